@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# coldtrace build, libbpf-bootstrap style.
+#   make            coldtrace (BPF objects -> skeletons -> user objects)
+#   make test       Criterion unit tests (no root, no BPF)
+#   make check      deps + build + unit tests + integration tests (root)
+#   make demo       deps + build + tools/demo.sh
+#   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
+#   make V=1 ...    show the commands
+#
+# New bpf/X.bpf.c and user/*.c files are picked up by wildcard: adding
+# one needs no change here.
+
+OUTPUT	:= .output
+ARCH	?= x86
+CC	?= cc
+CLANG	?= clang
+BPFTOOL	?= bpftool
+PKG_CONFIG ?= pkg-config
+
+LIBBPF_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LIBBPF_LIBS	:= $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
+LIBS		:= $(LIBBPF_LIBS) -lelf -lz
+
+WARN	:= -Wall -Wextra -Werror
+CFLAGS	?= -O2 -g
+CFLAGS	+= $(WARN)
+CPPFLAGS += -Iinclude -Iuser -I$(OUTPUT) $(LIBBPF_CFLAGS)
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
+
+# clang -target bpf does not search the host's multiarch include dirs;
+# borrow them from the host compiler (as libbpf-bootstrap does).
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+# libbpf's BPF_PROG() always declares ctx, used or not.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
+	-Wno-unused-parameter \
+	-Ivmlinux/$(ARCH) -Iinclude -Ibpf $(CLANG_BPF_SYS_INCLUDES)
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS		:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS	:= $(wildcard user/*.c)
+USER_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
+# User files that include a skeleton (found by grep, so new ones need no
+# change here) wait for, and are rebuilt with, every skeleton.  Nothing
+# else depends on BPF: `make test` needs neither clang nor bpftool.
+# Include skeletons from .c files only, never from headers.
+SKEL_USERS	:= $(patsubst %.c,$(OUTPUT)/%.o,\
+	$(shell grep -l '\.skel\.h' $(USER_SRCS) /dev/null 2>/dev/null))
+
+# The engine is tested without BPF: leave out the loader, the skeleton
+# users and main().
+ENGINE_SRCS	:= $(filter-out user/main.c user/loader.c user/%_bpf.c,$(USER_SRCS))
+ENGINE_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(ENGINE_SRCS))
+TEST_SRCS	:= $(wildcard tests/unit/*.c)
+TEST_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))
+UNIT_TESTS	:= $(OUTPUT)/unit_tests
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+# Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
+.SECONDARY: $(BPF_OBJS)
+.PHONY: all test check demo clean vmlinux deps
+.SUFFIXES:
+
+all: coldtrace
+
+coldtrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(SKEL_USERS): $(SKELS)
+
+$(OUTPUT)/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(UNIT_TESTS): $(TEST_OBJS) $(ENGINE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcriterion -o $@
+
+test: $(UNIT_TESTS)
+	$(call msg,TEST,$<)
+	$(Q)./$(UNIT_TESTS)
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+deps:
+	$(Q)tools/install-deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory test
+	$(Q)tests/integration/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/demo.sh
+
+vmlinux:
+	$(Q)tools/gen-vmlinux.sh
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUTPUT) coldtrace
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/unit/*.d)

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * File-open latency of containerised programs, aggregated in the kernel
+ * into log2 histograms (design §2, issue 3).  Nothing crosses to
+ * userspace per open: userspace reads the hists map when it emits a
+ * container.
+ *
+ * Which containers: a container's cgroup enters the tracked map in the
+ * kernel, at the moment its user program starts, so that not one of its
+ * opens is missed and none of the runtime's own set-up opens counts:
+ *  - runc: execve by the task whose comm is still "runc:[2:INIT]";
+ *  - crun: execve by a task whose comm is still "crun" (crun re-execs
+ *    itself from a memfd, then forks the container process, which keeps
+ *    that comm until it execs the user program) and that is in another
+ *    cgroup than its parent: the crun CLI and its hooks share their
+ *    parent's (the shim's) cgroup, the container process has its own;
+ *  - runsc: exec of "runsc-sandbox" or "runsc-gofer" (argv[0]; runsc
+ *    re-execs /proc/self/exe), which are already in the container's v1
+ *    memory cgroup.  The gofer's pid is remembered to count its opens.
+ *
+ * Latency:
+ *  - runc, crun, runsc gofer: open/openat/openat2 sys_enter -> sys_exit,
+ *    paired by thread id in the inflight map, deleted at every exit;
+ *  - runsc guest (ptrace platform): guest syscalls run under
+ *    PTRACE_SYSEMU, which skips the sys_enter tracepoints but not the
+ *    sys_exit ones, where the stub thread shows the emulated result.
+ *    The open began when the stub stopped for the sentry: sched_switch
+ *    out of the stub in TASK_TRACED.  Each stop overwrites the last, so
+ *    the latency of an open is measured from its own syscall stop.
+ *
+ * Cost for the host: sys_enter of an open does one tracked lookup,
+ * sys_exit one inflight lookup, sched_switch tests one bit of prev_state.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "task.bpf.h"
+#include "bits.bpf.h"
+#include "opens.h"
+
+#define CT_ENOENT	2
+#define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
+
+/* Set by userspace between open and load. */
+const volatile __u32 cgroup_mode = CT_CGROUP_V1_MEMORY;
+const volatile __u32 runtime_mask;	/* bit per CT_OPENS_RT_*; 0 = all */
+
+const struct ct_opens_hist zero_hist;
+
+/*
+ * Names compared in the kernel.  Globals, not static locals: clang 14
+ * gives static locals a wrong .rodata offset in BTF, which the kernel
+ * rejects.
+ */
+const char comm_runc_init[CT_COMM_LEN] = "runc:[2:INIT]";
+const char comm_crun[CT_COMM_LEN] = "crun";
+const char comm_exe[CT_COMM_LEN] = "exe";
+const char arg0_sandbox[] = "runsc-sandbox";
+const char arg0_gofer[] = "runsc-gofer";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_OPENS_MAX_CONTAINERS);
+	__type(key, __u64);
+	__type(value, struct ct_opens_track);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2 * CT_OPENS_MAX_CONTAINERS + 16);
+	__type(key, struct ct_opens_key);
+	__type(value, struct ct_opens_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_OPENS_MAX_INFLIGHT);
+	__type(key, __u32);
+	__type(value, struct ct_opens_start);
+} inflight SEC(".maps");
+
+/* runsc gofer tgid -> its container's cgroup key */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_OPENS_MAX_GOFERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} gofers SEC(".maps");
+
+static __always_inline __u64 task_key(struct task_struct *t)
+{
+	if (cgroup_mode == CT_CGROUP_V2)
+		return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	return ct_memcg_id(t);
+}
+
+static __always_inline bool bytes_eq(const char *a, const char *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static __always_inline bool runtime_wanted(__u32 rt)
+{
+	return !runtime_mask || (runtime_mask & (1u << rt));
+}
+
+/* Start tracking @key; keys 0 and 1 are "none" and the root cgroup. */
+static __always_inline void track(__u64 key, __u32 rt)
+{
+	struct ct_opens_track v = {
+		.runtime = rt,
+		.since_ns = bpf_ktime_get_ns(),
+	};
+
+	if (key <= 1 || !runtime_wanted(rt))
+		return;
+	bpf_map_update_elem(&tracked, &key, &v, BPF_NOEXIST);
+}
+
+static __always_inline struct ct_opens_hist *hist_get(__u64 key, __u32 rt,
+						       __u32 kind)
+{
+	struct ct_opens_key k = { .cgroup_key = key, .runtime = rt,
+				  .kind = kind };
+	struct ct_opens_hist *h;
+
+	h = bpf_map_lookup_elem(&hists, &k);
+	if (h)
+		return h;
+	bpf_map_update_elem(&hists, &k, &zero_hist, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&hists, &k);
+}
+
+static __always_inline void hist_add(struct ct_opens_hist *h, __u32 slot,
+				     long ret)
+{
+	if (!h)
+		return;
+	__sync_fetch_and_add(&h->count, 1);
+	if (ret < 0)
+		__sync_fetch_and_add(&h->failed, 1);
+	if (ret == -CT_ENOENT)
+		__sync_fetch_and_add(&h->failed_enoent, 1);
+	if (slot < CT_HIST_SLOTS)
+		__sync_fetch_and_add(&h->slots[slot], 1);
+}
+
+/* Count one open in its container's and in its runtime's histogram. */
+static __always_inline void account(const struct ct_opens_start *s,
+				    __u64 now, long ret)
+{
+	__u32 slot = ct_hist_slot(now - s->ts_ns, CT_HIST_SLOTS);
+
+	hist_add(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret);
+	hist_add(hist_get(0, s->runtime, s->kind), slot, ret);
+}
+
+/* ---- registration ---- */
+
+static __always_inline int on_execve(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	char comm[CT_COMM_LEN];
+	__u64 key;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (bytes_eq(comm, comm_runc_init, CT_COMM_LEN)) {
+		track(task_key(t), CT_OPENS_RT_RUNC);
+		return 0;
+	}
+	if (!bytes_eq(comm, comm_crun, CT_COMM_LEN))
+		return 0;
+	key = task_key(t);
+	if (key != task_key(BPF_CORE_READ(t, real_parent)))
+		track(key, CT_OPENS_RT_CRUN);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int ct_opens_execve(void *ctx)
+{
+	return on_execve();
+}
+
+SEC("tp/syscalls/sys_enter_execveat")
+int ct_opens_execveat(void *ctx)
+{
+	return on_execve();
+}
+
+SEC("tp/sched/sched_process_exec")
+int ct_opens_exec(void *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	char comm[CT_COMM_LEN], arg0[CT_COMM_LEN] = {};
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 key;
+
+	/* runsc re-execs /proc/self/exe: cheap filter before argv. */
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (!bytes_eq(comm, comm_exe, CT_COMM_LEN))
+		return 0;
+	bpf_probe_read_user_str(arg0, sizeof(arg0),
+				(void *)BPF_CORE_READ(t, mm, arg_start));
+	if (bytes_eq(arg0, arg0_sandbox, sizeof(arg0_sandbox))) {
+		track(task_key(t), CT_OPENS_RT_RUNSC);
+	} else if (bytes_eq(arg0, arg0_gofer, sizeof(arg0_gofer))) {
+		key = task_key(t);
+		track(key, CT_OPENS_RT_RUNSC);
+		if (key > 1 && runtime_wanted(CT_OPENS_RT_RUNSC))
+			bpf_map_update_elem(&gofers, &tgid, &key, BPF_ANY);
+	}
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exit")
+int ct_opens_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+
+	/* Only a process's last thread matters for gofers; cheap anyway. */
+	if (tid == tgid)
+		bpf_map_delete_elem(&gofers, &tgid);
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+/* ---- runc, crun, gofer: sys_enter -> sys_exit ---- */
+
+static __always_inline int on_open_enter(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct ct_opens_start s = {};
+	struct ct_opens_track *tr;
+
+	s.cgroup_key = task_key(t);
+	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
+	if (!tr)
+		return 0;
+	s.runtime = tr->runtime;
+	s.kind = CT_OPENS_GUEST;
+	if (s.runtime == CT_OPENS_RT_RUNSC) {
+		/* Sandbox and runsc CLI opens are runsc's, not the guest's. */
+		if (!bpf_map_lookup_elem(&gofers, &tgid))
+			return 0;
+		s.kind = CT_OPENS_GOFER;
+	}
+	s.ts_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_open_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_opens_start *s;
+	__u64 now;
+
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	if (!s)
+		return 0;
+	now = bpf_ktime_get_ns();
+	account(s, now, ret);
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_open")
+int ct_opens_enter_open(void *ctx)
+{
+	return on_open_enter();
+}
+
+SEC("tp/syscalls/sys_enter_openat")
+int ct_opens_enter_openat(void *ctx)
+{
+	return on_open_enter();
+}
+
+SEC("tp/syscalls/sys_enter_openat2")
+int ct_opens_enter_openat2(void *ctx)
+{
+	return on_open_enter();
+}
+
+SEC("tp/syscalls/sys_exit_open")
+int ct_opens_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat")
+int ct_opens_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat2")
+int ct_opens_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_open_exit(ctx->ret);
+}
+
+/* ---- runsc guest: stub stops in TASK_TRACED ---- */
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ct_opens_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	struct ct_opens_start s = {};
+	struct ct_opens_track *tr;
+	__u32 tid;
+
+	if (!(prev_state & CT_TASK_TRACED))
+		return 0;
+	s.cgroup_key = task_key(prev);
+	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
+	if (!tr || tr->runtime != CT_OPENS_RT_RUNSC)
+		return 0;
+	__sync_fetch_and_add(&tr->stub_stops, 1);
+	s.runtime = CT_OPENS_RT_RUNSC;
+	s.kind = CT_OPENS_GUEST;
+	s.ts_ns = bpf_ktime_get_ns();
+	tid = BPF_CORE_READ(prev, pid);
+	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

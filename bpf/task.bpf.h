@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * BPF-side helpers shared by every coldtrace BPF program: identify the
+ * current task (pids, cgroups, namespaces) and fill struct ct_hdr.
+ * Include after vmlinux.h and the libbpf headers.
+ */
+#ifndef __CT_TASK_BPF_H
+#define __CT_TASK_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "coldtrace.h"
+
+/*
+ * Kernfs id of the v1 memory cgroup of @t, which is what identifies a
+ * container on a cgroup v1 host (design §4).  memory_cgrp_id is an enum
+ * whose value depends on the kernel config, hence the CO-RE enum lookup.
+ * Returns 0 if the kernel has no memory controller.
+ */
+static __always_inline __u64 ct_memcg_id(struct task_struct *t)
+{
+	struct cgroup_subsys_state *css;
+	int id, nr;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return 0;
+	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	/* subsys[] has CGROUP_SUBSYS_COUNT entries on the running kernel. */
+	nr = bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT);
+	if (id < 0 || id >= nr)
+		return 0;
+	css = BPF_CORE_READ(t, cgroups, subsys[id]);
+	if (!css)
+		return 0;
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+/* Inode numbers of @t's mount and network namespaces (0 once exited). */
+static __always_inline __u32 ct_mntns(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+}
+
+static __always_inline __u32 ct_netns(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+}
+
+/* Fill @h from the current task; @size is the size of the whole record. */
+static __always_inline void ct_fill_hdr(struct ct_hdr *h, __u32 type,
+					__u32 size)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	h->ts_ns = bpf_ktime_get_ns();
+	h->type = type;
+	h->size = size;
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->cpu = bpf_get_smp_processor_id();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->memcg_id = ct_memcg_id(t);
+	h->mntns = ct_mntns(t);
+	h->netns = ct_netns(t);
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+#endif /* __CT_TASK_BPF_H */

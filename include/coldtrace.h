@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Event ABI shared by the BPF programs (bpf/) and userspace (user/).
+ *
+ * Every record that crosses the ring buffer, and every record in a
+ * --record file, starts with struct ct_hdr.  hdr.size is the full size of
+ * the record, so a reader can skip types it does not know.  Sizes are
+ * fixed and checked with _Static_assert: a change here must bump
+ * CT_REC_VERSION so that old recordings are refused with a clear error
+ * instead of being misread.
+ */
+#ifndef __COLDTRACE_H
+#define __COLDTRACE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define CT_COMM_LEN	16
+#define CT_ARGS_MAX	4096	/* whole argv block, NUL separated */
+#define CT_PATH_MAX	256
+#define CT_FNAME_MAX	256
+
+enum ct_ev_type {
+	CT_EV_EXEC	= 1,	/* sched_process_exec, with argv */
+	CT_EV_FORK	= 2,	/* new process (threads are dropped in kernel) */
+	CT_EV_EXIT	= 3,	/* last thread of a process exited */
+	CT_EV_MOUNT	= 4,	/* mount(2) enter..exit */
+	CT_EV_UMOUNT	= 5,	/* umount2(2) enter..exit */
+	/* userspace-only records, written to --record files */
+	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
+	CT_EV_END	= 101,	/* end of a recording: clean stop */
+	CT_EV_OPENS	= 102,	/* a container's open histogram (include/opens.h) */
+};
+
+/* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
+struct ct_hdr {
+	__u64 ts_ns;
+	__u32 type;		/* enum ct_ev_type */
+	__u32 size;		/* bytes of the whole record, header included */
+	__u32 pid;		/* tgid of current */
+	__u32 tid;
+	__u32 ppid;		/* tgid of real_parent */
+	__u32 cpu;
+	__u64 cgroup_id;	/* cgroup v2 id: bpf_get_current_cgroup_id() */
+	__u64 memcg_id;		/* v1 memory cgroup kernfs id, 0 if none */
+	__u32 mntns;		/* mount namespace inode */
+	__u32 netns;		/* network namespace inode */
+	char comm[CT_COMM_LEN];
+};
+
+struct ct_exec {
+	struct ct_hdr hdr;
+	__u32 args_len;		/* bytes valid in args[] */
+	__u32 args_truncated;	/* 1 if argv did not fit */
+	char filename[CT_FNAME_MAX];
+	char args[CT_ARGS_MAX];	/* argv[0]\0argv[1]\0... */
+};
+
+/* hdr.pid is the parent; child_pid the new process. */
+struct ct_fork {
+	struct ct_hdr hdr;
+	__u32 child_pid;
+	__u32 clone_flags_lo;	/* low 32 bits of clone flags, 0 if unknown */
+	char child_comm[CT_COMM_LEN];
+};
+
+struct ct_exit {
+	struct ct_hdr hdr;
+	__s32 exit_code;	/* raw wait status: (code << 8) | signal */
+	__u32 _pad;
+};
+
+/* mount(2) and umount2(2): ts_ns is the syscall exit, start_ns its enter. */
+struct ct_mount {
+	struct ct_hdr hdr;
+	__u64 start_ns;
+	__s64 ret;
+	__u64 flags;
+	char source[CT_PATH_MAX];	/* empty for umount */
+	char target[CT_PATH_MAX];
+};
+
+/* CT_EV_LOST: appended by userspace when reading the lost counters. */
+struct ct_lost {
+	struct ct_hdr hdr;
+	__u64 lost;		/* total ring buffer reservation failures */
+};
+
+_Static_assert(sizeof(struct ct_hdr) == 72, "ct_hdr ABI");
+_Static_assert(sizeof(struct ct_exec) == 72 + 8 + CT_FNAME_MAX + CT_ARGS_MAX,
+	       "ct_exec ABI");
+_Static_assert(sizeof(struct ct_fork) == 72 + 8 + CT_COMM_LEN, "ct_fork ABI");
+_Static_assert(sizeof(struct ct_exit) == 72 + 8, "ct_exit ABI");
+_Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,
+	       "ct_mount ABI");
+_Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
+
+/*
+ * --record file: struct ct_rec_file_hdr, then records back to back, each
+ * starting with struct ct_hdr.  Integers are host-endian (the file says
+ * which in endian_mark).
+ */
+#define CT_REC_MAGIC	"COLDTRC"	/* 8 bytes with the NUL */
+#define CT_REC_VERSION	1
+#define CT_REC_ENDIAN	0x01020304u
+
+struct ct_rec_file_hdr {
+	char magic[8];
+	__u32 version;
+	__u32 endian_mark;
+	__u32 hdr_size;		/* sizeof(struct ct_rec_file_hdr) */
+	__u32 cgroup_mode;	/* enum ct_cgroup_mode chosen at start */
+	__s64 mono_to_real_ns;	/* add to ts_ns to get CLOCK_REALTIME */
+	char kernel[64];	/* uname -r of the traced host */
+	char version_str[32];	/* coldtrace version that recorded */
+};
+_Static_assert(sizeof(struct ct_rec_file_hdr) == 128, "rec file hdr ABI");
+
+/* Which cgroup identifies a container (design §4). */
+enum ct_cgroup_mode {
+	CT_CGROUP_V1_MEMORY = 1,	/* hdr.memcg_id */
+	CT_CGROUP_V2 = 2,		/* hdr.cgroup_id */
+};
+
+#endif /* __COLDTRACE_H */

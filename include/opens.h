@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * File-open latency histograms (issue 3): the maps shared by
+ * bpf/opens.bpf.c and user/opens_bpf.c, and the CT_EV_OPENS record that
+ * carries one histogram in --record files.
+ *
+ * The kernel keeps one log2 histogram per (container cgroup, runtime,
+ * kind) and one per (runtime, kind) with cgroup_key 0: the per-runtime
+ * total survives containers being forgotten.
+ */
+#ifndef __CT_OPENS_H
+#define __CT_OPENS_H
+
+#include "coldtrace.h"
+
+/* Same value (and token) as user/container.h: a legal redefinition. */
+#define CT_HIST_SLOTS	32
+
+/* Sizes of the BPF maps. */
+#define CT_OPENS_MAX_CONTAINERS	4096
+#define CT_OPENS_MAX_INFLIGHT	16384	/* threads inside an open */
+#define CT_OPENS_MAX_GOFERS	4096
+
+/*
+ * Runtimes as BPF sees them: same values as enum ct_runtime
+ * (user/container.h, checked with _Static_assert in user/opens_bpf.c),
+ * which BPF code cannot include.
+ */
+#define CT_OPENS_RT_RUNC	1
+#define CT_OPENS_RT_CRUN	2
+#define CT_OPENS_RT_RUNSC	3
+
+/* Whose opens a histogram counts. */
+enum ct_opens_kind {
+	CT_OPENS_GUEST = 0,	/* the container's programs */
+	CT_OPENS_GOFER = 1,	/* runsc gofer's host-side opens */
+	CT_OPENS_KIND_MAX,
+};
+
+/* tracked: cgroup key -> value.  Filled in the kernel at exec time. */
+struct ct_opens_track {
+	__u32 runtime;		/* CT_OPENS_RT_* */
+	__u32 _pad;
+	__u64 since_ns;		/* bpf_ktime_get_ns() when tracking began */
+	__u64 stub_stops;	/* runsc: ptrace stops of stub threads seen */
+};
+
+struct ct_opens_key {
+	__u64 cgroup_key;	/* 0: all containers of the runtime */
+	__u32 runtime;		/* CT_OPENS_RT_* */
+	__u32 kind;		/* enum ct_opens_kind */
+};
+
+struct ct_opens_hist {
+	__u64 count;
+	__u64 failed;		/* return value < 0 */
+	__u64 failed_enoent;	/* return value == -ENOENT */
+	__u64 slots[CT_HIST_SLOTS];	/* slot k: [2^k, 2^(k+1)) ns */
+};
+
+/* inflight: thread id -> when its open began (or its stub stopped). */
+struct ct_opens_start {
+	__u64 ts_ns;
+	__u64 cgroup_key;
+	__u32 runtime;
+	__u32 kind;
+};
+
+/* CT_EV_OPENS flags */
+#define CT_OPENS_F_GOFER	0x1	/* histogram of the gofer's opens */
+#define CT_OPENS_F_UNOBSERVABLE	0x2	/* platform hides opens: no hist */
+
+/*
+ * CT_EV_OPENS: one container's histogram, written by userspace when the
+ * container is emitted.  hdr.ts_ns is when it was read; flags uses what
+ * would otherwise be padding after runtime.
+ */
+struct ct_opens_rec {
+	struct ct_hdr hdr;
+	__u64 cgroup_key;
+	__u32 runtime;		/* enum ct_runtime */
+	__u32 flags;		/* CT_OPENS_F_* */
+	__u64 count;
+	__u64 failed;
+	__u64 failed_enoent;
+	__u64 slots[CT_HIST_SLOTS];
+};
+
+_Static_assert(sizeof(struct ct_opens_track) == 24, "ct_opens_track ABI");
+_Static_assert(sizeof(struct ct_opens_key) == 16, "ct_opens_key ABI");
+_Static_assert(sizeof(struct ct_opens_hist) == 24 + 8 * CT_HIST_SLOTS,
+	       "ct_opens_hist ABI");
+_Static_assert(sizeof(struct ct_opens_start) == 24, "ct_opens_start ABI");
+_Static_assert(sizeof(struct ct_opens_rec) == 72 + 40 + 8 * CT_HIST_SLOTS,
+	       "ct_opens_rec ABI");
+
+#endif /* __CT_OPENS_H */

@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""Assertions on coldtrace's JSON Lines output for the integration tests.
+
+Every check compares coldtrace's numbers with an independent truth (the
+wall clock of the traced command, container ids from --cidfile, docker
+events), so a wrong tracer fails.  Exit status 1 with one "FAIL:" line
+per broken assertion.
+"""
+import argparse
+import json
+import sys
+
+# Design §3 order.
+PHASES = ["attach", "create", "connect", "start", "run", "die",
+          "disconnect", "destroy"]
+# Clock slack for comparisons between different clocks: coldtrace turns
+# BPF monotonic time into wall clock once; date(1) and dockerd read the
+# wall clock directly.  A few ms covers the conversion and scheduling.
+SLACK_NS = 20 * 1000 * 1000
+
+errors = []
+
+
+def check(cond, msg):
+    if not cond:
+        errors.append(msg)
+    return cond
+
+
+def load_records(path):
+    recs = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                errors.append(f"stdout line {n} is not JSON ({e}): "
+                              f"{line[:120]!r}")
+                continue
+            if isinstance(obj, dict) and obj.get("type") == "container":
+                recs.append(obj)
+    return recs
+
+
+def union_ns(intervals):
+    """Length of the union of [s, e) intervals: exclusive time in total."""
+    total, cur_s, cur_e = 0, None, None
+    for s, e in sorted(intervals):
+        if cur_e is None or s > cur_e:
+            if cur_e is not None:
+                total += cur_e - cur_s
+            cur_s, cur_e = s, e
+        else:
+            cur_e = max(cur_e, e)
+    if cur_e is not None:
+        total += cur_e - cur_s
+    return total
+
+
+def phase(rec, name):
+    return rec.get("phases", {}).get(name)
+
+
+def check_phase_shapes(rec, required):
+    tag = f"container {rec.get('id', '?')[:12]}"
+    before = len(errors)
+    phases = rec.get("phases")
+    if not check(isinstance(phases, dict), f"{tag}: no phases object"):
+        return False
+    for name in phases:
+        check(name in PHASES, f"{tag}: unknown phase {name!r}")
+    for name in required:
+        check(name in phases, f"{tag}: phase {name} missing "
+              f"(have {sorted(phases)})")
+    for name, p in phases.items():
+        ok = (isinstance(p, dict) and isinstance(p.get("start_ns"), int)
+              and isinstance(p.get("dur_ns"), int))
+        if check(ok, f"{tag}: phase {name} lacks integer start_ns/dur_ns"):
+            check(p["dur_ns"] > 0, f"{tag}: phase {name} dur_ns "
+                  f"{p['dur_ns']} is not > 0")
+            check(p["start_ns"] > 1e18, f"{tag}: phase {name} start_ns "
+                  f"{p['start_ns']} is not a wall-clock ns time")
+    return len(errors) == before
+
+
+def check_order(rec):
+    """Lifecycle order of design §3: each phase starts no earlier than the
+    one before it.  connect (a hook inside create) and disconnect (dockerd
+    releases the network around delete) may overlap their neighbours, so
+    they are only placed inside the container's span."""
+    tag = f"container {rec['id'][:12]}"
+    seq = [n for n in PHASES
+           if n not in ("connect", "disconnect") and phase(rec, n)]
+    for a, b in zip(seq, seq[1:]):
+        pa, pb = phase(rec, a), phase(rec, b)
+        check(pa["start_ns"] <= pb["start_ns"],
+              f"{tag}: phase {b} starts {pa['start_ns'] - pb['start_ns']} "
+              f"ns before {a}")
+        # Sequential phases should not overlap much: b starts after a ends.
+        a_end = pa["start_ns"] + pa["dur_ns"]
+        if a in ("create", "start", "run") and b in ("start", "run", "die",
+                                                     "destroy"):
+            check(pb["start_ns"] + SLACK_NS >= a_end,
+                  f"{tag}: phase {b} starts {a_end - pb['start_ns']} ns "
+                  f"before {a} ends")
+    first = min(p["start_ns"] for p in rec["phases"].values())
+    last = max(p["start_ns"] + p["dur_ns"] for p in rec["phases"].values())
+    for n in ("connect", "disconnect"):
+        p = phase(rec, n)
+        if p:
+            check(first <= p["start_ns"] and
+                  p["start_ns"] + p["dur_ns"] <= last,
+                  f"{tag}: phase {n} outside the container's span")
+    if phase(rec, "connect") and phase(rec, "create"):
+        check(phase(rec, "connect")["start_ns"] >=
+              phase(rec, "create")["start_ns"],
+              f"{tag}: connect starts before create")
+
+
+def check_times(rec, t0, t1):
+    """total_ns against the wall-clock span [t0, t1] of the command."""
+    tag = f"container {rec['id'][:12]}"
+    wall = t1 - t0
+    total = rec.get("total_ns")
+    if not check(isinstance(total, int), f"{tag}: total_ns missing"):
+        return
+    ivs = [(p["start_ns"], p["start_ns"] + p["dur_ns"])
+           for p in rec["phases"].values()]
+    first = min(s for s, _ in ivs)
+    last = max(e for _, e in ivs)
+    check(total <= wall + SLACK_NS,
+          f"{tag}: total_ns {total} > command wall time {wall}")
+    check(total >= wall // 2,
+          f"{tag}: total_ns {total} < half the command wall time {wall}")
+    check(first >= t0 - SLACK_NS,
+          f"{tag}: first phase starts {t0 - first} ns before the command")
+    check(last <= t1 + SLACK_NS,
+          f"{tag}: last phase ends {last - t1} ns after the command")
+    check(abs(total - (last - first)) <= SLACK_NS,
+          f"{tag}: total_ns {total} differs from the phases' span "
+          f"{last - first}")
+    excl = union_ns(ivs)
+    check(excl <= wall + SLACK_NS,
+          f"{tag}: exclusive phase time {excl} > wall time {wall}")
+    per = [p.get("excl_ns") for p in rec["phases"].values()]
+    if all(isinstance(x, int) for x in per):
+        check(sum(per) <= wall + SLACK_NS,
+              f"{tag}: sum of excl_ns {sum(per)} > wall time {wall}")
+
+
+def load_events(path):
+    """docker events JSON Lines -> {action: first timeNano}."""
+    ev = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            e = json.loads(line)
+            act = e.get("Action") or e.get("status")
+            ev.setdefault(act, e["timeNano"])
+    return ev
+
+
+def check_events(rec, path):
+    """Order against dockerd's own create/start/die/destroy events.
+
+    dockerd emits "create" before any runtime runs, "start" after the
+    runtime's start returned, "die" after it ran `<rt> delete` on pid 1's
+    exit, "destroy" after removal (--rm)."""
+    tag = f"container {rec['id'][:12]}"
+    ev = load_events(path)
+    for a in ("create", "start", "die", "destroy"):
+        if not check(a in ev, f"{tag}: docker events has no {a!r} "
+                     f"(got {sorted(ev)})"):
+            return
+    check(ev["create"] <= ev["start"] <= ev["die"] <= ev["destroy"],
+          f"{tag}: docker events out of order: {ev}")
+    cr, st = phase(rec, "create"), phase(rec, "start")
+    run, de = phase(rec, "run"), phase(rec, "destroy")
+    s = SLACK_NS
+    check(cr["start_ns"] >= ev["create"] - s,
+          f"{tag}: create phase starts before docker's create event")
+    check(cr["start_ns"] <= ev["start"] + s,
+          f"{tag}: create phase starts after docker's start event")
+    check(st["start_ns"] <= ev["start"] + s,
+          f"{tag}: start phase starts after docker's start event")
+    check(run["start_ns"] + run["dur_ns"] <= ev["die"] + s,
+          f"{tag}: run phase ends after docker's die event")
+    check(de["start_ns"] >= ev["start"] - s,
+          f"{tag}: destroy starts before docker's start event")
+    check(de["start_ns"] <= ev["destroy"] + s,
+          f"{tag}: destroy starts after docker's destroy event")
+
+
+def cmd_single(a):
+    recs = load_records(a.out)
+    if not check(len(recs) == 1, f"expected exactly 1 container record, "
+                 f"got {len(recs)}: {[r.get('id', '?')[:12] for r in recs]}"):
+        return
+    rec = recs[0]
+    check(rec.get("id") == a.id, f"id {rec.get('id')!r} != {a.id!r}")
+    check(rec.get("runtime") == a.runtime,
+          f"runtime {rec.get('runtime')!r} != {a.runtime!r}")
+    check(rec.get("engine") == a.engine,
+          f"engine {rec.get('engine')!r} != {a.engine!r}")
+    check(rec.get("complete") is True, "record is not complete")
+    check(rec.get("exit_code") == a.exit_code,
+          f"exit_code {rec.get('exit_code')!r} != {a.exit_code}")
+    if not check_phase_shapes(rec, a.phases.split(",")):
+        return
+    check_order(rec)
+    if a.t0 and a.t1:
+        check_times(rec, a.t0, a.t1)
+    if a.events:
+        check_events(rec, a.events)
+
+
+def cmd_many(a):
+    recs = load_records(a.out)
+    with open(a.ids, encoding="utf-8") as f:
+        want = [line.strip() for line in f if line.strip()]
+    got = [r.get("id") for r in recs]
+    check(len(set(want)) == len(want), "duplicate ids in the truth list")
+    for i in want:
+        n = got.count(i)
+        check(n == 1, f"container {i[:12]} reported {n} times")
+    extra = [i for i in got if i not in want]
+    check(not extra, f"unexpected container records: "
+          f"{[str(i)[:12] for i in extra]}")
+    for r in recs:
+        if r.get("id") not in want:
+            continue
+        tag = f"container {r['id'][:12]}"
+        check(r.get("complete") is True, f"{tag}: not complete")
+        check(r.get("engine") == a.engine, f"{tag}: engine "
+              f"{r.get('engine')!r} != {a.engine!r}")
+        check(r.get("runtime") == a.runtime, f"{tag}: runtime "
+              f"{r.get('runtime')!r} != {a.runtime!r}")
+        check(r.get("exit_code") == 0, f"{tag}: exit_code "
+              f"{r.get('exit_code')!r}")
+        if check_phase_shapes(r, a.phases.split(",")):
+            check_order(r)
+            if a.t0 and a.t1:
+                check_times_loose(r, a.t0, a.t1)
+
+
+def check_times_loose(rec, t0, t1):
+    """Concurrent runs: each container lies inside the command's span."""
+    tag = f"container {rec['id'][:12]}"
+    ivs = [(p["start_ns"], p["start_ns"] + p["dur_ns"])
+           for p in rec["phases"].values()]
+    check(min(s for s, _ in ivs) >= t0 - SLACK_NS,
+          f"{tag}: starts before the command")
+    check(max(e for _, e in ivs) <= t1 + SLACK_NS,
+          f"{tag}: ends after the command")
+    check(rec.get("total_ns", 0) <= t1 - t0 + SLACK_NS,
+          f"{tag}: total_ns longer than the command")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("single", help="one container record")
+    s.add_argument("--out", required=True)
+    s.add_argument("--id", required=True)
+    s.add_argument("--runtime", required=True)
+    s.add_argument("--engine", required=True)
+    s.add_argument("--exit-code", type=int, default=0)
+    s.add_argument("--phases", default="create,start,run,destroy")
+    s.add_argument("--t0", type=int)
+    s.add_argument("--t1", type=int)
+    s.add_argument("--events")
+    s.set_defaults(fn=cmd_single)
+    m = sub.add_parser("many", help="one record per id, once each")
+    m.add_argument("--out", required=True)
+    m.add_argument("--ids", required=True)
+    m.add_argument("--runtime", required=True)
+    m.add_argument("--engine", required=True)
+    m.add_argument("--phases", default="create,start,run,destroy")
+    m.add_argument("--t0", type=int)
+    m.add_argument("--t1", type=int)
+    m.set_defaults(fn=cmd_many)
+    a = ap.parse_args()
+    a.fn(a)
+    for e in errors:
+        print(f"FAIL: {e}", file=sys.stderr)
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# `ctr run` (containerd without dockerd): engine "containerd", runtime
+# runc, the id given on the command line.
+. "$(dirname "$0")/lib.sh"
+
+id=ct-ctr-$$-$RANDOM
+run_timed -j -- ctr --address "$CONTAINERD_ADDRESS" -n default run --rm \
+	"$CT_CTR_IMAGE" "$id" true
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+$CHECK single --out "$T/out" --id "$id" --runtime runc --engine containerd \
+	--t0 "$CMD_START_NS" --t1 "$CMD_END_NS" ||
+	{ show_output; fail "ctr run"; }

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# One `docker run --rm` under runtime $1: exactly one complete record with
+# the container's full id (from --cidfile), runtime $1, engine docker, the
+# create/start/run/destroy phases in design §3 order, times consistent
+# with the command's wall clock and with `docker events`.
+. "$(dirname "$0")/lib.sh"
+
+rt=${1:?usage: docker_single.sh RUNTIME}
+run_timed -j -- docker run --rm --network none --runtime="$rt" \
+	--cidfile "$T/cid" "$CT_IMAGE" true
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+[ -s "$T/cid" ] || fail "docker wrote no --cidfile"
+id=$(cat "$T/cid")
+docker_events "$id" "$CMD_START_NS" "$CMD_END_NS" >"$T/events"
+note "$rt: command took $(((CMD_END_NS - CMD_START_NS) / 1000000)) ms," \
+	"coldtrace total $(records | jq -r '.total_ns / 1e6 | floor') ms"
+$CHECK single --out "$T/out" --id "$id" --runtime "$rt" --engine docker \
+	--t0 "$CMD_START_NS" --t1 "$CMD_END_NS" --events "$T/events" ||
+	{ show_output; fail "docker run --runtime=$rt"; }

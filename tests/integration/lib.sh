@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# shellcheck shell=bash
+#
+# Helpers sourced by every integration test.  run.sh exports the harness
+# environment (DOCKER_HOST, CONTAINERD_ADDRESS, CT_DIR, ...) and
+# COLDTRACE (absolute path of the binary); each test runs in its own
+# scratch dir $T and exits 0 on success, 77 to skip, anything else on
+# failure.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+COLDTRACE=${COLDTRACE:-$TOP/coldtrace}
+CHECK="python3 $TOP/tests/integration/check.py"
+# Upper bound for one traced command: image is local, runs are short.
+CT_TIMEOUT=${CT_TIMEOUT:-120}
+
+: "${CT_DIR:?run through tests/integration/run.sh (harness env missing)}"
+T=$(mktemp -d "$CT_DIR/test.XXXXXX")
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "  $*" >&2
+}
+
+now_ns() {
+	date +%s%N
+}
+
+# Runs `coldtrace ARGS...` with a bound; stdout -> $T/out, stderr ->
+# $T/err, exit status -> $CT_RC.  Also fills $CMD_START_NS/$CMD_END_NS
+# with the wall-clock span of COMMAND itself (written by a wrapper that
+# coldtrace runs), when the args contain "-- ...".
+run_ct() {
+	CT_RC=0
+	timeout -k 5 "$CT_TIMEOUT" "$COLDTRACE" "$@" >"$T/out" 2>"$T/err" ||
+		CT_RC=$?
+	if [ "$CT_RC" -ge 124 ] && [ "$CT_RC" -le 137 ]; then
+		tail -n 20 "$T/err" >&2
+		fail "coldtrace $* timed out or crashed (status $CT_RC)"
+	fi
+	return 0
+}
+
+# Usage: run_timed CT_ARGS... -- COMMAND...
+run_timed() {
+	local args=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		args+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	rm -f "$T/t0" "$T/t1"
+	run_ct "${args[@]}" -- sh -c \
+		'date +%s%N >"$0/t0"; "$@"; r=$?; date +%s%N >"$0/t1"; exit $r' \
+		"$T" "$@"
+	[ -s "$T/t0" ] && [ -s "$T/t1" ] || fail "timing wrapper did not run"
+	CMD_START_NS=$(cat "$T/t0")
+	CMD_END_NS=$(cat "$T/t1")
+}
+
+# Container records on stdout (JSON Lines; other line types ignored).
+records() {
+	jq -c 'select(.type == "container")' "$T/out"
+}
+
+show_output() {
+	echo "---- coldtrace stdout ----" >&2
+	head -c 4000 "$T/out" >&2 || true
+	echo "---- coldtrace stderr ----" >&2
+	tail -n 20 "$T/err" >&2 || true
+}
+
+# `docker events` for one container between two wall-clock ns stamps, as
+# JSON Lines (the independent truth for order and rough timing).
+docker_events() {
+	local id=$1 since=$2 until=$3
+	docker events --filter "container=$id" \
+		--since "$((since / 1000000000 - 1))" \
+		--until "$((until / 1000000000 + 2))" \
+		--format '{{json .}}'
+}
+
+cleanup_test() {
+	rm -rf "$T"
+}
+trap cleanup_test EXIT

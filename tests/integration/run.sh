@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# Runs every integration test against one private harness (containerd +
+# dockerd under /tmp/ct.XXXXXX, stopped on exit whatever happens) and
+# prints "N passed, N failed[, N skipped]" as its last line.  Exits
+# non-zero if any test failed.  Needs root and a built ./coldtrace.
+#
+#   tests/integration/run.sh            all tests
+#   tests/integration/run.sh PATTERN    tests whose name contains PATTERN
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+DIR=$TOP/tests/integration
+HARNESS=$TOP/tools/harness.sh
+export COLDTRACE=$TOP/coldtrace
+# Per test: generous, so a hang fails one test instead of the whole CI.
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+
+# name | script and arguments
+TESTS=(
+	"docker-runc|docker_single.sh runc"
+	"docker-crun|docker_single.sh crun"
+	"docker-runsc|docker_single.sh runsc"
+	"docker-concurrent-10|docker_concurrent.sh"
+	"docker-exit-3|docker_exit.sh"
+	"ctr-run|ctr_run.sh"
+	"runc-run|direct_run.sh runc"
+	"runsc-run|direct_run.sh runsc"
+	"bad-input|bad_input.sh"
+	"non-root|non_root.sh"
+)
+
+die() {
+	echo "integration: $*" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (private dockerd, BPF)"
+[ -x "$COLDTRACE" ] || die "$COLDTRACE not built (run make)"
+command -v jq >/dev/null || die "jq missing (tools/install-deps.sh)"
+
+# Our own harness, never another one: a private state file.
+export CT_HARNESS_STATE
+CT_HARNESS_STATE=$(mktemp /tmp/ct-integration.XXXXXX)
+cleanup() {
+	"$HARNESS" stop >/dev/null 2>&1 || "$HARNESS" stop
+	rm -f "$CT_HARNESS_STATE"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+envf=$("$HARNESS" start) || die "harness did not start"
+# shellcheck disable=SC1090
+. "$envf"
+"$HARNESS" image || die "could not build the test image"
+
+pass=0 failed=0 skipped=0 failures=()
+for t in "${TESTS[@]}"; do
+	name=${t%%|*}
+	cmd=${t#*|}
+	[ -n "${1:-}" ] && [[ "$name" != *"$1"* ]] && continue
+	t0=$SECONDS
+	# shellcheck disable=SC2086
+	timeout -k 10 "$TEST_TIMEOUT" bash "$DIR"/$cmd
+	rc=$?
+	dt=$((SECONDS - t0))
+	if [ $rc -eq 0 ]; then
+		echo "PASS: $name (${dt}s)"
+		pass=$((pass + 1))
+	elif [ $rc -eq 77 ]; then
+		echo "SKIP: $name"
+		skipped=$((skipped + 1))
+	else
+		[ $rc -eq 124 ] && echo "  timed out after ${TEST_TIMEOUT}s" >&2
+		echo "FAIL: $name (status $rc, ${dt}s)"
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+done
+
+[ $failed -gt 0 ] && echo "failed: ${failures[*]}"
+if [ $skipped -gt 0 ]; then
+	echo "$pass passed, $failed failed, $skipped skipped"
+else
+	echo "$pass passed, $failed failed"
+fi
+[ $failed -eq 0 ]

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Synthetic event streams for the engine tests: raw records of
+ * include/coldtrace.h built in memory, plus whole container lifecycles
+ * modelled on strace/tracefs captures of dockerd 20.10 + containerd 1.6
+ * on the target machine (see the comments in fixture.c).
+ */
+#ifndef __CT_TEST_FIXTURE_H
+#define __CT_TEST_FIXTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coldtrace.h"
+#include "container.h"
+#include "engine.h"
+
+struct ct_fx {
+	uint8_t *buf;
+	size_t len, cap;
+	uint64_t now;		/* ts_ns of the next record (monotonic) */
+	/* header fields of the next records */
+	uint64_t memcg_id, cgroup_id;
+	uint32_t mntns, netns;
+};
+
+#define FX_HOST_MNTNS	4026531840u
+#define FX_MS		1000000ull
+
+void fx_init(struct ct_fx *f);
+void fx_free(struct ct_fx *f);
+/* Time of the next records, in ms (monotonic clock). */
+void fx_at(struct ct_fx *f, uint64_t ms);
+
+/* argv is NULL terminated. */
+void fx_execv(struct ct_fx *f, uint32_t pid, const char *filename,
+	      const char *const *argv);
+#define fx_exec(f, pid, filename, ...) \
+	fx_execv(f, pid, filename, (const char *const[]){ __VA_ARGS__, NULL })
+void fx_fork(struct ct_fx *f, uint32_t parent, uint32_t child);
+void fx_exit(struct ct_fx *f, uint32_t pid, int32_t wait_status);
+void fx_mount(struct ct_fx *f, uint32_t pid, const char *src,
+	      const char *target, int64_t ret);
+void fx_umount(struct ct_fx *f, uint32_t pid, const char *target,
+	       int64_t ret);
+void fx_lost(struct ct_fx *f, uint64_t total);
+/* Append raw bytes as they are (malformed records). */
+void fx_raw(struct ct_fx *f, const void *rec, size_t len);
+
+/* Feed every record; returns how many were refused (-EINVAL). */
+int fx_feed(const struct ct_fx *f, struct ct_engine *e);
+/* dst gets the records of srcs merged by timestamp (stable). */
+void fx_merge(struct ct_fx *dst, const struct ct_fx *srcs, size_t n);
+
+/* One whole container lifecycle. */
+struct fx_ct {
+	const char *id;
+	enum ct_runtime rt;	/* runc, crun, runsc, kata */
+	enum ct_engine_kind eng;	/* docker, containerd or direct */
+	uint32_t pid_base;	/* pids pid_base+1 ... pid_base+40 */
+	uint64_t t0_ms;
+	int32_t status;		/* raw wait status of pid 1 / sandbox */
+	bool wrapper;		/* runsc through dockerd's sh script */
+	uint64_t memcg;		/* key of the container's cgroup */
+};
+
+/*
+ * Appends the lifecycle and returns the expected phase intervals (in ms
+ * after t0; -1 when the phase is absent) in exp_start/exp_end.
+ */
+void fx_container(struct ct_fx *f, const struct fx_ct *c,
+		  int64_t exp_start[CT_PH_MAX], int64_t exp_end[CT_PH_MAX]);
+
+/* Collects emitted containers (up to 64). */
+struct fx_sink {
+	struct ct_container got[64];
+	int n;
+	int filled;	/* before_emit calls */
+};
+void fx_sink_cb(const struct ct_container *c, void *ctx);
+void fx_sink_fill(struct ct_container *c, void *ctx);
+/* Engine with mono_to_real = 0 writing into sink. */
+struct ct_engine *fx_engine(struct fx_sink *sink, const char *prefix,
+			    uint32_t runtime_mask);
+
+#endif /* __CT_TEST_FIXTURE_H */

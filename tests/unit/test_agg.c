@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Aggregator: percentiles, shares and restart pairing on known inputs. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include "agg.h"
+#include "tfixture.h"
+
+Test(agg, percentile_nearest_rank)
+{
+	uint64_t one[] = { 7 };
+	uint64_t ten[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	uint64_t four[] = { 10, 20, 30, 40 };
+	uint64_t five[] = { 1, 2, 3, 4, 5 };
+	uint64_t ties[] = { 3, 3, 3, 9 };
+
+	cr_assert_eq(ct_percentile(one, 1, 50), 7);
+	cr_assert_eq(ct_percentile(one, 1, 99), 7);
+	cr_assert_eq(ct_percentile(one, 1, 0), 7);
+	cr_assert_eq(ct_percentile(ten, 10, 50), 5);
+	cr_assert_eq(ct_percentile(ten, 10, 90), 9);
+	cr_assert_eq(ct_percentile(ten, 10, 99), 10);
+	cr_assert_eq(ct_percentile(ten, 10, 100), 10);
+	cr_assert_eq(ct_percentile(four, 4, 50), 20);	/* even n: lower */
+	cr_assert_eq(ct_percentile(four, 4, 90), 40);
+	cr_assert_eq(ct_percentile(five, 5, 50), 3);	/* odd n: middle */
+	cr_assert_eq(ct_percentile(ties, 4, 50), 3);
+	cr_assert_eq(ct_percentile(ties, 4, 75), 3);
+	cr_assert_eq(ct_percentile(ties, 4, 76), 9);
+	cr_assert_eq(ct_percentile(NULL, 0, 50), 0);
+}
+
+Test(agg, stats_compute_sorts_and_fills)
+{
+	uint64_t v[] = { 40, 10, 30, 20, 20 };
+	struct ct_stats st;
+
+	ct_stats_compute(v, 5, &st);
+	cr_assert_eq(st.n, 5);
+	cr_assert_eq(st.min_ns, 10);
+	cr_assert_eq(st.max_ns, 40);
+	cr_assert_eq(st.p50_ns, 20);
+	cr_assert_eq(st.p90_ns, 40);
+	cr_assert_eq(st.mean_ns, 24);
+	cr_assert_eq(st.sum_ns, 120);
+	ct_stats_compute(v, 0, &st);
+	cr_assert_eq(st.n, 0);
+	cr_assert_eq(st.max_ns, 0);
+}
+
+static struct ct_agg *three_runc(void)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+
+	cr_assert_not_null(a);
+	tf_container(&c, "aaa", "", CT_RT_RUNC, 1000 * MS, 100);
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	tf_container(&c, "bbb", "", CT_RT_RUNC, 2000 * MS, 200);
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	tf_container(&c, "ccc", "", CT_RT_RUNC, 3000 * MS, 300);
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	return a;
+}
+
+Test(agg, phase_stats_per_runtime)
+{
+	struct ct_agg *a = three_runc();
+	struct ct_stats st;
+
+	cr_assert_eq(ct_agg_count(a), 3);
+	cr_assert_str_eq(ct_agg_get(a, 1)->id, "bbb");
+	cr_assert_null(ct_agg_get(a, 3));
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_RUN, &st), 0);
+	cr_assert_eq(st.n, 3);
+	cr_assert_eq(st.min_ns, 100 * MS);
+	cr_assert_eq(st.p50_ns, 200 * MS);
+	cr_assert_eq(st.max_ns, 300 * MS);
+	cr_assert_eq(st.mean_ns, 200 * MS);
+	/* total = 1+10+3+run+1+1+4 = run + 20 ms */
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(st.p50_ns, 220 * MS);
+	cr_assert_float_eq(st.share, 1.0, 1e-9);
+	/* connect (2 ms) is nested in create: exclusive create is 8 ms */
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_CREATE, &st), 0);
+	cr_assert_eq(st.p50_ns, 10 * MS);
+	cr_assert_float_eq(st.share, 24.0 / 660.0, 1e-9);
+	ct_agg_free(a);
+}
+
+Test(agg, empty_phase_and_runtime)
+{
+	struct ct_agg *a = three_runc();
+	struct ct_stats st;
+
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNSC, CT_PH_RUN, &st), 0);
+	cr_assert_eq(st.n, 0);
+	cr_assert_eq(st.p99_ns, 0);
+	cr_assert_eq(st.share, 0.0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_MAX, CT_PH_RUN, &st), -EINVAL);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL + 1, &st),
+		     -EINVAL);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, -1, &st), -EINVAL);
+	ct_agg_free(a);
+}
+
+Test(agg, empty_aggregator)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_restart *rs;
+	struct ct_stats st;
+
+	cr_assert_eq(ct_agg_count(a), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(st.n, 0);
+	cr_assert_eq(ct_agg_restarts(a, &rs), 0);
+	cr_assert_null(rs);
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(st.n, 0);
+	ct_agg_free(a);
+}
+
+Test(agg, shares_sum_at_most_one)
+{
+	struct ct_agg *a = three_runc();
+	struct ct_container c;
+	struct ct_stats st;
+	double sum = 0;
+	int p;
+
+	/* overlapping, odd phases: destroy overlapping die and disconnect */
+	tf_container(&c, "ddd", "", CT_RT_RUNC, 4000 * MS, 5);
+	tf_phase(&c, CT_PH_DESTROY, c.phases[CT_PH_DIE].start_ns,
+		 c.last_ns + 50 * MS);
+	ct_agg_add(a, &c);
+	for (p = 0; p < CT_PH_MAX; p++) {
+		cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, p, &st), 0);
+		cr_assert(st.share >= 0.0);
+		sum += st.share;
+	}
+	cr_assert(sum <= 1.0 + 1e-9, "shares sum to %f", sum);
+	cr_assert(sum > 0.99, "fixture has no gaps: %f", sum);
+	ct_agg_free(a);
+}
+
+Test(agg, incomplete_excluded_from_total_and_open_phase_ignored)
+{
+	struct ct_agg *a = three_runc();
+	struct ct_container c;
+	struct ct_stats st;
+
+	tf_container(&c, "eee", "", CT_RT_RUNC, 5000 * MS, 900);
+	c.complete = false;
+	c.phases[CT_PH_DESTROY].end_ns = 0;	/* still open */
+	ct_agg_add(a, &c);
+	cr_assert_eq(ct_agg_runtime_count(a, CT_RT_RUNC, NULL), 4);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(st.n, 3);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_RUN, &st), 0);
+	cr_assert_eq(st.n, 4);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_DESTROY, &st), 0);
+	cr_assert_eq(st.n, 3);
+	ct_agg_free(a);
+}
+
+/*
+ * Three generations of "web": gen1 at 1000 ms runs 100 ms, so its pid 1
+ * exits (die start) at 1114 ms; gen2's program starts at 1214 ms:
+ * restart 100 ms.  gen2 runs 50 ms (die 1264), gen3 starts its program
+ * at 1514: restart 250 ms.  Added out of order on purpose.
+ */
+static struct ct_agg *three_generations(void)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+
+	tf_container(&c, "gen3", "web", CT_RT_RUNC, 1500 * MS, 10);
+	ct_agg_add(a, &c);
+	tf_container(&c, "gen1", "web", CT_RT_RUNC, 1000 * MS, 100);
+	ct_agg_add(a, &c);
+	tf_container(&c, "other", "db", CT_RT_RUNC, 1100 * MS, 100);
+	ct_agg_add(a, &c);
+	tf_container(&c, "gen2", "web", CT_RT_RUNC, 1200 * MS, 50);
+	ct_agg_add(a, &c);
+	/* same name, other runtime: not a restart of the runc ones */
+	tf_container(&c, "gvisor", "web", CT_RT_RUNSC, 1800 * MS, 10);
+	ct_agg_add(a, &c);
+	return a;
+}
+
+Test(agg, restart_pairing_three_generations)
+{
+	struct ct_agg *a = three_generations();
+	struct ct_restart *rs;
+	ssize_t n = ct_agg_restarts(a, &rs);
+
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(ct_agg_get(a, rs[0].old_idx)->id, "gen1");
+	cr_assert_str_eq(ct_agg_get(a, rs[0].new_idx)->id, "gen2");
+	cr_assert_eq(rs[0].end_ns - rs[0].start_ns, 100 * MS);
+	cr_assert_str_eq(ct_agg_get(a, rs[1].old_idx)->id, "gen2");
+	cr_assert_str_eq(ct_agg_get(a, rs[1].new_idx)->id, "gen3");
+	cr_assert_eq(rs[1].end_ns - rs[1].start_ns, 250 * MS);
+	cr_assert_eq(rs[0].runtime, CT_RT_RUNC);
+	/* breakdown: old die 1, disconnect 1, destroy 4; new attach 1,
+	 * create 8 (exclusive of the nested connect 2), start 3 */
+	cr_assert_eq(rs[0].excl_ns[CT_PH_DIE], 1 * MS);
+	cr_assert_eq(rs[0].excl_ns[CT_PH_DESTROY], 4 * MS);
+	cr_assert_eq(rs[0].excl_ns[CT_PH_CREATE], 8 * MS);
+	cr_assert_eq(rs[0].excl_ns[CT_PH_CONNECT], 2 * MS);
+	cr_assert_eq(rs[0].excl_ns[CT_PH_START], 3 * MS);
+	cr_assert_eq(rs[0].excl_ns[CT_PH_RUN], 0);
+	cr_assert_eq(rs[0].phase_mask & (1u << CT_PH_RUN), 0);
+	free(rs);
+	ct_agg_free(a);
+}
+
+Test(agg, restart_stats)
+{
+	struct ct_agg *a = three_generations();
+	struct ct_stats st;
+
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(st.n, 2);
+	cr_assert_eq(st.min_ns, 100 * MS);
+	cr_assert_eq(st.p50_ns, 100 * MS);
+	cr_assert_eq(st.max_ns, 250 * MS);
+	cr_assert_eq(st.mean_ns, 175 * MS);
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_PH_CREATE, &st), 0);
+	cr_assert_eq(st.n, 2);
+	cr_assert_eq(st.p50_ns, 8 * MS);
+	cr_assert_float_eq(st.share, 16.0 / 350.0, 1e-9);
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNSC, CT_AGG_TOTAL, &st),
+		     0);
+	cr_assert_eq(st.n, 0);
+	ct_agg_free(a);
+}
+
+Test(agg, restart_by_id_without_name_and_no_die_phase)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_restart *rs;
+	struct ct_container c;
+
+	/* `runc run` twice with the same id, no die phase recorded */
+	tf_container(&c, "same", "", CT_RT_CRUN, 1000 * MS, 100);
+	c.phase_mask &= ~(1u << CT_PH_DIE);
+	ct_agg_add(a, &c);
+	tf_container(&c, "same", "", CT_RT_CRUN, 2000 * MS, 100);
+	ct_agg_add(a, &c);
+	/* overlapping generation: not a restart (new starts before old dies) */
+	tf_container(&c, "same", "", CT_RT_CRUN, 2001 * MS, 100);
+	ct_agg_add(a, &c);
+	cr_assert_eq(ct_agg_restarts(a, &rs), 1);
+	/* old run ends at 1114 ms, new program starts at 2014 ms */
+	cr_assert_eq(rs[0].end_ns - rs[0].start_ns, 900 * MS);
+	free(rs);
+	ct_agg_free(a);
+}

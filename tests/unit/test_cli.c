@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "container.h"
+
+static char err[256];
+static struct ct_cli cli;
+
+/* Parses a NULL-terminated list of words as argv[1..]. */
+#define PARSE(...) ({							\
+	char *av_[] = { "coldtrace", __VA_ARGS__, NULL };		\
+	ct_cli_parse(sizeof(av_) / sizeof(av_[0]) - 1, av_, &cli,	\
+		     devnull(), err, sizeof(err));			\
+})
+
+static FILE *devnull(void)
+{
+	static FILE *f;
+
+	if (!f)
+		f = fopen("/dev/null", "w");
+	return f;
+}
+
+Test(cli, defaults)
+{
+	char *av[] = { "coldtrace", NULL };
+
+	cr_assert_eq(ct_cli_parse(1, av, &cli, devnull(), err, sizeof(err)),
+		     CT_CLI_OK);
+	cr_assert_eq(cli.runtime_mask, 0);
+	cr_assert_null(cli.cmd);
+	cr_assert_float_eq(cli.wait_s, 10.0, 1e-9);
+	cr_assert_not(cli.json);
+}
+
+Test(cli, all_options)
+{
+	cr_assert_eq(PARSE("-r", "runc,runsc", "-c", "abc", "-d", "2.5",
+			   "-o", "out", "-j", "-i", "1", "--record", "f.rec",
+			   "-v", "--no-opens"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.runtime_mask,
+		     (1u << CT_RT_RUNC) | (1u << CT_RT_RUNSC));
+	cr_assert_str_eq(cli.container, "abc");
+	cr_assert_float_eq(cli.duration_s, 2.5, 1e-9);
+	cr_assert_str_eq(cli.output_dir, "out");
+	cr_assert(cli.json && cli.verbose && cli.no_opens);
+	cr_assert_float_eq(cli.interval_s, 1.0, 1e-9);
+	cr_assert_str_eq(cli.record_path, "f.rec");
+}
+
+Test(cli, long_equals_form)
+{
+	cr_assert_eq(PARSE("--runtime=all", "--duration=3", "--replay=x"),
+		     CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.runtime_mask, 0);
+	cr_assert_str_eq(cli.replay_path, "x");
+}
+
+Test(cli, command_after_dashes)
+{
+	cr_assert_eq(PARSE("-j", "--", "docker", "run", "-d", "img"),
+		     CT_CLI_OK, "%s", err);
+	cr_assert_not_null(cli.cmd);
+	cr_assert_str_eq(cli.cmd[0], "docker");
+	/* "-d" belongs to COMMAND, not to us */
+	cr_assert_str_eq(cli.cmd[2], "-d");
+	cr_assert_null(cli.cmd[4]);
+	cr_assert_float_eq(cli.duration_s, 0.0, 1e-9);
+}
+
+Test(cli, command_without_dashes)
+{
+	cr_assert_eq(PARSE("docker", "ps"), CT_CLI_OK, "%s", err);
+	cr_assert_str_eq(cli.cmd[0], "docker");
+}
+
+Test(cli, bad_runtime)
+{
+	cr_assert_eq(PARSE("-r", "runc,lxc"), CT_CLI_ERROR);
+	cr_assert(strstr(err, "lxc"), "%s", err);
+}
+
+Test(cli, bad_numbers)
+{
+	const char *bad[] = { "-1", "0", "abc", "1x", "nan", "inf", "" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(PARSE("-d", (char *)bad[i]), CT_CLI_ERROR,
+			     "accepted '%s'", bad[i]);
+		cr_assert(strstr(err, "--duration"), "%s", err);
+	}
+}
+
+Test(cli, unknown_option)
+{
+	cr_assert_eq(PARSE("--bogus"), CT_CLI_ERROR);
+	cr_assert(strstr(err, "--bogus"), "%s", err);
+	cr_assert_eq(PARSE("-x"), CT_CLI_ERROR);
+	cr_assert(strstr(err, "-x"), "%s", err);
+}
+
+Test(cli, missing_argument)
+{
+	cr_assert_eq(PARSE("-j", "-d"), CT_CLI_ERROR);
+	cr_assert(strstr(err, "missing"), "%s", err);
+}
+
+Test(cli, replay_conflicts)
+{
+	cr_assert_eq(PARSE("--replay", "a", "--", "true"), CT_CLI_ERROR);
+	cr_assert_eq(PARSE("--replay", "a", "--record", "b"), CT_CLI_ERROR);
+	cr_assert_eq(PARSE("--output", ""), CT_CLI_ERROR);
+}
+
+Test(cli, help_and_version)
+{
+	cr_assert_eq(PARSE("--help"), CT_CLI_EXIT_OK);
+	cr_assert_eq(PARSE("-V"), CT_CLI_EXIT_OK);
+}

@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * --output DIR files: each is parsed back (JSON, RFC 4180 CSV,
+ * Prometheus text format, Chrome trace) and they must agree.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "export.h"
+#include "tfixture.h"
+#include "tjson.h"
+
+static const struct ct_meta meta = {
+	.version = "0.1.0", .kernel = "6.18.0 \"test\"\\", .lost_events = 5,
+};
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+	strcpy(tmpdir, "/tmp/ct-export-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(p);
+}
+
+static void teardown(void)
+{
+	chmod(tmpdir, 0700);
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	char *p;
+
+	cr_assert(asprintf(&p, "%s/%s", dir, name) > 0);
+	return p;
+}
+
+/* No leftover temp file (".name.XXXXXX") in dir. */
+static void assert_no_temp(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)))
+		cr_assert(e->d_name[0] != '.' || !strcmp(e->d_name, ".") ||
+			  !strcmp(e->d_name, ".."), "temp left: %s", e->d_name);
+	closedir(d);
+}
+
+/* Three "web" generations (2 restarts), a runsc one, a nasty name. */
+static struct ct_agg *fixture(void)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+
+	tf_container(&c, "aaaa0001", "web", CT_RT_RUNC, 1000 * MS, 100);
+	ct_agg_add(a, &c);
+	tf_container(&c, "aaaa0002", "web", CT_RT_RUNC, 1200 * MS, 50);
+	c.phase_mask &= ~(1u << CT_PH_CONNECT);
+	ct_agg_add(a, &c);
+	tf_container(&c, "aaaa0003", "web", CT_RT_RUNC, 1500 * MS, 7);
+	c.has_exit_code = false;
+	ct_agg_add(a, &c);
+	tf_container(&c, "bbbb0001", "x,\"y\"\nz\x01\xff", CT_RT_RUNSC,
+		     1000 * MS, 333);
+	c.complete = false;
+	c.phases[CT_PH_DESTROY].end_ns = 0;
+	c.exit_code = -1;
+	ct_agg_add(a, &c);
+	return a;
+}
+
+/* ---- CSV (RFC 4180) ---- */
+
+#define CSV_MAX_COLS	32
+#define CSV_MAX_ROWS	64
+
+struct csv {
+	size_t rows;
+	size_t cols[CSV_MAX_ROWS];
+	char *f[CSV_MAX_ROWS][CSV_MAX_COLS];
+};
+
+/* Strict: CRLF records, quotes only around whole fields. */
+static void csv_parse(const char *s, struct csv *out)
+{
+	size_t r = 0, c = 0, o;
+	char *field;
+
+	memset(out, 0, sizeof(*out));
+	while (*s) {
+		field = malloc(strlen(s) + 1);
+		o = 0;
+		if (*s == '"') {
+			for (s++;; s++) {
+				cr_assert(*s, "unterminated quoted field");
+				if (*s == '"' && s[1] == '"')
+					field[o++] = *s++;
+				else if (*s == '"')
+					break;
+				else
+					field[o++] = *s;
+			}
+			s++;
+		} else {
+			for (; *s && *s != ',' && *s != '\r'; s++) {
+				cr_assert(*s != '"' && *s != '\n',
+					  "bare quote or LF in unquoted field");
+				field[o++] = *s;
+			}
+		}
+		field[o] = '\0';
+		cr_assert_lt(c, CSV_MAX_COLS);
+		cr_assert_lt(r, CSV_MAX_ROWS);
+		out->f[r][c++] = field;
+		if (*s == ',') {
+			s++;
+			continue;
+		}
+		cr_assert(s[0] == '\r' && s[1] == '\n', "records end in CRLF");
+		s += 2;
+		out->cols[r++] = c;
+		c = 0;
+	}
+	out->rows = r;
+}
+
+static void csv_free(struct csv *t)
+{
+	for (size_t r = 0; r < CSV_MAX_ROWS; r++)
+		for (size_t c = 0; c < CSV_MAX_COLS; c++)
+			free(t->f[r][c]);
+}
+
+static int csv_col(const struct csv *t, const char *name)
+{
+	for (size_t c = 0; c < t->cols[0]; c++)
+		if (!strcmp(t->f[0][c], name))
+			return c;
+	cr_assert_fail("no column %s", name);
+	return -1;
+}
+
+/* "1234.567" (µs with 3 decimals) -> ns, exactly */
+static uint64_t us_to_ns(const char *s)
+{
+	const char *dot = strchr(s, '.');
+
+	cr_assert(dot && strlen(dot) == 4, "bad µs value '%s'", s);
+	return strtoull(s, NULL, 10) * 1000 + strtoull(dot + 1, NULL, 10);
+}
+
+/* ---- Prometheus text format ---- */
+
+#define PROM_MAX	1024
+
+struct prom_sample {
+	char name[128];
+	char labels[256];	/* "k=v;" without le, canonical order */
+	double le;		/* NAN if none */
+	double v;
+};
+
+struct prom {
+	size_t n;
+	struct prom_sample s[PROM_MAX];
+	char types[32][192];	/* "name type" */
+	size_t ntypes;
+};
+
+static bool name_char(char c, bool first, bool colon)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       (colon && c == ':') || (!first && c >= '0' && c <= '9');
+}
+
+static const char *prom_name(const char *s, char *out, size_t len, bool colon)
+{
+	size_t o = 0;
+
+	cr_assert(name_char(*s, true, colon), "bad name at '%s'", s);
+	while (name_char(*s, o == 0, colon)) {
+		cr_assert_lt(o, len - 1);
+		out[o++] = *s++;
+	}
+	out[o] = '\0';
+	return s;
+}
+
+static double prom_value(const char *s)
+{
+	char *end;
+	double v;
+
+	if (!strcmp(s, "+Inf"))
+		return INFINITY;
+	v = strtod(s, &end);
+	cr_assert(end != s && *end == '\0', "bad value '%s'", s);
+	return v;
+}
+
+/* {k="v",...}: label values may hold only \\, \" and \n escapes */
+static const char *prom_labels(const char *s, struct prom_sample *x)
+{
+	char k[64], v[256];
+	size_t o;
+
+	s++;
+	while (*s != '}') {
+		s = prom_name(s, k, sizeof(k), false);
+		cr_assert(s[0] == '=' && s[1] == '"', "label syntax");
+		s += 2;
+		for (o = 0; *s != '"'; s++) {
+			cr_assert(*s && *s != '\n', "raw newline in label");
+			if (*s == '\\') {
+				s++;
+				cr_assert(*s == '\\' || *s == '"' || *s == 'n',
+					  "bad escape");
+			}
+			v[o++] = *s;
+		}
+		v[o] = '\0';
+		s++;
+		if (!strcmp(k, "le"))
+			x->le = prom_value(v);
+		else
+			snprintf(x->labels + strlen(x->labels),
+				 sizeof(x->labels) - strlen(x->labels),
+				 "%s=%s;", k, v);
+		if (*s == ',')
+			s++;
+		else
+			cr_assert_eq(*s, '}', "label list syntax");
+	}
+	return s + 1;
+}
+
+static void prom_line(struct prom *p, const char *l)
+{
+	struct prom_sample *x;
+	char name[128], type[32];
+
+	if (!strncmp(l, "# TYPE ", 7)) {
+		cr_assert_eq(sscanf(l + 7, "%127s %31s", name, type), 2);
+		cr_assert(!strcmp(type, "counter") || !strcmp(type, "gauge") ||
+			  !strcmp(type, "histogram"), "type %s", type);
+		cr_assert_lt(p->ntypes, 32);
+		snprintf(p->types[p->ntypes++], sizeof(p->types[0]), "%s %s",
+			 name, type);
+		return;
+	}
+	if (l[0] == '#') {
+		cr_assert(!strncmp(l, "# HELP ", 7), "comment: %s", l);
+		return;
+	}
+	cr_assert_lt(p->n, PROM_MAX);
+	x = &p->s[p->n++];
+	memset(x, 0, sizeof(*x));
+	x->le = NAN;
+	l = prom_name(l, x->name, sizeof(x->name), true);
+	if (*l == '{')
+		l = prom_labels(l, x);
+	cr_assert_eq(*l, ' ', "space before value");
+	x->v = prom_value(l + 1);
+}
+
+static void prom_parse(char *text, struct prom *p)
+{
+	char *save, *l;
+
+	memset(p, 0, sizeof(*p));
+	cr_assert(text[0] && text[strlen(text) - 1] == '\n');
+	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		prom_line(p, l);
+}
+
+static const char *prom_type(const struct prom *p, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (!strncmp(p->types[i], name, n) && p->types[i][n] == ' ')
+			return p->types[i] + n + 1;
+	return NULL;
+}
+
+static const char *family_of(const char *name, char *buf, size_t len)
+{
+	static const char *const sfx[] = { "_bucket", "_sum", "_count" };
+	size_t n = strlen(name), k;
+
+	snprintf(buf, len, "%s", name);
+	for (k = 0; k < 3; k++) {
+		size_t sl = strlen(sfx[k]);
+
+		if (n > sl && !strcmp(name + n - sl, sfx[k])) {
+			buf[n - sl] = '\0';
+			break;
+		}
+	}
+	return buf;
+}
+
+/* Every sample is typed; buckets cumulative, +Inf == _count. */
+static void prom_check(const struct prom *p)
+{
+	char fam[128], cnt[160];
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct prom_sample *x = &p->s[i];
+		const char *t = prom_type(p, x->name);
+		double prev_le = -INFINITY, prev_v = 0;
+		bool inf = false;
+
+		if (!t)
+			t = prom_type(p, family_of(x->name, fam, sizeof(fam)));
+		cr_assert_not_null(t, "untyped sample %s", x->name);
+		if (!isnan(x->le) || strcmp(t, "histogram") ||
+		    !strstr(x->name, "_bucket") || (i && !strcmp(p->s[i - 1].name, x->name) &&
+						   !strcmp(p->s[i - 1].labels, x->labels)))
+			continue;
+		/* first bucket of a series: walk the series */
+		family_of(x->name, fam, sizeof(fam));
+		for (size_t j = i; j < p->n && !strcmp(p->s[j].name, x->name) &&
+				   !strcmp(p->s[j].labels, x->labels); j++) {
+			cr_assert(p->s[j].le > prev_le, "le increasing");
+			cr_assert(p->s[j].v >= prev_v, "cumulative");
+			prev_le = p->s[j].le;
+			prev_v = p->s[j].v;
+			inf = isinf(prev_le);
+		}
+		cr_assert(inf, "+Inf bucket last");
+		snprintf(cnt, sizeof(cnt), "%s_count", fam);
+		for (size_t j = 0; j < p->n; j++)
+			if (!strcmp(p->s[j].name, cnt) &&
+			    !strcmp(p->s[j].labels, x->labels))
+				cr_assert_eq(p->s[j].v, prev_v, "+Inf == _count");
+	}
+}
+
+static double prom_get(const struct prom *p, const char *name,
+		       const char *labels)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->s[i].name, name) &&
+		    !strcmp(p->s[i].labels, labels) && isnan(p->s[i].le))
+			return p->s[i].v;
+	cr_assert_fail("no sample %s{%s}", name, labels);
+	return NAN;
+}
+
+/* ---- reading the export back ---- */
+
+static struct tj *json_file(const char *dir, const char *name)
+{
+	char *p = path_in(dir, name), *text, err[128];
+	size_t len;
+	struct tj *v;
+
+	text = tj_slurp(p, &len);
+	cr_assert_not_null(text, "missing %s", p);
+	v = tj_parse(text, len, err, sizeof(err));
+	cr_assert_not_null(v, "%s: %s", name, err);
+	free(text);
+	free(p);
+	return v;
+}
+
+/* Parses every line; returns the count, objects in out[]. */
+static size_t jsonl_file(const char *dir, const char *name, struct tj **out,
+			 size_t max)
+{
+	char *p = path_in(dir, name), *text, *l, *nl, err[128];
+	size_t n = 0;
+
+	text = tj_slurp(p, NULL);
+	cr_assert_not_null(text, "missing %s", p);
+	for (l = text; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		cr_assert_not_null(nl, "last line ends in newline");
+		cr_assert_lt(n, max);
+		out[n] = tj_parse(l, nl - l, err, sizeof(err));
+		cr_assert_not_null(out[n], "%s line %zu: %s", name, n + 1, err);
+		n++;
+	}
+	free(text);
+	free(p);
+	return n;
+}
+
+TestSuite(export, .init = setup, .fini = teardown);
+
+Test(export, files_exist_and_agree)
+{
+	struct ct_agg *a = fixture();
+	char err[256], *dir = path_in(tmpdir, "out/nested"), *text, *p;
+	struct tj *lines[16], *sum, *trace;
+	struct csv csv;
+	struct prom *prom = malloc(sizeof(*prom));
+	size_t n, i, xev = 0;
+	uint64_t u, dur;
+	int ph;
+
+	cr_assert_eq(ct_export_dir(dir, a, &meta, err, sizeof(err)), 0, "%s",
+		     err);
+	assert_no_temp(dir);
+
+	/* containers.jsonl: meta line, then the records in order */
+	n = jsonl_file(dir, "containers.jsonl", lines, 16);
+	cr_assert_eq(n, 1 + ct_agg_count(a));
+	cr_assert_str_eq(tj_str(lines[0], "type"), "meta");
+	cr_assert_str_eq(tj_str(lines[0], "version"), meta.version);
+	cr_assert_str_eq(tj_str(lines[0], "kernel"), meta.kernel);
+	cr_assert_str_eq(tj_str(lines[4], "name"),
+			 "x,\"y\"\nz\x01\xef\xbf\xbd");
+
+	/* phases.csv: same ids, same durations (µs vs ns) */
+	p = path_in(dir, "phases.csv");
+	text = tj_slurp(p, NULL);
+	csv_parse(text, &csv);
+	cr_assert_eq(csv.rows, 1 + ct_agg_count(a));
+	for (i = 1; i < csv.rows; i++) {
+		cr_assert_eq(csv.cols[i], csv.cols[0]);
+		cr_assert_str_eq(csv.f[i][csv_col(&csv, "id")],
+				 tj_str(lines[i], "id"));
+		cr_assert_str_eq(csv.f[i][csv_col(&csv, "version")],
+				 meta.version);
+		cr_assert_str_eq(csv.f[i][csv_col(&csv, "kernel")], meta.kernel);
+		cr_assert(tj_u64(lines[i], "total_ns", &u));
+		cr_assert_eq(us_to_ns(csv.f[i][csv_col(&csv, "total_us")]), u);
+		for (ph = 0; ph < CT_PH_MAX; ph++) {
+			char col[32], jp[64];
+			const char *cell;
+
+			snprintf(col, sizeof(col), "%s_us", ct_phase_name(ph));
+			snprintf(jp, sizeof(jp), "phases.%s.dur_ns",
+				 ct_phase_name(ph));
+			cell = csv.f[i][csv_col(&csv, col)];
+			if (!tj_u64(lines[i], jp, &dur))
+				cr_assert_str_eq(cell, "", "%s", col);
+			else
+				cr_assert_eq(us_to_ns(cell), dur, "%s", col);
+		}
+	}
+	/* CSV text is printable: \x01 and the bad byte became U+FFFD */
+	cr_assert_str_eq(csv.f[4][csv_col(&csv, "name")],
+			 "x,\"y\"\nz\xef\xbf\xbd\xef\xbf\xbd");
+	cr_assert_str_eq(csv.f[3][csv_col(&csv, "exit_code")], "");
+	cr_assert_str_eq(csv.f[4][csv_col(&csv, "complete")], "false");
+	csv_free(&csv);
+	free(text);
+	free(p);
+
+	/* summary.json: the aggregator's numbers */
+	sum = json_file(dir, "summary.json");
+	cr_assert_str_eq(tj_str(sum, "version"), meta.version);
+	cr_assert_str_eq(tj_str(sum, "kernel"), meta.kernel);
+	cr_assert(tj_u64(sum, "lost_events", &u) && u == 5);
+	cr_assert(tj_u64(sum, "runtimes.runc.containers", &u) && u == 3);
+	cr_assert(tj_u64(sum, "runtimes.runsc.containers", &u) && u == 1);
+	cr_assert(tj_u64(sum, "runtimes.runc.phases.run.p50_ns", &u) &&
+		  u == 50 * MS);
+	cr_assert(tj_u64(sum, "runtimes.runc.phases.connect.n", &u) && u == 2);
+	cr_assert(tj_u64(sum, "runtimes.runc.restart.n", &u) && u == 2);
+	cr_assert(tj_u64(sum, "runtimes.runc.restart.min_ns", &u) &&
+		  u == 100 * MS);
+	cr_assert_null(tj_get(sum, "runtimes.runsc.phases.destroy"),
+		       "open phase has no duration");
+
+	/* restarts.jsonl */
+	for (i = 0; i < n; i++)
+		tj_free(lines[i]);
+	n = jsonl_file(dir, "restarts.jsonl", lines, 16);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(tj_str(lines[1], "old_id"), "aaaa0001");
+	cr_assert(tj_u64(lines[1], "dur_ns", &u) && u == 100 * MS);
+	cr_assert_str_eq(tj_str(lines[0], "kernel"), meta.kernel);
+
+	/* metrics.prom */
+	p = path_in(dir, "metrics.prom");
+	text = tj_slurp(p, NULL);
+	prom_parse(text, prom);
+	prom_check(prom);
+	cr_assert_eq(prom_get(prom, "coldtrace_containers_total",
+			      "runtime=runc;"), 3);
+	cr_assert_eq(prom_get(prom, "coldtrace_lost_events_total", ""), 5);
+	cr_assert_eq(prom_get(prom, "coldtrace_build_info",
+			      "version=0.1.0;kernel=6.18.0 \"test\"\\;"),
+		     1);
+	cr_assert_eq(prom_get(prom, "coldtrace_phase_duration_seconds_count",
+			      "runtime=runc;phase=connect;"), 2);
+	cr_assert_float_eq(prom_get(prom, "coldtrace_phase_duration_seconds_sum",
+				    "runtime=runc;phase=run;"), 0.157, 1e-12);
+	cr_assert_eq(prom_get(prom, "coldtrace_restart_duration_seconds_count",
+			      "runtime=runc;"), 2);
+	free(text);
+	free(p);
+
+	/* trace.json: one X per closed phase, same durations */
+	trace = json_file(dir, "trace.json");
+	cr_assert_str_eq(tj_str(trace, "displayTimeUnit"), "ms");
+	cr_assert_str_eq(tj_str(trace, "otherData.kernel"), meta.kernel);
+	for (i = 0; i < tj_get(trace, "traceEvents")->n; i++) {
+		const struct tj *e = tj_get(trace, "traceEvents")->items[i];
+		const struct ct_container *c;
+		double ts, d;
+
+		cr_assert(tj_is(e, "pid", TJ_NUM) && tj_is(e, "tid", TJ_NUM));
+		if (!strcmp(tj_str(e, "ph"), "M")) {
+			cr_assert(tj_is(e, "args.name", TJ_STR));
+			continue;
+		}
+		cr_assert_str_eq(tj_str(e, "ph"), "X");
+		cr_assert(tj_u64(e, "tid", &u));
+		c = ct_agg_get(a, u - 1);
+		cr_assert_str_eq(tj_str(e, "args.id"), c->id);
+		ph = 0;
+		while (strcmp(ct_phase_name(ph), tj_str(e, "name")))
+			ph++;
+		cr_assert(tj_num(e, "dur", &d) && tj_num(e, "ts", &ts));
+		cr_assert_float_eq(d * 1000, (double)ct_phase_dur(c, ph), 1);
+		cr_assert_float_eq(ts * 1000 + 1000 * MS,
+				   (double)c->phases[ph].start_ns, 1);
+		xev++;
+	}
+	cr_assert_eq(xev, 8 + 7 + 8 + 7);	/* no connect; open destroy */
+
+	for (i = 0; i < n; i++)
+		tj_free(lines[i]);
+	tj_free(sum);
+	tj_free(trace);
+	free(prom);
+	free(dir);
+	ct_agg_free(a);
+}
+
+Test(export, empty_aggregator_still_valid)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct prom *prom = malloc(sizeof(*prom));
+	char err[256], *p, *text;
+	struct tj *v;
+	uint64_t u;
+
+	cr_assert_eq(ct_export_dir(tmpdir, a, &m, err, sizeof(err)), 0, "%s",
+		     err);
+	v = json_file(tmpdir, "summary.json");
+	cr_assert(tj_u64(v, "lost_events", &u) && u == 0);
+	cr_assert_eq(tj_get(v, "runtimes")->n, 0);
+	tj_free(v);
+	v = json_file(tmpdir, "trace.json");
+	cr_assert_str_eq(tj_str(v, "otherData.version"), "v");
+	tj_free(v);
+	p = path_in(tmpdir, "metrics.prom");
+	text = tj_slurp(p, NULL);
+	prom_parse(text, prom);
+	prom_check(prom);
+	free(text);
+	free(p);
+	free(prom);
+	ct_agg_free(a);
+}
+
+Test(export, unwritable_dir_is_an_error)
+{
+	struct ct_agg *a = fixture();
+	char err[256], *file = path_in(tmpdir, "plainfile"), *sub;
+	FILE *f = fopen(file, "w");
+
+	cr_assert_not_null(f);
+	fclose(f);
+	/* a path through a regular file */
+	sub = path_in(file, "out");
+	err[0] = '\0';
+	cr_assert_eq(ct_export_dir(sub, a, &meta, err, sizeof(err)), -ENOTDIR);
+	cr_assert_not_null(strstr(err, "plainfile"), "says where: %s", err);
+	/* the directory is a file */
+	cr_assert_eq(ct_export_dir(file, a, &meta, err, sizeof(err)), -ENOTDIR);
+	cr_assert_eq(ct_export_dir("", a, &meta, err, sizeof(err)), -EINVAL);
+	if (geteuid() != 0) {
+		char *ro = path_in(tmpdir, "ro");
+
+		cr_assert_eq(mkdir(ro, 0500), 0);
+		cr_assert_eq(ct_export_dir(ro, a, &meta, err, sizeof(err)),
+			     -EACCES);
+		assert_no_temp(ro);
+		free(ro);
+	}
+	free(sub);
+	free(file);
+	ct_agg_free(a);
+}
+
+Test(export, failed_rename_leaves_no_temp)
+{
+	struct ct_agg *a = fixture();
+	char err[256], *blocker = path_in(tmpdir, "summary.json");
+	struct tj *lines[16];
+	size_t n;
+
+	/* a directory where summary.json should go: rename() fails */
+	cr_assert_eq(mkdir(blocker, 0700), 0);
+	cr_assert_lt(ct_export_dir(tmpdir, a, &meta, err, sizeof(err)), 0);
+	cr_assert_not_null(strstr(err, "summary.json"), "%s", err);
+	assert_no_temp(tmpdir);
+	/* files written before it are whole */
+	n = jsonl_file(tmpdir, "containers.jsonl", lines, 16);
+	cr_assert_eq(n, 5);
+	for (size_t i = 0; i < n; i++)
+		tj_free(lines[i]);
+	free(blocker);
+	ct_agg_free(a);
+}

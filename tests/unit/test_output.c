@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Container JSON, terminal table and summary, parsed back. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include "output.h"
+#include "tfixture.h"
+#include "tjson.h"
+
+static const struct ct_meta meta = {
+	.version = "0.1.0", .kernel = "6.18.0-test", .lost_events = 0,
+};
+
+/* Runs fn into memory and returns the text (caller frees). */
+#define CAPTURE(buf, len, call)                                   \
+	do {                                                      \
+		FILE *f_ = open_memstream(&(buf), &(len));        \
+		cr_assert_not_null(f_);                           \
+		call;                                             \
+		fclose(f_);                                       \
+	} while (0)
+
+static struct tj *parse_line(const char *buf, size_t len)
+{
+	char err[128];
+	struct tj *v;
+
+	cr_assert(len > 0 && buf[len - 1] == '\n', "one line, newline ended");
+	cr_assert_null(memchr(buf, '\n', len - 1), "exactly one line");
+	v = tj_parse(buf, len, err, sizeof(err));
+	cr_assert_not_null(v, "invalid JSON (%s): %s", err, buf);
+	return v;
+}
+
+Test(output, container_json_fields)
+{
+	struct ct_container c;
+	struct tj *v;
+	char *buf;
+	size_t len;
+	uint64_t u;
+
+	tf_container(&c, "0123456789abcdef", "web", CT_RT_RUNC, 1000 * MS, 100);
+	c.exit_code = 3;
+	c.phase_mask &= ~(1u << CT_PH_CONNECT);
+	c.opens.valid = true;
+	c.opens.count = 42;
+	c.opens.failed = 2;
+	c.opens.p50_ns = 2000;
+	c.opens.p99_ns = 9000;
+	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	v = parse_line(buf, len);
+	cr_assert_str_eq(tj_str(v, "type"), "container");
+	cr_assert_str_eq(tj_str(v, "id"), "0123456789abcdef");
+	cr_assert_str_eq(tj_str(v, "name"), "web");
+	cr_assert_str_eq(tj_str(v, "runtime"), "runc");
+	cr_assert_str_eq(tj_str(v, "engine"), "docker");
+	cr_assert(tj_get(v, "complete")->b);
+	cr_assert(tj_u64(v, "exit_code", &u) && u == 3);
+	cr_assert(tj_u64(v, "total_ns", &u) && u == 120 * MS);
+	cr_assert(tj_u64(v, "phases.create.start_ns", &u) && u == 1001 * MS);
+	cr_assert(tj_u64(v, "phases.create.dur_ns", &u) && u == 10 * MS);
+	cr_assert(tj_u64(v, "phases.run.dur_ns", &u) && u == 100 * MS);
+	cr_assert_null(tj_get(v, "phases.connect"), "absent phase omitted");
+	cr_assert_eq(tj_get(v, "phases")->n, 7);
+	cr_assert(tj_u64(v, "opens.count", &u) && u == 42);
+	cr_assert(tj_u64(v, "opens.failed", &u) && u == 2);
+	cr_assert(tj_u64(v, "opens.p50_ns", &u) && u == 2000);
+	cr_assert(tj_u64(v, "opens.p99_ns", &u) && u == 9000);
+	tj_free(v);
+	free(buf);
+}
+
+Test(output, container_json_unknowns)
+{
+	struct ct_container c;
+	struct tj *v;
+	char *buf;
+	size_t len;
+
+	tf_container(&c, "x", "", CT_RT_RUNSC, 1000 * MS, 1);
+	c.has_exit_code = false;
+	c.complete = false;
+	c.phases[CT_PH_DESTROY].end_ns = 0;
+	c.opens.unobservable = true;
+	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	v = parse_line(buf, len);
+	cr_assert(tj_is(v, "exit_code", TJ_NULL));
+	cr_assert_not(tj_get(v, "complete")->b);
+	cr_assert(tj_is(v, "phases.destroy.dur_ns", TJ_NULL));
+	cr_assert(tj_get(v, "opens.unobservable")->b);
+	cr_assert_null(tj_get(v, "opens.count"));
+	tj_free(v);
+	free(buf);
+
+	c.opens.unobservable = false;
+	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	v = parse_line(buf, len);
+	cr_assert_null(tj_get(v, "opens"), "no opens when not measured");
+	tj_free(v);
+	free(buf);
+}
+
+Test(output, container_json_nasty_strings)
+{
+	const char nasty[] = "a\"b\\c\nd\x01\xff,e";
+	struct ct_container c;
+	struct tj *v;
+	char *buf;
+	size_t len;
+
+	tf_container(&c, "id\"\n", nasty, CT_RT_RUNC, 1000 * MS, 1);
+	memset(c.id, 'z', sizeof(c.id));	/* not NUL-terminated */
+	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	v = parse_line(buf, len);
+	cr_assert_str_eq(tj_str(v, "name"), "a\"b\\c\nd\x01\xef\xbf\xbd,e");
+	cr_assert_eq(strlen(tj_str(v, "id")), CT_ID_LEN);
+	tj_free(v);
+	free(buf);
+}
+
+/* Every line fits in 120 columns. */
+static void assert_width(const char *buf)
+{
+	const char *l = buf, *nl;
+
+	while ((nl = strchr(l, '\n'))) {
+		cr_assert_leq(nl - l, 120, "line too wide: %.*s",
+			      (int)(nl - l), l);
+		l = nl + 1;
+	}
+}
+
+Test(output, table_rows)
+{
+	struct ct_container c;
+	char *buf;
+	size_t len;
+
+	CAPTURE(buf, len, ({
+		ct_output_table_header(f_);
+		tf_container(&c, "0123456789abcdef", "web", CT_RT_RUNSC,
+			     1000 * MS, 123456);
+		c.engine = CT_ENG_CONTAINERD;
+		c.exit_code = 137;
+		ct_output_table_row(f_, &c);
+		tf_container(&c, "evil\nid\x1b[2J", "", CT_RT_RUNC, 0, 1);
+		c.complete = false;
+		c.has_exit_code = false;
+		ct_output_table_row(f_, &c);
+	}));
+	assert_width(buf);
+	cr_assert_not_null(strstr(buf, "0123456789ab "), "12-char id");
+	cr_assert_null(strstr(buf, "0123456789abc"));
+	cr_assert_not_null(strstr(buf, "destroy"));
+	cr_assert_not_null(strstr(buf, " 137 "));
+	cr_assert_not_null(strstr(buf, "*"), "incomplete marker");
+	cr_assert_null(strchr(buf, '\x1b'), "no raw escape bytes");
+	/* header comment + header + 2 rows */
+	cr_assert_eq(len, strlen(buf));
+	{
+		int lines = 0;
+
+		for (size_t i = 0; i < len; i++)
+			lines += buf[i] == '\n';
+		cr_assert_eq(lines, 4, "a newline in an id must not split rows");
+	}
+	free(buf);
+}
+
+static struct ct_agg *sample_agg(void)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+
+	tf_container(&c, "r1", "web", CT_RT_RUNC, 1000 * MS, 100);
+	ct_agg_add(a, &c);
+	tf_container(&c, "r2", "web", CT_RT_RUNC, 1200 * MS, 50);
+	ct_agg_add(a, &c);
+	tf_container(&c, "g1", "", CT_RT_RUNSC, 1000 * MS, 10);
+	c.complete = false;
+	ct_agg_add(a, &c);
+	return a;
+}
+
+Test(output, summary_text)
+{
+	struct ct_agg *a = sample_agg();
+	char *buf;
+	size_t len;
+
+	CAPTURE(buf, len, ct_output_summary(f_, a, &meta));
+	assert_width(buf);
+	cr_assert_not_null(strstr(buf, "lost events: 0\n"));
+	cr_assert_not_null(strstr(buf, "\nrunc "));
+	cr_assert_not_null(strstr(buf, "\nrunsc "));
+	cr_assert_not_null(strstr(buf, "restart runc  n=1"));
+	free(buf);
+	ct_agg_free(a);
+}
+
+Test(output, summary_json_line)
+{
+	struct ct_meta m = meta;
+	struct ct_agg *a = sample_agg();
+	struct tj *v;
+	char *buf;
+	size_t len;
+	uint64_t u;
+	double share, sum = 0;
+	int p;
+
+	m.lost_events = 17;
+	CAPTURE(buf, len, ct_output_summary_json(f_, a, &m));
+	v = parse_line(buf, len);
+	cr_assert_str_eq(tj_str(v, "type"), "summary");
+	cr_assert_str_eq(tj_str(v, "version"), "0.1.0");
+	cr_assert_str_eq(tj_str(v, "kernel"), "6.18.0-test");
+	cr_assert(tj_u64(v, "lost_events", &u) && u == 17);
+	cr_assert(tj_u64(v, "runtimes.runc.containers", &u) && u == 2);
+	cr_assert(tj_u64(v, "runtimes.runc.complete", &u) && u == 2);
+	cr_assert(tj_u64(v, "runtimes.runsc.complete", &u) && u == 0);
+	cr_assert(tj_u64(v, "runtimes.runc.phases.run.n", &u) && u == 2);
+	cr_assert(tj_u64(v, "runtimes.runc.phases.run.p50_ns", &u) &&
+		  u == 50 * MS);
+	cr_assert(tj_u64(v, "runtimes.runc.phases.run.max_ns", &u) &&
+		  u == 100 * MS);
+	cr_assert(tj_u64(v, "runtimes.runc.restart.n", &u) && u == 1);
+	/* r1 dies at 1114 ms, r2's program starts at 1214 ms */
+	cr_assert(tj_u64(v, "runtimes.runc.restart.p50_ns", &u) &&
+		  u == 100 * MS);
+	cr_assert(tj_u64(v, "runtimes.runsc.restart.n", &u) && u == 0);
+	for (p = 0; p < CT_PH_MAX; p++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "runtimes.runc.phases.%s.share",
+			 ct_phase_name(p));
+		cr_assert(tj_num(v, path, &share), "%s", path);
+		sum += share;
+	}
+	cr_assert(sum <= 1.0 + 1e-9);
+	tj_free(v);
+	free(buf);
+	ct_agg_free(a);
+}

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * --record / --replay files: a round trip, and every malformed file the
+ * reader must refuse with a clear message instead of misreading.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "recfile.h"
+
+static char dir[64];
+static char path[128];
+static char err[256];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/ct-recfile-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/rec.ct", dir);
+	err[0] = '\0';
+}
+
+static void teardown(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+TestSuite(recfile, .init = setup, .fini = teardown);
+
+static void make_exit(struct ct_exit *x, uint32_t pid, int32_t code)
+{
+	memset(x, 0, sizeof(*x));
+	x->hdr.ts_ns = 1000 + pid;
+	x->hdr.type = CT_EV_EXIT;
+	x->hdr.size = sizeof(*x);
+	x->hdr.pid = pid;
+	x->exit_code = code;
+	snprintf(x->hdr.comm, sizeof(x->hdr.comm), "sh");
+}
+
+static void write_bytes(const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	cr_assert_not_null(f);
+	if (n)
+		cr_assert_eq(fwrite(p, n, 1, f), 1);
+	fclose(f);
+}
+
+/* A valid header followed by @n bytes of @tail. */
+static void write_with_hdr(const struct ct_rec_file_hdr *h, const void *tail,
+			   size_t n)
+{
+	unsigned char buf[sizeof(*h) + 4096];
+
+	cr_assert_leq(n, 4096);
+	memcpy(buf, h, sizeof(*h));
+	if (n)
+		memcpy(buf + sizeof(*h), tail, n);
+	write_bytes(buf, sizeof(*h) + n);
+}
+
+static int open_reader(struct ct_rec_reader **r)
+{
+	struct ct_rec_file_hdr h;
+
+	return ct_rec_reader_open(r, path, &h, err, sizeof(err));
+}
+
+Test(recfile, round_trip)
+{
+	struct ct_rec_file_hdr h, got;
+	struct ct_rec_writer *w;
+	struct ct_rec_reader *r;
+	struct ct_exit x;
+	const void *rec;
+	size_t len;
+	char tmp[160];
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V1_MEMORY, -42, "9.9.9-test");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	for (int i = 0; i < 1000; i++) {
+		make_exit(&x, i, i << 8);
+		cr_assert_eq(ct_rec_write(w, &x, sizeof(x)), 0);
+	}
+	/* Nothing at the final name until close: no torn file. */
+	cr_assert_neq(access(path, F_OK), 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	cr_assert_eq(access(tmp, F_OK), 0);
+	cr_assert_eq(ct_rec_writer_close(w, err, sizeof(err)), 0, "%s", err);
+	cr_assert_neq(access(tmp, F_OK), 0);
+
+	cr_assert_eq(ct_rec_reader_open(&r, path, &got, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(got.cgroup_mode, CT_CGROUP_V1_MEMORY);
+	cr_assert_eq(got.mono_to_real_ns, -42);
+	cr_assert_str_eq(got.version_str, "9.9.9-test");
+	for (int i = 0; i < 1000; i++) {
+		const struct ct_exit *e;
+
+		cr_assert_eq(ct_rec_next(r, &rec, &len, err, sizeof(err)), 1,
+			     "%s", err);
+		e = rec;
+		cr_assert_eq(len, sizeof(x));
+		cr_assert_eq(e->hdr.pid, (uint32_t)i);
+		cr_assert_eq(e->exit_code, i << 8);
+	}
+	cr_assert_eq(ct_rec_next(r, &rec, &len, err, sizeof(err)), 0);
+	ct_rec_reader_close(r);
+}
+
+Test(recfile, abort_leaves_nothing)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_writer *w;
+	char tmp[160];
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0);
+	ct_rec_writer_abort(w);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	cr_assert_neq(access(tmp, F_OK), 0);
+	cr_assert_neq(access(path, F_OK), 0);
+}
+
+Test(recfile, writer_refuses_bad_size)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_writer *w;
+	struct ct_exit x;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0);
+	make_exit(&x, 1, 0);
+	cr_assert_eq(ct_rec_write(w, &x, sizeof(x) - 1), -EINVAL);
+	ct_rec_writer_abort(w);
+}
+
+Test(recfile, wrong_magic)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	memcpy(h.magic, "NOTCOLD", 8);
+	write_with_hdr(&h, NULL, 0);
+	cr_assert_lt(open_reader(&r), 0);
+	cr_assert_null(r);
+	cr_assert(strstr(err, "not a coldtrace recording"), "%s", err);
+	cr_assert(strstr(err, path), "%s", err);
+}
+
+Test(recfile, other_version)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	char want[256];
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	h.version = 7;
+	write_with_hdr(&h, NULL, 0);
+	cr_assert_lt(open_reader(&r), 0);
+	snprintf(want, sizeof(want),
+		 "%s: recorded by coldtrace format version 7, this build reads version 1",
+		 path);
+	cr_assert_str_eq(err, want);
+}
+
+Test(recfile, other_endian)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	h.endian_mark = __builtin_bswap32(CT_REC_ENDIAN);
+	write_with_hdr(&h, NULL, 0);
+	cr_assert_lt(open_reader(&r), 0);
+	cr_assert(strstr(err, "byte order"), "%s", err);
+}
+
+Test(recfile, truncated_header)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	write_bytes(&h, sizeof(h) - 1);
+	cr_assert_lt(open_reader(&r), 0);
+	cr_assert(strstr(err, "truncated header"), "%s", err);
+}
+
+Test(recfile, empty_file)
+{
+	struct ct_rec_reader *r;
+
+	write_bytes(NULL, 0);
+	cr_assert_lt(open_reader(&r), 0);
+	cr_assert(strstr(err, "empty file"), "%s", err);
+}
+
+Test(recfile, missing_file)
+{
+	struct ct_rec_reader *r;
+
+	cr_assert_eq(open_reader(&r), -ENOENT);
+	cr_assert(strstr(err, path), "%s", err);
+}
+
+/* Read records until the reader stops; return its last result. */
+static int drain(void)
+{
+	struct ct_rec_reader *r;
+	const void *rec;
+	size_t len;
+	int rc;
+
+	cr_assert_eq(open_reader(&r), 0, "%s", err);
+	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) == 1)
+		;
+	ct_rec_reader_close(r);
+	return rc;
+}
+
+Test(recfile, truncated_record)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_exit x[2];
+	char want[256];
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	make_exit(&x[0], 1, 0);
+	make_exit(&x[1], 2, 0);
+	/* The second record loses its last byte. */
+	write_with_hdr(&h, x, sizeof(x) - 1);
+	cr_assert_lt(drain(), 0);
+	snprintf(want, sizeof(want), "%s: truncated record at offset %zu",
+		 path, sizeof(h) + sizeof(x[0]));
+	cr_assert_str_eq(err, want);
+}
+
+Test(recfile, truncated_record_header)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_exit x;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	make_exit(&x, 1, 0);
+	write_with_hdr(&h, &x, 10);
+	cr_assert_lt(drain(), 0);
+	cr_assert(strstr(err, "truncated record at offset 128"), "%s", err);
+}
+
+Test(recfile, zero_size_record)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_exit x;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	make_exit(&x, 1, 0);
+	x.hdr.size = 0;
+	write_with_hdr(&h, &x, sizeof(x));
+	cr_assert_lt(drain(), 0);
+	cr_assert(strstr(err, "bad record size 0 at offset 128"), "%s", err);
+}
+
+Test(recfile, huge_record_size)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_exit x;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	make_exit(&x, 1, 0);
+	x.hdr.size = 0xffffffffu;
+	write_with_hdr(&h, &x, sizeof(x));
+	cr_assert_lt(drain(), 0);
+	cr_assert(strstr(err, "bad record size"), "%s", err);
+}
+
+Test(recfile, header_only_is_empty_recording)
+{
+	struct ct_rec_file_hdr h;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	write_with_hdr(&h, NULL, 0);
+	cr_assert_eq(drain(), 0);
+}

@@ -1,0 +1,373 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# Private container daemons for coldtrace's tests, demo and experiments.
+#
+# Usage (as root):
+#   tools/harness.sh start            start containerd + dockerd in a fresh
+#                                     /tmp/ct.XXXXXX; prints the env file path
+#   tools/harness.sh image            build coldtrace/busybox:latest (docker
+#                                     and containerd's "default" namespace)
+#   tools/harness.sh bundle DIR [ARG...]  make an OCI bundle in DIR (busybox
+#                                     rootfs, config.json running ARG..., default
+#                                     "true") for `runc run` / `runsc run`
+#   tools/harness.sh env              print the current env file path
+#   tools/harness.sh stop [DIR]       stop the daemons, clean up, remove DIR
+#                                     (default: the current harness); safe to
+#                                     call twice and from a trap
+#   tools/harness.sh status           say whether the daemons answer
+#
+# After `start`, `. "$(tools/harness.sh env)"` exports:
+#   CT_DIR, DOCKER_HOST, CONTAINERD_ADDRESS, CT_DOCKERD_PID,
+#   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, and PATH with $CT_DIR/bin
+#   first, where `docker` is Debian's 20.10 client (matching the daemon;
+#   /usr/local/bin may hold an unrelated newer client).
+# The current harness is remembered in $CT_HARNESS_STATE (default
+# /tmp/coldtrace-harness.current), so `start` in one process and `stop` in
+# another (or in a trap) find the same daemons.  Set CT_HARNESS_STATE to run
+# two harnesses side by side.
+#
+# What we learned (Debian 12, kernel 6.18, cgroup v1):
+# - No network: dockerd runs with --bridge=none --iptables=false, so every
+#   container must use `--network none`; images come from `docker import`.
+# - Socket paths must stay < 108 bytes, hence the short /tmp/ct.XXXXXX root.
+# - containerd 1.6 puts shim sockets in /run/containerd/s/<hash of address,
+#   namespace, id>, whatever its state dir: they cannot collide with another
+#   containerd, and shims remove them on exit.
+# - dockerd passes each runtime a root under its exec-root
+#   ($CT_DIR/exec/runtime-<name>/moby), so `runc list` of those shows only
+#   our containers.  runsc is wrapped by dockerd in a generated sh script
+#   (exec-root/runtimes/runsc) because daemon.json runtimes become shim
+#   BinaryName options.
+# - `ctr run` uses namespace "default" and runc root
+#   /run/containerd/runc/default (not configurable per run).
+# - runsc needs --network=none for `runsc run` (no host netns setup without
+#   CAP_NET_ADMIN games); the default ptrace platform works, kvm hangs.
+set -euo pipefail
+
+STATE_FILE=${CT_HARNESS_STATE:-/tmp/coldtrace-harness.current}
+IMAGE=coldtrace/busybox:latest
+CTR_IMAGE=docker.io/$IMAGE
+DOCKER_BIN=/usr/bin/docker
+WAIT_S=${CT_HARNESS_WAIT:-40}
+
+die() {
+	echo "harness: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "harness: $*" >&2
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || die "must run as root"
+}
+
+# Tail of a daemon log, to explain a failed start.
+show_log() {
+	echo "---- last lines of $1 ----" >&2
+	tail -n 25 "$1" >&2 2>/dev/null || true
+}
+
+# Poll CMD... until it succeeds, at most $WAIT_S seconds.
+wait_for() {
+	local what=$1 logf=$2 pid=$3
+	shift 3
+	local end=$((SECONDS + WAIT_S))
+	until "$@" >/dev/null 2>&1; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			show_log "$logf"
+			die "$what exited during start-up"
+		fi
+		if [ $SECONDS -ge $end ]; then
+			show_log "$logf"
+			die "$what did not answer within ${WAIT_S}s"
+		fi
+		sleep 0.2
+	done
+}
+
+write_containerd_config() {
+	local d=$1
+	cat >"$d/containerd.toml" <<EOF
+version = 2
+root = "$d/containerd/root"
+state = "$d/containerd/state"
+# Docker and ctr only; the CRI plugin would want CNI and a sandbox image.
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+
+[grpc]
+  address = "$d/containerd.sock"
+
+[ttrpc]
+  address = "$d/containerd.ttrpc.sock"
+
+[debug]
+  address = "$d/containerd.debug.sock"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$d/containerd/opt"
+EOF
+}
+
+write_daemon_json() {
+	cat >"$1/daemon.json" <<'EOF'
+{
+	"runtimes": {
+		"crun": { "path": "/usr/bin/crun" },
+		"runsc": {
+			"path": "/usr/bin/runsc",
+			"runtimeArgs": ["--network=none"]
+		}
+	},
+	"exec-opts": ["native.cgroupdriver=cgroupfs"],
+	"storage-driver": "overlay2",
+	"log-driver": "json-file",
+	"max-concurrent-downloads": 3
+}
+EOF
+}
+
+write_env() {
+	local d=$1
+	cat >"$d/env" <<EOF
+export CT_DIR=$d
+export DOCKER_HOST=unix://$d/docker.sock
+export CONTAINERD_ADDRESS=$d/containerd.sock
+export CT_CONTAINERD_PID=$(cat "$d/containerd.pid")
+export CT_DOCKERD_PID=$(cat "$d/docker.pid")
+export CT_RUNC_ROOT=$d/runc
+export CT_RUNSC_ROOT=$d/runsc
+export CT_IMAGE=$IMAGE
+export CT_CTR_IMAGE=$CTR_IMAGE
+case ":\$PATH:" in *":$d/bin:"*) ;; *) export PATH="$d/bin:\$PATH" ;; esac
+EOF
+}
+
+start_containerd() {
+	local d=$1
+	write_containerd_config "$d"
+	setsid containerd --config "$d/containerd.toml" \
+		</dev/null >"$d/containerd.log" 2>&1 &
+	echo $! >"$d/containerd.pid"
+	wait_for containerd "$d/containerd.log" $! \
+		ctr --address "$d/containerd.sock" version
+}
+
+start_dockerd() {
+	local d=$1
+	write_daemon_json "$d"
+	setsid dockerd --config-file "$d/daemon.json" \
+		--data-root "$d/docker" --exec-root "$d/exec" \
+		--pidfile "$d/docker.pid" -H "unix://$d/docker.sock" \
+		--containerd "$d/containerd.sock" \
+		--iptables=false --ip-masq=false --ip-forward=false \
+		--bridge=none --userland-proxy=false \
+		</dev/null >"$d/dockerd.log" 2>&1 &
+	local pid=$!
+	wait_for dockerd "$d/dockerd.log" $pid \
+		"$DOCKER_BIN" -H "unix://$d/docker.sock" version
+	# dockerd writes its pidfile itself; keep ours if it raced.
+	[ -s "$d/docker.pid" ] || echo $pid >"$d/docker.pid"
+}
+
+# crun 1.8 refuses cgroup v1+v2 hybrid mode while the v2 "unified" mount
+# offers any controller ("cgroups in hybrid mode not supported, drop all
+# controllers from cgroupv2").  Here the kernel leaves hugetlb unbound from
+# v1, so it shows up in unified/cgroup.controllers: bind each such
+# controller to its own v1 hierarchy.  Host-wide and left mounted (runc and
+# runsc do not mind); a no-op when nothing is listed or on a v2-only host.
+prepare_cgroups() {
+	local u=/sys/fs/cgroup/unified/cgroup.controllers c
+	[ -r "$u" ] || return 0
+	for c in $(cat "$u"); do
+		mkdir -p "/sys/fs/cgroup/$c"
+		mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c" ||
+			die "cannot move cgroup controller $c to v1 (crun needs it)"
+		log "mounted v1 cgroup controller $c (crun needs an empty unified)"
+	done
+}
+
+cmd_start() {
+	need_root
+	prepare_cgroups
+	for b in containerd dockerd ctr runc crun runsc "$DOCKER_BIN"; do
+		command -v "$b" >/dev/null || die "$b not installed (run tools/install-deps.sh)"
+	done
+	local d t0=$SECONDS
+	d=$(mktemp -d /tmp/ct.XXXXXX)
+	chmod 711 "$d"
+	mkdir -p "$d/bin" "$d/runc" "$d/runsc"
+	ln -s "$DOCKER_BIN" "$d/bin/docker"
+	echo "$d" >"$STATE_FILE"
+	start_containerd "$d"
+	start_dockerd "$d"
+	write_env "$d"
+	log "daemons up in $((SECONDS - t0))s under $d"
+	echo "$d/env"
+}
+
+current_dir() {
+	[ -s "$STATE_FILE" ] || return 1
+	cat "$STATE_FILE"
+}
+
+load_env() {
+	local d
+	d=$(current_dir) || die "no harness running (tools/harness.sh start)"
+	[ -f "$d/env" ] || die "harness in $d did not finish starting"
+	# shellcheck disable=SC1091
+	. "$d/env"
+}
+
+# Pids of live processes whose argv mentions our private dir: shims,
+# runtimes, gofers and sandboxes that the daemons left behind.
+pids_under() {
+	local d=$1 p
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		[ "$p" = $$ ] && continue
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$d/" &&
+			echo "$p"
+	done
+	return 0
+}
+
+# SIGTERM, wait up to $2 seconds, SIGKILL.
+stop_pid() {
+	local pid=$1 secs=$2 i
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	log "pid $pid ignored SIGTERM, killing"
+	kill -KILL "$pid" 2>/dev/null || true
+	sleep 0.2
+}
+
+remove_containers() {
+	local d=$1 sock ids
+	sock=unix://$d/docker.sock
+	[ -S "$d/docker.sock" ] || return 0
+	ids=$(timeout 10 "$DOCKER_BIN" -H "$sock" ps -aq 2>/dev/null) || return 0
+	[ -z "$ids" ] && return 0
+	# shellcheck disable=SC2086
+	timeout 30 "$DOCKER_BIN" -H "$sock" rm -f $ids >/dev/null 2>&1 || true
+}
+
+unmount_under() {
+	local d=$1 m
+	# Deepest first; lazy so a busy mount cannot block cleanup.
+	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while read -r m; do
+			umount -l "$m" 2>/dev/null || true
+		done
+}
+
+cmd_stop() {
+	local d=${1:-}
+	if [ -z "$d" ]; then
+		d=$(current_dir) || { log "nothing to stop"; return 0; }
+	fi
+	case "$d" in /tmp/ct.*) ;; *) die "refusing to clean $d" ;; esac
+	[ -d "$d" ] || { rm -f "$STATE_FILE"; return 0; }
+	remove_containers "$d"
+	stop_pid "$(cat "$d/docker.pid" 2>/dev/null || true)" 20
+	local p
+	for p in $(pids_under "$d"); do
+		[ "$p" = "$(cat "$d/containerd.pid" 2>/dev/null)" ] && continue
+		stop_pid "$p" 3
+	done
+	stop_pid "$(cat "$d/containerd.pid" 2>/dev/null || true)" 10
+	for p in $(pids_under "$d"); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	unmount_under "$d"
+	rm -rf "$d" 2>/dev/null || { sleep 1; unmount_under "$d"; rm -rf "$d"; }
+	if [ "$(cat "$STATE_FILE" 2>/dev/null)" = "$d" ]; then
+		rm -f "$STATE_FILE"
+	fi
+	log "stopped and removed $d"
+}
+
+# A busybox rootfs in $1: the static binary plus one symlink per applet.
+make_rootfs() {
+	local r=$1 a
+	[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
+	file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
+		die "/bin/busybox is not static (apt-get install busybox-static)"
+	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,etc,tmp,root,run,var/tmp}
+	chmod 1777 "$r/tmp" "$r/var/tmp"
+	cp /bin/busybox "$r/bin/busybox"
+	for a in $(/bin/busybox --list-full); do
+		[ -e "$r/$a" ] || ln -s /bin/busybox "$r/$a"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+		>"$r/etc/passwd"
+	printf 'root:x:0:\nnobody:x:65534:\n' >"$r/etc/group"
+	: >"$r/etc/hostname"
+	: >"$r/etc/resolv.conf"
+}
+
+cmd_image() {
+	need_root
+	load_env
+	local t0=$SECONDS r="$CT_DIR/image-rootfs"
+	rm -rf "$r"
+	make_rootfs "$r"
+	tar --numeric-owner -C "$r" -cf "$CT_DIR/busybox-rootfs.tar" .
+	docker import -c 'CMD ["/bin/sh"]' "$CT_DIR/busybox-rootfs.tar" "$IMAGE" >/dev/null
+	# dockerd 20.10 keeps images outside containerd: import a copy for ctr.
+	docker save "$IMAGE" >"$CT_DIR/busybox-image.tar"
+	ctr --address "$CONTAINERD_ADDRESS" -n default images import \
+		"$CT_DIR/busybox-image.tar" >/dev/null
+	ctr --address "$CONTAINERD_ADDRESS" -n default images ls -q |
+		grep -qx "$CTR_IMAGE" || die "ctr import did not produce $CTR_IMAGE"
+	rm -rf "$r" "$CT_DIR/busybox-image.tar"
+	log "image $IMAGE ready (docker + containerd) in $((SECONDS - t0))s"
+}
+
+# OCI bundle for runc/runsc run: no terminal, no network namespace setup
+# needed beyond a fresh one, args from the command line.
+cmd_bundle() {
+	local b=${1:-}
+	[ -n "$b" ] || die "usage: harness.sh bundle DIR [ARG...]"
+	shift
+	[ $# -gt 0 ] || set -- true
+	mkdir -p "$b"
+	rm -rf "$b/rootfs" "$b/config.json"
+	make_rootfs "$b/rootfs"
+	(cd "$b" && runc spec)
+	local args
+	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	jq --argjson a "$args" \
+		'.process.terminal = false | .process.args = $a |
+		 .root.readonly = false | .hostname = "coldtrace"' \
+		"$b/config.json" >"$b/config.json.tmp"
+	mv "$b/config.json.tmp" "$b/config.json"
+}
+
+cmd_status() {
+	load_env
+	"$DOCKER_BIN" version --format 'dockerd {{.Server.Version}}' &&
+		ctr --address "$CONTAINERD_ADDRESS" version | grep -m1 Version
+}
+
+main() {
+	local cmd=${1:-}
+	[ $# -gt 0 ] && shift
+	case "$cmd" in
+	start) cmd_start "$@" ;;
+	stop) cmd_stop "$@" ;;
+	image) cmd_image "$@" ;;
+	bundle) cmd_bundle "$@" ;;
+	env) echo "$(current_dir || die "no harness running")/env" ;;
+	status) cmd_status ;;
+	*) die "usage: harness.sh start|image|bundle DIR [ARG...]|env|status|stop [DIR]" ;;
+	esac
+}
+
+main "$@"

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# Re-records the real-session fixtures in tests/fixtures/ that the unit
+# tests replay (no root needed there).  Each NAME.ctrec gets a sidecar
+# NAME.json with what the recording must yield:
+#   {"name": ..., "command": [...], "containers": [{"id": ..., "runtime":
+#    ..., "engine": ..., "exit_code": N}], "command_status": N}
+# taken from independent truth (--cidfile, the ids we chose, the command's
+# exit status), never from coldtrace's own output.
+#
+#   tools/harness/record-fixtures.sh [NAME...]     (default: all)
+# Needs root, a built ./coldtrace and the harness.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+HARNESS=$TOP/tools/harness.sh
+COLDTRACE=$TOP/coldtrace
+FIX=$TOP/tests/fixtures
+ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
+	runsc-run)
+
+[ "$(id -u)" -eq 0 ] || { echo "record-fixtures: must run as root" >&2; exit 1; }
+[ -x "$COLDTRACE" ] || { echo "record-fixtures: build first (make)" >&2; exit 1; }
+
+export CT_HARNESS_STATE
+CT_HARNESS_STATE=$(mktemp /tmp/ct-fixtures.XXXXXX)
+trap '"$HARNESS" stop 2>/dev/null; rm -f "$CT_HARNESS_STATE"' EXIT
+# shellcheck disable=SC1090
+. "$("$HARNESS" start)"
+"$HARNESS" image
+W=$(mktemp -d "$CT_DIR/fix.XXXXXX")
+
+# sidecar NAME STATUS ID RUNTIME ENGINE EXIT CMD...
+sidecar() {
+	local name=$1 status=$2 id=$3 rt=$4 eng=$5 code=$6
+	shift 6
+	jq -n --arg name "$name" --argjson status "$status" --arg id "$id" \
+		--arg rt "$rt" --arg eng "$eng" --argjson code "$code" \
+		--args '{name: $name, command: $ARGS.positional,
+			command_status: $status,
+			containers: [{id: $id, runtime: $rt, engine: $eng,
+				      exit_code: $code}]}' "$@" >"$FIX/$name.json"
+}
+
+# rec NAME ID RUNTIME ENGINE EXIT CMD...: record CMD, write the sidecar.
+rec() {
+	local name=$1 id=$2 rt=$3 eng=$4 code=$5 status=0
+	shift 5
+	rm -f "$FIX/$name.ctrec" "$W/cid"
+	"$COLDTRACE" --record "$FIX/$name.ctrec" -- "$@" </dev/null \
+		>"$W/$name.out" || status=$?
+	# docker ids are known only once the command ran.
+	[ "$id" = cid ] && id=$(cat "$W/cid")
+	sidecar "$name" "$status" "$id" "$rt" "$eng" "$code" "$@"
+	echo "$name: $(stat -c %s "$FIX/$name.ctrec") bytes, id $id, status $status"
+}
+
+docker_rec() {
+	local name=$1 rt=$2 code=$3
+	shift 3
+	rec "$name" cid "$rt" docker "$code" docker run --rm --network none \
+		--runtime="$rt" --cidfile "$W/cid" "$CT_IMAGE" "$@"
+}
+
+record_one() {
+	case "$1" in
+	docker-runc) docker_rec docker-runc runc 0 true ;;
+	docker-crun) docker_rec docker-crun crun 0 true ;;
+	docker-runsc) docker_rec docker-runsc runsc 0 true ;;
+	docker-exit3) docker_rec docker-exit3 runc 3 sh -c 'exit 3' ;;
+	ctr-runc)
+		rec ctr-runc ct-fixture-ctr runc containerd 0 \
+			ctr --address "$CONTAINERD_ADDRESS" -n default run --rm \
+			"$CT_CTR_IMAGE" ct-fixture-ctr true ;;
+	runc-run)
+		"$HARNESS" bundle "$W/bundle" true >/dev/null
+		rec runc-run ct-fixture-runc runc direct 0 \
+			runc --root "$CT_RUNC_ROOT" run --bundle "$W/bundle" \
+			ct-fixture-runc ;;
+	runsc-run)
+		"$HARNESS" bundle "$W/bundle" true >/dev/null
+		rec runsc-run ct-fixture-runsc runsc direct 0 \
+			runsc --root "$CT_RUNSC_ROOT" --network=none run \
+			--bundle "$W/bundle" ct-fixture-runsc ;;
+	*) echo "record-fixtures: unknown fixture $1" >&2; return 1 ;;
+	esac
+}
+
+[ $# -gt 0 ] || set -- "${ALL[@]}"
+for n in "$@"; do
+	record_one "$n"
+done

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Statistics across containers.  The aggregator keeps a copy of every
+ * container record it is given (exporters need them all) and computes,
+ * per runtime and per phase, n / min / p50 / p90 / p99 / max / mean and
+ * the phase's share of the total time.
+ *
+ * Definitions (tested in tests/unit/test_agg.c):
+ * - Percentiles are nearest-rank on the sorted values: pN is the value of
+ *   rank ceil(N/100 * n) (1-based).  n = 1: every percentile is that
+ *   value.  n = 0: all fields are 0 and ct_agg_stats() still returns 0.
+ * - Phase durations are the phase's own interval (end - start); a phase
+ *   that did not happen or never ended does not count.
+ * - Total and shares use complete containers only (an incomplete one has
+ *   no meaningful total).  share = sum of the phase's exclusive time /
+ *   sum of total_ns, so the shares of one runtime add up to at most 1.
+ * - A restart: a container replaced by a later one with the same key
+ *   (its name if it has one, else its id) and the same runtime.  Generations are ordered by
+ *   the start of their run phase; each consecutive pair whose window
+ *   old die start (pid 1 exit; old run end if no die) -> new run start
+ *   is positive is one restart, counted under the new container's
+ *   runtime.  Its phase breakdown is the old container's die,
+ *   disconnect, destroy and the new one's attach, create, connect,
+ *   start, each clipped to the window, in exclusive time.
+ */
+#ifndef __CT_AGG_H
+#define __CT_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "container.h"
+
+/* Pass as the phase to get statistics of the total instead. */
+#define CT_AGG_TOTAL	CT_PH_MAX
+
+struct ct_stats {
+	uint64_t n;
+	uint64_t min_ns;
+	uint64_t p50_ns;
+	uint64_t p90_ns;
+	uint64_t p99_ns;
+	uint64_t max_ns;
+	uint64_t mean_ns;	/* rounded down */
+	uint64_t sum_ns;
+	double share;		/* of the total, exclusive time; 0..1 */
+};
+
+struct ct_restart {
+	size_t old_idx;		/* ct_agg_get() indexes */
+	size_t new_idx;
+	enum ct_runtime runtime;	/* the new container's */
+	uint64_t start_ns;	/* old container's pid 1 exit */
+	uint64_t end_ns;	/* new container's program start */
+	uint32_t phase_mask;	/* bit p: phase p overlaps the window */
+	uint64_t excl_ns[CT_PH_MAX];	/* exclusive time inside the window */
+};
+
+struct ct_agg;
+
+struct ct_agg *ct_agg_new(void);
+void ct_agg_free(struct ct_agg *a);
+/* Copies *c.  Returns 0 or -ENOMEM. */
+int ct_agg_add(struct ct_agg *a, const struct ct_container *c);
+size_t ct_agg_count(const struct ct_agg *a);
+/* In the order added; NULL if i is out of range. */
+const struct ct_container *ct_agg_get(const struct ct_agg *a, size_t i);
+
+/* Containers of a runtime; *complete (may be NULL) gets the complete ones. */
+size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
+			    size_t *complete);
+
+/*
+ * Statistics of one phase (or CT_AGG_TOTAL) of one runtime.
+ * Returns 0, -EINVAL on a bad runtime or phase, -ENOMEM.
+ */
+int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
+		 struct ct_stats *out);
+
+/*
+ * Every restart, ordered by window start.  *out is malloc'd (NULL when
+ * there is none); the caller frees it.  Returns the count or -ENOMEM.
+ */
+ssize_t ct_agg_restarts(const struct ct_agg *a, struct ct_restart **out);
+
+/* Same as ct_agg_stats() over the restarts of a runtime. */
+int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
+			 int phase, struct ct_stats *out);
+
+/*
+ * The value container c contributes to ct_agg_stats(..., phase, ...):
+ * false if it contributes none (phase absent or never ended; for
+ * CT_AGG_TOTAL, container incomplete).
+ */
+bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v);
+
+/* Nearest-rank percentile of sorted[0..n-1]; 0 if n == 0. */
+uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned int pct);
+/* Sorts vals in place and fills everything but share. */
+void ct_stats_compute(uint64_t *vals, size_t n, struct ct_stats *out);
+
+#endif /* __CT_AGG_H */

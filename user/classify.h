@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Exec classifier: (filename, argv) -> what the process is in the
+ * container machinery (shim, runtime command, gofer, sandbox, hook, ...),
+ * which runtime, which container id.  Pure function, no state: the
+ * process table (proc.c) adds the context (who forked whom).
+ */
+#ifndef __CT_CLASSIFY_H
+#define __CT_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "container.h"
+
+enum ct_role {
+	CT_ROLE_NONE,
+	CT_ROLE_CONTAINERD,
+	CT_ROLE_DOCKERD,
+	CT_ROLE_SHIM_START,	/* containerd-shim-* ... start (attach) */
+	CT_ROLE_SHIM,		/* the long-running shim */
+	CT_ROLE_SHIM_DELETE,	/* containerd-shim-* ... delete (cleanup) */
+	CT_ROLE_RT_CMD,		/* runc|crun|runsc <cmd>, or dockerd's sh wrapper */
+	CT_ROLE_RT_INIT,	/* runc init */
+	CT_ROLE_GOFER,		/* runsc gofer */
+	CT_ROLE_SANDBOX,	/* runsc boot (the sentry) */
+	CT_ROLE_HOOK_SETKEY,	/* docker's libnetwork-setkey prestart hook */
+	CT_ROLE_CNI,		/* a CNI plugin (no id in argv) */
+	CT_ROLE_HYPERVISOR,	/* qemu-system-*, cloud-hypervisor, firecracker */
+	CT_ROLE_USER,		/* set by the engine: the container's program */
+	CT_ROLE_MAX,
+};
+
+enum ct_rt_cmd {
+	CT_CMD_NONE,
+	CT_CMD_CREATE,
+	CT_CMD_START,
+	CT_CMD_DELETE,
+	CT_CMD_RUN,
+	CT_CMD_KILL,
+	CT_CMD_STATE,
+	CT_CMD_OTHER,		/* features, list, exec, ps, ... */
+	CT_CMD_MAX,
+};
+
+struct ct_class {
+	enum ct_role role;
+	enum ct_runtime runtime;	/* CT_RT_UNKNOWN if argv does not say */
+	enum ct_rt_cmd cmd;		/* for CT_ROLE_RT_CMD */
+	enum ct_engine_kind engine;	/* hint: shim namespace, setkey hook */
+	bool wrapper;			/* runtime run through an sh script */
+	char id[CT_ID_LEN];		/* "" if argv names no container */
+};
+
+/*
+ * Classify one exec.  args is the NUL separated argv block (args_len
+ * bytes, need not end with a NUL).  Returns 0, or -EINVAL if an argument
+ * is NULL.  Unknown programs give CT_ROLE_NONE.
+ */
+int ct_classify(const char *filename, const char *args, size_t args_len,
+		struct ct_class *out);
+
+const char *ct_role_name(enum ct_role r);
+const char *ct_cmd_name(enum ct_rt_cmd c);
+
+/* A container id as runtimes accept it: [A-Za-z0-9_.+-], 1..CT_ID_LEN-1. */
+bool ct_valid_id(const char *s);
+
+#endif /* __CT_CLASSIFY_H */

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Option parsing for coldtrace.  Kept free of side effects (no exit(), no
+ * globals) so that tests/unit/test_cli.c can run every case in-process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "container.h"
+#include "version.h"
+
+static const char usage[] =
+"Usage: coldtrace [OPTION...] [-- COMMAND [ARG...]]\n"
+"Explain container cold starts phase by phase: attach, create, connect,\n"
+"start, run, die, disconnect, destroy, per container and per runtime.\n"
+"\n"
+"  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n"
+"  -c, --container=ID    only containers whose id starts with ID\n"
+"  -d, --duration=SEC    stop after SEC seconds (default: until Ctrl-C,\n"
+"                        or until COMMAND exits)\n"
+"  -o, --output=DIR      write containers.jsonl, phases.csv, summary.json,\n"
+"                        metrics.prom, trace.json, hist/ into DIR\n"
+"  -j, --json            JSON Lines on stdout, one object per container\n"
+"  -i, --interval=SEC    print a running summary every SEC seconds\n"
+"  -w, --wait=SEC        with COMMAND: wait up to SEC seconds after it\n"
+"                        exits for its containers to be destroyed (10)\n"
+"      --record=FILE     also save the raw event stream into FILE\n"
+"      --replay=FILE     analyse a saved stream (no root needed)\n"
+"      --dump            print raw events as text (debugging)\n"
+"      --no-opens        do not trace file-open latency\n"
+"  -v, --verbose         libbpf and attach diagnostics\n"
+"  -h, --help            this help\n"
+"  -V, --version         print the version\n"
+"\n"
+"Examples:\n"
+"  sudo coldtrace --runtime runsc              # trace until Ctrl-C\n"
+"  sudo coldtrace -- docker run --rm busybox true\n"
+"  sudo coldtrace -j -o out/ -d 60 --record s.ctrec\n"
+"  coldtrace --replay s.ctrec -o out/          # no root needed\n"
+"\n"
+"Ctrl-C prints what was seen so far; a second Ctrl-C exits at once.\n"
+"With COMMAND, coldtrace exits with COMMAND's exit status.\n";
+
+enum {
+	OPT_RECORD = 256,
+	OPT_REPLAY,
+	OPT_DUMP,
+	OPT_NO_OPENS,
+};
+
+static const struct option long_opts[] = {
+	{ "runtime",	required_argument, NULL, 'r' },
+	{ "container",	required_argument, NULL, 'c' },
+	{ "duration",	required_argument, NULL, 'd' },
+	{ "output",	required_argument, NULL, 'o' },
+	{ "json",	no_argument,	   NULL, 'j' },
+	{ "interval",	required_argument, NULL, 'i' },
+	{ "wait",	required_argument, NULL, 'w' },
+	{ "record",	required_argument, NULL, OPT_RECORD },
+	{ "replay",	required_argument, NULL, OPT_REPLAY },
+	{ "dump",	no_argument,	   NULL, OPT_DUMP },
+	{ "no-opens",	no_argument,	   NULL, OPT_NO_OPENS },
+	{ "verbose",	no_argument,	   NULL, 'v' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
+			  size_t errlen)
+{
+	char buf[128], *tok, *save = NULL;
+	uint32_t m = 0;
+
+	if (!list[0] || strlen(list) >= sizeof(buf)) {
+		snprintf(err, errlen, "--runtime: expected a list such as "
+			 "runc,crun,runsc,kata or all");
+		return -1;
+	}
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int rt;
+
+		if (!strcmp(tok, "all")) {
+			m = 0;
+			break;
+		}
+		rt = ct_runtime_from_name(tok);
+		if (rt < 0) {
+			snprintf(err, errlen, "--runtime: unknown runtime '%.32s' "
+				 "(known: runc, crun, runsc, kata, all)", tok);
+			return -1;
+		}
+		m |= 1u << rt;
+	}
+	*mask = m;
+	return 0;
+}
+
+/* Seconds: a finite, positive number (fractions allowed). */
+static int parse_seconds(const char *opt, const char *s, double *out,
+			 char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e7) {
+		snprintf(err, errlen, "%s: '%.32s' is not a positive number "
+			 "of seconds", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int check_nonempty(const char *opt, const char *s, char *err,
+			  size_t errlen)
+{
+	if (s[0])
+		return 0;
+	snprintf(err, errlen, "%s needs a non-empty argument", opt);
+	return -1;
+}
+
+/* Applies one option; returns 0, CT_CLI_EXIT_OK or -1. */
+static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
+		     char *err, size_t errlen)
+{
+	switch (c) {
+	case 'r':
+		return ct_cli_parse_runtimes(arg, &cli->runtime_mask, err,
+					     errlen);
+	case 'c':
+		cli->container = arg;
+		return check_nonempty("--container", arg, err, errlen);
+	case 'd':
+		return parse_seconds("--duration", arg, &cli->duration_s, err,
+				     errlen);
+	case 'i':
+		return parse_seconds("--interval", arg, &cli->interval_s, err,
+				     errlen);
+	case 'w':
+		return parse_seconds("--wait", arg, &cli->wait_s, err, errlen);
+	case 'o':
+		cli->output_dir = arg;
+		return check_nonempty("--output", arg, err, errlen);
+	case 'j':
+		cli->json = true;
+		return 0;
+	case 'v':
+		cli->verbose = true;
+		return 0;
+	case OPT_RECORD:
+		cli->record_path = arg;
+		return check_nonempty("--record", arg, err, errlen);
+	case OPT_REPLAY:
+		cli->replay_path = arg;
+		return check_nonempty("--replay", arg, err, errlen);
+	case OPT_DUMP:
+		cli->dump = true;
+		return 0;
+	case OPT_NO_OPENS:
+		cli->no_opens = true;
+		return 0;
+	case 'h':
+		fputs(usage, out);
+		return CT_CLI_EXIT_OK;
+	case 'V':
+		fprintf(out, "coldtrace %s\n", COLDTRACE_VERSION);
+		return CT_CLI_EXIT_OK;
+	default:
+		return -1;
+	}
+}
+
+static int check_combination(const struct ct_cli *cli, char *err,
+			     size_t errlen)
+{
+	if (cli->replay_path && cli->cmd) {
+		snprintf(err, errlen, "--replay analyses a file: it cannot "
+			 "run a COMMAND");
+		return -1;
+	}
+	if (cli->replay_path && cli->record_path) {
+		snprintf(err, errlen, "--replay and --record cannot be used "
+			 "together");
+		return -1;
+	}
+	return 0;
+}
+
+enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
+				FILE *out, char *err, size_t errlen)
+{
+	int c, ret;
+
+	memset(cli, 0, sizeof(*cli));
+	cli->wait_s = 10;
+	err[0] = 0;
+	optind = 0;	/* full reset: tests call us repeatedly */
+	opterr = 0;	/* we word the errors ourselves */
+	/* '+': stop at the first non-option, it starts COMMAND. */
+	while ((c = getopt_long(argc, argv, "+:r:c:d:o:ji:w:vhV", long_opts,
+				NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			const char *what = c == '?' ? "unknown option"
+						    : "missing argument for";
+
+			if (optopt && optopt < 256)
+				snprintf(err, errlen, "%s '-%c' (see --help)",
+					 what, optopt);
+			else
+				snprintf(err, errlen, "%s '%.64s' (see --help)",
+					 what, argv[optind - 1]);
+			return CT_CLI_ERROR;
+		}
+		ret = apply_opt(c, optarg, cli, out, err, errlen);
+		if (ret)
+			return ret < 0 ? CT_CLI_ERROR : CT_CLI_EXIT_OK;
+	}
+	if (optind < argc)
+		cli->cmd = &argv[optind];
+	if (check_combination(cli, err, errlen))
+		return CT_CLI_ERROR;
+	return CT_CLI_OK;
+}

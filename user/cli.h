@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Command-line parsing: pure, so that unit tests cover every option. */
+#ifndef __CT_CLI_H
+#define __CT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct ct_cli {
+	uint32_t runtime_mask;		/* bit per enum ct_runtime; 0 = all */
+	const char *container;		/* id prefix filter */
+	double duration_s;		/* 0 = until Ctrl-C / COMMAND exits */
+	double interval_s;		/* 0 = no running summary */
+	double wait_s;			/* COMMAND mode: wait for destroy */
+	const char *output_dir;
+	const char *record_path;
+	const char *replay_path;
+	bool json;
+	bool verbose;
+	bool dump;			/* print raw events (debugging) */
+	bool no_opens;			/* skip the open-latency tracer */
+	char **cmd;			/* NULL-terminated COMMAND, or NULL */
+};
+
+enum ct_cli_result {
+	CT_CLI_OK = 0,
+	CT_CLI_EXIT_OK = 1,		/* --help / --version printed */
+	CT_CLI_ERROR = -1,		/* message in err */
+};
+
+/* Parses argv (not modified; cmd points into it). */
+enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
+				FILE *out, char *err, size_t errlen);
+
+/* "runc,crun" / "all" -> mask; returns -1 and fills err on bad names. */
+int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
+			  size_t errlen);
+
+#endif /* __CT_CLI_H */

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Names and time arithmetic of struct ct_container (container.h). */
+#include <string.h>
+#include "container.h"
+
+static const char *const phase_names[CT_PH_MAX] = {
+	[CT_PH_ATTACH] = "attach",	   [CT_PH_CREATE] = "create",
+	[CT_PH_CONNECT] = "connect",	   [CT_PH_START] = "start",
+	[CT_PH_RUN] = "run",		   [CT_PH_DIE] = "die",
+	[CT_PH_DISCONNECT] = "disconnect", [CT_PH_DESTROY] = "destroy",
+};
+
+static const char *const runtime_names[CT_RT_MAX] = {
+	[CT_RT_UNKNOWN] = "unknown", [CT_RT_RUNC] = "runc",
+	[CT_RT_CRUN] = "crun",	     [CT_RT_RUNSC] = "runsc",
+	[CT_RT_KATA] = "kata",
+};
+
+static const char *const engine_names[CT_ENG_MAX] = {
+	[CT_ENG_UNKNOWN] = "unknown",
+	[CT_ENG_DOCKER] = "docker",
+	[CT_ENG_CONTAINERD] = "containerd",
+	[CT_ENG_DIRECT] = "direct",
+};
+
+const char *ct_phase_name(enum ct_phase p)
+{
+	return (unsigned)p < CT_PH_MAX ? phase_names[p] : "?";
+}
+
+const char *ct_runtime_name(enum ct_runtime r)
+{
+	return (unsigned)r < CT_RT_MAX ? runtime_names[r] : "?";
+}
+
+const char *ct_engine_name(enum ct_engine_kind e)
+{
+	return (unsigned)e < CT_ENG_MAX ? engine_names[e] : "?";
+}
+
+int ct_runtime_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	for (int r = CT_RT_RUNC; r < CT_RT_MAX; r++)
+		if (!strcmp(name, runtime_names[r]))
+			return r;
+	return -1;
+}
+
+uint64_t ct_total_ns(const struct ct_container *c)
+{
+	if (!c->last_ns || c->last_ns <= c->first_ns)
+		return 0;
+	return c->last_ns - c->first_ns;
+}
+
+static bool closed(const struct ct_container *c, int p)
+{
+	const struct ct_interval *iv = &c->phases[p];
+
+	return ct_has_phase(c, p) && iv->end_ns > iv->start_ns;
+}
+
+/* Of the phases covering [t, next), the one that started last wins (the
+ * inner one); on equal starts the later phase of §3 wins. */
+static int owner_at(const struct ct_container *c, uint64_t t)
+{
+	int best = -1;
+
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		const struct ct_interval *iv = &c->phases[p];
+
+		if (!closed(c, p) || t < iv->start_ns || t >= iv->end_ns)
+			continue;
+		if (best < 0 || iv->start_ns >= c->phases[best].start_ns)
+			best = p;
+	}
+	return best;
+}
+
+void ct_exclusive_ns(const struct ct_container *c, uint64_t out[CT_PH_MAX])
+{
+	uint64_t b[2 * CT_PH_MAX];
+	int n = 0;
+
+	memset(out, 0, sizeof(uint64_t) * CT_PH_MAX);
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (!closed(c, p))
+			continue;
+		b[n++] = c->phases[p].start_ns;
+		b[n++] = c->phases[p].end_ns;
+	}
+	/* insertion sort: at most 16 boundaries */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && b[j - 1] > b[j]; j--) {
+			uint64_t t = b[j];
+
+			b[j] = b[j - 1];
+			b[j - 1] = t;
+		}
+	for (int i = 0; i + 1 < n; i++) {
+		int p;
+
+		if (b[i + 1] == b[i])
+			continue;
+		p = owner_at(c, b[i]);
+		if (p >= 0)
+			out[p] += b[i + 1] - b[i];
+	}
+}

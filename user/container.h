@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * One record per container: what the state machine (engine.c) produces
+ * and what the aggregator and exporters consume.  Pure data, no BPF.
+ */
+#ifndef __CT_CONTAINER_H
+#define __CT_CONTAINER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Order is the order of design §3; names are the JSON keys. */
+enum ct_phase {
+	CT_PH_ATTACH,
+	CT_PH_CREATE,
+	CT_PH_CONNECT,
+	CT_PH_START,
+	CT_PH_RUN,
+	CT_PH_DIE,
+	CT_PH_DISCONNECT,
+	CT_PH_DESTROY,
+	CT_PH_MAX,
+};
+
+enum ct_runtime {
+	CT_RT_UNKNOWN,
+	CT_RT_RUNC,
+	CT_RT_CRUN,
+	CT_RT_RUNSC,
+	CT_RT_KATA,
+	CT_RT_MAX,
+};
+
+enum ct_engine_kind {
+	CT_ENG_UNKNOWN,
+	CT_ENG_DOCKER,
+	CT_ENG_CONTAINERD,
+	CT_ENG_DIRECT,
+	CT_ENG_MAX,
+};
+
+#define CT_ID_LEN	128
+#define CT_NAME_LEN	128
+
+struct ct_interval {
+	uint64_t start_ns;	/* wall clock (CLOCK_REALTIME) */
+	uint64_t end_ns;	/* 0 while open */
+};
+
+/* log2 histogram: slot k counts latencies in [2^k, 2^(k+1)) ns. */
+#define CT_HIST_SLOTS	32
+
+struct ct_opens {
+	bool valid;		/* opens were measured for this container */
+	bool unobservable;	/* e.g. runsc --platform=kvm: say so, no hist */
+	uint64_t count;
+	uint64_t failed;	/* return value < 0 */
+	uint64_t failed_enoent;
+	uint64_t p50_ns;
+	uint64_t p99_ns;
+	uint64_t slots[CT_HIST_SLOTS];
+};
+
+struct ct_container {
+	char id[CT_ID_LEN];
+	char name[CT_NAME_LEN];	/* docker name if known, else "" */
+	enum ct_runtime runtime;
+	enum ct_engine_kind engine;
+	bool complete;		/* destroy seen to its end */
+	bool has_exit_code;
+	int exit_code;		/* exit status of pid 1 (128+sig if killed) */
+	uint64_t first_ns;	/* earliest phase start */
+	uint64_t last_ns;	/* latest phase end */
+	uint32_t init_pid;	/* host pid of the container's pid 1 */
+	uint64_t cgroup_key;	/* cgroup used for in-kernel attribution */
+	uint32_t phase_mask;	/* bit p set if phases[p] happened */
+	struct ct_interval phases[CT_PH_MAX];
+	struct ct_opens opens;	/* filled just before emission (issue 3) */
+};
+
+const char *ct_phase_name(enum ct_phase p);
+const char *ct_runtime_name(enum ct_runtime r);
+const char *ct_engine_name(enum ct_engine_kind e);
+/* Returns -1 if name is not a known runtime. */
+int ct_runtime_from_name(const char *name);
+
+static inline bool ct_has_phase(const struct ct_container *c, enum ct_phase p)
+{
+	return c->phase_mask & (1u << p);
+}
+
+static inline uint64_t ct_phase_dur(const struct ct_container *c,
+				    enum ct_phase p)
+{
+	const struct ct_interval *iv = &c->phases[p];
+
+	if (!ct_has_phase(c, p) || iv->end_ns < iv->start_ns)
+		return 0;
+	return iv->end_ns - iv->start_ns;
+}
+
+/* total_ns: last_ns - first_ns (0 if nothing closed). */
+uint64_t ct_total_ns(const struct ct_container *c);
+
+/*
+ * Exclusive time per phase: where phases overlap (connect nested in
+ * create), the overlapped time counts for the inner (later-starting)
+ * phase only, so that the exclusive times add up to at most total_ns.
+ */
+void ct_exclusive_ns(const struct ct_container *c, uint64_t out[CT_PH_MAX]);
+
+#endif /* __CT_CONTAINER_H */

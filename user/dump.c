@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Text rendering of raw records.  Strings come from untrusted processes,
+ * so every byte outside printable ASCII is shown as \xNN.
+ */
+#include <string.h>
+
+#include "coldtrace.h"
+#include "dump.h"
+
+static void put_escaped(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '"')
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+/* argv block: NUL separated, shown as "a0" "a1" ... */
+static void put_args(FILE *f, const struct ct_exec *e)
+{
+	size_t n = e->args_len < CT_ARGS_MAX ? e->args_len : CT_ARGS_MAX;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t l = strnlen(e->args + i, n - i);
+
+		fputs(" \"", f);
+		put_escaped(f, e->args + i, l);
+		fputc('"', f);
+		i += l + 1;
+	}
+	if (e->args_truncated)
+		fputs(" ...", f);
+}
+
+static void put_hdr(FILE *f, const struct ct_hdr *h, const char *what,
+		    int64_t mono_to_real)
+{
+	uint64_t t = h->ts_ns + mono_to_real;
+
+	fprintf(f, "%llu.%09llu %-6s pid=%u tid=%u ppid=%u cg=%llu memcg=%llu "
+		"comm=\"", (unsigned long long)(t / 1000000000),
+		(unsigned long long)(t % 1000000000), what, h->pid, h->tid,
+		h->ppid, (unsigned long long)h->cgroup_id,
+		(unsigned long long)h->memcg_id);
+	put_escaped(f, h->comm, sizeof(h->comm));
+	fputc('"', f);
+}
+
+static void dump_mount(FILE *f, const struct ct_mount *m)
+{
+	fprintf(f, " ret=%lld dur=%lluns flags=%#llx src=\"", (long long)m->ret,
+		(unsigned long long)(m->hdr.ts_ns - m->start_ns),
+		(unsigned long long)m->flags);
+	put_escaped(f, m->source, sizeof(m->source));
+	fputs("\" target=\"", f);
+	put_escaped(f, m->target, sizeof(m->target));
+	fputc('"', f);
+}
+
+void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real)
+{
+	const struct ct_hdr *h = rec;
+
+	if (len < sizeof(*h) || h->size > len) {
+		fprintf(f, "malformed record (%zu bytes)\n", len);
+		return;
+	}
+	switch (h->type) {
+	case CT_EV_EXEC:
+		if (h->size < sizeof(struct ct_exec))
+			break;
+		put_hdr(f, h, "EXEC", mono_to_real);
+		fputs(" file=\"", f);
+		put_escaped(f, ((const struct ct_exec *)rec)->filename,
+			    CT_FNAME_MAX);
+		fputc('"', f);
+		put_args(f, rec);
+		fputc('\n', f);
+		return;
+	case CT_EV_FORK:
+		if (h->size < sizeof(struct ct_fork))
+			break;
+		put_hdr(f, h, "FORK", mono_to_real);
+		fprintf(f, " child=%u flags=%#x\n",
+			((const struct ct_fork *)rec)->child_pid,
+			((const struct ct_fork *)rec)->clone_flags_lo);
+		return;
+	case CT_EV_EXIT:
+		if (h->size < sizeof(struct ct_exit))
+			break;
+		put_hdr(f, h, "EXIT", mono_to_real);
+		fprintf(f, " status=%#x\n",
+			((const struct ct_exit *)rec)->exit_code);
+		return;
+	case CT_EV_MOUNT:
+	case CT_EV_UMOUNT:
+		if (h->size < sizeof(struct ct_mount))
+			break;
+		put_hdr(f, h, h->type == CT_EV_MOUNT ? "MOUNT" : "UMOUNT",
+			mono_to_real);
+		dump_mount(f, rec);
+		fputc('\n', f);
+		return;
+	case CT_EV_LOST:
+		if (h->size < sizeof(struct ct_lost))
+			break;
+		fprintf(f, "LOST %llu\n",
+			(unsigned long long)((const struct ct_lost *)rec)->lost);
+		return;
+	default:
+		fprintf(f, "record type %u (%u bytes)\n", h->type, h->size);
+		return;
+	}
+	fprintf(f, "short record type %u (%u bytes)\n", h->type, h->size);
+}

@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Per-container state machine (design §3).  Raw events go through the
+ * classifier and the process table; each event moves at most a few phase
+ * boundaries of one container.
+ *
+ * Completion: a container is done when its destroy began (a runtime
+ * `delete`, or pid 1's exit without a shim), no process of it is left
+ * (shim, runtime commands, shim `delete`, hooks, init, sandbox) and, if
+ * its netns was bind-mounted, that mount is gone.  Real runs show more
+ * cleanup right after (containerd's shim `delete` after the shim exits,
+ * umounts of paths naming the id), so the record is held for GRACE_NS of
+ * event time, absorbing those into destroy, then emitted exactly once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine.h"
+#include "classify.h"
+#include "proc.h"
+
+#define MAX_CONTAINERS	4096
+#define GRACE_NS	250000000ull	/* 250 ms */
+
+enum {
+	ACCT_LIVE = 1,	/* counted in cstate.live */
+	ACCT_CMD = 2,	/* counted in cstate.ncmd[cmd] */
+	ACCT_HOOK = 4,	/* counted in cstate.nhook */
+};
+
+struct cstate {
+	struct ct_container c;
+	uint32_t gen;
+	uint32_t live;			/* tracked processes of it alive */
+	uint32_t ncmd[CT_CMD_MAX];	/* own runtime commands alive */
+	uint32_t nhook;			/* network hooks alive */
+	uint32_t sandbox_pid;
+	uint32_t hyp_pid;
+	uint32_t host_mntns;		/* mntns of the runtime command */
+	bool has_shim;
+	bool start_pending;		/* runsc: start seen, no stub yet */
+	bool user_seen;
+	bool netns_mounted;
+	bool netns_unmounted;
+	char netns_target[CT_PATH_MAX];
+	uint64_t destroy_end;
+	uint64_t done_mono;		/* when it became done; 0 = not */
+};
+
+struct ct_engine {
+	struct ct_engine_opts o;
+	char prefix[CT_ID_LEN];
+	struct ct_proc_table *procs;
+	struct cstate *cts[MAX_CONTAINERS];
+	size_t n;
+	uint32_t next_gen;
+	uint64_t lost;
+	uint64_t now;			/* latest event time (monotonic) */
+	uint64_t dropped_containers;
+};
+
+/* --- containers ---------------------------------------------------------- */
+
+static uint64_t wall(const struct ct_engine *e, uint64_t mono)
+{
+	return mono + (uint64_t)e->o.mono_to_real_ns;
+}
+
+static struct cstate *find(struct ct_engine *e, const char *id)
+{
+	if (!id[0])
+		return NULL;
+	for (size_t i = 0; i < e->n; i++)
+		if (!strcmp(e->cts[i]->c.id, id))
+			return e->cts[i];
+	return NULL;
+}
+
+static struct cstate *find_proc(struct ct_engine *e, const struct ct_proc *p)
+{
+	struct cstate *s = p ? find(e, p->id) : NULL;
+
+	return s && s->gen == p->gen ? s : NULL;
+}
+
+static struct cstate *get_or_create(struct ct_engine *e, const char *id)
+{
+	struct cstate *s = find(e, id);
+	size_t plen = strlen(e->prefix);
+
+	if (s || !id[0])
+		return s;
+	if (plen && strncmp(id, e->prefix, plen))
+		return NULL;
+	if (e->n >= MAX_CONTAINERS) {
+		e->dropped_containers++;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	snprintf(s->c.id, sizeof(s->c.id), "%s", id);
+	s->gen = ++e->next_gen;
+	e->cts[e->n++] = s;
+	return s;
+}
+
+static void ph_begin(struct cstate *s, enum ct_phase p, uint64_t t)
+{
+	if (ct_has_phase(&s->c, p))
+		return;
+	s->c.phase_mask |= 1u << p;
+	s->c.phases[p].start_ns = t;
+	s->c.phases[p].end_ns = 0;
+}
+
+static void ph_end(struct cstate *s, enum ct_phase p, uint64_t t)
+{
+	struct ct_interval *iv = &s->c.phases[p];
+
+	if (ct_has_phase(&s->c, p) && !iv->end_ns && t >= iv->start_ns)
+		iv->end_ns = t;
+}
+
+static bool ph_open(const struct cstate *s, enum ct_phase p)
+{
+	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
+}
+
+static void set_key(struct ct_engine *e, struct cstate *s,
+		    const struct ct_hdr *h)
+{
+	s->c.cgroup_key = e->o.cgroup_mode == CT_CGROUP_V2 ? h->cgroup_id
+							   : h->memcg_id;
+}
+
+static void set_exit_code(struct cstate *s, int32_t status)
+{
+	s->c.has_exit_code = true;
+	if ((status & 0x7f) == 0)
+		s->c.exit_code = (status >> 8) & 0xff;
+	else
+		s->c.exit_code = 128 + (status & 0x7f);
+}
+
+static void finish_record(struct cstate *s, bool complete)
+{
+	struct ct_container *c = &s->c;
+	struct ct_interval *d = &c->phases[CT_PH_DESTROY];
+
+	if (ct_has_phase(c, CT_PH_DESTROY) && s->destroy_end > d->end_ns &&
+	    s->destroy_end >= d->start_ns)
+		d->end_ns = s->destroy_end;
+	c->complete = complete;
+	c->first_ns = 0;
+	c->last_ns = 0;
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (!ct_has_phase(c, p))
+			continue;
+		if (!c->first_ns || c->phases[p].start_ns < c->first_ns)
+			c->first_ns = c->phases[p].start_ns;
+		if (c->phases[p].end_ns > c->last_ns)
+			c->last_ns = c->phases[p].end_ns;
+	}
+}
+
+static bool wanted(const struct ct_engine *e, const struct cstate *s)
+{
+	uint32_t m = e->o.filter.runtime_mask;
+
+	/* a runtime command alone (state, kill) is not a container */
+	if (!s->c.phase_mask)
+		return false;
+	return !m || (m & (1u << s->c.runtime));
+}
+
+/* Emit (if it passes the filter) and forget cts[i]. */
+static void emit_at(struct ct_engine *e, size_t i, bool complete)
+{
+	struct cstate *s = e->cts[i];
+
+	finish_record(s, complete);
+	if (wanted(e, s)) {
+		if (e->o.before_emit)
+			e->o.before_emit(&s->c, e->o.ctx);
+		if (e->o.on_container)
+			e->o.on_container(&s->c, e->o.ctx);
+	}
+	e->cts[i] = e->cts[--e->n];
+	free(s);
+}
+
+static void check_done(struct ct_engine *e, struct cstate *s)
+{
+	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
+		    (!s->netns_mounted || s->netns_unmounted);
+
+	if (!done)
+		s->done_mono = 0;
+	else if (!s->done_mono)
+		s->done_mono = e->now ? e->now : 1;
+}
+
+static void reap(struct ct_engine *e)
+{
+	for (size_t i = 0; i < e->n;) {
+		struct cstate *s = e->cts[i];
+
+		if (s->done_mono && e->now >= s->done_mono + GRACE_NS)
+			emit_at(e, i, true);
+		else
+			i++;
+	}
+}
+
+/* --- process accounting ---------------------------------------------- */
+
+static void unaccount(struct ct_engine *e, struct ct_proc *p)
+{
+	struct cstate *s = find_proc(e, p);
+
+	if (s) {
+		if ((p->acct & ACCT_LIVE) && s->live)
+			s->live--;
+		if ((p->acct & ACCT_CMD) && s->ncmd[p->cmd])
+			s->ncmd[p->cmd]--;
+		if ((p->acct & ACCT_HOOK) && s->nhook)
+			s->nhook--;
+	}
+	p->acct = 0;
+	p->gen = 0;
+}
+
+static void account(struct ct_engine *e, struct ct_proc *p)
+{
+	struct cstate *s = find(e, p->id);
+
+	if (!s)
+		return;
+	p->gen = s->gen;
+	p->acct = ACCT_LIVE;
+	s->live++;
+	if (p->own && p->role == CT_ROLE_RT_CMD) {
+		p->acct |= ACCT_CMD;
+		s->ncmd[p->cmd]++;
+	}
+	if (p->own && (p->role == CT_ROLE_HOOK_SETKEY ||
+		       p->role == CT_ROLE_CNI)) {
+		p->acct |= ACCT_HOOK;
+		s->nhook++;
+	}
+}
+
+/* --- exec ---------------------------------------------------------------- */
+
+static void on_shim(struct ct_engine *e, struct cstate *s,
+		    const struct ct_class *cl, uint64_t t)
+{
+	if (cl->engine != CT_ENG_UNKNOWN)
+		s->c.engine = cl->engine;
+	if (cl->runtime != CT_RT_UNKNOWN)
+		s->c.runtime = cl->runtime;
+	if (cl->role == CT_ROLE_SHIM_START)
+		ph_begin(s, CT_PH_ATTACH, t);
+	if (cl->role == CT_ROLE_SHIM)
+		s->has_shim = true;
+	(void)e;
+}
+
+static void on_rt_cmd(struct cstate *s, const struct ct_class *cl,
+		      const struct ct_proc *parent_like,
+		      const struct ct_hdr *h, uint64_t t)
+{
+	if (cl->runtime != CT_RT_UNKNOWN && s->c.runtime != CT_RT_KATA)
+		s->c.runtime = cl->runtime;
+	switch (cl->cmd) {
+	case CT_CMD_CREATE:
+	case CT_CMD_RUN:
+		if (s->c.engine == CT_ENG_UNKNOWN &&
+		    (cl->cmd == CT_CMD_RUN || !parent_like ||
+		     parent_like->role != CT_ROLE_SHIM))
+			s->c.engine = CT_ENG_DIRECT;
+		if (!s->host_mntns)
+			s->host_mntns = h->mntns;
+		ph_end(s, CT_PH_ATTACH, t);
+		ph_begin(s, CT_PH_CREATE, t);
+		break;
+	case CT_CMD_START:
+		if (!ct_has_phase(&s->c, CT_PH_CREATE))
+			break;
+		ph_begin(s, CT_PH_START, t);
+		if (s->c.runtime == CT_RT_RUNSC && !s->user_seen)
+			s->start_pending = true;
+		break;
+	case CT_CMD_DELETE:
+		if (!s->c.phase_mask)
+			break;
+		ph_end(s, CT_PH_DIE, t);
+		ph_begin(s, CT_PH_DESTROY, t);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The container's program begins: runc/crun pid 1's exec, or the first
+ * runsc stub. */
+static void user_begins(struct ct_engine *e, struct cstate *s,
+			uint32_t pid, const struct ct_hdr *h, uint64_t t)
+{
+	s->user_seen = true;
+	s->start_pending = false;
+	s->c.init_pid = pid;
+	set_key(e, s, h);
+	ph_end(s, CT_PH_START, t);
+	if (s->c.engine == CT_ENG_DIRECT)
+		ph_end(s, CT_PH_CREATE, t);
+	ph_begin(s, CT_PH_RUN, t);
+}
+
+/* A process below runc init / crun create that execs something that is
+ * not a hook, in another mount namespace than the runtime: the user's
+ * program (the first one is pid 1). */
+static bool is_user_exec(const struct cstate *s, const struct ct_proc *p,
+			 const struct ct_class *cl, const struct ct_hdr *h)
+{
+	if (!s || p->own || cl->role != CT_ROLE_NONE)
+		return false;
+	if (p->role != CT_ROLE_RT_INIT &&
+	    !(p->role == CT_ROLE_RT_CMD &&
+	      (p->cmd == CT_CMD_CREATE || p->cmd == CT_CMD_RUN)))
+		return false;
+	return !s->host_mntns || !h->mntns || h->mntns != s->host_mntns;
+}
+
+static bool creates_container(const struct ct_class *cl)
+{
+	switch (cl->role) {
+	case CT_ROLE_SHIM_START:
+	case CT_ROLE_SHIM:
+		return true;
+	case CT_ROLE_RT_CMD:
+		return cl->cmd == CT_CMD_CREATE || cl->cmd == CT_CMD_RUN;
+	default:
+		return false;
+	}
+}
+
+static void apply_exec(struct ct_engine *e, struct cstate *s,
+		       const struct ct_class *cl, const struct ct_proc *old,
+		       struct ct_proc *p, const struct ct_hdr *h, uint64_t t)
+{
+	switch (cl->role) {
+	case CT_ROLE_SHIM_START:
+	case CT_ROLE_SHIM:
+		on_shim(e, s, cl, t);
+		break;
+	case CT_ROLE_RT_CMD:
+		on_rt_cmd(s, cl, old, h, t);
+		break;
+	case CT_ROLE_SANDBOX:
+		s->c.runtime = CT_RT_RUNSC;
+		if (!s->sandbox_pid)
+			s->sandbox_pid = p->pid;
+		break;
+	case CT_ROLE_HOOK_SETKEY:
+	case CT_ROLE_CNI:
+		if (s->c.engine == CT_ENG_UNKNOWN)
+			s->c.engine = cl->engine;
+		ph_begin(s, CT_PH_CONNECT, t);
+		break;
+	case CT_ROLE_HYPERVISOR:
+		s->c.runtime = CT_RT_KATA;
+		s->hyp_pid = p->pid;
+		ph_end(s, CT_PH_ATTACH, t);
+		ph_begin(s, CT_PH_CREATE, t);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_exec(struct ct_engine *e, const struct ct_exec *x)
+{
+	const struct ct_hdr *h = &x->hdr;
+	uint64_t t = wall(e, h->ts_ns);
+	char fname[CT_FNAME_MAX];
+	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
+	struct ct_proc *p = ct_proc_get(e->procs, h->pid), old = { 0 };
+	struct ct_class cl;
+	struct cstate *s;
+
+	/* inside a container everything is the user's business */
+	if (p && p->role == CT_ROLE_USER)
+		return;
+	snprintf(fname, sizeof(fname), "%.*s", CT_FNAME_MAX - 1, x->filename);
+	if (ct_classify(fname, x->args, alen, &cl))
+		return;
+	if (p) {
+		old = *p;
+		s = find_proc(e, p);
+		if (is_user_exec(s, p, &cl, h)) {
+			unaccount(e, p);
+			p->role = CT_ROLE_USER;
+			account(e, p);
+			if (!s->user_seen)
+				user_begins(e, s, h->pid, h, t);
+			return;
+		}
+	}
+	if (cl.role == CT_ROLE_NONE)
+		return;
+	if (!p)
+		p = ct_proc_add(e->procs, h->pid);
+	if (!p)
+		return;
+	unaccount(e, p);
+	ct_proc_set_class(p, &cl);
+	p->ppid = h->ppid;
+	snprintf(p->exe, sizeof(p->exe), "%.*s",
+		 (int)strnlen(x->args, alen < 31 ? alen : 31), x->args);
+	s = creates_container(&cl) ? get_or_create(e, p->id) : find(e, p->id);
+	if (!s)
+		return;
+	account(e, p);
+	apply_exec(e, s, &cl, old.pid ? &old : NULL, p, h, t);
+	check_done(e, s);
+}
+
+/* --- fork / exit ------------------------------------------------------ */
+
+static void on_fork(struct ct_engine *e, const struct ct_fork *f)
+{
+	const struct ct_hdr *h = &f->hdr;
+	uint64_t t = wall(e, h->ts_ns);
+	struct ct_proc *pp = ct_proc_get(e->procs, h->pid), *c;
+	struct cstate *s;
+
+	c = ct_proc_get(e->procs, f->child_pid);
+	if (c) {	/* pid reused: the old exit was lost */
+		unaccount(e, c);
+		ct_proc_del(e->procs, f->child_pid);
+	}
+	c = ct_proc_fork(e->procs, h->pid, f->child_pid);
+	if (!c)
+		return;
+	snprintf(c->exe, sizeof(c->exe), "%.*s", CT_COMM_LEN, f->child_comm);
+	account(e, c);
+	s = find_proc(e, c);
+	if (!s)
+		return;
+	/* runsc: the stub master (a child of the sandbox) clones the stubs
+	 * that run the guest program */
+	if (pp->role == CT_ROLE_SANDBOX && pp->depth >= 1 && !s->user_seen &&
+	    (s->start_pending || s->c.engine == CT_ENG_DIRECT))
+		user_begins(e, s, f->child_pid, h, t);
+	if (pp->role == CT_ROLE_HYPERVISOR && pp->own)
+		ph_end(s, CT_PH_CREATE, t);
+	check_done(e, s);
+}
+
+/* pid 1 (or the sandbox) is gone: run ends; die (or, without a shim,
+ * destroy) begins. */
+static void init_exit(struct cstate *s, int32_t status, uint64_t t)
+{
+	set_exit_code(s, status);
+	ph_end(s, CT_PH_RUN, t);
+	if (s->c.engine == CT_ENG_DIRECT)
+		ph_begin(s, CT_PH_DESTROY, t);
+	else if (!ct_has_phase(&s->c, CT_PH_DESTROY))
+		ph_begin(s, CT_PH_DIE, t);
+}
+
+static void exit_phases(struct cstate *s, const struct ct_proc *p,
+			int32_t status, uint64_t t)
+{
+	bool runsc = s->c.runtime == CT_RT_RUNSC;
+
+	if (p->pid == (runsc ? s->sandbox_pid : s->c.init_pid) &&
+	    s->user_seen && ph_open(s, CT_PH_RUN))
+		init_exit(s, status, t);
+	if (p->pid == s->hyp_pid) {
+		ph_end(s, CT_PH_CREATE, t);
+		ph_begin(s, CT_PH_DESTROY, t);
+	}
+	if ((p->acct & ACCT_CMD) && p->cmd == CT_CMD_CREATE &&
+	    !s->ncmd[CT_CMD_CREATE])
+		ph_end(s, CT_PH_CREATE, t);
+	if ((p->acct & ACCT_HOOK) && !s->nhook)
+		ph_end(s, CT_PH_CONNECT, t);
+	if (ct_has_phase(&s->c, CT_PH_DESTROY) && t > s->destroy_end)
+		s->destroy_end = t;
+}
+
+static void on_exit_ev(struct ct_engine *e, const struct ct_exit *x)
+{
+	uint64_t t = wall(e, x->hdr.ts_ns);
+	struct ct_proc *p = ct_proc_get(e->procs, x->hdr.pid);
+	struct cstate *s = find_proc(e, p);
+	uint8_t acct;
+
+	if (!p)
+		return;
+	acct = p->acct;
+	unaccount(e, p);
+	if (s) {
+		p->acct = acct;	/* exit_phases reads what it held */
+		exit_phases(s, p, x->exit_code, t);
+		check_done(e, s);
+	}
+	ct_proc_del(e->procs, x->hdr.pid);
+}
+
+/* --- mounts ------------------------------------------------------------- */
+
+/* "/proc/PID/ns/net" -> PID, else 0. */
+static uint32_t netns_source_pid(const char *src)
+{
+	unsigned long pid;
+	char *end;
+
+	if (strncmp(src, "/proc/", 6))
+		return 0;
+	pid = strtoul(src + 6, &end, 10);
+	if (end == src + 6 || strcmp(end, "/ns/net") || pid > UINT32_MAX)
+		return 0;
+	return (uint32_t)pid;
+}
+
+/* The only container with a network hook running, if exactly one. */
+static struct cstate *sole_connecting(struct ct_engine *e)
+{
+	struct cstate *found = NULL;
+
+	for (size_t i = 0; i < e->n; i++) {
+		if (!ph_open(e->cts[i], CT_PH_CONNECT))
+			continue;
+		if (found)
+			return NULL;
+		found = e->cts[i];
+	}
+	return found;
+}
+
+static void on_mount(struct ct_engine *e, const struct ct_mount *m,
+		     const char *src, const char *target)
+{
+	uint32_t pid = netns_source_pid(src);
+	struct cstate *s;
+
+	if (!pid || m->ret != 0)
+		return;
+	s = find_proc(e, ct_proc_get(e->procs, pid));
+	if (!s)
+		s = sole_connecting(e);
+	if (!s || s->netns_mounted)
+		return;
+	snprintf(s->netns_target, sizeof(s->netns_target), "%s", target);
+	s->netns_mounted = true;
+}
+
+static void on_umount(struct ct_engine *e, const struct ct_mount *m,
+		      const char *target)
+{
+	uint64_t t = wall(e, m->hdr.ts_ns);
+	uint64_t t0 = m->start_ns && m->start_ns <= m->hdr.ts_ns ?
+			      wall(e, m->start_ns) : t;
+
+	for (size_t i = 0; i < e->n; i++) {
+		struct cstate *s = e->cts[i];
+
+		if (s->netns_mounted && !s->netns_unmounted &&
+		    !strcmp(target, s->netns_target)) {
+			ph_begin(s, CT_PH_DISCONNECT, t0);
+			ph_end(s, CT_PH_DISCONNECT, t);
+			s->netns_unmounted = true;
+			check_done(e, s);
+		} else if (ct_has_phase(&s->c, CT_PH_DESTROY) &&
+			   strstr(target, s->c.id)) {
+			if (t > s->destroy_end)
+				s->destroy_end = t;
+		}
+	}
+}
+
+static void on_mount_ev(struct ct_engine *e, const struct ct_mount *m)
+{
+	char src[CT_PATH_MAX], target[CT_PATH_MAX];
+
+	snprintf(src, sizeof(src), "%.*s", CT_PATH_MAX - 1, m->source);
+	snprintf(target, sizeof(target), "%.*s", CT_PATH_MAX - 1, m->target);
+	if (m->hdr.type == CT_EV_MOUNT)
+		on_mount(e, m, src, target);
+	else
+		on_umount(e, m, target);
+}
+
+/* --- API ---------------------------------------------------------------- */
+
+struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts)
+{
+	struct ct_engine *e;
+
+	if (!opts)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->o = *opts;
+	if (e->o.cgroup_mode != CT_CGROUP_V2)
+		e->o.cgroup_mode = CT_CGROUP_V1_MEMORY;
+	if (opts->filter.id_prefix)
+		snprintf(e->prefix, sizeof(e->prefix), "%s",
+			 opts->filter.id_prefix);
+	e->o.filter.id_prefix = e->prefix;
+	e->procs = ct_proc_table_new(0);
+	if (!e->procs) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void ct_engine_free(struct ct_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		free(e->cts[i]);
+	ct_proc_table_free(e->procs);
+	free(e);
+}
+
+static size_t min_size(uint32_t type)
+{
+	switch (type) {
+	case CT_EV_EXEC:
+		return offsetof(struct ct_exec, args);
+	case CT_EV_FORK:
+		return sizeof(struct ct_fork);
+	case CT_EV_EXIT:
+		return sizeof(struct ct_exit);
+	case CT_EV_MOUNT:
+	case CT_EV_UMOUNT:
+		return sizeof(struct ct_mount);
+	case CT_EV_LOST:
+		return sizeof(struct ct_lost);
+	default:
+		return sizeof(struct ct_hdr);
+	}
+}
+
+static int check_record(const void *rec, size_t len)
+{
+	const struct ct_hdr *h = rec;
+
+	if (!rec || len < sizeof(*h) || h->size > len ||
+	    h->size < min_size(h->type))
+		return -EINVAL;
+	if (h->type == CT_EV_EXEC) {
+		const struct ct_exec *x = rec;
+
+		/* args_len must fit in what was actually sent */
+		if (x->args_len > CT_ARGS_MAX ||
+		    offsetof(struct ct_exec, args) + x->args_len > h->size)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
+{
+	const struct ct_hdr *h = rec;
+
+	if (!e || check_record(rec, len))
+		return -EINVAL;
+	if (h->type != CT_EV_LOST && h->type != CT_EV_END &&
+	    h->ts_ns > e->now)
+		e->now = h->ts_ns;
+	switch (h->type) {
+	case CT_EV_EXEC:
+		on_exec(e, rec);
+		break;
+	case CT_EV_FORK:
+		on_fork(e, rec);
+		break;
+	case CT_EV_EXIT:
+		on_exit_ev(e, rec);
+		break;
+	case CT_EV_MOUNT:
+	case CT_EV_UMOUNT:
+		on_mount_ev(e, rec);
+		break;
+	case CT_EV_LOST: {
+		const struct ct_lost *l = rec;
+
+		if (l->lost > e->lost)
+			e->lost = l->lost;
+		break;
+	}
+	default:	/* CT_EV_END, CT_EV_OPENS, newer types: not ours */
+		break;
+	}
+	reap(e);
+	return 0;
+}
+
+void ct_engine_tick(struct ct_engine *e, uint64_t now_mono_ns)
+{
+	if (!e)
+		return;
+	if (now_mono_ns > e->now)
+		e->now = now_mono_ns;
+	reap(e);
+}
+
+void ct_engine_flush(struct ct_engine *e)
+{
+	if (!e)
+		return;
+	while (e->n) {
+		struct cstate *s = e->cts[e->n - 1];
+
+		emit_at(e, e->n - 1, s->done_mono != 0);
+	}
+}
+
+size_t ct_engine_pending(const struct ct_engine *e)
+{
+	return e ? e->n : 0;
+}
+
+uint64_t ct_engine_lost(const struct ct_engine *e)
+{
+	return e ? e->lost : 0;
+}

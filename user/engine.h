@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The userspace engine: raw events in (live from the ring buffer or
+ * replayed from a --record file), container records out.  No BPF, no root:
+ * unit tests drive it directly.
+ */
+#ifndef __CT_ENGINE_H
+#define __CT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "coldtrace.h"
+#include "container.h"
+
+struct ct_engine;
+
+struct ct_filter {
+	uint32_t runtime_mask;	/* bit per enum ct_runtime; 0 = all */
+	const char *id_prefix;	/* only ids starting with this; NULL = all */
+};
+
+/* Called once per container, when it completes or at ct_engine_flush(). */
+typedef void (*ct_container_cb)(const struct ct_container *c, void *ctx);
+/* Called just before on_container: lets the caller attach data (opens). */
+typedef void (*ct_container_fill_cb)(struct ct_container *c, void *ctx);
+
+struct ct_engine_opts {
+	int64_t mono_to_real_ns;	/* from the loader or the record file */
+	enum ct_cgroup_mode cgroup_mode;
+	struct ct_filter filter;
+	ct_container_fill_cb before_emit;	/* may be NULL */
+	ct_container_cb on_container;
+	void *ctx;
+};
+
+struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts);
+void ct_engine_free(struct ct_engine *e);
+
+/*
+ * Feed one raw record (struct ct_hdr first).  len is the bytes available;
+ * returns 0, or -EINVAL if the record is malformed (it is then ignored).
+ */
+int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len);
+
+/*
+ * Advance the engine's clock (CLOCK_MONOTONIC ns, the clock of hdr.ts_ns)
+ * without an event: a finished container is held for a short grace period
+ * of event time to absorb late cleanup, so a quiet live loop should call
+ * this on poll timeouts.  Replays need not.
+ */
+void ct_engine_tick(struct ct_engine *e, uint64_t now_mono_ns);
+
+/* Emit every container not yet emitted, incomplete ones marked as such. */
+void ct_engine_flush(struct ct_engine *e);
+
+/* Containers currently tracked and not yet emitted. */
+size_t ct_engine_pending(const struct ct_engine *e);
+
+/* Lost-event total seen so far (CT_EV_LOST records). */
+uint64_t ct_engine_lost(const struct ct_engine *e);
+
+#endif /* __CT_ENGINE_H */

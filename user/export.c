@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* --output DIR files: see export.h for what goes where. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "export.h"
+
+struct export_ctx {
+	const struct ct_agg *agg;
+	const struct ct_meta *meta;
+	struct ct_restart *restarts;
+	size_t nrestarts;
+};
+
+typedef int (*write_fn)(FILE *f, const struct export_ctx *x);
+
+static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	n = strlen(err);
+	if (n < errlen)
+		snprintf(err + n, errlen - n, ": %s", strerror(e));
+	return -e;
+}
+
+/* mkdir -p; an existing non-directory is an error. */
+static int make_dir(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return fail(err, errlen, EINVAL, "bad output directory '%s'",
+			    dir);
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return fail(err, errlen, errno,
+				    "cannot create output directory '%s'",
+				    path);
+		path[i] = i < n ? '/' : '\0';
+	}
+	if (stat(dir, &st))
+		return fail(err, errlen, errno, "cannot use '%s'", dir);
+	if (!S_ISDIR(st.st_mode))
+		return fail(err, errlen, ENOTDIR, "cannot use '%s'", dir);
+	return 0;
+}
+
+/* Write through fn into a temp file, fsync it, rename it into place. */
+static int write_atomic(const char *dir, const char *name, write_fn fn,
+			const struct export_ctx *x, char *err, size_t errlen)
+{
+	char tmp[4096], dst[4096];
+	int fd, ret = 0, e;
+	FILE *f;
+
+	if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >=
+		    (int)sizeof(tmp))
+		return fail(err, errlen, ENAMETOOLONG, "cannot write in '%s'",
+			    dir);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return fail(err, errlen, errno, "cannot write '%s'", dst);
+	f = fdopen(fd, "w");
+	if (!f) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return fail(err, errlen, e, "cannot write '%s'", dst);
+	}
+	ret = fn(f, x);
+	errno = 0;
+	/* readers get the usual permissions, not mkstemp's 0600 */
+	if (!ret && (fchmod(fd, 0644) || fflush(f) || ferror(f) || fsync(fd)))
+		ret = -(errno ? errno : EIO);
+	if (fclose(f) && !ret)
+		ret = -(errno ? errno : EIO);
+	if (!ret && rename(tmp, dst))
+		ret = -errno;
+	if (ret) {
+		unlink(tmp);
+		return fail(err, errlen, -ret, "cannot write '%s'", dst);
+	}
+	return 0;
+}
+
+/* After the renames: make the directory entries durable too. */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* ---- containers.jsonl, restarts.jsonl ---- */
+
+static void meta_line(FILE *f, const struct ct_meta *m)
+{
+	struct ct_json w;
+
+	ct_json_init(&w, f);
+	ct_json_start_object(&w);
+	ct_json_kv_string(&w, "type", "meta");
+	ct_json_kv_string(&w, "version", m->version);
+	ct_json_kv_string(&w, "kernel", m->kernel);
+	ct_json_kv_u64(&w, "lost_events", m->lost_events);
+	ct_json_end_object(&w);
+	fputc('\n', f);
+}
+
+static int write_containers(FILE *f, const struct export_ctx *x)
+{
+	size_t i, n = ct_agg_count(x->agg);
+
+	meta_line(f, x->meta);
+	for (i = 0; i < n; i++)
+		ct_output_container_json(f, ct_agg_get(x->agg, i));
+	return 0;
+}
+
+static void restart_json(struct ct_json *w, const struct ct_agg *agg,
+			 const struct ct_restart *r)
+{
+	const struct ct_container *o = ct_agg_get(agg, r->old_idx);
+	const struct ct_container *n = ct_agg_get(agg, r->new_idx);
+	int p;
+
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "type", "restart");
+	ct_json_key(w, "name");
+	ct_json_string_n(w, n->name, sizeof(n->name));
+	ct_json_kv_string(w, "runtime", ct_runtime_name(r->runtime));
+	ct_json_key(w, "old_id");
+	ct_json_string_n(w, o->id, sizeof(o->id));
+	ct_json_key(w, "new_id");
+	ct_json_string_n(w, n->id, sizeof(n->id));
+	ct_json_kv_u64(w, "start_ns", r->start_ns);
+	ct_json_kv_u64(w, "dur_ns", r->end_ns - r->start_ns);
+	ct_json_key(w, "phases");
+	ct_json_start_object(w);
+	for (p = 0; p < CT_PH_MAX; p++) {
+		if (!(r->phase_mask & (1u << p)))
+			continue;
+		ct_json_key(w, ct_phase_name(p));
+		ct_json_start_object(w);
+		ct_json_kv_u64(w, "excl_ns", r->excl_ns[p]);
+		ct_json_end_object(w);
+	}
+	ct_json_end_object(w);
+	ct_json_end_object(w);
+}
+
+static int write_restarts(FILE *f, const struct export_ctx *x)
+{
+	struct ct_json w;
+	size_t i;
+
+	meta_line(f, x->meta);
+	for (i = 0; i < x->nrestarts; i++) {
+		ct_json_init(&w, f);
+		restart_json(&w, x->agg, &x->restarts[i]);
+		fputc('\n', f);
+	}
+	return 0;
+}
+
+/* ---- phases.csv (RFC 4180, CRLF) ---- */
+
+static bool csv_needs_quotes(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == ',' || c == '"' || c < 0x20 || c >= 0x7f)
+			return true;
+	}
+	return n && (s[0] == ' ' || s[n - 1] == ' ');
+}
+
+/*
+ * RFC 4180 text is printable: CR and LF may stand inside quotes, other
+ * control bytes and invalid UTF-8 become U+FFFD, as in the JSON.
+ */
+static void csv_field(FILE *f, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = s ? strnlen(s, max) : 0, i = 0, sl;
+	bool q = csv_needs_quotes((const char *)p, n);
+
+	if (q)
+		fputc('"', f);
+	while (i < n) {
+		sl = ct_utf8_seq_len(p + i, n - i);
+		if (sl == 1 && p[i] == '"')
+			fputs("\"\"", f);
+		else if (sl == 0 || (sl == 1 && ((p[i] < 0x20 && p[i] != '\r' &&
+						  p[i] != '\n') || p[i] == 0x7f)))
+			fputs("\xef\xbf\xbd", f);
+		else
+			fwrite(p + i, 1, sl, f);
+		i += sl ? sl : 1;
+	}
+	if (q)
+		fputc('"', f);
+}
+
+static void csv_header(FILE *f)
+{
+	int p;
+
+	fputs("id,name,runtime,engine,complete,exit_code,total_us", f);
+	for (p = 0; p < CT_PH_MAX; p++)
+		fprintf(f, ",%s_us", ct_phase_name(p));
+	fputs(",version,kernel\r\n", f);
+}
+
+static void csv_row(FILE *f, const struct ct_container *c,
+		    const struct ct_meta *m)
+{
+	uint64_t v;
+	int p;
+
+	csv_field(f, c->id, sizeof(c->id));
+	fputc(',', f);
+	csv_field(f, c->name, sizeof(c->name));
+	fprintf(f, ",%s,%s,%s,", ct_runtime_name(c->runtime),
+		ct_engine_name(c->engine), c->complete ? "true" : "false");
+	if (c->has_exit_code)
+		fprintf(f, "%d", c->exit_code);
+	fputc(',', f);
+	ct_fprint_decimal(f, ct_total_ns(c), 3);
+	for (p = 0; p < CT_PH_MAX; p++) {
+		fputc(',', f);
+		if (ct_agg_sample(c, p, &v))
+			ct_fprint_decimal(f, v, 3);
+	}
+	fputc(',', f);
+	csv_field(f, m->version, SIZE_MAX);
+	fputc(',', f);
+	csv_field(f, m->kernel, SIZE_MAX);
+	fputs("\r\n", f);
+}
+
+static int write_csv(FILE *f, const struct export_ctx *x)
+{
+	size_t i, n = ct_agg_count(x->agg);
+
+	csv_header(f);
+	for (i = 0; i < n; i++)
+		csv_row(f, ct_agg_get(x->agg, i), x->meta);
+	return 0;
+}
+
+/* ---- summary.json ---- */
+
+static int write_summary(FILE *f, const struct export_ctx *x)
+{
+	struct ct_json w;
+	int ret;
+
+	ct_json_init(&w, f);
+	ct_json_start_object(&w);
+	ret = ct_json_summary_fields(&w, x->agg, x->meta);
+	ct_json_end_object(&w);
+	fputc('\n', f);
+	return ret;
+}
+
+/* ---- metrics.prom (Prometheus text exposition format 0.0.4) ---- */
+
+/* Bucket upper bounds in ns: 100 us .. 60 s. */
+static const uint64_t prom_le_ns[] = {
+	100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
+	25000000, 50000000, 100000000, 250000000, 500000000, 1000000000,
+	2500000000, 5000000000, 10000000000, 30000000000, 60000000000,
+};
+#define PROM_NB	(sizeof(prom_le_ns) / sizeof(prom_le_ns[0]))
+
+/* Seconds, exact, without trailing zeros: 2500000 ns -> 0.0025 */
+static void prom_seconds(FILE *f, uint64_t ns)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%" PRIu64 ".%09" PRIu64,
+			 ns / 1000000000, ns % 1000000000);
+
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	fputs(buf, f);
+}
+
+/* Label values: \\, \" and \n escaped; invalid UTF-8 -> U+FFFD. */
+static void prom_label(FILE *f, const char *name, const char *v)
+{
+	const unsigned char *p = (const unsigned char *)(v ? v : "");
+	size_t n = strlen((const char *)p), i = 0, sl;
+
+	fprintf(f, "%s=\"", name);
+	while (i < n) {
+		sl = ct_utf8_seq_len(p + i, n - i);
+		if (sl == 0)
+			fputs("\xef\xbf\xbd", f);
+		else if (p[i] == '\\')
+			fputs("\\\\", f);
+		else if (p[i] == '"')
+			fputs("\\\"", f);
+		else if (p[i] == '\n')
+			fputs("\\n", f);
+		else
+			fwrite(p + i, 1, sl, f);
+		i += sl ? sl : 1;
+	}
+	fputc('"', f);
+}
+
+static void prom_family(FILE *f, const char *name, const char *type,
+			const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+struct prom_hist {
+	uint64_t bucket[PROM_NB];	/* not cumulative: one per bound */
+	uint64_t count;
+	uint64_t sum_ns;
+};
+
+static void prom_observe(struct prom_hist *h, uint64_t ns)
+{
+	size_t b = 0;
+
+	while (b < PROM_NB && ns > prom_le_ns[b])
+		b++;
+	if (b < PROM_NB)
+		h->bucket[b]++;
+	h->count++;
+	h->sum_ns += ns;
+}
+
+static void prom_hist_labels(FILE *f, const char *rt, const char *ph)
+{
+	prom_label(f, "runtime", rt);
+	if (ph) {
+		fputc(',', f);
+		prom_label(f, "phase", ph);
+	}
+}
+
+static void prom_print_hist(FILE *f, const char *name, const char *rt,
+			    const char *ph, const struct prom_hist *h)
+{
+	uint64_t cum = 0;
+	size_t b;
+
+	for (b = 0; b < PROM_NB; b++) {
+		cum += h->bucket[b];
+		fprintf(f, "%s_bucket{", name);
+		prom_hist_labels(f, rt, ph);
+		fputs(",le=\"", f);
+		prom_seconds(f, prom_le_ns[b]);
+		fprintf(f, "\"} %" PRIu64 "\n", cum);
+	}
+	fprintf(f, "%s_bucket{", name);
+	prom_hist_labels(f, rt, ph);
+	fprintf(f, ",le=\"+Inf\"} %" PRIu64 "\n", h->count);
+	fprintf(f, "%s_sum{", name);
+	prom_hist_labels(f, rt, ph);
+	fputs("} ", f);
+	prom_seconds(f, h->sum_ns);
+	fprintf(f, "\n%s_count{", name);
+	prom_hist_labels(f, rt, ph);
+	fprintf(f, "} %" PRIu64 "\n", h->count);
+}
+
+static void prom_phase_hists(FILE *f, const struct ct_agg *agg)
+{
+	const char *name = "coldtrace_phase_duration_seconds";
+	struct prom_hist h;
+	size_t i, n = ct_agg_count(agg);
+	uint64_t v;
+	int rt, p;
+
+	prom_family(f, name, "histogram",
+		    "Duration of each container lifecycle phase.");
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		for (p = 0; p < CT_PH_MAX; p++) {
+			memset(&h, 0, sizeof(h));
+			for (i = 0; i < n; i++) {
+				const struct ct_container *c = ct_agg_get(agg, i);
+
+				if ((int)c->runtime == rt &&
+				    ct_agg_sample(c, p, &v))
+					prom_observe(&h, v);
+			}
+			if (h.count)
+				prom_print_hist(f, name, ct_runtime_name(rt),
+						ct_phase_name(p), &h);
+		}
+	}
+}
+
+static void prom_restart_hists(FILE *f, const struct export_ctx *x)
+{
+	const char *name = "coldtrace_restart_duration_seconds";
+	struct prom_hist h;
+	size_t i;
+	int rt;
+
+	prom_family(f, name, "histogram",
+		    "Old container's pid 1 exit to the new one's program start.");
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		memset(&h, 0, sizeof(h));
+		for (i = 0; i < x->nrestarts; i++) {
+			const struct ct_restart *r = &x->restarts[i];
+
+			if ((int)r->runtime == rt)
+				prom_observe(&h, r->end_ns - r->start_ns);
+		}
+		if (h.count)
+			prom_print_hist(f, name, ct_runtime_name(rt), NULL, &h);
+	}
+}
+
+static int write_prom(FILE *f, const struct export_ctx *x)
+{
+	int rt;
+
+	prom_family(f, "coldtrace_build_info", "gauge",
+		    "coldtrace version and traced kernel.");
+	fputs("coldtrace_build_info{", f);
+	prom_label(f, "version", x->meta->version);
+	fputc(',', f);
+	prom_label(f, "kernel", x->meta->kernel);
+	fputs("} 1\n", f);
+	prom_family(f, "coldtrace_containers_total", "counter",
+		    "Containers seen, per runtime.");
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		size_t n = ct_agg_runtime_count(x->agg, rt, NULL);
+
+		if (!n)
+			continue;
+		fputs("coldtrace_containers_total{", f);
+		prom_label(f, "runtime", ct_runtime_name(rt));
+		fprintf(f, "} %zu\n", n);
+	}
+	prom_family(f, "coldtrace_lost_events_total", "counter",
+		    "Events lost by the kernel ring buffer.");
+	fprintf(f, "coldtrace_lost_events_total %" PRIu64 "\n",
+		x->meta->lost_events);
+	prom_phase_hists(f, x->agg);
+	prom_restart_hists(f, x);
+	return 0;
+}
+
+/* ---- trace.json (Chrome trace event format) ---- */
+
+/* Earliest phase start: ts 0 of the trace. */
+static uint64_t trace_base(const struct ct_agg *agg)
+{
+	size_t i, n = ct_agg_count(agg);
+	uint64_t base = UINT64_MAX;
+	int p;
+
+	for (i = 0; i < n; i++) {
+		const struct ct_container *c = ct_agg_get(agg, i);
+
+		for (p = 0; p < CT_PH_MAX; p++) {
+			if (ct_has_phase(c, p) && c->phases[p].start_ns < base)
+				base = c->phases[p].start_ns;
+		}
+	}
+	return base == UINT64_MAX ? 0 : base;
+}
+
+static void trace_meta_event(struct ct_json *w, const char *what, int pid,
+			     size_t tid, const char *name, size_t len)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "name", what);
+	ct_json_kv_string(w, "ph", "M");
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_u64(w, "tid", tid);
+	ct_json_key(w, "args");
+	ct_json_start_object(w);
+	ct_json_key(w, "name");
+	ct_json_string_n(w, name, len);
+	ct_json_end_object(w);
+	ct_json_end_object(w);
+}
+
+/* One track per container: pid = runtime + 1, tid = index + 1. */
+static void trace_container(struct ct_json *w, const struct ct_container *c,
+			    size_t tid, uint64_t base)
+{
+	char label[CT_ID_LEN + CT_NAME_LEN + 4];
+	int pid = (int)c->runtime + 1, p;
+	uint64_t v;
+
+	snprintf(label, sizeof(label), "%.12s%s%.*s", c->id,
+		 c->name[0] ? " " : "", (int)sizeof(c->name), c->name);
+	trace_meta_event(w, "thread_name", pid, tid, label, sizeof(label));
+	for (p = 0; p < CT_PH_MAX; p++) {
+		if (!ct_agg_sample(c, p, &v))
+			continue;
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "name", ct_phase_name(p));
+		ct_json_kv_string(w, "cat", "phase");
+		ct_json_kv_string(w, "ph", "X");
+		ct_json_kv_u64(w, "pid", pid);
+		ct_json_kv_u64(w, "tid", tid);
+		ct_json_key(w, "ts");
+		ct_json_decimal(w, c->phases[p].start_ns - base, 3);
+		ct_json_key(w, "dur");
+		ct_json_decimal(w, v, 3);
+		ct_json_key(w, "args");
+		ct_json_start_object(w);
+		ct_json_key(w, "id");
+		ct_json_string_n(w, c->id, sizeof(c->id));
+		ct_json_end_object(w);
+		ct_json_end_object(w);
+	}
+}
+
+static int write_trace(FILE *f, const struct export_ctx *x)
+{
+	size_t i, n = ct_agg_count(x->agg);
+	uint64_t base = trace_base(x->agg);
+	struct ct_json w;
+	int rt;
+
+	ct_json_init(&w, f);
+	ct_json_start_object(&w);
+	ct_json_key(&w, "traceEvents");
+	ct_json_start_array(&w);
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		const char *name = ct_runtime_name(rt);
+
+		if (ct_agg_runtime_count(x->agg, rt, NULL))
+			trace_meta_event(&w, "process_name", rt + 1, 0, name,
+					 strlen(name));
+	}
+	for (i = 0; i < n; i++)
+		trace_container(&w, ct_agg_get(x->agg, i), i + 1, base);
+	ct_json_end_array(&w);
+	ct_json_kv_string(&w, "displayTimeUnit", "ms");
+	ct_json_key(&w, "otherData");
+	ct_json_start_object(&w);
+	ct_json_kv_string(&w, "version", x->meta->version);
+	ct_json_kv_string(&w, "kernel", x->meta->kernel);
+	ct_json_kv_u64(&w, "base_ns", base);
+	ct_json_end_object(&w);
+	ct_json_end_object(&w);
+	fputc('\n', f);
+	return ct_json_error(&w) ? -EIO : 0;
+}
+
+static const struct {
+	const char *name;
+	write_fn fn;
+} export_files[] = {
+	{ "containers.jsonl", write_containers },
+	{ "restarts.jsonl", write_restarts },
+	{ "phases.csv", write_csv },
+	{ "summary.json", write_summary },
+	{ "metrics.prom", write_prom },
+	{ "trace.json", write_trace },
+};
+
+int ct_export_dir(const char *dir, const struct ct_agg *agg,
+		  const struct ct_meta *meta, char *err, size_t errlen)
+{
+	struct export_ctx x = { .agg = agg, .meta = meta };
+	ssize_t nr;
+	size_t i;
+	int ret;
+
+	ret = make_dir(dir, err, errlen);
+	if (ret)
+		return ret;
+	nr = ct_agg_restarts(agg, &x.restarts);
+	if (nr < 0)
+		return fail(err, errlen, ENOMEM, "cannot export");
+	x.nrestarts = nr;
+	for (i = 0; i < sizeof(export_files) / sizeof(export_files[0]); i++) {
+		ret = write_atomic(dir, export_files[i].name, export_files[i].fn,
+				   &x, err, errlen);
+		if (ret)
+			break;
+	}
+	free(x.restarts);
+	sync_dir(dir);
+	return ret;
+}

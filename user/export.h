@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * --output DIR: the files of design §6.  Each is written to a temp name
+ * in DIR, flushed and fsync'ed, then renamed over the final name, so a
+ * reader never sees half a file; on error the temp file is removed.
+ *
+ * Where version and kernel are (every file carries them):
+ *   containers.jsonl  first line {"type":"meta","version","kernel",
+ *                     "lost_events"}, then one {"type":"container"}
+ *                     object per container (the same as -j output)
+ *   restarts.jsonl    first the same meta line, then one
+ *                     {"type":"restart"} object per restart (agg.h)
+ *   phases.csv        columns "version" and "kernel" on every row
+ *   summary.json      fields "version", "kernel"
+ *   metrics.prom      coldtrace_build_info{version=,kernel=} 1
+ *   trace.json        "otherData":{"version","kernel"}
+ */
+#ifndef __CT_EXPORT_H
+#define __CT_EXPORT_H
+
+#include <stddef.h>
+#include "agg.h"
+#include "output.h"
+
+/*
+ * Write every file into dir (created, with its parents, if missing).
+ * Returns 0, or a negative errno with a message in err.
+ */
+int ct_export_dir(const char *dir, const struct ct_agg *agg,
+		  const struct ct_meta *meta, char *err, size_t errlen);
+
+#endif /* __CT_EXPORT_H */

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * BPF loader: probes the features coldtrace needs and turns each missing
+ * one into a single line that says what is missing and how to fix it,
+ * then opens, sizes, loads and attaches the lifecycle skeleton and any
+ * registered extension, and drains the ring buffer(s).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "loader.h"
+#include "lifecycle.skel.h"
+
+#define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
+/* libbpf prefers the debugfs path when it exists; so must we. */
+#define DEBUGFS_TRACING	"/sys/kernel/debug/tracing"
+#define TRACEFS		"/sys/kernel/tracing"
+#define MEMCG_V1	"/sys/fs/cgroup/memory"
+#define RINGBUF_MAX	(1u << 30)
+
+struct ct_loader {
+	struct lifecycle_bpf *skel;
+	struct ring_buffer *rb;
+	ct_event_fn fn;
+	void *ctx;
+	bool verbose;
+	enum ct_cgroup_mode cgroup_mode;
+	int64_t mono_to_real;
+	int nr_cpus;
+	void *ext_state[CT_LOADER_MAX_EXT];
+	int ext_started;
+};
+
+static const struct ct_loader_ext *exts[CT_LOADER_MAX_EXT];
+static int nr_exts;
+
+/*
+ * libbpf's print callback is process-wide.  While starting quietly we
+ * keep libbpf's messages instead of printing them, so that a failure
+ * becomes one line built from them (which program, which error).
+ */
+static struct {
+	bool verbose;
+	bool capturing;
+	char failed_prog[64];	/* from "prog 'X': BPF program load failed" */
+	bool verifier;		/* the failure came from BPF_PROG_LOAD */
+	char last_warn[160];
+} pr;
+
+static void note_warning(const char *msg)
+{
+	const char *p = strstr(msg, "prog '");
+	size_t len = strcspn(msg, "\n");
+
+	if (len >= sizeof(pr.last_warn))
+		len = sizeof(pr.last_warn) - 1;
+	memcpy(pr.last_warn, msg, len);
+	pr.last_warn[len] = '\0';
+	if (!p || pr.failed_prog[0])
+		return;
+	if (!strstr(msg, "failed") && !strstr(msg, "relo"))
+		return;
+	sscanf(p, "prog '%63[^']'", pr.failed_prog);
+	pr.verifier = strstr(msg, "BPF program load failed") != NULL;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	char msg[512];
+
+	if (pr.verbose)
+		return vfprintf(stderr, fmt, ap);
+	if (level != LIBBPF_WARN)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (pr.capturing) {
+		note_warning(msg);
+		return 0;
+	}
+	return fputs(msg, stderr);
+}
+
+/* Extensions may load before ct_loader_start() has set the callback. */
+static void ensure_print(void)
+{
+	static bool installed;
+
+	if (!installed)
+		libbpf_set_print(libbpf_print);
+	installed = true;
+}
+
+void ct_loader_register(const struct ct_loader_ext *ext)
+{
+	if (nr_exts < CT_LOADER_MAX_EXT)
+		exts[nr_exts++] = ext;
+	else
+		fprintf(stderr, "coldtrace: too many loader extensions, %s ignored\n",
+			ext->name);
+}
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static const char *tracefs_dir(void)
+{
+	return access(DEBUGFS_TRACING, F_OK) == 0 ? DEBUGFS_TRACING : TRACEFS;
+}
+
+static int probe_root_btf(char *err, size_t errlen)
+{
+	if (geteuid() != 0)
+		return fail(err, errlen, -EPERM,
+			    "must run as root (BPF and tracefs need it): try sudo coldtrace ...");
+	if (access(BTF_VMLINUX, R_OK) != 0)
+		return fail(err, errlen, -ENOENT,
+			    "%s not found: kernel built without CONFIG_DEBUG_INFO_BTF=y; use a kernel with BTF",
+			    BTF_VMLINUX);
+	return 0;
+}
+
+/* Syscall tracepoints are looked up in tracefs, which may not be mounted. */
+static int ensure_tracefs(char *err, size_t errlen)
+{
+	const char *dir = tracefs_dir();
+	char events[64];
+
+	snprintf(events, sizeof(events), "%s/events", dir);
+	if (access(events, F_OK) == 0)
+		return 0;
+	if (strcmp(dir, TRACEFS) != 0 || access(TRACEFS, F_OK) != 0)
+		return fail(err, errlen, -ENOENT,
+			    "tracefs not found at %s: kernel built without CONFIG_FTRACE?",
+			    dir);
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) != 0)
+		return fail(err, errlen, -errno,
+			    "tracefs is not mounted and mounting it failed (%s): try mount -t tracefs nodev %s",
+			    strerror(errno), TRACEFS);
+	return 0;
+}
+
+static int check_tracefs_event(const char *tp, char *err, size_t errlen)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/events/%s", tracefs_dir(), tp);
+	if (access(path, F_OK) == 0)
+		return 0;
+	return fail(err, errlen, -ENOENT,
+		    "tracepoint %s not found (no %s): kernel lacks it (CONFIG_FTRACE_SYSCALLS for syscalls/*)",
+		    tp, path);
+}
+
+static int check_btf_tp(struct btf *btf, const char *tp, char *err,
+			size_t errlen)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	if (btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0)
+		return 0;
+	return fail(err, errlen, -ENOENT,
+		    "tracepoint %s not found in kernel BTF: this kernel does not have it",
+		    tp);
+}
+
+static int check_prog(struct bpf_program *prog, struct btf **btf, char *err,
+		      size_t errlen)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *slash = strchr(sec, '/');
+
+	if (!bpf_program__autoload(prog) || !slash)
+		return 0;
+	if (!strncmp(sec, "tracepoint/", 11) || !strncmp(sec, "tp/", 3))
+		return check_tracefs_event(slash + 1, err, errlen);
+	if (strncmp(sec, "tp_btf/", 7) && strncmp(sec, "raw_tp/", 7) &&
+	    strncmp(sec, "raw_tracepoint/", 15))
+		return 0;
+	if (!*btf)
+		*btf = btf__load_vmlinux_btf();
+	if (libbpf_get_error(*btf))
+		*btf = NULL;
+	return check_btf_tp(*btf, slash + 1, err, errlen);
+}
+
+int ct_loader_check_progs(struct bpf_object *obj, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	struct btf *btf = NULL;
+	int rc = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		rc = check_prog(prog, &btf, err, errlen);
+		if (rc)
+			break;
+	}
+	btf__free(btf);
+	return rc;
+}
+
+int ct_loader_load_obj(struct bpf_object *obj, char *err, size_t errlen)
+{
+	bool was_capturing = pr.capturing;
+	int rc;
+
+	pr.failed_prog[0] = '\0';
+	pr.last_warn[0] = '\0';
+	pr.verifier = false;
+	ensure_print();
+	pr.capturing = true;
+	rc = bpf_object__load(obj);
+	pr.capturing = was_capturing;
+	if (!rc)
+		return 0;
+	if (pr.failed_prog[0] && pr.verifier)
+		return fail(err, errlen, rc,
+			    "BPF program %s rejected by the verifier; run with -v for the log",
+			    pr.failed_prog);
+	if (pr.failed_prog[0])
+		return fail(err, errlen, rc,
+			    "BPF program %s could not be prepared (CO-RE relocation against this kernel failed); run with -v for details",
+			    pr.failed_prog);
+	return fail(err, errlen, rc,
+		    "loading BPF object %s failed: %s (%s); run with -v for details",
+		    bpf_object__name(obj), strerror(-rc),
+		    pr.last_warn[0] ? pr.last_warn : "no libbpf message");
+}
+
+static struct bpf_prog_skeleton *skel_prog(struct bpf_object_skeleton *s,
+					   int i)
+{
+	return (void *)((char *)s->progs + (size_t)i * s->prog_skel_sz);
+}
+
+int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
+			  size_t errlen)
+{
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_prog_skeleton *ps = skel_prog(s, i);
+		struct bpf_program *prog = *ps->prog;
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog) || *ps->link)
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			int rc = -errno;
+
+			return fail(err, errlen, rc,
+				    "attaching BPF program %s to %s failed: %s; run with -v for details",
+				    ps->name, bpf_program__section_name(prog),
+				    strerror(-rc));
+		}
+		*ps->link = link;
+	}
+	return 0;
+}
+
+static enum ct_cgroup_mode detect_cgroup_mode(void)
+{
+	struct statfs st;
+
+	/* A v1 memory hierarchy is what docker's cgroupfs driver uses. */
+	if (statfs(MEMCG_V1, &st) == 0 && st.f_type == CGROUP_SUPER_MAGIC)
+		return CT_CGROUP_V1_MEMORY;
+	return CT_CGROUP_V2;
+}
+
+static int64_t ts_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Read REALTIME between two MONOTONIC reads and keep the sample with the
+ * narrowest window: a preemption in the middle only widens a window.
+ */
+static int64_t measure_mono_to_real(void)
+{
+	int64_t best_win = INT64_MAX, best = 0;
+
+	for (int i = 0; i < 8; i++) {
+		int64_t m1 = ts_ns(CLOCK_MONOTONIC);
+		int64_t r = ts_ns(CLOCK_REALTIME);
+		int64_t m2 = ts_ns(CLOCK_MONOTONIC);
+
+		if (m2 - m1 < best_win) {
+			best_win = m2 - m1;
+			best = r - (m1 + (m2 - m1) / 2);
+		}
+	}
+	return best;
+}
+
+/* Ring buffers must be a power-of-two multiple of the page size. */
+static int ringbuf_size(size_t want, __u32 *out, char *err, size_t errlen)
+{
+	size_t sz = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (!want)
+		want = CT_RINGBUF_DEFAULT;
+	if (want > RINGBUF_MAX)
+		return fail(err, errlen, -EINVAL,
+			    "ring buffer size %zu too large: at most %u bytes",
+			    want, RINGBUF_MAX);
+	while (sz < want)
+		sz <<= 1;
+	*out = (__u32)sz;
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct ct_loader *l = ctx;
+
+	return l->fn(l->ctx, data, size);
+}
+
+static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
+			   size_t errlen)
+{
+	__u32 rb_size = 0;
+	int rc;
+
+	rc = ringbuf_size(rb_bytes, &rb_size, err, errlen);
+	if (rc)
+		return rc;
+	l->skel = lifecycle_bpf__open();
+	if (!l->skel)
+		return fail(err, errlen, -errno,
+			    "opening BPF object lifecycle failed: %s; run with -v for details",
+			    strerror(errno));
+	rc = ct_loader_check_progs(l->skel->obj, err, errlen);
+	if (rc)
+		return rc;
+	rc = bpf_map__set_max_entries(l->skel->maps.events, rb_size);
+	if (rc)
+		return fail(err, errlen, rc, "sizing the ring buffer failed: %s",
+			    strerror(-rc));
+	rc = ct_loader_load_obj(l->skel->obj, err, errlen);
+	if (rc)
+		return rc;
+	rc = ct_loader_attach_skel(l->skel->skeleton, err, errlen);
+	if (rc)
+		return rc;
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_record,
+				 l, NULL);
+	if (!l->rb)
+		return fail(err, errlen, -errno,
+			    "creating the ring buffer reader failed: %s",
+			    strerror(errno));
+	return 0;
+}
+
+static int start_exts(struct ct_loader *l, char *err, size_t errlen)
+{
+	for (int i = 0; i < nr_exts; i++) {
+		int rc = exts[i]->start(l, &l->ext_state[i], err, errlen);
+
+		/* A failed start is stopped too: it may have half-built. */
+		l->ext_started = i + 1;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_opts(const struct ct_loader_opts *o, char *err,
+		      size_t errlen)
+{
+	switch ((int)o->cgroup_mode) {
+	case 0:
+	case CT_CGROUP_V1_MEMORY:
+	case CT_CGROUP_V2:
+		return 0;
+	}
+	return fail(err, errlen, -EINVAL, "unknown cgroup mode %d",
+		    (int)o->cgroup_mode);
+}
+
+static int start(struct ct_loader *l, const struct ct_loader_opts *o,
+		 char *err, size_t errlen)
+{
+	int rc;
+
+	rc = check_opts(o, err, errlen);
+	if (!rc)
+		rc = probe_root_btf(err, errlen);
+	if (!rc)
+		rc = ensure_tracefs(err, errlen);
+	if (!rc)
+		rc = start_lifecycle(l, o->ringbuf_bytes, err, errlen);
+	if (!rc)
+		rc = start_exts(l, err, errlen);
+	return rc;
+}
+
+int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
+		    ct_event_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct ct_loader *l;
+	int rc;
+
+	*out = NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	l->fn = fn;
+	l->ctx = ctx;
+	l->verbose = o->verbose;
+	l->cgroup_mode = o->cgroup_mode ? o->cgroup_mode : detect_cgroup_mode();
+	l->nr_cpus = libbpf_num_possible_cpus();
+
+	pr.verbose = o->verbose;
+	pr.capturing = true;
+	ensure_print();
+	rc = start(l, o, err, errlen);
+	pr.capturing = false;
+	if (rc) {
+		ct_loader_stop(l);
+		return rc < 0 ? rc : -EINVAL;
+	}
+	l->mono_to_real = measure_mono_to_real();
+	*out = l;
+	return 0;
+}
+
+int ct_loader_poll(struct ct_loader *l, int timeout_ms)
+{
+	int rc = ring_buffer__poll(l->rb, timeout_ms);
+
+	return rc == -EINTR ? 0 : rc;
+}
+
+uint64_t ct_loader_lost(struct ct_loader *l)
+{
+	__u32 key = 0;
+	uint64_t sum = 0;
+	__u64 *v;
+
+	if (l->nr_cpus <= 0)
+		return 0;
+	v = calloc(l->nr_cpus, sizeof(*v));
+	if (!v)
+		return 0;
+	if (bpf_map__lookup_elem(l->skel->maps.lost, &key, sizeof(key), v,
+				 sizeof(*v) * l->nr_cpus, 0) == 0) {
+		for (int i = 0; i < l->nr_cpus; i++)
+			sum += v[i];
+	}
+	free(v);
+	return sum;
+}
+
+enum ct_cgroup_mode ct_loader_cgroup_mode(const struct ct_loader *l)
+{
+	return l->cgroup_mode;
+}
+
+int64_t ct_loader_mono_to_real(const struct ct_loader *l)
+{
+	return l->mono_to_real;
+}
+
+bool ct_loader_verbose(const struct ct_loader *l)
+{
+	return l->verbose;
+}
+
+int ct_loader_add_ringbuf(struct ct_loader *l, int map_fd)
+{
+	if (!l->rb)
+		return -EINVAL;
+	return ring_buffer__add(l->rb, map_fd, on_record, l);
+}
+
+void ct_loader_stop(struct ct_loader *l)
+{
+	if (!l)
+		return;
+	/* Extensions may have added maps to our ring buffer: free it first. */
+	ring_buffer__free(l->rb);
+	for (int i = l->ext_started - 1; i >= 0; i--)
+		exts[i]->stop(l->ext_state[i]);
+	lifecycle_bpf__destroy(l->skel);
+	free(l);
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * BPF loader: feature probes with one-line errors, open -> size maps ->
+ * load -> attach, the event ring buffer and the lost counters.
+ *
+ * Other BPF objects (user/<name>_bpf.c) plug in through
+ * ct_loader_register() without editing the loader: they are started after
+ * the lifecycle skeleton and stopped before it.
+ */
+#ifndef __CT_LOADER_H
+#define __CT_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coldtrace.h"
+
+#define CT_RINGBUF_DEFAULT	(16u << 20)
+
+typedef int (*ct_event_fn)(void *ctx, const void *rec, size_t len);
+
+struct ct_loader_opts {
+	bool verbose;
+	enum ct_cgroup_mode cgroup_mode;	/* 0 = auto */
+	size_t ringbuf_bytes;			/* 0 = default */
+};
+
+struct ct_loader;
+
+/*
+ * Probes, opens, loads, attaches.  On failure returns -errno and a ONE-line
+ * message in err (what is missing + a fix-it hint).
+ */
+int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
+		    ct_event_fn fn, void *ctx, char *err, size_t errlen);
+/* >= 0 (records consumed) or -errno; EINTR -> 0. */
+int ct_loader_poll(struct ct_loader *l, int timeout_ms);
+/* Ring buffer reservation failures, summed over CPUs. */
+uint64_t ct_loader_lost(struct ct_loader *l);
+enum ct_cgroup_mode ct_loader_cgroup_mode(const struct ct_loader *l);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, measured once at start. */
+int64_t ct_loader_mono_to_real(const struct ct_loader *l);
+void ct_loader_stop(struct ct_loader *l);
+
+/* ---- extension hooks, for user/<name>_bpf.c ---- */
+
+struct bpf_object;
+struct bpf_object_skeleton;
+
+struct ct_loader_ext {
+	const char *name;
+	/*
+	 * Open, size, load and attach; keep private state in *state.  Use
+	 * the helpers below for one-line errors.  Returns 0 or -errno.
+	 */
+	int (*start)(struct ct_loader *l, void **state, char *err,
+		     size_t errlen);
+	void (*stop)(void *state);	/* also called after a failed start */
+};
+
+/*
+ * Register an extension; call from a constructor
+ * (__attribute__((constructor))) so that linking the file is enough.
+ * At most CT_LOADER_MAX_EXT.  The struct must outlive the loader.
+ */
+#define CT_LOADER_MAX_EXT	8
+void ct_loader_register(const struct ct_loader_ext *ext);
+
+bool ct_loader_verbose(const struct ct_loader *l);
+
+/*
+ * Check that every tracepoint an object's programs need exists (tracefs
+ * for tracepoint/, kernel BTF for tp_btf/ and raw_tp/).  Call after open,
+ * before load.
+ */
+int ct_loader_check_progs(struct bpf_object *obj, char *err, size_t errlen);
+
+/*
+ * bpf_object__load() with a one-line error naming the rejected program
+ * ("BPF program X rejected by the verifier; run with -v for the log").
+ */
+int ct_loader_load_obj(struct bpf_object *obj, char *err, size_t errlen);
+
+/* Attach every program of a skeleton, naming the one that fails. */
+int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
+			  size_t errlen);
+
+/* Deliver records of another BPF ring buffer to the same callback. */
+int ct_loader_add_ringbuf(struct ct_loader *l, int map_fd);
+
+#endif /* __CT_LOADER_H */

@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * coldtrace: explain container cold starts phase by phase.
+ *
+ * Data flows one way (design §2): the loader's ring buffer (or a --replay
+ * file) -> optional --record tap -> engine -> per-container callback ->
+ * aggregator -> table / JSON Lines / export files.  This file only wires
+ * those pieces together and owns the session's life: signals, duration,
+ * the traced COMMAND and the final report.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "cli.h"
+#include "coldtrace.h"
+#include "dump.h"
+#include "engine.h"
+#include "export.h"
+#include "hist.h"
+#include "json.h"
+#include "loader.h"
+#include "opens_bpf.h"
+#include "output.h"
+#include "recfile.h"
+#include "replay.h"
+#include "version.h"
+
+#define ERRLEN 512
+
+struct session {
+	const struct ct_cli *cli;
+	struct ct_engine *engine;
+	struct ct_agg *agg;
+	struct ct_rec_writer *rec;	/* --record */
+	struct ct_opens_bpf *opens;	/* live open-latency tracer */
+	struct ct_replay_opens *ropens;	/* --replay: recorded histograms */
+	struct ct_opens rt_opens[CT_RT_MAX];	/* per-runtime totals */
+	int64_t mono_to_real;
+	char kernel[64];
+	uint64_t lost;
+	bool table_started;
+	int rec_error;			/* first --record write error */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+/* First Ctrl-C: stop and report.  Second: leave at once (retsnoop). */
+static void on_signal(int sig)
+{
+	if (stop_requested)
+		_exit(128 + sig);
+	stop_requested = 1;
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a blocked poll must return to see the request */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static bool json_mode;
+
+/*
+ * bpftool's p_err(): one line on stderr; in -j mode also a JSON object on
+ * stdout, so a consumer of the JSON stream sees why it ended.
+ */
+static void p_err(const char *fmt, ...)
+{
+	char msg[ERRLEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "coldtrace: %s\n", msg);
+	if (json_mode) {
+		struct ct_json w;
+
+		ct_json_init(&w, stdout);
+		ct_json_start_object(&w);
+		ct_json_kv_string(&w, "type", "error");
+		ct_json_kv_string(&w, "error", msg);
+		ct_json_end_object(&w);
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+}
+
+static void p_info(const struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->cli->json)
+		return;
+	va_start(ap, fmt);
+	fputs("coldtrace: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- per-container output ---- */
+
+static void record_opens(struct session *s, const struct ct_container *c)
+{
+	struct ct_opens_rec r;
+	uint32_t flags = c->opens.unobservable ? CT_OPENS_F_UNOBSERVABLE : 0;
+
+	if (!s->rec || !c->cgroup_key)
+		return;
+	ct_opens_rec_fill(&r, &c->opens, c->cgroup_key, c->runtime, flags,
+			  c->last_ns - s->mono_to_real);
+	if (ct_rec_write(s->rec, &r, sizeof(r)) && !s->rec_error)
+		s->rec_error = -errno;
+}
+
+/* Engine hook, just before a container is emitted: attach its opens. */
+static void before_emit(struct ct_container *c, void *ctx)
+{
+	struct session *s = ctx;
+
+	if (!c->cgroup_key)
+		return;
+	if (s->opens) {
+		ct_opens_read(s->opens, c->cgroup_key, &c->opens);
+		record_opens(s, c);
+		ct_opens_forget(s->opens, c->cgroup_key);
+	} else if (s->ropens) {
+		ct_replay_opens_find(s->ropens, c->cgroup_key, &c->opens);
+	}
+}
+
+static void on_container(const struct ct_container *c, void *ctx)
+{
+	struct session *s = ctx;
+
+	if (ct_agg_add(s->agg, c))
+		p_err("out of memory: container %s not aggregated", c->id);
+	if (c->opens.valid && c->runtime < CT_RT_MAX)
+		ct_opens_merge(&s->rt_opens[c->runtime], &c->opens);
+	if (s->cli->json) {
+		ct_output_container_json(stdout, c);
+	} else if (!s->cli->dump) {
+		if (!s->table_started)
+			ct_output_table_header(stdout);
+		s->table_started = true;
+		ct_output_table_row(stdout, c);
+	}
+	fflush(stdout);
+}
+
+/* ---- events ---- */
+
+static int feed(struct session *s, const void *rec, size_t len)
+{
+	if (s->cli->dump)
+		ct_dump_record(stdout, rec, len, s->mono_to_real);
+	return ct_engine_feed(s->engine, rec, len);
+}
+
+/* Ring buffer callback (live). */
+static int on_event(void *ctx, const void *rec, size_t len)
+{
+	struct session *s = ctx;
+
+	if (s->rec && ct_rec_write(s->rec, rec, len) && !s->rec_error)
+		s->rec_error = -errno;
+	feed(s, rec, len);
+	return 0;
+}
+
+/* A userspace-made record (lost counter, end mark) into both paths. */
+static void inject(struct session *s, uint32_t type, uint64_t lost)
+{
+	struct ct_lost r = { 0 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	r.hdr.ts_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	r.hdr.type = type;
+	r.hdr.size = type == CT_EV_LOST ? sizeof(r) : sizeof(r.hdr);
+	r.lost = lost;
+	on_event(s, &r, r.hdr.size);
+}
+
+/* ---- session setup and teardown ---- */
+
+static int session_init(struct session *s, const struct ct_cli *cli,
+			enum ct_cgroup_mode mode)
+{
+	struct ct_engine_opts eo = {
+		.mono_to_real_ns = s->mono_to_real,
+		.cgroup_mode = mode,
+		.filter = {
+			.runtime_mask = cli->runtime_mask,
+			.id_prefix = cli->container,
+		},
+		.before_emit = before_emit,
+		.on_container = on_container,
+		.ctx = s,
+	};
+
+	s->cli = cli;
+	s->agg = ct_agg_new();
+	s->engine = ct_engine_new(&eo);
+	if (!s->agg || !s->engine) {
+		p_err("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void print_runtime_hists(const struct session *s)
+{
+	for (int rt = 0; rt < CT_RT_MAX; rt++) {
+		const struct ct_opens *o = &s->rt_opens[rt];
+
+		if (!o->valid || !o->count)
+			continue;
+		printf("\n%s: file opens in containers: %llu (failed %llu), "
+		       "p50 %.1f us, p99 %.1f us\n", ct_runtime_name(rt),
+		       (unsigned long long)o->count,
+		       (unsigned long long)o->failed, o->p50_ns / 1e3,
+		       o->p99_ns / 1e3);
+		ct_hist_print(stdout, o->slots, CT_HIST_SLOTS, "nsecs");
+	}
+}
+
+static int write_outputs(struct session *s)
+{
+	struct ct_meta meta = {
+		.version = COLDTRACE_VERSION,
+		.kernel = s->kernel,
+		.lost_events = s->lost,
+	};
+	char err[ERRLEN];
+	int ret = 0;
+
+	if (s->cli->json) {
+		ct_output_summary_json(stdout, s->agg, &meta);
+	} else {
+		if (!s->table_started && !s->cli->dump)
+			printf("no container was seen\n");
+		print_runtime_hists(s);
+		putchar('\n');
+		ct_output_summary(stdout, s->agg, &meta);
+	}
+	fflush(stdout);
+	if (s->cli->output_dir) {
+		ret = ct_export_dir(s->cli->output_dir, s->agg, &meta, err,
+				    sizeof(err));
+		if (ret)
+			p_err("%s", err);
+		else
+			p_info(s, "files written to %s", s->cli->output_dir);
+	}
+	return ret;
+}
+
+static void session_free(struct session *s)
+{
+	ct_engine_free(s->engine);
+	ct_agg_free(s->agg);
+	ct_replay_opens_free(s->ropens);
+}
+
+/* ---- replay ---- */
+
+static int run_replay(const struct ct_cli *cli)
+{
+	struct session s = { 0 };
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	char err[ERRLEN];
+	const void *rec;
+	size_t len;
+	int ret;
+
+	/* First pass: histograms are recorded after their container. */
+	ret = ct_replay_opens_load(cli->replay_path, &s.ropens, err,
+				   sizeof(err));
+	if (ret) {
+		p_err("%s", err);
+		return 1;
+	}
+	ret = ct_rec_reader_open(&r, cli->replay_path, &h, err, sizeof(err));
+	if (ret) {
+		p_err("%s", err);
+		ct_replay_opens_free(s.ropens);
+		return 1;
+	}
+	s.mono_to_real = h.mono_to_real_ns;
+	snprintf(s.kernel, sizeof(s.kernel), "%.*s", (int)sizeof(h.kernel),
+		 h.kernel);
+	if (session_init(&s, cli, h.cgroup_mode))
+		goto out;
+	while (!stop_requested &&
+	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
+		feed(&s, rec, len);
+	s.lost = ct_engine_lost(s.engine);
+	ct_engine_flush(s.engine);
+	if (ret < 0)
+		p_err("%s", err);
+	if (write_outputs(&s) && !ret)
+		ret = -1;
+out:
+	ct_rec_reader_close(r);
+	session_free(&s);
+	return ret < 0 ? 1 : 0;
+}
+
+/* ---- live ---- */
+
+static pid_t spawn_command(char **cmd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "coldtrace: cannot run '%s': %s\n", cmd[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0)
+		p_err("fork: %s", strerror(errno));
+	return pid;
+}
+
+static int wait_status_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+struct live_state {
+	pid_t child;		/* COMMAND, 0 if none or reaped */
+	int child_status;	/* its exit code once reaped, else -1 */
+	double child_done_at;	/* when it was reaped */
+	double started;
+	double next_interval;
+};
+
+/* One turn of the main loop: false once the session should end. */
+static bool keep_going(struct session *s, struct ct_loader *l,
+		       struct live_state *ls)
+{
+	const struct ct_cli *cli = s->cli;
+	double t = now_s();
+	int status;
+
+	if (stop_requested)
+		return false;
+	if (cli->duration_s && t - ls->started >= cli->duration_s)
+		return false;
+	if (ls->child && waitpid(ls->child, &status, WNOHANG) == ls->child) {
+		ls->child = 0;
+		ls->child_status = wait_status_code(status);
+		ls->child_done_at = t;
+	}
+	/* COMMAND done: wait, bounded, for its containers to be destroyed */
+	if (ls->child_status >= 0 && !cli->duration_s &&
+	    (!ct_engine_pending(s->engine) ||
+	     t - ls->child_done_at >= cli->wait_s))
+		return false;
+	if (cli->interval_s && t >= ls->next_interval) {
+		struct ct_meta meta = { COLDTRACE_VERSION, s->kernel,
+					ct_loader_lost(l) };
+
+		ls->next_interval = t + cli->interval_s;
+		if (cli->json)
+			ct_output_summary_json(stdout, s->agg, &meta);
+		else
+			ct_output_summary(stdout, s->agg, &meta);
+		fflush(stdout);
+	}
+	return true;
+}
+
+static int open_record(struct session *s, struct ct_loader *l)
+{
+	struct ct_rec_file_hdr h;
+	char err[ERRLEN];
+
+	if (!s->cli->record_path)
+		return 0;
+	ct_rec_fill_hdr(&h, ct_loader_cgroup_mode(l), s->mono_to_real,
+			COLDTRACE_VERSION);
+	if (ct_rec_writer_open(&s->rec, s->cli->record_path, &h, err,
+			       sizeof(err))) {
+		p_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int close_record(struct session *s)
+{
+	char err[ERRLEN];
+	int ret;
+
+	if (!s->rec)
+		return 0;
+	if (s->rec_error) {
+		ct_rec_writer_abort(s->rec);
+		s->rec = NULL;
+		p_err("--record %s: write failed: %s", s->cli->record_path,
+		      strerror(-s->rec_error));
+		return -1;
+	}
+	ret = ct_rec_writer_close(s->rec, err, sizeof(err));
+	s->rec = NULL;
+	if (ret)
+		p_err("%s", err);
+	return ret ? -1 : 0;
+}
+
+static int start_tracers(struct session *s, struct ct_loader **l)
+{
+	struct ct_loader_opts lo = { .verbose = s->cli->verbose };
+	char err[ERRLEN];
+	struct utsname u;
+
+	if (ct_loader_start(l, &lo, on_event, s, err, sizeof(err))) {
+		p_err("%s", err);
+		return -1;
+	}
+	s->mono_to_real = ct_loader_mono_to_real(*l);
+	if (uname(&u) == 0)
+		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
+	if (s->cli->no_opens)
+		return 0;
+	if (ct_opens_start(&s->opens, ct_loader_cgroup_mode(*l),
+			   s->cli->runtime_mask, s->cli->verbose, err,
+			   sizeof(err))) {
+		p_err("%s (use --no-opens to trace without file opens)", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void drain(struct session *s, struct ct_loader *l)
+{
+	/* whatever is still in the ring buffer belongs to this session */
+	while (ct_loader_poll(l, 0) > 0)
+		;
+	s->lost = ct_loader_lost(l);
+	inject(s, CT_EV_LOST, s->lost);
+	inject(s, CT_EV_END, 0);
+	ct_engine_flush(s->engine);
+}
+
+static int run_live(const struct ct_cli *cli)
+{
+	struct live_state ls = { .child_status = -1 };
+	struct session s = { 0 };
+	struct ct_loader *l = NULL;
+	int ret = 1, err;
+
+	s.cli = cli;
+	if (start_tracers(&s, &l))
+		goto out;
+	if (session_init(&s, cli, ct_loader_cgroup_mode(l)) ||
+	    open_record(&s, l))
+		goto out;
+	ls.started = now_s();
+	ls.next_interval = ls.started + cli->interval_s;
+	if (cli->cmd && (ls.child = spawn_command(cli->cmd)) < 0)
+		goto out;
+	if (!cli->cmd)
+		p_info(&s, "tracing container starts%s; Ctrl-C to stop",
+		       cli->duration_s ? " for the given duration" : "");
+	while (keep_going(&s, l, &ls)) {
+		err = ct_loader_poll(l, 100);
+		if (err < 0) {
+			p_err("ring buffer poll: %s", strerror(-err));
+			break;
+		}
+	}
+	drain(&s, l);
+	ret = 0;
+	if (write_outputs(&s))
+		ret = 1;
+	if (close_record(&s))
+		ret = 1;
+	if (cli->cmd && !ret) {
+		/* Ctrl-C before COMMAND ended: it got the signal too */
+		if (ls.child && waitpid(ls.child, &err, 0) == ls.child)
+			ls.child_status = wait_status_code(err);
+		ret = ls.child_status >= 0 ? ls.child_status : 130;
+	}
+out:
+	if (s.rec)	/* failed before the end: leave no half recording */
+		ct_rec_writer_abort(s.rec);
+	if (s.opens)
+		ct_opens_stop(s.opens);
+	if (l)
+		ct_loader_stop(l);
+	session_free(&s);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	char err[ERRLEN];
+	struct ct_cli cli;
+
+	switch (ct_cli_parse(argc, argv, &cli, stdout, err, sizeof(err))) {
+	case CT_CLI_EXIT_OK:
+		return 0;
+	case CT_CLI_ERROR:
+		fprintf(stderr, "coldtrace: %s\n", err);
+		return 2;
+	case CT_CLI_OK:
+		break;
+	}
+	json_mode = cli.json;
+	setup_signals();
+	/* a consumer closing the pipe must not kill us mid-export */
+	signal(SIGPIPE, SIG_IGN);
+	if (cli.replay_path)
+		return run_replay(&cli);
+	return run_live(&cli);
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Open/load/attach of bpf/opens.bpf.c and reading its maps. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "opens_bpf.h"
+#include "hist.h"
+#include "loader.h"
+#include "opens.skel.h"
+
+_Static_assert(CT_OPENS_RT_RUNC == CT_RT_RUNC, "runtime values");
+_Static_assert(CT_OPENS_RT_CRUN == CT_RT_CRUN, "runtime values");
+_Static_assert(CT_OPENS_RT_RUNSC == CT_RT_RUNSC, "runtime values");
+
+struct ct_opens_bpf {
+	struct opens_bpf *skel;
+	int tracked_fd;
+	int hists_fd;
+};
+
+static int configure(struct opens_bpf *skel, enum ct_cgroup_mode m,
+		     uint32_t runtime_mask, char *err, size_t errlen)
+{
+	if (m != CT_CGROUP_V1_MEMORY && m != CT_CGROUP_V2) {
+		snprintf(err, errlen, "opens: unknown cgroup mode %d", (int)m);
+		return -EINVAL;
+	}
+	skel->rodata->cgroup_mode = m;
+	skel->rodata->runtime_mask = runtime_mask;
+	return 0;
+}
+
+int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
+		   uint32_t runtime_mask, bool verbose, char *err,
+		   size_t errlen)
+{
+	struct ct_opens_bpf *o;
+	int rc;
+
+	*out = NULL;
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		snprintf(err, errlen, "opens: out of memory");
+		return -ENOMEM;
+	}
+	o->skel = opens_bpf__open();
+	if (!o->skel) {
+		rc = -errno;
+		snprintf(err, errlen, "opens: opening BPF object failed: %s",
+			 strerror(-rc));
+		free(o);
+		return rc;
+	}
+	rc = configure(o->skel, m, runtime_mask, err, errlen);
+	if (!rc)
+		rc = ct_loader_check_progs(o->skel->obj, err, errlen);
+	if (!rc)
+		rc = ct_loader_load_obj(o->skel->obj, err, errlen);
+	if (!rc)
+		rc = ct_loader_attach_skel(o->skel->skeleton, err, errlen);
+	if (rc) {
+		ct_opens_stop(o);
+		return rc;
+	}
+	o->tracked_fd = bpf_map__fd(o->skel->maps.tracked);
+	o->hists_fd = bpf_map__fd(o->skel->maps.hists);
+	if (verbose)
+		fprintf(stderr, "opens: attached (%s cgroup keys, runtime mask 0x%x)\n",
+			m == CT_CGROUP_V2 ? "v2" : "v1 memory", runtime_mask);
+	*out = o;
+	return 0;
+}
+
+static void read_hist(struct ct_opens_bpf *o, uint64_t key, uint32_t rt,
+		      uint32_t kind, struct ct_opens *out)
+{
+	struct ct_opens_key k = { .cgroup_key = key, .runtime = rt,
+				  .kind = kind };
+	struct ct_opens_hist h;
+
+	/* Not there yet: tracked, but nothing opened. */
+	if (bpf_map_lookup_elem(o->hists_fd, &k, &h))
+		memset(&h, 0, sizeof(h));
+	ct_opens_fill(out, &h);
+}
+
+static int read_kind(struct ct_opens_bpf *o, uint64_t key, uint32_t kind,
+		     struct ct_opens *out)
+{
+	struct ct_opens_track t;
+
+	memset(out, 0, sizeof(*out));
+	if (!o || key == 0 || bpf_map_lookup_elem(o->tracked_fd, &key, &t))
+		return -ENOENT;
+	read_hist(o, key, t.runtime, kind, out);
+	/* No ptrace stop at all: the guest ran where we cannot see. */
+	if (kind == CT_OPENS_GUEST && t.runtime == CT_OPENS_RT_RUNSC &&
+	    !t.stub_stops)
+		out->unobservable = true;
+	return 0;
+}
+
+int ct_opens_read(struct ct_opens_bpf *o, uint64_t cgroup_key,
+		  struct ct_opens *out)
+{
+	return read_kind(o, cgroup_key, CT_OPENS_GUEST, out);
+}
+
+int ct_opens_read_gofer(struct ct_opens_bpf *o, uint64_t cgroup_key,
+			struct ct_opens *out)
+{
+	return read_kind(o, cgroup_key, CT_OPENS_GOFER, out);
+}
+
+int ct_opens_read_runtime(struct ct_opens_bpf *o, enum ct_runtime rt,
+			  enum ct_opens_kind kind, struct ct_opens *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!o || rt <= CT_RT_UNKNOWN || rt >= CT_RT_MAX ||
+	    kind >= CT_OPENS_KIND_MAX)
+		return -EINVAL;
+	read_hist(o, 0, rt, kind, out);
+	return 0;
+}
+
+enum ct_runtime ct_opens_runtime_of(struct ct_opens_bpf *o,
+				    uint64_t cgroup_key)
+{
+	struct ct_opens_track t;
+
+	if (!o || bpf_map_lookup_elem(o->tracked_fd, &cgroup_key, &t) ||
+	    t.runtime >= CT_RT_MAX)
+		return CT_RT_UNKNOWN;
+	return t.runtime;
+}
+
+size_t ct_opens_keys(struct ct_opens_bpf *o, uint64_t *keys, size_t max)
+{
+	uint64_t key, *prev = NULL;
+	size_t n = 0;
+
+	if (!o)
+		return 0;
+	while (n < max &&
+	       !bpf_map_get_next_key(o->tracked_fd, prev, &key)) {
+		keys[n] = key;
+		prev = &keys[n++];
+	}
+	return n;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+int ct_opens_track(struct ct_opens_bpf *o, uint64_t cgroup_key,
+		   enum ct_runtime rt)
+{
+	struct ct_opens_track t = { .runtime = rt, .since_ns = mono_ns() };
+
+	if (!o || cgroup_key <= 1 ||
+	    (rt != CT_RT_RUNC && rt != CT_RT_CRUN && rt != CT_RT_RUNSC))
+		return -EINVAL;
+	if (bpf_map_update_elem(o->tracked_fd, &cgroup_key, &t, BPF_NOEXIST) &&
+	    errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key)
+{
+	struct ct_opens_track t;
+	struct ct_opens_key k = { .cgroup_key = cgroup_key };
+
+	if (!o || !cgroup_key ||
+	    bpf_map_lookup_elem(o->tracked_fd, &cgroup_key, &t))
+		return;
+	bpf_map_delete_elem(o->tracked_fd, &cgroup_key);
+	k.runtime = t.runtime;
+	for (k.kind = 0; k.kind < CT_OPENS_KIND_MAX; k.kind++)
+		bpf_map_delete_elem(o->hists_fd, &k);
+}
+
+void ct_opens_stop(struct ct_opens_bpf *o)
+{
+	if (!o)
+		return;
+	opens_bpf__destroy(o->skel);
+	free(o);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * File-open latency histograms, BPF side (bpf/opens.bpf.c): start, read,
+ * stop.  Containers are registered in the kernel when their program
+ * starts (see bpf/opens.bpf.c); ct_opens_track() is only for containers
+ * that were already running when coldtrace started.
+ */
+#ifndef __CT_OPENS_BPF_H
+#define __CT_OPENS_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coldtrace.h"
+#include "container.h"
+#include "opens.h"
+
+struct ct_opens_bpf;
+
+/*
+ * Open, configure (cgroup mode; runtime_mask: bit per enum ct_runtime,
+ * 0 = all), load and attach.  0 or -errno with a one-line message in err.
+ */
+int ct_opens_start(struct ct_opens_bpf **o, enum ct_cgroup_mode m,
+		   uint32_t runtime_mask, bool verbose, char *err,
+		   size_t errlen);
+
+/*
+ * The guest opens of the container with this cgroup key: count, failed,
+ * slots, p50, p99.  A runsc container whose stubs never stopped under
+ * ptrace (e.g. --platform=kvm) comes back unobservable.  -ENOENT if the
+ * container is not tracked (out->valid is then false).
+ */
+int ct_opens_read(struct ct_opens_bpf *o, uint64_t cgroup_key,
+		  struct ct_opens *out);
+/* runsc: the gofer's host-side opens for that container. */
+int ct_opens_read_gofer(struct ct_opens_bpf *o, uint64_t cgroup_key,
+			struct ct_opens *out);
+/* Every container of a runtime together (kept after ct_opens_forget). */
+int ct_opens_read_runtime(struct ct_opens_bpf *o, enum ct_runtime rt,
+			  enum ct_opens_kind kind, struct ct_opens *out);
+/* Runtime the kernel attributed the container to, or CT_RT_UNKNOWN. */
+enum ct_runtime ct_opens_runtime_of(struct ct_opens_bpf *o,
+				    uint64_t cgroup_key);
+
+/* Up to max tracked cgroup keys into keys; returns how many. */
+size_t ct_opens_keys(struct ct_opens_bpf *o, uint64_t *keys, size_t max);
+
+/* Track a container from now on (runc, crun or runsc). */
+int ct_opens_track(struct ct_opens_bpf *o, uint64_t cgroup_key,
+		   enum ct_runtime rt);
+/* Stop tracking a container and drop its histograms (after emission). */
+void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key);
+
+void ct_opens_stop(struct ct_opens_bpf *o);
+
+#endif /* __CT_OPENS_BPF_H */

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Container records, terminal table and summary: see output.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "output.h"
+
+/* ---- JSON: one container ---- */
+
+static void json_phases(struct ct_json *w, const struct ct_container *c)
+{
+	int p;
+
+	ct_json_key(w, "phases");
+	ct_json_start_object(w);
+	for (p = 0; p < CT_PH_MAX; p++) {
+		const struct ct_interval *iv = &c->phases[p];
+
+		if (!ct_has_phase(c, p))
+			continue;
+		ct_json_key(w, ct_phase_name(p));
+		ct_json_start_object(w);
+		ct_json_kv_u64(w, "start_ns", iv->start_ns);
+		ct_json_key(w, "dur_ns");
+		/* started but never ended (incomplete container) */
+		if (iv->end_ns && iv->end_ns >= iv->start_ns)
+			ct_json_u64(w, iv->end_ns - iv->start_ns);
+		else
+			ct_json_null(w);
+		ct_json_end_object(w);
+	}
+	ct_json_end_object(w);
+}
+
+static void json_opens(struct ct_json *w, const struct ct_opens *o)
+{
+	if (!o->valid && !o->unobservable)
+		return;
+	ct_json_key(w, "opens");
+	ct_json_start_object(w);
+	if (o->unobservable) {
+		ct_json_kv_bool(w, "unobservable", true);
+	} else {
+		ct_json_kv_u64(w, "count", o->count);
+		ct_json_kv_u64(w, "failed", o->failed);
+		ct_json_kv_u64(w, "failed_enoent", o->failed_enoent);
+		ct_json_kv_u64(w, "p50_ns", o->p50_ns);
+		ct_json_kv_u64(w, "p99_ns", o->p99_ns);
+	}
+	ct_json_end_object(w);
+}
+
+void ct_json_container(struct ct_json *w, const struct ct_container *c)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "type", "container");
+	ct_json_key(w, "id");
+	ct_json_string_n(w, c->id, sizeof(c->id));
+	ct_json_key(w, "name");
+	ct_json_string_n(w, c->name, sizeof(c->name));
+	ct_json_kv_string(w, "runtime", ct_runtime_name(c->runtime));
+	ct_json_kv_string(w, "engine", ct_engine_name(c->engine));
+	ct_json_kv_bool(w, "complete", c->complete);
+	ct_json_key(w, "exit_code");
+	if (c->has_exit_code)
+		ct_json_s64(w, c->exit_code);
+	else
+		ct_json_null(w);
+	ct_json_kv_u64(w, "start_ns", c->first_ns);
+	ct_json_kv_u64(w, "total_ns", ct_total_ns(c));
+	json_phases(w, c);
+	json_opens(w, &c->opens);
+	ct_json_end_object(w);
+}
+
+void ct_output_container_json(FILE *f, const struct ct_container *c)
+{
+	struct ct_json w;
+
+	ct_json_init(&w, f);
+	ct_json_container(&w, c);
+	fputc('\n', f);
+}
+
+/* ---- terminal table ---- */
+
+/*
+ * Column layout, shared by the container rows and the summary so that
+ * the phase columns line up: a 39-char prefix, then 8 cells of 10 chars
+ * ("ms" in at most 4 chars, then the share in %): 119 columns.
+ */
+#define CELL_W	10
+
+/* Milliseconds in at most 4 characters (wider only beyond 999 s). */
+static void fmt_ms4(char *buf, size_t len, uint64_t ns)
+{
+	double ms = ns / 1e6;
+
+	if (ms < 9.995)
+		snprintf(buf, len, "%.2f", ms);
+	else if (ms < 99.95)
+		snprintf(buf, len, "%.1f", ms);
+	else if (ms < 9999.5)
+		snprintf(buf, len, "%.0f", ms);
+	else
+		snprintf(buf, len, "%.0fs", ms / 1000);
+}
+
+static void print_cell(FILE *f, uint64_t dur, uint64_t excl, uint64_t total)
+{
+	char ms[32], cell[48];
+
+	fmt_ms4(ms, sizeof(ms), dur);
+	if (total)
+		snprintf(cell, sizeof(cell), "%s %3u%%", ms,
+			 (unsigned int)((excl * 100 + total / 2) / total));
+	else
+		snprintf(cell, sizeof(cell), "%s    ", ms);
+	fprintf(f, "%*s", CELL_W, cell);
+}
+
+/* Column titles: "disconnect" would touch its left neighbour. */
+static void print_phase_names(FILE *f)
+{
+	int p;
+
+	for (p = 0; p < CT_PH_MAX; p++)
+		fprintf(f, "%*.*s", CELL_W, CELL_W - 3, ct_phase_name(p));
+	fputc('\n', f);
+}
+
+void ct_output_table_header(FILE *f)
+{
+	fprintf(f, "# per phase: duration ms and %% of total (exclusive "
+		   "time); * = incomplete\n");
+	fprintf(f, "%-12s %-5s %-6s %4s %8s", "ID", "RT", "ENGINE", "EXIT",
+		"TOTALms");
+	print_phase_names(f);
+}
+
+/* The table is for people: make every untrusted byte printable. */
+static void put_sanitized(FILE *f, const char *s, size_t max, int width)
+{
+	size_t i, n = strnlen(s, max);
+
+	for (i = 0; i < n && (int)i < width; i++) {
+		unsigned char ch = s[i];
+
+		fputc(ch >= 0x20 && ch < 0x7f ? ch : '?', f);
+	}
+	for (; (int)i < width; i++)
+		fputc(' ', f);
+}
+
+static const char *engine_short(enum ct_engine_kind e)
+{
+	return e == CT_ENG_CONTAINERD ? "ctrd" : ct_engine_name(e);
+}
+
+void ct_output_table_row(FILE *f, const struct ct_container *c)
+{
+	uint64_t excl[CT_PH_MAX], total = ct_total_ns(c);
+	char buf[32], tot[40];
+	int p;
+
+	ct_exclusive_ns(c, excl);
+	put_sanitized(f, c->id, sizeof(c->id), 12);
+	fprintf(f, " %-5.5s %-6.6s ", ct_runtime_name(c->runtime),
+		engine_short(c->engine));
+	if (c->has_exit_code)
+		fprintf(f, "%4d ", c->exit_code);
+	else
+		fprintf(f, "%4s ", "-");
+	snprintf(buf, sizeof(buf), "%.1f", total / 1e6);
+	snprintf(tot, sizeof(tot), "%s%s", buf, c->complete ? "" : "*");
+	fprintf(f, "%8s", tot);
+	for (p = 0; p < CT_PH_MAX; p++) {
+		const struct ct_interval *iv = &c->phases[p];
+
+		if (!ct_has_phase(c, p))
+			fprintf(f, "%*s", CELL_W, "-");
+		else if (!iv->end_ns || iv->end_ns < iv->start_ns)
+			fprintf(f, "%*s", CELL_W, "open");
+		else
+			print_cell(f, ct_phase_dur(c, p), excl[p], total);
+	}
+	fputc('\n', f);
+}
+
+/* ---- summary ---- */
+
+static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
+{
+	struct ct_stats tot, st;
+	size_t n, ok;
+	int p;
+
+	n = ct_agg_runtime_count(agg, rt, &ok);
+	if (ct_agg_stats(agg, rt, CT_AGG_TOTAL, &tot))
+		memset(&tot, 0, sizeof(tot));
+	fprintf(f, "%-7s %10zu %8zu %10.1f ", ct_runtime_name(rt), n, ok,
+		tot.p50_ns / 1e6);
+	for (p = 0; p < CT_PH_MAX; p++) {
+		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
+			fprintf(f, "%*s", CELL_W, "-");
+			continue;
+		}
+		/* share is a ratio of sums over complete containers: none,
+		 * no share */
+		print_cell(f, st.p50_ns, (uint64_t)(st.share * 1e6 + 0.5),
+			   tot.n ? 1000000 : 0);
+	}
+	fputc('\n', f);
+}
+
+static void restart_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
+{
+	struct ct_stats st;
+
+	if (ct_agg_restart_stats(agg, rt, CT_AGG_TOTAL, &st) || !st.n)
+		return;
+	fprintf(f, "restart %-5s n=%" PRIu64 " ms: min %.1f p50 %.1f "
+		   "p90 %.1f p99 %.1f max %.1f mean %.1f\n",
+		ct_runtime_name(rt), st.n, st.min_ns / 1e6, st.p50_ns / 1e6,
+		st.p90_ns / 1e6, st.p99_ns / 1e6, st.max_ns / 1e6,
+		st.mean_ns / 1e6);
+}
+
+void ct_output_summary(FILE *f, const struct ct_agg *agg,
+		       const struct ct_meta *meta)
+{
+	int rt;
+
+	fprintf(f, "# summary: per phase median ms and share of total "
+		   "(complete containers)\n");
+	fprintf(f, "%-7s %10s %8s %10s ", "RUNTIME", "CONTAINERS", "COMPLETE",
+		"p50TOTALms");
+	print_phase_names(f);
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		if (ct_agg_runtime_count(agg, rt, NULL))
+			summary_row(f, agg, rt);
+	}
+	for (rt = 0; rt < CT_RT_MAX; rt++)
+		restart_row(f, agg, rt);
+	fprintf(f, "lost events: %" PRIu64 "\n", meta->lost_events);
+}
+
+static void json_stats_fields(struct ct_json *w, const struct ct_stats *st)
+{
+	ct_json_kv_u64(w, "n", st->n);
+	ct_json_kv_u64(w, "min_ns", st->min_ns);
+	ct_json_kv_u64(w, "p50_ns", st->p50_ns);
+	ct_json_kv_u64(w, "p90_ns", st->p90_ns);
+	ct_json_kv_u64(w, "p99_ns", st->p99_ns);
+	ct_json_kv_u64(w, "max_ns", st->max_ns);
+	ct_json_kv_u64(w, "mean_ns", st->mean_ns);
+	ct_json_kv_double(w, "share", st->share);
+}
+
+static void json_stats(struct ct_json *w, const char *key,
+		       const struct ct_stats *st)
+{
+	ct_json_key(w, key);
+	ct_json_start_object(w);
+	json_stats_fields(w, st);
+	ct_json_end_object(w);
+}
+
+typedef int (*stats_fn)(const struct ct_agg *, enum ct_runtime, int,
+			struct ct_stats *);
+
+/* "phases":{"create":{stats},...}: phases never seen are absent */
+static int json_phase_stats(struct ct_json *w, const struct ct_agg *agg,
+			    enum ct_runtime rt, stats_fn fn)
+{
+	struct ct_stats st;
+	int p, err = 0;
+
+	ct_json_key(w, "phases");
+	ct_json_start_object(w);
+	for (p = 0; p < CT_PH_MAX && !err; p++) {
+		err = fn(agg, rt, p, &st);
+		if (!err && st.n)
+			json_stats(w, ct_phase_name(p), &st);
+	}
+	ct_json_end_object(w);
+	return err;
+}
+
+/* "restart":{"n":..,"p50_ns":..,...,"phases":{...}} */
+static int json_restart(struct ct_json *w, const struct ct_agg *agg,
+			enum ct_runtime rt)
+{
+	struct ct_stats st;
+	int err;
+
+	err = ct_agg_restart_stats(agg, rt, CT_AGG_TOTAL, &st);
+	if (err)
+		return err;
+	ct_json_key(w, "restart");
+	ct_json_start_object(w);
+	json_stats_fields(w, &st);
+	err = json_phase_stats(w, agg, rt, ct_agg_restart_stats);
+	ct_json_end_object(w);
+	return err;
+}
+
+static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
+			enum ct_runtime rt)
+{
+	struct ct_stats st;
+	size_t n, ok;
+	int err;
+
+	n = ct_agg_runtime_count(agg, rt, &ok);
+	ct_json_key(w, ct_runtime_name(rt));
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "containers", n);
+	ct_json_kv_u64(w, "complete", ok);
+	err = ct_agg_stats(agg, rt, CT_AGG_TOTAL, &st);
+	if (!err) {
+		json_stats(w, "total", &st);
+		err = json_phase_stats(w, agg, rt, ct_agg_stats);
+	}
+	if (!err)
+		err = json_restart(w, agg, rt);
+	ct_json_end_object(w);
+	return err;
+}
+
+int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
+			   const struct ct_meta *meta)
+{
+	int rt, err = 0;
+
+	ct_json_kv_string(w, "version", meta->version);
+	ct_json_kv_string(w, "kernel", meta->kernel);
+	ct_json_key(w, "runtimes");
+	ct_json_start_object(w);
+	for (rt = 0; rt < CT_RT_MAX && !err; rt++) {
+		if (ct_agg_runtime_count(agg, rt, NULL))
+			err = json_runtime(w, agg, rt);
+	}
+	ct_json_end_object(w);
+	ct_json_kv_u64(w, "lost_events", meta->lost_events);
+	return err;
+}
+
+void ct_output_summary_json(FILE *f, const struct ct_agg *agg,
+			    const struct ct_meta *meta)
+{
+	struct ct_json w;
+
+	ct_json_init(&w, f);
+	ct_json_start_object(&w);
+	ct_json_kv_string(&w, "type", "summary");
+	if (ct_json_summary_fields(&w, agg, meta))
+		ct_json_kv_string(&w, "error", "out of memory");
+	ct_json_end_object(&w);
+	fputc('\n', f);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What coldtrace prints: the JSON object of one container (the same in
+ * -j output and in DIR/containers.jsonl), the terminal table, and the
+ * summary (text, or one JSON line whose body is DIR/summary.json's).
+ */
+#ifndef __CT_OUTPUT_H
+#define __CT_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "agg.h"
+#include "container.h"
+#include "json.h"
+
+/* Run facts carried by every output that is kept (design §6). */
+struct ct_meta {
+	const char *version;	/* coldtrace version */
+	const char *kernel;	/* uname -r of the traced host */
+	uint64_t lost_events;
+};
+
+/* One line: {"type":"container",...}\n */
+void ct_output_container_json(FILE *f, const struct ct_container *c);
+/* The same object, into a writer (no newline). */
+void ct_json_container(struct ct_json *w, const struct ct_container *c);
+
+/* Terminal table: 12-char id, runtime, engine, exit, total, per phase
+ * duration and share of total (exclusive).  Fits in 120 columns. */
+void ct_output_table_header(FILE *f);
+void ct_output_table_row(FILE *f, const struct ct_container *c);
+
+/* Text summary: one line per runtime seen, restarts, lost events. */
+void ct_output_summary(FILE *f, const struct ct_agg *agg,
+		       const struct ct_meta *meta);
+/* One line: {"type":"summary",<summary.json fields>}\n */
+void ct_output_summary_json(FILE *f, const struct ct_agg *agg,
+			    const struct ct_meta *meta);
+/*
+ * The summary.json fields (version, kernel, runtimes, lost_events) into
+ * an open object.  Returns 0 or -ENOMEM.
+ */
+int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
+			   const struct ct_meta *meta);
+
+#endif /* __CT_OUTPUT_H */

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Process table: chained hash on pid, bounded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proc.h"
+
+#define NBUCKETS	4096
+#define DEFAULT_MAX	32768
+
+struct ct_proc_table {
+	struct ct_proc *bucket[NBUCKETS];
+	size_t count;
+	size_t max;
+	uint64_t dropped;
+};
+
+static unsigned int slot(uint32_t pid)
+{
+	return (pid * 2654435761u) % NBUCKETS;
+}
+
+struct ct_proc_table *ct_proc_table_new(size_t max_entries)
+{
+	struct ct_proc_table *t = calloc(1, sizeof(*t));
+
+	if (t)
+		t->max = max_entries ? max_entries : DEFAULT_MAX;
+	return t;
+}
+
+void ct_proc_table_free(struct ct_proc_table *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < NBUCKETS; i++) {
+		struct ct_proc *p = t->bucket[i], *n;
+
+		for (; p; p = n) {
+			n = p->next;
+			free(p);
+		}
+	}
+	free(t);
+}
+
+struct ct_proc *ct_proc_get(const struct ct_proc_table *t, uint32_t pid)
+{
+	struct ct_proc *p = t->bucket[slot(pid)];
+
+	while (p && p->pid != pid)
+		p = p->next;
+	return p;
+}
+
+struct ct_proc *ct_proc_add(struct ct_proc_table *t, uint32_t pid)
+{
+	struct ct_proc *p = ct_proc_get(t, pid);
+	unsigned int s = slot(pid);
+
+	if (p)
+		return p;
+	if (t->count >= t->max) {
+		t->dropped++;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		t->dropped++;
+		return NULL;
+	}
+	p->pid = pid;
+	p->next = t->bucket[s];
+	t->bucket[s] = p;
+	t->count++;
+	return p;
+}
+
+void ct_proc_del(struct ct_proc_table *t, uint32_t pid)
+{
+	struct ct_proc **pp = &t->bucket[slot(pid)];
+
+	for (; *pp; pp = &(*pp)->next) {
+		struct ct_proc *p = *pp;
+
+		if (p->pid == pid) {
+			*pp = p->next;
+			free(p);
+			t->count--;
+			return;
+		}
+	}
+}
+
+/* Daemons fork helpers of their own (docker-untar, set-ipv6): those
+ * are classified by their exec, never inherited. */
+static bool inheritable(const struct ct_proc *p)
+{
+	switch (p->role) {
+	case CT_ROLE_NONE:
+	case CT_ROLE_CONTAINERD:
+	case CT_ROLE_DOCKERD:
+	case CT_ROLE_CNI:
+		return p->id[0] != '\0';
+	default:
+		return true;
+	}
+}
+
+struct ct_proc *ct_proc_fork(struct ct_proc_table *t, uint32_t parent,
+			     uint32_t child)
+{
+	struct ct_proc *pp = ct_proc_get(t, parent), *c;
+
+	if (!pp || !inheritable(pp) || parent == child)
+		return NULL;
+	c = ct_proc_add(t, child);
+	if (!c)
+		return NULL;
+	c->ppid = parent;
+	c->role = pp->role;
+	c->own = false;
+	c->runtime = pp->runtime;
+	c->cmd = pp->cmd;
+	c->depth = pp->depth < 255 ? pp->depth + 1 : 255;
+	memcpy(c->id, pp->id, sizeof(c->id));
+	memcpy(c->exe, pp->exe, sizeof(c->exe));
+	c->gen = 0;
+	c->acct = 0;
+	return c;
+}
+
+void ct_proc_set_class(struct ct_proc *p, const struct ct_class *c)
+{
+	p->role = c->role;
+	p->own = true;
+	p->depth = 0;
+	p->cmd = c->cmd;
+	if (c->runtime != CT_RT_UNKNOWN)
+		p->runtime = c->runtime;
+	if (c->id[0])
+		memcpy(p->id, c->id, sizeof(p->id));
+}
+
+size_t ct_proc_count(const struct ct_proc_table *t)
+{
+	return t->count;
+}
+
+uint64_t ct_proc_dropped(const struct ct_proc_table *t)
+{
+	return t->dropped;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * --record files: struct ct_rec_file_hdr, then raw records back to back.
+ * The writer never leaves a torn file behind (temp name + rename); the
+ * reader validates everything, since a recording is untrusted input.
+ */
+#ifndef __CT_RECFILE_H
+#define __CT_RECFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "coldtrace.h"
+
+/* Largest record accepted by the writer and the reader. */
+#define CT_REC_MAX_SIZE	(1u << 20)
+
+struct ct_rec_writer;
+
+/* Creates PATH.tmp.<pid> and writes the file header. */
+int ct_rec_writer_open(struct ct_rec_writer **w, const char *path,
+		       const struct ct_rec_file_hdr *h, char *err,
+		       size_t errlen);
+/* Buffered; len must match the record's hdr.size.  0 or -errno. */
+int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len);
+/* Flush, fsync, rename to PATH; frees w in every case.  0 or -errno. */
+int ct_rec_writer_close(struct ct_rec_writer *w, char *err, size_t errlen);
+/* Discard: close and unlink the temp file; frees w. */
+void ct_rec_writer_abort(struct ct_rec_writer *w);
+
+struct ct_rec_reader;
+
+/* Opens and validates the file header, copied to *h. 0 or -errno. */
+int ct_rec_reader_open(struct ct_rec_reader **r, const char *path,
+		       struct ct_rec_file_hdr *h, char *err, size_t errlen);
+/*
+ * 1 and a record in *rec, *len (valid until the next call), 0 at end of
+ * file, < 0 on error (message in err).
+ */
+int ct_rec_next(struct ct_rec_reader *r, const void **rec, size_t *len,
+		char *err, size_t errlen);
+void ct_rec_reader_close(struct ct_rec_reader *r);
+
+void ct_rec_fill_hdr(struct ct_rec_file_hdr *h, enum ct_cgroup_mode m,
+		     int64_t mono_to_real, const char *version);
+
+#endif /* __CT_RECFILE_H */

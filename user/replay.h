@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * --replay support: the open histograms of a recording.  They are written
+ * when their container is emitted, i.e. after its last event, so replay
+ * reads them in a first pass and hands them out by cgroup key.
+ */
+#ifndef __CT_REPLAY_H
+#define __CT_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "container.h"
+
+struct ct_replay_opens;
+
+/* Reads every CT_EV_OPENS record of path.  0 or -errno (message in err). */
+int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
+			 char *err, size_t errlen);
+/* Copies the histogram of cgroup_key into *o; false if there is none. */
+bool ct_replay_opens_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
+			  struct ct_opens *o);
+void ct_replay_opens_free(struct ct_replay_opens *r);
+
+#endif /* __CT_REPLAY_H */
