@@ -49,6 +49,24 @@ struct {
 	__type(value, struct mount_args);
 } mount_start SEC(".maps");
 
+/*
+ * Waking the reader costs an irq_work (a self-IPI: a VM exit here) per
+ * record: 13-17 us per event against 2-3 us without it, measured with
+ * kernel.bpf_stats_enabled on the target VM.  So records are submitted
+ * without a wakeup; the loader polls on a short timer instead, and a
+ * backlog above wakeup_bytes (set by the loader) still wakes it at once.
+ */
+const volatile __u64 wakeup_bytes = 1 << 20;
+
+static __always_inline void submit(void *rec)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(rec, flags);
+}
+
 static __always_inline void count_lost(void)
 {
 	__u32 zero = 0;
@@ -108,7 +126,7 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid,
 				      BPF_CORE_READ(bprm, filename)) < 0)
 		e->filename[0] = '\0';
 	read_args(e, p);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -131,7 +149,7 @@ int BPF_PROG(ct_fork, struct task_struct *child, u64 clone_flags)
 	f->child_pid = pid;
 	f->clone_flags_lo = (__u32)clone_flags;
 	BPF_CORE_READ_STR_INTO(&f->child_comm, child, comm);
-	bpf_ringbuf_submit(f, 0);
+	submit(f);
 	return 0;
 }
 
@@ -163,7 +181,7 @@ int BPF_PROG(ct_exit, struct task_struct *p)
 	ct_fill_hdr(&x->hdr, CT_EV_EXIT, sizeof(*x));
 	x->exit_code = wait_status(p);
 	x->_pad = 0;
-	bpf_ringbuf_submit(x, 0);
+	submit(x);
 	return 0;
 }
 
@@ -207,7 +225,7 @@ static __always_inline void mount_exit(__u32 type, long ret)
 		if (a->target)
 			bpf_probe_read_user_str(m->target, sizeof(m->target),
 						a->target);
-		bpf_ringbuf_submit(m, 0);
+		submit(m);
 	}
 	bpf_map_delete_elem(&mount_start, &tid);
 }

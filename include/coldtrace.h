@@ -27,6 +27,9 @@ enum ct_ev_type {
 	CT_EV_EXIT	= 3,	/* last thread of a process exited */
 	CT_EV_MOUNT	= 4,	/* mount(2) enter..exit */
 	CT_EV_UMOUNT	= 5,	/* umount2(2) enter..exit */
+	/* 6..9: image pull records, see include/pull.h */
+	CT_EV_PULL_FIRST = 6,
+	CT_EV_PULL_LAST	= 9,
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */

@@ -3,6 +3,7 @@
  * Text rendering of raw records.  Strings come from untrusted processes,
  * so every byte outside printable ASCII is shown as \xNN.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "coldtrace.h"
@@ -73,7 +74,10 @@ void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real)
 	}
 	switch (h->type) {
 	case CT_EV_EXEC:
-		if (h->size < sizeof(struct ct_exec))
+		/* recordings keep only the used part of args[] */
+		if (h->size < offsetof(struct ct_exec, args) ||
+		    ((const struct ct_exec *)rec)->args_len >
+		    h->size - offsetof(struct ct_exec, args))
 			break;
 		put_hdr(f, h, "EXEC", mono_to_real);
 		fputs(" file=\"", f);

@@ -360,6 +360,8 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 	rc = ct_loader_check_progs(l->skel->obj, err, errlen);
 	if (rc)
 		return rc;
+	/* Wake the reader early once an eighth of the ring is pending. */
+	l->skel->rodata->wakeup_bytes = rb_size / 8;
 	rc = bpf_map__set_max_entries(l->skel->maps.events, rb_size);
 	if (rc)
 		return fail(err, errlen, rc, "sizing the ring buffer failed: %s",
@@ -452,11 +454,24 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 	return 0;
 }
 
+/*
+ * The BPF side does not wake us per record (see submit() in
+ * lifecycle.bpf.c), so never sleep longer than a slice, then drain
+ * whatever arrived: records reach the callback within CT_POLL_SLICE_MS.
+ */
 int ct_loader_poll(struct ct_loader *l, int timeout_ms)
 {
-	int rc = ring_buffer__poll(l->rb, timeout_ms);
+	int wait = timeout_ms < 0 || timeout_ms > CT_POLL_SLICE_MS ?
+		   CT_POLL_SLICE_MS : timeout_ms;
+	int rc, n;
 
-	return rc == -EINTR ? 0 : rc;
+	rc = ring_buffer__poll(l->rb, wait);
+	if (rc < 0)
+		return rc == -EINTR ? 0 : rc;
+	n = ring_buffer__consume(l->rb);
+	if (n < 0)
+		return n == -EINTR ? 0 : n;
+	return rc + n;
 }
 
 uint64_t ct_loader_lost(struct ct_loader *l)

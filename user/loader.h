@@ -33,7 +33,12 @@ struct ct_loader;
  */
 int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 		    ct_event_fn fn, void *ctx, char *err, size_t errlen);
-/* >= 0 (records consumed) or -errno; EINTR -> 0. */
+/*
+ * >= 0 (records consumed) or -errno; EINTR -> 0.  Waits at most
+ * CT_POLL_SLICE_MS whatever timeout_ms says (records are delivered
+ * without per-record wakeups): call it in a loop.
+ */
+#define CT_POLL_SLICE_MS	50
 int ct_loader_poll(struct ct_loader *l, int timeout_ms);
 /* Ring buffer reservation failures, summed over CPUs. */
 uint64_t ct_loader_lost(struct ct_loader *l);

@@ -199,8 +199,11 @@ static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
 	n = ct_agg_runtime_count(agg, rt, &ok);
 	if (ct_agg_stats(agg, rt, CT_AGG_TOTAL, &tot))
 		memset(&tot, 0, sizeof(tot));
-	fprintf(f, "%-7s %10zu %8zu %10.1f ", ct_runtime_name(rt), n, ok,
-		tot.p50_ns / 1e6);
+	fprintf(f, "%-7s %10zu %8zu ", ct_runtime_name(rt), n, ok);
+	if (tot.n)
+		fprintf(f, "%10.1f ", tot.p50_ns / 1e6);
+	else
+		fprintf(f, "%10s ", "-");	/* no complete container */
 	for (p = 0; p < CT_PH_MAX; p++) {
 		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
 			fprintf(f, "%*s", CELL_W, "-");

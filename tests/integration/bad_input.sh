@@ -9,11 +9,13 @@ bad=0
 expect_error() {
 	local what=$1
 	shift
-	run_ct "$@"
+	CT_RC=0
+	timeout -k 5 60 "$COLDTRACE" "$@" >"$T/out" 2>"$T/err" </dev/null ||
+		CT_RC=$?
 	local lines
 	lines=$(grep -c . "$T/err" || true)
 	if [ "$CT_RC" -eq 0 ] || [ "$CT_RC" -ge 128 ]; then
-		note "$what: exit status $CT_RC (want 1..127)"
+		note "$what: exit status $CT_RC (want 1..127; >= 128 is a crash)"
 		bad=1
 	elif [ "$lines" -ne 1 ]; then
 		note "$what: $lines lines on stderr (want one):"
@@ -27,8 +29,9 @@ expect_error() {
 # A real recording to damage: live, so the truncation hits real records.
 run_ct --record "$T/good.ctrec" -- docker run --rm --network none \
 	"$CT_IMAGE" true
-[ "$CT_RC" -eq 0 ] && [ -s "$T/good.ctrec" ] ||
+if [ "$CT_RC" -ne 0 ] || ! [ -s "$T/good.ctrec" ]; then
 	fail "could not record a session (status $CT_RC)"
+fi
 size=$(stat -c %s "$T/good.ctrec")
 head -c $((size / 2 + 3)) "$T/good.ctrec" >"$T/trunc.ctrec"
 head -c 10 "$T/good.ctrec" >"$T/header.ctrec"

@@ -15,7 +15,10 @@ run_timed -j -- sh -c '
 	done
 	wait' sh "$T" "$CT_IMAGE" "$n"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
-cat "$T"/cid.* >"$T/ids" 2>/dev/null || true
+# --cidfile has no trailing newline: one id per line for the checker.
+for f in "$T"/cid.*; do
+	[ -s "$f" ] && { cat "$f"; echo; }
+done >"$T/ids"
 [ "$(grep -c . "$T/ids")" -eq "$n" ] || fail "only $(grep -c . "$T/ids") of $n containers ran"
 note "$n containers in $(((CMD_END_NS - CMD_START_NS) / 1000000)) ms," \
 	"$(records | wc -l) records"

@@ -54,6 +54,10 @@ trap 'exit 130' INT TERM
 envf=$("$HARNESS" start) || die "harness did not start"
 # shellcheck disable=SC1090
 . "$envf"
+# Test a snapshot: a rebuild during the run must not swap the binary.
+# $CT_DIR/bin is world-readable so the non-root test can exec it too.
+cp "$COLDTRACE" "$CT_DIR/bin/coldtrace"
+COLDTRACE=$CT_DIR/bin/coldtrace
 "$HARNESS" image || die "could not build the test image"
 
 pass=0 failed=0 skipped=0 failures=()
