@@ -99,7 +99,7 @@ $(UNIT_TESTS): $(TEST_OBJS) $(ENGINE_OBJS)
 
 test: $(UNIT_TESTS)
 	$(call msg,TEST,$<)
-	$(Q)./$(UNIT_TESTS)
+	$(Q)$(abspath $(UNIT_TESTS))
 
 $(OUTPUT):
 	$(Q)mkdir -p $@

@@ -228,8 +228,8 @@ pids_under() {
 	for p in /proc/[0-9]*; do
 		p=${p#/proc/}
 		[ "$p" = $$ ] && continue
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$d/" &&
-			echo "$p"
+		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
+			grep -qF "$d/" && echo "$p"
 	done
 	return 0
 }

@@ -22,6 +22,8 @@
 
 #define MAX_CONTAINERS	4096
 #define GRACE_NS	250000000ull	/* 250 ms */
+/* Nothing alive and nothing heard for this long: lost events; give up. */
+#define STALE_NS	(600 * 1000000000ull)
 
 enum {
 	ACCT_LIVE = 1,	/* counted in cstate.live */
@@ -38,7 +40,6 @@ struct cstate {
 	uint32_t sandbox_pid;
 	uint32_t hyp_pid;
 	uint32_t host_mntns;		/* mntns of the runtime command */
-	bool has_shim;
 	bool start_pending;		/* runsc: start seen, no stub yet */
 	bool user_seen;
 	bool netns_mounted;
@@ -46,6 +47,7 @@ struct cstate {
 	char netns_target[CT_PATH_MAX];
 	uint64_t destroy_end;
 	uint64_t done_mono;		/* when it became done; 0 = not */
+	uint64_t last_mono;		/* last event that touched it */
 };
 
 struct ct_engine {
@@ -84,11 +86,19 @@ static struct cstate *find_proc(struct ct_engine *e, const struct ct_proc *p)
 	return s && s->gen == p->gen ? s : NULL;
 }
 
+static void emit_at(struct ct_engine *e, size_t i, bool complete);
+
 static struct cstate *get_or_create(struct ct_engine *e, const char *id)
 {
 	struct cstate *s = find(e, id);
 	size_t plen = strlen(e->prefix);
 
+	if (s && s->done_mono) {	/* a new container, same id */
+		for (size_t i = 0; i < e->n; i++)
+			if (e->cts[i] == s)
+				emit_at(e, i, true);
+		s = NULL;
+	}
 	if (s || !id[0])
 		return s;
 	if (plen && strncmp(id, e->prefix, plen))
@@ -153,16 +163,18 @@ static void finish_record(struct cstate *s, bool complete)
 	    s->destroy_end >= d->start_ns)
 		d->end_ns = s->destroy_end;
 	c->complete = complete;
-	c->first_ns = 0;
+	c->first_ns = UINT64_MAX;
 	c->last_ns = 0;
 	for (int p = 0; p < CT_PH_MAX; p++) {
 		if (!ct_has_phase(c, p))
 			continue;
-		if (!c->first_ns || c->phases[p].start_ns < c->first_ns)
+		if (c->phases[p].start_ns < c->first_ns)
 			c->first_ns = c->phases[p].start_ns;
 		if (c->phases[p].end_ns > c->last_ns)
 			c->last_ns = c->phases[p].end_ns;
 	}
+	if (c->first_ns == UINT64_MAX)
+		c->first_ns = 0;
 }
 
 static bool wanted(const struct ct_engine *e, const struct cstate *s)
@@ -193,6 +205,7 @@ static void emit_at(struct ct_engine *e, size_t i, bool complete)
 
 static void check_done(struct ct_engine *e, struct cstate *s)
 {
+	s->last_mono = e->now;
 	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
 		    (!s->netns_mounted || s->netns_unmounted);
 
@@ -209,6 +222,8 @@ static void reap(struct ct_engine *e)
 
 		if (s->done_mono && e->now >= s->done_mono + GRACE_NS)
 			emit_at(e, i, true);
+		else if (!s->live && e->now >= s->last_mono + STALE_NS)
+			emit_at(e, i, false);
 		else
 			i++;
 	}
@@ -254,8 +269,7 @@ static void account(struct ct_engine *e, struct ct_proc *p)
 
 /* --- exec ---------------------------------------------------------------- */
 
-static void on_shim(struct ct_engine *e, struct cstate *s,
-		    const struct ct_class *cl, uint64_t t)
+static void on_shim(struct cstate *s, const struct ct_class *cl, uint64_t t)
 {
 	if (cl->engine != CT_ENG_UNKNOWN)
 		s->c.engine = cl->engine;
@@ -263,9 +277,6 @@ static void on_shim(struct ct_engine *e, struct cstate *s,
 		s->c.runtime = cl->runtime;
 	if (cl->role == CT_ROLE_SHIM_START)
 		ph_begin(s, CT_PH_ATTACH, t);
-	if (cl->role == CT_ROLE_SHIM)
-		s->has_shim = true;
-	(void)e;
 }
 
 static void on_rt_cmd(struct cstate *s, const struct ct_class *cl,
@@ -347,14 +358,14 @@ static bool creates_container(const struct ct_class *cl)
 	}
 }
 
-static void apply_exec(struct ct_engine *e, struct cstate *s,
-		       const struct ct_class *cl, const struct ct_proc *old,
-		       struct ct_proc *p, const struct ct_hdr *h, uint64_t t)
+static void apply_exec(struct cstate *s, const struct ct_class *cl,
+		       const struct ct_proc *old, struct ct_proc *p,
+		       const struct ct_hdr *h, uint64_t t)
 {
 	switch (cl->role) {
 	case CT_ROLE_SHIM_START:
 	case CT_ROLE_SHIM:
-		on_shim(e, s, cl, t);
+		on_shim(s, cl, t);
 		break;
 	case CT_ROLE_RT_CMD:
 		on_rt_cmd(s, cl, old, h, t);
@@ -424,7 +435,7 @@ static void on_exec(struct ct_engine *e, const struct ct_exec *x)
 	if (!s)
 		return;
 	account(e, p);
-	apply_exec(e, s, &cl, old.pid ? &old : NULL, p, h, t);
+	apply_exec(s, &cl, old.pid ? &old : NULL, p, h, t);
 	check_done(e, s);
 }
 
@@ -678,6 +689,9 @@ int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
 	if (h->type != CT_EV_LOST && h->type != CT_EV_END &&
 	    h->ts_ns > e->now)
 		e->now = h->ts_ns;
+	/* first let finished containers go, so that a new container reusing
+	 * an id (ctr run ... ctr1, twice) starts a record of its own */
+	reap(e);
 	switch (h->type) {
 	case CT_EV_EXEC:
 		on_exec(e, rec);
@@ -702,7 +716,6 @@ int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
 	default:	/* CT_EV_END, CT_EV_OPENS, newer types: not ours */
 		break;
 	}
-	reap(e);
 	return 0;
 }
 
@@ -728,7 +741,11 @@ void ct_engine_flush(struct ct_engine *e)
 
 size_t ct_engine_pending(const struct ct_engine *e)
 {
-	return e ? e->n : 0;
+	size_t n = 0;
+
+	for (size_t i = 0; e && i < e->n; i++)
+		n += e->cts[i]->c.phase_mask != 0;
+	return n;
 }
 
 uint64_t ct_engine_lost(const struct ct_engine *e)

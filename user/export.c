@@ -9,12 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "export.h"
+#include "hist.h"
 
 struct export_ctx {
 	const struct ct_agg *agg;
 	const struct ct_meta *meta;
 	struct ct_restart *restarts;
 	size_t nrestarts;
+	/* hist/ files: one runtime at a time */
+	enum ct_runtime rt;
+	struct ct_opens opens;
 };
 
 typedef int (*write_fn)(FILE *f, const struct export_ctx *x);
@@ -576,6 +580,82 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 	return ct_json_error(&w) ? -EIO : 0;
 }
 
+/* ---- hist/<runtime>-open.{txt,json} (bcc-style log2 histograms) ---- */
+
+static int write_hist_txt(FILE *f, const struct export_ctx *x)
+{
+	fprintf(f, "# coldtrace %s kernel %s runtime %s: file open latency\n",
+		x->meta->version, x->meta->kernel, ct_runtime_name(x->rt));
+	ct_hist_print(f, x->opens.slots, CT_HIST_SLOTS, "nsecs");
+	return 0;
+}
+
+static int write_hist_json(FILE *f, const struct export_ctx *x)
+{
+	struct ct_json w;
+
+	ct_json_init(&w, f);
+	ct_json_start_object(&w);
+	ct_json_kv_string(&w, "version", x->meta->version);
+	ct_json_kv_string(&w, "kernel", x->meta->kernel);
+	ct_json_kv_string(&w, "runtime", ct_runtime_name(x->rt));
+	ct_json_key(&w, "opens");
+	ct_hist_json(&w, &x->opens);
+	ct_json_end_object(&w);
+	fputc('\n', f);
+	return ct_json_error(&w) ? -EIO : 0;
+}
+
+/* Sum of the runtime's measured containers; false if none measured. */
+static bool runtime_opens(const struct ct_agg *agg, enum ct_runtime rt,
+			  struct ct_opens *out)
+{
+	size_t i, n = ct_agg_count(agg);
+	bool any = false;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		const struct ct_container *c = ct_agg_get(agg, i);
+
+		if (c->runtime != rt || !c->opens.valid)
+			continue;
+		ct_opens_merge(out, &c->opens);
+		any = true;
+	}
+	out->valid = any;
+	return any;
+}
+
+static int write_hists(const char *dir, struct export_ctx *x, char *err,
+		       size_t errlen)
+{
+	char hdir[4096], name[64];
+	bool wrote = false;
+	int rt, ret = 0;
+
+	if (snprintf(hdir, sizeof(hdir), "%s/hist", dir) >= (int)sizeof(hdir))
+		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
+	for (rt = 0; rt < CT_RT_MAX && !ret; rt++) {
+		if (!runtime_opens(x->agg, rt, &x->opens))
+			continue;
+		x->rt = rt;
+		wrote = true;
+		ret = make_dir(hdir, err, errlen);
+		snprintf(name, sizeof(name), "%s-open.txt", ct_runtime_name(rt));
+		if (!ret)
+			ret = write_atomic(hdir, name, write_hist_txt, x, err,
+					   errlen);
+		snprintf(name, sizeof(name), "%s-open.json",
+			 ct_runtime_name(rt));
+		if (!ret)
+			ret = write_atomic(hdir, name, write_hist_json, x, err,
+					   errlen);
+	}
+	if (wrote)
+		sync_dir(hdir);
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	write_fn fn;
@@ -609,6 +689,8 @@ int ct_export_dir(const char *dir, const struct ct_agg *agg,
 		if (ret)
 			break;
 	}
+	if (!ret)
+		ret = write_hists(dir, &x, err, errlen);
 	free(x.restarts);
 	sync_dir(dir);
 	return ret;

@@ -14,6 +14,9 @@
  *   summary.json      fields "version", "kernel"
  *   metrics.prom      coldtrace_build_info{version=,kernel=} 1
  *   trace.json        "otherData":{"version","kernel"}
+ *   hist/<rt>-open.txt   first line "# coldtrace VERSION kernel K ...",
+ *                        then bcc's log2 histogram (runtimes with opens)
+ *   hist/<rt>-open.json  {"version","kernel","runtime","opens":{...}}
  */
 #ifndef __CT_EXPORT_H
 #define __CT_EXPORT_H

@@ -113,12 +113,17 @@ static void p_info(const struct session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static double now_s(void)
+static uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static double now_s(void)
+{
+	return mono_ns() / 1e9;
 }
 
 /* ---- per-container output ---- */
@@ -218,10 +223,8 @@ static int on_event(void *ctx, const void *rec, size_t len)
 static void inject(struct session *s, uint32_t type, uint64_t lost)
 {
 	struct ct_lost r = { 0 };
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	r.hdr.ts_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	r.hdr.ts_ns = mono_ns();
 	r.hdr.type = type;
 	r.hdr.size = type == CT_EV_LOST ? sizeof(r) : sizeof(r.hdr);
 	r.lost = lost;
@@ -402,6 +405,8 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 		return false;
 	if (cli->duration_s && t - ls->started >= cli->duration_s)
 		return false;
+	/* lets a finished container out without waiting for a host event */
+	ct_engine_tick(s->engine, mono_ns());
 	if (ls->child && waitpid(ls->child, &status, WNOHANG) == ls->child) {
 		ls->child = 0;
 		ls->child_status = wait_status_code(status);

@@ -550,6 +550,48 @@ Test(export, files_exist_and_agree)
 	ct_agg_free(a);
 }
 
+Test(export, open_histograms_per_runtime)
+{
+	struct ct_agg *a = fixture();
+	struct ct_container c;
+	char err[256], *p, *text;
+	struct tj *v;
+	uint64_t u;
+
+	tf_container(&c, "cccc0001", "", CT_RT_RUNC, 9000 * MS, 1);
+	c.opens.valid = true;
+	c.opens.count = 5;
+	c.opens.failed = 1;
+	c.opens.slots[11] = 3;	/* 2-4 us */
+	c.opens.slots[14] = 2;
+	ct_agg_add(a, &c);
+	c.opens.slots[14] = 0;	/* second container: 3 more */
+	c.opens.count = 3;
+	ct_agg_add(a, &c);
+	cr_assert_eq(ct_export_dir(tmpdir, a, &meta, err, sizeof(err)), 0, "%s",
+		     err);
+	v = json_file(tmpdir, "hist/runc-open.json");
+	cr_assert_str_eq(tj_str(v, "runtime"), "runc");
+	cr_assert_str_eq(tj_str(v, "kernel"), meta.kernel);
+	cr_assert(tj_u64(v, "opens.count", &u) && u == 8);
+	cr_assert(tj_u64(v, "opens.failed", &u) && u == 2);
+	tj_free(v);
+	p = path_in(tmpdir, "hist/runc-open.txt");
+	text = tj_slurp(p, NULL);
+	cr_assert_not_null(text);
+	cr_assert(!strncmp(text, "# coldtrace 0.1.0 kernel", 24));
+	cr_assert_not_null(strstr(text, "nsecs"));
+	free(text);
+	free(p);
+	p = path_in(tmpdir, "hist/runsc-open.txt");
+	cr_assert_neq(access(p, F_OK), 0, "runsc measured no opens");
+	free(p);
+	p = path_in(tmpdir, "hist");
+	assert_no_temp(p);
+	free(p);
+	ct_agg_free(a);
+}
+
 Test(export, empty_aggregator_still_valid)
 {
 	struct ct_agg *a = ct_agg_new();

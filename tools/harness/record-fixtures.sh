@@ -20,8 +20,13 @@ FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
 	runsc-run)
 
-[ "$(id -u)" -eq 0 ] || { echo "record-fixtures: must run as root" >&2; exit 1; }
-[ -x "$COLDTRACE" ] || { echo "record-fixtures: build first (make)" >&2; exit 1; }
+die() {
+	echo "record-fixtures: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+[ -x "$COLDTRACE" ] || die "build first (make)"
 
 export CT_HARNESS_STATE
 CT_HARNESS_STATE=$(mktemp /tmp/ct-fixtures.XXXXXX)
@@ -33,25 +38,36 @@ W=$(mktemp -d "$CT_DIR/fix.XXXXXX")
 
 # sidecar NAME STATUS ID RUNTIME ENGINE EXIT CMD...
 sidecar() {
-	local name=$1 status=$2 id=$3 rt=$4 eng=$5 code=$6
+	local name=$1 status=$2 id=$3 rt=$4 eng=$5 code=$6 cmd
 	shift 6
+	cmd=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
 	jq -n --arg name "$name" --argjson status "$status" --arg id "$id" \
 		--arg rt "$rt" --arg eng "$eng" --argjson code "$code" \
-		--args '{name: $name, command: $ARGS.positional,
-			command_status: $status,
-			containers: [{id: $id, runtime: $rt, engine: $eng,
-				      exit_code: $code}]}' "$@" >"$FIX/$name.json"
+		--argjson cmd "$cmd" \
+		'{name: $name, command: $cmd, command_status: $status,
+		  containers: [{id: $id, runtime: $rt, engine: $eng,
+				exit_code: $code}]}' >"$FIX/$name.json"
 }
 
 # rec NAME ID RUNTIME ENGINE EXIT CMD...: record CMD, write the sidecar.
 rec() {
-	local name=$1 id=$2 rt=$3 eng=$4 code=$5 status=0
+	local name=$1 id=$2 rt=$3 eng=$4 code=$5 status=0 n
 	shift 5
-	rm -f "$FIX/$name.ctrec" "$W/cid"
+	rm -f "$FIX/$name.ctrec" "$FIX/$name.json" "$W/cid"
 	"$COLDTRACE" --record "$FIX/$name.ctrec" -- "$@" </dev/null \
 		>"$W/$name.out" || status=$?
 	# docker ids are known only once the command ran.
-	[ "$id" = cid ] && id=$(cat "$W/cid")
+	if [ "$id" = cid ]; then
+		[ -s "$W/cid" ] || die "$name: the command did not run (status $status)"
+		id=$(cat "$W/cid")
+	fi
+	[ -s "$FIX/$name.ctrec" ] || die "$name: no recording (status $status)"
+	[ "$status" -eq "$code" ] || die "$name: status $status, want $code"
+	# Sanity only (the sidecar's values come from the command line and
+	# --cidfile): the recording must replay and contain the container.
+	n=$("$COLDTRACE" -j --replay "$FIX/$name.ctrec" |
+		jq -s --arg id "$id" '[.[] | select(.id == $id)] | length')
+	[ "$n" -eq 1 ] || die "$name: replay shows container $id $n times"
 	sidecar "$name" "$status" "$id" "$rt" "$eng" "$code" "$@"
 	echo "$name: $(stat -c %s "$FIX/$name.ctrec") bytes, id $id, status $status"
 }
@@ -83,7 +99,7 @@ record_one() {
 		rec runsc-run ct-fixture-runsc runsc direct 0 \
 			runsc --root "$CT_RUNSC_ROOT" --network=none run \
 			--bundle "$W/bundle" ct-fixture-runsc ;;
-	*) echo "record-fixtures: unknown fixture $1" >&2; return 1 ;;
+	*) die "unknown fixture $1 (known: ${ALL[*]})" ;;
 	esac
 }
 

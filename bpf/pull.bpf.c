@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Image pulls (design §3 "Image pull", issue 5), seen from the files the
+ * daemons write:
+ *  - dockerd 20.10 downloads each layer into <data-root>/tmp/GetImageBlob*
+ *    (fetch = its writes), reads it back through gzip into docker-untar
+ *    (unpack = its reads), closes it, commits the layer (rename into
+ *    layerdb/sha256/), records the blob digest (rename into
+ *    distribution/diffid-by-digest/sha256/<digest>) and ends the pull
+ *    with the rename of repositories.json;
+ *  - containerd writes content/ingest/<ref>/data, renames it to
+ *    content/blobs/sha256/<digest> and reads that back to unpack.
+ *
+ * Cost for the host: openat/rename/connect check the comm (only dockerd,
+ * containerd and ctr go further); write/read/pread64/close load one
+ * global counter and stop there unless a blob file is open somewhere,
+ * and then do one hash lookup.  Per write nothing leaves the kernel:
+ * bytes and first/last times add up in the fds map, and one record per
+ * blob file goes out at close.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "task.bpf.h"
+#include "pull.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define CT_AF_INET	2
+#define CT_AF_INET6	10
+#define CT_O_ACCMODE	3
+#define MAX_FDS		4096
+#define PATH_MASK	(CT_PATH_MAX - 1)
+
+_Static_assert((CT_PATH_MAX & PATH_MASK) == 0, "CT_PATH_MAX: power of 2");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} pull_events SEC(".maps");
+
+/* A blob file being followed: (tgid << 32 | fd) -> counters. */
+struct blob_state {
+	__u64 open_ns;
+	__u64 first_write_ns;
+	__u64 last_write_ns;
+	__u64 first_read_ns;
+	__u64 last_read_ns;
+	__u64 bytes_written;
+	__u64 bytes_read;
+	__u32 writes;
+	__u32 reads;
+	__u32 kind;
+	__u32 _pad;
+	char path[CT_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FDS);
+	__type(key, __u64);
+	__type(value, struct blob_state);
+} fds SEC(".maps");
+
+/* openat enter -> exit of a matching path, by tid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct blob_state);
+} opening SEC(".maps");
+
+/* Scratch space: a blob_state is too big for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct blob_state);
+} scratch SEC(".maps");
+
+/*
+ * Blob files open right now (approximate: an LRU eviction or a process
+ * that dies without close leaves it high, which only costs lookups).
+ */
+__u64 nr_open;
+
+/* Globals, not static locals: clang 14 mislabels those in BTF. */
+const char s_blob[] = "GetImageBlob";
+const char s_data[] = "data";
+const char s_ingest[] = "ingest";
+const char s_blobs[] = "blobs";
+const char s_sha256[] = "sha256";
+const char s_repos[] = "repositories.json";
+const char s_layerdb[] = "layerdb";
+const char s_diffid[] = "diffid-by-digest";
+
+/* Little-endian word of up to 8 chars (bpfel, like the host). */
+#define W8(a, b, c, d, e, f, g, h)					\
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 |		\
+	 (__u64)(d) << 24 | (__u64)(e) << 32 | (__u64)(f) << 40 |	\
+	 (__u64)(g) << 48 | (__u64)(h) << 56)
+
+/*
+ * A daemon whose files we follow: 1 dockerd, 2 containerd, 3 ctr, 0 no.
+ * Whole-word compares: byte loops branch too much for the verifier.
+ */
+static __always_inline int daemon_comm(void)
+{
+	__u64 c[2];
+
+	bpf_get_current_comm(c, sizeof(c));
+	if (c[0] == W8('d', 'o', 'c', 'k', 'e', 'r', 'd', 0))
+		return 1;
+	if (c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&
+	    (c[1] & 0xffffff) == W8('r', 'd', 0, 0, 0, 0, 0, 0))
+		return 2;
+	if ((c[0] & 0xffffffff) == W8('c', 't', 'r', 0, 0, 0, 0, 0))
+		return 3;
+	return 0;
+}
+
+/* Start offsets of the last three path components (after each '/'). */
+struct comps {
+	int len;
+	int c1, c2, c3;	/* basename, its dir, the dir above; -1 if none */
+};
+
+struct split_ctx {
+	const char *p;
+	int len;
+	int s1, s2, s3;	/* last three '/' seen, -1 if none */
+};
+
+/* bpf_loop body: a plain loop keeping three offsets overwhelms the verifier */
+static long split_step(__u64 i, struct split_ctx *x)
+{
+	if ((int)i >= x->len)
+		return 1;
+	if (x->p[i & PATH_MASK] == '/') {
+		x->s3 = x->s2;
+		x->s2 = x->s1;
+		x->s1 = (int)i;
+	}
+	return 0;
+}
+
+static __always_inline void split_path(const char *p, int len,
+				       struct comps *c)
+{
+	struct split_ctx x = { .p = p, .len = len, .s1 = -1, .s2 = -1,
+			       .s3 = -1 };
+
+	bpf_loop(CT_PATH_MAX, split_step, &x, 0);
+	c->len = len;
+	c->c1 = x.s1 + 1;
+	c->c2 = x.s1 >= 0 && x.s2 >= 0 ? x.s2 + 1 : -1;
+	c->c3 = x.s2 >= 0 && x.s3 >= 0 ? x.s3 + 1 : -1;
+}
+
+/*
+ * Does component @at of @p start with @lit (n bytes, no NUL)?  With
+ * @whole, the component must also end there (a '/' or the end).
+ */
+static __always_inline bool comp_is(const char *p, int at, const char *lit,
+				    int n, bool whole)
+{
+	char end;
+
+	if (at < 0)
+		return false;
+	for (int j = 0; j < n; j++)
+		if (p[(at + j) & PATH_MASK] != lit[j])
+			return false;
+	end = p[(at + n) & PATH_MASK];
+	return !whole || end == '/' || end == '\0';
+}
+
+#define COMP_IS(p, at, s)	comp_is(p, at, s, sizeof(s) - 1, true)
+#define COMP_HAS(p, at, s)	comp_is(p, at, s, sizeof(s) - 1, false)
+
+static __always_inline __u32 file_kind(const char *p, int len, int who,
+				       int acc)
+{
+	struct comps c;
+
+	split_path(p, len, &c);
+	if (who == 1 && COMP_HAS(p, c.c1, s_blob))
+		return CT_PULL_F_DOCKER_BLOB;
+	if (who != 2)
+		return 0;
+	if (COMP_IS(p, c.c1, s_data) && COMP_IS(p, c.c3, s_ingest) &&
+	    acc != 0)
+		return CT_PULL_F_CTRD_INGEST;
+	if (COMP_IS(p, c.c2, s_sha256) && COMP_IS(p, c.c3, s_blobs) &&
+	    acc == 0)
+		return CT_PULL_F_CTRD_BLOB;
+	return 0;
+}
+
+static __always_inline __u32 rename_kind(const char *p, int len, int who)
+{
+	struct comps c;
+
+	split_path(p, len, &c);
+	if (who == 1 && COMP_IS(p, c.c1, s_repos))
+		return CT_PULL_R_REPOS;
+	if (!COMP_IS(p, c.c2, s_sha256))
+		return 0;
+	if (who == 1 && COMP_IS(p, c.c3, s_layerdb))
+		return CT_PULL_R_LAYERDB;
+	if (who == 1 && COMP_IS(p, c.c3, s_diffid))
+		return CT_PULL_R_DIFFID;
+	if (who == 2 && COMP_IS(p, c.c3, s_blobs))
+		return CT_PULL_R_CTRD_BLOB;
+	return 0;
+}
+
+static __always_inline struct blob_state *scratch_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+/* ---- open: remember matching paths until the fd is known ---- */
+
+static __always_inline int on_open(const char *path, int flags)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	int who = daemon_comm(), len;
+	struct blob_state *st;
+	__u32 kind;
+
+	if (!who || who == 3)
+		return 0;
+	st = scratch_state();
+	if (!st)
+		return 0;
+	len = bpf_probe_read_user_str(st->path, CT_PATH_MAX, path);
+	if (len <= 1)
+		return 0;
+	kind = file_kind(st->path, len - 1, who, flags & CT_O_ACCMODE);
+	if (!kind)
+		return 0;
+	__builtin_memset(st, 0, offsetof(struct blob_state, path));
+	st->open_ns = bpf_ktime_get_ns();
+	st->kind = kind;
+	bpf_map_update_elem(&opening, &tid, st, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int pull_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_open((const char *)ctx->args[1], (int)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int pull_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct blob_state *st;
+	__u64 key;
+
+	/* entries exist only for daemon threads that opened a blob */
+	st = bpf_map_lookup_elem(&opening, &tid);
+	if (!st)
+		return 0;
+	if (ctx->ret >= 0) {
+		key = (pid_tgid & ~0xffffffffull) | (__u32)ctx->ret;
+		if (!bpf_map_update_elem(&fds, &key, st, BPF_ANY))
+			__sync_fetch_and_add(&nr_open, 1);
+	}
+	bpf_map_delete_elem(&opening, &tid);
+	return 0;
+}
+
+/* ---- write/read: count in the kernel ---- */
+
+static __always_inline struct blob_state *lookup_fd(__u64 fd)
+{
+	__u64 key;
+
+	if (!nr_open)
+		return NULL;
+	key = (bpf_get_current_pid_tgid() & ~0xffffffffull) | (__u32)fd;
+	return bpf_map_lookup_elem(&fds, &key);
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int pull_enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	struct blob_state *st = lookup_fd(ctx->args[0]);
+	__u64 now;
+
+	if (!st)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (!st->first_write_ns)
+		st->first_write_ns = now;
+	st->last_write_ns = now;
+	st->bytes_written += ctx->args[2];
+	st->writes++;
+	return 0;
+}
+
+static __always_inline int on_read(__u64 fd, __u64 count)
+{
+	struct blob_state *st = lookup_fd(fd);
+	__u64 now;
+
+	if (!st)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (!st->first_read_ns)
+		st->first_read_ns = now;
+	st->last_read_ns = now;
+	st->bytes_read += count;
+	st->reads++;
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_read")
+int pull_enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_read(ctx->args[0], ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_pread64")
+int pull_enter_pread64(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_read(ctx->args[0], ctx->args[2]);
+}
+
+/* ---- close: one record per blob file ---- */
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int pull_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	struct blob_state *st;
+	struct ct_pull_blob *r;
+	__u64 key;
+
+	if (!nr_open)
+		return 0;
+	key = (bpf_get_current_pid_tgid() & ~0xffffffffull) |
+	      (__u32)ctx->args[0];
+	st = bpf_map_lookup_elem(&fds, &key);
+	if (!st)
+		return 0;
+	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
+	if (r) {
+		ct_fill_hdr(&r->hdr, CT_EV_PULL_BLOB, sizeof(*r));
+		r->open_ns = st->open_ns;
+		r->first_write_ns = st->first_write_ns;
+		r->last_write_ns = st->last_write_ns;
+		r->first_read_ns = st->first_read_ns;
+		r->last_read_ns = st->last_read_ns;
+		r->bytes_written = st->bytes_written;
+		r->bytes_read = st->bytes_read;
+		r->writes = st->writes;
+		r->reads = st->reads;
+		r->kind = st->kind;
+		r->fd = (__s32)ctx->args[0];
+		__builtin_memcpy(r->path, st->path, CT_PATH_MAX);
+		bpf_ringbuf_submit(r, 0);
+	}
+	if (!bpf_map_delete_elem(&fds, &key))
+		__sync_fetch_and_add(&nr_open, -1);
+	return 0;
+}
+
+/* ---- renames that mark progress ---- */
+
+static __always_inline int on_rename(const char *oldp, const char *newp)
+{
+	int who = daemon_comm(), len;
+	struct ct_pull_rename *r;
+	__u32 kind;
+
+	if (!who || who == 3)
+		return 0;
+	/* daemons rename rarely: reserve first, discard if not ours */
+	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
+	if (!r)
+		return 0;
+	len = bpf_probe_read_user_str(r->newpath, CT_PATH_MAX, newp);
+	kind = len > 1 ? rename_kind(r->newpath, len - 1, who) : 0;
+	if (!kind) {
+		bpf_ringbuf_discard(r, 0);
+		return 0;
+	}
+	ct_fill_hdr(&r->hdr, CT_EV_PULL_RENAME, sizeof(*r));
+	r->kind = kind;
+	r->_pad = 0;
+	if (bpf_probe_read_user_str(r->oldpath, CT_PATH_MAX, oldp) < 0)
+		r->oldpath[0] = '\0';
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_rename")
+int pull_enter_rename(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_rename((const char *)ctx->args[0],
+			 (const char *)ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat")
+int pull_enter_renameat(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_rename((const char *)ctx->args[1],
+			 (const char *)ctx->args[3]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat2")
+int pull_enter_renameat2(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_rename((const char *)ctx->args[1],
+			 (const char *)ctx->args[3]);
+}
+
+/* ---- registry connects (TCP, from the daemons and ctr) ---- */
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int pull_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	struct sockaddr_in6 sa = {};
+	struct ct_pull_connect *r;
+
+	if (!daemon_comm())
+		return 0;
+	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family),
+				(void *)ctx->args[1]))
+		return 0;
+	if (sa.sin6_family != CT_AF_INET && sa.sin6_family != CT_AF_INET6)
+		return 0;
+	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
+	if (!r)
+		return 0;
+	ct_fill_hdr(&r->hdr, CT_EV_PULL_CONNECT, sizeof(*r));
+	r->family = sa.sin6_family;
+	r->_pad = 0;
+	__builtin_memset(r->addr, 0, sizeof(r->addr));
+	if (sa.sin6_family == CT_AF_INET) {
+		struct sockaddr_in in = {};
+
+		bpf_probe_read_user(&in, sizeof(in), (void *)ctx->args[1]);
+		r->port = bpf_ntohs(in.sin_port);
+		__builtin_memcpy(r->addr, &in.sin_addr, 4);
+	} else {
+		bpf_probe_read_user(&sa, sizeof(sa), (void *)ctx->args[1]);
+		r->port = bpf_ntohs(sa.sin6_port);
+		__builtin_memcpy(r->addr, &sa.sin6_addr, 16);
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Image pull records (CT_EV_PULL_FIRST..CT_EV_PULL_LAST), shared by
+ * bpf/pull.bpf.c and user/pull.c.
+ *
+ * The BPF side follows the blob files of dockerd and containerd: per
+ * file ONE record at close with the bytes written (fetch) and read back
+ * (unpack) and the first/last time of each, so per-write work stays in
+ * the kernel.  Renames that mark progress (layer commit, blob digest,
+ * end of a pull) and the daemons' TCP connects are sent as they happen;
+ * there are a few per pull.
+ */
+#ifndef __CT_PULL_H
+#define __CT_PULL_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+#include "coldtrace.h"
+
+enum ct_pull_ev {
+	CT_EV_PULL_BLOB		= 6,	/* struct ct_pull_blob, at close */
+	CT_EV_PULL_RENAME	= 7,	/* struct ct_pull_rename */
+	CT_EV_PULL_CONNECT	= 8,	/* struct ct_pull_connect */
+};
+
+/* Which blob file: decided in the kernel from the path. */
+enum ct_pull_file {
+	CT_PULL_F_DOCKER_BLOB	= 1,	/* <data-root>/tmp/GetImageBlob* */
+	CT_PULL_F_CTRD_INGEST	= 2,	/* content/ingest/<ref>/data */
+	CT_PULL_F_CTRD_BLOB	= 3,	/* content/blobs/sha256/<digest> */
+};
+
+/* Which rename: decided in the kernel from the new path. */
+enum ct_pull_rename_kind {
+	CT_PULL_R_REPOS		= 1,	/* .../repositories.json: pull end */
+	CT_PULL_R_LAYERDB	= 2,	/* layerdb/sha256/<chain>: commit */
+	CT_PULL_R_DIFFID	= 3,	/* diffid-by-digest/sha256/<digest> */
+	CT_PULL_R_CTRD_BLOB	= 4,	/* ingest -> blobs/sha256/<digest> */
+};
+
+struct ct_pull_blob {
+	struct ct_hdr hdr;	/* ts_ns: close(2) */
+	__u64 open_ns;
+	__u64 first_write_ns;	/* 0: never written */
+	__u64 last_write_ns;
+	__u64 first_read_ns;	/* 0: never read */
+	__u64 last_read_ns;
+	__u64 bytes_written;	/* sum of write(2) counts */
+	__u64 bytes_read;	/* sum of read(2)/pread64(2) counts asked */
+	__u32 writes;
+	__u32 reads;
+	__u32 kind;		/* enum ct_pull_file */
+	__s32 fd;
+	char path[CT_PATH_MAX];
+};
+
+struct ct_pull_rename {
+	struct ct_hdr hdr;	/* ts_ns: rename syscall enter */
+	__u32 kind;		/* enum ct_pull_rename_kind */
+	__u32 _pad;
+	char oldpath[CT_PATH_MAX];
+	char newpath[CT_PATH_MAX];
+};
+
+struct ct_pull_connect {
+	struct ct_hdr hdr;	/* ts_ns: connect(2) enter */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u16 port;		/* host order */
+	__u32 _pad;
+	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+};
+
+_Static_assert(sizeof(struct ct_pull_blob) == 72 + 72 + CT_PATH_MAX,
+	       "ct_pull_blob ABI");
+_Static_assert(sizeof(struct ct_pull_rename) == 72 + 8 + 2 * CT_PATH_MAX,
+	       "ct_pull_rename ABI");
+_Static_assert(sizeof(struct ct_pull_connect) == 72 + 24,
+	       "ct_pull_connect ABI");
+
+#endif /* __CT_PULL_H */

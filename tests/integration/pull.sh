@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# `docker pull` of a 4-layer image from a private registry
+# (tools/registry.sh), lo shaped so that layers overlap: one pull record
+# with 4 layers whose digests and bytes (within 1%) are those of the
+# registry's manifest, fetch before unpack for each layer, a duration no
+# longer than the command's wall clock, and the concurrency dockerd was
+# told: max-concurrent-downloads 1 -> max 1, 3 -> max 3.
+. "$(dirname "$0")/lib.sh"
+
+REGISTRY=$TOP/tools/registry.sh
+export CT_REGISTRY_STATE=$T/registry.state
+IMG=ctpull4
+REF=127.0.0.1:5000/$IMG
+
+command -v docker-registry >/dev/null || { note "no docker-registry"; exit 77; }
+command -v tc >/dev/null || { note "no tc"; exit 77; }
+
+# The registry, lo's qdisc and daemon.json are restored whatever happens.
+cleanup_pull() {
+	"$REGISTRY" stop || true
+	cleanup_test
+}
+trap cleanup_pull EXIT
+
+"$REGISTRY" start >/dev/null || fail "registry did not start"
+"$REGISTRY" push "$IMG" 4 4 || fail "could not push $REF"
+"$REGISTRY" layers "$IMG" >"$T/layers"
+[ "$(wc -l <"$T/layers")" -eq 4 ] || fail "registry has $(wc -l <"$T/layers") layers, not 4"
+# 1 MB layers at 40 Mbit/s: ~200 ms each, long enough to overlap
+"$REGISTRY" shape 40mbit
+
+pull_with() {
+	local n=$1 got
+	"$REGISTRY" concurrency "$n"
+	"$REGISTRY" forget "$IMG"
+	# docker's own stdout would mix with the JSON Lines
+	run_timed -j -- sh -c 'exec docker pull -q "$0" >/dev/null' "$REF"
+	[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace/docker pull exited $CT_RC"; }
+	jq -c 'select(.type == "pull")' "$T/out" >"$T/pulls"
+	[ "$(wc -l <"$T/pulls")" -eq 1 ] ||
+		{ show_output; fail "expected 1 pull record, got $(wc -l <"$T/pulls")"; }
+	jq -e --arg ref "$REF" '.image == $ref and .engine == "docker" and .complete' \
+		"$T/pulls" >/dev/null || { show_output; fail "image/engine/complete wrong"; }
+	check_layers
+	check_times
+	got=$(jq '.concurrency.max' "$T/pulls")
+	note "max-concurrent-downloads $n: pull $(jq '.dur_ns / 1e6 | floor' "$T/pulls") ms" \
+		"(command $(((CMD_END_NS - CMD_START_NS) / 1000000)) ms)," \
+		"concurrency max $got mean $(jq '.concurrency.mean' "$T/pulls")"
+	[ "$got" -eq "$n" ] || fail "concurrency max $got with max-concurrent-downloads $n"
+}
+
+# Every registry layer reported once, bytes within 1% of its size.
+check_layers() {
+	local digest size bytes
+	[ "$(jq '.layers | length' "$T/pulls")" -eq 4 ] ||
+		{ show_output; fail "$(jq '.layers | length' "$T/pulls") layers reported, not 4"; }
+	while read -r digest size; do
+		bytes=$(jq --arg d "$digest" \
+			'[.layers[] | select(.digest == $d) | .bytes] | if length == 1 then .[0] else -1 end' \
+			"$T/pulls")
+		[ "$bytes" -ge 0 ] || { show_output; fail "layer $digest not reported once"; }
+		[ $((100 * (bytes > size ? bytes - size : size - bytes))) -le "$size" ] ||
+			fail "layer $digest: $bytes bytes, registry says $size"
+	done <"$T/layers"
+}
+
+# Fetch ends before unpack starts; the pull fits in the command.
+check_times() {
+	jq -e '[.layers[] | .unpack != null and
+		.fetch.start_ns + .fetch.dur_ns <= .unpack.start_ns] | all' \
+		"$T/pulls" >/dev/null || { show_output; fail "a layer unpacked before its fetch ended"; }
+	jq -e --argjson t0 "$CMD_START_NS" --argjson t1 "$CMD_END_NS" \
+		'.start_ns >= $t0 and .start_ns + .dur_ns <= $t1 and
+		 .dur_ns <= $t1 - $t0 and .ttfb_ns > 0 and .ttfb_ns < .dur_ns' \
+		"$T/pulls" >/dev/null || { show_output; fail "pull times outside the command's"; }
+}
+
+pull_with 1
+pull_with 3

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* State machine tests on synthetic lifecycles (fixture.c). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "engine.h"
+#include "fixture.h"
+
+#define ID64 "3ca33509a23de757bd098c565062f2208a7300dfba0c4fce59a7565ed38f2ab4"
+
+static struct fx_sink sink;
+
+static const struct ct_container *by_id(const char *id)
+{
+	for (int i = 0; i < sink.n && i < 64; i++)
+		if (!strcmp(sink.got[i].id, id))
+			return &sink.got[i];
+	return NULL;
+}
+
+static void check_phases(const struct ct_container *c, uint64_t t0_ms,
+			 const int64_t s[CT_PH_MAX], const int64_t e[CT_PH_MAX])
+{
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (s[p] < 0) {
+			cr_expect_not(ct_has_phase(c, p), "%s: unexpected %s",
+				      c->id, ct_phase_name(p));
+			continue;
+		}
+		cr_expect(ct_has_phase(c, p), "%s: missing %s", c->id,
+			  ct_phase_name(p));
+		cr_expect_eq(c->phases[p].start_ns, (t0_ms + s[p]) * FX_MS,
+			     "%s %s start %llu", c->id, ct_phase_name(p),
+			     (unsigned long long)c->phases[p].start_ns);
+		cr_expect_eq(c->phases[p].end_ns, (t0_ms + e[p]) * FX_MS,
+			     "%s %s end %llu", c->id, ct_phase_name(p),
+			     (unsigned long long)c->phases[p].end_ns);
+	}
+}
+
+/* Build one lifecycle, feed it, flush, return the only record. */
+static const struct ct_container *run_one(const struct fx_ct *c,
+					  int64_t s[CT_PH_MAX],
+					  int64_t e[CT_PH_MAX])
+{
+	struct ct_fx f;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+
+	fx_init(&f);
+	fx_container(&f, c, s, e);
+	cr_assert_eq(fx_feed(&f, eng), 0);
+	ct_engine_flush(eng);
+	ct_engine_free(eng);
+	fx_free(&f);
+	cr_assert_eq(sink.n, 1, "%d records", sink.n);
+	return &sink.got[0];
+}
+
+static void full_case(const struct fx_ct *c, enum ct_engine_kind eng,
+		      int code)
+{
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	const struct ct_container *r = run_one(c, s, e);
+
+	cr_expect_str_eq(r->id, c->id);
+	cr_expect_eq(r->runtime, c->rt, "runtime %s",
+		     ct_runtime_name(r->runtime));
+	cr_expect_eq(r->engine, eng, "engine %s", ct_engine_name(r->engine));
+	cr_expect(r->complete);
+	if (c->rt != CT_RT_KATA) {
+		cr_expect(r->has_exit_code);
+		cr_expect_eq(r->exit_code, code);
+		cr_expect_eq(r->cgroup_key, c->memcg);
+	}
+	check_phases(r, c->t0_ms, s, e);
+	cr_expect_eq(sink.filled, 1);
+	cr_expect(r->opens.valid);
+	cr_expect_eq(r->first_ns, c->t0_ms * FX_MS);
+	cr_expect_gt(ct_total_ns(r), 0);
+}
+
+Test(engine, docker_runc)
+{
+	struct fx_ct c = { ID64, CT_RT_RUNC, CT_ENG_DOCKER, 1000, 5000,
+			   3 << 8, false, 77 };
+
+	full_case(&c, CT_ENG_DOCKER, 3);
+	cr_expect_eq(sink.got[0].init_pid, 1006);
+	cr_expect_eq(sink.got[0].last_ns, (5000 + 889) * FX_MS);
+}
+
+Test(engine, docker_crun)
+{
+	struct fx_ct c = { "c2", CT_RT_CRUN, CT_ENG_DOCKER, 1000, 0, 0, false,
+			   78 };
+
+	full_case(&c, CT_ENG_DOCKER, 0);
+}
+
+Test(engine, ctr_runc)
+{
+	struct fx_ct c = { "ctr1", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 100,
+			   0, false, 79 };
+
+	full_case(&c, CT_ENG_CONTAINERD, 0);
+}
+
+Test(engine, docker_runsc_wrapper)
+{
+	struct fx_ct c = { ID64, CT_RT_RUNSC, CT_ENG_DOCKER, 1000, 100,
+			   3 << 8, true, 80 };
+
+	full_case(&c, CT_ENG_DOCKER, 3);
+	cr_expect_eq(sink.got[0].init_pid, 1023, "first stub");
+}
+
+Test(engine, ctr_runsc)
+{
+	struct fx_ct c = { "gv1", CT_RT_RUNSC, CT_ENG_CONTAINERD, 1000, 100,
+			   0, false, 81 };
+
+	full_case(&c, CT_ENG_CONTAINERD, 0);
+}
+
+Test(engine, runc_run_direct)
+{
+	struct fx_ct c = { "r1", CT_RT_RUNC, CT_ENG_DIRECT, 1000, 100, 0,
+			   false, 82 };
+
+	full_case(&c, CT_ENG_DIRECT, 0);
+}
+
+Test(engine, crun_run_direct)
+{
+	struct fx_ct c = { "r2", CT_RT_CRUN, CT_ENG_DIRECT, 1000, 100, 1 << 8,
+			   false, 83 };
+
+	full_case(&c, CT_ENG_DIRECT, 1);
+}
+
+Test(engine, runsc_run_direct)
+{
+	struct fx_ct c = { "s1", CT_RT_RUNSC, CT_ENG_DIRECT, 1000, 100, 0,
+			   false, 84 };
+
+	full_case(&c, CT_ENG_DIRECT, 0);
+}
+
+Test(engine, kata_modeled)
+{
+	struct fx_ct c = { "k1", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
+			   false, 85 };
+
+	full_case(&c, CT_ENG_CONTAINERD, 0);
+}
+
+Test(engine, killed_by_signal)
+{
+	struct fx_ct c = { "sig", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 9,
+			   false, 86 };
+
+	full_case(&c, CT_ENG_DOCKER, 128 + 9);
+}
+
+/* Emitted only after the grace period, on the next event or a tick. */
+Test(engine, grace_then_emit)
+{
+	struct fx_ct c = { "g1", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 0, 0,
+			   false, 87 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_fx f;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+
+	fx_init(&f);
+	fx_container(&f, &c, s, e);
+	cr_assert_eq(fx_feed(&f, eng), 0);
+	cr_expect_eq(sink.n, 0);
+	cr_expect_eq(ct_engine_pending(eng), 1);
+	ct_engine_tick(eng, 10000 * FX_MS);
+	cr_expect_eq(sink.n, 1);
+	cr_expect(sink.got[0].complete);
+	cr_expect_eq(ct_engine_pending(eng), 0);
+	ct_engine_flush(eng);
+	cr_expect_eq(sink.n, 1);
+	ct_engine_free(eng);
+	fx_free(&f);
+}
+
+Test(engine, ten_interleaved)
+{
+	struct ct_fx parts[10], all;
+	int64_t s[10][CT_PH_MAX], e[10][CT_PH_MAX];
+	struct fx_ct c[10];
+	char ids[10][16];
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	static const enum ct_runtime rts[] = { CT_RT_RUNC, CT_RT_CRUN,
+					       CT_RT_RUNSC };
+
+	for (int i = 0; i < 10; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "ct%d", i);
+		c[i] = (struct fx_ct){ ids[i], rts[i % 3],
+				       i % 2 ? CT_ENG_DOCKER
+					     : CT_ENG_CONTAINERD,
+				       (uint32_t)(10000 + 1000 * i),
+				       (uint64_t)(37 * i), (i % 4) << 8,
+				       rts[i % 3] == CT_RT_RUNSC && i % 2,
+				       (uint64_t)(500 + i) };
+		fx_init(&parts[i]);
+		fx_container(&parts[i], &c[i], s[i], e[i]);
+	}
+	fx_init(&all);
+	fx_merge(&all, parts, 10);
+	cr_assert_eq(fx_feed(&all, eng), 0);
+	ct_engine_flush(eng);
+	cr_assert_eq(sink.n, 10);
+	for (int i = 0; i < 10; i++) {
+		const struct ct_container *r = by_id(ids[i]);
+
+		cr_assert(r, "%s missing", ids[i]);
+		cr_expect(r->complete, "%s incomplete", ids[i]);
+		cr_expect_eq(r->runtime, c[i].rt);
+		cr_expect_eq(r->exit_code, i % 4, "%s exit %d", ids[i],
+			     r->exit_code);
+		cr_expect_eq(r->cgroup_key, c[i].memcg);
+		if (c[i].eng == CT_ENG_CONTAINERD)	/* docker ones share a
+							 * netns path here */
+			check_phases(r, c[i].t0_ms, s[i], e[i]);
+		fx_free(&parts[i]);
+	}
+	ct_engine_free(eng);
+	fx_free(&all);
+}
+
+/* Cut the stream before delete: flushed as incomplete, once. */
+Test(engine, incomplete_flushed)
+{
+	struct fx_ct c = { "inc", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0,
+			   false, 88 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_fx f, cut;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	size_t off = 0;
+
+	fx_init(&f);
+	fx_init(&cut);
+	fx_container(&f, &c, s, e);
+	while (off < f.len) {
+		const struct ct_hdr *h = (const void *)(f.buf + off);
+
+		if (h->ts_ns >= 700 * FX_MS)
+			break;
+		fx_raw(&cut, h, h->size);
+		off += h->size;
+	}
+	cr_assert_eq(fx_feed(&cut, eng), 0);
+	cr_expect_eq(ct_engine_pending(eng), 1);
+	ct_engine_flush(eng);
+	cr_assert_eq(sink.n, 1);
+	cr_expect_not(sink.got[0].complete);
+	cr_expect(ct_has_phase(&sink.got[0], CT_PH_RUN));
+	cr_expect(ct_has_phase(&sink.got[0], CT_PH_DIE));
+	cr_expect_eq(sink.got[0].phases[CT_PH_DIE].end_ns, 0);
+	cr_expect_not(ct_has_phase(&sink.got[0], CT_PH_DESTROY));
+	ct_engine_flush(eng);
+	cr_expect_eq(sink.n, 1);
+	ct_engine_free(eng);
+	fx_free(&f);
+	fx_free(&cut);
+}
+
+static int run_filtered(const char *prefix, uint32_t mask)
+{
+	struct ct_fx parts[3], all;
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct fx_ct c[3] = {
+		{ "abc1", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0, false, 1 },
+		{ "abd2", CT_RT_CRUN, CT_ENG_CONTAINERD, 2000, 5, 0, false, 2 },
+		{ "xyz3", CT_RT_RUNSC, CT_ENG_CONTAINERD, 3000, 9, 0, false,
+		  3 },
+	};
+	struct ct_engine *eng = fx_engine(&sink, prefix, mask);
+
+	for (int i = 0; i < 3; i++) {
+		fx_init(&parts[i]);
+		fx_container(&parts[i], &c[i], s, e);
+	}
+	fx_init(&all);
+	fx_merge(&all, parts, 3);
+	cr_assert_eq(fx_feed(&all, eng), 0);
+	ct_engine_flush(eng);
+	ct_engine_free(eng);
+	for (int i = 0; i < 3; i++)
+		fx_free(&parts[i]);
+	fx_free(&all);
+	return sink.n;
+}
+
+Test(engine, filter_runtime_and_prefix)
+{
+	cr_expect_eq(run_filtered(NULL, 0), 3);
+	cr_expect_eq(run_filtered("ab", 0), 2);
+	cr_expect_eq(run_filtered("abd", 0), 1);
+	cr_expect_str_eq(sink.got[0].id, "abd2");
+	cr_expect_eq(run_filtered(NULL, 1u << CT_RT_RUNSC), 1);
+	cr_expect_str_eq(sink.got[0].id, "xyz3");
+	cr_expect_eq(sink.filled, 1, "before_emit only for emitted ones");
+	cr_expect_eq(run_filtered("ab", 1u << CT_RT_RUNSC), 0);
+	cr_expect_eq(run_filtered("", (1u << CT_RT_RUNC) |
+				      (1u << CT_RT_CRUN)), 2);
+}
+
+/* The whole stream twice (duplicates, late shim exits and deletes for an
+ * emitted id) must not add records; a later run of the same id must. */
+Test(engine, duplicates_and_late_events)
+{
+	struct fx_ct c = { "dup", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 0, 0,
+			   false, 5 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_fx f, late;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+
+	fx_init(&f);
+	fx_container(&f, &c, s, e);
+	cr_assert_eq(fx_feed(&f, eng), 0);
+	ct_engine_tick(eng, 5000 * FX_MS);
+	cr_assert_eq(sink.n, 1);
+	/* late: shim exit, runc delete, shim delete for the emitted id */
+	fx_init(&late);
+	fx_at(&late, 6000);
+	fx_exit(&late, 1002, 0);
+	fx_exec(&late, 1050, "/usr/sbin/runc", "runc", "delete", "dup");
+	fx_exit(&late, 1050, 0);
+	fx_exec(&late, 1051, "/usr/bin/containerd-shim-runc-v2",
+		"containerd-shim-runc-v2", "-namespace", "default", "-id",
+		"dup", "delete");
+	fx_exit(&late, 1051, 0);
+	fx_exec(&late, 1052, "/usr/sbin/runc", "runc", "state", "dup");
+	fx_exit(&late, 1052, 0);
+	fx_umount(&late, 100, "/run/x/dup/rootfs", 0);
+	cr_assert_eq(fx_feed(&late, eng), 0);
+	ct_engine_flush(eng);
+	cr_expect_eq(sink.n, 1, "late events made %d records", sink.n);
+	ct_engine_free(eng);
+	fx_free(&late);
+	fx_free(&f);
+}
+
+Test(engine, same_id_reused_later)
+{
+	struct fx_ct c = { "again", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 0, 0,
+			   false, 5 };
+	struct fx_ct d = { "again", CT_RT_RUNC, CT_ENG_CONTAINERD, 2000, 3000,
+			   2 << 8, false, 6 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_fx f;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+
+	fx_init(&f);
+	fx_container(&f, &c, s, e);
+	fx_container(&f, &d, s, e);
+	cr_assert_eq(fx_feed(&f, eng), 0);
+	ct_engine_flush(eng);
+	cr_assert_eq(sink.n, 2);
+	cr_expect(sink.got[0].complete && sink.got[1].complete);
+	cr_expect_eq(sink.got[1].exit_code, 2);
+	check_phases(&sink.got[1], 3000, s, e);
+	ct_engine_free(eng);
+	fx_free(&f);
+}
+
+/* `runc state`/`kill`/`features` alone make no container. */
+Test(engine, noise_is_no_container)
+{
+	struct ct_fx f;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+
+	fx_init(&f);
+	fx_at(&f, 1);
+	fx_exec(&f, 10, "/usr/sbin/runc", "runc", "state", "n1");
+	fx_exec(&f, 11, "/usr/sbin/runc", "runc", "kill", "n1", "9");
+	fx_exec(&f, 12, "/usr/sbin/runc", "runc", "features");
+	fx_exec(&f, 13, "/usr/sbin/runc", "runc", "start", "n1");
+	fx_exec(&f, 14, "/usr/sbin/runc", "runc", "delete", "n1");
+	fx_exec(&f, 15, "/proc/1/exe", "libnetwork-setkey", "-exec-root=/x",
+		"n1", "c");
+	fx_at(&f, 2);
+	for (uint32_t p = 10; p <= 15; p++)
+		fx_exit(&f, p, 0);
+	fx_exec(&f, 16, "/bin/ls", "ls");
+	fx_fork(&f, 16, 17);
+	fx_exit(&f, 17, 0);
+	fx_mount(&f, 16, "/proc/17/ns/net", "/run/netns/x", 0);
+	fx_umount(&f, 16, "/run/netns/x", 0);
+	cr_assert_eq(fx_feed(&f, eng), 0);
+	cr_expect_eq(ct_engine_pending(eng), 0);
+	ct_engine_flush(eng);
+	cr_expect_eq(sink.n, 0);
+	ct_engine_free(eng);
+	fx_free(&f);
+}
+
+Test(engine, malformed_records)
+{
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_exec x;
+	struct ct_hdr h;
+	struct ct_fx f;
+
+	memset(&h, 0, sizeof(h));
+	cr_expect_eq(ct_engine_feed(eng, NULL, 10), -EINVAL);
+	cr_expect_eq(ct_engine_feed(NULL, &h, sizeof(h)), -EINVAL);
+	cr_expect_eq(ct_engine_feed(eng, &h, 3), -EINVAL);
+	h.type = CT_EV_EXEC;
+	h.size = sizeof(h);
+	cr_expect_eq(ct_engine_feed(eng, &h, sizeof(h)), -EINVAL);
+	h.type = CT_EV_EXIT;
+	h.size = sizeof(struct ct_exit) + 100;
+	cr_expect_eq(ct_engine_feed(eng, &h, sizeof(h)), -EINVAL, "size>len");
+	h.type = 77;	/* unknown type, well formed: skipped */
+	h.size = sizeof(h);
+	cr_expect_eq(ct_engine_feed(eng, &h, sizeof(h)), 0);
+	memset(&x, 0, sizeof(x));
+	x.hdr.type = CT_EV_EXEC;
+	x.hdr.size = sizeof(x);
+	x.args_len = CT_ARGS_MAX + 1;
+	cr_expect_eq(ct_engine_feed(eng, &x, sizeof(x)), -EINVAL);
+	/* no NUL anywhere: still safe */
+	memset(x.filename, 'r', sizeof(x.filename));
+	memset(x.args, 'a', sizeof(x.args));
+	x.args_len = CT_ARGS_MAX;
+	cr_expect_eq(ct_engine_feed(eng, &x, sizeof(x)), 0);
+	/* events for unknown pids, exit before fork, umount of nothing */
+	fx_init(&f);
+	fx_exit(&f, 4242, 0);
+	fx_fork(&f, 4242, 4243);
+	fx_umount(&f, 1, "", -22);
+	fx_lost(&f, 17);
+	fx_lost(&f, 5);
+	cr_expect_eq(fx_feed(&f, eng), 0);
+	cr_expect_eq(ct_engine_lost(eng), 17);
+	ct_engine_flush(eng);
+	cr_expect_eq(sink.n, 0);
+	ct_engine_free(eng);
+	ct_engine_free(NULL);
+	fx_free(&f);
+}
+
+/* Misordered: delete and exits before the create.  No crash, no
+ * complete record out of thin air. */
+Test(engine, misordered)
+{
+	struct fx_ct c = { "mis", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0,
+			   false, 5 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_fx f, rev;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	const struct ct_hdr *recs[512];
+	size_t n = 0;
+
+	fx_init(&f);
+	fx_init(&rev);
+	fx_container(&f, &c, s, e);
+	for (size_t off = 0; off < f.len && n < 512; n++) {
+		recs[n] = (const void *)(f.buf + off);
+		off += recs[n]->size;
+	}
+	while (n--)
+		fx_raw(&rev, recs[n], recs[n]->size);
+	cr_assert_eq(fx_feed(&rev, eng), 0);
+	ct_engine_flush(eng);
+	cr_expect_leq(sink.n, 1);
+	if (sink.n)
+		cr_expect_not(sink.got[0].complete);
+	ct_engine_free(eng);
+	fx_free(&f);
+	fx_free(&rev);
+}
+
+Test(engine, cgroup_v2_key)
+{
+	struct ct_engine_opts o = { .cgroup_mode = CT_CGROUP_V2,
+				    .on_container = fx_sink_cb, .ctx = &sink,
+				    .mono_to_real_ns = 1000 };
+	struct fx_ct c = { "v2", CT_RT_RUNC, CT_ENG_DIRECT, 1000, 0, 0, false,
+			   5 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_fx f;
+	struct ct_engine *eng;
+
+	memset(&sink, 0, sizeof(sink));
+	eng = ct_engine_new(&o);
+	fx_init(&f);
+	f.cgroup_id = 4444;
+	fx_container(&f, &c, s, e);
+	cr_assert_eq(fx_feed(&f, eng), 0);
+	ct_engine_flush(eng);
+	cr_assert_eq(sink.n, 1);
+	cr_expect_eq(sink.got[0].cgroup_key, 4444);
+	cr_expect_eq(sink.got[0].phases[CT_PH_CREATE].start_ns, 1000,
+		     "wall = mono + offset");
+	ct_engine_free(eng);
+	fx_free(&f);
+}
+
+/* Everything of it exited but destroy never came (lost events): given up
+ * as incomplete after a long silence, not kept forever. */
+Test(engine, stale_given_up)
+{
+	struct ct_fx f;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+
+	fx_init(&f);
+	fx_at(&f, 1);
+	fx_exec(&f, 10, "/usr/sbin/runc", "runc", "create", "--bundle", "/b",
+		"st1");
+	fx_at(&f, 2);
+	fx_exit(&f, 10, 1 << 8);
+	cr_assert_eq(fx_feed(&f, eng), 0);
+	cr_expect_eq(ct_engine_pending(eng), 1);
+	ct_engine_tick(eng, 100ull * 1000 * FX_MS);
+	cr_expect_eq(sink.n, 0);
+	ct_engine_tick(eng, 700ull * 1000 * FX_MS);
+	cr_assert_eq(sink.n, 1);
+	cr_expect_not(sink.got[0].complete);
+	cr_expect_eq(sink.got[0].engine, CT_ENG_DIRECT);
+	cr_expect_eq(ct_phase_dur(&sink.got[0], CT_PH_CREATE), FX_MS);
+	ct_engine_free(eng);
+	fx_free(&f);
+}
+
+/* Random well-sized records of every type: nothing may crash. */
+Test(engine, random_records)
+{
+	static const uint32_t types[] = { CT_EV_EXEC, CT_EV_FORK, CT_EV_EXIT,
+					  CT_EV_MOUNT, CT_EV_UMOUNT,
+					  CT_EV_LOST, 999 };
+	static const size_t sizes[] = { sizeof(struct ct_exec),
+					sizeof(struct ct_fork),
+					sizeof(struct ct_exit),
+					sizeof(struct ct_mount),
+					sizeof(struct ct_mount),
+					sizeof(struct ct_lost),
+					sizeof(struct ct_hdr) };
+#define P(s) { s, sizeof(s) }
+	static const struct {
+		const char *a;
+		size_t len;	/* with the embedded and final NULs */
+	} progs[] = {
+		P("runc\0create\0r"), P("runc\0init"),
+		P("runsc-sandbox\0boot\0r"),
+		P("containerd-shim-runc-v2\0-id\0r\0start"),
+		P("runc\0delete\0r"), P("libnetwork-setkey\0r\0c"),
+		P("runc\0start\0r"), P("sh"),
+	};
+#undef P
+	static union {
+		struct ct_exec x;
+		struct ct_mount m;
+	} u;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	uint32_t seed = 12345;
+
+	for (int i = 0; i < 200000; i++) {
+		int k;
+
+		seed = seed * 1103515245u + 12345u;
+		k = (seed >> 16) % 7;
+		memset(&u, 0, sizeof(u));
+		u.x.hdr.type = types[k];
+		u.x.hdr.size = sizes[k];
+		u.x.hdr.pid = (seed >> 8) % 16;
+		u.x.hdr.ts_ns = (uint64_t)i * 1000000;
+		u.x.hdr.mntns = seed % 3;
+		if (types[k] == CT_EV_EXEC) {
+			int j = (seed >> 4) % 8;
+
+			memcpy(u.x.args, progs[j].a, progs[j].len);
+			u.x.args_len = progs[j].len;
+		} else if (types[k] == CT_EV_FORK) {
+			((struct ct_fork *)&u)->child_pid = (seed >> 3) % 16;
+		} else if (types[k] == CT_EV_UMOUNT) {
+			snprintf(u.m.target, sizeof(u.m.target), "/x/r/%d",
+				 i % 3);
+		} else if (types[k] == CT_EV_MOUNT) {
+			snprintf(u.m.source, sizeof(u.m.source),
+				 "/proc/%u/ns/net", seed % 16);
+		}
+		cr_assert_eq(ct_engine_feed(eng, &u, sizeof(u)), 0);
+	}
+	ct_engine_flush(eng);
+	cr_expect_eq(ct_engine_pending(eng), 0);
+	ct_engine_free(eng);
+}

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Real recordings (coldtrace --record on the target machine, private
+ * dockerd + containerd) replayed through the engine.  Each recording also
+ * holds whatever else ran on the host at the time, so every case selects
+ * its container by id prefix, like -c does.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "engine.h"
+#include "recfile.h"
+#include "fixture.h"
+
+#define ALL_PHASES	((1u << CT_PH_MAX) - 1)
+#define SHIM_PHASES	((1u << CT_PH_ATTACH) | (1u << CT_PH_CREATE) | \
+			 (1u << CT_PH_START) | (1u << CT_PH_RUN) | \
+			 (1u << CT_PH_DIE) | (1u << CT_PH_DESTROY))
+#define DIRECT_PHASES	((1u << CT_PH_CREATE) | (1u << CT_PH_RUN) | \
+			 (1u << CT_PH_DESTROY))
+
+/* What a recording's sidecar FILE.json says about one container. */
+struct rcase {
+	char id[CT_ID_LEN];
+	enum ct_runtime rt;
+	enum ct_engine_kind eng;
+	int exit_code;
+	uint32_t phases;
+};
+
+#define MAX_CASES	16
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = calloc(1, 1 << 16);
+	cr_assert(buf);
+	n = fread(buf, 1, (1 << 16) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The string or number after "key": at or after p; NULL if absent. */
+static const char *field(const char *p, const char *key, char *out,
+			 size_t outlen)
+{
+	char pat[64];
+	const char *v;
+	size_t n = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	p = strstr(p, pat);
+	if (!p)
+		return NULL;
+	v = p + strlen(pat);
+	while (*v == ' ' || *v == ':')
+		v++;
+	if (*v == '"')
+		v++;
+	while (v[n] && v[n] != '"' && v[n] != ',' && v[n] != '\n' &&
+	       v[n] != '}' && n + 1 < outlen) {
+		out[n] = v[n];
+		n++;
+	}
+	out[n] = '\0';
+	return v + n;
+}
+
+static uint32_t phases_for(enum ct_engine_kind eng)
+{
+	switch (eng) {
+	case CT_ENG_DOCKER:
+		return ALL_PHASES;
+	case CT_ENG_CONTAINERD:
+		return SHIM_PHASES;
+	default:
+		return DIRECT_PHASES;
+	}
+}
+
+static enum ct_engine_kind engine_from_name(const char *s)
+{
+	for (int k = 0; k < CT_ENG_MAX; k++)
+		if (!strcmp(s, ct_engine_name(k)))
+			return k;
+	return CT_ENG_UNKNOWN;
+}
+
+/* Parses "containers": [{"id", "runtime", "engine", "exit_code"}...]. */
+static int load_cases(const char *json, struct rcase *c, int max)
+{
+	const char *p = strstr(json, "\"containers\"");
+	char v[CT_ID_LEN];
+	int n = 0;
+
+	while (p && n < max && (p = field(p, "id", c[n].id, CT_ID_LEN))) {
+		if (!field(p, "runtime", v, sizeof(v)))
+			break;
+		c[n].rt = ct_runtime_from_name(v);
+		field(p, "engine", v, sizeof(v));
+		c[n].eng = engine_from_name(v);
+		field(p, "exit_code", v, sizeof(v));
+		c[n].exit_code = atoi(v);
+		c[n].phases = phases_for(c[n].eng);
+		n++;
+	}
+	return n;
+}
+
+static struct fx_sink sink;
+
+/* 1 if replayed, 0 if the recording is not there. */
+static int replay(const char *name, const char *prefix)
+{
+	char path[256], err[256];
+	const char *dir = getenv("CT_FIXTURES");
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *r;
+	struct ct_engine *e;
+	struct ct_engine_opts o;
+	const void *rec;
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s.ctrec", dir ? dir : "tests/fixtures",
+		 name);
+	if (access(path, R_OK))
+		return 0;
+	cr_assert_eq(ct_rec_reader_open(&r, path, &fh, err, sizeof(err)), 0,
+		     "%s: %s", path, err);
+	memset(&sink, 0, sizeof(sink));
+	memset(&o, 0, sizeof(o));
+	o.mono_to_real_ns = fh.mono_to_real_ns;
+	o.cgroup_mode = fh.cgroup_mode;
+	o.filter.id_prefix = prefix;
+	o.on_container = fx_sink_cb;
+	o.ctx = &sink;
+	e = ct_engine_new(&o);
+	cr_assert(e);
+	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
+		cr_assert_eq(ct_engine_feed(e, rec, len), 0, "%s", path);
+	cr_assert_eq(rc, 0, "%s: %s", path, err);
+	ct_engine_flush(e);
+	ct_engine_free(e);
+	ct_rec_reader_close(r);
+	return 1;
+}
+
+/* §3 order of starts; connect inside create, disconnect inside destroy. */
+static void check_order(const struct ct_container *c)
+{
+	static const enum ct_phase seq[] = { CT_PH_ATTACH, CT_PH_CREATE,
+					     CT_PH_START, CT_PH_RUN,
+					     CT_PH_DIE, CT_PH_DESTROY };
+	uint64_t prev = 0;
+
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		const struct ct_interval *iv = &c->phases[seq[i]];
+
+		if (!ct_has_phase(c, seq[i]))
+			continue;
+		cr_expect_geq(iv->start_ns, prev, "%s: %s starts early", c->id,
+			      ct_phase_name(seq[i]));
+		cr_expect_geq(iv->end_ns, iv->start_ns, "%s: %s open", c->id,
+			      ct_phase_name(seq[i]));
+		prev = iv->end_ns;
+	}
+	if (ct_has_phase(c, CT_PH_CONNECT)) {
+		cr_expect_geq(c->phases[CT_PH_CONNECT].start_ns,
+			      c->phases[CT_PH_CREATE].start_ns);
+		cr_expect_leq(c->phases[CT_PH_CONNECT].end_ns,
+			      c->phases[CT_PH_CREATE].end_ns);
+	}
+	if (ct_has_phase(c, CT_PH_DISCONNECT)) {
+		cr_expect_geq(c->phases[CT_PH_DISCONNECT].start_ns,
+			      c->phases[CT_PH_DESTROY].start_ns);
+		cr_expect_leq(c->phases[CT_PH_DISCONNECT].end_ns,
+			      c->phases[CT_PH_DESTROY].end_ns);
+	}
+}
+
+static void check_case(const char *file, const struct rcase *k)
+{
+	const struct ct_container *c = &sink.got[0];
+
+	cr_assert_eq(sink.n, 1, "%s %s: %d records", file, k->id, sink.n);
+	cr_expect(c->complete, "%s: incomplete", file);
+	cr_expect_eq(c->runtime, k->rt, "%s: runtime %s", file,
+		     ct_runtime_name(c->runtime));
+	cr_expect_eq(c->engine, k->eng, "%s: engine %s", file,
+		     ct_engine_name(c->engine));
+	cr_expect(c->has_exit_code, "%s: no exit code", file);
+	cr_expect_eq(c->exit_code, k->exit_code, "%s: exit %d", file,
+		     c->exit_code);
+	cr_expect_eq(c->phase_mask, k->phases, "%s: phases %#x", file,
+		     c->phase_mask);
+	cr_expect_neq(c->cgroup_key, 0, "%s: no cgroup key", file);
+	cr_expect_lt(ct_total_ns(c), 10000000000ull, "%s", file);
+	check_order(c);
+}
+
+/* Every FILE.ctrec with a FILE.json in tests/fixtures (or $CT_FIXTURES). */
+Test(engine_replay, recordings)
+{
+	const char *dir = getenv("CT_FIXTURES");
+	char cmd[512], name[256];
+	int replayed = 0;
+	FILE *ls;
+
+	snprintf(cmd, sizeof(cmd), "ls %s/*.json 2>/dev/null",
+		 dir ? dir : "tests/fixtures");
+	ls = popen(cmd, "r");
+	cr_assert(ls);
+	while (fgets(name, sizeof(name), ls)) {
+		struct rcase k[MAX_CASES];
+		char *json, *base;
+		int n;
+
+		name[strcspn(name, "\n")] = '\0';
+		json = slurp(name);
+		if (!json)
+			continue;
+		n = load_cases(json, k, MAX_CASES);
+		free(json);
+		base = strrchr(name, '/');
+		base = base ? base + 1 : name;
+		base[strlen(base) - 5] = '\0';	/* drop .json */
+		for (int i = 0; i < n; i++) {
+			if (!replay(base, k[i].id))
+				break;
+			replayed++;
+			check_case(base, &k[i]);
+		}
+	}
+	pclose(ls);
+	if (!replayed)
+		cr_skip_test("no recordings in tests/fixtures");
+}

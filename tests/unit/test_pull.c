@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Image pull engine and output: a recorded real `docker pull`
+ * (tests/fixtures/docker-pull.ctrec, truth from the registry's manifest
+ * in docker-pull.layers.json) and synthetic record sequences modelled
+ * on it.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pull_output.h"
+#include "recfile.h"
+#include "tjson.h"
+
+#define MS	1000000ull
+#define M2R	1000000000000ull	/* mono -> wall offset in the tests */
+
+/* ---- collecting pulls ---- */
+
+struct got {
+	int n;
+	struct ct_pull last;
+	struct ct_pull_layer layers[16];
+};
+
+static void on_pull(const struct ct_pull *p, void *ctx)
+{
+	struct got *g = ctx;
+	size_t n = p->nlayers < 16 ? p->nlayers : 16;
+
+	g->n++;
+	g->last = *p;
+	memcpy(g->layers, p->layers, n * sizeof(*p->layers));
+}
+
+/* ---- the recorded pull ---- */
+
+static const char *fixture(const char *name, char *buf, size_t n)
+{
+	const char *dir = getenv("CT_FIXTURES");
+
+	snprintf(buf, n, "%s/%s", dir ? dir : "tests/fixtures", name);
+	return buf;
+}
+
+static struct ct_pull_engine *replay(const char *path, struct got *g)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	struct ct_pull_engine *e;
+	char err[256];
+	const void *rec;
+	size_t len;
+	int rc;
+
+	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	e = ct_pull_engine_new(h.mono_to_real_ns, on_pull, g);
+	cr_assert_not_null(e);
+	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
+		cr_assert_eq(ct_pull_feed(e, rec, len), 0);
+	cr_assert_eq(rc, 0, "%s", err);
+	ct_pull_flush(e);
+	ct_rec_reader_close(r);
+	return e;
+}
+
+Test(pull_replay, docker_pull_matches_registry)
+{
+	char p1[512], p2[512];
+	struct got g = { 0 };
+	struct ct_pull_engine *e;
+	struct tj *truth;
+	uint64_t nmcd;
+	size_t len;
+	char *txt;
+
+	e = replay(fixture("docker-pull.ctrec", p1, sizeof(p1)), &g);
+	txt = tj_slurp(fixture("docker-pull.layers.json", p2, sizeof(p2)),
+		       &len);
+	cr_assert_not_null(txt);
+	truth = tj_parse(txt, len, NULL, 0);
+	cr_assert_not_null(truth);
+	const struct tj *tl = tj_get(truth, "layers");
+
+	cr_assert_eq(g.n, 1, "one pull, got %d", g.n);
+	cr_assert_eq(ct_pull_count(e), 1);
+	cr_assert(g.last.complete);
+	cr_assert_str_eq(g.last.engine, "docker");
+	cr_assert_str_eq(g.last.image, tj_str(truth, "image"));
+	cr_assert_eq(g.last.nlayers, tl->n);
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct ct_pull_layer *l = NULL;
+		char path[64];
+		uint64_t size;
+
+		snprintf(path, sizeof(path), "layers.%zu.size", i);
+		cr_assert(tj_u64(truth, path, &size));
+		snprintf(path, sizeof(path), "layers.%zu.digest", i);
+		for (size_t j = 0; j < g.last.nlayers; j++)
+			if (!strcmp(g.layers[j].digest, tj_str(truth, path)))
+				l = &g.layers[j];
+		cr_assert_not_null(l, "layer %s not reported",
+				   tj_str(truth, path));
+		cr_assert_eq(l->bytes, size, "%s: %llu bytes, registry %llu",
+			     l->digest, (unsigned long long)l->bytes,
+			     (unsigned long long)size);
+		cr_assert(l->fetch_start_ns >= g.last.start_ns);
+		cr_assert(l->unpack_start_ns >= l->fetch_start_ns +
+						l->fetch_dur_ns,
+			  "fetch before unpack");
+		cr_assert(l->unpack_start_ns + l->unpack_dur_ns <=
+			  g.last.start_ns + g.last.dur_ns);
+	}
+	cr_assert(tj_u64(truth, "max_concurrent_downloads", &nmcd));
+	cr_assert(g.last.conc_max >= 1 && g.last.conc_max <= nmcd);
+	cr_assert(g.last.conc_mean > 0 && g.last.conc_mean <= g.last.conc_max);
+	cr_assert(g.last.ttfb_ns > 0 && g.last.ttfb_ns < g.last.dur_ns);
+	tj_free(truth);
+	free(txt);
+	ct_pull_engine_free(e);
+}
+
+/* ---- synthetic records ---- */
+
+struct seq {
+	struct ct_pull_engine *e;
+	struct got g;
+};
+
+static void hdr(struct ct_hdr *h, uint32_t type, uint32_t size,
+		uint64_t ts, const char *comm)
+{
+	h->ts_ns = ts;
+	h->type = type;
+	h->size = size;
+	h->pid = 100;
+	h->tid = 101;
+	snprintf(h->comm, sizeof(h->comm), "%s", comm);
+}
+
+static void blob(struct seq *s, const char *name, uint64_t open,
+		 uint64_t fw, uint64_t lw, uint64_t fr, uint64_t lr,
+		 uint64_t bytes)
+{
+	struct ct_pull_blob b = { 0 };
+
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), (lr ? lr : lw) + MS,
+	    "dockerd");
+	b.open_ns = open;
+	b.first_write_ns = fw;
+	b.last_write_ns = lw;
+	b.first_read_ns = fr;
+	b.last_read_ns = lr;
+	b.bytes_written = bytes;
+	b.bytes_read = fr ? bytes : 0;
+	b.kind = CT_PULL_F_DOCKER_BLOB;
+	snprintf(b.path, sizeof(b.path), "/var/lib/docker/tmp/%s", name);
+	cr_assert_eq(ct_pull_feed(s->e, &b, sizeof(b)), 0);
+}
+
+static void ren(struct seq *s, uint32_t kind, uint64_t ts, const char *to)
+{
+	struct ct_pull_rename r = { 0 };
+
+	hdr(&r.hdr, CT_EV_PULL_RENAME, sizeof(r), ts, "dockerd");
+	r.kind = kind;
+	snprintf(r.oldpath, sizeof(r.oldpath), "%s.tmp", to);
+	snprintf(r.newpath, sizeof(r.newpath), "%s", to);
+	cr_assert_eq(ct_pull_feed(s->e, &r, sizeof(r)), 0);
+}
+
+static void digest_ren(struct seq *s, uint64_t ts, char c)
+{
+	char p[200], hex[65];
+
+	memset(hex, c, 64);
+	hex[64] = '\0';
+	snprintf(p, sizeof(p),
+		 "/var/lib/docker/image/overlay2/distribution/diffid-by-digest/sha256/%s",
+		 hex);
+	ren(s, CT_PULL_R_DIFFID, ts, p);
+}
+
+static void end_pull(struct seq *s, uint64_t ts)
+{
+	ren(s, CT_PULL_R_REPOS, ts,
+	    "/var/lib/docker/image/overlay2/repositories.json");
+}
+
+static void feed_exec(struct seq *s, uint64_t ts, uint32_t pid, int argc,
+		  const char **argv)
+{
+	struct ct_exec x;
+	size_t off = 0;
+
+	memset(&x, 0, sizeof(x));
+	hdr(&x.hdr, CT_EV_EXEC, sizeof(x), ts, "exe");
+	x.hdr.pid = pid;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		memcpy(x.args + off, argv[i], n);
+		off += n;
+	}
+	x.args_len = off;
+	cr_assert_eq(ct_pull_feed(s->e, &x, sizeof(x)), 0);
+}
+
+static void exit_of(struct seq *s, uint64_t ts, uint32_t pid)
+{
+	struct ct_exit x = { 0 };
+
+	hdr(&x.hdr, CT_EV_EXIT, sizeof(x), ts, "exe");
+	x.hdr.pid = pid;
+	cr_assert_eq(ct_pull_feed(s->e, &x, sizeof(x)), 0);
+}
+
+static void connect_at(struct seq *s, uint64_t ts)
+{
+	struct ct_pull_connect c = { 0 };
+
+	hdr(&c.hdr, CT_EV_PULL_CONNECT, sizeof(c), ts, "dockerd");
+	c.family = 2;
+	c.port = 5000;
+	cr_assert_eq(ct_pull_feed(s->e, &c, sizeof(c)), 0);
+}
+
+static void seq_init(struct seq *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->e = ct_pull_engine_new(M2R, on_pull, &s->g);
+	cr_assert_not_null(s->e);
+}
+
+/*
+ * Two layers fetched one after the other (max-concurrent-downloads 1),
+ * unpacked in order, each with its docker-untar; the close records and
+ * an untar exit arrive after the repositories.json rename, as records of
+ * two ring buffers do.
+ */
+Test(pull_synth, sequential_two_layers)
+{
+	const char *client[] = { "docker", "pull", "--platform", "linux",
+				 "reg:5000/app:1" };
+	const char *untar[] = { "docker-untar", "/", "/x/diff" };
+	struct seq s;
+
+	seq_init(&s);
+	feed_exec(&s, 10 * MS, 50, 5, client);
+	connect_at(&s, 12 * MS);
+	feed_exec(&s, 130 * MS, 60, 3, untar);
+	digest_ren(&s, 150 * MS, 'a');
+	feed_exec(&s, 210 * MS, 61, 3, untar);
+	exit_of(&s, 140 * MS, 60);
+	digest_ren(&s, 250 * MS, 'b');
+	end_pull(&s, 260 * MS);
+	blob(&s, "GetImageBlob1", 20 * MS, 30 * MS, 100 * MS, 120 * MS,
+	     140 * MS, 5000);
+	blob(&s, "GetImageBlob2", 101 * MS, 110 * MS, 200 * MS, 205 * MS,
+	     240 * MS, 7000);
+	exit_of(&s, 245 * MS, 61);
+	cr_assert_eq(s.g.n, 0, "emitted before the grace period");
+	ct_pull_tick(s.e, 260 * MS + CT_PULL_GRACE_NS + 1);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_str_eq(s.g.last.image, "reg:5000/app:1");
+	cr_assert(s.g.last.complete);
+	cr_assert_eq(s.g.last.start_ns, M2R + 12 * MS);
+	cr_assert_eq(s.g.last.dur_ns, 248 * MS);
+	cr_assert_eq(s.g.last.ttfb_ns, 18 * MS);
+	cr_assert_eq(s.g.last.nlayers, 2);
+	cr_assert_eq(s.g.last.conc_max, 1);
+	cr_assert_eq(s.g.layers[0].bytes, 5000);
+	cr_assert_eq(s.g.layers[0].digest[7], 'a');
+	cr_assert_eq(s.g.layers[1].digest[7], 'b');
+	cr_assert_eq(s.g.layers[0].fetch_start_ns, M2R + 20 * MS);
+	cr_assert_eq(s.g.layers[0].fetch_dur_ns, 80 * MS);
+	cr_assert_eq(s.g.layers[0].unpack_start_ns, M2R + 120 * MS);
+	cr_assert_eq(s.g.layers[0].unpack_dur_ns, 20 * MS);
+	/* untar exit after the last read: unpack ends there */
+	cr_assert_eq(s.g.layers[1].unpack_dur_ns, 40 * MS);
+	ct_pull_engine_free(s.e);
+}
+
+/* Three layers at once, then a fourth: max 3. */
+Test(pull_synth, concurrent_layers)
+{
+	struct seq s;
+
+	seq_init(&s);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	blob(&s, "GetImageBlob2", 10 * MS, 11 * MS, 50 * MS, 60 * MS,
+	     70 * MS, 1);
+	blob(&s, "GetImageBlob3", 10 * MS, 11 * MS, 60 * MS, 70 * MS,
+	     80 * MS, 1);
+	blob(&s, "GetImageBlob4", 41 * MS, 42 * MS, 70 * MS, 80 * MS,
+	     90 * MS, 1);
+	end_pull(&s, 95 * MS);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_eq(s.g.last.conc_max, 3);
+	/* no connect, no client: the pull starts at the first open */
+	cr_assert_eq(s.g.last.start_ns, M2R + 10 * MS);
+	cr_assert(s.g.last.image[0] == '\0');
+	ct_pull_engine_free(s.e);
+}
+
+/* `docker tag` rewrites repositories.json too: no blob, no pull. */
+Test(pull_synth, tag_is_not_a_pull)
+{
+	struct seq s;
+
+	seq_init(&s);
+	end_pull(&s, 10 * MS);
+	ct_pull_tick(s.e, 10 * MS + 2 * CT_PULL_GRACE_NS);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 0);
+	ct_pull_engine_free(s.e);
+}
+
+/* Tracing stopped mid-pull: emitted at flush, marked incomplete. */
+Test(pull_synth, incomplete_at_flush)
+{
+	struct seq s;
+
+	seq_init(&s);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 0, 0, 9);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert(!s.g.last.complete);
+	cr_assert_eq(s.g.layers[0].unpack_start_ns, 0);
+	ct_pull_engine_free(s.e);
+}
+
+/* Two pulls back to back are two records. */
+Test(pull_synth, two_pulls)
+{
+	struct seq s;
+
+	seq_init(&s);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	end_pull(&s, 70 * MS);
+	blob(&s, "GetImageBlob2", 3000 * MS, 3001 * MS, 3040 * MS,
+	     3050 * MS, 3060 * MS, 1);
+	cr_assert_eq(s.g.n, 1);
+	end_pull(&s, 3070 * MS);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 2);
+	cr_assert_eq(ct_pull_count(s.e), 2);
+	cr_assert_eq(ct_pull_get(s.e, 1)->start_ns, M2R + 3000 * MS);
+	cr_assert_null(ct_pull_get(s.e, 2));
+	ct_pull_engine_free(s.e);
+}
+
+Test(pull_synth, malformed_records)
+{
+	struct ct_pull_blob b = { 0 };
+	struct seq s;
+
+	seq_init(&s);
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b) - 8, 1, "dockerd");
+	cr_assert_eq(ct_pull_feed(s.e, &b, sizeof(b)), -EINVAL);
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), 1, "dockerd");
+	b.kind = 42;
+	cr_assert_eq(ct_pull_feed(s.e, &b, sizeof(b)), -EINVAL);
+	cr_assert_eq(ct_pull_feed(s.e, &b, 10), -EINVAL);
+	cr_assert_eq(ct_pull_feed(NULL, &b, sizeof(b)), -EINVAL);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 0);
+	ct_pull_engine_free(s.e);
+}
+
+/* ---- pure helpers ---- */
+
+Test(pull_conc, weighted_mean)
+{
+	struct ct_pull_layer l[3] = {
+		{ .fetch_start_ns = 100, .fetch_dur_ns = 100 },
+		{ .fetch_start_ns = 100, .fetch_dur_ns = 50 },
+		{ .fetch_start_ns = 200, .fetch_dur_ns = 100 },
+	};
+	uint32_t max;
+	double mean;
+
+	ct_pull_concurrency(l, 3, &max, &mean);
+	cr_assert_eq(max, 2);
+	/* 2 for 50, 1 for 50, 1 for 100 (ends before starts at 200) */
+	cr_assert_float_eq(mean, 250.0 / 200.0, 1e-9);
+	ct_pull_concurrency(l, 0, &max, &mean);
+	cr_assert_eq(max, 0);
+}
+
+Test(pull_output, json_escapes_and_parses)
+{
+	struct ct_pull_layer l = { .bytes = 7, .fetch_start_ns = 5,
+				   .fetch_dur_ns = 2 };
+	struct ct_pull p = { .engine = "docker", .complete = true,
+			     .start_ns = 1, .dur_ns = 10, .nlayers = 1,
+			     .layers = &l, .conc_max = 1, .conc_mean = 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	struct tj *v;
+	FILE *f;
+	uint64_t u;
+
+	snprintf(p.image, sizeof(p.image), "evil\"\n\x01name");
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(ct_pull_output_json(f, &p), 0);
+	fclose(f);
+	cr_assert_eq(strchr(buf, '\n'), buf + len - 1, "one line");
+	v = tj_parse(buf, len, NULL, 0);
+	cr_assert_not_null(v, "%s", buf);
+	cr_assert_str_eq(tj_str(v, "type"), "pull");
+	cr_assert_str_eq(tj_str(v, "image"), "evil\"\n\x01name");
+	cr_assert(tj_is(v, "layers.0.digest", TJ_NULL));
+	cr_assert(tj_is(v, "layers.0.unpack", TJ_NULL));
+	cr_assert(tj_u64(v, "layers.0.fetch.dur_ns", &u) && u == 2);
+	cr_assert(tj_u64(v, "concurrency.max", &u) && u == 1);
+	tj_free(v);
+	free(buf);
+}
+
+Test(pull_output, timeline_bar)
+{
+	struct ct_pull_layer l = { .fetch_start_ns = 1000, .fetch_dur_ns = 250,
+				   .unpack_start_ns = 1500,
+				   .unpack_dur_ns = 499 };
+	char bar[11];
+
+	ct_pull_bar(bar, 10, &l, 1000, 1000);
+	cr_assert_str_eq(bar, "===..#####");
+}
+
+Test(pull_output, table_is_printable)
+{
+	struct ct_pull p = { .engine = "docker", .dur_ns = 10 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(p.image, sizeof(p.image), "bad\x1b[2Jname");
+	f = open_memstream(&buf, &len);
+	ct_pull_print(f, &p);
+	fclose(f);
+	cr_assert_null(strchr(buf, '\x1b'));
+	cr_assert_not_null(strstr(buf, "bad?[2Jname"));
+	free(buf);
+}

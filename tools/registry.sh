@@ -1,0 +1,311 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# A private image registry for coldtrace's pull tests and experiments:
+# Debian's docker-registry on 127.0.0.1:5000 only, with its own config and
+# storage in a temp dir, images built and pushed locally, bandwidth shaped
+# with HTB on lo, dockerd's max-concurrent-downloads set via daemon.json.
+#
+# Usage (as root, with the harness env sourced: DOCKER_HOST, CT_DIR,
+# CT_DOCKERD_PID; see tools/harness.sh):
+#   tools/registry.sh start               start the registry; prints its dir
+#   tools/registry.sh stop                undo everything (also shape and
+#                                         concurrency); safe twice, from traps
+#   tools/registry.sh exec CMD [ARG...]   start, run CMD, stop whatever happens
+#   tools/registry.sh push NAME MB LAYERS push 127.0.0.1:5000/NAME:latest with
+#                                         LAYERS random layers (FROM scratch) of MB/LAYERS
+#                                         each (MB may be fractional: 0.5),
+#                                         then drop it locally so that a pull
+#                                         fetches every layer
+#   tools/registry.sh fatslim NAME        push NAME-fat (gcc's files + the
+#                                         program) and NAME-slim (the program
+#                                         only), both from one C program
+#   tools/registry.sh layers NAME         "digest compressed-bytes" per layer,
+#                                         from the registry's manifest
+#   tools/registry.sh forget NAME         drop NAME and its layers locally
+#   tools/registry.sh shape RATE|off      HTB on lo for traffic from port
+#                                         5000, e.g. 10mbit
+#   tools/registry.sh concurrency N       dockerd max-concurrent-downloads N
+#
+# State lives in $CT_REGISTRY_STATE (default /tmp/coldtrace-registry.current),
+# which names the registry dir; the dir keeps the pid, the original
+# daemon.json and whether lo was shaped, so that `stop` restores them.
+#
+# What we learned: dockerd treats 127.0.0.0/8 as an insecure registry by
+# itself (no daemon.json change); netem is not in this kernel, HTB is;
+# max-concurrent-downloads is reloaded on SIGHUP.
+set -euo pipefail
+
+STATE_FILE=${CT_REGISTRY_STATE:-/tmp/coldtrace-registry.current}
+ADDR=127.0.0.1:5000
+BASE_IMAGE=${CT_IMAGE:-coldtrace/busybox:latest}
+WAIT_S=20
+
+die() {
+	echo "registry: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "registry: $*" >&2
+}
+
+need_env() {
+	[ "$(id -u)" -eq 0 ] || die "must run as root"
+	: "${DOCKER_HOST:?source the harness env first (tools/harness.sh env)}"
+}
+
+reg_dir() {
+	local d
+	d=$(cat "$STATE_FILE" 2>/dev/null) || true
+	[ -n "$d" ] && [ -d "$d" ] || die "no registry running (tools/registry.sh start)"
+	echo "$d"
+}
+
+valid_name() {
+	[[ "$1" =~ ^[a-z0-9][a-z0-9._-]{0,63}$ ]] ||
+		die "bad image name '$1' (lowercase letters, digits, . _ -)"
+}
+
+write_config() {
+	cat >"$1/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $1/storage
+  delete:
+    enabled: true
+http:
+  addr: $ADDR
+EOF
+}
+
+cmd_start() {
+	local d pid end
+	need_env
+	if d=$(cat "$STATE_FILE" 2>/dev/null) && [ -d "$d" ] &&
+		kill -0 "$(cat "$d/pid" 2>/dev/null)" 2>/dev/null; then
+		die "a registry is already running from $d (tools/registry.sh stop)"
+	fi
+	curl -s -o /dev/null "http://$ADDR/v2/" &&
+		die "something else already listens on $ADDR"
+	d=$(mktemp -d /tmp/ctreg.XXXXXX)
+	echo "$d" >"$STATE_FILE"
+	mkdir -p "$d/storage"
+	write_config "$d"
+	setsid docker-registry serve "$d/config.yml" >"$d/registry.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$d/pid"
+	end=$((SECONDS + WAIT_S))
+	until curl -s -o /dev/null "http://$ADDR/v2/"; do
+		if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $end ]; then
+			tail -n 20 "$d/registry.log" >&2 || true
+			cmd_stop
+			die "docker-registry did not come up on $ADDR"
+		fi
+		sleep 0.2
+	done
+	log "docker-registry up on $ADDR (pid $pid, storage $d/storage)"
+	echo "$d"
+}
+
+# Undo in reverse order of likelihood to fail; never abort half-way.
+cmd_stop() {
+	local d pid
+	d=$(cat "$STATE_FILE" 2>/dev/null) || return 0
+	[ -n "$d" ] && [ -d "$d" ] || { rm -f "$STATE_FILE"; return 0; }
+	[ -e "$d/shaped" ] && unshape "$d"
+	[ -e "$d/daemon.json.orig" ] && restore_daemon_json "$d"
+	pid=$(cat "$d/pid" 2>/dev/null) || pid=
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$d"
+	rm -f "$STATE_FILE"
+}
+
+cmd_exec() {
+	[ $# -gt 0 ] || die "exec needs a command"
+	cmd_start >/dev/null
+	trap cmd_stop EXIT
+	trap 'exit 130' INT TERM
+	"$@"
+}
+
+# ---- images ----
+
+# One layer's random file (incompressible: compressed size ~ raw size).
+make_layer_file() {
+	head -c "$2" /dev/urandom >"$1"
+}
+
+cmd_push() {
+	local name=${1:?push NAME MB LAYERS} mb=${2:?push NAME MB LAYERS}
+	local n=${3:?push NAME MB LAYERS} d ctx bytes i
+	need_env
+	valid_name "$name"
+	[[ "$mb" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "bad size '$mb' (MB)"
+	[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 100 ] ||
+		die "bad layer count '$n' (1..100)"
+	d=$(reg_dir)
+	bytes=$(awk -v m="$mb" -v n="$n" 'BEGIN { printf "%d", m * 1048576 / n }')
+	[ "$bytes" -ge 1 ] || die "layers of $mb MB / $n are empty"
+	ctx=$(mktemp -d "$d/ctx.XXXXXX")
+	# FROM scratch: every layer is ours, so a pull fetches all of them
+	echo "FROM scratch" >"$ctx/Dockerfile"
+	for i in $(seq "$n"); do
+		make_layer_file "$ctx/l$i" "$bytes"
+		echo "COPY l$i /data/l$i" >>"$ctx/Dockerfile"
+	done
+	build_push "$name" "$ctx"
+	log "pushed $ADDR/$name:latest: $n layers of $bytes bytes"
+}
+
+build_push() {
+	local name=$1 ctx=$2 ref=$ADDR/$1:latest
+	docker build -q --network none -t "$ref" "$ctx" >/dev/null ||
+		die "docker build of $name failed"
+	docker push -q "$ref" >/dev/null || die "docker push of $ref failed"
+	rm -rf "$ctx"
+	cmd_forget "$name"
+}
+
+# The program both images carry: slim keeps only its static binary,
+# fat also the toolchain that built it (what a single-stage build ships).
+write_program() {
+	cat >"$1/hello.c" <<'EOF'
+#include <stdio.h>
+int main(void) { puts("hello from coldtrace"); return 0; }
+EOF
+	gcc -O2 -static -o "$1/hello" "$1/hello.c" || die "gcc failed"
+}
+
+cmd_fatslim() {
+	local name=${1:?fatslim NAME} d ctx gccdir
+	need_env
+	valid_name "$name"
+	d=$(reg_dir)
+	gccdir=$(dirname "$(gcc -print-libgcc-file-name)")
+	ctx=$(mktemp -d "$d/ctx.XXXXXX")
+	write_program "$ctx"
+	mkdir -p "$ctx/tc/bin"
+	cp -a "$gccdir" "$ctx/tc/gcc-lib"
+	cp -L "$(command -v gcc)" "$(command -v as)" "$(command -v ld)" \
+		"$ctx/tc/bin/"
+	cat >"$ctx/Dockerfile" <<EOF
+FROM $BASE_IMAGE
+COPY tc/bin /usr/bin/
+COPY tc/gcc-lib /usr/lib/gcc/x86_64-linux-gnu/
+COPY hello.c hello /app/
+CMD ["/app/hello"]
+EOF
+	cp -r "$ctx" "$ctx.slim"
+	build_push "$name-fat" "$ctx"
+	rm -rf "$ctx.slim/tc"
+	cat >"$ctx.slim/Dockerfile" <<EOF
+FROM $BASE_IMAGE
+COPY hello /app/
+CMD ["/app/hello"]
+EOF
+	build_push "$name-slim" "$ctx.slim"
+	log "pushed $ADDR/$name-fat:latest and $ADDR/$name-slim:latest"
+}
+
+cmd_layers() {
+	local name=${1:?layers NAME}
+	valid_name "$name"
+	curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$ADDR/v2/$name/manifests/latest" |
+		jq -r '.layers[] | "\(.digest) \(.size)"' ||
+		die "no manifest for $name in the registry"
+}
+
+# Remove the image and every layer it had, so the next pull fetches all.
+cmd_forget() {
+	local name=${1:?forget NAME}
+	need_env
+	valid_name "$name"
+	docker rmi -f "$ADDR/$name:latest" >/dev/null 2>&1 || true
+}
+
+# ---- bandwidth and concurrency ----
+
+unshape() {
+	tc qdisc del dev lo root 2>/dev/null || true
+	rm -f "$1/shaped"
+}
+
+cmd_shape() {
+	local rate=${1:?shape RATE|off} d
+	[ "$(id -u)" -eq 0 ] || die "must run as root"
+	d=$(reg_dir)
+	if [ "$rate" = off ]; then
+		unshape "$d"
+		return 0
+	fi
+	[[ "$rate" =~ ^[0-9]+(kbit|mbit|gbit)$ ]] ||
+		die "bad rate '$rate' (e.g. 10mbit)"
+	if [ ! -e "$d/shaped" ] && tc qdisc show dev lo | grep -q 'qdisc htb'; then
+		die "lo already has an HTB qdisc that is not ours"
+	fi
+	tc qdisc del dev lo root 2>/dev/null || true
+	touch "$d/shaped"
+	tc qdisc add dev lo root handle 1: htb &&
+		tc class add dev lo parent 1: classid 1:20 htb rate "$rate" ceil "$rate" &&
+		tc filter add dev lo parent 1: protocol ip prio 1 u32 \
+			match ip sport 5000 0xffff flowid 1:20 ||
+		{ unshape "$d"; die "tc failed to shape lo"; }
+	log "lo: traffic from port 5000 limited to $rate"
+}
+
+daemon_json() {
+	: "${CT_DIR:?source the harness env first}"
+	echo "$CT_DIR/daemon.json"
+}
+
+reload_dockerd() {
+	: "${CT_DOCKERD_PID:?source the harness env first}"
+	kill -HUP "$CT_DOCKERD_PID" || die "cannot signal dockerd $CT_DOCKERD_PID"
+	sleep 0.5
+}
+
+restore_daemon_json() {
+	cp "$1/daemon.json.orig" "$(daemon_json)" &&
+		rm -f "$1/daemon.json.orig" && reload_dockerd
+}
+
+cmd_concurrency() {
+	local n=${1:?concurrency N} d f tmp
+	need_env
+	[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 64 ] ||
+		die "bad concurrency '$n' (1..64)"
+	d=$(reg_dir)
+	f=$(daemon_json)
+	[ -e "$d/daemon.json.orig" ] || cp "$f" "$d/daemon.json.orig"
+	tmp=$(mktemp "$f.XXXXXX")
+	jq --argjson n "$n" '."max-concurrent-downloads" = $n' "$f" >"$tmp" ||
+		{ rm -f "$tmp"; die "cannot edit $f"; }
+	mv "$tmp" "$f"
+	reload_dockerd
+	log "dockerd max-concurrent-downloads = $n"
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+exec) shift; cmd_exec "$@" ;;
+push) shift; cmd_push "$@" ;;
+fatslim) shift; cmd_fatslim "$@" ;;
+layers) shift; cmd_layers "$@" ;;
+forget) shift; cmd_forget "$@" ;;
+shape) shift; cmd_shape "$@" ;;
+concurrency) shift; cmd_concurrency "$@" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|layers|forget|shape|concurrency (see the header)" ;;
+esac

@@ -1,0 +1,795 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Image pull engine (see pull.h): pull records in, struct ct_pull out.
+ *
+ * dockerd 20.10, as traced on this machine, per layer: GetImageBlob*
+ * opened, written (fetch, several layers at once up to
+ * max-concurrent-downloads), read back through gzip while one
+ * docker-untar runs (unpack, one layer after the other), closed; then the
+ * layer commit (rename into layerdb/sha256/) and the blob digest (rename
+ * into diffid-by-digest/sha256/<digest>).  The pull ends with the rename
+ * of repositories.json.  Blob file names are random, so a blob gets its
+ * digest from the diffid-by-digest renames, taken in unpack order.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "coldtrace.h"
+#include "pull.h"
+
+_Static_assert((int)CT_EV_PULL_BLOB >= (int)CT_EV_PULL_FIRST &&
+	       (int)CT_EV_PULL_CONNECT <= (int)CT_EV_PULL_LAST, "pull record types");
+
+enum ev_kind {
+	EV_BLOB,	/* a blob file closed */
+	EV_RENAME,
+	EV_CONNECT,
+	EV_UNTAR,	/* docker-untar exec; exit_ns once it exits */
+};
+
+struct ev {
+	enum ev_kind kind;
+	uint32_t sub;		/* enum ct_pull_file / ct_pull_rename_kind */
+	uint32_t pid;
+	bool used;
+	uint64_t ts;		/* monotonic */
+	uint64_t open_ns, fw, lw, fr, lr, bw, exit_ns;
+	char digest[CT_PULL_DIGEST_LEN];	/* from a path, "" if none */
+	char path[CT_PATH_MAX];	/* blob path; rename: old path */
+};
+
+/* `docker pull REF` / `ctr images pull REF` seen, waiting for its pull. */
+struct client {
+	uint64_t ts;
+	bool docker;
+	char image[CT_PULL_IMAGE_LEN];
+};
+
+#define MAX_CLIENTS	16
+
+struct ct_pull_engine {
+	int64_t m2r;
+	ct_pull_cb on_pull;
+	void *ctx;
+	struct ev *ev;
+	size_t nev, cap;
+	uint64_t now;		/* latest event time */
+	uint64_t docker_end;	/* last repositories.json rename, 0 none */
+	uint64_t last_ctrd;	/* last containerd pull activity, 0 none */
+	struct client clients[MAX_CLIENTS];
+	size_t nclients;
+	struct ct_pull *pulls;
+	size_t npulls, pcap;
+};
+
+/* ---- small helpers ---- */
+
+static void copy_str(char *dst, size_t n, const char *src, size_t srclen)
+{
+	size_t len = strnlen(src, srclen < n ? srclen : n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static const char *basename_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* "sha256:<64 hex>" from a path ending in sha256/<hex>, else "". */
+static void digest_of(char *dst, const char *path)
+{
+	const char *b = basename_of(path);
+	size_t n = strlen(b);
+
+	dst[0] = '\0';
+	if (n != 64 || strspn(b, "0123456789abcdef") != 64)
+		return;
+	snprintf(dst, CT_PULL_DIGEST_LEN, "sha256:%s", b);
+}
+
+static struct ev *push_ev(struct ct_pull_engine *e)
+{
+	struct ev *v;
+
+	if (e->nev == e->cap) {
+		size_t cap = e->cap ? 2 * e->cap : 64;
+
+		v = realloc(e->ev, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		e->ev = v;
+		e->cap = cap;
+	}
+	v = &e->ev[e->nev++];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+/* ---- records in ---- */
+
+static int add_blob(struct ct_pull_engine *e, const struct ct_pull_blob *b)
+{
+	struct ev *v;
+
+	if (b->kind < CT_PULL_F_DOCKER_BLOB || b->kind > CT_PULL_F_CTRD_BLOB)
+		return -EINVAL;
+	v = push_ev(e);
+	if (!v)
+		return -ENOMEM;
+	v->kind = EV_BLOB;
+	v->sub = b->kind;
+	v->pid = b->hdr.pid;
+	v->ts = b->hdr.ts_ns;
+	v->open_ns = b->open_ns;
+	v->fw = b->first_write_ns;
+	v->lw = b->last_write_ns;
+	v->fr = b->first_read_ns;
+	v->lr = b->last_read_ns;
+	v->bw = b->bytes_written;
+	copy_str(v->path, sizeof(v->path), b->path, sizeof(b->path));
+	if (b->kind == CT_PULL_F_CTRD_BLOB)
+		digest_of(v->digest, v->path);
+	if (b->kind != CT_PULL_F_DOCKER_BLOB)
+		e->last_ctrd = v->ts;
+	return 0;
+}
+
+static int add_rename(struct ct_pull_engine *e,
+		      const struct ct_pull_rename *r)
+{
+	char newpath[CT_PATH_MAX];
+	struct ev *v;
+
+	if (r->kind < CT_PULL_R_REPOS || r->kind > CT_PULL_R_CTRD_BLOB)
+		return -EINVAL;
+	v = push_ev(e);
+	if (!v)
+		return -ENOMEM;
+	v->kind = EV_RENAME;
+	v->sub = r->kind;
+	v->ts = r->hdr.ts_ns;
+	copy_str(v->path, sizeof(v->path), r->oldpath, sizeof(r->oldpath));
+	copy_str(newpath, sizeof(newpath), r->newpath, sizeof(r->newpath));
+	digest_of(v->digest, newpath);
+	if (r->kind == CT_PULL_R_REPOS && v->ts > e->docker_end)
+		e->docker_end = v->ts;
+	if (r->kind == CT_PULL_R_CTRD_BLOB)
+		e->last_ctrd = v->ts;
+	return 0;
+}
+
+static int add_connect(struct ct_pull_engine *e,
+		       const struct ct_pull_connect *c)
+{
+	struct ev *v = push_ev(e);
+
+	if (!v)
+		return -ENOMEM;
+	v->kind = EV_CONNECT;
+	v->ts = c->hdr.ts_ns;
+	v->pid = c->hdr.pid;
+	/* the comm says whose: dockerd (1) or containerd/ctr (2) */
+	v->sub = strncmp(c->hdr.comm, "dockerd", CT_COMM_LEN) ? 2 : 1;
+	return 0;
+}
+
+/* argv[i] of a NUL-separated block, or NULL. */
+static const char *arg_at(const char *args, size_t len, int i)
+{
+	size_t off = 0;
+
+	for (; off < len && i > 0; i--)
+		off += strnlen(args + off, len - off) + 1;
+	if (off >= len || !args[off])
+		return NULL;
+	return args + off;
+}
+
+/* The image of `docker ... pull [-a|-q|--platform P] REF` or `ctr ... pull`. */
+static const char *pull_ref(const char *args, size_t len)
+{
+	const char *a;
+	bool after_pull = false;
+
+	for (int i = 1; (a = arg_at(args, len, i)); i++) {
+		if (!after_pull) {
+			after_pull = !strcmp(a, "pull");
+			continue;
+		}
+		if (!strcmp(a, "--platform") || !strcmp(a, "--user") ||
+		    !strcmp(a, "-u")) {
+			i++;
+			continue;
+		}
+		if (a[0] != '-')
+			return a;
+	}
+	return NULL;
+}
+
+static void add_client(struct ct_pull_engine *e, const struct ct_exec *x,
+		       bool docker)
+{
+	size_t len = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
+	const char *ref = pull_ref(x->args, len);
+	struct client *c;
+
+	if (!ref)
+		return;
+	if (e->nclients == MAX_CLIENTS) {
+		memmove(e->clients, e->clients + 1,
+			(MAX_CLIENTS - 1) * sizeof(*c));
+		e->nclients--;
+	}
+	c = &e->clients[e->nclients++];
+	c->ts = x->hdr.ts_ns;
+	c->docker = docker;
+	copy_str(c->image, sizeof(c->image), ref,
+		 len - (size_t)(ref - x->args));
+}
+
+static int add_exec(struct ct_pull_engine *e, const struct ct_exec *x,
+		    size_t len)
+{
+	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
+	const char *a0;
+	struct ev *v;
+
+	if (len < offsetof(struct ct_exec, args) + alen)
+		return 0;	/* the lifecycle engine reports these */
+	a0 = arg_at(x->args, alen, 0);
+	if (!a0)
+		return 0;
+	if (!strcmp(basename_of(a0), "docker") ||
+	    !strcmp(basename_of(a0), "ctr")) {
+		add_client(e, x, !strcmp(basename_of(a0), "docker"));
+		return 0;
+	}
+	if (strcmp(a0, "docker-untar"))
+		return 0;
+	v = push_ev(e);
+	if (!v)
+		return -ENOMEM;
+	v->kind = EV_UNTAR;
+	v->ts = x->hdr.ts_ns;
+	v->pid = x->hdr.pid;
+	return 0;
+}
+
+static void add_exit(struct ct_pull_engine *e, const struct ct_hdr *h)
+{
+	for (size_t i = e->nev; i-- > 0;) {
+		struct ev *v = &e->ev[i];
+
+		if (v->kind == EV_UNTAR && v->pid == h->pid && !v->exit_ns) {
+			v->exit_ns = h->ts_ns;
+			return;
+		}
+	}
+}
+
+/* ---- building a pull ---- */
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int cmp_layer(const void *a, const void *b)
+{
+	const struct ct_pull_layer *x = a, *y = b;
+
+	return x->fetch_start_ns < y->fetch_start_ns ? -1 :
+	       x->fetch_start_ns > y->fetch_start_ns;
+}
+
+struct span {
+	uint64_t t;
+	int d;
+};
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->d - y->d;	/* ends (-1) before starts (+1) */
+}
+
+void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
+			 uint32_t *max, double *mean)
+{
+	struct span *s = calloc(2 * n + 1, sizeof(*s));
+	uint64_t first = 0, last = 0, prev = 0;
+	double area = 0;
+	size_t k = 0;
+	int cur = 0;
+
+	*max = 0;
+	*mean = 0;
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!l[i].fetch_start_ns)
+			continue;
+		s[k++] = (struct span){ l[i].fetch_start_ns, 1 };
+		s[k++] = (struct span){ l[i].fetch_start_ns + l[i].fetch_dur_ns,
+					-1 };
+		*max = 1;	/* even a zero-length fetch was one in flight */
+	}
+	qsort(s, k, sizeof(*s), cmp_span);
+	for (size_t i = 0; i < k; i++) {
+		if (i)
+			area += (double)cur * (s[i].t - prev);
+		else
+			first = s[i].t;
+		cur += s[i].d;
+		if (cur > 0 && (uint32_t)cur > *max)
+			*max = cur;
+		prev = last = s[i].t;
+	}
+	if (last > first)
+		*mean = area / (double)(last - first);
+	else if (k)
+		*mean = 1;
+	free(s);
+}
+
+static uint64_t wall(const struct ct_pull_engine *e, uint64_t mono)
+{
+	return mono ? (uint64_t)((int64_t)mono + e->m2r) : 0;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The docker-untar that ran while this blob was read back. */
+static struct ev *find_untar(struct ev *ev, size_t n, const struct ev *b)
+{
+	struct ev *best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ev *u = &ev[i];
+
+		if (u->kind != EV_UNTAR || u->used || u->ts < b->fr)
+			continue;
+		if (u->ts <= b->lr)
+			return u;
+		if (!best || u->ts < best->ts)
+			best = u;
+	}
+	return best;
+}
+
+static void docker_unpack(struct ct_pull_engine *e, struct ev *ev, size_t n,
+			  struct ev *b, struct ct_pull_layer *l)
+{
+	struct ev *u;
+	uint64_t start = b->fr, end = b->lr;
+
+	if (!b->fr)
+		return;
+	u = find_untar(ev, n, b);
+	if (u) {
+		u->used = true;
+		if (u->ts < start)
+			start = u->ts;
+		end = max_u64(end, u->exit_ns);
+	}
+	l->unpack_start_ns = wall(e, start);
+	l->unpack_dur_ns = end - start;
+}
+
+/*
+ * Digests: the diffid-by-digest renames come in unpack order; each goes
+ * to the blob whose read-back ended first among those without one.
+ */
+static void docker_digests(struct ev *ev, size_t n, struct ev **blobs,
+			   struct ct_pull_layer *layers, size_t nl)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t best = nl;
+
+		if (ev[i].kind != EV_RENAME || ev[i].sub != CT_PULL_R_DIFFID ||
+		    !ev[i].digest[0])
+			continue;
+		for (size_t j = 0; j < nl; j++) {
+			if (layers[j].digest[0] || !blobs[j]->lr ||
+			    blobs[j]->lr > ev[i].ts)
+				continue;
+			if (best == nl || blobs[j]->lr < blobs[best]->lr)
+				best = j;
+		}
+		if (best < nl)
+			memcpy(layers[best].digest, ev[i].digest,
+			       CT_PULL_DIGEST_LEN);
+	}
+}
+
+/* Image of the latest matching client that started before @first. */
+static void take_client(struct ct_pull_engine *e, struct ct_pull *p,
+			uint64_t first, bool docker, uint64_t *client_ts)
+{
+	size_t best = e->nclients;
+
+	for (size_t i = 0; i < e->nclients; i++)
+		if (e->clients[i].docker == docker && e->clients[i].ts <= first)
+			best = i;
+	*client_ts = 0;
+	if (best == e->nclients)
+		return;
+	memcpy(p->image, e->clients[best].image, sizeof(p->image));
+	*client_ts = e->clients[best].ts;
+	/* it and every older one are spent */
+	memmove(e->clients, e->clients + best + 1,
+		(e->nclients - best - 1) * sizeof(e->clients[0]));
+	e->nclients -= best + 1;
+}
+
+/*
+ * Start: the first registry connect of the daemon (or client) after the
+ * client started and before the first layer; else the client's exec;
+ * else the first blob open.
+ */
+static uint64_t pull_start(struct ev *ev, size_t n, uint32_t who,
+			   uint64_t client_ts, uint64_t first_open)
+{
+	uint64_t from = client_ts ? client_ts : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_CONNECT && ev[i].sub == who &&
+		    ev[i].ts >= from && ev[i].ts <= first_open)
+			return ev[i].ts;
+	return client_ts ? client_ts : first_open;
+}
+
+static void finish_layers(struct ct_pull *p, uint64_t start_mono,
+			  uint64_t first_write_mono)
+{
+	qsort(p->layers, p->nlayers, sizeof(*p->layers), cmp_layer);
+	ct_pull_concurrency(p->layers, p->nlayers, &p->conc_max,
+			    &p->conc_mean);
+	p->ttfb_ns = first_write_mono > start_mono ?
+		     first_write_mono - start_mono : 0;
+}
+
+static int emit(struct ct_pull_engine *e, struct ct_pull *p)
+{
+	if (e->npulls == e->pcap) {
+		size_t cap = e->pcap ? 2 * e->pcap : 8;
+		struct ct_pull *v = realloc(e->pulls, cap * sizeof(*v));
+
+		if (!v) {
+			free(p->layers);
+			return -ENOMEM;
+		}
+		e->pulls = v;
+		e->pcap = cap;
+	}
+	e->pulls[e->npulls++] = *p;
+	if (e->on_pull)
+		e->on_pull(p, e->ctx);
+	return 0;
+}
+
+/* Events [0, n) form one docker pull ending at @end (monotonic). */
+static int build_docker(struct ct_pull_engine *e, struct ev *ev, size_t n,
+			uint64_t end, bool complete)
+{
+	struct ct_pull p = { .engine = "docker", .complete = complete };
+	uint64_t first_open = UINT64_MAX, first_write = UINT64_MAX, cts, st;
+	struct ev **blobs;
+	size_t nb = 0;
+
+	for (size_t i = 0; i < n; i++)
+		nb += ev[i].kind == EV_BLOB && ev[i].sub == CT_PULL_F_DOCKER_BLOB;
+	if (!nb)
+		return 0;	/* `docker tag` and friends also rewrite it */
+	blobs = calloc(nb, sizeof(*blobs));
+	p.layers = calloc(nb, sizeof(*p.layers));
+	if (!blobs || !p.layers) {
+		free(blobs);
+		free(p.layers);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct ev *b = &ev[i];
+		struct ct_pull_layer *l = &p.layers[p.nlayers];
+
+		if (b->kind != EV_BLOB || b->sub != CT_PULL_F_DOCKER_BLOB)
+			continue;
+		blobs[p.nlayers++] = b;
+		l->bytes = b->bw;
+		l->fetch_start_ns = wall(e, b->open_ns);
+		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
+		docker_unpack(e, ev, n, b, l);
+		if (b->open_ns < first_open)
+			first_open = b->open_ns;
+		if (b->fw && b->fw < first_write)
+			first_write = b->fw;
+		end = max_u64(end, complete ? 0 : max_u64(b->ts, b->lr));
+	}
+	docker_digests(ev, n, blobs, p.layers, p.nlayers);
+	free(blobs);
+	take_client(e, &p, first_open, true, &cts);
+	st = pull_start(ev, n, 1, cts, first_open);
+	p.start_ns = wall(e, st);
+	p.dur_ns = end > st ? end - st : 0;
+	finish_layers(&p, st, first_write == UINT64_MAX ? 0 : first_write);
+	return emit(e, &p);
+}
+
+/* Read-back of a containerd blob after every fetch was over: unpack. */
+static void ctrd_unpack(struct ct_pull_engine *e, struct ev *ev, size_t n,
+			const char *digest, uint64_t fetch_end,
+			struct ct_pull_layer *l)
+{
+	uint64_t start = 0, end = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ev *r = &ev[i];
+
+		if (r->kind != EV_BLOB || r->sub != CT_PULL_F_CTRD_BLOB ||
+		    !r->fr || r->fr < fetch_end || strcmp(r->digest, digest))
+			continue;
+		if (!start || r->fr < start)
+			start = r->fr;
+		end = max_u64(end, r->lr);
+	}
+	if (!start)
+		return;
+	l->unpack_start_ns = wall(e, start);
+	l->unpack_dur_ns = end - start;
+}
+
+/* Digest of an ingest file: its rename into blobs/sha256/. */
+static const char *ingest_digest(const struct ev *ev, size_t n,
+				 const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_RENAME && ev[i].sub == CT_PULL_R_CTRD_BLOB &&
+		    !strcmp(ev[i].path, path))
+			return ev[i].digest;
+	return "";
+}
+
+static int build_ctrd(struct ct_pull_engine *e, struct ev *ev, size_t n)
+{
+	struct ct_pull p = { .engine = "containerd", .complete = true };
+	uint64_t first_open = UINT64_MAX, first_write = UINT64_MAX;
+	uint64_t fetch_end = 0, end = 0, cts, st;
+	size_t ni = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (ev[i].kind == EV_BLOB && ev[i].sub == CT_PULL_F_CTRD_INGEST) {
+			ni++;
+			fetch_end = max_u64(fetch_end, ev[i].lw);
+		}
+		if (ev[i].kind == EV_BLOB)
+			end = max_u64(end, max_u64(ev[i].ts, ev[i].lr));
+	}
+	if (!ni)
+		return 0;
+	p.layers = calloc(ni, sizeof(*p.layers));
+	if (!p.layers)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct ev *b = &ev[i];
+		struct ct_pull_layer *l = &p.layers[k];
+
+		if (b->kind != EV_BLOB || b->sub != CT_PULL_F_CTRD_INGEST)
+			continue;
+		copy_str(l->digest, sizeof(l->digest),
+			 ingest_digest(ev, n, b->path), CT_PULL_DIGEST_LEN);
+		l->bytes = b->bw;
+		l->fetch_start_ns = wall(e, b->open_ns);
+		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
+		ctrd_unpack(e, ev, n, l->digest, fetch_end, l);
+		if (b->open_ns < first_open)
+			first_open = b->open_ns;
+		if (b->fw && b->fw < first_write)
+			first_write = b->fw;
+		k++;
+	}
+	/* manifests and configs are fetched too: keep what was unpacked */
+	p.nlayers = 0;
+	for (size_t i = 0; i < k; i++)
+		if (p.layers[i].unpack_start_ns)
+			p.layers[p.nlayers++] = p.layers[i];
+	if (!p.nlayers)
+		p.nlayers = k;
+	take_client(e, &p, first_open, false, &cts);
+	st = pull_start(ev, n, 2, cts, first_open);
+	p.start_ns = wall(e, st);
+	p.dur_ns = end > st ? end - st : 0;
+	finish_layers(&p, st, first_write == UINT64_MAX ? 0 : first_write);
+	return emit(e, &p);
+}
+
+/* Drop events [0, k) of the (sorted) list. */
+static void consume(struct ct_pull_engine *e, size_t k)
+{
+	memmove(e->ev, e->ev + k, (e->nev - k) * sizeof(*e->ev));
+	e->nev -= k;
+}
+
+/* Events that belong to a pull ending at @end come first once sorted. */
+static size_t split_at(struct ct_pull_engine *e, uint64_t end)
+{
+	size_t k = 0;
+
+	qsort(e->ev, e->nev, sizeof(*e->ev), cmp_ev);
+	/* a blob closed after the end but opened before belongs here */
+	for (size_t i = 0; i < e->nev; i++) {
+		struct ev *v = &e->ev[i];
+		uint64_t t = v->kind == EV_BLOB ? v->open_ns : v->ts;
+
+		if (t <= end) {
+			struct ev tmp = *v;
+
+			memmove(&e->ev[k + 1], &e->ev[k], (i - k) * sizeof(*v));
+			e->ev[k++] = tmp;
+		}
+	}
+	return k;
+}
+
+static int finish_docker(struct ct_pull_engine *e, bool complete)
+{
+	uint64_t end = complete ? e->docker_end : UINT64_MAX;
+	size_t k = split_at(e, end);
+	int rc;
+
+	rc = build_docker(e, e->ev, k, complete ? end : 0, complete);
+	consume(e, k);
+	e->docker_end = 0;
+	e->last_ctrd = 0;
+	return rc;
+}
+
+static bool has_docker_blob(const struct ct_pull_engine *e)
+{
+	for (size_t i = 0; i < e->nev; i++)
+		if (e->ev[i].kind == EV_BLOB &&
+		    e->ev[i].sub == CT_PULL_F_DOCKER_BLOB)
+			return true;
+	return false;
+}
+
+static int finish_ctrd(struct ct_pull_engine *e)
+{
+	int rc;
+
+	qsort(e->ev, e->nev, sizeof(*e->ev), cmp_ev);
+	rc = build_ctrd(e, e->ev, e->nev);
+	consume(e, e->nev);
+	e->last_ctrd = 0;
+	return rc;
+}
+
+/* Events that no pull can claim any more: old connects, lone untars. */
+static void prune(struct ct_pull_engine *e)
+{
+	size_t k = 0;
+
+	if (e->nev < 4096)
+		return;
+	for (size_t i = 0; i < e->nev; i++)
+		if (e->ev[i].kind == EV_BLOB || e->ev[i].kind == EV_RENAME ||
+		    e->ev[i].ts + 60 * CT_PULL_GRACE_NS >= e->now)
+			e->ev[k++] = e->ev[i];
+	e->nev = k;
+}
+
+static int advance(struct ct_pull_engine *e, uint64_t now)
+{
+	int rc = 0;
+
+	if (now > e->now)
+		e->now = now;
+	if (e->docker_end && e->now > e->docker_end + CT_PULL_GRACE_NS)
+		rc = finish_docker(e, true);
+	else if (!e->docker_end && e->last_ctrd &&
+		 e->now > e->last_ctrd + CT_PULL_IDLE_NS && !has_docker_blob(e))
+		rc = finish_ctrd(e);
+	prune(e);
+	return rc;
+}
+
+int ct_pull_feed(struct ct_pull_engine *e, const void *rec, size_t len)
+{
+	const struct ct_hdr *h = rec;
+	int rc = 0;
+
+	if (!e || !rec || len < sizeof(*h) || h->size > len)
+		return -EINVAL;
+	switch (h->type) {
+	case CT_EV_PULL_BLOB:
+		rc = h->size == sizeof(struct ct_pull_blob) ?
+		     add_blob(e, rec) : -EINVAL;
+		break;
+	case CT_EV_PULL_RENAME:
+		rc = h->size == sizeof(struct ct_pull_rename) ?
+		     add_rename(e, rec) : -EINVAL;
+		break;
+	case CT_EV_PULL_CONNECT:
+		rc = h->size == sizeof(struct ct_pull_connect) ?
+		     add_connect(e, rec) : -EINVAL;
+		break;
+	case CT_EV_EXEC:
+		if (h->size >= offsetof(struct ct_exec, args))
+			rc = add_exec(e, rec, h->size);
+		break;
+	case CT_EV_EXIT:
+		add_exit(e, h);
+		break;
+	default:
+		break;
+	}
+	if (rc)
+		return rc;
+	return advance(e, h->ts_ns);
+}
+
+void ct_pull_tick(struct ct_pull_engine *e, uint64_t now_mono_ns)
+{
+	if (e)
+		advance(e, now_mono_ns);
+}
+
+void ct_pull_flush(struct ct_pull_engine *e)
+{
+	if (!e)
+		return;
+	if (e->docker_end)
+		finish_docker(e, true);
+	if (has_docker_blob(e))
+		finish_docker(e, false);
+	if (e->last_ctrd)
+		finish_ctrd(e);
+	e->nev = 0;
+}
+
+struct ct_pull_engine *ct_pull_engine_new(int64_t mono_to_real_ns,
+					  ct_pull_cb on_pull, void *ctx)
+{
+	struct ct_pull_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->m2r = mono_to_real_ns;
+	e->on_pull = on_pull;
+	e->ctx = ctx;
+	return e;
+}
+
+void ct_pull_engine_free(struct ct_pull_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->npulls; i++)
+		free(e->pulls[i].layers);
+	free(e->pulls);
+	free(e->ev);
+	free(e);
+}
+
+size_t ct_pull_count(const struct ct_pull_engine *e)
+{
+	return e ? e->npulls : 0;
+}
+
+const struct ct_pull *ct_pull_get(const struct ct_pull_engine *e, size_t i)
+{
+	return e && i < e->npulls ? &e->pulls[i] : NULL;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The image pull engine: raw records in (include/pull.h records, plus the
+ * CT_EV_EXEC/CT_EV_EXIT lifecycle records of `docker-untar` and of the
+ * `docker pull` / `ctr pull` clients), one struct ct_pull out per pull.
+ * Pure C, no BPF: unit tests feed it directly.
+ *
+ * Records of several ring buffers arrive slightly out of order, so the
+ * engine keeps the events of a pull until it is over, sorts them, and
+ * only then builds the pull:
+ *  - docker: over at the last rename of repositories.json, emitted once
+ *    event time has gone CT_PULL_GRACE_NS past it (late closes land);
+ *  - containerd: over after CT_PULL_IDLE_NS without pull activity.
+ */
+#ifndef __CT_PULL_ENGINE_H
+#define __CT_PULL_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+/* the records, for every user of the engine (same name, other dir) */
+#include "../include/pull.h"
+
+#define CT_PULL_GRACE_NS	1000000000ull	/* 1 s after the end */
+#define CT_PULL_IDLE_NS		3000000000ull	/* containerd: 3 s idle */
+#define CT_PULL_IMAGE_LEN	256
+#define CT_PULL_DIGEST_LEN	80		/* "sha256:" + 64 hex + NUL */
+
+struct ct_pull_layer {
+	char digest[CT_PULL_DIGEST_LEN];	/* "" if not recovered */
+	uint64_t bytes;			/* compressed bytes fetched */
+	bool cached;			/* not fetched (never set yet) */
+	uint64_t fetch_start_ns;	/* wall clock; 0 if none */
+	uint64_t fetch_dur_ns;
+	uint64_t unpack_start_ns;	/* wall clock; 0 if not unpacked */
+	uint64_t unpack_dur_ns;
+};
+
+struct ct_pull {
+	char image[CT_PULL_IMAGE_LEN];	/* "" if not recovered */
+	const char *engine;		/* "docker" or "containerd" */
+	bool complete;			/* its end was seen */
+	uint64_t start_ns;		/* wall clock */
+	uint64_t dur_ns;
+	uint64_t ttfb_ns;		/* start -> first layer byte written */
+	uint32_t conc_max;		/* layers fetching at once */
+	double conc_mean;		/* time-weighted over the fetch span */
+	size_t nlayers;
+	struct ct_pull_layer *layers;	/* in the order they were fetched */
+};
+
+typedef void (*ct_pull_cb)(const struct ct_pull *p, void *ctx);
+
+struct ct_pull_engine;
+
+/* on_pull may be NULL; pulls are also kept for ct_pull_write_jsonl(). */
+struct ct_pull_engine *ct_pull_engine_new(int64_t mono_to_real_ns,
+					  ct_pull_cb on_pull, void *ctx);
+void ct_pull_engine_free(struct ct_pull_engine *e);
+
+/*
+ * Feed any raw record: the ones that are not about pulls are ignored.
+ * Returns 0, or -EINVAL for a malformed pull record, -ENOMEM.
+ */
+int ct_pull_feed(struct ct_pull_engine *e, const void *rec, size_t len);
+/* Advance event time (CLOCK_MONOTONIC ns) on a quiet live loop. */
+void ct_pull_tick(struct ct_pull_engine *e, uint64_t now_mono_ns);
+/* Emit whatever is pending (a pull without its end: complete = false). */
+void ct_pull_flush(struct ct_pull_engine *e);
+
+/* Pulls emitted so far, oldest first. */
+size_t ct_pull_count(const struct ct_pull_engine *e);
+const struct ct_pull *ct_pull_get(const struct ct_pull_engine *e, size_t i);
+
+/* Pure helpers, exposed for the unit tests. */
+/* Max and time-weighted mean of overlapping [start, start+dur) spans. */
+void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
+			 uint32_t *max, double *mean);
+
+#endif /* __CT_PULL_ENGINE_H */

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Image pull tracer, BPF side (bpf/pull.bpf.c).  It registers itself with
+ * the loader (a constructor calls ct_loader_register()), so linking
+ * user/pull_bpf.c is enough: its records (include/pull.h) reach the same
+ * event callback as the lifecycle records.  Set COLDTRACE_NO_PULL=1 in
+ * the environment to leave it out.
+ */
+#ifndef __CT_PULL_BPF_H
+#define __CT_PULL_BPF_H
+
+#endif /* __CT_PULL_BPF_H */

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Image pull JSON, table and timeline: see pull_output.h. */
+#include <errno.h>
+#include <string.h>
+#include "pull_output.h"
+
+/* ---- JSON ---- */
+
+static void json_span(struct ct_json *w, const char *key, uint64_t start,
+		      uint64_t dur)
+{
+	ct_json_key(w, key);
+	if (!start) {
+		ct_json_null(w);
+		return;
+	}
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "start_ns", start);
+	ct_json_kv_u64(w, "dur_ns", dur);
+	ct_json_end_object(w);
+}
+
+/* A string that may be unknown: null rather than "". */
+static void json_str_or_null(struct ct_json *w, const char *key,
+			     const char *s, size_t max)
+{
+	ct_json_key(w, key);
+	if (s[0])
+		ct_json_string_n(w, s, max);
+	else
+		ct_json_null(w);
+}
+
+static void json_layer(struct ct_json *w, const struct ct_pull_layer *l)
+{
+	ct_json_start_object(w);
+	json_str_or_null(w, "digest", l->digest, sizeof(l->digest));
+	ct_json_kv_u64(w, "bytes", l->bytes);
+	ct_json_kv_bool(w, "cached", l->cached);
+	json_span(w, "fetch", l->fetch_start_ns, l->fetch_dur_ns);
+	json_span(w, "unpack", l->unpack_start_ns, l->unpack_dur_ns);
+	ct_json_end_object(w);
+}
+
+void ct_json_pull(struct ct_json *w, const struct ct_pull *p)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "type", "pull");
+	json_str_or_null(w, "image", p->image, sizeof(p->image));
+	ct_json_kv_string(w, "engine", p->engine ? p->engine : "unknown");
+	ct_json_kv_bool(w, "complete", p->complete);
+	ct_json_kv_u64(w, "start_ns", p->start_ns);
+	ct_json_kv_u64(w, "dur_ns", p->dur_ns);
+	ct_json_key(w, "concurrency");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "max", p->conc_max);
+	ct_json_kv_double(w, "mean", p->conc_mean);
+	ct_json_end_object(w);
+	ct_json_kv_u64(w, "ttfb_ns", p->ttfb_ns);
+	ct_json_key(w, "layers");
+	ct_json_start_array(w);
+	for (size_t i = 0; i < p->nlayers; i++)
+		json_layer(w, &p->layers[i]);
+	ct_json_end_array(w);
+	ct_json_end_object(w);
+}
+
+int ct_pull_output_json(FILE *f, const struct ct_pull *p)
+{
+	struct ct_json w;
+
+	ct_json_init(&w, f);
+	ct_json_pull(&w, p);
+	fputc('\n', f);
+	return ct_json_error(&w) || ferror(f) ? -EIO : 0;
+}
+
+int ct_pull_write_jsonl(FILE *f, const struct ct_pull_engine *e)
+{
+	for (size_t i = 0; i < ct_pull_count(e); i++)
+		if (ct_pull_output_json(f, ct_pull_get(e, i)))
+			return -EIO;
+	return 0;
+}
+
+/* ---- table and timeline ---- */
+
+/* The table is for people: make every untrusted byte printable. */
+static void put_printable(FILE *f, const char *s, size_t max)
+{
+	for (size_t i = 0; i < max && s[i]; i++) {
+		unsigned char ch = s[i];
+
+		fputc(ch >= 0x20 && ch < 0x7f ? ch : '?', f);
+	}
+}
+
+static int cell_of(uint64_t t, uint64_t t0, uint64_t span, int width)
+{
+	double x;
+
+	if (t <= t0 || !span)
+		return 0;
+	x = (double)(t - t0) * width / (double)span;
+	return x >= width ? width - 1 : (int)x;
+}
+
+static void fill(char *buf, int width, uint64_t start, uint64_t dur,
+		 uint64_t t0, uint64_t span, char ch)
+{
+	int a, b;
+
+	if (!start)
+		return;
+	a = cell_of(start, t0, span, width);
+	b = cell_of(start + dur, t0, span, width);
+	for (int i = a; i <= b; i++)
+		buf[i] = ch;
+}
+
+void ct_pull_bar(char *buf, int width, const struct ct_pull_layer *l,
+		 uint64_t t0, uint64_t span)
+{
+	memset(buf, '.', width);
+	buf[width] = '\0';
+	if (width <= 0)
+		return;
+	fill(buf, width, l->fetch_start_ns, l->fetch_dur_ns, t0, span, '=');
+	fill(buf, width, l->unpack_start_ns, l->unpack_dur_ns, t0, span, '#');
+}
+
+static uint64_t total_bytes(const struct ct_pull *p)
+{
+	uint64_t b = 0;
+
+	for (size_t i = 0; i < p->nlayers; i++)
+		b += p->layers[i].bytes;
+	return b;
+}
+
+static double rel_ms(uint64_t t, uint64_t t0)
+{
+	return t > t0 ? (t - t0) / 1e6 : 0;
+}
+
+static void print_layer(FILE *f, const struct ct_pull *p, size_t i)
+{
+	const struct ct_pull_layer *l = &p->layers[i];
+	char bar[CT_PULL_BAR + 1];
+	/* "sha256:" + 12 hex, like docker's short ids */
+	const char *d = l->digest[0] ? l->digest : "?";
+
+	ct_pull_bar(bar, CT_PULL_BAR, l, p->start_ns, p->dur_ns);
+	fprintf(f, "  %2zu ", i + 1);
+	put_printable(f, d, 19);
+	fprintf(f, "%*s %8.2f %8.1f %8.1f %8.1f %8.1f |%s|\n",
+		(int)(19 - strnlen(d, 19)), "", l->bytes / 1048576.0,
+		rel_ms(l->fetch_start_ns, p->start_ns), l->fetch_dur_ns / 1e6,
+		rel_ms(l->unpack_start_ns, p->start_ns),
+		l->unpack_dur_ns / 1e6, bar);
+}
+
+void ct_pull_print(FILE *f, const struct ct_pull *p)
+{
+	fputs("pull ", f);
+	put_printable(f, p->image[0] ? p->image : "(image unknown)",
+		      sizeof(p->image));
+	fprintf(f, " [%s]%s: %.1f ms, %zu layers, %.2f MB, ttfb %.1f ms, "
+		"concurrency max %u mean %.2f\n",
+		p->engine ? p->engine : "?", p->complete ? "" : " (incomplete)",
+		p->dur_ns / 1e6, p->nlayers, total_bytes(p) / 1048576.0,
+		p->ttfb_ns / 1e6, p->conc_max, p->conc_mean);
+	fprintf(f, "  %2s %-19s %8s %8s %8s %8s %8s  %s\n", "#", "DIGEST", "MB",
+		"FETCH@ms", "FETCHms", "UNPK@ms", "UNPKms",
+		"timeline (= fetch, # unpack)");
+	for (size_t i = 0; i < p->nlayers; i++)
+		print_layer(f, p, i);
+}
+
+void ct_pull_print_all(FILE *f, const struct ct_pull_engine *e)
+{
+	for (size_t i = 0; i < ct_pull_count(e); i++) {
+		fputc('\n', f);
+		ct_pull_print(f, ct_pull_get(e, i));
+	}
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Image pull output: the JSON object of one pull (through user/json.h),
+ * pulls.jsonl, and for people a per-pull table with an ASCII timeline
+ * of the layers (fetch vs unpack).
+ */
+#ifndef __CT_PULL_OUTPUT_H
+#define __CT_PULL_OUTPUT_H
+
+#include <stdio.h>
+#include "json.h"
+#include "pull.h"
+
+/* {"type": "pull", ...} as in design §6 (no newline). */
+void ct_json_pull(struct ct_json *w, const struct ct_pull *p);
+/* One pull as a JSON line; 0 or -EIO. */
+int ct_pull_output_json(FILE *f, const struct ct_pull *p);
+/* Every pull the engine emitted, one JSON line each; 0 or -EIO. */
+int ct_pull_write_jsonl(FILE *f, const struct ct_pull_engine *e);
+
+/* Width of the timeline bar in the terminal. */
+#define CT_PULL_BAR	60
+
+/* Table and timeline of one pull. */
+void ct_pull_print(FILE *f, const struct ct_pull *p);
+/* Every pull, or nothing at all if there was none. */
+void ct_pull_print_all(FILE *f, const struct ct_pull_engine *e);
+/*
+ * The timeline row of one layer: width cells over [t0, t0 + span),
+ * '=' fetching, '#' unpacking, '.' neither.  buf gets width + 1 bytes.
+ */
+void ct_pull_bar(char *buf, int width, const struct ct_pull_layer *l,
+		 uint64_t t0, uint64_t span);
+
+#endif /* __CT_PULL_OUTPUT_H */
