@@ -27,22 +27,35 @@
 # another (or in a trap) find the same daemons.  Set CT_HARNESS_STATE to run
 # two harnesses side by side.
 #
-# What we learned (Debian 12, kernel 6.18, cgroup v1):
+# What we learned (Debian 12, kernel 6.18, cgroup v1 + v2 "unified"):
 # - No network: dockerd runs with --bridge=none --iptables=false, so every
-#   container must use `--network none`; images come from `docker import`.
+#   container uses `--network none`; images come from `docker import`.
 # - Socket paths must stay < 108 bytes, hence the short /tmp/ct.XXXXXX root.
+# - crun 1.8 needs an empty unified/cgroup.controllers (hugetlb is there
+#   on this kernel): see prepare_cgroups.
+# - runsc cannot copy a netns here ("cannot run with network enabled in
+#   root network namespace", also with docker's --network none), so it
+#   always gets --network=none: in daemon.json runtimeArgs for docker, on
+#   the command line for `runsc run`.  Default platform ptrace works.
+# - With runtimeArgs, dockerd 20.10 writes a wrapper $data-root/runtimes/
+#   runsc = "#!/bin/sh\n/usr/bin/runsc --network=none $@" (no exec: the sh,
+#   comm "runsc", stays the parent of the real runsc for create, start and
+#   delete).  The shim runs every runtime with --root
+#   $exec-root/runtime-runc/moby, runsc included.
 # - containerd 1.6 puts shim sockets in /run/containerd/s/<hash of address,
-#   namespace, id>, whatever its state dir: they cannot collide with another
-#   containerd, and shims remove them on exit.
-# - dockerd passes each runtime a root under its exec-root
-#   ($CT_DIR/exec/runtime-<name>/moby), so `runc list` of those shows only
-#   our containers.  runsc is wrapped by dockerd in a generated sh script
-#   (exec-root/runtimes/runsc) because daemon.json runtimes become shim
-#   BinaryName options.
-# - `ctr run` uses namespace "default" and runc root
-#   /run/containerd/runc/default (not configurable per run).
-# - runsc needs --network=none for `runsc run` (no host netns setup without
-#   CAP_NET_ADMIN games); the default ptrace platform works, kvm hangs.
+#   namespace, id>, whatever its state dir, so they cannot collide with
+#   another containerd; shims remove them on exit.  Each shim is exec'd
+#   twice (`... -id ID start`, then the daemon), and once more with
+#   `-bundle ... delete` for cleanup.
+# - `ctr run` uses namespace "default" and runc --root
+#   /run/containerd/runc/default (shared by every containerd: use unique
+#   ids); its bundle is $state/io.containerd.runtime.v2.task/default/ID.
+# - runc init re-execs itself twice (/proc/self/exe, then the memfd copy
+#   /dev/fd/N); runsc-gofer and runsc-sandbox are /proc/self/exe (comm
+#   "exe"), each exec'd twice by the same pid with more flags.
+# - Times on this machine (2 cores, warm): docker run --rm true ~300 ms
+#   (runc, crun), ~450 ms (runsc); ctr run ~140 ms; runc run ~40 ms, crun
+#   run ~15 ms, runsc run ~145 ms; start ~0.5 s, image ~1 s, stop ~4 s.
 set -euo pipefail
 
 STATE_FILE=${CT_HARNESS_STATE:-/tmp/coldtrace-harness.current}

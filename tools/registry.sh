@@ -258,7 +258,8 @@ cmd_shape() {
 	tc qdisc del dev lo root 2>/dev/null || true
 	touch "$d/shaped"
 	tc qdisc add dev lo root handle 1: htb &&
-		tc class add dev lo parent 1: classid 1:20 htb rate "$rate" ceil "$rate" &&
+		tc class add dev lo parent 1: classid 1:20 htb rate "$rate" ceil "$rate" \
+			quantum 65536 &&
 		tc filter add dev lo parent 1: protocol ip prio 1 u32 \
 			match ip sport 5000 0xffff flowid 1:20 ||
 		{ unshape "$d"; die "tc failed to shape lo"; }

@@ -739,13 +739,33 @@ void ct_engine_flush(struct ct_engine *e)
 	}
 }
 
-size_t ct_engine_pending(const struct ct_engine *e)
+/* Earliest phase start of a container still open (first_ns is set at
+ * emission only); UINT64_MAX if no phase began. */
+static uint64_t open_first_ns(const struct ct_container *c)
+{
+	uint64_t first = UINT64_MAX;
+
+	for (int p = 0; p < CT_PH_MAX; p++)
+		if (ct_has_phase(c, p) && c->phases[p].start_ns < first)
+			first = c->phases[p].start_ns;
+	return first;
+}
+
+size_t ct_engine_pending_since(const struct ct_engine *e, uint64_t since_ns)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; e && i < e->n; i++)
-		n += e->cts[i]->c.phase_mask != 0;
+	for (size_t i = 0; e && i < e->n; i++) {
+		uint64_t first = open_first_ns(&e->cts[i]->c);
+
+		n += first != UINT64_MAX && first >= since_ns;
+	}
 	return n;
+}
+
+size_t ct_engine_pending(const struct ct_engine *e)
+{
+	return ct_engine_pending_since(e, 0);
 }
 
 uint64_t ct_engine_lost(const struct ct_engine *e)

@@ -56,6 +56,13 @@ void ct_engine_flush(struct ct_engine *e);
 /* Containers currently tracked and not yet emitted. */
 size_t ct_engine_pending(const struct ct_engine *e);
 
+/*
+ * The same, counting only containers whose first phase began at or after
+ * since_ns (wall clock): what a traced COMMAND started, not what other
+ * users of the host were doing already.
+ */
+size_t ct_engine_pending_since(const struct ct_engine *e, uint64_t since_ns);
+
 /* Lost-event total seen so far (CT_EV_LOST records). */
 uint64_t ct_engine_lost(const struct ct_engine *e);
 

@@ -389,6 +389,7 @@ struct live_state {
 	pid_t child;		/* COMMAND, 0 if none or reaped */
 	int child_status;	/* its exit code once reaped, else -1 */
 	double child_done_at;	/* when it was reaped */
+	uint64_t child_wall_ns;	/* when it was started, wall clock */
 	double started;
 	double next_interval;
 };
@@ -414,7 +415,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 	}
 	/* COMMAND done: wait, bounded, for its containers to be destroyed */
 	if (ls->child_status >= 0 && !cli->duration_s &&
-	    (!ct_engine_pending(s->engine) ||
+	    (!ct_engine_pending_since(s->engine, ls->child_wall_ns) ||
 	     t - ls->child_done_at >= cli->wait_s))
 		return false;
 	if (cli->interval_s && t >= ls->next_interval) {
@@ -519,6 +520,7 @@ static int run_live(const struct ct_cli *cli)
 		goto out;
 	ls.started = now_s();
 	ls.next_interval = ls.started + cli->interval_s;
+	ls.child_wall_ns = mono_ns() + s.mono_to_real;
 	if (cli->cmd && (ls.child = spawn_command(cli->cmd)) < 0)
 		goto out;
 	if (!cli->cmd)

@@ -32,6 +32,7 @@ struct ev {
 	enum ev_kind kind;
 	uint32_t sub;		/* enum ct_pull_file / ct_pull_rename_kind */
 	uint32_t pid;
+	uint32_t reads;		/* read(2)/pread64(2) calls on a blob */
 	bool used;
 	uint64_t ts;		/* monotonic */
 	uint64_t open_ns, fw, lw, fr, lr, bw, exit_ns;
@@ -131,6 +132,7 @@ static int add_blob(struct ct_pull_engine *e, const struct ct_pull_blob *b)
 	v->fr = b->first_read_ns;
 	v->lr = b->last_read_ns;
 	v->bw = b->bytes_written;
+	v->reads = b->reads;
 	copy_str(v->path, sizeof(v->path), b->path, sizeof(b->path));
 	if (b->kind == CT_PULL_F_CTRD_BLOB)
 		digest_of(v->digest, v->path);
@@ -529,7 +531,12 @@ static int build_docker(struct ct_pull_engine *e, struct ev *ev, size_t n,
 	return emit(e, &p);
 }
 
-/* Read-back of a containerd blob after every fetch was over: unpack. */
+/*
+ * Read-back of a containerd blob after every fetch was over: unpack.
+ * Manifests and configs are read back too, but by content.ReadBlob: one
+ * pread64 of exactly their size; a layer is streamed through the
+ * decompressor, which needs at least one more read to see the end.
+ */
 static void ctrd_unpack(struct ct_pull_engine *e, struct ev *ev, size_t n,
 			const char *digest, uint64_t fetch_end,
 			struct ct_pull_layer *l)
@@ -540,7 +547,8 @@ static void ctrd_unpack(struct ct_pull_engine *e, struct ev *ev, size_t n,
 		const struct ev *r = &ev[i];
 
 		if (r->kind != EV_BLOB || r->sub != CT_PULL_F_CTRD_BLOB ||
-		    !r->fr || r->fr < fetch_end || strcmp(r->digest, digest))
+		    !r->fr || r->fr < fetch_end || r->reads < 2 ||
+		    strcmp(r->digest, digest))
 			continue;
 		if (!start || r->fr < start)
 			start = r->fr;

@@ -269,6 +269,46 @@ Test(engine, incomplete_flushed)
 	fx_free(&cut);
 }
 
+/* -- COMMAND waits only for the containers that began after it did. */
+Test(engine, pending_since)
+{
+	struct fx_ct a = { "old", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0,
+			   false, 88 };
+	struct fx_ct b = { "new", CT_RT_RUNC, CT_ENG_DOCKER, 2000, 500, 0,
+			   false, 89 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_fx parts[2], all, cut;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	size_t off = 0;
+
+	fx_init(&parts[0]);
+	fx_init(&parts[1]);
+	fx_init(&all);
+	fx_init(&cut);
+	fx_container(&parts[0], &a, s, e);
+	fx_container(&parts[1], &b, s, e);
+	fx_merge(&all, parts, 2);
+	/* both still running at 700 ms: nothing is destroyed yet */
+	while (off < all.len) {
+		const struct ct_hdr *h = (const void *)(all.buf + off);
+
+		if (h->ts_ns >= 700 * FX_MS)
+			break;
+		fx_raw(&cut, h, h->size);
+		off += h->size;
+	}
+	cr_assert_eq(fx_feed(&cut, eng), 0);
+	cr_expect_eq(ct_engine_pending(eng), 2);
+	cr_expect_eq(ct_engine_pending_since(eng, 0), 2);
+	cr_expect_eq(ct_engine_pending_since(eng, 400 * FX_MS), 1);
+	cr_expect_eq(ct_engine_pending_since(eng, 2000 * FX_MS), 0);
+	ct_engine_free(eng);
+	fx_free(&parts[0]);
+	fx_free(&parts[1]);
+	fx_free(&all);
+	fx_free(&cut);
+}
+
 static int run_filtered(const char *prefix, uint32_t mask)
 {
 	struct ct_fx parts[3], all;

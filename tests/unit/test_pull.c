@@ -66,53 +66,63 @@ static struct ct_pull_engine *replay(const char *path, struct got *g)
 	return e;
 }
 
-Test(pull_replay, docker_pull_matches_registry)
+static void check_layer(const struct got *g, const struct tj *truth,
+			size_t i)
 {
-	char p1[512], p2[512];
+	const struct ct_pull_layer *l = NULL;
+	const char *digest;
+	char path[64];
+	uint64_t size;
+
+	snprintf(path, sizeof(path), "layers.%zu.size", i);
+	cr_assert(tj_u64(truth, path, &size));
+	snprintf(path, sizeof(path), "layers.%zu.digest", i);
+	digest = tj_str(truth, path);
+	for (size_t j = 0; j < g->last.nlayers; j++)
+		if (!strcmp(g->layers[j].digest, digest))
+			l = &g->layers[j];
+	cr_assert_not_null(l, "layer %s not reported", digest);
+	cr_assert_eq(l->bytes, size, "%s: %llu bytes, registry %llu", digest,
+		     (unsigned long long)l->bytes, (unsigned long long)size);
+	cr_assert(l->fetch_start_ns >= g->last.start_ns);
+	cr_assert(l->unpack_start_ns >= l->fetch_start_ns + l->fetch_dur_ns,
+		  "fetch before unpack");
+	cr_assert(l->unpack_start_ns + l->unpack_dur_ns <=
+		  g->last.start_ns + g->last.dur_ns);
+}
+
+/*
+ * Replay NAME.ctrec; check against NAME.layers.json: one complete pull of
+ * that image by that engine, every registry layer once with its exact
+ * compressed size, fetch before unpack, everything inside the pull.
+ */
+static void check_recorded(const char *name)
+{
+	char p1[512], p2[512], f1[128], f2[128];
 	struct got g = { 0 };
 	struct ct_pull_engine *e;
+	const struct tj *tl;
 	struct tj *truth;
 	uint64_t nmcd;
 	size_t len;
 	char *txt;
 
-	e = replay(fixture("docker-pull.ctrec", p1, sizeof(p1)), &g);
-	txt = tj_slurp(fixture("docker-pull.layers.json", p2, sizeof(p2)),
-		       &len);
-	cr_assert_not_null(txt);
+	snprintf(f1, sizeof(f1), "%s.ctrec", name);
+	snprintf(f2, sizeof(f2), "%s.layers.json", name);
+	e = replay(fixture(f1, p1, sizeof(p1)), &g);
+	txt = tj_slurp(fixture(f2, p2, sizeof(p2)), &len);
+	cr_assert_not_null(txt, "%s", p2);
 	truth = tj_parse(txt, len, NULL, 0);
 	cr_assert_not_null(truth);
-	const struct tj *tl = tj_get(truth, "layers");
-
+	tl = tj_get(truth, "layers");
 	cr_assert_eq(g.n, 1, "one pull, got %d", g.n);
 	cr_assert_eq(ct_pull_count(e), 1);
 	cr_assert(g.last.complete);
-	cr_assert_str_eq(g.last.engine, "docker");
+	cr_assert_str_eq(g.last.engine, tj_str(truth, "engine"));
 	cr_assert_str_eq(g.last.image, tj_str(truth, "image"));
 	cr_assert_eq(g.last.nlayers, tl->n);
-	for (size_t i = 0; i < tl->n; i++) {
-		const struct ct_pull_layer *l = NULL;
-		char path[64];
-		uint64_t size;
-
-		snprintf(path, sizeof(path), "layers.%zu.size", i);
-		cr_assert(tj_u64(truth, path, &size));
-		snprintf(path, sizeof(path), "layers.%zu.digest", i);
-		for (size_t j = 0; j < g.last.nlayers; j++)
-			if (!strcmp(g.layers[j].digest, tj_str(truth, path)))
-				l = &g.layers[j];
-		cr_assert_not_null(l, "layer %s not reported",
-				   tj_str(truth, path));
-		cr_assert_eq(l->bytes, size, "%s: %llu bytes, registry %llu",
-			     l->digest, (unsigned long long)l->bytes,
-			     (unsigned long long)size);
-		cr_assert(l->fetch_start_ns >= g.last.start_ns);
-		cr_assert(l->unpack_start_ns >= l->fetch_start_ns +
-						l->fetch_dur_ns,
-			  "fetch before unpack");
-		cr_assert(l->unpack_start_ns + l->unpack_dur_ns <=
-			  g.last.start_ns + g.last.dur_ns);
-	}
+	for (size_t i = 0; i < tl->n; i++)
+		check_layer(&g, truth, i);
 	cr_assert(tj_u64(truth, "max_concurrent_downloads", &nmcd));
 	cr_assert(g.last.conc_max >= 1 && g.last.conc_max <= nmcd);
 	cr_assert(g.last.conc_mean > 0 && g.last.conc_mean <= g.last.conc_max);
@@ -120,6 +130,16 @@ Test(pull_replay, docker_pull_matches_registry)
 	tj_free(truth);
 	free(txt);
 	ct_pull_engine_free(e);
+}
+
+Test(pull_replay, docker_pull_matches_registry)
+{
+	check_recorded("docker-pull");
+}
+
+Test(pull_replay, ctr_pull_matches_registry)
+{
+	check_recorded("docker-pull.ctr");
 }
 
 /* ---- synthetic records ---- */
