@@ -41,7 +41,7 @@ enum ct_opens_kind {
 struct ct_opens_track {
 	__u32 runtime;		/* CT_OPENS_RT_* */
 	__u32 _pad;
-	__u64 since_ns;		/* bpf_ktime_get_ns() when tracking began */
+	__u64 since_ns;		/* when tracking began (monotonic) */
 	__u64 stub_stops;	/* runsc: ptrace stops of stub threads seen */
 };
 
@@ -68,7 +68,7 @@ struct ct_opens_start {
 
 /* CT_EV_OPENS flags */
 #define CT_OPENS_F_GOFER	0x1	/* histogram of the gofer's opens */
-#define CT_OPENS_F_UNOBSERVABLE	0x2	/* platform hides opens: no hist */
+#define CT_OPENS_F_UNOBSERVABLE	0x2	/* platform hides opens */
 
 /*
  * CT_EV_OPENS: one container's histogram, written by userspace when the

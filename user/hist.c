@@ -193,7 +193,7 @@ static bool rec_consistent(const struct ct_opens_rec *r)
 
 	for (int i = 0; i < CT_HIST_SLOTS; i++) {
 		if (total + r->slots[i] < total)
-			return false;	/* overflow: not a real histogram */
+			return false;	/* overflow: not a histogram */
 		total += r->slots[i];
 	}
 	return r->runtime < CT_RT_MAX && r->failed <= r->count &&

@@ -69,7 +69,8 @@ int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
 	o->tracked_fd = bpf_map__fd(o->skel->maps.tracked);
 	o->hists_fd = bpf_map__fd(o->skel->maps.hists);
 	if (verbose)
-		fprintf(stderr, "opens: attached (%s cgroup keys, runtime mask 0x%x)\n",
+		fprintf(stderr,
+			"opens: attached (%s cgroup keys, runtime mask 0x%x)\n",
 			m == CT_CGROUP_V2 ? "v2" : "v1 memory", runtime_mask);
 	*out = o;
 	return 0;

@@ -49,15 +49,26 @@ struct client {
 
 #define MAX_CLIENTS	16
 
+/*
+ * The events of one daemon process: several dockerd (one per harness,
+ * say) may run at once, and one's repositories.json must not end
+ * another's pull.
+ */
+struct stream {
+	uint32_t pid;
+	struct ev *ev;
+	size_t nev, cap;
+	uint64_t docker_end;	/* last repositories.json rename, 0 none */
+	uint64_t last_ctrd;	/* last containerd pull activity, 0 none */
+};
+
 struct ct_pull_engine {
 	int64_t m2r;
 	ct_pull_cb on_pull;
 	void *ctx;
-	struct ev *ev;
-	size_t nev, cap;
+	struct stream *st;
+	size_t nst, stcap;
 	uint64_t now;		/* latest event time */
-	uint64_t docker_end;	/* last repositories.json rename, 0 none */
-	uint64_t last_ctrd;	/* last containerd pull activity, 0 none */
 	struct client clients[MAX_CLIENTS];
 	size_t nclients;
 	struct ct_pull *pulls;
@@ -93,20 +104,45 @@ static void digest_of(char *dst, const char *path)
 	snprintf(dst, CT_PULL_DIGEST_LEN, "sha256:%s", b);
 }
 
-static struct ev *push_ev(struct ct_pull_engine *e)
+static struct stream *stream_of(struct ct_pull_engine *e, uint32_t pid)
 {
+	struct stream *s;
+
+	for (size_t i = 0; i < e->nst; i++)
+		if (e->st[i].pid == pid)
+			return &e->st[i];
+	if (e->nst == e->stcap) {
+		size_t cap = e->stcap ? 2 * e->stcap : 4;
+
+		s = realloc(e->st, cap * sizeof(*s));
+		if (!s)
+			return NULL;
+		e->st = s;
+		e->stcap = cap;
+	}
+	s = &e->st[e->nst++];
+	memset(s, 0, sizeof(*s));
+	s->pid = pid;
+	return s;
+}
+
+static struct ev *push_ev(struct ct_pull_engine *e, uint32_t pid)
+{
+	struct stream *s = stream_of(e, pid);
 	struct ev *v;
 
-	if (e->nev == e->cap) {
-		size_t cap = e->cap ? 2 * e->cap : 64;
+	if (!s)
+		return NULL;
+	if (s->nev == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
 
-		v = realloc(e->ev, cap * sizeof(*v));
+		v = realloc(s->ev, cap * sizeof(*v));
 		if (!v)
 			return NULL;
-		e->ev = v;
-		e->cap = cap;
+		s->ev = v;
+		s->cap = cap;
 	}
-	v = &e->ev[e->nev++];
+	v = &s->ev[s->nev++];
 	memset(v, 0, sizeof(*v));
 	return v;
 }
@@ -119,7 +155,7 @@ static int add_blob(struct ct_pull_engine *e, const struct ct_pull_blob *b)
 
 	if (b->kind < CT_PULL_F_DOCKER_BLOB || b->kind > CT_PULL_F_CTRD_BLOB)
 		return -EINVAL;
-	v = push_ev(e);
+	v = push_ev(e, b->hdr.pid);
 	if (!v)
 		return -ENOMEM;
 	v->kind = EV_BLOB;
@@ -137,7 +173,7 @@ static int add_blob(struct ct_pull_engine *e, const struct ct_pull_blob *b)
 	if (b->kind == CT_PULL_F_CTRD_BLOB)
 		digest_of(v->digest, v->path);
 	if (b->kind != CT_PULL_F_DOCKER_BLOB)
-		e->last_ctrd = v->ts;
+		stream_of(e, b->hdr.pid)->last_ctrd = v->ts;
 	return 0;
 }
 
@@ -145,11 +181,12 @@ static int add_rename(struct ct_pull_engine *e,
 		      const struct ct_pull_rename *r)
 {
 	char newpath[CT_PATH_MAX];
+	struct stream *s;
 	struct ev *v;
 
 	if (r->kind < CT_PULL_R_REPOS || r->kind > CT_PULL_R_CTRD_BLOB)
 		return -EINVAL;
-	v = push_ev(e);
+	v = push_ev(e, r->hdr.pid);
 	if (!v)
 		return -ENOMEM;
 	v->kind = EV_RENAME;
@@ -158,17 +195,18 @@ static int add_rename(struct ct_pull_engine *e,
 	copy_str(v->path, sizeof(v->path), r->oldpath, sizeof(r->oldpath));
 	copy_str(newpath, sizeof(newpath), r->newpath, sizeof(r->newpath));
 	digest_of(v->digest, newpath);
-	if (r->kind == CT_PULL_R_REPOS && v->ts > e->docker_end)
-		e->docker_end = v->ts;
+	s = stream_of(e, r->hdr.pid);
+	if (r->kind == CT_PULL_R_REPOS && v->ts > s->docker_end)
+		s->docker_end = v->ts;
 	if (r->kind == CT_PULL_R_CTRD_BLOB)
-		e->last_ctrd = v->ts;
+		s->last_ctrd = v->ts;
 	return 0;
 }
 
 static int add_connect(struct ct_pull_engine *e,
 		       const struct ct_pull_connect *c)
 {
-	struct ev *v = push_ev(e);
+	struct ev *v = push_ev(e, c->hdr.pid);
 
 	if (!v)
 		return -ENOMEM;
@@ -254,7 +292,8 @@ static int add_exec(struct ct_pull_engine *e, const struct ct_exec *x,
 	}
 	if (strcmp(a0, "docker-untar"))
 		return 0;
-	v = push_ev(e);
+	/* dockerd re-execs itself: the untar's parent is the daemon */
+	v = push_ev(e, x->hdr.ppid);
 	if (!v)
 		return -ENOMEM;
 	v->kind = EV_UNTAR;
@@ -265,8 +304,13 @@ static int add_exec(struct ct_pull_engine *e, const struct ct_exec *x,
 
 static void add_exit(struct ct_pull_engine *e, const struct ct_hdr *h)
 {
-	for (size_t i = e->nev; i-- > 0;) {
-		struct ev *v = &e->ev[i];
+	struct stream *s = NULL;
+
+	for (size_t i = 0; i < e->nst && !s; i++)
+		if (e->st[i].pid == h->ppid)
+			s = &e->st[i];
+	for (size_t i = s ? s->nev : 0; i-- > 0;) {
+		struct ev *v = &s->ev[i];
 
 		if (v->kind == EV_UNTAR && v->pid == h->pid && !v->exit_ns) {
 			v->exit_ns = h->ts_ns;
@@ -625,78 +669,92 @@ static int build_ctrd(struct ct_pull_engine *e, struct ev *ev, size_t n)
 }
 
 /* Drop events [0, k) of the (sorted) list. */
-static void consume(struct ct_pull_engine *e, size_t k)
+static void consume(struct stream *s, size_t k)
 {
-	memmove(e->ev, e->ev + k, (e->nev - k) * sizeof(*e->ev));
-	e->nev -= k;
+	memmove(s->ev, s->ev + k, (s->nev - k) * sizeof(*s->ev));
+	s->nev -= k;
 }
 
 /* Events that belong to a pull ending at @end come first once sorted. */
-static size_t split_at(struct ct_pull_engine *e, uint64_t end)
+static size_t split_at(struct stream *s, uint64_t end)
 {
 	size_t k = 0;
 
-	qsort(e->ev, e->nev, sizeof(*e->ev), cmp_ev);
+	qsort(s->ev, s->nev, sizeof(*s->ev), cmp_ev);
 	/* a blob closed after the end but opened before belongs here */
-	for (size_t i = 0; i < e->nev; i++) {
-		struct ev *v = &e->ev[i];
+	for (size_t i = 0; i < s->nev; i++) {
+		struct ev *v = &s->ev[i];
 		uint64_t t = v->kind == EV_BLOB ? v->open_ns : v->ts;
 
 		if (t <= end) {
 			struct ev tmp = *v;
 
-			memmove(&e->ev[k + 1], &e->ev[k], (i - k) * sizeof(*v));
-			e->ev[k++] = tmp;
+			memmove(&s->ev[k + 1], &s->ev[k], (i - k) * sizeof(*v));
+			s->ev[k++] = tmp;
 		}
 	}
 	return k;
 }
 
-static int finish_docker(struct ct_pull_engine *e, bool complete)
+static int finish_docker(struct ct_pull_engine *e, struct stream *s,
+			 bool complete)
 {
-	uint64_t end = complete ? e->docker_end : UINT64_MAX;
-	size_t k = split_at(e, end);
+	uint64_t end = complete ? s->docker_end : UINT64_MAX;
+	size_t k = split_at(s, end);
 	int rc;
 
-	rc = build_docker(e, e->ev, k, complete ? end : 0, complete);
-	consume(e, k);
-	e->docker_end = 0;
-	e->last_ctrd = 0;
+	rc = build_docker(e, s->ev, k, complete ? end : 0, complete);
+	consume(s, k);
+	s->docker_end = 0;
+	s->last_ctrd = 0;
 	return rc;
 }
 
-static bool has_docker_blob(const struct ct_pull_engine *e)
+static bool has_docker_blob(const struct stream *s)
 {
-	for (size_t i = 0; i < e->nev; i++)
-		if (e->ev[i].kind == EV_BLOB &&
-		    e->ev[i].sub == CT_PULL_F_DOCKER_BLOB)
+	for (size_t i = 0; i < s->nev; i++)
+		if (s->ev[i].kind == EV_BLOB &&
+		    s->ev[i].sub == CT_PULL_F_DOCKER_BLOB)
 			return true;
 	return false;
 }
 
-static int finish_ctrd(struct ct_pull_engine *e)
+static int finish_ctrd(struct ct_pull_engine *e, struct stream *s)
 {
 	int rc;
 
-	qsort(e->ev, e->nev, sizeof(*e->ev), cmp_ev);
-	rc = build_ctrd(e, e->ev, e->nev);
-	consume(e, e->nev);
-	e->last_ctrd = 0;
+	qsort(s->ev, s->nev, sizeof(*s->ev), cmp_ev);
+	rc = build_ctrd(e, s->ev, s->nev);
+	consume(s, s->nev);
+	s->last_ctrd = 0;
 	return rc;
 }
 
 /* Events that no pull can claim any more: old connects, lone untars. */
-static void prune(struct ct_pull_engine *e)
+static void prune(struct stream *s, uint64_t now)
 {
 	size_t k = 0;
 
-	if (e->nev < 4096)
+	if (s->nev < 4096)
 		return;
-	for (size_t i = 0; i < e->nev; i++)
-		if (e->ev[i].kind == EV_BLOB || e->ev[i].kind == EV_RENAME ||
-		    e->ev[i].ts + 60 * CT_PULL_GRACE_NS >= e->now)
-			e->ev[k++] = e->ev[i];
-	e->nev = k;
+	for (size_t i = 0; i < s->nev; i++)
+		if (s->ev[i].kind == EV_BLOB || s->ev[i].kind == EV_RENAME ||
+		    s->ev[i].ts + 60 * CT_PULL_GRACE_NS >= now)
+			s->ev[k++] = s->ev[i];
+	s->nev = k;
+}
+
+static int advance_stream(struct ct_pull_engine *e, struct stream *s)
+{
+	int rc = 0;
+
+	if (s->docker_end && e->now > s->docker_end + CT_PULL_GRACE_NS)
+		rc = finish_docker(e, s, true);
+	else if (!s->docker_end && s->last_ctrd &&
+		 e->now > s->last_ctrd + CT_PULL_IDLE_NS && !has_docker_blob(s))
+		rc = finish_ctrd(e, s);
+	prune(s, e->now);
+	return rc;
 }
 
 static int advance(struct ct_pull_engine *e, uint64_t now)
@@ -705,12 +763,12 @@ static int advance(struct ct_pull_engine *e, uint64_t now)
 
 	if (now > e->now)
 		e->now = now;
-	if (e->docker_end && e->now > e->docker_end + CT_PULL_GRACE_NS)
-		rc = finish_docker(e, true);
-	else if (!e->docker_end && e->last_ctrd &&
-		 e->now > e->last_ctrd + CT_PULL_IDLE_NS && !has_docker_blob(e))
-		rc = finish_ctrd(e);
-	prune(e);
+	for (size_t i = 0; i < e->nst; i++) {
+		int r = advance_stream(e, &e->st[i]);
+
+		if (!rc)
+			rc = r;
+	}
 	return rc;
 }
 
@@ -759,13 +817,17 @@ void ct_pull_flush(struct ct_pull_engine *e)
 {
 	if (!e)
 		return;
-	if (e->docker_end)
-		finish_docker(e, true);
-	if (has_docker_blob(e))
-		finish_docker(e, false);
-	if (e->last_ctrd)
-		finish_ctrd(e);
-	e->nev = 0;
+	for (size_t i = 0; i < e->nst; i++) {
+		struct stream *s = &e->st[i];
+
+		if (s->docker_end)
+			finish_docker(e, s, true);
+		if (has_docker_blob(s))
+			finish_docker(e, s, false);
+		if (s->last_ctrd)
+			finish_ctrd(e, s);
+		s->nev = 0;
+	}
 }
 
 struct ct_pull_engine *ct_pull_engine_new(int64_t mono_to_real_ns,
@@ -788,7 +850,9 @@ void ct_pull_engine_free(struct ct_pull_engine *e)
 	for (size_t i = 0; i < e->npulls; i++)
 		free(e->pulls[i].layers);
 	free(e->pulls);
-	free(e->ev);
+	for (size_t i = 0; i < e->nst; i++)
+		free(e->st[i].ev);
+	free(e->st);
 	free(e);
 }
 

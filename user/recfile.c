@@ -227,7 +227,8 @@ static int read_hdr(struct ct_rec_reader *r, struct ct_rec_file_hdr *h,
 	size_t n = fread(h, 1, sizeof(*h), r->f);
 
 	if (ferror(r->f))
-		return fail(err, errlen, -EIO, "%s: read error", r->path);
+		return fail(err, errlen, -errno, "%s: %s", r->path,
+			    strerror(errno));
 	if (n == 0)
 		return fail(err, errlen, -EINVAL,
 			    "%s: empty file, not a coldtrace recording",

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # TOP, PLOT, ...: used by the sourcing scripts
 #
 # Helpers sourced by the experiments in tools/experiments/.  The sourcing
 # script sets EXP (its name, for messages) first.  Each experiment runs
@@ -20,13 +21,6 @@ die() {
 
 log() {
 	echo "${EXP:-experiment}: $*" >&2
-}
-
-# A positive integer, or a clear error naming the option.
-need_uint() {	# WHAT VALUE
-	case "$2" in
-	'' | *[!0-9]* | 0*) die "$1 must be a positive integer, not '$2'" ;;
-	esac
 }
 
 exp_check_host() {
