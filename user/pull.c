@@ -653,13 +653,19 @@ static int build_ctrd(struct ct_pull_engine *e, struct ev *ev, size_t n)
 			first_write = b->fw;
 		k++;
 	}
-	/* manifests and configs are fetched too: keep what was unpacked */
+	/*
+	 * Manifests and configs are fetched too: keep what was unpacked.
+	 * Nothing unpacked: dockerd caching a manifest in containerd's
+	 * content store, or `ctr content fetch`, not an image pull.
+	 */
 	p.nlayers = 0;
 	for (size_t i = 0; i < k; i++)
 		if (p.layers[i].unpack_start_ns)
 			p.layers[p.nlayers++] = p.layers[i];
-	if (!p.nlayers)
-		p.nlayers = k;
+	if (!p.nlayers) {
+		free(p.layers);
+		return 0;
+	}
 	take_client(e, &p, first_open, false, &cts);
 	st = pull_start(ev, n, 2, cts, first_open);
 	p.start_ns = wall(e, st);

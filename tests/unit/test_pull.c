@@ -218,6 +218,7 @@ static void feed_exec(struct seq *s, uint64_t ts, uint32_t pid, int argc,
 	memset(&x, 0, sizeof(x));
 	hdr(&x.hdr, CT_EV_EXEC, sizeof(x), ts, "exe");
 	x.hdr.pid = pid;
+	x.hdr.ppid = 100;	/* dockerd, whose records use pid 100 */
 	for (int i = 0; i < argc; i++) {
 		size_t n = strlen(argv[i]) + 1;
 
@@ -234,6 +235,7 @@ static void exit_of(struct seq *s, uint64_t ts, uint32_t pid)
 
 	hdr(&x.hdr, CT_EV_EXIT, sizeof(x), ts, "exe");
 	x.hdr.pid = pid;
+	x.hdr.ppid = 100;
 	cr_assert_eq(ct_pull_feed(s->e, &x, sizeof(x)), 0);
 }
 
@@ -468,4 +470,27 @@ Test(pull_output, table_is_printable)
 	cr_assert_null(strchr(buf, '\x1b'));
 	cr_assert_not_null(strstr(buf, "bad?[2Jname"));
 	free(buf);
+}
+
+/* Another dockerd's repositories.json (a second harness) ends nothing. */
+Test(pull_synth, other_daemon_does_not_end_pull)
+{
+	struct ct_pull_rename r = { 0 };
+	struct seq s;
+
+	seq_init(&s);
+	hdr(&r.hdr, CT_EV_PULL_RENAME, sizeof(r), 30 * MS, "dockerd");
+	r.hdr.pid = 200;
+	r.kind = CT_PULL_R_REPOS;
+	snprintf(r.newpath, sizeof(r.newpath), "/other/repositories.json");
+	cr_assert_eq(ct_pull_feed(s.e, &r, sizeof(r)), 0);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	blob(&s, "GetImageBlob2", 10 * MS, 11 * MS, 2000 * MS, 2050 * MS,
+	     2060 * MS, 1);
+	end_pull(&s, 2070 * MS);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_eq(s.g.last.nlayers, 2);
+	ct_pull_engine_free(s.e);
 }
