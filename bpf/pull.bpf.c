@@ -11,8 +11,8 @@
  *  - containerd writes content/ingest/<ref>/data, renames it to
  *    content/blobs/sha256/<digest> and reads that back to unpack.
  *
- * Cost for the host: openat/rename/connect check the comm (only dockerd,
- * containerd and ctr go further); write/read/pread64/close load one
+ * Cost for the host: openat/rename/connect check the comm (only dockerd
+ * and containerd go further); write/read/pread64/close load one
  * global counter and stop there unless a blob file is open somewhere,
  * and then do one hash lookup.  Per write nothing leaves the kernel:
  * bytes and first/last times add up in the fds map, and one record per
@@ -103,7 +103,8 @@ const char s_diffid[] = "diffid-by-digest";
 	 (__u64)(g) << 48 | (__u64)(h) << 56)
 
 /*
- * A daemon whose files we follow: 1 dockerd, 2 containerd, 3 ctr, 0 no.
+ * A daemon whose files we follow: 1 dockerd, 2 containerd, 0 no.  (ctr
+ * fetches through containerd, which writes the files.)
  * Whole-word compares: byte loops branch too much for the verifier.
  */
 static __always_inline int daemon_comm(void)
@@ -116,8 +117,6 @@ static __always_inline int daemon_comm(void)
 	if (c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&
 	    (c[1] & 0xffffff) == W8('r', 'd', 0, 0, 0, 0, 0, 0))
 		return 2;
-	if ((c[0] & 0xffffffff) == W8('c', 't', 'r', 0, 0, 0, 0, 0))
-		return 3;
 	return 0;
 }
 
@@ -233,7 +232,7 @@ static __always_inline int on_open(const char *path, int flags)
 	struct blob_state *st;
 	__u32 kind;
 
-	if (!who || who == 3)
+	if (!who)
 		return 0;
 	st = scratch_state();
 	if (!st)
@@ -381,7 +380,7 @@ static __always_inline int on_rename(const char *oldp, const char *newp)
 	struct ct_pull_rename *r;
 	__u32 kind;
 
-	if (!who || who == 3)
+	if (!who)
 		return 0;
 	/* daemons rename rarely: reserve first, discard if not ours */
 	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
@@ -423,7 +422,7 @@ int pull_enter_renameat2(struct trace_event_raw_sys_enter *ctx)
 			 (const char *)ctx->args[3]);
 }
 
-/* ---- registry connects (TCP, from the daemons and ctr) ---- */
+/* ---- registry connects (TCP, from the daemons) ---- */
 
 SEC("tracepoint/syscalls/sys_enter_connect")
 int pull_enter_connect(struct trace_event_raw_sys_enter *ctx)

@@ -43,7 +43,9 @@ static const char usage[] =
 "  coldtrace --replay s.ctrec -o out/          # no root needed\n"
 "\n"
 "Ctrl-C prints what was seen so far; a second Ctrl-C exits at once.\n"
-"With COMMAND, coldtrace exits with COMMAND's exit status.\n";
+"With COMMAND, coldtrace exits with COMMAND's exit status; with -j,\n"
+"COMMAND's standard output goes to standard error, so that standard\n"
+"output stays pure JSON Lines.\n";
 
 enum {
 	OPT_RECORD = 256,

@@ -76,6 +76,7 @@ struct ct_container {
 	uint32_t phase_mask;	/* bit p set if phases[p] happened */
 	struct ct_interval phases[CT_PH_MAX];
 	struct ct_opens opens;	/* filled just before emission (issue 3) */
+	struct ct_opens gofer_opens;	/* runsc: the gofer's host opens */
 };
 
 const char *ct_phase_name(enum ct_phase p);

@@ -109,9 +109,11 @@ void ct_hist_print(FILE *f, const uint64_t *slots, unsigned int n,
 		   const char *val_type)
 {
 	uint64_t val_max = 0, low, high;
-	int idx_max = -1;
+	int idx_min = -1, idx_max = -1;
 
 	for (unsigned int i = 0; i < n; i++) {
+		if (slots[i] && idx_min < 0)
+			idx_min = i;
 		if (slots[i])
 			idx_max = i;
 		if (slots[i] > val_max)
@@ -121,7 +123,11 @@ void ct_hist_print(FILE *f, const uint64_t *slots, unsigned int n,
 		return;
 	fprintf(f, "%*s%-*s : count    distribution\n", 5, "", 19,
 		val_type);
-	for (int i = 0; i <= idx_max; i++) {
+	/*
+	 * Unlike bcc, start at the first non-empty slot: in nanoseconds the
+	 * 15 empty rows below ~32 us would hide the shape.
+	 */
+	for (int i = idx_min; i <= idx_max; i++) {
 		print_bounds(i, &low, &high);
 		fprintf(f, "%*llu -> %-*llu : %-8llu |", 10,
 			(unsigned long long)low, 10, (unsigned long long)high,

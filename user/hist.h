@@ -39,8 +39,8 @@ void ct_opens_fill(struct ct_opens *out, const struct ct_opens_hist *h);
 void ct_opens_merge(struct ct_opens *dst, const struct ct_opens *src);
 
 /*
- * bcc's print_log2_hist(): header, then one line per slot up to the last
- * non-empty one, "low -> high : count |***|".  Prints nothing for an
+ * bcc's print_log2_hist(): header, then one line per slot from the first
+ * to the last non-empty one, "low -> high : count |***|".  Prints nothing for an
  * empty histogram.  val_type is the unit column ("nsecs").
  */
 void ct_hist_print(FILE *f, const uint64_t *slots, unsigned int n,

@@ -128,14 +128,14 @@ static double now_s(void)
 
 /* ---- per-container output ---- */
 
-static void record_opens(struct session *s, const struct ct_container *c)
+static void record_opens(struct session *s, const struct ct_container *c,
+			 const struct ct_opens *o, uint32_t flags)
 {
 	struct ct_opens_rec r;
-	uint32_t flags = c->opens.unobservable ? CT_OPENS_F_UNOBSERVABLE : 0;
 
-	if (!s->rec || !c->cgroup_key)
+	if (!s->rec || (!o->valid && !o->unobservable))
 		return;
-	ct_opens_rec_fill(&r, &c->opens, c->cgroup_key, c->runtime, flags,
+	ct_opens_rec_fill(&r, o, c->cgroup_key, c->runtime, flags,
 			  c->last_ns - s->mono_to_real);
 	if (ct_rec_write(s->rec, &r, sizeof(r)) && !s->rec_error)
 		s->rec_error = -errno;
@@ -150,10 +150,15 @@ static void before_emit(struct ct_container *c, void *ctx)
 		return;
 	if (s->opens) {
 		ct_opens_read(s->opens, c->cgroup_key, &c->opens);
-		record_opens(s, c);
+		ct_opens_read_gofer(s->opens, c->cgroup_key, &c->gofer_opens);
+		record_opens(s, c, &c->opens, 0);
+		record_opens(s, c, &c->gofer_opens, CT_OPENS_F_GOFER);
 		ct_opens_forget(s->opens, c->cgroup_key);
 	} else if (s->ropens) {
-		ct_replay_opens_find(s->ropens, c->cgroup_key, &c->opens);
+		ct_replay_opens_find(s->ropens, c->cgroup_key, false,
+				     &c->opens);
+		ct_replay_opens_find(s->ropens, c->cgroup_key, true,
+				     &c->gofer_opens);
 	}
 }
 
@@ -361,11 +366,17 @@ out:
 
 static pid_t spawn_command(char **cmd)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	fflush(NULL);
+	pid = fork();
 	if (pid == 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		/* -j: stdout is a JSON stream, keep COMMAND's output out of it */
+		if (json_mode && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "coldtrace: cannot run '%s': %s\n", cmd[0],
 			strerror(errno));

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hist.h"
 #include "output.h"
 
 /* ---- JSON: one container ---- */
@@ -33,22 +34,14 @@ static void json_phases(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
-static void json_opens(struct ct_json *w, const struct ct_opens *o)
+/* "opens" (the container's programs) and, for runsc, "gofer_opens". */
+static void json_opens(struct ct_json *w, const char *key,
+		       const struct ct_opens *o)
 {
 	if (!o->valid && !o->unobservable)
 		return;
-	ct_json_key(w, "opens");
-	ct_json_start_object(w);
-	if (o->unobservable) {
-		ct_json_kv_bool(w, "unobservable", true);
-	} else {
-		ct_json_kv_u64(w, "count", o->count);
-		ct_json_kv_u64(w, "failed", o->failed);
-		ct_json_kv_u64(w, "failed_enoent", o->failed_enoent);
-		ct_json_kv_u64(w, "p50_ns", o->p50_ns);
-		ct_json_kv_u64(w, "p99_ns", o->p99_ns);
-	}
-	ct_json_end_object(w);
+	ct_json_key(w, key);
+	ct_hist_json(w, o);
 }
 
 void ct_json_container(struct ct_json *w, const struct ct_container *c)
@@ -70,7 +63,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	ct_json_kv_u64(w, "start_ns", c->first_ns);
 	ct_json_kv_u64(w, "total_ns", ct_total_ns(c));
 	json_phases(w, c);
-	json_opens(w, &c->opens);
+	json_opens(w, "opens", &c->opens);
+	json_opens(w, "gofer_opens", &c->gofer_opens);
 	ct_json_end_object(w);
 }
 

@@ -213,7 +213,7 @@ static int add_connect(struct ct_pull_engine *e,
 	v->kind = EV_CONNECT;
 	v->ts = c->hdr.ts_ns;
 	v->pid = c->hdr.pid;
-	/* the comm says whose: dockerd (1) or containerd/ctr (2) */
+	/* the comm says whose: dockerd (1) or containerd (2) */
 	v->sub = strncmp(c->hdr.comm, "dockerd", CT_COMM_LEN) ? 2 : 1;
 	return 0;
 }
@@ -615,6 +615,14 @@ static const char *ingest_digest(const struct ev *ev, size_t n,
 	return "";
 }
 
+static bool has_connect(const struct ev *ev, size_t n, uint64_t before)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_CONNECT && ev[i].ts <= before)
+			return true;
+	return false;
+}
+
 static int build_ctrd(struct ct_pull_engine *e, struct ev *ev, size_t n)
 {
 	struct ct_pull p = { .engine = "containerd", .complete = true };
@@ -667,6 +675,11 @@ static int build_ctrd(struct ct_pull_engine *e, struct ev *ev, size_t n)
 		return 0;
 	}
 	take_client(e, &p, first_open, false, &cts);
+	/* `ctr images import` ingests and unpacks too, but connects to no one */
+	if (!cts && !has_connect(ev, n, first_open)) {
+		free(p.layers);
+		return 0;
+	}
 	st = pull_start(ev, n, 2, cts, first_open);
 	p.start_ns = wall(e, st);
 	p.dur_ns = end > st ? end - st : 0;

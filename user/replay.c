@@ -9,6 +9,7 @@
 
 struct replay_entry {
 	uint64_t cgroup_key;
+	bool gofer;
 	struct ct_opens opens;
 };
 
@@ -17,7 +18,7 @@ struct ct_replay_opens {
 	size_t n, cap;
 };
 
-static int add_entry(struct ct_replay_opens *r, uint64_t key,
+static int add_entry(struct ct_replay_opens *r, uint64_t key, bool gofer,
 		     const struct ct_opens *o)
 {
 	if (r->n == r->cap) {
@@ -30,12 +31,12 @@ static int add_entry(struct ct_replay_opens *r, uint64_t key,
 		r->cap = cap;
 	}
 	r->v[r->n].cgroup_key = key;
+	r->v[r->n].gofer = gofer;
 	r->v[r->n].opens = *o;
 	r->n++;
 	return 0;
 }
 
-/* Guest histograms only: the gofer's are not the container's opens. */
 static int take_record(struct ct_replay_opens *r, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
@@ -47,9 +48,7 @@ static int take_record(struct ct_replay_opens *r, const void *rec, size_t len)
 		return 0;
 	if (ct_opens_rec_parse(rec, len, &o, &key, &rt, &flags))
 		return 0;	/* malformed: the engine pass will say so */
-	if (flags & CT_OPENS_F_GOFER)
-		return 0;
-	return add_entry(r, key, &o);
+	return add_entry(r, key, flags & CT_OPENS_F_GOFER, &o);
 }
 
 int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
@@ -86,13 +85,14 @@ int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
 }
 
 bool ct_replay_opens_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
-			  struct ct_opens *o)
+			  bool gofer, struct ct_opens *o)
 {
 	if (!r)
 		return false;
 	/* the last record for a key wins: it was read last */
 	for (size_t i = r->n; i-- > 0;) {
-		if (r->v[i].cgroup_key == cgroup_key) {
+		if (r->v[i].cgroup_key == cgroup_key &&
+		    r->v[i].gofer == gofer) {
 			*o = r->v[i].opens;
 			return true;
 		}

@@ -16,9 +16,12 @@ struct ct_replay_opens;
 /* Reads every CT_EV_OPENS record of path.  0 or -errno (message in err). */
 int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
 			 char *err, size_t errlen);
-/* Copies the histogram of cgroup_key into *o; false if there is none. */
+/*
+ * Copies the histogram of cgroup_key (its gofer's if gofer) into *o;
+ * false if there is none.
+ */
 bool ct_replay_opens_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
-			  struct ct_opens *o);
+			  bool gofer, struct ct_opens *o);
 void ct_replay_opens_free(struct ct_replay_opens *r);
 
 #endif /* __CT_REPLAY_H */

@@ -167,12 +167,14 @@ Test(hist_text, bcc_shape)
 	for (line = strtok_r(NULL, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		lines++;
-	cr_assert_eq(lines, 4, "slots 0..3 printed, none after the last");
+	cr_assert_eq(lines, 3,
+		     "slots 1..3 printed, none before the first or after the last");
 	free(out);
 
 	out = print_to_string(s, CT_HIST_SLOTS);
+	cr_assert_null(strstr(out, " 0 -> 1 "));
 	cr_assert(strstr(out,
-		"         0 -> 1          : 0        |                                        |\n"));
+		"         4 -> 7          : 0        |                                        |\n"));
 	cr_assert(strstr(out,
 		"         2 -> 3          : 2        |********************                    |\n"));
 	cr_assert(strstr(out,
