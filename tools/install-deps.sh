@@ -14,6 +14,8 @@ PKGS=(
 	iproute2 jq procps util-linux python3
 	# experiments and plots
 	gnuplot-nox stress-ng
+	# promtool, to validate metrics.prom in the tests
+	prometheus
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "errmsg.h"
 #include "loader.h"
 #include "lifecycle.skel.h"
 
@@ -112,19 +113,6 @@ void ct_loader_register(const struct ct_loader_ext *ext)
 			ext->name);
 }
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 static const char *tracefs_dir(void)
 {
 	return access(DEBUGFS_TRACING, F_OK) == 0 ? DEBUGFS_TRACING : TRACEFS;
@@ -133,10 +121,10 @@ static const char *tracefs_dir(void)
 static int probe_root_btf(char *err, size_t errlen)
 {
 	if (geteuid() != 0)
-		return fail(err, errlen, -EPERM,
+		return ct_fail(err, errlen, -EPERM,
 			    "must run as root (BPF and tracefs need it): try sudo coldtrace ...");
 	if (access(BTF_VMLINUX, R_OK) != 0)
-		return fail(err, errlen, -ENOENT,
+		return ct_fail(err, errlen, -ENOENT,
 			    "%s not found: kernel built without CONFIG_DEBUG_INFO_BTF=y; use a kernel with BTF",
 			    BTF_VMLINUX);
 	return 0;
@@ -152,11 +140,11 @@ static int ensure_tracefs(char *err, size_t errlen)
 	if (access(events, F_OK) == 0)
 		return 0;
 	if (strcmp(dir, TRACEFS) != 0 || access(TRACEFS, F_OK) != 0)
-		return fail(err, errlen, -ENOENT,
+		return ct_fail(err, errlen, -ENOENT,
 			    "tracefs not found at %s: kernel built without CONFIG_FTRACE?",
 			    dir);
 	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) != 0)
-		return fail(err, errlen, -errno,
+		return ct_fail(err, errlen, -errno,
 			    "tracefs is not mounted and mounting it failed (%s): try mount -t tracefs nodev %s",
 			    strerror(errno), TRACEFS);
 	return 0;
@@ -169,7 +157,7 @@ static int check_tracefs_event(const char *tp, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "%s/events/%s", tracefs_dir(), tp);
 	if (access(path, F_OK) == 0)
 		return 0;
-	return fail(err, errlen, -ENOENT,
+	return ct_fail(err, errlen, -ENOENT,
 		    "tracepoint %s not found (no %s): kernel lacks it (CONFIG_FTRACE_SYSCALLS for syscalls/*)",
 		    tp, path);
 }
@@ -182,7 +170,7 @@ static int check_btf_tp(struct btf *btf, const char *tp, char *err,
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
 	if (btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0)
 		return 0;
-	return fail(err, errlen, -ENOENT,
+	return ct_fail(err, errlen, -ENOENT,
 		    "tracepoint %s not found in kernel BTF: this kernel does not have it",
 		    tp);
 }
@@ -237,14 +225,14 @@ int ct_loader_load_obj(struct bpf_object *obj, char *err, size_t errlen)
 	if (!rc)
 		return 0;
 	if (pr.failed_prog[0] && pr.verifier)
-		return fail(err, errlen, rc,
+		return ct_fail(err, errlen, rc,
 			    "BPF program %s rejected by the verifier; run with -v for the log",
 			    pr.failed_prog);
 	if (pr.failed_prog[0])
-		return fail(err, errlen, rc,
+		return ct_fail(err, errlen, rc,
 			    "BPF program %s could not be prepared (CO-RE relocation against this kernel failed); run with -v for details",
 			    pr.failed_prog);
-	return fail(err, errlen, rc,
+	return ct_fail(err, errlen, rc,
 		    "loading BPF object %s failed: %s (%s); run with -v for details",
 		    bpf_object__name(obj), strerror(-rc),
 		    pr.last_warn[0] ? pr.last_warn : "no libbpf message");
@@ -270,7 +258,7 @@ int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
 		if (!link) {
 			int rc = -errno;
 
-			return fail(err, errlen, rc,
+			return ct_fail(err, errlen, rc,
 				    "attaching BPF program %s to %s failed: %s; run with -v for details",
 				    ps->name, bpf_program__section_name(prog),
 				    strerror(-rc));
@@ -327,7 +315,7 @@ static int ringbuf_size(size_t want, __u32 *out, char *err, size_t errlen)
 	if (!want)
 		want = CT_RINGBUF_DEFAULT;
 	if (want > RINGBUF_MAX)
-		return fail(err, errlen, -EINVAL,
+		return ct_fail(err, errlen, -EINVAL,
 			    "ring buffer size %zu too large: at most %u bytes",
 			    want, RINGBUF_MAX);
 	while (sz < want)
@@ -354,7 +342,7 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 		return rc;
 	l->skel = lifecycle_bpf__open();
 	if (!l->skel)
-		return fail(err, errlen, -errno,
+		return ct_fail(err, errlen, -errno,
 			    "opening BPF object lifecycle failed: %s; run with -v for details",
 			    strerror(errno));
 	rc = ct_loader_check_progs(l->skel->obj, err, errlen);
@@ -364,7 +352,7 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 	l->skel->rodata->wakeup_bytes = rb_size / 8;
 	rc = bpf_map__set_max_entries(l->skel->maps.events, rb_size);
 	if (rc)
-		return fail(err, errlen, rc, "sizing the ring buffer failed: %s",
+		return ct_fail(err, errlen, rc, "sizing the ring buffer failed: %s",
 			    strerror(-rc));
 	rc = ct_loader_load_obj(l->skel->obj, err, errlen);
 	if (rc)
@@ -375,7 +363,7 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_record,
 				 l, NULL);
 	if (!l->rb)
-		return fail(err, errlen, -errno,
+		return ct_fail(err, errlen, -errno,
 			    "creating the ring buffer reader failed: %s",
 			    strerror(errno));
 	return 0;
@@ -403,7 +391,7 @@ static int check_opts(const struct ct_loader_opts *o, char *err,
 	case CT_CGROUP_V2:
 		return 0;
 	}
-	return fail(err, errlen, -EINVAL, "unknown cgroup mode %d",
+	return ct_fail(err, errlen, -EINVAL, "unknown cgroup mode %d",
 		    (int)o->cgroup_mode);
 }
 
@@ -433,7 +421,7 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 	*out = NULL;
 	l = calloc(1, sizeof(*l));
 	if (!l)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return ct_fail(err, errlen, -ENOMEM, "out of memory");
 	l->fn = fn;
 	l->ctx = ctx;
 	l->verbose = o->verbose;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "errmsg.h"
 #include "recfile.h"
 
 #define WRITE_BUF	(1u << 20)
@@ -27,19 +28,6 @@ struct ct_rec_reader {
 	uint64_t off;	/* file offset of the next record */
 	unsigned char *buf;
 };
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 /* Copy into a fixed field, cut to fit (dst is zeroed by the caller). */
 static void copy_str(char *dst, size_t n, const char *src)
@@ -83,7 +71,7 @@ static int writer_create(struct ct_rec_writer *w, char *err, size_t errlen)
 	/* O_EXCL: never write through a file (or link) planted at our name. */
 	fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: cannot create: %s",
+		return ct_fail(err, errlen, -errno, "%s: cannot create: %s",
 			    w->tmp, strerror(errno));
 	w->f = fdopen(fd, "w");
 	if (!w->f) {
@@ -91,7 +79,7 @@ static int writer_create(struct ct_rec_writer *w, char *err, size_t errlen)
 
 		close(fd);
 		unlink(w->tmp);
-		return fail(err, errlen, rc, "%s: %s", w->tmp, strerror(-rc));
+		return ct_fail(err, errlen, rc, "%s: %s", w->tmp, strerror(-rc));
 	}
 	setvbuf(w->f, NULL, _IOFBF, WRITE_BUF);
 	return 0;
@@ -115,7 +103,7 @@ int ct_rec_writer_open(struct ct_rec_writer **out, const char *path,
 	if (!w || !w->path || !w->tmp) {
 		if (w)
 			writer_free(w);
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 	}
 	snprintf(w->tmp, tmplen, "%s.tmp.%d", path, (int)getpid());
 	rc = writer_create(w, err, errlen);
@@ -126,7 +114,7 @@ int ct_rec_writer_open(struct ct_rec_writer **out, const char *path,
 	if (fwrite(h, sizeof(*h), 1, w->f) != 1) {
 		rc = -errno;
 		ct_rec_writer_abort(w);
-		return fail(err, errlen, rc ? rc : -EIO, "%s: write failed: %s",
+		return ct_fail(err, errlen, rc ? rc : -EIO, "%s: write failed: %s",
 			    path, strerror(rc ? -rc : EIO));
 	}
 	*out = w;
@@ -171,7 +159,7 @@ int ct_rec_writer_close(struct ct_rec_writer *w, char *err, size_t errlen)
 	rc = writer_finish(w);
 	if (rc) {
 		unlink(w->tmp);
-		fail(err, errlen, rc, "%s: writing the recording failed: %s",
+		ct_fail(err, errlen, rc, "%s: writing the recording failed: %s",
 		     w->path, strerror(-rc));
 	}
 	writer_free(w);
@@ -194,26 +182,26 @@ static int check_hdr(const char *path, struct ct_rec_file_hdr *h, char *err,
 		     size_t errlen)
 {
 	if (memcmp(h->magic, CT_REC_MAGIC, sizeof(h->magic)) != 0)
-		return fail(err, errlen, -EINVAL,
+		return ct_fail(err, errlen, -EINVAL,
 			    "%s: not a coldtrace recording (bad magic)", path);
 	if (h->endian_mark == __builtin_bswap32(CT_REC_ENDIAN))
-		return fail(err, errlen, -EINVAL,
+		return ct_fail(err, errlen, -EINVAL,
 			    "%s: recorded on a machine of the other byte order",
 			    path);
 	if (h->endian_mark != CT_REC_ENDIAN)
-		return fail(err, errlen, -EINVAL, "%s: bad endian mark 0x%08x",
+		return ct_fail(err, errlen, -EINVAL, "%s: bad endian mark 0x%08x",
 			    path, h->endian_mark);
 	if (h->version != CT_REC_VERSION)
-		return fail(err, errlen, -EINVAL,
+		return ct_fail(err, errlen, -EINVAL,
 			    "%s: recorded by coldtrace format version %u, this build reads version %u",
 			    path, h->version, CT_REC_VERSION);
 	if (h->hdr_size != sizeof(*h))
-		return fail(err, errlen, -EINVAL,
+		return ct_fail(err, errlen, -EINVAL,
 			    "%s: bad header size %u (expected %zu)", path,
 			    h->hdr_size, sizeof(*h));
 	if (h->cgroup_mode != CT_CGROUP_V1_MEMORY &&
 	    h->cgroup_mode != CT_CGROUP_V2)
-		return fail(err, errlen, -EINVAL, "%s: bad cgroup mode %u",
+		return ct_fail(err, errlen, -EINVAL, "%s: bad cgroup mode %u",
 			    path, h->cgroup_mode);
 	/* Strings from a file are untrusted: make sure they end. */
 	h->kernel[sizeof(h->kernel) - 1] = '\0';
@@ -227,14 +215,14 @@ static int read_hdr(struct ct_rec_reader *r, struct ct_rec_file_hdr *h,
 	size_t n = fread(h, 1, sizeof(*h), r->f);
 
 	if (ferror(r->f))
-		return fail(err, errlen, -errno, "%s: %s", r->path,
+		return ct_fail(err, errlen, -errno, "%s: %s", r->path,
 			    strerror(errno));
 	if (n == 0)
-		return fail(err, errlen, -EINVAL,
+		return ct_fail(err, errlen, -EINVAL,
 			    "%s: empty file, not a coldtrace recording",
 			    r->path);
 	if (n < sizeof(*h))
-		return fail(err, errlen, -EINVAL,
+		return ct_fail(err, errlen, -EINVAL,
 			    "%s: truncated header (%zu of %zu bytes)", r->path,
 			    n, sizeof(*h));
 	r->off = n;
@@ -250,16 +238,16 @@ int ct_rec_reader_open(struct ct_rec_reader **out, const char *path,
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 	r->path = strdup(path);
 	r->buf = malloc(CT_REC_MAX_SIZE);
 	if (!r->path || !r->buf) {
 		ct_rec_reader_close(r);
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 	}
 	r->f = fopen(path, "rb");
 	if (!r->f) {
-		rc = fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		rc = ct_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 		ct_rec_reader_close(r);
 		return rc;
 	}
@@ -275,9 +263,9 @@ int ct_rec_reader_open(struct ct_rec_reader **out, const char *path,
 static int truncated(struct ct_rec_reader *r, char *err, size_t errlen)
 {
 	if (ferror(r->f))
-		return fail(err, errlen, -EIO, "%s: read error at offset %llu",
+		return ct_fail(err, errlen, -EIO, "%s: read error at offset %llu",
 			    r->path, (unsigned long long)r->off);
-	return fail(err, errlen, -EINVAL, "%s: truncated record at offset %llu",
+	return ct_fail(err, errlen, -EINVAL, "%s: truncated record at offset %llu",
 		    r->path, (unsigned long long)r->off);
 }
 
@@ -293,7 +281,7 @@ int ct_rec_next(struct ct_rec_reader *r, const void **rec, size_t *len,
 	if (n < sizeof(*hdr))
 		return truncated(r, err, errlen);
 	if (hdr->size < sizeof(*hdr) || hdr->size > CT_REC_MAX_SIZE)
-		return fail(err, errlen, -EINVAL,
+		return ct_fail(err, errlen, -EINVAL,
 			    "%s: bad record size %u at offset %llu (must be %zu..%u)",
 			    r->path, hdr->size, (unsigned long long)r->off,
 			    sizeof(*hdr), CT_REC_MAX_SIZE);
