@@ -91,7 +91,6 @@ static void emit_at(struct ct_engine *e, size_t i, bool complete);
 static struct cstate *get_or_create(struct ct_engine *e, const char *id)
 {
 	struct cstate *s = find(e, id);
-	size_t plen = strlen(e->prefix);
 
 	if (s && s->done_mono) {	/* a new container, same id */
 		for (size_t i = 0; i < e->n; i++)
@@ -101,8 +100,6 @@ static struct cstate *get_or_create(struct ct_engine *e, const char *id)
 	}
 	if (s || !id[0])
 		return s;
-	if (plen && strncmp(id, e->prefix, plen))
-		return NULL;
 	if (e->n >= MAX_CONTAINERS) {
 		e->dropped_containers++;
 		return NULL;
@@ -177,12 +174,23 @@ static void finish_record(struct cstate *s, bool complete)
 		c->first_ns = 0;
 }
 
+/*
+ * The id filter applies at emission only: every container is followed,
+ * so that one left out cannot have its events attributed to another.
+ */
+static bool id_wanted(const struct ct_engine *e, const struct cstate *s)
+{
+	size_t plen = strlen(e->prefix);
+
+	return !plen || !strncmp(s->c.id, e->prefix, plen);
+}
+
 static bool wanted(const struct ct_engine *e, const struct cstate *s)
 {
 	uint32_t m = e->o.filter.runtime_mask;
 
 	/* a runtime command alone (state, kill) is not a container */
-	if (!s->c.phase_mask)
+	if (!s->c.phase_mask || !id_wanted(e, s))
 		return false;
 	return !m || (m & (1u << s->c.runtime));
 }
@@ -198,6 +206,8 @@ static void emit_at(struct ct_engine *e, size_t i, bool complete)
 			e->o.before_emit(&s->c, e->o.ctx);
 		if (e->o.on_container)
 			e->o.on_container(&s->c, e->o.ctx);
+	} else if (s->c.phase_mask && e->o.on_filtered) {
+		e->o.on_filtered(&s->c, e->o.ctx);
 	}
 	e->cts[i] = e->cts[--e->n];
 	free(s);
@@ -558,12 +568,15 @@ static void on_mount(struct ct_engine *e, const struct ct_mount *m,
 		     const char *src, const char *target)
 {
 	uint32_t pid = netns_source_pid(src);
+	struct ct_proc *p;
 	struct cstate *s;
 
 	if (!pid || m->ret != 0)
 		return;
-	s = find_proc(e, ct_proc_get(e->procs, pid));
-	if (!s)
+	p = ct_proc_get(e->procs, pid);
+	s = find_proc(e, p);
+	/* guess only for a source we know nothing about */
+	if (!s && (!p || !p->id[0]))
 		s = sole_connecting(e);
 	if (!s || s->netns_mounted)
 		return;
@@ -758,7 +771,8 @@ size_t ct_engine_pending_since(const struct ct_engine *e, uint64_t since_ns)
 	for (size_t i = 0; e && i < e->n; i++) {
 		uint64_t first = open_first_ns(&e->cts[i]->c);
 
-		n += first != UINT64_MAX && first >= since_ns;
+		n += first != UINT64_MAX && first >= since_ns &&
+		     id_wanted(e, e->cts[i]);
 	}
 	return n;
 }

@@ -30,6 +30,8 @@ struct ct_engine_opts {
 	struct ct_filter filter;
 	ct_container_fill_cb before_emit;	/* may be NULL */
 	ct_container_cb on_container;
+	/* a container left out by the filter is forgotten; may be NULL */
+	ct_container_cb on_filtered;
 	void *ctx;
 };
 

@@ -162,6 +162,15 @@ static void before_emit(struct ct_container *c, void *ctx)
 	}
 }
 
+/* Left out by -r / -c: drop its kernel histograms, they would pile up. */
+static void on_filtered(const struct ct_container *c, void *ctx)
+{
+	struct session *s = ctx;
+
+	if (s->opens && c->cgroup_key)
+		ct_opens_forget(s->opens, c->cgroup_key);
+}
+
 static void on_container(const struct ct_container *c, void *ctx)
 {
 	struct session *s = ctx;
@@ -250,6 +259,7 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 		},
 		.before_emit = before_emit,
 		.on_container = on_container,
+		.on_filtered = on_filtered,
 		.ctx = s,
 	};
 

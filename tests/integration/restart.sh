@@ -14,22 +14,25 @@ n=${CT_RESTARTS:-20}
 # for it), so `docker restart` does not wait for its 10 s stop timeout.
 svc='trap "exit 0" TERM; while :; do sleep 1 & wait $!; done'
 
+# Created before tracing so that -c keeps other people's containers on
+# this host out of the counts; its first runtime action is `docker start`.
+docker create --network none --cidfile "$T/cid" "$CT_IMAGE" sh -c "$svc" >/dev/null ||
+	fail "docker create failed"
+id=$(cat "$T/cid")
 # Each `docker restart` call's wall-clock span: "t0 t1" per line in walls.
 # shellcheck disable=SC2016 # expanded by the inner sh
-run_ct -j -o "$T/o" -- sh -c '
-	d=$1 img=$2 n=$3 svc=$4
-	docker run -d --network none --cidfile "$d/cid" "$img" sh -c "$svc" \
-		>/dev/null || exit 1
+run_ct -r runc -c "$id" -j -o "$T/o" -- sh -c '
+	d=$1 id=$2 n=$3
+	docker start "$id" >/dev/null || exit 1
 	i=0
 	while [ $i -lt "$n" ]; do
 		i=$((i + 1))
 		t0=$(date +%s%N)
-		docker restart "$(cat "$d/cid")" >/dev/null || exit 1
+		docker restart "$id" >/dev/null || exit 1
 		echo "$t0 $(date +%s%N)" >>"$d/walls"
 	done
-	docker rm -f "$(cat "$d/cid")" >/dev/null' sh "$T" "$CT_IMAGE" "$n" "$svc"
+	docker rm -f "$id" >/dev/null' sh "$T" "$id" "$n"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the restarts failed (status $CT_RC)"; }
-[ -s "$T/cid" ] || fail "docker wrote no --cidfile"
 [ "$(grep -c . "$T/walls")" -eq "$n" ] || fail "only $(grep -c . "$T/walls") of $n restarts ran"
 for f in containers.jsonl restarts.jsonl phases.csv summary.json metrics.prom trace.json; do
 	[ -s "$T/o/$f" ] || { show_output; fail "$f missing or empty in the output dir"; }
@@ -47,7 +50,7 @@ note "$n restarts: summary.json restart n = $got, p50" \
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') ms"
 [ "$got" = "$n" ] || { show_output; fail "summary.json runtimes.runc.restart.n is $got, expected $n"; }
 
-python3 - "$T/o" "$T/out" "$(cat "$T/cid")" "$n" "$T/walls" <<'PY' ||
+python3 - "$T/o" "$T/out" "$id" "$n" "$T/walls" <<'PY' ||
 import csv, json, math, re, sys
 
 out, stdout, cid, n, walls_path = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]

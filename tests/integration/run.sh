@@ -24,6 +24,7 @@ TESTS=(
 	"docker-runsc|docker_single.sh runsc"
 	"docker-concurrent-10|docker_concurrent.sh"
 	"docker-exit-3|docker_exit.sh"
+	"docker-restart-20|restart.sh"
 	"ctr-run|ctr_run.sh"
 	"runc-run|direct_run.sh runc"
 	"runsc-run|direct_run.sh runsc"

@@ -308,6 +308,12 @@ static void shim_attach(struct lc *l, uint32_t b)
 	fx_exit(l->f, b + 1, 0);
 }
 
+/* dockerd's bind mount of a container's network namespace */
+static void netns_path(const struct lc *l, char *buf, size_t len)
+{
+	snprintf(buf, len, "/run/docker/netns/%x", l->c->pid_base);
+}
+
 /* shim exits, containerd cleans up with "shim delete" + "rt delete
  * --force", then umounts; docker's daemon umounts netns and its dir. */
 static void shim_cleanup(struct lc *l, uint32_t b, uint64_t ms)
@@ -334,7 +340,8 @@ static void shim_cleanup(struct lc *l, uint32_t b, uint64_t ms)
 	if (c->eng != CT_ENG_DOCKER)
 		return;
 	at(l, ms + 105);
-	fx_umount(l->f, DOCKERD, "/run/docker/netns/0123abcd", 0);
+	netns_path(l, p, sizeof(p));
+	fx_umount(l->f, DOCKERD, p, 0);
 	at(l, ms + 108);
 	snprintf(p, sizeof(p), "/var/lib/docker/containers/%s", c->id);
 	fx_umount(l->f, DOCKERD, p, -22);
@@ -343,7 +350,7 @@ static void shim_cleanup(struct lc *l, uint32_t b, uint64_t ms)
 static void setkey(struct lc *l, uint32_t parent, uint32_t pid,
 		   uint32_t netpid, uint64_t ms, uint64_t dur)
 {
-	char src[64];
+	char src[64], target[64];
 
 	at(l, ms);
 	fx_fork(l->f, parent, pid);
@@ -351,7 +358,8 @@ static void setkey(struct lc *l, uint32_t parent, uint32_t pid,
 		"-exec-root=/var/run/docker", l->c->id, "8743eccc99a4");
 	at(l, ms + dur / 2);
 	snprintf(src, sizeof(src), "/proc/%u/ns/net", netpid);
-	fx_mount(l->f, DOCKERD, src, "/run/docker/netns/0123abcd", 0);
+	netns_path(l, target, sizeof(target));
+	fx_mount(l->f, DOCKERD, src, target, 0);
 	at(l, ms + dur);
 	fx_exit(l->f, pid, 0);
 }
@@ -621,6 +629,14 @@ void fx_sink_fill(struct ct_container *c, void *ctx)
 	s->filled++;
 }
 
+static void fx_sink_filtered(const struct ct_container *c, void *ctx)
+{
+	struct fx_sink *s = ctx;
+
+	(void)c;
+	s->filtered++;
+}
+
 struct ct_engine *fx_engine(struct fx_sink *sink, const char *prefix,
 			    uint32_t runtime_mask)
 {
@@ -630,6 +646,7 @@ struct ct_engine *fx_engine(struct fx_sink *sink, const char *prefix,
 		.filter = { .runtime_mask = runtime_mask, .id_prefix = prefix },
 		.before_emit = fx_sink_fill,
 		.on_container = fx_sink_cb,
+		.on_filtered = fx_sink_filtered,
 		.ctx = sink,
 	};
 

@@ -76,6 +76,7 @@ struct fx_sink {
 	struct ct_container got[64];
 	int n;
 	int filled;	/* before_emit calls */
+	int filtered;	/* on_filtered calls */
 };
 void fx_sink_cb(const struct ct_container *c, void *ctx);
 void fx_sink_fill(struct ct_container *c, void *ctx);

@@ -350,6 +350,45 @@ Test(engine, filter_runtime_and_prefix)
 				      (1u << CT_RT_CRUN)), 2);
 }
 
+/*
+ * -c filters what is reported, not what is attributed: two docker
+ * containers connect at the same time, the one left out by the prefix
+ * mounts its netns first; the other must keep its own netns mount and
+ * its own disconnect.
+ */
+Test(engine, prefix_does_not_steal_netns)
+{
+	struct fx_ct c[2] = {
+		{ "aaa1", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0, false, 1 },
+		{ "bbb2", CT_RT_RUNC, CT_ENG_DOCKER, 2000, 100, 0, false, 2 },
+	};
+	int64_t s[2][CT_PH_MAX], e[2][CT_PH_MAX];
+	struct ct_fx parts[2], all;
+	struct ct_engine *eng = fx_engine(&sink, "bbb", 0);
+	const struct ct_container *got;
+
+	for (int i = 0; i < 2; i++) {
+		fx_init(&parts[i]);
+		fx_container(&parts[i], &c[i], s[i], e[i]);
+	}
+	fx_init(&all);
+	fx_merge(&all, parts, 2);
+	cr_assert_eq(fx_feed(&all, eng), 0);
+	ct_engine_flush(eng);
+	cr_assert_eq(sink.n, 1);
+	got = &sink.got[0];
+	cr_expect_str_eq(got->id, "bbb2");
+	cr_expect(got->complete);
+	cr_assert(ct_has_phase(got, CT_PH_DISCONNECT));
+	cr_expect_eq(got->phases[CT_PH_DISCONNECT].start_ns,
+		     (uint64_t)s[1][CT_PH_DISCONNECT] * FX_MS + 100 * FX_MS);
+	cr_expect_eq(sink.filtered, 1, "aaa1 handed to on_filtered");
+	ct_engine_free(eng);
+	for (int i = 0; i < 2; i++)
+		fx_free(&parts[i]);
+	fx_free(&all);
+}
+
 /* The whole stream twice (duplicates, late shim exits and deletes for an
  * emitted id) must not add records; a later run of the same id must. */
 Test(engine, duplicates_and_late_events)
