@@ -13,7 +13,7 @@ PKGS=(
 	docker.io containerd runc crun runsc busybox-static docker-registry
 	iproute2 jq procps util-linux python3
 	# experiments and plots
-	gnuplot-nox stress-ng
+	gnuplot-nox stress-ng nodejs
 	# promtool, to validate metrics.prom in the tests
 	prometheus
 )

@@ -25,6 +25,7 @@ TESTS=(
 	"docker-concurrent-10|docker_concurrent.sh"
 	"docker-exit-3|docker_exit.sh"
 	"docker-restart-20|restart.sh"
+	"opens|opens.sh"
 	"ctr-run|ctr_run.sh"
 	"runc-run|direct_run.sh runc"
 	"runsc-run|direct_run.sh runsc"
