@@ -43,6 +43,11 @@ done
 for f in containers.jsonl restarts.jsonl; do
 	jq -e . "$T/o/$f" >/dev/null || fail "$f is not valid JSON Lines"
 done
+# Prometheus' own linter, when installed (tools/install-deps.sh does)
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$T/o/metrics.prom" ||
+		fail "promtool check metrics rejects metrics.prom"
+fi
 got=$(jq -r '.runtimes.runc.restart.n // 0' "$T/o/summary.json")
 note "$n restarts: summary.json restart n = $got, p50" \
 	"$(jq -r '.runtimes.runc.restart.p50_ns // 0 | . / 1e6 | floor' "$T/o/summary.json") ms;" \
