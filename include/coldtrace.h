@@ -34,6 +34,7 @@ enum ct_ev_type {
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
 	CT_EV_OPENS	= 102,	/* a container's open histogram (include/opens.h) */
+	CT_EV_NAME	= 103,	/* a container's name, found by userspace */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -90,6 +91,20 @@ struct ct_lost {
 	__u64 lost;		/* total ring buffer reservation failures */
 };
 
+/*
+ * CT_EV_NAME: docker keeps container names out of every process argv;
+ * the live session reads them from dockerd's data root when a container
+ * appears and records them here, so that a replay names it too.
+ */
+#define CT_NAME_ID_LEN	128
+#define CT_NAME_NAME_LEN 128
+
+struct ct_name_rec {
+	struct ct_hdr hdr;
+	char id[CT_NAME_ID_LEN];
+	char name[CT_NAME_NAME_LEN];
+};
+
 _Static_assert(sizeof(struct ct_hdr) == 72, "ct_hdr ABI");
 _Static_assert(sizeof(struct ct_exec) == 72 + 8 + CT_FNAME_MAX + CT_ARGS_MAX,
 	       "ct_exec ABI");
@@ -98,6 +113,7 @@ _Static_assert(sizeof(struct ct_exit) == 72 + 8, "ct_exit ABI");
 _Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,
 	       "ct_mount ABI");
 _Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
+_Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
 
 /*
  * --record file: struct ct_rec_file_hdr, then records back to back, each

@@ -110,6 +110,8 @@ static struct cstate *get_or_create(struct ct_engine *e, const char *id)
 	snprintf(s->c.id, sizeof(s->c.id), "%s", id);
 	s->gen = ++e->next_gen;
 	e->cts[e->n++] = s;
+	if (e->o.on_new)
+		e->o.on_new(&s->c, e->o.ctx);
 	return s;
 }
 
@@ -656,6 +658,19 @@ void ct_engine_free(struct ct_engine *e)
 	free(e);
 }
 
+/* Names come from a file too: both strings are cut to their fields. */
+static void on_name(struct ct_engine *e, const struct ct_name_rec *r)
+{
+	char id[CT_NAME_ID_LEN];
+	struct cstate *s;
+
+	snprintf(id, sizeof(id), "%.*s", (int)sizeof(r->id) - 1, r->id);
+	s = find(e, id);
+	if (s)
+		snprintf(s->c.name, sizeof(s->c.name), "%.*s",
+			 (int)sizeof(r->name) - 1, r->name);
+}
+
 static size_t min_size(uint32_t type)
 {
 	switch (type) {
@@ -670,6 +685,8 @@ static size_t min_size(uint32_t type)
 		return sizeof(struct ct_mount);
 	case CT_EV_LOST:
 		return sizeof(struct ct_lost);
+	case CT_EV_NAME:
+		return sizeof(struct ct_name_rec);
 	default:
 		return sizeof(struct ct_hdr);
 	}
@@ -726,6 +743,9 @@ int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
 			e->lost = l->lost;
 		break;
 	}
+	case CT_EV_NAME:
+		on_name(e, rec);
+		break;
 	default:	/* CT_EV_END, CT_EV_OPENS, newer types: not ours */
 		break;
 	}

@@ -32,6 +32,8 @@ struct ct_engine_opts {
 	ct_container_cb on_container;
 	/* a container left out by the filter is forgotten; may be NULL */
 	ct_container_cb on_filtered;
+	/* a container was seen for the first time (id known); may be NULL */
+	ct_container_cb on_new;
 	void *ctx;
 };
 

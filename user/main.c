@@ -29,6 +29,7 @@
 #include "hist.h"
 #include "json.h"
 #include "loader.h"
+#include "names.h"
 #include "opens_bpf.h"
 #include "output.h"
 #include "recfile.h"
@@ -36,6 +37,7 @@
 #include "version.h"
 
 #define ERRLEN 512
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct session {
 	const struct ct_cli *cli;
@@ -50,6 +52,10 @@ struct session {
 	uint64_t lost;
 	bool table_started;
 	int rec_error;			/* first --record write error */
+	/* live: containers seen for the first time, to be named */
+	char new_ids[16][CT_ID_LEN];
+	size_t n_new;
+	bool naming;			/* look names up (live only) */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -222,6 +228,8 @@ static void record_event(struct session *s, const void *rec, size_t len)
 		s->rec_error = -errno;
 }
 
+static void name_new_containers(struct session *s);
+
 /* Ring buffer callback (live). */
 static int on_event(void *ctx, const void *rec, size_t len)
 {
@@ -230,7 +238,41 @@ static int on_event(void *ctx, const void *rec, size_t len)
 	if (s->rec)
 		record_event(s, rec, len);
 	feed(s, rec, len);
+	if (s->n_new)
+		name_new_containers(s);
 	return 0;
+}
+
+/* Engine hook: remember the id; named once the engine has returned. */
+static void on_new(const struct ct_container *c, void *ctx)
+{
+	struct session *s = ctx;
+
+	if (s->naming && s->n_new < ARRAY_SIZE(s->new_ids))
+		snprintf(s->new_ids[s->n_new++], CT_ID_LEN, "%s", c->id);
+}
+
+/*
+ * Docker names live in dockerd's state, not in any event: look them up
+ * now, while the container exists, and pass them on as CT_EV_NAME
+ * records, which --record keeps for replays.
+ */
+static void name_new_containers(struct session *s)
+{
+	struct ct_name_rec r;
+
+	while (s->n_new) {
+		const char *id = s->new_ids[--s->n_new];
+
+		memset(&r, 0, sizeof(r));
+		if (ct_docker_name(id, r.name, sizeof(r.name)))
+			continue;
+		r.hdr.ts_ns = mono_ns();
+		r.hdr.type = CT_EV_NAME;
+		r.hdr.size = sizeof(r);
+		snprintf(r.id, sizeof(r.id), "%s", id);
+		on_event(s, &r, sizeof(r));
+	}
 }
 
 /* A userspace-made record (lost counter, end mark) into both paths. */
@@ -260,6 +302,7 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 		.before_emit = before_emit,
 		.on_container = on_container,
 		.on_filtered = on_filtered,
+		.on_new = on_new,
 		.ctx = s,
 	};
 
@@ -539,6 +582,7 @@ static int run_live(const struct ct_cli *cli)
 	if (session_init(&s, cli, ct_loader_cgroup_mode(l)) ||
 	    open_record(&s, l))
 		goto out;
+	s.naming = true;
 	ls.started = now_s();
 	ls.next_interval = ls.started + cli->interval_s;
 	ls.child_wall_ns = mono_ns() + s.mono_to_real;

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Docker names from a fake /proc and a fake dockerd data root. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "fixture.h"
+#include "names.h"
+
+static char top[64];
+
+static void put(const char *rel, const void *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", top, rel);
+	for (char *p = path + strlen(top) + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+#define PUTS(rel, s) put(rel, s, sizeof(s) - 1)
+
+static void setup(void)
+{
+	strcpy(top, "/tmp/ct-test-names.XXXXXX");
+	cr_assert_not_null(mkdtemp(top));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(names, .init = setup, .fini = teardown);
+
+Test(names, data_roots_from_argv)
+{
+	char proc[128], *roots[4];
+	size_t n;
+
+	PUTS("proc/10/comm", "dockerd\n");
+	PUTS("proc/10/cmdline", "dockerd\0--data-root\0/d1\0-H\0x\0");
+	PUTS("proc/11/comm", "dockerd\n");
+	PUTS("proc/11/cmdline", "dockerd\0--data-root=/d2\0");
+	PUTS("proc/12/comm", "dockerd\n");
+	PUTS("proc/12/cmdline", "/usr/sbin/dockerd\0");
+	PUTS("proc/13/comm", "containerd\n");
+	PUTS("proc/13/cmdline", "containerd\0--data-root=/no\0");
+	PUTS("proc/self/comm", "dockerd\n");
+	snprintf(proc, sizeof(proc), "%s/proc", top);
+	n = ct_docker_data_roots(proc, roots, 4);
+	cr_assert_eq(n, 3);
+	/* readdir order is arbitrary: check as a set */
+	int seen = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		seen |= !strcmp(roots[i], "/d1") << 0;
+		seen |= !strcmp(roots[i], "/d2") << 1;
+		seen |= !strcmp(roots[i], "/var/lib/docker") << 2;
+		free(roots[i]);
+	}
+	cr_expect_eq(seen, 7);
+}
+
+Test(names, name_from_config)
+{
+	char root[128], name[64];
+
+	PUTS("root/containers/abc123/config.v2.json",
+	     "{\"ID\":\"abc123\",\"Name\":\"/web-1\",\"Driver\":\"overlay2\"}");
+	snprintf(root, sizeof(root), "%s/root", top);
+	cr_assert_eq(ct_docker_name_in(root, "abc123", name, sizeof(name)), 0);
+	cr_expect_str_eq(name, "web-1");
+	cr_expect_eq(ct_docker_name_in(root, "abc124", name, sizeof(name)),
+		     -ENOENT);
+}
+
+Test(names, untrusted_input_refused)
+{
+	char root[128], name[8];
+
+	PUTS("root/containers/abc/config.v2.json", "{\"Name\":\"/a\\\"b\"}");
+	PUTS("root/containers/abd/config.v2.json", "{\"Name\":\"/waytoolongname\"}");
+	PUTS("root/containers/abe/config.v2.json", "{\"Nom\":\"/x\"}");
+	snprintf(root, sizeof(root), "%s/root", top);
+	cr_expect_eq(ct_docker_name_in(root, "abc", name, sizeof(name)),
+		     -EINVAL, "a quote inside the name");
+	cr_expect_eq(ct_docker_name_in(root, "abd", name, sizeof(name)),
+		     -EINVAL, "longer than the buffer");
+	cr_expect_eq(ct_docker_name_in(root, "abe", name, sizeof(name)),
+		     -EINVAL, "no Name field");
+	cr_expect_eq(ct_docker_name_in(root, "../../etc", name, sizeof(name)),
+		     -EINVAL, "an id that is not hex");
+}
+
+/* The engine names a container from a CT_EV_NAME record. */
+Test(names, engine_applies_name_record)
+{
+	struct fx_ct c = { "cafe01", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0,
+			   false, 7 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_name_rec r = { 0 };
+	struct fx_sink sink;
+	struct ct_fx f, named;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+
+	fx_init(&f);
+	fx_init(&named);
+	fx_container(&f, &c, s, e);
+	r.hdr.type = CT_EV_NAME;
+	r.hdr.size = sizeof(r);
+	strcpy(r.id, "cafe01");
+	strcpy(r.name, "svc");
+	/* the name arrives just after the first event of the container */
+	fx_raw(&named, f.buf, ((const struct ct_hdr *)f.buf)->size);
+	fx_raw(&named, &r, sizeof(r));
+	fx_raw(&named, f.buf + ((const struct ct_hdr *)f.buf)->size,
+	       f.len - ((const struct ct_hdr *)f.buf)->size);
+	cr_assert_eq(fx_feed(&named, eng), 0);
+	ct_engine_flush(eng);
+	cr_assert_eq(sink.n, 1);
+	cr_expect_str_eq(sink.got[0].name, "svc");
+	ct_engine_free(eng);
+	fx_free(&f);
+	fx_free(&named);
+}

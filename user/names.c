@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "names.h"
+
+#define DEFAULT_DATA_ROOT	"/var/lib/docker"
+#define CONFIG_MAX		(256 * 1024)
+
+/* Reads at most max - 1 bytes of path into a NUL-terminated buffer. */
+static ssize_t read_small(const char *path, char *buf, size_t max)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)got < max - 1 &&
+	       (n = read(fd, buf + got, max - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	return got;
+}
+
+static bool is_pid(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* argv of a dockerd (NUL separated, n bytes) -> its data root. */
+static char *data_root_of(const char *args, size_t n)
+{
+	const char *root = DEFAULT_DATA_ROOT;
+	size_t i = 0;
+
+	while (i < n) {
+		const char *a = args + i;
+		size_t l = strnlen(a, n - i);
+		const char *next = i + l + 1 < n ? a + l + 1 : NULL;
+
+		if (!strncmp(a, "--data-root=", 12))
+			root = a + 12;
+		else if ((!strcmp(a, "--data-root") || !strcmp(a, "-g")) &&
+			 next)
+			root = next;
+		i += l + 1;
+	}
+	return strdup(root);
+}
+
+static bool is_dockerd(const char *proc_dir, const char *pid)
+{
+	char path[512], comm[32];
+
+	snprintf(path, sizeof(path), "%s/%s/comm", proc_dir, pid);
+	if (read_small(path, comm, sizeof(comm)) <= 0)
+		return false;
+	return !strcmp(comm, "dockerd\n");
+}
+
+size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max)
+{
+	DIR *d = opendir(proc_dir);
+	struct dirent *de;
+	char path[512], args[4096];
+	size_t n = 0;
+	ssize_t len;
+
+	if (!d)
+		return 0;
+	while (n < max && (de = readdir(d))) {
+		if (!is_pid(de->d_name) || !is_dockerd(proc_dir, de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/cmdline", proc_dir,
+			 de->d_name);
+		len = read_small(path, args, sizeof(args));
+		if (len <= 0)
+			continue;
+		roots[n] = data_root_of(args, len);
+		if (roots[n])
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static bool valid_name(const char *s, size_t n)
+{
+	if (!n || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
+
+/* The value of "Name":"/x" in config.v2.json (docker writes it compact). */
+static int parse_name(const char *json, char *name, size_t len)
+{
+	static const char key[] = "\"Name\":\"";
+	const char *v = strstr(json, key), *end;
+
+	if (!v)
+		return -EINVAL;
+	v += sizeof(key) - 1;
+	if (*v == '/')
+		v++;
+	end = strchr(v, '"');
+	if (!end || !valid_name(v, end - v) || (size_t)(end - v) >= len)
+		return -EINVAL;
+	memcpy(name, v, end - v);
+	name[end - v] = 0;
+	return 0;
+}
+
+int ct_docker_name_in(const char *data_root, const char *id, char *name,
+		      size_t len)
+{
+	char path[1024], *buf;
+	ssize_t n;
+	int ret;
+
+	/* an id is hex: anything else could walk out of the data root */
+	if (!*id || strspn(id, "0123456789abcdef") != strlen(id))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json",
+		 data_root, id);
+	buf = malloc(CONFIG_MAX);
+	if (!buf)
+		return -ENOMEM;
+	n = read_small(path, buf, CONFIG_MAX);
+	ret = n < 0 ? -ENOENT : parse_name(buf, name, len);
+	free(buf);
+	return ret;
+}
+
+int ct_docker_name(const char *id, char *name, size_t len)
+{
+	char *roots[CT_DATA_ROOT_MAX];
+	size_t n = ct_docker_data_roots("/proc", roots, CT_DATA_ROOT_MAX);
+	int ret = -ENOENT;
+
+	for (size_t i = 0; i < n; i++) {
+		if (ret)
+			ret = ct_docker_name_in(roots[i], id, name, len);
+		free(roots[i]);
+	}
+	return ret ? -ENOENT : 0;
+}
