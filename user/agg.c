@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
+#include "hist.h"
 
 struct ct_agg {
 	struct ct_container *recs;
@@ -382,4 +383,23 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
 	free(vals);
 	free(rs);
 	return 0;
+}
+
+bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
+			  struct ct_opens *out)
+{
+	size_t n = ct_agg_count(a);
+	bool any = false;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		const struct ct_container *c = ct_agg_get(a, i);
+
+		if (c->runtime != rt || !c->opens.valid)
+			continue;
+		ct_opens_merge(out, &c->opens);
+		any = true;
+	}
+	out->valid = any;
+	return any;
 }

@@ -94,6 +94,13 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
  */
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v);
 
+/*
+ * File opens of every container of a runtime merged into one histogram.
+ * False (and *out zeroed) if none of them has measured opens.
+ */
+bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
+			  struct ct_opens *out);
+
 /* Nearest-rank percentile of sorted[0..n-1]; 0 if n == 0. */
 uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned int pct);
 /* Sorts vals in place and fills everything but share. */

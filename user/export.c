@@ -607,25 +607,6 @@ static int write_hist_json(FILE *f, const struct export_ctx *x)
 }
 
 /* Sum of the runtime's measured containers; false if none measured. */
-static bool runtime_opens(const struct ct_agg *agg, enum ct_runtime rt,
-			  struct ct_opens *out)
-{
-	size_t i, n = ct_agg_count(agg);
-	bool any = false;
-
-	memset(out, 0, sizeof(*out));
-	for (i = 0; i < n; i++) {
-		const struct ct_container *c = ct_agg_get(agg, i);
-
-		if (c->runtime != rt || !c->opens.valid)
-			continue;
-		ct_opens_merge(out, &c->opens);
-		any = true;
-	}
-	out->valid = any;
-	return any;
-}
-
 static int write_hists(const char *dir, struct export_ctx *x, char *err,
 		       size_t errlen)
 {
@@ -636,7 +617,7 @@ static int write_hists(const char *dir, struct export_ctx *x, char *err,
 	if (snprintf(hdir, sizeof(hdir), "%s/hist", dir) >= (int)sizeof(hdir))
 		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
 	for (rt = 0; rt < CT_RT_MAX && !ret; rt++) {
-		if (!runtime_opens(x->agg, rt, &x->opens))
+		if (!ct_agg_runtime_opens(x->agg, rt, &x->opens))
 			continue;
 		x->rt = rt;
 		wrote = true;

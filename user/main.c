@@ -46,7 +46,6 @@ struct session {
 	struct ct_rec_writer *rec;	/* --record */
 	struct ct_opens_bpf *opens;	/* live open-latency tracer */
 	struct ct_replay_opens *ropens;	/* --replay: recorded histograms */
-	struct ct_opens rt_opens[CT_RT_MAX];	/* per-runtime totals */
 	int64_t mono_to_real;
 	char kernel[64];
 	uint64_t lost;
@@ -183,8 +182,6 @@ static void on_container(const struct ct_container *c, void *ctx)
 
 	if (ct_agg_add(s->agg, c))
 		p_err("out of memory: container %s not aggregated", c->id);
-	if (c->opens.valid && c->runtime < CT_RT_MAX)
-		ct_opens_merge(&s->rt_opens[c->runtime], &c->opens);
 	if (s->cli->json) {
 		ct_output_container_json(stdout, c);
 	} else if (!s->cli->dump) {
@@ -318,17 +315,17 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 
 static void print_runtime_hists(const struct session *s)
 {
-	for (int rt = 0; rt < CT_RT_MAX; rt++) {
-		const struct ct_opens *o = &s->rt_opens[rt];
+	struct ct_opens o;
 
-		if (!o->valid || !o->count)
+	for (int rt = 0; rt < CT_RT_MAX; rt++) {
+		if (!ct_agg_runtime_opens(s->agg, rt, &o) || !o.count)
 			continue;
 		printf("\n%s: file opens in containers: %llu (failed %llu), "
 		       "p50 %.1f us, p99 %.1f us\n", ct_runtime_name(rt),
-		       (unsigned long long)o->count,
-		       (unsigned long long)o->failed, o->p50_ns / 1e3,
-		       o->p99_ns / 1e3);
-		ct_hist_print(stdout, o->slots, CT_HIST_SLOTS, "nsecs");
+		       (unsigned long long)o.count,
+		       (unsigned long long)o.failed, o.p50_ns / 1e3,
+		       o.p99_ns / 1e3);
+		ct_hist_print(stdout, o.slots, CT_HIST_SLOTS, "nsecs");
 	}
 }
 
