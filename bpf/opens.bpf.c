@@ -30,6 +30,23 @@
  *
  * Cost for the host: sys_enter of an open does one tracked lookup,
  * sys_exit one inflight lookup, sched_switch tests one bit of prev_state.
+ *
+ * --paths (paths_enabled): per container, the CT_OPENS_SLOW_K slowest
+ * guest opens with their paths.  The path pointer is saved at sys_enter
+ * (runc, crun) or taken from the stub's registers at the exit (runsc:
+ * rsi for openat/openat2, rdi for open, in the guest's address space,
+ * which is the stub's).  The string is read only for an open slower than
+ * the K-th kept one, so once the slots are full the common open costs one
+ * more lookup and a compare.  The K slots are per CPU (a per-CPU hash
+ * entry per container), merged by userspace: the verifier refuses
+ * bpf_spin_lock in tracepoint programs ("tracing progs cannot use
+ * bpf_spin_lock yet", 6.18), and a CPU's own value needs neither lock
+ * nor atomics, since syscall tracepoint programs do not nest on a CPU.
+ * The price is memory: 4.3 KiB per possible CPU for each live container
+ * that opened a file (allocated on its first open, dropped when it is
+ * emitted; at most CT_OPENS_MAX_CONTAINERS entries).  Without --paths
+ * the verifier drops all of this as dead code and the map is shrunk to
+ * one entry.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -45,8 +62,10 @@
 /* Set by userspace between open and load. */
 const volatile __u32 cgroup_mode = CT_CGROUP_V1_MEMORY;
 const volatile __u32 runtime_mask;	/* bit per CT_OPENS_RT_*; 0 = all */
+const volatile bool paths_enabled;	/* --paths */
 
 const struct ct_opens_hist zero_hist;
+const struct ct_opens_slow zero_slow;
 
 /*
  * Names compared in the kernel.  Globals, not static locals: clang 14
@@ -87,6 +106,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } gofers SEC(".maps");
+
+/* --paths: cgroup key -> per CPU, its K slowest opens (first use). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, CT_OPENS_MAX_CONTAINERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct ct_opens_slow);
+} slowpaths SEC(".maps");
 
 static __always_inline __u64 task_key(struct task_struct *t)
 {
@@ -157,6 +185,84 @@ static __always_inline void account(const struct ct_opens_start *s,
 
 	hist_add(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret);
 	hist_add(hist_get(0, s->runtime, s->kind), slot, ret);
+}
+
+/* ---- --paths: the K slowest opens ---- */
+
+/*
+ * This CPU's slots of a container, created only while it is tracked, so
+ * that a late exit after ct_opens_forget() leaves nothing behind.
+ */
+static __always_inline struct ct_opens_slow *slow_get(__u64 key)
+{
+	struct ct_opens_slow *sl;
+
+	sl = bpf_map_lookup_elem(&slowpaths, &key);
+	if (sl || !bpf_map_lookup_elem(&tracked, &key))
+		return sl;
+	bpf_map_update_elem(&slowpaths, &key, &zero_slow, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&slowpaths, &key);
+}
+
+/* Remember the fastest kept open: the next one to go. */
+static __always_inline void slow_find_min(struct ct_opens_slow *sl)
+{
+	__u64 min = sl->ent[0].ns;
+	__u32 idx = 0;
+
+	for (__u32 i = 1; i < CT_OPENS_SLOW_K; i++) {
+		if (sl->ent[i].ns < min) {
+			min = sl->ent[i].ns;
+			idx = i;
+		}
+	}
+	sl->min_ns = min;
+	sl->min_idx = idx;
+}
+
+/* runsc guest: the path argument in the stub's saved registers. */
+static __always_inline __u64 stub_path_ptr(bool in_si)
+{
+	struct pt_regs *regs;
+
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return in_si ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, di);
+}
+
+/* Into a free slot, or over the fastest kept one if this one is slower. */
+static __always_inline void note_slow(const struct ct_opens_start *s,
+				      __u64 ns, long ret, bool in_si)
+{
+	struct ct_opens_slow_ent *e;
+	struct ct_opens_slow *sl;
+	__u32 idx;
+	__u64 ptr;
+
+	if (!paths_enabled || s->kind != CT_OPENS_GUEST)
+		return;
+	sl = slow_get(s->cgroup_key);
+	if (!sl)
+		return;
+	if (sl->n < CT_OPENS_SLOW_K)
+		idx = sl->n;
+	else if (ns > sl->min_ns)
+		idx = sl->min_idx;
+	else
+		return;		/* the common case once full */
+	if (idx >= CT_OPENS_SLOW_K)
+		return;
+	e = &sl->ent[idx];
+	ptr = s->runtime == CT_OPENS_RT_RUNSC ? stub_path_ptr(in_si)
+					      : s->path_ptr;
+	e->ns = ns;
+	e->ret = ret;
+	if (!ptr || bpf_probe_read_user_str(e->path, sizeof(e->path),
+					    (const void *)ptr) < 0)
+		e->path[0] = 0;
+	if (sl->n < CT_OPENS_SLOW_K)
+		sl->n++;
+	if (sl->n == CT_OPENS_SLOW_K)
+		slow_find_min(sl);
 }
 
 /* ---- registration ---- */
@@ -232,7 +338,9 @@ int ct_opens_exit(void *ctx)
 
 /* ---- runc, crun, gofer: sys_enter -> sys_exit ---- */
 
-static __always_inline int on_open_enter(void)
+/* path_arg: which syscall argument is the path (0 or 1). */
+static __always_inline int on_open_enter(struct trace_event_raw_sys_enter *ctx,
+					 int path_arg)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -252,12 +360,15 @@ static __always_inline int on_open_enter(void)
 			return 0;
 		s.kind = CT_OPENS_GOFER;
 	}
+	if (paths_enabled && s.kind == CT_OPENS_GUEST)
+		s.path_ptr = path_arg ? ctx->args[1] : ctx->args[0];
 	s.ts_ns = bpf_ktime_get_ns();
 	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
 	return 0;
 }
 
-static __always_inline int on_open_exit(long ret)
+/* in_si: the path is the second argument (openat, openat2). */
+static __always_inline int on_open_exit(long ret, bool in_si)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ct_opens_start *s;
@@ -268,44 +379,45 @@ static __always_inline int on_open_exit(long ret)
 		return 0;
 	now = bpf_ktime_get_ns();
 	account(s, now, ret);
+	note_slow(s, now - s->ts_ns, ret, in_si);
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_open")
-int ct_opens_enter_open(void *ctx)
+int ct_opens_enter_open(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_open_enter();
+	return on_open_enter(ctx, 0);
 }
 
 SEC("tp/syscalls/sys_enter_openat")
-int ct_opens_enter_openat(void *ctx)
+int ct_opens_enter_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_open_enter();
+	return on_open_enter(ctx, 1);
 }
 
 SEC("tp/syscalls/sys_enter_openat2")
-int ct_opens_enter_openat2(void *ctx)
+int ct_opens_enter_openat2(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_open_enter();
+	return on_open_enter(ctx, 1);
 }
 
 SEC("tp/syscalls/sys_exit_open")
 int ct_opens_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_open_exit(ctx->ret);
+	return on_open_exit(ctx->ret, false);
 }
 
 SEC("tp/syscalls/sys_exit_openat")
 int ct_opens_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_open_exit(ctx->ret);
+	return on_open_exit(ctx->ret, true);
 }
 
 SEC("tp/syscalls/sys_exit_openat2")
 int ct_opens_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_open_exit(ctx->ret);
+	return on_open_exit(ctx->ret, true);
 }
 
 /* ---- runsc guest: stub stops in TASK_TRACED ---- */

@@ -30,11 +30,13 @@ enum ct_ev_type {
 	/* 6..9: image pull records, see include/pull.h */
 	CT_EV_PULL_FIRST = 6,
 	CT_EV_PULL_LAST	= 9,
+	CT_EV_CONNECT	= 10,	/* connect(2) to a Kata agent (vsock, hvsock) */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
 	CT_EV_OPENS	= 102,	/* a container's open histogram (include/opens.h) */
 	CT_EV_NAME	= 103,	/* a container's name, found by userspace */
+	CT_EV_PATHS	= 104,	/* a container's slowest opens (include/opens.h) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -85,6 +87,23 @@ struct ct_mount {
 	char target[CT_PATH_MAX];
 };
 
+/*
+ * CT_EV_CONNECT: connect(2) enter..exit, only for AF_VSOCK and for AF_UNIX
+ * paths of a hybrid vsock (Kata's "kata.hvsock", cloud-hypervisor's
+ * "clh.sock"): how a Kata shim reaches its guest agent.  ret is the
+ * syscall's return value (0, -EINPROGRESS, -errno).
+ */
+struct ct_connect {
+	struct ct_hdr hdr;
+	__u64 start_ns;
+	__s64 ret;
+	__u32 family;		/* AF_VSOCK (40) or AF_UNIX (1) */
+	__u32 vsock_cid;	/* AF_VSOCK only */
+	__u32 vsock_port;	/* AF_VSOCK only */
+	__u32 _pad;
+	char path[CT_PATH_MAX];	/* AF_UNIX only; NUL-terminated */
+};
+
 /* CT_EV_LOST: appended by userspace when reading the lost counters. */
 struct ct_lost {
 	struct ct_hdr hdr;
@@ -114,6 +133,8 @@ _Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,
 	       "ct_mount ABI");
 _Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
+_Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
+	       "ct_connect ABI");
 
 /*
  * --record file: struct ct_rec_file_hdr, then records back to back, each

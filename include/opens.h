@@ -58,12 +58,41 @@ struct ct_opens_hist {
 	__u64 slots[CT_HIST_SLOTS];	/* slot k: [2^k, 2^(k+1)) ns */
 };
 
-/* inflight: thread id -> when its open began (or its stub stopped). */
+/*
+ * inflight: thread id -> when its open began (or its stub stopped).
+ * path_ptr: the user pointer of the path, saved at sys_enter for --paths
+ * (0 otherwise, and for runsc guests, whose path is read at the exit).
+ */
 struct ct_opens_start {
 	__u64 ts_ns;
 	__u64 cgroup_key;
 	__u32 runtime;
 	__u32 kind;
+	__u64 path_ptr;
+};
+
+/*
+ * --paths: the CT_OPENS_SLOW_K slowest guest opens of each tracked
+ * container on each CPU (slowpaths, a per-CPU hash: cgroup key -> struct
+ * ct_opens_slow); userspace merges the CPUs.  Only opens slower than the
+ * K-th kept one are read and stored, so the work per open is bounded
+ * (one path read, one K-slot scan) and rare once the K slots are full.
+ */
+#define CT_OPENS_SLOW_K		16
+#define CT_OPENS_PATH_LEN	CT_PATH_MAX
+
+struct ct_opens_slow_ent {
+	__u64 ns;		/* latency */
+	__s32 ret;		/* fd or -errno */
+	__u32 _pad;
+	char path[CT_OPENS_PATH_LEN];	/* NUL-terminated, "" if unreadable */
+};
+
+struct ct_opens_slow {
+	__u32 n;		/* slots used, <= CT_OPENS_SLOW_K */
+	__u32 min_idx;		/* slot of the fastest kept open, once n == K */
+	__u64 min_ns;		/* its latency */
+	struct ct_opens_slow_ent ent[CT_OPENS_SLOW_K];
 };
 
 /* CT_EV_OPENS flags */
@@ -86,11 +115,32 @@ struct ct_opens_rec {
 	__u64 slots[CT_HIST_SLOTS];
 };
 
+/*
+ * CT_EV_PATHS: one container's slowest guest opens (--paths), written by
+ * userspace when the container is emitted, slowest first.  Entries past
+ * n are zero.
+ */
+struct ct_paths_rec {
+	struct ct_hdr hdr;
+	__u64 cgroup_key;
+	__u32 n;		/* <= CT_OPENS_SLOW_K */
+	__u32 _pad;
+	struct ct_opens_slow_ent ent[CT_OPENS_SLOW_K];
+};
+
 _Static_assert(sizeof(struct ct_opens_track) == 24, "ct_opens_track ABI");
 _Static_assert(sizeof(struct ct_opens_key) == 16, "ct_opens_key ABI");
 _Static_assert(sizeof(struct ct_opens_hist) == 24 + 8 * CT_HIST_SLOTS,
 	       "ct_opens_hist ABI");
-_Static_assert(sizeof(struct ct_opens_start) == 24, "ct_opens_start ABI");
+_Static_assert(sizeof(struct ct_opens_start) == 32, "ct_opens_start ABI");
+_Static_assert(sizeof(struct ct_opens_slow_ent) == 16 + CT_OPENS_PATH_LEN,
+	       "ct_opens_slow_ent ABI");
+_Static_assert(sizeof(struct ct_opens_slow) ==
+	       16 + CT_OPENS_SLOW_K * sizeof(struct ct_opens_slow_ent),
+	       "ct_opens_slow ABI");
+_Static_assert(sizeof(struct ct_paths_rec) ==
+	       72 + 16 + CT_OPENS_SLOW_K * sizeof(struct ct_opens_slow_ent),
+	       "ct_paths_rec ABI");
 _Static_assert(sizeof(struct ct_opens_rec) == 72 + 40 + 8 * CT_HIST_SLOTS,
 	       "ct_opens_rec ABI");
 

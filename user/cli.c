@@ -32,6 +32,8 @@ static const char usage[] =
 "      --replay=FILE     analyse a saved stream (no root needed)\n"
 "      --dump            print raw events as text (debugging)\n"
 "      --no-opens        do not trace file-open latency\n"
+"      --paths[=N]       show the N slowest file opens per container with\n"
+"                        their paths (default 5, at most 16)\n"
 "  -v, --verbose         libbpf and attach diagnostics\n"
 "  -h, --help            this help\n"
 "  -V, --version         print the version\n"
@@ -52,7 +54,11 @@ enum {
 	OPT_REPLAY,
 	OPT_DUMP,
 	OPT_NO_OPENS,
+	OPT_PATHS,
 };
+
+#define PATHS_DEFAULT	5
+#define PATHS_MAX	16	/* CT_SLOW_MAX: what the kernel keeps */
 
 static const struct option long_opts[] = {
 	{ "runtime",	required_argument, NULL, 'r' },
@@ -66,6 +72,7 @@ static const struct option long_opts[] = {
 	{ "replay",	required_argument, NULL, OPT_REPLAY },
 	{ "dump",	no_argument,	   NULL, OPT_DUMP },
 	{ "no-opens",	no_argument,	   NULL, OPT_NO_OPENS },
+	{ "paths",	optional_argument, NULL, OPT_PATHS },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -122,6 +129,28 @@ static int parse_seconds(const char *opt, const char *s, double *out,
 	return 0;
 }
 
+/* --paths[=N]: N in 1..PATHS_MAX, PATHS_DEFAULT without N. */
+static int parse_paths(const char *s, unsigned int *out, char *err,
+		       size_t errlen)
+{
+	char *end;
+	long v;
+
+	if (!s) {
+		*out = PATHS_DEFAULT;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > PATHS_MAX) {
+		snprintf(err, errlen, "--paths: '%.32s' is not a number from "
+			 "1 to %d", s, PATHS_MAX);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int check_nonempty(const char *opt, const char *s, char *err,
 			  size_t errlen)
 {
@@ -171,6 +200,8 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 	case OPT_NO_OPENS:
 		cli->no_opens = true;
 		return 0;
+	case OPT_PATHS:
+		return parse_paths(arg, &cli->paths, err, errlen);
 	case 'h':
 		fputs(usage, out);
 		return CT_CLI_EXIT_OK;
@@ -188,6 +219,11 @@ static int check_combination(const struct ct_cli *cli, char *err,
 	if (cli->replay_path && cli->cmd) {
 		snprintf(err, errlen, "--replay analyses a file: it cannot "
 			 "run a COMMAND");
+		return -1;
+	}
+	if (cli->paths && cli->no_opens) {
+		snprintf(err, errlen, "--paths needs the file-open tracer: "
+			 "drop --no-opens");
 		return -1;
 	}
 	if (cli->replay_path && cli->record_path) {

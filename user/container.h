@@ -61,6 +61,16 @@ struct ct_opens {
 	uint64_t slots[CT_HIST_SLOTS];
 };
 
+/* --paths: the slowest guest opens of a container, slowest first. */
+#define CT_SLOW_MAX		16
+#define CT_SLOW_PATH_LEN	256
+
+struct ct_slow_path {
+	uint64_t ns;		/* latency */
+	int32_t ret;		/* fd or -errno */
+	char path[CT_SLOW_PATH_LEN];	/* NUL-terminated; untrusted bytes */
+};
+
 struct ct_container {
 	char id[CT_ID_LEN];
 	char name[CT_NAME_LEN];	/* docker name if known, else "" */
@@ -77,6 +87,8 @@ struct ct_container {
 	struct ct_interval phases[CT_PH_MAX];
 	struct ct_opens opens;	/* filled just before emission (issue 3) */
 	struct ct_opens gofer_opens;	/* runsc: the gofer's host opens */
+	uint32_t n_slow;	/* --paths: entries used in slow[] */
+	struct ct_slow_path slow[CT_SLOW_MAX];
 };
 
 const char *ct_phase_name(enum ct_phase p);

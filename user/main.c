@@ -32,6 +32,7 @@
 #include "names.h"
 #include "opens_bpf.h"
 #include "output.h"
+#include "paths.h"
 #include "recfile.h"
 #include "replay.h"
 #include "version.h"
@@ -146,6 +147,18 @@ static void record_opens(struct session *s, const struct ct_container *c,
 		s->rec_error = -errno;
 }
 
+/* --paths: the slowest opens, in a CT_EV_PATHS record. */
+static void record_paths(struct session *s, const struct ct_container *c)
+{
+	struct ct_paths_rec r;
+
+	if (!s->rec || !c->n_slow)
+		return;
+	ct_paths_rec_fill(&r, c, c->last_ns - s->mono_to_real);
+	if (ct_rec_write(s->rec, &r, sizeof(r)) && !s->rec_error)
+		s->rec_error = -errno;
+}
+
 /* Engine hook, just before a container is emitted: attach its opens. */
 static void before_emit(struct ct_container *c, void *ctx)
 {
@@ -158,12 +171,20 @@ static void before_emit(struct ct_container *c, void *ctx)
 		ct_opens_read_gofer(s->opens, c->cgroup_key, &c->gofer_opens);
 		record_opens(s, c, &c->opens, 0);
 		record_opens(s, c, &c->gofer_opens, CT_OPENS_F_GOFER);
+		if (s->cli->paths) {
+			ct_opens_read_slow(s->opens, c->cgroup_key, c,
+					   s->cli->paths);
+			record_paths(s, c);
+		}
 		ct_opens_forget(s->opens, c->cgroup_key);
 	} else if (s->ropens) {
 		ct_replay_opens_find(s->ropens, c->cgroup_key, false,
 				     &c->opens);
 		ct_replay_opens_find(s->ropens, c->cgroup_key, true,
 				     &c->gofer_opens);
+		if (s->cli->paths)
+			ct_replay_paths_find(s->ropens, c->cgroup_key, c,
+					     s->cli->paths);
 	}
 }
 
@@ -189,6 +210,8 @@ static void on_container(const struct ct_container *c, void *ctx)
 			ct_output_table_header(stdout);
 		s->table_started = true;
 		ct_output_table_row(stdout, c);
+		if (s->cli->paths)
+			ct_paths_print(stdout, c);
 	}
 	fflush(stdout);
 }
@@ -547,8 +570,8 @@ static int start_tracers(struct session *s, struct ct_loader **l)
 	if (s->cli->no_opens)
 		return 0;
 	if (ct_opens_start(&s->opens, ct_loader_cgroup_mode(*l),
-			   s->cli->runtime_mask, s->cli->verbose, err,
-			   sizeof(err))) {
+			   s->cli->runtime_mask, s->cli->paths > 0,
+			   s->cli->verbose, err, sizeof(err))) {
 		p_err("%s (use --no-opens to trace without file opens)", err);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include "opens_bpf.h"
 #include "hist.h"
 #include "loader.h"
+#include "paths.h"
 #include "opens.skel.h"
 
 _Static_assert(CT_OPENS_RT_RUNC == CT_RT_RUNC, "runtime values");
@@ -20,10 +21,16 @@ struct ct_opens_bpf {
 	struct opens_bpf *skel;
 	int tracked_fd;
 	int hists_fd;
+	int slow_fd;		/* -1 without --paths */
+	int ncpus;		/* values per slowpaths entry */
 };
 
+/* Per-CPU values are copied out in 8-byte steps: no padding to undo. */
+_Static_assert(sizeof(struct ct_opens_slow) % 8 == 0, "per-CPU stride");
+
 static int configure(struct opens_bpf *skel, enum ct_cgroup_mode m,
-		     uint32_t runtime_mask, char *err, size_t errlen)
+		     uint32_t runtime_mask, bool paths, char *err,
+		     size_t errlen)
 {
 	if (m != CT_CGROUP_V1_MEMORY && m != CT_CGROUP_V2) {
 		snprintf(err, errlen, "opens: unknown cgroup mode %d", (int)m);
@@ -31,11 +38,15 @@ static int configure(struct opens_bpf *skel, enum ct_cgroup_mode m,
 	}
 	skel->rodata->cgroup_mode = m;
 	skel->rodata->runtime_mask = runtime_mask;
+	skel->rodata->paths_enabled = paths;
+	/* unused then: the smallest map the kernel accepts */
+	if (!paths)
+		bpf_map__set_max_entries(skel->maps.slowpaths, 1);
 	return 0;
 }
 
 int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
-		   uint32_t runtime_mask, bool verbose, char *err,
+		   uint32_t runtime_mask, bool paths, bool verbose, char *err,
 		   size_t errlen)
 {
 	struct ct_opens_bpf *o;
@@ -55,7 +66,7 @@ int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
 		free(o);
 		return rc;
 	}
-	rc = configure(o->skel, m, runtime_mask, err, errlen);
+	rc = configure(o->skel, m, runtime_mask, paths, err, errlen);
 	if (!rc)
 		rc = ct_loader_check_progs(o->skel->obj, err, errlen);
 	if (!rc)
@@ -68,10 +79,20 @@ int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
 	}
 	o->tracked_fd = bpf_map__fd(o->skel->maps.tracked);
 	o->hists_fd = bpf_map__fd(o->skel->maps.hists);
+	o->slow_fd = paths ? bpf_map__fd(o->skel->maps.slowpaths) : -1;
+	o->ncpus = libbpf_num_possible_cpus();
+	if (paths && o->ncpus <= 0) {
+		snprintf(err, errlen, "opens: cannot count possible CPUs: %s",
+			 strerror(-o->ncpus));
+		rc = o->ncpus;
+		ct_opens_stop(o);
+		return rc;
+	}
 	if (verbose)
 		fprintf(stderr,
-			"opens: attached (%s cgroup keys, runtime mask 0x%x)\n",
-			m == CT_CGROUP_V2 ? "v2" : "v1 memory", runtime_mask);
+			"opens: attached (%s cgroup keys, runtime mask 0x%x%s)\n",
+			m == CT_CGROUP_V2 ? "v2" : "v1 memory", runtime_mask,
+			paths ? ", slowest paths" : "");
 	*out = o;
 	return 0;
 }
@@ -126,6 +147,32 @@ int ct_opens_read_runtime(struct ct_opens_bpf *o, enum ct_runtime rt,
 		return -EINVAL;
 	read_hist(o, 0, rt, kind, out);
 	return 0;
+}
+
+/* Each CPU kept its own K slowest: the slowest of all of them. */
+int ct_opens_read_slow(struct ct_opens_bpf *o, uint64_t cgroup_key,
+		       struct ct_container *c, size_t max)
+{
+	struct ct_opens_slow *v;
+	int rc = 0;
+
+	c->n_slow = 0;
+	if (!o || o->slow_fd < 0 || !cgroup_key)
+		return -ENOENT;
+	v = calloc(o->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(o->slow_fd, &cgroup_key, v))
+		rc = -errno;
+	for (int cpu = 0; !rc && cpu < o->ncpus; cpu++) {
+		const struct ct_opens_slow *p = &v[cpu];
+
+		for (uint32_t i = 0; i < p->n && i < CT_OPENS_SLOW_K; i++)
+			ct_paths_add(c, max, p->ent[i].ns, p->ent[i].ret,
+				     p->ent[i].path, sizeof(p->ent[i].path));
+	}
+	free(v);
+	return rc;
 }
 
 enum ct_runtime ct_opens_runtime_of(struct ct_opens_bpf *o,
@@ -185,6 +232,8 @@ void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key)
 	    bpf_map_lookup_elem(o->tracked_fd, &cgroup_key, &t))
 		return;
 	bpf_map_delete_elem(o->tracked_fd, &cgroup_key);
+	if (o->slow_fd >= 0)
+		bpf_map_delete_elem(o->slow_fd, &cgroup_key);
 	k.runtime = t.runtime;
 	for (k.kind = 0; k.kind < CT_OPENS_KIND_MAX; k.kind++)
 		bpf_map_delete_elem(o->hists_fd, &k);

@@ -19,10 +19,11 @@ struct ct_opens_bpf;
 
 /*
  * Open, configure (cgroup mode; runtime_mask: bit per enum ct_runtime,
- * 0 = all), load and attach.  0 or -errno with a one-line message in err.
+ * 0 = all; paths: keep the slowest opens' paths, --paths), load and
+ * attach.  0 or -errno with a one-line message in err.
  */
 int ct_opens_start(struct ct_opens_bpf **o, enum ct_cgroup_mode m,
-		   uint32_t runtime_mask, bool verbose, char *err,
+		   uint32_t runtime_mask, bool paths, bool verbose, char *err,
 		   size_t errlen);
 
 /*
@@ -39,6 +40,12 @@ int ct_opens_read_gofer(struct ct_opens_bpf *o, uint64_t cgroup_key,
 /* Every container of a runtime together (kept after ct_opens_forget). */
 int ct_opens_read_runtime(struct ct_opens_bpf *o, enum ct_runtime rt,
 			  enum ct_opens_kind kind, struct ct_opens *out);
+/*
+ * --paths: the container's slowest guest opens into c->slow[] (slowest
+ * first, at most max).  -ENOENT if none were kept (n_slow is then 0).
+ */
+int ct_opens_read_slow(struct ct_opens_bpf *o, uint64_t cgroup_key,
+		       struct ct_container *c, size_t max);
 /* Runtime the kernel attributed the container to, or CT_RT_UNKNOWN. */
 enum ct_runtime ct_opens_runtime_of(struct ct_opens_bpf *o,
 				    uint64_t cgroup_key);
@@ -49,7 +56,10 @@ size_t ct_opens_keys(struct ct_opens_bpf *o, uint64_t *keys, size_t max);
 /* Track a container from now on (runc, crun or runsc). */
 int ct_opens_track(struct ct_opens_bpf *o, uint64_t cgroup_key,
 		   enum ct_runtime rt);
-/* Stop tracking a container and drop its histograms (after emission). */
+/*
+ * Stop tracking a container and drop its histograms and slowest opens
+ * (after emission).
+ */
 void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key);
 
 void ct_opens_stop(struct ct_opens_bpf *o);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "hist.h"
 #include "output.h"
+#include "paths.h"
 
 /* ---- JSON: one container ---- */
 
@@ -65,6 +66,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	json_phases(w, c);
 	json_opens(w, "opens", &c->opens);
 	json_opens(w, "gofer_opens", &c->gofer_opens);
+	ct_paths_json(w, c);	/* --paths; absent otherwise */
 	ct_json_end_object(w);
 }
 

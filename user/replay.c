@@ -4,6 +4,7 @@
 
 #include "coldtrace.h"
 #include "hist.h"
+#include "paths.h"
 #include "recfile.h"
 #include "replay.h"
 
@@ -13,27 +14,58 @@ struct replay_entry {
 	struct ct_opens opens;
 };
 
+/* --paths: a container's slowest opens (CT_EV_PATHS) */
+struct replay_paths {
+	uint64_t cgroup_key;
+	uint32_t n;
+	struct ct_opens_slow_ent ent[CT_OPENS_SLOW_K];
+};
+
 struct ct_replay_opens {
 	struct replay_entry *v;
 	size_t n, cap;
+	struct replay_paths *p;
+	size_t np, capp;
 };
+
+/* Room for one more element of size sz in *v (n used of *cap). */
+static int grow(void **v, size_t n, size_t *cap, size_t sz)
+{
+	size_t c = *cap ? 2 * *cap : 16;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	nv = realloc(*v, c * sz);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = c;
+	return 0;
+}
 
 static int add_entry(struct ct_replay_opens *r, uint64_t key, bool gofer,
 		     const struct ct_opens *o)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-		void *v = realloc(r->v, cap * sizeof(*r->v));
-
-		if (!v)
-			return -ENOMEM;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (grow((void **)&r->v, r->n, &r->cap, sizeof(*r->v)))
+		return -ENOMEM;
 	r->v[r->n].cgroup_key = key;
 	r->v[r->n].gofer = gofer;
 	r->v[r->n].opens = *o;
 	r->n++;
+	return 0;
+}
+
+static int take_paths(struct ct_replay_opens *r, const void *rec, size_t len)
+{
+	struct replay_paths *e;
+
+	if (grow((void **)&r->p, r->np, &r->capp, sizeof(*r->p)))
+		return -ENOMEM;
+	e = &r->p[r->np];
+	if (ct_paths_rec_parse(rec, len, &e->cgroup_key, e->ent, &e->n))
+		return 0;	/* malformed: left out */
+	r->np++;
 	return 0;
 }
 
@@ -44,6 +76,8 @@ static int take_record(struct ct_replay_opens *r, const void *rec, size_t len)
 	uint32_t rt, flags;
 	uint64_t key;
 
+	if (h->type == CT_EV_PATHS)
+		return take_paths(r, rec, len);
 	if (h->type != CT_EV_OPENS)
 		return 0;
 	if (ct_opens_rec_parse(rec, len, &o, &key, &rt, &flags))
@@ -100,10 +134,26 @@ bool ct_replay_opens_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
 	return false;
 }
 
+bool ct_replay_paths_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
+			  struct ct_container *c, size_t max)
+{
+	c->n_slow = 0;
+	if (!r)
+		return false;
+	for (size_t i = r->np; i-- > 0;) {
+		if (r->p[i].cgroup_key == cgroup_key) {
+			ct_paths_set(c, max, r->p[i].ent, r->p[i].n);
+			return true;
+		}
+	}
+	return false;
+}
+
 void ct_replay_opens_free(struct ct_replay_opens *r)
 {
 	if (!r)
 		return;
 	free(r->v);
+	free(r->p);
 	free(r);
 }

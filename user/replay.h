@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --replay support: the open histograms of a recording.  They are written
- * when their container is emitted, i.e. after its last event, so replay
- * reads them in a first pass and hands them out by cgroup key.
+ * --replay support: the open histograms (and --paths' slowest opens) of
+ * a recording.  They are written when their container is emitted, i.e.
+ * after its last event, so replay reads them in a first pass and hands
+ * them out by cgroup key.
  */
 #ifndef __CT_REPLAY_H
 #define __CT_REPLAY_H
@@ -13,7 +14,7 @@
 
 struct ct_replay_opens;
 
-/* Reads every CT_EV_OPENS record of path.  0 or -errno (message in err). */
+/* Reads every CT_EV_OPENS and CT_EV_PATHS record of path.  0 or -errno (message in err). */
 int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
 			 char *err, size_t errlen);
 /*
@@ -22,6 +23,12 @@ int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
  */
 bool ct_replay_opens_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
 			  bool gofer, struct ct_opens *o);
+/*
+ * --paths: the recorded slowest opens of cgroup_key into c->slow[]
+ * (slowest first, at most max); false, and none, if there are none.
+ */
+bool ct_replay_paths_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
+			  struct ct_container *c, size_t max);
 void ct_replay_opens_free(struct ct_replay_opens *r);
 
 #endif /* __CT_REPLAY_H */

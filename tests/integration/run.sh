@@ -26,6 +26,7 @@ TESTS=(
 	"docker-exit-3|docker_exit.sh"
 	"docker-restart-20|restart.sh"
 	"opens|opens.sh"
+	"paths|paths.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"
 	"ctr-run|ctr_run.sh"

@@ -121,3 +121,46 @@ Test(cli, help_and_version)
 	cr_assert_eq(PARSE("--help"), CT_CLI_EXIT_OK);
 	cr_assert_eq(PARSE("-V"), CT_CLI_EXIT_OK);
 }
+
+Test(cli, paths_default_and_count)
+{
+	cr_assert_eq(PARSE("-j"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.paths, 0, "off unless asked for");
+	cr_assert_eq(PARSE("--paths"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.paths, 5);
+	cr_assert_eq(PARSE("--paths=16", "-j"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.paths, 16);
+	cr_assert_eq(PARSE("--paths=1"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.paths, 1);
+	/* the optional argument needs '=': a separate word is COMMAND */
+	cr_assert_eq(PARSE("--paths", "true"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.paths, 5);
+	cr_assert_str_eq(cli.cmd[0], "true");
+}
+
+Test(cli, paths_bad_values)
+{
+	const char *bad[] = { "--paths=0", "--paths=17", "--paths=-1",
+			      "--paths=abc", "--paths=", "--paths=3x",
+			      "--paths=99999999999999999999" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(PARSE((char *)bad[i]), CT_CLI_ERROR, "%s", bad[i]);
+		cr_expect(strstr(err, "--paths"), "%s: %s", bad[i], err);
+	}
+	cr_expect_eq(PARSE("--paths", "--no-opens"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--no-opens"), "%s", err);
+}
+
+Test(cli, paths_in_help)
+{
+	char buf[4096] = { 0 };
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+	char *av[] = { "coldtrace", "--help", NULL };
+
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
+		     CT_CLI_EXIT_OK);
+	fclose(f);
+	cr_expect(strstr(buf, "--paths[=N]"), "%s", buf);
+}
