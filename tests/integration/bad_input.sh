@@ -28,7 +28,7 @@ expect_error() {
 
 # A real recording to damage: live, so the truncation hits real records.
 run_ct --record "$T/good.ctrec" -- docker run --rm --network none \
-	"$CT_IMAGE" true
+	--cidfile "$T/cid" "$CT_IMAGE" true
 if [ "$CT_RC" -ne 0 ] || ! [ -s "$T/good.ctrec" ]; then
 	fail "could not record a session (status $CT_RC)"
 fi
@@ -53,8 +53,9 @@ expect_error "--duration abc" --duration abc
 expect_error "--runtime bogus" --runtime bogus -d 1
 expect_error "--output unwritable" -o /proc/nonexistent/x --replay "$T/good.ctrec"
 
-# The intact recording replays fine (so the failures above are the damage).
-run_ct -j --replay "$T/good.ctrec"
+# The intact recording replays fine (so the failures above are the damage);
+# -c: other people's containers on a shared host may be recorded too.
+run_ct -j -c "$(cat "$T/cid")" --replay "$T/good.ctrec"
 if [ "$CT_RC" -ne 0 ] || [ "$(records | wc -l)" -ne 1 ]; then
 	note "replay of the intact recording: status $CT_RC, $(records | wc -l) records"
 	show_output
