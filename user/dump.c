@@ -64,6 +64,20 @@ static void dump_mount(FILE *f, const struct ct_mount *m)
 	fputc('"', f);
 }
 
+/* vsock: cid:port; hybrid vsock: the unix path. */
+static void dump_connect(FILE *f, const struct ct_connect *c)
+{
+	fprintf(f, " ret=%lld dur=%lluns family=%u", (long long)c->ret,
+		(unsigned long long)(c->hdr.ts_ns - c->start_ns), c->family);
+	if (c->path[0]) {
+		fputs(" path=\"", f);
+		put_escaped(f, c->path, sizeof(c->path));
+		fputc('"', f);
+	} else {
+		fprintf(f, " cid=%u port=%u", c->vsock_cid, c->vsock_port);
+	}
+}
+
 void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real)
 {
 	const struct ct_hdr *h = rec;
@@ -109,6 +123,13 @@ void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real)
 		put_hdr(f, h, h->type == CT_EV_MOUNT ? "MOUNT" : "UMOUNT",
 			mono_to_real);
 		dump_mount(f, rec);
+		fputc('\n', f);
+		return;
+	case CT_EV_CONNECT:
+		if (h->size < sizeof(struct ct_connect))
+			break;
+		put_hdr(f, h, "CONNECT", mono_to_real);
+		dump_connect(f, rec);
 		fputc('\n', f);
 		return;
 	case CT_EV_LOST:

@@ -38,7 +38,8 @@ struct cstate {
 	uint32_t ncmd[CT_CMD_MAX];	/* own runtime commands alive */
 	uint32_t nhook;			/* network hooks alive */
 	uint32_t sandbox_pid;
-	uint32_t hyp_pid;
+	uint32_t hyp_pid;		/* Kata: the hypervisor process */
+	uint32_t hyp_child;		/* its latest fork (qemu -daemonize) */
 	uint32_t host_mntns;		/* mntns of the runtime command */
 	bool start_pending;		/* runsc: start seen, no stub yet */
 	bool user_seen;
@@ -478,8 +479,9 @@ static void on_fork(struct ct_engine *e, const struct ct_fork *f)
 	if (pp->role == CT_ROLE_SANDBOX && pp->depth >= 1 && !s->user_seen &&
 	    (s->start_pending || s->c.engine == CT_ENG_DIRECT))
 		user_begins(e, s, f->child_pid, h, t);
-	if (pp->role == CT_ROLE_HYPERVISOR && pp->own)
-		ph_end(s, CT_PH_CREATE, t);
+	/* qemu -daemonize forks twice; the grandchild is the VM */
+	if (s->hyp_pid && (h->pid == s->hyp_pid || h->pid == s->hyp_child))
+		s->hyp_child = f->child_pid;
 	check_done(e, s);
 }
 
@@ -495,18 +497,39 @@ static void init_exit(struct cstate *s, int32_t status, uint64_t t)
 		ph_begin(s, CT_PH_DIE, t);
 }
 
-static void exit_phases(struct cstate *s, const struct ct_proc *p,
-			int32_t status, uint64_t t)
+/*
+ * Kata: the hypervisor process exited.  A launcher that daemonized (qemu
+ * -daemonize: fork, setsid, fork, then the first process exits) leaves
+ * its grandchild running the VM: follow that one.  Otherwise the VM is
+ * gone and destroy begins.  Create is not ended here: only the agent
+ * connect ends it (on_connect); without one it stays open.
+ */
+static void hyp_exit(struct ct_engine *e, struct cstate *s, uint64_t t)
+{
+	struct ct_proc *c = s->hyp_child ?
+			    ct_proc_get(e->procs, s->hyp_child) : NULL;
+
+	if (c && c->pid != s->hyp_pid && find_proc(e, c) == s) {
+		s->hyp_pid = c->pid;
+		s->hyp_child = 0;
+		return;
+	}
+	s->hyp_pid = 0;
+	ph_begin(s, CT_PH_DESTROY, t);
+}
+
+static void exit_phases(struct ct_engine *e, struct cstate *s,
+			const struct ct_proc *p, int32_t status, uint64_t t)
 {
 	bool runsc = s->c.runtime == CT_RT_RUNSC;
 
 	if (p->pid == (runsc ? s->sandbox_pid : s->c.init_pid) &&
 	    s->user_seen && ph_open(s, CT_PH_RUN))
 		init_exit(s, status, t);
-	if (p->pid == s->hyp_pid) {
-		ph_end(s, CT_PH_CREATE, t);
-		ph_begin(s, CT_PH_DESTROY, t);
-	}
+	if (p->pid == s->hyp_child)
+		s->hyp_child = 0;
+	if (p->pid == s->hyp_pid)
+		hyp_exit(e, s, t);
 	if ((p->acct & ACCT_CMD) && p->cmd == CT_CMD_CREATE &&
 	    !s->ncmd[CT_CMD_CREATE])
 		ph_end(s, CT_PH_CREATE, t);
@@ -529,10 +552,35 @@ static void on_exit_ev(struct ct_engine *e, const struct ct_exit *x)
 	unaccount(e, p);
 	if (s) {
 		p->acct = acct;	/* exit_phases reads what it held */
-		exit_phases(s, p, x->exit_code, t);
+		exit_phases(e, s, p, x->exit_code, t);
 		check_done(e, s);
 	}
 	ct_proc_del(e->procs, x->hdr.pid);
+}
+
+/* --- connect (Kata agent) ---------------------------------------------- */
+
+/*
+ * Kata: create ends when the guest agent is reachable, i.e. at the first
+ * connect(2) from the shim (any of its threads: hdr.pid is the tgid) to
+ * the agent's vsock or hybrid vsock that returned 0, after the hypervisor
+ * exec.  -EINPROGRESS (a non-blocking AF_VSOCK connect) is not success:
+ * its outcome is only known later (SO_ERROR), and Kata's dialer retries
+ * until the guest answers, so the first attempt comes right after the
+ * hypervisor exec.  Failed connects (the VMM's socket not there yet, the
+ * guest not listening) are ignored.
+ */
+static void on_connect(struct ct_engine *e, const struct ct_connect *c)
+{
+	struct ct_proc *p = ct_proc_get(e->procs, c->hdr.pid);
+	struct cstate *s = find_proc(e, p);
+
+	/* own: virtiofsd inherits the shim's role but is not the shim */
+	if (!s || p->role != CT_ROLE_SHIM || !p->own || c->ret != 0 ||
+	    s->c.runtime != CT_RT_KATA || !s->hyp_pid)
+		return;
+	ph_end(s, CT_PH_CREATE, wall(e, c->hdr.ts_ns));
+	check_done(e, s);
 }
 
 /* --- mounts ------------------------------------------------------------- */
@@ -683,6 +731,8 @@ static size_t min_size(uint32_t type)
 	case CT_EV_MOUNT:
 	case CT_EV_UMOUNT:
 		return sizeof(struct ct_mount);
+	case CT_EV_CONNECT:
+		return sizeof(struct ct_connect);
 	case CT_EV_LOST:
 		return sizeof(struct ct_lost);
 	case CT_EV_NAME:
@@ -735,6 +785,9 @@ int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
 	case CT_EV_MOUNT:
 	case CT_EV_UMOUNT:
 		on_mount_ev(e, rec);
+		break;
+	case CT_EV_CONNECT:
+		on_connect(e, rec);
 		break;
 	case CT_EV_LOST: {
 		const struct ct_lost *l = rec;

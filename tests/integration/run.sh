@@ -29,6 +29,7 @@ TESTS=(
 	"paths|paths.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"
+	"kata-standin-clh|kata_standin.sh clh"
 	"ctr-run|ctr_run.sh"
 	"runc-run|direct_run.sh runc"
 	"runsc-run|direct_run.sh runsc"

@@ -159,6 +159,27 @@ void fx_lost(struct ct_fx *f, uint64_t total)
 	fx_raw(f, &l, sizeof(l));
 }
 
+void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
+		const char *path, int64_t ret)
+{
+	struct ct_connect c;
+
+	memset(&c, 0, sizeof(c));
+	hdr(f, &c.hdr, CT_EV_CONNECT, sizeof(c), pid);
+	c.hdr.tid = tid;
+	c.start_ns = f->now >= FX_MS ? f->now - FX_MS : 0;
+	c.ret = ret;
+	if (path) {
+		c.family = 1;	/* AF_UNIX */
+		snprintf(c.path, sizeof(c.path), "%s", path);
+	} else {
+		c.family = 40;	/* AF_VSOCK */
+		c.vsock_cid = 3;
+		c.vsock_port = 1024;
+	}
+	fx_raw(f, &c, sizeof(c));
+}
+
 int fx_feed(const struct ct_fx *f, struct ct_engine *e)
 {
 	size_t off = 0;
@@ -224,6 +245,7 @@ struct lc {
 	const struct fx_ct *c;
 	char bundle[256], rootfs[300], root[64], log[300];
 	int64_t *s, *e;
+	enum fx_kata kata;
 };
 
 static void at(struct lc *l, uint64_t ms)
@@ -560,35 +582,85 @@ static void lc_runsc_direct(struct lc *l)
 	expect(l, CT_PH_DESTROY, 1100, 1120);
 }
 
-/* Kata (modeled): shim start -> hypervisor exec -> first hypervisor
- * child (guest up) ... hypervisor exit -> shim exit. */
+/*
+ * Kata, in the shape of its sources (docs/kata.md): the long-running shim
+ * (b+2) forks virtiofsd (b+3) and the hypervisor (b+4), then a shim
+ * thread (b+9) dials the agent until a connect succeeds; at the end the
+ * hypervisor exits, then the shim.  qemu -daemonize: the exec'd qemu
+ * forks (b+5), which forks the VM process (b+6) and exits; the launcher
+ * exits once the VM is up.
+ */
+static void kata_vm(struct lc *l, uint32_t b, bool daemonize)
+{
+	at(l, 45);
+	fx_fork(l->f, b + 2, b + 3);
+	fx_exec(l->f, b + 3, "/usr/libexec/virtiofsd", "virtiofsd",
+		"--syslog", "--shared-dir=/run/kata-containers/shared/x");
+	at(l, 50);
+	fx_fork(l->f, b + 2, b + 4);
+	fx_execv(l->f, b + 4, "/usr/bin/qemu-system-x86_64",
+		 (const char *const[]){ "/usr/bin/qemu-system-x86_64", "-name",
+					"sandbox-x", "-m", "2048M",
+					daemonize ? "-daemonize" : NULL,
+					NULL });
+	if (!daemonize)
+		return;
+	at(l, 52);
+	fx_fork(l->f, b + 4, b + 5);
+	fx_fork(l->f, b + 5, b + 6);
+	at(l, 53);
+	fx_exit(l->f, b + 5, 0);
+	at(l, 70);
+	fx_exit(l->f, b + 4, 0);
+}
+
+/* Retries as Kata's dialer does: failures, then the one that works. */
+static void kata_dial(struct lc *l, uint32_t b, enum fx_kata k)
+{
+	const char *hv = "/run/vc/firecracker/x/root/kata.hvsock";
+
+	at(l, 120);
+	if (k == FX_KATA_HVSOCK)
+		fx_connect(l->f, b + 2, b + 9, hv, -2 /* ENOENT */);
+	else
+		fx_connect(l->f, b + 2, b + 9, NULL, -104 /* ECONNRESET */);
+	at(l, 200);
+	/* non-blocking vsock: outcome unknown, not "reachable" */
+	fx_connect(l->f, b + 2, b + 9, NULL, -115 /* EINPROGRESS */);
+	if (k == FX_KATA_NO_CONNECT)
+		return;
+	at(l, 400);
+	fx_connect(l->f, b + 2, b + 9, k == FX_KATA_HVSOCK ? hv : NULL, 0);
+}
+
 static void lc_kata(struct lc *l)
 {
+	enum fx_kata k = l->kata;
 	uint32_t b = l->c->pid_base;
 
 	shim_attach(l, b);
-	at(l, 50);
-	fx_fork(l->f, b + 2, b + 3);
-	fx_exec(l->f, b + 3, "/usr/bin/qemu-system-x86_64",
-		"/usr/bin/qemu-system-x86_64", "-name", "sandbox-x", "-m",
-		"2048M");
-	at(l, 400);
-	fx_fork(l->f, b + 3, b + 4);
-	at(l, 401);
-	fx_exit(l->f, b + 4, 0);
+	kata_vm(l, b, k == FX_KATA_DAEMONIZE);
+	kata_dial(l, b, k);
+	at(l, 1000);
+	/* after the VM is up: an agent RPC's connect changes nothing */
+	if (k != FX_KATA_NO_CONNECT)
+		fx_connect(l->f, b + 2, b + 9, NULL, 0);
 	at(l, 2000);
+	fx_exit(l->f, k == FX_KATA_DAEMONIZE ? b + 6 : b + 4, 9);
+	at(l, 2010);
 	fx_exit(l->f, b + 3, 0);
 	at(l, 2050);
 	fx_exit(l->f, b + 2, 0);
 	expect(l, CT_PH_ATTACH, 0, 50);
-	expect(l, CT_PH_CREATE, 50, 400);
+	expect(l, CT_PH_CREATE, 50, k == FX_KATA_NO_CONNECT ? -1 : 400);
 	expect(l, CT_PH_DESTROY, 2000, 2050);
 }
 
-void fx_container(struct ct_fx *f, const struct fx_ct *c,
-		  int64_t exp_start[CT_PH_MAX], int64_t exp_end[CT_PH_MAX])
+static void lifecycle(struct ct_fx *f, const struct fx_ct *c, enum fx_kata k,
+		      int64_t exp_start[CT_PH_MAX], int64_t exp_end[CT_PH_MAX])
 {
-	struct lc l = { .f = f, .c = c, .s = exp_start, .e = exp_end };
+	struct lc l = { .f = f, .c = c, .s = exp_start, .e = exp_end,
+			.kata = k };
 	const char *st = "/run/containerd/io.containerd.runtime.v2.task";
 
 	for (int p = 0; p < CT_PH_MAX; p++)
@@ -608,6 +680,21 @@ void fx_container(struct ct_fx *f, const struct fx_ct *c,
 		lc_runsc(&l);
 	else
 		lc_oci(&l);
+}
+
+void fx_container(struct ct_fx *f, const struct fx_ct *c,
+		  int64_t exp_start[CT_PH_MAX], int64_t exp_end[CT_PH_MAX])
+{
+	lifecycle(f, c, FX_KATA_VSOCK, exp_start, exp_end);
+}
+
+void fx_kata(struct ct_fx *f, const struct fx_ct *c, enum fx_kata k,
+	     int64_t exp_start[CT_PH_MAX], int64_t exp_end[CT_PH_MAX])
+{
+	struct fx_ct kc = *c;
+
+	kc.rt = CT_RT_KATA;
+	lifecycle(f, &kc, k, exp_start, exp_end);
 }
 
 /* --- sink --------------------------------------------------------------- */

@@ -44,6 +44,10 @@ void fx_mount(struct ct_fx *f, uint32_t pid, const char *src,
 void fx_umount(struct ct_fx *f, uint32_t pid, const char *target,
 	       int64_t ret);
 void fx_lost(struct ct_fx *f, uint64_t total);
+/* connect(2) by thread tid of process pid: to a hybrid vsock at path, or
+ * (path NULL) to AF_VSOCK cid 3 port 1024; ret as the syscall's. */
+void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
+		const char *path, int64_t ret);
 /* Append raw bytes as they are (malformed records). */
 void fx_raw(struct ct_fx *f, const void *rec, size_t len);
 
@@ -51,6 +55,14 @@ void fx_raw(struct ct_fx *f, const void *rec, size_t len);
 int fx_feed(const struct ct_fx *f, struct ct_engine *e);
 /* dst gets the records of srcs merged by timestamp (stable). */
 void fx_merge(struct ct_fx *dst, const struct ct_fx *srcs, size_t n);
+
+/* Kata variants (fx_kata(); fx_container() gives FX_KATA_VSOCK). */
+enum fx_kata {
+	FX_KATA_VSOCK,		/* qemu, agent over AF_VSOCK */
+	FX_KATA_HVSOCK,		/* firecracker, agent over kata.hvsock */
+	FX_KATA_DAEMONIZE,	/* qemu -daemonize: double fork */
+	FX_KATA_NO_CONNECT,	/* the agent never answers */
+};
 
 /* One whole container lifecycle. */
 struct fx_ct {
@@ -66,10 +78,14 @@ struct fx_ct {
 
 /*
  * Appends the lifecycle and returns the expected phase intervals (in ms
- * after t0; -1 when the phase is absent) in exp_start/exp_end.
+ * after t0) in exp_start/exp_end: start -1 when the phase is absent, end
+ * -1 when it began but never ended.
  */
 void fx_container(struct ct_fx *f, const struct fx_ct *c,
 		  int64_t exp_start[CT_PH_MAX], int64_t exp_end[CT_PH_MAX]);
+/* A Kata lifecycle (c->rt is not read), as fx_container(). */
+void fx_kata(struct ct_fx *f, const struct fx_ct *c, enum fx_kata k,
+	     int64_t exp_start[CT_PH_MAX], int64_t exp_end[CT_PH_MAX]);
 
 /* Collects emitted containers (up to 64). */
 struct fx_sink {

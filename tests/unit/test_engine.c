@@ -10,6 +10,7 @@
 #define ID64 "3ca33509a23de757bd098c565062f2208a7300dfba0c4fce59a7565ed38f2ab4"
 
 static struct fx_sink sink;
+static enum fx_kata kata_mode;	/* run_one() for Kata */
 
 static const struct ct_container *by_id(const char *id)
 {
@@ -33,6 +34,11 @@ static void check_phases(const struct ct_container *c, uint64_t t0_ms,
 		cr_expect_eq(c->phases[p].start_ns, (t0_ms + s[p]) * FX_MS,
 			     "%s %s start %llu", c->id, ct_phase_name(p),
 			     (unsigned long long)c->phases[p].start_ns);
+		if (e[p] < 0) {
+			cr_expect_eq(c->phases[p].end_ns, 0, "%s: %s ended",
+				     c->id, ct_phase_name(p));
+			continue;
+		}
 		cr_expect_eq(c->phases[p].end_ns, (t0_ms + e[p]) * FX_MS,
 			     "%s %s end %llu", c->id, ct_phase_name(p),
 			     (unsigned long long)c->phases[p].end_ns);
@@ -48,7 +54,10 @@ static const struct ct_container *run_one(const struct fx_ct *c,
 	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
 
 	fx_init(&f);
-	fx_container(&f, c, s, e);
+	if (c->rt == CT_RT_KATA)
+		fx_kata(&f, c, kata_mode, s, e);
+	else
+		fx_container(&f, c, s, e);
 	cr_assert_eq(fx_feed(&f, eng), 0);
 	ct_engine_flush(eng);
 	ct_engine_free(eng);
@@ -147,12 +156,101 @@ Test(engine, runsc_run_direct)
 	full_case(&c, CT_ENG_DIRECT, 0);
 }
 
-Test(engine, kata_modeled)
+/* Kata: create = hypervisor exec -> the shim's first successful connect
+ * to the agent; failed and in-progress connects before it are ignored. */
+Test(engine, kata_vsock_connect)
 {
 	struct fx_ct c = { "k1", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
 			   false, 85 };
 
+	kata_mode = FX_KATA_VSOCK;
 	full_case(&c, CT_ENG_CONTAINERD, 0);
+	cr_expect_not(sink.got[0].has_exit_code, "pid 1 runs in the guest");
+}
+
+Test(engine, kata_hvsock_connect)
+{
+	struct fx_ct c = { "k2", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
+			   false, 85 };
+
+	kata_mode = FX_KATA_HVSOCK;
+	full_case(&c, CT_ENG_CONTAINERD, 0);
+}
+
+/* qemu -daemonize: the launcher's exit hands over to the VM process;
+ * destroy starts when that one exits. */
+Test(engine, kata_daemonize)
+{
+	struct fx_ct c = { "k3", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
+			   false, 85 };
+
+	kata_mode = FX_KATA_DAEMONIZE;
+	full_case(&c, CT_ENG_CONTAINERD, 0);
+}
+
+/* The agent never answers: create stays open (dur_ns null in JSON), the
+ * record is still complete (destroy ran to its end). */
+Test(engine, kata_no_connect)
+{
+	struct fx_ct c = { "k4", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
+			   false, 85 };
+
+	kata_mode = FX_KATA_NO_CONNECT;
+	full_case(&c, CT_ENG_CONTAINERD, 0);
+	cr_expect_eq(ct_phase_dur(&sink.got[0], CT_PH_CREATE), 0);
+}
+
+/* Connects from anything but the shim itself do not end create: not
+ * virtiofsd (a child of the shim), not a host process, not the shim
+ * before it started the hypervisor. */
+Test(engine, kata_connect_not_from_shim)
+{
+	struct ct_fx f;
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	const char *shim = "/usr/bin/containerd-shim-kata-v2";
+
+	fx_init(&f);
+	fx_exec(&f, 11, shim, shim, "-namespace", "default", "-address",
+		"/a", "-publish-binary", "/b", "-id", "k5", "start");
+	fx_fork(&f, 11, 12);
+	fx_exec(&f, 12, shim, shim, "-namespace", "default", "-address",
+		"/a", "-publish-binary", "/b", "-id", "k5");
+	fx_at(&f, 10);
+	fx_connect(&f, 12, 12, NULL, 0);	/* before the hypervisor */
+	fx_fork(&f, 12, 13);
+	fx_exec(&f, 13, "/usr/libexec/virtiofsd", "virtiofsd");
+	fx_at(&f, 20);
+	fx_fork(&f, 12, 14);
+	fx_exec(&f, 14, "/usr/bin/qemu-system-x86_64", "qemu-system-x86_64");
+	fx_at(&f, 30);
+	fx_connect(&f, 13, 13, NULL, 0);	/* virtiofsd */
+	fx_connect(&f, 99, 99, "/x/kata.hvsock", 0);	/* host process */
+	fx_connect(&f, 14, 14, NULL, 0);	/* the hypervisor */
+	fx_at(&f, 40);
+	fx_connect(&f, 12, 17, NULL, 0);	/* a shim thread: this one */
+	cr_assert_eq(fx_feed(&f, eng), 0);
+	ct_engine_flush(eng);
+	cr_assert_eq(sink.n, 1);
+	cr_expect_eq(sink.got[0].phases[CT_PH_CREATE].start_ns, 20 * FX_MS);
+	cr_expect_eq(sink.got[0].phases[CT_PH_CREATE].end_ns, 40 * FX_MS);
+	ct_engine_free(eng);
+	fx_free(&f);
+}
+
+/* A CT_EV_CONNECT shorter than struct ct_connect is refused. */
+Test(engine, kata_short_connect_refused)
+{
+	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_connect c;
+
+	memset(&c, 0, sizeof(c));
+	c.hdr.type = CT_EV_CONNECT;
+	c.hdr.size = sizeof(c) - 1;
+	cr_expect_eq(ct_engine_feed(eng, &c, sizeof(c)), -EINVAL);
+	c.hdr.size = sizeof(c);
+	cr_expect_eq(ct_engine_feed(eng, &c, sizeof(c) - 1), -EINVAL);
+	cr_expect_eq(ct_engine_feed(eng, &c, sizeof(c)), 0);
+	ct_engine_free(eng);
 }
 
 Test(engine, killed_by_signal)

@@ -13,16 +13,24 @@
  *   containerd-shim-kata-v2 -namespace NS -address A ... -id ID
  *	the shim: after SETUP_MS (network, config), starts virtiofsd then
  *	the hypervisor as direct children (qemu.go StartVM: virtiofsd
- *	first, then LaunchQemu, reaped by LogAndWait), waits BOOT_MS
- *	(QMP handshake, guest boot, agent answering on vsock), then runs
- *	until SIGTERM (containerd's Shutdown).  Stop: SIGKILL to the
+ *	first, then LaunchQemu, reaped by LogAndWait), then dials the
+ *	agent until it answers, as Kata's agent client does: connect(2)
+ *	to the hybrid vsock (a unix socket served by the VMM), retried
+ *	every DIAL_MS, then "CONNECT <port>\n" and the VMM's "OK" reply.
+ *	Runs until SIGTERM (containerd's Shutdown).  Stop: SIGKILL to the
  *	hypervisor (qemu.go StopVM), reap it, stop virtiofsd, TEARDOWN_MS
  *	of cleanup, exit.
- *   qemu-system-* / cloud-hypervisor / firecracker / virtiofsd
- *	sit until killed.  qemu with -daemonize detaches like qemu's
- *	os_daemonize(): fork, setsid, fork; the first process exits once
- *	the daemon signals "initialised" (Kata 1.x/early 2.x launched qemu
- *	this way).
+ *   qemu-system-* / cloud-hypervisor / firecracker
+ *	after BOOT_MS (guest boot until the agent listens) serve the
+ *	hybrid vsock in the sandbox directory: "kata.hvsock" (Kata's name
+ *	for firecracker's; real qemu uses AF_VSOCK, which has no host-only
+ *	transport here) or "clh.sock" (cloud-hypervisor, clh.go
+ *	vsockSocketPath), answering "CONNECT <port>" with "OK <port>".
+ *	qemu with -daemonize detaches first, like qemu's os_daemonize():
+ *	fork, setsid, fork; the first process exits once the daemon
+ *	signals "initialised" (Kata 1.x/early 2.x launched qemu this way).
+ *   virtiofsd
+ *	sits until killed.
  *
  * Each step appends "EVENT WALLCLOCK_NS\n" to $KATA_STANDIN_LOG (one
  * write(2) on an O_APPEND fd), stamped just before the exec/exit it
@@ -36,13 +44,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SHIM_NAME	"containerd-shim-kata-v2"
+#define CLH_NAME	"cloud-hypervisor"
 #define MAX_ARGV	64
+#define AGENT_PORT	1024	/* kata-agent's vsock port (vSockPort) */
 
 static volatile sig_atomic_t stop_req;
 
@@ -210,6 +222,26 @@ struct sandbox {
 	pid_t vfsd_pid;
 };
 
+/* The hybrid vsock a hypervisor serves in the sandbox directory DIR. */
+static void hvsock_path(const char *hyp, const char *dir, char *out,
+			size_t n)
+{
+	snprintf(out, n, "%s/%s", dir,
+		 strcmp(base_name(hyp), CLH_NAME) ? "kata.hvsock" : "clh.sock");
+}
+
+static void sun_addr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path)) {
+		fprintf(stderr, "kata-standin: socket path too long: %s\n",
+			path);
+		exit(2);
+	}
+	strcpy(sa->sun_path, path);
+}
+
 static pid_t start_virtiofsd(struct sandbox *sb)
 {
 	char shared[320];
@@ -255,6 +287,65 @@ static pid_t start_qemu(struct sandbox *sb, int daemonize)
 		argv[n++] = "-daemonize";
 	argv[n] = NULL;
 	return spawn("hyp_exec", argv);
+}
+
+/* cloud-hypervisor: Kata's launchClh() passes the API socket; the VM is
+ * configured and booted over it (abridged: no API here). */
+static pid_t start_clh(struct sandbox *sb)
+{
+	char api[320];
+	char *argv[] = { sb->hyp, "--api-socket", api, NULL };
+
+	snprintf(api, sizeof(api), "%s/clh-api.sock", sb->dir);
+	return spawn("hyp_exec", argv);
+}
+
+static pid_t start_hypervisor(struct sandbox *sb, int daemonize)
+{
+	if (!strcmp(base_name(sb->hyp), CLH_NAME))
+		return start_clh(sb);
+	return start_qemu(sb, daemonize);
+}
+
+/*
+ * Kata's agent dialer over hybrid vsock: connect until the VMM's socket
+ * accepts (ENOENT before it exists, ECONNREFUSED before it listens),
+ * stamp that connect (coldtrace's "agent reachable"), then the CONNECT
+ * handshake.
+ */
+static void dial_agent(struct sandbox *sb)
+{
+	char path[320], buf[64];
+	struct sockaddr_un sa;
+	long dial_ms = env_ms("KATA_STANDIN_DIAL_MS", 10);
+	int fd, n;
+
+	hvsock_path(sb->hyp, sb->dir, path, sizeof(path));
+	sun_addr(&sa, path);
+	for (int tries = 0;; tries++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			die("socket");
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			break;
+		close(fd);
+		if (tries > 30000 / (dial_ms ? dial_ms : 1) || stop_req) {
+			fprintf(stderr, "kata-standin: agent not reachable\n");
+			exit(1);
+		}
+		sleep_ms(dial_ms);
+	}
+	stamp("agent_connect", 0);
+	n = snprintf(buf, sizeof(buf), "CONNECT %d\n", AGENT_PORT);
+	if (write(fd, buf, (size_t)n) != n)
+		die("hvsock write");
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	if (n < 2 || strncmp(buf, "OK", 2)) {
+		fprintf(stderr, "kata-standin: no OK from the hypervisor\n");
+		exit(1);
+	}
+	close(fd);
+	stamp("agent_ready", 0);
 }
 
 static void reap(pid_t pid, const char *event)
@@ -335,13 +426,12 @@ static int shim_run(int argc, char **argv, const char *self)
 		die(sb.dir);
 	sleep_ms(env_ms("KATA_STANDIN_SETUP_MS", 50));
 	sb.vfsd_pid = start_virtiofsd(&sb);
-	sb.hyp_pid = start_qemu(&sb, daemonize);
+	sb.hyp_pid = start_hypervisor(&sb, daemonize);
 	if (daemonize) {
 		reap(sb.hyp_pid, "hyp_parent_exit");
 		sb.hyp_pid = read_pidfile(sb.dir);
 	}
-	sleep_ms(env_ms("KATA_STANDIN_BOOT_MS", 300));
-	stamp("agent_ready", 0);
+	dial_agent(&sb);
 
 	while (!stop_req)
 		pause();
@@ -401,13 +491,73 @@ static void qemu_daemonize(char **argv, int argc)
 	close(fds[1]);
 }
 
-static int idle(int argc, char **argv)
+/* The sandbox directory: where qemu's -pidfile or clh's API socket is. */
+static void sandbox_dir(int argc, char **argv, char *out, size_t n)
+{
+	const char *p = flag(argc, argv, "pidfile");
+	const char *s;
+
+	if (!p)
+		p = flag(argc, argv, "-api-socket");
+	if (!p || !(s = strrchr(p, '/'))) {
+		fprintf(stderr, "kata-standin: no -pidfile/--api-socket\n");
+		exit(2);
+	}
+	snprintf(out, n, "%.*s", (int)(s - p), p);
+}
+
+/* One hybrid vsock client: "CONNECT <port>\n" -> "OK <port>\n". */
+static void serve_one(int lfd)
+{
+	char buf[64];
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	int n;
+
+	if (fd < 0)
+		return;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	if (n > 8 && !strncmp(buf, "CONNECT ", 8)) {
+		buf[n] = '\0';
+		n = snprintf(buf, sizeof(buf), "OK %d\n", atoi(buf + 8));
+		if (write(fd, buf, (size_t)n) != n)
+			perror("kata-standin: hvsock reply");
+	}
+	close(fd);
+}
+
+/* The guest boots for BOOT_MS, then the agent answers on the hvsock. */
+static int hypervisor(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_term };
+	char dir[320], path[400];
+	struct sockaddr_un addr;
+	int lfd;
 
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "-daemonize"))
 			qemu_daemonize(argv, argc);
+	sigaction(SIGTERM, &sa, NULL);
+	sandbox_dir(argc, argv, dir, sizeof(dir));
+	hvsock_path(argv[0], dir, path, sizeof(path));
+	sun_addr(&addr, path);
+	sleep_ms(env_ms("KATA_STANDIN_BOOT_MS", 300));
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		die("socket");
+	unlink(path);
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    listen(lfd, 16))
+		die(path);
+	stamp("agent_listen", (long)getpid());
+	while (!stop_req)
+		serve_one(lfd);
+	return 0;
+}
+
+static int idle(void)
+{
+	struct sigaction sa = { .sa_handler = on_term };
+
 	sigaction(SIGTERM, &sa, NULL);
 	while (!stop_req)
 		pause();
@@ -439,10 +589,11 @@ int main(int argc, char **argv)
 		}
 		return shim_run(argc, argv, self);
 	}
-	if (!strncmp(base, "qemu-system-", 12) ||
-	    !strcmp(base, "cloud-hypervisor") ||
-	    !strcmp(base, "firecracker") || !strcmp(base, "virtiofsd"))
-		return idle(argc, argv);
+	if (!strncmp(base, "qemu-system-", 12) || !strcmp(base, CLH_NAME) ||
+	    !strcmp(base, "firecracker"))
+		return hypervisor(argc, argv);
+	if (!strcmp(base, "virtiofsd"))
+		return idle();
 	fprintf(stderr, "kata-standin: unknown name %s\n", base);
 	return 2;
 }
