@@ -85,6 +85,8 @@ struct {
  * that dies without close leaves it high, which only costs lookups).
  */
 __u64 nr_open;
+/* Entries in opening: lets every other openat exit stop at one load. */
+__u64 nr_opening;
 
 /* Globals, not static locals: clang 14 mislabels those in BTF. */
 const char s_blob[] = "GetImageBlob";
@@ -246,7 +248,8 @@ static __always_inline int on_open(const char *path, int flags)
 	__builtin_memset(st, 0, offsetof(struct blob_state, path));
 	st->open_ns = bpf_ktime_get_ns();
 	st->kind = kind;
-	bpf_map_update_elem(&opening, &tid, st, BPF_ANY);
+	if (!bpf_map_update_elem(&opening, &tid, st, BPF_ANY))
+		__sync_fetch_and_add(&nr_opening, 1);
 	return 0;
 }
 
@@ -265,6 +268,8 @@ int pull_exit_openat(struct trace_event_raw_sys_exit *ctx)
 	__u64 key;
 
 	/* entries exist only for daemon threads that opened a blob */
+	if (!nr_opening)
+		return 0;
 	st = bpf_map_lookup_elem(&opening, &tid);
 	if (!st)
 		return 0;
@@ -273,7 +278,8 @@ int pull_exit_openat(struct trace_event_raw_sys_exit *ctx)
 		if (!bpf_map_update_elem(&fds, &key, st, BPF_ANY))
 			__sync_fetch_and_add(&nr_open, 1);
 	}
-	bpf_map_delete_elem(&opening, &tid);
+	if (!bpf_map_delete_elem(&opening, &tid))
+		__sync_fetch_and_add(&nr_opening, -1);
 	return 0;
 }
 

@@ -11,7 +11,7 @@ PKGS=(
 	libcriterion-dev
 	# integration tests: real daemons and runtimes, local images
 	docker.io containerd runc crun runsc busybox-static docker-registry
-	iproute2 jq procps util-linux python3
+	iproute2 jq procps util-linux python3 curl
 	# experiments and plots
 	gnuplot-nox stress-ng nodejs
 	# promtool, to validate metrics.prom in the tests

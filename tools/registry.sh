@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
 # A private image registry for coldtrace's pull tests and experiments:
-# Debian's docker-registry on 127.0.0.1:5000 only, with its own config and
+# Debian's docker-registry on 127.0.0.1:5000 only (or $CT_REGISTRY_PORT: two
+# registries side by side need both that and CT_REGISTRY_STATE set, the
+# same for every call), with its own config and
 # storage in a temp dir, images built and pushed locally, bandwidth shaped
 # with HTB on lo, dockerd's max-concurrent-downloads set via daemon.json.
 #
@@ -23,8 +25,9 @@
 #   tools/registry.sh layers NAME         "digest compressed-bytes" per layer,
 #                                         from the registry's manifest
 #   tools/registry.sh forget NAME         drop NAME and its layers locally
-#   tools/registry.sh shape RATE|off      HTB on lo for traffic from port
-#                                         5000, e.g. 10mbit
+#   tools/registry.sh shape RATE|off      HTB on lo for traffic from the
+#                                         registry's port, e.g. 10mbit; a
+#                                         second registry adds its own class
 #   tools/registry.sh concurrency N       dockerd max-concurrent-downloads N
 #
 # State lives in $CT_REGISTRY_STATE (default /tmp/coldtrace-registry.current),
@@ -37,7 +40,8 @@
 set -euo pipefail
 
 STATE_FILE=${CT_REGISTRY_STATE:-/tmp/coldtrace-registry.current}
-ADDR=127.0.0.1:5000
+PORT=${CT_REGISTRY_PORT:-5000}
+ADDR=127.0.0.1:$PORT
 BASE_IMAGE=${CT_IMAGE:-coldtrace/busybox:latest}
 WAIT_S=20
 
@@ -237,33 +241,49 @@ cmd_forget() {
 
 # ---- bandwidth and concurrency ----
 
+# Our HTB class and filter priority, derived from the port so that two
+# registries on other ports can share lo's root qdisc.
+shape_ids() {
+	CLASS=1:$(printf '%x' "$PORT")
+	PRIO=$((PORT % 100 + 1))
+}
+
+# $d/shaped says whether we made lo's root qdisc ("root") or only added a
+# class to another registry's ("shared").
 unshape() {
-	tc qdisc del dev lo root 2>/dev/null || true
+	local how
+	how=$(cat "$1/shaped" 2>/dev/null) || how=
+	shape_ids
+	tc filter del dev lo parent 1: prio "$PRIO" 2>/dev/null || true
+	tc class del dev lo classid "$CLASS" 2>/dev/null || true
+	if [ "$how" = root ]; then
+		tc qdisc del dev lo root 2>/dev/null || true
+	fi
 	rm -f "$1/shaped"
 }
 
 cmd_shape() {
-	local rate=${1:?shape RATE|off} d
+	local rate=${1:?shape RATE|off} d how=root
 	[ "$(id -u)" -eq 0 ] || die "must run as root"
 	d=$(reg_dir)
-	if [ "$rate" = off ]; then
-		unshape "$d"
-		return 0
-	fi
+	[ -e "$d/shaped" ] && unshape "$d"
+	[ "$rate" = off ] && return 0
 	[[ "$rate" =~ ^[0-9]+(kbit|mbit|gbit)$ ]] ||
 		die "bad rate '$rate' (e.g. 10mbit)"
-	if [ ! -e "$d/shaped" ] && tc qdisc show dev lo | grep -q 'qdisc htb'; then
-		die "lo already has an HTB qdisc that is not ours"
+	if tc qdisc show dev lo | grep -q '^qdisc htb 1: root'; then
+		how=shared
+	elif ! tc qdisc show dev lo | grep -q '^qdisc noqueue 0: root'; then
+		die "lo has a root qdisc that is not ours: $(tc qdisc show dev lo | head -1)"
 	fi
-	tc qdisc del dev lo root 2>/dev/null || true
-	touch "$d/shaped"
-	tc qdisc add dev lo root handle 1: htb &&
-		tc class add dev lo parent 1: classid 1:20 htb rate "$rate" ceil "$rate" \
-			quantum 65536 &&
-		tc filter add dev lo parent 1: protocol ip prio 1 u32 \
-			match ip sport 5000 0xffff flowid 1:20 ||
+	shape_ids
+	echo "$how" >"$d/shaped"
+	{ [ "$how" = shared ] || tc qdisc add dev lo root handle 1: htb; } &&
+		tc class add dev lo parent 1: classid "$CLASS" htb rate "$rate" \
+			ceil "$rate" quantum 65536 &&
+		tc filter add dev lo parent 1: protocol ip prio "$PRIO" u32 \
+			match ip sport "$PORT" 0xffff flowid "$CLASS" ||
 		{ unshape "$d"; die "tc failed to shape lo"; }
-	log "lo: traffic from port 5000 limited to $rate"
+	log "lo: traffic from port $PORT limited to $rate"
 }
 
 daemon_json() {

@@ -8,6 +8,7 @@
 
 #include "coldtrace.h"
 #include "dump.h"
+#include "pull_output.h"
 
 static void put_escaped(FILE *f, const char *s, size_t n)
 {
@@ -139,6 +140,8 @@ void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real)
 			(unsigned long long)((const struct ct_lost *)rec)->lost);
 		return;
 	default:
+		if (ct_pull_dump(f, rec, len, mono_to_real))
+			return;
 		fprintf(f, "record type %u (%u bytes)\n", h->type, h->size);
 		return;
 	}

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "export.h"
+#include "pull_output.h"
 #include "hist.h"
 
 struct export_ctx {
@@ -139,6 +140,15 @@ static int write_containers(FILE *f, const struct export_ctx *x)
 	for (i = 0; i < n; i++)
 		ct_output_container_json(f, ct_agg_get(x->agg, i));
 	return 0;
+}
+
+/* pulls.jsonl: the meta line, then one {"type":"pull"} per image pull. */
+static int write_pulls(FILE *f, const struct export_ctx *x)
+{
+	meta_line(f, x->meta);
+	if (!x->meta->pulls)
+		return 0;
+	return ct_pull_write_jsonl(f, x->meta->pulls);
 }
 
 static void restart_json(struct ct_json *w, const struct ct_agg *agg,
@@ -481,11 +491,19 @@ static int write_prom(FILE *f, const struct export_ctx *x)
 /* ---- trace.json (Chrome trace event format) ---- */
 
 /* Earliest phase start: ts 0 of the trace. */
-static uint64_t trace_base(const struct ct_agg *agg)
+static uint64_t trace_base(const struct ct_agg *agg,
+			   const struct ct_pull_engine *pulls)
 {
 	size_t i, n = ct_agg_count(agg);
 	uint64_t base = UINT64_MAX;
 	int p;
+
+	for (i = 0; pulls && i < ct_pull_count(pulls); i++) {
+		const struct ct_pull *pl = ct_pull_get(pulls, i);
+
+		if (pl->start_ns && pl->start_ns < base)
+			base = pl->start_ns;
+	}
 
 	for (i = 0; i < n; i++) {
 		const struct ct_container *c = ct_agg_get(agg, i);
@@ -547,10 +565,61 @@ static void trace_container(struct ct_json *w, const struct ct_container *c,
 	}
 }
 
+static void trace_slice(struct ct_json *w, const char *name, const char *cat,
+			int pid, size_t tid, uint64_t start, uint64_t dur,
+			uint64_t base)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "name", name);
+	ct_json_kv_string(w, "cat", cat);
+	ct_json_kv_string(w, "ph", "X");
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_u64(w, "tid", tid);
+	ct_json_key(w, "ts");
+	ct_json_decimal(w, start - base, 3);
+	ct_json_key(w, "dur");
+	ct_json_decimal(w, dur, 3);
+	ct_json_end_object(w);
+}
+
+/*
+ * One process per image pull (after the runtimes' pids): thread 0 is the
+ * whole pull, thread k the k-th layer, its fetch then its unpack (they
+ * never overlap within a layer, so slices nest as the format wants).
+ */
+static void trace_pull(struct ct_json *w, const struct ct_pull *p, int pid,
+		       uint64_t base)
+{
+	char label[CT_PULL_IMAGE_LEN + 16];
+
+	if (!p->start_ns || p->start_ns < base)
+		return;
+	snprintf(label, sizeof(label), "pull %s",
+		 p->image[0] ? p->image : "(image unknown)");
+	trace_meta_event(w, "process_name", pid, 0, label, strlen(label));
+	trace_slice(w, "pull", "pull", pid, 0, p->start_ns, p->dur_ns, base);
+	for (size_t k = 0; k < p->nlayers; k++) {
+		const struct ct_pull_layer *l = &p->layers[k];
+		const char *d = strchr(l->digest, ':');
+
+		snprintf(label, sizeof(label), "layer %.12s",
+			 d ? d + 1 : l->digest);
+		trace_meta_event(w, "thread_name", pid, k + 1, label,
+				 strlen(label));
+		if (l->fetch_start_ns >= base)
+			trace_slice(w, "fetch", "pull", pid, k + 1,
+				    l->fetch_start_ns, l->fetch_dur_ns, base);
+		if (l->unpack_start_ns >= base && l->unpack_start_ns)
+			trace_slice(w, "unpack", "pull", pid, k + 1,
+				    l->unpack_start_ns, l->unpack_dur_ns, base);
+	}
+}
+
 static int write_trace(FILE *f, const struct export_ctx *x)
 {
+	const struct ct_pull_engine *pulls = x->meta->pulls;
 	size_t i, n = ct_agg_count(x->agg);
-	uint64_t base = trace_base(x->agg);
+	uint64_t base = trace_base(x->agg, pulls);
 	struct ct_json w;
 	int rt;
 
@@ -567,6 +636,8 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 	}
 	for (i = 0; i < n; i++)
 		trace_container(&w, ct_agg_get(x->agg, i), i + 1, base);
+	for (i = 0; pulls && i < ct_pull_count(pulls); i++)
+		trace_pull(&w, ct_pull_get(pulls, i), CT_RT_MAX + 1 + i, base);
 	ct_json_end_array(&w);
 	ct_json_kv_string(&w, "displayTimeUnit", "ms");
 	ct_json_key(&w, "otherData");
@@ -647,6 +718,7 @@ static const struct {
 	{ "summary.json", write_summary },
 	{ "metrics.prom", write_prom },
 	{ "trace.json", write_trace },
+	{ "pulls.jsonl", write_pulls },
 };
 
 int ct_export_dir(const char *dir, const struct ct_agg *agg,

@@ -32,6 +32,7 @@
 #include "names.h"
 #include "opens_bpf.h"
 #include "output.h"
+#include "pull_output.h"
 #include "paths.h"
 #include "recfile.h"
 #include "replay.h"
@@ -46,6 +47,7 @@ struct session {
 	struct ct_agg *agg;
 	struct ct_rec_writer *rec;	/* --record */
 	struct ct_opens_bpf *opens;	/* live open-latency tracer */
+	struct ct_pull_engine *pulls;	/* image pulls */
 	struct ct_replay_opens *ropens;	/* --replay: recorded histograms */
 	int64_t mono_to_real;
 	char kernel[64];
@@ -216,12 +218,23 @@ static void on_container(const struct ct_container *c, void *ctx)
 	fflush(stdout);
 }
 
+static void on_pull(const struct ct_pull *p, void *ctx)
+{
+	struct session *s = ctx;
+
+	if (s->cli->json) {
+		ct_pull_output_json(stdout, p);
+		fflush(stdout);
+	}
+}
+
 /* ---- events ---- */
 
 static int feed(struct session *s, const void *rec, size_t len)
 {
 	if (s->cli->dump)
 		ct_dump_record(stdout, rec, len, s->mono_to_real);
+	ct_pull_feed(s->pulls, rec, len);
 	return ct_engine_feed(s->engine, rec, len);
 }
 
@@ -329,7 +342,8 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 	s->cli = cli;
 	s->agg = ct_agg_new();
 	s->engine = ct_engine_new(&eo);
-	if (!s->agg || !s->engine) {
+	s->pulls = ct_pull_engine_new(s->mono_to_real, on_pull, s);
+	if (!s->agg || !s->engine || !s->pulls) {
 		p_err("out of memory");
 		return -ENOMEM;
 	}
@@ -358,6 +372,7 @@ static int write_outputs(struct session *s)
 		.version = COLDTRACE_VERSION,
 		.kernel = s->kernel,
 		.lost_events = s->lost,
+		.pulls = s->pulls,
 	};
 	char err[ERRLEN];
 	int ret = 0;
@@ -365,9 +380,11 @@ static int write_outputs(struct session *s)
 	if (s->cli->json) {
 		ct_output_summary_json(stdout, s->agg, &meta);
 	} else {
-		if (!s->table_started && !s->cli->dump)
+		if (!s->table_started && !s->cli->dump &&
+		    !ct_pull_count(s->pulls))
 			printf("no container was seen\n");
 		print_runtime_hists(s);
+		ct_pull_print_all(stdout, s->pulls);
 		putchar('\n');
 		ct_output_summary(stdout, s->agg, &meta);
 	}
@@ -386,6 +403,7 @@ static int write_outputs(struct session *s)
 static void session_free(struct session *s)
 {
 	ct_engine_free(s->engine);
+	ct_pull_engine_free(s->pulls);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
 }
@@ -424,6 +442,7 @@ static int run_replay(const struct ct_cli *cli)
 	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
 		feed(&s, rec, len);
 	s.lost = ct_engine_lost(s.engine);
+	ct_pull_flush(s.pulls);
 	ct_engine_flush(s.engine);
 	if (ret < 0)
 		p_err("%s", err);
@@ -492,6 +511,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 		return false;
 	/* lets a finished container out without waiting for a host event */
 	ct_engine_tick(s->engine, mono_ns());
+	ct_pull_tick(s->pulls, mono_ns());
 	if (ls->child && waitpid(ls->child, &status, WNOHANG) == ls->child) {
 		ls->child = 0;
 		ls->child_status = wait_status_code(status);
@@ -503,8 +523,12 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 	     t - ls->child_done_at >= cli->wait_s))
 		return false;
 	if (cli->interval_s && t >= ls->next_interval) {
-		struct ct_meta meta = { COLDTRACE_VERSION, s->kernel,
-					ct_loader_lost(l) };
+		struct ct_meta meta = {
+			.version = COLDTRACE_VERSION,
+			.kernel = s->kernel,
+			.lost_events = ct_loader_lost(l),
+			.pulls = s->pulls,
+		};
 
 		ls->next_interval = t + cli->interval_s;
 		if (cli->json)
@@ -586,6 +610,7 @@ static void drain(struct session *s, struct ct_loader *l)
 	s->lost = ct_loader_lost(l);
 	inject(s, CT_EV_LOST, s->lost);
 	inject(s, CT_EV_END, 0);
+	ct_pull_flush(s->pulls);
 	ct_engine_flush(s->engine);
 }
 

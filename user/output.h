@@ -13,11 +13,14 @@
 #include "container.h"
 #include "json.h"
 
+struct ct_pull_engine;
+
 /* Run facts carried by every output that is kept (design §6). */
 struct ct_meta {
 	const char *version;	/* coldtrace version */
 	const char *kernel;	/* uname -r of the traced host */
 	uint64_t lost_events;
+	const struct ct_pull_engine *pulls;	/* image pulls; may be NULL */
 };
 
 /* One line: {"type":"container",...}\n */

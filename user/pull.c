@@ -33,6 +33,7 @@ struct ev {
 	uint32_t sub;		/* enum ct_pull_file / ct_pull_rename_kind */
 	uint32_t pid;
 	uint32_t reads;		/* read(2)/pread64(2) calls on a blob */
+	uint16_t port;		/* connect: destination port */
 	bool used;
 	uint64_t ts;		/* monotonic */
 	uint64_t open_ns, fw, lw, fr, lr, bw, exit_ns;
@@ -43,6 +44,8 @@ struct ev {
 /* `docker pull REF` / `ctr images pull REF` seen, waiting for its pull. */
 struct client {
 	uint64_t ts;
+	uint64_t exit_ns;	/* 0 while it runs */
+	uint32_t pid;
 	bool docker;
 	char image[CT_PULL_IMAGE_LEN];
 };
@@ -215,6 +218,7 @@ static int add_connect(struct ct_pull_engine *e,
 	v->pid = c->hdr.pid;
 	/* the comm says whose: dockerd (1) or containerd (2) */
 	v->sub = strncmp(c->hdr.comm, "dockerd", CT_COMM_LEN) ? 2 : 1;
+	v->port = c->port;
 	return 0;
 }
 
@@ -268,6 +272,8 @@ static void add_client(struct ct_pull_engine *e, const struct ct_exec *x,
 	}
 	c = &e->clients[e->nclients++];
 	c->ts = x->hdr.ts_ns;
+	c->exit_ns = 0;
+	c->pid = x->hdr.pid;
 	c->docker = docker;
 	copy_str(c->image, sizeof(c->image), ref,
 		 len - (size_t)(ref - x->args));
@@ -306,6 +312,9 @@ static void add_exit(struct ct_pull_engine *e, const struct ct_hdr *h)
 {
 	struct stream *s = NULL;
 
+	for (size_t i = 0; i < e->nclients; i++)
+		if (e->clients[i].pid == h->pid && !e->clients[i].exit_ns)
+			e->clients[i].exit_ns = h->ts_ns;
 	for (size_t i = 0; i < e->nst && !s; i++)
 		if (e->st[i].pid == h->ppid)
 			s = &e->st[i];
@@ -399,22 +408,20 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-/* The docker-untar that ran while this blob was read back. */
+/*
+ * The docker-untar that ran while this blob was read back (dockerd reads
+ * the gzip header first, then starts it and streams into it).
+ */
 static struct ev *find_untar(struct ev *ev, size_t n, const struct ev *b)
 {
-	struct ev *best = NULL;
-
 	for (size_t i = 0; i < n; i++) {
 		struct ev *u = &ev[i];
 
-		if (u->kind != EV_UNTAR || u->used || u->ts < b->fr)
-			continue;
-		if (u->ts <= b->lr)
+		if (u->kind == EV_UNTAR && !u->used && u->ts >= b->fr &&
+		    u->ts <= b->lr)
 			return u;
-		if (!best || u->ts < best->ts)
-			best = u;
 	}
-	return best;
+	return NULL;
 }
 
 static void docker_unpack(struct ct_pull_engine *e, struct ev *ev, size_t n,
@@ -462,24 +469,99 @@ static void docker_digests(struct ev *ev, size_t n, struct ev **blobs,
 	}
 }
 
-/* Image of the latest matching client that started before @first. */
-static void take_client(struct ct_pull_engine *e, struct ct_pull *p,
-			uint64_t first, bool docker, uint64_t *client_ts)
+/*
+ * Port of the registry an image reference names: "host:port/..." gives
+ * port; "localhost/..." or "a.b/..." 443; no registry part (Docker Hub)
+ * 443 as well.
+ */
+uint16_t ct_pull_ref_port(const char *ref)
 {
-	size_t best = e->nclients;
+	const char *slash = strchr(ref, '/'), *colon;
+	size_t hostlen = slash ? (size_t)(slash - ref) : 0;
+	unsigned long port;
+	char *end;
 
-	for (size_t i = 0; i < e->nclients; i++)
-		if (e->clients[i].docker == docker && e->clients[i].ts <= first)
+	if (!hostlen)
+		return 443;
+	colon = NULL;
+	for (size_t i = hostlen; i-- > 0 && !colon;)
+		if (ref[i] == ':')
+			colon = ref + i;
+	/* "[::1]/x": the colons are the address's */
+	if (!colon || (ref[0] == '[' && colon[-1] != ']'))
+		return 443;
+	port = strtoul(colon + 1, &end, 10);
+	return end == slash && port && port < 65536 ? port : 0;
+}
+
+/* The last connect before @first (the registry of this pull), or 0. */
+static uint16_t pull_port(const struct ev *ev, size_t n, uint64_t first)
+{
+	uint16_t port = 0;
+
+	for (size_t i = 0; i < n && ev[i].ts <= first; i++)
+		if (ev[i].kind == EV_CONNECT)
+			port = ev[i].port;
+	return port;
+}
+
+/* A client may exit a little before the daemon's last rename is seen. */
+#define CLIENT_SLACK_NS	100000000ull
+
+/*
+ * How well client @c fits a pull [first, end]: < 0 not at all, else
+ * lower is better.  `docker pull` exits as soon as its daemon is done:
+ * the client must have started before the first layer and, for a pull
+ * whose end was seen, exited just after that end.  Start times alone
+ * mix up two daemons pulling at once, or a pull under way when tracing
+ * began.  An unfinished pull (flush) takes the latest client before it.
+ */
+static int64_t client_fit(const struct client *c, bool docker,
+			  uint64_t first, uint64_t end, bool complete)
+{
+	if (c->docker != docker || c->ts > first)
+		return -1;
+	if (!complete)
+		return c->exit_ns ? -1 : (int64_t)(first - c->ts);
+	if (!c->exit_ns || c->exit_ns + CLIENT_SLACK_NS < end ||
+	    c->exit_ns > end + CT_PULL_GRACE_NS)
+		return -1;
+	return c->exit_ns > end ? (int64_t)(c->exit_ns - end) : 0;
+}
+
+/*
+ * Image of the best fitting client (client_fit()), preferring one whose
+ * reference names the registry port the daemon connected to.
+ */
+static void take_client(struct ct_pull_engine *e, struct ct_pull *p,
+			uint64_t first, uint64_t end, uint16_t port,
+			uint64_t *client_ts)
+{
+	bool docker = !strcmp(p->engine, "docker");
+	size_t best = e->nclients;
+	int64_t best_fit = 0;
+
+	for (size_t i = 0; i < e->nclients; i++) {
+		const struct client *c = &e->clients[i];
+		int64_t fit = client_fit(c, docker, first, end, p->complete);
+
+		if (fit < 0)
+			continue;
+		if (port && ct_pull_ref_port(c->image) != port)
+			fit += (int64_t)1 << 60;
+		if (best == e->nclients || fit < best_fit) {
 			best = i;
+			best_fit = fit;
+		}
+	}
 	*client_ts = 0;
 	if (best == e->nclients)
 		return;
 	memcpy(p->image, e->clients[best].image, sizeof(p->image));
 	*client_ts = e->clients[best].ts;
-	/* it and every older one are spent */
-	memmove(e->clients, e->clients + best + 1,
+	memmove(e->clients + best, e->clients + best + 1,
 		(e->nclients - best - 1) * sizeof(e->clients[0]));
-	e->nclients -= best + 1;
+	e->nclients--;
 }
 
 /*
@@ -567,7 +649,8 @@ static int build_docker(struct ct_pull_engine *e, struct ev *ev, size_t n,
 	}
 	docker_digests(ev, n, blobs, p.layers, p.nlayers);
 	free(blobs);
-	take_client(e, &p, first_open, true, &cts);
+	take_client(e, &p, first_open, end, pull_port(ev, n, first_open),
+		    &cts);
 	st = pull_start(ev, n, 1, cts, first_open);
 	p.start_ns = wall(e, st);
 	p.dur_ns = end > st ? end - st : 0;
@@ -674,7 +757,8 @@ static int build_ctrd(struct ct_pull_engine *e, struct ev *ev, size_t n)
 		free(p.layers);
 		return 0;
 	}
-	take_client(e, &p, first_open, false, &cts);
+	take_client(e, &p, first_open, end, pull_port(ev, n, first_open),
+		    &cts);
 	/* `ctr images import` ingests and unpacks too, but connects to no one */
 	if (!cts && !has_connect(ev, n, first_open)) {
 		free(p.layers);
@@ -883,4 +967,17 @@ size_t ct_pull_count(const struct ct_pull_engine *e)
 const struct ct_pull *ct_pull_get(const struct ct_pull_engine *e, size_t i)
 {
 	return e && i < e->npulls ? &e->pulls[i] : NULL;
+}
+
+const struct ct_pull *ct_pull_before(const struct ct_pull_engine *e,
+				     uint64_t wall_ns, uint64_t max_gap_ns)
+{
+	for (size_t i = e ? e->npulls : 0; i-- > 0;) {
+		const struct ct_pull *p = &e->pulls[i];
+		uint64_t end = p->start_ns + p->dur_ns;
+
+		if (end <= wall_ns && wall_ns - end <= max_gap_ns)
+			return p;
+	}
+	return NULL;
 }

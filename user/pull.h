@@ -73,9 +73,20 @@ void ct_pull_flush(struct ct_pull_engine *e);
 size_t ct_pull_count(const struct ct_pull_engine *e);
 const struct ct_pull *ct_pull_get(const struct ct_pull_engine *e, size_t i);
 
+/*
+ * The latest pull that ended at most max_gap_ns before wall_ns (a
+ * container's first phase): the pull a `docker run` did before creating
+ * it.  NULL if none.  Pulls are emitted CT_PULL_GRACE_NS after their end:
+ * flush the pull engine before the container engine at exit.
+ */
+const struct ct_pull *ct_pull_before(const struct ct_pull_engine *e,
+				     uint64_t wall_ns, uint64_t max_gap_ns);
+
 /* Pure helpers, exposed for the unit tests. */
 /* Max and time-weighted mean of overlapping [start, start+dur) spans. */
 void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
 			 uint32_t *max, double *mean);
+/* Registry port an image reference names (443 if none), 0 if bad. */
+uint16_t ct_pull_ref_port(const char *ref);
 
 #endif /* __CT_PULL_ENGINE_H */

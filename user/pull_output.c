@@ -184,3 +184,70 @@ void ct_pull_print_all(FILE *f, const struct ct_pull_engine *e)
 		ct_pull_print(f, ct_pull_get(e, i));
 	}
 }
+
+/* ---- --dump ---- */
+
+static void dump_ts(FILE *f, const struct ct_hdr *h, const char *what,
+		    int64_t m2r)
+{
+	int64_t t = (int64_t)h->ts_ns + m2r;
+
+	fprintf(f, "%lld.%09lld %-6s pid=%u tid=%u comm=\"",
+		(long long)(t / 1000000000), (long long)(t % 1000000000), what,
+		h->pid, h->tid);
+	put_printable(f, h->comm, sizeof(h->comm));
+	fputc('"', f);
+}
+
+/* Offset of t from base in ms, 0 if t is unset. */
+static double since_ms(uint64_t t, uint64_t base)
+{
+	return t ? ((double)t - (double)base) / 1e6 : 0;
+}
+
+static void dump_blob(FILE *f, const struct ct_pull_blob *b)
+{
+	fprintf(f, " kind=%u fd=%d open=%+.3fms write=%+.3f..%+.3fms "
+		"read=%+.3f..%+.3fms written=%llu read=%llu writes=%u "
+		"reads=%u path=\"", b->kind, b->fd,
+		since_ms(b->open_ns, b->hdr.ts_ns),
+		since_ms(b->first_write_ns, b->hdr.ts_ns),
+		since_ms(b->last_write_ns, b->hdr.ts_ns),
+		since_ms(b->first_read_ns, b->hdr.ts_ns),
+		since_ms(b->last_read_ns, b->hdr.ts_ns),
+		(unsigned long long)b->bytes_written,
+		(unsigned long long)b->bytes_read, b->writes, b->reads);
+	put_printable(f, b->path, sizeof(b->path));
+	fputs("\"\n", f);
+}
+
+bool ct_pull_dump(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_hdr *h = rec;
+
+	if (len < sizeof(*h) || h->size > len)
+		return false;
+	if (h->type == CT_EV_PULL_BLOB && h->size == sizeof(struct ct_pull_blob)) {
+		dump_ts(f, h, "BLOB", m2r);
+		dump_blob(f, rec);
+	} else if (h->type == CT_EV_PULL_RENAME &&
+		   h->size == sizeof(struct ct_pull_rename)) {
+		const struct ct_pull_rename *r = rec;
+
+		dump_ts(f, h, "RENAME", m2r);
+		fprintf(f, " kind=%u from=\"", r->kind);
+		put_printable(f, r->oldpath, sizeof(r->oldpath));
+		fputs("\" to=\"", f);
+		put_printable(f, r->newpath, sizeof(r->newpath));
+		fputs("\"\n", f);
+	} else if (h->type == CT_EV_PULL_CONNECT &&
+		   h->size == sizeof(struct ct_pull_connect)) {
+		const struct ct_pull_connect *c = rec;
+
+		dump_ts(f, h, "CONN", m2r);
+		fprintf(f, " family=%u port=%u\n", c->family, c->port);
+	} else {
+		return false;
+	}
+	return true;
+}

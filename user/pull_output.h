@@ -32,4 +32,10 @@ void ct_pull_print_all(FILE *f, const struct ct_pull_engine *e);
 void ct_pull_bar(char *buf, int width, const struct ct_pull_layer *l,
 		 uint64_t t0, uint64_t span);
 
+/*
+ * --dump: one text line for a pull record (include/pull.h); returns
+ * false, printing nothing, if rec is not a well-formed pull record.
+ */
+bool ct_pull_dump(FILE *f, const void *rec, size_t len, int64_t mono_to_real);
+
 #endif /* __CT_PULL_OUTPUT_H */

@@ -12,7 +12,7 @@
 REGISTRY=$TOP/tools/registry.sh
 export CT_REGISTRY_STATE=$T/registry.state
 IMG=ctpull4
-REF=127.0.0.1:5000/$IMG
+REF=127.0.0.1:${CT_REGISTRY_PORT:-5000}/$IMG
 
 command -v docker-registry >/dev/null || { note "no docker-registry"; exit 77; }
 command -v tc >/dev/null || { note "no tc"; exit 77; }

@@ -25,6 +25,7 @@ TESTS=(
 	"docker-concurrent-10|docker_concurrent.sh"
 	"docker-exit-3|docker_exit.sh"
 	"docker-restart-20|restart.sh"
+	"docker-pull|pull.sh"
 	"opens|opens.sh"
 	"paths|paths.sh"
 	"kata-standin|kata_standin.sh qemu"

@@ -278,6 +278,7 @@ Test(pull_synth, sequential_two_layers)
 	exit_of(&s, 140 * MS, 60);
 	digest_ren(&s, 250 * MS, 'b');
 	end_pull(&s, 260 * MS);
+	exit_of(&s, 262 * MS, 50);	/* docker pull returns */
 	blob(&s, "GetImageBlob1", 20 * MS, 30 * MS, 100 * MS, 120 * MS,
 	     140 * MS, 5000);
 	blob(&s, "GetImageBlob2", 101 * MS, 110 * MS, 200 * MS, 205 * MS,
@@ -492,5 +493,111 @@ Test(pull_synth, other_daemon_does_not_end_pull)
 	ct_pull_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert_eq(s.g.last.nlayers, 2);
+	ct_pull_engine_free(s.e);
+}
+
+Test(pull_conc, registry_port_of_ref)
+{
+	cr_assert_eq(ct_pull_ref_port("127.0.0.1:5000/four"), 5000);
+	cr_assert_eq(ct_pull_ref_port("127.0.0.1:5001/a/b:tag"), 5001);
+	cr_assert_eq(ct_pull_ref_port("[::1]:5002/x"), 5002);
+	cr_assert_eq(ct_pull_ref_port("[::1]/x"), 443);
+	cr_assert_eq(ct_pull_ref_port("busybox:latest"), 443);
+	cr_assert_eq(ct_pull_ref_port("library/busybox"), 443);
+	cr_assert_eq(ct_pull_ref_port("reg:99999/x"), 0);
+	cr_assert_eq(ct_pull_ref_port("reg:12ab/x"), 0);
+}
+
+/*
+ * Two daemons pull at once, each from its own registry port: each pull
+ * gets the client whose reference names its port, whatever the order.
+ */
+Test(pull_synth, clients_matched_by_port)
+{
+	const char *c1[] = { "docker", "pull", "127.0.0.1:5001/one" };
+	const char *c2[] = { "docker", "pull", "127.0.0.1:5000/two" };
+	struct seq s;
+
+	seq_init(&s);
+	feed_exec(&s, 1 * MS, 50, 3, c1);
+	feed_exec(&s, 2 * MS, 51, 3, c2);
+	connect_at(&s, 5 * MS);		/* dockerd pid 100 -> port 5000 */
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	end_pull(&s, 70 * MS);
+	exit_of(&s, 72 * MS, 50);	/* both end about together */
+	exit_of(&s, 75 * MS, 51);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_str_eq(s.g.last.image, "127.0.0.1:5000/two");
+	ct_pull_engine_free(s.e);
+}
+
+Test(pull_output, dump_lines)
+{
+	struct ct_pull_rename r = { 0 };
+	struct ct_exit x = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	hdr(&r.hdr, CT_EV_PULL_RENAME, sizeof(r), 5 * MS, "dockerd");
+	r.kind = CT_PULL_R_REPOS;
+	snprintf(r.newpath, sizeof(r.newpath), "/x/repositories.json\n");
+	hdr(&x.hdr, CT_EV_EXIT, sizeof(x), 5 * MS, "sh");
+	f = open_memstream(&buf, &len);
+	cr_assert(ct_pull_dump(f, &r, sizeof(r), 0));
+	cr_assert(!ct_pull_dump(f, &x, sizeof(x), 0));
+	cr_assert(!ct_pull_dump(f, &r, sizeof(r) - 1, 0));
+	fclose(f);
+	cr_assert_not_null(strstr(buf, "RENAME"));
+	cr_assert_not_null(strstr(buf, "repositories.json?\""));
+	cr_assert_eq(strchr(buf, '\n'), buf + len - 1, "one line");
+	free(buf);
+}
+
+/*
+ * A pull under way when another client starts (tracing began late, or a
+ * second daemon): that client is still running when the pull ends, so
+ * the pull does not take its image; its own pull does.
+ */
+Test(pull_synth, running_client_is_not_taken)
+{
+	const char *c[] = { "docker", "pull", "reg:5000/late" };
+	struct seq s;
+
+	seq_init(&s);
+	feed_exec(&s, 5 * MS, 50, 3, c);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	end_pull(&s, 70 * MS);
+	blob(&s, "GetImageBlob2", 3000 * MS, 3001 * MS, 3040 * MS,
+	     3050 * MS, 3060 * MS, 1);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_str_eq(s.g.last.image, "");
+	end_pull(&s, 3070 * MS);
+	exit_of(&s, 3080 * MS, 50);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 2);
+	cr_assert_str_eq(s.g.last.image, "reg:5000/late");
+	ct_pull_engine_free(s.e);
+}
+
+Test(pull_synth, pull_before_container)
+{
+	struct seq s;
+	const struct ct_pull *p;
+
+	seq_init(&s);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	end_pull(&s, 70 * MS);
+	ct_pull_flush(s.e);
+	p = ct_pull_before(s.e, M2R + 100 * MS, 500 * MS);
+	cr_assert_not_null(p);
+	cr_assert_eq(p->start_ns + p->dur_ns, M2R + 70 * MS);
+	cr_assert_null(ct_pull_before(s.e, M2R + 60 * MS, 500 * MS));
+	cr_assert_null(ct_pull_before(s.e, M2R + 900 * MS, 500 * MS));
+	cr_assert_null(ct_pull_before(NULL, 0, 0));
 	ct_pull_engine_free(s.e);
 }

@@ -11,7 +11,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COLDTRACE=${COLDTRACE:-$TOP/coldtrace}
 REGISTRY=$TOP/tools/registry.sh
 HARNESS=$TOP/tools/harness.sh
-REG=127.0.0.1:5000
+REG=127.0.0.1:${CT_REGISTRY_PORT:-5000}
 
 xdie() {
 	echo "${0##*/}: $*" >&2
@@ -57,7 +57,9 @@ pull_once() {
 	[ "$rc" -eq 0 ] || { tail -5 "$WORK/err" >&2; xdie "traced pull of $name failed ($rc)"; }
 	t0=$(cat "$WORK/t0")
 	t1=$(cat "$WORK/t1")
-	jq -r --argjson wall "$(((t1 - t0) / 1000))" 'select(.type == "pull") |
+	# the machine may pull other images meanwhile: take ours
+	jq -r --argjson wall "$(((t1 - t0) / 1000))" --arg ref "$REG/$name" \
+		'select(.type == "pull" and .image == $ref) |
 		[(.dur_ns / 1e6 | floor), ($wall / 1e3 | floor),
 		 (.layers | length), ([.layers[].bytes] | add),
 		 .concurrency.max, (.concurrency.mean * 100 | round / 100),
