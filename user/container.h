@@ -85,6 +85,10 @@ struct ct_container {
 	uint64_t cgroup_key;	/* cgroup used for in-kernel attribution */
 	uint32_t phase_mask;	/* bit p set if phases[p] happened */
 	struct ct_interval phases[CT_PH_MAX];
+	/* the image pull that ended just before it started, if any */
+	bool has_pull;
+	struct ct_interval pull;
+	char pull_image[256];
 	struct ct_opens opens;	/* filled just before emission (issue 3) */
 	struct ct_opens gofer_opens;	/* runsc: the gofer's host opens */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */

@@ -161,10 +161,28 @@ static void record_paths(struct session *s, const struct ct_container *c)
 		s->rec_error = -errno;
 }
 
+/* A docker run's pull ends moments before the container's attach. */
+#define PULL_MAX_GAP_NS	(2 * 1000000000ull)
+
+static void attach_pull(struct session *s, struct ct_container *c)
+{
+	const struct ct_pull *p;
+
+	p = ct_pull_claim(s->pulls, c->first_ns, PULL_MAX_GAP_NS);
+	if (!p)
+		return;
+	c->has_pull = true;
+	c->pull.start_ns = p->start_ns;
+	c->pull.end_ns = p->start_ns + p->dur_ns;
+	snprintf(c->pull_image, sizeof(c->pull_image), "%s", p->image);
+}
+
 /* Engine hook, just before a container is emitted: attach its opens. */
 static void before_emit(struct ct_container *c, void *ctx)
 {
 	struct session *s = ctx;
+
+	attach_pull(s, c);
 
 	if (!c->cgroup_key)
 		return;

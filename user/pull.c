@@ -981,3 +981,23 @@ const struct ct_pull *ct_pull_before(const struct ct_pull_engine *e,
 	}
 	return NULL;
 }
+
+void ct_pull_settle(struct ct_pull_engine *e)
+{
+	for (size_t i = 0; e && i < e->nst; i++)
+		if (e->st[i].docker_end)
+			finish_docker(e, &e->st[i], true);
+}
+
+const struct ct_pull *ct_pull_claim(struct ct_pull_engine *e, uint64_t wall_ns,
+				    uint64_t max_gap_ns)
+{
+	struct ct_pull *p;
+
+	ct_pull_settle(e);
+	p = (struct ct_pull *)ct_pull_before(e, wall_ns, max_gap_ns);
+	if (!p || !p->complete || p->claimed)
+		return NULL;
+	p->claimed = true;
+	return p;
+}

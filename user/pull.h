@@ -48,6 +48,7 @@ struct ct_pull {
 	double conc_mean;		/* time-weighted over the fetch span */
 	size_t nlayers;
 	struct ct_pull_layer *layers;	/* in the order they were fetched */
+	bool claimed;			/* given to a container already */
 };
 
 typedef void (*ct_pull_cb)(const struct ct_pull *p, void *ctx);
@@ -68,6 +69,12 @@ int ct_pull_feed(struct ct_pull_engine *e, const void *rec, size_t len);
 void ct_pull_tick(struct ct_pull_engine *e, uint64_t now_mono_ns);
 /* Emit whatever is pending (a pull without its end: complete = false). */
 void ct_pull_flush(struct ct_pull_engine *e);
+/*
+ * Emit now, without waiting for the grace period, the docker pulls whose
+ * end was seen: a container created after its pull may be finished
+ * before the grace period is over.
+ */
+void ct_pull_settle(struct ct_pull_engine *e);
 
 /* Pulls emitted so far, oldest first. */
 size_t ct_pull_count(const struct ct_pull_engine *e);
@@ -81,6 +88,15 @@ const struct ct_pull *ct_pull_get(const struct ct_pull_engine *e, size_t i);
  */
 const struct ct_pull *ct_pull_before(const struct ct_pull_engine *e,
 				     uint64_t wall_ns, uint64_t max_gap_ns);
+
+/*
+ * The pull a container whose first phase began at wall_ns was waiting
+ * for: settles finished docker pulls, then takes ct_pull_before()'s
+ * answer if it is complete and no other container claimed it (one pull,
+ * one container: the next run of the same image pulls nothing).
+ */
+const struct ct_pull *ct_pull_claim(struct ct_pull_engine *e, uint64_t wall_ns,
+				    uint64_t max_gap_ns);
 
 /* Pure helpers, exposed for the unit tests. */
 /* Max and time-weighted mean of overlapping [start, start+dur) spans. */

@@ -601,3 +601,26 @@ Test(pull_synth, pull_before_container)
 	cr_assert_null(ct_pull_before(NULL, 0, 0));
 	ct_pull_engine_free(s.e);
 }
+
+/* A container claims the pull that ended just before it: only once, and
+ * without waiting for the grace period (settled at claim time). */
+Test(pull_synth, claimed_once_by_next_container)
+{
+	struct seq s;
+	const struct ct_pull *p;
+
+	seq_init(&s);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	end_pull(&s, 70 * MS);
+	cr_assert_eq(s.g.n, 0, "still in its grace period");
+	cr_assert_null(ct_pull_claim(s.e, M2R + 5000 * MS, 500 * MS),
+		       "too long after the pull");
+	p = ct_pull_claim(s.e, M2R + 100 * MS, 500 * MS);
+	cr_assert_not_null(p);
+	cr_assert_eq(p->start_ns + p->dur_ns, M2R + 70 * MS);
+	cr_assert_null(ct_pull_claim(s.e, M2R + 150 * MS, 500 * MS),
+		       "a second container gets no pull");
+	cr_assert_null(ct_pull_claim(NULL, 0, 0));
+	ct_pull_engine_free(s.e);
+}
