@@ -37,13 +37,8 @@ usage() {
 	exit 2
 }
 
-load_env() {
-	[ -n "${DOCKER_HOST:-}" ] && return 0
-	local envf
-	envf=$("$HARNESS" env) || die "no harness running (tools/harness.sh start)"
-	# shellcheck disable=SC1090
-	. "$envf"
-}
+# shellcheck source=tools/harness-env.sh
+. "$TOP/tools/harness-env.sh"
 
 # A busybox rootfs in $1/rootfs, made by the harness (one recipe for all).
 busybox_rootfs() {

@@ -30,13 +30,8 @@ log() {
 	echo "node-image: $*" >&2
 }
 
-load_env() {
-	[ -n "${DOCKER_HOST:-}" ] && return 0
-	local envf
-	envf=$("$HARNESS" env) || die "no harness running (tools/harness.sh start)"
-	# shellcheck disable=SC1090
-	. "$envf"
-}
+# shellcheck source=tools/harness-env.sh
+. "$TOP/tools/harness-env.sh"
 
 ensure_node() {
 	[ -x "$NODE" ] && return 0
