@@ -178,11 +178,20 @@ int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
 
 /* ---- restarts ---- */
 
+/*
+ * What makes a later container the same service: its docker name, else
+ * the command of its pid 1 (`ctr run` / `runc run` with a new id each
+ * time), else its id (`docker restart` keeps the id).
+ */
 static const char *restart_key(const struct ct_container *c, size_t *len)
 {
 	if (c->name[0]) {
 		*len = strnlen(c->name, sizeof(c->name));
 		return c->name;
+	}
+	if (c->cmd[0]) {
+		*len = strnlen(c->cmd, sizeof(c->cmd));
+		return c->cmd;
 	}
 	*len = strnlen(c->id, sizeof(c->id));
 	return c->id;
@@ -283,7 +292,9 @@ static bool make_restart(const struct ct_agg *a, size_t oi, size_t ni,
 		ws = old->phases[CT_PH_RUN].end_ns;
 	else
 		return false;
-	if (!ws || new->phases[CT_PH_RUN].start_ns <= ws)
+	/* replaced, not running beside it: the new one began after */
+	if (!ws || new->phases[CT_PH_RUN].start_ns <= ws ||
+	    new->first_ns < ws)
 		return false;
 	memset(r, 0, sizeof(*r));
 	r->old_idx = oi;

@@ -15,7 +15,8 @@
  *   no meaningful total).  share = sum of the phase's exclusive time /
  *   sum of total_ns, so the shares of one runtime add up to at most 1.
  * - A restart: a container replaced by a later one with the same key
- *   (its name if it has one, else its id) and the same runtime.  Generations are ordered by
+ *   (its name if it has one, else its pid 1's command, else its id) and
+ *   the same runtime, created after the old one's pid 1 exited.  Generations are ordered by
  *   the start of their run phase; each consecutive pair whose window
  *   old die start (pid 1 exit; old run end if no die) -> new run start
  *   is positive is one restart, counted under the new container's

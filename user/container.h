@@ -41,6 +41,7 @@ enum ct_engine_kind {
 
 #define CT_ID_LEN	128
 #define CT_NAME_LEN	128
+#define CT_CMD_LEN	256
 
 struct ct_interval {
 	uint64_t start_ns;	/* wall clock (CLOCK_REALTIME) */
@@ -74,6 +75,9 @@ struct ct_slow_path {
 struct ct_container {
 	char id[CT_ID_LEN];
 	char name[CT_NAME_LEN];	/* docker name if known, else "" */
+	/* pid 1's argv, space separated, cut to fit; "" when the program
+	 * never runs on the host (runsc) */
+	char cmd[CT_CMD_LEN];
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */

@@ -330,6 +330,18 @@ static void on_rt_cmd(struct cstate *s, const struct ct_class *cl,
 
 /* The container's program begins: runc/crun pid 1's exec, or the first
  * runsc stub. */
+/* argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit. */
+static void join_args(char *out, size_t len, const char *args, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < len; i++)
+		out[o++] = args[i] ? args[i] : ' ';
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = 0;
+}
+
 static void user_begins(struct ct_engine *e, struct cstate *s,
 			uint32_t pid, const struct ct_hdr *h, uint64_t t)
 {
@@ -428,8 +440,11 @@ static void on_exec(struct ct_engine *e, const struct ct_exec *x)
 			unaccount(e, p);
 			p->role = CT_ROLE_USER;
 			account(e, p);
-			if (!s->user_seen)
+			if (!s->user_seen) {
+				join_args(s->c.cmd, sizeof(s->c.cmd), x->args,
+					  alen);
 				user_begins(e, s, h->pid, h, t);
+			}
 			return;
 		}
 	}

@@ -84,6 +84,11 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_null(w);
 	ct_json_kv_u64(w, "start_ns", c->first_ns);
 	ct_json_kv_u64(w, "total_ns", ct_total_ns(c));
+	ct_json_key(w, "command");
+	if (c->cmd[0])
+		ct_json_string_n(w, c->cmd, sizeof(c->cmd));
+	else
+		ct_json_null(w);
 	json_phases(w, c);
 	json_pull(w, c);
 	json_opens(w, "opens", &c->opens);

@@ -257,3 +257,41 @@ Test(agg, restart_by_id_without_name_and_no_die_phase)
 	free(rs);
 	ct_agg_free(a);
 }
+
+/*
+ * Without a name, the same command is the same service (ctr run with a
+ * new id each time); containers running the same command side by side
+ * are not restarts of each other.
+ */
+Test(agg, restart_by_command_not_concurrent)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+	struct ct_restart *rs;
+	ssize_t n;
+
+	/* two generations one after the other: 1 restart */
+	tf_container(&c, "id-1", "", CT_RT_RUNC, 1000 * MS, 50);
+	snprintf(c.cmd, sizeof(c.cmd), "nginx -g daemon off;");
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	tf_container(&c, "id-2", "", CT_RT_RUNC, 1200 * MS, 50);
+	snprintf(c.cmd, sizeof(c.cmd), "nginx -g daemon off;");
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	/*
+	 * two more running 'true': id-4 is created while id-3 still runs
+	 * (attach at 3055, id-3's pid 1 exits at 3064), and its program
+	 * starts after: side by side, not a restart
+	 */
+	tf_container(&c, "id-3", "", CT_RT_RUNC, 3000 * MS, 50);
+	snprintf(c.cmd, sizeof(c.cmd), "true");
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	tf_container(&c, "id-4", "", CT_RT_RUNC, 3055 * MS, 50);
+	snprintf(c.cmd, sizeof(c.cmd), "true");
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	n = ct_agg_restarts(a, &rs);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(rs[0].old_idx, 0);
+	cr_expect_eq(rs[0].new_idx, 1);
+	free(rs);
+	ct_agg_free(a);
+}
