@@ -32,6 +32,8 @@ static const char usage[] =
 "      --replay=FILE     analyse a saved stream (no root needed)\n"
 "      --dump            print raw events as text (debugging)\n"
 "      --no-opens        do not trace file-open latency\n"
+"      --no-pulls        do not trace image pulls (spares every host\n"
+"                        process's read/write/close a BPF hook)\n"
 "      --paths[=N]       show the N slowest file opens per container with\n"
 "                        their paths (default 5, at most 16)\n"
 "  -v, --verbose         libbpf and attach diagnostics\n"
@@ -54,6 +56,7 @@ enum {
 	OPT_REPLAY,
 	OPT_DUMP,
 	OPT_NO_OPENS,
+	OPT_NO_PULLS,
 	OPT_PATHS,
 };
 
@@ -72,6 +75,7 @@ static const struct option long_opts[] = {
 	{ "replay",	required_argument, NULL, OPT_REPLAY },
 	{ "dump",	no_argument,	   NULL, OPT_DUMP },
 	{ "no-opens",	no_argument,	   NULL, OPT_NO_OPENS },
+	{ "no-pulls",	no_argument,	   NULL, OPT_NO_PULLS },
 	{ "paths",	optional_argument, NULL, OPT_PATHS },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
@@ -199,6 +203,9 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 		return 0;
 	case OPT_NO_OPENS:
 		cli->no_opens = true;
+		return 0;
+	case OPT_NO_PULLS:
+		cli->no_pulls = true;
 		return 0;
 	case OPT_PATHS:
 		return parse_paths(arg, &cli->paths, err, errlen);

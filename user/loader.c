@@ -42,6 +42,7 @@ struct ct_loader {
 	int nr_cpus;
 	void *ext_state[CT_LOADER_MAX_EXT];
 	int ext_started;
+	const char *const *skip_exts;
 };
 
 static const struct ct_loader_ext *exts[CT_LOADER_MAX_EXT];
@@ -369,10 +370,22 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 	return 0;
 }
 
+static bool skipped(const struct ct_loader *l, const char *name)
+{
+	for (const char *const *n = l->skip_exts; n && *n; n++)
+		if (!strcmp(*n, name))
+			return true;
+	return false;
+}
+
 static int start_exts(struct ct_loader *l, char *err, size_t errlen)
 {
 	for (int i = 0; i < nr_exts; i++) {
-		int rc = exts[i]->start(l, &l->ext_state[i], err, errlen);
+		int rc = 0;
+
+		/* a skipped extension is "started" with no state */
+		if (!skipped(l, exts[i]->name))
+			rc = exts[i]->start(l, &l->ext_state[i], err, errlen);
 
 		/* A failed start is stopped too: it may have half-built. */
 		l->ext_started = i + 1;
@@ -425,6 +438,7 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 	l->fn = fn;
 	l->ctx = ctx;
 	l->verbose = o->verbose;
+	l->skip_exts = o->skip_exts;
 	l->cgroup_mode = o->cgroup_mode ? o->cgroup_mode : detect_cgroup_mode();
 	l->nr_cpus = libbpf_num_possible_cpus();
 

@@ -23,6 +23,8 @@ struct ct_loader_opts {
 	bool verbose;
 	enum ct_cgroup_mode cgroup_mode;	/* 0 = auto */
 	size_t ringbuf_bytes;			/* 0 = default */
+	const char *const *skip_exts;	/* extension names not to start;
+					   NULL-terminated, may be NULL */
 };
 
 struct ct_loader;

@@ -598,7 +598,11 @@ static int close_record(struct session *s)
 
 static int start_tracers(struct session *s, struct ct_loader **l)
 {
-	struct ct_loader_opts lo = { .verbose = s->cli->verbose };
+	static const char *const no_pulls[] = { "pull", NULL };
+	struct ct_loader_opts lo = {
+		.verbose = s->cli->verbose,
+		.skip_exts = s->cli->no_pulls ? no_pulls : NULL,
+	};
 	char err[ERRLEN];
 	struct utsname u;
 

@@ -18,12 +18,9 @@ static int pull_start(struct ct_loader *l, void **state, char *err,
 		      size_t errlen)
 {
 	struct pull_bpf *skel;
-	const char *off = getenv("COLDTRACE_NO_PULL");
 	int rc;
 
 	*state = NULL;
-	if (off && *off && strcmp(off, "0"))
-		return 0;
 	skel = pull_bpf__open();
 	if (!skel) {
 		rc = -errno;

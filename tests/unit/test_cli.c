@@ -41,13 +41,14 @@ Test(cli, all_options)
 {
 	cr_assert_eq(PARSE("-r", "runc,runsc", "-c", "abc", "-d", "2.5",
 			   "-o", "out", "-j", "-i", "1", "--record", "f.rec",
-			   "-v", "--no-opens"), CT_CLI_OK, "%s", err);
+			   "-v", "--no-opens", "--no-pulls"), CT_CLI_OK, "%s",
+		     err);
 	cr_assert_eq(cli.runtime_mask,
 		     (1u << CT_RT_RUNC) | (1u << CT_RT_RUNSC));
 	cr_assert_str_eq(cli.container, "abc");
 	cr_assert_float_eq(cli.duration_s, 2.5, 1e-9);
 	cr_assert_str_eq(cli.output_dir, "out");
-	cr_assert(cli.json && cli.verbose && cli.no_opens);
+	cr_assert(cli.json && cli.verbose && cli.no_opens && cli.no_pulls);
 	cr_assert_float_eq(cli.interval_s, 1.0, 1e-9);
 	cr_assert_str_eq(cli.record_path, "f.rec");
 }

@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # TOP, WORK, ...: used by the sourcing scripts
+#
+# Helpers sourced by the benchmarks in tools/bench/.  The sourcing script
+# sets BENCH (its name, for messages) first, then calls bench_init, which
+# makes a private work dir and installs the cleanup trap.  Cleanup stops
+# what the benchmark started (coldtrace, its own harness, its own
+# processes, registered with bench_on_exit), never anything else.
+#
+# coldtrace is copied into the work dir at start: other engineers rebuild
+# ./coldtrace while we measure, and every configuration must run the same
+# binary.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HARNESS=$TOP/tools/harness.sh
+COLDTRACE_SRC=${COLDTRACE:-$TOP/coldtrace}
+BENCH_CLEANUP=()
+CT_PID=
+WORK=
+
+die() {
+	echo "${BENCH:-bench}: $*" >&2
+	exit 1
+}
+
+log() {
+	echo "${BENCH:-bench}: $*" >&2
+}
+
+bench_on_exit() {
+	BENCH_CLEANUP+=("$1")
+}
+
+bench_cleanup() {
+	local i
+	# coldtrace first, then the rest, last registered first (the
+	# daemons, registered early, go last).
+	ct_stop >/dev/null 2>&1 || true
+	for ((i = ${#BENCH_CLEANUP[@]} - 1; i >= 0; i--)); do
+		"${BENCH_CLEANUP[i]}" || true
+	done
+	[ -n "$WORK" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$WORK"
+}
+
+# Root check, tools, private work dir, trap; copies coldtrace into WORK.
+bench_init() {
+	local t
+	[ "$(id -u)" -eq 0 ] || die "must run as root (BPF, private dockerd)"
+	[ -x "$COLDTRACE_SRC" ] || die "$COLDTRACE_SRC not built (run make)"
+	for t in "$@"; do
+		command -v "$t" >/dev/null || die "$t missing (tools/install-deps.sh)"
+	done
+	WORK=$(mktemp -d "/tmp/ct-bench-${BENCH:-x}.XXXXXX")
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	cp "$COLDTRACE_SRC" "$WORK/coldtrace"
+	COLDTRACE_BIN=$WORK/coldtrace
+}
+
+# A positive integer option value, or die naming the option.
+bench_posint() {
+	[[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive integer, got '$2'"
+}
+
+# ---- coldtrace ----
+
+# Number of BPF links coldtrace holds (each attached program has one).
+ct_links() {
+	# fds come and go while it starts: grep may fail on a vanished one.
+	{ grep -ls '^link_id:' /proc/"$1"/fdinfo/* 2>/dev/null || true; } |
+		wc -l
+}
+
+# Start coldtrace with ARGS in the background; stdout to $WORK/ct.out,
+# stderr to $WORK/ct.err.  Returns once all its programs are attached (the
+# link count is stable and non-zero), so that the measurement that follows
+# sees the tracer fully in place.
+ct_start() {
+	local prev=-1 n i same=0
+	"$COLDTRACE_BIN" "$@" >"$WORK/ct.out" 2>"$WORK/ct.err" &
+	CT_PID=$!
+	for ((i = 0; i < 300; i++)); do
+		sleep 0.1
+		kill -0 "$CT_PID" 2>/dev/null ||
+			die "coldtrace exited at start: $(tail -n 3 "$WORK/ct.err")"
+		n=$(ct_links "$CT_PID")
+		if [ "$n" -gt 0 ] && [ "$n" = "$prev" ]; then
+			same=$((same + 1))
+			[ "$same" -lt 3 ] || return 0
+		else
+			same=0
+		fi
+		prev=$n
+	done
+	die "coldtrace did not attach within 30 s"
+}
+
+# Stop coldtrace (SIGINT: it prints its summary), bounded wait.
+ct_stop() {
+	local i
+	[ -n "$CT_PID" ] || return 0
+	kill -INT "$CT_PID" 2>/dev/null || true
+	kill -CONT "$CT_PID" 2>/dev/null || true	# churn stops it
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$CT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$CT_PID" 2>/dev/null || true
+	wait "$CT_PID" 2>/dev/null || true
+	CT_PID=
+}
+
+# BPF program / map ids that process PID holds, one a line.
+bpf_ids_of() {
+	grep -hs "^$2_id:" /proc/"$1"/fdinfo/* | awk '{print $2}' | sort -un
+}
+
+# Tracing BPF programs loaded on the host that are not coldtrace's own
+# ($CT_PID's, if running): another engineer's tracer.  Its syscall
+# tracepoints put every process on the slow syscall path and run its
+# programs in ours, so it inflates every configuration, baseline included.
+foreign_tracing_progs() {
+	local all mine=0
+	all=$(bpftool prog show -j 2>/dev/null | jq '[.[] | select(.type ==
+		"tracepoint" or .type == "tracing" or .type == "raw_tracepoint"
+		or .type == "kprobe" or .type == "perf_event")] | length')
+	[ -z "$CT_PID" ] || mine=$(bpf_ids_of "$CT_PID" prog | wc -l)
+	echo $((${all:-0} - mine))
+}
+
+# ---- private harness ----
+
+# Start our own dockerd + containerd and build coldtrace/busybox; exports
+# the harness environment (DOCKER_HOST, PATH, ...).
+bench_harness_start() {
+	local envf
+	export CT_HARNESS_STATE
+	CT_HARNESS_STATE=$WORK/harness.state
+	bench_on_exit bench_harness_stop
+	envf=$("$HARNESS" start) || die "harness did not start"
+	# shellcheck disable=SC1090
+	. "$envf"
+	"$HARNESS" image >/dev/null || die "could not build coldtrace/busybox"
+}
+
+bench_harness_stop() {
+	[ -f "$CT_HARNESS_STATE" ] || return 0
+	"$HARNESS" stop >/dev/null 2>&1 || "$HARNESS" stop || true
+}
+
+# ---- statistics ----
+
+# Reads numbers (one a line) on stdin, prints "median min max n".
+stats() {
+	sort -g | awk '{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "nan nan nan 0"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.6g %.6g %.6g %d\n", m, v[1], v[NR], NR
+		}'
+}
+
+# ratio A B -> A/B with 3 decimals ("nan" if B is 0).
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (b == 0) print "nan"; else printf "%.3f\n", a / b }'
+}
