@@ -34,6 +34,7 @@ static const char usage[] =
 "      --no-opens        do not trace file-open latency\n"
 "      --no-pulls        do not trace image pulls (spares every host\n"
 "                        process's read/write/close a BPF hook)\n"
+"      --ringbuf=MB      event ring buffer size, a power of two (16)\n"
 "      --paths[=N]       show the N slowest file opens per container with\n"
 "                        their paths (default 5, at most 16)\n"
 "  -v, --verbose         libbpf and attach diagnostics\n"
@@ -57,6 +58,7 @@ enum {
 	OPT_DUMP,
 	OPT_NO_OPENS,
 	OPT_NO_PULLS,
+	OPT_RINGBUF,
 	OPT_PATHS,
 };
 
@@ -76,6 +78,7 @@ static const struct option long_opts[] = {
 	{ "dump",	no_argument,	   NULL, OPT_DUMP },
 	{ "no-opens",	no_argument,	   NULL, OPT_NO_OPENS },
 	{ "no-pulls",	no_argument,	   NULL, OPT_NO_PULLS },
+	{ "ringbuf",	required_argument, NULL, OPT_RINGBUF },
 	{ "paths",	optional_argument, NULL, OPT_PATHS },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
@@ -155,6 +158,24 @@ static int parse_paths(const char *s, unsigned int *out, char *err,
 	return 0;
 }
 
+/* Ring buffer size in MiB: a power of two (BPF needs one), 1..1024. */
+static int parse_ringbuf(const char *s, unsigned int *mb, char *err,
+			 size_t errlen)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || !v || v > 1024 || (v & (v - 1))) {
+		snprintf(err, errlen, "--ringbuf: '%.32s' is not a power of "
+			 "two between 1 and 1024 (MiB)", s);
+		return -1;
+	}
+	*mb = v;
+	return 0;
+}
+
 static int check_nonempty(const char *opt, const char *s, char *err,
 			  size_t errlen)
 {
@@ -207,6 +228,8 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 	case OPT_NO_PULLS:
 		cli->no_pulls = true;
 		return 0;
+	case OPT_RINGBUF:
+		return parse_ringbuf(arg, &cli->ringbuf_mb, err, errlen);
 	case OPT_PATHS:
 		return parse_paths(arg, &cli->paths, err, errlen);
 	case 'h':

@@ -22,6 +22,7 @@ struct ct_cli {
 	bool dump;			/* print raw events (debugging) */
 	bool no_opens;			/* skip the open-latency tracer */
 	bool no_pulls;			/* skip the image pull tracer */
+	unsigned int ringbuf_mb;	/* 0 = the loader's default */
 	unsigned int paths;		/* --paths: slowest opens shown per
 					 * container, 0 = off */
 	char **cmd;			/* NULL-terminated COMMAND, or NULL */

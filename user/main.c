@@ -602,6 +602,7 @@ static int start_tracers(struct session *s, struct ct_loader **l)
 	struct ct_loader_opts lo = {
 		.verbose = s->cli->verbose,
 		.skip_exts = s->cli->no_pulls ? no_pulls : NULL,
+		.ringbuf_bytes = (size_t)s->cli->ringbuf_mb << 20,
 	};
 	char err[ERRLEN];
 	struct utsname u;

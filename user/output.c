@@ -269,7 +269,9 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 	}
 	for (rt = 0; rt < CT_RT_MAX; rt++)
 		restart_row(f, agg, rt);
-	fprintf(f, "lost events: %" PRIu64 "\n", meta->lost_events);
+	fprintf(f, "lost events: %" PRIu64 "%s\n", meta->lost_events,
+		meta->lost_events ? " (containers may be missing or incomplete:"
+				    " try a larger --ringbuf)" : "");
 }
 
 static void json_stats_fields(struct ct_json *w, const struct ct_stats *st)

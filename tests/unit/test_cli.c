@@ -165,3 +165,14 @@ Test(cli, paths_in_help)
 	fclose(f);
 	cr_expect(strstr(buf, "--paths[=N]"), "%s", buf);
 }
+
+Test(cli, ringbuf_size)
+{
+	cr_assert_eq(PARSE("--ringbuf=64"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.ringbuf_mb, 64);
+	cr_expect_eq(PARSE("--ringbuf", "48"), CT_CLI_ERROR, "not a power of 2");
+	cr_expect(strstr(err, "--ringbuf"), "%s", err);
+	cr_expect_eq(PARSE("--ringbuf=0"), CT_CLI_ERROR);
+	cr_expect_eq(PARSE("--ringbuf=2048"), CT_CLI_ERROR);
+	cr_expect_eq(PARSE("--ringbuf=8x"), CT_CLI_ERROR);
+}
