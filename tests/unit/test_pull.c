@@ -583,15 +583,21 @@ Test(pull_synth, running_client_is_not_taken)
 	ct_pull_engine_free(s.e);
 }
 
+/* One layer, fetched 11..40 ms, the pull ending at 70 ms. */
+static void one_layer_pull(struct seq *s)
+{
+	seq_init(s);
+	blob(s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	end_pull(s, 70 * MS);
+}
+
 Test(pull_synth, pull_before_container)
 {
 	struct seq s;
 	const struct ct_pull *p;
 
-	seq_init(&s);
-	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
-	     60 * MS, 1);
-	end_pull(&s, 70 * MS);
+	one_layer_pull(&s);
 	ct_pull_flush(s.e);
 	p = ct_pull_before(s.e, M2R + 100 * MS, 500 * MS);
 	cr_assert_not_null(p);
@@ -609,10 +615,7 @@ Test(pull_synth, claimed_once_by_next_container)
 	struct seq s;
 	const struct ct_pull *p;
 
-	seq_init(&s);
-	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
-	     60 * MS, 1);
-	end_pull(&s, 70 * MS);
+	one_layer_pull(&s);
 	cr_assert_eq(s.g.n, 0, "still in its grace period");
 	cr_assert_null(ct_pull_claim(s.e, M2R + 5000 * MS, 500 * MS),
 		       "too long after the pull");
