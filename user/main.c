@@ -230,6 +230,9 @@ static void on_container(const struct ct_container *c, void *ctx)
 			ct_output_table_header(stdout);
 		s->table_started = true;
 		ct_output_table_row(stdout, c);
+		if (c->opens.unobservable)
+			printf("  file opens not observable on this runtime "
+			       "platform (e.g. runsc --platform=kvm)\n");
 		if (s->cli->paths)
 			ct_paths_print(stdout, c);
 	}
