@@ -55,21 +55,13 @@ note "$n restarts: summary.json restart n = $got, p50" \
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') ms"
 [ "$got" = "$n" ] || { show_output; fail "summary.json runtimes.runc.restart.n is $got, expected $n"; }
 
-python3 - "$T/o" "$T/out" "$id" "$n" "$T/walls" <<'PY' ||
+python3 - "$T/o" "$T/out" "$id" "$n" "$T/walls" "$TOP/tests/integration" <<'PY' ||
 import csv, json, math, re, sys
 
-out, stdout, cid, n, walls_path = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-PHASES = ["attach", "create", "connect", "start", "run", "die",
-          "disconnect", "destroy"]
-# date(1) and coldtrace's converted BPF clock differ by scheduling only.
-SLACK_NS = 20 * 1000 * 1000
-errors = []
-
-
-def check(cond, msg):
-    if not cond:
-        errors.append(msg)
-    return cond
+out, stdout, cid, n, walls_path, here = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+# the phase list, clock slack and error collection of the other tests
+sys.path.insert(0, here)
+from check import PHASES, SLACK_NS, check, errors  # noqa: E402
 
 
 def jsonl(path, typ):
