@@ -677,7 +677,7 @@ static int write_hist_json(FILE *f, const struct export_ctx *x)
 	return ct_json_error(&w) ? -EIO : 0;
 }
 
-/* Sum of the runtime's measured containers; false if none measured. */
+/* hist/<runtime>-open.{txt,json} for every runtime with measured opens. */
 static int write_hists(const char *dir, struct export_ctx *x, char *err,
 		       size_t errlen)
 {
