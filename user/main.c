@@ -136,6 +136,15 @@ static double now_s(void)
 
 /* ---- per-container output ---- */
 
+/* --record: keep the first write error; the recording is dropped at end. */
+static void rec_write(struct session *s, const void *rec, size_t len)
+{
+	int rc = ct_rec_write(s->rec, rec, len);
+
+	if (rc && !s->rec_error)
+		s->rec_error = rc;	/* -errno, also when errno was not set */
+}
+
 static void record_opens(struct session *s, const struct ct_container *c,
 			 const struct ct_opens *o, uint32_t flags)
 {
@@ -145,8 +154,7 @@ static void record_opens(struct session *s, const struct ct_container *c,
 		return;
 	ct_opens_rec_fill(&r, o, c->cgroup_key, c->runtime, flags,
 			  c->last_ns - s->mono_to_real);
-	if (ct_rec_write(s->rec, &r, sizeof(r)) && !s->rec_error)
-		s->rec_error = -errno;
+	rec_write(s, &r, sizeof(r));
 }
 
 /* --paths: the slowest opens, in a CT_EV_PATHS record. */
@@ -157,8 +165,7 @@ static void record_paths(struct session *s, const struct ct_container *c)
 	if (!s->rec || !c->n_slow)
 		return;
 	ct_paths_rec_fill(&r, c, c->last_ns - s->mono_to_real);
-	if (ct_rec_write(s->rec, &r, sizeof(r)) && !s->rec_error)
-		s->rec_error = -errno;
+	rec_write(s, &r, sizeof(r));
 }
 
 /* A docker run's pull ends moments before the container's attach. */
@@ -278,8 +285,7 @@ static void record_event(struct session *s, const void *rec, size_t len)
 		rec = &compact;
 		len = keep;
 	}
-	if (ct_rec_write(s->rec, rec, len) && !s->rec_error)
-		s->rec_error = -errno;
+	rec_write(s, rec, len);
 }
 
 static void name_new_containers(struct session *s);
