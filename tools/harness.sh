@@ -17,11 +17,20 @@
 #                                     call twice and from a trap
 #   tools/harness.sh status           say whether the daemons answer
 #
+# CT_VERSIONS picks the version set `start` runs (see version_set):
+#   bookworm (default)  Debian 12: dockerd 20.10, containerd 1.6, runsc
+#                       20221219 (docker runtime "runsc" = ptrace)
+#   trixie              Debian 13 from tools/install-deps.sh's private dir:
+#                       dockerd 26.1, containerd 1.7, runsc 20240729 as
+#                       docker runtimes "runsc" (--platform=systrap, its
+#                       default) and "runsc-ptrace"; runc and crun stay
+#                       Debian 12's (trixie's need a newer libc)
 # After `start`, `. "$(tools/harness.sh env)"` exports:
 #   CT_DIR, DOCKER_HOST, CONTAINERD_ADDRESS, CT_DOCKERD_PID,
-#   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, and PATH with $CT_DIR/bin
-#   first, where `docker` is Debian's 20.10 client (matching the daemon;
-#   /usr/local/bin may hold an unrelated newer client).
+#   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, CT_VERSIONS, and PATH
+#   with $CT_DIR/bin first, where `docker` (and under trixie also ctr,
+#   containerd, its shims and runsc) are the version set's (matching the
+#   daemon; /usr/local/bin may hold an unrelated newer client).
 # The current harness is remembered in $CT_HARNESS_STATE (default
 # /tmp/coldtrace-harness.current), so `start` in one process and `stop` in
 # another (or in a trap) find the same daemons.  Set CT_HARNESS_STATE to run
@@ -63,6 +72,11 @@ IMAGE=coldtrace/busybox:latest
 CTR_IMAGE=docker.io/$IMAGE
 DOCKER_BIN=/usr/bin/docker
 WAIT_S=${CT_HARNESS_WAIT:-40}
+CT_VERSIONS=${CT_VERSIONS:-bookworm}
+CT_TRIXIE_DIR=${CT_TRIXIE_DIR:-/opt/coldtrace/versions/trixie}
+# Set by version_set: where the set's binaries live ("" = the system's).
+VSET_BIN=
+RUNSC_BIN=/usr/bin/runsc
 
 die() {
 	echo "harness: $*" >&2
@@ -124,15 +138,58 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 EOF
 }
 
+# ---- version sets (CT_VERSIONS) ----
+
+# Point DOCKER_BIN, RUNSC_BIN and VSET_BIN at the chosen set's binaries.
+version_set() {
+	case "$CT_VERSIONS" in
+	bookworm) ;;
+	trixie)
+		local t=$CT_TRIXIE_DIR/usr
+		[ -x "$t/sbin/dockerd" ] && [ -x "$t/bin/containerd" ] &&
+			[ -x "$t/bin/runsc" ] ||
+			die "trixie set missing in $CT_TRIXIE_DIR (run tools/install-deps.sh)"
+		VSET_BIN=$t/bin
+		DOCKER_BIN=$t/bin/docker
+		RUNSC_BIN=$t/bin/runsc
+		;;
+	*) die "CT_VERSIONS=$CT_VERSIONS: expected bookworm or trixie" ;;
+	esac
+}
+
+# $CT_DIR/bin: the set's client tools, first in the daemons' and the
+# tests' PATH.  containerd finds its shims there, dockerd containerd's.
+version_links() {
+	local d=$1 b
+	ln -s "$DOCKER_BIN" "$d/bin/docker"
+	[ -n "$VSET_BIN" ] || return 0
+	for b in containerd containerd-shim-runc-v2 ctr runsc; do
+		ln -s "$VSET_BIN/$b" "$d/bin/$b"
+	done
+	ln -s "$VSET_BIN/../sbin/dockerd" "$d/bin/dockerd"
+}
+
+# Docker runtimes for runsc: under trixie the default platform is
+# systrap (said explicitly, so that a changed default shows), ptrace
+# beside it.
+runsc_runtimes_json() {
+	local net='"--network=none"'
+	if [ "$CT_VERSIONS" = trixie ]; then
+		printf '"runsc": { "path": "%s", "runtimeArgs": [%s, "--platform=systrap"] },\n' \
+			"$RUNSC_BIN" "$net"
+		printf '\t\t"runsc-ptrace": { "path": "%s", "runtimeArgs": [%s, "--platform=ptrace"] }' \
+			"$RUNSC_BIN" "$net"
+	else
+		printf '"runsc": { "path": "%s", "runtimeArgs": [%s] }' "$RUNSC_BIN" "$net"
+	fi
+}
+
 write_daemon_json() {
-	cat >"$1/daemon.json" <<'EOF'
+	cat >"$1/daemon.json" <<EOF
 {
 	"runtimes": {
 		"crun": { "path": "/usr/bin/crun" },
-		"runsc": {
-			"path": "/usr/bin/runsc",
-			"runtimeArgs": ["--network=none"]
-		}
+		$(runsc_runtimes_json)
 	},
 	"exec-opts": ["native.cgroupdriver=cgroupfs"],
 	"storage-driver": "overlay2",
@@ -154,6 +211,7 @@ export CT_RUNC_ROOT=$d/runc
 export CT_RUNSC_ROOT=$d/runsc
 export CT_IMAGE=$IMAGE
 export CT_CTR_IMAGE=$CTR_IMAGE
+export CT_VERSIONS=$CT_VERSIONS
 case ":\$PATH:" in *":$d/bin:"*) ;; *) export PATH="$d/bin:\$PATH" ;; esac
 EOF
 }
@@ -204,20 +262,25 @@ prepare_cgroups() {
 
 cmd_start() {
 	need_root
+	version_set
 	prepare_cgroups
-	for b in containerd dockerd ctr runc crun runsc "$DOCKER_BIN"; do
-		command -v "$b" >/dev/null || die "$b not installed (run tools/install-deps.sh)"
-	done
 	local d t0=$SECONDS
 	d=$(mktemp -d /tmp/ct.XXXXXX)
 	chmod 711 "$d"
 	mkdir -p "$d/bin" "$d/runc" "$d/runsc"
-	ln -s "$DOCKER_BIN" "$d/bin/docker"
+	version_links "$d"
+	export PATH="$d/bin:$PATH"
+	for b in containerd dockerd ctr runc crun runsc docker; do
+		command -v "$b" >/dev/null || {
+			rm -rf "$d"
+			die "$b not installed (run tools/install-deps.sh)"
+		}
+	done
 	echo "$d" >"$STATE_FILE"
 	start_containerd "$d"
 	start_dockerd "$d"
 	write_env "$d"
-	log "daemons up in $((SECONDS - t0))s under $d"
+	log "daemons ($CT_VERSIONS) up in $((SECONDS - t0))s under $d"
 	echo "$d/env"
 }
 
@@ -265,10 +328,10 @@ remove_containers() {
 	local d=$1 sock ids
 	sock=unix://$d/docker.sock
 	[ -S "$d/docker.sock" ] || return 0
-	ids=$(timeout 10 "$DOCKER_BIN" -H "$sock" ps -aq 2>/dev/null) || return 0
+	ids=$(timeout 10 "$d/bin/docker" -H "$sock" ps -aq 2>/dev/null) || return 0
 	[ -z "$ids" ] && return 0
 	# shellcheck disable=SC2086
-	timeout 30 "$DOCKER_BIN" -H "$sock" rm -f $ids >/dev/null 2>&1 || true
+	timeout 30 "$d/bin/docker" -H "$sock" rm -f $ids >/dev/null 2>&1 || true
 }
 
 unmount_under() {
@@ -365,7 +428,7 @@ cmd_bundle() {
 
 cmd_status() {
 	load_env
-	"$DOCKER_BIN" version --format 'dockerd {{.Server.Version}}' &&
+	docker version --format 'dockerd {{.Server.Version}}' &&
 		ctr --address "$CONTAINERD_ADDRESS" version | grep -m1 Version
 }
 

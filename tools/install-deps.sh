@@ -1,8 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Install every build, test and experiment dependency of coldtrace from
-# Debian's archive.  Idempotent: re-running it only checks.
+# Debian's archive, then the second version set (Debian 13's runsc,
+# docker.io and containerd) into a private directory for
+# CT_VERSIONS=trixie (tools/harness.sh).  Idempotent: re-running it only
+# checks.
 set -euo pipefail
+
+# Debian 13 binaries that run on Debian 12 (libc6 >= 2.34, or static):
+# fetched with `apt-get download` through a source list, package lists
+# and cache of our own, so the system's apt configuration never changes,
+# and unpacked with `dpkg -x` under $CT_TRIXIE_DIR.  Its runc, crun and
+# podman need libc6 >= 2.38: the trixie set keeps Debian 12's.
+TRIXIE_PKGS=(runsc docker.io docker-cli containerd)
+CT_TRIXIE_DIR=${CT_TRIXIE_DIR:-/opt/coldtrace/versions/trixie}
 
 PKGS=(
 	# build
@@ -16,12 +27,54 @@ PKGS=(
 	gnuplot-nox stress-ng nodejs
 	# promtool, to validate metrics.prom in the tests
 	prometheus
+	# investigating what the kernel sees of a runtime (docs/runsc.md)
+	bpftrace
 )
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: must run as root (apt-get install)" >&2
 	exit 1
 fi
+
+# The archive host of the system's own Debian sources (deb822 or one-line).
+debian_mirror() {
+	local u
+	u=$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources \
+		/etc/apt/sources.list.d/*.list /etc/apt/sources.list 2>/dev/null |
+		head -n 1 | tr -d ' ') || true
+	echo "${u:-http://deb.debian.org/debian}"
+}
+
+# Fetch and unpack the trixie set unless $CT_TRIXIE_DIR already holds
+# exactly the versions listed in its manifest.
+install_trixie() {
+	local d=$CT_TRIXIE_DIR a=$CT_TRIXIE_DIR/apt
+	if [ -s "$d/MANIFEST" ] && [ -x "$d/usr/bin/runsc" ] &&
+		[ -x "$d/usr/sbin/dockerd" ] && [ -x "$d/usr/bin/containerd" ]; then
+		echo "install-deps: trixie set present in $d"
+		return 0
+	fi
+	echo "install-deps: fetching Debian 13 ${TRIXIE_PKGS[*]} into $d"
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie main" \
+		>"$a/sources.list"
+	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list"
+		-o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$a/lists"
+		-o "Dir::Cache=$a/cache" -o "APT::Sandbox::User=root" -qq)
+	apt-get "${opts[@]}" update
+	rm -f "$a/debs/"*.deb
+	(cd "$a/debs" && apt-get "${opts[@]}" download "${TRIXIE_PKGS[@]}")
+	local f
+	for f in "$a/debs/"*.deb; do
+		dpkg -x "$f" "$d"
+	done
+	for f in "$a/debs/"*.deb; do
+		dpkg-deb -W --showformat='${Package} ${Version}\n' "$f"
+	done >"$d/MANIFEST.tmp"
+	mv "$d/MANIFEST.tmp" "$d/MANIFEST"
+	rm -rf "$a/cache" "$a/debs"
+	echo "install-deps: trixie set: $(paste -sd ',' "$d/MANIFEST")"
+}
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -30,6 +83,7 @@ for p in "${PKGS[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#PKGS[@]} packages present"
+	install_trixie
 	exit 0
 fi
 
@@ -47,3 +101,4 @@ fi
 trap '[ $created_policy -eq 1 ] && rm -f "$policy"' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_trixie
