@@ -9,13 +9,6 @@
 static char err[256];
 static struct ct_cli cli;
 
-/* Parses a NULL-terminated list of words as argv[1..]. */
-#define PARSE(...) ({							\
-	char *av_[] = { "coldtrace", __VA_ARGS__, NULL };		\
-	ct_cli_parse(sizeof(av_) / sizeof(av_[0]) - 1, av_, &cli,	\
-		     devnull(), err, sizeof(err));			\
-})
-
 static FILE *devnull(void)
 {
 	static FILE *f;
@@ -24,6 +17,27 @@ static FILE *devnull(void)
 		f = fopen("/dev/null", "w");
 	return f;
 }
+
+/*
+ * The parser keeps pointers into argv (cli.cmd), which tests read after
+ * PARSE() returns: argv lives here, not in the caller's scope.
+ */
+static char *argv_keep[64];
+
+static int parse_words(char *const *words)
+{
+	int n = 0;
+
+	for (; words[n]; n++) {
+		cr_assert_lt(n, 63, "too many words for PARSE()");
+		argv_keep[n] = words[n];
+	}
+	argv_keep[n] = NULL;
+	return ct_cli_parse(n, argv_keep, &cli, devnull(), err, sizeof(err));
+}
+
+/* Parses a list of words as argv[1..]. */
+#define PARSE(...) parse_words((char *[]){ "coldtrace", __VA_ARGS__, NULL })
 
 Test(cli, defaults)
 {
