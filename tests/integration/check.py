@@ -8,8 +8,11 @@ events), so a wrong tracer fails.  Exit status 1 with one "FAIL:" line
 per broken assertion.
 """
 import argparse
+import csv
 import json
+import math
 import os
+import re
 import sys
 
 # Design §3 order.
@@ -282,6 +285,217 @@ def check_times_loose(rec, t0, t1):
     check(rec.get("total_ns", 0) <= t1 - t0 + SLACK_NS,
           f"{tag}: total_ns longer than the command")
 
+# ---- restart: `docker restart` N times under -o DIR (restart.sh) ----
+
+def jsonl(path, typ):
+    with open(path, encoding="utf-8") as f:
+        objs = [json.loads(l) for l in f if l.strip()]
+    return [o for o in objs if isinstance(o, dict) and o.get("type") == typ]
+
+
+def pct(vals, p):
+    """Nearest rank, as user/agg.h defines it."""
+    v = sorted(vals)
+    return v[max(1, math.ceil(p / 100 * len(v))) - 1] if v else 0
+
+
+def check_stats(what, st, vals):
+    check(st.get("n") == len(vals), f"{what}: n {st.get('n')} != {len(vals)}")
+    if not vals:
+        return
+    for key, want in (("min_ns", min(vals)), ("max_ns", max(vals)),
+                      ("p50_ns", pct(vals, 50)), ("p90_ns", pct(vals, 90)),
+                      ("p99_ns", pct(vals, 99))):
+        check(st.get(key) == want, f"{what}: {key} {st.get(key)} != {want}")
+
+
+def phase_durations(recs):
+    return {p: [r["phases"][p]["dur_ns"] for r in recs
+                if p in r.get("phases", {}) and "dur_ns" in r["phases"][p]]
+            for p in PHASES}
+
+
+def check_generations(recs, j_recs, cid, n):
+    """21 generations of one container, all complete, -j == the file."""
+    check(len(recs) == n + 1, f"{len(recs)} container records, expected {n + 1}")
+    check(all(r["id"] == cid for r in recs), "a record is not our container")
+    check(all(r.get("runtime") == "runc" and r.get("complete") for r in recs),
+          "a generation is not a complete runc record")
+    check([r["id"] for r in j_recs] == [r["id"] for r in recs] and
+          [r["total_ns"] for r in j_recs] == [r["total_ns"] for r in recs],
+          "-j records and containers.jsonl differ")
+
+
+def check_restart_windows(restarts, walls, cid, n):
+    """Each restart lies inside its own `docker restart` call."""
+    check(len(restarts) == n,
+          f"restarts.jsonl has {len(restarts)} restarts, expected {n}")
+    restarts = sorted(restarts, key=lambda r: r["start_ns"])
+    for i, (r, (t0, t1)) in enumerate(zip(restarts, walls), 1):
+        d = r["dur_ns"]
+        check(r["old_id"] == cid and r["new_id"] == cid and
+              r["runtime"] == "runc",
+              f"restart {i}: not a runc restart of {cid[:12]}")
+        check(0 < d <= t1 - t0 + SLACK_NS,
+              f"restart {i}: {d} ns not in (0, wall {t1 - t0} ns]")
+        check(r["start_ns"] >= t0 - SLACK_NS and
+              r["start_ns"] + d <= t1 + SLACK_NS,
+              f"restart {i}: window outside its docker restart call")
+        excl = sum(p["excl_ns"] for p in r.get("phases", {}).values())
+        check(excl <= d, f"restart {i}: exclusive phase time {excl} > {d}")
+
+
+def check_summary(summary, recs, restarts):
+    rt = summary.get("runtimes", {}).get("runc", {})
+    check(rt.get("containers") == len(recs),
+          f"summary containers {rt.get('containers')} != {len(recs)}")
+    check_stats("summary restart", rt.get("restart", {}),
+                [r["dur_ns"] for r in restarts])
+    vals = phase_durations(recs)
+    for p in PHASES:
+        if vals[p] or p in rt.get("phases", {}):
+            check_stats(f"summary {p}", rt.get("phases", {}).get(p, {}),
+                        vals[p])
+
+
+def check_csv(path, recs):
+    """One row per record, same durations."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    check(len(rows) == len(recs),
+          f"phases.csv has {len(rows)} rows, expected {len(recs)}")
+    for i, (row, r) in enumerate(zip(rows, recs), 1):
+        check(row["id"] == r["id"] and row["runtime"] == r["runtime"],
+              f"phases.csv row {i}: id/runtime differ from containers.jsonl")
+        check(round(float(row["total_us"]) * 1000) == r["total_ns"],
+              f"phases.csv row {i}: total_us {row['total_us']} != "
+              f"{r['total_ns']} ns")
+        for p in PHASES:
+            want = r["phases"].get(p, {}).get("dur_ns")
+            cell = row.get(f"{p}_us", "")
+            if want is None:
+                check(cell == "",
+                      f"phases.csv row {i}: {p} {cell!r} but no such phase")
+            else:
+                check(cell != "" and round(float(cell) * 1000) == want,
+                      f"phases.csv row {i}: {p}_us {cell!r} != {want} ns")
+
+
+def check_trace(path, recs):
+    """One complete event per phase of every record."""
+    trace = json.load(open(path))
+    evs = trace["traceEvents"] if isinstance(trace, dict) else trace
+    xs = [e for e in evs if e.get("ph") == "X" and e.get("cat") == "phase"]
+    want = sorted((r["id"], p, ph["start_ns"], ph["dur_ns"])
+                  for r in recs for p, ph in r["phases"].items()
+                  if "dur_ns" in ph)
+    check(len(xs) == len(want),
+          f"trace.json has {len(xs)} phase events, expected {len(want)}")
+    if not (want and xs):
+        return
+    # ts is in µs from an origin: recover it from the earliest phase.
+    origin = min(w[2] for w in want) - round(min(e["ts"] for e in xs) * 1000)
+    got = sorted((e["args"]["id"], e["name"], origin + round(e["ts"] * 1000),
+                  round(e["dur"] * 1000)) for e in xs)
+    bad = [(g, w) for g, w in zip(got, want)
+           if g[:2] != w[:2] or abs(g[2] - w[2]) > 1 or abs(g[3] - w[3]) > 1]
+    check(not bad,
+          f"trace.json phases differ from containers.jsonl, e.g. {bad[:1]}")
+
+
+PROM_LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
+PROM_SAMPLE = re.compile(
+    r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:%s)(?:,%s)*)?,?\})?'
+    r' ([-+]?(?:[0-9.]+(?:[eE][-+]?[0-9]+)?|Inf|NaN))( -?[0-9]+)?$'
+    % (PROM_LABEL, PROM_LABEL))
+
+
+def prom_samples(path):
+    """Valid text format: {(name, labels): value}."""
+    samples = {}
+    for ln, line in enumerate(open(path, encoding="utf-8"), 1):
+        line = line.rstrip("\n")
+        if not line or line.startswith("#"):
+            check(not line.startswith("# TYPE") or
+                  re.match(r"^# TYPE \S+ (counter|gauge|histogram|summary|"
+                           r"untyped)$", line),
+                  f"metrics.prom line {ln}: bad TYPE line {line!r}")
+            continue
+        m = PROM_SAMPLE.match(line)
+        if not check(m, f"metrics.prom line {ln}: not a valid sample: "
+                     f"{line!r}"):
+            continue
+        labels = tuple(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"',
+                                  m.group(2) or ""))
+        samples[(m.group(1), labels)] = float(m.group(3))
+    return samples
+
+
+def check_prom_histograms(samples):
+    buckets = {}
+    for (name, labels), v in samples.items():
+        if name.endswith("_bucket"):
+            le = dict(labels).get("le")
+            rest = tuple(l for l in labels if l[0] != "le")
+            buckets.setdefault((name[:-7], rest), []).append((float(le), v))
+    check(buckets, "metrics.prom has no histogram")
+    for (fam, labels), bs in buckets.items():
+        bs.sort()
+        vals = [v for _, v in bs]
+        tag = f"{fam}{dict(labels)}"
+        check(vals == sorted(vals), f"{tag}: buckets not cumulative")
+        check(bs[-1][0] == math.inf, f"{tag}: no +Inf bucket")
+        check(samples.get((fam + "_count", labels)) == bs[-1][1],
+              f"{tag}: +Inf bucket != _count")
+        check((fam + "_sum", labels) in samples, f"{tag}: no _sum")
+
+
+def prom(samples, name, **labels):
+    for (nm, lb), v in samples.items():
+        if nm == name and dict(lb) == labels:
+            return v
+    return None
+
+
+def check_prom(path, recs, restarts, n):
+    """Sane histograms, same counts and sums as the records."""
+    samples = prom_samples(path)
+    check_prom_histograms(samples)
+    check(prom(samples, "coldtrace_restart_duration_seconds_count",
+               runtime="runc") == n, "metrics.prom restart count != restarts")
+    s = prom(samples, "coldtrace_restart_duration_seconds_sum", runtime="runc")
+    check(s is not None and
+          abs(s - sum(r["dur_ns"] for r in restarts) / 1e9) < 1e-6,
+          f"metrics.prom restart sum {s} != restarts.jsonl")
+    check(prom(samples, "coldtrace_containers_total", runtime="runc") ==
+          len(recs), "metrics.prom containers_total != records")
+    for p, vals in phase_durations(recs).items():
+        if not vals:
+            continue
+        check(prom(samples, "coldtrace_phase_duration_seconds_count",
+                   runtime="runc", phase=p) == len(vals),
+              f"metrics.prom {p} count != records")
+        s = prom(samples, "coldtrace_phase_duration_seconds_sum",
+                 runtime="runc", phase=p)
+        check(s is not None and abs(s - sum(vals) / 1e9) < 1e-6,
+              f"metrics.prom {p} sum {s} != records")
+
+
+def cmd_restart(a):
+    """The export files agree with each other and with the -j records."""
+    d = a.dir
+    recs = jsonl(f"{d}/containers.jsonl", "container")
+    restarts = jsonl(f"{d}/restarts.jsonl", "restart")
+    with open(a.walls, encoding="utf-8") as f:
+        walls = [tuple(map(int, l.split())) for l in f if l.strip()]
+    check_generations(recs, jsonl(a.out, "container"), a.id, a.n)
+    check_restart_windows(restarts, walls, a.id, a.n)
+    check_summary(json.load(open(f"{d}/summary.json")), recs, restarts)
+    check_csv(f"{d}/phases.csv", recs)
+    check_trace(f"{d}/trace.json", recs)
+    check_prom(f"{d}/metrics.prom", recs, restarts, a.n)
+
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -306,6 +520,14 @@ def main():
     m.add_argument("--t0", type=int)
     m.add_argument("--t1", type=int)
     m.set_defaults(fn=cmd_many)
+    r = sub.add_parser("restart", help="restart.sh: -o files vs records")
+    r.add_argument("--dir", required=True, help="the -o DIR")
+    r.add_argument("--out", required=True, help="coldtrace's -j stdout")
+    r.add_argument("--id", required=True)
+    r.add_argument("--n", type=int, required=True, help="restarts run")
+    r.add_argument("--walls", required=True,
+                   help="'t0 t1' per docker restart call")
+    r.set_defaults(fn=cmd_restart)
     a = ap.parse_args()
     # Set by lib.sh when other container daemons run on this host.
     a.foreign_ok = os.environ.get("CT_FOREIGN_OK") == "1"
