@@ -118,9 +118,7 @@ struct {
 
 static __always_inline __u64 task_key(struct task_struct *t)
 {
-	if (cgroup_mode == CT_CGROUP_V2)
-		return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
-	return ct_memcg_id(t);
+	return ct_task_key(t, cgroup_mode);
 }
 
 static __always_inline bool bytes_eq(const char *a, const char *b, int n)

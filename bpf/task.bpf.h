@@ -36,6 +36,14 @@ static __always_inline __u64 ct_memcg_id(struct task_struct *t)
 	return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
+/* The key of @t's container in cgroup mode @mode (design §4). */
+static __always_inline __u64 ct_task_key(struct task_struct *t, __u32 mode)
+{
+	if (mode == CT_CGROUP_V2)
+		return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	return ct_memcg_id(t);
+}
+
 /* Inode numbers of @t's mount and network namespaces (0 once exited). */
 static __always_inline __u32 ct_mntns(struct task_struct *t)
 {

@@ -31,6 +31,7 @@ enum ct_ev_type {
 	CT_EV_PULL_FIRST = 6,
 	CT_EV_PULL_LAST	= 9,
 	CT_EV_CONNECT	= 10,	/* connect(2) to a Kata agent (vsock, hvsock) */
+	CT_EV_LISTEN	= 11,	/* successful listen(2) in a tracked container */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -104,6 +105,21 @@ struct ct_connect {
 	char path[CT_PATH_MAX];	/* AF_UNIX only; NUL-terminated */
 };
 
+/*
+ * CT_EV_LISTEN (bpf/ready.bpf.c): a listen(2) that returned 0 in a
+ * container tracked by the open tracer (design §3, ready).  Under runsc
+ * (ptrace) the guest's listen shows as a sys_exit on the stub thread with
+ * the emulated return value.  opens_* is the container's guest open
+ * histogram at that moment: the opens made before it was ready.
+ */
+struct ct_listen {
+	struct ct_hdr hdr;
+	__u64 cgroup_key;	/* the key the kernel matched (cgroup mode) */
+	__s64 ret;
+	__u64 opens_count;
+	__u64 opens_failed;
+};
+
 /* CT_EV_LOST: appended by userspace when reading the lost counters. */
 struct ct_lost {
 	struct ct_hdr hdr;
@@ -133,6 +149,7 @@ _Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,
 	       "ct_mount ABI");
 _Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
+_Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
 _Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
 	       "ct_connect ABI");
 

@@ -110,7 +110,7 @@ void ct_stats_compute(uint64_t *vals, size_t n, struct ct_stats *out)
 static bool valid_query(enum ct_runtime rt, int phase)
 {
 	return (int)rt >= 0 && rt < CT_RT_MAX && phase >= 0 &&
-	       phase <= CT_AGG_TOTAL;
+	       phase <= CT_AGG_COLD;
 }
 
 /* The phase happened and ended (an open phase has no duration yet). */
@@ -124,11 +124,15 @@ static bool phase_closed(const struct ct_container *c, int p)
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
 {
 	*v = 0;
-	if (phase < 0 || phase > CT_AGG_TOTAL)
+	if (phase < 0 || phase > CT_AGG_COLD)
 		return false;
 	if (phase == CT_AGG_TOTAL) {
 		*v = ct_total_ns(c);
 		return c->complete && *v > 0;
+	}
+	if (phase == CT_AGG_COLD) {
+		*v = ct_cold_start_ns(c);
+		return *v > 0;
 	}
 	*v = ct_phase_dur(c, phase);
 	return phase_closed(c, phase);
@@ -148,7 +152,12 @@ static double container_share(const struct ct_agg *a, enum ct_runtime rt,
 			continue;
 		ct_exclusive_ns(c, excl);
 		den += tot;
-		num += phase == CT_AGG_TOTAL ? tot : excl[phase];
+		if (phase == CT_AGG_TOTAL)
+			num += tot;
+		else if (phase == CT_AGG_COLD)
+			num += ct_cold_start_ns(c);
+		else
+			num += excl[phase];
 	}
 	return den ? (double)num / (double)den : 0.0;
 }
@@ -259,8 +268,9 @@ static void restart_breakdown(struct ct_restart *r,
 {
 	static const int old_ph[] = { CT_PH_DIE, CT_PH_DISCONNECT,
 				      CT_PH_DESTROY };
-	static const int new_ph[] = { CT_PH_ATTACH, CT_PH_CREATE,
-				      CT_PH_CONNECT, CT_PH_START };
+	static const int new_ph[] = { CT_PH_PREPARE, CT_PH_ATTACH,
+				      CT_PH_CREATE, CT_PH_CONNECT, CT_PH_START,
+				      CT_PH_READY };
 	struct ct_container s;
 	size_t i;
 
@@ -275,6 +285,16 @@ static void restart_breakdown(struct ct_restart *r,
 		clip_phase(&s, new, new_ph[i]);
 	r->phase_mask = s.phase_mask;
 	ct_exclusive_ns(&s, r->excl_ns);
+}
+
+/* The new generation serves: the end of its ready phase, else its exec. */
+static uint64_t restart_end(const struct ct_container *new)
+{
+	const struct ct_interval *rd = &new->phases[CT_PH_READY];
+
+	if (phase_closed(new, CT_PH_READY) && rd->end_ns)
+		return rd->end_ns;
+	return new->phases[CT_PH_RUN].start_ns;
 }
 
 /* Fills r if old -> new is a restart. */
@@ -301,7 +321,7 @@ static bool make_restart(const struct ct_agg *a, size_t oi, size_t ni,
 	r->new_idx = ni;
 	r->runtime = new->runtime;
 	r->start_ns = ws;
-	r->end_ns = new->phases[CT_PH_RUN].start_ns;
+	r->end_ns = restart_end(new);
 	restart_breakdown(r, old, new);
 	return true;
 }
@@ -380,7 +400,7 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
 	uint64_t *vals;
 	ssize_t nr;
 
-	if (!valid_query(rt, phase))
+	if (!valid_query(rt, phase) || phase == CT_AGG_COLD)
 		return -EINVAL;
 	nr = ct_agg_restarts(a, &rs);
 	if (nr < 0)

@@ -18,11 +18,11 @@
  *   (its name if it has one, else its pid 1's command, else its id) and
  *   the same runtime, created after the old one's pid 1 exited.  Generations are ordered by
  *   the start of their run phase; each consecutive pair whose window
- *   old die start (pid 1 exit; old run end if no die) -> new run start
- *   is positive is one restart, counted under the new container's
+ *   old die start (pid 1 exit; old run end if no die) -> new ready end
+ *   (new run start without a ready phase) is positive is one restart, counted under the new container's
  *   runtime.  Its phase breakdown is the old container's die,
- *   disconnect, destroy and the new one's attach, create, connect,
- *   start, each clipped to the window, in exclusive time.
+ *   disconnect, destroy and the new one's prepare, attach, create,
+ *   connect, start, ready, each clipped to the window, in exclusive time.
  */
 #ifndef __CT_AGG_H
 #define __CT_AGG_H
@@ -34,6 +34,9 @@
 
 /* Pass as the phase to get statistics of the total instead. */
 #define CT_AGG_TOTAL	CT_PH_MAX
+/* ... or of cold_start_ns (any container that has one; share: of total).
+ * Not for restarts. */
+#define CT_AGG_COLD	(CT_PH_MAX + 1)
 
 struct ct_stats {
 	uint64_t n;
@@ -52,7 +55,7 @@ struct ct_restart {
 	size_t new_idx;
 	enum ct_runtime runtime;	/* the new container's */
 	uint64_t start_ns;	/* old container's pid 1 exit */
-	uint64_t end_ns;	/* new container's program start */
+	uint64_t end_ns;	/* new container ready (or its exec) */
 	uint32_t phase_mask;	/* bit p: phase p overlaps the window */
 	uint64_t excl_ns[CT_PH_MAX];	/* exclusive time inside the window */
 };

@@ -11,12 +11,14 @@
 
 #include "cli.h"
 #include "container.h"
+#include "ready.h"
 #include "version.h"
 
 static const char usage[] =
 "Usage: coldtrace [OPTION...] [-- COMMAND [ARG...]]\n"
-"Explain container cold starts phase by phase: attach, create, connect,\n"
-"start, run, die, disconnect, destroy, per container and per runtime.\n"
+"Explain container cold starts phase by phase: prepare, attach, create,\n"
+"connect, start, run, ready, die, disconnect, destroy, per container and\n"
+"per runtime.\n"
 "\n"
 "  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n"
 "  -c, --container=ID    only containers whose id starts with ID\n"
@@ -37,6 +39,10 @@ static const char usage[] =
 "      --ringbuf=MB      event ring buffer size, a power of two (16)\n"
 "      --paths[=N]       show the N slowest file opens per container with\n"
 "                        their paths (default 5, at most 16)\n"
+"      --ready=MARKER    when a container is ready (end of the ready\n"
+"                        phase and of cold_start_ns): listen (its first\n"
+"                        successful listen(2); the default), exec (its\n"
+"                        program's exec) or none; with --no-opens: exec\n"
 "  -v, --verbose         libbpf and attach diagnostics\n"
 "  -h, --help            this help\n"
 "  -V, --version         print the version\n"
@@ -46,6 +52,7 @@ static const char usage[] =
 "  sudo coldtrace -- docker run --rm busybox true\n"
 "  sudo coldtrace -j -o out/ -d 60 --record s.ctrec\n"
 "  coldtrace --replay s.ctrec -o out/          # no root needed\n"
+"  sudo coldtrace --ready=exec -- docker run --rm busybox true\n"
 "\n"
 "Ctrl-C prints what was seen so far; a second Ctrl-C exits at once.\n"
 "With COMMAND, coldtrace exits with COMMAND's exit status; with -j,\n"
@@ -60,6 +67,7 @@ enum {
 	OPT_NO_PULLS,
 	OPT_RINGBUF,
 	OPT_PATHS,
+	OPT_READY,
 };
 
 #define PATHS_DEFAULT	5
@@ -80,6 +88,7 @@ static const struct option long_opts[] = {
 	{ "no-pulls",	no_argument,	   NULL, OPT_NO_PULLS },
 	{ "ringbuf",	required_argument, NULL, OPT_RINGBUF },
 	{ "paths",	optional_argument, NULL, OPT_PATHS },
+	{ "ready",	required_argument, NULL, OPT_READY },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -176,6 +185,21 @@ static int parse_ringbuf(const char *s, unsigned int *mb, char *err,
 	return 0;
 }
 
+static int parse_ready(const char *s, struct ct_cli *cli, char *err,
+		       size_t errlen)
+{
+	int m = ct_ready_mode_from_name(s);
+
+	if (m < 0) {
+		snprintf(err, errlen, "--ready: unknown marker '%.32s' "
+			 "(known: listen, exec, none)", s);
+		return -1;
+	}
+	cli->ready_mode = m;
+	cli->ready_set = true;
+	return 0;
+}
+
 static int check_nonempty(const char *opt, const char *s, char *err,
 			  size_t errlen)
 {
@@ -232,6 +256,8 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 		return parse_ringbuf(arg, &cli->ringbuf_mb, err, errlen);
 	case OPT_PATHS:
 		return parse_paths(arg, &cli->paths, err, errlen);
+	case OPT_READY:
+		return parse_ready(arg, cli, err, errlen);
 	case 'h':
 		fputs(usage, out);
 		return CT_CLI_EXIT_OK;
@@ -243,7 +269,7 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 	}
 }
 
-static int check_combination(const struct ct_cli *cli, char *err,
+static int check_combination(struct ct_cli *cli, char *err,
 			     size_t errlen)
 {
 	if (cli->replay_path && cli->cmd) {
@@ -255,6 +281,15 @@ static int check_combination(const struct ct_cli *cli, char *err,
 		snprintf(err, errlen, "--paths needs the file-open tracer: "
 			 "drop --no-opens");
 		return -1;
+	}
+	if (cli->no_opens && cli->ready_mode == CT_READY_LISTEN) {
+		if (cli->ready_set) {
+			snprintf(err, errlen, "--ready=listen needs the "
+				 "file-open tracer: drop --no-opens or use "
+				 "--ready=exec");
+			return -1;
+		}
+		cli->ready_mode = CT_READY_EXEC;
 	}
 	if (cli->replay_path && cli->record_path) {
 		snprintf(err, errlen, "--replay and --record cannot be used "

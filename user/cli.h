@@ -25,6 +25,8 @@ struct ct_cli {
 	unsigned int ringbuf_mb;	/* 0 = the loader's default */
 	unsigned int paths;		/* --paths: slowest opens shown per
 					 * container, 0 = off */
+	int ready_mode;			/* enum ct_ready_mode (ready.h) */
+	bool ready_set;			/* --ready given */
 	char **cmd;			/* NULL-terminated COMMAND, or NULL */
 };
 

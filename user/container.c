@@ -4,6 +4,7 @@
 #include "container.h"
 
 static const char *const phase_names[CT_PH_MAX] = {
+	[CT_PH_PREPARE] = "prepare",	   [CT_PH_READY] = "ready",
 	[CT_PH_ATTACH] = "attach",	   [CT_PH_CREATE] = "create",
 	[CT_PH_CONNECT] = "connect",	   [CT_PH_START] = "start",
 	[CT_PH_RUN] = "run",		   [CT_PH_DIE] = "die",
@@ -53,6 +54,20 @@ uint64_t ct_total_ns(const struct ct_container *c)
 	if (!c->last_ns || c->last_ns <= c->first_ns)
 		return 0;
 	return c->last_ns - c->first_ns;
+}
+
+uint64_t ct_cold_start_ns(const struct ct_container *c)
+{
+	const struct ct_interval *rd = &c->phases[CT_PH_READY];
+	uint64_t end = 0;
+
+	if (ct_has_phase(c, CT_PH_READY) && rd->end_ns >= rd->start_ns)
+		end = rd->end_ns;
+	else if (ct_has_phase(c, CT_PH_RUN))
+		end = c->phases[CT_PH_RUN].start_ns;
+	if (!end || !c->first_ns || end < c->first_ns)
+		return 0;
+	return end - c->first_ns;
 }
 
 static bool closed(const struct ct_container *c, int p)

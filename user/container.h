@@ -11,11 +11,13 @@
 
 /* Order is the order of design §3; names are the JSON keys. */
 enum ct_phase {
+	CT_PH_PREPARE,	/* the engine's own creation, before the shim */
 	CT_PH_ATTACH,
 	CT_PH_CREATE,
 	CT_PH_CONNECT,
 	CT_PH_START,
 	CT_PH_RUN,
+	CT_PH_READY,	/* nested in run: exec -> readiness marker */
 	CT_PH_DIE,
 	CT_PH_DISCONNECT,
 	CT_PH_DESTROY,
@@ -60,6 +62,9 @@ struct ct_opens {
 	uint64_t p50_ns;
 	uint64_t p99_ns;
 	uint64_t slots[CT_HIST_SLOTS];
+	/* opens made before the container was ready (the first listen) */
+	bool has_before_ready;
+	uint64_t before_ready;
 };
 
 /* --paths: the slowest guest opens of a container, slowest first. */
@@ -122,6 +127,13 @@ static inline uint64_t ct_phase_dur(const struct ct_container *c,
 
 /* total_ns: last_ns - first_ns (0 if nothing closed). */
 uint64_t ct_total_ns(const struct ct_container *c);
+
+/*
+ * cold_start_ns (design §3): first_ns to the end of ready; without a
+ * readiness marker, to the user program's exec (the start of run: the
+ * end of start under a shim, of create for `runc run`).  0 if neither.
+ */
+uint64_t ct_cold_start_ns(const struct ct_container *c);
 
 /*
  * Exclusive time per phase: where phases overlap (connect nested in

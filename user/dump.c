@@ -133,6 +133,17 @@ void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real)
 		dump_connect(f, rec);
 		fputc('\n', f);
 		return;
+	case CT_EV_LISTEN: {
+		const struct ct_listen *l = rec;
+
+		if (h->size < sizeof(*l))
+			break;
+		put_hdr(f, h, "LISTEN", mono_to_real);
+		fprintf(f, " key=%llu ret=%lld opens=%llu\n",
+			(unsigned long long)l->cgroup_key, (long long)l->ret,
+			(unsigned long long)l->opens_count);
+		return;
+	}
 	case CT_EV_LOST:
 		if (h->size < sizeof(struct ct_lost))
 			break;

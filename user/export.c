@@ -243,7 +243,8 @@ static void csv_header(FILE *f)
 {
 	int p;
 
-	fputs("id,name,runtime,engine,complete,exit_code,total_us", f);
+	fputs("id,name,runtime,engine,complete,exit_code,total_us,"
+	      "cold_start_us", f);
 	for (p = 0; p < CT_PH_MAX; p++)
 		fprintf(f, ",%s_us", ct_phase_name(p));
 	fputs(",version,kernel\r\n", f);
@@ -264,6 +265,9 @@ static void csv_row(FILE *f, const struct ct_container *c,
 		fprintf(f, "%d", c->exit_code);
 	fputc(',', f);
 	ct_fprint_decimal(f, ct_total_ns(c), 3);
+	fputc(',', f);
+	if (ct_agg_sample(c, CT_AGG_COLD, &v))
+		ct_fprint_decimal(f, v, 3);
 	for (p = 0; p < CT_PH_MAX; p++) {
 		fputc(',', f);
 		if (ct_agg_sample(c, p, &v))

@@ -171,6 +171,8 @@ void ct_hist_json(struct ct_json *w, const struct ct_opens *o)
 	ct_json_kv_u64(w, "failed_enoent", o->failed_enoent);
 	ct_json_kv_u64(w, "p50_ns", o->p50_ns);
 	ct_json_kv_u64(w, "p99_ns", o->p99_ns);
+	if (o->has_before_ready)
+		ct_json_kv_u64(w, "before_ready", o->before_ready);
 	ct_json_kv_string(w, "unit", "ns");
 	json_buckets(w, o);
 	ct_json_end_object(w);

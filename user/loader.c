@@ -518,6 +518,20 @@ int ct_loader_add_ringbuf(struct ct_loader *l, int map_fd)
 	return ring_buffer__add(l->rb, map_fd, on_record, l);
 }
 
+int ct_loader_share_events(struct ct_loader *l, struct bpf_object *obj)
+{
+	struct bpf_map *ev = bpf_object__find_map_by_name(obj, "events");
+	struct bpf_map *lo = bpf_object__find_map_by_name(obj, "lost");
+	int rc;
+
+	if (!l || !l->skel || !ev || !lo)
+		return -EINVAL;
+	rc = bpf_map__reuse_fd(ev, bpf_map__fd(l->skel->maps.events));
+	if (!rc)
+		rc = bpf_map__reuse_fd(lo, bpf_map__fd(l->skel->maps.lost));
+	return rc;
+}
+
 void ct_loader_stop(struct ct_loader *l)
 {
 	if (!l)

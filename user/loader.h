@@ -95,4 +95,11 @@ int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
 /* Deliver records of another BPF ring buffer to the same callback. */
 int ct_loader_add_ringbuf(struct ct_loader *l, int map_fd);
 
+/*
+ * Before load: make obj's maps "events" (ring buffer) and "lost" (per-CPU
+ * counter) the lifecycle tracer's own, so that its records arrive through
+ * the same reader and its losses are counted and reported with the rest.
+ */
+int ct_loader_share_events(struct ct_loader *l, struct bpf_object *obj);
+
 #endif /* __CT_LOADER_H */

@@ -34,6 +34,8 @@
 #include "output.h"
 #include "pull_output.h"
 #include "paths.h"
+#include "ready.h"
+#include "ready_bpf.h"
 #include "recfile.h"
 #include "replay.h"
 #include "version.h"
@@ -49,6 +51,8 @@ struct session {
 	struct ct_opens_bpf *opens;	/* live open-latency tracer */
 	struct ct_pull_engine *pulls;	/* image pulls */
 	struct ct_replay_opens *ropens;	/* --replay: recorded histograms */
+	struct ct_ready *ready;		/* the ready phase (--ready) */
+	struct ct_ready_bpf *ready_bpf;	/* live listen(2) tracer */
 	int64_t mono_to_real;
 	char kernel[64];
 	uint64_t lost;
@@ -184,13 +188,8 @@ static void attach_pull(struct session *s, struct ct_container *c)
 	snprintf(c->pull_image, sizeof(c->pull_image), "%s", p->image);
 }
 
-/* Engine hook, just before a container is emitted: attach its opens. */
-static void before_emit(struct ct_container *c, void *ctx)
+static void attach_opens(struct session *s, struct ct_container *c)
 {
-	struct session *s = ctx;
-
-	attach_pull(s, c);
-
 	if (!c->cgroup_key)
 		return;
 	if (s->opens) {
@@ -213,6 +212,19 @@ static void before_emit(struct ct_container *c, void *ctx)
 			ct_replay_paths_find(s->ropens, c->cgroup_key, c,
 					     s->cli->paths);
 	}
+}
+
+/*
+ * Engine hook, just before a container is emitted: attach its pull, its
+ * opens and then its ready phase (which splits the opens).
+ */
+static void before_emit(struct ct_container *c, void *ctx)
+{
+	struct session *s = ctx;
+
+	attach_pull(s, c);
+	attach_opens(s, c);
+	ct_ready_apply(s->ready, c);
 }
 
 /* Left out by -r / -c: drop its kernel histograms, they would pile up. */
@@ -263,6 +275,7 @@ static int feed(struct session *s, const void *rec, size_t len)
 	if (s->cli->dump)
 		ct_dump_record(stdout, rec, len, s->mono_to_real);
 	ct_pull_feed(s->pulls, rec, len);
+	ct_ready_feed(s->ready, rec, len);
 	return ct_engine_feed(s->engine, rec, len);
 }
 
@@ -370,7 +383,8 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 	s->agg = ct_agg_new();
 	s->engine = ct_engine_new(&eo);
 	s->pulls = ct_pull_engine_new(s->mono_to_real, on_pull, s);
-	if (!s->agg || !s->engine || !s->pulls) {
+	s->ready = ct_ready_new(cli->ready_mode, s->mono_to_real);
+	if (!s->agg || !s->engine || !s->pulls || !s->ready) {
 		p_err("out of memory");
 		return -ENOMEM;
 	}
@@ -404,6 +418,11 @@ static int write_outputs(struct session *s)
 	char err[ERRLEN];
 	int ret = 0;
 
+	if (ct_ready_dropped(s->ready))
+		fprintf(stderr, "coldtrace: %llu listen records dropped (too "
+			"many containers pending): their ready phase is "
+			"missing\n",
+			(unsigned long long)ct_ready_dropped(s->ready));
 	if (s->cli->json) {
 		ct_output_summary_json(stdout, s->agg, &meta);
 	} else {
@@ -433,6 +452,7 @@ static void session_free(struct session *s)
 	ct_pull_engine_free(s->pulls);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
+	ct_ready_free(s->ready);
 }
 
 /* ---- replay ---- */
@@ -631,6 +651,13 @@ static int start_tracers(struct session *s, struct ct_loader **l)
 		p_err("%s (use --no-opens to trace without file opens)", err);
 		return -1;
 	}
+	if (s->cli->ready_mode == CT_READY_LISTEN &&
+	    ct_ready_bpf_start(&s->ready_bpf, *l, s->opens,
+			       ct_loader_cgroup_mode(*l), s->cli->verbose, err,
+			       sizeof(err))) {
+		p_err("%s", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -690,6 +717,7 @@ static int run_live(const struct ct_cli *cli)
 out:
 	if (s.rec)	/* failed before the end: leave no half recording */
 		ct_rec_writer_abort(s.rec);
+	ct_ready_bpf_stop(s.ready_bpf);
 	if (s.opens)
 		ct_opens_stop(s.opens);
 	if (l)

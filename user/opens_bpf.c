@@ -239,6 +239,13 @@ void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key)
 		bpf_map_delete_elem(o->hists_fd, &k);
 }
 
+void ct_opens_map_fds(const struct ct_opens_bpf *o, int *tracked_fd,
+		      int *hists_fd)
+{
+	*tracked_fd = o ? o->tracked_fd : -1;
+	*hists_fd = o ? o->hists_fd : -1;
+}
+
 void ct_opens_stop(struct ct_opens_bpf *o)
 {
 	if (!o)

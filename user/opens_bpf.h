@@ -62,6 +62,10 @@ int ct_opens_track(struct ct_opens_bpf *o, uint64_t cgroup_key,
  */
 void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key);
 
+/* Fds of the tracked and hists maps, for tracers that share them. */
+void ct_opens_map_fds(const struct ct_opens_bpf *o, int *tracked_fd,
+		      int *hists_fd);
+
 void ct_opens_stop(struct ct_opens_bpf *o);
 
 #endif /* __CT_OPENS_BPF_H */

@@ -84,6 +84,11 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_null(w);
 	ct_json_kv_u64(w, "start_ns", c->first_ns);
 	ct_json_kv_u64(w, "total_ns", ct_total_ns(c));
+	ct_json_key(w, "cold_start_ns");
+	if (ct_cold_start_ns(c))
+		ct_json_u64(w, ct_cold_start_ns(c));
+	else
+		ct_json_null(w);
 	ct_json_key(w, "command");
 	if (c->cmd[0])
 		ct_json_string_n(w, c->cmd, sizeof(c->cmd));
@@ -110,8 +115,8 @@ void ct_output_container_json(FILE *f, const struct ct_container *c)
 
 /*
  * Column layout, shared by the container rows and the summary so that
- * the phase columns line up: a 39-char prefix, then 8 cells of 10 chars
- * ("ms" in at most 4 chars, then the share in %): 119 columns.
+ * the phase columns line up: a 39-char prefix, then 10 cells of 10 chars
+ * ("ms" in at most 4 chars, then the share in %): 139 columns.
  */
 #define CELL_W	10
 
@@ -349,6 +354,11 @@ static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 	err = ct_agg_stats(agg, rt, CT_AGG_TOTAL, &st);
 	if (!err) {
 		json_stats(w, "total", &st);
+		err = ct_agg_stats(agg, rt, CT_AGG_COLD, &st);
+	}
+	if (!err) {
+		if (st.n)
+			json_stats(w, "cold_start", &st);
 		err = json_phase_stats(w, agg, rt, ct_agg_stats);
 	}
 	if (!err)

@@ -36,6 +36,8 @@ TESTS=(
 	"runsc-run|direct_run.sh runsc"
 	"bad-input|bad_input.sh"
 	"non-root|non_root.sh"
+	"ready-runc|ready.sh runc"
+	"ready-runsc|ready.sh runsc"
 )
 
 die() {

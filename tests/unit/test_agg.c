@@ -98,7 +98,7 @@ Test(agg, empty_phase_and_runtime)
 	cr_assert_eq(st.p99_ns, 0);
 	cr_assert_eq(st.share, 0.0);
 	cr_assert_eq(ct_agg_stats(a, CT_RT_MAX, CT_PH_RUN, &st), -EINVAL);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL + 1, &st),
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_COLD + 1, &st),
 		     -EINVAL);
 	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, -1, &st), -EINVAL);
 	ct_agg_free(a);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "ready.h"
 
 static char err[256];
 static struct ct_cli cli;
@@ -189,4 +190,21 @@ Test(cli, ringbuf_size)
 	cr_expect_eq(PARSE("--ringbuf=0"), CT_CLI_ERROR);
 	cr_expect_eq(PARSE("--ringbuf=2048"), CT_CLI_ERROR);
 	cr_expect_eq(PARSE("--ringbuf=8x"), CT_CLI_ERROR);
+}
+
+Test(cli, ready_marker)
+{
+	cr_assert_eq(PARSE("-j"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.ready_mode, CT_READY_LISTEN, "listen by default");
+	cr_assert_eq(PARSE("--ready=exec"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.ready_mode, CT_READY_EXEC);
+	cr_assert_eq(PARSE("--ready", "none"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.ready_mode, CT_READY_NONE);
+	cr_assert_eq(PARSE("--ready=accept"), CT_CLI_ERROR);
+	cr_assert(strstr(err, "listen, exec, none"), "%s", err);
+	/* listen needs the open tracer's container map */
+	cr_assert_eq(PARSE("--no-opens"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.ready_mode, CT_READY_EXEC, "falls back to exec");
+	cr_assert_eq(PARSE("--no-opens", "--ready=listen"), CT_CLI_ERROR);
+	cr_assert(strstr(err, "--no-opens"), "%s", err);
 }

@@ -119,13 +119,13 @@ Test(output, container_json_nasty_strings)
 	free(buf);
 }
 
-/* Every line fits in 120 columns. */
+/* Every line fits in 140 columns (10 phase cells). */
 static void assert_width(const char *buf)
 {
 	const char *l = buf, *nl;
 
 	while ((nl = strchr(l, '\n'))) {
-		cr_assert_leq(nl - l, 120, "line too wide: %.*s",
+		cr_assert_leq(nl - l, 140, "line too wide: %.*s",
 			      (int)(nl - l), l);
 		l = nl + 1;
 	}
@@ -235,6 +235,11 @@ Test(output, summary_json_line)
 
 		snprintf(path, sizeof(path), "runtimes.runc.phases.%s.share",
 			 ct_phase_name(p));
+		/* the fixture's containers have neither: absent */
+		if (p == CT_PH_PREPARE || p == CT_PH_READY) {
+			cr_assert(!tj_num(v, path, &share), "%s", path);
+			continue;
+		}
 		cr_assert(tj_num(v, path, &share), "%s", path);
 		sum += share;
 	}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Readiness marker (design §3, ready): the first listen(2) that succeeds
+ * in a container.  One CT_EV_LISTEN record per successful listen of a
+ * tracked container; userspace keeps the first one after the program's
+ * exec.
+ *
+ * Which containers: the open tracer's `tracked` map (cgroup key ->
+ * runtime), shared by fd (user/ready_bpf.c), so a container is followed
+ * from the moment its program starts, filled in the kernel.  A listen on
+ * the host costs one map lookup; listen(2) is rare anyway.
+ *
+ * runsc (ptrace platform): the guest's listen is emulated by the sentry,
+ * but the stub thread's syscall exit still fires with the emulated return
+ * value, as for openat (design §5).  The sandbox's own host listens
+ * (its control socket) happen before the program starts: userspace drops
+ * them by time.
+ *
+ * The record carries the container's guest open count at that moment
+ * (the open tracer's `hists`, also shared): opens before ready.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "task.bpf.h"
+#include "opens.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u32 cgroup_mode = CT_CGROUP_V1_MEMORY;
+
+/* The lifecycle tracer's ring buffer and lost counter (reused by fd). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* The open tracer's maps (reused by fd): same definitions. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_OPENS_MAX_CONTAINERS);
+	__type(key, __u64);
+	__type(value, struct ct_opens_track);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2 * CT_OPENS_MAX_CONTAINERS + 16);
+	__type(key, struct ct_opens_key);
+	__type(value, struct ct_opens_hist);
+} hists SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		*n += 1;
+}
+
+SEC("tp/syscalls/sys_exit_listen")
+int ct_ready_listen(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct ct_opens_key hk = { .kind = CT_OPENS_GUEST };
+	struct ct_opens_track *tr;
+	struct ct_opens_hist *h;
+	struct ct_listen *r;
+	__u64 key;
+
+	if (ctx->ret != 0)
+		return 0;
+	key = ct_task_key(t, cgroup_mode);
+	tr = bpf_map_lookup_elem(&tracked, &key);
+	if (!tr)
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_lost();
+		return 0;
+	}
+	ct_fill_hdr(&r->hdr, CT_EV_LISTEN, sizeof(*r));
+	r->cgroup_key = key;
+	r->ret = ctx->ret;
+	hk.cgroup_key = key;
+	hk.runtime = tr->runtime;
+	h = bpf_map_lookup_elem(&hists, &hk);
+	r->opens_count = h ? h->count : 0;
+	r->opens_failed = h ? h->failed : 0;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}

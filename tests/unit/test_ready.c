@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The ready phase and cold_start_ns from CT_EV_LISTEN records. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "coldtrace.h"
+#include "container.h"
+#include "ready.h"
+
+#define MS	1000000ull
+#define M2R	(1000 * MS)	/* mono_to_real of these tests */
+#define KEY	4242
+
+static struct ct_listen listen_at(uint64_t mono_ms, uint64_t key, int64_t ret,
+				  uint64_t opens)
+{
+	struct ct_listen l;
+
+	memset(&l, 0, sizeof(l));
+	l.hdr.ts_ns = mono_ms * MS;
+	l.hdr.type = CT_EV_LISTEN;
+	l.hdr.size = sizeof(l);
+	l.cgroup_key = key;
+	l.ret = ret;
+	l.opens_count = opens;
+	return l;
+}
+
+/* Wall clock ms: attach 0..10, create 10..40, start 40..50, run 50..900 */
+static void container(struct ct_container *c, uint64_t key)
+{
+	static const struct { int p; uint64_t s, e; } ph[] = {
+		{ CT_PH_ATTACH, 0, 10 }, { CT_PH_CREATE, 10, 40 },
+		{ CT_PH_START, 40, 50 }, { CT_PH_RUN, 50, 900 },
+	};
+
+	memset(c, 0, sizeof(*c));
+	c->cgroup_key = key;
+	c->opens.valid = true;
+	c->opens.count = 100;
+	for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]); i++) {
+		c->phase_mask |= 1u << ph[i].p;
+		c->phases[ph[i].p].start_ns = M2R + ph[i].s * MS;
+		c->phases[ph[i].p].end_ns = M2R + ph[i].e * MS;
+	}
+	c->first_ns = M2R;
+	c->last_ns = M2R + 900 * MS;
+}
+
+static void feed(struct ct_ready *r, struct ct_listen l)
+{
+	cr_assert_eq(ct_ready_feed(r, &l, sizeof(l)), 0);
+}
+
+Test(ready, first_listen_inside_run)
+{
+	struct ct_ready *r = ct_ready_new(CT_READY_LISTEN, M2R);
+	struct ct_container c;
+
+	container(&c, KEY);
+	feed(r, listen_at(30, KEY, 0, 1));	/* before exec: runsc control */
+	feed(r, listen_at(400, KEY, 0, 70));
+	feed(r, listen_at(350, KEY, -98, 60));	/* failed: EADDRINUSE */
+	feed(r, listen_at(500, KEY, 0, 80));	/* a second port */
+	feed(r, listen_at(360, KEY + 1, 0, 9));	/* another container */
+	ct_ready_apply(r, &c);
+	cr_assert(ct_has_phase(&c, CT_PH_READY));
+	cr_assert_eq(c.phases[CT_PH_READY].start_ns, M2R + 50 * MS);
+	cr_assert_eq(c.phases[CT_PH_READY].end_ns, M2R + 400 * MS);
+	cr_assert(c.opens.has_before_ready);
+	cr_assert_eq(c.opens.before_ready, 70);
+	cr_assert_eq(ct_cold_start_ns(&c), 400 * MS);
+	/* its listens are forgotten, the other container's are kept */
+	container(&c, KEY);
+	ct_ready_apply(r, &c);
+	cr_assert_not(ct_has_phase(&c, CT_PH_READY));
+	container(&c, KEY + 1);
+	ct_ready_apply(r, &c);
+	cr_assert_eq(c.phases[CT_PH_READY].end_ns, M2R + 360 * MS);
+	ct_ready_free(r);
+}
+
+Test(ready, never_listens_ends_at_start)
+{
+	struct ct_ready *r = ct_ready_new(CT_READY_LISTEN, M2R);
+	struct ct_container c;
+
+	container(&c, KEY);
+	feed(r, listen_at(950, KEY, 0, 1));	/* after pid 1 exited */
+	ct_ready_apply(r, &c);
+	cr_assert_not(ct_has_phase(&c, CT_PH_READY));
+	cr_assert_not(c.opens.has_before_ready);
+	cr_assert_eq(ct_cold_start_ns(&c), 50 * MS, "first phase -> exec");
+	ct_ready_free(r);
+}
+
+Test(ready, exec_and_none)
+{
+	struct ct_ready *r = ct_ready_new(CT_READY_EXEC, M2R);
+	struct ct_container c;
+
+	container(&c, KEY);
+	feed(r, listen_at(400, KEY, 0, 70));
+	ct_ready_apply(r, &c);
+	cr_assert(ct_has_phase(&c, CT_PH_READY));
+	cr_assert_eq(ct_phase_dur(&c, CT_PH_READY), 0);
+	cr_assert_eq(ct_cold_start_ns(&c), 50 * MS);
+	ct_ready_free(r);
+
+	r = ct_ready_new(CT_READY_NONE, M2R);
+	container(&c, KEY);
+	feed(r, listen_at(400, KEY, 0, 70));
+	ct_ready_apply(r, &c);
+	cr_assert_not(ct_has_phase(&c, CT_PH_READY));
+	cr_assert_eq(ct_cold_start_ns(&c), 50 * MS);
+	ct_ready_free(r);
+}
+
+Test(ready, bad_records)
+{
+	struct ct_ready *r = ct_ready_new(CT_READY_LISTEN, M2R);
+	struct ct_listen l = listen_at(400, KEY, 0, 1);
+
+	cr_assert_eq(ct_ready_feed(r, &l, sizeof(l) - 1), -EINVAL);
+	l.hdr.size = sizeof(l.hdr);
+	cr_assert_eq(ct_ready_feed(r, &l, sizeof(l)), -EINVAL);
+	cr_assert_eq(ct_ready_feed(r, &l, 3), -EINVAL);
+	cr_assert_null(ct_ready_new((enum ct_ready_mode)7, 0));
+	cr_assert_eq(ct_ready_mode_from_name("exec"), CT_READY_EXEC);
+	cr_assert_eq(ct_ready_mode_from_name("Exec"), -1);
+	ct_ready_free(r);
+}
+
+Test(ready, bounded_and_counted)
+{
+	struct ct_ready *r = ct_ready_new(CT_READY_LISTEN, M2R);
+	struct ct_container c;
+
+	for (uint64_t i = 0; i < 5000; i++)
+		feed(r, listen_at(100, 10000 + i, 0, 0));
+	cr_assert_eq(ct_ready_dropped(r), 5000 - 4096);
+	container(&c, 10000 + 4999);
+	ct_ready_apply(r, &c);
+	cr_assert(ct_has_phase(&c, CT_PH_READY), "the newest are kept");
+	ct_ready_free(r);
+}
