@@ -18,7 +18,13 @@ HARNESS=$TOP/tools/harness.sh
 COLDTRACE=$TOP/coldtrace
 FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
-	runsc-run)
+	runsc-run docker-ready docker-ready-runsc)
+# A Node.js service that sleeps 300 ms, listens and prints its own wall
+# clock (ns) from the listen callback: the truth for the ready phase.
+READY_JS='setTimeout(() => { const s = require("net").createServer();
+s.listen(8080, "127.0.0.1", () => {
+const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
+console.log("READY " + ns); s.close(); }); }, 300);'
 
 die() {
 	echo "record-fixtures: $*" >&2
@@ -79,8 +85,24 @@ docker_rec() {
 		--runtime="$rt" --cidfile "$W/cid" "$CT_IMAGE" "$@"
 }
 
+# ready_rec NAME RUNTIME: the Node.js service; the sidecar also gets
+# "ready_printed_ns" (a string: exact) from the service's own output.
+ready_rec() {
+	local name=$1 rt=$2 printed
+	"$TOP/tools/node-image.sh" coldtrace/node:latest >/dev/null
+	rec "$name" cid "$rt" docker 0 docker run --rm --network none \
+		--runtime="$rt" --cidfile "$W/cid" coldtrace/node:latest \
+		node -e "$READY_JS"
+	printed=$(awk '/^READY / { print $2 }' "$W/$name.out")
+	[ -n "$printed" ] || die "$name: the service printed no READY line"
+	jq --arg p "$printed" '. + {ready_printed_ns: $p}' "$FIX/$name.json" \
+		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
+}
+
 record_one() {
 	case "$1" in
+	docker-ready) ready_rec docker-ready runc ;;
+	docker-ready-runsc) ready_rec docker-ready-runsc runsc ;;
 	docker-runc) docker_rec docker-runc runc 0 true ;;
 	docker-crun) docker_rec docker-crun crun 0 true ;;
 	docker-runsc) docker_rec docker-runsc runsc 0 true ;;
