@@ -1,31 +1,44 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Process table: chained hash on pid, bounded. */
+/*
+ * Process table: chained hash on pid.  The bucket array doubles when the
+ * chains get long, so thousands of live containers cost no more per event
+ * than a few; the entry count stays bounded (max) and every entry refused
+ * is counted.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "proc.h"
 
-#define NBUCKETS	4096
-#define DEFAULT_MAX	32768
+#define MIN_BUCKETS	1024
+#define DEFAULT_MAX	CT_PROC_MAX_DEFAULT
 
 struct ct_proc_table {
-	struct ct_proc *bucket[NBUCKETS];
+	struct ct_proc **bucket;
+	size_t nbuckets;	/* a power of two */
 	size_t count;
 	size_t max;
 	uint64_t dropped;
 };
 
-static unsigned int slot(uint32_t pid)
+static size_t slot(const struct ct_proc_table *t, uint32_t pid)
 {
-	return (pid * 2654435761u) % NBUCKETS;
+	return (pid * 2654435761u) & (t->nbuckets - 1);
 }
 
 struct ct_proc_table *ct_proc_table_new(size_t max_entries)
 {
 	struct ct_proc_table *t = calloc(1, sizeof(*t));
 
-	if (t)
-		t->max = max_entries ? max_entries : DEFAULT_MAX;
+	if (!t)
+		return NULL;
+	t->nbuckets = MIN_BUCKETS;
+	t->bucket = calloc(t->nbuckets, sizeof(*t->bucket));
+	if (!t->bucket) {
+		free(t);
+		return NULL;
+	}
+	t->max = max_entries ? max_entries : DEFAULT_MAX;
 	return t;
 }
 
@@ -33,7 +46,7 @@ void ct_proc_table_free(struct ct_proc_table *t)
 {
 	if (!t)
 		return;
-	for (int i = 0; i < NBUCKETS; i++) {
+	for (size_t i = 0; i < t->nbuckets; i++) {
 		struct ct_proc *p = t->bucket[i], *n;
 
 		for (; p; p = n) {
@@ -41,12 +54,38 @@ void ct_proc_table_free(struct ct_proc_table *t)
 			free(p);
 		}
 	}
+	free(t->bucket);
 	free(t);
+}
+
+/* Double the buckets; on allocation failure keep the old ones (slower,
+ * still correct). */
+static void grow(struct ct_proc_table *t)
+{
+	size_t n = t->nbuckets * 2;
+	struct ct_proc **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return;
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct ct_proc *p = t->bucket[i], *next;
+
+		for (; p; p = next) {
+			size_t k = (p->pid * 2654435761u) & (n - 1);
+
+			next = p->next;
+			p->next = b[k];
+			b[k] = p;
+		}
+	}
+	free(t->bucket);
+	t->bucket = b;
+	t->nbuckets = n;
 }
 
 struct ct_proc *ct_proc_get(const struct ct_proc_table *t, uint32_t pid)
 {
-	struct ct_proc *p = t->bucket[slot(pid)];
+	struct ct_proc *p = t->bucket[slot(t, pid)];
 
 	while (p && p->pid != pid)
 		p = p->next;
@@ -56,7 +95,7 @@ struct ct_proc *ct_proc_get(const struct ct_proc_table *t, uint32_t pid)
 struct ct_proc *ct_proc_add(struct ct_proc_table *t, uint32_t pid)
 {
 	struct ct_proc *p = ct_proc_get(t, pid);
-	unsigned int s = slot(pid);
+	size_t s;
 
 	if (p)
 		return p;
@@ -69,6 +108,9 @@ struct ct_proc *ct_proc_add(struct ct_proc_table *t, uint32_t pid)
 		t->dropped++;
 		return NULL;
 	}
+	if (t->count >= 2 * t->nbuckets)
+		grow(t);
+	s = slot(t, pid);
 	p->pid = pid;
 	p->next = t->bucket[s];
 	t->bucket[s] = p;
@@ -78,7 +120,7 @@ struct ct_proc *ct_proc_add(struct ct_proc_table *t, uint32_t pid)
 
 void ct_proc_del(struct ct_proc_table *t, uint32_t pid)
 {
-	struct ct_proc **pp = &t->bucket[slot(pid)];
+	struct ct_proc **pp = &t->bucket[slot(t, pid)];
 
 	for (; *pp; pp = &(*pp)->next) {
 		struct ct_proc *p = *pp;
@@ -150,4 +192,27 @@ size_t ct_proc_count(const struct ct_proc_table *t)
 uint64_t ct_proc_dropped(const struct ct_proc_table *t)
 {
 	return t->dropped;
+}
+
+size_t ct_proc_sweep(struct ct_proc_table *t, ct_proc_sweep_fn fn, void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct ct_proc **pp = &t->bucket[i];
+
+		while (*pp) {
+			struct ct_proc *p = *pp;
+
+			if (fn(p, ctx)) {
+				*pp = p->next;
+				free(p);
+				t->count--;
+				n++;
+			} else {
+				pp = &p->next;
+			}
+		}
+	}
+	return n;
 }

@@ -3,7 +3,8 @@
  * Process table: pid -> what the process is for the container machinery.
  * Only processes that matter are stored (classified execs and the
  * descendants of container processes), so host processes cost nothing;
- * the table is bounded and entries go away on exit.
+ * the table grows with the load, is bounded, counts what it refuses, and
+ * entries go away on exit.
  */
 #ifndef __CT_PROC_H
 #define __CT_PROC_H
@@ -31,7 +32,10 @@ struct ct_proc {
 
 struct ct_proc_table;
 
-/* max_entries 0 picks the default (32768). */
+/* Processes tracked at once unless told otherwise: ~200 B each. */
+#define CT_PROC_MAX_DEFAULT	(1u << 18)
+
+/* max_entries 0 picks CT_PROC_MAX_DEFAULT. */
 struct ct_proc_table *ct_proc_table_new(size_t max_entries);
 void ct_proc_table_free(struct ct_proc_table *t);
 
@@ -50,6 +54,11 @@ struct ct_proc *ct_proc_fork(struct ct_proc_table *t, uint32_t parent,
 
 /* Apply a classification to p (own role).  Keeps p->id if c has none. */
 void ct_proc_set_class(struct ct_proc *p, const struct ct_class *c);
+
+/* Calls fn on every entry; removes (and frees) those it returns true for.
+ * Returns how many were removed. */
+typedef bool (*ct_proc_sweep_fn)(struct ct_proc *p, void *ctx);
+size_t ct_proc_sweep(struct ct_proc_table *t, ct_proc_sweep_fn fn, void *ctx);
 
 size_t ct_proc_count(const struct ct_proc_table *t);
 /* Entries refused because the table was full. */
