@@ -39,6 +39,18 @@ const char *ct_engine_name(enum ct_engine_kind e)
 	return (unsigned)e < CT_ENG_MAX ? engine_names[e] : "?";
 }
 
+const char *ct_failure_name(enum ct_failure f)
+{
+	switch (f) {
+	case CT_FAIL_CREATE:
+		return "create";
+	case CT_FAIL_START:
+		return "start";
+	default:
+		return NULL;
+	}
+}
+
 int ct_runtime_from_name(const char *name)
 {
 	if (!name)

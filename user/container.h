@@ -41,6 +41,14 @@ enum ct_engine_kind {
 	CT_ENG_MAX,
 };
 
+/* Why a container never ran its program (design §3: a failed create). */
+enum ct_failure {
+	CT_FAIL_NONE,
+	CT_FAIL_CREATE,		/* the runtime's create failed */
+	CT_FAIL_START,		/* created, started, the program never ran */
+	CT_FAIL_MAX,
+};
+
 #define CT_ID_LEN	128
 #define CT_NAME_LEN	128
 #define CT_CMD_LEN	256
@@ -86,6 +94,7 @@ struct ct_container {
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */
+	enum ct_failure failed;	/* never ran: not a cold start */
 	bool has_exit_code;
 	int exit_code;		/* exit status of pid 1 (128+sig if killed) */
 	uint64_t first_ns;	/* earliest phase start */
@@ -107,6 +116,8 @@ struct ct_container {
 const char *ct_phase_name(enum ct_phase p);
 const char *ct_runtime_name(enum ct_runtime r);
 const char *ct_engine_name(enum ct_engine_kind e);
+/* "create", "start"; NULL for CT_FAIL_NONE. */
+const char *ct_failure_name(enum ct_failure f);
 /* Returns -1 if name is not a known runtime. */
 int ct_runtime_from_name(const char *name);
 

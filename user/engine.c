@@ -20,10 +20,17 @@
 #include "classify.h"
 #include "proc.h"
 
-#define MAX_CONTAINERS	4096
 #define GRACE_NS	250000000ull	/* 250 ms */
-/* Nothing alive and nothing heard for this long: lost events; give up. */
+/*
+ * Nothing heard for this long and nothing alive, or stuck in a phase of
+ * the machinery (attach, create, start, die, destroy take milliseconds to
+ * seconds): exit events were lost.  Give up; the record is incomplete.
+ * Only a running program may stay quiet for longer.
+ */
 #define STALE_NS	(600 * 1000000000ull)
+/* With a liveness check (opts.proc_alive): how often processes of quiet
+ * containers are checked, and how quiet a container must be. */
+#define SWEEP_NS	(60 * 1000000000ull)
 
 enum {
 	ACCT_LIVE = 1,	/* counted in cstate.live */
@@ -49,18 +56,23 @@ struct cstate {
 	uint64_t destroy_end;
 	uint64_t done_mono;		/* when it became done; 0 = not */
 	uint64_t last_mono;		/* last event that touched it */
+	bool create_failed;		/* create exited non-zero, init died */
+	bool gone;			/* its processes vanished unseen */
+	struct cstate *hnext;		/* id hash chain */
 };
 
 struct ct_engine {
 	struct ct_engine_opts o;
 	char prefix[CT_ID_LEN];
 	struct ct_proc_table *procs;
-	struct cstate *cts[MAX_CONTAINERS];
-	size_t n;
+	struct cstate **cts;		/* live containers, in no order */
+	size_t n, cap;
+	struct cstate **bucket;		/* id -> container */
+	size_t nbuckets;		/* a power of two */
 	uint32_t next_gen;
-	uint64_t lost;
 	uint64_t now;			/* latest event time (monotonic) */
-	uint64_t dropped_containers;
+	uint64_t next_sweep;		/* opts.proc_alive: next check */
+	struct ct_engine_stats st;
 };
 
 /* --- containers ---------------------------------------------------------- */
@@ -70,14 +82,75 @@ static uint64_t wall(const struct ct_engine *e, uint64_t mono)
 	return mono + (uint64_t)e->o.mono_to_real_ns;
 }
 
+/* FNV-1a */
+static size_t id_slot(const struct ct_engine *e, const char *id)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ull;
+	return (size_t)h & (e->nbuckets - 1);
+}
+
 static struct cstate *find(struct ct_engine *e, const char *id)
 {
+	struct cstate *s;
+
 	if (!id[0])
 		return NULL;
-	for (size_t i = 0; i < e->n; i++)
-		if (!strcmp(e->cts[i]->c.id, id))
-			return e->cts[i];
+	for (s = e->bucket[id_slot(e, id)]; s; s = s->hnext)
+		if (!strcmp(s->c.id, id))
+			return s;
 	return NULL;
+}
+
+static void hash_add(struct ct_engine *e, struct cstate *s)
+{
+	size_t k = id_slot(e, s->c.id);
+
+	s->hnext = e->bucket[k];
+	e->bucket[k] = s;
+}
+
+static void hash_del(struct ct_engine *e, struct cstate *s)
+{
+	struct cstate **pp = &e->bucket[id_slot(e, s->c.id)];
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = s->hnext;
+}
+
+/*
+ * Room for one more live container: the array and the id hash double as
+ * needed, up to opts.max_containers.  False if there is none.
+ */
+static bool make_room(struct ct_engine *e)
+{
+	if (e->n >= e->o.max_containers)
+		return false;
+	if (e->n == e->cap) {
+		size_t cap = e->cap * 2;
+		struct cstate **a = realloc(e->cts, cap * sizeof(*a));
+
+		if (!a)
+			return false;
+		e->cts = a;
+		e->cap = cap;
+	}
+	if (e->n >= e->nbuckets) {
+		struct cstate **b = calloc(e->nbuckets * 2, sizeof(*b));
+
+		if (!b)
+			return true;	/* longer chains, still correct */
+		free(e->bucket);
+		e->bucket = b;
+		e->nbuckets *= 2;
+		for (size_t i = 0; i < e->n; i++)
+			hash_add(e, e->cts[i]);
+	}
+	return true;
 }
 
 static struct cstate *find_proc(struct ct_engine *e, const struct ct_proc *p)
@@ -101,16 +174,15 @@ static struct cstate *get_or_create(struct ct_engine *e, const char *id)
 	}
 	if (s || !id[0])
 		return s;
-	if (e->n >= MAX_CONTAINERS) {
-		e->dropped_containers++;
+	s = make_room(e) ? calloc(1, sizeof(*s)) : NULL;
+	if (!s) {
+		e->st.dropped_containers++;
 		return NULL;
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
 	snprintf(s->c.id, sizeof(s->c.id), "%s", id);
 	s->gen = ++e->next_gen;
 	e->cts[e->n++] = s;
+	hash_add(e, s);
 	if (e->o.on_new)
 		e->o.on_new(&s->c, e->o.ctx);
 	return s;
@@ -154,6 +226,28 @@ static void set_exit_code(struct cstate *s, int32_t status)
 		s->c.exit_code = 128 + (status & 0x7f);
 }
 
+/*
+ * A container that never ran its program: the runtime's create failed
+ * (non-zero exit, init killed), or it was torn down before the program's
+ * exec (Kata: before the agent answered).  Such records stay out of the
+ * cold-start statistics.
+ */
+static enum ct_failure failure(const struct cstate *s, bool complete)
+{
+	const struct ct_container *c = &s->c;
+
+	if (s->create_failed)
+		return CT_FAIL_CREATE;
+	if (!complete || !ct_has_phase(c, CT_PH_CREATE))
+		return CT_FAIL_NONE;
+	if (c->runtime == CT_RT_KATA)	/* no host exec of the program */
+		return c->phases[CT_PH_CREATE].end_ns ? CT_FAIL_NONE
+						      : CT_FAIL_CREATE;
+	if (s->user_seen)
+		return CT_FAIL_NONE;
+	return ct_has_phase(c, CT_PH_START) ? CT_FAIL_START : CT_FAIL_CREATE;
+}
+
 static void finish_record(struct cstate *s, bool complete)
 {
 	struct ct_container *c = &s->c;
@@ -163,6 +257,7 @@ static void finish_record(struct cstate *s, bool complete)
 	    s->destroy_end >= d->start_ns)
 		d->end_ns = s->destroy_end;
 	c->complete = complete;
+	c->failed = failure(s, complete);
 	c->first_ns = UINT64_MAX;
 	c->last_ns = 0;
 	for (int p = 0; p < CT_PH_MAX; p++) {
@@ -212,6 +307,7 @@ static void emit_at(struct ct_engine *e, size_t i, bool complete)
 	} else if (s->c.phase_mask && e->o.on_filtered) {
 		e->o.on_filtered(&s->c, e->o.ctx);
 	}
+	hash_del(e, s);
 	e->cts[i] = e->cts[--e->n];
 	free(s);
 }
@@ -228,15 +324,67 @@ static void check_done(struct ct_engine *e, struct cstate *s)
 		s->done_mono = e->now ? e->now : 1;
 }
 
+/* --- expiry: containers whose exit events were lost --------------------- */
+
+static bool stale(const struct ct_engine *e, const struct cstate *s)
+{
+	if (s->gone)
+		return true;
+	if (e->now < s->last_mono + STALE_NS)
+		return false;
+	return !s->live || !ph_open(s, CT_PH_RUN);
+}
+
+static bool of_gen(struct ct_proc *p, void *ctx)
+{
+	return p->gen == *(const uint32_t *)ctx;
+}
+
+/* Emit cts[i] incomplete and forget the processes it still holds. */
+static void expire_at(struct ct_engine *e, size_t i)
+{
+	uint32_t gen = e->cts[i]->gen;
+	bool held = e->cts[i]->live;
+
+	e->st.expired++;
+	emit_at(e, i, false);
+	if (held)
+		ct_proc_sweep(e->procs, of_gen, &gen);
+}
+
+static void unaccount(struct ct_engine *e, struct ct_proc *p);
+static struct cstate *find_proc(struct ct_engine *e, const struct ct_proc *p);
+
+/* ct_proc_sweep() callback: a process of a quiet container (or of none)
+ * that no longer exists; its container is gone when it was the last. */
+static bool proc_vanished(struct ct_proc *p, void *ctx)
+{
+	struct ct_engine *e = ctx;
+	struct cstate *s = find_proc(e, p);
+
+	if (s && (s->done_mono || e->now < s->last_mono + SWEEP_NS))
+		return false;
+	if (e->o.proc_alive(p->pid, e->o.ctx))
+		return false;
+	unaccount(e, p);
+	if (s && !s->live)
+		s->gone = true;
+	return true;
+}
+
 static void reap(struct ct_engine *e)
 {
+	if (e->o.proc_alive && e->now >= e->next_sweep) {
+		e->next_sweep = e->now + SWEEP_NS;
+		ct_proc_sweep(e->procs, proc_vanished, e);
+	}
 	for (size_t i = 0; i < e->n;) {
 		struct cstate *s = e->cts[i];
 
 		if (s->done_mono && e->now >= s->done_mono + GRACE_NS)
 			emit_at(e, i, true);
-		else if (!s->live && e->now >= s->last_mono + STALE_NS)
-			emit_at(e, i, false);
+		else if (!s->done_mono && stale(e, s))
+			expire_at(e, i);
 		else
 			i++;
 	}
@@ -541,6 +689,10 @@ static void exit_phases(struct ct_engine *e, struct cstate *s,
 	if (p->pid == (runsc ? s->sandbox_pid : s->c.init_pid) &&
 	    s->user_seen && ph_open(s, CT_PH_RUN))
 		init_exit(s, status, t);
+	if (status && !s->user_seen &&
+	    (((p->acct & ACCT_CMD) && p->cmd == CT_CMD_CREATE) ||
+	     p->role == CT_ROLE_RT_INIT))
+		s->create_failed = true;
 	if (p->pid == s->hyp_child)
 		s->hyp_child = 0;
 	if (p->pid == s->hyp_pid)
@@ -697,15 +849,20 @@ struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts)
 	if (!e)
 		return NULL;
 	e->o = *opts;
+	if (!e->o.max_containers || e->o.max_containers > CT_ENGINE_MAX_LIVE)
+		e->o.max_containers = CT_ENGINE_MAX_LIVE;
 	if (e->o.cgroup_mode != CT_CGROUP_V2)
 		e->o.cgroup_mode = CT_CGROUP_V1_MEMORY;
 	if (opts->filter.id_prefix)
 		snprintf(e->prefix, sizeof(e->prefix), "%s",
 			 opts->filter.id_prefix);
 	e->o.filter.id_prefix = e->prefix;
+	e->cap = e->nbuckets = 64;
+	e->cts = calloc(e->cap, sizeof(*e->cts));
+	e->bucket = calloc(e->nbuckets, sizeof(*e->bucket));
 	e->procs = ct_proc_table_new(0);
-	if (!e->procs) {
-		free(e);
+	if (!e->cts || !e->bucket || !e->procs) {
+		ct_engine_free(e);
 		return NULL;
 	}
 	return e;
@@ -717,6 +874,8 @@ void ct_engine_free(struct ct_engine *e)
 		return;
 	for (size_t i = 0; i < e->n; i++)
 		free(e->cts[i]);
+	free(e->cts);
+	free(e->bucket);
 	ct_proc_table_free(e->procs);
 	free(e);
 }
@@ -779,8 +938,12 @@ int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 
-	if (!e || check_record(rec, len))
+	if (!e)
 		return -EINVAL;
+	if (check_record(rec, len)) {
+		e->st.malformed++;
+		return -EINVAL;
+	}
 	if (h->type != CT_EV_LOST && h->type != CT_EV_END &&
 	    h->ts_ns > e->now)
 		e->now = h->ts_ns;
@@ -807,8 +970,8 @@ int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
 	case CT_EV_LOST: {
 		const struct ct_lost *l = rec;
 
-		if (l->lost > e->lost)
-			e->lost = l->lost;
+		if (l->lost > e->st.lost_events)
+			e->st.lost_events = l->lost;
 		break;
 	}
 	case CT_EV_NAME:
@@ -872,5 +1035,15 @@ size_t ct_engine_pending(const struct ct_engine *e)
 
 uint64_t ct_engine_lost(const struct ct_engine *e)
 {
-	return e ? e->lost : 0;
+	return e ? e->st.lost_events : 0;
+}
+
+void ct_engine_get_stats(const struct ct_engine *e,
+			 struct ct_engine_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!e)
+		return;
+	*out = e->st;
+	out->dropped_procs = ct_proc_dropped(e->procs);
 }

@@ -7,6 +7,7 @@
 #ifndef __CT_ENGINE_H
 #define __CT_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "coldtrace.h"
@@ -24,6 +25,16 @@ typedef void (*ct_container_cb)(const struct ct_container *c, void *ctx);
 /* Called just before on_container: lets the caller attach data (opens). */
 typedef void (*ct_container_fill_cb)(struct ct_container *c, void *ctx);
 
+/*
+ * Processes the engine follows must exist; a live session says whether
+ * pid still does (kill(pid, 0)), so that containers whose exit events
+ * were lost are let go.  Replays cannot know: NULL.
+ */
+typedef bool (*ct_proc_alive_cb)(uint32_t pid, void *ctx);
+
+/* Containers followed at once; more are dropped and counted. */
+#define CT_ENGINE_MAX_LIVE	(1u << 16)
+
 struct ct_engine_opts {
 	int64_t mono_to_real_ns;	/* from the loader or the record file */
 	enum ct_cgroup_mode cgroup_mode;
@@ -34,6 +45,8 @@ struct ct_engine_opts {
 	ct_container_cb on_filtered;
 	/* a container was seen for the first time (id known); may be NULL */
 	ct_container_cb on_new;
+	ct_proc_alive_cb proc_alive;	/* may be NULL */
+	size_t max_containers;	/* followed at once; 0: CT_ENGINE_MAX_LIVE */
 	void *ctx;
 };
 
@@ -69,5 +82,17 @@ size_t ct_engine_pending_since(const struct ct_engine *e, uint64_t since_ns);
 
 /* Lost-event total seen so far (CT_EV_LOST records). */
 uint64_t ct_engine_lost(const struct ct_engine *e);
+
+/* Every loss the engine knows of: what a report must say. */
+struct ct_engine_stats {
+	uint64_t lost_events;		/* kernel ring buffer (CT_EV_LOST) */
+	uint64_t dropped_containers;	/* not followed: CT_ENGINE_MAX_LIVE */
+	uint64_t dropped_procs;		/* not followed: process table full */
+	uint64_t expired;		/* given up: exit events lost */
+	uint64_t malformed;		/* records refused by ct_engine_feed */
+};
+
+void ct_engine_get_stats(const struct ct_engine *e,
+			 struct ct_engine_stats *out);
 
 #endif /* __CT_ENGINE_H */
