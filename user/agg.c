@@ -66,6 +66,15 @@ size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
 	return n;
 }
 
+size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		n += a->recs[i].runtime == rt && a->recs[i].failed;
+	return n;
+}
+
 uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned int pct)
 {
 	size_t rank;
@@ -121,6 +130,11 @@ static bool phase_closed(const struct ct_container *c, int p)
 	return ct_has_phase(c, p) && iv->end_ns && iv->end_ns >= iv->start_ns;
 }
 
+bool ct_agg_counts(const struct ct_container *c)
+{
+	return !c->failed;
+}
+
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
 {
 	*v = 0;
@@ -148,7 +162,8 @@ static double container_share(const struct ct_agg *a, enum ct_runtime rt,
 	for (i = 0; i < a->n; i++) {
 		const struct ct_container *c = &a->recs[i];
 
-		if (c->runtime != rt || !ct_agg_sample(c, CT_AGG_TOTAL, &tot))
+		if (c->runtime != rt || !ct_agg_counts(c) ||
+		    !ct_agg_sample(c, CT_AGG_TOTAL, &tot))
 			continue;
 		ct_exclusive_ns(c, excl);
 		den += tot;
@@ -174,7 +189,7 @@ int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
 	if (!vals)
 		return -ENOMEM;
 	for (i = 0; i < a->n; i++) {
-		if (a->recs[i].runtime == rt &&
+		if (a->recs[i].runtime == rt && ct_agg_counts(&a->recs[i]) &&
 		    ct_agg_sample(&a->recs[i], phase, &vals[n]))
 			n++;
 	}

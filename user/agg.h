@@ -12,7 +12,9 @@
  * - Phase durations are the phase's own interval (end - start); a phase
  *   that did not happen or never ended does not count.
  * - Total and shares use complete containers only (an incomplete one has
- *   no meaningful total).  share = sum of the phase's exclusive time /
+ *   no meaningful total).  A container that never ran its program
+ *   (c->failed: its create failed) is no cold start: it counts in no
+ *   statistic, only in ct_agg_runtime_failed().  share = sum of the phase's exclusive time /
  *   sum of total_ns, so the shares of one runtime add up to at most 1.
  * - A restart: a container replaced by a later one with the same key
  *   (its name if it has one, else its pid 1's command, else its id) and
@@ -73,6 +75,8 @@ const struct ct_container *ct_agg_get(const struct ct_agg *a, size_t i);
 /* Containers of a runtime; *complete (may be NULL) gets the complete ones. */
 size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
 			    size_t *complete);
+/* Containers of a runtime that never ran their program (c->failed). */
+size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt);
 
 /*
  * Statistics of one phase (or CT_AGG_TOTAL) of one runtime.
@@ -94,9 +98,12 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
 /*
  * The value container c contributes to ct_agg_stats(..., phase, ...):
  * false if it contributes none (phase absent or never ended; for
- * CT_AGG_TOTAL, container incomplete).
+ * CT_AGG_TOTAL, container incomplete).  Per container: statistics also
+ * ask ct_agg_counts().
  */
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v);
+/* c enters statistics at all: false when it never ran its program. */
+bool ct_agg_counts(const struct ct_container *c);
 
 /*
  * File opens of every container of a runtime merged into one histogram.

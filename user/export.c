@@ -429,6 +429,7 @@ static void prom_phase_hists(FILE *f, const struct ct_agg *agg)
 				const struct ct_container *c = ct_agg_get(agg, i);
 
 				if ((int)c->runtime == rt &&
+				    ct_agg_counts(c) &&
 				    ct_agg_sample(c, p, &v))
 					prom_observe(&h, v);
 			}

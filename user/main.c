@@ -362,6 +362,13 @@ static void inject(struct session *s, uint32_t type, uint64_t lost)
 
 /* ---- session setup and teardown ---- */
 
+/* Engine hook, live only: lets go of containers whose exits were lost. */
+static bool pid_alive(uint32_t pid, void *ctx)
+{
+	(void)ctx;
+	return !kill((pid_t)pid, 0) || errno != ESRCH;
+}
+
 static int session_init(struct session *s, const struct ct_cli *cli,
 			enum ct_cgroup_mode mode)
 {
@@ -376,6 +383,7 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 		.on_container = on_container,
 		.on_filtered = on_filtered,
 		.on_new = on_new,
+		.proc_alive = cli->replay_path ? NULL : pid_alive,
 		.ctx = s,
 	};
 
@@ -414,6 +422,7 @@ static int write_outputs(struct session *s)
 		.kernel = s->kernel,
 		.lost_events = s->lost,
 		.pulls = s->pulls,
+		.engine = s->engine,
 	};
 	char err[ERRLEN];
 	int ret = 0;
@@ -575,6 +584,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 			.kernel = s->kernel,
 			.lost_events = ct_loader_lost(l),
 			.pulls = s->pulls,
+			.engine = s->engine,
 		};
 
 		ls->next_interval = t + cli->interval_s;

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "engine.h"
 #include "hist.h"
 #include "output.h"
 #include "paths.h"
@@ -77,6 +78,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	ct_json_kv_string(w, "runtime", ct_runtime_name(c->runtime));
 	ct_json_kv_string(w, "engine", ct_engine_name(c->engine));
 	ct_json_kv_bool(w, "complete", c->complete);
+	if (c->failed)	/* absent when the program ran */
+		ct_json_kv_string(w, "failed", ct_failure_name(c->failed));
 	ct_json_key(w, "exit_code");
 	if (c->has_exit_code)
 		ct_json_s64(w, c->exit_code);
@@ -258,6 +261,38 @@ static void restart_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
 		st.mean_ns / 1e6);
 }
 
+static size_t failed_total(const struct ct_agg *agg)
+{
+	size_t n = 0;
+
+	for (int rt = 0; rt < CT_RT_MAX; rt++)
+		n += ct_agg_runtime_failed(agg, rt);
+	return n;
+}
+
+/* Said only when something was lost, dropped or failed. */
+static void summary_losses(FILE *f, const struct ct_agg *agg,
+			   const struct ct_meta *meta)
+{
+	struct ct_engine_stats st;
+	size_t failed = failed_total(agg);
+
+	ct_engine_get_stats(meta->engine, &st);
+	if (st.dropped_containers || st.dropped_procs)
+		fprintf(f, "not followed: %" PRIu64 " containers, %" PRIu64
+			" processes (tables full: containers are missing)\n",
+			st.dropped_containers, st.dropped_procs);
+	if (st.expired)
+		fprintf(f, "expired: %" PRIu64 " containers whose processes "
+			"vanished unseen (reported incomplete)\n", st.expired);
+	if (st.malformed)
+		fprintf(f, "malformed records: %" PRIu64 " (ignored)\n",
+			st.malformed);
+	if (failed)
+		fprintf(f, "failed: %zu containers never ran their program "
+			"(left out of the statistics)\n", failed);
+}
+
 void ct_output_summary(FILE *f, const struct ct_agg *agg,
 		       const struct ct_meta *meta)
 {
@@ -277,6 +312,7 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 	fprintf(f, "lost events: %" PRIu64 "%s\n", meta->lost_events,
 		meta->lost_events ? " (containers may be missing or incomplete:"
 				    " try a larger --ringbuf)" : "");
+	summary_losses(f, agg, meta);
 }
 
 static void json_stats_fields(struct ct_json *w, const struct ct_stats *st)
@@ -351,6 +387,7 @@ static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_start_object(w);
 	ct_json_kv_u64(w, "containers", n);
 	ct_json_kv_u64(w, "complete", ok);
+	ct_json_kv_u64(w, "failed", ct_agg_runtime_failed(agg, rt));
 	err = ct_agg_stats(agg, rt, CT_AGG_TOTAL, &st);
 	if (!err) {
 		json_stats(w, "total", &st);
@@ -365,6 +402,20 @@ static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 		err = json_restart(w, agg, rt);
 	ct_json_end_object(w);
 	return err;
+}
+
+/* Every loss, always present so that a check can rely on it. */
+static void json_losses(struct ct_json *w, const struct ct_agg *agg,
+			const struct ct_meta *meta)
+{
+	struct ct_engine_stats st;
+
+	ct_engine_get_stats(meta->engine, &st);
+	ct_json_kv_u64(w, "dropped_containers", st.dropped_containers);
+	ct_json_kv_u64(w, "dropped_processes", st.dropped_procs);
+	ct_json_kv_u64(w, "expired_containers", st.expired);
+	ct_json_kv_u64(w, "malformed_records", st.malformed);
+	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
 }
 
 int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
@@ -382,6 +433,7 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 	}
 	ct_json_end_object(w);
 	ct_json_kv_u64(w, "lost_events", meta->lost_events);
+	json_losses(w, agg, meta);
 	return err;
 }
 

@@ -14,6 +14,7 @@
 #include "json.h"
 
 struct ct_pull_engine;
+struct ct_engine;
 
 /* Run facts carried by every output that is kept (design §6). */
 struct ct_meta {
@@ -21,6 +22,7 @@ struct ct_meta {
 	const char *kernel;	/* uname -r of the traced host */
 	uint64_t lost_events;
 	const struct ct_pull_engine *pulls;	/* image pulls; may be NULL */
+	const struct ct_engine *engine;	/* its loss counters; may be NULL */
 };
 
 /* One line: {"type":"container",...}\n */
