@@ -8,7 +8,7 @@
 
 #include "coldtrace.h"
 #include "dump.h"
-#include "pull_output.h"
+#include "records.h"
 
 static void put_escaped(FILE *f, const char *s, size_t n)
 {
@@ -79,82 +79,99 @@ static void dump_connect(FILE *f, const struct ct_connect *c)
 	}
 }
 
+bool ct_dump_exec(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_exec *x = rec;
+
+	(void)len;
+	put_hdr(f, &x->hdr, "EXEC", m2r);
+	fputs(" file=\"", f);
+	put_escaped(f, x->filename, CT_FNAME_MAX);
+	fputc('"', f);
+	put_args(f, x);
+	fputc('\n', f);
+	return true;
+}
+
+bool ct_dump_fork(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_fork *k = rec;
+
+	(void)len;
+	put_hdr(f, &k->hdr, "FORK", m2r);
+	fprintf(f, " child=%u flags=%#x\n", k->child_pid, k->clone_flags_lo);
+	return true;
+}
+
+bool ct_dump_exit(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_exit *x = rec;
+
+	(void)len;
+	put_hdr(f, &x->hdr, "EXIT", m2r);
+	fprintf(f, " status=%#x\n", x->exit_code);
+	return true;
+}
+
+bool ct_dump_mount(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_mount *m = rec;
+
+	(void)len;
+	put_hdr(f, &m->hdr, ct_rec_type(m->hdr.type)->name, m2r);
+	dump_mount(f, m);
+	fputc('\n', f);
+	return true;
+}
+
+bool ct_dump_connect(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_connect *c = rec;
+
+	(void)len;
+	put_hdr(f, &c->hdr, "CONNECT", m2r);
+	dump_connect(f, c);
+	fputc('\n', f);
+	return true;
+}
+
+bool ct_dump_listen(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_listen *l = rec;
+
+	(void)len;
+	put_hdr(f, &l->hdr, "LISTEN", m2r);
+	fprintf(f, " key=%llu ret=%lld opens=%llu\n",
+		(unsigned long long)l->cgroup_key, (long long)l->ret,
+		(unsigned long long)l->opens_count);
+	return true;
+}
+
+bool ct_dump_lost(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	(void)len;
+	(void)m2r;
+	fprintf(f, "LOST %llu\n",
+		(unsigned long long)((const struct ct_lost *)rec)->lost);
+	return true;
+}
+
 void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real)
 {
 	const struct ct_hdr *h = rec;
+	const struct ct_rec_type *t;
 
 	if (len < sizeof(*h) || h->size > len) {
 		fprintf(f, "malformed record (%zu bytes)\n", len);
 		return;
 	}
-	switch (h->type) {
-	case CT_EV_EXEC:
-		/* recordings keep only the used part of args[] */
-		if (h->size < offsetof(struct ct_exec, args) ||
-		    ((const struct ct_exec *)rec)->args_len >
-		    h->size - offsetof(struct ct_exec, args))
-			break;
-		put_hdr(f, h, "EXEC", mono_to_real);
-		fputs(" file=\"", f);
-		put_escaped(f, ((const struct ct_exec *)rec)->filename,
-			    CT_FNAME_MAX);
-		fputc('"', f);
-		put_args(f, rec);
-		fputc('\n', f);
-		return;
-	case CT_EV_FORK:
-		if (h->size < sizeof(struct ct_fork))
-			break;
-		put_hdr(f, h, "FORK", mono_to_real);
-		fprintf(f, " child=%u flags=%#x\n",
-			((const struct ct_fork *)rec)->child_pid,
-			((const struct ct_fork *)rec)->clone_flags_lo);
-		return;
-	case CT_EV_EXIT:
-		if (h->size < sizeof(struct ct_exit))
-			break;
-		put_hdr(f, h, "EXIT", mono_to_real);
-		fprintf(f, " status=%#x\n",
-			((const struct ct_exit *)rec)->exit_code);
-		return;
-	case CT_EV_MOUNT:
-	case CT_EV_UMOUNT:
-		if (h->size < sizeof(struct ct_mount))
-			break;
-		put_hdr(f, h, h->type == CT_EV_MOUNT ? "MOUNT" : "UMOUNT",
-			mono_to_real);
-		dump_mount(f, rec);
-		fputc('\n', f);
-		return;
-	case CT_EV_CONNECT:
-		if (h->size < sizeof(struct ct_connect))
-			break;
-		put_hdr(f, h, "CONNECT", mono_to_real);
-		dump_connect(f, rec);
-		fputc('\n', f);
-		return;
-	case CT_EV_LISTEN: {
-		const struct ct_listen *l = rec;
-
-		if (h->size < sizeof(*l))
-			break;
-		put_hdr(f, h, "LISTEN", mono_to_real);
-		fprintf(f, " key=%llu ret=%lld opens=%llu\n",
-			(unsigned long long)l->cgroup_key, (long long)l->ret,
-			(unsigned long long)l->opens_count);
-		return;
-	}
-	case CT_EV_LOST:
-		if (h->size < sizeof(struct ct_lost))
-			break;
-		fprintf(f, "LOST %llu\n",
-			(unsigned long long)((const struct ct_lost *)rec)->lost);
-		return;
-	default:
-		if (ct_pull_dump(f, rec, len, mono_to_real))
-			return;
+	t = ct_rec_type(h->type);
+	if (!t || !t->dump) {
 		fprintf(f, "record type %u (%u bytes)\n", h->type, h->size);
 		return;
 	}
-	fprintf(f, "short record type %u (%u bytes)\n", h->type, h->size);
+	if (ct_rec_check(rec, len) || !t->dump(f, rec, len, mono_to_real))
+		fprintf(f, "%s record type %u (%u bytes)\n",
+			h->size < t->min_size ? "short" : "malformed", h->type,
+			h->size);
 }

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "classify.h"
 #include "proc.h"
+#include "records.h"
 
 #define GRACE_NS	250000000ull	/* 250 ms */
 /*
@@ -893,54 +894,13 @@ static void on_name(struct ct_engine *e, const struct ct_name_rec *r)
 			 (int)sizeof(r->name) - 1, r->name);
 }
 
-static size_t min_size(uint32_t type)
-{
-	switch (type) {
-	case CT_EV_EXEC:
-		return offsetof(struct ct_exec, args);
-	case CT_EV_FORK:
-		return sizeof(struct ct_fork);
-	case CT_EV_EXIT:
-		return sizeof(struct ct_exit);
-	case CT_EV_MOUNT:
-	case CT_EV_UMOUNT:
-		return sizeof(struct ct_mount);
-	case CT_EV_CONNECT:
-		return sizeof(struct ct_connect);
-	case CT_EV_LOST:
-		return sizeof(struct ct_lost);
-	case CT_EV_NAME:
-		return sizeof(struct ct_name_rec);
-	default:
-		return sizeof(struct ct_hdr);
-	}
-}
-
-static int check_record(const void *rec, size_t len)
-{
-	const struct ct_hdr *h = rec;
-
-	if (!rec || len < sizeof(*h) || h->size > len ||
-	    h->size < min_size(h->type))
-		return -EINVAL;
-	if (h->type == CT_EV_EXEC) {
-		const struct ct_exec *x = rec;
-
-		/* args_len must fit in what was actually sent */
-		if (x->args_len > CT_ARGS_MAX ||
-		    offsetof(struct ct_exec, args) + x->args_len > h->size)
-			return -EINVAL;
-	}
-	return 0;
-}
-
 int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 
 	if (!e)
 		return -EINVAL;
-	if (check_record(rec, len)) {
+	if (ct_rec_check(rec, len)) {
 		e->st.malformed++;
 		return -EINVAL;
 	}

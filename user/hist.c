@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "hist.h"
+#include "records.h"
 #include "../bpf/bits.bpf.h"
 
 uint32_t ct_hist_slot_of(uint64_t v)
@@ -195,9 +196,13 @@ void ct_opens_rec_fill(struct ct_opens_rec *r, const struct ct_opens *o,
 	memcpy(r->slots, o->slots, sizeof(r->slots));
 }
 
-static bool rec_consistent(const struct ct_opens_rec *r)
+/* Contents of a CT_EV_OPENS record of the right size (records.h). */
+bool ct_opens_rec_valid(const void *rec)
 {
+	struct ct_opens_rec rr, *r = &rr;
 	uint64_t total = 0;
+
+	memcpy(&rr, rec, sizeof(rr));	/* rec may be unaligned */
 
 	for (int i = 0; i < CT_HIST_SLOTS; i++) {
 		if (total + r->slots[i] < total)
@@ -216,12 +221,12 @@ int ct_opens_rec_parse(const void *rec, size_t len, struct ct_opens *out,
 	struct ct_opens_rec r;
 	struct ct_opens_hist h;
 
-	if (len < sizeof(r))
+	if (ct_rec_check(rec, len))
 		return -EINVAL;
-	memcpy(&r, rec, sizeof(r));	/* rec may be unaligned */
-	if (r.hdr.type != CT_EV_OPENS || r.hdr.size != sizeof(r) ||
-	    !rec_consistent(&r))
+	memcpy(&r, rec, sizeof(r.hdr));	/* rec may be unaligned */
+	if (r.hdr.type != CT_EV_OPENS)
 		return -EINVAL;
+	memcpy(&r, rec, sizeof(r));
 	h.count = r.count;
 	h.failed = r.failed;
 	h.failed_enoent = r.failed_enoent;

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "paths.h"
+#include "records.h"
 
 _Static_assert(CT_SLOW_MAX == CT_OPENS_SLOW_K, "kernel keeps what we show");
 _Static_assert(CT_SLOW_PATH_LEN == CT_OPENS_PATH_LEN, "path sizes");
@@ -133,20 +134,30 @@ void ct_paths_rec_fill(struct ct_paths_rec *r, const struct ct_container *c,
 	}
 }
 
+/* Contents of a CT_EV_PATHS record of the right size (records.h). */
+bool ct_paths_rec_valid(const void *rec)
+{
+	struct ct_paths_rec r;
+
+	memcpy(&r, rec, sizeof(r));	/* rec may be unaligned */
+	if (r.n > CT_OPENS_SLOW_K)
+		return false;
+	for (uint32_t i = 0; i < r.n; i++)
+		if (!memchr(r.ent[i].path, '\0', sizeof(r.ent[i].path)))
+			return false;
+	return true;
+}
+
 int ct_paths_rec_parse(const void *rec, size_t len, uint64_t *cgroup_key,
 		       struct ct_opens_slow_ent *ent, uint32_t *n)
 {
 	struct ct_paths_rec r;
 
-	if (len != sizeof(r))
+	if (len != sizeof(r) || ct_rec_check(rec, len))
 		return -EINVAL;
 	memcpy(&r, rec, sizeof(r));	/* rec may be unaligned */
-	if (r.hdr.type != CT_EV_PATHS || r.hdr.size != sizeof(r) ||
-	    r.n > CT_OPENS_SLOW_K)
+	if (r.hdr.type != CT_EV_PATHS)
 		return -EINVAL;
-	for (uint32_t i = 0; i < r.n; i++)
-		if (!memchr(r.ent[i].path, '\0', sizeof(r.ent[i].path)))
-			return -EINVAL;
 	memcpy(ent, r.ent, r.n * sizeof(ent[0]));
 	*cgroup_key = r.cgroup_key;
 	*n = r.n;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "coldtrace.h"
 #include "pull.h"
+#include "records.h"
 
 _Static_assert((int)CT_EV_PULL_BLOB >= (int)CT_EV_PULL_FIRST &&
 	       (int)CT_EV_PULL_CONNECT <= (int)CT_EV_PULL_LAST, "pull record types");
@@ -884,16 +885,13 @@ int ct_pull_feed(struct ct_pull_engine *e, const void *rec, size_t len)
 		return -EINVAL;
 	switch (h->type) {
 	case CT_EV_PULL_BLOB:
-		rc = h->size == sizeof(struct ct_pull_blob) ?
-		     add_blob(e, rec) : -EINVAL;
+		rc = ct_rec_check(rec, len) ? -EINVAL : add_blob(e, rec);
 		break;
 	case CT_EV_PULL_RENAME:
-		rc = h->size == sizeof(struct ct_pull_rename) ?
-		     add_rename(e, rec) : -EINVAL;
+		rc = ct_rec_check(rec, len) ? -EINVAL : add_rename(e, rec);
 		break;
 	case CT_EV_PULL_CONNECT:
-		rc = h->size == sizeof(struct ct_pull_connect) ?
-		     add_connect(e, rec) : -EINVAL;
+		rc = ct_rec_check(rec, len) ? -EINVAL : add_connect(e, rec);
 		break;
 	case CT_EV_EXEC:
 		if (h->size >= offsetof(struct ct_exec, args))

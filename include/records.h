@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What each record type of coldtrace.h, pull.h and opens.h looks like, in
+ * one table (user/records.c): its name, its minimum size, whether its size
+ * is fixed, what else makes it valid, how --dump prints it.  The engine,
+ * --dump and the pull and opens decoders all check records through it.
+ * Userspace only.
+ *
+ * Adding a record type: a number in enum ct_ev_type, its struct with a
+ * _Static_assert on its size, one row in user/records.c.
+ */
+#ifndef __CT_RECORDS_H
+#define __CT_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct ct_rec_type {
+	uint32_t type;		/* enum ct_ev_type */
+	const char *name;	/* --dump's tag */
+	uint32_t min_size;	/* hdr.size at least, header included */
+	bool fixed;		/* hdr.size must be exactly min_size */
+	/* contents beyond the size (hdr.size bytes at rec); NULL: none */
+	bool (*valid)(const void *rec);
+	/* one line of text; NULL: "record type N (M bytes)" */
+	bool (*dump)(FILE *f, const void *rec, size_t len, int64_t m2r);
+};
+
+/* The row of a type; NULL for a type this version does not know. */
+const struct ct_rec_type *ct_rec_type(uint32_t type);
+
+/*
+ * 0 if rec (len bytes available) is a whole record: a header, hdr.size
+ * within len, and for a known type its size and contents as its row says.
+ * A type this version does not know passes (readers skip it).  -EINVAL
+ * otherwise.
+ */
+int ct_rec_check(const void *rec, size_t len);
+
+#endif /* __CT_RECORDS_H */
