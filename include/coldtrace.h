@@ -32,6 +32,7 @@ enum ct_ev_type {
 	CT_EV_PULL_LAST	= 9,
 	CT_EV_CONNECT	= 10,	/* connect(2) to a Kata agent (vsock, hvsock) */
 	CT_EV_LISTEN	= 11,	/* successful listen(2) in a tracked container */
+	CT_EV_TSTATE	= 12,	/* a tracked thread changed scheduler state */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -120,6 +121,26 @@ struct ct_listen {
 	__u64 opens_failed;
 };
 
+/*
+ * CT_EV_TSTATE (bpf/why.bpf.c, --why): thread hdr.tid of process hdr.pid
+ * entered state (enum ct_tstate_kind) at hdr.ts_ns.  Only hdr.ts_ns,
+ * type, size, pid, tid and cpu are filled: the event is about a task that
+ * is often not the current one (a wakeup, the next task of a switch).
+ */
+enum ct_tstate_kind {
+	CT_TS_RUN = 1,		/* on a CPU */
+	CT_TS_RUNQ = 2,		/* runnable, waiting for a CPU */
+	CT_TS_IO = 3,		/* uninterruptible sleep (D) */
+	CT_TS_SLEEP = 4,	/* any other sleep (S, traced, stopped) */
+	CT_TS_DEAD = 5,		/* the thread is gone */
+};
+
+struct ct_tstate {
+	struct ct_hdr hdr;
+	__u32 state;		/* enum ct_tstate_kind */
+	__u32 _pad;
+};
+
 /* CT_EV_LOST: appended by userspace when reading the lost counters. */
 struct ct_lost {
 	struct ct_hdr hdr;
@@ -150,6 +171,7 @@ _Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,
 _Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
+_Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");
 _Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
 	       "ct_connect ABI");
 

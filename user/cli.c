@@ -39,6 +39,9 @@ static const char usage[] =
 "      --ringbuf=MB      event ring buffer size, a power of two (16)\n"
 "      --paths[=N]       show the N slowest file opens per container with\n"
 "                        their paths (default 5, at most 16)\n"
+"      --why             split each phase into cpu / runq / io / sleep time\n"
+"                        of the process that carries it (loads a sched\n"
+"                        tracer for shims, runtimes and their children)\n"
 "      --ready=MARKER    when a container is ready (end of the ready\n"
 "                        phase and of cold_start_ns): listen (its first\n"
 "                        successful listen(2); the default), exec (its\n"
@@ -53,6 +56,7 @@ static const char usage[] =
 "  sudo coldtrace -j -o out/ -d 60 --record s.ctrec\n"
 "  coldtrace --replay s.ctrec -o out/          # no root needed\n"
 "  sudo coldtrace --ready=exec -- docker run --rm busybox true\n"
+"  sudo coldtrace --why -j -- docker run --rm busybox true\n"
 "\n"
 "Ctrl-C prints what was seen so far; a second Ctrl-C exits at once.\n"
 "With COMMAND, coldtrace exits with COMMAND's exit status; with -j,\n"
@@ -68,6 +72,7 @@ enum {
 	OPT_RINGBUF,
 	OPT_PATHS,
 	OPT_READY,
+	OPT_WHY,
 };
 
 #define PATHS_DEFAULT	5
@@ -89,6 +94,7 @@ static const struct option long_opts[] = {
 	{ "ringbuf",	required_argument, NULL, OPT_RINGBUF },
 	{ "paths",	optional_argument, NULL, OPT_PATHS },
 	{ "ready",	required_argument, NULL, OPT_READY },
+	{ "why",	no_argument,	   NULL, OPT_WHY },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -258,6 +264,9 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 		return parse_paths(arg, &cli->paths, err, errlen);
 	case OPT_READY:
 		return parse_ready(arg, cli, err, errlen);
+	case OPT_WHY:
+		cli->why = true;
+		return 0;
 	case 'h':
 		fputs(usage, out);
 		return CT_CLI_EXIT_OK;

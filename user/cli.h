@@ -27,6 +27,7 @@ struct ct_cli {
 					 * container, 0 = off */
 	int ready_mode;			/* enum ct_ready_mode (ready.h) */
 	bool ready_set;			/* --ready given */
+	bool why;			/* --why: per-phase time split */
 	char **cmd;			/* NULL-terminated COMMAND, or NULL */
 };
 

@@ -85,6 +85,25 @@ struct ct_slow_path {
 	char path[CT_SLOW_PATH_LEN];	/* NUL-terminated; untrusted bytes */
 };
 
+/*
+ * --why: where a phase's time went (docs/phases.md).  The four add up to
+ * the phase's duration: the carrier process's time on a CPU, runnable,
+ * in uninterruptible sleep and in any other sleep (including time when no
+ * carrier process existed).  children_*: its descendants' own time inside
+ * the phase, which overlaps the carrier's (they run beside it).
+ */
+struct ct_split {
+	bool valid;
+	uint32_t pid;		/* the carrier at the phase's end */
+	uint64_t cpu_ns;
+	uint64_t runq_ns;
+	uint64_t io_ns;
+	uint64_t sleep_ns;
+	uint64_t children_cpu_ns;
+	uint64_t children_runq_ns;
+	uint64_t children_io_ns;
+};
+
 struct ct_container {
 	char id[CT_ID_LEN];
 	char name[CT_NAME_LEN];	/* docker name if known, else "" */
@@ -109,6 +128,7 @@ struct ct_container {
 	char pull_image[256];
 	struct ct_opens opens;	/* filled just before emission (issue 3) */
 	struct ct_opens gofer_opens;	/* runsc: the gofer's host opens */
+	struct ct_split split[CT_PH_MAX];	/* --why */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */
 	struct ct_slow_path slow[CT_SLOW_MAX];
 };

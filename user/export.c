@@ -239,7 +239,19 @@ static void csv_field(FILE *f, const char *s, size_t max)
 		fputc('"', f);
 }
 
-static void csv_header(FILE *f)
+static const char *const split_cols[] = { "cpu", "runq", "io", "sleep" };
+
+/* --why: are there splits to write (then every row gets the columns)? */
+static bool any_split(const struct ct_agg *a)
+{
+	for (size_t i = 0; i < ct_agg_count(a); i++)
+		for (int p = 0; p < CT_PH_MAX; p++)
+			if (ct_agg_get(a, i)->split[p].valid)
+				return true;
+	return false;
+}
+
+static void csv_header(FILE *f, bool why)
 {
 	int p;
 
@@ -247,11 +259,29 @@ static void csv_header(FILE *f)
 	      "cold_start_us", f);
 	for (p = 0; p < CT_PH_MAX; p++)
 		fprintf(f, ",%s_us", ct_phase_name(p));
+	for (p = 0; why && p < CT_PH_MAX; p++)
+		for (size_t k = 0; k < 4; k++)
+			fprintf(f, ",%s_%s_us", ct_phase_name(p), split_cols[k]);
 	fputs(",version,kernel\r\n", f);
 }
 
+static void csv_split(FILE *f, const struct ct_container *c)
+{
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		const struct ct_split *x = &c->split[p];
+		const uint64_t v[4] = { x->cpu_ns, x->runq_ns, x->io_ns,
+					x->sleep_ns };
+
+		for (size_t k = 0; k < 4; k++) {
+			fputc(',', f);
+			if (x->valid)
+				ct_fprint_decimal(f, v[k], 3);
+		}
+	}
+}
+
 static void csv_row(FILE *f, const struct ct_container *c,
-		    const struct ct_meta *m)
+		    const struct ct_meta *m, bool why)
 {
 	uint64_t v;
 	int p;
@@ -273,6 +303,8 @@ static void csv_row(FILE *f, const struct ct_container *c,
 		if (ct_agg_sample(c, p, &v))
 			ct_fprint_decimal(f, v, 3);
 	}
+	if (why)
+		csv_split(f, c);
 	fputc(',', f);
 	csv_field(f, m->version, SIZE_MAX);
 	fputc(',', f);
@@ -284,9 +316,11 @@ static int write_csv(FILE *f, const struct export_ctx *x)
 {
 	size_t i, n = ct_agg_count(x->agg);
 
-	csv_header(f);
+	bool why = any_split(x->agg);
+
+	csv_header(f, why);
 	for (i = 0; i < n; i++)
-		csv_row(f, ct_agg_get(x->agg, i), x->meta);
+		csv_row(f, ct_agg_get(x->agg, i), x->meta, why);
 	return 0;
 }
 

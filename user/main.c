@@ -37,6 +37,8 @@
 #include "ready.h"
 #include "ready_bpf.h"
 #include "recfile.h"
+#include "why.h"
+#include "why_bpf.h"
 #include "replay.h"
 #include "version.h"
 
@@ -53,6 +55,8 @@ struct session {
 	struct ct_replay_opens *ropens;	/* --replay: recorded histograms */
 	struct ct_ready *ready;		/* the ready phase (--ready) */
 	struct ct_ready_bpf *ready_bpf;	/* live listen(2) tracer */
+	struct ct_why *why;		/* --why: per-phase time split */
+	struct ct_why_bpf *why_bpf;	/* live scheduler-state tracer */
 	int64_t mono_to_real;
 	char kernel[64];
 	uint64_t lost;
@@ -225,6 +229,7 @@ static void before_emit(struct ct_container *c, void *ctx)
 	attach_pull(s, c);
 	attach_opens(s, c);
 	ct_ready_apply(s->ready, c);
+	ct_why_apply(s->why, c);
 }
 
 /* Left out by -r / -c: drop its kernel histograms, they would pile up. */
@@ -249,6 +254,8 @@ static void on_container(const struct ct_container *c, void *ctx)
 			ct_output_table_header(stdout);
 		s->table_started = true;
 		ct_output_table_row(stdout, c);
+		if (s->cli->why)
+			ct_output_why_rows(stdout, c);
 		if (c->opens.unobservable)
 			printf("  file opens not observable on this runtime "
 			       "platform (e.g. runsc --platform=kvm)\n");
@@ -276,6 +283,8 @@ static int feed(struct session *s, const void *rec, size_t len)
 		ct_dump_record(stdout, rec, len, s->mono_to_real);
 	ct_pull_feed(s->pulls, rec, len);
 	ct_ready_feed(s->ready, rec, len);
+	if (s->why)
+		ct_why_feed(s->why, rec, len);
 	return ct_engine_feed(s->engine, rec, len);
 }
 
@@ -392,7 +401,10 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 	s->engine = ct_engine_new(&eo);
 	s->pulls = ct_pull_engine_new(s->mono_to_real, on_pull, s);
 	s->ready = ct_ready_new(cli->ready_mode, s->mono_to_real);
-	if (!s->agg || !s->engine || !s->pulls || !s->ready) {
+	if (cli->why)
+		s->why = ct_why_new(s->mono_to_real);
+	if (!s->agg || !s->engine || !s->pulls || !s->ready ||
+	    (cli->why && !s->why)) {
 		p_err("out of memory");
 		return -ENOMEM;
 	}
@@ -432,6 +444,11 @@ static int write_outputs(struct session *s)
 			"many containers pending): their ready phase is "
 			"missing\n",
 			(unsigned long long)ct_ready_dropped(s->ready));
+	if (ct_why_dropped(s->why))
+		fprintf(stderr, "coldtrace: %llu scheduler-state records "
+			"dropped (store full): some --why splits are "
+			"missing\n",
+			(unsigned long long)ct_why_dropped(s->why));
 	if (s->cli->json) {
 		ct_output_summary_json(stdout, s->agg, &meta);
 	} else {
@@ -462,6 +479,7 @@ static void session_free(struct session *s)
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
 	ct_ready_free(s->ready);
+	ct_why_free(s->why);
 }
 
 /* ---- replay ---- */
@@ -668,6 +686,11 @@ static int start_tracers(struct session *s, struct ct_loader **l)
 		p_err("%s", err);
 		return -1;
 	}
+	if (s->cli->why && ct_why_bpf_start(&s->why_bpf, *l, s->cli->verbose,
+					    err, sizeof(err))) {
+		p_err("%s", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -727,6 +750,7 @@ static int run_live(const struct ct_cli *cli)
 out:
 	if (s.rec)	/* failed before the end: leave no half recording */
 		ct_rec_writer_abort(s.rec);
+	ct_why_bpf_stop(s.why_bpf);
 	ct_ready_bpf_stop(s.ready_bpf);
 	if (s.opens)
 		ct_opens_stop(s.opens);

@@ -11,6 +11,24 @@
 
 /* ---- JSON: one container ---- */
 
+/* --why: "cpu_ns", ..., "children": {...} inside a phase object */
+static void json_split(struct ct_json *w, const struct ct_split *x)
+{
+	if (!x->valid)
+		return;
+	ct_json_kv_u64(w, "pid", x->pid);
+	ct_json_kv_u64(w, "cpu_ns", x->cpu_ns);
+	ct_json_kv_u64(w, "runq_ns", x->runq_ns);
+	ct_json_kv_u64(w, "io_ns", x->io_ns);
+	ct_json_kv_u64(w, "sleep_ns", x->sleep_ns);
+	ct_json_key(w, "children");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "cpu_ns", x->children_cpu_ns);
+	ct_json_kv_u64(w, "runq_ns", x->children_runq_ns);
+	ct_json_kv_u64(w, "io_ns", x->children_io_ns);
+	ct_json_end_object(w);
+}
+
 static void json_phases(struct ct_json *w, const struct ct_container *c)
 {
 	int p;
@@ -31,6 +49,7 @@ static void json_phases(struct ct_json *w, const struct ct_container *c)
 			ct_json_u64(w, iv->end_ns - iv->start_ns);
 		else
 			ct_json_null(w);
+		json_split(w, &c->split[p]);
 		ct_json_end_object(w);
 	}
 	ct_json_end_object(w);
@@ -217,6 +236,22 @@ void ct_output_table_row(FILE *f, const struct ct_container *c)
 			print_cell(f, ct_phase_dur(c, p), excl[p], total);
 	}
 	fputc('\n', f);
+}
+
+void ct_output_why_rows(FILE *f, const struct ct_container *c)
+{
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		const struct ct_split *x = &c->split[p];
+
+		if (!x->valid)
+			continue;
+		fprintf(f, "  %-10s pid %-7u ms: cpu %8.2f runq %8.2f io %8.2f "
+			   "sleep %8.2f | children cpu %.2f runq %.2f io %.2f\n",
+			ct_phase_name(p), x->pid, x->cpu_ns / 1e6,
+			x->runq_ns / 1e6, x->io_ns / 1e6, x->sleep_ns / 1e6,
+			x->children_cpu_ns / 1e6, x->children_runq_ns / 1e6,
+			x->children_io_ns / 1e6);
+	}
 }
 
 /* ---- summary ---- */

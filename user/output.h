@@ -34,6 +34,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c);
  * duration and share of total (exclusive).  Fits in 120 columns. */
 void ct_output_table_header(FILE *f);
 void ct_output_table_row(FILE *f, const struct ct_container *c);
+/* --why: one indented line per phase with a split (cpu/runq/io/sleep). */
+void ct_output_why_rows(FILE *f, const struct ct_container *c);
 
 /* Text summary: one line per runtime seen, restarts, lost events. */
 void ct_output_summary(FILE *f, const struct ct_agg *agg,

@@ -38,6 +38,7 @@ TESTS=(
 	"non-root|non_root.sh"
 	"ready-runc|ready.sh runc"
 	"ready-runsc|ready.sh runsc"
+	"why|why.sh"
 )
 
 die() {

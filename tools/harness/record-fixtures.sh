@@ -18,7 +18,7 @@ HARNESS=$TOP/tools/harness.sh
 COLDTRACE=$TOP/coldtrace
 FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
-	runsc-run docker-ready docker-ready-runsc)
+	runsc-run docker-ready docker-ready-runsc docker-why)
 # A Node.js service that sleeps 300 ms, listens and prints its own wall
 # clock (ns) from the listen callback: the truth for the ready phase.
 READY_JS='setTimeout(() => { const s = require("net").createServer();
@@ -60,7 +60,8 @@ rec() {
 	local name=$1 id=$2 rt=$3 eng=$4 code=$5 status=0 n
 	shift 5
 	rm -f "$FIX/$name.ctrec" "$FIX/$name.json" "$W/cid"
-	"$COLDTRACE" --record "$FIX/$name.ctrec" -- "$@" </dev/null \
+	# shellcheck disable=SC2086 # REC_ARGS: extra coldtrace options
+	"$COLDTRACE" ${REC_ARGS:-} --record "$FIX/$name.ctrec" -- "$@" </dev/null \
 		>"$W/$name.out" || status=$?
 	# docker ids are known only once the command ran.
 	if [ "$id" = cid ]; then
@@ -99,8 +100,25 @@ ready_rec() {
 		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
 }
 
+# why_rec NAME: --why of a Node.js program spinning 200 ms; the sidecar
+# also gets "cpu_us", the CPU time node reports for itself.
+SPIN_JS='const t = Date.now(); while (Date.now() - t < 200) {}
+const u = process.cpuUsage(); console.log("CPU_US " + (u.user + u.system));'
+why_rec() {
+	local name=$1 cpu
+	"$TOP/tools/node-image.sh" coldtrace/node:latest >/dev/null
+	REC_ARGS=--why rec "$name" cid runc docker 0 docker run --rm \
+		--network none --cidfile "$W/cid" coldtrace/node:latest \
+		node -e "$SPIN_JS"
+	cpu=$(awk '/^CPU_US / { print $2 }' "$W/$name.out")
+	[ -n "$cpu" ] || die "$name: node printed no CPU time"
+	jq --argjson c "$cpu" '. + {cpu_us: $c}' "$FIX/$name.json" \
+		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
+}
+
 record_one() {
 	case "$1" in
+	docker-why) why_rec docker-why ;;
 	docker-ready) ready_rec docker-ready runc ;;
 	docker-ready-runsc) ready_rec docker-ready-runsc runsc ;;
 	docker-runc) docker_rec docker-runc runc 0 true ;;

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# --why (issue 10): each phase's cpu / runq / io / sleep split against
+# independent truth.
+#  - a Node.js program spinning 200 ms: run's cpu_ns >= 200 ms and within
+#    15 % of the CPU time node itself reports (process.cpuUsage());
+#  - pid 1 = dd with conv=fsync of a 64 MiB file: run's io_ns > 0;
+#  - every split adds up to its phase's duration within 5 %;
+#  - under `stress-ng -c 2*nproc` the runq share of create (its runtime
+#    and the children, over its duration) at least doubles.
+. "$(dirname "$0")/lib.sh"
+
+NODE_IMAGE=coldtrace/node:latest
+docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 ||
+	"$TOP/tools/node-image.sh" "$NODE_IMAGE" >/dev/null ||
+	fail "could not build $NODE_IMAGE"
+SPIN='const t = Date.now(); while (Date.now() - t < 200) {}
+const u = process.cpuUsage(); console.log("CPU_US " + (u.user + u.system));'
+
+run_ct -j --why -- sh -c '
+	docker run --rm --network none --cidfile "$1/spin" "$2" \
+		node -e "$3" >"$1/cpu"
+	docker run --rm --network none --cidfile "$1/dd" "$4" \
+		dd if=/dev/zero of=/big bs=1M count=64 conv=fsync' \
+	sh "$T" "$NODE_IMAGE" "$SPIN" "$CT_IMAGE"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+
+# every phase with a split: the four parts add up to dur_ns within 5 %
+bad=$(records | jq -c '.phases | to_entries[] | select(.value.cpu_ns != null)
+	| select(((.value.cpu_ns + .value.runq_ns + .value.io_ns + .value.sleep_ns)
+		  - .value.dur_ns | fabs) > 0.05 * .value.dur_ns) | .key')
+[ -z "$bad" ] || { show_output; fail "splits that do not add up: $bad"; }
+nsplit=$(records | jq '[.phases[] | select(.cpu_ns != null)] | length' |
+	awk '{ s += $1 } END { print s + 0 }')
+[ "$nsplit" -ge 8 ] || { show_output; fail "only $nsplit phases have a split"; }
+
+id=$(cat "$T/spin")
+r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
+cpu=$(jq -r '.phases.run.cpu_ns' <<<"$r")
+own=$(awk '/^CPU_US/ { print $2 * 1000 }' "$T/cpu")
+note "spin: run cpu_ns $((cpu / 1000000)) ms, node says $((own / 1000000)) ms," \
+	"$(jq -c '.phases.run | {dur_ns, runq_ns, sleep_ns}' <<<"$r")"
+[ "$cpu" != null ] && [ "$cpu" -ge 200000000 ] ||
+	fail "spinning 200 ms shows cpu_ns $cpu"
+[ -n "$own" ] || fail "node printed no CPU time"
+awk -v a="$cpu" -v b="$own" 'BEGIN { d = a - b; if (d < 0) d = -d
+	exit !(d <= 0.15 * b) }' || fail "run cpu_ns $cpu vs node's own $own"
+
+id=$(cat "$T/dd")
+r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
+io=$(jq -r '.phases.run.io_ns' <<<"$r")
+note "fsync: $(jq -c '.phases.run | {dur_ns, cpu_ns, io_ns, sleep_ns}' <<<"$r")"
+[ "$io" != null ] && [ "$io" -gt 0 ] || fail "fsync of 64 MiB shows io_ns $io"
+
+# runq share of create: three containers idle, three under CPU load
+# runq share: runnable time of create's runtime and of its children
+# (runc init, hooks), over create's duration, in %
+runq_share() {	# OUT
+	jq -s '[.[] | select(.type == "container") | .phases.create
+		| select(.runq_ns != null)]
+		| (map(.runq_ns + .children.runq_ns) | add) * 100
+		  / (map(.dur_ns) | add) | floor' "$1"
+}
+three='for i in 1 2 3; do docker run --rm --network none "$0" true; done'
+run_ct -j --why -- sh -c "$three" "$CT_IMAGE"
+cp "$T/out" "$T/idle"
+stress-ng -c "$(($(nproc) * 2))" -t 60s >/dev/null 2>&1 &
+spid=$!
+sleep 1
+run_ct -j --why -- sh -c "$three" "$CT_IMAGE"
+kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+for f in idle out; do
+	note "$f: $(jq -c 'select(.type == "container") | .phases.create
+		| [.dur_ns, .cpu_ns, .runq_ns, .io_ns, .sleep_ns, .children]
+		| map(if type == "number" then ./1e6 | floor else . end)' "$T/$f" | tr '\n' ' ')"
+done
+idle=$(runq_share "$T/idle") loaded=$(runq_share "$T/out")
+note "create runq share: idle $idle %, under stress-ng -c $(($(nproc) * 2)): $loaded %"
+[ "$loaded" -ge $((idle * 2)) ] && [ "$loaded" -ge $((idle + 5)) ] ||
+	fail "runq share of create did not rise under load ($idle% -> $loaded%)"

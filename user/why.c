@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Per-phase cpu / runq / io / sleep split (why.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "coldtrace.h"
+#include "why.h"
+
+#define NBUCKETS	4096
+#define EXECS_MAX	8192		/* recent execs, a ring */
+#define EVENTS_MAX	(4u << 20)	/* state records kept, all processes */
+#define THREADS_MAX	512		/* threads of one process followed */
+/* An exited process nobody claimed is forgotten after this long. */
+#define FORGET_NS	(600 * 1000000000ull)
+#define ABSENT		0
+
+struct tev {
+	uint64_t ts;		/* wall clock */
+	uint32_t tid;
+	uint32_t state;		/* enum ct_tstate_kind */
+};
+
+struct wproc {
+	uint32_t tgid;
+	uint32_t ppid;		/* from its fork, 0 if unknown */
+	uint64_t exited;	/* wall clock of its exit, 0 while alive */
+	bool doomed;		/* forget() drops it */
+	struct tev *ev;
+	size_t n, cap;
+	struct wproc *next;
+};
+
+struct wexec {
+	uint64_t ts;		/* wall clock */
+	uint32_t pid, ppid;
+};
+
+struct ct_why {
+	int64_t mono_to_real;
+	struct wproc *b[NBUCKETS];
+	struct wexec execs[EXECS_MAX];
+	size_t exec_next;
+	size_t nevents;
+	uint64_t dropped;
+	uint64_t now;
+	uint64_t last_purge;
+};
+
+/* ---- store ---- */
+
+static struct wproc **slot(struct ct_why *w, uint32_t tgid)
+{
+	struct wproc **pp = &w->b[tgid % NBUCKETS];
+
+	while (*pp && (*pp)->tgid != tgid)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static struct wproc *get(struct ct_why *w, uint32_t tgid)
+{
+	return *slot(w, tgid);
+}
+
+static struct wproc *get_or_add(struct ct_why *w, uint32_t tgid)
+{
+	struct wproc **pp = slot(w, tgid);
+
+	if (!*pp) {
+		*pp = calloc(1, sizeof(**pp));
+		if (*pp)
+			(*pp)->tgid = tgid;
+	}
+	return *pp;
+}
+
+static void drop(struct ct_why *w, uint32_t tgid)
+{
+	struct wproc **pp = slot(w, tgid), *p = *pp;
+
+	if (!p)
+		return;
+	*pp = p->next;
+	w->nevents -= p->n;
+	free(p->ev);
+	free(p);
+}
+
+static void add_event(struct ct_why *w, uint32_t tgid, const struct tev *e)
+{
+	struct wproc *p;
+
+	if (w->nevents >= EVENTS_MAX || !(p = get_or_add(w, tgid))) {
+		w->dropped++;
+		return;
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		struct tev *ev = realloc(p->ev, cap * sizeof(*ev));
+
+		if (!ev) {
+			w->dropped++;
+			return;
+		}
+		p->ev = ev;
+		p->cap = cap;
+	}
+	p->ev[p->n++] = *e;
+	w->nevents++;
+}
+
+/* Exited long ago and never claimed by a container (runc state, ...). */
+static void purge(struct ct_why *w)
+{
+	if (w->now < w->last_purge + FORGET_NS / 10)
+		return;
+	w->last_purge = w->now;
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct wproc *p = w->b[i], *next;
+
+		for (; p; p = next) {
+			next = p->next;
+			if (p->exited && p->exited + FORGET_NS < w->now)
+				drop(w, p->tgid);
+		}
+	}
+}
+
+/* ---- feeding ---- */
+
+struct ct_why *ct_why_new(int64_t mono_to_real_ns)
+{
+	struct ct_why *w = calloc(1, sizeof(*w));
+
+	if (w)
+		w->mono_to_real = mono_to_real_ns;
+	return w;
+}
+
+void ct_why_free(struct ct_why *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < NBUCKETS; i++)
+		while (w->b[i])
+			drop(w, w->b[i]->tgid);
+	free(w);
+}
+
+static size_t need(uint32_t type)
+{
+	switch (type) {
+	case CT_EV_TSTATE:
+		return sizeof(struct ct_tstate);
+	case CT_EV_FORK:
+		return sizeof(struct ct_fork);
+	case CT_EV_EXEC:
+	case CT_EV_EXIT:
+		return sizeof(struct ct_hdr);
+	default:
+		return 0;
+	}
+}
+
+int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
+{
+	const struct ct_hdr *h = rec;
+	uint64_t t;
+
+	if (!w || !rec || len < sizeof(*h))
+		return -EINVAL;
+	if (!need(h->type))
+		return 0;
+	if (len < need(h->type) || h->size < need(h->type))
+		return -EINVAL;
+	t = h->ts_ns + (uint64_t)w->mono_to_real;
+	if (t > w->now)
+		w->now = t;
+	switch (h->type) {
+	case CT_EV_TSTATE: {
+		const struct ct_tstate *s = rec;
+		struct tev e = { .ts = t, .tid = h->tid, .state = s->state };
+
+		if (s->state >= CT_TS_RUN && s->state <= CT_TS_DEAD)
+			add_event(w, h->pid, &e);
+		break;
+	}
+	case CT_EV_FORK: {
+		const struct ct_fork *f = rec;
+		struct wproc *c;
+
+		/* only below a followed process: the rest of the host is not */
+		if (get(w, h->pid) && (c = get_or_add(w, f->child_pid)))
+			c->ppid = h->pid;
+		break;
+	}
+	case CT_EV_EXEC:
+		w->execs[w->exec_next++ % EXECS_MAX] =
+			(struct wexec){ .ts = t, .pid = h->pid, .ppid = h->ppid };
+		break;
+	case CT_EV_EXIT: {
+		struct wproc *p = get(w, h->pid);
+
+		if (p)
+			p->exited = t;
+		break;
+	}
+	}
+	purge(w);
+	return 0;
+}
+
+uint64_t ct_why_dropped(const struct ct_why *w)
+{
+	return w ? w->dropped : 0;
+}
+
+/* ---- timelines ---- */
+
+/* A state change of a process: from t on, state. */
+struct pt {
+	uint64_t t;
+	uint32_t state;		/* enum ct_tstate_kind, or ABSENT */
+};
+
+struct tstate_tab {
+	uint32_t tid[THREADS_MAX];
+	uint8_t st[THREADS_MAX];
+	size_t n;
+};
+
+static void tab_set(struct tstate_tab *tab, uint32_t tid, uint32_t st)
+{
+	size_t i;
+
+	for (i = 0; i < tab->n && tab->tid[i] != tid; i++)
+		;
+	if (i == tab->n) {
+		if (tab->n == THREADS_MAX)
+			return;
+		tab->tid[tab->n++] = tid;
+	}
+	tab->st[i] = st;
+}
+
+/* The busiest thread's state; ABSENT when no thread is alive. */
+static uint32_t tab_state(const struct tstate_tab *tab)
+{
+	static const uint32_t order[] = { CT_TS_RUN, CT_TS_RUNQ, CT_TS_IO,
+					  CT_TS_SLEEP };
+
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
+		for (size_t i = 0; i < tab->n; i++)
+			if (tab->st[i] == order[o])
+				return order[o];
+	return ABSENT;
+}
+
+static int cmp_tev(const void *a, const void *b)
+{
+	const struct tev *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/*
+ * Process p's state changes inside [s, e): out[0] is its state at s.
+ * Returns the count (at most p->n + 1); out must hold that many.
+ */
+static size_t timeline(struct wproc *p, uint64_t s, uint64_t e,
+		       struct pt *out)
+{
+	struct tstate_tab *tab = calloc(1, sizeof(*tab));
+	uint32_t cur = ABSENT, st;
+	size_t n = 0, i;
+
+	if (!tab)
+		return 0;
+	qsort(p->ev, p->n, sizeof(*p->ev), cmp_tev);
+	for (i = 0; i < p->n && p->ev[i].ts <= s; i++)
+		tab_set(tab, p->ev[i].tid, p->ev[i].state);
+	cur = tab_state(tab);
+	out[n++] = (struct pt){ s, cur };
+	for (; i < p->n && p->ev[i].ts < e; i++) {
+		tab_set(tab, p->ev[i].tid, p->ev[i].state);
+		st = tab_state(tab);
+		if (st != cur)
+			out[n++] = (struct pt){ p->ev[i].ts, st };
+		cur = st;
+	}
+	free(tab);
+	return n;
+}
+
+/* A process's timeline in [s, e), malloc'd; NULL (n 0) if unknown. */
+static struct pt *proc_timeline(struct ct_why *w, uint32_t pid, uint64_t s,
+				uint64_t e, size_t *n)
+{
+	struct wproc *p = pid ? get(w, pid) : NULL;
+	struct pt *pts;
+
+	*n = 0;
+	if (!p || !p->n)
+		return NULL;
+	pts = malloc((p->n + 1) * sizeof(*pts));
+	if (pts)
+		*n = timeline(p, s, e, pts);
+	return pts;
+}
+
+static void acc_add(struct ct_split *x, uint32_t st, uint64_t d)
+{
+	switch (st) {
+	case CT_TS_RUN:
+		x->cpu_ns += d;
+		break;
+	case CT_TS_RUNQ:
+		x->runq_ns += d;
+		break;
+	case CT_TS_IO:
+		x->io_ns += d;
+		break;
+	default:	/* sleeping, dead, or no carrier at all */
+		x->sleep_ns += d;
+		break;
+	}
+}
+
+/* State of a timeline at t (the last change at or before t). */
+static uint32_t state_at(const struct pt *pts, size_t n, size_t *i,
+			 uint64_t t)
+{
+	while (*i + 1 < n && pts[*i + 1].t <= t)
+		(*i)++;
+	return n ? pts[*i].state : ABSENT;
+}
+
+static uint64_t next_change(const struct pt *pts, size_t n, size_t i,
+			    uint64_t e)
+{
+	return i + 1 < n && pts[i + 1].t < e ? pts[i + 1].t : e;
+}
+
+/*
+ * Sweep [s, e): B's state where B exists, else A's, else "no carrier"
+ * (counted as sleep).
+ */
+static void sweep(const struct pt *a, size_t na, const struct pt *b,
+		  size_t nb, uint64_t s, uint64_t e, struct ct_split *x)
+{
+	size_t ia = 0, ib = 0;
+	uint64_t t = s;
+
+	while (t < e) {
+		uint32_t sa = state_at(a, na, &ia, t);
+		uint32_t sb = state_at(b, nb, &ib, t);
+		uint64_t na_t = next_change(a, na, ia, e);
+		uint64_t nb_t = next_change(b, nb, ib, e);
+		uint64_t u = na_t < nb_t ? na_t : nb_t;
+
+		if (u <= t)
+			u = e;
+		acc_add(x, sb != ABSENT ? sb : sa, u - t);
+		t = u;
+	}
+}
+
+/* ---- carriers and children ---- */
+
+static const struct wexec *exec_at(const struct ct_why *w, uint64_t t)
+{
+	for (size_t i = 0; i < EXECS_MAX; i++)
+		if (w->execs[i].ts == t && w->execs[i].pid)
+			return &w->execs[i];
+	return NULL;
+}
+
+static bool descends(struct ct_why *w, uint32_t pid, uint32_t a, uint32_t b)
+{
+	struct wproc *p = get(w, pid);
+
+	for (int d = 0; p && p->ppid && d < 32; d++) {
+		if ((a && p->ppid == a) || (b && p->ppid == b))
+			return true;
+		p = get(w, p->ppid);
+	}
+	return false;
+}
+
+static void children(struct ct_why *w, uint32_t a, uint32_t b, uint64_t s,
+		     uint64_t e, struct ct_split *x)
+{
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		for (struct wproc *p = w->b[i]; p; p = p->next) {
+			struct ct_split c = { 0 };
+			struct pt *pts;
+			size_t n;
+
+			if (p->tgid == a || p->tgid == b ||
+			    !descends(w, p->tgid, a, b))
+				continue;
+			pts = proc_timeline(w, p->tgid, s, e, &n);
+			if (!pts)
+				continue;
+			sweep(NULL, 0, pts, n, s, e, &c);
+			x->children_cpu_ns += c.cpu_ns;
+			x->children_runq_ns += c.runq_ns;
+			x->children_io_ns += c.io_ns;
+			free(pts);
+		}
+	}
+}
+
+/*
+ * The phase's carriers: A, the process whose exec started it (for run
+ * and ready without one, pid 1); B, for attach and die, the parent of the
+ * process whose exec ends it: the shim.
+ */
+static void carriers(const struct ct_why *w, const struct ct_container *c,
+		     int p, uint32_t *a, uint32_t *b)
+{
+	const struct ct_interval *iv = &c->phases[p];
+	const struct wexec *x;
+
+	*a = *b = 0;
+	x = exec_at(w, iv->start_ns);
+	if (x)
+		*a = x->pid;
+	else if (p == CT_PH_RUN || p == CT_PH_READY)
+		*a = c->init_pid;
+	/* the shim's phases: it forks what ends them */
+	if (p != CT_PH_ATTACH && p != CT_PH_DIE)
+		return;
+	x = iv->end_ns > iv->start_ns ? exec_at(w, iv->end_ns) : NULL;
+	if (x && x->ppid != *a)
+		*b = x->ppid;
+}
+
+static void split_phase(struct ct_why *w, struct ct_container *c, int p)
+{
+	const struct ct_interval *iv = &c->phases[p];
+	struct ct_split *x = &c->split[p];
+	struct pt *pa, *pb;
+	size_t na, nb;
+	uint32_t a, b;
+
+	memset(x, 0, sizeof(*x));
+	if (!ct_has_phase(c, p) || iv->end_ns < iv->start_ns || !iv->end_ns)
+		return;
+	carriers(w, c, p, &a, &b);
+	pa = proc_timeline(w, a, iv->start_ns, iv->end_ns, &na);
+	pb = proc_timeline(w, b, iv->start_ns, iv->end_ns, &nb);
+	if (pa || pb) {
+		x->valid = true;
+		x->pid = pb ? b : a;
+		sweep(pa, na, pb, nb, iv->start_ns, iv->end_ns, x);
+		children(w, a, pb ? b : 0, iv->start_ns, iv->end_ns, x);
+	}
+	free(pa);
+	free(pb);
+}
+
+/* Forget the processes of c: its carriers and everything below them. */
+static void forget(struct ct_why *w, const struct ct_container *c)
+{
+	uint32_t pids[2 * CT_PH_MAX];
+	size_t n = 0;
+
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		uint32_t a, b;
+
+		if (!c->split[p].valid)
+			continue;
+		carriers(w, c, p, &a, &b);
+		if (a)
+			pids[n++] = a;
+		if (b)
+			pids[n++] = b;
+	}
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct wproc *p = w->b[i], *next;
+
+		for (; p; p = next) {
+			bool mine = false;
+
+			next = p->next;
+			for (size_t k = 0; k < n && !mine; k++)
+				mine = p->tgid == pids[k] ||
+				       descends(w, p->tgid, pids[k], 0);
+			p->doomed = mine && p->exited;
+		}
+	}
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct wproc *p = w->b[i], *next;
+
+		for (; p; p = next) {
+			next = p->next;
+			if (p->doomed)
+				drop(w, p->tgid);
+		}
+	}
+}
+
+void ct_why_apply(struct ct_why *w, struct ct_container *c)
+{
+	if (!w)
+		return;
+	for (int p = 0; p < CT_PH_MAX; p++)
+		split_phase(w, c, p);
+	forget(w, c);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * --why: split each phase's duration into cpu / runq / io / sleep time of
+ * the process that carries it, from CT_EV_TSTATE records (bpf/why.bpf.c)
+ * and the exec and fork records.  Pure C, replayable.
+ *
+ * The carrier of a phase (docs/phases.md): the process whose exec starts
+ * it (runtime command, hook, the user program; for run and ready without
+ * an exec, the container's pid 1); for attach and die, handing over to
+ * the parent of the process whose exec ends them (the shim) as soon as
+ * that one exists.  A process's state at an instant is that of its
+ * "busiest" thread: running > runnable > uninterruptible > sleeping.
+ */
+#ifndef __CT_WHY_H
+#define __CT_WHY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "container.h"
+
+struct ct_why;
+
+struct ct_why *ct_why_new(int64_t mono_to_real_ns);
+void ct_why_free(struct ct_why *w);
+
+/* Any record; keeps exec, fork, exit and tstate ones.  -EINVAL if short. */
+int ct_why_feed(struct ct_why *w, const void *rec, size_t len);
+
+/* At emission: fill c->split[] and forget the processes it used. */
+void ct_why_apply(struct ct_why *w, struct ct_container *c);
+
+/* State records dropped because the bounded store was full. */
+uint64_t ct_why_dropped(const struct ct_why *w);
+
+#endif /* __CT_WHY_H */

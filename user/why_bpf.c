@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Open/load/attach of bpf/why.bpf.c on the lifecycle ring buffer. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "loader.h"
+#include "why_bpf.h"
+#include "why.skel.h"
+
+struct ct_why_bpf {
+	struct why_bpf *skel;
+};
+
+int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
+		     bool verbose, char *err, size_t errlen)
+{
+	struct ct_why_bpf *w;
+	int rc;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, errlen, "why: out of memory");
+		return -ENOMEM;
+	}
+	w->skel = why_bpf__open();
+	if (!w->skel) {
+		rc = -errno;
+		snprintf(err, errlen, "why: opening BPF object failed: %s",
+			 strerror(-rc));
+		free(w);
+		return rc;
+	}
+	rc = ct_loader_share_events(l, w->skel->obj);
+	if (rc) {
+		snprintf(err, errlen, "why: sharing the ring buffer failed: %s",
+			 strerror(-rc));
+	} else {
+		/* same early wakeup as the lifecycle tracer: an eighth */
+		w->skel->rodata->wakeup_bytes =
+			bpf_map__max_entries(w->skel->maps.events) / 8;
+		rc = ct_loader_check_progs(w->skel->obj, err, errlen);
+	}
+	if (!rc)
+		rc = ct_loader_load_obj(w->skel->obj, err, errlen);
+	if (!rc)
+		rc = ct_loader_attach_skel(w->skel->skeleton, err, errlen);
+	if (rc) {
+		ct_why_bpf_stop(w);
+		return rc;
+	}
+	if (verbose)
+		fprintf(stderr, "why: attached (scheduler states of shims, runtimes and their descendants)\n");
+	*out = w;
+	return 0;
+}
+
+void ct_why_bpf_stop(struct ct_why_bpf *w)
+{
+	if (!w)
+		return;
+	why_bpf__destroy(w->skel);
+	free(w);
+}
