@@ -147,6 +147,18 @@ bool ct_dump_listen(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_tstate(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	static const char *const names[] = { "?", "run", "runq", "io",
+					     "sleep", "dead" };
+	const struct ct_tstate *s = rec;
+
+	(void)len;
+	put_hdr(f, &s->hdr, "TSTATE", m2r);
+	fprintf(f, " %s\n", s->state <= CT_TS_DEAD ? names[s->state] : "?");
+	return true;
+}
+
 bool ct_dump_lost(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
 	(void)len;

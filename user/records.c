@@ -21,6 +21,13 @@ static bool exec_valid(const void *rec)
 	       x.args_len <= x.hdr.size - offsetof(struct ct_exec, args);
 }
 
+static bool tstate_valid(const void *rec)
+{
+	const struct ct_tstate *s = rec;
+
+	return s->state >= CT_TS_RUN && s->state <= CT_TS_DEAD;
+}
+
 #define ROW(t, n, s, f, v, d) { t, n, s, f, v, d }
 
 static const struct ct_rec_type types[] = {
@@ -44,6 +51,8 @@ static const struct ct_rec_type types[] = {
 	    ct_dump_connect),
 	ROW(CT_EV_LISTEN, "LISTEN", sizeof(struct ct_listen), false, NULL,
 	    ct_dump_listen),
+	ROW(CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
+	    tstate_valid, ct_dump_tstate),
 	ROW(CT_EV_LOST, "LOST", sizeof(struct ct_lost), false, NULL,
 	    ct_dump_lost),
 	ROW(CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL),
