@@ -327,6 +327,7 @@ static const struct {
 	{ "qemu-system-", true, CT_ROLE_HYPERVISOR },
 	{ "cloud-hypervisor", false, CT_ROLE_HYPERVISOR },
 	{ "firecracker", false, CT_ROLE_HYPERVISOR },
+	{ "conmon", false, CT_ROLE_MONITOR },
 };
 
 static bool classify_program(const char *base, struct ct_class *out)
@@ -391,6 +392,25 @@ static bool classify_wrapper(const char *filename, const struct argv_view *v,
 	return true;
 }
 
+/*
+ * A containerd shim v2 serves one container whose id is its -id (docker,
+ * ctr); under CRI one shim serves a pod and -id names the sandbox: a CRI
+ * rule will say creates = false for it.  A runtime's create or run names
+ * the container it makes.
+ */
+static bool creates_container(const struct ct_class *cl)
+{
+	switch (cl->role) {
+	case CT_ROLE_SHIM_START:
+	case CT_ROLE_SHIM:
+		return true;
+	case CT_ROLE_RT_CMD:
+		return cl->cmd == CT_CMD_CREATE || cl->cmd == CT_CMD_RUN;
+	default:
+		return false;
+	}
+}
+
 int ct_classify(const char *filename, const char *args, size_t args_len,
 		struct ct_class *out)
 {
@@ -408,7 +428,7 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 	if (classify_shim(base, &v, out) || classify_setkey(base, &v, out) ||
 	    classify_program(base, out) || classify_cni(filename, out) ||
 	    classify_wrapper(filename, &v, out))
-		return 0;
+		goto out;
 
 	rt = runtime_of_prog(base);
 	if (rt == CT_RT_UNKNOWN)
@@ -417,6 +437,8 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 		return 0;
 	out->runtime = rt;
 	classify_runtime_args(&v, 1, out);
+out:
+	out->creates = creates_container(out);
 	return 0;
 }
 
@@ -434,6 +456,7 @@ static const char *const role_names[CT_ROLE_MAX] = {
 	[CT_ROLE_HOOK_SETKEY] = "setkey-hook",
 	[CT_ROLE_CNI] = "cni",
 	[CT_ROLE_HYPERVISOR] = "hypervisor",
+	[CT_ROLE_MONITOR] = "monitor",
 	[CT_ROLE_USER] = "user",
 };
 

@@ -26,6 +26,7 @@ enum ct_role {
 	CT_ROLE_HOOK_SETKEY,	/* docker's libnetwork-setkey prestart hook */
 	CT_ROLE_CNI,		/* a CNI plugin (no id in argv) */
 	CT_ROLE_HYPERVISOR,	/* qemu-system-*, cloud-hypervisor, firecracker */
+	CT_ROLE_MONITOR,	/* Podman's conmon: the shim's place */
 	CT_ROLE_USER,		/* set by the engine: the container's program */
 	CT_ROLE_MAX,
 };
@@ -48,6 +49,9 @@ struct ct_class {
 	enum ct_rt_cmd cmd;		/* for CT_ROLE_RT_CMD */
 	enum ct_engine_kind engine;	/* hint: shim namespace, setkey hook */
 	bool wrapper;			/* runtime run through an sh script */
+	/* this exec starts a container record keyed by id (a shim's -id,
+	 * a runtime's create/run id); the one place that says so */
+	bool creates;
 	char id[CT_ID_LEN];		/* "" if argv names no container */
 };
 

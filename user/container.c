@@ -22,6 +22,8 @@ static const char *const engine_names[CT_ENG_MAX] = {
 	[CT_ENG_DOCKER] = "docker",
 	[CT_ENG_CONTAINERD] = "containerd",
 	[CT_ENG_DIRECT] = "direct",
+	[CT_ENG_PODMAN] = "podman",
+	[CT_ENG_CRI] = "cri",
 };
 
 const char *ct_phase_name(enum ct_phase p)

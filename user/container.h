@@ -33,11 +33,14 @@ enum ct_runtime {
 	CT_RT_MAX,
 };
 
+/* Who asked for the container: "engine" means this and nothing else. */
 enum ct_engine_kind {
 	CT_ENG_UNKNOWN,
 	CT_ENG_DOCKER,
 	CT_ENG_CONTAINERD,
-	CT_ENG_DIRECT,
+	CT_ENG_DIRECT,		/* a runtime run by hand, no engine */
+	CT_ENG_PODMAN,		/* conmon in the shim's place */
+	CT_ENG_CRI,		/* a Kubernetes pod through containerd's CRI */
 	CT_ENG_MAX,
 };
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include "engine.h"
 #include "classify.h"
+#include "phases.h"
 #include "proc.h"
 #include "records.h"
 
@@ -54,7 +55,6 @@ struct cstate {
 	bool netns_mounted;
 	bool netns_unmounted;
 	char netns_target[CT_PATH_MAX];
-	uint64_t destroy_end;
 	uint64_t done_mono;		/* when it became done; 0 = not */
 	uint64_t last_mono;		/* last event that touched it */
 	bool create_failed;		/* create exited non-zero, init died */
@@ -189,21 +189,12 @@ static struct cstate *get_or_create(struct ct_engine *e, const char *id)
 	return s;
 }
 
-static void ph_begin(struct cstate *s, enum ct_phase p, uint64_t t)
+/* A transition happened to s at t: its family's table moves the phases. */
+static void fire(struct ct_engine *e, struct cstate *s, enum ct_transition tr,
+		 uint64_t t)
 {
-	if (ct_has_phase(&s->c, p))
-		return;
-	s->c.phase_mask |= 1u << p;
-	s->c.phases[p].start_ns = t;
-	s->c.phases[p].end_ns = 0;
-}
-
-static void ph_end(struct cstate *s, enum ct_phase p, uint64_t t)
-{
-	struct ct_interval *iv = &s->c.phases[p];
-
-	if (ct_has_phase(&s->c, p) && !iv->end_ns && t >= iv->start_ns)
-		iv->end_ns = t;
+	ct_phases_apply(&s->c, ct_family_of(s->c.engine, s->c.runtime), tr, t,
+			e->o.on_rule, e->o.ctx);
 }
 
 static bool ph_open(const struct cstate *s, enum ct_phase p)
@@ -252,11 +243,7 @@ static enum ct_failure failure(const struct cstate *s, bool complete)
 static void finish_record(struct cstate *s, bool complete)
 {
 	struct ct_container *c = &s->c;
-	struct ct_interval *d = &c->phases[CT_PH_DESTROY];
 
-	if (ct_has_phase(c, CT_PH_DESTROY) && s->destroy_end > d->end_ns &&
-	    s->destroy_end >= d->start_ns)
-		d->end_ns = s->destroy_end;
 	c->complete = complete;
 	c->failed = failure(s, complete);
 	c->first_ns = UINT64_MAX;
@@ -431,17 +418,47 @@ static void account(struct ct_engine *e, struct ct_proc *p)
 
 /* --- exec ---------------------------------------------------------------- */
 
-static void on_shim(struct cstate *s, const struct ct_class *cl, uint64_t t)
+static void on_shim(struct ct_engine *e, struct cstate *s,
+		    const struct ct_class *cl, uint64_t t)
 {
 	if (cl->engine != CT_ENG_UNKNOWN)
 		s->c.engine = cl->engine;
 	if (cl->runtime != CT_RT_UNKNOWN)
 		s->c.runtime = cl->runtime;
 	if (cl->role == CT_ROLE_SHIM_START)
-		ph_begin(s, CT_PH_ATTACH, t);
+		fire(e, s, CT_TR_SHIM_START, t);
 }
 
-static void on_rt_cmd(struct cstate *s, const struct ct_class *cl,
+/*
+ * Who started the runtime's create: a shim or a monitor (conmon) passes
+ * its engine on; nobody we know of (a shell, a test) means a direct run,
+ * and `run` is direct whoever calls it.
+ */
+static enum ct_engine_kind launcher_engine(const struct ct_class *cl,
+					   const struct ct_proc *parent)
+{
+	if (cl->cmd == CT_CMD_RUN || !parent)
+		return CT_ENG_DIRECT;
+	switch (parent->role) {
+	case CT_ROLE_SHIM:
+		return CT_ENG_UNKNOWN;	/* the shim's namespace said, or not */
+	case CT_ROLE_MONITOR:
+		return CT_ENG_PODMAN;
+	default:
+		return CT_ENG_DIRECT;
+	}
+}
+
+/* runsc start: the program begins when the sandbox clones its first stub
+ * (on_fork), not at an exec. */
+static void runsc_start_hook(struct cstate *s)
+{
+	if (s->c.runtime == CT_RT_RUNSC && !s->user_seen)
+		s->start_pending = true;
+}
+
+static void on_rt_cmd(struct ct_engine *e, struct cstate *s,
+		      const struct ct_class *cl,
 		      const struct ct_proc *parent_like,
 		      const struct ct_hdr *h, uint64_t t)
 {
@@ -450,27 +467,20 @@ static void on_rt_cmd(struct cstate *s, const struct ct_class *cl,
 	switch (cl->cmd) {
 	case CT_CMD_CREATE:
 	case CT_CMD_RUN:
-		if (s->c.engine == CT_ENG_UNKNOWN &&
-		    (cl->cmd == CT_CMD_RUN || !parent_like ||
-		     parent_like->role != CT_ROLE_SHIM))
-			s->c.engine = CT_ENG_DIRECT;
+		if (s->c.engine == CT_ENG_UNKNOWN)
+			s->c.engine = launcher_engine(cl, parent_like);
 		if (!s->host_mntns)
 			s->host_mntns = h->mntns;
-		ph_end(s, CT_PH_ATTACH, t);
-		ph_begin(s, CT_PH_CREATE, t);
+		fire(e, s, CT_TR_RT_CREATE, t);
 		break;
 	case CT_CMD_START:
 		if (!ct_has_phase(&s->c, CT_PH_CREATE))
 			break;
-		ph_begin(s, CT_PH_START, t);
-		if (s->c.runtime == CT_RT_RUNSC && !s->user_seen)
-			s->start_pending = true;
+		fire(e, s, CT_TR_RT_START, t);
+		runsc_start_hook(s);
 		break;
 	case CT_CMD_DELETE:
-		if (!s->c.phase_mask)
-			break;
-		ph_end(s, CT_PH_DIE, t);
-		ph_begin(s, CT_PH_DESTROY, t);
+		fire(e, s, CT_TR_RT_DELETE, t);
 		break;
 	default:
 		break;
@@ -498,10 +508,7 @@ static void user_begins(struct ct_engine *e, struct cstate *s,
 	s->start_pending = false;
 	s->c.init_pid = pid;
 	set_key(e, s, h);
-	ph_end(s, CT_PH_START, t);
-	if (s->c.engine == CT_ENG_DIRECT)
-		ph_end(s, CT_PH_CREATE, t);
-	ph_begin(s, CT_PH_RUN, t);
+	fire(e, s, CT_TR_USER_EXEC, t);
 }
 
 /* A process below runc init / crun create that execs something that is
@@ -519,30 +526,18 @@ static bool is_user_exec(const struct cstate *s, const struct ct_proc *p,
 	return !s->host_mntns || !h->mntns || h->mntns != s->host_mntns;
 }
 
-static bool creates_container(const struct ct_class *cl)
-{
-	switch (cl->role) {
-	case CT_ROLE_SHIM_START:
-	case CT_ROLE_SHIM:
-		return true;
-	case CT_ROLE_RT_CMD:
-		return cl->cmd == CT_CMD_CREATE || cl->cmd == CT_CMD_RUN;
-	default:
-		return false;
-	}
-}
-
-static void apply_exec(struct cstate *s, const struct ct_class *cl,
+static void apply_exec(struct ct_engine *e, struct cstate *s,
+		       const struct ct_class *cl,
 		       const struct ct_proc *old, struct ct_proc *p,
 		       const struct ct_hdr *h, uint64_t t)
 {
 	switch (cl->role) {
 	case CT_ROLE_SHIM_START:
 	case CT_ROLE_SHIM:
-		on_shim(s, cl, t);
+		on_shim(e, s, cl, t);
 		break;
 	case CT_ROLE_RT_CMD:
-		on_rt_cmd(s, cl, old, h, t);
+		on_rt_cmd(e, s, cl, old, h, t);
 		break;
 	case CT_ROLE_SANDBOX:
 		s->c.runtime = CT_RT_RUNSC;
@@ -553,13 +548,12 @@ static void apply_exec(struct cstate *s, const struct ct_class *cl,
 	case CT_ROLE_CNI:
 		if (s->c.engine == CT_ENG_UNKNOWN)
 			s->c.engine = cl->engine;
-		ph_begin(s, CT_PH_CONNECT, t);
+		fire(e, s, CT_TR_HOOK_EXEC, t);
 		break;
 	case CT_ROLE_HYPERVISOR:
 		s->c.runtime = CT_RT_KATA;
 		s->hyp_pid = p->pid;
-		ph_end(s, CT_PH_ATTACH, t);
-		ph_begin(s, CT_PH_CREATE, t);
+		fire(e, s, CT_TR_HYP_EXEC, t);
 		break;
 	default:
 		break;
@@ -608,15 +602,25 @@ static void on_exec(struct ct_engine *e, const struct ct_exec *x)
 	p->ppid = h->ppid;
 	snprintf(p->exe, sizeof(p->exe), "%.*s",
 		 (int)strnlen(x->args, alen < 31 ? alen : 31), x->args);
-	s = creates_container(&cl) ? get_or_create(e, p->id) : find(e, p->id);
+	s = cl.creates ? get_or_create(e, p->id) : find(e, p->id);
 	if (!s)
 		return;
 	account(e, p);
-	apply_exec(s, &cl, old.pid ? &old : NULL, p, h, t);
+	apply_exec(e, s, &cl, old.pid ? &old : NULL, p, h, t);
 	check_done(e, s);
 }
 
 /* --- fork / exit ------------------------------------------------------ */
+
+/* runsc: no host exec of the program; the stub master (a child of the
+ * sandbox) clones the stubs that run it, after `runsc start` (or at
+ * once under `runsc run`). */
+static bool runsc_stub_hook(const struct cstate *s, const struct ct_proc *pp)
+{
+	return pp->role == CT_ROLE_SANDBOX && pp->depth >= 1 &&
+	       !s->user_seen &&
+	       (s->start_pending || s->c.engine == CT_ENG_DIRECT);
+}
 
 static void on_fork(struct ct_engine *e, const struct ct_fork *f)
 {
@@ -638,10 +642,7 @@ static void on_fork(struct ct_engine *e, const struct ct_fork *f)
 	s = find_proc(e, c);
 	if (!s)
 		return;
-	/* runsc: the stub master (a child of the sandbox) clones the stubs
-	 * that run the guest program */
-	if (pp->role == CT_ROLE_SANDBOX && pp->depth >= 1 && !s->user_seen &&
-	    (s->start_pending || s->c.engine == CT_ENG_DIRECT))
+	if (runsc_stub_hook(s, pp))
 		user_begins(e, s, f->child_pid, h, t);
 	/* qemu -daemonize forks twice; the grandchild is the VM */
 	if (s->hyp_pid && (h->pid == s->hyp_pid || h->pid == s->hyp_child))
@@ -649,26 +650,16 @@ static void on_fork(struct ct_engine *e, const struct ct_fork *f)
 	check_done(e, s);
 }
 
-/* pid 1 (or the sandbox) is gone: run ends; die (or, without a shim,
- * destroy) begins. */
-static void init_exit(struct cstate *s, int32_t status, uint64_t t)
-{
-	set_exit_code(s, status);
-	ph_end(s, CT_PH_RUN, t);
-	if (s->c.engine == CT_ENG_DIRECT)
-		ph_begin(s, CT_PH_DESTROY, t);
-	else if (!ct_has_phase(&s->c, CT_PH_DESTROY))
-		ph_begin(s, CT_PH_DIE, t);
-}
 
 /*
  * Kata: the hypervisor process exited.  A launcher that daemonized (qemu
  * -daemonize: fork, setsid, fork, then the first process exits) leaves
  * its grandchild running the VM: follow that one.  Otherwise the VM is
- * gone and destroy begins.  Create is not ended here: only the agent
- * connect ends it (on_connect); without one it stays open.
+ * gone.  Create is not ended here: only the agent connect ends it
+ * (on_connect); without one it stays open.
  */
-static void hyp_exit(struct ct_engine *e, struct cstate *s, uint64_t t)
+static void kata_vm_exit_hook(struct ct_engine *e, struct cstate *s,
+			      uint64_t t)
 {
 	struct ct_proc *c = s->hyp_child ?
 			    ct_proc_get(e->procs, s->hyp_child) : NULL;
@@ -679,7 +670,7 @@ static void hyp_exit(struct ct_engine *e, struct cstate *s, uint64_t t)
 		return;
 	}
 	s->hyp_pid = 0;
-	ph_begin(s, CT_PH_DESTROY, t);
+	fire(e, s, CT_TR_VM_EXIT, t);
 }
 
 static void exit_phases(struct ct_engine *e, struct cstate *s,
@@ -688,8 +679,10 @@ static void exit_phases(struct ct_engine *e, struct cstate *s,
 	bool runsc = s->c.runtime == CT_RT_RUNSC;
 
 	if (p->pid == (runsc ? s->sandbox_pid : s->c.init_pid) &&
-	    s->user_seen && ph_open(s, CT_PH_RUN))
-		init_exit(s, status, t);
+	    s->user_seen && ph_open(s, CT_PH_RUN)) {
+		set_exit_code(s, status);
+		fire(e, s, CT_TR_PID1_EXIT, t);
+	}
 	if (status && !s->user_seen &&
 	    (((p->acct & ACCT_CMD) && p->cmd == CT_CMD_CREATE) ||
 	     p->role == CT_ROLE_RT_INIT))
@@ -697,14 +690,13 @@ static void exit_phases(struct ct_engine *e, struct cstate *s,
 	if (p->pid == s->hyp_child)
 		s->hyp_child = 0;
 	if (p->pid == s->hyp_pid)
-		hyp_exit(e, s, t);
+		kata_vm_exit_hook(e, s, t);
 	if ((p->acct & ACCT_CMD) && p->cmd == CT_CMD_CREATE &&
 	    !s->ncmd[CT_CMD_CREATE])
-		ph_end(s, CT_PH_CREATE, t);
+		fire(e, s, CT_TR_RT_CREATE_EXIT, t);
 	if ((p->acct & ACCT_HOOK) && !s->nhook)
-		ph_end(s, CT_PH_CONNECT, t);
-	if (ct_has_phase(&s->c, CT_PH_DESTROY) && t > s->destroy_end)
-		s->destroy_end = t;
+		fire(e, s, CT_TR_HOOK_EXIT, t);
+	fire(e, s, CT_TR_PROC_EXIT, t);
 }
 
 static void on_exit_ev(struct ct_engine *e, const struct ct_exit *x)
@@ -747,7 +739,7 @@ static void on_connect(struct ct_engine *e, const struct ct_connect *c)
 	if (!s || p->role != CT_ROLE_SHIM || !p->own || c->ret != 0 ||
 	    s->c.runtime != CT_RT_KATA || !s->hyp_pid)
 		return;
-	ph_end(s, CT_PH_CREATE, wall(e, c->hdr.ts_ns));
+	fire(e, s, CT_TR_AGENT_CONNECT, wall(e, c->hdr.ts_ns));
 	check_done(e, s);
 }
 
@@ -814,14 +806,12 @@ static void on_umount(struct ct_engine *e, const struct ct_mount *m,
 
 		if (s->netns_mounted && !s->netns_unmounted &&
 		    !strcmp(target, s->netns_target)) {
-			ph_begin(s, CT_PH_DISCONNECT, t0);
-			ph_end(s, CT_PH_DISCONNECT, t);
+			fire(e, s, CT_TR_NETNS_UMOUNT_ENTER, t0);
+			fire(e, s, CT_TR_NETNS_UMOUNT_EXIT, t);
 			s->netns_unmounted = true;
 			check_done(e, s);
-		} else if (ct_has_phase(&s->c, CT_PH_DESTROY) &&
-			   strstr(target, s->c.id)) {
-			if (t > s->destroy_end)
-				s->destroy_end = t;
+		} else if (strstr(target, s->c.id)) {
+			fire(e, s, CT_TR_ID_UMOUNT, t);
 		}
 	}
 }

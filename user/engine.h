@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "container.h"
+#include "phases.h"
 
 struct ct_engine;
 
@@ -47,6 +48,7 @@ struct ct_engine_opts {
 	ct_container_cb on_new;
 	ct_proc_alive_cb proc_alive;	/* may be NULL */
 	size_t max_containers;	/* followed at once; 0: CT_ENGINE_MAX_LIVE */
+	ct_rule_cb on_rule;	/* a phase rule applied (tests); may be NULL */
 	void *ctx;
 };
 

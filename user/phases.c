@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The phase tables.  docs/phases.md prints the same tables; a unit test
+ * (tests/unit/test_phases.c) replays the fixtures and checks that every
+ * row fires and that each firing is where the record says the phase
+ * begins or ends.
+ */
+#include "phases.h"
+
+#define R(tr, op, ph)		{ CT_TR_##tr, CT_OP_##op, CT_PH_##ph, \
+				  CT_PH_NONE, CT_PH_NONE }
+#define R_NEED(tr, op, ph, n)	{ CT_TR_##tr, CT_OP_##op, CT_PH_##ph, n, \
+				  CT_PH_NONE }
+#define R_UNLESS(tr, op, ph, u)	{ CT_TR_##tr, CT_OP_##op, CT_PH_##ph, \
+				  CT_PH_NONE, u }
+
+/* An engine's network: its hook (docker's libnetwork-setkey, a CNI
+ * plugin), the umount of the netns bind mount, the engine's umounts of
+ * the container's paths: the same under every engine. */
+#define ENGINE_NETWORK							\
+	R(HOOK_EXEC, BEGIN, CONNECT),					\
+	R(HOOK_EXIT, END, CONNECT),					\
+	R(NETNS_UMOUNT_ENTER, BEGIN, DISCONNECT),			\
+	R(NETNS_UMOUNT_EXIT, END, DISCONNECT),				\
+	R(ID_UMOUNT, EXTEND, DESTROY)
+
+/* runc, crun, runsc under containerd-shim-runc-v2 (dockerd or ctr). */
+static const struct ct_phase_rule shim_rules[] = {
+	R(SHIM_START, BEGIN, ATTACH),
+	R(RT_CREATE, END, ATTACH),
+	R(RT_CREATE, BEGIN, CREATE),
+	R(RT_CREATE_EXIT, END, CREATE),
+	R_NEED(RT_START, BEGIN, START, CT_PH_CREATE),
+	R(USER_EXEC, END, START),
+	R(USER_EXEC, BEGIN, RUN),
+	R(PID1_EXIT, END, RUN),
+	R_UNLESS(PID1_EXIT, BEGIN, DIE, CT_PH_DESTROY),
+	R_NEED(RT_DELETE, END, DIE, CT_PH_ANY),
+	R_NEED(RT_DELETE, BEGIN, DESTROY, CT_PH_ANY),
+	R(PROC_EXIT, EXTEND, DESTROY),
+	ENGINE_NETWORK,
+};
+
+/* runc run / runsc run without a shim (or create, start, delete by hand):
+ * create lasts until the program's exec, destroy from pid 1's exit to
+ * the runtime's exit.  No engine, no network of an engine. */
+static const struct ct_phase_rule direct_rules[] = {
+	R(RT_CREATE, BEGIN, CREATE),
+	R(RT_CREATE_EXIT, END, CREATE),
+	R_NEED(RT_START, BEGIN, START, CT_PH_CREATE),
+	R(USER_EXEC, END, START),
+	R(USER_EXEC, END, CREATE),
+	R(USER_EXEC, BEGIN, RUN),
+	R(PID1_EXIT, END, RUN),
+	R(PID1_EXIT, BEGIN, DESTROY),
+	R_NEED(RT_DELETE, BEGIN, DESTROY, CT_PH_ANY),
+	R(PROC_EXIT, EXTEND, DESTROY),
+};
+
+/* Kata (modeled, design §5): the program runs in the guest, unseen. */
+static const struct ct_phase_rule kata_rules[] = {
+	R(SHIM_START, BEGIN, ATTACH),
+	R(HYP_EXEC, END, ATTACH),
+	R(HYP_EXEC, BEGIN, CREATE),
+	R(AGENT_CONNECT, END, CREATE),
+	R(VM_EXIT, BEGIN, DESTROY),
+	R(PROC_EXIT, EXTEND, DESTROY),
+	ENGINE_NETWORK,
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+	const char *name;
+	const struct ct_phase_rule *rules;
+	size_t n;
+} families[CT_FAM_MAX] = {
+	[CT_FAM_SHIM] = { "shim", shim_rules, N(shim_rules) },
+	[CT_FAM_DIRECT] = { "direct", direct_rules, N(direct_rules) },
+	[CT_FAM_KATA] = { "kata", kata_rules, N(kata_rules) },
+};
+
+enum ct_family ct_family_of(enum ct_engine_kind engine, enum ct_runtime rt)
+{
+	if (rt == CT_RT_KATA)
+		return CT_FAM_KATA;
+	return engine == CT_ENG_DIRECT ? CT_FAM_DIRECT : CT_FAM_SHIM;
+}
+
+const struct ct_phase_rule *ct_phase_rules(enum ct_family f, size_t *n)
+{
+	if ((unsigned)f >= CT_FAM_MAX) {
+		*n = 0;
+		return NULL;
+	}
+	*n = families[f].n;
+	return families[f].rules;
+}
+
+static bool applies(const struct ct_container *c, const struct ct_phase_rule *r)
+{
+	if (r->need == CT_PH_ANY && !c->phase_mask)
+		return false;
+	if (r->need >= 0 && !ct_has_phase(c, r->need))
+		return false;
+	return r->unless < 0 || !ct_has_phase(c, r->unless);
+}
+
+/* Returns whether c changed. */
+static bool apply_op(struct ct_container *c, enum ct_phase_op op,
+		     enum ct_phase p, uint64_t t)
+{
+	struct ct_interval *iv = &c->phases[p];
+	bool begun = ct_has_phase(c, p);
+
+	switch (op) {
+	case CT_OP_BEGIN:
+		if (begun)
+			return false;
+		c->phase_mask |= 1u << p;
+		iv->start_ns = t;
+		iv->end_ns = 0;
+		return true;
+	case CT_OP_END:
+		if (!begun || iv->end_ns || t < iv->start_ns)
+			return false;
+		iv->end_ns = t;
+		return true;
+	case CT_OP_EXTEND:
+		if (!begun || t < iv->start_ns || t <= iv->end_ns)
+			return false;
+		iv->end_ns = t;
+		return true;
+	}
+	return false;
+}
+
+void ct_phases_apply(struct ct_container *c, enum ct_family f,
+		     enum ct_transition tr, uint64_t t, ct_rule_cb cb,
+		     void *ctx)
+{
+	size_t n;
+	const struct ct_phase_rule *r = ct_phase_rules(f, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].tr != tr || !applies(c, &r[i]))
+			continue;
+		if (apply_op(c, r[i].op, r[i].phase, t) && cb)
+			cb(c, f, i, t, ctx);
+	}
+}
+
+static const char *const tr_names[CT_TR_MAX] = {
+	[CT_TR_SHIM_START] = "shim started",
+	[CT_TR_RT_CREATE] = "runtime create exec",
+	[CT_TR_RT_CREATE_EXIT] = "runtime create exit",
+	[CT_TR_HOOK_EXEC] = "hook exec",
+	[CT_TR_HOOK_EXIT] = "hook exit",
+	[CT_TR_RT_START] = "runtime start exec",
+	[CT_TR_USER_EXEC] = "user exec",
+	[CT_TR_PID1_EXIT] = "pid 1 exit",
+	[CT_TR_RT_DELETE] = "runtime delete exec",
+	[CT_TR_NETNS_UMOUNT_ENTER] = "netns umount enter",
+	[CT_TR_NETNS_UMOUNT_EXIT] = "netns umount exit",
+	[CT_TR_PROC_EXIT] = "process exit",
+	[CT_TR_ID_UMOUNT] = "umount naming the id",
+	[CT_TR_HYP_EXEC] = "hypervisor exec",
+	[CT_TR_AGENT_CONNECT] = "agent connect",
+	[CT_TR_VM_EXIT] = "VM exit",
+};
+
+const char *ct_transition_name(enum ct_transition tr)
+{
+	return (unsigned)tr < CT_TR_MAX ? tr_names[tr] : "?";
+}
+
+const char *ct_family_name(enum ct_family f)
+{
+	return (unsigned)f < CT_FAM_MAX ? families[f].name : "?";
+}
