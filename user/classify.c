@@ -22,38 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "classify.h"
-
-#define MAX_ARGS	256
-
-struct argv_view {
-	int argc;
-	const char *argv[MAX_ARGS];
-};
-
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
-/* Split the NUL separated block without copying; a missing final NUL
- * (truncated capture) drops the partial last argument. */
-static void split_args(const char *args, size_t len, struct argv_view *v)
-{
-	size_t i = 0;
-
-	v->argc = 0;
-	while (i < len && v->argc < MAX_ARGS) {
-		const char *s = args + i;
-		const char *nul = memchr(s, '\0', len - i);
-
-		if (!nul)
-			break;
-		v->argv[v->argc++] = s;
-		i = (size_t)(nul - args) + 1;
-	}
-}
+#include "util.h"
 
 bool ct_valid_id(const char *s)
 {
@@ -177,7 +146,7 @@ static bool takes_value(const char *arg)
 }
 
 /* Value of "-name V", "--name V", "-name=V" or "--name=V", or NULL. */
-static const char *flag_value(const struct argv_view *v, int from,
+static const char *flag_value(const struct ct_argv *v, int from,
 			      const char *name)
 {
 	size_t n = strlen(name);
@@ -200,7 +169,7 @@ static const char *flag_value(const struct argv_view *v, int from,
 
 /* Positional arguments from index `from`, skipping flags and the values
  * of flags known to take one.  Returns how many were stored. */
-static int positionals(const struct argv_view *v, int from,
+static int positionals(const struct ct_argv *v, int from,
 		       int idx[], int max)
 {
 	int n = 0;
@@ -230,12 +199,12 @@ static int find_subcmd(const char *a)
  * that is a known subcommand names it; the container id is the last
  * positional after it (first for kill: "kill ID SIGNAL"), else the
  * basename of --bundle. */
-static void classify_runtime_args(const struct argv_view *v, int from,
+static void classify_runtime_args(const struct ct_argv *v, int from,
 				  struct ct_class *out)
 {
-	int pos[MAX_ARGS], npos, sc = -1, at = -1;
+	int pos[CT_ARGV_MAX], npos, sc = -1, at = -1;
 
-	npos = positionals(v, from, pos, MAX_ARGS);
+	npos = positionals(v, from, pos, CT_ARGV_MAX);
 	for (int i = 0; i < npos && sc < 0; i++) {
 		sc = find_subcmd(v->argv[pos[i]]);
 		at = i;
@@ -258,7 +227,7 @@ static void classify_runtime_args(const struct argv_view *v, int from,
 		if (!b)
 			b = flag_value(v, pos[at] + 1, "b");
 		if (b)
-			set_id(out, base_name(b));
+			set_id(out, ct_basename(b));
 	}
 }
 
@@ -275,7 +244,7 @@ static const struct {
 	{ "containerd-shim", CT_RT_UNKNOWN },
 };
 
-static bool classify_shim(const char *base, const struct argv_view *v,
+static bool classify_shim(const char *base, const struct ct_argv *v,
 			  struct ct_class *out)
 {
 	int pos[4], npos;
@@ -303,7 +272,7 @@ static bool classify_shim(const char *base, const struct argv_view *v,
 
 /* --- other programs ------------------------------------------------------ */
 
-static bool classify_setkey(const char *base, const struct argv_view *v,
+static bool classify_setkey(const char *base, const struct ct_argv *v,
 			    struct ct_class *out)
 {
 	int pos[2];
@@ -367,21 +336,21 @@ static bool is_shell(const char *base)
 /* dockerd runs non-default runtimes through a generated script in
  * <data-root>/runtimes/<name>: "sh SCRIPT ARGS..." after the kernel's
  * shebang rewrite, or SCRIPT as the exec filename. */
-static bool classify_wrapper(const char *filename, const struct argv_view *v,
+static bool classify_wrapper(const char *filename, const struct ct_argv *v,
 			     struct ct_class *out)
 {
 	const char *script;
 	enum ct_runtime rt;
 
-	if (v->argc < 2 || !is_shell(base_name(v->argv[0])) ||
+	if (v->argc < 2 || !is_shell(ct_basename(v->argv[0])) ||
 	    v->argv[1][0] != '/')
 		return false;
 	script = v->argv[1];
-	rt = runtime_in_name(base_name(script));
+	rt = runtime_in_name(ct_basename(script));
 	if (rt == CT_RT_UNKNOWN && !strstr(script, "/runtimes/"))
 		return false;
 	if (rt == CT_RT_UNKNOWN)
-		rt = runtime_in_name(base_name(filename));
+		rt = runtime_in_name(ct_basename(filename));
 	classify_runtime_args(v, 2, out);
 	if (out->role != CT_ROLE_RT_CMD || out->cmd == CT_CMD_OTHER) {
 		memset(out, 0, sizeof(*out));
@@ -414,16 +383,16 @@ static bool creates_container(const struct ct_class *cl)
 int ct_classify(const char *filename, const char *args, size_t args_len,
 		struct ct_class *out)
 {
-	struct argv_view v;
+	struct ct_argv v;
 	const char *base;
 	enum ct_runtime rt;
 
 	if (!filename || !args || !out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	split_args(args, args_len, &v);
+	ct_argv_split(args, args_len, &v);
 	/* argv[0] names re-exec'd binaries (/proc/self/exe) best */
-	base = base_name(v.argc > 0 && v.argv[0][0] ? v.argv[0] : filename);
+	base = ct_basename(v.argc > 0 && v.argv[0][0] ? v.argv[0] : filename);
 
 	if (classify_shim(base, &v, out) || classify_setkey(base, &v, out) ||
 	    classify_program(base, out) || classify_cni(filename, out) ||
@@ -432,7 +401,7 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 
 	rt = runtime_of_prog(base);
 	if (rt == CT_RT_UNKNOWN)
-		rt = runtime_of_prog(base_name(filename));
+		rt = runtime_of_prog(ct_basename(filename));
 	if (rt == CT_RT_UNKNOWN)
 		return 0;
 	out->runtime = rt;

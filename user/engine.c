@@ -21,6 +21,7 @@
 #include "phases.h"
 #include "proc.h"
 #include "records.h"
+#include "util.h"
 
 #define GRACE_NS	250000000ull	/* 250 ms */
 /*
@@ -573,7 +574,7 @@ static void on_exec(struct ct_engine *e, const struct ct_exec *x)
 	/* inside a container everything is the user's business */
 	if (p && p->role == CT_ROLE_USER)
 		return;
-	snprintf(fname, sizeof(fname), "%.*s", CT_FNAME_MAX - 1, x->filename);
+	ct_copy_str(fname, sizeof(fname), x->filename, CT_FNAME_MAX);
 	if (ct_classify(fname, x->args, alen, &cl))
 		return;
 	if (p) {
@@ -600,8 +601,7 @@ static void on_exec(struct ct_engine *e, const struct ct_exec *x)
 	unaccount(e, p);
 	ct_proc_set_class(p, &cl);
 	p->ppid = h->ppid;
-	snprintf(p->exe, sizeof(p->exe), "%.*s",
-		 (int)strnlen(x->args, alen < 31 ? alen : 31), x->args);
+	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
 	s = cl.creates ? get_or_create(e, p->id) : find(e, p->id);
 	if (!s)
 		return;
@@ -637,7 +637,7 @@ static void on_fork(struct ct_engine *e, const struct ct_fork *f)
 	c = ct_proc_fork(e->procs, h->pid, f->child_pid);
 	if (!c)
 		return;
-	snprintf(c->exe, sizeof(c->exe), "%.*s", CT_COMM_LEN, f->child_comm);
+	ct_copy_str(c->exe, sizeof(c->exe), f->child_comm, CT_COMM_LEN);
 	account(e, c);
 	s = find_proc(e, c);
 	if (!s)
@@ -820,8 +820,8 @@ static void on_mount_ev(struct ct_engine *e, const struct ct_mount *m)
 {
 	char src[CT_PATH_MAX], target[CT_PATH_MAX];
 
-	snprintf(src, sizeof(src), "%.*s", CT_PATH_MAX - 1, m->source);
-	snprintf(target, sizeof(target), "%.*s", CT_PATH_MAX - 1, m->target);
+	ct_copy_str(src, sizeof(src), m->source, CT_PATH_MAX);
+	ct_copy_str(target, sizeof(target), m->target, CT_PATH_MAX);
 	if (m->hdr.type == CT_EV_MOUNT)
 		on_mount(e, m, src, target);
 	else
@@ -877,11 +877,11 @@ static void on_name(struct ct_engine *e, const struct ct_name_rec *r)
 	char id[CT_NAME_ID_LEN];
 	struct cstate *s;
 
-	snprintf(id, sizeof(id), "%.*s", (int)sizeof(r->id) - 1, r->id);
+	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
 	s = find(e, id);
 	if (s)
-		snprintf(s->c.name, sizeof(s->c.name), "%.*s",
-			 (int)sizeof(r->name) - 1, r->name);
+		ct_copy_str(s->c.name, sizeof(s->c.name), r->name,
+			    sizeof(r->name));
 }
 
 int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)

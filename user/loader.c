@@ -23,6 +23,7 @@
 #include "errmsg.h"
 #include "loader.h"
 #include "lifecycle.skel.h"
+#include "util.h"
 
 #define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
 /* libbpf prefers the debugfs path when it exists; so must we. */
@@ -279,14 +280,6 @@ static enum ct_cgroup_mode detect_cgroup_mode(void)
 	return CT_CGROUP_V2;
 }
 
-static int64_t ts_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /*
  * Read REALTIME between two MONOTONIC reads and keep the sample with the
  * narrowest window: a preemption in the middle only widens a window.
@@ -296,9 +289,9 @@ static int64_t measure_mono_to_real(void)
 	int64_t best_win = INT64_MAX, best = 0;
 
 	for (int i = 0; i < 8; i++) {
-		int64_t m1 = ts_ns(CLOCK_MONOTONIC);
-		int64_t r = ts_ns(CLOCK_REALTIME);
-		int64_t m2 = ts_ns(CLOCK_MONOTONIC);
+		int64_t m1 = ct_clock_ns(CLOCK_MONOTONIC);
+		int64_t r = ct_clock_ns(CLOCK_REALTIME);
+		int64_t m2 = ct_clock_ns(CLOCK_MONOTONIC);
 
 		if (m2 - m1 < best_win) {
 			best_win = m2 - m1;

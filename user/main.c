@@ -37,6 +37,7 @@
 #include "ready.h"
 #include "ready_bpf.h"
 #include "recfile.h"
+#include "util.h"
 #include "why.h"
 #include "why_bpf.h"
 #include "replay.h"
@@ -129,17 +130,9 @@ static void p_info(const struct session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static double now_s(void)
 {
-	return mono_ns() / 1e9;
+	return ct_mono_ns() / 1e9;
 }
 
 /* ---- per-container output ---- */
@@ -349,7 +342,7 @@ static void name_new_containers(struct session *s)
 		memset(&r, 0, sizeof(r));
 		if (ct_docker_name(id, r.name, sizeof(r.name)))
 			continue;
-		r.hdr.ts_ns = mono_ns();
+		r.hdr.ts_ns = ct_mono_ns();
 		r.hdr.type = CT_EV_NAME;
 		r.hdr.size = sizeof(r);
 		snprintf(r.id, sizeof(r.id), "%s", id);
@@ -362,7 +355,7 @@ static void inject(struct session *s, uint32_t type, uint64_t lost)
 {
 	struct ct_lost r = { 0 };
 
-	r.hdr.ts_ns = mono_ns();
+	r.hdr.ts_ns = ct_mono_ns();
 	r.hdr.type = type;
 	r.hdr.size = type == CT_EV_LOST ? sizeof(r) : sizeof(r.hdr);
 	r.lost = lost;
@@ -584,8 +577,8 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 	if (cli->duration_s && t - ls->started >= cli->duration_s)
 		return false;
 	/* lets a finished container out without waiting for a host event */
-	ct_engine_tick(s->engine, mono_ns());
-	ct_pull_tick(s->pulls, mono_ns());
+	ct_engine_tick(s->engine, ct_mono_ns());
+	ct_pull_tick(s->pulls, ct_mono_ns());
 	if (ls->child && waitpid(ls->child, &status, WNOHANG) == ls->child) {
 		ls->child = 0;
 		ls->child_status = wait_status_code(status);
@@ -722,7 +715,7 @@ static int run_live(const struct ct_cli *cli)
 	s.naming = true;
 	ls.started = now_s();
 	ls.next_interval = ls.started + cli->interval_s;
-	ls.child_wall_ns = mono_ns() + s.mono_to_real;
+	ls.child_wall_ns = ct_mono_ns() + s.mono_to_real;
 	if (cli->cmd && (ls.child = spawn_command(cli->cmd)) < 0)
 		goto out;
 	if (!cli->cmd)

@@ -11,6 +11,7 @@
 #include "hist.h"
 #include "loader.h"
 #include "paths.h"
+#include "util.h"
 #include "opens.skel.h"
 
 _Static_assert(CT_OPENS_RT_RUNC == CT_RT_RUNC, "runtime values");
@@ -201,18 +202,10 @@ size_t ct_opens_keys(struct ct_opens_bpf *o, uint64_t *keys, size_t max)
 	return n;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 int ct_opens_track(struct ct_opens_bpf *o, uint64_t cgroup_key,
 		   enum ct_runtime rt)
 {
-	struct ct_opens_track t = { .runtime = rt, .since_ns = mono_ns() };
+	struct ct_opens_track t = { .runtime = rt, .since_ns = ct_mono_ns() };
 
 	if (!o || cgroup_key <= 1 ||
 	    (rt != CT_RT_RUNC && rt != CT_RT_CRUN && rt != CT_RT_RUNSC))

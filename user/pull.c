@@ -18,6 +18,7 @@
 #include "coldtrace.h"
 #include "pull.h"
 #include "records.h"
+#include "util.h"
 
 _Static_assert((int)CT_EV_PULL_BLOB >= (int)CT_EV_PULL_FIRST &&
 	       (int)CT_EV_PULL_CONNECT <= (int)CT_EV_PULL_LAST, "pull record types");
@@ -81,25 +82,10 @@ struct ct_pull_engine {
 
 /* ---- small helpers ---- */
 
-static void copy_str(char *dst, size_t n, const char *src, size_t srclen)
-{
-	size_t len = strnlen(src, srclen < n ? srclen : n - 1);
-
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-static const char *basename_of(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 /* "sha256:<64 hex>" from a path ending in sha256/<hex>, else "". */
 static void digest_of(char *dst, const char *path)
 {
-	const char *b = basename_of(path);
+	const char *b = ct_basename(path);
 	size_t n = strlen(b);
 
 	dst[0] = '\0';
@@ -173,7 +159,7 @@ static int add_blob(struct ct_pull_engine *e, const struct ct_pull_blob *b)
 	v->lr = b->last_read_ns;
 	v->bw = b->bytes_written;
 	v->reads = b->reads;
-	copy_str(v->path, sizeof(v->path), b->path, sizeof(b->path));
+	ct_copy_str(v->path, sizeof(v->path), b->path, sizeof(b->path));
 	if (b->kind == CT_PULL_F_CTRD_BLOB)
 		digest_of(v->digest, v->path);
 	if (b->kind != CT_PULL_F_DOCKER_BLOB)
@@ -196,8 +182,8 @@ static int add_rename(struct ct_pull_engine *e,
 	v->kind = EV_RENAME;
 	v->sub = r->kind;
 	v->ts = r->hdr.ts_ns;
-	copy_str(v->path, sizeof(v->path), r->oldpath, sizeof(r->oldpath));
-	copy_str(newpath, sizeof(newpath), r->newpath, sizeof(r->newpath));
+	ct_copy_str(v->path, sizeof(v->path), r->oldpath, sizeof(r->oldpath));
+	ct_copy_str(newpath, sizeof(newpath), r->newpath, sizeof(r->newpath));
 	digest_of(v->digest, newpath);
 	s = stream_of(e, r->hdr.pid);
 	if (r->kind == CT_PULL_R_REPOS && v->ts > s->docker_end)
@@ -223,25 +209,15 @@ static int add_connect(struct ct_pull_engine *e,
 	return 0;
 }
 
-/* argv[i] of a NUL-separated block, or NULL. */
-static const char *arg_at(const char *args, size_t len, int i)
-{
-	size_t off = 0;
-
-	for (; off < len && i > 0; i--)
-		off += strnlen(args + off, len - off) + 1;
-	if (off >= len || !args[off])
-		return NULL;
-	return args + off;
-}
-
 /* The image of `docker ... pull [-a|-q|--platform P] REF` or `ctr ... pull`. */
 static const char *pull_ref(const char *args, size_t len)
 {
+	struct ct_argv v;
 	const char *a;
 	bool after_pull = false;
 
-	for (int i = 1; (a = arg_at(args, len, i)); i++) {
+	ct_argv_split(args, len, &v);
+	for (int i = 1; i < v.argc && (a = v.argv[i])[0]; i++) {
 		if (!after_pull) {
 			after_pull = !strcmp(a, "pull");
 			continue;
@@ -276,7 +252,7 @@ static void add_client(struct ct_pull_engine *e, const struct ct_exec *x,
 	c->exit_ns = 0;
 	c->pid = x->hdr.pid;
 	c->docker = docker;
-	copy_str(c->image, sizeof(c->image), ref,
+	ct_copy_str(c->image, sizeof(c->image), ref,
 		 len - (size_t)(ref - x->args));
 }
 
@@ -284,17 +260,19 @@ static int add_exec(struct ct_pull_engine *e, const struct ct_exec *x,
 		    size_t len)
 {
 	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
+	struct ct_argv av;
 	const char *a0;
 	struct ev *v;
 
 	if (len < offsetof(struct ct_exec, args) + alen)
 		return 0;	/* the lifecycle engine reports these */
-	a0 = arg_at(x->args, alen, 0);
-	if (!a0)
+	ct_argv_split(x->args, alen, &av);
+	a0 = av.argc ? av.argv[0] : "";
+	if (!a0[0])
 		return 0;
-	if (!strcmp(basename_of(a0), "docker") ||
-	    !strcmp(basename_of(a0), "ctr")) {
-		add_client(e, x, !strcmp(basename_of(a0), "docker"));
+	if (!strcmp(ct_basename(a0), "docker") ||
+	    !strcmp(ct_basename(a0), "ctr")) {
+		add_client(e, x, !strcmp(ct_basename(a0), "docker"));
 		return 0;
 	}
 	if (strcmp(a0, "docker-untar"))
@@ -733,7 +711,7 @@ static int build_ctrd(struct ct_pull_engine *e, struct ev *ev, size_t n)
 
 		if (b->kind != EV_BLOB || b->sub != CT_PULL_F_CTRD_INGEST)
 			continue;
-		copy_str(l->digest, sizeof(l->digest),
+		ct_copy_str(l->digest, sizeof(l->digest),
 			 ingest_digest(ev, n, b->path), CT_PULL_DIGEST_LEN);
 		l->bytes = b->bw;
 		l->fetch_start_ns = wall(e, b->open_ns);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include "errmsg.h"
 #include "recfile.h"
+#include "util.h"
 
 #define WRITE_BUF	(1u << 20)
 
@@ -29,15 +31,6 @@ struct ct_rec_reader {
 	unsigned char *buf;
 };
 
-/* Copy into a fixed field, cut to fit (dst is zeroed by the caller). */
-static void copy_str(char *dst, size_t n, const char *src)
-{
-	size_t len = src ? strnlen(src, n - 1) : 0;
-
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
 void ct_rec_fill_hdr(struct ct_rec_file_hdr *h, enum ct_cgroup_mode m,
 		     int64_t mono_to_real, const char *version)
 {
@@ -51,8 +44,9 @@ void ct_rec_fill_hdr(struct ct_rec_file_hdr *h, enum ct_cgroup_mode m,
 	h->cgroup_mode = m;
 	h->mono_to_real_ns = mono_to_real;
 	if (uname(&u) == 0)
-		copy_str(h->kernel, sizeof(h->kernel), u.release);
-	copy_str(h->version_str, sizeof(h->version_str), version);
+		ct_copy_str(h->kernel, sizeof(h->kernel), u.release, SIZE_MAX);
+	ct_copy_str(h->version_str, sizeof(h->version_str), version,
+		    SIZE_MAX);
 }
 
 /* ---- writer ---- */

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Small helpers: util.h. */
+#include <string.h>
+#include "util.h"
+
+void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen)
+{
+	size_t len;
+
+	if (!n)
+		return;
+	len = src ? strnlen(src, srclen < n ? srclen : n - 1) : 0;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+const char *ct_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int64_t ct_clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t ct_mono_ns(void)
+{
+	return (uint64_t)ct_clock_ns(CLOCK_MONOTONIC);
+}
+
+void ct_argv_split(const char *args, size_t len, struct ct_argv *v)
+{
+	size_t i = 0;
+
+	v->argc = 0;
+	while (i < len && v->argc < CT_ARGV_MAX) {
+		const char *s = args + i;
+		const char *nul = memchr(s, '\0', len - i);
+
+		if (!nul)
+			break;
+		v->argv[v->argc++] = s;
+		i = (size_t)(nul - args) + 1;
+	}
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Small helpers every module may use; one copy of each. */
+#ifndef __CT_UTIL_H
+#define __CT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * At most srclen bytes of src (stopping at its NUL) into dst, cut to fit
+ * n - 1 bytes, always NUL-terminated.  src NULL gives "".  For the fixed
+ * fields of records, which need not end with a NUL.
+ */
+void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen);
+
+/* The part after the last '/'; the whole string if there is none. */
+const char *ct_basename(const char *path);
+
+/* clock_gettime() in ns. */
+int64_t ct_clock_ns(clockid_t clk);
+/* CLOCK_MONOTONIC in ns: the clock of ct_hdr.ts_ns. */
+uint64_t ct_mono_ns(void);
+
+/* An argv block (argv[0]\0argv[1]\0..., as in struct ct_exec) split in
+ * place: pointers into the block, no copies. */
+#define CT_ARGV_MAX	256
+
+struct ct_argv {
+	int argc;
+	const char *argv[CT_ARGV_MAX];
+};
+
+/* A last argument without its NUL (a truncated capture) is left out. */
+void ct_argv_split(const char *args, size_t len, struct ct_argv *v);
+
+#endif /* __CT_UTIL_H */
