@@ -14,6 +14,9 @@
 #include "ready.h"
 #include "version.h"
 
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
 static const char usage[] =
 "Usage: coldtrace [OPTION...] [-- COMMAND [ARG...]]\n"
 "Explain container cold starts phase by phase: prepare, attach, create,\n"
@@ -38,7 +41,8 @@ static const char usage[] =
 "                        process's read/write/close a BPF hook)\n"
 "      --ringbuf=MB      event ring buffer size, a power of two (16)\n"
 "      --paths[=N]       show the N slowest file opens per container with\n"
-"                        their paths (default 5, at most 16)\n"
+"                        their paths (default 5, at most "
+STR(CT_OPENS_SLOW_K) ")\n"
 "      --why             split each phase into cpu / runq / io / sleep time\n"
 "                        of the process that carries it (loads a sched\n"
 "                        tracer for shims, runtimes and their children)\n"
@@ -76,7 +80,7 @@ enum {
 };
 
 #define PATHS_DEFAULT	5
-#define PATHS_MAX	16	/* CT_SLOW_MAX: what the kernel keeps */
+#define PATHS_MAX	CT_OPENS_SLOW_K	/* what the kernel keeps */
 
 static const struct option long_opts[] = {
 	{ "runtime",	required_argument, NULL, 'r' },

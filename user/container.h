@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "opens.h"	/* CT_OPENS_SLOW_K: the slowest opens kept */
 
 /* Order is the order of design §3; names are the JSON keys. */
 enum ct_phase {
@@ -79,7 +80,6 @@ struct ct_opens {
 };
 
 /* --paths: the slowest guest opens of a container, slowest first. */
-#define CT_SLOW_MAX		16
 #define CT_SLOW_PATH_LEN	256
 
 struct ct_slow_path {
@@ -133,7 +133,7 @@ struct ct_container {
 	struct ct_opens gofer_opens;	/* runsc: the gofer's host opens */
 	struct ct_split split[CT_PH_MAX];	/* --why */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */
-	struct ct_slow_path slow[CT_SLOW_MAX];
+	struct ct_slow_path slow[CT_OPENS_SLOW_K];
 };
 
 const char *ct_phase_name(enum ct_phase p);

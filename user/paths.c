@@ -6,7 +6,6 @@
 #include "paths.h"
 #include "records.h"
 
-_Static_assert(CT_SLOW_MAX == CT_OPENS_SLOW_K, "kernel keeps what we show");
 _Static_assert(CT_SLOW_PATH_LEN == CT_OPENS_PATH_LEN, "path sizes");
 
 /* a goes before b: slower, or as slow and smaller path */
@@ -23,8 +22,8 @@ void ct_paths_add(struct ct_container *c, size_t max, uint64_t ns,
 	char p[CT_SLOW_PATH_LEN];
 	size_t i, len = strnlen(path, pathlen);
 
-	if (max > CT_SLOW_MAX)
-		max = CT_SLOW_MAX;
+	if (max > CT_OPENS_SLOW_K)
+		max = CT_OPENS_SLOW_K;
 	if (len >= sizeof(p))
 		len = sizeof(p) - 1;
 	memcpy(p, path, len);
@@ -89,7 +88,7 @@ void ct_paths_print(FILE *f, const struct ct_container *c)
 {
 	char esc[CT_PATHS_ESC_LEN];
 
-	for (uint32_t i = 0; i < c->n_slow && i < CT_SLOW_MAX; i++) {
+	for (uint32_t i = 0; i < c->n_slow && i < CT_OPENS_SLOW_K; i++) {
 		const struct ct_slow_path *p = &c->slow[i];
 
 		ct_paths_escape(esc, sizeof(esc), p->path, sizeof(p->path));
@@ -104,7 +103,7 @@ void ct_paths_json(struct ct_json *w, const struct ct_container *c)
 		return;
 	ct_json_key(w, "slowest_opens");
 	ct_json_start_array(w);
-	for (uint32_t i = 0; i < c->n_slow && i < CT_SLOW_MAX; i++) {
+	for (uint32_t i = 0; i < c->n_slow && i < CT_OPENS_SLOW_K; i++) {
 		const struct ct_slow_path *p = &c->slow[i];
 
 		ct_json_start_object(w);

@@ -14,9 +14,6 @@
 #include "json.h"
 #include "opens.h"
 
-/* Most paths shown per container (the kernel keeps CT_OPENS_SLOW_K). */
-#define CT_PATHS_MAX	CT_SLOW_MAX
-
 /*
  * Adds one open to c->slow[], kept sorted slowest first (equal times:
  * by path, so that output does not depend on arrival order) and cut to

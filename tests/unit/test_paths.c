@@ -25,7 +25,7 @@ static void reset(void)
 
 static void add(uint64_t ns, const char *path)
 {
-	ct_paths_add(&c, CT_PATHS_MAX, ns, 3, path, strlen(path) + 1);
+	ct_paths_add(&c, CT_OPENS_SLOW_K, ns, 3, path, strlen(path) + 1);
 }
 
 Test(paths, kept_slowest_first_and_bounded, .init = reset)
@@ -38,7 +38,7 @@ Test(paths, kept_slowest_first_and_bounded, .init = reset)
 		snprintf(p, sizeof(p), "/f%llu", (unsigned long long)ns);
 		add(ns * 1000, p);
 	}
-	cr_assert_eq(c.n_slow, CT_PATHS_MAX);
+	cr_assert_eq(c.n_slow, CT_OPENS_SLOW_K);
 	for (unsigned int i = 0; i < c.n_slow; i++) {
 		char p[32];
 
@@ -60,7 +60,7 @@ Test(paths, smaller_max_and_ties_by_path, .init = reset)
 	/* a too-large max is clamped, never an overflow */
 	for (int i = 0; i < 100; i++)
 		ct_paths_add(&c, 1000, 100 + i, -2, "/x", 3);
-	cr_expect_eq(c.n_slow, CT_SLOW_MAX);
+	cr_expect_eq(c.n_slow, CT_OPENS_SLOW_K);
 	cr_expect_eq(c.slow[0].ns, 199);
 	cr_expect_eq(c.slow[0].ret, -2);
 }
