@@ -2,7 +2,7 @@
 /*
  * What each record type of coldtrace.h, pull.h and opens.h looks like, in
  * one table (user/records.c): its name, its minimum size, whether its size
- * is fixed, what else makes it valid, how --dump prints it.  The engine,
+ * is fixed, what else makes it valid, how --dump prints it.  The tracker,
  * --dump and the pull and opens decoders all check records through it.
  * Userspace only.
  *

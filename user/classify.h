@@ -27,7 +27,7 @@ enum ct_role {
 	CT_ROLE_CNI,		/* a CNI plugin (no id in argv) */
 	CT_ROLE_HYPERVISOR,	/* qemu-system-*, cloud-hypervisor, firecracker */
 	CT_ROLE_MONITOR,	/* Podman's conmon: the shim's place */
-	CT_ROLE_USER,		/* set by the engine: the container's program */
+	CT_ROLE_USER,		/* set by the tracker: the container's program */
 	CT_ROLE_MAX,
 };
 

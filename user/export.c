@@ -531,7 +531,7 @@ static int write_prom(FILE *f, const struct export_ctx *x)
 
 /* Earliest phase start: ts 0 of the trace. */
 static uint64_t trace_base(const struct ct_agg *agg,
-			   const struct ct_pull_engine *pulls)
+			   const struct ct_pulls *pulls)
 {
 	size_t i, n = ct_agg_count(agg);
 	uint64_t base = UINT64_MAX;
@@ -656,7 +656,7 @@ static void trace_pull(struct ct_json *w, const struct ct_pull *p, int pid,
 
 static int write_trace(FILE *f, const struct export_ctx *x)
 {
-	const struct ct_pull_engine *pulls = x->meta->pulls;
+	const struct ct_pulls *pulls = x->meta->pulls;
 	size_t i, n = ct_agg_count(x->agg);
 	uint64_t base = trace_base(x->agg, pulls);
 	struct ct_json w;

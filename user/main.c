@@ -3,7 +3,7 @@
  * coldtrace: explain container cold starts phase by phase.
  *
  * Data flows one way (design §2): the loader's ring buffer (or a --replay
- * file) -> optional --record tap -> engine -> per-container callback ->
+ * file) -> optional --record tap -> tracker -> per-container callback ->
  * aggregator -> table / JSON Lines / export files.  This file only wires
  * those pieces together and owns the session's life: signals, duration,
  * the traced COMMAND and the final report.
@@ -24,7 +24,7 @@
 #include "cli.h"
 #include "coldtrace.h"
 #include "dump.h"
-#include "engine.h"
+#include "tracker.h"
 #include "export.h"
 #include "hist.h"
 #include "json.h"
@@ -48,11 +48,11 @@
 
 struct session {
 	const struct ct_cli *cli;
-	struct ct_engine *engine;
+	struct ct_tracker *tracker;
 	struct ct_agg *agg;
 	struct ct_rec_writer *rec;	/* --record */
 	struct ct_opens_bpf *opens;	/* live open-latency tracer */
-	struct ct_pull_engine *pulls;	/* image pulls */
+	struct ct_pulls *pulls;	/* image pulls */
 	struct ct_replay_opens *ropens;	/* --replay: recorded histograms */
 	struct ct_ready *ready;		/* the ready phase (--ready) */
 	struct ct_ready_bpf *ready_bpf;	/* live listen(2) tracer */
@@ -212,7 +212,7 @@ static void attach_opens(struct session *s, struct ct_container *c)
 }
 
 /*
- * Engine hook, just before a container is emitted: attach its pull, its
+ * Tracker hook, just before a container is emitted: attach its pull, its
  * opens and then its ready phase (which splits the opens).
  */
 static void before_emit(struct ct_container *c, void *ctx)
@@ -278,7 +278,7 @@ static int feed(struct session *s, const void *rec, size_t len)
 	ct_ready_feed(s->ready, rec, len);
 	if (s->why)
 		ct_why_feed(s->why, rec, len);
-	return ct_engine_feed(s->engine, rec, len);
+	return ct_tracker_feed(s->tracker, rec, len);
 }
 
 /*
@@ -318,7 +318,7 @@ static int on_event(void *ctx, const void *rec, size_t len)
 	return 0;
 }
 
-/* Engine hook: remember the id; named once the engine has returned. */
+/* Tracker hook: remember the id; named once the tracker has returned. */
 static void on_new(const struct ct_container *c, void *ctx)
 {
 	struct session *s = ctx;
@@ -364,7 +364,7 @@ static void inject(struct session *s, uint32_t type, uint64_t lost)
 
 /* ---- session setup and teardown ---- */
 
-/* Engine hook, live only: lets go of containers whose exits were lost. */
+/* Tracker hook, live only: lets go of containers whose exits were lost. */
 static bool pid_alive(uint32_t pid, void *ctx)
 {
 	(void)ctx;
@@ -374,7 +374,7 @@ static bool pid_alive(uint32_t pid, void *ctx)
 static int session_init(struct session *s, const struct ct_cli *cli,
 			enum ct_cgroup_mode mode)
 {
-	struct ct_engine_opts eo = {
+	struct ct_tracker_opts eo = {
 		.mono_to_real_ns = s->mono_to_real,
 		.cgroup_mode = mode,
 		.filter = {
@@ -391,12 +391,12 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 
 	s->cli = cli;
 	s->agg = ct_agg_new();
-	s->engine = ct_engine_new(&eo);
-	s->pulls = ct_pull_engine_new(s->mono_to_real, on_pull, s);
+	s->tracker = ct_tracker_new(&eo);
+	s->pulls = ct_pulls_new(s->mono_to_real, on_pull, s);
 	s->ready = ct_ready_new(cli->ready_mode, s->mono_to_real);
 	if (cli->why)
 		s->why = ct_why_new(s->mono_to_real);
-	if (!s->agg || !s->engine || !s->pulls || !s->ready ||
+	if (!s->agg || !s->tracker || !s->pulls || !s->ready ||
 	    (cli->why && !s->why)) {
 		p_err("out of memory");
 		return -ENOMEM;
@@ -427,7 +427,7 @@ static int write_outputs(struct session *s)
 		.kernel = s->kernel,
 		.lost_events = s->lost,
 		.pulls = s->pulls,
-		.engine = s->engine,
+		.tracker = s->tracker,
 	};
 	char err[ERRLEN];
 	int ret = 0;
@@ -467,8 +467,8 @@ static int write_outputs(struct session *s)
 
 static void session_free(struct session *s)
 {
-	ct_engine_free(s->engine);
-	ct_pull_engine_free(s->pulls);
+	ct_tracker_free(s->tracker);
+	ct_pulls_free(s->pulls);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
 	ct_ready_free(s->ready);
@@ -508,9 +508,9 @@ static int run_replay(const struct ct_cli *cli)
 	while (!stop_requested &&
 	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
 		feed(&s, rec, len);
-	s.lost = ct_engine_lost(s.engine);
+	s.lost = ct_tracker_lost(s.tracker);
 	ct_pull_flush(s.pulls);
-	ct_engine_flush(s.engine);
+	ct_tracker_flush(s.tracker);
 	if (ret < 0)
 		p_err("%s", err);
 	if (write_outputs(&s) && !ret)
@@ -577,7 +577,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 	if (cli->duration_s && t - ls->started >= cli->duration_s)
 		return false;
 	/* lets a finished container out without waiting for a host event */
-	ct_engine_tick(s->engine, ct_mono_ns());
+	ct_tracker_tick(s->tracker, ct_mono_ns());
 	ct_pull_tick(s->pulls, ct_mono_ns());
 	if (ls->child && waitpid(ls->child, &status, WNOHANG) == ls->child) {
 		ls->child = 0;
@@ -586,7 +586,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 	}
 	/* COMMAND done: wait, bounded, for its containers to be destroyed */
 	if (ls->child_status >= 0 && !cli->duration_s &&
-	    (!ct_engine_pending_since(s->engine, ls->child_wall_ns) ||
+	    (!ct_tracker_pending_since(s->tracker, ls->child_wall_ns) ||
 	     t - ls->child_done_at >= cli->wait_s))
 		return false;
 	if (cli->interval_s && t >= ls->next_interval) {
@@ -595,7 +595,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 			.kernel = s->kernel,
 			.lost_events = ct_loader_lost(l),
 			.pulls = s->pulls,
-			.engine = s->engine,
+			.tracker = s->tracker,
 		};
 
 		ls->next_interval = t + cli->interval_s;
@@ -696,7 +696,7 @@ static void drain(struct session *s, struct ct_loader *l)
 	inject(s, CT_EV_LOST, s->lost);
 	inject(s, CT_EV_END, 0);
 	ct_pull_flush(s->pulls);
-	ct_engine_flush(s->engine);
+	ct_tracker_flush(s->tracker);
 }
 
 static int run_live(const struct ct_cli *cli)

@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine.h"
+#include "tracker.h"
 #include "hist.h"
 #include "output.h"
 #include "paths.h"
@@ -309,10 +309,10 @@ static size_t failed_total(const struct ct_agg *agg)
 static void summary_losses(FILE *f, const struct ct_agg *agg,
 			   const struct ct_meta *meta)
 {
-	struct ct_engine_stats st;
+	struct ct_tracker_stats st;
 	size_t failed = failed_total(agg);
 
-	ct_engine_get_stats(meta->engine, &st);
+	ct_tracker_get_stats(meta->tracker, &st);
 	if (st.dropped_containers || st.dropped_procs)
 		fprintf(f, "not followed: %" PRIu64 " containers, %" PRIu64
 			" processes (tables full: containers are missing)\n",
@@ -443,9 +443,9 @@ static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 			const struct ct_meta *meta)
 {
-	struct ct_engine_stats st;
+	struct ct_tracker_stats st;
 
-	ct_engine_get_stats(meta->engine, &st);
+	ct_tracker_get_stats(meta->tracker, &st);
 	ct_json_kv_u64(w, "dropped_containers", st.dropped_containers);
 	ct_json_kv_u64(w, "dropped_processes", st.dropped_procs);
 	ct_json_kv_u64(w, "expired_containers", st.expired);

@@ -13,16 +13,16 @@
 #include "container.h"
 #include "json.h"
 
-struct ct_pull_engine;
-struct ct_engine;
+struct ct_pulls;
+struct ct_tracker;
 
 /* Run facts carried by every output that is kept (design §6). */
 struct ct_meta {
 	const char *version;	/* coldtrace version */
 	const char *kernel;	/* uname -r of the traced host */
 	uint64_t lost_events;
-	const struct ct_pull_engine *pulls;	/* image pulls; may be NULL */
-	const struct ct_engine *engine;	/* its loss counters; may be NULL */
+	const struct ct_pulls *pulls;	/* image pulls; may be NULL */
+	const struct ct_tracker *tracker;	/* its loss counters; may be NULL */
 };
 
 /* One line: {"type":"container",...}\n */

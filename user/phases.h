@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Phase rules as data (design §3, docs/phases.md).  The engine turns
+ * Phase rules as data (design §3, docs/phases.md).  The tracker turns
  * events into a few named transitions; one table per family of engine x
  * runtime maps each transition to phase begins and ends.  Adding an engine
  * is: classifier rules, one table here, fixtures.
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "container.h"
 
-/* What the engine saw happen to a container (user/engine.c fires them). */
+/* What the tracker saw happen to a container (user/tracker.c fires them). */
 enum ct_transition {
 	CT_TR_SHIM_START,	/* containerd-shim-* ... start exec */
 	CT_TR_RT_CREATE,	/* <rt> create (or run) exec */

@@ -24,7 +24,7 @@ struct ct_proc {
 	uint8_t depth;		/* generations below the role's owner */
 	char id[CT_ID_LEN];	/* container, "" if none */
 	char exe[32];		/* basename of argv[0], for diagnostics */
-	/* engine bookkeeping: which container counters this entry holds */
+	/* tracker bookkeeping: which container counters this entry holds */
 	uint32_t gen;		/* generation of the container counted in */
 	uint8_t acct;
 	struct ct_proc *next;	/* hash chain */

@@ -67,7 +67,7 @@ struct stream {
 	uint64_t last_ctrd;	/* last containerd pull activity, 0 none */
 };
 
-struct ct_pull_engine {
+struct ct_pulls {
 	int64_t m2r;
 	ct_pull_cb on_pull;
 	void *ctx;
@@ -94,7 +94,7 @@ static void digest_of(char *dst, const char *path)
 	snprintf(dst, CT_PULL_DIGEST_LEN, "sha256:%s", b);
 }
 
-static struct stream *stream_of(struct ct_pull_engine *e, uint32_t pid)
+static struct stream *stream_of(struct ct_pulls *e, uint32_t pid)
 {
 	struct stream *s;
 
@@ -116,7 +116,7 @@ static struct stream *stream_of(struct ct_pull_engine *e, uint32_t pid)
 	return s;
 }
 
-static struct ev *push_ev(struct ct_pull_engine *e, uint32_t pid)
+static struct ev *push_ev(struct ct_pulls *e, uint32_t pid)
 {
 	struct stream *s = stream_of(e, pid);
 	struct ev *v;
@@ -139,7 +139,7 @@ static struct ev *push_ev(struct ct_pull_engine *e, uint32_t pid)
 
 /* ---- records in ---- */
 
-static int add_blob(struct ct_pull_engine *e, const struct ct_pull_blob *b)
+static int add_blob(struct ct_pulls *e, const struct ct_pull_blob *b)
 {
 	struct ev *v;
 
@@ -167,7 +167,7 @@ static int add_blob(struct ct_pull_engine *e, const struct ct_pull_blob *b)
 	return 0;
 }
 
-static int add_rename(struct ct_pull_engine *e,
+static int add_rename(struct ct_pulls *e,
 		      const struct ct_pull_rename *r)
 {
 	char newpath[CT_PATH_MAX];
@@ -193,7 +193,7 @@ static int add_rename(struct ct_pull_engine *e,
 	return 0;
 }
 
-static int add_connect(struct ct_pull_engine *e,
+static int add_connect(struct ct_pulls *e,
 		       const struct ct_pull_connect *c)
 {
 	struct ev *v = push_ev(e, c->hdr.pid);
@@ -233,7 +233,7 @@ static const char *pull_ref(const char *args, size_t len)
 	return NULL;
 }
 
-static void add_client(struct ct_pull_engine *e, const struct ct_exec *x,
+static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 		       bool docker)
 {
 	size_t len = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
@@ -256,7 +256,7 @@ static void add_client(struct ct_pull_engine *e, const struct ct_exec *x,
 		 len - (size_t)(ref - x->args));
 }
 
-static int add_exec(struct ct_pull_engine *e, const struct ct_exec *x,
+static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 		    size_t len)
 {
 	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
@@ -287,7 +287,7 @@ static int add_exec(struct ct_pull_engine *e, const struct ct_exec *x,
 	return 0;
 }
 
-static void add_exit(struct ct_pull_engine *e, const struct ct_hdr *h)
+static void add_exit(struct ct_pulls *e, const struct ct_hdr *h)
 {
 	struct stream *s = NULL;
 
@@ -377,7 +377,7 @@ void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
 	free(s);
 }
 
-static uint64_t wall(const struct ct_pull_engine *e, uint64_t mono)
+static uint64_t wall(const struct ct_pulls *e, uint64_t mono)
 {
 	return mono ? (uint64_t)((int64_t)mono + e->m2r) : 0;
 }
@@ -403,7 +403,7 @@ static struct ev *find_untar(struct ev *ev, size_t n, const struct ev *b)
 	return NULL;
 }
 
-static void docker_unpack(struct ct_pull_engine *e, struct ev *ev, size_t n,
+static void docker_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 			  struct ev *b, struct ct_pull_layer *l)
 {
 	struct ev *u;
@@ -512,7 +512,7 @@ static int64_t client_fit(const struct client *c, bool docker,
  * Image of the best fitting client (client_fit()), preferring one whose
  * reference names the registry port the daemon connected to.
  */
-static void take_client(struct ct_pull_engine *e, struct ct_pull *p,
+static void take_client(struct ct_pulls *e, struct ct_pull *p,
 			uint64_t first, uint64_t end, uint16_t port,
 			uint64_t *client_ts)
 {
@@ -570,7 +570,7 @@ static void finish_layers(struct ct_pull *p, uint64_t start_mono,
 		     first_write_mono - start_mono : 0;
 }
 
-static int emit(struct ct_pull_engine *e, struct ct_pull *p)
+static int emit(struct ct_pulls *e, struct ct_pull *p)
 {
 	if (e->npulls == e->pcap) {
 		size_t cap = e->pcap ? 2 * e->pcap : 8;
@@ -590,7 +590,7 @@ static int emit(struct ct_pull_engine *e, struct ct_pull *p)
 }
 
 /* Events [0, n) form one docker pull ending at @end (monotonic). */
-static int build_docker(struct ct_pull_engine *e, struct ev *ev, size_t n,
+static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 			uint64_t end, bool complete)
 {
 	struct ct_pull p = { .engine = "docker", .complete = complete };
@@ -643,7 +643,7 @@ static int build_docker(struct ct_pull_engine *e, struct ev *ev, size_t n,
  * pread64 of exactly their size; a layer is streamed through the
  * decompressor, which needs at least one more read to see the end.
  */
-static void ctrd_unpack(struct ct_pull_engine *e, struct ev *ev, size_t n,
+static void ctrd_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 			const char *digest, uint64_t fetch_end,
 			struct ct_pull_layer *l)
 {
@@ -685,7 +685,7 @@ static bool has_connect(const struct ev *ev, size_t n, uint64_t before)
 	return false;
 }
 
-static int build_ctrd(struct ct_pull_engine *e, struct ev *ev, size_t n)
+static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 {
 	struct ct_pull p = { .engine = "containerd", .complete = true };
 	uint64_t first_open = UINT64_MAX, first_write = UINT64_MAX;
@@ -778,7 +778,7 @@ static size_t split_at(struct stream *s, uint64_t end)
 	return k;
 }
 
-static int finish_docker(struct ct_pull_engine *e, struct stream *s,
+static int finish_docker(struct ct_pulls *e, struct stream *s,
 			 bool complete)
 {
 	uint64_t end = complete ? s->docker_end : UINT64_MAX;
@@ -801,7 +801,7 @@ static bool has_docker_blob(const struct stream *s)
 	return false;
 }
 
-static int finish_ctrd(struct ct_pull_engine *e, struct stream *s)
+static int finish_ctrd(struct ct_pulls *e, struct stream *s)
 {
 	int rc;
 
@@ -826,7 +826,7 @@ static void prune(struct stream *s, uint64_t now)
 	s->nev = k;
 }
 
-static int advance_stream(struct ct_pull_engine *e, struct stream *s)
+static int advance_stream(struct ct_pulls *e, struct stream *s)
 {
 	int rc = 0;
 
@@ -839,7 +839,7 @@ static int advance_stream(struct ct_pull_engine *e, struct stream *s)
 	return rc;
 }
 
-static int advance(struct ct_pull_engine *e, uint64_t now)
+static int advance(struct ct_pulls *e, uint64_t now)
 {
 	int rc = 0;
 
@@ -854,7 +854,7 @@ static int advance(struct ct_pull_engine *e, uint64_t now)
 	return rc;
 }
 
-int ct_pull_feed(struct ct_pull_engine *e, const void *rec, size_t len)
+int ct_pull_feed(struct ct_pulls *e, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 	int rc = 0;
@@ -886,13 +886,13 @@ int ct_pull_feed(struct ct_pull_engine *e, const void *rec, size_t len)
 	return advance(e, h->ts_ns);
 }
 
-void ct_pull_tick(struct ct_pull_engine *e, uint64_t now_mono_ns)
+void ct_pull_tick(struct ct_pulls *e, uint64_t now_mono_ns)
 {
 	if (e)
 		advance(e, now_mono_ns);
 }
 
-void ct_pull_flush(struct ct_pull_engine *e)
+void ct_pull_flush(struct ct_pulls *e)
 {
 	if (!e)
 		return;
@@ -909,10 +909,10 @@ void ct_pull_flush(struct ct_pull_engine *e)
 	}
 }
 
-struct ct_pull_engine *ct_pull_engine_new(int64_t mono_to_real_ns,
+struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 					  ct_pull_cb on_pull, void *ctx)
 {
-	struct ct_pull_engine *e = calloc(1, sizeof(*e));
+	struct ct_pulls *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return NULL;
@@ -922,7 +922,7 @@ struct ct_pull_engine *ct_pull_engine_new(int64_t mono_to_real_ns,
 	return e;
 }
 
-void ct_pull_engine_free(struct ct_pull_engine *e)
+void ct_pulls_free(struct ct_pulls *e)
 {
 	if (!e)
 		return;
@@ -935,17 +935,17 @@ void ct_pull_engine_free(struct ct_pull_engine *e)
 	free(e);
 }
 
-size_t ct_pull_count(const struct ct_pull_engine *e)
+size_t ct_pull_count(const struct ct_pulls *e)
 {
 	return e ? e->npulls : 0;
 }
 
-const struct ct_pull *ct_pull_get(const struct ct_pull_engine *e, size_t i)
+const struct ct_pull *ct_pull_get(const struct ct_pulls *e, size_t i)
 {
 	return e && i < e->npulls ? &e->pulls[i] : NULL;
 }
 
-const struct ct_pull *ct_pull_before(const struct ct_pull_engine *e,
+const struct ct_pull *ct_pull_before(const struct ct_pulls *e,
 				     uint64_t wall_ns, uint64_t max_gap_ns)
 {
 	for (size_t i = e ? e->npulls : 0; i-- > 0;) {
@@ -958,14 +958,14 @@ const struct ct_pull *ct_pull_before(const struct ct_pull_engine *e,
 	return NULL;
 }
 
-void ct_pull_settle(struct ct_pull_engine *e)
+void ct_pull_settle(struct ct_pulls *e)
 {
 	for (size_t i = 0; e && i < e->nst; i++)
 		if (e->st[i].docker_end)
 			finish_docker(e, &e->st[i], true);
 }
 
-const struct ct_pull *ct_pull_claim(struct ct_pull_engine *e, uint64_t wall_ns,
+const struct ct_pull *ct_pull_claim(struct ct_pulls *e, uint64_t wall_ns,
 				    uint64_t max_gap_ns)
 {
 	struct ct_pull *p;

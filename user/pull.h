@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-/* the records, for every user of the engine (same name, other dir) */
+/* the records, for every user of the pull tracker (same name, other dir) */
 #include "../include/pull.h"
 
 #define CT_PULL_GRACE_NS	1000000000ull	/* 1 s after the end */
@@ -53,32 +53,32 @@ struct ct_pull {
 
 typedef void (*ct_pull_cb)(const struct ct_pull *p, void *ctx);
 
-struct ct_pull_engine;
+struct ct_pulls;
 
 /* on_pull may be NULL; pulls are also kept for ct_pull_write_jsonl(). */
-struct ct_pull_engine *ct_pull_engine_new(int64_t mono_to_real_ns,
+struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 					  ct_pull_cb on_pull, void *ctx);
-void ct_pull_engine_free(struct ct_pull_engine *e);
+void ct_pulls_free(struct ct_pulls *e);
 
 /*
  * Feed any raw record: the ones that are not about pulls are ignored.
  * Returns 0, or -EINVAL for a malformed pull record, -ENOMEM.
  */
-int ct_pull_feed(struct ct_pull_engine *e, const void *rec, size_t len);
+int ct_pull_feed(struct ct_pulls *e, const void *rec, size_t len);
 /* Advance event time (CLOCK_MONOTONIC ns) on a quiet live loop. */
-void ct_pull_tick(struct ct_pull_engine *e, uint64_t now_mono_ns);
+void ct_pull_tick(struct ct_pulls *e, uint64_t now_mono_ns);
 /* Emit whatever is pending (a pull without its end: complete = false). */
-void ct_pull_flush(struct ct_pull_engine *e);
+void ct_pull_flush(struct ct_pulls *e);
 /*
  * Emit now, without waiting for the grace period, the docker pulls whose
  * end was seen: a container created after its pull may be finished
  * before the grace period is over.
  */
-void ct_pull_settle(struct ct_pull_engine *e);
+void ct_pull_settle(struct ct_pulls *e);
 
 /* Pulls emitted so far, oldest first. */
-size_t ct_pull_count(const struct ct_pull_engine *e);
-const struct ct_pull *ct_pull_get(const struct ct_pull_engine *e, size_t i);
+size_t ct_pull_count(const struct ct_pulls *e);
+const struct ct_pull *ct_pull_get(const struct ct_pulls *e, size_t i);
 
 /*
  * The latest pull that ended at most max_gap_ns before wall_ns (a
@@ -86,7 +86,7 @@ const struct ct_pull *ct_pull_get(const struct ct_pull_engine *e, size_t i);
  * it.  NULL if none.  Pulls are emitted CT_PULL_GRACE_NS after their end:
  * flush the pull engine before the container engine at exit.
  */
-const struct ct_pull *ct_pull_before(const struct ct_pull_engine *e,
+const struct ct_pull *ct_pull_before(const struct ct_pulls *e,
 				     uint64_t wall_ns, uint64_t max_gap_ns);
 
 /*
@@ -95,7 +95,7 @@ const struct ct_pull *ct_pull_before(const struct ct_pull_engine *e,
  * answer if it is complete and no other container claimed it (one pull,
  * one container: the next run of the same image pulls nothing).
  */
-const struct ct_pull *ct_pull_claim(struct ct_pull_engine *e, uint64_t wall_ns,
+const struct ct_pull *ct_pull_claim(struct ct_pulls *e, uint64_t wall_ns,
 				    uint64_t max_gap_ns);
 
 /* Pure helpers, exposed for the unit tests. */

@@ -75,7 +75,7 @@ int ct_pull_output_json(FILE *f, const struct ct_pull *p)
 	return ct_json_error(&w) || ferror(f) ? -EIO : 0;
 }
 
-int ct_pull_write_jsonl(FILE *f, const struct ct_pull_engine *e)
+int ct_pull_write_jsonl(FILE *f, const struct ct_pulls *e)
 {
 	for (size_t i = 0; i < ct_pull_count(e); i++)
 		if (ct_pull_output_json(f, ct_pull_get(e, i)))
@@ -177,7 +177,7 @@ void ct_pull_print(FILE *f, const struct ct_pull *p)
 		print_layer(f, p, i);
 }
 
-void ct_pull_print_all(FILE *f, const struct ct_pull_engine *e)
+void ct_pull_print_all(FILE *f, const struct ct_pulls *e)
 {
 	for (size_t i = 0; i < ct_pull_count(e); i++) {
 		fputc('\n', f);

@@ -15,8 +15,8 @@
 void ct_json_pull(struct ct_json *w, const struct ct_pull *p);
 /* One pull as a JSON line; 0 or -EIO. */
 int ct_pull_output_json(FILE *f, const struct ct_pull *p);
-/* Every pull the engine emitted, one JSON line each; 0 or -EIO. */
-int ct_pull_write_jsonl(FILE *f, const struct ct_pull_engine *e);
+/* Every pull emitted, one JSON line each; 0 or -EIO. */
+int ct_pull_write_jsonl(FILE *f, const struct ct_pulls *e);
 
 /* Width of the timeline bar in the terminal. */
 #define CT_PULL_BAR	60
@@ -24,7 +24,7 @@ int ct_pull_write_jsonl(FILE *f, const struct ct_pull_engine *e);
 /* Table and timeline of one pull. */
 void ct_pull_print(FILE *f, const struct ct_pull *p);
 /* Every pull, or nothing at all if there was none. */
-void ct_pull_print_all(FILE *f, const struct ct_pull_engine *e);
+void ct_pull_print_all(FILE *f, const struct ct_pulls *e);
 /*
  * The timeline row of one layer: width cells over [t0, t0 + span),
  * '=' fetching, '#' unpacking, '.' neither.  buf gets width + 1 bytes.

@@ -28,7 +28,7 @@ const char *ct_ready_mode_name(enum ct_ready_mode m);
 
 struct ct_ready;
 
-/* mono_to_real_ns: as for the engine (record times are monotonic). */
+/* mono_to_real_ns: as for the tracker (record times are monotonic). */
 struct ct_ready *ct_ready_new(enum ct_ready_mode m, int64_t mono_to_real_ns);
 void ct_ready_free(struct ct_ready *r);
 

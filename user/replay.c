@@ -81,7 +81,7 @@ static int take_record(struct ct_replay_opens *r, const void *rec, size_t len)
 	if (h->type != CT_EV_OPENS)
 		return 0;
 	if (ct_opens_rec_parse(rec, len, &o, &key, &rt, &flags))
-		return 0;	/* malformed: the engine pass will say so */
+		return 0;	/* malformed: the tracker pass counts it */
 	return add_entry(r, key, flags & CT_OPENS_F_GOFER, &o);
 }
 

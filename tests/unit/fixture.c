@@ -180,7 +180,7 @@ void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 	fx_raw(f, &c, sizeof(c));
 }
 
-int fx_feed(const struct ct_fx *f, struct ct_engine *e)
+int fx_feed(const struct ct_fx *f, struct ct_tracker *e)
 {
 	size_t off = 0;
 	int bad = 0;
@@ -189,7 +189,7 @@ int fx_feed(const struct ct_fx *f, struct ct_engine *e)
 		const struct ct_hdr *h = (const void *)(f->buf + off);
 		size_t sz = h->size;
 
-		if (ct_engine_feed(e, h, f->len - off))
+		if (ct_tracker_feed(e, h, f->len - off))
 			bad++;
 		if (sz < sizeof(*h))
 			break;
@@ -724,10 +724,10 @@ static void fx_sink_filtered(const struct ct_container *c, void *ctx)
 	s->filtered++;
 }
 
-struct ct_engine *fx_engine(struct fx_sink *sink, const char *prefix,
+struct ct_tracker *fx_tracker(struct fx_sink *sink, const char *prefix,
 			    uint32_t runtime_mask)
 {
-	struct ct_engine_opts o = {
+	struct ct_tracker_opts o = {
 		.mono_to_real_ns = 0,
 		.cgroup_mode = CT_CGROUP_V1_MEMORY,
 		.filter = { .runtime_mask = runtime_mask, .id_prefix = prefix },
@@ -738,5 +738,5 @@ struct ct_engine *fx_engine(struct fx_sink *sink, const char *prefix,
 	};
 
 	memset(sink, 0, sizeof(*sink));
-	return ct_engine_new(&o);
+	return ct_tracker_new(&o);
 }

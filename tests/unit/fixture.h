@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Synthetic event streams for the engine tests: raw records of
+ * Synthetic event streams for the tracker tests: raw records of
  * include/coldtrace.h built in memory, plus whole container lifecycles
  * modelled on strace/tracefs captures of dockerd 20.10 + containerd 1.6
  * on the target machine (see the comments in fixture.c).
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "container.h"
-#include "engine.h"
+#include "tracker.h"
 
 struct ct_fx {
 	uint8_t *buf;
@@ -52,7 +52,7 @@ void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 void fx_raw(struct ct_fx *f, const void *rec, size_t len);
 
 /* Feed every record; returns how many were refused (-EINVAL). */
-int fx_feed(const struct ct_fx *f, struct ct_engine *e);
+int fx_feed(const struct ct_fx *f, struct ct_tracker *e);
 /* dst gets the records of srcs merged by timestamp (stable). */
 void fx_merge(struct ct_fx *dst, const struct ct_fx *srcs, size_t n);
 
@@ -96,8 +96,8 @@ struct fx_sink {
 };
 void fx_sink_cb(const struct ct_container *c, void *ctx);
 void fx_sink_fill(struct ct_container *c, void *ctx);
-/* Engine with mono_to_real = 0 writing into sink. */
-struct ct_engine *fx_engine(struct fx_sink *sink, const char *prefix,
+/* Tracker with mono_to_real = 0 writing into sink. */
+struct ct_tracker *fx_tracker(struct fx_sink *sink, const char *prefix,
 			    uint32_t runtime_mask);
 
 #endif /* __CT_TEST_FIXTURE_H */

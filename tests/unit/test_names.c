@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "tracker.h"
 #include "fixture.h"
 #include "names.h"
 
@@ -109,7 +109,7 @@ Test(names, untrusted_input_refused)
 		     -EINVAL, "an id that is not hex");
 }
 
-/* The engine names a container from a CT_EV_NAME record. */
+/* The tracker names a container from a CT_EV_NAME record. */
 Test(names, engine_applies_name_record)
 {
 	struct fx_ct c = { "cafe01", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0,
@@ -118,7 +118,7 @@ Test(names, engine_applies_name_record)
 	struct ct_name_rec r = { 0 };
 	struct fx_sink sink;
 	struct ct_fx f, named;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 
 	fx_init(&f);
 	fx_init(&named);
@@ -133,10 +133,10 @@ Test(names, engine_applies_name_record)
 	fx_raw(&named, f.buf + ((const struct ct_hdr *)f.buf)->size,
 	       f.len - ((const struct ct_hdr *)f.buf)->size);
 	cr_assert_eq(fx_feed(&named, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_str_eq(sink.got[0].name, "svc");
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 	fx_free(&named);
 }

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine.h"
+#include "tracker.h"
 #include "fixture.h"
 #include "phases.h"
 #include "recfile.h"
@@ -93,9 +93,9 @@ static void on_container(const struct ct_container *c, void *ctx)
 			check_firing(c, &fired[i]);
 }
 
-static struct ct_engine *new_engine(int64_t m2r, enum ct_cgroup_mode mode)
+static struct ct_tracker *new_engine(int64_t m2r, enum ct_cgroup_mode mode)
 {
-	struct ct_engine_opts o = {
+	struct ct_tracker_opts o = {
 		.mono_to_real_ns = m2r,
 		.cgroup_mode = mode,
 		.on_container = on_container,
@@ -103,13 +103,13 @@ static struct ct_engine *new_engine(int64_t m2r, enum ct_cgroup_mode mode)
 	};
 
 	nfired = 0;
-	return ct_engine_new(&o);
+	return ct_tracker_new(&o);
 }
 
-static void finish(struct ct_engine *e)
+static void finish(struct ct_tracker *e)
 {
-	ct_engine_flush(e);
-	ct_engine_free(e);
+	ct_tracker_flush(e);
+	ct_tracker_free(e);
 	for (size_t i = 0; i < nfired; i++)
 		cr_expect(fired[i].done, "%s: fired, never emitted",
 			  fired[i].id);
@@ -126,7 +126,7 @@ static int replay_all(void)
 	for (size_t i = 0; i < g.gl_pathc; i++, n++) {
 		struct ct_rec_file_hdr h;
 		struct ct_rec_reader *r;
-		struct ct_engine *e;
+		struct ct_tracker *e;
 		const void *rec;
 		char err[256];
 		size_t len;
@@ -136,7 +136,7 @@ static int replay_all(void)
 						sizeof(err)), 0, "%s", err);
 		e = new_engine(h.mono_to_real_ns, h.cgroup_mode);
 		while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-			ct_engine_feed(e, rec, len);
+			ct_tracker_feed(e, rec, len);
 		cr_assert_eq(rc, 0, "%s: %s", g.gl_pathv[i], err);
 		finish(e);
 		ct_rec_reader_close(r);
@@ -148,7 +148,7 @@ static int replay_all(void)
 
 static void feed_synthetic(struct ct_fx *f)
 {
-	struct ct_engine *e = new_engine(0, CT_CGROUP_V1_MEMORY);
+	struct ct_tracker *e = new_engine(0, CT_CGROUP_V1_MEMORY);
 
 	cr_assert_eq(fx_feed(f, e), 0);
 	finish(e);
@@ -340,8 +340,8 @@ static void keep(const struct ct_container *c, void *ctx)
 /* Podman's conmon in the shim's place is no direct run (issue 9). */
 Test(phases, conmon_is_not_direct)
 {
-	struct ct_engine_opts o = { .on_container = keep };
-	struct ct_engine *e = ct_engine_new(&o);
+	struct ct_tracker_opts o = { .on_container = keep };
+	struct ct_tracker *e = ct_tracker_new(&o);
 	struct ct_fx f;
 
 	fx_init(&f);
@@ -353,10 +353,10 @@ Test(phases, conmon_is_not_direct)
 	fx_exec(&f, 21, "/usr/bin/crun", "/usr/bin/crun", "create",
 		"--bundle", "/b/pm1", "pm1");
 	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_engine_flush(e);
+	ct_tracker_flush(e);
 	cr_expect_str_eq(got.id, "pm1");
 	cr_expect_eq(got.engine, CT_ENG_PODMAN, "engine %s",
 		     ct_engine_name(got.engine));
-	ct_engine_free(e);
+	ct_tracker_free(e);
 	fx_free(&f);
 }

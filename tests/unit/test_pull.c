@@ -44,11 +44,11 @@ static const char *fixture(const char *name, char *buf, size_t n)
 	return buf;
 }
 
-static struct ct_pull_engine *replay(const char *path, struct got *g)
+static struct ct_pulls *replay(const char *path, struct got *g)
 {
 	struct ct_rec_file_hdr h;
 	struct ct_rec_reader *r;
-	struct ct_pull_engine *e;
+	struct ct_pulls *e;
 	char err[256];
 	const void *rec;
 	size_t len;
@@ -56,7 +56,7 @@ static struct ct_pull_engine *replay(const char *path, struct got *g)
 
 	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
 		     "%s", err);
-	e = ct_pull_engine_new(h.mono_to_real_ns, on_pull, g);
+	e = ct_pulls_new(h.mono_to_real_ns, on_pull, g);
 	cr_assert_not_null(e);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
 		cr_assert_eq(ct_pull_feed(e, rec, len), 0);
@@ -100,7 +100,7 @@ static void check_recorded(const char *name)
 {
 	char p1[512], p2[512], f1[128], f2[128];
 	struct got g = { 0 };
-	struct ct_pull_engine *e;
+	struct ct_pulls *e;
 	const struct tj *tl;
 	struct tj *truth;
 	uint64_t nmcd;
@@ -129,7 +129,7 @@ static void check_recorded(const char *name)
 	cr_assert(g.last.ttfb_ns > 0 && g.last.ttfb_ns < g.last.dur_ns);
 	tj_free(truth);
 	free(txt);
-	ct_pull_engine_free(e);
+	ct_pulls_free(e);
 }
 
 Test(pull_replay, docker_pull_matches_registry)
@@ -145,7 +145,7 @@ Test(pull_replay, ctr_pull_matches_registry)
 /* ---- synthetic records ---- */
 
 struct seq {
-	struct ct_pull_engine *e;
+	struct ct_pulls *e;
 	struct got g;
 };
 
@@ -252,7 +252,7 @@ static void connect_at(struct seq *s, uint64_t ts)
 static void seq_init(struct seq *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->e = ct_pull_engine_new(M2R, on_pull, &s->g);
+	s->e = ct_pulls_new(M2R, on_pull, &s->g);
 	cr_assert_not_null(s->e);
 }
 
@@ -303,7 +303,7 @@ Test(pull_synth, sequential_two_layers)
 	cr_assert_eq(s.g.layers[0].unpack_dur_ns, 20 * MS);
 	/* untar exit after the last read: unpack ends there */
 	cr_assert_eq(s.g.layers[1].unpack_dur_ns, 40 * MS);
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 /* Three layers at once, then a fourth: max 3. */
@@ -327,7 +327,7 @@ Test(pull_synth, concurrent_layers)
 	/* no connect, no client: the pull starts at the first open */
 	cr_assert_eq(s.g.last.start_ns, M2R + 10 * MS);
 	cr_assert(s.g.last.image[0] == '\0');
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 /* `docker tag` rewrites repositories.json too: no blob, no pull. */
@@ -340,7 +340,7 @@ Test(pull_synth, tag_is_not_a_pull)
 	ct_pull_tick(s.e, 10 * MS + 2 * CT_PULL_GRACE_NS);
 	ct_pull_flush(s.e);
 	cr_assert_eq(s.g.n, 0);
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 /* Tracing stopped mid-pull: emitted at flush, marked incomplete. */
@@ -354,7 +354,7 @@ Test(pull_synth, incomplete_at_flush)
 	cr_assert_eq(s.g.n, 1);
 	cr_assert(!s.g.last.complete);
 	cr_assert_eq(s.g.layers[0].unpack_start_ns, 0);
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 /* Two pulls back to back are two records. */
@@ -375,7 +375,7 @@ Test(pull_synth, two_pulls)
 	cr_assert_eq(ct_pull_count(s.e), 2);
 	cr_assert_eq(ct_pull_get(s.e, 1)->start_ns, M2R + 3000 * MS);
 	cr_assert_null(ct_pull_get(s.e, 2));
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 Test(pull_synth, malformed_records)
@@ -393,7 +393,7 @@ Test(pull_synth, malformed_records)
 	cr_assert_eq(ct_pull_feed(NULL, &b, sizeof(b)), -EINVAL);
 	ct_pull_flush(s.e);
 	cr_assert_eq(s.g.n, 0);
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 /* ---- pure helpers ---- */
@@ -493,7 +493,7 @@ Test(pull_synth, other_daemon_does_not_end_pull)
 	ct_pull_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert_eq(s.g.last.nlayers, 2);
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 Test(pull_conc, registry_port_of_ref)
@@ -530,7 +530,7 @@ Test(pull_synth, clients_matched_by_port)
 	ct_pull_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert_str_eq(s.g.last.image, "127.0.0.1:5000/two");
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 Test(pull_output, dump_lines)
@@ -580,7 +580,7 @@ Test(pull_synth, running_client_is_not_taken)
 	ct_pull_flush(s.e);
 	cr_assert_eq(s.g.n, 2);
 	cr_assert_str_eq(s.g.last.image, "reg:5000/late");
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 /* One layer, fetched 11..40 ms, the pull ending at 70 ms. */
@@ -605,7 +605,7 @@ Test(pull_synth, pull_before_container)
 	cr_assert_null(ct_pull_before(s.e, M2R + 60 * MS, 500 * MS));
 	cr_assert_null(ct_pull_before(s.e, M2R + 900 * MS, 500 * MS));
 	cr_assert_null(ct_pull_before(NULL, 0, 0));
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }
 
 /* A container claims the pull that ended just before it: only once, and
@@ -625,5 +625,5 @@ Test(pull_synth, claimed_once_by_next_container)
 	cr_assert_null(ct_pull_claim(s.e, M2R + 150 * MS, 500 * MS),
 		       "a second container gets no pull");
 	cr_assert_null(ct_pull_claim(NULL, 0, 0));
-	ct_pull_engine_free(s.e);
+	ct_pulls_free(s.e);
 }

@@ -8,7 +8,7 @@
 
 #include "coldtrace.h"
 #include "container.h"
-#include "engine.h"
+#include "tracker.h"
 #include "ready.h"
 #include "recfile.h"
 #include "tjson.h"
@@ -187,10 +187,10 @@ static const char *fixture_dir(void)
 /* Replays NAME.ctrec as main.c does: engine + ready; keeps container id. */
 static void replay_ready(const char *name, const char *id, struct got *g)
 {
-	struct ct_engine_opts o = { 0 };
+	struct ct_tracker_opts o = { 0 };
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *r;
-	struct ct_engine *e;
+	struct ct_tracker *e;
 	char path[512], err[256];
 	const void *rec;
 	size_t len;
@@ -207,15 +207,15 @@ static void replay_ready(const char *name, const char *id, struct got *g)
 	o.before_emit = on_emit;
 	o.on_container = on_rec;
 	o.ctx = g;
-	e = ct_engine_new(&o);
+	e = ct_tracker_new(&o);
 	cr_assert(e && g->ready);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
 		cr_assert_eq(ct_ready_feed(g->ready, rec, len), 0);
-		cr_assert_eq(ct_engine_feed(e, rec, len), 0);
+		cr_assert_eq(ct_tracker_feed(e, rec, len), 0);
 	}
 	cr_assert_eq(rc, 0, "%s: %s", path, err);
-	ct_engine_flush(e);
-	ct_engine_free(e);
+	ct_tracker_flush(e);
+	ct_tracker_free(e);
 	ct_ready_free(g->ready);
 	ct_rec_reader_close(r);
 	cr_assert_eq(g->n, 1, "%s: container %s seen %d times", name, id, g->n);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "coldtrace.h"
 #include "dump.h"
-#include "engine.h"
+#include "tracker.h"
 #include "hist.h"
 #include "opens.h"
 #include "pull.h"
@@ -66,9 +66,9 @@ Test(records, sizes)
  * count (malformed-opens.ctrec) was dropped without a word. */
 Test(records, malformed_opens_counted)
 {
-	struct ct_engine_opts o = { 0 };
-	struct ct_engine *e = ct_engine_new(&o);
-	struct ct_engine_stats st;
+	struct ct_tracker_opts o = { 0 };
+	struct ct_tracker *e = ct_tracker_new(&o);
+	struct ct_tracker_stats st;
 	struct ct_opens_rec r;
 	struct ct_opens op;
 	uint64_t key;
@@ -83,15 +83,15 @@ Test(records, malformed_opens_counted)
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
 	cr_expect_eq(ct_opens_rec_parse(&r, sizeof(r), &op, &key, &rt,
 					&flags), 0);
-	cr_expect_eq(ct_engine_feed(e, &r, sizeof(r)), 0);
+	cr_expect_eq(ct_tracker_feed(e, &r, sizeof(r)), 0);
 	r.count = 4;	/* slots say 3 */
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), -EINVAL);
 	cr_expect_eq(ct_opens_rec_parse(&r, sizeof(r), &op, &key, &rt,
 					&flags), -EINVAL);
-	cr_expect_eq(ct_engine_feed(e, &r, sizeof(r)), -EINVAL);
-	ct_engine_get_stats(e, &st);
+	cr_expect_eq(ct_tracker_feed(e, &r, sizeof(r)), -EINVAL);
+	ct_tracker_get_stats(e, &st);
 	cr_expect_eq(st.malformed, 1);
-	ct_engine_free(e);
+	ct_tracker_free(e);
 }
 
 /* --dump names each type from the table and says which are malformed. */

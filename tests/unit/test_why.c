@@ -8,7 +8,7 @@
 
 #include "coldtrace.h"
 #include "container.h"
-#include "engine.h"
+#include "tracker.h"
 #include "ready.h"
 #include "recfile.h"
 #include "tjson.h"
@@ -180,10 +180,10 @@ Test(why, recording_spin_200ms)
 	const char *dir = getenv("CT_FIXTURES") ? getenv("CT_FIXTURES")
 						: "tests/fixtures";
 	char path[512], err[256], *text;
-	struct ct_engine_opts o = { 0 };
+	struct ct_tracker_opts o = { 0 };
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *r;
-	struct ct_engine *e;
+	struct ct_tracker *e;
 	static struct got g;
 	uint64_t own_us, cpu;
 	const void *rec;
@@ -211,13 +211,13 @@ Test(why, recording_spin_200ms)
 	o.before_emit = on_emit;
 	o.on_container = on_rec;
 	o.ctx = &g;
-	e = ct_engine_new(&o);
+	e = ct_tracker_new(&o);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
 		cr_assert_eq(ct_why_feed(g.why, rec, len), 0);
-		cr_assert_eq(ct_engine_feed(e, rec, len), 0);
+		cr_assert_eq(ct_tracker_feed(e, rec, len), 0);
 	}
 	cr_assert_eq(rc, 0, "%s", err);
-	ct_engine_flush(e);
+	ct_tracker_flush(e);
 	cr_assert_eq(g.n, 1);
 	for (int p = 0; p < CT_PH_MAX; p++) {
 		const struct ct_split *x = &g.c.split[p];
@@ -234,7 +234,7 @@ Test(why, recording_spin_200ms)
 	cr_expect(cpu <= own_us * 1000 * 115 / 100 &&
 		  cpu >= own_us * 1000 * 85 / 100,
 		  "run cpu %lu ns, node says %lu us", cpu, own_us);
-	ct_engine_free(e);
+	ct_tracker_free(e);
 	ct_why_free(g.why);
 	ct_ready_free(g.ready);
 	ct_rec_reader_close(r);

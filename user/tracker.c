@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine.h"
+#include "tracker.h"
 #include "classify.h"
 #include "phases.h"
 #include "proc.h"
@@ -63,8 +63,8 @@ struct cstate {
 	struct cstate *hnext;		/* id hash chain */
 };
 
-struct ct_engine {
-	struct ct_engine_opts o;
+struct ct_tracker {
+	struct ct_tracker_opts o;
 	char prefix[CT_ID_LEN];
 	struct ct_proc_table *procs;
 	struct cstate **cts;		/* live containers, in no order */
@@ -74,18 +74,18 @@ struct ct_engine {
 	uint32_t next_gen;
 	uint64_t now;			/* latest event time (monotonic) */
 	uint64_t next_sweep;		/* opts.proc_alive: next check */
-	struct ct_engine_stats st;
+	struct ct_tracker_stats st;
 };
 
 /* --- containers ---------------------------------------------------------- */
 
-static uint64_t wall(const struct ct_engine *e, uint64_t mono)
+static uint64_t wall(const struct ct_tracker *e, uint64_t mono)
 {
 	return mono + (uint64_t)e->o.mono_to_real_ns;
 }
 
 /* FNV-1a */
-static size_t id_slot(const struct ct_engine *e, const char *id)
+static size_t id_slot(const struct ct_tracker *e, const char *id)
 {
 	uint64_t h = 14695981039346656037ull;
 
@@ -94,7 +94,7 @@ static size_t id_slot(const struct ct_engine *e, const char *id)
 	return (size_t)h & (e->nbuckets - 1);
 }
 
-static struct cstate *find(struct ct_engine *e, const char *id)
+static struct cstate *find(struct ct_tracker *e, const char *id)
 {
 	struct cstate *s;
 
@@ -106,7 +106,7 @@ static struct cstate *find(struct ct_engine *e, const char *id)
 	return NULL;
 }
 
-static void hash_add(struct ct_engine *e, struct cstate *s)
+static void hash_add(struct ct_tracker *e, struct cstate *s)
 {
 	size_t k = id_slot(e, s->c.id);
 
@@ -114,7 +114,7 @@ static void hash_add(struct ct_engine *e, struct cstate *s)
 	e->bucket[k] = s;
 }
 
-static void hash_del(struct ct_engine *e, struct cstate *s)
+static void hash_del(struct ct_tracker *e, struct cstate *s)
 {
 	struct cstate **pp = &e->bucket[id_slot(e, s->c.id)];
 
@@ -128,7 +128,7 @@ static void hash_del(struct ct_engine *e, struct cstate *s)
  * Room for one more live container: the array and the id hash double as
  * needed, up to opts.max_containers.  False if there is none.
  */
-static bool make_room(struct ct_engine *e)
+static bool make_room(struct ct_tracker *e)
 {
 	if (e->n >= e->o.max_containers)
 		return false;
@@ -155,16 +155,16 @@ static bool make_room(struct ct_engine *e)
 	return true;
 }
 
-static struct cstate *find_proc(struct ct_engine *e, const struct ct_proc *p)
+static struct cstate *find_proc(struct ct_tracker *e, const struct ct_proc *p)
 {
 	struct cstate *s = p ? find(e, p->id) : NULL;
 
 	return s && s->gen == p->gen ? s : NULL;
 }
 
-static void emit_at(struct ct_engine *e, size_t i, bool complete);
+static void emit_at(struct ct_tracker *e, size_t i, bool complete);
 
-static struct cstate *get_or_create(struct ct_engine *e, const char *id)
+static struct cstate *get_or_create(struct ct_tracker *e, const char *id)
 {
 	struct cstate *s = find(e, id);
 
@@ -191,7 +191,7 @@ static struct cstate *get_or_create(struct ct_engine *e, const char *id)
 }
 
 /* A transition happened to s at t: its family's table moves the phases. */
-static void fire(struct ct_engine *e, struct cstate *s, enum ct_transition tr,
+static void fire(struct ct_tracker *e, struct cstate *s, enum ct_transition tr,
 		 uint64_t t)
 {
 	ct_phases_apply(&s->c, ct_family_of(s->c.engine, s->c.runtime), tr, t,
@@ -203,7 +203,7 @@ static bool ph_open(const struct cstate *s, enum ct_phase p)
 	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
 }
 
-static void set_key(struct ct_engine *e, struct cstate *s,
+static void set_key(struct ct_tracker *e, struct cstate *s,
 		    const struct ct_hdr *h)
 {
 	s->c.cgroup_key = e->o.cgroup_mode == CT_CGROUP_V2 ? h->cgroup_id
@@ -265,14 +265,14 @@ static void finish_record(struct cstate *s, bool complete)
  * The id filter applies at emission only: every container is followed,
  * so that one left out cannot have its events attributed to another.
  */
-static bool id_wanted(const struct ct_engine *e, const struct cstate *s)
+static bool id_wanted(const struct ct_tracker *e, const struct cstate *s)
 {
 	size_t plen = strlen(e->prefix);
 
 	return !plen || !strncmp(s->c.id, e->prefix, plen);
 }
 
-static bool wanted(const struct ct_engine *e, const struct cstate *s)
+static bool wanted(const struct ct_tracker *e, const struct cstate *s)
 {
 	uint32_t m = e->o.filter.runtime_mask;
 
@@ -283,7 +283,7 @@ static bool wanted(const struct ct_engine *e, const struct cstate *s)
 }
 
 /* Emit (if it passes the filter) and forget cts[i]. */
-static void emit_at(struct ct_engine *e, size_t i, bool complete)
+static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 {
 	struct cstate *s = e->cts[i];
 
@@ -301,7 +301,7 @@ static void emit_at(struct ct_engine *e, size_t i, bool complete)
 	free(s);
 }
 
-static void check_done(struct ct_engine *e, struct cstate *s)
+static void check_done(struct ct_tracker *e, struct cstate *s)
 {
 	s->last_mono = e->now;
 	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
@@ -315,7 +315,7 @@ static void check_done(struct ct_engine *e, struct cstate *s)
 
 /* --- expiry: containers whose exit events were lost --------------------- */
 
-static bool stale(const struct ct_engine *e, const struct cstate *s)
+static bool stale(const struct ct_tracker *e, const struct cstate *s)
 {
 	if (s->gone)
 		return true;
@@ -330,7 +330,7 @@ static bool of_gen(struct ct_proc *p, void *ctx)
 }
 
 /* Emit cts[i] incomplete and forget the processes it still holds. */
-static void expire_at(struct ct_engine *e, size_t i)
+static void expire_at(struct ct_tracker *e, size_t i)
 {
 	uint32_t gen = e->cts[i]->gen;
 	bool held = e->cts[i]->live;
@@ -341,14 +341,14 @@ static void expire_at(struct ct_engine *e, size_t i)
 		ct_proc_sweep(e->procs, of_gen, &gen);
 }
 
-static void unaccount(struct ct_engine *e, struct ct_proc *p);
-static struct cstate *find_proc(struct ct_engine *e, const struct ct_proc *p);
+static void unaccount(struct ct_tracker *e, struct ct_proc *p);
+static struct cstate *find_proc(struct ct_tracker *e, const struct ct_proc *p);
 
 /* ct_proc_sweep() callback: a process of a quiet container (or of none)
  * that no longer exists; its container is gone when it was the last. */
 static bool proc_vanished(struct ct_proc *p, void *ctx)
 {
-	struct ct_engine *e = ctx;
+	struct ct_tracker *e = ctx;
 	struct cstate *s = find_proc(e, p);
 
 	if (s && (s->done_mono || e->now < s->last_mono + SWEEP_NS))
@@ -361,7 +361,7 @@ static bool proc_vanished(struct ct_proc *p, void *ctx)
 	return true;
 }
 
-static void reap(struct ct_engine *e)
+static void reap(struct ct_tracker *e)
 {
 	if (e->o.proc_alive && e->now >= e->next_sweep) {
 		e->next_sweep = e->now + SWEEP_NS;
@@ -381,7 +381,7 @@ static void reap(struct ct_engine *e)
 
 /* --- process accounting ---------------------------------------------- */
 
-static void unaccount(struct ct_engine *e, struct ct_proc *p)
+static void unaccount(struct ct_tracker *e, struct ct_proc *p)
 {
 	struct cstate *s = find_proc(e, p);
 
@@ -397,7 +397,7 @@ static void unaccount(struct ct_engine *e, struct ct_proc *p)
 	p->gen = 0;
 }
 
-static void account(struct ct_engine *e, struct ct_proc *p)
+static void account(struct ct_tracker *e, struct ct_proc *p)
 {
 	struct cstate *s = find(e, p->id);
 
@@ -419,7 +419,7 @@ static void account(struct ct_engine *e, struct ct_proc *p)
 
 /* --- exec ---------------------------------------------------------------- */
 
-static void on_shim(struct ct_engine *e, struct cstate *s,
+static void on_shim(struct ct_tracker *e, struct cstate *s,
 		    const struct ct_class *cl, uint64_t t)
 {
 	if (cl->engine != CT_ENG_UNKNOWN)
@@ -458,7 +458,7 @@ static void runsc_start_hook(struct cstate *s)
 		s->start_pending = true;
 }
 
-static void on_rt_cmd(struct ct_engine *e, struct cstate *s,
+static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 		      const struct ct_class *cl,
 		      const struct ct_proc *parent_like,
 		      const struct ct_hdr *h, uint64_t t)
@@ -502,7 +502,7 @@ static void join_args(char *out, size_t len, const char *args, size_t n)
 	out[o] = 0;
 }
 
-static void user_begins(struct ct_engine *e, struct cstate *s,
+static void user_begins(struct ct_tracker *e, struct cstate *s,
 			uint32_t pid, const struct ct_hdr *h, uint64_t t)
 {
 	s->user_seen = true;
@@ -527,7 +527,7 @@ static bool is_user_exec(const struct cstate *s, const struct ct_proc *p,
 	return !s->host_mntns || !h->mntns || h->mntns != s->host_mntns;
 }
 
-static void apply_exec(struct ct_engine *e, struct cstate *s,
+static void apply_exec(struct ct_tracker *e, struct cstate *s,
 		       const struct ct_class *cl,
 		       const struct ct_proc *old, struct ct_proc *p,
 		       const struct ct_hdr *h, uint64_t t)
@@ -561,7 +561,7 @@ static void apply_exec(struct ct_engine *e, struct cstate *s,
 	}
 }
 
-static void on_exec(struct ct_engine *e, const struct ct_exec *x)
+static void on_exec(struct ct_tracker *e, const struct ct_exec *x)
 {
 	const struct ct_hdr *h = &x->hdr;
 	uint64_t t = wall(e, h->ts_ns);
@@ -622,7 +622,7 @@ static bool runsc_stub_hook(const struct cstate *s, const struct ct_proc *pp)
 	       (s->start_pending || s->c.engine == CT_ENG_DIRECT);
 }
 
-static void on_fork(struct ct_engine *e, const struct ct_fork *f)
+static void on_fork(struct ct_tracker *e, const struct ct_fork *f)
 {
 	const struct ct_hdr *h = &f->hdr;
 	uint64_t t = wall(e, h->ts_ns);
@@ -658,7 +658,7 @@ static void on_fork(struct ct_engine *e, const struct ct_fork *f)
  * gone.  Create is not ended here: only the agent connect ends it
  * (on_connect); without one it stays open.
  */
-static void kata_vm_exit_hook(struct ct_engine *e, struct cstate *s,
+static void kata_vm_exit_hook(struct ct_tracker *e, struct cstate *s,
 			      uint64_t t)
 {
 	struct ct_proc *c = s->hyp_child ?
@@ -673,7 +673,7 @@ static void kata_vm_exit_hook(struct ct_engine *e, struct cstate *s,
 	fire(e, s, CT_TR_VM_EXIT, t);
 }
 
-static void exit_phases(struct ct_engine *e, struct cstate *s,
+static void exit_phases(struct ct_tracker *e, struct cstate *s,
 			const struct ct_proc *p, int32_t status, uint64_t t)
 {
 	bool runsc = s->c.runtime == CT_RT_RUNSC;
@@ -699,7 +699,7 @@ static void exit_phases(struct ct_engine *e, struct cstate *s,
 	fire(e, s, CT_TR_PROC_EXIT, t);
 }
 
-static void on_exit_ev(struct ct_engine *e, const struct ct_exit *x)
+static void on_exit_ev(struct ct_tracker *e, const struct ct_exit *x)
 {
 	uint64_t t = wall(e, x->hdr.ts_ns);
 	struct ct_proc *p = ct_proc_get(e->procs, x->hdr.pid);
@@ -730,7 +730,7 @@ static void on_exit_ev(struct ct_engine *e, const struct ct_exit *x)
  * hypervisor exec.  Failed connects (the VMM's socket not there yet, the
  * guest not listening) are ignored.
  */
-static void on_connect(struct ct_engine *e, const struct ct_connect *c)
+static void on_connect(struct ct_tracker *e, const struct ct_connect *c)
 {
 	struct ct_proc *p = ct_proc_get(e->procs, c->hdr.pid);
 	struct cstate *s = find_proc(e, p);
@@ -760,7 +760,7 @@ static uint32_t netns_source_pid(const char *src)
 }
 
 /* The only container with a network hook running, if exactly one. */
-static struct cstate *sole_connecting(struct ct_engine *e)
+static struct cstate *sole_connecting(struct ct_tracker *e)
 {
 	struct cstate *found = NULL;
 
@@ -774,7 +774,7 @@ static struct cstate *sole_connecting(struct ct_engine *e)
 	return found;
 }
 
-static void on_mount(struct ct_engine *e, const struct ct_mount *m,
+static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 		     const char *src, const char *target)
 {
 	uint32_t pid = netns_source_pid(src);
@@ -794,7 +794,7 @@ static void on_mount(struct ct_engine *e, const struct ct_mount *m,
 	s->netns_mounted = true;
 }
 
-static void on_umount(struct ct_engine *e, const struct ct_mount *m,
+static void on_umount(struct ct_tracker *e, const struct ct_mount *m,
 		      const char *target)
 {
 	uint64_t t = wall(e, m->hdr.ts_ns);
@@ -816,7 +816,7 @@ static void on_umount(struct ct_engine *e, const struct ct_mount *m,
 	}
 }
 
-static void on_mount_ev(struct ct_engine *e, const struct ct_mount *m)
+static void on_mount_ev(struct ct_tracker *e, const struct ct_mount *m)
 {
 	char src[CT_PATH_MAX], target[CT_PATH_MAX];
 
@@ -830,9 +830,9 @@ static void on_mount_ev(struct ct_engine *e, const struct ct_mount *m)
 
 /* --- API ---------------------------------------------------------------- */
 
-struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts)
+struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts)
 {
-	struct ct_engine *e;
+	struct ct_tracker *e;
 
 	if (!opts)
 		return NULL;
@@ -840,8 +840,8 @@ struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts)
 	if (!e)
 		return NULL;
 	e->o = *opts;
-	if (!e->o.max_containers || e->o.max_containers > CT_ENGINE_MAX_LIVE)
-		e->o.max_containers = CT_ENGINE_MAX_LIVE;
+	if (!e->o.max_containers || e->o.max_containers > CT_TRACKER_MAX_LIVE)
+		e->o.max_containers = CT_TRACKER_MAX_LIVE;
 	if (e->o.cgroup_mode != CT_CGROUP_V2)
 		e->o.cgroup_mode = CT_CGROUP_V1_MEMORY;
 	if (opts->filter.id_prefix)
@@ -853,13 +853,13 @@ struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts)
 	e->bucket = calloc(e->nbuckets, sizeof(*e->bucket));
 	e->procs = ct_proc_table_new(0);
 	if (!e->cts || !e->bucket || !e->procs) {
-		ct_engine_free(e);
+		ct_tracker_free(e);
 		return NULL;
 	}
 	return e;
 }
 
-void ct_engine_free(struct ct_engine *e)
+void ct_tracker_free(struct ct_tracker *e)
 {
 	if (!e)
 		return;
@@ -872,7 +872,7 @@ void ct_engine_free(struct ct_engine *e)
 }
 
 /* Names come from a file too: both strings are cut to their fields. */
-static void on_name(struct ct_engine *e, const struct ct_name_rec *r)
+static void on_name(struct ct_tracker *e, const struct ct_name_rec *r)
 {
 	char id[CT_NAME_ID_LEN];
 	struct cstate *s;
@@ -884,7 +884,7 @@ static void on_name(struct ct_engine *e, const struct ct_name_rec *r)
 			    sizeof(r->name));
 }
 
-int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
+int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 
@@ -933,7 +933,7 @@ int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len)
 	return 0;
 }
 
-void ct_engine_tick(struct ct_engine *e, uint64_t now_mono_ns)
+void ct_tracker_tick(struct ct_tracker *e, uint64_t now_mono_ns)
 {
 	if (!e)
 		return;
@@ -942,7 +942,7 @@ void ct_engine_tick(struct ct_engine *e, uint64_t now_mono_ns)
 	reap(e);
 }
 
-void ct_engine_flush(struct ct_engine *e)
+void ct_tracker_flush(struct ct_tracker *e)
 {
 	if (!e)
 		return;
@@ -965,7 +965,7 @@ static uint64_t open_first_ns(const struct ct_container *c)
 	return first;
 }
 
-size_t ct_engine_pending_since(const struct ct_engine *e, uint64_t since_ns)
+size_t ct_tracker_pending_since(const struct ct_tracker *e, uint64_t since_ns)
 {
 	size_t n = 0;
 
@@ -978,18 +978,18 @@ size_t ct_engine_pending_since(const struct ct_engine *e, uint64_t since_ns)
 	return n;
 }
 
-size_t ct_engine_pending(const struct ct_engine *e)
+size_t ct_tracker_pending(const struct ct_tracker *e)
 {
-	return ct_engine_pending_since(e, 0);
+	return ct_tracker_pending_since(e, 0);
 }
 
-uint64_t ct_engine_lost(const struct ct_engine *e)
+uint64_t ct_tracker_lost(const struct ct_tracker *e)
 {
 	return e ? e->st.lost_events : 0;
 }
 
-void ct_engine_get_stats(const struct ct_engine *e,
-			 struct ct_engine_stats *out)
+void ct_tracker_get_stats(const struct ct_tracker *e,
+			 struct ct_tracker_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!e)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The userspace engine: raw events in (live from the ring buffer or
+ * The tracker, the per-container state machine: raw events in (live from the ring buffer or
  * replayed from a --record file), container records out.  No BPF, no root:
  * unit tests drive it directly.
  */
-#ifndef __CT_ENGINE_H
-#define __CT_ENGINE_H
+#ifndef __CT_TRACKER_H
+#define __CT_TRACKER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,29 +14,29 @@
 #include "container.h"
 #include "phases.h"
 
-struct ct_engine;
+struct ct_tracker;
 
 struct ct_filter {
 	uint32_t runtime_mask;	/* bit per enum ct_runtime; 0 = all */
 	const char *id_prefix;	/* only ids starting with this; NULL = all */
 };
 
-/* Called once per container, when it completes or at ct_engine_flush(). */
+/* Called once per container, when it completes or at ct_tracker_flush(). */
 typedef void (*ct_container_cb)(const struct ct_container *c, void *ctx);
 /* Called just before on_container: lets the caller attach data (opens). */
 typedef void (*ct_container_fill_cb)(struct ct_container *c, void *ctx);
 
 /*
- * Processes the engine follows must exist; a live session says whether
+ * Processes the tracker follows must exist; a live session says whether
  * pid still does (kill(pid, 0)), so that containers whose exit events
  * were lost are let go.  Replays cannot know: NULL.
  */
 typedef bool (*ct_proc_alive_cb)(uint32_t pid, void *ctx);
 
 /* Containers followed at once; more are dropped and counted. */
-#define CT_ENGINE_MAX_LIVE	(1u << 16)
+#define CT_TRACKER_MAX_LIVE	(1u << 16)
 
-struct ct_engine_opts {
+struct ct_tracker_opts {
 	int64_t mono_to_real_ns;	/* from the loader or the record file */
 	enum ct_cgroup_mode cgroup_mode;
 	struct ct_filter filter;
@@ -47,54 +47,54 @@ struct ct_engine_opts {
 	/* a container was seen for the first time (id known); may be NULL */
 	ct_container_cb on_new;
 	ct_proc_alive_cb proc_alive;	/* may be NULL */
-	size_t max_containers;	/* followed at once; 0: CT_ENGINE_MAX_LIVE */
+	size_t max_containers;	/* followed at once; 0: CT_TRACKER_MAX_LIVE */
 	ct_rule_cb on_rule;	/* a phase rule applied (tests); may be NULL */
 	void *ctx;
 };
 
-struct ct_engine *ct_engine_new(const struct ct_engine_opts *opts);
-void ct_engine_free(struct ct_engine *e);
+struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts);
+void ct_tracker_free(struct ct_tracker *e);
 
 /*
  * Feed one raw record (struct ct_hdr first).  len is the bytes available;
  * returns 0, or -EINVAL if the record is malformed (it is then ignored).
  */
-int ct_engine_feed(struct ct_engine *e, const void *rec, size_t len);
+int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len);
 
 /*
- * Advance the engine's clock (CLOCK_MONOTONIC ns, the clock of hdr.ts_ns)
+ * Advance the tracker's clock (CLOCK_MONOTONIC ns, the clock of hdr.ts_ns)
  * without an event: a finished container is held for a short grace period
  * of event time to absorb late cleanup, so a quiet live loop should call
  * this on poll timeouts.  Replays need not.
  */
-void ct_engine_tick(struct ct_engine *e, uint64_t now_mono_ns);
+void ct_tracker_tick(struct ct_tracker *e, uint64_t now_mono_ns);
 
 /* Emit every container not yet emitted, incomplete ones marked as such. */
-void ct_engine_flush(struct ct_engine *e);
+void ct_tracker_flush(struct ct_tracker *e);
 
 /* Containers currently tracked and not yet emitted. */
-size_t ct_engine_pending(const struct ct_engine *e);
+size_t ct_tracker_pending(const struct ct_tracker *e);
 
 /*
  * The same, counting only containers whose first phase began at or after
  * since_ns (wall clock): what a traced COMMAND started, not what other
  * users of the host were doing already.
  */
-size_t ct_engine_pending_since(const struct ct_engine *e, uint64_t since_ns);
+size_t ct_tracker_pending_since(const struct ct_tracker *e, uint64_t since_ns);
 
 /* Lost-event total seen so far (CT_EV_LOST records). */
-uint64_t ct_engine_lost(const struct ct_engine *e);
+uint64_t ct_tracker_lost(const struct ct_tracker *e);
 
-/* Every loss the engine knows of: what a report must say. */
-struct ct_engine_stats {
+/* Every loss the tracker knows of: what a report must say. */
+struct ct_tracker_stats {
 	uint64_t lost_events;		/* kernel ring buffer (CT_EV_LOST) */
-	uint64_t dropped_containers;	/* not followed: CT_ENGINE_MAX_LIVE */
+	uint64_t dropped_containers;	/* not followed: CT_TRACKER_MAX_LIVE */
 	uint64_t dropped_procs;		/* not followed: process table full */
 	uint64_t expired;		/* given up: exit events lost */
-	uint64_t malformed;		/* records refused by ct_engine_feed */
+	uint64_t malformed;		/* records refused by ct_tracker_feed */
 };
 
-void ct_engine_get_stats(const struct ct_engine *e,
-			 struct ct_engine_stats *out);
+void ct_tracker_get_stats(const struct ct_tracker *e,
+			 struct ct_tracker_stats *out);
 
-#endif /* __CT_ENGINE_H */
+#endif /* __CT_TRACKER_H */

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "engine.h"
+#include "tracker.h"
 #include "fixture.h"
 
 #define ID64 "3ca33509a23de757bd098c565062f2208a7300dfba0c4fce59a7565ed38f2ab4"
@@ -51,7 +51,7 @@ static const struct ct_container *run_one(const struct fx_ct *c,
 					  int64_t e[CT_PH_MAX])
 {
 	struct ct_fx f;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 
 	fx_init(&f);
 	if (c->rt == CT_RT_KATA)
@@ -59,8 +59,8 @@ static const struct ct_container *run_one(const struct fx_ct *c,
 	else
 		fx_container(&f, c, s, e);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_flush(eng);
-	ct_engine_free(eng);
+	ct_tracker_flush(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 	cr_assert_eq(sink.n, 1, "%d records", sink.n);
 	return &sink.got[0];
@@ -89,7 +89,7 @@ static void full_case(const struct fx_ct *c, enum ct_engine_kind eng,
 	cr_expect_gt(ct_total_ns(r), 0);
 }
 
-Test(engine, docker_runc)
+Test(tracker, docker_runc)
 {
 	struct fx_ct c = { ID64, CT_RT_RUNC, CT_ENG_DOCKER, 1000, 5000,
 			   3 << 8, false, 77 };
@@ -99,7 +99,7 @@ Test(engine, docker_runc)
 	cr_expect_eq(sink.got[0].last_ns, (5000 + 889) * FX_MS);
 }
 
-Test(engine, docker_crun)
+Test(tracker, docker_crun)
 {
 	struct fx_ct c = { "c2", CT_RT_CRUN, CT_ENG_DOCKER, 1000, 0, 0, false,
 			   78 };
@@ -107,7 +107,7 @@ Test(engine, docker_crun)
 	full_case(&c, CT_ENG_DOCKER, 0);
 }
 
-Test(engine, ctr_runc)
+Test(tracker, ctr_runc)
 {
 	struct fx_ct c = { "ctr1", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 100,
 			   0, false, 79 };
@@ -115,7 +115,7 @@ Test(engine, ctr_runc)
 	full_case(&c, CT_ENG_CONTAINERD, 0);
 }
 
-Test(engine, docker_runsc_wrapper)
+Test(tracker, docker_runsc_wrapper)
 {
 	struct fx_ct c = { ID64, CT_RT_RUNSC, CT_ENG_DOCKER, 1000, 100,
 			   3 << 8, true, 80 };
@@ -124,7 +124,7 @@ Test(engine, docker_runsc_wrapper)
 	cr_expect_eq(sink.got[0].init_pid, 1023, "first stub");
 }
 
-Test(engine, ctr_runsc)
+Test(tracker, ctr_runsc)
 {
 	struct fx_ct c = { "gv1", CT_RT_RUNSC, CT_ENG_CONTAINERD, 1000, 100,
 			   0, false, 81 };
@@ -132,7 +132,7 @@ Test(engine, ctr_runsc)
 	full_case(&c, CT_ENG_CONTAINERD, 0);
 }
 
-Test(engine, runc_run_direct)
+Test(tracker, runc_run_direct)
 {
 	struct fx_ct c = { "r1", CT_RT_RUNC, CT_ENG_DIRECT, 1000, 100, 0,
 			   false, 82 };
@@ -140,7 +140,7 @@ Test(engine, runc_run_direct)
 	full_case(&c, CT_ENG_DIRECT, 0);
 }
 
-Test(engine, crun_run_direct)
+Test(tracker, crun_run_direct)
 {
 	struct fx_ct c = { "r2", CT_RT_CRUN, CT_ENG_DIRECT, 1000, 100, 1 << 8,
 			   false, 83 };
@@ -148,7 +148,7 @@ Test(engine, crun_run_direct)
 	full_case(&c, CT_ENG_DIRECT, 1);
 }
 
-Test(engine, runsc_run_direct)
+Test(tracker, runsc_run_direct)
 {
 	struct fx_ct c = { "s1", CT_RT_RUNSC, CT_ENG_DIRECT, 1000, 100, 0,
 			   false, 84 };
@@ -158,7 +158,7 @@ Test(engine, runsc_run_direct)
 
 /* Kata: create = hypervisor exec -> the shim's first successful connect
  * to the agent; failed and in-progress connects before it are ignored. */
-Test(engine, kata_vsock_connect)
+Test(tracker, kata_vsock_connect)
 {
 	struct fx_ct c = { "k1", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
 			   false, 85 };
@@ -168,7 +168,7 @@ Test(engine, kata_vsock_connect)
 	cr_expect_not(sink.got[0].has_exit_code, "pid 1 runs in the guest");
 }
 
-Test(engine, kata_hvsock_connect)
+Test(tracker, kata_hvsock_connect)
 {
 	struct fx_ct c = { "k2", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
 			   false, 85 };
@@ -179,7 +179,7 @@ Test(engine, kata_hvsock_connect)
 
 /* qemu -daemonize: the launcher's exit hands over to the VM process;
  * destroy starts when that one exits. */
-Test(engine, kata_daemonize)
+Test(tracker, kata_daemonize)
 {
 	struct fx_ct c = { "k3", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
 			   false, 85 };
@@ -190,7 +190,7 @@ Test(engine, kata_daemonize)
 
 /* The agent never answers: create stays open (dur_ns null in JSON), the
  * record is still complete (destroy ran to its end). */
-Test(engine, kata_no_connect)
+Test(tracker, kata_no_connect)
 {
 	struct fx_ct c = { "k4", CT_RT_KATA, CT_ENG_CONTAINERD, 1000, 100, 0,
 			   false, 85 };
@@ -203,10 +203,10 @@ Test(engine, kata_no_connect)
 /* Connects from anything but the shim itself do not end create: not
  * virtiofsd (a child of the shim), not a host process, not the shim
  * before it started the hypervisor. */
-Test(engine, kata_connect_not_from_shim)
+Test(tracker, kata_connect_not_from_shim)
 {
 	struct ct_fx f;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	const char *shim = "/usr/bin/containerd-shim-kata-v2";
 
 	fx_init(&f);
@@ -229,31 +229,31 @@ Test(engine, kata_connect_not_from_shim)
 	fx_at(&f, 40);
 	fx_connect(&f, 12, 17, NULL, 0);	/* a shim thread: this one */
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_eq(sink.got[0].phases[CT_PH_CREATE].start_ns, 20 * FX_MS);
 	cr_expect_eq(sink.got[0].phases[CT_PH_CREATE].end_ns, 40 * FX_MS);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
 /* A CT_EV_CONNECT shorter than struct ct_connect is refused. */
-Test(engine, kata_short_connect_refused)
+Test(tracker, kata_short_connect_refused)
 {
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	struct ct_connect c;
 
 	memset(&c, 0, sizeof(c));
 	c.hdr.type = CT_EV_CONNECT;
 	c.hdr.size = sizeof(c) - 1;
-	cr_expect_eq(ct_engine_feed(eng, &c, sizeof(c)), -EINVAL);
+	cr_expect_eq(ct_tracker_feed(eng, &c, sizeof(c)), -EINVAL);
 	c.hdr.size = sizeof(c);
-	cr_expect_eq(ct_engine_feed(eng, &c, sizeof(c) - 1), -EINVAL);
-	cr_expect_eq(ct_engine_feed(eng, &c, sizeof(c)), 0);
-	ct_engine_free(eng);
+	cr_expect_eq(ct_tracker_feed(eng, &c, sizeof(c) - 1), -EINVAL);
+	cr_expect_eq(ct_tracker_feed(eng, &c, sizeof(c)), 0);
+	ct_tracker_free(eng);
 }
 
-Test(engine, killed_by_signal)
+Test(tracker, killed_by_signal)
 {
 	struct fx_ct c = { "sig", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 9,
 			   false, 86 };
@@ -262,36 +262,36 @@ Test(engine, killed_by_signal)
 }
 
 /* Emitted only after the grace period, on the next event or a tick. */
-Test(engine, grace_then_emit)
+Test(tracker, grace_then_emit)
 {
 	struct fx_ct c = { "g1", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 0, 0,
 			   false, 87 };
 	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
 	struct ct_fx f;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 
 	fx_init(&f);
 	fx_container(&f, &c, s, e);
 	cr_assert_eq(fx_feed(&f, eng), 0);
 	cr_expect_eq(sink.n, 0);
-	cr_expect_eq(ct_engine_pending(eng), 1);
-	ct_engine_tick(eng, 10000 * FX_MS);
+	cr_expect_eq(ct_tracker_pending(eng), 1);
+	ct_tracker_tick(eng, 10000 * FX_MS);
 	cr_expect_eq(sink.n, 1);
 	cr_expect(sink.got[0].complete);
-	cr_expect_eq(ct_engine_pending(eng), 0);
-	ct_engine_flush(eng);
+	cr_expect_eq(ct_tracker_pending(eng), 0);
+	ct_tracker_flush(eng);
 	cr_expect_eq(sink.n, 1);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
-Test(engine, ten_interleaved)
+Test(tracker, ten_interleaved)
 {
 	struct ct_fx parts[10], all;
 	int64_t s[10][CT_PH_MAX], e[10][CT_PH_MAX];
 	struct fx_ct c[10];
 	char ids[10][16];
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	static const enum ct_runtime rts[] = { CT_RT_RUNC, CT_RT_CRUN,
 					       CT_RT_RUNSC };
 
@@ -310,7 +310,7 @@ Test(engine, ten_interleaved)
 	fx_init(&all);
 	fx_merge(&all, parts, 10);
 	cr_assert_eq(fx_feed(&all, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 10);
 	for (int i = 0; i < 10; i++) {
 		const struct ct_container *r = by_id(ids[i]);
@@ -326,18 +326,18 @@ Test(engine, ten_interleaved)
 			check_phases(r, c[i].t0_ms, s[i], e[i]);
 		fx_free(&parts[i]);
 	}
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&all);
 }
 
 /* Cut the stream before delete: flushed as incomplete, once. */
-Test(engine, incomplete_flushed)
+Test(tracker, incomplete_flushed)
 {
 	struct fx_ct c = { "inc", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0,
 			   false, 88 };
 	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
 	struct ct_fx f, cut;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	size_t off = 0;
 
 	fx_init(&f);
@@ -352,23 +352,23 @@ Test(engine, incomplete_flushed)
 		off += h->size;
 	}
 	cr_assert_eq(fx_feed(&cut, eng), 0);
-	cr_expect_eq(ct_engine_pending(eng), 1);
-	ct_engine_flush(eng);
+	cr_expect_eq(ct_tracker_pending(eng), 1);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_not(sink.got[0].complete);
 	cr_expect(ct_has_phase(&sink.got[0], CT_PH_RUN));
 	cr_expect(ct_has_phase(&sink.got[0], CT_PH_DIE));
 	cr_expect_eq(sink.got[0].phases[CT_PH_DIE].end_ns, 0);
 	cr_expect_not(ct_has_phase(&sink.got[0], CT_PH_DESTROY));
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_expect_eq(sink.n, 1);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 	fx_free(&cut);
 }
 
 /* -- COMMAND waits only for the containers that began after it did. */
-Test(engine, pending_since)
+Test(tracker, pending_since)
 {
 	struct fx_ct a = { "old", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0,
 			   false, 88 };
@@ -376,7 +376,7 @@ Test(engine, pending_since)
 			   false, 89 };
 	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
 	struct ct_fx parts[2], all, cut;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	size_t off = 0;
 
 	fx_init(&parts[0]);
@@ -396,11 +396,11 @@ Test(engine, pending_since)
 		off += h->size;
 	}
 	cr_assert_eq(fx_feed(&cut, eng), 0);
-	cr_expect_eq(ct_engine_pending(eng), 2);
-	cr_expect_eq(ct_engine_pending_since(eng, 0), 2);
-	cr_expect_eq(ct_engine_pending_since(eng, 400 * FX_MS), 1);
-	cr_expect_eq(ct_engine_pending_since(eng, 2000 * FX_MS), 0);
-	ct_engine_free(eng);
+	cr_expect_eq(ct_tracker_pending(eng), 2);
+	cr_expect_eq(ct_tracker_pending_since(eng, 0), 2);
+	cr_expect_eq(ct_tracker_pending_since(eng, 400 * FX_MS), 1);
+	cr_expect_eq(ct_tracker_pending_since(eng, 2000 * FX_MS), 0);
+	ct_tracker_free(eng);
 	fx_free(&parts[0]);
 	fx_free(&parts[1]);
 	fx_free(&all);
@@ -417,7 +417,7 @@ static int run_filtered(const char *prefix, uint32_t mask)
 		{ "xyz3", CT_RT_RUNSC, CT_ENG_CONTAINERD, 3000, 9, 0, false,
 		  3 },
 	};
-	struct ct_engine *eng = fx_engine(&sink, prefix, mask);
+	struct ct_tracker *eng = fx_tracker(&sink, prefix, mask);
 
 	for (int i = 0; i < 3; i++) {
 		fx_init(&parts[i]);
@@ -426,15 +426,15 @@ static int run_filtered(const char *prefix, uint32_t mask)
 	fx_init(&all);
 	fx_merge(&all, parts, 3);
 	cr_assert_eq(fx_feed(&all, eng), 0);
-	ct_engine_flush(eng);
-	ct_engine_free(eng);
+	ct_tracker_flush(eng);
+	ct_tracker_free(eng);
 	for (int i = 0; i < 3; i++)
 		fx_free(&parts[i]);
 	fx_free(&all);
 	return sink.n;
 }
 
-Test(engine, filter_runtime_and_prefix)
+Test(tracker, filter_runtime_and_prefix)
 {
 	cr_expect_eq(run_filtered(NULL, 0), 3);
 	cr_expect_eq(run_filtered("ab", 0), 2);
@@ -454,7 +454,7 @@ Test(engine, filter_runtime_and_prefix)
  * mounts its netns first; the other must keep its own netns mount and
  * its own disconnect.
  */
-Test(engine, prefix_does_not_steal_netns)
+Test(tracker, prefix_does_not_steal_netns)
 {
 	struct fx_ct c[2] = {
 		{ "aaa1", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0, false, 1 },
@@ -462,7 +462,7 @@ Test(engine, prefix_does_not_steal_netns)
 	};
 	int64_t s[2][CT_PH_MAX], e[2][CT_PH_MAX];
 	struct ct_fx parts[2], all;
-	struct ct_engine *eng = fx_engine(&sink, "bbb", 0);
+	struct ct_tracker *eng = fx_tracker(&sink, "bbb", 0);
 	const struct ct_container *got;
 
 	for (int i = 0; i < 2; i++) {
@@ -472,7 +472,7 @@ Test(engine, prefix_does_not_steal_netns)
 	fx_init(&all);
 	fx_merge(&all, parts, 2);
 	cr_assert_eq(fx_feed(&all, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	got = &sink.got[0];
 	cr_expect_str_eq(got->id, "bbb2");
@@ -481,7 +481,7 @@ Test(engine, prefix_does_not_steal_netns)
 	cr_expect_eq(got->phases[CT_PH_DISCONNECT].start_ns,
 		     (uint64_t)s[1][CT_PH_DISCONNECT] * FX_MS + 100 * FX_MS);
 	cr_expect_eq(sink.filtered, 1, "aaa1 handed to on_filtered");
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	for (int i = 0; i < 2; i++)
 		fx_free(&parts[i]);
 	fx_free(&all);
@@ -489,18 +489,18 @@ Test(engine, prefix_does_not_steal_netns)
 
 /* The whole stream twice (duplicates, late shim exits and deletes for an
  * emitted id) must not add records; a later run of the same id must. */
-Test(engine, duplicates_and_late_events)
+Test(tracker, duplicates_and_late_events)
 {
 	struct fx_ct c = { "dup", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 0, 0,
 			   false, 5 };
 	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
 	struct ct_fx f, late;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 
 	fx_init(&f);
 	fx_container(&f, &c, s, e);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_tick(eng, 5000 * FX_MS);
+	ct_tracker_tick(eng, 5000 * FX_MS);
 	cr_assert_eq(sink.n, 1);
 	/* late: shim exit, runc delete, shim delete for the emitted id */
 	fx_init(&late);
@@ -516,14 +516,14 @@ Test(engine, duplicates_and_late_events)
 	fx_exit(&late, 1052, 0);
 	fx_umount(&late, 100, "/run/x/dup/rootfs", 0);
 	cr_assert_eq(fx_feed(&late, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_expect_eq(sink.n, 1, "late events made %d records", sink.n);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&late);
 	fx_free(&f);
 }
 
-Test(engine, same_id_reused_later)
+Test(tracker, same_id_reused_later)
 {
 	struct fx_ct c = { "again", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 0, 0,
 			   false, 5 };
@@ -531,26 +531,26 @@ Test(engine, same_id_reused_later)
 			   2 << 8, false, 6 };
 	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
 	struct ct_fx f;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 
 	fx_init(&f);
 	fx_container(&f, &c, s, e);
 	fx_container(&f, &d, s, e);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 2);
 	cr_expect(sink.got[0].complete && sink.got[1].complete);
 	cr_expect_eq(sink.got[1].exit_code, 2);
 	check_phases(&sink.got[1], 3000, s, e);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
 /* `runc state`/`kill`/`features` alone make no container. */
-Test(engine, noise_is_no_container)
+Test(tracker, noise_is_no_container)
 {
 	struct ct_fx f;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 
 	fx_init(&f);
 	fx_at(&f, 1);
@@ -570,43 +570,43 @@ Test(engine, noise_is_no_container)
 	fx_mount(&f, 16, "/proc/17/ns/net", "/run/netns/x", 0);
 	fx_umount(&f, 16, "/run/netns/x", 0);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	cr_expect_eq(ct_engine_pending(eng), 0);
-	ct_engine_flush(eng);
+	cr_expect_eq(ct_tracker_pending(eng), 0);
+	ct_tracker_flush(eng);
 	cr_expect_eq(sink.n, 0);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
-Test(engine, malformed_records)
+Test(tracker, malformed_records)
 {
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	struct ct_exec x;
 	struct ct_hdr h;
 	struct ct_fx f;
 
 	memset(&h, 0, sizeof(h));
-	cr_expect_eq(ct_engine_feed(eng, NULL, 10), -EINVAL);
-	cr_expect_eq(ct_engine_feed(NULL, &h, sizeof(h)), -EINVAL);
-	cr_expect_eq(ct_engine_feed(eng, &h, 3), -EINVAL);
+	cr_expect_eq(ct_tracker_feed(eng, NULL, 10), -EINVAL);
+	cr_expect_eq(ct_tracker_feed(NULL, &h, sizeof(h)), -EINVAL);
+	cr_expect_eq(ct_tracker_feed(eng, &h, 3), -EINVAL);
 	h.type = CT_EV_EXEC;
 	h.size = sizeof(h);
-	cr_expect_eq(ct_engine_feed(eng, &h, sizeof(h)), -EINVAL);
+	cr_expect_eq(ct_tracker_feed(eng, &h, sizeof(h)), -EINVAL);
 	h.type = CT_EV_EXIT;
 	h.size = sizeof(struct ct_exit) + 100;
-	cr_expect_eq(ct_engine_feed(eng, &h, sizeof(h)), -EINVAL, "size>len");
+	cr_expect_eq(ct_tracker_feed(eng, &h, sizeof(h)), -EINVAL, "size>len");
 	h.type = 77;	/* unknown type, well formed: skipped */
 	h.size = sizeof(h);
-	cr_expect_eq(ct_engine_feed(eng, &h, sizeof(h)), 0);
+	cr_expect_eq(ct_tracker_feed(eng, &h, sizeof(h)), 0);
 	memset(&x, 0, sizeof(x));
 	x.hdr.type = CT_EV_EXEC;
 	x.hdr.size = sizeof(x);
 	x.args_len = CT_ARGS_MAX + 1;
-	cr_expect_eq(ct_engine_feed(eng, &x, sizeof(x)), -EINVAL);
+	cr_expect_eq(ct_tracker_feed(eng, &x, sizeof(x)), -EINVAL);
 	/* no NUL anywhere: still safe */
 	memset(x.filename, 'r', sizeof(x.filename));
 	memset(x.args, 'a', sizeof(x.args));
 	x.args_len = CT_ARGS_MAX;
-	cr_expect_eq(ct_engine_feed(eng, &x, sizeof(x)), 0);
+	cr_expect_eq(ct_tracker_feed(eng, &x, sizeof(x)), 0);
 	/* events for unknown pids, exit before fork, umount of nothing */
 	fx_init(&f);
 	fx_exit(&f, 4242, 0);
@@ -615,23 +615,23 @@ Test(engine, malformed_records)
 	fx_lost(&f, 17);
 	fx_lost(&f, 5);
 	cr_expect_eq(fx_feed(&f, eng), 0);
-	cr_expect_eq(ct_engine_lost(eng), 17);
-	ct_engine_flush(eng);
+	cr_expect_eq(ct_tracker_lost(eng), 17);
+	ct_tracker_flush(eng);
 	cr_expect_eq(sink.n, 0);
-	ct_engine_free(eng);
-	ct_engine_free(NULL);
+	ct_tracker_free(eng);
+	ct_tracker_free(NULL);
 	fx_free(&f);
 }
 
 /* Misordered: delete and exits before the create.  No crash, no
  * complete record out of thin air. */
-Test(engine, misordered)
+Test(tracker, misordered)
 {
 	struct fx_ct c = { "mis", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 0, 0,
 			   false, 5 };
 	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
 	struct ct_fx f, rev;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	const struct ct_hdr *recs[512];
 	size_t n = 0;
 
@@ -645,47 +645,47 @@ Test(engine, misordered)
 	while (n--)
 		fx_raw(&rev, recs[n], recs[n]->size);
 	cr_assert_eq(fx_feed(&rev, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_expect_leq(sink.n, 1);
 	if (sink.n)
 		cr_expect_not(sink.got[0].complete);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 	fx_free(&rev);
 }
 
-Test(engine, cgroup_v2_key)
+Test(tracker, cgroup_v2_key)
 {
-	struct ct_engine_opts o = { .cgroup_mode = CT_CGROUP_V2,
+	struct ct_tracker_opts o = { .cgroup_mode = CT_CGROUP_V2,
 				    .on_container = fx_sink_cb, .ctx = &sink,
 				    .mono_to_real_ns = 1000 };
 	struct fx_ct c = { "v2", CT_RT_RUNC, CT_ENG_DIRECT, 1000, 0, 0, false,
 			   5 };
 	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
 	struct ct_fx f;
-	struct ct_engine *eng;
+	struct ct_tracker *eng;
 
 	memset(&sink, 0, sizeof(sink));
-	eng = ct_engine_new(&o);
+	eng = ct_tracker_new(&o);
 	fx_init(&f);
 	f.cgroup_id = 4444;
 	fx_container(&f, &c, s, e);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_eq(sink.got[0].cgroup_key, 4444);
 	cr_expect_eq(sink.got[0].phases[CT_PH_CREATE].start_ns, 1000,
 		     "wall = mono + offset");
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
 /* Everything of it exited but destroy never came (lost events): given up
  * as incomplete after a long silence, not kept forever. */
-Test(engine, stale_given_up)
+Test(tracker, stale_given_up)
 {
 	struct ct_fx f;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 
 	fx_init(&f);
 	fx_at(&f, 1);
@@ -694,15 +694,15 @@ Test(engine, stale_given_up)
 	fx_at(&f, 2);
 	fx_exit(&f, 10, 1 << 8);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	cr_expect_eq(ct_engine_pending(eng), 1);
-	ct_engine_tick(eng, 100ull * 1000 * FX_MS);
+	cr_expect_eq(ct_tracker_pending(eng), 1);
+	ct_tracker_tick(eng, 100ull * 1000 * FX_MS);
 	cr_expect_eq(sink.n, 0);
-	ct_engine_tick(eng, 700ull * 1000 * FX_MS);
+	ct_tracker_tick(eng, 700ull * 1000 * FX_MS);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_not(sink.got[0].complete);
 	cr_expect_eq(sink.got[0].engine, CT_ENG_DIRECT);
 	cr_expect_eq(ct_phase_dur(&sink.got[0], CT_PH_CREATE), FX_MS);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
@@ -737,7 +737,7 @@ static void check_sane(const struct ct_container *c, void *ctx)
  * Random well-sized records of every type: nothing may crash, every
  * record emitted is consistent, and the stream does make a container.
  */
-Test(engine, random_records)
+Test(tracker, random_records)
 {
 	static const uint32_t types[] = { CT_EV_EXEC, CT_EV_FORK, CT_EV_EXIT,
 					  CT_EV_MOUNT, CT_EV_UMOUNT,
@@ -765,13 +765,13 @@ Test(engine, random_records)
 		struct ct_exec x;
 		struct ct_mount m;
 	} u;
-	struct ct_engine_opts o = { .on_container = check_sane };
-	struct ct_engine *eng;
+	struct ct_tracker_opts o = { .on_container = check_sane };
+	struct ct_tracker *eng;
 	uint32_t seed = 12345;
 	int emitted = 0;
 
 	o.ctx = &emitted;
-	eng = ct_engine_new(&o);
+	eng = ct_tracker_new(&o);
 	cr_assert(eng);
 
 	for (int i = 0; i < 200000; i++) {
@@ -799,9 +799,9 @@ Test(engine, random_records)
 			snprintf(u.m.source, sizeof(u.m.source),
 				 "/proc/%u/ns/net", seed % 16);
 		}
-		cr_assert_eq(ct_engine_feed(eng, &u, sizeof(u)), 0);
+		cr_assert_eq(ct_tracker_feed(eng, &u, sizeof(u)), 0);
 	}
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_expect_geq(emitted, 1, "no container emitted");
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
-#include "engine.h"
+#include "tracker.h"
 #include "fixture.h"
 #include "output.h"
 
@@ -40,54 +40,54 @@ static void count_cb(const struct ct_container *c, void *ctx)
 }
 
 /* The repro of issue 8 item 7: 5,000 live containers, all reported. */
-Test(engine_limits, five_thousand_open_containers)
+Test(tracker_limits, five_thousand_open_containers)
 {
-	struct ct_engine_opts o = { .on_container = count_cb };
-	struct ct_engine_stats st;
-	struct ct_engine *eng = ct_engine_new(&o);
+	struct ct_tracker_opts o = { .on_container = count_cb };
+	struct ct_tracker_stats st;
+	struct ct_tracker *eng = ct_tracker_new(&o);
 	struct ct_fx f;
 
 	fx_init(&f);
 	open_containers(&f, 5000);
 	emitted = 0;
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	cr_expect_eq(ct_engine_pending(eng), 5000);
-	ct_engine_flush(eng);
+	cr_expect_eq(ct_tracker_pending(eng), 5000);
+	ct_tracker_flush(eng);
 	cr_expect_eq(emitted, 5000);
-	ct_engine_get_stats(eng, &st);
+	ct_tracker_get_stats(eng, &st);
 	cr_expect_eq(st.dropped_containers, 0);
 	cr_expect_eq(st.dropped_procs, 0);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
 /* Beyond the limit: dropped, and counted. */
-Test(engine_limits, drops_are_counted)
+Test(tracker_limits, drops_are_counted)
 {
-	struct ct_engine_opts o = { .on_container = count_cb,
+	struct ct_tracker_opts o = { .on_container = count_cb,
 				    .max_containers = 10 };
-	struct ct_engine_stats st;
-	struct ct_engine *eng = ct_engine_new(&o);
+	struct ct_tracker_stats st;
+	struct ct_tracker *eng = ct_tracker_new(&o);
 	struct ct_fx f;
 
 	fx_init(&f);
 	open_containers(&f, 15);
 	emitted = 0;
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_expect_eq(emitted, 10);
-	ct_engine_get_stats(eng, &st);
+	ct_tracker_get_stats(eng, &st);
 	cr_expect_eq(st.dropped_containers, 5);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
 /* runc create still "alive" (its exit was lost) but nothing heard for
  * ten minutes: expired, incomplete, counted. */
-Test(engine_limits, stuck_in_create_expires)
+Test(tracker_limits, stuck_in_create_expires)
 {
-	struct ct_engine_stats st;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker_stats st;
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	struct ct_fx f;
 
 	fx_init(&f);
@@ -95,15 +95,15 @@ Test(engine_limits, stuck_in_create_expires)
 	fx_exec(&f, 10, "/usr/sbin/runc", "runc", "create", "--bundle", "/b",
 		"stuck");
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_tick(eng, 100ull * 1000 * FX_MS);
+	ct_tracker_tick(eng, 100ull * 1000 * FX_MS);
 	cr_expect_eq(sink.n, 0, "quiet for 100 s is no loss");
-	ct_engine_tick(eng, 700ull * 1000 * FX_MS);
+	ct_tracker_tick(eng, 700ull * 1000 * FX_MS);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_not(sink.got[0].complete);
-	cr_expect_eq(ct_engine_pending(eng), 0);
-	ct_engine_get_stats(eng, &st);
+	cr_expect_eq(ct_tracker_pending(eng), 0);
+	ct_tracker_get_stats(eng, &st);
 	cr_expect_eq(st.expired, 1);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
@@ -121,17 +121,17 @@ static void running_container(struct ct_fx *f)
 	f->mntns = FX_HOST_MNTNS;
 }
 
-Test(engine_limits, running_is_not_expired_by_time)
+Test(tracker_limits, running_is_not_expired_by_time)
 {
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	struct ct_fx f;
 
 	running_container(&f);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_tick(eng, 3600ull * 1000 * FX_MS);
+	ct_tracker_tick(eng, 3600ull * 1000 * FX_MS);
 	cr_expect_eq(sink.n, 0);
-	cr_expect_eq(ct_engine_pending(eng), 1);
-	ct_engine_free(eng);
+	cr_expect_eq(ct_tracker_pending(eng), 1);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
@@ -143,43 +143,43 @@ static bool none_alive(uint32_t pid, void *ctx)
 }
 
 /* Live session: its processes are gone (exits lost): let go. */
-Test(engine_limits, vanished_processes_expire)
+Test(tracker_limits, vanished_processes_expire)
 {
-	struct ct_engine_opts o = { .on_container = fx_sink_cb, .ctx = &sink,
+	struct ct_tracker_opts o = { .on_container = fx_sink_cb, .ctx = &sink,
 				    .proc_alive = none_alive };
-	struct ct_engine_stats st;
-	struct ct_engine *eng;
+	struct ct_tracker_stats st;
+	struct ct_tracker *eng;
 	struct ct_fx f;
 
 	memset(&sink, 0, sizeof(sink));
-	eng = ct_engine_new(&o);
+	eng = ct_tracker_new(&o);
 	running_container(&f);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_tick(eng, 30ull * 1000 * FX_MS);
+	ct_tracker_tick(eng, 30ull * 1000 * FX_MS);
 	cr_expect_eq(sink.n, 0, "not quiet long enough");
-	ct_engine_tick(eng, 200ull * 1000 * FX_MS);
+	ct_tracker_tick(eng, 200ull * 1000 * FX_MS);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_str_eq(sink.got[0].id, "svc");
 	cr_expect_not(sink.got[0].complete);
-	ct_engine_get_stats(eng, &st);
+	ct_tracker_get_stats(eng, &st);
 	cr_expect_eq(st.expired, 1);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
-Test(engine_limits, malformed_records_are_counted)
+Test(tracker_limits, malformed_records_are_counted)
 {
-	struct ct_engine_stats st;
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker_stats st;
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	struct ct_exit x = { .hdr = { .type = CT_EV_EXIT,
 				      .size = sizeof(struct ct_hdr) } };
 
-	cr_expect_eq(ct_engine_feed(eng, &x, sizeof(x)), -EINVAL);
+	cr_expect_eq(ct_tracker_feed(eng, &x, sizeof(x)), -EINVAL);
 	x.hdr.size = sizeof(x) + 1;
-	cr_expect_eq(ct_engine_feed(eng, &x, sizeof(x)), -EINVAL);
-	ct_engine_get_stats(eng, &st);
+	cr_expect_eq(ct_tracker_feed(eng, &x, sizeof(x)), -EINVAL);
+	ct_tracker_get_stats(eng, &st);
 	cr_expect_eq(st.malformed, 2);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 }
 
 /*
@@ -214,48 +214,48 @@ static void failed_create(struct ct_fx *f)
 	fx_lost(f, 0);	/* time passes: the grace period ends */
 }
 
-Test(engine_limits, failed_create_is_marked)
+Test(tracker_limits, failed_create_is_marked)
 {
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	struct ct_fx f;
 
 	failed_create(&f);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_eq(sink.got[0].failed, CT_FAIL_CREATE);
 	cr_expect_not(sink.got[0].has_exit_code);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
 /* A failed create is no cold start: out of the statistics, counted. */
-Test(engine_limits, failed_create_out_of_statistics)
+Test(tracker_limits, failed_create_out_of_statistics)
 {
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	struct ct_agg *agg = ct_agg_new();
 	struct ct_stats st;
 	struct ct_fx f;
 
 	failed_create(&f);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_flush(eng);
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_assert_eq(ct_agg_add(agg, &sink.got[0]), 0);
 	cr_expect_eq(ct_agg_runtime_failed(agg, CT_RT_RUNC), 1);
 	cr_assert_eq(ct_agg_stats(agg, CT_RT_RUNC, CT_PH_CREATE, &st), 0);
 	cr_expect_eq(st.n, 0, "a failed create in the create statistics");
 	ct_agg_free(agg);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }
 
-/* The record says so; the summary counts it and every engine loss. */
-Test(engine_limits, failed_and_losses_reported)
+/* The record says so; the summary counts it and every tracker loss. */
+Test(tracker_limits, failed_and_losses_reported)
 {
-	struct ct_engine *eng = fx_engine(&sink, NULL, 0);
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
 	struct ct_agg *agg = ct_agg_new();
-	struct ct_meta meta = { .version = "v", .kernel = "k", .engine = eng };
+	struct ct_meta meta = { .version = "v", .kernel = "k", .tracker = eng };
 	struct ct_hdr bad = { .type = CT_EV_EXIT, .size = sizeof(bad) };
 	struct ct_fx f;
 	char *buf = NULL;
@@ -264,8 +264,8 @@ Test(engine_limits, failed_and_losses_reported)
 
 	failed_create(&f);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_engine_feed(eng, &bad, sizeof(bad));
-	ct_engine_flush(eng);
+	ct_tracker_feed(eng, &bad, sizeof(bad));
+	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_assert_eq(ct_agg_add(agg, &sink.got[0]), 0);
 	ct_output_container_json(out, &sink.got[0]);
@@ -281,6 +281,6 @@ Test(engine_limits, failed_and_losses_reported)
 	cr_expect(strstr(buf, "\nfailed: 1 containers never ran"), "%s", buf);
 	free(buf);
 	ct_agg_free(agg);
-	ct_engine_free(eng);
+	ct_tracker_free(eng);
 	fx_free(&f);
 }

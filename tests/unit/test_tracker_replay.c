@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Real recordings (coldtrace --record on the target machine, private
- * dockerd + containerd) replayed through the engine.  Each recording also
+ * dockerd + containerd) replayed through the tracker.  Each recording also
  * holds whatever else ran on the host at the time, so every case selects
  * its container by id prefix, like -c does.
  */
@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "engine.h"
+#include "tracker.h"
 #include "recfile.h"
 #include "fixture.h"
 
-/* ready is set at emission (user/ready.c), not by the engine */
+/* ready is set at emission (user/ready.c), not by the tracker */
 #define ALL_PHASES	(((1u << CT_PH_MAX) - 1) & ~(1u << CT_PH_READY) & \
 			 ~(1u << CT_PH_PREPARE))
 #define SHIM_PHASES	((1u << CT_PH_ATTACH) | (1u << CT_PH_CREATE) | \
@@ -126,8 +126,8 @@ static void replay(const char *name, const char *prefix)
 	const char *dir = getenv("CT_FIXTURES");
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *r;
-	struct ct_engine *e;
-	struct ct_engine_opts o;
+	struct ct_tracker *e;
+	struct ct_tracker_opts o;
 	const void *rec;
 	size_t len;
 	int rc;
@@ -144,13 +144,13 @@ static void replay(const char *name, const char *prefix)
 	o.filter.id_prefix = prefix;
 	o.on_container = fx_sink_cb;
 	o.ctx = &sink;
-	e = ct_engine_new(&o);
+	e = ct_tracker_new(&o);
 	cr_assert(e);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-		cr_assert_eq(ct_engine_feed(e, rec, len), 0, "%s", path);
+		cr_assert_eq(ct_tracker_feed(e, rec, len), 0, "%s", path);
 	cr_assert_eq(rc, 0, "%s: %s", path, err);
-	ct_engine_flush(e);
-	ct_engine_free(e);
+	ct_tracker_flush(e);
+	ct_tracker_free(e);
 	ct_rec_reader_close(r);
 }
 
@@ -208,7 +208,7 @@ static void check_case(const char *file, const struct rcase *k)
 }
 
 /* Every FILE.ctrec with a FILE.json in tests/fixtures (or $CT_FIXTURES). */
-Test(engine_replay, recordings)
+Test(tracker_replay, recordings)
 {
 	const char *dir = getenv("CT_FIXTURES");
 	char cmd[512], name[256];
