@@ -33,12 +33,14 @@ enum ct_ev_type {
 	CT_EV_CONNECT	= 10,	/* connect(2) to a Kata agent (vsock, hvsock) */
 	CT_EV_LISTEN	= 11,	/* successful listen(2) in a tracked container */
 	CT_EV_TSTATE	= 12,	/* a tracked thread changed scheduler state */
+	CT_EV_MKDIR	= 13,	/* mkdirat(2) by dockerd (prepare phase) */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
 	CT_EV_OPENS	= 102,	/* a container's open histogram (include/opens.h) */
 	CT_EV_NAME	= 103,	/* a container's name, found by userspace */
 	CT_EV_PATHS	= 104,	/* a container's slowest opens (include/opens.h) */
+	CT_EV_MOUNTID	= 105,	/* a docker container's layer mount id */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -141,6 +143,19 @@ struct ct_tstate {
 	__u32 _pad;
 };
 
+/*
+ * CT_EV_MKDIR (bpf/prepare.bpf.c): a mkdirat(2) by dockerd that returned
+ * 0; ts_ns is its exit, start_ns its enter.  dockerd's creation of a
+ * container begins with its read-write layer `<root>/overlay2/<mount
+ * id>-init` (design §3, prepare; docs/phases.md).
+ */
+struct ct_mkdir {
+	struct ct_hdr hdr;
+	__u64 start_ns;
+	__s64 ret;
+	char path[CT_PATH_MAX];	/* as passed (absolute for dockerd) */
+};
+
 /* CT_EV_LOST: appended by userspace when reading the lost counters. */
 struct ct_lost {
 	struct ct_hdr hdr;
@@ -161,6 +176,14 @@ struct ct_name_rec {
 	char name[CT_NAME_NAME_LEN];
 };
 
+/*
+ * CT_EV_MOUNTID: the same struct, name holding the mount id of the
+ * container's read-write layer, read by the live session from
+ * `<data-root>/image/overlay2/layerdb/mounts/<id>/mount-id` (the mount id
+ * is random, not the container id): how a `<mount id>-init` mkdir is
+ * attributed to its container without guessing.
+ */
+
 _Static_assert(sizeof(struct ct_hdr) == 72, "ct_hdr ABI");
 _Static_assert(sizeof(struct ct_exec) == 72 + 8 + CT_FNAME_MAX + CT_ARGS_MAX,
 	       "ct_exec ABI");
@@ -172,6 +195,8 @@ _Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
 _Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");
+_Static_assert(sizeof(struct ct_mkdir) == 72 + 16 + CT_PATH_MAX,
+	       "ct_mkdir ABI");
 _Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
 	       "ct_connect ABI");
 

@@ -34,6 +34,7 @@
 #include "output.h"
 #include "pull_output.h"
 #include "paths.h"
+#include "prepare.h"
 #include "ready.h"
 #include "ready_bpf.h"
 #include "recfile.h"
@@ -54,6 +55,7 @@ struct session {
 	struct ct_opens_bpf *opens;	/* live open-latency tracer */
 	struct ct_pulls *pulls;	/* image pulls */
 	struct ct_replay_opens *ropens;	/* --replay: recorded histograms */
+	struct ct_prepare *prepare;	/* the prepare phase */
 	struct ct_ready *ready;		/* the ready phase (--ready) */
 	struct ct_ready_bpf *ready_bpf;	/* live listen(2) tracer */
 	struct ct_why *why;		/* --why: per-phase time split */
@@ -221,6 +223,7 @@ static void before_emit(struct ct_container *c, void *ctx)
 
 	attach_pull(s, c);
 	attach_opens(s, c);
+	ct_prepare_apply(s->prepare, c);	/* moves first_ns */
 	ct_ready_apply(s->ready, c);
 	ct_why_apply(s->why, c);
 }
@@ -276,6 +279,7 @@ static int feed(struct session *s, const void *rec, size_t len)
 		ct_dump_record(stdout, rec, len, s->mono_to_real);
 	ct_pull_feed(s->pulls, rec, len);
 	ct_ready_feed(s->ready, rec, len);
+	ct_prepare_feed(s->prepare, rec, len);
 	if (s->why)
 		ct_why_feed(s->why, rec, len);
 	return ct_tracker_feed(s->tracker, rec, len);
@@ -340,13 +344,19 @@ static void name_new_containers(struct session *s)
 		const char *id = s->new_ids[--s->n_new];
 
 		memset(&r, 0, sizeof(r));
-		if (ct_docker_name(id, r.name, sizeof(r.name)))
-			continue;
 		r.hdr.ts_ns = ct_mono_ns();
-		r.hdr.type = CT_EV_NAME;
 		r.hdr.size = sizeof(r);
 		snprintf(r.id, sizeof(r.id), "%s", id);
-		on_event(s, &r, sizeof(r));
+		if (!ct_docker_name(id, r.name, sizeof(r.name))) {
+			r.hdr.type = CT_EV_NAME;
+			on_event(s, &r, sizeof(r));
+		}
+		/* the prepare phase's attribution (prepare.h) */
+		memset(r.name, 0, sizeof(r.name));
+		if (!ct_docker_mount_id(id, r.name, sizeof(r.name))) {
+			r.hdr.type = CT_EV_MOUNTID;
+			on_event(s, &r, sizeof(r));
+		}
 	}
 }
 
@@ -394,9 +404,10 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 	s->tracker = ct_tracker_new(&eo);
 	s->pulls = ct_pulls_new(s->mono_to_real, on_pull, s);
 	s->ready = ct_ready_new(cli->ready_mode, s->mono_to_real);
+	s->prepare = ct_prepare_new(s->mono_to_real);
 	if (cli->why)
 		s->why = ct_why_new(s->mono_to_real);
-	if (!s->agg || !s->tracker || !s->pulls || !s->ready ||
+	if (!s->agg || !s->tracker || !s->pulls || !s->ready || !s->prepare ||
 	    (cli->why && !s->why)) {
 		p_err("out of memory");
 		return -ENOMEM;
@@ -472,6 +483,7 @@ static void session_free(struct session *s)
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
 	ct_ready_free(s->ready);
+	ct_prepare_free(s->prepare);
 	ct_why_free(s->why);
 }
 

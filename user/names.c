@@ -147,7 +147,11 @@ int ct_docker_name_in(const char *data_root, const char *id, char *name,
 	return ret;
 }
 
-int ct_docker_name(const char *id, char *name, size_t len)
+typedef int (*lookup_fn)(const char *root, const char *id, char *out,
+			 size_t len);
+
+/* fn in each running dockerd's data root until one succeeds. */
+static int in_each_root(lookup_fn fn, const char *id, char *out, size_t len)
 {
 	char *roots[CT_DATA_ROOT_MAX];
 	size_t n = ct_docker_data_roots("/proc", roots, CT_DATA_ROOT_MAX);
@@ -155,8 +159,38 @@ int ct_docker_name(const char *id, char *name, size_t len)
 
 	for (size_t i = 0; i < n; i++) {
 		if (ret)
-			ret = ct_docker_name_in(roots[i], id, name, len);
+			ret = fn(roots[i], id, out, len);
 		free(roots[i]);
 	}
 	return ret ? -ENOENT : 0;
+}
+
+int ct_docker_name(const char *id, char *name, size_t len)
+{
+	return in_each_root(ct_docker_name_in, id, name, len);
+}
+
+int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
+			  size_t len)
+{
+	char path[1024], buf[256];
+	size_t n;
+
+	if (!*id || strspn(id, "0123456789abcdef") != strlen(id))
+		return -EINVAL;
+	snprintf(path, sizeof(path),
+		 "%s/image/overlay2/layerdb/mounts/%s/mount-id", data_root, id);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return -ENOENT;
+	n = strspn(buf, "0123456789abcdef");
+	if (!n || n >= len || (buf[n] && buf[n] != '\n'))
+		return -EINVAL;
+	memcpy(out, buf, n);
+	out[n] = 0;
+	return 0;
+}
+
+int ct_docker_mount_id(const char *id, char *out, size_t len)
+{
+	return in_each_root(ct_docker_mount_id_in, id, out, len);
 }

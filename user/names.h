@@ -30,4 +30,13 @@ int ct_docker_name_in(const char *data_root, const char *id, char *name,
 /* Tries every running dockerd.  0 or -ENOENT. */
 int ct_docker_name(const char *id, char *name, size_t len);
 
+/*
+ * The mount id of container id's read-write layer (overlay2 directory
+ * name): <data-root>/image/overlay2/layerdb/mounts/<id>/mount-id.  0, or
+ * -ENOENT / -EINVAL.
+ */
+int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
+			  size_t len);
+int ct_docker_mount_id(const char *id, char *out, size_t len);
+
 #endif /* __CT_NAMES_H */

@@ -59,6 +59,10 @@ static const struct ct_rec_type types[] = {
 	ROW(CT_EV_OPENS, "OPENS", sizeof(struct ct_opens_rec), true,
 	    ct_opens_rec_valid, NULL),
 	ROW(CT_EV_NAME, "NAME", sizeof(struct ct_name_rec), false, NULL, NULL),
+	ROW(CT_EV_MOUNTID, "MOUNTID", sizeof(struct ct_name_rec), false, NULL,
+	    NULL),
+	ROW(CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false, NULL,
+	    ct_dump_mkdir),
 	ROW(CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
 	    ct_paths_rec_valid, NULL),
 };

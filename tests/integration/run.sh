@@ -39,6 +39,7 @@ TESTS=(
 	"ready-runc|ready.sh runc"
 	"ready-runsc|ready.sh runsc"
 	"why|why.sh"
+	"prepare|prepare.sh"
 )
 
 die() {

@@ -18,7 +18,7 @@ HARNESS=$TOP/tools/harness.sh
 COLDTRACE=$TOP/coldtrace
 FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
-	runsc-run docker-ready docker-ready-runsc docker-why)
+	runsc-run docker-ready docker-ready-runsc docker-why docker-prepare)
 # A Node.js service that sleeps 300 ms, listens and prints its own wall
 # clock (ns) from the listen callback: the truth for the ready phase.
 READY_JS='setTimeout(() => { const s = require("net").createServer();
@@ -116,8 +116,27 @@ why_rec() {
 		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
 }
 
+# prepare_rec NAME: a docker run with docker's own `create` event time
+# (streamed live) in the sidecar as "create_event_ns" (a string: exact).
+prepare_rec() {
+	local name=$1 evpid created
+	docker events --filter event=create --format '{{json .}}' \
+		>"$W/events" &
+	evpid=$!
+	sleep 0.3
+	docker_rec "$name" runc 0 true
+	sleep 0.3
+	kill "$evpid" 2>/dev/null || true
+	created=$(jq -r --arg id "$(cat "$W/cid")" \
+		'select(.id == $id) | .timeNano' "$W/events" | head -1)
+	[ -n "$created" ] || die "$name: no create event from docker"
+	jq --arg c "$created" '. + {create_event_ns: $c}' "$FIX/$name.json" \
+		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
+}
+
 record_one() {
 	case "$1" in
+	docker-prepare) prepare_rec docker-prepare ;;
 	docker-why) why_rec docker-why ;;
 	docker-ready) ready_rec docker-ready runc ;;
 	docker-ready-runsc) ready_rec docker-ready-runsc runsc ;;

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The prepare phase (design §3, docs/phases.md): the engine's own
+ * creation of a container, before the shim.
+ *  - dockerd: from the mkdirat of its read-write layer
+ *    `<data-root>/overlay2/<mount id>-init` (CT_EV_MKDIR), attributed by
+ *    the layer's mount id (CT_EV_MOUNTID), to the first phase's start;
+ *  - containerd (`ctr run`): from the client's exec, whose argv names the
+ *    container (ctr [global flags] run [flags] IMAGE ID ...), to the
+ *    first phase's start: ctr creates the container record and prepares
+ *    its snapshot before containerd starts the shim.
+ * Pure C: records in, prepare phase set on a container at emission.
+ */
+#ifndef __CT_PREPARE_H
+#define __CT_PREPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "container.h"
+
+struct ct_prepare;
+
+struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns);
+void ct_prepare_free(struct ct_prepare *p);
+/* Any record; keeps mkdir, mount id and ctr exec ones.  -EINVAL if short. */
+int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len);
+/* At emission: set c's prepare phase if its start was seen. */
+void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c);
+
+/* "ctr ... run [flags] IMAGE ID ..." (NUL-separated argv) -> ID. */
+int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen);
+
+#endif /* __CT_PREPARE_H */
