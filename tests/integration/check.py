@@ -15,9 +15,9 @@ import os
 import re
 import sys
 
-# Design §3 order.
-PHASES = ["attach", "create", "connect", "start", "run", "die",
-          "disconnect", "destroy"]
+# Design §3 order (ready is nested in run: it starts with it).
+PHASES = ["prepare", "attach", "create", "connect", "start", "run", "ready",
+          "die", "disconnect", "destroy"]
 # Clock slack for comparisons between different clocks: coldtrace turns
 # BPF monotonic time into wall clock once; date(1) and dockerd read the
 # wall clock directly.  A few ms covers the conversion and scheduling.

@@ -20,11 +20,12 @@ FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
 	runsc-run docker-ready docker-ready-runsc docker-why docker-prepare)
 # A Node.js service that sleeps 300 ms, listens and prints its own wall
-# clock (ns) from the listen callback: the truth for the ready phase.
+# clock (ns) right after listen() returns (it listens synchronously when
+# given no host): the truth for the ready phase.
 READY_JS='setTimeout(() => { const s = require("net").createServer();
-s.listen(8080, "127.0.0.1", () => {
+s.listen(8080);
 const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
-console.log("READY " + ns); s.close(); }); }, 300);'
+console.log("READY " + ns); s.close(); }, 300);'
 
 die() {
 	echo "record-fixtures: $*" >&2
