@@ -45,7 +45,12 @@ dur=$(jq -r '.phases.ready.dur_ns' <<<"$r")
 	fail "$rt: ready does not start at the program's exec"
 diff=$((end - printed))
 note "$rt: ready ends $((diff / 1000)) us from the printed clock, lasts $((dur / 1000000)) ms"
-[ "${diff#-}" -le 5000000 ] || fail "$rt: ready ends $diff ns from the printed clock"
+# runsc: the host sees the emulated listen's exit on the stub; the
+# program's clock comes after more emulated syscalls (~100 us each under
+# ptrace): 3.5-5.5 ms measured, so 10 ms there (docs/phases.md)
+tol=5000000
+[ "$rt" = runsc ] && tol=10000000
+[ "${diff#-}" -le "$tol" ] || fail "$rt: ready ends $diff ns from the printed clock"
 [ "$dur" -ge 300000000 ] || fail "$rt: ready lasts $dur ns < 300 ms"
 # jq computes in doubles: wall-clock ns are exact only to ~256 ns
 near() {	# EXPR: |EXPR| < 1 us
