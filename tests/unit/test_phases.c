@@ -3,10 +3,10 @@
  * The phase tables (user/phases.c, docs/phases.md) against replayed
  * fixtures: every row of every table must fire in some fixture, and
  * wherever a row fires, the emitted record must begin or end that phase
- * exactly there.  The real recordings of tests/fixtures cover the shim
- * and direct tables; the Kata table (Kata cannot run here, design §5) and
- * the by-hand runc create/start/delete rows are covered by the synthetic
- * lifecycles of fixture.c, modelled on strace captures.
+ * exactly there.  The real recordings of tests/fixtures cover every row
+ * but the kata table's engine network (Kata cannot run here, design §5:
+ * kata-standin.ctrec has no network hook); the synthetic lifecycles of
+ * fixture.c (modelled on strace captures) cover those.
  */
 #include <criterion/criterion.h>
 #include <glob.h>

@@ -18,7 +18,8 @@ HARNESS=$TOP/tools/harness.sh
 COLDTRACE=$TOP/coldtrace
 FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
-	runsc-run docker-ready docker-ready-runsc docker-why docker-prepare)
+	runsc-run docker-ready docker-ready-runsc docker-why docker-prepare
+	runc-byhand runc-nostart kata-standin)
 # A Node.js service that sleeps 300 ms, listens and prints its own wall
 # clock (ns) right after listen() returns (it listens synchronously when
 # given no host): the truth for the ready phase.
@@ -44,21 +45,29 @@ trap '"$HARNESS" stop 2>/dev/null; rm -f "$CT_HARNESS_STATE"' EXIT
 W=$(mktemp -d "$CT_DIR/fix.XXXXXX")
 
 # sidecar NAME STATUS ID RUNTIME ENGINE EXIT CMD...
+# $PHASES (a JSON list) and $FAILED, when set, say which phases the way
+# the container was run must give and why it never ran.
 sidecar() {
 	local name=$1 status=$2 id=$3 rt=$4 eng=$5 code=$6 cmd
 	shift 6
 	cmd=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
 	jq -n --arg name "$name" --argjson status "$status" --arg id "$id" \
 		--arg rt "$rt" --arg eng "$eng" --argjson code "$code" \
-		--argjson cmd "$cmd" \
+		--argjson cmd "$cmd" --argjson phases "${PHASES:-null}" \
+		--arg failed "${FAILED:-}" \
 		'{name: $name, command: $cmd, command_status: $status,
 		  containers: [{id: $id, runtime: $rt, engine: $eng,
-				exit_code: $code}]}' >"$FIX/$name.json"
+				exit_code: $code}
+			       + (if $phases then {phases: $phases} else {} end)
+			       + (if $failed != "" then {failed: $failed}
+				  else {} end)]}' >"$FIX/$name.json"
 }
 
 # rec NAME ID RUNTIME ENGINE EXIT CMD...: record CMD, write the sidecar.
+# EXIT null: no exit code is seen (Kata: pid 1 runs in the guest; a
+# container that never ran); the command must then exit 0.
 rec() {
-	local name=$1 id=$2 rt=$3 eng=$4 code=$5 status=0 n
+	local name=$1 id=$2 rt=$3 eng=$4 code=$5 status=0 n want
 	shift 5
 	rm -f "$FIX/$name.ctrec" "$FIX/$name.json" "$W/cid"
 	# shellcheck disable=SC2086 # REC_ARGS: extra coldtrace options
@@ -70,7 +79,9 @@ rec() {
 		id=$(cat "$W/cid")
 	fi
 	[ -s "$FIX/$name.ctrec" ] || die "$name: no recording (status $status)"
-	[ "$status" -eq "$code" ] || die "$name: status $status, want $code"
+	want=$code
+	[ "$code" != null ] || want=0
+	[ "$status" -eq "$want" ] || die "$name: status $status, want $want"
 	# Sanity only (the sidecar's values come from the command line and
 	# --cidfile): the recording must replay and contain the container.
 	n=$("$COLDTRACE" -j --replay "$FIX/$name.ctrec" |
@@ -135,6 +146,24 @@ prepare_rec() {
 		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
 }
 
+# kata_rec: Kata's process tree with the stand-ins of
+# tests/integration/kata-standin (Kata cannot run here, design §5).
+kata_rec() {
+	local src=$TOP/tests/integration/kata-standin kb=$W/kbin
+	mkdir -p "$kb" "$W/krun"
+	cc -O2 -Wall -Wextra -Werror -o "$kb/containerd-shim-kata-v2" \
+		"$src/kata-standin.c" || die "kata-standin: cannot build"
+	ln -f "$kb/containerd-shim-kata-v2" "$kb/qemu-system-x86_64"
+	ln -f "$kb/containerd-shim-kata-v2" "$kb/virtiofsd"
+	KATA_STANDIN_LOG=$W/kstamps KATA_STANDIN_DIR=$W/krun \
+	KATA_STANDIN_SETUP_MS=80 KATA_STANDIN_BOOT_MS=400 \
+	KATA_STANDIN_TEARDOWN_MS=150 KATA_STANDIN_DAEMONIZE=0 \
+	KATA_STANDIN_HYPERVISOR=qemu-system-x86_64 \
+	PHASES='["attach","create","destroy"]' \
+		rec kata-standin ct-fixture-kata kata containerd null \
+		"$src/lifecycle.sh" "$kb" ct-fixture-kata 1200
+}
+
 record_one() {
 	case "$1" in
 	docker-prepare) prepare_rec docker-prepare ;;
@@ -159,6 +188,22 @@ record_one() {
 		rec runsc-run ct-fixture-runsc runsc direct 0 \
 			runsc --root "$CT_RUNSC_ROOT" --network=none run \
 			--bundle "$W/bundle" ct-fixture-runsc ;;
+	runc-byhand)
+		"$HARNESS" bundle "$W/bundle" true >/dev/null
+		PHASES='["create","start","run","destroy"]' \
+		rec runc-byhand ct-fixture-byhand runc direct 0 \
+			sh -c 'runc --root "$1" create --bundle "$2" "$3" &&
+				runc --root "$1" start "$3" && sleep 0.3 &&
+				runc --root "$1" delete "$3"' \
+			sh "$CT_RUNC_ROOT" "$W/bundle" ct-fixture-byhand ;;
+	runc-nostart)
+		"$HARNESS" bundle "$W/bundle" true >/dev/null
+		PHASES='["create","destroy"]' FAILED=create \
+		rec runc-nostart ct-fixture-nostart runc direct null \
+			sh -c 'runc --root "$1" create --bundle "$2" "$3" &&
+				sleep 0.3 && runc --root "$1" delete --force "$3"' \
+			sh "$CT_RUNC_ROOT" "$W/bundle" ct-fixture-nostart ;;
+	kata-standin) kata_rec ;;
 	*) die "unknown fixture $1 (known: ${ALL[*]})" ;;
 	esac
 }
