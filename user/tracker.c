@@ -488,8 +488,6 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 	}
 }
 
-/* The container's program begins: runc/crun pid 1's exec, or the first
- * runsc stub. */
 /* argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit. */
 static void join_args(char *out, size_t len, const char *args, size_t n)
 {
@@ -502,6 +500,8 @@ static void join_args(char *out, size_t len, const char *args, size_t n)
 	out[o] = 0;
 }
 
+/* The container's program begins: runc/crun pid 1's exec, or the first
+ * runsc stub. */
 static void user_begins(struct ct_tracker *e, struct cstate *s,
 			uint32_t pid, const struct ct_hdr *h, uint64_t t)
 {
