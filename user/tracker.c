@@ -221,9 +221,12 @@ static void set_exit_code(struct cstate *s, int32_t status)
 
 /*
  * A container that never ran its program: the runtime's create failed
- * (non-zero exit, init killed), or it was torn down before the program's
- * exec (Kata: before the agent answered).  Such records stay out of the
- * cold-start statistics.
+ * (non-zero exit, init killed), it was torn down without a start, or
+ * (runc, crun: the program's exec is always seen) started without the
+ * program's exec; Kata: torn down before the agent answered.  runsc's
+ * program may run unseen (--platform=kvm clones no stub): a started
+ * runsc container is not called failed for that.  Such records stay out
+ * of the cold-start statistics.
  */
 static enum ct_failure failure(const struct cstate *s, bool complete)
 {
@@ -231,14 +234,15 @@ static enum ct_failure failure(const struct cstate *s, bool complete)
 
 	if (s->create_failed)
 		return CT_FAIL_CREATE;
-	if (!complete || !ct_has_phase(c, CT_PH_CREATE))
+	if (!complete || !ct_has_phase(c, CT_PH_CREATE) || s->user_seen)
 		return CT_FAIL_NONE;
 	if (c->runtime == CT_RT_KATA)	/* no host exec of the program */
 		return c->phases[CT_PH_CREATE].end_ns ? CT_FAIL_NONE
 						      : CT_FAIL_CREATE;
-	if (s->user_seen)
-		return CT_FAIL_NONE;
-	return ct_has_phase(c, CT_PH_START) ? CT_FAIL_START : CT_FAIL_CREATE;
+	if (!ct_has_phase(c, CT_PH_START))
+		return CT_FAIL_CREATE;
+	return c->runtime == CT_RT_RUNC || c->runtime == CT_RT_CRUN ?
+	       CT_FAIL_START : CT_FAIL_NONE;
 }
 
 static void finish_record(struct cstate *s, bool complete)

@@ -284,3 +284,39 @@ Test(tracker_limits, failed_and_losses_reported)
 	ct_tracker_free(eng);
 	fx_free(&f);
 }
+
+/* runsc --platform=kvm clones no stub: started, program unseen, not a
+ * failure; runc started without the program's exec is one. */
+static enum ct_failure started_unseen(const char *rt)
+{
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
+	enum ct_failure f;
+	struct ct_fx fx;
+
+	fx_init(&fx);
+	fx_at(&fx, 1);
+	fx_exec(&fx, 10, rt, rt, "create", "--bundle", "/b", "u1");
+	fx_at(&fx, 2);
+	fx_exit(&fx, 10, 0);
+	fx_exec(&fx, 11, rt, rt, "start", "u1");
+	fx_exit(&fx, 11, 0);
+	fx_at(&fx, 3);
+	fx_exec(&fx, 12, rt, rt, "delete", "u1");
+	fx_exit(&fx, 12, 0);
+	fx_at(&fx, 2000);
+	fx_lost(&fx, 0);
+	cr_assert_eq(fx_feed(&fx, eng), 0);
+	ct_tracker_flush(eng);
+	cr_assert_eq(sink.n, 1);
+	cr_expect(sink.got[0].complete);
+	f = sink.got[0].failed;
+	ct_tracker_free(eng);
+	fx_free(&fx);
+	return f;
+}
+
+Test(tracker_limits, started_but_never_ran)
+{
+	cr_expect_eq(started_unseen("/usr/sbin/runc"), CT_FAIL_START);
+	cr_expect_eq(started_unseen("/usr/bin/runsc"), CT_FAIL_NONE);
+}
