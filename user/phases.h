@@ -20,10 +20,10 @@ enum ct_transition {
 	CT_TR_HOOK_EXEC,	/* network hook exec: libnetwork-setkey, CNI */
 	CT_TR_HOOK_EXIT,	/* the last network hook exited */
 	CT_TR_RT_START,		/* <rt> start exec */
-	CT_TR_USER_EXEC,	/* the program begins: pid 1's exec, runsc stub */
+	CT_TR_USER_EXEC,	/* the program begins: pid 1 exec, runsc stub */
 	CT_TR_PID1_EXIT,	/* pid 1 (runsc: the sandbox) exited */
 	CT_TR_RT_DELETE,	/* <rt> delete exec */
-	CT_TR_NETNS_UMOUNT_ENTER,	/* umount2() of its netns file: enter */
+	CT_TR_NETNS_UMOUNT_ENTER,	/* umount2() of its netns: enter */
 	CT_TR_NETNS_UMOUNT_EXIT,	/* ... and exit */
 	CT_TR_PROC_EXIT,	/* any process of it exited */
 	CT_TR_ID_UMOUNT,	/* umount of a path naming its id */
@@ -35,8 +35,8 @@ enum ct_transition {
 
 /* Which table applies: by engine and runtime (ct_family_of()). */
 enum ct_family {
-	CT_FAM_SHIM,		/* runc, crun, runsc under a containerd shim */
-	CT_FAM_DIRECT,		/* runc/crun/runsc run (or create) by hand */
+	CT_FAM_SHIM,		/* runc, crun, runsc under a shim */
+	CT_FAM_DIRECT,		/* a runtime run (or create) by hand */
 	CT_FAM_KATA,		/* containerd-shim-kata-v2 + a hypervisor */
 	CT_FAM_MAX,
 };

@@ -58,7 +58,7 @@ struct cstate {
 	char netns_target[CT_PATH_MAX];
 	uint64_t done_mono;		/* when it became done; 0 = not */
 	uint64_t last_mono;		/* last event that touched it */
-	bool create_failed;		/* create exited non-zero, init died */
+	bool create_failed;		/* create failed, init died */
 	bool gone;			/* its processes vanished unseen */
 	struct cstate *hnext;		/* id hash chain */
 };
@@ -446,7 +446,7 @@ static enum ct_engine_kind launcher_engine(const struct ct_class *cl,
 		return CT_ENG_DIRECT;
 	switch (parent->role) {
 	case CT_ROLE_SHIM:
-		return CT_ENG_UNKNOWN;	/* the shim's namespace said, or not */
+		return CT_ENG_UNKNOWN;	/* the shim's -namespace says */
 	case CT_ROLE_MONITOR:
 		return CT_ENG_PODMAN;
 	default:

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The tracker, the per-container state machine: raw events in (live from the ring buffer or
- * replayed from a --record file), container records out.  No BPF, no root:
- * unit tests drive it directly.
+ * The tracker, the per-container state machine: raw events in (live
+ * from the ring buffer or replayed from a --record file), container
+ * records out.  No BPF, no root: unit tests drive it directly.
  */
 #ifndef __CT_TRACKER_H
 #define __CT_TRACKER_H
@@ -47,8 +47,9 @@ struct ct_tracker_opts {
 	/* a container was seen for the first time (id known); may be NULL */
 	ct_container_cb on_new;
 	ct_proc_alive_cb proc_alive;	/* may be NULL */
-	size_t max_containers;	/* followed at once; 0: CT_TRACKER_MAX_LIVE */
-	ct_rule_cb on_rule;	/* a phase rule applied (tests); may be NULL */
+	/* containers followed at once; 0: CT_TRACKER_MAX_LIVE */
+	size_t max_containers;
+	ct_rule_cb on_rule;	/* a phase rule applied; may be NULL */
 	void *ctx;
 };
 
@@ -87,11 +88,11 @@ uint64_t ct_tracker_lost(const struct ct_tracker *e);
 
 /* Every loss the tracker knows of: what a report must say. */
 struct ct_tracker_stats {
-	uint64_t lost_events;		/* kernel ring buffer (CT_EV_LOST) */
-	uint64_t dropped_containers;	/* not followed: CT_TRACKER_MAX_LIVE */
-	uint64_t dropped_procs;		/* not followed: process table full */
-	uint64_t expired;		/* given up: exit events lost */
-	uint64_t malformed;		/* records refused by ct_tracker_feed */
+	uint64_t lost_events;	/* kernel ring buffer (CT_EV_LOST) */
+	uint64_t dropped_containers;	/* not followed: table full */
+	uint64_t dropped_procs;	/* not followed: process table full */
+	uint64_t expired;	/* given up: exit events lost */
+	uint64_t malformed;	/* records ct_tracker_feed() refused */
 };
 
 void ct_tracker_get_stats(const struct ct_tracker *e,

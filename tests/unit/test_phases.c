@@ -278,9 +278,11 @@ Test(phases, every_row_against_fixtures)
 /* One family's table as docs/phases.md prints it. */
 static void render(FILE *f, enum ct_family fam)
 {
-	static const char *const ops[] = { [CT_OP_BEGIN] = "begins",
-					   [CT_OP_END] = "ends",
-					   [CT_OP_EXTEND] = "lasts at least until" };
+	static const char *const ops[] = {
+		[CT_OP_BEGIN] = "begins",
+		[CT_OP_END] = "ends",
+		[CT_OP_EXTEND] = "lasts at least until",
+	};
 	size_t n;
 	const struct ct_phase_rule *r = ct_phase_rules(fam, &n);
 

@@ -46,7 +46,7 @@ Test(records, sizes)
 	u.h.type = CT_EV_EXIT;
 	u.h.size = sizeof(struct ct_exit) - 1;
 	cr_expect_eq(ct_rec_check(&u, sizeof(u)), -EINVAL);
-	u.h.size = sizeof(struct ct_exit) + 8;	/* longer: a newer version */
+	u.h.size = sizeof(struct ct_exit) + 8;	/* a newer version's */
 	cr_expect_eq(ct_rec_check(&u, sizeof(u)), 0);
 	cr_expect_eq(ct_rec_check(&u, sizeof(struct ct_exit)), -EINVAL,
 		     "size beyond the bytes there are");
