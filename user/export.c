@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "export.h"
+#include "why.h"
 #include "pull_output.h"
 #include "hist.h"
 
@@ -654,6 +655,51 @@ static void trace_pull(struct ct_json *w, const struct ct_pull *p, int pid,
 	}
 }
 
+/*
+ * --why: the carriers' thread states as slices on a second track under
+ * the container's (tid + STATE_TID): running, runnable, D, sleeping.
+ */
+#define STATE_TID	(1u << 20)
+
+static void trace_states(struct ct_json *w, const struct ct_why *why,
+			 const struct ct_container *c, size_t tid,
+			 uint64_t base)
+{
+	static const char *const names[] = {
+		[CT_TS_RUN] = "running", [CT_TS_RUNQ] = "runnable",
+		[CT_TS_IO] = "uninterruptible (io)", [CT_TS_SLEEP] = "sleeping",
+	};
+	const struct ct_why_slice *sl;
+	size_t n = ct_why_slices(why, c, &sl);
+	char label[64];
+
+	if (!n)
+		return;
+	snprintf(label, sizeof(label), "%.12s carrier state", c->id);
+	trace_meta_event(w, "thread_name", (int)c->runtime + 1,
+			 tid + STATE_TID, label, strlen(label));
+	for (size_t i = 0; i < n; i++) {
+		if (sl[i].start_ns < base || sl[i].state > CT_TS_SLEEP ||
+		    !names[sl[i].state])
+			continue;
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "name", names[sl[i].state]);
+		ct_json_kv_string(w, "cat", "state");
+		ct_json_kv_string(w, "ph", "X");
+		ct_json_kv_u64(w, "pid", (int)c->runtime + 1);
+		ct_json_kv_u64(w, "tid", tid + STATE_TID);
+		ct_json_key(w, "ts");
+		ct_json_decimal(w, sl[i].start_ns - base, 3);
+		ct_json_key(w, "dur");
+		ct_json_decimal(w, sl[i].end_ns - sl[i].start_ns, 3);
+		ct_json_key(w, "args");
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "phase", ct_phase_name(sl[i].phase));
+		ct_json_end_object(w);
+		ct_json_end_object(w);
+	}
+}
+
 static int write_trace(FILE *f, const struct export_ctx *x)
 {
 	const struct ct_pulls *pulls = x->meta->pulls;
@@ -673,8 +719,12 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 			trace_meta_event(&w, "process_name", rt + 1, 0, name,
 					 strlen(name));
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		trace_container(&w, ct_agg_get(x->agg, i), i + 1, base);
+		if (x->meta->why)
+			trace_states(&w, x->meta->why, ct_agg_get(x->agg, i),
+				     i + 1, base);
+	}
 	for (i = 0; pulls && i < ct_pull_count(pulls); i++)
 		trace_pull(&w, ct_pull_get(pulls, i), CT_RT_MAX + 1 + i, base);
 	ct_json_end_array(&w);

@@ -438,6 +438,7 @@ static int write_outputs(struct session *s)
 		.kernel = s->kernel,
 		.lost_events = s->lost,
 		.pulls = s->pulls,
+		.why = s->why,
 		.tracker = s->tracker,
 	};
 	char err[ERRLEN];
@@ -607,6 +608,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 			.kernel = s->kernel,
 			.lost_events = ct_loader_lost(l),
 			.pulls = s->pulls,
+			.why = s->why,
 			.tracker = s->tracker,
 		};
 

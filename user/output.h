@@ -23,6 +23,7 @@ struct ct_meta {
 	uint64_t lost_events;
 	const struct ct_pulls *pulls;	/* image pulls; may be NULL */
 	const struct ct_tracker *tracker;	/* its loss counters; may be NULL */
+	const struct ct_why *why;	/* --why state slices; may be NULL */
 };
 
 /* One line: {"type":"container",...}\n */

@@ -2,6 +2,7 @@
 /* Per-phase cpu / runq / io / sleep split (why.h). */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "coldtrace.h"
@@ -36,8 +37,23 @@ struct wexec {
 	uint32_t pid, ppid;
 };
 
+/* Kept after emission for trace.json: the carriers' state slices. */
+struct kept {
+	char id[CT_ID_LEN];
+	uint64_t first_ns;
+	struct ct_why_slice *sl;
+	size_t n, cap;
+};
+
+#define KEPT_MAX	4096		/* containers */
+#define SLICES_MAX	(1u << 20)	/* slices, all containers */
+
 struct ct_why {
 	int64_t mono_to_real;
+	struct kept *kept;
+	size_t nkept, nslices;
+	struct kept *cur;		/* the container being applied */
+	int cur_phase;
 	struct wproc *b[NBUCKETS];
 	struct wexec execs[EXECS_MAX];
 	size_t exec_next;
@@ -142,6 +158,9 @@ void ct_why_free(struct ct_why *w)
 {
 	if (!w)
 		return;
+	for (size_t i = 0; i < w->nkept; i++)
+		free(w->kept[i].sl);
+	free(w->kept);
 	for (size_t i = 0; i < NBUCKETS; i++)
 		while (w->b[i])
 			drop(w, w->b[i]->tgid);
@@ -342,12 +361,51 @@ static uint64_t next_change(const struct pt *pts, size_t n, size_t i,
 	return i + 1 < n && pts[i + 1].t < e ? pts[i + 1].t : e;
 }
 
+/* Append [t, u) in state st to the container being applied. */
+static void keep_slice(struct ct_why *w, uint32_t st, uint64_t t,
+		       uint64_t u)
+{
+	struct kept *k = w ? w->cur : NULL;
+	struct ct_why_slice *last;
+
+	if (!k)
+		return;
+	if (st != CT_TS_RUN && st != CT_TS_RUNQ && st != CT_TS_IO)
+		st = CT_TS_SLEEP;
+	last = k->n ? &k->sl[k->n - 1] : NULL;
+	if (last && last->state == st && last->phase == w->cur_phase &&
+	    last->end_ns == t) {
+		last->end_ns = u;
+		return;
+	}
+	if (w->nslices >= SLICES_MAX) {
+		w->dropped++;
+		return;
+	}
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 64;
+		struct ct_why_slice *sl = realloc(k->sl, cap * sizeof(*sl));
+
+		if (!sl) {
+			w->dropped++;
+			return;
+		}
+		k->sl = sl;
+		k->cap = cap;
+	}
+	k->sl[k->n++] = (struct ct_why_slice){ .phase = w->cur_phase,
+					       .state = st, .start_ns = t,
+					       .end_ns = u };
+	w->nslices++;
+}
+
 /*
  * Sweep [s, e): B's state where B exists, else A's, else "no carrier"
- * (counted as sleep).
+ * (counted as sleep).  With w, the slices are kept for trace.json.
  */
-static void sweep(const struct pt *a, size_t na, const struct pt *b,
-		  size_t nb, uint64_t s, uint64_t e, struct ct_split *x)
+static void sweep(struct ct_why *w, const struct pt *a, size_t na,
+		  const struct pt *b, size_t nb, uint64_t s, uint64_t e,
+		  struct ct_split *x)
 {
 	size_t ia = 0, ib = 0;
 	uint64_t t = s;
@@ -362,6 +420,7 @@ static void sweep(const struct pt *a, size_t na, const struct pt *b,
 		if (u <= t)
 			u = e;
 		acc_add(x, sb != ABSENT ? sb : sa, u - t);
+		keep_slice(w, sb != ABSENT ? sb : sa, t, u);
 		t = u;
 	}
 }
@@ -403,7 +462,7 @@ static void children(struct ct_why *w, uint32_t a, uint32_t b, uint64_t s,
 			pts = proc_timeline(w, p->tgid, s, e, &n);
 			if (!pts)
 				continue;
-			sweep(NULL, 0, pts, n, s, e, &c);
+			sweep(NULL, NULL, 0, pts, n, s, e, &c);
 			x->children_cpu_ns += c.cpu_ns;
 			x->children_runq_ns += c.runq_ns;
 			x->children_io_ns += c.io_ns;
@@ -454,7 +513,8 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 	if (pa || pb) {
 		x->valid = true;
 		x->pid = pb ? b : a;
-		sweep(pa, na, pb, nb, iv->start_ns, iv->end_ns, x);
+		w->cur_phase = p;
+		sweep(w, pa, na, pb, nb, iv->start_ns, iv->end_ns, x);
 		children(w, a, pb ? b : 0, iv->start_ns, iv->end_ns, x);
 	}
 	free(pa);
@@ -502,11 +562,53 @@ static void forget(struct ct_why *w, const struct ct_container *c)
 	}
 }
 
+/* A slot for c's slices; the oldest container's go when all are used. */
+static struct kept *keep_container(struct ct_why *w,
+				   const struct ct_container *c)
+{
+	struct kept *k;
+
+	if (!w->kept) {
+		w->kept = calloc(KEPT_MAX, sizeof(*w->kept));
+		if (!w->kept)
+			return NULL;
+	}
+	if (w->nkept == KEPT_MAX) {
+		w->nslices -= w->kept[0].n;
+		w->dropped += w->kept[0].n;
+		free(w->kept[0].sl);
+		memmove(w->kept, w->kept + 1, (KEPT_MAX - 1) * sizeof(*w->kept));
+		w->nkept--;
+	}
+	k = &w->kept[w->nkept++];
+	memset(k, 0, sizeof(*k));
+	snprintf(k->id, sizeof(k->id), "%s", c->id);
+	k->first_ns = c->first_ns;
+	return k;
+}
+
 void ct_why_apply(struct ct_why *w, struct ct_container *c)
 {
 	if (!w)
 		return;
+	w->cur = keep_container(w, c);
 	for (int p = 0; p < CT_PH_MAX; p++)
 		split_phase(w, c, p);
+	w->cur = NULL;
 	forget(w, c);
+}
+
+size_t ct_why_slices(const struct ct_why *w, const struct ct_container *c,
+		     const struct ct_why_slice **out)
+{
+	for (size_t i = 0; w && i < w->nkept; i++) {
+		const struct kept *k = &w->kept[i];
+
+		if (k->first_ns == c->first_ns && !strcmp(k->id, c->id)) {
+			*out = k->sl;
+			return k->n;
+		}
+	}
+	*out = NULL;
+	return 0;
 }

@@ -29,7 +29,23 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len);
 /* At emission: fill c->split[] and forget the processes it used. */
 void ct_why_apply(struct ct_why *w, struct ct_container *c);
 
-/* State records dropped because the bounded store was full. */
+/* One slice of a phase's carrier in one state (trace.json). */
+struct ct_why_slice {
+	int phase;		/* enum ct_phase */
+	uint32_t state;		/* CT_TS_RUN, RUNQ, IO or SLEEP */
+	uint64_t start_ns;	/* wall clock */
+	uint64_t end_ns;
+};
+
+/*
+ * The slices kept for container c (after ct_why_apply), in time order
+ * within each phase; *out NULL and 0 if none.  The last KEPT_MAX (4096)
+ * containers are kept.
+ */
+size_t ct_why_slices(const struct ct_why *w, const struct ct_container *c,
+		     const struct ct_why_slice **out);
+
+/* State records (or kept slices) dropped because a bounded store was full. */
 uint64_t ct_why_dropped(const struct ct_why *w);
 
 #endif /* __CT_WHY_H */

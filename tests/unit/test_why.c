@@ -98,6 +98,25 @@ Test(why, create_split_adds_up)
 	cr_assert_eq(x->sleep_ns, 49 * MS);
 	cr_assert_eq(sum(x), 100 * MS);
 	cr_assert_eq(x->children_cpu_ns, 20 * MS);
+	/* trace.json's slices: the same time, merged runs of one state */
+	{
+		const struct ct_why_slice *sl;
+		size_t n = ct_why_slices(w, &c, &sl);
+		uint64_t run = 0, t = 100 * MS;
+
+		cr_assert_gt(n, 0);
+		for (size_t i = 0; i < n; i++) {
+			cr_assert_eq(sl[i].phase, CT_PH_CREATE);
+			cr_assert_eq(sl[i].start_ns, t, "contiguous");
+			if (i)
+				cr_assert_neq(sl[i].state, sl[i - 1].state);
+			if (sl[i].state == CT_TS_RUN)
+				run += sl[i].end_ns - sl[i].start_ns;
+			t = sl[i].end_ns;
+		}
+		cr_assert_eq(t, 200 * MS);
+		cr_assert_eq(run, x->cpu_ns);
+	}
 	ct_why_free(w);
 }
 
