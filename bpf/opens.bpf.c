@@ -54,7 +54,7 @@
 #include <bpf/bpf_tracing.h>
 #include "task.bpf.h"
 #include "bits.bpf.h"
-#include "opens.h"
+#include "opens_maps.bpf.h"
 
 #define CT_ENOENT	2
 #define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
@@ -77,20 +77,6 @@ const char comm_crun[CT_COMM_LEN] = "crun";
 const char comm_exe[CT_COMM_LEN] = "exe";
 const char arg0_sandbox[] = "runsc-sandbox";
 const char arg0_gofer[] = "runsc-gofer";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, CT_OPENS_MAX_CONTAINERS);
-	__type(key, __u64);
-	__type(value, struct ct_opens_track);
-} tracked SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 2 * CT_OPENS_MAX_CONTAINERS + 16);
-	__type(key, struct ct_opens_key);
-	__type(value, struct ct_opens_hist);
-} hists SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -23,49 +23,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include "events.bpf.h"
 #include "task.bpf.h"
-#include "opens.h"
+#include "opens_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 cgroup_mode = CT_CGROUP_V1_MEMORY;
-
-/* The lifecycle tracer's ring buffer and lost counter (reused by fd). */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
-
-/* The open tracer's maps (reused by fd): same definitions. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, CT_OPENS_MAX_CONTAINERS);
-	__type(key, __u64);
-	__type(value, struct ct_opens_track);
-} tracked SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 2 * CT_OPENS_MAX_CONTAINERS + 16);
-	__type(key, struct ct_opens_key);
-	__type(value, struct ct_opens_hist);
-} hists SEC(".maps");
-
-static __always_inline void count_lost(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-	if (n)
-		*n += 1;
-}
 
 SEC("tp/syscalls/sys_exit_listen")
 int ct_ready_listen(struct trace_event_raw_sys_exit *ctx)

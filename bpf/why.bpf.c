@@ -19,6 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include "events.bpf.h"
 #include "coldtrace.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -34,19 +35,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u64 wakeup_bytes = 1 << 20;
 
-/* The lifecycle tracer's ring buffer and lost counter (reused by fd). */
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} lost SEC(".maps");
-
 /* tracked thread id -> its tgid */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -60,15 +48,6 @@ const char comm_runc[] = "runc";
 const char comm_crun[] = "crun";
 const char comm_runsc[] = "runsc";
 const char comm_conmon[] = "conmon";
-
-static __always_inline void count_lost(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-	if (n)
-		*n += 1;
-}
 
 static __always_inline void emit(__u32 tid, __u32 tgid, __u32 state)
 {

@@ -8,10 +8,8 @@
 
 #include "coldtrace.h"
 #include "container.h"
-#include "tracker.h"
 #include "prepare.h"
-#include "recfile.h"
-#include "tjson.h"
+#include "tsession.h"
 
 #define MS	1000000ull
 #define MID_A	"aaaa1111"
@@ -122,99 +120,32 @@ Test(prepare, bad_records)
 
 /* ---- recordings ---- */
 
-struct got {
-	struct ct_prepare *prep;
-	char id[CT_ID_LEN];
-	struct ct_container c;
-	int n;
-};
-
-static void on_emit(struct ct_container *c, void *ctx)
-{
-	ct_prepare_apply(((struct got *)ctx)->prep, c);
-}
-
-static void on_rec(const struct ct_container *c, void *ctx)
-{
-	struct got *g = ctx;
-
-	if (!strcmp(c->id, g->id)) {
-		g->c = *c;
-		g->n++;
-	}
-}
-
-static void replay(const char *name, struct got *g, uint64_t *created)
-{
-	const char *dir = getenv("CT_FIXTURES") ? getenv("CT_FIXTURES")
-						: "tests/fixtures";
-	char path[512], err[256], *text, *end;
-	struct ct_tracker_opts o = { 0 };
-	struct ct_rec_file_hdr fh;
-	struct ct_rec_reader *r;
-	struct ct_tracker *e;
-	const void *rec;
-	struct tj *v;
-	size_t len;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
-	text = tj_slurp(path, &len);
-	cr_assert(text, "%s missing", path);
-	v = tj_parse(text, len, err, sizeof(err));
-	cr_assert(v, "%s: %s", path, err);
-	snprintf(g->id, sizeof(g->id), "%s", tj_str(v, "containers.0.id"));
-	if (created) {
-		cr_assert(tj_str(v, "create_event_ns"));
-		*created = strtoull(tj_str(v, "create_event_ns"), &end, 10);
-	}
-	tj_free(v);
-	free(text);
-	snprintf(path, sizeof(path), "%s/%s.ctrec", dir, name);
-	cr_assert_eq(ct_rec_reader_open(&r, path, &fh, err, sizeof(err)), 0,
-		     "%s", err);
-	g->prep = ct_prepare_new(fh.mono_to_real_ns);
-	o.mono_to_real_ns = fh.mono_to_real_ns;
-	o.cgroup_mode = fh.cgroup_mode;
-	o.before_emit = on_emit;
-	o.on_container = on_rec;
-	o.ctx = g;
-	e = ct_tracker_new(&o);
-	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
-		cr_assert_eq(ct_prepare_feed(g->prep, rec, len), 0);
-		cr_assert_eq(ct_tracker_feed(e, rec, len), 0);
-	}
-	cr_assert_eq(rc, 0, "%s", err);
-	ct_tracker_flush(e);
-	ct_tracker_free(e);
-	ct_prepare_free(g->prep);
-	ct_rec_reader_close(r);
-	cr_assert_eq(g->n, 1, "%s: %d records", name, g->n);
-}
-
 /* docker: prepare ends at attach and starts before docker's create event */
 Test(prepare, recording_docker)
 {
-	static struct got g;
+	struct ts_result r;
 	uint64_t created;
 
-	replay("docker-prepare", &g, &created);
-	cr_assert(ct_has_phase(&g.c, CT_PH_PREPARE));
-	cr_assert_gt(ct_phase_dur(&g.c, CT_PH_PREPARE), 0);
-	cr_assert_eq(g.c.phases[CT_PH_PREPARE].end_ns,
-		     g.c.phases[CT_PH_ATTACH].start_ns);
-	cr_assert_eq(g.c.first_ns, g.c.phases[CT_PH_PREPARE].start_ns);
-	cr_assert_leq(g.c.first_ns, created, "first phase after docker's "
+	ts_replay("docker-prepare", CT_READY_LISTEN, &r);
+	created = ts_sidecar_u64str(&r, "create_event_ns");
+	cr_assert(ct_has_phase(&r.c, CT_PH_PREPARE));
+	cr_assert_gt(ct_phase_dur(&r.c, CT_PH_PREPARE), 0);
+	cr_assert_eq(r.c.phases[CT_PH_PREPARE].end_ns,
+		     r.c.phases[CT_PH_ATTACH].start_ns);
+	cr_assert_eq(r.c.first_ns, r.c.phases[CT_PH_PREPARE].start_ns);
+	cr_assert_leq(r.c.first_ns, created, "first phase after docker's "
 		      "create event");
+	ts_free(&r);
 }
 
 Test(prepare, recording_ctr)
 {
-	static struct got g;
+	struct ts_result r;
 
-	replay("ctr-runc", &g, NULL);
-	cr_assert(ct_has_phase(&g.c, CT_PH_PREPARE));
-	cr_assert_gt(ct_phase_dur(&g.c, CT_PH_PREPARE), 0);
-	cr_assert_eq(g.c.phases[CT_PH_PREPARE].end_ns,
-		     g.c.phases[CT_PH_ATTACH].start_ns);
+	ts_replay("ctr-runc", CT_READY_LISTEN, &r);
+	cr_assert(ct_has_phase(&r.c, CT_PH_PREPARE));
+	cr_assert_gt(ct_phase_dur(&r.c, CT_PH_PREPARE), 0);
+	cr_assert_eq(r.c.phases[CT_PH_PREPARE].end_ns,
+		     r.c.phases[CT_PH_ATTACH].start_ns);
+	ts_free(&r);
 }

@@ -8,10 +8,8 @@
 
 #include "coldtrace.h"
 #include "container.h"
-#include "tracker.h"
 #include "ready.h"
-#include "recfile.h"
-#include "tjson.h"
+#include "tsession.h"
 
 #define MS	1000000ull
 #define M2R	(1000 * MS)	/* mono_to_real of these tests */
@@ -153,121 +151,26 @@ Test(ready, bounded_and_counted)
 
 /* ---- recordings (tests/fixtures, tools/harness/record-fixtures.sh) ---- */
 
-struct got {
-	struct ct_ready *ready;
-	const char *id;
-	struct ct_container c;
-	int n;
-};
-
-static void on_emit(struct ct_container *c, void *ctx)
-{
-	struct got *g = ctx;
-
-	ct_ready_apply(g->ready, c);
-}
-
-static void on_rec(const struct ct_container *c, void *ctx)
-{
-	struct got *g = ctx;
-
-	if (!strcmp(c->id, g->id)) {
-		g->c = *c;
-		g->n++;
-	}
-}
-
-static const char *fixture_dir(void)
-{
-	const char *d = getenv("CT_FIXTURES");
-
-	return d ? d : "tests/fixtures";
-}
-
-/* Replays NAME.ctrec as main.c does: engine + ready; keeps container id. */
-static void replay_ready(const char *name, const char *id, struct got *g)
-{
-	struct ct_tracker_opts o = { 0 };
-	struct ct_rec_file_hdr fh;
-	struct ct_rec_reader *r;
-	struct ct_tracker *e;
-	char path[512], err[256];
-	const void *rec;
-	size_t len;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s.ctrec", fixture_dir(), name);
-	cr_assert_eq(ct_rec_reader_open(&r, path, &fh, err, sizeof(err)), 0,
-		     "%s: %s", path, err);
-	memset(g, 0, sizeof(*g));
-	g->id = id;
-	g->ready = ct_ready_new(CT_READY_LISTEN, fh.mono_to_real_ns);
-	o.mono_to_real_ns = fh.mono_to_real_ns;
-	o.cgroup_mode = fh.cgroup_mode;
-	o.before_emit = on_emit;
-	o.on_container = on_rec;
-	o.ctx = g;
-	e = ct_tracker_new(&o);
-	cr_assert(e && g->ready);
-	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
-		cr_assert_eq(ct_ready_feed(g->ready, rec, len), 0);
-		cr_assert_eq(ct_tracker_feed(e, rec, len), 0);
-	}
-	cr_assert_eq(rc, 0, "%s: %s", path, err);
-	ct_tracker_flush(e);
-	ct_tracker_free(e);
-	ct_ready_free(g->ready);
-	ct_rec_reader_close(r);
-	cr_assert_eq(g->n, 1, "%s: container %s seen %d times", name, id, g->n);
-}
-
-/* The sidecar's container id and, if asked, its ready_printed_ns. */
-static void sidecar(const char *name, char *id, size_t idlen,
-		    uint64_t *printed)
-{
-	char path[512], err[128], *text, *end;
-	struct tj *v;
-	size_t len;
-	const char *s;
-
-	snprintf(path, sizeof(path), "%s/%s.json", fixture_dir(), name);
-	text = tj_slurp(path, &len);
-	cr_assert(text, "%s missing", path);
-	v = tj_parse(text, len, err, sizeof(err));
-	cr_assert(v, "%s: %s", path, err);
-	s = tj_str(v, "containers.0.id");
-	cr_assert(s, "%s: no container id", path);
-	snprintf(id, idlen, "%s", s);
-	if (printed) {
-		s = tj_str(v, "ready_printed_ns");
-		cr_assert(s, "%s: no ready_printed_ns", path);
-		*printed = strtoull(s, &end, 10);
-		cr_assert(*end == '\0' && *printed);
-	}
-	tj_free(v);
-	free(text);
-}
-
 /* Ready ends within 5 ms of the service's own clock and lasts >= 300 ms. */
 static void check_listening(const char *name)
 {
-	char id[CT_ID_LEN];
+	struct ts_result r;
 	uint64_t printed, end;
 	int64_t diff;
-	struct got g;
 
-	sidecar(name, id, sizeof(id), &printed);
-	replay_ready(name, id, &g);
-	cr_assert(ct_has_phase(&g.c, CT_PH_READY), "%s: no ready", name);
-	end = g.c.phases[CT_PH_READY].end_ns;
+	ts_replay(name, CT_READY_LISTEN, &r);
+	printed = ts_sidecar_u64str(&r, "ready_printed_ns");
+	cr_assert(ct_has_phase(&r.c, CT_PH_READY), "%s: no ready", name);
+	end = r.c.phases[CT_PH_READY].end_ns;
 	diff = (int64_t)(end - printed);
 	cr_expect(diff < 5 * (int64_t)MS && diff > -5 * (int64_t)MS,
 		  "%s: ready ends %lld ns from the printed clock", name,
 		  (long long)diff);
-	cr_expect_geq(ct_phase_dur(&g.c, CT_PH_READY), 300 * MS, "%s", name);
-	cr_expect_eq(g.c.phases[CT_PH_READY].start_ns,
-		     g.c.phases[CT_PH_RUN].start_ns);
-	cr_expect_eq(ct_cold_start_ns(&g.c), end - g.c.first_ns);
+	cr_expect_geq(ct_phase_dur(&r.c, CT_PH_READY), 300 * MS, "%s", name);
+	cr_expect_eq(r.c.phases[CT_PH_READY].start_ns,
+		     r.c.phases[CT_PH_RUN].start_ns);
+	cr_expect_eq(ct_cold_start_ns(&r.c), end - r.c.first_ns);
+	ts_free(&r);
 }
 
 Test(ready, recording_runc)
@@ -283,15 +186,14 @@ Test(ready, recording_runsc)
 /* `true` never listens: no ready, cold start ends at the exec. */
 Test(ready, recording_never_listens)
 {
-	char id[CT_ID_LEN];
-	struct got g;
+	struct ts_result r;
 
-	sidecar("docker-runc", id, sizeof(id), NULL);
-	replay_ready("docker-runc", id, &g);
-	cr_assert_not(ct_has_phase(&g.c, CT_PH_READY));
-	cr_assert_gt(ct_cold_start_ns(&g.c), 0);
-	cr_assert_eq(ct_cold_start_ns(&g.c),
-		     g.c.phases[CT_PH_RUN].start_ns - g.c.first_ns);
-	cr_assert_eq(g.c.phases[CT_PH_RUN].start_ns,
-		     g.c.phases[CT_PH_START].end_ns);
+	ts_replay("docker-runc", CT_READY_LISTEN, &r);
+	cr_assert_not(ct_has_phase(&r.c, CT_PH_READY));
+	cr_assert_gt(ct_cold_start_ns(&r.c), 0);
+	cr_assert_eq(ct_cold_start_ns(&r.c),
+		     r.c.phases[CT_PH_RUN].start_ns - r.c.first_ns);
+	cr_assert_eq(r.c.phases[CT_PH_RUN].start_ns,
+		     r.c.phases[CT_PH_START].end_ns);
+	ts_free(&r);
 }

@@ -8,10 +8,8 @@
 
 #include "coldtrace.h"
 #include "container.h"
-#include "tracker.h"
 #include "ready.h"
-#include "recfile.h"
-#include "tjson.h"
+#include "tsession.h"
 #include "why.h"
 
 #define MS	1000000ull
@@ -168,93 +166,28 @@ Test(why, bad_records)
 
 /* ---- the recording: tests/fixtures/docker-why (record-fixtures.sh) ---- */
 
-struct got {
-	struct ct_why *why;
-	struct ct_ready *ready;
-	char id[CT_ID_LEN];
-	struct ct_container c;
-	int n;
-};
-
-static void on_emit(struct ct_container *c, void *ctx)
-{
-	struct got *g = ctx;
-
-	ct_ready_apply(g->ready, c);
-	ct_why_apply(g->why, c);
-}
-
-static void on_rec(const struct ct_container *c, void *ctx)
-{
-	struct got *g = ctx;
-
-	if (!strcmp(c->id, g->id)) {
-		g->c = *c;
-		g->n++;
-	}
-}
-
 Test(why, recording_spin_200ms)
 {
-	const char *dir = getenv("CT_FIXTURES") ? getenv("CT_FIXTURES")
-						: "tests/fixtures";
-	char path[512], err[256], *text;
-	struct ct_tracker_opts o = { 0 };
-	struct ct_rec_file_hdr fh;
-	struct ct_rec_reader *r;
-	struct ct_tracker *e;
-	static struct got g;
+	struct ts_result r;
 	uint64_t own_us, cpu;
-	const void *rec;
-	struct tj *v;
-	size_t len;
-	int rc, nsplit = 0;
+	int nsplit = 0;
 
-	snprintf(path, sizeof(path), "%s/docker-why.json", dir);
-	text = tj_slurp(path, &len);
-	cr_assert(text, "%s missing", path);
-	v = tj_parse(text, len, err, sizeof(err));
-	cr_assert(v, "%s: %s", path, err);
-	snprintf(g.id, sizeof(g.id), "%s", tj_str(v, "containers.0.id"));
-	cr_assert(tj_u64(v, "cpu_us", &own_us));
-	tj_free(v);
-	free(text);
-
-	snprintf(path, sizeof(path), "%s/docker-why.ctrec", dir);
-	cr_assert_eq(ct_rec_reader_open(&r, path, &fh, err, sizeof(err)), 0,
-		     "%s", err);
-	g.why = ct_why_new(fh.mono_to_real_ns);
-	g.ready = ct_ready_new(CT_READY_LISTEN, fh.mono_to_real_ns);
-	o.mono_to_real_ns = fh.mono_to_real_ns;
-	o.cgroup_mode = fh.cgroup_mode;
-	o.before_emit = on_emit;
-	o.on_container = on_rec;
-	o.ctx = &g;
-	e = ct_tracker_new(&o);
-	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
-		cr_assert_eq(ct_why_feed(g.why, rec, len), 0);
-		cr_assert_eq(ct_tracker_feed(e, rec, len), 0);
-	}
-	cr_assert_eq(rc, 0, "%s", err);
-	ct_tracker_flush(e);
-	cr_assert_eq(g.n, 1);
+	ts_replay("docker-why", CT_READY_LISTEN, &r);
+	cr_assert(tj_u64(r.sidecar, "cpu_us", &own_us));
 	for (int p = 0; p < CT_PH_MAX; p++) {
-		const struct ct_split *x = &g.c.split[p];
+		const struct ct_split *x = &r.c.split[p];
 
 		if (!x->valid)
 			continue;
 		nsplit++;
-		cr_expect_eq(sum(x), ct_phase_dur(&g.c, p), "%s",
+		cr_expect_eq(sum(x), ct_phase_dur(&r.c, p), "%s",
 			     ct_phase_name(p));
 	}
 	cr_expect_geq(nsplit, 6, "phases with a split: %d", nsplit);
-	cpu = g.c.split[CT_PH_RUN].cpu_ns;
+	cpu = r.c.split[CT_PH_RUN].cpu_ns;
 	cr_expect_geq(cpu, 200 * MS, "run cpu %lu", cpu);
 	cr_expect(cpu <= own_us * 1000 * 115 / 100 &&
 		  cpu >= own_us * 1000 * 85 / 100,
 		  "run cpu %lu ns, node says %lu us", cpu, own_us);
-	ct_tracker_free(e);
-	ct_why_free(g.why);
-	ct_ready_free(g.ready);
-	ct_rec_reader_close(r);
+	ts_free(&r);
 }

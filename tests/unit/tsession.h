@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Test helper: replay a recording (tests/fixtures or $CT_FIXTURES) the
+ * way main.c's session does at emission: tracker, then prepare, ready and
+ * why (user/prepare.c, ready.c, why.c) in before_emit, and keep the
+ * container named by the sidecar (NAME.json, containers[0].id).
+ */
+#ifndef __CT_TSESSION_H
+#define __CT_TSESSION_H
+
+#include "container.h"
+#include "ready.h"
+#include "tjson.h"
+
+struct ts_result {
+	struct ct_container c;	/* the sidecar's container */
+	int n;			/* records with its id (1 expected) */
+	struct tj *sidecar;	/* NAME.json, for its other fields */
+	char *text;
+};
+
+/* Asserts that the files exist and replay cleanly. */
+void ts_replay(const char *name, enum ct_ready_mode mode,
+	       struct ts_result *r);
+/* A decimal string field of the sidecar (exact ns), asserted present. */
+uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key);
+void ts_free(struct ts_result *r);
+
+#endif /* __CT_TSESSION_H */
