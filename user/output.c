@@ -283,17 +283,25 @@ static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
 	fputc('\n', f);
 }
 
+static void stats_row(FILE *f, const char *what, enum ct_runtime rt,
+		      const struct ct_stats *st)
+{
+	fprintf(f, "%s %-5s n=%" PRIu64 " ms: min %.1f p50 %.1f "
+		   "p90 %.1f p99 %.1f max %.1f mean %.1f\n",
+		what, ct_runtime_name(rt), st->n, st->min_ns / 1e6,
+		st->p50_ns / 1e6, st->p90_ns / 1e6, st->p99_ns / 1e6,
+		st->max_ns / 1e6, st->mean_ns / 1e6);
+}
+
+/* cold_start_ns (docs/phases.md) and restarts of a runtime, if any. */
 static void restart_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
 {
 	struct ct_stats st;
 
-	if (ct_agg_restart_stats(agg, rt, CT_AGG_TOTAL, &st) || !st.n)
-		return;
-	fprintf(f, "restart %-5s n=%" PRIu64 " ms: min %.1f p50 %.1f "
-		   "p90 %.1f p99 %.1f max %.1f mean %.1f\n",
-		ct_runtime_name(rt), st.n, st.min_ns / 1e6, st.p50_ns / 1e6,
-		st.p90_ns / 1e6, st.p99_ns / 1e6, st.max_ns / 1e6,
-		st.mean_ns / 1e6);
+	if (!ct_agg_stats(agg, rt, CT_AGG_COLD, &st) && st.n)
+		stats_row(f, "cold start", rt, &st);
+	if (!ct_agg_restart_stats(agg, rt, CT_AGG_TOTAL, &st) && st.n)
+		stats_row(f, "restart", rt, &st);
 }
 
 static size_t failed_total(const struct ct_agg *agg)

@@ -37,6 +37,7 @@ TESTS=(
 	"bad-input|bad_input.sh"
 	"non-root|non_root.sh"
 	"ready-runc|ready.sh runc"
+	"ready-crun|ready.sh crun"
 	"ready-runsc|ready.sh runsc"
 	"why|why.sh"
 	"prepare|prepare.sh"

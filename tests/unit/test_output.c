@@ -195,6 +195,7 @@ Test(output, summary_text)
 	cr_assert_not_null(strstr(buf, "\nrunc "));
 	cr_assert_not_null(strstr(buf, "\nrunsc "));
 	cr_assert_not_null(strstr(buf, "restart runc  n=1"));
+	cr_assert_not_null(strstr(buf, "cold start runc  n=2 ms: min 14.0"));
 	free(buf);
 	ct_agg_free(a);
 }
@@ -225,6 +226,10 @@ Test(output, summary_json_line)
 		  u == 50 * MS);
 	cr_assert(tj_u64(v, "runtimes.runc.phases.run.max_ns", &u) &&
 		  u == 100 * MS);
+	/* tf_container: attach 1 + create 10 + start 3 ms before the exec */
+	cr_assert(tj_u64(v, "runtimes.runc.cold_start.n", &u) && u == 2);
+	cr_assert(tj_u64(v, "runtimes.runc.cold_start.p50_ns", &u) &&
+		  u == 14 * MS);
 	cr_assert(tj_u64(v, "runtimes.runc.restart.n", &u) && u == 1);
 	/* r1 dies at 1114 ms, r2's program starts at 1214 ms */
 	cr_assert(tj_u64(v, "runtimes.runc.restart.p50_ns", &u) &&
