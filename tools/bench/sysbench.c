@@ -7,7 +7,9 @@
  * Usage: sysbench [-f FILE] OP COUNT [OP COUNT...]
  *   OP: open (openat+close of FILE), read (1-byte pread of FILE),
  *       write (1-byte write to /dev/null), fork (fork+_exit+wait),
- *       exec (fork+execve /bin/true+wait)
+ *       exec (fork+execve /bin/true+wait), switch (a 1-byte pipe round
+ *       trip with a partner process: two sleeps, two wakeups, the
+ *       context switches that --why's sched tracepoints see)
  * Prints one line per OP: "OP COUNT BEST_NS_PER_OP MEDIAN_NS_PER_OP" over
  * 10 batches of COUNT/10 calls.
  */
@@ -92,6 +94,44 @@ static int op_exec(void)
 	return spawn(1);
 }
 
+/* switch: the partner echoes each byte from to[0] back into from[1]. */
+static int to[2] = { -1, -1 }, from[2] = { -1, -1 };
+
+static int start_partner(void)
+{
+	char c;
+
+	if (pipe(to) || pipe(from))
+		return -errno;
+	switch (fork()) {
+	case -1:
+		return -errno;
+	case 0:
+		close(to[1]);
+		close(from[0]);
+		/* EOF when the benchmark exits: the partner goes too */
+		while (read(to[0], &c, 1) == 1)
+			if (write(from[1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(to[0]);
+	close(from[1]);
+	return 0;
+}
+
+static int op_switch(void)
+{
+	char c = 'x';
+	int rc;
+
+	if (to[1] < 0 && (rc = start_partner()))
+		return rc;
+	if (write(to[1], &c, 1) != 1 || read(from[0], &c, 1) != 1)
+		return -EPIPE;
+	return 0;
+}
+
 struct op {
 	const char *name;
 	int (*fn)(void);
@@ -103,6 +143,7 @@ static const struct op ops[] = {
 	{ "write", op_write },
 	{ "fork", op_fork },
 	{ "exec", op_exec },
+	{ "switch", op_switch },
 };
 
 static const struct op *find_op(const char *name)
