@@ -58,6 +58,8 @@
 
 #define CT_ENOENT	2
 #define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
+#define CT_SIGSYS	31
+#define CT_SYS_SECCOMP	1	/* si_code of a seccomp SECCOMP_RET_TRAP */
 
 /* Set by userspace between open and load. */
 const volatile __u32 cgroup_mode = CT_CGROUP_V1_MEMORY;
@@ -426,6 +428,32 @@ int BPF_PROG(ct_opens_switch, bool preempt, struct task_struct *prev,
 	s.ts_ns = bpf_ktime_get_ns();
 	tid = BPF_CORE_READ(prev, pid);
 	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+/*
+ * ---- runsc guest: systrap ----
+ *
+ * Under systrap (runsc's default platform since 2023) a guest syscall
+ * is trapped by the stub's seccomp filter: SIGSYS with si_code
+ * SYS_SECCOMP, raised in the trapping thread's own context, instead of
+ * a ptrace stop.  Only counted, so that userspace reports the
+ * container's opens as unobservable rather than the few ptrace stops
+ * systrap also makes (issue 17).  Signals are rare: the cost is nil.
+ */
+SEC("tp/signal/signal_generate")
+int ct_opens_sigsys(struct trace_event_raw_signal_generate *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct ct_opens_track *tr;
+	__u64 key;
+
+	if (ctx->sig != CT_SIGSYS || ctx->code != CT_SYS_SECCOMP)
+		return 0;
+	key = task_key(t);
+	tr = bpf_map_lookup_elem(&tracked, &key);
+	if (tr && tr->runtime == CT_OPENS_RT_RUNSC)
+		__sync_fetch_and_add(&tr->seccomp_traps, 1);
 	return 0;
 }
 

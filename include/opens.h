@@ -43,6 +43,7 @@ struct ct_opens_track {
 	__u32 _pad;
 	__u64 since_ns;		/* when tracking began (monotonic) */
 	__u64 stub_stops;	/* runsc: ptrace stops of stub threads seen */
+	__u64 seccomp_traps;	/* runsc: seccomp SIGSYS to its threads (systrap) */
 };
 
 struct ct_opens_key {
@@ -98,6 +99,7 @@ struct ct_opens_slow {
 /* CT_EV_OPENS flags */
 #define CT_OPENS_F_GOFER	0x1	/* histogram of the gofer's opens */
 #define CT_OPENS_F_UNOBSERVABLE	0x2	/* platform hides opens */
+#define CT_OPENS_F_SYSTRAP	0x4	/* ... because runsc runs on systrap */
 
 /*
  * CT_EV_OPENS: one container's histogram, written by userspace when the
@@ -128,7 +130,7 @@ struct ct_paths_rec {
 	struct ct_opens_slow_ent ent[CT_OPENS_SLOW_K];
 };
 
-_Static_assert(sizeof(struct ct_opens_track) == 24, "ct_opens_track ABI");
+_Static_assert(sizeof(struct ct_opens_track) == 32, "ct_opens_track ABI");
 _Static_assert(sizeof(struct ct_opens_key) == 16, "ct_opens_key ABI");
 _Static_assert(sizeof(struct ct_opens_hist) == 24 + 8 * CT_HIST_SLOTS,
 	       "ct_opens_hist ABI");

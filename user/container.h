@@ -68,6 +68,7 @@ struct ct_interval {
 struct ct_opens {
 	bool valid;		/* opens were measured for this container */
 	bool unobservable;	/* e.g. runsc --platform=kvm: say so, no hist */
+	bool systrap;		/* unobservable because runsc uses systrap */
 	uint64_t count;
 	uint64_t failed;	/* return value < 0 */
 	uint64_t failed_enoent;

@@ -159,11 +159,21 @@ static void json_buckets(struct ct_json *w, const struct ct_opens *o)
 	ct_json_end_array(w);
 }
 
+const char *ct_opens_unobservable_reason(const struct ct_opens *o)
+{
+	if (o->systrap)
+		return "runsc systrap: guest syscalls trap by seccomp, "
+		       "not by ptrace stops";
+	return "runsc: no ptrace stop of a guest stub (platform without "
+	       "ptrace, e.g. kvm)";
+}
+
 void ct_hist_json(struct ct_json *w, const struct ct_opens *o)
 {
 	ct_json_start_object(w);
 	if (o->unobservable) {
 		ct_json_kv_bool(w, "unobservable", true);
+		ct_json_kv_string(w, "reason", ct_opens_unobservable_reason(o));
 		ct_json_end_object(w);
 		return;
 	}
@@ -189,7 +199,8 @@ void ct_opens_rec_fill(struct ct_opens_rec *r, const struct ct_opens *o,
 	r->hdr.size = sizeof(*r);
 	r->cgroup_key = cgroup_key;
 	r->runtime = runtime;
-	r->flags = flags | (o->unobservable ? CT_OPENS_F_UNOBSERVABLE : 0);
+	r->flags = flags | (o->unobservable ? CT_OPENS_F_UNOBSERVABLE : 0) |
+		   (o->systrap ? CT_OPENS_F_SYSTRAP : 0);
 	r->count = o->count;
 	r->failed = o->failed;
 	r->failed_enoent = o->failed_enoent;
@@ -211,7 +222,8 @@ bool ct_opens_rec_valid(const void *rec)
 	}
 	return r->runtime < CT_RT_MAX && r->failed <= r->count &&
 	       r->failed_enoent <= r->failed && total == r->count &&
-	       !(r->flags & ~(CT_OPENS_F_GOFER | CT_OPENS_F_UNOBSERVABLE));
+	       !(r->flags & ~(CT_OPENS_F_GOFER | CT_OPENS_F_UNOBSERVABLE |
+			      CT_OPENS_F_SYSTRAP));
 }
 
 int ct_opens_rec_parse(const void *rec, size_t len, struct ct_opens *out,
@@ -233,6 +245,7 @@ int ct_opens_rec_parse(const void *rec, size_t len, struct ct_opens *out,
 	memcpy(h.slots, r.slots, sizeof(h.slots));
 	ct_opens_fill(out, &h);
 	out->unobservable = r.flags & CT_OPENS_F_UNOBSERVABLE;
+	out->systrap = r.flags & CT_OPENS_F_SYSTRAP;
 	*cgroup_key = r.cgroup_key;
 	*runtime = r.runtime;
 	*flags = r.flags;

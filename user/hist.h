@@ -51,9 +51,12 @@ void ct_hist_print(FILE *f, const uint64_t *slots, unsigned int n,
  * {"count", "failed", "failed_enoent", "p50_ns", "p99_ns", "unit": "ns",
  *  "buckets": [{"low": L, "high": H, "count": N}, ...]} with buckets up to
  * the last non-empty slot (high inclusive, as in the text form), or
- * {"unobservable": true} when the platform hides opens.
+ * {"unobservable": true, "reason": ...} when the platform hides opens.
  */
 void ct_hist_json(struct ct_json *w, const struct ct_opens *o);
+
+/* Why a container's guest opens were not observed, for users. */
+const char *ct_opens_unobservable_reason(const struct ct_opens *o);
 
 /* CT_EV_OPENS record from o; hdr fields other than ts/type/size zero. */
 void ct_opens_rec_fill(struct ct_opens_rec *r, const struct ct_opens *o,

@@ -253,8 +253,8 @@ static void on_container(const struct ct_container *c, void *ctx)
 		if (s->cli->why)
 			ct_output_why_rows(stdout, c);
 		if (c->opens.unobservable)
-			printf("  file opens not observable on this runtime "
-			       "platform (e.g. runsc --platform=kvm)\n");
+			printf("  file opens not observable: %s\n",
+			       ct_opens_unobservable_reason(&c->opens));
 		if (s->cli->paths)
 			ct_paths_print(stdout, c);
 	}

@@ -246,7 +246,26 @@ Test(hist_json, unobservable)
 	cr_assert(tj_is(v, "unobservable", TJ_BOOL));
 	cr_assert(tj_get(v, "unobservable")->b);
 	cr_assert_null(tj_get(v, "count"));
+	cr_assert(strstr(tj_get(v, "reason")->text, "kvm"));
 	tj_free(v);
+}
+
+/* systrap says so, and survives a CT_EV_OPENS record (--replay). */
+Test(hist_json, unobservable_systrap)
+{
+	struct ct_opens o = { .valid = true, .unobservable = true,
+			      .systrap = true }, back;
+	struct ct_opens_rec r;
+	struct tj *v = json_of(&o);
+	uint64_t key;
+	uint32_t rt, flags;
+
+	cr_assert(strstr(tj_get(v, "reason")->text, "systrap"));
+	tj_free(v);
+	ct_opens_rec_fill(&r, &o, 4242, CT_RT_RUNSC, 0, 99);
+	cr_assert_eq(ct_opens_rec_parse(&r, sizeof(r), &back, &key, &rt,
+					&flags), 0);
+	cr_assert(back.unobservable && back.systrap);
 }
 
 Test(hist_rec, round_trip)
