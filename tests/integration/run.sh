@@ -34,6 +34,7 @@ TESTS=(
 	"ctr-run|ctr_run.sh"
 	"runc-run|direct_run.sh runc"
 	"runsc-run|direct_run.sh runsc"
+	"trixie-versions|versions.sh"
 	"bad-input|bad_input.sh"
 	"non-root|non_root.sh"
 	"ready-runc|ready.sh runc"
