@@ -69,7 +69,7 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all test check demo clean vmlinux deps
+.PHONY: all test check demo clean vmlinux deps netdelay
 .SUFFIXES:
 
 all: coldtrace
@@ -100,6 +100,11 @@ $(UNIT_TESTS): $(TEST_OBJS) $(ENGINE_OBJS)
 test: $(UNIT_TESTS)
 	$(call msg,TEST,$<)
 	$(Q)$(abspath $(UNIT_TESTS))
+	$(Q)$(MAKE) --no-print-directory -C tools/netdelay test
+
+# the pull experiments' NFQUEUE delayer (own Makefile, needs libnetfilter-queue)
+netdelay:
+	$(Q)$(MAKE) --no-print-directory -C tools/netdelay
 
 $(OUTPUT):
 	$(Q)mkdir -p $@
@@ -122,5 +127,6 @@ vmlinux:
 clean:
 	$(call msg,CLEAN,)
 	$(Q)rm -rf $(OUTPUT) coldtrace
+	$(Q)$(MAKE) --no-print-directory -C tools/netdelay clean
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/unit/*.d)

@@ -25,6 +25,8 @@ PKGS=(
 	iproute2 jq procps util-linux python3 curl
 	# experiments and plots
 	gnuplot-nox stress-ng nodejs
+	# pull experiments: NFQUEUE delayer (tools/netdelay), iptables rules, debootstrap images
+	libnetfilter-queue-dev iptables debootstrap
 	# promtool, to validate metrics.prom in the tests
 	prometheus
 	# investigating what the kernel sees of a runtime (docs/runsc.md)
