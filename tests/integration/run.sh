@@ -8,6 +8,7 @@
 #
 #   tests/integration/run.sh            all tests
 #   tests/integration/run.sh PATTERN    tests whose name contains PATTERN
+#                                       (e.g. "trixie/": the second version set)
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,6 +45,19 @@ TESTS=(
 	"prepare|prepare.sh"
 )
 
+# The core lifecycle tests once more against the second version set
+# (CT_VERSIONS=trixie: Docker 26, containerd 1.7, runsc 20240729 whose
+# docker runtime "runsc" is systrap), in a harness of their own started
+# after the tests above.  Named "trixie/NAME".
+TRIXIE_TESTS=(
+	"docker-runc|docker_single.sh runc"
+	"docker-runsc|docker_single.sh runsc"
+	"docker-concurrent-10|docker_concurrent.sh"
+	"docker-exit-3|docker_exit.sh"
+	"ctr-run|ctr_run.sh"
+	"runsc-run|direct_run.sh runsc"
+)
+
 die() {
 	echo "integration: $*" >&2
 	echo "0 passed, 1 failed"
@@ -64,38 +78,69 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-envf=$("$HARNESS" start) || die "harness did not start"
-# shellcheck disable=SC1090
-. "$envf"
-# Test a snapshot: a rebuild during the run must not swap the binary.
-# $CT_DIR/bin is world-readable so the non-root test can exec it too.
-cp "$COLDTRACE" "$CT_DIR/bin/coldtrace"
-COLDTRACE=$CT_DIR/bin/coldtrace
-"$HARNESS" image || die "could not build the test image"
+# Start a harness of the version set $1 and snapshot the binary into it.
+start_harness() {
+	local envf
+	envf=$(CT_VERSIONS=$1 "$HARNESS" start) || die "$1 harness did not start"
+	# shellcheck disable=SC1090
+	. "$envf"
+	# Test a snapshot: a rebuild during the run must not swap the binary.
+	# $CT_DIR/bin is world-readable so the non-root test can exec it too.
+	cp "$COLDTRACE_BUILT" "$CT_DIR/bin/coldtrace"
+	COLDTRACE=$CT_DIR/bin/coldtrace
+	"$HARNESS" image || die "could not build the $1 test image"
+}
 
 pass=0 failed=0 skipped=0 failures=()
-for t in "${TESTS[@]}"; do
-	name=${t%%|*}
-	cmd=${t#*|}
-	[ -n "${1:-}" ] && [[ "$name" != *"$1"* ]] && continue
-	t0=$SECONDS
-	# shellcheck disable=SC2086
-	timeout -k 10 "$TEST_TIMEOUT" bash "$DIR"/$cmd
-	rc=$?
-	dt=$((SECONDS - t0))
-	if [ $rc -eq 0 ]; then
-		echo "PASS: $name (${dt}s)"
-		pass=$((pass + 1))
-	elif [ $rc -eq 77 ]; then
-		echo "SKIP: $name"
-		skipped=$((skipped + 1))
-	else
-		[ $rc -eq 124 ] && echo "  timed out after ${TEST_TIMEOUT}s" >&2
-		echo "FAIL: $name (status $rc, ${dt}s)"
-		failed=$((failed + 1))
-		failures+=("$name")
-	fi
-done
+# run_tests PREFIX PATTERN "name|cmd"...
+run_tests() {
+	local prefix=$1 pat=$2 t name cmd rc t0 dt
+	shift 2
+	for t in "$@"; do
+		name=$prefix${t%%|*}
+		cmd=${t#*|}
+		[ -n "$pat" ] && [[ "$name" != *"$pat"* ]] && continue
+		t0=$SECONDS
+		# shellcheck disable=SC2086
+		timeout -k 10 "$TEST_TIMEOUT" bash "$DIR"/$cmd
+		rc=$?
+		dt=$((SECONDS - t0))
+		if [ $rc -eq 0 ]; then
+			echo "PASS: $name (${dt}s)"
+			pass=$((pass + 1))
+		elif [ $rc -eq 77 ]; then
+			echo "SKIP: $name"
+			skipped=$((skipped + 1))
+		else
+			[ $rc -eq 124 ] && echo "  timed out after ${TEST_TIMEOUT}s" >&2
+			echo "FAIL: $name (status $rc, ${dt}s)"
+			failed=$((failed + 1))
+			failures+=("$name")
+		fi
+	done
+}
+
+# Whether any test of a list matches the pattern (else skip its harness).
+any_match() {	# PREFIX PATTERN "name|cmd"...
+	local prefix=$1 pat=$2 t
+	shift 2
+	[ -z "$pat" ] && return 0
+	for t in "$@"; do
+		[[ "$prefix${t%%|*}" == *"$pat"* ]] && return 0
+	done
+	return 1
+}
+
+COLDTRACE_BUILT=$COLDTRACE
+if any_match "" "${1:-}" "${TESTS[@]}"; then
+	start_harness bookworm
+	run_tests "" "${1:-}" "${TESTS[@]}"
+	"$HARNESS" stop >/dev/null
+fi
+if any_match trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"; then
+	start_harness trixie
+	run_tests trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"
+fi
 
 [ $failed -gt 0 ] && echo "failed: ${failures[*]}"
 if [ $skipped -gt 0 ]; then
