@@ -30,6 +30,17 @@
 #                                         second registry adds its own class
 #   tools/registry.sh concurrency N       dockerd max-concurrent-downloads N
 #
+# Far registry (CT_REGISTRY_RTT_MS=D set for every call): `start` puts the
+# registry in its own network namespace ctreg-PORT behind a veth pair
+# (host ctr-PORT 10.213.0.1/30 <-> ns end 10.213.0.2/30, nothing routed
+# anywhere else), at 10.213.0.2:PORT; every packet the registry sends is
+# held D ms by tools/netdelay (NFQUEUE, iptables OUTPUT in the namespace,
+# --queue-bypass so a dead delayer never stalls a flow), which adds D ms to
+# each round trip; `shape` puts HTB on the namespace's end of the veth
+# (registry -> client); the private dockerd gets the address under
+# insecure-registries.  `stop` (and deleting the namespace) undoes it all;
+# the delayer also exits by itself after CT_REGISTRY_LIFETIME s (7200).
+#
 # State lives in $CT_REGISTRY_STATE (default /tmp/coldtrace-registry.current),
 # which names the registry dir; the dir keeps the pid, the original
 # daemon.json and whether lo was shaped, so that `stop` restores them.
@@ -41,7 +52,17 @@ set -euo pipefail
 
 STATE_FILE=${CT_REGISTRY_STATE:-/tmp/coldtrace-registry.current}
 PORT=${CT_REGISTRY_PORT:-5000}
-ADDR=127.0.0.1:$PORT
+RTT_MS=${CT_REGISTRY_RTT_MS:-}
+NS=ctreg-$PORT
+VETH=ctr-$PORT
+NETDELAY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/netdelay/.output/netdelay
+if [ -n "$RTT_MS" ]; then
+	[[ "$RTT_MS" =~ ^[0-9]+$ ]] && [ "$RTT_MS" -le 10000 ] ||
+		{ echo "registry: bad CT_REGISTRY_RTT_MS '$RTT_MS' (0..10000)" >&2; exit 1; }
+	ADDR=10.213.0.2:$PORT
+else
+	ADDR=127.0.0.1:$PORT
+fi
 BASE_IMAGE=${CT_IMAGE:-coldtrace/busybox:latest}
 WAIT_S=20
 
@@ -93,13 +114,23 @@ cmd_start() {
 		kill -0 "$(cat "$d/pid" 2>/dev/null)" 2>/dev/null; then
 		die "a registry is already running from $d (tools/registry.sh stop)"
 	fi
-	curl -s -o /dev/null "http://$ADDR/v2/" &&
+	# a far registry's address is private to our veth: never probe it
+	# before the veth exists (it would leave by the default route)
+	[ -n "$RTT_MS" ] || ! curl -s -o /dev/null "http://$ADDR/v2/" ||
 		die "something else already listens on $ADDR"
 	d=$(mktemp -d /tmp/ctreg.XXXXXX)
 	echo "$d" >"$STATE_FILE"
 	mkdir -p "$d/storage"
 	write_config "$d"
-	setsid docker-registry serve "$d/config.yml" >"$d/registry.log" 2>&1 &
+	if [ -n "$RTT_MS" ]; then
+		netns_up "$d" || { cmd_stop; die "cannot make namespace $NS"; }
+		ip route get 10.213.0.2 | grep -q "dev $VETH" ||
+			{ cmd_stop; die "10.213.0.2 is not routed through $VETH"; }
+		setsid ip netns exec "$NS" docker-registry serve "$d/config.yml" \
+			>"$d/registry.log" 2>&1 &
+	else
+		setsid docker-registry serve "$d/config.yml" >"$d/registry.log" 2>&1 &
+	fi
 	pid=$!
 	echo "$pid" >"$d/pid"
 	end=$((SECONDS + WAIT_S))
@@ -112,6 +143,9 @@ cmd_start() {
 		sleep 0.2
 	done
 	log "docker-registry up on $ADDR (pid $pid, storage $d/storage)"
+	# dockerd trusts only 127.0.0.0/8 over plain http by itself
+	[ -z "$RTT_MS" ] || edit_daemon_json "$d" --arg a "$ADDR" \
+		'."insecure-registries" = ((."insecure-registries" // []) + [$a] | unique)'
 	echo "$d"
 }
 
@@ -131,6 +165,7 @@ cmd_stop() {
 		done
 		kill -9 "$pid" 2>/dev/null || true
 	fi
+	netns_down "$d"
 	rm -rf "$d"
 	rm -f "$STATE_FILE"
 }
@@ -141,6 +176,51 @@ cmd_exec() {
 	trap cmd_stop EXIT
 	trap 'exit 130' INT TERM
 	"$@"
+}
+
+# ---- far registry: namespace, veth, delayer ----
+
+in_ns() {
+	ip netns exec "$NS" "$@"
+}
+
+# $d/netns marks what to undo; the namespace's deletion takes the veth pair,
+# its qdiscs and iptables rules with it.
+netns_up() {
+	local d=$1 pid
+	[ -x "$NETDELAY" ] || { log "$NETDELAY not built (make netdelay)"; return 1; }
+	ip netns list | grep -qw "^$NS" && { log "namespace $NS exists (stale? ip netns del $NS)"; return 1; }
+	echo "$NS" >"$d/netns"
+	ip netns add "$NS" &&
+		ip link add "$VETH" type veth peer name veth0 netns "$NS" &&
+		ip addr add 10.213.0.1/30 dev "$VETH" && ip link set "$VETH" up &&
+		in_ns ip addr add 10.213.0.2/30 dev veth0 && in_ns ip link set veth0 up &&
+		in_ns ip link set lo up || return 1
+	[ "$RTT_MS" -gt 0 ] || return 0
+	in_ns iptables -A OUTPUT -o veth0 -j NFQUEUE --queue-num 0 --queue-bypass ||
+		return 1
+	setsid ip netns exec "$NS" "$NETDELAY" -n 0 -d "$RTT_MS" \
+		-l "${CT_REGISTRY_LIFETIME:-7200}" >"$d/netdelay.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$d/netdelay.pid"
+	log "namespace $NS: registry at $ADDR, +$RTT_MS ms per round trip (netdelay pid $pid)"
+}
+
+netns_down() {
+	local d=$1 pid
+	pid=$(cat "$d/netdelay.pid" 2>/dev/null) || pid=
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 30); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	[ -e "$d/netns" ] || return 0
+	ip netns del "$NS" 2>/dev/null || true
+	ip link del "$VETH" 2>/dev/null || true
+	rm -f "$d/netns"
 }
 
 # ---- images ----
@@ -253,6 +333,11 @@ shape_ids() {
 unshape() {
 	local how
 	how=$(cat "$1/shaped" 2>/dev/null) || how=
+	if [ "$how" = ns ]; then
+		in_ns tc qdisc del dev veth0 root 2>/dev/null || true
+		rm -f "$1/shaped"
+		return 0
+	fi
 	shape_ids
 	tc filter del dev lo parent 1: prio "$PRIO" 2>/dev/null || true
 	tc class del dev lo classid "$CLASS" 2>/dev/null || true
@@ -270,6 +355,15 @@ cmd_shape() {
 	[ "$rate" = off ] && return 0
 	[[ "$rate" =~ ^[0-9]+(kbit|mbit|gbit)$ ]] ||
 		die "bad rate '$rate' (e.g. 10mbit)"
+	if [ -n "$RTT_MS" ]; then
+		echo ns >"$d/shaped"
+		in_ns tc qdisc add dev veth0 root handle 1: htb default 20 &&
+			in_ns tc class add dev veth0 parent 1: classid 1:20 htb \
+				rate "$rate" ceil "$rate" quantum 65536 ||
+			{ unshape "$d"; die "tc failed to shape veth0 in $NS"; }
+		log "$NS: registry -> client limited to $rate"
+		return 0
+	fi
 	if tc qdisc show dev lo | grep -q '^qdisc htb 1: root'; then
 		how=shared
 	elif ! tc qdisc show dev lo | grep -q '^qdisc noqueue 0: root'; then
@@ -303,19 +397,24 @@ restore_daemon_json() {
 }
 
 cmd_concurrency() {
-	local n=${1:?concurrency N} d f tmp
+	local n=${1:?concurrency N}
 	need_env
 	[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 64 ] ||
 		die "bad concurrency '$n' (1..64)"
-	d=$(reg_dir)
+	edit_daemon_json "$(reg_dir)" --argjson n "$n" '."max-concurrent-downloads" = $n'
+	log "dockerd max-concurrent-downloads = $n"
+}
+
+# edit_daemon_json DIR JQ-ARGS...: the original is kept once in DIR for stop.
+edit_daemon_json() {
+	local d=$1 f tmp
+	shift
 	f=$(daemon_json)
 	[ -e "$d/daemon.json.orig" ] || cp "$f" "$d/daemon.json.orig"
 	tmp=$(mktemp "$f.XXXXXX")
-	jq --argjson n "$n" '."max-concurrent-downloads" = $n' "$f" >"$tmp" ||
-		{ rm -f "$tmp"; die "cannot edit $f"; }
+	jq "$@" "$f" >"$tmp" || { rm -f "$tmp"; die "cannot edit $f"; }
 	mv "$tmp" "$f"
 	reload_dockerd
-	log "dockerd max-concurrent-downloads = $n"
 }
 
 case "${1:-}" in
