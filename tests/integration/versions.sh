@@ -5,8 +5,8 @@
 # runsc 20240729) in a harness of its own, beside run.sh's, in one
 # traced session:
 # - docker run under runc, runsc (systrap) and runsc-ptrace of a loop
-#   making exactly OPENS opens: complete records with every lifecycle
-#   phase, exit code 0; runc and runsc-ptrace count exactly OPENS;
+#   making exactly OPENS opens: complete records with docker's name, every
+#   lifecycle phase, exit code 0; runc and runsc-ptrace count exactly OPENS;
 #   systrap says "unobservable" with its reason and no count;
 # - ctr run (containerd 1.7): a complete containerd record;
 # - runsc run --platform=ptrace --strace: coldtrace's open count equals
@@ -36,6 +36,7 @@ session() {
 d=$1 img=$2 loop=$3 r=0
 for rt in runc runsc runsc-ptrace; do
 	docker run --rm --network none --runtime $rt --cidfile "$d/cid.$rt" \
+		--name "ctv-$rt-$$" \
 		"$img" sh -c "$loop" || r=1
 done
 ctr run --rm docker.io/coldtrace/busybox:latest "ctr-$$-trixie" true || r=1
@@ -60,6 +61,8 @@ rec_of() {	# ID
 for rt in runc runsc runsc-ptrace; do
 	r=$(rec_of "$(cat "$T/cid.$rt")")
 	want=${rt%-ptrace}
+	jq -r .name <<<"$r" | grep -qx "ctv-$rt-[0-9]*" ||
+		fail "$rt: name $(jq -r .name <<<"$r") is not docker's ctv-$rt-PID"
 	[ "$(jq -r .runtime <<<"$r")" = "$want" ] || fail "$rt: runtime $(jq -r .runtime <<<"$r")"
 	[ "$(jq -r '.engine + " " + (.complete|tostring) + " " + (.exit_code|tostring)' <<<"$r")" = "docker true 0" ] ||
 		fail "$rt: $(jq -c '{engine, complete, exit_code}' <<<"$r")"
