@@ -56,6 +56,7 @@ TRIXIE_TESTS=(
 	"docker-exit-3|docker_exit.sh"
 	"ctr-run|ctr_run.sh"
 	"runsc-run|direct_run.sh runsc"
+	"docker-pull|pull.sh"
 )
 
 die() {
