@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* --listen's HTTP request parsing and its bounded, non-blocking server. */
+#include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "../../user/httpd.h"
+
+static enum httpd_parse parse(const char *s, char *path, int *head)
+{
+	return httpd_parse(s, strlen(s), path, 64, head);
+}
+
+Test(httpd, get_and_head_with_query_stripped)
+{
+	char path[64];
+	int head = -1;
+
+	cr_assert_eq(parse("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", path,
+			   &head), HTTPD_OK);
+	cr_assert_str_eq(path, "/metrics");
+	cr_assert_eq(head, 0);
+	cr_assert_eq(parse("HEAD /healthz?x=1 HTTP/1.0\r\n\r\n", path, &head),
+		     HTTPD_OK);
+	cr_assert_str_eq(path, "/healthz");
+	cr_assert_eq(head, 1);
+}
+
+Test(httpd, incomplete_bad_and_methods)
+{
+	char path[64];
+	int head;
+
+	cr_assert_eq(parse("GET /metrics HTTP/1.1\r\n", path, &head),
+		     HTTPD_INCOMPLETE);
+	cr_assert_eq(parse("GET metrics HTTP/1.1\r\n\r\n", path, &head),
+		     HTTPD_BAD);
+	cr_assert_eq(parse("GET /m\x01 HTTP/1.1\r\n\r\n", path, &head),
+		     HTTPD_BAD);
+	cr_assert_eq(parse("GET /metrics\r\n\r\n", path, &head), HTTPD_BAD);
+	cr_assert_eq(parse("GET /metrics FTP/1.0\r\n\r\n", path, &head),
+		     HTTPD_BAD);
+	cr_assert_eq(parse("\r\n\r\n", path, &head), HTTPD_BAD);
+	cr_assert_eq(parse("POST /metrics HTTP/1.1\r\n\r\n", path, &head),
+		     HTTPD_BAD_METHOD);
+}
+
+Test(httpd, oversized_request_refused)
+{
+	char *big = malloc(HTTPD_MAX_REQ + 1), path[8];
+	int head;
+
+	memset(big, 'a', HTTPD_MAX_REQ);
+	memcpy(big, "GET /", 5);
+	cr_assert_eq(httpd_parse(big, HTTPD_MAX_REQ, path, sizeof(path),
+				 &head), HTTPD_TOO_LARGE);
+	/* a path longer than the caller's buffer is refused, not cut */
+	cr_assert_eq(httpd_parse("GET /012345 HTTP/1.0\r\n\r\n", 25, path,
+				 sizeof(path), &head), HTTPD_OK);
+	cr_assert_eq(httpd_parse("GET /0123456789 HTTP/1.0\r\n\r\n", 29, path,
+				 sizeof(path), &head), HTTPD_TOO_LARGE);
+	free(big);
+}
+
+Test(httpd, bad_listen_addresses)
+{
+	struct httpd *h;
+
+	cr_assert_lt(httpd_open(&h, "127.0.0.1", NULL, NULL), 0);
+	cr_assert_lt(httpd_open(&h, "127.0.0.1:0", NULL, NULL), 0);
+	cr_assert_lt(httpd_open(&h, "127.0.0.1:70000", NULL, NULL), 0);
+	cr_assert_lt(httpd_open(&h, "nohost:80", NULL, NULL), 0);
+}
+
+static int body(const char *path, char **b, size_t *len, const char **ct,
+		void *ctx)
+{
+	(void)ct;
+	(void)ctx;
+	if (strcmp(path, "/healthz"))
+		return -1;
+	*b = strdup("ok\n");
+	*len = 3;
+	return 0;
+}
+
+static uint64_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* One request over loopback, the server polled between non-blocking steps. */
+static void roundtrip(struct httpd *h, int port, const char *req, char *resp,
+		      size_t sz)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), i;
+	ssize_t n;
+	size_t got = 0;
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	for (i = 0; i < 200; i++) {
+		httpd_poll(h, now());
+		n = recv(fd, resp + got, sz - 1 - got, MSG_DONTWAIT);
+		if (n == 0)
+			break;
+		if (n > 0)
+			got += n;
+		usleep(1000);
+	}
+	resp[got] = '\0';
+	close(fd);
+}
+
+Test(httpd, serves_200_404_400_over_loopback)
+{
+	struct httpd *h = NULL;
+	char resp[512];
+	int port;
+
+	/* first free port in a fixed range */
+	for (port = 39100; port < 39200; port++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "127.0.0.1:%d", port);
+		if (!httpd_open(&h, a, body, NULL))
+			break;
+	}
+	cr_assert_lt(port, 39200);
+	roundtrip(h, port, "GET /healthz HTTP/1.0\r\n\r\n", resp, sizeof(resp));
+	cr_assert(strstr(resp, "HTTP/1.0 200 OK"), "%s", resp);
+	cr_assert(strstr(resp, "\r\n\r\nok\n"), "%s", resp);
+	roundtrip(h, port, "GET /nope HTTP/1.0\r\n\r\n", resp, sizeof(resp));
+	cr_assert(strstr(resp, "HTTP/1.0 404"), "%s", resp);
+	roundtrip(h, port, "BLAH\r\n\r\n", resp, sizeof(resp));
+	cr_assert(strstr(resp, "HTTP/1.0 400"), "%s", resp);
+	httpd_close(h);
+}

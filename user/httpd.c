@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Bounded, poll-driven HTTP server for --listen: see httpd.h. */
+#define _GNU_SOURCE	/* accept4 */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "httpd.h"
+
+struct conn {
+	int fd;			/* -1 when free */
+	uint64_t start_ns;
+	size_t in_len;
+	char in[HTTPD_MAX_REQ];
+	char *out;		/* response being written */
+	size_t out_len, out_off;
+};
+
+struct httpd {
+	int lfd;
+	httpd_body_fn fn;
+	void *ctx;
+	struct conn c[HTTPD_MAX_CONN];
+	uint64_t served, refused, bad;
+};
+
+static int is_token(char ch)
+{
+	return ch > ' ' && ch < 127;
+}
+
+enum httpd_parse httpd_parse(const char *buf, size_t len, char *path,
+			     size_t pathsz, int *head)
+{
+	const char *end = NULL, *p, *sp1, *sp2, *eol;
+	size_t i, plen;
+
+	for (i = 0; i + 3 < len; i++)
+		if (!memcmp(buf + i, "\r\n\r\n", 4)) {
+			end = buf + i;
+			break;
+		}
+	if (!end) {
+		/* a bare "\n\n" ends a head too (curl never sends it, nc may) */
+		for (i = 0; i + 1 < len; i++)
+			if (buf[i] == '\n' && buf[i + 1] == '\n') {
+				end = buf + i;
+				break;
+			}
+	}
+	if (!end)
+		return len >= HTTPD_MAX_REQ ? HTTPD_TOO_LARGE : HTTPD_INCOMPLETE;
+	eol = memchr(buf, '\n', len);	/* found: end precedes a \n */
+	if (!eol)
+		return HTTPD_BAD;
+	if (eol > buf && eol[-1] == '\r')
+		eol--;
+	sp1 = memchr(buf, ' ', eol - buf);
+	if (!sp1 || sp1 == buf)
+		return HTTPD_BAD;
+	sp2 = memchr(sp1 + 1, ' ', eol - sp1 - 1);
+	if (!sp2 || sp2 == sp1 + 1 || sp1[1] != '/')
+		return HTTPD_BAD;
+	if (eol - sp2 - 1 < 8 || memcmp(sp2 + 1, "HTTP/1.", 7))
+		return HTTPD_BAD;
+	for (p = buf; p < eol; p++)
+		if (p != sp1 && p != sp2 && !is_token(*p))
+			return HTTPD_BAD;
+	for (plen = 0; sp1 + 1 + plen < sp2 && sp1[1 + plen] != '?'; plen++)
+		;
+	if (plen + 1 > pathsz)
+		return HTTPD_TOO_LARGE;
+	if (sp1 - buf == 3 && !memcmp(buf, "GET", 3))
+		*head = 0;
+	else if (sp1 - buf == 4 && !memcmp(buf, "HEAD", 4))
+		*head = 1;
+	else
+		return HTTPD_BAD_METHOD;
+	memcpy(path, sp1 + 1, plen);
+	path[plen] = '\0';
+	return HTTPD_OK;
+}
+
+static int parse_addr(const char *addr, struct sockaddr_in *sa)
+{
+	const char *colon = strrchr(addr, ':');
+	char host[64];
+	char *end;
+	long port;
+
+	if (!colon || (size_t)(colon - addr) >= sizeof(host))
+		return -EINVAL;
+	port = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || port < 1 || port > 65535)
+		return -EINVAL;
+	memcpy(host, addr, colon - addr);
+	host[colon - addr] = '\0';
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host[0] ? host : "127.0.0.1",
+		      &sa->sin_addr) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
+	       void *ctx)
+{
+	struct sockaddr_in sa;
+	struct httpd *h;
+	int one = 1, err, i;
+
+	err = parse_addr(addr, &sa);
+	if (err)
+		return err;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (i = 0; i < HTTPD_MAX_CONN; i++)
+		h->c[i].fd = -1;
+	h->fn = fn;
+	h->ctx = ctx;
+	h->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (h->lfd < 0)
+		goto fail;
+	setsockopt(h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(h->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(h->lfd, 64))
+		goto fail;
+	*out = h;
+	return 0;
+fail:
+	err = -errno;
+	if (h->lfd >= 0)
+		close(h->lfd);
+	free(h);
+	return err;
+}
+
+int httpd_fd(const struct httpd *h)
+{
+	return h->lfd;
+}
+
+static void conn_close(struct conn *c)
+{
+	close(c->fd);
+	free(c->out);
+	c->fd = -1;
+	c->out = NULL;
+	c->in_len = c->out_len = c->out_off = 0;
+}
+
+static void conn_reply(struct conn *c, int code, const char *reason,
+		       const char *ctype, const char *body, size_t blen,
+		       int head)
+{
+	char hdr[256];
+	int n;
+
+	n = snprintf(hdr, sizeof(hdr),
+		     "HTTP/1.0 %d %s\r\nContent-Type: %s\r\n"
+		     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+		     code, reason, ctype, blen);
+	if (head)
+		blen = 0;
+	c->out = malloc(n + blen);
+	if (!c->out) {
+		c->out_len = 0;
+		return;
+	}
+	memcpy(c->out, hdr, n);
+	if (blen)
+		memcpy(c->out + n, body, blen);
+	c->out_len = n + blen;
+	c->out_off = 0;
+}
+
+static void conn_error(struct httpd *h, struct conn *c, int code,
+		       const char *reason)
+{
+	char body[64];
+	int n = snprintf(body, sizeof(body), "%d %s\n", code, reason);
+
+	h->bad++;
+	conn_reply(c, code, reason, "text/plain; charset=utf-8", body, n, 0);
+}
+
+static void conn_request(struct httpd *h, struct conn *c)
+{
+	enum httpd_parse r;
+	const char *ctype = "text/plain; charset=utf-8";
+	char path[256], *body = NULL;
+	size_t blen = 0;
+	int head = 0;
+
+	r = httpd_parse(c->in, c->in_len, path, sizeof(path), &head);
+	switch (r) {
+	case HTTPD_INCOMPLETE:
+		return;
+	case HTTPD_TOO_LARGE:
+		h->refused++;
+		conn_error(h, c, 431, "Request Header Fields Too Large");
+		return;
+	case HTTPD_BAD_METHOD:
+		conn_error(h, c, 405, "Method Not Allowed");
+		return;
+	case HTTPD_BAD:
+		conn_error(h, c, 400, "Bad Request");
+		return;
+	case HTTPD_OK:
+		break;
+	}
+	if (h->fn(path, &body, &blen, &ctype, h->ctx)) {
+		free(body);
+		conn_error(h, c, 404, "Not Found");
+		return;
+	}
+	h->served++;
+	conn_reply(c, 200, "OK", ctype, body, blen, head);
+	free(body);
+}
+
+static void accept_all(struct httpd *h, uint64_t now_ns)
+{
+	int fd, i;
+
+	while ((fd = accept4(h->lfd, NULL, NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		for (i = 0; i < HTTPD_MAX_CONN && h->c[i].fd >= 0; i++)
+			;
+		if (i == HTTPD_MAX_CONN) {
+			/* full: refuse rather than queue without bound */
+			static const char busy[] =
+				"HTTP/1.0 503 Service Unavailable\r\n"
+				"Connection: close\r\nContent-Length: 0\r\n\r\n";
+			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
+			close(fd);
+			h->refused++;
+			continue;
+		}
+		h->c[i].fd = fd;
+		h->c[i].start_ns = now_ns;
+	}
+}
+
+static void conn_step(struct httpd *h, struct conn *c, uint64_t now_ns)
+{
+	ssize_t n;
+
+	if (now_ns - c->start_ns > HTTPD_TIMEOUT_NS) {
+		conn_close(c);
+		return;
+	}
+	if (!c->out) {
+		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
+			 0);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(c);
+			return;
+		}
+		if (n > 0) {
+			c->in_len += n;
+			conn_request(h, c);
+		}
+		if (!c->out)
+			return;
+	}
+	while (c->out_off < c->out_len) {
+		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				conn_close(c);
+			return;
+		}
+		c->out_off += n;
+	}
+	conn_close(c);
+}
+
+void httpd_poll(struct httpd *h, uint64_t now_ns)
+{
+	int i;
+
+	accept_all(h, now_ns);
+	for (i = 0; i < HTTPD_MAX_CONN; i++)
+		if (h->c[i].fd >= 0)
+			conn_step(h, &h->c[i], now_ns);
+}
+
+void httpd_close(struct httpd *h)
+{
+	int i;
+
+	if (!h)
+		return;
+	for (i = 0; i < HTTPD_MAX_CONN; i++)
+		if (h->c[i].fd >= 0)
+			conn_close(&h->c[i]);
+	close(h->lfd);
+	free(h);
+}
+
+void httpd_stats(const struct httpd *h, uint64_t *served, uint64_t *refused,
+		 uint64_t *bad)
+{
+	*served = h->served;
+	*refused = h->refused;
+	*bad = h->bad;
+}

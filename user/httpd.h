@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Bounded HTTP/1.0 server for --listen (issue 14): GET /metrics, /healthz.
+ * Poll-driven from the caller's loop, never blocks: non-blocking sockets,
+ * a fixed number of connections, a request-size cap and an idle timeout,
+ * so a slow scraper cannot stall event processing.
+ */
+#ifndef CT_HTTPD_H
+#define CT_HTTPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTPD_MAX_CONN	16
+#define HTTPD_MAX_REQ	4096	/* request line + headers */
+#define HTTPD_TIMEOUT_NS (5ULL * 1000000000ULL)
+
+enum httpd_parse {
+	HTTPD_INCOMPLETE = 0,	/* need more bytes */
+	HTTPD_OK,		/* GET/HEAD with a path */
+	HTTPD_BAD,		/* 400 */
+	HTTPD_TOO_LARGE,	/* 431: over HTTPD_MAX_REQ without end */
+	HTTPD_BAD_METHOD,	/* 405 */
+};
+
+/*
+ * Parse a request head in buf[0..len). On HTTPD_OK copies the path
+ * (query string stripped) into path[pathsz] and sets *head for HEAD.
+ */
+enum httpd_parse httpd_parse(const char *buf, size_t len, char *path,
+			     size_t pathsz, int *head);
+
+/* Body producer: writes the body for path into a malloc'd buffer. */
+typedef int (*httpd_body_fn)(const char *path, char **body, size_t *len,
+			     const char **ctype, void *ctx);
+
+struct httpd;
+/* addr is "HOST:PORT" (HOST numeric IPv4, default 127.0.0.1 if ":PORT"). */
+int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
+	       void *ctx);
+/* Listening fd, to poll for POLLIN alongside the caller's fds. */
+int httpd_fd(const struct httpd *h);
+/* Accept, read, answer and time out without blocking; call every loop turn. */
+void httpd_poll(struct httpd *h, uint64_t now_ns);
+void httpd_close(struct httpd *h);
+/* Counters: requests served, refused (limits), errors answered. */
+void httpd_stats(const struct httpd *h, uint64_t *served, uint64_t *refused,
+		 uint64_t *bad);
+
+#endif
