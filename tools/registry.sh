@@ -197,7 +197,7 @@ netns_up() {
 		in_ns ip addr add 10.213.0.2/30 dev veth0 && in_ns ip link set veth0 up &&
 		in_ns ip link set lo up || return 1
 	[ "$RTT_MS" -gt 0 ] || return 0
-	in_ns iptables -A OUTPUT -o veth0 -j NFQUEUE --queue-num 0 --queue-bypass ||
+	in_ns iptables -A INPUT -i veth0 -j NFQUEUE --queue-num 0 --queue-bypass ||
 		return 1
 	setsid ip netns exec "$NS" "$NETDELAY" -n 0 -d "$RTT_MS" \
 		-l "${CT_REGISTRY_LIFETIME:-7200}" >"$d/netdelay.log" 2>&1 &

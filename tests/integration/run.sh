@@ -27,6 +27,7 @@ TESTS=(
 	"docker-exit-3|docker_exit.sh"
 	"docker-restart-20|restart.sh"
 	"docker-pull|pull.sh"
+	"docker-pull-far|pull.sh far"
 	"opens|opens.sh"
 	"paths|paths.sh"
 	"kata-standin|kata_standin.sh qemu"
