@@ -31,6 +31,8 @@ static const char usage[] =
 "                        metrics.prom, trace.json, hist/ into DIR\n"
 "  -j, --json            JSON Lines on stdout, one object per container\n"
 "  -i, --interval=SEC    print a running summary every SEC seconds\n"
+"      --listen=ADDR:PORT serve Prometheus text on /metrics and /healthz\n"
+"                        (e.g. 127.0.0.1:9466)\n"
 "  -w, --wait=SEC        with COMMAND: wait up to SEC seconds after it\n"
 "                        exits for its containers to be destroyed (10)\n"
 "      --record=FILE     also save the raw event stream into FILE\n"
@@ -77,6 +79,7 @@ enum {
 	OPT_PATHS,
 	OPT_READY,
 	OPT_WHY,
+	OPT_LISTEN,
 };
 
 #define PATHS_DEFAULT	5
@@ -99,6 +102,7 @@ static const struct option long_opts[] = {
 	{ "paths",	optional_argument, NULL, OPT_PATHS },
 	{ "ready",	required_argument, NULL, OPT_READY },
 	{ "why",	no_argument,	   NULL, OPT_WHY },
+	{ "listen",	required_argument, NULL, OPT_LISTEN },
 	{ "verbose",	no_argument,	   NULL, 'v' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "version",	no_argument,	   NULL, 'V' },
@@ -238,6 +242,9 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 				     errlen);
 	case 'w':
 		return parse_seconds("--wait", arg, &cli->wait_s, err, errlen);
+	case OPT_LISTEN:
+		cli->listen = arg;
+		return check_nonempty("--listen", arg, err, errlen);
 	case 'o':
 		cli->output_dir = arg;
 		return check_nonempty("--output", arg, err, errlen);

@@ -15,6 +15,7 @@ struct ct_cli {
 	double interval_s;		/* 0 = no running summary */
 	double wait_s;			/* COMMAND mode: wait for destroy */
 	const char *output_dir;
+	const char *listen;		/* --listen ADDR:PORT, NULL = off */
 	const char *record_path;
 	const char *replay_path;
 	bool json;

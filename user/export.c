@@ -528,6 +528,21 @@ static int write_prom(FILE *f, const struct export_ctx *x)
 	return 0;
 }
 
+int ct_export_prom(FILE *f, const struct ct_agg *agg,
+		   const struct ct_meta *meta)
+{
+	struct export_ctx x = { .agg = agg, .meta = meta };
+	ssize_t nr = ct_agg_restarts(agg, &x.restarts);
+	int ret;
+
+	if (nr < 0)
+		return (int)nr;
+	x.nrestarts = nr;
+	ret = write_prom(f, &x);
+	free(x.restarts);
+	return ret;
+}
+
 /* ---- trace.json (Chrome trace event format) ---- */
 
 /* Earliest phase start: ts 0 of the trace. */

@@ -29,6 +29,9 @@
  * Write every file into dir (created, with its parents, if missing).
  * Returns 0, or a negative errno with a message in err.
  */
+/* metrics.prom text into f: the same text /metrics serves (--listen). */
+int ct_export_prom(FILE *f, const struct ct_agg *agg,
+		   const struct ct_meta *meta);
 int ct_export_dir(const char *dir, const struct ct_agg *agg,
 		  const struct ct_meta *meta, char *err, size_t errlen);
 

@@ -27,6 +27,7 @@
 #include "tracker.h"
 #include "export.h"
 #include "hist.h"
+#include "httpd.h"
 #include "json.h"
 #include "loader.h"
 #include "names.h"
@@ -575,7 +576,40 @@ struct live_state {
 	uint64_t child_wall_ns;	/* when it was started, wall clock */
 	double started;
 	double next_interval;
+	struct httpd *httpd;	/* --listen, NULL if off */
+	struct ct_loader *l;	/* for the live lost-event count */
+	struct session *s;
 };
+
+/* GET /metrics and /healthz for --listen: the metrics.prom text, live. */
+static int serve(const char *path, char **body, size_t *len,
+		 const char **ctype, void *ctx)
+{
+	struct live_state *ls = ctx;
+	struct ct_meta meta = {
+		.version = COLDTRACE_VERSION,
+		.kernel = ls->s->kernel,
+		.lost_events = ct_loader_lost(ls->l),
+	};
+	FILE *f;
+	int ret;
+
+	if (!strcmp(path, "/healthz")) {
+		*body = strdup("ok\n");
+		*len = 3;
+		return *body ? 0 : -1;
+	}
+	if (strcmp(path, "/metrics"))
+		return -1;
+	f = open_memstream(body, len);
+	if (!f)
+		return -1;
+	ret = ct_export_prom(f, ls->s->agg, &meta);
+	if (fclose(f) || ret)
+		return -1;
+	*ctype = "text/plain; version=0.0.4; charset=utf-8";
+	return 0;
+}
 
 /* One turn of the main loop: false once the session should end. */
 static bool keep_going(struct session *s, struct ct_loader *l,
@@ -592,6 +626,8 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 	/* lets a finished container out without waiting for a host event */
 	ct_tracker_tick(s->tracker, ct_mono_ns());
 	ct_pull_tick(s->pulls, ct_mono_ns());
+	if (ls->httpd)
+		httpd_poll(ls->httpd, ct_mono_ns());
 	if (ls->child && waitpid(ls->child, &status, WNOHANG) == ls->child) {
 		ls->child = 0;
 		ls->child_status = wait_status_code(status);
@@ -730,6 +766,17 @@ static int run_live(const struct ct_cli *cli)
 	ls.started = now_s();
 	ls.next_interval = ls.started + cli->interval_s;
 	ls.child_wall_ns = ct_mono_ns() + s.mono_to_real;
+	ls.s = &s;
+	ls.l = l;
+	if (cli->listen) {
+		err = httpd_open(&ls.httpd, cli->listen, serve, &ls);
+		if (err) {
+			p_err("--listen %s: %s", cli->listen,
+			      err == -EINVAL ? "expected ADDR:PORT" :
+			      strerror(-err));
+			goto out;
+		}
+	}
 	if (cli->cmd && (ls.child = spawn_command(cli->cmd)) < 0)
 		goto out;
 	if (!cli->cmd)
@@ -743,6 +790,8 @@ static int run_live(const struct ct_cli *cli)
 		}
 	}
 	drain(&s, l);
+	httpd_close(ls.httpd);
+	ls.httpd = NULL;
 	ret = 0;
 	if (write_outputs(&s))
 		ret = 1;
@@ -755,6 +804,7 @@ static int run_live(const struct ct_cli *cli)
 		ret = ls.child_status >= 0 ? ls.child_status : 130;
 	}
 out:
+	httpd_close(ls.httpd);
 	if (s.rec)	/* failed before the end: leave no half recording */
 		ct_rec_writer_abort(s.rec);
 	ct_why_bpf_stop(s.why_bpf);
