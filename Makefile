@@ -69,7 +69,7 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all test check demo clean vmlinux deps netdelay
+.PHONY: all test check demo clean vmlinux deps netdelay install
 .SUFFIXES:
 
 all: coldtrace
@@ -101,6 +101,7 @@ test: $(UNIT_TESTS)
 	$(call msg,TEST,$<)
 	$(Q)$(abspath $(UNIT_TESTS))
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay test
+	$(Q)tests/install.sh
 
 # the pull experiments' NFQUEUE delayer (own Makefile, needs libnetfilter-queue)
 netdelay:
@@ -123,6 +124,16 @@ demo: deps
 
 vmlinux:
 	$(Q)tools/gen-vmlinux.sh
+
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage (issue 14 item 3)
+PREFIX	?= /usr/local
+install: coldtrace
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 coldtrace $(DESTDIR)$(PREFIX)/sbin/coldtrace
+	$(Q)install -D -m 0755 tools/plot $(DESTDIR)$(PREFIX)/bin/coldtrace-plot
+	$(Q)install -D -m 0644 docs/man/coldtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/coldtrace.8
+	$(Q)sed 's|/usr/local/|$(PREFIX)/|' deploy/systemd/coldtrace.service | \
+		install -D -m 0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/coldtrace.service
 
 clean:
 	$(call msg,CLEAN,)
