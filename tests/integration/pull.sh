@@ -74,6 +74,32 @@ check_gone() {
 	return 0
 }
 
+# Every registry layer reported once, bytes within 1% of its size.
+check_layers() {
+	local digest size bytes
+	[ "$(jq '.layers | length' "$T/pulls")" -eq 4 ] ||
+		{ show_output; fail "$(jq '.layers | length' "$T/pulls") layers reported, not 4"; }
+	while read -r digest size; do
+		bytes=$(jq --arg d "$digest" \
+			'[.layers[] | select(.digest == $d) | .bytes] | if length == 1 then .[0] else -1 end' \
+			"$T/pulls")
+		[ "$bytes" -ge 0 ] || { show_output; fail "layer $digest not reported once"; }
+		[ $((100 * (bytes > size ? bytes - size : size - bytes))) -le "$size" ] ||
+			fail "layer $digest: $bytes bytes, registry says $size"
+	done <"$T/layers"
+}
+
+# Fetch ends before unpack starts; the pull fits in the command.
+check_times() {
+	jq -e '[.layers[] | .unpack != null and
+		.fetch.start_ns + .fetch.dur_ns <= .unpack.start_ns] | all' \
+		"$T/pulls" >/dev/null || { show_output; fail "a layer unpacked before its fetch ended"; }
+	jq -e --argjson t0 "$CMD_START_NS" --argjson t1 "$CMD_END_NS" \
+		'.start_ns >= $t0 and .start_ns + .dur_ns <= $t1 and
+		 .dur_ns <= $t1 - $t0 and .ttfb_ns > 0 and .ttfb_ns < .dur_ns' \
+		"$T/pulls" >/dev/null || { show_output; fail "pull times outside the command's"; }
+}
+
 pull_with 1
 pull_with 3
 if [ "$FAR" = far ]; then
