@@ -44,6 +44,7 @@ TESTS=(
 	"ready-runsc|ready.sh runsc"
 	"why|why.sh"
 	"prepare|prepare.sh"
+	"listen|listen.sh"
 )
 
 # The core lifecycle tests once more against the second version set

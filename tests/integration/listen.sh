@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# --listen (issue 14): /metrics counts the containers started while it
+# runs, passes promtool, answers 404 / 431, and 100 concurrent scrapes
+# neither crash it nor stop event processing (a container started after
+# them is still counted, no event lost).
+. "$(dirname "$0")/lib.sh"
+
+port=$((19000 + RANDOM % 1000))
+url=http://127.0.0.1:$port
+"$COLDTRACE" --listen 127.0.0.1:$port -d 40 >"$T/out" 2>"$T/err" &
+ct=$!
+for _ in $(seq 50); do
+	curl -sf "$url/healthz" >/dev/null && break
+	sleep 0.2
+done
+curl -sf "$url/healthz" | grep -qx ok || { show_output; fail "no /healthz"; }
+
+for _ in 1 2; do
+	docker run --rm --network none "$CT_IMAGE" true >/dev/null
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/nope")
+[ "$code" = 404 ] || fail "bad path: HTTP $code, want 404"
+resp=$(python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+try:
+    s.sendall(b"GET /" + b"a" * (1 << 20) + b" HTTP/1.0\r\n\r\n")
+except OSError:
+    pass
+print(s.recv(64).split(b"\r\n")[0].decode())' $port)
+[[ "$resp" == "HTTP/1.0 431 "* ]] || fail "1 MB request line: '$resp'"
+for _ in $(seq 100); do
+	curl -s -o /dev/null -w '%{http_code}\n' "$url/metrics" &
+done >"$T/codes"
+wait $(jobs -p | grep -vx "$ct") 2>/dev/null || true
+grep -qv -e '^200$' -e '^503$' "$T/codes" &&
+	fail "concurrent scrapes: $(sort "$T/codes" | uniq -c | tr '\n' ' ')"
+note "100 concurrent scrapes: $(sort "$T/codes" | uniq -c | tr '\n' ' ')"
+docker run --rm --network none "$CT_IMAGE" true >/dev/null
+
+# the third container lands once it is destroyed: poll for it
+for _ in $(seq 50); do
+	curl -s "$url/metrics" >"$T/scrape"
+	grep -q '^coldtrace_containers_total{runtime="runc"} 3$' "$T/scrape" &&
+		break
+	sleep 0.2
+done
+grep -q '^coldtrace_containers_total{runtime="runc"} 3$' "$T/scrape" ||
+	{ show_output; grep containers_total "$T/scrape"; fail "want 3 runc containers"; }
+grep -q '^coldtrace_lost_events_total 0$' "$T/scrape" || fail "lost events"
+grep -q 'coldtrace_phase_duration_seconds_bucket{runtime="runc",phase="create",le="+Inf"} 3' \
+	"$T/scrape" || fail "no create histogram of 3"
+promtool check metrics <"$T/scrape" || fail "promtool check metrics"
+kill -INT $ct
+wait $ct || fail "coldtrace exited $?"
