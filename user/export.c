@@ -497,10 +497,31 @@ static void prom_restart_hists(FILE *f, const struct export_ctx *x)
 	}
 }
 
-static int write_prom(FILE *f, const struct export_ctx *x)
+enum rt_count { RT_SEEN, RT_COMPLETE, RT_FAILED };
+
+/* One counter family per runtime that has containers at all. */
+static void prom_runtime_counter(FILE *f, const struct ct_agg *agg,
+				 enum rt_count which, const char *name,
+				 const char *help)
 {
+	size_t seen, complete, n;
 	int rt;
 
+	prom_family(f, name, "counter", help);
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		seen = ct_agg_runtime_count(agg, rt, &complete);
+		if (!seen)
+			continue;
+		n = which == RT_SEEN ? seen : which == RT_COMPLETE ?
+			complete : ct_agg_runtime_failed(agg, rt);
+		fprintf(f, "%s{", name);
+		prom_label(f, "runtime", ct_runtime_name(rt));
+		fprintf(f, "} %zu\n", n);
+	}
+}
+
+static int write_prom(FILE *f, const struct export_ctx *x)
+{
 	prom_family(f, "coldtrace_build_info", "gauge",
 		    "coldtrace version and traced kernel.");
 	fputs("coldtrace_build_info{", f);
@@ -508,17 +529,14 @@ static int write_prom(FILE *f, const struct export_ctx *x)
 	fputc(',', f);
 	prom_label(f, "kernel", x->meta->kernel);
 	fputs("} 1\n", f);
-	prom_family(f, "coldtrace_containers_total", "counter",
-		    "Containers seen, per runtime.");
-	for (rt = 0; rt < CT_RT_MAX; rt++) {
-		size_t n = ct_agg_runtime_count(x->agg, rt, NULL);
-
-		if (!n)
-			continue;
-		fputs("coldtrace_containers_total{", f);
-		prom_label(f, "runtime", ct_runtime_name(rt));
-		fprintf(f, "} %zu\n", n);
-	}
+	prom_runtime_counter(f, x->agg, RT_SEEN, "coldtrace_containers_total",
+			     "Containers seen, per runtime.");
+	prom_runtime_counter(f, x->agg, RT_COMPLETE,
+			     "coldtrace_containers_complete_total",
+			     "Containers seen from create to destroy, per runtime.");
+	prom_runtime_counter(f, x->agg, RT_FAILED,
+			     "coldtrace_containers_failed_total",
+			     "Containers whose create failed, per runtime.");
 	prom_family(f, "coldtrace_lost_events_total", "counter",
 		    "Events lost by the kernel ring buffer.");
 	fprintf(f, "coldtrace_lost_events_total %" PRIu64 "\n",

@@ -500,6 +500,12 @@ Test(export, files_exist_and_agree)
 	cr_assert_eq(prom_get(prom, "coldtrace_containers_total",
 			      "runtime=runc;"), 3);
 	cr_assert_eq(prom_get(prom, "coldtrace_lost_events_total", ""), 5);
+	cr_assert_eq(prom_get(prom, "coldtrace_containers_complete_total",
+			      "runtime=runc;"), 3);
+	cr_assert_eq(prom_get(prom, "coldtrace_containers_complete_total",
+			      "runtime=runsc;"), 0);	/* destroy missing */
+	cr_assert_eq(prom_get(prom, "coldtrace_containers_failed_total",
+			      "runtime=runc;"), 0);
 	cr_assert_eq(prom_get(prom, "coldtrace_build_info",
 			      "version=0.1.0;kernel=6.18.0 \"test\"\\;"),
 		     1);
