@@ -109,33 +109,63 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define RUNTIMES_KNOWN	"runc, crun, runsc, kata, all"
+
+/* One item of a --runtime list: its enum ct_runtime, or -1 (err filled). */
+static int runtime_item(const char *s, size_t len, char *err, size_t errlen)
+{
+	char name[16];
+	int rt = -1;
+
+	if (!len) {
+		snprintf(err, errlen, "--runtime: empty item in the list "
+			 "(known: " RUNTIMES_KNOWN ")");
+		return -1;
+	}
+	if (len < sizeof(name)) {
+		memcpy(name, s, len);
+		name[len] = 0;
+		rt = ct_runtime_from_name(name);
+	}
+	if (rt < 0)
+		snprintf(err, errlen, "--runtime: unknown runtime '%.*s' "
+			 "(known: " RUNTIMES_KNOWN ")", (int)(len < 32 ? len : 32),
+			 s);
+	return rt;
+}
+
+/*
+ * Every item is checked, empty ones included ("runc,,crun" is a typo, not
+ * "runc,crun").  "all" must stand alone: "all,runc" would silently trace
+ * every runtime while looking like a selection, so it is refused rather
+ * than guessed at.
+ */
 int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 			  size_t errlen)
 {
-	char buf[128], *tok, *save = NULL;
+	const char *p = list;
 	uint32_t m = 0;
 
-	if (!list[0] || strlen(list) >= sizeof(buf)) {
-		snprintf(err, errlen, "--runtime: expected a list such as "
-			 "runc,crun,runsc,kata or all");
-		return -1;
+	if (!strcmp(list, "all")) {
+		*mask = 0;
+		return 0;
 	}
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	for (;;) {
+		size_t len = strcspn(p, ",");
 		int rt;
 
-		if (!strcmp(tok, "all")) {
-			m = 0;
-			break;
-		}
-		rt = ct_runtime_from_name(tok);
-		if (rt < 0) {
-			snprintf(err, errlen, "--runtime: unknown runtime '%.32s' "
-				 "(known: runc, crun, runsc, kata, all)", tok);
+		if (len == 3 && !strncmp(p, "all", 3)) {
+			snprintf(err, errlen, "--runtime: 'all' means every "
+				 "runtime: give it alone, not in a list");
 			return -1;
 		}
+		rt = runtime_item(p, len, err, errlen);
+		if (rt < 0)
+			return -1;
 		m |= 1u << rt;
+		if (!p[len])
+			break;
+		p += len + 1;
 	}
 	*mask = m;
 	return 0;

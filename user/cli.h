@@ -42,7 +42,10 @@ enum ct_cli_result {
 enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
 				FILE *out, char *err, size_t errlen);
 
-/* "runc,crun" / "all" -> mask; returns -1 and fills err on bad names. */
+/*
+ * "runc,crun" / "all" -> mask; returns -1 and fills err on an unknown or
+ * empty item, or on "all" inside a list.
+ */
 int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 			  size_t errlen);
 

@@ -100,6 +100,53 @@ Test(cli, bad_runtime)
 	cr_assert(strstr(err, "lxc"), "%s", err);
 }
 
+/* Every item is checked: "all" used to end the loop before "foo". */
+Test(cli, runtime_list_items)
+{
+	cr_assert_eq(PARSE("-r", "all,foo"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'all'"), "%s", err);
+	cr_assert_eq(PARSE("-r", "runc,foo"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'foo'"), "%s", err);
+	cr_assert_eq(PARSE("-r", "crun,kata"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.runtime_mask, (1u << CT_RT_CRUN) | (1u << CT_RT_KATA));
+	cr_assert_eq(PARSE("-r", "all"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.runtime_mask, 0);
+}
+
+/* "all" is a whole answer, not an item: "all,runc" is refused. */
+Test(cli, runtime_all_alone)
+{
+	cr_assert_eq(PARSE("-r", "all,runc"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'all'"), "%s", err);
+	cr_assert_eq(PARSE("-r", "runc,all"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'all'"), "%s", err);
+}
+
+Test(cli, runtime_empty_items)
+{
+	const char *bad[] = { ",,", ",", "runc,", ",runc", "runc,,crun", "" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(PARSE("-r", (char *)bad[i]), CT_CLI_ERROR,
+			     "accepted '%s'", bad[i]);
+		cr_expect(strstr(err, "empty"), "'%s': %s", bad[i], err);
+	}
+}
+
+/* A long list is judged on its items, not refused for its length. */
+Test(cli, runtime_long_list)
+{
+	char list[512] = "runc";
+
+	while (strlen(list) < 400)
+		strcat(list, ",runc");
+	cr_assert_eq(PARSE("-r", list), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.runtime_mask, 1u << CT_RT_RUNC);
+	strcat(list, ",lxc");
+	cr_assert_eq(PARSE("-r", list), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'lxc'"), "%s", err);
+}
+
 Test(cli, bad_numbers)
 {
 	const char *bad[] = { "-1", "0", "abc", "1x", "nan", "inf", "" };
