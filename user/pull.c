@@ -377,9 +377,16 @@ void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
 	free(s);
 }
 
+/*
+ * Unsigned, as the tracker's clock (tracker.c): ts_ns and mono_to_real
+ * come from a recording, untrusted, and their signed sum may overflow
+ * (undefined); the sum modulo 2^64 is defined, exact whenever the wall
+ * time fits, and the same number the tracker gives a container's phases,
+ * so ct_pull_claim() compares like with like.
+ */
 static uint64_t wall(const struct ct_pulls *e, uint64_t mono)
 {
-	return mono ? (uint64_t)((int64_t)mono + e->m2r) : 0;
+	return mono ? mono + (uint64_t)e->m2r : 0;
 }
 
 static uint64_t max_u64(uint64_t a, uint64_t b)
@@ -488,6 +495,20 @@ static uint16_t pull_port(const struct ev *ev, size_t n, uint64_t first)
 #define CLIENT_SLACK_NS	100000000ull
 
 /*
+ * A client's distance to a pull, capped below the wrong-port penalty:
+ * recorded times are untrusted, and distance + penalty must neither
+ * overflow int64_t nor go negative; 2^60 ns is 36 years, so every real
+ * distance stays exact and every wrong-port client ranks after all
+ * right-port ones.
+ */
+#define FIT_PENALTY	((int64_t)1 << 60)
+
+static int64_t fit_of(uint64_t d)
+{
+	return d < (uint64_t)FIT_PENALTY ? (int64_t)d : FIT_PENALTY - 1;
+}
+
+/*
  * How well client @c fits a pull [first, end]: < 0 not at all, else
  * lower is better.  `docker pull` exits as soon as its daemon is done:
  * the client must have started before the first layer and, for a pull
@@ -501,11 +522,11 @@ static int64_t client_fit(const struct client *c, bool docker,
 	if (c->docker != docker || c->ts > first)
 		return -1;
 	if (!complete)
-		return c->exit_ns ? -1 : (int64_t)(first - c->ts);
+		return c->exit_ns ? -1 : fit_of(first - c->ts);
 	if (!c->exit_ns || c->exit_ns + CLIENT_SLACK_NS < end ||
 	    c->exit_ns > end + CT_PULL_GRACE_NS)
 		return -1;
-	return c->exit_ns > end ? (int64_t)(c->exit_ns - end) : 0;
+	return c->exit_ns > end ? fit_of(c->exit_ns - end) : 0;
 }
 
 /*
@@ -527,7 +548,7 @@ static void take_client(struct ct_pulls *e, struct ct_pull *p,
 		if (fit < 0)
 			continue;
 		if (port && ct_pull_ref_port(c->image) != port)
-			fit += (int64_t)1 << 60;
+			fit += FIT_PENALTY;
 		if (best == e->nclients || fit < best_fit) {
 			best = i;
 			best_fit = fit;

@@ -190,11 +190,17 @@ void ct_pull_print_all(FILE *f, const struct ct_pulls *e)
 static void dump_ts(FILE *f, const struct ct_hdr *h, const char *what,
 		    int64_t m2r)
 {
-	int64_t t = (int64_t)h->ts_ns + m2r;
+	/*
+	 * Unsigned, as dump.c's other records: a recorded ts_ns plus
+	 * mono_to_real may overflow int64_t (undefined); modulo 2^64 it is
+	 * defined, exact for any real wall time, and never prints a negative
+	 * fraction.
+	 */
+	uint64_t t = h->ts_ns + (uint64_t)m2r;
 
-	fprintf(f, "%lld.%09lld %-6s pid=%u tid=%u comm=\"",
-		(long long)(t / 1000000000), (long long)(t % 1000000000), what,
-		h->pid, h->tid);
+	fprintf(f, "%llu.%09llu %-6s pid=%u tid=%u comm=\"",
+		(unsigned long long)(t / 1000000000),
+		(unsigned long long)(t % 1000000000), what, h->pid, h->tid);
 	put_printable(f, h->comm, sizeof(h->comm));
 	fputc('"', f);
 }

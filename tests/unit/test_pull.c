@@ -249,11 +249,16 @@ static void connect_at(struct seq *s, uint64_t ts)
 	cr_assert_eq(ct_pull_feed(s->e, &c, sizeof(c)), 0);
 }
 
-static void seq_init(struct seq *s)
+static void seq_init_m2r(struct seq *s, int64_t m2r)
 {
 	memset(s, 0, sizeof(*s));
-	s->e = ct_pulls_new(M2R, on_pull, &s->g);
+	s->e = ct_pulls_new(m2r, on_pull, &s->g);
 	cr_assert_not_null(s->e);
+}
+
+static void seq_init(struct seq *s)
+{
+	seq_init_m2r(s, M2R);
 }
 
 /*
@@ -626,4 +631,117 @@ Test(pull_synth, claimed_once_by_next_container)
 		       "a second container gets no pull");
 	cr_assert_null(ct_pull_claim(NULL, 0, 0));
 	ct_pulls_free(s.e);
+}
+
+/* ---- untrusted times (issue 8 item 10) ---- */
+
+/*
+ * A recording's mono_to_real and ts_ns whose signed sum overflows: wall
+ * times are their sum modulo 2^64, the clock the tracker gives the
+ * container (mono + (uint64_t)m2r), so the container still finds its
+ * pull.  UBSan (make test-san) aborted on the signed sum.
+ */
+Test(pull_untrusted, wall_time_past_int64_max)
+{
+	const int64_t m2r = INT64_MAX - 5 * (int64_t)MS;
+	const uint64_t base = (uint64_t)m2r;
+	struct seq s;
+
+	seq_init_m2r(&s, m2r);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
+	     60 * MS, 1);
+	end_pull(&s, 70 * MS);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_eq(s.g.last.start_ns, base + 10 * MS);
+	cr_assert_gt(s.g.last.start_ns, (uint64_t)INT64_MAX);
+	cr_assert_eq(s.g.layers[0].fetch_start_ns, base + 10 * MS);
+	cr_assert_eq(s.g.layers[0].unpack_start_ns, base + 50 * MS);
+	cr_assert_not_null(ct_pull_claim(s.e, 100 * MS + base, 500 * MS));
+	ct_pulls_free(s.e);
+}
+
+/* --dump of such a record: the exact sum, no negative fraction. */
+Test(pull_untrusted, dump_time_past_int64_max)
+{
+	struct ct_pull_rename r = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* the ts_ns and mono_to_real of the recorded reproducer */
+	hdr(&r.hdr, CT_EV_PULL_RENAME, sizeof(r), 7453294850586534501ull,
+	    "dockerd");
+	r.kind = CT_PULL_R_REPOS;
+	f = open_memstream(&buf, &len);
+	cr_assert(ct_pull_dump(f, &r, sizeof(r), 1795311866591004272ll));
+	fclose(f);
+	cr_assert(!strncmp(buf, "9248606717.177538773 RENAME ", 28), "%s", buf);
+	free(buf);
+}
+
+/*
+ * A client that started ~270 years of monotonic time before a pull to
+ * another registry port: its distance plus the wrong-port penalty
+ * overflowed int64_t.  It is still the only candidate.
+ */
+Test(pull_untrusted, client_far_before_pull)
+{
+	const char *c[] = { "docker", "pull", "127.0.0.1:5001/far" };
+	const uint64_t t = 8500000000000000000ull;
+	struct seq s;
+
+	seq_init(&s);
+	feed_exec(&s, 1 * MS, 50, 3, c);
+	connect_at(&s, t - MS);		/* port 5000, not 5001 */
+	blob(&s, "GetImageBlob1", t, t + MS, t + 2 * MS, 0, 0, 1);
+	ct_pull_flush(s.e);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert(!s.g.last.complete);
+	cr_assert_str_eq(s.g.last.image, "127.0.0.1:5001/far");
+	ct_pulls_free(s.e);
+}
+
+/*
+ * The recorded reproducers, whole, through the pull engine, its --dump
+ * lines, table and JSON: nothing to compare, the sanitizers judge.
+ */
+static void replay_untrusted(const char *name)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	char path[512], err[256];
+	struct ct_pulls *e;
+	const void *rec;
+	size_t len;
+	FILE *out;
+	int rc;
+
+	fixture(name, path, sizeof(path));
+	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
+		     "%s: %s", path, err);
+	e = ct_pulls_new(h.mono_to_real_ns, NULL, NULL);
+	out = fopen("/dev/null", "w");
+	cr_assert(e && out);
+	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
+		ct_pull_dump(out, rec, len, h.mono_to_real_ns);
+		ct_pull_feed(e, rec, len);
+	}
+	ct_pull_flush(e);
+	ct_pull_print_all(out, e);
+	cr_assert_eq(ct_pull_write_jsonl(out, e), 0);
+	fclose(out);
+	ct_pulls_free(e);
+	ct_rec_reader_close(r);
+	cr_assert_geq(rc, 0, "%s: %s", path, err);
+}
+
+Test(pull_untrusted, wall_overflow_recording)
+{
+	replay_untrusted("ubsan-pull-wall-overflow.ctrec");
+}
+
+Test(pull_untrusted, dump_overflow_recording)
+{
+	replay_untrusted("ubsan-pull-output-dump-overflow.ctrec");
 }
