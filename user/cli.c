@@ -3,7 +3,7 @@
  * Option parsing for coldtrace.  Kept free of side effects (no exit(), no
  * globals) so that tests/unit/test_cli.c can run every case in-process.
  */
-#include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -146,6 +146,11 @@ int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 	const char *p = list;
 	uint32_t m = 0;
 
+	if (!list[0]) {
+		snprintf(err, errlen, "--runtime: empty value, expected a list "
+			 "such as runc,crun (known: " RUNTIMES_KNOWN ")");
+		return -1;
+	}
 	if (!strcmp(list, "all")) {
 		*mask = 0;
 		return 0;
@@ -171,18 +176,74 @@ int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 	return 0;
 }
 
-/* Seconds: a finite, positive number (fractions allowed). */
+#define DIGITS		"0123456789"
+#define SECONDS_MAX	1e7
+
+/*
+ * Numbers are plain decimal: strtod() and strtoul() also take leading
+ * blanks, '+', hex, "inf"/"nan", and strtoul() wraps a negative around
+ * ("-18446744073709551615" is 1), none of which a user means.  A leading
+ * '-' is let through so that "-1" gets a message about its sign.
+ */
+static bool plain_decimal(const char *s, bool fraction)
+{
+	const char *d = s + (s[0] == '-');
+
+	if (!isdigit((unsigned char)d[0]) && !(fraction && d[0] == '.'))
+		return false;
+	return !d[strspn(d, fraction ? DIGITS ".eE+-" : DIGITS)];
+}
+
+/* Seconds: a number above 0 and up to SECONDS_MAX (fractions allowed). */
 static int parse_seconds(const char *opt, const char *s, double *out,
 			 char *err, size_t errlen)
 {
-	char *end;
-	double v;
+	char *end = NULL;
+	double v = 0;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e7) {
-		snprintf(err, errlen, "%s: '%.32s' is not a positive number "
-			 "of seconds", opt, s);
+	if (!s[0]) {
+		snprintf(err, errlen, "%s: empty value, expected a number "
+			 "of seconds", opt);
+		return -1;
+	}
+	if (plain_decimal(s, true))
+		v = strtod(s, &end);
+	if (!end || *end) {
+		snprintf(err, errlen, "%s: '%.32s' is not a number of seconds "
+			 "(such as 10 or 2.5)", opt, s);
+		return -1;
+	}
+	/* a range error lands here too: HUGE_VAL above, 0 below */
+	if (v <= 0 || v > SECONDS_MAX) {
+		snprintf(err, errlen, "%s: '%.32s' is out of range (more than "
+			 "0, at most %.0f seconds)", opt, s, SECONDS_MAX);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A plain decimal whole number from min to max. */
+static int parse_whole(const char *opt, const char *s, long long min,
+		       long long max, long long *out, char *err, size_t errlen)
+{
+	long long v;
+
+	if (!s[0]) {
+		snprintf(err, errlen, "%s: empty value, expected a number "
+			 "from %lld to %lld", opt, min, max);
+		return -1;
+	}
+	if (!plain_decimal(s, false)) {
+		snprintf(err, errlen, "%s: '%.32s' is not a whole number from "
+			 "%lld to %lld", opt, s, min, max);
+		return -1;
+	}
+	/* out of range saturates at LLONG_MIN/MAX, beyond any min/max */
+	v = strtoll(s, NULL, 10);
+	if (v < min || v > max) {
+		snprintf(err, errlen, "%s: '%.32s' is out of range (%lld to "
+			 "%lld)", opt, s, min, max);
 		return -1;
 	}
 	*out = v;
@@ -193,20 +254,14 @@ static int parse_seconds(const char *opt, const char *s, double *out,
 static int parse_paths(const char *s, unsigned int *out, char *err,
 		       size_t errlen)
 {
-	char *end;
-	long v;
+	long long v;
 
 	if (!s) {
 		*out = PATHS_DEFAULT;
 		return 0;
 	}
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > PATHS_MAX) {
-		snprintf(err, errlen, "--paths: '%.32s' is not a number from "
-			 "1 to %d", s, PATHS_MAX);
+	if (parse_whole("--paths", s, 1, PATHS_MAX, &v, err, errlen))
 		return -1;
-	}
 	*out = v;
 	return 0;
 }
@@ -215,14 +270,13 @@ static int parse_paths(const char *s, unsigned int *out, char *err,
 static int parse_ringbuf(const char *s, unsigned int *mb, char *err,
 			 size_t errlen)
 {
-	char *end;
-	unsigned long v;
+	long long v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || !v || v > 1024 || (v & (v - 1))) {
-		snprintf(err, errlen, "--ringbuf: '%.32s' is not a power of "
-			 "two between 1 and 1024 (MiB)", s);
+	if (parse_whole("--ringbuf", s, 1, 1024, &v, err, errlen))
+		return -1;
+	if (v & (v - 1)) {
+		snprintf(err, errlen, "--ringbuf: %lld MiB is not a power of "
+			 "two (BPF ring buffers must be)", v);
 		return -1;
 	}
 	*mb = v;

@@ -158,6 +158,67 @@ Test(cli, bad_numbers)
 	}
 }
 
+/* strtod() alone takes blanks, a sign, hex and "infinity": refused. */
+Test(cli, seconds_plain_decimal)
+{
+	const char *opts[] = { "-d", "-i", "-w" };
+	const char *bad[] = { " 5", "5 ", "+5", "0x10", "1e999", "-0",
+			      "1e-400", "infinity", "NaN", ".", "1..2", "5s",
+			      "1e8", "-1", "" };
+	const char *good[] = { "2.5", ".5", "1e2", "10000000", "0.001" };
+
+	for (size_t o = 0; o < 3; o++) {
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			cr_expect_eq(PARSE((char *)opts[o], (char *)bad[i]),
+				     CT_CLI_ERROR, "%s accepted '%s'", opts[o],
+				     bad[i]);
+			cr_expect(strstr(err, "--"), "%s", err);
+		}
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+			cr_expect_eq(PARSE((char *)opts[o], (char *)good[i]),
+				     CT_CLI_OK, "%s '%s': %s", opts[o],
+				     good[i], err);
+	}
+}
+
+/* The message says what is wrong, not only that something is. */
+Test(cli, seconds_messages)
+{
+	cr_assert_eq(PARSE("-d", ""), CT_CLI_ERROR);
+	cr_expect(strstr(err, "empty"), "%s", err);
+	cr_assert_eq(PARSE("-d", "1e8"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "10000000"), "%s", err);
+	cr_assert_eq(PARSE("-w", "-1"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--wait") && strstr(err, "more than 0"), "%s",
+		  err);
+	cr_assert_eq(PARSE("--interval=abc"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--interval") && strstr(err, "not a number"),
+		  "%s", err);
+}
+
+/* strtoul("-18446744073709551615") is 1: the sign must be seen first. */
+Test(cli, whole_numbers_plain_decimal)
+{
+	const char *bad[] = { "--ringbuf=-18446744073709551615",
+			      "--ringbuf=+64", "--ringbuf= 64", "--ringbuf=",
+			      "--ringbuf=0x40", "--ringbuf=64 ",
+			      "--ringbuf=99999999999999999999",
+			      "--paths=+3", "--paths= 3", "--paths=0x3",
+			      "--paths=-0", "--paths=3 " };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(PARSE((char *)bad[i]), CT_CLI_ERROR, "accepted %s",
+			     bad[i]);
+	cr_assert_eq(PARSE("--paths=17"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "16"), "%s", err);
+	cr_assert_eq(PARSE("--ringbuf=48"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "power of two"), "%s", err);
+	cr_assert_eq(PARSE("--ringbuf="), CT_CLI_ERROR);
+	cr_expect(strstr(err, "empty"), "%s", err);
+	cr_assert_eq(PARSE("--ringbuf=2048"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "1024"), "%s", err);
+}
+
 Test(cli, unknown_option)
 {
 	cr_assert_eq(PARSE("--bogus"), CT_CLI_ERROR);
