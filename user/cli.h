@@ -38,7 +38,10 @@ enum ct_cli_result {
 	CT_CLI_ERROR = -1,		/* message in err */
 };
 
-/* Parses argv (not modified; cmd points into it). */
+/*
+ * Parses argv (not modified; cmd points into it).  COMMAND is what follows
+ * a literal "--"; any other word that is not an option is an error.
+ */
 enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
 				FILE *out, char *err, size_t errlen);
 

@@ -88,10 +88,123 @@ Test(cli, command_after_dashes)
 	cr_assert_float_eq(cli.duration_s, 0.0, 1e-9);
 }
 
+/* COMMAND needs "--" (usage, README, coldtrace(8)): a stray word is a slip. */
 Test(cli, command_without_dashes)
 {
-	cr_assert_eq(PARSE("docker", "ps"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(PARSE("docker", "ps"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "unexpected argument 'docker'"), "%s", err);
+	cr_expect(strstr(err, "after --"), "%s", err);
+	cr_assert_eq(PARSE("-j", "-", "x"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'-'"), "%s", err);
+	cr_assert_eq(PARSE("-j", "--", "docker", "ps"), CT_CLI_OK, "%s", err);
 	cr_assert_str_eq(cli.cmd[0], "docker");
+	cr_assert_eq(PARSE("-j", "--"), CT_CLI_OK, "%s", err);
+	cr_assert_null(cli.cmd, "nothing after --: no COMMAND");
+}
+
+/* `--paths 3` used to run "3" as COMMAND. */
+Test(cli, optional_value_in_next_word)
+{
+	cr_assert_eq(PARSE("--paths", "3"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "unexpected argument '3'"), "%s", err);
+	cr_expect(strstr(err, "--paths=3"), "%s", err);
+	cr_assert_eq(PARSE("--paths", "-j", "x"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'x'"), "%s", err);
+	cr_expect_not(strstr(err, "--paths=x"), "-j came between: %s", err);
+	cr_assert_eq(PARSE("--paths", "true"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "after --"), "%s", err);
+	cr_expect_not(strstr(err, "--paths=true"), "not a count: %s", err);
+}
+
+/* A value given to an option that takes none, named as it was typed. */
+Test(cli, flag_with_value)
+{
+	const char *words[] = { "--json=1", "--verbose=x", "--help=x",
+				"--dump=1", "--why=1", "--no-opens=1",
+				"--no-pulls=", "--version=2" };
+	char want[64];
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		cr_expect_eq(PARSE((char *)words[i]), CT_CLI_ERROR, "%s",
+			     words[i]);
+		snprintf(want, sizeof(want), "%.*s takes no value",
+			 (int)strcspn(words[i], "="), words[i]);
+		cr_expect(strstr(err, want), "%s: %s", words[i], err);
+	}
+	cr_assert_eq(PARSE("--jso=1"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--jso takes no value"), "%s", err);
+	cr_assert_eq(PARSE("-vj=1"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "-j takes no value"), "%s", err);
+}
+
+/* `--record --replay F` used to record into ./--replay. */
+Test(cli, option_word_as_value)
+{
+	const char *opts[] = { "-r", "--runtime", "-c", "--container", "-d",
+			       "-o", "--output", "-i", "-w", "--record",
+			       "--replay", "--ringbuf", "--ready", "--listen" };
+	const char *vals[] = { "--replay", "--", "-j", "--json", "-x" };
+
+	cr_assert_eq(PARSE("--record", "--replay", "F"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--record needs a FILE (got option '--replay')"),
+		  "%s", err);
+	cr_assert_eq(PARSE("-jo", "-v"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "-o needs a DIR (got option '-v')"), "%s", err);
+	for (size_t o = 0; o < sizeof(opts) / sizeof(opts[0]); o++) {
+		for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+			cr_expect_eq(PARSE((char *)opts[o], (char *)vals[v]),
+				     CT_CLI_ERROR, "%s %s", opts[o], vals[v]);
+			cr_expect(strstr(err, opts[o]) &&
+				  strstr(err, "got option"), "%s %s: %s",
+				  opts[o], vals[v], err);
+		}
+	}
+}
+
+/* Attached values are what the user wrote; numbers get their own check. */
+Test(cli, dash_values_attached_or_numeric)
+{
+	cr_assert_eq(PARSE("--record=--replay"), CT_CLI_OK, "%s", err);
+	cr_expect_str_eq(cli.record_path, "--replay");
+	cr_assert_eq(PARSE("-o-j"), CT_CLI_OK, "%s", err);
+	cr_expect_str_eq(cli.output_dir, "-j");
+	cr_assert_eq(PARSE("-c", "-"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(PARSE("-d", "-1"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "out of range"), "%s", err);
+}
+
+Test(cli, short_clusters)
+{
+	cr_assert_eq(PARSE("-jvd5", "-rrunc", "-cj"), CT_CLI_OK, "%s", err);
+	cr_expect(cli.json && cli.verbose);
+	cr_expect_float_eq(cli.duration_s, 5.0, 1e-9);
+	cr_expect_eq(cli.runtime_mask, 1u << CT_RT_RUNC);
+	cr_expect_str_eq(cli.container, "j");
+	cr_assert_eq(PARSE("-jx"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "unknown option '-x'"), "%s", err);
+}
+
+Test(cli, long_abbreviations)
+{
+	cr_assert_eq(PARSE("--dur=3", "--rec", "f", "--no-o"), CT_CLI_OK, "%s",
+		     err);
+	cr_expect_float_eq(cli.duration_s, 3.0, 1e-9);
+	cr_expect_str_eq(cli.record_path, "f");
+	cr_expect(cli.no_opens);
+	cr_assert_eq(PARSE("--re", "x"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "ambiguous option '--re'"), "%s", err);
+	cr_expect(strstr(err, "--record") && strstr(err, "--replay") &&
+		  strstr(err, "--ready"), "%s", err);
+	cr_assert_eq(PARSE("--bogus=3"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "unknown option '--bogus'"), "%s", err);
+}
+
+Test(cli, missing_value_at_end)
+{
+	cr_assert_eq(PARSE("--record"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "missing a FILE after --record"), "%s", err);
+	cr_assert_eq(PARSE("-jc"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "missing an ID after -c"), "%s", err);
 }
 
 Test(cli, bad_runtime)
@@ -256,8 +369,8 @@ Test(cli, paths_default_and_count)
 	cr_assert_eq(cli.paths, 16);
 	cr_assert_eq(PARSE("--paths=1"), CT_CLI_OK, "%s", err);
 	cr_assert_eq(cli.paths, 1);
-	/* the optional argument needs '=': a separate word is COMMAND */
-	cr_assert_eq(PARSE("--paths", "true"), CT_CLI_OK, "%s", err);
+	/* the optional argument needs '=': COMMAND still needs "--" */
+	cr_assert_eq(PARSE("--paths", "--", "true"), CT_CLI_OK, "%s", err);
 	cr_assert_eq(cli.paths, 5);
 	cr_assert_str_eq(cli.cmd[0], "true");
 }
