@@ -417,7 +417,8 @@ static int check_combination(struct ct_cli *cli, char *err,
 /*
  * Our own scanner, not getopt_long(): getopt reports `--json=1` as an
  * unknown '-j', takes `--replay` as the FILE of `--record --replay F`,
- * and keeps its state in globals.
+ * and keeps its state in globals, while ct_cli_wants_json() must walk
+ * argv again after a failed parse, word for word as the parse did.
  */
 struct tok {
 	const struct opt_def *def;	/* NULL: unknown option */
@@ -657,6 +658,26 @@ static int parse_options(struct scan *s, struct ct_cli *cli, FILE *out,
 	return ret;
 }
 
+/*
+ * -j anywhere before "--", read as ct_cli_parse() reads argv, so that the
+ * 'j' of "-cj" or "-r json" is a value and a "-j" after "--" is COMMAND's.
+ * It reads on past bad words (the scanner always moves on), and
+ * "--json=1" counts: the user asked for JSON, with a value it refuses.
+ * A word refused as an option's value ("-c -j") is read as the option it
+ * looks like, as the parse's error message says.
+ */
+bool ct_cli_wants_json(int argc, char **argv)
+{
+	struct scan s = { .argc = argc, .argv = argv, .next = 1 };
+	char err[8];	/* the parse words the errors, not us */
+	struct tok t;
+
+	while (scan_next(&s, &t, err, sizeof(err)) != SCAN_END)
+		if (t.def && t.def->id == 'j')
+			return true;
+	return false;
+}
+
 enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
 				FILE *out, char *err, size_t errlen)
 {
@@ -671,7 +692,10 @@ enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
 		return CT_CLI_EXIT_OK;
 	if (!ret && s.next < argc)
 		cli->cmd = &argv[s.next];
-	if (ret || check_combination(cli, err, errlen))
+	if (ret || check_combination(cli, err, errlen)) {
+		/* parsing stopped at the error: -j may come after it */
+		cli->json = ct_cli_wants_json(argc, argv);
 		return CT_CLI_ERROR;
+	}
 	return CT_CLI_OK;
 }

@@ -40,10 +40,19 @@ enum ct_cli_result {
 
 /*
  * Parses argv (not modified; cmd points into it).  COMMAND is what follows
- * a literal "--"; any other word that is not an option is an error.
+ * a literal "--"; any other word that is not an option is an error.  On
+ * CT_CLI_ERROR only cli->json is meaningful (ct_cli_wants_json()).
  */
 enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
 				FILE *out, char *err, size_t errlen);
+
+/*
+ * Whether argv asks for JSON (-j, --json, a cluster such as -vj) before
+ * any "--", even if ct_cli_parse() refuses argv: main() then reports the
+ * error as JSON on stdout too.  On CT_CLI_ERROR, ct_cli_parse() already
+ * stores this in cli->json.
+ */
+bool ct_cli_wants_json(int argc, char **argv);
 
 /*
  * "runc,crun" / "all" -> mask; returns -1 and fills err on an unknown or

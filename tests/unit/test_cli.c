@@ -40,6 +40,18 @@ static int parse_words(char *const *words)
 /* Parses a list of words as argv[1..]. */
 #define PARSE(...) parse_words((char *[]){ "coldtrace", __VA_ARGS__, NULL })
 
+static bool wants_words(char *const *words)
+{
+	int n = 0;
+
+	while (words[n])
+		n++;
+	return ct_cli_wants_json(n, (char **)words);
+}
+
+/* ct_cli_wants_json() on a list of words as argv[1..]. */
+#define WANTS(...) wants_words((char *[]){ "coldtrace", __VA_ARGS__, NULL })
+
 Test(cli, defaults)
 {
 	char *av[] = { "coldtrace", NULL };
@@ -428,4 +440,73 @@ Test(cli, ready_marker)
 	cr_assert_eq(cli.ready_mode, CT_READY_EXEC, "falls back to exec");
 	cr_assert_eq(PARSE("--no-opens", "--ready=listen"), CT_CLI_ERROR);
 	cr_assert(strstr(err, "--no-opens"), "%s", err);
+}
+
+/* main() reports a bad command line as JSON too when -j was asked for. */
+Test(cli, wants_json_yes)
+{
+	cr_expect(WANTS("-j"));
+	cr_expect(WANTS("--json"));
+	cr_expect(WANTS("--js"), "unambiguous abbreviation");
+	cr_expect(WANTS("-vj"));
+	cr_expect(WANTS("-jc", "x"));
+	cr_expect(WANTS("--json=1"), "asked for JSON, with a bad value");
+	cr_expect(WANTS("-c", "x", "-j"));
+	cr_expect(WANTS("--bogus", "-j"), "past an unknown option");
+	cr_expect(WANTS("-xj"), "past an unknown letter in a cluster");
+	cr_expect(WANTS("-c", "-j"), "-j refused as -c's value is -j");
+	cr_expect(WANTS("--paths", "3", "-j"), "past a stray word");
+	cr_expect(WANTS("-d", "abc", "-j"), "past a bad value");
+	cr_expect(WANTS("-r", "all,foo", "--json"));
+	cr_expect(WANTS("--replay", "a", "-j", "--", "true"));
+}
+
+/* A 'j' that is a value, or COMMAND's, is not a request for JSON. */
+Test(cli, wants_json_no)
+{
+	char *none[] = { "coldtrace", NULL };
+
+	cr_expect_not(ct_cli_wants_json(1, none));
+	cr_expect_not(ct_cli_wants_json(0, none));
+	cr_expect_not(WANTS("-c", "j"));
+	cr_expect_not(WANTS("-cj"), "j is -c's value");
+	cr_expect_not(WANTS("-vcj"), "j is -c's value");
+	cr_expect_not(WANTS("-cjv"), "jv is -c's value");
+	cr_expect_not(WANTS("-r", "json"));
+	cr_expect_not(WANTS("--container=-j"));
+	cr_expect_not(WANTS("-o-j"));
+	cr_expect_not(WANTS("--", "-j"));
+	cr_expect_not(WANTS("-v", "--", "docker", "run", "-j"));
+	cr_expect_not(WANTS("--record", "--", "-j"), "-- ends the options");
+	cr_expect_not(WANTS("-J"));
+	cr_expect_not(WANTS("--jsonx"));
+	cr_expect_not(WANTS("--bogus"));
+	cr_expect_not(WANTS("json"));
+}
+
+/* On success it must agree with the parse, word for word. */
+Test(cli, wants_json_agrees_with_parse)
+{
+	cr_assert_eq(PARSE("-vjd5", "-cj", "--", "-j"), CT_CLI_OK, "%s", err);
+	cr_expect(cli.json);
+	cr_expect(WANTS("-vjd5", "-cj", "--", "-j"));
+	cr_assert_eq(PARSE("-vd5", "-cj", "--", "-j"), CT_CLI_OK, "%s", err);
+	cr_expect_not(cli.json);
+	cr_expect_not(WANTS("-vd5", "-cj", "--", "-j"));
+}
+
+/* After a failed parse, cli.json still says whether -j was asked for. */
+Test(cli, json_set_on_error)
+{
+	cr_assert_eq(PARSE("--bogus", "-j"), CT_CLI_ERROR);
+	cr_expect(cli.json, "-j after the bad option");
+	cr_assert_eq(PARSE("-j", "--paths", "3"), CT_CLI_ERROR);
+	cr_expect(cli.json);
+	cr_assert_eq(PARSE("--json=1"), CT_CLI_ERROR);
+	cr_expect(cli.json);
+	cr_assert_eq(PARSE("-c", "j", "--bogus"), CT_CLI_ERROR);
+	cr_expect_not(cli.json);
+	cr_assert_eq(PARSE("--replay", "a", "--record", "b", "-j"),
+		     CT_CLI_ERROR);
+	cr_expect(cli.json, "a combination error");
 }
