@@ -4,7 +4,6 @@
  * globals) so that tests/unit/test_cli.c can run every case in-process.
  */
 #include <ctype.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,8 +138,8 @@ static int runtime_item(const char *s, size_t len, char *err, size_t errlen)
 	}
 	if (rt < 0)
 		snprintf(err, errlen, "--runtime: unknown runtime '%.*s' "
-			 "(known: " RUNTIMES_KNOWN ")", (int)(len < 32 ? len : 32),
-			 s);
+			 "(known: " RUNTIMES_KNOWN ")",
+			 (int)(len < 32 ? len : 32), s);
 	return rt;
 }
 
