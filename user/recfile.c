@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "errmsg.h"
@@ -18,10 +19,17 @@
 #define WRITE_BUF	(1u << 20)
 
 struct ct_rec_writer {
-	FILE *f;
+	int fd;
 	char *path;
 	char *tmp;
+	unsigned char *buf;	/* whole records not yet written */
+	size_t used;		/* bytes in buf */
+	uint64_t buffered;	/* records in buf */
+	uint64_t kept;		/* records written */
+	uint64_t kept_bytes;	/* file size: header + whole records */
+	uint64_t lost;		/* records not written after an error */
 	int err;	/* first write error, sticky: reported at close */
+	int trunc_err;	/* cutting a torn record off failed */
 };
 
 struct ct_rec_reader {
@@ -51,67 +59,124 @@ void ct_rec_fill_hdr(struct ct_rec_file_hdr *h, enum ct_cgroup_mode m,
 
 /* ---- writer ---- */
 
+/*
+ * The writer keeps its own buffer of whole records and hands it to
+ * write(2) in one piece, so that it always knows the file offset of the
+ * last whole record on disk: when a write fails (a full disk), the file
+ * is cut back to that offset and kept, and the records that did not make
+ * it are counted, instead of throwing the whole recording away.
+ */
+static int writer_flush(struct ct_rec_writer *w)
+{
+	size_t done = 0;
+
+	while (done < w->used) {
+		ssize_t n = write(w->fd, w->buf + done, w->used - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->err = n < 0 ? -errno : -ENOSPC;
+			/* cut a torn record off; best effort, the file is kept */
+			if (ftruncate(w->fd, (off_t)w->kept_bytes))
+				w->trunc_err = -errno;
+			w->lost += w->buffered;
+			w->used = w->buffered = 0;
+			return w->err;
+		}
+		done += (size_t)n;
+	}
+	w->kept_bytes += w->used;
+	w->kept += w->buffered;
+	w->used = w->buffered = 0;
+	return 0;
+}
+
 static void writer_free(struct ct_rec_writer *w)
 {
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->buf);
 	free(w->path);
 	free(w->tmp);
 	free(w);
 }
 
-static int writer_create(struct ct_rec_writer *w, char *err, size_t errlen)
+/* An existing PATH must be a regular file: rename would replace anything. */
+static int check_target(const char *path, char *err, size_t errlen)
 {
-	int fd;
+	struct stat st;
 
-	/* O_EXCL: never write through a file (or link) planted at our name. */
-	fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return ct_fail(err, errlen, -errno, "%s: cannot create: %s",
-			    w->tmp, strerror(errno));
-	w->f = fdopen(fd, "w");
-	if (!w->f) {
-		int rc = -errno;
-
-		close(fd);
-		unlink(w->tmp);
-		return ct_fail(err, errlen, rc, "%s: %s", w->tmp, strerror(-rc));
-	}
-	setvbuf(w->f, NULL, _IOFBF, WRITE_BUF);
+	if (!path[0])
+		return ct_fail(err, errlen, -EINVAL, "--record: empty file name");
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return ct_fail(err, errlen, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
+			    "%s: %s, not a file; --record needs a file name",
+			    path, S_ISDIR(st.st_mode) ? "is a directory" :
+			    "is a special file");
 	return 0;
+}
+
+int ct_rec_writer_create(struct ct_rec_writer **out, const char *path,
+			 char *err, size_t errlen)
+{
+	size_t tmplen = strlen(path) + sizeof(".tmp.") + 12;
+	struct ct_rec_writer *w;
+	int rc;
+
+	*out = NULL;
+	rc = check_target(path, err, errlen);
+	if (rc)
+		return rc;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+	w->fd = -1;
+	w->path = strdup(path);
+	w->tmp = malloc(tmplen);
+	w->buf = malloc(WRITE_BUF);
+	if (!w->path || !w->tmp || !w->buf) {
+		writer_free(w);
+		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+	}
+	snprintf(w->tmp, tmplen, "%s.tmp.%d", path, (int)getpid());
+	/* O_EXCL: never write through a file (or link) planted at our name. */
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (w->fd < 0) {
+		rc = ct_fail(err, errlen, -errno, "%s: cannot create: %s",
+			     w->tmp, strerror(errno));
+		writer_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+int ct_rec_writer_header(struct ct_rec_writer *w,
+			 const struct ct_rec_file_hdr *h)
+{
+	if (w->kept_bytes || w->used)
+		return -EINVAL;
+	memcpy(w->buf, h, sizeof(*h));
+	w->used = sizeof(*h);
+	return writer_flush(w);	/* a file without its header is no file */
 }
 
 int ct_rec_writer_open(struct ct_rec_writer **out, const char *path,
 		       const struct ct_rec_file_hdr *h, char *err,
 		       size_t errlen)
 {
-	struct ct_rec_writer *w;
-	int rc;
+	int rc = ct_rec_writer_create(out, path, err, errlen);
 
-	size_t tmplen = strlen(path) + sizeof(".tmp.") + 12;
-
-	*out = NULL;
-	w = calloc(1, sizeof(*w));
-	if (w) {
-		w->path = strdup(path);
-		w->tmp = malloc(tmplen);
-	}
-	if (!w || !w->path || !w->tmp) {
-		if (w)
-			writer_free(w);
-		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
-	}
-	snprintf(w->tmp, tmplen, "%s.tmp.%d", path, (int)getpid());
-	rc = writer_create(w, err, errlen);
-	if (rc) {
-		writer_free(w);
+	if (rc)
 		return rc;
+	rc = ct_rec_writer_header(*out, h);
+	if (rc) {
+		ct_rec_writer_abort(*out);
+		*out = NULL;
+		return ct_fail(err, errlen, rc, "%s: write failed: %s", path,
+			    strerror(-rc));
 	}
-	if (fwrite(h, sizeof(*h), 1, w->f) != 1) {
-		rc = -errno;
-		ct_rec_writer_abort(w);
-		return ct_fail(err, errlen, rc ? rc : -EIO, "%s: write failed: %s",
-			    path, strerror(rc ? -rc : EIO));
-	}
-	*out = w;
 	return 0;
 }
 
@@ -119,42 +184,57 @@ int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len)
 {
 	const struct ct_hdr *hdr = rec;
 
-	if (w->err)
-		return w->err;
 	if (len < sizeof(*hdr) || len > CT_REC_MAX_SIZE || hdr->size != len)
 		return -EINVAL;
-	if (fwrite(rec, len, 1, w->f) != 1)
-		w->err = errno ? -errno : -EIO;
-	return w->err;
+	if (w->err) {
+		w->lost++;
+		return w->err;
+	}
+	if (w->used + len > WRITE_BUF && writer_flush(w)) {
+		w->lost++;
+		return w->err;
+	}
+	memcpy(w->buf + w->used, rec, len);
+	w->used += len;
+	w->buffered++;
+	return 0;
 }
 
-static int writer_finish(struct ct_rec_writer *w)
+/* "N records kept, M lost" after a write error, for the caller's message. */
+static void describe_loss(const struct ct_rec_writer *w, char *err,
+			  size_t errlen)
 {
-	int rc = w->err;
-
-	if (!rc && fflush(w->f) != 0)
-		rc = -errno;
-	if (!rc && fsync(fileno(w->f)) != 0)
-		rc = -errno;
-	if (fclose(w->f) != 0 && !rc)
-		rc = -errno;
-	w->f = NULL;
-	if (!rc && rename(w->tmp, w->path) != 0)
-		rc = -errno;
-	return rc;
+	ct_fail(err, errlen, w->err,
+		"%s: write failed: %s; the recording keeps its first %llu records (%llu bytes)%s, %llu later records are lost",
+		w->path, strerror(-w->err), (unsigned long long)w->kept,
+		(unsigned long long)w->kept_bytes,
+		w->trunc_err ? " and may end in a torn record" : "",
+		(unsigned long long)w->lost);
 }
 
 int ct_rec_writer_close(struct ct_rec_writer *w, char *err, size_t errlen)
 {
-	int rc;
+	int rc = 0;
 
 	if (!w)
 		return 0;
-	rc = writer_finish(w);
+	if (!w->err)
+		writer_flush(w);
+	if (fsync(w->fd) != 0 && !w->err)
+		rc = -errno;
+	if (close(w->fd) != 0 && !w->err && !rc)
+		rc = -errno;
+	w->fd = -1;
+	/* after a failed write, what was written is still worth keeping */
+	if (!rc && rename(w->tmp, w->path) != 0)
+		rc = -errno;
 	if (rc) {
 		unlink(w->tmp);
 		ct_fail(err, errlen, rc, "%s: writing the recording failed: %s",
-		     w->path, strerror(-rc));
+			w->path, strerror(-rc));
+	} else if (w->err) {
+		rc = w->err;
+		describe_loss(w, err, errlen);
 	}
 	writer_free(w);
 	return rc;
@@ -164,8 +244,6 @@ void ct_rec_writer_abort(struct ct_rec_writer *w)
 {
 	if (!w)
 		return;
-	if (w->f)
-		fclose(w->f);
 	unlink(w->tmp);
 	writer_free(w);
 }
@@ -223,6 +301,58 @@ static int read_hdr(struct ct_rec_reader *r, struct ct_rec_file_hdr *h,
 	return check_hdr(r->path, h, err, errlen);
 }
 
+/*
+ * A replay reads its file twice (recorded histograms come after their
+ * container): a pipe (`--replay /dev/stdin`, `<(zcat f.gz)`) is copied
+ * once into an unnamed temp file, which can be read again.
+ */
+static int make_seekable(struct ct_rec_reader *r, char *err, size_t errlen)
+{
+	struct stat st;
+	FILE *t;
+	size_t n;
+
+	if (fstat(fileno(r->f), &st))
+		return ct_fail(err, errlen, -errno, "%s: %s", r->path,
+			    strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return ct_fail(err, errlen, -EISDIR,
+			    "%s: is a directory, not a coldtrace recording",
+			    r->path);
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+		return 0;
+	t = tmpfile();
+	if (!t)
+		return ct_fail(err, errlen, -errno,
+			    "%s: cannot make a temp copy of a pipe: %s",
+			    r->path, strerror(errno));
+	while ((n = fread(r->buf, 1, CT_REC_MAX_SIZE, r->f)) > 0) {
+		if (fwrite(r->buf, 1, n, t) != n)
+			break;
+	}
+	if (ferror(r->f) || ferror(t) || fflush(t)) {
+		int rc = ct_fail(err, errlen, -EIO,
+				 "%s: copying the stream to a temp file failed: %s",
+				 r->path, strerror(errno ? errno : EIO));
+
+		fclose(t);
+		return rc;
+	}
+	fclose(r->f);
+	r->f = t;
+	rewind(r->f);
+	return 0;
+}
+
+int ct_rec_reader_rewind(struct ct_rec_reader *r, char *err, size_t errlen)
+{
+	if (fseek(r->f, (long)sizeof(struct ct_rec_file_hdr), SEEK_SET))
+		return ct_fail(err, errlen, -errno, "%s: cannot read it again: %s",
+			    r->path, strerror(errno));
+	r->off = sizeof(struct ct_rec_file_hdr);
+	return 0;
+}
+
 int ct_rec_reader_open(struct ct_rec_reader **out, const char *path,
 		       struct ct_rec_file_hdr *h, char *err, size_t errlen)
 {
@@ -245,7 +375,9 @@ int ct_rec_reader_open(struct ct_rec_reader **out, const char *path,
 		ct_rec_reader_close(r);
 		return rc;
 	}
-	rc = read_hdr(r, h, err, errlen);
+	rc = make_seekable(r, err, errlen);
+	if (!rc)
+		rc = read_hdr(r, h, err, errlen);
 	if (rc) {
 		ct_rec_reader_close(r);
 		return rc;

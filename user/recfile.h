@@ -16,20 +16,41 @@
 
 struct ct_rec_writer;
 
-/* Creates PATH.tmp.<pid> and writes the file header. */
+/*
+ * Creates PATH.tmp.<pid>, before anything is traced, so that an unusable
+ * PATH (a directory, a special file, no such directory, no permission)
+ * fails at once.  ct_rec_writer_header() then writes the file header.
+ */
+int ct_rec_writer_create(struct ct_rec_writer **w, const char *path,
+			 char *err, size_t errlen);
+int ct_rec_writer_header(struct ct_rec_writer *w,
+			 const struct ct_rec_file_hdr *h);
+/* Both of the above. */
 int ct_rec_writer_open(struct ct_rec_writer **w, const char *path,
 		       const struct ct_rec_file_hdr *h, char *err,
 		       size_t errlen);
-/* Buffered; len must match the record's hdr.size.  0 or -errno. */
+/*
+ * Buffered; len must match the record's hdr.size.  0 or -errno.  After a
+ * write error every later record is counted as lost.
+ */
 int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len);
-/* Flush, fsync, rename to PATH; frees w in every case.  0 or -errno. */
+/*
+ * Flush, fsync, rename to PATH; frees w in every case.  0, or -errno and
+ * a message in err.  After a write error the file is still renamed into
+ * place with every whole record written before it, and err says how many
+ * records it keeps and how many were lost.
+ */
 int ct_rec_writer_close(struct ct_rec_writer *w, char *err, size_t errlen);
 /* Discard: close and unlink the temp file; frees w. */
 void ct_rec_writer_abort(struct ct_rec_writer *w);
 
 struct ct_rec_reader;
 
-/* Opens and validates the file header, copied to *h. 0 or -errno. */
+/*
+ * Opens and validates the file header, copied to *h. 0 or -errno.  A
+ * pipe or other stream is first copied into an unnamed temp file, so that
+ * every input can be rewound.
+ */
 int ct_rec_reader_open(struct ct_rec_reader **r, const char *path,
 		       struct ct_rec_file_hdr *h, char *err, size_t errlen);
 /*
@@ -38,6 +59,8 @@ int ct_rec_reader_open(struct ct_rec_reader **r, const char *path,
  */
 int ct_rec_next(struct ct_rec_reader *r, const void **rec, size_t *len,
 		char *err, size_t errlen);
+/* Back to the first record, for a second pass.  0 or -errno. */
+int ct_rec_reader_rewind(struct ct_rec_reader *r, char *err, size_t errlen);
 void ct_rec_reader_close(struct ct_rec_reader *r);
 
 void ct_rec_fill_hdr(struct ct_rec_file_hdr *h, enum ct_cgroup_mode m,

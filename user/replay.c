@@ -85,12 +85,11 @@ static int take_record(struct ct_replay_opens *r, const void *rec, size_t len)
 	return add_entry(r, key, flags & CT_OPENS_F_GOFER, &o);
 }
 
-int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
-			 char *err, size_t errlen)
+int ct_replay_opens_read(struct ct_rec_reader *rd,
+			 struct ct_replay_opens **out, char *err,
+			 size_t errlen)
 {
 	struct ct_replay_opens *r = calloc(1, sizeof(*r));
-	struct ct_rec_file_hdr h;
-	struct ct_rec_reader *rd;
 	const void *rec;
 	size_t len;
 	int ret;
@@ -98,24 +97,39 @@ int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
 	*out = NULL;
 	if (!r)
 		return -ENOMEM;
-	ret = ct_rec_reader_open(&rd, path, &h, err, errlen);
-	if (ret) {
-		free(r);
-		return ret;
-	}
 	while ((ret = ct_rec_next(rd, &rec, &len, err, errlen)) > 0) {
 		ret = take_record(r, rec, len);
 		if (ret)
 			break;
 	}
-	ct_rec_reader_close(rd);
 	/* a read error is reported by the second pass, with its records */
 	if (ret == -ENOMEM) {
 		ct_replay_opens_free(r);
 		return ret;
 	}
+	ret = ct_rec_reader_rewind(rd, err, errlen);
+	if (ret) {
+		ct_replay_opens_free(r);
+		return ret;
+	}
 	*out = r;
 	return 0;
+}
+
+int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
+			 char *err, size_t errlen)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *rd;
+	int ret;
+
+	*out = NULL;
+	ret = ct_rec_reader_open(&rd, path, &h, err, errlen);
+	if (ret)
+		return ret;
+	ret = ct_replay_opens_read(rd, out, err, errlen);
+	ct_rec_reader_close(rd);
+	return ret;
 }
 
 bool ct_replay_opens_find(const struct ct_replay_opens *r, uint64_t cgroup_key,

@@ -14,7 +14,17 @@
 
 struct ct_replay_opens;
 
-/* Reads every CT_EV_OPENS and CT_EV_PATHS record of path.  0 or -errno (message in err). */
+struct ct_rec_reader;
+
+/*
+ * Reads every CT_EV_OPENS and CT_EV_PATHS record of an open recording,
+ * then rewinds it for the replay proper (so a pipe is read only once).
+ * 0 or -errno (message in err).
+ */
+int ct_replay_opens_read(struct ct_rec_reader *rd,
+			 struct ct_replay_opens **out, char *err,
+			 size_t errlen);
+/* The same from a file name. */
 int ct_replay_opens_load(const char *path, struct ct_replay_opens **out,
 			 char *err, size_t errlen);
 /*

@@ -5,6 +5,9 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,4 +292,138 @@ Test(recfile, header_only_is_empty_recording)
 	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
 	write_with_hdr(&h, NULL, 0);
 	cr_assert_eq(drain(), 0);
+}
+
+/* ---- issue 8: unusable --record targets, full disks, pipes ---- */
+
+Test(recfile, directory_target_refused_at_create)
+{
+	struct ct_rec_writer *w;
+
+	cr_assert_eq(ct_rec_writer_create(&w, dir, err, sizeof(err)), -EISDIR);
+	cr_assert_null(w);
+	cr_assert(strstr(err, "is a directory"), "%s", err);
+	cr_assert(strstr(err, dir), "%s", err);
+}
+
+Test(recfile, special_file_target_refused)
+{
+	struct ct_rec_writer *w;
+
+	/* rename() would replace the device node */
+	cr_assert_eq(ct_rec_writer_create(&w, "/dev/null", err, sizeof(err)),
+		     -EINVAL);
+	cr_assert(strstr(err, "special file"), "%s", err);
+}
+
+Test(recfile, missing_directory_refused_at_create)
+{
+	struct ct_rec_writer *w;
+
+	cr_assert_eq(ct_rec_writer_create(&w, "/proc/x/rec.ct", err,
+					  sizeof(err)), -ENOENT);
+	cr_assert(strstr(err, "cannot create"), "%s", err);
+}
+
+/*
+ * A disk that fills up mid-session (RLIMIT_FSIZE stands in for it): the
+ * recording keeps every whole record written before, ends cleanly, and
+ * the message counts what was kept and lost.
+ */
+Test(recfile, write_error_keeps_whole_records)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_writer *w;
+	struct ct_rec_reader *r;
+	struct rlimit rl = { .rlim_cur = 3u << 20, .rlim_max = 3u << 20 };
+	unsigned long long kept, bytes, lost;
+	const void *rec;
+	size_t len, got = 0;
+	struct ct_exit x;
+	const char *p;
+	int rc;
+
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	for (int i = 0; i < 100000; i++) {	/* ~7 MB */
+		make_exit(&x, i, 0);
+		ct_rec_write(w, &x, sizeof(x));
+	}
+	rc = ct_rec_writer_close(w, err, sizeof(err));
+	cr_assert_eq(rc, -EFBIG, "%d %s", rc, err);
+	p = strstr(err, "keeps its first ");
+	cr_assert_not_null(p, "%s", err);
+	cr_assert_eq(sscanf(p, "keeps its first %llu records (%llu bytes), %llu",
+			    &kept, &bytes, &lost), 3, "%s", err);
+	cr_assert_gt(kept, 0);
+	cr_assert_eq(kept + lost, 100000, "%s", err);
+	cr_assert_eq(open_reader(&r), 0, "%s", err);
+	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
+		got++;
+	cr_assert_eq(rc, 0, "the kept file ends on a whole record: %s", err);
+	cr_assert_eq(got, kept);
+	ct_rec_reader_close(r);
+}
+
+struct feed {
+	int fd;
+	const char *from;
+};
+
+static void *feed_pipe(void *arg)
+{
+	struct feed *f = arg;
+	char buf[4096];
+	FILE *in = fopen(f->from, "rb");
+	size_t n;
+
+	while (in && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (write(f->fd, buf, n) != (ssize_t)n)
+			break;
+	if (in)
+		fclose(in);
+	close(f->fd);
+	return NULL;
+}
+
+/* `--replay /dev/stdin`: a pipe is read once and can still be rewound. */
+Test(recfile, pipe_is_read_once_and_rewound)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_writer *w;
+	struct ct_rec_reader *r;
+	struct feed f = { .from = path };
+	const void *rec;
+	char dev[32];
+	size_t len, n1 = 0, n2 = 0;
+	struct ct_exit x;
+	pthread_t t;
+	int fds[2];
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0);
+	for (int i = 0; i < 5000; i++) {	/* more than a pipe holds */
+		make_exit(&x, i, 0);
+		cr_assert_eq(ct_rec_write(w, &x, sizeof(x)), 0);
+	}
+	cr_assert_eq(ct_rec_writer_close(w, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(pipe(fds), 0);
+	f.fd = fds[1];
+	cr_assert_eq(pthread_create(&t, NULL, feed_pipe, &f), 0);
+	snprintf(dev, sizeof(dev), "/dev/fd/%d", fds[0]);
+	cr_assert_eq(ct_rec_reader_open(&r, dev, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
+		n1++;
+	cr_assert_eq(ct_rec_reader_rewind(r, err, sizeof(err)), 0, "%s", err);
+	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
+		n2++;
+	cr_assert_eq(n1, 5000);
+	cr_assert_eq(n2, 5000);
+	ct_rec_reader_close(r);
+	pthread_join(t, NULL);
+	close(fds[0]);
 }
