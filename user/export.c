@@ -799,34 +799,36 @@ static int write_hist_json(FILE *f, const struct export_ctx *x)
 	return ct_json_error(&w) ? -EIO : 0;
 }
 
-/* hist/<runtime>-open.{txt,json} for every runtime with measured opens. */
-static int write_hists(const char *dir, struct export_ctx *x, char *err,
-		       size_t errlen)
+static const char *const hist_suffix[] = { "-open.txt", "-open.json" };
+static const write_fn hist_fn[] = { write_hist_txt, write_hist_json };
+
+/* "runc-open.txt" (i = 0) or "runc-open.json" (i = 1) */
+static void hist_name(char *buf, size_t len, int rt, size_t i)
 {
-	char hdir[4096], name[64];
-	bool wrote = false;
+	snprintf(buf, len, "%s%s", ct_runtime_name(rt), hist_suffix[i]);
+}
+
+/* hist/<runtime>-open.{txt,json} for every runtime with measured opens. */
+static int write_hists(const char *hdir, struct export_ctx *x,
+		       uint32_t *written, char *err, size_t errlen)
+{
+	char name[64];
 	int rt, ret = 0;
 
-	if (snprintf(hdir, sizeof(hdir), "%s/hist", dir) >= (int)sizeof(hdir))
-		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
+	*written = 0;
 	for (rt = 0; rt < CT_RT_MAX && !ret; rt++) {
 		if (!ct_agg_runtime_opens(x->agg, rt, &x->opens))
 			continue;
 		x->rt = rt;
-		wrote = true;
-		ret = make_dir(hdir, err, errlen);
-		snprintf(name, sizeof(name), "%s-open.txt", ct_runtime_name(rt));
-		if (!ret)
-			ret = write_atomic(hdir, name, write_hist_txt, x, err,
+		if (!*written)
+			ret = make_dir(hdir, err, errlen);
+		*written |= 1u << rt;
+		for (size_t i = 0; i < 2 && !ret; i++) {
+			hist_name(name, sizeof(name), rt, i);
+			ret = write_atomic(hdir, name, hist_fn[i], x, err,
 					   errlen);
-		snprintf(name, sizeof(name), "%s-open.json",
-			 ct_runtime_name(rt));
-		if (!ret)
-			ret = write_atomic(hdir, name, write_hist_json, x, err,
-					   errlen);
+		}
 	}
-	if (wrote)
-		sync_dir(hdir);
 	return ret;
 }
 
@@ -843,30 +845,155 @@ static const struct {
 	{ "pulls.jsonl", write_pulls },
 };
 
+#define N_EXPORT_FILES	(sizeof(export_files) / sizeof(export_files[0]))
+#define STAGE_PREFIX	".coldtrace-export."
+
+/* "a/b" + "/" + "c" into buf; false if it does not fit. */
+static bool join(char *buf, size_t len, const char *a, const char *b)
+{
+	return snprintf(buf, len, "%s/%s", a, b) < (int)len;
+}
+
+/*
+ * Remove the staging directory and what export put there (only names it
+ * writes: never a recursive delete of anything else).
+ */
+static void remove_stage(const char *stage)
+{
+	char p[4096], h[4096], name[64];
+
+	for (size_t i = 0; i < N_EXPORT_FILES; i++)
+		if (join(p, sizeof(p), stage, export_files[i].name))
+			unlink(p);
+	if (join(h, sizeof(h), stage, "hist")) {
+		for (int rt = 0; rt < CT_RT_MAX; rt++) {
+			for (size_t i = 0; i < 2; i++) {
+				hist_name(name, sizeof(name), rt, i);
+				if (join(p, sizeof(p), h, name))
+					unlink(p);
+			}
+		}
+		rmdir(h);
+	}
+	rmdir(stage);
+}
+
+/* One file from the stage into place; ENOENT for a file not staged. */
+static int move_in(const char *from_dir, const char *to_dir,
+		   const char *name)
+{
+	char a[4096], b[4096];
+
+	if (!join(a, sizeof(a), from_dir, name) ||
+	    !join(b, sizeof(b), to_dir, name))
+		return -ENAMETOOLONG;
+	return rename(a, b) ? -errno : 0;
+}
+
+/*
+ * hist/: the new files in, and those of runtimes without opens this
+ * time (an earlier session's) out, so that the set in DIR is one export.
+ */
+static int swap_hists(const char *stage, const char *dir, uint32_t written,
+		      char *err, size_t errlen)
+{
+	char sh[4096], dh[4096], name[64], p[4096];
+	int ret = 0;
+
+	if (!join(sh, sizeof(sh), stage, "hist") ||
+	    !join(dh, sizeof(dh), dir, "hist"))
+		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
+	if (written)
+		ret = make_dir(dh, err, errlen);
+	for (int rt = 0; rt < CT_RT_MAX && !ret; rt++) {
+		for (size_t i = 0; i < 2 && !ret; i++) {
+			hist_name(name, sizeof(name), rt, i);
+			if (written & (1u << rt)) {
+				ret = move_in(sh, dh, name);
+				if (ret)
+					ret = fail(err, errlen, -ret,
+						   "cannot rename '%s/%s'", dh,
+						   name);
+			} else if (join(p, sizeof(p), dh, name)) {
+				unlink(p);	/* stale */
+			}
+		}
+	}
+	if (written)
+		sync_dir(dh);
+	return ret;
+}
+
+/* Every file into the stage: nothing in DIR changes if one fails. */
+static int write_stage(const char *stage, struct export_ctx *x,
+		       uint32_t *hists, char *err, size_t errlen)
+{
+	char h[4096];
+	int ret = 0;
+
+	for (size_t i = 0; i < N_EXPORT_FILES && !ret; i++)
+		ret = write_atomic(stage, export_files[i].name,
+				   export_files[i].fn, x, err, errlen);
+	if (!ret && !join(h, sizeof(h), stage, "hist"))
+		ret = fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", stage);
+	if (!ret)
+		ret = write_hists(h, x, hists, err, errlen);
+	return ret;
+}
+
+int ct_export_check_dir(const char *dir, char *err, size_t errlen)
+{
+	char stage[4096];
+	int ret = make_dir(dir, err, errlen);
+
+	if (ret)
+		return ret;
+	if (!join(stage, sizeof(stage), dir, STAGE_PREFIX "XXXXXX"))
+		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
+	if (!mkdtemp(stage))
+		return fail(err, errlen, errno, "cannot write in '%s'", dir);
+	rmdir(stage);
+	return 0;
+}
+
+/*
+ * All files are written into a fresh staging directory inside DIR and
+ * only then renamed into place: a failed export leaves DIR as it was,
+ * and a finished one leaves exactly one session's set of files.
+ */
 int ct_export_dir(const char *dir, const struct ct_agg *agg,
 		  const struct ct_meta *meta, char *err, size_t errlen)
 {
 	struct export_ctx x = { .agg = agg, .meta = meta };
+	char stage[4096];
+	uint32_t hists = 0;
 	ssize_t nr;
-	size_t i;
 	int ret;
 
 	ret = make_dir(dir, err, errlen);
 	if (ret)
 		return ret;
+	if (!join(stage, sizeof(stage), dir, STAGE_PREFIX "XXXXXX"))
+		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
+	if (!mkdtemp(stage))
+		return fail(err, errlen, errno, "cannot write in '%s'", dir);
 	nr = ct_agg_restarts(agg, &x.restarts);
-	if (nr < 0)
+	if (nr < 0) {
+		remove_stage(stage);
 		return fail(err, errlen, ENOMEM, "cannot export");
+	}
 	x.nrestarts = nr;
-	for (i = 0; i < sizeof(export_files) / sizeof(export_files[0]); i++) {
-		ret = write_atomic(dir, export_files[i].name, export_files[i].fn,
-				   &x, err, errlen);
+	ret = write_stage(stage, &x, &hists, err, errlen);
+	free(x.restarts);
+	for (size_t i = 0; i < N_EXPORT_FILES && !ret; i++) {
+		ret = move_in(stage, dir, export_files[i].name);
 		if (ret)
-			break;
+			ret = fail(err, errlen, -ret, "cannot rename '%s/%s'",
+				   dir, export_files[i].name);
 	}
 	if (!ret)
-		ret = write_hists(dir, &x, err, errlen);
-	free(x.restarts);
+		ret = swap_hists(stage, dir, hists, err, errlen);
+	remove_stage(stage);
 	sync_dir(dir);
 	return ret;
 }

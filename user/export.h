@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --output DIR: the files of design §6.  Each is written to a temp name
- * in DIR, flushed and fsync'ed, then renamed over the final name, so a
- * reader never sees half a file; on error the temp file is removed.
+ * --output DIR: the files of design §6.  Each is written into a staging
+ * directory in DIR, flushed and fsync'ed, then renamed over the final
+ * name, so a reader never sees half a file nor (after a failed export) a
+ * mix of two sessions' files.
  *
  * Where version and kernel are (every file carries them):
  *   containers.jsonl  first line {"type":"meta","version","kernel",
@@ -25,14 +26,22 @@
 #include "agg.h"
 #include "output.h"
 
-/*
- * Write every file into dir (created, with its parents, if missing).
- * Returns 0, or a negative errno with a message in err.
- */
 /* metrics.prom text into f: the same text /metrics serves (--listen). */
 int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		   const struct ct_meta *meta);
+/*
+ * Write every file into dir (created, with its parents, if missing):
+ * all into a staging directory inside dir first, then renamed into
+ * place, and hist/ files of runtimes this export has none for removed.
+ * On error nothing in dir has changed (unless a rename itself failed).
+ * Returns 0, or a negative errno with a message in err.
+ */
 int ct_export_dir(const char *dir, const struct ct_agg *agg,
 		  const struct ct_meta *meta, char *err, size_t errlen);
+/*
+ * Before a session: dir exists or can be created, and a file can be
+ * created in it.  0, or a negative errno with a message in err.
+ */
+int ct_export_check_dir(const char *dir, char *err, size_t errlen);
 
 #endif /* __CT_EXPORT_H */

@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <ftw.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "export.h"
@@ -675,4 +677,102 @@ Test(export, failed_rename_leaves_no_temp)
 		tj_free(lines[i]);
 	free(blocker);
 	ct_agg_free(a);
+}
+
+/* ---- issue 8 item 8: one session's set of files, or none changed ---- */
+
+static char *slurp_in(const char *dir, const char *name)
+{
+	char *p = path_in(dir, name), *text = tj_slurp(p, NULL);
+
+	free(p);
+	cr_assert_not_null(text, "%s/%s", dir, name);
+	return text;
+}
+
+Test(export, failed_write_changes_nothing)
+{
+	static const char *const names[] = {
+		"containers.jsonl", "summary.json", "metrics.prom", "trace.json",
+	};
+	struct rlimit rl = { .rlim_cur = 2000, .rlim_max = 2000 };
+	struct ct_agg *a = fixture();
+	struct ct_meta m2 = meta;
+	char err[256], *before[4], *after;
+
+	cr_assert_eq(ct_export_dir(tmpdir, a, &meta, err, sizeof(err)), 0, "%s",
+		     err);
+	for (size_t i = 0; i < 4; i++)
+		before[i] = slurp_in(tmpdir, names[i]);
+	/* the second export fails half-way (a full disk, say) */
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	m2.lost_events = 77;
+	cr_assert_lt(ct_export_dir(tmpdir, a, &m2, err, sizeof(err)), 0);
+	for (size_t i = 0; i < 4; i++) {
+		after = slurp_in(tmpdir, names[i]);
+		cr_assert_str_eq(after, before[i], "%s changed", names[i]);
+		free(after);
+		free(before[i]);
+	}
+	assert_no_temp(tmpdir);
+	ct_agg_free(a);
+}
+
+static void add_opens(struct ct_agg *a, const char *id, enum ct_runtime rt)
+{
+	struct ct_container c;
+
+	tf_container(&c, id, "", rt, 9000 * MS, 1);
+	c.opens.valid = true;
+	c.opens.count = 1;
+	c.opens.slots[11] = 1;
+	ct_agg_add(a, &c);
+}
+
+Test(export, stale_histograms_removed)
+{
+	struct ct_agg *a = ct_agg_new(), *b = ct_agg_new();
+	char err[256], *p;
+
+	add_opens(a, "aaaa0001", CT_RT_RUNC);
+	add_opens(a, "aaaa0002", CT_RT_CRUN);
+	cr_assert_eq(ct_export_dir(tmpdir, a, &meta, err, sizeof(err)), 0, "%s",
+		     err);
+	add_opens(b, "bbbb0001", CT_RT_RUNSC);
+	cr_assert_eq(ct_export_dir(tmpdir, b, &meta, err, sizeof(err)), 0, "%s",
+		     err);
+	p = path_in(tmpdir, "hist/runsc-open.json");
+	cr_assert_eq(access(p, F_OK), 0);
+	free(p);
+	p = path_in(tmpdir, "hist/runc-open.txt");
+	cr_assert_neq(access(p, F_OK), 0, "an earlier session's file stays");
+	free(p);
+	p = path_in(tmpdir, "hist/crun-open.json");
+	cr_assert_neq(access(p, F_OK), 0, "an earlier session's file stays");
+	free(p);
+	p = path_in(tmpdir, "hist");
+	assert_no_temp(p);
+	free(p);
+	assert_no_temp(tmpdir);
+	ct_agg_free(a);
+	ct_agg_free(b);
+}
+
+Test(export, check_dir_before_the_session)
+{
+	char err[256], *file = path_in(tmpdir, "f"), *fresh;
+	FILE *f = fopen(file, "w");
+
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_lt(ct_export_check_dir("/proc/x", err, sizeof(err)), 0);
+	cr_assert_not_null(strstr(err, "/proc/x"), "%s", err);
+	cr_assert_eq(ct_export_check_dir(file, err, sizeof(err)), -ENOTDIR);
+	fresh = path_in(tmpdir, "a/b");
+	cr_assert_eq(ct_export_check_dir(fresh, err, sizeof(err)), 0, "%s",
+		     err);
+	assert_no_temp(fresh);
+	free(fresh);
+	free(file);
 }
