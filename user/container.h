@@ -114,6 +114,7 @@ struct ct_container {
 	/* pid 1's argv, space separated, cut to fit; "" when the program
 	 * never runs on the host (runsc) */
 	char cmd[CT_CMD_LEN];
+	bool cmd_truncated;	/* argv was longer than cmd or the record */
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */

@@ -116,6 +116,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_string_n(w, c->cmd, sizeof(c->cmd));
 	else
 		ct_json_null(w);
+	if (c->cmd_truncated)	/* absent when whole */
+		ct_json_kv_bool(w, "command_truncated", true);
 	json_phases(w, c);
 	json_pull(w, c);
 	json_opens(w, "opens", &c->opens);
@@ -341,8 +343,10 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 {
 	int rt;
 
-	fprintf(f, "# summary: per phase median ms and share of total "
-		   "(complete containers)\n");
+	fprintf(f, "# %s: per phase median ms and share of total "
+		   "(complete containers)\n",
+		meta->interim ? "interim summary (session goes on)" :
+				"summary");
 	fprintf(f, "%-7s %10s %8s %10s ", "RUNTIME", "CONTAINERS", "COMPLETE",
 		"p50TOTALms");
 	print_phase_names(f);
@@ -468,6 +472,8 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 
 	ct_json_kv_string(w, "version", meta->version);
 	ct_json_kv_string(w, "kernel", meta->kernel);
+	/* false in -i summaries: more containers may come */
+	ct_json_kv_bool(w, "final", !meta->interim);
 	ct_json_key(w, "runtimes");
 	ct_json_start_object(w);
 	for (rt = 0; rt < CT_RT_MAX && !err; rt++) {

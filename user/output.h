@@ -24,6 +24,7 @@ struct ct_meta {
 	const struct ct_pulls *pulls;	/* image pulls; may be NULL */
 	const struct ct_tracker *tracker;	/* its loss counters; may be NULL */
 	const struct ct_why *why;	/* --why state slices; may be NULL */
+	bool interim;		/* an -i summary: the session goes on */
 };
 
 /* One line: {"type":"container",...}\n */

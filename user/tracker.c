@@ -492,16 +492,22 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 	}
 }
 
-/* argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit. */
-static void join_args(char *out, size_t len, const char *args, size_t n)
+/*
+ * argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit.  True
+ * if something was cut (trailing separators do not count).
+ */
+static bool join_args(char *out, size_t len, const char *args, size_t n)
 {
-	size_t o = 0;
+	size_t o = 0, i;
 
-	for (size_t i = 0; i < n && o + 1 < len; i++)
+	for (i = 0; i < n && o + 1 < len; i++)
 		out[o++] = args[i] ? args[i] : ' ';
+	while (i < n && !args[i])
+		i++;
 	while (o && out[o - 1] == ' ')
 		o--;
 	out[o] = 0;
+	return i < n;
 }
 
 /* The container's program begins: runc/crun pid 1's exec, or the first
@@ -589,8 +595,10 @@ static void on_exec(struct ct_tracker *e, const struct ct_exec *x)
 			p->role = CT_ROLE_USER;
 			account(e, p);
 			if (!s->user_seen) {
-				join_args(s->c.cmd, sizeof(s->c.cmd), x->args,
-					  alen);
+				s->c.cmd_truncated =
+					join_args(s->c.cmd, sizeof(s->c.cmd),
+						  x->args, alen) ||
+					x->args_truncated;
 				user_begins(e, s, h->pid, h, t);
 			}
 			return;

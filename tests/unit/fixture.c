@@ -64,6 +64,8 @@ void fx_raw(struct ct_fx *f, const void *rec, size_t len)
 	f->len += len;
 }
 
+const char *fx_user_cmd;
+
 static void hdr(struct ct_fx *f, struct ct_hdr *h, uint32_t type,
 		uint32_t size, uint32_t pid)
 {
@@ -417,7 +419,8 @@ static void lc_oci(struct lc *l)
 	at(l, 681);
 	l->f->mntns = CT_MNTNS;
 	l->f->memcg_id = c->memcg;
-	fx_exec(l->f, pid1, "/bin/sh", "sh", "-c", "exit 3");
+	fx_exec(l->f, pid1, "/bin/sh", "sh", "-c",
+		fx_user_cmd ? fx_user_cmd : "exit 3");
 	l->f->mntns = FX_HOST_MNTNS;
 	l->f->memcg_id = 1;
 	rt_cmd_exit(l, b + 8, 683);

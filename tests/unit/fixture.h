@@ -76,6 +76,9 @@ struct fx_ct {
 	uint64_t memcg;		/* key of the container's cgroup */
 };
 
+/* fx_container()'s pid 1 runs `sh -c fx_user_cmd` ("exit 3" if NULL) */
+extern const char *fx_user_cmd;
+
 /*
  * Appends the lifecycle and returns the expected phase intervals (in ms
  * after t0) in exp_start/exp_end: start -1 when the phase is absent, end

@@ -253,3 +253,43 @@ Test(output, summary_json_line)
 	free(buf);
 	ct_agg_free(a);
 }
+
+/* issue 8 item 12: truncation and interim summaries are marked */
+Test(output, truncated_command_and_interim_summary)
+{
+	struct ct_meta m = meta;
+	struct ct_agg *a = sample_agg();
+	struct ct_container c;
+	struct tj *v;
+	char *buf;
+	size_t len;
+
+	tf_container(&c, "0123456789abcdef", "web", CT_RT_RUNC, 1000 * MS, 100);
+	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	v = parse_line(buf, len);
+	cr_assert_null(tj_get(v, "command_truncated"), "absent when whole");
+	tj_free(v);
+	free(buf);
+	c.cmd_truncated = true;
+	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	v = parse_line(buf, len);
+	cr_assert(tj_get(v, "command_truncated")->b);
+	tj_free(v);
+	free(buf);
+
+	CAPTURE(buf, len, ct_output_summary_json(f_, a, &m));
+	v = parse_line(buf, len);
+	cr_assert(tj_get(v, "final")->b);
+	tj_free(v);
+	free(buf);
+	m.interim = true;
+	CAPTURE(buf, len, ct_output_summary_json(f_, a, &m));
+	v = parse_line(buf, len);
+	cr_assert_not(tj_get(v, "final")->b);
+	tj_free(v);
+	free(buf);
+	CAPTURE(buf, len, ct_output_summary(f_, a, &m));
+	cr_assert_not_null(strstr(buf, "interim"), "%s", buf);
+	free(buf);
+	ct_agg_free(a);
+}

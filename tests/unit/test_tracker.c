@@ -805,3 +805,25 @@ Test(tracker, random_records)
 	cr_expect_geq(emitted, 1, "no container emitted");
 	ct_tracker_free(eng);
 }
+
+/* issue 8 item 12: a cut command says so */
+Test(tracker, long_command_marked_truncated)
+{
+	struct fx_ct c = { "long1", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 100,
+			   0, false, 77 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	char longcmd[400];
+	const struct ct_container *r;
+
+	r = run_one(&c, s, e);
+	cr_assert_str_eq(r->cmd, "sh -c exit 3");
+	cr_assert_not(r->cmd_truncated);
+	memset(longcmd, 'x', sizeof(longcmd) - 1);
+	longcmd[sizeof(longcmd) - 1] = '\0';
+	fx_user_cmd = longcmd;
+	sink.n = 0;
+	r = run_one(&c, s, e);
+	fx_user_cmd = NULL;
+	cr_assert_eq(strlen(r->cmd), CT_CMD_LEN - 1);
+	cr_assert(r->cmd_truncated);
+}
