@@ -3,6 +3,7 @@
 # coldtrace build, libbpf-bootstrap style.
 #   make            coldtrace (BPF objects -> skeletons -> user objects)
 #   make test       Criterion unit tests (no root, no BPF)
+#   make test-san   the same and every recording replayed, under ASan+UBSan
 #   make check      deps + build + unit tests + integration tests (root)
 #   make demo       deps + build + tools/demo.sh
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
@@ -24,7 +25,8 @@ LIBS		:= $(LIBBPF_LIBS) -lelf -lz
 
 WARN	:= -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
-CFLAGS	+= $(WARN)
+# EXTRA_CFLAGS: added, not replacing -W... (a command-line CFLAGS would)
+CFLAGS	+= $(WARN) $(EXTRA_CFLAGS)
 CPPFLAGS += -Iinclude -Iuser -I$(OUTPUT) $(LIBBPF_CFLAGS)
 DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
@@ -57,6 +59,8 @@ ENGINE_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(ENGINE_SRCS))
 TEST_SRCS	:= $(wildcard tests/unit/*.c)
 TEST_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))
 UNIT_TESTS	:= $(OUTPUT)/unit_tests
+# The binary: ./coldtrace, or a sanitized one inside its own OUTPUT.
+BIN		?= coldtrace
 
 ifeq ($(V),1)
 	Q =
@@ -69,12 +73,13 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all test check demo clean vmlinux deps netdelay install
+.PHONY: all test check demo clean vmlinux deps netdelay install \
+	test-san
 .SUFFIXES:
 
-all: coldtrace
+all: $(BIN)
 
-coldtrace: $(USER_OBJS)
+$(BIN): $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
 
@@ -102,6 +107,28 @@ test: $(UNIT_TESTS)
 	$(Q)$(abspath $(UNIT_TESTS))
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay test
 	$(Q)tests/install.sh
+
+# ---- sanitizers and fuzzing (HACKING.md) ----
+# Each build has an OUTPUT of its own: .output/ stays plain.
+SAN_OUTPUT	?= .output-san
+SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+# Every report is fatal: abort, so that neither Criterion nor the replay
+# script can take it for an ordinary exit status; leaks are reports too.
+SAN_ENV		:= ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+		   UBSAN_OPTIONS=print_stacktrace=1:abort_on_error=1
+# Recordings from bug reports, replayed too when the directory exists.
+CT_REPRO_DIR	?= /work/shared/repro
+
+test-san:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) \
+		BIN=$(SAN_OUTPUT)/coldtrace EXTRA_CFLAGS="$(SAN_FLAGS)" \
+		$(SAN_OUTPUT)/unit_tests $(SAN_OUTPUT)/coldtrace
+	$(call msg,TEST-SAN,$(SAN_OUTPUT)/unit_tests)
+	$(Q)$(SAN_ENV) tests/fuzz/san-run.sh $(abspath $(SAN_OUTPUT)/unit_tests)
+	$(call msg,TEST-SAN,$(SAN_OUTPUT)/coldtrace --replay)
+	$(Q)$(SAN_ENV) tests/fuzz/replay-all.sh $(SAN_OUTPUT)/coldtrace \
+		tests/fixtures $(wildcard $(CT_REPRO_DIR))
 
 # the pull experiments' NFQUEUE delayer (own Makefile, needs libnetfilter-queue)
 netdelay:
@@ -137,7 +164,7 @@ install: coldtrace
 
 clean:
 	$(call msg,CLEAN,)
-	$(Q)rm -rf $(OUTPUT) coldtrace
+	$(Q)rm -rf $(OUTPUT) coldtrace $(SAN_OUTPUT)
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay clean
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/unit/*.d)
