@@ -9,6 +9,7 @@
  * the traced COMMAND and the final report.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include "agg.h"
 #include "cli.h"
 #include "coldtrace.h"
+#include "command.h"
 #include "dump.h"
 #include "tracker.h"
 #include "export.h"
@@ -66,25 +68,32 @@ struct session {
 	uint64_t lost;
 	bool table_started;
 	int rec_error;			/* first --record write error */
+	bool recording;			/* --record header written */
 	/* live: containers seen for the first time, to be named */
 	char new_ids[16][CT_ID_LEN];
 	size_t n_new;
 	bool naming;			/* look names up (live only) */
 };
 
+/* 0, or the signal (SIGINT, SIGTERM) that ends the session */
 static volatile sig_atomic_t stop_requested;
+/* ... sent by the kernel (a terminal's Ctrl-C): COMMAND has it too */
+static volatile sig_atomic_t stop_by_kernel;
 
 /* First Ctrl-C: stop and report.  Second: leave at once (retsnoop). */
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	if (stop_requested)
 		_exit(128 + sig);
-	stop_requested = 1;
+	stop_by_kernel = si && si->si_code == SI_KERNEL;
+	stop_requested = sig;
 }
 
 static void setup_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_sigaction = on_signal,
+				.sa_flags = SA_SIGINFO };
 
 	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: a blocked poll must return to see the request */
@@ -120,6 +129,25 @@ static void p_err(const char *fmt, ...)
 	}
 }
 
+/*
+ * Standard output is where the report goes: a write error there (a full
+ * disk, a closed pipe) is reported once, when first seen, and makes the
+ * exit status non-zero.
+ */
+static bool stdout_failed;
+
+static bool check_stdout(void)
+{
+	if (stdout_failed)
+		return false;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return true;
+	stdout_failed = true;
+	fprintf(stderr, "coldtrace: writing to standard output failed: %s\n",
+		strerror(errno ? errno : EIO));
+	return false;
+}
+
 static void p_info(const struct session *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -140,13 +168,20 @@ static double now_s(void)
 
 /* ---- per-container output ---- */
 
-/* --record: keep the first write error; the recording is dropped at end. */
+/*
+ * --record: the writer counts what a write error loses (reported at the
+ * end); say at once that the recording stopped growing.
+ */
 static void rec_write(struct session *s, const void *rec, size_t len)
 {
 	int rc = ct_rec_write(s->rec, rec, len);
 
-	if (rc && !s->rec_error)
-		s->rec_error = rc;	/* -errno, also when errno was not set */
+	if (rc && !s->rec_error) {
+		s->rec_error = rc;
+		fprintf(stderr, "coldtrace: --record %s: write failed: %s; "
+			"later events are not recorded\n",
+			s->cli->record_path, strerror(-rc));
+	}
 }
 
 static void record_opens(struct session *s, const struct ct_container *c,
@@ -259,7 +294,7 @@ static void on_container(const struct ct_container *c, void *ctx)
 		if (s->cli->paths)
 			ct_paths_print(stdout, c);
 	}
-	fflush(stdout);
+	check_stdout();
 }
 
 static void on_pull(const struct ct_pull *p, void *ctx)
@@ -268,7 +303,7 @@ static void on_pull(const struct ct_pull *p, void *ctx)
 
 	if (s->cli->json) {
 		ct_pull_output_json(stdout, p);
-		fflush(stdout);
+		check_stdout();
 	}
 }
 
@@ -466,12 +501,15 @@ static int write_outputs(struct session *s)
 		putchar('\n');
 		ct_output_summary(stdout, s->agg, &meta);
 	}
-	fflush(stdout);
+	if (!check_stdout())
+		ret = 1;
 	if (s->cli->output_dir) {
-		ret = ct_export_dir(s->cli->output_dir, s->agg, &meta, err,
-				    sizeof(err));
-		if (ret)
-			p_err("%s", err);
+		if (ct_export_dir(s->cli->output_dir, s->agg, &meta, err,
+				  sizeof(err))) {
+			p_err("%s (no file in %s was changed)", err,
+			      s->cli->output_dir);
+			ret = 1;
+		}
 		else
 			p_info(s, "files written to %s", s->cli->output_dir);
 	}
@@ -489,6 +527,19 @@ static void session_free(struct session *s)
 	ct_why_free(s->why);
 }
 
+/* -o DIR is usable: checked before anything is traced or read. */
+static int check_outputs(const struct ct_cli *cli)
+{
+	char err[ERRLEN];
+
+	if (cli->output_dir &&
+	    ct_export_check_dir(cli->output_dir, err, sizeof(err))) {
+		p_err("-o: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- replay ---- */
 
 static int run_replay(const struct ct_cli *cli)
@@ -501,17 +552,18 @@ static int run_replay(const struct ct_cli *cli)
 	size_t len;
 	int ret;
 
-	/* First pass: histograms are recorded after their container. */
-	ret = ct_replay_opens_load(cli->replay_path, &s.ropens, err,
-				   sizeof(err));
+	if (check_outputs(cli))
+		return 1;
+	ret = ct_rec_reader_open(&r, cli->replay_path, &h, err, sizeof(err));
 	if (ret) {
 		p_err("%s", err);
 		return 1;
 	}
-	ret = ct_rec_reader_open(&r, cli->replay_path, &h, err, sizeof(err));
+	/* First pass: histograms are recorded after their container. */
+	ret = ct_replay_opens_read(r, &s.ropens, err, sizeof(err));
 	if (ret) {
 		p_err("%s", err);
-		ct_replay_opens_free(s.ropens);
+		ct_rec_reader_close(r);
 		return 1;
 	}
 	s.mono_to_real = h.mono_to_real_ns;
@@ -537,43 +589,10 @@ out:
 
 /* ---- live ---- */
 
-static pid_t spawn_command(char **cmd)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		/* -j: stdout is a JSON stream, keep COMMAND's output out of it */
-		if (json_mode && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "coldtrace: cannot run '%s': %s\n", cmd[0],
-			strerror(errno));
-		_exit(127);
-	}
-	if (pid < 0)
-		p_err("fork: %s", strerror(errno));
-	return pid;
-}
-
-static int wait_status_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 1;
-}
-
 struct live_state {
-	pid_t child;		/* COMMAND, 0 if none or reaped */
-	int child_status;	/* its exit code once reaped, else -1 */
-	double child_done_at;	/* when it was reaped */
+	struct ct_cmd cmd;	/* -- COMMAND */
 	uint64_t child_wall_ns;	/* when it was started, wall clock */
+	bool timed_out;		/* -d ended the session */
 	double started;
 	double next_interval;
 	struct httpd *httpd;	/* --listen, NULL if off */
@@ -617,26 +636,22 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 {
 	const struct ct_cli *cli = s->cli;
 	double t = now_s();
-	int status;
 
 	if (stop_requested)
 		return false;
-	if (cli->duration_s && t - ls->started >= cli->duration_s)
+	if (cli->duration_s && t - ls->started >= cli->duration_s) {
+		ls->timed_out = true;
 		return false;
+	}
 	/* lets a finished container out without waiting for a host event */
 	ct_tracker_tick(s->tracker, ct_mono_ns());
 	ct_pull_tick(s->pulls, ct_mono_ns());
 	if (ls->httpd)
 		httpd_poll(ls->httpd, ct_mono_ns());
-	if (ls->child && waitpid(ls->child, &status, WNOHANG) == ls->child) {
-		ls->child = 0;
-		ls->child_status = wait_status_code(status);
-		ls->child_done_at = t;
-	}
 	/* COMMAND done: wait, bounded, for its containers to be destroyed */
-	if (ls->child_status >= 0 && !cli->duration_s &&
+	if (cli->cmd && ct_cmd_done(&ls->cmd) && !cli->duration_s &&
 	    (!ct_tracker_pending_since(s->tracker, ls->child_wall_ns) ||
-	     t - ls->child_done_at >= cli->wait_s))
+	     ct_mono_ns() - ls->cmd.done_ns >= cli->wait_s * 1e9))
 		return false;
 	if (cli->interval_s && t >= ls->next_interval) {
 		struct ct_meta meta = {
@@ -646,6 +661,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 			.pulls = s->pulls,
 			.why = s->why,
 			.tracker = s->tracker,
+			.interim = true,
 		};
 
 		ls->next_interval = t + cli->interval_s;
@@ -653,28 +669,44 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 			ct_output_summary_json(stdout, s->agg, &meta);
 		else
 			ct_output_summary(stdout, s->agg, &meta);
-		fflush(stdout);
+		check_stdout();
 	}
 	return true;
 }
 
-static int open_record(struct session *s, struct ct_loader *l)
+/* --record: the file is created before tracing, its header after. */
+static int create_record(struct session *s)
 {
-	struct ct_rec_file_hdr h;
 	char err[ERRLEN];
 
 	if (!s->cli->record_path)
 		return 0;
-	ct_rec_fill_hdr(&h, ct_loader_cgroup_mode(l), s->mono_to_real,
-			COLDTRACE_VERSION);
-	if (ct_rec_writer_open(&s->rec, s->cli->record_path, &h, err,
-			       sizeof(err))) {
-		p_err("%s", err);
+	if (ct_rec_writer_create(&s->rec, s->cli->record_path, err,
+				 sizeof(err))) {
+		p_err("--record: %s", err);
 		return -1;
 	}
 	return 0;
 }
 
+static int record_header(struct session *s, struct ct_loader *l)
+{
+	struct ct_rec_file_hdr h;
+	int rc;
+
+	if (!s->rec)
+		return 0;
+	ct_rec_fill_hdr(&h, ct_loader_cgroup_mode(l), s->mono_to_real,
+			COLDTRACE_VERSION);
+	rc = ct_rec_writer_header(s->rec, &h);
+	s->recording = !rc;
+	if (rc)
+		p_err("--record %s: write failed: %s", s->cli->record_path,
+		      strerror(-rc));
+	return rc;
+}
+
+/* Whatever happened on the way, the recording keeps what was written. */
 static int close_record(struct session *s)
 {
 	char err[ERRLEN];
@@ -682,17 +714,10 @@ static int close_record(struct session *s)
 
 	if (!s->rec)
 		return 0;
-	if (s->rec_error) {
-		ct_rec_writer_abort(s->rec);
-		s->rec = NULL;
-		p_err("--record %s: write failed: %s", s->cli->record_path,
-		      strerror(-s->rec_error));
-		return -1;
-	}
 	ret = ct_rec_writer_close(s->rec, err, sizeof(err));
 	s->rec = NULL;
 	if (ret)
-		p_err("%s", err);
+		p_err("--record: %s", err);
 	return ret ? -1 : 0;
 }
 
@@ -749,18 +774,67 @@ static void drain(struct session *s, struct ct_loader *l)
 	ct_tracker_flush(s->tracker);
 }
 
+/*
+ * The session ended before COMMAND did (command.h): SIGTERM after -d or
+ * an error, the session's own signal unless the terminal sent it to
+ * COMMAND as well.
+ */
+static void stop_command(struct live_state *ls)
+{
+	int sig = SIGTERM;
+
+	if (stop_requested && !ls->timed_out)
+		sig = stop_by_kernel ? 0 : stop_requested;
+	ct_cmd_stop(&ls->cmd, sig);
+}
+
+/* coldtrace's exit status with COMMAND; documented in --help. */
+static int command_status(struct live_state *ls, const struct ct_cli *cli)
+{
+	if (!ls->cmd.stop_ns)
+		return ls->cmd.status;	/* it ended on its own */
+	if (!ct_cmd_wait_grace(&ls->cmd))
+		fprintf(stderr, "coldtrace: '%s' (pid %d) is still running "
+			"after the session ended; left running\n",
+			cli->cmd[0], (int)ls->cmd.pid);
+	if (ls->timed_out)
+		return 124;	/* as timeout(1) */
+	return 128 + (stop_requested ? stop_requested : SIGTERM);
+}
+
+static int start_command(struct live_state *ls, const struct ct_cli *cli)
+{
+	char err[ERRLEN];
+
+	if (ct_cmd_spawn(&ls->cmd, cli->cmd, json_mode, err, sizeof(err))) {
+		p_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int start_listen(struct live_state *ls, const struct ct_cli *cli)
+{
+	int err = httpd_open(&ls->httpd, cli->listen, serve, ls);
+
+	if (err)
+		p_err("--listen %s: %s", cli->listen,
+		      err == -EINVAL ? "expected ADDR:PORT" : strerror(-err));
+	return err;
+}
+
 static int run_live(const struct ct_cli *cli)
 {
-	struct live_state ls = { .child_status = -1 };
+	struct live_state ls = { .cmd.status = -1 };
 	struct session s = { 0 };
 	struct ct_loader *l = NULL;
 	int ret = 1, err;
 
 	s.cli = cli;
-	if (start_tracers(&s, &l))
+	if (check_outputs(cli) || create_record(&s) || start_tracers(&s, &l))
 		goto out;
 	if (session_init(&s, cli, ct_loader_cgroup_mode(l)) ||
-	    open_record(&s, l))
+	    record_header(&s, l))
 		goto out;
 	s.naming = true;
 	ls.started = now_s();
@@ -768,17 +842,12 @@ static int run_live(const struct ct_cli *cli)
 	ls.child_wall_ns = ct_mono_ns() + s.mono_to_real;
 	ls.s = &s;
 	ls.l = l;
-	if (cli->listen) {
-		err = httpd_open(&ls.httpd, cli->listen, serve, &ls);
-		if (err) {
-			p_err("--listen %s: %s", cli->listen,
-			      err == -EINVAL ? "expected ADDR:PORT" :
-			      strerror(-err));
-			goto out;
-		}
-	}
-	if (cli->cmd && (ls.child = spawn_command(cli->cmd)) < 0)
+	if (cli->listen && start_listen(&ls, cli))
 		goto out;
+	if (cli->cmd && start_command(&ls, cli)) {
+		ret = ls.cmd.status;
+		goto out;
+	}
 	if (!cli->cmd)
 		p_info(&s, "tracing container starts%s; Ctrl-C to stop",
 		       cli->duration_s ? " for the given duration" : "");
@@ -789,24 +858,22 @@ static int run_live(const struct ct_cli *cli)
 			break;
 		}
 	}
+	if (cli->cmd)
+		stop_command(&ls);
 	drain(&s, l);
 	httpd_close(ls.httpd);
 	ls.httpd = NULL;
 	ret = 0;
 	if (write_outputs(&s))
 		ret = 1;
+out:
+	if (s.rec && !s.recording) {	/* nothing traced: no file */
+		ct_rec_writer_abort(s.rec);
+		s.rec = NULL;
+	}
 	if (close_record(&s))
 		ret = 1;
-	if (cli->cmd && !ret) {
-		/* Ctrl-C before COMMAND ended: it got the signal too */
-		if (ls.child && waitpid(ls.child, &err, 0) == ls.child)
-			ls.child_status = wait_status_code(err);
-		ret = ls.child_status >= 0 ? ls.child_status : 130;
-	}
-out:
 	httpd_close(ls.httpd);
-	if (s.rec)	/* failed before the end: leave no half recording */
-		ct_rec_writer_abort(s.rec);
 	ct_why_bpf_stop(s.why_bpf);
 	ct_ready_bpf_stop(s.ready_bpf);
 	if (s.opens)
@@ -814,28 +881,81 @@ out:
 	if (l)
 		ct_loader_stop(l);
 	session_free(&s);
+	if (ls.cmd.pid && !ls.cmd.stop_ns)	/* failed before the end */
+		stop_command(&ls);
+	if (cli->cmd && (ls.cmd.pid || ls.cmd.status >= 0)) {
+		err = command_status(&ls, cli);
+		if (!ret)
+			ret = err;
+	}
 	return ret;
+}
+
+/*
+ * fds 0-2 closed by the caller (`>&-`) would be taken by the first files
+ * and BPF objects we open, and the report would go into one of them:
+ * park /dev/null there.  A closed stdout is an error of its own.
+ */
+static int guard_std_fds(void)
+{
+	bool out_closed = false;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			return -1;
+		out_closed |= fd == STDOUT_FILENO;
+	}
+	if (out_closed) {
+		fprintf(stderr, "coldtrace: standard output is closed: nowhere "
+			"to write the report (use >/dev/null to discard it)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Nothing the report wrote may be lost quietly, not even at close. */
+static int close_stdout(void)
+{
+	if (!check_stdout())
+		return -1;
+	if (fclose(stdout)) {
+		fprintf(stderr, "coldtrace: closing standard output failed: "
+			"%s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	char err[ERRLEN];
 	struct ct_cli cli;
+	int ret;
 
+	if (guard_std_fds())
+		return 2;
 	switch (ct_cli_parse(argc, argv, &cli, stdout, err, sizeof(err))) {
 	case CT_CLI_EXIT_OK:
-		return 0;
+		return close_stdout() ? 1 : 0;
 	case CT_CLI_ERROR:
-		fprintf(stderr, "coldtrace: %s\n", err);
+		json_mode = cli.json;	/* -j asked, even on a bad line */
+		p_err("%s", err);
 		return 2;
 	case CT_CLI_OK:
 		break;
 	}
 	json_mode = cli.json;
+	if (cli.cmd && ct_cmd_check(cli.cmd, err, sizeof(err))) {
+		p_err("%s", err);
+		return 127;
+	}
 	setup_signals();
 	/* a consumer closing the pipe must not kill us mid-export */
 	signal(SIGPIPE, SIG_IGN);
-	if (cli.replay_path)
-		return run_replay(&cli);
-	return run_live(&cli);
+	ret = cli.replay_path ? run_replay(&cli) : run_live(&cli);
+	if (close_stdout() && !ret)
+		ret = 1;
+	return ret;
 }
