@@ -6,7 +6,9 @@
  * that succeeds becomes a CT_EV_MKDIR record in the lifecycle ring
  * buffer (shared by fd); userspace keeps the `-init` ones and attributes
  * them through the layer's mount-id file.  A mkdirat by any other
- * process costs a comm read and compare; mkdirat is rare.
+ * process costs a comm read and compare; mkdirat is rare.  Any other
+ * syscall costs one compare of its number in the raw sys_enter and
+ * sys_exit programs (sysargs.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include "events.bpf.h"
 #include "task.bpf.h"
+#include "sysargs.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -43,35 +46,33 @@ static __always_inline bool is_dockerd(void)
 	return true;
 }
 
-SEC("tp/syscalls/sys_enter_mkdirat")
-int ct_prepare_mkdir_enter(struct trace_event_raw_sys_enter *ctx)
+/* mkdirat(dfd, pathname, mode) */
+static __always_inline void mkdir_enter(const char *path)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct mkdir_args a;
 
 	if (!is_dockerd())
-		return 0;
+		return;
 	a.start_ns = bpf_ktime_get_ns();
-	a.path = (const char *)ctx->args[1];
+	a.path = path;
 	bpf_map_update_elem(&mkdir_start, &tid, &a, BPF_ANY);
-	return 0;
 }
 
-SEC("tp/syscalls/sys_exit_mkdirat")
-int ct_prepare_mkdir_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline void mkdir_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct mkdir_args *a = bpf_map_lookup_elem(&mkdir_start, &tid);
 	struct ct_mkdir *m;
 
 	if (!a)
-		return 0;
-	if (ctx->ret == 0) {
+		return;
+	if (ret == 0) {
 		m = bpf_ringbuf_reserve(&events, sizeof(*m), 0);
 		if (m) {
 			ct_fill_hdr(&m->hdr, CT_EV_MKDIR, sizeof(*m));
 			m->start_ns = a->start_ns;
-			m->ret = ctx->ret;
+			m->ret = ret;
 			m->path[0] = '\0';
 			bpf_probe_read_user_str(m->path, sizeof(m->path),
 						a->path);
@@ -81,5 +82,22 @@ int ct_prepare_mkdir_exit(struct trace_event_raw_sys_exit *ctx)
 		}
 	}
 	bpf_map_delete_elem(&mkdir_start, &tid);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ct_prepare_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id != __NR_mkdirat || !ct_sys_native())
+		return 0;
+	mkdir_enter((const char *)ct_sys_arg1(regs));
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ct_prepare_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (ct_sys_exit_nr(regs) != __NR_mkdirat || !ct_sys_native())
+		return 0;
+	mkdir_exit(ret);
 	return 0;
 }

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Syscalls seen from the raw syscall tracepoints: one tp_btf/sys_enter
+ * and one tp_btf/sys_exit program per object, dispatching on the syscall
+ * number, instead of one perf-event tracepoint (syscalls/sys_enter_X)
+ * per syscall.  Why: each perf syscall tracepoint waits for an RCU grace
+ * period when it is detached (~80 ms here, serialized under event_mutex:
+ * 27 of them made coldtrace take 2 s to exit), a tp_btf link detaches at
+ * once (design §5).  The price: these programs run on every syscall of
+ * every process, so a dispatcher must reject an uninteresting syscall
+ * number first, before any helper call or map lookup.
+ *
+ * Include after vmlinux.h and the libbpf headers (bpf_tracing.h).
+ */
+#ifndef __CT_SYSARGS_BPF_H
+#define __CT_SYSARGS_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#if !defined(__TARGET_ARCH_x86)
+#error "sysargs.bpf.h: syscall numbers and registers are x86-64 only"
+#endif
+
+/*
+ * __NR_* of x86-64, from the kernel's uapi header (linux-libc-dev); the
+ * Makefile gives clang -target bpf the host's multiarch include dirs.
+ */
+#include <asm/unistd_64.h>
+
+/*
+ * Arguments as the syscall saw them: di, si, dx, r10 (not cx: the
+ * syscall instruction clobbers it).  regs is a BTF pointer, so these
+ * are direct CO-RE-relocated loads, not bpf_probe_read calls.
+ */
+#define ct_sys_arg0(regs)	((unsigned long)PT_REGS_PARM1_SYSCALL(regs))
+#define ct_sys_arg1(regs)	((unsigned long)PT_REGS_PARM2_SYSCALL(regs))
+#define ct_sys_arg2(regs)	((unsigned long)PT_REGS_PARM3_SYSCALL(regs))
+#define ct_sys_arg3(regs)	((unsigned long)PT_REGS_PARM4_SYSCALL(regs))
+
+/* sys_exit gets no number: the entry saved it in orig_ax. */
+static __always_inline long ct_sys_exit_nr(struct pt_regs *regs)
+{
+	return (long)regs->orig_ax;
+}
+
+/* arch/x86/include/asm/thread_info.h: a 32-bit syscall is running. */
+#define CT_TS_COMPAT	0x0002
+
+/*
+ * Is this a native 64-bit syscall?  A 32-bit (ia32) syscall reaches the
+ * raw tracepoints with its i386 number (i386's 3 is read, x86-64's
+ * close), while the perf syscall tracepoints ignore compat syscalls
+ * (arch_trace_is_compat_syscall()): drop them too.  Call only after the
+ * number matched, it costs a helper call.
+ */
+static __always_inline bool ct_sys_native(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (!bpf_core_field_exists(t->thread_info.status))
+		return true;
+	return !(t->thread_info.status & CT_TS_COMPAT);
+}
+
+#endif /* __CT_SYSARGS_BPF_H */
