@@ -5,9 +5,10 @@
  * connect(2) calls by which a Kata shim reaches its guest agent.  Records
  * go to one ring buffer; reservation failures are counted in `lost`.
  *
- * sched and task events use tp_btf (typed arguments, no tracefs needed);
- * mount/umount use syscall tracepoints (they need tracefs, which the
- * loader mounts).  No kprobes or fentry: the target kernel has neither.
+ * Everything uses tp_btf (typed arguments, no tracefs needed): the
+ * sched and task events, and for the syscalls one raw sys_enter and one
+ * raw sys_exit program that dispatch on the syscall number (why:
+ * sysargs.bpf.h).  No kprobes or fentry: the target kernel has neither.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include "coldtrace.h"
 #include "task.bpf.h"
+#include "sysargs.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -231,37 +233,6 @@ static __always_inline void mount_exit(__u32 type, long ret)
 	bpf_map_delete_elem(&mount_start, &tid);
 }
 
-/* mount(dev_name, dir_name, type, flags, data) */
-SEC("tracepoint/syscalls/sys_enter_mount")
-int ct_mount_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	mount_enter((const char *)ctx->args[0], (const char *)ctx->args[1],
-		    ctx->args[3]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_mount")
-int ct_mount_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	mount_exit(CT_EV_MOUNT, ctx->ret);
-	return 0;
-}
-
-/* umount2(target, flags): the syscall is named "umount" in the kernel. */
-SEC("tracepoint/syscalls/sys_enter_umount")
-int ct_umount_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	mount_enter(NULL, (const char *)ctx->args[0], ctx->args[1]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_umount")
-int ct_umount_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	mount_exit(CT_EV_UMOUNT, ctx->ret);
-	return 0;
-}
-
 /*
  * connect(2), for Kata (design §3: create ends when the guest agent is
  * reachable).  The shim reaches the agent over AF_VSOCK (qemu,
@@ -330,27 +301,23 @@ static __always_inline bool hvsock_path(const char *addr, __u32 addrlen)
 }
 
 /* connect(fd, uservaddr, addrlen) */
-SEC("tracepoint/syscalls/sys_enter_connect")
-int ct_connect_enter(struct trace_event_raw_sys_enter *ctx)
+static __always_inline void connect_enter(const char *addr, __u32 addrlen)
 {
-	const char *addr = (const char *)ctx->args[1];
-	__u32 addrlen = (__u32)ctx->args[2];
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct connect_args a = { 0 };
 	__u16 family = 0;
 
 	if (addrlen < sizeof(family) ||
 	    bpf_probe_read_user(&family, sizeof(family), addr))
-		return 0;
+		return;
 	if (family != CT_AF_VSOCK &&
 	    (family != CT_AF_UNIX || !hvsock_path(addr, addrlen)))
-		return 0;
+		return;
 	a.start_ns = bpf_ktime_get_ns();
 	a.addr = addr;
 	a.addrlen = addrlen;
 	a.family = family;
 	bpf_map_update_elem(&connect_start, &tid, &a, BPF_ANY);
-	return 0;
 }
 
 /* struct sockaddr_vm: family, reserved1, port, cid, flags, zero[3]. */
@@ -381,20 +348,19 @@ static __always_inline void read_sun_path(struct ct_connect *c,
 }
 
 /* Read at exit: the kernel has copied the address, its page is resident. */
-SEC("tracepoint/syscalls/sys_exit_connect")
-int ct_connect_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline void connect_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct connect_args *a = bpf_map_lookup_elem(&connect_start, &tid);
 	struct ct_connect *c;
 
 	if (!a)
-		return 0;
+		return;
 	c = reserve(sizeof(*c));
 	if (c) {
 		ct_fill_hdr(&c->hdr, CT_EV_CONNECT, sizeof(*c));
 		c->start_ns = a->start_ns;
-		c->ret = ctx->ret;
+		c->ret = ret;
 		c->family = a->family;
 		c->vsock_cid = 0;
 		c->vsock_port = 0;
@@ -407,5 +373,50 @@ int ct_connect_exit(struct trace_event_raw_sys_exit *ctx)
 		submit(c);
 	}
 	bpf_map_delete_elem(&connect_start, &tid);
+}
+
+/* ---- syscalls: every syscall of every process comes here ---- */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
+{
+	switch (id) {
+	case __NR_mount:	/* mount(dev_name, dir_name, type, flags, data) */
+		if (ct_sys_native())
+			mount_enter((const char *)ct_sys_arg0(regs),
+				    (const char *)ct_sys_arg1(regs),
+				    ct_sys_arg3(regs));
+		break;
+	case __NR_umount2:	/* umount2(target, flags) */
+		if (ct_sys_native())
+			mount_enter(NULL, (const char *)ct_sys_arg0(regs),
+				    ct_sys_arg1(regs));
+		break;
+	case __NR_connect:
+		if (ct_sys_native())
+			connect_enter((const char *)ct_sys_arg1(regs),
+				      (__u32)ct_sys_arg2(regs));
+		break;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
+{
+	switch (ct_sys_exit_nr(regs)) {
+	case __NR_mount:
+		if (ct_sys_native())
+			mount_exit(CT_EV_MOUNT, ret);
+		break;
+	case __NR_umount2:
+		if (ct_sys_native())
+			mount_exit(CT_EV_UMOUNT, ret);
+		break;
+	case __NR_connect:
+		if (ct_sys_native())
+			connect_exit(ret);
+		break;
+	}
 	return 0;
 }
