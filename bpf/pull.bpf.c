@@ -11,10 +11,11 @@
  *  - containerd writes content/ingest/<ref>/data, renames it to
  *    content/blobs/sha256/<digest> and reads that back to unpack.
  *
- * Cost for the host: openat/rename/connect check the comm (only dockerd
- * and containerd go further); write/read/pread64/close load one
- * global counter and stop there unless a blob file is open somewhere,
- * and then do one hash lookup.  Per write nothing leaves the kernel:
+ * Cost for the host: every syscall, one compare of its number in the raw
+ * sys_enter and sys_exit programs (sysargs.bpf.h); openat/rename/connect
+ * check the comm (only dockerd and containerd go further);
+ * write/read/pread64/close load one global counter and stop there unless
+ * a blob file is open somewhere, and then do one hash lookup.  Per write nothing leaves the kernel:
  * bytes and first/last times add up in the fds map, and one record per
  * blob file goes out at close.
  */
@@ -24,6 +25,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "task.bpf.h"
+#include "sysargs.bpf.h"
 #include "pull.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -253,14 +255,7 @@ static __always_inline int on_open(const char *path, int flags)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_openat")
-int pull_enter_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_open((const char *)ctx->args[1], (int)ctx->args[2]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat")
-int pull_exit_openat(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int on_open_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
@@ -273,8 +268,8 @@ int pull_exit_openat(struct trace_event_raw_sys_exit *ctx)
 	st = bpf_map_lookup_elem(&opening, &tid);
 	if (!st)
 		return 0;
-	if (ctx->ret >= 0) {
-		key = (pid_tgid & ~0xffffffffull) | (__u32)ctx->ret;
+	if (ret >= 0) {
+		key = (pid_tgid & ~0xffffffffull) | (__u32)ret;
 		if (!bpf_map_update_elem(&fds, &key, st, BPF_ANY))
 			__sync_fetch_and_add(&nr_open, 1);
 	}
@@ -295,10 +290,9 @@ static __always_inline struct blob_state *lookup_fd(__u64 fd)
 	return bpf_map_lookup_elem(&fds, &key);
 }
 
-SEC("tracepoint/syscalls/sys_enter_write")
-int pull_enter_write(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int on_write(__u64 fd, __u64 count)
 {
-	struct blob_state *st = lookup_fd(ctx->args[0]);
+	struct blob_state *st = lookup_fd(fd);
 	__u64 now;
 
 	if (!st)
@@ -307,7 +301,7 @@ int pull_enter_write(struct trace_event_raw_sys_enter *ctx)
 	if (!st->first_write_ns)
 		st->first_write_ns = now;
 	st->last_write_ns = now;
-	st->bytes_written += ctx->args[2];
+	st->bytes_written += count;
 	st->writes++;
 	return 0;
 }
@@ -328,22 +322,9 @@ static __always_inline int on_read(__u64 fd, __u64 count)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_read")
-int pull_enter_read(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_read(ctx->args[0], ctx->args[2]);
-}
-
-SEC("tracepoint/syscalls/sys_enter_pread64")
-int pull_enter_pread64(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_read(ctx->args[0], ctx->args[2]);
-}
-
 /* ---- close: one record per blob file ---- */
 
-SEC("tracepoint/syscalls/sys_enter_close")
-int pull_enter_close(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int on_close(__u64 fd)
 {
 	struct blob_state *st;
 	struct ct_pull_blob *r;
@@ -351,8 +332,7 @@ int pull_enter_close(struct trace_event_raw_sys_enter *ctx)
 
 	if (!nr_open)
 		return 0;
-	key = (bpf_get_current_pid_tgid() & ~0xffffffffull) |
-	      (__u32)ctx->args[0];
+	key = (bpf_get_current_pid_tgid() & ~0xffffffffull) | (__u32)fd;
 	st = bpf_map_lookup_elem(&fds, &key);
 	if (!st)
 		return 0;
@@ -369,7 +349,7 @@ int pull_enter_close(struct trace_event_raw_sys_enter *ctx)
 		r->writes = st->writes;
 		r->reads = st->reads;
 		r->kind = st->kind;
-		r->fd = (__s32)ctx->args[0];
+		r->fd = (__s32)fd;
 		__builtin_memcpy(r->path, st->path, CT_PATH_MAX);
 		bpf_ringbuf_submit(r, 0);
 	}
@@ -407,31 +387,9 @@ static __always_inline int on_rename(const char *oldp, const char *newp)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_rename")
-int pull_enter_rename(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_rename((const char *)ctx->args[0],
-			 (const char *)ctx->args[1]);
-}
-
-SEC("tracepoint/syscalls/sys_enter_renameat")
-int pull_enter_renameat(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_rename((const char *)ctx->args[1],
-			 (const char *)ctx->args[3]);
-}
-
-SEC("tracepoint/syscalls/sys_enter_renameat2")
-int pull_enter_renameat2(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_rename((const char *)ctx->args[1],
-			 (const char *)ctx->args[3]);
-}
-
 /* ---- registry connects (TCP, from the daemons) ---- */
 
-SEC("tracepoint/syscalls/sys_enter_connect")
-int pull_enter_connect(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int on_connect(const void *addr)
 {
 	struct sockaddr_in6 sa = {};
 	struct ct_pull_connect *r;
@@ -439,7 +397,7 @@ int pull_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	if (!daemon_comm())
 		return 0;
 	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family),
-				(void *)ctx->args[1]))
+				addr))
 		return 0;
 	if (sa.sin6_family != CT_AF_INET && sa.sin6_family != CT_AF_INET6)
 		return 0;
@@ -453,14 +411,81 @@ int pull_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	if (sa.sin6_family == CT_AF_INET) {
 		struct sockaddr_in in = {};
 
-		bpf_probe_read_user(&in, sizeof(in), (void *)ctx->args[1]);
+		bpf_probe_read_user(&in, sizeof(in), addr);
 		r->port = bpf_ntohs(in.sin_port);
 		__builtin_memcpy(r->addr, &in.sin_addr, 4);
 	} else {
-		bpf_probe_read_user(&sa, sizeof(sa), (void *)ctx->args[1]);
+		bpf_probe_read_user(&sa, sizeof(sa), addr);
 		r->port = bpf_ntohs(sa.sin6_port);
 		__builtin_memcpy(r->addr, &sa.sin6_addr, 16);
 	}
 	bpf_ringbuf_submit(r, 0);
 	return 0;
+}
+
+/* ---- syscalls: every syscall of every process comes here ---- */
+
+/* read/pread64/write(fd, buf, count[, pos]), close(fd) */
+static __always_inline int on_fd_syscall(struct pt_regs *regs, long id)
+{
+	__u64 fd = ct_sys_arg0(regs);
+
+	switch (id) {
+	case __NR_read:
+	case __NR_pread64:
+		return on_read(fd, ct_sys_arg2(regs));
+	case __NR_write:
+		return on_write(fd, ct_sys_arg2(regs));
+	}
+	return on_close(fd);
+}
+
+static __always_inline int on_name_syscall(struct pt_regs *regs, long id)
+{
+	switch (id) {
+	case __NR_openat:	/* openat(dfd, filename, flags, mode) */
+		return on_open((const char *)ct_sys_arg1(regs),
+			       (int)ct_sys_arg2(regs));
+	case __NR_rename:	/* rename(oldname, newname) */
+		return on_rename((const char *)ct_sys_arg0(regs),
+				 (const char *)ct_sys_arg1(regs));
+	case __NR_renameat:	/* renameat[2](olddfd, old, newdfd, new[, flags]) */
+	case __NR_renameat2:
+		return on_rename((const char *)ct_sys_arg1(regs),
+				 (const char *)ct_sys_arg3(regs));
+	}
+	/* connect(fd, uservaddr, addrlen) */
+	return on_connect((const void *)ct_sys_arg1(regs));
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(pull_sys_enter, struct pt_regs *regs, long id)
+{
+	switch (id) {
+	case __NR_read:
+	case __NR_pread64:
+	case __NR_write:
+	case __NR_close:
+		/* every process, all the time: the global counter first */
+		if (!nr_open || !ct_sys_native())
+			return 0;
+		return on_fd_syscall(regs, id);
+	case __NR_openat:
+	case __NR_rename:
+	case __NR_renameat:
+	case __NR_renameat2:
+	case __NR_connect:
+		if (!ct_sys_native())
+			return 0;
+		return on_name_syscall(regs, id);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pull_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (ct_sys_exit_nr(regs) != __NR_openat || !ct_sys_native())
+		return 0;
+	return on_open_exit(ret);
 }
