@@ -28,8 +28,11 @@
  *    out of the stub in TASK_TRACED.  Each stop overwrites the last, so
  *    the latency of an open is measured from its own syscall stop.
  *
- * Cost for the host: sys_enter of an open does one tracked lookup,
- * sys_exit one inflight lookup, sched_switch tests one bit of prev_state.
+ * Syscalls come from one raw sys_enter and one raw sys_exit program
+ * (sysargs.bpf.h), which run for every syscall of every process.
+ * Cost for the host: any syscall, one compare of its number at enter and
+ * at exit; an open, one tracked lookup at sys_enter and one inflight
+ * lookup at sys_exit; sched_switch tests one bit of prev_state.
  *
  * --paths (paths_enabled): per container, the CT_OPENS_SLOW_K slowest
  * guest opens with their paths.  The path pointer is saved at sys_enter
@@ -41,7 +44,7 @@
  * entry per container), merged by userspace: the verifier refuses
  * bpf_spin_lock in tracepoint programs ("tracing progs cannot use
  * bpf_spin_lock yet", 6.18), and a CPU's own value needs neither lock
- * nor atomics, since syscall tracepoint programs do not nest on a CPU.
+ * nor atomics, since the syscall programs do not nest on a CPU.
  * The price is memory: 4.3 KiB per possible CPU for each live container
  * that opened a file (allocated on its first open, dropped when it is
  * emitted; at most CT_OPENS_MAX_CONTAINERS entries).  Without --paths
@@ -55,6 +58,7 @@
 #include "task.bpf.h"
 #include "bits.bpf.h"
 #include "opens_maps.bpf.h"
+#include "sysargs.bpf.h"
 
 #define CT_ENOENT	2
 #define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
@@ -206,18 +210,23 @@ static __always_inline void slow_find_min(struct ct_opens_slow *sl)
 	sl->min_idx = idx;
 }
 
-/* runsc guest: the path argument in the stub's saved registers. */
-static __always_inline __u64 stub_path_ptr(bool in_si)
+/*
+ * runsc guest: the path argument in the stub's registers at its syscall
+ * exit (@regs: the raw sys_exit's, the stub's saved user registers).
+ * Probe reads, not plain loads: clang would merge a load from @regs with
+ * the load of path_ptr from the inflight entry into one instruction on
+ * two kinds of pointer, which the verifier refuses.
+ */
+static __always_inline __u64 stub_path_ptr(struct pt_regs *regs, bool in_si)
 {
-	struct pt_regs *regs;
-
-	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	return in_si ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, di);
+	return in_si ? PT_REGS_PARM2_CORE_SYSCALL(regs)
+		     : PT_REGS_PARM1_CORE_SYSCALL(regs);
 }
 
 /* Into a free slot, or over the fastest kept one if this one is slower. */
 static __always_inline void note_slow(const struct ct_opens_start *s,
-				      __u64 ns, long ret, bool in_si)
+				      __u64 ns, long ret, struct pt_regs *regs,
+				      bool in_si)
 {
 	struct ct_opens_slow_ent *e;
 	struct ct_opens_slow *sl;
@@ -238,7 +247,7 @@ static __always_inline void note_slow(const struct ct_opens_start *s,
 	if (idx >= CT_OPENS_SLOW_K)
 		return;
 	e = &sl->ent[idx];
-	ptr = s->runtime == CT_OPENS_RT_RUNSC ? stub_path_ptr(in_si)
+	ptr = s->runtime == CT_OPENS_RT_RUNSC ? stub_path_ptr(regs, in_si)
 					      : s->path_ptr;
 	e->ns = ns;
 	e->ret = ret;
@@ -270,18 +279,6 @@ static __always_inline int on_execve(void)
 	if (key != task_key(BPF_CORE_READ(t, real_parent)))
 		track(key, CT_OPENS_RT_CRUN);
 	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_execve")
-int ct_opens_execve(void *ctx)
-{
-	return on_execve();
-}
-
-SEC("tp/syscalls/sys_enter_execveat")
-int ct_opens_execveat(void *ctx)
-{
-	return on_execve();
 }
 
 SEC("tp/sched/sched_process_exec")
@@ -325,8 +322,7 @@ int ct_opens_exit(void *ctx)
 /* ---- runc, crun, gofer: sys_enter -> sys_exit ---- */
 
 /* path_arg: which syscall argument is the path (0 or 1). */
-static __always_inline int on_open_enter(struct trace_event_raw_sys_enter *ctx,
-					 int path_arg)
+static __always_inline int on_open_enter(struct pt_regs *regs, int path_arg)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -347,14 +343,15 @@ static __always_inline int on_open_enter(struct trace_event_raw_sys_enter *ctx,
 		s.kind = CT_OPENS_GOFER;
 	}
 	if (paths_enabled && s.kind == CT_OPENS_GUEST)
-		s.path_ptr = path_arg ? ctx->args[1] : ctx->args[0];
+		s.path_ptr = path_arg ? ct_sys_arg1(regs) : ct_sys_arg0(regs);
 	s.ts_ns = bpf_ktime_get_ns();
 	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
 	return 0;
 }
 
 /* in_si: the path is the second argument (openat, openat2). */
-static __always_inline int on_open_exit(long ret, bool in_si)
+static __always_inline int on_open_exit(struct pt_regs *regs, long ret,
+					bool in_si)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ct_opens_start *s;
@@ -365,45 +362,44 @@ static __always_inline int on_open_exit(long ret, bool in_si)
 		return 0;
 	now = bpf_ktime_get_ns();
 	account(s, now, ret);
-	note_slow(s, now - s->ts_ns, ret, in_si);
+	note_slow(s, now - s->ts_ns, ret, regs, in_si);
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_open")
-int ct_opens_enter_open(struct trace_event_raw_sys_enter *ctx)
+/* ---- syscalls: every syscall of every process comes here ---- */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ct_opens_sys_enter, struct pt_regs *regs, long id)
 {
-	return on_open_enter(ctx, 0);
+	switch (id) {
+	case __NR_execve:
+	case __NR_execveat:
+		return ct_sys_native() ? on_execve() : 0;
+	case __NR_open:
+		return ct_sys_native() ? on_open_enter(regs, 0) : 0;
+	case __NR_openat:
+	case __NR_openat2:
+		return ct_sys_native() ? on_open_enter(regs, 1) : 0;
+	}
+	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_openat")
-int ct_opens_enter_openat(struct trace_event_raw_sys_enter *ctx)
+/*
+ * Also the runsc guest's opens: no sys_enter, but this exit, on the stub
+ * thread, with the emulated result and the guest's syscall number.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ct_opens_sys_exit, struct pt_regs *regs, long ret)
 {
-	return on_open_enter(ctx, 1);
-}
-
-SEC("tp/syscalls/sys_enter_openat2")
-int ct_opens_enter_openat2(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_open_enter(ctx, 1);
-}
-
-SEC("tp/syscalls/sys_exit_open")
-int ct_opens_exit_open(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_open_exit(ctx->ret, false);
-}
-
-SEC("tp/syscalls/sys_exit_openat")
-int ct_opens_exit_openat(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_open_exit(ctx->ret, true);
-}
-
-SEC("tp/syscalls/sys_exit_openat2")
-int ct_opens_exit_openat2(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_open_exit(ctx->ret, true);
+	switch (ct_sys_exit_nr(regs)) {
+	case __NR_open:
+		return ct_sys_native() ? on_open_exit(regs, ret, false) : 0;
+	case __NR_openat:
+	case __NR_openat2:
+		return ct_sys_native() ? on_open_exit(regs, ret, true) : 0;
+	}
+	return 0;
 }
 
 /* ---- runsc guest: stub stops in TASK_TRACED ---- */
