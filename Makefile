@@ -4,6 +4,8 @@
 #   make            coldtrace (BPF objects -> skeletons -> user objects)
 #   make test       Criterion unit tests (no root, no BPF)
 #   make test-san   the same and every recording replayed, under ASan+UBSan
+#   make fuzz       libFuzzer target of the replay path (clang)
+#   make fuzz-run   run it FUZZ_SECONDS (60) on the seed corpus
 #   make check      deps + build + unit tests + integration tests (root)
 #   make demo       deps + build + tools/demo.sh
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
@@ -74,7 +76,7 @@ endif
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all test check demo clean vmlinux deps netdelay install \
-	test-san
+	test-san fuzz fuzz-run
 .SUFFIXES:
 
 all: $(BIN)
@@ -130,6 +132,31 @@ test-san:
 	$(Q)$(SAN_ENV) tests/fuzz/replay-all.sh $(SAN_OUTPUT)/coldtrace \
 		tests/fixtures $(wildcard $(CT_REPRO_DIR))
 
+# libFuzzer needs clang; the engine is built with its coverage hooks.
+FUZZ_OUTPUT	?= .output-fuzz
+FUZZ_FLAGS	:= -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZER		:= $(FUZZ_OUTPUT)/fuzz_replay
+FUZZ_SECONDS	?= 60
+# Seeds longer than this are cut (most recordings are smaller): long
+# inputs only slow each run down.
+FUZZ_MAX_LEN	?= 131072
+FUZZ_ARGS	?=
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(FUZZ_OUTPUT) CC=$(CLANG) \
+		EXTRA_CFLAGS="$(FUZZ_FLAGS)" $(FUZZER)
+
+$(OUTPUT)/fuzz_replay: $(OUTPUT)/tests/fuzz/fuzz_replay.o $(ENGINE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ -o $@
+
+# New inputs go to $(FUZZ_OUTPUT)/corpus, crashes to tests/fuzz/crashes/.
+fuzz-run: fuzz
+	$(Q)tests/fuzz/run.sh $(FUZZER) $(FUZZ_OUTPUT) tests/fixtures \
+		$(wildcard $(CT_REPRO_DIR)) -- -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=$(FUZZ_MAX_LEN) $(FUZZ_ARGS)
+
 # the pull experiments' NFQUEUE delayer (own Makefile, needs libnetfilter-queue)
 netdelay:
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay
@@ -164,7 +191,8 @@ install: coldtrace
 
 clean:
 	$(call msg,CLEAN,)
-	$(Q)rm -rf $(OUTPUT) coldtrace $(SAN_OUTPUT)
+	$(Q)rm -rf $(OUTPUT) coldtrace $(SAN_OUTPUT) $(FUZZ_OUTPUT)
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay clean
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/unit/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/unit/*.d \
+	$(OUTPUT)/tests/fuzz/*.d)
