@@ -20,6 +20,8 @@ PKGS=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 	# unit tests
 	libcriterion-dev
+	# make fuzz: clang's libFuzzer and sanitizer runtimes (gcc's come with gcc)
+	libclang-rt-dev
 	# integration tests: real daemons and runtimes, local images
 	docker.io containerd runc crun runsc busybox-static docker-registry
 	iproute2 jq procps util-linux python3 curl
