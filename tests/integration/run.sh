@@ -38,6 +38,7 @@ TESTS=(
 	"runsc-run|direct_run.sh runsc"
 	"trixie-versions|versions.sh"
 	"bad-input|bad_input.sh"
+	"session-end|session_end.sh"
 	"non-root|non_root.sh"
 	"ready-runc|ready.sh runc"
 	"ready-crun|ready.sh crun"
