@@ -63,9 +63,12 @@ STR(CT_OPENS_SLOW_K) ")\n"
 "  sudo coldtrace --why -j -- docker run --rm busybox true\n"
 "\n"
 "Ctrl-C prints what was seen so far; a second Ctrl-C exits at once.\n"
-"With COMMAND, coldtrace exits with COMMAND's exit status; with -j,\n"
-"COMMAND's standard output goes to standard error, so that standard\n"
-"output stays pure JSON Lines.\n";
+"With COMMAND, coldtrace exits with COMMAND's exit status (127 if it\n"
+"cannot be run); with -j, COMMAND's standard output goes to standard\n"
+"error, so that standard output stays pure JSON Lines.  If -d or a\n"
+"signal ends the session first, COMMAND gets SIGTERM (or that signal),\n"
+"is given 0.5 s, then is left running; coldtrace exits with 124 after\n"
+"-d (as timeout(1)) or 128+signal.\n";
 
 enum {
 	OPT_RECORD = 256,
