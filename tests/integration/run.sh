@@ -60,6 +60,7 @@ TRIXIE_TESTS=(
 	"ctr-run|ctr_run.sh"
 	"runsc-run|direct_run.sh runsc"
 	"docker-pull|pull.sh"
+	"prepare|prepare.sh"
 )
 
 die() {
