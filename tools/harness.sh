@@ -25,9 +25,27 @@
 #                       docker runtimes "runsc" (--platform=systrap, its
 #                       default) and "runsc-ptrace"; runc and crun stay
 #                       Debian 12's (trixie's need a newer libc)
+# CT_CGROUP picks the cgroup view the daemons run in:
+#   v1 (default)        the host's: cgroup v1 controllers + empty v2 unified
+#   v2                  a cgroup-v2-only view: a private mount namespace
+#                       (held by a `sleep infinity` whose pid is
+#                       $CT_DIR/holder.pid) with cgroup2 mounted at
+#                       /sys/fs/cgroup; containerd, dockerd and their shims
+#                       run inside it.  Tests run coldtrace (and anything
+#                       that must see the same cgroup tree) through
+#                       $CT_NSENTER; docker and ctr only talk to sockets,
+#                       so they work from either view.  `stop` kills the
+#                       holder, and the namespace with its mounts goes away.
+#                       What runs there (kernel 6.18, cgroup v1 host): runc.
+#                       crun fails with "setrlimit (RLIM_MEMLOCK): Operation
+#                       not permitted", runsc with "write /sys/fs/cgroup/
+#                       cgroup.subtree_control: invalid argument": every
+#                       controller stays bound to its v1 hierarchy, so this
+#                       v2 tree offers none (README, support table).
 # After `start`, `. "$(tools/harness.sh env)"` exports:
 #   CT_DIR, DOCKER_HOST, CONTAINERD_ADDRESS, CT_DOCKERD_PID,
-#   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, CT_VERSIONS, and PATH
+#   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, CT_VERSIONS, CT_CGROUP,
+#   CT_NSENTER (empty, or "nsenter -t HOLDER -m" under v2), and PATH
 #   with $CT_DIR/bin first, where `docker` (and under trixie also ctr,
 #   containerd, its shims and runsc) are the version set's (matching the
 #   daemon; /usr/local/bin may hold an unrelated newer client).
@@ -74,6 +92,9 @@ DOCKER_BIN=/usr/bin/docker
 WAIT_S=${CT_HARNESS_WAIT:-40}
 CT_VERSIONS=${CT_VERSIONS:-bookworm}
 CT_TRIXIE_DIR=${CT_TRIXIE_DIR:-/opt/coldtrace/versions/trixie}
+CT_CGROUP=${CT_CGROUP:-v1}
+# Prefix that runs a command in the daemons' mount namespace (v2 only).
+NSENTER=()
 # Set by version_set: where the set's binaries live ("" = the system's).
 VSET_BIN=
 RUNSC_BIN=/usr/bin/runsc
@@ -212,6 +233,8 @@ export CT_RUNSC_ROOT=$d/runsc
 export CT_IMAGE=$IMAGE
 export CT_CTR_IMAGE=$CTR_IMAGE
 export CT_VERSIONS=$CT_VERSIONS
+export CT_CGROUP=$CT_CGROUP
+export CT_NSENTER="${NSENTER[*]}"
 case ":\$PATH:" in *":$d/bin:"*) ;; *) export PATH="$d/bin:\$PATH" ;; esac
 EOF
 }
@@ -219,7 +242,7 @@ EOF
 start_containerd() {
 	local d=$1
 	write_containerd_config "$d"
-	setsid containerd --config "$d/containerd.toml" \
+	"${NSENTER[@]}" setsid containerd --config "$d/containerd.toml" \
 		</dev/null >"$d/containerd.log" 2>&1 &
 	echo $! >"$d/containerd.pid"
 	wait_for containerd "$d/containerd.log" $! \
@@ -229,7 +252,7 @@ start_containerd() {
 start_dockerd() {
 	local d=$1
 	write_daemon_json "$d"
-	setsid dockerd --config-file "$d/daemon.json" \
+	"${NSENTER[@]}" setsid dockerd --config-file "$d/daemon.json" \
 		--data-root "$d/docker" --exec-root "$d/exec" \
 		--pidfile "$d/docker.pid" -H "unix://$d/docker.sock" \
 		--containerd "$d/containerd.sock" \
@@ -260,10 +283,39 @@ prepare_cgroups() {
 	done
 }
 
+# CT_CGROUP=v2: a mount namespace whose /sys/fs/cgroup is cgroup2 only.
+# The holder must outlive every daemon: a namespace lives as long as one
+# process in it.  Private propagation keeps dockerd's overlay mounts (and
+# ours) out of the host's view; nothing to unmount on stop.  nsenter
+# without a pid namespace execs its command, so $! stays the daemon's pid.
+start_v2_view() {
+	local d=$1 h
+	unshare -m --propagation private sleep infinity </dev/null \
+		>/dev/null 2>&1 &
+	h=$!
+	echo "$h" >"$d/holder.pid"
+	# unshare execs sleep once the namespace exists.
+	local end=$((SECONDS + 5))
+	until [ "$(readlink "/proc/$h/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] &&
+		[ "$(cat "/proc/$h/comm" 2>/dev/null)" = sleep ]; do
+		kill -0 "$h" 2>/dev/null || die "unshare -m failed"
+		[ $SECONDS -lt $end ] || die "no private mount namespace after 5s"
+		sleep 0.05
+	done
+	NSENTER=(nsenter -t "$h" -m)
+	"${NSENTER[@]}" mount -t cgroup2 cgroup2 /sys/fs/cgroup ||
+		die "cannot mount cgroup2 on /sys/fs/cgroup in the namespace"
+	log "cgroup v2 view: mount namespace of pid $h"
+}
+
 cmd_start() {
 	need_root
 	version_set
-	prepare_cgroups
+	case "$CT_CGROUP" in
+	v1) prepare_cgroups ;;
+	v2) ;;
+	*) die "CT_CGROUP=$CT_CGROUP: expected v1 or v2" ;;
+	esac
 	local d t0=$SECONDS
 	d=$(mktemp -d /tmp/ct.XXXXXX)
 	chmod 711 "$d"
@@ -277,10 +329,12 @@ cmd_start() {
 		}
 	done
 	echo "$d" >"$STATE_FILE"
+	# After the state file: a failed start is still cleaned up by `stop`.
+	[ "$CT_CGROUP" = v2 ] && start_v2_view "$d"
 	start_containerd "$d"
 	start_dockerd "$d"
 	write_env "$d"
-	log "daemons ($CT_VERSIONS) up in $((SECONDS - t0))s under $d"
+	log "daemons ($CT_VERSIONS, cgroup $CT_CGROUP) up in $((SECONDS - t0))s under $d"
 	echo "$d/env"
 }
 
@@ -343,6 +397,14 @@ unmount_under() {
 		done
 }
 
+# The v2 view's holder (only a `sleep` of ours: a recycled pid is left).
+stop_holder() {
+	local h
+	h=$(cat "$1/holder.pid" 2>/dev/null) || return 0
+	[ "$(cat "/proc/$h/comm" 2>/dev/null)" = sleep ] && stop_pid "$h" 2
+	return 0
+}
+
 cmd_stop() {
 	local d=${1:-}
 	if [ -z "$d" ]; then
@@ -361,6 +423,7 @@ cmd_stop() {
 	for p in $(pids_under "$d"); do
 		kill -KILL "$p" 2>/dev/null || true
 	done
+	stop_holder "$d"
 	unmount_under "$d"
 	rm -rf "$d" 2>/dev/null || { sleep 1; unmount_under "$d"; rm -rf "$d"; }
 	if [ "$(cat "$STATE_FILE" 2>/dev/null)" = "$d" ]; then

@@ -6,7 +6,8 @@
 # environment (DOCKER_HOST, CONTAINERD_ADDRESS, CT_DIR, ...) and
 # COLDTRACE (absolute path of the binary); each test runs in its own
 # scratch dir $T and exits 0 on success, 77 to skip, anything else on
-# failure.
+# failure.  Under a CT_CGROUP=v2 harness, CT_NSENTER runs coldtrace in
+# the daemons' mount namespace (their cgroup v2 view).
 
 set -euo pipefail
 
@@ -38,7 +39,9 @@ note() {
 # timeout's 124/137, 128+N for a crash) fails the test at once.
 run_ct() {
 	CT_RC=0
-	timeout -k 5 "$CT_TIMEOUT" "$COLDTRACE" "$@" >"$T/out" 2>"$T/err" ||
+	# shellcheck disable=SC2086 # CT_NSENTER: a command prefix or empty
+	timeout -k 5 "$CT_TIMEOUT" ${CT_NSENTER:-} "$COLDTRACE" "$@" \
+		>"$T/out" 2>"$T/err" ||
 		CT_RC=$?
 	if [ "$CT_RC" -ge 124 ]; then
 		show_output
