@@ -65,10 +65,24 @@ struct ct_interval {
 /* log2 histogram: slot k counts latencies in [2^k, 2^(k+1)) ns. */
 #define CT_HIST_SLOTS	32
 
+/*
+ * Why a container's cgroup key (design §4) does not stand for it alone:
+ * coldtrace and the runtime see different cgroup trees (v1 memory vs v2),
+ * so the runtime never moved the program into a cgroup of the key's kind
+ * and it keeps an inherited one.  Its opens cannot be told apart.
+ */
+enum ct_key_problem {
+	CT_KEY_OK = 0,
+	CT_KEY_ROOT,		/* the root cgroup (id <= 1) */
+	CT_KEY_RUNTIME,		/* the runtime command's own cgroup */
+	CT_KEY_SHARED,		/* another live container's */
+};
+
 struct ct_opens {
 	bool valid;		/* opens were measured for this container */
 	bool unobservable;	/* e.g. runsc --platform=kvm: say so, no hist */
 	bool systrap;		/* unobservable because runsc uses systrap */
+	uint8_t bad_key;	/* enum ct_key_problem: unobservable for it */
 	uint64_t count;
 	uint64_t failed;	/* return value < 0 */
 	uint64_t failed_enoent;
@@ -119,6 +133,7 @@ struct ct_container {
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */
 	enum ct_failure failed;	/* never ran: not a cold start */
+	enum ct_key_problem bad_key;	/* cgroup_key not its own */
 	bool has_exit_code;
 	int exit_code;		/* exit status of pid 1 (128+sig if killed) */
 	uint64_t first_ns;	/* earliest phase start */

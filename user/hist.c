@@ -161,6 +161,20 @@ static void json_buckets(struct ct_json *w, const struct ct_opens *o)
 
 const char *ct_opens_unobservable_reason(const struct ct_opens *o)
 {
+	switch (o->bad_key) {
+	case CT_KEY_ROOT:
+		return "cgroup key not per-container (the root cgroup): "
+		       "coldtrace's cgroup view (v1 memory or v2) differs "
+		       "from the runtime's";
+	case CT_KEY_RUNTIME:
+		return "cgroup key not per-container (the runtime's own "
+		       "cgroup): coldtrace's cgroup view (v1 memory or v2) "
+		       "differs from the runtime's";
+	case CT_KEY_SHARED:
+		return "cgroup key not per-container (another live "
+		       "container's): coldtrace's cgroup view (v1 memory or "
+		       "v2) differs from the runtime's";
+	}
 	if (o->systrap)
 		return "runsc systrap: guest syscalls trap by seccomp, "
 		       "not by ptrace stops";

@@ -433,6 +433,13 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 	l->verbose = o->verbose;
 	l->skip_exts = o->skip_exts;
 	l->cgroup_mode = o->cgroup_mode ? o->cgroup_mode : detect_cgroup_mode();
+	/* Which key a container has decides what "one container" means
+	 * (design §4): say it, a wrong guess reads as misattribution. */
+	if (o->verbose)
+		fprintf(stderr, "cgroup key: %s%s\n",
+			l->cgroup_mode == CT_CGROUP_V2 ?
+			"v2 (cgroup id)" : "v1-memory (" MEMCG_V1 ")",
+			o->cgroup_mode ? ", as asked" : "");
 	l->nr_cpus = libbpf_num_possible_cpus();
 
 	pr.verbose = o->verbose;

@@ -336,6 +336,10 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 	if (failed)
 		fprintf(f, "failed: %zu containers never ran their program "
 			"(left out of the statistics)\n", failed);
+	if (st.bad_keys)
+		fprintf(f, "cgroup key not per-container: %" PRIu64
+			" containers (cgroup view differs from the runtime's: "
+			"opens unobservable)\n", st.bad_keys);
 }
 
 void ct_output_summary(FILE *f, const struct ct_agg *agg,
@@ -462,7 +466,15 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "dropped_processes", st.dropped_procs);
 	ct_json_kv_u64(w, "expired_containers", st.expired);
 	ct_json_kv_u64(w, "malformed_records", st.malformed);
+	ct_json_kv_u64(w, "unkeyed_containers", st.bad_keys);
 	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
+}
+
+/* "v1-memory" or "v2": what a container is (design §4), for a reader to
+ * check against the host's cgroup view. */
+const char *ct_cgroup_key_name(enum ct_cgroup_mode m)
+{
+	return m == CT_CGROUP_V2 ? "v2" : "v1-memory";
 }
 
 int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
@@ -474,6 +486,9 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_string(w, "kernel", meta->kernel);
 	/* false in -i summaries: more containers may come */
 	ct_json_kv_bool(w, "final", !meta->interim);
+	if (meta->tracker)
+		ct_json_kv_string(w, "cgroup_key", ct_cgroup_key_name(
+			ct_tracker_cgroup_mode(meta->tracker)));
 	ct_json_key(w, "runtimes");
 	ct_json_start_object(w);
 	for (rt = 0; rt < CT_RT_MAX && !err; rt++) {

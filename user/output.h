@@ -46,10 +46,13 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 void ct_output_summary_json(FILE *f, const struct ct_agg *agg,
 			    const struct ct_meta *meta);
 /*
- * The summary.json fields (version, kernel, runtimes, lost_events) into
+ * The summary.json fields (version, kernel, cgroup_key when a tracker is
+ * given, runtimes, lost_events, the loss counters) into
  * an open object.  Returns 0 or -ENOMEM.
  */
 int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 			   const struct ct_meta *meta);
+/* "v1-memory" or "v2": the summary's "cgroup_key". */
+const char *ct_cgroup_key_name(enum ct_cgroup_mode m);
 
 #endif /* __CT_OUTPUT_H */

@@ -51,6 +51,7 @@ struct cstate {
 	uint32_t hyp_pid;		/* Kata: the hypervisor process */
 	uint32_t hyp_child;		/* its latest fork (qemu -daemonize) */
 	uint32_t host_mntns;		/* mntns of the runtime command */
+	uint64_t rt_key;		/* cgroup key of the runtime command */
 	bool start_pending;		/* runsc: start seen, no stub yet */
 	bool user_seen;
 	bool netns_mounted;
@@ -203,11 +204,62 @@ static bool ph_open(const struct cstate *s, enum ct_phase p)
 	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
 }
 
+static uint64_t key_of(const struct ct_tracker *e, const struct ct_hdr *h)
+{
+	return e->o.cgroup_mode == CT_CGROUP_V2 ? h->cgroup_id : h->memcg_id;
+}
+
+static void mark_bad_key(struct ct_tracker *e, struct cstate *s,
+			 enum ct_key_problem why)
+{
+	if (s->c.bad_key)
+		return;
+	s->c.bad_key = why;
+	e->st.bad_keys++;
+}
+
+/*
+ * A runtime moves the container's program into a cgroup of its own before
+ * the exec.  If coldtrace reads the other cgroup tree than the runtime
+ * writes (v1 memory vs v2, design §4), the program keeps what it inherited:
+ * the root, the runtime command's cgroup, or one shared with every other
+ * container of that runtime.  Any of these would mix other processes'
+ * opens into this container's: say so instead (at emission).
+ */
+static void check_key(struct ct_tracker *e, struct cstate *s)
+{
+	uint64_t k = s->c.cgroup_key;
+	size_t i;
+
+	/* runc and crun always make the container a cgroup; runsc without
+	 * a cgroupsPath (runsc run of a bare bundle) and Kata's stand-ins
+	 * leave the sandbox where it was, and their opens are told apart
+	 * by process (stub ptrace stops), not by key alone. */
+	if (s->c.runtime != CT_RT_RUNC && s->c.runtime != CT_RT_CRUN)
+		return;
+	if (k <= 1) {
+		mark_bad_key(e, s, CT_KEY_ROOT);
+		return;
+	}
+	if (s->rt_key && k == s->rt_key) {
+		mark_bad_key(e, s, CT_KEY_RUNTIME);
+		return;
+	}
+	for (i = 0; i < e->n; i++) {
+		struct cstate *o = e->cts[i];
+
+		if (o == s || !o->user_seen || o->c.cgroup_key != k)
+			continue;
+		mark_bad_key(e, o, CT_KEY_SHARED);
+		mark_bad_key(e, s, CT_KEY_SHARED);
+	}
+}
+
 static void set_key(struct ct_tracker *e, struct cstate *s,
 		    const struct ct_hdr *h)
 {
-	s->c.cgroup_key = e->o.cgroup_mode == CT_CGROUP_V2 ? h->cgroup_id
-							   : h->memcg_id;
+	s->c.cgroup_key = key_of(e, h);
+	check_key(e, s);
 }
 
 static void set_exit_code(struct cstate *s, int32_t status)
@@ -286,6 +338,15 @@ static bool wanted(const struct ct_tracker *e, const struct cstate *s)
 	return !m || (m & (1u << s->c.runtime));
 }
 
+static void unkeyed_opens(struct ct_container *c)
+{
+	memset(&c->opens, 0, sizeof(c->opens));
+	memset(&c->gofer_opens, 0, sizeof(c->gofer_opens));
+	c->opens.unobservable = true;
+	c->opens.bad_key = (uint8_t)c->bad_key;
+	c->n_slow = 0;
+}
+
 /* Emit (if it passes the filter) and forget cts[i]. */
 static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 {
@@ -295,6 +356,10 @@ static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 	if (wanted(e, s)) {
 		if (e->o.before_emit)
 			e->o.before_emit(&s->c, e->o.ctx);
+		/* After before_emit: whatever it read under a key that is
+		 * not the container's own is not the container's. */
+		if (s->c.bad_key)
+			unkeyed_opens(&s->c);
 		if (e->o.on_container)
 			e->o.on_container(&s->c, e->o.ctx);
 	} else if (s->c.phase_mask && e->o.on_filtered) {
@@ -476,6 +541,8 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 			s->c.engine = launcher_engine(cl, parent_like);
 		if (!s->host_mntns)
 			s->host_mntns = h->mntns;
+		if (!s->rt_key)
+			s->rt_key = key_of(e, h);
 		fire(e, s, CT_TR_RT_CREATE, t);
 		break;
 	case CT_CMD_START:
@@ -998,6 +1065,11 @@ size_t ct_tracker_pending(const struct ct_tracker *e)
 uint64_t ct_tracker_lost(const struct ct_tracker *e)
 {
 	return e ? e->st.lost_events : 0;
+}
+
+enum ct_cgroup_mode ct_tracker_cgroup_mode(const struct ct_tracker *e)
+{
+	return e ? e->o.cgroup_mode : CT_CGROUP_V1_MEMORY;
 }
 
 void ct_tracker_get_stats(const struct ct_tracker *e,

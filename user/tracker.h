@@ -93,9 +93,13 @@ struct ct_tracker_stats {
 	uint64_t dropped_procs;	/* not followed: process table full */
 	uint64_t expired;	/* given up: exit events lost */
 	uint64_t malformed;	/* records ct_tracker_feed() refused */
+	uint64_t bad_keys;	/* containers whose cgroup key is not theirs */
 };
 
 void ct_tracker_get_stats(const struct ct_tracker *e,
 			 struct ct_tracker_stats *out);
+
+/* The container key in use (V1_MEMORY when unset); V1_MEMORY for NULL. */
+enum ct_cgroup_mode ct_tracker_cgroup_mode(const struct ct_tracker *e);
 
 #endif /* __CT_TRACKER_H */
