@@ -3,13 +3,17 @@
 #
 # Under a CT_CGROUP=v2 harness (run.sh's V2_TESTS), in one traced session:
 # - dockerd says "Cgroup Version: 2" and coldtrace keys containers by v2
-#   cgroup id (summary "cgroup_key": "v2", when the build reports it);
+#   cgroup id (summary "cgroup_key": "v2");
 # - docker run under runc of a loop making exactly OPENS opens: complete,
 #   exit code 0, exactly OPENS opens;
 # - docker run under crun and runsc, which cannot create a container in
 #   this view (crun: no CAP_SYS_RESOURCE for RLIMIT_MEMLOCK; runsc: no
 #   controller in the v2 tree): each reported failed ("create"), with no
 #   exit code, never as a container that ran.
+# Then coldtrace in the host's view (v1 memory keys, no CT_NSENTER) with
+# a runc container of the v2 view: its key is not its own (runc never
+# moves it in a v1 memory cgroup), so it is reported, opens unobservable
+# with the reason, and counted in "unkeyed_containers"; never a count.
 . "$(dirname "$0")/lib.sh"
 
 [ "${CT_CGROUP:-v1}" = v2 ] || { note "needs a CT_CGROUP=v2 harness"; exit 77; }
@@ -59,8 +63,26 @@ for rt in crun runsc; do
 	note "$rt: failed create ($(grep -o 'OCI runtime create failed: [^:]*' "$T/err.$rt" | head -1))"
 done
 
-key=$(jq -r 'select(.type == "summary") | .cgroup_key // "unreported"' "$T/out")
-case "$key" in
-v2 | unreported) note "summary cgroup_key: $key" ;;
-*) fail "summary cgroup_key $key, expected v2" ;;
-esac
+summary() {
+	jq -c 'select(.type == "summary")' "$T/out"
+}
+key=$(summary | jq -r .cgroup_key)
+[ "$key" = v2 ] || fail "summary cgroup_key $key, expected v2"
+[ "$(summary | jq -r .unkeyed_containers)" = 0 ] ||
+	fail "$(summary | jq -r .unkeyed_containers) unkeyed containers in the v2 view"
+
+# The mismatch: coldtrace outside the namespace.
+CT_NSENTER='' run_ct -j -- docker run --rm --network none --runtime runc \
+	--cidfile "$T/cid.mis" "$CT_IMAGE" sh -c "$LOOP"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "mismatch run exited $CT_RC"; }
+r=$(rec_of mis)
+[ "$(jq -r '.complete' <<<"$r")" = true ] || fail "mismatch: incomplete"
+jq -r '.opens.reason // ""' <<<"$r" | grep -q 'not per-container' &&
+	[ "$(jq -r '.opens.unobservable' <<<"$r")" = true ] &&
+	[ "$(jq -r '.opens.count' <<<"$r")" = null ] ||
+	fail "mismatch: opens $(jq -c .opens <<<"$r"), expected unobservable (key)"
+[ "$(summary | jq -r .cgroup_key)" = v1-memory ] ||
+	fail "host view: cgroup_key $(summary | jq -r .cgroup_key)"
+[ "$(summary | jq -r .unkeyed_containers)" -ge 1 ] ||
+	fail "host view: unkeyed_containers $(summary | jq -r .unkeyed_containers)"
+note "v1 coldtrace, v2 runc: $(jq -r .opens.reason <<<"$r" | cut -d: -f1)"
