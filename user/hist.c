@@ -163,17 +163,20 @@ const char *ct_opens_unobservable_reason(const struct ct_opens *o)
 {
 	switch (o->bad_key) {
 	case CT_KEY_ROOT:
-		return "cgroup key not per-container (the root cgroup): "
-		       "coldtrace's cgroup view (v1 memory or v2) differs "
-		       "from the runtime's";
+		return "cgroup key not per-container (the root cgroup): the "
+		       "runtime put the container in no cgroup of coldtrace's "
+		       "kind (cgroup views differ, v1 memory vs v2, or "
+		       "cgroups ignored)";
 	case CT_KEY_RUNTIME:
 		return "cgroup key not per-container (the runtime's own "
-		       "cgroup): coldtrace's cgroup view (v1 memory or v2) "
-		       "differs from the runtime's";
+		       "cgroup): the runtime put the container in no cgroup "
+		       "of coldtrace's kind (cgroup views differ, v1 memory "
+		       "vs v2, or cgroups ignored)";
 	case CT_KEY_SHARED:
 		return "cgroup key not per-container (another live "
-		       "container's): coldtrace's cgroup view (v1 memory or "
-		       "v2) differs from the runtime's";
+		       "container's): the runtime put the container in no "
+		       "cgroup of coldtrace's kind (cgroup views differ, v1 "
+		       "memory vs v2, or cgroups ignored)";
 	}
 	if (o->systrap)
 		return "runsc systrap: guest syscalls trap by seccomp, "

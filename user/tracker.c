@@ -221,7 +221,8 @@ static void mark_bad_key(struct ct_tracker *e, struct cstate *s,
 /*
  * A runtime moves the container's program into a cgroup of its own before
  * the exec.  If coldtrace reads the other cgroup tree than the runtime
- * writes (v1 memory vs v2, design §4), the program keeps what it inherited:
+ * writes (v1 memory vs v2, design §4), or the runtime ignores cgroups
+ * (runsc --ignore-cgroups), the program keeps what it inherited:
  * the root, the runtime command's cgroup, or one shared with every other
  * container of that runtime.  Any of these would mix other processes'
  * opens into this container's: say so instead (at emission).
@@ -231,17 +232,18 @@ static void check_key(struct ct_tracker *e, struct cstate *s)
 	uint64_t k = s->c.cgroup_key;
 	size_t i;
 
-	/* runc and crun always make the container a cgroup; runsc without
-	 * a cgroupsPath (runsc run of a bare bundle) and Kata's stand-ins
-	 * leave the sandbox where it was, and their opens are told apart
-	 * by process (stub ptrace stops), not by key alone. */
-	if (s->c.runtime != CT_RT_RUNC && s->c.runtime != CT_RT_CRUN)
+	/* Kata's guest is not keyed by a host cgroup (design §4). */
+	if (s->c.runtime == CT_RT_KATA || s->c.runtime == CT_RT_UNKNOWN)
 		return;
+	/* The kernel side never counts under the root (opens.bpf.c). */
 	if (k <= 1) {
 		mark_bad_key(e, s, CT_KEY_ROOT);
 		return;
 	}
-	if (s->rt_key && k == s->rt_key) {
+	/* runc and crun always make the container a cgroup.  runsc may
+	 * leave its sandbox in the runtime's (runsc run of a bare bundle);
+	 * its opens are told apart by process (stub ptrace stops) there. */
+	if (s->c.runtime != CT_RT_RUNSC && s->rt_key && k == s->rt_key) {
 		mark_bad_key(e, s, CT_KEY_RUNTIME);
 		return;
 	}

@@ -122,9 +122,9 @@ Test(cgroup_key, shared_key)
 	ct_tracker_free(eng);
 }
 
-/* runsc without a cgroupsPath stays in the runtime's cgroup: not a
- * mismatch, its opens are told apart by process. */
-Test(cgroup_key, runsc_not_checked)
+/* runsc may leave its sandbox in the runtime's cgroup: not a mismatch,
+ * its opens are told apart by process. */
+Test(cgroup_key, runsc_runtime_key_kept)
 {
 	struct fx_ct c = { "gv", CT_RT_RUNSC, CT_ENG_DOCKER, 1000, 0, 0,
 			   false, 77 };
@@ -132,6 +132,19 @@ Test(cgroup_key, runsc_not_checked)
 
 	cr_expect_eq(sink.got[0].bad_key, CT_KEY_OK);
 	cr_expect_eq(bad_keys(eng), 0);
+	ct_tracker_free(eng);
+}
+
+/* runsc --ignore-cgroups under a root-cgroup shim: nothing counted. */
+Test(cgroup_key, runsc_root_key)
+{
+	struct fx_ct c = { "gvr", CT_RT_RUNSC, CT_ENG_DOCKER, 1000, 0, 0,
+			   false, 1 };
+	struct ct_tracker *eng = run(&c, 1, 1);
+
+	cr_expect_eq(sink.got[0].bad_key, CT_KEY_ROOT);
+	cr_expect(sink.got[0].opens.unobservable);
+	cr_expect_eq(bad_keys(eng), 1);
 	ct_tracker_free(eng);
 }
 
