@@ -36,12 +36,15 @@
 #                       $CT_NSENTER; docker and ctr only talk to sockets,
 #                       so they work from either view.  `stop` kills the
 #                       holder, and the namespace with its mounts goes away.
-#                       What runs there (kernel 6.18, cgroup v1 host): runc.
-#                       crun fails with "setrlimit (RLIM_MEMLOCK): Operation
-#                       not permitted", runsc with "write /sys/fs/cgroup/
-#                       cgroup.subtree_control: invalid argument": every
-#                       controller stays bound to its v1 hierarchy, so this
-#                       v2 tree offers none (README, support table).
+#                       What runs there (kernel 6.18, cgroup v1 host): runc,
+#                       and runsc as docker runtime "runsc-nocg"
+#                       (--ignore-cgroups).  crun fails with "setrlimit
+#                       (RLIM_MEMLOCK): Operation not permitted" (it raises
+#                       the limit to load its v2 device filter; root here
+#                       lacks CAP_SYS_RESOURCE), runsc with "write /sys/fs/
+#                       cgroup/cgroup.subtree_control: invalid argument":
+#                       every controller stays bound to its v1 hierarchy,
+#                       so this v2 tree offers none (README, support table).
 # After `start`, `. "$(tools/harness.sh env)"` exports:
 #   CT_DIR, DOCKER_HOST, CONTAINERD_ADDRESS, CT_DOCKERD_PID,
 #   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, CT_VERSIONS, CT_CGROUP,
@@ -205,12 +208,20 @@ runsc_runtimes_json() {
 	fi
 }
 
+# CT_CGROUP=v2: runsc can only run there without cgroups (the v2 tree has
+# no controller to enable): runtime "runsc-nocg".
+runsc_nocg_json() {
+	[ "$CT_CGROUP" = v2 ] || return 0
+	printf ',\n\t\t"runsc-nocg": { "path": "%s", "runtimeArgs": ["--network=none", "--ignore-cgroups"] }' \
+		"$RUNSC_BIN"
+}
+
 write_daemon_json() {
 	cat >"$1/daemon.json" <<EOF
 {
 	"runtimes": {
 		"crun": { "path": "/usr/bin/crun" },
-		$(runsc_runtimes_json)
+		$(runsc_runtimes_json)$(runsc_nocg_json)
 	},
 	"exec-opts": ["native.cgroupdriver=cgroupfs"],
 	"storage-driver": "overlay2",
