@@ -27,8 +27,10 @@ LIBS		:= $(LIBBPF_LIBS) -lelf -lz
 
 WARN	:= -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
-# EXTRA_CFLAGS: added, not replacing -W... (a command-line CFLAGS would)
-CFLAGS	+= $(WARN) $(EXTRA_CFLAGS)
+CFLAGS	+= $(WARN)
+# EXTRA_CFLAGS (make test-san, make fuzz: the sanitizers) are added even
+# to a CFLAGS given on the command line.
+override CFLAGS += $(EXTRA_CFLAGS)
 CPPFLAGS += -Iinclude -Iuser -I$(OUTPUT) $(LIBBPF_CFLAGS)
 DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
