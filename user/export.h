@@ -25,10 +25,7 @@
 #include <stddef.h>
 #include "agg.h"
 #include "output.h"
-
-/* metrics.prom text into f: the same text /metrics serves (--listen). */
-int ct_export_prom(FILE *f, const struct ct_agg *agg,
-		   const struct ct_meta *meta);
+#include "prom.h"	/* ct_export_prom(): metrics.prom */
 /*
  * Write every file into dir (created, with its parents, if missing):
  * all into a staging directory inside dir first, then renamed into
