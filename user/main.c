@@ -26,6 +26,7 @@
 #include "coldtrace.h"
 #include "command.h"
 #include "dump.h"
+#include "enrich.h"
 #include "tracker.h"
 #include "export.h"
 #include "hist.h"
@@ -34,6 +35,7 @@
 #include "loader.h"
 #include "names.h"
 #include "opens_bpf.h"
+#include "opens_source_bpf.h"
 #include "output.h"
 #include "pull_output.h"
 #include "paths.h"
@@ -55,13 +57,11 @@ struct session {
 	struct ct_tracker *tracker;
 	struct ct_agg *agg;
 	struct ct_rec_writer *rec;	/* --record */
-	struct ct_opens_bpf *opens;	/* live open-latency tracer */
-	struct ct_pulls *pulls;	/* image pulls */
+	struct ct_enrich *enrich;	/* pulls, opens, prepare, ready, why */
+	struct ct_opens_source opens;	/* for enrich: live or replayed */
+	struct ct_opens_bpf *opens_bpf;	/* live open-latency tracer */
 	struct ct_replay_opens *ropens;	/* --replay: recorded histograms */
-	struct ct_prepare *prepare;	/* the prepare phase */
-	struct ct_ready *ready;		/* the ready phase (--ready) */
 	struct ct_ready_bpf *ready_bpf;	/* live listen(2) tracer */
-	struct ct_why *why;		/* --why: per-phase time split */
 	struct ct_why_bpf *why_bpf;	/* live scheduler-state tracer */
 	int64_t mono_to_real;
 	char kernel[64];
@@ -184,93 +184,20 @@ static void rec_write(struct session *s, const void *rec, size_t len)
 	}
 }
 
-static void record_opens(struct session *s, const struct ct_container *c,
-			 const struct ct_opens *o, uint32_t flags)
-{
-	struct ct_opens_rec r;
-
-	if (!s->rec || (!o->valid && !o->unobservable))
-		return;
-	ct_opens_rec_fill(&r, o, c->cgroup_key, c->runtime, flags,
-			  c->last_ns - s->mono_to_real);
-	rec_write(s, &r, sizeof(r));
-}
-
-/* --paths: the slowest opens, in a CT_EV_PATHS record. */
-static void record_paths(struct session *s, const struct ct_container *c)
-{
-	struct ct_paths_rec r;
-
-	if (!s->rec || !c->n_slow)
-		return;
-	ct_paths_rec_fill(&r, c, c->last_ns - s->mono_to_real);
-	rec_write(s, &r, sizeof(r));
-}
-
-/* A docker run's pull ends moments before the container's attach. */
-#define PULL_MAX_GAP_NS	(2 * 1000000000ull)
-
-static void attach_pull(struct session *s, struct ct_container *c)
-{
-	const struct ct_pull *p;
-
-	p = ct_pull_claim(s->pulls, c->first_ns, PULL_MAX_GAP_NS);
-	if (!p)
-		return;
-	c->has_pull = true;
-	c->pull.start_ns = p->start_ns;
-	c->pull.end_ns = p->start_ns + p->dur_ns;
-	snprintf(c->pull_image, sizeof(c->pull_image), "%s", p->image);
-}
-
-static void attach_opens(struct session *s, struct ct_container *c)
-{
-	if (!c->cgroup_key)
-		return;
-	if (s->opens) {
-		ct_opens_read(s->opens, c->cgroup_key, &c->opens);
-		ct_opens_read_gofer(s->opens, c->cgroup_key, &c->gofer_opens);
-		record_opens(s, c, &c->opens, 0);
-		record_opens(s, c, &c->gofer_opens, CT_OPENS_F_GOFER);
-		if (s->cli->paths) {
-			ct_opens_read_slow(s->opens, c->cgroup_key, c,
-					   s->cli->paths);
-			record_paths(s, c);
-		}
-		ct_opens_forget(s->opens, c->cgroup_key);
-	} else if (s->ropens) {
-		ct_replay_opens_find(s->ropens, c->cgroup_key, false,
-				     &c->opens);
-		ct_replay_opens_find(s->ropens, c->cgroup_key, true,
-				     &c->gofer_opens);
-		if (s->cli->paths)
-			ct_replay_paths_find(s->ropens, c->cgroup_key, c,
-					     s->cli->paths);
-	}
-}
-
-/*
- * Tracker hook, just before a container is emitted: attach its pull, its
- * opens and then its ready phase (which splits the opens).
- */
+/* Left out by -r / -c: drop its kernel histograms, they would pile up. */
+/* Tracker hook, just before a container is emitted. */
 static void before_emit(struct ct_container *c, void *ctx)
 {
 	struct session *s = ctx;
 
-	attach_pull(s, c);
-	attach_opens(s, c);
-	ct_prepare_apply(s->prepare, c);	/* moves first_ns */
-	ct_ready_apply(s->ready, c);
-	ct_why_apply(s->why, c);
+	ct_enrich_apply(s->enrich, c);
 }
 
-/* Left out by -r / -c: drop its kernel histograms, they would pile up. */
 static void on_filtered(const struct ct_container *c, void *ctx)
 {
 	struct session *s = ctx;
 
-	if (s->opens && c->cgroup_key)
-		ct_opens_forget(s->opens, c->cgroup_key);
+	ct_enrich_forget(s->enrich, c);
 }
 
 static void on_container(const struct ct_container *c, void *ctx)
@@ -309,18 +236,6 @@ static void on_pull(const struct ct_pull *p, void *ctx)
 
 /* ---- events ---- */
 
-static int feed(struct session *s, const void *rec, size_t len)
-{
-	if (s->cli->dump)
-		ct_dump_record(stdout, rec, len, s->mono_to_real);
-	ct_pull_feed(s->pulls, rec, len);
-	ct_ready_feed(s->ready, rec, len);
-	ct_prepare_feed(s->prepare, rec, len);
-	if (s->why)
-		ct_why_feed(s->why, rec, len);
-	return ct_tracker_feed(s->tracker, rec, len);
-}
-
 /*
  * Exec records are fixed-size in the ring buffer (the BPF side must
  * reserve a constant size), but most of args[] is unused: recordings
@@ -343,6 +258,36 @@ static void record_event(struct session *s, const void *rec, size_t len)
 	rec_write(s, rec, len);
 }
 
+/*
+ * What every record goes through first, the ones the session makes
+ * itself included (lost counter, end mark, names, open histograms,
+ * paths): --record keeps it and --dump shows it, as a replay will.
+ */
+static void tap(struct session *s, const void *rec, size_t len)
+{
+	if (s->rec)
+		record_event(s, rec, len);
+	if (s->cli->dump)
+		ct_dump_record(stdout, rec, len, s->mono_to_real);
+}
+
+/* Then the stages: enrich's followers first, the state machine last. */
+static int feed(struct session *s, const void *rec, size_t len)
+{
+	tap(s, rec, len);
+	ct_enrich_feed(s->enrich, rec, len);
+	return ct_tracker_feed(s->tracker, rec, len);
+}
+
+/* enrich's records (open histograms, paths): --record keeps them. */
+static void keep(const void *rec, size_t len, void *ctx)
+{
+	struct session *s = ctx;
+
+	if (s->rec)
+		rec_write(s, rec, len);
+}
+
 static void name_new_containers(struct session *s);
 
 /* Ring buffer callback (live). */
@@ -350,8 +295,6 @@ static int on_event(void *ctx, const void *rec, size_t len)
 {
 	struct session *s = ctx;
 
-	if (s->rec)
-		record_event(s, rec, len);
 	feed(s, rec, len);
 	if (s->n_new)
 		name_new_containers(s);
@@ -434,17 +377,22 @@ static int session_init(struct session *s, const struct ct_cli *cli,
 		.proc_alive = cli->replay_path ? NULL : pid_alive,
 		.ctx = s,
 	};
+	struct ct_enrich_opts xo = {
+		.mono_to_real_ns = s->mono_to_real,
+		.ready_mode = cli->ready_mode,
+		.why = cli->why,
+		.paths = cli->paths,
+		.opens = s->opens,
+		.on_pull = on_pull,
+		.keep = keep,
+		.ctx = s,
+	};
 
 	s->cli = cli;
 	s->agg = ct_agg_new();
 	s->tracker = ct_tracker_new(&eo);
-	s->pulls = ct_pulls_new(s->mono_to_real, on_pull, s);
-	s->ready = ct_ready_new(cli->ready_mode, s->mono_to_real);
-	s->prepare = ct_prepare_new(s->mono_to_real);
-	if (cli->why)
-		s->why = ct_why_new(s->mono_to_real);
-	if (!s->agg || !s->tracker || !s->pulls || !s->ready || !s->prepare ||
-	    (cli->why && !s->why)) {
+	s->enrich = ct_enrich_new(&xo);
+	if (!s->agg || !s->tracker || !s->enrich) {
 		p_err("out of memory");
 		return -ENOMEM;
 	}
@@ -473,31 +421,22 @@ static int write_outputs(struct session *s)
 		.version = COLDTRACE_VERSION,
 		.kernel = s->kernel,
 		.lost_events = s->lost,
-		.pulls = s->pulls,
-		.why = s->why,
+		.pulls = ct_enrich_pulls(s->enrich),
+		.why = ct_enrich_why(s->enrich),
 		.tracker = s->tracker,
 	};
 	char err[ERRLEN];
 	int ret = 0;
 
-	if (ct_ready_dropped(s->ready))
-		fprintf(stderr, "coldtrace: %llu listen records dropped (too "
-			"many containers pending): their ready phase is "
-			"missing\n",
-			(unsigned long long)ct_ready_dropped(s->ready));
-	if (ct_why_dropped(s->why))
-		fprintf(stderr, "coldtrace: %llu scheduler-state records "
-			"dropped (store full): some --why splits are "
-			"missing\n",
-			(unsigned long long)ct_why_dropped(s->why));
+	ct_enrich_warn_dropped(s->enrich, stderr);
 	if (s->cli->json) {
 		ct_output_summary_json(stdout, s->agg, &meta);
 	} else {
 		if (!s->table_started && !s->cli->dump &&
-		    !ct_pull_count(s->pulls))
+		    !ct_pull_count(ct_enrich_pulls(s->enrich)))
 			printf("no container was seen\n");
 		print_runtime_hists(s);
-		ct_pull_print_all(stdout, s->pulls);
+		ct_pull_print_all(stdout, ct_enrich_pulls(s->enrich));
 		putchar('\n');
 		ct_output_summary(stdout, s->agg, &meta);
 	}
@@ -519,12 +458,9 @@ static int write_outputs(struct session *s)
 static void session_free(struct session *s)
 {
 	ct_tracker_free(s->tracker);
-	ct_pulls_free(s->pulls);
+	ct_enrich_free(s->enrich);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
-	ct_ready_free(s->ready);
-	ct_prepare_free(s->prepare);
-	ct_why_free(s->why);
 }
 
 /* -o DIR is usable: checked before anything is traced or read. */
@@ -566,6 +502,7 @@ static int run_replay(const struct ct_cli *cli)
 		ct_rec_reader_close(r);
 		return 1;
 	}
+	s.opens = ct_replay_opens_source(s.ropens);
 	s.mono_to_real = h.mono_to_real_ns;
 	snprintf(s.kernel, sizeof(s.kernel), "%.*s", (int)sizeof(h.kernel),
 		 h.kernel);
@@ -575,7 +512,7 @@ static int run_replay(const struct ct_cli *cli)
 	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
 		feed(&s, rec, len);
 	s.lost = ct_tracker_lost(s.tracker);
-	ct_pull_flush(s.pulls);
+	ct_enrich_flush(s.enrich);
 	ct_tracker_flush(s.tracker);
 	if (ret < 0)
 		p_err("%s", err);
@@ -645,7 +582,7 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 	}
 	/* lets a finished container out without waiting for a host event */
 	ct_tracker_tick(s->tracker, ct_mono_ns());
-	ct_pull_tick(s->pulls, ct_mono_ns());
+	ct_enrich_tick(s->enrich, ct_mono_ns());
 	if (ls->httpd)
 		httpd_poll(ls->httpd, ct_mono_ns());
 	/* COMMAND done: wait, bounded, for its containers to be destroyed */
@@ -658,8 +595,8 @@ static bool keep_going(struct session *s, struct ct_loader *l,
 			.version = COLDTRACE_VERSION,
 			.kernel = s->kernel,
 			.lost_events = ct_loader_lost(l),
-			.pulls = s->pulls,
-			.why = s->why,
+			.pulls = ct_enrich_pulls(s->enrich),
+			.why = ct_enrich_why(s->enrich),
 			.tracker = s->tracker,
 			.interim = true,
 		};
@@ -741,14 +678,15 @@ static int start_tracers(struct session *s, struct ct_loader **l)
 		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
 	if (s->cli->no_opens)
 		return 0;
-	if (ct_opens_start(&s->opens, ct_loader_cgroup_mode(*l),
+	if (ct_opens_start(&s->opens_bpf, ct_loader_cgroup_mode(*l),
 			   s->cli->runtime_mask, s->cli->paths > 0,
 			   s->cli->verbose, err, sizeof(err))) {
 		p_err("%s (use --no-opens to trace without file opens)", err);
 		return -1;
 	}
+	s->opens = ct_opens_bpf_source(s->opens_bpf);
 	if (s->cli->ready_mode == CT_READY_LISTEN &&
-	    ct_ready_bpf_start(&s->ready_bpf, *l, s->opens,
+	    ct_ready_bpf_start(&s->ready_bpf, *l, s->opens_bpf,
 			       ct_loader_cgroup_mode(*l), s->cli->verbose, err,
 			       sizeof(err))) {
 		p_err("%s", err);
@@ -770,7 +708,7 @@ static void drain(struct session *s, struct ct_loader *l)
 	s->lost = ct_loader_lost(l);
 	inject(s, CT_EV_LOST, s->lost);
 	inject(s, CT_EV_END, 0);
-	ct_pull_flush(s->pulls);
+	ct_enrich_flush(s->enrich);
 	ct_tracker_flush(s->tracker);
 }
 
@@ -876,8 +814,8 @@ out:
 	httpd_close(ls.httpd);
 	ct_why_bpf_stop(s.why_bpf);
 	ct_ready_bpf_stop(s.ready_bpf);
-	if (s.opens)
-		ct_opens_stop(s.opens);
+	if (s.opens_bpf)
+		ct_opens_stop(s.opens_bpf);
 	if (l)
 		ct_loader_stop(l);
 	session_free(&s);

@@ -163,6 +163,29 @@ bool ct_replay_paths_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
 	return false;
 }
 
+static void src_read(void *impl, uint64_t cgroup_key, bool gofer,
+		     struct ct_opens *out)
+{
+	ct_replay_opens_find(impl, cgroup_key, gofer, out);
+}
+
+static void src_read_slow(void *impl, uint64_t cgroup_key,
+			  struct ct_container *c, size_t max)
+{
+	ct_replay_paths_find(impl, cgroup_key, c, max);
+}
+
+/* Already in the stream, kept until the end: nothing to record or drop. */
+static const struct ct_opens_source_ops replay_ops = {
+	.read = src_read,
+	.read_slow = src_read_slow,
+};
+
+struct ct_opens_source ct_replay_opens_source(struct ct_replay_opens *r)
+{
+	return (struct ct_opens_source){ .ops = &replay_ops, .impl = r };
+}
+
 void ct_replay_opens_free(struct ct_replay_opens *r)
 {
 	if (!r)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "container.h"
+#include "opens_source.h"
 
 struct ct_replay_opens;
 
@@ -39,6 +40,11 @@ bool ct_replay_opens_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
  */
 bool ct_replay_paths_find(const struct ct_replay_opens *r, uint64_t cgroup_key,
 			  struct ct_container *c, size_t max);
+/*
+ * The recording's opens as an opens source (opens_source.h): valid while
+ * r is; r may be NULL (nothing recorded).
+ */
+struct ct_opens_source ct_replay_opens_source(struct ct_replay_opens *r);
 void ct_replay_opens_free(struct ct_replay_opens *r);
 
 #endif /* __CT_REPLAY_H */

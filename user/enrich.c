@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The enrich stage: see enrich.h. */
+#include <stdlib.h>
+
+#include "enrich.h"
+#include "hist.h"
+#include "paths.h"
+#include "prepare.h"
+
+struct ct_enrich {
+	struct ct_enrich_opts o;
+	struct ct_pulls *pulls;
+	struct ct_prepare *prepare;
+	struct ct_ready *ready;
+	struct ct_why *why;		/* NULL without --why */
+};
+
+struct ct_enrich *ct_enrich_new(const struct ct_enrich_opts *o)
+{
+	struct ct_enrich *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->o = *o;
+	e->pulls = ct_pulls_new(o->mono_to_real_ns, o->on_pull, o->ctx);
+	e->ready = ct_ready_new(o->ready_mode, o->mono_to_real_ns);
+	e->prepare = ct_prepare_new(o->mono_to_real_ns);
+	if (o->why)
+		e->why = ct_why_new(o->mono_to_real_ns);
+	if (!e->pulls || !e->ready || !e->prepare || (o->why && !e->why)) {
+		ct_enrich_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void ct_enrich_free(struct ct_enrich *e)
+{
+	if (!e)
+		return;
+	ct_pulls_free(e->pulls);
+	ct_ready_free(e->ready);
+	ct_prepare_free(e->prepare);
+	ct_why_free(e->why);
+	free(e);
+}
+
+int ct_enrich_feed(struct ct_enrich *e, const void *rec, size_t len)
+{
+	int ret[] = {
+		ct_pull_feed(e->pulls, rec, len),
+		ct_ready_feed(e->ready, rec, len),
+		ct_prepare_feed(e->prepare, rec, len),
+		e->why ? ct_why_feed(e->why, rec, len) : 0,
+	};
+
+	for (size_t i = 0; i < sizeof(ret) / sizeof(ret[0]); i++)
+		if (ret[i])
+			return ret[i];
+	return 0;
+}
+
+static void attach_pull(struct ct_enrich *e, struct ct_container *c)
+{
+	const struct ct_pull *p;
+
+	p = ct_pull_claim(e->pulls, c->first_ns, CT_ENRICH_PULL_MAX_GAP_NS);
+	if (!p)
+		return;
+	c->has_pull = true;
+	c->pull.start_ns = p->start_ns;
+	c->pull.end_ns = p->start_ns + p->dur_ns;
+	snprintf(c->pull_image, sizeof(c->pull_image), "%s", p->image);
+}
+
+/* Stamped with the container's last event, as if the kernel sent them. */
+static uint64_t rec_ts(const struct ct_enrich *e, const struct ct_container *c)
+{
+	return c->last_ns - e->o.mono_to_real_ns;
+}
+
+static void keep_opens(struct ct_enrich *e, const struct ct_container *c,
+		       const struct ct_opens *o, uint32_t flags)
+{
+	struct ct_opens_rec r;
+
+	if (!o->valid && !o->unobservable)
+		return;
+	ct_opens_rec_fill(&r, o, c->cgroup_key, c->runtime, flags,
+			  rec_ts(e, c));
+	e->o.keep(&r, sizeof(r), e->o.ctx);
+}
+
+static void keep_paths(struct ct_enrich *e, const struct ct_container *c)
+{
+	struct ct_paths_rec r;
+
+	if (!c->n_slow)
+		return;
+	ct_paths_rec_fill(&r, c, rec_ts(e, c));
+	e->o.keep(&r, sizeof(r), e->o.ctx);
+}
+
+static void attach_opens(struct ct_enrich *e, struct ct_container *c)
+{
+	const struct ct_opens_source *src = &e->o.opens;
+	const struct ct_opens_source_ops *ops = src->ops;
+
+	if (!ops || !c->cgroup_key)
+		return;
+	ops->read(src->impl, c->cgroup_key, false, &c->opens);
+	ops->read(src->impl, c->cgroup_key, true, &c->gofer_opens);
+	if (e->o.paths)
+		ops->read_slow(src->impl, c->cgroup_key, c, e->o.paths);
+	if (ops->measured && e->o.keep) {
+		keep_opens(e, c, &c->opens, 0);
+		keep_opens(e, c, &c->gofer_opens, CT_OPENS_F_GOFER);
+		if (e->o.paths)
+			keep_paths(e, c);
+	}
+	ct_enrich_forget(e, c);
+}
+
+void ct_enrich_apply(struct ct_enrich *e, struct ct_container *c)
+{
+	attach_pull(e, c);
+	attach_opens(e, c);
+	ct_prepare_apply(e->prepare, c);	/* moves first_ns */
+	ct_ready_apply(e->ready, c);		/* splits the opens */
+	ct_why_apply(e->why, c);		/* splits every phase */
+}
+
+void ct_enrich_forget(struct ct_enrich *e, const struct ct_container *c)
+{
+	const struct ct_opens_source *src = &e->o.opens;
+
+	if (src->ops && src->ops->forget && c->cgroup_key)
+		src->ops->forget(src->impl, c->cgroup_key);
+}
+
+void ct_enrich_tick(struct ct_enrich *e, uint64_t now_mono_ns)
+{
+	ct_pull_tick(e->pulls, now_mono_ns);
+}
+
+void ct_enrich_flush(struct ct_enrich *e)
+{
+	ct_pull_flush(e->pulls);
+}
+
+struct ct_pulls *ct_enrich_pulls(const struct ct_enrich *e)
+{
+	return e->pulls;
+}
+
+struct ct_why *ct_enrich_why(const struct ct_enrich *e)
+{
+	return e->why;
+}
+
+void ct_enrich_warn_dropped(const struct ct_enrich *e, FILE *f)
+{
+	if (ct_ready_dropped(e->ready))
+		fprintf(f, "coldtrace: %llu listen records dropped (too "
+			"many containers pending): their ready phase is "
+			"missing\n",
+			(unsigned long long)ct_ready_dropped(e->ready));
+	if (ct_why_dropped(e->why))
+		fprintf(f, "coldtrace: %llu scheduler-state records "
+			"dropped (store full): some --why splits are "
+			"missing\n",
+			(unsigned long long)ct_why_dropped(e->why));
+}
