@@ -279,13 +279,14 @@ static int feed(struct session *s, const void *rec, size_t len)
 	return ct_tracker_feed(s->tracker, rec, len);
 }
 
-/* enrich's records (open histograms, paths): --record keeps them. */
+/*
+ * enrich's records (open histograms, paths) are made during an emission,
+ * inside the tracker: tap() only.  No stage reads them (a replay feeds
+ * them to no effect), and the tracker must not be re-entered.
+ */
 static void keep(const void *rec, size_t len, void *ctx)
 {
-	struct session *s = ctx;
-
-	if (s->rec)
-		rec_write(s, rec, len);
+	tap(ctx, rec, len);
 }
 
 static void name_new_containers(struct session *s);
