@@ -25,6 +25,7 @@ struct ct_meta {
 	const struct ct_tracker *tracker;	/* its loss counters; may be NULL */
 	const struct ct_why *why;	/* --why state slices; may be NULL */
 	bool interim;		/* an -i summary: the session goes on */
+	unsigned int prom_labels;	/* enum ct_prom_label (prom.h) bits */
 };
 
 /* One line: {"type":"container",...}\n */

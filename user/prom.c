@@ -1,27 +1,47 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* metrics.prom and /metrics: see prom.h. */
+/* metrics.prom and /metrics: see prom.h for the families and labels. */
+#define _GNU_SOURCE	/* qsort_r */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "prom.h"
+#include "hist.h"
 #include "json.h"
+#include "tracker.h"
 
+/*
+ * A group: the containers that share every label but phase and le
+ * (container_runtime, engine, and container_id / container_name when
+ * asked for), so that each series is printed once, however many
+ * containers it sums.  Group g is order[start[g] .. start[g + 1]).
+ */
 struct prom_ctx {
+	FILE *f;
 	const struct ct_agg *agg;
-	const struct ct_meta *meta;
-	struct ct_restart *restarts;
-	size_t nrestarts;
+	unsigned int labels;	/* enum ct_prom_label bits */
+	size_t *order;		/* ct_agg_get() indexes, sorted by group */
+	size_t *start;		/* ngroups + 1 entries */
+	size_t *group;		/* ct_agg_get() index -> its group */
+	size_t ngroups;
 };
 
-/* ---- metrics.prom (Prometheus text exposition format 0.0.4) ---- */
-
-/* Bucket upper bounds in ns: 100 us .. 60 s. */
+/* Duration bucket upper bounds in ns: 100 us .. 60 s. */
 static const uint64_t prom_le_ns[] = {
 	100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
 	25000000, 50000000, 100000000, 250000000, 500000000, 1000000000,
 	2500000000, 5000000000, 10000000000, 30000000000, 60000000000,
 };
 #define PROM_NB	(sizeof(prom_le_ns) / sizeof(prom_le_ns[0]))
+
+struct prom_hist {
+	uint64_t le_ns[CT_HIST_SLOTS];	/* upper bounds, increasing */
+	uint64_t bucket[CT_HIST_SLOTS];	/* not cumulative: one per bound */
+	size_t nb;
+	uint64_t count;		/* +Inf: every observation */
+	uint64_t sum_ns;
+	bool has_sum;		/* the kernel's log2 histograms keep none */
+};
 
 /* Seconds, exact, without trailing zeros: 2500000 ns -> 0.0025 */
 static void prom_seconds(FILE *f, uint64_t ns)
@@ -67,169 +87,349 @@ static void prom_family(FILE *f, const char *name, const char *type,
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-struct prom_hist {
-	uint64_t bucket[PROM_NB];	/* not cumulative: one per bound */
-	uint64_t count;
-	uint64_t sum_ns;
-};
+/* A family of one unlabelled counter. */
+static void prom_counter(FILE *f, const char *name, const char *help,
+			 uint64_t v)
+{
+	prom_family(f, name, "counter", help);
+	fprintf(f, "%s %" PRIu64 "\n", name, v);
+}
 
-static void prom_observe(struct prom_hist *h, uint64_t ns)
+/* ---- groups ---- */
+
+static int cmp_u(unsigned int a, unsigned int b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int key_cmp(const struct prom_ctx *x, size_t i, size_t j)
+{
+	const struct ct_container *a = ct_agg_get(x->agg, i);
+	const struct ct_container *b = ct_agg_get(x->agg, j);
+	int r = cmp_u(a->runtime, b->runtime);
+
+	if (!r)
+		r = cmp_u(a->engine, b->engine);
+	if (!r && (x->labels & CT_PROM_LABEL_ID))
+		r = strncmp(a->id, b->id, sizeof(a->id));
+	if (!r && (x->labels & CT_PROM_LABEL_NAME))
+		r = strncmp(a->name, b->name, sizeof(a->name));
+	return r;
+}
+
+static int cmp_order(const void *pa, const void *pb, void *ctx)
+{
+	return key_cmp(ctx, *(const size_t *)pa, *(const size_t *)pb);
+}
+
+static int make_groups(struct prom_ctx *x)
+{
+	size_t n = ct_agg_count(x->agg), i, g = 0;
+
+	x->order = malloc((n + 1) * sizeof(size_t));
+	x->start = malloc((n + 1) * sizeof(size_t));
+	x->group = malloc((n + 1) * sizeof(size_t));
+	if (!x->order || !x->start || !x->group)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		x->order[i] = i;
+	qsort_r(x->order, n, sizeof(*x->order), cmp_order, x);
+	for (i = 0; i < n; i++) {
+		if (!i || key_cmp(x, x->order[i - 1], x->order[i]))
+			x->start[g++] = i;
+		x->group[x->order[i]] = g - 1;
+	}
+	x->start[g] = n;
+	x->ngroups = g;
+	return 0;
+}
+
+static void free_groups(struct prom_ctx *x)
+{
+	free(x->order);
+	free(x->start);
+	free(x->group);
+}
+
+/* The k-th container in group order. */
+static const struct ct_container *member(const struct prom_ctx *x, size_t k)
+{
+	return ct_agg_get(x->agg, x->order[k]);
+}
+
+/* Group g's labels (its first member has them all), then phase if any. */
+static void group_labels(const struct prom_ctx *x, size_t g,
+			 const char *phase)
+{
+	const struct ct_container *c = member(x, x->start[g]);
+
+	prom_label(x->f, "container_runtime", ct_runtime_name(c->runtime));
+	fputc(',', x->f);
+	prom_label(x->f, "engine", ct_engine_name(c->engine));
+	if (x->labels & CT_PROM_LABEL_ID) {
+		fputc(',', x->f);
+		prom_label(x->f, "container_id", c->id);
+	}
+	if (x->labels & CT_PROM_LABEL_NAME) {
+		fputc(',', x->f);
+		prom_label(x->f, "container_name", c->name);
+	}
+	if (phase) {
+		fputc(',', x->f);
+		prom_label(x->f, "phase", phase);
+	}
+}
+
+/* ---- histograms ---- */
+
+static void hist_init(struct prom_hist *h)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->le_ns, prom_le_ns, sizeof(prom_le_ns));
+	h->nb = PROM_NB;
+	h->has_sum = true;
+}
+
+static void hist_observe(struct prom_hist *h, uint64_t ns)
 {
 	size_t b = 0;
 
-	while (b < PROM_NB && ns > prom_le_ns[b])
+	while (b < h->nb && ns > h->le_ns[b])
 		b++;
-	if (b < PROM_NB)
+	if (b < h->nb)
 		h->bucket[b]++;
 	h->count++;
 	h->sum_ns += ns;
 }
 
-static void prom_hist_labels(FILE *f, const char *rt, const char *ph)
+/*
+ * Slot k of a log2 histogram counts [2^k, 2^(k+1)) ns, so each is under
+ * le = 2^(k+1) ns; the last slot also takes everything above, so it has
+ * no bound of its own and counts in +Inf only.
+ */
+static void hist_from_log2(struct prom_hist *h, const uint64_t *slots)
 {
-	prom_label(f, "runtime", rt);
-	if (ph) {
-		fputc(',', f);
-		prom_label(f, "phase", ph);
+	size_t k;
+
+	memset(h, 0, sizeof(*h));
+	h->nb = CT_HIST_SLOTS - 1;
+	for (k = 0; k < CT_HIST_SLOTS; k++) {
+		if (k < h->nb) {
+			h->le_ns[k] = 2ULL << k;
+			h->bucket[k] = slots[k];
+		}
+		h->count += slots[k];
 	}
 }
 
-static void prom_print_hist(FILE *f, const char *name, const char *rt,
-			    const char *ph, const struct prom_hist *h)
+static void print_hist(const struct prom_ctx *x, const char *name, size_t g,
+		       const char *phase, const struct prom_hist *h)
 {
 	uint64_t cum = 0;
 	size_t b;
 
-	for (b = 0; b < PROM_NB; b++) {
+	for (b = 0; b < h->nb; b++) {
 		cum += h->bucket[b];
-		fprintf(f, "%s_bucket{", name);
-		prom_hist_labels(f, rt, ph);
-		fputs(",le=\"", f);
-		prom_seconds(f, prom_le_ns[b]);
-		fprintf(f, "\"} %" PRIu64 "\n", cum);
+		fprintf(x->f, "%s_bucket{", name);
+		group_labels(x, g, phase);
+		fputs(",le=\"", x->f);
+		prom_seconds(x->f, h->le_ns[b]);
+		fprintf(x->f, "\"} %" PRIu64 "\n", cum);
 	}
-	fprintf(f, "%s_bucket{", name);
-	prom_hist_labels(f, rt, ph);
-	fprintf(f, ",le=\"+Inf\"} %" PRIu64 "\n", h->count);
-	fprintf(f, "%s_sum{", name);
-	prom_hist_labels(f, rt, ph);
-	fputs("} ", f);
-	prom_seconds(f, h->sum_ns);
-	fprintf(f, "\n%s_count{", name);
-	prom_hist_labels(f, rt, ph);
-	fprintf(f, "} %" PRIu64 "\n", h->count);
+	fprintf(x->f, "%s_bucket{", name);
+	group_labels(x, g, phase);
+	fprintf(x->f, ",le=\"+Inf\"} %" PRIu64 "\n", h->count);
+	if (h->has_sum) {
+		fprintf(x->f, "%s_sum{", name);
+		group_labels(x, g, phase);
+		fputs("} ", x->f);
+		prom_seconds(x->f, h->sum_ns);
+		fputc('\n', x->f);
+	}
+	fprintf(x->f, "%s_count{", name);
+	group_labels(x, g, phase);
+	fprintf(x->f, "} %" PRIu64 "\n", h->count);
 }
 
-static void prom_phase_hists(FILE *f, const struct ct_agg *agg)
+/* What group g's containers contribute to ct_agg_stats(phase). */
+static void group_samples(const struct prom_ctx *x, size_t g, int phase,
+			  struct prom_hist *h)
+{
+	const struct ct_container *c;
+	uint64_t v;
+
+	hist_init(h);
+	for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
+		c = member(x, k);
+		if (ct_agg_counts(c) && ct_agg_sample(c, phase, &v))
+			hist_observe(h, v);
+	}
+}
+
+static void phase_hists(const struct prom_ctx *x)
 {
 	const char *name = "coldtrace_phase_duration_seconds";
 	struct prom_hist h;
-	size_t i, n = ct_agg_count(agg);
-	uint64_t v;
-	int rt, p;
 
-	prom_family(f, name, "histogram",
+	prom_family(x->f, name, "histogram",
 		    "Duration of each container lifecycle phase.");
-	for (rt = 0; rt < CT_RT_MAX; rt++) {
-		for (p = 0; p < CT_PH_MAX; p++) {
-			memset(&h, 0, sizeof(h));
-			for (i = 0; i < n; i++) {
-				const struct ct_container *c = ct_agg_get(agg, i);
-
-				if ((int)c->runtime == rt &&
-				    ct_agg_counts(c) &&
-				    ct_agg_sample(c, p, &v))
-					prom_observe(&h, v);
-			}
+	for (size_t g = 0; g < x->ngroups; g++) {
+		for (int p = 0; p < CT_PH_MAX; p++) {
+			group_samples(x, g, p, &h);
 			if (h.count)
-				prom_print_hist(f, name, ct_runtime_name(rt),
-						ct_phase_name(p), &h);
+				print_hist(x, name, g, ct_phase_name(p), &h);
 		}
 	}
 }
 
-static void prom_restart_hists(FILE *f, const struct prom_ctx *x)
+static void cold_start_hists(const struct prom_ctx *x)
+{
+	const char *name = "coldtrace_cold_start_seconds";
+	struct prom_hist h;
+
+	prom_family(x->f, name, "histogram",
+		    "First phase start to ready (or to the program's exec).");
+	for (size_t g = 0; g < x->ngroups; g++) {
+		group_samples(x, g, CT_AGG_COLD, &h);
+		if (h.count)
+			print_hist(x, name, g, NULL, &h);
+	}
+}
+
+static void open_hists(const struct prom_ctx *x)
+{
+	const char *name = "coldtrace_open_latency_seconds";
+	struct ct_opens o;
+	struct prom_hist h;
+
+	prom_family(x->f, name, "histogram",
+		    "File-open latency inside containers (log2 buckets).");
+	for (size_t g = 0; g < x->ngroups; g++) {
+		memset(&o, 0, sizeof(o));
+		for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
+			ct_opens_merge(&o, &member(x, k)->opens);
+		if (!o.valid)
+			continue;
+		hist_from_log2(&h, o.slots);
+		print_hist(x, name, g, NULL, &h);
+	}
+}
+
+/* Restarts count under the new container's group. */
+static int restart_hists(const struct prom_ctx *x)
 {
 	const char *name = "coldtrace_restart_duration_seconds";
-	struct prom_hist h;
-	size_t i;
-	int rt;
+	struct ct_restart *rs;
+	struct prom_hist *h;
+	ssize_t nr = ct_agg_restarts(x->agg, &rs);
+	size_t g;
 
-	prom_family(f, name, "histogram",
+	if (nr < 0)
+		return (int)nr;
+	h = malloc((x->ngroups + 1) * sizeof(*h));
+	if (!h) {
+		free(rs);
+		return -ENOMEM;
+	}
+	for (g = 0; g < x->ngroups; g++)
+		hist_init(&h[g]);
+	for (ssize_t i = 0; i < nr; i++)
+		hist_observe(&h[x->group[rs[i].new_idx]],
+			     rs[i].end_ns - rs[i].start_ns);
+	prom_family(x->f, name, "histogram",
 		    "Old container's pid 1 exit to the new one's program start.");
-	for (rt = 0; rt < CT_RT_MAX; rt++) {
-		memset(&h, 0, sizeof(h));
-		for (i = 0; i < x->nrestarts; i++) {
-			const struct ct_restart *r = &x->restarts[i];
-
-			if ((int)r->runtime == rt)
-				prom_observe(&h, r->end_ns - r->start_ns);
-		}
-		if (h.count)
-			prom_print_hist(f, name, ct_runtime_name(rt), NULL, &h);
-	}
+	for (g = 0; g < x->ngroups; g++)
+		if (h[g].count)
+			print_hist(x, name, g, NULL, &h[g]);
+	free(h);
+	free(rs);
+	return 0;
 }
 
-enum rt_count { RT_SEEN, RT_COMPLETE, RT_FAILED };
+/* ---- counters ---- */
 
-/* One counter family per runtime that has containers at all. */
-static void prom_runtime_counter(FILE *f, const struct ct_agg *agg,
-				 enum rt_count which, const char *name,
-				 const char *help)
+enum count_what { COUNT_SEEN, COUNT_COMPLETE, COUNT_FAILED };
+
+static void container_counter(const struct prom_ctx *x, enum count_what w,
+			      const char *name, const char *help)
 {
-	size_t seen, complete, n;
-	int rt;
+	const struct ct_container *c;
+	uint64_t n;
 
-	prom_family(f, name, "counter", help);
-	for (rt = 0; rt < CT_RT_MAX; rt++) {
-		seen = ct_agg_runtime_count(agg, rt, &complete);
-		if (!seen)
-			continue;
-		n = which == RT_SEEN ? seen : which == RT_COMPLETE ?
-			complete : ct_agg_runtime_failed(agg, rt);
-		fprintf(f, "%s{", name);
-		prom_label(f, "runtime", ct_runtime_name(rt));
-		fprintf(f, "} %zu\n", n);
+	prom_family(x->f, name, "counter", help);
+	for (size_t g = 0; g < x->ngroups; g++) {
+		n = 0;
+		for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
+			c = member(x, k);
+			n += w == COUNT_SEEN ? 1 : w == COUNT_COMPLETE ?
+				c->complete : c->failed != CT_FAIL_NONE;
+		}
+		fprintf(x->f, "%s{", name);
+		group_labels(x, g, NULL);
+		fprintf(x->f, "} %" PRIu64 "\n", n);
 	}
 }
 
-static int write_prom(FILE *f, const struct prom_ctx *x)
+/* The summary's loss fields, one counter each, under the same names. */
+static void loss_counters(FILE *f, const struct ct_meta *meta)
+{
+	struct ct_tracker_stats st;
+
+	ct_tracker_get_stats(meta->tracker, &st);
+	prom_counter(f, "coldtrace_lost_events_total",
+		     "Events lost by the kernel ring buffer.",
+		     meta->lost_events);
+	prom_counter(f, "coldtrace_dropped_containers_total",
+		     "Containers not followed: container table full.",
+		     st.dropped_containers);
+	prom_counter(f, "coldtrace_dropped_processes_total",
+		     "Processes not followed: process table full.",
+		     st.dropped_procs);
+	prom_counter(f, "coldtrace_expired_containers_total",
+		     "Containers whose processes vanished unseen (incomplete).",
+		     st.expired);
+	prom_counter(f, "coldtrace_malformed_records_total",
+		     "Records refused as malformed.", st.malformed);
+	prom_counter(f, "coldtrace_unkeyed_containers_total",
+		     "Containers whose cgroup key is not their own.",
+		     st.bad_keys);
+}
+
+static void build_info(FILE *f, const struct ct_meta *meta)
 {
 	prom_family(f, "coldtrace_build_info", "gauge",
 		    "coldtrace version and traced kernel.");
 	fputs("coldtrace_build_info{", f);
-	prom_label(f, "version", x->meta->version);
+	prom_label(f, "version", meta->version);
 	fputc(',', f);
-	prom_label(f, "kernel", x->meta->kernel);
+	prom_label(f, "kernel", meta->kernel);
 	fputs("} 1\n", f);
-	prom_runtime_counter(f, x->agg, RT_SEEN, "coldtrace_containers_total",
-			     "Containers seen, per runtime.");
-	prom_runtime_counter(f, x->agg, RT_COMPLETE,
-			     "coldtrace_containers_complete_total",
-			     "Containers seen from create to destroy, per runtime.");
-	prom_runtime_counter(f, x->agg, RT_FAILED,
-			     "coldtrace_containers_failed_total",
-			     "Containers whose create failed, per runtime.");
-	prom_family(f, "coldtrace_lost_events_total", "counter",
-		    "Events lost by the kernel ring buffer.");
-	fprintf(f, "coldtrace_lost_events_total %" PRIu64 "\n",
-		x->meta->lost_events);
-	prom_phase_hists(f, x->agg);
-	prom_restart_hists(f, x);
-	return 0;
 }
 
 int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		   const struct ct_meta *meta)
 {
-	struct prom_ctx x = { .agg = agg, .meta = meta };
-	ssize_t nr = ct_agg_restarts(agg, &x.restarts);
-	int ret;
+	struct prom_ctx x = {
+		.f = f, .agg = agg, .labels = meta->prom_labels,
+	};
+	int ret = make_groups(&x);
 
-	if (nr < 0)
-		return (int)nr;
-	x.nrestarts = nr;
-	ret = write_prom(f, &x);
-	free(x.restarts);
+	if (!ret) {
+		build_info(f, meta);
+		container_counter(&x, COUNT_SEEN, "coldtrace_containers_total",
+				  "Containers reported.");
+		container_counter(&x, COUNT_COMPLETE,
+				  "coldtrace_containers_complete_total",
+				  "Containers seen from create to destroy.");
+		container_counter(&x, COUNT_FAILED,
+				  "coldtrace_containers_failed_total",
+				  "Containers that never ran their program.");
+		loss_counters(f, meta);
+		phase_hists(&x);
+		cold_start_hists(&x);
+		open_hists(&x);
+		ret = restart_hists(&x);
+	}
+	free_groups(&x);
 	return ret;
 }

@@ -3,6 +3,30 @@
  * Prometheus text exposition format 0.0.4: one writer for both
  * DIR/metrics.prom (--output) and /metrics (--listen), so that the two
  * never differ.
+ *
+ * Families (the README's metrics table):
+ *   coldtrace_build_info{version,kernel}              gauge, 1
+ *   coldtrace_containers_total                        counter
+ *   coldtrace_containers_complete_total               counter
+ *   coldtrace_containers_failed_total                 counter
+ *   coldtrace_lost_events_total and the summary's loss fields
+ *   (dropped_containers, dropped_processes, expired_containers,
+ *   malformed_records, unkeyed_containers) as coldtrace_<field>_total:
+ *   unlabelled counters
+ *   coldtrace_phase_duration_seconds{...,phase}       histogram
+ *   coldtrace_cold_start_seconds                      histogram
+ *   coldtrace_open_latency_seconds                    histogram, log2
+ *                                                     buckets, no _sum
+ *   coldtrace_restart_duration_seconds                histogram
+ *
+ * Labels of every per-container family: container_runtime (runc, crun,
+ * runsc, kata, unknown: OpenTelemetry's container.runtime), engine
+ * (docker, containerd, direct, podman, cri, unknown: no OpenTelemetry
+ * attribute), and with --metrics-labels container_id and container_name
+ * (OpenTelemetry's container.id, container.name).  Samples and
+ * histograms count the containers of the aggregator as ct_agg_stats()
+ * does (failed ones in none but containers_failed_total); a restart
+ * counts under its new container.  Duration buckets: 100 us .. 60 s.
  */
 #ifndef __CT_PROM_H
 #define __CT_PROM_H
@@ -11,7 +35,16 @@
 #include "agg.h"
 #include "output.h"
 
-/* metrics.prom text into f: the same text /metrics serves (--listen). */
+/* --metrics-labels: per-container labels (one series per container). */
+enum ct_prom_label {
+	CT_PROM_LABEL_ID = 1u << 0,	/* container_id */
+	CT_PROM_LABEL_NAME = 1u << 1,	/* container_name */
+};
+
+/*
+ * metrics.prom text into f, labelled as meta->prom_labels says.
+ * Returns 0 or -ENOMEM.
+ */
 int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		   const struct ct_meta *meta);
 

@@ -43,14 +43,14 @@ docker run --rm --network none "$CT_IMAGE" true >/dev/null
 # the third container lands once it is destroyed: poll for it
 for _ in $(seq 50); do
 	curl -s "$url/metrics" >"$T/scrape"
-	grep -q '^coldtrace_containers_total{runtime="runc"} 3$' "$T/scrape" &&
+	grep -q '^coldtrace_containers_total{container_runtime="runc",engine="docker"} 3$' "$T/scrape" &&
 		break
 	sleep 0.2
 done
-grep -q '^coldtrace_containers_total{runtime="runc"} 3$' "$T/scrape" ||
+grep -q '^coldtrace_containers_total{container_runtime="runc",engine="docker"} 3$' "$T/scrape" ||
 	{ show_output; grep containers_total "$T/scrape"; fail "want 3 runc containers"; }
 grep -q '^coldtrace_lost_events_total 0$' "$T/scrape" || fail "lost events"
-grep -q 'coldtrace_phase_duration_seconds_bucket{runtime="runc",phase="create",le="+Inf"} 3' \
+grep -q 'coldtrace_phase_duration_seconds_bucket{container_runtime="runc",engine="docker",phase="create",le="+Inf"} 3' \
 	"$T/scrape" || fail "no create histogram of 3"
 promtool check metrics <"$T/scrape" || fail "promtool check metrics"
 kill -INT $ct

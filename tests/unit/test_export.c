@@ -18,6 +18,7 @@
 #include "export.h"
 #include "tfixture.h"
 #include "tjson.h"
+#include "tprom.h"
 
 static const struct ct_meta meta = {
 	.version = "0.1.0", .kernel = "6.18.0 \"test\"\\", .lost_events = 5,
@@ -168,205 +169,6 @@ static uint64_t us_to_ns(const char *s)
 	return strtoull(s, NULL, 10) * 1000 + strtoull(dot + 1, NULL, 10);
 }
 
-/* ---- Prometheus text format ---- */
-
-#define PROM_MAX	1024
-
-struct prom_sample {
-	char name[128];
-	char labels[256];	/* "k=v;" without le, canonical order */
-	double le;		/* NAN if none */
-	double v;
-};
-
-struct prom {
-	size_t n;
-	struct prom_sample s[PROM_MAX];
-	char types[32][192];	/* "name type" */
-	size_t ntypes;
-};
-
-static bool name_char(char c, bool first, bool colon)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	       (colon && c == ':') || (!first && c >= '0' && c <= '9');
-}
-
-static const char *prom_name(const char *s, char *out, size_t len, bool colon)
-{
-	size_t o = 0;
-
-	cr_assert(name_char(*s, true, colon), "bad name at '%s'", s);
-	while (name_char(*s, o == 0, colon)) {
-		cr_assert_lt(o, len - 1);
-		out[o++] = *s++;
-	}
-	out[o] = '\0';
-	return s;
-}
-
-static double prom_value(const char *s)
-{
-	char *end;
-	double v;
-
-	if (!strcmp(s, "+Inf"))
-		return INFINITY;
-	v = strtod(s, &end);
-	cr_assert(end != s && *end == '\0', "bad value '%s'", s);
-	return v;
-}
-
-/* {k="v",...}: label values may hold only \\, \" and \n escapes */
-static const char *prom_labels(const char *s, struct prom_sample *x)
-{
-	char k[64], v[256];
-	size_t o;
-
-	s++;
-	while (*s != '}') {
-		s = prom_name(s, k, sizeof(k), false);
-		cr_assert(s[0] == '=' && s[1] == '"', "label syntax");
-		s += 2;
-		for (o = 0; *s != '"'; s++) {
-			cr_assert(*s && *s != '\n', "raw newline in label");
-			if (*s == '\\') {
-				s++;
-				cr_assert(*s == '\\' || *s == '"' || *s == 'n',
-					  "bad escape");
-			}
-			v[o++] = *s;
-		}
-		v[o] = '\0';
-		s++;
-		if (!strcmp(k, "le"))
-			x->le = prom_value(v);
-		else
-			snprintf(x->labels + strlen(x->labels),
-				 sizeof(x->labels) - strlen(x->labels),
-				 "%s=%s;", k, v);
-		if (*s == ',')
-			s++;
-		else
-			cr_assert_eq(*s, '}', "label list syntax");
-	}
-	return s + 1;
-}
-
-static void prom_line(struct prom *p, const char *l)
-{
-	struct prom_sample *x;
-	char name[128], type[32];
-
-	if (!strncmp(l, "# TYPE ", 7)) {
-		cr_assert_eq(sscanf(l + 7, "%127s %31s", name, type), 2);
-		cr_assert(!strcmp(type, "counter") || !strcmp(type, "gauge") ||
-			  !strcmp(type, "histogram"), "type %s", type);
-		cr_assert_lt(p->ntypes, 32);
-		snprintf(p->types[p->ntypes++], sizeof(p->types[0]), "%s %s",
-			 name, type);
-		return;
-	}
-	if (l[0] == '#') {
-		cr_assert(!strncmp(l, "# HELP ", 7), "comment: %s", l);
-		return;
-	}
-	cr_assert_lt(p->n, PROM_MAX);
-	x = &p->s[p->n++];
-	memset(x, 0, sizeof(*x));
-	x->le = NAN;
-	l = prom_name(l, x->name, sizeof(x->name), true);
-	if (*l == '{')
-		l = prom_labels(l, x);
-	cr_assert_eq(*l, ' ', "space before value");
-	x->v = prom_value(l + 1);
-}
-
-static void prom_parse(char *text, struct prom *p)
-{
-	char *save, *l;
-
-	memset(p, 0, sizeof(*p));
-	cr_assert(text[0] && text[strlen(text) - 1] == '\n');
-	for (l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		prom_line(p, l);
-}
-
-static const char *prom_type(const struct prom *p, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < p->ntypes; i++)
-		if (!strncmp(p->types[i], name, n) && p->types[i][n] == ' ')
-			return p->types[i] + n + 1;
-	return NULL;
-}
-
-static const char *family_of(const char *name, char *buf, size_t len)
-{
-	static const char *const sfx[] = { "_bucket", "_sum", "_count" };
-	size_t n = strlen(name), k;
-
-	snprintf(buf, len, "%s", name);
-	for (k = 0; k < 3; k++) {
-		size_t sl = strlen(sfx[k]);
-
-		if (n > sl && !strcmp(name + n - sl, sfx[k])) {
-			buf[n - sl] = '\0';
-			break;
-		}
-	}
-	return buf;
-}
-
-/* Every sample is typed; buckets cumulative, +Inf == _count. */
-static void prom_check(const struct prom *p)
-{
-	char fam[128], cnt[160];
-
-	for (size_t i = 0; i < p->n; i++) {
-		const struct prom_sample *x = &p->s[i];
-		const char *t = prom_type(p, x->name);
-		double prev_le = -INFINITY, prev_v = 0;
-		bool inf = false;
-
-		if (!t)
-			t = prom_type(p, family_of(x->name, fam, sizeof(fam)));
-		cr_assert_not_null(t, "untyped sample %s", x->name);
-		if (!isnan(x->le) || strcmp(t, "histogram") ||
-		    !strstr(x->name, "_bucket") || (i && !strcmp(p->s[i - 1].name, x->name) &&
-						   !strcmp(p->s[i - 1].labels, x->labels)))
-			continue;
-		/* first bucket of a series: walk the series */
-		family_of(x->name, fam, sizeof(fam));
-		for (size_t j = i; j < p->n && !strcmp(p->s[j].name, x->name) &&
-				   !strcmp(p->s[j].labels, x->labels); j++) {
-			cr_assert(p->s[j].le > prev_le, "le increasing");
-			cr_assert(p->s[j].v >= prev_v, "cumulative");
-			prev_le = p->s[j].le;
-			prev_v = p->s[j].v;
-			inf = isinf(prev_le);
-		}
-		cr_assert(inf, "+Inf bucket last");
-		snprintf(cnt, sizeof(cnt), "%s_count", fam);
-		for (size_t j = 0; j < p->n; j++)
-			if (!strcmp(p->s[j].name, cnt) &&
-			    !strcmp(p->s[j].labels, x->labels))
-				cr_assert_eq(p->s[j].v, prev_v, "+Inf == _count");
-	}
-}
-
-static double prom_get(const struct prom *p, const char *name,
-		       const char *labels)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->s[i].name, name) &&
-		    !strcmp(p->s[i].labels, labels) && isnan(p->s[i].le))
-			return p->s[i].v;
-	cr_assert_fail("no sample %s{%s}", name, labels);
-	return NAN;
-}
-
 /* ---- reading the export back ---- */
 
 static struct tj *json_file(const char *dir, const char *name)
@@ -500,23 +302,26 @@ Test(export, files_exist_and_agree)
 	prom_parse(text, prom);
 	prom_check(prom);
 	cr_assert_eq(prom_get(prom, "coldtrace_containers_total",
-			      "runtime=runc;"), 3);
+			      "container_runtime=runc;engine=docker;"), 3);
 	cr_assert_eq(prom_get(prom, "coldtrace_lost_events_total", ""), 5);
 	cr_assert_eq(prom_get(prom, "coldtrace_containers_complete_total",
-			      "runtime=runc;"), 3);
+			      "container_runtime=runc;engine=docker;"), 3);
 	cr_assert_eq(prom_get(prom, "coldtrace_containers_complete_total",
-			      "runtime=runsc;"), 0);	/* destroy missing */
+			      "container_runtime=runsc;engine=docker;"),
+		     0);	/* destroy missing */
 	cr_assert_eq(prom_get(prom, "coldtrace_containers_failed_total",
-			      "runtime=runc;"), 0);
+			      "container_runtime=runc;engine=docker;"), 0);
 	cr_assert_eq(prom_get(prom, "coldtrace_build_info",
 			      "version=0.1.0;kernel=6.18.0 \"test\"\\;"),
 		     1);
 	cr_assert_eq(prom_get(prom, "coldtrace_phase_duration_seconds_count",
-			      "runtime=runc;phase=connect;"), 2);
+			      "container_runtime=runc;engine=docker;"
+			      "phase=connect;"), 2);
 	cr_assert_float_eq(prom_get(prom, "coldtrace_phase_duration_seconds_sum",
-				    "runtime=runc;phase=run;"), 0.157, 1e-12);
+				    "container_runtime=runc;engine=docker;"
+				    "phase=run;"), 0.157, 1e-12);
 	cr_assert_eq(prom_get(prom, "coldtrace_restart_duration_seconds_count",
-			      "runtime=runc;"), 2);
+			      "container_runtime=runc;engine=docker;"), 2);
 	free(text);
 	free(p);
 

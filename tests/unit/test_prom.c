@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * metrics.prom and /metrics (one writer, prom.c): families, labels,
+ * --metrics-labels, log2 open buckets as le seconds, the loss counters
+ * against the summary's fields, and promtool's verdict when installed.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fixture.h"
+#include "prom.h"
+#include "tfixture.h"
+#include "tjson.h"
+#include "tprom.h"
+#include "tracker.h"
+
+#define RD	"container_runtime=runc;engine=docker;"
+#define RC	"container_runtime=runc;engine=containerd;"
+#define SD	"container_runtime=runsc;engine=docker;"
+#define PHASE	"coldtrace_phase_duration_seconds"
+#define COLD	"coldtrace_cold_start_seconds"
+#define OPENS	"coldtrace_open_latency_seconds"
+
+/* Three "web" generations under docker (two restarts), one under
+ * containerd, a runsc one whose create failed, a nasty name. */
+static struct ct_agg *fixture(void)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+
+	tf_container(&c, "aaaa0001", "web", CT_RT_RUNC, 1000 * MS, 100);
+	ct_agg_add(a, &c);
+	tf_container(&c, "aaaa0002", "web", CT_RT_RUNC, 1200 * MS, 50);
+	ct_agg_add(a, &c);
+	tf_container(&c, "aaaa0003", "web", CT_RT_RUNC, 1500 * MS, 7);
+	ct_agg_add(a, &c);
+	tf_container(&c, "cccc0001", "", CT_RT_RUNC, 1000 * MS, 9);
+	c.engine = CT_ENG_CONTAINERD;
+	ct_agg_add(a, &c);
+	tf_container(&c, "bbbb0001", "x\"y\\\nz\xff", CT_RT_RUNSC, 1000 * MS,
+		     1);
+	c.failed = CT_FAIL_CREATE;
+	ct_agg_add(a, &c);
+	return a;
+}
+
+/* ct_export_prom() text, parsed and checked. */
+static struct prom *scrape(const struct ct_agg *a, const struct ct_meta *m,
+			   char **text)
+{
+	struct prom *p = malloc(sizeof(*p));
+	char *buf = NULL, *copy;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(p);
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_export_prom(f, a, m), 0);
+	cr_assert_eq(fclose(f), 0);
+	copy = strdup(buf);
+	prom_parse(copy, p);
+	prom_check(p);
+	free(copy);
+	if (text)
+		*text = buf;
+	else
+		free(buf);
+	return p;
+}
+
+Test(prom, runtime_and_engine_labels)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct prom *p = scrape(a, &m, NULL);
+
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total", RD), 3);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total", RC), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total", SD), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_failed_total", SD), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_failed_total", RD), 0);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_complete_total", RC),
+		     1);
+	/* create lasts 10 ms: in le 0.01, not in le 0.005 */
+	cr_expect_eq(prom_bucket(p, PHASE "_bucket", RD "phase=create;", 0.005),
+		     0);
+	cr_expect_eq(prom_bucket(p, PHASE "_bucket", RD "phase=create;", 0.01),
+		     3);
+	cr_expect_eq(prom_get(p, PHASE "_count", RC "phase=create;"), 1);
+	/* a failed create is no cold start: in no histogram */
+	cr_expect(!prom_has(p, PHASE "_count", SD "phase=create;"));
+	cr_expect(!prom_has(p, COLD "_count", SD));
+	cr_expect_eq(prom_get(p, "coldtrace_restart_duration_seconds_count",
+			      RD), 2);
+	free(p);
+	ct_agg_free(a);
+}
+
+/* cold_start_ns: first phase start to the program's exec, 14 ms here. */
+Test(prom, cold_start_histogram)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct prom *p = scrape(a, &m, NULL);
+	uint64_t v;
+
+	cr_assert(ct_agg_sample(ct_agg_get(a, 0), CT_AGG_COLD, &v));
+	cr_assert_eq(v, 14 * MS);
+	cr_expect_eq(prom_get(p, COLD "_count", RD), 3);
+	cr_expect_float_eq(prom_get(p, COLD "_sum", RD), 0.042, 1e-12);
+	cr_expect_eq(prom_bucket(p, COLD "_bucket", RD, 0.01), 0);
+	cr_expect_eq(prom_bucket(p, COLD "_bucket", RD, 0.025), 3);
+	cr_expect_eq(prom_bucket(p, COLD "_bucket", RD, INFINITY), 3);
+	free(p);
+	ct_agg_free(a);
+}
+
+/* Slot k = [2^k, 2^(k+1)) ns is under le 2^(k+1) ns; slot 31 (and
+ * above) only under +Inf; the kernel keeps no sum. */
+Test(prom, open_latency_log2_buckets)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct ct_container c;
+	struct prom *p;
+
+	tf_container(&c, "dddd0001", "", CT_RT_RUNC, 3000 * MS, 1);
+	c.opens.valid = true;
+	c.opens.slots[11] = 3;
+	c.opens.slots[14] = 2;
+	ct_agg_add(a, &c);
+	c.opens.slots[14] = 0;
+	c.opens.slots[31] = 1;
+	ct_agg_add(a, &c);
+	p = scrape(a, &m, NULL);
+	cr_expect_eq(prom_bucket(p, OPENS "_bucket", RD, 2048e-9), 0);
+	cr_expect_eq(prom_bucket(p, OPENS "_bucket", RD, 4096e-9), 6);
+	cr_expect_eq(prom_bucket(p, OPENS "_bucket", RD, 32768e-9), 8);
+	cr_expect_eq(prom_bucket(p, OPENS "_bucket", RD, 2.147483648), 8);
+	cr_expect_eq(prom_bucket(p, OPENS "_bucket", RD, INFINITY), 9);
+	cr_expect_eq(prom_get(p, OPENS "_count", RD), 9);
+	cr_expect_eq(prom_count(p, OPENS "_bucket", RD), 32);
+	cr_expect(!prom_has(p, OPENS "_sum", RD));
+	cr_expect(!prom_has(p, OPENS "_count", RC), "no opens measured");
+	free(p);
+	ct_agg_free(a);
+}
+
+/* --metrics-labels=id,name: a series per container, never twice. */
+Test(prom, per_container_labels)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "k",
+			     .prom_labels = CT_PROM_LABEL_ID |
+					    CT_PROM_LABEL_NAME };
+	struct prom *p = scrape(a, &m, NULL);
+
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total",
+			      RD "container_id=aaaa0002;container_name=web;"),
+		     1);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_failed_total",
+			      SD "container_id=bbbb0001;"
+			      "container_name=x\"y\\\nz\xef\xbf\xbd;"), 1);
+	cr_expect_eq(prom_get(p, PHASE "_count", RD "container_id=aaaa0003;"
+			      "container_name=web;phase=run;"), 1);
+	/* a restart counts under the new generation */
+	cr_expect_eq(prom_get(p, "coldtrace_restart_duration_seconds_count",
+			      RD "container_id=aaaa0002;container_name=web;"),
+		     1);
+	free(p);
+	/* name only: the three generations of "web" are one series */
+	m.prom_labels = CT_PROM_LABEL_NAME;
+	p = scrape(a, &m, NULL);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total",
+			      RD "container_name=web;"), 3);
+	cr_expect_eq(prom_get(p, COLD "_count", RD "container_name=web;"), 3);
+	free(p);
+	ct_agg_free(a);
+}
+
+/* Every loss field of the summary is a counter of the same name. */
+Test(prom, loss_counters_are_the_summary_fields)
+{
+	static const char *const fields[] = {
+		"lost_events", "dropped_containers", "dropped_processes",
+		"expired_containers", "malformed_records",
+		"unkeyed_containers",
+	};
+	struct fx_sink sink = { 0 };
+	struct ct_tracker_opts o = { .on_container = fx_sink_cb,
+				     .ctx = &sink, .max_containers = 2 };
+	struct ct_tracker *t = ct_tracker_new(&o);
+	struct ct_hdr bad = { .type = CT_EV_EXIT, .size = sizeof(bad) };
+	struct ct_agg *a = ct_agg_new();
+	struct ct_meta m = { .version = "v", .kernel = "k",
+			     .lost_events = 7, .tracker = t };
+	char *buf = NULL, name[96], err[128];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct ct_fx fx;
+	struct prom *p;
+	struct tj *sum;
+	uint64_t u;
+
+	fx_init(&fx);
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "shim%d", i);
+		fx_exec(&fx, 100 + i, "/usr/bin/containerd-shim-runc-v2",
+			"containerd-shim-runc-v2", "-namespace", "moby", "-id",
+			name, "start");
+	}
+	cr_assert_eq(fx_feed(&fx, t), 0);
+	ct_tracker_feed(t, &bad, sizeof(bad));
+	ct_output_summary_json(f, a, &m);
+	fclose(f);
+	sum = tj_parse(buf, len, err, sizeof(err));
+	cr_assert_not_null(sum, "%s", err);
+	p = scrape(a, &m, NULL);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		snprintf(name, sizeof(name), "coldtrace_%s_total", fields[i]);
+		cr_assert(tj_u64(sum, fields[i], &u), "%s", fields[i]);
+		cr_expect_eq(prom_get(p, name, ""), (double)u, "%s", name);
+	}
+	cr_expect_eq(prom_get(p, "coldtrace_dropped_containers_total", ""), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_malformed_records_total", ""), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_lost_events_total", ""), 7);
+	free(p);
+	tj_free(sum);
+	free(buf);
+	ct_agg_free(a);
+	ct_tracker_free(t);
+	fx_free(&fx);
+}
+
+/* Prometheus's own checker, when this host has it (install-deps.sh). */
+Test(prom, promtool_check_metrics)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "6.1 \"x\"",
+			     .prom_labels = CT_PROM_LABEL_ID |
+					    CT_PROM_LABEL_NAME };
+	char path[] = "/tmp/ct-prom-test-XXXXXX", cmd[128], *text;
+	struct prom *p;
+	FILE *f;
+	int fd;
+
+	if (access("/usr/bin/promtool", X_OK))
+		cr_skip_test("no /usr/bin/promtool");
+	p = scrape(a, &m, &text);
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/promtool check metrics <%s >/dev/null 2>&1", path);
+	cr_expect_eq(system(cmd), 0, "promtool check metrics refused:\n%s",
+		     text);
+	unlink(path);
+	free(text);
+	free(p);
+	ct_agg_free(a);
+}
