@@ -8,9 +8,10 @@
  * and every --output file.  The sanitizers judge; nothing is compared.
  *
  * main.c's session is static and tied to the command line, and
- * tests/unit/tsession.c asserts with Criterion and stops before pulls,
- * the aggregator and the exporters, so the wiring is repeated here in
- * main.c's order (feed(), before_emit(), write_outputs()): keep in step.
+ * tests/unit/tsession.c asserts with Criterion and stops before the
+ * aggregator and the exporters, so the wiring around the enrich stage
+ * (user/enrich.h) is repeated here in main.c's order (feed(),
+ * write_outputs()): keep in step.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,26 +28,20 @@
 #include "export.h"
 #include "hist.h"
 #include "output.h"
+#include "enrich.h"
 #include "paths.h"
-#include "prepare.h"
 #include "pull_output.h"
-#include "ready.h"
 #include "recfile.h"
 #include "replay.h"
 #include "tracker.h"
-#include "why.h"
 
 #define PATHS_MAX	5		/* --paths without N */
-#define PULL_MAX_GAP_NS	(2 * 1000000000ull)	/* as main.c */
 
 struct fuzz_session {
 	struct ct_tracker *tracker;
 	struct ct_agg *agg;
-	struct ct_pulls *pulls;
+	struct ct_enrich *enrich;
 	struct ct_replay_opens *ropens;
-	struct ct_prepare *prepare;
-	struct ct_ready *ready;
-	struct ct_why *why;
 	int64_t m2r;
 	char kernel[64];
 };
@@ -130,34 +125,11 @@ static int load_input(const uint8_t *data, size_t size)
 
 /* ---- main.c's tracker hooks ---- */
 
-static void attach_pull(struct fuzz_session *s, struct ct_container *c)
-{
-	const struct ct_pull *p;
-
-	p = ct_pull_claim(s->pulls, c->first_ns, PULL_MAX_GAP_NS);
-	if (!p)
-		return;
-	c->has_pull = true;
-	c->pull.start_ns = p->start_ns;
-	c->pull.end_ns = p->start_ns + p->dur_ns;
-	snprintf(c->pull_image, sizeof(c->pull_image), "%s", p->image);
-}
-
 static void before_emit(struct ct_container *c, void *ctx)
 {
 	struct fuzz_session *s = ctx;
 
-	attach_pull(s, c);
-	if (c->cgroup_key) {
-		ct_replay_opens_find(s->ropens, c->cgroup_key, false,
-				     &c->opens);
-		ct_replay_opens_find(s->ropens, c->cgroup_key, true,
-				     &c->gofer_opens);
-		ct_replay_paths_find(s->ropens, c->cgroup_key, c, PATHS_MAX);
-	}
-	ct_prepare_apply(s->prepare, c);
-	ct_ready_apply(s->ready, c);
-	ct_why_apply(s->why, c);
+	ct_enrich_apply(s->enrich, c);
 }
 
 /* -j's line and the table's rows, both: each formats differently. */
@@ -192,38 +164,37 @@ static int session_init(struct fuzz_session *s,
 		.on_container = on_container,
 		.ctx = s,
 	};
+	struct ct_enrich_opts xo = {
+		.mono_to_real_ns = h->mono_to_real_ns,
+		.ready_mode = CT_READY_LISTEN,
+		.why = true,
+		.paths = PATHS_MAX,
+		.opens = ct_replay_opens_source(s->ropens),
+		.on_pull = on_pull,
+		.ctx = s,
+	};
 
 	s->m2r = h->mono_to_real_ns;
 	snprintf(s->kernel, sizeof(s->kernel), "%.*s", (int)sizeof(h->kernel),
 		 h->kernel);
 	s->agg = ct_agg_new();
 	s->tracker = ct_tracker_new(&o);
-	s->pulls = ct_pulls_new(s->m2r, on_pull, s);
-	s->ready = ct_ready_new(CT_READY_LISTEN, s->m2r);
-	s->prepare = ct_prepare_new(s->m2r);
-	s->why = ct_why_new(s->m2r);
-	return s->agg && s->tracker && s->pulls && s->ready && s->prepare &&
-	       s->why ? 0 : -ENOMEM;
+	s->enrich = ct_enrich_new(&xo);
+	return s->agg && s->tracker && s->enrich ? 0 : -ENOMEM;
 }
 
 static void session_free(struct fuzz_session *s)
 {
 	ct_tracker_free(s->tracker);
-	ct_pulls_free(s->pulls);
+	ct_enrich_free(s->enrich);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
-	ct_ready_free(s->ready);
-	ct_prepare_free(s->prepare);
-	ct_why_free(s->why);
 }
 
 static void feed(struct fuzz_session *s, const void *rec, size_t len)
 {
 	ct_dump_record(out, rec, len, s->m2r);
-	ct_pull_feed(s->pulls, rec, len);
-	ct_ready_feed(s->ready, rec, len);
-	ct_prepare_feed(s->prepare, rec, len);
-	ct_why_feed(s->why, rec, len);
+	ct_enrich_feed(s->enrich, rec, len);
 	ct_tracker_feed(s->tracker, rec, len);
 }
 
@@ -243,18 +214,16 @@ static void write_outputs(struct fuzz_session *s)
 		.version = "fuzz",
 		.kernel = s->kernel,
 		.lost_events = ct_tracker_lost(s->tracker),
-		.pulls = s->pulls,
-		.why = s->why,
+		.pulls = ct_enrich_pulls(s->enrich),
+		.why = ct_enrich_why(s->enrich),
 		.tracker = s->tracker,
 	};
 	char err[512];
 
-	fprintf(out, "%llu %llu\n",
-		(unsigned long long)ct_ready_dropped(s->ready),
-		(unsigned long long)ct_why_dropped(s->why));
+	ct_enrich_warn_dropped(s->enrich, out);
 	ct_output_summary_json(out, s->agg, &meta);
 	print_runtime_hists(s);
-	ct_pull_print_all(out, s->pulls);
+	ct_pull_print_all(out, ct_enrich_pulls(s->enrich));
 	ct_output_summary(out, s->agg, &meta);
 	ct_export_prom(out, s->agg, &meta);	/* --listen's /metrics */
 	ct_export_dir(out_dir, s->agg, &meta, err, sizeof(err));
@@ -276,7 +245,7 @@ static void replay(struct fuzz_session *s)
 		ct_output_table_header(out);
 		while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
 			feed(s, rec, len);
-		ct_pull_flush(s->pulls);
+		ct_enrich_flush(s->enrich);
 		ct_tracker_flush(s->tracker);
 		write_outputs(s);
 	}

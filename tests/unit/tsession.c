@@ -5,28 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prepare.h"
+#include "enrich.h"
 #include "recfile.h"
+#include "replay.h"
 #include "tracker.h"
 #include "tsession.h"
-#include "why.h"
 
 struct ctx {
-	struct ct_prepare *prep;
-	struct ct_ready *ready;
-	struct ct_why *why;
+	struct ct_enrich *enrich;
 	const char *id;
 	struct ts_result *r;
 };
 
-/* main.c's before_emit order: prepare moves first_ns, why needs ready */
 static void on_emit(struct ct_container *c, void *p)
 {
 	struct ctx *x = p;
 
-	ct_prepare_apply(x->prep, c);
-	ct_ready_apply(x->ready, c);
-	ct_why_apply(x->why, c);
+	ct_enrich_apply(x->enrich, c);
 }
 
 static void on_rec(const struct ct_container *c, void *p)
@@ -55,9 +50,8 @@ static void feed_all(struct ct_rec_reader *rd, struct ct_tracker *t,
 	int rc;
 
 	while ((rc = ct_rec_next(rd, &rec, &len, err, sizeof(err))) > 0) {
-		cr_assert_eq(ct_prepare_feed(x->prep, rec, len), 0, "%s", path);
-		cr_assert_eq(ct_ready_feed(x->ready, rec, len), 0, "%s", path);
-		cr_assert_eq(ct_why_feed(x->why, rec, len), 0, "%s", path);
+		cr_assert_eq(ct_enrich_feed(x->enrich, rec, len), 0, "%s",
+			     path);
 		cr_assert_eq(ct_tracker_feed(t, rec, len), 0, "%s", path);
 	}
 	cr_assert_eq(rc, 0, "%s: %s", path, err);
@@ -69,6 +63,7 @@ void ts_replay(const char *name, enum ct_ready_mode mode,
 	struct ct_tracker_opts o = { 0 };
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *rd;
+	struct ct_replay_opens *ropens;
 	struct ct_tracker *t;
 	char path[512], err[256];
 	struct ctx x = { .r = r };
@@ -86,22 +81,27 @@ void ts_replay(const char *name, enum ct_ready_mode mode,
 	snprintf(path, sizeof(path), "%s/%s.ctrec", dir(), name);
 	cr_assert_eq(ct_rec_reader_open(&rd, path, &fh, err, sizeof(err)), 0,
 		     "%s: %s", path, err);
-	x.prep = ct_prepare_new(fh.mono_to_real_ns);
-	x.ready = ct_ready_new(mode, fh.mono_to_real_ns);
-	x.why = ct_why_new(fh.mono_to_real_ns);
+	cr_assert_eq(ct_replay_opens_read(rd, &ropens, err, sizeof(err)), 0,
+		     "%s: %s", path, err);
+	x.enrich = ct_enrich_new(&(struct ct_enrich_opts){
+		.mono_to_real_ns = fh.mono_to_real_ns,
+		.ready_mode = mode,
+		.why = true,
+		.opens = ct_replay_opens_source(ropens),
+	});
 	o.mono_to_real_ns = fh.mono_to_real_ns;
 	o.cgroup_mode = fh.cgroup_mode;
 	o.before_emit = on_emit;
 	o.on_container = on_rec;
 	o.ctx = &x;
 	t = ct_tracker_new(&o);
-	cr_assert(t && x.prep && x.ready && x.why);
+	cr_assert(t && x.enrich);
 	feed_all(rd, t, &x, path);
+	ct_enrich_flush(x.enrich);
 	ct_tracker_flush(t);
 	ct_tracker_free(t);
-	ct_why_free(x.why);
-	ct_ready_free(x.ready);
-	ct_prepare_free(x.prep);
+	ct_enrich_free(x.enrich);
+	ct_replay_opens_free(ropens);
 	ct_rec_reader_close(rd);
 	cr_assert_eq(r->n, 1, "%s: container %s seen %d times", name, x.id,
 		     r->n);

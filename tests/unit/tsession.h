@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Test helper: replay a recording (tests/fixtures or $CT_FIXTURES) the
- * way main.c's session does at emission: tracker, then prepare, ready and
- * why (user/prepare.c, ready.c, why.c) in before_emit, and keep the
- * container named by the sidecar (NAME.json, containers[0].id).
+ * way main.c's session does: the enrich stage (user/enrich.h; --why on,
+ * the recording's opens as its source) fed beside the tracker and
+ * applied at emission, and keep the container named by the sidecar
+ * (NAME.json, containers[0].id).
  */
 #ifndef __CT_TSESSION_H
 #define __CT_TSESSION_H
