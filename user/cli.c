@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "prom.h"
 #include "ready.h"
 #include "version.h"
 
@@ -31,6 +32,9 @@ static const char usage[] =
 "  -i, --interval=SEC    print a running summary every SEC seconds\n"
 "      --listen=ADDR:PORT serve Prometheus text on /metrics and /healthz\n"
 "                        (e.g. 127.0.0.1:9466)\n"
+"      --metrics-labels=id,name\n"
+"                        also label /metrics and metrics.prom per container\n"
+"                        (a series each: for small hosts only)\n"
 "  -w, --wait=SEC        with COMMAND: wait up to SEC seconds after it\n"
 "                        exits for its containers to be destroyed (10)\n"
 "      --record=FILE     also save the raw event stream into FILE\n"
@@ -81,6 +85,7 @@ enum {
 	OPT_READY,
 	OPT_WHY,
 	OPT_LISTEN,
+	OPT_METRICS_LABELS,
 };
 
 #define PATHS_DEFAULT	5
@@ -114,6 +119,7 @@ static const struct opt_def opts[] = {
 	{ "ready",	OPT_READY,	ARG_REQUIRED,	"a MARKER" },
 	{ "why",	OPT_WHY,	ARG_NONE,	NULL },
 	{ "listen",	OPT_LISTEN,	ARG_REQUIRED,	"ADDR:PORT" },
+	{ "metrics-labels", OPT_METRICS_LABELS, ARG_REQUIRED, "a LIST" },
 	{ "verbose",	'v',		ARG_NONE,	NULL },
 	{ "help",	'h',		ARG_NONE,	NULL },
 	{ "version",	'V',		ARG_NONE,	NULL },
@@ -146,16 +152,55 @@ static int runtime_item(const char *s, size_t len, char *err, size_t errlen)
 	return rt;
 }
 
+typedef int (*item_fn)(const char *s, size_t len, void *ctx, char *err,
+		       size_t errlen);
+
 /*
- * Every item is checked, empty ones included ("runc,,crun" is a typo, not
- * "runc,crun").  "all" must stand alone: "all,runc" would silently trace
- * every runtime while looking like a selection, so it is refused rather
- * than guessed at.
+ * fn on every comma-separated item of list, empty ones included
+ * ("runc,,crun" is a typo, not "runc,crun"): 0, or -1 at the first
+ * item fn refuses.
  */
+static int each_item(const char *list, item_fn fn, void *ctx, char *err,
+		     size_t errlen)
+{
+	const char *p = list;
+	size_t len;
+
+	for (;;) {
+		len = strcspn(p, ",");
+		if (fn(p, len, ctx, err, errlen))
+			return -1;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+/*
+ * "all" must stand alone: "all,runc" would silently trace every runtime
+ * while looking like a selection, so it is refused rather than guessed at.
+ */
+static int runtime_list_item(const char *s, size_t len, void *ctx,
+			     char *err, size_t errlen)
+{
+	uint32_t *m = ctx;
+	int rt;
+
+	if (len == 3 && !strncmp(s, "all", 3)) {
+		snprintf(err, errlen, "--runtime: 'all' means every "
+			 "runtime: give it alone, not in a list");
+		return -1;
+	}
+	rt = runtime_item(s, len, err, errlen);
+	if (rt < 0)
+		return -1;
+	*m |= 1u << rt;
+	return 0;
+}
+
 int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 			  size_t errlen)
 {
-	const char *p = list;
 	uint32_t m = 0;
 
 	if (!list[0]) {
@@ -167,24 +212,46 @@ int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 		*mask = 0;
 		return 0;
 	}
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		int rt;
-
-		if (len == 3 && !strncmp(p, "all", 3)) {
-			snprintf(err, errlen, "--runtime: 'all' means every "
-				 "runtime: give it alone, not in a list");
-			return -1;
-		}
-		rt = runtime_item(p, len, err, errlen);
-		if (rt < 0)
-			return -1;
-		m |= 1u << rt;
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
+	if (each_item(list, runtime_list_item, &m, err, errlen))
+		return -1;
 	*mask = m;
+	return 0;
+}
+
+#define LABELS_KNOWN	"id, name"
+
+/* One item of --metrics-labels: its enum ct_prom_label bit. */
+static int label_item(const char *s, size_t len, void *ctx, char *err,
+		      size_t errlen)
+{
+	unsigned int *m = ctx;
+
+	if (len == 2 && !strncmp(s, "id", 2)) {
+		*m |= CT_PROM_LABEL_ID;
+		return 0;
+	}
+	if (len == 4 && !strncmp(s, "name", 4)) {
+		*m |= CT_PROM_LABEL_NAME;
+		return 0;
+	}
+	if (!len)
+		snprintf(err, errlen, "--metrics-labels: empty item in the "
+			 "list (known: " LABELS_KNOWN ")");
+	else
+		snprintf(err, errlen, "--metrics-labels: unknown label '%.*s' "
+			 "(known: " LABELS_KNOWN ")", (int)(len < 32 ? len : 32),
+			 s);
+	return -1;
+}
+
+static int parse_labels(const char *list, unsigned int *out, char *err,
+			size_t errlen)
+{
+	unsigned int m = 0;
+
+	if (each_item(list, label_item, &m, err, errlen))
+		return -1;
+	*out = m;
 	return 0;
 }
 
@@ -341,6 +408,8 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 	case OPT_LISTEN:
 		cli->listen = arg;
 		return check_nonempty("--listen", arg, err, errlen);
+	case OPT_METRICS_LABELS:
+		return parse_labels(arg, &cli->metrics_labels, err, errlen);
 	case 'o':
 		cli->output_dir = arg;
 		return check_nonempty("--output", arg, err, errlen);
@@ -407,6 +476,11 @@ static int check_combination(struct ct_cli *cli, char *err,
 			return -1;
 		}
 		cli->ready_mode = CT_READY_EXEC;
+	}
+	if (cli->metrics_labels && !cli->listen && !cli->output_dir) {
+		snprintf(err, errlen, "--metrics-labels labels /metrics and "
+			 "metrics.prom: give --listen or -o too");
+		return -1;
 	}
 	if (cli->replay_path && cli->record_path) {
 		snprintf(err, errlen, "--replay and --record cannot be used "

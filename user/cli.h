@@ -16,6 +16,7 @@ struct ct_cli {
 	double wait_s;			/* COMMAND mode: wait for destroy */
 	const char *output_dir;
 	const char *listen;		/* --listen ADDR:PORT, NULL = off */
+	unsigned int metrics_labels;	/* enum ct_prom_label bits (prom.h) */
 	const char *record_path;
 	const char *replay_path;
 	bool json;

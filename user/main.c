@@ -425,6 +425,7 @@ static int write_outputs(struct session *s)
 		.pulls = ct_enrich_pulls(s->enrich),
 		.why = ct_enrich_why(s->enrich),
 		.tracker = s->tracker,
+		.prom_labels = s->cli->metrics_labels,
 	};
 	char err[ERRLEN];
 	int ret = 0;
@@ -547,6 +548,8 @@ static int serve(const char *path, char **body, size_t *len,
 		.version = COLDTRACE_VERSION,
 		.kernel = ls->s->kernel,
 		.lost_events = ct_loader_lost(ls->l),
+		.tracker = ls->s->tracker,	/* the loss counters */
+		.prom_labels = ls->s->cli->metrics_labels,
 	};
 	FILE *f;
 	int ret;

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "prom.h"
 #include "ready.h"
 
 static char err[256];
@@ -154,7 +155,8 @@ Test(cli, option_word_as_value)
 {
 	const char *opts[] = { "-r", "--runtime", "-c", "--container", "-d",
 			       "-o", "--output", "-i", "-w", "--record",
-			       "--replay", "--ringbuf", "--ready", "--listen" };
+			       "--replay", "--ringbuf", "--ready", "--listen",
+			       "--metrics-labels" };
 	const char *vals[] = { "--replay", "--", "-j", "--json", "-x" };
 
 	cr_assert_eq(PARSE("--record", "--replay", "F"), CT_CLI_ERROR);
@@ -363,6 +365,29 @@ Test(cli, replay_conflicts)
 	cr_assert_eq(PARSE("--replay", "a", "--", "true"), CT_CLI_ERROR);
 	cr_assert_eq(PARSE("--replay", "a", "--record", "b"), CT_CLI_ERROR);
 	cr_assert_eq(PARSE("--output", ""), CT_CLI_ERROR);
+}
+
+/* Per-container labels, for a Prometheus output only. */
+Test(cli, metrics_labels)
+{
+	const char *bad[] = { "", ",", "id,", ",name", "id,,name", "all" };
+
+	cr_expect_eq(cli.metrics_labels, 0);
+	cr_assert_eq(PARSE("--listen", ":9466", "--metrics-labels=id"),
+		     CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.metrics_labels, CT_PROM_LABEL_ID);
+	cr_assert_eq(PARSE("-o", "d", "--metrics-labels", "name,id"),
+		     CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.metrics_labels, CT_PROM_LABEL_ID | CT_PROM_LABEL_NAME);
+	cr_assert_eq(PARSE("--metrics-labels=id,name"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--listen or -o"), "%s", err);
+	cr_assert_eq(PARSE("-o", "d", "--metrics-labels=id,image"),
+		     CT_CLI_ERROR);
+	cr_expect(strstr(err, "unknown label 'image' (known: id, name)"),
+		  "%s", err);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(PARSE("-o", "d", "--metrics-labels", (char *)bad[i]),
+			     CT_CLI_ERROR, "accepted '%s'", bad[i]);
 }
 
 Test(cli, help_and_version)
