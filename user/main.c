@@ -50,7 +50,6 @@
 #include "version.h"
 
 #define ERRLEN 512
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct session {
 	const struct ct_cli *cli;
@@ -69,9 +68,7 @@ struct session {
 	bool table_started;
 	int rec_error;			/* first --record write error */
 	bool recording;			/* --record header written */
-	/* live: containers seen for the first time, to be named */
-	char new_ids[16][CT_ID_LEN];
-	size_t n_new;
+	struct ct_naming names;		/* live: new containers, to be named */
 	bool naming;			/* look names up (live only) */
 };
 
@@ -289,7 +286,11 @@ static void keep(const void *rec, size_t len, void *ctx)
 	tap(ctx, rec, len);
 }
 
-static void name_new_containers(struct session *s);
+/* Names of new containers, made outside the tracker: the whole way. */
+static void feed_made(const void *rec, size_t len, void *ctx)
+{
+	feed(ctx, rec, len);
+}
 
 /* Ring buffer callback (live). */
 static int on_event(void *ctx, const void *rec, size_t len)
@@ -297,47 +298,18 @@ static int on_event(void *ctx, const void *rec, size_t len)
 	struct session *s = ctx;
 
 	feed(s, rec, len);
-	if (s->n_new)
-		name_new_containers(s);
+	if (s->names.n)
+		ct_naming_flush(&s->names, ct_mono_ns(), feed_made, s);
 	return 0;
 }
 
-/* Tracker hook: remember the id; named once the tracker has returned. */
+/* Tracker hook: a new container, named once the tracker has returned. */
 static void on_new(const struct ct_container *c, void *ctx)
 {
 	struct session *s = ctx;
 
-	if (s->naming && s->n_new < ARRAY_SIZE(s->new_ids))
-		snprintf(s->new_ids[s->n_new++], CT_ID_LEN, "%s", c->id);
-}
-
-/*
- * Docker names live in dockerd's state, not in any event: look them up
- * now, while the container exists, and pass them on as CT_EV_NAME
- * records, which --record keeps for replays.
- */
-static void name_new_containers(struct session *s)
-{
-	struct ct_name_rec r;
-
-	while (s->n_new) {
-		const char *id = s->new_ids[--s->n_new];
-
-		memset(&r, 0, sizeof(r));
-		r.hdr.ts_ns = ct_mono_ns();
-		r.hdr.size = sizeof(r);
-		snprintf(r.id, sizeof(r.id), "%s", id);
-		if (!ct_docker_name(id, r.name, sizeof(r.name))) {
-			r.hdr.type = CT_EV_NAME;
-			on_event(s, &r, sizeof(r));
-		}
-		/* the prepare phase's attribution (prepare.h) */
-		memset(r.name, 0, sizeof(r.name));
-		if (!ct_docker_mount_id(id, r.name, sizeof(r.name))) {
-			r.hdr.type = CT_EV_MOUNTID;
-			on_event(s, &r, sizeof(r));
-		}
-	}
+	if (s->naming)
+		ct_naming_add(&s->names, c->id);
 }
 
 /* A userspace-made record (lost counter, end mark) into both paths. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "coldtrace.h"
 #include "names.h"
 
 #define DEFAULT_DATA_ROOT	"/var/lib/docker"
@@ -193,4 +194,47 @@ int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
 int ct_docker_mount_id(const char *id, char *out, size_t len)
 {
 	return in_each_root(ct_docker_mount_id_in, id, out, len);
+}
+
+void ct_naming_add(struct ct_naming *q, const char *id)
+{
+	if (q->n < CT_NAMING_MAX)
+		snprintf(q->ids[q->n++], CT_ID_LEN, "%s", id);
+}
+
+static int lookup(const struct ct_naming *q, lookup_fn in_root,
+		  const char *id, char *out, size_t len)
+{
+	if (q->data_root)
+		return in_root(q->data_root, id, out, len);
+	return in_each_root(in_root, id, out, len);
+}
+
+/* One record of type if id's data (found by in_root) is there. */
+static void emit_found(struct ct_naming *q, struct ct_name_rec *r,
+		       uint32_t type, lookup_fn in_root,
+		       ct_naming_emit_cb emit, void *ctx)
+{
+	memset(r->name, 0, sizeof(r->name));
+	if (lookup(q, in_root, r->id, r->name, sizeof(r->name)))
+		return;
+	r->hdr.type = type;
+	emit(r, sizeof(*r), ctx);
+}
+
+void ct_naming_flush(struct ct_naming *q, uint64_t now_mono_ns,
+		     ct_naming_emit_cb emit, void *ctx)
+{
+	struct ct_name_rec r;
+
+	while (q->n) {
+		memset(&r, 0, sizeof(r));
+		r.hdr.ts_ns = now_mono_ns;
+		r.hdr.size = sizeof(r);
+		snprintf(r.id, sizeof(r.id), "%s", q->ids[--q->n]);
+		emit_found(q, &r, CT_EV_NAME, ct_docker_name_in, emit, ctx);
+		/* the prepare phase's attribution (prepare.h) */
+		emit_found(q, &r, CT_EV_MOUNTID, ct_docker_mount_id_in, emit,
+			   ctx);
+	}
 }

@@ -9,6 +9,8 @@
 #define __CT_NAMES_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include "container.h"
 
 #define CT_DATA_ROOT_MAX	8
 
@@ -38,5 +40,31 @@ int ct_docker_name(const char *id, char *name, size_t len);
 int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
 			  size_t len);
 int ct_docker_mount_id(const char *id, char *out, size_t len);
+
+/*
+ * A live session names containers when it first sees them, while they
+ * exist, but only once the tracker has returned: the names go back into
+ * the tracker as CT_EV_NAME and CT_EV_MOUNTID records (prepare.h reads
+ * the mount id), through the session's one way in for the records it
+ * makes, so that --record keeps them for replays.
+ */
+#define CT_NAMING_MAX	16	/* ids waiting; more are not named */
+
+struct ct_naming {
+	const char *data_root;	/* NULL: every running dockerd's */
+	char ids[CT_NAMING_MAX][CT_ID_LEN];
+	size_t n;
+};
+
+typedef void (*ct_naming_emit_cb)(const void *rec, size_t len, void *ctx);
+
+/* Queues id to be named. */
+void ct_naming_add(struct ct_naming *q, const char *id);
+/*
+ * Each queued id's name and mount id records, those found, to emit (which
+ * may queue more: they are named too).  Stamped now_mono_ns.
+ */
+void ct_naming_flush(struct ct_naming *q, uint64_t now_mono_ns,
+		     ct_naming_emit_cb emit, void *ctx);
 
 #endif /* __CT_NAMES_H */

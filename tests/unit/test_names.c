@@ -140,3 +140,52 @@ Test(names, engine_applies_name_record)
 	fx_free(&f);
 	fx_free(&named);
 }
+
+/* What ct_naming_flush() emitted; the first one queues one more id. */
+struct emitted {
+	struct ct_naming *q;
+	struct ct_name_rec r[8];
+	size_t n;
+};
+
+static void emit(const void *rec, size_t len, void *ctx)
+{
+	struct emitted *e = ctx;
+
+	cr_assert_eq(len, sizeof(e->r[0]));
+	cr_assert_lt(e->n, 8);
+	memcpy(&e->r[e->n++], rec, len);
+	if (e->n == 1)
+		ct_naming_add(e->q, "def456");
+}
+
+Test(names, new_containers_named_as_records)
+{
+	struct ct_naming q = { 0 };
+	struct emitted e = { .q = &q };
+	char root[128];
+
+	PUTS("root/containers/abc123/config.v2.json", "{\"Name\":\"/web-1\"}");
+	PUTS("root/image/overlay2/layerdb/mounts/abc123/mount-id", "f00d");
+	PUTS("root/image/overlay2/layerdb/mounts/def456/mount-id", "beef\n");
+	snprintf(root, sizeof(root), "%s/root", top);
+	q.data_root = root;
+	ct_naming_add(&q, "0bad");		/* nothing known */
+	ct_naming_add(&q, "abc123");
+	ct_naming_flush(&q, 77, emit, &e);
+	cr_assert_eq(q.n, 0);
+	cr_assert_eq(e.n, 3);
+	cr_assert_eq(e.r[0].hdr.type, CT_EV_NAME);
+	cr_assert_str_eq(e.r[0].id, "abc123");
+	cr_assert_str_eq(e.r[0].name, "web-1");
+	cr_assert_eq(e.r[0].hdr.ts_ns, 77);
+	cr_assert_eq(e.r[1].hdr.type, CT_EV_MOUNTID);
+	cr_assert_str_eq(e.r[1].name, "f00d");
+	/* queued while emitting: named in the same flush */
+	cr_assert_eq(e.r[2].hdr.type, CT_EV_MOUNTID);
+	cr_assert_str_eq(e.r[2].id, "def456");
+	cr_assert_str_eq(e.r[2].name, "beef");
+	for (int i = 0; i < CT_NAMING_MAX + 3; i++)
+		ct_naming_add(&q, "abc");
+	cr_assert_eq(q.n, CT_NAMING_MAX, "bounded");
+}
