@@ -25,6 +25,8 @@ PKGS=(
 	# integration tests: real daemons and runtimes, local images
 	docker.io containerd runc crun runsc busybox-static docker-registry
 	iproute2 jq procps util-linux python3 curl
+	# Podman engine tests (podman 4.3 pulls conmon; tools/podman-env.sh)
+	podman conmon
 	# experiments and plots
 	gnuplot-nox stress-ng nodejs
 	# pull experiments: NFQUEUE delayer (tools/netdelay), iptables rules, debootstrap images
