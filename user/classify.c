@@ -17,6 +17,11 @@
  *   runsc-gofer --root=R ... gofer --bundle B --spec-fd=4 ...
  *   runsc-sandbox --root=R ... boot --bundle=B --cpu-num 2 ... ID
  *   libnetwork-setkey -exec-root=E ID CONTROLLER (filename /proc/N/exe)
+ *
+ * Podman 4.3 (rootful, strace and coldtrace --dump):
+ *   conmon --api-version 1 -c ID -u ID -r /usr/bin/runc -b B -p P -n NAME
+ *          ... --exit-command /usr/bin/podman --exit-command-arg ARG ...
+ *   conmon --version                      (podman probing it: no container)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -145,6 +150,14 @@ static bool takes_value(const char *arg)
 	return false;
 }
 
+/* Flags whose value is an argument of another program (conmon's exit
+ * command and runtime): it may look like a flag, and is never ours. */
+static bool passes_through(const char *a)
+{
+	return !strcmp(a, "--exit-command-arg") ||
+	       !strcmp(a, "--runtime-arg") || !strcmp(a, "--runtime-opt");
+}
+
 /* Value of "-name V", "--name V", "-name=V" or "--name=V", or NULL. */
 static const char *flag_value(const struct ct_argv *v, int from,
 			      const char *name)
@@ -156,6 +169,10 @@ static const char *flag_value(const struct ct_argv *v, int from,
 
 		if (a[0] != '-')
 			continue;
+		if (passes_through(a)) {
+			i++;
+			continue;
+		}
 		a += (a[1] == '-') ? 2 : 1;
 		if (strncmp(a, name, n))
 			continue;
@@ -272,6 +289,47 @@ static bool classify_shim(const char *base, const struct ct_argv *v,
 
 /* --- other programs ------------------------------------------------------ */
 
+/*
+ * Podman's conmon: the container's monitor from before `<rt> create` to
+ * after `<rt> delete` (it double-forks and stays), the shim's part.  -c
+ * names the container, -n podman's name for it.  Without -c it is podman
+ * probing `conmon --version`; with --exec it monitors a `podman exec`
+ * session of a container that exists already.
+ */
+static bool classify_conmon(const char *base, const struct ct_argv *v,
+			    struct ct_class *out)
+{
+	const char *id, *name;
+
+	if (strcmp(base, "conmon"))
+		return false;
+	id = flag_value(v, 1, "c");
+	if (!id)
+		id = flag_value(v, 1, "cid");
+	if (!id)
+		return true;	/* no container: CT_ROLE_NONE */
+	out->role = CT_ROLE_MONITOR;
+	out->engine = CT_ENG_PODMAN;
+	set_id(out, id);
+	name = flag_value(v, 1, "n");
+	if (!name)
+		name = flag_value(v, 1, "name");
+	if (name)
+		snprintf(out->name, sizeof(out->name), "%s", name);
+	return true;
+}
+
+static bool has_flag(const struct ct_argv *v, const char *flag)
+{
+	for (int i = 1; i < v->argc; i++) {
+		if (passes_through(v->argv[i]))
+			i++;
+		else if (!strcmp(v->argv[i], flag))
+			return true;
+	}
+	return false;
+}
+
 static bool classify_setkey(const char *base, const struct ct_argv *v,
 			    struct ct_class *out)
 {
@@ -296,7 +354,6 @@ static const struct {
 	{ "qemu-system-", true, CT_ROLE_HYPERVISOR },
 	{ "cloud-hypervisor", false, CT_ROLE_HYPERVISOR },
 	{ "firecracker", false, CT_ROLE_HYPERVISOR },
-	{ "conmon", false, CT_ROLE_MONITOR },
 };
 
 static bool classify_program(const char *base, struct ct_class *out)
@@ -364,15 +421,19 @@ static bool classify_wrapper(const char *filename, const struct ct_argv *v,
 /*
  * A containerd shim v2 serves one container whose id is its -id (docker,
  * ctr); under CRI one shim serves a pod and -id names the sandbox: a CRI
- * rule will say creates = false for it.  A runtime's create or run names
- * the container it makes.
+ * rule will say creates = false for it.  conmon monitors the container
+ * its -c names, unless it monitors an exec session in one.  A runtime's
+ * create or run names the container it makes.
  */
-static bool creates_container(const struct ct_class *cl)
+static bool creates_container(const struct ct_class *cl,
+			      const struct ct_argv *v)
 {
 	switch (cl->role) {
 	case CT_ROLE_SHIM_START:
 	case CT_ROLE_SHIM:
 		return true;
+	case CT_ROLE_MONITOR:
+		return !has_flag(v, "--exec") && !has_flag(v, "-e");
 	case CT_ROLE_RT_CMD:
 		return cl->cmd == CT_CMD_CREATE || cl->cmd == CT_CMD_RUN;
 	default:
@@ -395,8 +456,8 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 	base = ct_basename(v.argc > 0 && v.argv[0][0] ? v.argv[0] : filename);
 
 	if (classify_shim(base, &v, out) || classify_setkey(base, &v, out) ||
-	    classify_program(base, out) || classify_cni(filename, out) ||
-	    classify_wrapper(filename, &v, out))
+	    classify_conmon(base, &v, out) || classify_program(base, out) ||
+	    classify_cni(filename, out) || classify_wrapper(filename, &v, out))
 		goto out;
 
 	rt = runtime_of_prog(base);
@@ -407,7 +468,7 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 	out->runtime = rt;
 	classify_runtime_args(&v, 1, out);
 out:
-	out->creates = creates_container(out);
+	out->creates = creates_container(out, &v);
 	return 0;
 }
 

@@ -53,6 +53,7 @@ struct ct_class {
 	 * a runtime's create/run id); the one place that says so */
 	bool creates;
 	char id[CT_ID_LEN];		/* "" if argv names no container */
+	char name[CT_NAME_LEN];		/* the engine's name for it, or "" */
 };
 
 /*

@@ -24,21 +24,40 @@
 	R(NETNS_UMOUNT_EXIT, END, DISCONNECT),				\
 	R(ID_UMOUNT, EXTEND, DESTROY)
 
+/* From the runtime's create to the last process of the container: the
+ * same whoever monitors it (a shim, conmon). */
+#define MONITORED_RUNTIME						\
+	R(RT_CREATE, END, ATTACH),					\
+	R(RT_CREATE, BEGIN, CREATE),					\
+	R(RT_CREATE_EXIT, END, CREATE),					\
+	R_NEED(RT_START, BEGIN, START, CT_PH_CREATE),			\
+	R(USER_EXEC, END, START),					\
+	R(USER_EXEC, BEGIN, RUN),					\
+	R(PID1_EXIT, END, RUN),						\
+	R_UNLESS(PID1_EXIT, BEGIN, DIE, CT_PH_DESTROY),			\
+	R_NEED(RT_DELETE, END, DIE, CT_PH_ANY),				\
+	R_NEED(RT_DELETE, BEGIN, DESTROY, CT_PH_ANY),			\
+	R(PROC_EXIT, EXTEND, DESTROY)
+
 /* runc, crun, runsc under containerd-shim-runc-v2 (dockerd or ctr). */
 static const struct ct_phase_rule shim_rules[] = {
 	R(SHIM_START, BEGIN, ATTACH),
-	R(RT_CREATE, END, ATTACH),
-	R(RT_CREATE, BEGIN, CREATE),
-	R(RT_CREATE_EXIT, END, CREATE),
-	R_NEED(RT_START, BEGIN, START, CT_PH_CREATE),
-	R(USER_EXEC, END, START),
-	R(USER_EXEC, BEGIN, RUN),
-	R(PID1_EXIT, END, RUN),
-	R_UNLESS(PID1_EXIT, BEGIN, DIE, CT_PH_DESTROY),
-	R_NEED(RT_DELETE, END, DIE, CT_PH_ANY),
-	R_NEED(RT_DELETE, BEGIN, DESTROY, CT_PH_ANY),
-	R(PROC_EXIT, EXTEND, DESTROY),
+	MONITORED_RUNTIME,
 	ENGINE_NETWORK,
+};
+
+/*
+ * runc, crun under Podman's conmon: conmon's exec begins attach (it
+ * opens the logs and the attach socket, then double-forks and runs the
+ * runtime's create); the podman client runs start, conmon's cleanup
+ * command delete.  With --network none there is no network; with one,
+ * the podman client runs netavark before conmon, and nothing in its argv
+ * names the container (not modelled).
+ */
+static const struct ct_phase_rule podman_rules[] = {
+	R(MONITOR_EXEC, BEGIN, ATTACH),
+	MONITORED_RUNTIME,
+	R(ID_UMOUNT, EXTEND, DESTROY),
 };
 
 /* runc run / runsc run without a shim (or create, start, delete by hand):
@@ -78,13 +97,21 @@ static const struct {
 	[CT_FAM_SHIM] = { "shim", shim_rules, N(shim_rules) },
 	[CT_FAM_DIRECT] = { "direct", direct_rules, N(direct_rules) },
 	[CT_FAM_KATA] = { "kata", kata_rules, N(kata_rules) },
+	[CT_FAM_PODMAN] = { "podman", podman_rules, N(podman_rules) },
 };
 
 enum ct_family ct_family_of(enum ct_engine_kind engine, enum ct_runtime rt)
 {
 	if (rt == CT_RT_KATA)
 		return CT_FAM_KATA;
-	return engine == CT_ENG_DIRECT ? CT_FAM_DIRECT : CT_FAM_SHIM;
+	switch (engine) {
+	case CT_ENG_DIRECT:
+		return CT_FAM_DIRECT;
+	case CT_ENG_PODMAN:
+		return CT_FAM_PODMAN;
+	default:
+		return CT_FAM_SHIM;
+	}
 }
 
 const struct ct_phase_rule *ct_phase_rules(enum ct_family f, size_t *n)
@@ -167,6 +194,7 @@ static const char *const tr_names[CT_TR_MAX] = {
 	[CT_TR_HYP_EXEC] = "hypervisor exec",
 	[CT_TR_AGENT_CONNECT] = "agent connect",
 	[CT_TR_VM_EXIT] = "VM exit",
+	[CT_TR_MONITOR_EXEC] = "monitor exec",
 };
 
 const char *ct_transition_name(enum ct_transition tr)

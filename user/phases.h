@@ -30,6 +30,7 @@ enum ct_transition {
 	CT_TR_HYP_EXEC,		/* Kata: hypervisor exec */
 	CT_TR_AGENT_CONNECT,	/* Kata: the shim reached the guest agent */
 	CT_TR_VM_EXIT,		/* Kata: the VM process is gone */
+	CT_TR_MONITOR_EXEC,	/* Podman: conmon exec naming the container */
 	CT_TR_MAX,
 };
 
@@ -38,6 +39,7 @@ enum ct_family {
 	CT_FAM_SHIM,		/* runc, crun, runsc under a shim */
 	CT_FAM_DIRECT,		/* a runtime run (or create) by hand */
 	CT_FAM_KATA,		/* containerd-shim-kata-v2 + a hypervisor */
+	CT_FAM_PODMAN,		/* runc, crun under Podman's conmon */
 	CT_FAM_MAX,
 };
 

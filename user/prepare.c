@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include "classify.h"
 #include "coldtrace.h"
 #include "prepare.h"
 
@@ -27,6 +29,8 @@ struct ct_prepare {
 	struct ring layers;	/* key: mount id, ts: its -init mkdir */
 	struct ring ids;	/* key: container id, val: its mount id */
 	struct ring ctr;	/* key: container id, ts: ctr run's exec */
+	struct ring podman;	/* key: pid of a podman client, ts: its exec */
+	struct ring conmon;	/* key: container id, ts: its podman's exec */
 };
 
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns)
@@ -115,14 +119,14 @@ static bool takes_value(const char *a)
 	return false;
 }
 
-int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
+/* NUL-separated argv -> av[], at most max; the unterminated tail is
+ * dropped.  Returns the count. */
+static size_t split_args(const char *args, size_t len, const char **av,
+			 size_t max)
 {
-	const char *av[64];
-	size_t n = 0, i = 0, k;
-	const char *base;
-	int pos = 0;
+	size_t n = 0, i = 0;
 
-	while (i < len && n < 64) {
+	while (i < len && n < max) {
 		size_t l = strnlen(args + i, len - i);
 
 		if (i + l >= len)	/* last one not terminated */
@@ -130,10 +134,23 @@ int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
 		av[n++] = args + i;
 		i += l + 1;
 	}
-	if (!n)
-		return -EINVAL;
-	base = strrchr(av[0], '/');
-	if (strcmp(base ? base + 1 : av[0], "ctr"))
+	return n;
+}
+
+static bool prog_is(const char *arg0, const char *name)
+{
+	const char *base = strrchr(arg0, '/');
+
+	return !strcmp(base ? base + 1 : arg0, name);
+}
+
+int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
+{
+	const char *av[64];
+	size_t n = split_args(args, len, av, 64), k;
+	int pos = 0;
+
+	if (!n || !prog_is(av[0], "ctr"))
 		return -EINVAL;
 	for (k = 1; k < n && av[k][0] == '-'; k++)
 		k += takes_value(av[k]);
@@ -156,6 +173,36 @@ int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
 	return -EINVAL;
 }
 
+/* podman's global flags that take no value; every other one does
+ * (--root R, --runroot R, --cgroup-manager M, ...), unless "--x=v". */
+static bool podman_bool_flag(const char *a)
+{
+	static const char *const b[] = {
+		"--remote", "-r", "--syslog", "--trace", "--noout", "--help",
+		"-h", "--version", "-v", NULL,
+	};
+
+	for (size_t i = 0; b[i]; i++)
+		if (!strcmp(a, b[i]))
+			return true;
+	return strchr(a, '=') != NULL;
+}
+
+bool ct_prepare_podman_starts(const char *args, size_t len)
+{
+	const char *av[64];
+	size_t n = split_args(args, len, av, 64), k;
+
+	if (!n || !prog_is(av[0], "podman"))
+		return false;
+	for (k = 1; k < n && av[k][0] == '-'; k++)
+		k += !podman_bool_flag(av[k]);
+	if (k < n && !strcmp(av[k], "container"))
+		k++;
+	return k < n && (!strcmp(av[k], "run") || !strcmp(av[k], "start") ||
+			 !strcmp(av[k], "restart"));
+}
+
 static size_t need(uint32_t type)
 {
 	switch (type) {
@@ -168,6 +215,45 @@ static size_t need(uint32_t type)
 	default:
 		return 0;
 	}
+}
+
+/* A pid as a ring key. */
+static size_t pid_key(char *buf, size_t len, uint32_t pid)
+{
+	return (size_t)snprintf(buf, len, "%u", pid);
+}
+
+/*
+ * ctr run names its container.  A podman client does not (the id is made
+ * inside it): its exec is kept by pid until it execs the container's
+ * conmon, whose -c names it, as its child (the exec's ppid).
+ */
+static void feed_exec(struct ct_prepare *p, const struct ct_exec *x,
+		      size_t alen)
+{
+	const struct ct_hdr *h = &x->hdr;
+	uint64_t t = h->ts_ns + p->m2r;
+	char id[CT_NAME_ID_LEN], key[16];
+	struct ct_class cl;
+	const struct mark *m;
+
+	if (!ct_prepare_ctr_id(x->args, alen, id, sizeof(id))) {
+		put(&p->ctr, id, strlen(id), NULL, t);
+		return;
+	}
+	if (ct_prepare_podman_starts(x->args, alen)) {
+		size_t klen = pid_key(key, sizeof(key), h->pid);
+
+		put(&p->podman, key, klen, NULL, t);
+		return;
+	}
+	if (ct_classify("", x->args, alen, &cl) ||
+	    cl.role != CT_ROLE_MONITOR || !cl.creates)
+		return;
+	pid_key(key, sizeof(key), h->ppid);
+	m = find(&p->podman, key, t);
+	if (m)
+		put(&p->conmon, cl.id, strlen(cl.id), NULL, m->ts);
 }
 
 int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len)
@@ -206,8 +292,7 @@ int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len)
 
 		if (alen > h->size - need(CT_EV_EXEC))
 			return -EINVAL;
-		if (!ct_prepare_ctr_id(x->args, alen, id, sizeof(id)))
-			put(&p->ctr, id, strlen(id), NULL, h->ts_ns + p->m2r);
+		feed_exec(p, x, alen);
 	}
 	return 0;
 }
@@ -224,6 +309,9 @@ static uint64_t start_of(const struct ct_prepare *p,
 		return m ? m->ts : 0;
 	case CT_ENG_CONTAINERD:
 		m = find(&p->ctr, c->id, first);
+		return m ? m->ts : 0;
+	case CT_ENG_PODMAN:
+		m = find(&p->conmon, c->id, first);
 		return m ? m->ts : 0;
 	default:
 		return 0;

@@ -8,12 +8,17 @@
  *  - containerd (`ctr run`): from the client's exec, whose argv names the
  *    container (ctr [global flags] run [flags] IMAGE ID ...), to the
  *    first phase's start: ctr creates the container record and prepares
- *    its snapshot before containerd starts the shim.
+ *    its snapshot before containerd starts the shim;
+ *  - Podman: from the exec of the podman client (run, start, restart)
+ *    that execs the container's conmon (`conmon -c ID`, its child) to the
+ *    first phase's start: podman creates the container in its database,
+ *    mounts its storage and writes the OCI spec before conmon runs.
  * Pure C: records in, prepare phase set on a container at emission.
  */
 #ifndef __CT_PREPARE_H
 #define __CT_PREPARE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "container.h"
@@ -22,12 +27,17 @@ struct ct_prepare;
 
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns);
 void ct_prepare_free(struct ct_prepare *p);
-/* Any record; keeps mkdir, mount id and ctr exec ones.  -EINVAL if short. */
+/* Any record; keeps mkdir, mount id, ctr, podman and conmon exec ones.
+ * -EINVAL if short. */
 int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len);
 /* At emission: set c's prepare phase if its start was seen. */
 void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c);
 
 /* "ctr ... run [flags] IMAGE ID ..." (NUL-separated argv) -> ID. */
 int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen);
+
+/* "podman [global flags] [container] run|start|restart ..." (NUL-separated
+ * argv): a client that makes a container run. */
+bool ct_prepare_podman_starts(const char *args, size_t len);
 
 #endif /* __CT_PREPARE_H */

@@ -501,6 +501,16 @@ static void on_shim(struct ct_tracker *e, struct cstate *s,
 		fire(e, s, CT_TR_SHIM_START, t);
 }
 
+/* Podman's conmon names the container and podman's name for it. */
+static void on_monitor(struct ct_tracker *e, struct cstate *s,
+		       const struct ct_class *cl, uint64_t t)
+{
+	s->c.engine = cl->engine;
+	if (cl->name[0] && !s->c.name[0])
+		snprintf(s->c.name, sizeof(s->c.name), "%s", cl->name);
+	fire(e, s, CT_TR_MONITOR_EXEC, t);
+}
+
 /*
  * Who started the runtime's create: a shim or a monitor (conmon) passes
  * its engine on; nobody we know of (a shell, a test) means a direct run,
@@ -615,6 +625,9 @@ static void apply_exec(struct ct_tracker *e, struct cstate *s,
 	case CT_ROLE_SHIM_START:
 	case CT_ROLE_SHIM:
 		on_shim(e, s, cl, t);
+		break;
+	case CT_ROLE_MONITOR:
+		on_monitor(e, s, cl, t);
 		break;
 	case CT_ROLE_RT_CMD:
 		on_rt_cmd(e, s, cl, old, h, t);

@@ -213,6 +213,42 @@ Test(classify, huge_argv_and_long_id)
 	cr_expect_not(ct_valid_id(".."));
 }
 
+/* Podman 4.3's conmon (coldtrace --dump): -c names the container, -n
+ * podman's name; the exit command's arguments are podman's, not conmon's. */
+Test(classify, conmon)
+{
+	static const char *const mon[] = {
+		"/usr/bin/conmon", "--api-version", "1", "-c", ID64, "-u",
+		ID64, "-r", "/usr/bin/runc", "-b", "/s/" ID64 "/userdata",
+		"--exit-command", "/usr/bin/podman", "--exit-command-arg",
+		"-n", "--exit-command-arg", "--name", "-n", "web_1",
+		"--exit-command-arg", "-c", "--exit-command-arg", "cleanup",
+		NULL };
+	static const char *const probe[] = { "/usr/bin/conmon", "--version",
+					     NULL };
+	static const char *const ex[] = { "conmon", "-c", "c1", "-n", "w",
+					  "--exec-attach", "-e", NULL };
+	char buf[4096];
+	struct ct_class cl;
+
+	cr_assert_eq(ct_classify("/usr/bin/conmon", buf,
+				 pack(mon, buf, sizeof(buf)), &cl), 0);
+	cr_expect_eq(cl.role, CT_ROLE_MONITOR);
+	cr_expect_eq(cl.engine, CT_ENG_PODMAN);
+	cr_expect_str_eq(cl.id, ID64);
+	cr_expect_str_eq(cl.name, "web_1");
+	cr_expect(cl.creates);
+	cr_assert_eq(ct_classify("/usr/bin/conmon", buf,
+				 pack(probe, buf, sizeof(buf)), &cl), 0);
+	cr_expect_eq(cl.role, CT_ROLE_NONE, "conmon --version is no monitor");
+	cr_expect_not(cl.creates);
+	cr_assert_eq(ct_classify("/usr/bin/conmon", buf,
+				 pack(ex, buf, sizeof(buf)), &cl), 0);
+	cr_expect_eq(cl.role, CT_ROLE_MONITOR);
+	cr_expect_str_eq(cl.id, "c1");
+	cr_expect_not(cl.creates, "an exec session starts no container");
+}
+
 Test(classify, names)
 {
 	cr_expect_str_eq(ct_role_name(CT_ROLE_SANDBOX), "sandbox");

@@ -103,6 +103,67 @@ Test(prepare, ctr_run_ids)
 		     -EINVAL, "last argument cut");
 }
 
+Test(prepare, podman_clients)
+{
+	static const char run[] = "podman\0--root\0/r\0--cgroup-manager\0"
+				  "cgroupfs\0--syslog\0run\0--rm\0img\0true";
+	static const char cstart[] = "/usr/bin/podman\0--log-level=debug\0"
+				     "container\0start\0web";
+	static const char svc[] = "podman\0system\0service\0-t\0run";
+	static const char val[] = "podman\0--root\0run\0ps";
+	static const char other[] = "docker\0run\0img";
+
+	cr_expect(ct_prepare_podman_starts(run, sizeof(run)));
+	cr_expect(ct_prepare_podman_starts(cstart, sizeof(cstart)));
+	cr_expect_not(ct_prepare_podman_starts(svc, sizeof(svc)));
+	cr_expect_not(ct_prepare_podman_starts(val, sizeof(val)),
+		      "\"run\" as a global flag's value");
+	cr_expect_not(ct_prepare_podman_starts(other, sizeof(other)));
+}
+
+static void exec_ev(struct ct_prepare *p, uint64_t ms, uint32_t pid,
+		    uint32_t ppid, const char *args, size_t len)
+{
+	static struct ct_exec x;
+
+	memset(&x, 0, sizeof(x));
+	x.hdr.ts_ns = ms * MS;
+	x.hdr.type = CT_EV_EXEC;
+	x.hdr.size = sizeof(x);
+	x.hdr.pid = pid;
+	x.hdr.ppid = ppid;
+	x.args_len = (uint32_t)len;
+	memcpy(x.args, args, len);
+	cr_assert_eq(ct_prepare_feed(p, &x, sizeof(x)), 0);
+}
+
+/* The podman client's exec, kept by pid, is named by its conmon child. */
+Test(prepare, podman_by_conmon_parent)
+{
+	static const char run[] = "podman\0run\0--rm\0img\0true";
+	static const char probe[] = "/usr/bin/conmon\0--version";
+	static const char mon[] = "/usr/bin/conmon\0--api-version\0" "1\0"
+				  "-c\0pm1\0-n\0web";
+	struct ct_prepare *p = ct_prepare_new(0);
+	struct ct_container c;
+
+	exec_ev(p, 100, 50, 1, run, sizeof(run));
+	exec_ev(p, 110, 51, 50, probe, sizeof(probe));
+	exec_ev(p, 150, 52, 50, mon, sizeof(mon));
+	exec_ev(p, 160, 61, 60, mon, sizeof(mon));	/* not a client's */
+	docker_container(&c, "pm1", 170);
+	c.engine = CT_ENG_PODMAN;
+	ct_prepare_apply(p, &c);
+	cr_assert(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 100 * MS);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].end_ns, 170 * MS);
+	docker_container(&c, "pm2", 170);
+	c.engine = CT_ENG_PODMAN;
+	ct_prepare_apply(p, &c);
+	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	ct_prepare_free(p);
+}
+
 Test(prepare, bad_records)
 {
 	struct ct_prepare *p = ct_prepare_new(0);
@@ -136,6 +197,25 @@ Test(prepare, recording_docker)
 	cr_assert_leq(r.c.first_ns, created, "first phase after docker's "
 		      "create event");
 	ts_free(&r);
+}
+
+/* Podman: prepare ends where attach (conmon's exec) begins. */
+Test(prepare, recording_podman)
+{
+	static const char *const names[] = { "podman-runc", "podman-crun",
+					     "podman-exit3", "podman-detach" };
+	struct ts_result r;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ts_replay(names[i], CT_READY_LISTEN, &r);
+		cr_expect(ct_has_phase(&r.c, CT_PH_PREPARE), "%s", names[i]);
+		cr_expect_gt(ct_phase_dur(&r.c, CT_PH_PREPARE), 0, "%s",
+			     names[i]);
+		cr_expect_eq(r.c.phases[CT_PH_PREPARE].end_ns,
+			     r.c.phases[CT_PH_ATTACH].start_ns, "%s", names[i]);
+		cr_expect_eq(r.c.first_ns, r.c.phases[CT_PH_PREPARE].start_ns);
+		ts_free(&r);
+	}
 }
 
 Test(prepare, recording_ctr)

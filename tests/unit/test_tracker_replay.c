@@ -32,6 +32,7 @@ struct rcase {
 	int exit_code;
 	uint32_t phases;
 	enum ct_failure failed;	/* "failed": "create": it never ran */
+	char name[CT_NAME_LEN];	/* "name": the engine's, if the sidecar says */
 };
 
 #define MAX_CASES	16
@@ -84,6 +85,7 @@ static uint32_t phases_for(enum ct_engine_kind eng)
 	case CT_ENG_DOCKER:
 		return ALL_PHASES;
 	case CT_ENG_CONTAINERD:
+	case CT_ENG_PODMAN:	/* conmon in the shim's place, no network */
 		return SHIM_PHASES;
 	default:
 		return DIRECT_PHASES;
@@ -133,6 +135,8 @@ static void load_case(const char *obj, struct rcase *c)
 	c->exit_code = atoi(v);
 	if (!phase_list(obj, &c->phases))
 		c->phases = phases_for(c->eng);
+	if (!field(obj, "name", c->name, sizeof(c->name)))
+		c->name[0] = '\0';
 	c->failed = CT_FAIL_NONE;
 	if (field(obj, "failed", v, sizeof(v)))
 		for (int f = 1; f < CT_FAIL_MAX; f++)
@@ -141,7 +145,7 @@ static void load_case(const char *obj, struct rcase *c)
 }
 
 /* Parses "containers": [{"id", "runtime", "engine", "exit_code", and
- * optionally "phases", "failed"}...], one flat object each. */
+ * optionally "phases", "failed", "name"}...], one flat object each. */
 static int load_cases(const char *json, struct rcase *c, int max)
 {
 	const char *p = strstr(json, "\"containers\"");
@@ -246,6 +250,8 @@ static void check_case(const char *file, const struct rcase *k)
 		cr_expect_eq(c->exit_code, k->exit_code, "%s: exit %d", file,
 			     c->exit_code);
 	cr_expect_eq(c->failed, k->failed, "%s: failed %d", file, c->failed);
+	if (k->name[0])
+		cr_expect_str_eq(c->name, k->name, "%s: name", file);
 	cr_expect_eq(c->phase_mask, k->phases, "%s: phases %#x", file,
 		     c->phase_mask);
 	/* the key is taken when the program begins on the host */

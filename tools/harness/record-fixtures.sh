@@ -19,7 +19,8 @@ COLDTRACE=$TOP/coldtrace
 FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
 	runsc-run docker-ready docker-ready-runsc docker-why docker-prepare
-	runc-byhand runc-nostart kata-standin)
+	runc-byhand runc-nostart kata-standin podman-runc podman-crun
+	podman-exit3 podman-detach)
 # A Node.js service that sleeps 300 ms, listens and prints its own wall
 # clock (ns) right after listen() returns (it listens synchronously when
 # given no host): the truth for the ready phase.
@@ -38,7 +39,9 @@ die() {
 
 export CT_HARNESS_STATE
 CT_HARNESS_STATE=$(mktemp /tmp/ct-fixtures.XXXXXX)
-trap '"$HARNESS" stop 2>/dev/null; rm -f "$CT_HARNESS_STATE"' EXIT
+# shellcheck source=tools/podman-env.sh
+. "$TOP/tools/podman-env.sh"
+trap 'podman_env_cleanup; "$HARNESS" stop 2>/dev/null; rm -f "$CT_HARNESS_STATE"' EXIT
 # shellcheck disable=SC1090
 . "$("$HARNESS" start)"
 "$HARNESS" image
@@ -79,8 +82,8 @@ rec() {
 		id=$(cat "$W/cid")
 	fi
 	[ -s "$FIX/$name.ctrec" ] || die "$name: no recording (status $status)"
-	want=$code
-	[ "$code" != null ] || want=0
+	want=${STATUS:-$code}
+	[ "$want" != null ] || want=0
 	[ "$status" -eq "$want" ] || die "$name: status $status, want $want"
 	# Sanity only (the sidecar's values come from the command line and
 	# --cidfile): the recording must replay and contain the container.
@@ -146,6 +149,40 @@ prepare_rec() {
 		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
 }
 
+# A private Podman (tools/podman-env.sh) under $W, made once.
+podman_ready() {
+	[ -n "${CT_PODMAN_DIR:-}" ] || podman_env_init "$W/podman" ||
+		die "no private Podman"
+}
+
+# Podman's name for the container (--name: the truth) into the sidecar.
+sidecar_name() {
+	jq --arg n "$2" '.containers[0] += {name: $n}' "$FIX/$1.json" \
+		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$1.json"
+}
+
+# podman_rec NAME RUNTIME EXIT ARGS...: `podman run --rm` of ARGS.
+podman_rec() {
+	local name=$1 rt=$2 code=$3
+	shift 3
+	podman_ready
+	rec "$name" cid "$rt" podman "$code" "${CT_PODMAN_CMD[@]}" run --rm \
+		--network none --runtime "$rt" --name "ct-fx-$name" \
+		--cidfile "$W/cid" "$CT_PODMAN_IMAGE" "$@"
+	sidecar_name "$name" "ct-fx-$name"
+}
+
+DETACH_SH='c=$1 n=$2 img=$3; shift 3; "$@" run -d --network none --runtime runc --name "$n" --cidfile "$c" "$img" sleep 60 >/dev/null && sleep 0.3 && "$@" rm -f -t 0 "$(cat "$c")" >/dev/null'
+# podman_detach_rec NAME: `podman run -d` of a sleep, `podman rm -f -t 0`
+# of it 0.3 s later: the runtime's kill, exit code 137 (SIGKILL).
+podman_detach_rec() {
+	local name=$1
+	podman_ready
+	STATUS=0 rec "$name" cid runc podman 137 sh -c "$DETACH_SH" sh \
+		"$W/cid" "ct-fx-$name" "$CT_PODMAN_IMAGE" "${CT_PODMAN_CMD[@]}"
+	sidecar_name "$name" "ct-fx-$name"
+}
+
 # kata_rec: Kata's process tree with the stand-ins of
 # tests/integration/kata-standin (Kata cannot run here, design §5).
 kata_rec() {
@@ -204,6 +241,10 @@ record_one() {
 				sleep 0.3 && runc --root "$1" delete --force "$3"' \
 			sh "$CT_RUNC_ROOT" "$W/bundle" ct-fixture-nostart ;;
 	kata-standin) kata_rec ;;
+	podman-runc) podman_rec podman-runc runc 0 true ;;
+	podman-crun) podman_rec podman-crun crun 0 true ;;
+	podman-exit3) podman_rec podman-exit3 crun 3 sh -c 'exit 3' ;;
+	podman-detach) podman_detach_rec podman-detach ;;
 	*) die "unknown fixture $1 (known: ${ALL[*]})" ;;
 	esac
 }
