@@ -171,7 +171,7 @@ static double now_s(void)
  */
 static void rec_write(struct session *s, const void *rec, size_t len)
 {
-	int rc = ct_rec_write(s->rec, rec, len);
+	int rc = ct_rec_write_event(s->rec, rec, len);
 
 	if (rc && !s->rec_error) {
 		s->rec_error = rc;
@@ -234,28 +234,6 @@ static void on_pull(const struct ct_pull *p, void *ctx)
 /* ---- events ---- */
 
 /*
- * Exec records are fixed-size in the ring buffer (the BPF side must
- * reserve a constant size), but most of args[] is unused: recordings
- * keep only args_len bytes, which makes them ~10x smaller.
- */
-static void record_event(struct session *s, const void *rec, size_t len)
-{
-	const struct ct_exec *x = rec;
-	struct ct_exec compact;
-	size_t keep = offsetof(struct ct_exec, args);
-
-	if (len == sizeof(*x) && x->hdr.type == CT_EV_EXEC &&
-	    x->args_len <= CT_ARGS_MAX) {
-		keep += x->args_len;
-		memcpy(&compact, x, keep);
-		compact.hdr.size = keep;
-		rec = &compact;
-		len = keep;
-	}
-	rec_write(s, rec, len);
-}
-
-/*
  * What every record goes through first, the ones the session makes
  * itself included (lost counter, end mark, names, open histograms,
  * paths): --record keeps it and --dump shows it, as a replay will.
@@ -263,7 +241,7 @@ static void record_event(struct session *s, const void *rec, size_t len)
 static void tap(struct session *s, const void *rec, size_t len)
 {
 	if (s->rec)
-		record_event(s, rec, len);
+		rec_write(s, rec, len);
 	if (s->cli->dump)
 		ct_dump_record(stdout, rec, len, s->mono_to_real);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,23 @@ int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len)
 	w->used += len;
 	w->buffered++;
 	return 0;
+}
+
+int ct_rec_write_event(struct ct_rec_writer *w, const void *rec, size_t len)
+{
+	const struct ct_exec *x = rec;
+	struct ct_exec compact;
+	size_t keep = offsetof(struct ct_exec, args);
+
+	if (len == sizeof(*x) && x->hdr.type == CT_EV_EXEC &&
+	    x->args_len <= CT_ARGS_MAX) {
+		keep += x->args_len;
+		memcpy(&compact, x, keep);
+		compact.hdr.size = keep;
+		rec = &compact;
+		len = keep;
+	}
+	return ct_rec_write(w, rec, len);
 }
 
 /* "N records kept, M lost" after a write error, for the caller's message. */

@@ -35,6 +35,12 @@ int ct_rec_writer_open(struct ct_rec_writer **w, const char *path,
  */
 int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len);
 /*
+ * A ring buffer record: the same, but an exec record keeps only the
+ * args_len bytes of args[] that are used.  The BPF side must reserve a
+ * constant size, most of it unused: recordings are ~10x smaller.
+ */
+int ct_rec_write_event(struct ct_rec_writer *w, const void *rec, size_t len);
+/*
  * Flush, fsync, rename to PATH; frees w in every case.  0, or -errno and
  * a message in err.  After a write error the file is still renamed into
  * place with every whole record written before it, and err says how many

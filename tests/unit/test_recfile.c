@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,4 +427,38 @@ Test(recfile, pipe_is_read_once_and_rewound)
 	ct_rec_reader_close(r);
 	pthread_join(t, NULL);
 	close(fds[0]);
+}
+
+/* Exec records keep the used part of args[]; other records all of it. */
+Test(recfile, exec_records_written_compact)
+{
+	struct ct_rec_writer *w;
+	struct ct_rec_reader *r;
+	struct ct_rec_file_hdr h;
+	struct ct_exec x = { 0 };
+	struct ct_exit e;
+	const struct ct_exec *got;
+	const void *rec;
+	size_t len;
+
+	x.hdr.type = CT_EV_EXEC;
+	x.hdr.size = sizeof(x);
+	x.args_len = 6;
+	memcpy(x.args, "runc\0a", 6);
+	make_exit(&e, 7, 0);
+	ct_rec_fill_hdr(&h, CT_CGROUP_V1_MEMORY, 0, "test");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(ct_rec_write_event(w, &x, sizeof(x)), 0);
+	cr_assert_eq(ct_rec_write_event(w, &e, sizeof(e)), 0);
+	cr_assert_eq(ct_rec_writer_close(w, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(open_reader(&r), 0, "%s", err);
+	cr_assert_eq(ct_rec_next(r, &rec, &len, err, sizeof(err)), 1, "%s", err);
+	got = rec;
+	cr_assert_eq(len, offsetof(struct ct_exec, args) + 6);
+	cr_assert_eq(got->hdr.size, len);
+	cr_assert_eq(memcmp(got->args, "runc\0a", 6), 0);
+	cr_assert_eq(ct_rec_next(r, &rec, &len, err, sizeof(err)), 1, "%s", err);
+	cr_assert_eq(len, sizeof(e));
+	ct_rec_reader_close(r);
 }
