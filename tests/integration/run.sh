@@ -46,6 +46,9 @@ TESTS=(
 	"why|why.sh"
 	"prepare|prepare.sh"
 	"listen|listen.sh"
+	"podman-runc|podman.sh runc"
+	"podman-crun|podman.sh crun"
+	"podman-exit-3|podman.sh runc 3"
 )
 
 # The core lifecycle tests once more against the second version set

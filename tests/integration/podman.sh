@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# `podman run --rm` (Podman 4.3, rootful, private state: tools/podman-env.sh)
+# under runtime $1, whose program exits with status $2 (default 0):
+# exactly one complete record with the id of --cidfile, podman's --name,
+# runtime $1, engine podman, exit code $2, the phases prepare, attach,
+# create, start, run, die, destroy in order, total_ns within the command's
+# wall clock and at least 90 % of it, and consistent with `podman events`
+# streamed live (check_podman.py).  Every podman process and state dir of
+# the test is gone at the end.
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tools/podman-env.sh
+. "$TOP/tools/podman-env.sh"
+
+rt=${1:?usage: podman.sh RUNTIME [EXIT]}
+code=${2:-0}
+name=ct-podman-$rt-$code-$$
+evpid=
+
+finish() {
+	[ -n "$evpid" ] && kill "$evpid" 2>/dev/null
+	podman_env_cleanup
+	cleanup_test
+}
+trap finish EXIT
+
+podman_env_init "$T/podman" || fail "no private Podman"
+pmdir=$CT_PODMAN_DIR
+# Events as they happen (the file backend's log is ours alone).
+ct_podman events --format json >"$T/events" 2>"$T/events.err" &
+evpid=$!
+sleep 0.5
+
+cmd=(true)
+[ "$code" -eq 0 ] || cmd=(sh -c "exit $code")
+run_timed -j -- "${CT_PODMAN_CMD[@]}" run --rm --network none \
+	--runtime "$rt" --name "$name" --cidfile "$T/cid" \
+	"$CT_PODMAN_IMAGE" "${cmd[@]}"
+[ "$CT_RC" -eq "$code" ] || { show_output; fail "coldtrace exited $CT_RC, want $code"; }
+[ -s "$T/cid" ] || fail "podman wrote no --cidfile"
+id=$(cat "$T/cid")
+sleep 0.5
+kill "$evpid" 2>/dev/null
+wait "$evpid" 2>/dev/null || true
+evpid=
+wall=$((CMD_END_NS - CMD_START_NS))
+records | jq -c --arg id "$id" 'select(.id == $id)' >"$T/mine"
+note "$rt (exit $code): podman run took $((wall / 1000000)) ms," \
+	"$(jq -r --argjson w "$wall" '"coldtrace total \(.total_ns / 1e6 |
+		floor) ms (\(.total_ns * 100 / $w | floor) %), prepare \(
+		.phases.prepare.dur_ns / 1e6 | floor) ms"' "$T/mine")"
+python3 "$TOP/tests/integration/check_podman.py" --out "$T/out" --id "$id" \
+	--runtime "$rt" --exit-code "$code" --name "$name" \
+	--t0 "$CMD_START_NS" --t1 "$CMD_END_NS" --events "$T/events" ||
+	{ show_output; cat "$T/events" >&2; fail "podman run --runtime $rt"; }
+[ -z "$(ct_podman ps -aq)" ] || fail "podman run --rm left a container"
+
+# Nothing of ours may outlive the test: no process naming the state dir.
+podman_env_cleanup
+[ ! -e "$pmdir" ] || fail "$pmdir left behind"
+left=$(CT_PODMAN_DIR=$pmdir _podman_pids)
+[ -z "$left" ] || fail "podman processes left: $left"
