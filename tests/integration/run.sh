@@ -46,6 +46,7 @@ TESTS=(
 	"why|why.sh"
 	"prepare|prepare.sh"
 	"listen|listen.sh"
+	"prometheus|prometheus.sh"
 	"podman-runc|podman.sh runc"
 	"podman-crun|podman.sh crun"
 	"podman-exit-3|podman.sh runc 3"

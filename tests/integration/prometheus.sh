@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# A real Prometheus server (Debian's /usr/bin/prometheus on 127.0.0.1,
+# its own data dir) scrapes `coldtrace --listen` every second while 20
+# containers run under runc (`ctr run`: engine containerd, a shim) and 5
+# under runsc (`runsc run`: engine direct) (issue 14 item 1):
+# - sum by (container_runtime) (coldtrace_containers_total) is 20 and 5,
+#   and so is the count of their cold_start histograms;
+# - histogram_quantile(0.5) of the runc create buckets lies in the same
+#   bucket as coldtrace's own summary p50 of create;
+# - the last scrape passes promtool and is metrics.prom, byte for byte,
+#   as coldtrace writes it at exit (one writer for both).
+# Their ids are ours (ID_PREFIX, coldtrace -c), so that other people's
+# containers on a shared host cannot change a count.
+. "$(dirname "$0")/lib.sh"
+
+command -v prometheus >/dev/null || { note "no prometheus"; exit 77; }
+NRUNC=20
+NRUNSC=5
+ID_PREFIX=ct-prom-$$-
+
+ctport=$((19000 + RANDOM % 1000))
+pport=$((20000 + RANDOM % 1000))
+prom=http://127.0.0.1:$pport
+cat >"$T/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: coldtrace
+    static_configs:
+      - targets: ["127.0.0.1:$ctport"]
+EOF
+promtool check config "$T/prometheus.yml" >/dev/null ||
+	fail "promtool check config"
+
+"$COLDTRACE" --listen 127.0.0.1:$ctport -c "$ID_PREFIX" -j -o "$T/dir" -d 200 \
+	>"$T/out" 2>"$T/err" &
+ct=$!
+prometheus --config.file="$T/prometheus.yml" \
+	--storage.tsdb.path="$T/prom-data" \
+	--web.listen-address=127.0.0.1:$pport --log.level=warn \
+	>"$T/prom.log" 2>&1 &
+pp=$!
+# whatever happens, stop the server and coldtrace (set -e: never fail here)
+stop_all() {
+	kill "$pp" "$ct" 2>/dev/null || true
+	wait "$pp" "$ct" 2>/dev/null || true
+}
+trap stop_all EXIT
+
+for _ in $(seq 100); do
+	curl -sf "http://127.0.0.1:$ctport/healthz" >/dev/null &&
+		curl -sf "$prom/-/ready" >/dev/null && break
+	sleep 0.2
+done
+curl -sf "$prom/-/ready" >/dev/null || { cat "$T/prom.log"; fail "no prometheus"; }
+curl -sf "http://127.0.0.1:$ctport/healthz" >/dev/null ||
+	{ show_output; fail "no coldtrace /healthz"; }
+
+# a program that opens a file: the open-latency histograms get counts
+prog=(sh -c 'cat /etc/passwd >/dev/null')
+"$TOP/tools/harness.sh" bundle "$T/bundle" "${prog[@]}" >/dev/null
+t0=$SECONDS
+for i in $(seq $NRUNC); do
+	ctr --address "$CONTAINERD_ADDRESS" -n default run --rm \
+		"$CT_CTR_IMAGE" "${ID_PREFIX}runc-$i" "${prog[@]}" >/dev/null ||
+		fail "ctr run ($i)"
+done
+# runsc cannot copy the host netns here (direct_run.sh): --network=none
+for i in $(seq $NRUNSC); do
+	runsc --root "$CT_RUNSC_ROOT" --network=none run --bundle "$T/bundle" \
+		"${ID_PREFIX}runsc-$i" </dev/null >/dev/null ||
+		fail "runsc run ($i)"
+done
+note "$NRUNC runc + $NRUNSC runsc containers in $((SECONDS - t0)) s"
+
+# PromQL at 127.0.0.1: "label value" per line of an instant vector
+query() {
+	curl -sf --get --data-urlencode "query=$2" "$prom/api/v1/query" |
+		jq -r --arg l "$1" '.data.result[] |
+			"\(.metric[$l] // "") \(.value[1])"' | sort
+}
+
+want="runc $NRUNC
+runsc $NRUNSC"
+# containers land once destroyed, then in the next scrape
+for _ in $(seq 60); do
+	got=$(query container_runtime \
+		'sum by (container_runtime) (coldtrace_containers_total)')
+	[ "$got" = "$want" ] && break
+	sleep 0.5
+done
+[ "$got" = "$want" ] ||
+	fail "sum by (container_runtime) (coldtrace_containers_total): '$got', want '$want'"
+note "Prometheus: sum by (container_runtime) (coldtrace_containers_total):" \
+	"$(tr '\n' ' ' <<<"$got")"
+got=$(query container_runtime \
+	'sum by (container_runtime) (coldtrace_cold_start_seconds_count)')
+[ "$got" = "$want" ] || fail "cold_start counts: '$got', want '$want'"
+got=$(query "" 'sum(coldtrace_lost_events_total) + sum(coldtrace_dropped_containers_total)')
+[ "$got" = " 0" ] || fail "lost or dropped: '$got'"
+
+got=$(query container_runtime 'histogram_quantile(0.5, sum by (container_runtime, le) (coldtrace_open_latency_seconds_bucket))')
+note "Prometheus: open latency p50 by runtime (s): $(tr '\n' ' ' <<<"$got")"
+[[ "$got" == *"runc "[0-9]* ]] || fail "no runc open-latency histogram"
+q=$(query "" 'histogram_quantile(0.5, sum by (le) (coldtrace_phase_duration_seconds_bucket{container_runtime="runc",phase="create"}))')
+q=${q# }
+curl -sf "http://127.0.0.1:$ctport/metrics" >"$T/scrape" ||
+	fail "last scrape"
+promtool check metrics <"$T/scrape" || fail "promtool check metrics"
+kill -INT $ct
+wait $ct || fail "coldtrace exited $?"
+kill $pp
+wait $pp 2>/dev/null || true
+
+p50=$(jq -r 'select(.type == "summary") | .runtimes.runc.phases.create.p50_ns' \
+	"$T/out")
+if [ -z "$p50" ] || [ "$p50" = null ]; then
+	show_output
+	fail "no runc create p50"
+fi
+# the bucket of v: its smallest le at or above v (float-safe)
+mapfile -t les < <(sed -n 's/^coldtrace_phase_duration_seconds_bucket{container_runtime="runc",engine="containerd",phase="create",le="\([0-9.e+-]*\)"}.*/\1/p' \
+	"$T/scrape")
+[ ${#les[@]} -eq 18 ] || fail "runc create buckets: ${#les[@]}, want 18"
+bucket() {
+	python3 -c 'import sys
+v = float(sys.argv[1])
+print(next((le for le in sys.argv[2:] if v <= float(le) * (1 + 1e-9)), "+Inf"))' \
+		"$1" "${les[@]}"
+}
+bp=$(bucket "$q")
+bc=$(bucket "$(python3 -c "print($p50 / 1e9)")")
+note "runc create: Prometheus p50 $q s (bucket le=$bp)," \
+	"coldtrace p50 $((p50 / 1000)) us (bucket le=$bc)"
+[ "$bp" = "$bc" ] || fail "p50 buckets differ: Prometheus $bp, coldtrace $bc"
+
+# same writer: the last scrape is metrics.prom (no container came since)
+cmp -s "$T/scrape" "$T/dir/metrics.prom" ||
+	{ diff "$T/scrape" "$T/dir/metrics.prom" | head; fail "/metrics != metrics.prom"; }
