@@ -337,7 +337,7 @@ static int restart_hists(const struct prom_ctx *x)
 		hist_observe(&h[x->group[rs[i].new_idx]],
 			     rs[i].end_ns - rs[i].start_ns);
 	prom_family(x->f, name, "histogram",
-		    "Old container's pid 1 exit to the new one's program start.");
+		    "Old container's pid 1 exit to the new one ready (or exec).");
 	for (g = 0; g < x->ngroups; g++)
 		if (h[g].count)
 			print_hist(x, name, g, NULL, &h[g]);
