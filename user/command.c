@@ -177,3 +177,29 @@ bool ct_cmd_wait_grace(struct ct_cmd *c)
 	}
 	return true;
 }
+
+int ct_cmd_end_signal(const struct ct_cmd_end *e)
+{
+	if (!e->sig || e->timed_out)
+		return SIGTERM;
+	return e->by_terminal ? 0 : e->sig;
+}
+
+void ct_cmd_end_stop(struct ct_cmd *c, const struct ct_cmd_end *e)
+{
+	ct_cmd_stop(c, ct_cmd_end_signal(e));
+}
+
+int ct_cmd_end_status(struct ct_cmd *c, char *const *argv,
+		      const struct ct_cmd_end *e)
+{
+	if (!c->stop_ns)
+		return c->status;	/* it ended on its own */
+	if (!ct_cmd_wait_grace(c))
+		fprintf(stderr, "coldtrace: '%s' (pid %d) is still running "
+			"after the session ended; left running\n",
+			argv[0], (int)c->pid);
+	if (e->timed_out)
+		return 124;
+	return 128 + (e->sig ? e->sig : SIGTERM);
+}

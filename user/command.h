@@ -48,6 +48,30 @@ void ct_cmd_stop(struct ct_cmd *c, int sig);
  * True if it has exited (c->status set).
  */
 bool ct_cmd_wait_grace(struct ct_cmd *c);
+/*
+ * How the session ended, for what COMMAND is told and what coldtrace
+ * exits with: sig is the session's signal (SIGINT, SIGTERM) or 0,
+ * by_terminal if the kernel sent it (a terminal's Ctrl-C, which COMMAND
+ * got too), timed_out if -d ended it.
+ */
+struct ct_cmd_end {
+	int sig;
+	bool by_terminal;
+	bool timed_out;
+};
+
+/* The session ended first: COMMAND gets ct_cmd_end_signal(e) and grace. */
+void ct_cmd_end_stop(struct ct_cmd *c, const struct ct_cmd_end *e);
+/* SIGTERM after -d or an error, else the session's signal (0: sent). */
+int ct_cmd_end_signal(const struct ct_cmd_end *e);
+/*
+ * coldtrace's exit status with COMMAND (--help): COMMAND's own if it
+ * ended on its own; once stopped, 124 after -d (as timeout(1)), else
+ * 128 + the session's signal (SIGTERM after an error).  A COMMAND still
+ * running after its grace is left running, and named on stderr.
+ */
+int ct_cmd_end_status(struct ct_cmd *c, char *const *argv,
+		      const struct ct_cmd_end *e);
 /* Raw wait status -> exit code as a shell reports it. */
 int ct_cmd_exit_code(int wait_status);
 

@@ -123,3 +123,40 @@ Test(command, exit_codes_as_a_shell_reports_them)
 	cr_assert_eq(ct_cmd_exit_code(3 << 8), 3);
 	cr_assert_eq(ct_cmd_exit_code(SIGKILL), 128 + SIGKILL);
 }
+
+/* What COMMAND is told when the session ends first. */
+Test(command, end_signal)
+{
+	struct ct_cmd_end e = { 0 };
+
+	cr_assert_eq(ct_cmd_end_signal(&e), SIGTERM, "an error");
+	e.timed_out = true;
+	cr_assert_eq(ct_cmd_end_signal(&e), SIGTERM, "-d");
+	e = (struct ct_cmd_end){ .sig = SIGINT };
+	cr_assert_eq(ct_cmd_end_signal(&e), SIGINT, "kill -INT coldtrace");
+	e.by_terminal = true;
+	cr_assert_eq(ct_cmd_end_signal(&e), 0, "Ctrl-C: COMMAND has it");
+}
+
+/* coldtrace's exit status: COMMAND's own, 124 after -d, 128 + signal. */
+Test(command, end_status)
+{
+	struct ct_cmd c;
+	struct ct_cmd_end e = { .timed_out = true };
+
+	cr_assert_eq(ct_cmd_spawn(&c, ARGV("sh", "-c", "exit 3"), false, err,
+				  sizeof(err)), 0);
+	while (!ct_cmd_done(&c))
+		usleep(1000);
+	cr_assert_eq(ct_cmd_end_status(&c, ARGV("sh"), &e), 3);
+	cr_assert_eq(ct_cmd_spawn(&c, ARGV("sleep", "30"), false, err,
+				  sizeof(err)), 0);
+	ct_cmd_end_stop(&c, &e);
+	cr_assert_eq(ct_cmd_end_status(&c, ARGV("sleep"), &e), 124);
+	e = (struct ct_cmd_end){ .sig = SIGINT };
+	cr_assert_eq(ct_cmd_spawn(&c, ARGV("sleep", "30"), false, err,
+				  sizeof(err)), 0);
+	ct_cmd_end_stop(&c, &e);
+	cr_assert_eq(ct_cmd_end_status(&c, ARGV("sleep"), &e), 128 + SIGINT);
+	cr_assert_eq(c.status, 128 + SIGINT);
+}

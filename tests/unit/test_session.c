@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The session (user/session.h): what a live session makes itself goes
+ * the one way into --record, so that a replay of the recording reports
+ * the same; --listen's handler.
+ */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "enrich.h"
+#include "recfile.h"
+#include "replay.h"
+#include "session.h"
+#include "tracker.h"
+
+#define FIXTURE	"tests/fixtures/docker-ready.ctrec"
+
+/* The kernel maps of a live session, in miniature: 40 opens each. */
+static void fake_read(void *impl, uint64_t key, bool gofer,
+		      struct ct_opens *out)
+{
+	(void)impl;
+	(void)key;
+	memset(out, 0, sizeof(*out));
+	out->valid = !gofer;
+	out->count = 40;
+	out->slots[12] = 40;
+}
+
+static void fake_read_slow(void *impl, uint64_t key, struct ct_container *c,
+			   size_t max)
+{
+	(void)impl;
+	(void)key;
+	(void)c;
+	(void)max;
+}
+
+static const struct ct_opens_source_ops fake_ops = {
+	.read = fake_read,
+	.read_slow = fake_read_slow,
+	.measured = true,
+};
+
+/* The fixture's kernel records (not its opens) through s, as live. */
+static void feed_kernel_records(struct ct_session *s, const char *path)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	const void *rec;
+	char err[256];
+	size_t len;
+
+	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	s->mono_to_real = h.mono_to_real_ns;
+	cr_assert_eq(ct_session_init(s, h.cgroup_mode), 0);
+	cr_assert_eq(ct_session_record_header(s, h.cgroup_mode), 0);
+	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0) {
+		const struct ct_hdr *hd = rec;
+
+		if (hd->type != CT_EV_OPENS && hd->type != CT_EV_PATHS)
+			ct_session_feed(s, rec, len);
+	}
+	ct_rec_reader_close(r);
+	ct_session_inject(s, CT_EV_END, 0);
+	ct_enrich_flush(s->enrich);
+	ct_tracker_flush(s->tracker);
+}
+
+/* A replay of path: the session, its opens and the one container. */
+static const struct ct_container *replay(struct ct_session *s,
+					 struct ct_replay_opens **rp,
+					 const char *path)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	const void *rec;
+	char err[256];
+	size_t len;
+
+	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(ct_replay_opens_read(r, rp, err, sizeof(err)), 0);
+	s->opens = ct_replay_opens_source(*rp);
+	s->mono_to_real = h.mono_to_real_ns;
+	cr_assert_eq(ct_session_init(s, h.cgroup_mode), 0);
+	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
+		ct_session_feed(s, rec, len);
+	ct_rec_reader_close(r);
+	ct_enrich_flush(s->enrich);
+	ct_tracker_flush(s->tracker);
+	cr_assert_eq(ct_agg_count(s->agg), 1);
+	return ct_agg_get(s->agg, 0);
+}
+
+Test(session, record_keeps_what_enrich_made, .init = cr_redirect_stdout)
+{
+	char path[] = "/tmp/ct-test-session.XXXXXX";
+	struct ct_cli cli = { .json = true, .record_path = path };
+	struct ct_session live = { .cli = &cli };
+	struct ct_session again = { .cli = &cli };
+	struct ct_replay_opens *rp;
+	const struct ct_container *c;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	live.opens = (struct ct_opens_source){ .ops = &fake_ops };
+	cr_assert_eq(ct_session_record_create(&live), 0);
+	feed_kernel_records(&live, FIXTURE);
+	cr_assert_eq(ct_session_record_close(&live), 0);
+	cr_assert_eq(ct_agg_count(live.agg), 1);
+	cr_assert_eq(ct_agg_get(live.agg, 0)->opens.count, 40);
+	ct_session_free(&live);
+
+	cli.record_path = NULL;
+	c = replay(&again, &rp, path);
+	unlink(path);
+	cr_assert(c->opens.valid, "the recording has the opens it made");
+	cr_assert_eq(c->opens.count, 40);
+	cr_assert_eq(c->opens.slots[12], 40);
+	ct_session_free(&again);
+	ct_replay_opens_free(rp);
+}
+
+Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
+{
+	struct ct_cli cli = { .json = true };
+	struct ct_session s = { .cli = &cli };
+	struct ct_replay_opens *rp;
+	const char *ctype = NULL;
+	char *body;
+	size_t len;
+
+	replay(&s, &rp, FIXTURE);
+	cr_assert_eq(ct_session_serve("/healthz", &body, &len, &ctype, &s),
+		     0);
+	cr_assert_eq(len, 3);
+	cr_assert_str_eq(body, "ok\n");
+	free(body);
+	cr_assert_eq(ct_session_serve("/metrics", &body, &len, &ctype, &s),
+		     0);
+	cr_assert(strstr(body, "coldtrace_containers_total"), "%s", body);
+	cr_assert_str_eq(ctype, "text/plain; version=0.0.4; charset=utf-8");
+	free(body);
+	cr_assert_eq(ct_session_serve("/other", &body, &len, &ctype, &s),
+		     -1);
+	ct_session_free(&s);
+	ct_replay_opens_free(rp);
+}

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* One session's pipeline and report: see session.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "dump.h"
+#include "enrich.h"
+#include "export.h"
+#include "hist.h"
+#include "httpd.h"
+#include "paths.h"
+#include "prom.h"
+#include "pull_output.h"
+#include "recfile.h"
+#include "report.h"
+#include "session.h"
+#include "tracker.h"
+#include "util.h"
+#include "version.h"
+
+/* ---- records in ---- */
+
+/*
+ * --record: the writer counts what a write error loses (reported at the
+ * end); say at once that the recording stopped growing.
+ */
+static void rec_write(struct ct_session *s, const void *rec, size_t len)
+{
+	int rc = ct_rec_write_event(s->rec, rec, len);
+
+	if (rc && !s->rec_error) {
+		s->rec_error = rc;
+		fprintf(stderr, "coldtrace: --record %s: write failed: %s; "
+			"later events are not recorded\n",
+			s->cli->record_path, strerror(-rc));
+	}
+}
+
+/*
+ * What every record goes through first, the ones the session makes
+ * itself included (lost counter, end mark, names, open histograms,
+ * paths): --record keeps it and --dump shows it, as a replay will.
+ */
+static void tap(struct ct_session *s, const void *rec, size_t len)
+{
+	if (s->rec)
+		rec_write(s, rec, len);
+	if (s->cli->dump)
+		ct_dump_record(stdout, rec, len, s->mono_to_real);
+}
+
+/* Then the stages: enrich's followers first, the state machine last. */
+int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
+{
+	tap(s, rec, len);
+	ct_enrich_feed(s->enrich, rec, len);
+	return ct_tracker_feed(s->tracker, rec, len);
+}
+
+/*
+ * enrich's records (open histograms, paths) are made during an emission,
+ * inside the tracker: tap() only.  No stage reads them (a replay feeds
+ * them to no effect), and the tracker must not be re-entered.
+ */
+static void keep(const void *rec, size_t len, void *ctx)
+{
+	tap(ctx, rec, len);
+}
+
+/* Names of new containers, made outside the tracker: the whole way. */
+static void feed_made(const void *rec, size_t len, void *ctx)
+{
+	ct_session_feed(ctx, rec, len);
+}
+
+int ct_session_event(void *ctx, const void *rec, size_t len)
+{
+	struct ct_session *s = ctx;
+
+	ct_session_feed(s, rec, len);
+	if (s->names.n)
+		ct_naming_flush(&s->names, ct_mono_ns(), feed_made, s);
+	return 0;
+}
+
+void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost)
+{
+	struct ct_lost r = { 0 };
+
+	r.hdr.ts_ns = ct_mono_ns();
+	r.hdr.type = type;
+	r.hdr.size = type == CT_EV_LOST ? sizeof(r) : sizeof(r.hdr);
+	r.lost = lost;
+	ct_session_event(s, &r, r.hdr.size);
+}
+
+/* ---- tracker hooks ---- */
+
+static void before_emit(struct ct_container *c, void *ctx)
+{
+	struct ct_session *s = ctx;
+
+	ct_enrich_apply(s->enrich, c);
+}
+
+/* Left out by -r / -c: drop its kernel histograms, they would pile up. */
+static void on_filtered(const struct ct_container *c, void *ctx)
+{
+	struct ct_session *s = ctx;
+
+	ct_enrich_forget(s->enrich, c);
+}
+
+/* A new container, named once the tracker has returned (names.h). */
+static void on_new(const struct ct_container *c, void *ctx)
+{
+	struct ct_session *s = ctx;
+
+	if (s->live)
+		ct_naming_add(&s->names, c->id);
+}
+
+/* Live only: lets go of containers whose exits were lost. */
+static bool pid_alive(uint32_t pid, void *ctx)
+{
+	(void)ctx;
+	return !kill((pid_t)pid, 0) || errno != ESRCH;
+}
+
+static void print_row(struct ct_session *s, const struct ct_container *c)
+{
+	if (!s->table_started)
+		ct_output_table_header(stdout);
+	s->table_started = true;
+	ct_output_table_row(stdout, c);
+	if (s->cli->why)
+		ct_output_why_rows(stdout, c);
+	if (c->opens.unobservable)
+		printf("  file opens not observable: %s\n",
+		       ct_opens_unobservable_reason(&c->opens));
+	if (s->cli->paths)
+		ct_paths_print(stdout, c);
+}
+
+static void on_container(const struct ct_container *c, void *ctx)
+{
+	struct ct_session *s = ctx;
+
+	if (ct_agg_add(s->agg, c))
+		ct_report_err("out of memory: container %s not aggregated",
+			      c->id);
+	if (s->cli->json)
+		ct_output_container_json(stdout, c);
+	else if (!s->cli->dump)
+		print_row(s, c);
+	ct_report_check_stdout();
+}
+
+static void on_pull(const struct ct_pull *p, void *ctx)
+{
+	struct ct_session *s = ctx;
+
+	if (s->cli->json) {
+		ct_pull_output_json(stdout, p);
+		ct_report_check_stdout();
+	}
+}
+
+/* ---- life ---- */
+
+int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
+{
+	const struct ct_cli *cli = s->cli;
+	struct ct_tracker_opts eo = {
+		.mono_to_real_ns = s->mono_to_real,
+		.cgroup_mode = mode,
+		.filter = {
+			.runtime_mask = cli->runtime_mask,
+			.id_prefix = cli->container,
+		},
+		.before_emit = before_emit,
+		.on_container = on_container,
+		.on_filtered = on_filtered,
+		.on_new = on_new,
+		.proc_alive = s->live ? pid_alive : NULL,
+		.ctx = s,
+	};
+	struct ct_enrich_opts xo = {
+		.mono_to_real_ns = s->mono_to_real,
+		.ready_mode = cli->ready_mode,
+		.why = cli->why,
+		.paths = cli->paths,
+		.opens = s->opens,
+		.on_pull = on_pull,
+		.keep = keep,
+		.ctx = s,
+	};
+
+	s->agg = ct_agg_new();
+	s->tracker = ct_tracker_new(&eo);
+	s->enrich = ct_enrich_new(&xo);
+	if (!s->agg || !s->tracker || !s->enrich) {
+		ct_report_err("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ct_session_free(struct ct_session *s)
+{
+	ct_tracker_free(s->tracker);
+	ct_enrich_free(s->enrich);
+	ct_agg_free(s->agg);
+}
+
+/* ---- report ---- */
+
+void ct_session_meta(const struct ct_session *s, uint64_t lost,
+		     struct ct_meta *m)
+{
+	*m = (struct ct_meta){
+		.version = COLDTRACE_VERSION,
+		.kernel = s->kernel,
+		.lost_events = lost,
+		.pulls = ct_enrich_pulls(s->enrich),
+		.why = ct_enrich_why(s->enrich),
+		.tracker = s->tracker,
+		.prom_labels = s->cli->metrics_labels,
+	};
+}
+
+static void summary(struct ct_session *s, const struct ct_meta *m)
+{
+	if (s->cli->json)
+		ct_output_summary_json(stdout, s->agg, m);
+	else
+		ct_output_summary(stdout, s->agg, m);
+}
+
+void ct_session_interim(struct ct_session *s, uint64_t lost)
+{
+	struct ct_meta m;
+
+	ct_session_meta(s, lost, &m);
+	m.interim = true;
+	summary(s, &m);
+	ct_report_check_stdout();
+}
+
+int ct_session_serve(const char *path, char **body, size_t *len,
+		     const char **ctype, void *ctx)
+{
+	struct ct_session *s = ctx;
+	struct ct_meta m;
+	FILE *f;
+	int ret;
+
+	if (!strcmp(path, "/healthz")) {
+		*body = strdup("ok\n");
+		*len = 3;
+		return *body ? 0 : -1;
+	}
+	if (strcmp(path, "/metrics"))
+		return -1;
+	f = open_memstream(body, len);
+	if (!f)
+		return -1;
+	ct_session_meta(s, s->lost, &m);
+	ret = ct_export_prom(f, s->agg, &m);
+	if (fclose(f) || ret)
+		return -1;
+	*ctype = "text/plain; version=0.0.4; charset=utf-8";
+	return 0;
+}
+
+int ct_session_listen(struct ct_session *s, struct httpd **h)
+{
+	const char *addr = s->cli->listen;
+	int err = httpd_open(h, addr, ct_session_serve, s);
+
+	if (err)
+		ct_report_err("--listen %s: %s", addr, err == -EINVAL ?
+			      "expected ADDR:PORT" : strerror(-err));
+	return err;
+}
+
+static void print_runtime_hists(const struct ct_session *s)
+{
+	struct ct_opens o;
+
+	for (int rt = 0; rt < CT_RT_MAX; rt++) {
+		if (!ct_agg_runtime_opens(s->agg, rt, &o) || !o.count)
+			continue;
+		printf("\n%s: file opens in containers: %llu (failed %llu), "
+		       "p50 %.1f us, p99 %.1f us\n", ct_runtime_name(rt),
+		       (unsigned long long)o.count,
+		       (unsigned long long)o.failed, o.p50_ns / 1e3,
+		       o.p99_ns / 1e3);
+		ct_hist_print(stdout, o.slots, CT_HIST_SLOTS, "nsecs");
+	}
+}
+
+/* The terminal's end of session: what the table did not say. */
+static void print_end(struct ct_session *s, const struct ct_meta *m)
+{
+	const struct ct_pulls *pulls = ct_enrich_pulls(s->enrich);
+
+	if (!s->table_started && !s->cli->dump && !ct_pull_count(pulls))
+		printf("no container was seen\n");
+	print_runtime_hists(s);
+	ct_pull_print_all(stdout, pulls);
+	putchar('\n');
+	summary(s, m);
+}
+
+static int export_dir(struct ct_session *s, const struct ct_meta *m)
+{
+	const char *dir = s->cli->output_dir;
+	char err[CT_REPORT_ERRLEN];
+
+	if (ct_export_dir(dir, s->agg, m, err, sizeof(err))) {
+		ct_report_err("%s (no file in %s was changed)", err, dir);
+		return 1;
+	}
+	ct_report_info("files written to %s", dir);
+	return 0;
+}
+
+int ct_session_report(struct ct_session *s)
+{
+	struct ct_meta m;
+	int ret = 0;
+
+	ct_session_meta(s, s->lost, &m);
+	ct_enrich_warn_dropped(s->enrich, stderr);
+	if (s->cli->json)
+		summary(s, &m);
+	else
+		print_end(s, &m);
+	if (!ct_report_check_stdout())
+		ret = 1;
+	if (s->cli->output_dir && export_dir(s, &m))
+		ret = 1;
+	return ret;
+}
+
+/* ---- files ---- */
+
+int ct_session_check_outputs(const struct ct_cli *cli)
+{
+	char err[CT_REPORT_ERRLEN];
+
+	if (cli->output_dir &&
+	    ct_export_check_dir(cli->output_dir, err, sizeof(err))) {
+		ct_report_err("-o: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int ct_session_record_create(struct ct_session *s)
+{
+	char err[CT_REPORT_ERRLEN];
+
+	if (!s->cli->record_path)
+		return 0;
+	if (ct_rec_writer_create(&s->rec, s->cli->record_path, err,
+				 sizeof(err))) {
+		ct_report_err("--record: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int ct_session_record_header(struct ct_session *s, enum ct_cgroup_mode m)
+{
+	struct ct_rec_file_hdr h;
+	int rc;
+
+	if (!s->rec)
+		return 0;
+	ct_rec_fill_hdr(&h, m, s->mono_to_real, COLDTRACE_VERSION);
+	rc = ct_rec_writer_header(s->rec, &h);
+	s->recording = !rc;
+	if (rc)
+		ct_report_err("--record %s: write failed: %s",
+			      s->cli->record_path, strerror(-rc));
+	return rc;
+}
+
+int ct_session_record_close(struct ct_session *s)
+{
+	char err[CT_REPORT_ERRLEN];
+	int ret;
+
+	if (!s->rec)
+		return 0;
+	if (!s->recording) {	/* nothing traced: no file */
+		ct_rec_writer_abort(s->rec);
+		s->rec = NULL;
+		return 0;
+	}
+	ret = ct_rec_writer_close(s->rec, err, sizeof(err));
+	s->rec = NULL;
+	if (ret)
+		ct_report_err("--record: %s", err);
+	return ret ? -1 : 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * One session's pipeline, live or replayed (HACKING.md's data flow):
+ * every record goes through the tap (--record, --dump), then the enrich
+ * stage's followers and the tracker; finished containers are enriched,
+ * aggregated and printed (table or -j), and the session ends with its
+ * report (summary, histograms, pulls, -o files).  The records the session
+ * makes itself (lost counter, end mark, names, open histograms, paths)
+ * take the same way, so that --record keeps them and --replay reproduces
+ * the live report.  No BPF here: main.c's live loop feeds it.
+ */
+#ifndef __CT_SESSION_H
+#define __CT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cli.h"
+#include "names.h"
+#include "opens_source.h"
+#include "output.h"
+
+struct ct_session {
+	const struct ct_cli *cli;
+	struct ct_tracker *tracker;
+	struct ct_agg *agg;
+	struct ct_enrich *enrich;	/* pulls, opens, prepare, ready, why */
+	struct ct_opens_source opens;	/* for enrich: live or replayed */
+	struct ct_rec_writer *rec;	/* --record */
+	int64_t mono_to_real;
+	char kernel[64];
+	uint64_t lost;			/* lost events, as last read */
+	bool table_started;
+	int rec_error;			/* first --record write error */
+	bool recording;			/* --record header written */
+	struct ct_naming names;		/* new containers, to be named */
+	bool live;			/* names looked up, pids checked */
+};
+
+/*
+ * After cli, opens, mono_to_real, kernel and live are set: the tracker,
+ * the enrich stage and the aggregator.  0 or -ENOMEM (said).
+ */
+int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode);
+void ct_session_free(struct ct_session *s);
+
+/* A record from a recording: tap, then the stages. */
+int ct_session_feed(struct ct_session *s, const void *rec, size_t len);
+/* The ring buffer's callback (ctx: the session): the same, then names. */
+int ct_session_event(void *ctx, const void *rec, size_t len);
+/* A record of the session's own (CT_EV_LOST with lost, CT_EV_END). */
+void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost);
+
+/* What every summary, /metrics and the -o files say of the session. */
+void ct_session_meta(const struct ct_session *s, uint64_t lost,
+		     struct ct_meta *m);
+/* -i: a running summary. */
+void ct_session_interim(struct ct_session *s, uint64_t lost);
+/*
+ * --listen's GET handler (httpd.h; ctx: the session): /metrics, the
+ * metrics.prom text of now, lost events as of s->lost; /healthz.
+ */
+int ct_session_serve(const char *path, char **body, size_t *len,
+		     const char **ctype, void *ctx);
+/* --listen: serves the above on cli->listen (said if it cannot). */
+struct httpd;
+int ct_session_listen(struct ct_session *s, struct httpd **h);
+/* The end: warnings, summary, histograms, pulls, -o DIR.  0, or 1. */
+int ct_session_report(struct ct_session *s);
+
+/* -o DIR is usable: checked before anything is traced or read. */
+int ct_session_check_outputs(const struct ct_cli *cli);
+/* --record: the file is created before tracing, its header after. */
+int ct_session_record_create(struct ct_session *s);
+int ct_session_record_header(struct ct_session *s, enum ct_cgroup_mode m);
+/* The recording keeps what was written; without a header, no file. */
+int ct_session_record_close(struct ct_session *s);
+
+#endif /* __CT_SESSION_H */
