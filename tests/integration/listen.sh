@@ -4,12 +4,14 @@
 # --listen (issue 14): /metrics counts the containers started while it
 # runs, passes promtool, answers 404 / 431, and 100 concurrent scrapes
 # neither crash it nor stop event processing (a container started after
-# them is still counted, no event lost).
+# them is still counted, nothing lost or dropped); slow scrapers holding
+# every connection get the rest 503 and stall nothing: a container started
+# meanwhile is reported while they hold on.
 . "$(dirname "$0")/lib.sh"
 
 port=$((19000 + RANDOM % 1000))
 url=http://127.0.0.1:$port
-"$COLDTRACE" --listen 127.0.0.1:$port -d 40 >"$T/out" 2>"$T/err" &
+"$COLDTRACE" --listen 127.0.0.1:$port -j -d 60 >"$T/out" 2>"$T/err" &
 ct=$!
 for _ in $(seq 50); do
 	curl -sf "$url/healthz" >/dev/null && break
@@ -50,8 +52,40 @@ done
 grep -q '^coldtrace_containers_total{container_runtime="runc",engine="docker"} 3$' "$T/scrape" ||
 	{ show_output; grep containers_total "$T/scrape"; fail "want 3 runc containers"; }
 grep -q '^coldtrace_lost_events_total 0$' "$T/scrape" || fail "lost events"
+for c in dropped_containers dropped_processes malformed_records; do
+	grep -q "^coldtrace_${c}_total 0$" "$T/scrape" || fail "$c"
+done
 grep -q 'coldtrace_phase_duration_seconds_bucket{container_runtime="runc",engine="docker",phase="create",le="+Inf"} 3' \
 	"$T/scrape" || fail "no create histogram of 3"
 promtool check metrics <"$T/scrape" || fail "promtool check metrics"
+
+# Slow scrapers: 20 clients send half a request head and wait, holding
+# all 16 connections (the server drops them after 5 s).
+python3 -c '
+import socket, sys, time
+held = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	for _ in range(20)]
+for s in held:
+    s.sendall(b"GET /metrics HTTP/1.0\r\n")
+time.sleep(8)' $port &
+slow=$!
+t0=$(date +%s%N)
+sleep 0.5
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")
+[ "$code" = 503 ] || fail "slots held by slow scrapers: HTTP $code, want 503"
+docker run --rm --network none --cidfile "$T/cid" "$CT_IMAGE" true >/dev/null
+for _ in $(seq 40); do
+	records | grep -q "\"id\":\"$(cat "$T/cid")\"" && break
+	sleep 0.1
+done
+dt=$((($(date +%s%N) - t0) / 1000000))
+records | grep -q "\"id\":\"$(cat "$T/cid")\"" ||
+	fail "container not reported while slow scrapers held on"
+kill -0 $slow 2>/dev/null || fail "slow scrapers gone before the check"
+[ $dt -lt 4500 ] || fail "reported after $dt ms: slots were freed by then"
+note "slow scrapers: HTTP 503 for others, container reported after $dt ms"
+wait $slow
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")
+[ "$code" = 200 ] || fail "after the slow scrapers: HTTP $code"
 kill -INT $ct
 wait $ct || fail "coldtrace exited $?"
