@@ -22,6 +22,8 @@
  *   conmon --api-version 1 -c ID -u ID -r /usr/bin/runc -b B -p P -n NAME
  *          ... --exit-command /usr/bin/podman --exit-command-arg ARG ...
  *   conmon --version                      (podman probing it: no container)
+ *   podman --root R --runroot R ... run --rm --network none IMAGE ARGS
+ *   podman ... rm -f -t 0 ID                (its removal outlives conmon)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -319,6 +321,79 @@ static bool classify_conmon(const char *base, const struct ct_argv *v,
 	return true;
 }
 
+/* podman's global flags that take no value; every other one does
+ * (--root R, --runroot R, --cgroup-manager M, ...), unless "--x=v". */
+static bool podman_bool_flag(const char *a)
+{
+	static const char *const b[] = {
+		"--remote", "-r", "--syslog", "--trace", "--noout", "--help",
+		"-h", "--version", "-v",
+	};
+
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+		if (!strcmp(a, b[i]))
+			return true;
+	return strchr(a, '=') != NULL;
+}
+
+static const struct {
+	const char *name;
+	enum ct_rt_cmd cmd;
+} podman_cmds[] = {
+	{ "run", CT_CMD_RUN },
+	{ "start", CT_CMD_START },
+	{ "restart", CT_CMD_START },
+	{ "rm", CT_CMD_DELETE },
+};
+
+/* The first container argument of `podman rm [-f] [-t N] ID...`. */
+static void podman_rm_id(const struct ct_argv *v, int k, struct ct_class *out)
+{
+	for (; k < v->argc; k++) {
+		const char *a = v->argv[k];
+
+		if (a[0] != '-') {
+			set_id(out, a);
+			return;
+		}
+		if (!strcmp(a, "-t") || !strcmp(a, "--time") ||
+		    !strcmp(a, "--cidfile"))
+			k++;
+	}
+}
+
+/*
+ * The podman client: `podman [global flags] [container] CMD ...`.  run,
+ * start and restart make a container run (the prepare phase: they exec
+ * its conmon); rm removes it, after conmon is gone, so an rm naming the
+ * container's full id is one of its processes (a name or a short id
+ * is not attributed).  Other commands: CT_CMD_OTHER.
+ */
+static bool classify_podman(const char *base, const struct ct_argv *v,
+			    struct ct_class *out)
+{
+	int k;
+
+	if (strcmp(base, "podman"))
+		return false;
+	out->role = CT_ROLE_ENGINE_CMD;
+	out->engine = CT_ENG_PODMAN;
+	out->cmd = CT_CMD_OTHER;
+	for (k = 1; k < v->argc && v->argv[k][0] == '-'; k++)
+		k += !podman_bool_flag(v->argv[k]);
+	if (k < v->argc && !strcmp(v->argv[k], "container"))
+		k++;
+	if (k >= v->argc)
+		return true;
+	for (size_t i = 0; i < sizeof(podman_cmds) / sizeof(podman_cmds[0]);
+	     i++)
+		if (!strcmp(v->argv[k], podman_cmds[i].name))
+			out->cmd = podman_cmds[i].cmd;
+	if (out->cmd == CT_CMD_DELETE)
+		podman_rm_id(v, k + 1, out);
+	return true;
+}
+
 static bool has_flag(const struct ct_argv *v, const char *flag)
 {
 	for (int i = 1; i < v->argc; i++) {
@@ -456,7 +531,8 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 	base = ct_basename(v.argc > 0 && v.argv[0][0] ? v.argv[0] : filename);
 
 	if (classify_shim(base, &v, out) || classify_setkey(base, &v, out) ||
-	    classify_conmon(base, &v, out) || classify_program(base, out) ||
+	    classify_conmon(base, &v, out) || classify_podman(base, &v, out) ||
+	    classify_program(base, out) ||
 	    classify_cni(filename, out) || classify_wrapper(filename, &v, out))
 		goto out;
 
@@ -487,6 +563,7 @@ static const char *const role_names[CT_ROLE_MAX] = {
 	[CT_ROLE_CNI] = "cni",
 	[CT_ROLE_HYPERVISOR] = "hypervisor",
 	[CT_ROLE_MONITOR] = "monitor",
+	[CT_ROLE_ENGINE_CMD] = "engine-cmd",
 	[CT_ROLE_USER] = "user",
 };
 

@@ -27,6 +27,7 @@ enum ct_role {
 	CT_ROLE_CNI,		/* a CNI plugin (no id in argv) */
 	CT_ROLE_HYPERVISOR,	/* qemu-system-*, cloud-hypervisor, firecracker */
 	CT_ROLE_MONITOR,	/* Podman's conmon: the shim's place */
+	CT_ROLE_ENGINE_CMD,	/* a podman client: run, start, rm, ... */
 	CT_ROLE_USER,		/* set by the tracker: the container's program */
 	CT_ROLE_MAX,
 };
@@ -46,7 +47,7 @@ enum ct_rt_cmd {
 struct ct_class {
 	enum ct_role role;
 	enum ct_runtime runtime;	/* CT_RT_UNKNOWN if argv does not say */
-	enum ct_rt_cmd cmd;		/* for CT_ROLE_RT_CMD */
+	enum ct_rt_cmd cmd;		/* for CT_ROLE_RT_CMD, _ENGINE_CMD */
 	enum ct_engine_kind engine;	/* hint: shim namespace, setkey hook */
 	bool wrapper;			/* runtime run through an sh script */
 	/* this exec starts a container record keyed by id (a shim's -id,

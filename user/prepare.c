@@ -173,36 +173,6 @@ int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
 	return -EINVAL;
 }
 
-/* podman's global flags that take no value; every other one does
- * (--root R, --runroot R, --cgroup-manager M, ...), unless "--x=v". */
-static bool podman_bool_flag(const char *a)
-{
-	static const char *const b[] = {
-		"--remote", "-r", "--syslog", "--trace", "--noout", "--help",
-		"-h", "--version", "-v", NULL,
-	};
-
-	for (size_t i = 0; b[i]; i++)
-		if (!strcmp(a, b[i]))
-			return true;
-	return strchr(a, '=') != NULL;
-}
-
-bool ct_prepare_podman_starts(const char *args, size_t len)
-{
-	const char *av[64];
-	size_t n = split_args(args, len, av, 64), k;
-
-	if (!n || !prog_is(av[0], "podman"))
-		return false;
-	for (k = 1; k < n && av[k][0] == '-'; k++)
-		k += !podman_bool_flag(av[k]);
-	if (k < n && !strcmp(av[k], "container"))
-		k++;
-	return k < n && (!strcmp(av[k], "run") || !strcmp(av[k], "start") ||
-			 !strcmp(av[k], "restart"));
-}
-
 static size_t need(uint32_t type)
 {
 	switch (type) {
@@ -241,14 +211,16 @@ static void feed_exec(struct ct_prepare *p, const struct ct_exec *x,
 		put(&p->ctr, id, strlen(id), NULL, t);
 		return;
 	}
-	if (ct_prepare_podman_starts(x->args, alen)) {
+	if (ct_classify("", x->args, alen, &cl))
+		return;
+	if (cl.role == CT_ROLE_ENGINE_CMD && cl.engine == CT_ENG_PODMAN &&
+	    (cl.cmd == CT_CMD_RUN || cl.cmd == CT_CMD_START)) {
 		size_t klen = pid_key(key, sizeof(key), h->pid);
 
 		put(&p->podman, key, klen, NULL, t);
 		return;
 	}
-	if (ct_classify("", x->args, alen, &cl) ||
-	    cl.role != CT_ROLE_MONITOR || !cl.creates)
+	if (cl.role != CT_ROLE_MONITOR || !cl.creates)
 		return;
 	pid_key(key, sizeof(key), h->ppid);
 	m = find(&p->podman, key, t);

@@ -18,7 +18,6 @@
 #ifndef __CT_PREPARE_H
 #define __CT_PREPARE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "container.h"
@@ -35,9 +34,5 @@ void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c);
 
 /* "ctr ... run [flags] IMAGE ID ..." (NUL-separated argv) -> ID. */
 int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen);
-
-/* "podman [global flags] [container] run|start|restart ..." (NUL-separated
- * argv): a client that makes a container run. */
-bool ct_prepare_podman_starts(const char *args, size_t len);
 
 #endif /* __CT_PREPARE_H */

@@ -134,8 +134,9 @@ void ct_proc_del(struct ct_proc_table *t, uint32_t pid)
 	}
 }
 
-/* Daemons fork helpers of their own (docker-untar, set-ipv6): those
- * are classified by their exec, never inherited. */
+/* Daemons and engine clients fork helpers of their own (docker-untar,
+ * set-ipv6, podman's conmon --version): those are classified by their
+ * exec, never inherited. */
 static bool inheritable(const struct ct_proc *p)
 {
 	switch (p->role) {
@@ -143,6 +144,7 @@ static bool inheritable(const struct ct_proc *p)
 	case CT_ROLE_CONTAINERD:
 	case CT_ROLE_DOCKERD:
 	case CT_ROLE_CNI:
+	case CT_ROLE_ENGINE_CMD:
 		return p->id[0] != '\0';
 	default:
 		return true;

@@ -15,10 +15,15 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COLDTRACE=${COLDTRACE:-$TOP/coldtrace}
 CHECK="python3 $TOP/tests/integration/check.py"
 # Other people's container daemons on this host (a shared dev machine, not
-# CI)?  Then the checker may set their containers' records aside.
-if pgrep -x 'containerd|dockerd' | grep -vqxE "${CT_CONTAINERD_PID:-0}|${CT_DOCKERD_PID:-0}"; then
-	export CT_FOREIGN_OK=1
-fi
+# CI)?  Then the checker may set their containers' records aside.  Tests
+# call it again after a traced command: a daemon may start meanwhile.
+foreign_daemons() {
+	if pgrep -x 'containerd|dockerd' | grep -vqxE "${CT_CONTAINERD_PID:-0}|${CT_DOCKERD_PID:-0}"; then
+		export CT_FOREIGN_OK=1
+	fi
+	return 0
+}
+foreign_daemons
 # Upper bound for one traced command: image is local, runs are short.
 CT_TIMEOUT=${CT_TIMEOUT:-120}
 

@@ -103,24 +103,6 @@ Test(prepare, ctr_run_ids)
 		     -EINVAL, "last argument cut");
 }
 
-Test(prepare, podman_clients)
-{
-	static const char run[] = "podman\0--root\0/r\0--cgroup-manager\0"
-				  "cgroupfs\0--syslog\0run\0--rm\0img\0true";
-	static const char cstart[] = "/usr/bin/podman\0--log-level=debug\0"
-				     "container\0start\0web";
-	static const char svc[] = "podman\0system\0service\0-t\0run";
-	static const char val[] = "podman\0--root\0run\0ps";
-	static const char other[] = "docker\0run\0img";
-
-	cr_expect(ct_prepare_podman_starts(run, sizeof(run)));
-	cr_expect(ct_prepare_podman_starts(cstart, sizeof(cstart)));
-	cr_expect_not(ct_prepare_podman_starts(svc, sizeof(svc)));
-	cr_expect_not(ct_prepare_podman_starts(val, sizeof(val)),
-		      "\"run\" as a global flag's value");
-	cr_expect_not(ct_prepare_podman_starts(other, sizeof(other)));
-}
-
 static void exec_ev(struct ct_prepare *p, uint64_t ms, uint32_t pid,
 		    uint32_t ppid, const char *args, size_t len)
 {
