@@ -50,6 +50,7 @@ TESTS=(
 	"podman-runc|podman.sh runc"
 	"podman-crun|podman.sh crun"
 	"podman-exit-3|podman.sh runc 3"
+	"podman-detach|podman.sh crun detach"
 )
 
 # The core lifecycle tests once more against the second version set
