@@ -22,8 +22,12 @@
 #   journald): `podman events` reads DIR/events/events.log.
 # - No registry: the image is `podman import` of the harness's busybox
 #   rootfs (tools/harness.sh bundle), containers run with --network none.
-# - Nothing host-wide: its own --root, --runroot, --tmpdir and storage
-#   configuration, so /var/lib/containers and /run/libpod stay untouched.
+# - Its own --root, --runroot, --tmpdir and storage configuration, so
+#   /run/libpod and the host's container storage stay untouched.  Two
+#   host-wide paths remain, fixed in Podman 4.3 for rootful use: netavark's
+#   /run/containers/networks (an empty directory with --network none) and
+#   containers/image's blob info cache /var/lib/containers/cache (written
+#   by podman import).
 
 CT_PODMAN_IMAGE=localhost/coldtrace/busybox:latest
 _PODMAN_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
