@@ -46,8 +46,20 @@ static const struct ct_opens_source_ops fake_ops = {
 	.measured = true,
 };
 
-/* The fixture's kernel records (not its opens) through s, as live. */
-static void feed_kernel_records(struct ct_session *s, const char *path)
+static bool made_by_a_session(const void *rec)
+{
+	const struct ct_hdr *h = rec;
+
+	return h->type == CT_EV_OPENS || h->type == CT_EV_PATHS;
+}
+
+/*
+ * path's records through s, to its end.  Replayed (rp): its opens are
+ * the source.  Else as live: without the records a session makes, and
+ * recorded if s->rec.
+ */
+static void run(struct ct_session *s, const char *path,
+		struct ct_replay_opens **rp)
 {
 	struct ct_rec_file_hdr h;
 	struct ct_rec_reader *r;
@@ -57,45 +69,22 @@ static void feed_kernel_records(struct ct_session *s, const char *path)
 
 	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
 		     "%s", err);
+	if (rp) {
+		cr_assert_eq(ct_replay_opens_read(r, rp, err, sizeof(err)), 0);
+		s->opens = ct_replay_opens_source(*rp);
+	}
 	s->mono_to_real = h.mono_to_real_ns;
 	cr_assert_eq(ct_session_init(s, h.cgroup_mode), 0);
 	cr_assert_eq(ct_session_record_header(s, h.cgroup_mode), 0);
-	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0) {
-		const struct ct_hdr *hd = rec;
-
-		if (hd->type != CT_EV_OPENS && hd->type != CT_EV_PATHS)
-			ct_session_feed(s, rec, len);
-	}
-	ct_rec_reader_close(r);
-	ct_session_inject(s, CT_EV_END, 0);
-	ct_enrich_flush(s->enrich);
-	ct_tracker_flush(s->tracker);
-}
-
-/* A replay of path: the session, its opens and the one container. */
-static const struct ct_container *replay(struct ct_session *s,
-					 struct ct_replay_opens **rp,
-					 const char *path)
-{
-	struct ct_rec_file_hdr h;
-	struct ct_rec_reader *r;
-	const void *rec;
-	char err[256];
-	size_t len;
-
-	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
-		     "%s", err);
-	cr_assert_eq(ct_replay_opens_read(r, rp, err, sizeof(err)), 0);
-	s->opens = ct_replay_opens_source(*rp);
-	s->mono_to_real = h.mono_to_real_ns;
-	cr_assert_eq(ct_session_init(s, h.cgroup_mode), 0);
 	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
-		ct_session_feed(s, rec, len);
+		if (rp || !made_by_a_session(rec))
+			ct_session_feed(s, rec, len);
 	ct_rec_reader_close(r);
+	if (!rp)
+		ct_session_inject(s, CT_EV_END, 0);
 	ct_enrich_flush(s->enrich);
 	ct_tracker_flush(s->tracker);
 	cr_assert_eq(ct_agg_count(s->agg), 1);
-	return ct_agg_get(s->agg, 0);
 }
 
 Test(session, record_keeps_what_enrich_made, .init = cr_redirect_stdout)
@@ -112,15 +101,15 @@ Test(session, record_keeps_what_enrich_made, .init = cr_redirect_stdout)
 	close(fd);
 	live.opens = (struct ct_opens_source){ .ops = &fake_ops };
 	cr_assert_eq(ct_session_record_create(&live), 0);
-	feed_kernel_records(&live, FIXTURE);
+	run(&live, FIXTURE, NULL);
 	cr_assert_eq(ct_session_record_close(&live), 0);
-	cr_assert_eq(ct_agg_count(live.agg), 1);
 	cr_assert_eq(ct_agg_get(live.agg, 0)->opens.count, 40);
 	ct_session_free(&live);
 
 	cli.record_path = NULL;
-	c = replay(&again, &rp, path);
+	run(&again, path, &rp);
 	unlink(path);
+	c = ct_agg_get(again.agg, 0);
 	cr_assert(c->opens.valid, "the recording has the opens it made");
 	cr_assert_eq(c->opens.count, 40);
 	cr_assert_eq(c->opens.slots[12], 40);
@@ -137,7 +126,7 @@ Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
 	char *body;
 	size_t len;
 
-	replay(&s, &rp, FIXTURE);
+	run(&s, FIXTURE, &rp);
 	cr_assert_eq(ct_session_serve("/healthz", &body, &len, &ctype, &s),
 		     0);
 	cr_assert_eq(len, 3);
