@@ -395,6 +395,15 @@ static void loss_counters(FILE *f, const struct ct_meta *meta)
 		     st.bad_keys);
 }
 
+/* Started but not yet in the counters: they count once reported. */
+static void pending_gauge(FILE *f, const struct ct_meta *meta)
+{
+	prom_family(f, "coldtrace_containers_pending", "gauge",
+		    "Containers followed, not yet reported (not destroyed yet).");
+	fprintf(f, "coldtrace_containers_pending %zu\n",
+		ct_tracker_pending(meta->tracker));
+}
+
 static void build_info(FILE *f, const struct ct_meta *meta)
 {
 	prom_family(f, "coldtrace_build_info", "gauge",
@@ -424,6 +433,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		container_counter(&x, COUNT_FAILED,
 				  "coldtrace_containers_failed_total",
 				  "Containers that never ran their program.");
+		pending_gauge(f, meta);
 		loss_counters(f, meta);
 		phase_hists(&x);
 		cold_start_hists(&x);

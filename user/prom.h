@@ -9,6 +9,7 @@
  *   coldtrace_containers_total                        counter
  *   coldtrace_containers_complete_total               counter
  *   coldtrace_containers_failed_total                 counter
+ *   coldtrace_containers_pending (tracker's, unlabelled) gauge
  *   coldtrace_lost_events_total and the summary's loss fields
  *   (dropped_containers, dropped_processes, expired_containers,
  *   malformed_records, unkeyed_containers) as coldtrace_<field>_total:
