@@ -1,15 +1,30 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The open tracer's container maps (include/opens.h): `tracked` (cgroup
- * key -> runtime, filled in the kernel when a container's program
- * starts) and `hists` (open-latency histograms).  bpf/opens.bpf.c owns
- * them; other objects (bpf/ready.bpf.c) declare the same maps with this
- * header and reuse the open tracer's by fd before load.
+ * The open tracer's container maps (include/opens.h) and how a container
+ * enters them.  bpf/opens.bpf.c owns the maps; the syscall object
+ * (bpf/sys.bpf.c: opens_sys.bpf.h, ready_sys.bpf.h) declares the same
+ * maps with this header and reuses the open tracer's by fd before load
+ * (ct_opens_share_maps()), so that both objects see one container set:
+ *  - tracked: cgroup key -> runtime, filled in the kernel when a
+ *    container's program starts (runc and crun at their execve, in the
+ *    syscall object; runsc at its sandbox's and gofer's exec, in
+ *    opens.bpf.c);
+ *  - hists: open-latency histograms;
+ *  - inflight: an open between its start and its sys_exit, by tid (the
+ *    start is sys_enter, or the runsc stub's ptrace stop, sched_switch);
+ *  - gofers: runsc gofer tgid -> its container's cgroup key;
+ *  - slowpaths: --paths, the slowest opens per container and CPU.
+ * Both objects get the same cgroup_mode and runtime_mask from userspace.
  */
 #ifndef __CT_OPENS_MAPS_BPF_H
 #define __CT_OPENS_MAPS_BPF_H
 
 #include "opens.h"
+#include "task.bpf.h"
+
+/* Set by userspace between open and load. */
+const volatile __u32 cgroup_mode = CT_CGROUP_V1_MEMORY;
+const volatile __u32 runtime_mask;	/* bit per CT_OPENS_RT_*; 0 = all */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -24,5 +39,60 @@ struct {
 	__type(key, struct ct_opens_key);
 	__type(value, struct ct_opens_hist);
 } hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_OPENS_MAX_INFLIGHT);
+	__type(key, __u32);
+	__type(value, struct ct_opens_start);
+} inflight SEC(".maps");
+
+/* runsc gofer tgid -> its container's cgroup key */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CT_OPENS_MAX_GOFERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} gofers SEC(".maps");
+
+/* --paths: cgroup key -> per CPU, its K slowest opens (first use). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, CT_OPENS_MAX_CONTAINERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct ct_opens_slow);
+} slowpaths SEC(".maps");
+
+static __always_inline __u64 task_key(struct task_struct *t)
+{
+	return ct_task_key(t, cgroup_mode);
+}
+
+static __always_inline bool bytes_eq(const char *a, const char *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static __always_inline bool runtime_wanted(__u32 rt)
+{
+	return !runtime_mask || (runtime_mask & (1u << rt));
+}
+
+/* Start tracking @key; keys 0 and 1 are "none" and the root cgroup. */
+static __always_inline void track(__u64 key, __u32 rt)
+{
+	struct ct_opens_track v = {
+		.runtime = rt,
+		.since_ns = bpf_ktime_get_ns(),
+	};
+
+	if (key <= 1 || !runtime_wanted(rt))
+		return;
+	bpf_map_update_elem(&tracked, &key, &v, BPF_NOEXIST);
+}
 
 #endif /* __CT_OPENS_MAPS_BPF_H */

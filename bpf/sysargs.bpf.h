@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Syscalls seen from the raw syscall tracepoints: one tp_btf/sys_enter
- * and one tp_btf/sys_exit program per object, dispatching on the syscall
- * number, instead of one perf-event tracepoint (syscalls/sys_enter_X)
- * per syscall.  Why: each perf syscall tracepoint waits for an RCU grace
- * period when it is detached (~80 ms here, serialized under event_mutex:
- * 27 of them made coldtrace take 2 s to exit), a tp_btf link detaches at
- * once (design §5).  The price: these programs run on every syscall of
- * every process, so a dispatcher must reject an uninteresting syscall
- * number first, before any helper call or map lookup.
+ * and one tp_btf/sys_exit program for the whole tool (bpf/sys.bpf.c),
+ * dispatching on the syscall number, instead of one perf-event
+ * tracepoint (syscalls/sys_enter_X) per syscall.  Why: each perf syscall
+ * tracepoint waits for an RCU grace period when it is detached (~80 ms
+ * here, serialized under event_mutex: 27 of them made coldtrace take 2 s
+ * to exit), a tp_btf link detaches at once (design §5).  The price: these
+ * programs run on every syscall of every process, so there is one pair
+ * only, and a dispatcher must reject an uninteresting syscall number
+ * first, before any helper call or map lookup.
  *
  * Include after vmlinux.h and the libbpf headers (bpf_tracing.h).
  */

@@ -33,8 +33,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define CT_WHY_MAX_THREADS	65536
 
-const volatile __u64 wakeup_bytes = 1 << 20;
-
 /* tracked thread id -> its tgid */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -51,14 +49,10 @@ const char comm_conmon[] = "conmon";
 
 static __always_inline void emit(__u32 tid, __u32 tgid, __u32 state)
 {
-	struct ct_tstate *r;
-	__u64 flags = BPF_RB_NO_WAKEUP;
+	struct ct_tstate *r = reserve(sizeof(*r));
 
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count_lost();
+	if (!r)
 		return;
-	}
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.ts_ns = bpf_ktime_get_ns();
 	r->hdr.type = CT_EV_TSTATE;
@@ -67,9 +61,7 @@ static __always_inline void emit(__u32 tid, __u32 tgid, __u32 state)
 	r->hdr.tid = tid;
 	r->hdr.cpu = bpf_get_smp_processor_id();
 	r->state = state;
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(r, flags);
+	submit(r);
 }
 
 /* Whole name (with its NUL), or a prefix when n excludes the NUL. */

@@ -458,7 +458,7 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 
 /*
  * The BPF side does not wake us per record (see submit() in
- * lifecycle.bpf.c), so never sleep longer than a slice, then drain
+ * events.bpf.h), so never sleep longer than a slice, then drain
  * whatever arrived: records reach the callback within CT_POLL_SLICE_MS.
  */
 int ct_loader_poll(struct ct_loader *l, int timeout_ms)

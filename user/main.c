@@ -21,11 +21,11 @@
 #include "httpd.h"
 #include "loader.h"
 #include "opens_source_bpf.h"
-#include "ready_bpf.h"
 #include "recfile.h"
 #include "replay.h"
 #include "report.h"
 #include "session.h"
+#include "sys_bpf.h"
 #include "tracker.h"
 #include "util.h"
 #include "why_bpf.h"
@@ -125,7 +125,7 @@ struct live_state {
 	struct ct_session s;
 	struct ct_loader *l;
 	struct ct_opens_bpf *opens_bpf;	/* open-latency tracer */
-	struct ct_ready_bpf *ready_bpf;	/* listen(2) tracer */
+	struct ct_sys_bpf *sys_bpf;	/* syscall programs, of all tracers */
 	struct ct_why_bpf *why_bpf;	/* scheduler-state tracer */
 	struct ct_cmd cmd;	/* -- COMMAND */
 	uint64_t child_wall_ns;	/* when it was started, wall clock */
@@ -185,9 +185,23 @@ static int start_opens(struct live_state *ls, enum ct_cgroup_mode mode)
 		return -1;
 	}
 	ls->s.opens = ct_opens_bpf_source(ls->opens_bpf);
-	if (cli->ready_mode == CT_READY_LISTEN &&
-	    ct_ready_bpf_start(&ls->ready_bpf, ls->l, ls->opens_bpf, mode,
-			       cli->verbose, err, sizeof(err))) {
+	return 0;
+}
+
+/* Last: the syscall programs share the maps of the tracers above. */
+static int start_sys(struct live_state *ls)
+{
+	const struct ct_cli *cli = ls->s.cli;
+	struct ct_sys_features f = {
+		.opens = ls->opens_bpf,
+		.pull = !cli->no_pulls,
+		.prepare = true,
+		.ready = cli->ready_mode == CT_READY_LISTEN,
+	};
+	char err[CT_REPORT_ERRLEN];
+
+	if (ct_sys_bpf_start(&ls->sys_bpf, ls->l, &f, cli->verbose, err,
+			     sizeof(err))) {
 		ct_report_err("%s", err);
 		return -1;
 	}
@@ -196,12 +210,10 @@ static int start_opens(struct live_state *ls, enum ct_cgroup_mode mode)
 
 static int start_tracers(struct live_state *ls)
 {
-	static const char *const no_pulls[] = { "pull", NULL };
 	struct ct_session *s = &ls->s;
 	const struct ct_cli *cli = s->cli;
 	struct ct_loader_opts lo = {
 		.verbose = cli->verbose,
-		.skip_exts = cli->no_pulls ? no_pulls : NULL,
 		.ringbuf_bytes = (size_t)cli->ringbuf_mb << 20,
 	};
 	char err[CT_REPORT_ERRLEN];
@@ -215,22 +227,23 @@ static int start_tracers(struct live_state *ls)
 	s->mono_to_real = ct_loader_mono_to_real(ls->l);
 	if (uname(&u) == 0)
 		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
-	if (cli->no_opens)
-		return 0;
-	if (start_opens(ls, ct_loader_cgroup_mode(ls->l)))
-		return -1;
-	if (cli->why && ct_why_bpf_start(&ls->why_bpf, ls->l, cli->verbose,
-					 err, sizeof(err))) {
-		ct_report_err("%s", err);
-		return -1;
+	if (!cli->no_opens) {
+		if (start_opens(ls, ct_loader_cgroup_mode(ls->l)))
+			return -1;
+		if (cli->why && ct_why_bpf_start(&ls->why_bpf, ls->l,
+						 cli->verbose, err,
+						 sizeof(err))) {
+			ct_report_err("%s", err);
+			return -1;
+		}
 	}
-	return 0;
+	return start_sys(ls);
 }
 
 static void stop_tracers(struct live_state *ls)
 {
+	ct_sys_bpf_stop(ls->sys_bpf);
 	ct_why_bpf_stop(ls->why_bpf);
-	ct_ready_bpf_stop(ls->ready_bpf);
 	if (ls->opens_bpf)
 		ct_opens_stop(ls->opens_bpf);
 	if (ls->l)

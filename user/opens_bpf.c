@@ -20,6 +20,7 @@ _Static_assert(CT_OPENS_RT_RUNSC == CT_RT_RUNSC, "runtime values");
 
 struct ct_opens_bpf {
 	struct opens_bpf *skel;
+	struct ct_opens_cfg cfg;
 	int tracked_fd;
 	int hists_fd;
 	int slow_fd;		/* -1 without --paths */
@@ -39,7 +40,6 @@ static int configure(struct opens_bpf *skel, enum ct_cgroup_mode m,
 	}
 	skel->rodata->cgroup_mode = m;
 	skel->rodata->runtime_mask = runtime_mask;
-	skel->rodata->paths_enabled = paths;
 	/* unused then: the smallest map the kernel accepts */
 	if (!paths)
 		bpf_map__set_max_entries(skel->maps.slowpaths, 1);
@@ -78,6 +78,9 @@ int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
 		ct_opens_stop(o);
 		return rc;
 	}
+	o->cfg = (struct ct_opens_cfg){ .cgroup_mode = m,
+				       .runtime_mask = runtime_mask,
+				       .paths = paths };
 	o->tracked_fd = bpf_map__fd(o->skel->maps.tracked);
 	o->hists_fd = bpf_map__fd(o->skel->maps.hists);
 	o->slow_fd = paths ? bpf_map__fd(o->skel->maps.slowpaths) : -1;
@@ -242,11 +245,30 @@ void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key)
 		bpf_map_delete_elem(o->hists_fd, &k);
 }
 
-void ct_opens_map_fds(const struct ct_opens_bpf *o, int *tracked_fd,
-		      int *hists_fd)
+void ct_opens_get_cfg(const struct ct_opens_bpf *o, struct ct_opens_cfg *out)
 {
-	*tracked_fd = o ? o->tracked_fd : -1;
-	*hists_fd = o ? o->hists_fd : -1;
+	*out = o->cfg;
+}
+
+int ct_opens_share_maps(const struct ct_opens_bpf *o, struct bpf_object *obj)
+{
+	static const char *const names[] = {
+		"tracked", "hists", "inflight", "gofers", "slowpaths",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct bpf_map *ours, *theirs;
+		int rc;
+
+		ours = bpf_object__find_map_by_name(o->skel->obj, names[i]);
+		theirs = bpf_object__find_map_by_name(obj, names[i]);
+		if (!ours || !theirs)
+			return -ENOENT;
+		rc = bpf_map__reuse_fd(theirs, bpf_map__fd(ours));
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 void ct_opens_stop(struct ct_opens_bpf *o)

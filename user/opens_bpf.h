@@ -62,9 +62,22 @@ int ct_opens_track(struct ct_opens_bpf *o, uint64_t cgroup_key,
  */
 void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key);
 
-/* Fds of the tracked and hists maps, for tracers that share them. */
-void ct_opens_map_fds(const struct ct_opens_bpf *o, int *tracked_fd,
-		      int *hists_fd);
+/* What ct_opens_start() was given. */
+struct ct_opens_cfg {
+	enum ct_cgroup_mode cgroup_mode;
+	uint32_t runtime_mask;
+	bool paths;
+};
+
+void ct_opens_get_cfg(const struct ct_opens_bpf *o, struct ct_opens_cfg *out);
+
+/*
+ * Before obj's load: make obj's open-tracer maps (bpf/opens_maps.bpf.h:
+ * tracked, hists, inflight, gofers, slowpaths) this tracer's own, by fd,
+ * so that its programs see the same containers and opens.  0 or -errno.
+ */
+struct bpf_object;
+int ct_opens_share_maps(const struct ct_opens_bpf *o, struct bpf_object *obj);
 
 void ct_opens_stop(struct ct_opens_bpf *o);
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Readiness marker (design §3, ready): the first listen(2) that succeeds
  * in a container.  One CT_EV_LISTEN record per successful listen of a
@@ -6,11 +6,10 @@
  * exec.
  *
  * Which containers: the open tracer's `tracked` map (cgroup key ->
- * runtime), shared by fd (user/ready_bpf.c), so a container is followed
+ * runtime), shared by fd (user/sys_bpf.c), so a container is followed
  * from the moment its program starts, filled in the kernel.  A listen on
- * the host costs one map lookup; listen(2) is rare anyway.  The raw
- * sys_exit (sysargs.bpf.h) also runs for every other syscall, which
- * costs one compare of its number.
+ * the host costs one map lookup; listen(2) is rare anyway.  A handler of
+ * the one syscall object (bpf/sys.bpf.c), at sys_exit.
  *
  * runsc (ptrace platform): the guest's listen is emulated by the sentry,
  * but the stub thread's syscall exit still fires with the emulated return
@@ -22,20 +21,14 @@
  * The record carries the container's guest open count at that moment
  * (the open tracer's `hists`, also shared): opens before ready.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
+#ifndef __CT_READY_SYS_BPF_H
+#define __CT_READY_SYS_BPF_H
+
 #include "events.bpf.h"
 #include "task.bpf.h"
 #include "opens_maps.bpf.h"
-#include "sysargs.bpf.h"
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-const volatile __u32 cgroup_mode = CT_CGROUP_V1_MEMORY;
-
-static __always_inline void on_listen(long ret)
+static __always_inline void listen_exit(long ret)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct ct_opens_key hk = { .kind = CT_OPENS_GUEST };
@@ -46,15 +39,13 @@ static __always_inline void on_listen(long ret)
 
 	if (ret != 0)
 		return;
-	key = ct_task_key(t, cgroup_mode);
+	key = task_key(t);
 	tr = bpf_map_lookup_elem(&tracked, &key);
 	if (!tr)
 		return;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count_lost();
+	r = reserve(sizeof(*r));
+	if (!r)
 		return;
-	}
 	ct_fill_hdr(&r->hdr, CT_EV_LISTEN, sizeof(*r));
 	r->cgroup_key = key;
 	r->ret = ret;
@@ -63,15 +54,7 @@ static __always_inline void on_listen(long ret)
 	h = bpf_map_lookup_elem(&hists, &hk);
 	r->opens_count = h ? h->count : 0;
 	r->opens_failed = h ? h->failed : 0;
-	bpf_ringbuf_submit(r, 0);
+	submit(r);
 }
 
-/* Every syscall of every process comes here: the number goes first. */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(ct_ready_sys_exit, struct pt_regs *regs, long ret)
-{
-	if (ct_sys_exit_nr(regs) != __NR_listen || !ct_sys_native())
-		return 0;
-	on_listen(ret);
-	return 0;
-}
+#endif /* __CT_READY_SYS_BPF_H */

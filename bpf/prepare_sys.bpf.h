@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The prepare phase (design §3, docs/phases.md): dockerd's own creation
  * of a container begins with the directories of its read-write layer,
@@ -6,19 +6,14 @@
  * that succeeds becomes a CT_EV_MKDIR record in the lifecycle ring
  * buffer (shared by fd); userspace keeps the `-init` ones and attributes
  * them through the layer's mount-id file.  A mkdirat by any other
- * process costs a comm read and compare; mkdirat is rare.  Any other
- * syscall costs one compare of its number in the raw sys_enter and
- * sys_exit programs (sysargs.bpf.h).
+ * process costs a comm read and compare; mkdirat is rare.  Handlers of
+ * the one syscall object (bpf/sys.bpf.c), which owns mkdir_start.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
+#ifndef __CT_PREPARE_SYS_BPF_H
+#define __CT_PREPARE_SYS_BPF_H
+
 #include "events.bpf.h"
 #include "task.bpf.h"
-#include "sysargs.bpf.h"
-
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct mkdir_args {
 	__u64 start_ns;
@@ -67,37 +62,16 @@ static __always_inline void mkdir_exit(long ret)
 
 	if (!a)
 		return;
-	if (ret == 0) {
-		m = bpf_ringbuf_reserve(&events, sizeof(*m), 0);
-		if (m) {
-			ct_fill_hdr(&m->hdr, CT_EV_MKDIR, sizeof(*m));
-			m->start_ns = a->start_ns;
-			m->ret = ret;
-			m->path[0] = '\0';
-			bpf_probe_read_user_str(m->path, sizeof(m->path),
-						a->path);
-			bpf_ringbuf_submit(m, BPF_RB_NO_WAKEUP);
-		} else {
-			count_lost();
-		}
+	m = ret == 0 ? reserve(sizeof(*m)) : NULL;
+	if (m) {
+		ct_fill_hdr(&m->hdr, CT_EV_MKDIR, sizeof(*m));
+		m->start_ns = a->start_ns;
+		m->ret = ret;
+		m->path[0] = '\0';
+		bpf_probe_read_user_str(m->path, sizeof(m->path), a->path);
+		submit(m);
 	}
 	bpf_map_delete_elem(&mkdir_start, &tid);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ct_prepare_sys_enter, struct pt_regs *regs, long id)
-{
-	if (id != __NR_mkdirat || !ct_sys_native())
-		return 0;
-	mkdir_enter((const char *)ct_sys_arg1(regs));
-	return 0;
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(ct_prepare_sys_exit, struct pt_regs *regs, long ret)
-{
-	if (ct_sys_exit_nr(regs) != __NR_mkdirat || !ct_sys_native())
-		return 0;
-	mkdir_exit(ret);
-	return 0;
-}
+#endif /* __CT_PREPARE_SYS_BPF_H */

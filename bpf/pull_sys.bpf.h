@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Image pulls (design §3 "Image pull", issue 5), seen from the files the
  * daemons write:
@@ -11,24 +11,24 @@
  *  - containerd writes content/ingest/<ref>/data, renames it to
  *    content/blobs/sha256/<digest> and reads that back to unpack.
  *
- * Cost for the host: every syscall, one compare of its number in the raw
- * sys_enter and sys_exit programs (sysargs.bpf.h); openat/rename/connect
- * check the comm (only dockerd and containerd go further);
- * write/read/pread64/close load one global counter and stop there unless
- * a blob file is open somewhere, and then do one hash lookup.  Per write nothing leaves the kernel:
- * bytes and first/last times add up in the fds map, and one record per
- * blob file goes out at close.
+ * All of it happens in syscalls: these are handlers of the one syscall
+ * object (bpf/sys.bpf.c), which owns the maps below and the pull_events
+ * ring buffer (userspace adds it to the loader's reader).
+ *
+ * Cost for the host: openat/rename/connect check the comm (only dockerd
+ * and containerd go further); write/read/pread64/close load one global
+ * counter and stop there unless a blob file is open somewhere, and then
+ * do one hash lookup.  Per write nothing leaves the kernel: bytes and
+ * first/last times add up in the fds map, and one record per blob file
+ * goes out at close.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_tracing.h>
+#ifndef __CT_PULL_SYS_BPF_H
+#define __CT_PULL_SYS_BPF_H
+
 #include <bpf/bpf_endian.h>
 #include "task.bpf.h"
 #include "sysargs.bpf.h"
 #include "pull.h"
-
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define CT_AF_INET	2
 #define CT_AF_INET6	10
@@ -255,7 +255,7 @@ static __always_inline int on_open(const char *path, int flags)
 	return 0;
 }
 
-static __always_inline int on_open_exit(long ret)
+static __always_inline int pull_open_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid;
@@ -423,10 +423,10 @@ static __always_inline int on_connect(const void *addr)
 	return 0;
 }
 
-/* ---- syscalls: every syscall of every process comes here ---- */
+/* ---- entry points for the dispatchers (bpf/sys.bpf.c) ---- */
 
 /* read/pread64/write(fd, buf, count[, pos]), close(fd) */
-static __always_inline int on_fd_syscall(struct pt_regs *regs, long id)
+static __always_inline int pull_fd_syscall(struct pt_regs *regs, long id)
 {
 	__u64 fd = ct_sys_arg0(regs);
 
@@ -440,7 +440,7 @@ static __always_inline int on_fd_syscall(struct pt_regs *regs, long id)
 	return on_close(fd);
 }
 
-static __always_inline int on_name_syscall(struct pt_regs *regs, long id)
+static __always_inline int pull_name_syscall(struct pt_regs *regs, long id)
 {
 	switch (id) {
 	case __NR_openat:	/* openat(dfd, filename, flags, mode) */
@@ -458,34 +458,4 @@ static __always_inline int on_name_syscall(struct pt_regs *regs, long id)
 	return on_connect((const void *)ct_sys_arg1(regs));
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(pull_sys_enter, struct pt_regs *regs, long id)
-{
-	switch (id) {
-	case __NR_read:
-	case __NR_pread64:
-	case __NR_write:
-	case __NR_close:
-		/* every process, all the time: the global counter first */
-		if (!nr_open || !ct_sys_native())
-			return 0;
-		return on_fd_syscall(regs, id);
-	case __NR_openat:
-	case __NR_rename:
-	case __NR_renameat:
-	case __NR_renameat2:
-	case __NR_connect:
-		if (!ct_sys_native())
-			return 0;
-		return on_name_syscall(regs, id);
-	}
-	return 0;
-}
-
-SEC("tp_btf/sys_exit")
-int BPF_PROG(pull_sys_exit, struct pt_regs *regs, long ret)
-{
-	if (ct_sys_exit_nr(regs) != __NR_openat || !ct_sys_native())
-		return 0;
-	return on_open_exit(ret);
-}
+#endif /* __CT_PULL_SYS_BPF_H */

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The open tracer's syscalls, for the one syscall object (bpf/sys.bpf.c),
+ * on the open tracer's maps shared by fd (opens_maps.bpf.h; the rest of
+ * the tracer, and why, is bpf/opens.bpf.c):
+ *  - execve/execveat: runc's and crun's container process enters
+ *    tracked here, at the moment its user program starts;
+ *  - open/openat/openat2 of runc, crun and runsc gofer threads: sys_enter
+ *    -> sys_exit, paired by tid in inflight;
+ *  - the runsc guest's opens (ptrace platform): no sys_enter, but the
+ *    stub thread's sys_exit, with the emulated result and the guest's
+ *    syscall number, closes the inflight entry its ptrace stop opened.
+ * Cost for the host: an open, one tracked lookup at sys_enter and one
+ * inflight lookup at sys_exit.
+ *
+ * --paths (paths_enabled): per container, the CT_OPENS_SLOW_K slowest
+ * guest opens with their paths.  The path pointer is saved at sys_enter
+ * (runc, crun) or taken from the stub's registers at the exit (runsc:
+ * rsi for openat/openat2, rdi for open, in the guest's address space,
+ * which is the stub's).  The string is read only for an open slower than
+ * the K-th kept one, so once the slots are full the common open costs one
+ * more lookup and a compare.  The K slots are per CPU (a per-CPU hash
+ * entry per container), merged by userspace: the verifier refuses
+ * bpf_spin_lock in tracepoint programs ("tracing progs cannot use
+ * bpf_spin_lock yet", 6.18), and a CPU's own value needs neither lock
+ * nor atomics, since the syscall programs do not nest on a CPU.
+ * The price is memory: 4.3 KiB per possible CPU for each live container
+ * that opened a file (allocated on its first open, dropped when it is
+ * emitted; at most CT_OPENS_MAX_CONTAINERS entries).  Without --paths
+ * the verifier drops all of this as dead code and the map is shrunk to
+ * one entry.
+ */
+#ifndef __CT_OPENS_SYS_BPF_H
+#define __CT_OPENS_SYS_BPF_H
+
+#include "bits.bpf.h"
+#include "opens_maps.bpf.h"
+#include "sysargs.bpf.h"
+
+#define CT_ENOENT	2
+
+const volatile bool paths_enabled;	/* --paths */
+
+const struct ct_opens_hist zero_hist;
+const struct ct_opens_slow zero_slow;
+
+/* Globals, not static locals: clang 14 mislabels those in BTF. */
+const char comm_runc_init[CT_COMM_LEN] = "runc:[2:INIT]";
+const char comm_crun[CT_COMM_LEN] = "crun";
+
+static __always_inline struct ct_opens_hist *hist_get(__u64 key, __u32 rt,
+						       __u32 kind)
+{
+	struct ct_opens_key k = { .cgroup_key = key, .runtime = rt,
+				  .kind = kind };
+	struct ct_opens_hist *h;
+
+	h = bpf_map_lookup_elem(&hists, &k);
+	if (h)
+		return h;
+	bpf_map_update_elem(&hists, &k, &zero_hist, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&hists, &k);
+}
+
+static __always_inline void hist_add(struct ct_opens_hist *h, __u32 slot,
+				     long ret)
+{
+	if (!h)
+		return;
+	__sync_fetch_and_add(&h->count, 1);
+	if (ret < 0)
+		__sync_fetch_and_add(&h->failed, 1);
+	if (ret == -CT_ENOENT)
+		__sync_fetch_and_add(&h->failed_enoent, 1);
+	if (slot < CT_HIST_SLOTS)
+		__sync_fetch_and_add(&h->slots[slot], 1);
+}
+
+/* Count one open in its container's and in its runtime's histogram. */
+static __always_inline void account(const struct ct_opens_start *s,
+				    __u64 now, long ret)
+{
+	__u32 slot = ct_hist_slot(now - s->ts_ns, CT_HIST_SLOTS);
+
+	hist_add(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret);
+	hist_add(hist_get(0, s->runtime, s->kind), slot, ret);
+}
+
+/* ---- --paths: the K slowest opens ---- */
+
+/*
+ * This CPU's slots of a container, created only while it is tracked, so
+ * that a late exit after ct_opens_forget() leaves nothing behind.
+ */
+static __always_inline struct ct_opens_slow *slow_get(__u64 key)
+{
+	struct ct_opens_slow *sl;
+
+	sl = bpf_map_lookup_elem(&slowpaths, &key);
+	if (sl || !bpf_map_lookup_elem(&tracked, &key))
+		return sl;
+	bpf_map_update_elem(&slowpaths, &key, &zero_slow, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&slowpaths, &key);
+}
+
+/* Remember the fastest kept open: the next one to go. */
+static __always_inline void slow_find_min(struct ct_opens_slow *sl)
+{
+	__u64 min = sl->ent[0].ns;
+	__u32 idx = 0;
+
+	for (__u32 i = 1; i < CT_OPENS_SLOW_K; i++) {
+		if (sl->ent[i].ns < min) {
+			min = sl->ent[i].ns;
+			idx = i;
+		}
+	}
+	sl->min_ns = min;
+	sl->min_idx = idx;
+}
+
+/*
+ * runsc guest: the path argument in the stub's registers at its syscall
+ * exit (@regs: the raw sys_exit's, the stub's saved user registers).
+ * Probe reads, not plain loads: clang would merge a load from @regs with
+ * the load of path_ptr from the inflight entry into one instruction on
+ * two kinds of pointer, which the verifier refuses.
+ */
+static __always_inline __u64 stub_path_ptr(struct pt_regs *regs, bool in_si)
+{
+	return in_si ? PT_REGS_PARM2_CORE_SYSCALL(regs)
+		     : PT_REGS_PARM1_CORE_SYSCALL(regs);
+}
+
+/* Into a free slot, or over the fastest kept one if this one is slower. */
+static __always_inline void note_slow(const struct ct_opens_start *s,
+				      __u64 ns, long ret, struct pt_regs *regs,
+				      bool in_si)
+{
+	struct ct_opens_slow_ent *e;
+	struct ct_opens_slow *sl;
+	__u32 idx;
+	__u64 ptr;
+
+	if (!paths_enabled || s->kind != CT_OPENS_GUEST)
+		return;
+	sl = slow_get(s->cgroup_key);
+	if (!sl)
+		return;
+	if (sl->n < CT_OPENS_SLOW_K)
+		idx = sl->n;
+	else if (ns > sl->min_ns)
+		idx = sl->min_idx;
+	else
+		return;		/* the common case once full */
+	if (idx >= CT_OPENS_SLOW_K)
+		return;
+	e = &sl->ent[idx];
+	ptr = s->runtime == CT_OPENS_RT_RUNSC ? stub_path_ptr(regs, in_si)
+					      : s->path_ptr;
+	e->ns = ns;
+	e->ret = ret;
+	if (!ptr || bpf_probe_read_user_str(e->path, sizeof(e->path),
+					    (const void *)ptr) < 0)
+		e->path[0] = 0;
+	if (sl->n < CT_OPENS_SLOW_K)
+		sl->n++;
+	if (sl->n == CT_OPENS_SLOW_K)
+		slow_find_min(sl);
+}
+
+/* ---- registration: runc's and crun's container process, at execve ---- */
+
+static __always_inline void opens_execve(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	char comm[CT_COMM_LEN];
+	__u64 key;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (bytes_eq(comm, comm_runc_init, CT_COMM_LEN)) {
+		track(task_key(t), CT_OPENS_RT_RUNC);
+		return;
+	}
+	if (!bytes_eq(comm, comm_crun, CT_COMM_LEN))
+		return;
+	key = task_key(t);
+	if (key != task_key(BPF_CORE_READ(t, real_parent)))
+		track(key, CT_OPENS_RT_CRUN);
+}
+
+/* ---- runc, crun, gofer: sys_enter -> sys_exit ---- */
+
+/* path_arg: which syscall argument is the path (0 or 1). */
+static __always_inline void opens_open_enter(struct pt_regs *regs,
+					     int path_arg)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct ct_opens_start s = {};
+	struct ct_opens_track *tr;
+
+	s.cgroup_key = task_key(t);
+	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
+	if (!tr)
+		return;
+	s.runtime = tr->runtime;
+	s.kind = CT_OPENS_GUEST;
+	if (s.runtime == CT_OPENS_RT_RUNSC) {
+		/* Sandbox and runsc CLI opens are runsc's, not the guest's. */
+		if (!bpf_map_lookup_elem(&gofers, &tgid))
+			return;
+		s.kind = CT_OPENS_GOFER;
+	}
+	if (paths_enabled && s.kind == CT_OPENS_GUEST)
+		s.path_ptr = path_arg ? ct_sys_arg1(regs) : ct_sys_arg0(regs);
+	s.ts_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
+}
+
+/*
+ * Also the runsc guest's opens, whose inflight entry its stub's ptrace
+ * stop made (opens.bpf.c).  in_si: the path is the second argument
+ * (openat, openat2).
+ */
+static __always_inline void opens_open_exit(struct pt_regs *regs, long ret,
+					    bool in_si)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ct_opens_start *s;
+	__u64 now;
+
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	if (!s)
+		return;
+	now = bpf_ktime_get_ns();
+	account(s, now, ret);
+	note_slow(s, now - s->ts_ns, ret, regs, in_si);
+	bpf_map_delete_elem(&inflight, &tid);
+}
+
+#endif /* __CT_OPENS_SYS_BPF_H */

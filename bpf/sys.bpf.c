@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Every syscall coldtrace follows, from ONE tp_btf/sys_enter and ONE
+ * tp_btf/sys_exit program for the whole tool (why tp_btf: sysargs.bpf.h).
+ * Why one pair: these programs run on every syscall of every process on
+ * the host, and each attached program costs ~21 ns per syscall before
+ * its first instruction (the tracepoint's call into BPF), whatever it
+ * does; one pair per BPF object made it 9 programs, ~190 ns on every
+ * syscall (docs/bench.md).
+ *
+ * The handlers live with their feature, in headers (lifecycle_sys,
+ * opens_sys, pull_sys, prepare_sys, ready_sys .bpf.h); the maps they
+ * share with another object (the lifecycle ring buffer, the open
+ * tracer's maps) are reused by fd, the others are this object's own
+ * (user/sys_bpf.c).  A feature that is off is a false flag below: the
+ * verifier knows read-only data at load and drops its code, and
+ * userspace shrinks its maps.
+ *
+ * Each dispatcher first switches on the syscall number, before any
+ * helper call or map lookup: any other syscall costs a few compares.
+ * ct_sys_native() comes after the number matched (it costs a helper).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "coldtrace.h"
+#include "sysargs.bpf.h"
+#include "events.bpf.h"
+#include "lifecycle_sys.bpf.h"
+#include "opens_sys.bpf.h"
+#include "pull_sys.bpf.h"
+#include "prepare_sys.bpf.h"
+#include "ready_sys.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by userspace from the tracers it started; the lifecycle is always on. */
+const volatile bool opens_on;	/* open tracer: its maps are ours by fd */
+const volatile bool pull_on;
+const volatile bool prepare_on;
+const volatile bool ready_on;	/* --ready=listen; needs opens_on */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
+{
+	switch (id) {
+	case __NR_read:
+	case __NR_pread64:
+	case __NR_write:
+	case __NR_close:
+		/* every process, all the time: pull's global counter first */
+		if (pull_on && nr_open && ct_sys_native())
+			pull_fd_syscall(regs, id);
+		break;
+	case __NR_open:
+		if (opens_on && ct_sys_native())
+			opens_open_enter(regs, 0);
+		break;
+	case __NR_openat:
+		if (!(opens_on || pull_on) || !ct_sys_native())
+			break;
+		if (opens_on)
+			opens_open_enter(regs, 1);
+		if (pull_on)
+			pull_name_syscall(regs, id);
+		break;
+	case __NR_openat2:
+		if (opens_on && ct_sys_native())
+			opens_open_enter(regs, 1);
+		break;
+	case __NR_execve:
+	case __NR_execveat:
+		if (opens_on && ct_sys_native())
+			opens_execve();
+		break;
+	case __NR_mount:	/* mount(dev, dir, type, flags, data) */
+		if (ct_sys_native())
+			mount_enter((const char *)ct_sys_arg0(regs),
+				    (const char *)ct_sys_arg1(regs),
+				    ct_sys_arg3(regs));
+		break;
+	case __NR_umount2:	/* umount2(target, flags) */
+		if (ct_sys_native())
+			mount_enter(NULL, (const char *)ct_sys_arg0(regs),
+				    ct_sys_arg1(regs));
+		break;
+	case __NR_connect:	/* connect(fd, uservaddr, addrlen) */
+		if (!ct_sys_native())
+			break;
+		connect_enter((const char *)ct_sys_arg1(regs),
+			      (__u32)ct_sys_arg2(regs));
+		if (pull_on)
+			pull_name_syscall(regs, id);
+		break;
+	case __NR_rename:
+	case __NR_renameat:
+	case __NR_renameat2:
+		if (pull_on && ct_sys_native())
+			pull_name_syscall(regs, id);
+		break;
+	case __NR_mkdirat:	/* mkdirat(dfd, pathname, mode) */
+		if (prepare_on && ct_sys_native())
+			mkdir_enter((const char *)ct_sys_arg1(regs));
+		break;
+	}
+	return 0;
+}
+
+/*
+ * The runsc guest's opens and listens come here too: no sys_enter, but
+ * this exit, on the stub thread, with the emulated result and the
+ * guest's syscall number.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
+{
+	switch (ct_sys_exit_nr(regs)) {
+	case __NR_open:
+		if (opens_on && ct_sys_native())
+			opens_open_exit(regs, ret, false);
+		break;
+	case __NR_openat:
+		if (!(opens_on || pull_on) || !ct_sys_native())
+			break;
+		if (opens_on)
+			opens_open_exit(regs, ret, true);
+		if (pull_on)
+			pull_open_exit(ret);
+		break;
+	case __NR_openat2:
+		if (opens_on && ct_sys_native())
+			opens_open_exit(regs, ret, true);
+		break;
+	case __NR_mount:
+		if (ct_sys_native())
+			mount_exit(CT_EV_MOUNT, ret);
+		break;
+	case __NR_umount2:
+		if (ct_sys_native())
+			mount_exit(CT_EV_UMOUNT, ret);
+		break;
+	case __NR_connect:
+		if (ct_sys_native())
+			connect_exit(ret);
+		break;
+	case __NR_mkdirat:
+		if (prepare_on && ct_sys_native())
+			mkdir_exit(ret);
+		break;
+	case __NR_listen:
+		if (ready_on && ct_sys_native())
+			listen_exit(ret);
+		break;
+	}
+	return 0;
+}

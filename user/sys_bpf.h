@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one syscall object, BPF side bpf/sys.bpf.c: the only
+ * tp_btf/sys_enter and tp_btf/sys_exit programs of the tool, for the
+ * syscalls of every feature (lifecycle mount/umount2/connect, opens,
+ * pulls, prepare's mkdirat, ready's listen).  Start it after the other
+ * tracers, whose maps it shares by fd; stop it first.
+ */
+#ifndef __CT_SYS_BPF_H
+#define __CT_SYS_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ct_loader;
+struct ct_opens_bpf;
+struct ct_sys_bpf;
+
+/* What the syscall programs do besides the lifecycle's syscalls. */
+struct ct_sys_features {
+	struct ct_opens_bpf *opens;	/* started open tracer, or NULL */
+	bool pull;			/* image pulls (not --no-pulls) */
+	bool prepare;			/* dockerd's mkdirat */
+	bool ready;			/* --ready=listen: needs opens */
+};
+
+/*
+ * Open, set the feature flags, share the maps of l and f->opens, load,
+ * attach; pull records are added to l's reader.  0 or -errno + err.
+ */
+int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
+		     const struct ct_sys_features *f, bool verbose, char *err,
+		     size_t errlen);
+void ct_sys_bpf_stop(struct ct_sys_bpf *s);
+
+#endif /* __CT_SYS_BPF_H */
