@@ -241,6 +241,18 @@ static void summary(struct ct_session *s, const struct ct_meta *m)
 		ct_output_summary(stdout, s->agg, m);
 }
 
+static int export_dir(struct ct_session *s, const struct ct_meta *m)
+{
+	const char *dir = s->cli->output_dir;
+	char err[CT_REPORT_ERRLEN];
+
+	if (ct_export_dir(dir, s->agg, m, err, sizeof(err))) {
+		ct_report_err("%s (no file in %s was changed)", err, dir);
+		return 1;
+	}
+	return 0;
+}
+
 void ct_session_interim(struct ct_session *s, uint64_t lost)
 {
 	struct ct_meta m;
@@ -249,6 +261,9 @@ void ct_session_interim(struct ct_session *s, uint64_t lost)
 	m.interim = true;
 	summary(s, &m);
 	ct_report_check_stdout();
+	/* a long session's files are never older than -i (issue 14 item 2) */
+	if (s->cli->output_dir)
+		export_dir(s, &m);
 }
 
 int ct_session_serve(const char *path, char **body, size_t *len,
@@ -317,19 +332,6 @@ static void print_end(struct ct_session *s, const struct ct_meta *m)
 	summary(s, m);
 }
 
-static int export_dir(struct ct_session *s, const struct ct_meta *m)
-{
-	const char *dir = s->cli->output_dir;
-	char err[CT_REPORT_ERRLEN];
-
-	if (ct_export_dir(dir, s->agg, m, err, sizeof(err))) {
-		ct_report_err("%s (no file in %s was changed)", err, dir);
-		return 1;
-	}
-	ct_report_info("files written to %s", dir);
-	return 0;
-}
-
 int ct_session_report(struct ct_session *s)
 {
 	struct ct_meta m;
@@ -345,6 +347,8 @@ int ct_session_report(struct ct_session *s)
 		ret = 1;
 	if (s->cli->output_dir && export_dir(s, &m))
 		ret = 1;
+	else if (s->cli->output_dir)
+		ct_report_info("files written to %s", s->cli->output_dir);
 	return ret;
 }
 

@@ -54,7 +54,7 @@ void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost);
 /* What every summary, /metrics and the -o files say of the session. */
 void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		     struct ct_meta *m);
-/* -i: a running summary. */
+/* -i: a running summary, and -o DIR's files rewritten ("final": false). */
 void ct_session_interim(struct ct_session *s, uint64_t lost);
 /*
  * --listen's GET handler (httpd.h; ctx: the session): /metrics, the

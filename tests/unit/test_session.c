@@ -2,10 +2,11 @@
 /*
  * The session (user/session.h): what a live session makes itself goes
  * the one way into --record, so that a replay of the recording reports
- * the same; --listen's handler.
+ * the same; --listen's handler; -i rewrites -o DIR.
  */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "recfile.h"
 #include "replay.h"
 #include "session.h"
+#include "tjson.h"
 #include "tracker.h"
 
 #define FIXTURE	"tests/fixtures/docker-ready.ctrec"
@@ -141,4 +143,49 @@ Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
 		     -1);
 	ct_session_free(&s);
 	ct_replay_opens_free(rp);
+}
+
+/* summary.json's "final" in dir: 0 false, 1 true. */
+static int final_in(const char *dir)
+{
+	char path[128], err[128], *text;
+	const struct tj *f;
+	struct tj *v;
+	size_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	text = tj_slurp(path, &len);
+	cr_assert_not_null(text, "no %s", path);
+	v = tj_parse(text, len, err, sizeof(err));
+	cr_assert_not_null(v, "%s", err);
+	f = tj_get(v, "final");
+	cr_assert(f && f->type == TJ_BOOL);
+	ret = f->b;
+	tj_free(v);
+	free(text);
+	return ret;
+}
+
+/* -i with -o: every running summary rewrites the files, not final yet. */
+Test(session, interval_rewrites_output_dir, .init = cr_redirect_stdout)
+{
+	char dir[] = "/tmp/ct-session-test-XXXXXX", path[128];
+	struct ct_cli cli = { .json = true, .interval_s = 1 };
+	struct ct_session s = { .cli = &cli };
+	struct ct_replay_opens *rp;
+
+	cr_assert_not_null(mkdtemp(dir));
+	cli.output_dir = dir;
+	run(&s, FIXTURE, &rp);
+	ct_session_interim(&s, 0);
+	cr_expect_eq(final_in(dir), 0);
+	snprintf(path, sizeof(path), "%s/metrics.prom", dir);
+	cr_expect_eq(access(path, R_OK), 0, "no metrics.prom");
+	cr_assert_eq(ct_session_report(&s), 0);
+	cr_expect_eq(final_in(dir), 1);
+	ct_session_free(&s);
+	ct_replay_opens_free(rp);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	cr_expect_eq(system(path), 0);
 }
