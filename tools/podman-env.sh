@@ -13,6 +13,8 @@
 #   podman_env_cleanup       remove every container, stop what is left of
 #                            conmon and the runtimes under DIR, unmount,
 #                            remove DIR
+#   podman_env_gone DIR      whether nothing of DIR is left (no directory,
+#                            no process naming it); says what is left
 #
 # What Podman 4.3 (Debian 12) needs on this machine:
 # - No CAP_SYS_RESOURCE, even for root: podman's default ulimits make
@@ -121,4 +123,17 @@ podman_env_cleanup() {
 		done
 	rm -rf "$d"
 	unset CT_PODMAN_DIR CT_PODMAN_CMD
+}
+
+podman_env_gone() {
+	local d=${1:?usage: podman_env_gone DIR} left
+	if [ -e "$d" ]; then
+		echo "podman-env: $d left behind" >&2
+		return 1
+	fi
+	left=$(CT_PODMAN_DIR=$d _podman_pids)
+	if [ -n "$left" ]; then
+		echo "podman-env: processes of $d left: $left" >&2
+		return 1
+	fi
 }

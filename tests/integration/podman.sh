@@ -35,8 +35,19 @@ evpid=$!
 sleep 0.5
 
 # run -d, then rm -f: the sh runs both podman commands; its status is 0.
+# rm may return while conmon (the container's monitor: its last process)
+# still runs its cleanup: the sh waits for conmon's exit too (a zombie
+# counts as gone: conmon's parent is pid 1, which may reap it late).
 # shellcheck disable=SC2016 # expanded by that sh
-DETACH_SH='c=$1 n=$2 img=$3 rt=$4; shift 4; "$@" run -d --network none --runtime "$rt" --name "$n" --cidfile "$c" "$img" sleep 60 >/dev/null && sleep 0.3 && "$@" rm -f -t 0 "$(cat "$c")" >/dev/null'
+DETACH_SH='c=$1 n=$2 img=$3 rt=$4; shift 4
+"$@" run -d --network none --runtime "$rt" --name "$n" --cidfile "$c" \
+	"$img" sleep 60 >/dev/null || exit 1
+sleep 0.3
+mon=$("$@" inspect --format "{{.State.ConmonPid}}" "$(cat "$c")") || exit 1
+"$@" rm -f -t 0 "$(cat "$c")" >/dev/null || exit 1
+while s=$(cut -d " " -f 3 "/proc/$mon/stat" 2>/dev/null) && [ "$s" != Z ]; do
+	sleep 0.005
+done'
 if [ "$mode" = detach ]; then
 	code=137 want_rc=0
 	run_timed -j -- sh -c "$DETACH_SH" sh "$T/cid" "$name" \
@@ -70,6 +81,4 @@ python3 "$TOP/tests/integration/check_podman.py" --out "$T/out" --id "$id" \
 
 # Nothing of ours may outlive the test: no process naming the state dir.
 podman_env_cleanup
-[ ! -e "$pmdir" ] || fail "$pmdir left behind"
-left=$(CT_PODMAN_DIR=$pmdir _podman_pids)
-[ -z "$left" ] || fail "podman processes left: $left"
+podman_env_gone "$pmdir" || fail "the private Podman was not cleaned up"

@@ -51,6 +51,7 @@ TESTS=(
 	"podman-crun|podman.sh crun"
 	"podman-exit-3|podman.sh runc 3"
 	"podman-detach|podman.sh crun detach"
+	"podman-concurrent-5|podman_concurrent.sh crun 5"
 )
 
 # The core lifecycle tests once more against the second version set
