@@ -727,19 +727,29 @@ static int write_stage(const char *stage, struct export_ctx *x,
 	return ret;
 }
 
-int ct_export_check_dir(const char *dir, char *err, size_t errlen)
+/* dir (made if missing) and a fresh, empty staging directory in it. */
+static int make_stage(const char *dir, char *stage, size_t len, char *err,
+		      size_t errlen)
 {
-	char stage[4096];
 	int ret = make_dir(dir, err, errlen);
 
 	if (ret)
 		return ret;
-	if (!join(stage, sizeof(stage), dir, STAGE_PREFIX "XXXXXX"))
+	if (!join(stage, len, dir, STAGE_PREFIX "XXXXXX"))
 		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
 	if (!mkdtemp(stage))
 		return fail(err, errlen, errno, "cannot write in '%s'", dir);
-	rmdir(stage);
 	return 0;
+}
+
+int ct_export_check_dir(const char *dir, char *err, size_t errlen)
+{
+	char stage[4096];
+	int ret = make_stage(dir, stage, sizeof(stage), err, errlen);
+
+	if (!ret)
+		rmdir(stage);
+	return ret;
 }
 
 /*
@@ -756,13 +766,9 @@ int ct_export_dir(const char *dir, const struct ct_agg *agg,
 	ssize_t nr;
 	int ret;
 
-	ret = make_dir(dir, err, errlen);
+	ret = make_stage(dir, stage, sizeof(stage), err, errlen);
 	if (ret)
 		return ret;
-	if (!join(stage, sizeof(stage), dir, STAGE_PREFIX "XXXXXX"))
-		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
-	if (!mkdtemp(stage))
-		return fail(err, errlen, errno, "cannot write in '%s'", dir);
 	nr = ct_agg_restarts(agg, &x.restarts);
 	if (nr < 0) {
 		remove_stage(stage);
