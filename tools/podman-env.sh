@@ -74,17 +74,21 @@ _podman_image() {
 	local d=$1
 	"$_PODMAN_TOP/tools/harness.sh" bundle "$d/image" >/dev/null 2>&1 ||
 		{ echo "podman-env: no busybox rootfs" >&2; return 1; }
-	tar --numeric-owner -C "$d/image/rootfs" -cf "$d/image.tar" . &&
-		ct_podman import -q -c 'CMD ["/bin/sh"]' "$d/image.tar" \
-			"$CT_PODMAN_IMAGE" >/dev/null ||
-		{ echo "podman-env: podman import failed" >&2; return 1; }
+	if ! tar --numeric-owner -C "$d/image/rootfs" -cf "$d/image.tar" . ||
+		! ct_podman import -q -c 'CMD ["/bin/sh"]' "$d/image.tar" \
+			"$CT_PODMAN_IMAGE" >/dev/null; then
+		echo "podman-env: podman import failed" >&2
+		return 1
+	fi
 	rm -rf "$d/image" "$d/image.tar"
 }
 
 podman_env_init() {
 	local d=${1:?usage: podman_env_init DIR}
-	command -v podman >/dev/null && command -v conmon >/dev/null ||
-		{ echo "podman-env: podman/conmon missing (tools/install-deps.sh)" >&2; return 1; }
+	if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
+		echo "podman-env: podman/conmon missing (tools/install-deps.sh)" >&2
+		return 1
+	fi
 	mkdir -p "$d/root" "$d/runroot" "$d/tmp" "$d/events"
 	CT_PODMAN_DIR=$(cd "$d" && pwd)
 	export CT_PODMAN_DIR
