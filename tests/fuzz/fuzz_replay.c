@@ -227,6 +227,9 @@ static void write_outputs(struct fuzz_session *s)
 	ct_output_summary(out, s->agg, &meta);
 	ct_export_prom(out, s->agg, &meta);	/* --listen's /metrics */
 	ct_export_dir(out_dir, s->agg, &meta, err, sizeof(err));
+	/* --metrics-labels=id,name: series keyed by the recording's bytes */
+	meta.prom_labels = CT_PROM_LABEL_ID | CT_PROM_LABEL_NAME;
+	ct_export_prom(out, s->agg, &meta);
 }
 
 static void replay(struct fuzz_session *s)
