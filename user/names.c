@@ -166,11 +166,6 @@ static int in_each_root(lookup_fn fn, const char *id, char *out, size_t len)
 	return ret ? -ENOENT : 0;
 }
 
-int ct_docker_name(const char *id, char *name, size_t len)
-{
-	return in_each_root(ct_docker_name_in, id, name, len);
-}
-
 int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
 			  size_t len)
 {
@@ -189,11 +184,6 @@ int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
 	memcpy(out, buf, n);
 	out[n] = 0;
 	return 0;
-}
-
-int ct_docker_mount_id(const char *id, char *out, size_t len)
-{
-	return in_each_root(ct_docker_mount_id_in, id, out, len);
 }
 
 void ct_naming_add(struct ct_naming *q, const char *id)

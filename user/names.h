@@ -29,9 +29,6 @@ size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max);
 int ct_docker_name_in(const char *data_root, const char *id, char *name,
 		      size_t len);
 
-/* Tries every running dockerd.  0 or -ENOENT. */
-int ct_docker_name(const char *id, char *name, size_t len);
-
 /*
  * The mount id of container id's read-write layer (overlay2 directory
  * name): <data-root>/image/overlay2/layerdb/mounts/<id>/mount-id.  0, or
@@ -39,7 +36,6 @@ int ct_docker_name(const char *id, char *name, size_t len);
  */
 int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
 			  size_t len);
-int ct_docker_mount_id(const char *id, char *out, size_t len);
 
 /*
  * A live session names containers when it first sees them, while they
