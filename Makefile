@@ -122,7 +122,7 @@ SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_ENV		:= ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 		   UBSAN_OPTIONS=print_stacktrace=1:abort_on_error=1
 # Recordings from bug reports, replayed too when the directory exists.
-CT_REPRO_DIR	?= /work/shared/repro
+CT_REPRO_DIR	?= $(abspath ../shared/repro)
 
 test-san:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) \
