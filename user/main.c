@@ -227,15 +227,13 @@ static int start_tracers(struct live_state *ls)
 	s->mono_to_real = ct_loader_mono_to_real(ls->l);
 	if (uname(&u) == 0)
 		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
-	if (!cli->no_opens) {
-		if (start_opens(ls, ct_loader_cgroup_mode(ls->l)))
-			return -1;
-		if (cli->why && ct_why_bpf_start(&ls->why_bpf, ls->l,
-						 cli->verbose, err,
-						 sizeof(err))) {
-			ct_report_err("%s", err);
-			return -1;
-		}
+	if (!cli->no_opens && start_opens(ls, ct_loader_cgroup_mode(ls->l)))
+		return -1;
+	/* the scheduler tracer needs only the lifecycle's ring buffer */
+	if (cli->why && ct_why_bpf_start(&ls->why_bpf, ls->l, cli->verbose,
+					 err, sizeof(err))) {
+		ct_report_err("%s", err);
+		return -1;
 	}
 	return start_sys(ls);
 }
