@@ -2,8 +2,8 @@
 /*
  * BPF loader: probes the features coldtrace needs and turns each missing
  * one into a single line that says what is missing and how to fix it,
- * then opens, sizes, loads and attaches the lifecycle skeleton and any
- * registered extension, and drains the ring buffer(s).
+ * then opens, sizes, loads and attaches the lifecycle skeleton, and
+ * drains the ring buffer(s) the other tracers share with it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,13 +41,7 @@ struct ct_loader {
 	enum ct_cgroup_mode cgroup_mode;
 	int64_t mono_to_real;
 	int nr_cpus;
-	void *ext_state[CT_LOADER_MAX_EXT];
-	int ext_started;
-	const char *const *skip_exts;
 };
-
-static const struct ct_loader_ext *exts[CT_LOADER_MAX_EXT];
-static int nr_exts;
 
 /*
  * libbpf's print callback is process-wide.  While starting quietly we
@@ -104,15 +98,6 @@ static void ensure_print(void)
 	if (!installed)
 		libbpf_set_print(libbpf_print);
 	installed = true;
-}
-
-void ct_loader_register(const struct ct_loader_ext *ext)
-{
-	if (nr_exts < CT_LOADER_MAX_EXT)
-		exts[nr_exts++] = ext;
-	else
-		fprintf(stderr, "coldtrace: too many loader extensions, %s ignored\n",
-			ext->name);
 }
 
 static const char *tracefs_dir(void)
@@ -363,31 +348,6 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 	return 0;
 }
 
-static bool skipped(const struct ct_loader *l, const char *name)
-{
-	for (const char *const *n = l->skip_exts; n && *n; n++)
-		if (!strcmp(*n, name))
-			return true;
-	return false;
-}
-
-static int start_exts(struct ct_loader *l, char *err, size_t errlen)
-{
-	for (int i = 0; i < nr_exts; i++) {
-		int rc = 0;
-
-		/* a skipped extension is "started" with no state */
-		if (!skipped(l, exts[i]->name))
-			rc = exts[i]->start(l, &l->ext_state[i], err, errlen);
-
-		/* A failed start is stopped too: it may have half-built. */
-		l->ext_started = i + 1;
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 static int check_opts(const struct ct_loader_opts *o, char *err,
 		      size_t errlen)
 {
@@ -413,8 +373,6 @@ static int start(struct ct_loader *l, const struct ct_loader_opts *o,
 		rc = ensure_tracefs(err, errlen);
 	if (!rc)
 		rc = start_lifecycle(l, o->ringbuf_bytes, err, errlen);
-	if (!rc)
-		rc = start_exts(l, err, errlen);
 	return rc;
 }
 
@@ -431,7 +389,6 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 	l->fn = fn;
 	l->ctx = ctx;
 	l->verbose = o->verbose;
-	l->skip_exts = o->skip_exts;
 	l->cgroup_mode = o->cgroup_mode ? o->cgroup_mode : detect_cgroup_mode();
 	/* Which key a container has decides what "one container" means
 	 * (design §4): say it, a wrong guess reads as misattribution. */
@@ -536,10 +493,9 @@ void ct_loader_stop(struct ct_loader *l)
 {
 	if (!l)
 		return;
-	/* Extensions may have added maps to our ring buffer: free it first. */
+	/* Other tracers may have added maps to our ring buffer: free it
+	 * first (they are stopped before us). */
 	ring_buffer__free(l->rb);
-	for (int i = l->ext_started - 1; i >= 0; i--)
-		exts[i]->stop(l->ext_state[i]);
 	lifecycle_bpf__destroy(l->skel);
 	free(l);
 }

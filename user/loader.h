@@ -3,9 +3,9 @@
  * BPF loader: feature probes with one-line errors, open -> size maps ->
  * load -> attach, the event ring buffer and the lost counters.
  *
- * Other BPF objects (user/<name>_bpf.c) plug in through
- * ct_loader_register() without editing the loader: they are started after
- * the lifecycle skeleton and stopped before it.
+ * The other BPF objects (user/opens_bpf.c, why_bpf.c, sys_bpf.c) are
+ * started explicitly by main.c after the lifecycle skeleton, with the
+ * helpers below, and stopped before it.
  */
 #ifndef __CT_LOADER_H
 #define __CT_LOADER_H
@@ -23,8 +23,6 @@ struct ct_loader_opts {
 	bool verbose;
 	enum ct_cgroup_mode cgroup_mode;	/* 0 = auto */
 	size_t ringbuf_bytes;			/* 0 = default */
-	const char *const *skip_exts;	/* extension names not to start;
-					   NULL-terminated, may be NULL */
 };
 
 struct ct_loader;
@@ -49,29 +47,14 @@ enum ct_cgroup_mode ct_loader_cgroup_mode(const struct ct_loader *l);
 int64_t ct_loader_mono_to_real(const struct ct_loader *l);
 void ct_loader_stop(struct ct_loader *l);
 
-/* ---- extension hooks, for user/<name>_bpf.c ---- */
+/*
+ * ---- helpers for the other tracers (user/<name>_bpf.c) ----
+ * Each is started and stopped explicitly by main.c after the lifecycle
+ * tracer, in the order its maps are shared.
+ */
 
 struct bpf_object;
 struct bpf_object_skeleton;
-
-struct ct_loader_ext {
-	const char *name;
-	/*
-	 * Open, size, load and attach; keep private state in *state.  Use
-	 * the helpers below for one-line errors.  Returns 0 or -errno.
-	 */
-	int (*start)(struct ct_loader *l, void **state, char *err,
-		     size_t errlen);
-	void (*stop)(void *state);	/* also called after a failed start */
-};
-
-/*
- * Register an extension; call from a constructor
- * (__attribute__((constructor))) so that linking the file is enough.
- * At most CT_LOADER_MAX_EXT.  The struct must outlive the loader.
- */
-#define CT_LOADER_MAX_EXT	8
-void ct_loader_register(const struct ct_loader_ext *ext);
 
 bool ct_loader_verbose(const struct ct_loader *l);
 
