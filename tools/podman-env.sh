@@ -34,12 +34,21 @@
 CT_PODMAN_IMAGE=localhost/coldtrace/busybox:latest
 _PODMAN_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# The harness's cgroup-v2 view (CT_CGROUP=v2) has no controllers (they
+# stay bound to this host's v1 hierarchies): podman's default pids limit
+# would make runc write a pids.max that does not exist.
+_podman_v2_conf() {
+	[ "${CT_CGROUP:-}" = v2 ] && echo 'pids_limit = 0'
+	return 0
+}
+
 _podman_conf() {
 	local d=$1
 	cat >"$d/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 netns = "none"
+$(_podman_v2_conf)
 
 [engine]
 cgroup_manager = "cgroupfs"

@@ -82,6 +82,8 @@ V2_TESTS=(
 	"docker-exit-3|docker_exit.sh"
 	"ctr-run|ctr_run.sh"
 	"cgroup-v2|cgroup_v2.sh"
+	"podman-runc|podman.sh runc"
+	"podman-exit-3|podman.sh runc 3"
 )
 
 die() {
