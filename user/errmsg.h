@@ -8,5 +8,8 @@
 /* Formats the message into err and returns rc, for `return ct_fail(...)`. */
 int ct_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same, with ": strerror(e)" appended; returns -e. */
+int ct_fail_errno(char *err, size_t errlen, int e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif /* __CT_ERRMSG_H */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "afile.h"
+#include "errmsg.h"
 #include "export.h"
 #include "why.h"
 #include "pull_output.h"
@@ -25,20 +27,6 @@ struct export_ctx {
 
 typedef int (*write_fn)(FILE *f, const struct export_ctx *x);
 
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	n = strlen(err);
-	if (n < errlen)
-		snprintf(err + n, errlen - n, ": %s", strerror(e));
-	return -e;
-}
-
 /* mkdir -p; an existing non-directory is an error. */
 static int make_dir(const char *dir, char *err, size_t errlen)
 {
@@ -47,62 +35,54 @@ static int make_dir(const char *dir, char *err, size_t errlen)
 	size_t i, n = strlen(dir);
 
 	if (n == 0 || n >= sizeof(path))
-		return fail(err, errlen, EINVAL, "bad output directory '%s'",
-			    dir);
+		return ct_fail_errno(err, errlen, EINVAL,
+				     "bad output directory '%s'", dir);
 	memcpy(path, dir, n + 1);
 	for (i = 1; i <= n; i++) {
 		if (path[i] != '/' && path[i] != '\0')
 			continue;
 		path[i] = '\0';
 		if (mkdir(path, 0755) && errno != EEXIST)
-			return fail(err, errlen, errno,
-				    "cannot create output directory '%s'",
-				    path);
+			return ct_fail_errno(err, errlen, errno,
+					     "cannot create output directory '%s'",
+					     path);
 		path[i] = i < n ? '/' : '\0';
 	}
 	if (stat(dir, &st))
-		return fail(err, errlen, errno, "cannot use '%s'", dir);
+		return ct_fail_errno(err, errlen, errno, "cannot use '%s'",
+				     dir);
 	if (!S_ISDIR(st.st_mode))
-		return fail(err, errlen, ENOTDIR, "cannot use '%s'", dir);
+		return ct_fail_errno(err, errlen, ENOTDIR, "cannot use '%s'",
+				     dir);
 	return 0;
 }
 
 /* Write through fn into a temp file, fsync it, rename it into place. */
+/* Write through fn into an atomic file (afile.h): whole or not at all. */
 static int write_atomic(const char *dir, const char *name, write_fn fn,
 			const struct export_ctx *x, char *err, size_t errlen)
 {
-	char tmp[4096], dst[4096];
-	int fd, ret = 0, e;
+	struct ct_afile a;
+	char dst[4096];
+	int ret;
 	FILE *f;
 
-	if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >=
-		    (int)sizeof(tmp))
-		return fail(err, errlen, ENAMETOOLONG, "cannot write in '%s'",
-			    dir);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return fail(err, errlen, errno, "cannot write '%s'", dst);
-	f = fdopen(fd, "w");
-	if (!f) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		return fail(err, errlen, e, "cannot write '%s'", dst);
-	}
-	ret = fn(f, x);
-	errno = 0;
-	/* readers get the usual permissions, not mkstemp's 0600 */
-	if (!ret && (fchmod(fd, 0644) || fflush(f) || ferror(f) || fsync(fd)))
-		ret = -(errno ? errno : EIO);
-	if (fclose(f) && !ret)
-		ret = -(errno ? errno : EIO);
-	if (!ret && rename(tmp, dst))
-		ret = -errno;
-	if (ret) {
-		unlink(tmp);
-		return fail(err, errlen, -ret, "cannot write '%s'", dst);
-	}
+	if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst))
+		return ct_fail_errno(err, errlen, ENAMETOOLONG,
+				     "cannot write in '%s'", dir);
+	ret = ct_afile_create(&a, dst);
+	if (ret)
+		return ct_fail_errno(err, errlen, -ret, "cannot write '%s'",
+				     dst);
+	f = ct_afile_stdio(&a);
+	ret = f ? fn(f, x) : -(errno ? errno : ENOMEM);
+	if (ret)
+		ct_afile_abort(&a);
+	else
+		ret = ct_afile_commit(&a);
+	if (ret)
+		return ct_fail_errno(err, errlen, -ret, "cannot write '%s'",
+				     dst);
 	return 0;
 }
 
@@ -688,7 +668,8 @@ static int swap_hists(const char *stage, const char *dir, uint32_t written,
 
 	if (!join(sh, sizeof(sh), stage, "hist") ||
 	    !join(dh, sizeof(dh), dir, "hist"))
-		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
+		return ct_fail_errno(err, errlen, ENAMETOOLONG,
+				     "cannot use '%s'", dir);
 	if (written)
 		ret = make_dir(dh, err, errlen);
 	for (int rt = 0; rt < CT_RT_MAX && !ret; rt++) {
@@ -697,9 +678,9 @@ static int swap_hists(const char *stage, const char *dir, uint32_t written,
 			if (written & (1u << rt)) {
 				ret = move_in(sh, dh, name);
 				if (ret)
-					ret = fail(err, errlen, -ret,
-						   "cannot rename '%s/%s'", dh,
-						   name);
+					ret = ct_fail_errno(err, errlen, -ret,
+							    "cannot rename '%s/%s'",
+							    dh, name);
 			} else if (join(p, sizeof(p), dh, name)) {
 				unlink(p);	/* stale */
 			}
@@ -721,7 +702,8 @@ static int write_stage(const char *stage, struct export_ctx *x,
 		ret = write_atomic(stage, export_files[i].name,
 				   export_files[i].fn, x, err, errlen);
 	if (!ret && !join(h, sizeof(h), stage, "hist"))
-		ret = fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", stage);
+		ret = ct_fail_errno(err, errlen, ENAMETOOLONG,
+				    "cannot use '%s'", stage);
 	if (!ret)
 		ret = write_hists(h, x, hists, err, errlen);
 	return ret;
@@ -736,9 +718,11 @@ static int make_stage(const char *dir, char *stage, size_t len, char *err,
 	if (ret)
 		return ret;
 	if (!join(stage, len, dir, STAGE_PREFIX "XXXXXX"))
-		return fail(err, errlen, ENAMETOOLONG, "cannot use '%s'", dir);
+		return ct_fail_errno(err, errlen, ENAMETOOLONG,
+				     "cannot use '%s'", dir);
 	if (!mkdtemp(stage))
-		return fail(err, errlen, errno, "cannot write in '%s'", dir);
+		return ct_fail_errno(err, errlen, errno, "cannot write in '%s'",
+				     dir);
 	return 0;
 }
 
@@ -772,7 +756,7 @@ int ct_export_dir(const char *dir, const struct ct_agg *agg,
 	nr = ct_agg_restarts(agg, &x.restarts);
 	if (nr < 0) {
 		remove_stage(stage);
-		return fail(err, errlen, ENOMEM, "cannot export");
+		return ct_fail_errno(err, errlen, ENOMEM, "cannot export");
 	}
 	x.nrestarts = nr;
 	ret = write_stage(stage, &x, &hists, err, errlen);
@@ -780,8 +764,9 @@ int ct_export_dir(const char *dir, const struct ct_agg *agg,
 	for (size_t i = 0; i < N_EXPORT_FILES && !ret; i++) {
 		ret = move_in(stage, dir, export_files[i].name);
 		if (ret)
-			ret = fail(err, errlen, -ret, "cannot rename '%s/%s'",
-				   dir, export_files[i].name);
+			ret = ct_fail_errno(err, errlen, -ret,
+					    "cannot rename '%s/%s'", dir,
+					    export_files[i].name);
 	}
 	if (!ret)
 		ret = swap_hists(stage, dir, hists, err, errlen);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "afile.h"
 #include "errmsg.h"
 #include "recfile.h"
 #include "util.h"
@@ -20,9 +21,7 @@
 #define WRITE_BUF	(1u << 20)
 
 struct ct_rec_writer {
-	int fd;
-	char *path;
-	char *tmp;
+	struct ct_afile af;	/* the temp file, renamed at close */
 	unsigned char *buf;	/* whole records not yet written */
 	size_t used;		/* bytes in buf */
 	uint64_t buffered;	/* records in buf */
@@ -72,14 +71,14 @@ static int writer_flush(struct ct_rec_writer *w)
 	size_t done = 0;
 
 	while (done < w->used) {
-		ssize_t n = write(w->fd, w->buf + done, w->used - done);
+		ssize_t n = write(w->af.fd, w->buf + done, w->used - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			w->err = n < 0 ? -errno : -ENOSPC;
 			/* cut a torn record off; best effort, the file is kept */
-			if (ftruncate(w->fd, (off_t)w->kept_bytes))
+			if (ftruncate(w->af.fd, (off_t)w->kept_bytes))
 				w->trunc_err = -errno;
 			w->lost += w->buffered;
 			w->used = w->buffered = 0;
@@ -95,11 +94,7 @@ static int writer_flush(struct ct_rec_writer *w)
 
 static void writer_free(struct ct_rec_writer *w)
 {
-	if (w->fd >= 0)
-		close(w->fd);
 	free(w->buf);
-	free(w->path);
-	free(w->tmp);
 	free(w);
 }
 
@@ -121,7 +116,6 @@ static int check_target(const char *path, char *err, size_t errlen)
 int ct_rec_writer_create(struct ct_rec_writer **out, const char *path,
 			 char *err, size_t errlen)
 {
-	size_t tmplen = strlen(path) + sizeof(".tmp.") + 12;
 	struct ct_rec_writer *w;
 	int rc;
 
@@ -130,24 +124,17 @@ int ct_rec_writer_create(struct ct_rec_writer **out, const char *path,
 	if (rc)
 		return rc;
 	w = calloc(1, sizeof(*w));
-	if (!w)
-		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
-	w->fd = -1;
-	w->path = strdup(path);
-	w->tmp = malloc(tmplen);
-	w->buf = malloc(WRITE_BUF);
-	if (!w->path || !w->tmp || !w->buf) {
-		writer_free(w);
+	if (w)
+		w->buf = malloc(WRITE_BUF);
+	if (!w || !w->buf) {
+		free(w);
 		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 	}
-	snprintf(w->tmp, tmplen, "%s.tmp.%d", path, (int)getpid());
-	/* O_EXCL: never write through a file (or link) planted at our name. */
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (w->fd < 0) {
-		rc = ct_fail(err, errlen, -errno, "%s: cannot create: %s",
-			     w->tmp, strerror(errno));
+	rc = ct_afile_create(&w->af, path);
+	if (rc) {
 		writer_free(w);
-		return rc;
+		return ct_fail(err, errlen, rc, "%s: cannot create: %s", path,
+			       strerror(-rc));
 	}
 	*out = w;
 	return 0;
@@ -224,7 +211,7 @@ static void describe_loss(const struct ct_rec_writer *w, char *err,
 {
 	ct_fail(err, errlen, w->err,
 		"%s: write failed: %s; the recording keeps its first %llu records (%llu bytes)%s, %llu later records are lost",
-		w->path, strerror(-w->err), (unsigned long long)w->kept,
+		w->af.path, strerror(-w->err), (unsigned long long)w->kept,
 		(unsigned long long)w->kept_bytes,
 		w->trunc_err ? " and may end in a torn record" : "",
 		(unsigned long long)w->lost);
@@ -232,28 +219,20 @@ static void describe_loss(const struct ct_rec_writer *w, char *err,
 
 int ct_rec_writer_close(struct ct_rec_writer *w, char *err, size_t errlen)
 {
-	int rc = 0;
+	int rc;
 
 	if (!w)
 		return 0;
 	if (!w->err)
 		writer_flush(w);
-	if (fsync(w->fd) != 0 && !w->err)
-		rc = -errno;
-	if (close(w->fd) != 0 && !w->err && !rc)
-		rc = -errno;
-	w->fd = -1;
 	/* after a failed write, what was written is still worth keeping */
-	if (!rc && rename(w->tmp, w->path) != 0)
-		rc = -errno;
-	if (rc) {
-		unlink(w->tmp);
+	rc = w->err ? ct_afile_keep(&w->af) : ct_afile_commit(&w->af);
+	if (rc)
 		ct_fail(err, errlen, rc, "%s: writing the recording failed: %s",
-			w->path, strerror(-rc));
-	} else if (w->err) {
-		rc = w->err;
+			w->af.path, strerror(-rc));
+	else if (w->err)
 		describe_loss(w, err, errlen);
-	}
+	rc = rc ? rc : w->err;
 	writer_free(w);
 	return rc;
 }
@@ -262,7 +241,7 @@ void ct_rec_writer_abort(struct ct_rec_writer *w)
 {
 	if (!w)
 		return;
-	unlink(w->tmp);
+	ct_afile_abort(&w->af);
 	writer_free(w);
 }
 
