@@ -45,9 +45,21 @@
 #                       cgroup/cgroup.subtree_control: invalid argument":
 #                       every controller stays bound to its v1 hierarchy,
 #                       so this v2 tree offers none (README, support table).
+# CT_CRI=1 also starts containerd's CRI plugin (Kubernetes pods, for
+#   tests/integration/cri.sh; off otherwise: the other tests need neither
+#   CNI nor a pause image): runtime handlers runc and crun (runc v2 shim),
+#   restrict_oom_score_adj (no CAP_SYS_RESOURCE here), CNI from Debian's
+#   containernetworking-plugins in /usr/lib/cni with a conflist in
+#   $CT_DIR/cni: bridge "ctb<dir suffix>" without a host address or
+#   masquerade (no iptables rule) and host-local leases of a 10.213.N.0/24
+#   in $CT_DIR/cni/ipam.  `image` also builds the pause image (tools/
+#   pause.c, gcc -static) and imports it and busybox into namespace k8s.io.
+#   `stop` removes every pod through CRI (CNI DEL: veths, leases, netns),
+#   then any netns left with an address of our subnet, then the bridge.
 # After `start`, `. "$(tools/harness.sh env)"` exports:
 #   CT_DIR, DOCKER_HOST, CONTAINERD_ADDRESS, CT_DOCKERD_PID,
 #   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, CT_VERSIONS, CT_CGROUP,
+#   CT_CRI, CT_CRI_PAUSE_IMAGE,
 #   CT_NSENTER (empty, or "nsenter -t HOLDER -m" under v2), and PATH
 #   with $CT_DIR/bin first, where `docker` (and under trixie also ctr,
 #   containerd, its shims and runsc) are the version set's (matching the
@@ -96,6 +108,11 @@ WAIT_S=${CT_HARNESS_WAIT:-40}
 CT_VERSIONS=${CT_VERSIONS:-bookworm}
 CT_TRIXIE_DIR=${CT_TRIXIE_DIR:-/opt/coldtrace/versions/trixie}
 CT_CGROUP=${CT_CGROUP:-v1}
+CT_CRI=${CT_CRI:-0}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+# The pod sandbox image (tools/pause.c), and the test's CRI client.
+CRI_PAUSE_IMAGE=docker.io/coldtrace/pause:1
+CRI_CLIENT=$TOP/tests/integration/cri/cri.py
 # Prefix that runs a command in the daemons' mount namespace (v2 only).
 NSENTER=()
 # Set by version_set: where the set's binaries live ("" = the system's).
@@ -139,14 +156,20 @@ wait_for() {
 	done
 }
 
+# Docker and ctr only, unless CT_CRI=1: the CRI plugin wants CNI and a
+# sandbox image (cri_config), which the other tests do not need.
+cri_plugins_line() {
+	[ "$CT_CRI" = 1 ] && return 0
+	echo 'disabled_plugins = ["io.containerd.grpc.v1.cri"]'
+}
+
 write_containerd_config() {
 	local d=$1
 	cat >"$d/containerd.toml" <<EOF
 version = 2
 root = "$d/containerd/root"
 state = "$d/containerd/state"
-# Docker and ctr only; the CRI plugin would want CNI and a sandbox image.
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
+$(cri_plugins_line)
 
 [grpc]
   address = "$d/containerd.sock"
@@ -159,6 +182,74 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 
 [plugins."io.containerd.internal.v1.opt"]
   path = "$d/containerd/opt"
+EOF
+	[ "$CT_CRI" = 1 ] && cri_config "$d" >>"$d/containerd.toml"
+	return 0
+}
+
+# ---- CRI (CT_CRI=1) ----
+
+# This harness's bridge and subnet, from its directory's random suffix, so
+# that two harnesses side by side do not share a bridge or addresses.
+cri_net() {
+	local d=$1 n
+	n=$(printf '%s' "$d" | cksum | cut -d ' ' -f 1)
+	CRI_BRIDGE=ctb${d##*.}
+	CRI_SUBNET=10.213.$((n % 250)).0/24
+}
+
+# The CRI plugin: runtimes runc and crun through the runc v2 shim, the
+# locally built pause image, CNI from Debian's plugins with our own
+# conflist.  No CAP_SYS_RESOURCE here: restrict_oom_score_adj keeps the
+# runtimes from raising oom_score_adj (crun fails writing it otherwise).
+# Stream server on an ephemeral port of 127.0.0.1 (exec/attach only).
+cri_config() {
+	local d=$1
+	cat <<EOF
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$CRI_PAUSE_IMAGE"
+  restrict_oom_score_adj = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$d/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun.options]
+        BinaryName = "/usr/bin/crun"
+EOF
+}
+
+# A bridge of our own with no address on the host side (isGateway false,
+# no masquerade): pods reach each other on it and nothing else, and the
+# bridge plugin adds no iptables rule.  host-local keeps its leases in
+# our dir.
+write_cni_conf() {
+	local d=$1
+	cri_net "$d"
+	mkdir -p "$d/cni/net.d" "$d/cni/ipam"
+	cat >"$d/cni/net.d/10-coldtrace.conflist" <<EOF
+{
+	"cniVersion": "0.4.0",
+	"name": "coldtrace-${d##*.}",
+	"plugins": [{
+		"type": "bridge",
+		"bridge": "$CRI_BRIDGE",
+		"isGateway": false,
+		"ipMasq": false,
+		"ipam": {
+			"type": "host-local",
+			"ranges": [[{ "subnet": "$CRI_SUBNET" }]],
+			"dataDir": "$d/cni/ipam"
+		}
+	}]
+}
 EOF
 }
 
@@ -245,6 +336,8 @@ export CT_IMAGE=$IMAGE
 export CT_CTR_IMAGE=$CTR_IMAGE
 export CT_VERSIONS=$CT_VERSIONS
 export CT_CGROUP=$CT_CGROUP
+export CT_CRI=$CT_CRI
+export CT_CRI_PAUSE_IMAGE=$CRI_PAUSE_IMAGE
 export CT_NSENTER="${NSENTER[*]}"
 case ":\$PATH:" in *":$d/bin:"*) ;; *) export PATH="$d/bin:\$PATH" ;; esac
 EOF
@@ -342,6 +435,7 @@ cmd_start() {
 	echo "$d" >"$STATE_FILE"
 	# After the state file: a failed start is still cleaned up by `stop`.
 	[ "$CT_CGROUP" = v2 ] && start_v2_view "$d"
+	if [ "$CT_CRI" = 1 ]; then write_cni_conf "$d"; fi
 	start_containerd "$d"
 	start_dockerd "$d"
 	write_env "$d"
@@ -424,6 +518,7 @@ cmd_stop() {
 	case "$d" in /tmp/ct.*) ;; *) die "refusing to clean $d" ;; esac
 	[ -d "$d" ] || { rm -f "$STATE_FILE"; return 0; }
 	remove_containers "$d"
+	cri_stop "$d"
 	stop_pid "$(cat "$d/docker.pid" 2>/dev/null || true)" 20
 	local p
 	for p in $(pids_under "$d"); do
@@ -435,12 +530,62 @@ cmd_stop() {
 		kill -KILL "$p" 2>/dev/null || true
 	done
 	stop_holder "$d"
+	cri_net_cleanup "$d"
 	unmount_under "$d"
 	rm -rf "$d" 2>/dev/null || { sleep 1; unmount_under "$d"; rm -rf "$d"; }
 	if [ "$(cat "$STATE_FILE" 2>/dev/null)" = "$d" ]; then
 		rm -f "$STATE_FILE"
 	fi
 	log "stopped and removed $d"
+}
+
+# Every pod of our containerd stopped and removed through CRI: the CNI DEL
+# of each (its veth, lease and netns go), before the shims are killed.
+cri_stop() {
+	local d=$1
+	[ -f "$d/cni/net.d/10-coldtrace.conflist" ] && [ -S "$d/containerd.sock" ] ||
+		return 0
+	timeout 60 /usr/bin/python3 "$CRI_CLIENT" --sock "$d/containerd.sock" \
+		--gen-dir "$d/cri-gen" cleanup >&2 || log "CRI cleanup failed"
+}
+
+# What CNI made outside our dir, if a pod escaped cri_stop: network
+# namespaces holding an address of our subnet, then our bridge.
+cri_net_cleanup() {
+	local d=$1 ns
+	[ -f "$d/cni/net.d/10-coldtrace.conflist" ] || return 0
+	cri_net "$d"
+	for ns in $(ip netns list 2>/dev/null | cut -d ' ' -f 1); do
+		ip -n "$ns" -4 addr show 2>/dev/null |
+			grep -qF "inet ${CRI_SUBNET%.0/24}." || continue
+		log "removing leftover netns $ns"
+		ip netns delete "$ns" 2>/dev/null || true
+	done
+	if ip link show "$CRI_BRIDGE" >/dev/null 2>&1; then
+		ip link delete "$CRI_BRIDGE" || log "cannot delete bridge $CRI_BRIDGE"
+	fi
+	# libcni's result cache (/var/lib/cni/results): gone if nothing else
+	# uses it.
+	rmdir /var/lib/cni/results /var/lib/cni 2>/dev/null || true
+}
+
+# The pause program (static: the image holds nothing else) and the
+# busybox image in CRI's namespace k8s.io, the pause one under the
+# configured sandbox_image name.
+cri_images() {
+	local r="$CT_DIR/pause-rootfs"
+	mkdir -p "$r"
+	gcc -static -O2 -o "$r/pause" "$TOP/tools/pause.c" ||
+		die "cannot build the pause program (gcc -static)"
+	tar --numeric-owner -C "$r" -cf "$CT_DIR/pause-rootfs.tar" .
+	docker import -c 'ENTRYPOINT ["/pause"]' "$CT_DIR/pause-rootfs.tar" \
+		"${CRI_PAUSE_IMAGE#docker.io/}" >/dev/null
+	docker save "${CRI_PAUSE_IMAGE#docker.io/}" "$IMAGE" >"$CT_DIR/cri-images.tar"
+	ctr --address "$CONTAINERD_ADDRESS" -n k8s.io images import \
+		"$CT_DIR/cri-images.tar" >/dev/null
+	ctr --address "$CONTAINERD_ADDRESS" -n k8s.io images ls -q |
+		grep -qx "$CRI_PAUSE_IMAGE" || die "ctr import did not produce $CRI_PAUSE_IMAGE"
+	rm -rf "$r" "$CT_DIR/pause-rootfs.tar" "$CT_DIR/cri-images.tar"
 }
 
 # A busybox rootfs in $1: the static binary plus one symlink per applet.
@@ -477,6 +622,7 @@ cmd_image() {
 	ctr --address "$CONTAINERD_ADDRESS" -n default images ls -q |
 		grep -qx "$CTR_IMAGE" || die "ctr import did not produce $CTR_IMAGE"
 	rm -rf "$r" "$CT_DIR/busybox-image.tar"
+	[ "$CT_CRI" = 1 ] && cri_images
 	log "image $IMAGE ready (docker + containerd) in $((SECONDS - t0))s"
 }
 

@@ -27,6 +27,10 @@ PKGS=(
 	iproute2 jq procps util-linux python3 curl
 	# Podman engine tests (podman 4.3 pulls conmon; tools/podman-env.sh)
 	podman conmon
+	# CRI pods (CT_CRI=1 harness, tests/integration/cri/): CNI plugins in
+	# /usr/lib/cni, the test's gRPC client and its stubs generated from
+	# cri/api.proto (crictl is not packaged)
+	containernetworking-plugins python3-grpcio python3-grpc-tools
 	# experiments and plots
 	gnuplot-nox stress-ng nodejs
 	# pull experiments: NFQUEUE delayer (tools/netdelay), iptables rules, debootstrap images

@@ -86,6 +86,15 @@ V2_TESTS=(
 	"podman-exit-3|podman.sh runc 3"
 )
 
+# Kubernetes pods through containerd's CRI plugin, in a harness of their
+# own (CT_CRI=1: the plugin, CNI with a bridge of the harness's own, the
+# pause image; tools/harness.sh).  Named "cri/NAME".
+CRI_TESTS=(
+	"runc|cri.sh runc"
+	"crun|cri.sh crun"
+	"concurrent-3|cri.sh runc 3"
+)
+
 die() {
 	echo "integration: $*" >&2
 	echo "0 passed, 1 failed"
@@ -175,6 +184,11 @@ fi
 if any_match v2/ "${1:-}" "${V2_TESTS[@]}"; then
 	start_harness bookworm v2
 	run_tests v2/ "${1:-}" "${V2_TESTS[@]}"
+	"$HARNESS" stop >/dev/null
+fi
+if any_match cri/ "${1:-}" "${CRI_TESTS[@]}"; then
+	CT_CRI=1 start_harness bookworm
+	run_tests cri/ "${1:-}" "${CRI_TESTS[@]}"
 fi
 
 [ $failed -gt 0 ] && echo "failed: ${failures[*]}"

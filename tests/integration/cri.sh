@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# Kubernetes pods through containerd 1.6's CRI plugin (a CT_CRI=1
+# harness: tools/harness.sh), driven by the Python client of
+# tests/integration/cri/ whose client-side RPC intervals are the truth:
+# $2 pods at once (default 1) of two containers each under runtime
+# handler $1 (runc or crun), started, held 0.5 s, stopped and removed.
+# Checks (cri/check_cri.py): each pod's sandbox and containers reported
+# once, complete, in the right runtime, their create and start inside
+# the RPC that ran them; no network namespace of our subnet is left.
+. "$(dirname "$0")/lib.sh"
+
+rt=${1:-runc}
+pods=${2:-1}
+[ "${CT_CRI:-0}" = 1 ] || { note "harness without CRI (CT_CRI=1)"; exit 77; }
+
+netns_before=$(ip netns list | grep -c '^cni-' || true)
+run_ct -j -- /usr/bin/python3 "$TOP/tests/integration/cri/cri.py" \
+	--sock "$CONTAINERD_ADDRESS" --gen-dir "$CT_DIR/cri-gen" \
+	pod --runtime "$rt" --pods "$pods" --containers 2 \
+	--name "ct-$rt" --log-dir "$T/logs" --rpcs-out "$T/rpcs"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the CRI client exited $CT_RC"; }
+python3 "$TOP/tests/integration/cri/check_cri.py" --out "$T/out" \
+	--rpcs "$T/rpcs" --runtime "$rt" --pods "$pods" --containers 2 ||
+	{ show_output; fail "cri $rt x$pods"; }
+# Every pod removed: CNI DEL took its netns (CRI names them cni-*).
+netns_after=$(ip netns list | grep -c '^cni-' || true)
+[ "$netns_after" -le "$netns_before" ] ||
+	fail "network namespaces left: $netns_before cni-* before, $netns_after after"
+note "pods: $(jq -r '.sandbox_id[0:12]' "$T/rpcs" | tr '\n' ' ')"
