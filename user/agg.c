@@ -5,11 +5,42 @@
 #include <string.h>
 #include "agg.h"
 #include "hist.h"
+#include "util.h"
+
+/*
+ * Restart pairing in continuous mode: a service's last generation, under
+ * a 64-bit hash of its key (a collision, ~n^2 / 2^65, pairs two services
+ * once: cheaper than keeping 256-byte keys).
+ */
+struct agg_gen {
+	uint64_t key;
+	enum ct_runtime runtime;
+	uint64_t first_ns;
+	uint32_t phase_mask;
+	struct ct_interval phases[CT_PH_MAX];
+	uint64_t seen;		/* stamp: the least recent goes first */
+};
+
+struct agg_cont {
+	uint64_t added;
+	uint64_t stamp;
+	struct ct_agg_group *groups[CT_AGG_NGROUPS];
+	struct agg_gen gens[CT_AGG_GENS];
+	size_t ngens;
+	struct ct_container old;	/* a generation, rebuilt to pair */
+};
 
 struct ct_agg {
-	struct ct_container *recs;
+	struct ct_container *recs;	/* continuous: a ring of cap */
 	size_t n;
 	size_t cap;
+	struct agg_cont *cont;		/* NULL: one-shot */
+};
+
+const uint64_t ct_agg_le_ns[CT_AGG_NLE] = {
+	100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
+	25000000, 50000000, 100000000, 250000000, 500000000, 1000000000,
+	2500000000, 5000000000, 10000000000, 30000000000, 60000000000,
 };
 
 struct ct_agg *ct_agg_new(void)
@@ -17,16 +48,96 @@ struct ct_agg *ct_agg_new(void)
 	return calloc(1, sizeof(struct ct_agg));
 }
 
+struct ct_agg *ct_agg_new_continuous(size_t window)
+{
+	struct ct_agg *a = ct_agg_new();
+
+	if (!a || !window)
+		goto fail;
+	a->cap = window;
+	a->recs = ct_zalloc_resident(window * sizeof(*a->recs));
+	a->cont = ct_zalloc_resident(sizeof(*a->cont));
+	if (!a->recs || !a->cont)
+		goto fail;
+	return a;
+fail:
+	ct_agg_free(a);
+	return NULL;
+}
+
+static void free_group(struct ct_agg_group *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < CT_AGG_SLOTS; i++)
+		ct_fold_free(&g->s[i].fold);
+	for (int i = 0; i < CT_AGG_RSLOTS; i++)
+		ct_fold_free(&g->r[i].fold);
+	free(g);
+}
+
 void ct_agg_free(struct ct_agg *a)
 {
 	if (!a)
 		return;
+	if (a->cont)
+		for (size_t i = 0; i < CT_AGG_NGROUPS; i++)
+			free_group(a->cont->groups[i]);
+	free(a->cont);
 	free(a->recs);
 	free(a);
 }
 
+bool ct_agg_continuous(const struct ct_agg *a)
+{
+	return a->cont;
+}
+
+uint64_t ct_agg_added(const struct ct_agg *a)
+{
+	return a->cont ? a->cont->added : a->n;
+}
+
+static size_t group_bytes(const struct ct_agg_group *g)
+{
+	size_t b = sizeof(*g);
+
+	for (int i = 0; i < CT_AGG_SLOTS; i++)
+		b += ct_fold_bytes(&g->s[i].fold);
+	for (int i = 0; i < CT_AGG_RSLOTS; i++)
+		b += ct_fold_bytes(&g->r[i].fold);
+	return b;
+}
+
+size_t ct_agg_bytes(const struct ct_agg *a)
+{
+	size_t b = sizeof(*a) + a->cap * sizeof(*a->recs);
+
+	if (!a->cont)
+		return b;
+	b += sizeof(*a->cont);
+	for (size_t i = 0; i < CT_AGG_NGROUPS; i++)
+		if (a->cont->groups[i])
+			b += group_bytes(a->cont->groups[i]);
+	return b;
+}
+
+static int fold_container(struct ct_agg *a, const struct ct_container *c);
+
+/* Continuous: the oldest record's slot is overwritten. */
+static int add_window(struct ct_agg *a, const struct ct_container *c)
+{
+	a->recs[a->cont->added % a->cap] = *c;
+	a->cont->added++;
+	if (a->n < a->cap)
+		a->n++;
+	return fold_container(a, c);
+}
+
 int ct_agg_add(struct ct_agg *a, const struct ct_container *c)
 {
+	if (a->cont)
+		return add_window(a, c);
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 64;
 		void *p = reallocarray(a->recs, cap, sizeof(*a->recs));
@@ -47,7 +158,46 @@ size_t ct_agg_count(const struct ct_agg *a)
 
 const struct ct_container *ct_agg_get(const struct ct_agg *a, size_t i)
 {
-	return i < a->n ? &a->recs[i] : NULL;
+	if (i >= a->n)
+		return NULL;
+	if (a->cont && a->cont->added > a->cap)	/* the ring has wrapped */
+		i = (a->cont->added + i) % a->cap;
+	return &a->recs[i];
+}
+
+/* Continuous: group (rt, e), NULL if none yet. */
+static struct ct_agg_group *group_of(const struct ct_agg *a,
+				     enum ct_runtime rt, int e)
+{
+	if ((int)rt < 0 || rt >= CT_RT_MAX || e < 0 || e >= CT_ENG_MAX)
+		return NULL;
+	return a->cont->groups[rt * CT_ENG_MAX + e];
+}
+
+const struct ct_agg_group *ct_agg_group(const struct ct_agg *a, size_t i)
+{
+	return a->cont && i < CT_AGG_NGROUPS ? a->cont->groups[i] : NULL;
+}
+
+static size_t folded_count(const struct ct_agg *a, enum ct_runtime rt,
+			   size_t *complete, size_t *failed)
+{
+	const struct ct_agg_group *g;
+	size_t n = 0, ok = 0, bad = 0;
+
+	for (int e = 0; e < CT_ENG_MAX; e++) {
+		g = group_of(a, rt, e);
+		if (!g)
+			continue;
+		n += g->seen;
+		ok += g->complete;
+		bad += g->failed;
+	}
+	if (complete)
+		*complete = ok;
+	if (failed)
+		*failed = bad;
+	return n;
 }
 
 size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
@@ -55,6 +205,8 @@ size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
 {
 	size_t i, n = 0, ok = 0;
 
+	if (a->cont)
+		return folded_count(a, rt, complete, NULL);
 	for (i = 0; i < a->n; i++) {
 		if (a->recs[i].runtime != rt)
 			continue;
@@ -70,6 +222,10 @@ size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt)
 {
 	size_t n = 0;
 
+	if (a->cont) {
+		folded_count(a, rt, NULL, &n);
+		return n;
+	}
 	for (size_t i = 0; i < a->n; i++)
 		n += a->recs[i].runtime == rt && a->recs[i].failed;
 	return n;
@@ -177,6 +333,9 @@ static double container_share(const struct ct_agg *a, enum ct_runtime rt,
 	return den ? (double)num / (double)den : 0.0;
 }
 
+static int folded_stats(const struct ct_agg *a, enum ct_runtime rt,
+			int phase, bool restarts, struct ct_stats *out);
+
 int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
 		 struct ct_stats *out)
 {
@@ -185,6 +344,8 @@ int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
 
 	if (!valid_query(rt, phase))
 		return -EINVAL;
+	if (a->cont)
+		return folded_stats(a, rt, phase, false, out);
 	vals = malloc((a->n ? a->n : 1) * sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
@@ -234,13 +395,13 @@ static int cmp_key(const struct ct_container *x, const struct ct_container *y)
 	return (int)x->runtime - (int)y->runtime;
 }
 
-/* qsort has no context argument: the records being sorted. */
-static const struct ct_container *sort_recs;
+/* qsort has no context argument: the aggregator being sorted. */
+static const struct ct_agg *sort_agg;
 
 static int cmp_generation(const void *pa, const void *pb)
 {
-	const struct ct_container *x = &sort_recs[*(const size_t *)pa];
-	const struct ct_container *y = &sort_recs[*(const size_t *)pb];
+	const struct ct_container *x = ct_agg_get(sort_agg, *(const size_t *)pa);
+	const struct ct_container *y = ct_agg_get(sort_agg, *(const size_t *)pb);
 	int r = cmp_key(x, y);
 	uint64_t sx = x->phases[CT_PH_RUN].start_ns;
 	uint64_t sy = y->phases[CT_PH_RUN].start_ns;
@@ -312,15 +473,12 @@ static uint64_t restart_end(const struct ct_container *new)
 	return new->phases[CT_PH_RUN].start_ns;
 }
 
-/* Fills r if old -> new is a restart. */
-static bool make_restart(const struct ct_agg *a, size_t oi, size_t ni,
-			 struct ct_restart *r)
+/* Fills r but its indexes if old -> new, of one key, is a restart. */
+static bool make_restart(const struct ct_container *old,
+			 const struct ct_container *new, struct ct_restart *r)
 {
-	const struct ct_container *old = &a->recs[oi], *new = &a->recs[ni];
 	uint64_t ws;
 
-	if (cmp_key(old, new))
-		return false;
 	if (ct_has_phase(old, CT_PH_DIE))
 		ws = old->phases[CT_PH_DIE].start_ns;
 	else if (phase_closed(old, CT_PH_RUN))
@@ -332,12 +490,28 @@ static bool make_restart(const struct ct_agg *a, size_t oi, size_t ni,
 	    new->first_ns < ws)
 		return false;
 	memset(r, 0, sizeof(*r));
-	r->old_idx = oi;
-	r->new_idx = ni;
 	r->runtime = new->runtime;
 	r->start_ns = ws;
 	r->end_ns = restart_end(new);
 	restart_breakdown(r, old, new);
+	return true;
+}
+
+static bool has_run(const struct ct_container *c)
+{
+	return ct_has_phase(c, CT_PH_RUN) && c->phases[CT_PH_RUN].start_ns;
+}
+
+static bool pair_at(const struct ct_agg *a, size_t oi, size_t ni,
+		    struct ct_restart *r)
+{
+	const struct ct_container *old = ct_agg_get(a, oi);
+	const struct ct_container *new = ct_agg_get(a, ni);
+
+	if (cmp_key(old, new) || !make_restart(old, new, r))
+		return false;
+	r->old_idx = oi;
+	r->new_idx = ni;
 	return true;
 }
 
@@ -351,8 +525,7 @@ ssize_t ct_agg_restarts(const struct ct_agg *a, struct ct_restart **out)
 	if (!idx)
 		return -ENOMEM;
 	for (i = 0; i < a->n; i++) {
-		if (ct_has_phase(&a->recs[i], CT_PH_RUN) &&
-		    a->recs[i].phases[CT_PH_RUN].start_ns)
+		if (has_run(ct_agg_get(a, i)))
 			idx[n++] = i;
 	}
 	if (n > 1) {
@@ -361,10 +534,10 @@ ssize_t ct_agg_restarts(const struct ct_agg *a, struct ct_restart **out)
 			free(idx);
 			return -ENOMEM;
 		}
-		sort_recs = a->recs;
+		sort_agg = a;
 		qsort(idx, n, sizeof(*idx), cmp_generation);
 		for (i = 1; i < n; i++)
-			nr += make_restart(a, idx[i - 1], idx[i], &rs[nr]);
+			nr += pair_at(a, idx[i - 1], idx[i], &rs[nr]);
 		qsort(rs, nr, sizeof(*rs), cmp_restart);
 	}
 	free(idx);
@@ -417,6 +590,8 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
 
 	if (!valid_query(rt, phase) || phase == CT_AGG_COLD)
 		return -EINVAL;
+	if (a->cont)
+		return folded_stats(a, rt, phase, true, out);
 	nr = ct_agg_restarts(a, &rs);
 	if (nr < 0)
 		return (int)nr;
@@ -431,6 +606,19 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
 	return 0;
 }
 
+static bool folded_opens(const struct ct_agg *a, enum ct_runtime rt,
+			 struct ct_opens *out)
+{
+	const struct ct_agg_group *g;
+
+	for (int e = 0; e < CT_ENG_MAX; e++) {
+		g = group_of(a, rt, e);
+		if (g)
+			ct_opens_merge(out, &g->opens);
+	}
+	return out->valid;
+}
+
 bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 			  struct ct_opens *out)
 {
@@ -438,6 +626,8 @@ bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 	bool any = false;
 
 	memset(out, 0, sizeof(*out));
+	if (a->cont)
+		return folded_opens(a, rt, out);
 	for (size_t i = 0; i < n; i++) {
 		const struct ct_container *c = ct_agg_get(a, i);
 
@@ -448,4 +638,211 @@ bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 	}
 	out->valid = any;
 	return any;
+}
+
+/* ---- continuous mode: folding ---- */
+
+static int series_add(struct ct_agg_series *s, uint64_t v)
+{
+	size_t b = 0;
+
+	while (b < CT_AGG_NLE && v > ct_agg_le_ns[b])
+		b++;
+	if (b < CT_AGG_NLE)
+		s->le[b]++;
+	return ct_fold_add(&s->fold, v);
+}
+
+static struct ct_agg_group *group_get(struct ct_agg *a,
+				      const struct ct_container *c)
+{
+	size_t i = (size_t)c->runtime * CT_ENG_MAX + c->engine;
+	struct ct_agg_group *g;
+
+	if ((int)c->runtime < 0 || c->runtime >= CT_RT_MAX ||
+	    (int)c->engine < 0 || c->engine >= CT_ENG_MAX)
+		return NULL;
+	g = a->cont->groups[i];
+	if (!g) {
+		g = calloc(1, sizeof(*g));
+		if (!g)
+			return NULL;
+		g->runtime = c->runtime;
+		g->engine = c->engine;
+		a->cont->groups[i] = g;
+	}
+	return g;
+}
+
+/* What ct_agg_stats() and container_share() take of one container. */
+static int fold_samples(struct ct_agg_group *g, const struct ct_container *c)
+{
+	uint64_t v, tot, excl[CT_PH_MAX];
+	int err = 0;
+
+	for (int p = 0; p < CT_AGG_SLOTS; p++)
+		if (ct_agg_sample(c, p, &v) && series_add(&g->s[p], v))
+			err = -ENOMEM;
+	if (!ct_agg_sample(c, CT_AGG_TOTAL, &tot))
+		return err;
+	ct_exclusive_ns(c, excl);
+	g->share_den += tot;
+	for (int p = 0; p < CT_PH_MAX; p++)
+		g->s[p].share_num += excl[p];
+	g->s[CT_AGG_TOTAL].share_num += tot;
+	g->s[CT_AGG_COLD].share_num += ct_cold_start_ns(c);
+	return err;
+}
+
+/* What restart_stats_of() takes of one restart. */
+static int fold_restart(struct ct_agg_group *g, const struct ct_restart *r)
+{
+	uint64_t v;
+	int err = 0;
+
+	g->rshare_den += r->end_ns - r->start_ns;
+	for (int p = 0; p < CT_AGG_RSLOTS; p++) {
+		if (!restart_sample(r, p, &v))
+			continue;
+		g->r[p].share_num += p == CT_AGG_TOTAL ? v : r->excl_ns[p];
+		if (series_add(&g->r[p], v))
+			err = -ENOMEM;
+	}
+	return err;
+}
+
+/* FNV-1a of the key and the runtime (cmp_key()'s equality). */
+static uint64_t gen_key(const struct ct_container *c)
+{
+	size_t len;
+	const char *key = restart_key(c, &len);
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+	return (h ^ (uint64_t)c->runtime) * 0x100000001b3ULL;
+}
+
+static struct agg_gen *gen_find(struct agg_cont *k, uint64_t key)
+{
+	for (size_t i = 0; i < k->ngens; i++)
+		if (k->gens[i].key == key)
+			return &k->gens[i];
+	return NULL;
+}
+
+/* A free entry, else the least recently seen service's. */
+static struct agg_gen *gen_slot(struct agg_cont *k)
+{
+	struct agg_gen *g = &k->gens[0];
+
+	if (k->ngens < CT_AGG_GENS)
+		return &k->gens[k->ngens++];
+	for (size_t i = 1; i < CT_AGG_GENS; i++)
+		if (k->gens[i].seen < g->seen)
+			g = &k->gens[i];
+	return g;
+}
+
+static void gen_set(struct agg_gen *g, uint64_t key,
+		    const struct ct_container *c)
+{
+	g->key = key;
+	g->runtime = c->runtime;
+	g->first_ns = c->first_ns;
+	g->phase_mask = c->phase_mask;
+	memcpy(g->phases, c->phases, sizeof(g->phases));
+}
+
+/* The generation as a record make_restart() reads: its phases. */
+static const struct ct_container *gen_record(struct agg_cont *k,
+					     const struct agg_gen *g)
+{
+	struct ct_container *o = &k->old;
+
+	o->runtime = g->runtime;
+	o->first_ns = g->first_ns;
+	o->phase_mask = g->phase_mask;
+	memcpy(o->phases, g->phases, sizeof(o->phases));
+	return o;
+}
+
+/* Pairs c with its service's last generation, then remembers c. */
+static int fold_generation(struct ct_agg *a, struct ct_agg_group *grp,
+			   const struct ct_container *c)
+{
+	struct agg_cont *k = a->cont;
+	uint64_t key = gen_key(c);
+	struct agg_gen *g = gen_find(k, key);
+	struct ct_restart r;
+	int err = 0;
+
+	if (!has_run(c))
+		return 0;
+	if (g && make_restart(gen_record(k, g), c, &r))
+		err = fold_restart(grp, &r);
+	/* generations pair in run order: an older one arriving late is
+	 * not the service's last */
+	if (g && g->phases[CT_PH_RUN].start_ns > c->phases[CT_PH_RUN].start_ns)
+		return err;
+	if (!g)
+		g = gen_slot(k);
+	gen_set(g, key, c);
+	g->seen = ++k->stamp;
+	return err;
+}
+
+static int fold_container(struct ct_agg *a, const struct ct_container *c)
+{
+	struct ct_agg_group *g = group_get(a, c);
+
+	if (!g)
+		return -ENOMEM;
+	g->seen++;
+	g->complete += c->complete;
+	g->failed += c->failed != CT_FAIL_NONE;
+	ct_opens_merge(&g->opens, &c->opens);
+	/* restarts pair every generation, as ct_agg_restarts() does */
+	if (fold_generation(a, g, c))
+		return -ENOMEM;
+	return ct_agg_counts(c) ? fold_samples(g, c) : 0;
+}
+
+/* Statistic `phase` of rt's groups, as ct_stats_compute() would say. */
+static int folded_stats(const struct ct_agg *a, enum ct_runtime rt,
+			int phase, bool restarts, struct ct_stats *out)
+{
+	const struct ct_fold *folds[CT_ENG_MAX] = { NULL };
+	const struct ct_agg_group *g;
+	uint64_t num = 0, den = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (int e = 0; e < CT_ENG_MAX; e++) {
+		const struct ct_agg_series *s;
+
+		g = group_of(a, rt, e);
+		if (!g)
+			continue;
+		s = restarts ? &g->r[phase] : &g->s[phase];
+		folds[e] = &s->fold;
+		num += s->share_num;
+		den += restarts ? g->rshare_den : g->share_den;
+		if (!s->fold.n)
+			continue;
+		if (!out->n || s->fold.min < out->min_ns)
+			out->min_ns = s->fold.min;
+		if (s->fold.max > out->max_ns)
+			out->max_ns = s->fold.max;
+		out->n += s->fold.n;
+		out->sum_ns += s->fold.sum;
+	}
+	if (!out->n)
+		return 0;
+	out->mean_ns = out->sum_ns / out->n;
+	out->p50_ns = ct_fold_percentile(folds, CT_ENG_MAX, 50);
+	out->p90_ns = ct_fold_percentile(folds, CT_ENG_MAX, 90);
+	out->p99_ns = ct_fold_percentile(folds, CT_ENG_MAX, 99);
+	if (den)
+		out->share = (double)num / (double)den;
+	return 0;
 }

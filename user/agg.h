@@ -25,6 +25,19 @@
  *   runtime.  Its phase breakdown is the old container's die,
  *   disconnect, destroy and the new one's prepare, attach, create,
  *   connect, start, ready, each clipped to the window, in exclusive time.
+ *
+ * Continuous mode (ct_agg_new_continuous(); README "Continuous mode"):
+ * memory stays flat however many containers come.  Each container is
+ * folded, as it is added, into its (runtime, engine) group: counters,
+ * share sums, the opens histogram and one log-linear histogram per
+ * statistic (fold.h: n, min, max, mean exact; percentiles within
+ * CT_FOLD_REL_ERR of the nearest-rank ones above).  Only the last
+ * `window` records are kept: ct_agg_count() / ct_agg_get() /
+ * ct_agg_restarts() see those (the per-container files), the statistics
+ * see every container.  Restarts are paired as containers are added,
+ * each with the last generation of its key (at most CT_AGG_GENS keys,
+ * the least recently seen forgotten: a service restarted after 256 others
+ * were seen is not paired), and folded like the rest.
  */
 #ifndef __CT_AGG_H
 #define __CT_AGG_H
@@ -33,6 +46,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "container.h"
+#include "fold.h"
 
 /* Pass as the phase to get statistics of the total instead. */
 #define CT_AGG_TOTAL	CT_PH_MAX
@@ -64,7 +78,19 @@ struct ct_restart {
 
 struct ct_agg;
 
+/* One-shot: every record kept, statistics exact. */
 struct ct_agg *ct_agg_new(void);
+/*
+ * Continuous: the last `window` records (> 0) and the folded groups.
+ * Every table it keeps is allocated and zeroed here, so that its memory
+ * is the same on the first day as on the hundredth.
+ */
+struct ct_agg *ct_agg_new_continuous(size_t window);
+bool ct_agg_continuous(const struct ct_agg *a);
+/* Containers added in all (ct_agg_count() in one-shot mode). */
+uint64_t ct_agg_added(const struct ct_agg *a);
+/* Bytes the aggregator holds (records, tables, histograms). */
+size_t ct_agg_bytes(const struct ct_agg *a);
 void ct_agg_free(struct ct_agg *a);
 /* Copies *c.  Returns 0 or -ENOMEM. */
 int ct_agg_add(struct ct_agg *a, const struct ct_container *c);
@@ -111,6 +137,46 @@ bool ct_agg_counts(const struct ct_container *c);
  */
 bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 			  struct ct_opens *out);
+
+/* ---- continuous mode's groups, for /metrics ---- */
+
+/* Exact duration bucket bounds kept per statistic (Prometheus'). */
+#define CT_AGG_NLE	18
+extern const uint64_t ct_agg_le_ns[CT_AGG_NLE];
+
+/* Statistics a group folds: phases, CT_AGG_TOTAL, CT_AGG_COLD. */
+#define CT_AGG_SLOTS	(CT_AGG_COLD + 1)
+/* Restart statistics: phases, CT_AGG_TOTAL. */
+#define CT_AGG_RSLOTS	(CT_AGG_TOTAL + 1)
+/* Restart pairing: services whose last generation is remembered. */
+#define CT_AGG_GENS	256
+
+struct ct_agg_series {
+	struct ct_fold fold;
+	uint64_t le[CT_AGG_NLE];	/* per bound, not cumulative; above
+					 * the last: in fold.n only */
+	uint64_t share_num;		/* the share's numerator */
+};
+
+struct ct_agg_group {
+	enum ct_runtime runtime;
+	enum ct_engine_kind engine;
+	uint64_t seen;
+	uint64_t complete;
+	uint64_t failed;
+	uint64_t share_den;	/* total_ns of the counted complete ones */
+	uint64_t rshare_den;	/* restart windows */
+	struct ct_agg_series s[CT_AGG_SLOTS];
+	struct ct_agg_series r[CT_AGG_RSLOTS];
+	struct ct_opens opens;
+};
+
+/*
+ * Group i (0 .. CT_RT_MAX * CT_ENG_MAX - 1, runtime-major) or NULL if it
+ * has no container (and always in one-shot mode).
+ */
+#define CT_AGG_NGROUPS	(CT_RT_MAX * CT_ENG_MAX)
+const struct ct_agg_group *ct_agg_group(const struct ct_agg *a, size_t i);
 
 /* Nearest-rank percentile of sorted[0..n-1]; 0 if n == 0. */
 uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned int pct);

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "command.h"
 #include "enrich.h"
+#include "fold.h"
 #include "httpd.h"
 #include "loader.h"
 #include "opens_source_bpf.h"
@@ -305,7 +306,12 @@ static int trace(struct live_state *ls, const struct ct_cli *cli)
 	struct ct_cmd_end end;
 	int err;
 
-	if (!cli->cmd)
+	if (ct_session_continuous(cli))
+		ct_report_info("tracing container starts in continuous mode: "
+			       "statistics folded (percentiles within %.0f %%), "
+			       "the last %d records kept; Ctrl-C to stop",
+			       CT_FOLD_REL_ERR * 100, CT_CONTINUOUS_WINDOW);
+	else if (!cli->cmd)
 		ct_report_info("tracing container starts%s; Ctrl-C to stop",
 			       cli->duration_s ? " for the given duration" :
 			       "");

@@ -358,6 +358,11 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 		if (ct_agg_runtime_count(agg, rt, NULL))
 			summary_row(f, agg, rt);
 	}
+	if (ct_agg_continuous(agg))
+		fprintf(f, "continuous mode: every container folded into the "
+			"statistics (percentiles within %.0f %%; n, min, max, "
+			"mean exact); records kept: the last %zu\n",
+			CT_FOLD_REL_ERR * 100, ct_agg_count(agg));
 	for (rt = 0; rt < CT_RT_MAX; rt++)
 		restart_row(f, agg, rt);
 	fprintf(f, "lost events: %" PRIu64 "%s\n", meta->lost_events,
@@ -477,6 +482,19 @@ const char *ct_cgroup_key_name(enum ct_cgroup_mode m)
 	return m == CT_CGROUP_V2 ? "v2" : "v1-memory";
 }
 
+/* Continuous mode (agg.h): said, with the percentiles' bound. */
+static void json_mode(struct ct_json *w, const struct ct_agg *agg)
+{
+	ct_json_kv_string(w, "mode", "continuous");
+	ct_json_key(w, "percentiles");
+	ct_json_start_object(w);
+	ct_json_kv_bool(w, "approximate", true);
+	ct_json_kv_double(w, "max_relative_error", CT_FOLD_REL_ERR);
+	ct_json_end_object(w);
+	/* containers.jsonl, phases.csv, trace.json, restarts.jsonl */
+	ct_json_kv_u64(w, "records_kept", ct_agg_count(agg));
+}
+
 int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 			   const struct ct_meta *meta)
 {
@@ -486,6 +504,8 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_string(w, "kernel", meta->kernel);
 	/* false in -i summaries: more containers may come */
 	ct_json_kv_bool(w, "final", !meta->interim);
+	if (ct_agg_continuous(agg))
+		json_mode(w, agg);
 	if (meta->tracker)
 		ct_json_kv_string(w, "cgroup_key", ct_cgroup_key_name(
 			ct_tracker_cgroup_mode(meta->tracker)));

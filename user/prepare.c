@@ -8,6 +8,7 @@
 #include "classify.h"
 #include "coldtrace.h"
 #include "prepare.h"
+#include "util.h"
 
 #define RING	1024	/* of each kind: creations in flight, bounded */
 /* a start further back than this is not this container's */
@@ -35,7 +36,8 @@ struct ct_prepare {
 
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns)
 {
-	struct ct_prepare *p = calloc(1, sizeof(*p));
+	/* its rings fill over 1024 containers: resident from the start */
+	struct ct_prepare *p = ct_zalloc_resident(sizeof(*p));
 
 	if (p)
 		p->m2r = mono_to_real_ns;

@@ -15,6 +15,8 @@
  * (container_runtime, engine, and container_id / container_name when
  * asked for), so that each series is printed once, however many
  * containers it sums.  Group g is order[start[g] .. start[g + 1]).
+ * In continuous mode the aggregator's folded groups take their place
+ * (folded[g]): the same series, in the same order, from the folds.
  */
 struct prom_ctx {
 	FILE *f;
@@ -24,15 +26,22 @@ struct prom_ctx {
 	size_t *start;		/* ngroups + 1 entries */
 	size_t *group;		/* ct_agg_get() index -> its group */
 	size_t ngroups;
+	bool folding;		/* continuous mode: */
+	const struct ct_agg_group *folded[CT_AGG_NGROUPS];	/* the groups */
 };
 
-/* Duration bucket upper bounds in ns: 100 us .. 60 s. */
-static const uint64_t prom_le_ns[] = {
-	100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
-	25000000, 50000000, 100000000, 250000000, 500000000, 1000000000,
-	2500000000, 5000000000, 10000000000, 30000000000, 60000000000,
+/* Duration bucket upper bounds in ns: 100 us .. 60 s (the aggregator
+ * keeps exact counts under the same bounds in continuous mode). */
+#define prom_le_ns	ct_agg_le_ns
+#define PROM_NB		CT_AGG_NLE
+
+/* What a group's series are labelled with. */
+struct prom_key {
+	enum ct_runtime runtime;
+	enum ct_engine_kind engine;
+	const char *id;
+	const char *name;
 };
-#define PROM_NB	(sizeof(prom_le_ns) / sizeof(prom_le_ns[0]))
 
 struct prom_hist {
 	uint64_t le_ns[CT_HIST_SLOTS];	/* upper bounds, increasing */
@@ -122,10 +131,27 @@ static int cmp_order(const void *pa, const void *pb, void *ctx)
 	return key_cmp(ctx, *(const size_t *)pa, *(const size_t *)pb);
 }
 
+/* Continuous mode: the non-empty folded groups, in index order. */
+static void folded_groups(struct prom_ctx *x)
+{
+	const struct ct_agg_group *fg;
+
+	for (size_t i = 0; i < CT_AGG_NGROUPS; i++) {
+		fg = ct_agg_group(x->agg, i);
+		if (fg)
+			x->folded[x->ngroups++] = fg;
+	}
+}
+
 static int make_groups(struct prom_ctx *x)
 {
 	size_t n = ct_agg_count(x->agg), i, g = 0;
 
+	if (ct_agg_continuous(x->agg)) {
+		x->folding = true;
+		folded_groups(x);
+		return 0;
+	}
 	x->order = malloc((n + 1) * sizeof(size_t));
 	x->start = malloc((n + 1) * sizeof(size_t));
 	x->group = malloc((n + 1) * sizeof(size_t));
@@ -157,22 +183,34 @@ static const struct ct_container *member(const struct prom_ctx *x, size_t k)
 	return ct_agg_get(x->agg, x->order[k]);
 }
 
-/* Group g's labels (its first member has them all), then phase if any. */
+/* Group g's labels: its first member has them all. */
+static struct prom_key group_key(const struct prom_ctx *x, size_t g)
+{
+	const struct ct_container *c;
+
+	if (x->folding)	/* no per-container label (session.c) */
+		return (struct prom_key){ x->folded[g]->runtime,
+					  x->folded[g]->engine, "", "" };
+	c = member(x, x->start[g]);
+	return (struct prom_key){ c->runtime, c->engine, c->id, c->name };
+}
+
+/* Group g's labels, then phase if any. */
 static void group_labels(const struct prom_ctx *x, size_t g,
 			 const char *phase)
 {
-	const struct ct_container *c = member(x, x->start[g]);
+	struct prom_key k = group_key(x, g);
 
-	prom_label(x->f, "container_runtime", ct_runtime_name(c->runtime));
+	prom_label(x->f, "container_runtime", ct_runtime_name(k.runtime));
 	fputc(',', x->f);
-	prom_label(x->f, "engine", ct_engine_name(c->engine));
+	prom_label(x->f, "engine", ct_engine_name(k.engine));
 	if (x->labels & CT_PROM_LABEL_ID) {
 		fputc(',', x->f);
-		prom_label(x->f, "container_id", c->id);
+		prom_label(x->f, "container_id", k.id);
 	}
 	if (x->labels & CT_PROM_LABEL_NAME) {
 		fputc(',', x->f);
-		prom_label(x->f, "container_name", c->name);
+		prom_label(x->f, "container_name", k.name);
 	}
 	if (phase) {
 		fputc(',', x->f);
@@ -251,6 +289,15 @@ static void print_hist(const struct prom_ctx *x, const char *name, size_t g,
 	fprintf(x->f, "} %" PRIu64 "\n", h->count);
 }
 
+/* A folded statistic: its exact bucket counts, count and sum. */
+static void hist_folded(struct prom_hist *h, const struct ct_agg_series *s)
+{
+	hist_init(h);
+	memcpy(h->bucket, s->le, sizeof(s->le));
+	h->count = s->fold.n;
+	h->sum_ns = s->fold.sum;
+}
+
 /* What group g's containers contribute to ct_agg_stats(phase). */
 static void group_samples(const struct prom_ctx *x, size_t g, int phase,
 			  struct prom_hist *h)
@@ -258,6 +305,10 @@ static void group_samples(const struct prom_ctx *x, size_t g, int phase,
 	const struct ct_container *c;
 	uint64_t v;
 
+	if (x->folding) {
+		hist_folded(h, &x->folded[g]->s[phase]);
+		return;
+	}
 	hist_init(h);
 	for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
 		c = member(x, k);
@@ -306,8 +357,11 @@ static void open_hists(const struct prom_ctx *x)
 		    "File-open latency inside containers (log2 buckets).");
 	for (size_t g = 0; g < x->ngroups; g++) {
 		memset(&o, 0, sizeof(o));
-		for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
-			ct_opens_merge(&o, &member(x, k)->opens);
+		if (x->folding)
+			o = x->folded[g]->opens;
+		else
+			for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
+				ct_opens_merge(&o, &member(x, k)->opens);
 		if (!o.valid)
 			continue;
 		hist_from_log2(&h, o.slots);
@@ -315,15 +369,41 @@ static void open_hists(const struct prom_ctx *x)
 	}
 }
 
+static void print_restart_hists(const struct prom_ctx *x,
+				const struct prom_hist *h)
+{
+	const char *name = "coldtrace_restart_duration_seconds";
+
+	prom_family(x->f, name, "histogram",
+		    "Old container's pid 1 exit to the new one ready (or exec).");
+	for (size_t g = 0; g < x->ngroups; g++)
+		if (h[g].count)
+			print_hist(x, name, g, NULL, &h[g]);
+}
+
+/* Continuous mode: restarts were folded as they were paired. */
+static void folded_restart_hists(const struct prom_ctx *x)
+{
+	struct prom_hist h[CT_AGG_NGROUPS];
+
+	for (size_t g = 0; g < x->ngroups; g++)
+		hist_folded(&h[g], &x->folded[g]->r[CT_AGG_TOTAL]);
+	print_restart_hists(x, h);
+}
+
 /* Restarts count under the new container's group. */
 static int restart_hists(const struct prom_ctx *x)
 {
-	const char *name = "coldtrace_restart_duration_seconds";
 	struct ct_restart *rs;
 	struct prom_hist *h;
-	ssize_t nr = ct_agg_restarts(x->agg, &rs);
+	ssize_t nr;
 	size_t g;
 
+	if (x->folding) {
+		folded_restart_hists(x);
+		return 0;
+	}
+	nr = ct_agg_restarts(x->agg, &rs);
 	if (nr < 0)
 		return (int)nr;
 	h = malloc((x->ngroups + 1) * sizeof(*h));
@@ -336,11 +416,7 @@ static int restart_hists(const struct prom_ctx *x)
 	for (ssize_t i = 0; i < nr; i++)
 		hist_observe(&h[x->group[rs[i].new_idx]],
 			     rs[i].end_ns - rs[i].start_ns);
-	prom_family(x->f, name, "histogram",
-		    "Old container's pid 1 exit to the new one ready (or exec).");
-	for (g = 0; g < x->ngroups; g++)
-		if (h[g].count)
-			print_hist(x, name, g, NULL, &h[g]);
+	print_restart_hists(x, h);
 	free(h);
 	free(rs);
 	return 0;
@@ -350,23 +426,33 @@ static int restart_hists(const struct prom_ctx *x)
 
 enum count_what { COUNT_SEEN, COUNT_COMPLETE, COUNT_FAILED };
 
+/* Group g's containers that count as w. */
+static uint64_t group_count(const struct prom_ctx *x, size_t g,
+			    enum count_what w)
+{
+	const struct ct_agg_group *fg = x->folding ? x->folded[g] : NULL;
+	const struct ct_container *c;
+	uint64_t n = 0;
+
+	if (fg)
+		return w == COUNT_SEEN ? fg->seen : w == COUNT_COMPLETE ?
+			fg->complete : fg->failed;
+	for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
+		c = member(x, k);
+		n += w == COUNT_SEEN ? 1 : w == COUNT_COMPLETE ?
+			c->complete : c->failed != CT_FAIL_NONE;
+	}
+	return n;
+}
+
 static void container_counter(const struct prom_ctx *x, enum count_what w,
 			      const char *name, const char *help)
 {
-	const struct ct_container *c;
-	uint64_t n;
-
 	prom_family(x->f, name, "counter", help);
 	for (size_t g = 0; g < x->ngroups; g++) {
-		n = 0;
-		for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
-			c = member(x, k);
-			n += w == COUNT_SEEN ? 1 : w == COUNT_COMPLETE ?
-				c->complete : c->failed != CT_FAIL_NONE;
-		}
 		fprintf(x->f, "%s{", name);
 		group_labels(x, g, NULL);
-		fprintf(x->f, "} %" PRIu64 "\n", n);
+		fprintf(x->f, "} %" PRIu64 "\n", group_count(x, g, w));
 	}
 }
 

@@ -172,6 +172,19 @@ static void on_pull(const struct ct_pull *p, void *ctx)
 
 /* ---- life ---- */
 
+bool ct_session_continuous(const struct ct_cli *cli)
+{
+	return cli->listen && !cli->duration_s && !cli->cmd &&
+	       !cli->replay_path;
+}
+
+static struct ct_agg *new_agg(const struct ct_cli *cli)
+{
+	if (ct_session_continuous(cli))
+		return ct_agg_new_continuous(CT_CONTINUOUS_WINDOW);
+	return ct_agg_new();
+}
+
 int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 {
 	const struct ct_cli *cli = s->cli;
@@ -200,7 +213,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.ctx = s,
 	};
 
-	s->agg = ct_agg_new();
+	s->agg = new_agg(cli);
 	s->tracker = ct_tracker_new(&eo);
 	s->enrich = ct_enrich_new(&xo);
 	if (!s->agg || !s->tracker || !s->enrich) {
@@ -358,6 +371,13 @@ int ct_session_check_outputs(const struct ct_cli *cli)
 {
 	char err[CT_REPORT_ERRLEN];
 
+	/* continuous mode keeps no container for a label of its own */
+	if (cli->metrics_labels && ct_session_continuous(cli)) {
+		ct_report_err("--metrics-labels: continuous mode (--listen "
+			      "without -d or COMMAND) keeps no series per "
+			      "container; add -d");
+		return -1;
+	}
 	if (cli->output_dir &&
 	    ct_export_check_dir(cli->output_dir, err, sizeof(err))) {
 		ct_report_err("-o: %s", err);

@@ -38,6 +38,14 @@ struct ct_session {
 };
 
 /*
+ * Continuous mode (README): --listen with neither -d nor COMMAND, live.
+ * The aggregator folds and keeps only the last CT_CONTINUOUS_WINDOW
+ * records, for the per-container -o files.
+ */
+#define CT_CONTINUOUS_WINDOW	32
+bool ct_session_continuous(const struct ct_cli *cli);
+
+/*
  * After cli, opens, mono_to_real, kernel and live are set: the tracker,
  * the enrich stage and the aggregator.  0 or -ENOMEM (said).
  */
@@ -68,7 +76,8 @@ int ct_session_listen(struct ct_session *s, struct httpd **h);
 /* The end: warnings, summary, histograms, pulls, -o DIR.  0, or 1. */
 int ct_session_report(struct ct_session *s);
 
-/* -o DIR is usable: checked before anything is traced or read. */
+/* -o DIR is usable, --metrics-labels not in continuous mode: checked
+ * before anything is traced or read. */
 int ct_session_check_outputs(const struct ct_cli *cli);
 /* --record: the file is created before tracing, its header after. */
 int ct_session_record_create(struct ct_session *s);

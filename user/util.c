@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Small helpers: util.h. */
+#include <stdlib.h>
 #include <string.h>
 #include "util.h"
 
@@ -48,4 +49,13 @@ void ct_argv_split(const char *args, size_t len, struct ct_argv *v)
 		v->argv[v->argc++] = s;
 		i = (size_t)(nul - args) + 1;
 	}
+}
+
+void *ct_zalloc_resident(size_t size)
+{
+	void *p = malloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
 }

@@ -17,6 +17,13 @@ void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen);
 /* The part after the last '/'; the whole string if there is none. */
 const char *ct_basename(const char *path);
 
+/*
+ * calloc() for a fixed table that fills over hours (a ring): zeroed by
+ * hand, so that its pages are resident from the start and memory stays
+ * flat (continuous mode, README) rather than growing until it wraps.
+ */
+void *ct_zalloc_resident(size_t size);
+
 /* clock_gettime() in ns. */
 int64_t ct_clock_ns(clockid_t clk);
 /* CLOCK_MONOTONIC in ns: the clock of ct_hdr.ts_ns. */
