@@ -55,7 +55,8 @@ void *ct_zalloc_resident(size_t size)
 {
 	void *p = malloc(size);
 
+	/* explicit: the compiler turns malloc() + memset(0) into calloc() */
 	if (p)
-		memset(p, 0, size);
+		explicit_bzero(p, size);
 	return p;
 }
