@@ -51,7 +51,7 @@
 #   restrict_oom_score_adj (no CAP_SYS_RESOURCE here), CNI from Debian's
 #   containernetworking-plugins in /usr/lib/cni with a conflist in
 #   $CT_DIR/cni: bridge "ctb<dir suffix>" without a host address or
-#   masquerade (no iptables rule) and host-local leases of a 10.213.N.0/24
+#   masquerade (no iptables rule) and host-local leases of a 10.214.N.0/24
 #   in $CT_DIR/cni/ipam.  `image` also builds the pause image (tools/
 #   pause.c, gcc -static) and imports it and busybox into namespace k8s.io.
 #   `stop` removes every pod through CRI (CNI DEL: veths, leases, netns),
@@ -191,11 +191,12 @@ EOF
 
 # This harness's bridge and subnet, from its directory's random suffix, so
 # that two harnesses side by side do not share a bridge or addresses.
+# 10.214/16: tools/registry.sh's far registry lives in 10.213.0.0/30.
 cri_net() {
 	local d=$1 n
 	n=$(printf '%s' "$d" | cksum | cut -d ' ' -f 1)
 	CRI_BRIDGE=ctb${d##*.}
-	CRI_SUBNET=10.213.$((n % 250)).0/24
+	CRI_SUBNET=10.214.$((n % 250)).0/24
 }
 
 # The CRI plugin: runtimes runc and crun through the runc v2 shim, the

@@ -24,6 +24,14 @@
  *   conmon --version                      (podman probing it: no container)
  *   podman --root R --runroot R ... run --rm --network none IMAGE ARGS
  *   podman ... rm -f -t 0 ID                (its removal outlives conmon)
+ *
+ * containerd 1.6's CRI plugin (coldtrace --dump of a pod, docs/phases.md):
+ *   /usr/lib/cni/bridge, /usr/lib/cni/loopback   (argv[0] only; by containerd)
+ *   containerd-shim-runc-v2 -namespace k8s.io ... -id SANDBOX start, the
+ *        pod's shim (-id SANDBOX), then per app container
+ *   containerd-shim-runc-v2 -namespace k8s.io ... -id APP start (exits)
+ *   runc --root /run/containerd/runc/k8s.io ... create ... APP  (by the
+ *        pod's shim)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -263,6 +271,18 @@ static const struct {
 	{ "containerd-shim", CT_RT_UNKNOWN },
 };
 
+/* containerd's namespace says who asked: dockerd uses "moby", the CRI
+ * plugin "k8s.io" (its default; a `ctr -n k8s.io` container is taken for
+ * a pod's), everything else is a containerd client such as ctr. */
+static enum ct_engine_kind engine_of_namespace(const char *ns)
+{
+	if (!strcmp(ns, "moby"))
+		return CT_ENG_DOCKER;
+	if (!strcmp(ns, "k8s.io"))
+		return CT_ENG_CRI;
+	return CT_ENG_CONTAINERD;
+}
+
 static bool classify_shim(const char *base, const struct ct_argv *v,
 			  struct ct_class *out)
 {
@@ -282,8 +302,7 @@ static bool classify_shim(const char *base, const struct ct_argv *v,
 		set_id(out, flag_value(v, 1, "id"));
 		ns = flag_value(v, 1, "namespace");
 		if (ns)
-			out->engine = strcmp(ns, "moby") ? CT_ENG_CONTAINERD
-							 : CT_ENG_DOCKER;
+			out->engine = engine_of_namespace(ns);
 		return true;
 	}
 	return false;
@@ -495,10 +514,13 @@ static bool classify_wrapper(const char *filename, const struct ct_argv *v,
 
 /*
  * A containerd shim v2 serves one container whose id is its -id (docker,
- * ctr); under CRI one shim serves a pod and -id names the sandbox: a CRI
- * rule will say creates = false for it.  conmon monitors the container
- * its -c names, unless it monitors an exec session in one.  A runtime's
- * create or run names the container it makes.
+ * ctr).  Under CRI one shim serves a pod and its -id names the sandbox,
+ * which is a container too (the pause program); each app container still
+ * gets a `shim ... -id APP start` exec of its own (it finds the pod's
+ * shim and exits), and the pod's shim runs the app's runtime commands,
+ * which name the app: records stay keyed by the runtime's id.  conmon
+ * monitors the container its -c names, unless it monitors an exec session
+ * in one.  A runtime's create or run names the container it makes.
  */
 static bool creates_container(const struct ct_class *cl,
 			      const struct ct_argv *v)

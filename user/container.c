@@ -75,7 +75,9 @@ uint64_t ct_cold_start_ns(const struct ct_container *c)
 	const struct ct_interval *rd = &c->phases[CT_PH_READY];
 	uint64_t end = 0;
 
-	if (ct_has_phase(c, CT_PH_READY) && rd->end_ns >= rd->start_ns)
+	if (c->is_pod)
+		end = c->pod_ready_ns;
+	else if (ct_has_phase(c, CT_PH_READY) && rd->end_ns >= rd->start_ns)
 		end = rd->end_ns;
 	else if (ct_has_phase(c, CT_PH_RUN))
 		end = c->phases[CT_PH_RUN].start_ns;

@@ -151,6 +151,12 @@ struct ct_container {
 	struct ct_split split[CT_PH_MAX];	/* --why */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */
 	struct ct_slow_path slow[CT_OPENS_SLOW_K];
+	/* CRI: the record of a pod sandbox (its pause container), or the
+	 * sandbox an app container runs in ("" outside pods) */
+	bool is_pod;
+	char pod[CT_ID_LEN];
+	/* pod: the latest program exec of its app containers (0: none) */
+	uint64_t pod_ready_ns;
 };
 
 const char *ct_phase_name(enum ct_phase p);
@@ -182,7 +188,8 @@ uint64_t ct_total_ns(const struct ct_container *c);
 /*
  * cold_start_ns (design §3): first_ns to the end of ready; without a
  * readiness marker, to the user program's exec (the start of run: the
- * end of start under a shim, of create for `runc run`).  0 if neither.
+ * end of start under a shim, of create for `runc run`).  A pod's: to its
+ * last app container's program exec.  0 if none.
  */
 uint64_t ct_cold_start_ns(const struct ct_container *c);
 

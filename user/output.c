@@ -89,9 +89,14 @@ static void json_opens(struct ct_json *w, const char *key,
 void ct_json_container(struct ct_json *w, const struct ct_container *c)
 {
 	ct_json_start_object(w);
-	ct_json_kv_string(w, "type", "container");
+	/* a CRI pod is its sandbox's record; its app containers name it */
+	ct_json_kv_string(w, "type", c->is_pod ? "pod" : "container");
 	ct_json_key(w, "id");
 	ct_json_string_n(w, c->id, sizeof(c->id));
+	if (c->pod[0]) {
+		ct_json_key(w, "pod");
+		ct_json_string_n(w, c->pod, sizeof(c->pod));
+	}
 	ct_json_key(w, "name");
 	ct_json_string_n(w, c->name, sizeof(c->name));
 	ct_json_kv_string(w, "runtime", ct_runtime_name(c->runtime));

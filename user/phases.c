@@ -60,6 +60,25 @@ static const struct ct_phase_rule podman_rules[] = {
 	R(ID_UMOUNT, EXTEND, DESTROY),
 };
 
+/*
+ * Kubernetes pods through containerd's CRI plugin: one shim per pod, its
+ * -id the sandbox's (the pause container); every container, the sandbox
+ * included, has its own shim start exec and runtime commands.  The
+ * sandbox's network: containerd runs the CNI plugins itself, before the
+ * sandbox's shim (ADD: connect) and after its pid 1 exited (DEL:
+ * disconnect, which the umount of the netns ends).  The tracker's CRI
+ * hooks say which sandbox a plugin works for (user/tracker.c).
+ */
+static const struct ct_phase_rule cri_rules[] = {
+	R(SHIM_START, BEGIN, ATTACH),
+	MONITORED_RUNTIME,
+	R(HOOK_EXEC, BEGIN, CONNECT),
+	R(HOOK_EXIT, END, CONNECT),
+	R(NET_TEARDOWN, BEGIN, DISCONNECT),
+	R(NETNS_UMOUNT_EXIT, END, DISCONNECT),
+	R(ID_UMOUNT, EXTEND, DESTROY),
+};
+
 /* runc run / runsc run without a shim (or create, start, delete by hand):
  * create lasts until the program's exec, destroy from pid 1's exit to
  * the runtime's exit.  No engine, no network of an engine. */
@@ -98,6 +117,7 @@ static const struct {
 	[CT_FAM_DIRECT] = { "direct", direct_rules, N(direct_rules) },
 	[CT_FAM_KATA] = { "kata", kata_rules, N(kata_rules) },
 	[CT_FAM_PODMAN] = { "podman", podman_rules, N(podman_rules) },
+	[CT_FAM_CRI] = { "cri", cri_rules, N(cri_rules) },
 };
 
 enum ct_family ct_family_of(enum ct_engine_kind engine, enum ct_runtime rt)
@@ -109,6 +129,8 @@ enum ct_family ct_family_of(enum ct_engine_kind engine, enum ct_runtime rt)
 		return CT_FAM_DIRECT;
 	case CT_ENG_PODMAN:
 		return CT_FAM_PODMAN;
+	case CT_ENG_CRI:
+		return CT_FAM_CRI;
 	default:
 		return CT_FAM_SHIM;
 	}
@@ -195,6 +217,7 @@ static const char *const tr_names[CT_TR_MAX] = {
 	[CT_TR_AGENT_CONNECT] = "agent connect",
 	[CT_TR_VM_EXIT] = "VM exit",
 	[CT_TR_MONITOR_EXEC] = "monitor exec",
+	[CT_TR_NET_TEARDOWN] = "network teardown exec",
 };
 
 const char *ct_transition_name(enum ct_transition tr)

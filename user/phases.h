@@ -31,6 +31,8 @@ enum ct_transition {
 	CT_TR_AGENT_CONNECT,	/* Kata: the shim reached the guest agent */
 	CT_TR_VM_EXIT,		/* Kata: the VM process is gone */
 	CT_TR_MONITOR_EXEC,	/* Podman: conmon exec naming the container */
+	CT_TR_NET_TEARDOWN,	/* CRI: a CNI plugin exec after the sandbox's
+				 * pid 1 exited (its DEL) */
 	CT_TR_MAX,
 };
 
@@ -40,6 +42,7 @@ enum ct_family {
 	CT_FAM_DIRECT,		/* a runtime run (or create) by hand */
 	CT_FAM_KATA,		/* containerd-shim-kata-v2 + a hypervisor */
 	CT_FAM_PODMAN,		/* runc, crun under Podman's conmon */
+	CT_FAM_CRI,		/* pods through containerd's CRI plugin */
 	CT_FAM_MAX,
 };
 

@@ -61,7 +61,28 @@ struct cstate {
 	uint64_t last_mono;		/* last event that touched it */
 	bool create_failed;		/* create failed, init died */
 	bool gone;			/* its processes vanished unseen */
+	uint32_t engine_pid;		/* CRI: the containerd that asked */
 	struct cstate *hnext;		/* id hash chain */
+};
+
+/* CRI: pending evidence of sandboxes not yet known (the CRI hooks). */
+#define CRI_PENDING	32
+/* An ADD is RunPodSandbox's, milliseconds before the sandbox's shim: an
+ * older plugin is someone else's (a DEL of a pod begun before us). */
+#define CRI_ADD_MAX_NS	(30 * 1000000000ull)
+
+/* A CNI plugin containerd exec'd for no known sandbox: an ADD for one to
+ * come (its command is in its environment, not in the exec record). */
+struct cni_exec {
+	uint32_t pid, ppid;
+	char exe[32];
+	uint64_t exec_ns, exit_ns;	/* exit_ns 0 while it runs */
+};
+
+/* A network namespace containerd bind-mounted for a sandbox to come. */
+struct cri_netns {
+	uint32_t pid;
+	char target[CT_PATH_MAX];
 };
 
 struct ct_tracker {
@@ -76,6 +97,10 @@ struct ct_tracker {
 	uint64_t now;			/* latest event time (monotonic) */
 	uint64_t next_sweep;		/* opts.proc_alive: next check */
 	struct ct_tracker_stats st;
+	struct cni_exec cni[CRI_PENDING];	/* oldest first */
+	size_t ncni;
+	struct cri_netns netns[CRI_PENDING];	/* oldest first */
+	size_t nnetns;
 };
 
 /* --- containers ---------------------------------------------------------- */
@@ -488,17 +513,232 @@ static void account(struct ct_tracker *e, struct ct_proc *p)
 	}
 }
 
+/* --- CRI pods (docs/phases.md, cri table) --------------------------------- */
+
+/*
+ * containerd's CRI plugin runs the CNI plugins itself, with the sandbox
+ * id and the command (ADD, DEL) in their environment only.  The order of
+ * a sandbox's events says which is which: ADD runs before the sandbox's
+ * shim (RunPodSandbox: netns, CNI ADD, then the pause container), DEL
+ * after its pid 1 exited (StopPodSandbox: the pause killed, CNI DEL, the
+ * netns unmounted; RemovePodSandbox runs DEL once more).  Pods started or
+ * stopped at the same moment by one containerd may swap their plugins:
+ * an ADD goes to the first sandbox created after it, oldest first.
+ */
+
+/* Drop the oldest entry of a full FIFO of n entries of size sz. */
+static void fifo_make_room(void *a, size_t *n, size_t sz)
+{
+	if (*n < CRI_PENDING)
+		return;
+	memmove(a, (char *)a + sz, (CRI_PENDING - 1) * sz);
+	(*n)--;
+}
+
+static void fifo_take(void *a, size_t *n, size_t sz, size_t i)
+{
+	memmove((char *)a + i * sz, (char *)a + (i + 1) * sz,
+		(*n - i - 1) * sz);
+	(*n)--;
+}
+
+/* p (a CNI plugin, a pending one) works for s from now on. */
+static void cri_adopt(struct ct_tracker *e, struct cstate *s,
+		      struct ct_proc *p)
+{
+	unaccount(e, p);
+	snprintf(p->id, sizeof(p->id), "%s", s->c.id);
+	account(e, p);
+}
+
+/*
+ * A sandbox of containerd ppid whose pid 1 exited: the DEL's.  The one
+ * whose network is not being torn down yet comes first (StopPodSandbox),
+ * else the one whose netns went last (RemovePodSandbox's second DEL
+ * comes right after its StopPodSandbox).
+ */
+static struct cstate *cri_tearing_down(struct ct_tracker *e, uint32_t ppid)
+{
+	struct cstate *again = NULL;
+
+	for (size_t i = 0; i < e->n; i++) {
+		struct cstate *s = e->cts[i];
+		const struct ct_interval *d = &s->c.phases[CT_PH_DISCONNECT];
+
+		if (!s->c.is_pod || s->engine_pid != ppid ||
+		    !ct_has_phase(&s->c, CT_PH_RUN) ||
+		    !s->c.phases[CT_PH_RUN].end_ns)
+			continue;
+		if (!ct_has_phase(&s->c, CT_PH_DISCONNECT))
+			return s;
+		if (!again ||
+		    d->end_ns > again->c.phases[CT_PH_DISCONNECT].end_ns)
+			again = s;
+	}
+	return again;
+}
+
+/* A CNI plugin exec'd by containerd for no container we know. */
+static void cri_cni_exec(struct ct_tracker *e, struct ct_proc *p,
+			 const struct ct_hdr *h, uint64_t t)
+{
+	struct cstate *s = cri_tearing_down(e, h->ppid);
+	struct cni_exec *x;
+
+	if (s) {
+		cri_adopt(e, s, p);
+		fire(e, s, CT_TR_NET_TEARDOWN, t);
+		check_done(e, s);
+		return;
+	}
+	fifo_make_room(e->cni, &e->ncni, sizeof(e->cni[0]));
+	x = &e->cni[e->ncni++];
+	memset(x, 0, sizeof(*x));
+	x->pid = h->pid;
+	x->ppid = h->ppid;
+	x->exec_ns = t;
+	snprintf(x->exe, sizeof(x->exe), "%s", p->exe);
+}
+
+static void cri_cni_exit(struct ct_tracker *e, uint32_t pid, uint64_t t)
+{
+	for (size_t i = 0; i < e->ncni; i++)
+		if (e->cni[i].pid == pid && !e->cni[i].exit_ns)
+			e->cni[i].exit_ns = t;
+}
+
+/* Whether a plugin of this name is in the round idx[0..n) already. */
+static bool cni_in_round(const struct ct_tracker *e, const size_t *idx,
+			 size_t n, const char *exe)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(e->cni[idx[k]].exe, exe))
+			return true;
+	return false;
+}
+
+/*
+ * Sandbox s takes the oldest pending ADD of its containerd: one round,
+ * each plugin once (loopback and the conflist's plugins run side by
+ * side).  connect spans the round; plugins still running are adopted,
+ * and the last one's exit ends it.
+ */
+static void cri_claim_add(struct ct_tracker *e, struct cstate *s)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+	uint64_t at = s->c.phases[CT_PH_ATTACH].start_ns;
+	uint64_t oldest = at > CRI_ADD_MAX_NS ? at - CRI_ADD_MAX_NS : 0;
+	size_t idx[CRI_PENDING], n = 0, running = 0;
+
+	for (size_t i = 0; i < e->ncni; i++) {
+		const struct cni_exec *x = &e->cni[i];
+		struct ct_proc *p;
+
+		if (x->ppid != s->engine_pid || x->exec_ns < oldest ||
+		    cni_in_round(e, idx, n, x->exe))
+			continue;
+		idx[n++] = i;
+		first = x->exec_ns < first ? x->exec_ns : first;
+		last = x->exit_ns > last ? x->exit_ns : last;
+		p = x->exit_ns ? NULL : ct_proc_get(e->procs, x->pid);
+		if (p) {
+			cri_adopt(e, s, p);
+			running++;
+		}
+	}
+	if (!n)
+		return;
+	fire(e, s, CT_TR_HOOK_EXEC, first);
+	if (!running)
+		fire(e, s, CT_TR_HOOK_EXIT, last);
+	while (n--)	/* highest index first: the others stay valid */
+		fifo_take(e->cni, &e->ncni, sizeof(e->cni[0]), idx[n]);
+}
+
+/* "/var/run/x" and "/run/x" are one path (containerd mounts under the
+ * first, unmounts the second). */
+static const char *run_path(const char *path)
+{
+	return strncmp(path, "/var/run/", 9) ? path : path + 4;
+}
+
+/* containerd's netns for a sandbox to come: "/proc/PID/task/TID/ns/net"
+ * bind-mounted on .../netns/cni-<random> (no id in either). */
+static void cri_netns_mount(struct ct_tracker *e, const char *src,
+			    const char *target, uint32_t pid)
+{
+	struct cri_netns *n;
+
+	if (strncmp(src, "/proc/", 6) || !strstr(src, "/task/") ||
+	    !strstr(src, "/ns/net") || !strstr(target, "/netns/cni-"))
+		return;
+	fifo_make_room(e->netns, &e->nnetns, sizeof(e->netns[0]));
+	n = &e->netns[e->nnetns++];
+	n->pid = pid;
+	snprintf(n->target, sizeof(n->target), "%s", run_path(target));
+}
+
+static void cri_claim_netns(struct ct_tracker *e, struct cstate *s)
+{
+	for (size_t i = 0; i < e->nnetns; i++) {
+		if (e->netns[i].pid != s->engine_pid)
+			continue;
+		snprintf(s->netns_target, sizeof(s->netns_target), "%s",
+			 e->netns[i].target);
+		s->netns_mounted = true;
+		fifo_take(e->netns, &e->nnetns, sizeof(e->netns[0]), i);
+		return;
+	}
+}
+
+/*
+ * CRI hook at a runtime's create: the pod's shim (the parent, holding
+ * the sandbox's id) creates either the sandbox itself, which takes its
+ * pending netns and ADD, or an app container of that pod.
+ */
+static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
+			    const struct ct_proc *parent)
+{
+	if (s->c.engine != CT_ENG_CRI || !parent ||
+	    parent->role != CT_ROLE_SHIM || !parent->id[0] ||
+	    s->c.is_pod || s->c.pod[0])
+		return;
+	if (strcmp(parent->id, s->c.id)) {
+		snprintf(s->c.pod, sizeof(s->c.pod), "%s", parent->id);
+		return;
+	}
+	s->c.is_pod = true;
+	cri_claim_netns(e, s);
+	cri_claim_add(e, s);
+}
+
+/* An app container's program began: its pod's cold start lasts until
+ * the last one does. */
+static void cri_app_started(struct ct_tracker *e, const struct cstate *s,
+			    uint64_t t)
+{
+	struct cstate *pod = s->c.pod[0] ? find(e, s->c.pod) : NULL;
+
+	if (pod && pod->c.is_pod && t > pod->c.pod_ready_ns)
+		pod->c.pod_ready_ns = t;
+}
+
 /* --- exec ---------------------------------------------------------------- */
 
 static void on_shim(struct ct_tracker *e, struct cstate *s,
-		    const struct ct_class *cl, uint64_t t)
+		    const struct ct_class *cl, const struct ct_hdr *h,
+		    uint64_t t)
 {
 	if (cl->engine != CT_ENG_UNKNOWN)
 		s->c.engine = cl->engine;
 	if (cl->runtime != CT_RT_UNKNOWN)
 		s->c.runtime = cl->runtime;
-	if (cl->role == CT_ROLE_SHIM_START)
-		fire(e, s, CT_TR_SHIM_START, t);
+	if (cl->role != CT_ROLE_SHIM_START)
+		return;
+	/* CRI: containerd, which runs the sandbox's CNI plugins too */
+	if (!s->engine_pid)
+		s->engine_pid = h->ppid;
+	fire(e, s, CT_TR_SHIM_START, t);
 }
 
 /* Podman's conmon names the container and podman's name for it. */
@@ -556,6 +796,7 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 		if (!s->rt_key)
 			s->rt_key = key_of(e, h);
 		fire(e, s, CT_TR_RT_CREATE, t);
+		cri_create_hook(e, s, parent_like);
 		break;
 	case CT_CMD_START:
 		if (!ct_has_phase(&s->c, CT_PH_CREATE))
@@ -599,6 +840,7 @@ static void user_begins(struct ct_tracker *e, struct cstate *s,
 	s->c.init_pid = pid;
 	set_key(e, s, h);
 	fire(e, s, CT_TR_USER_EXEC, t);
+	cri_app_started(e, s, t);
 }
 
 /* A process below runc init / crun create that execs something that is
@@ -624,7 +866,7 @@ static void apply_exec(struct ct_tracker *e, struct cstate *s,
 	switch (cl->role) {
 	case CT_ROLE_SHIM_START:
 	case CT_ROLE_SHIM:
-		on_shim(e, s, cl, t);
+		on_shim(e, s, cl, h, t);
 		break;
 	case CT_ROLE_MONITOR:
 		on_monitor(e, s, cl, t);
@@ -697,8 +939,11 @@ static void on_exec(struct ct_tracker *e, const struct ct_exec *x)
 	p->ppid = h->ppid;
 	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
 	s = cl.creates ? get_or_create(e, p->id) : find(e, p->id);
-	if (!s)
+	if (!s) {
+		if (cl.role == CT_ROLE_CNI)
+			cri_cni_exec(e, p, h, t);
 		return;
+	}
 	account(e, p);
 	apply_exec(e, s, &cl, old.pid ? &old : NULL, p, h, t);
 	check_done(e, s);
@@ -808,6 +1053,8 @@ static void on_exit_ev(struct ct_tracker *e, const struct ct_exit *x)
 		p->acct = acct;	/* exit_phases reads what it held */
 		exit_phases(e, s, p, x->exit_code, t);
 		check_done(e, s);
+	} else if (p->role == CT_ROLE_CNI) {
+		cri_cni_exit(e, p->pid, t);
 	}
 	ct_proc_del(e->procs, x->hdr.pid);
 }
@@ -875,7 +1122,10 @@ static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 	struct ct_proc *p;
 	struct cstate *s;
 
-	if (!pid || m->ret != 0)
+	if (m->ret != 0)
+		return;
+	cri_netns_mount(e, src, target, m->hdr.pid);
+	if (!pid)
 		return;
 	p = ct_proc_get(e->procs, pid);
 	s = find_proc(e, p);
@@ -899,7 +1149,7 @@ static void on_umount(struct ct_tracker *e, const struct ct_mount *m,
 		struct cstate *s = e->cts[i];
 
 		if (s->netns_mounted && !s->netns_unmounted &&
-		    !strcmp(target, s->netns_target)) {
+		    !strcmp(run_path(target), run_path(s->netns_target))) {
 			fire(e, s, CT_TR_NETNS_UMOUNT_ENTER, t0);
 			fire(e, s, CT_TR_NETNS_UMOUNT_EXIT, t);
 			s->netns_unmounted = true;

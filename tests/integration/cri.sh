@@ -6,9 +6,14 @@
 # tests/integration/cri/ whose client-side RPC intervals are the truth:
 # $2 pods at once (default 1) of two containers each under runtime
 # handler $1 (runc or crun), started, held 0.5 s, stopped and removed.
-# Checks (cri/check_cri.py): each pod's sandbox and containers reported
-# once, complete, in the right runtime, their create and start inside
-# the RPC that ran them; no network namespace of our subnet is left.
+# Checks (cri/check_cri.py): each pod reported once as a pod record
+# (engine cri) and each app container once, linked to it ("pod"); the
+# pod's connect (CNI ADD) inside RunPodSandbox, disconnect (CNI DEL ->
+# netns umount) inside StopPodSandbox, destroy ending by the end of
+# RemovePodSandbox, cold start ending at the last app program's exec;
+# each app container's attach, create and start inside its
+# StartContainer, die and destroy inside StopContainer .. RemoveContainer;
+# no network namespace left.
 . "$(dirname "$0")/lib.sh"
 
 rt=${1:-runc}

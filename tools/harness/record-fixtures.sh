@@ -20,7 +20,7 @@ FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
 	runsc-run docker-ready docker-ready-runsc docker-why docker-prepare
 	runc-byhand runc-nostart kata-standin podman-runc podman-crun
-	podman-exit3 podman-detach)
+	podman-exit3 podman-detach cri-runc cri-crun)
 # A Node.js service that sleeps 300 ms, listens and prints its own wall
 # clock (ns) right after listen() returns (it listens synchronously when
 # given no host): the truth for the ready phase.
@@ -42,8 +42,10 @@ CT_HARNESS_STATE=$(mktemp /tmp/ct-fixtures.XXXXXX)
 # shellcheck source=tools/podman-env.sh
 . "$TOP/tools/podman-env.sh"
 trap 'podman_env_cleanup; "$HARNESS" stop 2>/dev/null; rm -f "$CT_HARNESS_STATE"' EXIT
+# CT_CRI=1: containerd's CRI plugin for the cri-* pods; it leaves the
+# moby and default namespaces' containers alone.
 # shellcheck disable=SC1090
-. "$("$HARNESS" start)"
+. "$(CT_CRI=1 "$HARNESS" start)"
 "$HARNESS" image
 W=$(mktemp -d "$CT_DIR/fix.XXXXXX")
 
@@ -201,6 +203,40 @@ kata_rec() {
 		"$src/lifecycle.sh" "$kb" ct-fixture-kata 1200
 }
 
+# cri_rec NAME RUNTIME: a pod of two containers through containerd's CRI
+# plugin (tests/integration/cri/cri.py: run, create and start both, hold
+# 0.5 s, StopContainer with timeout 0 (SIGKILL: 137), remove, stop and
+# remove the sandbox, whose pause StopPodSandbox kills (137)).  The
+# sidecar lists the sandbox ("is_pod") and the app containers ("pod_id")
+# with the ids the RPCs returned.
+cri_rec() {
+	local name=$1 rt=$2 cmd ids n
+	cmd=(/usr/bin/python3 "$TOP/tests/integration/cri/cri.py" --sock
+		"$CONTAINERD_ADDRESS" --gen-dir "$W/cri-gen" pod --runtime "$rt"
+		--containers 2 --name "ct-fx-$name" --log-dir "$W/cri-logs"
+		--rpcs-out "$W/rpcs")
+	rm -f "$FIX/$name.ctrec" "$FIX/$name.json"
+	"$COLDTRACE" --record "$FIX/$name.ctrec" -- "${cmd[@]}" </dev/null \
+		>"$W/$name.out" || die "$name: status $?"
+	for ids in $(jq -r '.sandbox_id, .containers[]' "$W/rpcs"); do
+		n=$("$COLDTRACE" -j --replay "$FIX/$name.ctrec" |
+			jq -s --arg id "$ids" '[.[] | select(.id == $id)] | length')
+		[ "$n" -eq 1 ] || die "$name: replay shows $ids $n times"
+	done
+	jq -n --arg name "$name" --arg rt "$rt" --slurpfile r "$W/rpcs" \
+		--argjson cmd "$(printf '%s\n' "${cmd[@]}" | jq -R . | jq -sc .)" \
+		'$r[0] as $p | {name: $name, command: $cmd, command_status: 0,
+		  containers: ([{id: $p.sandbox_id, runtime: $rt, engine: "cri",
+				 exit_code: 137, is_pod: true,
+				 phases: ["attach", "create", "connect", "start",
+					  "run", "die", "disconnect",
+					  "destroy"]}]
+			       + [$p.containers[] | {id: ., runtime: $rt,
+				  engine: "cri", exit_code: 137,
+				  pod_id: $p.sandbox_id}])}' >"$FIX/$name.json"
+	echo "$name: $(stat -c %s "$FIX/$name.ctrec") bytes, pod $(jq -r .sandbox_id "$W/rpcs")"
+}
+
 record_one() {
 	case "$1" in
 	docker-prepare) prepare_rec docker-prepare ;;
@@ -245,6 +281,8 @@ record_one() {
 	podman-crun) podman_rec podman-crun crun 0 true ;;
 	podman-exit3) podman_rec podman-exit3 crun 3 sh -c 'exit 3' ;;
 	podman-detach) podman_detach_rec podman-detach ;;
+	cri-runc) cri_rec cri-runc runc ;;
+	cri-crun) cri_rec cri-crun crun ;;
 	*) die "unknown fixture $1 (known: ${ALL[*]})" ;;
 	esac
 }
