@@ -23,6 +23,8 @@ static const char usage[] =
 "per runtime.\n"
 "\n"
 "  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n"
+"      --engine=LIST     docker,containerd,podman,cri,direct or all\n"
+"                        (default all): who asked for the container\n"
 "  -c, --container=ID    only containers whose id starts with ID\n"
 "  -d, --duration=SEC    stop after SEC seconds (default: until Ctrl-C,\n"
 "                        or until COMMAND exits)\n"
@@ -87,6 +89,7 @@ enum {
 	OPT_WHY,
 	OPT_LISTEN,
 	OPT_METRICS_LABELS,
+	OPT_ENGINE,
 };
 
 #define PATHS_DEFAULT	5
@@ -104,6 +107,7 @@ struct opt_def {
 /* No short option has an optional value: scan_short() relies on it. */
 static const struct opt_def opts[] = {
 	{ "runtime",	'r',		ARG_REQUIRED,	"a LIST" },
+	{ "engine",	OPT_ENGINE,	ARG_REQUIRED,	"a LIST" },
 	{ "container",	'c',		ARG_REQUIRED,	"an ID" },
 	{ "duration",	'd',		ARG_REQUIRED,	"SEC" },
 	{ "output",	'o',		ARG_REQUIRED,	"a DIR" },
@@ -129,29 +133,7 @@ static const struct opt_def opts[] = {
 #define N_OPTS		(sizeof(opts) / sizeof(opts[0]))
 
 #define RUNTIMES_KNOWN	"runc, crun, runsc, kata, all"
-
-/* One item of a --runtime list: its enum ct_runtime, or -1 (err filled). */
-static int runtime_item(const char *s, size_t len, char *err, size_t errlen)
-{
-	char name[16];
-	int rt = -1;
-
-	if (!len) {
-		snprintf(err, errlen, "--runtime: empty item in the list "
-			 "(known: " RUNTIMES_KNOWN ")");
-		return -1;
-	}
-	if (len < sizeof(name)) {
-		memcpy(name, s, len);
-		name[len] = 0;
-		rt = ct_runtime_from_name(name);
-	}
-	if (rt < 0)
-		snprintf(err, errlen, "--runtime: unknown runtime '%.*s' "
-			 "(known: " RUNTIMES_KNOWN ")",
-			 (int)(len < 32 ? len : 32), s);
-	return rt;
-}
+#define ENGINES_KNOWN	"docker, containerd, podman, cri, direct, all"
 
 typedef int (*item_fn)(const char *s, size_t len, void *ctx, char *err,
 		       size_t errlen);
@@ -177,46 +159,87 @@ static int each_item(const char *list, item_fn fn, void *ctx, char *err,
 	}
 }
 
+/* A --runtime or --engine list: what it selects among, and the result. */
+struct name_list {
+	const char *opt;	/* "--runtime" */
+	const char *what;	/* "runtime" */
+	const char *known;	/* RUNTIMES_KNOWN */
+	const char *example;	/* "runc,crun" */
+	int (*from_name)(const char *name);	/* -1 if unknown */
+	uint32_t mask;
+};
+
 /*
- * "all" must stand alone: "all,runc" would silently trace every runtime
- * while looking like a selection, so it is refused rather than guessed at.
+ * One item: a bit of the mask.  "all" must stand alone: "all,runc" would
+ * silently select everything while looking like a selection, so it is
+ * refused rather than guessed at.
  */
-static int runtime_list_item(const char *s, size_t len, void *ctx,
-			     char *err, size_t errlen)
+static int name_list_item(const char *s, size_t len, void *ctx, char *err,
+			  size_t errlen)
 {
-	uint32_t *m = ctx;
-	int rt;
+	struct name_list *l = ctx;
+	char name[16];
+	int v = -1;
 
 	if (len == 3 && !strncmp(s, "all", 3)) {
-		snprintf(err, errlen, "--runtime: 'all' means every "
-			 "runtime: give it alone, not in a list");
+		snprintf(err, errlen, "%s: 'all' means every %s: give it "
+			 "alone, not in a list", l->opt, l->what);
 		return -1;
 	}
-	rt = runtime_item(s, len, err, errlen);
-	if (rt < 0)
+	if (!len) {
+		snprintf(err, errlen, "%s: empty item in the list "
+			 "(known: %s)", l->opt, l->known);
 		return -1;
-	*m |= 1u << rt;
+	}
+	if (len < sizeof(name)) {
+		memcpy(name, s, len);
+		name[len] = 0;
+		v = l->from_name(name);
+	}
+	if (v < 0) {
+		snprintf(err, errlen, "%s: unknown %s '%.*s' (known: %s)",
+			 l->opt, l->what, (int)(len < 32 ? len : 32), s,
+			 l->known);
+		return -1;
+	}
+	l->mask |= 1u << v;
 	return 0;
 }
 
-int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
-			  size_t errlen)
+static int parse_name_list(struct name_list *l, const char *list,
+			   uint32_t *mask, char *err, size_t errlen)
 {
-	uint32_t m = 0;
-
 	if (!list[0]) {
-		snprintf(err, errlen, "--runtime: empty value, expected a list "
-			 "such as runc,crun (known: " RUNTIMES_KNOWN ")");
+		snprintf(err, errlen, "%s: empty value, expected a list such "
+			 "as %s (known: %s)", l->opt, l->example, l->known);
 		return -1;
 	}
 	if (!strcmp(list, "all")) {
 		*mask = 0;
 		return 0;
 	}
-	if (each_item(list, runtime_list_item, &m, err, errlen))
+	if (each_item(list, name_list_item, l, err, errlen))
 		return -1;
-	*mask = m;
+	*mask = l->mask;
 	return 0;
+}
+
+int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
+			  size_t errlen)
+{
+	struct name_list l = { "--runtime", "runtime", RUNTIMES_KNOWN,
+			       "runc,crun", ct_runtime_from_name, 0 };
+
+	return parse_name_list(&l, list, mask, err, errlen);
+}
+
+int ct_cli_parse_engines(const char *list, uint32_t *mask, char *err,
+			 size_t errlen)
+{
+	struct name_list l = { "--engine", "engine", ENGINES_KNOWN,
+			       "cri,podman", ct_engine_from_name, 0 };
+
+	return parse_name_list(&l, list, mask, err, errlen);
 }
 
 #define LABELS_KNOWN	"id, name"
@@ -395,6 +418,9 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 	case 'r':
 		return ct_cli_parse_runtimes(arg, &cli->runtime_mask, err,
 					     errlen);
+	case OPT_ENGINE:
+		return ct_cli_parse_engines(arg, &cli->engine_mask, err,
+					    errlen);
 	case 'c':
 		cli->container = arg;
 		return check_nonempty("--container", arg, err, errlen);

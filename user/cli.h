@@ -10,6 +10,7 @@
 
 struct ct_cli {
 	uint32_t runtime_mask;		/* bit per enum ct_runtime; 0 = all */
+	uint32_t engine_mask;		/* bit per enum ct_engine_kind; 0 = all */
 	const char *container;		/* id prefix filter */
 	double duration_s;		/* 0 = until Ctrl-C / COMMAND exits */
 	double interval_s;		/* 0 = no running summary */
@@ -61,5 +62,8 @@ bool ct_cli_wants_json(int argc, char **argv);
  */
 int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 			  size_t errlen);
+/* The same for --engine: "cri,podman" / "all". */
+int ct_cli_parse_engines(const char *list, uint32_t *mask, char *err,
+			 size_t errlen);
 
 #endif /* __CT_CLI_H */

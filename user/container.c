@@ -53,6 +53,16 @@ const char *ct_failure_name(enum ct_failure f)
 	}
 }
 
+int ct_engine_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	for (int k = CT_ENG_DOCKER; k < CT_ENG_MAX; k++)
+		if (!strcmp(name, engine_names[k]))
+			return k;
+	return -1;
+}
+
 int ct_runtime_from_name(const char *name)
 {
 	if (!name)

@@ -166,6 +166,8 @@ const char *ct_engine_name(enum ct_engine_kind e);
 const char *ct_failure_name(enum ct_failure f);
 /* Returns -1 if name is not a known runtime. */
 int ct_runtime_from_name(const char *name);
+/* Returns -1 if name is not a known engine ("unknown" is not one). */
+int ct_engine_from_name(const char *name);
 
 static inline bool ct_has_phase(const struct ct_container *c, enum ct_phase p)
 {

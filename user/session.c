@@ -193,6 +193,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.cgroup_mode = mode,
 		.filter = {
 			.runtime_mask = cli->runtime_mask,
+			.engine_mask = cli->engine_mask,
 			.id_prefix = cli->container,
 		},
 		.before_emit = before_emit,

@@ -358,9 +358,12 @@ static bool id_wanted(const struct ct_tracker *e, const struct cstate *s)
 static bool wanted(const struct ct_tracker *e, const struct cstate *s)
 {
 	uint32_t m = e->o.filter.runtime_mask;
+	uint32_t em = e->o.filter.engine_mask;
 
 	/* a runtime command alone (state, kill) is not a container */
 	if (!s->c.phase_mask || !id_wanted(e, s))
+		return false;
+	if (em && !(em & (1u << s->c.engine)))
 		return false;
 	return !m || (m & (1u << s->c.runtime));
 }

@@ -18,6 +18,7 @@ struct ct_tracker;
 
 struct ct_filter {
 	uint32_t runtime_mask;	/* bit per enum ct_runtime; 0 = all */
+	uint32_t engine_mask;	/* bit per enum ct_engine_kind; 0 = all */
 	const char *id_prefix;	/* only ids starting with this; NULL = all */
 };
 

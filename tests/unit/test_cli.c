@@ -156,7 +156,7 @@ Test(cli, option_word_as_value)
 	const char *opts[] = { "-r", "--runtime", "-c", "--container", "-d",
 			       "-o", "--output", "-i", "-w", "--record",
 			       "--replay", "--ringbuf", "--ready", "--listen",
-			       "--metrics-labels" };
+			       "--metrics-labels", "--engine" };
 	const char *vals[] = { "--replay", "--", "-j", "--json", "-x" };
 
 	cr_assert_eq(PARSE("--record", "--replay", "F"), CT_CLI_ERROR);
@@ -238,6 +238,25 @@ Test(cli, runtime_list_items)
 	cr_expect_eq(cli.runtime_mask, (1u << CT_RT_CRUN) | (1u << CT_RT_KATA));
 	cr_assert_eq(PARSE("-r", "all"), CT_CLI_OK, "%s", err);
 	cr_expect_eq(cli.runtime_mask, 0);
+}
+
+/* --engine: the same list rules as --runtime, over the engines' names. */
+Test(cli, engine_list)
+{
+	cr_assert_eq(PARSE("--engine=cri,podman"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.engine_mask, (1u << CT_ENG_CRI) | (1u << CT_ENG_PODMAN));
+	cr_expect_eq(cli.runtime_mask, 0);
+	cr_assert_eq(PARSE("--engine", "all"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.engine_mask, 0);
+	cr_assert_eq(PARSE("--engine", "docker,lxd"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--engine: unknown engine 'lxd'"), "%s", err);
+	cr_assert_eq(PARSE("--engine", "unknown"), CT_CLI_ERROR);
+	cr_assert_eq(PARSE("--engine", "all,cri"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'all' means every engine"), "%s", err);
+	cr_assert_eq(PARSE("--engine="), CT_CLI_ERROR);
+	cr_expect(strstr(err, "empty"), "%s", err);
+	cr_assert_eq(PARSE("--engine", "cri,,docker"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "empty item"), "%s", err);
 }
 
 /* "all" is a whole answer, not an item: "all,runc" is refused. */

@@ -172,8 +172,9 @@ static int load_cases(const char *json, struct rcase *c, int max)
 
 static struct fx_sink sink;
 
-/* Replays NAME.ctrec into sink, keeping containers whose id has prefix. */
-static void replay(const char *name, const char *prefix)
+/* Replays NAME.ctrec into sink, keeping containers whose id has prefix
+ * (NULL: all) and whose engine is in engine_mask (0: all). */
+static void replay(const char *name, const char *prefix, uint32_t engine_mask)
 {
 	char path[256], err[256];
 	const char *dir = getenv("CT_FIXTURES");
@@ -195,6 +196,7 @@ static void replay(const char *name, const char *prefix)
 	o.mono_to_real_ns = fh.mono_to_real_ns;
 	o.cgroup_mode = fh.cgroup_mode;
 	o.filter.id_prefix = prefix;
+	o.filter.engine_mask = engine_mask;
 	o.on_container = fx_sink_cb;
 	o.ctx = &sink;
 	e = ct_tracker_new(&o);
@@ -314,7 +316,7 @@ Test(tracker_replay, recordings)
 		base = base ? base + 1 : name;
 		base[strlen(base) - 5] = '\0';	/* drop .json */
 		for (int i = 0; i < n; i++) {
-			replay(base, k[i].id);
+			replay(base, k[i].id, 0);
 			replayed++;
 			check_case(base, &k[i]);
 		}
@@ -323,4 +325,27 @@ Test(tracker_replay, recordings)
 	/* a test that passes on no input proves nothing */
 	cr_assert_gt(replayed, 0, "no recordings in %s",
 		     dir ? dir : "tests/fixtures");
+}
+
+/* --engine cri: a pod's record and its app containers', nothing else
+ * (the recording holds other engineers' docker containers too). */
+Test(tracker_replay, engine_filter)
+{
+	const struct ct_container *pod = NULL;
+	int apps = 0;
+
+	replay("cri-runc", NULL, 1u << CT_ENG_CRI);
+	for (int i = 0; i < sink.n; i++) {
+		cr_expect_eq(sink.got[i].engine, CT_ENG_CRI, "%s: engine %s",
+			     sink.got[i].id, ct_engine_name(sink.got[i].engine));
+		if (sink.got[i].is_pod)
+			pod = &sink.got[i];
+	}
+	cr_assert(pod, "no pod record");
+	for (int i = 0; i < sink.n; i++)
+		apps += !strcmp(sink.got[i].pod, pod->id);
+	cr_expect_eq(apps, 2, "%d app containers name the pod", apps);
+	cr_expect_eq(sink.n, 3, "%d records", sink.n);
+	replay("cri-runc", NULL, 1u << CT_ENG_PODMAN);
+	cr_expect_eq(sink.n, 0, "%d records of podman", sink.n);
 }
