@@ -45,9 +45,10 @@ static int configure(struct opens_bpf *skel, enum ct_cgroup_mode m,
 		bpf_map__set_max_entries(skel->maps.slowpaths, 1);
 	/*
 	 * The stub stops and seccomp traps are runsc's only: without runsc
-	 * (-r runc,crun) no context switch or signal pays for a hook.
+	 * (-r runc,crun; a mask of 0 is every runtime) no context switch or
+	 * signal pays for a hook.
 	 */
-	if (!(runtime_mask & (1u << CT_RT_RUNSC))) {
+	if (runtime_mask && !(runtime_mask & (1u << CT_RT_RUNSC))) {
 		bpf_program__set_autoload(skel->progs.ct_opens_switch, false);
 		bpf_program__set_autoload(skel->progs.ct_opens_sigsys, false);
 	}
