@@ -78,6 +78,7 @@ struct ct_pulls {
 	size_t nclients;
 	struct ct_pull *pulls;
 	size_t npulls, pcap;
+	size_t keep;		/* 0: every pull; else the last `keep` */
 };
 
 /* ---- small helpers ---- */
@@ -591,8 +592,18 @@ static void finish_layers(struct ct_pull *p, uint64_t start_mono,
 		     first_write_mono - start_mono : 0;
 }
 
+/* Continuous mode: the oldest pull goes (claimed long ago, if ever). */
+static void drop_oldest(struct ct_pulls *e)
+{
+	free(e->pulls[0].layers);
+	memmove(e->pulls, e->pulls + 1, (e->npulls - 1) * sizeof(*e->pulls));
+	e->npulls--;
+}
+
 static int emit(struct ct_pulls *e, struct ct_pull *p)
 {
+	if (e->keep && e->npulls == e->keep)
+		drop_oldest(e);
 	if (e->npulls == e->pcap) {
 		size_t cap = e->pcap ? 2 * e->pcap : 8;
 		struct ct_pull *v = realloc(e->pulls, cap * sizeof(*v));
@@ -941,6 +952,11 @@ struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 	e->on_pull = on_pull;
 	e->ctx = ctx;
 	return e;
+}
+
+void ct_pulls_keep(struct ct_pulls *e, size_t max)
+{
+	e->keep = max;
 }
 
 void ct_pulls_free(struct ct_pulls *e)

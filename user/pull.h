@@ -59,6 +59,11 @@ struct ct_pulls;
 struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 					  ct_pull_cb on_pull, void *ctx);
 void ct_pulls_free(struct ct_pulls *e);
+/*
+ * Continuous mode: keep only the last max pulls (0: all, the default);
+ * ct_pull_count() / ct_pull_get() and the end report see those.
+ */
+void ct_pulls_keep(struct ct_pulls *e, size_t max);
 
 /*
  * Feed any raw record: the ones that are not about pulls are ignored.

@@ -221,6 +221,9 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		ct_report_err("out of memory");
 		return -ENOMEM;
 	}
+	/* image pulls, kept for the report, would grow as containers did */
+	if (ct_session_continuous(cli))
+		ct_pulls_keep(ct_enrich_pulls(s->enrich), CT_CONTINUOUS_WINDOW);
 	return 0;
 }
 

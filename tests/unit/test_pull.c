@@ -745,3 +745,42 @@ Test(pull_untrusted, dump_overflow_recording)
 {
 	replay_untrusted("ubsan-pull-output-dump-overflow.ctrec");
 }
+
+/* Continuous mode: the last `keep` pulls only, however many came. */
+static size_t pulls_of_two_recordings(size_t keep)
+{
+	static const char *const names[] = { "docker-pull.ctrec",
+					     "docker-pull.ctr.ctrec" };
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	struct ct_pulls *e = NULL;
+	char path[512], err[256];
+	const void *rec;
+	size_t len, n;
+
+	for (size_t i = 0; i < 2; i++) {
+		fixture(names[i], path, sizeof(path));
+		cr_assert_eq(ct_rec_reader_open(&r, path, &h, err,
+						sizeof(err)), 0, "%s", err);
+		if (!e)
+			e = ct_pulls_new(h.mono_to_real_ns, NULL, NULL);
+		cr_assert_not_null(e);
+		ct_pulls_keep(e, keep);
+		while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
+			ct_pull_feed(e, rec, len);
+		ct_pull_flush(e);
+		ct_rec_reader_close(r);
+	}
+	n = ct_pull_count(e);
+	ct_pulls_free(e);
+	return n;
+}
+
+Test(pull, keep_bounds_the_pulls_kept)
+{
+	size_t all = pulls_of_two_recordings(0);
+
+	cr_assert_geq(all, 2);
+	cr_expect_eq(pulls_of_two_recordings(1), 1);
+	cr_expect_eq(pulls_of_two_recordings(all), all);
+}
