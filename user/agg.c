@@ -24,7 +24,9 @@ struct agg_gen {
 struct agg_cont {
 	uint64_t added;
 	uint64_t stamp;
-	struct ct_agg_group *groups[CT_AGG_NGROUPS];
+	/* all of them, resident from the start: a (runtime, engine) first
+	 * seen after days costs only its histogram rows */
+	struct ct_agg_group groups[CT_AGG_NGROUPS];
 	struct agg_gen gens[CT_AGG_GENS];
 	size_t ngens;
 	struct ct_container old;	/* a generation, rebuilt to pair */
@@ -67,13 +69,10 @@ fail:
 
 static void free_group(struct ct_agg_group *g)
 {
-	if (!g)
-		return;
 	for (int i = 0; i < CT_AGG_SLOTS; i++)
 		ct_fold_free(&g->s[i].fold);
 	for (int i = 0; i < CT_AGG_RSLOTS; i++)
 		ct_fold_free(&g->r[i].fold);
-	free(g);
 }
 
 void ct_agg_free(struct ct_agg *a)
@@ -82,7 +81,7 @@ void ct_agg_free(struct ct_agg *a)
 		return;
 	if (a->cont)
 		for (size_t i = 0; i < CT_AGG_NGROUPS; i++)
-			free_group(a->cont->groups[i]);
+			free_group(&a->cont->groups[i]);
 	free(a->cont);
 	free(a->recs);
 	free(a);
@@ -100,7 +99,7 @@ uint64_t ct_agg_added(const struct ct_agg *a)
 
 static size_t group_bytes(const struct ct_agg_group *g)
 {
-	size_t b = sizeof(*g);
+	size_t b = 0;	/* the group itself: in sizeof(struct agg_cont) */
 
 	for (int i = 0; i < CT_AGG_SLOTS; i++)
 		b += ct_fold_bytes(&g->s[i].fold);
@@ -117,8 +116,7 @@ size_t ct_agg_bytes(const struct ct_agg *a)
 		return b;
 	b += sizeof(*a->cont);
 	for (size_t i = 0; i < CT_AGG_NGROUPS; i++)
-		if (a->cont->groups[i])
-			b += group_bytes(a->cont->groups[i]);
+		b += group_bytes(&a->cont->groups[i]);
 	return b;
 }
 
@@ -166,17 +164,19 @@ const struct ct_container *ct_agg_get(const struct ct_agg *a, size_t i)
 }
 
 /* Continuous: group (rt, e), NULL if none yet. */
-static struct ct_agg_group *group_of(const struct ct_agg *a,
-				     enum ct_runtime rt, int e)
+static const struct ct_agg_group *group_of(const struct ct_agg *a,
+					   enum ct_runtime rt, int e)
 {
 	if ((int)rt < 0 || rt >= CT_RT_MAX || e < 0 || e >= CT_ENG_MAX)
 		return NULL;
-	return a->cont->groups[rt * CT_ENG_MAX + e];
+	return ct_agg_group(a, rt * CT_ENG_MAX + e);
 }
 
 const struct ct_agg_group *ct_agg_group(const struct ct_agg *a, size_t i)
 {
-	return a->cont && i < CT_AGG_NGROUPS ? a->cont->groups[i] : NULL;
+	if (!a->cont || i >= CT_AGG_NGROUPS || !a->cont->groups[i].seen)
+		return NULL;
+	return &a->cont->groups[i];
 }
 
 static size_t folded_count(const struct ct_agg *a, enum ct_runtime rt,
@@ -656,21 +656,14 @@ static int series_add(struct ct_agg_series *s, uint64_t v)
 static struct ct_agg_group *group_get(struct ct_agg *a,
 				      const struct ct_container *c)
 {
-	size_t i = (size_t)c->runtime * CT_ENG_MAX + c->engine;
 	struct ct_agg_group *g;
 
 	if ((int)c->runtime < 0 || c->runtime >= CT_RT_MAX ||
 	    (int)c->engine < 0 || c->engine >= CT_ENG_MAX)
 		return NULL;
-	g = a->cont->groups[i];
-	if (!g) {
-		g = calloc(1, sizeof(*g));
-		if (!g)
-			return NULL;
-		g->runtime = c->runtime;
-		g->engine = c->engine;
-		a->cont->groups[i] = g;
-	}
+	g = &a->cont->groups[(size_t)c->runtime * CT_ENG_MAX + c->engine];
+	g->runtime = c->runtime;
+	g->engine = c->engine;
 	return g;
 }
 
@@ -797,7 +790,7 @@ static int fold_container(struct ct_agg *a, const struct ct_container *c)
 	struct ct_agg_group *g = group_get(a, c);
 
 	if (!g)
-		return -ENOMEM;
+		return -EINVAL;
 	g->seen++;
 	g->complete += c->complete;
 	g->failed += c->failed != CT_FAIL_NONE;
