@@ -19,7 +19,7 @@
 # with the reason, and counted in "unkeyed_containers"; never a count.
 . "$(dirname "$0")/lib.sh"
 
-[ "${CT_CGROUP:-v1}" = v2 ] || { note "needs a CT_CGROUP=v2 harness"; exit 77; }
+[ "${CT_CGROUP:-v1}" = v2 ] || fail "needs a CT_CGROUP=v2 harness (run.sh runs it under one)"
 info=$(docker info 2>/dev/null) || fail "docker info"
 grep -q 'Cgroup Version: 2' <<<"$info" ||
 	fail "dockerd does not report Cgroup Version: 2"

@@ -18,7 +18,7 @@
 
 rt=${1:-runc}
 pods=${2:-1}
-[ "${CT_CRI:-0}" = 1 ] || { note "harness without CRI (CT_CRI=1)"; exit 77; }
+[ "${CT_CRI:-0}" = 1 ] || fail "needs a CT_CRI=1 harness (run.sh runs it under one)"
 
 netns_before=$(ip netns list | grep -c '^cni-' || true)
 run_ct -j -- /usr/bin/python3 "$TOP/tests/integration/cri/cri.py" \

@@ -5,8 +5,8 @@
 # Helpers sourced by every integration test.  run.sh exports the harness
 # environment (DOCKER_HOST, CONTAINERD_ADDRESS, CT_DIR, ...) and
 # COLDTRACE (absolute path of the binary); each test runs in its own
-# scratch dir $T and exits 0 on success, 77 to skip, anything else on
-# failure.  Under a CT_CGROUP=v2 harness, CT_NSENTER runs coldtrace in
+# scratch dir $T and exits 0 on success, anything else on failure (no
+# skipping: a missing input fails).  Under a CT_CGROUP=v2 harness, CT_NSENTER runs coldtrace in
 # the daemons' mount namespace (their cgroup v2 view).
 
 set -euo pipefail

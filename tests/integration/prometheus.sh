@@ -15,7 +15,7 @@
 # containers on a shared host cannot change a count.
 . "$(dirname "$0")/lib.sh"
 
-command -v prometheus >/dev/null || { note "no prometheus"; exit 77; }
+command -v prometheus >/dev/null || fail "no prometheus: tools/install-deps.sh installs it"
 NRUNC=20
 NRUNSC=5
 ID_PREFIX=ct-prom-$$-

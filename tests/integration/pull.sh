@@ -26,8 +26,8 @@ else
 	REF=127.0.0.1:${CT_REGISTRY_PORT:-5000}/$IMG
 fi
 
-command -v docker-registry >/dev/null || { note "no docker-registry"; exit 77; }
-command -v tc >/dev/null || { note "no tc"; exit 77; }
+command -v docker-registry >/dev/null || fail "no docker-registry: tools/install-deps.sh installs it"
+command -v tc >/dev/null || fail "no tc: tools/install-deps.sh installs iproute2"
 
 # The registry, lo's qdisc and daemon.json are restored whatever happens.
 cleanup_pull() {

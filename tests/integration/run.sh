@@ -3,8 +3,9 @@
 #
 # Runs every integration test against one private harness (containerd +
 # dockerd under /tmp/ct.XXXXXX, stopped on exit whatever happens) and
-# prints "N passed, N failed[, N skipped]" as its last line.  Exits
-# non-zero if any test failed.  Needs root and a built ./coldtrace.
+# prints "N passed, N failed" as its last line (a test never skips: a
+# missing input is a failure).  Exits non-zero if any test failed.  Needs
+# root and a built ./coldtrace.
 #
 #   tests/integration/run.sh            all tests
 #   tests/integration/run.sh PATTERN    tests whose name contains PATTERN
@@ -130,7 +131,7 @@ start_harness() {
 	"$HARNESS" image || die "could not build the $1 test image"
 }
 
-pass=0 failed=0 skipped=0 failures=()
+pass=0 failed=0 failures=()
 # run_tests PREFIX PATTERN "name|cmd"...
 run_tests() {
 	local prefix=$1 pat=$2 t name cmd rc t0 dt
@@ -147,9 +148,6 @@ run_tests() {
 		if [ $rc -eq 0 ]; then
 			echo "PASS: $name (${dt}s)"
 			pass=$((pass + 1))
-		elif [ $rc -eq 77 ]; then
-			echo "SKIP: $name"
-			skipped=$((skipped + 1))
 		else
 			[ $rc -eq 124 ] && echo "  timed out after ${TEST_TIMEOUT}s" >&2
 			echo "FAIL: $name (status $rc, ${dt}s)"
@@ -192,9 +190,5 @@ if any_match cri/ "${1:-}" "${CRI_TESTS[@]}"; then
 fi
 
 [ $failed -gt 0 ] && echo "failed: ${failures[*]}"
-if [ $skipped -gt 0 ]; then
-	echo "$pass passed, $failed failed, $skipped skipped"
-else
-	echo "$pass passed, $failed failed"
-fi
+echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
