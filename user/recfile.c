@@ -3,8 +3,6 @@
  * --record writer and --replay reader.  See recfile.h.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
