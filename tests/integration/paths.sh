@@ -115,7 +115,8 @@ for p in --paths ""; do
 	traced loop "$LOOP" -j ${p:+"$p"}
 	for rt in runc runsc; do
 		c=$(rec loop $rt | jq -r '.opens.count')
-		[ "$c" -eq $((2 * ITER)) ] || fail "$rt ${p:-without --paths}: $c opens, expected $((2 * ITER))"
+		[ "$c" -eq $((2 * ITER)) ] || { rec loop $rt | jq -c .opens >&2
+			fail "$rt ${p:-without --paths}: $c opens, expected $((2 * ITER))"; }
 	done
 	if [ -z "$p" ]; then
 		! grep -q slowest_opens "$T/out" || fail "slowest_opens without --paths"

@@ -4,8 +4,9 @@
 # Runs every integration test against one private harness (containerd +
 # dockerd under /tmp/ct.XXXXXX, stopped on exit whatever happens) and
 # prints "N passed, N failed" as its last line (a test never skips: a
-# missing input is a failure).  Exits non-zero if any test failed.  Needs
-# root and a built ./coldtrace.
+# missing input is a failure; a test that fails runs once more and, if it
+# then passes, is named FLAKY at the end with its first run's output).
+# Exits non-zero if any test failed.  Needs root and a built ./coldtrace.
 #
 #   tests/integration/run.sh            all tests
 #   tests/integration/run.sh PATTERN    tests whose name contains PATTERN
@@ -112,6 +113,7 @@ CT_HARNESS_STATE=$(mktemp /tmp/ct-integration.XXXXXX)
 cleanup() {
 	"$HARNESS" stop >/dev/null 2>&1 || "$HARNESS" stop
 	rm -f "$CT_HARNESS_STATE"
+	rm -rf "${LOGS:-}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -131,26 +133,52 @@ start_harness() {
 	"$HARNESS" image || die "could not build the $1 test image"
 }
 
-pass=0 failed=0 failures=()
+pass=0 failed=0 failures=() flaky=()
+# Each test's output, to print again at the end when it failed: CI
+# shows only the tail of a long run, so the reason must be near the end.
+LOGS=$(mktemp -d /tmp/ct-integration-logs.XXXXXX)
+
+# One run of a test, its output to $LOGS/NAME.log then to ours: to a
+# file, not through tee, since a daemon a test leaves behind (conmon)
+# would hold a pipe open.  Returns the test's status.
+run_one() {	# NAME CMD
+	local log=$LOGS/${1//\//_}.log rc
+	# shellcheck disable=SC2086
+	timeout -k 10 "$TEST_TIMEOUT" bash "$DIR"/$2 >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	[ $rc -eq 124 ] && echo "  timed out after ${TEST_TIMEOUT}s"
+	return $rc
+}
+
+# A test that fails is run once more, so that one timing accident on a
+# loaded machine does not hide the rest of the run; it still fails if
+# the second run fails, and a pass on the second run is reported as
+# FLAKY, with the first run's output, at the end of the run.
 # run_tests PREFIX PATTERN "name|cmd"...
 run_tests() {
-	local prefix=$1 pat=$2 t name cmd rc t0 dt
+	local prefix=$1 pat=$2 t name cmd rc t0 flog
 	shift 2
 	for t in "$@"; do
 		name=$prefix${t%%|*}
 		cmd=${t#*|}
 		[ -n "$pat" ] && [[ "$name" != *"$pat"* ]] && continue
 		t0=$SECONDS
-		# shellcheck disable=SC2086
-		timeout -k 10 "$TEST_TIMEOUT" bash "$DIR"/$cmd
+		run_one "$name" "$cmd"
 		rc=$?
-		dt=$((SECONDS - t0))
+		if [ $rc -ne 0 ]; then
+			flog=$LOGS/${name//\//_}.first.log
+			mv "$LOGS/${name//\//_}.log" "$flog"
+			echo "RETRY: $name failed (status $rc), once more"
+			run_one "$name" "$cmd"
+			rc=$?
+			[ $rc -eq 0 ] && flaky+=("$name")
+		fi
 		if [ $rc -eq 0 ]; then
-			echo "PASS: $name (${dt}s)"
+			echo "PASS: $name ($((SECONDS - t0))s)"
 			pass=$((pass + 1))
 		else
-			[ $rc -eq 124 ] && echo "  timed out after ${TEST_TIMEOUT}s" >&2
-			echo "FAIL: $name (status $rc, ${dt}s)"
+			echo "FAIL: $name (status $rc, $((SECONDS - t0))s)"
 			failed=$((failed + 1))
 			failures+=("$name")
 		fi
@@ -189,6 +217,17 @@ if any_match cri/ "${1:-}" "${CRI_TESTS[@]}"; then
 	run_tests cri/ "${1:-}" "${CRI_TESTS[@]}"
 fi
 
+# The flaky and failed tests' own words last, where a truncated CI log
+# still has them.
+for name in "${flaky[@]}"; do
+	echo "=== FLAKY $name (passed on its second run): the last 25 lines of its first"
+	tail -n 25 "$LOGS/${name//\//_}.first.log"
+done
+for name in "${failures[@]}"; do
+	echo "=== FAILED $name: the last 25 lines of its output"
+	tail -n 25 "$LOGS/${name//\//_}.log"
+done
+[ ${#flaky[@]} -gt 0 ] && echo "flaky (passed on a second run): ${flaky[*]}"
 [ $failed -gt 0 ] && echo "failed: ${failures[*]}"
 echo "$pass passed, $failed failed"
 [ $failed -eq 0 ]
