@@ -22,6 +22,13 @@
 #   tools/registry.sh fatslim NAME        push NAME-fat (gcc's files + the
 #                                         program) and NAME-slim (the program
 #                                         only), both from one C program
+#   tools/registry.sh pyfatslim NAME [ml]
+#                                         push NAME-fat and NAME-slim: a Python
+#                                         function (tools/experiments/pyfn) on
+#                                         a debootstrap base with the study's
+#                                         build packages, and its multi-stage
+#                                         twin; ml: + numpy, scipy and a 250 MB
+#                                         model file (tools/debian-rootfs.sh)
 #   tools/registry.sh layers NAME         "digest compressed-bytes" per layer,
 #                                         from the registry's manifest
 #   tools/registry.sh forget NAME         drop NAME and its layers locally
@@ -170,12 +177,19 @@ cmd_stop() {
 	rm -f "$STATE_FILE"
 }
 
+# CMD runs in the background and is waited for: bash runs a trap only
+# once its foreground command ends, so a killed `exec` would otherwise
+# keep the registry, namespace and delayer until CMD ended by itself.
 cmd_exec() {
+	local child
 	[ $# -gt 0 ] || die "exec needs a command"
 	cmd_start >/dev/null
 	trap cmd_stop EXIT
-	trap 'exit 130' INT TERM
-	"$@"
+	"$@" &
+	child=$!
+	# shellcheck disable=SC2064
+	trap "kill $child 2>/dev/null; exit 130" INT TERM
+	wait "$child"
 }
 
 # ---- far registry: namespace, veth, delayer ----
@@ -252,10 +266,11 @@ cmd_push() {
 	log "pushed $ADDR/$name:latest: $n layers of $bytes bytes"
 }
 
+# build_push NAME CTX [DOCKERFILE]: build, push, forget; CTX is removed.
 build_push() {
 	local name=$1 ctx=$2 ref=$ADDR/$1:latest
-	docker build -q --network none -t "$ref" "$ctx" >/dev/null ||
-		die "docker build of $name failed"
+	docker build -q --network none -t "$ref" -f "$ctx/${3:-Dockerfile}" \
+		"$ctx" >/dev/null || die "docker build of $name failed"
 	docker push -q "$ref" >/dev/null || die "docker push of $ref failed"
 	rm -rf "$ctx"
 	cmd_forget "$name"
@@ -299,6 +314,75 @@ COPY hello /app/
 CMD ["/app/hello"]
 EOF
 	build_push "$name-slim" "$ctx.slim"
+	log "pushed $ADDR/$name-fat:latest and $ADDR/$name-slim:latest"
+}
+
+# ---- Python function images (issue 15: the multi-stage study) ----
+
+# What the function imports, in both images; what a single-stage build
+# also ships (the study's list: build-essential, python-dev, libssl-dev,
+# libffi-dev, ffmpeg); what the "ml" pair adds to both.
+FN_PKGS=python3,python3-yaml,python3-requests
+FAT_PKGS=build-essential,python3-dev,libssl-dev,libffi-dev,ffmpeg
+ML_PKGS=python3-numpy,python3-scipy
+FN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/experiments/pyfn
+# The C extension, built where python3-dev is: in the (fat) build stage.
+BUILD_EXT='gcc -O2 -shared -fPIC $(python3-config --includes) -o /app/speedup$(python3-config --extension-suffix) /app/speedup.c'
+
+# import_rootfs NAME PKGS: a debootstrap rootfs as local image ct-NAME.
+import_rootfs() {
+	local tar
+	tar=$("$(dirname "${BASH_SOURCE[0]}")/debian-rootfs.sh" "$1" "$2") ||
+		die "no rootfs for $1"
+	docker import "$tar" "ct-$1:latest" >/dev/null ||
+		die "docker import of $tar failed"
+	echo "ct-$1:latest"
+}
+
+# Dockerfile of NAME-fat: one stage, the extension built in place and
+# the toolchain kept, as a single-stage build ships it.
+fat_dockerfile() {	# FAT-IMAGE ML
+	echo "FROM $1"
+	echo "COPY handler.py speedup.c /app/"
+	[ -z "$2" ] || echo "COPY model.bin /app/"
+	echo "RUN $BUILD_EXT && python3 /app/handler.py"
+	echo 'CMD ["python3", "/app/handler.py"]'
+}
+
+# Dockerfile of NAME-slim: the same build stage, then a release stage on
+# the slim base with only the function and its built extension.
+slim_dockerfile() {	# FAT-IMAGE SLIM-IMAGE ML
+	echo "FROM $1 AS build"
+	echo "COPY handler.py speedup.c /app/"
+	echo "RUN $BUILD_EXT && rm /app/speedup.c"
+	echo "FROM $2"
+	echo "COPY --from=build /app/ /app/"
+	[ -z "$3" ] || echo "COPY model.bin /app/"
+	echo "RUN python3 /app/handler.py"
+	echo 'CMD ["python3", "/app/handler.py"]'
+}
+
+cmd_pyfatslim() {
+	local name=${1:?pyfatslim NAME [ml]} ml=${2:-} d ctx fat slim extra=
+	need_env
+	valid_name "$name"
+	case $ml in
+	'') ;;
+	ml) extra=,$ML_PKGS ;;
+	*) die "pyfatslim NAME [ml]: '$ml' is not ml" ;;
+	esac
+	d=$(reg_dir)
+	fat=$(import_rootfs "py-fat$ml" "$FN_PKGS,$FAT_PKGS$extra")
+	slim=$(import_rootfs "py-slim$ml" "$FN_PKGS$extra")
+	ctx=$(mktemp -d "$d/ctx.XXXXXX")
+	cp "$FN_DIR/handler.py" "$FN_DIR/speedup.c" "$ctx/"
+	# weights are close to incompressible: random bytes stand for them
+	[ -z "$ml" ] || make_layer_file "$ctx/model.bin" $((250 * 1048576))
+	fat_dockerfile "$fat" "$ml" >"$ctx/Dockerfile.fat"
+	slim_dockerfile "$fat" "$slim" "$ml" >"$ctx/Dockerfile.slim"
+	cp -r "$ctx" "$ctx.slim"
+	build_push "$name-fat" "$ctx" Dockerfile.fat
+	build_push "$name-slim" "$ctx.slim" Dockerfile.slim
 	log "pushed $ADDR/$name-fat:latest and $ADDR/$name-slim:latest"
 }
 
@@ -423,9 +507,10 @@ stop) cmd_stop ;;
 exec) shift; cmd_exec "$@" ;;
 push) shift; cmd_push "$@" ;;
 fatslim) shift; cmd_fatslim "$@" ;;
+pyfatslim) shift; cmd_pyfatslim "$@" ;;
 layers) shift; cmd_layers "$@" ;;
 forget) shift; cmd_forget "$@" ;;
 shape) shift; cmd_shape "$@" ;;
 concurrency) shift; cmd_concurrency "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|layers|forget|shape|concurrency (see the header)" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|layers|forget|shape|concurrency (see the header)" ;;
 esac

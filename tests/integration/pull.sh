@@ -9,7 +9,8 @@
 # told: max-concurrent-downloads 1 -> max 1, 3 -> max 3.
 # `pull.sh far`: the registry in its own netns, 50 ms per round trip
 # (tools/netdelay) at 10 Mbit/s: time to first byte >= 50 ms, and the
-# namespace and the delayer gone after `registry.sh stop`.
+# namespace and the delayer gone after `registry.sh stop`, and after
+# `registry.sh exec` is killed.
 . "$(dirname "$0")/lib.sh"
 
 REGISTRY=$TOP/tools/registry.sh
@@ -105,4 +106,18 @@ pull_with 3
 if [ "$FAR" = far ]; then
 	"$REGISTRY" stop
 	check_gone
+	# Killed: `registry.sh exec` undoes everything when it gets SIGTERM.
+	CT_REGISTRY_STATE=$T/killed.state "$REGISTRY" exec sleep 300 \
+		>/dev/null 2>"$T/killed.err" &
+	pid=$!
+	for _ in $(seq 100); do
+		pgrep -f "$TOP/tools/netdelay/.output/netdelay" >/dev/null && break
+		sleep 0.1
+	done
+	pgrep -f "$TOP/tools/netdelay/.output/netdelay" >/dev/null ||
+		{ cat "$T/killed.err" >&2; fail "registry.sh exec started no delayer"; }
+	kill -TERM "$pid"
+	wait "$pid" 2>/dev/null || true
+	check_gone
+	note "far: namespace, veth and delayer gone after stop and after SIGTERM"
 fi
