@@ -236,7 +236,7 @@ static void csv_header(FILE *f, bool why)
 {
 	int p;
 
-	fputs("id,name,runtime,engine,complete,exit_code,total_us,"
+	fputs("id,name,runtime,engine,type,pod,complete,exit_code,total_us,"
 	      "cold_start_us", f);
 	for (p = 0; p < CT_PH_MAX; p++)
 		fprintf(f, ",%s_us", ct_phase_name(p));
@@ -271,7 +271,9 @@ static void csv_row(FILE *f, const struct ct_container *c,
 	fputc(',', f);
 	csv_field(f, c->name, sizeof(c->name));
 	fprintf(f, ",%s,%s,%s,", ct_runtime_name(c->runtime),
-		ct_engine_name(c->engine), c->complete ? "true" : "false");
+		ct_engine_name(c->engine), c->is_pod ? "pod" : "container");
+	csv_field(f, c->pod, sizeof(c->pod));
+	fprintf(f, ",%s,", c->complete ? "true" : "false");
 	if (c->has_exit_code)
 		fprintf(f, "%d", c->exit_code);
 	fputc(',', f);
@@ -371,16 +373,21 @@ static void trace_meta_event(struct ct_json *w, const char *what, int pid,
 	ct_json_end_object(w);
 }
 
-/* One track per container: pid = runtime + 1, tid = index + 1. */
+/*
+ * One track per container, tid = index + 1, in its group: pid = runtime
+ * + 1, or its CRI pod's group (trace_groups()); the sandbox's own track
+ * is labelled "sandbox".
+ */
 static void trace_container(struct ct_json *w, const struct ct_container *c,
-			    size_t tid, uint64_t base)
+			    int pid, size_t tid, uint64_t base)
 {
-	char label[CT_ID_LEN + CT_NAME_LEN + 4];
-	int pid = (int)c->runtime + 1, p;
+	char label[CT_ID_LEN + CT_NAME_LEN + 12];
 	uint64_t v;
+	int p;
 
-	snprintf(label, sizeof(label), "%.12s%s%.*s", c->id,
-		 c->name[0] ? " " : "", (int)sizeof(c->name), c->name);
+	snprintf(label, sizeof(label), "%.12s%s%s%.*s", c->id,
+		 c->is_pod ? " sandbox" : "", c->name[0] ? " " : "",
+		 (int)sizeof(c->name), c->name);
 	trace_meta_event(w, "thread_name", pid, tid, label, sizeof(label));
 	for (p = 0; p < CT_PH_MAX; p++) {
 		if (!ct_agg_sample(c, p, &v))
@@ -461,7 +468,7 @@ static void trace_pull(struct ct_json *w, const struct ct_pull *p, int pid,
 #define STATE_TID	(1u << 20)
 
 static void trace_states(struct ct_json *w, const struct ct_why *why,
-			 const struct ct_container *c, size_t tid,
+			 const struct ct_container *c, int pid, size_t tid,
 			 uint64_t base)
 {
 	static const char *const names[] = {
@@ -475,8 +482,8 @@ static void trace_states(struct ct_json *w, const struct ct_why *why,
 	if (!n)
 		return;
 	snprintf(label, sizeof(label), "%.12s carrier state", c->id);
-	trace_meta_event(w, "thread_name", (int)c->runtime + 1,
-			 tid + STATE_TID, label, strlen(label));
+	trace_meta_event(w, "thread_name", pid, tid + STATE_TID, label,
+			 strlen(label));
 	for (size_t i = 0; i < n; i++) {
 		if (sl[i].start_ns < base || sl[i].state > CT_TS_SLEEP ||
 		    !names[sl[i].state])
@@ -485,7 +492,7 @@ static void trace_states(struct ct_json *w, const struct ct_why *why,
 		ct_json_kv_string(w, "name", names[sl[i].state]);
 		ct_json_kv_string(w, "cat", "state");
 		ct_json_kv_string(w, "ph", "X");
-		ct_json_kv_u64(w, "pid", (int)c->runtime + 1);
+		ct_json_kv_u64(w, "pid", pid);
 		ct_json_kv_u64(w, "tid", tid + STATE_TID);
 		ct_json_key(w, "ts");
 		ct_json_decimal(w, sl[i].start_ns - base, 3);
@@ -499,14 +506,60 @@ static void trace_states(struct ct_json *w, const struct ct_why *why,
 	}
 }
 
+/* The CRI pod a record belongs to: its own id for a sandbox, else its pod's. */
+static const char *pod_of(const struct ct_container *c)
+{
+	if (c->is_pod)
+		return c->id;
+	return c->pod[0] ? c->pod : NULL;
+}
+
+/*
+ * Track groups (trace processes): a runtime's (pid = runtime + 1), or a
+ * pod's, one per distinct pod after the pulls' pids, named "pod <id12>",
+ * holding the sandbox and its app containers.  gpid[i]: record i's.
+ */
+static int trace_groups(struct ct_json *w, const struct ct_agg *agg,
+			int first_pod_pid, int *gpid)
+{
+	size_t i, j, n = ct_agg_count(agg), npods = 0;
+	const char **pods = calloc(n ? n : 1, sizeof(*pods));
+	char label[20];
+
+	if (!pods)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct ct_container *c = ct_agg_get(agg, i);
+		const char *pod = pod_of(c);
+
+		gpid[i] = (int)c->runtime + 1;
+		if (!pod)
+			continue;
+		for (j = 0; j < npods && strncmp(pods[j], pod, CT_ID_LEN); j++)
+			;
+		if (j == npods) {
+			pods[npods++] = pod;
+			snprintf(label, sizeof(label), "pod %.12s", pod);
+			trace_meta_event(w, "process_name", first_pod_pid + (int)j,
+					 0, label, strlen(label));
+		}
+		gpid[i] = first_pod_pid + (int)j;
+	}
+	free(pods);
+	return 0;
+}
+
 static int write_trace(FILE *f, const struct export_ctx *x)
 {
 	const struct ct_pulls *pulls = x->meta->pulls;
 	size_t i, n = ct_agg_count(x->agg);
+	size_t npulls = pulls ? ct_pull_count(pulls) : 0;
 	uint64_t base = trace_base(x->agg, pulls);
+	int rt, *gpid = calloc(n ? n : 1, sizeof(*gpid));
 	struct ct_json w;
-	int rt;
 
+	if (!gpid)
+		return -ENOMEM;
 	ct_json_init(&w, f);
 	ct_json_start_object(&w);
 	ct_json_key(&w, "traceEvents");
@@ -518,13 +571,18 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 			trace_meta_event(&w, "process_name", rt + 1, 0, name,
 					 strlen(name));
 	}
+	if (trace_groups(&w, x->agg, CT_RT_MAX + 1 + (int)npulls, gpid)) {
+		free(gpid);
+		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
-		trace_container(&w, ct_agg_get(x->agg, i), i + 1, base);
+		trace_container(&w, ct_agg_get(x->agg, i), gpid[i], i + 1, base);
 		if (x->meta->why)
 			trace_states(&w, x->meta->why, ct_agg_get(x->agg, i),
-				     i + 1, base);
+				     gpid[i], i + 1, base);
 	}
-	for (i = 0; pulls && i < ct_pull_count(pulls); i++)
+	free(gpid);
+	for (i = 0; i < npulls; i++)
 		trace_pull(&w, ct_pull_get(pulls, i), CT_RT_MAX + 1 + i, base);
 	ct_json_end_array(&w);
 	ct_json_kv_string(&w, "displayTimeUnit", "ms");

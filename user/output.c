@@ -210,9 +210,12 @@ static void put_sanitized(FILE *f, const char *s, size_t max, int width)
 		fputc(' ', f);
 }
 
-static const char *engine_short(enum ct_engine_kind e)
+/* The ENGINE column: a CRI pod's sandbox row says "pod" (its engine is cri). */
+static const char *engine_short(const struct ct_container *c)
 {
-	return e == CT_ENG_CONTAINERD ? "ctrd" : ct_engine_name(e);
+	if (c->is_pod)
+		return "pod";
+	return c->engine == CT_ENG_CONTAINERD ? "ctrd" : ct_engine_name(c->engine);
 }
 
 void ct_output_table_row(FILE *f, const struct ct_container *c)
@@ -224,7 +227,7 @@ void ct_output_table_row(FILE *f, const struct ct_container *c)
 	ct_exclusive_ns(c, excl);
 	put_sanitized(f, c->id, sizeof(c->id), 12);
 	fprintf(f, " %-5.5s %-6.6s ", ct_runtime_name(c->runtime),
-		engine_short(c->engine));
+		engine_short(c));
 	if (c->has_exit_code)
 		fprintf(f, "%4d ", c->exit_code);
 	else

@@ -405,6 +405,74 @@ Test(export, open_histograms_per_runtime)
 	ct_agg_free(a);
 }
 
+/*
+ * CRI pods: trace.json groups a pod's sandbox and app containers in one
+ * process named "pod <id>", apart from the runtime's; phases.csv says
+ * each row's type and pod.
+ */
+Test(export, pods_are_track_groups_and_csv_columns)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+	char err[256], *p, *text;
+	struct tj *trace;
+	struct csv csv;
+	int64_t pod_pid = -1, plain_pid = -1;
+	uint64_t u, pid;
+
+	tf_container(&c, "pod00001", "", CT_RT_RUNC, 1000 * MS, 0);
+	c.engine = CT_ENG_CRI;
+	c.is_pod = true;
+	ct_agg_add(a, &c);
+	tf_container(&c, "app00001", "", CT_RT_RUNC, 1100 * MS, 0);
+	c.engine = CT_ENG_CRI;
+	snprintf(c.pod, sizeof(c.pod), "pod00001");
+	ct_agg_add(a, &c);
+	tf_container(&c, "plain001", "", CT_RT_RUNC, 1200 * MS, 0);
+	ct_agg_add(a, &c);
+	cr_assert_eq(ct_export_dir(tmpdir, a, &meta, err, sizeof(err)), 0, "%s",
+		     err);
+
+	trace = json_file(tmpdir, "trace.json");
+	for (size_t i = 0; i < tj_get(trace, "traceEvents")->n; i++) {
+		const struct tj *e = tj_get(trace, "traceEvents")->items[i];
+
+		if (!strcmp(tj_str(e, "ph"), "M")) {
+			if (!strcmp(tj_str(e, "args.name"), "pod pod00001")) {
+				cr_assert_eq(pod_pid, -1, "one group per pod");
+				cr_assert(tj_u64(e, "pid", &pid));
+				pod_pid = (int64_t)pid;
+			}
+			continue;
+		}
+		cr_assert(tj_u64(e, "tid", &u) && tj_u64(e, "pid", &pid));
+		if (u == 3) {
+			plain_pid = (int64_t)pid;
+			continue;
+		}
+		/* tids 1 and 2, the sandbox and its app: the pod's group */
+		cr_assert_eq((int64_t)pid, pod_pid, "tid %lu in pid %lu",
+			     (unsigned long)u, (unsigned long)pid);
+	}
+	cr_assert_neq(pod_pid, -1, "no pod group");
+	cr_assert_eq(plain_pid, CT_RT_RUNC + 1, "a plain container stays in its runtime's group");
+	tj_free(trace);
+
+	p = path_in(tmpdir, "phases.csv");
+	text = tj_slurp(p, NULL);
+	csv_parse(text, &csv);
+	cr_assert_str_eq(csv.f[1][csv_col(&csv, "type")], "pod");
+	cr_assert_str_eq(csv.f[1][csv_col(&csv, "pod")], "");
+	cr_assert_str_eq(csv.f[2][csv_col(&csv, "type")], "container");
+	cr_assert_str_eq(csv.f[2][csv_col(&csv, "pod")], "pod00001");
+	cr_assert_str_eq(csv.f[3][csv_col(&csv, "type")], "container");
+	cr_assert_str_eq(csv.f[3][csv_col(&csv, "engine")], "docker");
+	csv_free(&csv);
+	free(text);
+	free(p);
+	ct_agg_free(a);
+}
+
 Test(export, empty_aggregator_still_valid)
 {
 	struct ct_agg *a = ct_agg_new();
