@@ -132,6 +132,7 @@ struct live_state {
 	uint64_t child_wall_ns;	/* when it was started, wall clock */
 	bool timed_out;		/* -d ended the session */
 	double started;
+	double period;		/* ct_session_period(), 0: none */
 	double next_interval;
 	struct httpd *httpd;	/* --listen, NULL if off */
 };
@@ -167,8 +168,8 @@ static bool keep_going(struct live_state *ls)
 		httpd_poll(ls->httpd, ct_mono_ns());
 	if (command_finished(ls))
 		return false;
-	if (cli->interval_s && t >= ls->next_interval) {
-		ls->next_interval = t + cli->interval_s;
+	if (ls->period && t >= ls->next_interval) {
+		ls->next_interval = t + ls->period;
 		ct_session_interim(s, ct_loader_lost(ls->l));
 	}
 	return true;
@@ -293,11 +294,31 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	    ct_session_record_header(s, ct_loader_cgroup_mode(ls->l)))
 		return -1;
 	ls->started = now_s();
-	ls->next_interval = ls->started + cli->interval_s;
+	ls->period = ct_session_period(cli);
+	ls->next_interval = ls->started + ls->period;
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;
 	if (cli->listen && ct_session_listen(s, &ls->httpd))
 		return -1;
 	return 0;
+}
+
+/* What the session does until it ends, said once on stderr. */
+static void say_start(const struct live_state *ls, const struct ct_cli *cli)
+{
+	if (!ct_session_continuous(cli)) {
+		if (!cli->cmd)
+			ct_report_info("tracing container starts%s; Ctrl-C to "
+				       "stop", cli->duration_s ?
+				       " for the given duration" : "");
+		return;
+	}
+	ct_report_info("tracing container starts in continuous mode: "
+		       "statistics folded (percentiles within %.0f %%), "
+		       "the last %d records kept; Ctrl-C to stop",
+		       CT_FOLD_REL_ERR * 100, CT_CONTINUOUS_WINDOW);
+	if (cli->output_dir)
+		ct_report_info("files in %s rewritten every %g s (-i)",
+			       cli->output_dir, ls->period);
 }
 
 /* The loop, then the end: COMMAND told, the ring buffer drained. */
@@ -306,15 +327,7 @@ static int trace(struct live_state *ls, const struct ct_cli *cli)
 	struct ct_cmd_end end;
 	int err;
 
-	if (ct_session_continuous(cli))
-		ct_report_info("tracing container starts in continuous mode: "
-			       "statistics folded (percentiles within %.0f %%), "
-			       "the last %d records kept; Ctrl-C to stop",
-			       CT_FOLD_REL_ERR * 100, CT_CONTINUOUS_WINDOW);
-	else if (!cli->cmd)
-		ct_report_info("tracing container starts%s; Ctrl-C to stop",
-			       cli->duration_s ? " for the given duration" :
-			       "");
+	say_start(ls, cli);
 	while (keep_going(ls)) {
 		err = ct_loader_poll(ls->l, 100);
 		if (err < 0) {

@@ -270,14 +270,26 @@ static int export_dir(struct ct_session *s, const struct ct_meta *m)
 	return 0;
 }
 
+double ct_session_period(const struct ct_cli *cli)
+{
+	if (cli->interval_s)
+		return cli->interval_s;
+	if (cli->output_dir && ct_session_continuous(cli))
+		return CT_CLI_CONTINUOUS_REWRITE_S;
+	return 0;
+}
+
 void ct_session_interim(struct ct_session *s, uint64_t lost)
 {
 	struct ct_meta m;
 
 	ct_session_meta(s, lost, &m);
 	m.interim = true;
-	summary(s, &m);
-	ct_report_check_stdout();
+	/* a service's journal gets no summary a minute unless asked */
+	if (s->cli->interval_s) {
+		summary(s, &m);
+		ct_report_check_stdout();
+	}
 	/* a long session's files are never older than -i (issue 14 item 2) */
 	if (s->cli->output_dir)
 		export_dir(s, &m);
@@ -349,13 +361,26 @@ static void print_end(struct ct_session *s, const struct ct_meta *m)
 	summary(s, m);
 }
 
+/* Losses of the stages after the tracker, said on stderr at the end. */
+static void warn_dropped(const struct ct_session *s)
+{
+	uint64_t n = ct_agg_restart_keys_forgotten(s->agg);
+
+	ct_enrich_warn_dropped(s->enrich, stderr);
+	if (n)
+		fprintf(stderr, "coldtrace: %llu services pushed out of the "
+			"restart-pairing table (%d, full): a restart of "
+			"theirs that followed was not counted\n",
+			(unsigned long long)n, CT_AGG_GENS);
+}
+
 int ct_session_report(struct ct_session *s)
 {
 	struct ct_meta m;
 	int ret = 0;
 
 	ct_session_meta(s, s->lost, &m);
-	ct_enrich_warn_dropped(s->enrich, stderr);
+	warn_dropped(s);
 	if (s->cli->json)
 		summary(s, &m);
 	else

@@ -63,7 +63,16 @@ void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost);
 /* What every summary, /metrics and the -o files say of the session. */
 void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		     struct ct_meta *m);
-/* -i: a running summary, and -o DIR's files rewritten ("final": false). */
+/*
+ * Seconds between two ct_session_interim() calls of a live session, 0 for
+ * none: -i; else, in continuous mode with -o, CT_CLI_CONTINUOUS_REWRITE_S
+ * (cli.h), so that DIR follows a session of days.
+ */
+double ct_session_period(const struct ct_cli *cli);
+/*
+ * Every period: -i's running summary (only if -i was given), and -o DIR's
+ * files rewritten ("final": false).
+ */
 void ct_session_interim(struct ct_session *s, uint64_t lost);
 /*
  * --listen's GET handler (httpd.h; ctx: the session): /metrics, the
