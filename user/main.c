@@ -22,8 +22,6 @@
 #include "httpd.h"
 #include "loader.h"
 #include "opens_source_bpf.h"
-#include "recfile.h"
-#include "replay.h"
 #include "report.h"
 #include "session.h"
 #include "sys_bpf.h"
@@ -64,60 +62,13 @@ static double now_s(void)
 
 /* ---- replay ---- */
 
-/* First pass: histograms are recorded after their container. */
-static int open_replay(struct ct_session *s, struct ct_rec_reader **r,
-		       struct ct_replay_opens **ropens,
-		       struct ct_rec_file_hdr *h)
-{
-	char err[CT_REPORT_ERRLEN];
-
-	if (ct_rec_reader_open(r, s->cli->replay_path, h, err, sizeof(err))) {
-		ct_report_err("%s", err);
-		return -1;
-	}
-	if (ct_replay_opens_read(*r, ropens, err, sizeof(err))) {
-		ct_report_err("%s", err);
-		ct_rec_reader_close(*r);
-		return -1;
-	}
-	s->opens = ct_replay_opens_source(*ropens);
-	s->mono_to_real = h->mono_to_real_ns;
-	snprintf(s->kernel, sizeof(s->kernel), "%.*s", (int)sizeof(h->kernel),
-		 h->kernel);
-	return 0;
-}
-
 static int run_replay(const struct ct_cli *cli)
 {
-	struct ct_session s = { .cli = cli };
-	struct ct_replay_opens *ropens = NULL;
-	struct ct_rec_file_hdr h;
-	struct ct_rec_reader *r;
-	char err[CT_REPORT_ERRLEN];
-	const void *rec;
-	size_t len;
-	int ret = -1;
+	struct ct_session s = { .cli = cli, .stop = &stop_requested };
+	int ret = ct_session_replay(&s);
 
-	if (ct_session_check_outputs(cli) || open_replay(&s, &r, &ropens, &h))
-		return 1;
-	if (ct_session_init(&s, h.cgroup_mode))
-		goto out;
-	ret = 0;
-	while (!stop_requested &&
-	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-		ct_session_feed(&s, rec, len);
-	s.lost = ct_tracker_lost(s.tracker);
-	ct_enrich_flush(s.enrich);
-	ct_tracker_flush(s.tracker);
-	if (ret < 0)
-		ct_report_err("%s", err);
-	if (ct_session_report(&s) && !ret)
-		ret = -1;
-out:
-	ct_rec_reader_close(r);
 	ct_session_free(&s);
-	ct_replay_opens_free(ropens);
-	return ret < 0 ? 1 : 0;
+	return ret;
 }
 
 /* ---- live ---- */

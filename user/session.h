@@ -12,6 +12,7 @@
 #ifndef __CT_SESSION_H
 #define __CT_SESSION_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,11 @@ struct ct_session {
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */
 	bool live;			/* names looked up, pids checked */
+	/* set by ct_session_init() from the command line; the fuzzer sets
+	 * it beforehand to fold a replay as continuous mode would */
+	bool continuous;
+	struct ct_replay_opens *ropens;	/* --replay's first pass */
+	const volatile sig_atomic_t *stop;	/* replay: ends it if set */
 };
 
 /*
@@ -85,6 +91,12 @@ struct httpd;
 int ct_session_listen(struct ct_session *s, struct httpd **h);
 /* The end: warnings, summary, histograms, pulls, -o DIR.  0, or 1. */
 int ct_session_report(struct ct_session *s);
+/*
+ * --replay cli->replay_path through s (cli set; stop, continuous
+ * optional): the first pass, every record, the report.  s is left for
+ * ct_session_free(), /metrics still served from it.  0, or 1 (said).
+ */
+int ct_session_replay(struct ct_session *s);
 
 /* -o DIR is usable, --metrics-labels not in continuous mode: checked
  * before anything is traced or read. */

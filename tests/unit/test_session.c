@@ -283,3 +283,36 @@ Test(session, report_says_forgotten_restart_keys)
 	ct_session_free(&s);
 	ct_replay_opens_free(rp);
 }
+
+/* --replay through the session: one-shot or, when set, folded; a stop
+ * request ends it before the first record. */
+Test(session, replay_one_shot_continuous_and_stopped)
+{
+	struct ct_cli cli = { .json = true, .replay_path = FIXTURE };
+	volatile sig_atomic_t stop = 1;
+	struct ct_session s = { .cli = &cli };
+
+	cr_assert_not_null(freopen("/dev/null", "w", stdout));
+	cr_assert_eq(ct_session_replay(&s), 0);
+	cr_expect_not(ct_agg_continuous(s.agg));
+	cr_expect_eq(ct_agg_added(s.agg), 1);
+	cr_expect_eq(ct_agg_get(s.agg, 0)->opens.count > 0, true,
+		     "the first pass's opens");
+	ct_session_free(&s);
+
+	s = (struct ct_session){ .cli = &cli, .continuous = true };
+	cr_assert_eq(ct_session_replay(&s), 0);
+	cr_expect(ct_agg_continuous(s.agg));
+	cr_expect_eq(ct_agg_added(s.agg), 1);
+	ct_session_free(&s);
+
+	s = (struct ct_session){ .cli = &cli, .stop = &stop };
+	cr_assert_eq(ct_session_replay(&s), 0);
+	cr_expect_eq(ct_agg_added(s.agg), 0);
+	ct_session_free(&s);
+
+	cli.replay_path = "/nonexistent.ctrec";
+	s = (struct ct_session){ .cli = &cli };
+	cr_expect_eq(ct_session_replay(&s), 1);
+	ct_session_free(&s);
+}
