@@ -29,6 +29,7 @@ struct agg_cont {
 	struct ct_agg_group groups[CT_AGG_NGROUPS];
 	struct agg_gen gens[CT_AGG_GENS];
 	size_t ngens;
+	uint64_t forgotten;	/* generations pushed out of a full table */
 	struct ct_container old;	/* a generation, rebuilt to pair */
 };
 
@@ -724,7 +725,10 @@ static struct agg_gen *gen_find(struct agg_cont *k, uint64_t key)
 	return NULL;
 }
 
-/* A free entry, else the least recently seen service's. */
+/*
+ * A free entry, else the least recently seen service's: counted, as its
+ * next restart will not be paired (every loss is said).
+ */
 static struct agg_gen *gen_slot(struct agg_cont *k)
 {
 	struct agg_gen *g = &k->gens[0];
@@ -734,7 +738,13 @@ static struct agg_gen *gen_slot(struct agg_cont *k)
 	for (size_t i = 1; i < CT_AGG_GENS; i++)
 		if (k->gens[i].seen < g->seen)
 			g = &k->gens[i];
+	k->forgotten++;
 	return g;
+}
+
+uint64_t ct_agg_restart_keys_forgotten(const struct ct_agg *a)
+{
+	return a->cont ? a->cont->forgotten : 0;
 }
 
 static void gen_set(struct agg_gen *g, uint64_t key,

@@ -150,6 +150,12 @@ extern const uint64_t ct_agg_le_ns[CT_AGG_NLE];
 #define CT_AGG_RSLOTS	(CT_AGG_TOTAL + 1)
 /* Restart pairing: services whose last generation is remembered. */
 #define CT_AGG_GENS	256
+/*
+ * Services pushed out of that full table (continuous mode; 0 in one-shot
+ * mode, which keeps every record): a restart of theirs that follows is
+ * not paired.  The summary's and /metrics' restart_keys_forgotten.
+ */
+uint64_t ct_agg_restart_keys_forgotten(const struct ct_agg *a);
 
 struct ct_agg_series {
 	struct ct_fold fold;

@@ -34,6 +34,13 @@ struct ct_cli {
 	char **cmd;			/* NULL-terminated COMMAND, or NULL */
 };
 
+/*
+ * Continuous mode (--listen without -d or COMMAND) rewrites -o DIR this
+ * often when -i is not given: a session of days must not keep its files
+ * only for its end (session.h: ct_session_period()).
+ */
+#define CT_CLI_CONTINUOUS_REWRITE_S	60
+
 enum ct_cli_result {
 	CT_CLI_OK = 0,
 	CT_CLI_EXIT_OK = 1,		/* --help / --version printed */

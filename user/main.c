@@ -22,8 +22,6 @@
 #include "httpd.h"
 #include "loader.h"
 #include "opens_source_bpf.h"
-#include "recfile.h"
-#include "replay.h"
 #include "report.h"
 #include "session.h"
 #include "sys_bpf.h"
@@ -64,60 +62,13 @@ static double now_s(void)
 
 /* ---- replay ---- */
 
-/* First pass: histograms are recorded after their container. */
-static int open_replay(struct ct_session *s, struct ct_rec_reader **r,
-		       struct ct_replay_opens **ropens,
-		       struct ct_rec_file_hdr *h)
-{
-	char err[CT_REPORT_ERRLEN];
-
-	if (ct_rec_reader_open(r, s->cli->replay_path, h, err, sizeof(err))) {
-		ct_report_err("%s", err);
-		return -1;
-	}
-	if (ct_replay_opens_read(*r, ropens, err, sizeof(err))) {
-		ct_report_err("%s", err);
-		ct_rec_reader_close(*r);
-		return -1;
-	}
-	s->opens = ct_replay_opens_source(*ropens);
-	s->mono_to_real = h->mono_to_real_ns;
-	snprintf(s->kernel, sizeof(s->kernel), "%.*s", (int)sizeof(h->kernel),
-		 h->kernel);
-	return 0;
-}
-
 static int run_replay(const struct ct_cli *cli)
 {
-	struct ct_session s = { .cli = cli };
-	struct ct_replay_opens *ropens = NULL;
-	struct ct_rec_file_hdr h;
-	struct ct_rec_reader *r;
-	char err[CT_REPORT_ERRLEN];
-	const void *rec;
-	size_t len;
-	int ret = -1;
+	struct ct_session s = { .cli = cli, .stop = &stop_requested };
+	int ret = ct_session_replay(&s);
 
-	if (ct_session_check_outputs(cli) || open_replay(&s, &r, &ropens, &h))
-		return 1;
-	if (ct_session_init(&s, h.cgroup_mode))
-		goto out;
-	ret = 0;
-	while (!stop_requested &&
-	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-		ct_session_feed(&s, rec, len);
-	s.lost = ct_tracker_lost(s.tracker);
-	ct_enrich_flush(s.enrich);
-	ct_tracker_flush(s.tracker);
-	if (ret < 0)
-		ct_report_err("%s", err);
-	if (ct_session_report(&s) && !ret)
-		ret = -1;
-out:
-	ct_rec_reader_close(r);
 	ct_session_free(&s);
-	ct_replay_opens_free(ropens);
-	return ret < 0 ? 1 : 0;
+	return ret;
 }
 
 /* ---- live ---- */
@@ -132,6 +83,7 @@ struct live_state {
 	uint64_t child_wall_ns;	/* when it was started, wall clock */
 	bool timed_out;		/* -d ended the session */
 	double started;
+	double period;		/* ct_session_period(), 0: none */
 	double next_interval;
 	struct httpd *httpd;	/* --listen, NULL if off */
 };
@@ -167,8 +119,8 @@ static bool keep_going(struct live_state *ls)
 		httpd_poll(ls->httpd, ct_mono_ns());
 	if (command_finished(ls))
 		return false;
-	if (cli->interval_s && t >= ls->next_interval) {
-		ls->next_interval = t + cli->interval_s;
+	if (ls->period && t >= ls->next_interval) {
+		ls->next_interval = t + ls->period;
 		ct_session_interim(s, ct_loader_lost(ls->l));
 	}
 	return true;
@@ -293,11 +245,31 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	    ct_session_record_header(s, ct_loader_cgroup_mode(ls->l)))
 		return -1;
 	ls->started = now_s();
-	ls->next_interval = ls->started + cli->interval_s;
+	ls->period = ct_session_period(cli);
+	ls->next_interval = ls->started + ls->period;
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;
 	if (cli->listen && ct_session_listen(s, &ls->httpd))
 		return -1;
 	return 0;
+}
+
+/* What the session does until it ends, said once on stderr. */
+static void say_start(const struct live_state *ls, const struct ct_cli *cli)
+{
+	if (!ct_session_continuous(cli)) {
+		if (!cli->cmd)
+			ct_report_info("tracing container starts%s; Ctrl-C to "
+				       "stop", cli->duration_s ?
+				       " for the given duration" : "");
+		return;
+	}
+	ct_report_info("tracing container starts in continuous mode: "
+		       "statistics folded (percentiles within %.0f %%), "
+		       "the last %d records kept; Ctrl-C to stop",
+		       CT_FOLD_REL_ERR * 100, CT_CONTINUOUS_WINDOW);
+	if (cli->output_dir)
+		ct_report_info("files in %s rewritten every %g s (-i)",
+			       cli->output_dir, ls->period);
 }
 
 /* The loop, then the end: COMMAND told, the ring buffer drained. */
@@ -306,15 +278,7 @@ static int trace(struct live_state *ls, const struct ct_cli *cli)
 	struct ct_cmd_end end;
 	int err;
 
-	if (ct_session_continuous(cli))
-		ct_report_info("tracing container starts in continuous mode: "
-			       "statistics folded (percentiles within %.0f %%), "
-			       "the last %d records kept; Ctrl-C to stop",
-			       CT_FOLD_REL_ERR * 100, CT_CONTINUOUS_WINDOW);
-	else if (!cli->cmd)
-		ct_report_info("tracing container starts%s; Ctrl-C to stop",
-			       cli->duration_s ? " for the given duration" :
-			       "");
+	say_start(ls, cli);
 	while (keep_going(ls)) {
 		err = ct_loader_poll(ls->l, 100);
 		if (err < 0) {

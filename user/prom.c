@@ -457,7 +457,8 @@ static void container_counter(const struct prom_ctx *x, enum count_what w,
 }
 
 /* The summary's loss fields, one counter each, under the same names. */
-static void loss_counters(FILE *f, const struct ct_meta *meta)
+static void loss_counters(FILE *f, const struct ct_agg *agg,
+			  const struct ct_meta *meta)
 {
 	struct ct_tracker_stats st;
 
@@ -479,6 +480,10 @@ static void loss_counters(FILE *f, const struct ct_meta *meta)
 	prom_counter(f, "coldtrace_unkeyed_containers_total",
 		     "Containers whose cgroup key is not their own.",
 		     st.bad_keys);
+	prom_counter(f, "coldtrace_restart_keys_forgotten_total",
+		     "Services pushed out of the full restart-pairing table "
+		     "(continuous mode): their next restart is not counted.",
+		     ct_agg_restart_keys_forgotten(agg));
 }
 
 /* Started but not yet in the counters: they count once reported. */
@@ -520,7 +525,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 				  "coldtrace_containers_failed_total",
 				  "Containers that never ran their program.");
 		pending_gauge(f, meta);
-		loss_counters(f, meta);
+		loss_counters(f, agg, meta);
 		phase_hists(&x);
 		cold_start_hists(&x);
 		open_hists(&x);

@@ -14,6 +14,8 @@
  *   (dropped_containers, dropped_processes, expired_containers,
  *   malformed_records, unkeyed_containers) as coldtrace_<field>_total:
  *   unlabelled counters
+ *   coldtrace_restart_keys_forgotten_total (ct_agg_restart_keys_forgotten())
+ *                                                     counter
  *   coldtrace_phase_duration_seconds{...,phase}       histogram
  *   coldtrace_cold_start_seconds                      histogram
  *   coldtrace_open_latency_seconds                    histogram, log2

@@ -16,6 +16,7 @@
 #include "prom.h"
 #include "pull_output.h"
 #include "recfile.h"
+#include "replay.h"
 #include "report.h"
 #include "session.h"
 #include "tracker.h"
@@ -178,9 +179,9 @@ bool ct_session_continuous(const struct ct_cli *cli)
 	       !cli->replay_path;
 }
 
-static struct ct_agg *new_agg(const struct ct_cli *cli)
+static struct ct_agg *new_agg(const struct ct_session *s)
 {
-	if (ct_session_continuous(cli))
+	if (s->continuous)
 		return ct_agg_new_continuous(CT_CONTINUOUS_WINDOW);
 	return ct_agg_new();
 }
@@ -214,7 +215,8 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.ctx = s,
 	};
 
-	s->agg = new_agg(cli);
+	s->continuous = s->continuous || ct_session_continuous(cli);
+	s->agg = new_agg(s);
 	s->tracker = ct_tracker_new(&eo);
 	s->enrich = ct_enrich_new(&xo);
 	if (!s->agg || !s->tracker || !s->enrich) {
@@ -222,7 +224,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		return -ENOMEM;
 	}
 	/* image pulls, kept for the report, would grow as containers did */
-	if (ct_session_continuous(cli))
+	if (s->continuous)
 		ct_pulls_keep(ct_enrich_pulls(s->enrich), CT_CONTINUOUS_WINDOW);
 	return 0;
 }
@@ -232,6 +234,7 @@ void ct_session_free(struct ct_session *s)
 	ct_tracker_free(s->tracker);
 	ct_enrich_free(s->enrich);
 	ct_agg_free(s->agg);
+	ct_replay_opens_free(s->ropens);
 }
 
 /* ---- report ---- */
@@ -270,14 +273,26 @@ static int export_dir(struct ct_session *s, const struct ct_meta *m)
 	return 0;
 }
 
+double ct_session_period(const struct ct_cli *cli)
+{
+	if (cli->interval_s)
+		return cli->interval_s;
+	if (cli->output_dir && ct_session_continuous(cli))
+		return CT_CLI_CONTINUOUS_REWRITE_S;
+	return 0;
+}
+
 void ct_session_interim(struct ct_session *s, uint64_t lost)
 {
 	struct ct_meta m;
 
 	ct_session_meta(s, lost, &m);
 	m.interim = true;
-	summary(s, &m);
-	ct_report_check_stdout();
+	/* a service's journal gets no summary a minute unless asked */
+	if (s->cli->interval_s) {
+		summary(s, &m);
+		ct_report_check_stdout();
+	}
 	/* a long session's files are never older than -i (issue 14 item 2) */
 	if (s->cli->output_dir)
 		export_dir(s, &m);
@@ -349,13 +364,26 @@ static void print_end(struct ct_session *s, const struct ct_meta *m)
 	summary(s, m);
 }
 
+/* Losses of the stages after the tracker, said on stderr at the end. */
+static void warn_dropped(const struct ct_session *s)
+{
+	uint64_t n = ct_agg_restart_keys_forgotten(s->agg);
+
+	ct_enrich_warn_dropped(s->enrich, stderr);
+	if (n)
+		fprintf(stderr, "coldtrace: %llu services pushed out of the "
+			"restart-pairing table (%d, full): a restart of "
+			"theirs that followed was not counted\n",
+			(unsigned long long)n, CT_AGG_GENS);
+}
+
 int ct_session_report(struct ct_session *s)
 {
 	struct ct_meta m;
 	int ret = 0;
 
 	ct_session_meta(s, s->lost, &m);
-	ct_enrich_warn_dropped(s->enrich, stderr);
+	warn_dropped(s);
 	if (s->cli->json)
 		summary(s, &m);
 	else
@@ -367,6 +395,59 @@ int ct_session_report(struct ct_session *s)
 	else if (s->cli->output_dir)
 		ct_report_info("files written to %s", s->cli->output_dir);
 	return ret;
+}
+
+/* ---- replay ---- */
+
+/* First pass: histograms are recorded after their container. */
+static int open_replay(struct ct_session *s, struct ct_rec_reader **r,
+		       struct ct_rec_file_hdr *h)
+{
+	char err[CT_REPORT_ERRLEN];
+
+	if (ct_rec_reader_open(r, s->cli->replay_path, h, err, sizeof(err))) {
+		ct_report_err("%s", err);
+		return -1;
+	}
+	if (ct_replay_opens_read(*r, &s->ropens, err, sizeof(err))) {
+		ct_report_err("%s", err);
+		ct_rec_reader_close(*r);
+		return -1;
+	}
+	s->opens = ct_replay_opens_source(s->ropens);
+	s->mono_to_real = h->mono_to_real_ns;
+	snprintf(s->kernel, sizeof(s->kernel), "%.*s", (int)sizeof(h->kernel),
+		 h->kernel);
+	return 0;
+}
+
+int ct_session_replay(struct ct_session *s)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	char err[CT_REPORT_ERRLEN];
+	const void *rec;
+	size_t len;
+	int ret = -1;
+
+	if (ct_session_check_outputs(s->cli) || open_replay(s, &r, &h))
+		return 1;
+	if (ct_session_init(s, h.cgroup_mode))
+		goto out;
+	ret = 0;
+	while (!(s->stop && *s->stop) &&
+	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
+		ct_session_feed(s, rec, len);
+	s->lost = ct_tracker_lost(s->tracker);
+	ct_enrich_flush(s->enrich);
+	ct_tracker_flush(s->tracker);
+	if (ret < 0)
+		ct_report_err("%s", err);
+	if (ct_session_report(s) && !ret)
+		ret = -1;
+out:
+	ct_rec_reader_close(r);
+	return ret < 0 ? 1 : 0;
 }
 
 /* ---- files ---- */

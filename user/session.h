@@ -12,6 +12,7 @@
 #ifndef __CT_SESSION_H
 #define __CT_SESSION_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,11 @@ struct ct_session {
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */
 	bool live;			/* names looked up, pids checked */
+	/* set by ct_session_init() from the command line; the fuzzer sets
+	 * it beforehand to fold a replay as continuous mode would */
+	bool continuous;
+	struct ct_replay_opens *ropens;	/* --replay's first pass */
+	const volatile sig_atomic_t *stop;	/* replay: ends it if set */
 };
 
 /*
@@ -63,7 +69,16 @@ void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost);
 /* What every summary, /metrics and the -o files say of the session. */
 void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		     struct ct_meta *m);
-/* -i: a running summary, and -o DIR's files rewritten ("final": false). */
+/*
+ * Seconds between two ct_session_interim() calls of a live session, 0 for
+ * none: -i; else, in continuous mode with -o, CT_CLI_CONTINUOUS_REWRITE_S
+ * (cli.h), so that DIR follows a session of days.
+ */
+double ct_session_period(const struct ct_cli *cli);
+/*
+ * Every period: -i's running summary (only if -i was given), and -o DIR's
+ * files rewritten ("final": false).
+ */
 void ct_session_interim(struct ct_session *s, uint64_t lost);
 /*
  * --listen's GET handler (httpd.h; ctx: the session): /metrics, the
@@ -76,6 +91,12 @@ struct httpd;
 int ct_session_listen(struct ct_session *s, struct httpd **h);
 /* The end: warnings, summary, histograms, pulls, -o DIR.  0, or 1. */
 int ct_session_report(struct ct_session *s);
+/*
+ * --replay cli->replay_path through s (cli set; stop, continuous
+ * optional): the first pass, every record, the report.  s is left for
+ * ct_session_free(), /metrics still served from it.  0, or 1 (said).
+ */
+int ct_session_replay(struct ct_session *s);
 
 /* -o DIR is usable, --metrics-labels not in continuous mode: checked
  * before anything is traced or read. */

@@ -33,9 +33,12 @@ for d in "${seeds[@]}"; do
 	done
 done
 
+# The session speaks on stdout and stderr for every input (rows, errors
+# of a bad recording): -close_fd_mask=3 silences it; libFuzzer and the
+# sanitizers keep a stderr of their own for their reports.
 rc=0
 "$fuzzer" -artifact_prefix="$crashes/" -timeout=10 -print_final_stats=1 \
-	"$@" "$out/corpus" "$out/seeds" || rc=$?
+	-close_fd_mask=3 "$@" "$out/corpus" "$out/seeds" || rc=$?
 if [ "$rc" -ne 0 ]; then
 	echo "fuzz: failed (exit $rc); the input is in $crashes/," \
 		"reproduce with: $fuzzer FILE" >&2

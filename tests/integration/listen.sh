@@ -8,7 +8,9 @@
 # every connection get the rest 503 and stall nothing: a container started
 # meanwhile is reported while they hold on.  --metrics-labels=id: our
 # containers are counted by their own series, whatever else runs on a
-# shared host (prometheus.sh checks the unlabelled sums).
+# shared host (prometheus.sh checks the unlabelled sums).  Continuous
+# mode (no -d) with -o DIR: the files are rewritten while it runs, every
+# -i seconds (1 here; 60 by default, test_session.c), not only at its end.
 . "$(dirname "$0")/lib.sh"
 
 port=$((19000 + RANDOM % 1000))
@@ -101,3 +103,35 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")
 [ "$code" = 200 ] || fail "after the slow scrapers: HTTP $code"
 kill -INT $ct
 wait $ct || fail "coldtrace exited $?"
+
+# Continuous mode: -o DIR's files hold a container before the session ends.
+mkdir "$T/dir"
+"$COLDTRACE" --listen 127.0.0.1:$((port + 1)) -o "$T/dir" -i 1 -j \
+	>"$T/out" 2>"$T/err" &
+ct=$!
+for _ in $(seq 50); do
+	curl -sf "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break
+	sleep 0.2
+done
+docker run --rm --network none --cidfile "$T/cidc" "$CT_IMAGE" true >/dev/null
+t0=$(date +%s%N)
+for _ in $(seq 50); do
+	grep -qF "\"id\":\"$(cat "$T/cidc")\"" "$T/dir/containers.jsonl" \
+		2>/dev/null && break
+	sleep 0.2
+done
+dt=$((($(date +%s%N) - t0) / 1000000))
+kill -0 $ct 2>/dev/null || { show_output; fail "continuous session ended"; }
+grep -qF "\"id\":\"$(cat "$T/cidc")\"" "$T/dir/containers.jsonl" ||
+	{ show_output; fail "-o DIR not rewritten while the session runs"; }
+[ "$(jq .final "$T/dir/summary.json")" = false ] ||
+	fail "summary.json: want \"final\": false while the session runs"
+grep -q '^coldtrace_containers_total{' "$T/dir/metrics.prom" ||
+	fail "metrics.prom: no container counted"
+jq -e 'select(.final == false)' "$T/out" >/dev/null ||
+	fail "-i 1: no running summary on stdout"
+note "continuous -o DIR -i 1: container in containers.jsonl after $dt ms"
+kill -INT $ct
+wait $ct || fail "continuous coldtrace exited $?"
+[ "$(jq .final "$T/dir/summary.json")" = true ] ||
+	fail "summary.json at the end: want \"final\": true"

@@ -458,6 +458,23 @@ Test(cli, paths_in_help)
 	cr_expect(strstr(buf, "--paths[=N]"), "%s", buf);
 }
 
+/* --help states continuous mode's rewrite period, CT_CLI_CONTINUOUS_REWRITE_S. */
+Test(cli, continuous_rewrite_in_help)
+{
+	char buf[8192] = { 0 }, want[128];
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+	char *av[] = { "coldtrace", "--help", NULL };
+
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
+		     CT_CLI_EXIT_OK);
+	fclose(f);
+	snprintf(want, sizeof(want), "-o DIR rewritten every -i SEC\n"
+		 "                        (default %d s)",
+		 CT_CLI_CONTINUOUS_REWRITE_S);
+	cr_expect(strstr(buf, want), "%s", buf);
+}
+
 Test(cli, ringbuf_size)
 {
 	cr_assert_eq(PARSE("--ringbuf=64"), CT_CLI_OK, "%s", err);

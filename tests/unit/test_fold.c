@@ -190,15 +190,36 @@ static char *prom_text(const struct ct_agg *a)
 	return buf;
 }
 
-/* /metrics' buckets, counts and sums are exact: the same bytes. */
+/* Cuts the sample line of name out of text; false if it has none. */
+static bool cut_sample(char *text, const char *name)
+{
+	char pat[128], *p, *eol;
+
+	snprintf(pat, sizeof(pat), "\n%s ", name);
+	p = strstr(text, pat);
+	if (!p)
+		return false;
+	eol = strchr(p + 1, '\n');
+	memmove(p, eol, strlen(eol) + 1);
+	return true;
+}
+
+/*
+ * /metrics' buckets, counts and sums are exact: the same bytes, but for
+ * the restart keys the continuous table forgot (every unnamed container
+ * is a service of its own here: test below).
+ */
 Test(fold, metrics_text_identical_to_one_shot)
 {
+	static const char forgot[] = "coldtrace_restart_keys_forgotten_total";
 	struct ct_agg *e = ct_agg_new(), *f = ct_agg_new_continuous(WINDOW);
 	char *te, *tf;
 
 	fill(e, f, 3000);
 	te = prom_text(e);
 	tf = prom_text(f);
+	cr_expect_gt(ct_agg_restart_keys_forgotten(f), 0);
+	cr_assert(cut_sample(te, forgot) && cut_sample(tf, forgot));
 	cr_expect_str_eq(tf, te);
 	free(te);
 	free(tf);
@@ -283,4 +304,60 @@ Test(fold, continuous_mode_is_listen_without_an_end)
 	cr_expect_eq(ct_session_check_outputs(&cli), -1);
 	cli.duration_s = 60;
 	cr_expect_eq(ct_session_check_outputs(&cli), 0);
+}
+
+/* Service i's generation at t ms (restart_key(): its name). */
+static void add_service(struct ct_agg *a, unsigned int i, uint64_t t)
+{
+	struct ct_container c;
+	char id[16], name[16];
+
+	snprintf(id, sizeof(id), "c%u-%llu", i, (unsigned long long)t);
+	snprintf(name, sizeof(name), "svc%u", i);
+	tf_container(&c, id, name, CT_RT_RUNC, t * MS, 10);
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+}
+
+static uint64_t restarts_of(const struct ct_agg *a)
+{
+	struct ct_stats st;
+
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st),
+		     0);
+	return st.n;
+}
+
+/*
+ * CT_AGG_GENS + 3 services: the 3 least recently seen are pushed out and
+ * counted; the first one's restart then goes unpaired (and pushes out
+ * one more), the last one's is paired.  /metrics says the count; the
+ * one-shot aggregator forgets nothing.
+ */
+Test(fold, restart_table_full_counts_what_it_forgets)
+{
+	struct ct_agg *f = ct_agg_new_continuous(WINDOW), *e = ct_agg_new();
+	struct ct_agg *both[] = { f, e };
+	unsigned int n = CT_AGG_GENS + 3;
+	char *text;
+
+	for (size_t k = 0; k < 2; k++) {
+		for (unsigned int i = 0; i < n; i++)
+			add_service(both[k], i, 1000 * i);
+		add_service(both[k], 0, 1000 * n);
+		add_service(both[k], n - 1, 1000 * (n + 1));
+	}
+	cr_expect_eq(ct_agg_restart_keys_forgotten(f), 4);
+	cr_expect_eq(restarts_of(f), 1, "svc0 forgotten, svc%u paired", n - 1);
+	cr_expect_eq(ct_agg_restart_keys_forgotten(e), 0);
+	cr_expect_eq(restarts_of(e), 2);
+	text = prom_text(f);
+	cr_expect(strstr(text, "\ncoldtrace_restart_keys_forgotten_total 4\n"),
+		  "%s", text);
+	free(text);
+	text = prom_text(e);
+	cr_expect(strstr(text, "\ncoldtrace_restart_keys_forgotten_total 0\n"),
+		  "%s", text);
+	free(text);
+	ct_agg_free(f);
+	ct_agg_free(e);
 }

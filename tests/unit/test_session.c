@@ -16,6 +16,7 @@
 #include "recfile.h"
 #include "replay.h"
 #include "session.h"
+#include "tfixture.h"
 #include "tjson.h"
 #include "tracker.h"
 
@@ -188,4 +189,130 @@ Test(session, interval_rewrites_output_dir, .init = cr_redirect_stdout)
 	ct_replay_opens_free(rp);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	cr_expect_eq(system(path), 0);
+}
+
+/* -i when given; continuous mode with -o: the default; else never. */
+Test(session, period_of_interim_steps)
+{
+	struct ct_cli one_shot = { .output_dir = "d" };
+	struct ct_cli cont = { .listen = "127.0.0.1:9466", .output_dir = "d" };
+	struct ct_cli cont_i = cont, cont_no_o = cont, timed = cont;
+	struct ct_cli replayed = cont, cmd = cont, one_shot_i = one_shot;
+	char *argv[] = { "true", NULL };
+
+	cont_i.interval_s = 2.5;
+	cont_no_o.output_dir = NULL;
+	timed.duration_s = 30;
+	replayed.replay_path = "s.ctrec";
+	cmd.cmd = argv;
+	one_shot_i.interval_s = 7;
+	cr_expect_eq(ct_session_period(&cont), CT_CLI_CONTINUOUS_REWRITE_S);
+	cr_expect_eq(ct_session_period(&cont_i), 2.5);
+	cr_expect_eq(ct_session_period(&cont_no_o), 0, "nothing to rewrite");
+	cr_expect_eq(ct_session_period(&one_shot), 0, "one-shot: at exit");
+	cr_expect_eq(ct_session_period(&one_shot_i), 7);
+	cr_expect_eq(ct_session_period(&timed), 0, "-d: one-shot");
+	cr_expect_eq(ct_session_period(&cmd), 0, "COMMAND: one-shot");
+	cr_expect_eq(ct_session_period(&replayed), 0, "a replay has no time");
+}
+
+/* Continuous mode's default rewrite: the files, and no running summary
+ * on stdout (that is -i's).  stdout is a file here, to be measured. */
+Test(session, continuous_rewrite_without_interval)
+{
+	char dir[] = "/tmp/ct-session-test-XXXXXX", path[128];
+	struct ct_cli cli = { .listen = "127.0.0.1:9466" };
+	struct ct_session s = { .cli = &cli };
+	struct ct_replay_opens *rp;
+	long rows;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s.stdout", dir);
+	cr_assert_not_null(freopen(path, "w", stdout));
+	unlink(path);
+	cli.output_dir = dir;
+	run(&s, FIXTURE, &rp);
+	cr_assert(ct_agg_continuous(s.agg));
+	fflush(stdout);
+	rows = ftell(stdout);
+	cr_assert_gt(rows, 0, "the container's row");
+	ct_session_interim(&s, 0);
+	cr_expect_eq(final_in(dir), 0);
+	snprintf(path, sizeof(path), "%s/containers.jsonl", dir);
+	cr_expect_eq(access(path, R_OK), 0, "no containers.jsonl");
+	fflush(stdout);
+	cr_expect_eq(ftell(stdout), rows, "a running summary without -i");
+	ct_session_free(&s);
+	ct_replay_opens_free(rp);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	cr_expect_eq(system(path), 0);
+}
+
+/* The restart keys continuous mode forgot are said at the end. */
+Test(session, report_says_forgotten_restart_keys)
+{
+	char path[] = "/tmp/ct-session-err-XXXXXX", *text;
+	struct ct_cli cli = { .listen = "127.0.0.1:9466", .json = true };
+	struct ct_session s = { .cli = &cli };
+	struct ct_replay_opens *rp;
+	struct ct_container c;
+	char id[16];
+	size_t len;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_not_null(freopen(path, "w", stderr));
+	cr_assert_not_null(freopen("/dev/null", "w", stdout));
+	run(&s, FIXTURE, &rp);
+	for (unsigned int i = 0; i < CT_AGG_GENS + 2; i++) {
+		snprintf(id, sizeof(id), "x%u", i);
+		tf_container(&c, id, id, CT_RT_RUNC, (i + 1) * 1000 * MS, 1);
+		cr_assert_eq(ct_agg_add(s.agg, &c), 0);
+	}
+	/* the fixture's container was one more service */
+	cr_assert_eq(ct_agg_restart_keys_forgotten(s.agg), 3);
+	cr_assert_eq(ct_session_report(&s), 0);
+	fflush(stderr);
+	text = tj_slurp(path, &len);
+	unlink(path);
+	cr_assert_not_null(text);
+	cr_expect(strstr(text, "coldtrace: 3 services pushed out of the "
+		  "restart-pairing table (256, full)"), "%s", text);
+	free(text);
+	ct_session_free(&s);
+	ct_replay_opens_free(rp);
+}
+
+/* --replay through the session: one-shot or, when set, folded; a stop
+ * request ends it before the first record. */
+Test(session, replay_one_shot_continuous_and_stopped)
+{
+	struct ct_cli cli = { .json = true, .replay_path = FIXTURE };
+	volatile sig_atomic_t stop = 1;
+	struct ct_session s = { .cli = &cli };
+
+	cr_assert_not_null(freopen("/dev/null", "w", stdout));
+	cr_assert_eq(ct_session_replay(&s), 0);
+	cr_expect_not(ct_agg_continuous(s.agg));
+	cr_expect_eq(ct_agg_added(s.agg), 1);
+	cr_expect_eq(ct_agg_get(s.agg, 0)->opens.count > 0, true,
+		     "the first pass's opens");
+	ct_session_free(&s);
+
+	s = (struct ct_session){ .cli = &cli, .continuous = true };
+	cr_assert_eq(ct_session_replay(&s), 0);
+	cr_expect(ct_agg_continuous(s.agg));
+	cr_expect_eq(ct_agg_added(s.agg), 1);
+	ct_session_free(&s);
+
+	s = (struct ct_session){ .cli = &cli, .stop = &stop };
+	cr_assert_eq(ct_session_replay(&s), 0);
+	cr_expect_eq(ct_agg_added(s.agg), 0);
+	ct_session_free(&s);
+
+	cli.replay_path = "/nonexistent.ctrec";
+	s = (struct ct_session){ .cli = &cli };
+	cr_expect_eq(ct_session_replay(&s), 1);
+	ct_session_free(&s);
 }
