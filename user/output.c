@@ -344,6 +344,10 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 	if (failed)
 		fprintf(f, "failed: %zu containers never ran their program "
 			"(left out of the statistics)\n", failed);
+	if (ct_agg_restart_keys_forgotten(agg))
+		fprintf(f, "restart pairing: %" PRIu64 " services pushed out of "
+			"its full table (their next restart not counted)\n",
+			ct_agg_restart_keys_forgotten(agg));
 	if (st.bad_keys)
 		fprintf(f, "cgroup key not per-container: %" PRIu64
 			" containers (cgroup view differs from the runtime's: "
@@ -481,6 +485,8 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "malformed_records", st.malformed);
 	ct_json_kv_u64(w, "unkeyed_containers", st.bad_keys);
 	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
+	ct_json_kv_u64(w, "restart_keys_forgotten",
+		       ct_agg_restart_keys_forgotten(agg));
 }
 
 /* "v1-memory" or "v2": what a container is (design §4), for a reader to

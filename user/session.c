@@ -364,17 +364,13 @@ static void print_end(struct ct_session *s, const struct ct_meta *m)
 	summary(s, m);
 }
 
-/* Losses of the stages after the tracker, said on stderr at the end. */
+/*
+ * Losses of the stages after the tracker, said on stderr at the end (the
+ * aggregator's, restart keys forgotten, are in the summary's losses).
+ */
 static void warn_dropped(const struct ct_session *s)
 {
-	uint64_t n = ct_agg_restart_keys_forgotten(s->agg);
-
 	ct_enrich_warn_dropped(s->enrich, stderr);
-	if (n)
-		fprintf(stderr, "coldtrace: %llu services pushed out of the "
-			"restart-pairing table (%d, full): a restart of "
-			"theirs that followed was not counted\n",
-			(unsigned long long)n, CT_AGG_GENS);
 }
 
 int ct_session_report(struct ct_session *s)

@@ -188,7 +188,7 @@ Test(prom, loss_counters_are_the_summary_fields)
 	static const char *const fields[] = {
 		"lost_events", "dropped_containers", "dropped_processes",
 		"expired_containers", "malformed_records",
-		"unkeyed_containers",
+		"unkeyed_containers", "restart_keys_forgotten",
 	};
 	struct fx_sink sink = { 0 };
 	struct ct_tracker_opts o = { .on_container = fx_sink_cb,

@@ -276,7 +276,7 @@ Test(tracker_limits, failed_and_losses_reported)
 		  "%s", buf);
 	cr_expect(strstr(buf, "\"failed\":1,"), "%s", buf);
 	cr_expect(strstr(buf, "\"malformed_records\":1,"), "%s", buf);
-	cr_expect(strstr(buf, "\"failed_containers\":1}"), "%s", buf);
+	cr_expect(strstr(buf, "\"failed_containers\":1,"), "%s", buf);
 	cr_expect(strstr(buf, "\nmalformed records: 1"), "%s", buf);
 	cr_expect(strstr(buf, "\nfailed: 1 containers never ran"), "%s", buf);
 	free(buf);
