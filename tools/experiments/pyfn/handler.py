@@ -24,7 +24,10 @@ def main():
         import numpy
         import scipy.linalg
 
-        w = numpy.fromfile(MODEL, dtype=numpy.float32, count=64 * 64)
+        # the model file is random bytes: read them as small integers,
+        # as float32 they would hold NaNs
+        raw = numpy.fromfile(MODEL, dtype=numpy.uint8, count=64 * 64)
+        w = raw.astype(numpy.float32)
         out["norm"] = float(scipy.linalg.norm(w.reshape(64, 64)))
     print(json.dumps(out))
 
