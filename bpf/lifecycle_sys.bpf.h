@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The lifecycle's syscalls, for the one syscall object (bpf/sys.bpf.c):
- * mount(2) and umount2(2) (CT_EV_MOUNT, CT_EV_UMOUNT) and the connect(2)
- * by which a Kata shim reaches its guest agent (CT_EV_CONNECT), into the
+ * mount(2) and umount2(2) (CT_EV_MOUNT, CT_EV_UMOUNT), the connect(2)
+ * by which a Kata shim reaches its guest agent and those of engine
+ * clients to their engine's socket (CT_EV_CONNECT), into the
  * lifecycle ring buffer (events.bpf.h).  Arguments are saved at enter in
  * maps of the syscall object's own, keyed by tid, and the record is made
  * at exit.
@@ -141,8 +142,57 @@ static __always_inline bool hvsock_path(const char *addr, __u32 addrlen)
 	       ends_with(p, n - 1, "/clh.sock", 9);
 }
 
-/* connect(fd, uservaddr, addrlen) */
-static __always_inline void connect_enter(const char *addr, __u32 addrlen)
+/*
+ * Engine clients (docker, podman, ctr: who asked for a container, docs/
+ * phases.md "client"): their tgids, put at a successful exec by comm and
+ * taken out by the next exec of a tgid under another comm (a reused pid
+ * must not stay a client), LRU for the rest.  Their AF_UNIX connects (the
+ * engine's API socket) become CT_EV_CONNECT records: an AF_UNIX connect
+ * by anyone pays one lookup more, nothing else does.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} clients SEC(".maps");
+
+static __always_inline bool comm_is(const char *comm, const char *name,
+				    int len)
+{
+	for (int i = 0; i < len; i++)	/* len counts the NUL */
+		if (comm[i] != name[i])
+			return false;
+	return true;
+}
+
+/* sys_exit of execve(2): the comm is the new program's. */
+static __always_inline void client_exec(long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	char comm[CT_COMM_LEN];
+	__u8 one = 1;
+
+	if (ret != 0)
+		return;
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (comm_is(comm, "docker", 7) || comm_is(comm, "podman", 7) ||
+	    comm_is(comm, "ctr", 4))
+		bpf_map_update_elem(&clients, &tgid, &one, BPF_ANY);
+	else
+		bpf_map_delete_elem(&clients, &tgid);
+}
+
+static __always_inline bool is_client(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&clients, &tgid) != NULL;
+}
+
+/* connect(fd, uservaddr, addrlen); clients: follow the engine clients */
+static __always_inline void connect_enter(const char *addr, __u32 addrlen,
+					  bool clients_on)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct connect_args a = { 0 };
@@ -152,7 +202,8 @@ static __always_inline void connect_enter(const char *addr, __u32 addrlen)
 	    bpf_probe_read_user(&family, sizeof(family), addr))
 		return;
 	if (family != CT_AF_VSOCK &&
-	    (family != CT_AF_UNIX || !hvsock_path(addr, addrlen)))
+	    (family != CT_AF_UNIX ||
+	     !((clients_on && is_client()) || hvsock_path(addr, addrlen))))
 		return;
 	a.start_ns = bpf_ktime_get_ns();
 	a.addr = addr;

@@ -89,7 +89,7 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 		if (!ct_sys_native())
 			break;
 		connect_enter((const char *)ct_sys_arg1(regs),
-			      (__u32)ct_sys_arg2(regs));
+			      (__u32)ct_sys_arg2(regs), prepare_on);
 		if (pull_on)
 			pull_name_syscall(regs, id);
 		break;
@@ -147,6 +147,11 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 	case __NR_mkdirat:
 		if (prepare_on && ct_sys_native())
 			mkdir_exit(ret);
+		break;
+	case __NR_execve:	/* engine clients, for prepare's anchor */
+	case __NR_execveat:
+		if (prepare_on && ct_sys_native())
+			client_exec(ret);
 		break;
 	case __NR_listen:
 		if (ready_on && ct_sys_native())
