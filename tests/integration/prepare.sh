@@ -5,9 +5,15 @@
 # container before the shim, and ctr's container record + snapshot.
 #  - docker: prepare present and > 0; the first phase starts no later
 #    than docker's own `create` event (streamed live: `docker events`
-#    replays only its last 256 events); total_ns against the wall clock
-#    of `docker run`, one container and six at once;
-#  - ctr run: prepare present and > 0, before attach.
+#    replays only its last 256 events); each container's client is its
+#    `docker run` (pid, argv, comm) and the record begins at its exec;
+#    total_ns against the wall clock of `docker run`: >= 85 % for one
+#    container, >= 90 % (issue 10) for six at once.  Issue 10's 95 % for
+#    one is not met: the front is now covered (the exec comes < 1 ms
+#    after the stamp), the missing 5-8 % is at the end, dockerd's removal
+#    of the container after destroy and the client's exit (docs/phases.md);
+#  - ctr run: prepare present and > 0, before attach; its client is the
+#    ctr run, and prepare begins at its exec.
 . "$(dirname "$0")/lib.sh"
 
 docker events --filter event=create --format '{{json .}}' >"$T/events" &
@@ -53,6 +59,12 @@ check_runs() {	# N MIN_PERCENT
 		jq -e '.phases.prepare.dur_ns > 0' <<<"$r" >/dev/null ||
 			fail "$id: no prepare phase"
 		check_client "$r" "$i"
+		# the front: the record begins at docker run's exec, after the
+		# stamp its sh took before exec'ing it (< 1 ms on a quiet
+		# machine, 27 ms seen under the load of other test runs)
+		first=$(jq -r '.start_ns' <<<"$r")
+		[ "$first" -ge "$t0" ] && [ $((first - t0)) -lt 100000000 ] ||
+			fail "$id: first phase $(((first - t0) / 1000)) us after the stamp before docker run's exec"
 		first=$(jq -r '.start_ns' <<<"$r")
 		created=$(jq -r --arg id "$id" 'select(.id == $id) | .timeNano' \
 			"$T/events" | head -1)
@@ -75,7 +87,7 @@ check_runs 1 85
 rm -f "$T"/cid.* "$T"/pid.* "$T"/t0.* "$T/wall"
 run_ct -j -- sh -c "$RUNS" sh 6 "$T" "$CT_IMAGE"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
-check_runs 6 80
+check_runs 6 90
 
 run_ct -j -- ctr --address "$CONTAINERD_ADDRESS" -n default run --rm \
 	"$CT_CTR_IMAGE" ct-prepare-$$ true
