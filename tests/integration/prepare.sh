@@ -59,13 +59,13 @@ check_runs() {	# N MIN_PERCENT
 		jq -e '.phases.prepare.dur_ns > 0' <<<"$r" >/dev/null ||
 			fail "$id: no prepare phase"
 		check_client "$r" "$i"
-		# the front: the record begins at docker run's exec, after the
-		# stamp its sh took before exec'ing it (< 1 ms on a quiet
-		# machine, 27 ms seen under the load of other test runs)
+		# the front: the record begins at docker run's exec (above),
+		# after the stamp its sh took before exec'ing it: < 1 ms on a
+		# quiet machine, up to 132 ms seen under the load of other
+		# test runs (which the wall clock below counts too)
 		first=$(jq -r '.start_ns' <<<"$r")
-		[ "$first" -ge "$t0" ] && [ $((first - t0)) -lt 100000000 ] ||
-			fail "$id: first phase $(((first - t0) / 1000)) us after the stamp before docker run's exec"
-		first=$(jq -r '.start_ns' <<<"$r")
+		[ "$first" -ge "$t0" ] ||
+			fail "$id: first phase $(((t0 - first) / 1000)) us before the stamp taken before docker run's exec"
 		created=$(jq -r --arg id "$id" 'select(.id == $id) | .timeNano' \
 			"$T/events" | head -1)
 		[ -n "$created" ] || fail "$id: docker sent no create event"
@@ -74,7 +74,7 @@ check_runs() {	# N MIN_PERCENT
 		total=$(jq -r '.total_ns' <<<"$r")
 		pct=$((total * 100 / (t1 - t0)))
 		note "$n at once: #$i prepare $(jq -r '.phases.prepare.dur_ns / 1e6 | floor' <<<"$r") ms" \
-			"(request $(jq -r '(.client.request_ns - .client.exec_ns) / 1e6 | floor' <<<"$r") ms after exec)," \
+			"(exec $(((first - t0) / 1000000)) ms after the stamp, request $(jq -r '(.client.request_ns - .client.exec_ns) / 1e6 | floor' <<<"$r") ms after exec)," \
 			"$(((created - first) / 1000000)) ms before docker's create event," \
 			"total $((total / 1000000)) of $(((t1 - t0) / 1000000)) ms ($pct %)"
 		[ "$pct" -ge "$min" ] || fail "$id: total_ns is $pct % of the wall clock"
