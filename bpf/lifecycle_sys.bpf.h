@@ -98,6 +98,8 @@ struct connect_args {
 	const char *addr;
 	__u32 addrlen;
 	__u32 family;
+	__s32 fd;
+	__u32 client;		/* an engine client's AF_UNIX connect */
 };
 
 struct {
@@ -191,8 +193,8 @@ static __always_inline bool is_client(void)
 }
 
 /* connect(fd, uservaddr, addrlen); clients: follow the engine clients */
-static __always_inline void connect_enter(const char *addr, __u32 addrlen,
-					  bool clients_on)
+static __always_inline void connect_enter(int fd, const char *addr,
+					  __u32 addrlen, bool clients_on)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct connect_args a = { 0 };
@@ -201,10 +203,12 @@ static __always_inline void connect_enter(const char *addr, __u32 addrlen,
 	if (addrlen < sizeof(family) ||
 	    bpf_probe_read_user(&family, sizeof(family), addr))
 		return;
+	if (family == CT_AF_UNIX && clients_on)
+		a.client = is_client();
 	if (family != CT_AF_VSOCK &&
-	    (family != CT_AF_UNIX ||
-	     !((clients_on && is_client()) || hvsock_path(addr, addrlen))))
+	    (family != CT_AF_UNIX || !(a.client || hvsock_path(addr, addrlen))))
 		return;
+	a.fd = fd;
 	a.start_ns = bpf_ktime_get_ns();
 	a.addr = addr;
 	a.addrlen = addrlen;
@@ -239,6 +243,30 @@ static __always_inline void read_sun_path(struct ct_connect *c,
 	c->path[n] = '\0';
 }
 
+/*
+ * The tgid listening on the other end of connected AF_UNIX socket fd of
+ * the current task: the peer credentials unix_stream_connect() copied
+ * from the listener (SO_PEERCRED), in the initial pid namespace.  0 if
+ * the fd is gone.  Which engine a client asked (several dockerd on one
+ * host): user/client.c.
+ */
+static __always_inline __u32 sock_peer_tgid(int fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	struct socket *sock;
+	struct pid *p;
+
+	if (fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds) ||
+	    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	p = sock ? BPF_CORE_READ(sock, sk, sk_peer_pid) : NULL;
+	return p ? BPF_CORE_READ(p, numbers[0].nr) : 0;
+}
+
 /* Read at exit: the kernel has copied the address, its page is resident. */
 static __always_inline void connect_exit(long ret)
 {
@@ -256,7 +284,7 @@ static __always_inline void connect_exit(long ret)
 		c->family = a->family;
 		c->vsock_cid = 0;
 		c->vsock_port = 0;
-		c->_pad = 0;
+		c->peer_pid = a->client && ret == 0 ? sock_peer_tgid(a->fd) : 0;
 		c->path[0] = '\0';
 		if (a->family == CT_AF_VSOCK)
 			read_vsock(c, a->addr, a->addrlen);

@@ -88,7 +88,8 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 	case __NR_connect:	/* connect(fd, uservaddr, addrlen) */
 		if (!ct_sys_native())
 			break;
-		connect_enter((const char *)ct_sys_arg1(regs),
+		connect_enter((int)ct_sys_arg0(regs),
+			      (const char *)ct_sys_arg1(regs),
 			      (__u32)ct_sys_arg2(regs), prepare_on);
 		if (pull_on)
 			pull_name_syscall(regs, id);

@@ -107,7 +107,10 @@ struct ct_connect {
 	__u32 family;		/* AF_VSOCK (40) or AF_UNIX (1) */
 	__u32 vsock_cid;	/* AF_VSOCK only */
 	__u32 vsock_port;	/* AF_VSOCK only */
-	__u32 _pad;
+	/* an engine client's successful AF_UNIX connect: the tgid that
+	 * listens on the socket (the engine: SO_PEERCRED's pid); else 0,
+	 * as in recordings made before it was filled */
+	__u32 peer_pid;
 	char path[CT_PATH_MAX];	/* AF_UNIX only; NUL-terminated */
 };
 

@@ -26,6 +26,13 @@ struct entry {
 	/* docker: run/create --name, or start's first container */
 	char target[CT_ID_LEN];
 	bool is_start;		/* docker start: target is a name or id prefix */
+	uint32_t engine_pid;	/* who listens on the socket it asked, or 0 */
+};
+
+/* A docker container's dockerd, from its network hook's exec. */
+struct engine_of {
+	char id[CT_ID_LEN];
+	uint32_t pid;
 };
 
 struct fork_slot {
@@ -38,6 +45,8 @@ struct ct_clients {
 	struct entry e[NCLIENTS];
 	size_t next;
 	struct fork_slot forks[NFORKS];
+	struct engine_of engines[NCLIENTS];	/* a ring */
+	size_t next_engine;
 };
 
 struct ct_clients *ct_clients_new(int64_t mono_to_real_ns)
@@ -197,15 +206,44 @@ static void fill_client(const struct ct_clients *t, struct ct_client *cl,
 	cl->exec_ns = x->hdr.ts_ns + t->m2r;
 }
 
-/* A podman client's conmon names the container it made. */
-static void on_conmon(struct ct_clients *t, const struct ct_exec *x,
-		      size_t alen)
+/* "/proc/N/exe" -> N, else 0. */
+static uint32_t proc_exe_pid(const char *path)
 {
+	unsigned long pid;
+	char *end;
+
+	if (strncmp(path, "/proc/", 6))
+		return 0;
+	pid = strtoul(path + 6, &end, 10);
+	if (end == path + 6 || strcmp(end, "/exe") || pid > UINT32_MAX)
+		return 0;
+	return (uint32_t)pid;
+}
+
+/*
+ * A podman client's conmon names the container it made; dockerd runs a
+ * container's network hook as itself (/proc/<dockerd>/exe
+ * libnetwork-setkey ... ID): which dockerd made it.
+ */
+static void on_other_exec(struct ct_clients *t, const struct ct_exec *x,
+			  size_t alen)
+{
+	char file[CT_FNAME_MAX];
+	struct engine_of *g;
 	struct ct_class cl;
 	struct entry *p;
 
-	if (ct_classify("", x->args, alen, &cl) ||
-	    cl.role != CT_ROLE_MONITOR || !cl.creates)
+	if (ct_classify("", x->args, alen, &cl) || !cl.id[0])
+		return;
+	if (cl.role == CT_ROLE_HOOK_SETKEY) {
+		ct_copy_str(file, sizeof(file), x->filename,
+			    sizeof(x->filename));
+		g = &t->engines[t->next_engine++ % NCLIENTS];
+		ct_copy_str(g->id, sizeof(g->id), cl.id, sizeof(cl.id));
+		g->pid = proc_exe_pid(file);
+		return;
+	}
+	if (cl.role != CT_ROLE_MONITOR || !cl.creates)
 		return;
 	p = live(t, x->hdr.ppid);
 	if (p && p->kind == K_PODMAN)
@@ -223,7 +261,7 @@ static void on_exec(struct ct_clients *t, const struct ct_exec *x)
 		old->exit_ns = x->hdr.ts_ns + t->m2r;
 	n.kind = client_kind(x, alen, &n);
 	if (!n.kind) {
-		on_conmon(t, x, alen);
+		on_other_exec(t, x, alen);
 		return;
 	}
 	fill_client(t, &n.cl, x, alen);
@@ -255,8 +293,19 @@ static void on_connect(struct ct_clients *t, const struct ct_connect *c)
 	if (!x || x->cl.request_ns || c->ret != 0 || c->family != 1)
 		return;
 	ct_copy_str(path, sizeof(path), c->path, sizeof(c->path));
-	if (ends_with(path, ".sock"))
-		x->cl.request_ns = c->hdr.ts_ns + t->m2r;
+	if (!ends_with(path, ".sock"))
+		return;
+	x->cl.request_ns = c->hdr.ts_ns + t->m2r;
+	x->engine_pid = c->peer_pid;
+}
+
+/* The dockerd that made container id, 0 if not known. */
+static uint32_t engine_pid(const struct ct_clients *t, const char *id)
+{
+	for (size_t i = 0; i < NCLIENTS; i++)
+		if (t->engines[i].pid && !strcmp(t->engines[i].id, id))
+			return t->engines[i].pid;
+	return 0;
 }
 
 void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len)
@@ -302,15 +351,18 @@ static enum verdict names(const struct entry *x, const struct ct_container *c)
 	return c->name[0] ? V_NO : V_MAYBE;
 }
 
-/* Alive at the shim's exec, started and connected before it. */
-static bool docker_candidate(const struct entry *x, uint64_t at)
+/* Alive at the shim's exec, started and connected before it, to the
+ * dockerd that made the container (when both are known). */
+static bool docker_candidate(const struct entry *x, uint64_t at,
+			     uint32_t engine)
 {
 	const struct ct_client *cl = &x->cl;
 
 	return x->kind == K_DOCKER && cl->exec_ns <= at &&
 	       at - cl->exec_ns <= MAX_REQUEST_NS &&
 	       (!x->exit_ns || x->exit_ns >= at) &&
-	       (!cl->request_ns || cl->request_ns <= at);
+	       (!cl->request_ns || cl->request_ns <= at) &&
+	       (!engine || !x->engine_pid || x->engine_pid == engine);
 }
 
 static enum ct_client_match match_docker(const struct ct_clients *t,
@@ -318,12 +370,13 @@ static enum ct_client_match match_docker(const struct ct_clients *t,
 					 struct ct_client *out)
 {
 	const struct entry *yes = NULL, *maybe = NULL;
+	uint32_t engine = engine_pid(t, c->id);
 	size_t nyes = 0, nmaybe = 0;
 
 	for (size_t i = 0; i < NCLIENTS; i++) {
 		const struct entry *x = &t->e[i];
 
-		if (!docker_candidate(x, c->first_ns))
+		if (!docker_candidate(x, c->first_ns, engine))
 			continue;
 		switch (names(x, c)) {
 		case V_YES:

@@ -166,6 +166,42 @@ Test(client, docker_not_clients)
 	fx_free(&f);
 }
 
+/* Two dockerd: a client asked the one listening on its socket, and a
+ * container's dockerd runs its network hook as /proc/<pid>/exe. */
+Test(client, docker_two_engines)
+{
+	struct ct_fx f;
+	struct ct_container c;
+	struct ct_client cl;
+	struct ct_clients *t;
+	struct ct_connect *k;
+
+	fx_init(&f);
+	client_at(&f, 100, 500, ARGV("docker", "run", "img"));
+	k = (void *)(f.buf + f.len - sizeof(*k));
+	k->peer_pid = 10;
+	client_at(&f, 100, 600, ARGV("docker", "run", "img"));
+	k = (void *)(f.buf + f.len - sizeof(*k));
+	k->peer_pid = 20;
+	fx_at(&f, 160);
+	fx_exec(&f, 700, "/proc/20/exe", "libnetwork-setkey",
+		"-exec-root=/run/docker", "c1", "abcdef123456");
+	fx_exec(&f, 701, "/usr/bin/libnetwork-setkey", "libnetwork-setkey",
+		"-exec-root=/run/docker", "c3", "abcdef123456");
+	t = feed(&f);
+	container(&c, CT_ENG_DOCKER, "c1", "", 150);
+	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_EXACT);
+	cr_assert_eq(cl.pid, 600, "the client of dockerd 20");
+	container(&c, CT_ENG_DOCKER, "c2", "", 150);
+	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_AMBIGUOUS,
+		     "its dockerd not known: both are candidates");
+	container(&c, CT_ENG_DOCKER, "c3", "", 150);
+	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_AMBIGUOUS,
+		     "a hook not run as /proc/N/exe says no dockerd");
+	ct_clients_free(t);
+	fx_free(&f);
+}
+
 /* `docker start X`: X is a name or an id prefix. */
 Test(client, docker_start)
 {
