@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The lifecycle's syscalls, for the one syscall object (bpf/sys.bpf.c):
- * mount(2) and umount2(2) (CT_EV_MOUNT, CT_EV_UMOUNT) and the connect(2)
- * by which a Kata shim reaches its guest agent (CT_EV_CONNECT), into the
+ * mount(2) and umount2(2) (CT_EV_MOUNT, CT_EV_UMOUNT), the connect(2)
+ * by which a Kata shim reaches its guest agent and those of engine
+ * clients to their engine's socket (CT_EV_CONNECT), into the
  * lifecycle ring buffer (events.bpf.h).  Arguments are saved at enter in
  * maps of the syscall object's own, keyed by tid, and the record is made
  * at exit.
@@ -97,6 +98,8 @@ struct connect_args {
 	const char *addr;
 	__u32 addrlen;
 	__u32 family;
+	__s32 fd;
+	__u32 client;		/* an engine client's AF_UNIX connect */
 };
 
 struct {
@@ -141,8 +144,57 @@ static __always_inline bool hvsock_path(const char *addr, __u32 addrlen)
 	       ends_with(p, n - 1, "/clh.sock", 9);
 }
 
-/* connect(fd, uservaddr, addrlen) */
-static __always_inline void connect_enter(const char *addr, __u32 addrlen)
+/*
+ * Engine clients (docker, podman, ctr: who asked for a container, docs/
+ * phases.md "client"): their tgids, put at a successful exec by comm and
+ * taken out by the next exec of a tgid under another comm (a reused pid
+ * must not stay a client), LRU for the rest.  Their AF_UNIX connects (the
+ * engine's API socket) become CT_EV_CONNECT records: an AF_UNIX connect
+ * by anyone pays one lookup more, nothing else does.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} clients SEC(".maps");
+
+static __always_inline bool comm_is(const char *comm, const char *name,
+				    int len)
+{
+	for (int i = 0; i < len; i++)	/* len counts the NUL */
+		if (comm[i] != name[i])
+			return false;
+	return true;
+}
+
+/* sys_exit of execve(2): the comm is the new program's. */
+static __always_inline void client_exec(long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	char comm[CT_COMM_LEN];
+	__u8 one = 1;
+
+	if (ret != 0)
+		return;
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (comm_is(comm, "docker", 7) || comm_is(comm, "podman", 7) ||
+	    comm_is(comm, "ctr", 4))
+		bpf_map_update_elem(&clients, &tgid, &one, BPF_ANY);
+	else
+		bpf_map_delete_elem(&clients, &tgid);
+}
+
+static __always_inline bool is_client(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&clients, &tgid) != NULL;
+}
+
+/* connect(fd, uservaddr, addrlen); clients: follow the engine clients */
+static __always_inline void connect_enter(int fd, const char *addr,
+					  __u32 addrlen, bool clients_on)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct connect_args a = { 0 };
@@ -151,9 +203,12 @@ static __always_inline void connect_enter(const char *addr, __u32 addrlen)
 	if (addrlen < sizeof(family) ||
 	    bpf_probe_read_user(&family, sizeof(family), addr))
 		return;
+	if (family == CT_AF_UNIX && clients_on)
+		a.client = is_client();
 	if (family != CT_AF_VSOCK &&
-	    (family != CT_AF_UNIX || !hvsock_path(addr, addrlen)))
+	    (family != CT_AF_UNIX || !(a.client || hvsock_path(addr, addrlen))))
 		return;
+	a.fd = fd;
 	a.start_ns = bpf_ktime_get_ns();
 	a.addr = addr;
 	a.addrlen = addrlen;
@@ -188,6 +243,30 @@ static __always_inline void read_sun_path(struct ct_connect *c,
 	c->path[n] = '\0';
 }
 
+/*
+ * The tgid listening on the other end of connected AF_UNIX socket fd of
+ * the current task: the peer credentials unix_stream_connect() copied
+ * from the listener (SO_PEERCRED), in the initial pid namespace.  0 if
+ * the fd is gone.  Which engine a client asked (several dockerd on one
+ * host): user/client.c.
+ */
+static __always_inline __u32 sock_peer_tgid(int fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	struct socket *sock;
+	struct pid *p;
+
+	if (fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds) ||
+	    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	p = sock ? BPF_CORE_READ(sock, sk, sk_peer_pid) : NULL;
+	return p ? BPF_CORE_READ(p, numbers[0].nr) : 0;
+}
+
 /* Read at exit: the kernel has copied the address, its page is resident. */
 static __always_inline void connect_exit(long ret)
 {
@@ -205,7 +284,7 @@ static __always_inline void connect_exit(long ret)
 		c->family = a->family;
 		c->vsock_cid = 0;
 		c->vsock_port = 0;
-		c->_pad = 0;
+		c->peer_pid = a->client && ret == 0 ? sock_peer_tgid(a->fd) : 0;
 		c->path[0] = '\0';
 		if (a->family == CT_AF_VSOCK)
 			read_vsock(c, a->addr, a->addrlen);

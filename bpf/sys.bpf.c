@@ -88,8 +88,9 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 	case __NR_connect:	/* connect(fd, uservaddr, addrlen) */
 		if (!ct_sys_native())
 			break;
-		connect_enter((const char *)ct_sys_arg1(regs),
-			      (__u32)ct_sys_arg2(regs));
+		connect_enter((int)ct_sys_arg0(regs),
+			      (const char *)ct_sys_arg1(regs),
+			      (__u32)ct_sys_arg2(regs), prepare_on);
 		if (pull_on)
 			pull_name_syscall(regs, id);
 		break;
@@ -147,6 +148,11 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 	case __NR_mkdirat:
 		if (prepare_on && ct_sys_native())
 			mkdir_exit(ret);
+		break;
+	case __NR_execve:	/* engine clients, for prepare's anchor */
+	case __NR_execveat:
+		if (prepare_on && ct_sys_native())
+			client_exec(ret);
 		break;
 	case __NR_listen:
 		if (ready_on && ct_sys_native())

@@ -94,8 +94,11 @@ struct ct_mount {
 /*
  * CT_EV_CONNECT: connect(2) enter..exit, only for AF_VSOCK and for AF_UNIX
  * paths of a hybrid vsock (Kata's "kata.hvsock", cloud-hypervisor's
- * "clh.sock"): how a Kata shim reaches its guest agent.  ret is the
- * syscall's return value (0, -EINPROGRESS, -errno).
+ * "clh.sock"): how a Kata shim reaches its guest agent; and, with the
+ * prepare phase on, every AF_UNIX connect of an engine client (comm
+ * docker, podman, ctr): its request to the engine's socket (user/
+ * client.h).  ret is the syscall's return value (0, -EINPROGRESS,
+ * -errno).
  */
 struct ct_connect {
 	struct ct_hdr hdr;
@@ -104,7 +107,10 @@ struct ct_connect {
 	__u32 family;		/* AF_VSOCK (40) or AF_UNIX (1) */
 	__u32 vsock_cid;	/* AF_VSOCK only */
 	__u32 vsock_port;	/* AF_VSOCK only */
-	__u32 _pad;
+	/* an engine client's successful AF_UNIX connect: the tgid that
+	 * listens on the socket (the engine: SO_PEERCRED's pid); else 0,
+	 * as in recordings made before it was filled */
+	__u32 peer_pid;
 	char path[CT_PATH_MAX];	/* AF_UNIX only; NUL-terminated */
 };
 

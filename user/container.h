@@ -122,6 +122,26 @@ struct ct_split {
 	uint64_t children_io_ns;
 };
 
+/*
+ * Who asked the engine for a container (docs/phases.md "client"): the
+ * docker, podman or ctr process, matched only when the kernel's records
+ * decide it.  Times are wall clock; request_ns is 0 when its connect to
+ * the engine's socket was not seen (podman has none).
+ */
+#define CT_CLIENT_ARGS	512
+
+struct ct_client {
+	uint32_t pid;
+	uint32_t ppid;
+	char comm[16];
+	char parent_comm[16];		/* "" when its fork was not seen */
+	uint32_t args_len;		/* bytes of args, NUL-separated */
+	bool args_truncated;		/* argv was longer */
+	char args[CT_CLIENT_ARGS];
+	uint64_t exec_ns;
+	uint64_t request_ns;
+};
+
 struct ct_container {
 	char id[CT_ID_LEN];
 	char name[CT_NAME_LEN];	/* docker name if known, else "" */
@@ -157,6 +177,8 @@ struct ct_container {
 	char pod[CT_ID_LEN];
 	/* pod: the latest program exec of its app containers (0: none) */
 	uint64_t pod_ready_ns;
+	bool has_client;
+	struct ct_client client;
 };
 
 const char *ct_phase_name(enum ct_phase p);

@@ -65,11 +65,13 @@ static void dump_mount(FILE *f, const struct ct_mount *m)
 	fputc('"', f);
 }
 
-/* vsock: cid:port; hybrid vsock: the unix path. */
+/* vsock: cid:port; hybrid vsock or an engine client: the unix path. */
 static void dump_connect(FILE *f, const struct ct_connect *c)
 {
 	fprintf(f, " ret=%lld dur=%lluns family=%u", (long long)c->ret,
 		(unsigned long long)(c->hdr.ts_ns - c->start_ns), c->family);
+	if (c->peer_pid)	/* an engine client's: who listens there */
+		fprintf(f, " peer=%u", c->peer_pid);
 	if (c->path[0]) {
 		fputs(" path=\"", f);
 		put_escaped(f, c->path, sizeof(c->path));

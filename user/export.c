@@ -243,7 +243,7 @@ static void csv_header(FILE *f, bool why)
 	for (p = 0; why && p < CT_PH_MAX; p++)
 		for (size_t k = 0; k < 4; k++)
 			fprintf(f, ",%s_%s_us", ct_phase_name(p), split_cols[k]);
-	fputs(",version,kernel\r\n", f);
+	fputs(",client_pid,client_comm,version,kernel\r\n", f);
 }
 
 static void csv_split(FILE *f, const struct ct_container *c)
@@ -288,6 +288,12 @@ static void csv_row(FILE *f, const struct ct_container *c,
 	}
 	if (why)
 		csv_split(f, c);
+	fputc(',', f);
+	if (c->has_client)	/* who asked for it (client.h); else empty */
+		fprintf(f, "%u", c->client.pid);
+	fputc(',', f);
+	if (c->has_client)
+		csv_field(f, c->client.comm, sizeof(c->client.comm));
 	fputc(',', f);
 	csv_field(f, m->version, SIZE_MAX);
 	fputc(',', f);

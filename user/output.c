@@ -8,6 +8,7 @@
 #include "hist.h"
 #include "output.h"
 #include "paths.h"
+#include "util.h"
 
 /* ---- JSON: one container ---- */
 
@@ -76,6 +77,39 @@ static void json_pull(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
+/* "client": who asked the engine for it (client.h); absent if unknown. */
+static void json_client(struct ct_json *w, const struct ct_container *c)
+{
+	const struct ct_client *cl = &c->client;
+	struct ct_argv v;
+
+	if (!c->has_client)
+		return;
+	ct_json_key(w, "client");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "pid", cl->pid);
+	ct_json_key(w, "comm");
+	ct_json_string_n(w, cl->comm, sizeof(cl->comm));
+	ct_json_key(w, "argv");
+	ct_json_start_array(w);
+	ct_argv_split(cl->args, cl->args_len, &v);
+	for (int i = 0; i < v.argc; i++)
+		ct_json_string(w, v.argv[i]);
+	ct_json_end_array(w);
+	if (cl->args_truncated)	/* absent when whole */
+		ct_json_kv_bool(w, "argv_truncated", true);
+	ct_json_kv_u64(w, "ppid", cl->ppid);
+	ct_json_key(w, "parent_comm");
+	ct_json_string_n(w, cl->parent_comm, sizeof(cl->parent_comm));
+	ct_json_kv_u64(w, "exec_ns", cl->exec_ns);
+	ct_json_key(w, "request_ns");
+	if (cl->request_ns)
+		ct_json_u64(w, cl->request_ns);
+	else
+		ct_json_null(w);
+	ct_json_end_object(w);
+}
+
 /* "opens" (the container's programs) and, for runsc, "gofer_opens". */
 static void json_opens(struct ct_json *w, const char *key,
 		       const struct ct_opens *o)
@@ -123,6 +157,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_null(w);
 	if (c->cmd_truncated)	/* absent when whole */
 		ct_json_kv_bool(w, "command_truncated", true);
+	json_client(w, c);
 	json_phases(w, c);
 	json_pull(w, c);
 	json_opens(w, "opens", &c->opens);
@@ -348,6 +383,10 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 		fprintf(f, "restart pairing: %" PRIu64 " services pushed out of "
 			"its full table (their next restart not counted)\n",
 			ct_agg_restart_keys_forgotten(agg));
+	if (st.ambiguous_clients)
+		fprintf(f, "client not known: %" PRIu64 " docker containers "
+			"(several clients could have asked for them)\n",
+			st.ambiguous_clients);
 	if (st.bad_keys)
 		fprintf(f, "cgroup key not per-container: %" PRIu64
 			" containers (cgroup view differs from the runtime's: "
@@ -484,6 +523,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "expired_containers", st.expired);
 	ct_json_kv_u64(w, "malformed_records", st.malformed);
 	ct_json_kv_u64(w, "unkeyed_containers", st.bad_keys);
+	ct_json_kv_u64(w, "ambiguous_clients", st.ambiguous_clients);
 	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
 	ct_json_kv_u64(w, "restart_keys_forgotten",
 		       ct_agg_restart_keys_forgotten(agg));

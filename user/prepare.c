@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "classify.h"
+#include "client.h"
 #include "coldtrace.h"
 #include "prepare.h"
 #include "util.h"
@@ -299,6 +300,10 @@ void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 	if (!p || !first || ct_has_phase(c, CT_PH_PREPARE))
 		return;
 	s = start_of(p, c, first);
+	/* an exact client: the engine's whole creation, from its request */
+	if (c->has_client && ct_client_request_ns(&c->client) &&
+	    (!s || ct_client_request_ns(&c->client) < s))
+		s = ct_client_request_ns(&c->client);
 	if (!s || s >= first || first - s > MAX_PREPARE_NS)
 		return;
 	c->phase_mask |= 1u << CT_PH_PREPARE;

@@ -13,6 +13,9 @@
  *    that execs the container's conmon (`conmon -c ID`, its child) to the
  *    first phase's start: podman creates the container in its database,
  *    mounts its storage and writes the OCI spec before conmon runs.
+ * When the container's client is known exactly (c->client, client.h),
+ * the phase starts at the client's exec instead, if that is earlier: for
+ * docker the CLI's start-up and request, before dockerd's first mkdir.
  * Pure C: records in, prepare phase set on a container at emission.
  */
 #ifndef __CT_PREPARE_H

@@ -18,6 +18,7 @@
 #include <string.h>
 #include "tracker.h"
 #include "classify.h"
+#include "client.h"
 #include "phases.h"
 #include "proc.h"
 #include "records.h"
@@ -101,6 +102,7 @@ struct ct_tracker {
 	size_t ncni;
 	struct cri_netns netns[CRI_PENDING];	/* oldest first */
 	size_t nnetns;
+	struct ct_clients *clients;	/* who asked for each container */
 };
 
 /* --- containers ---------------------------------------------------------- */
@@ -378,12 +380,29 @@ static void unkeyed_opens(struct ct_container *c)
 }
 
 /* Emit (if it passes the filter) and forget cts[i]. */
+/* Its client if the records decide it; an ambiguous one is counted. */
+static void set_client(struct ct_tracker *e, struct ct_container *c)
+{
+	switch (ct_clients_match(e->clients, c, &c->client)) {
+	case CT_CLIENT_EXACT:
+		c->has_client = true;
+		break;
+	case CT_CLIENT_AMBIGUOUS:
+		e->st.ambiguous_clients++;
+		break;
+	case CT_CLIENT_NONE:
+		break;
+	}
+}
+
 static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 {
 	struct cstate *s = e->cts[i];
 
 	finish_record(s, complete);
 	if (wanted(e, s)) {
+		/* before before_emit: prepare starts at an exact client */
+		set_client(e, &s->c);
 		if (e->o.before_emit)
 			e->o.before_emit(&s->c, e->o.ctx);
 		/* After before_emit: whatever it read under a key that is
@@ -1199,7 +1218,8 @@ struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts)
 	e->cts = calloc(e->cap, sizeof(*e->cts));
 	e->bucket = calloc(e->nbuckets, sizeof(*e->bucket));
 	e->procs = ct_proc_table_new(0);
-	if (!e->cts || !e->bucket || !e->procs) {
+	e->clients = ct_clients_new(e->o.mono_to_real_ns);
+	if (!e->cts || !e->bucket || !e->procs || !e->clients) {
 		ct_tracker_free(e);
 		return NULL;
 	}
@@ -1215,6 +1235,7 @@ void ct_tracker_free(struct ct_tracker *e)
 	free(e->cts);
 	free(e->bucket);
 	ct_proc_table_free(e->procs);
+	ct_clients_free(e->clients);
 	free(e);
 }
 
@@ -1247,6 +1268,7 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 	/* first let finished containers go, so that a new container reusing
 	 * an id (ctr run ... ctr1, twice) starts a record of its own */
 	reap(e);
+	ct_clients_feed(e->clients, rec, len);
 	switch (h->type) {
 	case CT_EV_EXEC:
 		on_exec(e, rec);

@@ -95,6 +95,7 @@ struct ct_tracker_stats {
 	uint64_t expired;	/* given up: exit events lost */
 	uint64_t malformed;	/* records ct_tracker_feed() refused */
 	uint64_t bad_keys;	/* containers whose cgroup key is not theirs */
+	uint64_t ambiguous_clients;	/* docker: several could have asked */
 };
 
 void ct_tracker_get_stats(const struct ct_tracker *e,

@@ -73,7 +73,11 @@ static struct ct_agg *fixture(void)
 	struct ct_container c;
 
 	tf_container(&c, "aaaa0001", "web", CT_RT_RUNC, 1000 * MS, 100);
+	c.has_client = true;
+	c.client.pid = 4242;
+	snprintf(c.client.comm, sizeof(c.client.comm), "do,cker");
 	ct_agg_add(a, &c);
+	c.has_client = false;
 	tf_container(&c, "aaaa0002", "web", CT_RT_RUNC, 1200 * MS, 50);
 	c.phase_mask &= ~(1u << CT_PH_CONNECT);
 	ct_agg_add(a, &c);
@@ -246,6 +250,15 @@ Test(export, files_exist_and_agree)
 		cr_assert_str_eq(csv.f[i][csv_col(&csv, "version")],
 				 meta.version);
 		cr_assert_str_eq(csv.f[i][csv_col(&csv, "kernel")], meta.kernel);
+		if (tj_u64(lines[i], "client.pid", &u))
+			cr_assert_eq(strtoull(csv.f[i][csv_col(&csv,
+					"client_pid")], NULL, 10), u);
+		else
+			cr_assert_str_eq(csv.f[i][csv_col(&csv, "client_pid")],
+					 "");
+		cr_assert_str_eq(csv.f[i][csv_col(&csv, "client_comm")],
+				 tj_str(lines[i], "client.comm") ?
+				 tj_str(lines[i], "client.comm") : "");
 		cr_assert(tj_u64(lines[i], "total_ns", &u));
 		cr_assert_eq(us_to_ns(csv.f[i][csv_col(&csv, "total_us")]), u);
 		for (ph = 0; ph < CT_PH_MAX; ph++) {

@@ -15,7 +15,30 @@ struct ctx {
 	struct ct_enrich *enrich;
 	const char *id;
 	struct ts_result *r;
+	struct ts_all *a;	/* ts_replay_all(): instead of id and r */
 };
+
+/* containers.N.id of a sidecar, asserted present. */
+static const char *sidecar_id(const struct tj *sidecar, size_t i)
+{
+	char key[32];
+	const char *id;
+
+	snprintf(key, sizeof(key), "containers.%zu.id", i);
+	id = tj_str(sidecar, key);
+	cr_assert(id, "sidecar: no %s", key);
+	return id;
+}
+
+static void on_rec_all(struct ts_all *a, const struct ct_container *c)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		if (strcmp(c->id, sidecar_id(a->sidecar, i)))
+			continue;
+		a->c[i] = *c;
+		a->seen[i]++;
+	}
+}
 
 static void on_emit(struct ct_container *c, void *p)
 {
@@ -28,6 +51,10 @@ static void on_rec(const struct ct_container *c, void *p)
 {
 	struct ctx *x = p;
 
+	if (x->a) {
+		on_rec_all(x->a, c);
+		return;
+	}
 	if (!strcmp(c->id, x->id)) {
 		x->r->c = *c;
 		x->r->n++;
@@ -57,8 +84,24 @@ static void feed_all(struct ct_rec_reader *rd, struct ct_tracker *t,
 	cr_assert_eq(rc, 0, "%s: %s", path, err);
 }
 
-void ts_replay(const char *name, enum ct_ready_mode mode,
-	       struct ts_result *r)
+/* NAME.json, parsed. */
+static struct tj *read_sidecar(const char *name, char **text)
+{
+	char path[512], err[256];
+	struct tj *sidecar;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s.json", dir(), name);
+	*text = tj_slurp(path, &len);
+	cr_assert(*text, "%s missing", path);
+	sidecar = tj_parse(*text, len, err, sizeof(err));
+	cr_assert(sidecar, "%s: %s", path, err);
+	return sidecar;
+}
+
+/* NAME.ctrec through the enrich stage and the tracker, as x says. */
+static void replay(const char *name, enum ct_ready_mode mode, struct ctx *x,
+		   struct ct_tracker_stats *st)
 {
 	struct ct_tracker_opts o = { 0 };
 	struct ct_rec_file_hdr fh;
@@ -66,24 +109,13 @@ void ts_replay(const char *name, enum ct_ready_mode mode,
 	struct ct_replay_opens *ropens;
 	struct ct_tracker *t;
 	char path[512], err[256];
-	struct ctx x = { .r = r };
-	size_t len;
-
-	memset(r, 0, sizeof(*r));
-	snprintf(path, sizeof(path), "%s/%s.json", dir(), name);
-	r->text = tj_slurp(path, &len);
-	cr_assert(r->text, "%s missing", path);
-	r->sidecar = tj_parse(r->text, len, err, sizeof(err));
-	cr_assert(r->sidecar, "%s: %s", path, err);
-	x.id = tj_str(r->sidecar, "containers.0.id");
-	cr_assert(x.id, "%s: no container id", path);
 
 	snprintf(path, sizeof(path), "%s/%s.ctrec", dir(), name);
 	cr_assert_eq(ct_rec_reader_open(&rd, path, &fh, err, sizeof(err)), 0,
 		     "%s: %s", path, err);
 	cr_assert_eq(ct_replay_opens_read(rd, &ropens, err, sizeof(err)), 0,
 		     "%s: %s", path, err);
-	x.enrich = ct_enrich_new(&(struct ct_enrich_opts){
+	x->enrich = ct_enrich_new(&(struct ct_enrich_opts){
 		.mono_to_real_ns = fh.mono_to_real_ns,
 		.ready_mode = mode,
 		.why = true,
@@ -93,18 +125,56 @@ void ts_replay(const char *name, enum ct_ready_mode mode,
 	o.cgroup_mode = fh.cgroup_mode;
 	o.before_emit = on_emit;
 	o.on_container = on_rec;
-	o.ctx = &x;
+	o.ctx = x;
 	t = ct_tracker_new(&o);
-	cr_assert(t && x.enrich);
-	feed_all(rd, t, &x, path);
-	ct_enrich_flush(x.enrich);
+	cr_assert(t && x->enrich);
+	feed_all(rd, t, x, path);
+	ct_enrich_flush(x->enrich);
 	ct_tracker_flush(t);
+	if (st)
+		ct_tracker_get_stats(t, st);
 	ct_tracker_free(t);
-	ct_enrich_free(x.enrich);
+	ct_enrich_free(x->enrich);
 	ct_replay_opens_free(ropens);
 	ct_rec_reader_close(rd);
+}
+
+void ts_replay(const char *name, enum ct_ready_mode mode,
+	       struct ts_result *r)
+{
+	struct ctx x = { .r = r };
+
+	memset(r, 0, sizeof(*r));
+	r->sidecar = read_sidecar(name, &r->text);
+	x.id = sidecar_id(r->sidecar, 0);
+	replay(name, mode, &x, NULL);
 	cr_assert_eq(r->n, 1, "%s: container %s seen %d times", name, x.id,
 		     r->n);
+}
+
+void ts_replay_all(const char *name, struct ts_all *a)
+{
+	struct ctx x = { .a = a };
+	const struct tj *list;
+
+	memset(a, 0, sizeof(*a));
+	a->sidecar = read_sidecar(name, &a->text);
+	list = tj_get(a->sidecar, "containers");
+	cr_assert(list && list->type == TJ_ARR && list->n && list->n <= TS_MAX,
+		  "%s: containers[] missing or longer than %d", name, TS_MAX);
+	a->n = list->n;
+	replay(name, CT_READY_LISTEN, &x, &a->st);
+	for (size_t i = 0; i < a->n; i++)
+		cr_assert_eq(a->seen[i], 1, "%s: container %s seen %d times",
+			     name, a->c[i].id, a->seen[i]);
+}
+
+void ts_all_free(struct ts_all *a)
+{
+	tj_free(a->sidecar);
+	free(a->text);
+	a->sidecar = NULL;
+	a->text = NULL;
 }
 
 uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key)

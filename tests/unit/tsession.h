@@ -11,6 +11,7 @@
 
 #include "container.h"
 #include "ready.h"
+#include "tracker.h"
 #include "tjson.h"
 
 struct ts_result {
@@ -19,6 +20,21 @@ struct ts_result {
 	struct tj *sidecar;	/* NAME.json, for its other fields */
 	char *text;
 };
+
+/* Every container of the sidecar's list (containers.N.id), in its order. */
+#define TS_MAX	16
+
+struct ts_all {
+	struct ct_container c[TS_MAX];
+	int seen[TS_MAX];	/* records with containers.N.id (1 expected) */
+	size_t n;		/* containers in the sidecar */
+	struct ct_tracker_stats st;	/* the tracker's, at the end */
+	struct tj *sidecar;
+	char *text;
+};
+
+void ts_replay_all(const char *name, struct ts_all *a);
+void ts_all_free(struct ts_all *a);
 
 /* Asserts that the files exist and replay cleanly. */
 void ts_replay(const char *name, enum ct_ready_mode mode,
