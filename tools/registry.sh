@@ -383,6 +383,10 @@ cmd_pyfatslim() {
 	cp -r "$ctx" "$ctx.slim"
 	build_push "$name-fat" "$ctx" Dockerfile.fat
 	build_push "$name-slim" "$ctx.slim" Dockerfile.slim
+	# The bases and the build stage hold the images' layers locally: gone,
+	# so that a pull fetches every layer.
+	docker rmi -f "$fat" "$slim" >/dev/null || die "cannot remove $fat, $slim"
+	docker image prune -f >/dev/null || die "docker image prune failed"
 	log "pushed $ADDR/$name-fat:latest and $ADDR/$name-slim:latest"
 }
 
