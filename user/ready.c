@@ -15,12 +15,26 @@ struct listen_ent {
 	uint64_t opens;		/* guest opens before it */
 };
 
+/*
+ * CRI pods: the latest ready end of each pod's app containers emitted so
+ * far, taken by the pod's own record, which comes after them (its
+ * sandbox is removed last).  A bounded ring too.
+ */
+#define READY_PODS	256
+
+struct pod_ent {
+	char pod[CT_ID_LEN];
+	uint64_t end;		/* wall clock */
+};
+
 struct ct_ready {
 	enum ct_ready_mode mode;
 	int64_t mono_to_real;
 	struct listen_ent ent[READY_MAX];
 	size_t n;
 	uint64_t dropped;
+	struct pod_ent pods[READY_PODS];
+	size_t npods;
 };
 
 static const char *const mode_names[] = {
@@ -122,12 +136,56 @@ static void set_ready(struct ct_container *c, uint64_t start, uint64_t end)
 	c->phases[CT_PH_READY].end_ns = end;
 }
 
-void ct_ready_apply(struct ct_ready *r, struct ct_container *c)
+static struct pod_ent *find_pod(struct ct_ready *r, const char *pod)
+{
+	for (size_t i = 0; i < r->npods; i++)
+		if (!strncmp(r->pods[i].pod, pod, CT_ID_LEN))
+			return &r->pods[i];
+	return NULL;
+}
+
+/* An app container's ready end, for its pod's cold start. */
+static void note_pod_app(struct ct_ready *r, const struct ct_container *c)
+{
+	const struct ct_interval *rd = &c->phases[CT_PH_READY];
+	struct pod_ent *p;
+
+	if (c->is_pod || !c->pod[0] || !ct_has_phase(c, CT_PH_READY))
+		return;
+	p = find_pod(r, c->pod);
+	if (!p) {
+		if (r->npods == READY_PODS) {	/* the oldest goes */
+			memmove(r->pods, r->pods + 1,
+				(READY_PODS - 1) * sizeof(*r->pods));
+			r->npods--;
+			r->dropped++;
+		}
+		p = &r->pods[r->npods++];
+		memcpy(p->pod, c->pod, CT_ID_LEN);
+		p->end = 0;
+	}
+	if (rd->end_ns > p->end)
+		p->end = rd->end_ns;
+}
+
+/* A pod's record: its cold start lasts until its last app is ready. */
+static void apply_pod(struct ct_ready *r, struct ct_container *c)
+{
+	struct pod_ent *p = c->is_pod ? find_pod(r, c->id) : NULL;
+
+	if (!p)
+		return;
+	if (p->end > c->pod_ready_ns)
+		c->pod_ready_ns = p->end;
+	*p = r->pods[--r->npods];
+}
+
+static void apply_listen(struct ct_ready *r, struct ct_container *c)
 {
 	const struct ct_interval *run = &c->phases[CT_PH_RUN];
 	long i;
 
-	if (!r || !ct_has_phase(c, CT_PH_RUN) || !run->start_ns)
+	if (!ct_has_phase(c, CT_PH_RUN) || !run->start_ns)
 		return;
 	if (r->mode == CT_READY_EXEC) {
 		set_ready(c, run->start_ns, run->start_ns);
@@ -144,6 +202,15 @@ void ct_ready_apply(struct ct_ready *r, struct ct_container *c)
 		}
 	}
 	forget(r, c->cgroup_key);
+}
+
+void ct_ready_apply(struct ct_ready *r, struct ct_container *c)
+{
+	if (!r)
+		return;
+	apply_listen(r, c);
+	note_pod_app(r, c);
+	apply_pod(r, c);
 }
 
 uint64_t ct_ready_dropped(const struct ct_ready *r)

@@ -38,11 +38,13 @@ int ct_ready_feed(struct ct_ready *r, const void *rec, size_t len);
 /*
  * At emission: set c's ready phase (and opens.before_ready) from the
  * first listen of its cgroup key inside its run phase, then forget that
- * key's listens.
+ * key's listens.  CRI: an app container's ready end is kept for its pod,
+ * whose record (emitted after its apps) then has pod_ready_ns, the end
+ * of its cold start, at the last app's ready if later than its exec.
  */
 void ct_ready_apply(struct ct_ready *r, struct ct_container *c);
 
-/* Listens dropped because too many containers were pending. */
+/* Listens (or pods' ready ends) dropped because too many were pending. */
 uint64_t ct_ready_dropped(const struct ct_ready *r);
 
 #endif /* __CT_READY_H */

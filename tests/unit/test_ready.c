@@ -84,6 +84,46 @@ Test(ready, first_listen_inside_run)
 	ct_ready_free(r);
 }
 
+/*
+ * CRI: a pod's cold start ends at its last app container's ready, which
+ * is known when the app is emitted, before the pod's own record.
+ */
+Test(ready, pod_cold_start_ends_at_last_app_ready)
+{
+	struct ct_ready *r = ct_ready_new(CT_READY_LISTEN, M2R);
+	struct ct_container app, quiet, pod, other;
+
+	container(&app, KEY);
+	snprintf(app.pod, sizeof(app.pod), "sandbox1");
+	feed(r, listen_at(600, KEY, 0, 5));
+	ct_ready_apply(r, &app);
+	cr_assert_eq(app.phases[CT_PH_READY].end_ns, M2R + 600 * MS);
+	container(&quiet, KEY + 1);	/* never listens: no ready */
+	snprintf(quiet.pod, sizeof(quiet.pod), "sandbox1");
+	ct_ready_apply(r, &quiet);
+
+	container(&pod, KEY + 2);
+	snprintf(pod.id, sizeof(pod.id), "sandbox1");
+	pod.is_pod = true;
+	pod.pod_ready_ns = M2R + 55 * MS;	/* the last app's exec */
+	ct_ready_apply(r, &pod);
+	cr_assert_eq(pod.pod_ready_ns, M2R + 600 * MS);
+	cr_assert_eq(ct_cold_start_ns(&pod), 600 * MS);
+
+	/* another pod: its apps never listened, its exec stays the end */
+	container(&other, KEY + 3);
+	snprintf(other.id, sizeof(other.id), "sandbox2");
+	other.is_pod = true;
+	other.pod_ready_ns = M2R + 70 * MS;
+	ct_ready_apply(r, &other);
+	cr_assert_eq(ct_cold_start_ns(&other), 70 * MS);
+	/* the first pod's entry was taken: a second record gets nothing */
+	pod.pod_ready_ns = M2R + 55 * MS;
+	ct_ready_apply(r, &pod);
+	cr_assert_eq(pod.pod_ready_ns, M2R + 55 * MS);
+	ct_ready_free(r);
+}
+
 Test(ready, never_listens_ends_at_start)
 {
 	struct ct_ready *r = ct_ready_new(CT_READY_LISTEN, M2R);
