@@ -10,7 +10,8 @@
 # (engine cri) and each app container once, linked to it ("pod"); the
 # pod's connect (CNI ADD) inside RunPodSandbox, disconnect (CNI DEL ->
 # netns umount) inside StopPodSandbox, destroy ending by the end of
-# RemovePodSandbox, cold start ending at the last app program's exec;
+# RemovePodSandbox, cold start ending at the last app program's exec
+# (`cri.sh RT 1 listen`: the apps listen; at the last app's ready);
 # each app container's attach, create and start inside its
 # StartContainer, die and destroy inside StopContainer .. RemoveContainer;
 # no network namespace left.
@@ -18,16 +19,25 @@
 
 rt=${1:-runc}
 pods=${2:-1}
+# listen: each app listens on its own port 0.3 s after its exec, so the
+# pod's cold start ends at the last app's ready, not its exec
+ready=${3:-}
+cmd="sleep 30" hold=0.5 ready_arg=
+if [ "$ready" = listen ]; then
+	cmd='sleep 0.3; exec nc -l -p 808{i}' hold=1.5 ready_arg=--ready
+fi
 [ "${CT_CRI:-0}" = 1 ] || fail "needs a CT_CRI=1 harness (run.sh runs it under one)"
 
 netns_before=$(ip netns list | grep -c '^cni-' || true)
 run_ct -j -- /usr/bin/python3 "$TOP/tests/integration/cri/cri.py" \
 	--sock "$CONTAINERD_ADDRESS" --gen-dir "$CT_DIR/cri-gen" \
 	pod --runtime "$rt" --pods "$pods" --containers 2 \
+	--cmd "$cmd" --hold "$hold" \
 	--name "ct-$rt" --log-dir "$T/logs" --rpcs-out "$T/rpcs"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the CRI client exited $CT_RC"; }
 python3 "$TOP/tests/integration/cri/check_cri.py" --out "$T/out" \
-	--rpcs "$T/rpcs" --runtime "$rt" --pods "$pods" --containers 2 ||
+	--rpcs "$T/rpcs" --runtime "$rt" --pods "$pods" --containers 2 \
+	$ready_arg ||
 	{ show_output; fail "cri $rt x$pods"; }
 # Every pod removed: CNI DEL took its netns (CRI names them cni-*).
 netns_after=$(ip netns list | grep -c '^cni-' || true)

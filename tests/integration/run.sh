@@ -95,6 +95,7 @@ CRI_TESTS=(
 	"runc|cri.sh runc"
 	"crun|cri.sh crun"
 	"concurrent-3|cri.sh runc 3"
+	"ready|cri.sh runc 1 listen"
 )
 
 die() {

@@ -87,7 +87,7 @@ def run_pod(cl, args, name, result):
         cc = pb.ContainerConfig(
             metadata=pb.ContainerMetadata(name="c%d" % i),
             image=pb.ImageSpec(image=args.image),
-            command=["/bin/sh", "-c", args.cmd],
+            command=["/bin/sh", "-c", args.cmd.replace("{i}", str(i))],
             log_path="c%d.log" % i)
         cid = cl.call(log, "CreateContainer", pb.CreateContainerRequest(
             pod_sandbox_id=sid, config=cc, sandbox_config=cfg)).container_id
@@ -156,7 +156,8 @@ def main():
     p.add_argument("--pods", type=int, default=1, help="started at once")
     p.add_argument("--name", default="ct-pod")
     p.add_argument("--image", default="docker.io/coldtrace/busybox:latest")
-    p.add_argument("--cmd", default="sleep 30", help="each container's sh -c")
+    p.add_argument("--cmd", default="sleep 30",
+                   help="each container's sh -c ({i}: its index)")
     p.add_argument("--hold", type=float, default=0.5,
                    help="seconds between the last start and the first stop")
     p.add_argument("--stop-timeout", type=int, default=0)
