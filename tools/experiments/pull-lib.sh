@@ -50,8 +50,18 @@ teardown() {
 
 # pull_once IMAGE: fetch every layer again, trace the pull, print one
 # tab-separated line: coldtrace_ms wall_ms layers bytes conc_max
-# conc_mean ttfb_ms fetch_sum_ms unpack_sum_ms
+# conc_mean ttfb_ms fetch_sum_ms unpack_sum_ms.  A pull whose record is
+# missing is tried once more, said on stderr: the pull tracker names a
+# pull after the docker client that exits right after it, which docker
+# clients of other daemons on a busy host can take (docs/pull.md).
 pull_once() {
+	pull_try "$1" && return 0
+	xlog "no pull record for $1 under its name (pulls seen: $(jq -r \
+		'select(.type == "pull") | .image // "?"' "$WORK/out" | tr '\n' ' ')): pulling it once more"
+	pull_try "$1" || xdie "no pull record for $1 twice"
+}
+
+pull_try() {
 	local name=$1 out=$WORK/out t0 t1 rc=0
 	"$REGISTRY" forget "$name"
 	timeout 3600 "$COLDTRACE" -j --no-opens -- sh -c \
@@ -70,6 +80,5 @@ pull_once() {
 		 (.ttfb_ns / 1e6 | floor),
 		 ([.layers[].fetch.dur_ns] | add / 1e6 | floor),
 		 ([.layers[] | .unpack.dur_ns // 0] | add / 1e6 | floor)] |
-		@tsv' "$out" | head -1 | grep . ||
-		xdie "no pull record for $name (is main.c wired to the pull engine?)"
+		@tsv' "$out" | head -1 | grep .
 }
