@@ -42,6 +42,7 @@ TESTS=(
 	"bad-input|bad_input.sh"
 	"session-end|session_end.sh"
 	"non-root|non_root.sh"
+	"bench-bpf-cost|bench_bpf_cost.sh"
 	"ready-runc|ready.sh runc"
 	"ready-crun|ready.sh crun"
 	"ready-runsc|ready.sh runsc"

@@ -116,17 +116,53 @@ bpf_ids_of() {
 	grep -hs "^$2_id:" /proc/"$1"/fdinfo/* | awk '{print $2}' | sort -un
 }
 
-# Tracing BPF programs loaded on the host that are not coldtrace's own
-# ($CT_PID's, if running): another engineer's tracer.  Its syscall
-# tracepoints put every process on the slow syscall path and run its
-# programs in ours, so it inflates every configuration, baseline included.
+# Tracing BPF programs loaded on the host that are not our tracer's own
+# (those of process $1; none if empty): another engineer's
+# tracer.  Its syscall tracepoints put every process on the slow syscall
+# path and run its programs in ours, so it inflates every configuration,
+# baseline included.
 foreign_tracing_progs() {
-	local all mine=0
+	local all mine=0 pid=$1
 	all=$(bpftool prog show -j 2>/dev/null | jq '[.[] | select(.type ==
 		"tracepoint" or .type == "tracing" or .type == "raw_tracepoint"
 		or .type == "kprobe" or .type == "perf_event")] | length')
-	[ -z "$CT_PID" ] || mine=$(bpf_ids_of "$CT_PID" prog | wc -l)
+	[ -z "$pid" ] || mine=$(bpf_ids_of "$pid" prog | wc -l)
 	echo $((${all:-0} - mine))
+}
+
+# Says whether someone else's tracer ran during the measurements, from
+# FILE's lines "ROUND CONFIG FOREIGN_PROGS" (one per measurement).
+foreign_note() {
+	local n k
+	n=$(awk '$3 > 0' "$1" | wc -l)
+	k=$(wc -l <"$1")
+	echo
+	if [ "$n" -eq 0 ]; then
+		echo "No other tracing BPF programs were loaded during the $k measurements."
+	else
+		echo "WARNING: other tracing BPF programs (up to $(sort -k3 -n "$1" | tail -n 1 | cut -d' ' -f3)) were loaded during $n of $k measurements: they slow every configuration, base included, and shrink the ratios."
+	fi
+}
+
+# ---- BPF run time statistics ----
+
+BPF_STATS_OLD=
+
+# kernel.bpf_stats_enabled=1 (run_cnt / run_time_ns of every program),
+# put back as it was by bpf_stats_restore, also at exit (error, Ctrl-C).
+bpf_stats_on() {
+	if [ -z "$BPF_STATS_OLD" ]; then
+		BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled) ||
+			die "cannot read kernel.bpf_stats_enabled"
+		bench_on_exit bpf_stats_restore
+	fi
+	sysctl -qw kernel.bpf_stats_enabled=1 ||
+		die "cannot set kernel.bpf_stats_enabled=1"
+}
+
+bpf_stats_restore() {
+	[ -z "$BPF_STATS_OLD" ] ||
+		sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_OLD"
 }
 
 # ---- private harness ----

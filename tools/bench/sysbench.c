@@ -4,7 +4,10 @@
  * process (not in a tracked container) sees them: every one of them pays
  * the tracer's filter.  Used by tools/bench/syscall-overhead.
  *
- * Usage: sysbench [-f FILE] OP COUNT [OP COUNT...]
+ * Usage: sysbench [-f FILE] [-w GO] OP COUNT [OP COUNT...]
+ *   -w GO: wait until the file GO exists before the first op (1 ms polls:
+ *       tools/bench/bpf-cost starts its loop in a container this way, where
+ *       a fifo from a bind mount may not work, e.g. under runsc)
  *   OP: open (openat+close of FILE), read (1-byte pread of FILE),
  *       write (1-byte write to /dev/null), fork (fork+_exit+wait),
  *       exec (fork+execve /bin/true+wait), switch (a 1-byte pipe round
@@ -26,6 +29,7 @@
 #define BATCHES	10
 
 static const char *file = "/etc/hostname";
+static const char *go;
 static int rfd = -1, wfd = -1;
 
 static uint64_t now_ns(void)
@@ -214,7 +218,7 @@ static int run(const struct op *op, long n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sysbench [-f FILE] OP COUNT [OP COUNT...]\n"
+	fprintf(stderr, "usage: sysbench [-f FILE] [-w GO] OP COUNT [OP COUNT...]\n"
 		"  OP: open read write fork exec; COUNT > 0\n");
 	return 2;
 }
@@ -225,9 +229,13 @@ int main(int argc, char **argv)
 	long n;
 	int i = 1, j;
 
-	if (argc > 2 && !strcmp(argv[1], "-f")) {
-		file = argv[2];
-		i = 3;
+	if (argc > i + 1 && !strcmp(argv[i], "-f")) {
+		file = argv[i + 1];
+		i += 2;
+	}
+	if (argc > i + 1 && !strcmp(argv[i], "-w")) {
+		go = argv[i + 1];
+		i += 2;
 	}
 	if (argc - i < 2 || (argc - i) % 2)
 		return usage();
@@ -246,6 +254,8 @@ int main(int argc, char **argv)
 			return usage();
 		}
 	}
+	while (go && access(go, F_OK))
+		usleep(1000);
 	for (; i < argc; i += 2) {
 		op = find_op(argv[i]);
 		parse_count(argv[i + 1], &n);

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The floor of tools/bench/bpf-cost: empty programs on the hooks that
+ * coldtrace and bpftrace use.  What one of them costs per run is what
+ * any program pays there before doing anything (issue 11's "floor").
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* coldtrace's hook: every syscall of every process (bpf/sys.bpf.c) */
+SEC("tp_btf/sys_enter")
+int floor_enter(void *ctx)
+{
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int floor_exit(void *ctx)
+{
+	return 0;
+}
+
+/* the issue's floor and bpftrace's hook: openat only */
+SEC("tracepoint/syscalls/sys_enter_openat")
+int floor_openat_in(void *ctx)
+{
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int floor_openat_out(void *ctx)
+{
+	return 0;
+}
+
+/* the context switch hook of --why and of runsc's open timing */
+SEC("tp_btf/sched_switch")
+int floor_switch(void *ctx)
+{
+	return 0;
+}
