@@ -252,7 +252,7 @@ static __always_inline void read_sun_path(struct ct_connect *c,
  */
 static __always_inline __u32 sock_peer_tgid(int fd)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *f = NULL;

@@ -63,7 +63,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	char comm[CT_COMM_LEN], arg0[CT_COMM_LEN] = {};
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u64 key;
@@ -150,7 +150,7 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(ct_opens_sigsys, int sig, struct kernel_siginfo *info,
 	     struct task_struct *task, int group, int result)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct ct_opens_track *tr;
 	__u64 key;
 

@@ -174,7 +174,7 @@ static __always_inline void note_slow(const struct ct_opens_start *s,
 
 static __always_inline void opens_execve(void)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	char comm[CT_COMM_LEN];
 	__u64 key;
 
@@ -186,7 +186,7 @@ static __always_inline void opens_execve(void)
 	if (!bytes_eq(comm, comm_crun, CT_COMM_LEN))
 		return;
 	key = task_key(t);
-	if (key != task_key(BPF_CORE_READ(t, real_parent)))
+	if (key != task_key(t->real_parent))
 		track(key, CT_OPENS_RT_CRUN);
 }
 
@@ -196,7 +196,7 @@ static __always_inline void opens_execve(void)
 static __always_inline void opens_open_enter(struct pt_regs *regs,
 					     int path_arg)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 	struct ct_opens_start s = {};

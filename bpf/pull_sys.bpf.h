@@ -113,9 +113,11 @@ const char s_diffid[] = "diffid-by-digest";
  */
 static __always_inline int daemon_comm(void)
 {
+	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 c[2];
 
-	bpf_get_current_comm(c, sizeof(c));
+	/* direct loads, not the comm helper: every host openat runs this */
+	__builtin_memcpy(c, t->comm, sizeof(c));
 	if (c[0] == W8('d', 'o', 'c', 'k', 'e', 'r', 'd', 0))
 		return 1;
 	if (c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&
