@@ -28,6 +28,7 @@
 #include "export.h"
 #include "hist.h"
 #include "output.h"
+#include "chain.h"
 #include "enrich.h"
 #include "paths.h"
 #include "pull_output.h"
@@ -41,6 +42,7 @@ struct fuzz_session {
 	struct ct_tracker *tracker;
 	struct ct_agg *agg;
 	struct ct_enrich *enrich;
+	struct ct_chains *chains;
 	struct ct_replay_opens *ropens;
 	int64_t m2r;
 	char kernel[64];
@@ -144,6 +146,13 @@ static void on_container(const struct ct_container *c, void *ctx)
 	if (c->opens.unobservable)
 		fprintf(out, "%s\n", ct_opens_unobservable_reason(&c->opens));
 	ct_paths_print(out, c);
+	ct_chains_add(s->chains, c);
+}
+
+static void on_chain(const struct ct_chain *ch, void *ctx)
+{
+	(void)ctx;
+	ct_output_chain_json(out, ch);
 }
 
 static void on_pull(const struct ct_pull *p, void *ctx)
@@ -180,13 +189,15 @@ static int session_init(struct fuzz_session *s,
 	s->agg = ct_agg_new();
 	s->tracker = ct_tracker_new(&o);
 	s->enrich = ct_enrich_new(&xo);
-	return s->agg && s->tracker && s->enrich ? 0 : -ENOMEM;
+	s->chains = ct_chains_new(h->mono_to_real_ns, on_chain, s);
+	return s->agg && s->tracker && s->enrich && s->chains ? 0 : -ENOMEM;
 }
 
 static void session_free(struct fuzz_session *s)
 {
 	ct_tracker_free(s->tracker);
 	ct_enrich_free(s->enrich);
+	ct_chains_free(s->chains);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
 }
@@ -195,6 +206,7 @@ static void feed(struct fuzz_session *s, const void *rec, size_t len)
 {
 	ct_dump_record(out, rec, len, s->m2r);
 	ct_enrich_feed(s->enrich, rec, len);
+	ct_chains_feed(s->chains, rec, len);
 	ct_tracker_feed(s->tracker, rec, len);
 }
 
@@ -215,6 +227,7 @@ static void write_outputs(struct fuzz_session *s)
 		.kernel = s->kernel,
 		.lost_events = ct_tracker_lost(s->tracker),
 		.pulls = ct_enrich_pulls(s->enrich),
+		.chains = s->chains,
 		.why = ct_enrich_why(s->enrich),
 		.tracker = s->tracker,
 	};
@@ -224,6 +237,7 @@ static void write_outputs(struct fuzz_session *s)
 	ct_output_summary_json(out, s->agg, &meta);
 	print_runtime_hists(s);
 	ct_pull_print_all(out, ct_enrich_pulls(s->enrich));
+	ct_output_chains(out, s->chains);
 	ct_output_summary(out, s->agg, &meta);
 	ct_export_prom(out, s->agg, &meta);	/* --listen's /metrics */
 	ct_export_dir(out_dir, s->agg, &meta, err, sizeof(err));
@@ -250,6 +264,7 @@ static void replay(struct fuzz_session *s)
 			feed(s, rec, len);
 		ct_enrich_flush(s->enrich);
 		ct_tracker_flush(s->tracker);
+		ct_chains_flush(s->chains);
 		write_outputs(s);
 	}
 	ct_rec_reader_close(r);
