@@ -7,9 +7,11 @@
 
 #include "chain.h"
 #include "fixture.h"
+#include "export.h"
 #include "output.h"
 #include "tfixture.h"
 #include "tjson.h"
+#include "tsession.h"
 
 #define RUNNER	4242
 
@@ -411,5 +413,178 @@ Test(chain, text)
 	cr_assert(strstr(buf, "would save 0.650 s"), "%s", buf);
 	cr_assert(strstr(buf, "a3"), "%s", buf);
 	free(buf);
+	ct_chains_free(t);
+}
+
+/* ---- recorded: tests/fixtures/chain-cold (record-chain.sh) ---- */
+
+/* The kept chain of runner pid, asserted there once. */
+static const struct ct_chain *chain_of(const struct ct_chains *t, uint64_t pid)
+{
+	const struct ct_chain *found = NULL;
+
+	for (size_t i = 0; i < ct_chains_count(t); i++) {
+		const struct ct_chain *ch = ct_chains_get(t, i);
+
+		if (ch->runner_pid != pid)
+			continue;
+		cr_assert_null(found, "two chains for runner %llu",
+			       (unsigned long long)pid);
+		found = ch;
+	}
+	cr_assert(found, "no chain for runner %llu", (unsigned long long)pid);
+	return found;
+}
+
+/* Steps named as sidecar chains.K.names, in order. */
+static void expect_names(const struct ts_all *a, size_t k,
+			 const struct ct_chain *ch)
+{
+	char key[64];
+	uint32_t i;
+
+	for (i = 0;; i++) {
+		const char *want;
+
+		snprintf(key, sizeof(key), "chains.%zu.names.%u", k, i);
+		want = tj_str(a->sidecar, key);
+		if (!want)
+			break;
+		cr_assert_lt(i, ch->n_steps, "chain %zu: no step %u (%s)", k,
+			     i, want);
+		cr_assert_str_eq(ch->steps[i].name, want);
+	}
+	cr_assert_eq(i, ch->n_steps, "chain %zu: %u steps, %u named", k,
+		     ch->n_steps, i);
+}
+
+/*
+ * The runner's three cold steps are one serial chain whose wall time is
+ * within 5 % of the runner's own; the second runner's two named steps
+ * are another; its two unnamed (ambiguous) containers have no client and
+ * are in no chain.
+ */
+Test(chain, recorded_cold)
+{
+	struct ts_all a;
+	struct ct_chains *t = ct_chains_new(0, NULL, NULL);
+	const struct ct_chain *ch;
+	uint64_t pid, wall;
+	char key[64];
+
+	ts_replay_all("chain-cold", &a);
+	for (size_t i = 0; i < a.n; i++) {
+		cr_assert_eq(a.seen[i], 1, "container %zu seen %d times", i,
+			     a.seen[i]);
+		ct_chains_add(t, &a.c[i]);
+	}
+	ct_chains_flush(t);
+	cr_assert_eq(ct_chains_count(t), 2);
+
+	cr_assert(tj_u64(a.sidecar, "chains.0.runner_pid", &pid));
+	cr_assert(tj_u64(a.sidecar, "chains.0.wall_ns", &wall));
+	ch = chain_of(t, pid);
+	expect_names(&a, 0, ch);
+	cr_assert_not(ch->parallel);
+	cr_assert_eq(ch->n_critical, 3);
+	cr_assert_leq(ch->wall_ns, wall + wall / 20, "%llu vs %llu",
+		      (unsigned long long)ch->wall_ns, (unsigned long long)wall);
+	cr_assert_geq(ch->wall_ns, wall - wall / 20, "%llu vs %llu",
+		      (unsigned long long)ch->wall_ns, (unsigned long long)wall);
+	for (uint32_t i = 0; i < ch->n_steps; i++) {
+		const struct ct_chain_step *s = &ch->steps[i];
+
+		cr_assert(s->has_ready, "step %u: no ready", i);
+		cr_assert_gt(s->cold_ns, 0);
+		cr_assert_leq(s->cold_ns, s->result_ns - s->request_ns);
+		cr_assert_eq(s->after, (int)i - 1);
+	}
+
+	cr_assert(tj_u64(a.sidecar, "chains.1.runner_pid", &pid));
+	ch = chain_of(t, pid);
+	expect_names(&a, 1, ch);
+
+	for (size_t k = 0;; k++) {
+		const char *id;
+
+		snprintf(key, sizeof(key), "no_chain.%zu", k);
+		id = tj_str(a.sidecar, key);
+		if (!id)
+			break;
+		for (size_t i = 0; i < a.n; i++)
+			if (!strcmp(a.c[i].id, id))
+				cr_assert_not(a.c[i].has_client,
+					      "%s: an ambiguous client matched", id);
+		for (size_t c = 0; c < ct_chains_count(t); c++) {
+			const struct ct_chain *x = ct_chains_get(t, c);
+
+			for (uint32_t i = 0; i < x->n_steps; i++)
+				cr_assert_str_neq(x->steps[i].id, id);
+		}
+	}
+	ts_all_free(&a);
+	ct_chains_free(t);
+}
+
+/* -o DIR: chains.jsonl (meta line, then the chain) and trace.json's
+ * process for it, one track per step, cold start then work. */
+Test(chain, export_files)
+{
+	char dir[] = "/tmp/ct-chain-test-XXXXXX", path[512], err[256];
+	struct ct_container c[3];
+	struct ct_chains *t = ct_chains_new(0, NULL, NULL);
+	struct ct_agg *agg = ct_agg_new();
+	struct ct_meta m = { .version = "t", .kernel = "k", .chains = t };
+	const struct tj *ev;
+	struct tj *v;
+	size_t len, nl = 0, cold = 0, work = 0;
+	char *txt;
+
+	cr_assert(mkdtemp(dir) && agg);
+	three(c, RUNNER, "runner", 1000);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(ct_agg_add(agg, &c[i]), 0);
+		ct_chains_add(t, &c[i]);
+	}
+	ct_chains_flush(t);
+	cr_assert_eq(ct_export_dir(dir, agg, &m, err, sizeof(err)), 0, "%s",
+		     err);
+
+	snprintf(path, sizeof(path), "%s/chains.jsonl", dir);
+	txt = tj_slurp(path, &len);
+	cr_assert(txt);
+	for (size_t i = 0; i < len; i++)
+		nl += txt[i] == '\n';
+	cr_assert_eq(nl, 2, "%s", txt);
+	cr_assert(strstr(txt, "{\"type\":\"meta\""));
+	v = tj_parse(strchr(txt, '\n') + 1, len - (strchr(txt, '\n') + 1 - txt),
+		     err, sizeof(err));
+	cr_assert(v, "%s", err);
+	cr_assert_str_eq(tj_str(v, "type"), "chain");
+	tj_free(v);
+	free(txt);
+
+	snprintf(path, sizeof(path), "%s/trace.json", dir);
+	txt = tj_slurp(path, &len);
+	v = tj_parse(txt, len, err, sizeof(err));
+	cr_assert(v, "%s", err);
+	ev = tj_get(v, "traceEvents");
+	cr_assert(ev);
+	for (size_t i = 0; i < ev->n; i++) {
+		const char *cat = tj_str(ev->items[i], "cat");
+		const char *name = tj_str(ev->items[i], "name");
+
+		if (!cat || strcmp(cat, "chain"))
+			continue;
+		cold += !strcmp(name, "cold start");
+		work += !strcmp(name, "work");
+	}
+	cr_assert_eq(cold, 3);
+	cr_assert_eq(work, 3);
+	tj_free(v);
+	free(txt);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	cr_assert_eq(system(path), 0);
+	ct_agg_free(agg);
 	ct_chains_free(t);
 }
