@@ -105,6 +105,11 @@ bool ct_chain_step_from(struct ct_chain_step *s, const struct ct_container *c)
 	return true;
 }
 
+static uint64_t span(uint64_t from, uint64_t to)
+{
+	return to > from ? to - from : 0;
+}
+
 static void sort_by_request(struct ct_chain *ch)
 {
 	for (uint32_t i = 1; i < ch->n_steps; i++) {
@@ -180,8 +185,9 @@ void ct_chain_close(struct ct_chain *ch)
 	for (uint32_t j = 0; j < ch->n_steps; j++) {
 		struct ct_chain_step *s = &ch->steps[j];
 
-		s->cold_ns = s->ready_ns - s->request_ns;
-		s->work_ns = s->result_ns - s->ready_ns;
+		/* steps filled by hand may be out of order: no wrap-around */
+		s->cold_ns = span(s->request_ns, s->ready_ns);
+		s->work_ns = span(s->ready_ns, s->result_ns);
 		s->after = waited_for(ch, j);
 		s->critical = false;
 		s->whatif_ns = 0;
@@ -191,7 +197,7 @@ void ct_chain_close(struct ct_chain *ch)
 		if (s->result_ns > ch->end_ns)
 			ch->end_ns = s->result_ns;
 	}
-	ch->wall_ns = ch->end_ns - ch->start_ns;
+	ch->wall_ns = span(ch->start_ns, ch->end_ns);
 	walk_critical(ch);
 }
 
