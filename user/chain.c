@@ -9,17 +9,22 @@
 #include "records.h"
 #include "util.h"
 
-/* Recent exits, so that a runner gone before its first container was
- * emitted (the usual case: records come after destroy) is known so. */
-#define EXITS_RING	1024
+/*
+ * Recent execs and exits of every process: a runner's exec (its identity
+ * beside its pid) and its end, seen before its first container was
+ * emitted (the usual case: records come after destroy).  A few seconds
+ * of a busy host; a runner older than that has exec_ns 0 (unknown).
+ */
+#define MARKS_RING	4096
 
 struct runner {
 	bool used;
 	struct ct_chain ch;
 };
 
-struct exit_mark {
+struct mark {
 	uint32_t pid;
+	bool exec;		/* else an exit */
 	uint64_t ns;
 };
 
@@ -31,8 +36,8 @@ struct ct_chains {
 	unsigned int n_ended;		/* open ones whose runner is gone */
 	struct ct_chain *kept;		/* ring of CT_CHAIN_KEEP */
 	size_t kept_head, kept_n;
-	struct exit_mark exits[EXITS_RING];
-	size_t exits_head;
+	struct mark *marks;		/* ring of MARKS_RING */
+	size_t marks_head;
 	struct ct_chain_stats st;
 };
 
@@ -49,7 +54,8 @@ struct ct_chains *ct_chains_new(int64_t mono_to_real_ns, ct_chain_fn on_chain,
 	/* fixed tables that fill over a long session: resident from now */
 	t->open = ct_zalloc_resident(CT_CHAIN_RUNNERS * sizeof(*t->open));
 	t->kept = ct_zalloc_resident(CT_CHAIN_KEEP * sizeof(*t->kept));
-	if (!t->open || !t->kept) {
+	t->marks = ct_zalloc_resident(MARKS_RING * sizeof(*t->marks));
+	if (!t->open || !t->kept || !t->marks) {
 		ct_chains_free(t);
 		return NULL;
 	}
@@ -62,6 +68,7 @@ void ct_chains_free(struct ct_chains *t)
 		return;
 	free(t->open);
 	free(t->kept);
+	free(t->marks);
 	free(t);
 }
 
@@ -245,10 +252,11 @@ static void emit_due(struct ct_chains *t, uint64_t now)
 	}
 }
 
-static void process_gone(struct ct_chains *t, uint32_t pid, uint64_t ns)
+static void process_gone(struct ct_chains *t, uint32_t pid, uint64_t ns,
+			 bool exec)
 {
-	t->exits[t->exits_head] = (struct exit_mark){ .pid = pid, .ns = ns };
-	t->exits_head = (t->exits_head + 1) % EXITS_RING;
+	t->marks[t->marks_head] = (struct mark){ pid, exec, ns };
+	t->marks_head = (t->marks_head + 1) % MARKS_RING;
 	for (size_t i = 0; i < CT_CHAIN_RUNNERS; i++) {
 		struct runner *r = &t->open[i];
 
@@ -267,7 +275,7 @@ void ct_chains_feed(struct ct_chains *t, const void *rec, size_t len)
 	now = h->ts_ns + t->mono_to_real;
 	/* an exec replaces the runner's program: another runner from now */
 	if (h->type == CT_EV_EXIT || h->type == CT_EV_EXEC)
-		process_gone(t, h->pid, now);
+		process_gone(t, h->pid, now, h->type == CT_EV_EXEC);
 	emit_due(t, now);
 }
 
@@ -277,8 +285,8 @@ static uint64_t gone_after(const struct ct_chains *t, uint32_t pid,
 {
 	uint64_t best = 0;
 
-	for (size_t i = 0; i < EXITS_RING; i++) {
-		const struct exit_mark *e = &t->exits[i];
+	for (size_t i = 0; i < MARKS_RING; i++) {
+		const struct mark *e = &t->marks[i];
 
 		if (e->pid == pid && e->ns > ns && (!best || e->ns < best))
 			best = e->ns;
@@ -286,18 +294,38 @@ static uint64_t gone_after(const struct ct_chains *t, uint32_t pid,
 	return best;
 }
 
-/* The runner's open chain: same pid and comm, still alive at request. */
+/* pid's last exec at or before ns: the program that asked; 0: unknown. */
+static uint64_t exec_before(const struct ct_chains *t, uint32_t pid,
+			    uint64_t ns)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < MARKS_RING; i++) {
+		const struct mark *e = &t->marks[i];
+
+		if (e->exec && e->pid == pid && e->ns <= ns && e->ns > best)
+			best = e->ns;
+	}
+	return best;
+}
+
+/*
+ * The runner's open chain: same pid and comm, the same exec when both
+ * are known, still alive at the request.
+ */
 static struct runner *find_runner(struct ct_chains *t,
-				  const struct ct_client *cl)
+				  const struct ct_client *cl, uint64_t exec)
 {
 	uint64_t req = ct_client_request_ns(cl);
 
 	for (size_t i = 0; i < CT_CHAIN_RUNNERS; i++) {
 		struct runner *r = &t->open[i];
+		uint64_t rx = r->ch.runner_exec_ns;
 
 		if (r->used && r->ch.runner_pid == cl->ppid &&
 		    !strncmp(r->ch.runner_comm, cl->parent_comm,
 			     sizeof(r->ch.runner_comm)) &&
+		    (!rx || !exec || rx == exec) &&
 		    (!r->ch.runner_end_ns || req < r->ch.runner_end_ns))
 			return r;
 	}
@@ -305,7 +333,7 @@ static struct runner *find_runner(struct ct_chains *t,
 }
 
 static struct runner *new_runner(struct ct_chains *t,
-				 const struct ct_client *cl)
+				 const struct ct_client *cl, uint64_t exec)
 {
 	uint64_t gone;
 
@@ -319,6 +347,7 @@ static struct runner *new_runner(struct ct_chains *t,
 		r->ch.runner_pid = cl->ppid;
 		ct_copy_str(r->ch.runner_comm, sizeof(r->ch.runner_comm),
 			    cl->parent_comm, sizeof(cl->parent_comm));
+		r->ch.runner_exec_ns = exec;
 		gone = gone_after(t, cl->ppid, ct_client_request_ns(cl));
 		if (gone)
 			runner_ended(t, r, gone);
@@ -332,13 +361,15 @@ void ct_chains_add(struct ct_chains *t, const struct ct_container *c)
 {
 	struct ct_chain_step s;
 	struct runner *r;
+	uint64_t exec;
 
 	/* pid 1 adopts orphans: no runner to speak of */
 	if (!ct_chain_step_from(&s, c) || c->client.ppid <= 1)
 		return;
-	r = find_runner(t, &c->client);
+	exec = exec_before(t, c->client.ppid, s.request_ns);
+	r = find_runner(t, &c->client, exec);
 	if (!r)
-		r = new_runner(t, &c->client);
+		r = new_runner(t, &c->client, exec);
 	if (!r)
 		return;
 	if (r->ch.n_steps == CT_CHAIN_STEPS) {

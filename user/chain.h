@@ -13,7 +13,9 @@
  * its predecessor works: min(its cold start, the predecessor's work).
  *
  * Fed every finished container (after enrich: c->client is set) and
- * every record (a runner's exit or exec closes its chain).  A chain is
+ * every record (a runner's exit or exec closes its chain; its exec before
+ * the steps, when still in a ring of recent ones, is its identity with
+ * its pid).  A chain is
  * emitted CT_CHAIN_GRACE_NS after its runner exits (its last container
  * may be destroyed after that) or at the session's end; one step is no
  * chain.  Pure C, bounded: CT_CHAIN_RUNNERS open chains of at most
@@ -55,6 +57,7 @@ struct ct_chain_step {
 struct ct_chain {
 	uint32_t runner_pid;
 	char runner_comm[16];	/* "" when the runner's fork was not seen */
+	uint64_t runner_exec_ns;	/* its program's exec; 0: not seen */
 	uint64_t runner_end_ns;	/* its exit or exec; 0: alive at the end */
 	uint32_t n_steps;
 	uint32_t dropped_steps;	/* steps beyond CT_CHAIN_STEPS */

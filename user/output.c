@@ -224,6 +224,11 @@ void ct_json_chain(struct ct_json *w, const struct ct_chain *ch)
 	ct_json_kv_u64(w, "pid", ch->runner_pid);
 	ct_json_key(w, "comm");
 	ct_json_string_n(w, ch->runner_comm, sizeof(ch->runner_comm));
+	ct_json_key(w, "exec_ns");
+	if (ch->runner_exec_ns)
+		ct_json_u64(w, ch->runner_exec_ns);
+	else
+		ct_json_null(w);
 	ct_json_key(w, "end_ns");
 	if (ch->runner_end_ns)
 		ct_json_u64(w, ch->runner_end_ns);

@@ -609,3 +609,73 @@ Test(chain, disordered_steps)
 	cr_assert_eq(ch.wall_ns, 300);
 	cr_assert_leq(ch.cold_ns, ch.wall_ns);
 }
+
+static void feed_exec(struct ct_chains *t, uint32_t pid, uint64_t ms)
+{
+	static const char *const argv[] = { "runner", NULL };
+	struct ct_fx f;
+
+	fx_init(&f);
+	fx_at(&f, ms);
+	fx_execv(&f, pid, "/usr/local/bin/runner", argv);
+	ct_chains_feed(t, f.buf, f.len);
+	fx_free(&f);
+}
+
+/*
+ * The runner's exec is its identity beside its pid: a second program
+ * exec'ed by the same pid (seen before either chain's containers) is
+ * another runner, each with its own exec time.
+ */
+Test(chain, runner_exec)
+{
+	struct ct_container a[3], b[3];
+	struct got g = { 0 };
+	struct ct_chains *t = chains(&g);
+
+	feed_exec(t, RUNNER, 500);
+	three(a, RUNNER, "runner", 1000);
+	feed_exec(t, RUNNER, 4500);
+	three(b, RUNNER, "runner", 5000);
+	for (int i = 0; i < 3; i++)
+		ct_chains_add(t, &b[i]);
+	for (int i = 0; i < 3; i++)
+		ct_chains_add(t, &a[i]);
+	ct_chains_flush(t);
+	cr_assert_eq(g.n, 2);
+	for (int k = 0; k < 2; k++) {
+		const struct ct_chain *ch = &g.ch[k];
+		uint64_t want = ch->steps[0].request_ns == 1000 * MS ? 500 : 4500;
+
+		cr_assert_eq(ch->n_steps, 3);
+		cr_assert_eq(ch->runner_exec_ns, want * MS);
+	}
+	cr_assert_eq(g.ch[0].runner_end_ns, 0, "b's runner lives on");
+	ct_chains_free(t);
+}
+
+/* No exec seen: exec_ns null in JSON. */
+Test(chain, runner_exec_unknown)
+{
+	struct ct_container c[3];
+	struct got g = { 0 };
+	struct ct_chains *t = chains(&g);
+	char *buf = NULL, err[128];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct tj *v;
+
+	three(c, RUNNER, "runner", 1000);
+	for (int i = 0; i < 3; i++)
+		ct_chains_add(t, &c[i]);
+	ct_chains_flush(t);
+	cr_assert_eq(g.ch[0].runner_exec_ns, 0);
+	ct_output_chain_json(f, &g.ch[0]);
+	fclose(f);
+	v = tj_parse(buf, len, err, sizeof(err));
+	cr_assert(v, "%s", err);
+	cr_assert(tj_is(v, "runner.exec_ns", TJ_NULL));
+	tj_free(v);
+	free(buf);
+	ct_chains_free(t);
+}
