@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Cold-start chains (user/chain.c): DAG, critical path, what-if, runners. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,11 @@
 #include "fixture.h"
 #include "export.h"
 #include "output.h"
+#include "replay.h"
+#include "session.h"
+#include "enrich.h"
+#include "tracker.h"
+#include "recfile.h"
 #include "tfixture.h"
 #include "tjson.h"
 #include "tsession.h"
@@ -678,4 +684,55 @@ Test(chain, runner_exec_unknown)
 	tj_free(v);
 	free(buf);
 	ct_chains_free(t);
+}
+
+/*
+ * The session's wiring: chain-cold replayed through ct_session_feed(),
+ * as --replay does: the runner's chain, with its exec and exit from the
+ * recording's records, around its steps.
+ */
+Test(chain, recorded_session, .init = cr_redirect_stdout)
+{
+	struct ct_cli cli = { .json = true };
+	struct ct_session s = { .cli = &cli };
+	struct ct_replay_opens *rp;
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	const struct ct_chain *ch = NULL;
+	const void *rec;
+	struct tj *side;
+	char err[256];
+	uint64_t pid;
+	size_t len;
+	char *txt;
+
+	txt = tj_slurp("tests/fixtures/chain-cold.json", &len);
+	cr_assert(txt);
+	side = tj_parse(txt, len, err, sizeof(err));
+	cr_assert(side, "%s", err);
+	cr_assert(tj_u64(side, "chains.0.runner_pid", &pid));
+	cr_assert_eq(ct_rec_reader_open(&r, "tests/fixtures/chain-cold.ctrec",
+					&h, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ct_replay_opens_read(r, &rp, err, sizeof(err)), 0);
+	s.opens = ct_replay_opens_source(rp);
+	s.mono_to_real = h.mono_to_real_ns;
+	cr_assert_eq(ct_session_init(&s, h.cgroup_mode), 0);
+	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
+		ct_session_feed(&s, rec, len);
+	ct_rec_reader_close(r);
+	ct_enrich_flush(s.enrich);
+	ct_tracker_flush(s.tracker);
+	ct_chains_flush(s.chains);
+	for (size_t i = 0; i < ct_chains_count(s.chains); i++)
+		if (ct_chains_get(s.chains, i)->runner_pid == pid)
+			ch = ct_chains_get(s.chains, i);
+	cr_assert(ch, "no chain for runner %" PRIu64, pid);
+	cr_assert_eq(ch->n_steps, 3);
+	cr_assert_gt(ch->runner_exec_ns, 0);
+	cr_assert_lt(ch->runner_exec_ns, ch->start_ns);
+	cr_assert_gt(ch->runner_end_ns, ch->start_ns + ch->wall_ns);
+	ct_session_free(&s);
+	ct_replay_opens_free(rp);
+	tj_free(side);
+	free(txt);
 }
