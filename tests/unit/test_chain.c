@@ -8,16 +8,16 @@
 #include <string.h>
 
 #include "chain.h"
-#include "fixture.h"
+#include "enrich.h"
 #include "export.h"
+#include "fixture.h"
 #include "output.h"
+#include "recfile.h"
 #include "replay.h"
 #include "session.h"
-#include "enrich.h"
-#include "tracker.h"
-#include "recfile.h"
 #include "tfixture.h"
 #include "tjson.h"
+#include "tracker.h"
 #include "tsession.h"
 
 #define RUNNER	4242
