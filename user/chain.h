@@ -32,7 +32,7 @@
 #define CT_CHAIN_STEPS		32
 #define CT_CHAIN_RUNNERS	32
 #define CT_CHAIN_KEEP		32
-#define CT_CHAIN_GRACE_NS	(10ull * 1000000000ull)
+#define CT_CHAIN_GRACE_NS	(60ull * 1000000000ull)
 #define CT_CHAIN_ID_LEN		65	/* 64 hex digits and the NUL */
 
 struct ct_chain_step {

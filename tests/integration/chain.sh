@@ -36,6 +36,20 @@ chmod +x "$T/rounds.sh"
 run_ct -j -- "$T/rounds.sh"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
 
+# What the records of the runner's containers missing from its chain say
+# (a step needs an exact client, the runner as its parent, a start or a
+# ready, and no failure).
+missing() {	# RUNNER-JSON CHAIN-JSON
+	jq -c --argjson r "$1" --argjson c "$2" 'select(.type == "container"
+		and (.name as $n | ($r.names | index($n)) != null) and
+		(.name as $n | ([$c.steps[].name] | index($n)) == null)) |
+		{name, complete, failed, client: (.client // null | if . then
+		{pid, ppid, parent_comm, exec_ns} else null end),
+		phases: (.phases | map_values(.dur_ns))}' "$T/out" >&2
+	jq -c 'select(.type == "summary") | {lost_events, ambiguous_clients,
+		dropped_containers, expired_containers}' "$T/out" >&2
+}
+
 check_chain() {	# NAME
 	local n=$1 r pid c
 	r=$(cat "$T/runner.$n")
@@ -45,7 +59,7 @@ check_chain() {	# NAME
 	[ "$(grep -c . <<<"$c")" -eq 1 ] ||
 		{ show_output; fail "$n: not one chain for runner $pid"; }
 	jq -e --argjson r "$r" '[.steps[].name] == $r.names' <<<"$c" >/dev/null ||
-		fail "$n: steps $(jq -c '[.steps[].name]' <<<"$c"), runner's $(jq -c .names <<<"$r")"
+		{ missing "$r" "$c"; fail "$n: steps $(jq -c '[.steps[].name]' <<<"$c"), runner's $(jq -c .names <<<"$r")"; }
 	jq -e '.parallel == false and .critical_steps == 3 and
 		.runner.comm == "runner" and
 		([.steps[].after] == [null, 0, 1])' <<<"$c" >/dev/null ||
