@@ -12,6 +12,7 @@
 #include "errmsg.h"
 #include "export.h"
 #include "why.h"
+#include "chain.h"
 #include "pull_output.h"
 #include "hist.h"
 
@@ -130,6 +131,13 @@ static int write_pulls(FILE *f, const struct export_ctx *x)
 	if (!x->meta->pulls)
 		return 0;
 	return ct_pull_write_jsonl(f, x->meta->pulls);
+}
+
+/* chains.jsonl: the meta line, then one {"type":"chain"} per chain. */
+static int write_chains(FILE *f, const struct export_ctx *x)
+{
+	meta_line(f, x->meta);
+	return ct_output_chains_jsonl(f, x->meta->chains);
 }
 
 static void restart_json(struct ct_json *w, const struct ct_agg *agg,
@@ -522,7 +530,7 @@ static const char *pod_of(const struct ct_container *c)
 
 /*
  * Track groups (trace processes): a runtime's (pid = runtime + 1), or a
- * pod's, one per distinct pod after the pulls' pids, named "pod <id12>",
+ * pod's, one per distinct pod from first_pod_pid, named "pod <id12>",
  * holding the sandbox and its app containers.  gpid[i]: record i's.
  */
 static int trace_groups(struct ct_json *w, const struct ct_agg *agg,
@@ -555,11 +563,44 @@ static int trace_groups(struct ct_json *w, const struct ct_agg *agg,
 	return 0;
 }
 
+/*
+ * One process per chain (after the pulls'): thread k+1 is step k, its
+ * cold start (request -> ready) then its work (ready -> result), named by
+ * the container; thread 0 the whole chain.
+ */
+static void trace_chain(struct ct_json *w, const struct ct_chain *ch,
+			int pid, uint64_t base)
+{
+	char label[CT_CHAIN_ID_LEN + CT_NAME_LEN + 32];
+
+	if (ch->start_ns < base)
+		return;
+	snprintf(label, sizeof(label), "chain of runner %u (%.16s)",
+		 ch->runner_pid, ch->runner_comm);
+	trace_meta_event(w, "process_name", pid, 0, label, strlen(label));
+	trace_slice(w, "chain", "chain", pid, 0, ch->start_ns, ch->wall_ns,
+		    base);
+	for (uint32_t k = 0; k < ch->n_steps; k++) {
+		const struct ct_chain_step *s = &ch->steps[k];
+
+		snprintf(label, sizeof(label), "step %u %.12s%s%.*s%s", k,
+			 s->id, s->name[0] ? " " : "", (int)sizeof(s->name),
+			 s->name, s->critical ? " (critical)" : "");
+		trace_meta_event(w, "thread_name", pid, k + 1, label,
+				 strlen(label));
+		trace_slice(w, "cold start", "chain", pid, k + 1,
+			    s->request_ns, s->cold_ns, base);
+		trace_slice(w, "work", "chain", pid, k + 1, s->ready_ns,
+			    s->work_ns, base);
+	}
+}
+
 static int write_trace(FILE *f, const struct export_ctx *x)
 {
 	const struct ct_pulls *pulls = x->meta->pulls;
 	size_t i, n = ct_agg_count(x->agg);
 	size_t npulls = pulls ? ct_pull_count(pulls) : 0;
+	size_t nchains = ct_chains_count(x->meta->chains);
 	uint64_t base = trace_base(x->agg, pulls);
 	int rt, *gpid = calloc(n ? n : 1, sizeof(*gpid));
 	struct ct_json w;
@@ -577,7 +618,9 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 			trace_meta_event(&w, "process_name", rt + 1, 0, name,
 					 strlen(name));
 	}
-	if (trace_groups(&w, x->agg, CT_RT_MAX + 1 + (int)npulls, gpid)) {
+	/* pids: runtimes, then pulls, then chains, then pods */
+	if (trace_groups(&w, x->agg, CT_RT_MAX + 1 + (int)(npulls + nchains),
+			 gpid)) {
 		free(gpid);
 		return -ENOMEM;
 	}
@@ -590,6 +633,9 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 	free(gpid);
 	for (i = 0; i < npulls; i++)
 		trace_pull(&w, ct_pull_get(pulls, i), CT_RT_MAX + 1 + i, base);
+	for (i = 0; i < nchains; i++)
+		trace_chain(&w, ct_chains_get(x->meta->chains, i),
+			    CT_RT_MAX + 1 + (int)(npulls + i), base);
 	ct_json_end_array(&w);
 	ct_json_kv_string(&w, "displayTimeUnit", "ms");
 	ct_json_key(&w, "otherData");
@@ -673,6 +719,7 @@ static const struct {
 	{ "metrics.prom", write_prom },
 	{ "trace.json", write_trace },
 	{ "pulls.jsonl", write_pulls },
+	{ "chains.jsonl", write_chains },
 };
 
 #define N_EXPORT_FILES	(sizeof(export_files) / sizeof(export_files[0]))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tracker.h"
+#include "chain.h"
 #include "hist.h"
 #include "output.h"
 #include "paths.h"
@@ -173,6 +174,158 @@ void ct_output_container_json(FILE *f, const struct ct_container *c)
 	ct_json_init(&w, f);
 	ct_json_container(&w, c);
 	fputc('\n', f);
+}
+
+/* ---- JSON and text: cold-start chains ---- */
+
+/* Parts per 10^4 of the wall time, printed as a share 0.xxxx. */
+static uint64_t share_e4(uint64_t part, uint64_t wall)
+{
+	return wall ? (part * 10000 + wall / 2) / wall : 0;
+}
+
+static void json_chain_step(struct ct_json *w, const struct ct_chain_step *s)
+{
+	ct_json_start_object(w);
+	ct_json_key(w, "id");
+	ct_json_string_n(w, s->id, sizeof(s->id));
+	if (s->name[0]) {
+		ct_json_key(w, "name");
+		ct_json_string_n(w, s->name, sizeof(s->name));
+	}
+	ct_json_kv_string(w, "runtime", ct_runtime_name(s->runtime));
+	ct_json_kv_u64(w, "client_pid", s->client_pid);
+	ct_json_key(w, "client_comm");
+	ct_json_string_n(w, s->client_comm, sizeof(s->client_comm));
+	ct_json_kv_u64(w, "request_ns", s->request_ns);
+	ct_json_kv_u64(w, "ready_ns", s->ready_ns);
+	ct_json_kv_string(w, "ready_by", s->has_ready ? "ready" : "start");
+	ct_json_kv_u64(w, "result_ns", s->result_ns);
+	if (s->running)
+		ct_json_kv_bool(w, "running", true);
+	ct_json_kv_u64(w, "cold_start_ns", s->cold_ns);
+	ct_json_kv_u64(w, "work_ns", s->work_ns);
+	ct_json_key(w, "after");
+	if (s->after >= 0)
+		ct_json_u64(w, (uint64_t)s->after);
+	else
+		ct_json_null(w);
+	ct_json_kv_bool(w, "critical", s->critical);
+	ct_json_kv_u64(w, "whatif_saving_ns", s->whatif_ns);
+	ct_json_end_object(w);
+}
+
+void ct_json_chain(struct ct_json *w, const struct ct_chain *ch)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "type", "chain");
+	ct_json_key(w, "runner");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "pid", ch->runner_pid);
+	ct_json_key(w, "comm");
+	ct_json_string_n(w, ch->runner_comm, sizeof(ch->runner_comm));
+	ct_json_key(w, "exec_ns");
+	if (ch->runner_exec_ns)
+		ct_json_u64(w, ch->runner_exec_ns);
+	else
+		ct_json_null(w);
+	ct_json_key(w, "end_ns");
+	if (ch->runner_end_ns)
+		ct_json_u64(w, ch->runner_end_ns);
+	else
+		ct_json_null(w);
+	ct_json_end_object(w);
+	ct_json_kv_u64(w, "start_ns", ch->start_ns);
+	ct_json_kv_u64(w, "wall_ns", ch->wall_ns);
+	ct_json_kv_bool(w, "parallel", ch->parallel);
+	ct_json_kv_u64(w, "critical_steps", ch->n_critical);
+	ct_json_kv_u64(w, "cold_start_ns", ch->cold_ns);
+	ct_json_key(w, "cold_start_share");
+	ct_json_decimal(w, share_e4(ch->cold_ns, ch->wall_ns), 4);
+	ct_json_kv_u64(w, "whatif_saving_ns", ch->whatif_ns);
+	ct_json_kv_u64(w, "whatif_wall_ns", ch->wall_ns - ch->whatif_ns);
+	if (ch->dropped_steps)
+		ct_json_kv_u64(w, "dropped_steps", ch->dropped_steps);
+	ct_json_key(w, "steps");
+	ct_json_start_array(w);
+	for (uint32_t i = 0; i < ch->n_steps; i++)
+		json_chain_step(w, &ch->steps[i]);
+	ct_json_end_array(w);
+	ct_json_end_object(w);
+}
+
+int ct_output_chain_json(FILE *f, const struct ct_chain *ch)
+{
+	struct ct_json w;
+
+	ct_json_init(&w, f);
+	ct_json_chain(&w, ch);
+	fputc('\n', f);
+	return ct_json_error(&w) || ferror(f) ? -EIO : 0;
+}
+
+int ct_output_chains_jsonl(FILE *f, const struct ct_chains *t)
+{
+	for (size_t i = 0; i < ct_chains_count(t); i++)
+		if (ct_output_chain_json(f, ct_chains_get(t, i)))
+			return -EIO;
+	return 0;
+}
+
+static void put_sanitized(FILE *f, const char *s, size_t max, int width);
+
+static void chain_text(FILE *f, const struct ct_chain *ch)
+{
+	fprintf(f, "runner %" PRIu32 " (", ch->runner_pid);
+	put_sanitized(f, ch->runner_comm, sizeof(ch->runner_comm),
+		      (int)strnlen(ch->runner_comm, sizeof(ch->runner_comm)));
+	fprintf(f, "): %" PRIu32 " steps%s, wall %.3f s, cold start on the "
+		"critical path %.3f s (%.1f %%), pre-warming would save "
+		"%.3f s\n", ch->n_steps, ch->parallel ? " (parallel branches)"
+						      : "",
+		ch->wall_ns / 1e9, ch->cold_ns / 1e9,
+		share_e4(ch->cold_ns, ch->wall_ns) / 100.0,
+		ch->whatif_ns / 1e9);
+	fprintf(f, "  %-4s %-12s %-16s %7s %10s %10s %5s %4s %9s\n", "STEP",
+		"ID", "NAME", "RUNTIME", "COLDms", "WORKms", "AFTER", "PATH",
+		"SAVEms");
+	for (uint32_t i = 0; i < ch->n_steps; i++) {
+		const struct ct_chain_step *s = &ch->steps[i];
+
+		fprintf(f, "  %-4" PRIu32 " ", i);
+		put_sanitized(f, s->id, sizeof(s->id), 12);
+		fputc(' ', f);
+		put_sanitized(f, s->name, sizeof(s->name), 16);
+		fprintf(f, " %7s %10.1f %10.1f ", ct_runtime_name(s->runtime),
+			s->cold_ns / 1e6, s->work_ns / 1e6);
+		if (s->after >= 0)
+			fprintf(f, "%5d", s->after);
+		else
+			fprintf(f, "%5s", "-");
+		fprintf(f, " %4s %9.1f%s\n", s->critical ? "*" : "",
+			s->whatif_ns / 1e6,
+			s->has_ready ? "" : " (no ready: to start's end)");
+	}
+}
+
+void ct_output_chains(FILE *f, const struct ct_chains *t)
+{
+	struct ct_chain_stats st;
+
+	ct_chains_stats(t, &st);
+	if (!st.emitted && !st.single)
+		return;
+	fprintf(f, "\n# chains: containers asked for by one runner (the "
+		"clients' parent), steps by request\n");
+	for (size_t i = 0; i < ct_chains_count(t); i++)
+		chain_text(f, ct_chains_get(t, i));
+	if (st.single)
+		fprintf(f, "runners with a single container (no chain): %"
+			PRIu64 "\n", st.single);
+	if (st.dropped_runners || st.dropped_kept)
+		fprintf(f, "chains not kept: %" PRIu64 " runners (table full),"
+			" %" PRIu64 " older chains\n", st.dropped_runners,
+			st.dropped_kept);
 }
 
 /* ---- terminal table ---- */

@@ -13,6 +13,8 @@
 #include "container.h"
 #include "json.h"
 
+struct ct_chain;
+struct ct_chains;
 struct ct_pulls;
 struct ct_tracker;
 
@@ -22,6 +24,7 @@ struct ct_meta {
 	const char *kernel;	/* uname -r of the traced host */
 	uint64_t lost_events;
 	const struct ct_pulls *pulls;	/* image pulls; may be NULL */
+	const struct ct_chains *chains;	/* cold-start chains; may be NULL */
 	const struct ct_tracker *tracker;	/* its loss counters; may be NULL */
 	const struct ct_why *why;	/* --why state slices; may be NULL */
 	bool interim;		/* an -i summary: the session goes on */
@@ -32,6 +35,16 @@ struct ct_meta {
 void ct_output_container_json(FILE *f, const struct ct_container *c);
 /* The same object, into a writer (no newline). */
 void ct_json_container(struct ct_json *w, const struct ct_container *c);
+
+/*
+ * A cold-start chain (chain.h): {"type":"chain",...} into a writer, one
+ * line of it, or every kept chain (DIR/chains.jsonl).  0 or -EIO.
+ */
+void ct_json_chain(struct ct_json *w, const struct ct_chain *ch);
+int ct_output_chain_json(FILE *f, const struct ct_chain *ch);
+int ct_output_chains_jsonl(FILE *f, const struct ct_chains *t);
+/* The text report's "chains" section (nothing when there is none). */
+void ct_output_chains(FILE *f, const struct ct_chains *t);
 
 /* Terminal table: 12-char id, runtime, engine, exit, total, per phase
  * duration and share of total (exclusive).  Fits in 120 columns. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "chain.h"
 #include "dump.h"
 #include "enrich.h"
 #include "export.h"
@@ -59,6 +60,7 @@ int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
 {
 	tap(s, rec, len);
 	ct_enrich_feed(s->enrich, rec, len);
+	ct_chains_feed(s->chains, rec, len);
 	return ct_tracker_feed(s->tracker, rec, len);
 }
 
@@ -159,6 +161,18 @@ static void on_container(const struct ct_container *c, void *ctx)
 	else if (!s->cli->dump)
 		print_row(s, c);
 	ct_report_check_stdout();
+	ct_chains_add(s->chains, c);	/* enriched: its client is known */
+}
+
+/* A chain is printed when it closes (-j); the text report has them all. */
+static void on_chain(const struct ct_chain *ch, void *ctx)
+{
+	struct ct_session *s = ctx;
+
+	if (s->cli->json) {
+		ct_output_chain_json(stdout, ch);
+		ct_report_check_stdout();
+	}
 }
 
 static void on_pull(const struct ct_pull *p, void *ctx)
@@ -219,7 +233,8 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 	s->agg = new_agg(s);
 	s->tracker = ct_tracker_new(&eo);
 	s->enrich = ct_enrich_new(&xo);
-	if (!s->agg || !s->tracker || !s->enrich) {
+	s->chains = ct_chains_new(s->mono_to_real, on_chain, s);
+	if (!s->agg || !s->tracker || !s->enrich || !s->chains) {
 		ct_report_err("out of memory");
 		return -ENOMEM;
 	}
@@ -233,6 +248,7 @@ void ct_session_free(struct ct_session *s)
 {
 	ct_tracker_free(s->tracker);
 	ct_enrich_free(s->enrich);
+	ct_chains_free(s->chains);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
 }
@@ -247,6 +263,7 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		.kernel = s->kernel,
 		.lost_events = lost,
 		.pulls = ct_enrich_pulls(s->enrich),
+		.chains = s->chains,
 		.why = ct_enrich_why(s->enrich),
 		.tracker = s->tracker,
 		.prom_labels = s->cli->metrics_labels,
@@ -360,6 +377,7 @@ static void print_end(struct ct_session *s, const struct ct_meta *m)
 		printf("no container was seen\n");
 	print_runtime_hists(s);
 	ct_pull_print_all(stdout, pulls);
+	ct_output_chains(stdout, s->chains);
 	putchar('\n');
 	summary(s, m);
 }
@@ -378,6 +396,8 @@ int ct_session_report(struct ct_session *s)
 	struct ct_meta m;
 	int ret = 0;
 
+	/* every runner's chain ends with the session (before -j's summary) */
+	ct_chains_flush(s->chains);
 	ct_session_meta(s, s->lost, &m);
 	warn_dropped(s);
 	if (s->cli->json)

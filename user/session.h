@@ -26,6 +26,7 @@ struct ct_session {
 	struct ct_tracker *tracker;
 	struct ct_agg *agg;
 	struct ct_enrich *enrich;	/* pulls, opens, prepare, ready, why */
+	struct ct_chains *chains;	/* cold-start chains, after enrich */
 	struct ct_opens_source opens;	/* for enrich: live or replayed */
 	struct ct_rec_writer *rec;	/* --record */
 	int64_t mono_to_real;

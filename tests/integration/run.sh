@@ -55,6 +55,7 @@ TESTS=(
 	"podman-exit-3|podman.sh runc 3"
 	"podman-detach|podman.sh crun detach"
 	"podman-concurrent-5|podman_concurrent.sh crun 5"
+	"chain|chain.sh"
 )
 
 # The core lifecycle tests once more against the second version set
