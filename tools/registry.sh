@@ -177,14 +177,17 @@ cmd_stop() {
 	rm -f "$STATE_FILE"
 }
 
-# CMD runs in the background and is waited for: bash runs a trap only
-# once its foreground command ends, so a killed `exec` would otherwise
-# keep the registry, namespace and delayer until CMD ended by itself.
+# The traps come before the start: a signal while the registry, the
+# namespace or the delayer are coming up undoes what is up (the state
+# file is written first).  CMD runs in the background and is waited for:
+# bash runs a trap only once its foreground command ends, so a killed
+# `exec` would otherwise keep everything until CMD ended by itself.
 cmd_exec() {
 	local child
 	[ $# -gt 0 ] || die "exec needs a command"
-	cmd_start >/dev/null
 	trap cmd_stop EXIT
+	trap 'exit 130' INT TERM
+	cmd_start >/dev/null
 	"$@" &
 	child=$!
 	# shellcheck disable=SC2064
@@ -232,6 +235,9 @@ netns_down() {
 		kill -9 "$pid" 2>/dev/null || true
 	fi
 	[ -e "$d/netns" ] || return 0
+	# whatever still runs in it (a delayer or registry whose pid was not
+	# written yet when a signal came)
+	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 	ip link del "$VETH" 2>/dev/null || true
 	rm -f "$d/netns"
