@@ -668,6 +668,7 @@ static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 			const struct ct_meta *meta)
 {
+	struct ct_chain_stats ch;
 	struct ct_tracker_stats st;
 
 	ct_tracker_get_stats(meta->tracker, &st);
@@ -680,6 +681,9 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
 	ct_json_kv_u64(w, "restart_keys_forgotten",
 		       ct_agg_restart_keys_forgotten(agg));
+	ct_chains_stats(meta->chains, &ch);
+	ct_json_kv_u64(w, "chain_runners_dropped", ch.dropped_runners);
+	ct_json_kv_u64(w, "chains_not_kept", ch.dropped_kept);
 }
 
 /* "v1-memory" or "v2": what a container is (design §4), for a reader to

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "chain.h"
 #include "prom.h"
 #include "hist.h"
 #include "json.h"
@@ -461,6 +462,7 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 			  const struct ct_meta *meta)
 {
 	struct ct_tracker_stats st;
+	struct ct_chain_stats ch;
 
 	ct_tracker_get_stats(meta->tracker, &st);
 	prom_counter(f, "coldtrace_lost_events_total",
@@ -484,6 +486,13 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 		     "Services pushed out of the full restart-pairing table "
 		     "(continuous mode): their next restart is not counted.",
 		     ct_agg_restart_keys_forgotten(agg));
+	ct_chains_stats(meta->chains, &ch);
+	prom_counter(f, "coldtrace_chain_runners_dropped_total",
+		     "Workflow runners not followed: chain table full.",
+		     ch.dropped_runners);
+	prom_counter(f, "coldtrace_chains_not_kept_total",
+		     "Chains emitted, then pushed out of the kept ring "
+		     "(not in chains.jsonl).", ch.dropped_kept);
 }
 
 /* Started but not yet in the counters: they count once reported. */

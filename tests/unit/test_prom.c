@@ -189,6 +189,7 @@ Test(prom, loss_counters_are_the_summary_fields)
 		"lost_events", "dropped_containers", "dropped_processes",
 		"expired_containers", "malformed_records",
 		"unkeyed_containers", "restart_keys_forgotten",
+		"chain_runners_dropped", "chains_not_kept",
 	};
 	struct fx_sink sink = { 0 };
 	struct ct_tracker_opts o = { .on_container = fx_sink_cb,
