@@ -40,10 +40,12 @@
 #include <bpf/bpf_tracing.h>
 #include "task.bpf.h"
 #include "opens_maps.bpf.h"
+#include <asm/unistd_64.h>
 
 #define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
 #define CT_SIGSYS	31
 #define CT_SYS_SECCOMP	1	/* si_code of a seccomp SECCOMP_RET_TRAP */
+#define CT_EVENTMSG_SYSCALL_ENTRY	1	/* ptrace_message of such a stop */
 
 /*
  * Names compared in the kernel.  Globals, not static locals: clang 14
@@ -100,6 +102,30 @@ int BPF_PROG(ct_opens_exit, struct task_struct *p)
 
 /* ---- runsc guest: stub stops in TASK_TRACED ---- */
 
+/*
+ * Whether @prev stops at the syscall-entry stop of an open: the kernel
+ * marks such a stop with ptrace_message PTRACE_EVENTMSG_SYSCALL_ENTRY
+ * (set before the stop schedules, left alone by the tracer; exit_code
+ * is not usable: the sentry's wait4 on the other CPU may clear it before
+ * the stub switches out), and the stub's saved registers hold the
+ * guest's syscall number.  Each guest open makes exactly one such stop,
+ * whichever stub thread later shows its result: it is counted here
+ * (opens_sys.bpf.h).
+ */
+static __always_inline bool stub_open_entry(struct task_struct *prev)
+{
+	struct pt_regs *regs;
+	long nr;
+
+	if (prev->ptrace_message != CT_EVENTMSG_SYSCALL_ENTRY)
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (!regs)
+		return false;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2;
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(ct_opens_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
@@ -117,6 +143,9 @@ int BPF_PROG(ct_opens_switch, bool preempt, struct task_struct *prev,
 	__sync_fetch_and_add(&tr->stub_stops, 1);
 	s.runtime = CT_OPENS_RT_RUNSC;
 	s.kind = CT_OPENS_GUEST;
+	s.counted = stub_open_entry(prev);
+	if (s.counted)
+		hist_count(&s);
 	s.ts_ns = bpf_ktime_get_ns();
 	tid = BPF_CORE_READ(prev, pid);
 	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);

@@ -95,4 +95,39 @@ static __always_inline void track(__u64 key, __u32 rt)
 	bpf_map_update_elem(&tracked, &key, &v, BPF_NOEXIST);
 }
 
+/*
+ * Histograms, for both objects: an open is counted once (count) and,
+ * when its end is seen, timed (a slot, and failed if it failed).  runc,
+ * crun and gofer opens are both at their exit; a runsc guest's open is
+ * counted at its stub's syscall-entry stop and timed at the exit when
+ * that stub shows it (opens.bpf.c), so count >= the slots' sum there.
+ */
+const struct ct_opens_hist zero_hist;
+
+static __always_inline struct ct_opens_hist *hist_get(__u64 key, __u32 rt,
+						       __u32 kind)
+{
+	struct ct_opens_key k = { .cgroup_key = key, .runtime = rt,
+				  .kind = kind };
+	struct ct_opens_hist *h;
+
+	h = bpf_map_lookup_elem(&hists, &k);
+	if (h)
+		return h;
+	bpf_map_update_elem(&hists, &k, &zero_hist, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&hists, &k);
+}
+
+/* Count one open of s's container in its and its runtime's histogram. */
+static __always_inline void hist_count(const struct ct_opens_start *s)
+{
+	struct ct_opens_hist *h = hist_get(s->cgroup_key, s->runtime, s->kind);
+
+	if (h)
+		__sync_fetch_and_add(&h->count, 1);
+	h = hist_get(0, s->runtime, s->kind);
+	if (h)
+		__sync_fetch_and_add(&h->count, 1);
+}
+
 #endif /* __CT_OPENS_MAPS_BPF_H */

@@ -42,33 +42,17 @@
 
 const volatile bool paths_enabled;	/* --paths */
 
-const struct ct_opens_hist zero_hist;
 const struct ct_opens_slow zero_slow;
 
 /* Globals, not static locals: clang 14 mislabels those in BTF. */
 const char comm_runc_init[CT_COMM_LEN] = "runc:[2:INIT]";
 const char comm_crun[CT_COMM_LEN] = "crun";
 
-static __always_inline struct ct_opens_hist *hist_get(__u64 key, __u32 rt,
-						       __u32 kind)
-{
-	struct ct_opens_key k = { .cgroup_key = key, .runtime = rt,
-				  .kind = kind };
-	struct ct_opens_hist *h;
-
-	h = bpf_map_lookup_elem(&hists, &k);
-	if (h)
-		return h;
-	bpf_map_update_elem(&hists, &k, &zero_hist, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&hists, &k);
-}
-
-static __always_inline void hist_add(struct ct_opens_hist *h, __u32 slot,
-				     long ret)
+static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
+				      long ret)
 {
 	if (!h)
 		return;
-	__sync_fetch_and_add(&h->count, 1);
 	if (ret < 0)
 		__sync_fetch_and_add(&h->failed, 1);
 	if (ret == -CT_ENOENT)
@@ -77,14 +61,19 @@ static __always_inline void hist_add(struct ct_opens_hist *h, __u32 slot,
 		__sync_fetch_and_add(&h->slots[slot], 1);
 }
 
-/* Count one open in its container's and in its runtime's histogram. */
+/*
+ * Time one open in its container's and in its runtime's histogram (and
+ * count it, unless its stub's entry stop did).
+ */
 static __always_inline void account(const struct ct_opens_start *s,
 				    __u64 now, long ret)
 {
 	__u32 slot = ct_hist_slot(now - s->ts_ns, CT_HIST_SLOTS);
 
-	hist_add(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret);
-	hist_add(hist_get(0, s->runtime, s->kind), slot, ret);
+	if (!s->counted)
+		hist_count(s);
+	hist_time(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret);
+	hist_time(hist_get(0, s->runtime, s->kind), slot, ret);
 }
 
 /* ---- --paths: the K slowest opens ---- */
@@ -221,19 +210,23 @@ static __always_inline void opens_open_enter(struct pt_regs *regs,
 }
 
 /*
- * A runsc stub resumed from its syscall stop with registers the sentry
- * did not set returns the kernel's default for a skipped syscall,
- * -ENOSYS, with the guest's syscall number still in orig_ax: not an open
- * that ended (seen once in ~20 runs of 1,000 opens: one "failed" open of
- * no path, 101 ms, on top of the 1,000).  Every gVisor implements open
- * and openat, so no real guest open ends so; an openat2 that a gVisor
- * without it refuses with ENOSYS opened nothing and is left out too.
+ * A runsc guest's open is counted at its stub's syscall-entry stop
+ * (opens.bpf.c); the exit only times it, and only when it is that open's
+ * own: the stub's last stop was an open's entry stop (counted) and the
+ * exit does not carry -ENOSYS.  Measured (docs/runsc.md): the sentry may
+ * finish the open on another stub thread, whose exit follows some other
+ * syscall's stop, and the first stub may later leave its stop with
+ * registers the sentry did not set, showing the kernel's default for a
+ * skipped syscall, -ENOSYS; or the result reaches the guest on a signal
+ * stop's resume, which passes no syscall exit at all.  Such opens count
+ * once and stay untimed.  Every gVisor implements open and openat, so no
+ * real one ends with ENOSYS.
  */
-static __always_inline bool stub_spurious_exit(const struct ct_opens_start *s,
-					       long ret)
+static __always_inline bool stub_untimed_exit(const struct ct_opens_start *s,
+					      long ret)
 {
 	return s->runtime == CT_OPENS_RT_RUNSC && s->kind == CT_OPENS_GUEST &&
-	       ret == -CT_ENOSYS;
+	       (!s->counted || ret == -CT_ENOSYS);
 }
 
 /*
@@ -251,7 +244,7 @@ static __always_inline void opens_open_exit(struct pt_regs *regs, long ret,
 	s = bpf_map_lookup_elem(&inflight, &tid);
 	if (!s)
 		return;
-	if (stub_spurious_exit(s, ret)) {
+	if (stub_untimed_exit(s, ret)) {
 		bpf_map_delete_elem(&inflight, &tid);
 		return;
 	}

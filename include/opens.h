@@ -70,6 +70,10 @@ struct ct_opens_start {
 	__u32 runtime;
 	__u32 kind;
 	__u64 path_ptr;
+	/* runsc guest: the stub's stop was an open's syscall-entry stop,
+	 * where that open was counted (its exit only times it) */
+	__u32 counted;
+	__u32 pad;
 };
 
 /*
@@ -134,7 +138,7 @@ _Static_assert(sizeof(struct ct_opens_track) == 32, "ct_opens_track ABI");
 _Static_assert(sizeof(struct ct_opens_key) == 16, "ct_opens_key ABI");
 _Static_assert(sizeof(struct ct_opens_hist) == 24 + 8 * CT_HIST_SLOTS,
 	       "ct_opens_hist ABI");
-_Static_assert(sizeof(struct ct_opens_start) == 32, "ct_opens_start ABI");
+_Static_assert(sizeof(struct ct_opens_start) == 40, "ct_opens_start ABI");
 _Static_assert(sizeof(struct ct_opens_slow_ent) == 16 + CT_OPENS_PATH_LEN,
 	       "ct_opens_slow_ent ABI");
 _Static_assert(sizeof(struct ct_opens_slow) ==

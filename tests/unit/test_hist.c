@@ -235,6 +235,25 @@ Test(hist_json, parsed_back)
 	cr_assert(tj_u64(v, "buckets.5.low", &x) && x == 32);
 	cr_assert(tj_u64(v, "buckets.5.high", &x) && x == 63);
 	cr_assert(tj_u64(v, "buckets.5.count", &x) && x == 6);
+	cr_assert_null(tj_get(v, "untimed"), "every open timed");
+	tj_free(v);
+}
+
+/* runsc: opens counted at their stub's stop whose end was not seen. */
+Test(hist_json, untimed_opens)
+{
+	struct ct_opens_hist h = { .count = 1000 };
+	struct ct_opens o;
+	struct tj *v;
+	uint64_t x;
+
+	h.slots[14] = 999;
+	ct_opens_fill(&o, &h);
+	v = json_of(&o);
+	cr_assert(tj_u64(v, "count", &x) && x == 1000);
+	cr_assert(tj_u64(v, "untimed", &x) && x == 1);
+	cr_assert_gt(o.p50_ns, 16383);	/* from the 999 timed ones */
+	cr_assert_lt(o.p50_ns, 32768);
 	tj_free(v);
 }
 
@@ -304,9 +323,13 @@ Test(hist_rec, rejects_bad_records)
 	ct_opens_rec_fill(&r, &o, 1, CT_RT_RUNC, 0, 0);
 	cr_assert_eq(ct_opens_rec_parse(&r, sizeof(r) - 1, &back, &key, &rt,
 					&flags), -EINVAL, "short");
-	r.count = 3;	/* slots do not add up */
+	r.count = 1;	/* fewer opens than the slots hold */
 	cr_assert_eq(ct_opens_rec_parse(&r, sizeof(r), &back, &key, &rt,
 					&flags), -EINVAL);
+	r.count = 3;	/* more: one counted, its end not seen (runsc) */
+	cr_assert_eq(ct_opens_rec_parse(&r, sizeof(r), &back, &key, &rt,
+					&flags), 0);
+	cr_assert_eq(back.count, 3);
 	r.count = 2;
 	r.runtime = 77;
 	cr_assert_eq(ct_opens_rec_parse(&r, sizeof(r), &back, &key, &rt,

@@ -84,7 +84,7 @@ Test(records, malformed_opens_counted)
 	cr_expect_eq(ct_opens_rec_parse(&r, sizeof(r), &op, &key, &rt,
 					&flags), 0);
 	cr_expect_eq(ct_tracker_feed(e, &r, sizeof(r)), 0);
-	r.count = 4;	/* slots say 3 */
+	r.count = 2;	/* slots say 3 */
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), -EINVAL);
 	cr_expect_eq(ct_opens_rec_parse(&r, sizeof(r), &op, &key, &rt,
 					&flags), -EINVAL);
