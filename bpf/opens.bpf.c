@@ -40,7 +40,7 @@
 #include <bpf/bpf_tracing.h>
 #include "task.bpf.h"
 #include "opens_maps.bpf.h"
-#include <asm/unistd_64.h>
+#include "sysargs.bpf.h"
 
 #define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
 #define CT_SIGSYS	31
@@ -122,7 +122,7 @@ static __always_inline bool stub_open_entry(struct task_struct *prev)
 	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
 	if (!regs)
 		return false;
-	nr = BPF_CORE_READ(regs, orig_ax);
+	nr = ct_sys_nr(regs);
 	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2;
 }
 

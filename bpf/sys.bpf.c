@@ -116,7 +116,7 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 {
-	switch (ct_sys_exit_nr(regs)) {
+	switch (ct_sys_nr(regs)) {
 	case __NR_open:
 		if (opens_on && ct_sys_native())
 			opens_open_exit(regs, ret, false);

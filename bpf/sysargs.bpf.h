@@ -41,8 +41,12 @@
 #define ct_sys_arg2(regs)	((unsigned long)PT_REGS_PARM3_SYSCALL(regs))
 #define ct_sys_arg3(regs)	((unsigned long)PT_REGS_PARM4_SYSCALL(regs))
 
-/* sys_exit gets no number: the entry saved it in orig_ax. */
-static __always_inline long ct_sys_exit_nr(struct pt_regs *regs)
+/*
+ * The syscall number in a task's saved registers (orig_ax, which the
+ * entry saved): sys_exit gets no number, and a ptrace syscall stop of
+ * another task is known only by its registers (bpf/opens.bpf.c).
+ */
+static __always_inline long ct_sys_nr(struct pt_regs *regs)
 {
 	return (long)regs->orig_ax;
 }

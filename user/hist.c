@@ -187,6 +187,8 @@ const char *ct_opens_unobservable_reason(const struct ct_opens *o)
 
 void ct_hist_json(struct ct_json *w, const struct ct_opens *o)
 {
+	uint64_t timed;
+
 	ct_json_start_object(w);
 	if (o->unobservable) {
 		ct_json_kv_bool(w, "unobservable", true);
@@ -200,9 +202,9 @@ void ct_hist_json(struct ct_json *w, const struct ct_opens *o)
 	ct_json_kv_u64(w, "p50_ns", o->p50_ns);
 	ct_json_kv_u64(w, "p99_ns", o->p99_ns);
 	/* runsc: counted at the stub's stop, end not seen (docs/runsc.md) */
-	if (o->count > ct_hist_total(o->slots, CT_HIST_SLOTS))
-		ct_json_kv_u64(w, "untimed",
-			       o->count - ct_hist_total(o->slots, CT_HIST_SLOTS));
+	timed = ct_hist_total(o->slots, CT_HIST_SLOTS);
+	if (o->count > timed)
+		ct_json_kv_u64(w, "untimed", o->count - timed);
 	if (o->has_before_ready)
 		ct_json_kv_u64(w, "before_ready", o->before_ready);
 	ct_json_kv_string(w, "unit", "ns");

@@ -141,11 +141,19 @@ pass=0 failed=0 failures=() flaky=()
 # shows only the tail of a long run, so the reason must be near the end.
 LOGS=$(mktemp -d /tmp/ct-integration-logs.XXXXXX)
 
-# One run of a test, its output to $LOGS/NAME.log then to ours: to a
+# Where test NAME's output goes ("trixie/x" -> trixie_x.log); SUFFIX:
+# ".first" for the first run of a test that was run again.
+log_of() {	# NAME [SUFFIX]
+	echo "$LOGS/${1//\//_}${2:-}.log"
+}
+
+# One run of a test, its output to log_of NAME then to ours: to a
 # file, not through tee, since a daemon a test leaves behind (conmon)
 # would hold a pipe open.  Returns the test's status.
 run_one() {	# NAME CMD
-	local log=$LOGS/${1//\//_}.log rc
+	local log rc
+
+	log=$(log_of "$1")
 	# shellcheck disable=SC2086
 	timeout -k 10 "$TEST_TIMEOUT" bash "$DIR"/$2 >"$log" 2>&1
 	rc=$?
@@ -170,8 +178,8 @@ run_tests() {
 		run_one "$name" "$cmd"
 		rc=$?
 		if [ $rc -ne 0 ]; then
-			flog=$LOGS/${name//\//_}.first.log
-			mv "$LOGS/${name//\//_}.log" "$flog"
+			flog=$(log_of "$name" .first)
+			mv "$(log_of "$name")" "$flog"
 			echo "RETRY: $name failed (status $rc), once more"
 			run_one "$name" "$cmd"
 			rc=$?
@@ -224,11 +232,11 @@ fi
 # still has them.
 for name in "${flaky[@]}"; do
 	echo "=== FLAKY $name (passed on its second run): the last 25 lines of its first"
-	tail -n 25 "$LOGS/${name//\//_}.first.log"
+	tail -n 25 "$(log_of "$name" .first)"
 done
 for name in "${failures[@]}"; do
 	echo "=== FAILED $name: the last 25 lines of its output"
-	tail -n 25 "$LOGS/${name//\//_}.log"
+	tail -n 25 "$(log_of "$name")"
 done
 [ ${#flaky[@]} -gt 0 ] && echo "flaky (passed on a second run): ${flaky[*]}"
 [ $failed -gt 0 ] && echo "failed: ${failures[*]}"
