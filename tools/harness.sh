@@ -191,7 +191,7 @@ EOF
 
 # This harness's bridge and subnet, from its directory's random suffix, so
 # that two harnesses side by side do not share a bridge or addresses.
-# 10.214/16: tools/registry.sh's far registry lives in 10.213.0.0/30.
+# 10.214/16: tools/registry.sh's far registry lives in 10.213.0.0/24.
 cri_net() {
 	local d=$1 n
 	n=$(printf '%s' "$d" | cksum | cut -d ' ' -f 1)

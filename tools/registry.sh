@@ -29,6 +29,7 @@
 #                                         build packages, and its multi-stage
 #                                         twin; ml: + numpy, scipy and a 250 MB
 #                                         model file (tools/debian-rootfs.sh)
+#   tools/registry.sh addr                the registry's HOST:PORT (far or not)
 #   tools/registry.sh layers NAME         "digest compressed-bytes" per layer,
 #                                         from the registry's manifest
 #   tools/registry.sh forget NAME         drop NAME and its layers locally
@@ -39,8 +40,10 @@
 #
 # Far registry (CT_REGISTRY_RTT_MS=D set for every call): `start` puts the
 # registry in its own network namespace ctreg-PORT behind a veth pair
-# (host ctr-PORT 10.213.0.1/30 <-> ns end 10.213.0.2/30, nothing routed
-# anywhere else), at 10.213.0.2:PORT; every packet the registry sends is
+# (host ctr-PORT 10.213.0.X+1/30 <-> ns end 10.213.0.X+2/30 with
+# X = 4 * (PORT % 64), so that far registries on other ports can run at
+# once; nothing routed anywhere else), at `tools/registry.sh addr`; every
+# packet the registry sends is
 # held D ms by tools/netdelay (NFQUEUE, iptables OUTPUT in the namespace,
 # --queue-bypass so a dead delayer never stalls a flow), which adds D ms to
 # each round trip; `shape` puts HTB on the namespace's end of the veth
@@ -62,11 +65,14 @@ PORT=${CT_REGISTRY_PORT:-5000}
 RTT_MS=${CT_REGISTRY_RTT_MS:-}
 NS=ctreg-$PORT
 VETH=ctr-$PORT
+FAR_NET=10.213.0.$((PORT % 64 * 4))	# this far registry's /30
+FAR_HOST=${FAR_NET%.*}.$((${FAR_NET##*.} + 1))
+FAR_IP=${FAR_NET%.*}.$((${FAR_NET##*.} + 2))
 NETDELAY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/netdelay/.output/netdelay
 if [ -n "$RTT_MS" ]; then
 	[[ "$RTT_MS" =~ ^[0-9]+$ ]] && [ "$RTT_MS" -le 10000 ] ||
 		{ echo "registry: bad CT_REGISTRY_RTT_MS '$RTT_MS' (0..10000)" >&2; exit 1; }
-	ADDR=10.213.0.2:$PORT
+	ADDR=$FAR_IP:$PORT
 else
 	ADDR=127.0.0.1:$PORT
 fi
@@ -131,8 +137,8 @@ cmd_start() {
 	write_config "$d"
 	if [ -n "$RTT_MS" ]; then
 		netns_up "$d" || { cmd_stop; die "cannot make namespace $NS"; }
-		ip route get 10.213.0.2 | grep -q "dev $VETH" ||
-			{ cmd_stop; die "10.213.0.2 is not routed through $VETH"; }
+		ip route get "$FAR_IP" | grep -q "dev $VETH" ||
+			{ cmd_stop; die "$FAR_IP is not routed through $VETH"; }
 		setsid ip netns exec "$NS" docker-registry serve "$d/config.yml" \
 			>"$d/registry.log" 2>&1 &
 	else
@@ -210,8 +216,8 @@ netns_up() {
 	echo "$NS" >"$d/netns"
 	ip netns add "$NS" &&
 		ip link add "$VETH" type veth peer name veth0 netns "$NS" &&
-		ip addr add 10.213.0.1/30 dev "$VETH" && ip link set "$VETH" up &&
-		in_ns ip addr add 10.213.0.2/30 dev veth0 && in_ns ip link set veth0 up &&
+		ip addr add "$FAR_HOST/30" dev "$VETH" && ip link set "$VETH" up &&
+		in_ns ip addr add "$FAR_IP/30" dev veth0 && in_ns ip link set veth0 up &&
 		in_ns ip link set lo up || return 1
 	[ "$RTT_MS" -gt 0 ] || return 0
 	in_ns iptables -A INPUT -i veth0 -j NFQUEUE --queue-num 0 --queue-bypass ||
@@ -518,9 +524,10 @@ exec) shift; cmd_exec "$@" ;;
 push) shift; cmd_push "$@" ;;
 fatslim) shift; cmd_fatslim "$@" ;;
 pyfatslim) shift; cmd_pyfatslim "$@" ;;
+addr) echo "$ADDR" ;;
 layers) shift; cmd_layers "$@" ;;
 forget) shift; cmd_forget "$@" ;;
 shape) shift; cmd_shape "$@" ;;
 concurrency) shift; cmd_concurrency "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|layers|forget|shape|concurrency (see the header)" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|forget|shape|concurrency (see the header)" ;;
 esac

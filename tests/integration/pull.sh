@@ -20,7 +20,7 @@ FAR=${1:-}
 RATE=40mbit
 if [ "$FAR" = far ]; then
 	export CT_REGISTRY_RTT_MS=50 CT_REGISTRY_LIFETIME=300
-	REF=10.213.0.2:${CT_REGISTRY_PORT:-5000}/$IMG
+	REF=$("$REGISTRY" addr)/$IMG
 	RATE=10mbit
 	make -s -C "$TOP/tools/netdelay" >&2 || fail "cannot build tools/netdelay (tools/install-deps.sh)"
 else

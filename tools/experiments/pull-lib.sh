@@ -11,11 +11,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COLDTRACE=${COLDTRACE:-$TOP/coldtrace}
 REGISTRY=$TOP/tools/registry.sh
 HARNESS=$TOP/tools/harness.sh
-if [ -n "${CT_REGISTRY_RTT_MS:-}" ]; then
-	REG=10.213.0.2:${CT_REGISTRY_PORT:-5000}	# tools/registry.sh: far registry
-else
-	REG=127.0.0.1:${CT_REGISTRY_PORT:-5000}
-fi
+REG=$("$REGISTRY" addr)	# 127.0.0.1:PORT, or the far registry's
 
 xdie() {
 	echo "${0##*/}: $*" >&2
