@@ -243,11 +243,7 @@ static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 
 	if (!ref)
 		return;
-	if (e->nclients == MAX_CLIENTS) {
-		memmove(e->clients, e->clients + 1,
-			(MAX_CLIENTS - 1) * sizeof(*c));
-		e->nclients--;
-	}
+	ct_fifo_make_room(e->clients, &e->nclients, MAX_CLIENTS, sizeof(*c));
 	c = &e->clients[e->nclients++];
 	c->ts = x->hdr.ts_ns;
 	c->exit_ns = 0;
@@ -596,8 +592,7 @@ static void finish_layers(struct ct_pull *p, uint64_t start_mono,
 static void drop_oldest(struct ct_pulls *e)
 {
 	free(e->pulls[0].layers);
-	memmove(e->pulls, e->pulls + 1, (e->npulls - 1) * sizeof(*e->pulls));
-	e->npulls--;
+	ct_fifo_take(e->pulls, &e->npulls, sizeof(*e->pulls), 0);
 }
 
 static int emit(struct ct_pulls *e, struct ct_pull *p)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "coldtrace.h"
 #include "ready.h"
+#include "util.h"
 
 /* Listens of containers not emitted yet; a bounded ring. */
 #define READY_MAX	4096
@@ -89,11 +90,8 @@ int ct_ready_feed(struct ct_ready *r, const void *rec, size_t len)
 		return -EINVAL;
 	if (r->mode != CT_READY_LISTEN || l->ret != 0 || l->cgroup_key <= 1)
 		return 0;
-	if (r->n == READY_MAX) {	/* the oldest goes */
-		memmove(r->ent, r->ent + 1, (READY_MAX - 1) * sizeof(*r->ent));
-		r->n--;
+	if (ct_fifo_make_room(r->ent, &r->n, READY_MAX, sizeof(*r->ent)))
 		r->dropped++;
-	}
 	r->ent[r->n++] = (struct listen_ent){
 		.key = l->cgroup_key,
 		.ts = h->ts_ns + (uint64_t)r->mono_to_real,
@@ -154,12 +152,9 @@ static void note_pod_app(struct ct_ready *r, const struct ct_container *c)
 		return;
 	p = find_pod(r, c->pod);
 	if (!p) {
-		if (r->npods == READY_PODS) {	/* the oldest goes */
-			memmove(r->pods, r->pods + 1,
-				(READY_PODS - 1) * sizeof(*r->pods));
-			r->npods--;
+		if (ct_fifo_make_room(r->pods, &r->npods, READY_PODS,
+				      sizeof(*r->pods)))
 			r->dropped++;
-		}
 		p = &r->pods[r->npods++];
 		memcpy(p->pod, c->pod, CT_ID_LEN);
 		p->end = 0;

@@ -548,21 +548,13 @@ static void account(struct ct_tracker *e, struct ct_proc *p)
  * an ADD goes to the first sandbox created after it, oldest first.
  */
 
-/* Drop the oldest entry of a full FIFO of n entries of size sz. */
+/* The CRI FIFOs all hold CRI_PENDING entries. */
 static void fifo_make_room(void *a, size_t *n, size_t sz)
 {
-	if (*n < CRI_PENDING)
-		return;
-	memmove(a, (char *)a + sz, (CRI_PENDING - 1) * sz);
-	(*n)--;
+	ct_fifo_make_room(a, n, CRI_PENDING, sz);
 }
 
-static void fifo_take(void *a, size_t *n, size_t sz, size_t i)
-{
-	memmove((char *)a + i * sz, (char *)a + (i + 1) * sz,
-		(*n - i - 1) * sz);
-	(*n)--;
-}
+#define fifo_take ct_fifo_take
 
 /* p (a CNI plugin, a pending one) works for s from now on. */
 static void cri_adopt(struct ct_tracker *e, struct cstate *s,

@@ -51,6 +51,21 @@ void ct_argv_split(const char *args, size_t len, struct ct_argv *v)
 	}
 }
 
+bool ct_fifo_make_room(void *a, size_t *n, size_t cap, size_t sz)
+{
+	if (*n < cap)
+		return false;
+	ct_fifo_take(a, n, sz, 0);
+	return true;
+}
+
+void ct_fifo_take(void *a, size_t *n, size_t sz, size_t i)
+{
+	memmove((char *)a + i * sz, (char *)a + (i + 1) * sz,
+		(*n - i - 1) * sz);
+	(*n)--;
+}
+
 void *ct_zalloc_resident(size_t size)
 {
 	void *p = malloc(size);

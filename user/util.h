@@ -3,6 +3,7 @@
 #ifndef __CT_UTIL_H
 #define __CT_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -23,6 +24,14 @@ const char *ct_basename(const char *path);
  * flat (continuous mode, README) rather than growing until it wraps.
  */
 void *ct_zalloc_resident(size_t size);
+
+/*
+ * The bounded FIFOs of the trackers (oldest first, n of cap entries of sz
+ * bytes in a): make_room drops the oldest when the FIFO is full and says
+ * so; take removes entry i, the later ones moving down.
+ */
+bool ct_fifo_make_room(void *a, size_t *n, size_t cap, size_t sz);
+void ct_fifo_take(void *a, size_t *n, size_t sz, size_t i);
 
 /* clock_gettime() in ns. */
 int64_t ct_clock_ns(clockid_t clk);

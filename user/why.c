@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coldtrace.h"
+#include "util.h"
 #include "why.h"
 
 #define NBUCKETS	4096
@@ -577,8 +578,7 @@ static struct kept *keep_container(struct ct_why *w,
 		w->nslices -= w->kept[0].n;
 		w->dropped += w->kept[0].n;
 		free(w->kept[0].sl);
-		memmove(w->kept, w->kept + 1, (KEPT_MAX - 1) * sizeof(*w->kept));
-		w->nkept--;
+		ct_fifo_take(w->kept, &w->nkept, sizeof(*w->kept), 0);
 	}
 	k = &w->kept[w->nkept++];
 	memset(k, 0, sizeof(*k));
