@@ -101,8 +101,10 @@ static __always_inline void read_env(struct ct_cni_env *v,
 /*
  * A CNI plugin's environment record is reserved first, so that it
  * precedes the exec in the ring buffer, and carries the exec's header:
- * userspace pairs them by ts_ns and pid.  Without its exec it is
- * discarded.  Other execs pay one short read of the filename's head.
+ * userspace pairs them by ts_ns and pid.  The two go together or not at
+ * all (a lost one is counted in `lost`): a plugin's exec without its
+ * environment is then one of a recording made before CT_EV_CNI_ENV.
+ * Other execs pay one short read of the filename's head.
  */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid,
@@ -112,8 +114,11 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid,
 	struct ct_cni_env *v = NULL;
 	struct ct_exec *e;
 
-	if (is_cni_plugin(filename))
+	if (is_cni_plugin(filename)) {
 		v = reserve(sizeof(*v));
+		if (!v)
+			return 0;
+	}
 	e = reserve(sizeof(*e));
 	if (!e) {
 		if (v)

@@ -698,8 +698,10 @@ static void cri_cni_exec(struct ct_tracker *e, struct ct_proc *p,
 	struct ct_cni_vars v;
 	struct cstate *s;
 
+	/* bpf emits a plugin's exec only with its environment: none is a
+	 * recording made before CT_EV_CNI_ENV (or a mangled one) */
 	if (!cni_env_take(e, h, &v)) {
-		if (e->cni_env_seen)	/* its record was lost */
+		if (e->cni_env_seen)
 			e->st.cni_unattributed++;
 		else
 			cri_cni_by_order(e, p, h, t);
