@@ -2,10 +2,15 @@
 /* ct_cni_env_parse(): a CNI plugin's environment (CT_EV_CNI_ENV), from an
  * untrusted process, cut to its tail when long. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "classify.h"
+#include "coldtrace.h"
+#include "dump.h"
+#include "records.h"
 
 #define SB "58b06123a19159ac328540a5f1de0bd67fcdf8d62a77ec4a632b8fe58fb04a97"
 #define NS "/var/run/netns/cni-91daf443-a379-519d-277f-027fa22516ba"
@@ -213,4 +218,59 @@ Test(cni_env, random_bytes)
 		cr_assert_lt(strnlen(v.netns, sizeof(v.netns)),
 			     sizeof(v.netns));
 	}
+}
+
+/* --- the record (records.h's row) ---------------------------------------- */
+
+static struct ct_cni_env rec_of(const char *const *strings)
+{
+	struct ct_cni_env r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = CT_EV_CNI_ENV;
+	r.hdr.size = sizeof(r);
+	r.env_len = (uint32_t)block(r.env, sizeof(r.env), strings);
+	return r;
+}
+
+/* Lengths that do not fit are refused; a recording may trim env[]. */
+Test(cni_env, record_validity)
+{
+	const char *env[] = { "CNI_COMMAND=DEL", "CNI_CONTAINERID=" SB, NULL };
+	struct ct_cni_env r = rec_of(env);
+	size_t used = offsetof(struct ct_cni_env, env) + r.env_len;
+
+	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
+	r.hdr.size = (uint32_t)used;	/* trimmed to what is used */
+	cr_expect_eq(ct_rec_check(&r, used), 0);
+	r.hdr.size = (uint32_t)used - 1;
+	cr_expect_eq(ct_rec_check(&r, used), -EINVAL, "env_len past the end");
+	r.hdr.size = sizeof(r);
+	r.env_len = CT_ENV_MAX + 1;
+	cr_expect_eq(ct_rec_check(&r, sizeof(r)), -EINVAL);
+	r.env_len = 0;
+	r.env_cut = 2;
+	cr_expect_eq(ct_rec_check(&r, sizeof(r)), -EINVAL);
+	r.env_cut = 0;
+	r.hdr.size = offsetof(struct ct_cni_env, env) - 1;
+	cr_expect_eq(ct_rec_check(&r, sizeof(r)), -EINVAL, "short");
+}
+
+/* --dump shows what the tracker reads, escaped, not the environment. */
+Test(cni_env, dump)
+{
+	const char *env[] = { "SECRET=hunter2", "CNI_COMMAND=ADD",
+			      "CNI_CONTAINERID=" SB, "CNI_NETNS=" NS, NULL };
+	struct ct_cni_env r = rec_of(env);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ct_dump_record(f, &r, sizeof(r), 0);
+	fclose(f);
+	cr_expect(strstr(buf, " CNIENV "), "%s", buf);
+	cr_expect(strstr(buf, "cmd=ADD id=\"" SB "\" netns=\"" NS "\"\n"),
+		  "%s", buf);
+	cr_expect_null(strstr(buf, "hunter2"), "%s", buf);
+	free(buf);
 }
