@@ -71,11 +71,12 @@ static const char cni_dirs[][CT_CNI_DIR_LEN] = CT_CNI_DIRS;
  * of the name's head, once per exec. */
 static __always_inline bool is_cni_plugin(const char *filename)
 {
+	const unsigned int ndirs = sizeof(cni_dirs) / sizeof(cni_dirs[0]);
 	char head[CT_CNI_DIR_LEN] = {};
 
 	if (bpf_probe_read_kernel_str(head, sizeof(head), filename) < 0)
 		return false;
-	for (unsigned int d = 0; d < sizeof(cni_dirs) / sizeof(cni_dirs[0]); d++) {
+	for (unsigned int d = 0; d < ndirs; d++) {
 		bool match = true;
 
 		for (int i = 0; i < CT_CNI_DIR_LEN && cni_dirs[d][i]; i++)

@@ -28,7 +28,8 @@
  * ends with '/' and is shorter than CT_CNI_DIR_LEN.
  */
 #define CT_CNI_DIR_LEN	18
-#define CT_CNI_DIRS	{ "/usr/lib/cni/", "/opt/cni/bin/", "/usr/libexec/cni/" }
+#define CT_CNI_DIRS \
+	{ "/usr/lib/cni/", "/opt/cni/bin/", "/usr/libexec/cni/" }
 
 enum ct_ev_type {
 	CT_EV_EXEC	= 1,	/* sched_process_exec, with argv */

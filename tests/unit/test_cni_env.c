@@ -46,7 +46,8 @@ Test(cni_env, add_anywhere)
 			      "CNI_ARGS=K8S_POD_INFRA_CONTAINER_ID=" SB
 			      ";IgnoreUnknown=1",
 			      "CNI_CONTAINERID=" SB, "CNI_IFNAME=eth0",
-			      "CNI_COMMAND=ADD", "CNI_PATH=/usr/lib/cni", NULL };
+			      "CNI_COMMAND=ADD", "CNI_PATH=/usr/lib/cni",
+			      NULL };
 	struct ct_cni_vars v;
 
 	cr_assert_eq(parse(env, false, &v), CT_CNI_ADD);
@@ -159,7 +160,8 @@ Test(cni_env, garbage_values)
 		{ "CNI_COMMAND=ADD", "CNI_CONTAINERID=..", },
 		{ "CNI_COMMAND=ADD", "CNI_CONTAINERID=" SB, "CNI_NETNS=rel/x" },
 		{ "CNI_COMMAND=DEL", "CNI_CONTAINERID=" SB, "CNI_NETNS=/a\tb" },
-		{ "CNI_COMMAND=DEL", "CNI_CONTAINERID=" SB, "CNI_NETNS=/\xc3\xa9" },
+		{ "CNI_COMMAND=DEL", "CNI_CONTAINERID=" SB,
+		  "CNI_NETNS=/\xc3\xa9" },
 	};
 	struct ct_cni_vars v;
 
@@ -210,9 +212,9 @@ Test(cni_env, random_bytes)
 	for (int round = 0; round < 2000; round++) {
 		size_t n = (size_t)rand() % sizeof(buf);
 
-		for (size_t i = 0; i < n; i++)
-			buf[i] = (char)(rand() % 4 ? "CNI_=ADEL0/\0"[rand() % 12] :
-					rand());
+		for (size_t i = 0; i < n; i++)	/* mostly our names' bytes */
+			buf[i] = (char)(rand() % 4 ?
+					"CNI_=ADEL0/\0"[rand() % 12] : rand());
 		ct_cni_env_parse(buf, n, round & 1, &v);
 		cr_assert_lt(strnlen(v.id, sizeof(v.id)), sizeof(v.id));
 		cr_assert_lt(strnlen(v.netns, sizeof(v.netns)),

@@ -136,11 +136,13 @@ Test(cri, concurrent_pods_exact)
 			     "not at its first ADD plugin", t[i].id);
 		cr_expect_eq(dis->start_ns, t[i].del_ns, "pod %.12s: disconnect"
 			     " not at its first DEL plugin", t[i].id);
-		expect_inside(con->start_ns, t[i].run, t[i].id, "connect start");
+		expect_inside(con->start_ns, t[i].run, t[i].id,
+			      "connect start");
 		expect_inside(con->end_ns, t[i].run, t[i].id, "connect end");
 		expect_inside(dis->start_ns, t[i].stop, t[i].id,
 			      "disconnect start");
-		expect_inside(dis->end_ns, t[i].stop, t[i].id, "disconnect end");
+		expect_inside(dis->end_ns, t[i].stop, t[i].id,
+			      "disconnect end");
 	}
 	cr_expect_eq(a.st.cni_unattributed, 0);
 	ts_all_free(&a);
