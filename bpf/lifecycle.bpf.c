@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Process lifecycle: exec (with argv), fork (processes only), exit (last
- * thread, wait status).  Records go to the `events` ring buffer this
+ * Process lifecycle: exec (with argv; a CNI plugin's also with its
+ * environment), fork (processes only), exit (last thread, wait status).
+ * Records go to the `events` ring buffer this
  * object owns (events.bpf.h); reservation failures are counted in `lost`.
  * The syscalls of the lifecycle (mount(2), umount2(2), the Kata shim's
  * connect(2)) are handled by the one syscall object, bpf/sys.bpf.c
@@ -25,46 +26,118 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define CT_CLONE_THREAD		0x00010000
 
 /*
- * Copy the whole argv block (NUL separated) of the current, freshly
- * exec'ed mm in one read.  The pages were just written by the kernel,
- * so they are present and bpf_probe_read_user does not need to fault.
+ * Copy [start, end) of the current, freshly exec'ed mm into dst (max
+ * bytes): its head, or with @tail its last max bytes; *cut says whether
+ * it was longer.  The kernel just wrote these pages, so they are present
+ * and bpf_probe_read_user does not need to fault.  Returns the bytes read.
  */
-static __always_inline void read_args(struct ct_exec *e, struct task_struct *t)
+static __always_inline __u32 read_area(char *dst, __u32 max,
+				       unsigned long start, unsigned long end,
+				       bool tail, __u32 *cut)
 {
-	unsigned long start = BPF_CORE_READ(t, mm, arg_start);
-	unsigned long end = BPF_CORE_READ(t, mm, arg_end);
 	__u64 len = end > start ? end - start : 0;
 
-	e->args_truncated = 0;
-	if (len > CT_ARGS_MAX) {
-		len = CT_ARGS_MAX;
-		e->args_truncated = 1;
+	*cut = 0;
+	if (len > max) {
+		if (tail)
+			start = end - max;
+		len = max;
+		*cut = 1;
 	}
 	/* Keep clang from folding the clamp away before the verifier sees it. */
 	barrier_var(len);
-	if (len > CT_ARGS_MAX)
+	if (len > max)
 		len = 0;
-	if (len && bpf_probe_read_user(e->args, len, (void *)start) < 0)
+	if (len && bpf_probe_read_user(dst, len, (void *)start) < 0)
 		len = 0;
+	return len;
+}
+
+/* The whole argv block (NUL separated), in one read. */
+static __always_inline void read_args(struct ct_exec *e, struct task_struct *t)
+{
+	e->args_len = read_area(e->args, CT_ARGS_MAX,
+				BPF_CORE_READ(t, mm, arg_start),
+				BPF_CORE_READ(t, mm, arg_end), false,
+				&e->args_truncated);
 	/* A cut block still ends with a NUL, so readers may use string ops. */
 	if (e->args_truncated)
 		e->args[CT_ARGS_MAX - 1] = '\0';
-	e->args_len = len;
 }
 
+static const char cni_dirs[][CT_CNI_DIR_LEN] = CT_CNI_DIRS;
+
+/* Whether the exec'ed file is in a CNI plugin directory: a short read
+ * of the name's head, once per exec. */
+static __always_inline bool is_cni_plugin(const char *filename)
+{
+	const unsigned int ndirs = sizeof(cni_dirs) / sizeof(cni_dirs[0]);
+	char head[CT_CNI_DIR_LEN] = {};
+
+	if (bpf_probe_read_kernel_str(head, sizeof(head), filename) < 0)
+		return false;
+	for (unsigned int d = 0; d < ndirs; d++) {
+		bool match = true;
+
+		for (int i = 0; i < CT_CNI_DIR_LEN && cni_dirs[d][i]; i++)
+			if (head[i] != cni_dirs[d][i])
+				match = false;
+		if (match)
+			return true;
+	}
+	return false;
+}
+
+/* A CNI plugin's environment: the whole area when it fits, else its
+ * tail (the CNI_* variables may be anywhere in it). */
+static __always_inline void read_env(struct ct_cni_env *v,
+				     struct task_struct *t)
+{
+	v->env_len = read_area(v->env, CT_ENV_MAX,
+			       BPF_CORE_READ(t, mm, env_start),
+			       BPF_CORE_READ(t, mm, env_end), true,
+			       &v->env_cut);
+}
+
+/*
+ * A CNI plugin's environment record is reserved first, so that it
+ * precedes the exec in the ring buffer, and carries the exec's header:
+ * userspace pairs them by ts_ns and pid.  The two go together or not at
+ * all (a lost one is counted in `lost`): a plugin's exec without its
+ * environment is then one of a recording made before CT_EV_CNI_ENV.
+ * Other execs pay one short read of the filename's head.
+ */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	struct ct_exec *e = reserve(sizeof(*e));
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	struct ct_cni_env *v = NULL;
+	struct ct_exec *e;
 
-	if (!e)
+	if (is_cni_plugin(filename)) {
+		v = reserve(sizeof(*v));
+		if (!v)
+			return 0;
+	}
+	e = reserve(sizeof(*e));
+	if (!e) {
+		if (v)
+			bpf_ringbuf_discard(v, BPF_RB_NO_WAKEUP);
 		return 0;
+	}
 	ct_fill_hdr(&e->hdr, CT_EV_EXEC, sizeof(*e));
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
-				      BPF_CORE_READ(bprm, filename)) < 0)
+				      filename) < 0)
 		e->filename[0] = '\0';
 	read_args(e, p);
+	if (v) {
+		v->hdr = e->hdr;
+		v->hdr.type = CT_EV_CNI_ENV;
+		v->hdr.size = sizeof(*v);
+		read_env(v, p);
+		submit(v);
+	}
 	submit(e);
 	return 0;
 }

@@ -20,6 +20,16 @@
 #define CT_ARGS_MAX	4096	/* whole argv block, NUL separated */
 #define CT_PATH_MAX	256
 #define CT_FNAME_MAX	256
+#define CT_ENV_MAX	4096	/* a CNI plugin's environment, at most */
+
+/*
+ * Where CNI plugins live: their execs carry a CT_EV_CNI_ENV record (bpf/
+ * lifecycle.bpf.c) and play the CNI role (user/classify.c).  Each entry
+ * ends with '/' and is shorter than CT_CNI_DIR_LEN.
+ */
+#define CT_CNI_DIR_LEN	18
+#define CT_CNI_DIRS \
+	{ "/usr/lib/cni/", "/opt/cni/bin/", "/usr/libexec/cni/" }
 
 enum ct_ev_type {
 	CT_EV_EXEC	= 1,	/* sched_process_exec, with argv */
@@ -34,6 +44,7 @@ enum ct_ev_type {
 	CT_EV_LISTEN	= 11,	/* successful listen(2) in a tracked container */
 	CT_EV_TSTATE	= 12,	/* a tracked thread changed scheduler state */
 	CT_EV_MKDIR	= 13,	/* mkdirat(2) by dockerd (prepare phase) */
+	CT_EV_CNI_ENV	= 14,	/* a CNI plugin's environment, before its exec */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -65,6 +76,23 @@ struct ct_exec {
 	__u32 args_truncated;	/* 1 if argv did not fit */
 	char filename[CT_FNAME_MAX];
 	char args[CT_ARGS_MAX];	/* argv[0]\0argv[1]\0... */
+};
+
+/*
+ * CT_EV_CNI_ENV: the environment of an exec whose filename is under a
+ * CNI plugin directory (CT_CNI_DIRS).  Only there are a plugin's command
+ * and sandbox (CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS): its argv is its
+ * path, and libcni's dedupEnv() puts them anywhere in the environment
+ * (Go map order).  It comes right before that exec's CT_EV_EXEC in the
+ * ring buffer, with the same header but type and size: the same ts_ns
+ * and pid pair them.  env[] is the whole area when it fits, else its
+ * last CT_ENV_MAX bytes (env_cut 1: the first string may be a piece).
+ */
+struct ct_cni_env {
+	struct ct_hdr hdr;
+	__u32 env_len;		/* bytes valid in env[] */
+	__u32 env_cut;		/* 1 if the area was longer than env[] */
+	char env[CT_ENV_MAX];	/* NAME=value\0NAME=value\0... */
 };
 
 /* hdr.pid is the parent; child_pid the new process. */
@@ -193,6 +221,8 @@ struct ct_name_rec {
 _Static_assert(sizeof(struct ct_hdr) == 72, "ct_hdr ABI");
 _Static_assert(sizeof(struct ct_exec) == 72 + 8 + CT_FNAME_MAX + CT_ARGS_MAX,
 	       "ct_exec ABI");
+_Static_assert(sizeof(struct ct_cni_env) == 72 + 8 + CT_ENV_MAX,
+	       "ct_cni_env ABI");
 _Static_assert(sizeof(struct ct_fork) == 72 + 8 + CT_COMM_LEN, "ct_fork ABI");
 _Static_assert(sizeof(struct ct_exit) == 72 + 8, "ct_exit ABI");
 _Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,

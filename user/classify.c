@@ -466,16 +466,126 @@ static bool classify_program(const char *base, struct ct_class *out)
 	return false;
 }
 
-/* CNI plugins live in /opt/cni/bin or /usr/lib/cni; the container id is
- * only in their environment (CNI_CONTAINERID), not in argv. */
+/* CNI plugins live in the directories of CT_CNI_DIRS; the container id
+ * is only in their environment (CNI_CONTAINERID), not in argv. */
 static bool classify_cni(const char *filename, struct ct_class *out)
 {
-	if (strncmp(filename, "/opt/cni/bin/", 13) &&
-	    strncmp(filename, "/usr/lib/cni/", 13) &&
-	    strncmp(filename, "/usr/libexec/cni/", 17))
+	static const char dirs[][CT_CNI_DIR_LEN] = CT_CNI_DIRS;
+
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		if (!strncmp(filename, dirs[d], strlen(dirs[d]))) {
+			out->role = CT_ROLE_CNI;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* --- a CNI plugin's environment ------------------------------------------ */
+
+enum { CNI_VAR_COMMAND, CNI_VAR_CONTAINERID, CNI_VAR_NETNS, CNI_VAR_MAX };
+
+static const char *const cni_var_names[CNI_VAR_MAX] = {
+	[CNI_VAR_COMMAND] = "CNI_COMMAND=",
+	[CNI_VAR_CONTAINERID] = "CNI_CONTAINERID=",
+	[CNI_VAR_NETNS] = "CNI_NETNS=",
+};
+
+static enum ct_cni_cmd cni_cmd_of(const char *v)
+{
+	static const char *const other[] = { "CHECK", "VERSION", "GC",
+					     "STATUS" };
+
+	if (!strcmp(v, "ADD"))
+		return CT_CNI_ADD;
+	if (!strcmp(v, "DEL"))
+		return CT_CNI_DEL;
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (!strcmp(v, other[i]))
+			return CT_CNI_OTHER;
+	return CT_CNI_UNREAD;
+}
+
+/* An absolute path of printable ASCII, or nothing (a DEL may have none). */
+static bool cni_netns_ok(const char *v)
+{
+	if (!v[0])
+		return true;
+	if (v[0] != '/')
 		return false;
-	out->role = CT_ROLE_CNI;
+	for (; *v; v++)
+		if (*v <= ' ' || *v >= 0x7f)
+			return false;
 	return true;
+}
+
+/* The variable s (l bytes, no NUL) is; CNI_VAR_MAX if none of ours. */
+static int cni_var_of(const char *s, size_t l)
+{
+	for (int k = 0; k < CNI_VAR_MAX; k++) {
+		size_t n = strlen(cni_var_names[k]);
+
+		if (l >= n && !memcmp(s, cni_var_names[k], n))
+			return k;
+	}
+	return CNI_VAR_MAX;
+}
+
+/* Each of ours once, its value fitting val[k] (else the whole is void). */
+static bool cni_collect(const char *env, size_t len, bool cut,
+			char val[CNI_VAR_MAX][CT_PATH_MAX])
+{
+	bool seen[CNI_VAR_MAX] = { false };
+	size_t i = 0;
+
+	if (cut) {	/* the first string may be the end of a longer one */
+		const char *z = memchr(env, '\0', len);
+
+		i = z ? (size_t)(z - env) + 1 : len;
+	}
+	while (i < len) {
+		const char *s = env + i, *z = memchr(s, '\0', len - i);
+		size_t l, n;
+		int k;
+
+		if (!z)		/* unterminated: not a whole string */
+			break;
+		l = (size_t)(z - s);
+		i += l + 1;
+		k = cni_var_of(s, l);
+		if (k == CNI_VAR_MAX)
+			continue;
+		n = strlen(cni_var_names[k]);
+		if (seen[k] || l - n >= CT_PATH_MAX)
+			return false;
+		seen[k] = true;
+		memcpy(val[k], s + n, l - n);
+		val[k][l - n] = '\0';
+	}
+	return seen[CNI_VAR_COMMAND];
+}
+
+enum ct_cni_cmd ct_cni_env_parse(const char *env, size_t len, bool cut,
+				 struct ct_cni_vars *out)
+{
+	char val[CNI_VAR_MAX][CT_PATH_MAX] = { { 0 } };
+
+	memset(out, 0, sizeof(*out));
+	if (!env || !cni_collect(env, len, cut, val))
+		return CT_CNI_UNREAD;
+	out->cmd = cni_cmd_of(val[CNI_VAR_COMMAND]);
+	if (out->cmd != CT_CNI_ADD && out->cmd != CT_CNI_DEL)
+		return out->cmd;
+	if (!ct_valid_id(val[CNI_VAR_CONTAINERID]) ||
+	    !cni_netns_ok(val[CNI_VAR_NETNS])) {
+		out->cmd = CT_CNI_UNREAD;
+		return out->cmd;
+	}
+	ct_copy_str(out->id, sizeof(out->id), val[CNI_VAR_CONTAINERID],
+		    CT_PATH_MAX);
+	ct_copy_str(out->netns, sizeof(out->netns), val[CNI_VAR_NETNS],
+		    CT_PATH_MAX);
+	return out->cmd;
 }
 
 static bool is_shell(const char *base)

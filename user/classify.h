@@ -71,4 +71,31 @@ const char *ct_cmd_name(enum ct_rt_cmd c);
 /* A container id as runtimes accept it: [A-Za-z0-9_.+-], 1..CT_ID_LEN-1. */
 bool ct_valid_id(const char *s);
 
+/* What a CNI plugin was asked, from its environment (CT_EV_CNI_ENV). */
+enum ct_cni_cmd {
+	CT_CNI_UNREAD,		/* CNI_COMMAND or CNI_CONTAINERID not found,
+				 * invalid, or twice: not attributable */
+	CT_CNI_ADD,
+	CT_CNI_DEL,
+	CT_CNI_OTHER,		/* CHECK, VERSION, GC, STATUS: no phase */
+};
+
+struct ct_cni_vars {
+	enum ct_cni_cmd cmd;
+	char id[CT_ID_LEN];		/* CNI_CONTAINERID (ADD, DEL) */
+	char netns[CT_PATH_MAX];	/* CNI_NETNS, "" if none */
+};
+
+/*
+ * Parse the environment block env (len bytes of NUL separated
+ * NAME=value strings, from an untrusted process; need not end with a
+ * NUL).  cut: env is the tail of a longer block, so its first string may
+ * be a piece and is skipped.  Only whole strings count, a name only at
+ * the start of one (XCNI_CONTAINERID= is not CNI_CONTAINERID=); values
+ * are checked (the id as ct_valid_id(), the netns an absolute printable
+ * path).  Returns out->cmd.
+ */
+enum ct_cni_cmd ct_cni_env_parse(const char *env, size_t len, bool cut,
+				 struct ct_cni_vars *out);
+
 #endif /* __CT_CLASSIFY_H */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "classify.h"
 #include "coldtrace.h"
 #include "dump.h"
 #include "records.h"
@@ -92,6 +93,28 @@ bool ct_dump_exec(FILE *f, const void *rec, size_t len, int64_t m2r)
 	fputc('"', f);
 	put_args(f, x);
 	fputc('\n', f);
+	return true;
+}
+
+/* What the tracker reads of it: the whole environment is not shown. */
+bool ct_dump_cni_env(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	static const char *const cmds[] = {
+		[CT_CNI_UNREAD] = "?", [CT_CNI_ADD] = "ADD",
+		[CT_CNI_DEL] = "DEL", [CT_CNI_OTHER] = "other",
+	};
+	const struct ct_cni_env *v = rec;	/* checked: env_len fits */
+	struct ct_cni_vars cv;
+
+	(void)len;
+	ct_cni_env_parse(v->env, v->env_len, v->env_cut, &cv);
+	put_hdr(f, &v->hdr, "CNIENV", m2r);
+	fprintf(f, " len=%u%s cmd=%s id=\"", v->env_len,
+		v->env_cut ? " cut" : "", cmds[cv.cmd]);
+	put_escaped(f, cv.id, sizeof(cv.id));
+	fputs("\" netns=\"", f);
+	put_escaped(f, cv.netns, sizeof(cv.netns));
+	fputs("\"\n", f);
 	return true;
 }
 

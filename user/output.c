@@ -540,6 +540,10 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 		fprintf(f, "client not known: %" PRIu64 " docker containers "
 			"(several clients could have asked for them)\n",
 			st.ambiguous_clients);
+	if (st.cni_unattributed)
+		fprintf(f, "CNI plugins not attributed: %" PRIu64 " (their "
+			"environment did not name their command and pod)\n",
+			st.cni_unattributed);
 	if (st.bad_keys)
 		fprintf(f, "cgroup key not per-container: %" PRIu64
 			" containers (cgroup view differs from the runtime's: "
@@ -678,6 +682,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "malformed_records", st.malformed);
 	ct_json_kv_u64(w, "unkeyed_containers", st.bad_keys);
 	ct_json_kv_u64(w, "ambiguous_clients", st.ambiguous_clients);
+	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
 	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
 	ct_json_kv_u64(w, "restart_keys_forgotten",
 		       ct_agg_restart_keys_forgotten(agg));

@@ -482,6 +482,9 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 	prom_counter(f, "coldtrace_unkeyed_containers_total",
 		     "Containers whose cgroup key is not their own.",
 		     st.bad_keys);
+	prom_counter(f, "coldtrace_cni_unattributed_total",
+		     "CRI: CNI plugins whose environment did not name their "
+		     "command and pod (not attributed).", st.cni_unattributed);
 	prom_counter(f, "coldtrace_restart_keys_forgotten_total",
 		     "Services pushed out of the full restart-pairing table "
 		     "(continuous mode): their next restart is not counted.",

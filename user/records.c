@@ -21,6 +21,16 @@ static bool exec_valid(const void *rec)
 	       x.args_len <= x.hdr.size - offsetof(struct ct_exec, args);
 }
 
+/* recordings may keep only the used part of env[] */
+static bool cni_env_valid(const void *rec)
+{
+	struct ct_cni_env v;	/* the fixed part: rec may be unaligned */
+
+	memcpy(&v, rec, offsetof(struct ct_cni_env, env));
+	return v.env_len <= CT_ENV_MAX && v.env_cut <= 1 &&
+	       v.env_len <= v.hdr.size - offsetof(struct ct_cni_env, env);
+}
+
 static bool tstate_valid(const void *rec)
 {
 	const struct ct_tstate *s = rec;
@@ -33,6 +43,8 @@ static bool tstate_valid(const void *rec)
 static const struct ct_rec_type types[] = {
 	ROW(CT_EV_EXEC, "EXEC", offsetof(struct ct_exec, args), false,
 	    exec_valid, ct_dump_exec),
+	ROW(CT_EV_CNI_ENV, "CNIENV", offsetof(struct ct_cni_env, env), false,
+	    cni_env_valid, ct_dump_cni_env),
 	ROW(CT_EV_FORK, "FORK", sizeof(struct ct_fork), false, NULL,
 	    ct_dump_fork),
 	ROW(CT_EV_EXIT, "EXIT", sizeof(struct ct_exit), false, NULL,

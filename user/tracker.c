@@ -72,12 +72,25 @@ struct cstate {
  * older plugin is someone else's (a DEL of a pod begun before us). */
 #define CRI_ADD_MAX_NS	(30 * 1000000000ull)
 
-/* A CNI plugin containerd exec'd for no known sandbox: an ADD for one to
- * come (its command is in its environment, not in the exec record). */
+/* A CNI plugin's ADD for a sandbox to come: id is its CNI_CONTAINERID
+ * (netns its CNI_NETNS); "" in a recording made before CT_EV_CNI_ENV,
+ * where the order of events decides. */
 struct cni_exec {
 	uint32_t pid, ppid;
 	char exe[32];
 	uint64_t exec_ns, exit_ns;	/* exit_ns 0 while it runs */
+	char id[CT_ID_LEN];
+	char netns[CT_PATH_MAX];
+};
+
+/* A CNI plugin's environment (CT_EV_CNI_ENV), parsed, until its exec
+ * comes: right after it, records of other CPUs between them at most. */
+#define CNI_ENVS	8
+
+struct cni_env {
+	uint32_t pid;			/* 0: taken */
+	uint64_t ts_ns;			/* the exec's */
+	struct ct_cni_vars v;
 };
 
 /* A network namespace containerd bind-mounted for a sandbox to come. */
@@ -102,6 +115,11 @@ struct ct_tracker {
 	size_t ncni;
 	struct cri_netns netns[CRI_PENDING];	/* oldest first */
 	size_t nnetns;
+	struct cni_env envs[CNI_ENVS];	/* a ring of the latest */
+	size_t next_env;
+	/* a CT_EV_CNI_ENV came: CNI plugins are attributed by their
+	 * environment only (else a recording made before it: by order) */
+	bool cni_env_seen;
 	struct ct_clients *clients;	/* who asked for each container */
 };
 
@@ -539,13 +557,17 @@ static void account(struct ct_tracker *e, struct ct_proc *p)
 
 /*
  * containerd's CRI plugin runs the CNI plugins itself, with the sandbox
- * id and the command (ADD, DEL) in their environment only.  The order of
- * a sandbox's events says which is which: ADD runs before the sandbox's
- * shim (RunPodSandbox: netns, CNI ADD, then the pause container), DEL
- * after its pid 1 exited (StopPodSandbox: the pause killed, CNI DEL, the
- * netns unmounted; RemovePodSandbox runs DEL once more).  Pods started or
- * stopped at the same moment by one containerd may swap their plugins:
- * an ADD goes to the first sandbox created after it, oldest first.
+ * id and the command (ADD, DEL) in their environment only, which
+ * CT_EV_CNI_ENV carries: an ADD waits for its sandbox (RunPodSandbox:
+ * netns, CNI ADD, then the pause container's shim), a DEL goes to its
+ * sandbox at once (StopPodSandbox: the pause killed, CNI DEL, the netns
+ * unmounted; RemovePodSandbox runs DEL once more).  A plugin whose
+ * environment did not say is counted (cni_unattributed), never guessed.
+ *
+ * Recordings made before CT_EV_CNI_ENV: the order of a sandbox's events
+ * says which is which (ADD before the sandbox's shim, DEL after its pid
+ * 1 exited); pods started or stopped at the same moment by one
+ * containerd may swap their plugins there.
  */
 
 /* The CRI FIFOs all hold CRI_PENDING entries. */
@@ -592,19 +614,22 @@ static struct cstate *cri_tearing_down(struct ct_tracker *e, uint32_t ppid)
 	return again;
 }
 
-/* A CNI plugin exec'd by containerd for no container we know. */
-static void cri_cni_exec(struct ct_tracker *e, struct ct_proc *p,
-			 const struct ct_hdr *h, uint64_t t)
+/* p, a CNI plugin, runs s's network teardown (a DEL). */
+static void cri_teardown(struct ct_tracker *e, struct cstate *s,
+			 struct ct_proc *p, uint64_t t)
 {
-	struct cstate *s = cri_tearing_down(e, h->ppid);
+	cri_adopt(e, s, p);
+	fire(e, s, CT_TR_NET_TEARDOWN, t);
+	check_done(e, s);
+}
+
+/* An ADD waits for its sandbox (id "" when the order decides). */
+static void cri_pend_add(struct ct_tracker *e, const struct ct_proc *p,
+			 const struct ct_hdr *h, uint64_t t,
+			 const struct ct_cni_vars *v)
+{
 	struct cni_exec *x;
 
-	if (s) {
-		cri_adopt(e, s, p);
-		fire(e, s, CT_TR_NET_TEARDOWN, t);
-		check_done(e, s);
-		return;
-	}
 	fifo_make_room(e->cni, &e->ncni, sizeof(e->cni[0]));
 	x = &e->cni[e->ncni++];
 	memset(x, 0, sizeof(*x));
@@ -612,6 +637,83 @@ static void cri_cni_exec(struct ct_tracker *e, struct ct_proc *p,
 	x->ppid = h->ppid;
 	x->exec_ns = t;
 	snprintf(x->exe, sizeof(x->exe), "%s", p->exe);
+	if (v) {
+		snprintf(x->id, sizeof(x->id), "%s", v->id);
+		snprintf(x->netns, sizeof(x->netns), "%s", v->netns);
+	}
+}
+
+static void on_cni_env(struct ct_tracker *e, const struct ct_cni_env *r)
+{
+	struct cni_env *slot = &e->envs[e->next_env++ % CNI_ENVS];
+
+	slot->pid = r->hdr.pid;
+	slot->ts_ns = r->hdr.ts_ns;
+	ct_cni_env_parse(r->env, r->env_len, r->env_cut, &slot->v);
+	e->cni_env_seen = true;
+}
+
+/* The environment of the exec h, if its record came. */
+static bool cni_env_take(struct ct_tracker *e, const struct ct_hdr *h,
+			 struct ct_cni_vars *out)
+{
+	for (size_t i = 0; i < CNI_ENVS; i++) {
+		struct cni_env *c = &e->envs[i];
+
+		if (c->pid && c->pid == h->pid && c->ts_ns == h->ts_ns) {
+			*out = c->v;
+			c->pid = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Recordings made before CT_EV_CNI_ENV: a plugin of a containerd whose
+ * sandbox's pid 1 exited is that sandbox's DEL, else an ADD to come. */
+static void cri_cni_by_order(struct ct_tracker *e, struct ct_proc *p,
+			     const struct ct_hdr *h, uint64_t t)
+{
+	struct cstate *s = cri_tearing_down(e, h->ppid);
+
+	if (s)
+		cri_teardown(e, s, p, t);
+	else
+		cri_pend_add(e, p, h, t, NULL);
+}
+
+/* A CNI plugin exec'd for no container we know (by containerd, or by a
+ * plugin still waiting for its sandbox). */
+static void cri_cni_exec(struct ct_tracker *e, struct ct_proc *p,
+			 const struct ct_hdr *h, uint64_t t)
+{
+	struct ct_cni_vars v;
+	struct cstate *s;
+
+	/* bpf emits a plugin's exec only with its environment: none is a
+	 * recording made before CT_EV_CNI_ENV (or a mangled one) */
+	if (!cni_env_take(e, h, &v)) {
+		if (e->cni_env_seen)
+			e->st.cni_unattributed++;
+		else
+			cri_cni_by_order(e, p, h, t);
+		return;
+	}
+	switch (v.cmd) {
+	case CT_CNI_ADD:
+		cri_pend_add(e, p, h, t, &v);
+		break;
+	case CT_CNI_DEL:	/* a sandbox we do not follow: not ours */
+		s = find(e, v.id);
+		if (s && s->c.is_pod)
+			cri_teardown(e, s, p, t);
+		break;
+	case CT_CNI_OTHER:
+		break;
+	default:
+		e->st.cni_unattributed++;
+		break;
+	}
 }
 
 static void cri_cni_exit(struct ct_tracker *e, uint32_t pid, uint64_t t)
@@ -631,29 +733,44 @@ static bool cni_in_round(const struct ct_tracker *e, const size_t *idx,
 	return false;
 }
 
+/* Whether pending plugin i is s's ADD: by its CNI_CONTAINERID; in a
+ * recording made before CT_EV_CNI_ENV, of the oldest round of s's
+ * containerd (each plugin once: loopback and the conflist's plugins run
+ * side by side), not older than CRI_ADD_MAX_NS. */
+static bool cni_add_of(const struct ct_tracker *e, const struct cstate *s,
+		       size_t i, const size_t *idx, size_t n)
+{
+	const struct cni_exec *x = &e->cni[i];
+	uint64_t at = s->c.phases[CT_PH_ATTACH].start_ns;
+
+	if (x->id[0])
+		return !strcmp(x->id, s->c.id);
+	return x->ppid == s->engine_pid && x->exec_ns + CRI_ADD_MAX_NS >= at &&
+	       !cni_in_round(e, idx, n, x->exe);
+}
+
 /*
- * Sandbox s takes the oldest pending ADD of its containerd: one round,
- * each plugin once (loopback and the conflist's plugins run side by
- * side).  connect spans the round; plugins still running are adopted,
- * and the last one's exit ends it.
+ * Sandbox s takes its pending ADD: connect spans it; plugins still
+ * running are adopted, and the last one's exit ends it.  netns gets the
+ * ADD's CNI_NETNS ("" if none said).
  */
-static void cri_claim_add(struct ct_tracker *e, struct cstate *s)
+static void cri_claim_add(struct ct_tracker *e, struct cstate *s,
+			  char *netns, size_t netns_len)
 {
 	uint64_t first = UINT64_MAX, last = 0;
-	uint64_t at = s->c.phases[CT_PH_ATTACH].start_ns;
-	uint64_t oldest = at > CRI_ADD_MAX_NS ? at - CRI_ADD_MAX_NS : 0;
 	size_t idx[CRI_PENDING], n = 0, running = 0;
 
 	for (size_t i = 0; i < e->ncni; i++) {
 		const struct cni_exec *x = &e->cni[i];
 		struct ct_proc *p;
 
-		if (x->ppid != s->engine_pid || x->exec_ns < oldest ||
-		    cni_in_round(e, idx, n, x->exe))
+		if (!cni_add_of(e, s, i, idx, n))
 			continue;
 		idx[n++] = i;
 		first = x->exec_ns < first ? x->exec_ns : first;
 		last = x->exit_ns > last ? x->exit_ns : last;
+		if (x->netns[0])
+			snprintf(netns, netns_len, "%s", x->netns);
 		p = x->exit_ns ? NULL : ct_proc_get(e->procs, x->pid);
 		if (p) {
 			cri_adopt(e, s, p);
@@ -692,13 +809,19 @@ static void cri_netns_mount(struct ct_tracker *e, const char *src,
 	snprintf(n->target, sizeof(n->target), "%s", run_path(target));
 }
 
-static void cri_claim_netns(struct ct_tracker *e, struct cstate *s)
+/* The netns mount of s: the one on its ADD's CNI_NETNS; in a recording
+ * made before CT_EV_CNI_ENV, the oldest of its containerd. */
+static void cri_claim_netns(struct ct_tracker *e, struct cstate *s,
+			    const char *netns)
 {
 	for (size_t i = 0; i < e->nnetns; i++) {
-		if (e->netns[i].pid != s->engine_pid)
+		const struct cri_netns *m = &e->netns[i];
+
+		if (netns[0] ? strcmp(m->target, run_path(netns)) :
+			       e->cni_env_seen || m->pid != s->engine_pid)
 			continue;
 		snprintf(s->netns_target, sizeof(s->netns_target), "%s",
-			 e->netns[i].target);
+			 m->target);
 		s->netns_mounted = true;
 		fifo_take(e->netns, &e->nnetns, sizeof(e->netns[0]), i);
 		return;
@@ -713,6 +836,8 @@ static void cri_claim_netns(struct ct_tracker *e, struct cstate *s)
 static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
 			    const struct ct_proc *parent)
 {
+	char netns[CT_PATH_MAX] = "";
+
 	if (s->c.engine != CT_ENG_CRI || !parent ||
 	    parent->role != CT_ROLE_SHIM || !parent->id[0] ||
 	    s->c.is_pod || s->c.pod[0])
@@ -722,8 +847,8 @@ static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
 		return;
 	}
 	s->c.is_pod = true;
-	cri_claim_netns(e, s);
-	cri_claim_add(e, s);
+	cri_claim_add(e, s, netns, sizeof(netns));
+	cri_claim_netns(e, s, netns);
 }
 
 /* An app container's program began: its pod's cold start lasts until
@@ -1277,6 +1402,9 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 		break;
 	case CT_EV_CONNECT:
 		on_connect(e, rec);
+		break;
+	case CT_EV_CNI_ENV:
+		on_cni_env(e, rec);
 		break;
 	case CT_EV_LOST: {
 		const struct ct_lost *l = rec;

@@ -96,6 +96,9 @@ struct ct_tracker_stats {
 	uint64_t malformed;	/* records ct_tracker_feed() refused */
 	uint64_t bad_keys;	/* containers whose cgroup key is not theirs */
 	uint64_t ambiguous_clients;	/* docker: several could have asked */
+	/* CRI: CNI plugins whose environment did not say their command and
+	 * sandbox (its record lost, the variables missing or invalid) */
+	uint64_t cni_unattributed;
 };
 
 void ct_tracker_get_stats(const struct ct_tracker *e,

@@ -8,9 +8,12 @@
 # handler $1 (runc or crun), started, held 0.5 s, stopped and removed.
 # Checks (cri/check_cri.py): each pod reported once as a pod record
 # (engine cri) and each app container once, linked to it ("pod"); the
-# pod's connect (CNI ADD) inside RunPodSandbox, disconnect (CNI DEL ->
-# netns umount) inside StopPodSandbox, destroy ending by the end of
-# RemovePodSandbox, cold start ending at the last app program's exec
+# pod's connect (CNI ADD) inside its own RunPodSandbox, disconnect (CNI
+# DEL -> netns umount) inside its own StopPodSandbox, both beginning at
+# the exec of the first plugin whose environment names the pod (the
+# session's --record, read back with --dump), no plugin unattributed,
+# destroy ending by the end of its RemovePodSandbox, cold start ending
+# at the last app program's exec
 # (`cri.sh RT 1 listen`: the apps listen; at the last app's ready);
 # each app container's attach, create and start inside its
 # StartContainer, die and destroy inside StopContainer .. RemoveContainer;
@@ -29,15 +32,17 @@ fi
 [ "${CT_CRI:-0}" = 1 ] || fail "needs a CT_CRI=1 harness (run.sh runs it under one)"
 
 netns_before=$(ip netns list | grep -c '^cni-' || true)
-run_ct -j -- /usr/bin/python3 "$TOP/tests/integration/cri/cri.py" \
+run_ct -j --record "$T/rec" -- /usr/bin/python3 "$TOP/tests/integration/cri/cri.py" \
 	--sock "$CONTAINERD_ADDRESS" --gen-dir "$CT_DIR/cri-gen" \
 	pod --runtime "$rt" --pods "$pods" --containers 2 \
 	--cmd "$cmd" --hold "$hold" \
 	--name "ct-$rt" --log-dir "$T/logs" --rpcs-out "$T/rpcs"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the CRI client exited $CT_RC"; }
+"$COLDTRACE" --replay "$T/rec" --dump >"$T/dump" ||
+	fail "coldtrace --replay --dump of the session's recording failed"
 python3 "$TOP/tests/integration/cri/check_cri.py" --out "$T/out" \
 	--rpcs "$T/rpcs" --runtime "$rt" --pods "$pods" --containers 2 \
-	$ready_arg ||
+	--dump "$T/dump" $ready_arg ||
 	{ show_output; fail "cri $rt x$pods"; }
 # Every pod removed: CNI DEL took its netns (CRI names them cni-*).
 netns_after=$(ip netns list | grep -c '^cni-' || true)

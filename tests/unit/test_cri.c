@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * CRI pods started at once (tests/fixtures/cri-concurrent3: three pods,
+ * their CNI plugins side by side): each pod's connect and disconnect are
+ * its own plugins', by the CNI_CONTAINERID of their environment.  The
+ * truth is read from the recording's CT_EV_CNI_ENV records by a matcher
+ * of whole strings of this file (not the parser under test) and from
+ * the sidecar's client-side RPC intervals.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "coldtrace.h"
+#include "recfile.h"
+#include "tracker.h"
+#include "tsession.h"
+
+#define NAME	"cri-concurrent3"
+#define PODS	3
+#define MS	1000000ull
+
+struct truth {
+	char id[CT_ID_LEN];
+	uint64_t add_ns, del_ns;	/* first plugin exec of each, wall */
+	uint64_t run[2], stop[2];	/* RunPodSandbox, StopPodSandbox */
+};
+
+/* Whether env (len bytes) holds the whole string want. */
+static bool has_string(const char *env, size_t len, const char *want)
+{
+	for (size_t i = 0; i < len;) {
+		size_t l = strnlen(env + i, len - i);
+
+		if (i + l < len && !strcmp(env + i, want))
+			return true;
+		i += l + 1;
+	}
+	return false;
+}
+
+static void first(uint64_t *slot, uint64_t t)
+{
+	if (!*slot || t < *slot)
+		*slot = t;
+}
+
+static void learn(struct truth *p, const struct ct_cni_env *v, int64_t m2r)
+{
+	char want[CT_ID_LEN + 32];
+	uint64_t t = v->hdr.ts_ns + (uint64_t)m2r;
+
+	snprintf(want, sizeof(want), "CNI_CONTAINERID=%s", p->id);
+	if (!has_string(v->env, v->env_len, want))
+		return;
+	if (has_string(v->env, v->env_len, "CNI_COMMAND=ADD"))
+		first(&p->add_ns, t);
+	if (has_string(v->env, v->env_len, "CNI_COMMAND=DEL"))
+		first(&p->del_ns, t);
+}
+
+static uint64_t sidecar_ns(const struct tj *sc, size_t i, const char *what,
+			   int k)
+{
+	char key[64];
+	const char *s;
+
+	snprintf(key, sizeof(key), "containers.%zu.%s.%d", i, what, k);
+	s = tj_str(sc, key);
+	cr_assert(s, "sidecar: no %s", key);
+	return strtoull(s, NULL, 10);
+}
+
+/* Pods from the sidecar (the first PODS containers), their plugins from
+ * the recording. */
+static void load_truth(const struct tj *sc, struct truth *t)
+{
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *rd;
+	const void *rec;
+	char err[256];
+	size_t len;
+
+	for (size_t i = 0; i < PODS; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "containers.%zu.id", i);
+		cr_assert(tj_str(sc, key), "sidecar: no %s", key);
+		snprintf(t[i].id, sizeof(t[i].id), "%s", tj_str(sc, key));
+		for (int k = 0; k < 2; k++) {
+			t[i].run[k] = sidecar_ns(sc, i, "run_pod_sandbox", k);
+			t[i].stop[k] = sidecar_ns(sc, i, "stop_pod_sandbox", k);
+		}
+	}
+	cr_assert_eq(ct_rec_reader_open(&rd, "tests/fixtures/" NAME ".ctrec",
+					&fh, err, sizeof(err)), 0, "%s", err);
+	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0) {
+		const struct ct_hdr *h = rec;
+
+		if (h->type != CT_EV_CNI_ENV)
+			continue;
+		for (size_t i = 0; i < PODS; i++)
+			learn(&t[i], rec, fh.mono_to_real_ns);
+	}
+	ct_rec_reader_close(rd);
+	for (size_t i = 0; i < PODS; i++)
+		cr_assert(t[i].add_ns && t[i].del_ns, "pod %.12s: no plugin "
+			  "named it", t[i].id);
+}
+
+static void expect_inside(uint64_t t, const uint64_t iv[2], const char *id,
+			  const char *what)
+{
+	cr_expect(t + MS >= iv[0] && t <= iv[1] + MS, "pod %.12s: %s at %lu "
+		  "outside [%lu, %lu]", id, what, (unsigned long)t,
+		  (unsigned long)iv[0], (unsigned long)iv[1]);
+}
+
+/* Replayed as the session does: every pod's network is its own. */
+Test(cri, concurrent_pods_exact)
+{
+	struct truth t[PODS] = { 0 };
+	struct ts_all a;
+
+	ts_replay_all(NAME, &a);
+	load_truth(a.sidecar, t);
+	for (size_t i = 0; i < PODS; i++) {
+		const struct ct_container *c = &a.c[i];
+		const struct ct_interval *con = &c->phases[CT_PH_CONNECT];
+		const struct ct_interval *dis = &c->phases[CT_PH_DISCONNECT];
+
+		cr_assert(c->is_pod, "%.12s: not a pod record", t[i].id);
+		cr_assert(ct_has_phase(c, CT_PH_CONNECT) &&
+			  ct_has_phase(c, CT_PH_DISCONNECT));
+		cr_expect_eq(con->start_ns, t[i].add_ns, "pod %.12s: connect "
+			     "not at its first ADD plugin", t[i].id);
+		cr_expect_eq(dis->start_ns, t[i].del_ns, "pod %.12s: disconnect"
+			     " not at its first DEL plugin", t[i].id);
+		expect_inside(con->start_ns, t[i].run, t[i].id,
+			      "connect start");
+		expect_inside(con->end_ns, t[i].run, t[i].id, "connect end");
+		expect_inside(dis->start_ns, t[i].stop, t[i].id,
+			      "disconnect start");
+		expect_inside(dis->end_ns, t[i].stop, t[i].id,
+			      "disconnect end");
+	}
+	cr_expect_eq(a.st.cni_unattributed, 0);
+	ts_all_free(&a);
+}
+
+/* --- the tracker alone, fed the recording with records left out ----- */
+
+struct feed {
+	const char *ids[PODS];
+	struct ct_container got[PODS];
+	int seen[PODS];
+};
+
+static void on_container(const struct ct_container *c, void *ctx)
+{
+	struct feed *f = ctx;
+
+	for (size_t i = 0; i < PODS; i++) {
+		if (!strcmp(c->id, f->ids[i])) {
+			f->got[i] = *c;
+			f->seen[i]++;
+		}
+	}
+}
+
+/* What a test does to the recording: false leaves rec out; it may
+ * change rec (a copy). */
+typedef bool (*edit_fn)(void *rec);
+
+static void feed(struct feed *f, edit_fn edit, struct ct_tracker_stats *st)
+{
+	static char copy[65536];
+	struct ct_tracker_opts o = { 0 };
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *rd;
+	struct ct_tracker *tr;
+	const void *rec;
+	char err[256];
+	size_t len;
+
+	cr_assert_eq(ct_rec_reader_open(&rd, "tests/fixtures/" NAME ".ctrec",
+					&fh, err, sizeof(err)), 0, "%s", err);
+	o.mono_to_real_ns = fh.mono_to_real_ns;
+	o.cgroup_mode = fh.cgroup_mode;
+	o.on_container = on_container;
+	o.ctx = f;
+	tr = ct_tracker_new(&o);
+	cr_assert(tr);
+	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0) {
+		cr_assert_leq(len, sizeof(copy));
+		memcpy(copy, rec, len);
+		if (edit(copy))
+			cr_assert_eq(ct_tracker_feed(tr, copy, len), 0);
+	}
+	ct_tracker_flush(tr);
+	ct_tracker_get_stats(tr, st);
+	ct_tracker_free(tr);
+	ct_rec_reader_close(rd);
+	for (size_t i = 0; i < PODS; i++)
+		cr_assert_eq(f->seen[i], 1, "pod %.12s seen %d times",
+			     f->ids[i], f->seen[i]);
+}
+
+/* A recording made before CT_EV_CNI_ENV. */
+static bool drop_envs(void *rec)
+{
+	return ((struct ct_hdr *)rec)->type != CT_EV_CNI_ENV;
+}
+
+/* The first plugin's environment without its variables (cut away). */
+static bool unread_first(void *rec)
+{
+	static bool done;
+	struct ct_cni_env *v = rec;
+
+	if (v->hdr.type == CT_EV_CNI_ENV && !done) {
+		v->env_len = 0;
+		done = true;
+	}
+	return true;
+}
+
+/* The first plugin's exec lost with its environment, as bpf loses them
+ * (together: lifecycle.bpf.c). */
+static bool lose_first(void *rec)
+{
+	static struct ct_hdr gone;
+	const struct ct_hdr *h = rec;
+
+	if (h->type == CT_EV_CNI_ENV && !gone.pid) {
+		gone = *h;
+		return false;
+	}
+	return !(h->type == CT_EV_EXEC && h->pid == gone.pid &&
+		 h->ts_ns == gone.ts_ns);
+}
+
+static void load(struct ts_all *a, struct truth *t, struct feed *f)
+{
+	/* the sidecar alone: ts_replay_all() reads and checks it */
+	ts_replay_all(NAME, a);
+	load_truth(a->sidecar, t);
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < PODS; i++)
+		f->ids[i] = t[i].id;
+}
+
+/*
+ * Without the environment records (as in a recording made before them)
+ * the order rule applies: every pod still gets a connect and a
+ * disconnect, but pods started at once swap plugins.  In this recording
+ * it gave pod 1 the ADD of pod 2, and so on round: why the environment
+ * is read.
+ */
+Test(cri, concurrent_pods_by_order)
+{
+	struct truth t[PODS] = { 0 };
+	struct ct_tracker_stats st;
+	struct ts_all a;
+	struct feed f;
+	int wrong = 0;
+
+	load(&a, t, &f);
+	feed(&f, drop_envs, &st);
+	for (size_t i = 0; i < PODS; i++) {
+		cr_expect(ct_has_phase(&f.got[i], CT_PH_CONNECT) &&
+			  ct_has_phase(&f.got[i], CT_PH_DISCONNECT));
+		wrong += f.got[i].phases[CT_PH_CONNECT].start_ns != t[i].add_ns;
+	}
+	cr_expect_gt(wrong, 0, "the order rule got every pod right here: "
+		     "the recording does not show the problem");
+	cr_expect_eq(st.cni_unattributed, 0);
+	ts_all_free(&a);
+}
+
+/* Each pod's plugins, and nobody else's, when one of them is missing. */
+static void expect_own(const struct feed *f, const struct truth *t)
+{
+	for (size_t i = 0; i < PODS; i++) {
+		const struct ct_container *c = &f->got[i];
+
+		cr_expect(ct_has_phase(c, CT_PH_CONNECT));
+		cr_expect_geq(c->phases[CT_PH_CONNECT].start_ns, t[i].add_ns,
+			      "pod %.12s took an ADD before its own", t[i].id);
+		cr_expect_eq(c->phases[CT_PH_DISCONNECT].start_ns, t[i].del_ns);
+		expect_inside(c->phases[CT_PH_CONNECT].start_ns, t[i].run,
+			      t[i].id, "connect start");
+	}
+}
+
+/* A plugin whose environment does not say is counted and left out. */
+Test(cri, unreadable_environment_counted)
+{
+	struct truth t[PODS] = { 0 };
+	struct ct_tracker_stats st;
+	struct ts_all a;
+	struct feed f;
+
+	load(&a, t, &f);
+	feed(&f, unread_first, &st);
+	cr_expect_eq(st.cni_unattributed, 1);
+	expect_own(&f, t);
+	ts_all_free(&a);
+}
+
+/* A plugin lost in the ring buffer is not guessed at either. */
+Test(cri, lost_plugin_left_out)
+{
+	struct truth t[PODS] = { 0 };
+	struct ct_tracker_stats st;
+	struct ts_all a;
+	struct feed f;
+
+	load(&a, t, &f);
+	feed(&f, lose_first, &st);
+	cr_expect_eq(st.cni_unattributed, 0);
+	expect_own(&f, t);
+	ts_all_free(&a);
+}
