@@ -531,27 +531,45 @@ static int cni_var_of(const char *s, size_t l)
 	return CNI_VAR_MAX;
 }
 
+/* Where the whole strings of env begin: with cut, the first may be the
+ * end of a longer one. */
+static size_t cni_first(const char *env, size_t len, bool cut)
+{
+	const char *z = cut ? memchr(env, '\0', len) : NULL;
+
+	if (!cut)
+		return 0;
+	return z ? (size_t)(z - env) + 1 : len;
+}
+
+/* The next whole string at *i (s, l bytes without its NUL); false at the
+ * end or at an unterminated rest, which is no whole string. */
+static bool cni_next(const char *env, size_t len, size_t *i, const char **s,
+		     size_t *l)
+{
+	const char *z;
+
+	if (*i >= len)
+		return false;
+	*s = env + *i;
+	z = memchr(*s, '\0', len - *i);
+	if (!z)
+		return false;
+	*l = (size_t)(z - *s);
+	*i += *l + 1;
+	return true;
+}
+
 /* Each of ours once, its value fitting val[k] (else the whole is void). */
 static bool cni_collect(const char *env, size_t len, bool cut,
 			char val[CNI_VAR_MAX][CT_PATH_MAX])
 {
 	bool seen[CNI_VAR_MAX] = { false };
-	size_t i = 0;
+	size_t i = cni_first(env, len, cut), l, n;
+	const char *s;
+	int k;
 
-	if (cut) {	/* the first string may be the end of a longer one */
-		const char *z = memchr(env, '\0', len);
-
-		i = z ? (size_t)(z - env) + 1 : len;
-	}
-	while (i < len) {
-		const char *s = env + i, *z = memchr(s, '\0', len - i);
-		size_t l, n;
-		int k;
-
-		if (!z)		/* unterminated: not a whole string */
-			break;
-		l = (size_t)(z - s);
-		i += l + 1;
+	while (cni_next(env, len, &i, &s, &l)) {
 		k = cni_var_of(s, l);
 		if (k == CNI_VAR_MAX)
 			continue;
@@ -563,6 +581,20 @@ static bool cni_collect(const char *env, size_t len, bool cut,
 		val[k][l - n] = '\0';
 	}
 	return seen[CNI_VAR_COMMAND];
+}
+
+size_t ct_cni_env_keep(char *env, size_t len, bool cut)
+{
+	size_t i = cni_first(env, len, cut), o = 0, l;
+	const char *s;
+
+	while (cni_next(env, len, &i, &s, &l)) {
+		if (cni_var_of(s, l) == CNI_VAR_MAX)
+			continue;
+		memmove(env + o, s, l + 1);	/* o <= s - env: moves down */
+		o += l + 1;
+	}
+	return o;
 }
 
 enum ct_cni_cmd ct_cni_env_parse(const char *env, size_t len, bool cut,

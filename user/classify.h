@@ -98,4 +98,13 @@ struct ct_cni_vars {
 enum ct_cni_cmd ct_cni_env_parse(const char *env, size_t len, bool cut,
 				 struct ct_cni_vars *out);
 
+/*
+ * The same block reduced in place to the whole strings the parser reads
+ * (every CNI_COMMAND=, CNI_CONTAINERID= and CNI_NETNS=, duplicates
+ * included): what --record keeps of a plugin's environment, which is
+ * containerd's and may hold secrets.  Parsing the result (not cut) gives
+ * what parsing the original gave.  Returns its length.
+ */
+size_t ct_cni_env_keep(char *env, size_t len, bool cut);
+
 #endif /* __CT_CLASSIFY_H */

@@ -13,7 +13,9 @@
 #include <unistd.h>
 #include "afile.h"
 #include "errmsg.h"
+#include "classify.h"
 #include "recfile.h"
+#include "records.h"
 #include "util.h"
 
 #define WRITE_BUF	(1u << 20)
@@ -186,19 +188,46 @@ int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len)
 	return 0;
 }
 
+/* An exec record without its unused args bytes. */
+static size_t compact_exec(const struct ct_exec *x, struct ct_exec *out)
+{
+	size_t keep = offsetof(struct ct_exec, args) + x->args_len;
+
+	memcpy(out, x, keep);
+	out->hdr.size = keep;
+	return keep;
+}
+
+/* A CNI plugin's environment is containerd's, which may hold secrets:
+ * only the strings the tracker reads are recorded. */
+static size_t compact_cni_env(const struct ct_cni_env *v,
+			      struct ct_cni_env *out)
+{
+	size_t fixed = offsetof(struct ct_cni_env, env);
+
+	memcpy(out, v, fixed + v->env_len);
+	out->env_len = ct_cni_env_keep(out->env, v->env_len, v->env_cut);
+	out->env_cut = 0;
+	out->hdr.size = fixed + out->env_len;
+	return out->hdr.size;
+}
+
 int ct_rec_write_event(struct ct_rec_writer *w, const void *rec, size_t len)
 {
-	const struct ct_exec *x = rec;
-	struct ct_exec compact;
-	size_t keep = offsetof(struct ct_exec, args);
+	const struct ct_hdr *h = rec;
+	union {
+		struct ct_exec x;
+		struct ct_cni_env v;
+	} c;
 
-	if (len == sizeof(*x) && x->hdr.type == CT_EV_EXEC &&
-	    x->args_len <= CT_ARGS_MAX) {
-		keep += x->args_len;
-		memcpy(&compact, x, keep);
-		compact.hdr.size = keep;
-		rec = &compact;
-		len = keep;
+	if (len == sizeof(struct ct_exec) && h->type == CT_EV_EXEC &&
+	    ((const struct ct_exec *)rec)->args_len <= CT_ARGS_MAX) {
+		len = compact_exec(rec, &c.x);
+		rec = &c.x;
+	} else if (len >= offsetof(struct ct_cni_env, env) &&
+		   h->type == CT_EV_CNI_ENV && !ct_rec_check(rec, len)) {
+		len = compact_cni_env(rec, &c.v);
+		rec = &c.v;
 	}
 	return ct_rec_write(w, rec, len);
 }

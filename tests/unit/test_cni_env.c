@@ -222,6 +222,43 @@ Test(cni_env, random_bytes)
 	}
 }
 
+/* What --record keeps: only our strings, and they parse as the whole did
+ * (random blocks, cut or not, as above). */
+Test(cni_env, keep_parses_as_the_whole)
+{
+	char buf[512], kept[512];
+	struct ct_cni_vars a, b;
+
+	srand(13);
+	for (int round = 0; round < 2000; round++) {
+		size_t n = (size_t)rand() % sizeof(buf), k;
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (char)(rand() % 4 ?
+					"CNI_=ADEL0/\0"[rand() % 12] : rand());
+		memcpy(kept, buf, n);
+		k = ct_cni_env_keep(kept, n, round & 1);
+		cr_assert_leq(k, n);
+		cr_assert_eq(ct_cni_env_parse(buf, n, round & 1, &a),
+			     ct_cni_env_parse(kept, k, false, &b));
+		cr_assert_eq(memcmp(&a, &b, sizeof(a)), 0);
+	}
+}
+
+Test(cni_env, keep_drops_the_rest)
+{
+	const char *env[] = { "AWS_SECRET_ACCESS_KEY=x", "CNI_NETNS=" NS,
+			      "XCNI_COMMAND=DEL", "CNI_COMMAND=ADD",
+			      "CNI_CONTAINERID=" SB, "HOME=/root", NULL };
+	const char want[] = "CNI_NETNS=" NS "\0CNI_COMMAND=ADD\0"
+			    "CNI_CONTAINERID=" SB;
+	char buf[1024];
+	size_t n = block(buf, sizeof(buf), env);
+
+	cr_assert_eq(ct_cni_env_keep(buf, n, false), sizeof(want));
+	cr_assert_eq(memcmp(buf, want, sizeof(want)), 0);
+}
+
 /* --- the record (records.h's row) ---------------------------------------- */
 
 static struct ct_cni_env rec_of(const char *const *strings)

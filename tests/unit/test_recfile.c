@@ -473,3 +473,34 @@ Test(recfile, exec_records_written_compact)
 	cr_assert_eq(len, sizeof(e));
 	ct_rec_reader_close(r);
 }
+
+/* A CNI plugin's environment is recorded without containerd's own
+ * variables (secrets, maybe): only what the tracker reads. */
+Test(recfile, cni_env_written_without_the_rest)
+{
+	static const char env[] = "API_TOKEN=hush\0CNI_COMMAND=DEL\0HOME=/";
+	struct ct_rec_writer *w;
+	struct ct_rec_reader *r;
+	struct ct_rec_file_hdr h;
+	static struct ct_cni_env v;
+	const struct ct_cni_env *got;
+	const void *rec;
+	size_t len;
+
+	v.hdr.type = CT_EV_CNI_ENV;
+	v.hdr.size = sizeof(v);
+	v.env_len = sizeof(env);
+	memcpy(v.env, env, sizeof(env));
+	ct_rec_fill_hdr(&h, CT_CGROUP_V1_MEMORY, 0, "test");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(ct_rec_write_event(w, &v, sizeof(v)), 0);
+	cr_assert_eq(ct_rec_writer_close(w, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(open_reader(&r), 0, "%s", err);
+	cr_assert_eq(ct_rec_next(r, &rec, &len, err, sizeof(err)), 1, "%s", err);
+	got = rec;
+	cr_assert_eq(len, offsetof(struct ct_cni_env, env) + 16);
+	cr_assert_eq(got->env_len, 16);
+	cr_assert_eq(memcmp(got->env, "CNI_COMMAND=DEL", 16), 0);
+	ct_rec_reader_close(r);
+}
