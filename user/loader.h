@@ -19,15 +19,15 @@
  * The events ring buffer: a power of two times the page size (BPF's
  * rule), --ringbuf within [MIN, MAX].  The default is the most bytes
  * ever outstanding under the fastest churn measured here (8 fork/exec
- * loops filling both CPUs + containers, ~17,000 events/s: at most
- * 833 KiB with a 4 MiB ring, 1.2 MiB with 2 MiB, 1 MiB filled and lost
- * events), times 4, rounded up to a power of two (docs/bench.md
- * "churn").  The process's RSS counts the ring twice (libbpf maps its
- * data pages twice), so every doubling costs 2x its size there.  MIN
- * holds a dozen exec records (4432 bytes each) and is a page multiple
- * on every page size Linux has.
+ * loops filling both CPUs + containers, 14,000-17,000 events/s), times
+ * 4, rounded up to a power of two: 1.97 MiB at most (4 MiB ring, 9
+ * bursts; 1.5 MiB with 8 MiB, 1.2 MiB with 2 MiB, 1 MiB full and lost
+ * events), so 8 MiB (docs/bench.md "churn").  The process's RSS counts
+ * the ring twice (libbpf maps its data pages twice), so every doubling
+ * costs 2x its size there.  MIN holds a dozen exec records (4432 bytes
+ * each) and is a page multiple on every page size Linux has.
  */
-#define CT_RINGBUF_DEFAULT_MIB	4
+#define CT_RINGBUF_DEFAULT_MIB	8
 #define CT_RINGBUF_DEFAULT	((size_t)CT_RINGBUF_DEFAULT_MIB << 20)
 #define CT_RINGBUF_MIN		((size_t)64 << 10)
 #define CT_RINGBUF_MAX		((size_t)1 << 30)
