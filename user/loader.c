@@ -31,7 +31,6 @@
 #define DEBUGFS_TRACING	"/sys/kernel/debug/tracing"
 #define TRACEFS		"/sys/kernel/tracing"
 #define MEMCG_V1	"/sys/fs/cgroup/memory"
-#define RINGS_MAX	4
 
 /*
  * One ring buffer the reader drains, with its consumer and producer
@@ -50,7 +49,7 @@ struct ring_watch {
 struct ct_loader {
 	struct lifecycle_bpf *skel;
 	struct ring_buffer *rb;
-	struct ring_watch rings[RINGS_MAX];
+	struct ring_watch rings[CT_LOADER_RINGS_MAX];
 	int nr_rings;
 	ct_event_fn fn;
 	void *ctx;
@@ -318,7 +317,10 @@ static int ringbuf_size(size_t want, __u32 *out, char *err, size_t errlen)
 	return 0;
 }
 
-/* The record being read is still counted in the backlog: one more. */
+/*
+ * Read before the record is handled: libbpf moves the consumer position
+ * past it after the callback, so the backlog includes the space it took.
+ */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct ring_watch *w = ctx;
@@ -351,7 +353,7 @@ static int watch_ring(struct ct_loader *l, int fd, struct ring_watch **out)
 	struct ring_watch *w;
 	int rc;
 
-	if (l->nr_rings >= RINGS_MAX)
+	if (l->nr_rings >= CT_LOADER_RINGS_MAX)
 		return -E2BIG;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;

@@ -106,6 +106,7 @@ struct ct_ring_use {
 };
 
 /* The rings read so far, the lifecycle's first: how many filled. */
+#define CT_LOADER_RINGS_MAX	4
 int ct_loader_ring_use(const struct ct_loader *l, struct ct_ring_use *out,
 		       int max);
 

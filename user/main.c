@@ -221,8 +221,8 @@ static void drain(struct live_state *ls)
  */
 static void say_ring_use(const struct live_state *ls)
 {
-	struct ct_ring_use u[4];
-	int n = ct_loader_ring_use(ls->l, u, 4);
+	struct ct_ring_use u[CT_LOADER_RINGS_MAX];
+	int n = ct_loader_ring_use(ls->l, u, CT_LOADER_RINGS_MAX);
 
 	for (int i = 0; i < n; i++)
 		fprintf(stderr, "ring buffer %s: %zu bytes, at most %zu "
