@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Statistics across containers: see agg.h for the definitions. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
@@ -35,6 +36,7 @@ struct agg_cont {
 
 struct ct_agg {
 	struct ct_container *recs;	/* continuous: a ring of cap */
+	struct ct_container **kept;	/* one-shot: cap, cut (kept_size()) */
 	size_t n;
 	size_t cap;
 	struct agg_cont *cont;		/* NULL: one-shot */
@@ -85,6 +87,9 @@ void ct_agg_free(struct ct_agg *a)
 			free_group(&a->cont->groups[i]);
 	free(a->cont);
 	free(a->recs);
+	for (size_t i = 0; a->kept && i < a->n; i++)
+		free(a->kept[i]);
+	free(a->kept);
 	free(a);
 }
 
@@ -133,21 +138,44 @@ static int add_window(struct ct_agg *a, const struct ct_container *c)
 	return fold_container(a, c);
 }
 
-int ct_agg_add(struct ct_agg *a, const struct ct_container *c)
+/* A record without the unused entries of slow[], its last member. */
+static size_t kept_size(const struct ct_container *c)
 {
-	if (a->cont)
-		return add_window(a, c);
+	size_t n = c->n_slow < CT_OPENS_SLOW_K ? c->n_slow : CT_OPENS_SLOW_K;
+
+	return offsetof(struct ct_container, slow) + n * sizeof(c->slow[0]);
+}
+
+/*
+ * One-shot: every record is kept for the end report, as a copy of its
+ * used part: without --paths 3.0 of the 7.4 KiB (docs/bench.md
+ * "memory").  Readers go no further than n_slow entries.
+ */
+static int add_kept(struct ct_agg *a, const struct ct_container *c)
+{
+	size_t len = kept_size(c);
+	struct ct_container *k;
+
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 64;
-		void *p = reallocarray(a->recs, cap, sizeof(*a->recs));
+		void *p = reallocarray(a->kept, cap, sizeof(*a->kept));
 
 		if (!p)
 			return -ENOMEM;
-		a->recs = p;
+		a->kept = p;
 		a->cap = cap;
 	}
-	a->recs[a->n++] = *c;
+	k = malloc(len);
+	if (!k)
+		return -ENOMEM;
+	memcpy(k, c, len);
+	a->kept[a->n++] = k;
 	return 0;
+}
+
+int ct_agg_add(struct ct_agg *a, const struct ct_container *c)
+{
+	return a->cont ? add_window(a, c) : add_kept(a, c);
 }
 
 size_t ct_agg_count(const struct ct_agg *a)
@@ -159,7 +187,9 @@ const struct ct_container *ct_agg_get(const struct ct_agg *a, size_t i)
 {
 	if (i >= a->n)
 		return NULL;
-	if (a->cont && a->cont->added > a->cap)	/* the ring has wrapped */
+	if (!a->cont)
+		return a->kept[i];
+	if (a->cont->added > a->cap)	/* the ring has wrapped */
 		i = (a->cont->added + i) % a->cap;
 	return &a->recs[i];
 }
@@ -209,10 +239,10 @@ size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
 	if (a->cont)
 		return folded_count(a, rt, complete, NULL);
 	for (i = 0; i < a->n; i++) {
-		if (a->recs[i].runtime != rt)
+		if (a->kept[i]->runtime != rt)
 			continue;
 		n++;
-		ok += a->recs[i].complete;
+		ok += a->kept[i]->complete;
 	}
 	if (complete)
 		*complete = ok;
@@ -228,7 +258,7 @@ size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt)
 		return n;
 	}
 	for (size_t i = 0; i < a->n; i++)
-		n += a->recs[i].runtime == rt && a->recs[i].failed;
+		n += a->kept[i]->runtime == rt && a->kept[i]->failed;
 	return n;
 }
 
@@ -317,7 +347,7 @@ static double container_share(const struct ct_agg *a, enum ct_runtime rt,
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
-		const struct ct_container *c = &a->recs[i];
+		const struct ct_container *c = ct_agg_get(a, i);
 
 		if (c->runtime != rt || !ct_agg_counts(c) ||
 		    !ct_agg_sample(c, CT_AGG_TOTAL, &tot))
@@ -351,8 +381,10 @@ int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
 	if (!vals)
 		return -ENOMEM;
 	for (i = 0; i < a->n; i++) {
-		if (a->recs[i].runtime == rt && ct_agg_counts(&a->recs[i]) &&
-		    ct_agg_sample(&a->recs[i], phase, &vals[n]))
+		const struct ct_container *c = a->kept[i];
+
+		if (c->runtime == rt && ct_agg_counts(c) &&
+		    ct_agg_sample(c, phase, &vals[n]))
 			n++;
 	}
 	ct_stats_compute(vals, n, out);

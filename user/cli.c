@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "loader.h"
 #include "prom.h"
 #include "ready.h"
 #include "version.h"
@@ -49,7 +50,9 @@ static const char usage[] =
 "      --no-opens        do not trace file-open latency\n"
 "      --no-pulls        do not trace image pulls (spares every host\n"
 "                        process's read/write/close a BPF hook)\n"
-"      --ringbuf=MB      event ring buffer size, a power of two (16)\n"
+"      --ringbuf=SIZE    event ring buffer: a power of two from " CT_RINGBUF_RANGE ",\n"
+"                        such as 512K or 8M (a plain number is MiB;\n"
+"                        default " STR(CT_RINGBUF_DEFAULT_MIB) "M); larger if events are lost\n"
 "      --paths[=N]       show the N slowest file opens per container with\n"
 "                        their paths (default 5, at most "
 STR(CT_OPENS_SLOW_K) ")\n"
@@ -60,7 +63,8 @@ STR(CT_OPENS_SLOW_K) ")\n"
 "                        phase and of cold_start_ns): listen (its first\n"
 "                        successful listen(2); the default), exec (its\n"
 "                        program's exec) or none; with --no-opens: exec\n"
-"  -v, --verbose         libbpf and attach diagnostics\n"
+"  -v, --verbose         libbpf and attach diagnostics; at the end, the most\n"
+"                        bytes each ring buffer held\n"
 "  -h, --help            this help\n"
 "  -V, --version         print the version\n"
 "\n"
@@ -122,7 +126,7 @@ static const struct opt_def opts[] = {
 	{ "dump",	OPT_DUMP,	ARG_NONE,	NULL },
 	{ "no-opens",	OPT_NO_OPENS,	ARG_NONE,	NULL },
 	{ "no-pulls",	OPT_NO_PULLS,	ARG_NONE,	NULL },
-	{ "ringbuf",	OPT_RINGBUF,	ARG_REQUIRED,	"MB" },
+	{ "ringbuf",	OPT_RINGBUF,	ARG_REQUIRED,	"a SIZE" },
 	{ "paths",	OPT_PATHS,	ARG_OPTIONAL,	"N" },
 	{ "ready",	OPT_READY,	ARG_REQUIRED,	"a MARKER" },
 	{ "why",	OPT_WHY,	ARG_NONE,	NULL },
@@ -372,20 +376,56 @@ static int parse_paths(const char *s, unsigned int *out, char *err,
 	return 0;
 }
 
-/* Ring buffer size in MiB: a power of two (BPF needs one), 1..1024. */
-static int parse_ringbuf(const char *s, unsigned int *mb, char *err,
+/* log2 of a --ringbuf unit; a plain number is MiB, as before units. */
+static int ringbuf_shift(const char *unit)
+{
+	if (!unit[0])
+		return 20;
+	if (unit[1])
+		return -1;
+	switch (toupper((unsigned char)unit[0])) {
+	case 'K':
+		return 10;
+	case 'M':
+		return 20;
+	case 'G':
+		return 30;
+	}
+	return -1;
+}
+
+#define RINGBUF_DIGITS	10	/* < 2^34: shifted by 30, still no wrap */
+
+/* --ringbuf=SIZE: a power of two (BPF needs one) in CT_RINGBUF_MIN..MAX. */
+static int parse_ringbuf(const char *s, size_t *out, char *err,
 			 size_t errlen)
 {
-	long long v;
+	size_t n = strspn(s, DIGITS);
+	int shift = ringbuf_shift(s + n);
+	unsigned long long v;
 
-	if (parse_whole("--ringbuf", s, 1, 1024, &v, err, errlen))
-		return -1;
-	if (v & (v - 1)) {
-		snprintf(err, errlen, "--ringbuf: %lld MiB is not a power of "
-			 "two (BPF ring buffers must be)", v);
+	if (!s[0]) {
+		snprintf(err, errlen, "--ringbuf: empty value, expected a "
+			 "size such as 4M");
 		return -1;
 	}
-	*mb = v;
+	if (!n || n > RINGBUF_DIGITS || shift < 0) {
+		snprintf(err, errlen, "--ringbuf: '%.32s' is not a size (such "
+			 "as 512K, 8M or 1G; a plain number is MiB)", s);
+		return -1;
+	}
+	v = strtoull(s, NULL, 10) << shift;
+	if (v < CT_RINGBUF_MIN || v > CT_RINGBUF_MAX) {
+		snprintf(err, errlen, "--ringbuf: '%.32s' is out of range ("
+			 CT_RINGBUF_RANGE ")", s);
+		return -1;
+	}
+	if (v & (v - 1)) {
+		snprintf(err, errlen, "--ringbuf: '%.32s' is not a power of "
+			 "two (BPF ring buffers must be)", s);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -465,7 +505,7 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 		cli->no_pulls = true;
 		return 0;
 	case OPT_RINGBUF:
-		return parse_ringbuf(arg, &cli->ringbuf_mb, err, errlen);
+		return parse_ringbuf(arg, &cli->ringbuf_bytes, err, errlen);
 	case OPT_PATHS:
 		return parse_paths(arg, &cli->paths, err, errlen);
 	case OPT_READY:

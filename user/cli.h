@@ -25,7 +25,7 @@ struct ct_cli {
 	bool dump;			/* print raw events (debugging) */
 	bool no_opens;			/* skip the open-latency tracer */
 	bool no_pulls;			/* skip the image pull tracer */
-	unsigned int ringbuf_mb;	/* 0 = the loader's default */
+	size_t ringbuf_bytes;		/* 0 = the loader's default */
 	unsigned int paths;		/* --paths: slowest opens shown per
 					 * container, 0 = off */
 	int ready_mode;			/* enum ct_ready_mode (ready.h) */

@@ -169,8 +169,6 @@ struct ct_container {
 	struct ct_opens opens;	/* filled just before emission (issue 3) */
 	struct ct_opens gofer_opens;	/* runsc: the gofer's host opens */
 	struct ct_split split[CT_PH_MAX];	/* --why */
-	uint32_t n_slow;	/* --paths: entries used in slow[] */
-	struct ct_slow_path slow[CT_OPENS_SLOW_K];
 	/* CRI: the record of a pod sandbox (its pause container), or the
 	 * sandbox an app container runs in ("" outside pods) */
 	bool is_pod;
@@ -179,6 +177,10 @@ struct ct_container {
 	uint64_t pod_ready_ns;
 	bool has_client;
 	struct ct_client client;
+	uint32_t n_slow;	/* --paths: entries used in slow[] */
+	/* last: a record kept for the end report stops after the used
+	 * entries (agg.c), 4.3 KiB of the record's 7.4 when all are free */
+	struct ct_slow_path slow[CT_OPENS_SLOW_K];
 };
 
 const char *ct_phase_name(enum ct_phase p);

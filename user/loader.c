@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -30,11 +31,26 @@
 #define DEBUGFS_TRACING	"/sys/kernel/debug/tracing"
 #define TRACEFS		"/sys/kernel/tracing"
 #define MEMCG_V1	"/sys/fs/cgroup/memory"
-#define RINGBUF_MAX	(1u << 30)
+
+/*
+ * One ring buffer the reader drains, with its consumer and producer
+ * positions mapped read-only (the kernel's first two pages of the map)
+ * so that each record read also tells how many bytes were outstanding:
+ * the peak is what the ring's size must hold (ct_loader_ring_use()).
+ */
+struct ring_watch {
+	struct ct_loader *l;
+	const volatile unsigned long *cons;
+	const volatile unsigned long *prod;
+	size_t map_len;
+	struct ct_ring_use use;
+};
 
 struct ct_loader {
 	struct lifecycle_bpf *skel;
 	struct ring_buffer *rb;
+	struct ring_watch rings[CT_LOADER_RINGS_MAX];
+	int nr_rings;
 	ct_event_fn fn;
 	void *ctx;
 	bool verbose;
@@ -286,28 +302,98 @@ static int64_t measure_mono_to_real(void)
 	return best;
 }
 
-/* Ring buffers must be a power-of-two multiple of the page size. */
+/* --ringbuf checked the range; the page size is only known here. */
 static int ringbuf_size(size_t want, __u32 *out, char *err, size_t errlen)
 {
-	size_t sz = (size_t)sysconf(_SC_PAGESIZE);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 
 	if (!want)
 		want = CT_RINGBUF_DEFAULT;
-	if (want > RINGBUF_MAX)
+	if (want > CT_RINGBUF_MAX || want % pg || (want & (want - 1)))
 		return ct_fail(err, errlen, -EINVAL,
-			    "ring buffer size %zu too large: at most %u bytes",
-			    want, RINGBUF_MAX);
-	while (sz < want)
-		sz <<= 1;
-	*out = (__u32)sz;
+			    "ring buffer size %zu: must be a power of two, a multiple of the page size (%zu) and at most %zu bytes",
+			    want, pg, CT_RINGBUF_MAX);
+	*out = (__u32)want;
 	return 0;
 }
 
+/*
+ * Read before the record is handled: libbpf moves the consumer position
+ * past it after the callback, so the backlog includes the space it took.
+ */
 static int on_record(void *ctx, void *data, size_t size)
 {
-	struct ct_loader *l = ctx;
+	struct ring_watch *w = ctx;
+	size_t backlog = *w->prod - *w->cons;
 
-	return l->fn(l->ctx, data, size);
+	if (backlog > w->use.peak)
+		w->use.peak = backlog;
+	return w->l->fn(w->l->ctx, data, size);
+}
+
+static int map_ring_pos(struct ring_watch *w, int fd)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	void *p;
+
+	p = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	w->map_len = 2 * pg;
+	w->cons = p;
+	w->prod = (const void *)((char *)p + pg);
+	return 0;
+}
+
+/* A new watch for the ring buffer map fd: its name, size, positions. */
+static int watch_ring(struct ct_loader *l, int fd, struct ring_watch **out)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	struct ring_watch *w;
+	int rc;
+
+	if (l->nr_rings >= CT_LOADER_RINGS_MAX)
+		return -E2BIG;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	w = &l->rings[l->nr_rings];
+	rc = map_ring_pos(w, fd);
+	if (rc)
+		return rc;
+	w->l = l;
+	ct_copy_str(w->use.name, sizeof(w->use.name), info.name,
+		    sizeof(info.name));
+	w->use.size = info.max_entries;
+	l->nr_rings++;
+	*out = w;
+	return 0;
+}
+
+static void unwatch_rings(struct ct_loader *l)
+{
+	for (int i = 0; i < l->nr_rings; i++)
+		munmap((void *)l->rings[i].cons, l->rings[i].map_len);
+	l->nr_rings = 0;
+}
+
+static int new_reader(struct ct_loader *l, char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(l->skel->maps.events);
+	struct ring_watch *w;
+	int rc;
+
+	rc = watch_ring(l, fd, &w);
+	if (rc)
+		return ct_fail(err, errlen, rc,
+			    "mapping the ring buffer's positions failed: %s",
+			    strerror(-rc));
+	l->rb = ring_buffer__new(fd, on_record, w, NULL);
+	if (!l->rb)
+		return ct_fail(err, errlen, -errno,
+			    "creating the ring buffer reader failed: %s",
+			    strerror(errno));
+	return 0;
 }
 
 static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
@@ -339,13 +425,7 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 	rc = ct_loader_attach_skel(l->skel->skeleton, err, errlen);
 	if (rc)
 		return rc;
-	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_record,
-				 l, NULL);
-	if (!l->rb)
-		return ct_fail(err, errlen, -errno,
-			    "creating the ring buffer reader failed: %s",
-			    strerror(errno));
-	return 0;
+	return new_reader(l, err, errlen);
 }
 
 static int check_opts(const struct ct_loader_opts *o, char *err,
@@ -470,9 +550,25 @@ bool ct_loader_verbose(const struct ct_loader *l)
 
 int ct_loader_add_ringbuf(struct ct_loader *l, int map_fd)
 {
+	struct ring_watch *w;
+	int rc;
+
 	if (!l->rb)
 		return -EINVAL;
-	return ring_buffer__add(l->rb, map_fd, on_record, l);
+	rc = watch_ring(l, map_fd, &w);
+	if (!rc)
+		rc = ring_buffer__add(l->rb, map_fd, on_record, w);
+	return rc;
+}
+
+int ct_loader_ring_use(const struct ct_loader *l, struct ct_ring_use *out,
+		       int max)
+{
+	int n = l->nr_rings < max ? l->nr_rings : max;
+
+	for (int i = 0; i < n; i++)
+		out[i] = l->rings[i].use;
+	return n;
 }
 
 int ct_loader_share_events(struct ct_loader *l, struct bpf_object *obj)
@@ -496,6 +592,7 @@ void ct_loader_stop(struct ct_loader *l)
 	/* Other tracers may have added maps to our ring buffer: free it
 	 * first (they are stopped before us). */
 	ring_buffer__free(l->rb);
+	unwatch_rings(l);
 	lifecycle_bpf__destroy(l->skel);
 	free(l);
 }

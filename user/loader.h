@@ -15,7 +15,23 @@
 #include <stdint.h>
 #include "coldtrace.h"
 
-#define CT_RINGBUF_DEFAULT	(16u << 20)
+/*
+ * The events ring buffer: a power of two times the page size (BPF's
+ * rule), --ringbuf within [MIN, MAX].  The default is the most bytes
+ * ever outstanding under the fastest churn measured here (8 fork/exec
+ * loops filling both CPUs + containers, 14,000-17,000 events/s), times
+ * 4, rounded up to a power of two: 1.97 MiB at most (4 MiB ring, 9
+ * bursts; 1.5 MiB with 8 MiB, 1.2 MiB with 2 MiB, 1 MiB full and lost
+ * events), so 8 MiB (docs/bench.md "churn").  The process's RSS counts
+ * the ring twice (libbpf maps its data pages twice), so every doubling
+ * costs 2x its size there.  MIN holds a dozen exec records (4432 bytes
+ * each) and is a page multiple on every page size Linux has.
+ */
+#define CT_RINGBUF_DEFAULT_MIB	8
+#define CT_RINGBUF_DEFAULT	((size_t)CT_RINGBUF_DEFAULT_MIB << 20)
+#define CT_RINGBUF_MIN		((size_t)64 << 10)
+#define CT_RINGBUF_MAX		((size_t)1 << 30)
+#define CT_RINGBUF_RANGE	"64K to 1G"	/* MIN to MAX, for messages */
 
 typedef int (*ct_event_fn)(void *ctx, const void *rec, size_t len);
 
@@ -77,6 +93,22 @@ int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
 
 /* Deliver records of another BPF ring buffer to the same callback. */
 int ct_loader_add_ringbuf(struct ct_loader *l, int map_fd);
+
+/*
+ * How full a ring buffer ever got: the most bytes outstanding (reserved
+ * by BPF, not yet read) seen as a record was read.  Sizes the ring
+ * buffers (docs/bench.md "churn"); printed at the end with -v.
+ */
+struct ct_ring_use {
+	char name[16];		/* the map's */
+	size_t size;		/* data bytes */
+	size_t peak;		/* most bytes outstanding */
+};
+
+/* The rings read so far, the lifecycle's first: how many filled. */
+#define CT_LOADER_RINGS_MAX	4
+int ct_loader_ring_use(const struct ct_loader *l, struct ct_ring_use *out,
+		       int max);
 
 /*
  * Before load: make obj's maps "events" (ring buffer) and "lost" (per-CPU

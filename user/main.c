@@ -167,7 +167,7 @@ static int start_tracers(struct live_state *ls)
 	const struct ct_cli *cli = s->cli;
 	struct ct_loader_opts lo = {
 		.verbose = cli->verbose,
-		.ringbuf_bytes = (size_t)cli->ringbuf_mb << 20,
+		.ringbuf_bytes = cli->ringbuf_bytes,
 	};
 	char err[CT_REPORT_ERRLEN];
 	struct utsname u;
@@ -213,6 +213,22 @@ static void drain(struct live_state *ls)
 	ct_session_inject(s, CT_EV_END, 0);
 	ct_enrich_flush(s->enrich);
 	ct_tracker_flush(s->tracker);
+}
+
+/*
+ * -v: how full each ring buffer got, for sizing it (--ringbuf,
+ * tools/bench/churn reads these lines).
+ */
+static void say_ring_use(const struct live_state *ls)
+{
+	struct ct_ring_use u[CT_LOADER_RINGS_MAX];
+	int n = ct_loader_ring_use(ls->l, u, CT_LOADER_RINGS_MAX);
+
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "ring buffer %s: %zu bytes, at most %zu "
+			"outstanding (%.1f %%)\n", u[i].name, u[i].size,
+			u[i].peak, u[i].size ? 100.0 * u[i].peak / u[i].size :
+			0);
 }
 
 /* How the session ended, for COMMAND (command.h). */
@@ -290,6 +306,8 @@ static int trace(struct live_state *ls, const struct ct_cli *cli)
 	if (cli->cmd)
 		ct_cmd_end_stop(&ls->cmd, &end);
 	drain(ls);
+	if (cli->verbose)
+		say_ring_use(ls);
 	httpd_close(ls->httpd);
 	ls->httpd = NULL;
 	return ct_session_report(&ls->s);

@@ -88,6 +88,35 @@ Test(agg, phase_stats_per_runtime)
 	ct_agg_free(a);
 }
 
+/*
+ * One-shot keeps each record without its unused --paths entries: what
+ * was used reads back whole, and nothing reads past it (test-san).
+ */
+Test(agg, kept_record_cut_after_used_paths)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+	const struct ct_container *k;
+
+	tf_container(&c, "aaa", "web", CT_RT_RUNC, 1000 * MS, 100);
+	c.has_client = true;
+	c.client.pid = 42;
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	c.n_slow = 2;
+	c.slow[0] = (struct ct_slow_path){ .ns = 9, .ret = 3, .path = "/a" };
+	c.slow[1] = (struct ct_slow_path){ .ns = 8, .ret = -2, .path = "/b" };
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	k = ct_agg_get(a, 0);
+	cr_assert_str_eq(k->name, "web");
+	cr_assert_eq(k->client.pid, 42, "fields before slow[] kept");
+	cr_assert_eq(k->n_slow, 0);
+	k = ct_agg_get(a, 1);
+	cr_assert_eq(k->n_slow, 2);
+	cr_assert_str_eq(k->slow[1].path, "/b");
+	cr_assert_eq(k->slow[1].ret, -2);
+	ct_agg_free(a);
+}
+
 Test(agg, empty_phase_and_runtime)
 {
 	struct ct_agg *a = three_runc();

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "loader.h"
 #include "prom.h"
 #include "ready.h"
 
@@ -362,7 +363,7 @@ Test(cli, whole_numbers_plain_decimal)
 	cr_assert_eq(PARSE("--ringbuf="), CT_CLI_ERROR);
 	cr_expect(strstr(err, "empty"), "%s", err);
 	cr_assert_eq(PARSE("--ringbuf=2048"), CT_CLI_ERROR);
-	cr_expect(strstr(err, "1024"), "%s", err);
+	cr_expect(strstr(err, "1G"), "%s", err);
 }
 
 Test(cli, unknown_option)
@@ -478,12 +479,44 @@ Test(cli, continuous_rewrite_in_help)
 Test(cli, ringbuf_size)
 {
 	cr_assert_eq(PARSE("--ringbuf=64"), CT_CLI_OK, "%s", err);
-	cr_expect_eq(cli.ringbuf_mb, 64);
+	cr_expect_eq(cli.ringbuf_bytes, (size_t)64 << 20, "a plain number: MiB");
+	cr_assert_eq(PARSE("--ringbuf", "512K"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.ringbuf_bytes, (size_t)512 << 10);
+	cr_assert_eq(PARSE("--ringbuf=2m"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.ringbuf_bytes, (size_t)2 << 20);
+	cr_assert_eq(PARSE("--ringbuf=64K"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.ringbuf_bytes, CT_RINGBUF_MIN);
+	cr_assert_eq(PARSE("--ringbuf=1G"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.ringbuf_bytes, CT_RINGBUF_MAX);
+	cr_assert_eq(PARSE("-j"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.ringbuf_bytes, 0, "0: the loader's default");
 	cr_expect_eq(PARSE("--ringbuf", "48"), CT_CLI_ERROR, "not a power of 2");
 	cr_expect(strstr(err, "--ringbuf"), "%s", err);
 	cr_expect_eq(PARSE("--ringbuf=0"), CT_CLI_ERROR);
 	cr_expect_eq(PARSE("--ringbuf=2048"), CT_CLI_ERROR);
 	cr_expect_eq(PARSE("--ringbuf=8x"), CT_CLI_ERROR);
+}
+
+/* Each refusal says what is wrong with the size. */
+Test(cli, ringbuf_size_messages)
+{
+	const char *range[] = { "32K", "2G", "0", "4096", "0K" };
+	const char *not_size[] = { "4MB", "4 M", "M", "-4M", "+4M", "0x10",
+				   "99999999999999999999", "1KK", "4.5M" };
+
+	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++) {
+		cr_assert_eq(PARSE("--ringbuf", (char *)range[i]),
+			     CT_CLI_ERROR, "accepted %s", range[i]);
+		cr_expect(strstr(err, "out of range (" CT_RINGBUF_RANGE ")"),
+			  "%s", err);
+	}
+	for (size_t i = 0; i < sizeof(not_size) / sizeof(not_size[0]); i++) {
+		cr_assert_eq(PARSE("--ringbuf", (char *)not_size[i]),
+			     CT_CLI_ERROR, "accepted %s", not_size[i]);
+		cr_expect(strstr(err, "is not a size"), "%s", err);
+	}
+	cr_assert_eq(PARSE("--ringbuf=96K"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "'96K' is not a power of two"), "%s", err);
 }
 
 Test(cli, ready_marker)
