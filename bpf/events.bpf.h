@@ -60,4 +60,24 @@ static __always_inline void submit(void *rec)
 	bpf_ringbuf_submit(rec, flags);
 }
 
+/*
+ * A record of variable size, built elsewhere (a per-CPU scratch): copied
+ * in with only its used bytes, so that a big, mostly empty record (an
+ * exec's argv area) takes no more of the ring than it needs.  Same
+ * wakeup rule and loss count as reserve()/submit().
+ */
+static __always_inline int output(void *rec, __u64 size)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+	int err;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >=
+	    wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	err = bpf_ringbuf_output(&events, rec, size, flags);
+	if (err)
+		count_lost();
+	return err;
+}
+
 #endif /* __CT_EVENTS_BPF_H */

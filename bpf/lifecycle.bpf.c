@@ -99,6 +99,15 @@ static __always_inline void read_env(struct ct_cni_env *v,
 			       &v->env_cut);
 }
 
+/* The exec record is built here, then copied into the ring buffer with
+ * only the argv bytes it uses (most use a few dozen of CT_ARGS_MAX). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_exec);
+} exec_scratch SEC(".maps");
+
 /*
  * A CNI plugin's environment record is reserved first, so that it
  * precedes the exec in the ring buffer, and carries the exec's header:
@@ -113,32 +122,40 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid,
 {
 	const char *filename = BPF_CORE_READ(bprm, filename);
 	struct ct_cni_env *v = NULL;
-	struct ct_exec *e;
+	__u32 zero = 0;
+	struct ct_exec *e = bpf_map_lookup_elem(&exec_scratch, &zero);
+	__u64 size;
 
+	if (!e)
+		return 0;
 	if (is_cni_plugin(filename)) {
 		v = reserve(sizeof(*v));
 		if (!v)
 			return 0;
-	}
-	e = reserve(sizeof(*e));
-	if (!e) {
-		if (v)
-			bpf_ringbuf_discard(v, BPF_RB_NO_WAKEUP);
-		return 0;
 	}
 	ct_fill_hdr(&e->hdr, CT_EV_EXEC, sizeof(*e));
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
 				      filename) < 0)
 		e->filename[0] = '\0';
 	read_args(e, p);
+	size = offsetof(struct ct_exec, args) + e->args_len;
+	barrier_var(size);
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	e->hdr.size = size;
 	if (v) {
 		v->hdr = e->hdr;
 		v->hdr.type = CT_EV_CNI_ENV;
 		v->hdr.size = sizeof(*v);
 		read_env(v, p);
-		submit(v);
 	}
-	submit(e);
+	if (output(e, size)) {
+		if (v)
+			bpf_ringbuf_discard(v, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	if (v)
+		submit(v);
 	return 0;
 }
 
