@@ -67,10 +67,14 @@ pull_with() {
 		fail "time to first byte $(jq .ttfb_ns "$T/pulls") ns < the 50 ms round trip"
 }
 
-# Nothing of the far registry left: namespace, veth, delayer.
+# Nothing of our far registry left: namespace, veth, delayer (by our
+# port and our tree's binary: an experiment's far registry may run beside).
 check_gone() {
-	ip netns list | grep -q "^ctreg-" && fail "namespace left: $(ip netns list)"
-	ip link show | grep -q " ctr-" && fail "veth left"
+	local port=${CT_REGISTRY_PORT:-5000}
+
+	ip netns list | grep -qw "^ctreg-$port" &&
+		fail "namespace left: $(ip netns list)"
+	ip link show | grep -q " ctr-$port[@:]" && fail "veth ctr-$port left"
 	pgrep -f "$TOP/tools/netdelay/.output/netdelay" >/dev/null && fail "netdelay left running"
 	return 0
 }
