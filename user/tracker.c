@@ -1311,6 +1311,26 @@ static void on_mount_ev(struct ct_tracker *e, const struct ct_mount *m)
 		on_umount(e, m, target);
 }
 
+/* --- dockerd's removal (CT_EV_RMDIR) -------------------------------------- */
+
+/*
+ * The directory's own name is the container's id (`containers/<id>`,
+ * `layerdb/mounts/<id>`, `exec/containerd/<id>`): exact, whatever
+ * else dockerd removes at the same time.  A container no longer
+ * followed (removed long after its end, `docker rm` minutes later) is
+ * nobody's: its record is out.
+ */
+static void on_rmdir(struct ct_tracker *e, const struct ct_mkdir *m)
+{
+	char path[CT_PATH_MAX];
+	struct cstate *s;
+
+	ct_copy_str(path, sizeof(path), m->path, CT_PATH_MAX);
+	s = find(e, ct_basename(path));
+	if (s)
+		fire(e, s, CT_TR_ID_RMDIR, wall(e, m->hdr.ts_ns));
+}
+
 /* --- API ---------------------------------------------------------------- */
 
 struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts)
@@ -1405,6 +1425,9 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 		break;
 	case CT_EV_CNI_ENV:
 		on_cni_env(e, rec);
+		break;
+	case CT_EV_RMDIR:
+		on_rmdir(e, rec);
 		break;
 	case CT_EV_LOST: {
 		const struct ct_lost *l = rec;
