@@ -8,7 +8,9 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "dump.h"
 #include "fixture.h"
 #include "tracker.h"
 #include "tsession.h"
@@ -98,6 +100,27 @@ Test(tracker_remove, exact_by_id)
 		fx_free(&parts[i]);
 	fx_free(&all);
 	fx_free(&tail);
+}
+
+/* --dump names the record and prints the name as dockerd passed it */
+Test(tracker_remove, dump)
+{
+	struct ct_fx f;
+	char *out = NULL;
+	size_t n = 0;
+	FILE *m;
+
+	fx_init(&f);
+	rmdir_at(&f, 5, ID_A);
+	m = open_memstream(&out, &n);
+	cr_assert(m);
+	ct_dump_record(m, f.buf, f.len, 0);
+	fclose(m);
+	cr_expect(strstr(out, "RMDIR"), "%s", out);
+	cr_expect(strstr(out, "comm=\"dockerd\" ret=0 path=\"" ID_A "\""),
+		  "%s", out);
+	free(out);
+	fx_free(&f);
 }
 
 /*
