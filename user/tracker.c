@@ -11,6 +11,8 @@
  * cleanup right after (containerd's shim `delete` after the shim exits,
  * umounts of paths naming the id), so the record is held for GRACE_NS of
  * event time, absorbing those into destroy, then emitted exactly once.
+ * dockerd's removal of a container (--rm, docker rm) may last longer
+ * than that: once it began, the record is held until it ends (below).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +27,10 @@
 #include "util.h"
 
 #define GRACE_NS	250000000ull	/* 250 ms */
+/* dockerd's removal of a container, once begun, ends within this (a
+ * layer of 1,500 directories took 0.8 s here); a removal that failed
+ * midway lets the record go then. */
+#define REMOVAL_MAX_NS	(30 * 1000000000ull)
 /*
  * Nothing heard for this long and nothing alive, or stuck in a phase of
  * the machinery (attach, create, start, die, destroy take milliseconds to
@@ -63,6 +69,8 @@ struct cstate {
 	bool create_failed;		/* create failed, init died */
 	bool gone;			/* its processes vanished unseen */
 	uint32_t engine_pid;		/* CRI: the containerd that asked */
+	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */
+	uint64_t hold_until;		/* dockerd removing it: held till */
 	struct cstate *hnext;		/* id hash chain */
 };
 
@@ -506,7 +514,8 @@ static void reap(struct ct_tracker *e)
 	for (size_t i = 0; i < e->n;) {
 		struct cstate *s = e->cts[i];
 
-		if (s->done_mono && e->now >= s->done_mono + GRACE_NS)
+		if (s->done_mono && e->now >= s->done_mono + GRACE_NS &&
+		    e->now >= s->hold_until)
 			emit_at(e, i, true);
 		else if (!s->done_mono && stale(e, s))
 			expire_at(e, i);
@@ -1223,6 +1232,57 @@ static void on_connect(struct ct_tracker *e, const struct ct_connect *c)
 	check_done(e, s);
 }
 
+/* --- dockerd's removal (CT_EV_RMDIR) -------------------------------------- */
+
+/*
+ * dockerd begins a removal by releasing the read-write layer: its first
+ * act is an umount2 of `overlay2/<mount id>` itself (at the container's
+ * exit it unmounts `<mount id>/merged` only), then it removes the
+ * layer's tree, which names nobody and may take long (one rmdir per
+ * directory the container made), then `layerdb/mounts/<id>` and
+ * `containers/<id>`.  Hold the record until those come.
+ */
+static void removal_begins(struct ct_tracker *e, struct cstate *s)
+{
+	s->hold_until = e->now + REMOVAL_MAX_NS;
+}
+
+/* The layer's mount id (CT_EV_MOUNTID, read by names.c when the
+ * container appeared): what names the start of its removal. */
+static void on_mount_id(struct ct_tracker *e, const struct ct_name_rec *r)
+{
+	char id[CT_NAME_ID_LEN];
+	struct cstate *s;
+
+	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
+	s = find(e, id);
+	if (s)
+		ct_copy_str(s->mount_id, sizeof(s->mount_id), r->name,
+			    sizeof(r->name));
+}
+
+/*
+ * The directory's own name is the container's id (`containers/<id>`,
+ * `layerdb/mounts/<id>`, `exec/containerd/<id>`): exact, whatever
+ * else dockerd removes at the same time.  A container no longer
+ * followed (removed long after its end, `docker rm` minutes later) is
+ * nobody's: its record is out.
+ */
+static void on_rmdir(struct ct_tracker *e, const struct ct_mkdir *m)
+{
+	char path[CT_PATH_MAX];
+	struct cstate *s;
+
+	ct_copy_str(path, sizeof(path), m->path, CT_PATH_MAX);
+	s = find(e, ct_basename(path));
+	if (!s)
+		return;
+	fire(e, s, CT_TR_ID_RMDIR, wall(e, m->hdr.ts_ns));
+	/* layerdb/mounts/<id>: containers/<id> follows within the grace */
+	if (s->hold_until)
+		s->hold_until = e->now + GRACE_NS;
+}
+
 /* --- mounts ------------------------------------------------------------- */
 
 /* "/proc/PID/ns/net" -> PID, else 0. */
@@ -1295,6 +1355,9 @@ static void on_umount(struct ct_tracker *e, const struct ct_mount *m,
 			check_done(e, s);
 		} else if (strstr(target, s->c.id)) {
 			fire(e, s, CT_TR_ID_UMOUNT, t);
+		} else if (s->mount_id[0] &&
+			   !strcmp(ct_basename(target), s->mount_id)) {
+			removal_begins(e, s);
 		}
 	}
 }
@@ -1309,26 +1372,6 @@ static void on_mount_ev(struct ct_tracker *e, const struct ct_mount *m)
 		on_mount(e, m, src, target);
 	else
 		on_umount(e, m, target);
-}
-
-/* --- dockerd's removal (CT_EV_RMDIR) -------------------------------------- */
-
-/*
- * The directory's own name is the container's id (`containers/<id>`,
- * `layerdb/mounts/<id>`, `exec/containerd/<id>`): exact, whatever
- * else dockerd removes at the same time.  A container no longer
- * followed (removed long after its end, `docker rm` minutes later) is
- * nobody's: its record is out.
- */
-static void on_rmdir(struct ct_tracker *e, const struct ct_mkdir *m)
-{
-	char path[CT_PATH_MAX];
-	struct cstate *s;
-
-	ct_copy_str(path, sizeof(path), m->path, CT_PATH_MAX);
-	s = find(e, ct_basename(path));
-	if (s)
-		fire(e, s, CT_TR_ID_RMDIR, wall(e, m->hdr.ts_ns));
 }
 
 /* --- API ---------------------------------------------------------------- */
@@ -1438,6 +1481,9 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 	}
 	case CT_EV_NAME:
 		on_name(e, rec);
+		break;
+	case CT_EV_MOUNTID:
+		on_mount_id(e, rec);
 		break;
 	default:	/* CT_EV_END, CT_EV_OPENS, newer types: not ours */
 		break;

@@ -102,6 +102,111 @@ Test(tracker_remove, exact_by_id)
 	fx_free(&tail);
 }
 
+/* CT_EV_MOUNTID, as names.c makes it when the container appears */
+static void mount_id_at(struct ct_fx *f, uint64_t ms, const char *id,
+			const char *mid)
+{
+	struct ct_name_rec r = { 0 };
+
+	r.hdr.ts_ns = ms * FX_MS;
+	r.hdr.type = CT_EV_MOUNTID;
+	r.hdr.size = sizeof(r);
+	snprintf(r.id, sizeof(r.id), "%s", id);
+	snprintf(r.name, sizeof(r.name), "%s", mid);
+	fx_raw(f, &r, sizeof(r));
+}
+
+/* A docker container ending at t0 + its destroy end; returns that end. */
+static uint64_t one_container(struct ct_fx *f)
+{
+	struct fx_ct c = { ID_A, CT_RT_RUNC, CT_ENG_DOCKER, 1000, 100, 0,
+			   false, 77 };
+	int64_t st[CT_PH_MAX], en[CT_PH_MAX];
+
+	uint64_t end;
+
+	fx_init(f);
+	fx_container(f, &c, st, en);
+	end = c.t0_ms + (uint64_t)en[CT_PH_DESTROY];
+	/* names.c makes it at the shim's exec: any time before the removal */
+	mount_id_at(f, end, ID_A, MOUNT_A);
+	return end;
+}
+
+/*
+ * A removal longer than the grace (a layer of many directories): its
+ * start (dockerd's umount2 of `overlay2/<mount id>`) holds the record
+ * until `layerdb/mounts/<id>` and `containers/<id>` are gone.  The
+ * umount of `<mount id>/merged` (every container's exit) holds nothing.
+ */
+Test(tracker_remove, long_removal_held)
+{
+	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_fx f;
+	uint64_t end = one_container(&f);
+
+	fx_at(&f, end + 5);
+	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A "/merged",
+		  0);
+	fx_at(&f, end + 50);
+	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A, -22);
+	cr_assert_eq(fx_feed(&f, e), 0);
+	ct_tracker_tick(e, (end + 2000) * FX_MS);
+	cr_expect_eq(sink.n, 0, "emitted while dockerd removes it");
+	fx_free(&f);
+	fx_init(&f);
+	rmdir_at(&f, end + 2000, MOUNT_A);
+	rmdir_at(&f, end + 2001, ID_A);		/* layerdb/mounts/<id> */
+	rmdir_at(&f, end + 2020, ID_A);		/* containers/<id> */
+	cr_assert_eq(fx_feed(&f, e), 0);
+	ct_tracker_tick(e, (end + 2020 + 249) * FX_MS);
+	cr_expect_eq(sink.n, 0);
+	ct_tracker_tick(e, (end + 2020 + 250) * FX_MS);
+	cr_assert_eq(sink.n, 1);
+	cr_expect(sink.got[0].complete);
+	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns,
+		     (end + 2020) * FX_MS);
+	ct_tracker_free(e);
+	fx_free(&f);
+}
+
+/* A removal that never ends (failed midway): held 30 s, then complete. */
+Test(tracker_remove, removal_bounded)
+{
+	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_fx f;
+	uint64_t end = one_container(&f);
+
+	fx_at(&f, end + 50);
+	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A, -22);
+	cr_assert_eq(fx_feed(&f, e), 0);
+	ct_tracker_tick(e, (end + 50 + 29999) * FX_MS);
+	cr_expect_eq(sink.n, 0);
+	ct_tracker_tick(e, (end + 50 + 30000) * FX_MS);
+	cr_assert_eq(sink.n, 1);
+	cr_expect(sink.got[0].complete);
+	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns, end * FX_MS);
+	ct_tracker_free(e);
+	fx_free(&f);
+}
+
+/* Without the removal's start the grace alone holds it. */
+Test(tracker_remove, no_removal_grace_only)
+{
+	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_fx f;
+	uint64_t end = one_container(&f);
+
+	fx_at(&f, end + 5);
+	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A "/merged",
+		  0);
+	cr_assert_eq(fx_feed(&f, e), 0);
+	ct_tracker_tick(e, (end + 250) * FX_MS);
+	cr_expect_eq(sink.n, 1);
+	ct_tracker_free(e);
+	fx_free(&f);
+}
+
 /* --dump names the record and prints the name as dockerd passed it */
 Test(tracker_remove, dump)
 {
@@ -177,5 +282,20 @@ Test(tracker_remove, recording_rm_f)
 	t0 = ts_u64str(a.sidecar, "containers.0.client_t0_ns");
 	cr_expect_gt(a.c[0].phases[CT_PH_DESTROY].start_ns, t0);
 	cr_expect_eq(a.c[0].exit_code, 137);
+	ts_all_free(&a);
+}
+
+/*
+ * A program that made 1,500 directories in its layer: dockerd's removal
+ * outlasts the grace, and the record still ends at it (without the hold
+ * it ended ~0.5 s before docker's destroy event).
+ */
+Test(tracker_remove, recording_long_removal)
+{
+	struct ts_all a;
+
+	ts_replay_all("docker-remove-big", &a);
+	cr_assert_eq(a.n, 1);
+	check_removed(&a, 0);
 	ts_all_free(&a);
 }
