@@ -71,6 +71,7 @@ struct cstate {
 	uint32_t engine_pid;		/* CRI: the containerd that asked */
 	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */
 	uint64_t hold_until;		/* dockerd removing it: held till */
+	bool removing;			/* dockerd's removal began */
 	struct cstate *hnext;		/* id hash chain */
 };
 
@@ -445,16 +446,20 @@ static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 	free(s);
 }
 
+static void removal_expected(struct ct_tracker *e, struct cstate *s);
+
 static void check_done(struct ct_tracker *e, struct cstate *s)
 {
 	s->last_mono = e->now;
 	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
 		    (!s->netns_mounted || s->netns_unmounted);
 
-	if (!done)
+	if (!done) {
 		s->done_mono = 0;
-	else if (!s->done_mono)
+	} else if (!s->done_mono) {
 		s->done_mono = e->now ? e->now : 1;
+		removal_expected(e, s);
+	}
 }
 
 /* --- expiry: containers whose exit events were lost --------------------- */
@@ -1244,7 +1249,46 @@ static void on_connect(struct ct_tracker *e, const struct ct_connect *c)
  */
 static void removal_begins(struct ct_tracker *e, struct cstate *s)
 {
+	s->removing = true;
 	s->hold_until = e->now + REMOVAL_MAX_NS;
+}
+
+static uint64_t open_first_ns(const struct ct_container *c);
+
+/* "--rm" or "--rm=true" among a client's arguments. */
+static bool asks_removal(const struct ct_client *cl)
+{
+	struct ct_argv v;
+
+	ct_argv_split(cl->args, cl->args_len, &v);
+	for (int i = 1; i < v.argc; i++)
+		if (!strcmp(v.argv[i], "--rm") ||
+		    !strcmp(v.argv[i], "--rm=true"))
+			return true;
+	return false;
+}
+
+/*
+ * Its last process is gone.  A `docker run --rm` (its client, matched
+ * as at emission) is removed by dockerd next, but on a loaded host the
+ * removal may begin later than the grace (255 ms seen, six at once):
+ * hold the record for it from now on.  An argument --rm of the program
+ * itself holds it for nothing: REMOVAL_MAX_NS, then complete.
+ */
+static void removal_expected(struct ct_tracker *e, struct cstate *s)
+{
+	uint64_t saved = s->c.first_ns;
+	struct ct_client cl;
+	bool rm;
+
+	if (s->c.engine != CT_ENG_DOCKER || s->removing)
+		return;
+	s->c.first_ns = open_first_ns(&s->c);	/* what matching reads */
+	rm = ct_clients_match(e->clients, &s->c, &cl) == CT_CLIENT_EXACT &&
+	     asks_removal(&cl);
+	s->c.first_ns = saved;
+	if (rm)
+		s->hold_until = e->now + REMOVAL_MAX_NS;
 }
 
 /* The layer's mount id (CT_EV_MOUNTID, read by names.c when the
@@ -1278,8 +1322,9 @@ static void on_rmdir(struct ct_tracker *e, const struct ct_mkdir *m)
 	if (!s)
 		return;
 	fire(e, s, CT_TR_ID_RMDIR, wall(e, m->hdr.ts_ns));
-	/* layerdb/mounts/<id>: containers/<id> follows within the grace */
-	if (s->hold_until)
+	/* layerdb/mounts/<id>: containers/<id> follows within the grace;
+	 * before the removal, <exec-root>/containerd/<id> ends nothing */
+	if (s->removing)
 		s->hold_until = e->now + GRACE_NS;
 }
 

@@ -207,6 +207,71 @@ Test(tracker_remove, no_removal_grace_only)
 	fx_free(&f);
 }
 
+/* A `docker` client (pid 500, child of 400) exec'd at ms, its request
+ * to dockerd's socket 10 ms later; argv NULL-terminated. */
+static void client_at(struct ct_fx *f, uint64_t ms, const char *const *argv)
+{
+	struct ct_hdr *h;
+
+	fx_at(f, ms);
+	fx_fork(f, 400, 500);
+	fx_execv(f, 500, "/usr/bin/docker", argv);
+	h = (void *)(f->buf + f->len - sizeof(struct ct_exec));
+	h->ppid = 400;
+	fx_at(f, ms + 10);
+	fx_connect(f, 500, 500, "/run/docker.sock", 0);
+}
+
+/*
+ * `docker run --rm` whose removal begins later than the grace (a loaded
+ * host): the client's --rm holds the record from its last process on;
+ * without --rm the grace alone does.
+ */
+static void late_removal(bool rm, uint64_t want_end_after)
+{
+	struct fx_ct c = { ID_A, CT_RT_RUNC, CT_ENG_DOCKER, 2000, 100, 0,
+			   false, 77 };
+	int64_t st[CT_PH_MAX], en[CT_PH_MAX];
+	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_fx parts[2], f;
+	uint64_t end;
+
+	fx_init(&parts[0]);
+	fx_init(&parts[1]);
+	client_at(&parts[0], 50, rm ? (const char *const[]){ "docker", "run",
+		  "--rm", "--name", "a", "img", NULL } :
+		  (const char *const[]){ "docker", "run", "--name", "a", "img",
+		  NULL });
+	fx_container(&parts[1], &c, st, en);
+	end = c.t0_ms + (uint64_t)en[CT_PH_DESTROY];
+	mount_id_at(&parts[1], end, ID_A, MOUNT_A);
+	fx_init(&f);
+	fx_merge(&f, parts, 2);
+	fx_at(&f, end + 400);
+	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A, -22);
+	rmdir_at(&f, end + 500, ID_A);
+	rmdir_at(&f, end + 510, ID_A);
+	cr_assert_eq(fx_feed(&f, e), 0);
+	ct_tracker_flush(e);
+	cr_assert_eq(sink.n, 1);
+	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns,
+		     (end + want_end_after) * FX_MS);
+	ct_tracker_free(e);
+	for (int i = 0; i < 2; i++)
+		fx_free(&parts[i]);
+	fx_free(&f);
+}
+
+Test(tracker_remove, late_removal_of_run_rm)
+{
+	late_removal(true, 510);
+}
+
+Test(tracker_remove, late_removal_without_rm)
+{
+	late_removal(false, 0);
+}
+
 /* --dump names the record and prints the name as dockerd passed it */
 Test(tracker_remove, dump)
 {
