@@ -25,8 +25,9 @@
 # (the record's end), with in-memory bookkeeping only between the two:
 # 0.02-1.0 ms (median 0.07) in 251 of 255 containers measured, 1.6-8 ms
 # in three in a round whose `docker run` took 3 s under others' load (a
-# load average of 10 on 2 cores), 0.26 s and 0.88 s twice when a late
-# removal was missed (held since: docs/phases.md "destroy").  The end
+# load average of 10 on 2 cores), 0.88 s once (and 0.26 s once in a
+# run of this test) when a late removal was missed (held since:
+# docs/phases.md "destroy").  The end
 # before rmdirs counted (dockerd's last umount2 naming the id) came
 # 5.7-15.8 ms before it.  The unit tests pin the exact end on
 # recordings (test_tracker_remove.c).
