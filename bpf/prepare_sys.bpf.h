@@ -6,8 +6,15 @@
  * that succeeds becomes a CT_EV_MKDIR record in the lifecycle ring
  * buffer (shared by fd); userspace keeps the `-init` ones and attributes
  * them through the layer's mount-id file.  A mkdirat by any other
- * process costs a comm read and compare; mkdirat is rare.  Handlers of
- * the one syscall object (bpf/sys.bpf.c), which owns mkdir_start.
+ * process costs a comm read and compare; mkdirat is rare.
+ *
+ * The other end (destroy): dockerd's removal of a container ends with
+ * the unlinkat(AT_REMOVEDIR) of `<data-root>/containers/<id>`, after
+ * its layer and `layerdb/mounts/<id>`; every unlinkat(AT_REMOVEDIR) by
+ * dockerd that succeeds on a name as long as an id or longer becomes a
+ * CT_EV_RMDIR record (user/tracker.c matches the name to a container).
+ * Handlers of the one syscall object (bpf/sys.bpf.c), which owns
+ * mkdir_start.
  */
 #ifndef __CT_PREPARE_SYS_BPF_H
 #define __CT_PREPARE_SYS_BPF_H
@@ -72,6 +79,40 @@ static __always_inline void mkdir_exit(long ret)
 		submit(m);
 	}
 	bpf_map_delete_elem(&mkdir_start, &tid);
+}
+
+/*
+ * unlinkat(dfd, pathname, flags), at its exit only: the directory is
+ * gone then, and the arguments are still in the saved registers, so no
+ * enter handler (and no map update) is needed.  Go's os.RemoveAll
+ * removes a tree by names relative to the parent's fd: the container's
+ * directory is the bare name `<id>`.  The length test drops the short
+ * names inside a tree (a layer's work, diff, etc, ...): an image's
+ * removal would otherwise send one record per directory of the image.
+ */
+#define CT_AT_REMOVEDIR	0x200	/* uapi/linux/fcntl.h */
+#define CT_ID_NAME_LEN	64	/* a docker container id: 64 hex digits */
+
+static __always_inline void rmdir_exit(struct pt_regs *regs)
+{
+	struct ct_mkdir *m;
+	long n;
+
+	if (!is_dockerd())
+		return;
+	m = reserve(sizeof(*m));
+	if (!m)
+		return;
+	n = bpf_probe_read_user_str(m->path, sizeof(m->path),
+				    (const char *)ct_sys_arg1(regs));
+	if (n <= CT_ID_NAME_LEN) {
+		bpf_ringbuf_discard(m, 0);
+		return;
+	}
+	ct_fill_hdr(&m->hdr, CT_EV_RMDIR, sizeof(*m));
+	m->start_ns = 0;	/* not taken: the exit is the removal */
+	m->ret = 0;
+	submit(m);
 }
 
 #endif /* __CT_PREPARE_SYS_BPF_H */

@@ -149,6 +149,11 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 		if (prepare_on && ct_sys_native())
 			mkdir_exit(ret);
 		break;
+	case __NR_unlinkat:	/* dockerd removing a container's directory */
+		if (prepare_on && ret == 0 &&
+		    (ct_sys_arg2(regs) & CT_AT_REMOVEDIR) && ct_sys_native())
+			rmdir_exit(regs);
+		break;
 	case __NR_execve:	/* engine clients, for prepare's anchor */
 	case __NR_execveat:
 		if (prepare_on && ct_sys_native())

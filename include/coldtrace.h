@@ -45,6 +45,7 @@ enum ct_ev_type {
 	CT_EV_TSTATE	= 12,	/* a tracked thread changed scheduler state */
 	CT_EV_MKDIR	= 13,	/* mkdirat(2) by dockerd (prepare phase) */
 	CT_EV_CNI_ENV	= 14,	/* a CNI plugin's environment, before its exec */
+	CT_EV_RMDIR	= 15,	/* unlinkat(AT_REMOVEDIR) by dockerd (destroy) */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -178,10 +179,17 @@ struct ct_tstate {
 };
 
 /*
- * CT_EV_MKDIR (bpf/prepare.bpf.c): a mkdirat(2) by dockerd that returned
- * 0; ts_ns is its exit, start_ns its enter.  dockerd's creation of a
- * container begins with its read-write layer `<root>/overlay2/<mount
+ * CT_EV_MKDIR (bpf/prepare_sys.bpf.h): a mkdirat(2) by dockerd that
+ * returned 0; ts_ns is its exit, start_ns its enter.  dockerd's creation
+ * of a container begins with its read-write layer `<root>/overlay2/<mount
  * id>-init` (design §3, prepare; docs/phases.md).
+ *
+ * CT_EV_RMDIR, the same struct: an unlinkat(2) with AT_REMOVEDIR by
+ * dockerd that returned 0, on a name of 64 bytes or more; ts_ns is its
+ * exit, start_ns 0 (not taken), path as passed: relative to the parent
+ * directory's fd when Go's os.RemoveAll removes a tree.  dockerd's
+ * removal of a container ends with `<root>/containers/<id>` (destroy;
+ * docs/phases.md).
  */
 struct ct_mkdir {
 	struct ct_hdr hdr;

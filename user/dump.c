@@ -189,7 +189,7 @@ bool ct_dump_mkdir(FILE *f, const void *rec, size_t len, int64_t m2r)
 	const struct ct_mkdir *m = rec;
 
 	(void)len;
-	put_hdr(f, &m->hdr, "MKDIR", m2r);
+	put_hdr(f, &m->hdr, ct_rec_type(m->hdr.type)->name, m2r);
 	fprintf(f, " ret=%lld path=\"", (long long)m->ret);
 	put_escaped(f, m->path, sizeof(m->path));
 	fputs("\"\n", f);

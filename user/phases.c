@@ -39,11 +39,18 @@
 	R_NEED(RT_DELETE, BEGIN, DESTROY, CT_PH_ANY),			\
 	R(PROC_EXIT, EXTEND, DESTROY)
 
-/* runc, crun, runsc under containerd-shim-runc-v2 (dockerd or ctr). */
+/*
+ * runc, crun, runsc under containerd-shim-runc-v2 (dockerd or ctr).
+ * dockerd goes on after the last process: for --rm or `docker rm` it
+ * removes the container's layer, `layerdb/mounts/<id>` and, last,
+ * `containers/<id>` before it answers; that removal is the engine
+ * destroying the container, so destroy lasts until its last rmdir.
+ */
 static const struct ct_phase_rule shim_rules[] = {
 	R(SHIM_START, BEGIN, ATTACH),
 	MONITORED_RUNTIME,
 	ENGINE_NETWORK,
+	R(ID_RMDIR, EXTEND, DESTROY),
 };
 
 /*
@@ -218,6 +225,7 @@ static const char *const tr_names[CT_TR_MAX] = {
 	[CT_TR_VM_EXIT] = "VM exit",
 	[CT_TR_MONITOR_EXEC] = "monitor exec",
 	[CT_TR_NET_TEARDOWN] = "network teardown exec",
+	[CT_TR_ID_RMDIR] = "rmdir naming the id",
 };
 
 const char *ct_transition_name(enum ct_transition tr)

@@ -33,6 +33,7 @@ enum ct_transition {
 	CT_TR_MONITOR_EXEC,	/* Podman: conmon exec naming the container */
 	CT_TR_NET_TEARDOWN,	/* CRI: a CNI plugin exec after the sandbox's
 				 * pid 1 exited (its DEL) */
+	CT_TR_ID_RMDIR,		/* dockerd removed a directory named by its id */
 	CT_TR_MAX,
 };
 

@@ -75,6 +75,8 @@ static const struct ct_rec_type types[] = {
 	    NULL),
 	ROW(CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false, NULL,
 	    ct_dump_mkdir),
+	ROW(CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false, NULL,
+	    ct_dump_mkdir),
 	ROW(CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
 	    ct_paths_rec_valid, NULL),
 };

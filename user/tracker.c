@@ -11,6 +11,8 @@
  * cleanup right after (containerd's shim `delete` after the shim exits,
  * umounts of paths naming the id), so the record is held for GRACE_NS of
  * event time, absorbing those into destroy, then emitted exactly once.
+ * dockerd's removal of a container (--rm, docker rm) may last longer
+ * than that: once it began, the record is held until it ends (below).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +27,10 @@
 #include "util.h"
 
 #define GRACE_NS	250000000ull	/* 250 ms */
+/* dockerd's removal of a container, once begun, ends within this (a
+ * layer of 1,500 directories took 0.8 s here); a removal that failed
+ * midway lets the record go then. */
+#define REMOVAL_MAX_NS	(30 * 1000000000ull)
 /*
  * Nothing heard for this long and nothing alive, or stuck in a phase of
  * the machinery (attach, create, start, die, destroy take milliseconds to
@@ -63,6 +69,9 @@ struct cstate {
 	bool create_failed;		/* create failed, init died */
 	bool gone;			/* its processes vanished unseen */
 	uint32_t engine_pid;		/* CRI: the containerd that asked */
+	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */
+	uint64_t hold_until;		/* dockerd removing it: held till */
+	bool removing;			/* dockerd's removal began */
 	struct cstate *hnext;		/* id hash chain */
 };
 
@@ -437,16 +446,20 @@ static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 	free(s);
 }
 
+static void removal_expected(struct ct_tracker *e, struct cstate *s);
+
 static void check_done(struct ct_tracker *e, struct cstate *s)
 {
 	s->last_mono = e->now;
 	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
 		    (!s->netns_mounted || s->netns_unmounted);
 
-	if (!done)
+	if (!done) {
 		s->done_mono = 0;
-	else if (!s->done_mono)
+	} else if (!s->done_mono) {
 		s->done_mono = e->now ? e->now : 1;
+		removal_expected(e, s);
+	}
 }
 
 /* --- expiry: containers whose exit events were lost --------------------- */
@@ -506,7 +519,8 @@ static void reap(struct ct_tracker *e)
 	for (size_t i = 0; i < e->n;) {
 		struct cstate *s = e->cts[i];
 
-		if (s->done_mono && e->now >= s->done_mono + GRACE_NS)
+		if (s->done_mono && e->now >= s->done_mono + GRACE_NS &&
+		    e->now >= s->hold_until)
 			emit_at(e, i, true);
 		else if (!s->done_mono && stale(e, s))
 			expire_at(e, i);
@@ -1223,6 +1237,97 @@ static void on_connect(struct ct_tracker *e, const struct ct_connect *c)
 	check_done(e, s);
 }
 
+/* --- dockerd's removal (CT_EV_RMDIR) -------------------------------------- */
+
+/*
+ * dockerd begins a removal by releasing the read-write layer: its first
+ * act is an umount2 of `overlay2/<mount id>` itself (at the container's
+ * exit it unmounts `<mount id>/merged` only), then it removes the
+ * layer's tree, which names nobody and may take long (one rmdir per
+ * directory the container made), then `layerdb/mounts/<id>` and
+ * `containers/<id>`.  Hold the record until those come.
+ */
+static void removal_begins(struct ct_tracker *e, struct cstate *s)
+{
+	s->removing = true;
+	s->hold_until = e->now + REMOVAL_MAX_NS;
+}
+
+static uint64_t open_first_ns(const struct ct_container *c);
+
+/* "--rm" or "--rm=true" among a client's arguments. */
+static bool asks_removal(const struct ct_client *cl)
+{
+	struct ct_argv v;
+
+	ct_argv_split(cl->args, cl->args_len, &v);
+	for (int i = 1; i < v.argc; i++)
+		if (!strcmp(v.argv[i], "--rm") ||
+		    !strcmp(v.argv[i], "--rm=true"))
+			return true;
+	return false;
+}
+
+/*
+ * Its last process is gone.  A `docker run --rm` (its client, matched
+ * as at emission) is removed by dockerd next, but on a loaded host the
+ * removal may begin later than the grace (255 ms seen, six at once):
+ * hold the record for it from now on.  An argument --rm of the program
+ * itself holds it for nothing: REMOVAL_MAX_NS, then complete.
+ */
+static void removal_expected(struct ct_tracker *e, struct cstate *s)
+{
+	uint64_t saved = s->c.first_ns;
+	struct ct_client cl;
+	bool rm;
+
+	if (s->c.engine != CT_ENG_DOCKER || s->removing)
+		return;
+	s->c.first_ns = open_first_ns(&s->c);	/* what matching reads */
+	rm = ct_clients_match(e->clients, &s->c, &cl) == CT_CLIENT_EXACT &&
+	     asks_removal(&cl);
+	s->c.first_ns = saved;
+	if (rm)
+		s->hold_until = e->now + REMOVAL_MAX_NS;
+}
+
+/* The layer's mount id (CT_EV_MOUNTID, read by names.c when the
+ * container appeared): what names the start of its removal. */
+static void on_mount_id(struct ct_tracker *e, const struct ct_name_rec *r)
+{
+	char id[CT_NAME_ID_LEN];
+	struct cstate *s;
+
+	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
+	s = find(e, id);
+	if (s)
+		ct_copy_str(s->mount_id, sizeof(s->mount_id), r->name,
+			    sizeof(r->name));
+}
+
+/*
+ * The directory's own name is the container's id (`containers/<id>`,
+ * `layerdb/mounts/<id>`, `exec/containerd/<id>`): exact, whatever
+ * else dockerd removes at the same time.  A container no longer
+ * followed (removed long after its end, `docker rm` minutes later) is
+ * nobody's: its record is out.
+ */
+static void on_rmdir(struct ct_tracker *e, const struct ct_mkdir *m)
+{
+	char path[CT_PATH_MAX];
+	struct cstate *s;
+
+	ct_copy_str(path, sizeof(path), m->path, CT_PATH_MAX);
+	s = find(e, ct_basename(path));
+	if (!s)
+		return;
+	fire(e, s, CT_TR_ID_RMDIR, wall(e, m->hdr.ts_ns));
+	/* layerdb/mounts/<id>: containers/<id> follows within the grace;
+	 * before the removal, <exec-root>/containerd/<id> ends nothing */
+	if (s->removing)
+		s->hold_until = e->now + GRACE_NS;
+}
+
 /* --- mounts ------------------------------------------------------------- */
 
 /* "/proc/PID/ns/net" -> PID, else 0. */
@@ -1295,6 +1400,9 @@ static void on_umount(struct ct_tracker *e, const struct ct_mount *m,
 			check_done(e, s);
 		} else if (strstr(target, s->c.id)) {
 			fire(e, s, CT_TR_ID_UMOUNT, t);
+		} else if (s->mount_id[0] &&
+			   !strcmp(ct_basename(target), s->mount_id)) {
+			removal_begins(e, s);
 		}
 	}
 }
@@ -1406,6 +1514,9 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 	case CT_EV_CNI_ENV:
 		on_cni_env(e, rec);
 		break;
+	case CT_EV_RMDIR:
+		on_rmdir(e, rec);
+		break;
 	case CT_EV_LOST: {
 		const struct ct_lost *l = rec;
 
@@ -1415,6 +1526,9 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 	}
 	case CT_EV_NAME:
 		on_name(e, rec);
+		break;
+	case CT_EV_MOUNTID:
+		on_mount_id(e, rec);
 		break;
 	default:	/* CT_EV_END, CT_EV_OPENS, newer types: not ours */
 		break;

@@ -177,9 +177,9 @@ void ts_all_free(struct ts_all *a)
 	a->text = NULL;
 }
 
-uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key)
+uint64_t ts_u64str(const struct tj *sidecar, const char *key)
 {
-	const char *s = tj_str(r->sidecar, key);
+	const char *s = tj_str(sidecar, key);
 	char *end;
 	uint64_t v;
 
@@ -187,6 +187,11 @@ uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key)
 	v = strtoull(s, &end, 10);
 	cr_assert(*end == '\0' && v, "sidecar: %s is not a number", key);
 	return v;
+}
+
+uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key)
+{
+	return ts_u64str(r->sidecar, key);
 }
 
 void ts_free(struct ts_result *r)

@@ -39,7 +39,9 @@ void ts_all_free(struct ts_all *a);
 /* Asserts that the files exist and replay cleanly. */
 void ts_replay(const char *name, enum ct_ready_mode mode,
 	       struct ts_result *r);
-/* A decimal string field of the sidecar (exact ns), asserted present. */
+/* A decimal string field of the sidecar (exact ns), asserted present;
+ * key as tj_get() takes it ("containers.1.destroy_event_ns"). */
+uint64_t ts_u64str(const struct tj *sidecar, const char *key);
 uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key);
 void ts_free(struct ts_result *r);
 
