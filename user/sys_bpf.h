@@ -3,7 +3,7 @@
  * The one syscall object, BPF side bpf/sys.bpf.c: the only
  * tp_btf/sys_enter and tp_btf/sys_exit programs of the tool, for the
  * syscalls of every feature (lifecycle mount/umount2/connect, opens,
- * pulls, prepare's mkdirat, ready's listen).  Start it after the other
+ * pulls, prepare's mkdirat and destroy's rmdir (dockerd), ready's listen).  Start it after the other
  * tracers, whose maps it shares by fd; stop it first.
  */
 #ifndef __CT_SYS_BPF_H
@@ -20,7 +20,7 @@ struct ct_sys_bpf;
 struct ct_sys_features {
 	struct ct_opens_bpf *opens;	/* started open tracer, or NULL */
 	bool pull;			/* image pulls (not --no-pulls) */
-	bool prepare;			/* dockerd's mkdirat */
+	bool prepare;			/* dockerd's mkdirat and rmdir */
 	bool ready;			/* --ready=listen: needs opens */
 };
 
