@@ -3,8 +3,9 @@
  * The one syscall object, BPF side bpf/sys.bpf.c: the only
  * tp_btf/sys_enter and tp_btf/sys_exit programs of the tool, for the
  * syscalls of every feature (lifecycle mount/umount2/connect, opens,
- * pulls, prepare's mkdirat and destroy's rmdir (dockerd), ready's listen).  Start it after the other
- * tracers, whose maps it shares by fd; stop it first.
+ * pulls, dockerd's mkdirat for prepare and rmdir for destroy, ready's
+ * listen).  Start it after the other tracers, whose maps it shares by
+ * fd; stop it first.
  */
 #ifndef __CT_SYS_BPF_H
 #define __CT_SYS_BPF_H
