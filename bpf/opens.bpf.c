@@ -77,11 +77,10 @@ int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	bpf_probe_read_user_str(arg0, sizeof(arg0),
 				(void *)BPF_CORE_READ(t, mm, arg_start));
 	if (bytes_eq(arg0, arg0_sandbox, sizeof(arg0_sandbox))) {
-		track(task_key(t), CT_OPENS_RT_RUNSC);
+		track(t, CT_OPENS_RT_RUNSC);
 	} else if (bytes_eq(arg0, arg0_gofer, sizeof(arg0_gofer))) {
-		key = task_key(t);
-		track(key, CT_OPENS_RT_RUNSC);
-		if (key > 1 && runtime_wanted(CT_OPENS_RT_RUNSC))
+		key = track(t, CT_OPENS_RT_RUNSC);
+		if (key)
 			bpf_map_update_elem(&gofers, &tgid, &key, BPF_ANY);
 	}
 	return 0;
@@ -132,11 +131,15 @@ int BPF_PROG(ct_opens_switch, bool preempt, struct task_struct *prev,
 {
 	struct ct_opens_start s = {};
 	struct ct_opens_track *tr;
+	struct cgroup *cg;
 	__u32 tid;
 
 	if (!(prev_state & CT_TASK_TRACED))
 		return 0;
-	s.cgroup_key = task_key(prev);
+	cg = task_marked(prev);
+	if (!cg)
+		return 0;
+	s.cgroup_key = ct_cgroup_id(cg);
 	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
 	if (!tr || tr->runtime != CT_OPENS_RT_RUNSC)
 		return 0;

@@ -10,8 +10,9 @@
  *  - the runsc guest's opens (ptrace platform): no sys_enter, but the
  *    stub thread's sys_exit, with the emulated result and the guest's
  *    syscall number, closes the inflight entry its ptrace stop opened.
- * Cost for the host: an open, one tracked lookup at sys_enter and one
- * inflight lookup at sys_exit.
+ * Cost for the host: an open, one load from its cgroup at sys_enter and
+ * one at sys_exit (task_marked(): no hash lookup unless the cgroup was
+ * ever tracked).
  *
  * --paths (paths_enabled): per container, the CT_OPENS_SLOW_K slowest
  * guest opens with their paths.  The path pointer is saved at sys_enter
@@ -165,18 +166,16 @@ static __always_inline void opens_execve(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	char comm[CT_COMM_LEN];
-	__u64 key;
 
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (bytes_eq(comm, comm_runc_init, CT_COMM_LEN)) {
-		track(task_key(t), CT_OPENS_RT_RUNC);
+		track(t, CT_OPENS_RT_RUNC);
 		return;
 	}
 	if (!bytes_eq(comm, comm_crun, CT_COMM_LEN))
 		return;
-	key = task_key(t);
-	if (key != task_key(t->real_parent))
-		track(key, CT_OPENS_RT_CRUN);
+	if (task_key(t) != task_key(t->real_parent))
+		track(t, CT_OPENS_RT_CRUN);
 }
 
 /* ---- runc, crun, gofer: sys_enter -> sys_exit ---- */
@@ -185,16 +184,21 @@ static __always_inline void opens_execve(void)
 static __always_inline void opens_open_enter(struct pt_regs *regs,
 					     int path_arg)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct cgroup *cg = task_marked(bpf_get_current_task_btf());
 	struct ct_opens_start s = {};
 	struct ct_opens_track *tr;
+	__u32 tid, tgid;
+	__u64 id;
 
-	s.cgroup_key = task_key(t);
+	if (!cg)
+		return;		/* every untracked process: one load */
+	s.cgroup_key = ct_cgroup_id(cg);
 	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
 	if (!tr)
 		return;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+	tgid = id >> 32;
 	s.runtime = tr->runtime;
 	s.kind = CT_OPENS_GUEST;
 	if (s.runtime == CT_OPENS_RT_RUNSC) {
@@ -237,10 +241,14 @@ static __always_inline bool stub_untimed_exit(const struct ct_opens_start *s,
 static __always_inline void opens_open_exit(struct pt_regs *regs, long ret,
 					    bool in_si)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ct_opens_start *s;
+	__u32 tid;
 	__u64 now;
 
+	/* inflight entries are made only for tasks of marked cgroups */
+	if (!task_marked(bpf_get_current_task_btf()))
+		return;
+	tid = (__u32)bpf_get_current_pid_tgid();
 	s = bpf_map_lookup_elem(&inflight, &tid);
 	if (!s)
 		return;

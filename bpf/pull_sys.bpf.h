@@ -18,7 +18,7 @@
  * Cost for the host: openat/rename/connect check the comm (only dockerd
  * and containerd go further); write/read/pread64/close load one global
  * counter and stop there unless a blob file is open somewhere, and then
- * do one hash lookup.  Per write nothing leaves the kernel: bytes and
+ * check the comm; only the daemons' do one hash lookup.  Per write nothing leaves the kernel: bytes and
  * first/last times add up in the fds map, and one record per blob file
  * goes out at close.
  */
@@ -432,6 +432,12 @@ static __always_inline int pull_fd_syscall(struct pt_regs *regs, long id)
 {
 	__u64 fd = ct_sys_arg0(regs);
 
+	/*
+	 * fds holds the daemons' files only: while one pulls, every other
+	 * process's read, write and close stops at its comm, not a lookup.
+	 */
+	if (!daemon_comm())
+		return 0;
 	switch (id) {
 	case __NR_read:
 	case __NR_pread64:

@@ -263,6 +263,7 @@ int ct_opens_share_maps(const struct ct_opens_bpf *o, struct bpf_object *obj)
 {
 	static const char *const names[] = {
 		"tracked", "hists", "inflight", "gofers", "slowpaths",
+		"marks",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
