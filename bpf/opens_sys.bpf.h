@@ -9,7 +9,8 @@
  *    -> sys_exit, paired by tid in inflight;
  *  - the runsc guest's opens (ptrace platform): no sys_enter, but the
  *    stub thread's sys_exit, with the emulated result and the guest's
- *    syscall number, closes the inflight entry its ptrace stop opened.
+ *    syscall number, closes the inflight entry its ptrace stop opened
+ *    (opens_stub_stop(), from the tool's one sched_switch program).
  * Cost for the host: an open, one load from its cgroup at sys_enter and
  * one at sys_exit (task_marked(): no hash lookup unless the cgroup was
  * ever tracked).
@@ -40,6 +41,8 @@
 
 #define CT_ENOENT	2
 #define CT_ENOSYS	38
+#define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
+#define CT_EVENTMSG_SYSCALL_ENTRY	1	/* ptrace_message of such a stop */
 
 const volatile bool paths_enabled;	/* --paths */
 
@@ -215,8 +218,8 @@ static __always_inline void opens_open_enter(struct pt_regs *regs,
 
 /*
  * A runsc guest's open is counted at its stub's syscall-entry stop
- * (opens.bpf.c); the exit only times it, and only when it is that open's
- * own: the stub's last stop was an open's entry stop (counted) and the
+ * (opens_stub_stop()); the exit only times it, and only when it is that
+ * open's own: the stub's last stop was an open's entry stop (counted) and the
  * exit does not carry -ENOSYS.  Measured (docs/runsc.md): the sentry may
  * finish the open on another stub thread, whose exit follows some other
  * syscall's stop, and the first stub may later leave its stop with
@@ -235,7 +238,7 @@ static __always_inline bool stub_untimed_exit(const struct ct_opens_start *s,
 
 /*
  * Also the runsc guest's opens, whose inflight entry its stub's ptrace
- * stop made (opens.bpf.c).  in_si: the path is the second argument
+ * stop made (opens_stub_stop()).  in_si: the path is the second argument
  * (openat, openat2).
  */
 static __always_inline void opens_open_exit(struct pt_regs *regs, long ret,
@@ -260,6 +263,61 @@ static __always_inline void opens_open_exit(struct pt_regs *regs, long ret,
 	account(s, now, ret);
 	note_slow(s, now - s->ts_ns, ret, regs, in_si);
 	bpf_map_delete_elem(&inflight, &tid);
+}
+
+/* ---- runsc guest: stub stops in TASK_TRACED (sched_switch) ---- */
+
+/*
+ * Whether @prev stops at the syscall-entry stop of an open: the kernel
+ * marks such a stop with ptrace_message PTRACE_EVENTMSG_SYSCALL_ENTRY
+ * (set before the stop schedules, left alone by the tracer; exit_code
+ * is not usable: the sentry's wait4 on the other CPU may clear it before
+ * the stub switches out), and the stub's saved registers hold the
+ * guest's syscall number.  Each guest open makes exactly one such stop,
+ * whichever stub thread later shows its result: it is counted here.
+ */
+static __always_inline bool stub_open_entry(struct task_struct *prev)
+{
+	struct pt_regs *regs;
+	long nr;
+
+	if (prev->ptrace_message != CT_EVENTMSG_SYSCALL_ENTRY)
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (!regs)
+		return false;
+	nr = ct_sys_nr(regs);
+	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2;
+}
+
+/*
+ * @prev switches out in TASK_TRACED (the caller tested the bit): if it is
+ * a tracked runsc container's stub, its stop starts the guest syscall
+ * whose exit opens_open_exit() may time.
+ */
+static __always_inline void opens_stub_stop(struct task_struct *prev)
+{
+	struct ct_opens_start s = {};
+	struct ct_opens_track *tr;
+	struct cgroup *cg;
+	__u32 tid;
+
+	cg = task_marked(prev);
+	if (!cg)
+		return;
+	s.cgroup_key = ct_cgroup_id(cg);
+	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
+	if (!tr || tr->runtime != CT_OPENS_RT_RUNSC)
+		return;
+	__sync_fetch_and_add(&tr->stub_stops, 1);
+	s.runtime = CT_OPENS_RT_RUNSC;
+	s.kind = CT_OPENS_GUEST;
+	s.counted = stub_open_entry(prev);
+	if (s.counted)
+		hist_count(&s);
+	s.ts_ns = bpf_ktime_get_ns();
+	tid = prev->pid;
+	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
 }
 
 #endif /* __CT_OPENS_SYS_BPF_H */

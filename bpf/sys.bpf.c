@@ -19,6 +19,11 @@
  * Each dispatcher first switches on the syscall number, before any
  * helper call or map lookup: any other syscall costs a few compares.
  * ct_sys_native() comes after the number matched (it costs a helper).
+ *
+ * The tool's one tp_btf/sched_switch program is here too, for the same
+ * reason: the runsc stub's stops (opens_sys.bpf.h) and --why's scheduler
+ * states (why_sched.bpf.h) were two programs, and every context switch
+ * on the host paid both.  It is loaded only when one of them is on.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -32,6 +37,7 @@
 #include "pull_sys.bpf.h"
 #include "prepare_sys.bpf.h"
 #include "ready_sys.bpf.h"
+#include "why_sched.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -40,6 +46,8 @@ const volatile bool opens_on;	/* open tracer: its maps are ours by fd */
 const volatile bool pull_on;
 const volatile bool prepare_on;
 const volatile bool ready_on;	/* --ready=listen; needs opens_on */
+const volatile bool stubs_on;	/* runsc traced: its stub stops; opens_on */
+const volatile bool why_on;	/* --why: why_tasks is why.bpf.c's by fd */
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
@@ -159,5 +167,20 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 			listen_exit(ret);
 		break;
 	}
+	return 0;
+}
+
+/*
+ * An untracked switch pays one bit test (runsc's stops are TASK_TRACED)
+ * and one load per task (why_tracked()).
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	if (stubs_on && (prev_state & CT_TASK_TRACED))
+		opens_stub_stop(prev);
+	if (why_on)
+		why_switch(preempt, prev, next, prev_state);
 	return 0;
 }

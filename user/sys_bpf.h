@@ -3,8 +3,10 @@
  * The one syscall object, BPF side bpf/sys.bpf.c: the only
  * tp_btf/sys_enter and tp_btf/sys_exit programs of the tool, for the
  * syscalls of every feature (lifecycle mount/umount2/connect, opens,
- * pulls, prepare's mkdirat, ready's listen).  Start it after the other
- * tracers, whose maps it shares by fd; stop it first.
+ * pulls, prepare's mkdirat, ready's listen), and its only
+ * tp_btf/sched_switch (runsc's stub stops, --why), attached only when
+ * one of those is on.  Start it after the other tracers, whose maps it
+ * shares by fd; stop it first.
  */
 #ifndef __CT_SYS_BPF_H
 #define __CT_SYS_BPF_H
@@ -15,6 +17,7 @@
 struct ct_loader;
 struct ct_opens_bpf;
 struct ct_sys_bpf;
+struct ct_why_bpf;
 
 /* What the syscall programs do besides the lifecycle's syscalls. */
 struct ct_sys_features {
@@ -22,6 +25,7 @@ struct ct_sys_features {
 	bool pull;			/* image pulls (not --no-pulls) */
 	bool prepare;			/* dockerd's mkdirat */
 	bool ready;			/* --ready=listen: needs opens */
+	struct ct_why_bpf *why;		/* started --why tracer, or NULL */
 };
 
 /*
