@@ -52,11 +52,14 @@ const struct ct_opens_slow zero_slow;
 const char comm_runc_init[CT_COMM_LEN] = "runc:[2:INIT]";
 const char comm_crun[CT_COMM_LEN] = "crun";
 
+/* One open's end in @h; @count: also count it (its stop did not). */
 static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
-				      long ret)
+				      long ret, bool count)
 {
 	if (!h)
 		return;
+	if (count)
+		__sync_fetch_and_add(&h->count, 1);
 	if (ret < 0)
 		__sync_fetch_and_add(&h->failed, 1);
 	if (ret == -CT_ENOENT)
@@ -67,17 +70,17 @@ static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
 
 /*
  * Time one open in its container's and in its runtime's histogram (and
- * count it, unless its stub's entry stop did).
+ * count it, unless its stub's entry stop did): one lookup of each, every
+ * traced open pays them.
  */
 static __always_inline void account(const struct ct_opens_start *s,
 				    __u64 now, long ret)
 {
 	__u32 slot = ct_hist_slot(now - s->ts_ns, CT_HIST_SLOTS);
 
-	if (!s->counted)
-		hist_count(s);
-	hist_time(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret);
-	hist_time(hist_get(0, s->runtime, s->kind), slot, ret);
+	hist_time(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret,
+		  !s->counted);
+	hist_time(hist_get(0, s->runtime, s->kind), slot, ret, !s->counted);
 }
 
 /* ---- --paths: the K slowest opens ---- */
