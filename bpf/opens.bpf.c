@@ -20,7 +20,7 @@
  *
  * Latency:
  *  - runc, crun, runsc gofer: open/openat/openat2 sys_enter -> sys_exit,
- *    paired by thread id in the inflight map, deleted at every exit;
+ *    paired in the thread's inflight task storage, cleared at every exit;
  *  - runsc guest (ptrace platform): guest syscalls run under
  *    PTRACE_SYSEMU, which skips the sys_enter tracepoints but not the
  *    sys_exit ones, where the stub thread shows the emulated result.
@@ -90,10 +90,9 @@ int BPF_PROG(ct_opens_exit, struct task_struct *p)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 
-	/* Only a process's last thread matters for gofers; cheap anyway. */
+	/* Only a process's last thread matters; inflight goes with its task. */
 	if (tid == tgid)
 		bpf_map_delete_elem(&gofers, &tgid);
-	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
 

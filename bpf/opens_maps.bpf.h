@@ -10,8 +10,9 @@
  *    syscall object; runsc at its sandbox's and gofer's exec, in
  *    opens.bpf.c);
  *  - hists: open-latency histograms;
- *  - inflight: an open between its start and its sys_exit, by tid (the
- *    start is sys_enter, or the runsc stub's ptrace stop, sched_switch);
+ *  - inflight: an open between its start and its sys_exit, in the
+ *    task's storage (the start is sys_enter, or the runsc stub's ptrace
+ *    stop, sched_switch);
  *  - gofers: runsc gofer tgid -> its container's cgroup key;
  *  - slowpaths: --paths, the slowest opens per container and CPU;
  *  - marks: cgroup storage on every cgroup that ever entered tracked,
@@ -42,10 +43,15 @@ struct {
 	__type(value, struct ct_opens_hist);
 } hists SEC(".maps");
 
+/*
+ * Task storage, not a hash by tid: every traced open writes it at its
+ * start and reads it at its end, and a thread's entry is allocated once
+ * and goes with the thread (ts_ns 0: no open in flight).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, CT_OPENS_MAX_INFLIGHT);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct ct_opens_start);
 } inflight SEC(".maps");
 
@@ -130,6 +136,18 @@ static __always_inline __u64 track(struct task_struct *t, __u32 rt)
 	bpf_cgrp_storage_get(&marks, cg, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	bpf_map_update_elem(&tracked, &key, &v, BPF_NOEXIST);
 	return key;
+}
+
+/* @t's open in flight from now: *s, or nothing (no memory). */
+static __always_inline void inflight_set(struct task_struct *t,
+					 const struct ct_opens_start *s)
+{
+	struct ct_opens_start *e;
+
+	e = bpf_task_storage_get(&inflight, t, 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (e)
+		*e = *s;
 }
 
 /*

@@ -6,14 +6,14 @@
  *  - execve/execveat: runc's and crun's container process enters
  *    tracked here, at the moment its user program starts;
  *  - open/openat/openat2 of runc, crun and runsc gofer threads: sys_enter
- *    -> sys_exit, paired by tid in inflight;
+ *    -> sys_exit, paired in the thread's inflight storage;
  *  - the runsc guest's opens (ptrace platform): no sys_enter, but the
  *    stub thread's sys_exit, with the emulated result and the guest's
  *    syscall number, closes the inflight entry its ptrace stop opened
  *    (opens_stub_stop(), from the tool's one sched_switch program).
- * Cost for the host: an open, one load from its cgroup at sys_enter and
- * one at sys_exit (task_marked(): no hash lookup unless the cgroup was
- * ever tracked).
+ * Cost for the host: an open, one load from its cgroup at sys_enter
+ * (task_marked(): no hash lookup unless the cgroup was ever tracked) and
+ * one from its task at sys_exit (ct_task_has_storage()).
  *
  * --paths (paths_enabled): per container, the CT_OPENS_SLOW_K slowest
  * guest opens with their paths.  The path pointer is saved at sys_enter
@@ -190,11 +190,11 @@ static __always_inline void opens_execve(void)
 static __always_inline void opens_open_enter(struct pt_regs *regs,
 					     int path_arg)
 {
-	struct cgroup *cg = task_marked(bpf_get_current_task_btf());
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct cgroup *cg = task_marked(t);
 	struct ct_opens_start s = {};
 	struct ct_opens_track *tr;
-	__u32 tid, tgid;
-	__u64 id;
+	__u32 tgid;
 
 	if (!cg)
 		return;		/* every untracked process: one load */
@@ -202,9 +202,7 @@ static __always_inline void opens_open_enter(struct pt_regs *regs,
 	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
 	if (!tr)
 		return;
-	id = bpf_get_current_pid_tgid();
-	tid = (__u32)id;
-	tgid = id >> 32;
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	s.runtime = tr->runtime;
 	s.kind = CT_OPENS_GUEST;
 	if (s.runtime == CT_OPENS_RT_RUNSC) {
@@ -216,7 +214,7 @@ static __always_inline void opens_open_enter(struct pt_regs *regs,
 	if (paths_enabled && s.kind == CT_OPENS_GUEST)
 		s.path_ptr = path_arg ? ct_sys_arg1(regs) : ct_sys_arg0(regs);
 	s.ts_ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
+	inflight_set(t, &s);
 }
 
 /*
@@ -247,25 +245,22 @@ static __always_inline bool stub_untimed_exit(const struct ct_opens_start *s,
 static __always_inline void opens_open_exit(struct pt_regs *regs, long ret,
 					    bool in_si)
 {
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct ct_opens_start *s;
-	__u32 tid;
 	__u64 now;
 
-	/* inflight entries are made only for tasks of marked cgroups */
-	if (!task_marked(bpf_get_current_task_btf()))
+	/* inflight is task storage, on tasks of tracked cgroups only */
+	if (!ct_task_has_storage(t))
 		return;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	s = bpf_map_lookup_elem(&inflight, &tid);
-	if (!s)
+	s = bpf_task_storage_get(&inflight, t, 0, 0);
+	if (!s || !s->ts_ns)
 		return;
-	if (stub_untimed_exit(s, ret)) {
-		bpf_map_delete_elem(&inflight, &tid);
-		return;
+	if (!stub_untimed_exit(s, ret)) {
+		now = bpf_ktime_get_ns();
+		account(s, now, ret);
+		note_slow(s, now - s->ts_ns, ret, regs, in_si);
 	}
-	now = bpf_ktime_get_ns();
-	account(s, now, ret);
-	note_slow(s, now - s->ts_ns, ret, regs, in_si);
-	bpf_map_delete_elem(&inflight, &tid);
+	s->ts_ns = 0;
 }
 
 /* ---- runsc guest: stub stops in TASK_TRACED (sched_switch) ---- */
@@ -303,7 +298,6 @@ static __always_inline void opens_stub_stop(struct task_struct *prev)
 	struct ct_opens_start s = {};
 	struct ct_opens_track *tr;
 	struct cgroup *cg;
-	__u32 tid;
 
 	cg = task_marked(prev);
 	if (!cg)
@@ -319,8 +313,7 @@ static __always_inline void opens_stub_stop(struct task_struct *prev)
 	if (s.counted)
 		hist_count(&s);
 	s.ts_ns = bpf_ktime_get_ns();
-	tid = prev->pid;
-	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
+	inflight_set(prev, &s);
 }
 
 #endif /* __CT_OPENS_SYS_BPF_H */

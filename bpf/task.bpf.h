@@ -73,6 +73,17 @@ static __always_inline bool ct_cgroup_has_storage(struct cgroup *cg)
 	return cg && cg->bpf_cgrp_storage;
 }
 
+/*
+ * Does @t carry BPF task storage of any map?  One load, as above: the
+ * task storage of coldtrace's maps is only on tasks it follows.
+ */
+static __always_inline bool ct_task_has_storage(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(t->bpf_storage))
+		return true;
+	return t->bpf_storage;
+}
+
 /* Inode numbers of @t's mount and network namespaces (0 once exited). */
 static __always_inline __u32 ct_mntns(struct task_struct *t)
 {

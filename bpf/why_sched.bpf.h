@@ -19,6 +19,7 @@
 #define __CT_WHY_SCHED_BPF_H
 
 #include "coldtrace.h"
+#include "task.bpf.h"
 
 /* prev_state bits (include/linux/sched.h; #defines, not in BTF) */
 #define CT_TASK_UNINTERRUPTIBLE	0x0002
@@ -37,7 +38,7 @@ struct {
 
 static __always_inline bool why_tracked(struct task_struct *p)
 {
-	if (bpf_core_field_exists(p->bpf_storage) && !p->bpf_storage)
+	if (!ct_task_has_storage(p))
 		return false;	/* the common case: one load */
 	return bpf_task_storage_get(&why_tasks, p, 0, 0) != NULL;
 }

@@ -26,9 +26,9 @@ struct ct_sys_bpf {
 
 static int shrink_opens(struct sys_bpf *skel)
 {
+	/* task and cgroup storage (inflight, marks) have no size */
 	struct bpf_map *m[] = { skel->maps.tracked, skel->maps.hists,
-				skel->maps.inflight, skel->maps.gofers,
-				skel->maps.slowpaths };
+				skel->maps.gofers, skel->maps.slowpaths };
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < sizeof(m) / sizeof(m[0]); i++)
