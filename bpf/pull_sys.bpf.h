@@ -18,9 +18,9 @@
  * Cost for the host: openat/rename/connect check the comm (only dockerd
  * and containerd go further); write/read/pread64/close load one global
  * counter and stop there unless a blob file is open somewhere, and then
- * check the comm; only the daemons' do one hash lookup.  Per write nothing leaves the kernel: bytes and
- * first/last times add up in the fds map, and one record per blob file
- * goes out at close.
+ * check the comm; only the daemons' do one hash lookup.  Per write
+ * nothing leaves the kernel: bytes and first/last times add up in the
+ * fds map, and one record per blob file goes out at close.
  */
 #ifndef __CT_PULL_SYS_BPF_H
 #define __CT_PULL_SYS_BPF_H

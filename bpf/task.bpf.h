@@ -51,7 +51,7 @@ static __always_inline __u64 ct_memcg_id(struct task_struct *t)
 	return ct_cgroup_id(ct_memcg(t));
 }
 
-/* The cgroup of @t's container in cgroup mode @mode (design §4); @t as above. */
+/* The cgroup of @t's container in cgroup mode @mode (design §4). */
 static __always_inline struct cgroup *ct_task_cgroup(struct task_struct *t,
 						     __u32 mode)
 {

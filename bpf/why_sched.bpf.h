@@ -8,8 +8,8 @@
  *
  * Why task storage, not a hash of tids: every context switch and wakeup
  * on the host asks whether its tasks are tracked.  A task that carries
- * no BPF task storage at all (every task but ours, here) is told by one
- * load from the task_struct the scheduler just handed us, no helper call
+ * no BPF task storage at all (every task coldtrace does not follow) is
+ * told by one load from the task_struct the scheduler just handed us, no helper call
  * and no hash; a tracked one by a storage lookup.  The mark goes with
  * the task: nothing leaks, nothing fills up.
  *
