@@ -186,11 +186,10 @@ static __always_inline void opens_execve(void)
 
 /* ---- runc, crun, gofer: sys_enter -> sys_exit ---- */
 
-/* path_arg: which syscall argument is the path (0 or 1). */
-static __always_inline void opens_open_enter(struct pt_regs *regs,
-					     int path_arg)
+/* @t: the current task; path_arg: which argument is the path (0 or 1). */
+static __always_inline void opens_open_enter(struct task_struct *t,
+					     struct pt_regs *regs, int path_arg)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct cgroup *cg = task_marked(t);
 	struct ct_opens_start s = {};
 	struct ct_opens_track *tr;
@@ -239,13 +238,13 @@ static __always_inline bool stub_untimed_exit(const struct ct_opens_start *s,
 
 /*
  * Also the runsc guest's opens, whose inflight entry its stub's ptrace
- * stop made (opens_stub_stop()).  in_si: the path is the second argument
- * (openat, openat2).
+ * stop made (opens_stub_stop()).  @t: the current task; in_si: the path
+ * is the second argument (openat, openat2).
  */
-static __always_inline void opens_open_exit(struct pt_regs *regs, long ret,
+static __always_inline void opens_open_exit(struct task_struct *t,
+					    struct pt_regs *regs, long ret,
 					    bool in_si)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	struct ct_opens_start *s;
 	__u64 now;
 
