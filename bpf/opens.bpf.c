@@ -20,7 +20,7 @@
  *
  * Latency:
  *  - runc, crun, runsc gofer: open/openat/openat2 sys_enter -> sys_exit,
- *    paired by thread id in the inflight map, deleted at every exit;
+ *    paired in the thread's inflight task storage, cleared at every exit;
  *  - runsc guest (ptrace platform): guest syscalls run under
  *    PTRACE_SYSEMU, which skips the sys_enter tracepoints but not the
  *    sys_exit ones, where the stub thread shows the emulated result.
@@ -28,10 +28,10 @@
  *    out of the stub in TASK_TRACED.  Each stop overwrites the last, so
  *    the latency of an open is measured from its own syscall stop.
  *
- * Cost for the host: sched_switch tests one bit of prev_state; an exec
- * compares the comm with "exe".  The syscalls (runc's and crun's
- * registration at execve, open latencies, the runsc guest's open exits)
- * are handled by the one syscall object, bpf/sys.bpf.c (opens_sys.bpf.h),
+ * Cost for the host: an exec compares the comm with "exe".  The
+ * syscalls (runc's and crun's registration at execve, open latencies,
+ * the runsc guest's open exits) and the stub stops are handled by the
+ * one syscall and sched_switch object, bpf/sys.bpf.c (opens_sys.bpf.h),
  * on this object's maps shared by fd (opens_maps.bpf.h).
  */
 #include "vmlinux.h"
@@ -42,10 +42,8 @@
 #include "opens_maps.bpf.h"
 #include "sysargs.bpf.h"
 
-#define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
 #define CT_SIGSYS	31
 #define CT_SYS_SECCOMP	1	/* si_code of a seccomp SECCOMP_RET_TRAP */
-#define CT_EVENTMSG_SYSCALL_ENTRY	1	/* ptrace_message of such a stop */
 
 /*
  * Names compared in the kernel.  Globals, not static locals: clang 14
@@ -77,11 +75,10 @@ int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	bpf_probe_read_user_str(arg0, sizeof(arg0),
 				(void *)BPF_CORE_READ(t, mm, arg_start));
 	if (bytes_eq(arg0, arg0_sandbox, sizeof(arg0_sandbox))) {
-		track(task_key(t), CT_OPENS_RT_RUNSC);
+		track(t, CT_OPENS_RT_RUNSC);
 	} else if (bytes_eq(arg0, arg0_gofer, sizeof(arg0_gofer))) {
-		key = task_key(t);
-		track(key, CT_OPENS_RT_RUNSC);
-		if (key > 1 && runtime_wanted(CT_OPENS_RT_RUNSC))
+		key = track(t, CT_OPENS_RT_RUNSC);
+		if (key)
 			bpf_map_update_elem(&gofers, &tgid, &key, BPF_ANY);
 	}
 	return 0;
@@ -93,64 +90,17 @@ int BPF_PROG(ct_opens_exit, struct task_struct *p)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 
-	/* Only a process's last thread matters for gofers; cheap anyway. */
+	/* Only a process's last thread matters; inflight goes with its task. */
 	if (tid == tgid)
 		bpf_map_delete_elem(&gofers, &tgid);
-	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
-
-/* ---- runsc guest: stub stops in TASK_TRACED ---- */
 
 /*
- * Whether @prev stops at the syscall-entry stop of an open: the kernel
- * marks such a stop with ptrace_message PTRACE_EVENTMSG_SYSCALL_ENTRY
- * (set before the stop schedules, left alone by the tracer; exit_code
- * is not usable: the sentry's wait4 on the other CPU may clear it before
- * the stub switches out), and the stub's saved registers hold the
- * guest's syscall number.  Each guest open makes exactly one such stop,
- * whichever stub thread later shows its result: it is counted here
- * (opens_sys.bpf.h).
+ * runsc guest, ptrace platform: the stub's stops in TASK_TRACED are seen
+ * by the tool's one sched_switch program (bpf/sys.bpf.c,
+ * opens_sys.bpf.h's opens_stub_stop()), on this object's maps.
  */
-static __always_inline bool stub_open_entry(struct task_struct *prev)
-{
-	struct pt_regs *regs;
-	long nr;
-
-	if (prev->ptrace_message != CT_EVENTMSG_SYSCALL_ENTRY)
-		return false;
-	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-	if (!regs)
-		return false;
-	nr = ct_sys_nr(regs);
-	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(ct_opens_switch, bool preempt, struct task_struct *prev,
-	     struct task_struct *next, unsigned int prev_state)
-{
-	struct ct_opens_start s = {};
-	struct ct_opens_track *tr;
-	__u32 tid;
-
-	if (!(prev_state & CT_TASK_TRACED))
-		return 0;
-	s.cgroup_key = task_key(prev);
-	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
-	if (!tr || tr->runtime != CT_OPENS_RT_RUNSC)
-		return 0;
-	__sync_fetch_and_add(&tr->stub_stops, 1);
-	s.runtime = CT_OPENS_RT_RUNSC;
-	s.kind = CT_OPENS_GUEST;
-	s.counted = stub_open_entry(prev);
-	if (s.counted)
-		hist_count(&s);
-	s.ts_ns = bpf_ktime_get_ns();
-	tid = BPF_CORE_READ(prev, pid);
-	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
-	return 0;
-}
 
 /*
  * ---- runsc guest: systrap ----

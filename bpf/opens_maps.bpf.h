@@ -10,10 +10,13 @@
  *    syscall object; runsc at its sandbox's and gofer's exec, in
  *    opens.bpf.c);
  *  - hists: open-latency histograms;
- *  - inflight: an open between its start and its sys_exit, by tid (the
- *    start is sys_enter, or the runsc stub's ptrace stop, sched_switch);
+ *  - inflight: an open between its start and its sys_exit, in the
+ *    task's storage (the start is sys_enter, or the runsc stub's ptrace
+ *    stop, sched_switch);
  *  - gofers: runsc gofer tgid -> its container's cgroup key;
- *  - slowpaths: --paths, the slowest opens per container and CPU.
+ *  - slowpaths: --paths, the slowest opens per container and CPU;
+ *  - marks: cgroup storage on every cgroup that ever entered tracked,
+ *    the hot paths' first test (task_marked()).
  * Both objects get the same cgroup_mode and runtime_mask from userspace.
  */
 #ifndef __CT_OPENS_MAPS_BPF_H
@@ -40,10 +43,15 @@ struct {
 	__type(value, struct ct_opens_hist);
 } hists SEC(".maps");
 
+/*
+ * Task storage, not a hash by tid: every traced open writes it at its
+ * start and reads it at its end, and a thread's entry is allocated once
+ * and goes with the thread (ts_ns 0: no open in flight).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, CT_OPENS_MAX_INFLIGHT);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct ct_opens_start);
 } inflight SEC(".maps");
 
@@ -64,9 +72,37 @@ struct {
 	__type(value, struct ct_opens_slow);
 } slowpaths SEC(".maps");
 
+/*
+ * A mark in the cgroup itself, set beside every tracked entry, never
+ * removed (it goes with the cgroup): the open paths run on every open of
+ * every process, and an untracked task is told by one load from its
+ * cgroup (ct_cgroup_has_storage()) instead of a hash of its key.  Marked
+ * means maybe tracked: tracked still decides (an entry forgotten by
+ * userspace or evicted leaves its mark).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} marks SEC(".maps");
+
+static __always_inline struct cgroup *task_cgroup(struct task_struct *t)
+{
+	return ct_task_cgroup(t, cgroup_mode);
+}
+
 static __always_inline __u64 task_key(struct task_struct *t)
 {
-	return ct_task_key(t, cgroup_mode);
+	return ct_cgroup_id(task_cgroup(t));
+}
+
+/* NULL unless @t's cgroup may be tracked; else that cgroup. */
+static __always_inline struct cgroup *task_marked(struct task_struct *t)
+{
+	struct cgroup *cg = task_cgroup(t);
+
+	return ct_cgroup_has_storage(cg) ? cg : NULL;
 }
 
 static __always_inline bool bytes_eq(const char *a, const char *b, int n)
@@ -82,17 +118,36 @@ static __always_inline bool runtime_wanted(__u32 rt)
 	return !runtime_mask || (runtime_mask & (1u << rt));
 }
 
-/* Start tracking @key; keys 0 and 1 are "none" and the root cgroup. */
-static __always_inline void track(__u64 key, __u32 rt)
+/*
+ * Start tracking @t's container; keys 0 and 1 are "none" and the root
+ * cgroup.  Returns its key, 0 if it is not tracked.
+ */
+static __always_inline __u64 track(struct task_struct *t, __u32 rt)
 {
 	struct ct_opens_track v = {
 		.runtime = rt,
 		.since_ns = bpf_ktime_get_ns(),
 	};
+	struct cgroup *cg = task_cgroup(t);
+	__u64 key = ct_cgroup_id(cg);
 
 	if (key <= 1 || !runtime_wanted(rt))
-		return;
+		return 0;
+	bpf_cgrp_storage_get(&marks, cg, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	bpf_map_update_elem(&tracked, &key, &v, BPF_NOEXIST);
+	return key;
+}
+
+/* @t's open in flight from now: *s, or nothing (no memory). */
+static __always_inline void inflight_set(struct task_struct *t,
+					 const struct ct_opens_start *s)
+{
+	struct ct_opens_start *e;
+
+	e = bpf_task_storage_get(&inflight, t, 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (e)
+		*e = *s;
 }
 
 /*

@@ -6,12 +6,14 @@
  *  - execve/execveat: runc's and crun's container process enters
  *    tracked here, at the moment its user program starts;
  *  - open/openat/openat2 of runc, crun and runsc gofer threads: sys_enter
- *    -> sys_exit, paired by tid in inflight;
+ *    -> sys_exit, paired in the thread's inflight storage;
  *  - the runsc guest's opens (ptrace platform): no sys_enter, but the
  *    stub thread's sys_exit, with the emulated result and the guest's
- *    syscall number, closes the inflight entry its ptrace stop opened.
- * Cost for the host: an open, one tracked lookup at sys_enter and one
- * inflight lookup at sys_exit.
+ *    syscall number, closes the inflight entry its ptrace stop opened
+ *    (opens_stub_stop(), from the tool's one sched_switch program).
+ * Cost for the host: an open, one load from its cgroup at sys_enter
+ * (task_marked(): no hash lookup unless the cgroup was ever tracked) and
+ * one from its task at sys_exit (ct_task_has_storage()).
  *
  * --paths (paths_enabled): per container, the CT_OPENS_SLOW_K slowest
  * guest opens with their paths.  The path pointer is saved at sys_enter
@@ -39,6 +41,8 @@
 
 #define CT_ENOENT	2
 #define CT_ENOSYS	38
+#define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
+#define CT_EVENTMSG_SYSCALL_ENTRY	1	/* ptrace_message of such a stop */
 
 const volatile bool paths_enabled;	/* --paths */
 
@@ -48,11 +52,14 @@ const struct ct_opens_slow zero_slow;
 const char comm_runc_init[CT_COMM_LEN] = "runc:[2:INIT]";
 const char comm_crun[CT_COMM_LEN] = "crun";
 
+/* One open's end in @h; @count: also count it (its stop did not). */
 static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
-				      long ret)
+				      long ret, bool count)
 {
 	if (!h)
 		return;
+	if (count)
+		__sync_fetch_and_add(&h->count, 1);
 	if (ret < 0)
 		__sync_fetch_and_add(&h->failed, 1);
 	if (ret == -CT_ENOENT)
@@ -63,17 +70,17 @@ static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
 
 /*
  * Time one open in its container's and in its runtime's histogram (and
- * count it, unless its stub's entry stop did).
+ * count it, unless its stub's entry stop did): one lookup of each, every
+ * traced open pays them.
  */
 static __always_inline void account(const struct ct_opens_start *s,
 				    __u64 now, long ret)
 {
 	__u32 slot = ct_hist_slot(now - s->ts_ns, CT_HIST_SLOTS);
 
-	if (!s->counted)
-		hist_count(s);
-	hist_time(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret);
-	hist_time(hist_get(0, s->runtime, s->kind), slot, ret);
+	hist_time(hist_get(s->cgroup_key, s->runtime, s->kind), slot, ret,
+		  !s->counted);
+	hist_time(hist_get(0, s->runtime, s->kind), slot, ret, !s->counted);
 }
 
 /* ---- --paths: the K slowest opens ---- */
@@ -165,36 +172,36 @@ static __always_inline void opens_execve(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	char comm[CT_COMM_LEN];
-	__u64 key;
 
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (bytes_eq(comm, comm_runc_init, CT_COMM_LEN)) {
-		track(task_key(t), CT_OPENS_RT_RUNC);
+		track(t, CT_OPENS_RT_RUNC);
 		return;
 	}
 	if (!bytes_eq(comm, comm_crun, CT_COMM_LEN))
 		return;
-	key = task_key(t);
-	if (key != task_key(t->real_parent))
-		track(key, CT_OPENS_RT_CRUN);
+	if (task_key(t) != task_key(t->real_parent))
+		track(t, CT_OPENS_RT_CRUN);
 }
 
 /* ---- runc, crun, gofer: sys_enter -> sys_exit ---- */
 
-/* path_arg: which syscall argument is the path (0 or 1). */
-static __always_inline void opens_open_enter(struct pt_regs *regs,
-					     int path_arg)
+/* @t: the current task; path_arg: which argument is the path (0 or 1). */
+static __always_inline void opens_open_enter(struct task_struct *t,
+					     struct pt_regs *regs, int path_arg)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct cgroup *cg = task_marked(t);
 	struct ct_opens_start s = {};
 	struct ct_opens_track *tr;
+	__u32 tgid;
 
-	s.cgroup_key = task_key(t);
+	if (!cg)
+		return;		/* every untracked process: one load */
+	s.cgroup_key = ct_cgroup_id(cg);
 	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
 	if (!tr)
 		return;
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	s.runtime = tr->runtime;
 	s.kind = CT_OPENS_GUEST;
 	if (s.runtime == CT_OPENS_RT_RUNSC) {
@@ -206,13 +213,13 @@ static __always_inline void opens_open_enter(struct pt_regs *regs,
 	if (paths_enabled && s.kind == CT_OPENS_GUEST)
 		s.path_ptr = path_arg ? ct_sys_arg1(regs) : ct_sys_arg0(regs);
 	s.ts_ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&inflight, &tid, &s, BPF_ANY);
+	inflight_set(t, &s);
 }
 
 /*
  * A runsc guest's open is counted at its stub's syscall-entry stop
- * (opens.bpf.c); the exit only times it, and only when it is that open's
- * own: the stub's last stop was an open's entry stop (counted) and the
+ * (opens_stub_stop()); the exit only times it, and only when it is that
+ * open's own: the stub's last stop was an open's entry stop (counted) and the
  * exit does not carry -ENOSYS.  Measured (docs/runsc.md): the sentry may
  * finish the open on another stub thread, whose exit follows some other
  * syscall's stop, and the first stub may later leave its stop with
@@ -231,27 +238,81 @@ static __always_inline bool stub_untimed_exit(const struct ct_opens_start *s,
 
 /*
  * Also the runsc guest's opens, whose inflight entry its stub's ptrace
- * stop made (opens.bpf.c).  in_si: the path is the second argument
- * (openat, openat2).
+ * stop made (opens_stub_stop()).  @t: the current task; in_si: the path
+ * is the second argument (openat, openat2).
  */
-static __always_inline void opens_open_exit(struct pt_regs *regs, long ret,
+static __always_inline void opens_open_exit(struct task_struct *t,
+					    struct pt_regs *regs, long ret,
 					    bool in_si)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ct_opens_start *s;
 	__u64 now;
 
-	s = bpf_map_lookup_elem(&inflight, &tid);
-	if (!s)
+	/* inflight is task storage, on tasks of tracked cgroups only */
+	if (!ct_task_has_storage(t))
 		return;
-	if (stub_untimed_exit(s, ret)) {
-		bpf_map_delete_elem(&inflight, &tid);
+	s = bpf_task_storage_get(&inflight, t, 0, 0);
+	if (!s || !s->ts_ns)
 		return;
+	if (!stub_untimed_exit(s, ret)) {
+		now = bpf_ktime_get_ns();
+		account(s, now, ret);
+		note_slow(s, now - s->ts_ns, ret, regs, in_si);
 	}
-	now = bpf_ktime_get_ns();
-	account(s, now, ret);
-	note_slow(s, now - s->ts_ns, ret, regs, in_si);
-	bpf_map_delete_elem(&inflight, &tid);
+	s->ts_ns = 0;
+}
+
+/* ---- runsc guest: stub stops in TASK_TRACED (sched_switch) ---- */
+
+/*
+ * Whether @prev stops at the syscall-entry stop of an open: the kernel
+ * marks such a stop with ptrace_message PTRACE_EVENTMSG_SYSCALL_ENTRY
+ * (set before the stop schedules, left alone by the tracer; exit_code
+ * is not usable: the sentry's wait4 on the other CPU may clear it before
+ * the stub switches out), and the stub's saved registers hold the
+ * guest's syscall number.  Each guest open makes exactly one such stop,
+ * whichever stub thread later shows its result: it is counted here.
+ */
+static __always_inline bool stub_open_entry(struct task_struct *prev)
+{
+	struct pt_regs *regs;
+	long nr;
+
+	if (prev->ptrace_message != CT_EVENTMSG_SYSCALL_ENTRY)
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (!regs)
+		return false;
+	nr = ct_sys_nr(regs);
+	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2;
+}
+
+/*
+ * @prev switches out in TASK_TRACED (the caller tested the bit): if it is
+ * a tracked runsc container's stub, its stop starts the guest syscall
+ * whose exit opens_open_exit() may time.
+ */
+static __always_inline void opens_stub_stop(struct task_struct *prev)
+{
+	struct ct_opens_start s = {};
+	struct ct_opens_track *tr;
+	struct cgroup *cg;
+
+	cg = task_marked(prev);
+	if (!cg)
+		return;
+	s.cgroup_key = ct_cgroup_id(cg);
+	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
+	if (!tr || tr->runtime != CT_OPENS_RT_RUNSC)
+		return;
+	__sync_fetch_and_add(&tr->stub_stops, 1);
+	s.runtime = CT_OPENS_RT_RUNSC;
+	s.kind = CT_OPENS_GUEST;
+	s.counted = stub_open_entry(prev);
+	if (s.counted)
+		hist_count(&s);
+	s.ts_ns = bpf_ktime_get_ns();
+	inflight_set(prev, &s);
 }
 
 #endif /* __CT_OPENS_SYS_BPF_H */

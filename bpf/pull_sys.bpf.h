@@ -18,9 +18,9 @@
  * Cost for the host: openat/rename/connect check the comm (only dockerd
  * and containerd go further); write/read/pread64/close load one global
  * counter and stop there unless a blob file is open somewhere, and then
- * do one hash lookup.  Per write nothing leaves the kernel: bytes and
- * first/last times add up in the fds map, and one record per blob file
- * goes out at close.
+ * check the comm; only the daemons' do one hash lookup.  Per write
+ * nothing leaves the kernel: bytes and first/last times add up in the
+ * fds map, and one record per blob file goes out at close.
  */
 #ifndef __CT_PULL_SYS_BPF_H
 #define __CT_PULL_SYS_BPF_H
@@ -111,9 +111,8 @@ const char s_diffid[] = "diffid-by-digest";
  * fetches through containerd, which writes the files.)
  * Whole-word compares: byte loops branch too much for the verifier.
  */
-static __always_inline int daemon_comm(void)
+static __always_inline int daemon_comm(struct task_struct *t)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 c[2];
 
 	/* direct loads, not the comm helper: every host openat runs this */
@@ -231,15 +230,16 @@ static __always_inline struct blob_state *scratch_state(void)
 
 /* ---- open: remember matching paths until the fd is known ---- */
 
-static __always_inline int on_open(const char *path, int flags)
+static __always_inline int on_open(struct task_struct *t, const char *path,
+				   int flags)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	int who = daemon_comm(), len;
+	int who = daemon_comm(t), len;
 	struct blob_state *st;
-	__u32 kind;
+	__u32 kind, tid;
 
 	if (!who)
 		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
 	st = scratch_state();
 	if (!st)
 		return 0;
@@ -364,7 +364,7 @@ static __always_inline int on_close(__u64 fd)
 
 static __always_inline int on_rename(const char *oldp, const char *newp)
 {
-	int who = daemon_comm(), len;
+	int who = daemon_comm(bpf_get_current_task_btf()), len;
 	struct ct_pull_rename *r;
 	__u32 kind;
 
@@ -396,7 +396,7 @@ static __always_inline int on_connect(const void *addr)
 	struct sockaddr_in6 sa = {};
 	struct ct_pull_connect *r;
 
-	if (!daemon_comm())
+	if (!daemon_comm(bpf_get_current_task_btf()))
 		return 0;
 	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family),
 				addr))
@@ -427,11 +427,18 @@ static __always_inline int on_connect(const void *addr)
 
 /* ---- entry points for the dispatchers (bpf/sys.bpf.c) ---- */
 
-/* read/pread64/write(fd, buf, count[, pos]), close(fd) */
-static __always_inline int pull_fd_syscall(struct pt_regs *regs, long id)
+/* read/pread64/write(fd, buf, count[, pos]), close(fd) by @t, current */
+static __always_inline int pull_fd_syscall(struct task_struct *t,
+					   struct pt_regs *regs, long id)
 {
 	__u64 fd = ct_sys_arg0(regs);
 
+	/*
+	 * fds holds the daemons' files only: while one pulls, every other
+	 * process's read, write and close stops at its comm, not a lookup.
+	 */
+	if (!daemon_comm(t))
+		return 0;
 	switch (id) {
 	case __NR_read:
 	case __NR_pread64:
@@ -442,12 +449,17 @@ static __always_inline int pull_fd_syscall(struct pt_regs *regs, long id)
 	return on_close(fd);
 }
 
+/* openat(dfd, filename, flags, mode) by @t, the current task */
+static __always_inline int pull_openat(struct task_struct *t,
+				       struct pt_regs *regs)
+{
+	return on_open(t, (const char *)ct_sys_arg1(regs),
+		       (int)ct_sys_arg2(regs));
+}
+
 static __always_inline int pull_name_syscall(struct pt_regs *regs, long id)
 {
 	switch (id) {
-	case __NR_openat:	/* openat(dfd, filename, flags, mode) */
-		return on_open((const char *)ct_sys_arg1(regs),
-			       (int)ct_sys_arg2(regs));
 	case __NR_rename:	/* rename(oldname, newname) */
 		return on_rename((const char *)ct_sys_arg0(regs),
 				 (const char *)ct_sys_arg1(regs));

@@ -19,6 +19,11 @@
  * Each dispatcher first switches on the syscall number, before any
  * helper call or map lookup: any other syscall costs a few compares.
  * ct_sys_native() comes after the number matched (it costs a helper).
+ *
+ * The tool's one tp_btf/sched_switch program is here too, for the same
+ * reason: the runsc stub's stops (opens_sys.bpf.h) and --why's scheduler
+ * states (why_sched.bpf.h) were two programs, and every context switch
+ * on the host paid both.  It is loaded only when one of them is on.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -32,6 +37,7 @@
 #include "pull_sys.bpf.h"
 #include "prepare_sys.bpf.h"
 #include "ready_sys.bpf.h"
+#include "why_sched.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -40,6 +46,63 @@ const volatile bool opens_on;	/* open tracer: its maps are ours by fd */
 const volatile bool pull_on;
 const volatile bool prepare_on;
 const volatile bool ready_on;	/* --ready=listen; needs opens_on */
+const volatile bool stubs_on;	/* runsc traced: its stub stops; opens_on */
+const volatile bool why_on;	/* --why: why_tasks is why.bpf.c's by fd */
+
+/*
+ * open, openat, openat2: every process opens files all the time, so the
+ * task pointer (a helper call) is fetched once for every test after the
+ * number; the pull tracer follows openat only.
+ */
+static __always_inline bool open_wanted(long nr)
+{
+	return opens_on || (pull_on && nr == __NR_openat);
+}
+
+static __always_inline void open_enter(struct pt_regs *regs, long nr)
+{
+	struct task_struct *t;
+
+	if (!open_wanted(nr))
+		return;
+	t = bpf_get_current_task_btf();
+	if (!ct_task_native(t))
+		return;
+	if (opens_on)
+		opens_open_enter(t, regs, nr != __NR_open);
+	if (pull_on && nr == __NR_openat)
+		pull_openat(t, regs);
+}
+
+static __always_inline void open_exit(struct pt_regs *regs, long nr, long ret)
+{
+	struct task_struct *t;
+
+	if (!open_wanted(nr))
+		return;
+	t = bpf_get_current_task_btf();
+	if (!ct_task_native(t))
+		return;
+	if (opens_on)
+		opens_open_exit(t, regs, ret, nr != __NR_open);
+	if (pull_on && nr == __NR_openat)
+		pull_open_exit(ret);
+}
+
+/*
+ * read, pread64, write, close: every process, all the time, so pull's
+ * global counter of open blob files comes first.
+ */
+static __always_inline void fd_enter(struct pt_regs *regs, long nr)
+{
+	struct task_struct *t;
+
+	if (!pull_on || !nr_open)
+		return;
+	t = bpf_get_current_task_btf();
+	if (ct_task_native(t))
+		pull_fd_syscall(t, regs, nr);
+}
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
@@ -49,25 +112,12 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 	case __NR_pread64:
 	case __NR_write:
 	case __NR_close:
-		/* every process, all the time: pull's global counter first */
-		if (pull_on && nr_open && ct_sys_native())
-			pull_fd_syscall(regs, id);
+		fd_enter(regs, id);
 		break;
 	case __NR_open:
-		if (opens_on && ct_sys_native())
-			opens_open_enter(regs, 0);
-		break;
 	case __NR_openat:
-		if (!(opens_on || pull_on) || !ct_sys_native())
-			break;
-		if (opens_on)
-			opens_open_enter(regs, 1);
-		if (pull_on)
-			pull_name_syscall(regs, id);
-		break;
 	case __NR_openat2:
-		if (opens_on && ct_sys_native())
-			opens_open_enter(regs, 1);
+		open_enter(regs, id);
 		break;
 	case __NR_execve:
 	case __NR_execveat:
@@ -116,22 +166,13 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 {
-	switch (ct_sys_nr(regs)) {
+	long nr = ct_sys_nr(regs);
+
+	switch (nr) {
 	case __NR_open:
-		if (opens_on && ct_sys_native())
-			opens_open_exit(regs, ret, false);
-		break;
 	case __NR_openat:
-		if (!(opens_on || pull_on) || !ct_sys_native())
-			break;
-		if (opens_on)
-			opens_open_exit(regs, ret, true);
-		if (pull_on)
-			pull_open_exit(ret);
-		break;
 	case __NR_openat2:
-		if (opens_on && ct_sys_native())
-			opens_open_exit(regs, ret, true);
+		open_exit(regs, nr, ret);
 		break;
 	case __NR_mount:
 		if (ct_sys_native())
@@ -164,5 +205,20 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 			listen_exit(ret);
 		break;
 	}
+	return 0;
+}
+
+/*
+ * An untracked switch pays one bit test (runsc's stops are TASK_TRACED)
+ * and one load per task (why_tracked()).
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	if (stubs_on && (prev_state & CT_TASK_TRACED))
+		opens_stub_stop(prev);
+	if (why_on)
+		why_switch(preempt, prev, next, prev_state);
 	return 0;
 }

@@ -61,13 +61,16 @@ static __always_inline long ct_sys_nr(struct pt_regs *regs)
  * (arch_trace_is_compat_syscall()): drop them too.  Call only after the
  * number matched, it costs a helper call.
  */
-static __always_inline bool ct_sys_native(void)
+static __always_inline bool ct_task_native(struct task_struct *t)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-
 	if (!bpf_core_field_exists(t->thread_info.status))
 		return true;
 	return !(t->thread_info.status & CT_TS_COMPAT);
+}
+
+static __always_inline bool ct_sys_native(void)
+{
+	return ct_task_native(bpf_get_current_task_btf());
 }
 
 #endif /* __CT_SYSARGS_BPF_H */

@@ -13,10 +13,10 @@
 #include "coldtrace.h"
 
 /*
- * Kernfs id of the v1 memory cgroup of @t, which is what identifies a
- * container on a cgroup v1 host (design §4).  memory_cgrp_id is an enum
- * whose value depends on the kernel config, hence the CO-RE enum lookup.
- * Returns 0 if the kernel has no memory controller.
+ * The v1 memory cgroup of @t, which is what identifies a container on a
+ * cgroup v1 host (design §4).  memory_cgrp_id is an enum whose value
+ * depends on the kernel config, hence the CO-RE enum lookup.  NULL if
+ * the kernel has no memory controller.
  *
  * @t is a BTF pointer (bpf_get_current_task_btf(), a tp_btf argument):
  * the chain is read with direct loads, which the verifier turns into
@@ -24,30 +24,64 @@
  * helper call per pointer (measured: ~15 ns less per host open+close,
  * tools/bench/bpf-cost).  Every syscall of every process pays this.
  */
-static __always_inline __u64 ct_memcg_id(struct task_struct *t)
+static __always_inline struct cgroup *ct_memcg(struct task_struct *t)
 {
 	struct cgroup_subsys_state *css;
 	int id, nr;
 
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
-		return 0;
+		return NULL;
 	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 	/* subsys[] has CGROUP_SUBSYS_COUNT entries on the running kernel. */
 	nr = bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT);
 	if (id < 0 || id >= nr)
-		return 0;
+		return NULL;
 	css = t->cgroups->subsys[id];
-	if (!css)
-		return 0;
-	return css->cgroup->kn->id;
+	return css ? css->cgroup : NULL;
 }
 
-/* The key of @t's container in cgroup mode @mode (design §4); @t as above. */
-static __always_inline __u64 ct_task_key(struct task_struct *t, __u32 mode)
+/* Kernfs id of @cg (0 for none): the key of a container's cgroup. */
+static __always_inline __u64 ct_cgroup_id(struct cgroup *cg)
+{
+	return cg ? cg->kn->id : 0;
+}
+
+static __always_inline __u64 ct_memcg_id(struct task_struct *t)
+{
+	return ct_cgroup_id(ct_memcg(t));
+}
+
+/* The cgroup of @t's container in cgroup mode @mode (design §4). */
+static __always_inline struct cgroup *ct_task_cgroup(struct task_struct *t,
+						     __u32 mode)
 {
 	if (mode == CT_CGROUP_V2)
-		return t->cgroups->dfl_cgrp->kn->id;
-	return ct_memcg_id(t);
+		return t->cgroups->dfl_cgrp;
+	return ct_memcg(t);
+}
+
+/*
+ * Does @cg carry BPF cgroup storage of any map?  One load, no helper
+ * call: most cgroups have none, so a container mark kept in cgroup
+ * storage (bpf/opens_maps.bpf.h) rejects an untracked task before any
+ * hash lookup.  Kernels without the field (before 6.2) say yes.
+ */
+static __always_inline bool ct_cgroup_has_storage(struct cgroup *cg)
+{
+	if (!bpf_core_field_exists(cg->bpf_cgrp_storage))
+		return true;
+	return cg && cg->bpf_cgrp_storage;
+}
+
+/*
+ * Does @t carry BPF task storage of any map?  One load, as above: the
+ * task storage of coldtrace's maps is only on tasks it follows.
+ */
+static __always_inline bool ct_task_has_storage(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(t->bpf_storage))
+		return true;
+	return t->bpf_storage;
 }
 
 /* Inode numbers of @t's mount and network namespaces (0 once exited). */

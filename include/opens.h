@@ -18,7 +18,6 @@
 
 /* Sizes of the BPF maps. */
 #define CT_OPENS_MAX_CONTAINERS	4096
-#define CT_OPENS_MAX_INFLIGHT	16384	/* threads inside an open */
 #define CT_OPENS_MAX_GOFERS	4096
 
 /*

@@ -150,6 +150,7 @@ static int start_sys(struct live_state *ls)
 		.pull = !cli->no_pulls,
 		.prepare = true,
 		.ready = cli->ready_mode == CT_READY_LISTEN,
+		.why = ls->why_bpf,
 	};
 	char err[CT_REPORT_ERRLEN];
 

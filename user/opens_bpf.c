@@ -38,20 +38,19 @@ static int configure(struct opens_bpf *skel, enum ct_cgroup_mode m,
 		snprintf(err, errlen, "opens: unknown cgroup mode %d", (int)m);
 		return -EINVAL;
 	}
+	struct ct_opens_cfg cfg = { .runtime_mask = runtime_mask };
+
 	skel->rodata->cgroup_mode = m;
 	skel->rodata->runtime_mask = runtime_mask;
 	/* unused then: the smallest map the kernel accepts */
 	if (!paths)
 		bpf_map__set_max_entries(skel->maps.slowpaths, 1);
 	/*
-	 * The stub stops and seccomp traps are runsc's only: without runsc
-	 * (-r runc,crun; a mask of 0 is every runtime) no context switch or
-	 * signal pays for a hook.
+	 * The seccomp traps are runsc's only: without runsc no signal pays
+	 * for a hook (nor a context switch: user/sys_bpf.c).
 	 */
-	if (runtime_mask && !(runtime_mask & (1u << CT_RT_RUNSC))) {
-		bpf_program__set_autoload(skel->progs.ct_opens_switch, false);
+	if (!ct_opens_cfg_runsc(&cfg))
 		bpf_program__set_autoload(skel->progs.ct_opens_sigsys, false);
-	}
 	return 0;
 }
 
@@ -224,20 +223,6 @@ size_t ct_opens_keys(struct ct_opens_bpf *o, uint64_t *keys, size_t max)
 	return n;
 }
 
-int ct_opens_track(struct ct_opens_bpf *o, uint64_t cgroup_key,
-		   enum ct_runtime rt)
-{
-	struct ct_opens_track t = { .runtime = rt, .since_ns = ct_mono_ns() };
-
-	if (!o || cgroup_key <= 1 ||
-	    (rt != CT_RT_RUNC && rt != CT_RT_CRUN && rt != CT_RT_RUNSC))
-		return -EINVAL;
-	if (bpf_map_update_elem(o->tracked_fd, &cgroup_key, &t, BPF_NOEXIST) &&
-	    errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key)
 {
 	struct ct_opens_track t;
@@ -263,6 +248,7 @@ int ct_opens_share_maps(const struct ct_opens_bpf *o, struct bpf_object *obj)
 {
 	static const char *const names[] = {
 		"tracked", "hists", "inflight", "gofers", "slowpaths",
+		"marks",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -2,8 +2,9 @@
 /*
  * File-open latency histograms, BPF side (bpf/opens.bpf.c): start, read,
  * stop.  Containers are registered in the kernel when their program
- * starts (see bpf/opens.bpf.c); ct_opens_track() is only for containers
- * that were already running when coldtrace started.
+ * starts (see bpf/opens.bpf.c), with a mark in their cgroup that only
+ * the kernel can set (bpf/opens_maps.bpf.h), so there is no tracking
+ * from userspace.
  */
 #ifndef __CT_OPENS_BPF_H
 #define __CT_OPENS_BPF_H
@@ -53,9 +54,6 @@ enum ct_runtime ct_opens_runtime_of(struct ct_opens_bpf *o,
 /* Up to max tracked cgroup keys into keys; returns how many. */
 size_t ct_opens_keys(struct ct_opens_bpf *o, uint64_t *keys, size_t max);
 
-/* Track a container from now on (runc, crun or runsc). */
-int ct_opens_track(struct ct_opens_bpf *o, uint64_t cgroup_key,
-		   enum ct_runtime rt);
 /*
  * Stop tracking a container and drop its histograms and slowest opens
  * (after emission).
@@ -71,10 +69,17 @@ struct ct_opens_cfg {
 
 void ct_opens_get_cfg(const struct ct_opens_bpf *o, struct ct_opens_cfg *out);
 
+/* Does a tracer of @cfg follow runsc (whose stub stops need sched_switch)? */
+static inline bool ct_opens_cfg_runsc(const struct ct_opens_cfg *cfg)
+{
+	return !cfg->runtime_mask ||
+	       (cfg->runtime_mask & (1u << CT_RT_RUNSC));
+}
+
 /*
  * Before obj's load: make obj's open-tracer maps (bpf/opens_maps.bpf.h:
- * tracked, hists, inflight, gofers, slowpaths) this tracer's own, by fd,
- * so that its programs see the same containers and opens.  0 or -errno.
+ * tracked, hists, inflight, gofers, slowpaths, marks) this tracer's own,
+ * by fd, so that its programs see the same containers and opens.  0 or -errno.
  */
 struct bpf_object;
 int ct_opens_share_maps(const struct ct_opens_bpf *o, struct bpf_object *obj);

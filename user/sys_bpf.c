@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Open/load/attach of bpf/sys.bpf.c on the maps of the other tracers:
- * the lifecycle ring buffer and lost counter (ct_loader_share_events())
- * and, with the open tracer, its container maps (ct_opens_share_maps()).
+ * the lifecycle ring buffer and lost counter (ct_loader_share_events()),
+ * with the open tracer its container maps (ct_opens_share_maps()), with
+ * --why its task marks (ct_why_share_maps()).
  * The maps of pulls, prepare and the lifecycle's syscalls are this
  * object's own; a feature that is off keeps the smallest maps the kernel
  * accepts (its code is dropped by the verifier).
@@ -16,6 +17,7 @@
 #include "loader.h"
 #include "opens_bpf.h"
 #include "sys_bpf.h"
+#include "why_bpf.h"
 #include "sys.skel.h"
 
 struct ct_sys_bpf {
@@ -24,9 +26,9 @@ struct ct_sys_bpf {
 
 static int shrink_opens(struct sys_bpf *skel)
 {
+	/* task and cgroup storage (inflight, marks) have no size */
 	struct bpf_map *m[] = { skel->maps.tracked, skel->maps.hists,
-				skel->maps.inflight, skel->maps.gofers,
-				skel->maps.slowpaths };
+				skel->maps.gofers, skel->maps.slowpaths };
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < sizeof(m) / sizeof(m[0]); i++)
@@ -55,7 +57,21 @@ static int share_opens(struct sys_bpf *skel, struct ct_opens_bpf *o)
 	skel->rodata->cgroup_mode = cfg.cgroup_mode;
 	skel->rodata->runtime_mask = cfg.runtime_mask;
 	skel->rodata->paths_enabled = cfg.paths;
+	skel->rodata->stubs_on = ct_opens_cfg_runsc(&cfg);
 	return ct_opens_share_maps(o, skel->obj);
+}
+
+/*
+ * No sched_switch hook at all unless runsc's stub stops or --why need it:
+ * it would run on every context switch of the host.
+ */
+static int setup_switch(struct sys_bpf *skel, const struct ct_sys_features *f)
+{
+	skel->rodata->why_on = f->why != NULL;
+	if (!skel->rodata->stubs_on && !f->why)
+		return bpf_program__set_autoload(skel->progs.ct_sched_switch,
+						 false);
+	return f->why ? ct_why_share_maps(f->why, skel->obj) : 0;
 }
 
 static int configure(struct sys_bpf *skel, struct ct_loader *l,
@@ -80,6 +96,8 @@ static int configure(struct sys_bpf *skel, struct ct_loader *l,
 	if (!rc)
 		rc = f->opens ? share_opens(skel, f->opens) :
 				shrink_opens(skel);
+	if (!rc)
+		rc = setup_switch(skel, f);
 	if (!rc && !f->pull)
 		rc = shrink_pull(skel);
 	if (!rc && !f->prepare)
@@ -88,6 +106,13 @@ static int configure(struct sys_bpf *skel, struct ct_loader *l,
 		snprintf(err, errlen, "sys: sharing or sizing maps failed: %s",
 			 strerror(-rc));
 	return rc;
+}
+
+static const char *switch_users(bool stubs, bool why)
+{
+	if (stubs)
+		return why ? "runsc stubs, why" : "runsc stubs";
+	return why ? "why" : "none, not attached";
 }
 
 static int add_pull_ringbuf(struct sys_bpf *skel, struct ct_loader *l,
@@ -137,9 +162,10 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 	}
 	if (verbose)
 		fprintf(stderr, "sys: attached (one sys_enter/sys_exit pair: "
-			"lifecycle%s%s%s%s)\n", f->opens ? ", opens" : "",
-			f->pull ? ", pull" : "", f->prepare ? ", prepare" : "",
-			f->ready ? ", ready" : "");
+			"lifecycle%s%s%s%s; sched_switch: %s)\n",
+			f->opens ? ", opens" : "", f->pull ? ", pull" : "",
+			f->prepare ? ", prepare" : "", f->ready ? ", ready" : "",
+			switch_users(s->skel->rodata->stubs_on, f->why));
 	*out = s;
 	return 0;
 }

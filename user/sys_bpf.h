@@ -4,8 +4,9 @@
  * tp_btf/sys_enter and tp_btf/sys_exit programs of the tool, for the
  * syscalls of every feature (lifecycle mount/umount2/connect, opens,
  * pulls, dockerd's mkdirat for prepare and rmdir for destroy, ready's
- * listen).  Start it after the other tracers, whose maps it shares by
- * fd; stop it first.
+ * listen), and its only tp_btf/sched_switch (runsc's stub stops,
+ * --why), attached only when one of those is on.  Start it after the
+ * other tracers, whose maps it shares by fd; stop it first.
  */
 #ifndef __CT_SYS_BPF_H
 #define __CT_SYS_BPF_H
@@ -16,6 +17,7 @@
 struct ct_loader;
 struct ct_opens_bpf;
 struct ct_sys_bpf;
+struct ct_why_bpf;
 
 /* What the syscall programs do besides the lifecycle's syscalls. */
 struct ct_sys_features {
@@ -23,6 +25,7 @@ struct ct_sys_features {
 	bool pull;			/* image pulls (not --no-pulls) */
 	bool prepare;			/* dockerd's mkdirat and rmdir */
 	bool ready;			/* --ready=listen: needs opens */
+	struct ct_why_bpf *why;		/* started --why tracer, or NULL */
 };
 
 /*

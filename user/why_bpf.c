@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Open/load/attach of bpf/why.bpf.c on the lifecycle ring buffer. */
+/*
+ * Open/load/attach of bpf/why.bpf.c on the lifecycle ring buffer; its
+ * task marks, shared with the sched_switch program (user/sys_bpf.c).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +58,16 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		fprintf(stderr, "why: attached (scheduler states of shims, runtimes and their descendants)\n");
 	*out = w;
 	return 0;
+}
+
+int ct_why_share_maps(const struct ct_why_bpf *w, struct bpf_object *obj)
+{
+	struct bpf_map *theirs;
+
+	theirs = bpf_object__find_map_by_name(obj, "why_tasks");
+	if (!theirs)
+		return -ENOENT;
+	return bpf_map__reuse_fd(theirs, bpf_map__fd(w->skel->maps.why_tasks));
 }
 
 void ct_why_bpf_stop(struct ct_why_bpf *w)

@@ -2,7 +2,8 @@
 /*
  * --why, BPF side (bpf/why.bpf.c): scheduler state changes of the
  * container machinery's threads as CT_EV_TSTATE records in the lifecycle
- * ring buffer.  Loaded only for --why.
+ * ring buffer.  Loaded only for --why; its context switches are the one
+ * sched_switch program's (bpf/sys.bpf.c), on its map shared by fd.
  */
 #ifndef __CT_WHY_BPF_H
 #define __CT_WHY_BPF_H
@@ -17,5 +18,12 @@ struct ct_why_bpf;
 int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		     bool verbose, char *err, size_t errlen);
 void ct_why_bpf_stop(struct ct_why_bpf *w);
+
+/*
+ * Before obj's load: make obj's why_tasks (bpf/why_sched.bpf.h) this
+ * tracer's own, by fd.  0 or -errno.
+ */
+struct bpf_object;
+int ct_why_share_maps(const struct ct_why_bpf *w, struct bpf_object *obj);
 
 #endif /* __CT_WHY_BPF_H */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * --why's tracked tasks and its context-switch handler.  bpf/why.bpf.c
+ * marks the tasks (exec of a shim or runtime, and every task a marked
+ * one creates) and follows their wakeups and exits; the one sched_switch
+ * program of the tool (bpf/sys.bpf.c) calls why_switch(), on this map
+ * shared by fd (ct_why_share_maps()).
+ *
+ * Why task storage, not a hash of tids: every context switch and wakeup
+ * on the host asks whether its tasks are tracked.  A task that carries
+ * no BPF task storage at all (every task coldtrace does not follow) is
+ * told by one load from the task_struct the scheduler just handed us, no helper call
+ * and no hash; a tracked one by a storage lookup.  The mark goes with
+ * the task: nothing leaks, nothing fills up.
+ *
+ * Include after vmlinux.h, the libbpf headers and events.bpf.h.
+ */
+#ifndef __CT_WHY_SCHED_BPF_H
+#define __CT_WHY_SCHED_BPF_H
+
+#include "coldtrace.h"
+#include "task.bpf.h"
+
+/* prev_state bits (include/linux/sched.h; #defines, not in BTF) */
+#define CT_TASK_UNINTERRUPTIBLE	0x0002
+#define CT_EXIT_DEAD		0x0010
+#define CT_EXIT_ZOMBIE		0x0020
+#define CT_TASK_DEAD		0x0080
+#define CT_TASK_NOLOAD		0x0400
+
+/* A shim, a runtime, or a descendant of one: the value is only a mark. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} why_tasks SEC(".maps");
+
+static __always_inline bool why_tracked(struct task_struct *p)
+{
+	if (!ct_task_has_storage(p))
+		return false;	/* the common case: one load */
+	return bpf_task_storage_get(&why_tasks, p, 0, 0) != NULL;
+}
+
+/* A CT_EV_TSTATE record: @p is in scheduler state @state from now. */
+static __always_inline void why_emit(struct task_struct *p, __u32 state)
+{
+	struct ct_tstate *r = reserve(sizeof(*r));
+
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->hdr.ts_ns = bpf_ktime_get_ns();
+	r->hdr.type = CT_EV_TSTATE;
+	r->hdr.size = sizeof(*r);
+	r->hdr.pid = p->tgid;
+	r->hdr.tid = p->pid;
+	r->hdr.cpu = bpf_get_smp_processor_id();
+	r->state = state;
+	submit(r);
+}
+
+static __always_inline __u32 why_out_state(bool preempt, unsigned int st)
+{
+	if (preempt || !st)
+		return CT_TS_RUNQ;
+	if (st & (CT_TASK_DEAD | CT_EXIT_DEAD | CT_EXIT_ZOMBIE))
+		return CT_TS_DEAD;
+	/* TASK_IDLE (D + NOLOAD) is a wait, not I/O */
+	if ((st & CT_TASK_UNINTERRUPTIBLE) && !(st & CT_TASK_NOLOAD))
+		return CT_TS_IO;
+	return CT_TS_SLEEP;
+}
+
+/*
+ * @prev leaves the CPU in a state, @next runs.  A dead task's mark is
+ * gone already (why.bpf.c's exit, which also said so).
+ */
+static __always_inline void why_switch(bool preempt, struct task_struct *prev,
+				       struct task_struct *next,
+				       unsigned int prev_state)
+{
+	if (why_tracked(prev))
+		why_emit(prev, why_out_state(preempt, prev_state));
+	if (why_tracked(next))
+		why_emit(next, CT_TS_RUN);
+}
+
+#endif /* __CT_WHY_SCHED_BPF_H */
