@@ -12,7 +12,9 @@
  *       write (1-byte write to /dev/null), fork (fork+_exit+wait),
  *       exec (fork+execve /bin/true+wait), switch (a 1-byte pipe round
  *       trip with a partner process: two sleeps, two wakeups, the
- *       context switches that --why's sched tracepoints see)
+ *       context switches that --why's sched tracepoints see), connect
+ *       (an AF_UNIX connect(2) to a path that does not exist: ENOENT,
+ *       little kernel work, the tracer's connect filter all the same)
  * Prints one line per OP: "OP COUNT BEST_NS_PER_OP MEDIAN_NS_PER_OP" over
  * 10 batches of COUNT/10 calls.
  */
@@ -24,6 +26,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #define BATCHES	10
@@ -136,6 +140,21 @@ static int op_switch(void)
 	return 0;
 }
 
+static int op_connect(void)
+{
+	static const struct sockaddr_un sa = {
+		.sun_family = AF_UNIX,
+		.sun_path = "/nonexistent/coldtrace-sysbench.sock",
+	};
+	static int fd = -1;
+
+	if (fd < 0 && (fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+		return -errno;
+	if (!connect(fd, (const struct sockaddr *)&sa, sizeof(sa)))
+		return -EEXIST;	/* someone made the path: not what we time */
+	return errno == ENOENT ? 0 : -errno;
+}
+
 struct op {
 	const char *name;
 	int (*fn)(void);
@@ -148,6 +167,7 @@ static const struct op ops[] = {
 	{ "fork", op_fork },
 	{ "exec", op_exec },
 	{ "switch", op_switch },
+	{ "connect", op_connect },
 };
 
 static const struct op *find_op(const char *name)
