@@ -192,6 +192,26 @@ static __always_inline bool is_client(void)
 	return bpf_map_lookup_elem(&clients, &tgid) != NULL;
 }
 
+/*
+ * Whose connects are followed: the engine clients' (docker, podman, ctr:
+ * their engine's API socket) and the shims' (containerd-shim*: Kata's
+ * hybrid vsock or vsock to its agent, cloud-hypervisor's clh.sock).
+ * Every other process's connect stops here, at two loads, before any of
+ * its memory is read or a map is looked up (issue 11 target 1).
+ */
+static __always_inline bool connect_comm(void)
+{
+	__u64 c[2];
+
+	ct_comm_words(bpf_get_current_task_btf(), c);
+	if (c[0] == W8('d', 'o', 'c', 'k', 'e', 'r', 0, 0) ||
+	    c[0] == W8('p', 'o', 'd', 'm', 'a', 'n', 0, 0) ||
+	    c[0] == W8('c', 't', 'r', 0, 0, 0, 0, 0))
+		return true;
+	return c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&
+	       c[1] == W8('r', 'd', '-', 's', 'h', 'i', 'm', 0);
+}
+
 /* connect(fd, uservaddr, addrlen); clients: follow the engine clients */
 static __always_inline void connect_enter(int fd, const char *addr,
 					  __u32 addrlen, bool clients_on)
@@ -200,7 +220,7 @@ static __always_inline void connect_enter(int fd, const char *addr,
 	struct connect_args a = { 0 };
 	__u16 family = 0;
 
-	if (addrlen < sizeof(family) ||
+	if (!connect_comm() || addrlen < sizeof(family) ||
 	    bpf_probe_read_user(&family, sizeof(family), addr))
 		return;
 	if (family == CT_AF_UNIX && clients_on)
@@ -271,9 +291,12 @@ static __always_inline __u32 sock_peer_tgid(int fd)
 static __always_inline void connect_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct connect_args *a = bpf_map_lookup_elem(&connect_start, &tid);
+	struct connect_args *a;
 	struct ct_connect *c;
 
+	if (!connect_comm())
+		return;
+	a = bpf_map_lookup_elem(&connect_start, &tid);
 	if (!a)
 		return;
 	c = reserve(sizeof(*c));

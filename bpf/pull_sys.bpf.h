@@ -100,12 +100,6 @@ const char s_repos[] = "repositories.json";
 const char s_layerdb[] = "layerdb";
 const char s_diffid[] = "diffid-by-digest";
 
-/* Little-endian word of up to 8 chars (bpfel, like the host). */
-#define W8(a, b, c, d, e, f, g, h)					\
-	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 |		\
-	 (__u64)(d) << 24 | (__u64)(e) << 32 | (__u64)(f) << 40 |	\
-	 (__u64)(g) << 48 | (__u64)(h) << 56)
-
 /*
  * A daemon whose files we follow: 1 dockerd, 2 containerd, 0 no.  (ctr
  * fetches through containerd, which writes the files.)
@@ -115,8 +109,7 @@ static __always_inline int daemon_comm(struct task_struct *t)
 {
 	__u64 c[2];
 
-	/* direct loads, not the comm helper: every host openat runs this */
-	__builtin_memcpy(c, t->comm, sizeof(c));
+	ct_comm_words(t, c);	/* every host openat runs this */
 	if (c[0] == W8('d', 'o', 'c', 'k', 'e', 'r', 'd', 0))
 		return 1;
 	if (c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&

@@ -12,6 +12,23 @@
 #include <bpf/bpf_core_read.h>
 #include "coldtrace.h"
 
+/* Little-endian word of up to 8 chars (bpfel, like the host). */
+#define W8(a, b, c, d, e, f, g, h)					\
+	((__u64)(a) | (__u64)(b) << 8 | (__u64)(c) << 16 |		\
+	 (__u64)(d) << 24 | (__u64)(e) << 32 | (__u64)(f) << 40 |	\
+	 (__u64)(g) << 48 | (__u64)(h) << 56)
+
+/*
+ * The comm as two words, by direct loads (not the comm helper), for
+ * whole-word compares on hot paths (byte loops branch too much for the
+ * verifier).  The kernel pads a comm with NULs (strscpy_pad), so a word
+ * holds the name's end and zeros.
+ */
+static __always_inline void ct_comm_words(struct task_struct *t, __u64 c[2])
+{
+	__builtin_memcpy(c, t->comm, 2 * sizeof(__u64));
+}
+
 /*
  * The v1 memory cgroup of @t, which is what identifies a container on a
  * cgroup v1 host (design §4).  memory_cgrp_id is an enum whose value
