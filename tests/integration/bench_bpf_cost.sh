@@ -20,10 +20,12 @@ timeout -k 5 280 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 	>/dev/null 2>"$T/err" || rc=$?
 [ "$rc" -eq 0 ] || fail "bpf-cost --quick: status $rc: $(tail -n 5 "$T/err")"
 
-# Column $2 (1-based, after the config) of config $1's row in the first table.
+# Config $1's cell under the column headed $2 in the first table (by
+# name: the bench adds columns).
 cell() {
-	awk -F' *\\| *' -v c="$1" -v k="$2" '$2 == c { print $(k + 2); exit }' \
-		"$T/out.md"
+	awk -F' *\\| *' -v c="$1" -v h="$2" '
+		!k && $2 == "config" { for (i = 3; i < NF; i++) if ($i == h) k = i; next }
+		k && $2 == c { print $k; exit }' "$T/out.md"
 }
 
 for c in $CONFIGS; do
@@ -31,16 +33,21 @@ for c in $CONFIGS; do
 done
 # Empty programs cost something per run, and coldtrace's hooks at least
 # as much as the empty pair on the same tracepoints.
-floor=$(cell floor-sys 1)
-ct=$(cell ct 1)
-note "host open+close BPF ns: floor-sys $floor, ct $ct, bpftrace $(cell bpftrace 1)"
+OPEN="host open+close BPF ns"
+floor=$(cell floor-sys "$OPEN")
+ct=$(cell ct "$OPEN")
+note "host open+close BPF ns: floor-sys $floor, ct $ct, bpftrace $(cell bpftrace "$OPEN")"
 [[ "$floor" =~ ^[0-9]+$ ]] && [ "$floor" -gt 0 ] ||
 	fail "floor-sys host open+close BPF ns is '$floor'"
 [[ "$ct" =~ ^[0-9]+$ ]] && [ "$ct" -ge "$floor" ] ||
 	fail "ct host open+close BPF ns '$ct' below the empty pair's $floor"
-[ "$(cell ct-runc 5)" = - ] ||
-	fail "ct-runc has a sched_switch hook: $(cell ct-runc 5)"
-# One verdict per target for each of the five coldtrace configurations.
-n=$(grep -cE '^\| ct[a-z-]* \|( ([0-9.]+× (PASS|MISS)|no hook, PASS) \|){6}$' \
+SW="BPF ns per sched_switch"
+[ "$(cell ct-runc "$SW")" = - ] ||
+	fail "ct-runc has a sched_switch hook: $(cell ct-runc "$SW")"
+# One verdict per target column for each of the five coldtrace
+# configurations (the targets table's header has one "≤" per target).
+k=$(grep -m 1 '^| config | 1\. ' "$T/out.md" | grep -o '≤' | wc -l)
+[ "$k" -ge 7 ] || fail "the targets table has $k target columns, not 7"
+n=$(grep -cE "^\| ct[a-z-]* \|( ([0-9.]+× (PASS|MISS)|no hook, PASS) \|){$k}\$" \
 	"$T/out.md")
-[ "$n" -eq 5 ] || fail "$n of 5 coldtrace rows have all six target verdicts"
+[ "$n" -eq 5 ] || fail "$n of 5 coldtrace rows have all $k target verdicts"
