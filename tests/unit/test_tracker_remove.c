@@ -53,6 +53,16 @@ static const struct ct_container *got(const char *id)
  * rmdir before destroy began moves nothing; one after the record went
  * out (the grace of event time) starts no record.
  */
+/* The record goes out, complete, at t ms and not a millisecond before. */
+static void out_at(struct ct_tracker *e, uint64_t t)
+{
+	ct_tracker_tick(e, (t - 1) * FX_MS);
+	cr_expect_eq(sink.n, 0);
+	ct_tracker_tick(e, t * FX_MS);
+	cr_assert_eq(sink.n, 1);
+	cr_expect(sink.got[0].complete);
+}
+
 Test(tracker_remove, exact_by_id)
 {
 	struct fx_ct ca = { ID_A, CT_RT_RUNC, CT_ENG_DOCKER, 1000, 100, 0,
@@ -159,11 +169,7 @@ Test(tracker_remove, long_removal_held)
 	rmdir_at(&f, end + 2001, ID_A);		/* layerdb/mounts/<id> */
 	rmdir_at(&f, end + 2020, ID_A);		/* containers/<id> */
 	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_tracker_tick(e, (end + 2020 + 249) * FX_MS);
-	cr_expect_eq(sink.n, 0);
-	ct_tracker_tick(e, (end + 2020 + 250) * FX_MS);
-	cr_assert_eq(sink.n, 1);
-	cr_expect(sink.got[0].complete);
+	out_at(e, end + 2020 + 250);
 	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns,
 		     (end + 2020) * FX_MS);
 	ct_tracker_free(e);
@@ -180,11 +186,7 @@ Test(tracker_remove, removal_bounded)
 	fx_at(&f, end + 50);
 	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A, -22);
 	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_tracker_tick(e, (end + 50 + 29999) * FX_MS);
-	cr_expect_eq(sink.n, 0);
-	ct_tracker_tick(e, (end + 50 + 30000) * FX_MS);
-	cr_assert_eq(sink.n, 1);
-	cr_expect(sink.got[0].complete);
+	out_at(e, end + 50 + 30000);
 	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns, end * FX_MS);
 	ct_tracker_free(e);
 	fx_free(&f);
