@@ -46,13 +46,6 @@ static const struct ct_container *got(const char *id)
 	return NULL;
 }
 
-/*
- * Two docker containers whose removals interleave and come in the
- * reverse order of their ends: each destroy ends at its own id's last
- * rmdir.  A mount id, an -init layer and a short name are nobody's; an
- * rmdir before destroy began moves nothing; one after the record went
- * out (the grace of event time) starts no record.
- */
 /* The record goes out, complete, at t ms and not a millisecond before. */
 static void out_at(struct ct_tracker *e, uint64_t t)
 {
@@ -63,6 +56,13 @@ static void out_at(struct ct_tracker *e, uint64_t t)
 	cr_expect(sink.got[0].complete);
 }
 
+/*
+ * Two docker containers whose removals interleave and come in the
+ * reverse order of their ends: each destroy ends at its own id's last
+ * rmdir.  A mount id, an -init layer and a short name are nobody's; an
+ * rmdir before destroy began moves nothing; one after the record went
+ * out (the grace of event time) starts no record.
+ */
 Test(tracker_remove, exact_by_id)
 {
 	struct fx_ct ca = { ID_A, CT_RT_RUNC, CT_ENG_DOCKER, 1000, 100, 0,
