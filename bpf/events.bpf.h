@@ -66,18 +66,29 @@ static __always_inline void submit(void *rec)
  * exec's argv area) takes no more of the ring than it needs.  Same
  * wakeup rule and loss count as reserve()/submit().
  */
+static __always_inline int output_flags(void *rec, __u64 size, __u64 flags)
+{
+	int err = bpf_ringbuf_output(&events, rec, size, flags);
+
+	if (err)
+		count_lost();
+	return err;
+}
+
 static __always_inline int output(void *rec, __u64 size)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
-	int err;
 
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >=
 	    wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	err = bpf_ringbuf_output(&events, rec, size, flags);
-	if (err)
-		count_lost();
-	return err;
+	return output_flags(rec, size, flags);
+}
+
+/* The same, waking the reader now: a record it must act on at once. */
+static __always_inline int output_wake(void *rec, __u64 size)
+{
+	return output_flags(rec, size, BPF_RB_FORCE_WAKEUP);
 }
 
 #endif /* __CT_EVENTS_BPF_H */

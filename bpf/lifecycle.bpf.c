@@ -18,6 +18,7 @@
 #include "coldtrace.h"
 #include "events.bpf.h"
 #include "task.bpf.h"
+#include "clients.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -99,6 +100,32 @@ static __always_inline void read_env(struct ct_cni_env *v,
 			       &v->env_cut);
 }
 
+/*
+ * While the host is idle the syscall hooks are detached (user/arm.c sets
+ * hooks_off): the exec of a program that starts containers must then
+ * reach userspace at once, which attaches them again before that program
+ * gets far (records are otherwise read on a timer: events.bpf.h).
+ */
+bool hooks_off;
+
+static const char arm_comms[][CT_COMM_LEN] = CT_ARM_COMMS;
+
+static __always_inline bool arm_trigger(struct task_struct *t, bool cni)
+{
+	const unsigned int n = sizeof(arm_comms) / sizeof(arm_comms[0]);
+	__u64 c[2], w[2];
+
+	if (cni)
+		return true;
+	ct_comm_words(t, c);
+	for (unsigned int i = 0; i < n; i++) {
+		__builtin_memcpy(w, arm_comms[i], sizeof(w));
+		if (c[0] == w[0] && c[1] == w[1])
+			return true;
+	}
+	return false;
+}
+
 /* The exec record is built here, then copied into the ring buffer with
  * only the argv bytes it uses (most use a few dozen of CT_ARGS_MAX). */
 struct {
@@ -149,7 +176,9 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid,
 		v->hdr.size = sizeof(*v);
 		read_env(v, p);
 	}
-	if (output(e, size)) {
+	clients_mark(p);
+	if (hooks_off && arm_trigger(p, v != NULL) ?
+	    output_wake(e, size) : output(e, size)) {
 		if (v)
 			bpf_ringbuf_discard(v, BPF_RB_NO_WAKEUP);
 		return 0;

@@ -13,6 +13,7 @@
 
 #include "events.bpf.h"
 #include "task.bpf.h"
+#include "clients.bpf.h"
 
 /* mount/umount2 arguments saved at syscall enter, keyed by tid. */
 struct mount_args {
@@ -145,54 +146,6 @@ static __always_inline bool hvsock_path(const char *addr, __u32 addrlen)
 }
 
 /*
- * Engine clients (docker, podman, ctr: who asked for a container, docs/
- * phases.md "client"): their tgids, put at a successful exec by comm and
- * taken out by the next exec of a tgid under another comm (a reused pid
- * must not stay a client), LRU for the rest.  Their AF_UNIX connects (the
- * engine's API socket) become CT_EV_CONNECT records: an AF_UNIX connect
- * by anyone pays one lookup more, nothing else does.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u32);
-	__type(value, __u8);
-} clients SEC(".maps");
-
-static __always_inline bool comm_is(const char *comm, const char *name,
-				    int len)
-{
-	for (int i = 0; i < len; i++)	/* len counts the NUL */
-		if (comm[i] != name[i])
-			return false;
-	return true;
-}
-
-/* sys_exit of execve(2): the comm is the new program's. */
-static __always_inline void client_exec(long ret)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	char comm[CT_COMM_LEN];
-	__u8 one = 1;
-
-	if (ret != 0)
-		return;
-	bpf_get_current_comm(comm, sizeof(comm));
-	if (comm_is(comm, "docker", 7) || comm_is(comm, "podman", 7) ||
-	    comm_is(comm, "ctr", 4))
-		bpf_map_update_elem(&clients, &tgid, &one, BPF_ANY);
-	else
-		bpf_map_delete_elem(&clients, &tgid);
-}
-
-static __always_inline bool is_client(void)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-	return bpf_map_lookup_elem(&clients, &tgid) != NULL;
-}
-
-/*
  * Whose connects are followed: the engine clients' (docker, podman, ctr:
  * their engine's API socket) and the shims' (containerd-shim*: Kata's
  * hybrid vsock or vsock to its agent, cloud-hypervisor's clh.sock).
@@ -204,9 +157,7 @@ static __always_inline bool connect_comm(void)
 	__u64 c[2];
 
 	ct_comm_words(bpf_get_current_task_btf(), c);
-	if (c[0] == W8('d', 'o', 'c', 'k', 'e', 'r', 0, 0) ||
-	    c[0] == W8('p', 'o', 'd', 'm', 'a', 'n', 0, 0) ||
-	    c[0] == W8('c', 't', 'r', 0, 0, 0, 0, 0))
+	if (client_comm(c))
 		return true;
 	return c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&
 	       c[1] == W8('r', 'd', '-', 's', 'h', 'i', 'm', 0);

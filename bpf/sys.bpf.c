@@ -195,11 +195,6 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 		    (ct_sys_arg2(regs) & CT_AT_REMOVEDIR) && ct_sys_native())
 			rmdir_exit(regs);
 		break;
-	case __NR_execve:	/* engine clients, for prepare's anchor */
-	case __NR_execveat:
-		if (prepare_on && ct_sys_native())
-			client_exec(ret);
-		break;
 	case __NR_listen:
 		if (ready_on && ct_sys_native())
 			listen_exit(ret);

@@ -31,6 +31,16 @@
 #define CT_CNI_DIRS \
 	{ "/usr/lib/cni/", "/opt/cni/bin/", "/usr/libexec/cni/" }
 
+/*
+ * The programs whose exec attaches the syscall hooks again while the host
+ * is idle (user/arm.c): engine clients, runtimes, shims and monitors, the
+ * first of each container start, pull and removal to reach the kernel
+ * (CNI plugins too, by their directory).  Exact comms, NUL padded.
+ */
+#define CT_ARM_COMMS \
+	{ "docker", "podman", "ctr", "crictl", "nerdctl", "runc", "crun", \
+	  "runsc", "containerd-shim", "conmon" }
+
 enum ct_ev_type {
 	CT_EV_EXEC	= 1,	/* sched_process_exec, with argv */
 	CT_EV_FORK	= 2,	/* new process (threads are dropped in kernel) */
@@ -53,6 +63,7 @@ enum ct_ev_type {
 	CT_EV_NAME	= 103,	/* a container's name, found by userspace */
 	CT_EV_PATHS	= 104,	/* a container's slowest opens (include/opens.h) */
 	CT_EV_MOUNTID	= 105,	/* a docker container's layer mount id */
+	CT_EV_ARM	= 106,	/* syscall hooks attached or detached (user/arm.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -205,6 +216,20 @@ struct ct_lost {
 };
 
 /*
+ * CT_EV_ARM: made by the live session, which attaches the syscall hooks
+ * only while containers are starting, running or being removed (user/
+ * arm.c).  armed=1: attached at hdr.ts_ns, after the exec at trigger_ns
+ * asked for them (0: at the session's start).  armed=0: detached from
+ * hdr.ts_ns on.  A recording without these records was always armed.
+ */
+struct ct_arm_rec {
+	struct ct_hdr hdr;
+	__u64 trigger_ns;
+	__u32 armed;
+	__u32 _pad;
+};
+
+/*
  * CT_EV_NAME: docker keeps container names out of every process argv;
  * the live session reads them from dockerd's data root when a container
  * appears and records them here, so that a replay names it too.
@@ -236,6 +261,7 @@ _Static_assert(sizeof(struct ct_exit) == 72 + 8, "ct_exit ABI");
 _Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,
 	       "ct_mount ABI");
 _Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
+_Static_assert(sizeof(struct ct_arm_rec) == 72 + 16, "ct_arm_rec ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
 _Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");

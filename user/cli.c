@@ -50,6 +50,11 @@ static const char usage[] =
 "      --no-opens        do not trace file-open latency\n"
 "      --no-pulls        do not trace image pulls (spares every host\n"
 "                        process's read/write/close a BPF hook)\n"
+"      --arm=WHEN        when the syscall hooks are attached: auto (while\n"
+"                        containers start, run or are removed, and while\n"
+"                        an engine client, runtime or shim runs; detached\n"
+"                        after 2 s idle, so the idle host pays nothing; the\n"
+"                        default) or always\n"
 "      --ringbuf=SIZE    event ring buffer: a power of two from " CT_RINGBUF_RANGE ",\n"
 "                        such as 512K or 8M (a plain number is MiB;\n"
 "                        default " STR(CT_RINGBUF_DEFAULT_MIB) "M); larger if events are lost\n"
@@ -97,6 +102,7 @@ enum {
 	OPT_LISTEN,
 	OPT_METRICS_LABELS,
 	OPT_ENGINE,
+	OPT_ARM,
 };
 
 #define PATHS_DEFAULT	5
@@ -126,6 +132,7 @@ static const struct opt_def opts[] = {
 	{ "dump",	OPT_DUMP,	ARG_NONE,	NULL },
 	{ "no-opens",	OPT_NO_OPENS,	ARG_NONE,	NULL },
 	{ "no-pulls",	OPT_NO_PULLS,	ARG_NONE,	NULL },
+	{ "arm",	OPT_ARM,	ARG_REQUIRED,	"auto or always" },
 	{ "ringbuf",	OPT_RINGBUF,	ARG_REQUIRED,	"a SIZE" },
 	{ "paths",	OPT_PATHS,	ARG_OPTIONAL,	"N" },
 	{ "ready",	OPT_READY,	ARG_REQUIRED,	"a MARKER" },
@@ -444,6 +451,19 @@ static int parse_ready(const char *s, struct ct_cli *cli, char *err,
 	return 0;
 }
 
+static int parse_arm(const char *s, struct ct_cli *cli, char *err,
+		     size_t errlen)
+{
+	if (strcmp(s, "auto") && strcmp(s, "always")) {
+		snprintf(err, errlen, "--arm: unknown value '%.32s' (auto or "
+			 "always)", s);
+		return -1;
+	}
+	cli->arm_always = !strcmp(s, "always");
+	cli->arm_set = true;
+	return 0;
+}
+
 static int check_nonempty(const char *opt, const char *s, char *err,
 			  size_t errlen)
 {
@@ -504,6 +524,8 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 	case OPT_NO_PULLS:
 		cli->no_pulls = true;
 		return 0;
+	case OPT_ARM:
+		return parse_arm(arg, cli, err, errlen);
 	case OPT_RINGBUF:
 		return parse_ringbuf(arg, &cli->ringbuf_bytes, err, errlen);
 	case OPT_PATHS:
@@ -550,6 +572,11 @@ static int check_combination(struct ct_cli *cli, char *err,
 	if (cli->metrics_labels && !cli->listen && !cli->output_dir) {
 		snprintf(err, errlen, "--metrics-labels labels /metrics and "
 			 "metrics.prom: give --listen or -o too");
+		return -1;
+	}
+	if (cli->replay_path && cli->arm_set) {
+		snprintf(err, errlen, "--arm says when a live session attaches "
+			 "its hooks: a --replay has none");
 		return -1;
 	}
 	if (cli->replay_path && cli->record_path) {

@@ -25,6 +25,8 @@ struct ct_cli {
 	bool dump;			/* print raw events (debugging) */
 	bool no_opens;			/* skip the open-latency tracer */
 	bool no_pulls;			/* skip the image pull tracer */
+	bool arm_always;		/* --arm=always: never detach (arm.h) */
+	bool arm_set;			/* --arm given */
 	size_t ringbuf_bytes;		/* 0 = the loader's default */
 	unsigned int paths;		/* --paths: slowest opens shown per
 					 * container, 0 = off */

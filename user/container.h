@@ -152,6 +152,9 @@ struct ct_container {
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */
+	/* its runtime began while the syscall hooks were detached (user/
+	 * arm.h): opens, ready, mounts and removal may be missing */
+	bool unarmed;
 	enum ct_failure failed;	/* never ran: not a cold start */
 	enum ct_key_problem bad_key;	/* cgroup_key not its own */
 	bool has_exit_code;

@@ -196,6 +196,20 @@ bool ct_dump_mkdir(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_arm(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_arm_rec *a = rec;
+
+	(void)len;
+	put_hdr(f, &a->hdr, "ARM", m2r);
+	if (a->armed)
+		fprintf(f, " attached trigger=%llu\n",
+			(unsigned long long)a->trigger_ns);
+	else
+		fputs(" detached\n", f);
+	return true;
+}
+
 bool ct_dump_lost(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
 	(void)len;

@@ -575,6 +575,7 @@ int ct_loader_share_events(struct ct_loader *l, struct bpf_object *obj)
 {
 	struct bpf_map *ev = bpf_object__find_map_by_name(obj, "events");
 	struct bpf_map *lo = bpf_object__find_map_by_name(obj, "lost");
+	struct bpf_map *cl = bpf_object__find_map_by_name(obj, "clients");
 	int rc;
 
 	if (!l || !l->skel || !ev || !lo)
@@ -582,7 +583,24 @@ int ct_loader_share_events(struct ct_loader *l, struct bpf_object *obj)
 	rc = bpf_map__reuse_fd(ev, bpf_map__fd(l->skel->maps.events));
 	if (!rc)
 		rc = bpf_map__reuse_fd(lo, bpf_map__fd(l->skel->maps.lost));
+	if (!rc && cl)
+		rc = bpf_map__reuse_fd(cl, bpf_map__fd(l->skel->maps.clients));
 	return rc;
+}
+
+/*
+ * Through the map, not skel->bss: the object is loaded with
+ * bpf_object__load() (ct_loader_load_obj()), which leaves the skeleton's
+ * pointer on libbpf's copy of the initial values.
+ */
+void ct_loader_set_hooks_off(struct ct_loader *l, bool off)
+{
+	struct lifecycle_bpf__bss v = { .hooks_off = off };
+	__u32 zero = 0;
+
+	if (l && l->skel)
+		bpf_map__update_elem(l->skel->maps.bss, &zero, sizeof(zero),
+				     &v, sizeof(v), BPF_ANY);
 }
 
 void ct_loader_stop(struct ct_loader *l)

@@ -115,8 +115,15 @@ int ct_loader_ring_use(const struct ct_loader *l, struct ct_ring_use *out,
 /*
  * Before load: make obj's maps "events" (ring buffer) and "lost" (per-CPU
  * counter) the lifecycle tracer's own, so that its records arrive through
- * the same reader and its losses are counted and reported with the rest.
+ * the same reader and its losses are counted and reported with the rest;
+ * and its "clients" map, if it has one (bpf/clients.bpf.h).
  */
 int ct_loader_share_events(struct ct_loader *l, struct bpf_object *obj);
+
+/*
+ * Tell the exec program that the syscall hooks are detached (user/arm.c):
+ * the execs that must attach them again then wake the reader at once.
+ */
+void ct_loader_set_hooks_off(struct ct_loader *l, bool off);
 
 #endif /* __CT_LOADER_H */

@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "arm.h"
 #include "cli.h"
 #include "command.h"
 #include "enrich.h"
@@ -86,7 +87,80 @@ struct live_state {
 	double period;		/* ct_session_period(), 0: none */
 	double next_interval;
 	struct httpd *httpd;	/* --listen, NULL if off */
+	bool arm_auto;		/* hooks detached while idle (arm.h) */
+	bool arm_failed;	/* attaching them again failed: the end */
+	struct ct_arm arm;
 };
+
+/* ---- the syscall hooks: attached only while needed (arm.h) ---- */
+
+/* Made here, fed to the session like any record (--record keeps it). */
+static void arm_record(struct live_state *ls, bool armed)
+{
+	struct ct_arm_rec r;
+
+	ct_arm_set(&ls->arm, armed, ct_mono_ns(), &r);
+	ct_session_event(&ls->s, &r, sizeof(r));
+	if (ls->s.cli->verbose && armed)
+		fprintf(stderr, "sys: hooks attached %.3f ms after the exec "
+			"that asked\n", (r.hdr.ts_ns - r.trigger_ns) / 1e6);
+	else if (ls->s.cli->verbose)
+		fprintf(stderr, "sys: hooks detached (idle for %.0f s)\n",
+			CT_ARM_IDLE_NS / 1e9);
+}
+
+static void arm_now(struct live_state *ls)
+{
+	char err[CT_REPORT_ERRLEN];
+
+	if (ct_sys_bpf_arm(ls->sys_bpf, err, sizeof(err))) {
+		ct_report_err("%s: the session ends here", err);
+		ls->arm_failed = true;
+		return;
+	}
+	ct_loader_set_hooks_off(ls->l, false);
+	arm_record(ls, true);
+}
+
+/*
+ * Triggers wake the reader from the moment hooks_off is set, before the
+ * detach, so that none falls between the two.
+ */
+static void disarm_now(struct live_state *ls)
+{
+	ct_loader_set_hooks_off(ls->l, true);
+	arm_record(ls, false);
+	ct_sys_bpf_disarm(ls->sys_bpf);
+}
+
+/* The ring buffer's reader: a trigger attaches the hooks, first thing. */
+static int live_event(void *ctx, const void *rec, size_t len)
+{
+	struct live_state *ls = ctx;
+
+	if (ls->arm_auto) {
+		ct_arm_feed(&ls->arm, rec, len);
+		if (ct_arm_wanted(&ls->arm))
+			arm_now(ls);
+	}
+	return ct_session_event(&ls->s, rec, len);
+}
+
+/* Detach once idle: what is still in the ring buffer is read first. */
+static void maybe_disarm(struct live_state *ls)
+{
+	struct ct_tracker *t = ls->s.tracker;
+
+	if (!ls->arm_auto ||
+	    !ct_arm_idle(&ls->arm, ct_mono_ns(), ct_tracker_pending(t),
+			 ct_session_pid_alive, NULL))
+		return;
+	while (ct_loader_poll(ls->l, 0) > 0)
+		;
+	if (ct_arm_idle(&ls->arm, ct_mono_ns(), ct_tracker_pending(t),
+			ct_session_pid_alive, NULL))
+		disarm_now(ls);
+}
 
 /* COMMAND done: wait, bounded, for its containers to be destroyed. */
 static bool command_finished(struct live_state *ls)
@@ -105,7 +179,7 @@ static bool keep_going(struct live_state *ls)
 	const struct ct_cli *cli = s->cli;
 	double t = now_s();
 
-	if (stop_requested)
+	if (stop_requested || ls->arm_failed)
 		return false;
 	if (cli->duration_s && t - ls->started >= cli->duration_s) {
 		ls->timed_out = true;
@@ -119,6 +193,7 @@ static bool keep_going(struct live_state *ls)
 		httpd_poll(ls->httpd, ct_mono_ns());
 	if (command_finished(ls))
 		return false;
+	maybe_disarm(ls);
 	if (ls->period && t >= ls->next_interval) {
 		ls->next_interval = t + ls->period;
 		ct_session_interim(s, ct_loader_lost(ls->l));
@@ -173,7 +248,7 @@ static int start_tracers(struct live_state *ls)
 	char err[CT_REPORT_ERRLEN];
 	struct utsname u;
 
-	if (ct_loader_start(&ls->l, &lo, ct_session_event, s, err,
+	if (ct_loader_start(&ls->l, &lo, live_event, ls, err,
 			    sizeof(err))) {
 		ct_report_err("%s", err);
 		return -1;
@@ -265,6 +340,8 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	ls->period = ct_session_period(cli);
 	ls->next_interval = ls->started + ls->period;
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;
+	ls->arm_auto = !cli->arm_always;
+	ct_arm_init(&ls->arm, ct_mono_ns());
 	if (cli->listen && ct_session_listen(s, &ls->httpd))
 		return -1;
 	return 0;
@@ -325,6 +402,8 @@ static int run_live(const struct ct_cli *cli)
 		ret = cli->cmd ? start_command(&ls, cli) : 0;
 		if (!ret)
 			ret = trace(&ls, cli);
+		if (ls.arm_failed)
+			ret = 1;
 	}
 	if (ct_session_record_close(&ls.s))
 		ret = 1;

@@ -139,6 +139,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	ct_json_kv_bool(w, "complete", c->complete);
 	if (c->failed)	/* absent when the program ran */
 		ct_json_kv_string(w, "failed", ct_failure_name(c->failed));
+	if (c->unarmed)	/* absent when the syscall hooks saw it all */
+		ct_json_kv_bool(w, "unarmed", true);
 	ct_json_key(w, "exit_code");
 	if (c->has_exit_code)
 		ct_json_s64(w, c->exit_code);
@@ -544,6 +546,11 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 		fprintf(f, "CNI plugins not attributed: %" PRIu64 " (their "
 			"environment did not name their command and pod)\n",
 			st.cni_unattributed);
+	if (st.unarmed)
+		fprintf(f, "syscall hooks attached late: %" PRIu64 " containers "
+			"began while the host was idle and the hooks detached "
+			"(opens, ready, mounts may be missing; --arm=always "
+			"keeps them attached)\n", st.unarmed);
 	if (st.bad_keys)
 		fprintf(f, "cgroup key not per-container: %" PRIu64
 			" containers (cgroup view differs from the runtime's: "
@@ -683,6 +690,9 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "unkeyed_containers", st.bad_keys);
 	ct_json_kv_u64(w, "ambiguous_clients", st.ambiguous_clients);
 	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
+	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);
+	ct_json_kv_u64(w, "hooks_attached", st.arms);
+	ct_json_kv_u64(w, "arm_latency_max_us", st.arm_latency_max_ns / 1000);
 	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
 	ct_json_kv_u64(w, "restart_keys_forgotten",
 		       ct_agg_restart_keys_forgotten(agg));

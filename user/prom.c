@@ -485,6 +485,13 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 	prom_counter(f, "coldtrace_cni_unattributed_total",
 		     "CRI: CNI plugins whose environment did not name their "
 		     "command and pod (not attributed).", st.cni_unattributed);
+	prom_counter(f, "coldtrace_unarmed_containers_total",
+		     "Containers begun while the syscall hooks were detached "
+		     "(idle host): opens, ready, mounts may be missing.",
+		     st.unarmed);
+	prom_counter(f, "coldtrace_hooks_attached_total",
+		     "Times the syscall hooks were attached again after an "
+		     "idle spell.", st.arms);
 	prom_counter(f, "coldtrace_restart_keys_forgotten_total",
 		     "Services pushed out of the full restart-pairing table "
 		     "(continuous mode): their next restart is not counted.",

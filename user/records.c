@@ -38,6 +38,15 @@ static bool tstate_valid(const void *rec)
 	return s->state >= CT_TS_RUN && s->state <= CT_TS_DEAD;
 }
 
+static bool arm_valid(const void *rec)
+{
+	struct ct_arm_rec a;
+
+	memcpy(&a, rec, sizeof(a));
+	return a.armed <= 1 && (a.armed || !a.trigger_ns) &&
+	       a.trigger_ns <= a.hdr.ts_ns;
+}
+
 #define ROW(t, n, s, f, v, d) { t, n, s, f, v, d }
 
 static const struct ct_rec_type types[] = {
@@ -68,6 +77,8 @@ static const struct ct_rec_type types[] = {
 	ROW(CT_EV_LOST, "LOST", sizeof(struct ct_lost), false, NULL,
 	    ct_dump_lost),
 	ROW(CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL),
+	ROW(CT_EV_ARM, "ARM", sizeof(struct ct_arm_rec), true, arm_valid,
+	    ct_dump_arm),
 	ROW(CT_EV_OPENS, "OPENS", sizeof(struct ct_opens_rec), true,
 	    ct_opens_rec_valid, NULL),
 	ROW(CT_EV_NAME, "NAME", sizeof(struct ct_name_rec), false, NULL, NULL),

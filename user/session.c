@@ -127,8 +127,7 @@ static void on_new(const struct ct_container *c, void *ctx)
 		ct_naming_add(&s->names, c->id);
 }
 
-/* Live only: lets go of containers whose exits were lost. */
-static bool pid_alive(uint32_t pid, void *ctx)
+bool ct_session_pid_alive(uint32_t pid, void *ctx)
 {
 	(void)ctx;
 	return !kill((pid_t)pid, 0) || errno != ESRCH;
@@ -145,6 +144,9 @@ static void print_row(struct ct_session *s, const struct ct_container *c)
 	if (c->opens.unobservable)
 		printf("  file opens not observable: %s\n",
 		       ct_opens_unobservable_reason(&c->opens));
+	if (c->unarmed)
+		printf("  began while the syscall hooks were detached (idle "
+		       "host): opens, ready and mounts may be missing\n");
 	if (s->cli->paths)
 		ct_paths_print(stdout, c);
 }
@@ -215,7 +217,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.on_container = on_container,
 		.on_filtered = on_filtered,
 		.on_new = on_new,
-		.proc_alive = s->live ? pid_alive : NULL,
+		.proc_alive = s->live ? ct_session_pid_alive : NULL,
 		.ctx = s,
 	};
 	struct ct_enrich_opts xo = {

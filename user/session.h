@@ -60,6 +60,10 @@ bool ct_session_continuous(const struct ct_cli *cli);
 int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode);
 void ct_session_free(struct ct_session *s);
 
+/* Live only: whether pid still exists (lets go of processes whose exit
+ * records were lost); a ct_proc_alive_cb, ctx unused. */
+bool ct_session_pid_alive(uint32_t pid, void *ctx);
+
 /* A record from a recording: tap, then the stages. */
 int ct_session_feed(struct ct_session *s, const void *rec, size_t len);
 /* The ring buffer's callback (ctx: the session): the same, then names. */

@@ -177,3 +177,13 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s)
 	sys_bpf__destroy(s->skel);
 	free(s);
 }
+
+int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen)
+{
+	return ct_loader_attach_skel(s->skel->skeleton, err, errlen);
+}
+
+void ct_sys_bpf_disarm(struct ct_sys_bpf *s)
+{
+	bpf_object__detach_skeleton(s->skel->skeleton);
+}

@@ -37,4 +37,13 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		     size_t errlen);
 void ct_sys_bpf_stop(struct ct_sys_bpf *s);
 
+/*
+ * Detach the programs (sys_enter, sys_exit, sched_switch), keeping
+ * their maps, or attach them again: while no syscall tracepoint is
+ * attached the host's syscalls take the fast path (user/arm.c).
+ * ct_sys_bpf_start() leaves them attached.  0 or -errno + err.
+ */
+int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);
+void ct_sys_bpf_disarm(struct ct_sys_bpf *s);
+
 #endif /* __CT_SYS_BPF_H */

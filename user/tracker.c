@@ -130,6 +130,9 @@ struct ct_tracker {
 	 * environment only (else a recording made before it: by order) */
 	bool cni_env_seen;
 	struct ct_clients *clients;	/* who asked for each container */
+	/* the syscall hooks (CT_EV_ARM): detached, or attached since */
+	bool hooks_off;
+	uint64_t armed_since;
 };
 
 /* --- containers ---------------------------------------------------------- */
@@ -251,6 +254,34 @@ static void fire(struct ct_tracker *e, struct cstate *s, enum ct_transition tr,
 {
 	ct_phases_apply(&s->c, ct_family_of(s->c.engine, s->c.runtime), tr, t,
 			e->o.on_rule, e->o.ctx);
+}
+
+/* --- idle-host arming (user/arm.h) --------------------------------------- */
+
+static void on_arm(struct ct_tracker *e, const struct ct_arm_rec *r)
+{
+	e->hooks_off = !r->armed;
+	if (!r->armed)
+		return;
+	e->armed_since = r->hdr.ts_ns;
+	e->st.arms++;
+	if (r->trigger_ns && r->hdr.ts_ns - r->trigger_ns >
+			     e->st.arm_latency_max_ns)
+		e->st.arm_latency_max_ns = r->hdr.ts_ns - r->trigger_ns;
+}
+
+/* The syscall hooks saw everything from t on. */
+static bool hooks_saw(const struct ct_tracker *e, uint64_t t)
+{
+	return !e->hooks_off && t >= e->armed_since;
+}
+
+static void mark_unarmed(struct ct_tracker *e, struct cstate *s)
+{
+	if (s->c.unarmed)
+		return;
+	s->c.unarmed = true;
+	e->st.unarmed++;
 }
 
 static bool ph_open(const struct cstate *s, enum ct_phase p)
@@ -847,8 +878,16 @@ static void cri_claim_netns(struct ct_tracker *e, struct cstate *s,
  * the sandbox's id) creates either the sandbox itself, which takes its
  * pending netns and ADD, or an app container of that pod.
  */
+/*
+ * A sandbox's netns is mounted before any exec that attaches the hooks
+ * (kubelet asks over a socket; the CNI plugins and the shim come after):
+ * with no mount seen and the hooks attached less than this before its
+ * runtime, the mount may have been missed (hostNetwork pods have none).
+ */
+#define CRI_NETNS_BEFORE_NS	(2 * 1000000000ull)
+
 static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
-			    const struct ct_proc *parent)
+			    const struct ct_proc *parent, uint64_t ts)
 {
 	char netns[CT_PATH_MAX] = "";
 
@@ -863,6 +902,9 @@ static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
 	s->c.is_pod = true;
 	cri_claim_add(e, s, netns, sizeof(netns));
 	cri_claim_netns(e, s, netns);
+	if (!s->netns_mounted && e->armed_since &&
+	    ts < e->armed_since + CRI_NETNS_BEFORE_NS)
+		mark_unarmed(e, s);
 }
 
 /* An app container's program began: its pod's cold start lasts until
@@ -948,8 +990,11 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 			s->host_mntns = h->mntns;
 		if (!s->rt_key)
 			s->rt_key = key_of(e, h);
+		/* all its syscalls the hooks read come after this exec */
+		if (!hooks_saw(e, h->ts_ns))
+			mark_unarmed(e, s);
 		fire(e, s, CT_TR_RT_CREATE, t);
-		cri_create_hook(e, s, parent_like);
+		cri_create_hook(e, s, parent_like, h->ts_ns);
 		break;
 	case CT_CMD_START:
 		if (!ct_has_phase(&s->c, CT_PH_CREATE))
@@ -1529,6 +1574,9 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 		break;
 	case CT_EV_MOUNTID:
 		on_mount_id(e, rec);
+		break;
+	case CT_EV_ARM:
+		on_arm(e, rec);
 		break;
 	default:	/* CT_EV_END, CT_EV_OPENS, newer types: not ours */
 		break;

@@ -99,6 +99,12 @@ struct ct_tracker_stats {
 	/* CRI: CNI plugins whose environment did not say their command and
 	 * sandbox (its record lost, the variables missing or invalid) */
 	uint64_t cni_unattributed;
+	/* idle-host arming (CT_EV_ARM, user/arm.h): containers begun while
+	 * the syscall hooks were detached, times they were attached again,
+	 * and the longest wait from the exec that asked to their attach */
+	uint64_t unarmed;
+	uint64_t arms;
+	uint64_t arm_latency_max_ns;
 };
 
 void ct_tracker_get_stats(const struct ct_tracker *e,

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* When the syscall hooks are attached: see arm.h. */
+#include <string.h>
+#include <unistd.h>
+#include "arm.h"
+#include "records.h"
+
+static const char arm_comms[][CT_COMM_LEN] = CT_ARM_COMMS;
+
+void ct_arm_init(struct ct_arm *a, uint64_t now_ns)
+{
+	memset(a, 0, sizeof(*a));
+	a->armed = true;
+	a->busy_ns = now_ns;
+}
+
+static bool trigger_comm(const char *comm)
+{
+	for (size_t i = 0; i < sizeof(arm_comms) / sizeof(arm_comms[0]); i++)
+		if (!strncmp(comm, arm_comms[i], CT_COMM_LEN))
+			return true;
+	return false;
+}
+
+/* A CNI plugin's exec comes with its environment record first. */
+bool ct_arm_is_trigger(const void *rec, size_t len)
+{
+	struct ct_hdr h;
+
+	if (ct_rec_check(rec, len))
+		return false;
+	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
+	return h.type == CT_EV_CNI_ENV ||
+	       (h.type == CT_EV_EXEC && trigger_comm(h.comm));
+}
+
+static ssize_t pid_index(const struct ct_arm *a, uint32_t pid)
+{
+	for (size_t i = 0; i < a->npids; i++)
+		if (a->pids[i] == pid)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void pid_del(struct ct_arm *a, size_t i)
+{
+	a->pids[i] = a->pids[--a->npids];
+}
+
+static void pid_add(struct ct_arm *a, uint32_t pid)
+{
+	if (pid_index(a, pid) >= 0)
+		return;
+	if (a->npids == CT_ARM_PIDS) {
+		a->full = true;
+		return;
+	}
+	a->pids[a->npids++] = pid;
+}
+
+void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
+{
+	bool trigger = ct_arm_is_trigger(rec, len);
+	struct ct_hdr h;
+	ssize_t i;
+
+	if (ct_rec_check(rec, len))
+		return;
+	memcpy(&h, rec, sizeof(h));
+	if (trigger) {
+		pid_add(a, h.pid);
+		if (!a->armed && !a->want) {
+			a->want = true;
+			a->trigger_ns = h.ts_ns;
+		}
+		return;
+	}
+	/* an exit, or an exec into something else (a reused pid) */
+	if (h.type != CT_EV_EXIT && h.type != CT_EV_EXEC)
+		return;
+	i = pid_index(a, h.pid);
+	if (i >= 0)
+		pid_del(a, (size_t)i);
+}
+
+bool ct_arm_wanted(const struct ct_arm *a)
+{
+	return a->want;
+}
+
+static void prune(struct ct_arm *a, ct_proc_alive_cb alive, void *ctx)
+{
+	for (size_t i = a->npids; alive && i-- > 0;)
+		if (!alive(a->pids[i], ctx))
+			pid_del(a, i);
+}
+
+bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t pending,
+		 ct_proc_alive_cb alive, void *ctx)
+{
+	if (!a->armed || a->full)
+		return false;
+	if (!pending && a->npids)
+		prune(a, alive, ctx);
+	if (pending || a->npids) {
+		a->busy_ns = now_ns;
+		return false;
+	}
+	return now_ns - a->busy_ns >= CT_ARM_IDLE_NS;
+}
+
+void ct_arm_set(struct ct_arm *a, bool armed, uint64_t now_ns,
+		struct ct_arm_rec *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->hdr.ts_ns = now_ns;
+	out->hdr.type = CT_EV_ARM;
+	out->hdr.size = sizeof(*out);
+	out->hdr.pid = (uint32_t)getpid();
+	out->hdr.tid = out->hdr.pid;
+	memcpy(out->hdr.comm, "coldtrace", sizeof("coldtrace"));
+	out->armed = armed;
+	out->trigger_ns = armed ? a->trigger_ns : 0;
+	a->armed = armed;
+	a->want = false;
+	a->trigger_ns = 0;
+	a->busy_ns = now_ns;
+}

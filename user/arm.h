@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * When the syscall hooks are attached (issue 11, target 4).  Any attached
+ * syscall tracepoint puts every process of the host on the kernel's slow
+ * syscall path, whatever the program does, so on an idle host they are
+ * detached: no container starting, running or being removed under trace,
+ * no engine client, runtime, shim or CNI plugin alive.  The exec of one of
+ * those (CT_ARM_COMMS, always traced by the lifecycle object, which then
+ * wakes the reader at once) attaches them again, before that program gets
+ * to the syscalls coldtrace reads: a container's runtime comes tens of
+ * milliseconds after its client, its first open later still.
+ *
+ * What the hooks did not see is never guessed: a container whose runtime
+ * began while they were detached is marked unarmed and counted (tracker).
+ * No BPF here: raw records in, decisions out; the live loop acts on them
+ * (user/main.c) and feeds the CT_EV_ARM records made here to the session,
+ * so that --record keeps them and a replay judges the same.
+ */
+#ifndef __CT_ARM_H
+#define __CT_ARM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coldtrace.h"
+#include "tracker.h"
+
+/* Idle for this long (no pending container, no trigger alive): detach. */
+#define CT_ARM_IDLE_NS	(2 * 1000000000ull)
+/* Trigger processes followed at once; beyond, the hooks stay attached. */
+#define CT_ARM_PIDS	1024
+
+struct ct_arm {
+	bool armed;		/* hooks attached */
+	bool want;		/* a trigger exec'ed while detached */
+	bool full;		/* pids[] overflowed: never detach again */
+	uint64_t trigger_ns;	/* the first such exec */
+	uint64_t busy_ns;	/* last time something needed the hooks */
+	uint32_t pids[CT_ARM_PIDS];	/* live trigger processes */
+	size_t npids;
+};
+
+/* Attached at start (the session attaches everything), busy at now_ns. */
+void ct_arm_init(struct ct_arm *a, uint64_t now_ns);
+
+/* Whether rec is an exec of a program that needs the hooks. */
+bool ct_arm_is_trigger(const void *rec, size_t len);
+
+/* Follow the trigger processes (exec, exit); note a trigger while off. */
+void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len);
+
+/* True once: the hooks must be attached now (a trigger came while off). */
+bool ct_arm_wanted(const struct ct_arm *a);
+
+/*
+ * Whether to detach now: attached, nothing pending in the tracker
+ * (@pending), no trigger alive, and so for CT_ARM_IDLE_NS.  alive(pid)
+ * lets go of triggers whose exit was lost (NULL: trust the records).
+ */
+bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t pending,
+		 ct_proc_alive_cb alive, void *ctx);
+
+/*
+ * The hooks were attached (armed) at now_ns, or will be detached from
+ * now_ns on: updates a and fills the CT_EV_ARM record to feed the session.
+ */
+void ct_arm_set(struct ct_arm *a, bool armed, uint64_t now_ns,
+		struct ct_arm_rec *out);
+
+#endif /* __CT_ARM_H */
