@@ -31,6 +31,7 @@ TESTS=(
 	"docker-pull|pull.sh"
 	"docker-pull-far|pull.sh far"
 	"opens|opens.sh"
+	"arm|arm.sh"
 	"paths|paths.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"

@@ -161,6 +161,17 @@ void fx_lost(struct ct_fx *f, uint64_t total)
 	fx_raw(f, &l, sizeof(l));
 }
 
+void fx_arm(struct ct_fx *f, bool armed, uint64_t trigger_ms)
+{
+	struct ct_arm_rec r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(f, &r.hdr, CT_EV_ARM, sizeof(r), 0);
+	r.armed = armed;
+	r.trigger_ns = armed ? trigger_ms * FX_MS : 0;
+	fx_raw(f, &r, sizeof(r));
+}
+
 void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 		const char *path, int64_t ret)
 {

@@ -157,7 +157,7 @@ Test(cli, option_word_as_value)
 	const char *opts[] = { "-r", "--runtime", "-c", "--container", "-d",
 			       "-o", "--output", "-i", "-w", "--record",
 			       "--replay", "--ringbuf", "--ready", "--listen",
-			       "--metrics-labels", "--engine" };
+			       "--metrics-labels", "--engine", "--arm" };
 	const char *vals[] = { "--replay", "--", "-j", "--json", "-x" };
 
 	cr_assert_eq(PARSE("--record", "--replay", "F"), CT_CLI_ERROR);
@@ -408,6 +408,21 @@ Test(cli, metrics_labels)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_eq(PARSE("-o", "d", "--metrics-labels", (char *)bad[i]),
 			     CT_CLI_ERROR, "accepted '%s'", bad[i]);
+}
+
+Test(cli, arm)
+{
+	cr_assert_eq(PARSE("-j"), CT_CLI_OK, "%s", err);
+	cr_expect(!cli.arm_always, "auto by default");
+	cr_assert_eq(PARSE("--arm=always"), CT_CLI_OK, "%s", err);
+	cr_expect(cli.arm_always);
+	cr_assert_eq(PARSE("--arm", "auto"), CT_CLI_OK, "%s", err);
+	cr_expect(!cli.arm_always);
+	cr_assert_eq(PARSE("--arm=sometimes"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--arm: unknown value 'sometimes' (auto or "
+			 "always)"), "%s", err);
+	cr_assert_eq(PARSE("--arm=always", "--replay", "f"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--replay has none"), "%s", err);
 }
 
 Test(cli, help_and_version)

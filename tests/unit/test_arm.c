@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Idle-host arming (issue 11 target 4, user/arm.h): when the live session
+ * detaches and attaches the syscall hooks, and how the tracker judges a
+ * container against the CT_EV_ARM records: one whose runtime began while
+ * the hooks were detached is marked unarmed and counted, never trusted.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agg.h"
+#include "arm.h"
+#include "fixture.h"
+#include "output.h"
+#include "records.h"
+#include "tracker.h"
+
+#define SEC	1000000000ull
+
+/* An exec (or exit) record of pid under comm at ts_ns. */
+static struct ct_exec rec_of(uint32_t type, uint32_t pid, const char *comm,
+			     uint64_t ts_ns)
+{
+	struct ct_exec x;
+
+	memset(&x, 0, sizeof(x));
+	x.hdr.ts_ns = ts_ns;
+	x.hdr.type = type;
+	x.hdr.size = type == CT_EV_EXEC ? offsetof(struct ct_exec, args) :
+					  sizeof(struct ct_exit);
+	x.hdr.pid = pid;
+	snprintf(x.hdr.comm, sizeof(x.hdr.comm), "%s", comm);
+	return x;
+}
+
+static void feed(struct ct_arm *a, uint32_t type, uint32_t pid,
+		 const char *comm, uint64_t ts_ns)
+{
+	struct ct_exec x = rec_of(type, pid, comm, ts_ns);
+
+	ct_arm_feed(a, &x, x.hdr.size);
+}
+
+Test(arm, triggers_are_the_engine_programs_by_exact_comm)
+{
+	const char *yes[] = { "docker", "podman", "ctr", "crictl", "nerdctl",
+			      "runc", "crun", "runsc", "containerd-shim",
+			      "conmon" };
+	const char *no[] = { "dockerd", "containerd", "bash", "runc:[2:INIT]",
+			     "docke", "" };
+	struct ct_cni_env v;
+	struct ct_exec x;
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		x = rec_of(CT_EV_EXEC, 7, yes[i], 1);
+		cr_expect(ct_arm_is_trigger(&x, x.hdr.size), "%s", yes[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		x = rec_of(CT_EV_EXEC, 7, no[i], 1);
+		cr_expect(!ct_arm_is_trigger(&x, x.hdr.size), "%s", no[i]);
+	}
+	x = rec_of(CT_EV_EXIT, 7, "docker", 1);
+	cr_expect(!ct_arm_is_trigger(&x, x.hdr.size), "an exit is none");
+	memset(&v, 0, sizeof(v));
+	v.hdr.type = CT_EV_CNI_ENV;
+	v.hdr.size = offsetof(struct ct_cni_env, env);
+	cr_expect(ct_arm_is_trigger(&v, v.hdr.size), "a CNI plugin is one");
+}
+
+Test(arm, detaches_after_the_idle_time_only)
+{
+	struct ct_arm a;
+
+	ct_arm_init(&a, 10 * SEC);
+	cr_expect(!ct_arm_idle(&a, 10 * SEC + CT_ARM_IDLE_NS - 1, 0, NULL,
+			       NULL));
+	cr_expect(ct_arm_idle(&a, 10 * SEC + CT_ARM_IDLE_NS, 0, NULL, NULL));
+	/* a pending container restarts the idle time */
+	cr_expect(!ct_arm_idle(&a, 20 * SEC, 1, NULL, NULL));
+	cr_expect(!ct_arm_idle(&a, 21 * SEC, 0, NULL, NULL));
+	cr_expect(ct_arm_idle(&a, 22 * SEC, 0, NULL, NULL));
+}
+
+Test(arm, a_live_trigger_keeps_the_hooks_until_its_exit)
+{
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	feed(&a, CT_EV_EXEC, 42, "containerd-shim", SEC);
+	cr_expect(!ct_arm_idle(&a, 10 * SEC, 0, NULL, NULL));
+	feed(&a, CT_EV_EXIT, 43, "p43", 11 * SEC);	/* someone else */
+	cr_expect(!ct_arm_idle(&a, 20 * SEC, 0, NULL, NULL));
+	feed(&a, CT_EV_EXIT, 42, "containerd-shim", 21 * SEC);
+	cr_expect(!ct_arm_idle(&a, 21 * SEC, 0, NULL, NULL),
+		  "idle from its exit on, not before");
+	cr_expect(ct_arm_idle(&a, 21 * SEC + CT_ARM_IDLE_NS, 0, NULL, NULL));
+}
+
+Test(arm, a_trigger_pid_execing_something_else_is_let_go)
+{
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	feed(&a, CT_EV_EXEC, 42, "docker", SEC);
+	feed(&a, CT_EV_EXEC, 42, "sleep", 2 * SEC);
+	cr_expect(ct_arm_idle(&a, 2 * SEC + CT_ARM_IDLE_NS, 0, NULL, NULL));
+}
+
+static bool none_alive(uint32_t pid, void *ctx)
+{
+	(void)pid;
+	(void)ctx;
+	return false;
+}
+
+Test(arm, a_trigger_whose_exit_was_lost_is_let_go_once_gone)
+{
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	feed(&a, CT_EV_EXEC, 42, "runc", SEC);
+	cr_expect(!ct_arm_idle(&a, 10 * SEC, 0, NULL, NULL));
+	cr_expect(!ct_arm_idle(&a, 10 * SEC, 0, none_alive, NULL),
+		  "gone now: idle from now on");
+	cr_expect(ct_arm_idle(&a, 10 * SEC + CT_ARM_IDLE_NS, 0, none_alive,
+			      NULL));
+}
+
+Test(arm, a_trigger_while_detached_asks_once_and_is_recorded)
+{
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	feed(&a, CT_EV_EXEC, 42, "docker", SEC);
+	cr_expect(!ct_arm_wanted(&a), "attached already: nothing to ask");
+	feed(&a, CT_EV_EXIT, 42, "docker", 2 * SEC);
+	ct_arm_set(&a, false, 5 * SEC, &r);
+	cr_expect_eq(r.hdr.type, CT_EV_ARM);
+	cr_expect_eq(r.armed, 0);
+	cr_expect_eq(r.hdr.ts_ns, 5 * SEC);
+	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
+	cr_expect(!ct_arm_idle(&a, 100 * SEC, 0, NULL, NULL),
+		  "detached: nothing to detach");
+	feed(&a, CT_EV_EXEC, 50, "crictl", 6 * SEC);
+	feed(&a, CT_EV_EXEC, 51, "runc", 6 * SEC + 5);
+	cr_expect(ct_arm_wanted(&a));
+	ct_arm_set(&a, true, 6 * SEC + 200000, &r);
+	cr_expect_eq(r.armed, 1);
+	cr_expect_eq(r.trigger_ns, 6 * SEC, "the first trigger asked");
+	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
+	cr_expect(!ct_arm_wanted(&a));
+}
+
+Test(arm, a_full_pid_table_never_detaches)
+{
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	for (uint32_t p = 1; p <= CT_ARM_PIDS + 1; p++)
+		feed(&a, CT_EV_EXEC, p, "runc", SEC);
+	for (uint32_t p = 1; p <= CT_ARM_PIDS + 1; p++)
+		feed(&a, CT_EV_EXIT, p, "runc", 2 * SEC);
+	cr_expect(!ct_arm_idle(&a, 100 * SEC, 0, NULL, NULL));
+}
+
+Test(arm, malformed_arm_records_are_refused)
+{
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	ct_arm_set(&a, true, 5 * SEC, &r);
+	r.armed = 2;
+	cr_expect_neq(ct_rec_check(&r, sizeof(r)), 0);
+	r.armed = 0;
+	r.trigger_ns = 1;
+	cr_expect_neq(ct_rec_check(&r, sizeof(r)), 0, "detached, asked?");
+	r.armed = 1;
+	r.trigger_ns = 6 * SEC;
+	cr_expect_neq(ct_rec_check(&r, sizeof(r)), 0, "asked in the future");
+	cr_expect_neq(ct_rec_check(&r, sizeof(r) - 1), 0);
+}
+
+/* ---- the tracker's judgement ---- */
+
+static struct fx_sink sink;
+
+/* One runc container from 10 ms (its runc create at 82 ms) after the
+ * records of arm(), fed to a new tracker, flushed: the tracker. */
+static struct ct_tracker *feed_one(void (*arm)(struct ct_fx *f))
+{
+	struct fx_ct c = { .id = "c1", .rt = CT_RT_RUNC,
+			   .eng = CT_ENG_DOCKER, .pid_base = 100,
+			   .t0_ms = 10, .memcg = 77 };
+	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
+	struct ct_fx parts[2], f;
+	struct ct_tracker *e;
+
+	memset(&sink, 0, sizeof(sink));
+	fx_init(&parts[0]);
+	fx_init(&parts[1]);
+	fx_init(&f);
+	arm(&parts[0]);
+	fx_container(&parts[1], &c, es, ee);
+	fx_merge(&f, parts, 2);
+	e = fx_tracker(&sink, NULL, 0);
+	cr_assert_eq(fx_feed(&f, e), 0);
+	ct_tracker_flush(e);
+	fx_free(&parts[0]);
+	fx_free(&parts[1]);
+	fx_free(&f);
+	cr_assert_eq(sink.n, 1);
+	return e;
+}
+
+/* The same, the tracker's stats in *st. */
+static void run(void (*arm)(struct ct_fx *f), struct ct_tracker_stats *st)
+{
+	struct ct_tracker *e = feed_one(arm);
+
+	ct_tracker_get_stats(e, st);
+	ct_tracker_free(e);
+}
+
+static void detached(struct ct_fx *f)
+{
+	fx_at(f, 0);
+	fx_arm(f, false, 0);
+}
+
+static void attached_in_time(struct ct_fx *f)
+{
+	detached(f);
+	fx_at(f, 11);
+	fx_arm(f, true, 10);
+}
+
+static void attached_late(struct ct_fx *f)
+{
+	detached(f);
+	fx_at(f, 90);
+	fx_arm(f, true, 10);
+}
+
+static void always(struct ct_fx *f)
+{
+	(void)f;
+}
+
+Test(arm_tracker, runtime_begun_while_detached_is_unarmed_and_counted)
+{
+	struct ct_tracker_stats st;
+
+	run(detached, &st);
+	cr_expect(sink.got[0].unarmed);
+	cr_expect_eq(st.unarmed, 1);
+	cr_expect_eq(st.arms, 0);
+	run(attached_late, &st);
+	cr_expect(sink.got[0].unarmed, "attached after its runc create");
+	cr_expect_eq(st.unarmed, 1);
+}
+
+Test(arm_tracker, attached_before_its_runtime_it_is_whole)
+{
+	struct ct_tracker_stats st;
+
+	run(attached_in_time, &st);
+	cr_expect(!sink.got[0].unarmed);
+	cr_expect_eq(st.unarmed, 0);
+	cr_expect_eq(st.arms, 1);
+	cr_expect_eq(st.arm_latency_max_ns, FX_MS);
+	run(always, &st);
+	cr_expect(!sink.got[0].unarmed, "a recording without CT_EV_ARM");
+	cr_expect_eq(st.unarmed, 0);
+}
+
+/* The text of what out() writes. */
+static char *text_of(void (*out)(FILE *f, void *ctx), void *ctx)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert(f);
+	out(f, ctx);
+	fclose(f);
+	return buf;
+}
+
+static void container_json(FILE *f, void *ctx)
+{
+	ct_output_container_json(f, ctx);
+}
+
+static struct ct_agg *the_agg;
+
+static void summaries(FILE *f, void *ctx)
+{
+	ct_output_summary_json(f, the_agg, ctx);
+	ct_output_summary(f, the_agg, ctx);
+}
+
+Test(arm_tracker, said_in_the_record_and_in_the_losses)
+{
+	struct ct_tracker *e = feed_one(detached);
+	struct ct_meta meta = { .version = "v", .kernel = "k", .tracker = e };
+	struct ct_container c = sink.got[0];
+	char *t;
+
+	the_agg = ct_agg_new();
+	cr_assert_eq(ct_agg_add(the_agg, &c), 0);
+	t = text_of(container_json, &c);
+	cr_expect(strstr(t, "\"unarmed\":true"), "%s", t);
+	free(t);
+	c.unarmed = false;
+	t = text_of(container_json, &c);
+	cr_expect(!strstr(t, "unarmed"), "absent when whole: %s", t);
+	free(t);
+	t = text_of(summaries, &meta);
+	cr_expect(strstr(t, "\"unarmed_containers\":1,"), "%s", t);
+	cr_expect(strstr(t, "\nsyscall hooks attached late: 1 containers"),
+		  "%s", t);
+	free(t);
+	ct_agg_free(the_agg);
+	ct_tracker_free(e);
+}
