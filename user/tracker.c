@@ -72,6 +72,9 @@ struct cstate {
 	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */
 	uint64_t hold_until;		/* dockerd removing it: held till */
 	bool removing;			/* dockerd's removal began */
+	/* a runtime run by hand began while the syscall hooks were
+	 * detached: whole if they were on by its next exec (arm.h) */
+	bool unarmed_pending;
 	struct cstate *hnext;		/* id hash chain */
 };
 
@@ -284,6 +287,40 @@ static void mark_unarmed(struct ct_tracker *e, struct cstate *s)
 	e->st.unarmed++;
 }
 
+/*
+ * At its runtime's create: what an engine did before (dockerd's mounts
+ * and mkdirs, a client's connect) needs the hooks on by then.  A runtime
+ * run by hand is itself the exec that attaches them: everything the
+ * hooks read of its container comes after its next exec (runc init, the
+ * runsc sandbox), so it is judged there; crun execs the program itself.
+ */
+static void judge_create(struct ct_tracker *e, struct cstate *s,
+			 uint64_t ts)
+{
+	if (hooks_saw(e, ts))
+		return;
+	if (s->c.engine == CT_ENG_DIRECT)
+		s->unarmed_pending = true;
+	else
+		mark_unarmed(e, s);
+}
+
+/* The next exec of a runtime run by hand: was it seen with the hooks on? */
+static void judge_next_exec(struct ct_tracker *e, struct cstate *s,
+			    uint64_t ts)
+{
+	if (s->unarmed_pending && hooks_saw(e, ts))
+		s->unarmed_pending = false;
+}
+
+/* Its program began, or it is emitted: still pending is unarmed. */
+static void judge_final(struct ct_tracker *e, struct cstate *s)
+{
+	if (s->unarmed_pending)
+		mark_unarmed(e, s);
+	s->unarmed_pending = false;
+}
+
 static bool ph_open(const struct cstate *s, enum ct_phase p)
 {
 	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
@@ -457,6 +494,7 @@ static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 {
 	struct cstate *s = e->cts[i];
 
+	judge_final(e, s);
 	finish_record(s, complete);
 	if (wanted(e, s)) {
 		/* before before_emit: prepare starts at an exact client */
@@ -990,9 +1028,7 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 			s->host_mntns = h->mntns;
 		if (!s->rt_key)
 			s->rt_key = key_of(e, h);
-		/* all its syscalls the hooks read come after this exec */
-		if (!hooks_saw(e, h->ts_ns))
-			mark_unarmed(e, s);
+		judge_create(e, s, h->ts_ns);
 		fire(e, s, CT_TR_RT_CREATE, t);
 		cri_create_hook(e, s, parent_like, h->ts_ns);
 		break;
@@ -1033,6 +1069,7 @@ static bool join_args(char *out, size_t len, const char *args, size_t n)
 static void user_begins(struct ct_tracker *e, struct cstate *s,
 			uint32_t pid, const struct ct_hdr *h, uint64_t t)
 {
+	judge_final(e, s);
 	s->user_seen = true;
 	s->start_pending = false;
 	s->c.init_pid = pid;
@@ -1072,7 +1109,11 @@ static void apply_exec(struct ct_tracker *e, struct cstate *s,
 	case CT_ROLE_RT_CMD:
 		on_rt_cmd(e, s, cl, old, h, t);
 		break;
+	case CT_ROLE_RT_INIT:
+		judge_next_exec(e, s, h->ts_ns);
+		break;
 	case CT_ROLE_SANDBOX:
+		judge_next_exec(e, s, h->ts_ns);
 		s->c.runtime = CT_RT_RUNSC;
 		if (!s->sandbox_pid)
 			s->sandbox_pid = p->pid;

@@ -187,13 +187,17 @@ Test(arm, malformed_arm_records_are_refused)
 
 static struct fx_sink sink;
 
-/* One runc container from 10 ms (its runc create at 82 ms) after the
- * records of arm(), fed to a new tracker, flushed: the tracker. */
+/* The container fed by feed_one(). */
+static struct fx_ct the_ct = { .id = "c1", .rt = CT_RT_RUNC,
+			       .eng = CT_ENG_DOCKER, .pid_base = 100,
+			       .t0_ms = 10, .memcg = 77 };
+
+/* the_ct from 10 ms (docker: its runc create at 82 ms; by hand: runc run
+ * at 10, runc init at 60, crun's program at 110) after the records of
+ * arm(), fed to a new tracker, flushed: the tracker. */
 static struct ct_tracker *feed_one(void (*arm)(struct ct_fx *f))
 {
-	struct fx_ct c = { .id = "c1", .rt = CT_RT_RUNC,
-			   .eng = CT_ENG_DOCKER, .pid_base = 100,
-			   .t0_ms = 10, .memcg = 77 };
+	struct fx_ct c = the_ct;
 	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
 	struct ct_fx parts[2], f;
 	struct ct_tracker *e;
@@ -260,6 +264,39 @@ Test(arm_tracker, runtime_begun_while_detached_is_unarmed_and_counted)
 	run(attached_late, &st);
 	cr_expect(sink.got[0].unarmed, "attached after its runc create");
 	cr_expect_eq(st.unarmed, 1);
+}
+
+/* Attached 1 ms after a runtime run by hand (it asked). */
+static void attached_by_the_runtime(struct ct_fx *f)
+{
+	detached(f);
+	fx_at(f, 11);
+	fx_arm(f, true, 10);
+}
+
+Test(arm_tracker, a_runtime_run_by_hand_is_judged_at_its_next_exec)
+{
+	struct ct_tracker_stats st;
+
+	the_ct.eng = CT_ENG_DIRECT;
+	run(attached_by_the_runtime, &st);
+	cr_expect(!sink.got[0].unarmed, "runc init came after the attach");
+	cr_expect_eq(st.unarmed, 0);
+	run(attached_late, &st);
+	cr_expect(sink.got[0].unarmed, "attached after runc init (60 ms)");
+	cr_expect_eq(st.unarmed, 1);
+	the_ct.rt = CT_RT_CRUN;
+	run(attached_by_the_runtime, &st);
+	cr_expect(sink.got[0].unarmed, "crun execs the program itself");
+	cr_expect_eq(st.unarmed, 1);
+	the_ct.rt = CT_RT_RUNSC;
+	run(attached_by_the_runtime, &st);
+	cr_expect(!sink.got[0].unarmed, "the sandbox came after the attach");
+	cr_expect_eq(st.unarmed, 0);
+	the_ct.rt = CT_RT_RUNC;
+	the_ct.eng = CT_ENG_DOCKER;
+	run(attached_by_the_runtime, &st);
+	cr_expect(!sink.got[0].unarmed, "docker's runc create at 82 ms");
 }
 
 Test(arm_tracker, attached_before_its_runtime_it_is_whole)
