@@ -13,8 +13,10 @@
 #include "arm.h"
 #include "fixture.h"
 #include "output.h"
+#include "recfile.h"
 #include "records.h"
 #include "tracker.h"
+#include "tsession.h"
 
 #define SEC	1000000000ull
 
@@ -362,4 +364,68 @@ Test(arm_tracker, said_in_the_record_and_in_the_losses)
 	free(t);
 	ct_agg_free(the_agg);
 	ct_tracker_free(e);
+}
+
+/* ---- a real session from idle (tests/fixtures/record-idle.sh) ---- */
+
+/*
+ * docker-idle: the session had detached its hooks (bpftool showed none,
+ * the sidecar's detached_before) when `docker run` ran; its exec
+ * attached them again, before anything of its container: the record is
+ * whole, its client known.
+ */
+Test(arm_tracker, recording_from_idle)
+{
+	struct ts_all a;
+	const struct tj *d;
+
+	ts_replay_all("docker-idle", &a);
+	d = tj_get(a.sidecar, "detached_before");
+	cr_assert(d && d->type == TJ_BOOL && d->b, "sidecar: detached_before");
+	cr_assert_eq(a.n, 1);
+	cr_expect(!a.c[0].unarmed);
+	cr_expect(a.c[0].has_client, "its client's connect was seen");
+	cr_expect_eq(a.st.unarmed, 0);
+	cr_expect_geq(a.st.arms, 1);
+	cr_expect_lt(a.st.arm_latency_max_ns, 5 * FX_MS, "%llu ns",
+		     (unsigned long long)a.st.arm_latency_max_ns);
+	ts_all_free(&a);
+}
+
+/* The same recording without its attach records: the tracker must not
+ * take the container as whole (the test above can fail). */
+Test(arm_tracker, recording_without_its_attach_is_unarmed)
+{
+	const char *dir = getenv("CT_FIXTURES");
+	struct ct_tracker_stats st;
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *r;
+	struct ct_tracker *e;
+	char path[256], err[256];
+	const void *rec;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/docker-idle.ctrec",
+		 dir ? dir : "tests/fixtures");
+	cr_assert_eq(ct_rec_reader_open(&r, path, &fh, err, sizeof(err)), 0,
+		     "%s: %s", path, err);
+	memset(&sink, 0, sizeof(sink));
+	e = fx_tracker(&sink, NULL, 0);
+	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0) {
+		struct ct_arm_rec a;
+
+		if (len == sizeof(a) && ((const struct ct_hdr *)rec)->type ==
+					CT_EV_ARM) {
+			memcpy(&a, rec, sizeof(a));
+			if (a.armed)
+				continue;
+		}
+		ct_tracker_feed(e, rec, len);
+	}
+	ct_tracker_flush(e);
+	ct_tracker_get_stats(e, &st);
+	cr_expect_geq(st.unarmed, 1);
+	cr_expect_eq(st.arms, 0);
+	ct_tracker_free(e);
+	ct_rec_reader_close(r);
 }
