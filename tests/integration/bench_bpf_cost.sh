@@ -4,12 +4,14 @@
 # Smoke check of tools/bench/bpf-cost --quick (issue 11's table): every
 # configuration measured, coldtrace counting all of the container's opens
 # (the bench exits 1 otherwise, or when a tracer's programs did not run),
-# and a ratio with PASS or MISS in every target cell.  The numbers
+# and a ratio with PASS or MISS in every target cell, issue 11 target 4's
+# idle host included: coldtrace with no container measured with its
+# syscall hooks detached (no BPF time on a host syscall).  The numbers
 # themselves are the bench's business (docs/bench.md), not a test's.
 . "$(dirname "$0")/lib.sh"
 
 CONFIGS="none floor-sys floor-openat floor-switch bpftrace ct ct-nopulls
-ct-paths ct-runc ct-why"
+ct-paths ct-runc ct-why ct-idle ct-always-idle"
 
 # A clean environment: the bench starts a private harness of its own,
 # which must not inherit this one's DOCKER_HOST, CT_DIR and PATH.
@@ -51,3 +53,22 @@ k=$(grep -m 1 '^| config | 1\. ' "$T/out.md" | grep -o '≤' | wc -l)
 n=$(grep -cE "^\| ct[a-z-]* \|( ([0-9.]+× (PASS|MISS)|no hook, PASS) \|){$k}\$" \
 	"$T/out.md")
 [ "$n" -eq 5 ] || fail "$n of 5 coldtrace rows have all $k target verdicts"
+# Target 4: idle, the default arming leaves no syscall hook to run on a
+# host open, --arm=always its pair, as before.
+idle=$(cell ct-idle "$OPEN")
+always=$(cell ct-always-idle "$OPEN")
+note "idle host open+close BPF ns: ct-idle $idle, ct-always-idle $always"
+[ "$idle" = - ] || fail "ct-idle host open+close BPF ns is '$idle', not '-'"
+[[ "$always" =~ ^[0-9]+$ ]] && [ "$always" -ge "$floor" ] ||
+	fail "ct-always-idle host open+close BPF ns '$always' below the empty pair's $floor"
+E2E="end to end: host open+close ns"
+[[ "$(cell ct-idle "$E2E")" =~ ^[0-9]+(†)?$ ]] ||
+	fail "ct-idle end-to-end host open+close is '$(cell ct-idle "$E2E")'"
+k=$(grep -m 1 '^| config | 4\. ' "$T/out.md" | grep -o '≤' | wc -l)
+[ "$k" -eq 4 ] || fail "the target 4 table has $k target columns, not 4"
+# "n/a ‡": the baseline and ct-idle measured, one with another tracer's
+# syscall hook attached and the other without (the bench says which).
+n=$(grep -cE "^\| ct(-always)?-idle \|( ([0-9.]+× (PASS|MISS)( ‡)?|n/a ‡) \|){4}\$" \
+	"$T/out.md")
+[ "$n" -eq 2 ] || fail "$n of 2 idle rows have all 4 target 4 verdicts"
+note "target 4: $(grep -E '^\| ct-idle \| [0-9.]+×' "$T/out.md")"

@@ -40,7 +40,10 @@ bench_cleanup() {
 	for ((i = ${#BENCH_CLEANUP[@]} - 1; i >= 0; i--)); do
 		"${BENCH_CLEANUP[i]}" || true
 	done
-	[ -n "$WORK" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$WORK"
+	# an if: a false test here would be the exit status under set -e
+	if [ -n "$WORK" ] && [ -z "${BENCH_KEEP:-}" ]; then
+		rm -rf "$WORK"
+	fi
 }
 
 # Root check, tools, private work dir, trap; copies coldtrace into WORK.
