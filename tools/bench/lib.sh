@@ -99,6 +99,45 @@ ct_start() {
 	die "coldtrace did not attach within 30 s"
 }
 
+# "prog_id tracepoint" of every hook process $1 holds.
+hooks_of() {
+	bpftool perf list -j 2>/dev/null |
+		jq -r --argjson p "$1" '.[] | select(.pid == $p) |
+			"\(.prog_id) \(.tracepoint)"'
+}
+
+# Number of sys_enter/sys_exit hooks (attached links) process $1 holds.
+sys_hooks_of() {
+	hooks_of "$1" | awk '$2 == "sys_enter" || $2 == "sys_exit"' | wc -l
+}
+
+# Processes whose exec attaches coldtrace's syscall hooks, for the
+# messages (what kept the host busy): the names of CT_ARM_COMMS in
+# include/coldtrace.h, read from there.
+arm_comms_alive() {
+	local names
+	names=$(sed -n '/define CT_ARM_COMMS/,/}/p' "$TOP/include/coldtrace.h" |
+		grep -o '"[^"]*"' | tr -d '"' | paste -sd '|')
+	ps -eo pid=,comm= | awk -v re="^($names)\$" '$2 ~ re {
+		printf "%s%s %s", s, $1, $2; s = ", " }
+		END { if (!s) printf "none" }'
+}
+
+# Wait until coldtrace ($CT_PID, --arm=auto, no container) has detached
+# its syscall hooks: 2 s of idleness, then the next turn of its loop.
+# Returns 1 after 10 s (a caller may start it again).
+ct_wait_detached() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$CT_PID" 2>/dev/null ||
+			die "coldtrace exited: $(tail -n 3 "$WORK/ct.err")"
+		[ "$(sys_hooks_of "$CT_PID")" -gt 0 ] || return 0
+		sleep 0.1
+	done
+	log "coldtrace (--arm=auto, no container started) still holds its sys_enter/sys_exit hooks 10 s after it started; engine clients, runtimes and shims alive: $(arm_comms_alive)"
+	return 1
+}
+
 # Stop coldtrace (SIGINT: it prints its summary), bounded wait.
 ct_stop() {
 	local i
