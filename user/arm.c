@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* When the syscall hooks are attached: see arm.h. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "arm.h"
 #include "records.h"
 
 static const char arm_comms[][CT_COMM_LEN] = CT_ARM_COMMS;
+static const char arm_askers[][CT_COMM_LEN] = { CT_ARM_ASKERS };
 
 void ct_arm_init(struct ct_arm *a, uint64_t now_ns)
 {
@@ -14,12 +19,18 @@ void ct_arm_init(struct ct_arm *a, uint64_t now_ns)
 	a->busy_ns = now_ns;
 }
 
-static bool trigger_comm(const char *comm)
+static bool comm_in(const char *comm, const char (*names)[CT_COMM_LEN],
+		    size_t n)
 {
-	for (size_t i = 0; i < sizeof(arm_comms) / sizeof(arm_comms[0]); i++)
-		if (!strncmp(comm, arm_comms[i], CT_COMM_LEN))
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(comm, names[i], CT_COMM_LEN))
 			return true;
 	return false;
+}
+
+static bool trigger_comm(const char *comm)
+{
+	return comm_in(comm, arm_comms, sizeof(arm_comms) / sizeof(arm_comms[0]));
 }
 
 /* A CNI plugin's exec comes with its environment record first. */
@@ -56,6 +67,49 @@ static void pid_add(struct ct_arm *a, uint32_t pid)
 		return;
 	}
 	a->pids[a->npids++] = pid;
+}
+
+/* PID's comm under proc_dir, without its newline; false if gone. */
+static bool read_comm(const char *proc_dir, const char *pid, char *comm)
+{
+	char path[PATH_MAX];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/comm", proc_dir, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(comm, 1, CT_COMM_LEN - 1, f);
+	fclose(f);
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	return n > 0;
+}
+
+size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
+{
+	const size_t n = sizeof(arm_askers) / sizeof(arm_askers[0]);
+	DIR *d = opendir(proc_dir);
+	char comm[CT_COMM_LEN];
+	struct dirent *e;
+	size_t adopted = 0;
+	char *end;
+	unsigned long pid;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		pid = strtoul(e->d_name, &end, 10);
+		if (*end || !pid || pid > UINT32_MAX ||
+		    !read_comm(proc_dir, e->d_name, comm) ||
+		    !comm_in(comm, arm_askers, n))
+			continue;
+		pid_add(a, (uint32_t)pid);
+		adopted++;
+	}
+	closedir(d);
+	return adopted;
 }
 
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)

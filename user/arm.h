@@ -43,6 +43,16 @@ struct ct_arm {
 /* Attached at start (the session attaches everything), busy at now_ns. */
 void ct_arm_init(struct ct_arm *a, uint64_t now_ns);
 
+/*
+ * At the session's start: the engine clients and runtimes already alive
+ * (CT_ARM_ASKERS, by /proc/PID/comm under proc_dir) keep the hooks until
+ * they exit, as if their exec had been seen: a `docker pull` begun before
+ * coldtrace is followed to its end.  Shims and monitors are not: they
+ * keep containers coldtrace did not see start, for as long as those run.
+ * Returns how many were adopted.
+ */
+size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir);
+
 /* Whether rec is an exec of a program that needs the hooks. */
 bool ct_arm_is_trigger(const void *rec, size_t len);
 

@@ -329,6 +329,7 @@ static int start_command(struct live_state *ls, const struct ct_cli *cli)
 static int start_live(struct live_state *ls, const struct ct_cli *cli)
 {
 	struct ct_session *s = &ls->s;
+	size_t n;
 
 	if (ct_session_check_outputs(cli) || ct_session_record_create(s) ||
 	    start_tracers(ls))
@@ -342,6 +343,11 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;
 	ls->arm_auto = !cli->arm_always;
 	ct_arm_init(&ls->arm, ct_mono_ns());
+	n = ct_arm_adopt(&ls->arm, "/proc");
+	if (cli->verbose && ls->arm_auto && n)
+		fprintf(stderr, "sys: %zu engine clients or runtimes alive at "
+			"the start keep the hooks attached until they exit\n",
+			n);
 	if (cli->listen && ct_session_listen(s, &ls->httpd))
 		return -1;
 	return 0;

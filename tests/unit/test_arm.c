@@ -6,6 +6,7 @@
  * the hooks were detached is marked unarmed and counted, never trusted.
  */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,45 @@ Test(arm, a_full_pid_table_never_detaches)
 	for (uint32_t p = 1; p <= CT_ARM_PIDS + 1; p++)
 		feed(&a, CT_EV_EXIT, p, "runc", 2 * SEC);
 	cr_expect(!ct_arm_idle(&a, 100 * SEC, 0, NULL, NULL));
+}
+
+/* A /proc of its own: PID/comm files. */
+static void fake_proc(const char *dir, const char *pid, const char *comm)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, pid);
+	cr_assert_eq(mkdir(path, 0700), 0, "%s", path);
+	snprintf(path, sizeof(path), "%s/%s/comm", dir, pid);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fprintf(f, "%s\n", comm);
+	fclose(f);
+}
+
+Test(arm, clients_alive_at_the_start_are_adopted_not_shims)
+{
+	char dir[] = "/tmp/ct-arm-proc.XXXXXX", cmd[64];
+	struct ct_arm a;
+
+	cr_assert(mkdtemp(dir));
+	fake_proc(dir, "101", "docker");
+	fake_proc(dir, "102", "containerd-shim");
+	fake_proc(dir, "103", "conmon");
+	fake_proc(dir, "104", "bash");
+	fake_proc(dir, "self", "runc");
+	fake_proc(dir, "105x", "runc");
+	fake_proc(dir, "106", "runsc");
+	ct_arm_init(&a, 0);
+	cr_expect_eq(ct_arm_adopt(&a, dir), 2, "docker and runsc");
+	cr_expect(!ct_arm_idle(&a, 10 * SEC, 0, NULL, NULL));
+	feed(&a, CT_EV_EXIT, 101, "docker", 11 * SEC);
+	feed(&a, CT_EV_EXIT, 106, "runsc", 11 * SEC);
+	cr_expect(ct_arm_idle(&a, 11 * SEC + CT_ARM_IDLE_NS, 0, NULL, NULL));
+	cr_expect_eq(ct_arm_adopt(&a, "/nonexistent-ct"), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
 }
 
 Test(arm, malformed_arm_records_are_refused)

@@ -112,11 +112,12 @@ sys_hooks_of() {
 }
 
 # Processes whose exec attaches coldtrace's syscall hooks, for the
-# messages (what kept the host busy): the names of CT_ARM_COMMS in
-# include/coldtrace.h, read from there.
+# messages (what kept the host busy): the names of CT_ARM_ASKERS and
+# CT_ARM_KEEPERS in include/coldtrace.h, read from there.
 arm_comms_alive() {
 	local names
-	names=$(sed -n '/define CT_ARM_COMMS/,/}/p' "$TOP/include/coldtrace.h" |
+	names=$(sed -n '/define CT_ARM_ASKERS/,/define CT_ARM_COMMS/p' \
+		"$TOP/include/coldtrace.h" |
 		grep -o '"[^"]*"' | tr -d '"' | paste -sd '|')
 	ps -eo pid=,comm= | awk -v re="^($names)\$" '$2 ~ re {
 		printf "%s%s %s", s, $1, $2; s = ", " }
