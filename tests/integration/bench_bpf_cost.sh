@@ -46,13 +46,20 @@ note "host open+close BPF ns: floor-sys $floor, ct $ct, bpftrace $(cell bpftrace
 SW="BPF ns per sched_switch"
 [ "$(cell ct-runc "$SW")" = - ] ||
 	fail "ct-runc has a sched_switch hook: $(cell ct-runc "$SW")"
+# The targets table whose header starts "| config | $1. " has $2 target
+# columns (one "≤" each), and $3 rows matching $4 with a verdict matching
+# $5 in every one of them.
+verdicts() {
+	local k n
+	k=$(grep -m 1 "^| config | $1\\. " "$T/out.md" | grep -o '≤' | wc -l)
+	[ "$k" -eq "$2" ] || fail "targets table $1: $k target columns, not $2"
+	n=$(grep -cE "^\| $4 \|( ($5) \|){$k}\$" "$T/out.md")
+	[ "$n" -eq "$3" ] ||
+		fail "targets table $1: $n of $3 rows ($4) have all $k verdicts"
+}
 # One verdict per target column for each of the five coldtrace
-# configurations (the targets table's header has one "≤" per target).
-k=$(grep -m 1 '^| config | 1\. ' "$T/out.md" | grep -o '≤' | wc -l)
-[ "$k" -ge 7 ] || fail "the targets table has $k target columns, not 7"
-n=$(grep -cE "^\| ct[a-z-]* \|( ([0-9.]+× (PASS|MISS)|no hook, PASS) \|){$k}\$" \
-	"$T/out.md")
-[ "$n" -eq 5 ] || fail "$n of 5 coldtrace rows have all $k target verdicts"
+# configurations.
+verdicts 1 7 5 'ct[a-z-]*' '[0-9.]+× (PASS|MISS)|no hook, PASS'
 # Target 4: idle, the default arming leaves no syscall hook to run on a
 # host open, --arm=always its pair, as before.
 idle=$(cell ct-idle "$OPEN")
@@ -64,11 +71,7 @@ note "idle host open+close BPF ns: ct-idle $idle, ct-always-idle $always"
 E2E="end to end: host open+close ns"
 [[ "$(cell ct-idle "$E2E")" =~ ^[0-9]+(†)?$ ]] ||
 	fail "ct-idle end-to-end host open+close is '$(cell ct-idle "$E2E")'"
-k=$(grep -m 1 '^| config | 4\. ' "$T/out.md" | grep -o '≤' | wc -l)
-[ "$k" -eq 4 ] || fail "the target 4 table has $k target columns, not 4"
 # "n/a ‡": the baseline and ct-idle measured, one with another tracer's
 # syscall hook attached and the other without (the bench says which).
-n=$(grep -cE "^\| ct(-always)?-idle \|( ([0-9.]+× (PASS|MISS)( ‡)?|n/a ‡) \|){4}\$" \
-	"$T/out.md")
-[ "$n" -eq 2 ] || fail "$n of 2 idle rows have all 4 target 4 verdicts"
+verdicts 4 4 2 'ct(-always)?-idle' '[0-9.]+× (PASS|MISS)( ‡)?|n/a ‡'
 note "target 4: $(grep -E '^\| ct-idle \| [0-9.]+×' "$T/out.md")"
