@@ -59,14 +59,22 @@ static __always_inline bool open_wanted(long nr)
 	return opens_on || (pull_on && nr == __NR_openat);
 }
 
-static __always_inline void open_enter(struct pt_regs *regs, long nr)
+/* The task of an open some tracer follows, or NULL. */
+static __always_inline struct task_struct *open_task(long nr)
 {
 	struct task_struct *t;
 
 	if (!open_wanted(nr))
-		return;
+		return NULL;
 	t = bpf_get_current_task_btf();
-	if (!ct_task_native(t))
+	return ct_task_native(t) ? t : NULL;
+}
+
+static __always_inline void open_enter(struct pt_regs *regs, long nr)
+{
+	struct task_struct *t = open_task(nr);
+
+	if (!t)
 		return;
 	if (opens_on)
 		opens_open_enter(t, regs, nr != __NR_open);
@@ -76,12 +84,9 @@ static __always_inline void open_enter(struct pt_regs *regs, long nr)
 
 static __always_inline void open_exit(struct pt_regs *regs, long nr, long ret)
 {
-	struct task_struct *t;
+	struct task_struct *t = open_task(nr);
 
-	if (!open_wanted(nr))
-		return;
-	t = bpf_get_current_task_btf();
-	if (!ct_task_native(t))
+	if (!t)
 		return;
 	if (opens_on)
 		opens_open_exit(t, regs, ret, nr != __NR_open);
