@@ -34,6 +34,12 @@ static bool trigger_comm(const char *comm)
 }
 
 /* A CNI plugin's exec comes with its environment record first. */
+static bool trigger_hdr(const struct ct_hdr *h)
+{
+	return h->type == CT_EV_CNI_ENV ||
+	       (h->type == CT_EV_EXEC && trigger_comm(h->comm));
+}
+
 bool ct_arm_is_trigger(const void *rec, size_t len)
 {
 	struct ct_hdr h;
@@ -41,8 +47,7 @@ bool ct_arm_is_trigger(const void *rec, size_t len)
 	if (ct_rec_check(rec, len))
 		return false;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
-	return h.type == CT_EV_CNI_ENV ||
-	       (h.type == CT_EV_EXEC && trigger_comm(h.comm));
+	return trigger_hdr(&h);
 }
 
 static ssize_t pid_index(const struct ct_arm *a, uint32_t pid)
@@ -114,14 +119,13 @@ size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
 
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 {
-	bool trigger = ct_arm_is_trigger(rec, len);
 	struct ct_hdr h;
 	ssize_t i;
 
 	if (ct_rec_check(rec, len))
 		return;
-	memcpy(&h, rec, sizeof(h));
-	if (trigger) {
+	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
+	if (trigger_hdr(&h)) {
 		pid_add(a, h.pid);
 		if (!a->armed && !a->want) {
 			a->want = true;
