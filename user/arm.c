@@ -40,16 +40,6 @@ static bool trigger_hdr(const struct ct_hdr *h)
 	       (h->type == CT_EV_EXEC && trigger_comm(h->comm));
 }
 
-bool ct_arm_is_trigger(const void *rec, size_t len)
-{
-	struct ct_hdr h;
-
-	if (ct_rec_check(rec, len))
-		return false;
-	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
-	return trigger_hdr(&h);
-}
-
 static ssize_t pid_index(const struct ct_arm *a, uint32_t pid)
 {
 	for (size_t i = 0; i < a->npids; i++)

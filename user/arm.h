@@ -53,9 +53,6 @@ void ct_arm_init(struct ct_arm *a, uint64_t now_ns);
  */
 size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir);
 
-/* Whether rec is an exec of a program that needs the hooks. */
-bool ct_arm_is_trigger(const void *rec, size_t len);
-
 /* Follow the trigger processes (exec, exit); note a trigger while off. */
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len);
 
