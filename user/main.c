@@ -343,8 +343,8 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;
 	ls->arm_auto = !cli->arm_always;
 	ct_arm_init(&ls->arm, ct_mono_ns());
-	n = ct_arm_adopt(&ls->arm, "/proc");
-	if (cli->verbose && ls->arm_auto && n)
+	n = ls->arm_auto ? ct_arm_adopt(&ls->arm, "/proc") : 0;
+	if (cli->verbose && n)
 		fprintf(stderr, "sys: %zu engine clients or runtimes alive at "
 			"the start keep the hooks attached until they exit\n",
 			n);
