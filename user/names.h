@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "container.h"
 
-#define CT_DATA_ROOT_MAX	8
+#define CT_DATA_ROOT_MAX	64	/* dockerds on one host: tests run a dozen */
 
 /*
  * Data roots of the dockerd processes under proc_dir (normally "/proc"):
