@@ -11,17 +11,27 @@
  * which is always attached; the syscall object, whose hooks are detached
  * while the host is idle (user/arm.c), reads it by fd.  A client's exec is
  * what attaches them again, so it cannot be marked from a syscall hook.
+ * The syscall object also follows their stdin (lifecycle_sys.bpf.h) in
+ * the value.
  */
 #ifndef __CT_CLIENTS_BPF_H
 #define __CT_CLIENTS_BPF_H
 
 #include "task.bpf.h"
 
+/* A client's stdin: when it first tried to read it, and whether its
+ * first data there was told (CT_EV_STDIN). */
+struct client_mark {
+	__u64 stdin_ns;
+	__u32 stdin_told;
+	__u32 _pad;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 256);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, struct client_mark);
 } clients SEC(".maps");
 
 /* A comm (ct_comm_words()) of an engine client. */
@@ -36,12 +46,12 @@ static __always_inline bool client_comm(const __u64 c[2])
 static __always_inline void clients_mark(struct task_struct *t)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct client_mark m = {};
 	__u64 c[2];
-	__u8 one = 1;
 
 	ct_comm_words(t, c);
 	if (client_comm(c))
-		bpf_map_update_elem(&clients, &tgid, &one, BPF_ANY);
+		bpf_map_update_elem(&clients, &tgid, &m, BPF_ANY);
 	else
 		bpf_map_delete_elem(&clients, &tgid);
 }

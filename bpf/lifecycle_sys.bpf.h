@@ -3,7 +3,8 @@
  * The lifecycle's syscalls, for the one syscall object (bpf/sys.bpf.c):
  * mount(2) and umount2(2) (CT_EV_MOUNT, CT_EV_UMOUNT), the connect(2)
  * by which a Kata shim reaches its guest agent and those of engine
- * clients to their engine's socket (CT_EV_CONNECT), into the
+ * clients to their engine's socket (CT_EV_CONNECT), and the first data
+ * those clients read on their stdin (CT_EV_STDIN), into the
  * lifecycle ring buffer (events.bpf.h).  Arguments are saved at enter in
  * maps of the syscall object's own, keyed by tid, and the record is made
  * at exit.
@@ -267,6 +268,57 @@ static __always_inline void connect_exit(long ret)
 		submit(c);
 	}
 	bpf_map_delete_elem(&connect_start, &tid);
+}
+
+/*
+ * An engine client's stdin (CT_EV_STDIN): a workflow runner may hand a
+ * step its request through a `docker run -i` it started earlier (warm,
+ * pre-warmed), and the client that waited for that data had its request
+ * only then (user/chain.h).  Its first read(2) of fd 0 is kept in its
+ * mark, the first one that returns data is told, once.  Another
+ * process's read of fd 0 stops at two loads (its comm).
+ */
+static __always_inline struct client_mark *stdin_client(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct client_mark *m;
+	__u64 c[2];
+
+	ct_comm_words(bpf_get_current_task_btf(), c);
+	if (!client_comm(c))
+		return NULL;
+	m = bpf_map_lookup_elem(&clients, &tgid);
+	return m && !m->stdin_told ? m : NULL;
+}
+
+static __always_inline void stdin_enter(void)
+{
+	struct client_mark *m = stdin_client();
+
+	if (m && !m->stdin_ns)
+		m->stdin_ns = bpf_ktime_get_ns();
+}
+
+static __always_inline void stdin_exit(long ret)
+{
+	struct client_mark *m;
+	struct ct_stdin *r;
+	__u64 now;
+
+	if (ret <= 0)
+		return;
+	m = stdin_client();
+	if (!m)
+		return;
+	m->stdin_told = 1;
+	now = bpf_ktime_get_ns();
+	r = reserve(sizeof(*r));
+	if (!r)
+		return;
+	ct_fill_hdr(&r->hdr, CT_EV_STDIN, sizeof(*r));
+	r->ret = ret;
+	r->wait_ns = m->stdin_ns && m->stdin_ns < now ? now - m->stdin_ns : 0;
+	submit(r);
 }
 
 #endif /* __CT_LIFECYCLE_SYS_BPF_H */

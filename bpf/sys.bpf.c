@@ -114,6 +114,10 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 {
 	switch (id) {
 	case __NR_read:
+		if (prepare_on && ct_sys_arg0(regs) == 0)
+			stdin_enter();
+		fd_enter(regs, id);
+		break;
 	case __NR_pread64:
 	case __NR_write:
 	case __NR_close:
@@ -203,6 +207,10 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 	case __NR_listen:
 		if (ready_on && ct_sys_native())
 			listen_exit(ret);
+		break;
+	case __NR_read:		/* an engine client's stdin */
+		if (prepare_on && ct_sys_arg0(regs) == 0)
+			stdin_exit(ret);
 		break;
 	}
 	return 0;

@@ -58,6 +58,7 @@ enum ct_ev_type {
 	CT_EV_MKDIR	= 13,	/* mkdirat(2) by dockerd (prepare phase) */
 	CT_EV_CNI_ENV	= 14,	/* a CNI plugin's environment, before its exec */
 	CT_EV_RMDIR	= 15,	/* unlinkat(AT_REMOVEDIR) by dockerd (destroy) */
+	CT_EV_STDIN	= 16,	/* an engine client's first read of its stdin with data */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -172,6 +173,20 @@ struct ct_listen {
 };
 
 /*
+ * CT_EV_STDIN (bpf/lifecycle_sys.bpf.h): the first read(2) of fd 0 that
+ * returned data in an engine client (hdr.pid), e.g. the request a
+ * workflow runner writes into a `docker run -i` (docs/phases.md
+ * "chain").  wait_ns: how long since the client first tried to read its
+ * stdin (0: that try was not seen); a client that waited had its request
+ * only now.
+ */
+struct ct_stdin {
+	struct ct_hdr hdr;
+	__s64 ret;		/* bytes read */
+	__u64 wait_ns;
+};
+
+/*
  * CT_EV_TSTATE (bpf/why.bpf.c, --why): thread hdr.tid of process hdr.pid
  * entered state (enum ct_tstate_kind) at hdr.ts_ns.  Only hdr.ts_ns,
  * type, size, pid, tid and cpu are filled: the event is about a task that
@@ -266,6 +281,7 @@ _Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
 _Static_assert(sizeof(struct ct_arm_rec) == 72 + 16, "ct_arm_rec ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
+_Static_assert(sizeof(struct ct_stdin) == 72 + 16, "ct_stdin ABI");
 _Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");
 _Static_assert(sizeof(struct ct_mkdir) == 72 + 16 + CT_PATH_MAX,
 	       "ct_mkdir ABI");

@@ -74,6 +74,22 @@ void ct_chains_free(struct ct_chains *t)
 
 /* ---- one chain's numbers ---- */
 
+/*
+ * When the workflow needed the step: its request, unless its client
+ * waited for the request on its stdin; then when that came.  Warm: its
+ * container was ready by then.
+ */
+static void step_needed(struct ct_chain_step *s, const struct ct_client *cl)
+{
+	s->needed_ns = s->request_ns;
+	if (!cl->stdin_ns || cl->stdin_wait_ns < CT_CHAIN_WAITED_NS ||
+	    cl->stdin_ns < s->request_ns || cl->stdin_ns > s->result_ns)
+		return;
+	s->stdin_ns = cl->stdin_ns;
+	s->needed_ns = cl->stdin_ns;
+	s->warm = s->needed_ns >= s->ready_ns;
+}
+
 bool ct_chain_step_from(struct ct_chain_step *s, const struct ct_container *c)
 {
 	const struct ct_client *cl = &c->client;
@@ -103,6 +119,7 @@ bool ct_chain_step_from(struct ct_chain_step *s, const struct ct_container *c)
 		s->ready_ns = s->request_ns;
 	if (s->result_ns < s->ready_ns)
 		s->result_ns = s->ready_ns;
+	step_needed(s, cl);
 	ct_copy_str(s->id, sizeof(s->id), c->id, sizeof(c->id));
 	ct_copy_str(s->name, sizeof(s->name), c->name, sizeof(c->name));
 	s->runtime = c->runtime;
@@ -117,19 +134,19 @@ static uint64_t span(uint64_t from, uint64_t to)
 	return to > from ? to - from : 0;
 }
 
-static void sort_by_request(struct ct_chain *ch)
+static void sort_by_needed(struct ct_chain *ch)
 {
 	for (uint32_t i = 1; i < ch->n_steps; i++) {
 		struct ct_chain_step s = ch->steps[i];
 		uint32_t j = i;
 
-		for (; j && ch->steps[j - 1].request_ns > s.request_ns; j--)
+		for (; j && ch->steps[j - 1].needed_ns > s.needed_ns; j--)
 			ch->steps[j] = ch->steps[j - 1];
 		ch->steps[j] = s;
 	}
 }
 
-/* The step whose result came last at or before j's request: j waited. */
+/* The step whose result came last at or before j was needed: j waited. */
 static int waited_for(const struct ct_chain *ch, uint32_t j)
 {
 	const struct ct_chain_step *sj = &ch->steps[j];
@@ -138,7 +155,7 @@ static int waited_for(const struct ct_chain *ch, uint32_t j)
 	for (uint32_t i = 0; i < ch->n_steps; i++) {
 		const struct ct_chain_step *si = &ch->steps[i];
 
-		if (i == j || si->result_ns > sj->request_ns)
+		if (i == j || si->result_ns > sj->needed_ns)
 			continue;
 		if (best < 0 || si->result_ns >= ch->steps[best].result_ns)
 			best = (int)i;
@@ -187,19 +204,25 @@ void ct_chain_close(struct ct_chain *ch)
 	ch->parallel = false;
 	if (!ch->n_steps)
 		return;
-	sort_by_request(ch);
-	ch->start_ns = ch->steps[0].request_ns;
+	for (uint32_t j = 0; j < ch->n_steps; j++)	/* filled by hand */
+		if (!ch->steps[j].needed_ns)
+			ch->steps[j].needed_ns = ch->steps[j].request_ns;
+	sort_by_needed(ch);
+	ch->start_ns = ch->steps[0].needed_ns;
 	for (uint32_t j = 0; j < ch->n_steps; j++) {
 		struct ct_chain_step *s = &ch->steps[j];
+		uint64_t from = s->ready_ns;
 
+		if (s->needed_ns > from)
+			from = s->needed_ns;	/* warm: it waited */
 		/* steps filled by hand may be out of order: no wrap-around */
-		s->cold_ns = span(s->request_ns, s->ready_ns);
-		s->work_ns = span(s->ready_ns, s->result_ns);
+		s->cold_ns = span(s->needed_ns, s->ready_ns);
+		s->work_ns = span(from, s->result_ns);
 		s->after = waited_for(ch, j);
 		s->critical = false;
 		s->whatif_ns = 0;
-		/* an earlier request still working: a parallel branch */
-		if (j && ch->end_ns > s->request_ns)
+		/* an earlier step still working: a parallel branch */
+		if (j && ch->end_ns > s->needed_ns)
 			ch->parallel = true;
 		if (s->result_ns > ch->end_ns)
 			ch->end_ns = s->result_ns;

@@ -6,8 +6,14 @@
  * step whose result (its program's exit, the start of die) came last
  * before its own request; steps whose [request, result] overlap are
  * parallel branches.  The critical path is walked back from the last
- * result.  Per chain: each step's cold start (request -> ready, or -> the
- * end of start without a readiness marker) and work (ready -> result),
+ * result.  A step is needed at its request (its client's exec), or, when
+ * its client waited CT_CHAIN_WAITED_NS or more for data on its stdin
+ * (the request a runner hands to a `docker run -i`), when that data came;
+ * a step whose container was ready by then was warm.  Steps are ordered,
+ * and follow one another, by the moment they were needed.  Per chain:
+ * each step's cold start (needed -> ready, 0 when warm; to the end of
+ * start without a readiness marker) and work (ready, or needed if later
+ * -> result),
  * the wall time (first request -> last result), the cold-start share of
  * the critical path and the what-if saving of pre-warming each step while
  * its predecessor works: min(its cold start, the predecessor's work).
@@ -34,6 +40,14 @@
 #define CT_CHAIN_KEEP		32
 #define CT_CHAIN_GRACE_NS	(60ull * 1000000000ull)
 #define CT_CHAIN_ID_LEN		65	/* 64 hex digits and the NUL */
+/*
+ * A client whose first read of its stdin waited this long for data had
+ * its request only when the data came.  Measured (docs/chain.md): a
+ * `docker run -i` whose runner wrote the request before the client read
+ * it found it there within 4-9 us; one that waited for it (warm and
+ * pre-warmed rounds) waited 0.4-1.8 s.
+ */
+#define CT_CHAIN_WAITED_NS	(1000000ull)
 
 struct ct_chain_step {
 	char id[CT_CHAIN_ID_LEN];
@@ -42,15 +56,19 @@ struct ct_chain_step {
 	uint32_t client_pid;
 	char client_comm[16];
 	uint64_t request_ns;	/* the client's exec */
+	uint64_t needed_ns;	/* request_ns, or stdin_ns if it waited */
+	uint64_t stdin_ns;	/* its client waited for its request on
+				 * stdin and got it then; 0: did not */
 	uint64_t ready_ns;	/* end of ready, else of start */
 	uint64_t result_ns;	/* start of die; ready_ns if it never died */
 	bool has_ready;		/* ready_ns is a readiness marker */
 	bool running;		/* no exit seen: a service kept running */
+	bool warm;		/* ready when it was needed */
 	/* computed when the chain closes */
 	int after;		/* the step it waited for, -1: none */
 	bool critical;		/* on the critical path */
-	uint64_t cold_ns;	/* request -> ready */
-	uint64_t work_ns;	/* ready -> result */
+	uint64_t cold_ns;	/* needed -> ready */
+	uint64_t work_ns;	/* ready (needed if later) -> result */
 	uint64_t whatif_ns;	/* saved if pre-warmed while `after` worked */
 };
 
@@ -61,9 +79,9 @@ struct ct_chain {
 	uint64_t runner_end_ns;	/* its exit or exec; 0: alive at the end */
 	uint32_t n_steps;
 	uint32_t dropped_steps;	/* steps beyond CT_CHAIN_STEPS */
-	struct ct_chain_step steps[CT_CHAIN_STEPS];	/* by request */
+	struct ct_chain_step steps[CT_CHAIN_STEPS];	/* by needed_ns */
 	/* computed when the chain closes */
-	uint64_t start_ns;	/* first request */
+	uint64_t start_ns;	/* first needed */
 	uint64_t end_ns;	/* last result */
 	uint64_t wall_ns;
 	uint64_t cold_ns;	/* cold starts on the critical path */
@@ -97,7 +115,8 @@ size_t ct_chains_count(const struct ct_chains *t);
 const struct ct_chain *ct_chains_get(const struct ct_chains *t, size_t i);
 void ct_chains_stats(const struct ct_chains *t, struct ct_chain_stats *st);
 
-/* The computation alone (steps filled, in any order): sorts and fills. */
+/* The computation alone (steps filled, in any order; needed_ns 0 is
+ * request_ns): sorts and fills. */
 void ct_chain_close(struct ct_chain *ch);
 /* A container as a step; false if it cannot be one (no exact client,
  * never ran, no request). */

@@ -299,6 +299,17 @@ static void on_connect(struct ct_clients *t, const struct ct_connect *c)
 	x->engine_pid = c->peer_pid;
 }
 
+/* The first data on its stdin: a request handed to it (chain.h). */
+static void on_stdin(struct ct_clients *t, const struct ct_stdin *in)
+{
+	struct entry *x = live(t, in->hdr.pid);
+
+	if (!x || x->cl.stdin_ns || in->ret <= 0)
+		return;
+	x->cl.stdin_ns = in->hdr.ts_ns + t->m2r;
+	x->cl.stdin_wait_ns = in->wait_ns;
+}
+
 /* The dockerd that made container id, 0 if not known. */
 static uint32_t engine_pid(const struct ct_clients *t, const char *id)
 {
@@ -332,6 +343,10 @@ void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len)
 	case CT_EV_CONNECT:
 		if (h->size >= sizeof(struct ct_connect))
 			on_connect(t, rec);
+		break;
+	case CT_EV_STDIN:
+		if (h->size >= sizeof(struct ct_stdin))
+			on_stdin(t, rec);
 		break;
 	}
 }

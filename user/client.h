@@ -2,8 +2,9 @@
 /*
  * Who asked for each container (issue 13, docs/phases.md "client"): the
  * docker, podman or ctr process whose request made the engine create it.
- * Kept from exec (argv), fork (the parent's comm), exit (lifetime) and
- * connect (the request to the engine's socket) records; matched at
+ * Kept from exec (argv), fork (the parent's comm), exit (lifetime),
+ * connect (the request to the engine's socket) and stdin (the first data
+ * it read there, chain.h) records; matched at
  * emission:
  *  - ctr: `ctr run ... IMAGE ID` names the container: exact;
  *  - podman: the client that execs the container's conmon (`-c ID`, its
@@ -34,7 +35,7 @@ enum ct_client_match {
 
 struct ct_clients *ct_clients_new(int64_t mono_to_real_ns);
 void ct_clients_free(struct ct_clients *t);
-/* Any (checked) record; keeps exec, fork, exit and connect ones. */
+/* Any (checked) record; keeps exec, fork, exit, connect and stdin ones. */
 void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len);
 /* c's client, once c->first_ns is set (at emission). */
 enum ct_client_match ct_clients_match(const struct ct_clients *t,

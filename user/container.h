@@ -140,6 +140,10 @@ struct ct_client {
 	char args[CT_CLIENT_ARGS];
 	uint64_t exec_ns;
 	uint64_t request_ns;
+	/* its first read of stdin with data (0: none), and how long it had
+	 * been trying to read there (0: not seen) */
+	uint64_t stdin_ns;
+	uint64_t stdin_wait_ns;
 };
 
 struct ct_container {

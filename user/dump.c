@@ -172,6 +172,17 @@ bool ct_dump_listen(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_stdin(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_stdin *in = rec;
+
+	(void)len;
+	put_hdr(f, &in->hdr, "STDIN", m2r);
+	fprintf(f, " ret=%lld wait_ns=%llu\n", (long long)in->ret,
+		(unsigned long long)in->wait_ns);
+	return true;
+}
+
 bool ct_dump_tstate(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
 	static const char *const names[] = { "?", "run", "runq", "io",

@@ -589,9 +589,9 @@ static void trace_chain(struct ct_json *w, const struct ct_chain *ch,
 		trace_meta_event(w, "thread_name", pid, k + 1, label,
 				 strlen(label));
 		trace_slice(w, "cold start", "chain", pid, k + 1,
-			    s->request_ns, s->cold_ns, base);
-		trace_slice(w, "work", "chain", pid, k + 1, s->ready_ns,
-			    s->work_ns, base);
+			    s->needed_ns, s->cold_ns, base);
+		trace_slice(w, "work", "chain", pid, k + 1,
+			    s->result_ns - s->work_ns, s->work_ns, base);
 	}
 }
 

@@ -108,6 +108,10 @@ static void json_client(struct ct_json *w, const struct ct_container *c)
 		ct_json_u64(w, cl->request_ns);
 	else
 		ct_json_null(w);
+	if (cl->stdin_ns) {	/* absent when it read no data on stdin */
+		ct_json_kv_u64(w, "stdin_ns", cl->stdin_ns);
+		ct_json_kv_u64(w, "stdin_wait_ns", cl->stdin_wait_ns);
+	}
 	ct_json_end_object(w);
 }
 
@@ -200,6 +204,13 @@ static void json_chain_step(struct ct_json *w, const struct ct_chain_step *s)
 	ct_json_key(w, "client_comm");
 	ct_json_string_n(w, s->client_comm, sizeof(s->client_comm));
 	ct_json_kv_u64(w, "request_ns", s->request_ns);
+	ct_json_key(w, "stdin_ns");
+	if (s->stdin_ns)
+		ct_json_u64(w, s->stdin_ns);
+	else
+		ct_json_null(w);
+	ct_json_kv_bool(w, "warm", s->warm);
+	ct_json_kv_u64(w, "needed_ns", s->needed_ns);
 	ct_json_kv_u64(w, "ready_ns", s->ready_ns);
 	ct_json_kv_string(w, "ready_by", s->has_ready ? "ready" : "start");
 	ct_json_kv_u64(w, "result_ns", s->result_ns);
@@ -304,8 +315,8 @@ static void chain_text(FILE *f, const struct ct_chain *ch)
 			fprintf(f, "%5d", s->after);
 		else
 			fprintf(f, "%5s", "-");
-		fprintf(f, " %4s %9.1f%s\n", s->critical ? "*" : "",
-			s->whatif_ns / 1e6,
+		fprintf(f, " %4s %9.1f%s%s\n", s->critical ? "*" : "",
+			s->whatif_ns / 1e6, s->warm ? " (warm)" : "",
 			s->has_ready ? "" : " (no ready: to start's end)");
 	}
 }
@@ -318,7 +329,7 @@ void ct_output_chains(FILE *f, const struct ct_chains *t)
 	if (!st.emitted && !st.single)
 		return;
 	fprintf(f, "\n# chains: containers asked for by one runner (the "
-		"clients' parent), steps by request\n");
+		"clients' parent), steps in the order they were needed\n");
 	for (size_t i = 0; i < ct_chains_count(t); i++)
 		chain_text(f, ct_chains_get(t, i));
 	if (st.single)

@@ -72,6 +72,8 @@ static const struct ct_rec_type types[] = {
 	    ct_dump_connect),
 	ROW(CT_EV_LISTEN, "LISTEN", sizeof(struct ct_listen), false, NULL,
 	    ct_dump_listen),
+	ROW(CT_EV_STDIN, "STDIN", sizeof(struct ct_stdin), false, NULL,
+	    ct_dump_stdin),
 	ROW(CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
 	    tstate_valid, ct_dump_tstate),
 	ROW(CT_EV_LOST, "LOST", sizeof(struct ct_lost), false, NULL,

@@ -172,6 +172,17 @@ void fx_arm(struct ct_fx *f, bool armed, uint64_t trigger_ms)
 	fx_raw(f, &r, sizeof(r));
 }
 
+void fx_stdin(struct ct_fx *f, uint32_t pid, int64_t ret, uint64_t wait_ms)
+{
+	struct ct_stdin r;
+
+	memset(&r, 0, sizeof(r));
+	hdr(f, &r.hdr, CT_EV_STDIN, sizeof(r), pid);
+	r.ret = ret;
+	r.wait_ns = wait_ms * FX_MS;
+	fx_raw(f, &r, sizeof(r));
+}
+
 void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 		const char *path, int64_t ret)
 {

@@ -49,6 +49,8 @@ void fx_lost(struct ct_fx *f, uint64_t total);
 void fx_arm(struct ct_fx *f, bool armed, uint64_t trigger_ms);
 /* connect(2) by thread tid of process pid: to a hybrid vsock at path, or
  * (path NULL) to AF_VSOCK cid 3 port 1024; ret as the syscall's. */
+/* An engine client's first data on stdin (CT_EV_STDIN), after wait_ms. */
+void fx_stdin(struct ct_fx *f, uint32_t pid, int64_t ret, uint64_t wait_ms);
 void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 		const char *path, int64_t ret);
 /* Append raw bytes as they are (malformed records). */

@@ -173,6 +173,110 @@ Test(chain, running_service)
 	cr_assert_eq(s.result_ns, s.ready_ns);
 }
 
+/*
+ * A client that waited for its request on stdin (stdin_ms, waited
+ * wait_ms) had it only then.
+ */
+static void fed(struct ct_container *c, uint64_t stdin_ms, uint64_t wait_ms)
+{
+	c->client.stdin_ns = stdin_ms * MS;
+	c->client.stdin_wait_ns = wait_ms * MS;
+}
+
+/*
+ * Warm: all three ready before the runner hands each its request through
+ * its client's stdin, one after the other.  Each is needed when its
+ * request comes, after the one before: a serial chain, no cold start on
+ * the path, and the wall time from the first request.
+ */
+Test(chain, warm_steps)
+{
+	struct ct_container c[3];
+	struct got g = { 0 };
+	struct ct_chains *t = chains(&g);
+	const struct ct_chain *ch;
+
+	step(&c[0], "w1", RUNNER, "r", 1000, 1400, true, 2000);
+	step(&c[1], "w2", RUNNER, "r", 1001, 1450, true, 2800);
+	step(&c[2], "w3", RUNNER, "r", 1002, 1420, true, 3400);
+	fed(&c[0], 1500, 500);
+	fed(&c[1], 2050, 1050);
+	fed(&c[2], 2850, 1800);
+	for (int i = 0; i < 3; i++)
+		ct_chains_add(t, &c[i]);
+	ct_chains_flush(t);
+	cr_assert_eq(g.n, 1);
+	ch = &g.ch[0];
+	cr_assert_not(ch->parallel);
+	cr_assert_eq(ch->start_ns, 1500 * MS);
+	cr_assert_eq(ch->wall_ns, 1900 * MS);
+	cr_assert_eq(ch->cold_ns, 0);
+	cr_assert_eq(ch->whatif_ns, 0);
+	cr_assert_eq(ch->n_critical, 3);
+	for (int i = 0; i < 3; i++) {
+		cr_assert(ch->steps[i].warm, "step %d", i);
+		cr_assert_eq(ch->steps[i].cold_ns, 0);
+		cr_assert_eq(ch->steps[i].after, i - 1);
+		cr_assert_eq(ch->steps[i].needed_ns, ch->steps[i].stdin_ns);
+	}
+	cr_assert_eq(ch->steps[1].work_ns, 750 * MS, "from its request");
+	ct_chains_free(t);
+}
+
+/*
+ * Pre-warmed but not ready in time: asked for with the step before, its
+ * client waited for the request, which came before it was ready.  Only
+ * the rest of its cold start is on the path, after the step before.
+ */
+Test(chain, prewarmed_late)
+{
+	struct ct_container c[2];
+	struct got g = { 0 };
+	struct ct_chains *t = chains(&g);
+	const struct ct_chain *ch;
+
+	step(&c[0], "p1", RUNNER, "r", 1000, 1400, true, 1700);
+	step(&c[1], "p2", RUNNER, "r", 1010, 1900, true, 2500);
+	fed(&c[1], 1750, 700);
+	ct_chains_add(t, &c[0]);
+	ct_chains_add(t, &c[1]);
+	ct_chains_flush(t);
+	cr_assert_eq(g.n, 1);
+	ch = &g.ch[0];
+	cr_assert_not(ch->parallel);
+	cr_assert_not(ch->steps[1].warm);
+	cr_assert_eq(ch->steps[1].after, 0);
+	cr_assert_eq(ch->steps[1].cold_ns, 150 * MS, "its request -> ready");
+	cr_assert_eq(ch->cold_ns, 550 * MS);
+	ct_chains_free(t);
+}
+
+/*
+ * Cold, fed on stdin: the runner wrote the request before the client
+ * read it (found within microseconds), so the request was its exec; and
+ * data that came before its own exec or after its result is not its.
+ */
+Test(chain, stdin_not_waited)
+{
+	struct ct_chain_step s;
+	struct ct_container c;
+
+	step(&c, "q", RUNNER, "r", 100, 400, true, 700);
+	fed(&c, 150, 0);
+	c.client.stdin_wait_ns = CT_CHAIN_WAITED_NS - 1;
+	cr_assert(ct_chain_step_from(&s, &c));
+	cr_assert_eq(s.needed_ns, 100 * MS);
+	cr_assert_eq(s.stdin_ns, 0);
+	cr_assert_not(s.warm);
+	fed(&c, 800, 500);
+	cr_assert(ct_chain_step_from(&s, &c));
+	cr_assert_eq(s.needed_ns, 100 * MS, "after its result");
+	fed(&c, 500, 500);
+	cr_assert(ct_chain_step_from(&s, &c));
+	cr_assert_eq(s.needed_ns, 500 * MS);
+	cr_assert(s.warm);
+}
+
 /* One container is no chain: counted, not emitted. */
 Test(chain, single_step)
 {
@@ -531,6 +635,74 @@ Test(chain, recorded_cold)
 			for (uint32_t i = 0; i < x->n_steps; i++)
 				cr_assert_str_neq(x->steps[i].id, id);
 		}
+	}
+	ts_all_free(&a);
+	ct_chains_free(t);
+}
+
+/* The chain of sidecar chains.K: its runner's, within 5 % of its wall. */
+static const struct ct_chain *recorded_chain(const struct ts_all *a,
+					     const struct ct_chains *t,
+					     size_t k)
+{
+	const struct ct_chain *ch;
+	uint64_t pid, wall;
+	char key[64];
+
+	snprintf(key, sizeof(key), "chains.%zu.runner_pid", k);
+	cr_assert(tj_u64(a->sidecar, key, &pid));
+	snprintf(key, sizeof(key), "chains.%zu.wall_ns", k);
+	cr_assert(tj_u64(a->sidecar, key, &wall));
+	ch = chain_of(t, pid);
+	expect_names(a, k, ch);
+	cr_assert_not(ch->parallel);
+	cr_assert_eq(ch->n_critical, ch->n_steps);
+	cr_assert_leq(ch->wall_ns, wall + wall / 20, "%" PRIu64 " vs %" PRIu64,
+		      ch->wall_ns, wall);
+	cr_assert_geq(ch->wall_ns, wall - wall / 20, "%" PRIu64 " vs %" PRIu64,
+		      ch->wall_ns, wall);
+	for (uint32_t i = 0; i < ch->n_steps; i++)
+		cr_assert_eq(ch->steps[i].after, (int)i - 1, "step %u", i);
+	return ch;
+}
+
+/*
+ * tests/fixtures/chain-warm: the warm runner's three steps, ready before
+ * the workflow, each had its request through its client's stdin after
+ * the step before: serial, all warm, no cold start on the path.  The
+ * pre-warmed runner's: its first step cold, the two pre-warmed ones
+ * needed at their requests, each with at most what was left of its own
+ * cold start (request -> ready) on the path.
+ */
+Test(chain, recorded_warm)
+{
+	struct ts_all a;
+	struct ct_chains *t = ct_chains_new(0, NULL, NULL);
+	const struct ct_chain *ch;
+
+	ts_replay_all("chain-warm", &a);
+	for (size_t i = 0; i < a.n; i++)
+		ct_chains_add(t, &a.c[i]);
+	ct_chains_flush(t);
+	cr_assert_eq(ct_chains_count(t), 2);
+
+	ch = recorded_chain(&a, t, 0);
+	cr_assert_eq(ch->cold_ns, 0);
+	for (uint32_t i = 0; i < ch->n_steps; i++) {
+		cr_assert(ch->steps[i].warm, "warm step %u", i);
+		cr_assert_gt(ch->steps[i].stdin_ns, ch->steps[i].ready_ns);
+	}
+
+	ch = recorded_chain(&a, t, 1);
+	cr_assert_not(ch->steps[0].warm);
+	cr_assert_eq(ch->steps[0].stdin_ns, 0, "cold: its request was there");
+	cr_assert_gt(ch->steps[0].cold_ns, 0);
+	for (uint32_t i = 1; i < ch->n_steps; i++) {
+		const struct ct_chain_step *s = &ch->steps[i];
+
+		cr_assert_gt(s->stdin_ns, 0, "pre-warmed step %u", i);
+		cr_assert_eq(s->needed_ns, s->stdin_ns);
+		cr_assert_lt(s->cold_ns, s->ready_ns - s->request_ns);
 	}
 	ts_all_free(&a);
 	ct_chains_free(t);

@@ -89,6 +89,36 @@ Test(client, docker_sole_client)
 	fx_free(&f);
 }
 
+/*
+ * Its first data on stdin (a request handed to `docker run -i`) is kept
+ * with how long it waited: later data, a failed read and another
+ * process's stdin are not its.
+ */
+Test(client, stdin_first_data)
+{
+	struct ct_fx f;
+	struct ct_container c;
+	struct ct_client cl;
+	struct ct_clients *t;
+
+	fx_init(&f);
+	client_at(&f, 100, 500, ARGV("docker", "run", "-i", "img", "step"));
+	fx_at(&f, 200);
+	fx_stdin(&f, 500, 0, 50);	/* end of file: no request */
+	fx_stdin(&f, 501, 3, 50);	/* not a client */
+	fx_at(&f, 900);
+	fx_stdin(&f, 500, 3, 700);
+	fx_at(&f, 950);
+	fx_stdin(&f, 500, 3, 1);
+	t = feed(&f);
+	container(&c, CT_ENG_DOCKER, "c1", "", 150);
+	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_EXACT);
+	cr_assert_eq(cl.stdin_ns, 900 * FX_MS);
+	cr_assert_eq(cl.stdin_wait_ns, 700 * FX_MS);
+	ct_clients_free(t);
+	fx_free(&f);
+}
+
 /* Two `docker run` alive: only argv (--name) can decide. */
 Test(client, docker_ambiguous_unless_named)
 {
