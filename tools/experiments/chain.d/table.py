@@ -59,6 +59,8 @@ def summarize(rows):
         "share": med([float(c["cold_start_share"]) for _, c in got]),
         "whatif": med([s(c["whatif_saving_ns"]) for _, c in got]),
         "parallel": sum(1 for _, c in got if c["parallel"]),
+        "warm": sum(1 for _, c in got for st in c["steps"] if st.get("warm")),
+        "nsteps": sum(len(c["steps"]) for _, c in got),
     }
     nst = max(res["steps"]) if res["steps"] else 0
     res["step_cold"] = [med([s(c["steps"][k]["cold_start_ns"])
@@ -79,11 +81,12 @@ def main():
           "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: "
           "| --- |"]
     csv = ["runtime,mode,rounds,chains,runner_wall_s,chain_wall_s,"
-           "chain_over_runner,cold_path_s,share,whatif_s"]
+           "chain_over_runner,cold_path_s,share,whatif_s,warm_steps,steps"]
     dat = ["# runtime-mode step cold_s work_s"]
     for (rt, m), r in res.items():
         steps = "/".join(str(x) for x in r["steps"]) or "-"
         par = f", {r['parallel']} parallel" if r["parallel"] else ""
+        par += f", {r['warm']}/{r['nsteps']} warm" if r["warm"] else ""
         md.append(f"| {rt} | {m} | {r['rounds']} | {r['chains']} "
                   f"({steps}{par}) | {r['runner_wall']:.3f} | "
                   f"{r['chain_wall']:.3f} | {r['wall_ratio']:.3f} | "
@@ -93,7 +96,8 @@ def main():
         csv.append(f"{rt},{m},{r['rounds']},{r['chains']},"
                    f"{r['runner_wall']:.6f},{r['chain_wall']:.6f},"
                    f"{r['wall_ratio']:.6f},{r['cold_path']:.6f},"
-                   f"{r['share']:.6f},{r['whatif']:.6f}")
+                   f"{r['share']:.6f},{r['whatif']:.6f},{r['warm']},"
+                   f"{r['nsteps']}")
         for k, (c, w) in enumerate(zip(r["step_cold"], r["step_work"])):
             dat.append(f"{rt}-{m} {k + 1} {c:.6f} {w:.6f}")
     md += ["", "| runtime | cold - warm (runner) s | measured saving: cold - "
