@@ -173,6 +173,20 @@ Test(chain, running_service)
 	cr_assert_eq(s.result_ns, s.ready_ns);
 }
 
+/* The one chain of n steps c, added in order and flushed, into g. */
+static const struct ct_chain *one_chain(struct ct_container *c, int n,
+					struct got *g)
+{
+	struct ct_chains *t = chains(g);
+
+	for (int i = 0; i < n; i++)
+		ct_chains_add(t, &c[i]);
+	ct_chains_flush(t);
+	ct_chains_free(t);
+	cr_assert_eq(g->n, 1);
+	return &g->ch[0];
+}
+
 /*
  * A client that waited for its request on stdin (stdin_ms, waited
  * wait_ms) had it only then.
@@ -193,7 +207,6 @@ Test(chain, warm_steps)
 {
 	struct ct_container c[3];
 	struct got g = { 0 };
-	struct ct_chains *t = chains(&g);
 	const struct ct_chain *ch;
 
 	step(&c[0], "w1", RUNNER, "r", 1000, 1400, true, 2000);
@@ -202,11 +215,7 @@ Test(chain, warm_steps)
 	fed(&c[0], 1500, 500);
 	fed(&c[1], 2050, 1050);
 	fed(&c[2], 2850, 1800);
-	for (int i = 0; i < 3; i++)
-		ct_chains_add(t, &c[i]);
-	ct_chains_flush(t);
-	cr_assert_eq(g.n, 1);
-	ch = &g.ch[0];
+	ch = one_chain(c, 3, &g);
 	cr_assert_not(ch->parallel);
 	cr_assert_eq(ch->start_ns, 1500 * MS);
 	cr_assert_eq(ch->wall_ns, 1900 * MS);
@@ -220,7 +229,6 @@ Test(chain, warm_steps)
 		cr_assert_eq(ch->steps[i].needed_ns, ch->steps[i].stdin_ns);
 	}
 	cr_assert_eq(ch->steps[1].work_ns, 750 * MS, "from its request");
-	ct_chains_free(t);
 }
 
 /*
@@ -232,23 +240,17 @@ Test(chain, prewarmed_late)
 {
 	struct ct_container c[2];
 	struct got g = { 0 };
-	struct ct_chains *t = chains(&g);
 	const struct ct_chain *ch;
 
 	step(&c[0], "p1", RUNNER, "r", 1000, 1400, true, 1700);
 	step(&c[1], "p2", RUNNER, "r", 1010, 1900, true, 2500);
 	fed(&c[1], 1750, 700);
-	ct_chains_add(t, &c[0]);
-	ct_chains_add(t, &c[1]);
-	ct_chains_flush(t);
-	cr_assert_eq(g.n, 1);
-	ch = &g.ch[0];
+	ch = one_chain(c, 2, &g);
 	cr_assert_not(ch->parallel);
 	cr_assert_not(ch->steps[1].warm);
 	cr_assert_eq(ch->steps[1].after, 0);
 	cr_assert_eq(ch->steps[1].cold_ns, 150 * MS, "its request -> ready");
 	cr_assert_eq(ch->cold_ns, 550 * MS);
-	ct_chains_free(t);
 }
 
 /*
