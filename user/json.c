@@ -239,6 +239,15 @@ void ct_json_kv_u64(struct ct_json *w, const char *k, uint64_t v)
 	ct_json_u64(w, v);
 }
 
+void ct_json_kv_u64_or_null(struct ct_json *w, const char *k, uint64_t v)
+{
+	ct_json_key(w, k);
+	if (v)
+		ct_json_u64(w, v);
+	else
+		ct_json_null(w);
+}
+
 void ct_json_kv_s64(struct ct_json *w, const char *k, int64_t v)
 {
 	ct_json_key(w, k);

@@ -52,6 +52,8 @@ void ct_json_null(struct ct_json *w);
 /* key + value shorthands */
 void ct_json_kv_string(struct ct_json *w, const char *k, const char *v);
 void ct_json_kv_u64(struct ct_json *w, const char *k, uint64_t v);
+/* v, or null when it is 0 (not known). */
+void ct_json_kv_u64_or_null(struct ct_json *w, const char *k, uint64_t v);
 void ct_json_kv_s64(struct ct_json *w, const char *k, int64_t v);
 void ct_json_kv_double(struct ct_json *w, const char *k, double v);
 void ct_json_kv_bool(struct ct_json *w, const char *k, bool v);

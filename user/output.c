@@ -103,11 +103,7 @@ static void json_client(struct ct_json *w, const struct ct_container *c)
 	ct_json_key(w, "parent_comm");
 	ct_json_string_n(w, cl->parent_comm, sizeof(cl->parent_comm));
 	ct_json_kv_u64(w, "exec_ns", cl->exec_ns);
-	ct_json_key(w, "request_ns");
-	if (cl->request_ns)
-		ct_json_u64(w, cl->request_ns);
-	else
-		ct_json_null(w);
+	ct_json_kv_u64_or_null(w, "request_ns", cl->request_ns);
 	if (cl->stdin_ns) {	/* absent when it read no data on stdin */
 		ct_json_kv_u64(w, "stdin_ns", cl->stdin_ns);
 		ct_json_kv_u64(w, "stdin_wait_ns", cl->stdin_wait_ns);
@@ -152,11 +148,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_null(w);
 	ct_json_kv_u64(w, "start_ns", c->first_ns);
 	ct_json_kv_u64(w, "total_ns", ct_total_ns(c));
-	ct_json_key(w, "cold_start_ns");
-	if (ct_cold_start_ns(c))
-		ct_json_u64(w, ct_cold_start_ns(c));
-	else
-		ct_json_null(w);
+	ct_json_kv_u64_or_null(w, "cold_start_ns", ct_cold_start_ns(c));
 	ct_json_key(w, "command");
 	if (c->cmd[0])
 		ct_json_string_n(w, c->cmd, sizeof(c->cmd));
@@ -204,11 +196,7 @@ static void json_chain_step(struct ct_json *w, const struct ct_chain_step *s)
 	ct_json_key(w, "client_comm");
 	ct_json_string_n(w, s->client_comm, sizeof(s->client_comm));
 	ct_json_kv_u64(w, "request_ns", s->request_ns);
-	ct_json_key(w, "stdin_ns");
-	if (s->stdin_ns)
-		ct_json_u64(w, s->stdin_ns);
-	else
-		ct_json_null(w);
+	ct_json_kv_u64_or_null(w, "stdin_ns", s->stdin_ns);
 	ct_json_kv_bool(w, "warm", s->warm);
 	ct_json_kv_u64(w, "needed_ns", s->needed_ns);
 	ct_json_kv_u64(w, "ready_ns", s->ready_ns);
@@ -237,16 +225,8 @@ void ct_json_chain(struct ct_json *w, const struct ct_chain *ch)
 	ct_json_kv_u64(w, "pid", ch->runner_pid);
 	ct_json_key(w, "comm");
 	ct_json_string_n(w, ch->runner_comm, sizeof(ch->runner_comm));
-	ct_json_key(w, "exec_ns");
-	if (ch->runner_exec_ns)
-		ct_json_u64(w, ch->runner_exec_ns);
-	else
-		ct_json_null(w);
-	ct_json_key(w, "end_ns");
-	if (ch->runner_end_ns)
-		ct_json_u64(w, ch->runner_end_ns);
-	else
-		ct_json_null(w);
+	ct_json_kv_u64_or_null(w, "exec_ns", ch->runner_exec_ns);
+	ct_json_kv_u64_or_null(w, "end_ns", ch->runner_end_ns);
 	ct_json_end_object(w);
 	ct_json_kv_u64(w, "start_ns", ch->start_ns);
 	ct_json_kv_u64(w, "wall_ns", ch->wall_ns);

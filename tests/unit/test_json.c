@@ -107,6 +107,8 @@ Test(json, nested_values_and_commas)
 	ct_json_kv_bool(&m.w, "t", true);
 	ct_json_key(&m.w, "nil");
 	ct_json_null(&m.w);
+	ct_json_kv_u64_or_null(&m.w, "unknown", 0);
+	ct_json_kv_u64_or_null(&m.w, "known", 7);
 	ct_json_key(&m.w, "arr");
 	ct_json_start_array(&m.w);
 	ct_json_u64(&m.w, 1);
@@ -126,6 +128,8 @@ Test(json, nested_values_and_commas)
 	cr_assert(tj_is(v, "inf", TJ_NULL));
 	cr_assert(tj_get(v, "t")->b);
 	cr_assert(tj_is(v, "nil", TJ_NULL));
+	cr_assert(tj_is(v, "unknown", TJ_NULL));
+	cr_assert(tj_u64(v, "known", &u) && u == 7);
 	cr_assert_eq(tj_get(v, "arr")->n, 5);
 	cr_assert(tj_is(v, "arr.1", TJ_OBJ));
 	cr_assert(tj_is(v, "arr.2", TJ_ARR));
