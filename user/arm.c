@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* When the syscall hooks are attached: see arm.h. */
 #include <dirent.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "arm.h"
 #include "records.h"
+#include "util.h"
 
 static const char arm_comms[][CT_COMM_LEN] = CT_ARM_COMMS;
 static const char arm_askers[][CT_COMM_LEN] = { CT_ARM_ASKERS };
@@ -64,24 +63,6 @@ static void pid_add(struct ct_arm *a, uint32_t pid)
 	a->pids[a->npids++] = pid;
 }
 
-/* PID's comm under proc_dir, without its newline; false if gone. */
-static bool read_comm(const char *proc_dir, const char *pid, char *comm)
-{
-	char path[PATH_MAX];
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s/comm", proc_dir, pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	n = fread(comm, 1, CT_COMM_LEN - 1, f);
-	fclose(f);
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-	return n > 0;
-}
-
 size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
 {
 	const size_t n = sizeof(arm_askers) / sizeof(arm_askers[0]);
@@ -97,7 +78,7 @@ size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
 	while ((e = readdir(d))) {
 		pid = strtoul(e->d_name, &end, 10);
 		if (*end || !pid || pid > UINT32_MAX ||
-		    !read_comm(proc_dir, e->d_name, comm) ||
+		    !ct_proc_comm(proc_dir, e->d_name, comm, sizeof(comm)) ||
 		    !comm_in(comm, arm_askers, n))
 			continue;
 		pid_add(a, (uint32_t)pid);

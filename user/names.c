@@ -11,6 +11,7 @@
 
 #include "coldtrace.h"
 #include "names.h"
+#include "util.h"
 
 #define DEFAULT_DATA_ROOT	"/var/lib/docker"
 #define CONFIG_MAX		(256 * 1024)
@@ -64,12 +65,10 @@ static char *data_root_of(const char *args, size_t n)
 
 static bool is_dockerd(const char *proc_dir, const char *pid)
 {
-	char path[512], comm[32];
+	char comm[32];
 
-	snprintf(path, sizeof(path), "%s/%s/comm", proc_dir, pid);
-	if (read_small(path, comm, sizeof(comm)) <= 0)
-		return false;
-	return !strcmp(comm, "dockerd\n");
+	return ct_proc_comm(proc_dir, pid, comm, sizeof(comm)) &&
+	       !strcmp(comm, "dockerd");
 }
 
 size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max)

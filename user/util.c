@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Small helpers: util.h. */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util.h"
@@ -13,6 +15,24 @@ void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen)
 	len = src ? strnlen(src, srclen < n ? srclen : n - 1) : 0;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+}
+
+bool ct_proc_comm(const char *proc_dir, const char *pid, char *comm,
+		  size_t len)
+{
+	char path[PATH_MAX];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/comm", proc_dir, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(comm, 1, len - 1, f);
+	fclose(f);
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	return comm[0] != '\0';
 }
 
 const char *ct_basename(const char *path)

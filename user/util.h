@@ -33,6 +33,13 @@ void *ct_zalloc_resident(size_t size);
 bool ct_fifo_make_room(void *a, size_t *n, size_t cap, size_t sz);
 void ct_fifo_take(void *a, size_t *n, size_t sz, size_t i);
 
+/*
+ * <proc_dir>/<pid>/comm into comm (len bytes, len >= 2), without its
+ * newline; false if the process is gone or its comm is empty.
+ */
+bool ct_proc_comm(const char *proc_dir, const char *pid, char *comm,
+		  size_t len);
+
 /* clock_gettime() in ns. */
 int64_t ct_clock_ns(clockid_t clk);
 /* CLOCK_MONOTONIC in ns: the clock of ct_hdr.ts_ns. */
