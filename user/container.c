@@ -73,6 +73,22 @@ int ct_runtime_from_name(const char *name)
 	return -1;
 }
 
+bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,
+			 uint64_t *kept)
+{
+	bool any = false;
+
+	*n = *kept = 0;
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (!c->split[p].valid)
+			continue;
+		any = true;
+		*n += c->split[p].slices;
+		*kept += c->split[p].slices_kept;
+	}
+	return any;
+}
+
 uint64_t ct_total_ns(const struct ct_container *c)
 {
 	if (!c->last_ns || c->last_ns <= c->first_ns)

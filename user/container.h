@@ -120,6 +120,10 @@ struct ct_split {
 	uint64_t children_cpu_ns;
 	uint64_t children_runq_ns;
 	uint64_t children_io_ns;
+	/* the carrier's state slices in the phase, and how many of them
+	 * (the longest) were kept for trace.json */
+	uint32_t slices;
+	uint32_t slices_kept;
 };
 
 /*
@@ -214,6 +218,13 @@ static inline uint64_t ct_phase_dur(const struct ct_container *c,
 		return 0;
 	return iv->end_ns - iv->start_ns;
 }
+
+/*
+ * --why: the carriers' state slices of all c's phases, and how many were
+ * kept for trace.json.  False when no phase has a split.
+ */
+bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,
+			 uint64_t *kept);
 
 /* total_ns: last_ns - first_ns (0 if nothing closed). */
 uint64_t ct_total_ns(const struct ct_container *c);

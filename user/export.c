@@ -387,6 +387,31 @@ static void trace_meta_event(struct ct_json *w, const char *what, int pid,
 	ct_json_end_object(w);
 }
 
+/* --why: a phase's state slices, and how many its state track shows */
+static void trace_why_args(struct ct_json *w, const struct ct_split *x)
+{
+	if (!x->valid)
+		return;
+	ct_json_kv_u64(w, "why_slices", x->slices);
+	ct_json_kv_u64(w, "why_slices_kept", x->slices_kept);
+}
+
+/* --why: otherData's totals of every container's slices */
+static void trace_why_totals(struct ct_json *w, const struct ct_agg *agg)
+{
+	uint64_t n = 0, kept = 0, cn, ck;
+
+	for (size_t i = 0; i < ct_agg_count(agg); i++) {
+		if (!ct_why_slice_counts(ct_agg_get(agg, i), &cn, &ck))
+			continue;
+		n += cn;
+		kept += ck;
+	}
+	ct_json_kv_u64(w, "why_slices_per_phase", CT_WHY_PHASE_SLICES);
+	ct_json_kv_u64(w, "why_slices_kept", kept);
+	ct_json_kv_u64(w, "why_slices_dropped", n - kept);
+}
+
 /*
  * One track per container, tid = index + 1, in its group: pid = runtime
  * + 1, or its CRI pod's group (trace_groups()); the sandbox's own track
@@ -420,6 +445,7 @@ static void trace_container(struct ct_json *w, const struct ct_container *c,
 		ct_json_start_object(w);
 		ct_json_key(w, "id");
 		ct_json_string_n(w, c->id, sizeof(c->id));
+		trace_why_args(w, &c->split[p]);
 		ct_json_end_object(w);
 		ct_json_end_object(w);
 	}
@@ -643,6 +669,8 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 	ct_json_kv_string(&w, "version", x->meta->version);
 	ct_json_kv_string(&w, "kernel", x->meta->kernel);
 	ct_json_kv_u64(&w, "base_ns", base);
+	if (x->meta->why)
+		trace_why_totals(&w, x->agg);
 	ct_json_end_object(&w);
 	ct_json_end_object(&w);
 	fputc('\n', f);

@@ -31,6 +31,23 @@ static void json_split(struct ct_json *w, const struct ct_split *x)
 	ct_json_end_object(w);
 }
 
+/*
+ * --why: the carriers' state slices, of which trace.json keeps the
+ * longest CT_WHY_PHASE_SLICES a phase; the split's sums cover them all.
+ */
+static void json_why_slices(struct ct_json *w, const struct ct_container *c)
+{
+	uint64_t n, kept;
+
+	if (!ct_why_slice_counts(c, &n, &kept))
+		return;
+	ct_json_key(w, "why_slices");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "kept", kept);
+	ct_json_kv_u64(w, "dropped", n - kept);
+	ct_json_end_object(w);
+}
+
 static void json_phases(struct ct_json *w, const struct ct_container *c)
 {
 	int p;
@@ -158,6 +175,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_kv_bool(w, "command_truncated", true);
 	json_client(w, c);
 	json_phases(w, c);
+	json_why_slices(w, c);
 	json_pull(w, c);
 	json_opens(w, "opens", &c->opens);
 	json_opens(w, "gofer_opens", &c->gofer_opens);

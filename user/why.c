@@ -38,23 +38,34 @@ struct wexec {
 	uint32_t pid, ppid;
 };
 
-/* Kept after emission for trace.json: the carriers' state slices. */
+/*
+ * Kept after emission for trace.json: the carriers' longest state slices,
+ * at most CT_WHY_PHASE_SLICES a phase, so that a container's cost does
+ * not grow with how often its carriers were switched.
+ */
 struct kept {
 	char id[CT_ID_LEN];
 	uint64_t first_ns;
 	struct ct_why_slice *sl;
-	size_t n, cap;
+	size_t n;
 };
 
 #define KEPT_MAX	4096		/* containers */
-#define SLICES_MAX	(1u << 20)	/* slices, all containers */
+
+/* The slices of the phase being applied, all of them, until it ends. */
+struct scratch {
+	struct ct_why_slice *sl;
+	size_t n, cap;
+	size_t lost;			/* not stored: no memory */
+};
 
 struct ct_why {
 	int64_t mono_to_real;
 	struct kept *kept;
-	size_t nkept, nslices;
+	size_t nkept;
 	struct kept *cur;		/* the container being applied */
 	int cur_phase;
+	struct scratch ph;
 	struct wproc *b[NBUCKETS];
 	struct wexec execs[EXECS_MAX];
 	size_t exec_next;
@@ -162,6 +173,7 @@ void ct_why_free(struct ct_why *w)
 	for (size_t i = 0; i < w->nkept; i++)
 		free(w->kept[i].sl);
 	free(w->kept);
+	free(w->ph.sl);
 	for (size_t i = 0; i < NBUCKETS; i++)
 		while (w->b[i])
 			drop(w, w->b[i]->tgid);
@@ -362,42 +374,86 @@ static uint64_t next_change(const struct pt *pts, size_t n, size_t i,
 	return i + 1 < n && pts[i + 1].t < e ? pts[i + 1].t : e;
 }
 
-/* Append [t, u) in state st to the container being applied. */
+/* Append [t, u) in state st to the phase being applied. */
 static void keep_slice(struct ct_why *w, uint32_t st, uint64_t t,
 		       uint64_t u)
 {
-	struct kept *k = w ? w->cur : NULL;
+	struct scratch *ph = w ? &w->ph : NULL;
 	struct ct_why_slice *last;
 
-	if (!k)
+	if (!ph)
 		return;
 	if (st != CT_TS_RUN && st != CT_TS_RUNQ && st != CT_TS_IO)
 		st = CT_TS_SLEEP;
-	last = k->n ? &k->sl[k->n - 1] : NULL;
-	if (last && last->state == st && last->phase == w->cur_phase &&
-	    last->end_ns == t) {
+	last = ph->n ? &ph->sl[ph->n - 1] : NULL;
+	if (last && last->state == st && last->end_ns == t) {
 		last->end_ns = u;
 		return;
 	}
-	if (w->nslices >= SLICES_MAX) {
-		w->dropped++;
-		return;
-	}
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 64;
-		struct ct_why_slice *sl = realloc(k->sl, cap * sizeof(*sl));
+	if (ph->n == ph->cap) {
+		size_t cap = ph->cap ? 2 * ph->cap : 64;
+		struct ct_why_slice *sl = realloc(ph->sl, cap * sizeof(*sl));
 
 		if (!sl) {
-			w->dropped++;
+			ph->lost++;
 			return;
 		}
-		k->sl = sl;
-		k->cap = cap;
+		ph->sl = sl;
+		ph->cap = cap;
 	}
-	k->sl[k->n++] = (struct ct_why_slice){ .phase = w->cur_phase,
-					       .state = st, .start_ns = t,
-					       .end_ns = u };
-	w->nslices++;
+	ph->sl[ph->n++] = (struct ct_why_slice){ .phase = w->cur_phase,
+						 .state = st, .start_ns = t,
+						 .end_ns = u };
+}
+
+static uint64_t slice_dur(const struct ct_why_slice *x)
+{
+	return x->end_ns - x->start_ns;
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct ct_why_slice *x = a, *y = b;
+
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+/* Longest first; of equal ones, the earliest. */
+static int cmp_longer(const void *a, const void *b)
+{
+	const struct ct_why_slice *x = a, *y = b;
+
+	if (slice_dur(x) != slice_dur(y))
+		return slice_dur(x) > slice_dur(y) ? -1 : 1;
+	return cmp_start(a, b);
+}
+
+/*
+ * The phase's slices are all swept: count them into x, keep the
+ * CT_WHY_PHASE_SLICES longest (in time order) and empty the scratch.
+ */
+static void keep_phase(struct ct_why *w, struct ct_split *x)
+{
+	struct scratch *ph = &w->ph;
+	struct kept *k = w->cur;
+	size_t m = ph->n;
+	struct ct_why_slice *sl;
+
+	x->slices = (uint32_t)(ph->n + ph->lost);
+	if (m > CT_WHY_PHASE_SLICES) {
+		qsort(ph->sl, m, sizeof(*ph->sl), cmp_longer);
+		m = CT_WHY_PHASE_SLICES;
+		qsort(ph->sl, m, sizeof(*ph->sl), cmp_start);
+	}
+	sl = m && k ? realloc(k->sl, (k->n + m) * sizeof(*sl)) : NULL;
+	if (sl) {
+		memcpy(sl + k->n, ph->sl, m * sizeof(*sl));
+		k->sl = sl;
+		k->n += m;
+		x->slices_kept = (uint32_t)m;
+	}
+	ph->n = 0;
+	ph->lost = 0;
 }
 
 /*
@@ -516,6 +572,7 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 		x->pid = pb ? b : a;
 		w->cur_phase = p;
 		sweep(w, pa, na, pb, nb, iv->start_ns, iv->end_ns, x);
+		keep_phase(w, x);
 		children(w, a, pb ? b : 0, iv->start_ns, iv->end_ns, x);
 	}
 	free(pa);
@@ -575,7 +632,6 @@ static struct kept *keep_container(struct ct_why *w,
 			return NULL;
 	}
 	if (w->nkept == KEPT_MAX) {
-		w->nslices -= w->kept[0].n;
 		w->dropped += w->kept[0].n;
 		free(w->kept[0].sl);
 		ct_fifo_take(w->kept, &w->nkept, sizeof(*w->kept), 0);
@@ -595,6 +651,9 @@ void ct_why_apply(struct ct_why *w, struct ct_container *c)
 	for (int p = 0; p < CT_PH_MAX; p++)
 		split_phase(w, c, p);
 	w->cur = NULL;
+	/* a phase's scratch can be large: not kept between containers */
+	free(w->ph.sl);
+	memset(&w->ph, 0, sizeof(w->ph));
 	forget(w, c);
 }
 

@@ -38,6 +38,14 @@ struct ct_why_slice {
 };
 
 /*
+ * What trace.json keeps of a phase: its CT_WHY_PHASE_SLICES longest
+ * slices (the split's sums cover all of them, exactly); the shorter ones
+ * are counted (struct ct_split's slices vs slices_kept), not kept.  A
+ * container keeps at most CT_WHY_PHASE_SLICES * CT_PH_MAX slices.
+ */
+#define CT_WHY_PHASE_SLICES	16u
+
+/*
  * The slices kept for container c (after ct_why_apply), in time order
  * within each phase; *out NULL and 0 if none.  The last KEPT_MAX (4096)
  * containers are kept.

@@ -7,6 +7,9 @@
 #    15 % of the CPU time node itself reports (process.cpuUsage());
 #  - pid 1 = dd with conv=fsync of a 64 MiB file: run's io_ns > 0;
 #  - every split adds up to its phase's duration within 5 %;
+#  - twelve `true` containers, six at a time: trace.json keeps at most 16
+#    state slices a phase and container (the longest), the JSON counts the
+#    rest exactly, and each split is exactly its phase's duration;
 #  - under `stress-ng -c 2*nproc` the runq share of create (its runtime
 #    and the children, over its duration) rises by 5 points or more
 #    (the host is shared: its idle value moves with the others' work).
@@ -56,8 +59,9 @@ tcpu=$(jq --arg id "${id:0:12}" '[.traceEvents[] | select(.cat == "state"
 	| [$s[] | select(.tid == $t[0]) | .dur] | add * 1000 | floor' \
 	"$T/o/trace.json")
 note "spin: trace.json running slices of run: $((tcpu / 1000000)) ms"
-awk -v a="$tcpu" -v b="$cpu" 'BEGIN { d = a - b; if (d < 0) d = -d
-	exit !(d <= 1000) }' || fail "trace.json running $tcpu ns != cpu_ns $cpu"
+# the longest 16 slices a phase are kept: at most cpu_ns (1 us rounding)
+awk -v a="$tcpu" -v b="$cpu" 'BEGIN { exit !(a > 0 && a <= b + 1000) }' ||
+	fail "trace.json running $tcpu ns vs cpu_ns $cpu"
 head -1 "$T/o/phases.csv" | grep -q ',run_cpu_us,run_runq_us,run_io_us,run_sleep_us' ||
 	fail "phases.csv has no run_*_us split columns"
 
@@ -66,6 +70,45 @@ r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
 io=$(jq -r '.phases.run.io_ns' <<<"$r")
 note "fsync: $(jq -c '.phases.run | {dur_ns, cpu_ns, io_ns, sleep_ns}' <<<"$r")"
 [ "$io" != null ] && [ "$io" -gt 0 ] || fail "fsync of 64 MiB shows io_ns $io"
+
+# bounded: many short containers, six at a time (more preemption)
+twelve='seq 12 | xargs -P 6 -I{} docker run --rm --network none "$0" true'
+run_ct -j --why -o "$T/b" -- sh -c "$twelve" "$CT_IMAGE"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+bad=$(records | jq -c 'select(.why_slices) | .phases | to_entries[]
+	| select(.value.cpu_ns != null) | select(.value.cpu_ns
+	+ .value.runq_ns + .value.io_ns + .value.sleep_ns != .value.dur_ns)
+	| .key')
+[ -z "$bad" ] || fail "splits not exactly their phase: $bad"
+# per container: its phases' slice counts (args), its state track's
+# events per phase, and the JSON line's why_slices
+jq -c --slurpfile recs <(records) '
+	[.traceEvents[] | select(.cat == "state")] as $st
+	| [.traceEvents[] | select(.cat == "phase")] | group_by(.args.id)[]
+	| .[0] as $c
+	| ([$recs[] | select(.id == $c.args.id)][0].why_slices) as $j
+	| select($j != null)
+	| [$st[] | select(.pid == $c.pid and .tid == $c.tid + 1048576)] as $mine
+	| {id: $c.args.id[:12], slices: (map(.args.why_slices // 0) | add),
+	   kept: (map(.args.why_slices_kept // 0) | add),
+	   events: ($mine | length),
+	   most: ([$mine | group_by(.args.phase)[] | length] | max // 0),
+	   json_kept: $j.kept, json_dropped: $j.dropped}' \
+	"$T/b/trace.json" >"$T/bound"
+n=$(wc -l <"$T/bound")
+[ "$n" -ge 12 ] || { cat "$T/bound" >&2; fail "only $n containers with slices"; }
+note "bounded: $(jq -s -c '{containers: length,
+	slices: (map(.slices) | add), kept: (map(.kept) | add),
+	most_a_phase: (map(.most) | max)}' "$T/bound"),"\
+	"trace.json $(($(stat -c %s "$T/b/trace.json") / 1024)) KiB"
+bad=$(jq -c 'select(.most > 16 or .events != .kept or .json_kept != .kept
+	or .json_dropped != .slices - .kept)' "$T/bound")
+[ -z "$bad" ] || fail "slices not bounded or miscounted: $bad"
+jq -e -s 'map(.slices - .kept) | add > 0' "$T/bound" >/dev/null ||
+	fail "no container had more than 16 slices a phase: nothing tested"
+size=$(stat -c %s "$T/b/trace.json")
+[ "$size" -le $((n * 32 * 1024)) ] ||
+	fail "trace.json $size bytes for $n containers (> 32 KiB each)"
 
 # runq share of create: five containers idle, five under CPU load
 # runq share: runnable time of create's runtime and of its children

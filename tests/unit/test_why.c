@@ -6,26 +6,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "coldtrace.h"
 #include "container.h"
+#include "export.h"
 #include "ready.h"
+#include "recfile.h"
 #include "tsession.h"
 #include "why.h"
 
 #define MS	1000000ull
 
-static void ts_ev(struct ct_why *w, uint64_t ms, uint32_t pid, uint32_t tid,
-		  uint32_t st)
+static void ts_ev_ns(struct ct_why *w, uint64_t ns, uint32_t pid,
+		     uint32_t tid, uint32_t st)
 {
 	struct ct_tstate r = { 0 };
 
-	r.hdr.ts_ns = ms * MS;
+	r.hdr.ts_ns = ns;
 	r.hdr.type = CT_EV_TSTATE;
 	r.hdr.size = sizeof(r);
 	r.hdr.pid = pid;
 	r.hdr.tid = tid;
 	r.state = st;
 	cr_assert_eq(ct_why_feed(w, &r, sizeof(r)), 0);
+}
+
+static void ts_ev(struct ct_why *w, uint64_t ms, uint32_t pid, uint32_t tid,
+		  uint32_t st)
+{
+	ts_ev_ns(w, ms * MS, pid, tid, st);
 }
 
 static void exec_ev(struct ct_why *w, uint64_t ms, uint32_t pid,
@@ -190,4 +199,182 @@ Test(why, recording_spin_200ms)
 		  cpu >= own_us * 1000 * 85 / 100,
 		  "run cpu %lu ns, node says %lu us", cpu, own_us);
 	ts_free(&r);
+}
+
+/* ---- bounded: what is kept per container (CT_WHY_PHASE_SLICES) ---- */
+
+#define NSL	300
+
+/* Slice i of the synthetic create: distinct durations, in no order. */
+static uint64_t nsl_dur(int i)
+{
+	return 1000 + (uint64_t)(i * 7919 % NSL);
+}
+
+/*
+ * runc create (pid 10) alternates running / sleeping NSL times: the sums
+ * stay exact, trace.json keeps the CT_WHY_PHASE_SLICES longest, in time
+ * order, and counts the others.
+ */
+Test(why, slices_capped_sums_exact)
+{
+	struct ct_why *w = ct_why_new(0);
+	struct ct_container c = { 0 };
+	const struct ct_split *x = &c.split[CT_PH_CREATE];
+	const struct ct_why_slice *sl;
+	uint64_t t = 0, run = 0, slp = 0, n, kept;
+	uint64_t start[NSL];
+	size_t k;
+
+	exec_ev(w, 0, 10, 5);
+	for (int i = 0; i < NSL; i++) {
+		start[i] = t;
+		ts_ev_ns(w, t, 10, 10, i % 2 ? CT_TS_SLEEP : CT_TS_RUN);
+		*(i % 2 ? &slp : &run) += nsl_dur(i);
+		t += nsl_dur(i);
+	}
+	ts_ev_ns(w, t, 10, 10, CT_TS_DEAD);
+	c.phase_mask = 1u << CT_PH_CREATE;
+	c.phases[CT_PH_CREATE] = (struct ct_interval){ 0, t };
+	ct_why_apply(w, &c);
+	cr_assert(x->valid);
+	cr_assert_eq(x->cpu_ns, run);
+	cr_assert_eq(x->sleep_ns, slp);
+	cr_assert_eq(sum(x), t);
+	cr_assert_eq(x->slices, NSL, "%u", x->slices);
+	cr_assert_eq(x->slices_kept, CT_WHY_PHASE_SLICES);
+	cr_assert(ct_why_slice_counts(&c, &n, &kept));
+	cr_assert_eq(n - kept, NSL - CT_WHY_PHASE_SLICES, "dropped");
+	k = ct_why_slices(w, &c, &sl);
+	cr_assert_eq(k, CT_WHY_PHASE_SLICES);
+	/* the longest: nsl_dur() >= NSL - CT_WHY_PHASE_SLICES + 1000 */
+	for (size_t j = 0, i = 0; j < k; j++, i++) {
+		while (nsl_dur(i) < 1000 + NSL - CT_WHY_PHASE_SLICES)
+			i++;
+		cr_assert_eq(sl[j].start_ns, start[i], "slice %zu", j);
+		cr_assert_eq(sl[j].end_ns - sl[j].start_ns, nsl_dur(i));
+		cr_assert_eq(sl[j].state, i % 2 ? CT_TS_SLEEP : CT_TS_RUN);
+		cr_assert_eq(sl[j].phase, CT_PH_CREATE);
+	}
+	ct_why_free(w);
+}
+
+/* The recording's records into a fresh store, applied to a copy of c. */
+static struct ct_why *why_of(const char *name, struct ct_container *c)
+{
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *rd;
+	struct ct_why *w;
+	const void *rec;
+	char path[256], err[256];
+	size_t len;
+
+	snprintf(path, sizeof(path), "tests/fixtures/%s.ctrec", name);
+	cr_assert_eq(ct_rec_reader_open(&rd, path, &fh, err, sizeof(err)), 0,
+		     "%s", err);
+	w = ct_why_new(fh.mono_to_real_ns);
+	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
+		cr_assert_eq(ct_why_feed(w, rec, len), 0);
+	ct_rec_reader_close(rd);
+	ct_why_apply(w, c);
+	return w;
+}
+
+/*
+ * The recording's create alone has hundreds of slices (runc create and
+ * runc init preempted); every phase keeps at most CT_WHY_PHASE_SLICES,
+ * the split is the session's, exact.
+ */
+Test(why, recording_slices_bounded)
+{
+	struct ts_result r;
+	struct ct_container c;
+	const struct ct_why_slice *sl;
+	struct ct_why *w;
+	uint64_t n, kept;
+	size_t k;
+
+	ts_replay("docker-why", CT_READY_LISTEN, &r);
+	c = r.c;
+	w = why_of("docker-why", &c);
+	cr_assert_gt(c.split[CT_PH_CREATE].slices, 4 * CT_WHY_PHASE_SLICES,
+		     "create: %u slices", c.split[CT_PH_CREATE].slices);
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		const struct ct_split *x = &c.split[p];
+
+		cr_assert_eq(x->valid, r.c.split[p].valid);
+		if (!x->valid)
+			continue;
+		cr_expect_eq(sum(x), ct_phase_dur(&c, p), "%s",
+			     ct_phase_name(p));
+		cr_expect_eq(x->cpu_ns, r.c.split[p].cpu_ns);
+		cr_expect_eq(x->slices_kept,
+			     x->slices < CT_WHY_PHASE_SLICES ?
+			     x->slices : CT_WHY_PHASE_SLICES, "%s",
+			     ct_phase_name(p));
+	}
+	cr_assert(ct_why_slice_counts(&c, &n, &kept));
+	k = ct_why_slices(w, &c, &sl);
+	cr_assert_eq(k, kept);
+	cr_assert_leq(k, CT_WHY_PHASE_SLICES * CT_PH_MAX);
+	ct_why_free(w);
+	ts_free(&r);
+}
+
+/* trace.json of the recording: its state events are the kept slices,
+ * the summary counts the rest; the file stays small. */
+Test(why, recording_trace_json_bounded)
+{
+	char dir[] = "/tmp/ct-why-test-XXXXXX", path[64], err[256];
+	struct ts_result r;
+	struct ct_agg *a = ct_agg_new();
+	struct ct_container c;
+	struct ct_why *w;
+	struct tj *t;
+	uint64_t n, kept, v, states = 0, size;
+	size_t len, i;
+	char *text;
+
+	ts_replay("docker-why", CT_READY_LISTEN, &r);
+	c = r.c;
+	w = why_of("docker-why", &c);
+	cr_assert(ct_why_slice_counts(&c, &n, &kept));
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(ct_export_dir(dir, a, &(struct ct_meta){
+			.version = "v", .kernel = "k", .why = w },
+			err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/trace.json", dir);
+	text = tj_slurp(path, &len);
+	cr_assert_not_null(text);
+	size = len;
+	t = tj_parse(text, len, err, sizeof(err));
+	cr_assert_not_null(t, "%s", err);
+	for (i = 0; ; i++) {
+		char key[64];
+		const char *cat;
+
+		snprintf(key, sizeof(key), "traceEvents.%zu.ph", i);
+		if (!tj_str(t, key))
+			break;
+		snprintf(key, sizeof(key), "traceEvents.%zu.cat", i);
+		cat = tj_str(t, key);
+		states += cat && !strcmp(cat, "state");
+	}
+	cr_assert_eq(states, kept);
+	cr_assert_leq(states, CT_WHY_PHASE_SLICES * CT_PH_MAX);
+	cr_assert(tj_u64(t, "otherData.why_slices_dropped", &v));
+	cr_assert_eq(v, n - kept);
+	cr_assert_gt(v, 0);
+	cr_assert(tj_u64(t, "otherData.why_slices_per_phase", &v));
+	cr_assert_eq(v, CT_WHY_PHASE_SLICES);
+	/* ~150 bytes an event: 1,560 slices made 187 kB before the cap */
+	cr_assert_lt(size, 32 * 1024, "trace.json %lu bytes", size);
+	tj_free(t);
+	free(text);
+	ct_agg_free(a);
+	ct_why_free(w);
+	ts_free(&r);
+	snprintf(path, sizeof(path), "rm -rf -- %s", dir);
+	cr_assert_eq(system(path), 0);
 }
