@@ -73,6 +73,42 @@ int ct_runtime_from_name(const char *name)
 	return -1;
 }
 
+/*
+ * prepare and disconnect are done by the engine's own threads (dockerd's
+ * mkdirs and mounts, its umount of the network namespace), which serve
+ * every request at once: no process of the container carries them.
+ */
+static const char *engine_work(enum ct_engine_kind e)
+{
+	switch (e) {
+	case CT_ENG_DOCKER:
+		return "dockerd's threads serve every request";
+	case CT_ENG_CONTAINERD:
+	case CT_ENG_CRI:
+		return "containerd's threads serve every request";
+	case CT_ENG_PODMAN:
+		return "the podman client's threads are not followed";
+	default:
+		return "the engine's threads serve every request";
+	}
+}
+
+const char *ct_split_reason(const struct ct_container *c, enum ct_phase p)
+{
+	if ((unsigned)p >= CT_PH_MAX || c->split[p].valid)
+		return NULL;
+	switch (c->split[p].none) {
+	case CT_SPLIT_ENGINE:
+		return engine_work(c->engine);
+	case CT_SPLIT_OPEN:
+		return "the phase never ended";
+	case CT_SPLIT_NO_RECORDS:
+		return "no scheduler records of its carrier";
+	default:
+		return NULL;
+	}
+}
+
 bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,
 			 uint64_t *kept)
 {

@@ -110,8 +110,17 @@ struct ct_slow_path {
  * carrier process existed).  children_*: its descendants' own time inside
  * the phase, which overlaps the carrier's (they run beside it).
  */
+/* --why: why a phase has no split (ct_split_reason()). */
+enum ct_split_none {
+	CT_SPLIT_UNSET,		/* a split, or no --why */
+	CT_SPLIT_ENGINE,	/* prepare, disconnect: the engine's work */
+	CT_SPLIT_OPEN,		/* the phase never ended */
+	CT_SPLIT_NO_RECORDS,	/* its carrier left no scheduler records */
+};
+
 struct ct_split {
 	bool valid;
+	uint8_t none;		/* enum ct_split_none, when !valid */
 	uint32_t pid;		/* the carrier at the phase's end */
 	uint64_t cpu_ns;
 	uint64_t runq_ns;
@@ -225,6 +234,10 @@ static inline uint64_t ct_phase_dur(const struct ct_container *c,
  */
 bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,
 			 uint64_t *kept);
+
+/* --why: why c's phase p has no split, in words; NULL if it has one or
+ * --why was off. */
+const char *ct_split_reason(const struct ct_container *c, enum ct_phase p);
 
 /* total_ns: last_ns - first_ns (0 if nothing closed). */
 uint64_t ct_total_ns(const struct ct_container *c);

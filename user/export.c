@@ -387,9 +387,16 @@ static void trace_meta_event(struct ct_json *w, const char *what, int pid,
 	ct_json_end_object(w);
 }
 
-/* --why: a phase's state slices, and how many its state track shows */
-static void trace_why_args(struct ct_json *w, const struct ct_split *x)
+/* --why: a phase's state slices, and how many its state track shows;
+ * or why it has no split */
+static void trace_why_args(struct ct_json *w, const struct ct_container *c,
+			   int p)
 {
+	const struct ct_split *x = &c->split[p];
+	const char *why_not = ct_split_reason(c, p);
+
+	if (why_not)
+		ct_json_kv_string(w, "why_unattributable", why_not);
 	if (!x->valid)
 		return;
 	ct_json_kv_u64(w, "why_slices", x->slices);
@@ -445,7 +452,7 @@ static void trace_container(struct ct_json *w, const struct ct_container *c,
 		ct_json_start_object(w);
 		ct_json_key(w, "id");
 		ct_json_string_n(w, c->id, sizeof(c->id));
-		trace_why_args(w, &c->split[p]);
+		trace_why_args(w, c, p);
 		ct_json_end_object(w);
 		ct_json_end_object(w);
 	}

@@ -14,8 +14,18 @@
 /* ---- JSON: one container ---- */
 
 /* --why: "cpu_ns", ..., "children": {...} inside a phase object */
-static void json_split(struct ct_json *w, const struct ct_split *x)
+static void json_split(struct ct_json *w, const struct ct_container *c,
+		       int p)
 {
+	const struct ct_split *x = &c->split[p];
+	const char *why_not = ct_split_reason(c, p);
+
+	if (why_not) {
+		ct_json_key(w, "why");
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "unattributable", why_not);
+		ct_json_end_object(w);
+	}
 	if (!x->valid)
 		return;
 	ct_json_kv_u64(w, "pid", x->pid);
@@ -68,7 +78,7 @@ static void json_phases(struct ct_json *w, const struct ct_container *c)
 			ct_json_u64(w, iv->end_ns - iv->start_ns);
 		else
 			ct_json_null(w);
-		json_split(w, &c->split[p]);
+		json_split(w, c, p);
 		ct_json_end_object(w);
 	}
 	ct_json_end_object(w);
@@ -451,7 +461,11 @@ void ct_output_why_rows(FILE *f, const struct ct_container *c)
 {
 	for (int p = 0; p < CT_PH_MAX; p++) {
 		const struct ct_split *x = &c->split[p];
+		const char *why_not = ct_split_reason(c, p);
 
+		if (why_not)
+			fprintf(f, "  %-10s no split: %s\n", ct_phase_name(p),
+				why_not);
 		if (!x->valid)
 			continue;
 		fprintf(f, "  %-10s pid %-7u ms: cpu %8.2f runq %8.2f io %8.2f "

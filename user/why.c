@@ -562,13 +562,24 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 	uint32_t a, b;
 
 	memset(x, 0, sizeof(*x));
-	if (!ct_has_phase(c, p) || iv->end_ns < iv->start_ns || !iv->end_ns)
+	if (!ct_has_phase(c, p))
 		return;
+	/* never silently missing: each phase without a split says why */
+	if (p == CT_PH_PREPARE || p == CT_PH_DISCONNECT) {
+		x->none = CT_SPLIT_ENGINE;
+		return;
+	}
+	x->none = CT_SPLIT_NO_RECORDS;
+	if (iv->end_ns < iv->start_ns || !iv->end_ns) {
+		x->none = CT_SPLIT_OPEN;
+		return;
+	}
 	carriers(w, c, p, &a, &b);
 	pa = proc_timeline(w, a, iv->start_ns, iv->end_ns, &na);
 	pb = proc_timeline(w, b, iv->start_ns, iv->end_ns, &nb);
 	if (pa || pb) {
 		x->valid = true;
+		x->none = CT_SPLIT_UNSET;
 		x->pid = pb ? b : a;
 		w->cur_phase = p;
 		sweep(w, pa, na, pb, nb, iv->start_ns, iv->end_ns, x);

@@ -10,6 +10,8 @@
 #  - twelve `true` containers, six at a time: trace.json keeps at most 16
 #    state slices a phase and container (the longest), the JSON counts the
 #    rest exactly, and each split is exactly its phase's duration;
+#  - no phase is silently without a split: prepare and disconnect of a
+#    docker container say "dockerd's threads serve every request";
 #  - under `stress-ng -c 2*nproc` the runq share of create (its runtime
 #    and the children, over its duration) rises by 5 points or more
 #    (the host is shared: its idle value moves with the others' work).
@@ -80,6 +82,15 @@ bad=$(records | jq -c 'select(.why_slices) | .phases | to_entries[]
 	+ .value.runq_ns + .value.io_ns + .value.sleep_ns != .value.dur_ns)
 	| .key')
 [ -z "$bad" ] || fail "splits not exactly their phase: $bad"
+bad=$(records | jq -c 'select(.why_slices) | .phases | to_entries[]
+	| select(.value.cpu_ns == null and .value.why.unattributable == null)
+	| .key')
+[ -z "$bad" ] || fail "phases with neither a split nor a reason: $bad"
+n=$(records | jq -s --arg r "dockerd's threads serve every request" '
+	map(select(.engine == "docker" and .why_slices
+		and .phases.prepare.why.unattributable == $r
+		and .phases.disconnect.why.unattributable == $r)) | length')
+[ "$n" -ge 12 ] || fail "only $n docker records say prepare and disconnect are dockerd's"
 # per container: its phases' slice counts (args), its state track's
 # events per phase, and the JSON line's why_slices
 jq -c --slurpfile recs <(records) '

@@ -10,6 +10,7 @@
 #include "coldtrace.h"
 #include "container.h"
 #include "export.h"
+#include "output.h"
 #include "ready.h"
 #include "recfile.h"
 #include "tsession.h"
@@ -377,4 +378,75 @@ Test(why, recording_trace_json_bounded)
 	ts_free(&r);
 	snprintf(path, sizeof(path), "rm -rf -- %s", dir);
 	cr_assert_eq(system(path), 0);
+}
+
+/* ---- phases without a split say why (never silently missing) ---- */
+
+Test(why, no_split_says_why)
+{
+	struct ct_why *w = ct_why_new(0);
+	struct ct_container c = { 0 };
+
+	c.engine = CT_ENG_DOCKER;
+	exec_ev(w, 100, 10, 5);
+	ts_ev(w, 100, 10, 10, CT_TS_RUN);
+	phase(&c, CT_PH_PREPARE, 0, 100);
+	phase(&c, CT_PH_CREATE, 100, 200);
+	phase(&c, CT_PH_START, 200, 300);	/* no exec, no records */
+	phase(&c, CT_PH_DIE, 400, 0);		/* never ended */
+	phase(&c, CT_PH_DISCONNECT, 500, 510);
+	cr_assert_null(ct_split_reason(&c, CT_PH_PREPARE), "no --why yet");
+	ct_why_apply(w, &c);
+	cr_assert(c.split[CT_PH_CREATE].valid);
+	cr_assert_null(ct_split_reason(&c, CT_PH_CREATE));
+	cr_assert_null(ct_split_reason(&c, CT_PH_RUN), "no such phase");
+	cr_assert_str_eq(ct_split_reason(&c, CT_PH_PREPARE),
+			 "dockerd's threads serve every request");
+	cr_assert_str_eq(ct_split_reason(&c, CT_PH_DISCONNECT),
+			 "dockerd's threads serve every request");
+	cr_assert_str_eq(ct_split_reason(&c, CT_PH_START),
+			 "no scheduler records of its carrier");
+	cr_assert_str_eq(ct_split_reason(&c, CT_PH_DIE),
+			 "the phase never ended");
+	c.engine = CT_ENG_CRI;
+	cr_assert_str_eq(ct_split_reason(&c, CT_PH_PREPARE),
+			 "containerd's threads serve every request");
+	ct_why_free(w);
+}
+
+/* The recording's prepare and disconnect, in the JSON line and the text
+ * report; every phase has a split or a reason. */
+Test(why, recording_prepare_unattributable)
+{
+	struct ts_result r;
+	struct tj *v;
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f;
+
+	ts_replay("docker-why", CT_READY_LISTEN, &r);
+	f = open_memstream(&buf, &len);
+	ct_output_container_json(f, &r.c);
+	fclose(f);
+	v = tj_parse(buf, len, err, sizeof(err));
+	cr_assert_not_null(v, "%s", err);
+	cr_assert_str_eq(tj_str(v, "phases.prepare.why.unattributable"),
+			 "dockerd's threads serve every request");
+	cr_assert_str_eq(tj_str(v, "phases.disconnect.why.unattributable"),
+			 "dockerd's threads serve every request");
+	cr_assert_null(tj_str(v, "phases.create.why.unattributable"));
+	for (int p = 0; p < CT_PH_MAX; p++)
+		cr_expect(!ct_has_phase(&r.c, p) || r.c.split[p].valid ||
+			  ct_split_reason(&r.c, p), "%s: silently missing",
+			  ct_phase_name(p));
+	tj_free(v);
+	free(buf);
+	f = open_memstream(&buf, &len);
+	ct_output_why_rows(f, &r.c);
+	fclose(f);
+	cr_assert_not_null(strstr(buf, "prepare    no split: dockerd's threads "
+				       "serve every request\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "disconnect no split: "), "%s", buf);
+	free(buf);
+	ts_free(&r);
 }
