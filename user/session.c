@@ -269,6 +269,8 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		.why = ct_enrich_why(s->enrich),
 		.tracker = s->tracker,
 		.prom_labels = s->cli->metrics_labels,
+		.runtime_mask = s->cli->runtime_mask,
+		.engine_mask = s->cli->engine_mask,
 	};
 }
 
