@@ -19,6 +19,7 @@
 #include "recfile.h"
 #include "replay.h"
 #include "report.h"
+#include "selfstat.h"
 #include "session.h"
 #include "tracker.h"
 #include "util.h"
@@ -339,6 +340,8 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 		return -1;
 	ct_session_meta(s, s->lost, &m);
 	ret = ct_export_prom(f, s->agg, &m);
+	/* what coldtrace costs: only here, metrics.prom is the containers' */
+	ct_self_metrics(f, "/proc");
 	if (fclose(f) || ret)
 		return -1;
 	*ctype = "text/plain; version=0.0.4; charset=utf-8";
