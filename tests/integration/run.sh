@@ -58,6 +58,7 @@ TESTS=(
 	"podman-concurrent-5|podman_concurrent.sh crun 5"
 	"chain|chain.sh"
 	"trace-parser|trace_parser.sh"
+	"caps|caps.sh"
 )
 
 # The core lifecycle tests once more against the second version set
