@@ -384,9 +384,10 @@ static void print_end(struct ct_session *s, const struct ct_meta *m)
 		printf("no container was seen\n");
 	print_runtime_hists(s);
 	ct_pull_print_all(stdout, pulls);
-	ct_output_chains(stdout, s->chains);
 	putchar('\n');
 	summary(s, m);
+	/* after the summary: a chain is read against its runtimes' phases */
+	ct_output_chains(stdout, s->chains);
 }
 
 /*

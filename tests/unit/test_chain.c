@@ -531,6 +531,42 @@ Test(chain, text)
 	ct_chains_free(t);
 }
 
+/*
+ * A script's loop (no step became ready or took a request on stdin) is a
+ * chain, but the text report only counts it; a workflow's is printed.
+ */
+Test(chain, text_shows_workflows_only)
+{
+	struct ct_container c[3];
+	struct ct_chains *t = ct_chains_new(0, NULL, NULL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	three(c, RUNNER, "sh", 1000);
+	for (int i = 0; i < 3; i++) {
+		c[i].phase_mask &= ~(1u << CT_PH_READY);
+		ct_chains_add(t, &c[i]);
+	}
+	ct_chains_flush(t);
+	cr_assert_eq(ct_chains_count(t), 1);
+	cr_assert_not(ct_chain_is_workflow(ct_chains_get(t, 0)));
+	ct_output_chains(f, t);
+	fflush(f);
+	cr_assert_eq(len, 0, "a script's chain alone: nothing, %s", buf);
+	three(c, RUNNER + 1, "runner", 5000);
+	for (int i = 0; i < 3; i++)
+		ct_chains_add(t, &c[i]);
+	ct_chains_flush(t);
+	ct_output_chains(f, t);
+	fclose(f);
+	cr_assert(strstr(buf, "(runner): 3 steps"), "%s", buf);
+	cr_assert_null(strstr(buf, "(sh)"), "%s", buf);
+	cr_assert(strstr(buf, "not shown: 1 runners"), "%s", buf);
+	free(buf);
+	ct_chains_free(t);
+}
+
 /* ---- recorded: tests/fixtures/chain-cold (record-chain.sh) ---- */
 
 /* The kept chain of runner pid, asserted there once. */

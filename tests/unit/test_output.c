@@ -196,6 +196,27 @@ Test(output, summary_text)
 	cr_assert_not_null(strstr(buf, "\nrunsc "));
 	cr_assert_not_null(strstr(buf, "restart runc  n=1"));
 	cr_assert_not_null(strstr(buf, "cold start runc  n=2 ms: min 14.0"));
+	/* one statistic per cell: a row of medians, a row of shares */
+	cr_assert_null(strstr(buf, "%\n"), "a share beside a median: %s", buf);
+	{
+		const char *med = strstr(buf, "\n  median ms ");
+		const char *shr = strstr(buf, "\n  share of total % ");
+
+		cr_assert(med && shr && med < shr, "%s", buf);
+		/* create: 10 ms, no % sign in the cell */
+		cr_assert(strstr(med, " 10.0 "), "%s", med);
+		/* the cells after the row's 39-char label: numbers only */
+		cr_assert_null(memchr(shr + 1 + 39, '%',
+				      strcspn(shr + 1 + 39, "\n")), "%s", shr);
+	}
+	/* runsc has no complete container: medians, no share row */
+	cr_assert_not_null(strstr(strstr(buf, "\nrunsc "),
+				  "\n  median ms "));
+	cr_assert_null(strstr(strstr(buf, "\nrunsc "), "share of total %"));
+	/* what to look at, per runtime: the largest share (run: 150 of
+	 * 2 x 137 + ... ms), or for runsc the longest median */
+	cr_assert_not_null(strstr(buf, "look at: runc run, "), "%s", buf);
+	cr_assert_not_null(strstr(buf, "look at: runsc "), "%s", buf);
 	free(buf);
 	ct_agg_free(a);
 }
