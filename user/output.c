@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "tracker.h"
 #include "chain.h"
 #include "hist.h"
@@ -382,10 +383,12 @@ static void print_phase_names(FILE *f)
 	fputc('\n', f);
 }
 
-void ct_output_table_header(FILE *f)
+void ct_output_table_header(FILE *f, bool wall)
 {
 	fprintf(f, "# per phase: duration ms and %% of total (exclusive "
 		   "time); * = incomplete\n");
+	if (wall)
+		fprintf(f, "%-12s ", "TIME");
 	fprintf(f, "%-12s %-5s %-6s %4s %8s", "ID", "RT", "ENGINE", "EXIT",
 		"TOTALms");
 	print_phase_names(f);
@@ -413,12 +416,30 @@ static const char *engine_short(const struct ct_container *c)
 	return c->engine == CT_ENG_CONTAINERD ? "ctrd" : ct_engine_name(c->engine);
 }
 
-void ct_output_table_row(FILE *f, const struct ct_container *c)
+/* -T: when the container began (its first phase), local time, ms. */
+static void put_wall(FILE *f, uint64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	char hms[16] = "?";
+	struct tm tm;
+
+	if (ns && localtime_r(&t, &tm))
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	if (ns)
+		fprintf(f, "%s.%03u ", hms,
+			(unsigned int)(ns / 1000000 % 1000));
+	else
+		fprintf(f, "%-12s ", "-");
+}
+
+void ct_output_table_row(FILE *f, const struct ct_container *c, bool wall)
 {
 	uint64_t excl[CT_PH_MAX], total = ct_total_ns(c);
 	char buf[32], tot[40];
 	int p;
 
+	if (wall)
+		put_wall(f, c->first_ns);
 	ct_exclusive_ns(c, excl);
 	put_sanitized(f, c->id, sizeof(c->id), 12);
 	fprintf(f, " %-5.5s %-6.6s ", ct_runtime_name(c->runtime),

@@ -51,9 +51,10 @@ int ct_output_chains_jsonl(FILE *f, const struct ct_chains *t);
 void ct_output_chains(FILE *f, const struct ct_chains *t);
 
 /* Terminal table: 12-char id, runtime, engine, exit, total, per phase
- * duration and share of total (exclusive).  Fits in 120 columns. */
-void ct_output_table_header(FILE *f);
-void ct_output_table_row(FILE *f, const struct ct_container *c);
+ * duration and share of total (exclusive).  Fits in 140 columns; wall
+ * (-T) puts the container's start first, local HH:MM:SS.mmm (153). */
+void ct_output_table_header(FILE *f, bool wall);
+void ct_output_table_row(FILE *f, const struct ct_container *c, bool wall);
 /* --why: one indented line per phase with a split (cpu/runq/io/sleep). */
 void ct_output_why_rows(FILE *f, const struct ct_container *c);
 

@@ -137,9 +137,9 @@ bool ct_session_pid_alive(uint32_t pid, void *ctx)
 static void print_row(struct ct_session *s, const struct ct_container *c)
 {
 	if (!s->table_started)
-		ct_output_table_header(stdout);
+		ct_output_table_header(stdout, s->cli->timestamps);
 	s->table_started = true;
-	ct_output_table_row(stdout, c);
+	ct_output_table_row(stdout, c, s->cli->timestamps);
 	if (s->cli->why)
 		ct_output_why_rows(stdout, c);
 	if (c->opens.unobservable)

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "output.h"
 #include "tfixture.h"
 #include "tjson.h"
@@ -138,16 +139,16 @@ Test(output, table_rows)
 	size_t len;
 
 	CAPTURE(buf, len, ({
-		ct_output_table_header(f_);
+		ct_output_table_header(f_, false);
 		tf_container(&c, "0123456789abcdef", "web", CT_RT_RUNSC,
 			     1000 * MS, 123456);
 		c.engine = CT_ENG_CONTAINERD;
 		c.exit_code = 137;
-		ct_output_table_row(f_, &c);
+		ct_output_table_row(f_, &c, false);
 		tf_container(&c, "evil\nid\x1b[2J", "", CT_RT_RUNC, 0, 1);
 		c.complete = false;
 		c.has_exit_code = false;
-		ct_output_table_row(f_, &c);
+		ct_output_table_row(f_, &c, false);
 	}));
 	assert_width(buf);
 	cr_assert_not_null(strstr(buf, "0123456789ab "), "12-char id");
@@ -165,6 +166,26 @@ Test(output, table_rows)
 			lines += buf[i] == '\n';
 		cr_assert_eq(lines, 4, "a newline in an id must not split rows");
 	}
+	free(buf);
+}
+
+/* -T: the container's first phase start, local time with ms, first. */
+Test(output, table_wall_clock_column)
+{
+	struct ct_container c;
+	char *buf;
+	size_t len;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	tf_container(&c, "0123456789abcdef", "", CT_RT_RUNC, 1000 * MS, 100);
+	c.first_ns = 1795374108512962508ull;	/* 2026-11-22 19:01:48.512 */
+	CAPTURE(buf, len, ({
+		ct_output_table_header(f_, true);
+		ct_output_table_row(f_, &c, true);
+	}));
+	cr_assert(strstr(buf, "\nTIME         ID "), "%s", buf);
+	cr_assert(strstr(buf, "\n19:01:48.512 0123456789ab runc "), "%s", buf);
 	free(buf);
 }
 
