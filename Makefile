@@ -112,6 +112,7 @@ test: $(UNIT_TESTS)
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay test
 	$(Q)tests/install.sh
 	$(Q)tests/plot.sh
+	$(Q)tests/man.sh
 
 # ---- sanitizers and fuzzing (HACKING.md) ----
 # Each build has an OUTPUT of its own: .output/ stays plain.
