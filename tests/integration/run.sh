@@ -74,6 +74,7 @@ TRIXIE_TESTS=(
 	"runsc-run|direct_run.sh runsc"
 	"docker-pull|pull.sh"
 	"prepare|prepare.sh"
+	"daemonset|daemonset.sh"
 )
 
 # The core tests in a cgroup-v2-only view (CT_CGROUP=v2: a private mount
