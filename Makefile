@@ -77,7 +77,7 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all test check demo clean vmlinux deps netdelay install \
+.PHONY: all test check demo clean vmlinux deps netdelay install uninstall \
 	test-san fuzz fuzz-run
 .SUFFIXES:
 
@@ -111,6 +111,8 @@ test: $(UNIT_TESTS)
 	$(Q)$(abspath $(UNIT_TESTS))
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay test
 	$(Q)tests/install.sh
+	$(Q)tests/plot.sh
+	$(Q)tests/man.sh
 
 # ---- sanitizers and fuzzing (HACKING.md) ----
 # Each build has an OUTPUT of its own: .output/ stays plain.
@@ -181,15 +183,25 @@ demo: deps
 vmlinux:
 	$(Q)tools/gen-vmlinux.sh
 
-# make install PREFIX=/usr/local DESTDIR=/tmp/stage (issue 14 item 3)
+# make install PREFIX=/usr/local DESTDIR=/tmp/stage; make uninstall with
+# the same PREFIX and DESTDIR removes the same files.  The binary is
+# stripped (its debug info stays in ./coldtrace); paths under /usr/local
+# in the unit and the man page become PREFIX's.
 PREFIX	?= /usr/local
+INSTALL_FILES := sbin/coldtrace bin/coldtrace-plot share/man/man8/coldtrace.8 \
+	lib/systemd/system/coldtrace.service
 install: coldtrace
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
-	$(Q)install -D -m 0755 coldtrace $(DESTDIR)$(PREFIX)/sbin/coldtrace
+	$(Q)install -D -m 0755 -s coldtrace $(DESTDIR)$(PREFIX)/sbin/coldtrace
 	$(Q)install -D -m 0755 tools/plot $(DESTDIR)$(PREFIX)/bin/coldtrace-plot
-	$(Q)install -D -m 0644 docs/man/coldtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/coldtrace.8
-	$(Q)sed 's|/usr/local/|$(PREFIX)/|' deploy/systemd/coldtrace.service | \
+	$(Q)sed 's|/usr/local/|$(PREFIX)/|g' docs/man/coldtrace.8 | \
+		install -D -m 0644 /dev/stdin $(DESTDIR)$(PREFIX)/share/man/man8/coldtrace.8
+	$(Q)sed 's|/usr/local/|$(PREFIX)/|g' deploy/systemd/coldtrace.service | \
 		install -D -m 0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/coldtrace.service
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALL_FILES))
 
 clean:
 	$(call msg,CLEAN,)

@@ -425,3 +425,11 @@ void ct_chains_stats(const struct ct_chains *t, struct ct_chain_stats *st)
 {
 	*st = t ? t->st : (struct ct_chain_stats){ 0 };
 }
+
+bool ct_chain_is_workflow(const struct ct_chain *ch)
+{
+	for (uint32_t i = 0; i < ch->n_steps; i++)
+		if (ch->steps[i].has_ready || ch->steps[i].stdin_ns)
+			return true;
+	return false;
+}

@@ -115,6 +115,13 @@ size_t ct_chains_count(const struct ct_chains *t);
 const struct ct_chain *ct_chains_get(const struct ct_chains *t, size_t i);
 void ct_chains_stats(const struct ct_chains *t, struct ct_chain_stats *st);
 
+/*
+ * A workflow: some step became ready (a readiness marker, not just its
+ * start) or took its request on stdin, so that the runner waited on a
+ * service.  A script's loop of `docker run`s is a chain but none.
+ */
+bool ct_chain_is_workflow(const struct ct_chain *ch);
+
 /* The computation alone (steps filled, in any order; needed_ns 0 is
  * request_ns): sorts and fills. */
 void ct_chain_close(struct ct_chain *ch);

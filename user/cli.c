@@ -26,13 +26,18 @@ static const char usage[] =
 "  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n"
 "      --engine=LIST     docker,containerd,podman,cri,direct or all\n"
 "                        (default all): who asked for the container\n"
-"  -c, --container=ID    only containers whose id starts with ID\n"
+"  -c, --container=PREFIX\n"
+"                        only containers whose id starts with PREFIX (a\n"
+"                        container-id prefix, such as docker ps's 12 hex\n"
+"                        digits; not a name)\n"
 "  -d, --duration=SEC    stop after SEC seconds (default: until Ctrl-C,\n"
 "                        or until COMMAND exits)\n"
 "  -o, --output=DIR      write containers.jsonl, restarts.jsonl, phases.csv,\n"
 "                        summary.json, metrics.prom, trace.json,\n"
 "                        pulls.jsonl, chains.jsonl, hist/ into DIR\n"
 "  -j, --json            JSON Lines on stdout, one object per container\n"
+"  -T, --timestamps      the table's first column: when each container\n"
+"                        began, local wall-clock time (HH:MM:SS.mmm)\n"
 "  -i, --interval=SEC    print a running summary every SEC seconds (and\n"
 "                        rewrite -o DIR's files)\n"
 "      --listen=ADDR:PORT serve Prometheus text on /metrics and /healthz\n"
@@ -72,7 +77,8 @@ STR(CT_OPENS_SLOW_K) ")\n"
 "                        program's exec) or none; with --no-opens: exec\n"
 "  -v, --verbose         libbpf and attach diagnostics; at the end, the most\n"
 "                        bytes each ring buffer held\n"
-"  -h, --help            this help\n"
+"  -h, -?, --help        this help\n"
+"      --usage           a short usage message\n"
 "  -V, --version         print the version\n"
 "\n"
 "Examples:\n"
@@ -105,6 +111,7 @@ enum {
 	OPT_METRICS_LABELS,
 	OPT_ENGINE,
 	OPT_ARM,
+	OPT_USAGE,
 };
 
 #define PATHS_DEFAULT	5
@@ -123,10 +130,11 @@ struct opt_def {
 static const struct opt_def opts[] = {
 	{ "runtime",	'r',		ARG_REQUIRED,	"a LIST" },
 	{ "engine",	OPT_ENGINE,	ARG_REQUIRED,	"a LIST" },
-	{ "container",	'c',		ARG_REQUIRED,	"an ID" },
+	{ "container",	'c',		ARG_REQUIRED,	"a PREFIX" },
 	{ "duration",	'd',		ARG_REQUIRED,	"SEC" },
 	{ "output",	'o',		ARG_REQUIRED,	"a DIR" },
 	{ "json",	'j',		ARG_NONE,	NULL },
+	{ "timestamps",	'T',		ARG_NONE,	NULL },
 	{ "interval",	'i',		ARG_REQUIRED,	"SEC" },
 	{ "wait",	'w',		ARG_REQUIRED,	"SEC" },
 	{ "record",	OPT_RECORD,	ARG_REQUIRED,	"a FILE" },
@@ -143,6 +151,7 @@ static const struct opt_def opts[] = {
 	{ "metrics-labels", OPT_METRICS_LABELS, ARG_REQUIRED, "a LIST" },
 	{ "verbose",	'v',		ARG_NONE,	NULL },
 	{ "help",	'h',		ARG_NONE,	NULL },
+	{ "usage",	OPT_USAGE,	ARG_NONE,	NULL },
 	{ "version",	'V',		ARG_NONE,	NULL },
 };
 
@@ -466,6 +475,71 @@ static int parse_arm(const char *s, struct ct_cli *cli, char *err,
 	return 0;
 }
 
+/* An option's value as usage shows it: "a LIST" -> "LIST". */
+static const char *value_word(const struct opt_def *o)
+{
+	const char *v = o->value;
+
+	if (!strncmp(v, "a ", 2))
+		return v + 2;
+	if (!strncmp(v, "an ", 3))
+		return v + 3;
+	return v;
+}
+
+/* One "[...]" item of --usage, wrapped at 79 columns. */
+static void usage_item(FILE *out, const char *item, size_t *col)
+{
+	size_t n = strlen(item) + 3;
+
+	if (*col + n > 79) {
+		fputs("\n                ", out);
+		*col = 16;
+	}
+	fprintf(out, " [%s]", item);
+	*col += n;
+}
+
+/*
+ * --usage: every option of the table, so that it cannot miss one; the
+ * values' words as the errors name them ("--wait SEC").
+ */
+static void short_usage(FILE *out)
+{
+	char item[80], flags[N_OPTS + 2] = "-";
+	size_t col = 16, nf = 1;
+
+	fputs("Usage: coldtrace", out);
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (opts[i].id < 256 && opts[i].arg == ARG_NONE)
+			flags[nf++] = (char)opts[i].id;
+	flags[nf] = 0;
+	usage_item(out, flags, &col);
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const struct opt_def *o = &opts[i];
+
+		if (o->id < 256 && o->arg == ARG_NONE)
+			continue;
+		if (o->id == OPT_ARM)	/* its value reads "auto or always" */
+			snprintf(item, sizeof(item), "--%s=auto|always",
+				 o->name);
+		else if (o->id < 256)
+			snprintf(item, sizeof(item), "-%c %s", o->id,
+				 value_word(o));
+		else if (o->arg == ARG_NONE)
+			snprintf(item, sizeof(item), "--%s", o->name);
+		else if (o->arg == ARG_OPTIONAL)
+			snprintf(item, sizeof(item), "--%s[=%s]", o->name,
+				 value_word(o));
+		else
+			snprintf(item, sizeof(item), "--%s=%s", o->name,
+				 value_word(o));
+		usage_item(out, item, &col);
+	}
+	usage_item(out, "-- COMMAND [ARG...]", &col);
+	fputc('\n', out);
+}
+
 static int check_nonempty(const char *opt, const char *s, char *err,
 			  size_t errlen)
 {
@@ -508,6 +582,9 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 	case 'j':
 		cli->json = true;
 		return 0;
+	case 'T':
+		cli->timestamps = true;
+		return 0;
 	case 'v':
 		cli->verbose = true;
 		return 0;
@@ -539,6 +616,9 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 		return 0;
 	case 'h':
 		fputs(usage, out);
+		return CT_CLI_EXIT_OK;
+	case OPT_USAGE:
+		short_usage(out);
 		return CT_CLI_EXIT_OK;
 	case 'V':
 		fprintf(out, "coldtrace %s\n", COLDTRACE_VERSION);
@@ -614,6 +694,8 @@ enum { SCAN_ERR = -1, SCAN_END = 0, SCAN_OPT = 1 };
 
 static const struct opt_def *find_short(int c)
 {
+	if (c == '?')	/* as argp's programs: -? is --help */
+		c = 'h';
 	for (size_t i = 0; i < N_OPTS; i++)
 		if (opts[i].id == c)
 			return &opts[i];

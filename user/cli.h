@@ -11,7 +11,7 @@
 struct ct_cli {
 	uint32_t runtime_mask;		/* bit per enum ct_runtime; 0 = all */
 	uint32_t engine_mask;		/* bit per enum ct_engine_kind; 0 = all */
-	const char *container;		/* id prefix filter */
+	const char *container;		/* -c: container-id prefix filter */
 	double duration_s;		/* 0 = until Ctrl-C / COMMAND exits */
 	double interval_s;		/* 0 = no running summary */
 	double wait_s;			/* COMMAND mode: wait for destroy */
@@ -21,6 +21,7 @@ struct ct_cli {
 	const char *record_path;
 	const char *replay_path;
 	bool json;
+	bool timestamps;		/* -T: the table's wall-clock column */
 	bool verbose;
 	bool dump;			/* print raw events (debugging) */
 	bool no_opens;			/* skip the open-latency tracer */
@@ -45,7 +46,7 @@ struct ct_cli {
 
 enum ct_cli_result {
 	CT_CLI_OK = 0,
-	CT_CLI_EXIT_OK = 1,		/* --help / --version printed */
+	CT_CLI_EXIT_OK = 1,		/* --help, --usage, --version printed */
 	CT_CLI_ERROR = -1,		/* message in err */
 };
 

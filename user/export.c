@@ -374,11 +374,17 @@ static uint64_t trace_base(const struct ct_agg *agg,
 static void trace_meta_event(struct ct_json *w, const char *what, int pid,
 			     size_t tid, const char *name, size_t len)
 {
+	/*
+	 * The format's own category and a ts, as Chrome writes them:
+	 * parsers split every event's cat and sort every event by ts.
+	 */
 	ct_json_start_object(w);
 	ct_json_kv_string(w, "name", what);
+	ct_json_kv_string(w, "cat", "__metadata");
 	ct_json_kv_string(w, "ph", "M");
 	ct_json_kv_u64(w, "pid", pid);
 	ct_json_kv_u64(w, "tid", tid);
+	ct_json_kv_u64(w, "ts", 0);
 	ct_json_key(w, "args");
 	ct_json_start_object(w);
 	ct_json_key(w, "name");
@@ -476,9 +482,11 @@ static void trace_slice(struct ct_json *w, const char *name, const char *cat,
 }
 
 /*
- * One process per image pull (after the runtimes' pids): thread 0 is the
- * whole pull, thread k the k-th layer, its fetch then its unpack (they
+ * One process per image pull (after the runtimes' pids): thread 1 is the
+ * whole pull, thread k + 2 layer k, its fetch then its unpack (they
  * never overlap within a layer, so slices nest as the format wants).
+ * No tid 0: parsers (trace-model) take it for the process itself, not a
+ * track.
  */
 static void trace_pull(struct ct_json *w, const struct ct_pull *p, int pid,
 		       uint64_t base)
@@ -490,29 +498,55 @@ static void trace_pull(struct ct_json *w, const struct ct_pull *p, int pid,
 	snprintf(label, sizeof(label), "pull %s",
 		 p->image[0] ? p->image : "(image unknown)");
 	trace_meta_event(w, "process_name", pid, 0, label, strlen(label));
-	trace_slice(w, "pull", "pull", pid, 0, p->start_ns, p->dur_ns, base);
+	trace_meta_event(w, "thread_name", pid, 1, "whole pull", 10);
+	trace_slice(w, "pull", "pull", pid, 1, p->start_ns, p->dur_ns, base);
 	for (size_t k = 0; k < p->nlayers; k++) {
 		const struct ct_pull_layer *l = &p->layers[k];
 		const char *d = strchr(l->digest, ':');
 
 		snprintf(label, sizeof(label), "layer %.12s",
 			 d ? d + 1 : l->digest);
-		trace_meta_event(w, "thread_name", pid, k + 1, label,
+		trace_meta_event(w, "thread_name", pid, k + 2, label,
 				 strlen(label));
 		if (l->fetch_start_ns >= base)
-			trace_slice(w, "fetch", "pull", pid, k + 1,
+			trace_slice(w, "fetch", "pull", pid, k + 2,
 				    l->fetch_start_ns, l->fetch_dur_ns, base);
 		if (l->unpack_start_ns >= base && l->unpack_start_ns)
-			trace_slice(w, "unpack", "pull", pid, k + 1,
+			trace_slice(w, "unpack", "pull", pid, k + 2,
 				    l->unpack_start_ns, l->unpack_dur_ns, base);
 	}
 }
 
 /*
- * --why: the carriers' thread states as slices on a second track under
- * the container's (tid + STATE_TID): running, runnable, D, sleeping.
+ * --why: the carriers' thread states as slices, one track per phase under
+ * the container's (tid + STATE_TID * (phase + 1)): running, runnable, D,
+ * sleeping.  Phases overlap (connect within create, ready within run) and
+ * each has its own carrier: on one track their slices would overlap
+ * without nesting, which trace viewers cannot stack.
  */
 #define STATE_TID	(1u << 20)
+
+static void trace_state_tracks(struct ct_json *w,
+			       const struct ct_why_slice *sl, size_t n,
+			       const struct ct_container *c, int pid,
+			       size_t tid)
+{
+	bool named[CT_PH_MAX] = { false };
+	char label[64];
+
+	for (size_t i = 0; i < n; i++) {
+		int p = sl[i].phase;
+
+		if (p < 0 || p >= CT_PH_MAX || named[p])
+			continue;
+		named[p] = true;
+		snprintf(label, sizeof(label), "%.12s carrier state (%s)",
+			 c->id, ct_phase_name(p));
+		trace_meta_event(w, "thread_name", pid,
+				 tid + STATE_TID * (size_t)(p + 1), label,
+				 strlen(label));
+	}
+}
 
 static void trace_states(struct ct_json *w, const struct ct_why *why,
 			 const struct ct_container *c, int pid, size_t tid,
@@ -524,23 +558,20 @@ static void trace_states(struct ct_json *w, const struct ct_why *why,
 	};
 	const struct ct_why_slice *sl;
 	size_t n = ct_why_slices(why, c, &sl);
-	char label[64];
 
-	if (!n)
-		return;
-	snprintf(label, sizeof(label), "%.12s carrier state", c->id);
-	trace_meta_event(w, "thread_name", pid, tid + STATE_TID, label,
-			 strlen(label));
+	trace_state_tracks(w, sl, n, c, pid, tid);
 	for (size_t i = 0; i < n; i++) {
 		if (sl[i].start_ns < base || sl[i].state > CT_TS_SLEEP ||
-		    !names[sl[i].state])
+		    !names[sl[i].state] || sl[i].phase < 0 ||
+		    sl[i].phase >= CT_PH_MAX)
 			continue;
 		ct_json_start_object(w);
 		ct_json_kv_string(w, "name", names[sl[i].state]);
 		ct_json_kv_string(w, "cat", "state");
 		ct_json_kv_string(w, "ph", "X");
 		ct_json_kv_u64(w, "pid", pid);
-		ct_json_kv_u64(w, "tid", tid + STATE_TID);
+		ct_json_kv_u64(w, "tid",
+			       tid + STATE_TID * (size_t)(sl[i].phase + 1));
 		ct_json_key(w, "ts");
 		ct_json_decimal(w, sl[i].start_ns - base, 3);
 		ct_json_key(w, "dur");
@@ -597,9 +628,9 @@ static int trace_groups(struct ct_json *w, const struct ct_agg *agg,
 }
 
 /*
- * One process per chain (after the pulls'): thread k+1 is step k, its
+ * One process per chain (after the pulls'): thread k + 2 is step k, its
  * cold start (request -> ready) then its work (ready -> result), named by
- * the container; thread 0 the whole chain.
+ * the container; thread 1 the whole chain (no tid 0, as for pulls).
  */
 static void trace_chain(struct ct_json *w, const struct ct_chain *ch,
 			int pid, uint64_t base)
@@ -611,7 +642,8 @@ static void trace_chain(struct ct_json *w, const struct ct_chain *ch,
 	snprintf(label, sizeof(label), "chain of runner %u (%.16s)",
 		 ch->runner_pid, ch->runner_comm);
 	trace_meta_event(w, "process_name", pid, 0, label, strlen(label));
-	trace_slice(w, "chain", "chain", pid, 0, ch->start_ns, ch->wall_ns,
+	trace_meta_event(w, "thread_name", pid, 1, "whole chain", 11);
+	trace_slice(w, "chain", "chain", pid, 1, ch->start_ns, ch->wall_ns,
 		    base);
 	for (uint32_t k = 0; k < ch->n_steps; k++) {
 		const struct ct_chain_step *s = &ch->steps[k];
@@ -619,11 +651,11 @@ static void trace_chain(struct ct_json *w, const struct ct_chain *ch,
 		snprintf(label, sizeof(label), "step %u %.12s%s%.*s%s", k,
 			 s->id, s->name[0] ? " " : "", (int)sizeof(s->name),
 			 s->name, s->critical ? " (critical)" : "");
-		trace_meta_event(w, "thread_name", pid, k + 1, label,
+		trace_meta_event(w, "thread_name", pid, k + 2, label,
 				 strlen(label));
-		trace_slice(w, "cold start", "chain", pid, k + 1,
+		trace_slice(w, "cold start", "chain", pid, k + 2,
 			    s->needed_ns, s->cold_ns, base);
-		trace_slice(w, "work", "chain", pid, k + 1,
+		trace_slice(w, "work", "chain", pid, k + 2,
 			    s->result_ns - s->work_ns, s->work_ns, base);
 	}
 }

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "tracker.h"
 #include "chain.h"
 #include "hist.h"
@@ -329,17 +330,31 @@ static void chain_text(FILE *f, const struct ct_chain *ch)
 	}
 }
 
+/*
+ * Only workflows (ct_chain_is_workflow()): a script that runs containers
+ * one after another is a chain too, but its "cold start on the critical
+ * path" and pre-warming what-if say nothing; it is counted, and its chain
+ * is in chains.jsonl and -j as every chain.
+ */
 void ct_output_chains(FILE *f, const struct ct_chains *t)
 {
 	struct ct_chain_stats st;
+	size_t i, n = ct_chains_count(t), flows = 0;
 
 	ct_chains_stats(t, &st);
-	if (!st.emitted && !st.single)
+	for (i = 0; i < n; i++)
+		flows += ct_chain_is_workflow(ct_chains_get(t, i));
+	if (!flows)
 		return;
 	fprintf(f, "\n# chains: containers asked for by one runner (the "
 		"clients' parent), steps in the order they were needed\n");
-	for (size_t i = 0; i < ct_chains_count(t); i++)
-		chain_text(f, ct_chains_get(t, i));
+	for (i = 0; i < n; i++)
+		if (ct_chain_is_workflow(ct_chains_get(t, i)))
+			chain_text(f, ct_chains_get(t, i));
+	if (n > flows)
+		fprintf(f, "not shown: %zu runners of containers in a row "
+			"none of which became ready or took a request on "
+			"stdin (scripts; in chains.jsonl, -j)\n", n - flows);
 	if (st.single)
 		fprintf(f, "runners with a single container (no chain): %"
 			PRIu64 "\n", st.single);
@@ -396,10 +411,12 @@ static void print_phase_names(FILE *f)
 	fputc('\n', f);
 }
 
-void ct_output_table_header(FILE *f)
+void ct_output_table_header(FILE *f, bool wall)
 {
 	fprintf(f, "# per phase: duration ms and %% of total (exclusive "
 		   "time); * = incomplete\n");
+	if (wall)
+		fprintf(f, "%-12s ", "TIME");
 	fprintf(f, "%-12s %-5s %-6s %4s %8s", "ID", "RT", "ENGINE", "EXIT",
 		"TOTALms");
 	print_phase_names(f);
@@ -427,12 +444,30 @@ static const char *engine_short(const struct ct_container *c)
 	return c->engine == CT_ENG_CONTAINERD ? "ctrd" : ct_engine_name(c->engine);
 }
 
-void ct_output_table_row(FILE *f, const struct ct_container *c)
+/* -T: when the container began (its first phase), local time, ms. */
+static void put_wall(FILE *f, uint64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	char hms[16] = "?";
+	struct tm tm;
+
+	if (ns && localtime_r(&t, &tm))
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	if (ns)
+		fprintf(f, "%s.%03u ", hms,
+			(unsigned int)(ns / 1000000 % 1000));
+	else
+		fprintf(f, "%-12s ", "-");
+}
+
+void ct_output_table_row(FILE *f, const struct ct_container *c, bool wall)
 {
 	uint64_t excl[CT_PH_MAX], total = ct_total_ns(c);
 	char buf[32], tot[40];
 	int p;
 
+	if (wall)
+		put_wall(f, c->first_ns);
 	ct_exclusive_ns(c, excl);
 	put_sanitized(f, c->id, sizeof(c->id), 12);
 	fprintf(f, " %-5.5s %-6.6s ", ct_runtime_name(c->runtime),
@@ -479,31 +514,97 @@ void ct_output_why_rows(FILE *f, const struct ct_container *c)
 
 /* ---- summary ---- */
 
+/* The summary's phase cells: one statistic per row, named in the prefix. */
+#define SUMMARY_PREFIX_W	39
+
+static void summary_median_row(FILE *f, const struct ct_agg *agg,
+			       enum ct_runtime rt)
+{
+	struct ct_stats st;
+	char ms[32];
+
+	fprintf(f, "%-*s", SUMMARY_PREFIX_W, "  median ms");
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
+			fprintf(f, "%*s", CELL_W, "-");
+			continue;
+		}
+		fmt_ms4(ms, sizeof(ms), st.p50_ns);
+		fprintf(f, "%*s", CELL_W, ms);
+	}
+	fputc('\n', f);
+}
+
+/* share is a ratio of sums over complete containers: none, no row */
+static void summary_share_row(FILE *f, const struct ct_agg *agg,
+			      enum ct_runtime rt)
+{
+	struct ct_stats st;
+	char cell[16];
+
+	fprintf(f, "%-*s", SUMMARY_PREFIX_W, "  share of total %");
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
+			fprintf(f, "%*s", CELL_W, "-");
+			continue;
+		}
+		snprintf(cell, sizeof(cell), "%.0f", st.share * 100);
+		fprintf(f, "%*s", CELL_W, cell);
+	}
+	fputc('\n', f);
+}
+
 static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
 {
-	struct ct_stats tot, st;
+	struct ct_stats tot;
 	size_t n, ok;
-	int p;
 
 	n = ct_agg_runtime_count(agg, rt, &ok);
 	if (ct_agg_stats(agg, rt, CT_AGG_TOTAL, &tot))
 		memset(&tot, 0, sizeof(tot));
 	fprintf(f, "%-7s %10zu %8zu ", ct_runtime_name(rt), n, ok);
 	if (tot.n)
-		fprintf(f, "%10.1f ", tot.p50_ns / 1e6);
+		fprintf(f, "%10.1f\n", tot.p50_ns / 1e6);
 	else
-		fprintf(f, "%10s ", "-");	/* no complete container */
-	for (p = 0; p < CT_PH_MAX; p++) {
-		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
-			fprintf(f, "%*s", CELL_W, "-");
+		fprintf(f, "%10s\n", "-");	/* no complete container */
+	summary_median_row(f, agg, rt);
+	if (tot.n)
+		summary_share_row(f, agg, rt);
+}
+
+/*
+ * What to look at: the phase with the largest share of the runtime's
+ * summed totals (exclusive time, complete containers), else, with no
+ * complete container, the largest median.
+ */
+static void summary_look_at(FILE *f, const struct ct_agg *agg,
+			    enum ct_runtime rt)
+{
+	struct ct_stats tot, st, best = { 0 };
+	bool by_share = !ct_agg_stats(agg, rt, CT_AGG_TOTAL, &tot) && tot.n;
+	int top = -1;
+
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (ct_agg_stats(agg, rt, p, &st) || !st.n)
 			continue;
+		if (top < 0 || (by_share ? st.share > best.share :
+					   st.p50_ns > best.p50_ns)) {
+			top = p;
+			best = st;
 		}
-		/* share is a ratio of sums over complete containers: none,
-		 * no share */
-		print_cell(f, st.p50_ns, (uint64_t)(st.share * 1e6 + 0.5),
-			   tot.n ? 1000000 : 0);
 	}
-	fputc('\n', f);
+	if (top < 0)
+		return;
+	if (by_share)
+		fprintf(f, "look at: %s %s, %.0f %% of its containers' total "
+			"time (median %.2f ms)\n", ct_runtime_name(rt),
+			ct_phase_name(top), best.share * 100,
+			best.p50_ns / 1e6);
+	else
+		fprintf(f, "look at: %s %s, the longest median phase (%.2f ms;"
+			" no complete container, no share)\n",
+			ct_runtime_name(rt), ct_phase_name(top),
+			best.p50_ns / 1e6);
 }
 
 static void stats_row(FILE *f, const char *what, enum ct_runtime rt,
@@ -585,8 +686,9 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 {
 	int rt;
 
-	fprintf(f, "# %s: per phase median ms and share of total "
-		   "(complete containers)\n",
+	fprintf(f, "# %s: per runtime, each phase's median ms, and its "
+		   "share of the containers' summed total time (exclusive, "
+		   "complete containers)\n",
 		meta->interim ? "interim summary (session goes on)" :
 				"summary");
 	fprintf(f, "%-7s %10s %8s %10s ", "RUNTIME", "CONTAINERS", "COMPLETE",
@@ -607,6 +709,10 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 		meta->lost_events ? " (containers may be missing or incomplete:"
 				    " try a larger --ringbuf)" : "");
 	summary_losses(f, agg, meta);
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		if (ct_agg_runtime_count(agg, rt, NULL))
+			summary_look_at(f, agg, rt);
+	}
 }
 
 static void json_stats_fields(struct ct_json *w, const struct ct_stats *st)

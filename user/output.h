@@ -29,6 +29,10 @@ struct ct_meta {
 	const struct ct_why *why;	/* --why state slices; may be NULL */
 	bool interim;		/* an -i summary: the session goes on */
 	unsigned int prom_labels;	/* enum ct_prom_label (prom.h) bits */
+	/* --runtime, --engine (cli.h; 0: all): the (runtime, engine) pairs
+	 * /metrics exports, at 0 before their first container */
+	uint32_t runtime_mask;
+	uint32_t engine_mask;
 };
 
 /* One line: {"type":"container",...}\n */
@@ -47,9 +51,10 @@ int ct_output_chains_jsonl(FILE *f, const struct ct_chains *t);
 void ct_output_chains(FILE *f, const struct ct_chains *t);
 
 /* Terminal table: 12-char id, runtime, engine, exit, total, per phase
- * duration and share of total (exclusive).  Fits in 120 columns. */
-void ct_output_table_header(FILE *f);
-void ct_output_table_row(FILE *f, const struct ct_container *c);
+ * duration and share of total (exclusive).  Fits in 140 columns; wall
+ * (-T) puts the container's start first, local HH:MM:SS.mmm (153). */
+void ct_output_table_header(FILE *f, bool wall);
+void ct_output_table_row(FILE *f, const struct ct_container *c, bool wall);
 /* --why: one indented line per phase with a split (cpu/runq/io/sleep). */
 void ct_output_why_rows(FILE *f, const struct ct_container *c);
 

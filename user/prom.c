@@ -18,14 +18,27 @@
  * containers it sums.  Group g is order[start[g] .. start[g + 1]).
  * In continuous mode the aggregator's folded groups take their place
  * (folded[g]): the same series, in the same order, from the folds.
+ * Every (runtime, engine) in scope that has no container yet is a group
+ * too, with no member (folded[g] NULL): its series are 0 from the first
+ * scrape, so that rate() and increase() see its first containers.
  */
+/* What a group's series are labelled with. */
+struct prom_key {
+	enum ct_runtime runtime;
+	enum ct_engine_kind engine;
+	const char *id;
+	const char *name;
+};
+
 struct prom_ctx {
 	FILE *f;
 	const struct ct_agg *agg;
+	const struct ct_meta *meta;
 	unsigned int labels;	/* enum ct_prom_label bits */
 	size_t *order;		/* ct_agg_get() indexes, sorted by group */
 	size_t *start;		/* ngroups + 1 entries */
 	size_t *group;		/* ct_agg_get() index -> its group */
+	struct prom_key *keys;	/* ngroups entries */
 	size_t ngroups;
 	bool folding;		/* continuous mode: */
 	const struct ct_agg_group *folded[CT_AGG_NGROUPS];	/* the groups */
@@ -35,14 +48,6 @@ struct prom_ctx {
  * keeps exact counts under the same bounds in continuous mode). */
 #define prom_le_ns	ct_agg_le_ns
 #define PROM_NB		CT_AGG_NLE
-
-/* What a group's series are labelled with. */
-struct prom_key {
-	enum ct_runtime runtime;
-	enum ct_engine_kind engine;
-	const char *id;
-	const char *name;
-};
 
 struct prom_hist {
 	uint64_t le_ns[CT_HIST_SLOTS];	/* upper bounds, increasing */
@@ -132,42 +137,103 @@ static int cmp_order(const void *pa, const void *pb, void *ctx)
 	return key_cmp(ctx, *(const size_t *)pa, *(const size_t *)pb);
 }
 
-/* Continuous mode: the non-empty folded groups, in index order. */
+/* The k-th container in group order. */
+static const struct ct_container *member(const struct prom_ctx *x, size_t k)
+{
+	return ct_agg_get(x->agg, x->order[k]);
+}
+
+/*
+ * Whether (rt, e) is in the session's scope (--runtime, --engine; a mask
+ * of 0 is all): a known runtime and engine that may be reported.  Not
+ * with per-container labels, whose series are containers.
+ */
+static bool in_scope(const struct prom_ctx *x, unsigned int rt,
+		     unsigned int e)
+{
+	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
+
+	if (x->labels || rt == CT_RT_UNKNOWN || e == CT_ENG_UNKNOWN)
+		return false;
+	return (!rm || (rm & (1u << rt))) && (!em || (em & (1u << e)));
+}
+
+/* Continuous mode: the folded groups and the empty ones in scope. */
 static void folded_groups(struct prom_ctx *x)
 {
 	const struct ct_agg_group *fg;
 
 	for (size_t i = 0; i < CT_AGG_NGROUPS; i++) {
+		unsigned int rt = i / CT_ENG_MAX, e = i % CT_ENG_MAX;
+
 		fg = ct_agg_group(x->agg, i);
-		if (fg)
-			x->folded[x->ngroups++] = fg;
+		if (!fg && !in_scope(x, rt, e))
+			continue;
+		x->keys[x->ngroups] = (struct prom_key){ rt, e, "", "" };
+		x->folded[x->ngroups++] = fg;
 	}
+}
+
+/* A group of members order[from .. the next group's start). */
+static void add_group(struct prom_ctx *x, size_t from, struct prom_key k)
+{
+	x->keys[x->ngroups] = k;
+	x->start[x->ngroups++] = from;
+}
+
+/*
+ * One-shot: containers sorted by their labels; walking (runtime, engine)
+ * in the same order, each key's groups, or an empty one if in scope.
+ */
+static void member_groups(struct prom_ctx *x, size_t n)
+{
+	size_t i = 0;
+
+	for (unsigned int rt = 0; rt < CT_RT_MAX; rt++) {
+		for (unsigned int e = 0; e < CT_ENG_MAX; e++) {
+			const struct ct_container *c;
+			bool any = false;
+
+			for (; i < n; i++) {
+				c = member(x, i);
+				if (c->runtime != rt || c->engine != e)
+					break;
+				if (!any || key_cmp(x, x->order[i - 1],
+						    x->order[i]))
+					add_group(x, i, (struct prom_key){
+						rt, e, c->id, c->name });
+				x->group[x->order[i]] = x->ngroups - 1;
+				any = true;
+			}
+			if (!any && in_scope(x, rt, e))
+				add_group(x, i, (struct prom_key){
+					rt, e, "", "" });
+		}
+	}
+	x->start[x->ngroups] = n;
 }
 
 static int make_groups(struct prom_ctx *x)
 {
-	size_t n = ct_agg_count(x->agg), i, g = 0;
+	size_t n = ct_agg_count(x->agg), i;
 
+	x->keys = malloc((n + CT_AGG_NGROUPS) * sizeof(*x->keys));
+	if (!x->keys)
+		return -ENOMEM;
 	if (ct_agg_continuous(x->agg)) {
 		x->folding = true;
 		folded_groups(x);
 		return 0;
 	}
 	x->order = malloc((n + 1) * sizeof(size_t));
-	x->start = malloc((n + 1) * sizeof(size_t));
+	x->start = malloc((n + CT_AGG_NGROUPS + 1) * sizeof(size_t));
 	x->group = malloc((n + 1) * sizeof(size_t));
 	if (!x->order || !x->start || !x->group)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		x->order[i] = i;
 	qsort_r(x->order, n, sizeof(*x->order), cmp_order, x);
-	for (i = 0; i < n; i++) {
-		if (!i || key_cmp(x, x->order[i - 1], x->order[i]))
-			x->start[g++] = i;
-		x->group[x->order[i]] = g - 1;
-	}
-	x->start[g] = n;
-	x->ngroups = g;
+	member_groups(x, n);
 	return 0;
 }
 
@@ -176,31 +242,14 @@ static void free_groups(struct prom_ctx *x)
 	free(x->order);
 	free(x->start);
 	free(x->group);
-}
-
-/* The k-th container in group order. */
-static const struct ct_container *member(const struct prom_ctx *x, size_t k)
-{
-	return ct_agg_get(x->agg, x->order[k]);
-}
-
-/* Group g's labels: its first member has them all. */
-static struct prom_key group_key(const struct prom_ctx *x, size_t g)
-{
-	const struct ct_container *c;
-
-	if (x->folding)	/* no per-container label (session.c) */
-		return (struct prom_key){ x->folded[g]->runtime,
-					  x->folded[g]->engine, "", "" };
-	c = member(x, x->start[g]);
-	return (struct prom_key){ c->runtime, c->engine, c->id, c->name };
+	free(x->keys);
 }
 
 /* Group g's labels, then phase if any. */
 static void group_labels(const struct prom_ctx *x, size_t g,
 			 const char *phase)
 {
-	struct prom_key k = group_key(x, g);
+	struct prom_key k = x->keys[g];
 
 	prom_label(x->f, "container_runtime", ct_runtime_name(k.runtime));
 	fputc(',', x->f);
@@ -306,11 +355,12 @@ static void group_samples(const struct prom_ctx *x, size_t g, int phase,
 	const struct ct_container *c;
 	uint64_t v;
 
+	hist_init(h);
 	if (x->folding) {
-		hist_folded(h, &x->folded[g]->s[phase]);
+		if (x->folded[g])
+			hist_folded(h, &x->folded[g]->s[phase]);
 		return;
 	}
-	hist_init(h);
 	for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
 		c = member(x, k);
 		if (ct_agg_counts(c) && ct_agg_sample(c, phase, &v))
@@ -328,8 +378,7 @@ static void phase_hists(const struct prom_ctx *x)
 	for (size_t g = 0; g < x->ngroups; g++) {
 		for (int p = 0; p < CT_PH_MAX; p++) {
 			group_samples(x, g, p, &h);
-			if (h.count)
-				print_hist(x, name, g, ct_phase_name(p), &h);
+			print_hist(x, name, g, ct_phase_name(p), &h);
 		}
 	}
 }
@@ -343,8 +392,7 @@ static void cold_start_hists(const struct prom_ctx *x)
 		    "First phase start to ready (or to the program's exec).");
 	for (size_t g = 0; g < x->ngroups; g++) {
 		group_samples(x, g, CT_AGG_COLD, &h);
-		if (h.count)
-			print_hist(x, name, g, NULL, &h);
+		print_hist(x, name, g, NULL, &h);
 	}
 }
 
@@ -358,8 +406,10 @@ static void open_hists(const struct prom_ctx *x)
 		    "File-open latency inside containers (log2 buckets).");
 	for (size_t g = 0; g < x->ngroups; g++) {
 		memset(&o, 0, sizeof(o));
-		if (x->folding)
+		if (x->folding && x->folded[g])
 			o = x->folded[g]->opens;
+		else if (x->folding)
+			continue;
 		else
 			for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
 				ct_opens_merge(&o, &member(x, k)->opens);
@@ -378,8 +428,7 @@ static void print_restart_hists(const struct prom_ctx *x,
 	prom_family(x->f, name, "histogram",
 		    "Old container's pid 1 exit to the new one ready (or exec).");
 	for (size_t g = 0; g < x->ngroups; g++)
-		if (h[g].count)
-			print_hist(x, name, g, NULL, &h[g]);
+		print_hist(x, name, g, NULL, &h[g]);
 }
 
 /* Continuous mode: restarts were folded as they were paired. */
@@ -387,8 +436,11 @@ static void folded_restart_hists(const struct prom_ctx *x)
 {
 	struct prom_hist h[CT_AGG_NGROUPS];
 
-	for (size_t g = 0; g < x->ngroups; g++)
-		hist_folded(&h[g], &x->folded[g]->r[CT_AGG_TOTAL]);
+	for (size_t g = 0; g < x->ngroups; g++) {
+		hist_init(&h[g]);
+		if (x->folded[g])
+			hist_folded(&h[g], &x->folded[g]->r[CT_AGG_TOTAL]);
+	}
 	print_restart_hists(x, h);
 }
 
@@ -438,6 +490,8 @@ static uint64_t group_count(const struct prom_ctx *x, size_t g,
 	if (fg)
 		return w == COUNT_SEEN ? fg->seen : w == COUNT_COMPLETE ?
 			fg->complete : fg->failed;
+	if (x->folding)
+		return 0;
 	for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
 		c = member(x, k);
 		n += w == COUNT_SEEN ? 1 : w == COUNT_COMPLETE ?
@@ -529,7 +583,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		   const struct ct_meta *meta)
 {
 	struct prom_ctx x = {
-		.f = f, .agg = agg, .labels = meta->prom_labels,
+		.f = f, .agg = agg, .meta = meta, .labels = meta->prom_labels,
 	};
 	int ret = make_groups(&x);
 

@@ -30,6 +30,11 @@
  * histograms count the containers of the aggregator as ct_agg_stats()
  * does (failed ones in none but containers_failed_total); a restart
  * counts under its new container.  Duration buckets: 100 us .. 60 s.
+ * Every (runtime, engine) of --runtime x --engine (known ones only) has
+ * its series from the first scrape, at 0 before its first container:
+ * rate() and increase() need a sample before the first increment.  With
+ * the default scope that is 20 groups (~5200 lines, ~540 KB a scrape);
+ * --runtime and --engine narrow it.
  */
 #ifndef __CT_PROM_H
 #define __CT_PROM_H

@@ -19,6 +19,7 @@
 #include "recfile.h"
 #include "replay.h"
 #include "report.h"
+#include "selfstat.h"
 #include "session.h"
 #include "tracker.h"
 #include "util.h"
@@ -136,9 +137,9 @@ bool ct_session_pid_alive(uint32_t pid, void *ctx)
 static void print_row(struct ct_session *s, const struct ct_container *c)
 {
 	if (!s->table_started)
-		ct_output_table_header(stdout);
+		ct_output_table_header(stdout, s->cli->timestamps);
 	s->table_started = true;
-	ct_output_table_row(stdout, c);
+	ct_output_table_row(stdout, c, s->cli->timestamps);
 	if (s->cli->why)
 		ct_output_why_rows(stdout, c);
 	if (c->opens.unobservable)
@@ -269,6 +270,8 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		.why = ct_enrich_why(s->enrich),
 		.tracker = s->tracker,
 		.prom_labels = s->cli->metrics_labels,
+		.runtime_mask = s->cli->runtime_mask,
+		.engine_mask = s->cli->engine_mask,
 	};
 }
 
@@ -337,6 +340,8 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 		return -1;
 	ct_session_meta(s, s->lost, &m);
 	ret = ct_export_prom(f, s->agg, &m);
+	/* what coldtrace costs: only here, metrics.prom is the containers' */
+	ct_self_metrics(f, "/proc");
 	if (fclose(f) || ret)
 		return -1;
 	*ctype = "text/plain; version=0.0.4; charset=utf-8";
@@ -379,9 +384,10 @@ static void print_end(struct ct_session *s, const struct ct_meta *m)
 		printf("no container was seen\n");
 	print_runtime_hists(s);
 	ct_pull_print_all(stdout, pulls);
-	ct_output_chains(stdout, s->chains);
 	putchar('\n');
 	summary(s, m);
+	/* after the summary: a chain is read against its runtimes' phases */
+	ct_output_chains(stdout, s->chains);
 }
 
 /*

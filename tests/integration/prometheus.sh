@@ -10,7 +10,15 @@
 # - histogram_quantile(0.5) of the runc create buckets lies in the same
 #   bucket as coldtrace's own summary p50 of create;
 # - the last scrape passes promtool and is metrics.prom, byte for byte,
-#   as coldtrace writes it at exit (one writer for both).
+#   as coldtrace writes it at exit (one writer for both), but for the
+#   self-metrics that only /metrics has;
+# - before any container, the runsc series are there at 0; after the
+#   burst of runsc containers, the README's queries are right:
+#   increase(coldtrace_containers_total[5m]) is the burst's size and
+#   histogram_quantile(0.99, ... rate(coldtrace_cold_start_seconds_bucket
+#   [5m])) a number in the bucket of coldtrace's own runsc p99;
+# - self-metrics: process_resident_memory_bytes, process_cpu_seconds_total,
+#   process_start_time_seconds, one run-time series per BPF program.
 # Their ids are ours (ID_PREFIX, coldtrace -c), so that other people's
 # containers on a shared host cannot change a count.
 . "$(dirname "$0")/lib.sh"
@@ -59,6 +67,39 @@ curl -sf "$prom/-/ready" >/dev/null || { cat "$T/prom.log"; fail "no prometheus"
 curl -sf "http://127.0.0.1:$ctport/healthz" >/dev/null ||
 	{ show_output; fail "no coldtrace /healthz"; }
 
+# PromQL at 127.0.0.1: "label value" per line of an instant vector
+query() {
+	curl -sf --get --data-urlencode "query=$2" "$prom/api/v1/query" |
+		jq -r --arg l "$1" '.data.result[] |
+			"\(.metric[$l] // "") \(.value[1])"' | sort
+}
+
+# before any container: the runsc (direct) series is scraped at 0, twice
+# (rate() needs two samples before the first increment)
+runsc_total='coldtrace_containers_total{container_runtime="runsc",engine="direct"}'
+for _ in $(seq 40); do
+	got=$(query "" "count_over_time(${runsc_total}[1m])")
+	[ "${got# }" -ge 2 ] 2>/dev/null && break
+	sleep 0.5
+done
+[ "${got# }" -ge 2 ] 2>/dev/null || fail "runsc series not scraped twice before any container: '$got'"
+got=$(query "" "max_over_time(${runsc_total}[1m])")
+[ "$got" = " 0" ] || fail "runsc series before any container: '$got', want 0"
+note "Prometheus: $runsc_total at 0 before any container"
+
+# self-metrics, with the BPF programs loaded
+for m in process_resident_memory_bytes process_cpu_seconds_total \
+	process_start_time_seconds; do
+	got=$(query "" "$m")
+	[ -n "$got" ] || fail "no $m"
+	note "Prometheus: $m$got"
+done
+got=$(query "" 'process_resident_memory_bytes > 1000000')
+[ -n "$got" ] || fail "process_resident_memory_bytes under 1 MB"
+got=$(query "" 'count(coldtrace_bpf_program_run_time_seconds_total)')
+[ "${got# }" -ge 3 ] 2>/dev/null || fail "BPF programs with a run time series: '$got'"
+note "Prometheus: $((${got# })) BPF programs with run time series"
+
 # a program that opens a file: the open-latency histograms get counts
 prog=(sh -c 'cat /etc/passwd >/dev/null')
 "$TOP/tools/harness.sh" bundle "$T/bundle" "${prog[@]}" >/dev/null
@@ -76,31 +117,38 @@ for i in $(seq $NRUNSC); do
 done
 note "$NRUNC runc + $NRUNSC runsc containers in $((SECONDS - t0)) s"
 
-# PromQL at 127.0.0.1: "label value" per line of an instant vector
-query() {
-	curl -sf --get --data-urlencode "query=$2" "$prom/api/v1/query" |
-		jq -r --arg l "$1" '.data.result[] |
-			"\(.metric[$l] // "") \(.value[1])"' | sort
-}
-
 want="runc $NRUNC
 runsc $NRUNSC"
 # containers land once destroyed, then in the next scrape
 for _ in $(seq 60); do
 	got=$(query container_runtime \
-		'sum by (container_runtime) (coldtrace_containers_total)')
+		'sum by (container_runtime) (coldtrace_containers_total) > 0')
 	[ "$got" = "$want" ] && break
 	sleep 0.5
 done
 [ "$got" = "$want" ] ||
-	fail "sum by (container_runtime) (coldtrace_containers_total): '$got', want '$want'"
+	fail "sum by (container_runtime) (coldtrace_containers_total) > 0: '$got', want '$want'"
 note "Prometheus: sum by (container_runtime) (coldtrace_containers_total):" \
 	"$(tr '\n' ' ' <<<"$got")"
 got=$(query container_runtime \
-	'sum by (container_runtime) (coldtrace_cold_start_seconds_count)')
+	'sum by (container_runtime) (coldtrace_cold_start_seconds_count) > 0')
 [ "$got" = "$want" ] || fail "cold_start counts: '$got', want '$want'"
 got=$(query "" 'sum(coldtrace_lost_events_total) + sum(coldtrace_dropped_containers_total)')
 [ "$got" = " 0" ] || fail "lost or dropped: '$got'"
+
+# the README's rate() queries over the runsc burst (a scrape after it)
+sleep 2
+inc=$(query "" "sum(increase(${runsc_total}[5m]))")
+note "Prometheus: increase(runsc containers_total[5m]) =$inc"
+python3 -c 'import sys; v = float(sys.argv[1]); n = int(sys.argv[2])
+sys.exit(not (n * 0.9 <= v <= n * 1.5))' "${inc# }" "$NRUNSC" ||
+	fail "increase() of runsc containers: '$inc', want ~$NRUNSC"
+q99=$(query container_runtime 'histogram_quantile(0.99, sum by (container_runtime, le) (rate(coldtrace_cold_start_seconds_bucket[5m])))' |
+	sed -n 's/^runsc //p')
+note "Prometheus: runsc cold start p99 (rate over 5m) = $q99 s"
+python3 -c 'import math, sys; v = float(sys.argv[1])
+sys.exit(not (math.isfinite(v) and v > 0))' "$q99" ||
+	fail "histogram_quantile(0.99, rate(cold_start)) for runsc: '$q99'"
 
 got=$(query container_runtime 'histogram_quantile(0.5, sum by (container_runtime, le) (coldtrace_open_latency_seconds_bucket))')
 note "Prometheus: open latency p50 by runtime (s): $(tr '\n' ' ' <<<"$got")"
@@ -137,6 +185,20 @@ note "runc create: Prometheus p50 $q s (bucket le=$bp)," \
 	"coldtrace p50 $((p50 / 1000)) us (bucket le=$bc)"
 [ "$bp" = "$bc" ] || fail "p50 buckets differ: Prometheus $bp, coldtrace $bc"
 
+# runsc's p99 from rate() lies in the bucket of coldtrace's own p99
+s99=$(jq -r 'select(.type == "summary") | .runtimes.runsc.cold_start.p99_ns' "$T/out")
+[ -n "$s99" ] && [ "$s99" != null ] || fail "no runsc cold_start p99 in the summary"
+mapfile -t les < <(sed -n 's/^coldtrace_cold_start_seconds_bucket{container_runtime="runsc",engine="direct",le="\([0-9.e+-]*\)"}.*/\1/p' \
+	"$T/scrape")
+[ ${#les[@]} -eq 18 ] || fail "runsc cold start buckets: ${#les[@]}, want 18"
+bp=$(bucket "$q99")
+bc=$(bucket "$(python3 -c "print($s99 / 1e9)")")
+note "runsc cold start: Prometheus p99 $q99 s (bucket le=$bp)," \
+	"coldtrace p99 $((s99 / 1000)) us (bucket le=$bc)"
+[ "$bp" = "$bc" ] || fail "runsc p99 buckets differ: Prometheus $bp, coldtrace $bc"
+
 # same writer: the last scrape is metrics.prom (no container came since)
-cmp -s "$T/scrape" "$T/dir/metrics.prom" ||
-	{ diff "$T/scrape" "$T/dir/metrics.prom" | head; fail "/metrics != metrics.prom"; }
+# but for the self-metrics, which only /metrics has
+grep -vE '^(# (HELP|TYPE) )?(process_|coldtrace_bpf_)' "$T/scrape" >"$T/scrape.c"
+cmp -s "$T/scrape.c" "$T/dir/metrics.prom" ||
+	{ diff "$T/scrape.c" "$T/dir/metrics.prom" | head; fail "/metrics != metrics.prom"; }

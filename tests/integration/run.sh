@@ -57,6 +57,8 @@ TESTS=(
 	"podman-detach|podman.sh crun detach"
 	"podman-concurrent-5|podman_concurrent.sh crun 5"
 	"chain|chain.sh"
+	"trace-parser|trace_parser.sh"
+	"caps|caps.sh"
 )
 
 # The core lifecycle tests once more against the second version set
@@ -72,6 +74,7 @@ TRIXIE_TESTS=(
 	"runsc-run|direct_run.sh runsc"
 	"docker-pull|pull.sh"
 	"prepare|prepare.sh"
+	"daemonset|daemonset.sh"
 )
 
 # The core tests in a cgroup-v2-only view (CT_CGROUP=v2: a private mount

@@ -57,7 +57,7 @@ awk -v a="$cpu" -v b="$own" 'BEGIN { d = a - b; if (d < 0) d = -d
 tcpu=$(jq --arg id "${id:0:12}" '[.traceEvents[] | select(.cat == "state"
 	and .name == "running" and .args.phase == "run")] as $s
 	| [.traceEvents[] | select(.ph == "M" and .args.name ==
-	  ($id + " carrier state")) | .tid] as $t
+	  ($id + " carrier state (run)")) | .tid] as $t
 	| [$s[] | select(.tid == $t[0]) | .dur] | add * 1000 | floor' \
 	"$T/o/trace.json")
 note "spin: trace.json running slices of run: $((tcpu / 1000000)) ms"

@@ -219,7 +219,7 @@ Test(cli, missing_value_at_end)
 	cr_assert_eq(PARSE("--record"), CT_CLI_ERROR);
 	cr_expect(strstr(err, "missing a FILE after --record"), "%s", err);
 	cr_assert_eq(PARSE("-jc"), CT_CLI_ERROR);
-	cr_expect(strstr(err, "missing an ID after -c"), "%s", err);
+	cr_expect(strstr(err, "missing a PREFIX after -c"), "%s", err);
 }
 
 Test(cli, bad_runtime)
@@ -428,7 +428,45 @@ Test(cli, arm)
 Test(cli, help_and_version)
 {
 	cr_assert_eq(PARSE("--help"), CT_CLI_EXIT_OK);
+	cr_assert_eq(PARSE("-?"), CT_CLI_EXIT_OK, "%s", err);
+	cr_assert_eq(PARSE("--usage"), CT_CLI_EXIT_OK, "%s", err);
 	cr_assert_eq(PARSE("-V"), CT_CLI_EXIT_OK);
+}
+
+/* -T: the table's wall-clock column; -jT a cluster as any other. */
+Test(cli, timestamps)
+{
+	cr_assert_eq(PARSE("-j"), CT_CLI_OK, "%s", err);
+	cr_expect_not(cli.timestamps);
+	cr_assert_eq(PARSE("-T"), CT_CLI_OK, "%s", err);
+	cr_expect(cli.timestamps);
+	cr_assert_eq(PARSE("--timestamps", "-d", "1"), CT_CLI_OK, "%s", err);
+	cr_expect(cli.timestamps);
+	cr_assert_eq(PARSE("-Tj"), CT_CLI_OK, "%s", err);
+	cr_expect(cli.timestamps && cli.json);
+}
+
+/* --usage: one line per group of options, every option of the table,
+ * wrapped; -c names its value a PREFIX (an id prefix, not a name). */
+Test(cli, short_usage)
+{
+	char buf[4096] = { 0 };
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+	char *av[] = { "coldtrace", "--usage", NULL };
+	const char *want[] = { "Usage: coldtrace [-jTvhV]", "[-c PREFIX]",
+			       "[--engine=LIST]", "[-w SEC]", "[--dump]",
+			       "[--no-opens]", "[--no-pulls]", "[--paths[=N]]",
+			       "[--why]", "[--ready=MARKER]",
+			       "[--arm=auto|always]", "[-- COMMAND [ARG...]]" };
+
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
+		     CT_CLI_EXIT_OK);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_expect(strstr(buf, want[i]), "%s not in %s", want[i], buf);
+	for (const char *l = buf; *l; l = strchr(l, '\n') + 1)
+		cr_expect_leq(strcspn(l, "\n"), 79, "%s", l);
 }
 
 Test(cli, paths_default_and_count)

@@ -221,7 +221,7 @@ Test(export, files_exist_and_agree)
 	struct tj *lines[16], *sum, *trace;
 	struct csv csv;
 	struct prom *prom = malloc(sizeof(*prom));
-	size_t n, i, xev = 0;
+	size_t n, i, xev = 0, named = 0;
 	uint64_t u, dur;
 	int ph;
 
@@ -348,8 +348,13 @@ Test(export, files_exist_and_agree)
 		double ts, d;
 
 		cr_assert(tj_is(e, "pid", TJ_NUM) && tj_is(e, "tid", TJ_NUM));
+		/* parsers split every cat and sort every event by ts */
+		cr_assert(tj_is(e, "cat", TJ_STR), "event %zu has no cat", i);
+		cr_assert(tj_is(e, "ts", TJ_NUM), "event %zu has no ts", i);
 		if (!strcmp(tj_str(e, "ph"), "M")) {
 			cr_assert(tj_is(e, "args.name", TJ_STR));
+			if (!strcmp(tj_str(e, "name"), "thread_name"))
+				named++;
 			continue;
 		}
 		cr_assert_str_eq(tj_str(e, "ph"), "X");
@@ -366,6 +371,7 @@ Test(export, files_exist_and_agree)
 		xev++;
 	}
 	cr_assert_eq(xev, 8 + 7 + 8 + 7);	/* no connect; open destroy */
+	cr_assert_eq(named, ct_agg_count(a), "a named track per container");
 
 	for (i = 0; i < n; i++)
 		tj_free(lines[i]);

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "output.h"
 #include "tfixture.h"
 #include "tjson.h"
@@ -138,16 +139,16 @@ Test(output, table_rows)
 	size_t len;
 
 	CAPTURE(buf, len, ({
-		ct_output_table_header(f_);
+		ct_output_table_header(f_, false);
 		tf_container(&c, "0123456789abcdef", "web", CT_RT_RUNSC,
 			     1000 * MS, 123456);
 		c.engine = CT_ENG_CONTAINERD;
 		c.exit_code = 137;
-		ct_output_table_row(f_, &c);
+		ct_output_table_row(f_, &c, false);
 		tf_container(&c, "evil\nid\x1b[2J", "", CT_RT_RUNC, 0, 1);
 		c.complete = false;
 		c.has_exit_code = false;
-		ct_output_table_row(f_, &c);
+		ct_output_table_row(f_, &c, false);
 	}));
 	assert_width(buf);
 	cr_assert_not_null(strstr(buf, "0123456789ab "), "12-char id");
@@ -165,6 +166,26 @@ Test(output, table_rows)
 			lines += buf[i] == '\n';
 		cr_assert_eq(lines, 4, "a newline in an id must not split rows");
 	}
+	free(buf);
+}
+
+/* -T: the container's first phase start, local time with ms, first. */
+Test(output, table_wall_clock_column)
+{
+	struct ct_container c;
+	char *buf;
+	size_t len;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	tf_container(&c, "0123456789abcdef", "", CT_RT_RUNC, 1000 * MS, 100);
+	c.first_ns = 1795374108512962508ull;	/* 2026-11-22 19:01:48.512 */
+	CAPTURE(buf, len, ({
+		ct_output_table_header(f_, true);
+		ct_output_table_row(f_, &c, true);
+	}));
+	cr_assert(strstr(buf, "\nTIME         ID "), "%s", buf);
+	cr_assert(strstr(buf, "\n19:01:48.512 0123456789ab runc "), "%s", buf);
 	free(buf);
 }
 
@@ -196,6 +217,27 @@ Test(output, summary_text)
 	cr_assert_not_null(strstr(buf, "\nrunsc "));
 	cr_assert_not_null(strstr(buf, "restart runc  n=1"));
 	cr_assert_not_null(strstr(buf, "cold start runc  n=2 ms: min 14.0"));
+	/* one statistic per cell: a row of medians, a row of shares */
+	cr_assert_null(strstr(buf, "%\n"), "a share beside a median: %s", buf);
+	{
+		const char *med = strstr(buf, "\n  median ms ");
+		const char *shr = strstr(buf, "\n  share of total % ");
+
+		cr_assert(med && shr && med < shr, "%s", buf);
+		/* create: 10 ms, no % sign in the cell */
+		cr_assert(strstr(med, " 10.0 "), "%s", med);
+		/* the cells after the row's 39-char label: numbers only */
+		cr_assert_null(memchr(shr + 1 + 39, '%',
+				      strcspn(shr + 1 + 39, "\n")), "%s", shr);
+	}
+	/* runsc has no complete container: medians, no share row */
+	cr_assert_not_null(strstr(strstr(buf, "\nrunsc "),
+				  "\n  median ms "));
+	cr_assert_null(strstr(strstr(buf, "\nrunsc "), "share of total %"));
+	/* what to look at, per runtime: the largest share (run: 150 of
+	 * 2 x 137 + ... ms), or for runsc the longest median */
+	cr_assert_not_null(strstr(buf, "look at: runc run, "), "%s", buf);
+	cr_assert_not_null(strstr(buf, "look at: runsc "), "%s", buf);
 	free(buf);
 	ct_agg_free(a);
 }

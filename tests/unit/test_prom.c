@@ -91,11 +91,57 @@ Test(prom, runtime_and_engine_labels)
 	cr_expect_eq(prom_bucket(p, PHASE "_bucket", RD "phase=create;", 0.01),
 		     3);
 	cr_expect_eq(prom_get(p, PHASE "_count", RC "phase=create;"), 1);
-	/* a failed create is no cold start: in no histogram */
-	cr_expect(!prom_has(p, PHASE "_count", SD "phase=create;"));
-	cr_expect(!prom_has(p, COLD "_count", SD));
+	/* a failed create is no cold start: counted in no histogram */
+	cr_expect_eq(prom_get(p, PHASE "_count", SD "phase=create;"), 0);
+	cr_expect_eq(prom_get(p, COLD "_count", SD), 0);
 	cr_expect_eq(prom_get(p, "coldtrace_restart_duration_seconds_count",
 			      RD), 2);
+	free(p);
+	ct_agg_free(a);
+}
+
+/* How many series of family name (any labels). */
+static size_t series(const struct prom *p, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += !strcmp(p->s[i].name, name);
+	return n;
+}
+
+/*
+ * Every (runtime, engine) of --runtime x --engine is there at 0 before
+ * its first container, each family of it, so that rate() and increase()
+ * count that container; one outside the scope is not.
+ */
+Test(prom, scope_exported_at_zero)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct prom *p = scrape(a, &m, NULL);
+
+	cr_assert_not_null(a);
+	cr_expect(prom_has(p, "coldtrace_containers_total", SD));
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total", SD), 0);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total",
+			      "container_runtime=kata;engine=cri;"), 0);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_failed_total", SD), 0);
+	cr_expect_eq(prom_bucket(p, COLD "_bucket", SD, INFINITY), 0);
+	cr_expect_eq(prom_bucket(p, COLD "_bucket", SD, 0.01), 0);
+	cr_expect_eq(prom_get(p, PHASE "_count", SD "phase=destroy;"), 0);
+	cr_expect_eq(prom_get(p, "coldtrace_restart_duration_seconds_count",
+			      SD), 0);
+	/* 4 runtimes x 5 engines; no "unknown" */
+	cr_expect_eq(series(p, "coldtrace_containers_total"), 20);
+	free(p);
+
+	m.runtime_mask = 1u << CT_RT_RUNSC;
+	m.engine_mask = 1u << CT_ENG_DOCKER | 1u << CT_ENG_CRI;
+	p = scrape(a, &m, NULL);
+	cr_expect_eq(series(p, "coldtrace_containers_total"), 2);
+	cr_expect(prom_has(p, "coldtrace_containers_total", SD));
+	cr_expect(!prom_has(p, "coldtrace_containers_total", RD));
 	free(p);
 	ct_agg_free(a);
 }

@@ -315,3 +315,35 @@ Test(session, replay_one_shot_continuous_and_stopped)
 	cr_expect_eq(ct_session_replay(&s), 1);
 	ct_session_free(&s);
 }
+
+/*
+ * The text report of a recorded workflow (tests/fixtures/chain-cold: the
+ * runner's three services and a bash that ran two containers in a row):
+ * the summary first, then the chains, the runner's only; the bash's
+ * counted as not shown.
+ */
+Test(session, text_report_chains_after_summary)
+{
+	char path[] = "/tmp/ct-session-txt-XXXXXX", *text, *sum, *ch;
+	struct ct_cli cli = { .replay_path = "tests/fixtures/chain-cold.ctrec" };
+	struct ct_session s = { .cli = &cli };
+	size_t len;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_not_null(freopen(path, "w", stdout));
+	cr_assert_eq(ct_session_replay(&s), 0);
+	fflush(stdout);
+	text = tj_slurp(path, &len);
+	unlink(path);
+	cr_assert_not_null(text);
+	sum = strstr(text, "# summary");
+	ch = strstr(text, "# chains");
+	cr_assert(sum && ch && sum < ch, "summary, then chains: %s", text);
+	cr_expect(strstr(ch, "runner 7169 (runner): 3 steps"), "%s", ch);
+	cr_expect_null(strstr(ch, "(bash)"), "a script's chain: %s", ch);
+	cr_expect(strstr(ch, "not shown: 1 runners"), "%s", ch);
+	free(text);
+	ct_session_free(&s);
+}

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PROM_MAX	4096
+#define PROM_MAX	8192	/* every in-scope group at 0: ~5200 lines */
 
 struct prom_sample {
 	char name[128];

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+//
+// Loads an --output DIR's trace.json with a real trace parser
+// (@tracerbench/trace-model, the model DevTools-like tools build) and
+// checks it against the same DIR's containers.jsonl and chains.jsonl:
+// every process and every track has a name, one track per container with
+// its phases, one process per chain with a track per step, and the
+// slices of a track nest (a slice that overlaps another one contains it
+// or lies inside it, so viewers draw them as a stack).
+//
+//   node check_trace.js DIR
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { buildModel } = require('@tracerbench/trace-model');
+
+const dir = process.argv[2];
+const errors = [];
+const fail = (msg) => errors.push(msg);
+
+function jsonl(name) {
+	const file = path.join(dir, name);
+	return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l)
+		.map((l) => JSON.parse(l)).filter((r) => r.type !== 'meta');
+}
+
+const trace = JSON.parse(fs.readFileSync(path.join(dir, 'trace.json'), 'utf8'));
+const model = buildModel(trace);	// throws on what DevTools rejects too
+const containers = jsonl('containers.jsonl').filter((r) => r.type === 'container');
+const chains = fs.existsSync(path.join(dir, 'chains.jsonl')) ?
+	jsonl('chains.jsonl').filter((r) => r.type === 'chain') : [];
+
+for (const ev of trace.traceEvents)
+	if (typeof ev.cat !== 'string' || !ev.cat)
+		fail(`event ${ev.ph} ${ev.name} has no cat`);
+
+const threads = [];
+for (const p of model.processes) {
+	if (!p.name)
+		fail(`process ${p.id} has no name`);
+	for (const t of p.threads) {
+		threads.push(t);
+		if (!t.name)
+			fail(`process ${p.id} (${p.name}) track ${t.id} has no name`);
+	}
+}
+
+// Nesting: on one track, two slices are disjoint or one holds the other,
+// and the parser's parent of a slice holds it.  ts and dur are in µs with
+// three decimals: sums of them are off by less than EPS in doubles.
+const EPS = 0.0005;
+for (const t of threads) {
+	const xs = t.events.filter((e) => e.isComplete());
+	for (const e of xs) {
+		const p = e.parent;
+		if (p && (e.start < p.start - EPS || e.end > p.end + EPS))
+			fail(`${t.name}: ${e.name} [${e.start},${e.end}] outside its parent ${p.name} [${p.start},${p.end}]`);
+	}
+	for (let i = 0; i < xs.length; i++)
+		for (let j = i + 1; j < xs.length; j++) {
+			const a = xs[i], b = xs[j];
+			const disjoint = a.end <= b.start + EPS ||
+				b.end <= a.start + EPS;
+			const nested = (a.start <= b.start + EPS && b.end <= a.end + EPS) ||
+				(b.start <= a.start + EPS && a.end <= b.end + EPS);
+			if (!disjoint && !nested)
+				fail(`${t.name}: ${a.name} and ${b.name} overlap without nesting`);
+		}
+}
+
+// One track per container, named by its id, holding its phases.
+for (const c of containers) {
+	const id12 = c.id.slice(0, 12);
+	const t = threads.filter((x) => x.name.startsWith(id12) &&
+		!x.name.includes(' carrier state '));
+	if (t.length !== 1) {
+		fail(`container ${id12}: ${t.length} tracks (want 1)`);
+		continue;
+	}
+	// an open phase (no end) has no slice
+	const want = Object.keys(c.phases).filter((k) => c.phases[k].dur_ns !== null)
+		.sort().join(',');
+	const got = t[0].events.filter((e) => e.isComplete() &&
+		e.hasCategory('phase')).map((e) => e.name).sort().join(',');
+	if (want !== got)
+		fail(`container ${id12}: phases ${got} (want ${want})`);
+	if (c.name && !t[0].name.includes(c.name))
+		fail(`container ${id12}: track "${t[0].name}" lacks its name ${c.name}`);
+}
+
+// One process per chain, a track per step plus the whole chain's.
+const chainProcs = model.processes.filter((p) => p.name.startsWith('chain '));
+if (chainProcs.length !== chains.length)
+	fail(`${chainProcs.length} chain processes (want ${chains.length})`);
+for (const ch of chains) {
+	const p = chainProcs.find((x) => x.name.includes(`runner ${ch.runner.pid} `));
+	if (!p) {
+		fail(`chain of runner ${ch.runner.pid}: no process`);
+		continue;
+	}
+	if (p.threads.length !== ch.steps.length + 1)
+		fail(`chain of runner ${ch.runner.pid}: ${p.threads.length} tracks (want ${ch.steps.length + 1})`);
+}
+
+// One process per pull: the whole pull's track and one per layer.
+const pulls = fs.existsSync(path.join(dir, 'pulls.jsonl')) ?
+	jsonl('pulls.jsonl').filter((r) => r.type === 'pull') : [];
+const pullProcs = model.processes.filter((p) => p.name.startsWith('pull '));
+if (pullProcs.length !== pulls.length)
+	fail(`${pullProcs.length} pull processes (want ${pulls.length})`);
+for (const [i, pl] of pulls.entries()) {
+	const p = pullProcs[i];
+	if (p && p.threads.length !== pl.layers.length + 1)
+		fail(`pull ${pl.image}: ${p.threads.length} tracks (want ${pl.layers.length + 1})`);
+}
+
+const nx = model.events.filter((e) => e.isComplete()).length;
+console.log(`trace.json: ${model.processes.length} processes, ${threads.length} tracks, ${nx} slices, ${containers.length} containers, ${chains.length} chains`);
+if (errors.length) {
+	for (const e of errors.slice(0, 20))
+		console.error(`FAIL: ${e}`);
+	process.exit(1);
+}

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# trace.json as a real parser reads it: every recording of tests/fixtures
+# replayed with --why into -o DIR, then loaded by @tracerbench/trace-model
+# (installed from the npm registry by `npm ci` in tests/integration/node)
+# and checked against the same DIR's containers, chains and pulls
+# (node/check_trace.js: names of processes and tracks, one track per
+# container with its phases, nesting).
+. "$(dirname "$0")/lib.sh"
+
+NODE_DIR=$TOP/tests/integration/node
+command -v node >/dev/null || fail "node missing (tools/install-deps.sh)"
+command -v npm >/dev/null || fail "npm missing (tools/install-deps.sh)"
+(cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm" 2>&1 ||
+	fail "npm ci in $NODE_DIR: $(tail -n 5 "$T/npm")"
+
+n=0
+for f in "$TOP"/tests/fixtures/*.ctrec; do
+	name=$(basename "$f" .ctrec)
+	rm -rf "$T/o"
+	run_ct --replay "$f" --why -o "$T/o"
+	[ "$CT_RC" -eq 0 ] || fail "$name: replay status $CT_RC: $(head -n 3 "$T/err")"
+	node "$NODE_DIR/check_trace.js" "$T/o" >"$T/check" 2>&1 ||
+		fail "$name: $(cat "$T/check")"
+	note "$name: $(cat "$T/check")"
+	n=$((n + 1))
+done
+[ "$n" -ge 30 ] || fail "only $n recordings in tests/fixtures"

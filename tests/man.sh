@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# coldtrace(8) against the program: every option of --usage (generated
+# from the option table) is in --help and in the page, every option the
+# page documents exists, and every metric family of metrics.prom and of
+# the self-metrics (user/selfstat.c) is in the page; the page renders
+# without troff warnings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+page=docs/man/coldtrace.8
+fail() { echo "FAIL: man: $*"; exit 1; }
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+
+./coldtrace --usage >"$t/usage"
+./coldtrace --help >"$t/help"
+# --help's option lines: "  -x, --name..." or "      --name..."
+grep -E '^  -[A-Za-z], |^      --' "$t/help" |
+	sed -E 's/^ +(-[A-Za-z?], )*(--[a-z][a-z-]*).*/\2/' | sort -u >"$t/long"
+grep -E '^  -[A-Za-z], ' "$t/help" | cut -c4 | sort -u >"$t/short"
+# --usage is made from the option table: a letter per short option in
+# "[-jTvhV]" or "[-r LIST]", a --name per long-only one
+{
+	grep -o -- '\[-[A-Za-z]*\]' "$t/usage" | tr -d '[]-' | fold -w1
+	grep -o -- '\[-[A-Za-z] ' "$t/usage" | tr -d '[ -'
+} | sort -u >"$t/ushort"
+grep -o -- '\[--[a-z][a-z-]*' "$t/usage" | tr -d '[' | sort -u >"$t/ulong"
+cmp -s "$t/short" "$t/ushort" ||
+	fail "short options: --help has $(tr '\n' ' ' <"$t/short"), the table $(tr '\n' ' ' <"$t/ushort")"
+n=$(($(wc -l <"$t/ushort") + $(wc -l <"$t/ulong")))
+[ "$(wc -l <"$t/long")" -eq "$n" ] ||
+	fail "--help has $(wc -l <"$t/long") options, the table $n"
+while read -r o; do
+	grep -qx -- "$o" "$t/long" || fail "$o is in the table, not in --help"
+done <"$t/ulong"
+[ "$n" -ge 25 ] || fail "only $n options"
+while read -r o; do
+	grep -qF -- "${o//-/\\-}" "$page" || fail "$o is not in $page"
+done <"$t/long"
+while read -r c; do
+	grep -qF -- "\\-$c \"" "$page" || fail "-$c is not in $page"
+done <"$t/short"
+# the page's own options (".B"/".BR" lines of OPTIONS) all exist
+sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page" | grep -E '^\.BR? ' |
+	grep -o -- '\\-\\-[a-z][a-z\\-]*' | sed 's/\\//g' | sort -u >"$t/page"
+while read -r o; do
+	grep -qx -- "$o" "$t/long" || fail "$page documents $o, which --help lacks"
+done <"$t/page"
+
+# metric families
+./coldtrace --replay tests/fixtures/docker-runc.ctrec -o "$t/o" >/dev/null 2>&1
+{
+	sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$t/o/metrics.prom"
+	grep -o '"\(process\|coldtrace_bpf\)_[a-z_]*' user/selfstat.c | tr -d '"'
+} | sort -u >"$t/families"
+[ "$(wc -l <"$t/families")" -ge 25 ] || fail "only $(wc -l <"$t/families") metric families"
+while read -r m; do
+	grep -qF -- "${m//_/\\_}" "$page" || grep -qF -- "$m" "$page" ||
+		fail "metric family $m is not in $page"
+done <"$t/families"
+
+warn=$(MANWIDTH=80 man -l "$page" 2>&1 >/dev/null || true)
+[ -z "$warn" ] || fail "troff: $warn"
+echo "man: ok ($n options, $(wc -l <"$t/families") metric families)"
