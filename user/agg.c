@@ -321,7 +321,7 @@ static bool phase_closed(const struct ct_container *c, int p)
 
 bool ct_agg_counts(const struct ct_container *c)
 {
-	return !c->failed;
+	return !c->failed && !c->partial;
 }
 
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)

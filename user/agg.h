@@ -133,7 +133,8 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
  * ask ct_agg_counts().
  */
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v);
-/* c enters statistics at all: false when it never ran its program. */
+/* c enters statistics at all: false when it never ran its program, or
+ * when it began before the session (partial: seen from the middle). */
 bool ct_agg_counts(const struct ct_container *c);
 
 /*
