@@ -335,7 +335,8 @@ void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 
 	if (!p || !first)
 		return;
-	if (!ct_has_phase(c, CT_PH_PREPARE)) {
+	/* begun before the session: its start is not the adoption's */
+	if (!c->partial && !ct_has_phase(c, CT_PH_PREPARE)) {
 		s = prepare_start(p, c);
 		if (s && s < first && first - s <= MAX_PREPARE_NS) {
 			c->phase_mask |= 1u << CT_PH_PREPARE;

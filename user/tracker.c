@@ -506,8 +506,10 @@ static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 		/* still running, or gone unseen: no record to make */
 	} else if (wanted(e, s)) {
 		e->st.partial += s->c.partial;
-		/* before before_emit: prepare starts at an exact client */
-		set_client(e, &s->c);
+		/* before before_emit: prepare starts at an exact client; who
+		 * asked for one begun before the session is not known */
+		if (!s->c.partial)
+			set_client(e, &s->c);
 		if (e->o.before_emit)
 			e->o.before_emit(&s->c, e->o.ctx);
 		/* After before_emit: whatever it read under a key that is

@@ -14,6 +14,7 @@
 #include "adopt.h"
 #include "agg.h"
 #include "fixture.h"
+#include "prepare.h"
 #include "records.h"
 
 #define ID_RUNC	"aaaa000000000000000000000000000000000000000000000000000000000001"
@@ -195,6 +196,9 @@ Test(adopt, tracker_reports_them_partial_when_they_end)
 	struct ct_fx f;
 
 	fx_init(&f);
+	/* a docker run alive at the adoption, asking for another one */
+	fx_at(&f, 50);
+	fx_exec(&f, 90, "/usr/bin/docker", "docker", "run", "busybox", "true");
 	scan(&f);
 	stop(&f, 100, 104, 105, "runc", ID_RUNC, 200);
 	stop(&f, 110, 111, 112, "/usr/bin/crun", ID_CRUN, 300);
@@ -230,6 +234,7 @@ Test(adopt, tracker_reports_them_partial_when_they_end)
 		cr_expect(ct_has_phase(c, CT_PH_DIE) &&
 			  ct_has_phase(c, CT_PH_DESTROY), "%s", ids[i]);
 		cr_expect(!ct_has_phase(c, CT_PH_CREATE), "%s", ids[i]);
+		cr_expect(!c->has_client, "%s: who asked is not known", ids[i]);
 		cr_expect(!ct_agg_counts(c), "%s: in the statistics", ids[i]);
 	}
 	cr_expect_str_eq(by_id(&sink, ID_RUNC)->cmd, "sleep 600");
@@ -256,4 +261,24 @@ Test(adopt, a_process_seen_live_is_not_adopted)
 	cr_expect_eq(st.adopted, 3, "crun, runsc, ctr; not runc");
 	ct_tracker_free(t);
 	fx_free(&f);
+}
+
+/* The adoption is not its start: no prepare, whatever asked before. */
+Test(adopt, no_prepare)
+{
+	struct ct_prepare *p = ct_prepare_new(0);
+	struct ct_container c = { 0 };
+
+	cr_assert(p);
+	snprintf(c.id, sizeof(c.id), "%s", ID_RUNC);
+	c.engine = CT_ENG_DOCKER;
+	c.partial = true;
+	c.first_ns = c.phases[CT_PH_RUN].start_ns = 100 * FX_MS;
+	c.phase_mask = 1u << CT_PH_RUN;
+	c.has_client = true;
+	c.client.exec_ns = 50 * FX_MS;
+	ct_prepare_apply(p, &c);
+	cr_expect(!ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.first_ns, 100 * FX_MS);
+	ct_prepare_free(p);
 }
