@@ -21,17 +21,14 @@ for rt in $RTS; do
 		--cidfile "$T/cid.$rt" "$CT_IMAGE" sleep 600 >/dev/null ||
 		fail "docker run -d --runtime $rt failed"
 done
-docker events --filter event=die --filter event=destroy \
-	--format '{{json .}}' >"$T/events" &
-evpid=$!
-cleanup_events() {
-	kill "$evpid" 2>/dev/null || true
+stream_events --filter event=die --filter event=destroy
+cleanup_containers() {
 	for rt in $RTS; do
 		[ -s "$T/cid.$rt" ] && docker rm -f "$(cat "$T/cid.$rt")" >/dev/null 2>&1
 	done
 	cleanup_test
 }
-trap cleanup_events EXIT
+trap cleanup_containers EXIT
 # their shims and pid 1 began well before the session's tracers
 sleep 1
 
@@ -56,7 +53,9 @@ for rt in $RTS; do
 	r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
 	died=$(event_ns "$id" die)
 	gone=$(event_ns "$id" destroy)
-	[ -n "$died" ] && [ -n "$gone" ] || fail "$rt: docker sent no die or destroy event"
+	if [ -z "$died" ] || [ -z "$gone" ]; then
+		fail "$rt: docker sent no die or destroy event"
+	fi
 	# jq computes in doubles: wall-clock ns are exact to ~256 ns only
 	jq -e --arg rt "$rt" --argjson t0 "$CMD_START_NS" \
 		--argjson t1 "$CMD_END_NS" --argjson died "$died" \
