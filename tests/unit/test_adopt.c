@@ -23,6 +23,7 @@
 #define ID_POD	"bbbb000000000000000000000000000000000000000000000000000000000004"
 #define ID_LATE	"cccc000000000000000000000000000000000000000000000000000000000005"
 #define ID_CTR	"ct-adopt-ctr"
+#define ID_PODMAN "dddd000000000000000000000000000000000000000000000000000000000006"
 /* processes started before the tracers: start time below this (ticks) */
 #define BEFORE	1000
 
@@ -70,7 +71,7 @@ static void proc(const char *dir, unsigned pid, unsigned ppid,
 /*
  * A host as /proc shows it: docker's runc, crun and runsc containers, a
  * ctr container, a CRI pod, a container whose shim started after the
- * tracers, a shell; each runc/crun container with a `docker exec`
+ * tracers, a shell, a Podman container (conmon); each runc/crun container with a `docker exec`
  * process beside its pid 1.
  */
 static void host(const char *d)
@@ -93,6 +94,10 @@ static void host(const char *d)
 	     SHIMARGS("moby", ID_LATE));
 	proc(d, 151, 150, BEFORE + 1, "sleep", "/bin/busybox", "sleep 600");
 	proc(d, 160, 1, 5, "bash", "/bin/bash", "bash");
+	proc(d, 170, 1, 39, "conmon", "/usr/bin/conmon",
+	     "/usr/bin/conmon --api-version 1 -c " ID_PODMAN " -u " ID_PODMAN
+	     " -r /usr/bin/crun -b /s/userdata -n web_1");
+	proc(d, 171, 170, 40, "sleep", "/bin/busybox", "sleep 600");
 }
 
 static void keep(const void *rec, size_t len, void *ctx)
@@ -142,16 +147,16 @@ static bool has(const uint32_t *p, size_t n, uint32_t pid)
 Test(adopt, scan_takes_shims_monitors_and_their_pid1)
 {
 	static const uint32_t want[] = { 100, 104, 110, 111, 120, 121, 122,
-					 130, 131 };
+					 130, 131, 170, 171 };
 	static const uint32_t not[] = { 103, 140, 141, 150, 151, 160 };
 	uint32_t got[32];
 	struct ct_fx f;
 	size_t n;
 
 	fx_init(&f);
-	cr_assert_eq(scan(&f), 9);
+	cr_assert_eq(scan(&f), 11);
 	n = pids(&f, got, 32);
-	cr_assert_eq(n, 9);
+	cr_assert_eq(n, 11);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		cr_expect(has(got, n, want[i]), "%u not adopted", want[i]);
 	for (size_t i = 0; i < sizeof(not) / sizeof(not[0]); i++)
@@ -206,6 +211,8 @@ Test(adopt, tracker_reports_them_partial_when_they_end)
 	stop(&f, 120, 122, 123, "runsc", ID_RUNSC, 400);
 	fx_at(&f, 500);
 	fx_exit(&f, 121, 0);
+	/* podman: conmon is the shim's place */
+	stop(&f, 170, 171, 172, "/usr/bin/crun", ID_PODMAN, 600);
 	/* long after the grace: they are emitted */
 	fx_at(&f, 5000);
 	fx_exit(&f, 9999, 0);
@@ -214,9 +221,9 @@ Test(adopt, tracker_reports_them_partial_when_they_end)
 		     "a running adopted container waits for nobody");
 	ct_tracker_flush(t);
 	ct_tracker_get_stats(t, &st);
-	cr_expect_eq(sink.n, 3, "only the ones that ended: %d", sink.n);
-	cr_expect_eq(st.partial, 3);
-	cr_expect_eq(st.adopted, 4, "runc, crun, runsc, ctr");
+	cr_expect_eq(sink.n, 4, "only the ones that ended: %d", sink.n);
+	cr_expect_eq(st.partial, 4);
+	cr_expect_eq(st.adopted, 5, "runc, crun, runsc, ctr, podman");
 	cr_expect_eq(st.expired, 0);
 	static const char *const ids[] = { ID_RUNC, ID_CRUN, ID_RUNSC };
 	static const enum ct_runtime rts[] = { CT_RT_RUNC, CT_RT_CRUN,
@@ -238,6 +245,12 @@ Test(adopt, tracker_reports_them_partial_when_they_end)
 		cr_expect(!ct_agg_counts(c), "%s: in the statistics", ids[i]);
 	}
 	cr_expect_str_eq(by_id(&sink, ID_RUNC)->cmd, "sleep 600");
+	c = by_id(&sink, ID_PODMAN);
+	cr_assert(c, "podman: no record");
+	cr_expect(c->partial && c->engine == CT_ENG_PODMAN &&
+		  c->runtime == CT_RT_CRUN && c->exit_code == 137);
+	cr_expect_str_eq(c->name, "web_1");
+	cr_expect(ct_has_phase(c, CT_PH_DIE) && ct_has_phase(c, CT_PH_DESTROY));
 	ct_tracker_free(t);
 	fx_free(&f);
 }
@@ -258,7 +271,7 @@ Test(adopt, a_process_seen_live_is_not_adopted)
 	scan(&f);
 	cr_assert_eq(fx_feed(&f, t), 0);
 	ct_tracker_get_stats(t, &st);
-	cr_expect_eq(st.adopted, 3, "crun, runsc, ctr; not runc");
+	cr_expect_eq(st.adopted, 4, "crun, runsc, ctr, podman; not runc");
 	ct_tracker_free(t);
 	fx_free(&f);
 }
