@@ -69,6 +69,7 @@ static size_t fill(const char *proc_dir, const char *pid,
 		   const struct seen *s, uint64_t now, struct ct_exec *x)
 {
 	char path[512], comm[CT_COMM_LEN];
+	size_t pad;
 	ssize_t n;
 
 	memset(x, 0, offsetof(struct ct_exec, args));
@@ -81,9 +82,12 @@ static size_t fill(const char *proc_dir, const char *pid,
 	snprintf(path, sizeof(path), "%s/%s/exe", proc_dir, pid);
 	n = readlink(path, x->filename, sizeof(x->filename) - 1);
 	x->filename[n > 0 ? n : 0] = '\0';
+	/* the used args, to 8 bytes: the next record stays aligned */
+	pad = (x->args_len + 7) / 8 * 8;
+	memset(x->args + x->args_len, 0, pad - x->args_len);
 	x->hdr.ts_ns = now;
 	x->hdr.type = CT_EV_ADOPT;
-	x->hdr.size = (uint32_t)(offsetof(struct ct_exec, args) + x->args_len);
+	x->hdr.size = (uint32_t)(offsetof(struct ct_exec, args) + pad);
 	x->hdr.pid = s->pid;
 	x->hdr.tid = s->pid;
 	x->hdr.ppid = s->ppid;
