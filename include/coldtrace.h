@@ -67,6 +67,7 @@ enum ct_ev_type {
 	CT_EV_PATHS	= 104,	/* a container's slowest opens (include/opens.h) */
 	CT_EV_MOUNTID	= 105,	/* a docker container's layer mount id */
 	CT_EV_ARM	= 106,	/* syscall hooks attached or detached (user/arm.c) */
+	CT_EV_ADOPT	= 107,	/* a process alive at the start (user/adopt.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -245,6 +246,14 @@ struct ct_arm_rec {
 	__u32 armed;
 	__u32 _pad;
 };
+
+/*
+ * CT_EV_ADOPT: struct ct_exec, made by the live session at its start for
+ * each shim, monitor, runsc sandbox or gofer, and container pid 1 that
+ * was already running (read from /proc: comm, ppid, exe, argv; stamped
+ * at the scan; the cgroup and namespace fields 0): containers begun
+ * before the session are followed to their end (user/adopt.h).
+ */
 
 /*
  * CT_EV_NAME: docker keeps container names out of every process argv;

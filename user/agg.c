@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
+#include "client.h"
 #include "hist.h"
 #include "util.h"
 
@@ -15,6 +16,7 @@
  */
 struct agg_gen {
 	uint64_t key;
+	uint64_t id_hash;	/* of its container id: a same-id restart */
 	enum ct_runtime runtime;
 	uint64_t first_ns;
 	uint32_t phase_mask;
@@ -319,7 +321,7 @@ static bool phase_closed(const struct ct_container *c, int p)
 
 bool ct_agg_counts(const struct ct_container *c)
 {
-	return !c->failed;
+	return !c->failed && !c->partial;
 }
 
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
@@ -506,9 +508,24 @@ static uint64_t restart_end(const struct ct_container *new)
 	return new->phases[CT_PH_RUN].start_ns;
 }
 
+/*
+ * A later generation of the same id (docker start, docker restart) was
+ * asked for by its own client: when that request came after the old
+ * program exited (docker start of an exited container), the time before
+ * it is nobody's restart, the window starts at the request.
+ */
+static uint64_t same_id_start(const struct ct_container *new, uint64_t ws)
+{
+	uint64_t req = new->has_client ? ct_client_request_ns(&new->client)
+				       : 0;
+
+	return req > ws ? req : ws;
+}
+
 /* Fills r but its indexes if old -> new, of one key, is a restart. */
 static bool make_restart(const struct ct_container *old,
-			 const struct ct_container *new, struct ct_restart *r)
+			 const struct ct_container *new, bool same_id,
+			 struct ct_restart *r)
 {
 	uint64_t ws;
 
@@ -524,8 +541,11 @@ static bool make_restart(const struct ct_container *old,
 		return false;
 	memset(r, 0, sizeof(*r));
 	r->runtime = new->runtime;
-	r->start_ns = ws;
+	r->same_id = same_id;
+	r->start_ns = same_id ? same_id_start(new, ws) : ws;
 	r->end_ns = restart_end(new);
+	if (r->end_ns <= r->start_ns)
+		return false;
 	restart_breakdown(r, old, new);
 	return true;
 }
@@ -541,7 +561,8 @@ static bool pair_at(const struct ct_agg *a, size_t oi, size_t ni,
 	const struct ct_container *old = ct_agg_get(a, oi);
 	const struct ct_container *new = ct_agg_get(a, ni);
 
-	if (cmp_key(old, new) || !make_restart(old, new, r))
+	if (cmp_key(old, new) ||
+	    !make_restart(old, new, !strcmp(old->id, new->id), r))
 		return false;
 	r->old_idx = oi;
 	r->new_idx = ni;
@@ -737,16 +758,28 @@ static int fold_restart(struct ct_agg_group *g, const struct ct_restart *r)
 	return err;
 }
 
-/* FNV-1a of the key and the runtime (cmp_key()'s equality). */
+/* FNV-1a of len bytes of s. */
+static uint64_t fnv1a(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The key and the runtime (cmp_key()'s equality), hashed. */
 static uint64_t gen_key(const struct ct_container *c)
 {
 	size_t len;
 	const char *key = restart_key(c, &len);
-	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
-	return (h ^ (uint64_t)c->runtime) * 0x100000001b3ULL;
+	return (fnv1a(key, len) ^ (uint64_t)c->runtime) * 0x100000001b3ULL;
+}
+
+static uint64_t id_hash(const struct ct_container *c)
+{
+	return fnv1a(c->id, strnlen(c->id, sizeof(c->id)));
 }
 
 static struct agg_gen *gen_find(struct agg_cont *k, uint64_t key)
@@ -783,6 +816,7 @@ static void gen_set(struct agg_gen *g, uint64_t key,
 		    const struct ct_container *c)
 {
 	g->key = key;
+	g->id_hash = id_hash(c);
 	g->runtime = c->runtime;
 	g->first_ns = c->first_ns;
 	g->phase_mask = c->phase_mask;
@@ -814,7 +848,8 @@ static int fold_generation(struct ct_agg *a, struct ct_agg_group *grp,
 
 	if (!has_run(c))
 		return 0;
-	if (g && make_restart(gen_record(k, g), c, &r))
+	if (g && make_restart(gen_record(k, g), c, g->id_hash == id_hash(c),
+			      &r))
 		err = fold_restart(grp, &r);
 	/* generations pair in run order: an older one arriving late is
 	 * not the service's last */

@@ -22,7 +22,10 @@
  *   the start of their run phase; each consecutive pair whose window
  *   old die start (pid 1 exit; old run end if no die) -> new ready end
  *   (new run start without a ready phase) is positive is one restart, counted under the new container's
- *   runtime.  Its phase breakdown is the old container's die,
+ *   runtime.  A generation of the same id (docker start, docker
+ *   restart) asked for by an exact client (client.h) after the old pid 1
+ *   exited: the window starts at that request instead (a docker start
+ *   of an exited container: the time it stayed exited is no restart).  Its phase breakdown is the old container's die,
  *   disconnect, destroy and the new one's prepare, attach, create,
  *   connect, start, ready, each clipped to the window, in exclusive time.
  *
@@ -70,7 +73,9 @@ struct ct_restart {
 	size_t old_idx;		/* ct_agg_get() indexes */
 	size_t new_idx;
 	enum ct_runtime runtime;	/* the new container's */
-	uint64_t start_ns;	/* old container's pid 1 exit */
+	bool same_id;		/* a generation of the old one's id */
+	/* old container's pid 1 exit; same id: its request if later */
+	uint64_t start_ns;
 	uint64_t end_ns;	/* new container ready (or its exec) */
 	uint32_t phase_mask;	/* bit p: phase p overlaps the window */
 	uint64_t excl_ns[CT_PH_MAX];	/* exclusive time inside the window */
@@ -128,7 +133,8 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
  * ask ct_agg_counts().
  */
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v);
-/* c enters statistics at all: false when it never ran its program. */
+/* c enters statistics at all: false when it never ran its program, or
+ * when it began before the session (partial: seen from the middle). */
 bool ct_agg_counts(const struct ct_container *c);
 
 /*

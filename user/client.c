@@ -23,9 +23,9 @@ struct entry {
 	uint64_t exit_ns;	/* 0 while alive */
 	/* ctr: its argv's id; podman: its conmon's -c (container id) */
 	char cid[CT_ID_LEN];
-	/* docker: run/create --name, or start's first container */
+	/* docker: run/create --name, or start's, restart's first container */
 	char target[CT_ID_LEN];
-	bool is_start;		/* docker start: target is a name or id prefix */
+	bool is_start;		/* start, restart: target is a name or id prefix */
 	uint32_t engine_pid;	/* who listens on the socket it asked, or 0 */
 };
 
@@ -78,11 +78,13 @@ static bool docker_global_value(const char *a)
 	return false;
 }
 
-/* docker start's flags that take a value. */
+/* docker start's and restart's flags that take a value. */
 static bool docker_start_value(const char *a)
 {
 	return !strcmp(a, "--detach-keys") || !strcmp(a, "--checkpoint") ||
-	       !strcmp(a, "--checkpoint-dir");
+	       !strcmp(a, "--checkpoint-dir") || !strcmp(a, "-t") ||
+	       !strcmp(a, "--time") || !strcmp(a, "--timeout") ||
+	       !strcmp(a, "-s") || !strcmp(a, "--signal");
 }
 
 /* The index of docker's subcommand ("container" skipped), or argc. */
@@ -115,7 +117,8 @@ static void docker_name(const struct ct_argv *v, int k, struct entry *x)
 	}
 }
 
-/* start: its first container argument (a name or an id prefix). */
+/* start, restart: its first container argument (a name or an id
+ * prefix). */
 static void docker_start_target(const struct ct_argv *v, int k,
 				struct entry *x)
 {
@@ -130,7 +133,11 @@ static void docker_start_target(const struct ct_argv *v, int k,
 	}
 }
 
-/* `docker [global flags] [container] run|create|start ...`? */
+/*
+ * `docker [global flags] [container] run|create|start|restart ...`?  A
+ * restart stops the container and starts it again: it is the client of
+ * the generation it starts.
+ */
 static bool docker_client(const struct ct_argv *v, struct entry *x)
 {
 	int k;
@@ -140,13 +147,14 @@ static bool docker_client(const struct ct_argv *v, struct entry *x)
 	k = docker_cmd(v);
 	if (k == v->argc)
 		return false;
+	x->is_start = !strcmp(v->argv[k], "start") ||
+		      !strcmp(v->argv[k], "restart");
 	if (!strcmp(v->argv[k], "run") || !strcmp(v->argv[k], "create"))
 		docker_name(v, k, x);
-	else if (!strcmp(v->argv[k], "start"))
+	else if (x->is_start)
 		docker_start_target(v, k, x);
 	else
 		return false;
-	x->is_start = !strcmp(v->argv[k], "start");
 	x->kind = K_DOCKER;
 	return true;
 }

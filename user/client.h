@@ -9,12 +9,13 @@
  *  - ctr: `ctr run ... IMAGE ID` names the container: exact;
  *  - podman: the client that execs the container's conmon (`-c ID`, its
  *    child): exact;
- *  - docker: the `docker run/create/start` clients alive at the first
- *    phase's start (the shim's exec), started and connected before it,
- *    to the container's dockerd (the connect's peer vs the pid in the
+ *  - docker: the `docker run/create/start/restart` clients alive at the
+ *    first phase's start (the shim's exec), started and connected before
+ *    it, to the container's dockerd (the connect's peer vs the pid in the
  *    path of the network hook dockerd runs as itself, when both are
  *    known); one whose argv names another container (`--name`, `start
- *    NAME|ID`) is not a candidate, one that names this one wins.  More
+ *    NAME|ID`, `restart NAME|ID`) is not a candidate, one that names
+ *    this one wins.  More
  *    than one candidate and nothing in argv decides: ambiguous, left out.
  * Pure C: a bounded table (continuous mode runs for days).
  */

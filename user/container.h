@@ -172,6 +172,9 @@ struct ct_container {
 	/* its runtime began while the syscall hooks were detached (user/
 	 * arm.h): opens, ready, mounts and removal may be missing */
 	bool unarmed;
+	/* begun before the session (adopted from /proc, user/adopt.h): seen
+	 * from the middle, never complete, in no statistic */
+	bool partial;
 	enum ct_failure failed;	/* never ran: not a cold start */
 	enum ct_key_problem bad_key;	/* cgroup_key not its own */
 	bool has_exit_code;

@@ -87,7 +87,8 @@ bool ct_dump_exec(FILE *f, const void *rec, size_t len, int64_t m2r)
 	const struct ct_exec *x = rec;
 
 	(void)len;
-	put_hdr(f, &x->hdr, "EXEC", m2r);
+	put_hdr(f, &x->hdr, x->hdr.type == CT_EV_ADOPT ? "ADOPT" : "EXEC",
+		m2r);
 	fputs(" file=\"", f);
 	put_escaped(f, x->filename, CT_FNAME_MAX);
 	fputc('"', f);

@@ -156,6 +156,7 @@ static void restart_json(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_string_n(w, o->id, sizeof(o->id));
 	ct_json_key(w, "new_id");
 	ct_json_string_n(w, n->id, sizeof(n->id));
+	ct_json_kv_bool(w, "same_id", r->same_id);
 	ct_json_kv_u64(w, "start_ns", r->start_ns);
 	ct_json_kv_u64(w, "dur_ns", r->end_ns - r->start_ns);
 	ct_json_key(w, "phases");

@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "arm.h"
 #include "cli.h"
 #include "command.h"
@@ -325,18 +326,33 @@ static int start_command(struct live_state *ls, const struct ct_cli *cli)
 	return ls->cmd.status;
 }
 
+/* Made here, fed to the session like any record (--record keeps it). */
+static void adopt_record(const void *rec, size_t len, void *ctx)
+{
+	ct_session_event(ctx, rec, len);
+}
+
 /* Tracers, session and --record up; then --listen and COMMAND. */
 static int start_live(struct live_state *ls, const struct ct_cli *cli)
 {
 	struct ct_session *s = &ls->s;
+	uint64_t before;
 	size_t n;
 
-	if (ct_session_check_outputs(cli) || ct_session_record_create(s) ||
-	    start_tracers(ls))
+	if (ct_session_check_outputs(cli) || ct_session_record_create(s))
+		return -1;
+	/* what began before the tracers is adopted (adopt.h), the rest is
+	 * theirs */
+	before = ct_adopt_boot_ticks();
+	if (start_tracers(ls))
 		return -1;
 	if (ct_session_init(s, ct_loader_cgroup_mode(ls->l)) ||
 	    ct_session_record_header(s, ct_loader_cgroup_mode(ls->l)))
 		return -1;
+	n = ct_adopt_scan("/proc", before, ct_mono_ns(), adopt_record, s);
+	if (cli->verbose && n)
+		fprintf(stderr, "adopted %zu processes of containers running "
+			"before the session\n", n);
 	ls->started = now_s();
 	ls->period = ct_session_period(cli);
 	ls->next_interval = ls->started + ls->period;

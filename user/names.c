@@ -16,32 +16,6 @@
 #define DEFAULT_DATA_ROOT	"/var/lib/docker"
 #define CONFIG_MAX		(256 * 1024)
 
-/* Reads at most max - 1 bytes of path into a NUL-terminated buffer. */
-static ssize_t read_small(const char *path, char *buf, size_t max)
-{
-	ssize_t n, got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while ((size_t)got < max - 1 &&
-	       (n = read(fd, buf + got, max - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = 0;
-	return got;
-}
-
-static bool is_pid(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* argv of a dockerd (NUL separated, n bytes) -> its data root. */
 static char *data_root_of(const char *args, size_t n)
 {
@@ -82,11 +56,11 @@ size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max)
 	if (!d)
 		return 0;
 	while (n < max && (de = readdir(d))) {
-		if (!is_pid(de->d_name) || !is_dockerd(proc_dir, de->d_name))
+		if (!ct_is_pid(de->d_name) || !is_dockerd(proc_dir, de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/cmdline", proc_dir,
 			 de->d_name);
-		len = read_small(path, args, sizeof(args));
+		len = ct_read_small(path, args, sizeof(args));
 		if (len <= 0)
 			continue;
 		roots[n] = data_root_of(args, len);
@@ -141,7 +115,7 @@ int ct_docker_name_in(const char *data_root, const char *id, char *name,
 	buf = malloc(CONFIG_MAX);
 	if (!buf)
 		return -ENOMEM;
-	n = read_small(path, buf, CONFIG_MAX);
+	n = ct_read_small(path, buf, CONFIG_MAX);
 	ret = n < 0 ? -ENOENT : parse_name(buf, name, len);
 	free(buf);
 	return ret;
@@ -175,7 +149,7 @@ int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
 		return -EINVAL;
 	snprintf(path, sizeof(path),
 		 "%s/image/overlay2/layerdb/mounts/%s/mount-id", data_root, id);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
+	if (ct_read_small(path, buf, sizeof(buf)) <= 0)
 		return -ENOENT;
 	n = strspn(buf, "0123456789abcdef");
 	if (!n || n >= len || (buf[n] && buf[n] != '\n'))

@@ -169,6 +169,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_kv_string(w, "failed", ct_failure_name(c->failed));
 	if (c->unarmed)	/* absent when the syscall hooks saw it all */
 		ct_json_kv_bool(w, "unarmed", true);
+	if (c->partial)	/* absent when the session saw it begin */
+		ct_json_kv_string(w, "partial", "started before the session");
 	ct_json_key(w, "exit_code");
 	if (c->has_exit_code)
 		ct_json_s64(w, c->exit_code);
@@ -675,6 +677,10 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 			"began while the host was idle and the hooks detached "
 			"(opens, ready, mounts may be missing; --arm=always "
 			"keeps them attached)\n", st.unarmed);
+	if (st.partial)
+		fprintf(f, "started before the session: %" PRIu64 " containers "
+			"seen from the middle to their end (partial: left out "
+			"of the statistics)\n", st.partial);
 	if (st.bad_keys)
 		fprintf(f, "cgroup key not per-container: %" PRIu64
 			" containers (cgroup view differs from the runtime's: "
@@ -820,6 +826,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "ambiguous_clients", st.ambiguous_clients);
 	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
 	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);
+	ct_json_kv_u64(w, "partial_containers", st.partial);
 	ct_json_kv_u64(w, "hooks_attached", st.arms);
 	ct_json_kv_u64(w, "arm_latency_max_us", st.arm_latency_max_ns / 1000);
 	ct_json_kv_u64(w, "failed_containers", failed_total(agg));

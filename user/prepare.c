@@ -33,6 +33,7 @@ struct ct_prepare {
 	struct ring ctr;	/* key: container id, ts: ctr run's exec */
 	struct ring podman;	/* key: pid of a podman client, ts: its exec */
 	struct ring conmon;	/* key: container id, ts: its podman's exec */
+	struct ring gens;	/* key: container id, ts: its record's end */
 };
 
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns)
@@ -293,21 +294,56 @@ static uint64_t start_of(const struct ct_prepare *p,
 	}
 }
 
+/* The end of the record of c's id emitted before c (its previous
+ * generation: docker start, docker restart keep the id), else 0. */
+static uint64_t prev_end(const struct ct_prepare *p,
+			 const struct ct_container *c)
+{
+	const struct mark *m = find(&p->gens, c->id, 0);
+
+	return m ? m->ts : 0;
+}
+
+/*
+ * Where c's prepare starts, 0 if nowhere.  A later generation of an id
+ * is started by a request of its own: the engine's marks made before the
+ * previous generation ended (dockerd's layer, made once at create) are
+ * that one's.  A request made while the previous one still ran (docker
+ * restart: stop, then start) starts this generation's work only once
+ * that one is gone: prepare starts there, at dockerd's own work for it.
+ */
+static uint64_t prepare_start(const struct ct_prepare *p,
+			      const struct ct_container *c)
+{
+	uint64_t first = c->first_ns, after = prev_end(p, c);
+	uint64_t s = start_of(p, c, first);
+	uint64_t req = c->has_client ? ct_client_request_ns(&c->client) : 0;
+
+	if (s <= after)
+		s = 0;
+	/* an exact client: the engine's whole creation, from its request */
+	if (req && (!s || req < s))
+		s = req;
+	if (s && s < after)
+		s = after;
+	return s;
+}
+
 void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 {
 	uint64_t first = c->first_ns, s;
 
-	if (!p || !first || ct_has_phase(c, CT_PH_PREPARE))
+	if (!p || !first)
 		return;
-	s = start_of(p, c, first);
-	/* an exact client: the engine's whole creation, from its request */
-	if (c->has_client && ct_client_request_ns(&c->client) &&
-	    (!s || ct_client_request_ns(&c->client) < s))
-		s = ct_client_request_ns(&c->client);
-	if (!s || s >= first || first - s > MAX_PREPARE_NS)
-		return;
-	c->phase_mask |= 1u << CT_PH_PREPARE;
-	c->phases[CT_PH_PREPARE].start_ns = s;
-	c->phases[CT_PH_PREPARE].end_ns = first;
-	c->first_ns = s;
+	/* begun before the session: its start is not the adoption's */
+	if (!c->partial && !ct_has_phase(c, CT_PH_PREPARE)) {
+		s = prepare_start(p, c);
+		if (s && s < first && first - s <= MAX_PREPARE_NS) {
+			c->phase_mask |= 1u << CT_PH_PREPARE;
+			c->phases[CT_PH_PREPARE].start_ns = s;
+			c->phases[CT_PH_PREPARE].end_ns = first;
+			c->first_ns = s;
+		}
+	}
+	put(&p->gens, c->id, strnlen(c->id, sizeof(c->id)), NULL, c->last_ns);
 }

@@ -16,6 +16,12 @@
  * When the container's client is known exactly (c->client, client.h),
  * the phase starts at the client's exec instead, if that is earlier: for
  * docker the CLI's start-up and request, before dockerd's first mkdir.
+ * A later generation of an id (docker start of an exited container,
+ * docker restart) never starts at a mark made before its previous
+ * generation's record ended (the layer is made once, at create): it
+ * starts at its own client's request, or, when that request came while
+ * the previous generation still ran (restart: stop, then start), where
+ * the previous one ended.  Without either, it has no prepare.
  * Pure C: records in, prepare phase set on a container at emission.
  */
 #ifndef __CT_PREPARE_H
@@ -32,7 +38,8 @@ void ct_prepare_free(struct ct_prepare *p);
 /* Any record; keeps mkdir, mount id, ctr, podman and conmon exec ones.
  * -EINVAL if short. */
 int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len);
-/* At emission: set c's prepare phase if its start was seen. */
+/* At emission: set c's prepare phase if its start was seen; remembers
+ * c's end for its id's next generation. */
 void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c);
 
 /* "ctr ... run [flags] IMAGE ID ..." (NUL-separated argv) -> ID. */

@@ -543,6 +543,9 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 		     "Containers begun while the syscall hooks were detached "
 		     "(idle host): opens, ready, mounts may be missing.",
 		     st.unarmed);
+	prom_counter(f, "coldtrace_partial_containers_total",
+		     "Containers begun before the session, reported as they "
+		     "ended (partial, in no statistic).", st.partial);
 	prom_counter(f, "coldtrace_hooks_attached_total",
 		     "Times the syscall hooks were attached again after an "
 		     "idle spell.", st.arms);

@@ -79,6 +79,8 @@ static const struct ct_rec_type types[] = {
 	ROW(CT_EV_LOST, "LOST", sizeof(struct ct_lost), false, NULL,
 	    ct_dump_lost),
 	ROW(CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL),
+	ROW(CT_EV_ADOPT, "ADOPT", offsetof(struct ct_exec, args), false,
+	    exec_valid, ct_dump_exec),
 	ROW(CT_EV_ARM, "ARM", sizeof(struct ct_arm_rec), true, arm_valid,
 	    ct_dump_arm),
 	ROW(CT_EV_OPENS, "OPENS", sizeof(struct ct_opens_rec), true,

@@ -148,6 +148,9 @@ static void print_row(struct ct_session *s, const struct ct_container *c)
 	if (c->unarmed)
 		printf("  began while the syscall hooks were detached (idle "
 		       "host): opens, ready and mounts may be missing\n");
+	if (c->partial)
+		printf("  started before the session: seen from the middle "
+		       "(no cold start, in no statistic)\n");
 	if (s->cli->paths)
 		ct_paths_print(stdout, c);
 }

@@ -425,7 +425,7 @@ static void finish_record(struct cstate *s, bool complete)
 {
 	struct ct_container *c = &s->c;
 
-	c->complete = complete;
+	c->complete = complete && !c->partial;
 	c->failed = failure(s, complete);
 	c->first_ns = UINT64_MAX;
 	c->last_ns = 0;
@@ -490,15 +490,26 @@ static void set_client(struct ct_tracker *e, struct ct_container *c)
 	}
 }
 
+/* Adopted at the start and nothing of it ended since: nothing seen. */
+static bool adopted_idle(const struct cstate *s)
+{
+	return s->c.partial && !(s->c.phase_mask & ~(1u << CT_PH_RUN));
+}
+
 static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 {
 	struct cstate *s = e->cts[i];
 
 	judge_final(e, s);
 	finish_record(s, complete);
-	if (wanted(e, s)) {
-		/* before before_emit: prepare starts at an exact client */
-		set_client(e, &s->c);
+	if (adopted_idle(s)) {
+		/* still running, or gone unseen: no record to make */
+	} else if (wanted(e, s)) {
+		e->st.partial += s->c.partial;
+		/* before before_emit: prepare starts at an exact client; who
+		 * asked for one begun before the session is not known */
+		if (!s->c.partial)
+			set_client(e, &s->c);
 		if (e->o.before_emit)
 			e->o.before_emit(&s->c, e->o.ctx);
 		/* After before_emit: whatever it read under a key that is
@@ -1188,6 +1199,104 @@ static void on_exec(struct ct_tracker *e, const struct ct_exec *x)
 	check_done(e, s);
 }
 
+/* --- containers begun before the session (CT_EV_ADOPT, adopt.h) ---------- */
+
+/* Its program runs from the adoption on: seen from the middle. */
+static void adopt_running(struct ct_tracker *e, struct cstate *s,
+			  uint32_t pid, uint64_t t)
+{
+	s->user_seen = true;
+	s->c.init_pid = pid;
+	fire(e, s, CT_TR_USER_EXEC, t);
+}
+
+/* A container's pid 1: the child of its adopted shim or monitor. */
+static void adopt_pid1(struct ct_tracker *e, const struct ct_exec *x,
+		       size_t alen, uint64_t t)
+{
+	struct ct_proc *pp = ct_proc_get(e->procs, x->hdr.ppid), *p;
+	struct cstate *s = find_proc(e, pp);
+
+	if (!s || !s->c.partial || s->user_seen ||
+	    (pp->role != CT_ROLE_SHIM && pp->role != CT_ROLE_MONITOR))
+		return;
+	p = ct_proc_add(e->procs, x->hdr.pid);
+	if (!p)
+		return;
+	p->role = CT_ROLE_USER;
+	p->ppid = x->hdr.ppid;
+	ct_copy_str(p->id, sizeof(p->id), s->c.id, sizeof(s->c.id));
+	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
+	account(e, p);
+	s->c.cmd_truncated = join_args(s->c.cmd, sizeof(s->c.cmd), x->args,
+				       alen) || x->args_truncated;
+	adopt_running(e, s, p->pid, t);
+	check_done(e, s);
+}
+
+/* Its container, made partial when the adoption makes it; NULL for a
+ * container this session saw begin. */
+static struct cstate *adopted(struct ct_tracker *e, const char *id)
+{
+	struct cstate *s = find(e, id);
+
+	if (s)
+		return s->c.partial ? s : NULL;
+	s = get_or_create(e, id);
+	if (s) {
+		s->c.partial = true;
+		e->st.adopted++;
+	}
+	return s;
+}
+
+static void on_adopt(struct ct_tracker *e, const struct ct_exec *x)
+{
+	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
+	uint64_t t = wall(e, x->hdr.ts_ns);
+	char fname[CT_FNAME_MAX];
+	struct ct_class cl;
+	struct ct_proc *p;
+	struct cstate *s;
+
+	if (ct_proc_get(e->procs, x->hdr.pid))	/* its exec was seen */
+		return;
+	ct_copy_str(fname, sizeof(fname), x->filename, CT_FNAME_MAX);
+	if (ct_classify(fname, x->args, alen, &cl))
+		return;
+	if (cl.role == CT_ROLE_NONE) {
+		adopt_pid1(e, x, alen, t);
+		return;
+	}
+	if (!cl.id[0] || (cl.role != CT_ROLE_SHIM &&
+			  cl.role != CT_ROLE_MONITOR &&
+			  cl.role != CT_ROLE_SANDBOX && cl.role != CT_ROLE_GOFER))
+		return;
+	s = adopted(e, cl.id);
+	p = s ? ct_proc_add(e->procs, x->hdr.pid) : NULL;
+	if (!p)
+		return;
+	ct_proc_set_class(p, &cl);
+	p->ppid = x->hdr.ppid;
+	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
+	account(e, p);
+	if (cl.engine != CT_ENG_UNKNOWN)
+		s->c.engine = cl.engine;
+	if (cl.runtime != CT_RT_UNKNOWN && s->c.runtime != CT_RT_RUNSC)
+		s->c.runtime = cl.runtime;
+	if (cl.name[0] && !s->c.name[0])
+		ct_copy_str(s->c.name, sizeof(s->c.name), cl.name,
+			    sizeof(cl.name));
+	if (cl.role == CT_ROLE_SANDBOX) {
+		s->c.runtime = CT_RT_RUNSC;
+		s->sandbox_pid = p->pid;
+		adopt_running(e, s, p->pid, t);
+	} else if (cl.role == CT_ROLE_GOFER) {
+		s->c.runtime = CT_RT_RUNSC;
+	}
+	check_done(e, s);
+}
+
 /* --- fork / exit ------------------------------------------------------ */
 
 /* runsc: no host exec of the program; the stub master (a child of the
@@ -1619,6 +1728,9 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 	case CT_EV_ARM:
 		on_arm(e, rec);
 		break;
+	case CT_EV_ADOPT:
+		on_adopt(e, rec);
+		break;
 	default:	/* CT_EV_END, CT_EV_OPENS, newer types: not ours */
 		break;
 	}
@@ -1664,8 +1776,9 @@ size_t ct_tracker_pending_since(const struct ct_tracker *e, uint64_t since_ns)
 	for (size_t i = 0; e && i < e->n; i++) {
 		uint64_t first = open_first_ns(&e->cts[i]->c);
 
+		/* an adopted container waits for nobody until it ends */
 		n += first != UINT64_MAX && first >= since_ns &&
-		     id_wanted(e, e->cts[i]);
+		     id_wanted(e, e->cts[i]) && !adopted_idle(e->cts[i]);
 	}
 	return n;
 }

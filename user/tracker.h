@@ -105,6 +105,10 @@ struct ct_tracker_stats {
 	uint64_t unarmed;
 	uint64_t arms;
 	uint64_t arm_latency_max_ns;
+	/* containers begun before the session (CT_EV_ADOPT, adopt.h):
+	 * adopted at its start, and reported (partial) as they ended */
+	uint64_t adopted;
+	uint64_t partial;
 };
 
 void ct_tracker_get_stats(const struct ct_tracker *e,

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Small helpers: util.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "util.h"
 
 void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen)
@@ -15,6 +19,31 @@ void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen)
 	len = src ? strnlen(src, srclen < n ? srclen : n - 1) : 0;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+}
+
+ssize_t ct_read_small(const char *path, char *buf, size_t max)
+{
+	ssize_t n, got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)got < max - 1 &&
+	       (n = read(fd, buf + got, max - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	return got;
+}
+
+bool ct_is_pid(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
 }
 
 bool ct_proc_comm(const char *proc_dir, const char *pid, char *comm,

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /*
@@ -32,6 +33,13 @@ void *ct_zalloc_resident(size_t size);
  */
 bool ct_fifo_make_room(void *a, size_t *n, size_t cap, size_t sz);
 void ct_fifo_take(void *a, size_t *n, size_t sz, size_t i);
+
+/* At most max - 1 bytes of path into buf, NUL-terminated: the bytes
+ * read, or -errno. */
+ssize_t ct_read_small(const char *path, char *buf, size_t max);
+
+/* A /proc entry's name that is a pid: digits only. */
+bool ct_is_pid(const char *s);
 
 /*
  * <proc_dir>/<pid>/comm into comm (len bytes, len >= 2), without its

@@ -100,7 +100,16 @@ docker_events() {
 		--format '{{json .}}'
 }
 
+# Streams `docker events ARGS...` live into $T/events as JSON Lines until
+# the test ends (docker replays only its last 256 events).
+stream_events() {
+	docker events "$@" --format '{{json .}}' >"$T/events" &
+	EVENTS_PID=$!
+	sleep 0.3
+}
+
 cleanup_test() {
+	[ -z "${EVENTS_PID:-}" ] || kill "$EVENTS_PID" 2>/dev/null || true
 	rm -rf "$T"
 }
 trap cleanup_test EXIT

@@ -32,12 +32,7 @@
 # 5.7-15.8 ms before it.  The unit tests pin the exact end on
 # recordings (test_tracker_remove.c).
 DESTROY_EVENT_MS=10
-docker events --filter event=create --filter event=destroy \
-	--format '{{json .}}' >"$T/events" &
-evpid=$!
-cleanup_events() { kill "$evpid" 2>/dev/null || true; cleanup_test; }
-trap cleanup_events EXIT
-sleep 0.3
+stream_events --filter event=create --filter event=destroy
 
 # One `docker run` per index, its own wall clock stamped just before its
 # exec and after its exit; its pid (an sh that execs it, $$) and argv:

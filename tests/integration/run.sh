@@ -28,6 +28,8 @@ TESTS=(
 	"docker-concurrent-10|docker_concurrent.sh"
 	"docker-exit-3|docker_exit.sh"
 	"docker-restart-20|restart.sh"
+	"docker-start-restart|start_restart.sh"
+	"docker-adopt|adopt.sh"
 	"docker-pull|pull.sh"
 	"docker-pull-far|pull.sh far"
 	"opens|opens.sh"

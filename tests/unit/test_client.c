@@ -314,20 +314,6 @@ Test(client, ctr_and_podman_by_id)
 
 /* ---- recordings (tests/fixtures/README.md) ---- */
 
-/* The client's argv is what the sidecar says was run. */
-static void assert_argv(const struct ct_client *cl, const struct tj *want,
-			size_t skip, const char *what)
-{
-	struct ct_argv v;
-
-	cr_assert(want && want->type == TJ_ARR, "%s: no argv", what);
-	ct_argv_split(cl->args, cl->args_len, &v);
-	cr_assert_eq((size_t)v.argc, want->n - skip, "%s: argc", what);
-	for (int i = 0; i < v.argc; i++)
-		cr_assert_str_eq(v.argv[i], want->items[skip + i]->text,
-				 "%s: argv[%d]", what, i);
-}
-
 /* An exact client's exec is where prepare, and the record, begin. */
 static void assert_front(const struct ct_container *c, const char *what)
 {
@@ -342,7 +328,7 @@ static void assert_docker_client(const struct ct_container *c,
 				 const struct tj *want, const char *what)
 {
 	assert_front(c, what);
-	assert_argv(&c->client, want, 0, what);
+	ts_assert_argv(&c->client, want, 0, what);
 	cr_assert_str_eq(c->client.comm, "docker", "%s", what);
 	cr_assert(c->client.ppid && c->client.parent_comm[0],
 		  "%s: its parent and its fork were recorded", what);
@@ -434,7 +420,7 @@ Test(client, recording_ctr)
 
 	ts_replay("ctr-runc", CT_READY_LISTEN, &r);
 	assert_front(&r.c, "ctr-runc");
-	assert_argv(&r.c.client, tj_get(r.sidecar, "command"), 0, "ctr-runc");
+	ts_assert_argv(&r.c.client, tj_get(r.sidecar, "command"), 0, "ctr-runc");
 	cr_assert_str_eq(r.c.client.comm, "ctr");
 	ts_free(&r);
 }

@@ -10,6 +10,7 @@
 #include "replay.h"
 #include "tracker.h"
 #include "tsession.h"
+#include "util.h"
 
 struct ctx {
 	struct ct_enrich *enrich;
@@ -30,14 +31,25 @@ static const char *sidecar_id(const struct tj *sidecar, size_t i)
 	return id;
 }
 
+/* The sidecar lists each generation of an id (docker start, restart
+ * keep it) in the order they come: the first not yet seen is c's; a
+ * record more than it lists counts on its last. */
 static void on_rec_all(struct ts_all *a, const struct ct_container *c)
 {
+	size_t last = a->n;
+
 	for (size_t i = 0; i < a->n; i++) {
 		if (strcmp(c->id, sidecar_id(a->sidecar, i)))
 			continue;
+		last = i;
+		if (a->seen[i])
+			continue;
 		a->c[i] = *c;
 		a->seen[i]++;
+		return;
 	}
+	if (last < a->n)
+		a->seen[last]++;
 }
 
 static void on_emit(struct ct_container *c, void *p)
@@ -200,4 +212,17 @@ void ts_free(struct ts_result *r)
 	free(r->text);
 	r->sidecar = NULL;
 	r->text = NULL;
+}
+
+void ts_assert_argv(const struct ct_client *cl, const struct tj *want,
+		    size_t skip, const char *what)
+{
+	struct ct_argv v;
+
+	cr_assert(want && want->type == TJ_ARR, "%s: no argv", what);
+	ct_argv_split(cl->args, cl->args_len, &v);
+	cr_assert_eq((size_t)v.argc, want->n - skip, "%s: argc", what);
+	for (int i = 0; i < v.argc; i++)
+		cr_assert_str_eq(v.argv[i], want->items[skip + i]->text,
+				 "%s: argv[%d]", what, i);
 }

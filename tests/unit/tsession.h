@@ -21,7 +21,8 @@ struct ts_result {
 	char *text;
 };
 
-/* Every container of the sidecar's list (containers.N.id), in its order. */
+/* Every container of the sidecar's list (containers.N.id), in its order;
+ * an id listed k times: its k generations, in the order they came. */
 #define TS_MAX	16
 
 struct ts_all {
@@ -44,5 +45,9 @@ void ts_replay(const char *name, enum ct_ready_mode mode,
 uint64_t ts_u64str(const struct tj *sidecar, const char *key);
 uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key);
 void ts_free(struct ts_result *r);
+/* The client's argv is what the sidecar says was run (want: an array;
+ * its first skip items are not the client's). */
+void ts_assert_argv(const struct ct_client *cl, const struct tj *want,
+		    size_t skip, const char *what);
 
 #endif /* __CT_TSESSION_H */
