@@ -40,6 +40,14 @@ def time_ns(s):
     return (sec - off) * 10**9 + frac
 
 
+def event_ns(e):
+    """An event's time: Podman 5 writes `timeNano` (ns since the epoch)
+    and `time` (seconds), Podman 4 `Time` (RFC 3339 with ns)."""
+    if "timeNano" in e:
+        return int(e["timeNano"])
+    return time_ns(e["Time"])
+
+
 def load_events(path, cid):
     """podman events JSON Lines of container cid -> {Status: first ns}."""
     ev = {}
@@ -50,7 +58,7 @@ def load_events(path, cid):
                 continue
             e = json.loads(line)
             if e.get("Type") == "container" and e.get("ID") == cid:
-                ev.setdefault(e["Status"], time_ns(e["Time"]))
+                ev.setdefault(e["Status"], event_ns(e))
     return ev
 
 
