@@ -45,12 +45,17 @@
  * removes the container's layer, `layerdb/mounts/<id>` and, last,
  * `containers/<id>` before it answers; that removal is the engine
  * destroying the container, so destroy lasts until its last rmdir.
+ * Docker 28 runs no network hook: its network is set up between the
+ * runtime's create and start, which the netns bind mount tells (connect
+ * from create's end to start's exec).
  */
 static const struct ct_phase_rule shim_rules[] = {
 	R(SHIM_START, BEGIN, ATTACH),
 	MONITORED_RUNTIME,
 	ENGINE_NETWORK,
 	R(ID_RMDIR, EXTEND, DESTROY),
+	R(NETNS_MOUNT, BEGIN, CONNECT),
+	R(RT_START, END, CONNECT),
 };
 
 /*
@@ -226,6 +231,7 @@ static const char *const tr_names[CT_TR_MAX] = {
 	[CT_TR_MONITOR_EXEC] = "monitor exec",
 	[CT_TR_NET_TEARDOWN] = "network teardown exec",
 	[CT_TR_ID_RMDIR] = "rmdir naming the id",
+	[CT_TR_NETNS_MOUNT] = "netns mount",
 };
 
 const char *ct_transition_name(enum ct_transition tr)

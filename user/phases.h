@@ -34,6 +34,9 @@ enum ct_transition {
 	CT_TR_NET_TEARDOWN,	/* CRI: a CNI plugin exec after the sandbox's
 				 * pid 1 exited (its DEL) */
 	CT_TR_ID_RMDIR,		/* dockerd removed a directory named by its id */
+	CT_TR_NETNS_MOUNT,	/* the engine's bind mount of pid 1's netns
+				 * after create's end (Docker 28: no hook);
+				 * at create's end */
 	CT_TR_MAX,
 };
 

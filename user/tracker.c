@@ -1445,6 +1445,22 @@ static struct cstate *sole_connecting(struct ct_tracker *e)
 	return found;
 }
 
+/*
+ * Docker 28 runs no network hook: once the runtime's create has
+ * returned, dockerd bind-mounts /proc/<pid 1>/ns/net itself, sets up the
+ * container's networks and only then asks for start.  That mount, whose
+ * source names the container's pid 1, says the time from create's end
+ * to start was the engine connecting it (docs/phases.md "netns mount").
+ */
+static void engine_netns_mount(struct ct_tracker *e, struct cstate *s)
+{
+	const struct ct_interval *cr = &s->c.phases[CT_PH_CREATE];
+
+	if (ct_has_phase(&s->c, CT_PH_CREATE) && cr->end_ns &&
+	    !ct_has_phase(&s->c, CT_PH_START))
+		fire(e, s, CT_TR_NETNS_MOUNT, cr->end_ns);
+}
+
 static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 		     const char *src, const char *target)
 {
@@ -1466,6 +1482,7 @@ static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 		return;
 	snprintf(s->netns_target, sizeof(s->netns_target), "%s", target);
 	s->netns_mounted = true;
+	engine_netns_mount(e, s);
 }
 
 static void on_umount(struct ct_tracker *e, const struct ct_mount *m,

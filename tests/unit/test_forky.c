@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Recordings of Debian forky's container stack (Docker 28, containerd
+ * 2.1, runc 1.3, crun 1.28, Podman 5.8): tests/fixtures/docker28-*,
+ * ctr-*-binary, podman5-*, cri2-*.  Truth from the sidecars: docker's and
+ * podman's own events, the clients' wall clocks, the CRI client's RPCs.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "container.h"
+#include "tsession.h"
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The exclusive times add up to the total: no time in no phase. */
+static void assert_no_gap(const struct ct_container *c, const char *what)
+{
+	uint64_t ex[CT_PH_MAX], sum = 0, total = ct_total_ns(c);
+
+	ct_exclusive_ns(c, ex);
+	for (int p = 0; p < CT_PH_MAX; p++)
+		sum += ex[p];
+	cr_assert_gt(total, 0, "%s", what);
+	cr_expect_geq(sum * 100, total * 99, "%s: phases cover %llu of %llu ns",
+		      what, (unsigned long long)sum, (unsigned long long)total);
+}
+
+/*
+ * Docker 28 runs no setkey hook: dockerd bind-mounts pid 1's netns after
+ * the runtime's create and connects the container before start.  connect
+ * spans create's end to start's exec and holds docker's own network
+ * "connect" event; nothing between create and start is in no phase.
+ */
+Test(forky, docker28_connect)
+{
+	static const char *const names[] = { "docker28-runc",
+					     "docker28-runsc" };
+	struct ts_result r;
+
+	for (size_t i = 0; i < N(names); i++) {
+		const struct ct_interval *cn, *cr, *st;
+		uint64_t ev;
+
+		ts_replay(names[i], CT_READY_LISTEN, &r);
+		ev = ts_u64str(r.sidecar, "containers.0.connect_event_ns");
+		cn = &r.c.phases[CT_PH_CONNECT];
+		cr = &r.c.phases[CT_PH_CREATE];
+		st = &r.c.phases[CT_PH_START];
+		cr_assert(ct_has_phase(&r.c, CT_PH_CONNECT), "%s: no connect",
+			  names[i]);
+		cr_expect_eq(cn->start_ns, cr->end_ns, "%s", names[i]);
+		cr_expect_eq(cn->end_ns, st->start_ns, "%s", names[i]);
+		cr_expect(cn->start_ns <= ev && ev <= cn->end_ns,
+			  "%s: docker's connect event outside connect",
+			  names[i]);
+		assert_no_gap(&r.c, names[i]);
+		ts_free(&r);
+	}
+}
