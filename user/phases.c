@@ -64,12 +64,15 @@ static const struct ct_phase_rule shim_rules[] = {
  * runtime's create); the podman client runs start, conmon's cleanup
  * command delete.  With --network none there is no network; with one,
  * the podman client runs netavark before conmon, and nothing in its argv
- * names the container (not modelled).
+ * names the container (not modelled).  Podman 5's client runs the
+ * runtime's delete and removes the container itself: its exit ends
+ * destroy and the record, whatever conmon's cleanup still does.
  */
 static const struct ct_phase_rule podman_rules[] = {
 	R(MONITOR_EXEC, BEGIN, ATTACH),
 	MONITORED_RUNTIME,
 	R(ID_UMOUNT, EXTEND, DESTROY),
+	R(REMOVER_EXIT, EXTEND, DESTROY),
 };
 
 /*
@@ -232,6 +235,7 @@ static const char *const tr_names[CT_TR_MAX] = {
 	[CT_TR_NET_TEARDOWN] = "network teardown exec",
 	[CT_TR_ID_RMDIR] = "rmdir naming the id",
 	[CT_TR_NETNS_MOUNT] = "netns mount",
+	[CT_TR_REMOVER_EXIT] = "remover exit",
 };
 
 const char *ct_transition_name(enum ct_transition tr)

@@ -72,6 +72,7 @@ struct cstate {
 	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */
 	uint64_t hold_until;		/* dockerd removing it: held till */
 	bool removing;			/* dockerd's removal began */
+	uint32_t remover_pid;		/* Podman 5: the client that deleted it */
 	/* a runtime run by hand began while the syscall hooks were
 	 * detached: whole if they were on by its next exec (arm.h) */
 	bool unarmed_pending;
@@ -1012,6 +1013,24 @@ static void runsc_start_hook(struct cstate *s)
 		s->start_pending = true;
 }
 
+/*
+ * Podman 5's `podman run --rm` (and start) runs `<rt> delete` itself and
+ * removes the container before it returns, while conmon's `podman
+ * container cleanup` may still be running: that client's exit, not
+ * conmon's, ends the container (remover_exit()).  A cleanup or an rm
+ * that is a process of the container is not such a client.
+ */
+static void note_remover(struct ct_tracker *e, struct cstate *s,
+			 uint32_t ppid)
+{
+	struct ct_proc *pp = ct_proc_get(e->procs, ppid);
+
+	if (pp && pp->own && pp->role == CT_ROLE_ENGINE_CMD &&
+	    (pp->cmd == CT_CMD_RUN || pp->cmd == CT_CMD_START) &&
+	    find_proc(e, pp) != s)
+		s->remover_pid = ppid;
+}
+
 static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 		      const struct ct_class *cl,
 		      const struct ct_proc *parent_like,
@@ -1040,6 +1059,7 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 		break;
 	case CT_CMD_DELETE:
 		fire(e, s, CT_TR_RT_DELETE, t);
+		note_remover(e, s, h->ppid);
 		break;
 	default:
 		break;
@@ -1277,6 +1297,27 @@ static void exit_phases(struct ct_tracker *e, struct cstate *s,
 	fire(e, s, CT_TR_PROC_EXIT, t);
 }
 
+/* The client that removed a container returned: destroy lasts until
+ * then and the record ends there; what conmon still runs for it (its
+ * cleanup command) no longer is the container's. */
+static void remover_exit(struct ct_tracker *e, uint32_t pid, uint64_t t)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		struct cstate *s = e->cts[i];
+		uint32_t gen = s->gen;
+		bool held = s->live;
+
+		if (s->remover_pid != pid ||
+		    !ct_has_phase(&s->c, CT_PH_DESTROY))
+			continue;
+		fire(e, s, CT_TR_REMOVER_EXIT, t);
+		emit_at(e, i, true);
+		if (held)
+			ct_proc_sweep(e->procs, of_gen, &gen);
+		return;
+	}
+}
+
 static void on_exit_ev(struct ct_tracker *e, const struct ct_exit *x)
 {
 	uint64_t t = wall(e, x->hdr.ts_ns);
@@ -1294,6 +1335,8 @@ static void on_exit_ev(struct ct_tracker *e, const struct ct_exit *x)
 		check_done(e, s);
 	} else if (p->role == CT_ROLE_CNI) {
 		cri_cni_exit(e, p->pid, t);
+	} else if (p->role == CT_ROLE_ENGINE_CMD) {
+		remover_exit(e, p->pid, t);
 	}
 	ct_proc_del(e->procs, x->hdr.pid);
 }

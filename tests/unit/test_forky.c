@@ -60,3 +60,28 @@ Test(forky, docker28_connect)
 		ts_free(&r);
 	}
 }
+
+/*
+ * Podman 5's `podman run --rm` runs the runtime's delete and removes the
+ * container itself; conmon's cleanup may exit after it returned.  The
+ * record ends no later than the client and holds podman's own remove
+ * event in destroy (the recording: conmon outlived the client by 68 ms).
+ */
+Test(forky, podman5_client_removes)
+{
+	const struct ct_interval *d;
+	struct ts_result r;
+	uint64_t rm, t1;
+
+	ts_replay("podman5-crun", CT_READY_LISTEN, &r);
+	rm = ts_u64str(r.sidecar, "containers.0.remove_event_ns");
+	t1 = ts_u64str(r.sidecar, "containers.0.client_t1_ns");
+	d = &r.c.phases[CT_PH_DESTROY];
+	cr_assert(r.c.complete);
+	cr_expect_leq(r.c.first_ns + ct_total_ns(&r.c), t1,
+		      "the record ends %lld ns after the podman client",
+		      (long long)(r.c.first_ns + ct_total_ns(&r.c) - t1));
+	cr_expect(d->start_ns <= rm && rm <= d->end_ns,
+		  "podman's remove event outside destroy");
+	ts_free(&r);
+}
