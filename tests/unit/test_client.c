@@ -430,11 +430,16 @@ Test(client, recording_podman)
 /* ctr: the client is the command the sidecar ran. */
 Test(client, recording_ctr)
 {
+	static const char *const names[] = { "ctr-runc", "ctr-runc-binary",
+					     "ctr-crun-binary" };
 	struct ts_result r;
 
-	ts_replay("ctr-runc", CT_READY_LISTEN, &r);
-	assert_front(&r.c, "ctr-runc");
-	assert_argv(&r.c.client, tj_get(r.sidecar, "command"), 0, "ctr-runc");
-	cr_assert_str_eq(r.c.client.comm, "ctr");
-	ts_free(&r);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ts_replay(names[i], CT_READY_LISTEN, &r);
+		assert_front(&r.c, names[i]);
+		assert_argv(&r.c.client, tj_get(r.sidecar, "command"), 0,
+			    names[i]);
+		cr_assert_str_eq(r.c.client.comm, "ctr");
+		ts_free(&r);
+	}
 }
