@@ -83,9 +83,12 @@ static const struct ct_phase_rule podman_rules[] = {
  * sandbox's shim (ADD: connect) and after its pid 1 exited (DEL:
  * disconnect, which the umount of the netns ends).  The tracker's CRI
  * hooks say which sandbox a plugin works for (user/tracker.c).
+ * containerd 2 starts no shim for an app container: the pod's shim mounts
+ * its rootfs when the create request comes, which begins its attach.
  */
 static const struct ct_phase_rule cri_rules[] = {
 	R(SHIM_START, BEGIN, ATTACH),
+	R(TASK_REQUEST, BEGIN, ATTACH),
 	MONITORED_RUNTIME,
 	R(HOOK_EXEC, BEGIN, CONNECT),
 	R(HOOK_EXIT, END, CONNECT),
@@ -236,6 +239,7 @@ static const char *const tr_names[CT_TR_MAX] = {
 	[CT_TR_ID_RMDIR] = "rmdir naming the id",
 	[CT_TR_NETNS_MOUNT] = "netns mount",
 	[CT_TR_REMOVER_EXIT] = "remover exit",
+	[CT_TR_TASK_REQUEST] = "app rootfs mount",
 };
 
 const char *ct_transition_name(enum ct_transition tr)

@@ -946,6 +946,70 @@ static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
 		mark_unarmed(e, s);
 }
 
+/*
+ * containerd 2 starts no shim for a pod's app container: the pod's shim
+ * gets the task's create request, mounts the app's rootfs on
+ * `.../io.containerd.runtime.v2.task/<ns>/<app id>/rootfs` and runs its
+ * runtime itself.  That mount (its start: the request) begins the app's
+ * attach and names the app; the shim names its pod.
+ */
+static const char *rootfs_app_id(const char *target, char *id, size_t len)
+{
+	static const char task[] = "/io.containerd.runtime.v2.task/",
+			  sfx[] = "/rootfs";
+	size_t n = strlen(target), sl = sizeof(sfx) - 1;
+	const char *end = target + n - sl, *b;
+
+	if (n <= sl || strcmp(end, sfx) || !strstr(target, task))
+		return NULL;
+	for (b = end; b > target && b[-1] != '/'; b--)
+		;
+	if (b == end || (size_t)(end - b) >= len)
+		return NULL;
+	snprintf(id, len, "%.*s", (int)(end - b), b);
+	return id;
+}
+
+static struct cstate *cri_pod_of(struct ct_tracker *e, const struct ct_proc *p)
+{
+	struct cstate *pod = find_proc(e, p);
+
+	if (!p || p->role != CT_ROLE_SHIM || !pod || !pod->c.is_pod ||
+	    pod->c.engine != CT_ENG_CRI)
+		return NULL;
+	return pod;
+}
+
+static void cri_app_rootfs(struct ct_tracker *e, const struct ct_mount *m,
+			   const char *target)
+{
+	struct cstate *pod = cri_pod_of(e, ct_proc_get(e->procs, m->hdr.pid));
+	char id[CT_ID_LEN];
+	struct cstate *s;
+
+	if (!pod || !rootfs_app_id(target, id, sizeof(id)) ||
+	    !strcmp(id, pod->c.id) || find(e, id))
+		return;
+	s = get_or_create(e, id);
+	if (!s)
+		return;
+	s->c.engine = CT_ENG_CRI;
+	snprintf(s->c.pod, sizeof(s->c.pod), "%s", pod->c.id);
+	fire(e, s, CT_TR_TASK_REQUEST,
+	     wall(e, m->start_ns && m->start_ns <= m->hdr.ts_ns ?
+			     m->start_ns : m->hdr.ts_ns));
+	check_done(e, s);
+}
+
+/* The same without the mount: the runtime's create by a pod's shim. */
+static void cri_app_create(struct ct_tracker *e, struct cstate *s,
+			   const struct ct_proc *parent)
+{
+	if (s->c.engine == CT_ENG_UNKNOWN && cri_pod_of(e, parent) &&
+	    strcmp(parent->id, s->c.id))
+		s->c.engine = CT_ENG_CRI;
+}
+
 /* An app container's program began: its pod's cold start lasts until
  * the last one does. */
 static void cri_app_started(struct ct_tracker *e, const struct cstate *s,
@@ -1041,6 +1105,7 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 	switch (cl->cmd) {
 	case CT_CMD_CREATE:
 	case CT_CMD_RUN:
+		cri_app_create(e, s, parent_like);
 		if (s->c.engine == CT_ENG_UNKNOWN)
 			s->c.engine = launcher_engine(cl, parent_like);
 		if (!s->host_mntns)
@@ -1514,6 +1579,7 @@ static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 	if (m->ret != 0)
 		return;
 	cri_netns_mount(e, src, target, m->hdr.pid);
+	cri_app_rootfs(e, m, target);
 	if (!pid)
 		return;
 	p = ct_proc_get(e->procs, pid);

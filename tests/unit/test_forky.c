@@ -85,3 +85,61 @@ Test(forky, podman5_client_removes)
 		  "podman's remove event outside destroy");
 	ts_free(&r);
 }
+
+/*
+ * containerd 2.1 starts no shim for a pod's app container: the pod's shim
+ * mounts the app's rootfs when StartContainer's task create reaches it,
+ * then runs the app's runtime.  Each app is the pod's (engine cri, its
+ * pod), its attach begins inside its StartContainer RPC, it dies, and
+ * the pod's cold start ends at the last app's program exec.
+ */
+static void cri2_pod(const char *name)
+{
+	const struct ct_container *pod = NULL;
+	uint64_t last_run = 0;
+	struct ts_all a;
+	char key[64];
+
+	ts_replay_all(name, &a);
+	for (size_t i = 0; i < a.n; i++) {
+		const struct ct_container *c = &a.c[i];
+		uint64_t lo, hi;
+
+		cr_assert_eq(a.seen[i], 1, "%s: %s seen %d times", name, c->id,
+			     a.seen[i]);
+		cr_expect_eq(c->engine, CT_ENG_CRI, "%s: %s engine %s", name,
+			     c->id, ct_engine_name(c->engine));
+		if (c->is_pod) {
+			pod = c;
+			continue;
+		}
+		cr_assert(pod, "%s: the sidecar lists the pod first", name);
+		cr_expect_str_eq(c->pod, pod->id, "%s: %s", name, c->id);
+		cr_expect(ct_has_phase(c, CT_PH_DIE), "%s: %s no die", name,
+			  c->id);
+		snprintf(key, sizeof(key), "containers.%zu.start_container.0", i);
+		lo = ts_u64str(a.sidecar, key);
+		key[strlen(key) - 1] = '1';
+		hi = ts_u64str(a.sidecar, key);
+		cr_expect(ct_has_phase(c, CT_PH_ATTACH), "%s: %s no attach",
+			  name, c->id);
+		cr_expect(lo <= c->phases[CT_PH_ATTACH].start_ns &&
+				  c->phases[CT_PH_ATTACH].start_ns <= hi,
+			  "%s: %s attach outside StartContainer", name, c->id);
+		if (c->phases[CT_PH_RUN].start_ns > last_run)
+			last_run = c->phases[CT_PH_RUN].start_ns;
+	}
+	cr_assert(pod && last_run, "%s: no pod or no app ran", name);
+	cr_expect_eq(pod->first_ns + ct_cold_start_ns(pod), last_run,
+		     "%s: the pod's cold start ends at %llu, its last app "
+		     "ran at %llu", name,
+		     (unsigned long long)(pod->first_ns + ct_cold_start_ns(pod)),
+		     (unsigned long long)last_run);
+	ts_all_free(&a);
+}
+
+Test(forky, cri2_apps_of_pod_shim)
+{
+	cri2_pod("cri2-runc");
+	cri2_pod("cri2-crun");
+}
