@@ -232,6 +232,40 @@ Test(client, docker_two_engines)
 	fx_free(&f);
 }
 
+/* Docker 28 runs no setkey hook: dockerd's own mkdir of
+ * <data-root>/containers/<id> says which dockerd made the container. */
+Test(client, docker_engine_by_mkdir)
+{
+	static const char id[] = "90cfb6cbe5d613ab71b5732e9a0685c5"
+				 "d95cc2cf1080516efb815ff6da7346b1";
+	struct ct_container c;
+	struct ct_mkdir m = { 0 };
+	struct ct_client cl;
+	struct ct_clients *t;
+	struct ct_connect *k;
+	struct ct_fx f;
+
+	fx_init(&f);
+	client_at(&f, 100, 500, ARGV("docker", "run", "img"));
+	k = (void *)(f.buf + f.len - sizeof(*k));
+	k->peer_pid = 10;
+	client_at(&f, 100, 600, ARGV("docker", "run", "img"));
+	k = (void *)(f.buf + f.len - sizeof(*k));
+	k->peer_pid = 20;
+	m.hdr.type = CT_EV_MKDIR;
+	m.hdr.size = sizeof(m);
+	m.hdr.pid = 20;
+	m.hdr.ts_ns = 140 * 1000000ull;
+	snprintf(m.path, sizeof(m.path), "/var/lib/d2/containers/%s", id);
+	fx_raw(&f, &m, sizeof(m));
+	t = feed(&f);
+	container(&c, CT_ENG_DOCKER, id, "", 150);
+	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_EXACT);
+	cr_assert_eq(cl.pid, 600, "the client of dockerd 20");
+	ct_clients_free(t);
+	fx_free(&f);
+}
+
 /* `docker start X`: X is a name or an id prefix. */
 Test(client, docker_start)
 {
