@@ -118,6 +118,11 @@ def main():
         check.check(rec["total_ns"] >= a.min_share * wall,
                     f"total_ns {rec['total_ns']} < {a.min_share:.0%} of "
                     f"the podman run wall time {wall}")
+        # Podman 5 removes the container in the client: the record
+        # ends no later than the client returned
+        end = rec["start_ns"] + rec["total_ns"]
+        check.check(end <= a.t1, f"the record ends {end - a.t1} ns after "
+                    f"the podman run client")
         if a.name:
             check.check(rec.get("name") == a.name,
                         f"name {rec.get('name')!r} != {a.name!r}")
