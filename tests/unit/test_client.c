@@ -196,6 +196,20 @@ Test(client, docker_not_clients)
 	fx_free(&f);
 }
 
+/* docker run clients 500 and 600 (at 100 ms), of dockerd 10 and 20. */
+static void two_docker_clients(struct ct_fx *f)
+{
+	struct ct_connect *k;
+
+	fx_init(f);
+	client_at(f, 100, 500, ARGV("docker", "run", "img"));
+	k = (void *)(f->buf + f->len - sizeof(*k));
+	k->peer_pid = 10;
+	client_at(f, 100, 600, ARGV("docker", "run", "img"));
+	k = (void *)(f->buf + f->len - sizeof(*k));
+	k->peer_pid = 20;
+}
+
 /* Two dockerd: a client asked the one listening on its socket, and a
  * container's dockerd runs its network hook as /proc/<pid>/exe. */
 Test(client, docker_two_engines)
@@ -204,15 +218,8 @@ Test(client, docker_two_engines)
 	struct ct_container c;
 	struct ct_client cl;
 	struct ct_clients *t;
-	struct ct_connect *k;
 
-	fx_init(&f);
-	client_at(&f, 100, 500, ARGV("docker", "run", "img"));
-	k = (void *)(f.buf + f.len - sizeof(*k));
-	k->peer_pid = 10;
-	client_at(&f, 100, 600, ARGV("docker", "run", "img"));
-	k = (void *)(f.buf + f.len - sizeof(*k));
-	k->peer_pid = 20;
+	two_docker_clients(&f);
 	fx_at(&f, 160);
 	fx_exec(&f, 700, "/proc/20/exe", "libnetwork-setkey",
 		"-exec-root=/run/docker", "c1", "abcdef123456");
@@ -242,16 +249,9 @@ Test(client, docker_engine_by_mkdir)
 	struct ct_mkdir m = { 0 };
 	struct ct_client cl;
 	struct ct_clients *t;
-	struct ct_connect *k;
 	struct ct_fx f;
 
-	fx_init(&f);
-	client_at(&f, 100, 500, ARGV("docker", "run", "img"));
-	k = (void *)(f.buf + f.len - sizeof(*k));
-	k->peer_pid = 10;
-	client_at(&f, 100, 600, ARGV("docker", "run", "img"));
-	k = (void *)(f.buf + f.len - sizeof(*k));
-	k->peer_pid = 20;
+	two_docker_clients(&f);
 	m.hdr.type = CT_EV_MKDIR;
 	m.hdr.size = sizeof(m);
 	m.hdr.pid = 20;

@@ -270,6 +270,16 @@ Test(prepare, recording_docker)
 	ts_free(&r);
 }
 
+/* Replays name: a prepare phase that ends where attach begins. */
+static void prepare_to_attach(const char *name, struct ts_result *r)
+{
+	ts_replay(name, CT_READY_LISTEN, r);
+	cr_expect(ct_has_phase(&r->c, CT_PH_PREPARE), "%s", name);
+	cr_expect_gt(ct_phase_dur(&r->c, CT_PH_PREPARE), 0, "%s", name);
+	cr_expect_eq(r->c.phases[CT_PH_PREPARE].end_ns,
+		     r->c.phases[CT_PH_ATTACH].start_ns, "%s", name);
+}
+
 /* Podman: prepare ends where attach (conmon's exec) begins. */
 Test(prepare, recording_podman)
 {
@@ -278,12 +288,7 @@ Test(prepare, recording_podman)
 	struct ts_result r;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		ts_replay(names[i], CT_READY_LISTEN, &r);
-		cr_expect(ct_has_phase(&r.c, CT_PH_PREPARE), "%s", names[i]);
-		cr_expect_gt(ct_phase_dur(&r.c, CT_PH_PREPARE), 0, "%s",
-			     names[i]);
-		cr_expect_eq(r.c.phases[CT_PH_PREPARE].end_ns,
-			     r.c.phases[CT_PH_ATTACH].start_ns, "%s", names[i]);
+		prepare_to_attach(names[i], &r);
 		cr_expect_eq(r.c.first_ns, r.c.phases[CT_PH_PREPARE].start_ns);
 		ts_free(&r);
 	}
@@ -298,12 +303,7 @@ Test(prepare, recording_ctr)
 	struct ts_result r;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		ts_replay(names[i], CT_READY_LISTEN, &r);
-		cr_expect(ct_has_phase(&r.c, CT_PH_PREPARE), "%s", names[i]);
-		cr_expect_gt(ct_phase_dur(&r.c, CT_PH_PREPARE), 0, "%s",
-			     names[i]);
-		cr_expect_eq(r.c.phases[CT_PH_PREPARE].end_ns,
-			     r.c.phases[CT_PH_ATTACH].start_ns, "%s", names[i]);
+		prepare_to_attach(names[i], &r);
 		ts_free(&r);
 	}
 }
