@@ -109,6 +109,7 @@ $(UNIT_TESTS): $(TEST_OBJS) $(ENGINE_OBJS)
 test: $(UNIT_TESTS)
 	$(call msg,TEST,$<)
 	$(Q)$(abspath $(UNIT_TESTS))
+	$(Q)python3 tests/unit/test_check_podman.py
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay test
 	$(Q)tests/install.sh
 	$(Q)tests/plot.sh

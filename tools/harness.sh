@@ -25,6 +25,21 @@
 #                       docker runtimes "runsc" (--platform=systrap, its
 #                       default) and "runsc-ptrace"; runc and crun stay
 #                       Debian 12's (trixie's need a newer libc)
+#   forky               Debian testing (forky) from tools/install-deps.sh's
+#                       debootstrap tree $CT_FORKY_DIR: dockerd 28.5,
+#                       containerd 2.1, runc 1.3, crun 1.28, Podman 5.8
+#                       (conmon 2.1), CNI plugins 1.9, with trixie's runsc
+#                       (forky's panics under ptrace and on forking shell
+#                       loops).  They need glibc 2.43, so they run in a
+#                       private mount namespace whose root is that tree
+#                       (unshare -m, bind mounts of /proc, /sys, /dev, a
+#                       private /run, then pivot_root; its holder's pid is
+#                       $CT_DIR/holder.pid), with /tmp, /opt/coldtrace and
+#                       the repository at the same paths inside: dockerd's
+#                       data root and every socket and test file have one
+#                       path on both sides, so coldtrace on the host reads
+#                       names and layer ids.  $CT_DIR/bin holds docker, ctr
+#                       and podman as nsenter wrappers into that root.
 # CT_CGROUP picks the cgroup view the daemons run in:
 #   v1 (default)        the host's: cgroup v1 controllers + empty v2 unified
 #   v2                  a cgroup-v2-only view: a private mount namespace
@@ -107,6 +122,7 @@ DOCKER_BIN=/usr/bin/docker
 WAIT_S=${CT_HARNESS_WAIT:-40}
 CT_VERSIONS=${CT_VERSIONS:-bookworm}
 CT_TRIXIE_DIR=${CT_TRIXIE_DIR:-/opt/coldtrace/versions/trixie}
+CT_FORKY_DIR=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}
 CT_CGROUP=${CT_CGROUP:-v1}
 CT_CRI=${CT_CRI:-0}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -117,6 +133,10 @@ CRI_CLIENT=$TOP/tests/integration/cri/cri.py
 NSENTER=()
 # Set by version_set: where the set's binaries live ("" = the system's).
 VSET_BIN=
+# forky: the prefix that runs a command inside the forky root.
+INROOT=()
+# What a forky root sees of the host at the same path.
+FORKY_BINDS=(/tmp /opt/coldtrace "$TOP")
 RUNSC_BIN=/usr/bin/runsc
 
 die() {
@@ -269,7 +289,14 @@ version_set() {
 		DOCKER_BIN=$t/bin/docker
 		RUNSC_BIN=$t/bin/runsc
 		;;
-	*) die "CT_VERSIONS=$CT_VERSIONS: expected bookworm or trixie" ;;
+	forky)
+		local f=$CT_FORKY_DIR
+		[ -x "$f/usr/sbin/dockerd" ] && [ -x "$f/usr/bin/containerd" ] &&
+			[ -x "$f/usr/bin/podman" ] && [ -x "$CT_TRIXIE_DIR/usr/bin/runsc" ] ||
+			die "forky set missing in $CT_FORKY_DIR (run tools/install-deps.sh)"
+		RUNSC_BIN=$CT_TRIXIE_DIR/usr/bin/runsc
+		;;
+	*) die "CT_VERSIONS=$CT_VERSIONS: expected bookworm, trixie or forky" ;;
 	esac
 }
 
@@ -277,6 +304,10 @@ version_set() {
 # tests' PATH.  containerd finds its shims there, dockerd containerd's.
 version_links() {
 	local d=$1 b
+	if [ "$CT_VERSIONS" = forky ]; then
+		forky_wrappers "$d"
+		return 0
+	fi
 	ln -s "$DOCKER_BIN" "$d/bin/docker"
 	[ -n "$VSET_BIN" ] || return 0
 	for b in containerd containerd-shim-runc-v2 ctr runsc; do
@@ -285,12 +316,72 @@ version_links() {
 	ln -s "$VSET_BIN/../sbin/dockerd" "$d/bin/dockerd"
 }
 
+# forky: the clients the tests run, as wrappers that exec the forky
+# root's binary in the holder's namespace (nsenter execs it: the client
+# keeps the caller as parent), in the caller's directory: env -C, run
+# inside the new root (nsenter --wd opens the directory in the caller's
+# root, so that getcwd fails in there and conmon refuses to run).
+forky_wrappers() {
+	local d=$1 b
+	for b in docker ctr podman; do
+		cat >"$d/bin/$b" <<EOF
+#!/bin/sh
+exec nsenter -t "\$(cat $d/holder.pid)" -m -r env -C "\$PWD" \\
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin $b "\$@"
+EOF
+		chmod 755 "$d/bin/$b"
+	done
+	DOCKER_BIN=$d/bin/docker
+}
+
+# forky: a mount namespace whose root is the forky tree, held by a
+# `sleep infinity`; the host's /proc, /sys, /dev, a private /run, and
+# FORKY_BINDS at their own paths.  Private propagation: nothing mounted
+# there (dockerd's overlays, netns) shows on the host, and it all goes
+# with the holder.
+start_forky_root() {
+	local d=$1 h
+	unshare -m --propagation private sh -c '
+		set -e
+		f=$1; shift
+		mount --bind "$f" "$f"
+		mount -t proc proc "$f/proc"
+		mount --rbind /sys "$f/sys"
+		mount --make-rslave "$f/sys"
+		mount --rbind /dev "$f/dev"
+		mount --make-rslave "$f/dev"
+		mount -t tmpfs -o mode=755 tmpfs "$f/run"
+		mkdir -p "$f/run/lock" "$f/.oldroot"
+		for b in "$@"; do
+			mkdir -p "$f$b"
+			mount --rbind "$b" "$f$b"
+		done
+		cd "$f"
+		pivot_root . .oldroot
+		umount -l /.oldroot
+		cd /
+		exec sleep infinity' sh "$CT_FORKY_DIR" "${FORKY_BINDS[@]}" \
+		</dev/null >"$d/holder.log" 2>&1 &
+	h=$!
+	echo "$h" >"$d/holder.pid"
+	local end=$((SECONDS + 10))
+	until [ "$(cat "/proc/$h/comm" 2>/dev/null)" = sleep ] &&
+		[ -x "/proc/$h/root/usr/bin/containerd" ]; do
+		kill -0 "$h" 2>/dev/null || { show_log "$d/holder.log"; die "forky root failed"; }
+		[ $SECONDS -lt $end ] || die "no forky root after 10s"
+		sleep 0.05
+	done
+	INROOT=(nsenter -t "$h" -m -r env -C /
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+	log "forky root: mount namespace of pid $h ($CT_FORKY_DIR)"
+}
+
 # Docker runtimes for runsc: under trixie the default platform is
 # systrap (said explicitly, so that a changed default shows), ptrace
 # beside it.
 runsc_runtimes_json() {
 	local net='"--network=none"'
-	if [ "$CT_VERSIONS" = trixie ]; then
+	if [ "$CT_VERSIONS" != bookworm ]; then
 		printf '"runsc": { "path": "%s", "runtimeArgs": [%s, "--platform=systrap"] },\n' \
 			"$RUNSC_BIN" "$net"
 		printf '\t\t"runsc-ptrace": { "path": "%s", "runtimeArgs": [%s, "--platform=ptrace"] }' \
@@ -347,7 +438,7 @@ EOF
 start_containerd() {
 	local d=$1
 	write_containerd_config "$d"
-	"${NSENTER[@]}" setsid containerd --config "$d/containerd.toml" \
+	"${NSENTER[@]}" "${INROOT[@]}" setsid containerd --config "$d/containerd.toml" \
 		</dev/null >"$d/containerd.log" 2>&1 &
 	echo $! >"$d/containerd.pid"
 	wait_for containerd "$d/containerd.log" $! \
@@ -357,7 +448,7 @@ start_containerd() {
 start_dockerd() {
 	local d=$1
 	write_daemon_json "$d"
-	"${NSENTER[@]}" setsid dockerd --config-file "$d/daemon.json" \
+	"${NSENTER[@]}" "${INROOT[@]}" setsid dockerd --config-file "$d/daemon.json" \
 		--data-root "$d/docker" --exec-root "$d/exec" \
 		--pidfile "$d/docker.pid" -H "unix://$d/docker.sock" \
 		--containerd "$d/containerd.sock" \
@@ -436,6 +527,7 @@ cmd_start() {
 	echo "$d" >"$STATE_FILE"
 	# After the state file: a failed start is still cleaned up by `stop`.
 	[ "$CT_CGROUP" = v2 ] && start_v2_view "$d"
+	[ "$CT_VERSIONS" = forky ] && start_forky_root "$d"
 	if [ "$CT_CRI" = 1 ]; then write_cni_conf "$d"; fi
 	start_containerd "$d"
 	start_dockerd "$d"

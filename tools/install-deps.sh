@@ -3,7 +3,8 @@
 # Install every build, test and experiment dependency of coldtrace from
 # Debian's archive, then the second version set (Debian 13's runsc,
 # docker.io and containerd) into a private directory for
-# CT_VERSIONS=trixie (tools/harness.sh).  Idempotent: re-running it only
+# CT_VERSIONS=trixie, and the third (a Debian forky root filesystem) for
+# CT_VERSIONS=forky (tools/harness.sh).  Idempotent: re-running it only
 # checks.
 set -euo pipefail
 
@@ -14,6 +15,16 @@ set -euo pipefail
 # podman need libc6 >= 2.38: the trixie set keeps Debian 12's.
 TRIXIE_PKGS=(runsc docker.io docker-cli containerd)
 CT_TRIXIE_DIR=${CT_TRIXIE_DIR:-/opt/coldtrace/versions/trixie}
+
+# The third set, CT_VERSIONS=forky: Debian testing's container stack
+# needs glibc 2.43, so it is a whole root filesystem made by debootstrap
+# (cached in $CT_FORKY_DIR), in which tools/harness.sh runs the daemons.
+# runsc stays trixie's (forky's panics under ptrace and on forking shell
+# loops).  MANIFEST lists the versions of the set.
+FORKY_PKGS=(docker.io docker-cli containerd runc crun podman conmon
+	containernetworking-plugins)
+FORKY_EXTRA=(busybox-static iproute2 procps util-linux iptables ca-certificates)
+CT_FORKY_DIR=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}
 
 PKGS=(
 	# build
@@ -86,6 +97,29 @@ install_trixie() {
 	echo "install-deps: trixie set: $(paste -sd ',' "$d/MANIFEST")"
 }
 
+# debootstrap the forky tree unless $CT_FORKY_DIR holds one with its
+# manifest.  Debian 12's debootstrap has no script for forky: testing's
+# is sid's.
+install_forky() {
+	local d=$CT_FORKY_DIR t=$CT_FORKY_DIR.tmp script inc
+	if [ -s "$d/MANIFEST" ] && [ -x "$d/usr/sbin/dockerd" ] &&
+		[ -x "$d/usr/bin/containerd" ] && [ -x "$d/usr/bin/podman" ]; then
+		echo "install-deps: forky set present in $d"
+		return 0
+	fi
+	script=/usr/share/debootstrap/scripts/forky
+	[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
+	inc=$(IFS=,; echo "${FORKY_PKGS[*]},${FORKY_EXTRA[*]}")
+	echo "install-deps: debootstrap of Debian forky into $d (${FORKY_PKGS[*]})"
+	rm -rf "$t"
+	debootstrap --variant=minbase --include="$inc" forky "$t" \
+		"$(debian_mirror)" "$script"
+	chroot "$t" dpkg-query -W "${FORKY_PKGS[@]}" >"$t/MANIFEST"
+	rm -rf "$t/var/cache/apt/archives/"*.deb
+	mv "$t" "$d"
+	echo "install-deps: forky set: $(paste -sd ',' "$d/MANIFEST")"
+}
+
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -94,6 +128,7 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#PKGS[@]} packages present"
 	install_trixie
+	install_forky
 	exit 0
 fi
 
@@ -112,3 +147,4 @@ trap '[ $created_policy -eq 1 ] && rm -f "$policy"' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 install_trixie
+install_forky

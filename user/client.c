@@ -318,6 +318,29 @@ static void on_stdin(struct ct_clients *t, const struct ct_stdin *in)
 	x->cl.stdin_wait_ns = in->wait_ns;
 }
 
+/*
+ * dockerd makes `<data-root>/containers/<id>` itself (CT_EV_MKDIR, by
+ * its own pid): which dockerd made the container, also when it runs no
+ * network hook (Docker 28 runs none).
+ */
+static void on_mkdir(struct ct_clients *t, const struct ct_mkdir *m)
+{
+	static const char dir[] = "/containers/";
+	const size_t dl = sizeof(dir) - 1;
+	char path[CT_PATH_MAX];
+	struct engine_of *g;
+	const char *base;
+
+	ct_copy_str(path, sizeof(path), m->path, sizeof(m->path));
+	base = ct_basename(path);
+	if (m->ret != 0 || strlen(base) != 64 ||
+	    (size_t)(base - path) < dl || strncmp(base - dl, dir, dl))
+		return;
+	g = &t->engines[t->next_engine++ % NCLIENTS];
+	ct_copy_str(g->id, sizeof(g->id), base, strlen(base) + 1);
+	g->pid = m->hdr.pid;
+}
+
 /* The dockerd that made container id, 0 if not known. */
 static uint32_t engine_pid(const struct ct_clients *t, const char *id)
 {
@@ -355,6 +378,10 @@ void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len)
 	case CT_EV_STDIN:
 		if (h->size >= sizeof(struct ct_stdin))
 			on_stdin(t, rec);
+		break;
+	case CT_EV_MKDIR:
+		if (h->size >= sizeof(struct ct_mkdir))
+			on_mkdir(t, rec);
 		break;
 	}
 }

@@ -45,12 +45,17 @@
  * removes the container's layer, `layerdb/mounts/<id>` and, last,
  * `containers/<id>` before it answers; that removal is the engine
  * destroying the container, so destroy lasts until its last rmdir.
+ * Docker 28 runs no network hook: its network is set up between the
+ * runtime's create and start, which the netns bind mount tells (connect
+ * from create's end to start's exec).
  */
 static const struct ct_phase_rule shim_rules[] = {
 	R(SHIM_START, BEGIN, ATTACH),
 	MONITORED_RUNTIME,
 	ENGINE_NETWORK,
 	R(ID_RMDIR, EXTEND, DESTROY),
+	R(NETNS_MOUNT, BEGIN, CONNECT),
+	R(RT_START, END, CONNECT),
 };
 
 /*
@@ -59,12 +64,15 @@ static const struct ct_phase_rule shim_rules[] = {
  * runtime's create); the podman client runs start, conmon's cleanup
  * command delete.  With --network none there is no network; with one,
  * the podman client runs netavark before conmon, and nothing in its argv
- * names the container (not modelled).
+ * names the container (not modelled).  Podman 5's client runs the
+ * runtime's delete and removes the container itself: its exit ends
+ * destroy and the record, whatever conmon's cleanup still does.
  */
 static const struct ct_phase_rule podman_rules[] = {
 	R(MONITOR_EXEC, BEGIN, ATTACH),
 	MONITORED_RUNTIME,
 	R(ID_UMOUNT, EXTEND, DESTROY),
+	R(REMOVER_EXIT, EXTEND, DESTROY),
 };
 
 /*
@@ -75,9 +83,12 @@ static const struct ct_phase_rule podman_rules[] = {
  * sandbox's shim (ADD: connect) and after its pid 1 exited (DEL:
  * disconnect, which the umount of the netns ends).  The tracker's CRI
  * hooks say which sandbox a plugin works for (user/tracker.c).
+ * containerd 2 starts no shim for an app container: the pod's shim mounts
+ * its rootfs when the create request comes, which begins its attach.
  */
 static const struct ct_phase_rule cri_rules[] = {
 	R(SHIM_START, BEGIN, ATTACH),
+	R(TASK_REQUEST, BEGIN, ATTACH),
 	MONITORED_RUNTIME,
 	R(HOOK_EXEC, BEGIN, CONNECT),
 	R(HOOK_EXIT, END, CONNECT),
@@ -226,6 +237,9 @@ static const char *const tr_names[CT_TR_MAX] = {
 	[CT_TR_MONITOR_EXEC] = "monitor exec",
 	[CT_TR_NET_TEARDOWN] = "network teardown exec",
 	[CT_TR_ID_RMDIR] = "rmdir naming the id",
+	[CT_TR_NETNS_MOUNT] = "netns mount",
+	[CT_TR_REMOVER_EXIT] = "remover exit",
+	[CT_TR_TASK_REQUEST] = "app rootfs mount",
 };
 
 const char *ct_transition_name(enum ct_transition tr)

@@ -34,6 +34,13 @@ enum ct_transition {
 	CT_TR_NET_TEARDOWN,	/* CRI: a CNI plugin exec after the sandbox's
 				 * pid 1 exited (its DEL) */
 	CT_TR_ID_RMDIR,		/* dockerd removed a directory named by its id */
+	CT_TR_NETNS_MOUNT,	/* the engine's bind mount of pid 1's netns
+				 * after create's end (Docker 28: no hook);
+				 * at create's end */
+	CT_TR_TASK_REQUEST,	/* CRI, containerd 2: the pod's shim mounts an
+				 * app's rootfs (its create request) */
+	CT_TR_REMOVER_EXIT,	/* Podman 5: the client that ran the runtime's
+				 * delete itself exited (the record ends) */
 	CT_TR_MAX,
 };
 

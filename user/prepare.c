@@ -99,17 +99,27 @@ static bool init_layer(const char *path, const char **id, size_t *len)
 	return *len > 0;
 }
 
-/* Global flags of ctr that take a value, and those of `ctr run`. */
+/*
+ * Every flag of ctr 1.6 to 2.1 that takes a value: the global ones, then
+ * `ctr run`'s (its --help: the platform's, runtime's and container's
+ * flags; 2.x added --cpuset-*, --sandbox, --hostname, --user).  A value
+ * flag missing here makes the value read as the image and the image as
+ * the id.  tests/fixtures/ctr-*help-*.txt are each version's --help.
+ */
 static const char *const value_flags[] = {
 	"--address", "-a", "--namespace", "-n", "--timeout",
-	"--connect-timeout", "--snapshotter", "--snapshotter-label",
-	"--config", "-c", "--cwd", "--env", "--env-file", "--label",
-	"--mount", "--user", "-u", "--runtime", "--runtime-config-path",
-	"--with-ns", "--pid-file", "--fifo-dir", "--cgroup", "--platform",
-	"--cap-add", "--cap-drop", "--seccomp-profile", "--apparmor-profile",
+	"--connect-timeout",
+	"--snapshotter", "--snapshotter-label", "--config", "-c", "--cwd",
+	"--env", "--env-file", "--label", "--annotation", "--mount",
+	"--user", "-u", "--runtime", "--runtime-config-path", "--with-ns",
+	"--pid-file", "--fifo-dir", "--log-uri", "--cgroup", "--platform",
+	"--cap-add", "--cap-drop", "--seccomp-profile",
+	"--apparmor-default-profile", "--apparmor-profile",
 	"--memory-limit", "--device", "--hostname", "--uidmap", "--gidmap",
-	"--cpus", "--cpu-shares", "--gpus", "--annotation", "--log-uri",
-	"--runtime-root", "--rootfs-propagation", "--apparmor-default-profile",
+	"--gpus", "--cpus", "--cpu-shares", "--cpu-quota", "--cpu-period",
+	"--cpuset-cpus", "--cpuset-mems", "--runc-binary", "--runc-root",
+	"--rootfs-propagation", "--rdt-class", "--blockio-config-file",
+	"--blockio-class", "--sandbox",
 	NULL,
 };
 

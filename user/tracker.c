@@ -72,6 +72,7 @@ struct cstate {
 	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */
 	uint64_t hold_until;		/* dockerd removing it: held till */
 	bool removing;			/* dockerd's removal began */
+	uint32_t remover_pid;		/* Podman 5: the client that deleted it */
 	/* a runtime run by hand began while the syscall hooks were
 	 * detached: whole if they were on by its next exec (arm.h) */
 	bool unarmed_pending;
@@ -956,6 +957,70 @@ static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
 		mark_unarmed(e, s);
 }
 
+/*
+ * containerd 2 starts no shim for a pod's app container: the pod's shim
+ * gets the task's create request, mounts the app's rootfs on
+ * `.../io.containerd.runtime.v2.task/<ns>/<app id>/rootfs` and runs its
+ * runtime itself.  That mount (its start: the request) begins the app's
+ * attach and names the app; the shim names its pod.
+ */
+static const char *rootfs_app_id(const char *target, char *id, size_t len)
+{
+	static const char task[] = "/io.containerd.runtime.v2.task/",
+			  sfx[] = "/rootfs";
+	size_t n = strlen(target), sl = sizeof(sfx) - 1;
+	const char *end = target + n - sl, *b;
+
+	if (n <= sl || strcmp(end, sfx) || !strstr(target, task))
+		return NULL;
+	for (b = end; b > target && b[-1] != '/'; b--)
+		;
+	if (b == end || (size_t)(end - b) >= len)
+		return NULL;
+	snprintf(id, len, "%.*s", (int)(end - b), b);
+	return id;
+}
+
+static struct cstate *cri_pod_of(struct ct_tracker *e, const struct ct_proc *p)
+{
+	struct cstate *pod = find_proc(e, p);
+
+	if (!p || p->role != CT_ROLE_SHIM || !pod || !pod->c.is_pod ||
+	    pod->c.engine != CT_ENG_CRI)
+		return NULL;
+	return pod;
+}
+
+static void cri_app_rootfs(struct ct_tracker *e, const struct ct_mount *m,
+			   const char *target)
+{
+	struct cstate *pod = cri_pod_of(e, ct_proc_get(e->procs, m->hdr.pid));
+	char id[CT_ID_LEN];
+	struct cstate *s;
+
+	if (!pod || !rootfs_app_id(target, id, sizeof(id)) ||
+	    !strcmp(id, pod->c.id) || find(e, id))
+		return;
+	s = get_or_create(e, id);
+	if (!s)
+		return;
+	s->c.engine = CT_ENG_CRI;
+	snprintf(s->c.pod, sizeof(s->c.pod), "%s", pod->c.id);
+	fire(e, s, CT_TR_TASK_REQUEST,
+	     wall(e, m->start_ns && m->start_ns <= m->hdr.ts_ns ?
+			     m->start_ns : m->hdr.ts_ns));
+	check_done(e, s);
+}
+
+/* The same without the mount: the runtime's create by a pod's shim. */
+static void cri_app_create(struct ct_tracker *e, struct cstate *s,
+			   const struct ct_proc *parent)
+{
+	if (s->c.engine == CT_ENG_UNKNOWN && cri_pod_of(e, parent) &&
+	    strcmp(parent->id, s->c.id))
+		s->c.engine = CT_ENG_CRI;
+}
+
 /* An app container's program began: its pod's cold start lasts until
  * the last one does. */
 static void cri_app_started(struct ct_tracker *e, const struct cstate *s,
@@ -1023,6 +1088,24 @@ static void runsc_start_hook(struct cstate *s)
 		s->start_pending = true;
 }
 
+/*
+ * Podman 5's `podman run --rm` (and start) runs `<rt> delete` itself and
+ * removes the container before it returns, while conmon's `podman
+ * container cleanup` may still be running: that client's exit, not
+ * conmon's, ends the container (remover_exit()).  A cleanup or an rm
+ * that is a process of the container is not such a client.
+ */
+static void note_remover(struct ct_tracker *e, struct cstate *s,
+			 uint32_t ppid)
+{
+	struct ct_proc *pp = ct_proc_get(e->procs, ppid);
+
+	if (pp && pp->own && pp->role == CT_ROLE_ENGINE_CMD &&
+	    (pp->cmd == CT_CMD_RUN || pp->cmd == CT_CMD_START) &&
+	    find_proc(e, pp) != s)
+		s->remover_pid = ppid;
+}
+
 static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 		      const struct ct_class *cl,
 		      const struct ct_proc *parent_like,
@@ -1033,6 +1116,7 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 	switch (cl->cmd) {
 	case CT_CMD_CREATE:
 	case CT_CMD_RUN:
+		cri_app_create(e, s, parent_like);
 		if (s->c.engine == CT_ENG_UNKNOWN)
 			s->c.engine = launcher_engine(cl, parent_like);
 		if (!s->host_mntns)
@@ -1051,6 +1135,7 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 		break;
 	case CT_CMD_DELETE:
 		fire(e, s, CT_TR_RT_DELETE, t);
+		note_remover(e, s, h->ppid);
 		break;
 	default:
 		break;
@@ -1386,6 +1471,27 @@ static void exit_phases(struct ct_tracker *e, struct cstate *s,
 	fire(e, s, CT_TR_PROC_EXIT, t);
 }
 
+/* The client that removed a container returned: destroy lasts until
+ * then and the record ends there; what conmon still runs for it (its
+ * cleanup command) no longer is the container's. */
+static void remover_exit(struct ct_tracker *e, uint32_t pid, uint64_t t)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		struct cstate *s = e->cts[i];
+		uint32_t gen = s->gen;
+		bool held = s->live;
+
+		if (s->remover_pid != pid ||
+		    !ct_has_phase(&s->c, CT_PH_DESTROY))
+			continue;
+		fire(e, s, CT_TR_REMOVER_EXIT, t);
+		emit_at(e, i, true);
+		if (held)
+			ct_proc_sweep(e->procs, of_gen, &gen);
+		return;
+	}
+}
+
 static void on_exit_ev(struct ct_tracker *e, const struct ct_exit *x)
 {
 	uint64_t t = wall(e, x->hdr.ts_ns);
@@ -1403,6 +1509,8 @@ static void on_exit_ev(struct ct_tracker *e, const struct ct_exit *x)
 		check_done(e, s);
 	} else if (p->role == CT_ROLE_CNI) {
 		cri_cni_exit(e, p->pid, t);
+	} else if (p->role == CT_ROLE_ENGINE_CMD) {
+		remover_exit(e, p->pid, t);
 	}
 	ct_proc_del(e->procs, x->hdr.pid);
 }
@@ -1554,6 +1662,22 @@ static struct cstate *sole_connecting(struct ct_tracker *e)
 	return found;
 }
 
+/*
+ * Docker 28 runs no network hook: once the runtime's create has
+ * returned, dockerd bind-mounts /proc/<pid 1>/ns/net itself, sets up the
+ * container's networks and only then asks for start.  That mount, whose
+ * source names the container's pid 1, says the time from create's end
+ * to start was the engine connecting it (docs/phases.md "netns mount").
+ */
+static void engine_netns_mount(struct ct_tracker *e, struct cstate *s)
+{
+	const struct ct_interval *cr = &s->c.phases[CT_PH_CREATE];
+
+	if (ct_has_phase(&s->c, CT_PH_CREATE) && cr->end_ns &&
+	    !ct_has_phase(&s->c, CT_PH_START))
+		fire(e, s, CT_TR_NETNS_MOUNT, cr->end_ns);
+}
+
 static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 		     const char *src, const char *target)
 {
@@ -1564,6 +1688,7 @@ static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 	if (m->ret != 0)
 		return;
 	cri_netns_mount(e, src, target, m->hdr.pid);
+	cri_app_rootfs(e, m, target);
 	if (!pid)
 		return;
 	p = ct_proc_get(e->procs, pid);
@@ -1575,6 +1700,7 @@ static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 		return;
 	snprintf(s->netns_target, sizeof(s->netns_target), "%s", target);
 	s->netns_mounted = true;
+	engine_netns_mount(e, s);
 }
 
 static void on_umount(struct ct_tracker *e, const struct ct_mount *m,

@@ -201,6 +201,40 @@ def check_events(rec, path):
           f"{tag}: destroy starts after docker's destroy event")
 
 
+def check_engine_connect(rec, path):
+    """Docker 28 (no setkey hook): connect lasts from create's end to
+    start's begin and holds dockerd's own network "connect" event."""
+    tag = f"container {rec['id'][:12]}"
+    ev = load_events(path)
+    cn, cr, st = phase(rec, "connect"), phase(rec, "create"), phase(rec, "start")
+    if not check(cn is not None and "connect" in ev,
+                 f"{tag}: no connect phase or no network connect event"):
+        return
+    check(cn["start_ns"] == cr["start_ns"] + cr["dur_ns"] and
+          cn["start_ns"] + cn["dur_ns"] == st["start_ns"],
+          f"{tag}: connect is not create's end to start")
+    check(cn["start_ns"] - SLACK_NS <= ev["connect"] <=
+          cn["start_ns"] + cn["dur_ns"] + SLACK_NS,
+          f"{tag}: docker's network connect event outside connect")
+
+
+def check_cover(rec):
+    """The phases cover the total within 1 % (their exclusive times add
+    up to it): no time of the record is in no phase."""
+    covered, end = 0, None
+    for s, e in sorted((p["start_ns"], p["start_ns"] + p["dur_ns"])
+                       for p in rec["phases"].values()):
+        if end is None or s > end:
+            covered += e - s
+            end = e
+        elif e > end:
+            covered += e - end
+            end = e
+    check(covered >= 0.99 * rec["total_ns"],
+          f"container {rec['id'][:12]}: phases cover {covered} of "
+          f"{rec['total_ns']} ns")
+
+
 def drop_foreign(recs, ours, foreign_ok):
     """coldtrace traces the whole host.  On a shared development machine
     other people's daemons run containers too: with --foreign-ok, records
@@ -242,6 +276,9 @@ def cmd_single(a):
         check_times(rec, a.t0, a.t1)
     if a.events:
         check_events(rec, a.events)
+    if getattr(a, "engine_connect", False):
+        check_engine_connect(rec, a.events)
+        check_cover(rec)
 
 
 def cmd_many(a):
@@ -269,6 +306,8 @@ def cmd_many(a):
               f"{r.get('exit_code')!r}")
         if check_phase_shapes(r, a.phases.split(",")):
             check_order(r)
+            if getattr(a, "engine_connect", False):
+                check_cover(r)
             if a.t0 and a.t1:
                 check_times_loose(r, a.t0, a.t1)
 
@@ -516,6 +555,10 @@ def main():
     s.add_argument("--t0", type=int)
     s.add_argument("--t1", type=int)
     s.add_argument("--events")
+    s.add_argument("--engine-connect", action="store_true",
+                   help="Docker 28: connect from create's end to start, "
+                   "holding docker's network connect event (--events); "
+                   "phases cover the total")
     s.set_defaults(fn=cmd_single)
     m = sub.add_parser("many", help="one record per id, once each")
     m.add_argument("--out", required=True)
@@ -525,6 +568,8 @@ def main():
     m.add_argument("--phases", default="create,start,run,destroy")
     m.add_argument("--t0", type=int)
     m.add_argument("--t1", type=int)
+    m.add_argument("--engine-connect", action="store_true",
+                   help="Docker 28: phases cover each total")
     m.set_defaults(fn=cmd_many)
     r = sub.add_parser("restart", help="restart.sh: -o files vs records")
     r.add_argument("--dir", required=True, help="the -o DIR")

@@ -40,6 +40,14 @@ def time_ns(s):
     return (sec - off) * 10**9 + frac
 
 
+def event_ns(e):
+    """An event's time: Podman 5 writes `timeNano` (ns since the epoch)
+    and `time` (seconds), Podman 4 `Time` (RFC 3339 with ns)."""
+    if "timeNano" in e:
+        return int(e["timeNano"])
+    return time_ns(e["Time"])
+
+
 def load_events(path, cid):
     """podman events JSON Lines of container cid -> {Status: first ns}."""
     ev = {}
@@ -50,7 +58,7 @@ def load_events(path, cid):
                 continue
             e = json.loads(line)
             if e.get("Type") == "container" and e.get("ID") == cid:
-                ev.setdefault(e["Status"], time_ns(e["Time"]))
+                ev.setdefault(e["Status"], event_ns(e))
     return ev
 
 
@@ -110,6 +118,11 @@ def main():
         check.check(rec["total_ns"] >= a.min_share * wall,
                     f"total_ns {rec['total_ns']} < {a.min_share:.0%} of "
                     f"the podman run wall time {wall}")
+        # Podman 5 removes the container in the client: the record
+        # ends no later than the client returned
+        end = rec["start_ns"] + rec["total_ns"]
+        check.check(end <= a.t1, f"the record ends {end - a.t1} ns after "
+                    f"the podman run client")
         if a.name:
             check.check(rec.get("name") == a.name,
                         f"name {rec.get('name')!r} != {a.name!r}")

@@ -16,6 +16,18 @@ id=$(cat "$T/cid")
 docker_events "$id" "$CMD_START_NS" "$CMD_END_NS" >"$T/events"
 note "$rt: command took $(((CMD_END_NS - CMD_START_NS) / 1000000)) ms," \
 	"coldtrace total $(records | jq -r '.total_ns / 1e6 | floor') ms"
+# Docker 28 (forky): the engine connects between create and start; its
+# network "connect" event names the container only in its attributes
+more=()
+if [ "${CT_VERSIONS:-}" = forky ]; then
+	more=(--engine-connect)
+	docker events --filter type=network --filter event=connect \
+		--since "$((CMD_START_NS / 1000000000 - 1))" \
+		--until "$((CMD_END_NS / 1000000000 + 2))" --format '{{json .}}' |
+		grep -F "\"container\":\"$id\"" >>"$T/events" ||
+		fail "docker events has no network connect of $id"
+fi
 $CHECK single --out "$T/out" --id "$id" --runtime "$rt" --engine docker \
-	--t0 "$CMD_START_NS" --t1 "$CMD_END_NS" --events "$T/events" ||
+	--t0 "$CMD_START_NS" --t1 "$CMD_END_NS" --events "$T/events" \
+	"${more[@]}" ||
 	{ show_output; fail "docker run --runtime=$rt"; }

@@ -10,7 +10,8 @@
 #
 #   tests/integration/run.sh            all tests
 #   tests/integration/run.sh PATTERN    tests whose name contains PATTERN
-#                                       (e.g. "trixie/": the second version set)
+#                                       (e.g. "trixie/": the second version set,
+#                                       "forky/": the third)
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -77,6 +78,29 @@ TRIXIE_TESTS=(
 	"docker-pull|pull.sh"
 	"prepare|prepare.sh"
 	"daemonset|daemonset.sh"
+)
+
+# The core tests, Podman and CRI once more against the third version set
+# (CT_VERSIONS=forky: Docker 28, containerd 2.1, runc 1.3, crun 1.28,
+# Podman 5.8, trixie's runsc; daemons in a private root of Debian forky,
+# coldtrace on the host), in a harness of their own with the CRI plugin.
+# Named "forky/NAME".  Not prepare.sh: the clients' nsenter wrappers run
+# before their exec, where prepare begins (docs/versions.md).
+FORKY_TESTS=(
+	"docker-runc|docker_single.sh runc"
+	"docker-crun|docker_single.sh crun"
+	"docker-runsc|docker_single.sh runsc"
+	"docker-concurrent-6|docker_concurrent.sh 6"
+	"docker-exit-3|docker_exit.sh"
+	"ctr-run|ctr_run.sh"
+	"ctr-runc-binary|ctr_run.sh runc space"
+	"ctr-crun-binary|ctr_run.sh crun space"
+	"ctr-crun-binary-equals|ctr_run.sh crun equals"
+	"podman-runc|podman.sh runc"
+	"podman-crun|podman.sh crun"
+	"cri-runc|cri.sh runc"
+	"cri-crun|cri.sh crun"
+	"cri-concurrent-3|cri.sh runc 3"
 )
 
 # The core tests in a cgroup-v2-only view (CT_CGROUP=v2: a private mount
@@ -222,6 +246,11 @@ fi
 if any_match trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"; then
 	start_harness trixie
 	run_tests trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"
+	"$HARNESS" stop >/dev/null
+fi
+if any_match forky/ "${1:-}" "${FORKY_TESTS[@]}"; then
+	CT_CRI=1 start_harness forky
+	run_tests forky/ "${1:-}" "${FORKY_TESTS[@]}"
 	"$HARNESS" stop >/dev/null
 fi
 if any_match v2/ "${1:-}" "${V2_TESTS[@]}"; then

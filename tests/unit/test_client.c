@@ -196,6 +196,20 @@ Test(client, docker_not_clients)
 	fx_free(&f);
 }
 
+/* docker run clients 500 and 600 (at 100 ms), of dockerd 10 and 20. */
+static void two_docker_clients(struct ct_fx *f)
+{
+	struct ct_connect *k;
+
+	fx_init(f);
+	client_at(f, 100, 500, ARGV("docker", "run", "img"));
+	k = (void *)(f->buf + f->len - sizeof(*k));
+	k->peer_pid = 10;
+	client_at(f, 100, 600, ARGV("docker", "run", "img"));
+	k = (void *)(f->buf + f->len - sizeof(*k));
+	k->peer_pid = 20;
+}
+
 /* Two dockerd: a client asked the one listening on its socket, and a
  * container's dockerd runs its network hook as /proc/<pid>/exe. */
 Test(client, docker_two_engines)
@@ -204,15 +218,8 @@ Test(client, docker_two_engines)
 	struct ct_container c;
 	struct ct_client cl;
 	struct ct_clients *t;
-	struct ct_connect *k;
 
-	fx_init(&f);
-	client_at(&f, 100, 500, ARGV("docker", "run", "img"));
-	k = (void *)(f.buf + f.len - sizeof(*k));
-	k->peer_pid = 10;
-	client_at(&f, 100, 600, ARGV("docker", "run", "img"));
-	k = (void *)(f.buf + f.len - sizeof(*k));
-	k->peer_pid = 20;
+	two_docker_clients(&f);
 	fx_at(&f, 160);
 	fx_exec(&f, 700, "/proc/20/exe", "libnetwork-setkey",
 		"-exec-root=/run/docker", "c1", "abcdef123456");
@@ -228,6 +235,33 @@ Test(client, docker_two_engines)
 	container(&c, CT_ENG_DOCKER, "c3", "", 150);
 	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_AMBIGUOUS,
 		     "a hook not run as /proc/N/exe says no dockerd");
+	ct_clients_free(t);
+	fx_free(&f);
+}
+
+/* Docker 28 runs no setkey hook: dockerd's own mkdir of
+ * <data-root>/containers/<id> says which dockerd made the container. */
+Test(client, docker_engine_by_mkdir)
+{
+	static const char id[] = "90cfb6cbe5d613ab71b5732e9a0685c5"
+				 "d95cc2cf1080516efb815ff6da7346b1";
+	struct ct_container c;
+	struct ct_mkdir m = { 0 };
+	struct ct_client cl;
+	struct ct_clients *t;
+	struct ct_fx f;
+
+	two_docker_clients(&f);
+	m.hdr.type = CT_EV_MKDIR;
+	m.hdr.size = sizeof(m);
+	m.hdr.pid = 20;
+	m.hdr.ts_ns = 140 * 1000000ull;
+	snprintf(m.path, sizeof(m.path), "/var/lib/d2/containers/%s", id);
+	fx_raw(&f, &m, sizeof(m));
+	t = feed(&f);
+	container(&c, CT_ENG_DOCKER, id, "", 150);
+	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_EXACT);
+	cr_assert_eq(cl.pid, 600, "the client of dockerd 20");
 	ct_clients_free(t);
 	fx_free(&f);
 }
@@ -416,11 +450,16 @@ Test(client, recording_podman)
 /* ctr: the client is the command the sidecar ran. */
 Test(client, recording_ctr)
 {
+	static const char *const names[] = { "ctr-runc", "ctr-runc-binary",
+					     "ctr-crun-binary" };
 	struct ts_result r;
 
-	ts_replay("ctr-runc", CT_READY_LISTEN, &r);
-	assert_front(&r.c, "ctr-runc");
-	ts_assert_argv(&r.c.client, tj_get(r.sidecar, "command"), 0, "ctr-runc");
-	cr_assert_str_eq(r.c.client.comm, "ctr");
-	ts_free(&r);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ts_replay(names[i], CT_READY_LISTEN, &r);
+		assert_front(&r.c, names[i]);
+		ts_assert_argv(&r.c.client, tj_get(r.sidecar, "command"), 0,
+			       names[i]);
+		cr_assert_str_eq(r.c.client.comm, "ctr");
+		ts_free(&r);
+	}
 }

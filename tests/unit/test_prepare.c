@@ -2,6 +2,7 @@
 /* The prepare phase (user/prepare.c). */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,94 @@ Test(prepare, ctr_run_ids)
 		     -EINVAL, "last argument cut");
 }
 
+/* "ctr [G V] run [F [V]] IMG theid true" -> theid, with G a global
+ * flag, F a flag of run; V after a flag that takes a value. */
+static void ctr_flag_case(const char *flag, bool value, bool global,
+			  const char *file)
+{
+	char a[256], id[CT_ID_LEN];
+	size_t n = 0;
+
+#define ADD(x) (n += (size_t)snprintf(a + n, sizeof(a) - n, "%s", x) + 1)
+	ADD("ctr");
+	if (global)
+		ADD(flag);
+	if (global && value)
+		ADD("v1");
+	ADD("run");
+	if (!global)
+		ADD(flag);
+	if (!global && value)
+		ADD("v2");
+	ADD("docker.io/x/y:latest");
+	ADD("theid");
+	ADD("true");
+#undef ADD
+	cr_assert_lt(n, sizeof(a));
+	cr_expect_eq(ct_prepare_ctr_id(a, n, id, sizeof(id)), 0, "%s %s", file,
+		     flag);
+	cr_expect_str_eq(id, "theid", "%s: %s%s", file, flag,
+			 value ? " VALUE" : "");
+}
+
+/* The flags of one ctr --help: "   --name value, -n value   Usage". */
+static int ctr_help_flags(const char *file, bool global)
+{
+	char path[128], line[512];
+	int cases = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/fixtures/%s", file);
+	f = fopen(path, "r");
+	cr_assert(f, "%s missing", path);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " "), *end, *tok, *save;
+
+		if (p == line || *p != '-')
+			continue;
+		end = strstr(p, "  ");
+		if (end)
+			*end = '\0';
+		p[strcspn(p, "\n")] = '\0';
+		for (tok = strtok_r(p, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			char name[64];
+			bool value;
+
+			tok += strspn(tok, " ");
+			value = strchr(tok, ' ') != NULL;
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)strcspn(tok, " "), tok);
+			if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
+			    !strcmp(name, "--version") || !strcmp(name, "-v"))
+				continue;	/* ctr runs nothing then */
+			ctr_flag_case(name, value, global, file);
+			cases++;
+		}
+	}
+	fclose(f);
+	return cases;
+}
+
+/* Every flag of ctr 1.6, 1.7 and 2.1 (their --help, space-separated
+ * values): `ctr run --runc-binary /usr/bin/crun IMAGE ID` read
+ * /usr/bin/crun as the image and IMAGE as the id. */
+Test(prepare, ctr_every_flag)
+{
+	static const char *const runs[] = { "ctr-run-help-1.6.txt",
+					    "ctr-run-help-1.7.txt",
+					    "ctr-run-help-2.1.txt" };
+	static const char *const globals[] = { "ctr-help-1.6.txt",
+					       "ctr-help-2.1.txt" };
+
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+		cr_expect_gt(ctr_help_flags(runs[i], false), 40, "%s",
+			     runs[i]);
+	for (size_t i = 0; i < sizeof(globals) / sizeof(globals[0]); i++)
+		cr_expect_gt(ctr_help_flags(globals[i], true), 5, "%s",
+			     globals[i]);
+}
+
 static void exec_ev(struct ct_prepare *p, uint64_t ms, uint32_t pid,
 		    uint32_t ppid, const char *args, size_t len)
 {
@@ -181,6 +270,16 @@ Test(prepare, recording_docker)
 	ts_free(&r);
 }
 
+/* Replays name: a prepare phase that ends where attach begins. */
+static void prepare_to_attach(const char *name, struct ts_result *r)
+{
+	ts_replay(name, CT_READY_LISTEN, r);
+	cr_expect(ct_has_phase(&r->c, CT_PH_PREPARE), "%s", name);
+	cr_expect_gt(ct_phase_dur(&r->c, CT_PH_PREPARE), 0, "%s", name);
+	cr_expect_eq(r->c.phases[CT_PH_PREPARE].end_ns,
+		     r->c.phases[CT_PH_ATTACH].start_ns, "%s", name);
+}
+
 /* Podman: prepare ends where attach (conmon's exec) begins. */
 Test(prepare, recording_podman)
 {
@@ -189,25 +288,22 @@ Test(prepare, recording_podman)
 	struct ts_result r;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		ts_replay(names[i], CT_READY_LISTEN, &r);
-		cr_expect(ct_has_phase(&r.c, CT_PH_PREPARE), "%s", names[i]);
-		cr_expect_gt(ct_phase_dur(&r.c, CT_PH_PREPARE), 0, "%s",
-			     names[i]);
-		cr_expect_eq(r.c.phases[CT_PH_PREPARE].end_ns,
-			     r.c.phases[CT_PH_ATTACH].start_ns, "%s", names[i]);
+		prepare_to_attach(names[i], &r);
 		cr_expect_eq(r.c.first_ns, r.c.phases[CT_PH_PREPARE].start_ns);
 		ts_free(&r);
 	}
 }
 
+/* ctr run, also with a value flag before the image (containerd 2.1's
+ * ctr, --runc-binary X): prepare from the client's exec to attach. */
 Test(prepare, recording_ctr)
 {
+	static const char *const names[] = { "ctr-runc", "ctr-runc-binary",
+					     "ctr-crun-binary" };
 	struct ts_result r;
 
-	ts_replay("ctr-runc", CT_READY_LISTEN, &r);
-	cr_assert(ct_has_phase(&r.c, CT_PH_PREPARE));
-	cr_assert_gt(ct_phase_dur(&r.c, CT_PH_PREPARE), 0);
-	cr_assert_eq(r.c.phases[CT_PH_PREPARE].end_ns,
-		     r.c.phases[CT_PH_ATTACH].start_ns);
-	ts_free(&r);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		prepare_to_attach(names[i], &r);
+		ts_free(&r);
+	}
 }
