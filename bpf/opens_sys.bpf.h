@@ -52,6 +52,9 @@ const struct ct_opens_slow zero_slow;
 const char comm_runc_init[CT_COMM_LEN] = "runc:[2:INIT]";
 const char comm_crun[CT_COMM_LEN] = "crun";
 
+_Static_assert((CT_HIST_SLOTS & (CT_HIST_SLOTS - 1)) == 0,
+	       "CT_HIST_SLOTS: a power of 2 (hist_time())");
+
 /* One open's end in @h; @count: also count it (its stop did not). */
 static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
 				      long ret, bool count)
@@ -64,8 +67,16 @@ static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
 		__sync_fetch_and_add(&h->failed, 1);
 	if (ret == -CT_ENOENT)
 		__sync_fetch_and_add(&h->failed_enoent, 1);
-	if (slot < CT_HIST_SLOTS)
-		__sync_fetch_and_add(&h->slots[slot], 1);
+	if (slot >= CT_HIST_SLOTS)
+		return;
+	/*
+	 * The 6.1 verifier loses the bound above on the 32-bit copy clang
+	 * compares ("R0 unbounded memory access"): a mask it keeps, which
+	 * clang must not fold away.
+	 */
+	barrier_var(slot);
+	slot &= CT_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&h->slots[slot], 1);
 }
 
 /*
