@@ -124,36 +124,52 @@ struct comps {
 	int c1, c2, c3;	/* basename, its dir, the dir above; -1 if none */
 };
 
-struct split_ctx {
-	const char *p;
-	int len;
-	int s1, s2, s3;	/* last three '/' seen, -1 if none */
+
+/* The last three '/' of a path, kept where the verifier does not track. */
+struct split_offs {
+	int s1, s2, s3;
 };
 
-/* bpf_loop body: a plain loop keeping three offsets overwhelms the verifier */
-static long split_step(__u64 i, struct split_ctx *x)
-{
-	if ((int)i >= x->len)
-		return 1;
-	if (x->p[i & PATH_MASK] == '/') {
-		x->s3 = x->s2;
-		x->s2 = x->s1;
-		x->s1 = (int)i;
-	}
-	return 0;
-}
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct split_offs);
+} split_scratch SEC(".maps");
 
+/*
+ * A bounded loop, not bpf_loop() (5.17): the 5.10 loader refuses an
+ * object that merely holds a callback ("number of funcs in func_info
+ * doesn't match number of subprogs"), and a plain loop keeping its three
+ * offsets in registers overwhelms the verifier (1M instructions).  Kept
+ * in a map value, which the verifier does not track, each iteration's
+ * two ways out are one state: the loop costs it 256 steps.
+ */
 static __always_inline void split_path(const char *p, int len,
 				       struct comps *c)
 {
-	struct split_ctx x = { .p = p, .len = len, .s1 = -1, .s2 = -1,
-			       .s3 = -1 };
+	volatile struct split_offs *o;	/* each offset a load: untracked */
+	__u32 zero = 0;
 
-	bpf_loop(CT_PATH_MAX, split_step, &x, 0);
 	c->len = len;
-	c->c1 = x.s1 + 1;
-	c->c2 = x.s1 >= 0 && x.s2 >= 0 ? x.s2 + 1 : -1;
-	c->c3 = x.s2 >= 0 && x.s3 >= 0 ? x.s3 + 1 : -1;
+	c->c1 = c->c2 = c->c3 = -1;
+	o = bpf_map_lookup_elem(&split_scratch, &zero);
+	if (!o)
+		return;
+	o->s1 = o->s2 = o->s3 = -1;
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < CT_PATH_MAX; i++) {
+		if (i >= len)
+			break;
+		if (p[i & PATH_MASK] == '/') {
+			o->s3 = o->s2;
+			o->s2 = o->s1;
+			o->s1 = i;
+		}
+	}
+	c->c1 = o->s1 + 1;
+	c->c2 = o->s1 >= 0 && o->s2 >= 0 ? o->s2 + 1 : -1;
+	c->c3 = o->s2 >= 0 && o->s3 >= 0 ? o->s3 + 1 : -1;
 }
 
 /*
@@ -357,7 +373,7 @@ static __always_inline int on_close(__u64 fd)
 
 static __always_inline int on_rename(const char *oldp, const char *newp)
 {
-	int who = daemon_comm(bpf_get_current_task_btf()), len;
+	int who = daemon_comm(ct_current()), len;
 	struct ct_pull_rename *r;
 	__u32 kind;
 
@@ -389,7 +405,7 @@ static __always_inline int on_connect(const void *addr)
 	struct sockaddr_in6 sa = {};
 	struct ct_pull_connect *r;
 
-	if (!daemon_comm(bpf_get_current_task_btf()))
+	if (!daemon_comm(ct_current()))
 		return 0;
 	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family),
 				addr))

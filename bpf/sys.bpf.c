@@ -66,7 +66,7 @@ static __always_inline struct task_struct *open_task(long nr)
 
 	if (!open_wanted(nr))
 		return NULL;
-	t = bpf_get_current_task_btf();
+	t = ct_current();
 	return ct_task_native(t) ? t : NULL;
 }
 
@@ -104,7 +104,7 @@ static __always_inline void fd_enter(struct pt_regs *regs, long nr)
 
 	if (!pull_on || !nr_open)
 		return;
-	t = bpf_get_current_task_btf();
+	t = ct_current();
 	if (ct_task_native(t))
 		pull_fd_syscall(t, regs, nr);
 }
@@ -217,13 +217,39 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
+ * prev_state as the scheduler saw it: sched_switch's fourth argument
+ * since 5.18; before (!ct_has_switch_state) the state field it was read
+ * from (__state since 5.14, state before).
+ */
+struct task_struct___o {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned int switch_state(__u64 *ctx,
+						 struct task_struct *prev)
+{
+	struct task_struct___o *o = (void *)prev;
+
+	if (ct_has_switch_state)
+		return (unsigned int)ctx[3];
+	if (bpf_core_field_exists(prev->__state))
+		return BPF_CORE_READ(prev, __state);
+	return BPF_CORE_READ(o, state);
+}
+
+/*
  * An untracked switch pays one bit test (runsc's stops are TASK_TRACED)
- * and one load per task (why_tracked()).
+ * and one load per task (why_tracked()).  Not BPF_PROG(): its fourth
+ * argument is read only where the kernel has it.
  */
 SEC("tp_btf/sched_switch")
-int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev,
-	     struct task_struct *next, unsigned int prev_state)
+int ct_sched_switch(__u64 *ctx)
 {
+	bool preempt = (bool)ctx[0];
+	struct task_struct *prev = (void *)ctx[1];
+	struct task_struct *next = (void *)ctx[2];
+	unsigned int prev_state = switch_state(ctx, prev);
+
 	if (stubs_on && (prev_state & CT_TASK_TRACED))
 		opens_stub_stop(prev);
 	if (why_on)
