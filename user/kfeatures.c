@@ -23,6 +23,9 @@ const struct ct_feature_info ct_feature_info[CT_FEAT_NR] = {
 	[CT_FEAT_CGRP_STORAGE] = {
 		"BPF_MAP_TYPE_CGRP_STORAGE", "6.2", "ct_has_cgrp_storage",
 		"no cgroup marks: the tracked hash by cgroup id is the only test" },
+	[CT_FEAT_LOOP] = {
+		"bpf_loop", "5.17", "ct_has_loop",
+		"a bounded loop (ct_sys_enter_noloop)" },
 	[CT_FEAT_TASK_PT_REGS] = {
 		"bpf_task_pt_regs", "5.15", "ct_has_task_pt_regs",
 		"the registers at the top of the task's kernel stack" },
@@ -53,6 +56,7 @@ void ct_features_mask(struct ct_features *f, const char *list)
 	for (int i = 0; i < CT_FEAT_NR; i++) {
 		const char *flag = ct_feature_info[i].rodata;
 
+
 		if (listed(list, "all") || listed(list, flag + strlen("ct_has_")))
 			f->has[i] = false;
 	}
@@ -77,6 +81,9 @@ void ct_features_choose(const struct ct_features *f, struct ct_variant *v)
 				tid_hashes[i], BPF_MAP_TYPE_HASH,
 				CT_TID_HASH_MAX, BPF_F_NO_PREALLOC };
 	}
+	/* a program that holds a bpf_loop callback does not load before it */
+	v->prog_off = v->use[CT_FEAT_LOOP] ? "ct_sys_enter_noloop" :
+					     "ct_sys_enter";
 	/* unused: the smallest map every kernel makes */
 	if (!v->use[CT_FEAT_CGRP_STORAGE])
 		v->maps[n++] = (struct ct_map_choice){
@@ -90,6 +97,11 @@ const struct ct_map_choice *ct_variant_map(const struct ct_variant *v,
 		if (v->maps[i].map && !strcmp(v->maps[i].map, name))
 			return &v->maps[i];
 	return NULL;
+}
+
+bool ct_variant_loads(const struct ct_variant *v, const char *name)
+{
+	return !v->prog_off || strcmp(v->prog_off, name);
 }
 
 void ct_features_describe(const struct ct_features *f,

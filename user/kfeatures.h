@@ -18,6 +18,7 @@ enum ct_feature {
 	CT_FEAT_TASK_BTF,	/* bpf_get_current_task_btf(), 5.11 */
 	CT_FEAT_TASK_STORAGE,	/* task storage in tracing programs, 5.11 */
 	CT_FEAT_CGRP_STORAGE,	/* BPF_MAP_TYPE_CGRP_STORAGE, 6.2 */
+	CT_FEAT_LOOP,		/* bpf_loop(), 5.17: a program each way */
 	CT_FEAT_TASK_PT_REGS,	/* bpf_task_pt_regs(), 5.15 */
 	CT_FEAT_SWITCH_STATE,	/* sched_switch's prev_state argument, 5.18 */
 	CT_FEAT_NR,
@@ -26,7 +27,7 @@ enum ct_feature {
 struct ct_feature_info {
 	const char *name;	/* what the kernel has or lacks */
 	const char *since;	/* the first kernel that has it */
-	const char *rodata;	/* the BPF objects' flag */
+	const char *rodata;	/* its flag (CT_FEATURES_OFF: without ct_has_) */
 	const char *fallback;	/* what is used without it */
 };
 
@@ -51,6 +52,7 @@ struct ct_map_choice {
 struct ct_variant {
 	bool use[CT_FEAT_NR];
 	struct ct_map_choice maps[CT_VARIANT_MAPS];
+	const char *prog_off;	/* the program not loaded (bpf_loop's twin) */
 };
 
 /* Entries of the hashes by tid that replace task storage (before 5.11). */
@@ -68,6 +70,8 @@ void ct_features_choose(const struct ct_features *f, struct ct_variant *v);
 /* The variant's choice for map @name, NULL if the object's own stands. */
 const struct ct_map_choice *ct_variant_map(const struct ct_variant *v,
 					   const char *name);
+/* Whether the variant loads program @name. */
+bool ct_variant_loads(const struct ct_variant *v, const char *name);
 /* -v: one line per feature, what the kernel has and what is used. */
 void ct_features_describe(const struct ct_features *f,
 			  const struct ct_variant *v, FILE *out);

@@ -81,6 +81,7 @@ static void probe(struct ct_features *f)
 	f->has[CT_FEAT_CGRP_STORAGE] = btf &&
 		has_member(btf, "cgroup", "bpf_cgrp_storage") &&
 		libbpf_probe_bpf_map_type(CT_MAP_TYPE_CGRP_STORAGE, NULL) != 0;
+	f->has[CT_FEAT_LOOP] = has_helper(BPF_FUNC_loop);
 	f->has[CT_FEAT_TASK_PT_REGS] = has_helper(BPF_FUNC_task_pt_regs);
 	f->has[CT_FEAT_SWITCH_STATE] = btf && tp_args(btf, "sched_switch") >= 4;
 	btf__free(btf);
@@ -160,6 +161,7 @@ static int set_flags(struct bpf_object *obj, const struct ct_variant *v)
 int ct_features_apply(struct bpf_object *obj, char *err, size_t errlen)
 {
 	const struct ct_variant *v = ct_features_get(NULL);
+	struct bpf_program *prog;
 	struct bpf_map *map;
 	int rc = set_flags(obj, v);
 
@@ -167,6 +169,9 @@ int ct_features_apply(struct bpf_object *obj, char *err, size_t errlen)
 		return ct_fail(err, errlen, rc,
 			    "BPF object %s: cannot set its kernel feature flags: %s",
 			    bpf_object__name(obj), strerror(-rc));
+	bpf_object__for_each_program(prog, obj)
+		if (!ct_variant_loads(v, bpf_program__name(prog)))
+			bpf_program__set_autoload(prog, false);
 	bpf_object__for_each_map(map, obj) {
 		const struct ct_map_choice *c;
 

@@ -47,6 +47,13 @@ static void check_accepted(const struct ct_features *f,
 		cr_assert_eq(c->type, BPF_MAP_TYPE_HASH);
 		cr_assert_gt(c->max_entries, 0);
 	}
+	/* exactly one sys_enter; the one with a bpf_loop callback needs it */
+	cr_assert_neq(ct_variant_loads(v, "ct_sys_enter"),
+		      ct_variant_loads(v, "ct_sys_enter_noloop"),
+		      "bits %#x: not one sys_enter", bits);
+	cr_assert(!ct_variant_loads(v, "ct_sys_enter") || f->has[CT_FEAT_LOOP],
+		  "bits %#x: bpf_loop program without bpf_loop", bits);
+	cr_assert(ct_variant_loads(v, "ct_sys_exit"));
 	c = ct_variant_map(v, "marks");
 	if (v->use[CT_FEAT_CGRP_STORAGE]) {
 		cr_assert_null(c, "bits %#x: marks changed", bits);
@@ -97,12 +104,16 @@ Test(kfeatures, debian_kernels)
 	for (int i = 0; i < CT_FEAT_NR; i++)
 		cr_assert_not(v.use[i], "5.10: %s", ct_feature_info[i].name);
 	cr_assert_eq(ct_variant_map(&v, "inflight")->type, BPF_MAP_TYPE_HASH);
+	cr_assert(ct_variant_loads(&v, "ct_sys_enter_noloop"));
 
 	k61 = from_bits((1u << CT_FEAT_NR) - 1);
 	k61.has[CT_FEAT_CGRP_STORAGE] = false;
 	ct_features_choose(&k61, &v);
 	cr_assert(v.use[CT_FEAT_TASK_STORAGE]);
 	cr_assert(v.use[CT_FEAT_TASK_PT_REGS]);
+	cr_assert(v.use[CT_FEAT_LOOP]);
+	cr_assert(ct_variant_loads(&v, "ct_sys_enter"));
+	cr_assert_not(ct_variant_loads(&v, "ct_sys_enter_noloop"));
 	cr_assert_not(v.use[CT_FEAT_CGRP_STORAGE]);
 	cr_assert_null(ct_variant_map(&v, "inflight"));
 	cr_assert_eq(ct_variant_map(&v, "marks")->type, BPF_MAP_TYPE_ARRAY);
