@@ -14,10 +14,10 @@ ITER=200
 MASKS=(
 	""					# this kernel: nothing missing
 	"cgrp_storage"				# 6.1
-	"cgrp_storage,switch_state"		# 5.15
-	"cgrp_storage,switch_state,task_pt_regs"	# 5.14
+	"cgrp_storage,loop,switch_state"		# 5.15
+	"cgrp_storage,loop,switch_state,task_pt_regs"	# 5.14
 	"all"					# 5.10
-	task_btf task_storage task_pt_regs switch_state
+	task_btf task_storage loop task_pt_regs switch_state
 )
 
 for m in "${MASKS[@]}"; do
@@ -27,7 +27,7 @@ for m in "${MASKS[@]}"; do
 	n=$(grep -c '^kernel feature .*: missing, instead ' "$T/err" || true)
 	case "$m" in
 	"") want=0 ;;
-	all) want=5 ;;
+	all) want=6 ;;
 	*) want=$(tr ',' '\n' <<<"$m" | wc -l) ;;
 	esac
 	[ "$n" -eq "$want" ] || { show_output; fail "mask '$m': $n features said missing, expected $want"; }
