@@ -136,30 +136,53 @@ struct {
 } exec_scratch SEC(".maps");
 
 /*
- * A CNI plugin's environment record is reserved first, so that it
- * precedes the exec in the ring buffer, and carries the exec's header:
- * userspace pairs them by ts_ns and pid.  The two go together or not at
- * all (a lost one is counted in `lost`): a plugin's exec without its
- * environment is then one of a recording made before CT_EV_CNI_ENV.
- * Other execs pay one short read of the filename's head.
+ * A CNI plugin's environment record is reserved before the exec is
+ * copied in, so that it precedes the exec in the ring buffer, and
+ * carries the exec's header: userspace pairs them by ts_ns and pid.  The
+ * two go together or not at all (a lost one is counted in `lost`): a
+ * plugin's exec without its environment is then one of a recording made
+ * before CT_EV_CNI_ENV.  Other execs pay one short read of the
+ * filename's head.
+ *
+ * The reservation lives in this one function, from reserve to submit or
+ * discard on straight paths: the 6.1 verifier loses a reservation carried
+ * across a merge of paths (a pointer that may be NULL tested again later:
+ * "Unreleased reference").
  */
+static __always_inline int exec_cni(struct ct_exec *e, __u64 size,
+				    struct task_struct *p, bool wake)
+{
+	struct ct_cni_env *v = reserve(sizeof(*v));
+	int err;
+
+	if (!v)
+		return 0;
+	v->hdr = e->hdr;
+	v->hdr.type = CT_EV_CNI_ENV;
+	v->hdr.size = sizeof(*v);
+	read_env(v, p);
+	err = wake ? output_wake(e, size) : output(e, size);
+	if (err) {
+		bpf_ringbuf_discard(v, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	submit(v);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	const char *filename = BPF_CORE_READ(bprm, filename);
-	struct ct_cni_env *v = NULL;
 	__u32 zero = 0;
 	struct ct_exec *e = bpf_map_lookup_elem(&exec_scratch, &zero);
+	bool cni, wake;
 	__u64 size;
 
 	if (!e)
 		return 0;
-	if (is_cni_plugin(filename)) {
-		v = reserve(sizeof(*v));
-		if (!v)
-			return 0;
-	}
+	cni = is_cni_plugin(filename);
 	ct_fill_hdr(&e->hdr, CT_EV_EXEC, sizeof(*e));
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
 				      filename) < 0)
@@ -170,21 +193,14 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid,
 	if (size > sizeof(*e))
 		size = sizeof(*e);
 	e->hdr.size = size;
-	if (v) {
-		v->hdr = e->hdr;
-		v->hdr.type = CT_EV_CNI_ENV;
-		v->hdr.size = sizeof(*v);
-		read_env(v, p);
-	}
 	clients_mark(p);
-	if (hooks_off && arm_trigger(p, v != NULL) ?
-	    output_wake(e, size) : output(e, size)) {
-		if (v)
-			bpf_ringbuf_discard(v, BPF_RB_NO_WAKEUP);
-		return 0;
-	}
-	if (v)
-		submit(v);
+	wake = hooks_off && arm_trigger(p, cni);
+	if (cni)
+		return exec_cni(e, size, p, wake);
+	if (wake)
+		output_wake(e, size);
+	else
+		output(e, size);
 	return 0;
 }
 

@@ -157,7 +157,7 @@ static __always_inline bool connect_comm(void)
 {
 	__u64 c[2];
 
-	ct_comm_words(bpf_get_current_task_btf(), c);
+	ct_comm_words(ct_current(), c);
 	if (client_comm(c))
 		return true;
 	return c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&
@@ -224,7 +224,7 @@ static __always_inline void read_sun_path(struct ct_connect *c,
  */
 static __always_inline __u32 sock_peer_tgid(int fd)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = ct_current();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *f = NULL;
@@ -284,7 +284,7 @@ static __always_inline struct client_mark *stdin_client(void)
 	struct client_mark *m;
 	__u64 c[2];
 
-	ct_comm_words(bpf_get_current_task_btf(), c);
+	ct_comm_words(ct_current(), c);
 	if (!client_comm(c))
 		return NULL;
 	m = bpf_map_lookup_elem(&clients, &tgid);

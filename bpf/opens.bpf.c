@@ -63,7 +63,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = ct_current();
 	char comm[CT_COMM_LEN], arg0[CT_COMM_LEN] = {};
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u64 key;
@@ -90,7 +90,10 @@ int BPF_PROG(ct_opens_exit, struct task_struct *p)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 
-	/* Only a process's last thread matters; inflight goes with its task. */
+	/* inflight goes with its task, but a hash by tid is cleaned here. */
+	if (!ct_has_task_storage)
+		bpf_map_delete_elem(&inflight, &tid);
+	/* Only a process's last thread matters to gofers. */
 	if (tid == tgid)
 		bpf_map_delete_elem(&gofers, &tgid);
 	return 0;
@@ -129,7 +132,7 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(ct_opens_sigsys, int sig, struct kernel_siginfo *info,
 	     struct task_struct *task, int group, int result)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = ct_current();
 	struct ct_opens_track *tr;
 	__u64 key;
 

@@ -46,7 +46,10 @@ struct {
 /*
  * Task storage, not a hash by tid: every traced open writes it at its
  * start and reads it at its end, and a thread's entry is allocated once
- * and goes with the thread (ts_ns 0: no open in flight).
+ * and goes with the thread (ts_ns 0: no open in flight).  Kernels
+ * without task storage for tracing programs (!ct_has_task_storage):
+ * userspace makes it a hash keyed by tid, whose entry is deleted at the
+ * open's end and at the thread's exit (inflight_done(), opens.bpf.c).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -78,7 +81,9 @@ struct {
  * every process, and an untracked task is told by one load from its
  * cgroup (ct_cgroup_has_storage()) instead of a hash of its key.  Marked
  * means maybe tracked: tracked still decides (an entry forgotten by
- * userspace or evicted leaves its mark).
+ * userspace or evicted leaves its mark).  Kernels before 6.2
+ * (!ct_has_cgrp_storage): userspace makes it a one-entry array nobody
+ * uses, and tracked, a hash keyed by cgroup id, is the only test.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
@@ -133,7 +138,9 @@ static __always_inline __u64 track(struct task_struct *t, __u32 rt)
 
 	if (key <= 1 || !runtime_wanted(rt))
 		return 0;
-	bpf_cgrp_storage_get(&marks, cg, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ct_has_cgrp_storage)
+		bpf_cgrp_storage_get(&marks, cg, 0,
+				     BPF_LOCAL_STORAGE_GET_F_CREATE);
 	bpf_map_update_elem(&tracked, &key, &v, BPF_NOEXIST);
 	return key;
 }
@@ -143,11 +150,43 @@ static __always_inline void inflight_set(struct task_struct *t,
 					 const struct ct_opens_start *s)
 {
 	struct ct_opens_start *e;
+	__u32 tid;
 
+	if (!ct_has_task_storage) {
+		tid = ct_task_tid(t);
+		bpf_map_update_elem(&inflight, &tid, s, BPF_ANY);
+		return;
+	}
 	e = bpf_task_storage_get(&inflight, t, 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (e)
 		*e = *s;
+}
+
+/* @t's open in flight, or NULL. */
+static __always_inline struct ct_opens_start *inflight_get(struct task_struct *t)
+{
+	__u32 tid;
+
+	if (!ct_has_task_storage) {
+		tid = ct_task_tid(t);
+		return bpf_map_lookup_elem(&inflight, &tid);
+	}
+	return bpf_task_storage_get(&inflight, t, 0, 0);
+}
+
+/* @t's open *s ended: task storage keeps the entry, the hash drops it. */
+static __always_inline void inflight_done(struct task_struct *t,
+					  struct ct_opens_start *s)
+{
+	__u32 tid;
+
+	if (ct_has_task_storage) {
+		s->ts_ns = 0;
+		return;
+	}
+	tid = ct_task_tid(t);
+	bpf_map_delete_elem(&inflight, &tid);
 }
 
 /*

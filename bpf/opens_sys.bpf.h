@@ -52,6 +52,9 @@ const struct ct_opens_slow zero_slow;
 const char comm_runc_init[CT_COMM_LEN] = "runc:[2:INIT]";
 const char comm_crun[CT_COMM_LEN] = "crun";
 
+_Static_assert((CT_HIST_SLOTS & (CT_HIST_SLOTS - 1)) == 0,
+	       "CT_HIST_SLOTS: a power of 2 (hist_time())");
+
 /* One open's end in @h; @count: also count it (its stop did not). */
 static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
 				      long ret, bool count)
@@ -64,8 +67,16 @@ static __always_inline void hist_time(struct ct_opens_hist *h, __u32 slot,
 		__sync_fetch_and_add(&h->failed, 1);
 	if (ret == -CT_ENOENT)
 		__sync_fetch_and_add(&h->failed_enoent, 1);
-	if (slot < CT_HIST_SLOTS)
-		__sync_fetch_and_add(&h->slots[slot], 1);
+	if (slot >= CT_HIST_SLOTS)
+		return;
+	/*
+	 * The 6.1 verifier loses the bound above on the 32-bit copy clang
+	 * compares ("R0 unbounded memory access"): a mask it keeps, which
+	 * clang must not fold away.
+	 */
+	barrier_var(slot);
+	slot &= CT_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&h->slots[slot], 1);
 }
 
 /*
@@ -170,7 +181,7 @@ static __always_inline void note_slow(const struct ct_opens_start *s,
 
 static __always_inline void opens_execve(void)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = ct_current();
 	char comm[CT_COMM_LEN];
 
 	bpf_get_current_comm(comm, sizeof(comm));
@@ -180,7 +191,7 @@ static __always_inline void opens_execve(void)
 	}
 	if (!bytes_eq(comm, comm_crun, CT_COMM_LEN))
 		return;
-	if (task_key(t) != task_key(t->real_parent))
+	if (task_key(t) != task_key(ct_task_parent(t)))
 		track(t, CT_OPENS_RT_CRUN);
 }
 
@@ -251,7 +262,7 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 	/* inflight is task storage, on tasks of tracked cgroups only */
 	if (!ct_task_has_storage(t))
 		return;
-	s = bpf_task_storage_get(&inflight, t, 0, 0);
+	s = inflight_get(t);
 	if (!s || !s->ts_ns)
 		return;
 	if (!stub_untimed_exit(s, ret)) {
@@ -259,10 +270,35 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 		account(s, now, ret);
 		note_slow(s, now - s->ts_ns, ret, regs, in_si);
 	}
-	s->ts_ns = 0;
+	inflight_done(t, s);
 }
 
 /* ---- runsc guest: stub stops in TASK_TRACED (sched_switch) ---- */
+
+/* x86-64's THREAD_SIZE without KASAN (Debian's kernels): 4 pages. */
+#define CT_THREAD_SIZE	(4 * 4096)
+
+/*
+ * The syscall number in the saved user registers of @prev (stopped,
+ * a BTF pointer), -1 if unknown.  Before 5.15 (!ct_has_task_pt_regs) as
+ * x86-64's task_pt_regs() finds them: the pt_regs at the top of the
+ * task's kernel stack (no TOP_OF_KERNEL_STACK_PADDING on x86-64).
+ */
+static __always_inline long stub_sys_nr(struct task_struct *prev)
+{
+	struct pt_regs *regs;
+	void *stack;
+
+	if (ct_has_task_pt_regs) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+		return regs ? ct_sys_nr(regs) : -1;
+	}
+	stack = BPF_CORE_READ(prev, stack);
+	if (!stack)
+		return -1;
+	regs = (struct pt_regs *)(stack + CT_THREAD_SIZE) - 1;
+	return BPF_CORE_READ(regs, orig_ax);
+}
 
 /*
  * Whether @prev stops at the syscall-entry stop of an open: the kernel
@@ -275,15 +311,11 @@ static __always_inline void opens_open_exit(struct task_struct *t,
  */
 static __always_inline bool stub_open_entry(struct task_struct *prev)
 {
-	struct pt_regs *regs;
 	long nr;
 
 	if (prev->ptrace_message != CT_EVENTMSG_SYSCALL_ENTRY)
 		return false;
-	regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-	if (!regs)
-		return false;
-	nr = ct_sys_nr(regs);
+	nr = stub_sys_nr(prev);
 	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2;
 }
 

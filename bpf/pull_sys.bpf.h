@@ -124,6 +124,7 @@ struct comps {
 	int c1, c2, c3;	/* basename, its dir, the dir above; -1 if none */
 };
 
+
 struct split_ctx {
 	const char *p;
 	int len;
@@ -143,13 +144,64 @@ static long split_step(__u64 i, struct split_ctx *x)
 	return 0;
 }
 
+/* The last three '/' of a path, kept where the verifier does not track. */
+struct split_offs {
+	int s1, s2, s3;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct split_offs);
+} split_scratch SEC(".maps");
+
+/*
+ * Without bpf_loop (before 5.17): a bounded loop whose offsets live in a
+ * map value, which the verifier does not track, so that the two ways
+ * out of each iteration are one state and the loop costs it 256 steps.
+ * Kept in registers, it runs out of the 1M instruction budget.
+ */
+static __always_inline void split_bounded(struct split_ctx *x)
+{
+	volatile struct split_offs *o;	/* each offset a load: untracked */
+	__u32 zero = 0;
+
+	o = bpf_map_lookup_elem(&split_scratch, &zero);
+	if (!o)
+		return;
+	o->s1 = o->s2 = o->s3 = -1;
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < CT_PATH_MAX; i++) {
+		if (i >= x->len)
+			break;
+		if (x->p[i & PATH_MASK] == '/') {
+			o->s3 = o->s2;
+			o->s2 = o->s1;
+			o->s1 = i;
+		}
+	}
+	x->s1 = o->s1;
+	x->s2 = o->s2;
+	x->s3 = o->s3;
+}
+
+/*
+ * @loop is a constant of each sys_enter program (bpf/sys.bpf.c): the 5.10
+ * loader refuses a program that merely holds a bpf_loop callback
+ * ("number of funcs in func_info doesn't match number of subprogs"), so
+ * the one without bpf_loop must not contain it at all.
+ */
 static __always_inline void split_path(const char *p, int len,
-				       struct comps *c)
+				       struct comps *c, const bool loop)
 {
 	struct split_ctx x = { .p = p, .len = len, .s1 = -1, .s2 = -1,
 			       .s3 = -1 };
 
-	bpf_loop(CT_PATH_MAX, split_step, &x, 0);
+	if (loop)
+		bpf_loop(CT_PATH_MAX, split_step, &x, 0);
+	else
+		split_bounded(&x);
 	c->len = len;
 	c->c1 = x.s1 + 1;
 	c->c2 = x.s1 >= 0 && x.s2 >= 0 ? x.s2 + 1 : -1;
@@ -178,11 +230,11 @@ static __always_inline bool comp_is(const char *p, int at, const char *lit,
 #define COMP_HAS(p, at, s)	comp_is(p, at, s, sizeof(s) - 1, false)
 
 static __always_inline __u32 file_kind(const char *p, int len, int who,
-				       int acc)
+				       int acc, const bool loop)
 {
 	struct comps c;
 
-	split_path(p, len, &c);
+	split_path(p, len, &c, loop);
 	if (who == 1 && COMP_HAS(p, c.c1, s_blob))
 		return CT_PULL_F_DOCKER_BLOB;
 	if (who != 2)
@@ -196,11 +248,12 @@ static __always_inline __u32 file_kind(const char *p, int len, int who,
 	return 0;
 }
 
-static __always_inline __u32 rename_kind(const char *p, int len, int who)
+static __always_inline __u32 rename_kind(const char *p, int len, int who,
+					 const bool loop)
 {
 	struct comps c;
 
-	split_path(p, len, &c);
+	split_path(p, len, &c, loop);
 	if (who == 1 && COMP_IS(p, c.c1, s_repos))
 		return CT_PULL_R_REPOS;
 	if (!COMP_IS(p, c.c2, s_sha256))
@@ -224,7 +277,7 @@ static __always_inline struct blob_state *scratch_state(void)
 /* ---- open: remember matching paths until the fd is known ---- */
 
 static __always_inline int on_open(struct task_struct *t, const char *path,
-				   int flags)
+				   int flags, const bool loop)
 {
 	int who = daemon_comm(t), len;
 	struct blob_state *st;
@@ -239,7 +292,7 @@ static __always_inline int on_open(struct task_struct *t, const char *path,
 	len = bpf_probe_read_user_str(st->path, CT_PATH_MAX, path);
 	if (len <= 1)
 		return 0;
-	kind = file_kind(st->path, len - 1, who, flags & CT_O_ACCMODE);
+	kind = file_kind(st->path, len - 1, who, flags & CT_O_ACCMODE, loop);
 	if (!kind)
 		return 0;
 	__builtin_memset(st, 0, offsetof(struct blob_state, path));
@@ -355,9 +408,10 @@ static __always_inline int on_close(__u64 fd)
 
 /* ---- renames that mark progress ---- */
 
-static __always_inline int on_rename(const char *oldp, const char *newp)
+static __always_inline int on_rename(const char *oldp, const char *newp,
+				     const bool loop)
 {
-	int who = daemon_comm(bpf_get_current_task_btf()), len;
+	int who = daemon_comm(ct_current()), len;
 	struct ct_pull_rename *r;
 	__u32 kind;
 
@@ -368,7 +422,7 @@ static __always_inline int on_rename(const char *oldp, const char *newp)
 	if (!r)
 		return 0;
 	len = bpf_probe_read_user_str(r->newpath, CT_PATH_MAX, newp);
-	kind = len > 1 ? rename_kind(r->newpath, len - 1, who) : 0;
+	kind = len > 1 ? rename_kind(r->newpath, len - 1, who, loop) : 0;
 	if (!kind) {
 		bpf_ringbuf_discard(r, 0);
 		return 0;
@@ -389,7 +443,7 @@ static __always_inline int on_connect(const void *addr)
 	struct sockaddr_in6 sa = {};
 	struct ct_pull_connect *r;
 
-	if (!daemon_comm(bpf_get_current_task_btf()))
+	if (!daemon_comm(ct_current()))
 		return 0;
 	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family),
 				addr))
@@ -444,22 +498,23 @@ static __always_inline int pull_fd_syscall(struct task_struct *t,
 
 /* openat(dfd, filename, flags, mode) by @t, the current task */
 static __always_inline int pull_openat(struct task_struct *t,
-				       struct pt_regs *regs)
+				       struct pt_regs *regs, const bool loop)
 {
 	return on_open(t, (const char *)ct_sys_arg1(regs),
-		       (int)ct_sys_arg2(regs));
+		       (int)ct_sys_arg2(regs), loop);
 }
 
-static __always_inline int pull_name_syscall(struct pt_regs *regs, long id)
+static __always_inline int pull_name_syscall(struct pt_regs *regs, long id,
+					     const bool loop)
 {
 	switch (id) {
 	case __NR_rename:	/* rename(oldname, newname) */
 		return on_rename((const char *)ct_sys_arg0(regs),
-				 (const char *)ct_sys_arg1(regs));
+				 (const char *)ct_sys_arg1(regs), loop);
 	case __NR_renameat:	/* renameat[2](olddfd, old, newdfd, new[, flags]) */
 	case __NR_renameat2:
 		return on_rename((const char *)ct_sys_arg1(regs),
-				 (const char *)ct_sys_arg3(regs));
+				 (const char *)ct_sys_arg3(regs), loop);
 	}
 	/* connect(fd, uservaddr, addrlen) */
 	return on_connect((const void *)ct_sys_arg1(regs));

@@ -30,7 +30,7 @@
 
 static __always_inline void listen_exit(long ret)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_struct *t = ct_current();
 	struct ct_opens_key hk = { .kind = CT_OPENS_GUEST };
 	struct ct_opens_track *tr;
 	struct ct_opens_hist *h;

@@ -66,11 +66,12 @@ static __always_inline struct task_struct *open_task(long nr)
 
 	if (!open_wanted(nr))
 		return NULL;
-	t = bpf_get_current_task_btf();
+	t = ct_current();
 	return ct_task_native(t) ? t : NULL;
 }
 
-static __always_inline void open_enter(struct pt_regs *regs, long nr)
+static __always_inline void open_enter(struct pt_regs *regs, long nr,
+				       const bool loop)
 {
 	struct task_struct *t = open_task(nr);
 
@@ -79,7 +80,7 @@ static __always_inline void open_enter(struct pt_regs *regs, long nr)
 	if (opens_on)
 		opens_open_enter(t, regs, nr != __NR_open);
 	if (pull_on && nr == __NR_openat)
-		pull_openat(t, regs);
+		pull_openat(t, regs, loop);
 }
 
 static __always_inline void open_exit(struct pt_regs *regs, long nr, long ret)
@@ -104,13 +105,18 @@ static __always_inline void fd_enter(struct pt_regs *regs, long nr)
 
 	if (!pull_on || !nr_open)
 		return;
-	t = bpf_get_current_task_btf();
+	t = ct_current();
 	if (ct_task_native(t))
 		pull_fd_syscall(t, regs, nr);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
+/*
+ * @loop: whether the program may use bpf_loop (5.17): two programs,
+ * ct_sys_enter and ct_sys_enter_noloop, of which userspace loads one
+ * (user/kfeatures.c).
+ */
+static __always_inline int sys_enter(struct pt_regs *regs, long id,
+				     const bool loop)
 {
 	switch (id) {
 	case __NR_read:
@@ -126,7 +132,7 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 	case __NR_open:
 	case __NR_openat:
 	case __NR_openat2:
-		open_enter(regs, id);
+		open_enter(regs, id, loop);
 		break;
 	case __NR_execve:
 	case __NR_execveat:
@@ -151,13 +157,13 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 			      (const char *)ct_sys_arg1(regs),
 			      (__u32)ct_sys_arg2(regs), prepare_on);
 		if (pull_on)
-			pull_name_syscall(regs, id);
+			pull_name_syscall(regs, id, loop);
 		break;
 	case __NR_rename:
 	case __NR_renameat:
 	case __NR_renameat2:
 		if (pull_on && ct_sys_native())
-			pull_name_syscall(regs, id);
+			pull_name_syscall(regs, id, loop);
 		break;
 	case __NR_mkdirat:	/* mkdirat(dfd, pathname, mode) */
 		if (prepare_on && ct_sys_native())
@@ -165,6 +171,19 @@ int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
 		break;
 	}
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ct_sys_enter, struct pt_regs *regs, long id)
+{
+	return sys_enter(regs, id, true);
+}
+
+/* The same without bpf_loop, for kernels before 5.17. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ct_sys_enter_noloop, struct pt_regs *regs, long id)
+{
+	return sys_enter(regs, id, false);
 }
 
 /*
@@ -217,13 +236,39 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
+ * prev_state as the scheduler saw it: sched_switch's fourth argument
+ * since 5.18; before (!ct_has_switch_state) the state field it was read
+ * from (__state since 5.14, state before).
+ */
+struct task_struct___o {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned int switch_state(__u64 *ctx,
+						 struct task_struct *prev)
+{
+	struct task_struct___o *o = (void *)prev;
+
+	if (ct_has_switch_state)
+		return (unsigned int)ctx[3];
+	if (bpf_core_field_exists(prev->__state))
+		return BPF_CORE_READ(prev, __state);
+	return BPF_CORE_READ(o, state);
+}
+
+/*
  * An untracked switch pays one bit test (runsc's stops are TASK_TRACED)
- * and one load per task (why_tracked()).
+ * and one load per task (why_tracked()).  Not BPF_PROG(): its fourth
+ * argument is read only where the kernel has it.
  */
 SEC("tp_btf/sched_switch")
-int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev,
-	     struct task_struct *next, unsigned int prev_state)
+int ct_sched_switch(__u64 *ctx)
 {
+	bool preempt = (bool)ctx[0];
+	struct task_struct *prev = (void *)ctx[1];
+	struct task_struct *next = (void *)ctx[2];
+	unsigned int prev_state = switch_state(ctx, prev);
+
 	if (stubs_on && (prev_state & CT_TASK_TRACED))
 		opens_stub_stop(prev);
 	if (why_on)

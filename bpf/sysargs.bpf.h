@@ -20,6 +20,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include "task.bpf.h"
 
 #if !defined(__TARGET_ARCH_x86)
 #error "sysargs.bpf.h: syscall numbers and registers are x86-64 only"
@@ -65,12 +66,14 @@ static __always_inline bool ct_task_native(struct task_struct *t)
 {
 	if (!bpf_core_field_exists(t->thread_info.status))
 		return true;
+	if (!ct_has_task_btf)
+		return !(BPF_CORE_READ(t, thread_info.status) & CT_TS_COMPAT);
 	return !(t->thread_info.status & CT_TS_COMPAT);
 }
 
 static __always_inline bool ct_sys_native(void)
 {
-	return ct_task_native(bpf_get_current_task_btf());
+	return ct_task_native(ct_current());
 }
 
 #endif /* __CT_SYSARGS_BPF_H */

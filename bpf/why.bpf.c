@@ -51,9 +51,31 @@ static __always_inline bool root_comm(const char *c)
 
 static __always_inline void mark(struct task_struct *p)
 {
+	const __u8 one = 1;
+	__u32 tid;
+
+	if (!ct_has_task_storage) {
+		tid = ct_task_tid(p);
+		if (bpf_map_update_elem(&why_tasks, &tid, &one, BPF_ANY))
+			count_lost();
+		return;
+	}
 	if (!bpf_task_storage_get(&why_tasks, p, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE))
 		count_lost();	/* no memory: a split will be missing */
+}
+
+/* @p exits: its mark goes (task storage goes with the task by itself). */
+static __always_inline void unmark(struct task_struct *p)
+{
+	__u32 tid;
+
+	if (!ct_has_task_storage) {
+		tid = ct_task_tid(p);
+		bpf_map_delete_elem(&why_tasks, &tid);
+		return;
+	}
+	bpf_task_storage_delete(&why_tasks, p);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -76,7 +98,7 @@ int BPF_PROG(ct_why_exec, struct task_struct *p, pid_t old_pid,
 SEC("tp_btf/task_newtask")
 int BPF_PROG(ct_why_newtask, struct task_struct *child, u64 clone_flags)
 {
-	if (why_tracked(bpf_get_current_task_btf()))
+	if (why_tracked(ct_current()))
 		mark(child);
 	return 0;
 }
@@ -111,6 +133,6 @@ int BPF_PROG(ct_why_exit, struct task_struct *p)
 	if (!why_tracked(p))
 		return 0;
 	why_emit(p, CT_TS_DEAD);
-	bpf_task_storage_delete(&why_tasks, p);
+	unmark(p);
 	return 0;
 }

@@ -36,10 +36,21 @@ struct {
 	__type(value, __u8);
 } why_tasks SEC(".maps");
 
+/*
+ * Without task storage for tracing programs (!ct_has_task_storage),
+ * userspace makes why_tasks a hash keyed by tid: marked at exec and
+ * fork, deleted at the task's exit (why.bpf.c).
+ */
 static __always_inline bool why_tracked(struct task_struct *p)
 {
+	__u32 tid;
+
 	if (!ct_task_has_storage(p))
 		return false;	/* the common case: one load */
+	if (!ct_has_task_storage) {
+		tid = ct_task_tid(p);
+		return bpf_map_lookup_elem(&why_tasks, &tid) != NULL;
+	}
 	return bpf_task_storage_get(&why_tasks, p, 0, 0) != NULL;
 }
 

@@ -22,6 +22,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "errmsg.h"
+#include "kfeatures_bpf.h"
 #include "loader.h"
 #include "lifecycle.skel.h"
 #include "util.h"
@@ -221,6 +222,9 @@ int ct_loader_load_obj(struct bpf_object *obj, char *err, size_t errlen)
 	pr.failed_prog[0] = '\0';
 	pr.last_warn[0] = '\0';
 	pr.verifier = false;
+	rc = ct_features_apply(obj, err, errlen);
+	if (rc)
+		return rc;
 	ensure_print();
 	pr.capturing = true;
 	rc = bpf_object__load(obj);
@@ -441,6 +445,17 @@ static int check_opts(const struct ct_loader_opts *o, char *err,
 		    (int)o->cgroup_mode);
 }
 
+/* The programs' variant for this kernel: chosen once, said with -v. */
+static int choose_variant(bool verbose)
+{
+	const struct ct_features *f;
+	const struct ct_variant *v = ct_features_get(&f);
+
+	if (verbose)
+		ct_features_describe(f, v, stderr);
+	return 0;
+}
+
 static int start(struct ct_loader *l, const struct ct_loader_opts *o,
 		 char *err, size_t errlen)
 {
@@ -450,7 +465,11 @@ static int start(struct ct_loader *l, const struct ct_loader_opts *o,
 	if (!rc)
 		rc = probe_root_btf(err, errlen);
 	if (!rc)
+		rc = ct_features_floor(err, errlen);
+	if (!rc)
 		rc = ensure_tracefs(err, errlen);
+	if (!rc)
+		rc = choose_variant(o->verbose);
 	if (!rc)
 		rc = start_lifecycle(l, o->ringbuf_bytes, err, errlen);
 	return rc;

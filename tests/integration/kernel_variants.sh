@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# The BPF programs' fallbacks for older kernels (docs/kernels.md), run on
+# this kernel by masking its features (CT_FEATURES_OFF):
+# - every mask of the kernels users run, and each feature alone, loads
+#   with every program on (--why --paths) and -v names what it replaced;
+# - with every fallback (5.10's variant) and with none, `runc run` of a
+#   shell that opens /etc/hostname 200 times and exits 3: coldtrace exits
+#   3, one complete record, exactly 200 opens.
+. "$(dirname "$0")/lib.sh"
+
+ITER=200
+MASKS=(
+	""					# this kernel: nothing missing
+	"cgrp_storage"				# 6.1
+	"cgrp_storage,loop,switch_state"		# 5.15
+	"cgrp_storage,loop,switch_state,task_pt_regs"	# 5.14
+	"all"					# 5.10
+	task_btf task_storage loop task_pt_regs switch_state
+)
+
+for m in "${MASKS[@]}"; do
+	CT_FEATURES_OFF=$m run_ct -v --why --paths -d 1
+	[ "$CT_RC" -eq 0 ] || { show_output; fail "mask '$m': coldtrace exited $CT_RC"; }
+	grep -q '^sys: attached' "$T/err" || { show_output; fail "mask '$m': sys not attached"; }
+	n=$(grep -c '^kernel feature .*: missing, instead ' "$T/err" || true)
+	case "$m" in
+	"") want=0 ;;
+	all) want=6 ;;
+	*) want=$(tr ',' '\n' <<<"$m" | wc -l) ;;
+	esac
+	[ "$n" -eq "$want" ] || { show_output; fail "mask '$m': $n features said missing, expected $want"; }
+done
+
+"$TOP/tools/harness.sh" bundle "$T/bundle" sh -c \
+	"i=0; while [ \$i -lt $ITER ]; do read x </etc/hostname; i=\$((i + 1)); done; exit 3" >/dev/null
+for m in all ""; do
+	id=ct-variant-$$-$RANDOM
+	CT_FEATURES_OFF=$m run_ct -j -- runc --root "$CT_RUNC_ROOT" run \
+		--bundle "$T/bundle" "$id" </dev/null
+	[ "$CT_RC" -eq 3 ] || { show_output; fail "mask '$m': coldtrace exited $CT_RC, not 3"; }
+	rec=$(records | jq -c --arg id "$id" 'select(.id == $id)')
+	[ "$(jq -r .complete <<<"$rec")" = true ] || { show_output; fail "mask '$m': not complete"; }
+	[ "$(jq -r .exit_code <<<"$rec")" = 3 ] || { show_output; fail "mask '$m': exit code"; }
+	got=$(jq -r '.opens.count // 0' <<<"$rec")
+	[ "$got" -eq "$ITER" ] || { show_output; fail "mask '$m': $got opens, expected $ITER"; }
+	note "mask '${m:-none}': exit 3, $got of $ITER opens"
+done

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The choice of the BPF programs' variant from faked kernel probes
+ * (user/kfeatures.c): every combination of probe results gives a variant
+ * the oldest verifier accepts, and the kernels users run get theirs.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include <linux/bpf.h>
+
+#include "kfeatures.h"
+
+static struct ct_features from_bits(unsigned int bits)
+{
+	struct ct_features f;
+
+	for (int i = 0; i < CT_FEAT_NR; i++)
+		f.has[i] = bits & (1u << i);
+	return f;
+}
+
+/* What the verifier of a kernel with @f demands of the variant @v. */
+static void check_accepted(const struct ct_features *f,
+			   const struct ct_variant *v, unsigned int bits)
+{
+	static const char *const task_maps[] = { "inflight", "why_tasks" };
+	const struct ct_map_choice *c;
+
+	for (int i = 0; i < CT_FEAT_NR; i++)
+		cr_assert(!v->use[i] || f->has[i],
+			  "bits %#x: %s used but missing", bits,
+			  ct_feature_info[i].name);
+	/* storage helpers take their owner as a BTF pointer */
+	cr_assert(!v->use[CT_FEAT_TASK_STORAGE] || v->use[CT_FEAT_TASK_BTF],
+		  "bits %#x: task storage without a BTF task", bits);
+	cr_assert(!v->use[CT_FEAT_CGRP_STORAGE] || v->use[CT_FEAT_TASK_BTF],
+		  "bits %#x: cgroup storage without a BTF task", bits);
+	for (int i = 0; i < 2; i++) {
+		c = ct_variant_map(v, task_maps[i]);
+		if (v->use[CT_FEAT_TASK_STORAGE]) {
+			cr_assert_null(c, "bits %#x: %s changed", bits,
+				       task_maps[i]);
+			continue;
+		}
+		cr_assert_not_null(c, "bits %#x: %s left task storage", bits,
+				   task_maps[i]);
+		cr_assert_eq(c->type, BPF_MAP_TYPE_HASH);
+		cr_assert_gt(c->max_entries, 0);
+	}
+	/* exactly one sys_enter; the one with a bpf_loop callback needs it */
+	cr_assert_neq(ct_variant_loads(v, "ct_sys_enter"),
+		      ct_variant_loads(v, "ct_sys_enter_noloop"),
+		      "bits %#x: not one sys_enter", bits);
+	cr_assert(!ct_variant_loads(v, "ct_sys_enter") || f->has[CT_FEAT_LOOP],
+		  "bits %#x: bpf_loop program without bpf_loop", bits);
+	cr_assert(ct_variant_loads(v, "ct_sys_exit"));
+	c = ct_variant_map(v, "marks");
+	if (v->use[CT_FEAT_CGRP_STORAGE]) {
+		cr_assert_null(c, "bits %#x: marks changed", bits);
+	} else {
+		cr_assert_not_null(c, "bits %#x: marks left cgroup storage",
+				   bits);
+		cr_assert_eq(c->type, BPF_MAP_TYPE_ARRAY);
+		cr_assert_eq(c->max_entries, 1);
+	}
+}
+
+Test(kfeatures, every_combination_gives_an_accepted_variant)
+{
+	for (unsigned int bits = 0; bits < 1u << CT_FEAT_NR; bits++) {
+		struct ct_features f = from_bits(bits);
+		struct ct_variant v;
+
+		ct_features_choose(&f, &v);
+		check_accepted(&f, &v, bits);
+	}
+}
+
+Test(kfeatures, a_feature_present_is_used_unless_it_needs_btf_tasks)
+{
+	for (unsigned int bits = 0; bits < 1u << CT_FEAT_NR; bits++) {
+		struct ct_features f = from_bits(bits);
+		struct ct_variant v;
+
+		ct_features_choose(&f, &v);
+		for (int i = 0; i < CT_FEAT_NR; i++) {
+			bool needs_btf = i == CT_FEAT_TASK_STORAGE ||
+					 i == CT_FEAT_CGRP_STORAGE;
+
+			if (f.has[i] && (!needs_btf || f.has[CT_FEAT_TASK_BTF]))
+				cr_assert(v.use[i], "bits %#x: %s not used",
+					  bits, ct_feature_info[i].name);
+		}
+	}
+}
+
+/* The kernels of the README's table, as their probes answer. */
+Test(kfeatures, debian_kernels)
+{
+	struct ct_features k510 = { { false } }, k61, k612;
+	struct ct_variant v;
+
+	ct_features_choose(&k510, &v);
+	for (int i = 0; i < CT_FEAT_NR; i++)
+		cr_assert_not(v.use[i], "5.10: %s", ct_feature_info[i].name);
+	cr_assert_eq(ct_variant_map(&v, "inflight")->type, BPF_MAP_TYPE_HASH);
+	cr_assert(ct_variant_loads(&v, "ct_sys_enter_noloop"));
+
+	k61 = from_bits((1u << CT_FEAT_NR) - 1);
+	k61.has[CT_FEAT_CGRP_STORAGE] = false;
+	ct_features_choose(&k61, &v);
+	cr_assert(v.use[CT_FEAT_TASK_STORAGE]);
+	cr_assert(v.use[CT_FEAT_TASK_PT_REGS]);
+	cr_assert(v.use[CT_FEAT_LOOP]);
+	cr_assert(ct_variant_loads(&v, "ct_sys_enter"));
+	cr_assert_not(ct_variant_loads(&v, "ct_sys_enter_noloop"));
+	cr_assert_not(v.use[CT_FEAT_CGRP_STORAGE]);
+	cr_assert_null(ct_variant_map(&v, "inflight"));
+	cr_assert_eq(ct_variant_map(&v, "marks")->type, BPF_MAP_TYPE_ARRAY);
+
+	k612 = from_bits((1u << CT_FEAT_NR) - 1);
+	ct_features_choose(&k612, &v);
+	for (int i = 0; i < CT_FEAT_NR; i++)
+		cr_assert(v.use[i], "6.12: %s", ct_feature_info[i].name);
+	cr_assert_null(ct_variant_map(&v, "marks"));
+}
+
+Test(kfeatures, mask_names_features_by_their_flag)
+{
+	struct ct_features f = from_bits((1u << CT_FEAT_NR) - 1);
+
+	ct_features_mask(&f, "switch_state,task_pt_regs");
+	cr_assert_not(f.has[CT_FEAT_SWITCH_STATE]);
+	cr_assert_not(f.has[CT_FEAT_TASK_PT_REGS]);
+	cr_assert(f.has[CT_FEAT_TASK_BTF]);
+	cr_assert(f.has[CT_FEAT_TASK_STORAGE]);
+
+	f = from_bits((1u << CT_FEAT_NR) - 1);
+	ct_features_mask(&f, "task_pt_reg,task_btfx");	/* no prefix matches */
+	for (int i = 0; i < CT_FEAT_NR; i++)
+		cr_assert(f.has[i]);
+	ct_features_mask(&f, "all");
+	for (int i = 0; i < CT_FEAT_NR; i++)
+		cr_assert_not(f.has[i]);
+}
+
+Test(kfeatures, describe_says_what_is_missing_and_the_fallback)
+{
+	struct ct_features f = from_bits((1u << CT_FEAT_NR) - 1);
+	struct ct_variant v;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	f.has[CT_FEAT_SWITCH_STATE] = false;
+	f.has[CT_FEAT_TASK_BTF] = false;
+	ct_features_choose(&f, &v);
+	ct_features_describe(&f, &v, out);
+	fclose(out);
+	cr_assert_not_null(strstr(buf, "sched_switch prev_state argument (5.18): missing, instead the task's state field\n"));
+	cr_assert_not_null(strstr(buf, "task storage in tracing programs (5.11): not used (needs bpf_get_current_task_btf)"));
+	cr_assert_not_null(strstr(buf, "bpf_task_pt_regs (5.15): used\n"));
+	free(buf);
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The one choice of the BPF programs' variant from the kernel's features
+ * (kfeatures.h).  Rules, from the verifier of the oldest kernel:
+ *  - a feature is used only where the kernel has it;
+ *  - task and cgroup storage take a BTF pointer to their owner, which
+ *    only bpf_get_current_task_btf() gives for the current task: without
+ *    it, both fall back too, even if the kernel had them;
+ *  - a storage map that falls back is created as a map every kernel has.
+ */
+#include <string.h>
+#include <linux/bpf.h>
+#include "kfeatures.h"
+
+const struct ct_feature_info ct_feature_info[CT_FEAT_NR] = {
+	[CT_FEAT_TASK_BTF] = {
+		"bpf_get_current_task_btf", "5.11", "ct_has_task_btf",
+		"bpf_get_current_task() with CO-RE probe reads" },
+	[CT_FEAT_TASK_STORAGE] = {
+		"task storage in tracing programs", "5.11",
+		"ct_has_task_storage",
+		"hashes keyed by tid, deleted at each open's end and each exit" },
+	[CT_FEAT_CGRP_STORAGE] = {
+		"BPF_MAP_TYPE_CGRP_STORAGE", "6.2", "ct_has_cgrp_storage",
+		"no cgroup marks: the tracked hash by cgroup id is the only test" },
+	[CT_FEAT_LOOP] = {
+		"bpf_loop", "5.17", "ct_has_loop",
+		"a bounded loop (ct_sys_enter_noloop)" },
+	[CT_FEAT_TASK_PT_REGS] = {
+		"bpf_task_pt_regs", "5.15", "ct_has_task_pt_regs",
+		"the registers at the top of the task's kernel stack" },
+	[CT_FEAT_SWITCH_STATE] = {
+		"sched_switch prev_state argument", "5.18",
+		"ct_has_switch_state",
+		"the task's state field" },
+};
+
+/* Is @name an item of the comma-separated @list? */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	}
+	return false;
+}
+
+void ct_features_mask(struct ct_features *f, const char *list)
+{
+	if (!list)
+		return;
+	for (int i = 0; i < CT_FEAT_NR; i++) {
+		const char *flag = ct_feature_info[i].rodata;
+
+
+		if (listed(list, "all") || listed(list, flag + strlen("ct_has_")))
+			f->has[i] = false;
+	}
+}
+
+static const char *const tid_hashes[] = { "inflight", "why_tasks" };
+
+void ct_features_choose(const struct ct_features *f, struct ct_variant *v)
+{
+	int n = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (int i = 0; i < CT_FEAT_NR; i++)
+		v->use[i] = f->has[i];
+	if (!v->use[CT_FEAT_TASK_BTF]) {
+		v->use[CT_FEAT_TASK_STORAGE] = false;
+		v->use[CT_FEAT_CGRP_STORAGE] = false;
+	}
+	if (!v->use[CT_FEAT_TASK_STORAGE]) {
+		for (unsigned int i = 0; i < 2; i++)
+			v->maps[n++] = (struct ct_map_choice){
+				tid_hashes[i], BPF_MAP_TYPE_HASH,
+				CT_TID_HASH_MAX, BPF_F_NO_PREALLOC };
+	}
+	/* a program that holds a bpf_loop callback does not load before it */
+	v->prog_off = v->use[CT_FEAT_LOOP] ? "ct_sys_enter_noloop" :
+					     "ct_sys_enter";
+	/* unused: the smallest map every kernel makes */
+	if (!v->use[CT_FEAT_CGRP_STORAGE])
+		v->maps[n++] = (struct ct_map_choice){
+			"marks", BPF_MAP_TYPE_ARRAY, 1, 0 };
+}
+
+const struct ct_map_choice *ct_variant_map(const struct ct_variant *v,
+					   const char *name)
+{
+	for (int i = 0; i < CT_VARIANT_MAPS; i++)
+		if (v->maps[i].map && !strcmp(v->maps[i].map, name))
+			return &v->maps[i];
+	return NULL;
+}
+
+bool ct_variant_loads(const struct ct_variant *v, const char *name)
+{
+	return !v->prog_off || strcmp(v->prog_off, name);
+}
+
+void ct_features_describe(const struct ct_features *f,
+			  const struct ct_variant *v, FILE *out)
+{
+	for (int i = 0; i < CT_FEAT_NR; i++) {
+		const struct ct_feature_info *fi = &ct_feature_info[i];
+
+		if (v->use[i])
+			fprintf(out, "kernel feature %s (%s): used\n",
+				fi->name, fi->since);
+		else
+			fprintf(out, "kernel feature %s (%s): %s, instead %s\n",
+				fi->name, fi->since,
+				f->has[i] ? "not used (needs bpf_get_current_task_btf)" :
+					    "missing",
+				fi->fallback);
+	}
+}

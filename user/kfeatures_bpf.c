@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The kernel's BPF features, probed once (libbpf's helper and map type
+ * probes, kernel BTF), and the variant chosen from them
+ * (user/kfeatures.c) applied to each BPF object before load: its ct_has_*
+ * read-only flags and the types of the maps that fall back.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "errmsg.h"
+#include "kfeatures.h"
+#include "kfeatures_bpf.h"
+
+/* Not in the uapi headers of every build host (6.2). */
+#define CT_MAP_TYPE_CGRP_STORAGE	32
+
+/* Helpers are probed in a raw tracepoint program: the tracing set. */
+static bool has_helper(enum bpf_func_id id)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, id,
+				       NULL) == 1;
+}
+
+static bool has_map(enum bpf_map_type type)
+{
+	return libbpf_probe_bpf_map_type(type, NULL) == 1;
+}
+
+static bool has_member(const struct btf *btf, const char *st,
+		       const char *member)
+{
+	const struct btf_type *t;
+	const struct btf_member *m;
+	int id = btf__find_by_name_kind(btf, st, BTF_KIND_STRUCT);
+
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return true;
+	return false;
+}
+
+/* Arguments of tracepoint @tp (its btf_trace_ typedef), -1 if unknown. */
+static int tp_args(const struct btf *btf, const char *tp)
+{
+	char name[128];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, id);
+	while (t && (btf_is_typedef(t) || btf_is_ptr(t)))
+		t = btf__type_by_id(btf, t->type);
+	/* the first argument is the tracepoint's data pointer */
+	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
+}
+
+static void probe(struct ct_features *f)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	if (libbpf_get_error(btf))
+		btf = NULL;
+	f->has[CT_FEAT_TASK_BTF] = has_helper(BPF_FUNC_get_current_task_btf);
+	f->has[CT_FEAT_TASK_STORAGE] = has_map(BPF_MAP_TYPE_TASK_STORAGE) &&
+		has_helper(BPF_FUNC_task_storage_get);
+	/*
+	 * The field that holds it, and the map type unless libbpf does not
+	 * know it yet (-EOPNOTSUPP): only 0 says the kernel lacks it.
+	 */
+	f->has[CT_FEAT_CGRP_STORAGE] = btf &&
+		has_member(btf, "cgroup", "bpf_cgrp_storage") &&
+		libbpf_probe_bpf_map_type(CT_MAP_TYPE_CGRP_STORAGE, NULL) != 0;
+	f->has[CT_FEAT_LOOP] = has_helper(BPF_FUNC_loop);
+	f->has[CT_FEAT_TASK_PT_REGS] = has_helper(BPF_FUNC_task_pt_regs);
+	f->has[CT_FEAT_SWITCH_STATE] = btf && tp_args(btf, "sched_switch") >= 4;
+	btf__free(btf);
+}
+
+/* Kernel features do not change while we run: probed once. */
+const struct ct_variant *ct_features_get(const struct ct_features **fp)
+{
+	static struct ct_features f;
+	static struct ct_variant v;
+	static bool done;
+
+	if (!done) {
+		probe(&f);
+		ct_features_mask(&f, getenv(CT_FEATURES_OFF_ENV));
+		ct_features_choose(&f, &v);
+		done = true;
+	}
+	if (fp)
+		*fp = &f;
+	return &v;
+}
+
+int ct_features_floor(char *err, size_t errlen)
+{
+	struct utsname u;
+
+	if (has_map(BPF_MAP_TYPE_RINGBUF))
+		return 0;
+	if (uname(&u))
+		strcpy(u.release, "?");
+	return ct_fail(err, errlen, -EOPNOTSUPP,
+		    "this kernel (%s) has no BPF ring buffer: coldtrace needs Linux 5.10 or newer with BTF (CONFIG_DEBUG_INFO_BTF=y)",
+		    u.release);
+}
+
+/*
+ * Set the flags in @obj's .rodata, found by name in its BTF, over a copy
+ * of what the object's opener already set there.
+ */
+static int set_flags(struct bpf_object *obj, const struct ct_variant *v)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct bpf_map *map;
+	const void *cur;
+	size_t size;
+	char *data;
+	int id, rc;
+
+	map = bpf_object__find_map_by_name(obj, ".rodata");
+	id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
+	if (!map || id <= 0)
+		return 0;	/* no read-only data: no flag to set */
+	cur = bpf_map__initial_value(map, &size);
+	data = cur ? malloc(size) : NULL;
+	if (!data)
+		return -ENOMEM;
+	memcpy(data, cur, size);
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+		const char *name = btf__name_by_offset(btf,
+				btf__type_by_id(btf, vs->type)->name_off);
+
+		for (int f = 0; f < CT_FEAT_NR; f++)
+			if (!strcmp(name, ct_feature_info[f].rodata) &&
+			    vs->offset < size)
+				data[vs->offset] = v->use[f];
+	}
+	rc = bpf_map__set_initial_value(map, data, size);
+	free(data);
+	return rc;
+}
+
+int ct_features_apply(struct bpf_object *obj, char *err, size_t errlen)
+{
+	const struct ct_variant *v = ct_features_get(NULL);
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int rc = set_flags(obj, v);
+
+	if (rc)
+		return ct_fail(err, errlen, rc,
+			    "BPF object %s: cannot set its kernel feature flags: %s",
+			    bpf_object__name(obj), strerror(-rc));
+	bpf_object__for_each_program(prog, obj)
+		if (!ct_variant_loads(v, bpf_program__name(prog)))
+			bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_map(map, obj) {
+		const struct ct_map_choice *c;
+
+		c = ct_variant_map(v, bpf_map__name(map));
+		/* a map reused by fd is its owner's, already made */
+		if (!c || bpf_map__fd(map) >= 0)
+			continue;
+		rc = bpf_map__set_type(map, c->type);
+		if (!rc)
+			rc = bpf_map__set_max_entries(map, c->max_entries);
+		if (!rc)
+			rc = bpf_map__set_map_flags(map, c->flags);
+		if (rc)
+			return ct_fail(err, errlen, rc,
+				    "map %s: cannot make it a fallback map: %s",
+				    c->map, strerror(-rc));
+	}
+	return rc;
+}
