@@ -325,15 +325,29 @@ static int start_command(struct live_state *ls, const struct ct_cli *cli)
 	return ls->cmd.status;
 }
 
+/*
+ * The session's first record: its syscall hooks attached at attached_ns,
+ * after the lifecycle's records began (arm.h, ct_arm_start()).
+ */
+static void arm_start(struct live_state *ls, uint64_t attached_ns)
+{
+	struct ct_arm_rec r;
+
+	ct_arm_start(&ls->arm, attached_ns, &r);
+	ct_session_event(&ls->s, &r, sizeof(r));
+}
+
 /* Tracers, session and --record up; then --listen and COMMAND. */
 static int start_live(struct live_state *ls, const struct ct_cli *cli)
 {
 	struct ct_session *s = &ls->s;
+	uint64_t attached_ns;
 	size_t n;
 
 	if (ct_session_check_outputs(cli) || ct_session_record_create(s) ||
 	    start_tracers(ls))
 		return -1;
+	attached_ns = ct_mono_ns();
 	if (ct_session_init(s, ct_loader_cgroup_mode(ls->l)) ||
 	    ct_session_record_header(s, ct_loader_cgroup_mode(ls->l)))
 		return -1;
@@ -342,7 +356,7 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	ls->next_interval = ls->started + ls->period;
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;
 	ls->arm_auto = !cli->arm_always;
-	ct_arm_init(&ls->arm, ct_mono_ns());
+	arm_start(ls, attached_ns);
 	n = ls->arm_auto ? ct_arm_adopt(&ls->arm, "/proc") : 0;
 	if (cli->verbose && n)
 		fprintf(stderr, "sys: %zu engine clients or runtimes alive at "
