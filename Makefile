@@ -110,6 +110,7 @@ test: $(UNIT_TESTS)
 	$(call msg,TEST,$<)
 	$(Q)$(abspath $(UNIT_TESTS))
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay test
+	$(Q)python3 tests/integration/cri/test_check_cri.py -q
 	$(Q)tests/install.sh
 
 # ---- sanitizers and fuzzing (HACKING.md) ----

@@ -15,8 +15,11 @@
 # destroy ending by the end of its RemovePodSandbox, cold start ending
 # at the last app program's exec
 # (`cri.sh RT 1 listen`: the apps listen; at the last app's ready);
-# each app container's attach, create and start inside its
-# StartContainer, die and destroy inside StopContainer .. RemoveContainer;
+# each app container's attach and create inside its StartContainer; its
+# start (and the pod's) begun inside the RPC and ended, at the program's
+# exec, before the stop returned (the exec may follow the RPC's return:
+# check_cri.py's START_ENDS); die and destroy inside StopContainer ..
+# RemoveContainer;
 # no network namespace left.
 . "$(dirname "$0")/lib.sh"
 
