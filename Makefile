@@ -78,7 +78,7 @@ endif
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all test check demo clean vmlinux deps netdelay install \
-	test-san fuzz fuzz-run
+	test-san fuzz fuzz-run distclean-state
 .SUFFIXES:
 
 all: $(BIN)
@@ -191,6 +191,13 @@ install: coldtrace
 	$(Q)install -D -m 0644 docs/man/coldtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/coldtrace.8
 	$(Q)sed 's|/usr/local/|$(PREFIX)/|' deploy/systemd/coldtrace.service | \
 		install -D -m 0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/coldtrace.service
+
+# What earlier runs of the tests, demo, benchmarks and experiments left on
+# this host (daemons, containers, images, netns, bridges, mounts, state
+# files; tools/distclean-state.sh): `make check` after it starts as on a
+# new machine.  STATE="DIR|FILE ...": only those harnesses or registries.
+distclean-state:
+	$(Q)tools/distclean-state.sh $(STATE)
 
 clean:
 	$(call msg,CLEAN,)

@@ -57,6 +57,7 @@ TESTS=(
 	"podman-detach|podman.sh crun detach"
 	"podman-concurrent-5|podman_concurrent.sh crun 5"
 	"chain|chain.sh"
+	"distclean-state|distclean_state.sh"
 )
 
 # The core lifecycle tests once more against the second version set
