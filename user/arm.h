@@ -45,7 +45,7 @@ void ct_arm_init(struct ct_arm *a, uint64_t now_ns);
 
 /*
  * The session's own first attach, at attached_ns: when its last syscall
- * program was attached (ct_arm_init() with it, then ct_arm_set()).  The
+ * program was attached; idle from now_ns on, when the session is up.  The
  * lifecycle programs are attached first and their records kept from
  * then on, the syscall programs only once every object is loaded,
  * seconds later on a loaded host (the verifier): a container whose
@@ -53,7 +53,7 @@ void ct_arm_init(struct ct_arm *a, uint64_t now_ns);
  * it by this record as by any attach.  Its trigger_ns is 0 (no exec
  * asked): the tracker does not count it among the attaches.
  */
-void ct_arm_start(struct ct_arm *a, uint64_t attached_ns,
+void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
 		  struct ct_arm_rec *out);
 
 /*

@@ -333,7 +333,7 @@ static void arm_start(struct live_state *ls, uint64_t attached_ns)
 {
 	struct ct_arm_rec r;
 
-	ct_arm_start(&ls->arm, attached_ns, &r);
+	ct_arm_start(&ls->arm, attached_ns, ct_mono_ns(), &r);
 	ct_session_event(&ls->s, &r, sizeof(r));
 }
 

@@ -386,8 +386,10 @@ static struct ct_tracker_stats started_at(uint64_t attached_ms)
 
 	memset(&sink, 0, sizeof(sink));
 	e = fx_tracker(&sink, NULL, 0);
-	ct_arm_start(&a, attached_ms * FX_MS, &r);
+	ct_arm_start(&a, attached_ms * FX_MS, 200 * FX_MS, &r);
 	cr_expect(a.armed && r.armed && !r.trigger_ns);
+	cr_expect(!ct_arm_idle(&a, 200 * FX_MS + CT_ARM_IDLE_NS - 1, 0, NULL,
+			       NULL), "idle counted from the session's start");
 	cr_expect_eq(r.hdr.ts_ns, attached_ms * FX_MS);
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
 	cr_assert_eq(ct_tracker_feed(e, &r, sizeof(r)), 0);
