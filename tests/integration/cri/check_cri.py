@@ -71,7 +71,8 @@ def within(rec, phase, lo, hi, what):
     """Phase `phase` of rec lies within [lo, hi] (clock slack)."""
     tag = f"{rec['type']} {rec['id'][:12]}"
     p = check.phase(rec, phase)
-    if not check.check(p is not None, f"{tag}: no {phase} phase"):
+    if not check.check(p is not None and p.get("dur_ns") is not None,
+                       f"{tag}: no {phase} phase, or it did not end"):
         return False
     s, e = p["start_ns"], p["start_ns"] + p["dur_ns"]
     return check.check(lo - check.SLACK_NS <= s and e <= hi + check.SLACK_NS,
@@ -104,7 +105,8 @@ def started_inside(rec, phase, r, what, until, until_what):
     """phase begins inside RPC r and ends after r began, by `until`."""
     tag = f"{rec['type']} {rec['id'][:12]}"
     p = check.phase(rec, phase)
-    if not check.check(p is not None, f"{tag}: no {phase} phase"):
+    if not check.check(p is not None and p.get("dur_ns") is not None,
+                       f"{tag}: no {phase} phase, or it did not end"):
         return False
     s, e = p["start_ns"], p["start_ns"] + p["dur_ns"]
     lo, hi = r["start_ns"] - check.SLACK_NS, r["end_ns"] + check.SLACK_NS
