@@ -67,14 +67,23 @@ def load_records(path):
     return recs, summary
 
 
-def within(rec, phase, lo, hi, what):
-    """Phase `phase` of rec lies within [lo, hi] (clock slack)."""
+def span(rec, phase):
+    """(tag, start, end) of a phase of rec that ended, else None (an
+    error)."""
     tag = f"{rec['type']} {rec['id'][:12]}"
     p = check.phase(rec, phase)
     if not check.check(p is not None and p.get("dur_ns") is not None,
                        f"{tag}: no {phase} phase, or it did not end"):
+        return None
+    return tag, p["start_ns"], p["start_ns"] + p["dur_ns"]
+
+
+def within(rec, phase, lo, hi, what):
+    """Phase `phase` of rec lies within [lo, hi] (clock slack)."""
+    t = span(rec, phase)
+    if t is None:
         return False
-    s, e = p["start_ns"], p["start_ns"] + p["dur_ns"]
+    tag, s, e = t
     return check.check(lo - check.SLACK_NS <= s and e <= hi + check.SLACK_NS,
                        f"{tag}: {phase} [{s}, {e}) outside {what} "
                        f"[{lo}, {hi}]")
@@ -103,12 +112,10 @@ START_ENDS = "the program's exec may follow the RPC's return"
 
 def started_inside(rec, phase, r, what, until, until_what):
     """phase begins inside RPC r and ends after r began, by `until`."""
-    tag = f"{rec['type']} {rec['id'][:12]}"
-    p = check.phase(rec, phase)
-    if not check.check(p is not None and p.get("dur_ns") is not None,
-                       f"{tag}: no {phase} phase, or it did not end"):
+    t = span(rec, phase)
+    if t is None:
         return False
-    s, e = p["start_ns"], p["start_ns"] + p["dur_ns"]
+    tag, s, e = t
     lo, hi = r["start_ns"] - check.SLACK_NS, r["end_ns"] + check.SLACK_NS
     ok = check.check(lo <= s <= hi, f"{tag}: {phase} begins at {s}, "
                      f"outside {what} [{r['start_ns']}, {r['end_ns']}]")
