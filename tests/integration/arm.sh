@@ -34,6 +34,7 @@ LOOP="for i in \$(seq $ITER); do cat /etc/hostname >/dev/null; done"
 WAIT_S=210	# s: the start and both waits for an idle host, in all
 IDLE_NS=2000000000	# CT_ARM_IDLE_NS: the shortest attached spell
 
+t_before=$(date +%s%N)	# its syscall programs attach after this
 "$COLDTRACE" -v -j -d 600 --record "$T/rec" >"$T/out" 2>"$T/err" &
 ct=$!
 # wall clock, not loop counts: bpftool takes seconds on a loaded host
@@ -61,11 +62,13 @@ prog_of() {
 progs=
 while [ $SECONDS -lt $deadline ]; do
 	kill -0 "$ct" 2>/dev/null || { show_output; fail "coldtrace exited"; }
+	t_try=$(date +%s%N)
 	p="$(prog_of sys_enter) $(prog_of sys_exit) $(prog_of sched_switch)"
 	if [ "$(wc -w <<<"$p")" -eq 3 ]; then
 		progs=$p
 		break
 	fi
+	t_before=$t_try
 	sleep 0.1
 done
 [ -n "$progs" ] || { show_output; fail "sys_enter, sys_exit and sched_switch not all attached after $WAIT_S s"; }
@@ -73,19 +76,25 @@ read -r enter_prog _ <<<"$progs"
 
 # "WALL_NS N ID" every 0.2 s: the number of links of those programs,
 # and the id of sys_enter's ("-": none).
+poll_once() {
+	bpftool link list -j | jq -r --arg t "$(date +%s%N)" \
+		--argjson e "$enter_prog" --argjson ps "[${progs// /,}]" '
+		[.[] | select(.prog_id as $p | $ps | index($p))] as $l |
+		"\($t) \($l | length) \([$l[] | select(.prog_id == $e) |
+			.id][0] // "-")"'
+}
 poll_links() {
-	local t
 	while :; do
-		t=$(date +%s%N)
-		bpftool link list -j | jq -r --arg t "$t" \
-			--argjson e "$enter_prog" --argjson ps "[${progs// /,}]" '
-			[.[] | select(.prog_id as $p | $ps | index($p))] as $l |
-			"\($t) \($l | length) \([$l[] | select(.prog_id == $e) |
-				.id][0] // "-")"'
+		poll_once
 		sleep 0.2
 	done
 }
-poll_links >"$T/links" &
+# The first sample at once; its delay since the last look that found the
+# hooks not yet attached counts as a gap: the session's first link lasts
+# at least 2 s from its attach, after that look, and may be gone by then.
+poll_once >"$T/links"
+up_gap=$(($(head -n 1 "$T/links" | cut -d' ' -f1) - t_before))
+poll_links >>"$T/links" &
 poller=$!
 
 # Foreign triggers alive (a busy host): pid and comm.
@@ -170,7 +179,7 @@ rec=$(grep -c 'ARM.* attached trigger=[1-9]' "$T/dump" || true)
 # new link per attach.  Exact when no two samples were 2 s apart (an
 # attached spell is never shorter); else bpftool may have missed some.
 links=$(awk '$3 != "-" { print $3 }' "$T/links" | sort -u | wc -l)
-gap=$(awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { print g + 0 }' "$T/links")
+gap=$(awk -v g="$up_gap" 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { print g + 0 }' "$T/links")
 if [ "$gap" -lt "$IDLE_NS" ]; then
 	[ "$links" = $((a + 1)) ] ||
 		fail "bpftool saw $links sys_enter links (the first + attaches), coldtrace counted $a attaches"
