@@ -158,9 +158,9 @@ for rt in runc runsc; do
 		else if (!($3 in old)) { found = 1 } } END { exit !found }' \
 		"$T/links" || fail "$rt: bpftool saw no new sys_enter link after its idle check"
 done
+# (the summary's unarmed_containers counts other people's containers too:
+# ours are checked one by one above)
 s=$(jq -c 'select(.type == "summary")' "$T/out")
-[ "$(jq -r .unarmed_containers <<<"$s")" = 0 ] ||
-	fail "unarmed containers: $(jq -r .unarmed_containers <<<"$s")"
 a=$(jq -r .hooks_attached <<<"$s")
 [ "$a" -ge 2 ] || fail "hooks attached $a times from idle, expected >= 2 (two containers, each after a verified idle state)"
 
@@ -179,7 +179,7 @@ rec=$(grep -c 'ARM.* attached trigger=[1-9]' "$T/dump" || true)
 # new link per attach.  Exact when no two samples were 2 s apart (an
 # attached spell is never shorter); else bpftool may have missed some.
 links=$(awk '$3 != "-" { print $3 }' "$T/links" | sort -u | wc -l)
-gap=$(awk -v g="$up_gap" 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { print g + 0 }' "$T/links")
+gap=$(awk -v g="$up_gap" 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { printf "%.0f\n", g }' "$T/links")
 if [ "$gap" -lt "$IDLE_NS" ]; then
 	[ "$links" = $((a + 1)) ] ||
 		fail "bpftool saw $links sys_enter links (the first + attaches), coldtrace counted $a attaches"
