@@ -78,7 +78,7 @@ endif
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all test check demo clean vmlinux deps netdelay install uninstall \
-	test-san fuzz fuzz-run
+	test-san fuzz fuzz-run distclean-state
 .SUFFIXES:
 
 all: $(BIN)
@@ -111,6 +111,7 @@ test: $(UNIT_TESTS)
 	$(Q)$(abspath $(UNIT_TESTS))
 	$(Q)python3 tests/unit/test_check_podman.py
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay test
+	$(Q)python3 tests/integration/cri/test_check_cri.py -q
 	$(Q)tests/install.sh
 	$(Q)tests/plot.sh
 	$(Q)tests/man.sh
@@ -203,6 +204,12 @@ install: coldtrace
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALL_FILES))
+# What earlier runs of the tests, demo, benchmarks and experiments left on
+# this host (daemons, containers, images, netns, bridges, mounts, state
+# files; tools/distclean-state.sh): `make check` after it starts as on a
+# new machine.  STATE="DIR|FILE ...": only those harnesses or registries.
+distclean-state:
+	$(Q)tools/distclean-state.sh $(STATE)
 
 clean:
 	$(call msg,CLEAN,)

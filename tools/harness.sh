@@ -586,6 +586,38 @@ remove_containers() {
 	timeout 30 "$d/bin/docker" -H "$sock" rm -f $ids >/dev/null 2>&1 || true
 }
 
+# Containerd's own tasks in every namespace (`ctr run` ones in
+# "default"; docker's are gone above, CRI's in cri_stop): killed and
+# deleted through containerd, since a killed shim leaves its container's
+# processes running, under no name of ours.
+remove_tasks() {
+	local d=$1 ns id ctr=ctr
+	[ -S "$d/containerd.sock" ] || return 0
+	[ -x "$d/bin/ctr" ] && ctr=$d/bin/ctr	# the version set's
+	local c=(timeout 10 "$ctr" --address "$d/containerd.sock")
+	for ns in $("${c[@]}" namespaces list -q 2>/dev/null); do
+		for id in $("${c[@]}" -n "$ns" tasks list -q 2>/dev/null); do
+			"${c[@]}" -n "$ns" tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+			"${c[@]}" -n "$ns" tasks delete -f "$id" >/dev/null 2>&1 || true
+		done
+	done
+}
+
+# Containers run by hand under our runtime roots (`runc run -d`, a
+# `runsc run` whose runsc was killed): their processes name neither our
+# dir nor a shim, the runtime's own state lists them.
+remove_direct() {
+	local d=$1 id runsc=$RUNSC_BIN
+	[ -x "$d/bin/runsc" ] && runsc=$d/bin/runsc	# the version set's
+	for id in $(timeout 10 runc --root "$d/runc" list -q 2>/dev/null); do
+		timeout 10 runc --root "$d/runc" delete --force "$id" >/dev/null 2>&1 || true
+	done
+	for id in $(timeout 10 "$runsc" --root "$d/runsc" list -quiet 2>/dev/null); do
+		timeout 20 "$runsc" --root "$d/runsc" delete -force "$id" \
+			>/dev/null 2>&1 || true
+	done
+}
+
 unmount_under() {
 	local d=$1 m
 	# Deepest first; lazy so a busy mount cannot block cleanup.
@@ -612,6 +644,8 @@ cmd_stop() {
 	[ -d "$d" ] || { rm -f "$STATE_FILE"; return 0; }
 	remove_containers "$d"
 	cri_stop "$d"
+	remove_tasks "$d"
+	remove_direct "$d"
 	stop_pid "$(cat "$d/docker.pid" 2>/dev/null || true)" 20
 	local p
 	for p in $(pids_under "$d"); do

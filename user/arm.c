@@ -18,6 +18,14 @@ void ct_arm_init(struct ct_arm *a, uint64_t now_ns)
 	a->busy_ns = now_ns;
 }
 
+void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
+		  struct ct_arm_rec *out)
+{
+	ct_arm_init(a, attached_ns);
+	ct_arm_set(a, true, attached_ns, out);
+	a->busy_ns = now_ns;
+}
+
 static bool comm_in(const char *comm, const char (*names)[CT_COMM_LEN],
 		    size_t n)
 {

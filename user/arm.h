@@ -44,6 +44,19 @@ struct ct_arm {
 void ct_arm_init(struct ct_arm *a, uint64_t now_ns);
 
 /*
+ * The session's own first attach, at attached_ns: when its last syscall
+ * program was attached; idle from now_ns on, when the session is up.  The
+ * lifecycle programs are attached first and their records kept from
+ * then on, the syscall programs only once every object is loaded,
+ * seconds later on a loaded host (the verifier): a container whose
+ * runtime began in between was not seen whole, and the tracker judges
+ * it by this record as by any attach.  Its trigger_ns is 0 (no exec
+ * asked): the tracker does not count it among the attaches.
+ */
+void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
+		  struct ct_arm_rec *out);
+
+/*
  * At the session's start: the engine clients and runtimes already alive
  * (CT_ARM_ASKERS, by /proc/PID/comm under proc_dir) keep the hooks until
  * they exit, as if their exec had been seen: a `docker pull` begun before

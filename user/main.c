@@ -332,11 +332,23 @@ static void adopt_record(const void *rec, size_t len, void *ctx)
 	ct_session_event(ctx, rec, len);
 }
 
+/*
+ * The session's first record: its syscall hooks attached at attached_ns,
+ * after the lifecycle's records began (arm.h, ct_arm_start()).
+ */
+static void arm_start(struct live_state *ls, uint64_t attached_ns)
+{
+	struct ct_arm_rec r;
+
+	ct_arm_start(&ls->arm, attached_ns, ct_mono_ns(), &r);
+	ct_session_event(&ls->s, &r, sizeof(r));
+}
+
 /* Tracers, session and --record up; then --listen and COMMAND. */
 static int start_live(struct live_state *ls, const struct ct_cli *cli)
 {
 	struct ct_session *s = &ls->s;
-	uint64_t before;
+	uint64_t before, attached_ns;
 	size_t n;
 
 	if (ct_session_check_outputs(cli) || ct_session_record_create(s))
@@ -346,9 +358,11 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	before = ct_adopt_boot_ticks();
 	if (start_tracers(ls))
 		return -1;
+	attached_ns = ct_mono_ns();
 	if (ct_session_init(s, ct_loader_cgroup_mode(ls->l)) ||
 	    ct_session_record_header(s, ct_loader_cgroup_mode(ls->l)))
 		return -1;
+	arm_start(ls, attached_ns);
 	n = ct_adopt_scan("/proc", before, ct_mono_ns(), adopt_record, s);
 	if (cli->verbose && n)
 		fprintf(stderr, "adopted %zu processes of containers running "
@@ -358,7 +372,6 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	ls->next_interval = ls->started + ls->period;
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;
 	ls->arm_auto = !cli->arm_always;
-	ct_arm_init(&ls->arm, ct_mono_ns());
 	n = ls->arm_auto ? ct_arm_adopt(&ls->arm, "/proc") : 0;
 	if (cli->verbose && n)
 		fprintf(stderr, "sys: %zu engine clients or runtimes alive at "

@@ -268,9 +268,11 @@ static void on_arm(struct ct_tracker *e, const struct ct_arm_rec *r)
 	if (!r->armed)
 		return;
 	e->armed_since = r->hdr.ts_ns;
+	/* the session's own first attach: no exec asked, not "again" */
+	if (!r->trigger_ns)
+		return;
 	e->st.arms++;
-	if (r->trigger_ns && r->hdr.ts_ns - r->trigger_ns >
-			     e->st.arm_latency_max_ns)
+	if (r->hdr.ts_ns - r->trigger_ns > e->st.arm_latency_max_ns)
 		e->st.arm_latency_max_ns = r->hdr.ts_ns - r->trigger_ns;
 }
 

@@ -100,7 +100,8 @@ struct ct_tracker_stats {
 	 * sandbox (its record lost, the variables missing or invalid) */
 	uint64_t cni_unattributed;
 	/* idle-host arming (CT_EV_ARM, user/arm.h): containers begun while
-	 * the syscall hooks were detached, times they were attached again,
+	 * the syscall hooks were detached (or not yet attached at the
+	 * session's start), times they were attached again,
 	 * and the longest wait from the exec that asked to their attach */
 	uint64_t unarmed;
 	uint64_t arms;

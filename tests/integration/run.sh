@@ -63,6 +63,7 @@ TESTS=(
 	"chain|chain.sh"
 	"trace-parser|trace_parser.sh"
 	"caps|caps.sh"
+	"distclean-state|distclean_state.sh"
 )
 
 # The core lifecycle tests once more against the second version set

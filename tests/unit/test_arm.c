@@ -367,6 +367,56 @@ Test(arm_tracker, attached_before_its_runtime_it_is_whole)
 	cr_expect_eq(st.unarmed, 0);
 }
 
+/*
+ * The live session's first record (ct_arm_start()): its syscall hooks
+ * attached at 100 ms, after the lifecycle's records of the_ct (runc
+ * create at 82 ms), which the reader feeds after it.  Its runtime began
+ * before the hooks: unarmed, as under any later attach; and that first
+ * attach is not one "again".
+ */
+static struct ct_tracker_stats started_at(uint64_t attached_ms)
+{
+	struct ct_tracker_stats st;
+	struct fx_ct c = the_ct;
+	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
+	struct ct_arm_rec r;
+	struct ct_tracker *e;
+	struct ct_arm a;
+	struct ct_fx f;
+
+	memset(&sink, 0, sizeof(sink));
+	e = fx_tracker(&sink, NULL, 0);
+	ct_arm_start(&a, attached_ms * FX_MS, 200 * FX_MS, &r);
+	cr_expect(a.armed && r.armed && !r.trigger_ns);
+	cr_expect(!ct_arm_idle(&a, 200 * FX_MS + CT_ARM_IDLE_NS - 1, 0, NULL,
+			       NULL), "idle counted from the session's start");
+	cr_expect_eq(r.hdr.ts_ns, attached_ms * FX_MS);
+	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
+	cr_assert_eq(ct_tracker_feed(e, &r, sizeof(r)), 0);
+	fx_init(&f);
+	fx_container(&f, &c, es, ee);
+	cr_assert_eq(fx_feed(&f, e), 0);
+	fx_free(&f);
+	ct_tracker_flush(e);
+	cr_assert_eq(sink.n, 1);
+	ct_tracker_get_stats(e, &st);
+	ct_tracker_free(e);
+	return st;
+}
+
+Test(arm_tracker, begun_before_the_sessions_own_attach_is_unarmed)
+{
+	struct ct_tracker_stats st = started_at(100);
+
+	cr_expect(sink.got[0].unarmed, "runc create at 82 ms, hooks at 100");
+	cr_expect_eq(st.unarmed, 1);
+	cr_expect_eq(st.arms, 0, "the session's first attach is no re-attach");
+	st = started_at(5);
+	cr_expect(!sink.got[0].unarmed, "hooks at 5 ms, before its client");
+	cr_expect_eq(st.unarmed, 0);
+	cr_expect_eq(st.arms, 0);
+}
+
 /* The text of what out() writes. */
 static char *text_of(void (*out)(FILE *f, void *ctx), void *ctx)
 {

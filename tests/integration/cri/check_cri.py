@@ -9,19 +9,24 @@ pods against the client-side intervals of the RPCs that made them
   and each app container once ("type": "container", "pod": the
   sandbox), complete, engine cri, runtime --runtime;
 - pod: connect (CNI ADD) inside its own RunPodSandbox, and so its
-  create and start; disconnect (CNI DEL -> netns umount) inside its own
-  StopPodSandbox; destroy from its StopPodSandbox to the end of its
-  RemovePodSandbox at the latest; cold_start_ns ends at the last app
-  container's program exec (--ready: the apps listen, at the last app's
-  ready);
+  create; its start begins there (runc start) and ends (the pause
+  program's exec) after RunPodSandbox began and before its
+  StopPodSandbox returned, not necessarily before RunPodSandbox
+  returned (see START_ENDS below); disconnect (CNI DEL -> netns umount)
+  inside its own StopPodSandbox; destroy from its StopPodSandbox to the
+  end of its RemovePodSandbox at the latest; cold_start_ns ends at the
+  last app container's program exec (--ready: the apps listen, at the
+  last app's ready);
 - with --dump (coldtrace --dump of the session's recording): connect
   begins at the first exec of a CNI plugin whose CNI_CONTAINERID is the
   pod's sandbox and CNI_COMMAND ADD, disconnect at the first such DEL,
   to the nanosecond; the summary counts no unattributed plugin;
-- app container: create inside its StartContainer, start beginning there
+- app container: attach and create inside its StartContainer
   (containerd 1.6's CreateContainer only records the container and
-  prepares its snapshot: `<rt> create` runs under StartContainer), die
-  and destroy from its StopContainer to the end of its RemoveContainer.
+  prepares its snapshot: `<rt> create` runs under StartContainer), start
+  beginning there and ending (its program's exec) before its
+  StopContainer returned, die and destroy from its StopContainer to the
+  end of its RemoveContainer.
 Several pods at once are held to the same: the plugins are attributed
 by their environment (docs/phases.md, cri table).
 """
@@ -62,16 +67,23 @@ def load_records(path):
     return recs, summary
 
 
-def within(rec, phase, lo, hi, what):
-    """Phase `phase` of rec lies within [lo, hi] (clock slack)."""
+def span(rec, phase):
+    """(tag, start, end) of a phase of rec that ended, else None (an
+    error)."""
     tag = f"{rec['type']} {rec['id'][:12]}"
     p = check.phase(rec, phase)
-    if not check.check(p is not None, f"{tag}: no {phase} phase"):
+    if not check.check(p is not None and p.get("dur_ns") is not None,
+                       f"{tag}: no {phase} phase, or it did not end"):
+        return None
+    return tag, p["start_ns"], p["start_ns"] + p["dur_ns"]
+
+
+def within(rec, phase, lo, hi, what):
+    """Phase `phase` of rec lies within [lo, hi] (clock slack)."""
+    t = span(rec, phase)
+    if t is None:
         return False
-    s, e = p["start_ns"], p["start_ns"] + (p["dur_ns"] or 0)
-    if not check.check(p["dur_ns"] is not None, f"{tag}: {phase} never "
-                       f"ended"):
-        return False
+    tag, s, e = t
     return check.check(lo - check.SLACK_NS <= s and e <= hi + check.SLACK_NS,
                        f"{tag}: {phase} [{s}, {e}) outside {what} "
                        f"[{lo}, {hi}]")
@@ -81,19 +93,36 @@ def inside(rec, phase, r, what):
     return within(rec, phase, r["start_ns"], r["end_ns"], what)
 
 
-def starts_inside(rec, r, what):
-    """start begins inside the RPC that asked for it; it ends at the
-    program's exec, which may come after the RPC returned: `<rt> start`
-    exits once it has released pid 1 (containerd 2.1 on a loaded host:
-    the exec up to 60 ms after runc start's exit, 48 ms after the RPC's
-    end)."""
-    tag = f"{rec['type']} {rec['id'][:12]}"
-    st = check.phase(rec, "start")
-    if check.check(st is not None, f"{tag}: no start phase"):
-        check.check(r["start_ns"] - check.SLACK_NS <= st["start_ns"] <=
-                    r["end_ns"] + check.SLACK_NS,
-                    f"{tag}: start begins at {st['start_ns']}, outside "
-                    f"{what}")
+# What the CRI contract says of a start: RunPodSandbox returns once the
+# sandbox is ready, StartContainer once the container started, and in
+# containerd both mean that the task's Start returned, i.e. that the
+# shim's `runc start` (crun start) exited.  That runtime returns as soon
+# as it has read the container's exec fifo to its end, and the fifo's
+# writer, the container's init, closes it before its execve (runc 1.2 and
+# later, StartContainer hooks in between) or in it, at close-on-exec
+# (runc 1.1), which the kernel does before it reports the exec.  So the
+# program's exec, where the start phase ends, may follow the RPC's
+# return: 21-28 ms later under containerd 2.1 on 2 busy cores.  Not
+# promised either way; what is: the start begins inside the RPC (the
+# runtime's start command runs under it) and ends after the RPC began and
+# before the container's stop returned (its init exits before that, and
+# it exec'd first).
+START_ENDS = "the program's exec may follow the RPC's return"
+
+
+def started_inside(rec, phase, r, what, until, until_what):
+    """phase begins inside RPC r and ends after r began, by `until`."""
+    t = span(rec, phase)
+    if t is None:
+        return False
+    tag, s, e = t
+    lo, hi = r["start_ns"] - check.SLACK_NS, r["end_ns"] + check.SLACK_NS
+    ok = check.check(lo <= s <= hi, f"{tag}: {phase} begins at {s}, "
+                     f"outside {what} [{r['start_ns']}, {r['end_ns']}]")
+    return check.check(lo <= e <= until + check.SLACK_NS,
+                       f"{tag}: {phase} ends at {e}, not between {what}'s "
+                       f"start {r['start_ns']} and {until_what}'s end "
+                       f"{until} ({START_ENDS})") and ok
 
 
 CNIENV = re.compile(r'^(\d+)\.(\d{9}) CNIENV .* cmd=(\S+) id="([^"]*)"')
@@ -142,7 +171,8 @@ def check_pod_record(rec, pod, app_recs, ready, execs):
         starts_at_plugin(rec, "connect", execs, "ADD")
         starts_at_plugin(rec, "disconnect", execs, "DEL")
     inside(rec, "create", run, "RunPodSandbox")
-    starts_inside(rec, run, "RunPodSandbox")
+    started_inside(rec, "start", run, "RunPodSandbox", stop["end_ns"],
+                   "StopPodSandbox")
     within(rec, "destroy", stop["start_ns"], remove["end_ns"],
            "StopPodSandbox .. RemovePodSandbox")
     # the apps' readiness: their program's exec, or with --ready their
@@ -155,12 +185,19 @@ def check_pod_record(rec, pod, app_recs, ready, execs):
         end = rec["start_ns"] + rec["cold_start_ns"]
         check.check(end == max(ends), f"pod {sid[:12]}: cold start ends "
                     f"at {end}, the last app's {key} at {max(ends)}")
-        last = max(r["end_ns"] for r in pod["rpcs"]
+        # each app's exec lies between its StartContainer's start and
+        # its StopContainer's end (START_ENDS), so the last one between
+        # the latest of those starts and the latest of those ends
+        last = max(r["start_ns"] for r in pod["rpcs"]
                    if r["rpc"] == "StartContainer")
+        stopped = max(r["end_ns"] for r in pod["rpcs"]
+                      if r["rpc"] == "StopContainer")
         check.check(run["start_ns"] - check.SLACK_NS <= rec["start_ns"] and
-                    (ready or end <= last + check.SLACK_NS),
-                    f"pod {sid[:12]}: cold start outside RunPodSandbox's "
-                    "start .. the last StartContainer's end")
+                    (ready or last - check.SLACK_NS <= end <=
+                     stopped + check.SLACK_NS),
+                    f"pod {sid[:12]}: cold start [{rec['start_ns']}, {end}] "
+                    "outside RunPodSandbox's start .. from the last "
+                    "StartContainer's start to the last StopContainer's end")
 
 
 def check_app_record(rec, pod, oid):
@@ -172,11 +209,12 @@ def check_app_record(rec, pod, oid):
                                    "destroy"])
     check.check_order(rec)
     r = rpc(pod, "StartContainer", oid)
-    for ph in ("attach", "create"):
-        inside(rec, ph, r, "StartContainer")
-    starts_inside(rec, r, "StartContainer")
     stop, remove = rpc(pod, "StopContainer", oid), rpc(pod, "RemoveContainer",
                                                        oid)
+    for ph in ("attach", "create"):
+        inside(rec, ph, r, "StartContainer")
+    started_inside(rec, "start", r, "StartContainer", stop["end_ns"],
+                   "StopContainer")
     for ph in ("die", "destroy"):
         within(rec, ph, stop["start_ns"], remove["end_ns"],
                "StopContainer .. RemoveContainer")

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""check_cri.py's assertions on a synthetic pod (no root, no daemon; run
+by `make test`): they must hold what the CRI contract promises and
+nothing more.  A start whose program's exec follows its RPC's return
+(the pause process 25 ms after RunPodSandbox returned, as measured under
+containerd 2.1 on 2 busy cores) is no error; a start that began after
+its RPC returned, or ended after the container's stop returned, is.
+"""
+import os
+import sys
+import unittest
+from types import SimpleNamespace
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+import check  # noqa: E402
+import check_cri  # noqa: E402
+
+# RunPodSandbox's interval of the failing run, its pod's start phase
+T0 = 1795408202547695633
+MS = 1000000
+
+
+def at(ms):
+    return T0 + int(ms * MS)
+
+
+def ph(a, b):
+    return {"start_ns": at(a), "dur_ns": at(b) - at(a)}
+
+
+def rpc(name, oid, a, b):
+    return {"rpc": name, "id": oid, "start_ns": at(a), "end_ns": at(b)}
+
+
+SID = "a" * 64
+APPS = ["b" * 64, "c" * 64]
+
+
+def pod_and_records(pod_start=(424.389814, 489.094694),
+                    app_start=(524, 528)):
+    """One pod of two apps, times in ms after T0: RunPodSandbox [0,
+    463.754], the apps' StartContainer at 500 and 540 (30 ms each)."""
+    rpcs = [rpc("RunPodSandbox", SID, 0, 463.755023),
+            rpc("StopPodSandbox", SID, 1700, 1800),
+            rpc("RemovePodSandbox", SID, 1850, 1900)]
+    apps = []
+    for i, oid in enumerate(APPS):
+        o = 40 * i
+        rpcs += [rpc("CreateContainer", oid, 470 + o, 474 + o),
+                 rpc("StartContainer", oid, 500 + o, 530 + o),
+                 rpc("StopContainer", oid, 1490, 1550),
+                 rpc("RemoveContainer", oid, 1560, 1620)]
+        s, e = app_start[0] + o, app_start[1] + o
+        apps.append({"type": "container", "id": oid, "pod": SID,
+                     "complete": True, "engine": "cri", "runtime": "runc",
+                     "phases": {"attach": ph(505 + o, 515 + o),
+                                "create": ph(515 + o, 522 + o),
+                                "start": ph(s, e), "run": ph(e, max(1500, e + 1)),
+                                "die": ph(1500, 1510),
+                                "destroy": ph(1510, 1600)}})
+    last_exec = max(a["phases"]["run"]["start_ns"] for a in apps)
+    pod_rec = {"type": "pod", "id": SID, "complete": True, "engine": "cri",
+               "runtime": "runc", "start_ns": at(6),
+               "cold_start_ns": last_exec - at(6),
+               "phases": {"connect": ph(6, 16), "attach": ph(20, 200),
+                          "create": ph(200, 400),
+                          "start": ph(*pod_start),
+                          "run": ph(pod_start[1],
+                                     max(1740, pod_start[1] + 1)),
+                          "die": ph(1740, 1750),
+                          "disconnect": ph(1720, 1790),
+                          "destroy": ph(1750, 1880)}}
+    pod = {"sandbox_id": SID, "containers": APPS, "rpcs": rpcs}
+    by_id = {r["id"]: [r] for r in apps + [pod_rec]}
+    return pod, by_id
+
+
+def errors_of(**kw):
+    pod, by_id = pod_and_records(**kw)
+    del check.errors[:]
+    check_cri.check_pod(pod, by_id, SimpleNamespace(
+        runtime="runc", containers=2, ready=False), None)
+    return list(check.errors)
+
+
+class CheckCri(unittest.TestCase):
+    def test_the_pause_exec_after_the_rpc_returned_is_no_error(self):
+        # the failing run's numbers: start [424.4, 489.1) ms, the RPC
+        # returned at 463.8 ms (check.SLACK_NS is 20 ms)
+        self.assertEqual(errors_of(), [])
+
+    def test_an_app_exec_after_its_start_container_is_no_error(self):
+        self.assertEqual(errors_of(app_start=(524, 560)), [])
+
+    def test_a_start_begun_after_the_rpc_returned_is_an_error(self):
+        e = errors_of(pod_start=(490, 495))
+        self.assertTrue(any("start begins at" in x for x in e), e)
+
+    def test_a_start_ending_after_the_stop_returned_is_an_error(self):
+        e = errors_of(pod_start=(424, 1830))
+        self.assertTrue(any("start ends at" in x for x in e), e)
+        e = errors_of(app_start=(524, 1575))
+        self.assertTrue(any("start ends at" in x for x in e), e)
+
+    def test_a_start_ending_before_the_rpc_began_is_an_error(self):
+        e = errors_of(app_start=(524, 480))
+        self.assertTrue(e, "an app's start ends before StartContainer")
+
+
+if __name__ == "__main__":
+    unittest.main()
