@@ -39,6 +39,9 @@ PKGS=(
 	prometheus
 	# investigating what the kernel sees of a runtime (docs/runsc.md)
 	bpftrace
+	# make vmtest: Debian's kernels under QEMU (tools/vmtest/), their
+	# initramfs (cpio, depmod) and the guest's ext4 root (mke2fs -d)
+	qemu-system-x86 cpio e2fsprogs kmod
 )
 
 if [ "$(id -u)" -ne 0 ]; then
