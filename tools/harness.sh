@@ -56,6 +56,10 @@
 #   pause.c, gcc -static) and imports it and busybox into namespace k8s.io.
 #   `stop` removes every pod through CRI (CNI DEL: veths, leases, netns),
 #   then any netns left with an address of our subnet, then the bridge.
+# CT_CGROUP_PARENT=PATH puts docker's containers under the cgroup PATH
+#   (daemon.json "cgroup-parent"; cgroupfs driver), e.g. /system.slice
+#   in tools/vmtest's guest, a pure cgroup v2 host laid out as systemd
+#   does.  Unset: docker's default (/docker).
 # After `start`, `. "$(tools/harness.sh env)"` exports:
 #   CT_DIR, DOCKER_HOST, CONTAINERD_ADDRESS, CT_DOCKERD_PID,
 #   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, CT_VERSIONS, CT_CGROUP,
@@ -308,6 +312,12 @@ runsc_nocg_json() {
 		"$RUNSC_BIN"
 }
 
+# The daemon.json line of CT_CGROUP_PARENT, or nothing.
+cgroup_parent_json() {
+	[ -n "${CT_CGROUP_PARENT:-}" ] || return 0
+	printf '\n\t"cgroup-parent": "%s",' "$CT_CGROUP_PARENT"
+}
+
 write_daemon_json() {
 	cat >"$1/daemon.json" <<EOF
 {
@@ -315,7 +325,7 @@ write_daemon_json() {
 		"crun": { "path": "/usr/bin/crun" },
 		$(runsc_runtimes_json)$(runsc_nocg_json)
 	},
-	"exec-opts": ["native.cgroupdriver=cgroupfs"],
+	"exec-opts": ["native.cgroupdriver=cgroupfs"],$(cgroup_parent_json)
 	"storage-driver": "overlay2",
 	"log-driver": "json-file",
 	"max-concurrent-downloads": 3
