@@ -36,7 +36,7 @@ SMP=${VMTEST_SMP:-2}
 ITER=${VMTEST_ITER:-100}
 ACCEL=${VMTEST_ACCEL:-tcg}
 # Pure cgroup v2: no v1 hierarchy can be mounted at all.
-APPEND="console=ttyS0 panic=-1 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all"
+APPEND="console=ttyS0 quiet panic=-1 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all"
 
 die() {
 	echo "vmtest: $*" >&2
@@ -57,6 +57,11 @@ make_share() {	# DIR DOCKER(0|1)
 	cp "$TOP/tools/harness.sh" "$s/tools/"
 	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$s/tools/vmtest/"
 	printf 'VMTEST_DOCKER=%s\nITER=%s\n' "$2" "$ITER" >"$s/config"
+	# The busybox rootfs of the guest's bundles and image, made here:
+	# in the guest its ~400 symlinks take minutes (CT_BUSYBOX_TAR).
+	"$TOP/tools/harness.sh" bundle "$s/b" >/dev/null
+	tar --numeric-owner -C "$s/b/rootfs" -cf "$s/busybox-rootfs.tar" .
+	rm -rf "$s/b"
 }
 
 # Boot kernel directory KDIR with the shared folder SHARE; the console
