@@ -40,15 +40,9 @@ kernel_of() {
 	esac
 }
 
-# The archive host of the system's own Debian sources (deb822 or
-# one-line), as tools/install-deps.sh finds it.
-debian_mirror() {
-	local u
-	u=$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list.d/*.list /etc/apt/sources.list 2>/dev/null |
-		head -n 1 | tr -d ' ') || true
-	echo "${u:-http://deb.debian.org/debian}"
-}
+# debian_mirror
+# shellcheck source=tools/debian-mirror.sh
+. "$(dirname "$0")/../debian-mirror.sh"
 
 # A stable suite's kernels move to -updates and -security between point
 # releases: list all three.  forky (testing) has neither; its Release may
