@@ -20,7 +20,7 @@
 # line per kernel, and "vmtest: N passed, N failed" (kernels); exit 1 if
 # any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/.
 # Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
-# 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 100),
+# 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
 # VMTEST_ACCEL (tcg; kvm where it works).
 set -euo pipefail
 
@@ -33,7 +33,7 @@ OUT=${VMTEST_OUT:-$TOP/.output/vmtest}
 TIMEOUT=${VMTEST_TIMEOUT:-1800}
 MEM=${VMTEST_MEM:-2048}
 SMP=${VMTEST_SMP:-2}
-ITER=${VMTEST_ITER:-100}
+ITER=${VMTEST_ITER:-50}
 ACCEL=${VMTEST_ACCEL:-tcg}
 # Pure cgroup v2: no v1 hierarchy can be mounted at all.  no_timer_check:
 # on a busy host the emulated timer misses the kernel's IO-APIC check
@@ -88,6 +88,8 @@ run_kernel() {	# NAME KDIR IMG
 	done
 	mkdir -p "$OUT/$rel"
 	share=$(mktemp -d /tmp/vmtest-share.XXXXXX)
+	# shellcheck disable=SC2064 # this boot's folder, also when stopped
+	trap "rm -rf '$share'" EXIT
 	make_share "$share" "$d"
 	log=$OUT/$rel/console.log
 	t0=$(date +%s)
@@ -95,6 +97,7 @@ run_kernel() {	# NAME KDIR IMG
 	boot "$kdir" "$initrd" "$img" "$share" "$log" || rc=$?
 	cp -r "$share/out/." "$OUT/$rel/" 2>/dev/null || true
 	rm -rf "$share"
+	trap - EXIT
 	grep '^vmtest: ' "$OUT/$rel/log" 2>/dev/null | sed "s/^vmtest: /vmtest: [$name] /" || true
 	local verdict
 	verdict=$(grep -E '^vmtest: .*: [0-9]+ passed, [0-9]+ failed$' "$OUT/$rel/log" 2>/dev/null |
