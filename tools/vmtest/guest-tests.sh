@@ -22,6 +22,8 @@ CT=$SHARE/coldtrace
 HARNESS=$SHARE/tools/harness.sh
 W=$(mktemp -d /tmp/vmtest.XXXXXX)
 VMTEST_DOCKER=0
+# The test groups to run (run.sh's VMTEST_GROUPS), in this order.
+VMTEST_GROUPS="load direct docker"
 ITER=50
 # shellcheck disable=SC1091 # written by run.sh for this boot
 [ -r "$SHARE/config" ] && . "$SHARE/config"
@@ -182,12 +184,14 @@ test_docker() {
 }
 
 echo "vmtest: coldtrace $("$CT" -V 2>&1 | head -n 1) on $(uname -r)"
-for s in "${LOAD_SETS[@]}"; do
-	test_load "$s"
+for g in $VMTEST_GROUPS; do
+	case "$g" in
+	load) for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
+	direct) test_direct runc; test_direct runsc ;;
+	docker) [ "$VMTEST_DOCKER" = 1 ] && test_docker ;;
+	*) fail "unknown test group $g" ;;
+	esac
 done
-test_direct runc
-test_direct runsc
-[ "$VMTEST_DOCKER" = 1 ] && test_docker
 echo "vmtest: $(uname -r): $passed passed, $failed failed"
 rm -rf "$W"
 exit $((failed > 0))

@@ -21,7 +21,8 @@
 # any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/.
 # Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
-# VMTEST_ACCEL (tcg; kvm where it works).
+# VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
+# groups: "load direct docker").
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +36,7 @@ MEM=${VMTEST_MEM:-2048}
 SMP=${VMTEST_SMP:-2}
 ITER=${VMTEST_ITER:-50}
 ACCEL=${VMTEST_ACCEL:-tcg}
+TEST_GROUPS=${VMTEST_GROUPS:-load direct docker}
 # Pure cgroup v2: no v1 hierarchy can be mounted at all.  no_timer_check:
 # on a busy host the emulated timer misses the kernel's IO-APIC check
 # ("IO-APIC + timer doesn't work!", a panic seen with 7.2).
@@ -58,7 +60,7 @@ make_share() {	# DIR DOCKER(0|1)
 	cp "$COLDTRACE" "$s/coldtrace"
 	cp "$TOP/tools/harness.sh" "$s/tools/"
 	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$s/tools/vmtest/"
-	printf 'VMTEST_DOCKER=%s\nITER=%s\n' "$2" "$ITER" >"$s/config"
+	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\n' "$2" "$ITER" "$TEST_GROUPS" >"$s/config"
 	# The busybox rootfs of the guest's bundles and image, made here:
 	# in the guest its ~400 symlinks take minutes (CT_BUSYBOX_TAR).
 	"$TOP/tools/harness.sh" bundle "$s/b" >/dev/null
