@@ -35,10 +35,10 @@ export CT_BUSYBOX_TAR=$SHARE/busybox-rootfs.tar
 OPENS=$((ITER * 2))
 LOOP="for i in \$(seq $ITER); do cat /etc/hostname >/dev/null; done; exit 3"
 # Every phase of docs/phases.md's direct table (runtime run: no start),
-# and of its shim table for a container with no network (docker's
-# --network none: no hook, no netns umount).
+# and of its shim table (dockerd 20.10 runs its libnetwork-setkey hook
+# and unmounts the netns also for --network none: connect, disconnect).
 DIRECT_PHASES="create run destroy"
-DOCKER_PHASES="prepare attach create start run die destroy"
+DOCKER_PHASES="prepare attach create connect start run die disconnect destroy"
 # The option sets that change which programs load or what they do (the
 # runtime filter is rodata of the programs).  Each load takes 15-20 s
 # under software emulation: the list is kept to these.
