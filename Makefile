@@ -9,6 +9,9 @@
 #   make check      deps + build + unit tests + integration tests (root)
 #   make demo       deps + build + tools/demo.sh
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
+#   make vmtest     coldtrace on Debian's kernels under QEMU (root;
+#                   tools/vmtest/README.md): COLDTRACE=PATH tests another
+#                   build, VMTEST_KERNELS="6.12 7.2" a subset
 #   make V=1 ...    show the commands
 #
 # New bpf/X.bpf.c and user/*.c files are picked up by wildcard: adding
@@ -78,7 +81,7 @@ endif
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all test check demo clean vmlinux deps netdelay install uninstall \
-	test-san fuzz fuzz-run distclean-state
+	test-san fuzz fuzz-run distclean-state vmtest
 .SUFFIXES:
 
 all: $(BIN)
@@ -184,6 +187,15 @@ demo: deps
 
 vmlinux:
 	$(Q)tools/gen-vmlinux.sh
+
+# The binary under test: this tree's (built first), or COLDTRACE=PATH.
+# VMTEST_KERNELS and the other VMTEST_* knobs reach run.sh from the
+# environment or the command line.
+COLDTRACE	?=
+VMTEST_KERNELS	?= 5.10 6.1 6.12 7.2
+export VMTEST_KERNELS
+vmtest: $(if $(COLDTRACE),,$(BIN))
+	$(Q)tools/vmtest/run.sh --coldtrace $(if $(COLDTRACE),$(COLDTRACE),$(BIN))
 
 # make install PREFIX=/usr/local DESTDIR=/tmp/stage; make uninstall with
 # the same PREFIX and DESTDIR removes the same files.  The binary is

@@ -11,6 +11,8 @@
 #   tools/harness.sh bundle DIR [ARG...]  make an OCI bundle in DIR (busybox
 #                                     rootfs, config.json running ARG..., default
 #                                     "true") for `runc run` / `runsc run`
+#   (image and bundle take their busybox rootfs from the tar
+#   $CT_BUSYBOX_TAR when it is set: see make_rootfs)
 #   tools/harness.sh env              print the current env file path
 #   tools/harness.sh stop [DIR]       stop the daemons, clean up, remove DIR
 #                                     (default: the current harness); safe to
@@ -71,6 +73,10 @@
 #   pause.c, gcc -static) and imports it and busybox into namespace k8s.io.
 #   `stop` removes every pod through CRI (CNI DEL: veths, leases, netns),
 #   then any netns left with an address of our subnet, then the bridge.
+# CT_CGROUP_PARENT=PATH puts docker's containers under the cgroup PATH
+#   (daemon.json "cgroup-parent"; cgroupfs driver), e.g. /system.slice
+#   in tools/vmtest's guest, a pure cgroup v2 host laid out as systemd
+#   does.  Unset: docker's default (/docker).
 # After `start`, `. "$(tools/harness.sh env)"` exports:
 #   CT_DIR, DOCKER_HOST, CONTAINERD_ADDRESS, CT_DOCKERD_PID,
 #   CT_CONTAINERD_PID, CT_RUNC_ROOT, CT_RUNSC_ROOT, CT_VERSIONS, CT_CGROUP,
@@ -399,6 +405,12 @@ runsc_nocg_json() {
 		"$RUNSC_BIN"
 }
 
+# The daemon.json line of CT_CGROUP_PARENT, or nothing.
+cgroup_parent_json() {
+	[ -n "${CT_CGROUP_PARENT:-}" ] || return 0
+	printf '\n\t"cgroup-parent": "%s",' "$CT_CGROUP_PARENT"
+}
+
 write_daemon_json() {
 	cat >"$1/daemon.json" <<EOF
 {
@@ -406,7 +418,7 @@ write_daemon_json() {
 		"crun": { "path": "/usr/bin/crun" },
 		$(runsc_runtimes_json)$(runsc_nocg_json)
 	},
-	"exec-opts": ["native.cgroupdriver=cgroupfs"],
+	"exec-opts": ["native.cgroupdriver=cgroupfs"],$(cgroup_parent_json)
 	"storage-driver": "overlay2",
 	"log-driver": "json-file",
 	"max-concurrent-downloads": 3
@@ -715,9 +727,18 @@ cri_images() {
 	rm -rf "$r" "$CT_DIR/pause-rootfs.tar" "$CT_DIR/cri-images.tar"
 }
 
-# A busybox rootfs in $1: the static binary plus one symlink per applet.
+# A busybox rootfs in $1: the static binary plus one symlink per applet;
+# or, when CT_BUSYBOX_TAR names a tar of one made before, that tar
+# unpacked (tools/vmtest's guests: ~400 ln under software emulation take
+# minutes, one tar a second).
 make_rootfs() {
 	local r=$1 a
+	if [ -n "${CT_BUSYBOX_TAR:-}" ]; then
+		mkdir -p "$r"
+		tar --numeric-owner -C "$r" -xf "$CT_BUSYBOX_TAR" ||
+			die "cannot unpack $CT_BUSYBOX_TAR"
+		return 0
+	fi
 	[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 	file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
 		die "/bin/busybox is not static (apt-get install busybox-static)"

@@ -50,6 +50,9 @@ PKGS=(
 	prometheus
 	# investigating what the kernel sees of a runtime (docs/runsc.md)
 	bpftrace
+	# make vmtest: Debian's kernels under QEMU (tools/vmtest/), their
+	# initramfs (cpio, depmod) and the guest's ext4 root (mke2fs -d)
+	qemu-system-x86 cpio e2fsprogs kmod
 )
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -57,14 +60,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
-# The archive host of the system's own Debian sources (deb822 or one-line).
-debian_mirror() {
-	local u
-	u=$(grep -hoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list.d/*.list /etc/apt/sources.list 2>/dev/null |
-		head -n 1 | tr -d ' ') || true
-	echo "${u:-http://deb.debian.org/debian}"
-}
+# debian_mirror
+# shellcheck source=tools/debian-mirror.sh
+. "$(dirname "$0")/debian-mirror.sh"
 
 # Fetch and unpack the trixie set unless $CT_TRIXIE_DIR already holds
 # exactly the versions listed in its manifest.

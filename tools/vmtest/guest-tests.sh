@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# The tests a vmtest guest runs (tools/vmtest/guest-init.sh starts it),
+# with the coldtrace under test at $SHARE/coldtrace:
+# - load: coldtrace under every option set that changes the programs it
+#   loads attaches and exits 0 after 2 s, with no load error;
+# - direct: `runc run` and `runsc --platform=ptrace run` of a busybox
+#   bundle whose shell makes exactly OPENS opens and exits 3: coldtrace
+#   exits 3 (its command's status), one complete record, engine direct,
+#   exit code 3, exactly OPENS opens, every phase of the direct table;
+# - docker (when $SHARE/config says VMTEST_DOCKER=1): dockerd and
+#   containerd (tools/harness.sh, cgroupfs driver, containers under
+#   /system.slice) and `docker run` of the same loop with runc, crun and
+#   runsc (ptrace): the same checks, every phase of the shim table.
+# One "vmtest: PASS|FAIL NAME" line per test, then "N passed, N failed";
+# the status is the number of failures (0: all passed).
+set -uo pipefail
+
+SHARE=${SHARE:-/mnt/vmtest}
+CT=$SHARE/coldtrace
+HARNESS=$SHARE/tools/harness.sh
+W=$(mktemp -d /tmp/vmtest.XXXXXX)
+VMTEST_DOCKER=0
+# The test groups to run (run.sh's VMTEST_GROUPS), in this order.
+VMTEST_GROUPS="load direct docker"
+ITER=50
+# shellcheck disable=SC1091 # written by run.sh for this boot
+[ -r "$SHARE/config" ] && . "$SHARE/config"
+# The bundles' and the image's busybox rootfs, made by run.sh.
+export CT_BUSYBOX_TAR=$SHARE/busybox-rootfs.tar
+# `cat F >/dev/null`: the shell's open of /dev/null for the redirect and
+# cat's of F; busybox is static, so nothing else opens (as the
+# integration tests count).
+OPENS=$((ITER * 2))
+LOOP="for i in \$(seq $ITER); do cat /etc/hostname >/dev/null; done; exit 3"
+# Every phase of docs/phases.md's direct table (runtime run: no start),
+# and of its shim table (dockerd 20.10 runs its libnetwork-setkey hook
+# and unmounts the netns also for --network none: connect, disconnect).
+DIRECT_PHASES="create run destroy"
+DOCKER_PHASES="prepare attach create connect start run die disconnect destroy"
+# The option sets that change which programs load or what they do (the
+# runtime filter is rodata of the programs).  Each load takes 15-20 s
+# under software emulation: the list is kept to these.
+LOAD_SETS=("" "--no-opens" "--no-pulls" "--why" "--paths" "--arm=always"
+	"--arm=auto" "-r runc" "-r runsc" "--ready=none")
+passed=0
+failed=0
+
+pass() {
+	echo "vmtest: PASS $*"
+	passed=$((passed + 1))
+}
+
+fail() {
+	echo "vmtest: FAIL $*"
+	failed=$((failed + 1))
+}
+
+show() {	# FILE...: the end of each, for a failure's context
+	local f
+	for f in "$@"; do
+		echo "---- $f"
+		tail -n 15 "$f" 2>/dev/null
+	done
+}
+
+# What stops a load: a verifier rejection, a missing helper or hook.
+load_errors() {
+	grep -iE 'libbpf: .*(fail|error)|failed to (load|attach|open)|verifier|invalid func|Unreleased reference' "$1"
+}
+
+# The bound is for a stuck load, not a slow one: 6.1's verifier took over
+# 120 s for --paths on a busy host under emulation.
+test_load() {	# OPTIONS (one word list)
+	local name="load ${1:-(defaults)}" rc=0
+	# shellcheck disable=SC2086 # the option set is a word list
+	timeout -k 5 300 "$CT" -v $1 -d 2 >"$W/load.out" 2>"$W/load.err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		fail "$name: exit $rc"
+		load_errors "$W/load.err" | head -n 5
+		show "$W/load.err"
+	elif load_errors "$W/load.err" >"$W/load.bad"; then
+		fail "$name: load errors: $(head -n 3 "$W/load.bad")"
+	elif ! grep -q 'attached' "$W/load.err"; then
+		fail "$name: -v never says it attached"
+		show "$W/load.err"
+	else
+		pass "$name"
+	fi
+}
+
+# The one container record of ID in FILE (JSON Lines), or nothing.
+record_of() {	# FILE ID
+	jq -c --arg id "$2" 'select(.type == "container" and .id == $id)' "$1"
+}
+
+# Check record REC of NAME: runtime, engine, complete, exit code 3,
+# exactly OPENS opens, every phase in PHASES with a duration.
+check_record() {	# NAME REC RUNTIME ENGINE PHASES
+	local name=$1 r=$2 rt=$3 eng=$4 phases=$5 got p missing=
+	[ "$(jq -s length <<<"$r")" -eq 1 ] ||
+		{ fail "$name: $(jq -s length <<<"$r") records, expected 1"; return 1; }
+	got=$(jq -r '[.runtime, .engine, (.complete|tostring), (.exit_code|tostring)] | join(" ")' <<<"$r")
+	[ "$got" = "$rt $eng true 3" ] ||
+		{ fail "$name: runtime engine complete exit_code = $got, expected $rt $eng true 3"; return 1; }
+	got=$(jq -r '.opens.count // "none"' <<<"$r")
+	[ "$got" = "$OPENS" ] ||
+		{ fail "$name: $got opens, the loop makes exactly $OPENS ($(jq -c .opens <<<"$r"))"; return 1; }
+	for p in $phases; do
+		jq -e --arg p "$p" '.phases[$p].dur_ns > 0' <<<"$r" >/dev/null ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] ||
+		{ fail "$name: phases missing:$missing (has $(jq -c '.phases | keys' <<<"$r"))"; return 1; }
+	pass "$name: exit 3, $OPENS opens, phases $(jq -r '.phases | keys_unsorted | join(",")' <<<"$r")"
+}
+
+test_direct() {	# RUNTIME
+	local rt=$1 id=vm-$1-$$ b=$W/bundle-$1 cmd rc=0 t0
+	"$HARNESS" bundle "$b" sh -c "$LOOP" >/dev/null ||
+		{ fail "direct $rt: no bundle"; return; }
+	case "$rt" in
+	runc) cmd=(runc --root "$W/runc" run --bundle "$b" "$id") ;;
+	runsc) cmd=(runsc --root "$W/runsc" --network=none --platform=ptrace
+		run --bundle "$b" "$id") ;;
+	esac
+	t0=$(date +%s)
+	timeout -k 5 600 "$CT" -j -- "${cmd[@]}" </dev/null >"$W/$rt.out" 2>"$W/$rt.err" || rc=$?
+	echo "vmtest: direct $rt took $(($(date +%s) - t0)) s"
+	[ "$rc" -eq 3 ] || { fail "direct $rt: coldtrace exited $rc, expected the command's 3"; show "$W/$rt.err"; return; }
+	check_record "direct $rt" "$(record_of "$W/$rt.out" "$id")" "$rt" direct "$DIRECT_PHASES" ||
+		show "$W/$rt.out" "$W/$rt.err"
+}
+
+# The traced docker session: one `docker run` per runtime, each of the
+# loop (status 3, as expected: anything else is a failure).
+docker_session() {
+	cat <<'EOS'
+d=$1 img=$2 loop=$3 r=0
+for rt in runc crun runsc; do
+	docker run --rm --network none --runtime $rt --cidfile "$d/cid.$rt" \
+		--name "vm-$rt-$$" "$img" sh -c "$loop"
+	s=$?
+	echo "$s" >"$d/status.$rt"
+	[ $s -eq 3 ] || r=1
+done
+exit $r
+EOS
+}
+
+test_docker() {
+	local env rc=0 rt t0 cg=/sys/fs/cgroup/system.slice/coldtrace-harness.service
+	# Daemons start in tens of seconds under emulation: wait longer.
+	export CT_HARNESS_STATE=$W/harness.current CT_CGROUP_PARENT=/system.slice \
+		CT_HARNESS_WAIT=300
+	mkdir -p "$cg"
+	t0=$(date +%s)
+	# The daemons run in a service cgroup of their own, as under systemd.
+	env=$(sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$cg" \
+		"$HARNESS" start 2>"$W/harness.err") &&
+		"$HARNESS" image >/dev/null 2>>"$W/harness.err" ||
+		{ fail "docker: harness did not start"; show "$W/harness.err"; return; }
+	# shellcheck disable=SC1090
+	. "$env"
+	echo "vmtest: dockerd $(docker version --format '{{.Server.Version}}'), $(docker info --format 'cgroup {{.CgroupVersion}} {{.CgroupDriver}}'), up in $(($(date +%s) - t0)) s"
+	if [ "$(docker info --format '{{.CgroupVersion}}')" = 2 ]; then
+		pass "docker: dockerd on cgroup v2"
+	else
+		fail "docker: dockerd says cgroup $(docker info --format '{{.CgroupVersion}}')"
+	fi
+	t0=$(date +%s)
+	timeout -k 5 900 "$CT" -j -- sh -c "$(docker_session)" sh "$W" "$CT_IMAGE" "$LOOP" \
+		</dev/null >"$W/docker.out" 2>"$W/docker.err" || rc=$?
+	echo "vmtest: docker session (runc, crun, runsc) took $(($(date +%s) - t0)) s, status $rc"
+	for rt in runc crun runsc; do
+		[ "$(cat "$W/status.$rt" 2>/dev/null)" = 3 ] ||
+			{ fail "docker $rt: docker run exited $(cat "$W/status.$rt" 2>/dev/null), expected 3"; show "$W/docker.err"; continue; }
+		check_record "docker $rt" "$(record_of "$W/docker.out" "$(cat "$W/cid.$rt")")" \
+			"$rt" docker "$DOCKER_PHASES" || show "$W/docker.err"
+	done
+	[ "$rc" -eq 0 ] || fail "docker: coldtrace exited $rc"
+	"$HARNESS" stop >/dev/null 2>&1
+}
+
+echo "vmtest: coldtrace $("$CT" -V 2>&1 | head -n 1) on $(uname -r)"
+for g in $VMTEST_GROUPS; do
+	case "$g" in
+	load) for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
+	direct) test_direct runc; test_direct runsc ;;
+	docker) [ "$VMTEST_DOCKER" = 1 ] && test_docker ;;
+	*) fail "unknown test group $g" ;;
+	esac
+done
+echo "vmtest: $(uname -r): $passed passed, $failed failed"
+rm -rf "$W"
+exit $((failed > 0))

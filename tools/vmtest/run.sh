@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# coldtrace on Debian's kernels under QEMU (`make vmtest`).
+#
+#   tools/vmtest/run.sh [--coldtrace PATH] [--kernel LIST] [--docker LIST]
+#     --coldtrace PATH  the binary to test (default: $COLDTRACE, else the
+#                       tree's ./coldtrace)
+#     --kernel LIST     kernels to boot, space or comma separated, from
+#                       5.10 6.1 6.12 7.2 (default: $VMTEST_KERNELS, else
+#                       all four)
+#     --docker LIST     kernels whose guest also runs dockerd + containerd
+#                       with runc, crun and runsc (default:
+#                       $VMTEST_DOCKER_KERNELS, else "6.1 6.12")
+# Per kernel: its package is fetched once (kernels.sh), the initramfs
+# made once (initramfs.sh), the Debian 12 root disk shared by all
+# (image.sh, opened read-only: snapshot=on); a scratch folder with the
+# binary, tools/harness.sh and the guest's scripts is shared over 9p,
+# and the guest writes its log there.  Prints the guest's test lines, a
+# line per kernel, and "vmtest: N passed, N failed" (kernels); exit 1 if
+# any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/.
+# Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
+# 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
+# VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
+# groups: "load direct docker").
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+COLDTRACE=${COLDTRACE:-$TOP/coldtrace}
+KERNELS=${VMTEST_KERNELS:-5.10 6.1 6.12 7.2}
+DOCKER_KERNELS=${VMTEST_DOCKER_KERNELS:-6.1 6.12}
+OUT=${VMTEST_OUT:-$TOP/.output/vmtest}
+TIMEOUT=${VMTEST_TIMEOUT:-1800}
+MEM=${VMTEST_MEM:-2048}
+SMP=${VMTEST_SMP:-2}
+ITER=${VMTEST_ITER:-50}
+ACCEL=${VMTEST_ACCEL:-tcg}
+TEST_GROUPS=${VMTEST_GROUPS:-load direct docker}
+# Pure cgroup v2: no v1 hierarchy can be mounted at all.  no_timer_check:
+# on a busy host the emulated timer misses the kernel's IO-APIC check
+# ("IO-APIC + timer doesn't work!", a panic seen with 7.2).
+APPEND="console=ttyS0 quiet panic=-1 no_timer_check systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all"
+
+die() {
+	echo "vmtest: $*" >&2
+	exit 1
+}
+
+usage() {
+	sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+# The shared folder of one boot: the binary, the scripts the guest runs,
+# its configuration; out/ is where the guest writes.
+make_share() {	# DIR DOCKER(0|1)
+	local s=$1
+	mkdir -p "$s/tools/vmtest" "$s/out"
+	cp "$COLDTRACE" "$s/coldtrace"
+	cp "$TOP/tools/harness.sh" "$s/tools/"
+	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$s/tools/vmtest/"
+	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\n' "$2" "$ITER" "$TEST_GROUPS" >"$s/config"
+	# The busybox rootfs of the guest's bundles and image, made here:
+	# in the guest its ~400 symlinks take minutes (CT_BUSYBOX_TAR).
+	"$TOP/tools/harness.sh" bundle "$s/b" >/dev/null
+	tar --numeric-owner -C "$s/b/rootfs" -cf "$s/busybox-rootfs.tar" .
+	rm -rf "$s/b"
+}
+
+# Boot kernel directory KDIR with the shared folder SHARE; the console
+# goes to LOG.  Returns QEMU's status (124: timed out).
+boot() {	# KDIR INITRD IMG SHARE LOG
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -cpu max \
+		-m "$MEM" -smp "$SMP" -no-reboot -display none -monitor none \
+		-serial "file:$5" -nic none \
+		-kernel "$1/vmlinuz" -initrd "$2" -append "$APPEND" \
+		-drive "file=$3,if=virtio,format=raw,snapshot=on" \
+		-virtfs "local,path=$4,mount_tag=vmtest,security_model=none,id=vmtest" \
+		</dev/null
+}
+
+# One kernel: boot, then the guest's verdict.  Prints the kernel's line.
+run_kernel() {	# NAME KDIR IMG
+	local name=$1 kdir=$2 img=$3 rel initrd share log d=0 t0 rc=0 k
+	rel=$(basename "$kdir")
+	initrd=$("$HERE/initramfs.sh" "$kdir") || { echo "vmtest: $name: FAIL (no initramfs)"; return 1; }
+	for k in $DOCKER_KERNELS; do
+		[ "$k" = "$name" ] && d=1
+	done
+	mkdir -p "$OUT/$rel"
+	share=$(mktemp -d /tmp/vmtest-share.XXXXXX)
+	# shellcheck disable=SC2064 # this boot's folder, also when stopped
+	trap "rm -rf '$share'" EXIT
+	make_share "$share" "$d"
+	log=$OUT/$rel/console.log
+	t0=$(date +%s)
+	echo "vmtest: $name ($rel): booting$([ $d = 1 ] && echo ', with docker')"
+	boot "$kdir" "$initrd" "$img" "$share" "$log" || rc=$?
+	cp -r "$share/out/." "$OUT/$rel/" 2>/dev/null || true
+	rm -rf "$share"
+	trap - EXIT
+	grep '^vmtest: ' "$OUT/$rel/log" 2>/dev/null | sed "s/^vmtest: /vmtest: [$name] /" || true
+	local verdict
+	verdict=$(grep -E '^vmtest: .*: [0-9]+ passed, [0-9]+ failed$' "$OUT/$rel/log" 2>/dev/null |
+		tail -n 1 | sed 's/.*: \([0-9]* passed, [0-9]* failed\)$/\1/') || true
+	if [ "$rc" -eq 0 ] && [ -n "$verdict" ] && [ "$(cut -d' ' -f1 "$OUT/$rel/rc")" = 0 ]; then
+		echo "vmtest: $name ($rel): PASS, $verdict, $(($(date +%s) - t0)) s"
+		return 0
+	fi
+	[ -n "$verdict" ] || { verdict="no result (QEMU status $rc)"; tail -n 20 "$log" | sed 's/^/  console: /'; }
+	echo "vmtest: $name ($rel): FAIL, $verdict, $(($(date +%s) - t0)) s; logs in $OUT/$rel"
+	return 1
+}
+
+main() {
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--coldtrace) COLDTRACE=${2:?}; shift 2 ;;
+		--kernel) KERNELS=${2:?}; shift 2 ;;
+		--docker) DOCKER_KERNELS=${2?}; shift 2 ;;
+		-h | --help) usage ;;
+		*) usage ;;
+		esac
+	done
+	KERNELS=${KERNELS//,/ }
+	DOCKER_KERNELS=${DOCKER_KERNELS//,/ }
+	[ "$(id -u)" -eq 0 ] || die "must run as root (kernel packages, debootstrap)"
+	COLDTRACE=$(readlink -f "$COLDTRACE")
+	[ -x "$COLDTRACE" ] || die "no coldtrace binary at $COLDTRACE (make, or --coldtrace PATH)"
+	command -v qemu-system-x86_64 >/dev/null ||
+		die "qemu-system-x86_64 missing (tools/install-deps.sh)"
+	local t0=$SECONDS img kdirs k i=0 pass=0 failn=0
+	img=$("$HERE/image.sh") || die "no root disk image"
+	# shellcheck disable=SC2086 # a list of kernel names
+	read -r -a kdirs <<<"$("$HERE/kernels.sh" $KERNELS | tr '\n' ' ')"
+	echo "vmtest: coldtrace $COLDTRACE; kernels $KERNELS (docker on: $DOCKER_KERNELS)"
+	for k in $KERNELS; do
+		if run_kernel "$k" "${kdirs[$i]}" "$img"; then
+			pass=$((pass + 1))
+		else
+			failn=$((failn + 1))
+		fi
+		i=$((i + 1))
+	done
+	echo "vmtest: $pass passed, $failn failed ($((SECONDS - t0)) s)"
+	[ "$failn" -eq 0 ]
+}
+
+main "$@"
