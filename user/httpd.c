@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "errmsg.h"
 #include "httpd.h"
 
 struct conn {
@@ -86,27 +87,55 @@ enum httpd_parse httpd_parse(const char *buf, size_t len, char *path,
 	return HTTPD_OK;
 }
 
-static int parse_addr(const char *addr, struct sockaddr_in *sa)
+/* The port of ADDR:PORT: 1..65535, plain decimal. */
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 5)
+		return -1;
+	v = strtol(s, &end, 10);
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
+		     size_t errlen)
 {
 	const char *colon = strrchr(addr, ':');
-	char host[64];
-	char *end;
-	long port;
+	char host[INET_ADDRSTRLEN];
+	uint16_t port;
 
-	if (!colon || (size_t)(colon - addr) >= sizeof(host))
-		return -EINVAL;
-	port = strtol(colon + 1, &end, 10);
-	if (!colon[1] || *end || port < 1 || port > 65535)
-		return -EINVAL;
-	memcpy(host, addr, colon - addr);
-	host[colon - addr] = '\0';
+	if (addr[0] == '[' || (colon && memchr(addr, ':', colon - addr)))
+		return ct_fail(err, errlen, -EINVAL, "'%.64s': IPv6 is not "
+			       "supported, give a numeric IPv4 ADDR:PORT "
+			       "(such as 127.0.0.1:9466)", addr);
+	if (!colon)
+		return ct_fail(err, errlen, -EINVAL, "'%.64s' is not ADDR:PORT "
+			       "(such as 127.0.0.1:9466 or :9466)", addr);
+	if (parse_port(colon + 1, &port))
+		return ct_fail(err, errlen, -EINVAL, "port '%.16s' is not a "
+			       "number from 1 to 65535", colon + 1);
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, host[0] ? host : "127.0.0.1",
-		      &sa->sin_addr) != 1)
-		return -EINVAL;
-	return 0;
+	sa->sin_port = htons(port);
+	if (colon == addr) {
+		sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return 0;
+	}
+	if ((size_t)(colon - addr) >= sizeof(host))
+		goto bad_host;
+	memcpy(host, addr, colon - addr);
+	host[colon - addr] = '\0';
+	if (inet_pton(AF_INET, host, &sa->sin_addr) == 1)
+		return 0;
+bad_host:
+	return ct_fail(err, errlen, -EINVAL, "'%.*s' is not a numeric IPv4 "
+		       "address (host names are not looked up)",
+		       (int)(colon - addr < 64 ? colon - addr : 64), addr);
 }
 
 int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
@@ -114,9 +143,10 @@ int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
 {
 	struct sockaddr_in sa;
 	struct httpd *h;
+	char msg[160];
 	int one = 1, err, i;
 
-	err = parse_addr(addr, &sa);
+	err = httpd_parse_addr(addr, &sa, msg, sizeof(msg));
 	if (err)
 		return err;
 	h = calloc(1, sizeof(*h));

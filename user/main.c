@@ -356,7 +356,7 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 /* What the session does until it ends, said once on stderr. */
 static void say_start(const struct live_state *ls, const struct ct_cli *cli)
 {
-	if (!ct_session_continuous(cli)) {
+	if (!ct_cli_continuous(cli)) {
 		if (!cli->cmd)
 			ct_report_info("tracing container starts%s; Ctrl-C to "
 				       "stop", cli->duration_s ?

@@ -189,12 +189,6 @@ static void on_pull(const struct ct_pull *p, void *ctx)
 
 /* ---- life ---- */
 
-bool ct_session_continuous(const struct ct_cli *cli)
-{
-	return cli->listen && !cli->duration_s && !cli->cmd &&
-	       !cli->replay_path;
-}
-
 static struct ct_agg *new_agg(const struct ct_session *s)
 {
 	if (s->continuous)
@@ -231,7 +225,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.ctx = s,
 	};
 
-	s->continuous = s->continuous || ct_session_continuous(cli);
+	s->continuous = s->continuous || ct_cli_continuous(cli);
 	s->agg = new_agg(s);
 	s->tracker = ct_tracker_new(&eo);
 	s->enrich = ct_enrich_new(&xo);
@@ -296,7 +290,7 @@ double ct_session_period(const struct ct_cli *cli)
 {
 	if (cli->interval_s)
 		return cli->interval_s;
-	if (cli->output_dir && ct_session_continuous(cli))
+	if (cli->output_dir && ct_cli_continuous(cli))
 		return CT_CLI_CONTINUOUS_REWRITE_S;
 	return 0;
 }
@@ -474,13 +468,6 @@ int ct_session_check_outputs(const struct ct_cli *cli)
 {
 	char err[CT_REPORT_ERRLEN];
 
-	/* continuous mode keeps no container for a label of its own */
-	if (cli->metrics_labels && ct_session_continuous(cli)) {
-		ct_report_err("--metrics-labels: continuous mode (--listen "
-			      "without -d or COMMAND) keeps no series per "
-			      "container; add -d");
-		return -1;
-	}
 	if (cli->output_dir &&
 	    ct_export_check_dir(cli->output_dir, err, sizeof(err))) {
 		ct_report_err("-o: %s", err);

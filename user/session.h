@@ -45,13 +45,12 @@ struct ct_session {
 };
 
 /*
- * Continuous mode (README): --listen with neither -d nor COMMAND, live.
- * The aggregator folds and keeps only the last CT_CONTINUOUS_WINDOW
+ * Continuous mode (README; ct_cli_continuous()): --listen with neither
+ * -d nor COMMAND, live.  The aggregator folds and keeps only the last CT_CONTINUOUS_WINDOW
  * records, for the per-container -o files; the pull tracker as many
  * image pulls.
  */
 #define CT_CONTINUOUS_WINDOW	32
-bool ct_session_continuous(const struct ct_cli *cli);
 
 /*
  * After cli, opens, mono_to_real, kernel and live are set: the tracker,
