@@ -89,7 +89,9 @@ STR(CT_OPENS_SLOW_K) ")\n"
 "error, so that standard output stays pure JSON Lines.  If -d or a\n"
 "signal ends the session first, COMMAND gets SIGTERM (or that signal),\n"
 "is given 0.5 s, then is left running; coldtrace exits with 124 after\n"
-"-d (as timeout(1)) or 128+signal.\n";
+"-d (as timeout(1)) or 128+signal.  A bad command line exits with 2;\n"
+"--replay of a recording without its end mark (its session was killed)\n"
+"reports what it holds and exits with 3.\n";
 
 enum {
 	OPT_RECORD = 256,

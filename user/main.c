@@ -24,6 +24,7 @@
 #include "loader.h"
 #include "opens_source_bpf.h"
 #include "report.h"
+#include "recfile.h"
 #include "session.h"
 #include "sys_bpf.h"
 #include "tracker.h"
@@ -372,6 +373,16 @@ static void say_start(const struct live_state *ls, const struct ct_cli *cli)
 			       cli->output_dir, ls->period);
 }
 
+/*
+ * The loop's turn: 100 ms, or half the --record flush interval, so that a
+ * record waits at most CT_REC_FLUSH_NS plus one turn before the file has
+ * it (what a SIGKILL loses).
+ */
+static int poll_ms(const struct ct_cli *cli)
+{
+	return cli->record_path ? (int)(CT_REC_FLUSH_NS / 2000000) : 100;
+}
+
 /* The loop, then the end: COMMAND told, the ring buffer drained. */
 static int trace(struct live_state *ls, const struct ct_cli *cli)
 {
@@ -380,11 +391,12 @@ static int trace(struct live_state *ls, const struct ct_cli *cli)
 
 	say_start(ls, cli);
 	while (keep_going(ls)) {
-		err = ct_loader_poll(ls->l, 100);
+		err = ct_loader_poll(ls->l, poll_ms(cli));
 		if (err < 0) {
 			ct_report_err("ring buffer poll: %s", strerror(-err));
 			break;
 		}
+		ct_session_record_tick(&ls->s);
 	}
 	end = how_it_ended(ls);
 	if (cli->cmd)
