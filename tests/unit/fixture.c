@@ -65,6 +65,7 @@ void fx_raw(struct ct_fx *f, const void *rec, size_t len)
 }
 
 const char *fx_user_cmd;
+bool fx_kill_shim;
 
 static void hdr(struct ct_fx *f, struct ct_hdr *h, uint32_t type,
 		uint32_t size, uint32_t pid)
@@ -410,6 +411,33 @@ static void setkey(struct lc *l, uint32_t parent, uint32_t pid,
 	fx_exit(l->f, pid, 0);
 }
 
+/*
+ * The shim SIGKILLed at ms while pid 1 runs: containerd runs "shim
+ * delete", whose "rt delete --force" kills pid 1, then umounts.
+ */
+static void shim_killed(struct lc *l, uint32_t b, uint32_t pid1,
+			uint64_t ms)
+{
+	at(l, ms);
+	fx_exit(l->f, b + 2, 9);
+	at(l, ms + 6);
+	fx_exec(l->f, b + 10, shim_bin(l->c), shim_bin(l->c), "-namespace",
+		ns_of(l->c), "-address", "/run/containerd/containerd.sock",
+		"-publish-binary", "/usr/bin/containerd", "-id", l->c->id,
+		"-bundle", l->bundle, "delete");
+	at(l, ms + 29);
+	rt_cmd(l, b + 10, b + 11, "delete", true);
+	at(l, ms + 40);
+	fx_exit(l->f, pid1, 9);
+	rt_cmd_exit(l, b + 11, ms + 89);
+	at(l, ms + 90);
+	fx_umount(l->f, b + 10, l->rootfs, -22);
+	at(l, ms + 92);
+	fx_exit(l->f, b + 10, 0);
+	at(l, ms + 93);
+	fx_umount(l->f, CONTAINERD, l->rootfs, -22);
+}
+
 /* runc / crun under a shim. */
 static void lc_oci(struct lc *l)
 {
@@ -446,6 +474,10 @@ static void lc_oci(struct lc *l)
 	l->f->mntns = FX_HOST_MNTNS;
 	l->f->memcg_id = 1;
 	rt_cmd_exit(l, b + 8, 683);
+	if (fx_kill_shim) {
+		shim_killed(l, b, pid1, 684);
+		return;
+	}
 	at(l, 686);
 	fx_exit(l->f, pid1, c->status);
 	at(l, 722);
