@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,23 @@ struct conn {
 	size_t out_len, out_off;
 };
 
+/*
+ * A connection refused with 503: answered and shut for writing at once,
+ * then read until the client closes (or HTTPD_REFUSE_NS), since closing
+ * a socket with unread data (its request) resets it, and the client may
+ * lose the answer.
+ */
+struct refusal {
+	int fd;			/* -1 when free */
+	uint64_t start_ns;
+};
+
 struct httpd {
 	int lfd;
 	httpd_body_fn fn;
 	void *ctx;
 	struct conn c[HTTPD_MAX_CONN];
+	struct refusal r[HTTPD_MAX_REFUSING];
 	uint64_t served, refused, bad;
 };
 
@@ -154,6 +167,8 @@ int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
 		return -ENOMEM;
 	for (i = 0; i < HTTPD_MAX_CONN; i++)
 		h->c[i].fd = -1;
+	for (i = 0; i < HTTPD_MAX_REFUSING; i++)
+		h->r[i].fd = -1;
 	h->fn = fn;
 	h->ctx = ctx;
 	h->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -257,6 +272,52 @@ static void conn_request(struct httpd *h, struct conn *c)
 	free(body);
 }
 
+/* Reads what the client sent; true once it is done (closed, an error). */
+static bool drained(int fd)
+{
+	char buf[512];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	return n == 0 || (errno != EAGAIN && errno != EINTR);
+}
+
+static void refusal_step(struct refusal *r, uint64_t now_ns)
+{
+	if (drained(r->fd) || now_ns - r->start_ns > HTTPD_REFUSE_NS) {
+		close(r->fd);
+		r->fd = -1;
+	}
+}
+
+/*
+ * Every slot taken: 503 rather than a queue without bound.  The socket
+ * is kept, bounded too, until the client has read it; with those full
+ * as well, what it sent so far is read before the close.
+ */
+static void refuse(struct httpd *h, int fd, uint64_t now_ns)
+{
+	static const char busy[] =
+		"HTTP/1.0 503 Service Unavailable\r\n"
+		"Connection: close\r\nContent-Length: 0\r\n\r\n";
+	int i;
+
+	h->refused++;
+	(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	for (i = 0; i < HTTPD_MAX_REFUSING && h->r[i].fd >= 0; i++)
+		;
+	if (i == HTTPD_MAX_REFUSING) {
+		drained(fd);
+		close(fd);
+		return;
+	}
+	h->r[i].fd = fd;
+	h->r[i].start_ns = now_ns;
+	refusal_step(&h->r[i], now_ns);
+}
+
 static void accept_all(struct httpd *h, uint64_t now_ns)
 {
 	int fd, i;
@@ -266,13 +327,7 @@ static void accept_all(struct httpd *h, uint64_t now_ns)
 		for (i = 0; i < HTTPD_MAX_CONN && h->c[i].fd >= 0; i++)
 			;
 		if (i == HTTPD_MAX_CONN) {
-			/* full: refuse rather than queue without bound */
-			static const char busy[] =
-				"HTTP/1.0 503 Service Unavailable\r\n"
-				"Connection: close\r\nContent-Length: 0\r\n\r\n";
-			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
-			close(fd);
-			h->refused++;
+			refuse(h, fd, now_ns);
 			continue;
 		}
 		h->c[i].fd = fd;
@@ -319,6 +374,9 @@ void httpd_poll(struct httpd *h, uint64_t now_ns)
 {
 	int i;
 
+	for (i = 0; i < HTTPD_MAX_REFUSING; i++)
+		if (h->r[i].fd >= 0)
+			refusal_step(&h->r[i], now_ns);
 	accept_all(h, now_ns);
 	for (i = 0; i < HTTPD_MAX_CONN; i++)
 		if (h->c[i].fd >= 0)
@@ -334,6 +392,9 @@ void httpd_close(struct httpd *h)
 	for (i = 0; i < HTTPD_MAX_CONN; i++)
 		if (h->c[i].fd >= 0)
 			conn_close(&h->c[i]);
+	for (i = 0; i < HTTPD_MAX_REFUSING; i++)
+		if (h->r[i].fd >= 0)
+			close(h->r[i].fd);
 	close(h->lfd);
 	free(h);
 }

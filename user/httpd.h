@@ -15,6 +15,10 @@
 #define HTTPD_MAX_CONN	16
 #define HTTPD_MAX_REQ	4096	/* request line + headers */
 #define HTTPD_TIMEOUT_NS (5ULL * 1000000000ULL)
+/* Connections beyond HTTPD_MAX_CONN answered 503 and kept until their
+ * client has read it (at most this many, this long). */
+#define HTTPD_MAX_REFUSING	16
+#define HTTPD_REFUSE_NS	(1ULL * 1000000000ULL)
 
 enum httpd_parse {
 	HTTPD_INCOMPLETE = 0,	/* need more bytes */
