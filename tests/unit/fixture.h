@@ -85,7 +85,8 @@ struct fx_ct {
 extern const char *fx_user_cmd;
 /*
  * fx_container(), runc/crun under a shim: the shim is SIGKILLed while the
- * program runs, and containerd's cleanup kills pid 1 (status unused).
+ * program runs, and containerd's cleanup kills pid 1 (status unused);
+ * no disconnect (a containerd container only).
  */
 extern bool fx_kill_shim;
 
