@@ -39,7 +39,9 @@ rec=$T/rec.ctrec
 pid=$!
 wait_for "$T/err" "tracing container starts" 20
 [ -f "$rec" ] || fail "$rec is not there under its own name"
-! ls -A "$T" | grep -q '^\.rec\.ctrec\.' || fail "a hidden temp file"
+for f in "$T"/.rec.ctrec.*; do
+	[ -e "$f" ] && fail "a hidden temp file: $f"
+done
 run_containers "$n" k
 sleep 0.2	# the last container's destroy: 0.1 s at most to the file
 kill -KILL "$pid"
