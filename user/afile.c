@@ -73,18 +73,6 @@ int ct_afile_commit(struct ct_afile *a)
 	return rc;
 }
 
-int ct_afile_keep(struct ct_afile *a)
-{
-	close_temp(a, 0);	/* the caller already has an error to report */
-	if (rename(a->tmp, a->path)) {
-		int rc = -errno;
-
-		unlink(a->tmp);
-		return rc;
-	}
-	return 0;
-}
-
 void ct_afile_abort(struct ct_afile *a)
 {
 	if (a->f)

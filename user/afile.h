@@ -5,7 +5,7 @@
  * mkstemp (O_EXCL: never through a file or link planted there), and on
  * commit fsync'ed and renamed over the final name, so that a reader sees
  * the old file or the whole new one, never half of one.  Used by
- * --output's files and by --record.
+ * --output's files (--record writes in place: recfile.h).
  */
 #ifndef __CT_AFILE_H
 #define __CT_AFILE_H
@@ -29,11 +29,6 @@ FILE *ct_afile_stdio(struct ct_afile *a);
  * file is removed and path is left as it was.
  */
 int ct_afile_commit(struct ct_afile *a);
-/*
- * After a write error, keep what was written: close (fsync best effort)
- * and rename over path all the same.  0 or -errno of the rename.
- */
-int ct_afile_keep(struct ct_afile *a);
 /* Close and remove the temp file. */
 void ct_afile_abort(struct ct_afile *a);
 

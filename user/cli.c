@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "httpd.h"
 #include "loader.h"
 #include "prom.h"
 #include "ready.h"
@@ -41,7 +42,8 @@ static const char usage[] =
 "  -i, --interval=SEC    print a running summary every SEC seconds (and\n"
 "                        rewrite -o DIR's files)\n"
 "      --listen=ADDR:PORT serve Prometheus text on /metrics and /healthz\n"
-"                        (e.g. 127.0.0.1:9466); without -d and COMMAND:\n"
+"                        (numeric IPv4, e.g. 127.0.0.1:9466 or :9466);\n"
+"                        without -d and COMMAND:\n"
 "                        continuous mode, -o DIR rewritten every -i SEC\n"
 "                        (default " STR(CT_CLI_CONTINUOUS_REWRITE_S) " s)\n"
 "      --metrics-labels=id,name\n"
@@ -95,7 +97,9 @@ STR(CT_OPENS_SLOW_K) ")\n"
 "error, so that standard output stays pure JSON Lines.  If -d or a\n"
 "signal ends the session first, COMMAND gets SIGTERM (or that signal),\n"
 "is given 0.5 s, then is left running; coldtrace exits with 124 after\n"
-"-d (as timeout(1)) or 128+signal.\n";
+"-d (as timeout(1)) or 128+signal.  A bad command line exits with 2;\n"
+"--replay of a recording without its end mark (its session was killed)\n"
+"reports what it holds and exits with 3.\n";
 
 enum {
 	OPT_RECORD = 256,
@@ -549,9 +553,21 @@ static int check_nonempty(const char *opt, const char *s, char *err,
 	return -1;
 }
 
-/* Applies one option; returns 0, CT_CLI_EXIT_OK or -1. */
-static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
-		     char *err, size_t errlen)
+/* Here, not once the tracers are up: a typo must not cost a BPF load. */
+static int check_listen(const char *s, char *err, size_t errlen)
+{
+	struct sockaddr_in sa;
+	char why[160];
+
+	if (!httpd_parse_addr(s, &sa, why, sizeof(why)))
+		return 0;
+	snprintf(err, errlen, "--listen: %s", why);
+	return -1;
+}
+
+/* Applies one option; returns 0 or -1. */
+static int apply_opt(int c, const char *arg, struct ct_cli *cli, char *err,
+		     size_t errlen)
 {
 	switch (c) {
 	case 'r':
@@ -570,10 +586,11 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 		return parse_seconds("--interval", arg, &cli->interval_s, err,
 				     errlen);
 	case 'w':
+		cli->wait_set = true;
 		return parse_seconds("--wait", arg, &cli->wait_s, err, errlen);
 	case OPT_LISTEN:
 		cli->listen = arg;
-		return check_nonempty("--listen", arg, err, errlen);
+		return check_listen(arg, err, errlen);
 	case OPT_METRICS_LABELS:
 		return parse_labels(arg, &cli->metrics_labels, err, errlen);
 	case 'o':
@@ -615,26 +632,53 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, FILE *out,
 		cli->why = true;
 		return 0;
 	case 'h':
-		fputs(usage, out);
-		return CT_CLI_EXIT_OK;
 	case OPT_USAGE:
-		short_usage(out);
-		return CT_CLI_EXIT_OK;
 	case 'V':
-		fprintf(out, "coldtrace %s\n", COLDTRACE_VERSION);
-		return CT_CLI_EXIT_OK;
+		/* printed once the whole line has been read (print_info()) */
+		cli->info = c;
+		return 0;
 	default:
 		snprintf(err, errlen, "option %d is not handled", c);
 		return -1;
 	}
 }
 
+bool ct_cli_continuous(const struct ct_cli *cli)
+{
+	return cli->listen && !cli->duration_s && !cli->cmd &&
+	       !cli->replay_path;
+}
+
+/* A replay reads a file to its end and serves nothing. */
+static int check_replay(const struct ct_cli *cli, char *err, size_t errlen)
+{
+	if (cli->cmd) {
+		snprintf(err, errlen, "--replay analyses a file: it cannot "
+			 "run a COMMAND");
+		return -1;
+	}
+	if (cli->duration_s) {
+		snprintf(err, errlen, "--replay reads the whole file: -d "
+			 "(a live session's duration) does not apply");
+		return -1;
+	}
+	if (cli->listen) {
+		snprintf(err, errlen, "--replay ends when the file does: "
+			 "--listen has nothing to serve (use -o DIR for "
+			 "metrics.prom)");
+		return -1;
+	}
+	return 0;
+}
+
 static int check_combination(struct ct_cli *cli, char *err,
 			     size_t errlen)
 {
-	if (cli->replay_path && cli->cmd) {
-		snprintf(err, errlen, "--replay analyses a file: it cannot "
-			 "run a COMMAND");
+	if (cli->replay_path && check_replay(cli, err, errlen))
+		return -1;
+	if (cli->wait_set && !cli->cmd) {
+		snprintf(err, errlen, "--wait is how long to wait after a "
+			 "COMMAND (given after --): there is none");
 		return -1;
 	}
 	if (cli->paths && cli->no_opens) {
@@ -654,6 +698,13 @@ static int check_combination(struct ct_cli *cli, char *err,
 	if (cli->metrics_labels && !cli->listen && !cli->output_dir) {
 		snprintf(err, errlen, "--metrics-labels labels /metrics and "
 			 "metrics.prom: give --listen or -o too");
+		return -1;
+	}
+	/* continuous mode keeps no container for a label of its own */
+	if (cli->metrics_labels && ct_cli_continuous(cli)) {
+		snprintf(err, errlen, "--metrics-labels: continuous mode "
+			 "(--listen without -d or COMMAND) keeps no series "
+			 "per container; add -d");
 		return -1;
 	}
 	if (cli->replay_path && cli->arm_set) {
@@ -900,15 +951,15 @@ static int scan_next(struct scan *s, struct tok *t, char *err,
 	return stray(w, bare, err, errlen) ? SCAN_ERR : SCAN_OPT;
 }
 
-/* Reads and applies options up to "--": 0, CT_CLI_EXIT_OK or -1. */
-static int parse_options(struct scan *s, struct ct_cli *cli, FILE *out,
-			 char *err, size_t errlen)
+/* Reads and applies options up to "--": 0 or -1. */
+static int parse_options(struct scan *s, struct ct_cli *cli, char *err,
+			 size_t errlen)
 {
 	struct tok t;
 	int ret;
 
 	while ((ret = scan_next(s, &t, err, errlen)) == SCAN_OPT) {
-		ret = apply_opt(t.def->id, t.arg, cli, out, err, errlen);
+		ret = apply_opt(t.def->id, t.arg, cli, err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -935,6 +986,28 @@ bool ct_cli_wants_json(int argc, char **argv)
 	return false;
 }
 
+/*
+ * -h, -V: only on a line that is otherwise valid words, so that `-V
+ * extra` or `-h -- cmd` is refused rather than half obeyed.
+ */
+static int print_info(const struct ct_cli *cli, FILE *out, char *err,
+		      size_t errlen)
+{
+	if (cli->cmd) {
+		snprintf(err, errlen, "%s takes no COMMAND",
+			 cli->info == OPT_USAGE ? "--usage" :
+			 cli->info == 'h' ? "-h" : "-V");
+		return -1;
+	}
+	if (cli->info == 'h')
+		fputs(usage, out);
+	else if (cli->info == OPT_USAGE)
+		short_usage(out);
+	else
+		fprintf(out, "coldtrace %s\n", COLDTRACE_VERSION);
+	return CT_CLI_EXIT_OK;
+}
+
 enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
 				FILE *out, char *err, size_t errlen)
 {
@@ -944,11 +1017,13 @@ enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
 	memset(cli, 0, sizeof(*cli));
 	cli->wait_s = 10;
 	err[0] = 0;
-	ret = parse_options(&s, cli, out, err, errlen);
-	if (ret > 0)
-		return CT_CLI_EXIT_OK;
+	ret = parse_options(&s, cli, err, errlen);
 	if (!ret && s.next < argc)
 		cli->cmd = &argv[s.next];
+	if (!ret && cli->info)
+		ret = print_info(cli, out, err, errlen);
+	if (ret > 0)
+		return CT_CLI_EXIT_OK;
 	if (ret || check_combination(cli, err, errlen)) {
 		/* parsing stopped at the error: -j may come after it */
 		cli->json = ct_cli_wants_json(argc, argv);

@@ -15,6 +15,7 @@ struct ct_cli {
 	double duration_s;		/* 0 = until Ctrl-C / COMMAND exits */
 	double interval_s;		/* 0 = no running summary */
 	double wait_s;			/* COMMAND mode: wait for destroy */
+	bool wait_set;			/* -w given (needs a COMMAND) */
 	const char *output_dir;
 	const char *listen;		/* --listen ADDR:PORT, NULL = off */
 	unsigned int metrics_labels;	/* enum ct_prom_label bits (prom.h) */
@@ -35,6 +36,7 @@ struct ct_cli {
 	bool ready_set;			/* --ready given */
 	bool why;			/* --why: per-phase time split */
 	char **cmd;			/* NULL-terminated COMMAND, or NULL */
+	int info;			/* 'h' or 'V': print that, exit */
 };
 
 /*
@@ -65,6 +67,12 @@ enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
  * stores this in cli->json.
  */
 bool ct_cli_wants_json(int argc, char **argv);
+
+/*
+ * Continuous mode: --listen without -d, COMMAND or --replay (README
+ * "Continuous mode").
+ */
+bool ct_cli_continuous(const struct ct_cli *cli);
 
 /*
  * "runc,crun" / "all" -> mask; returns -1 and fills err on an unknown or

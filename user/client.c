@@ -395,7 +395,7 @@ static enum verdict names(const struct entry *x, const struct ct_container *c)
 
 	if (!n || (!c->name[0] && !x->is_start))
 		return V_MAYBE;
-	if (!strcmp(x->target, c->name) ||
+	if (ct_name_same(x->target, sizeof(x->target), c->name) ||
 	    (x->is_start && !strncmp(c->id, x->target, n)))
 		return V_YES;
 	return c->name[0] ? V_NO : V_MAYBE;

@@ -202,3 +202,31 @@ void ct_exclusive_ns(const struct ct_container *c, uint64_t out[CT_PH_MAX])
 			out[p] += b[i + 1] - b[i];
 	}
 }
+
+void ct_name_copy(char *dst, size_t cap, const char *name, size_t n)
+{
+	size_t mark = sizeof(CT_NAME_CUT) - 1;
+
+	if (n < cap) {
+		memcpy(dst, name, n);
+		dst[n] = '\0';
+		return;
+	}
+	memcpy(dst, name, cap - 1 - mark);
+	memcpy(dst + cap - 1 - mark, CT_NAME_CUT, mark + 1);
+}
+
+bool ct_name_same(const char *a, size_t acap, const char *b)
+{
+	size_t mark = sizeof(CT_NAME_CUT) - 1;
+	size_t la = strlen(a), lb = strlen(b);
+	bool a_cut = la + 1 >= acap;
+	bool b_cut = lb >= mark && !memcmp(b + lb - mark, CT_NAME_CUT, mark);
+
+	lb -= b_cut ? mark : 0;
+	/* a whole name shorter than what the other keeps is another name */
+	if ((!a_cut && la < lb) || (!b_cut && lb < la) ||
+	    (!a_cut && !b_cut && la != lb))
+		return false;
+	return !memcmp(a, b, la < lb ? la : lb);
+}

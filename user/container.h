@@ -55,6 +55,11 @@ enum ct_failure {
 
 #define CT_ID_LEN	128
 #define CT_NAME_LEN	128
+/*
+ * The end of a name cut to fit CT_NAME_LEN (docker allows longer ones):
+ * "…", which no docker name can hold ([A-Za-z0-9_.-] only).
+ */
+#define CT_NAME_CUT	"\xe2\x80\xa6"
 #define CT_CMD_LEN	256
 
 struct ct_interval {
@@ -179,6 +184,10 @@ struct ct_container {
 	enum ct_key_problem bad_key;	/* cgroup_key not its own */
 	bool has_exit_code;
 	int exit_code;		/* exit status of pid 1 (128+sig if killed) */
+	/* the shim ended while the program ran (killed, crashed): the record
+	 * is incomplete, shim_exit its status (128+sig if killed) */
+	bool shim_lost;
+	int shim_exit;
 	uint64_t first_ns;	/* earliest phase start */
 	uint64_t last_ns;	/* latest phase end */
 	uint32_t init_pid;	/* host pid of the container's pid 1 */
@@ -244,6 +253,18 @@ const char *ct_split_reason(const struct ct_container *c, enum ct_phase p);
 
 /* total_ns: last_ns - first_ns (0 if nothing closed). */
 uint64_t ct_total_ns(const struct ct_container *c);
+
+/*
+ * A name of n bytes into dst[cap]: whole if it fits, else its first bytes
+ * and CT_NAME_CUT (cap must exceed the mark).
+ */
+void ct_name_copy(char *dst, size_t cap, const char *name, size_t n);
+/*
+ * Whether a name that may have been cut without a mark at acap - 1 bytes
+ * (an argv's --name into a buffer) and one that may end in CT_NAME_CUT
+ * can be the same name: equal, or equal as far as both go when cut.
+ */
+bool ct_name_same(const char *a, size_t acap, const char *b);
 
 /*
  * cold_start_ns (design §3): first_ns to the end of ready; without a

@@ -836,37 +836,80 @@ static int move_in(const char *from_dir, const char *to_dir,
 }
 
 /*
+ * DIR/hist as an fd, never through a symlink (O_NOFOLLOW; every rename
+ * and unlink below is relative to it, so a hist swapped for a link
+ * meanwhile is not followed either): made when create; 0, 1 when missing
+ * and not to be made, or -errno and a message.  DIR itself is the user's
+ * own path.
+ */
+static int open_hist(const char *dir, bool create, int *hfd, char *err,
+		     size_t errlen)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), e;
+	struct stat st;
+
+	if (dfd < 0)
+		return ct_fail_errno(err, errlen, errno, "cannot use '%s'", dir);
+	if (create && mkdirat(dfd, "hist", 0755) && errno != EEXIST) {
+		e = errno;
+		close(dfd);
+		return ct_fail_errno(err, errlen, e, "cannot create output "
+				     "directory '%s/hist'", dir);
+	}
+	*hfd = openat(dfd, "hist", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		      O_CLOEXEC);
+	e = errno;
+	/* a symlink fails as ELOOP or, with O_DIRECTORY, ENOTDIR: which? */
+	if (*hfd < 0 && (e == ELOOP || e == ENOTDIR) &&
+	    !fstatat(dfd, "hist", &st, AT_SYMLINK_NOFOLLOW))
+		e = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
+	close(dfd);
+	if (*hfd >= 0 || (e == ENOENT && !create))
+		return *hfd >= 0 ? 0 : 1;
+	if (e == ELOOP)
+		return ct_fail(err, errlen, -e, "'%s/hist' is a symlink: "
+			       "coldtrace never writes or deletes through one "
+			       "(remove it)", dir);
+	if (e == ENOTDIR)
+		return ct_fail(err, errlen, -e, "'%s/hist' is not a directory",
+			       dir);
+	return ct_fail_errno(err, errlen, e, "cannot use '%s/hist'", dir);
+}
+
+/*
  * hist/: the new files in, and those of runtimes without opens this
  * time (an earlier session's) out, so that the set in DIR is one export.
  */
 static int swap_hists(const char *stage, const char *dir, uint32_t written,
 		      char *err, size_t errlen)
 {
-	char sh[4096], dh[4096], name[64], p[4096];
-	int ret = 0;
+	char sh[4096], name[64];
+	int ret, hfd, sfd = -1;
 
-	if (!join(sh, sizeof(sh), stage, "hist") ||
-	    !join(dh, sizeof(dh), dir, "hist"))
+	if (!join(sh, sizeof(sh), stage, "hist"))
 		return ct_fail_errno(err, errlen, ENAMETOOLONG,
 				     "cannot use '%s'", dir);
-	if (written)
-		ret = make_dir(dh, err, errlen);
+	ret = open_hist(dir, written, &hfd, err, errlen);
+	if (ret)
+		return ret > 0 ? 0 : ret;
+	if (written && (sfd = open(sh, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		ret = ct_fail_errno(err, errlen, errno, "cannot use '%s'", sh);
 	for (int rt = 0; rt < CT_RT_MAX && !ret; rt++) {
 		for (size_t i = 0; i < 2 && !ret; i++) {
 			hist_name(name, sizeof(name), rt, i);
-			if (written & (1u << rt)) {
-				ret = move_in(sh, dh, name);
-				if (ret)
-					ret = ct_fail_errno(err, errlen, -ret,
-							    "cannot rename '%s/%s'",
-							    dh, name);
-			} else if (join(p, sizeof(p), dh, name)) {
-				unlink(p);	/* stale */
-			}
+			if (!(written & (1u << rt)))
+				unlinkat(hfd, name, 0);	/* stale */
+			else if (renameat(sfd, name, hfd, name))
+				ret = ct_fail_errno(err, errlen, errno,
+						    "cannot rename '%s/hist/%s'",
+						    dir, name);
 		}
 	}
 	if (written)
-		sync_dir(dh);
+		fsync(hfd);
+	if (sfd >= 0)
+		close(sfd);
+	close(hfd);
 	return ret;
 }
 
@@ -908,11 +951,15 @@ static int make_stage(const char *dir, char *stage, size_t len, char *err,
 int ct_export_check_dir(const char *dir, char *err, size_t errlen)
 {
 	char stage[4096];
-	int ret = make_stage(dir, stage, sizeof(stage), err, errlen);
+	int ret = make_stage(dir, stage, sizeof(stage), err, errlen), hfd;
 
+	if (ret)
+		return ret;
+	rmdir(stage);
+	ret = open_hist(dir, false, &hfd, err, errlen);
 	if (!ret)
-		rmdir(stage);
-	return ret;
+		close(hfd);
+	return ret > 0 ? 0 : ret;
 }
 
 /*

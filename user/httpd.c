@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "errmsg.h"
 #include "httpd.h"
 
 struct conn {
@@ -21,11 +23,23 @@ struct conn {
 	size_t out_len, out_off;
 };
 
+/*
+ * A connection refused with 503: answered and shut for writing at once,
+ * then read until the client closes (or HTTPD_REFUSE_NS), since closing
+ * a socket with unread data (its request) resets it, and the client may
+ * lose the answer.
+ */
+struct refusal {
+	int fd;			/* -1 when free */
+	uint64_t start_ns;
+};
+
 struct httpd {
 	int lfd;
 	httpd_body_fn fn;
 	void *ctx;
 	struct conn c[HTTPD_MAX_CONN];
+	struct refusal r[HTTPD_MAX_REFUSING];
 	uint64_t served, refused, bad;
 };
 
@@ -86,27 +100,55 @@ enum httpd_parse httpd_parse(const char *buf, size_t len, char *path,
 	return HTTPD_OK;
 }
 
-static int parse_addr(const char *addr, struct sockaddr_in *sa)
+/* The port of ADDR:PORT: 1..65535, plain decimal. */
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 5)
+		return -1;
+	v = strtol(s, &end, 10);
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
+		     size_t errlen)
 {
 	const char *colon = strrchr(addr, ':');
-	char host[64];
-	char *end;
-	long port;
+	char host[INET_ADDRSTRLEN];
+	uint16_t port;
 
-	if (!colon || (size_t)(colon - addr) >= sizeof(host))
-		return -EINVAL;
-	port = strtol(colon + 1, &end, 10);
-	if (!colon[1] || *end || port < 1 || port > 65535)
-		return -EINVAL;
-	memcpy(host, addr, colon - addr);
-	host[colon - addr] = '\0';
+	if (addr[0] == '[' || (colon && memchr(addr, ':', colon - addr)))
+		return ct_fail(err, errlen, -EINVAL, "'%.64s': IPv6 is not "
+			       "supported, give a numeric IPv4 ADDR:PORT "
+			       "(such as 127.0.0.1:9466)", addr);
+	if (!colon)
+		return ct_fail(err, errlen, -EINVAL, "'%.64s' is not ADDR:PORT "
+			       "(such as 127.0.0.1:9466 or :9466)", addr);
+	if (parse_port(colon + 1, &port))
+		return ct_fail(err, errlen, -EINVAL, "port '%.16s' is not a "
+			       "number from 1 to 65535", colon + 1);
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, host[0] ? host : "127.0.0.1",
-		      &sa->sin_addr) != 1)
-		return -EINVAL;
-	return 0;
+	sa->sin_port = htons(port);
+	if (colon == addr) {
+		sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return 0;
+	}
+	if ((size_t)(colon - addr) >= sizeof(host))
+		goto bad_host;
+	memcpy(host, addr, colon - addr);
+	host[colon - addr] = '\0';
+	if (inet_pton(AF_INET, host, &sa->sin_addr) == 1)
+		return 0;
+bad_host:
+	return ct_fail(err, errlen, -EINVAL, "'%.*s' is not a numeric IPv4 "
+		       "address (host names are not looked up)",
+		       (int)(colon - addr < 64 ? colon - addr : 64), addr);
 }
 
 int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
@@ -114,9 +156,10 @@ int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
 {
 	struct sockaddr_in sa;
 	struct httpd *h;
+	char msg[160];
 	int one = 1, err, i;
 
-	err = parse_addr(addr, &sa);
+	err = httpd_parse_addr(addr, &sa, msg, sizeof(msg));
 	if (err)
 		return err;
 	h = calloc(1, sizeof(*h));
@@ -124,6 +167,8 @@ int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
 		return -ENOMEM;
 	for (i = 0; i < HTTPD_MAX_CONN; i++)
 		h->c[i].fd = -1;
+	for (i = 0; i < HTTPD_MAX_REFUSING; i++)
+		h->r[i].fd = -1;
 	h->fn = fn;
 	h->ctx = ctx;
 	h->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -227,6 +272,52 @@ static void conn_request(struct httpd *h, struct conn *c)
 	free(body);
 }
 
+/* Reads what the client sent; true once it is done (closed, an error). */
+static bool drained(int fd)
+{
+	char buf[512];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	return n == 0 || (errno != EAGAIN && errno != EINTR);
+}
+
+static void refusal_step(struct refusal *r, uint64_t now_ns)
+{
+	if (drained(r->fd) || now_ns - r->start_ns > HTTPD_REFUSE_NS) {
+		close(r->fd);
+		r->fd = -1;
+	}
+}
+
+/*
+ * Every slot taken: 503 rather than a queue without bound.  The socket
+ * is kept, bounded too, until the client has read it; with those full
+ * as well, what it sent so far is read before the close.
+ */
+static void refuse(struct httpd *h, int fd, uint64_t now_ns)
+{
+	static const char busy[] =
+		"HTTP/1.0 503 Service Unavailable\r\n"
+		"Connection: close\r\nContent-Length: 0\r\n\r\n";
+	int i;
+
+	h->refused++;
+	(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	for (i = 0; i < HTTPD_MAX_REFUSING && h->r[i].fd >= 0; i++)
+		;
+	if (i == HTTPD_MAX_REFUSING) {
+		drained(fd);
+		close(fd);
+		return;
+	}
+	h->r[i].fd = fd;
+	h->r[i].start_ns = now_ns;
+	refusal_step(&h->r[i], now_ns);
+}
+
 static void accept_all(struct httpd *h, uint64_t now_ns)
 {
 	int fd, i;
@@ -236,13 +327,7 @@ static void accept_all(struct httpd *h, uint64_t now_ns)
 		for (i = 0; i < HTTPD_MAX_CONN && h->c[i].fd >= 0; i++)
 			;
 		if (i == HTTPD_MAX_CONN) {
-			/* full: refuse rather than queue without bound */
-			static const char busy[] =
-				"HTTP/1.0 503 Service Unavailable\r\n"
-				"Connection: close\r\nContent-Length: 0\r\n\r\n";
-			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
-			close(fd);
-			h->refused++;
+			refuse(h, fd, now_ns);
 			continue;
 		}
 		h->c[i].fd = fd;
@@ -289,6 +374,9 @@ void httpd_poll(struct httpd *h, uint64_t now_ns)
 {
 	int i;
 
+	for (i = 0; i < HTTPD_MAX_REFUSING; i++)
+		if (h->r[i].fd >= 0)
+			refusal_step(&h->r[i], now_ns);
 	accept_all(h, now_ns);
 	for (i = 0; i < HTTPD_MAX_CONN; i++)
 		if (h->c[i].fd >= 0)
@@ -304,6 +392,9 @@ void httpd_close(struct httpd *h)
 	for (i = 0; i < HTTPD_MAX_CONN; i++)
 		if (h->c[i].fd >= 0)
 			conn_close(&h->c[i]);
+	for (i = 0; i < HTTPD_MAX_REFUSING; i++)
+		if (h->r[i].fd >= 0)
+			close(h->r[i].fd);
 	close(h->lfd);
 	free(h);
 }

@@ -8,12 +8,17 @@
 #ifndef CT_HTTPD_H
 #define CT_HTTPD_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define HTTPD_MAX_CONN	16
 #define HTTPD_MAX_REQ	4096	/* request line + headers */
 #define HTTPD_TIMEOUT_NS (5ULL * 1000000000ULL)
+/* Connections beyond HTTPD_MAX_CONN answered 503 and kept until their
+ * client has read it (at most this many, this long). */
+#define HTTPD_MAX_REFUSING	16
+#define HTTPD_REFUSE_NS	(1ULL * 1000000000ULL)
 
 enum httpd_parse {
 	HTTPD_INCOMPLETE = 0,	/* need more bytes */
@@ -35,7 +40,14 @@ typedef int (*httpd_body_fn)(const char *path, char **body, size_t *len,
 			     const char **ctype, void *ctx);
 
 struct httpd;
-/* addr is "HOST:PORT" (HOST numeric IPv4, default 127.0.0.1 if ":PORT"). */
+/*
+ * addr is "HOST:PORT" (HOST numeric IPv4, default 127.0.0.1 if ":PORT"):
+ * 0, or -EINVAL and what is wrong with it in err.  cli.c checks --listen
+ * with it before anything is loaded; httpd_open() again.
+ */
+int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
+		     size_t errlen);
+/* -EINVAL for a bad addr (httpd_parse_addr()), else -errno of bind etc. */
 int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
 	       void *ctx);
 /* Listening fd, to poll for POLLIN alongside the caller's fds. */

@@ -25,6 +25,7 @@
 #include "loader.h"
 #include "opens_source_bpf.h"
 #include "report.h"
+#include "recfile.h"
 #include "session.h"
 #include "sys_bpf.h"
 #include "tracker.h"
@@ -385,7 +386,7 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 /* What the session does until it ends, said once on stderr. */
 static void say_start(const struct live_state *ls, const struct ct_cli *cli)
 {
-	if (!ct_session_continuous(cli)) {
+	if (!ct_cli_continuous(cli)) {
 		if (!cli->cmd)
 			ct_report_info("tracing container starts%s; Ctrl-C to "
 				       "stop", cli->duration_s ?
@@ -401,6 +402,16 @@ static void say_start(const struct live_state *ls, const struct ct_cli *cli)
 			       cli->output_dir, ls->period);
 }
 
+/*
+ * The loop's turn: 100 ms, or half the --record flush interval, so that a
+ * record waits at most CT_REC_FLUSH_NS plus one turn before the file has
+ * it (what a SIGKILL loses).
+ */
+static int poll_ms(const struct ct_cli *cli)
+{
+	return cli->record_path ? (int)(CT_REC_FLUSH_NS / 2000000) : 100;
+}
+
 /* The loop, then the end: COMMAND told, the ring buffer drained. */
 static int trace(struct live_state *ls, const struct ct_cli *cli)
 {
@@ -409,11 +420,12 @@ static int trace(struct live_state *ls, const struct ct_cli *cli)
 
 	say_start(ls, cli);
 	while (keep_going(ls)) {
-		err = ct_loader_poll(ls->l, 100);
+		err = ct_loader_poll(ls->l, poll_ms(cli));
 		if (err < 0) {
 			ct_report_err("ring buffer poll: %s", strerror(-err));
 			break;
 		}
+		ct_session_record_tick(&ls->s);
 	}
 	end = how_it_ended(ls);
 	if (cli->cmd)

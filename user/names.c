@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "coldtrace.h"
+#include "container.h"
 #include "names.h"
 #include "util.h"
 
@@ -93,10 +94,10 @@ static int parse_name(const char *json, char *name, size_t len)
 	if (*v == '/')
 		v++;
 	end = strchr(v, '"');
-	if (!end || !valid_name(v, end - v) || (size_t)(end - v) >= len)
+	if (!end || !valid_name(v, end - v))
 		return -EINVAL;
-	memcpy(name, v, end - v);
-	name[end - v] = 0;
+	/* docker allows 200 and more: keep what fits, marked as cut */
+	ct_name_copy(name, len, v, end - v);
 	return 0;
 }
 

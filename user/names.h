@@ -24,7 +24,8 @@ size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max);
 /*
  * The name of container id under one data root, without docker's leading
  * '/'.  Only names docker itself accepts ([a-zA-Z0-9][a-zA-Z0-9_.-]*)
- * are returned.  0, or -ENOENT / -EINVAL.
+ * are returned, one too long for name[len] cut with CT_NAME_CUT at its
+ * end (ct_name_copy()).  0, or -ENOENT / -EINVAL.
  */
 int ct_docker_name_in(const char *data_root, const char *id, char *name,
 		      size_t len);

@@ -171,6 +171,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_kv_bool(w, "unarmed", true);
 	if (c->partial)	/* absent when the session saw it begin */
 		ct_json_kv_string(w, "partial", "started before the session");
+	if (c->shim_lost)	/* absent unless the shim went first */
+		ct_json_kv_s64(w, "shim_exit_code", c->shim_exit);
 	ct_json_key(w, "exit_code");
 	if (c->has_exit_code)
 		ct_json_s64(w, c->exit_code);

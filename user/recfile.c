@@ -3,6 +3,9 @@
  * --record writer and --replay reader.  See recfile.h.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +14,6 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include "afile.h"
 #include "errmsg.h"
 #include "classify.h"
 #include "recfile.h"
@@ -21,10 +23,14 @@
 #define WRITE_BUF	(1u << 20)
 
 struct ct_rec_writer {
-	struct ct_afile af;	/* the temp file, renamed at close */
+	int fd;			/* the file under its final name */
+	char path[PATH_MAX];
+	bool created;		/* by us: removed again by abort */
+	bool touched;		/* truncated or written: abort removes it */
 	unsigned char *buf;	/* whole records not yet written */
 	size_t used;		/* bytes in buf */
 	uint64_t buffered;	/* records in buf */
+	uint64_t oldest_ns;	/* CLOCK_MONOTONIC when buf's first came */
 	uint64_t kept;		/* records written */
 	uint64_t kept_bytes;	/* file size: header + whole records */
 	uint64_t lost;		/* records not written after an error */
@@ -64,21 +70,26 @@ void ct_rec_fill_hdr(struct ct_rec_file_hdr *h, enum ct_cgroup_mode m,
  * write(2) in one piece, so that it always knows the file offset of the
  * last whole record on disk: when a write fails (a full disk), the file
  * is cut back to that offset and kept, and the records that did not make
- * it are counted, instead of throwing the whole recording away.
+ * it are counted, instead of throwing the whole recording away.  The
+ * buffer goes out when it is full or its first record is
+ * CT_REC_FLUSH_NS old: a killed coldtrace leaves a file under its final
+ * name that holds all but the last moments, and a full disk is known at
+ * once.
  */
 static int writer_flush(struct ct_rec_writer *w)
 {
 	size_t done = 0;
 
+	w->touched = true;
 	while (done < w->used) {
-		ssize_t n = write(w->af.fd, w->buf + done, w->used - done);
+		ssize_t n = write(w->fd, w->buf + done, w->used - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			w->err = n < 0 ? -errno : -ENOSPC;
 			/* cut a torn record off; best effort, the file is kept */
-			if (ftruncate(w->af.fd, (off_t)w->kept_bytes))
+			if (ftruncate(w->fd, (off_t)w->kept_bytes))
 				w->trunc_err = -errno;
 			w->lost += w->buffered;
 			w->used = w->buffered = 0;
@@ -94,22 +105,61 @@ static int writer_flush(struct ct_rec_writer *w)
 
 static void writer_free(struct ct_rec_writer *w)
 {
+	if (w->fd >= 0)
+		close(w->fd);
 	free(w->buf);
 	free(w);
 }
 
-/* An existing PATH must be a regular file: rename would replace anything. */
+/*
+ * The file is written in place, never through a symlink (O_NOFOLLOW),
+ * and only if it is a regular file: a device or fifo is refused, and an
+ * existing file is truncated only once the session is up (its header).
+ */
+static int open_target(struct ct_rec_writer *w, const char *path, char *err,
+		       size_t errlen)
+{
+	const int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+	struct stat st;
+
+	w->fd = open(path, flags | O_CREAT | O_EXCL, 0644);
+	w->created = w->fd >= 0;
+	if (w->fd < 0 && errno == EEXIST)
+		w->fd = open(path, flags);
+	if (w->fd < 0 && errno == ELOOP)
+		return ct_fail(err, errlen, -ELOOP, "%s: is a symlink; --record "
+			       "does not write through one", path);
+	if (w->fd < 0 && (errno == ENXIO || errno == EISDIR))
+		goto special;
+	if (w->fd < 0)
+		return ct_fail(err, errlen, -errno, "%s: cannot create: %s",
+			       path, strerror(errno));
+	if (fstat(w->fd, &st))
+		return ct_fail_errno(err, errlen, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		goto special;
+	/* mode 0644 whatever the umask, as the other output files */
+	if (w->created && fchmod(w->fd, 0644))
+		return ct_fail_errno(err, errlen, errno, "%s", path);
+	return 0;
+special:
+	return ct_fail(err, errlen, -EINVAL, "%s: is a special file, not a "
+		       "file; --record needs a file name", path);
+}
+
+/* Messages for the usual mistakes, before anything is opened. */
 static int check_target(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 
 	if (!path[0])
 		return ct_fail(err, errlen, -EINVAL, "--record: empty file name");
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return ct_fail(err, errlen, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
-			    "%s: %s, not a file; --record needs a file name",
-			    path, S_ISDIR(st.st_mode) ? "is a directory" :
-			    "is a special file");
+	if (strlen(path) >= PATH_MAX)
+		return ct_fail(err, errlen, -ENAMETOOLONG, "--record: file "
+			       "name too long");
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return ct_fail(err, errlen, -EISDIR, "%s: is a directory, not "
+			       "a file; --record needs a file name", path);
 	return 0;
 }
 
@@ -130,11 +180,11 @@ int ct_rec_writer_create(struct ct_rec_writer **out, const char *path,
 		free(w);
 		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 	}
-	rc = ct_afile_create(&w->af, path);
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	rc = open_target(w, path, err, errlen);
 	if (rc) {
-		writer_free(w);
-		return ct_fail(err, errlen, rc, "%s: cannot create: %s", path,
-			       strerror(-rc));
+		ct_rec_writer_abort(w);
+		return rc;
 	}
 	*out = w;
 	return 0;
@@ -145,6 +195,9 @@ int ct_rec_writer_header(struct ct_rec_writer *w,
 {
 	if (w->kept_bytes || w->used)
 		return -EINVAL;
+	w->touched = true;
+	if (ftruncate(w->fd, 0))	/* an earlier recording of that name */
+		return -errno;
 	memcpy(w->buf, h, sizeof(*h));
 	w->used = sizeof(*h);
 	return writer_flush(w);	/* a file without its header is no file */
@@ -168,6 +221,15 @@ int ct_rec_writer_open(struct ct_rec_writer **out, const char *path,
 	return 0;
 }
 
+int ct_rec_writer_tick(struct ct_rec_writer *w, uint64_t now_ns)
+{
+	if (w->err)
+		return w->err;
+	if (!w->used || now_ns - w->oldest_ns < CT_REC_FLUSH_NS)
+		return 0;
+	return writer_flush(w);
+}
+
 int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len)
 {
 	const struct ct_hdr *hdr = rec;
@@ -182,10 +244,12 @@ int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len)
 		w->lost++;
 		return w->err;
 	}
+	if (!w->used)
+		w->oldest_ns = ct_mono_ns();
 	memcpy(w->buf + w->used, rec, len);
 	w->used += len;
 	w->buffered++;
-	return 0;
+	return ct_rec_writer_tick(w, ct_mono_ns());
 }
 
 /* An exec record without its unused args bytes. */
@@ -238,7 +302,7 @@ static void describe_loss(const struct ct_rec_writer *w, char *err,
 {
 	ct_fail(err, errlen, w->err,
 		"%s: write failed: %s; the recording keeps its first %llu records (%llu bytes)%s, %llu later records are lost",
-		w->af.path, strerror(-w->err), (unsigned long long)w->kept,
+		w->path, strerror(-w->err), (unsigned long long)w->kept,
 		(unsigned long long)w->kept_bytes,
 		w->trunc_err ? " and may end in a torn record" : "",
 		(unsigned long long)w->lost);
@@ -246,20 +310,24 @@ static void describe_loss(const struct ct_rec_writer *w, char *err,
 
 int ct_rec_writer_close(struct ct_rec_writer *w, char *err, size_t errlen)
 {
-	int rc;
+	int rc = 0;
 
 	if (!w)
 		return 0;
 	if (!w->err)
 		writer_flush(w);
 	/* after a failed write, what was written is still worth keeping */
-	rc = w->err ? ct_afile_keep(&w->af) : ct_afile_commit(&w->af);
-	if (rc)
-		ct_fail(err, errlen, rc, "%s: writing the recording failed: %s",
-			w->af.path, strerror(-rc));
-	else if (w->err)
+	if (!w->err && fsync(w->fd))
+		rc = -errno;
+	if (close(w->fd) && !rc)
+		rc = -errno;
+	w->fd = -1;
+	if (w->err)
 		describe_loss(w, err, errlen);
-	rc = rc ? rc : w->err;
+	else if (rc)
+		ct_fail(err, errlen, rc, "%s: writing the recording failed: %s",
+			w->path, strerror(-rc));
+	rc = w->err ? w->err : rc;
 	writer_free(w);
 	return rc;
 }
@@ -268,7 +336,9 @@ void ct_rec_writer_abort(struct ct_rec_writer *w)
 {
 	if (!w)
 		return;
-	ct_afile_abort(&w->af);
+	/* a file of the same name that we left as it was stays */
+	if (w->fd >= 0 && (w->created || w->touched))
+		unlink(w->path);
 	writer_free(w);
 }
 
@@ -415,8 +485,9 @@ static int truncated(struct ct_rec_reader *r, char *err, size_t errlen)
 	if (ferror(r->f))
 		return ct_fail(err, errlen, -EIO, "%s: read error at offset %llu",
 			    r->path, (unsigned long long)r->off);
-	return ct_fail(err, errlen, -EINVAL, "%s: truncated record at offset %llu",
-		    r->path, (unsigned long long)r->off);
+	return ct_fail(err, errlen, -ENODATA,
+		       "%s: truncated record at offset %llu", r->path,
+		       (unsigned long long)r->off);
 }
 
 int ct_rec_next(struct ct_rec_reader *r, const void **rec, size_t *len,

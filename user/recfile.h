@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --record files: struct ct_rec_file_hdr, then raw records back to back.
- * The writer never leaves a torn file behind (temp name + rename); the
- * reader validates everything, since a recording is untrusted input.
+ * --record files: struct ct_rec_file_hdr, then raw records back to back,
+ * the last a CT_EV_END record (the end mark) when the session ended
+ * cleanly.  The writer writes the file under its final name from the
+ * start and hands whole records to it at least every CT_REC_FLUSH_NS, so
+ * that a killed session leaves a recording of all but its last moments
+ * (without its end mark: a replay says it was cut).  The reader validates
+ * everything, since a recording is untrusted input.
  */
 #ifndef __CT_RECFILE_H
 #define __CT_RECFILE_H
@@ -14,12 +18,22 @@
 /* Largest record accepted by the writer and the reader. */
 #define CT_REC_MAX_SIZE	(1u << 20)
 
+/*
+ * How long a record may wait in the writer's buffer: what a SIGKILL (or
+ * an OOM kill) loses at most, and how late a full disk is noticed.  The
+ * live loop polls at least every CT_REC_FLUSH_NS / 2 while recording
+ * (docs/bench.md, "--record flushing": the cost measured).
+ */
+#define CT_REC_FLUSH_NS	(50ull * 1000 * 1000)
+
 struct ct_rec_writer;
 
 /*
- * Creates PATH.tmp.<pid>, before anything is traced, so that an unusable
- * PATH (a directory, a special file, no such directory, no permission)
- * fails at once.  ct_rec_writer_header() then writes the file header.
+ * Opens PATH (created 0644 if new), before anything is traced, so that an
+ * unusable PATH (a directory, a special file, a symlink, no such
+ * directory, no permission) fails at once.  An existing file is left as
+ * it was until ct_rec_writer_header() truncates it and writes the file
+ * header.
  */
 int ct_rec_writer_create(struct ct_rec_writer **w, const char *path,
 			 char *err, size_t errlen);
@@ -31,9 +45,16 @@ int ct_rec_writer_open(struct ct_rec_writer **w, const char *path,
 		       size_t errlen);
 /*
  * Buffered; len must match the record's hdr.size.  0 or -errno.  After a
- * write error every later record is counted as lost.
+ * write error every later record is counted as lost.  The buffer goes
+ * out when full or when its first record is CT_REC_FLUSH_NS old.
  */
 int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len);
+/*
+ * For the live loop, between records: writes the buffer out if its
+ * first record is CT_REC_FLUSH_NS old at now_ns (CLOCK_MONOTONIC).  0 or
+ * the (sticky) write error, -errno.
+ */
+int ct_rec_writer_tick(struct ct_rec_writer *w, uint64_t now_ns);
 /*
  * A ring buffer record: the same, but an exec record keeps only the
  * args_len bytes of args[] that are used.  The BPF side must reserve a
@@ -41,13 +62,16 @@ int ct_rec_write(struct ct_rec_writer *w, const void *rec, size_t len);
  */
 int ct_rec_write_event(struct ct_rec_writer *w, const void *rec, size_t len);
 /*
- * Flush, fsync, rename to PATH; frees w in every case.  0, or -errno and
- * a message in err.  After a write error the file is still renamed into
- * place with every whole record written before it, and err says how many
- * records it keeps and how many were lost.
+ * Flush, fsync, close; frees w in every case.  0, or -errno and a message
+ * in err.  After a write error the file keeps every whole record written
+ * before it, and err says how many records it keeps and how many were
+ * lost.
  */
 int ct_rec_writer_close(struct ct_rec_writer *w, char *err, size_t errlen);
-/* Discard: close and unlink the temp file; frees w. */
+/*
+ * Discard: close, and remove the file if it was created or truncated
+ * (a file of that name that was never touched stays); frees w.
+ */
 void ct_rec_writer_abort(struct ct_rec_writer *w);
 
 struct ct_rec_reader;
@@ -61,7 +85,8 @@ int ct_rec_reader_open(struct ct_rec_reader **r, const char *path,
 		       struct ct_rec_file_hdr *h, char *err, size_t errlen);
 /*
  * 1 and a record in *rec, *len (valid until the next call), 0 at end of
- * file, < 0 on error (message in err).
+ * file, < 0 on error (message in err): -ENODATA when the file ends inside
+ * a record (a recording cut while a record was written).
  */
 int ct_rec_next(struct ct_rec_reader *r, const void **rec, size_t *len,
 		char *err, size_t errlen);

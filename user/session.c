@@ -31,16 +31,25 @@
  * --record: the writer counts what a write error loses (reported at the
  * end); say at once that the recording stopped growing.
  */
+static void rec_failed(struct ct_session *s, int rc)
+{
+	if (!rc || s->rec_error)
+		return;
+	s->rec_error = rc;
+	fprintf(stderr, "coldtrace: --record %s: write failed: %s; "
+		"later events are not recorded\n", s->cli->record_path,
+		strerror(-rc));
+}
+
 static void rec_write(struct ct_session *s, const void *rec, size_t len)
 {
-	int rc = ct_rec_write_event(s->rec, rec, len);
+	rec_failed(s, ct_rec_write_event(s->rec, rec, len));
+}
 
-	if (rc && !s->rec_error) {
-		s->rec_error = rc;
-		fprintf(stderr, "coldtrace: --record %s: write failed: %s; "
-			"later events are not recorded\n",
-			s->cli->record_path, strerror(-rc));
-	}
+void ct_session_record_tick(struct ct_session *s)
+{
+	if (s->rec && s->recording)
+		rec_failed(s, ct_rec_writer_tick(s->rec, ct_mono_ns()));
 }
 
 /*
@@ -193,12 +202,6 @@ static void on_pull(const struct ct_pull *p, void *ctx)
 
 /* ---- life ---- */
 
-bool ct_session_continuous(const struct ct_cli *cli)
-{
-	return cli->listen && !cli->duration_s && !cli->cmd &&
-	       !cli->replay_path;
-}
-
 static struct ct_agg *new_agg(const struct ct_session *s)
 {
 	if (s->continuous)
@@ -235,7 +238,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.ctx = s,
 	};
 
-	s->continuous = s->continuous || ct_session_continuous(cli);
+	s->continuous = s->continuous || ct_cli_continuous(cli);
 	s->agg = new_agg(s);
 	s->tracker = ct_tracker_new(&eo);
 	s->enrich = ct_enrich_new(&xo);
@@ -302,7 +305,7 @@ double ct_session_period(const struct ct_cli *cli)
 {
 	if (cli->interval_s)
 		return cli->interval_s;
-	if (cli->output_dir && ct_session_continuous(cli))
+	if (cli->output_dir && ct_cli_continuous(cli))
 		return CT_CLI_CONTINUOUS_REWRITE_S;
 	return 0;
 }
@@ -448,33 +451,74 @@ static int open_replay(struct ct_session *s, struct ct_rec_reader **r,
 	return 0;
 }
 
-int ct_session_replay(struct ct_session *s)
+/* What a replay read: records, and whether the end mark was among them. */
+struct replay_read {
+	uint64_t records;
+	bool end_mark;
+	bool stopped;
+	bool torn;		/* the file ends inside a record */
+};
+
+static int replay_records(struct ct_session *s, struct ct_rec_reader *r,
+			  struct replay_read *rr)
 {
-	struct ct_rec_file_hdr h;
-	struct ct_rec_reader *r;
 	char err[CT_REPORT_ERRLEN];
 	const void *rec;
 	size_t len;
+	int ret;
+
+	while (!(rr->stopped = s->stop && *s->stop) &&
+	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
+		rr->records++;
+		rr->end_mark |= ((const struct ct_hdr *)rec)->type == CT_EV_END;
+		ct_session_feed(s, rec, len);
+	}
+	if (rr->stopped)
+		return 0;
+	rr->torn = ret == -ENODATA;
+	if (ret < 0 && !rr->torn)
+		ct_report_err("%s", err);
+	return ret < 0 && !rr->torn ? -1 : 0;
+}
+
+/*
+ * A recording without its end mark was cut (a killed session, a copy cut
+ * short): what it holds is reported, and the status says it is not all.
+ */
+static bool say_cut(const struct ct_session *s, const struct replay_read *rr)
+{
+	if (rr->stopped || rr->end_mark)
+		return false;
+	ct_report_err("%s: recording cut: %llu records, no end mark%s (the "
+		      "session that made it did not end; what it holds is "
+		      "reported)", s->cli->replay_path,
+		      (unsigned long long)rr->records,
+		      rr->torn ? ", then a torn record" : "");
+	return true;
+}
+
+int ct_session_replay(struct ct_session *s)
+{
+	struct replay_read rr = { 0 };
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
 	int ret = -1;
 
 	if (ct_session_check_outputs(s->cli) || open_replay(s, &r, &h))
 		return 1;
 	if (ct_session_init(s, h.cgroup_mode))
 		goto out;
-	ret = 0;
-	while (!(s->stop && *s->stop) &&
-	       (ret = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-		ct_session_feed(s, rec, len);
+	ret = replay_records(s, r, &rr);
 	s->lost = ct_tracker_lost(s->tracker);
 	ct_enrich_flush(s->enrich);
 	ct_tracker_flush(s->tracker);
-	if (ret < 0)
-		ct_report_err("%s", err);
 	if (ct_session_report(s) && !ret)
 		ret = -1;
+	if (!ret && say_cut(s, &rr))
+		ret = CT_EXIT_CUT;
 out:
 	ct_rec_reader_close(r);
-	return ret < 0 ? 1 : 0;
+	return ret < 0 ? 1 : ret;
 }
 
 /* ---- files ---- */
@@ -483,13 +527,6 @@ int ct_session_check_outputs(const struct ct_cli *cli)
 {
 	char err[CT_REPORT_ERRLEN];
 
-	/* continuous mode keeps no container for a label of its own */
-	if (cli->metrics_labels && ct_session_continuous(cli)) {
-		ct_report_err("--metrics-labels: continuous mode (--listen "
-			      "without -d or COMMAND) keeps no series per "
-			      "container; add -d");
-		return -1;
-	}
 	if (cli->output_dir &&
 	    ct_export_check_dir(cli->output_dir, err, sizeof(err))) {
 		ct_report_err("-o: %s", err);

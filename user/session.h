@@ -45,13 +45,12 @@ struct ct_session {
 };
 
 /*
- * Continuous mode (README): --listen with neither -d nor COMMAND, live.
- * The aggregator folds and keeps only the last CT_CONTINUOUS_WINDOW
+ * Continuous mode (README; ct_cli_continuous()): --listen with neither
+ * -d nor COMMAND, live.  The aggregator folds and keeps only the last CT_CONTINUOUS_WINDOW
  * records, for the per-container -o files; the pull tracker as many
  * image pulls.
  */
 #define CT_CONTINUOUS_WINDOW	32
-bool ct_session_continuous(const struct ct_cli *cli);
 
 /*
  * After cli, opens, mono_to_real, kernel and live are set: the tracker,
@@ -97,18 +96,30 @@ int ct_session_listen(struct ct_session *s, struct httpd **h);
 /* The end: warnings, summary, histograms, pulls, -o DIR.  0, or 1. */
 int ct_session_report(struct ct_session *s);
 /*
+ * --replay's status for a recording without its end mark (a session that
+ * was killed, or a file cut short): its records are reported all the
+ * same, and the cut is said on stderr.
+ */
+#define CT_EXIT_CUT	3
+
+/*
  * --replay cli->replay_path through s (cli set; stop, continuous
  * optional): the first pass, every record, the report.  s is left for
- * ct_session_free(), /metrics still served from it.  0, or 1 (said).
+ * ct_session_free(), /metrics still served from it.  0, 1 (said), or
+ * CT_EXIT_CUT.
  */
 int ct_session_replay(struct ct_session *s);
 
-/* -o DIR is usable, --metrics-labels not in continuous mode: checked
- * before anything is traced or read. */
+/* -o DIR is usable: checked before anything is traced or read. */
 int ct_session_check_outputs(const struct ct_cli *cli);
 /* --record: the file is created before tracing, its header after. */
 int ct_session_record_create(struct ct_session *s);
 int ct_session_record_header(struct ct_session *s, enum ct_cgroup_mode m);
+/*
+ * The live loop, every turn: records older than CT_REC_FLUSH_NS go to the
+ * file; a write error is said at once.
+ */
+void ct_session_record_tick(struct ct_session *s);
 /* The recording keeps what was written; without a header, no file. */
 int ct_session_record_close(struct ct_session *s);
 

@@ -389,13 +389,18 @@ static void set_key(struct ct_tracker *e, struct cstate *s,
 	check_key(e, s);
 }
 
+/* A raw wait status as a shell says it: the code, or 128 + signal. */
+static int status_code(int32_t status)
+{
+	if ((status & 0x7f) == 0)
+		return (status >> 8) & 0xff;
+	return 128 + (status & 0x7f);
+}
+
 static void set_exit_code(struct cstate *s, int32_t status)
 {
 	s->c.has_exit_code = true;
-	if ((status & 0x7f) == 0)
-		s->c.exit_code = (status >> 8) & 0xff;
-	else
-		s->c.exit_code = 128 + (status & 0x7f);
+	s->c.exit_code = status_code(status);
 }
 
 /*
@@ -428,7 +433,9 @@ static void finish_record(struct cstate *s, bool complete)
 {
 	struct ct_container *c = &s->c;
 
-	c->complete = complete && !c->partial;
+	/* seen from the middle, or a shim lost under a running program
+	 * (its end is not the program's): never complete */
+	c->complete = complete && !c->partial && !c->shim_lost;
 	c->failed = failure(s, complete);
 	c->first_ns = UINT64_MAX;
 	c->last_ns = 0;
@@ -1456,6 +1463,16 @@ static void exit_phases(struct ct_tracker *e, struct cstate *s,
 	    s->user_seen && ph_open(s, CT_PH_RUN)) {
 		set_exit_code(s, status);
 		fire(e, s, CT_TR_PID1_EXIT, t);
+	}
+	/*
+	 * The shim outlives the program (it reports its exit): gone while it
+	 * runs, it was killed or crashed, and what comes next (the engine's
+	 * cleanup killing pid 1) is no end of the program's own.
+	 */
+	if (p->role == CT_ROLE_SHIM && s->user_seen && ph_open(s, CT_PH_RUN) &&
+	    !s->c.shim_lost) {
+		s->c.shim_lost = true;
+		s->c.shim_exit = status_code(status);
 	}
 	if (status && !s->user_seen &&
 	    (((p->acct & ACCT_CMD) && p->cmd == CT_CMD_CREATE) ||

@@ -81,10 +81,17 @@ held = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 	for _ in range(20)]
 for s in held:
     s.sendall(b"GET /metrics HTTP/1.0\r\n")
-time.sleep(8)' $port &
+open(sys.argv[2], "w").close()
+time.sleep(8)' $port "$T/held" &
 slow=$!
+# python may take seconds to start on a loaded host: wait for its sends
+for _ in $(seq 200); do
+	[ -e "$T/held" ] && break
+	sleep 0.1
+done
+[ -e "$T/held" ] || fail "the slow scrapers did not connect"
 t0=$(date +%s%N)
-sleep 0.5
+sleep 0.3
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/metrics")
 [ "$code" = 503 ] || fail "slots held by slow scrapers: HTTP $code, want 503"
 docker run --rm --network none --cidfile "$T/cid" "$CT_IMAGE" true >/dev/null

@@ -46,6 +46,7 @@ TESTS=(
 	"trixie-versions|versions.sh"
 	"bad-input|bad_input.sh"
 	"session-end|session_end.sh"
+	"record-kill|record_kill.sh"
 	"non-root|non_root.sh"
 	"bench-bpf-cost|bench_bpf_cost.sh"
 	"ready-runc|ready.sh runc"

@@ -65,6 +65,7 @@ void fx_raw(struct ct_fx *f, const void *rec, size_t len)
 }
 
 const char *fx_user_cmd;
+bool fx_kill_shim;
 
 static void hdr(struct ct_fx *f, struct ct_hdr *h, uint32_t type,
 		uint32_t size, uint32_t pid)
@@ -361,14 +362,16 @@ static void netns_path(const struct lc *l, char *buf, size_t len)
 }
 
 /* shim exits, containerd cleans up with "shim delete" + "rt delete
- * --force", then umounts; docker's daemon umounts netns and its dir. */
-static void shim_cleanup(struct lc *l, uint32_t b, uint64_t ms)
+ * --force", then umounts; docker's daemon umounts netns and its dir.
+ * fx_kill_shim: the shim is SIGKILLed, and the delete kills pid1. */
+static void shim_cleanup(struct lc *l, uint32_t b, uint64_t ms,
+			 uint32_t pid1)
 {
 	const struct fx_ct *c = l->c;
 	char p[300];
 
 	at(l, ms);
-	fx_exit(l->f, b + 2, 0);
+	fx_exit(l->f, b + 2, fx_kill_shim ? 9 : 0);
 	at(l, ms + 6);
 	fx_exec(l->f, b + 10, shim_bin(c), shim_bin(c), "-namespace",
 		ns_of(c), "-address", "/run/containerd/containerd.sock",
@@ -376,6 +379,10 @@ static void shim_cleanup(struct lc *l, uint32_t b, uint64_t ms)
 		"-bundle", l->bundle, "delete");
 	at(l, ms + 29);
 	rt_cmd(l, b + 10, b + 11, "delete", true);
+	if (fx_kill_shim) {
+		at(l, ms + 40);
+		fx_exit(l->f, pid1, 9);
+	}
 	rt_cmd_exit(l, b + 11, ms + 89);
 	at(l, ms + 90);
 	fx_umount(l->f, b + 10, l->rootfs, -22);
@@ -446,6 +453,10 @@ static void lc_oci(struct lc *l)
 	l->f->mntns = FX_HOST_MNTNS;
 	l->f->memcg_id = 1;
 	rt_cmd_exit(l, b + 8, 683);
+	if (fx_kill_shim) {
+		shim_cleanup(l, b, 684, pid1);
+		return;
+	}
 	at(l, 686);
 	fx_exit(l->f, pid1, c->status);
 	at(l, 722);
@@ -455,7 +466,7 @@ static void lc_oci(struct lc *l)
 		at(l, 775);
 		fx_umount(l->f, b + 2, l->rootfs, 0);
 	}
-	shim_cleanup(l, b, 781);
+	shim_cleanup(l, b, 781, pid1);
 	expect(l, CT_PH_ATTACH, 0, 72);
 	expect(l, CT_PH_CREATE, 72, 585);
 	expect(l, CT_PH_START, 628, 681);
@@ -539,7 +550,7 @@ static void lc_runsc(struct lc *l)
 	at(l, 1382);
 	rt_cmd(l, b + 2, b + 9, "delete", false);
 	rt_cmd_exit(l, b + 9, 1407);
-	shim_cleanup(l, b, 1409);
+	shim_cleanup(l, b, 1409, 0);
 	expect(l, CT_PH_ATTACH, 0, 72);
 	expect(l, CT_PH_CREATE, 72, 310 + w);
 	expect(l, CT_PH_START, 316, 354);

@@ -83,6 +83,12 @@ struct fx_ct {
 
 /* fx_container()'s pid 1 runs `sh -c fx_user_cmd` ("exit 3" if NULL) */
 extern const char *fx_user_cmd;
+/*
+ * fx_container(), runc/crun under a shim: the shim is SIGKILLed while the
+ * program runs, and containerd's cleanup kills pid 1 (status unused);
+ * no disconnect (a containerd container only).
+ */
+extern bool fx_kill_shim;
 
 /*
  * Appends the lifecycle and returns the expected phase intervals (in ms

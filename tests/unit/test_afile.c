@@ -74,16 +74,6 @@ Test(afile, abort_keeps_the_old_file)
 	cr_assert_neq(access(a.tmp, F_OK), 0);
 }
 
-Test(afile, keep_after_an_error_renames)
-{
-	struct ct_afile a;
-
-	cr_assert_eq(ct_afile_create(&a, path), 0);
-	cr_assert_eq(write(a.fd, "part\n", 5), 5);
-	cr_assert_eq(ct_afile_keep(&a), 0);
-	assert_content("part\n");
-}
-
 Test(afile, bad_places_fail_at_create)
 {
 	struct ct_afile a;

@@ -84,10 +84,11 @@ Test(cli, all_options)
 
 Test(cli, long_equals_form)
 {
-	cr_assert_eq(PARSE("--runtime=all", "--duration=3", "--replay=x"),
+	cr_assert_eq(PARSE("--runtime=all", "--duration=3", "--record=x"),
 		     CT_CLI_OK, "%s", err);
 	cr_assert_eq(cli.runtime_mask, 0);
-	cr_assert_str_eq(cli.replay_path, "x");
+	cr_assert_float_eq(cli.duration_s, 3.0, 1e-9);
+	cr_assert_str_eq(cli.record_path, "x");
 }
 
 Test(cli, command_after_dashes)
@@ -322,7 +323,8 @@ Test(cli, seconds_plain_decimal)
 			cr_expect(strstr(err, "--"), "%s", err);
 		}
 		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-			cr_expect_eq(PARSE((char *)opts[o], (char *)good[i]),
+			cr_expect_eq(PARSE((char *)opts[o], (char *)good[i],
+					   "--", "true"),
 				     CT_CLI_OK, "%s '%s': %s", opts[o],
 				     good[i], err);
 	}
@@ -393,8 +395,8 @@ Test(cli, metrics_labels)
 	const char *bad[] = { "", ",", "id,", ",name", "id,,name", "all" };
 
 	cr_expect_eq(cli.metrics_labels, 0);
-	cr_assert_eq(PARSE("--listen", ":9466", "--metrics-labels=id"),
-		     CT_CLI_OK, "%s", err);
+	cr_assert_eq(PARSE("--listen", ":9466", "-d", "5",
+			   "--metrics-labels=id"), CT_CLI_OK, "%s", err);
 	cr_expect_eq(cli.metrics_labels, CT_PROM_LABEL_ID);
 	cr_assert_eq(PARSE("-o", "d", "--metrics-labels", "name,id"),
 		     CT_CLI_OK, "%s", err);
@@ -431,6 +433,78 @@ Test(cli, help_and_version)
 	cr_assert_eq(PARSE("-?"), CT_CLI_EXIT_OK, "%s", err);
 	cr_assert_eq(PARSE("--usage"), CT_CLI_EXIT_OK, "%s", err);
 	cr_assert_eq(PARSE("-V"), CT_CLI_EXIT_OK);
+	cr_assert_eq(PARSE("-V", "-j"), CT_CLI_EXIT_OK, "%s", err);
+}
+
+/* A stray word or a COMMAND after -V or -h is a mistake, not ignored. */
+Test(cli, help_and_version_take_nothing_else)
+{
+	cr_assert_eq(PARSE("-V", "extra"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "unexpected argument 'extra'"), "%s", err);
+	cr_assert_eq(PARSE("--help", "extra"), CT_CLI_ERROR);
+	cr_assert_eq(PARSE("-V", "--", "true"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "-V takes no COMMAND"), "%s", err);
+	cr_assert_eq(PARSE("--version", "--bogus"), CT_CLI_ERROR);
+}
+
+/*
+ * --listen's address is checked with the other options, before anything
+ * is loaded, and each kind of mistake is named.
+ */
+Test(cli, listen_address_checked_at_parse)
+{
+	static const struct { const char *addr, *says; } bad[] = {
+		{ "foo", "ADDR:PORT" },
+		{ ":99999", "port '99999'" },
+		{ ":0", "port '0'" },
+		{ ":", "port ''" },
+		{ "127.0.0.1:80x", "port '80x'" },
+		{ "[::1]:9000", "IPv6" },
+		{ "::1", "IPv6" },
+		{ "localhost:9466", "numeric IPv4" },
+		{ "1.2.3:80", "numeric IPv4" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(PARSE("-d", "1", "--listen", (char *)bad[i].addr),
+			     CT_CLI_ERROR, "accepted '%s'", bad[i].addr);
+		cr_expect(strstr(err, "--listen"), "%s: %s", bad[i].addr, err);
+		cr_expect(strstr(err, bad[i].says), "%s: %s", bad[i].addr, err);
+	}
+	cr_assert_eq(PARSE("--listen", ":9466"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(PARSE("--listen", "0.0.0.0:1"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(PARSE("--listen=127.0.0.1:65535"), CT_CLI_OK, "%s", err);
+}
+
+/* Continuous mode folds containers: no series of its own per container. */
+Test(cli, metrics_labels_not_in_continuous_mode)
+{
+	cr_assert_eq(PARSE("--listen", ":9466", "--metrics-labels=id"),
+		     CT_CLI_ERROR);
+	cr_expect(strstr(err, "continuous mode"), "%s", err);
+	cr_assert_eq(PARSE("--listen", ":9466", "--metrics-labels=id", "--",
+			   "true"), CT_CLI_OK, "%s", err);
+}
+
+Test(cli, wait_needs_a_command)
+{
+	cr_assert_eq(PARSE("-w", "3"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--wait"), "%s", err);
+	cr_expect(strstr(err, "COMMAND"), "%s", err);
+	cr_assert_eq(PARSE("-w", "3", "--", "true"), CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.wait_s, 3);
+}
+
+/* A replay has no duration and serves nothing: refused, not ignored. */
+Test(cli, replay_refuses_live_options)
+{
+	cr_assert_eq(PARSE("--replay", "f", "-d", "5"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--replay"), "%s", err);
+	cr_expect(strstr(err, "-d"), "%s", err);
+	cr_assert_eq(PARSE("--replay", "f", "--listen", ":9466"),
+		     CT_CLI_ERROR);
+	cr_expect(strstr(err, "--listen"), "%s", err);
+	cr_assert_eq(PARSE("--replay", "f", "-i", "1"), CT_CLI_OK, "%s", err);
 }
 
 /* -T: the table's wall-clock column; -jT a cluster as any other. */

@@ -463,3 +463,30 @@ Test(client, recording_ctr)
 		ts_free(&r);
 	}
 }
+
+/*
+ * A name longer than the record holds: the client's --name (cut at its
+ * own buffer) still names the container whose name ends in CT_NAME_CUT.
+ */
+Test(client, docker_long_name_cut)
+{
+	char longname[202], arg[210];
+	struct ct_client cl = { 0 };
+	struct ct_container c;
+	struct ct_clients *t;
+	struct ct_fx f;
+
+	memset(longname, 'a', 201);
+	longname[201] = '\0';
+	snprintf(arg, sizeof(arg), "--name=%s", longname);
+	fx_init(&f);
+	client_at(&f, 100, 500, ARGV("docker", "run", "img", "true"));
+	client_at(&f, 101, 600, ARGV("docker", "run", arg, "img"));
+	t = feed(&f);
+	container(&c, CT_ENG_DOCKER, "c1", "", 150);
+	ct_name_copy(c.name, sizeof(c.name), longname, strlen(longname));
+	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_EXACT);
+	cr_assert_eq(cl.pid, 600);
+	ct_clients_free(t);
+	fx_free(&f);
+}

@@ -668,3 +668,66 @@ Test(export, check_dir_before_the_session)
 	free(fresh);
 	free(file);
 }
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char *p = path_in(dir, name);
+	FILE *f = fopen(p, "w");
+
+	cr_assert_not_null(f, "%s", p);
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+static void assert_file_says(const char *dir, const char *name,
+			     const char *text)
+{
+	char *p = path_in(dir, name), *got = tj_slurp(p, NULL);
+
+	cr_assert_not_null(got, "%s is gone", p);
+	cr_assert_str_eq(got, text, "%s was written", p);
+	free(got);
+	free(p);
+}
+
+/*
+ * DIR/hist a symlink to another directory: nothing written or deleted
+ * there, by an export with histograms, one without the target's, or one
+ * with none; and the check before a session says so at once.
+ */
+Test(export, never_through_a_hist_symlink)
+{
+	struct ct_agg *a = ct_agg_new(), *b = ct_agg_new(), *none = ct_agg_new();
+	char err[256], *out = path_in(tmpdir, "out");
+	char *target = path_in(tmpdir, "target"), *link = path_in(out, "hist");
+
+	cr_assert_eq(mkdir(out, 0755), 0);
+	cr_assert_eq(mkdir(target, 0755), 0);
+	put_file(target, "runc-open.txt", "mine\n");
+	put_file(target, "crun-open.json", "mine too\n");
+	cr_assert_eq(symlink("../target", link), 0);
+	add_opens(a, "aaaa0001", CT_RT_RUNC);
+	add_opens(b, "bbbb0001", CT_RT_RUNSC);
+	cr_assert_lt(ct_export_check_dir(out, err, sizeof(err)), 0);
+	cr_expect(strstr(err, "hist' is a symlink"), "%s", err);
+	cr_assert_lt(ct_export_dir(out, a, &meta, err, sizeof(err)), 0);
+	cr_expect(strstr(err, "never writes or deletes through one"), "%s",
+		  err);
+	cr_assert_lt(ct_export_dir(out, b, &meta, err, sizeof(err)), 0);
+	cr_assert_lt(ct_export_dir(out, none, &meta, err, sizeof(err)), 0);
+	assert_file_says(target, "runc-open.txt", "mine\n");
+	assert_file_says(target, "crun-open.json", "mine too\n");
+	assert_no_temp(target);
+	assert_no_temp(out);
+	/* a real hist/ instead: the export goes through */
+	cr_assert_eq(unlink(link), 0);
+	cr_assert_eq(ct_export_dir(out, a, &meta, err, sizeof(err)), 0, "%s",
+		     err);
+	free(out);
+	free(target);
+	free(link);
+	ct_agg_free(a);
+	ct_agg_free(b);
+	ct_agg_free(none);
+}

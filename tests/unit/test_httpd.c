@@ -2,6 +2,7 @@
 /* --listen's HTTP request parsing and its bounded, non-blocking server. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,5 +146,76 @@ Test(httpd, serves_200_404_400_over_loopback)
 	cr_assert(strstr(resp, "HTTP/1.0 404"), "%s", resp);
 	roundtrip(h, port, "BLAH\r\n\r\n", resp, sizeof(resp));
 	cr_assert(strstr(resp, "HTTP/1.0 400"), "%s", resp);
+	httpd_close(h);
+}
+
+static int open_on_free_port(struct httpd **h, int from)
+{
+	int port;
+
+	for (port = from; port < from + 100; port++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "127.0.0.1:%d", port);
+		if (!httpd_open(h, a, body, NULL))
+			return port;
+	}
+	cr_assert_fail("no free port from %d", from);
+	return -1;
+}
+
+static int connect_to(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/*
+ * Every slot held by a client that sends nothing: the next ones, whose
+ * request is already there when they are accepted, get the documented
+ * 503, whole, not a TCP reset (closing a socket with unread data resets
+ * it).
+ */
+Test(httpd, full_slots_answer_503_not_reset)
+{
+	static const char req[] = "GET /healthz HTTP/1.0\r\n\r\n";
+	int idle[HTTPD_MAX_CONN], fd, port, i, k, got;
+	struct httpd *h = NULL;
+	char resp[256];
+	ssize_t n;
+
+	port = open_on_free_port(&h, 39200);
+	for (i = 0; i < HTTPD_MAX_CONN; i++)
+		idle[i] = connect_to(port);
+	httpd_poll(h, now());
+	for (k = 0; k < 5; k++) {
+		fd = connect_to(port);
+		cr_assert_eq(send(fd, req, sizeof(req) - 1, 0),
+			     (ssize_t)sizeof(req) - 1);
+		usleep(2000);	/* the request is in before the accept */
+		got = 0;
+		for (i = 0; i < 200; i++) {
+			httpd_poll(h, now());
+			n = recv(fd, resp + got, sizeof(resp) - 1 - got,
+				 MSG_DONTWAIT);
+			if (n == 0)
+				break;
+			cr_assert(n > 0 || errno == EAGAIN, "try %d: %s after "
+				  "%d bytes", k, strerror(errno), got);
+			if (n > 0)
+				got += n;
+			usleep(1000);
+		}
+		resp[got] = '\0';
+		cr_assert(strstr(resp, "HTTP/1.0 503"), "try %d: '%s'", k, resp);
+		close(fd);
+	}
+	for (i = 0; i < HTTPD_MAX_CONN; i++)
+		close(idle[i]);
 	httpd_close(h);
 }

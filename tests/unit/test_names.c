@@ -11,6 +11,7 @@
 #include "tracker.h"
 #include "fixture.h"
 #include "names.h"
+#include "util.h"
 
 static char top[64];
 
@@ -91,6 +92,51 @@ Test(names, name_from_config)
 		     -ENOENT);
 }
 
+/*
+ * Docker accepts names of 201 characters: the record keeps the first
+ * CT_NAME_LEN - 4 bytes and "…", never "" (as before) or a silent cut.
+ */
+Test(names, long_name_cut_with_a_mark)
+{
+	char root[128], name[CT_NAME_LEN], json[512], full[202];
+
+	memset(full, 'n', 201);
+	full[0] = 'L';
+	full[201] = '\0';
+	snprintf(json, sizeof(json), "{\"ID\":\"abc\",\"Name\":\"/%s\"}", full);
+	PUTS("root/containers/abc/config.v2.json", json);
+	snprintf(root, sizeof(root), "%s/root", top);
+	cr_assert_eq(ct_docker_name_in(root, "abc", name, sizeof(name)), 0);
+	cr_expect_eq(strlen(name), CT_NAME_LEN - 1);
+	cr_expect(!strncmp(name, full, CT_NAME_LEN - 4), "%s", name);
+	cr_expect_str_eq(name + CT_NAME_LEN - 4, CT_NAME_CUT);
+	/* 127 bytes still fit whole */
+	full[127] = '\0';
+	snprintf(json, sizeof(json), "{\"Name\":\"/%s\"}", full);
+	PUTS("root/containers/abd/config.v2.json", json);
+	cr_assert_eq(ct_docker_name_in(root, "abd", name, sizeof(name)), 0);
+	cr_expect_str_eq(name, full);
+}
+
+/* A client's --name (cut at its buffer) still names the cut record. */
+Test(names, cut_names_compared_as_far_as_they_go)
+{
+	char cut[CT_NAME_LEN], argv_name[CT_ID_LEN], full[202];
+
+	memset(full, 'n', 201);
+	full[201] = '\0';
+	ct_name_copy(cut, sizeof(cut), full, 201);
+	ct_copy_str(argv_name, sizeof(argv_name), full, SIZE_MAX);
+	cr_expect(ct_name_same(argv_name, sizeof(argv_name), cut));
+	cr_expect(ct_name_same(full, sizeof(full), cut));
+	full[100] = 'x';
+	cr_expect_not(ct_name_same(full, sizeof(full), cut));
+	cr_expect_not(ct_name_same("nnn", CT_ID_LEN, cut), "whole, shorter");
+	cr_expect(ct_name_same("web", CT_ID_LEN, "web"));
+	cr_expect_not(ct_name_same("web", CT_ID_LEN, "web-1"));
+	cr_expect_not(ct_name_same("web-1", CT_ID_LEN, "web"));
+}
+
 Test(names, untrusted_input_refused)
 {
 	char root[128], name[8];
@@ -101,8 +147,9 @@ Test(names, untrusted_input_refused)
 	snprintf(root, sizeof(root), "%s/root", top);
 	cr_expect_eq(ct_docker_name_in(root, "abc", name, sizeof(name)),
 		     -EINVAL, "a quote inside the name");
-	cr_expect_eq(ct_docker_name_in(root, "abd", name, sizeof(name)),
-		     -EINVAL, "longer than the buffer");
+	cr_expect_eq(ct_docker_name_in(root, "abd", name, sizeof(name)), 0,
+		     "longer than the buffer: cut, marked");
+	cr_expect_str_eq(name, "wayt" CT_NAME_CUT);
 	cr_expect_eq(ct_docker_name_in(root, "abe", name, sizeof(name)),
 		     -EINVAL, "no Name field");
 	cr_expect_eq(ct_docker_name_in(root, "../../etc", name, sizeof(name)),

@@ -9,12 +9,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "recfile.h"
+#include "util.h"
 
 static char dir[64];
 static char path[128];
@@ -70,7 +72,7 @@ static void write_with_hdr(const struct ct_rec_file_hdr *h, const void *tail,
 	write_bytes(buf, sizeof(*h) + n);
 }
 
-/* Temp files of the writer in dir: ".rec.ct.XXXXXX" (afile.h). */
+/* Temp files in dir: ".rec.ct.XXXXXX" (afile.h; the writer makes none). */
 static int temps(void)
 {
 	DIR *d = opendir(dir);
@@ -107,9 +109,9 @@ Test(recfile, round_trip)
 		make_exit(&x, i, i << 8);
 		cr_assert_eq(ct_rec_write(w, &x, sizeof(x)), 0);
 	}
-	/* Nothing at the final name until close: no torn file. */
-	cr_assert_neq(access(path, F_OK), 0);
-	cr_assert_eq(temps(), 1);
+	/* the final name from the start, no temp file to rename */
+	cr_assert_eq(access(path, F_OK), 0);
+	cr_assert_eq(temps(), 0);
 	cr_assert_eq(ct_rec_writer_close(w, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(temps(), 0);
 
@@ -253,7 +255,7 @@ Test(recfile, truncated_record)
 	make_exit(&x[1], 2, 0);
 	/* The second record loses its last byte. */
 	write_with_hdr(&h, x, sizeof(x) - 1);
-	cr_assert_lt(drain(), 0);
+	cr_assert_eq(drain(), -ENODATA, "a cut, not a malformed record");
 	snprintf(want, sizeof(want), "%s: truncated record at offset %zu",
 		 path, sizeof(h) + sizeof(x[0]));
 	cr_assert_str_eq(err, want);
@@ -267,7 +269,7 @@ Test(recfile, truncated_record_header)
 	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
 	make_exit(&x, 1, 0);
 	write_with_hdr(&h, &x, 10);
-	cr_assert_lt(drain(), 0);
+	cr_assert_eq(drain(), -ENODATA);
 	cr_assert(strstr(err, "truncated record at offset 128"), "%s", err);
 }
 
@@ -335,6 +337,114 @@ Test(recfile, missing_directory_refused_at_create)
 	cr_assert_eq(ct_rec_writer_create(&w, "/proc/x/rec.ct", err,
 					  sizeof(err)), -ENOENT);
 	cr_assert(strstr(err, "cannot create"), "%s", err);
+}
+
+static off_t file_size_of(const char *p)
+{
+	struct stat st;
+
+	cr_assert_eq(stat(p, &st), 0, "%s", p);
+	return st.st_size;
+}
+
+static off_t file_size(void)
+{
+	return file_size_of(path);
+}
+
+/*
+ * A killed session loses at most CT_REC_FLUSH_NS of records: the file has
+ * its header at once, under its final name, and a record once it is that
+ * old (at the next write or tick), not once 1 MiB has gathered.
+ */
+Test(recfile, records_reach_the_file_within_the_flush_interval)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_writer *w;
+	struct ct_exit x;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(file_size(), (off_t)sizeof(h));
+	make_exit(&x, 1, 0);
+	cr_assert_eq(ct_rec_write(w, &x, sizeof(x)), 0);
+	cr_assert_eq(ct_rec_writer_tick(w, ct_mono_ns()), 0);
+	cr_assert_eq(file_size(), (off_t)sizeof(h), "buffered while young");
+	cr_assert_eq(ct_rec_writer_tick(w, ct_mono_ns() + CT_REC_FLUSH_NS),
+		     0);
+	cr_assert_eq(file_size(), (off_t)(sizeof(h) + sizeof(x)));
+	/* a write finds its buffer old and sends it, itself included */
+	make_exit(&x, 2, 0);
+	cr_assert_eq(ct_rec_write(w, &x, sizeof(x)), 0);
+	usleep(CT_REC_FLUSH_NS / 1000 + 1000);
+	make_exit(&x, 3, 0);
+	cr_assert_eq(ct_rec_write(w, &x, sizeof(x)), 0);
+	cr_assert_eq(file_size(), (off_t)(sizeof(h) + 3 * sizeof(x)));
+	ct_rec_writer_abort(w);
+}
+
+/* A full disk is said at the first flush after it, not at the end. */
+Test(recfile, write_error_known_at_the_next_flush)
+{
+	struct rlimit rl = { .rlim_cur = 4096, .rlim_max = 4096 };
+	struct ct_rec_file_hdr h;
+	struct ct_rec_writer *w;
+	struct ct_exit x;
+	int i, rc = 0;
+
+	signal(SIGXFSZ, SIG_IGN);
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	cr_assert_eq(ct_rec_writer_open(&w, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	for (i = 0; i < 100; i++) {	/* 8 KB, far below the buffer */
+		make_exit(&x, i, 0);
+		cr_assert_eq(ct_rec_write(w, &x, sizeof(x)), 0);
+	}
+	rc = ct_rec_writer_tick(w, ct_mono_ns() + CT_REC_FLUSH_NS);
+	cr_assert_eq(rc, -EFBIG, "%d", rc);
+	cr_assert_eq(ct_rec_write(w, &x, sizeof(x)), -EFBIG, "sticky");
+	cr_assert_eq(ct_rec_writer_close(w, err, sizeof(err)), -EFBIG);
+	cr_assert(strstr(err, "later records are lost"), "%s", err);
+}
+
+/* Never through a symlink: its target is left alone. */
+Test(recfile, symlink_target_refused)
+{
+	char target[160];
+	struct ct_rec_writer *w;
+
+	snprintf(target, sizeof(target), "%s/target", dir);
+	write_bytes("keep", 4);
+	cr_assert_eq(rename(path, target), 0);
+	cr_assert_eq(symlink(target, path), 0);
+	cr_assert_eq(ct_rec_writer_create(&w, path, err, sizeof(err)), -ELOOP);
+	cr_assert(strstr(err, "symlink"), "%s", err);
+	cr_assert_null(w);
+	unlink(path);
+	cr_assert_eq(access(target, F_OK), 0);
+	cr_assert_eq(file_size_of(target), 4);
+	unlink(target);
+}
+
+/* An existing file is truncated by the header only: an abort before it
+ * leaves it as it was. */
+Test(recfile, existing_file_untouched_until_the_header)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_writer *w;
+
+	write_bytes("keep", 4);
+	cr_assert_eq(ct_rec_writer_create(&w, path, err, sizeof(err)), 0,
+		     "%s", err);
+	ct_rec_writer_abort(w);
+	cr_assert_eq(file_size(), 4);
+	cr_assert_eq(ct_rec_writer_create(&w, path, err, sizeof(err)), 0);
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	cr_assert_eq(ct_rec_writer_header(w, &h), 0);
+	cr_assert_eq(file_size(), (off_t)sizeof(h));
+	cr_assert_eq(ct_rec_writer_close(w, err, sizeof(err)), 0, "%s", err);
 }
 
 /*

@@ -347,3 +347,94 @@ Test(session, text_report_chains_after_summary)
 	free(text);
 	ct_session_free(&s);
 }
+
+/*
+ * FIXTURE's first n records, then cut_into bytes of the next: a session
+ * killed before its end mark.  Returns the path of the copy.
+ */
+static void cut_copy(char *out, size_t n, size_t cut_into)
+{
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	char err[256];
+	const void *rec;
+	size_t len, i;
+	FILE *f;
+	int fd;
+
+	strcpy(out, "/tmp/ct-cut-XXXXXX");
+	fd = mkstemp(out);
+	cr_assert_geq(fd, 0);
+	f = fdopen(fd, "wb");
+	cr_assert_eq(ct_rec_reader_open(&r, FIXTURE, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(fwrite(&h, sizeof(h), 1, f), 1);
+	for (i = 0; i <= n; i++) {
+		cr_assert_eq(ct_rec_next(r, &rec, &len, err, sizeof(err)), 1,
+			     "%s", err);
+		cr_assert_neq(((const struct ct_hdr *)rec)->type, CT_EV_END,
+			      "cut before the end mark");
+		if (i == n)
+			len = cut_into;
+		cr_assert_eq(fwrite(rec, 1, len, f), len);
+	}
+	ct_rec_reader_close(r);
+	fclose(f);
+}
+
+/* Replays path with stderr into a file; returns the status, *said what
+ * stderr got (free it). */
+static int replay_said(const char *path, char **said)
+{
+	struct ct_cli cli = { .replay_path = path };
+	struct ct_session s = { .cli = &cli };
+	char epath[] = "/tmp/ct-cut-err-XXXXXX";
+	size_t len;
+	int fd = mkstemp(epath), ret;
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_not_null(freopen("/dev/null", "w", stdout));
+	cr_assert_not_null(freopen(epath, "w", stderr));
+	ret = ct_session_replay(&s);
+	fflush(stderr);
+	ct_session_free(&s);
+	*said = tj_slurp(epath, &len);
+	unlink(epath);
+	cr_assert_not_null(*said);
+	return ret;
+}
+
+/*
+ * A recording without its end mark (coldtrace killed) is reported as far
+ * as it goes, said to be cut with the number of records it holds, and
+ * exits with CT_EXIT_CUT, whether it ends between records or in one.
+ */
+Test(session, replay_of_a_cut_recording)
+{
+	char path[32], *said;
+	int ret;
+
+	cut_copy(path, 60, 0);
+	ret = replay_said(path, &said);
+	unlink(path);
+	cr_expect_eq(ret, CT_EXIT_CUT, "%d: %s", ret, said);
+	cr_expect(strstr(said, "recording cut: 60 records, no end mark"), "%s",
+		  said);
+	cr_expect_null(strstr(said, "torn"), "%s", said);
+	free(said);
+
+	cut_copy(path, 60, 30);
+	ret = replay_said(path, &said);
+	unlink(path);
+	cr_expect_eq(ret, CT_EXIT_CUT, "%d: %s", ret, said);
+	cr_expect(strstr(said, "recording cut: 60 records, no end mark, then "
+			 "a torn record"), "%s", said);
+	free(said);
+
+	/* the whole fixture has its end mark */
+	ret = replay_said(FIXTURE, &said);
+	cr_expect_eq(ret, 0, "%d: %s", ret, said);
+	cr_expect_null(strstr(said, "cut"), "%s", said);
+	free(said);
+}

@@ -261,6 +261,37 @@ Test(tracker, killed_by_signal)
 	full_case(&c, CT_ENG_DOCKER, 128 + 9);
 }
 
+/*
+ * The shim killed while the program runs (containerd's cleanup then
+ * kills pid 1: 137): not a complete record with exit 137, as a SIGKILL
+ * of the program would give, but one that names the shim's end.
+ */
+Test(tracker, shim_killed_while_running)
+{
+	struct fx_ct c = { "shimkill", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 0,
+			   0, false, 86 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	const struct ct_container *r;
+
+	fx_kill_shim = true;
+	r = run_one(&c, s, e);
+	fx_kill_shim = false;
+
+	cr_expect_not(r->complete, "its end was not the program's");
+	cr_expect_eq(r->shim_exit, 128 + 9);
+	cr_expect_eq(r->failed, CT_FAIL_NONE, "the program did run");
+}
+
+/* The shim's usual end, after the program's: nothing said. */
+Test(tracker, shim_exit_after_the_program)
+{
+	struct fx_ct c = { "shimok", CT_RT_RUNC, CT_ENG_CONTAINERD, 1000, 0,
+			   9, false, 86 };
+
+	full_case(&c, CT_ENG_CONTAINERD, 128 + 9);
+	cr_expect_eq(sink.got[0].shim_exit, 0);
+}
+
 /* Emitted only after the grace period, on the next event or a tick. */
 Test(tracker, grace_then_emit)
 {
