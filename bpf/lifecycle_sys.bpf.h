@@ -78,7 +78,7 @@ static __always_inline void mount_exit(__u32 type, long ret)
 }
 
 /*
- * connect(2), for Kata (design §3: create ends when the guest agent is
+ * connect(2), for Kata (docs/design.md "Phases": create ends when the guest agent is
  * reachable).  The shim reaches the agent over AF_VSOCK (qemu,
  * vhost-vsock) or over a hybrid vsock: a unix socket served by the VMM
  * (firecracker: ".../kata.hvsock", cloud-hypervisor: ".../clh.sock").
@@ -151,7 +151,7 @@ static __always_inline bool hvsock_path(const char *addr, __u32 addrlen)
  * their engine's API socket) and the shims' (containerd-shim*: Kata's
  * hybrid vsock or vsock to its agent, cloud-hypervisor's clh.sock).
  * Every other process's connect stops here, at two loads, before any of
- * its memory is read or a map is looked up (issue 11 target 1).
+ * its memory is read or a map is looked up.
  */
 static __always_inline bool connect_comm(void)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * File-open latency of containerised programs, aggregated in the kernel
- * into log2 histograms (design §2, issue 3).  Nothing crosses to
+ * into log2 histograms (docs/design.md "Architecture").  Nothing crosses to
  * userspace per open: userspace reads the hists map when it emits a
  * container.
  *
@@ -113,7 +113,7 @@ int BPF_PROG(ct_opens_exit, struct task_struct *p)
  * SYS_SECCOMP, raised in the trapping thread's own context, instead of
  * a ptrace stop.  Only counted, so that userspace reports the
  * container's opens as unobservable rather than the few ptrace stops
- * systrap also makes (issue 17).  Signals are rare: the cost is nil.
+ * systrap also makes.  Signals are rare: the cost is nil.
  */
 
 /*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The prepare phase (design §3, docs/phases.md): dockerd's own creation
+ * The prepare phase (docs/design.md "Phases", docs/phases.md): dockerd's own creation
  * of a container begins with the directories of its read-write layer,
  * `<data-root>/overlay2/<mount id>-init`.  Every mkdirat(2) by dockerd
  * that succeeds becomes a CT_EV_MKDIR record in the lifecycle ring

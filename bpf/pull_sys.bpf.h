@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Image pulls (design §3 "Image pull", issue 5), seen from the files the
+ * Image pulls (docs/design.md "Phases" "Image pull"), seen from the files the
  * daemons write:
  *  - dockerd 20.10 downloads each layer into <data-root>/tmp/GetImageBlob*
  *    (fetch = its writes), reads it back through gzip into docker-untar

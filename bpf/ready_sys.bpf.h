@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Readiness marker (design §3, ready): the first listen(2) that succeeds
+ * Readiness marker (docs/design.md "Phases", ready): the first listen(2) that succeeds
  * in a container.  One CT_EV_LISTEN record per successful listen of a
  * tracked container; userspace keeps the first one after the program's
  * exec.
@@ -14,7 +14,7 @@
  * runsc (ptrace platform): the guest's listen is emulated by the sentry,
  * but the stub thread's syscall exit still fires with the emulated return
  * value and orig_ax still holds the guest's syscall number, as for
- * openat (design §5).  The sandbox's own host listens (its control
+ * openat (docs/design.md "Facts measured").  The sandbox's own host listens (its control
  * socket) happen before the program starts: userspace drops them by
  * time.
  *

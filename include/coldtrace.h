@@ -160,7 +160,7 @@ struct ct_connect {
 
 /*
  * CT_EV_LISTEN (bpf/ready.bpf.c): a listen(2) that returned 0 in a
- * container tracked by the open tracer (design §3, ready).  Under runsc
+ * container tracked by the open tracer (docs/design.md "Phases", ready).  Under runsc
  * (ptrace) the guest's listen shows as a sys_exit on the stub thread with
  * the emulated return value.  opens_* is the container's guest open
  * histogram at that moment: the opens made before it was ready.
@@ -211,7 +211,7 @@ struct ct_tstate {
  * CT_EV_MKDIR (bpf/prepare_sys.bpf.h): a mkdirat(2) by dockerd that
  * returned 0; ts_ns is its exit, start_ns its enter.  dockerd's creation
  * of a container begins with its read-write layer `<root>/overlay2/<mount
- * id>-init` (design §3, prepare; docs/phases.md).
+ * id>-init` (docs/design.md "Phases", prepare; docs/phases.md).
  *
  * CT_EV_RMDIR, the same struct: an unlinkat(2) with AT_REMOVEDIR by
  * dockerd that returned 0, on a name of 64 bytes or more; ts_ns is its
@@ -318,7 +318,7 @@ struct ct_rec_file_hdr {
 };
 _Static_assert(sizeof(struct ct_rec_file_hdr) == 128, "rec file hdr ABI");
 
-/* Which cgroup identifies a container (design §4). */
+/* Which cgroup identifies a container (docs/design.md "Attribution"). */
 enum ct_cgroup_mode {
 	CT_CGROUP_V1_MEMORY = 1,	/* hdr.memcg_id */
 	CT_CGROUP_V2 = 2,		/* hdr.cgroup_id */

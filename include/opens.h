@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * File-open latency histograms (issue 3): the maps shared by
+ * File-open latency histograms: the maps shared by
  * bpf/opens.bpf.c and user/opens_bpf.c, and the CT_EV_OPENS record that
  * carries one histogram in --record files.
  *

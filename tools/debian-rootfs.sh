@@ -3,7 +3,7 @@
 #
 # A Debian 12 root file system as a tar file, built offline-friendly with
 # debootstrap from the host's Debian mirror (the only package source this
-# machine reaches), for images made by `docker import` (issue 15: real
+# machine reaches), for images made by `docker import` (real
 # Python function images instead of random layers).
 #
 #   tools/debian-rootfs.sh NAME [PKG,PKG,...]

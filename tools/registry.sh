@@ -329,7 +329,7 @@ EOF
 	log "pushed $ADDR/$name-fat:latest and $ADDR/$name-slim:latest"
 }
 
-# ---- Python function images (issue 15: the multi-stage study) ----
+# ---- Python function images (the multi-stage study) ----
 
 # What the function imports, in both images; what a single-stage build
 # also ships (the study's list: build-essential, python-dev, libssl-dev,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * When the syscall hooks are attached (issue 11, target 4).  Any attached
+ * When the syscall hooks are attached.  Any attached
  * syscall tracepoint puts every process of the host on the kernel's slow
  * syscall path, whatever the program does, so on an idle host they are
  * detached: no container starting, running or being removed under trace,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Cold-start chains (issue 13 items 2 and 3, docs/phases.md "chain"):
+ * Cold-start chains (docs/phases.md "chain"):
  * the containers one process (the workflow runner: the client's parent)
  * asked for, as a DAG of steps ordered by request.  A step follows the
  * step whose result (its program's exit, the start of die) came last

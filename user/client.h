@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Who asked for each container (issue 13, docs/phases.md "client"): the
+ * Who asked for each container (docs/phases.md "client"): the
  * docker, podman or ctr process whose request made the engine create it.
  * Kept from exec (argv), fork (the parent's comm), exit (lifetime),
  * connect (the request to the engine's socket) and stdin (the first data

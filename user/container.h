@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "opens.h"	/* CT_OPENS_SLOW_K: the slowest opens kept */
 
-/* Order is the order of design §3; names are the JSON keys. */
+/* Order is the order of docs/design.md "Phases"; names are the JSON keys. */
 enum ct_phase {
 	CT_PH_PREPARE,	/* the engine's own creation, before the shim */
 	CT_PH_ATTACH,
@@ -45,7 +45,7 @@ enum ct_engine_kind {
 	CT_ENG_MAX,
 };
 
-/* Why a container never ran its program (design §3: a failed create). */
+/* Why a container never ran its program (docs/design.md "Phases": a failed create). */
 enum ct_failure {
 	CT_FAIL_NONE,
 	CT_FAIL_CREATE,		/* the runtime's create failed */
@@ -71,7 +71,7 @@ struct ct_interval {
 #define CT_HIST_SLOTS	32
 
 /*
- * Why a container's cgroup key (design §4) does not stand for it alone:
+ * Why a container's cgroup key (docs/design.md "Attribution") does not stand for it alone:
  * coldtrace and the runtime see different cgroup trees (v1 memory vs v2),
  * so the runtime never moved the program into a cgroup of the key's kind
  * and it keeps an inherited one.  Its opens cannot be told apart.
@@ -198,7 +198,7 @@ struct ct_container {
 	bool has_pull;
 	struct ct_interval pull;
 	char pull_image[256];
-	struct ct_opens opens;	/* filled just before emission (issue 3) */
+	struct ct_opens opens;	/* filled just before emission */
 	struct ct_opens gofer_opens;	/* runsc: the gofer's host opens */
 	struct ct_split split[CT_PH_MAX];	/* --why */
 	/* CRI: the record of a pod sandbox (its pause container), or the
@@ -267,7 +267,7 @@ void ct_name_copy(char *dst, size_t cap, const char *name, size_t n);
 bool ct_name_same(const char *a, size_t acap, const char *b);
 
 /*
- * cold_start_ns (design §3): first_ns to the end of ready; without a
+ * cold_start_ns (docs/design.md "Phases"): first_ns to the end of ready; without a
  * readiness marker, to the user program's exec (the start of run: the
  * end of start under a shim, of create for `runc run`).  A pod's: to its
  * last app container's program exec.  0 if none.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --output DIR: the files of design §6.  Each is written into a staging
+ * --output DIR: the files of docs/design.md "Interface".  Each is written into a staging
  * directory in DIR, flushed and fsync'ed, then renamed over the final
  * name, so a reader never sees half a file nor (after a failed export) a
  * mix of two sessions' files.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Continuous mode's statistics (issue 14 item 2): one fixed-size
+ * Continuous mode's statistics: one fixed-size
  * log-linear histogram per sample stream, so that folding the millionth
  * container costs no more memory than the first.
  *

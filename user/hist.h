@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * log2 latency histograms (issue 3), pure C: percentiles, bcc-style text,
+ * log2 latency histograms, pure C: percentiles, bcc-style text,
  * JSON, struct ct_opens and the CT_EV_OPENS record.  No BPF, no root.
  *
  * Slot k counts values in [2^k, 2^(k+1)) ns; slot 0 also counts 0 and

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Bounded HTTP/1.0 server for --listen (issue 14): GET /metrics, /healthz.
+ * Bounded HTTP/1.0 server for --listen: GET /metrics, /healthz.
  * Poll-driven from the caller's loop, never blocks: non-blocking sockets,
  * a fixed number of connections, a request-size cap and an idle timeout,
  * so a slow scraper cannot stall event processing.

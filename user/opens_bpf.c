@@ -136,7 +136,7 @@ static int read_kind(struct ct_opens_bpf *o, uint64_t key, uint32_t kind,
 	/*
 	 * systrap: guest syscalls trap by seccomp (SIGSYS to the stub), not
 	 * by a ptrace stop; the few ptrace stops it makes would give a
-	 * wrong count (issue 17: 3 of 201), so none is reported.
+	 * wrong count (3 of 201), so none is reported.
 	 */
 	if (t.seccomp_traps) {
 		out->unobservable = true;

@@ -88,7 +88,7 @@ static void json_phases(struct ct_json *w, const struct ct_container *c)
 /*
  * "pull": the image pull that preceded the container (docker run of an
  * image not yet there).  Kept out of "phases": it is not one of the
- * phases of design §3 and not part of total_ns.
+ * phases of docs/design.md "Phases" and not part of total_ns.
  */
 static void json_pull(struct ct_json *w, const struct ct_container *c)
 {
@@ -839,7 +839,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "chains_not_kept", ch.dropped_kept);
 }
 
-/* "v1-memory" or "v2": what a container is (design §4), for a reader to
+/* "v1-memory" or "v2": what a container is (docs/design.md "Attribution"), for a reader to
  * check against the host's cgroup view. */
 const char *ct_cgroup_key_name(enum ct_cgroup_mode m)
 {

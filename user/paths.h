@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --paths (issue 3): the slowest guest opens of a container, pure C.
+ * --paths: the slowest guest opens of a container, pure C.
  * Keeping a bounded list slowest first, the text and JSON forms (paths
  * are untrusted bytes: escaped in both) and the CT_EV_PATHS record.
  */

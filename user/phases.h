@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Phase rules as data (design §3, docs/phases.md).  The tracker turns
+ * Phase rules as data (docs/design.md "Phases", docs/phases.md).  The tracker turns
  * events into a few named transitions; one table per family of engine x
  * runtime maps each transition to phase begins and ends.  Adding an engine
  * is: classifier rules, one table here, fixtures.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The prepare phase (design §3, docs/phases.md): the engine's own
+ * The prepare phase (docs/design.md "Phases", docs/phases.md): the engine's own
  * creation of a container, before the shim.
  *  - dockerd: from the mkdirat of its read-write layer
  *    `<data-root>/overlay2/<mount id>-init` (CT_EV_MKDIR), attributed by

@@ -11,7 +11,7 @@
 #include "json.h"
 #include "pull.h"
 
-/* {"type": "pull", ...} as in design §6 (no newline). */
+/* {"type": "pull", ...} as in docs/design.md "Interface" (no newline). */
 void ct_json_pull(struct ct_json *w, const struct ct_pull *p);
 /* One pull as a JSON line; 0 or -EIO. */
 int ct_pull_output_json(FILE *f, const struct ct_pull *p);

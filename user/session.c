@@ -321,7 +321,7 @@ void ct_session_interim(struct ct_session *s, uint64_t lost)
 		summary(s, &m);
 		ct_report_check_stdout();
 	}
-	/* a long session's files are never older than -i (issue 14 item 2) */
+	/* a long session's files are never older than -i */
 	if (s->cli->output_dir)
 		export_dir(s, &m);
 }

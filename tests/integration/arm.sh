@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# Idle-host arming (issue 11 target 4).  One session with the default
+# Idle-host arming.  One session with the default
 # --arm=auto, -v and --record:
 # - the session is up only once its syscall hooks are attached: the
 #   lifecycle programs are attached seconds earlier on a loaded host, so

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# Smoke check of tools/bench/bpf-cost --quick (issue 11's table): every
+# Smoke check of tools/bench/bpf-cost --quick (the cost targets' table): every
 # configuration measured, coldtrace counting all of the container's opens
 # (the bench exits 1 otherwise, or when a tracer's programs did not run),
-# and a ratio with PASS or MISS in every target cell, issue 11 target 4's
+# and a ratio with PASS or MISS in every target cell target 4's
 # idle host included: coldtrace with no container measured with its
 # syscall hooks detached (no BPF time on a host syscall).  The numbers
 # themselves are the bench's business (docs/bench.md), not a test's.

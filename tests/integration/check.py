@@ -92,7 +92,7 @@ def check_phase_shapes(rec, required):
 
 
 def check_order(rec):
-    """Lifecycle order of design §3: each phase starts no earlier than the
+    """Lifecycle order of docs/design.md "Phases": each phase starts no earlier than the
     one before it.  connect (a hook inside create) and disconnect (dockerd
     releases the network around delete) may overlap their neighbours, so
     they are only placed inside the container's span."""

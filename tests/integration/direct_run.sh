@@ -3,7 +3,7 @@
 #
 # A runtime run directly on an OCI bundle (`runc run`, `runsc run`): engine
 # "direct", the runtime's name, the id from argv, phases create, run and
-# destroy (design §3: no shim, no separate start).
+# destroy (docs/design.md "Phases": no shim, no separate start).
 . "$(dirname "$0")/lib.sh"
 
 rt=${1:?usage: direct_run.sh runc|runsc}

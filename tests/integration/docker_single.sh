@@ -3,7 +3,7 @@
 #
 # One `docker run --rm` under runtime $1: exactly one complete record with
 # the container's full id (from --cidfile), runtime $1, engine docker, the
-# create/start/run/destroy phases in design §3 order, times consistent
+# create/start/run/destroy phases in docs/design.md "Phases" order, times consistent
 # with the command's wall clock and with `docker events`.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# Kata Containers, modeled (design §3 Kata column), checked with stand-in
+# Kata Containers, modeled (docs/design.md "Phases" Kata column), checked with stand-in
 # processes: real execs, forks and exits in Kata's process tree and argv
 # (tests/integration/kata-standin/, docs/kata.md), no guest.
 #

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# --listen (issue 14): /metrics counts the containers started while it
+# --listen: /metrics counts the containers started while it
 # runs, passes promtool, answers 404 / 431, and 100 concurrent scrapes
 # neither crash it nor stop event processing (a container started after
 # them is still counted, nothing lost or dropped); slow scrapers holding

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# The prepare phase and destroy's end at dockerd's removal (issue 10,
+# The prepare phase and destroy's end at dockerd's removal (
 # docs/phases.md): dockerd's creation of a container before the shim,
 # ctr's container record + snapshot, dockerd's removal after the last
 # process.
@@ -14,7 +14,7 @@
 #    event, which dockerd sends right after it, and at most
 #    DESTROY_EVENT_MS before it; total_ns against the wall clock of
 #    `docker run`: >= 95 % for one container, >= 90 % for six at once
-#    (issue 10);
+#   ;
 #  - docker run -d + docker rm -f: destroy begins after rm's exec and
 #    ends at the removal rm asked for, inside rm's wall clock;
 #  - ctr run: prepare present and > 0, before attach; its client is the

@@ -4,7 +4,7 @@
 # A real Prometheus server (Debian's /usr/bin/prometheus on 127.0.0.1,
 # its own data dir) scrapes `coldtrace --listen` every second while 20
 # containers run under runc (`ctr run`: engine containerd, a shim) and 5
-# under runsc (`runsc run`: engine direct) (issue 14 item 1):
+# under runsc (`runsc run`: engine direct):
 # - sum by (container_runtime) (coldtrace_containers_total) is 20 and 5,
 #   and so is the count of their cold_start histograms;
 # - histogram_quantile(0.5) of the runc create buckets lies in the same

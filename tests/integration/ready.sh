@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# The ready phase under runtime $1 (design §3, issue 10): a Node.js
+# The ready phase under runtime $1 (docs/design.md "Phases"): a Node.js
 # container that sleeps 300 ms, listens on a TCP port and prints its own
 # wall clock (ns) right after: ready must end within 5 ms of
 # that clock and last >= 300 ms.  A container that never listens has no

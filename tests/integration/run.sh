@@ -65,6 +65,7 @@ TESTS=(
 	"trace-parser|trace_parser.sh"
 	"caps|caps.sh"
 	"distclean-state|distclean_state.sh"
+	"readme|readme.sh"
 )
 
 # The core lifecycle tests once more against the second version set

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# How a live session ends and starts (issue 8 items 1, 2, 3, 5):
+# How a live session ends and starts (2, 3, 5):
 # - -d or SIGTERM ends it within 1 s even while COMMAND runs on: COMMAND
 #   gets SIGTERM, and one that ignores it is left running and named;
 # - unusable outputs (--record DIR, -o /proc/x) fail in under a second,

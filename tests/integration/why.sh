@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# --why (issue 10): each phase's cpu / runq / io / sleep split against
+# --why: each phase's cpu / runq / io / sleep split against
 # independent truth.
 #  - a Node.js program spinning 200 ms: run's cpu_ns >= 200 ms and within
 #    15 % of the CPU time node itself reports (process.cpuUsage());

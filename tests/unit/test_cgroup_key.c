@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * A container key that is not the container's own (issue 16: coldtrace in
+ * A container key that is not the container's own (coldtrace in
  * one cgroup view, the runtime in the other): the record says its opens
  * are unobservable and why, the summary counts it, never a histogram of
  * somebody else's opens.

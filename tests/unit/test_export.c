@@ -571,7 +571,7 @@ Test(export, failed_rename_leaves_no_temp)
 	ct_agg_free(a);
 }
 
-/* ---- issue 8 item 8: one session's set of files, or none changed ---- */
+/* ---- one session's set of files, or none changed ---- */
 
 static char *slurp_in(const char *dir, const char *name)
 {

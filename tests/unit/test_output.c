@@ -296,7 +296,7 @@ Test(output, summary_json_line)
 	ct_agg_free(a);
 }
 
-/* issue 8 item 12: truncation and interim summaries are marked */
+/* truncation and interim summaries are marked */
 Test(output, truncated_command_and_interim_summary)
 {
 	struct ct_meta m = meta;

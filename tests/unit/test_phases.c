@@ -4,7 +4,7 @@
  * fixtures: every row of every table must fire in some fixture, and
  * wherever a row fires, the emitted record must begin or end that phase
  * exactly there.  The real recordings of tests/fixtures cover every row
- * but the kata table's engine network (Kata cannot run here, design §5:
+ * but the kata table's engine network (Kata cannot run here, docs/design.md "Facts measured":
  * kata-standin.ctrec has no network hook); the synthetic lifecycles of
  * fixture.c (modelled on strace captures) cover those.
  */
@@ -339,7 +339,7 @@ static void keep(const struct ct_container *c, void *ctx)
 	got = *c;
 }
 
-/* Podman's conmon in the shim's place is no direct run (issue 9). */
+/* Podman's conmon in the shim's place is no direct run. */
 Test(phases, conmon_is_not_direct)
 {
 	struct ct_tracker_opts o = { .on_container = keep };

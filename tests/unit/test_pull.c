@@ -633,7 +633,7 @@ Test(pull_synth, claimed_once_by_next_container)
 	ct_pulls_free(s.e);
 }
 
-/* ---- untrusted times (issue 8 item 10) ---- */
+/* ---- untrusted times ---- */
 
 /*
  * A recording's mono_to_real and ts_ns whose signed sum overflows: wall

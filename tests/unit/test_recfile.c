@@ -308,7 +308,7 @@ Test(recfile, header_only_is_empty_recording)
 	cr_assert_eq(drain(), 0);
 }
 
-/* ---- issue 8: unusable --record targets, full disks, pipes ---- */
+/* ---- unusable --record targets, full disks, pipes ---- */
 
 Test(recfile, directory_target_refused_at_create)
 {

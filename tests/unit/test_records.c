@@ -62,7 +62,7 @@ Test(records, sizes)
 	cr_expect_eq(ct_rec_check(&u, sizeof(u)), -EINVAL);
 }
 
-/* issue 8 item 9: an opens histogram whose slots do not add up to its
+/* an opens histogram whose slots do not add up to its
  * count (malformed-opens.ctrec) was dropped without a word. */
 Test(records, malformed_opens_counted)
 {

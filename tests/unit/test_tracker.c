@@ -837,7 +837,7 @@ Test(tracker, random_records)
 	ct_tracker_free(eng);
 }
 
-/* issue 8 item 12: a cut command says so */
+/* a cut command says so */
 Test(tracker, long_command_marked_truncated)
 {
 	struct fx_ct c = { "long1", CT_RT_RUNC, CT_ENG_DOCKER, 1000, 100,

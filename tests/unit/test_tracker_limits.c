@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Nothing is lost silently (issue 8): thousands of live containers,
+ * Nothing is lost silently: thousands of live containers,
  * containers whose exit events were lost, malformed records, containers
  * whose create failed.
  */
@@ -39,7 +39,7 @@ static void count_cb(const struct ct_container *c, void *ctx)
 	emitted++;
 }
 
-/* The repro of issue 8 item 7: 5,000 live containers, all reported. */
+/* The reproducer: 5,000 live containers, all reported. */
 Test(tracker_limits, five_thousand_open_containers)
 {
 	struct ct_tracker_opts o = { .on_container = count_cb };

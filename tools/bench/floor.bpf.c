@@ -2,7 +2,7 @@
 /*
  * The floor of tools/bench/bpf-cost: empty programs on the hooks that
  * coldtrace and bpftrace use.  What one of them costs per run is what
- * any program pays there before doing anything (issue 11's "floor").
+ * any program pays there before doing anything (the cost targets' "floor").
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -186,7 +186,7 @@ podman_detach_rec() {
 }
 
 # kata_rec: Kata's process tree with the stand-ins of
-# tests/integration/kata-standin (Kata cannot run here, design §5).
+# tests/integration/kata-standin (Kata cannot run here, docs/design.md "Facts measured").
 kata_rec() {
 	local src=$TOP/tests/integration/kata-standin kb=$W/kbin
 	mkdir -p "$kb" "$W/krun"

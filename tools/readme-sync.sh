@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# The README's example outputs are real: each block between
+#   <!-- generated: NAME -->  and  <!-- end generated -->
+# is what a command prints now (coldtrace's --help, the replay of a
+# recorded session in tests/fixtures/), so that the README cannot go
+# stale.  Rewrite them, or check them (the `readme` integration test).
+#   tools/readme-sync.sh [--check] [COLDTRACE]   (default ./coldtrace)
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+check=0
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+fi
+CT=${1:-$TOP/coldtrace}
+[ -x "$CT" ] || { echo "readme-sync: build first (make), or name the binary" >&2; exit 1; }
+command -v jq >/dev/null || { echo "readme-sync: needs jq" >&2; exit 1; }
+FIX=$TOP/tests/fixtures
+
+# Each block: a fenced command's output, run from the top directory.
+block_help() {
+	"$CT" --help
+}
+block_demo() {
+	"$CT" --replay "$FIX/demo.ctrec"
+}
+# One record of `-j`, its main keys (the full record: docs/output.md).
+block_json() {
+	"$CT" --replay "$FIX/docker-exit3.ctrec" -j | jq 'select(.type ==
+		"container") | {id: .id[0:12], runtime, engine, complete,
+		exit_code, total_ns, cold_start_ns,
+		phases: (.phases | map_values(.dur_ns)),
+		opens: (.opens | {count, failed, p50_ns, p99_ns}),
+		client: (.client | {comm, argv})}'
+}
+
+# Print README.md with every generated block replaced.
+render() {
+	local line name out
+	while IFS= read -r line; do
+		case "$line" in
+		'<!-- generated: '*' -->')
+			printf '%s\n' "$line"
+			name=${line#'<!-- generated: '}
+			name=${name%' -->'}
+			declare -F "block_$name" >/dev/null ||
+				{ echo "readme-sync: no block named $name" >&2; return 1; }
+			out=$(cd "$TOP" && "block_$name")
+			printf '```\n%s\n```\n' "$out"
+			while IFS= read -r line && [ "$line" != '<!-- end generated -->' ]; do :; done
+			[ "$line" = '<!-- end generated -->' ] ||
+				{ echo "readme-sync: block $name has no end" >&2; return 1; }
+			printf '%s\n' "$line"
+			;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done <"$TOP/README.md"
+}
+
+new=$(mktemp)
+trap 'rm -f "$new"' EXIT
+render >"$new"
+if [ $check = 1 ]; then
+	if ! diff -u "$TOP/README.md" "$new"; then
+		echo "readme-sync: README.md's generated blocks are stale: run tools/readme-sync.sh" >&2
+		exit 1
+	fi
+	echo "readme-sync: README.md's generated blocks are current"
+else
+	cat "$new" >"$TOP/README.md"
+fi
