@@ -3,7 +3,7 @@
 #
 # The README's example outputs are real: each block between
 #   <!-- generated: NAME -->  and  <!-- end generated -->
-# is what a command prints now (coldtrace's --help, the replay of a
+# is what a command prints now (coldtrace's --usage, the replay of a
 # recorded session in tests/fixtures/), so that the README cannot go
 # stale.  Rewrite them, or check them (the `readme` integration test).
 #   tools/readme-sync.sh [--check] [COLDTRACE]   (default ./coldtrace)
@@ -21,20 +21,20 @@ command -v jq >/dev/null || { echo "readme-sync: needs jq" >&2; exit 1; }
 FIX=$TOP/tests/fixtures
 
 # Each block: a fenced command's output, run from the top directory.
-block_help() {
-	"$CT" --help
+block_usage() {
+	"$CT" --usage
 }
 block_demo() {
 	"$CT" --replay "$FIX/demo.ctrec"
 }
 # One record of `-j`, its main keys (the full record: docs/output.md).
 block_json() {
-	"$CT" --replay "$FIX/docker-exit3.ctrec" -j | jq 'select(.type ==
+	"$CT" --replay "$FIX/docker-exit3.ctrec" -j | jq -c 'select(.type ==
 		"container") | {id: .id[0:12], runtime, engine, complete,
 		exit_code, total_ns, cold_start_ns,
 		phases: (.phases | map_values(.dur_ns)),
 		opens: (.opens | {count, failed, p50_ns, p99_ns}),
-		client: (.client | {comm, argv})}'
+		client: (.client | {comm, pid})}'
 }
 
 # Print README.md with every generated block replaced.

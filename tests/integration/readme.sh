@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
 # README.md's example outputs are what this coldtrace prints now
-# (tools/readme-sync.sh --check): --help, the demo's recorded session
+# (tools/readme-sync.sh --check): --usage, the demo's recorded session
 # replayed, one JSON record.  A change to an output that leaves the
 # README behind fails here; fix it with tools/readme-sync.sh.
 set -euo pipefail
