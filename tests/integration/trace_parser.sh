@@ -20,7 +20,11 @@ for f in "$TOP"/tests/fixtures/*.ctrec; do
 	name=$(basename "$f" .ctrec)
 	rm -rf "$T/o"
 	run_ct --replay "$f" --why -o "$T/o"
-	[ "$CT_RC" -eq 0 ] || fail "$name: replay status $CT_RC: $(head -n 3 "$T/err")"
+	# 3: a recording cut before its end mark (the fuzzers' reproducers
+	# are cut to their valid records), reported as such; still traced
+	[ "$CT_RC" -eq 0 ] ||
+		{ [ "$CT_RC" -eq 3 ] && grep -q "recording cut" "$T/err"; } ||
+		fail "$name: replay status $CT_RC: $(head -n 3 "$T/err")"
 	node "$NODE_DIR/check_trace.js" "$T/o" >"$T/check" 2>&1 ||
 		fail "$name: $(cat "$T/check")"
 	note "$name: $(cat "$T/check")"

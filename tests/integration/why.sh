@@ -97,15 +97,17 @@ n=$(records | jq -s --arg r "dockerd's threads serve every request" '
 		and .phases.prepare.why.unattributable == $r
 		and .phases.disconnect.why.unattributable == $r)) | length')
 [ "$n" -ge 12 ] || fail "only $n docker records say prepare and disconnect are dockerd's"
-# per container: its phases' slice counts (args), its state track's
-# events per phase, and the JSON line's why_slices
+# per container: its phases' slice counts (args), its state tracks'
+# events per phase (a track per phase: tid + 2^20 * (phase + 1), as
+# user/export.c lays them out), and the JSON line's why_slices
 jq -c --slurpfile recs <(records) '
 	[.traceEvents[] | select(.cat == "state")] as $st
 	| [.traceEvents[] | select(.cat == "phase")] | group_by(.args.id)[]
 	| .[0] as $c
 	| ([$recs[] | select(.id == $c.args.id)][0].why_slices) as $j
 	| select($j != null)
-	| [$st[] | select(.pid == $c.pid and .tid == $c.tid + 1048576)] as $mine
+	| [$st[] | select(.pid == $c.pid and .tid > $c.tid
+		and .tid % 1048576 == $c.tid)] as $mine
 	| {id: $c.args.id[:12], slices: (map(.args.why_slices // 0) | add),
 	   kept: (map(.args.why_slices_kept // 0) | add),
 	   events: ($mine | length),

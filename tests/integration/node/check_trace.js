@@ -69,24 +69,39 @@ for (const t of threads) {
 		}
 }
 
-// One track per container, named by its id, holding its phases.
+// One track per container record, named by its id, holding its phases.
+// A container started again (docker start, docker restart) is one record
+// per generation, each with its own track: paired in time order.
+const generations = new Map();
 for (const c of containers) {
 	const id12 = c.id.slice(0, 12);
-	const t = threads.filter((x) => x.name.startsWith(id12) &&
+	if (!generations.has(id12))
+		generations.set(id12, []);
+	generations.get(id12).push(c);
+}
+const firstStart = (t) => Math.min(...t.events.filter((e) => e.isComplete())
+	.map((e) => e.start));
+for (const [id12, recs] of generations) {
+	const ts = threads.filter((x) => x.name.startsWith(id12) &&
 		!x.name.includes(' carrier state '));
-	if (t.length !== 1) {
-		fail(`container ${id12}: ${t.length} tracks (want 1)`);
+	if (ts.length !== recs.length) {
+		fail(`container ${id12}: ${ts.length} tracks (want ${recs.length})`);
 		continue;
 	}
-	// an open phase (no end) has no slice
-	const want = Object.keys(c.phases).filter((k) => c.phases[k].dur_ns !== null)
-		.sort().join(',');
-	const got = t[0].events.filter((e) => e.isComplete() &&
-		e.hasCategory('phase')).map((e) => e.name).sort().join(',');
-	if (want !== got)
-		fail(`container ${id12}: phases ${got} (want ${want})`);
-	if (c.name && !t[0].name.includes(c.name))
-		fail(`container ${id12}: track "${t[0].name}" lacks its name ${c.name}`);
+	// generations of one id are seconds apart: doubles order them
+	recs.sort((a, b) => a.start_ns - b.start_ns);
+	ts.sort((a, b) => firstStart(a) - firstStart(b));
+	recs.forEach((c, i) => {
+		// an open phase (no end) has no slice
+		const want = Object.keys(c.phases)
+			.filter((k) => c.phases[k].dur_ns !== null).sort().join(',');
+		const got = ts[i].events.filter((e) => e.isComplete() &&
+			e.hasCategory('phase')).map((e) => e.name).sort().join(',');
+		if (want !== got)
+			fail(`container ${id12} #${i + 1}: phases ${got} (want ${want})`);
+		if (c.name && !ts[i].name.includes(c.name))
+			fail(`container ${id12}: track "${ts[i].name}" lacks its name ${c.name}`);
+	});
 }
 
 // One process per chain, a track per step plus the whole chain's.
