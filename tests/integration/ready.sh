@@ -47,9 +47,13 @@ diff=$((end - printed))
 note "$rt: ready ends $((diff / 1000)) us from the printed clock, lasts $((dur / 1000000)) ms"
 # runsc: the host sees the emulated listen's exit on the stub; the
 # program's clock comes after more emulated syscalls (~100 us each under
-# ptrace): 3.5-5.5 ms measured, so 10 ms there (docs/phases.md)
+# ptrace): 3.5-5.5 ms measured on one machine (docs/phases.md), 9.5-11.1
+# ms on another of the same kind, where the coldtrace of before this
+# check's last change gave the same (-10.2, -10.3 ms): the platform's
+# speed, not ours.  So 20 ms there: a wrong listen (the sandbox's own,
+# before the program) is hundreds of ms off.
 tol=5000000
-[ "$rt" = runsc ] && tol=10000000
+[ "$rt" = runsc ] && tol=20000000
 [ "${diff#-}" -le "$tol" ] || fail "$rt: ready ends $diff ns from the printed clock"
 [ "$dur" -ge 300000000 ] || fail "$rt: ready lasts $dur ns < 300 ms"
 # jq computes in doubles: wall-clock ns are exact only to ~256 ns
