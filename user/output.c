@@ -683,6 +683,10 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 		fprintf(f, "started before the session: %" PRIu64 " containers "
 			"seen from the middle to their end (partial: left out "
 			"of the statistics)\n", st.partial);
+	if (st.partial_running)
+		fprintf(f, "started before the session and still running: "
+			"%" PRIu64 " containers (no record: neither their start "
+			"nor their end was seen)\n", st.partial_running);
 	if (st.bad_keys)
 		fprintf(f, "cgroup key not per-container: %" PRIu64
 			" containers (cgroup view differs from the runtime's: "
@@ -829,6 +833,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
 	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);
 	ct_json_kv_u64(w, "partial_containers", st.partial);
+	ct_json_kv_u64(w, "partial_running_containers", st.partial_running);
 	ct_json_kv_u64(w, "hooks_attached", st.arms);
 	ct_json_kv_u64(w, "arm_latency_max_us", st.arm_latency_max_ns / 1000);
 	ct_json_kv_u64(w, "failed_containers", failed_total(agg));

@@ -562,13 +562,22 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 		     "(not in chains.jsonl).", ch.dropped_kept);
 }
 
-/* Started but not yet in the counters: they count once reported. */
-static void pending_gauge(FILE *f, const struct ct_meta *meta)
+/* Started but not yet in the counters: they count once reported.  The
+ * ones begun before the session are apart: they wait for nobody. */
+static void pending_gauges(FILE *f, const struct ct_meta *meta)
 {
+	struct ct_tracker_stats st;
+
 	prom_family(f, "coldtrace_containers_pending", "gauge",
 		    "Containers followed, not yet reported (not destroyed yet).");
 	fprintf(f, "coldtrace_containers_pending %zu\n",
 		ct_tracker_pending(meta->tracker));
+	ct_tracker_get_stats(meta->tracker, &st);
+	prom_family(f, "coldtrace_containers_partial_running", "gauge",
+		    "Containers begun before the session and still running "
+		    "(reported, partial, when they end).");
+	fprintf(f, "coldtrace_containers_partial_running %" PRIu64 "\n",
+		st.partial_running);
 }
 
 static void build_info(FILE *f, const struct ct_meta *meta)
@@ -600,7 +609,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		container_counter(&x, COUNT_FAILED,
 				  "coldtrace_containers_failed_total",
 				  "Containers that never ran their program.");
-		pending_gauge(f, meta);
+		pending_gauges(f, meta);
 		loss_counters(f, agg, meta);
 		phase_hists(&x);
 		cold_start_hists(&x);

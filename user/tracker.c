@@ -513,7 +513,8 @@ static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 	judge_final(e, s);
 	finish_record(s, complete);
 	if (adopted_idle(s)) {
-		/* still running, or gone unseen: no record to make */
+		/* gone unseen (expired) or still running at the end
+		 * (ct_tracker_flush() counts it): no record to make */
 	} else if (wanted(e, s)) {
 		e->st.partial += s->c.partial;
 		/* before before_emit: prepare starts at an exact client; who
@@ -1898,6 +1899,7 @@ void ct_tracker_flush(struct ct_tracker *e)
 	while (e->n) {
 		struct cstate *s = e->cts[e->n - 1];
 
+		e->st.partial_running += adopted_idle(s);	/* kept */
 		emit_at(e, e->n - 1, s->done_mono != 0);
 	}
 }
@@ -1951,4 +1953,7 @@ void ct_tracker_get_stats(const struct ct_tracker *e,
 		return;
 	*out = e->st;
 	out->dropped_procs = ct_proc_dropped(e->procs);
+	/* before the end, the ones followed now; after it, those left */
+	for (size_t i = 0; i < e->n; i++)
+		out->partial_running += adopted_idle(e->cts[i]);
 }

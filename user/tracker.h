@@ -107,9 +107,12 @@ struct ct_tracker_stats {
 	uint64_t arms;
 	uint64_t arm_latency_max_ns;
 	/* containers begun before the session (CT_EV_ADOPT, adopt.h):
-	 * adopted at its start, and reported (partial) as they ended */
+	 * adopted at its start, reported (partial) as they ended, and
+	 * still running (now, or at the session's end after
+	 * ct_tracker_flush(): no record, nothing of them ended) */
 	uint64_t adopted;
 	uint64_t partial;
+	uint64_t partial_running;
 };
 
 void ct_tracker_get_stats(const struct ct_tracker *e,

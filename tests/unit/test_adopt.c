@@ -219,10 +219,14 @@ Test(adopt, tracker_reports_them_partial_when_they_end)
 	cr_assert_eq(fx_feed(&f, t), 0);
 	cr_assert_eq(ct_tracker_pending(t), 0,
 		     "a running adopted container waits for nobody");
+	ct_tracker_get_stats(t, &st);
+	cr_expect_eq(st.partial_running, 1, "ctr's, followed now");
 	ct_tracker_flush(t);
 	ct_tracker_get_stats(t, &st);
 	cr_expect_eq(sink.n, 4, "only the ones that ended: %d", sink.n);
 	cr_expect_eq(st.partial, 4);
+	cr_expect_eq(st.partial_running, 1,
+		     "ctr's, still running at the end: no record, counted");
 	cr_expect_eq(st.adopted, 5, "runc, crun, runsc, ctr, podman");
 	cr_expect_eq(st.expired, 0);
 	static const char *const ids[] = { ID_RUNC, ID_CRUN, ID_RUNSC };

@@ -277,6 +277,9 @@ Test(prom, loss_counters_are_the_summary_fields)
 	cr_expect_eq(prom_get(p, "coldtrace_lost_events_total", ""), 7);
 	/* the two followed shims run on: not in containers_total yet */
 	cr_expect_eq(prom_get(p, "coldtrace_containers_pending", ""), 2);
+	cr_assert(tj_u64(sum, "partial_running_containers", &u));
+	cr_expect_eq(prom_get(p, "coldtrace_containers_partial_running", ""),
+		     (double)u, "the gauge is the summary's field");
 	free(p);
 	tj_free(sum);
 	free(buf);
