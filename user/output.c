@@ -521,39 +521,36 @@ void ct_output_why_rows(FILE *f, const struct ct_container *c)
 /* The summary's phase cells: one statistic per row, named in the prefix. */
 #define SUMMARY_PREFIX_W	39
 
-static void summary_median_row(FILE *f, const struct ct_agg *agg,
-			       enum ct_runtime rt)
-{
-	struct ct_stats st;
-	char ms[32];
+/* One statistic of a phase, as a summary cell's text. */
+typedef void (*summary_cell_fn)(char *buf, size_t len,
+				const struct ct_stats *st);
 
-	fprintf(f, "%-*s", SUMMARY_PREFIX_W, "  median ms");
-	for (int p = 0; p < CT_PH_MAX; p++) {
-		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
-			fprintf(f, "%*s", CELL_W, "-");
-			continue;
-		}
-		fmt_ms4(ms, sizeof(ms), st.p50_ns);
-		fprintf(f, "%*s", CELL_W, ms);
-	}
-	fputc('\n', f);
+static void cell_median_ms(char *buf, size_t len, const struct ct_stats *st)
+{
+	fmt_ms4(buf, len, st->p50_ns);
 }
 
-/* share is a ratio of sums over complete containers: none, no row */
-static void summary_share_row(FILE *f, const struct ct_agg *agg,
-			      enum ct_runtime rt)
+/* share is a ratio of sums over complete containers */
+static void cell_share_pct(char *buf, size_t len, const struct ct_stats *st)
+{
+	snprintf(buf, len, "%.0f", st->share * 100);
+}
+
+static void summary_phase_row(FILE *f, const struct ct_agg *agg,
+			      enum ct_runtime rt, const char *prefix,
+			      summary_cell_fn cell)
 {
 	struct ct_stats st;
-	char cell[16];
+	char buf[32];
 
-	fprintf(f, "%-*s", SUMMARY_PREFIX_W, "  share of total %");
+	fprintf(f, "%-*s", SUMMARY_PREFIX_W, prefix);
 	for (int p = 0; p < CT_PH_MAX; p++) {
 		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
 			fprintf(f, "%*s", CELL_W, "-");
 			continue;
 		}
-		snprintf(cell, sizeof(cell), "%.0f", st.share * 100);
-		fprintf(f, "%*s", CELL_W, cell);
+		cell(buf, sizeof(buf), &st);
+		fprintf(f, "%*s", CELL_W, buf);
 	}
 	fputc('\n', f);
 }
@@ -571,9 +568,10 @@ static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
 		fprintf(f, "%10.1f\n", tot.p50_ns / 1e6);
 	else
 		fprintf(f, "%10s\n", "-");	/* no complete container */
-	summary_median_row(f, agg, rt);
-	if (tot.n)
-		summary_share_row(f, agg, rt);
+	summary_phase_row(f, agg, rt, "  median ms", cell_median_ms);
+	if (tot.n)	/* no complete container: no share */
+		summary_phase_row(f, agg, rt, "  share of total %",
+				  cell_share_pct);
 }
 
 /*
