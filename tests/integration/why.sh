@@ -3,7 +3,8 @@
 #
 # --why: each phase's cpu / runq / io / sleep split against
 # independent truth.
-#  - a Node.js program spinning 200 ms: run's cpu_ns >= 200 ms and within
+#  - a Node.js program spinning 200 ms of wall time (its CPU time is less
+#    on a busy host, so not checked against 200 ms): run's cpu_ns within
 #    15 % of the CPU time the kernel accounted to node's main thread, the
 #    run phase's carrier (/proc/thread-self/stat's utime + stime, in
 #    USER_HZ = 100 ticks).  Not process.cpuUsage(): it adds node's helper
@@ -53,9 +54,11 @@ cpu=$(jq -r '.phases.run.cpu_ns' <<<"$r")
 own=$(awk '/^CPU_US/ { print $2 * 1000 }' "$T/cpu")
 note "spin: run cpu_ns $((cpu / 1000000)) ms, node says $((own / 1000000)) ms," \
 	"$(jq -c '.phases.run | {dur_ns, runq_ns, sleep_ns}' <<<"$r")"
-[ "$cpu" != null ] && [ "$cpu" -ge 200000000 ] ||
-	fail "spinning 200 ms shows cpu_ns $cpu"
 [ -n "$own" ] || fail "node printed no CPU time"
+# 15 % must be more than a 10 ms tick of the truth
+[ "$own" -ge 100000000 ] || fail "node's main thread got $own ns of CPU" \
+	"in 200 ms: too busy a host to compare with 10 ms ticks"
+[ "$cpu" != null ] || fail "spinning 200 ms shows no cpu_ns"
 awk -v a="$cpu" -v b="$own" 'BEGIN { d = a - b; if (d < 0) d = -d
 	exit !(d <= 0.15 * b) }' || fail "run cpu_ns $cpu vs node's own $own"
 
