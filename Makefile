@@ -59,10 +59,10 @@ USER_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
 SKEL_USERS	:= $(patsubst %.c,$(OUTPUT)/%.o,\
 	$(shell grep -l '\.skel\.h' $(USER_SRCS) /dev/null 2>/dev/null))
 
-# The engine is tested without BPF: leave out the loader, the skeleton
-# users and main().
-ENGINE_SRCS	:= $(filter-out user/main.c user/loader.c user/%_bpf.c,$(USER_SRCS))
-ENGINE_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(ENGINE_SRCS))
+# The pipeline (records in, results out) is tested without BPF: leave
+# out the loader, the skeleton users and main().
+PIPELINE_SRCS	:= $(filter-out user/main.c user/loader.c user/%_bpf.c,$(USER_SRCS))
+PIPELINE_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(PIPELINE_SRCS))
 TEST_SRCS	:= $(wildcard tests/unit/*.c)
 TEST_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))
 UNIT_TESTS	:= $(OUTPUT)/unit_tests
@@ -105,7 +105,7 @@ $(OUTPUT)/%.o: %.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(UNIT_TESTS): $(TEST_OBJS) $(ENGINE_OBJS)
+$(UNIT_TESTS): $(TEST_OBJS) $(PIPELINE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcriterion -o $@
 
@@ -156,7 +156,7 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(FUZZ_OUTPUT) CC=$(CLANG) \
 		EXTRA_CFLAGS="$(FUZZ_FLAGS)" $(FUZZER)
 
-$(OUTPUT)/fuzz_replay: $(OUTPUT)/tests/fuzz/fuzz_replay.o $(ENGINE_OBJS)
+$(OUTPUT)/fuzz_replay: $(OUTPUT)/tests/fuzz/fuzz_replay.o $(PIPELINE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ -o $@
 
