@@ -103,6 +103,7 @@ FORKY_TESTS=(
 	"ctr-run|ctr_run.sh"
 	"runsc-run|direct_run.sh runsc"
 	"docker-pull|pull.sh"
+	"docker-pull-far|pull.sh far"
 	"daemonset|daemonset.sh"
 	"versions|versions.sh"
 	"ctr-runc-binary|ctr_run.sh runc space"
@@ -110,9 +111,13 @@ FORKY_TESTS=(
 	"ctr-crun-binary-equals|ctr_run.sh crun equals"
 	"podman-runc|podman.sh runc"
 	"podman-crun|podman.sh crun"
+	"podman-exit-3|podman.sh runc 3"
+	"podman-detach|podman.sh crun detach"
+	"podman-concurrent-5|podman_concurrent.sh crun 5"
 	"cri-runc|cri.sh runc"
 	"cri-crun|cri.sh crun"
 	"cri-concurrent-3|cri.sh runc 3"
+	"cri-ready|cri.sh runc 1 listen"
 )
 
 # The core tests in a cgroup-v2-only view (CT_CGROUP=v2: a private mount
