@@ -327,15 +327,17 @@ version_links() {
 # keeps the caller as parent), in the caller's directory: env -C, run
 # inside the new root (nsenter --wd opens the directory in the caller's
 # root, so that getcwd fails in there and conmon refuses to run).
+# runsc too, for `runsc run` (direct_run.sh, versions.sh): the set's
+# (trixie's, at the same path inside), run where the daemons run it.
 forky_wrappers() {
 	local d=$1 b
-	for b in docker ctr podman; do
-		cat >"$d/bin/$b" <<EOF
+	for b in docker ctr podman "runsc=$RUNSC_BIN"; do
+		cat >"$d/bin/${b%%=*}" <<EOF
 #!/bin/sh
 exec nsenter -t "\$(cat $d/holder.pid)" -m -r env -C "\$PWD" \\
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin $b "\$@"
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ${b#*=} "\$@"
 EOF
-		chmod 755 "$d/bin/$b"
+		chmod 755 "$d/bin/${b%%=*}"
 	done
 	DOCKER_BIN=$d/bin/docker
 }

@@ -10,6 +10,8 @@
 #                            busybox imported as $CT_PODMAN_IMAGE
 #   ct_podman ARGS...        podman with that state, cgroupfs, file events
 #                            (the same command line: "${CT_PODMAN_CMD[@]}")
+#   podman_id_of NAME FILE   container NAME's id: its --cidfile FILE, or
+#                            its create event (Podman 5 removes the file)
 #   podman_env_cleanup       remove every container, stop what is left of
 #                            conmon and the runtimes under DIR, unmount,
 #                            remove DIR
@@ -77,6 +79,19 @@ _podman_cmd() {
 
 ct_podman() {
 	"${CT_PODMAN_CMD[@]}" "$@"
+}
+
+# The id of container NAME: its --cidfile FILE, or, when Podman 5 removed
+# that file with the container (--rm), podman's own create event of NAME.
+# Empty if neither has it.
+podman_id_of() {	# NAME FILE
+	if [ -s "$2" ]; then
+		cat "$2"
+		return 0
+	fi
+	ct_podman events --stream=false --format json --filter type=container \
+		--filter event=create 2>/dev/null |
+		jq -r --arg n "$1" 'select(.Name == $n) | .ID' | head -n 1
 }
 
 _podman_image() {

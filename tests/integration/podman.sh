@@ -65,15 +65,7 @@ sleep 0.5
 kill "$evpid" 2>/dev/null
 wait "$evpid" 2>/dev/null || true
 evpid=
-# Podman 5 removes the --cidfile with the container (--rm): then the id
-# is that of podman's own create event of our --name
-if [ -s "$T/cid" ]; then
-	id=$(cat "$T/cid")
-else
-	id=$(grep '^{' "$T/events" | jq -r --arg n "$name" \
-		'select(.Type == "container" and .Name == $n and
-			.Status == "create") | .ID' | head -n 1)
-fi
+id=$(podman_id_of "$name" "$T/cid")
 [ -n "$id" ] || fail "podman wrote no --cidfile and no create event of $name"
 wall=$((CMD_END_NS - CMD_START_NS))
 records | jq -c --arg id "$id" 'select(.id == $id)' >"$T/mine"

@@ -31,10 +31,10 @@ run_timed -j -- sh -c "$MANY_SH" sh "$T" "$n" "$CT_PODMAN_IMAGE" "$rt" \
 foreign_daemons
 : >"$T/ids"
 for i in $(seq "$n"); do
-	[ -s "$T/cid$i" ] || fail "podman run $i wrote no --cidfile"
-	echo "$(cat "$T/cid$i") ctc-$i" >>"$T/names"
-	cat "$T/cid$i" >>"$T/ids"
-	echo >>"$T/ids"
+	id=$(podman_id_of "ctc-$i" "$T/cid$i")
+	[ -n "$id" ] || fail "podman run $i wrote no --cidfile and no create event"
+	echo "$id ctc-$i" >>"$T/names"
+	echo "$id" >>"$T/ids"
 done
 note "$n at once under $rt: command took $(((CMD_END_NS - CMD_START_NS) / 1000000)) ms"
 $CHECK many --out "$T/out" --ids "$T/ids" --runtime "$rt" --engine podman \

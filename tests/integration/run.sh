@@ -43,7 +43,6 @@ TESTS=(
 	"runc-run|direct_run.sh runc"
 	"kernel-variants|kernel_variants.sh"
 	"runsc-run|direct_run.sh runsc"
-	"trixie-versions|versions.sh"
 	"bad-input|bad_input.sh"
 	"session-end|session_end.sh"
 	"record-kill|record_kill.sh"
@@ -71,7 +70,8 @@ TESTS=(
 # The core lifecycle tests once more against the second version set
 # (CT_VERSIONS=trixie: Docker 26, containerd 1.7, runsc 20240729 whose
 # docker runtime "runsc" is systrap), in a harness of their own started
-# after the tests above.  Named "trixie/NAME".
+# after the tests above.  Named "trixie/NAME".  versions.sh: exact open
+# counts of every engine and runtime the set runs.
 TRIXIE_TESTS=(
 	"docker-runc|docker_single.sh runc"
 	"docker-runsc|docker_single.sh runsc"
@@ -82,29 +82,42 @@ TRIXIE_TESTS=(
 	"docker-pull|pull.sh"
 	"prepare|prepare.sh"
 	"daemonset|daemonset.sh"
+	"versions|versions.sh"
 )
 
 # The core tests, Podman and CRI once more against the third version set
 # (CT_VERSIONS=forky: Docker 28, containerd 2.1, runc 1.3, crun 1.28,
 # Podman 5.8, trixie's runsc; daemons in a private root of Debian forky,
 # coldtrace on the host), in a harness of their own with the CRI plugin.
-# Named "forky/NAME".  Not prepare.sh: the clients' nsenter wrappers run
-# before their exec, where prepare begins (docs/versions.md).
+# Named "forky/NAME".  TRIXIE_TESTS and more, but not prepare.sh: its
+# share of the client's wall clock counts the clients' nsenter wrappers,
+# which run before the exec where prepare begins (docs/versions.md).
+# docker-runc/-crun/-runsc and -concurrent-10 also check that Docker 28's
+# phases cover each total within 1 % (check.py --engine-connect).
 FORKY_TESTS=(
 	"docker-runc|docker_single.sh runc"
 	"docker-crun|docker_single.sh crun"
 	"docker-runsc|docker_single.sh runsc"
-	"docker-concurrent-6|docker_concurrent.sh 6"
+	"docker-concurrent-10|docker_concurrent.sh"
 	"docker-exit-3|docker_exit.sh"
 	"ctr-run|ctr_run.sh"
+	"runsc-run|direct_run.sh runsc"
+	"docker-pull|pull.sh"
+	"docker-pull-far|pull.sh far"
+	"daemonset|daemonset.sh"
+	"versions|versions.sh"
 	"ctr-runc-binary|ctr_run.sh runc space"
 	"ctr-crun-binary|ctr_run.sh crun space"
 	"ctr-crun-binary-equals|ctr_run.sh crun equals"
 	"podman-runc|podman.sh runc"
 	"podman-crun|podman.sh crun"
+	"podman-exit-3|podman.sh runc 3"
+	"podman-detach|podman.sh crun detach"
+	"podman-concurrent-5|podman_concurrent.sh crun 5"
 	"cri-runc|cri.sh runc"
 	"cri-crun|cri.sh crun"
 	"cri-concurrent-3|cri.sh runc 3"
+	"cri-ready|cri.sh runc 1 listen"
 )
 
 # The core tests in a cgroup-v2-only view (CT_CGROUP=v2: a private mount

@@ -10,7 +10,8 @@ the independent truth the tests hold coldtrace's phases against.
 
   cri.py --sock SOCK pod [--runtime R] [--containers N] [--pods N] ...
       runs N pods at once, each: RunPodSandbox, then per container
-      CreateContainer + StartContainer, a hold, then StopContainer +
+      CreateContainer + StartContainer, a hold (after the programs'
+      exit with --wait-exit), then StopContainer +
       RemoveContainer per container, StopPodSandbox, RemovePodSandbox;
       prints one JSON object per pod (ids and the RPCs' intervals), or
       writes them to --rpcs-out
@@ -95,6 +96,9 @@ def run_pod(cl, args, name, result):
         cl.call(log, "StartContainer",
                 pb.StartContainerRequest(container_id=cid), cid)
     result["containers"] = cids
+    if args.wait_exit:
+        for cid in cids:
+            wait_exit(cl, cid)
     time.sleep(args.hold)
     for cid in cids:
         cl.call(log, "StopContainer", pb.StopContainerRequest(
@@ -105,6 +109,27 @@ def run_pod(cl, args, name, result):
             pb.StopPodSandboxRequest(pod_sandbox_id=sid), sid)
     cl.call(log, "RemovePodSandbox",
             pb.RemovePodSandboxRequest(pod_sandbox_id=sid), sid)
+
+
+def wait_exit(cl, cid):
+    """Until the container's program has exited by itself, with status 0:
+    a workload that must run to its end (an exact open count) is then
+    not cut short by StopContainer.  Polled, not logged: no RPC of the
+    lifecycle."""
+    pb = cl.pb
+    end = time.monotonic() + cl.timeout
+    while True:
+        st = cl.stub.ContainerStatus(pb.ContainerStatusRequest(
+            container_id=cid), timeout=cl.timeout).status
+        if st.state == pb.CONTAINER_EXITED:
+            if st.exit_code != 0:
+                raise RuntimeError("container %s exited %d"
+                                   % (cid[:12], st.exit_code))
+            return
+        if time.monotonic() > end:
+            raise RuntimeError("container %s still running after %g s"
+                               % (cid[:12], cl.timeout))
+        time.sleep(0.05)
 
 
 def cmd_pod(cl, args):
@@ -161,6 +186,9 @@ def main():
     p.add_argument("--hold", type=float, default=0.5,
                    help="seconds between the last start and the first stop")
     p.add_argument("--stop-timeout", type=int, default=0)
+    p.add_argument("--wait-exit", action="store_true",
+                   help="before the hold, wait until each container's "
+                   "program has exited (status 0)")
     p.add_argument("--log-dir", default="/tmp")
     p.add_argument("--rpcs-out", default=None,
                    help="file for the pods' JSON (default: stdout)")
