@@ -69,7 +69,7 @@ int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	__u64 key;
 
 	/* runsc re-execs /proc/self/exe: cheap filter before argv. */
-	bpf_get_current_comm(comm, sizeof(comm));
+	ct_current_comm(comm);
 	if (!bytes_eq(comm, comm_exe, CT_COMM_LEN))
 		return 0;
 	bpf_probe_read_user_str(arg0, sizeof(arg0),

@@ -184,7 +184,7 @@ static __always_inline void opens_execve(void)
 	struct task_struct *t = ct_current();
 	char comm[CT_COMM_LEN];
 
-	bpf_get_current_comm(comm, sizeof(comm));
+	ct_current_comm(comm);
 	if (bytes_eq(comm, comm_runc_init, CT_COMM_LEN)) {
 		track(t, CT_OPENS_RT_RUNC);
 		return;

@@ -41,7 +41,7 @@ static __always_inline bool is_dockerd(void)
 {
 	char comm[CT_COMM_LEN];
 
-	bpf_get_current_comm(comm, sizeof(comm));
+	ct_current_comm(comm);
 	for (int i = 0; i < 8; i++)	/* "dockerd\0" */
 		if (comm[i] != comm_dockerd[i])
 			return false;

@@ -53,6 +53,20 @@ static __always_inline struct task_struct *ct_current(void)
 }
 
 /*
+ * The current task's comm, NUL-padded to CT_COMM_LEN, for whole-buffer
+ * compares.  bpf_get_current_comm() pads on 5.10 (strncpy) and on the
+ * newest kernels, but 6.1's copies up to the NUL only (strscpy) and
+ * leaves the bytes after it as they were: on the BPF stack, whatever an
+ * earlier program left there.  "runc:[2:INIT]" then matched now and
+ * then, "crun" and runsc's "exe" almost never, and 6.1 counted no opens.
+ */
+static __always_inline void ct_current_comm(char comm[CT_COMM_LEN])
+{
+	__builtin_memset(comm, 0, CT_COMM_LEN);
+	bpf_get_current_comm(comm, CT_COMM_LEN);
+}
+
+/*
  * The comm as two words, by direct loads (not the comm helper), for
  * whole-word compares on hot paths (byte loops branch too much for the
  * verifier).  The kernel pads a comm with NULs (strscpy_pad), so a word
@@ -209,7 +223,7 @@ static __always_inline void ct_fill_hdr(struct ct_hdr *h, __u32 type,
 	h->memcg_id = ct_memcg_id(t);
 	h->mntns = ct_mntns(t);
 	h->netns = ct_netns(t);
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	ct_current_comm(h->comm);
 }
 
 #endif /* __CT_TASK_BPF_H */

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The one choice of the BPF programs' variant from the kernel's features
- * (kfeatures.h).  Rules, from the verifier of the oldest kernel:
+ * (kfeatures.h), and whether the kernel has coldtrace's floor at all.
+ * Rules, from the verifier of the oldest kernel:
  *  - a feature is used only where the kernel has it;
  *  - task and cgroup storage take a BTF pointer to their owner, which
  *    only bpf_get_current_task_btf() gives for the current task: without
  *    it, both fall back too, even if the kernel had them;
  *  - a storage map that falls back is created as a map every kernel has.
  */
+#include <errno.h>
 #include <string.h>
 #include <linux/bpf.h>
+#include "errmsg.h"
 #include "kfeatures.h"
 
 const struct ct_feature_info ct_feature_info[CT_FEAT_NR] = {
@@ -33,6 +36,13 @@ const struct ct_feature_info ct_feature_info[CT_FEAT_NR] = {
 		"sched_switch prev_state argument", "5.18",
 		"ct_has_switch_state",
 		"the task's state field" },
+};
+
+const struct ct_floor_info ct_floor_info[CT_FLOOR_NR] = {
+	[CT_FLOOR_BTF] = {
+		"kernel BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y)",
+		"5.4", "btf" },
+	[CT_FLOOR_RINGBUF] = { "BPF ring buffers", "5.8", "ringbuf" },
 };
 
 /* Is @name an item of the comma-separated @list? */
@@ -60,6 +70,24 @@ void ct_features_mask(struct ct_features *f, const char *list)
 		if (listed(list, "all") || listed(list, flag + strlen("ct_has_")))
 			f->has[i] = false;
 	}
+	for (int i = 0; i < CT_FLOOR_NR; i++)
+		if (listed(list, ct_floor_info[i].mask))
+			f->floor[i] = false;
+}
+
+int ct_features_check_floor(const struct ct_features *f, const char *release,
+			    char *err, size_t errlen)
+{
+	for (int i = 0; i < CT_FLOOR_NR; i++) {
+		const struct ct_floor_info *fi = &ct_floor_info[i];
+
+		if (f->floor[i])
+			continue;
+		return ct_fail(err, errlen, -EOPNOTSUPP,
+			    "this kernel (%s) lacks %s, Linux %s and newer: coldtrace needs Linux 5.10 or newer with BTF",
+			    release, fi->name, fi->since);
+	}
+	return 0;
 }
 
 static const char *const tid_hashes[] = { "inflight", "why_tasks" };

@@ -33,9 +33,28 @@ struct ct_feature_info {
 
 extern const struct ct_feature_info ct_feature_info[CT_FEAT_NR];
 
+/*
+ * What coldtrace cannot run without (no fallback): without one, it stops
+ * at start with one line naming it and the first kernel that has it.
+ */
+enum ct_floor {
+	CT_FLOOR_BTF,		/* kernel BTF: every program is tp_btf */
+	CT_FLOOR_RINGBUF,	/* BPF ring buffers, 5.8: every record */
+	CT_FLOOR_NR,
+};
+
+struct ct_floor_info {
+	const char *name;	/* what the kernel lacks */
+	const char *since;	/* the first kernel that has it */
+	const char *mask;	/* its name in CT_FEATURES_OFF */
+};
+
+extern const struct ct_floor_info ct_floor_info[CT_FLOOR_NR];
+
 /* Probe results: has[f] when the kernel has feature f. */
 struct ct_features {
 	bool has[CT_FEAT_NR];
+	bool floor[CT_FLOOR_NR];
 };
 
 /* A map whose type depends on the variant. */
@@ -61,10 +80,19 @@ struct ct_variant {
 /*
  * Testing the fallbacks on a new kernel: CT_FEATURES_OFF=LIST in the
  * environment masks the features named in LIST (their flags without
- * "ct_has_", comma separated, or "all") as if the kernel lacked them.
+ * "ct_has_", comma separated, or "all") as if the kernel lacked them;
+ * "btf" and "ringbuf" (never in "all") mask the floor, to show its stop.
  */
 #define CT_FEATURES_OFF_ENV	"CT_FEATURES_OFF"
 void ct_features_mask(struct ct_features *f, const char *list);
+
+/*
+ * 0 if the kernel @release has the floor; else -EOPNOTSUPP and, in @err,
+ * the one line that stops coldtrace: the first missing requirement and
+ * the first kernel that has it.
+ */
+int ct_features_check_floor(const struct ct_features *f, const char *release,
+			    char *err, size_t errlen);
 
 void ct_features_choose(const struct ct_features *f, struct ct_variant *v);
 /* The variant's choice for map @name, NULL if the object's own stands. */

@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "errmsg.h"
 #include "kfeatures.h"
 #include "kfeatures_bpf.h"
+
+#define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
 
 /* Not in the uapi headers of every build host (6.2). */
 #define CT_MAP_TYPE_CGRP_STORAGE	32
@@ -69,6 +72,9 @@ static void probe(struct ct_features *f)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 
+	f->floor[CT_FLOOR_BTF] = access(BTF_VMLINUX, R_OK) == 0;
+	f->floor[CT_FLOOR_RINGBUF] = has_map(BPF_MAP_TYPE_RINGBUF);
+
 	if (libbpf_get_error(btf))
 		btf = NULL;
 	f->has[CT_FEAT_TASK_BTF] = has_helper(BPF_FUNC_get_current_task_btf);
@@ -107,15 +113,13 @@ const struct ct_variant *ct_features_get(const struct ct_features **fp)
 
 int ct_features_floor(char *err, size_t errlen)
 {
+	const struct ct_features *f;
 	struct utsname u;
 
-	if (has_map(BPF_MAP_TYPE_RINGBUF))
-		return 0;
+	ct_features_get(&f);
 	if (uname(&u))
 		strcpy(u.release, "?");
-	return ct_fail(err, errlen, -EOPNOTSUPP,
-		    "this kernel (%s) has no BPF ring buffer: coldtrace needs Linux 5.10 or newer with BTF (CONFIG_DEBUG_INFO_BTF=y)",
-		    u.release);
+	return ct_features_check_floor(f, u.release, err, errlen);
 }
 
 /*

@@ -10,7 +10,8 @@ struct bpf_object;
 
 /* The variant for this kernel, probed at the first call; *fp: probes. */
 const struct ct_variant *ct_features_get(const struct ct_features **fp);
-/* 0, or -EOPNOTSUPP and one line when the kernel is below coldtrace's floor. */
+/* 0, or -EOPNOTSUPP and one line when the kernel is below coldtrace's
+ * floor (no BTF, no ring buffers). */
 int ct_features_floor(char *err, size_t errlen);
 /* Flags and fallback maps of @obj, between open and load. */
 int ct_features_apply(struct bpf_object *obj, char *err, size_t errlen);

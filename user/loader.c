@@ -27,7 +27,6 @@
 #include "lifecycle.skel.h"
 #include "util.h"
 
-#define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
 /* libbpf prefers the debugfs path when it exists; so must we. */
 #define DEBUGFS_TRACING	"/sys/kernel/debug/tracing"
 #define TRACEFS		"/sys/kernel/tracing"
@@ -122,15 +121,11 @@ static const char *tracefs_dir(void)
 	return access(DEBUGFS_TRACING, F_OK) == 0 ? DEBUGFS_TRACING : TRACEFS;
 }
 
-static int probe_root_btf(char *err, size_t errlen)
+static int check_root(char *err, size_t errlen)
 {
 	if (geteuid() != 0)
 		return ct_fail(err, errlen, -EPERM,
 			    "must run as root (BPF and tracefs need it): try sudo coldtrace ...");
-	if (access(BTF_VMLINUX, R_OK) != 0)
-		return ct_fail(err, errlen, -ENOENT,
-			    "%s not found: kernel built without CONFIG_DEBUG_INFO_BTF=y; use a kernel with BTF",
-			    BTF_VMLINUX);
 	return 0;
 }
 
@@ -463,7 +458,7 @@ static int start(struct ct_loader *l, const struct ct_loader_opts *o,
 
 	rc = check_opts(o, err, errlen);
 	if (!rc)
-		rc = probe_root_btf(err, errlen);
+		rc = check_root(err, errlen);
 	if (!rc)
 		rc = ct_features_floor(err, errlen);
 	if (!rc)

@@ -2,9 +2,11 @@
 /*
  * The choice of the BPF programs' variant from faked kernel probes
  * (user/kfeatures.c): every combination of probe results gives a variant
- * the oldest verifier accepts, and the kernels users run get theirs.
+ * the oldest verifier accepts, and the kernels users run get theirs;
+ * below the floor, one line names what is missing and since when.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 #include <linux/bpf.h>
 
@@ -16,6 +18,8 @@ static struct ct_features from_bits(unsigned int bits)
 
 	for (int i = 0; i < CT_FEAT_NR; i++)
 		f.has[i] = bits & (1u << i);
+	for (int i = 0; i < CT_FLOOR_NR; i++)
+		f.floor[i] = true;
 	return f;
 }
 
@@ -97,7 +101,7 @@ Test(kfeatures, a_feature_present_is_used_unless_it_needs_btf_tasks)
 /* The kernels of the README's table, as their probes answer. */
 Test(kfeatures, debian_kernels)
 {
-	struct ct_features k510 = { { false } }, k61, k612;
+	struct ct_features k510 = from_bits(0), k61, k612;
 	struct ct_variant v;
 
 	ct_features_choose(&k510, &v);
@@ -161,4 +165,61 @@ Test(kfeatures, describe_says_what_is_missing_and_the_fallback)
 	cr_assert_not_null(strstr(buf, "task storage in tracing programs (5.11): not used (needs bpf_get_current_task_btf)"));
 	cr_assert_not_null(strstr(buf, "bpf_task_pt_regs (5.15): used\n"));
 	free(buf);
+}
+
+/*
+ * Above the floor nothing is unobservable because of the kernel: each
+ * optional feature has a fallback that measures the same (tools/vmtest
+ * checks the counts on 5.10 and 6.1).  A feature without one would need
+ * its start-up line and "unobservable" fields first.
+ */
+Test(kfeatures, every_optional_feature_has_a_fallback)
+{
+	for (int i = 0; i < CT_FEAT_NR; i++) {
+		cr_assert_not_null(ct_feature_info[i].fallback, "%s",
+				   ct_feature_info[i].name);
+		cr_assert_not_null(ct_feature_info[i].since);
+	}
+}
+
+static int floor_of(bool btf, bool ringbuf, char *err, size_t len)
+{
+	struct ct_features f = from_bits(0);
+
+	f.floor[CT_FLOOR_BTF] = btf;
+	f.floor[CT_FLOOR_RINGBUF] = ringbuf;
+	err[0] = 0;
+	return ct_features_check_floor(&f, "5.4.0-42-generic", err, len);
+}
+
+Test(kfeatures, below_the_floor_one_line_names_what_and_since_when)
+{
+	char err[512];
+
+	/* every optional feature missing (5.10) is not a reason to stop */
+	cr_assert_eq(floor_of(true, true, err, sizeof(err)), 0);
+	cr_assert_str_empty(err);
+	cr_assert_eq(floor_of(true, false, err, sizeof(err)), -EOPNOTSUPP);
+	cr_assert_str_eq(err, "this kernel (5.4.0-42-generic) lacks BPF ring buffers, Linux 5.8 and newer: coldtrace needs Linux 5.10 or newer with BTF");
+	cr_assert_eq(floor_of(false, true, err, sizeof(err)), -EOPNOTSUPP);
+	cr_assert_str_eq(err, "this kernel (5.4.0-42-generic) lacks kernel BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y), Linux 5.4 and newer: coldtrace needs Linux 5.10 or newer with BTF");
+	/* one line, the first requirement missing */
+	cr_assert_eq(floor_of(false, false, err, sizeof(err)), -EOPNOTSUPP);
+	cr_assert_null(strchr(err, '\n'));
+	cr_assert_not_null(strstr(err, "lacks kernel BTF"));
+	cr_assert_null(strstr(err, "ring buffers"));
+}
+
+Test(kfeatures, mask_reaches_the_floor_by_name_only)
+{
+	struct ct_features f = from_bits((1u << CT_FEAT_NR) - 1);
+
+	ct_features_mask(&f, "all");
+	cr_assert(f.floor[CT_FLOOR_BTF]);
+	cr_assert(f.floor[CT_FLOOR_RINGBUF]);
+	ct_features_mask(&f, "ringbuf");
+	cr_assert(f.floor[CT_FLOOR_BTF]);
+	cr_assert_not(f.floor[CT_FLOOR_RINGBUF]);
+	ct_features_mask(&f, "btf");
+	cr_assert_not(f.floor[CT_FLOOR_BTF]);
 }

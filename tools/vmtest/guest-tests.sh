@@ -4,7 +4,8 @@
 # The tests a vmtest guest runs (tools/vmtest/guest-init.sh starts it),
 # with the coldtrace under test at $SHARE/coldtrace:
 # - load: coldtrace under every option set that changes the programs it
-#   loads attaches and exits 0 after 2 s, with no load error;
+#   loads attaches and exits 0 after 2 s, with no load error; without
+#   kernel BTF it stops with one line naming it;
 # - direct: `runc run` and `runsc --platform=ptrace run` of a busybox
 #   bundle whose shell makes exactly OPENS opens and exits 3: coldtrace
 #   exits 3 (its command's status), one complete record, engine direct,
@@ -87,6 +88,24 @@ test_load() {	# OPTIONS (one word list)
 		show "$W/load.err"
 	else
 		pass "$name"
+	fi
+}
+
+# Without kernel BTF (a tmpfs over /sys/kernel/btf, in a mount namespace
+# of its own) coldtrace stops at once with one line naming it and the
+# first kernel that has it.
+test_floor() {
+	local rc=0
+	# shellcheck disable=SC2016 # $1 is the inner shell's
+	timeout -k 5 60 unshare -m sh -c \
+		'mount -t tmpfs none /sys/kernel/btf && exec "$1" -d 1' sh "$CT" \
+		>"$W/floor.out" 2>"$W/floor.err" </dev/null || rc=$?
+	if [ "$rc" -eq 1 ] && [ "$(grep -c . "$W/floor.err")" -eq 1 ] &&
+		grep -q 'lacks kernel BTF.*Linux 5.4 and newer' "$W/floor.err"; then
+		pass "floor: without BTF, one line: $(cat "$W/floor.err")"
+	else
+		fail "floor: without BTF, status $rc (expected 1 and one line)"
+		show "$W/floor.err"
 	fi
 }
 
@@ -186,7 +205,7 @@ test_docker() {
 echo "vmtest: coldtrace $("$CT" -V 2>&1 | head -n 1) on $(uname -r)"
 for g in $VMTEST_GROUPS; do
 	case "$g" in
-	load) for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
+	load) test_floor; for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
 	direct) test_direct runc; test_direct runsc ;;
 	docker) [ "$VMTEST_DOCKER" = 1 ] && test_docker ;;
 	*) fail "unknown test group $g" ;;
