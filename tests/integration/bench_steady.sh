@@ -14,14 +14,7 @@
 CONFIGS="none ct ct-idle ct-always"
 KINDS="open read write connect"
 
-# A clean environment: the bench starts a private harness of its own,
-# which must not inherit this one's DOCKER_HOST, CT_DIR and PATH.
-rc=0
-timeout -k 5 170 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	HOME="${HOME:-/root}" COLDTRACE="$COLDTRACE" \
-	"$TOP/tools/bench/steady-state" --quick --md "$T/out.md" \
-	>/dev/null 2>"$T/err" || rc=$?
-[ "$rc" -eq 0 ] || fail "steady-state --quick: status $rc: $(tail -n 5 "$T/err")"
+run_bench_quick steady-state 170
 
 # The medians table: header, then one row per configuration with a
 # median (min-max) and a ratio per kind, and the rounds it used.
