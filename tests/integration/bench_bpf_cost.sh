@@ -13,14 +13,7 @@
 CONFIGS="none floor-sys floor-openat floor-switch bpftrace ct ct-nopulls
 ct-paths ct-runc ct-why ct-idle ct-always-idle"
 
-# A clean environment: the bench starts a private harness of its own,
-# which must not inherit this one's DOCKER_HOST, CT_DIR and PATH.
-rc=0
-timeout -k 5 280 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	HOME="${HOME:-/root}" COLDTRACE="$COLDTRACE" \
-	"$TOP/tools/bench/bpf-cost" --quick --md "$T/out.md" \
-	>/dev/null 2>"$T/err" || rc=$?
-[ "$rc" -eq 0 ] || fail "bpf-cost --quick: status $rc: $(tail -n 5 "$T/err")"
+run_bench_quick bpf-cost 280
 
 # Config $1's cell under the column headed $2 in the first table (by
 # name: the bench adds columns).

@@ -78,6 +78,19 @@ run_timed() {
 	CMD_END_NS=$(cat "$T/t1")
 }
 
+# tools/bench/NAME --quick --md $T/out.md, bounded by SEC seconds, in a
+# clean environment: the bench starts a private harness of its own, which
+# must not inherit this one's DOCKER_HOST, CT_DIR and PATH.  Fails the
+# test on a non-zero status, with the end of the bench's stderr.
+run_bench_quick() {	# NAME SEC
+	local rc=0
+	timeout -k 5 "$2" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME="${HOME:-/root}" COLDTRACE="$COLDTRACE" \
+		"$TOP/tools/bench/$1" --quick --md "$T/out.md" \
+		>/dev/null 2>"$T/err" || rc=$?
+	[ "$rc" -eq 0 ] || fail "$1 --quick: status $rc: $(tail -n 5 "$T/err")"
+}
+
 # Container records on stdout (JSON Lines; other line types ignored).
 records() {
 	jq -c 'select(.type == "container")' "$T/out"

@@ -48,6 +48,7 @@ TESTS=(
 	"record-kill|record_kill.sh"
 	"non-root|non_root.sh"
 	"bench-bpf-cost|bench_bpf_cost.sh"
+	"bench-steady|bench_steady.sh"
 	"ready-runc|ready.sh runc"
 	"ready-crun|ready.sh crun"
 	"ready-runsc|ready.sh runsc"

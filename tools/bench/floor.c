@@ -4,13 +4,25 @@
  * line, attaches them, prints "attached N" and holds them until SIGINT,
  * SIGTERM or SIGHUP.  Used by tools/bench/bpf-cost.
  *
- * Usage: floor OBJ PROG [PROG...]
+ * With -c COUNT it attaches and detaches them COUNT times instead, GAP ms
+ * apart (-g, default 100), and prints "attach_ns detach_ns" per cycle:
+ * what coldtrace's --arm=auto pays each time it arms or disarms (the
+ * kernel's work is the tracepoints', whatever the programs do).  Used by
+ * tools/bench/arm-cost.
+ *
+ * Usage: floor [-c COUNT [-g GAP_MS]] OBJ PROG [PROG...]
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
+
+#define MAX_LINKS	8
 
 static int wanted(const char *name, int argc, char **argv)
 {
@@ -56,6 +68,59 @@ static int attach_all(struct bpf_object *obj)
 	return n;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Attach every loaded program into links[]; their number or -1. */
+static int attach_links(struct bpf_object *obj, struct bpf_link **links)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		if (!bpf_program__autoload(p) || n == MAX_LINKS)
+			continue;
+		links[n] = bpf_program__attach(p);
+		if (!links[n]) {
+			fprintf(stderr, "floor: cannot attach %s: %s\n",
+				bpf_program__name(p), strerror(errno));
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* count attach + detach cycles, gap_ms apart, timed one by one. */
+static int cycle(struct bpf_object *obj, long count, long gap_ms)
+{
+	struct bpf_link *links[MAX_LINKS];
+	uint64_t t0, t1, t2;
+	int n, i;
+
+	for (; count > 0; count--) {
+		t0 = now_ns();
+		n = attach_links(obj, links);
+		t1 = now_ns();
+		if (n < 0)
+			return 1;
+		usleep(gap_ms * 1000);
+		t2 = now_ns();
+		for (i = 0; i < n; i++)
+			bpf_link__destroy(links[i]);
+		printf("%llu %llu\n", (unsigned long long)(t1 - t0),
+		       (unsigned long long)(now_ns() - t2));
+		fflush(stdout);
+		usleep(gap_ms * 1000);
+	}
+	return 0;
+}
+
 static void wait_for_signal(void)
 {
 	sigset_t set;
@@ -72,10 +137,21 @@ static void wait_for_signal(void)
 int main(int argc, char **argv)
 {
 	struct bpf_object *obj;
-	int n;
+	long count = 0, gap_ms = 100;
+	int n, opt;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: floor OBJ PROG [PROG...]\n");
+	while ((opt = getopt(argc, argv, "+c:g:")) != -1) {
+		if (opt == 'c')
+			count = strtol(optarg, NULL, 10);
+		else if (opt == 'g')
+			gap_ms = strtol(optarg, NULL, 10);
+		else
+			count = -1;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 3 || count < 0 || gap_ms < 0) {
+		fprintf(stderr, "usage: floor [-c COUNT [-g GAP_MS]] OBJ PROG [PROG...]\n");
 		return 2;
 	}
 	obj = bpf_object__open_file(argv[1], NULL);
@@ -94,6 +170,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
+	if (count)
+		return cycle(obj, count, gap_ms);
 	n = attach_all(obj);
 	if (n < 0)
 		return 1;

@@ -106,6 +106,16 @@ hooks_of() {
 			"\(.prog_id) \(.tracepoint)"'
 }
 
+# Syscall tracepoint hooks (tp_btf/raw sys_enter, sys_exit, syscalls:*)
+# held by processes other than $1 (the tracer under test; 0: none):
+# another engineer's tracer, which puts every process, the baseline
+# included, on the kernel's slow syscall path.
+other_sys_hooks() {
+	bpftool perf list -j 2>/dev/null |
+		jq --argjson p "${1:-0}" '[.[] | select(.pid != $p and
+			((.tracepoint // "") | test("^sys_")))] | length'
+}
+
 # Number of sys_enter/sys_exit hooks (attached links) process $1 holds.
 sys_hooks_of() {
 	hooks_of "$1" | awk '$2 == "sys_enter" || $2 == "sys_exit"' | wc -l
@@ -185,6 +195,17 @@ foreign_note() {
 	else
 		echo "WARNING: other tracing BPF programs (up to $(sort -k3 -n "$1" | tail -n 1 | cut -d' ' -f3)) were loaded during $n of $k measurements: they slow every configuration, base included, and shrink the ratios."
 	fi
+}
+
+# The empty programs of floor.bpf.c and their loader floor.c, into WORK.
+build_floor() {
+	clang -g -O2 -target bpf -Wall -Werror -I"$TOP/vmlinux/x86" \
+		-c "$TOP/tools/bench/floor.bpf.c" -o "$WORK/floor.bpf.o" ||
+		die "cannot build floor.bpf.c"
+	# shellcheck disable=SC2046 # pkg-config prints several flags
+	cc -O2 -Wall -Wextra -Werror -o "$WORK/floor" \
+		"$TOP/tools/bench/floor.c" $(pkg-config --cflags --libs libbpf) ||
+		die "cannot build floor.c"
 }
 
 # ---- BPF run time statistics ----

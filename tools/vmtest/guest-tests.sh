@@ -14,6 +14,13 @@
 #   containerd (tools/harness.sh, cgroupfs driver, containers under
 #   /system.slice) and `docker run` of the same loop with runc, crun and
 #   runsc (ptrace): the same checks, every phase of the shim table.
+# - bench (only when asked: VMTEST_GROUPS="bench"): the host loops of
+#   tools/bench/steady-state (sysbench open, read, write, connect) with no
+#   coldtrace, with --arm=always (its hooks attached, as while containers
+#   run) and with --arm=auto once it detached them (no container), in
+#   BENCH_ROUNDS rotated rounds; prints the ratios of the medians to
+#   none, never a verdict on them (absolute times under emulation mean
+#   nothing); fails only if a configuration could not be measured.
 # One "vmtest: PASS|FAIL NAME" line per test, then "N passed, N failed";
 # the status is the number of failures (0: all passed).
 set -uo pipefail
@@ -45,6 +52,8 @@ DOCKER_PHASES="prepare attach create connect start run die disconnect destroy"
 # under software emulation: the list is kept to these.
 LOAD_SETS=("" "--no-opens" "--no-pulls" "--why" "--paths" "--arm=always"
 	"--arm=auto" "-r runc" "-r runsc" "--ready=none")
+BENCH_ROUNDS=5
+BENCH_N=20000
 passed=0
 failed=0
 
@@ -202,12 +211,89 @@ test_docker() {
 	"$HARNESS" stop >/dev/null 2>&1
 }
 
+# ---- bench: steady-state ratios ----
+
+# Background coldtrace with OPTIONS, its -v on $W/bench.err; returns once
+# it says WORD (attached, detached), false after 300 s.
+bench_ct() {	# WORD OPTIONS...
+	local word=$1 i
+	shift
+	"$CT" -v "$@" >/dev/null 2>"$W/bench.err" &
+	BENCH_CT=$!
+	for ((i = 0; i < 3000; i++)); do
+		grep -q "$word" "$W/bench.err" && return 0
+		kill -0 "$BENCH_CT" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+bench_ct_stop() {
+	[ -n "${BENCH_CT:-}" ] || return 0
+	kill -INT "$BENCH_CT" 2>/dev/null
+	wait "$BENCH_CT" 2>/dev/null
+	BENCH_CT=
+}
+
+# One measurement of CONFIG in ROUND: "round config op ns" lines.
+bench_one() {	# ROUND CONFIG
+	local ok=0
+	case "$2" in
+	none) ok=1 ;;
+	always) bench_ct 'sys: attached' --arm=always -d 3600 && ok=1 ;;
+	idle) bench_ct 'hooks detached' --arm=auto -d 3600 && ok=1 ;;
+	esac
+	if [ "$ok" = 1 ]; then
+		sleep 1
+		"$SHARE/sysbench" -f /etc/hostname open "$BENCH_N" read "$BENCH_N" \
+			write "$BENCH_N" connect "$BENCH_N" |
+			awk -v r="$1" -v c="$2" '{ print r, c, $1, $3 }' >>"$W/bench.raw"
+	fi
+	bench_ct_stop
+}
+
+bench_median() {	# CONFIG OP
+	awk -v c="$1" -v o="$2" '$2 == c && $3 == o { print $4 }' "$W/bench.raw" |
+		sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+test_bench() {
+	local cfgs=(none always idle) r i c op b v line missing=
+	[ -x "$SHARE/sysbench" ] || { fail "bench: no sysbench in the share"; return; }
+	: >"$W/bench.raw"
+	for ((r = 0; r < BENCH_ROUNDS; r++)); do
+		for ((i = 0; i < 3; i++)); do
+			bench_one "$r" "${cfgs[(r + i) % 3]}"
+		done
+	done
+	for op in open read write connect; do
+		b=$(bench_median none "$op")
+		line="bench $op: none ${b:-?} ns"
+		for c in always idle; do
+			v=$(bench_median "$c" "$op")
+			if [ -z "$v" ] || [ -z "$b" ]; then
+				missing="$missing $c/$op"
+				continue
+			fi
+			line="$line, $c/none $(awk -v a="$v" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"
+		done
+		echo "vmtest: $line (medians over $BENCH_ROUNDS rounds of sysbench's best batch, $BENCH_N each)"
+	done
+	if [ -n "$missing" ]; then
+		fail "bench: not measured:$missing"
+		show "$W/bench.err"
+	else
+		pass "bench: none, --arm=always and --arm=auto (detached) measured $BENCH_ROUNDS times each"
+	fi
+}
+
 echo "vmtest: coldtrace $("$CT" -V 2>&1 | head -n 1) on $(uname -r)"
 for g in $VMTEST_GROUPS; do
 	case "$g" in
 	load) test_floor; for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
 	direct) test_direct runc; test_direct runsc ;;
 	docker) [ "$VMTEST_DOCKER" = 1 ] && test_docker ;;
+	bench) test_bench ;;
 	*) fail "unknown test group $g" ;;
 	esac
 done

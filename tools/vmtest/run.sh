@@ -22,7 +22,8 @@
 # Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
 # VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
-# groups: "load direct docker").
+# groups: "load direct docker"; "bench" is the steady-state ratios,
+# tools/vmtest/README.md).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -63,6 +64,14 @@ make_share() {	# DIR DOCKER(0|1)
 	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\n' "$2" "$ITER" "$TEST_GROUPS" >"$s/config"
 	# The busybox rootfs of the guest's bundles and image, made here:
 	# in the guest its ~400 symlinks take minutes (CT_BUSYBOX_TAR).
+	# The bench group's host loops (tools/bench/sysbench.c), static:
+	# the guest has no compiler.
+	case " $TEST_GROUPS " in
+	*" bench "*)
+		cc -O2 -static -Wall -Wextra -Werror -o "$s/sysbench" \
+			"$TOP/tools/bench/sysbench.c" || die "cannot build sysbench.c"
+		;;
+	esac
 	"$TOP/tools/harness.sh" bundle "$s/b" >/dev/null
 	tar --numeric-owner -C "$s/b/rootfs" -cf "$s/busybox-rootfs.tar" .
 	rm -rf "$s/b"

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# Smoke check of tools/bench/steady-state --quick: the table of medians
+# and ratios has a row per configuration with a number in every cell, and
+# the hook evidence (read by the bench from bpftool, not from coldtrace)
+# is what each configuration means: with containers started under it,
+# coldtrace's default --arm=auto holds sys_enter and sys_exit throughout a
+# measurement, --arm=always too, with no container it holds none of them.
+# The numbers themselves are the bench's business (docs/steady-state.md),
+# never a test's.
+. "$(dirname "$0")/lib.sh"
+
+CONFIGS="none ct ct-idle ct-always"
+KINDS="open read write connect"
+
+run_bench_quick steady-state 170
+
+# The medians table: header, then one row per configuration with a
+# median (min-max) and a ratio per kind, and the rounds it used.
+hdr=$(grep -m 1 '^| config | open ns' "$T/out.md") ||
+	fail "no medians table in: $(head -n 20 "$T/out.md")"
+for k in $KINDS; do
+	grep -q "| $k ns (min-max) | /none |" <<<"$hdr" || fail "no $k columns: $hdr"
+done
+cell='[0-9]+ \([0-9]+-[0-9]+\) \| [0-9]+\.[0-9]{3} \|'
+for c in $CONFIGS; do
+	grep -qE "^\| $c \|( $cell){4} [1-9][0-9]* \|\$" "$T/out.md" ||
+		fail "row $c malformed: $(grep "^| $c |" "$T/out.md" | head -n 1)"
+done
+grep -qE '^\| none \|( [0-9]+ \([0-9]+-[0-9]+\) \| 1\.000 \|){4}' "$T/out.md" ||
+	fail "none's ratios are not 1.000"
+
+# The hook evidence: "| config | before -> after | kept|aside | n | m |".
+kept() {	# CONFIG: the distinct "before -> after" of its kept measurements
+	awk -F' *\\| *' -v c="$1" '$2 == c && $4 == "kept" { print $3 }' "$T/out.md" | sort -u
+}
+[ "$(kept none)" = "- -> -" ] || fail "none: coldtrace hooks '$(kept none)'"
+[ "$(kept ct-idle)" = "- -> -" ] ||
+	fail "ct-idle kept a measurement with hooks '$(kept ct-idle)'"
+for c in ct ct-always; do
+	[ -n "$(kept "$c")" ] || fail "$c: no kept measurement"
+	while read -r line; do
+		[[ "$line" =~ ^[a-z_,]*sys_enter,sys_exit[a-z_,]*\ -\>\ [a-z_,]*sys_enter,sys_exit ]] ||
+			fail "$c kept a measurement with hooks '$line'"
+	done <<<"$(kept "$c")"
+done
+note "$(grep -E '^\| (ct|ct-always|ct-idle) \|' "$T/out.md" | head -n 3 | cut -c1-160)"
