@@ -6,10 +6,9 @@
 #  - a Node.js program spinning 200 ms of wall time (its CPU time is less
 #    on a busy host, so not checked against 200 ms): run's cpu_ns within
 #    15 % of the CPU time the kernel accounted to node's main thread, the
-#    run phase's carrier (/proc/thread-self/stat's utime + stime, in
-#    USER_HZ = 100 ticks).  Not process.cpuUsage(): it adds node's helper
-#    threads, which on an idle second core ran beside the main one (313 ms
-#    of CPU in a run phase of 267 ms of wall time);
+#    run phase's carrier (tools/harness/spin-cpu.js; process.cpuUsage()
+#    would add node's helper threads: 313 ms of CPU in a run phase of
+#    267 ms of wall time, seen here);
 #  - pid 1 = dd with conv=fsync of a 64 MiB file: run's io_ns > 0;
 #  - every split adds up to its phase's duration within 5 %;
 #  - twelve `true` containers, six at a time: trace.json keeps at most 16
@@ -26,10 +25,7 @@ NODE_IMAGE=coldtrace/node:latest
 docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 ||
 	"$TOP/tools/node-image.sh" "$NODE_IMAGE" >/dev/null ||
 	fail "could not build $NODE_IMAGE"
-SPIN='const t = Date.now(); while (Date.now() - t < 200) {}
-const s = require("fs").readFileSync("/proc/thread-self/stat", "utf8");
-const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-console.log("CPU_US " + (Number(f[11]) + Number(f[12])) * 10000);'
+SPIN=$(cat "$TOP/tools/harness/spin-cpu.js")
 
 run_ct -j --why -o "$T/o" -- sh -c '
 	docker run --rm --network none --cidfile "$1/spin" "$2" \

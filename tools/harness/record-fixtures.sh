@@ -118,9 +118,8 @@ ready_rec() {
 }
 
 # why_rec NAME: --why of a Node.js program spinning 200 ms; the sidecar
-# also gets "cpu_us", the CPU time node reports for itself.
-SPIN_JS='const t = Date.now(); while (Date.now() - t < 200) {}
-const u = process.cpuUsage(); console.log("CPU_US " + (u.user + u.system));'
+# also gets "cpu_us", the CPU time of node's main thread (spin-cpu.js).
+SPIN_JS=$(cat "$TOP/tools/harness/spin-cpu.js")
 why_rec() {
 	local name=$1 cpu
 	"$TOP/tools/node-image.sh" coldtrace/node:latest >/dev/null
