@@ -78,15 +78,14 @@ static __always_inline void mount_exit(__u32 type, long ret)
 }
 
 /*
- * connect(2), for Kata (docs/design.md "Phases": create ends when the guest agent is
- * reachable).  The shim reaches the agent over AF_VSOCK (qemu,
+ * connect(2), for Kata (docs/design.md "Phases": create ends when the guest
+ * agent is reachable).  The shim reaches the agent over AF_VSOCK (qemu,
  * vhost-vsock) or over a hybrid vsock: a unix socket served by the VMM
- * (firecracker: ".../kata.hvsock", cloud-hypervisor: ".../clh.sock").
- * Every process on the host connects all the time, so the filter at
- * enter costs one 2-byte user read (the family) for anything else, and
- * one more read of the path (up to 108 bytes) for other AF_UNIX
- * connects; nothing is stored or sent for them.  The exit pays one hash
- * lookup that misses.
+ * (firecracker: ".../kata.hvsock", cloud-hypervisor: ".../clh.sock").  Every
+ * process on the host connects all the time, so the filter at enter costs one
+ * 2-byte user read (the family) for anything else, and one more read of the
+ * path (up to 108 bytes) for other AF_UNIX connects; nothing is stored or sent
+ * for them.  The exit pays one hash lookup that misses.
  */
 #define CT_AF_UNIX		1
 #define CT_AF_VSOCK		40

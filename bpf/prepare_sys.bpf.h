@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The prepare phase (docs/design.md "Phases", docs/phases.md): dockerd's own creation
- * of a container begins with the directories of its read-write layer,
- * `<data-root>/overlay2/<mount id>-init`.  Every mkdirat(2) by dockerd
- * that succeeds becomes a CT_EV_MKDIR record in the lifecycle ring
- * buffer (shared by fd); userspace keeps the `-init` ones and attributes
- * them through the layer's mount-id file.  A mkdirat by any other
- * process costs a comm read and compare; mkdirat is rare.
+ * The prepare phase (docs/design.md "Phases", docs/phases.md): dockerd's own
+ * creation of a container begins with the directories of its read-write layer,
+ * `<data-root>/overlay2/<mount id>-init`.  Every mkdirat(2) by dockerd that
+ * succeeds becomes a CT_EV_MKDIR record in the lifecycle ring buffer (shared by
+ * fd); userspace keeps the `-init` ones and attributes them through the layer's
+ * mount-id file.  A mkdirat by any other process costs a comm read and compare;
+ * mkdirat is rare.
  *
  * The other end (destroy): dockerd's removal of a container ends with
  * the unlinkat(AT_REMOVEDIR) of `<data-root>/containers/<id>`, after

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Readiness marker (docs/design.md "Phases", ready): the first listen(2) that succeeds
- * in a container.  One CT_EV_LISTEN record per successful listen of a
- * tracked container; userspace keeps the first one after the program's
- * exec.
+ * Readiness marker (docs/design.md "Phases", ready): the first listen(2) that
+ * succeeds in a container.  One CT_EV_LISTEN record per successful listen of a
+ * tracked container; userspace keeps the first one after the program's exec.
  *
  * Which containers: the open tracer's `tracked` map (cgroup key ->
  * runtime), shared by fd (user/sys_bpf.c), so a container is followed
@@ -14,9 +13,9 @@
  * runsc (ptrace platform): the guest's listen is emulated by the sentry,
  * but the stub thread's syscall exit still fires with the emulated return
  * value and orig_ax still holds the guest's syscall number, as for
- * openat (docs/design.md "Facts measured").  The sandbox's own host listens (its control
- * socket) happen before the program starts: userspace drops them by
- * time.
+ * openat (docs/design.md "Facts measured").  The sandbox's own host listens
+ * (its control socket) happen before the program starts: userspace drops them
+ * by time.
  *
  * The record carries the container's guest open count at that moment
  * (the open tracer's `hists`, also shared): opens before ready.

@@ -6,9 +6,9 @@
  * tracepoint (syscalls/sys_enter_X) per syscall.  Why: each perf syscall
  * tracepoint waits for an RCU grace period when it is detached (~80 ms
  * here, serialized under event_mutex: 27 of them made coldtrace take 2 s
- * to exit), a tp_btf link detaches at once (docs/design.md "Facts measured").  The price: these
- * programs run on every syscall of every process, so there is one pair
- * only, and a dispatcher must reject an uninteresting syscall number
+ * to exit), a tp_btf link detaches at once (docs/design.md "Facts measured").
+ * The price: these programs run on every syscall of every process, so there is
+ * one pair only, and a dispatcher must reject an uninteresting syscall number
  * first, before any helper call or map lookup.
  *
  * Include after vmlinux.h and the libbpf headers (bpf_tracing.h).

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Why a phase took its time (--why, docs/design.md "Phases"): scheduler state changes
- * of the container machinery's threads, as CT_EV_TSTATE records in the
- * lifecycle ring buffer (shared by fd).  Userspace (user/why.c) turns
- * them into running / runnable / uninterruptible / other sleep time of
- * each phase's carrier process.
+ * Why a phase took its time (--why, docs/design.md "Phases"): scheduler state
+ * changes of the container machinery's threads, as CT_EV_TSTATE records in the
+ * lifecycle ring buffer (shared by fd).  Userspace (user/why.c) turns them into
+ * running / runnable / uninterruptible / other sleep time of each phase's
+ * carrier process.
  *
  * Which tasks: a thread is tracked when it execs a shim or a runtime
  * (comm "containerd-shim*", "runc", "crun", "runsc", "conmon") and every

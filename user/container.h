@@ -45,7 +45,8 @@ enum ct_engine_kind {
 	CT_ENG_MAX,
 };
 
-/* Why a container never ran its program (docs/design.md "Phases": a failed create). */
+/* Why a container never ran its program (docs/design.md "Phases": a
+ * failed create). */
 enum ct_failure {
 	CT_FAIL_NONE,
 	CT_FAIL_CREATE,		/* the runtime's create failed */
@@ -71,10 +72,10 @@ struct ct_interval {
 #define CT_HIST_SLOTS	32
 
 /*
- * Why a container's cgroup key (docs/design.md "Attribution") does not stand for it alone:
- * coldtrace and the runtime see different cgroup trees (v1 memory vs v2),
- * so the runtime never moved the program into a cgroup of the key's kind
- * and it keeps an inherited one.  Its opens cannot be told apart.
+ * Why a container's cgroup key (docs/design.md "Attribution") does not stand
+ * for it alone: coldtrace and the runtime see different cgroup trees (v1 memory
+ * vs v2), so the runtime never moved the program into a cgroup of the key's
+ * kind and it keeps an inherited one.  Its opens cannot be told apart.
  */
 enum ct_key_problem {
 	CT_KEY_OK = 0,
@@ -267,10 +268,10 @@ void ct_name_copy(char *dst, size_t cap, const char *name, size_t n);
 bool ct_name_same(const char *a, size_t acap, const char *b);
 
 /*
- * cold_start_ns (docs/design.md "Phases"): first_ns to the end of ready; without a
- * readiness marker, to the user program's exec (the start of run: the
- * end of start under a shim, of create for `runc run`).  A pod's: to its
- * last app container's program exec.  0 if none.
+ * cold_start_ns (docs/design.md "Phases"): first_ns to the end of ready;
+ * without a readiness marker, to the user program's exec (the start of run: the
+ * end of start under a shim, of create for `runc run`).  A pod's: to its last
+ * app container's program exec.  0 if none.
  */
 uint64_t ct_cold_start_ns(const struct ct_container *c);
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --output DIR: the files of docs/design.md "Interface".  Each is written into a staging
- * directory in DIR, flushed and fsync'ed, then renamed over the final
- * name, so a reader never sees half a file nor (after a failed export) a
- * mix of two sessions' files.
+ * --output DIR: the files of docs/design.md "Interface".  Each is written into
+ * a staging directory in DIR, flushed and fsync'ed, then renamed over the final
+ * name, so a reader never sees half a file nor (after a failed export) a mix of
+ * two sessions' files.
  *
  * Where version and kernel are (every file carries them):
  *   containers.jsonl  first line {"type":"meta","version","kernel",

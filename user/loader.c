@@ -485,7 +485,8 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 	l->verbose = o->verbose;
 	l->cgroup_mode = o->cgroup_mode ? o->cgroup_mode : detect_cgroup_mode();
 	/* Which key a container has decides what "one container" means
-	 * (docs/design.md "Attribution"): say it, a wrong guess reads as misattribution. */
+	 * (docs/design.md "Attribution"): say it, a wrong guess reads as
+	 * misattribution. */
 	if (o->verbose)
 		fprintf(stderr, "cgroup key: %s%s\n",
 			l->cgroup_mode == CT_CGROUP_V2 ?

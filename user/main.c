@@ -2,11 +2,11 @@
 /*
  * coldtrace: explain container cold starts phase by phase.
  *
- * Data flows one way (docs/design.md "Architecture", HACKING.md): the loader's ring buffer
- * (or a --replay file) -> the session (session.h: --record/--dump tap,
- * enrich stage, tracker, aggregator, outputs).  This file is the command
- * line's glue and owns the session's life: the live and replay loops,
- * signals, duration, the traced COMMAND and the end.
+ * Data flows one way (docs/design.md "Architecture", HACKING.md): the loader's
+ * ring buffer (or a --replay file) -> the session (session.h: --record/--dump
+ * tap, enrich stage, tracker, aggregator, outputs).  This file is the command
+ * line's glue and owns the session's life: the live and replay loops, signals,
+ * duration, the traced COMMAND and the end.
  */
 #include <errno.h>
 #include <signal.h>

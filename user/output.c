@@ -842,8 +842,8 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "chains_not_kept", ch.dropped_kept);
 }
 
-/* "v1-memory" or "v2": what a container is (docs/design.md "Attribution"), for a reader to
- * check against the host's cgroup view. */
+/* "v1-memory" or "v2": what a container is (docs/design.md
+ * "Attribution"), for a reader to check against the host's cgroup view. */
 const char *ct_cgroup_key_name(enum ct_cgroup_mode m)
 {
 	return m == CT_CGROUP_V2 ? "v2" : "v1-memory";

@@ -18,7 +18,8 @@ struct ct_chains;
 struct ct_pulls;
 struct ct_tracker;
 
-/* Run facts carried by every output that is kept (docs/design.md "Interface"). */
+/* Run facts carried by every output that is kept (docs/design.md
+ * "Interface"). */
 struct ct_meta {
 	const char *version;	/* coldtrace version */
 	const char *kernel;	/* uname -r of the traced host */

@@ -113,7 +113,8 @@ static const struct ct_phase_rule direct_rules[] = {
 	R(PROC_EXIT, EXTEND, DESTROY),
 };
 
-/* Kata (modeled, docs/design.md "Facts measured"): the program runs in the guest, unseen. */
+/* Kata (modeled, docs/design.md "Facts measured"): the program runs in
+ * the guest, unseen. */
 static const struct ct_phase_rule kata_rules[] = {
 	R(SHIM_START, BEGIN, ATTACH),
 	R(HYP_EXEC, END, ATTACH),

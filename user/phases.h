@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Phase rules as data (docs/design.md "Phases", docs/phases.md).  The tracker turns
- * events into a few named transitions; one table per family of engine x
- * runtime maps each transition to phase begins and ends.  Adding an engine
- * is: classifier rules, one table here, fixtures.
+ * Phase rules as data (docs/design.md "Phases", docs/phases.md).  The tracker
+ * turns events into a few named transitions; one table per family of engine x
+ * runtime maps each transition to phase begins and ends.  Adding an engine is:
+ * classifier rules, one table here, fixtures.
  */
 #ifndef __CT_PHASES_H
 #define __CT_PHASES_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The ready phase (docs/design.md "Phases"): nested in run, from the user program's
- * exec to the readiness marker chosen with --ready:
+ * The ready phase (docs/design.md "Phases"): nested in run, from the user
+ * program's exec to the readiness marker chosen with --ready:
  *   listen  the container's first successful listen(2) (TCP or unix) by
  *           any of its processes (CT_EV_LISTEN records) -- the default;
  *   exec    the program's exec itself: ready has length 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Per-container state machine (docs/design.md "Phases").  Raw events go through the
- * classifier and the process table; each event moves at most a few phase
+ * Per-container state machine (docs/design.md "Phases").  Raw events go through
+ * the classifier and the process table; each event moves at most a few phase
  * boundaries of one container.
  *
  * Completion: a container is done when its destroy began (a runtime
@@ -346,10 +346,10 @@ static void mark_bad_key(struct ct_tracker *e, struct cstate *s,
 /*
  * A runtime moves the container's program into a cgroup of its own before
  * the exec.  If coldtrace reads the other cgroup tree than the runtime
- * writes (v1 memory vs v2, docs/design.md "Attribution"), or the runtime ignores cgroups
- * (runsc --ignore-cgroups), the program keeps what it inherited:
- * the root, the runtime command's cgroup, or one shared with every other
- * container of that runtime.  Any of these would mix other processes'
+ * writes (v1 memory vs v2, docs/design.md "Attribution"), or the runtime
+ * ignores cgroups (runsc --ignore-cgroups), the program keeps what it
+ * inherited: the root, the runtime command's cgroup, or one shared with every
+ * other container of that runtime.  Any of these would mix other processes'
  * opens into this container's: say so instead (at emission).
  */
 static void check_key(struct ct_tracker *e, struct cstate *s)
@@ -357,7 +357,8 @@ static void check_key(struct ct_tracker *e, struct cstate *s)
 	uint64_t k = s->c.cgroup_key;
 	size_t i;
 
-	/* Kata's guest is not keyed by a host cgroup (docs/design.md "Attribution"). */
+	/* Kata's guest is not keyed by a host cgroup (docs/design.md
+	 * "Attribution"). */
 	if (s->c.runtime == CT_RT_KATA || s->c.runtime == CT_RT_UNKNOWN)
 		return;
 	/* The kernel side never counts under the root (opens.bpf.c). */
