@@ -132,8 +132,8 @@ static int open_target(struct ct_rec_writer *w, const char *path, char *err,
 	if (w->fd < 0 && (errno == ENXIO || errno == EISDIR))
 		goto special;
 	if (w->fd < 0)
-		return ct_fail(err, errlen, -errno, "%s: cannot create: %s",
-			       path, strerror(errno));
+		return ct_fail_errno(err, errlen, errno, "%s: cannot create",
+				     path);
 	if (fstat(w->fd, &st))
 		return ct_fail_errno(err, errlen, errno, "%s", path);
 	if (!S_ISREG(st.st_mode))
@@ -180,7 +180,7 @@ int ct_rec_writer_create(struct ct_rec_writer **out, const char *path,
 		free(w);
 		return ct_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 	}
-	snprintf(w->path, sizeof(w->path), "%s", path);
+	ct_copy_str(w->path, sizeof(w->path), path, PATH_MAX);
 	rc = open_target(w, path, err, errlen);
 	if (rc) {
 		ct_rec_writer_abort(w);
@@ -325,8 +325,8 @@ int ct_rec_writer_close(struct ct_rec_writer *w, char *err, size_t errlen)
 	if (w->err)
 		describe_loss(w, err, errlen);
 	else if (rc)
-		ct_fail(err, errlen, rc, "%s: writing the recording failed: %s",
-			w->path, strerror(-rc));
+		ct_fail_errno(err, errlen, -rc,
+			      "%s: writing the recording failed", w->path);
 	rc = w->err ? w->err : rc;
 	writer_free(w);
 	return rc;
