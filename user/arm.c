@@ -10,6 +10,7 @@
 
 static const char arm_comms[][CT_COMM_LEN] = CT_ARM_COMMS;
 static const char arm_askers[][CT_COMM_LEN] = { CT_ARM_ASKERS };
+static const char arm_keepers[][CT_COMM_LEN] = { CT_ARM_KEEPERS };
 
 void ct_arm_init(struct ct_arm *a, uint64_t now_ns)
 {
@@ -96,6 +97,22 @@ size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
 	return adopted;
 }
 
+/* A shim or a monitor lives as long as its container: it holds nothing. */
+static bool keeper_hdr(const struct ct_hdr *h)
+{
+	return h->type == CT_EV_EXEC &&
+	       comm_in(h->comm, arm_keepers,
+		       sizeof(arm_keepers) / sizeof(arm_keepers[0]));
+}
+
+static void want(struct ct_arm *a, uint64_t ts_ns)
+{
+	if (a->armed || a->want)
+		return;
+	a->want = true;
+	a->trigger_ns = ts_ns;
+}
+
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 {
 	struct ct_hdr h;
@@ -105,12 +122,11 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 		return;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
 	if (trigger_hdr(&h)) {
-		pid_add(a, h.pid);
-		if (!a->armed && !a->want) {
-			a->want = true;
-			a->trigger_ns = h.ts_ns;
+		want(a, h.ts_ns);
+		if (!keeper_hdr(&h)) {
+			pid_add(a, h.pid);
+			return;
 		}
-		return;
 	}
 	/* an exit, or an exec into something else (a reused pid) */
 	if (h.type != CT_EV_EXIT && h.type != CT_EV_EXEC)
@@ -118,6 +134,12 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 	i = pid_index(a, h.pid);
 	if (i >= 0)
 		pid_del(a, (size_t)i);
+}
+
+void ct_arm_busy(struct ct_arm *a, size_t busy, uint64_t now_ns)
+{
+	if (busy)
+		want(a, now_ns);
 }
 
 bool ct_arm_wanted(const struct ct_arm *a)
@@ -132,14 +154,14 @@ static void prune(struct ct_arm *a, ct_proc_alive_cb alive, void *ctx)
 			pid_del(a, i);
 }
 
-bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t pending,
+bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t busy,
 		 ct_proc_alive_cb alive, void *ctx)
 {
 	if (!a->armed || a->full)
 		return false;
-	if (!pending && a->npids)
+	if (!busy && a->npids)
 		prune(a, alive, ctx);
-	if (pending || a->npids) {
+	if (busy || a->npids) {
 		a->busy_ns = now_ns;
 		return false;
 	}

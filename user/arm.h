@@ -1,20 +1,30 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * When the syscall hooks are attached.  Any attached
- * syscall tracepoint puts every process of the host on the kernel's slow
- * syscall path, whatever the program does, so on an idle host they are
- * detached: no container starting, running or being removed under trace,
- * no engine client, runtime, shim or CNI plugin alive.  The exec of one of
- * those (CT_ARM_COMMS, always traced by the lifecycle object, which then
- * wakes the reader at once) attaches them again, before that program gets
- * to the syscalls coldtrace reads: a container's runtime comes tens of
- * milliseconds after its client, its first open later still.
+ * When the syscall hooks are attached.  Any attached syscall tracepoint
+ * puts every process of the host on the kernel's slow syscall path,
+ * whatever the program does, so they are attached only while a container
+ * is in its cold start or its removal, or an engine client, runtime or
+ * CNI plugin runs (docs/steady-state.md measured the policy):
+ *
+ * - attach at the exec of a trigger (CT_ARM_COMMS, always traced by the
+ *   lifecycle object, which then wakes the reader at once), before that
+ *   program gets to the syscalls coldtrace reads: a container's runtime
+ *   comes tens of milliseconds after its client, its first open later;
+ * - a container holds them until its ready phase ends, or, without one,
+ *   CT_ARM_SETTLE_NS after its start ends; from its die on, to the end
+ *   of its removal (ct_tracker_busy());
+ * - a live engine client, runtime or CNI plugin holds them (a foreground
+ *   `docker run` keeps its container's whole life traced); a shim or a
+ *   monitor (CT_ARM_KEEPERS) attaches them at its exec but does not
+ *   hold them: it lives as long as its container;
+ * - detach after CT_ARM_IDLE_NS with nothing holding them.
  *
  * What the hooks did not see is never guessed: a container whose runtime
- * began while they were detached is marked unarmed and counted (tracker).
- * No BPF here: raw records in, decisions out; the live loop acts on them
- * (user/main.c) and feeds the CT_EV_ARM records made here to the session,
- * so that --record keeps them and a replay judges the same.
+ * began while they were detached is marked unarmed, one whose opens went
+ * on after a detach gets opens.traced_until_ns, and both are counted
+ * (tracker).  No BPF here: raw records in, decisions out; the live loop
+ * acts on them (user/main.c) and feeds the CT_EV_ARM records made here to
+ * the session, so that --record keeps them and a replay judges the same.
  */
 #ifndef __CT_ARM_H
 #define __CT_ARM_H
@@ -25,8 +35,14 @@
 #include "coldtrace.h"
 #include "tracker.h"
 
-/* Idle for this long (no pending container, no trigger alive): detach. */
+/* Idle for this long (no container busy, no trigger alive): detach. */
 #define CT_ARM_IDLE_NS	(2 * 1000000000ull)
+/*
+ * A container with no ready phase holds the hooks this long after its
+ * start ends: an open-heavy start's last open came 2.8 s and 6.7 s after
+ * start end in two runs of tools/bench/open-window (4.5x the most seen).
+ */
+#define CT_ARM_SETTLE_NS	(30 * 1000000000ull)
 /* Trigger processes followed at once; beyond, the hooks stay attached. */
 #define CT_ARM_PIDS	1024
 
@@ -69,15 +85,21 @@ size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir);
 /* Follow the trigger processes (exec, exit); note a trigger while off. */
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len);
 
+/*
+ * @busy containers need the hooks at now_ns (ct_tracker_busy(): a die
+ * while they are detached): note it as a trigger if they are off.
+ */
+void ct_arm_busy(struct ct_arm *a, size_t busy, uint64_t now_ns);
+
 /* True once: the hooks must be attached now (a trigger came while off). */
 bool ct_arm_wanted(const struct ct_arm *a);
 
 /*
- * Whether to detach now: attached, nothing pending in the tracker
- * (@pending), no trigger alive, and so for CT_ARM_IDLE_NS.  alive(pid)
+ * Whether to detach now: attached, no container busy in the tracker
+ * (@busy), no trigger alive, and so for CT_ARM_IDLE_NS.  alive(pid)
  * lets go of triggers whose exit was lost (NULL: trust the records).
  */
-bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t pending,
+bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t busy,
 		 ct_proc_alive_cb alive, void *ctx);
 
 /*

@@ -98,6 +98,10 @@ struct ct_opens {
 	/* opens made before the container was ready (the first listen) */
 	bool has_before_ready;
 	uint64_t before_ready;
+	/* wall ns of the first detach of the syscall hooks in its life
+	 * (user/arm.h), 0 if they stayed attached: after it, only the opens
+	 * made while another start or removal had them attached count */
+	uint64_t traced_until_ns;
 };
 
 /* --paths: the slowest guest opens of a container, slowest first. */

@@ -207,6 +207,8 @@ void ct_hist_json(struct ct_json *w, const struct ct_opens *o)
 		ct_json_kv_u64(w, "untimed", o->count - timed);
 	if (o->has_before_ready)
 		ct_json_kv_u64(w, "before_ready", o->before_ready);
+	if (o->traced_until_ns)	/* absent when traced its whole life */
+		ct_json_kv_u64(w, "traced_until_ns", o->traced_until_ns);
 	ct_json_kv_string(w, "unit", "ns");
 	json_buckets(w, o);
 	ct_json_end_object(w);

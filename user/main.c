@@ -148,18 +148,32 @@ static int live_event(void *ctx, const void *rec, size_t len)
 	return ct_session_event(&ls->s, rec, len);
 }
 
-/* Detach once idle: what is still in the ring buffer is read first. */
-static void maybe_disarm(struct live_state *ls)
+static size_t busy_now(struct live_state *ls)
 {
-	struct ct_tracker *t = ls->s.tracker;
+	return ct_tracker_busy(ls->s.tracker, ct_mono_ns(), CT_ARM_SETTLE_NS);
+}
 
-	if (!ls->arm_auto ||
-	    !ct_arm_idle(&ls->arm, ct_mono_ns(), ct_tracker_pending(t),
+/*
+ * Attach again for a container that needs the hooks with no exec asking
+ * (its die), detach once idle: what is still in the ring buffer is read
+ * before a detach.
+ */
+static void arm_turn(struct live_state *ls)
+{
+	if (!ls->arm_auto)
+		return;
+	if (!ls->arm.armed) {
+		ct_arm_busy(&ls->arm, busy_now(ls), ct_mono_ns());
+		if (ct_arm_wanted(&ls->arm))
+			arm_now(ls);
+		return;
+	}
+	if (!ct_arm_idle(&ls->arm, ct_mono_ns(), busy_now(ls),
 			 ct_session_pid_alive, NULL))
 		return;
 	while (ct_loader_poll(ls->l, 0) > 0)
 		;
-	if (ct_arm_idle(&ls->arm, ct_mono_ns(), ct_tracker_pending(t),
+	if (ct_arm_idle(&ls->arm, ct_mono_ns(), busy_now(ls),
 			ct_session_pid_alive, NULL))
 		disarm_now(ls);
 }
@@ -195,7 +209,7 @@ static bool keep_going(struct live_state *ls)
 		httpd_poll(ls->httpd, ct_mono_ns());
 	if (command_finished(ls))
 		return false;
-	maybe_disarm(ls);
+	arm_turn(ls);
 	if (ls->period && t >= ls->next_interval) {
 		ls->next_interval = t + ls->period;
 		ct_session_interim(s, ct_loader_lost(ls->l));

@@ -677,6 +677,11 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 			"began while the host was idle and the hooks detached "
 			"(opens, ready, mounts may be missing; --arm=always "
 			"keeps them attached)\n", st.unarmed);
+	if (st.opens_cut)
+		fprintf(f, "opens traced only in part: %" PRIu64 " containers "
+			"ran on after the syscall hooks were detached (cold "
+			"start over; opens.traced_until_ns; --arm=always keeps "
+			"them attached)\n", st.opens_cut);
 	if (st.partial)
 		fprintf(f, "started before the session: %" PRIu64 " containers "
 			"seen from the middle to their end (partial: left out "
@@ -830,6 +835,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "ambiguous_clients", st.ambiguous_clients);
 	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
 	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);
+	ct_json_kv_u64(w, "opens_cut_containers", st.opens_cut);
 	ct_json_kv_u64(w, "partial_containers", st.partial);
 	ct_json_kv_u64(w, "partial_running_containers", st.partial_running);
 	ct_json_kv_u64(w, "hooks_attached", st.arms);

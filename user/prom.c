@@ -543,6 +543,10 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 		     "Containers begun while the syscall hooks were detached "
 		     "(idle host): opens, ready, mounts may be missing.",
 		     st.unarmed);
+	prom_counter(f, "coldtrace_opens_cut_containers_total",
+		     "Containers that ran on after the syscall hooks were "
+		     "detached: opens after opens.traced_until_ns not all "
+		     "counted.", st.opens_cut);
 	prom_counter(f, "coldtrace_partial_containers_total",
 		     "Containers begun before the session, reported as they "
 		     "ended (partial, in no statistic).", st.partial);

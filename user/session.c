@@ -157,6 +157,10 @@ static void print_row(struct ct_session *s, const struct ct_container *c)
 	if (c->unarmed)
 		printf("  began while the syscall hooks were detached (idle "
 		       "host): opens, ready and mounts may be missing\n");
+	if (c->opens.traced_until_ns)
+		printf("  opens traced until %.3f s after its start (syscall "
+		       "hooks detached once its cold start was over)\n",
+		       (c->opens.traced_until_ns - c->first_ns) / 1e9);
 	if (c->partial)
 		printf("  started before the session: seen from the middle "
 		       "(no cold start, in no statistic)\n");

@@ -76,6 +76,9 @@ struct cstate {
 	/* a runtime run by hand began while the syscall hooks were
 	 * detached: whole if they were on by its next exec (arm.h) */
 	bool unarmed_pending;
+	/* the first detach of the hooks while it was followed (mono):
+	 * its opens after it are not all counted (arm.h) */
+	uint64_t untraced_mono;
 	struct cstate *hnext;		/* id hash chain */
 };
 
@@ -262,11 +265,21 @@ static void fire(struct ct_tracker *e, struct cstate *s, enum ct_transition tr,
 
 /* --- idle-host arming (user/arm.h) --------------------------------------- */
 
+/* Every container followed now stops being traced whole at t. */
+static void mark_untraced(struct ct_tracker *e, uint64_t t)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (!e->cts[i]->untraced_mono)
+			e->cts[i]->untraced_mono = t;
+}
+
 static void on_arm(struct ct_tracker *e, const struct ct_arm_rec *r)
 {
 	e->hooks_off = !r->armed;
-	if (!r->armed)
+	if (!r->armed) {
+		mark_untraced(e, r->hdr.ts_ns);
 		return;
+	}
 	e->armed_since = r->hdr.ts_ns;
 	/* the session's own first attach: no exec asked, not "again" */
 	if (!r->trigger_ns)
@@ -507,6 +520,15 @@ static bool adopted_idle(const struct cstate *s)
 	return s->c.partial && !(s->c.phase_mask & ~(1u << CT_PH_RUN));
 }
 
+/* Its opens were not all traced (mark_untraced()): the record says so. */
+static void untraced_opens(struct ct_tracker *e, struct cstate *s)
+{
+	if (!s->untraced_mono || !s->c.opens.valid)
+		return;
+	s->c.opens.traced_until_ns = wall(e, s->untraced_mono);
+	e->st.opens_cut++;
+}
+
 static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 {
 	struct cstate *s = e->cts[i];
@@ -528,6 +550,7 @@ static void emit_at(struct ct_tracker *e, size_t i, bool complete)
 		 * not the container's own is not the container's. */
 		if (s->c.bad_key)
 			unkeyed_opens(&s->c);
+		untraced_opens(e, s);
 		if (e->o.on_container)
 			e->o.on_container(&s->c, e->o.ctx);
 	} else if (s->c.phase_mask && e->o.on_filtered) {
@@ -1934,6 +1957,41 @@ size_t ct_tracker_pending_since(const struct ct_tracker *e, uint64_t since_ns)
 size_t ct_tracker_pending(const struct ct_tracker *e)
 {
 	return ct_tracker_pending_since(e, 0);
+}
+
+static bool ph_ended(const struct ct_container *c, enum ct_phase p)
+{
+	return ct_has_phase(c, p) && c->phases[p].end_ns;
+}
+
+/*
+ * Whether s needs the syscall hooks at wall time t: until its ready
+ * phase ends (or, with none, settle_ns after its start ends), and again
+ * from its die on.  An adopted container needs them only for its end.
+ */
+static bool in_window(const struct cstate *s, uint64_t t, uint64_t settle_ns)
+{
+	const struct ct_container *c = &s->c;
+
+	if (adopted_idle(s))
+		return false;
+	if (ct_has_phase(c, CT_PH_DIE))
+		return true;
+	if (ph_ended(c, CT_PH_READY))
+		return false;
+	return !ph_ended(c, CT_PH_START) ||
+	       t < c->phases[CT_PH_START].end_ns + settle_ns;
+}
+
+size_t ct_tracker_busy(const struct ct_tracker *e, uint64_t now_mono_ns,
+		       uint64_t settle_ns)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; e && i < e->n; i++)
+		n += id_wanted(e, e->cts[i]) &&
+		     in_window(e->cts[i], wall(e, now_mono_ns), settle_ns);
+	return n;
 }
 
 uint64_t ct_tracker_lost(const struct ct_tracker *e)

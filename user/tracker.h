@@ -84,6 +84,14 @@ size_t ct_tracker_pending(const struct ct_tracker *e);
  */
 size_t ct_tracker_pending_since(const struct ct_tracker *e, uint64_t since_ns);
 
+/*
+ * Containers that need the syscall hooks at now_mono_ns (user/arm.h):
+ * in their cold start (until ready ends, or settle_ns after start ends
+ * when no ready phase ends) or in their removal (from die on).
+ */
+size_t ct_tracker_busy(const struct ct_tracker *e, uint64_t now_mono_ns,
+		       uint64_t settle_ns);
+
 /* Lost-event total seen so far (CT_EV_LOST records). */
 uint64_t ct_tracker_lost(const struct ct_tracker *e);
 
@@ -106,6 +114,9 @@ struct ct_tracker_stats {
 	uint64_t unarmed;
 	uint64_t arms;
 	uint64_t arm_latency_max_ns;
+	/* records whose opens were not all traced: the hooks were
+	 * detached while they ran (opens.traced_until_ns) */
+	uint64_t opens_cut;
 	/* containers begun before the session (CT_EV_ADOPT, adopt.h):
 	 * adopted at its start, reported (partial) as they ended, and
 	 * still running (now, or at the session's end after

@@ -20,6 +20,12 @@
 #   bpftool saw: each attach makes a new link (a new id) and an attached
 #   spell lasts at least CT_ARM_IDLE_NS (2 s), so a poller of the links
 #   of coldtrace's sys_enter program every 0.2 s sees each one.
+# - steady state: a container left running once its cold start is over
+#   (it listens: ready) holds no hook, seen by bpftool while docker says
+#   it runs; a container started from that state is counted exactly; the
+#   running one's record, after its removal, says until when its opens
+#   were traced (after its ready end, before its die) and is counted in
+#   opens_cut_containers, its removal phases seen.
 # Other engineers' containers on a shared host are triggers too (any
 # docker, runc, shim ... exec): they may add attaches or delay the idle
 # state, never remove one of ours; so the count is checked against
@@ -136,10 +142,43 @@ for rt in runc runsc; do
 	docker run --rm --network none --runtime $rt --cidfile "$T/cid.$rt" \
 		"$CT_IMAGE" sh -c "$LOOP" || fail "docker run --runtime $rt failed"
 done
+
+# Steady state: the service stays, its cold start over.
+wait_idle >/dev/null || exit 1
+docker run -d --network none --cidfile "$T/cid.steady" "$CT_IMAGE" \
+	sh -c "$LOOP; exec nc -l -p 8080" >/dev/null ||
+	fail "docker run -d of the service failed"
+steady=$(cat "$T/cid.steady")
+t_steady=$(wait_idle) || exit 1
+[ "$(docker inspect -f '{{.State.Running}}' "$steady")" = true ] ||
+	fail "the service is not running: $(docker inspect -f '{{.State.Status}}' "$steady")"
+note "steady state: the service runs, coldtrace holds no syscall hook"
+docker run --rm --network none --cidfile "$T/cid.from-steady" \
+	"$CT_IMAGE" sh -c "$LOOP" || fail "docker run from steady state failed"
+wait_idle >/dev/null || exit 1
+docker rm -f "$steady" >/dev/null || fail "docker rm -f of the service failed"
+
 stop_poller
 kill -INT $ct
 wait $ct || fail "coldtrace exited $?"
 trap cleanup_test EXIT
+
+r=$(records | jq -c --arg id "$(cat "$T/cid.from-steady")" 'select(.id == $id)')
+[ "$(jq -r '.opens.count' <<<"$r")" = $((2 * ITER)) ] ||
+	fail "from steady state: $(jq -r '.opens.count' <<<"$r") opens, expected exactly $((2 * ITER))"
+[ "$(jq -r '.unarmed // false' <<<"$r")" = false ] ||
+	fail "from steady state: marked unarmed"
+r=$(records | jq -c --arg id "$steady" 'select(.id == $id)')
+[ -n "$r" ] || { show_output; fail "no record of the service $steady"; }
+note "service: $(jq -c '{complete, opens: {count: .opens.count, before_ready: .opens.before_ready, traced_until_ns: .opens.traced_until_ns}, phases: (.phases | keys)}' <<<"$r")"
+jq -e --argjson t "$t_steady" '.complete and .phases.ready and .phases.die and
+	.phases.destroy and .opens.before_ready >= '$((2 * ITER))' and
+	.opens.traced_until_ns >= .phases.ready.start_ns + .phases.ready.dur_ns and
+	.opens.traced_until_ns < .phases.die.start_ns and
+	.opens.traced_until_ns <= $t' <<<"$r" >/dev/null ||
+	fail "the service's record: traced_until_ns not between its ready end and the idle sample ($t_steady), or phases missing"
+jq -e 'select(.type == "summary") | .opens_cut_containers >= 1' "$T/out" >/dev/null ||
+	fail "opens_cut_containers does not count the service"
 
 for rt in runc runsc; do
 	id=$(cat "$T/cid.$rt")

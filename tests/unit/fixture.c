@@ -205,22 +205,33 @@ void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 	fx_raw(f, &c, sizeof(c));
 }
 
+int fx_feed_until(const struct ct_fx *f, struct ct_tracker *e, size_t *off,
+		  uint64_t until_ns)
+{
+	int bad = 0;
+
+	while (*off + sizeof(struct ct_hdr) <= f->len) {
+		const struct ct_hdr *h = (const void *)(f->buf + *off);
+		size_t sz = h->size;
+
+		if (h->ts_ns > until_ns)
+			break;
+		if (ct_tracker_feed(e, h, f->len - *off))
+			bad++;
+		if (sz < sizeof(*h)) {
+			*off = f->len;
+			break;
+		}
+		*off += sz;
+	}
+	return bad;
+}
+
 int fx_feed(const struct ct_fx *f, struct ct_tracker *e)
 {
 	size_t off = 0;
-	int bad = 0;
 
-	while (off + sizeof(struct ct_hdr) <= f->len) {
-		const struct ct_hdr *h = (const void *)(f->buf + off);
-		size_t sz = h->size;
-
-		if (ct_tracker_feed(e, h, f->len - off))
-			bad++;
-		if (sz < sizeof(*h))
-			break;
-		off += sz;
-	}
-	return bad;
+	return fx_feed_until(f, e, &off, UINT64_MAX);
 }
 
 struct fx_ref {

@@ -102,14 +102,54 @@ Test(arm, a_live_trigger_keeps_the_hooks_until_its_exit)
 	struct ct_arm a;
 
 	ct_arm_init(&a, 0);
-	feed(&a, CT_EV_EXEC, 42, "containerd-shim", SEC);
+	feed(&a, CT_EV_EXEC, 42, "docker", SEC);
 	cr_expect(!ct_arm_idle(&a, 10 * SEC, 0, NULL, NULL));
 	feed(&a, CT_EV_EXIT, 43, "p43", 11 * SEC);	/* someone else */
 	cr_expect(!ct_arm_idle(&a, 20 * SEC, 0, NULL, NULL));
-	feed(&a, CT_EV_EXIT, 42, "containerd-shim", 21 * SEC);
+	feed(&a, CT_EV_EXIT, 42, "docker", 21 * SEC);
 	cr_expect(!ct_arm_idle(&a, 21 * SEC, 0, NULL, NULL),
 		  "idle from its exit on, not before");
 	cr_expect(ct_arm_idle(&a, 21 * SEC + CT_ARM_IDLE_NS, 0, NULL, NULL));
+}
+
+/* A shim lives as long as its container: steady state must detach. */
+Test(arm, a_shim_or_monitor_attaches_but_does_not_hold)
+{
+	const char *keepers[] = { "containerd-shim", "conmon" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct ct_arm_rec r;
+		struct ct_arm a;
+
+		ct_arm_init(&a, 0);
+		ct_arm_set(&a, false, 0, &r);
+		feed(&a, CT_EV_EXEC, 42, keepers[i], SEC);
+		cr_expect(ct_arm_wanted(&a), "%s attaches", keepers[i]);
+		ct_arm_set(&a, true, SEC, &r);
+		cr_expect_eq(r.trigger_ns, SEC);
+		cr_expect(!ct_arm_idle(&a, SEC + CT_ARM_IDLE_NS - 1, 0, NULL,
+				       NULL));
+		cr_expect(ct_arm_idle(&a, SEC + CT_ARM_IDLE_NS, 0, NULL, NULL),
+			  "%s alive, nothing busy: idle", keepers[i]);
+	}
+}
+
+/* A container's die while detached asks for them with no exec. */
+Test(arm, a_busy_container_asks_only_while_detached)
+{
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	ct_arm_busy(&a, 1, SEC);
+	cr_expect(!ct_arm_wanted(&a), "attached: nothing to ask");
+	ct_arm_set(&a, false, 2 * SEC, &r);
+	ct_arm_busy(&a, 0, 3 * SEC);
+	cr_expect(!ct_arm_wanted(&a), "none busy");
+	ct_arm_busy(&a, 2, 4 * SEC);
+	cr_expect(ct_arm_wanted(&a));
+	ct_arm_set(&a, true, 4 * SEC + 1000, &r);
+	cr_expect_eq(r.trigger_ns, 4 * SEC);
 }
 
 Test(arm, a_trigger_pid_execing_something_else_is_let_go)
@@ -365,6 +405,96 @@ Test(arm_tracker, attached_before_its_runtime_it_is_whole)
 	run(always, &st);
 	cr_expect(!sink.got[0].unarmed, "a recording without CT_EV_ARM");
 	cr_expect_eq(st.unarmed, 0);
+}
+
+static bool ph_seen(const int64_t *es, enum ct_phase p)
+{
+	return es[p] >= 0;
+}
+
+/*
+ * ct_tracker_busy() along the_ct's life (docker, runc; no ready phase):
+ * busy from its first record until start ends plus the settle time, not
+ * after, busy again from its die; each step fed only up to its time.
+ */
+Test(arm_tracker, busy_in_its_cold_start_and_its_removal_only)
+{
+	const uint64_t settle = 30 * SEC, t0 = the_ct.t0_ms * FX_MS;
+	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
+	struct fx_ct c = the_ct;
+	struct ct_tracker *e;
+	uint64_t start_end;
+	struct ct_fx f;
+	size_t off = 0;
+
+	memset(&sink, 0, sizeof(sink));
+	fx_init(&f);
+	fx_container(&f, &c, es, ee);
+	cr_assert(ph_seen(es, CT_PH_START) && ee[CT_PH_START] > 0 &&
+		  ph_seen(es, CT_PH_DIE) && !ph_seen(es, CT_PH_READY));
+	start_end = t0 + (uint64_t)ee[CT_PH_START] * FX_MS;
+	e = fx_tracker(&sink, NULL, 0);
+	cr_expect_eq(ct_tracker_busy(e, t0, settle), 0, "nothing yet");
+	cr_assert_eq(fx_feed_until(&f, e, &off, t0 + FX_MS), 0);
+	cr_expect_eq(ct_tracker_busy(e, t0 + FX_MS, settle), 1);
+	cr_assert_eq(fx_feed_until(&f, e, &off, start_end), 0);
+	cr_expect_eq(ct_tracker_busy(e, start_end + settle - 1, settle), 1,
+		     "start over, no ready phase: the settle time holds it");
+	cr_expect_eq(ct_tracker_busy(e, start_end + settle, settle), 0,
+		     "running, settled: steady state");
+	cr_assert_eq(fx_feed_until(&f, e, &off,
+				   t0 + (uint64_t)es[CT_PH_DIE] * FX_MS), 0);
+	cr_expect_eq(ct_tracker_busy(e, start_end + settle, settle), 1,
+		     "its die: the removal needs the hooks");
+	cr_assert_eq(fx_feed(&f, e), 0);
+	ct_tracker_flush(e);
+	cr_expect_eq(sink.n, 1);
+	cr_expect_eq(ct_tracker_busy(e, start_end + settle, settle), 0);
+	ct_tracker_free(e);
+	fx_free(&f);
+}
+
+/*
+ * The hooks detached while the_ct ran (its start over): its opens say
+ * until when they were traced, and it is counted; a container begun
+ * after a detach is unarmed instead, never both.
+ */
+Test(arm_tracker, a_detach_while_it_runs_cuts_its_opens_and_is_counted)
+{
+	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
+	struct ct_tracker_stats st;
+	struct fx_ct c = the_ct;
+	struct ct_fx f, off_rec;
+	struct ct_tracker *e;
+	uint64_t detach_ns;
+	size_t off = 0, o2 = 0;
+
+	memset(&sink, 0, sizeof(sink));
+	fx_init(&f);
+	fx_container(&f, &c, es, ee);
+	detach_ns = (the_ct.t0_ms + (uint64_t)ee[CT_PH_START]) * FX_MS + 1;
+	fx_init(&off_rec);
+	off_rec.now = detach_ns;
+	fx_arm(&off_rec, false, 0);
+	e = fx_tracker(&sink, NULL, 0);
+	cr_assert_eq(fx_feed_until(&f, e, &off, detach_ns), 0);
+	cr_assert_eq(fx_feed_until(&off_rec, e, &o2, UINT64_MAX), 0);
+	cr_assert_eq(fx_feed_until(&f, e, &off, UINT64_MAX), 0);
+	ct_tracker_flush(e);
+	cr_assert_eq(sink.n, 1);
+	cr_expect_eq(sink.got[0].opens.traced_until_ns, detach_ns);
+	cr_expect(!sink.got[0].unarmed);
+	ct_tracker_get_stats(e, &st);
+	cr_expect_eq(st.opens_cut, 1);
+	ct_tracker_free(e);
+	fx_free(&f);
+	fx_free(&off_rec);
+
+	run(detached, &st);
+	cr_expect(sink.got[0].unarmed);
+	cr_expect_eq(sink.got[0].opens.traced_until_ns, 0,
+		     "detached before it began: unarmed, not cut");
+	cr_expect_eq(st.opens_cut, 0);
 }
 
 /*
