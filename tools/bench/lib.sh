@@ -134,18 +134,19 @@ arm_comms_alive() {
 		END { if (!s) printf "none" }'
 }
 
-# Wait until coldtrace ($CT_PID, --arm=auto, no container) has detached
-# its syscall hooks: 2 s of idleness, then the next turn of its loop.
-# Returns 1 after 10 s (a caller may start it again).
-ct_wait_detached() {
+# Wait until coldtrace ($CT_PID, --arm=auto) has detached its syscall
+# hooks: no container in its cold start or removal, 2 s of idleness, then
+# the next turn of its loop.  Returns 1 after SECONDS (a caller may start
+# it again).
+ct_wait_detached() {	# [SECONDS, default 10]
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < ${1:-10} * 10; i++)); do
 		kill -0 "$CT_PID" 2>/dev/null ||
 			die "coldtrace exited: $(tail -n 3 "$WORK/ct.err")"
 		[ "$(sys_hooks_of "$CT_PID")" -gt 0 ] || return 0
 		sleep 0.1
 	done
-	log "coldtrace (--arm=auto, no container started) still holds its sys_enter/sys_exit hooks 10 s after it started; engine clients, runtimes and shims alive: $(arm_comms_alive)"
+	log "coldtrace (--arm=auto) still holds its sys_enter/sys_exit hooks ${1:-10} s on; engine clients and runtimes alive: $(arm_comms_alive)"
 	return 1
 }
 
