@@ -343,201 +343,59 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
  * that are off (an attached program costs its syscall a trampoline,
  * whatever it does).  Twins ending in _noloop as for sys_enter.
  */
-#define CT_FENTRY(name, sys)						\
+#define CT_FENTRY(name, sys, call)					\
 	SEC("fentry/__x64_sys_" #sys)					\
-	int BPF_PROG(ct_fe_##name, struct pt_regs *regs)
+	int BPF_PROG(ct_fe_##name, struct pt_regs *regs)		\
+	{								\
+		call;							\
+		return 0;						\
+	}
 
-#define CT_FEXIT(name, sys)						\
+#define CT_FEXIT(name, sys, call)					\
 	SEC("fexit/__x64_sys_" #sys)					\
-	int BPF_PROG(ct_fx_##name, struct pt_regs *regs, long ret)
+	int BPF_PROG(ct_fx_##name, struct pt_regs *regs, long ret)	\
+	{								\
+		call;							\
+		return 0;						\
+	}
 
-CT_FENTRY(read, read)
-{
-	read_enter(regs, true);
-	return 0;
-}
-
-CT_FEXIT(read, read)
-{
-	read_exit(regs, ret);
-	return 0;
-}
-
-CT_FENTRY(pread64, pread64)
-{
-	fd_enter(regs, __NR_pread64, true);
-	return 0;
-}
-
-CT_FENTRY(write, write)
-{
-	fd_enter(regs, __NR_write, true);
-	return 0;
-}
-
-CT_FENTRY(close, close)
-{
-	fd_enter(regs, __NR_close, true);
-	return 0;
-}
-
-CT_FENTRY(open, open)
-{
-	open_enter(regs, __NR_open, false, true);
-	return 0;
-}
-
-CT_FENTRY(openat, openat)
-{
-	open_enter(regs, __NR_openat, true, true);
-	return 0;
-}
-
-CT_FENTRY(openat_noloop, openat)
-{
-	open_enter(regs, __NR_openat, false, true);
-	return 0;
-}
-
-CT_FENTRY(openat2, openat2)
-{
-	open_enter(regs, __NR_openat2, false, true);
-	return 0;
-}
-
-CT_FEXIT(open, open)
-{
-	open_exit(regs, __NR_open, ret, true);
-	return 0;
-}
-
-CT_FEXIT(openat, openat)
-{
-	open_exit(regs, __NR_openat, ret, true);
-	return 0;
-}
-
-CT_FEXIT(openat2, openat2)
-{
-	open_exit(regs, __NR_openat2, ret, true);
-	return 0;
-}
+CT_FENTRY(read, read, read_enter(regs, true))
+CT_FEXIT(read, read, read_exit(regs, ret))
+CT_FENTRY(pread64, pread64, fd_enter(regs, __NR_pread64, true))
+CT_FENTRY(write, write, fd_enter(regs, __NR_write, true))
+CT_FENTRY(close, close, fd_enter(regs, __NR_close, true))
+CT_FENTRY(open, open, open_enter(regs, __NR_open, false, true))
+CT_FENTRY(openat, openat, open_enter(regs, __NR_openat, true, true))
+CT_FENTRY(openat_noloop, openat, open_enter(regs, __NR_openat, false, true))
+CT_FENTRY(openat2, openat2, open_enter(regs, __NR_openat2, false, true))
+CT_FEXIT(open, open, open_exit(regs, __NR_open, ret, true))
+CT_FEXIT(openat, openat, open_exit(regs, __NR_openat, ret, true))
+CT_FEXIT(openat2, openat2, open_exit(regs, __NR_openat2, ret, true))
 
 /* A successful execve returns to the new program, not here: entry only. */
-CT_FENTRY(execve, execve)
-{
-	execve_enter(true);
-	return 0;
-}
-
-CT_FENTRY(execveat, execveat)
-{
-	execve_enter(true);
-	return 0;
-}
-
-CT_FENTRY(mount, mount)
-{
-	mount_sys_enter(regs, true);
-	return 0;
-}
-
-CT_FEXIT(mount, mount)
-{
-	mount_sys_exit(CT_EV_MOUNT, ret, true);
-	return 0;
-}
+CT_FENTRY(execve, execve, execve_enter(true))
+CT_FENTRY(execveat, execveat, execve_enter(true))
+CT_FENTRY(mount, mount, mount_sys_enter(regs, true))
+CT_FEXIT(mount, mount, mount_sys_exit(CT_EV_MOUNT, ret, true))
 
 /* umount2(2) is the kernel's SYSCALL_DEFINE2(umount, ...) */
-CT_FENTRY(umount2, umount)
-{
-	umount_sys_enter(regs, true);
-	return 0;
-}
-
-CT_FEXIT(umount2, umount)
-{
-	mount_sys_exit(CT_EV_UMOUNT, ret, true);
-	return 0;
-}
-
-CT_FENTRY(connect, connect)
-{
-	connect_sys_enter(regs, true, true);
-	return 0;
-}
-
-CT_FENTRY(connect_noloop, connect)
-{
-	connect_sys_enter(regs, false, true);
-	return 0;
-}
-
-CT_FEXIT(connect, connect)
-{
-	connect_sys_exit(ret, true);
-	return 0;
-}
-
-CT_FENTRY(rename, rename)
-{
-	rename_enter(regs, __NR_rename, true, true);
-	return 0;
-}
-
-CT_FENTRY(rename_noloop, rename)
-{
-	rename_enter(regs, __NR_rename, false, true);
-	return 0;
-}
-
-CT_FENTRY(renameat, renameat)
-{
-	rename_enter(regs, __NR_renameat, true, true);
-	return 0;
-}
-
-CT_FENTRY(renameat_noloop, renameat)
-{
-	rename_enter(regs, __NR_renameat, false, true);
-	return 0;
-}
-
-CT_FENTRY(renameat2, renameat2)
-{
-	rename_enter(regs, __NR_renameat2, true, true);
-	return 0;
-}
-
-CT_FENTRY(renameat2_noloop, renameat2)
-{
-	rename_enter(regs, __NR_renameat2, false, true);
-	return 0;
-}
-
-CT_FENTRY(mkdirat, mkdirat)
-{
-	mkdirat_enter(regs, true);
-	return 0;
-}
-
-CT_FEXIT(mkdirat, mkdirat)
-{
-	mkdirat_exit(ret, true);
-	return 0;
-}
-
-CT_FEXIT(unlinkat, unlinkat)
-{
-	unlinkat_exit(regs, ret, true);
-	return 0;
-}
-
-CT_FEXIT(listen, listen)
-{
-	listen_sys_exit(ret, true);
-	return 0;
-}
+CT_FENTRY(umount2, umount, umount_sys_enter(regs, true))
+CT_FEXIT(umount2, umount, mount_sys_exit(CT_EV_UMOUNT, ret, true))
+CT_FENTRY(connect, connect, connect_sys_enter(regs, true, true))
+CT_FENTRY(connect_noloop, connect, connect_sys_enter(regs, false, true))
+CT_FEXIT(connect, connect, connect_sys_exit(ret, true))
+CT_FENTRY(rename, rename, rename_enter(regs, __NR_rename, true, true))
+CT_FENTRY(rename_noloop, rename, rename_enter(regs, __NR_rename, false, true))
+CT_FENTRY(renameat, renameat, rename_enter(regs, __NR_renameat, true, true))
+CT_FENTRY(renameat_noloop, renameat,
+	  rename_enter(regs, __NR_renameat, false, true))
+CT_FENTRY(renameat2, renameat2, rename_enter(regs, __NR_renameat2, true, true))
+CT_FENTRY(renameat2_noloop, renameat2,
+	  rename_enter(regs, __NR_renameat2, false, true))
+CT_FENTRY(mkdirat, mkdirat, mkdirat_enter(regs, true))
+CT_FEXIT(mkdirat, mkdirat, mkdirat_exit(ret, true))
+CT_FEXIT(unlinkat, unlinkat, unlinkat_exit(regs, ret, true))
+CT_FEXIT(listen, listen, listen_sys_exit(ret, true))
 
 /* Traced by ptrace: runsc's stubs are, by their sentry. */
 static __always_inline bool task_ptraced(struct task_struct *t)
