@@ -334,7 +334,7 @@ bench_one() {	# ROUND CONFIG
 		sleep 1
 		bench_links "$1" "$2"
 		"$SHARE/sysbench" -f /etc/hostname open "$BENCH_N" read "$BENCH_N" \
-			write "$BENCH_N" connect "$BENCH_N" |
+			write "$BENCH_N" connect "$BENCH_N" stat "$BENCH_N" |
 			awk -v r="$1" -v c="$2" '{ print r, c, $1, $3 }' >>"$W/bench.raw"
 	fi
 	bench_ct_stop
@@ -380,7 +380,7 @@ test_bench() {
 			bench_one "$r" "${cfgs[(r + i) % n]}"
 		done
 	done
-	for op in open read write connect; do
+	for op in open read write connect stat; do
 		b=$(bench_median none "$op")
 		line="bench $op: none ${b:-?} ns"
 		for c in "${cfgs[@]:1}"; do
