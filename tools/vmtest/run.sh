@@ -22,7 +22,7 @@
 # Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
 # VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
-# groups: "load direct docker"; "bench" is the steady-state ratios,
+# groups: "load direct steady docker"; "bench" is the steady-state ratios,
 # tools/vmtest/README.md).
 set -euo pipefail
 
