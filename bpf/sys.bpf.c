@@ -20,6 +20,13 @@
  * helper call or map lookup: any other syscall costs a few compares.
  * ct_sys_native() comes after the number matched (it costs a helper).
  *
+ * On kernels with fentry (user/kfeatures.c probes it) the same handlers
+ * run from fentry/fexit programs on the followed syscalls' functions
+ * instead (the fentry path, below): any attached raw syscall tracepoint
+ * puts every syscall of every process on the kernel's slow syscall path,
+ * a trampoline only the syscalls it hooks.  One path is loaded, never
+ * both; only runsc's stubs keep a sys_exit there (ct_fx_stub).
+ *
  * The tool's one tp_btf/sched_switch program is here too, for the same
  * reason: the runsc stub's stops (opens_sys.bpf.h) and --why's scheduler
  * states (why_sched.bpf.h) were two programs, and every context switch
@@ -50,6 +57,19 @@ const volatile bool stubs_on;	/* runsc traced: its stub stops; opens_on */
 const volatile bool why_on;	/* --why: why_tasks is why.bpf.c's by fd */
 
 /*
+ * Each syscall's work, shared by the two paths (user/kfeatures.c picks
+ * one at start): the tp_btf dispatchers below, and the fentry/fexit
+ * programs on the kernel's __x64_sys_<name>() further down.  @fe: called
+ * from the fentry path, where the syscall is native 64-bit by
+ * construction (ia32 syscalls run __ia32_sys_*), so ct_sys_native()'s
+ * helper call is skipped.
+ */
+static __always_inline bool sys_native(const bool fe)
+{
+	return fe || ct_sys_native();
+}
+
+/*
  * open, openat, openat2: every process opens files all the time, so the
  * task pointer (a helper call) is fetched once for every test after the
  * number; the pull tracer follows openat only.
@@ -60,20 +80,20 @@ static __always_inline bool open_wanted(long nr)
 }
 
 /* The task of an open some tracer follows, or NULL. */
-static __always_inline struct task_struct *open_task(long nr)
+static __always_inline struct task_struct *open_task(long nr, const bool fe)
 {
 	struct task_struct *t;
 
 	if (!open_wanted(nr))
 		return NULL;
 	t = ct_current();
-	return ct_task_native(t) ? t : NULL;
+	return fe || ct_task_native(t) ? t : NULL;
 }
 
 static __always_inline void open_enter(struct pt_regs *regs, long nr,
-				       const bool loop)
+				       const bool loop, const bool fe)
 {
-	struct task_struct *t = open_task(nr);
+	struct task_struct *t = open_task(nr, fe);
 
 	if (!t)
 		return;
@@ -83,9 +103,10 @@ static __always_inline void open_enter(struct pt_regs *regs, long nr,
 		pull_openat(t, regs, loop);
 }
 
-static __always_inline void open_exit(struct pt_regs *regs, long nr, long ret)
+static __always_inline void open_exit(struct pt_regs *regs, long nr, long ret,
+				      const bool fe)
 {
-	struct task_struct *t = open_task(nr);
+	struct task_struct *t = open_task(nr, fe);
 
 	if (!t)
 		return;
@@ -99,16 +120,116 @@ static __always_inline void open_exit(struct pt_regs *regs, long nr, long ret)
  * read, pread64, write, close: every process, all the time, so pull's
  * global counter of open blob files comes first.
  */
-static __always_inline void fd_enter(struct pt_regs *regs, long nr)
+static __always_inline void fd_enter(struct pt_regs *regs, long nr,
+				     const bool fe)
 {
 	struct task_struct *t;
 
 	if (!pull_on || !nr_open)
 		return;
 	t = ct_current();
-	if (ct_task_native(t))
+	if (fe || ct_task_native(t))
 		pull_fd_syscall(t, regs, nr);
 }
+
+static __always_inline void read_enter(struct pt_regs *regs, const bool fe)
+{
+	if (prepare_on && ct_sys_arg0(regs) == 0)
+		stdin_enter();
+	fd_enter(regs, __NR_read, fe);
+}
+
+/* an engine client's stdin */
+static __always_inline void read_exit(struct pt_regs *regs, long ret)
+{
+	if (prepare_on && ct_sys_arg0(regs) == 0)
+		stdin_exit(ret);
+}
+
+static __always_inline void execve_enter(const bool fe)
+{
+	if (opens_on && sys_native(fe))
+		opens_execve();
+}
+
+/* mount(dev, dir, type, flags, data) */
+static __always_inline void mount_sys_enter(struct pt_regs *regs, const bool fe)
+{
+	if (sys_native(fe))
+		mount_enter((const char *)ct_sys_arg0(regs),
+			    (const char *)ct_sys_arg1(regs), ct_sys_arg3(regs));
+}
+
+/* umount2(target, flags) */
+static __always_inline void umount_sys_enter(struct pt_regs *regs,
+					     const bool fe)
+{
+	if (sys_native(fe))
+		mount_enter(NULL, (const char *)ct_sys_arg0(regs),
+			    ct_sys_arg1(regs));
+}
+
+static __always_inline void mount_sys_exit(__u32 type, long ret, const bool fe)
+{
+	if (sys_native(fe))
+		mount_exit(type, ret);
+}
+
+/* connect(fd, uservaddr, addrlen) */
+static __always_inline void connect_sys_enter(struct pt_regs *regs,
+					      const bool loop, const bool fe)
+{
+	if (!sys_native(fe))
+		return;
+	connect_enter((int)ct_sys_arg0(regs), (const char *)ct_sys_arg1(regs),
+		      (__u32)ct_sys_arg2(regs), prepare_on);
+	if (pull_on)
+		pull_name_syscall(regs, __NR_connect, loop);
+}
+
+static __always_inline void connect_sys_exit(long ret, const bool fe)
+{
+	if (sys_native(fe))
+		connect_exit(ret);
+}
+
+/* rename, renameat, renameat2: the pull tracer's blobs */
+static __always_inline void rename_enter(struct pt_regs *regs, long nr,
+					 const bool loop, const bool fe)
+{
+	if (pull_on && sys_native(fe))
+		pull_name_syscall(regs, nr, loop);
+}
+
+/* mkdirat(dfd, pathname, mode) */
+static __always_inline void mkdirat_enter(struct pt_regs *regs, const bool fe)
+{
+	if (prepare_on && sys_native(fe))
+		mkdir_enter((const char *)ct_sys_arg1(regs));
+}
+
+static __always_inline void mkdirat_exit(long ret, const bool fe)
+{
+	if (prepare_on && sys_native(fe))
+		mkdir_exit(ret);
+}
+
+/* dockerd removing a container's directory: unlinkat(dfd, name, flags) */
+static __always_inline void unlinkat_exit(struct pt_regs *regs, long ret,
+					  const bool fe)
+{
+	if (prepare_on && ret == 0 && (ct_sys_arg2(regs) & CT_AT_REMOVEDIR) &&
+	    sys_native(fe))
+		rmdir_exit(regs);
+}
+
+static __always_inline void listen_sys_exit(long ret, const bool fe)
+{
+	if (ready_on && sys_native(fe))
+		listen_exit(ret);
+}
+
+/* ---- the tp_btf path: one sys_enter, one sys_exit for every syscall ---- */
 
 /*
  * @loop: whether the program may use bpf_loop (5.17): two programs,
@@ -120,54 +241,38 @@ static __always_inline int sys_enter(struct pt_regs *regs, long id,
 {
 	switch (id) {
 	case __NR_read:
-		if (prepare_on && ct_sys_arg0(regs) == 0)
-			stdin_enter();
-		fd_enter(regs, id);
+		read_enter(regs, false);
 		break;
 	case __NR_pread64:
 	case __NR_write:
 	case __NR_close:
-		fd_enter(regs, id);
+		fd_enter(regs, id, false);
 		break;
 	case __NR_open:
 	case __NR_openat:
 	case __NR_openat2:
-		open_enter(regs, id, loop);
+		open_enter(regs, id, loop, false);
 		break;
 	case __NR_execve:
 	case __NR_execveat:
-		if (opens_on && ct_sys_native())
-			opens_execve();
+		execve_enter(false);
 		break;
-	case __NR_mount:	/* mount(dev, dir, type, flags, data) */
-		if (ct_sys_native())
-			mount_enter((const char *)ct_sys_arg0(regs),
-				    (const char *)ct_sys_arg1(regs),
-				    ct_sys_arg3(regs));
+	case __NR_mount:
+		mount_sys_enter(regs, false);
 		break;
-	case __NR_umount2:	/* umount2(target, flags) */
-		if (ct_sys_native())
-			mount_enter(NULL, (const char *)ct_sys_arg0(regs),
-				    ct_sys_arg1(regs));
+	case __NR_umount2:
+		umount_sys_enter(regs, false);
 		break;
-	case __NR_connect:	/* connect(fd, uservaddr, addrlen) */
-		if (!ct_sys_native())
-			break;
-		connect_enter((int)ct_sys_arg0(regs),
-			      (const char *)ct_sys_arg1(regs),
-			      (__u32)ct_sys_arg2(regs), prepare_on);
-		if (pull_on)
-			pull_name_syscall(regs, id, loop);
+	case __NR_connect:
+		connect_sys_enter(regs, loop, false);
 		break;
 	case __NR_rename:
 	case __NR_renameat:
 	case __NR_renameat2:
-		if (pull_on && ct_sys_native())
-			pull_name_syscall(regs, id, loop);
+		rename_enter(regs, id, loop, false);
 		break;
-	case __NR_mkdirat:	/* mkdirat(dfd, pathname, mode) */
-		if (prepare_on && ct_sys_native())
-			mkdir_enter((const char *)ct_sys_arg1(regs));
+	case __NR_mkdirat:
+		mkdirat_enter(regs, false);
 		break;
 	}
 	return 0;
@@ -200,38 +305,132 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 	case __NR_open:
 	case __NR_openat:
 	case __NR_openat2:
-		open_exit(regs, nr, ret);
+		open_exit(regs, nr, ret, false);
 		break;
 	case __NR_mount:
-		if (ct_sys_native())
-			mount_exit(CT_EV_MOUNT, ret);
+		mount_sys_exit(CT_EV_MOUNT, ret, false);
 		break;
 	case __NR_umount2:
-		if (ct_sys_native())
-			mount_exit(CT_EV_UMOUNT, ret);
+		mount_sys_exit(CT_EV_UMOUNT, ret, false);
 		break;
 	case __NR_connect:
-		if (ct_sys_native())
-			connect_exit(ret);
+		connect_sys_exit(ret, false);
 		break;
 	case __NR_mkdirat:
-		if (prepare_on && ct_sys_native())
-			mkdir_exit(ret);
+		mkdirat_exit(ret, false);
 		break;
-	case __NR_unlinkat:	/* dockerd removing a container's directory */
-		if (prepare_on && ret == 0 &&
-		    (ct_sys_arg2(regs) & CT_AT_REMOVEDIR) && ct_sys_native())
-			rmdir_exit(regs);
+	case __NR_unlinkat:
+		unlinkat_exit(regs, ret, false);
 		break;
 	case __NR_listen:
-		if (ready_on && ct_sys_native())
-			listen_exit(ret);
+		listen_sys_exit(ret, false);
 		break;
-	case __NR_read:		/* an engine client's stdin */
-		if (prepare_on && ct_sys_arg0(regs) == 0)
-			stdin_exit(ret);
+	case __NR_read:
+		read_exit(regs, ret);
 		break;
 	}
+	return 0;
+}
+
+/*
+ * ---- the fentry path: programs on the syscalls followed, nothing else ----
+ *
+ * The kernel's x86-64 syscall functions take the same pt_regs the raw
+ * tracepoints give.  No other syscall enters BPF or the kernel's slow
+ * syscall path.  ct_fe_* are fentry, ct_fx_* fexit (and the runsc stubs'
+ * exit): user/kfeatures.c loads them on kernels with fentry, the tp_btf
+ * programs above elsewhere; user/sys_bpf.c leaves out those of features
+ * that are off (an attached program costs its syscall a trampoline,
+ * whatever it does).  Twins ending in _noloop as for sys_enter.
+ */
+#define CT_FENTRY(name, sys, call)					\
+	SEC("fentry/__x64_sys_" #sys)					\
+	int BPF_PROG(ct_fe_##name, struct pt_regs *regs)		\
+	{								\
+		call;							\
+		return 0;						\
+	}
+
+#define CT_FEXIT(name, sys, call)					\
+	SEC("fexit/__x64_sys_" #sys)					\
+	int BPF_PROG(ct_fx_##name, struct pt_regs *regs, long ret)	\
+	{								\
+		call;							\
+		return 0;						\
+	}
+
+CT_FENTRY(read, read, read_enter(regs, true))
+CT_FEXIT(read, read, read_exit(regs, ret))
+CT_FENTRY(pread64, pread64, fd_enter(regs, __NR_pread64, true))
+CT_FENTRY(write, write, fd_enter(regs, __NR_write, true))
+CT_FENTRY(close, close, fd_enter(regs, __NR_close, true))
+CT_FENTRY(open, open, open_enter(regs, __NR_open, false, true))
+CT_FENTRY(openat, openat, open_enter(regs, __NR_openat, true, true))
+CT_FENTRY(openat_noloop, openat, open_enter(regs, __NR_openat, false, true))
+CT_FENTRY(openat2, openat2, open_enter(regs, __NR_openat2, false, true))
+CT_FEXIT(open, open, open_exit(regs, __NR_open, ret, true))
+CT_FEXIT(openat, openat, open_exit(regs, __NR_openat, ret, true))
+CT_FEXIT(openat2, openat2, open_exit(regs, __NR_openat2, ret, true))
+
+/* A successful execve returns to the new program, not here: entry only. */
+CT_FENTRY(execve, execve, execve_enter(true))
+CT_FENTRY(execveat, execveat, execve_enter(true))
+CT_FENTRY(mount, mount, mount_sys_enter(regs, true))
+CT_FEXIT(mount, mount, mount_sys_exit(CT_EV_MOUNT, ret, true))
+
+/* umount2(2) is the kernel's SYSCALL_DEFINE2(umount, ...) */
+CT_FENTRY(umount2, umount, umount_sys_enter(regs, true))
+CT_FEXIT(umount2, umount, mount_sys_exit(CT_EV_UMOUNT, ret, true))
+CT_FENTRY(connect, connect, connect_sys_enter(regs, true, true))
+CT_FENTRY(connect_noloop, connect, connect_sys_enter(regs, false, true))
+CT_FEXIT(connect, connect, connect_sys_exit(ret, true))
+CT_FENTRY(rename, rename, rename_enter(regs, __NR_rename, true, true))
+CT_FENTRY(rename_noloop, rename, rename_enter(regs, __NR_rename, false, true))
+CT_FENTRY(renameat, renameat, rename_enter(regs, __NR_renameat, true, true))
+CT_FENTRY(renameat_noloop, renameat,
+	  rename_enter(regs, __NR_renameat, false, true))
+CT_FENTRY(renameat2, renameat2, rename_enter(regs, __NR_renameat2, true, true))
+CT_FENTRY(renameat2_noloop, renameat2,
+	  rename_enter(regs, __NR_renameat2, false, true))
+CT_FENTRY(mkdirat, mkdirat, mkdirat_enter(regs, true))
+CT_FEXIT(mkdirat, mkdirat, mkdirat_exit(ret, true))
+CT_FEXIT(unlinkat, unlinkat, unlinkat_exit(regs, ret, true))
+CT_FEXIT(listen, listen, listen_sys_exit(ret, true))
+
+/* Traced by ptrace: runsc's stubs are, by their sentry. */
+static __always_inline bool task_ptraced(struct task_struct *t)
+{
+	if (!ct_has_task_btf)
+		return BPF_CORE_READ(t, ptrace) != 0;
+	return t->ptrace != 0;
+}
+
+/*
+ * runsc's ptrace platform: the guest's syscalls stop its stub thread
+ * (PTRACE_SYSEMU) and never run __x64_sys_*; the sentry's result shows
+ * at the stub's syscall exit only.  So with runsc traced (stubs_on) the
+ * fentry path keeps this one tp_btf/sys_exit (user/sys_bpf.c loads it
+ * then only), and every syscall on the host pays the raw tracepoint
+ * again (docs/kernels.md).  Only ptraced tasks get past the number:
+ * a native open or listen was done by its fexit; an open seen twice
+ * (a ptraced runc, e.g. under strace) finds its inflight entry gone.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ct_fx_stub, struct pt_regs *regs, long ret)
+{
+	long nr = ct_sys_nr(regs);
+	struct task_struct *t;
+
+	if (nr != __NR_open && nr != __NR_openat && nr != __NR_openat2 &&
+	    nr != __NR_listen)
+		return 0;
+	t = ct_current();
+	if (!task_ptraced(t))
+		return 0;
+	if (nr == __NR_listen)
+		listen_sys_exit(ret, false);
+	else if (opens_on && ct_task_native(t))
+		opens_open_exit(t, regs, ret, nr != __NR_open);
 	return 0;
 }
 

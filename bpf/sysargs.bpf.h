@@ -9,7 +9,9 @@
  * to exit), a tp_btf link detaches at once (docs/design.md "Facts measured").
  * The price: these programs run on every syscall of every process, so there is
  * one pair only, and a dispatcher must reject an uninteresting syscall number
- * first, before any helper call or map lookup.
+ * first, before any helper call or map lookup.  On kernels with fentry
+ * the same pt_regs come from the fentry/fexit programs on __x64_sys_*
+ * (bpf/sys.bpf.c), and only the syscalls hooked pay.
  *
  * Include after vmlinux.h and the libbpf headers (bpf_tracing.h).
  */

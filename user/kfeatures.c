@@ -36,7 +36,21 @@ const struct ct_feature_info ct_feature_info[CT_FEAT_NR] = {
 		"sched_switch prev_state argument", "5.18",
 		"ct_has_switch_state",
 		"the task's state field" },
+	[CT_FEAT_FENTRY] = {
+		"fentry/fexit on the x86-64 syscall functions", "5.5",
+		"ct_has_fentry",
+		"the tp_btf sys_enter/sys_exit pair: while attached, every "
+		"syscall of the host takes the slow path" },
 };
+
+/* Every __x64_sys_ function bpf/sys.bpf.c's fentry path hooks. */
+const char *const ct_fentry_syscalls[] = {
+	"read", "pread64", "write", "close", "open", "openat", "openat2",
+	"execve", "execveat", "mount", "umount", "connect", "rename",
+	"renameat", "renameat2", "mkdirat", "unlinkat", "listen",
+};
+const int ct_fentry_nsyscalls =
+	sizeof(ct_fentry_syscalls) / sizeof(ct_fentry_syscalls[0]);
 
 const struct ct_floor_info ct_floor_info[CT_FLOOR_NR] = {
 	[CT_FLOOR_BTF] = {
@@ -109,9 +123,6 @@ void ct_features_choose(const struct ct_features *f, struct ct_variant *v)
 				tid_hashes[i], BPF_MAP_TYPE_HASH,
 				CT_TID_HASH_MAX, BPF_F_NO_PREALLOC };
 	}
-	/* a program that holds a bpf_loop callback does not load before it */
-	v->prog_off = v->use[CT_FEAT_LOOP] ? "ct_sys_enter_noloop" :
-					     "ct_sys_enter";
 	/* unused: the smallest map every kernel makes */
 	if (!v->use[CT_FEAT_CGRP_STORAGE])
 		v->maps[n++] = (struct ct_map_choice){
@@ -127,9 +138,34 @@ const struct ct_map_choice *ct_variant_map(const struct ct_variant *v,
 	return NULL;
 }
 
-bool ct_variant_loads(const struct ct_variant *v, const char *name)
+bool ct_fentry_prog(const char *name)
 {
-	return !v->prog_off || strcmp(v->prog_off, name);
+	return !strncmp(name, "ct_fe_", 6) || !strncmp(name, "ct_fx_", 6);
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && !strcmp(s + n - m, end);
+}
+
+/*
+ * One path of syscall hooks, never both; of bpf_loop twins, one: a
+ * program that holds a bpf_loop callback does not load before 5.17.
+ */
+bool ct_variant_loads(const struct ct_variant *v, const char *name,
+		      bool has_noloop)
+{
+	bool fentry = v->use[CT_FEAT_FENTRY];
+
+	if (ct_fentry_prog(name) && !fentry)
+		return false;
+	if (!strncmp(name, "ct_sys_", 7) && fentry)
+		return false;
+	if (ends_with(name, "_noloop"))
+		return !v->use[CT_FEAT_LOOP];
+	return !has_noloop || v->use[CT_FEAT_LOOP];
 }
 
 void ct_features_describe(const struct ct_features *f,
@@ -148,4 +184,8 @@ void ct_features_describe(const struct ct_features *f,
 					    "missing",
 				fi->fallback);
 	}
+	/* the one line tools/vmtest asserts: which path hooks the syscalls */
+	fprintf(out, "syscall hooks: %s\n", v->use[CT_FEAT_FENTRY] ?
+		"fentry (fentry/fexit on " CT_FENTRY_PREFIX "* only)" :
+		"tp_btf (sys_enter/sys_exit of every syscall)");
 }

@@ -21,6 +21,7 @@ enum ct_feature {
 	CT_FEAT_LOOP,		/* bpf_loop(), 5.17: a program each way */
 	CT_FEAT_TASK_PT_REGS,	/* bpf_task_pt_regs(), 5.15 */
 	CT_FEAT_SWITCH_STATE,	/* sched_switch's prev_state argument, 5.18 */
+	CT_FEAT_FENTRY,		/* fentry/fexit on __x64_sys_*: the hook path */
 	CT_FEAT_NR,
 };
 
@@ -71,8 +72,19 @@ struct ct_map_choice {
 struct ct_variant {
 	bool use[CT_FEAT_NR];
 	struct ct_map_choice maps[CT_VARIANT_MAPS];
-	const char *prog_off;	/* the program not loaded (bpf_loop's twin) */
 };
+
+/*
+ * The syscall hooks' two paths (bpf/sys.bpf.c), by program name: ct_sys_*
+ * are the tp_btf sys_enter/sys_exit dispatchers, ct_fe_* and ct_fx_* the
+ * fentry path (fentry and fexit on __x64_sys_<name>, and the runsc stubs'
+ * exit).  The x86-64 syscall functions of the fentry path, without the
+ * "__x64_sys_" prefix: the fentry probe wants each in kernel BTF, else
+ * the tp_btf path is used, whole (no syscall goes untraced).
+ */
+#define CT_FENTRY_PREFIX	"__x64_sys_"
+extern const char *const ct_fentry_syscalls[];
+extern const int ct_fentry_nsyscalls;
 
 /* Entries of the hashes by tid that replace task storage (before 5.11). */
 #define CT_TID_HASH_MAX	16384
@@ -98,8 +110,14 @@ void ct_features_choose(const struct ct_features *f, struct ct_variant *v);
 /* The variant's choice for map @name, NULL if the object's own stands. */
 const struct ct_map_choice *ct_variant_map(const struct ct_variant *v,
 					   const char *name);
-/* Whether the variant loads program @name. */
-bool ct_variant_loads(const struct ct_variant *v, const char *name);
+/*
+ * Whether the variant loads program @name; @has_noloop: the object has
+ * its bpf_loop-free twin, "<name>_noloop".
+ */
+bool ct_variant_loads(const struct ct_variant *v, const char *name,
+		      bool has_noloop);
+/* Whether @name is a program of the fentry path (ct_fe_*, ct_fx_*). */
+bool ct_fentry_prog(const char *name);
 /* -v: one line per feature, what the kernel has and what is used. */
 void ct_features_describe(const struct ct_features *f,
 			  const struct ct_variant *v, FILE *out);

@@ -6,10 +6,12 @@
  * read-only flags and the types of the maps that fall back.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "errmsg.h"
@@ -68,6 +70,72 @@ static int tp_args(const struct btf *btf, const char *tp)
 	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : -1;
 }
 
+/* The id of function @name in kernel BTF, or <= 0. */
+static int btf_func(const struct btf *btf, const char *name)
+{
+	return btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+}
+
+static int syscall_func(const struct btf *btf, const char *sys)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), CT_FENTRY_PREFIX "%s", sys);
+	return btf_func(btf, name);
+}
+
+/*
+ * Whether a trivial fentry program that reads the pt_regs argument of
+ * __x64_sys_@sys loads (and, with @attach, attaches): the kernel has
+ * BPF trampolines on this arch and config (this test machine's 6.18 does
+ * not), and its verifier accepts that argument.  5.10's does not for
+ * every function: where BTF has struct pt_regs only as a forward
+ * declaration (__x64_sys_connect on Debian's 5.10) it refuses any read
+ * of it ("arg0 type FWD is not a struct").  Asked for real, per function.
+ */
+static bool fentry_loads(const struct btf *btf, const char *sys, bool attach)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_2,
+		  .src_reg = BPF_REG_1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o,
+		    .expected_attach_type = BPF_TRACE_FENTRY);
+	int prog, link = 0, id = syscall_func(btf, sys);
+
+	if (id <= 0)
+		return false;
+	o.attach_btf_id = id;
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ct_probe_fentry", "GPL",
+			     insns, 3, &o);
+	if (prog < 0)
+		return false;
+	if (attach) {
+		link = bpf_raw_tracepoint_open(NULL, prog);
+		if (link >= 0)
+			close(link);
+	}
+	close(prog);
+	return link >= 0;
+}
+
+/*
+ * Every syscall function the fentry path hooks takes a fentry program
+ * that reads its argument; one of them attaches.  Else the tp_btf path,
+ * whole: no syscall goes untraced.
+ */
+static bool has_fentry(const struct btf *btf)
+{
+	if (!btf)
+		return false;
+	for (int i = 0; i < ct_fentry_nsyscalls; i++)
+		if (!fentry_loads(btf, ct_fentry_syscalls[i], i == 0))
+			return false;
+	return true;
+}
+
 static void probe(struct ct_features *f)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -90,6 +158,7 @@ static void probe(struct ct_features *f)
 	f->has[CT_FEAT_LOOP] = has_helper(BPF_FUNC_loop);
 	f->has[CT_FEAT_TASK_PT_REGS] = has_helper(BPF_FUNC_task_pt_regs);
 	f->has[CT_FEAT_SWITCH_STATE] = btf && tp_args(btf, "sched_switch") >= 4;
+	f->has[CT_FEAT_FENTRY] = has_fentry(btf);
 	btf__free(btf);
 }
 
@@ -162,6 +231,36 @@ static int set_flags(struct bpf_object *obj, const struct ct_variant *v)
 	return rc;
 }
 
+static bool has_noloop(struct bpf_object *obj, struct bpf_program *prog)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s_noloop", bpf_program__name(prog));
+	return bpf_object__find_program_by_name(obj, name) != NULL;
+}
+
+/*
+ * A fentry or fexit program hooks one of ct_fentry_syscalls, which the
+ * probe found in BTF: a new one not in that list could fail to load on
+ * some kernel, so it stops every start (tools/vmtest's load group).
+ */
+static int check_fentry_target(struct bpf_program *prog, char *err,
+			       size_t errlen)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *fn = strstr(sec, "/" CT_FENTRY_PREFIX);
+
+	if (strncmp(sec, "fentry/", 7) && strncmp(sec, "fexit/", 6))
+		return 0;
+	for (int i = 0; fn && i < ct_fentry_nsyscalls; i++)
+		if (!strcmp(fn + 1 + strlen(CT_FENTRY_PREFIX),
+			    ct_fentry_syscalls[i]))
+			return 0;
+	return ct_fail(err, errlen, -EINVAL,
+		    "BPF program %s: %s is not a probed fentry target (user/kfeatures.c)",
+		    bpf_program__name(prog), sec);
+}
+
 int ct_features_apply(struct bpf_object *obj, char *err, size_t errlen)
 {
 	const struct ct_variant *v = ct_features_get(NULL);
@@ -173,9 +272,14 @@ int ct_features_apply(struct bpf_object *obj, char *err, size_t errlen)
 		return ct_fail(err, errlen, rc,
 			    "BPF object %s: cannot set its kernel feature flags: %s",
 			    bpf_object__name(obj), strerror(-rc));
-	bpf_object__for_each_program(prog, obj)
-		if (!ct_variant_loads(v, bpf_program__name(prog)))
+	bpf_object__for_each_program(prog, obj) {
+		rc = check_fentry_target(prog, err, errlen);
+		if (rc)
+			return rc;
+		if (!ct_variant_loads(v, bpf_program__name(prog),
+				      has_noloop(obj, prog)))
 			bpf_program__set_autoload(prog, false);
+	}
 	bpf_object__for_each_map(map, obj) {
 		const struct ct_map_choice *c;
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "kfeatures_bpf.h"
 #include "loader.h"
 #include "opens_bpf.h"
 #include "sys_bpf.h"
@@ -74,6 +75,87 @@ static int setup_switch(struct sys_bpf *skel, const struct ct_sys_features *f)
 	return f->why ? ct_why_share_maps(f->why, skel->obj) : 0;
 }
 
+/* What a program of the fentry path works for (bpf/sys.bpf.c). */
+enum {
+	NEED_OPENS = 1,
+	NEED_PULL = 2,
+	NEED_PREPARE = 4,
+	NEED_READY = 8,
+	NEED_STUBS = 16,
+};
+
+/*
+ * The fentry path's programs that only some features need, by name
+ * without "_noloop"; the others (mount, umount2, connect: the lifecycle)
+ * always load.  read, write and close are every process's most common
+ * syscalls: their trampolines stay off unless pulls or prepare are on.
+ */
+static const struct {
+	const char *prog;
+	unsigned int need;
+} fentry_needs[] = {
+	{ "ct_fe_read", NEED_PULL | NEED_PREPARE },
+	{ "ct_fx_read", NEED_PREPARE },
+	{ "ct_fe_pread64", NEED_PULL },
+	{ "ct_fe_write", NEED_PULL },
+	{ "ct_fe_close", NEED_PULL },
+	{ "ct_fe_open", NEED_OPENS },
+	{ "ct_fx_open", NEED_OPENS },
+	{ "ct_fe_openat", NEED_OPENS | NEED_PULL },
+	{ "ct_fx_openat", NEED_OPENS | NEED_PULL },
+	{ "ct_fe_openat2", NEED_OPENS },
+	{ "ct_fx_openat2", NEED_OPENS },
+	{ "ct_fe_execve", NEED_OPENS },
+	{ "ct_fe_execveat", NEED_OPENS },
+	{ "ct_fe_rename", NEED_PULL },
+	{ "ct_fe_renameat", NEED_PULL },
+	{ "ct_fe_renameat2", NEED_PULL },
+	{ "ct_fe_mkdirat", NEED_PREPARE },
+	{ "ct_fx_mkdirat", NEED_PREPARE },
+	{ "ct_fx_unlinkat", NEED_PREPARE },
+	{ "ct_fx_listen", NEED_READY },
+	{ "ct_fx_stub", NEED_STUBS },
+};
+
+static unsigned int fentry_need(const char *name)
+{
+	size_t n = strlen(name);
+	const char *nl = strstr(name, "_noloop");
+
+	if (nl)
+		n = (size_t)(nl - name);
+	for (size_t i = 0; i < sizeof(fentry_needs) / sizeof(fentry_needs[0]);
+	     i++)
+		if (strlen(fentry_needs[i].prog) == n &&
+		    !strncmp(fentry_needs[i].prog, name, n))
+			return fentry_needs[i].need;
+	return 0;
+}
+
+/*
+ * The fentry path (if the variant uses it): the programs of features
+ * that are off are not loaded, as each attached one costs its syscall
+ * a trampoline; the tp_btf path's flags drop dead code instead.
+ */
+static void drop_unneeded_fentry(struct sys_bpf *skel,
+				 const struct ct_sys_features *f)
+{
+	unsigned int have = (f->opens ? NEED_OPENS : 0) |
+			    (f->pull ? NEED_PULL : 0) |
+			    (f->prepare ? NEED_PREPARE : 0) |
+			    (f->ready ? NEED_READY : 0) |
+			    (skel->rodata->stubs_on ? NEED_STUBS : 0);
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		unsigned int need = fentry_need(name);
+
+		if (ct_fentry_prog(name) && need && !(need & have))
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
 static int configure(struct sys_bpf *skel, struct ct_loader *l,
 		     const struct ct_sys_features *f, char *err, size_t errlen)
 {
@@ -98,6 +180,8 @@ static int configure(struct sys_bpf *skel, struct ct_loader *l,
 				shrink_opens(skel);
 	if (!rc)
 		rc = setup_switch(skel, f);
+	if (!rc)
+		drop_unneeded_fentry(skel, f);
 	if (!rc && !f->pull)
 		rc = shrink_pull(skel);
 	if (!rc && !f->prepare)
@@ -126,10 +210,28 @@ static int add_pull_ringbuf(struct sys_bpf *skel, struct ct_loader *l,
 	return rc;
 }
 
+/* -v: which path hooks the syscalls, and how many programs. */
+static const char *hooks_said(struct sys_bpf *skel, char *buf, size_t len)
+{
+	struct bpf_program *prog;
+	int n = 0;
+
+	if (!ct_features_get(NULL)->use[CT_FEAT_FENTRY])
+		return "one sys_enter/sys_exit pair";
+	bpf_object__for_each_program(prog, skel->obj)
+		n += ct_fentry_prog(bpf_program__name(prog)) &&
+		     bpf_program__autoload(prog);
+	snprintf(buf, len, "fentry path, %d programs%s", n,
+		 bpf_program__autoload(skel->progs.ct_fx_stub) ?
+		 " with the runsc stubs' sys_exit" : "");
+	return buf;
+}
+
 int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		     const struct ct_sys_features *f, bool verbose, char *err,
 		     size_t errlen)
 {
+	char buf[80];
 	struct ct_sys_bpf *s;
 	int rc;
 
@@ -161,8 +263,8 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		return rc;
 	}
 	if (verbose)
-		fprintf(stderr, "sys: attached (one sys_enter/sys_exit pair: "
-			"lifecycle%s%s%s%s; sched_switch: %s)\n",
+		fprintf(stderr, "sys: attached (%s: lifecycle%s%s%s%s; "
+			"sched_switch: %s)\n", hooks_said(s->skel, buf, sizeof(buf)),
 			f->opens ? ", opens" : "", f->pull ? ", pull" : "",
 			f->prepare ? ", prepare" : "", f->ready ? ", ready" : "",
 			switch_users(s->skel->rodata->stubs_on, f->why));

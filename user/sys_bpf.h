@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The one syscall object, BPF side bpf/sys.bpf.c: the only
- * tp_btf/sys_enter and tp_btf/sys_exit programs of the tool, for the
+ * tp_btf/sys_enter and tp_btf/sys_exit programs of the tool (or, on
+ * kernels with fentry, fentry/fexit on the syscalls followed), for the
  * syscalls of every feature (lifecycle mount/umount2/connect, opens,
  * pulls, dockerd's mkdirat for prepare and rmdir for destroy, ready's
  * listen), and its only tp_btf/sched_switch (runsc's stub stops,
@@ -38,9 +39,10 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 void ct_sys_bpf_stop(struct ct_sys_bpf *s);
 
 /*
- * Detach the programs (sys_enter, sys_exit, sched_switch), keeping
- * their maps, or attach them again: while no syscall tracepoint is
- * attached the host's syscalls take the fast path (user/arm.c).
+ * Detach the programs (sys_enter, sys_exit, sched_switch; or the fentry
+ * path's: whichever the variant loaded), keeping their maps, or attach
+ * them again: while no syscall tracepoint is attached the host's
+ * syscalls take the fast path (user/arm.c).
  * ct_sys_bpf_start() leaves them attached.  0 or -errno + err.
  */
 int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);

@@ -23,6 +23,42 @@ static struct ct_features from_bits(unsigned int bits)
 	return f;
 }
 
+/*
+ * One path of syscall hooks: without fentry exactly one sys_enter (the
+ * one with a bpf_loop callback needs it) and sys_exit; with it none of
+ * them, the fentry programs, and of each bpf_loop twin one.
+ */
+static void check_hook_path(const struct ct_features *f,
+			    const struct ct_variant *v, unsigned int bits)
+{
+	bool fe = v->use[CT_FEAT_FENTRY];
+	bool loop = f->has[CT_FEAT_LOOP];
+
+	cr_assert_eq(fe, f->has[CT_FEAT_FENTRY], "bits %#x", bits);
+	if (fe) {
+		cr_assert_not(ct_variant_loads(v, "ct_sys_enter", true));
+		cr_assert_not(ct_variant_loads(v, "ct_sys_enter_noloop", false));
+		cr_assert_not(ct_variant_loads(v, "ct_sys_exit", false));
+		cr_assert(ct_variant_loads(v, "ct_fe_read", false));
+		cr_assert(ct_variant_loads(v, "ct_fx_stub", false));
+		cr_assert_eq(ct_variant_loads(v, "ct_fe_openat", true), loop,
+			     "bits %#x", bits);
+		cr_assert_neq(ct_variant_loads(v, "ct_fe_openat_noloop", false),
+			      loop, "bits %#x", bits);
+		return;
+	}
+	cr_assert_neq(ct_variant_loads(v, "ct_sys_enter", true),
+		      ct_variant_loads(v, "ct_sys_enter_noloop", false),
+		      "bits %#x: not one sys_enter", bits);
+	cr_assert(!ct_variant_loads(v, "ct_sys_enter", true) || loop,
+		  "bits %#x: bpf_loop program without bpf_loop", bits);
+	cr_assert(ct_variant_loads(v, "ct_sys_exit", false));
+	cr_assert_not(ct_variant_loads(v, "ct_fe_openat", true));
+	cr_assert_not(ct_variant_loads(v, "ct_fe_openat_noloop", false));
+	cr_assert_not(ct_variant_loads(v, "ct_fx_stub", false));
+	cr_assert(ct_variant_loads(v, "ct_sched_switch", false));
+}
+
 /* What the verifier of a kernel with @f demands of the variant @v. */
 static void check_accepted(const struct ct_features *f,
 			   const struct ct_variant *v, unsigned int bits)
@@ -51,13 +87,7 @@ static void check_accepted(const struct ct_features *f,
 		cr_assert_eq(c->type, BPF_MAP_TYPE_HASH);
 		cr_assert_gt(c->max_entries, 0);
 	}
-	/* exactly one sys_enter; the one with a bpf_loop callback needs it */
-	cr_assert_neq(ct_variant_loads(v, "ct_sys_enter"),
-		      ct_variant_loads(v, "ct_sys_enter_noloop"),
-		      "bits %#x: not one sys_enter", bits);
-	cr_assert(!ct_variant_loads(v, "ct_sys_enter") || f->has[CT_FEAT_LOOP],
-		  "bits %#x: bpf_loop program without bpf_loop", bits);
-	cr_assert(ct_variant_loads(v, "ct_sys_exit"));
+	check_hook_path(f, v, bits);
 	c = ct_variant_map(v, "marks");
 	if (v->use[CT_FEAT_CGRP_STORAGE]) {
 		cr_assert_null(c, "bits %#x: marks changed", bits);
@@ -101,14 +131,17 @@ Test(kfeatures, a_feature_present_is_used_unless_it_needs_btf_tasks)
 /* The kernels of the README's table, as their probes answer. */
 Test(kfeatures, debian_kernels)
 {
-	struct ct_features k510 = from_bits(0), k61, k612;
+	struct ct_features k510 = from_bits(1u << CT_FEAT_FENTRY), k61, k612;
 	struct ct_variant v;
 
 	ct_features_choose(&k510, &v);
 	for (int i = 0; i < CT_FEAT_NR; i++)
-		cr_assert_not(v.use[i], "5.10: %s", ct_feature_info[i].name);
+		cr_assert_eq(v.use[i], i == CT_FEAT_FENTRY, "5.10: %s",
+			     ct_feature_info[i].name);
 	cr_assert_eq(ct_variant_map(&v, "inflight")->type, BPF_MAP_TYPE_HASH);
-	cr_assert(ct_variant_loads(&v, "ct_sys_enter_noloop"));
+	cr_assert(ct_variant_loads(&v, "ct_fe_openat_noloop", false));
+	cr_assert_not(ct_variant_loads(&v, "ct_fe_openat", true));
+	cr_assert_not(ct_variant_loads(&v, "ct_sys_enter_noloop", false));
 
 	k61 = from_bits((1u << CT_FEAT_NR) - 1);
 	k61.has[CT_FEAT_CGRP_STORAGE] = false;
@@ -116,8 +149,9 @@ Test(kfeatures, debian_kernels)
 	cr_assert(v.use[CT_FEAT_TASK_STORAGE]);
 	cr_assert(v.use[CT_FEAT_TASK_PT_REGS]);
 	cr_assert(v.use[CT_FEAT_LOOP]);
-	cr_assert(ct_variant_loads(&v, "ct_sys_enter"));
-	cr_assert_not(ct_variant_loads(&v, "ct_sys_enter_noloop"));
+	cr_assert(ct_variant_loads(&v, "ct_fe_connect", true));
+	cr_assert_not(ct_variant_loads(&v, "ct_fe_connect_noloop", false));
+	cr_assert_not(ct_variant_loads(&v, "ct_sys_enter", true));
 	cr_assert_not(v.use[CT_FEAT_CGRP_STORAGE]);
 	cr_assert_null(ct_variant_map(&v, "inflight"));
 	cr_assert_eq(ct_variant_map(&v, "marks")->type, BPF_MAP_TYPE_ARRAY);
@@ -164,6 +198,7 @@ Test(kfeatures, describe_says_what_is_missing_and_the_fallback)
 	cr_assert_not_null(strstr(buf, "sched_switch prev_state argument (5.18): missing, instead the task's state field\n"));
 	cr_assert_not_null(strstr(buf, "task storage in tracing programs (5.11): not used (needs bpf_get_current_task_btf)"));
 	cr_assert_not_null(strstr(buf, "bpf_task_pt_regs (5.15): used\n"));
+	cr_assert_not_null(strstr(buf, "syscall hooks: fentry (fentry/fexit on __x64_sys_* only)\n"));
 	free(buf);
 }
 
@@ -222,4 +257,46 @@ Test(kfeatures, mask_reaches_the_floor_by_name_only)
 	cr_assert_not(f.floor[CT_FLOOR_RINGBUF]);
 	ct_features_mask(&f, "btf");
 	cr_assert_not(f.floor[CT_FLOOR_BTF]);
+}
+
+/*
+ * CT_FEATURES_OFF=fentry forces the tp_btf path on a kernel with fentry
+ * (vmtest's direct group runs both), and -v says which path was taken.
+ */
+Test(kfeatures, fentry_masked_picks_the_tp_btf_path_and_says_so)
+{
+	struct ct_features f = from_bits((1u << CT_FEAT_NR) - 1);
+	struct ct_variant v;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	ct_features_mask(&f, "fentry");
+	for (int i = 0; i < CT_FEAT_NR; i++)
+		cr_assert_eq(f.has[i], i != CT_FEAT_FENTRY);
+	ct_features_choose(&f, &v);
+	cr_assert(ct_variant_loads(&v, "ct_sys_enter", true));
+	cr_assert(ct_variant_loads(&v, "ct_sys_exit", false));
+	cr_assert_not(ct_variant_loads(&v, "ct_fe_read", false));
+	ct_features_describe(&f, &v, out);
+	fclose(out);
+	cr_assert_not_null(strstr(buf, "fentry/fexit on the x86-64 syscall functions (5.5): missing, instead the tp_btf sys_enter/sys_exit pair"));
+	cr_assert_not_null(strstr(buf, "syscall hooks: tp_btf (sys_enter/sys_exit of every syscall)\n"));
+	free(buf);
+}
+
+/* Each hooked function is named once, without the x86-64 prefix. */
+Test(kfeatures, fentry_targets_are_bare_and_unique)
+{
+	cr_assert_gt(ct_fentry_nsyscalls, 0);
+	for (int i = 0; i < ct_fentry_nsyscalls; i++) {
+		cr_assert_null(strstr(ct_fentry_syscalls[i], "sys_"));
+		for (int j = i + 1; j < ct_fentry_nsyscalls; j++)
+			cr_assert_str_neq(ct_fentry_syscalls[i],
+					  ct_fentry_syscalls[j]);
+	}
+	cr_assert(ct_fentry_prog("ct_fe_openat_noloop"));
+	cr_assert(ct_fentry_prog("ct_fx_stub"));
+	cr_assert_not(ct_fentry_prog("ct_sys_exit"));
+	cr_assert_not(ct_fentry_prog("ct_sched_switch"));
 }

@@ -14,7 +14,9 @@
  *       trip with a partner process: two sleeps, two wakeups, the
  *       context switches that --why's sched tracepoints see), connect
  *       (an AF_UNIX connect(2) to a path that does not exist: ENOENT,
- *       little kernel work, the tracer's connect filter all the same)
+ *       little kernel work, the tracer's connect filter all the same),
+ *       stat (stat(2) of FILE: a syscall no coldtrace program hooks, so
+ *       only a raw syscall tracepoint makes it pay)
  * Prints one line per OP: "OP COUNT BEST_NS_PER_OP MEDIAN_NS_PER_OP" over
  * 10 batches of COUNT/10 calls.
  */
@@ -27,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -59,6 +62,14 @@ static int op_read(void)
 	char c;
 
 	return pread(rfd, &c, 1, 0) < 0 ? -errno : 0;
+}
+
+/* stat: a syscall coldtrace never hooks (newfstatat) */
+static int op_stat(void)
+{
+	struct stat st;
+
+	return stat(file, &st) < 0 ? -errno : 0;
 }
 
 static int op_write(void)
@@ -168,6 +179,7 @@ static const struct op ops[] = {
 	{ "exec", op_exec },
 	{ "switch", op_switch },
 	{ "connect", op_connect },
+	{ "stat", op_stat },
 };
 
 static const struct op *find_op(const char *name)

@@ -10,6 +10,12 @@
 #   bundle whose shell makes exactly OPENS opens and exits 3: coldtrace
 #   exits 3 (its command's status), one complete record, engine direct,
 #   exit code 3, exactly OPENS opens, every phase of the direct table;
+#   both with the syscall hooks of the variant (fentry where the kernel
+#   has it) and runc again with CT_FEATURES_OFF=fentry (tp_btf); -v's
+#   "syscall hooks:" line says which path each used (HOOKS: expected);
+# - steady: coldtrace --arm=auto with a container left running in the
+#   background (the steady state), then the exact-count runc container
+#   with STEADY_ITER rounds: every open counted;
 # - docker (when $SHARE/config says VMTEST_DOCKER=1): dockerd and
 #   containerd (tools/harness.sh, cgroupfs driver, containers under
 #   /system.slice) and `docker run` of the same loop with runc, crun and
@@ -17,7 +23,10 @@
 # - bench (only when asked: VMTEST_GROUPS="bench"): the host loops of
 #   tools/bench/steady-state (sysbench open, read, write, connect) with no
 #   coldtrace, with --arm=always (its hooks attached, as while containers
-#   run) and with --arm=auto once it detached them (no container), in
+#   run) on the fentry path, the same without runsc (no stub sys_exit),
+#   and also without pulls (no fentry on write, close, pread64),
+#   the same on the tp_btf path (CT_FEATURES_OFF=fentry), and with
+#   --arm=auto once it detached them (no container), in
 #   BENCH_ROUNDS rotated rounds; prints the ratios of the medians to
 #   none, never a verdict on them (absolute times under emulation mean
 #   nothing); fails only if a configuration could not be measured.
@@ -31,8 +40,15 @@ HARNESS=$SHARE/tools/harness.sh
 W=$(mktemp -d /tmp/vmtest.XXXXXX)
 VMTEST_DOCKER=0
 # The test groups to run (run.sh's VMTEST_GROUPS), in this order.
-VMTEST_GROUPS="load direct docker"
+VMTEST_GROUPS="load direct steady docker"
 ITER=50
+STEADY_ITER=500
+# The syscall hooks' path -v must name: every kernel vmtest boots has
+# fentry, but 5.10's verifier refuses to read __x64_sys_connect's
+# pt_regs (a forward declaration in its BTF), so the probe keeps it on
+# tp_btf (docs/kernels.md).
+HOOKS=fentry
+case "$(uname -r)" in 5.10.*) HOOKS=tp_btf ;; esac
 # shellcheck disable=SC1091 # written by run.sh for this boot
 [ -r "$SHARE/config" ] && . "$SHARE/config"
 # The bundles' and the image's busybox rootfs, made by run.sh.
@@ -100,6 +116,27 @@ test_load() {	# OPTIONS (one word list)
 	fi
 }
 
+# Which path hooks the syscalls (kfeatures.c's "syscall hooks:" line),
+# by default and with CT_FEATURES_OFF=fentry.
+test_hooks() {
+	local got
+	timeout -k 5 300 "$CT" -v -d 1 >/dev/null 2>"$W/hooks.err"
+	got=$(grep -m1 '^syscall hooks:' "$W/hooks.err")
+	echo "vmtest: $got; $(grep -m1 '^sys: attached' "$W/hooks.err")"
+	if [[ "$got" == "syscall hooks: $HOOKS"* ]]; then
+		pass "hooks: $HOOKS path by default"
+	else
+		fail "hooks: '$got', expected $HOOKS"; show "$W/hooks.err"
+	fi
+	CT_FEATURES_OFF=fentry timeout -k 5 300 "$CT" -v -d 1 >/dev/null 2>"$W/hooks.err"
+	got=$(grep -m1 '^syscall hooks:' "$W/hooks.err")
+	if [[ "$got" == "syscall hooks: tp_btf"* ]]; then
+		pass "hooks: tp_btf path with CT_FEATURES_OFF=fentry"
+	else
+		fail "hooks: CT_FEATURES_OFF=fentry gave '$got'"; show "$W/hooks.err"
+	fi
+}
+
 # Without kernel BTF (a tmpfs over /sys/kernel/btf, in a mount namespace
 # of its own) coldtrace stops at once with one line naming it and the
 # first kernel that has it.
@@ -144,8 +181,12 @@ check_record() {	# NAME REC RUNTIME ENGINE PHASES
 	pass "$name: exit 3, $OPENS opens, phases $(jq -r '.phases | keys_unsorted | join(",")' <<<"$r")"
 }
 
-test_direct() {	# RUNTIME
-	local rt=$1 id=vm-$1-$$ b=$W/bundle-$1 cmd rc=0 t0
+test_direct() {	# RUNTIME [PATH: fentry (the variant's), tp_btf]
+	local rt=$1 path=${2:-$HOOKS} id=vm-$1-$$ b=$W/bundle-$1-${2:-v} cmd rc=0 t0
+	local mask='' name="direct $1"
+	if [ "$path" = tp_btf ]; then
+		mask=fentry name="direct $1 (tp_btf)" id=$id-tp
+	fi
 	"$HARNESS" bundle "$b" sh -c "$LOOP" >/dev/null ||
 		{ fail "direct $rt: no bundle"; return; }
 	case "$rt" in
@@ -154,11 +195,49 @@ test_direct() {	# RUNTIME
 		run --bundle "$b" "$id") ;;
 	esac
 	t0=$(date +%s)
-	timeout -k 5 600 "$CT" -j -- "${cmd[@]}" </dev/null >"$W/$rt.out" 2>"$W/$rt.err" || rc=$?
-	echo "vmtest: direct $rt took $(($(date +%s) - t0)) s"
-	[ "$rc" -eq 3 ] || { fail "direct $rt: coldtrace exited $rc, expected the command's 3"; show "$W/$rt.err"; return; }
-	check_record "direct $rt" "$(record_of "$W/$rt.out" "$id")" "$rt" direct "$DIRECT_PHASES" ||
+	CT_FEATURES_OFF=$mask timeout -k 5 600 "$CT" -v -j -- "${cmd[@]}" \
+		</dev/null >"$W/$rt.out" 2>"$W/$rt.err" || rc=$?
+	echo "vmtest: $name took $(($(date +%s) - t0)) s, $(grep -m1 '^syscall hooks:' "$W/$rt.err")"
+	[ "$rc" -eq 3 ] || { fail "$name: coldtrace exited $rc, expected the command's 3"; show "$W/$rt.err"; return; }
+	grep -q "^syscall hooks: $path" "$W/$rt.err" ||
+		{ fail "$name: not on the $path path"; show "$W/$rt.err"; return; }
+	check_record "$name" "$(record_of "$W/$rt.out" "$id")" "$rt" direct "$DIRECT_PHASES" ||
 		show "$W/$rt.out" "$W/$rt.err"
+}
+
+# The steady state: coldtrace --arm=auto, one container left running
+# (runc run -d of a sleep), 5 s, then the exact-count loop with
+# STEADY_ITER rounds in a second container: all its opens counted.
+test_steady() {
+	local id=vm-steady-$$ bg=vm-bg-$$ b=$W/bundle-steady rc=0 ct t0
+	local opens=$((STEADY_ITER * 2)) name="steady runc"
+	local loop="for i in \$(seq $STEADY_ITER); do cat /etc/hostname >/dev/null; done; exit 3"
+	"$HARNESS" bundle "$W/bundle-bg" sleep 3600 >/dev/null &&
+		"$HARNESS" bundle "$b" sh -c "$loop" >/dev/null ||
+		{ fail "$name: no bundle"; return; }
+	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$W/steady.out" 2>"$W/steady.err" &
+	ct=$!
+	for ((t0 = 0; t0 < 3000; t0++)); do
+		grep -q 'sys: attached' "$W/steady.err" && break
+		sleep 0.1
+	done
+	runc --root "$W/runc" run -d --bundle "$W/bundle-bg" "$bg" </dev/null \
+		>/dev/null 2>"$W/steady-bg.err" ||
+		{ fail "$name: background container did not start"; show "$W/steady-bg.err"; }
+	sleep 5
+	t0=$(date +%s)
+	timeout -k 5 900 runc --root "$W/runc" run --bundle "$b" "$id" </dev/null \
+		>/dev/null 2>&1 || rc=$?
+	echo "vmtest: $name: $opens opens took $(($(date +%s) - t0)) s beside a running container, $(grep -m1 '^syscall hooks:' "$W/steady.err")"
+	sleep 2
+	kill -INT "$ct"
+	wait "$ct"
+	runc --root "$W/runc" kill "$bg" KILL >/dev/null 2>&1
+	sleep 1
+	runc --root "$W/runc" delete -f "$bg" >/dev/null 2>&1
+	[ "$rc" -eq 3 ] || { fail "$name: runc run exited $rc, expected 3"; return; }
+	OPENS=$opens check_record "$name" "$(record_of "$W/steady.out" "$id")" runc direct "$DIRECT_PHASES" ||
+		show "$W/steady.out" "$W/steady.err"
 }
 
 # The traced docker session: one `docker run` per runtime, each of the
@@ -218,7 +297,7 @@ test_docker() {
 bench_ct() {	# WORD OPTIONS...
 	local word=$1 i
 	shift
-	"$CT" -v "$@" >/dev/null 2>"$W/bench.err" &
+	CT_FEATURES_OFF=${BENCH_MASK:-} "$CT" -v "$@" >/dev/null 2>"$W/bench.err" &
 	BENCH_CT=$!
 	for ((i = 0; i < 3000; i++)); do
 		grep -q "$word" "$W/bench.err" && return 0
@@ -238,18 +317,52 @@ bench_ct_stop() {
 # One measurement of CONFIG in ROUND: "round config op ns" lines.
 bench_one() {	# ROUND CONFIG
 	local ok=0
+	BENCH_MASK=
 	case "$2" in
 	none) ok=1 ;;
-	always) bench_ct 'sys: attached' --arm=always -d 3600 && ok=1 ;;
-	idle) bench_ct 'hooks detached' --arm=auto -d 3600 && ok=1 ;;
+	fentry) bench_ct 'sys: attached' --arm=always -d 3600 && ok=1 ;;
+	fentry-norunsc) bench_ct 'sys: attached' --arm=always -r runc,crun,kata \
+		-d 3600 && ok=1 ;;
+	fentry-nopulls) bench_ct 'sys: attached' --arm=always -r runc,crun,kata \
+		--no-pulls -d 3600 && ok=1 ;;
+	tp_btf) BENCH_MASK=fentry
+		bench_ct 'sys: attached' --arm=always -d 3600 && ok=1 ;;
+	idle) bench_ct 'hooks detached' --arm=auto -d 3600 && bench_unlinked "$1" &&
+		ok=1 ;;
 	esac
 	if [ "$ok" = 1 ]; then
 		sleep 1
+		bench_links "$1" "$2"
 		"$SHARE/sysbench" -f /etc/hostname open "$BENCH_N" read "$BENCH_N" \
-			write "$BENCH_N" connect "$BENCH_N" |
+			write "$BENCH_N" connect "$BENCH_N" stat "$BENCH_N" |
 			awk -v r="$1" -v c="$2" '{ print r, c, $1, $3 }' >>"$W/bench.raw"
 	fi
 	bench_ct_stop
+}
+
+# What was attached during a measurement, from bpftool (not coldtrace):
+# the links' attach types (trace_fentry, trace_fexit; trace_raw_tp are
+# the tp_btf programs, the lifecycle's included), in round 0 only.
+bench_links() {	# ROUND CONFIG
+	[ "$1" = 0 ] || return 0
+	echo "vmtest: bench $2: bpftool links: $(bpftool -j link show 2>/dev/null |
+		jq -r '.[] | .attach_type // ((.type // "?") + ":" + (.tp_name // "?"))' |
+		sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')"
+	echo "vmtest: bench $2: $(grep -m1 '^sys: attached' "$W/bench.err")"
+}
+
+# Released fentry links leave bpftool's list seconds after coldtrace
+# destroyed them under emulation (the kernel frees them from a work
+# queue, one trampoline update each): wait until none is left, 60 s.
+bench_unlinked() {	# ROUND
+	local i
+	for ((i = 0; i < 600; i++)); do
+		bpftool link show 2>/dev/null | grep -qE 'trace_(fentry|fexit)' ||
+			break
+		sleep 0.1
+	done
+	[ "$1" = 0 ] && echo "vmtest: bench idle: fentry links gone $((i / 10)).$((i % 10)) s after 'hooks detached'"
+	[ "$i" -lt 600 ]
 }
 
 bench_median() {	# CONFIG OP
@@ -258,18 +371,19 @@ bench_median() {	# CONFIG OP
 }
 
 test_bench() {
-	local cfgs=(none always idle) r i c op b v line missing=
+	local cfgs=(none fentry fentry-norunsc fentry-nopulls tp_btf idle) r i c op b v line missing=
+	local n=${#cfgs[@]}
 	[ -x "$SHARE/sysbench" ] || { fail "bench: no sysbench in the share"; return; }
 	: >"$W/bench.raw"
 	for ((r = 0; r < BENCH_ROUNDS; r++)); do
-		for ((i = 0; i < 3; i++)); do
-			bench_one "$r" "${cfgs[(r + i) % 3]}"
+		for ((i = 0; i < n; i++)); do
+			bench_one "$r" "${cfgs[(r + i) % n]}"
 		done
 	done
-	for op in open read write connect; do
+	for op in open read write connect stat; do
 		b=$(bench_median none "$op")
 		line="bench $op: none ${b:-?} ns"
-		for c in always idle; do
+		for c in "${cfgs[@]:1}"; do
 			v=$(bench_median "$c" "$op")
 			if [ -z "$v" ] || [ -z "$b" ]; then
 				missing="$missing $c/$op"
@@ -283,15 +397,17 @@ test_bench() {
 		fail "bench: not measured:$missing"
 		show "$W/bench.err"
 	else
-		pass "bench: none, --arm=always and --arm=auto (detached) measured $BENCH_ROUNDS times each"
+		pass "bench: ${cfgs[*]} measured $BENCH_ROUNDS times each"
 	fi
 }
 
 echo "vmtest: coldtrace $("$CT" -V 2>&1 | head -n 1) on $(uname -r)"
 for g in $VMTEST_GROUPS; do
 	case "$g" in
-	load) test_floor; for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
-	direct) test_direct runc; test_direct runsc ;;
+	load) test_floor; test_hooks
+		for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
+	direct) test_direct runc; test_direct runsc; test_direct runc tp_btf ;;
+	steady) test_steady ;;
 	docker) [ "$VMTEST_DOCKER" = 1 ] && test_docker ;;
 	bench) test_bench ;;
 	*) fail "unknown test group $g" ;;

@@ -22,7 +22,7 @@
 # Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
 # VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
-# groups: "load direct docker"; "bench" is the steady-state ratios,
+# groups: "load direct steady docker"; "bench" is the steady-state ratios,
 # tools/vmtest/README.md).
 set -euo pipefail
 
@@ -37,7 +37,7 @@ MEM=${VMTEST_MEM:-2048}
 SMP=${VMTEST_SMP:-2}
 ITER=${VMTEST_ITER:-50}
 ACCEL=${VMTEST_ACCEL:-tcg}
-TEST_GROUPS=${VMTEST_GROUPS:-load direct docker}
+TEST_GROUPS=${VMTEST_GROUPS:-load direct steady docker}
 # Pure cgroup v2: no v1 hierarchy can be mounted at all.  no_timer_check:
 # on a busy host the emulated timer misses the kernel's IO-APIC check
 # ("IO-APIC + timer doesn't work!", a panic seen with 7.2).
