@@ -10,9 +10,11 @@
  *   lifecycle object, which then wakes the reader at once), before that
  *   program gets to the syscalls coldtrace reads: a container's runtime
  *   comes tens of milliseconds after its client, its first open later;
- * - a container holds them until its ready phase ends, or, without one,
- *   CT_ARM_SETTLE_NS after its start ends; from its die on, to the end
- *   of its removal (ct_tracker_busy());
+ * - a container holds them until its ready phase ends (its first listen,
+ *   which the ready stage knows long before the record has the phase),
+ *   or, without one, CT_ARM_SETTLE_NS after its program began; from its
+ *   die (`runc run`: its destroy) on, to the end of its removal
+ *   (ct_session_busy(), ct_tracker_busy());
  * - a live engine client, runtime or CNI plugin holds them (a foreground
  *   `docker run` keeps its container's whole life traced); a shim or a
  *   monitor (CT_ARM_KEEPERS) attaches them at its exec but does not

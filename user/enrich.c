@@ -130,6 +130,11 @@ void ct_enrich_apply(struct ct_enrich *e, struct ct_container *c)
 	ct_why_apply(e->why, c);		/* splits every phase */
 }
 
+bool ct_enrich_ready(const struct ct_enrich *e, const struct ct_container *c)
+{
+	return ct_ready_reached(e->ready, c);
+}
+
 void ct_enrich_forget(struct ct_enrich *e, const struct ct_container *c)
 {
 	const struct ct_opens_source *src = &e->o.opens;

@@ -57,6 +57,8 @@ void ct_enrich_free(struct ct_enrich *e);
 int ct_enrich_feed(struct ct_enrich *e, const void *rec, size_t len);
 /* A finished container, in the tracker's before_emit. */
 void ct_enrich_apply(struct ct_enrich *e, struct ct_container *c);
+/* While c runs: whether its ready phase has ended (ct_ready_reached()). */
+bool ct_enrich_ready(const struct ct_enrich *e, const struct ct_container *c);
 /* A container left out by -r / -c: what the source keeps for it goes. */
 void ct_enrich_forget(struct ct_enrich *e, const struct ct_container *c);
 

@@ -150,7 +150,7 @@ static int live_event(void *ctx, const void *rec, size_t len)
 
 static size_t busy_now(struct live_state *ls)
 {
-	return ct_tracker_busy(ls->s.tracker, ct_mono_ns(), CT_ARM_SETTLE_NS);
+	return ct_session_busy(&ls->s, ct_mono_ns(), CT_ARM_SETTLE_NS);
 }
 
 /*

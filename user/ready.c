@@ -208,6 +208,18 @@ void ct_ready_apply(struct ct_ready *r, struct ct_container *c)
 	apply_pod(r, c);
 }
 
+bool ct_ready_reached(const struct ct_ready *r, const struct ct_container *c)
+{
+	const struct ct_interval *run = &c->phases[CT_PH_RUN];
+
+	if (!r || !ct_has_phase(c, CT_PH_RUN) || !run->start_ns)
+		return false;
+	if (r->mode == CT_READY_EXEC)
+		return true;
+	return r->mode == CT_READY_LISTEN && c->cgroup_key &&
+	       first_listen(r, c->cgroup_key, run->start_ns, run->end_ns) >= 0;
+}
+
 uint64_t ct_ready_dropped(const struct ct_ready *r)
 {
 	return r ? r->dropped : 0;

@@ -44,6 +44,13 @@ int ct_ready_feed(struct ct_ready *r, const void *rec, size_t len);
  */
 void ct_ready_apply(struct ct_ready *r, struct ct_container *c);
 
+/*
+ * Whether c's ready phase has ended by what was fed so far (its first
+ * listen inside its run, or its exec with --ready=exec): what the arming
+ * policy asks while c runs, long before ct_ready_apply() sets the phase.
+ */
+bool ct_ready_reached(const struct ct_ready *r, const struct ct_container *c);
+
 /* Listens (or pods' ready ends) dropped because too many were pending. */
 uint64_t ct_ready_dropped(const struct ct_ready *r);
 

@@ -100,6 +100,19 @@ int ct_session_event(void *ctx, const void *rec, size_t len)
 	return 0;
 }
 
+/* The tracker's containers know their phases, the ready stage their listens. */
+static bool ready_reached(const void *ctx, const struct ct_container *c)
+{
+	return ct_enrich_ready(ctx, c);
+}
+
+size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
+		       uint64_t settle_ns)
+{
+	return ct_tracker_busy(s->tracker, now_mono_ns, settle_ns,
+			       ready_reached, s->enrich);
+}
+
 void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost)
 {
 	struct ct_lost r = { 0 };

@@ -67,6 +67,9 @@ bool ct_session_pid_alive(uint32_t pid, void *ctx);
 int ct_session_feed(struct ct_session *s, const void *rec, size_t len);
 /* The ring buffer's callback (ctx: the session): the same, then names. */
 int ct_session_event(void *ctx, const void *rec, size_t len);
+/* Containers that need the syscall hooks now (ct_tracker_busy()). */
+size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
+		       uint64_t settle_ns);
 /* A record of the session's own (CT_EV_LOST with lost, CT_EV_END). */
 void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost);
 

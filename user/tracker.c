@@ -1965,32 +1965,47 @@ static bool ph_ended(const struct ct_container *c, enum ct_phase p)
 }
 
 /*
- * Whether s needs the syscall hooks at wall time t: until its ready
- * phase ends (or, with none, settle_ns after its start ends), and again
- * from its die on.  An adopted container needs them only for its end.
+ * When c's program began (wall), 0 while unknown: its run's start (the
+ * end of start where there is one; `runc run` has none), or for Kata,
+ * whose program runs unseen in its guest, the end of create.
  */
-static bool in_window(const struct cstate *s, uint64_t t, uint64_t settle_ns)
+static uint64_t program_began(const struct ct_container *c)
+{
+	if (ct_has_phase(c, CT_PH_RUN) && c->phases[CT_PH_RUN].start_ns)
+		return c->phases[CT_PH_RUN].start_ns;
+	return ph_ended(c, CT_PH_CREATE) ? c->phases[CT_PH_CREATE].end_ns : 0;
+}
+
+/*
+ * Whether s needs the syscall hooks at wall time t: until its ready
+ * phase ends (or, without one, settle_ns after its program began), and
+ * again from its die (`runc run`: its destroy) on.  An adopted container
+ * needs them only for its end.
+ */
+static bool in_window(const struct cstate *s, uint64_t t, uint64_t settle_ns,
+		      ct_ready_fn ready, const void *ctx)
 {
 	const struct ct_container *c = &s->c;
+	uint64_t began = program_began(c);
 
 	if (adopted_idle(s))
 		return false;
-	if (ct_has_phase(c, CT_PH_DIE))
+	if (ct_has_phase(c, CT_PH_DIE) || ct_has_phase(c, CT_PH_DESTROY))
 		return true;
-	if (ph_ended(c, CT_PH_READY))
+	if (ph_ended(c, CT_PH_READY) || (ready && ready(ctx, c)))
 		return false;
-	return !ph_ended(c, CT_PH_START) ||
-	       t < c->phases[CT_PH_START].end_ns + settle_ns;
+	return !began || t < began + settle_ns;
 }
 
 size_t ct_tracker_busy(const struct ct_tracker *e, uint64_t now_mono_ns,
-		       uint64_t settle_ns)
+		       uint64_t settle_ns, ct_ready_fn ready, const void *ctx)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; e && i < e->n; i++)
 		n += id_wanted(e, e->cts[i]) &&
-		     in_window(e->cts[i], wall(e, now_mono_ns), settle_ns);
+		     in_window(e->cts[i], wall(e, now_mono_ns), settle_ns,
+			       ready, ctx);
 	return n;
 }
 

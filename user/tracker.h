@@ -84,13 +84,18 @@ size_t ct_tracker_pending(const struct ct_tracker *e);
  */
 size_t ct_tracker_pending_since(const struct ct_tracker *e, uint64_t since_ns);
 
+/* Whether c's ready phase has ended while it runs (ctx: the caller's). */
+typedef bool (*ct_ready_fn)(const void *ctx, const struct ct_container *c);
+
 /*
  * Containers that need the syscall hooks at now_mono_ns (user/arm.h):
- * in their cold start (until ready ends, or settle_ns after start ends
- * when no ready phase ends) or in their removal (from die on).
+ * in their cold start (until ready() says their ready phase ended, or
+ * settle_ns after their program began when it does not) or in their
+ * removal (from die, or destroy, on).
  */
 size_t ct_tracker_busy(const struct ct_tracker *e, uint64_t now_mono_ns,
-		       uint64_t settle_ns);
+		       uint64_t settle_ns, ct_ready_fn ready,
+		       const void *ctx);
 
 /* Lost-event total seen so far (CT_EV_LOST records). */
 uint64_t ct_tracker_lost(const struct ct_tracker *e);

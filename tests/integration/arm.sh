@@ -177,6 +177,12 @@ jq -e --argjson t "$t_steady" '.complete and .phases.ready and .phases.die and
 	.opens.traced_until_ns < .phases.die.start_ns and
 	.opens.traced_until_ns <= $t' <<<"$r" >/dev/null ||
 	fail "the service's record: traced_until_ns not between its ready end and the idle sample ($t_steady), or phases missing"
+# Detached at its ready end + the idle grace (2 s), not held for the
+# settle time that a container without a ready phase gets (30 s).
+late=$(jq -r '(.opens.traced_until_ns - .phases.ready.start_ns - .phases.ready.dur_ns) / 1e6 | floor' <<<"$r")
+[ "$late" -lt 10000 ] ||
+	fail "the service's hooks detached $late ms after its ready end (policy: 2 s of idle grace)"
+note "the service's hooks detached $late ms after its ready end"
 jq -e 'select(.type == "summary") | .opens_cut_containers >= 1' "$T/out" >/dev/null ||
 	fail "opens_cut_containers does not count the service"
 

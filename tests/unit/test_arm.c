@@ -412,46 +412,74 @@ static bool ph_seen(const int64_t *es, enum ct_phase p)
 	return es[p] >= 0;
 }
 
-/*
- * ct_tracker_busy() along the_ct's life (docker, runc; no ready phase):
- * busy from its first record until start ends plus the settle time, not
- * after, busy again from its die; each step fed only up to its time.
- */
-Test(arm_tracker, busy_in_its_cold_start_and_its_removal_only)
+/* The ready stage's answer, as the session gives it (ctx: a bool). */
+static bool ready_said(const void *ctx, const struct ct_container *c)
 {
-	const uint64_t settle = 30 * SEC, t0 = the_ct.t0_ms * FX_MS;
+	(void)c;
+	return *(const bool *)ctx;
+}
+
+/*
+ * ct_tracker_busy() along c's life (no ready phase in its records): busy
+ * from its first record until its program began plus the settle time,
+ * or until the ready stage says it listened; not after; busy again from
+ * its removal's first phase on.  Each step fed only up to its time.
+ */
+static void busy_along(const struct fx_ct *c, enum ct_phase removal)
+{
+	const uint64_t settle = 30 * SEC, t0 = c->t0_ms * FX_MS;
 	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
-	struct fx_ct c = the_ct;
+	uint64_t began, gone;
 	struct ct_tracker *e;
-	uint64_t start_end;
+	bool ready = false;
 	struct ct_fx f;
 	size_t off = 0;
 
 	memset(&sink, 0, sizeof(sink));
 	fx_init(&f);
-	fx_container(&f, &c, es, ee);
-	cr_assert(ph_seen(es, CT_PH_START) && ee[CT_PH_START] > 0 &&
-		  ph_seen(es, CT_PH_DIE) && !ph_seen(es, CT_PH_READY));
-	start_end = t0 + (uint64_t)ee[CT_PH_START] * FX_MS;
+	fx_container(&f, c, es, ee);
+	cr_assert(ph_seen(es, CT_PH_RUN) && ph_seen(es, removal) &&
+		  !ph_seen(es, CT_PH_READY));
+	began = t0 + (uint64_t)es[CT_PH_RUN] * FX_MS;
+	gone = t0 + (uint64_t)es[removal] * FX_MS;
 	e = fx_tracker(&sink, NULL, 0);
-	cr_expect_eq(ct_tracker_busy(e, t0, settle), 0, "nothing yet");
+	cr_expect_eq(ct_tracker_busy(e, t0, settle, ready_said, &ready), 0,
+		     "nothing yet");
 	cr_assert_eq(fx_feed_until(&f, e, &off, t0 + FX_MS), 0);
-	cr_expect_eq(ct_tracker_busy(e, t0 + FX_MS, settle), 1);
-	cr_assert_eq(fx_feed_until(&f, e, &off, start_end), 0);
-	cr_expect_eq(ct_tracker_busy(e, start_end + settle - 1, settle), 1,
-		     "start over, no ready phase: the settle time holds it");
-	cr_expect_eq(ct_tracker_busy(e, start_end + settle, settle), 0,
-		     "running, settled: steady state");
-	cr_assert_eq(fx_feed_until(&f, e, &off,
-				   t0 + (uint64_t)es[CT_PH_DIE] * FX_MS), 0);
-	cr_expect_eq(ct_tracker_busy(e, start_end + settle, settle), 1,
-		     "its die: the removal needs the hooks");
+	cr_expect_eq(ct_tracker_busy(e, t0 + FX_MS, settle, ready_said,
+				     &ready), 1);
+	cr_assert_eq(fx_feed_until(&f, e, &off, began), 0);
+	cr_expect_eq(ct_tracker_busy(e, began + settle - 1, settle,
+				     ready_said, &ready), 1,
+		     "its program began, no listen: the settle time holds it");
+	cr_expect_eq(ct_tracker_busy(e, began + settle, settle, ready_said,
+				     &ready), 0, "running, settled: steady state");
+	ready = true;
+	cr_expect_eq(ct_tracker_busy(e, began + FX_MS, settle, ready_said,
+				     &ready), 0, "it listened: ready, steady");
+	cr_expect_eq(ct_tracker_busy(e, began + FX_MS, settle, NULL, NULL), 1,
+		     "no ready stage asked: the settle time");
+	cr_assert_eq(fx_feed_until(&f, e, &off, gone), 0);
+	cr_expect_eq(ct_tracker_busy(e, began + settle, settle, ready_said,
+				     &ready), 1,
+		     "its removal needs the hooks, listened or not");
 	cr_assert_eq(fx_feed(&f, e), 0);
 	ct_tracker_flush(e);
 	cr_expect_eq(sink.n, 1);
-	cr_expect_eq(ct_tracker_busy(e, start_end + settle, settle), 0);
+	cr_expect_eq(ct_tracker_busy(e, began + settle, settle, NULL, NULL), 0);
 	ct_tracker_free(e);
 	fx_free(&f);
+}
+
+/* docker (its die begins the removal) and `runc run` (no start, no die:
+ * pid 1's exit begins destroy). */
+Test(arm_tracker, busy_in_its_cold_start_and_its_removal_only)
+{
+	struct fx_ct c = the_ct;
+
+	busy_along(&c, CT_PH_DIE);
+	c.eng = CT_ENG_DIRECT;
+	busy_along(&c, CT_PH_DESTROY);
 }
 
 /*

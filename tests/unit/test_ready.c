@@ -138,6 +138,34 @@ Test(ready, never_listens_ends_at_start)
 	ct_ready_free(r);
 }
 
+/* What the arming policy asks while a container runs (its run open). */
+Test(ready, reached_while_it_runs)
+{
+	struct ct_ready *r = ct_ready_new(CT_READY_LISTEN, M2R);
+	struct ct_container c, other;
+
+	container(&c, KEY);
+	c.phases[CT_PH_RUN].end_ns = 0;
+	other = c;
+	other.cgroup_key = KEY + 1;
+	feed(r, listen_at(30, KEY, 0, 1));	/* before its exec */
+	cr_expect_not(ct_ready_reached(r, &c));
+	feed(r, listen_at(400, KEY, 0, 70));
+	cr_expect(ct_ready_reached(r, &c));
+	cr_expect_not(ct_ready_reached(r, &other), "another cgroup");
+	c.phase_mask &= ~(1u << CT_PH_RUN);
+	cr_expect_not(ct_ready_reached(r, &c), "its program not begun");
+	ct_ready_free(r);
+
+	r = ct_ready_new(CT_READY_EXEC, M2R);
+	cr_expect(ct_ready_reached(r, &other), "exec: ready at its exec");
+	ct_ready_free(r);
+	r = ct_ready_new(CT_READY_NONE, M2R);
+	feed(r, listen_at(400, KEY + 1, 0, 70));
+	cr_expect_not(ct_ready_reached(r, &other), "none: never");
+	ct_ready_free(r);
+}
+
 Test(ready, exec_and_none)
 {
 	struct ct_ready *r = ct_ready_new(CT_READY_EXEC, M2R);

@@ -13,20 +13,24 @@
 #   both with the syscall hooks of the variant (fentry where the kernel
 #   has it) and runc again with CT_FEATURES_OFF=fentry (tp_btf); -v's
 #   "syscall hooks:" line says which path each used (HOOKS: expected);
-# - steady: coldtrace --arm=auto with a container left running in the
-#   background (the steady state), then the exact-count runc container
-#   with STEADY_ITER rounds: every open counted;
+# - steady: coldtrace --arm=auto, a runc service (busybox nc -l) started
+#   under it and left running, its cold start over and the hooks
+#   detached (bpftool lists none of them: the steady state); then the
+#   exact-count runc container with STEADY_ITER rounds, started from
+#   that state: every open counted, and the service's ready phase seen;
 # - docker (when $SHARE/config says VMTEST_DOCKER=1): dockerd and
 #   containerd (tools/harness.sh, cgroupfs driver, containers under
 #   /system.slice) and `docker run` of the same loop with runc, crun and
 #   runsc (ptrace): the same checks, every phase of the shim table.
 # - bench (only when asked: VMTEST_GROUPS="bench"): the host loops of
-#   tools/bench/steady-state (sysbench open, read, write, connect) with no
-#   coldtrace, with --arm=always (its hooks attached, as while containers
-#   run) on the fentry path, the same without runsc (no stub sys_exit),
+#   tools/bench/steady-state (sysbench open, read, write, connect, and
+#   stat, which no program hooks) with no coldtrace, with --arm=always
+#   (its hooks attached, as during a start or a removal) on the fentry
+#   path, the same without runsc (no stub sys_exit),
 #   and also without pulls (no fentry on write, close, pread64),
-#   the same on the tp_btf path (CT_FEATURES_OFF=fentry), and with
-#   --arm=auto once it detached them (no container), in
+#   the same on the tp_btf path (CT_FEATURES_OFF=fentry), and the steady
+#   state (--arm=auto, BENCH_SERVICES runc services running, the hooks
+#   detached by bpftool's word), in
 #   BENCH_ROUNDS rotated rounds; prints the ratios of the medians to
 #   none, never a verdict on them (absolute times under emulation mean
 #   nothing); fails only if a configuration could not be measured.
@@ -70,6 +74,7 @@ LOAD_SETS=("" "--no-opens" "--no-pulls" "--why" "--paths" "--arm=always"
 	"--arm=auto" "-r runc" "-r runsc" "--ready=none")
 BENCH_ROUNDS=5
 BENCH_N=20000
+BENCH_SERVICES=3
 passed=0
 failed=0
 
@@ -205,39 +210,94 @@ test_direct() {	# RUNTIME [PATH: fentry (the variant's), tp_btf]
 		show "$W/$rt.out" "$W/$rt.err"
 }
 
-# The steady state: coldtrace --arm=auto, one container left running
-# (runc run -d of a sleep), 5 s, then the exact-count loop with
-# STEADY_ITER rounds in a second container: all its opens counted.
+# coldtrace's syscall hooks that bpftool lists now: fentry/fexit links
+# (only the sys object has them) and the perf events of PID on sys_enter,
+# sys_exit, sched_switch (the tp_btf path; the lifecycle's stay).
+sys_hooks() {	# PID
+	local f t
+	f=$(bpftool -j link show 2>/dev/null |
+		jq '[.[] | select(.attach_type == "trace_fentry" or .attach_type == "trace_fexit")] | length')
+	t=$(bpftool -j perf list 2>/dev/null | jq --argjson p "$1" \
+		'[.[] | select(.pid == $p and (.tracepoint == "sys_enter" or .tracepoint == "sys_exit" or .tracepoint == "sched_switch"))] | length')
+	echo $((${f:-0} + ${t:-0}))
+}
+
+# Wait, up to SECONDS, for the steady state: coldtrace (pid PID, -v in
+# ERR) said more than N "hooks detached", its last word was a detach, and
+# bpftool lists none of its syscall hooks (released fentry links leave
+# seconds later under emulation).  Prints how long it waited.
+wait_steady() {	# PID ERR N SECONDS
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		if [ "$(grep -c 'sys: hooks detached' "$2")" -gt "$3" ] &&
+			grep -E 'sys: hooks (attached|detached)' "$2" | tail -n 1 |
+			grep -q detached && [ "$(sys_hooks "$1")" = 0 ]; then
+			echo "$((i / 10)).$((i % 10))"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# Start N services (busybox nc -l, its listen ends its ready phase) in the
+# background with runc; ids PREFIX-1 .. PREFIX-N.
+services_start() {	# PREFIX N
+	local i
+	[ -d "$W/bundle-svc" ] ||
+		"$HARNESS" bundle "$W/bundle-svc" nc -l -p 8080 >/dev/null || return 1
+	for ((i = 1; i <= $2; i++)); do
+		runc --root "$W/runc" run -d --bundle "$W/bundle-svc" "$1-$i" \
+			</dev/null >/dev/null 2>>"$W/services.err" || return 1
+	done
+}
+
+services_stop() {	# PREFIX N
+	local i
+	for ((i = 1; i <= $2; i++)); do
+		runc --root "$W/runc" delete -f "$1-$i" >/dev/null 2>&1
+	done
+}
+
+# The steady state: coldtrace --arm=auto, a service started under it and
+# left running, its cold start over, the hooks detached (bpftool's word);
+# then the exact-count loop with STEADY_ITER rounds in a second container,
+# started from that state: every open counted.
 test_steady() {
-	local id=vm-steady-$$ bg=vm-bg-$$ b=$W/bundle-steady rc=0 ct t0
+	local id=vm-steady-$$ svc=vm-svc-$$ b=$W/bundle-steady rc=0 ct t0 waited
 	local opens=$((STEADY_ITER * 2)) name="steady runc"
 	local loop="for i in \$(seq $STEADY_ITER); do cat /etc/hostname >/dev/null; done; exit 3"
-	"$HARNESS" bundle "$W/bundle-bg" sleep 3600 >/dev/null &&
-		"$HARNESS" bundle "$b" sh -c "$loop" >/dev/null ||
+	"$HARNESS" bundle "$b" sh -c "$loop" >/dev/null ||
 		{ fail "$name: no bundle"; return; }
 	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$W/steady.out" 2>"$W/steady.err" &
 	ct=$!
+	# its own first detach (nothing busy), then the service
 	for ((t0 = 0; t0 < 3000; t0++)); do
-		grep -q 'sys: attached' "$W/steady.err" && break
+		grep -q 'sys: hooks detached' "$W/steady.err" && break
 		sleep 0.1
 	done
-	runc --root "$W/runc" run -d --bundle "$W/bundle-bg" "$bg" </dev/null \
-		>/dev/null 2>"$W/steady-bg.err" ||
-		{ fail "$name: background container did not start"; show "$W/steady-bg.err"; }
-	sleep 5
+	services_start "$svc" 1 ||
+		{ fail "$name: the service did not start"; show "$W/services.err"; }
+	if waited=$(wait_steady "$ct" "$W/steady.err" 1 300); then
+		echo "vmtest: $name: steady $waited s after the service's start, bpftool lists no syscall hook of coldtrace"
+	else
+		fail "$name: no steady state in 300 s (hooks bpftool lists: $(sys_hooks "$ct"))"
+		show "$W/steady.err"
+	fi
 	t0=$(date +%s)
 	timeout -k 5 900 runc --root "$W/runc" run --bundle "$b" "$id" </dev/null \
 		>/dev/null 2>&1 || rc=$?
-	echo "vmtest: $name: $opens opens took $(($(date +%s) - t0)) s beside a running container, $(grep -m1 '^syscall hooks:' "$W/steady.err")"
+	echo "vmtest: $name: $opens opens took $(($(date +%s) - t0)) s beside a running service, $(grep -m1 '^syscall hooks:' "$W/steady.err")"
 	sleep 2
 	kill -INT "$ct"
 	wait "$ct"
-	runc --root "$W/runc" kill "$bg" KILL >/dev/null 2>&1
-	sleep 1
-	runc --root "$W/runc" delete -f "$bg" >/dev/null 2>&1
+	services_stop "$svc" 1
 	[ "$rc" -eq 3 ] || { fail "$name: runc run exited $rc, expected 3"; return; }
 	OPENS=$opens check_record "$name" "$(record_of "$W/steady.out" "$id")" runc direct "$DIRECT_PHASES" ||
 		show "$W/steady.out" "$W/steady.err"
+	jq -e --arg id "$svc-1" 'select(.type == "container" and .id == $id) |
+		.phases.ready' "$W/steady.out" >/dev/null ||
+		{ fail "$name: the service's record has no ready phase"; show "$W/steady.out"; }
 }
 
 # The traced docker session: one `docker run` per runtime, each of the
@@ -327,8 +387,9 @@ bench_one() {	# ROUND CONFIG
 		--no-pulls -d 3600 && ok=1 ;;
 	tp_btf) BENCH_MASK=fentry
 		bench_ct 'sys: attached' --arm=always -d 3600 && ok=1 ;;
-	idle) bench_ct 'hooks detached' --arm=auto -d 3600 && bench_unlinked "$1" &&
-		ok=1 ;;
+	steady) bench_ct 'sys: hooks detached' --arm=auto -d 3600 &&
+		services_start "vm-bench-$1" "$BENCH_SERVICES" &&
+		bench_steady "$1" && ok=1 ;;
 	esac
 	if [ "$ok" = 1 ]; then
 		sleep 1
@@ -338,6 +399,7 @@ bench_one() {	# ROUND CONFIG
 			awk -v r="$1" -v c="$2" '{ print r, c, $1, $3 }' >>"$W/bench.raw"
 	fi
 	bench_ct_stop
+	[ "$2" = steady ] && services_stop "vm-bench-$1" "$BENCH_SERVICES"
 }
 
 # What was attached during a measurement, from bpftool (not coldtrace):
@@ -351,18 +413,13 @@ bench_links() {	# ROUND CONFIG
 	echo "vmtest: bench $2: $(grep -m1 '^sys: attached' "$W/bench.err")"
 }
 
-# Released fentry links leave bpftool's list seconds after coldtrace
-# destroyed them under emulation (the kernel frees them from a work
-# queue, one trampoline update each): wait until none is left, 60 s.
-bench_unlinked() {	# ROUND
-	local i
-	for ((i = 0; i < 600; i++)); do
-		bpftool link show 2>/dev/null | grep -qE 'trace_(fentry|fexit)' ||
-			break
-		sleep 0.1
-	done
-	[ "$1" = 0 ] && echo "vmtest: bench idle: fentry links gone $((i / 10)).$((i % 10)) s after 'hooks detached'"
-	[ "$i" -lt 600 ]
+# The steady state after coldtrace's first detach (bench_ct) and the
+# start of BENCH_SERVICES services: said in round 0.
+bench_steady() {	# ROUND
+	local waited
+	waited=$(wait_steady "$BENCH_CT" "$W/bench.err" 1 300) || return 1
+	[ "$1" = 0 ] && echo "vmtest: bench steady: $BENCH_SERVICES services running, steady $waited s after their start, bpftool lists no syscall hook of coldtrace"
+	return 0
 }
 
 bench_median() {	# CONFIG OP
@@ -371,7 +428,7 @@ bench_median() {	# CONFIG OP
 }
 
 test_bench() {
-	local cfgs=(none fentry fentry-norunsc fentry-nopulls tp_btf idle) r i c op b v line missing=
+	local cfgs=(none fentry fentry-norunsc fentry-nopulls tp_btf steady) r i c op b v line missing=
 	local n=${#cfgs[@]}
 	[ -x "$SHARE/sysbench" ] || { fail "bench: no sysbench in the share"; return; }
 	: >"$W/bench.raw"
