@@ -182,19 +182,30 @@ Test(kfeatures, mask_names_features_by_their_flag)
 		cr_assert_not(f.has[i]);
 }
 
-Test(kfeatures, describe_says_what_is_missing_and_the_fallback)
+/* What -v says of f and v (free it). */
+static char *described(const struct ct_features *f,
+		       const struct ct_variant *v)
 {
-	struct ct_features f = from_bits((1u << CT_FEAT_NR) - 1);
-	struct ct_variant v;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
 
+	cr_assert_not_null(out);
+	ct_features_describe(f, v, out);
+	fclose(out);
+	return buf;
+}
+
+Test(kfeatures, describe_says_what_is_missing_and_the_fallback)
+{
+	struct ct_features f = from_bits((1u << CT_FEAT_NR) - 1);
+	struct ct_variant v;
+	char *buf;
+
 	f.has[CT_FEAT_SWITCH_STATE] = false;
 	f.has[CT_FEAT_TASK_BTF] = false;
 	ct_features_choose(&f, &v);
-	ct_features_describe(&f, &v, out);
-	fclose(out);
+	buf = described(&f, &v);
 	cr_assert_not_null(strstr(buf, "sched_switch prev_state argument (5.18): missing, instead the task's state field\n"));
 	cr_assert_not_null(strstr(buf, "task storage in tracing programs (5.11): not used (needs bpf_get_current_task_btf)"));
 	cr_assert_not_null(strstr(buf, "bpf_task_pt_regs (5.15): used\n"));
@@ -267,9 +278,7 @@ Test(kfeatures, fentry_masked_picks_the_tp_btf_path_and_says_so)
 {
 	struct ct_features f = from_bits((1u << CT_FEAT_NR) - 1);
 	struct ct_variant v;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
+	char *buf;
 
 	ct_features_mask(&f, "fentry");
 	for (int i = 0; i < CT_FEAT_NR; i++)
@@ -278,8 +287,7 @@ Test(kfeatures, fentry_masked_picks_the_tp_btf_path_and_says_so)
 	cr_assert(ct_variant_loads(&v, "ct_sys_enter", true));
 	cr_assert(ct_variant_loads(&v, "ct_sys_exit", false));
 	cr_assert_not(ct_variant_loads(&v, "ct_fe_read", false));
-	ct_features_describe(&f, &v, out);
-	fclose(out);
+	buf = described(&f, &v);
 	cr_assert_not_null(strstr(buf, "fentry/fexit on the x86-64 syscall functions (5.5): missing, instead the tp_btf sys_enter/sys_exit pair"));
 	cr_assert_not_null(strstr(buf, "syscall hooks: tp_btf (sys_enter/sys_exit of every syscall)\n"));
 	free(buf);
