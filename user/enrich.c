@@ -48,7 +48,7 @@ void ct_enrich_free(struct ct_enrich *e)
 int ct_enrich_feed(struct ct_enrich *e, const void *rec, size_t len)
 {
 	int ret[] = {
-		ct_pull_feed(e->pulls, rec, len),
+		ct_pulls_feed(e->pulls, rec, len),
 		ct_ready_feed(e->ready, rec, len),
 		ct_prepare_feed(e->prepare, rec, len),
 		e->why ? ct_why_feed(e->why, rec, len) : 0,
@@ -64,7 +64,7 @@ static void attach_pull(struct ct_enrich *e, struct ct_container *c)
 {
 	const struct ct_pull *p;
 
-	p = ct_pull_claim(e->pulls, c->first_ns, CT_ENRICH_PULL_MAX_GAP_NS);
+	p = ct_pulls_claim(e->pulls, c->first_ns, CT_ENRICH_PULL_MAX_GAP_NS);
 	if (!p)
 		return;
 	c->has_pull = true;
@@ -145,12 +145,12 @@ void ct_enrich_forget(struct ct_enrich *e, const struct ct_container *c)
 
 void ct_enrich_tick(struct ct_enrich *e, uint64_t now_mono_ns)
 {
-	ct_pull_tick(e->pulls, now_mono_ns);
+	ct_pulls_tick(e->pulls, now_mono_ns);
 }
 
 void ct_enrich_flush(struct ct_enrich *e)
 {
-	ct_pull_flush(e->pulls);
+	ct_pulls_flush(e->pulls);
 }
 
 struct ct_pulls *ct_enrich_pulls(const struct ct_enrich *e)

@@ -6,7 +6,7 @@
  * state machine), and the tracker hands it each finished container
  * (before_emit) to complete, in this order:
  *
- *   pull      the image pull the container waited for (ct_pull_claim)
+ *   pull      the image pull the container waited for (ct_pulls_claim)
  *   opens     guest and gofer open histograms, --paths' slowest opens,
  *             from an opens source (opens_source.h)
  *   prepare   moves first_ns back to the prepare phase's start

@@ -354,8 +354,8 @@ static uint64_t trace_base(const struct ct_agg *agg,
 	uint64_t base = UINT64_MAX;
 	int p;
 
-	for (i = 0; pulls && i < ct_pull_count(pulls); i++) {
-		const struct ct_pull *pl = ct_pull_get(pulls, i);
+	for (i = 0; pulls && i < ct_pulls_count(pulls); i++) {
+		const struct ct_pull *pl = ct_pulls_get(pulls, i);
 
 		if (pl->start_ns && pl->start_ns < base)
 			base = pl->start_ns;
@@ -665,7 +665,7 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 {
 	const struct ct_pulls *pulls = x->meta->pulls;
 	size_t i, n = ct_agg_count(x->agg);
-	size_t npulls = pulls ? ct_pull_count(pulls) : 0;
+	size_t npulls = pulls ? ct_pulls_count(pulls) : 0;
 	size_t nchains = ct_chains_count(x->meta->chains);
 	uint64_t base = trace_base(x->agg, pulls);
 	int rt, *gpid = calloc(n ? n : 1, sizeof(*gpid));
@@ -698,7 +698,7 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 	}
 	free(gpid);
 	for (i = 0; i < npulls; i++)
-		trace_pull(&w, ct_pull_get(pulls, i), CT_RT_MAX + 1 + i, base);
+		trace_pull(&w, ct_pulls_get(pulls, i), CT_RT_MAX + 1 + i, base);
 	for (i = 0; i < nchains; i++)
 		trace_chain(&w, ct_chains_get(x->meta->chains, i),
 			    CT_RT_MAX + 1 + (int)(npulls + i), base);

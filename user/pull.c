@@ -379,7 +379,7 @@ void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
  * come from a recording, untrusted, and their signed sum may overflow
  * (undefined); the sum modulo 2^64 is defined, exact whenever the wall
  * time fits, and the same number the tracker gives a container's phases,
- * so ct_pull_claim() compares like with like.
+ * so ct_pulls_claim() compares like with like.
  */
 static uint64_t wall(const struct ct_pulls *e, uint64_t mono)
 {
@@ -881,7 +881,7 @@ static int advance(struct ct_pulls *e, uint64_t now)
 	return rc;
 }
 
-int ct_pull_feed(struct ct_pulls *e, const void *rec, size_t len)
+int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 	int rc = 0;
@@ -913,13 +913,13 @@ int ct_pull_feed(struct ct_pulls *e, const void *rec, size_t len)
 	return advance(e, h->ts_ns);
 }
 
-void ct_pull_tick(struct ct_pulls *e, uint64_t now_mono_ns)
+void ct_pulls_tick(struct ct_pulls *e, uint64_t now_mono_ns)
 {
 	if (e)
 		advance(e, now_mono_ns);
 }
 
-void ct_pull_flush(struct ct_pulls *e)
+void ct_pulls_flush(struct ct_pulls *e)
 {
 	if (!e)
 		return;
@@ -967,18 +967,18 @@ void ct_pulls_free(struct ct_pulls *e)
 	free(e);
 }
 
-size_t ct_pull_count(const struct ct_pulls *e)
+size_t ct_pulls_count(const struct ct_pulls *e)
 {
 	return e ? e->npulls : 0;
 }
 
-const struct ct_pull *ct_pull_get(const struct ct_pulls *e, size_t i)
+const struct ct_pull *ct_pulls_get(const struct ct_pulls *e, size_t i)
 {
 	return e && i < e->npulls ? &e->pulls[i] : NULL;
 }
 
-const struct ct_pull *ct_pull_before(const struct ct_pulls *e,
-				     uint64_t wall_ns, uint64_t max_gap_ns)
+const struct ct_pull *ct_pulls_before(const struct ct_pulls *e,
+				      uint64_t wall_ns, uint64_t max_gap_ns)
 {
 	for (size_t i = e ? e->npulls : 0; i-- > 0;) {
 		const struct ct_pull *p = &e->pulls[i];
@@ -990,20 +990,20 @@ const struct ct_pull *ct_pull_before(const struct ct_pulls *e,
 	return NULL;
 }
 
-void ct_pull_settle(struct ct_pulls *e)
+void ct_pulls_settle(struct ct_pulls *e)
 {
 	for (size_t i = 0; e && i < e->nst; i++)
 		if (e->st[i].docker_end)
 			finish_docker(e, &e->st[i], true);
 }
 
-const struct ct_pull *ct_pull_claim(struct ct_pulls *e, uint64_t wall_ns,
-				    uint64_t max_gap_ns)
+const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,
+				     uint64_t max_gap_ns)
 {
 	struct ct_pull *p;
 
-	ct_pull_settle(e);
-	p = (struct ct_pull *)ct_pull_before(e, wall_ns, max_gap_ns);
+	ct_pulls_settle(e);
+	p = (struct ct_pull *)ct_pulls_before(e, wall_ns, max_gap_ns);
 	if (!p || !p->complete || p->claimed)
 		return NULL;
 	p->claimed = true;

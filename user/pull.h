@@ -61,7 +61,7 @@ struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 void ct_pulls_free(struct ct_pulls *e);
 /*
  * Continuous mode: keep only the last max pulls (0: all, the default);
- * ct_pull_count() / ct_pull_get() and the end report see those.
+ * ct_pulls_count() / ct_pulls_get() and the end report see those.
  */
 void ct_pulls_keep(struct ct_pulls *e, size_t max);
 
@@ -69,21 +69,21 @@ void ct_pulls_keep(struct ct_pulls *e, size_t max);
  * Feed any raw record: the ones that are not about pulls are ignored.
  * Returns 0, or -EINVAL for a malformed pull record, -ENOMEM.
  */
-int ct_pull_feed(struct ct_pulls *e, const void *rec, size_t len);
+int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len);
 /* Advance event time (CLOCK_MONOTONIC ns) on a quiet live loop. */
-void ct_pull_tick(struct ct_pulls *e, uint64_t now_mono_ns);
+void ct_pulls_tick(struct ct_pulls *e, uint64_t now_mono_ns);
 /* Emit whatever is pending (a pull without its end: complete = false). */
-void ct_pull_flush(struct ct_pulls *e);
+void ct_pulls_flush(struct ct_pulls *e);
 /*
  * Emit now, without waiting for the grace period, the docker pulls whose
  * end was seen: a container created after its pull may be finished
  * before the grace period is over.
  */
-void ct_pull_settle(struct ct_pulls *e);
+void ct_pulls_settle(struct ct_pulls *e);
 
 /* Pulls emitted so far, oldest first. */
-size_t ct_pull_count(const struct ct_pulls *e);
-const struct ct_pull *ct_pull_get(const struct ct_pulls *e, size_t i);
+size_t ct_pulls_count(const struct ct_pulls *e);
+const struct ct_pull *ct_pulls_get(const struct ct_pulls *e, size_t i);
 
 /*
  * The latest pull that ended at most max_gap_ns before wall_ns (a
@@ -91,17 +91,17 @@ const struct ct_pull *ct_pull_get(const struct ct_pulls *e, size_t i);
  * it.  NULL if none.  Pulls are emitted CT_PULL_GRACE_NS after their end:
  * flush the pull engine before the container engine at exit.
  */
-const struct ct_pull *ct_pull_before(const struct ct_pulls *e,
-				     uint64_t wall_ns, uint64_t max_gap_ns);
+const struct ct_pull *ct_pulls_before(const struct ct_pulls *e,
+				      uint64_t wall_ns, uint64_t max_gap_ns);
 
 /*
  * The pull a container whose first phase began at wall_ns was waiting
- * for: settles finished docker pulls, then takes ct_pull_before()'s
+ * for: settles finished docker pulls, then takes ct_pulls_before()'s
  * answer if it is complete and no other container claimed it (one pull,
  * one container: the next run of the same image pulls nothing).
  */
-const struct ct_pull *ct_pull_claim(struct ct_pulls *e, uint64_t wall_ns,
-				    uint64_t max_gap_ns);
+const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,
+				     uint64_t max_gap_ns);
 
 /* Pure helpers, exposed for the unit tests. */
 /* Max and time-weighted mean of overlapping [start, start+dur) spans. */

@@ -77,8 +77,8 @@ int ct_pull_output_json(FILE *f, const struct ct_pull *p)
 
 int ct_pull_write_jsonl(FILE *f, const struct ct_pulls *e)
 {
-	for (size_t i = 0; i < ct_pull_count(e); i++)
-		if (ct_pull_output_json(f, ct_pull_get(e, i)))
+	for (size_t i = 0; i < ct_pulls_count(e); i++)
+		if (ct_pull_output_json(f, ct_pulls_get(e, i)))
 			return -EIO;
 	return 0;
 }
@@ -179,9 +179,9 @@ void ct_pull_print(FILE *f, const struct ct_pull *p)
 
 void ct_pull_print_all(FILE *f, const struct ct_pulls *e)
 {
-	for (size_t i = 0; i < ct_pull_count(e); i++) {
+	for (size_t i = 0; i < ct_pulls_count(e); i++) {
 		fputc('\n', f);
-		ct_pull_print(f, ct_pull_get(e, i));
+		ct_pull_print(f, ct_pulls_get(e, i));
 	}
 }
 

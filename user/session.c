@@ -403,7 +403,7 @@ static void print_end(struct ct_session *s, const struct ct_meta *m)
 {
 	const struct ct_pulls *pulls = ct_enrich_pulls(s->enrich);
 
-	if (!s->table_started && !s->cli->dump && !ct_pull_count(pulls))
+	if (!s->table_started && !s->cli->dump && !ct_pulls_count(pulls))
 		printf("no container was seen\n");
 	print_runtime_hists(s);
 	ct_pull_print_all(stdout, pulls);

@@ -43,8 +43,8 @@ static uint64_t feed_pull_recording(struct ct_enrich **e)
 		cr_assert_eq(ct_enrich_feed(*e, rec, len), 0);
 	ct_rec_reader_close(rd);
 	ct_enrich_flush(*e);
-	cr_assert_eq(ct_pull_count(ct_enrich_pulls(*e)), 1);
-	p = ct_pull_get(ct_enrich_pulls(*e), 0);
+	cr_assert_eq(ct_pulls_count(ct_enrich_pulls(*e)), 1);
+	p = ct_pulls_get(ct_enrich_pulls(*e), 0);
 	cr_assert(p->complete);
 	return p->start_ns + p->dur_ns;
 }

@@ -59,9 +59,9 @@ static struct ct_pulls *replay(const char *path, struct got *g)
 	e = ct_pulls_new(h.mono_to_real_ns, on_pull, g);
 	cr_assert_not_null(e);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-		cr_assert_eq(ct_pull_feed(e, rec, len), 0);
+		cr_assert_eq(ct_pulls_feed(e, rec, len), 0);
 	cr_assert_eq(rc, 0, "%s", err);
-	ct_pull_flush(e);
+	ct_pulls_flush(e);
 	ct_rec_reader_close(r);
 	return e;
 }
@@ -116,7 +116,7 @@ static void check_recorded(const char *name)
 	cr_assert_not_null(truth);
 	tl = tj_get(truth, "layers");
 	cr_assert_eq(g.n, 1, "one pull, got %d", g.n);
-	cr_assert_eq(ct_pull_count(e), 1);
+	cr_assert_eq(ct_pulls_count(e), 1);
 	cr_assert(g.last.complete);
 	cr_assert_str_eq(g.last.engine, tj_str(truth, "engine"));
 	cr_assert_str_eq(g.last.image, tj_str(truth, "image"));
@@ -177,7 +177,7 @@ static void blob(struct seq *s, const char *name, uint64_t open,
 	b.bytes_read = fr ? bytes : 0;
 	b.kind = CT_PULL_F_DOCKER_BLOB;
 	snprintf(b.path, sizeof(b.path), "/var/lib/docker/tmp/%s", name);
-	cr_assert_eq(ct_pull_feed(s->e, &b, sizeof(b)), 0);
+	cr_assert_eq(ct_pulls_feed(s->e, &b, sizeof(b)), 0);
 }
 
 static void ren(struct seq *s, uint32_t kind, uint64_t ts, const char *to)
@@ -188,7 +188,7 @@ static void ren(struct seq *s, uint32_t kind, uint64_t ts, const char *to)
 	r.kind = kind;
 	snprintf(r.oldpath, sizeof(r.oldpath), "%s.tmp", to);
 	snprintf(r.newpath, sizeof(r.newpath), "%s", to);
-	cr_assert_eq(ct_pull_feed(s->e, &r, sizeof(r)), 0);
+	cr_assert_eq(ct_pulls_feed(s->e, &r, sizeof(r)), 0);
 }
 
 static void digest_ren(struct seq *s, uint64_t ts, char c)
@@ -226,7 +226,7 @@ static void feed_exec(struct seq *s, uint64_t ts, uint32_t pid, int argc,
 		off += n;
 	}
 	x.args_len = off;
-	cr_assert_eq(ct_pull_feed(s->e, &x, sizeof(x)), 0);
+	cr_assert_eq(ct_pulls_feed(s->e, &x, sizeof(x)), 0);
 }
 
 static void exit_of(struct seq *s, uint64_t ts, uint32_t pid)
@@ -236,7 +236,7 @@ static void exit_of(struct seq *s, uint64_t ts, uint32_t pid)
 	hdr(&x.hdr, CT_EV_EXIT, sizeof(x), ts, "exe");
 	x.hdr.pid = pid;
 	x.hdr.ppid = 100;
-	cr_assert_eq(ct_pull_feed(s->e, &x, sizeof(x)), 0);
+	cr_assert_eq(ct_pulls_feed(s->e, &x, sizeof(x)), 0);
 }
 
 static void connect_at(struct seq *s, uint64_t ts)
@@ -246,7 +246,7 @@ static void connect_at(struct seq *s, uint64_t ts)
 	hdr(&c.hdr, CT_EV_PULL_CONNECT, sizeof(c), ts, "dockerd");
 	c.family = 2;
 	c.port = 5000;
-	cr_assert_eq(ct_pull_feed(s->e, &c, sizeof(c)), 0);
+	cr_assert_eq(ct_pulls_feed(s->e, &c, sizeof(c)), 0);
 }
 
 static void seq_init_m2r(struct seq *s, int64_t m2r)
@@ -290,7 +290,7 @@ Test(pull_synth, sequential_two_layers)
 	     240 * MS, 7000);
 	exit_of(&s, 245 * MS, 61);
 	cr_assert_eq(s.g.n, 0, "emitted before the grace period");
-	ct_pull_tick(s.e, 260 * MS + CT_PULL_GRACE_NS + 1);
+	ct_pulls_tick(s.e, 260 * MS + CT_PULL_GRACE_NS + 1);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert_str_eq(s.g.last.image, "reg:5000/app:1");
 	cr_assert(s.g.last.complete);
@@ -326,7 +326,7 @@ Test(pull_synth, concurrent_layers)
 	blob(&s, "GetImageBlob4", 41 * MS, 42 * MS, 70 * MS, 80 * MS,
 	     90 * MS, 1);
 	end_pull(&s, 95 * MS);
-	ct_pull_flush(s.e);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert_eq(s.g.last.conc_max, 3);
 	/* no connect, no client: the pull starts at the first open */
@@ -342,8 +342,8 @@ Test(pull_synth, tag_is_not_a_pull)
 
 	seq_init(&s);
 	end_pull(&s, 10 * MS);
-	ct_pull_tick(s.e, 10 * MS + 2 * CT_PULL_GRACE_NS);
-	ct_pull_flush(s.e);
+	ct_pulls_tick(s.e, 10 * MS + 2 * CT_PULL_GRACE_NS);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 0);
 	ct_pulls_free(s.e);
 }
@@ -355,7 +355,7 @@ Test(pull_synth, incomplete_at_flush)
 
 	seq_init(&s);
 	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 0, 0, 9);
-	ct_pull_flush(s.e);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert(!s.g.last.complete);
 	cr_assert_eq(s.g.layers[0].unpack_start_ns, 0);
@@ -375,11 +375,11 @@ Test(pull_synth, two_pulls)
 	     3050 * MS, 3060 * MS, 1);
 	cr_assert_eq(s.g.n, 1);
 	end_pull(&s, 3070 * MS);
-	ct_pull_flush(s.e);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 2);
-	cr_assert_eq(ct_pull_count(s.e), 2);
-	cr_assert_eq(ct_pull_get(s.e, 1)->start_ns, M2R + 3000 * MS);
-	cr_assert_null(ct_pull_get(s.e, 2));
+	cr_assert_eq(ct_pulls_count(s.e), 2);
+	cr_assert_eq(ct_pulls_get(s.e, 1)->start_ns, M2R + 3000 * MS);
+	cr_assert_null(ct_pulls_get(s.e, 2));
 	ct_pulls_free(s.e);
 }
 
@@ -390,13 +390,13 @@ Test(pull_synth, malformed_records)
 
 	seq_init(&s);
 	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b) - 8, 1, "dockerd");
-	cr_assert_eq(ct_pull_feed(s.e, &b, sizeof(b)), -EINVAL);
+	cr_assert_eq(ct_pulls_feed(s.e, &b, sizeof(b)), -EINVAL);
 	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), 1, "dockerd");
 	b.kind = 42;
-	cr_assert_eq(ct_pull_feed(s.e, &b, sizeof(b)), -EINVAL);
-	cr_assert_eq(ct_pull_feed(s.e, &b, 10), -EINVAL);
-	cr_assert_eq(ct_pull_feed(NULL, &b, sizeof(b)), -EINVAL);
-	ct_pull_flush(s.e);
+	cr_assert_eq(ct_pulls_feed(s.e, &b, sizeof(b)), -EINVAL);
+	cr_assert_eq(ct_pulls_feed(s.e, &b, 10), -EINVAL);
+	cr_assert_eq(ct_pulls_feed(NULL, &b, sizeof(b)), -EINVAL);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 0);
 	ct_pulls_free(s.e);
 }
@@ -489,13 +489,13 @@ Test(pull_synth, other_daemon_does_not_end_pull)
 	r.hdr.pid = 200;
 	r.kind = CT_PULL_R_REPOS;
 	snprintf(r.newpath, sizeof(r.newpath), "/other/repositories.json");
-	cr_assert_eq(ct_pull_feed(s.e, &r, sizeof(r)), 0);
+	cr_assert_eq(ct_pulls_feed(s.e, &r, sizeof(r)), 0);
 	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
 	     60 * MS, 1);
 	blob(&s, "GetImageBlob2", 10 * MS, 11 * MS, 2000 * MS, 2050 * MS,
 	     2060 * MS, 1);
 	end_pull(&s, 2070 * MS);
-	ct_pull_flush(s.e);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert_eq(s.g.last.nlayers, 2);
 	ct_pulls_free(s.e);
@@ -532,7 +532,7 @@ Test(pull_synth, clients_matched_by_port)
 	end_pull(&s, 70 * MS);
 	exit_of(&s, 72 * MS, 50);	/* both end about together */
 	exit_of(&s, 75 * MS, 51);
-	ct_pull_flush(s.e);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert_str_eq(s.g.last.image, "127.0.0.1:5000/two");
 	ct_pulls_free(s.e);
@@ -582,7 +582,7 @@ Test(pull_synth, running_client_is_not_taken)
 	cr_assert_str_eq(s.g.last.image, "");
 	end_pull(&s, 3070 * MS);
 	exit_of(&s, 3080 * MS, 50);
-	ct_pull_flush(s.e);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 2);
 	cr_assert_str_eq(s.g.last.image, "reg:5000/late");
 	ct_pulls_free(s.e);
@@ -603,13 +603,13 @@ Test(pull_synth, pull_before_container)
 	const struct ct_pull *p;
 
 	one_layer_pull(&s);
-	ct_pull_flush(s.e);
-	p = ct_pull_before(s.e, M2R + 100 * MS, 500 * MS);
+	ct_pulls_flush(s.e);
+	p = ct_pulls_before(s.e, M2R + 100 * MS, 500 * MS);
 	cr_assert_not_null(p);
 	cr_assert_eq(p->start_ns + p->dur_ns, M2R + 70 * MS);
-	cr_assert_null(ct_pull_before(s.e, M2R + 60 * MS, 500 * MS));
-	cr_assert_null(ct_pull_before(s.e, M2R + 900 * MS, 500 * MS));
-	cr_assert_null(ct_pull_before(NULL, 0, 0));
+	cr_assert_null(ct_pulls_before(s.e, M2R + 60 * MS, 500 * MS));
+	cr_assert_null(ct_pulls_before(s.e, M2R + 900 * MS, 500 * MS));
+	cr_assert_null(ct_pulls_before(NULL, 0, 0));
 	ct_pulls_free(s.e);
 }
 
@@ -622,14 +622,14 @@ Test(pull_synth, claimed_once_by_next_container)
 
 	one_layer_pull(&s);
 	cr_assert_eq(s.g.n, 0, "still in its grace period");
-	cr_assert_null(ct_pull_claim(s.e, M2R + 5000 * MS, 500 * MS),
+	cr_assert_null(ct_pulls_claim(s.e, M2R + 5000 * MS, 500 * MS),
 		       "too long after the pull");
-	p = ct_pull_claim(s.e, M2R + 100 * MS, 500 * MS);
+	p = ct_pulls_claim(s.e, M2R + 100 * MS, 500 * MS);
 	cr_assert_not_null(p);
 	cr_assert_eq(p->start_ns + p->dur_ns, M2R + 70 * MS);
-	cr_assert_null(ct_pull_claim(s.e, M2R + 150 * MS, 500 * MS),
+	cr_assert_null(ct_pulls_claim(s.e, M2R + 150 * MS, 500 * MS),
 		       "a second container gets no pull");
-	cr_assert_null(ct_pull_claim(NULL, 0, 0));
+	cr_assert_null(ct_pulls_claim(NULL, 0, 0));
 	ct_pulls_free(s.e);
 }
 
@@ -651,13 +651,13 @@ Test(pull_untrusted, wall_time_past_int64_max)
 	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
 	     60 * MS, 1);
 	end_pull(&s, 70 * MS);
-	ct_pull_flush(s.e);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert_eq(s.g.last.start_ns, base + 10 * MS);
 	cr_assert_gt(s.g.last.start_ns, (uint64_t)INT64_MAX);
 	cr_assert_eq(s.g.layers[0].fetch_start_ns, base + 10 * MS);
 	cr_assert_eq(s.g.layers[0].unpack_start_ns, base + 50 * MS);
-	cr_assert_not_null(ct_pull_claim(s.e, 100 * MS + base, 500 * MS));
+	cr_assert_not_null(ct_pulls_claim(s.e, 100 * MS + base, 500 * MS));
 	ct_pulls_free(s.e);
 }
 
@@ -695,7 +695,7 @@ Test(pull_untrusted, client_far_before_pull)
 	feed_exec(&s, 1 * MS, 50, 3, c);
 	connect_at(&s, t - MS);		/* port 5000, not 5001 */
 	blob(&s, "GetImageBlob1", t, t + MS, t + 2 * MS, 0, 0, 1);
-	ct_pull_flush(s.e);
+	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
 	cr_assert(!s.g.last.complete);
 	cr_assert_str_eq(s.g.last.image, "127.0.0.1:5001/far");
@@ -725,9 +725,9 @@ static void replay_untrusted(const char *name)
 	cr_assert(e && out);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
 		ct_pull_dump(out, rec, len, h.mono_to_real_ns);
-		ct_pull_feed(e, rec, len);
+		ct_pulls_feed(e, rec, len);
 	}
-	ct_pull_flush(e);
+	ct_pulls_flush(e);
 	ct_pull_print_all(out, e);
 	cr_assert_eq(ct_pull_write_jsonl(out, e), 0);
 	fclose(out);
@@ -767,11 +767,11 @@ static size_t pulls_of_two_recordings(size_t keep)
 		cr_assert_not_null(e);
 		ct_pulls_keep(e, keep);
 		while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
-			ct_pull_feed(e, rec, len);
-		ct_pull_flush(e);
+			ct_pulls_feed(e, rec, len);
+		ct_pulls_flush(e);
 		ct_rec_reader_close(r);
 	}
-	n = ct_pull_count(e);
+	n = ct_pulls_count(e);
 	ct_pulls_free(e);
 	return n;
 }
