@@ -72,7 +72,9 @@ DOCKER_PHASES="prepare attach create connect start run die disconnect destroy"
 # under software emulation: the list is kept to these.
 LOAD_SETS=("" "--no-opens" "--no-pulls" "--why" "--paths" "--arm=always"
 	"--arm=auto" "-r runc" "-r runsc" "--ready=none")
-BENCH_ROUNDS=5
+# The bench's rounds and configurations (run.sh may set both).
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_CONFIGS=${BENCH_CONFIGS:-fentry fentry-norunsc fentry-nopulls tp_btf steady}
 BENCH_N=20000
 BENCH_SERVICES=3
 passed=0
@@ -429,8 +431,19 @@ bench_median() {	# CONFIG OP
 		sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
+# The median of CONFIG's per-round ratios to the same round's none, with
+# their range: "median (min-max)".
+bench_paired() {	# CONFIG OP
+	awk -v c="$1" -v o="$2" '$3 != o { next }
+		$2 == "none" { b[$1] = $4 } $2 == c { v[$1] = $4 }
+		END { for (r in v) if (b[r] > 0) print v[r] / b[r] }' "$W/bench.raw" |
+		sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f (%.3f-%.3f)",
+			(NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR] }'
+}
+
 test_bench() {
-	local cfgs=(none fentry fentry-norunsc fentry-nopulls tp_btf steady) r i c op b v line missing=
+	# shellcheck disable=SC2206 # a list of words
+	local cfgs=(none $BENCH_CONFIGS) r i c op b v line paired missing=
 	local n=${#cfgs[@]}
 	[ -x "$SHARE/sysbench" ] || { fail "bench: no sysbench in the share"; return; }
 	: >"$W/bench.raw"
@@ -442,6 +455,7 @@ test_bench() {
 	for op in open read write connect stat; do
 		b=$(bench_median none "$op")
 		line="bench $op: none ${b:-?} ns"
+		paired="bench $op, median of the rounds' own ratios:"
 		for c in "${cfgs[@]:1}"; do
 			v=$(bench_median "$c" "$op")
 			if [ -z "$v" ] || [ -z "$b" ]; then
@@ -449,8 +463,10 @@ test_bench() {
 				continue
 			fi
 			line="$line, $c/none $(awk -v a="$v" -v b="$b" 'BEGIN { printf "%.3f", a / b }')"
+			paired="$paired $c $(bench_paired "$c" "$op");"
 		done
 		echo "vmtest: $line (medians over $BENCH_ROUNDS rounds of sysbench's best batch, $BENCH_N each)"
+		echo "vmtest: ${paired%;}"
 	done
 	if [ -n "$missing" ]; then
 		fail "bench: not measured:$missing"

@@ -23,7 +23,8 @@
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
 # VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
 # groups: "load direct steady docker"; "bench" is the steady-state ratios,
-# tools/vmtest/README.md).
+# tools/vmtest/README.md), VMTEST_BENCH_ROUNDS (5) and VMTEST_BENCH_CONFIGS
+# (the bench's configurations besides none, e.g. "steady").
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -62,6 +63,12 @@ make_share() {	# DIR DOCKER(0|1)
 	cp "$TOP/tools/harness.sh" "$s/tools/"
 	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$s/tools/vmtest/"
 	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\n' "$2" "$ITER" "$TEST_GROUPS" >"$s/config"
+	if [ -n "${VMTEST_BENCH_ROUNDS:-}" ]; then
+		printf 'BENCH_ROUNDS=%d\n' "$VMTEST_BENCH_ROUNDS" >>"$s/config"
+	fi
+	if [ -n "${VMTEST_BENCH_CONFIGS:-}" ]; then
+		printf 'BENCH_CONFIGS="%s"\n' "$VMTEST_BENCH_CONFIGS" >>"$s/config"
+	fi
 	# The busybox rootfs of the guest's bundles and image, made here:
 	# in the guest its ~400 symlinks take minutes (CT_BUSYBOX_TAR).
 	# The bench group's host loops (tools/bench/sysbench.c), static:
