@@ -4,7 +4,9 @@
 # The BPF programs' fallbacks for older kernels (docs/kernels.md), run on
 # this kernel by masking its features (CT_FEATURES_OFF):
 # - every mask of the kernels users run, and each feature alone, loads
-#   with every program on (--why --paths) and -v names what it replaced;
+#   with every program on (--why --paths) and -v names what it replaced,
+#   plus fentry where bpftrace --info finds no kfunc (this kernel: the
+#   tp_btf pair instead);
 # - with every fallback (5.10's variant), with 6.1's (no cgroup storage)
 #   and with none, `runc run` of a shell that opens /etc/hostname 200
 #   times and exits 3: coldtrace exits 3, one complete record, exactly
@@ -43,9 +45,20 @@ expect_floor "no BTF" 'lacks kernel BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_I
 CT_FEATURES_OFF=ringbuf expect_floor "no ring buffers" \
 	'lacks BPF ring buffers, Linux 5.8 and newer: coldtrace needs Linux 5.10' "$COLDTRACE" -d 1
 
+# What this kernel lacks, from another tool's probe: bpftrace --info says
+# whether fentry (its "kfunc") attaches; every other feature coldtrace
+# probes is here (6.18).
+if bpftrace --info 2>&1 | grep -q '^ *kfunc: yes'; then
+	LACKS=0
+elif bpftrace --info 2>&1 | grep -q '^ *kfunc: no'; then
+	LACKS=1
+else
+	fail "bpftrace --info says nothing of kfunc (fentry): $(bpftrace --info 2>&1 | grep -m1 version)"
+fi
+
 ITER=200
 MASKS=(
-	""					# this kernel: nothing missing
+	""					# this kernel
 	"cgrp_storage"				# 6.1
 	"cgrp_storage,loop,switch_state"		# 5.15
 	"cgrp_storage,loop,switch_state,task_pt_regs"	# 5.14
@@ -59,11 +72,15 @@ for m in "${MASKS[@]}"; do
 	grep -q '^sys: attached' "$T/err" || { show_output; fail "mask '$m': sys not attached"; }
 	n=$(grep -c '^kernel feature .*: missing, instead ' "$T/err" || true)
 	case "$m" in
-	"") want=0 ;;
-	all) want=6 ;;
-	*) want=$(tr ',' '\n' <<<"$m" | wc -l) ;;
+	"") want=$LACKS ;;
+	all) want=7 ;;
+	*) want=$(($(tr ',' '\n' <<<"$m" | wc -l) + LACKS)) ;;
 	esac
 	[ "$n" -eq "$want" ] || { show_output; fail "mask '$m': $n features said missing, expected $want"; }
+	if [ "$LACKS" = 1 ]; then
+		grep -q '^kernel feature fentry/fexit .*: missing, instead ' "$T/err" ||
+			{ show_output; fail "mask '$m': bpftrace finds no kfunc, coldtrace did not say fentry is missing"; }
+	fi
 done
 
 "$TOP/tools/harness.sh" bundle "$T/bundle" sh -c \

@@ -453,7 +453,8 @@ static void busy_along(const struct fx_ct *c, enum ct_phase removal)
 				     ready_said, &ready), 1,
 		     "its program began, no listen: the settle time holds it");
 	cr_expect_eq(ct_tracker_busy(e, began + settle, settle, ready_said,
-				     &ready), 0, "running, settled: steady state");
+				     &ready), 0,
+		     "running, settled: steady state");
 	ready = true;
 	cr_expect_eq(ct_tracker_busy(e, began + FX_MS, settle, ready_said,
 				     &ready), 0, "it listened: ready, steady");
