@@ -144,44 +144,44 @@ struct ct_tracker {
 
 /* --- containers ---------------------------------------------------------- */
 
-static uint64_t wall(const struct ct_tracker *e, uint64_t mono)
+static uint64_t wall(const struct ct_tracker *tk, uint64_t mono)
 {
-	return mono + (uint64_t)e->o.mono_to_real_ns;
+	return mono + (uint64_t)tk->o.mono_to_real_ns;
 }
 
 /* FNV-1a */
-static size_t id_slot(const struct ct_tracker *e, const char *id)
+static size_t id_slot(const struct ct_tracker *tk, const char *id)
 {
 	uint64_t h = 14695981039346656037ull;
 
 	for (; *id; id++)
 		h = (h ^ (unsigned char)*id) * 1099511628211ull;
-	return (size_t)h & (e->nbuckets - 1);
+	return (size_t)h & (tk->nbuckets - 1);
 }
 
-static struct cstate *find(struct ct_tracker *e, const char *id)
+static struct cstate *find(struct ct_tracker *tk, const char *id)
 {
 	struct cstate *s;
 
 	if (!id[0])
 		return NULL;
-	for (s = e->bucket[id_slot(e, id)]; s; s = s->hnext)
+	for (s = tk->bucket[id_slot(tk, id)]; s; s = s->hnext)
 		if (!strcmp(s->c.id, id))
 			return s;
 	return NULL;
 }
 
-static void hash_add(struct ct_tracker *e, struct cstate *s)
+static void hash_add(struct ct_tracker *tk, struct cstate *s)
 {
-	size_t k = id_slot(e, s->c.id);
+	size_t k = id_slot(tk, s->c.id);
 
-	s->hnext = e->bucket[k];
-	e->bucket[k] = s;
+	s->hnext = tk->bucket[k];
+	tk->bucket[k] = s;
 }
 
-static void hash_del(struct ct_tracker *e, struct cstate *s)
+static void hash_del(struct ct_tracker *tk, struct cstate *s)
 {
-	struct cstate **pp = &e->bucket[id_slot(e, s->c.id)];
+	struct cstate **pp = &tk->bucket[id_slot(tk, s->c.id)];
 
 	while (*pp && *pp != s)
 		pp = &(*pp)->hnext;
@@ -193,114 +193,114 @@ static void hash_del(struct ct_tracker *e, struct cstate *s)
  * Room for one more live container: the array and the id hash double as
  * needed, up to opts.max_containers.  False if there is none.
  */
-static bool make_room(struct ct_tracker *e)
+static bool make_room(struct ct_tracker *tk)
 {
-	if (e->n >= e->o.max_containers)
+	if (tk->n >= tk->o.max_containers)
 		return false;
-	if (e->n == e->cap) {
-		size_t cap = e->cap * 2;
-		struct cstate **a = realloc(e->cts, cap * sizeof(*a));
+	if (tk->n == tk->cap) {
+		size_t cap = tk->cap * 2;
+		struct cstate **a = realloc(tk->cts, cap * sizeof(*a));
 
 		if (!a)
 			return false;
-		e->cts = a;
-		e->cap = cap;
+		tk->cts = a;
+		tk->cap = cap;
 	}
-	if (e->n >= e->nbuckets) {
-		struct cstate **b = calloc(e->nbuckets * 2, sizeof(*b));
+	if (tk->n >= tk->nbuckets) {
+		struct cstate **b = calloc(tk->nbuckets * 2, sizeof(*b));
 
 		if (!b)
 			return true;	/* longer chains, still correct */
-		free(e->bucket);
-		e->bucket = b;
-		e->nbuckets *= 2;
-		for (size_t i = 0; i < e->n; i++)
-			hash_add(e, e->cts[i]);
+		free(tk->bucket);
+		tk->bucket = b;
+		tk->nbuckets *= 2;
+		for (size_t i = 0; i < tk->n; i++)
+			hash_add(tk, tk->cts[i]);
 	}
 	return true;
 }
 
-static struct cstate *find_proc(struct ct_tracker *e, const struct ct_proc *p)
+static struct cstate *find_proc(struct ct_tracker *tk, const struct ct_proc *p)
 {
-	struct cstate *s = p ? find(e, p->id) : NULL;
+	struct cstate *s = p ? find(tk, p->id) : NULL;
 
 	return s && s->gen == p->gen ? s : NULL;
 }
 
-static void emit_at(struct ct_tracker *e, size_t i, bool complete);
+static void emit_at(struct ct_tracker *tk, size_t i, bool complete);
 
-static struct cstate *get_or_create(struct ct_tracker *e, const char *id)
+static struct cstate *get_or_create(struct ct_tracker *tk, const char *id)
 {
-	struct cstate *s = find(e, id);
+	struct cstate *s = find(tk, id);
 
 	if (s && s->done_mono) {	/* a new container, same id */
-		for (size_t i = 0; i < e->n; i++)
-			if (e->cts[i] == s)
-				emit_at(e, i, true);
+		for (size_t i = 0; i < tk->n; i++)
+			if (tk->cts[i] == s)
+				emit_at(tk, i, true);
 		s = NULL;
 	}
 	if (s || !id[0])
 		return s;
-	s = make_room(e) ? calloc(1, sizeof(*s)) : NULL;
+	s = make_room(tk) ? calloc(1, sizeof(*s)) : NULL;
 	if (!s) {
-		e->st.dropped_containers++;
+		tk->st.dropped_containers++;
 		return NULL;
 	}
 	snprintf(s->c.id, sizeof(s->c.id), "%s", id);
-	s->gen = ++e->next_gen;
-	e->cts[e->n++] = s;
-	hash_add(e, s);
-	if (e->o.on_new)
-		e->o.on_new(&s->c, e->o.ctx);
+	s->gen = ++tk->next_gen;
+	tk->cts[tk->n++] = s;
+	hash_add(tk, s);
+	if (tk->o.on_new)
+		tk->o.on_new(&s->c, tk->o.ctx);
 	return s;
 }
 
 /* A transition happened to s at t: its family's table moves the phases. */
-static void fire(struct ct_tracker *e, struct cstate *s, enum ct_transition tr,
+static void fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
 		 uint64_t t)
 {
 	ct_phases_apply(&s->c, ct_family_of(s->c.engine, s->c.runtime), tr, t,
-			e->o.on_rule, e->o.ctx);
+			tk->o.on_rule, tk->o.ctx);
 }
 
 /* --- idle-host arming (user/arm.h) --------------------------------------- */
 
 /* Every container followed now stops being traced whole at t. */
-static void mark_untraced(struct ct_tracker *e, uint64_t t)
+static void mark_untraced(struct ct_tracker *tk, uint64_t t)
 {
-	for (size_t i = 0; i < e->n; i++)
-		if (!e->cts[i]->untraced_mono)
-			e->cts[i]->untraced_mono = t;
+	for (size_t i = 0; i < tk->n; i++)
+		if (!tk->cts[i]->untraced_mono)
+			tk->cts[i]->untraced_mono = t;
 }
 
-static void on_arm(struct ct_tracker *e, const struct ct_arm_rec *r)
+static void on_arm(struct ct_tracker *tk, const struct ct_arm_rec *r)
 {
-	e->hooks_off = !r->armed;
+	tk->hooks_off = !r->armed;
 	if (!r->armed) {
-		mark_untraced(e, r->hdr.ts_ns);
+		mark_untraced(tk, r->hdr.ts_ns);
 		return;
 	}
-	e->armed_since = r->hdr.ts_ns;
+	tk->armed_since = r->hdr.ts_ns;
 	/* the session's own first attach: no exec asked, not "again" */
 	if (!r->trigger_ns)
 		return;
-	e->st.arms++;
-	if (r->hdr.ts_ns - r->trigger_ns > e->st.arm_latency_max_ns)
-		e->st.arm_latency_max_ns = r->hdr.ts_ns - r->trigger_ns;
+	tk->st.arms++;
+	if (r->hdr.ts_ns - r->trigger_ns > tk->st.arm_latency_max_ns)
+		tk->st.arm_latency_max_ns = r->hdr.ts_ns - r->trigger_ns;
 }
 
 /* The syscall hooks saw everything from t on. */
-static bool hooks_saw(const struct ct_tracker *e, uint64_t t)
+static bool hooks_saw(const struct ct_tracker *tk, uint64_t t)
 {
-	return !e->hooks_off && t >= e->armed_since;
+	return !tk->hooks_off && t >= tk->armed_since;
 }
 
-static void mark_unarmed(struct ct_tracker *e, struct cstate *s)
+static void mark_unarmed(struct ct_tracker *tk, struct cstate *s)
 {
 	if (s->c.unarmed)
 		return;
 	s->c.unarmed = true;
-	e->st.unarmed++;
+	tk->st.unarmed++;
 }
 
 /*
@@ -310,30 +310,30 @@ static void mark_unarmed(struct ct_tracker *e, struct cstate *s)
  * hooks read of its container comes after its next exec (runc init, the
  * runsc sandbox), so it is judged there; crun execs the program itself.
  */
-static void judge_create(struct ct_tracker *e, struct cstate *s,
+static void judge_create(struct ct_tracker *tk, struct cstate *s,
 			 uint64_t ts)
 {
-	if (hooks_saw(e, ts))
+	if (hooks_saw(tk, ts))
 		return;
 	if (s->c.engine == CT_ENG_DIRECT)
 		s->unarmed_pending = true;
 	else
-		mark_unarmed(e, s);
+		mark_unarmed(tk, s);
 }
 
 /* The next exec of a runtime run by hand: was it seen with the hooks on? */
-static void judge_next_exec(struct ct_tracker *e, struct cstate *s,
+static void judge_next_exec(struct ct_tracker *tk, struct cstate *s,
 			    uint64_t ts)
 {
-	if (s->unarmed_pending && hooks_saw(e, ts))
+	if (s->unarmed_pending && hooks_saw(tk, ts))
 		s->unarmed_pending = false;
 }
 
 /* Its program began, or it is emitted: still pending is unarmed. */
-static void judge_final(struct ct_tracker *e, struct cstate *s)
+static void judge_final(struct ct_tracker *tk, struct cstate *s)
 {
 	if (s->unarmed_pending)
-		mark_unarmed(e, s);
+		mark_unarmed(tk, s);
 	s->unarmed_pending = false;
 }
 
@@ -342,18 +342,18 @@ static bool ph_open(const struct cstate *s, enum ct_phase p)
 	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
 }
 
-static uint64_t key_of(const struct ct_tracker *e, const struct ct_hdr *h)
+static uint64_t key_of(const struct ct_tracker *tk, const struct ct_hdr *h)
 {
-	return e->o.cgroup_mode == CT_CGROUP_V2 ? h->cgroup_id : h->memcg_id;
+	return tk->o.cgroup_mode == CT_CGROUP_V2 ? h->cgroup_id : h->memcg_id;
 }
 
-static void mark_bad_key(struct ct_tracker *e, struct cstate *s,
+static void mark_bad_key(struct ct_tracker *tk, struct cstate *s,
 			 enum ct_key_problem why)
 {
 	if (s->c.bad_key)
 		return;
 	s->c.bad_key = why;
-	e->st.bad_keys++;
+	tk->st.bad_keys++;
 }
 
 /*
@@ -365,7 +365,7 @@ static void mark_bad_key(struct ct_tracker *e, struct cstate *s,
  * other container of that runtime.  Any of these would mix other processes'
  * opens into this container's: say so instead (at emission).
  */
-static void check_key(struct ct_tracker *e, struct cstate *s)
+static void check_key(struct ct_tracker *tk, struct cstate *s)
 {
 	uint64_t k = s->c.cgroup_key;
 	size_t i;
@@ -376,31 +376,31 @@ static void check_key(struct ct_tracker *e, struct cstate *s)
 		return;
 	/* The kernel side never counts under the root (opens.bpf.c). */
 	if (k <= 1) {
-		mark_bad_key(e, s, CT_KEY_ROOT);
+		mark_bad_key(tk, s, CT_KEY_ROOT);
 		return;
 	}
 	/* runc and crun always make the container a cgroup.  runsc may
 	 * leave its sandbox in the runtime's (runsc run of a bare bundle);
 	 * its opens are told apart by process (stub ptrace stops) there. */
 	if (s->c.runtime != CT_RT_RUNSC && s->rt_key && k == s->rt_key) {
-		mark_bad_key(e, s, CT_KEY_RUNTIME);
+		mark_bad_key(tk, s, CT_KEY_RUNTIME);
 		return;
 	}
-	for (i = 0; i < e->n; i++) {
-		struct cstate *o = e->cts[i];
+	for (i = 0; i < tk->n; i++) {
+		struct cstate *o = tk->cts[i];
 
 		if (o == s || !o->user_seen || o->c.cgroup_key != k)
 			continue;
-		mark_bad_key(e, o, CT_KEY_SHARED);
-		mark_bad_key(e, s, CT_KEY_SHARED);
+		mark_bad_key(tk, o, CT_KEY_SHARED);
+		mark_bad_key(tk, s, CT_KEY_SHARED);
 	}
 }
 
-static void set_key(struct ct_tracker *e, struct cstate *s,
+static void set_key(struct ct_tracker *tk, struct cstate *s,
 		    const struct ct_hdr *h)
 {
-	s->c.cgroup_key = key_of(e, h);
-	check_key(e, s);
+	s->c.cgroup_key = key_of(tk, h);
+	check_key(tk, s);
 }
 
 /* A raw wait status as a shell says it: the code, or 128 + signal. */
@@ -469,20 +469,20 @@ static void finish_record(struct cstate *s, bool complete)
  * The id filter applies at emission only: every container is followed,
  * so that one left out cannot have its events attributed to another.
  */
-static bool id_wanted(const struct ct_tracker *e, const struct cstate *s)
+static bool id_wanted(const struct ct_tracker *tk, const struct cstate *s)
 {
-	size_t plen = strlen(e->prefix);
+	size_t plen = strlen(tk->prefix);
 
-	return !plen || !strncmp(s->c.id, e->prefix, plen);
+	return !plen || !strncmp(s->c.id, tk->prefix, plen);
 }
 
-static bool wanted(const struct ct_tracker *e, const struct cstate *s)
+static bool wanted(const struct ct_tracker *tk, const struct cstate *s)
 {
-	uint32_t m = e->o.filter.runtime_mask;
-	uint32_t em = e->o.filter.engine_mask;
+	uint32_t m = tk->o.filter.runtime_mask;
+	uint32_t em = tk->o.filter.engine_mask;
 
 	/* a runtime command alone (state, kill) is not a container */
-	if (!s->c.phase_mask || !id_wanted(e, s))
+	if (!s->c.phase_mask || !id_wanted(tk, s))
 		return false;
 	if (em && !(em & (1u << s->c.engine)))
 		return false;
@@ -500,14 +500,14 @@ static void unkeyed_opens(struct ct_container *c)
 
 /* Emit (if it passes the filter) and forget cts[i]. */
 /* Its client if the records decide it; an ambiguous one is counted. */
-static void set_client(struct ct_tracker *e, struct ct_container *c)
+static void set_client(struct ct_tracker *tk, struct ct_container *c)
 {
-	switch (ct_clients_match(e->clients, c, &c->client)) {
+	switch (ct_clients_match(tk->clients, c, &c->client)) {
 	case CT_CLIENT_EXACT:
 		c->has_client = true;
 		break;
 	case CT_CLIENT_AMBIGUOUS:
-		e->st.ambiguous_clients++;
+		tk->st.ambiguous_clients++;
 		break;
 	case CT_CLIENT_NONE:
 		break;
@@ -521,69 +521,69 @@ static bool adopted_idle(const struct cstate *s)
 }
 
 /* Its opens were not all traced (mark_untraced()): the record says so. */
-static void untraced_opens(struct ct_tracker *e, struct cstate *s)
+static void untraced_opens(struct ct_tracker *tk, struct cstate *s)
 {
 	if (!s->untraced_mono || !s->c.opens.valid)
 		return;
-	s->c.opens.traced_until_ns = wall(e, s->untraced_mono);
-	e->st.opens_cut++;
+	s->c.opens.traced_until_ns = wall(tk, s->untraced_mono);
+	tk->st.opens_cut++;
 }
 
-static void emit_at(struct ct_tracker *e, size_t i, bool complete)
+static void emit_at(struct ct_tracker *tk, size_t i, bool complete)
 {
-	struct cstate *s = e->cts[i];
+	struct cstate *s = tk->cts[i];
 
-	judge_final(e, s);
+	judge_final(tk, s);
 	finish_record(s, complete);
 	if (adopted_idle(s)) {
 		/* gone unseen (expired) or still running at the end
 		 * (ct_tracker_flush() counts it): no record to make */
-	} else if (wanted(e, s)) {
-		e->st.partial += s->c.partial;
+	} else if (wanted(tk, s)) {
+		tk->st.partial += s->c.partial;
 		/* before before_emit: prepare starts at an exact client; who
 		 * asked for one begun before the session is not known */
 		if (!s->c.partial)
-			set_client(e, &s->c);
-		if (e->o.before_emit)
-			e->o.before_emit(&s->c, e->o.ctx);
+			set_client(tk, &s->c);
+		if (tk->o.before_emit)
+			tk->o.before_emit(&s->c, tk->o.ctx);
 		/* After before_emit: whatever it read under a key that is
 		 * not the container's own is not the container's. */
 		if (s->c.bad_key)
 			unkeyed_opens(&s->c);
-		untraced_opens(e, s);
-		if (e->o.on_container)
-			e->o.on_container(&s->c, e->o.ctx);
-	} else if (s->c.phase_mask && e->o.on_filtered) {
-		e->o.on_filtered(&s->c, e->o.ctx);
+		untraced_opens(tk, s);
+		if (tk->o.on_container)
+			tk->o.on_container(&s->c, tk->o.ctx);
+	} else if (s->c.phase_mask && tk->o.on_filtered) {
+		tk->o.on_filtered(&s->c, tk->o.ctx);
 	}
-	hash_del(e, s);
-	e->cts[i] = e->cts[--e->n];
+	hash_del(tk, s);
+	tk->cts[i] = tk->cts[--tk->n];
 	free(s);
 }
 
-static void removal_expected(struct ct_tracker *e, struct cstate *s);
+static void removal_expected(struct ct_tracker *tk, struct cstate *s);
 
-static void check_done(struct ct_tracker *e, struct cstate *s)
+static void check_done(struct ct_tracker *tk, struct cstate *s)
 {
-	s->last_mono = e->now;
+	s->last_mono = tk->now;
 	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
 		    (!s->netns_mounted || s->netns_unmounted);
 
 	if (!done) {
 		s->done_mono = 0;
 	} else if (!s->done_mono) {
-		s->done_mono = e->now ? e->now : 1;
-		removal_expected(e, s);
+		s->done_mono = tk->now ? tk->now : 1;
+		removal_expected(tk, s);
 	}
 }
 
 /* --- expiry: containers whose exit events were lost --------------------- */
 
-static bool stale(const struct ct_tracker *e, const struct cstate *s)
+static bool stale(const struct ct_tracker *tk, const struct cstate *s)
 {
 	if (s->gone)
 		return true;
-	if (e->now < s->last_mono + STALE_NS)
+	if (tk->now < s->last_mono + STALE_NS)
 		return false;
 	return !s->live || !ph_open(s, CT_PH_RUN);
 }
@@ -594,51 +594,51 @@ static bool of_gen(struct ct_proc *p, void *ctx)
 }
 
 /* Emit cts[i] incomplete and forget the processes it still holds. */
-static void expire_at(struct ct_tracker *e, size_t i)
+static void expire_at(struct ct_tracker *tk, size_t i)
 {
-	uint32_t gen = e->cts[i]->gen;
-	bool held = e->cts[i]->live;
+	uint32_t gen = tk->cts[i]->gen;
+	bool held = tk->cts[i]->live;
 
-	e->st.expired++;
-	emit_at(e, i, false);
+	tk->st.expired++;
+	emit_at(tk, i, false);
 	if (held)
-		ct_proc_sweep(e->procs, of_gen, &gen);
+		ct_proc_sweep(tk->procs, of_gen, &gen);
 }
 
-static void unaccount(struct ct_tracker *e, struct ct_proc *p);
-static struct cstate *find_proc(struct ct_tracker *e, const struct ct_proc *p);
+static void unaccount(struct ct_tracker *tk, struct ct_proc *p);
+static struct cstate *find_proc(struct ct_tracker *tk, const struct ct_proc *p);
 
 /* ct_proc_sweep() callback: a process of a quiet container (or of none)
  * that no longer exists; its container is gone when it was the last. */
 static bool proc_vanished(struct ct_proc *p, void *ctx)
 {
-	struct ct_tracker *e = ctx;
-	struct cstate *s = find_proc(e, p);
+	struct ct_tracker *tk = ctx;
+	struct cstate *s = find_proc(tk, p);
 
-	if (s && (s->done_mono || e->now < s->last_mono + SWEEP_NS))
+	if (s && (s->done_mono || tk->now < s->last_mono + SWEEP_NS))
 		return false;
-	if (e->o.proc_alive(p->pid, e->o.ctx))
+	if (tk->o.proc_alive(p->pid, tk->o.ctx))
 		return false;
-	unaccount(e, p);
+	unaccount(tk, p);
 	if (s && !s->live)
 		s->gone = true;
 	return true;
 }
 
-static void reap(struct ct_tracker *e)
+static void reap(struct ct_tracker *tk)
 {
-	if (e->o.proc_alive && e->now >= e->next_sweep) {
-		e->next_sweep = e->now + SWEEP_NS;
-		ct_proc_sweep(e->procs, proc_vanished, e);
+	if (tk->o.proc_alive && tk->now >= tk->next_sweep) {
+		tk->next_sweep = tk->now + SWEEP_NS;
+		ct_proc_sweep(tk->procs, proc_vanished, tk);
 	}
-	for (size_t i = 0; i < e->n;) {
-		struct cstate *s = e->cts[i];
+	for (size_t i = 0; i < tk->n;) {
+		struct cstate *s = tk->cts[i];
 
-		if (s->done_mono && e->now >= s->done_mono + GRACE_NS &&
-		    e->now >= s->hold_until)
-			emit_at(e, i, true);
-		else if (!s->done_mono && stale(e, s))
-			expire_at(e, i);
+		if (s->done_mono && tk->now >= s->done_mono + GRACE_NS &&
+		    tk->now >= s->hold_until)
+			emit_at(tk, i, true);
+		else if (!s->done_mono && stale(tk, s))
+			expire_at(tk, i);
 		else
 			i++;
 	}
@@ -646,9 +646,9 @@ static void reap(struct ct_tracker *e)
 
 /* --- process accounting ---------------------------------------------- */
 
-static void unaccount(struct ct_tracker *e, struct ct_proc *p)
+static void unaccount(struct ct_tracker *tk, struct ct_proc *p)
 {
-	struct cstate *s = find_proc(e, p);
+	struct cstate *s = find_proc(tk, p);
 
 	if (s) {
 		if ((p->acct & ACCT_LIVE) && s->live)
@@ -662,9 +662,9 @@ static void unaccount(struct ct_tracker *e, struct ct_proc *p)
 	p->gen = 0;
 }
 
-static void account(struct ct_tracker *e, struct ct_proc *p)
+static void account(struct ct_tracker *tk, struct ct_proc *p)
 {
-	struct cstate *s = find(e, p->id);
+	struct cstate *s = find(tk, p->id);
 
 	if (!s)
 		return;
@@ -708,12 +708,12 @@ static void fifo_make_room(void *a, size_t *n, size_t sz)
 #define fifo_take ct_fifo_take
 
 /* p (a CNI plugin, a pending one) works for s from now on. */
-static void cri_adopt(struct ct_tracker *e, struct cstate *s,
+static void cri_adopt(struct ct_tracker *tk, struct cstate *s,
 		      struct ct_proc *p)
 {
-	unaccount(e, p);
+	unaccount(tk, p);
 	snprintf(p->id, sizeof(p->id), "%s", s->c.id);
-	account(e, p);
+	account(tk, p);
 }
 
 /*
@@ -722,12 +722,12 @@ static void cri_adopt(struct ct_tracker *e, struct cstate *s,
  * else the one whose netns went last (RemovePodSandbox's second DEL
  * comes right after its StopPodSandbox).
  */
-static struct cstate *cri_tearing_down(struct ct_tracker *e, uint32_t ppid)
+static struct cstate *cri_tearing_down(struct ct_tracker *tk, uint32_t ppid)
 {
 	struct cstate *again = NULL;
 
-	for (size_t i = 0; i < e->n; i++) {
-		struct cstate *s = e->cts[i];
+	for (size_t i = 0; i < tk->n; i++) {
+		struct cstate *s = tk->cts[i];
 		const struct ct_interval *d = &s->c.phases[CT_PH_DISCONNECT];
 
 		if (!s->c.is_pod || s->engine_pid != ppid ||
@@ -744,23 +744,23 @@ static struct cstate *cri_tearing_down(struct ct_tracker *e, uint32_t ppid)
 }
 
 /* p, a CNI plugin, runs s's network teardown (a DEL). */
-static void cri_teardown(struct ct_tracker *e, struct cstate *s,
+static void cri_teardown(struct ct_tracker *tk, struct cstate *s,
 			 struct ct_proc *p, uint64_t t)
 {
-	cri_adopt(e, s, p);
-	fire(e, s, CT_TR_NET_TEARDOWN, t);
-	check_done(e, s);
+	cri_adopt(tk, s, p);
+	fire(tk, s, CT_TR_NET_TEARDOWN, t);
+	check_done(tk, s);
 }
 
 /* An ADD waits for its sandbox (id "" when the order decides). */
-static void cri_pend_add(struct ct_tracker *e, const struct ct_proc *p,
+static void cri_pend_add(struct ct_tracker *tk, const struct ct_proc *p,
 			 const struct ct_hdr *h, uint64_t t,
 			 const struct ct_cni_vars *v)
 {
 	struct cni_exec *x;
 
-	fifo_make_room(e->cni, &e->ncni, sizeof(e->cni[0]));
-	x = &e->cni[e->ncni++];
+	fifo_make_room(tk->cni, &tk->ncni, sizeof(tk->cni[0]));
+	x = &tk->cni[tk->ncni++];
 	memset(x, 0, sizeof(*x));
 	x->pid = h->pid;
 	x->ppid = h->ppid;
@@ -772,22 +772,22 @@ static void cri_pend_add(struct ct_tracker *e, const struct ct_proc *p,
 	}
 }
 
-static void on_cni_env(struct ct_tracker *e, const struct ct_cni_env *r)
+static void on_cni_env(struct ct_tracker *tk, const struct ct_cni_env *r)
 {
-	struct cni_env *slot = &e->envs[e->next_env++ % CNI_ENVS];
+	struct cni_env *slot = &tk->envs[tk->next_env++ % CNI_ENVS];
 
 	slot->pid = r->hdr.pid;
 	slot->ts_ns = r->hdr.ts_ns;
 	ct_cni_env_parse(r->env, r->env_len, r->env_cut, &slot->v);
-	e->cni_env_seen = true;
+	tk->cni_env_seen = true;
 }
 
 /* The environment of the exec h, if its record came. */
-static bool cni_env_take(struct ct_tracker *e, const struct ct_hdr *h,
+static bool cni_env_take(struct ct_tracker *tk, const struct ct_hdr *h,
 			 struct ct_cni_vars *out)
 {
 	for (size_t i = 0; i < CNI_ENVS; i++) {
-		struct cni_env *c = &e->envs[i];
+		struct cni_env *c = &tk->envs[i];
 
 		if (c->pid && c->pid == h->pid && c->ts_ns == h->ts_ns) {
 			*out = c->v;
@@ -800,20 +800,20 @@ static bool cni_env_take(struct ct_tracker *e, const struct ct_hdr *h,
 
 /* Recordings made before CT_EV_CNI_ENV: a plugin of a containerd whose
  * sandbox's pid 1 exited is that sandbox's DEL, else an ADD to come. */
-static void cri_cni_by_order(struct ct_tracker *e, struct ct_proc *p,
+static void cri_cni_by_order(struct ct_tracker *tk, struct ct_proc *p,
 			     const struct ct_hdr *h, uint64_t t)
 {
-	struct cstate *s = cri_tearing_down(e, h->ppid);
+	struct cstate *s = cri_tearing_down(tk, h->ppid);
 
 	if (s)
-		cri_teardown(e, s, p, t);
+		cri_teardown(tk, s, p, t);
 	else
-		cri_pend_add(e, p, h, t, NULL);
+		cri_pend_add(tk, p, h, t, NULL);
 }
 
 /* A CNI plugin exec'd for no container we know (by containerd, or by a
  * plugin still waiting for its sandbox). */
-static void cri_cni_exec(struct ct_tracker *e, struct ct_proc *p,
+static void cri_cni_exec(struct ct_tracker *tk, struct ct_proc *p,
 			 const struct ct_hdr *h, uint64_t t)
 {
 	struct ct_cni_vars v;
@@ -821,43 +821,43 @@ static void cri_cni_exec(struct ct_tracker *e, struct ct_proc *p,
 
 	/* bpf emits a plugin's exec only with its environment: none is a
 	 * recording made before CT_EV_CNI_ENV (or a mangled one) */
-	if (!cni_env_take(e, h, &v)) {
-		if (e->cni_env_seen)
-			e->st.cni_unattributed++;
+	if (!cni_env_take(tk, h, &v)) {
+		if (tk->cni_env_seen)
+			tk->st.cni_unattributed++;
 		else
-			cri_cni_by_order(e, p, h, t);
+			cri_cni_by_order(tk, p, h, t);
 		return;
 	}
 	switch (v.cmd) {
 	case CT_CNI_ADD:
-		cri_pend_add(e, p, h, t, &v);
+		cri_pend_add(tk, p, h, t, &v);
 		break;
 	case CT_CNI_DEL:	/* a sandbox we do not follow: not ours */
-		s = find(e, v.id);
+		s = find(tk, v.id);
 		if (s && s->c.is_pod)
-			cri_teardown(e, s, p, t);
+			cri_teardown(tk, s, p, t);
 		break;
 	case CT_CNI_OTHER:
 		break;
 	default:
-		e->st.cni_unattributed++;
+		tk->st.cni_unattributed++;
 		break;
 	}
 }
 
-static void cri_cni_exit(struct ct_tracker *e, uint32_t pid, uint64_t t)
+static void cri_cni_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
 {
-	for (size_t i = 0; i < e->ncni; i++)
-		if (e->cni[i].pid == pid && !e->cni[i].exit_ns)
-			e->cni[i].exit_ns = t;
+	for (size_t i = 0; i < tk->ncni; i++)
+		if (tk->cni[i].pid == pid && !tk->cni[i].exit_ns)
+			tk->cni[i].exit_ns = t;
 }
 
 /* Whether a plugin of this name is in the round idx[0..n) already. */
-static bool cni_in_round(const struct ct_tracker *e, const size_t *idx,
+static bool cni_in_round(const struct ct_tracker *tk, const size_t *idx,
 			 size_t n, const char *exe)
 {
 	for (size_t k = 0; k < n; k++)
-		if (!strcmp(e->cni[idx[k]].exe, exe))
+		if (!strcmp(tk->cni[idx[k]].exe, exe))
 			return true;
 	return false;
 }
@@ -866,16 +866,16 @@ static bool cni_in_round(const struct ct_tracker *e, const size_t *idx,
  * recording made before CT_EV_CNI_ENV, of the oldest round of s's
  * containerd (each plugin once: loopback and the conflist's plugins run
  * side by side), not older than CRI_ADD_MAX_NS. */
-static bool cni_add_of(const struct ct_tracker *e, const struct cstate *s,
+static bool cni_add_of(const struct ct_tracker *tk, const struct cstate *s,
 		       size_t i, const size_t *idx, size_t n)
 {
-	const struct cni_exec *x = &e->cni[i];
+	const struct cni_exec *x = &tk->cni[i];
 	uint64_t at = s->c.phases[CT_PH_ATTACH].start_ns;
 
 	if (x->id[0])
 		return !strcmp(x->id, s->c.id);
 	return x->ppid == s->engine_pid && x->exec_ns + CRI_ADD_MAX_NS >= at &&
-	       !cni_in_round(e, idx, n, x->exe);
+	       !cni_in_round(tk, idx, n, x->exe);
 }
 
 /*
@@ -883,36 +883,36 @@ static bool cni_add_of(const struct ct_tracker *e, const struct cstate *s,
  * running are adopted, and the last one's exit ends it.  netns gets the
  * ADD's CNI_NETNS ("" if none said).
  */
-static void cri_claim_add(struct ct_tracker *e, struct cstate *s,
+static void cri_claim_add(struct ct_tracker *tk, struct cstate *s,
 			  char *netns, size_t netns_len)
 {
 	uint64_t first = UINT64_MAX, last = 0;
 	size_t idx[CRI_PENDING], n = 0, running = 0;
 
-	for (size_t i = 0; i < e->ncni; i++) {
-		const struct cni_exec *x = &e->cni[i];
+	for (size_t i = 0; i < tk->ncni; i++) {
+		const struct cni_exec *x = &tk->cni[i];
 		struct ct_proc *p;
 
-		if (!cni_add_of(e, s, i, idx, n))
+		if (!cni_add_of(tk, s, i, idx, n))
 			continue;
 		idx[n++] = i;
 		first = x->exec_ns < first ? x->exec_ns : first;
 		last = x->exit_ns > last ? x->exit_ns : last;
 		if (x->netns[0])
 			snprintf(netns, netns_len, "%s", x->netns);
-		p = x->exit_ns ? NULL : ct_proc_get(e->procs, x->pid);
+		p = x->exit_ns ? NULL : ct_proc_get(tk->procs, x->pid);
 		if (p) {
-			cri_adopt(e, s, p);
+			cri_adopt(tk, s, p);
 			running++;
 		}
 	}
 	if (!n)
 		return;
-	fire(e, s, CT_TR_HOOK_EXEC, first);
+	fire(tk, s, CT_TR_HOOK_EXEC, first);
 	if (!running)
-		fire(e, s, CT_TR_HOOK_EXIT, last);
+		fire(tk, s, CT_TR_HOOK_EXIT, last);
 	while (n--)	/* highest index first: the others stay valid */
-		fifo_take(e->cni, &e->ncni, sizeof(e->cni[0]), idx[n]);
+		fifo_take(tk->cni, &tk->ncni, sizeof(tk->cni[0]), idx[n]);
 }
 
 /* "/var/run/x" and "/run/x" are one path (containerd mounts under the
@@ -924,7 +924,7 @@ static const char *run_path(const char *path)
 
 /* containerd's netns for a sandbox to come: "/proc/PID/task/TID/ns/net"
  * bind-mounted on .../netns/cni-<random> (no id in either). */
-static void cri_netns_mount(struct ct_tracker *e, const char *src,
+static void cri_netns_mount(struct ct_tracker *tk, const char *src,
 			    const char *target, uint32_t pid)
 {
 	struct cri_netns *n;
@@ -932,27 +932,27 @@ static void cri_netns_mount(struct ct_tracker *e, const char *src,
 	if (strncmp(src, "/proc/", 6) || !strstr(src, "/task/") ||
 	    !strstr(src, "/ns/net") || !strstr(target, "/netns/cni-"))
 		return;
-	fifo_make_room(e->netns, &e->nnetns, sizeof(e->netns[0]));
-	n = &e->netns[e->nnetns++];
+	fifo_make_room(tk->netns, &tk->nnetns, sizeof(tk->netns[0]));
+	n = &tk->netns[tk->nnetns++];
 	n->pid = pid;
 	snprintf(n->target, sizeof(n->target), "%s", run_path(target));
 }
 
 /* The netns mount of s: the one on its ADD's CNI_NETNS; in a recording
  * made before CT_EV_CNI_ENV, the oldest of its containerd. */
-static void cri_claim_netns(struct ct_tracker *e, struct cstate *s,
+static void cri_claim_netns(struct ct_tracker *tk, struct cstate *s,
 			    const char *netns)
 {
-	for (size_t i = 0; i < e->nnetns; i++) {
-		const struct cri_netns *m = &e->netns[i];
+	for (size_t i = 0; i < tk->nnetns; i++) {
+		const struct cri_netns *m = &tk->netns[i];
 
 		if (netns[0] ? strcmp(m->target, run_path(netns)) :
-			       e->cni_env_seen || m->pid != s->engine_pid)
+			       tk->cni_env_seen || m->pid != s->engine_pid)
 			continue;
 		snprintf(s->netns_target, sizeof(s->netns_target), "%s",
 			 m->target);
 		s->netns_mounted = true;
-		fifo_take(e->netns, &e->nnetns, sizeof(e->netns[0]), i);
+		fifo_take(tk->netns, &tk->nnetns, sizeof(tk->netns[0]), i);
 		return;
 	}
 }
@@ -970,7 +970,7 @@ static void cri_claim_netns(struct ct_tracker *e, struct cstate *s,
  */
 #define CRI_NETNS_BEFORE_NS	(2 * 1000000000ull)
 
-static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
+static void cri_create_hook(struct ct_tracker *tk, struct cstate *s,
 			    const struct ct_proc *parent, uint64_t ts)
 {
 	char netns[CT_PATH_MAX] = "";
@@ -984,11 +984,11 @@ static void cri_create_hook(struct ct_tracker *e, struct cstate *s,
 		return;
 	}
 	s->c.is_pod = true;
-	cri_claim_add(e, s, netns, sizeof(netns));
-	cri_claim_netns(e, s, netns);
-	if (!s->netns_mounted && e->armed_since &&
-	    ts < e->armed_since + CRI_NETNS_BEFORE_NS)
-		mark_unarmed(e, s);
+	cri_claim_add(tk, s, netns, sizeof(netns));
+	cri_claim_netns(tk, s, netns);
+	if (!s->netns_mounted && tk->armed_since &&
+	    ts < tk->armed_since + CRI_NETNS_BEFORE_NS)
+		mark_unarmed(tk, s);
 }
 
 /*
@@ -1015,9 +1015,9 @@ static const char *rootfs_app_id(const char *target, char *id, size_t len)
 	return id;
 }
 
-static struct cstate *cri_pod_of(struct ct_tracker *e, const struct ct_proc *p)
+static struct cstate *cri_pod_of(struct ct_tracker *tk, const struct ct_proc *p)
 {
-	struct cstate *pod = find_proc(e, p);
+	struct cstate *pod = find_proc(tk, p);
 
 	if (!p || p->role != CT_ROLE_SHIM || !pod || !pod->c.is_pod ||
 	    pod->c.engine != CT_ENG_CRI)
@@ -1025,42 +1025,42 @@ static struct cstate *cri_pod_of(struct ct_tracker *e, const struct ct_proc *p)
 	return pod;
 }
 
-static void cri_app_rootfs(struct ct_tracker *e, const struct ct_mount *m,
+static void cri_app_rootfs(struct ct_tracker *tk, const struct ct_mount *m,
 			   const char *target)
 {
-	struct cstate *pod = cri_pod_of(e, ct_proc_get(e->procs, m->hdr.pid));
+	struct cstate *pod = cri_pod_of(tk, ct_proc_get(tk->procs, m->hdr.pid));
 	char id[CT_ID_LEN];
 	struct cstate *s;
 
 	if (!pod || !rootfs_app_id(target, id, sizeof(id)) ||
-	    !strcmp(id, pod->c.id) || find(e, id))
+	    !strcmp(id, pod->c.id) || find(tk, id))
 		return;
-	s = get_or_create(e, id);
+	s = get_or_create(tk, id);
 	if (!s)
 		return;
 	s->c.engine = CT_ENG_CRI;
 	snprintf(s->c.pod, sizeof(s->c.pod), "%s", pod->c.id);
-	fire(e, s, CT_TR_TASK_REQUEST,
-	     wall(e, m->start_ns && m->start_ns <= m->hdr.ts_ns ?
+	fire(tk, s, CT_TR_TASK_REQUEST,
+	     wall(tk, m->start_ns && m->start_ns <= m->hdr.ts_ns ?
 			     m->start_ns : m->hdr.ts_ns));
-	check_done(e, s);
+	check_done(tk, s);
 }
 
 /* The same without the mount: the runtime's create by a pod's shim. */
-static void cri_app_create(struct ct_tracker *e, struct cstate *s,
+static void cri_app_create(struct ct_tracker *tk, struct cstate *s,
 			   const struct ct_proc *parent)
 {
-	if (s->c.engine == CT_ENG_UNKNOWN && cri_pod_of(e, parent) &&
+	if (s->c.engine == CT_ENG_UNKNOWN && cri_pod_of(tk, parent) &&
 	    strcmp(parent->id, s->c.id))
 		s->c.engine = CT_ENG_CRI;
 }
 
 /* An app container's program began: its pod's cold start lasts until
  * the last one does. */
-static void cri_app_started(struct ct_tracker *e, const struct cstate *s,
+static void cri_app_started(struct ct_tracker *tk, const struct cstate *s,
 			    uint64_t t)
 {
-	struct cstate *pod = s->c.pod[0] ? find(e, s->c.pod) : NULL;
+	struct cstate *pod = s->c.pod[0] ? find(tk, s->c.pod) : NULL;
 
 	if (pod && pod->c.is_pod && t > pod->c.pod_ready_ns)
 		pod->c.pod_ready_ns = t;
@@ -1068,7 +1068,7 @@ static void cri_app_started(struct ct_tracker *e, const struct cstate *s,
 
 /* --- exec ---------------------------------------------------------------- */
 
-static void on_shim(struct ct_tracker *e, struct cstate *s,
+static void on_shim(struct ct_tracker *tk, struct cstate *s,
 		    const struct ct_class *cl, const struct ct_hdr *h,
 		    uint64_t t)
 {
@@ -1081,17 +1081,17 @@ static void on_shim(struct ct_tracker *e, struct cstate *s,
 	/* CRI: containerd, which runs the sandbox's CNI plugins too */
 	if (!s->engine_pid)
 		s->engine_pid = h->ppid;
-	fire(e, s, CT_TR_SHIM_START, t);
+	fire(tk, s, CT_TR_SHIM_START, t);
 }
 
 /* Podman's conmon names the container and podman's name for it. */
-static void on_monitor(struct ct_tracker *e, struct cstate *s,
+static void on_monitor(struct ct_tracker *tk, struct cstate *s,
 		       const struct ct_class *cl, uint64_t t)
 {
 	s->c.engine = cl->engine;
 	if (cl->name[0] && !s->c.name[0])
 		snprintf(s->c.name, sizeof(s->c.name), "%s", cl->name);
-	fire(e, s, CT_TR_MONITOR_EXEC, t);
+	fire(tk, s, CT_TR_MONITOR_EXEC, t);
 }
 
 /*
@@ -1129,18 +1129,18 @@ static void runsc_start_hook(struct cstate *s)
  * conmon's, ends the container (remover_exit()).  A cleanup or an rm
  * that is a process of the container is not such a client.
  */
-static void note_remover(struct ct_tracker *e, struct cstate *s,
+static void note_remover(struct ct_tracker *tk, struct cstate *s,
 			 uint32_t ppid)
 {
-	struct ct_proc *pp = ct_proc_get(e->procs, ppid);
+	struct ct_proc *pp = ct_proc_get(tk->procs, ppid);
 
 	if (pp && pp->own && pp->role == CT_ROLE_ENGINE_CMD &&
 	    (pp->cmd == CT_CMD_RUN || pp->cmd == CT_CMD_START) &&
-	    find_proc(e, pp) != s)
+	    find_proc(tk, pp) != s)
 		s->remover_pid = ppid;
 }
 
-static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
+static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
 		      const struct ct_class *cl,
 		      const struct ct_proc *parent_like,
 		      const struct ct_hdr *h, uint64_t t)
@@ -1150,26 +1150,26 @@ static void on_rt_cmd(struct ct_tracker *e, struct cstate *s,
 	switch (cl->cmd) {
 	case CT_CMD_CREATE:
 	case CT_CMD_RUN:
-		cri_app_create(e, s, parent_like);
+		cri_app_create(tk, s, parent_like);
 		if (s->c.engine == CT_ENG_UNKNOWN)
 			s->c.engine = launcher_engine(cl, parent_like);
 		if (!s->host_mntns)
 			s->host_mntns = h->mntns;
 		if (!s->rt_key)
-			s->rt_key = key_of(e, h);
-		judge_create(e, s, h->ts_ns);
-		fire(e, s, CT_TR_RT_CREATE, t);
-		cri_create_hook(e, s, parent_like, h->ts_ns);
+			s->rt_key = key_of(tk, h);
+		judge_create(tk, s, h->ts_ns);
+		fire(tk, s, CT_TR_RT_CREATE, t);
+		cri_create_hook(tk, s, parent_like, h->ts_ns);
 		break;
 	case CT_CMD_START:
 		if (!ct_has_phase(&s->c, CT_PH_CREATE))
 			break;
-		fire(e, s, CT_TR_RT_START, t);
+		fire(tk, s, CT_TR_RT_START, t);
 		runsc_start_hook(s);
 		break;
 	case CT_CMD_DELETE:
-		fire(e, s, CT_TR_RT_DELETE, t);
-		note_remover(e, s, h->ppid);
+		fire(tk, s, CT_TR_RT_DELETE, t);
+		note_remover(tk, s, h->ppid);
 		break;
 	default:
 		break;
@@ -1196,16 +1196,16 @@ static bool join_args(char *out, size_t len, const char *args, size_t n)
 
 /* The container's program begins: runc/crun pid 1's exec, or the first
  * runsc stub. */
-static void user_begins(struct ct_tracker *e, struct cstate *s,
+static void user_begins(struct ct_tracker *tk, struct cstate *s,
 			uint32_t pid, const struct ct_hdr *h, uint64_t t)
 {
-	judge_final(e, s);
+	judge_final(tk, s);
 	s->user_seen = true;
 	s->start_pending = false;
 	s->c.init_pid = pid;
-	set_key(e, s, h);
-	fire(e, s, CT_TR_USER_EXEC, t);
-	cri_app_started(e, s, t);
+	set_key(tk, s, h);
+	fire(tk, s, CT_TR_USER_EXEC, t);
+	cri_app_started(tk, s, t);
 }
 
 /* A process below runc init / crun create that execs something that is
@@ -1223,7 +1223,7 @@ static bool is_user_exec(const struct cstate *s, const struct ct_proc *p,
 	return !s->host_mntns || !h->mntns || h->mntns != s->host_mntns;
 }
 
-static void apply_exec(struct ct_tracker *e, struct cstate *s,
+static void apply_exec(struct ct_tracker *tk, struct cstate *s,
 		       const struct ct_class *cl,
 		       const struct ct_proc *old, struct ct_proc *p,
 		       const struct ct_hdr *h, uint64_t t)
@@ -1231,19 +1231,19 @@ static void apply_exec(struct ct_tracker *e, struct cstate *s,
 	switch (cl->role) {
 	case CT_ROLE_SHIM_START:
 	case CT_ROLE_SHIM:
-		on_shim(e, s, cl, h, t);
+		on_shim(tk, s, cl, h, t);
 		break;
 	case CT_ROLE_MONITOR:
-		on_monitor(e, s, cl, t);
+		on_monitor(tk, s, cl, t);
 		break;
 	case CT_ROLE_RT_CMD:
-		on_rt_cmd(e, s, cl, old, h, t);
+		on_rt_cmd(tk, s, cl, old, h, t);
 		break;
 	case CT_ROLE_RT_INIT:
-		judge_next_exec(e, s, h->ts_ns);
+		judge_next_exec(tk, s, h->ts_ns);
 		break;
 	case CT_ROLE_SANDBOX:
-		judge_next_exec(e, s, h->ts_ns);
+		judge_next_exec(tk, s, h->ts_ns);
 		s->c.runtime = CT_RT_RUNSC;
 		if (!s->sandbox_pid)
 			s->sandbox_pid = p->pid;
@@ -1252,25 +1252,25 @@ static void apply_exec(struct ct_tracker *e, struct cstate *s,
 	case CT_ROLE_CNI:
 		if (s->c.engine == CT_ENG_UNKNOWN)
 			s->c.engine = cl->engine;
-		fire(e, s, CT_TR_HOOK_EXEC, t);
+		fire(tk, s, CT_TR_HOOK_EXEC, t);
 		break;
 	case CT_ROLE_HYPERVISOR:
 		s->c.runtime = CT_RT_KATA;
 		s->hyp_pid = p->pid;
-		fire(e, s, CT_TR_HYP_EXEC, t);
+		fire(tk, s, CT_TR_HYP_EXEC, t);
 		break;
 	default:
 		break;
 	}
 }
 
-static void on_exec(struct ct_tracker *e, const struct ct_exec *x)
+static void on_exec(struct ct_tracker *tk, const struct ct_exec *x)
 {
 	const struct ct_hdr *h = &x->hdr;
-	uint64_t t = wall(e, h->ts_ns);
+	uint64_t t = wall(tk, h->ts_ns);
 	char fname[CT_FNAME_MAX];
 	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
-	struct ct_proc *p = ct_proc_get(e->procs, h->pid), old = { 0 };
+	struct ct_proc *p = ct_proc_get(tk->procs, h->pid), old = { 0 };
 	struct ct_class cl;
 	struct cstate *s;
 
@@ -1282,17 +1282,17 @@ static void on_exec(struct ct_tracker *e, const struct ct_exec *x)
 		return;
 	if (p) {
 		old = *p;
-		s = find_proc(e, p);
+		s = find_proc(tk, p);
 		if (is_user_exec(s, p, &cl, h)) {
-			unaccount(e, p);
+			unaccount(tk, p);
 			p->role = CT_ROLE_USER;
-			account(e, p);
+			account(tk, p);
 			if (!s->user_seen) {
 				s->c.cmd_truncated =
 					join_args(s->c.cmd, sizeof(s->c.cmd),
 						  x->args, alen) ||
 					x->args_truncated;
-				user_begins(e, s, h->pid, h, t);
+				user_begins(tk, s, h->pid, h, t);
 			}
 			return;
 		}
@@ -1300,105 +1300,105 @@ static void on_exec(struct ct_tracker *e, const struct ct_exec *x)
 	if (cl.role == CT_ROLE_NONE)
 		return;
 	if (!p)
-		p = ct_proc_add(e->procs, h->pid);
+		p = ct_proc_add(tk->procs, h->pid);
 	if (!p)
 		return;
-	unaccount(e, p);
+	unaccount(tk, p);
 	ct_proc_set_class(p, &cl);
 	p->ppid = h->ppid;
 	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
-	s = cl.creates ? get_or_create(e, p->id) : find(e, p->id);
+	s = cl.creates ? get_or_create(tk, p->id) : find(tk, p->id);
 	if (!s) {
 		if (cl.role == CT_ROLE_CNI)
-			cri_cni_exec(e, p, h, t);
+			cri_cni_exec(tk, p, h, t);
 		return;
 	}
-	account(e, p);
-	apply_exec(e, s, &cl, old.pid ? &old : NULL, p, h, t);
-	check_done(e, s);
+	account(tk, p);
+	apply_exec(tk, s, &cl, old.pid ? &old : NULL, p, h, t);
+	check_done(tk, s);
 }
 
 /* --- containers begun before the session (CT_EV_ADOPT, adopt.h) ---------- */
 
 /* Its program runs from the adoption on: seen from the middle. */
-static void adopt_running(struct ct_tracker *e, struct cstate *s,
+static void adopt_running(struct ct_tracker *tk, struct cstate *s,
 			  uint32_t pid, uint64_t t)
 {
 	s->user_seen = true;
 	s->c.init_pid = pid;
-	fire(e, s, CT_TR_USER_EXEC, t);
+	fire(tk, s, CT_TR_USER_EXEC, t);
 }
 
 /* A container's pid 1: the child of its adopted shim or monitor. */
-static void adopt_pid1(struct ct_tracker *e, const struct ct_exec *x,
+static void adopt_pid1(struct ct_tracker *tk, const struct ct_exec *x,
 		       size_t alen, uint64_t t)
 {
-	struct ct_proc *pp = ct_proc_get(e->procs, x->hdr.ppid), *p;
-	struct cstate *s = find_proc(e, pp);
+	struct ct_proc *pp = ct_proc_get(tk->procs, x->hdr.ppid), *p;
+	struct cstate *s = find_proc(tk, pp);
 
 	if (!s || !s->c.partial || s->user_seen ||
 	    (pp->role != CT_ROLE_SHIM && pp->role != CT_ROLE_MONITOR))
 		return;
-	p = ct_proc_add(e->procs, x->hdr.pid);
+	p = ct_proc_add(tk->procs, x->hdr.pid);
 	if (!p)
 		return;
 	p->role = CT_ROLE_USER;
 	p->ppid = x->hdr.ppid;
 	ct_copy_str(p->id, sizeof(p->id), s->c.id, sizeof(s->c.id));
 	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
-	account(e, p);
+	account(tk, p);
 	s->c.cmd_truncated = join_args(s->c.cmd, sizeof(s->c.cmd), x->args,
 				       alen) || x->args_truncated;
-	adopt_running(e, s, p->pid, t);
-	check_done(e, s);
+	adopt_running(tk, s, p->pid, t);
+	check_done(tk, s);
 }
 
 /* Its container, made partial when the adoption makes it; NULL for a
  * container this session saw begin. */
-static struct cstate *adopted(struct ct_tracker *e, const char *id)
+static struct cstate *adopted(struct ct_tracker *tk, const char *id)
 {
-	struct cstate *s = find(e, id);
+	struct cstate *s = find(tk, id);
 
 	if (s)
 		return s->c.partial ? s : NULL;
-	s = get_or_create(e, id);
+	s = get_or_create(tk, id);
 	if (s) {
 		s->c.partial = true;
-		e->st.adopted++;
+		tk->st.adopted++;
 	}
 	return s;
 }
 
-static void on_adopt(struct ct_tracker *e, const struct ct_exec *x)
+static void on_adopt(struct ct_tracker *tk, const struct ct_exec *x)
 {
 	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
-	uint64_t t = wall(e, x->hdr.ts_ns);
+	uint64_t t = wall(tk, x->hdr.ts_ns);
 	char fname[CT_FNAME_MAX];
 	struct ct_class cl;
 	struct ct_proc *p;
 	struct cstate *s;
 
-	if (ct_proc_get(e->procs, x->hdr.pid))	/* its exec was seen */
+	if (ct_proc_get(tk->procs, x->hdr.pid))	/* its exec was seen */
 		return;
 	ct_copy_str(fname, sizeof(fname), x->filename, CT_FNAME_MAX);
 	if (ct_classify(fname, x->args, alen, &cl))
 		return;
 	if (cl.role == CT_ROLE_NONE) {
-		adopt_pid1(e, x, alen, t);
+		adopt_pid1(tk, x, alen, t);
 		return;
 	}
 	if (!cl.id[0] || (cl.role != CT_ROLE_SHIM &&
 			  cl.role != CT_ROLE_MONITOR &&
 			  cl.role != CT_ROLE_SANDBOX && cl.role != CT_ROLE_GOFER))
 		return;
-	s = adopted(e, cl.id);
-	p = s ? ct_proc_add(e->procs, x->hdr.pid) : NULL;
+	s = adopted(tk, cl.id);
+	p = s ? ct_proc_add(tk->procs, x->hdr.pid) : NULL;
 	if (!p)
 		return;
 	ct_proc_set_class(p, &cl);
 	p->ppid = x->hdr.ppid;
 	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
-	account(e, p);
+	account(tk, p);
 	if (cl.engine != CT_ENG_UNKNOWN)
 		s->c.engine = cl.engine;
 	if (cl.runtime != CT_RT_UNKNOWN && s->c.runtime != CT_RT_RUNSC)
@@ -1409,11 +1409,11 @@ static void on_adopt(struct ct_tracker *e, const struct ct_exec *x)
 	if (cl.role == CT_ROLE_SANDBOX) {
 		s->c.runtime = CT_RT_RUNSC;
 		s->sandbox_pid = p->pid;
-		adopt_running(e, s, p->pid, t);
+		adopt_running(tk, s, p->pid, t);
 	} else if (cl.role == CT_ROLE_GOFER) {
 		s->c.runtime = CT_RT_RUNSC;
 	}
-	check_done(e, s);
+	check_done(tk, s);
 }
 
 /* --- fork / exit ------------------------------------------------------ */
@@ -1428,32 +1428,32 @@ static bool runsc_stub_hook(const struct cstate *s, const struct ct_proc *pp)
 	       (s->start_pending || s->c.engine == CT_ENG_DIRECT);
 }
 
-static void on_fork(struct ct_tracker *e, const struct ct_fork *f)
+static void on_fork(struct ct_tracker *tk, const struct ct_fork *f)
 {
 	const struct ct_hdr *h = &f->hdr;
-	uint64_t t = wall(e, h->ts_ns);
-	struct ct_proc *pp = ct_proc_get(e->procs, h->pid), *c;
+	uint64_t t = wall(tk, h->ts_ns);
+	struct ct_proc *pp = ct_proc_get(tk->procs, h->pid), *c;
 	struct cstate *s;
 
-	c = ct_proc_get(e->procs, f->child_pid);
+	c = ct_proc_get(tk->procs, f->child_pid);
 	if (c) {	/* pid reused: the old exit was lost */
-		unaccount(e, c);
-		ct_proc_del(e->procs, f->child_pid);
+		unaccount(tk, c);
+		ct_proc_del(tk->procs, f->child_pid);
 	}
-	c = ct_proc_fork(e->procs, h->pid, f->child_pid);
+	c = ct_proc_fork(tk->procs, h->pid, f->child_pid);
 	if (!c)
 		return;
 	ct_copy_str(c->exe, sizeof(c->exe), f->child_comm, CT_COMM_LEN);
-	account(e, c);
-	s = find_proc(e, c);
+	account(tk, c);
+	s = find_proc(tk, c);
 	if (!s)
 		return;
 	if (runsc_stub_hook(s, pp))
-		user_begins(e, s, f->child_pid, h, t);
+		user_begins(tk, s, f->child_pid, h, t);
 	/* qemu -daemonize forks twice; the grandchild is the VM */
 	if (s->hyp_pid && (h->pid == s->hyp_pid || h->pid == s->hyp_child))
 		s->hyp_child = f->child_pid;
-	check_done(e, s);
+	check_done(tk, s);
 }
 
 
@@ -1464,22 +1464,22 @@ static void on_fork(struct ct_tracker *e, const struct ct_fork *f)
  * gone.  Create is not ended here: only the agent connect ends it
  * (on_connect); without one it stays open.
  */
-static void kata_vm_exit_hook(struct ct_tracker *e, struct cstate *s,
+static void kata_vm_exit_hook(struct ct_tracker *tk, struct cstate *s,
 			      uint64_t t)
 {
 	struct ct_proc *c = s->hyp_child ?
-			    ct_proc_get(e->procs, s->hyp_child) : NULL;
+			    ct_proc_get(tk->procs, s->hyp_child) : NULL;
 
-	if (c && c->pid != s->hyp_pid && find_proc(e, c) == s) {
+	if (c && c->pid != s->hyp_pid && find_proc(tk, c) == s) {
 		s->hyp_pid = c->pid;
 		s->hyp_child = 0;
 		return;
 	}
 	s->hyp_pid = 0;
-	fire(e, s, CT_TR_VM_EXIT, t);
+	fire(tk, s, CT_TR_VM_EXIT, t);
 }
 
-static void exit_phases(struct ct_tracker *e, struct cstate *s,
+static void exit_phases(struct ct_tracker *tk, struct cstate *s,
 			const struct ct_proc *p, int32_t status, uint64_t t)
 {
 	bool runsc = s->c.runtime == CT_RT_RUNSC;
@@ -1487,7 +1487,7 @@ static void exit_phases(struct ct_tracker *e, struct cstate *s,
 	if (p->pid == (runsc ? s->sandbox_pid : s->c.init_pid) &&
 	    s->user_seen && ph_open(s, CT_PH_RUN)) {
 		set_exit_code(s, status);
-		fire(e, s, CT_TR_PID1_EXIT, t);
+		fire(tk, s, CT_TR_PID1_EXIT, t);
 	}
 	/*
 	 * The shim outlives the program (it reports its exit): gone while it
@@ -1506,57 +1506,57 @@ static void exit_phases(struct ct_tracker *e, struct cstate *s,
 	if (p->pid == s->hyp_child)
 		s->hyp_child = 0;
 	if (p->pid == s->hyp_pid)
-		kata_vm_exit_hook(e, s, t);
+		kata_vm_exit_hook(tk, s, t);
 	if ((p->acct & ACCT_CMD) && p->cmd == CT_CMD_CREATE &&
 	    !s->ncmd[CT_CMD_CREATE])
-		fire(e, s, CT_TR_RT_CREATE_EXIT, t);
+		fire(tk, s, CT_TR_RT_CREATE_EXIT, t);
 	if ((p->acct & ACCT_HOOK) && !s->nhook)
-		fire(e, s, CT_TR_HOOK_EXIT, t);
-	fire(e, s, CT_TR_PROC_EXIT, t);
+		fire(tk, s, CT_TR_HOOK_EXIT, t);
+	fire(tk, s, CT_TR_PROC_EXIT, t);
 }
 
 /* The client that removed a container returned: destroy lasts until
  * then and the record ends there; what conmon still runs for it (its
  * cleanup command) no longer is the container's. */
-static void remover_exit(struct ct_tracker *e, uint32_t pid, uint64_t t)
+static void remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
 {
-	for (size_t i = 0; i < e->n; i++) {
-		struct cstate *s = e->cts[i];
+	for (size_t i = 0; i < tk->n; i++) {
+		struct cstate *s = tk->cts[i];
 		uint32_t gen = s->gen;
 		bool held = s->live;
 
 		if (s->remover_pid != pid ||
 		    !ct_has_phase(&s->c, CT_PH_DESTROY))
 			continue;
-		fire(e, s, CT_TR_REMOVER_EXIT, t);
-		emit_at(e, i, true);
+		fire(tk, s, CT_TR_REMOVER_EXIT, t);
+		emit_at(tk, i, true);
 		if (held)
-			ct_proc_sweep(e->procs, of_gen, &gen);
+			ct_proc_sweep(tk->procs, of_gen, &gen);
 		return;
 	}
 }
 
-static void on_exit_ev(struct ct_tracker *e, const struct ct_exit *x)
+static void on_exit_ev(struct ct_tracker *tk, const struct ct_exit *x)
 {
-	uint64_t t = wall(e, x->hdr.ts_ns);
-	struct ct_proc *p = ct_proc_get(e->procs, x->hdr.pid);
-	struct cstate *s = find_proc(e, p);
+	uint64_t t = wall(tk, x->hdr.ts_ns);
+	struct ct_proc *p = ct_proc_get(tk->procs, x->hdr.pid);
+	struct cstate *s = find_proc(tk, p);
 	uint8_t acct;
 
 	if (!p)
 		return;
 	acct = p->acct;
-	unaccount(e, p);
+	unaccount(tk, p);
 	if (s) {
 		p->acct = acct;	/* exit_phases reads what it held */
-		exit_phases(e, s, p, x->exit_code, t);
-		check_done(e, s);
+		exit_phases(tk, s, p, x->exit_code, t);
+		check_done(tk, s);
 	} else if (p->role == CT_ROLE_CNI) {
-		cri_cni_exit(e, p->pid, t);
+		cri_cni_exit(tk, p->pid, t);
 	} else if (p->role == CT_ROLE_ENGINE_CMD) {
-		remover_exit(e, p->pid, t);
+		remover_exit(tk, p->pid, t);
 	}
-	ct_proc_del(e->procs, x->hdr.pid);
+	ct_proc_del(tk->procs, x->hdr.pid);
 }
 
 /* --- connect (Kata agent) ---------------------------------------------- */
@@ -1571,17 +1571,17 @@ static void on_exit_ev(struct ct_tracker *e, const struct ct_exit *x)
  * hypervisor exec.  Failed connects (the VMM's socket not there yet, the
  * guest not listening) are ignored.
  */
-static void on_connect(struct ct_tracker *e, const struct ct_connect *c)
+static void on_connect(struct ct_tracker *tk, const struct ct_connect *c)
 {
-	struct ct_proc *p = ct_proc_get(e->procs, c->hdr.pid);
-	struct cstate *s = find_proc(e, p);
+	struct ct_proc *p = ct_proc_get(tk->procs, c->hdr.pid);
+	struct cstate *s = find_proc(tk, p);
 
 	/* own: virtiofsd inherits the shim's role but is not the shim */
 	if (!s || p->role != CT_ROLE_SHIM || !p->own || c->ret != 0 ||
 	    s->c.runtime != CT_RT_KATA || !s->hyp_pid)
 		return;
-	fire(e, s, CT_TR_AGENT_CONNECT, wall(e, c->hdr.ts_ns));
-	check_done(e, s);
+	fire(tk, s, CT_TR_AGENT_CONNECT, wall(tk, c->hdr.ts_ns));
+	check_done(tk, s);
 }
 
 /* --- dockerd's removal (CT_EV_RMDIR) -------------------------------------- */
@@ -1594,10 +1594,10 @@ static void on_connect(struct ct_tracker *e, const struct ct_connect *c)
  * directory the container made), then `layerdb/mounts/<id>` and
  * `containers/<id>`.  Hold the record until those come.
  */
-static void removal_begins(struct ct_tracker *e, struct cstate *s)
+static void removal_begins(struct ct_tracker *tk, struct cstate *s)
 {
 	s->removing = true;
-	s->hold_until = e->now + REMOVAL_MAX_NS;
+	s->hold_until = tk->now + REMOVAL_MAX_NS;
 }
 
 static uint64_t open_first_ns(const struct ct_container *c);
@@ -1622,7 +1622,7 @@ static bool asks_removal(const struct ct_client *cl)
  * hold the record for it from now on.  An argument --rm of the program
  * itself holds it for nothing: REMOVAL_MAX_NS, then complete.
  */
-static void removal_expected(struct ct_tracker *e, struct cstate *s)
+static void removal_expected(struct ct_tracker *tk, struct cstate *s)
 {
 	uint64_t saved = s->c.first_ns;
 	struct ct_client cl;
@@ -1631,22 +1631,22 @@ static void removal_expected(struct ct_tracker *e, struct cstate *s)
 	if (s->c.engine != CT_ENG_DOCKER || s->removing)
 		return;
 	s->c.first_ns = open_first_ns(&s->c);	/* what matching reads */
-	rm = ct_clients_match(e->clients, &s->c, &cl) == CT_CLIENT_EXACT &&
+	rm = ct_clients_match(tk->clients, &s->c, &cl) == CT_CLIENT_EXACT &&
 	     asks_removal(&cl);
 	s->c.first_ns = saved;
 	if (rm)
-		s->hold_until = e->now + REMOVAL_MAX_NS;
+		s->hold_until = tk->now + REMOVAL_MAX_NS;
 }
 
 /* The layer's mount id (CT_EV_MOUNTID, read by names.c when the
  * container appeared): what names the start of its removal. */
-static void on_mount_id(struct ct_tracker *e, const struct ct_name_rec *r)
+static void on_mount_id(struct ct_tracker *tk, const struct ct_name_rec *r)
 {
 	char id[CT_NAME_ID_LEN];
 	struct cstate *s;
 
 	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
-	s = find(e, id);
+	s = find(tk, id);
 	if (s)
 		ct_copy_str(s->mount_id, sizeof(s->mount_id), r->name,
 			    sizeof(r->name));
@@ -1659,20 +1659,20 @@ static void on_mount_id(struct ct_tracker *e, const struct ct_name_rec *r)
  * followed (removed long after its end, `docker rm` minutes later) is
  * nobody's: its record is out.
  */
-static void on_rmdir(struct ct_tracker *e, const struct ct_mkdir *m)
+static void on_rmdir(struct ct_tracker *tk, const struct ct_mkdir *m)
 {
 	char path[CT_PATH_MAX];
 	struct cstate *s;
 
 	ct_copy_str(path, sizeof(path), m->path, CT_PATH_MAX);
-	s = find(e, ct_basename(path));
+	s = find(tk, ct_basename(path));
 	if (!s)
 		return;
-	fire(e, s, CT_TR_ID_RMDIR, wall(e, m->hdr.ts_ns));
+	fire(tk, s, CT_TR_ID_RMDIR, wall(tk, m->hdr.ts_ns));
 	/* layerdb/mounts/<id>: containers/<id> follows within the grace;
 	 * before the removal, <exec-root>/containerd/<id> ends nothing */
 	if (s->removing)
-		s->hold_until = e->now + GRACE_NS;
+		s->hold_until = tk->now + GRACE_NS;
 }
 
 /* --- mounts ------------------------------------------------------------- */
@@ -1692,16 +1692,16 @@ static uint32_t netns_source_pid(const char *src)
 }
 
 /* The only container with a network hook running, if exactly one. */
-static struct cstate *sole_connecting(struct ct_tracker *e)
+static struct cstate *sole_connecting(struct ct_tracker *tk)
 {
 	struct cstate *found = NULL;
 
-	for (size_t i = 0; i < e->n; i++) {
-		if (!ph_open(e->cts[i], CT_PH_CONNECT))
+	for (size_t i = 0; i < tk->n; i++) {
+		if (!ph_open(tk->cts[i], CT_PH_CONNECT))
 			continue;
 		if (found)
 			return NULL;
-		found = e->cts[i];
+		found = tk->cts[i];
 	}
 	return found;
 }
@@ -1713,16 +1713,16 @@ static struct cstate *sole_connecting(struct ct_tracker *e)
  * source names the container's pid 1, says the time from create's end
  * to start was the engine connecting it (docs/phases.md "netns mount").
  */
-static void engine_netns_mount(struct ct_tracker *e, struct cstate *s)
+static void engine_netns_mount(struct ct_tracker *tk, struct cstate *s)
 {
 	const struct ct_interval *cr = &s->c.phases[CT_PH_CREATE];
 
 	if (ct_has_phase(&s->c, CT_PH_CREATE) && cr->end_ns &&
 	    !ct_has_phase(&s->c, CT_PH_START))
-		fire(e, s, CT_TR_NETNS_MOUNT, cr->end_ns);
+		fire(tk, s, CT_TR_NETNS_MOUNT, cr->end_ns);
 }
 
-static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
+static void on_mount(struct ct_tracker *tk, const struct ct_mount *m,
 		     const char *src, const char *target)
 {
 	uint32_t pid = netns_source_pid(src);
@@ -1731,175 +1731,175 @@ static void on_mount(struct ct_tracker *e, const struct ct_mount *m,
 
 	if (m->ret != 0)
 		return;
-	cri_netns_mount(e, src, target, m->hdr.pid);
-	cri_app_rootfs(e, m, target);
+	cri_netns_mount(tk, src, target, m->hdr.pid);
+	cri_app_rootfs(tk, m, target);
 	if (!pid)
 		return;
-	p = ct_proc_get(e->procs, pid);
-	s = find_proc(e, p);
+	p = ct_proc_get(tk->procs, pid);
+	s = find_proc(tk, p);
 	/* guess only for a source we know nothing about */
 	if (!s && (!p || !p->id[0]))
-		s = sole_connecting(e);
+		s = sole_connecting(tk);
 	if (!s || s->netns_mounted)
 		return;
 	snprintf(s->netns_target, sizeof(s->netns_target), "%s", target);
 	s->netns_mounted = true;
-	engine_netns_mount(e, s);
+	engine_netns_mount(tk, s);
 }
 
-static void on_umount(struct ct_tracker *e, const struct ct_mount *m,
+static void on_umount(struct ct_tracker *tk, const struct ct_mount *m,
 		      const char *target)
 {
-	uint64_t t = wall(e, m->hdr.ts_ns);
+	uint64_t t = wall(tk, m->hdr.ts_ns);
 	uint64_t t0 = m->start_ns && m->start_ns <= m->hdr.ts_ns ?
-			      wall(e, m->start_ns) : t;
+			      wall(tk, m->start_ns) : t;
 
-	for (size_t i = 0; i < e->n; i++) {
-		struct cstate *s = e->cts[i];
+	for (size_t i = 0; i < tk->n; i++) {
+		struct cstate *s = tk->cts[i];
 
 		if (s->netns_mounted && !s->netns_unmounted &&
 		    !strcmp(run_path(target), run_path(s->netns_target))) {
-			fire(e, s, CT_TR_NETNS_UMOUNT_ENTER, t0);
-			fire(e, s, CT_TR_NETNS_UMOUNT_EXIT, t);
+			fire(tk, s, CT_TR_NETNS_UMOUNT_ENTER, t0);
+			fire(tk, s, CT_TR_NETNS_UMOUNT_EXIT, t);
 			s->netns_unmounted = true;
-			check_done(e, s);
+			check_done(tk, s);
 		} else if (strstr(target, s->c.id)) {
-			fire(e, s, CT_TR_ID_UMOUNT, t);
+			fire(tk, s, CT_TR_ID_UMOUNT, t);
 		} else if (s->mount_id[0] &&
 			   !strcmp(ct_basename(target), s->mount_id)) {
-			removal_begins(e, s);
+			removal_begins(tk, s);
 		}
 	}
 }
 
-static void on_mount_ev(struct ct_tracker *e, const struct ct_mount *m)
+static void on_mount_ev(struct ct_tracker *tk, const struct ct_mount *m)
 {
 	char src[CT_PATH_MAX], target[CT_PATH_MAX];
 
 	ct_copy_str(src, sizeof(src), m->source, CT_PATH_MAX);
 	ct_copy_str(target, sizeof(target), m->target, CT_PATH_MAX);
 	if (m->hdr.type == CT_EV_MOUNT)
-		on_mount(e, m, src, target);
+		on_mount(tk, m, src, target);
 	else
-		on_umount(e, m, target);
+		on_umount(tk, m, target);
 }
 
 /* --- API ---------------------------------------------------------------- */
 
 struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts)
 {
-	struct ct_tracker *e;
+	struct ct_tracker *tk;
 
 	if (!opts)
 		return NULL;
-	e = calloc(1, sizeof(*e));
-	if (!e)
+	tk = calloc(1, sizeof(*tk));
+	if (!tk)
 		return NULL;
-	e->o = *opts;
-	if (!e->o.max_containers || e->o.max_containers > CT_TRACKER_MAX_LIVE)
-		e->o.max_containers = CT_TRACKER_MAX_LIVE;
-	if (e->o.cgroup_mode != CT_CGROUP_V2)
-		e->o.cgroup_mode = CT_CGROUP_V1_MEMORY;
+	tk->o = *opts;
+	if (!tk->o.max_containers || tk->o.max_containers > CT_TRACKER_MAX_LIVE)
+		tk->o.max_containers = CT_TRACKER_MAX_LIVE;
+	if (tk->o.cgroup_mode != CT_CGROUP_V2)
+		tk->o.cgroup_mode = CT_CGROUP_V1_MEMORY;
 	if (opts->filter.id_prefix)
-		snprintf(e->prefix, sizeof(e->prefix), "%s",
+		snprintf(tk->prefix, sizeof(tk->prefix), "%s",
 			 opts->filter.id_prefix);
-	e->o.filter.id_prefix = e->prefix;
-	e->cap = e->nbuckets = 64;
-	e->cts = calloc(e->cap, sizeof(*e->cts));
-	e->bucket = calloc(e->nbuckets, sizeof(*e->bucket));
-	e->procs = ct_proc_table_new(0);
-	e->clients = ct_clients_new(e->o.mono_to_real_ns);
-	if (!e->cts || !e->bucket || !e->procs || !e->clients) {
-		ct_tracker_free(e);
+	tk->o.filter.id_prefix = tk->prefix;
+	tk->cap = tk->nbuckets = 64;
+	tk->cts = calloc(tk->cap, sizeof(*tk->cts));
+	tk->bucket = calloc(tk->nbuckets, sizeof(*tk->bucket));
+	tk->procs = ct_proc_table_new(0);
+	tk->clients = ct_clients_new(tk->o.mono_to_real_ns);
+	if (!tk->cts || !tk->bucket || !tk->procs || !tk->clients) {
+		ct_tracker_free(tk);
 		return NULL;
 	}
-	return e;
+	return tk;
 }
 
-void ct_tracker_free(struct ct_tracker *e)
+void ct_tracker_free(struct ct_tracker *tk)
 {
-	if (!e)
+	if (!tk)
 		return;
-	for (size_t i = 0; i < e->n; i++)
-		free(e->cts[i]);
-	free(e->cts);
-	free(e->bucket);
-	ct_proc_table_free(e->procs);
-	ct_clients_free(e->clients);
-	free(e);
+	for (size_t i = 0; i < tk->n; i++)
+		free(tk->cts[i]);
+	free(tk->cts);
+	free(tk->bucket);
+	ct_proc_table_free(tk->procs);
+	ct_clients_free(tk->clients);
+	free(tk);
 }
 
 /* Names come from a file too: both strings are cut to their fields. */
-static void on_name(struct ct_tracker *e, const struct ct_name_rec *r)
+static void on_name(struct ct_tracker *tk, const struct ct_name_rec *r)
 {
 	char id[CT_NAME_ID_LEN];
 	struct cstate *s;
 
 	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
-	s = find(e, id);
+	s = find(tk, id);
 	if (s)
 		ct_copy_str(s->c.name, sizeof(s->c.name), r->name,
 			    sizeof(r->name));
 }
 
-int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
+int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 
-	if (!e)
+	if (!tk)
 		return -EINVAL;
 	if (ct_rec_check(rec, len)) {
-		e->st.malformed++;
+		tk->st.malformed++;
 		return -EINVAL;
 	}
 	if (h->type != CT_EV_LOST && h->type != CT_EV_END &&
-	    h->ts_ns > e->now)
-		e->now = h->ts_ns;
+	    h->ts_ns > tk->now)
+		tk->now = h->ts_ns;
 	/* first let finished containers go, so that a new container reusing
 	 * an id (ctr run ... ctr1, twice) starts a record of its own */
-	reap(e);
-	ct_clients_feed(e->clients, rec, len);
+	reap(tk);
+	ct_clients_feed(tk->clients, rec, len);
 	switch (h->type) {
 	case CT_EV_EXEC:
-		on_exec(e, rec);
+		on_exec(tk, rec);
 		break;
 	case CT_EV_FORK:
-		on_fork(e, rec);
+		on_fork(tk, rec);
 		break;
 	case CT_EV_EXIT:
-		on_exit_ev(e, rec);
+		on_exit_ev(tk, rec);
 		break;
 	case CT_EV_MOUNT:
 	case CT_EV_UMOUNT:
-		on_mount_ev(e, rec);
+		on_mount_ev(tk, rec);
 		break;
 	case CT_EV_CONNECT:
-		on_connect(e, rec);
+		on_connect(tk, rec);
 		break;
 	case CT_EV_CNI_ENV:
-		on_cni_env(e, rec);
+		on_cni_env(tk, rec);
 		break;
 	case CT_EV_RMDIR:
-		on_rmdir(e, rec);
+		on_rmdir(tk, rec);
 		break;
 	case CT_EV_LOST: {
 		const struct ct_lost *l = rec;
 
-		if (l->lost > e->st.lost_events)
-			e->st.lost_events = l->lost;
+		if (l->lost > tk->st.lost_events)
+			tk->st.lost_events = l->lost;
 		break;
 	}
 	case CT_EV_NAME:
-		on_name(e, rec);
+		on_name(tk, rec);
 		break;
 	case CT_EV_MOUNTID:
-		on_mount_id(e, rec);
+		on_mount_id(tk, rec);
 		break;
 	case CT_EV_ARM:
-		on_arm(e, rec);
+		on_arm(tk, rec);
 		break;
 	case CT_EV_ADOPT:
-		on_adopt(e, rec);
+		on_adopt(tk, rec);
 		break;
 	default:	/* CT_EV_END, CT_EV_OPENS, newer types: not ours */
 		break;
@@ -1907,24 +1907,24 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len)
 	return 0;
 }
 
-void ct_tracker_tick(struct ct_tracker *e, uint64_t now_mono_ns)
+void ct_tracker_tick(struct ct_tracker *tk, uint64_t now_mono_ns)
 {
-	if (!e)
+	if (!tk)
 		return;
-	if (now_mono_ns > e->now)
-		e->now = now_mono_ns;
-	reap(e);
+	if (now_mono_ns > tk->now)
+		tk->now = now_mono_ns;
+	reap(tk);
 }
 
-void ct_tracker_flush(struct ct_tracker *e)
+void ct_tracker_flush(struct ct_tracker *tk)
 {
-	if (!e)
+	if (!tk)
 		return;
-	while (e->n) {
-		struct cstate *s = e->cts[e->n - 1];
+	while (tk->n) {
+		struct cstate *s = tk->cts[tk->n - 1];
 
-		e->st.partial_running += adopted_idle(s);	/* kept */
-		emit_at(e, e->n - 1, s->done_mono != 0);
+		tk->st.partial_running += adopted_idle(s);	/* kept */
+		emit_at(tk, tk->n - 1, s->done_mono != 0);
 	}
 }
 
@@ -1940,23 +1940,23 @@ static uint64_t open_first_ns(const struct ct_container *c)
 	return first;
 }
 
-size_t ct_tracker_pending_since(const struct ct_tracker *e, uint64_t since_ns)
+size_t ct_tracker_pending_since(const struct ct_tracker *tk, uint64_t since_ns)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; e && i < e->n; i++) {
-		uint64_t first = open_first_ns(&e->cts[i]->c);
+	for (size_t i = 0; tk && i < tk->n; i++) {
+		uint64_t first = open_first_ns(&tk->cts[i]->c);
 
 		/* an adopted container waits for nobody until it ends */
 		n += first != UINT64_MAX && first >= since_ns &&
-		     id_wanted(e, e->cts[i]) && !adopted_idle(e->cts[i]);
+		     id_wanted(tk, tk->cts[i]) && !adopted_idle(tk->cts[i]);
 	}
 	return n;
 }
 
-size_t ct_tracker_pending(const struct ct_tracker *e)
+size_t ct_tracker_pending(const struct ct_tracker *tk)
 {
-	return ct_tracker_pending_since(e, 0);
+	return ct_tracker_pending_since(tk, 0);
 }
 
 static bool ph_ended(const struct ct_container *c, enum ct_phase p)
@@ -1997,37 +1997,37 @@ static bool in_window(const struct cstate *s, uint64_t t, uint64_t settle_ns,
 	return !began || t < began + settle_ns;
 }
 
-size_t ct_tracker_busy(const struct ct_tracker *e, uint64_t now_mono_ns,
+size_t ct_tracker_busy(const struct ct_tracker *tk, uint64_t now_mono_ns,
 		       uint64_t settle_ns, ct_ready_fn ready, const void *ctx)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; e && i < e->n; i++)
-		n += id_wanted(e, e->cts[i]) &&
-		     in_window(e->cts[i], wall(e, now_mono_ns), settle_ns,
+	for (size_t i = 0; tk && i < tk->n; i++)
+		n += id_wanted(tk, tk->cts[i]) &&
+		     in_window(tk->cts[i], wall(tk, now_mono_ns), settle_ns,
 			       ready, ctx);
 	return n;
 }
 
-uint64_t ct_tracker_lost(const struct ct_tracker *e)
+uint64_t ct_tracker_lost(const struct ct_tracker *tk)
 {
-	return e ? e->st.lost_events : 0;
+	return tk ? tk->st.lost_events : 0;
 }
 
-enum ct_cgroup_mode ct_tracker_cgroup_mode(const struct ct_tracker *e)
+enum ct_cgroup_mode ct_tracker_cgroup_mode(const struct ct_tracker *tk)
 {
-	return e ? e->o.cgroup_mode : CT_CGROUP_V1_MEMORY;
+	return tk ? tk->o.cgroup_mode : CT_CGROUP_V1_MEMORY;
 }
 
-void ct_tracker_get_stats(const struct ct_tracker *e,
+void ct_tracker_get_stats(const struct ct_tracker *tk,
 			 struct ct_tracker_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!e)
+	if (!tk)
 		return;
-	*out = e->st;
-	out->dropped_procs = ct_proc_dropped(e->procs);
+	*out = tk->st;
+	out->dropped_procs = ct_proc_dropped(tk->procs);
 	/* before the end, the ones followed now; after it, those left */
-	for (size_t i = 0; i < e->n; i++)
-		out->partial_running += adopted_idle(e->cts[i]);
+	for (size_t i = 0; i < tk->n; i++)
+		out->partial_running += adopted_idle(tk->cts[i]);
 }

@@ -55,13 +55,13 @@ struct ct_tracker_opts {
 };
 
 struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts);
-void ct_tracker_free(struct ct_tracker *e);
+void ct_tracker_free(struct ct_tracker *tk);
 
 /*
  * Feed one raw record (struct ct_hdr first).  len is the bytes available;
  * returns 0, or -EINVAL if the record is malformed (it is then ignored).
  */
-int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len);
+int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len);
 
 /*
  * Advance the tracker's clock (CLOCK_MONOTONIC ns, the clock of hdr.ts_ns)
@@ -69,20 +69,20 @@ int ct_tracker_feed(struct ct_tracker *e, const void *rec, size_t len);
  * of event time to absorb late cleanup, so a quiet live loop should call
  * this on poll timeouts.  Replays need not.
  */
-void ct_tracker_tick(struct ct_tracker *e, uint64_t now_mono_ns);
+void ct_tracker_tick(struct ct_tracker *tk, uint64_t now_mono_ns);
 
 /* Emit every container not yet emitted, incomplete ones marked as such. */
-void ct_tracker_flush(struct ct_tracker *e);
+void ct_tracker_flush(struct ct_tracker *tk);
 
 /* Containers currently tracked and not yet emitted. */
-size_t ct_tracker_pending(const struct ct_tracker *e);
+size_t ct_tracker_pending(const struct ct_tracker *tk);
 
 /*
  * The same, counting only containers whose first phase began at or after
  * since_ns (wall clock): what a traced COMMAND started, not what other
  * users of the host were doing already.
  */
-size_t ct_tracker_pending_since(const struct ct_tracker *e, uint64_t since_ns);
+size_t ct_tracker_pending_since(const struct ct_tracker *tk, uint64_t since_ns);
 
 /* Whether c's ready phase has ended while it runs (ctx: the caller's). */
 typedef bool (*ct_ready_fn)(const void *ctx, const struct ct_container *c);
@@ -93,12 +93,12 @@ typedef bool (*ct_ready_fn)(const void *ctx, const struct ct_container *c);
  * settle_ns after their program began when it does not) or in their
  * removal (from die, or destroy, on).
  */
-size_t ct_tracker_busy(const struct ct_tracker *e, uint64_t now_mono_ns,
+size_t ct_tracker_busy(const struct ct_tracker *tk, uint64_t now_mono_ns,
 		       uint64_t settle_ns, ct_ready_fn ready,
 		       const void *ctx);
 
 /* Lost-event total seen so far (CT_EV_LOST records). */
-uint64_t ct_tracker_lost(const struct ct_tracker *e);
+uint64_t ct_tracker_lost(const struct ct_tracker *tk);
 
 /* Every loss the tracker knows of: what a report must say. */
 struct ct_tracker_stats {
@@ -131,10 +131,10 @@ struct ct_tracker_stats {
 	uint64_t partial_running;
 };
 
-void ct_tracker_get_stats(const struct ct_tracker *e,
+void ct_tracker_get_stats(const struct ct_tracker *tk,
 			 struct ct_tracker_stats *out);
 
 /* The container key in use (V1_MEMORY when unset); V1_MEMORY for NULL. */
-enum ct_cgroup_mode ct_tracker_cgroup_mode(const struct ct_tracker *e);
+enum ct_cgroup_mode ct_tracker_cgroup_mode(const struct ct_tracker *tk);
 
 #endif /* __CT_TRACKER_H */

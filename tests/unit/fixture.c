@@ -205,7 +205,7 @@ void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 	fx_raw(f, &c, sizeof(c));
 }
 
-int fx_feed_until(const struct ct_fx *f, struct ct_tracker *e, size_t *off,
+int fx_feed_until(const struct ct_fx *f, struct ct_tracker *tk, size_t *off,
 		  uint64_t until_ns)
 {
 	int bad = 0;
@@ -216,7 +216,7 @@ int fx_feed_until(const struct ct_fx *f, struct ct_tracker *e, size_t *off,
 
 		if (h->ts_ns > until_ns)
 			break;
-		if (ct_tracker_feed(e, h, f->len - *off))
+		if (ct_tracker_feed(tk, h, f->len - *off))
 			bad++;
 		if (sz < sizeof(*h)) {
 			*off = f->len;
@@ -227,11 +227,11 @@ int fx_feed_until(const struct ct_fx *f, struct ct_tracker *e, size_t *off,
 	return bad;
 }
 
-int fx_feed(const struct ct_fx *f, struct ct_tracker *e)
+int fx_feed(const struct ct_fx *f, struct ct_tracker *tk)
 {
 	size_t off = 0;
 
-	return fx_feed_until(f, e, &off, UINT64_MAX);
+	return fx_feed_until(f, tk, &off, UINT64_MAX);
 }
 
 struct fx_ref {

@@ -57,9 +57,9 @@ void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 void fx_raw(struct ct_fx *f, const void *rec, size_t len);
 
 /* Feed every record; returns how many were refused (-EINVAL). */
-int fx_feed(const struct ct_fx *f, struct ct_tracker *e);
+int fx_feed(const struct ct_fx *f, struct ct_tracker *tk);
 /* The same from byte *off on, the records up to until_ns; *off follows. */
-int fx_feed_until(const struct ct_fx *f, struct ct_tracker *e, size_t *off,
+int fx_feed_until(const struct ct_fx *f, struct ct_tracker *tk, size_t *off,
 		  uint64_t until_ns);
 /* dst gets the records of srcs merged by timestamp (stable). */
 void fx_merge(struct ct_fx *dst, const struct ct_fx *srcs, size_t n);

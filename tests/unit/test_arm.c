@@ -294,7 +294,7 @@ static struct ct_tracker *feed_one(void (*arm)(struct ct_fx *f))
 	struct fx_ct c = the_ct;
 	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
 	struct ct_fx parts[2], f;
-	struct ct_tracker *e;
+	struct ct_tracker *tk;
 
 	memset(&sink, 0, sizeof(sink));
 	fx_init(&parts[0]);
@@ -303,23 +303,23 @@ static struct ct_tracker *feed_one(void (*arm)(struct ct_fx *f))
 	arm(&parts[0]);
 	fx_container(&parts[1], &c, es, ee);
 	fx_merge(&f, parts, 2);
-	e = fx_tracker(&sink, NULL, 0);
-	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_tracker_flush(e);
+	tk = fx_tracker(&sink, NULL, 0);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_flush(tk);
 	fx_free(&parts[0]);
 	fx_free(&parts[1]);
 	fx_free(&f);
 	cr_assert_eq(sink.n, 1);
-	return e;
+	return tk;
 }
 
 /* The same, the tracker's stats in *st. */
 static void run(void (*arm)(struct ct_fx *f), struct ct_tracker_stats *st)
 {
-	struct ct_tracker *e = feed_one(arm);
+	struct ct_tracker *tk = feed_one(arm);
 
-	ct_tracker_get_stats(e, st);
-	ct_tracker_free(e);
+	ct_tracker_get_stats(tk, st);
+	ct_tracker_free(tk);
 }
 
 static void detached(struct ct_fx *f)
@@ -430,7 +430,7 @@ static void busy_along(const struct fx_ct *c, enum ct_phase removal)
 	const uint64_t settle = 30 * SEC, t0 = c->t0_ms * FX_MS;
 	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
 	uint64_t began, gone;
-	struct ct_tracker *e;
+	struct ct_tracker *tk;
 	bool ready = false;
 	struct ct_fx f;
 	size_t off = 0;
@@ -442,33 +442,34 @@ static void busy_along(const struct fx_ct *c, enum ct_phase removal)
 		  !ph_seen(es, CT_PH_READY));
 	began = t0 + (uint64_t)es[CT_PH_RUN] * FX_MS;
 	gone = t0 + (uint64_t)es[removal] * FX_MS;
-	e = fx_tracker(&sink, NULL, 0);
-	cr_expect_eq(ct_tracker_busy(e, t0, settle, ready_said, &ready), 0,
+	tk = fx_tracker(&sink, NULL, 0);
+	cr_expect_eq(ct_tracker_busy(tk, t0, settle, ready_said, &ready), 0,
 		     "nothing yet");
-	cr_assert_eq(fx_feed_until(&f, e, &off, t0 + FX_MS), 0);
-	cr_expect_eq(ct_tracker_busy(e, t0 + FX_MS, settle, ready_said,
+	cr_assert_eq(fx_feed_until(&f, tk, &off, t0 + FX_MS), 0);
+	cr_expect_eq(ct_tracker_busy(tk, t0 + FX_MS, settle, ready_said,
 				     &ready), 1);
-	cr_assert_eq(fx_feed_until(&f, e, &off, began), 0);
-	cr_expect_eq(ct_tracker_busy(e, began + settle - 1, settle,
+	cr_assert_eq(fx_feed_until(&f, tk, &off, began), 0);
+	cr_expect_eq(ct_tracker_busy(tk, began + settle - 1, settle,
 				     ready_said, &ready), 1,
 		     "its program began, no listen: the settle time holds it");
-	cr_expect_eq(ct_tracker_busy(e, began + settle, settle, ready_said,
+	cr_expect_eq(ct_tracker_busy(tk, began + settle, settle, ready_said,
 				     &ready), 0,
 		     "running, settled: steady state");
 	ready = true;
-	cr_expect_eq(ct_tracker_busy(e, began + FX_MS, settle, ready_said,
+	cr_expect_eq(ct_tracker_busy(tk, began + FX_MS, settle, ready_said,
 				     &ready), 0, "it listened: ready, steady");
-	cr_expect_eq(ct_tracker_busy(e, began + FX_MS, settle, NULL, NULL), 1,
+	cr_expect_eq(ct_tracker_busy(tk, began + FX_MS, settle, NULL, NULL), 1,
 		     "no ready stage asked: the settle time");
-	cr_assert_eq(fx_feed_until(&f, e, &off, gone), 0);
-	cr_expect_eq(ct_tracker_busy(e, began + settle, settle, ready_said,
+	cr_assert_eq(fx_feed_until(&f, tk, &off, gone), 0);
+	cr_expect_eq(ct_tracker_busy(tk, began + settle, settle, ready_said,
 				     &ready), 1,
 		     "its removal needs the hooks, listened or not");
-	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_tracker_flush(e);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_flush(tk);
 	cr_expect_eq(sink.n, 1);
-	cr_expect_eq(ct_tracker_busy(e, began + settle, settle, NULL, NULL), 0);
-	ct_tracker_free(e);
+	cr_expect_eq(ct_tracker_busy(tk, began + settle, settle, NULL, NULL),
+		     0);
+	ct_tracker_free(tk);
 	fx_free(&f);
 }
 
@@ -494,7 +495,7 @@ Test(arm_tracker, a_detach_while_it_runs_cuts_its_opens_and_is_counted)
 	struct ct_tracker_stats st;
 	struct fx_ct c = the_ct;
 	struct ct_fx f, off_rec;
-	struct ct_tracker *e;
+	struct ct_tracker *tk;
 	uint64_t detach_ns;
 	size_t off = 0, o2 = 0;
 
@@ -505,17 +506,17 @@ Test(arm_tracker, a_detach_while_it_runs_cuts_its_opens_and_is_counted)
 	fx_init(&off_rec);
 	off_rec.now = detach_ns;
 	fx_arm(&off_rec, false, 0);
-	e = fx_tracker(&sink, NULL, 0);
-	cr_assert_eq(fx_feed_until(&f, e, &off, detach_ns), 0);
-	cr_assert_eq(fx_feed_until(&off_rec, e, &o2, UINT64_MAX), 0);
-	cr_assert_eq(fx_feed_until(&f, e, &off, UINT64_MAX), 0);
-	ct_tracker_flush(e);
+	tk = fx_tracker(&sink, NULL, 0);
+	cr_assert_eq(fx_feed_until(&f, tk, &off, detach_ns), 0);
+	cr_assert_eq(fx_feed_until(&off_rec, tk, &o2, UINT64_MAX), 0);
+	cr_assert_eq(fx_feed_until(&f, tk, &off, UINT64_MAX), 0);
+	ct_tracker_flush(tk);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_eq(sink.got[0].opens.traced_until_ns, detach_ns);
 	cr_expect(!sink.got[0].unarmed);
-	ct_tracker_get_stats(e, &st);
+	ct_tracker_get_stats(tk, &st);
 	cr_expect_eq(st.opens_cut, 1);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 	fx_free(&f);
 	fx_free(&off_rec);
 
@@ -539,27 +540,27 @@ static struct ct_tracker_stats started_at(uint64_t attached_ms)
 	struct fx_ct c = the_ct;
 	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
 	struct ct_arm_rec r;
-	struct ct_tracker *e;
+	struct ct_tracker *tk;
 	struct ct_arm a;
 	struct ct_fx f;
 
 	memset(&sink, 0, sizeof(sink));
-	e = fx_tracker(&sink, NULL, 0);
+	tk = fx_tracker(&sink, NULL, 0);
 	ct_arm_start(&a, attached_ms * FX_MS, 200 * FX_MS, &r);
 	cr_expect(a.armed && r.armed && !r.trigger_ns);
 	cr_expect(!ct_arm_idle(&a, 200 * FX_MS + CT_ARM_IDLE_NS - 1, 0, NULL,
 			       NULL), "idle counted from the session's start");
 	cr_expect_eq(r.hdr.ts_ns, attached_ms * FX_MS);
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
-	cr_assert_eq(ct_tracker_feed(e, &r, sizeof(r)), 0);
+	cr_assert_eq(ct_tracker_feed(tk, &r, sizeof(r)), 0);
 	fx_init(&f);
 	fx_container(&f, &c, es, ee);
-	cr_assert_eq(fx_feed(&f, e), 0);
+	cr_assert_eq(fx_feed(&f, tk), 0);
 	fx_free(&f);
-	ct_tracker_flush(e);
+	ct_tracker_flush(tk);
 	cr_assert_eq(sink.n, 1);
-	ct_tracker_get_stats(e, &st);
-	ct_tracker_free(e);
+	ct_tracker_get_stats(tk, &st);
+	ct_tracker_free(tk);
 	return st;
 }
 
@@ -604,8 +605,8 @@ static void summaries(FILE *f, void *ctx)
 
 Test(arm_tracker, said_in_the_record_and_in_the_losses)
 {
-	struct ct_tracker *e = feed_one(detached);
-	struct ct_meta meta = { .version = "v", .kernel = "k", .tracker = e };
+	struct ct_tracker *tk = feed_one(detached);
+	struct ct_meta meta = { .version = "v", .kernel = "k", .tracker = tk };
 	struct ct_container c = sink.got[0];
 	char *t;
 
@@ -624,7 +625,7 @@ Test(arm_tracker, said_in_the_record_and_in_the_losses)
 		  "%s", t);
 	free(t);
 	ct_agg_free(the_agg);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 }
 
 /* ---- a real session from idle (tests/fixtures/record-idle.sh) ---- */
@@ -661,7 +662,7 @@ Test(arm_tracker, recording_without_its_attach_is_unarmed)
 	struct ct_tracker_stats st;
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *r;
-	struct ct_tracker *e;
+	struct ct_tracker *tk;
 	char path[256], err[256];
 	const void *rec;
 	size_t len;
@@ -671,7 +672,7 @@ Test(arm_tracker, recording_without_its_attach_is_unarmed)
 	cr_assert_eq(ct_rec_reader_open(&r, path, &fh, err, sizeof(err)), 0,
 		     "%s: %s", path, err);
 	memset(&sink, 0, sizeof(sink));
-	e = fx_tracker(&sink, NULL, 0);
+	tk = fx_tracker(&sink, NULL, 0);
 	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0) {
 		struct ct_arm_rec a;
 
@@ -681,12 +682,12 @@ Test(arm_tracker, recording_without_its_attach_is_unarmed)
 			if (a.armed)
 				continue;
 		}
-		ct_tracker_feed(e, rec, len);
+		ct_tracker_feed(tk, rec, len);
 	}
-	ct_tracker_flush(e);
-	ct_tracker_get_stats(e, &st);
+	ct_tracker_flush(tk);
+	ct_tracker_get_stats(tk, &st);
 	cr_expect_geq(st.unarmed, 1);
 	cr_expect_eq(st.arms, 0);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 	ct_rec_reader_close(r);
 }

@@ -106,10 +106,10 @@ static struct ct_tracker *new_engine(int64_t m2r, enum ct_cgroup_mode mode)
 	return ct_tracker_new(&o);
 }
 
-static void finish(struct ct_tracker *e)
+static void finish(struct ct_tracker *tk)
 {
-	ct_tracker_flush(e);
-	ct_tracker_free(e);
+	ct_tracker_flush(tk);
+	ct_tracker_free(tk);
 	for (size_t i = 0; i < nfired; i++)
 		cr_expect(fired[i].done, "%s: fired, never emitted",
 			  fired[i].id);
@@ -126,7 +126,7 @@ static int replay_all(void)
 	for (size_t i = 0; i < g.gl_pathc; i++, n++) {
 		struct ct_rec_file_hdr h;
 		struct ct_rec_reader *r;
-		struct ct_tracker *e;
+		struct ct_tracker *tk;
 		const void *rec;
 		char err[256];
 		size_t len;
@@ -134,11 +134,11 @@ static int replay_all(void)
 
 		cr_assert_eq(ct_rec_reader_open(&r, g.gl_pathv[i], &h, err,
 						sizeof(err)), 0, "%s", err);
-		e = new_engine(h.mono_to_real_ns, h.cgroup_mode);
+		tk = new_engine(h.mono_to_real_ns, h.cgroup_mode);
 		while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-			ct_tracker_feed(e, rec, len);
+			ct_tracker_feed(tk, rec, len);
 		cr_assert_eq(rc, 0, "%s: %s", g.gl_pathv[i], err);
-		finish(e);
+		finish(tk);
 		ct_rec_reader_close(r);
 	}
 	replaying = false;
@@ -148,10 +148,10 @@ static int replay_all(void)
 
 static void feed_synthetic(struct ct_fx *f)
 {
-	struct ct_tracker *e = new_engine(0, CT_CGROUP_V1_MEMORY);
+	struct ct_tracker *tk = new_engine(0, CT_CGROUP_V1_MEMORY);
 
-	cr_assert_eq(fx_feed(f, e), 0);
-	finish(e);
+	cr_assert_eq(fx_feed(f, tk), 0);
+	finish(tk);
 	fx_free(f);
 }
 
@@ -343,7 +343,7 @@ static void keep(const struct ct_container *c, void *ctx)
 Test(phases, conmon_is_not_direct)
 {
 	struct ct_tracker_opts o = { .on_container = keep };
-	struct ct_tracker *e = ct_tracker_new(&o);
+	struct ct_tracker *tk = ct_tracker_new(&o);
 	struct ct_fx f;
 
 	fx_init(&f);
@@ -354,11 +354,11 @@ Test(phases, conmon_is_not_direct)
 	fx_at(&f, 2);
 	fx_exec(&f, 21, "/usr/bin/crun", "/usr/bin/crun", "create",
 		"--bundle", "/b/pm1", "pm1");
-	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_tracker_flush(e);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_flush(tk);
 	cr_expect_str_eq(got.id, "pm1");
 	cr_expect_eq(got.engine, CT_ENG_PODMAN, "engine %s",
 		     ct_engine_name(got.engine));
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 	fx_free(&f);
 }

@@ -67,7 +67,7 @@ Test(records, sizes)
 Test(records, malformed_opens_counted)
 {
 	struct ct_tracker_opts o = { 0 };
-	struct ct_tracker *e = ct_tracker_new(&o);
+	struct ct_tracker *tk = ct_tracker_new(&o);
 	struct ct_tracker_stats st;
 	struct ct_opens_rec r;
 	struct ct_opens op;
@@ -83,15 +83,15 @@ Test(records, malformed_opens_counted)
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
 	cr_expect_eq(ct_opens_rec_parse(&r, sizeof(r), &op, &key, &rt,
 					&flags), 0);
-	cr_expect_eq(ct_tracker_feed(e, &r, sizeof(r)), 0);
+	cr_expect_eq(ct_tracker_feed(tk, &r, sizeof(r)), 0);
 	r.count = 2;	/* slots say 3 */
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), -EINVAL);
 	cr_expect_eq(ct_opens_rec_parse(&r, sizeof(r), &op, &key, &rt,
 					&flags), -EINVAL);
-	cr_expect_eq(ct_tracker_feed(e, &r, sizeof(r)), -EINVAL);
-	ct_tracker_get_stats(e, &st);
+	cr_expect_eq(ct_tracker_feed(tk, &r, sizeof(r)), -EINVAL);
+	ct_tracker_get_stats(tk, &st);
 	cr_expect_eq(st.malformed, 1);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 }
 
 /* --dump names each type from the table and says which are malformed. */

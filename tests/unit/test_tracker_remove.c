@@ -47,11 +47,11 @@ static const struct ct_container *got(const char *id)
 }
 
 /* The record goes out, complete, at t ms and not a millisecond before. */
-static void out_at(struct ct_tracker *e, uint64_t t)
+static void out_at(struct ct_tracker *tk, uint64_t t)
 {
-	ct_tracker_tick(e, (t - 1) * FX_MS);
+	ct_tracker_tick(tk, (t - 1) * FX_MS);
 	cr_expect_eq(sink.n, 0);
-	ct_tracker_tick(e, t * FX_MS);
+	ct_tracker_tick(tk, t * FX_MS);
 	cr_assert_eq(sink.n, 1);
 	cr_expect(sink.got[0].complete);
 }
@@ -71,7 +71,7 @@ Test(tracker_remove, exact_by_id)
 			    false, 78 };
 	int64_t sa[CT_PH_MAX], ea[CT_PH_MAX], sb[CT_PH_MAX], eb[CT_PH_MAX];
 	struct ct_fx parts[2], all, tail;
-	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
 	uint64_t end_a, end_b;
 
 	fx_init(&parts[0]);
@@ -93,8 +93,8 @@ Test(tracker_remove, exact_by_id)
 	rmdir_at(&tail, end_b + 10, "work");
 	rmdir_at(&tail, end_b + 11, ID_A);
 	rmdir_at(&tail, end_b + 1000, ID_A);	/* emitted by then */
-	cr_assert_eq(fx_feed(&all, e), 0);
-	cr_assert_eq(fx_feed(&tail, e), 0);
+	cr_assert_eq(fx_feed(&all, tk), 0);
+	cr_assert_eq(fx_feed(&tail, tk), 0);
 	cr_assert_eq(sink.n, 2, "%d records", sink.n);
 	cr_expect_eq(got(ID_A)->phases[CT_PH_DESTROY].start_ns,
 		     (ca.t0_ms + (uint64_t)sa[CT_PH_DESTROY]) * FX_MS);
@@ -103,9 +103,9 @@ Test(tracker_remove, exact_by_id)
 	cr_expect_eq(got(ID_B)->phases[CT_PH_DESTROY].end_ns,
 		     (end_b + 9) * FX_MS);
 	cr_expect_eq(got(ID_A)->last_ns, (end_b + 11) * FX_MS);
-	ct_tracker_flush(e);
+	ct_tracker_flush(tk);
 	cr_expect_eq(sink.n, 2);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 	for (int i = 0; i < 2; i++)
 		fx_free(&parts[i]);
 	fx_free(&all);
@@ -151,7 +151,7 @@ static uint64_t one_container(struct ct_fx *f)
  */
 Test(tracker_remove, long_removal_held)
 {
-	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
 	struct ct_fx f;
 	uint64_t end = one_container(&f);
 
@@ -160,52 +160,52 @@ Test(tracker_remove, long_removal_held)
 		  0);
 	fx_at(&f, end + 50);
 	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A, -22);
-	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_tracker_tick(e, (end + 2000) * FX_MS);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_tick(tk, (end + 2000) * FX_MS);
 	cr_expect_eq(sink.n, 0, "emitted while dockerd removes it");
 	fx_free(&f);
 	fx_init(&f);
 	rmdir_at(&f, end + 2000, MOUNT_A);
 	rmdir_at(&f, end + 2001, ID_A);		/* layerdb/mounts/<id> */
 	rmdir_at(&f, end + 2020, ID_A);		/* containers/<id> */
-	cr_assert_eq(fx_feed(&f, e), 0);
-	out_at(e, end + 2020 + 250);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	out_at(tk, end + 2020 + 250);
 	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns,
 		     (end + 2020) * FX_MS);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 	fx_free(&f);
 }
 
 /* A removal that never ends (failed midway): held 30 s, then complete. */
 Test(tracker_remove, removal_bounded)
 {
-	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
 	struct ct_fx f;
 	uint64_t end = one_container(&f);
 
 	fx_at(&f, end + 50);
 	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A, -22);
-	cr_assert_eq(fx_feed(&f, e), 0);
-	out_at(e, end + 50 + 30000);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	out_at(tk, end + 50 + 30000);
 	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns, end * FX_MS);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 	fx_free(&f);
 }
 
 /* Without the removal's start the grace alone holds it. */
 Test(tracker_remove, no_removal_grace_only)
 {
-	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
 	struct ct_fx f;
 	uint64_t end = one_container(&f);
 
 	fx_at(&f, end + 5);
 	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A "/merged",
 		  0);
-	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_tracker_tick(e, (end + 250) * FX_MS);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_tick(tk, (end + 250) * FX_MS);
 	cr_expect_eq(sink.n, 1);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 	fx_free(&f);
 }
 
@@ -234,7 +234,7 @@ static void late_removal(bool rm, uint64_t want_end_after)
 	struct fx_ct c = { ID_A, CT_RT_RUNC, CT_ENG_DOCKER, 2000, 100, 0,
 			   false, 77 };
 	int64_t st[CT_PH_MAX], en[CT_PH_MAX];
-	struct ct_tracker *e = fx_tracker(&sink, NULL, 0);
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
 	struct ct_fx parts[2], f;
 	uint64_t end;
 
@@ -253,12 +253,12 @@ static void late_removal(bool rm, uint64_t want_end_after)
 	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A, -22);
 	rmdir_at(&f, end + 500, ID_A);
 	rmdir_at(&f, end + 510, ID_A);
-	cr_assert_eq(fx_feed(&f, e), 0);
-	ct_tracker_flush(e);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_flush(tk);
 	cr_assert_eq(sink.n, 1);
 	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns,
 		     (end + want_end_after) * FX_MS);
-	ct_tracker_free(e);
+	ct_tracker_free(tk);
 	for (int i = 0; i < 2; i++)
 		fx_free(&parts[i]);
 	fx_free(&f);

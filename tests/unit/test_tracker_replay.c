@@ -182,7 +182,7 @@ static void replay(const char *name, const char *prefix, uint32_t engine_mask)
 	const char *dir = getenv("CT_FIXTURES");
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *r;
-	struct ct_tracker *e;
+	struct ct_tracker *tk;
 	struct ct_tracker_opts o;
 	const void *rec;
 	size_t len;
@@ -201,13 +201,13 @@ static void replay(const char *name, const char *prefix, uint32_t engine_mask)
 	o.filter.engine_mask = engine_mask;
 	o.on_container = fx_sink_cb;
 	o.ctx = &sink;
-	e = ct_tracker_new(&o);
-	cr_assert(e);
+	tk = ct_tracker_new(&o);
+	cr_assert(tk);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-		cr_assert_eq(ct_tracker_feed(e, rec, len), 0, "%s", path);
+		cr_assert_eq(ct_tracker_feed(tk, rec, len), 0, "%s", path);
 	cr_assert_eq(rc, 0, "%s: %s", path, err);
-	ct_tracker_flush(e);
-	ct_tracker_free(e);
+	ct_tracker_flush(tk);
+	ct_tracker_free(tk);
 	ct_rec_reader_close(r);
 }
 
