@@ -85,6 +85,7 @@ struct live_state {
 	struct ct_cmd cmd;	/* -- COMMAND */
 	uint64_t child_wall_ns;	/* when it was started, wall clock */
 	bool timed_out;		/* -d ended the session */
+	bool wait_expired;	/* --wait ended it, containers pending */
 	double started;
 	double period;		/* ct_session_period(), 0: none */
 	double next_interval;
@@ -183,9 +184,32 @@ static bool command_finished(struct live_state *ls)
 {
 	const struct ct_cli *cli = ls->s.cli;
 
-	return cli->cmd && ct_cmd_done(&ls->cmd) && !cli->duration_s &&
-	       (!ct_tracker_pending_since(ls->s.tracker, ls->child_wall_ns) ||
-		ct_mono_ns() - ls->cmd.done_ns >= cli->wait_s * 1e9);
+	if (!cli->cmd || !ct_cmd_done(&ls->cmd) || cli->duration_s)
+		return false;
+	if (!ct_tracker_pending_since(ls->s.tracker, ls->child_wall_ns))
+		return true;
+	ls->wait_expired = ct_mono_ns() - ls->cmd.done_ns >= cli->wait_s * 1e9;
+	return ls->wait_expired;
+}
+
+/*
+ * Said once the session is over: why its records may be incomplete (a
+ * note, also with -j when -v asks for the details).
+ */
+static void say_wait_expired(const struct live_state *ls)
+{
+	const struct ct_cli *cli = ls->s.cli;
+	char msg[192];
+
+	if (!ls->wait_expired)
+		return;
+	snprintf(msg, sizeof(msg), "%g s after COMMAND exited, some of its "
+		 "containers were not destroyed yet: reported incomplete (a "
+		 "longer --wait waits for them)", cli->wait_s);
+	if (cli->json && cli->verbose)
+		fprintf(stderr, "coldtrace: %s\n", msg);
+	else
+		ct_report_info("%s", msg);
 }
 
 /* One turn of the main loop: false once the session should end. */
@@ -445,6 +469,7 @@ static int trace(struct live_state *ls, const struct ct_cli *cli)
 	if (cli->cmd)
 		ct_cmd_end_stop(&ls->cmd, &end);
 	drain(ls);
+	say_wait_expired(ls);
 	if (cli->verbose)
 		say_ring_use(ls);
 	httpd_close(ls->httpd);

@@ -41,6 +41,7 @@ TESTS=(
 	"kata-standin-clh|kata_standin.sh clh"
 	"ctr-run|ctr_run.sh"
 	"runc-run|direct_run.sh runc"
+	"wait|wait.sh"
 	"kernel-variants|kernel_variants.sh"
 	"runsc-run|direct_run.sh runsc"
 	"bad-input|bad_input.sh"
