@@ -502,5 +502,7 @@ for g in $VMTEST_GROUPS; do
 	esac
 done
 echo "vmtest: $(uname -r): $passed passed, $failed failed"
+# coldtrace's outputs and stderr of every test, kept with the log
+mkdir -p "$SHARE/out/files" && cp "$W"/*.out "$W"/*.err "$SHARE/out/files/" 2>/dev/null
 rm -rf "$W"
 exit $((failed > 0))

@@ -18,7 +18,8 @@
 # binary, tools/harness.sh and the guest's scripts is shared over 9p,
 # and the guest writes its log there.  Prints the guest's test lines, a
 # line per kernel, and "vmtest: N passed, N failed" (kernels); exit 1 if
-# any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/.
+# any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/ (the
+# guest's log, its console, coldtrace's outputs and stderr in files/).
 # Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
 # VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
@@ -50,7 +51,7 @@ die() {
 }
 
 usage() {
-	sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
