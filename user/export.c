@@ -15,6 +15,7 @@
 #include "chain.h"
 #include "pull_output.h"
 #include "hist.h"
+#include "otlp.h"
 
 struct export_ctx {
 	const struct ct_agg *agg;
@@ -717,6 +718,11 @@ static int write_trace(FILE *f, const struct export_ctx *x)
 	return ct_json_error(&w) ? -EIO : 0;
 }
 
+static int write_otlp(FILE *f, const struct export_ctx *x)
+{
+	return ct_otlp_write(f, x->agg, x->meta);
+}
+
 /* ---- hist/<runtime>-open.{txt,json} (bcc-style log2 histograms) ---- */
 
 static int write_hist_txt(FILE *f, const struct export_ctx *x)
@@ -786,6 +792,7 @@ static const struct {
 	{ "summary.json", write_summary },
 	{ "metrics.prom", write_prom },
 	{ "trace.json", write_trace },
+	{ "otlp-traces.jsonl", write_otlp },
 	{ "pulls.jsonl", write_pulls },
 	{ "chains.jsonl", write_chains },
 };

@@ -15,6 +15,9 @@
  *   summary.json      fields "version", "kernel"
  *   metrics.prom      coldtrace_build_info{version=,kernel=} 1
  *   trace.json        "otherData":{"version","kernel"}
+ *   otlp-traces.jsonl the resource's service.version and os.version
+ *                     (otlp.h: one OTLP/JSON request, a trace per
+ *                     container)
  *   hist/<rt>-open.txt   first line "# coldtrace VERSION kernel K ...",
  *                        then bcc's log2 histogram (runtimes with opens)
  *   hist/<rt>-open.json  {"version","kernel","runtime","opens":{...}}

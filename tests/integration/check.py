@@ -427,7 +427,7 @@ def check_trace(path, recs):
     xs = [e for e in evs if e.get("ph") == "X" and e.get("cat") == "phase"]
     want = sorted((r["id"], p, ph["start_ns"], ph["dur_ns"])
                   for r in recs for p, ph in r["phases"].items()
-                  if "dur_ns" in ph)
+                  if ph.get("dur_ns") is not None)
     check(len(xs) == len(want),
           f"trace.json has {len(xs)} phase events, expected {len(want)}")
     if not (want and xs):
@@ -440,6 +440,43 @@ def check_trace(path, recs):
            if g[:2] != w[:2] or abs(g[2] - w[2]) > 1 or abs(g[3] - w[3]) > 1]
     check(not bad,
           f"trace.json phases differ from containers.jsonl, e.g. {bad[:1]}")
+
+
+def check_otlp(path, recs):
+    """OTLP/JSON: a trace per record, a root span and a span per phase."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    check(len(lines) == 1, f"{path}: {len(lines)} lines, expected 1 request")
+    spans = [s for rs in json.loads(lines[0])["resourceSpans"]
+             for ss in rs["scopeSpans"] for s in ss["spans"]]
+    for s in spans:
+        check(re.fullmatch(r"[0-9a-f]{32}", s["traceId"]) and
+              re.fullmatch(r"[0-9a-f]{16}", s["spanId"]) and
+              int(s["endTimeUnixNano"]) >= int(s["startTimeUnixNano"]),
+              f"{path}: bad ids or times in {s['name']}")
+    check(len({s["spanId"] for s in spans}) == len(spans),
+          f"{path}: span ids are not unique")
+    # a record is its id and first phase start (restarts keep the id)
+    roots = {s["spanId"]: s for s in spans if "parentSpanId" not in s}
+    by_rec = {(a["value"]["stringValue"], int(s["startTimeUnixNano"])): s
+              for s in roots.values()
+              for a in s["attributes"] if a["key"] == "container.id"}
+    keys = [(r["id"], min(ph["start_ns"] for ph in r["phases"].values()))
+            for r in recs if r["phases"]]
+    check(sorted(by_rec) == sorted(keys) and len(roots) == len(keys) and
+          len({s["traceId"] for s in roots.values()}) == len(keys),
+          f"{path}: {len(roots)} root spans for {len(keys)} records")
+    got = sorted((roots[s["parentSpanId"]]["traceId"], s["name"],
+                  int(s["startTimeUnixNano"]),
+                  int(s["endTimeUnixNano"]) - int(s["startTimeUnixNano"]))
+                 for s in spans if s.get("parentSpanId") in roots)
+    want = sorted((by_rec[k]["traceId"], p, ph["start_ns"], ph["dur_ns"])
+                  for k, r in zip(keys, (r for r in recs if r["phases"]))
+                  if k in by_rec
+                  for p, ph in r["phases"].items() if ph.get("dur_ns") is not None)
+    check(len(got) == len(spans) - len(roots) and got == want,
+          f"{path}: phase spans differ from containers.jsonl, e.g. "
+          f"{[g for g in got if g not in want][:1]}")
 
 
 PROM_LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
@@ -538,8 +575,18 @@ def cmd_restart(a):
     check_summary(json.load(open(f"{d}/summary.json")), recs, restarts)
     check_csv(f"{d}/phases.csv", recs)
     check_trace(f"{d}/trace.json", recs)
+    check_otlp(f"{d}/otlp-traces.jsonl", recs)
     check_prom(f"{d}/metrics.prom", recs, restarts, a.n)
 
+
+
+def cmd_otlp(a):
+    """Every container and pod record of DIR is a trace of its phases."""
+    recs = [r for t in ("container", "pod")
+            for r in jsonl(f"{a.dir}/containers.jsonl", t)]
+    check_otlp(f"{a.dir}/otlp-traces.jsonl", recs)
+    if not errors:
+        print(f"otlp: {len(recs)} records, each a trace of its phases")
 
 
 def main():
@@ -579,6 +626,9 @@ def main():
     r.add_argument("--walls", required=True,
                    help="'t0 t1' per docker restart call")
     r.set_defaults(fn=cmd_restart)
+    o = sub.add_parser("otlp", help="otlp-traces.jsonl vs containers.jsonl")
+    o.add_argument("--dir", required=True, help="the -o DIR")
+    o.set_defaults(fn=cmd_otlp)
     a = ap.parse_args()
     # Set by lib.sh when other container daemons run on this host.
     a.foreign_ok = os.environ.get("CT_FOREIGN_OK") == "1"

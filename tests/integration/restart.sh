@@ -5,8 +5,9 @@
 # coldtrace -o DIR: 21 generations, 20 restarts (summary.json
 # runtimes.runc.restart.n), each restart window inside the wall-clock span
 # of its own `docker restart` call; the export files (containers.jsonl,
-# restarts.jsonl, phases.csv, summary.json, metrics.prom, trace.json)
-# parse and agree with each other and with the -j records.
+# restarts.jsonl, phases.csv, summary.json, metrics.prom, trace.json,
+# otlp-traces.jsonl) parse and agree with each other and with the -j
+# records.
 . "$(dirname "$0")/lib.sh"
 
 n=${CT_RESTARTS:-20}
@@ -34,7 +35,7 @@ run_ct -r runc -c "$id" -j -o "$T/o" -- sh -c '
 	docker rm -f "$id" >/dev/null' sh "$T" "$id" "$n"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the restarts failed (status $CT_RC)"; }
 [ "$(grep -c . "$T/walls")" -eq "$n" ] || fail "only $(grep -c . "$T/walls") of $n restarts ran"
-for f in containers.jsonl restarts.jsonl phases.csv summary.json metrics.prom trace.json; do
+for f in containers.jsonl restarts.jsonl phases.csv summary.json metrics.prom trace.json otlp-traces.jsonl; do
 	[ -s "$T/o/$f" ] || { show_output; fail "$f missing or empty in the output dir"; }
 done
 for f in summary.json trace.json; do

@@ -6,7 +6,9 @@
 # (installed from the npm registry by `npm ci` in tests/integration/node)
 # and checked against the same DIR's containers, chains and pulls
 # (node/check_trace.js: names of processes and tracks, one track per
-# container with its phases, nesting).
+# container with its phases, nesting).  The same DIR's otlp-traces.jsonl
+# (check.py otlp): a trace per container and pod record, a span per
+# phase with its exact start and duration, OTLP/JSON's hex ids.
 . "$(dirname "$0")/lib.sh"
 
 NODE_DIR=$TOP/tests/integration/node
@@ -27,7 +29,9 @@ for f in "$TOP"/tests/fixtures/*.ctrec; do
 		fail "$name: replay status $CT_RC: $(head -n 3 "$T/err")"
 	node "$NODE_DIR/check_trace.js" "$T/o" >"$T/check" 2>&1 ||
 		fail "$name: $(cat "$T/check")"
-	note "$name: $(cat "$T/check")"
+	$CHECK otlp --dir "$T/o" >>"$T/check" 2>&1 ||
+		fail "$name: $(cat "$T/check")"
+	note "$name: $(tr '\n' ' ' <"$T/check")"
 	n=$((n + 1))
 done
 [ "$n" -ge 30 ] || fail "only $n recordings in tests/fixtures"

@@ -611,6 +611,96 @@ Test(export, failed_write_changes_nothing)
 	ct_agg_free(a);
 }
 
+/* An OTLP/JSON id: n lowercase hex digits, not all zero. */
+static bool otlp_id(const char *s, size_t n)
+{
+	if (!s || strlen(s) != n || strspn(s, "0123456789abcdef") != n)
+		return false;
+	return strspn(s, "0") != n;
+}
+
+/* The value of attribute key on span s, as a JSON path under it. */
+static const struct tj *otlp_attr(const struct tj *s, const char *key)
+{
+	const struct tj *as = tj_get(s, "attributes");
+
+	for (size_t i = 0; as && i < as->n; i++)
+		if (!strcmp(tj_str(as->items[i], "key"), key))
+			return tj_get(as->items[i], "value");
+	return NULL;
+}
+
+/*
+ * otlp-traces.jsonl: one request line; per container a root span with
+ * its id and a child span per closed phase, at the phase's exact start
+ * and duration; the same session writes the same bytes.
+ */
+Test(export, otlp_spans_are_the_phases)
+{
+	struct ct_agg *a = fixture();
+	char err[256], *first, *again;
+	struct tj *lines[4];
+	const struct tj *spans, *root = NULL;
+	const struct ct_container *c = NULL;
+	size_t i, roots = 0, phases = 0;
+	uint64_t t0, t1;
+	int ph;
+
+	cr_assert_eq(ct_export_dir(tmpdir, a, &meta, err, sizeof(err)), 0, "%s",
+		     err);
+	first = slurp_in(tmpdir, "otlp-traces.jsonl");
+	cr_assert_eq(jsonl_file(tmpdir, "otlp-traces.jsonl", lines, 4), 1);
+	cr_assert_str_eq(tj_str(lines[0], "resourceSpans.0.resource.attributes"
+				".0.value.stringValue"), "coldtrace");
+	spans = tj_get(lines[0], "resourceSpans.0.scopeSpans.0.spans");
+	cr_assert_not_null(spans);
+	for (i = 0; i < spans->n; i++) {
+		const struct tj *s = spans->items[i];
+
+		cr_assert(otlp_id(tj_str(s, "traceId"), 32), "span %zu", i);
+		cr_assert(otlp_id(tj_str(s, "spanId"), 16), "span %zu", i);
+		for (size_t j = 0; j < i; j++)
+			cr_assert_str_neq(tj_str(s, "spanId"),
+					  tj_str(spans->items[j], "spanId"),
+					  "spans %zu and %zu share an id", j, i);
+		cr_assert(tj_u64(s, "kind", &t0) && t0 == 1);
+		t0 = strtoull(tj_str(s, "startTimeUnixNano"), NULL, 10);
+		t1 = strtoull(tj_str(s, "endTimeUnixNano"), NULL, 10);
+		if (!tj_get(s, "parentSpanId")) {	/* a container */
+			c = ct_agg_get(a, roots++);
+			root = s;
+			cr_assert_str_eq(tj_str(otlp_attr(s, "container.id"),
+						"stringValue"), c->id);
+			cr_assert_eq(tj_get(otlp_attr(s, "coldtrace.complete"),
+					    "boolValue")->b, c->complete);
+			cr_assert_eq(!!otlp_attr(s, "coldtrace.exit_code"),
+				     c->has_exit_code);
+			cr_assert_eq(t0, c->first_ns);
+			continue;
+		}
+		cr_assert_not_null(root, "a phase span before any container");
+		cr_assert_str_eq(tj_str(s, "parentSpanId"),
+				 tj_str(root, "spanId"));
+		cr_assert_str_eq(tj_str(s, "traceId"), tj_str(root, "traceId"));
+		for (ph = 0; strcmp(ct_phase_name(ph), tj_str(s, "name")); ph++)
+			cr_assert_lt(ph, CT_PH_MAX);
+		cr_assert_eq(t0, c->phases[ph].start_ns, "%s", c->id);
+		cr_assert_eq(t1 - t0, ct_phase_dur(c, ph), "%s", c->id);
+		phases++;
+	}
+	cr_assert_eq(roots, ct_agg_count(a));
+	cr_assert_eq(phases, 8 + 7 + 8 + 7);	/* no connect; open destroy */
+	cr_assert_str_neq(tj_str(spans->items[0], "traceId"),
+			  tj_str(root, "traceId"), "a trace per container");
+	cr_assert_eq(ct_export_dir(tmpdir, a, &meta, err, sizeof(err)), 0);
+	again = slurp_in(tmpdir, "otlp-traces.jsonl");
+	cr_assert_str_eq(again, first, "the same session, the same bytes");
+	free(first);
+	free(again);
+	tj_free(lines[0]);
+	ct_agg_free(a);
+}
+
 static void add_opens(struct ct_agg *a, const char *id, enum ct_runtime rt)
 {
 	struct ct_container c;
