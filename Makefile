@@ -14,7 +14,7 @@
 #                   build, VMTEST_KERNELS="6.12 7.2" a subset
 #   make V=1 ...    show the commands
 #
-# New bpf/X.bpf.c and user/*.c files are picked up by wildcard: adding
+# New bpf/X.bpf.c and user/<stage>/*.c files are picked up by wildcard: adding
 # one needs no change here.
 
 OUTPUT	:= .output
@@ -34,7 +34,10 @@ CFLAGS	+= $(WARN)
 # EXTRA_CFLAGS (make test-san, make fuzz: the sanitizers) are added even
 # to a CFLAGS given on the command line.
 override CFLAGS += $(EXTRA_CFLAGS)
-CPPFLAGS += -Iinclude -Iuser -I$(OUTPUT) $(LIBBPF_CFLAGS)
+# user/'s folders: the pipeline's stages (HACKING.md, "Layout"); a header
+# is included by its name alone, wherever it lives.
+USER_DIRS	:= $(patsubst %/,%,$(sort $(dir $(wildcard user/*/*.[ch]))))
+CPPFLAGS += -Iinclude $(addprefix -I,$(USER_DIRS)) -I$(OUTPUT) $(LIBBPF_CFLAGS)
 DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
 
 # clang -target bpf does not search the host's multiarch include dirs;
@@ -50,7 +53,7 @@ BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-USER_SRCS	:= $(wildcard user/*.c)
+USER_SRCS	:= $(wildcard user/*/*.c)
 USER_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
 # User files that include a skeleton (found by grep, so new ones need no
 # change here) wait for, and are rebuilt with, every skeleton.  Nothing
@@ -61,7 +64,7 @@ SKEL_USERS	:= $(patsubst %.c,$(OUTPUT)/%.o,\
 
 # The pipeline (records in, results out) is tested without BPF: leave
 # out the loader, the skeleton users and main().
-PIPELINE_SRCS	:= $(filter-out user/main.c user/loader.c user/%_bpf.c,$(USER_SRCS))
+PIPELINE_SRCS	:= $(filter-out user/core/main.c user/kern/loader.c user/%_bpf.c,$(USER_SRCS))
 PIPELINE_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(PIPELINE_SRCS))
 TEST_SRCS	:= $(wildcard tests/unit/*.c)
 TEST_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))
@@ -228,5 +231,5 @@ clean:
 	$(Q)rm -rf $(OUTPUT) coldtrace $(SAN_OUTPUT) $(FUZZ_OUTPUT)
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay clean
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/unit/*.d \
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/unit/*.d \
 	$(OUTPUT)/tests/fuzz/*.d)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Branch-free integer log2, as in bcc's libbpf-tools bits.bpf.h.  BPF
- * programs use it to pick a histogram slot; userspace (user/hist.c and
+ * programs use it to pick a histogram slot; userspace (user/stats/hist.c and
  * the unit tests) includes this same file, so the slot math that is
  * tested is the slot math that runs in the kernel.
  */

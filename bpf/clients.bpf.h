@@ -9,7 +9,7 @@
  *
  * The lifecycle object owns the map and marks clients at sched_process_exec,
  * which is always attached; the syscall object, whose hooks are detached
- * while the host is idle (user/arm.c), reads it by fd.  A client's exec is
+ * while the host is idle (user/kern/arm.c), reads it by fd.  A client's exec is
  * what attaches them again, so it cannot be marked from a syscall hook.
  * The syscall object also follows their stdin (lifecycle_sys.bpf.h) in
  * the value.

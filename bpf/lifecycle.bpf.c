@@ -101,7 +101,7 @@ static __always_inline void read_env(struct ct_cni_env *v,
 }
 
 /*
- * While the host is idle the syscall hooks are detached (user/arm.c sets
+ * While the host is idle the syscall hooks are detached (user/kern/arm.c sets
  * hooks_off): the exec of a program that starts containers must then
  * reach userspace at once, which attaches them again before that program
  * gets far (records are otherwise read on a timer: events.bpf.h).

@@ -219,7 +219,7 @@ static __always_inline void read_sun_path(struct ct_connect *c,
  * the current task: the peer credentials unix_stream_connect() copied
  * from the listener (SO_PEERCRED), in the initial pid namespace.  0 if
  * the fd is gone.  Which engine a client asked (several dockerd on one
- * host): user/client.c.
+ * host): user/enrich/client.c.
  */
 static __always_inline __u32 sock_peer_tgid(int fd)
 {
@@ -273,7 +273,7 @@ static __always_inline void connect_exit(long ret)
  * An engine client's stdin (CT_EV_STDIN): a workflow runner may hand a
  * step its request through a `docker run -i` it started earlier (warm,
  * pre-warmed), and the client that waited for that data had its request
- * only then (user/chain.h).  Its first read(2) of fd 0 is kept in its
+ * only then (user/enrich/chain.h).  Its first read(2) of fd 0 is kept in its
  * mark, the first one that returns data is told, once.  Another
  * process's read of fd 0 stops at two loads (its comm).
  */

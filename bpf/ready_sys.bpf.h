@@ -5,7 +5,7 @@
  * tracked container; userspace keeps the first one after the program's exec.
  *
  * Which containers: the open tracer's `tracked` map (cgroup key ->
- * runtime), shared by fd (user/sys_bpf.c), so a container is followed
+ * runtime), shared by fd (user/kern/sys_bpf.c), so a container is followed
  * from the moment its program starts, filled in the kernel.  A listen on
  * the host costs one map lookup; listen(2) is rare anyway.  A handler of
  * the one syscall object (bpf/sys.bpf.c), at sys_exit.

@@ -12,7 +12,7 @@
  * opens_sys, pull_sys, prepare_sys, ready_sys .bpf.h); the maps they
  * share with another object (the lifecycle ring buffer, the open
  * tracer's maps) are reused by fd, the others are this object's own
- * (user/sys_bpf.c).  A feature that is off is a false flag below: the
+ * (user/kern/sys_bpf.c).  A feature that is off is a false flag below: the
  * verifier knows read-only data at load and drops its code, and
  * userspace shrinks its maps.
  *
@@ -20,7 +20,7 @@
  * helper call or map lookup: any other syscall costs a few compares.
  * ct_sys_native() comes after the number matched (it costs a helper).
  *
- * On kernels with fentry (user/kfeatures.c probes it) the same handlers
+ * On kernels with fentry (user/kern/kfeatures.c probes it) the same handlers
  * run from fentry/fexit programs on the followed syscalls' functions
  * instead (the fentry path, below): any attached raw syscall tracepoint
  * puts every syscall of every process on the kernel's slow syscall path,
@@ -57,7 +57,7 @@ const volatile bool stubs_on;	/* runsc traced: its stub stops; opens_on */
 const volatile bool why_on;	/* --why: why_tasks is why.bpf.c's by fd */
 
 /*
- * Each syscall's work, shared by the two paths (user/kfeatures.c picks
+ * Each syscall's work, shared by the two paths (user/kern/kfeatures.c picks
  * one at start): the tp_btf dispatchers below, and the fentry/fexit
  * programs on the kernel's __x64_sys_<name>() further down.  @fe: called
  * from the fentry path, where the syscall is native 64-bit by
@@ -234,7 +234,7 @@ static __always_inline void listen_sys_exit(long ret, const bool fe)
 /*
  * @loop: whether the program may use bpf_loop (5.17): two programs,
  * ct_sys_enter and ct_sys_enter_noloop, of which userspace loads one
- * (user/kfeatures.c).
+ * (user/kern/kfeatures.c).
  */
 static __always_inline int sys_enter(struct pt_regs *regs, long id,
 				     const bool loop)
@@ -338,8 +338,8 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
  * The kernel's x86-64 syscall functions take the same pt_regs the raw
  * tracepoints give.  No other syscall enters BPF or the kernel's slow
  * syscall path.  ct_fe_* are fentry, ct_fx_* fexit (and the runsc stubs'
- * exit): user/kfeatures.c loads them on kernels with fentry, the tp_btf
- * programs above elsewhere; user/sys_bpf.c leaves out those of features
+ * exit): user/kern/kfeatures.c loads them on kernels with fentry, the tp_btf
+ * programs above elsewhere; user/kern/sys_bpf.c leaves out those of features
  * that are off (an attached program costs its syscall a trampoline,
  * whatever it does).  Twins ending in _noloop as for sys_enter.
  */
@@ -409,7 +409,7 @@ static __always_inline bool task_ptraced(struct task_struct *t)
  * runsc's ptrace platform: the guest's syscalls stop its stub thread
  * (PTRACE_SYSEMU) and never run __x64_sys_*; the sentry's result shows
  * at the stub's syscall exit only.  So with runsc traced (stubs_on) the
- * fentry path keeps this one tp_btf/sys_exit (user/sys_bpf.c loads it
+ * fentry path keeps this one tp_btf/sys_exit (user/kern/sys_bpf.c loads it
  * then only), and every syscall on the host pays the raw tracepoint
  * again (docs/kernels.md).  Only ptraced tasks get past the number:
  * a native open or listen was done by its fexit; an open seen twice

@@ -20,7 +20,7 @@
 
 /*
  * What the running kernel has, set by userspace from its probes
- * (user/kfeatures.c) before load; true is the newest kernel.  A false
+ * (user/kern/kfeatures.c) before load; true is the newest kernel.  A false
  * flag makes the verifier walk the fallback branch only: a helper or a
  * map type the kernel lacks may then stay in the object, unreached.
  *  - ct_has_task_btf: bpf_get_current_task_btf() (5.11); without it the

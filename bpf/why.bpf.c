@@ -2,7 +2,7 @@
 /*
  * Why a phase took its time (--why, docs/design.md "Phases"): scheduler state
  * changes of the container machinery's threads, as CT_EV_TSTATE records in the
- * lifecycle ring buffer (shared by fd).  Userspace (user/why.c) turns them into
+ * lifecycle ring buffer (shared by fd).  Userspace (user/enrich/why.c) turns them into
  * running / runnable / uninterruptible / other sleep time of each phase's
  * carrier process.
  *

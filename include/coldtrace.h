@@ -24,7 +24,7 @@
 
 /*
  * Where CNI plugins live: their execs carry a CT_EV_CNI_ENV record (bpf/
- * lifecycle.bpf.c) and play the CNI role (user/classify.c).  Each entry
+ * lifecycle.bpf.c) and play the CNI role (user/model/classify.c).  Each entry
  * ends with '/' and is shorter than CT_CNI_DIR_LEN.
  */
 #define CT_CNI_DIR_LEN	18
@@ -33,7 +33,7 @@
 
 /*
  * The programs whose exec attaches the syscall hooks again while the host
- * is idle (user/arm.c): engine clients and runtimes (they ask, and are
+ * is idle (user/kern/arm.c): engine clients and runtimes (they ask, and are
  * gone in seconds), shims and monitors (they keep a container, as long as
  * it runs): the first of each container start, pull and removal to reach
  * the kernel (CNI plugins too, by their directory).  Exact comms.
@@ -66,8 +66,8 @@ enum ct_ev_type {
 	CT_EV_NAME	= 103,	/* a container's name, found by userspace */
 	CT_EV_PATHS	= 104,	/* a container's slowest opens (include/opens.h) */
 	CT_EV_MOUNTID	= 105,	/* a docker container's layer mount id */
-	CT_EV_ARM	= 106,	/* syscall hooks attached or detached (user/arm.c) */
-	CT_EV_ADOPT	= 107,	/* a process alive at the start (user/adopt.c) */
+	CT_EV_ARM	= 106,	/* syscall hooks attached or detached (user/kern/arm.c) */
+	CT_EV_ADOPT	= 107,	/* a process alive at the start (user/kern/adopt.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -252,7 +252,7 @@ struct ct_arm_rec {
  * each shim, monitor, runsc sandbox or gofer, and container pid 1 that
  * was already running (read from /proc: comm, ppid, exe, argv; stamped
  * at the scan; the cgroup and namespace fields 0): containers begun
- * before the session are followed to their end (user/adopt.h).
+ * before the session are followed to their end (user/kern/adopt.h).
  */
 
 /*

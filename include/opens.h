@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * File-open latency histograms: the maps shared by
- * bpf/opens.bpf.c and user/opens_bpf.c, and the CT_EV_OPENS record that
+ * bpf/opens.bpf.c and user/kern/opens_bpf.c, and the CT_EV_OPENS record that
  * carries one histogram in --record files.
  *
  * The kernel keeps one log2 histogram per (container cgroup, runtime,
@@ -13,7 +13,7 @@
 
 #include "coldtrace.h"
 
-/* Same value (and token) as user/container.h: a legal redefinition. */
+/* Same value (and token) as user/model/container.h: a legal redefinition. */
 #define CT_HIST_SLOTS	32
 
 /* Sizes of the BPF maps. */
@@ -22,7 +22,7 @@
 
 /*
  * Runtimes as BPF sees them: same values as enum ct_runtime
- * (user/container.h, checked with _Static_assert in user/opens_bpf.c),
+ * (user/model/container.h, checked with _Static_assert in user/kern/opens_bpf.c),
  * which BPF code cannot include.
  */
 #define CT_OPENS_RT_RUNC	1

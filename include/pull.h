@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Image pull records (CT_EV_PULL_FIRST..CT_EV_PULL_LAST), shared by
- * bpf/pull.bpf.c and user/pull.c.
+ * bpf/pull.bpf.c and user/enrich/pulls.c.
  *
  * The BPF side follows the blob files of dockerd and containerd: per
  * file ONE record at close with the bytes written (fetch) and read back

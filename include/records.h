@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * What each record type of coldtrace.h, pull.h and opens.h looks like, in
- * one table (user/records.c): its name, its minimum size, whether its size
+ * one table (user/core/records.c): its name, its minimum size, whether its size
  * is fixed, what else makes it valid, how --dump prints it.  The tracker,
  * --dump and the pull and opens decoders all check records through it.
  * Userspace only.
  *
  * Adding a record type: a number in enum ct_ev_type, its struct with a
- * _Static_assert on its size, one row in user/records.c.
+ * _Static_assert on its size, one row in user/core/records.c.
  */
 #ifndef __CT_RECORDS_H
 #define __CT_RECORDS_H

@@ -3,7 +3,7 @@
 # coldtrace(8) against the program: every option of --usage (generated
 # from the option table) is in --help and in the page, every option the
 # page documents exists, and every metric family of metrics.prom and of
-# the self-metrics (user/selfstat.c) is in the page; the page renders
+# the self-metrics (user/stats/selfstat.c) is in the page; the page renders
 # without troff warnings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +51,7 @@ done <"$t/page"
 ./coldtrace --replay tests/fixtures/docker-runc.ctrec -o "$t/o" >/dev/null 2>&1
 {
 	sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$t/o/metrics.prom"
-	grep -o '"\(process\|coldtrace_bpf\)_[a-z_]*' user/selfstat.c | tr -d '"'
+	grep -o '"\(process\|coldtrace_bpf\)_[a-z_]*' user/stats/selfstat.c | tr -d '"'
 } | sort -u >"$t/families"
 [ "$(wc -l <"$t/families")" -ge 25 ] || fail "only $(wc -l <"$t/families") metric families"
 while read -r m; do

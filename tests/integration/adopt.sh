@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# Containers already running when coldtrace starts (user/adopt.h): three
+# Containers already running when coldtrace starts (user/kern/adopt.h): three
 # `docker run -d ... sleep` (runc, crun, runsc) started first, then
 # coldtrace -j -o DIR runs `docker rm -f` of the three (stamped), with
 # docker's events streamed live.  Each has exactly one record: its id,

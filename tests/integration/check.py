@@ -333,7 +333,7 @@ def jsonl(path, typ):
 
 
 def pct(vals, p):
-    """Nearest rank, as user/agg.h defines it."""
+    """Nearest rank, as user/stats/agg.h defines it."""
     v = sorted(vals)
     return v[max(1, math.ceil(p / 100 * len(v))) - 1] if v else 0
 

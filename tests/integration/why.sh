@@ -98,7 +98,7 @@ n=$(records | jq -s --arg r "dockerd's threads serve every request" '
 [ "$n" -ge 12 ] || fail "only $n docker records say prepare and disconnect are dockerd's"
 # per container: its phases' slice counts (args), its state tracks'
 # events per phase (a track per phase: tid + 2^20 * (phase + 1), as
-# user/export.c lays them out), and the JSON line's why_slices
+# user/sinks/export.c lays them out), and the JSON line's why_slices
 jq -c --slurpfile recs <(records) '
 	[.traceEvents[] | select(.cat == "state")] as $st
 	| [.traceEvents[] | select(.cat == "phase")] | group_by(.args.id)[]

@@ -45,7 +45,7 @@ void fx_umount(struct ct_fx *f, uint32_t pid, const char *target,
 	       int64_t ret);
 void fx_lost(struct ct_fx *f, uint64_t total);
 /* The session attached (armed, asked at trigger_ms) or detached the
- * syscall hooks (CT_EV_ARM, user/arm.h). */
+ * syscall hooks (CT_EV_ARM, user/kern/arm.h). */
 void fx_arm(struct ct_fx *f, bool armed, uint64_t trigger_ms);
 /* connect(2) by thread tid of process pid: to a hybrid vsock at path, or
  * (path NULL) to AF_VSOCK cid 3 port 1024; ret as the syscall's. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Containers already running when the session starts (user/adopt.c, the
+ * Containers already running when the session starts (user/kern/adopt.c, the
  * tracker's CT_EV_ADOPT): read from a /proc of the test's own, followed
  * to their end, reported partial and counted.
  */

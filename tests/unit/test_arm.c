@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Idle-host arming (user/arm.h): when the live session
+ * Idle-host arming (user/kern/arm.h): when the live session
  * detaches and attaches the syscall hooks, and how the tracker judges a
  * container against the CT_EV_ARM records: one whose runtime began while
  * the hooks were detached is marked unarmed and counted, never trusted.

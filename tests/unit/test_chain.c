@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Cold-start chains (user/chain.c): DAG, critical path, what-if, runners. */
+/* Cold-start chains (user/enrich/chain.c): DAG, critical path, what-if, runners. */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <inttypes.h>

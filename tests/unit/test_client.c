@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Who asked for each container (user/client.c), and prepare's anchor. */
+/* Who asked for each container (user/enrich/client.c), and prepare's anchor. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

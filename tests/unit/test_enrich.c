@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The enrich stage (user/enrich.h): a pull claimed by the container that
+ * The enrich stage (user/enrich/enrich.h): a pull claimed by the container that
  * waited for it, opens from either source, the records a live source
  * leaves for a replay, and prepare -> ready -> why in that order.
  */

@@ -2,7 +2,7 @@
 /*
  * A container id started again (docker start of an exited container,
  * docker restart): each generation's prepare starts at its own request,
- * and the two are paired as a restart (user/prepare.c, user/agg.c).
+ * and the two are paired as a restart (user/enrich/prepare.c, user/stats/agg.c).
  * Recordings of tests/fixtures/record-restart.sh; the truth is the
  * sidecar's: the wall clock around each client, docker's start events.
  */

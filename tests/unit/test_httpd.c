@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "../../user/httpd.h"
+#include "../../user/sinks/httpd.h"
 
 static enum httpd_parse parse(const char *s, char *path, int *head)
 {

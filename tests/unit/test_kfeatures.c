@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The choice of the BPF programs' variant from faked kernel probes
- * (user/kfeatures.c): every combination of probe results gives a variant
+ * (user/kern/kfeatures.c): every combination of probe results gives a variant
  * the oldest verifier accepts, and the kernels users run get theirs;
  * below the floor, one line names what is missing and since when.
  */

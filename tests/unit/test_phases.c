@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The phase tables (user/phases.c, docs/phases.md) against replayed
+ * The phase tables (user/model/phases.c, docs/phases.md) against replayed
  * fixtures: every row of every table must fire in some fixture, and
  * wherever a row fires, the emitted record must begin or end that phase
  * exactly there.  The real recordings of tests/fixtures cover every row

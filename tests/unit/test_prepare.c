@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The prepare phase (user/prepare.c). */
+/* The prepare phase (user/enrich/prepare.c). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdbool.h>

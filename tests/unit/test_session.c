@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The session (user/session.h): what a live session makes itself goes
+ * The session (user/core/session.h): what a live session makes itself goes
  * the one way into --record, so that a replay of the recording reports
  * the same; --listen's handler; -i rewrites -o DIR.
  */

@@ -14,7 +14,7 @@
 #include "recfile.h"
 #include "fixture.h"
 
-/* ready is set at emission (user/ready.c), not by the tracker */
+/* ready is set at emission (user/enrich/ready.c), not by the tracker */
 #define ALL_PHASES	(((1u << CT_PH_MAX) - 1) & ~(1u << CT_PH_READY) & \
 			 ~(1u << CT_PH_PREPARE))
 #define SHIM_PHASES	((1u << CT_PH_ATTACH) | (1u << CT_PH_CREATE) | \

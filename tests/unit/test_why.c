@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* --why: per-phase cpu / runq / io / sleep split (user/why.c). */
+/* --why: per-phase cpu / runq / io / sleep split (user/enrich/why.c). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Test helper: replay a recording (tests/fixtures or $CT_FIXTURES) the
- * way main.c's session does: the enrich stage (user/enrich.h; --why on,
+ * way main.c's session does: the enrich stage (user/enrich/enrich.h; --why on,
  * the recording's opens as its source) fed beside the tracker and
  * applied at emission, and keep the container named by the sidecar
  * (NAME.json, containers[0].id).

@@ -263,7 +263,7 @@ static void fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
 			tk->o.on_rule, tk->o.ctx);
 }
 
-/* --- idle-host arming (user/arm.h) --------------------------------------- */
+/* --- idle-host arming (user/kern/arm.h) --------------------------------------- */
 
 /* Every container followed now stops being traced whole at t. */
 static void mark_untraced(struct ct_tracker *tk, uint64_t t)

@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include "container.h"
 #include "opens_source.h"
-#include "pull.h"
+#include "pulls.h"
 #include "ready.h"
 #include "why.h"
 

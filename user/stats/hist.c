@@ -4,7 +4,7 @@
 #include <string.h>
 #include "hist.h"
 #include "records.h"
-#include "../bpf/bits.bpf.h"
+#include "../../bpf/bits.bpf.h"
 
 uint32_t ct_hist_slot_of(uint64_t v)
 {

@@ -3,7 +3,7 @@
  * BPF loader: feature probes with one-line errors, open -> size maps ->
  * load -> attach, the event ring buffer and the lost counters.
  *
- * The other BPF objects (user/opens_bpf.c, why_bpf.c, sys_bpf.c) are
+ * The other BPF objects (user/kern/opens_bpf.c, why_bpf.c, sys_bpf.c) are
  * started explicitly by main.c after the lifecycle skeleton, with the
  * helpers below, and stopped before it.
  */
@@ -121,7 +121,7 @@ int ct_loader_ring_use(const struct ct_loader *l, struct ct_ring_use *out,
 int ct_loader_share_events(struct ct_loader *l, struct bpf_object *obj);
 
 /*
- * Tell the exec program that the syscall hooks are detached (user/arm.c):
+ * Tell the exec program that the syscall hooks are detached (user/kern/arm.c):
  * the execs that must attach them again then wake the reader at once.
  */
 void ct_loader_set_hooks_off(struct ct_loader *l, bool off);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * One record per container: what the state machine (engine.c) produces
+ * One record per container: what the state machine (tracker.c) produces
  * and what the aggregator and exporters consume.  Pure data, no BPF.
  */
 #ifndef __CT_CONTAINER_H
@@ -99,7 +99,7 @@ struct ct_opens {
 	bool has_before_ready;
 	uint64_t before_ready;
 	/* wall ns of the first detach of the syscall hooks in its life
-	 * (user/arm.h), 0 if they stayed attached: after it, only the opens
+	 * (user/kern/arm.h), 0 if they stayed attached: after it, only the opens
 	 * made while another start or removal had them attached count */
 	uint64_t traced_until_ns;
 };
@@ -182,7 +182,7 @@ struct ct_container {
 	/* its runtime began while the syscall hooks were detached (user/
 	 * arm.h): opens, ready, mounts and removal may be missing */
 	bool unarmed;
-	/* begun before the session (adopted from /proc, user/adopt.h): seen
+	/* begun before the session (adopted from /proc, user/kern/adopt.h): seen
 	 * from the middle, never complete, in no statistic */
 	bool partial;
 	enum ct_failure failed;	/* never ran: not a cold start */

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-/* the records, for every user of the pull tracker (same name, other dir) */
-#include "../include/pull.h"
+/* include/pull.h: the records, for every user of the pull tracker */
+#include "pull.h"
 
 #define CT_PULL_GRACE_NS	1000000000ull	/* 1 s after the end */
 #define CT_PULL_IDLE_NS		3000000000ull	/* containerd: 3 s idle */

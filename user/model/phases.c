@@ -82,7 +82,7 @@ static const struct ct_phase_rule podman_rules[] = {
  * sandbox's network: containerd runs the CNI plugins itself, before the
  * sandbox's shim (ADD: connect) and after its pid 1 exited (DEL:
  * disconnect, which the umount of the netns ends).  The tracker's CRI
- * hooks say which sandbox a plugin works for (user/tracker.c).
+ * hooks say which sandbox a plugin works for (user/model/tracker.c).
  * containerd 2 starts no shim for an app container: the pod's shim mounts
  * its rootfs when the create request comes, which begins its attach.
  */

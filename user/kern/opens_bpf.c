@@ -47,7 +47,7 @@ static int configure(struct opens_bpf *skel, enum ct_cgroup_mode m,
 		bpf_map__set_max_entries(skel->maps.slowpaths, 1);
 	/*
 	 * The seccomp traps are runsc's only: without runsc no signal pays
-	 * for a hook (nor a context switch: user/sys_bpf.c).
+	 * for a hook (nor a context switch: user/kern/sys_bpf.c).
 	 */
 	if (!ct_opens_cfg_runsc(&cfg))
 		bpf_program__set_autoload(skel->progs.ct_opens_sigsys, false);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Open/load/attach of bpf/why.bpf.c on the lifecycle ring buffer; its
- * task marks, shared with the sched_switch program (user/sys_bpf.c).
+ * task marks, shared with the sched_switch program (user/kern/sys_bpf.c).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #include "hist.h"
 #include "opens.h"
 #include "paths.h"
-#include "pull.h"
+#include "pulls.h"
 #include "pull_output.h"
 #include "records.h"
 

@@ -2,7 +2,7 @@
 /*
  * The kernel's BPF features, probed once (libbpf's helper and map type
  * probes, kernel BTF), and the variant chosen from them
- * (user/kfeatures.c) applied to each BPF object before load: its ct_has_*
+ * (user/kern/kfeatures.c) applied to each BPF object before load: its ct_has_*
  * read-only flags and the types of the maps that fall back.
  */
 #include <errno.h>
@@ -257,7 +257,7 @@ static int check_fentry_target(struct bpf_program *prog, char *err,
 			    ct_fentry_syscalls[i]))
 			return 0;
 	return ct_fail(err, errlen, -EINVAL,
-		    "BPF program %s: %s is not a probed fentry target (user/kfeatures.c)",
+		    "BPF program %s: %s is not a probed fentry target (user/kern/kfeatures.c)",
 		    bpf_program__name(prog), sec);
 }
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coldtrace.h"
-#include "pull.h"
+#include "pulls.h"
 #include "records.h"
 #include "util.h"
 

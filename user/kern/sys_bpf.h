@@ -42,7 +42,7 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s);
  * Detach the programs (sys_enter, sys_exit, sched_switch; or the fentry
  * path's: whichever the variant loaded), keeping their maps, or attach
  * them again: while no syscall tracepoint is attached the host's
- * syscalls take the fast path (user/arm.c).
+ * syscalls take the fast path (user/kern/arm.c).
  * ct_sys_bpf_start() leaves them attached.  0 or -errno + err.
  */
 int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);

@@ -88,7 +88,7 @@ size_t ct_tracker_pending_since(const struct ct_tracker *tk, uint64_t since_ns);
 typedef bool (*ct_ready_fn)(const void *ctx, const struct ct_container *c);
 
 /*
- * Containers that need the syscall hooks at now_mono_ns (user/arm.h):
+ * Containers that need the syscall hooks at now_mono_ns (user/kern/arm.h):
  * in their cold start (until ready() says their ready phase ended, or
  * settle_ns after their program began when it does not) or in their
  * removal (from die, or destroy, on).
@@ -112,7 +112,7 @@ struct ct_tracker_stats {
 	/* CRI: CNI plugins whose environment did not say their command and
 	 * sandbox (its record lost, the variables missing or invalid) */
 	uint64_t cni_unattributed;
-	/* idle-host arming (CT_EV_ARM, user/arm.h): containers begun while
+	/* idle-host arming (CT_EV_ARM, user/kern/arm.h): containers begun while
 	 * the syscall hooks were detached (or not yet attached at the
 	 * session's start), times they were attached again,
 	 * and the longest wait from the exec that asked to their attach */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Which BPF programs run on this kernel: what the kernel has (probed by
- * user/kfeatures_bpf.c) in, the variant of the BPF objects out (their
+ * user/kern/kfeatures_bpf.c) in, the variant of the BPF objects out (their
  * ct_has_* read-only flags, bpf/task.bpf.h, and the types of the maps
  * that need a kernel feature).  The choice is made here only, as pure
  * code, so that every combination of probe results can be tested.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Image pull output: the JSON object of one pull (through user/json.h),
+ * Image pull output: the JSON object of one pull (through user/sinks/json.h),
  * pulls.jsonl, and for people a per-pull table with an ASCII timeline
  * of the layers (fetch vs unpack).
  */
@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 #include "json.h"
-#include "pull.h"
+#include "pulls.h"
 
 /* {"type": "pull", ...} as in docs/design.md "Interface" (no newline). */
 void ct_json_pull(struct ct_json *w, const struct ct_pull *p);

@@ -25,7 +25,7 @@
  * began while they were detached is marked unarmed, one whose opens went
  * on after a detach gets opens.traced_until_ns, and both are counted
  * (tracker).  No BPF here: raw records in, decisions out; the live loop
- * acts on them (user/main.c) and feeds the CT_EV_ARM records made here to
+ * acts on them (user/core/main.c) and feeds the CT_EV_ARM records made here to
  * the session, so that --record keeps them and a replay judges the same.
  */
 #ifndef __CT_ARM_H
