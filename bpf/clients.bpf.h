@@ -34,12 +34,17 @@ struct {
 	__type(value, struct client_mark);
 } clients SEC(".maps");
 
+/* The engine clients' comms, from user space (include/comms.h). */
+const volatile struct ct_comm_pat client_pats[CT_CLIENT_PATS];
+
 /* A comm (ct_comm_words()) of an engine client. */
 static __always_inline bool client_comm(const __u64 c[2])
 {
-	return c[0] == W8('d', 'o', 'c', 'k', 'e', 'r', 0, 0) ||
-	       c[0] == W8('p', 'o', 'd', 'm', 'a', 'n', 0, 0) ||
-	       c[0] == W8('c', 't', 'r', 0, 0, 0, 0, 0);
+#pragma unroll
+	for (int i = 0; i < CT_CLIENT_PATS; i++)
+		if (ct_comm_is(c, &client_pats[i]))
+			return true;
+	return false;
 }
 
 /* The current task just exec'ed: its comm is the new program's. */

@@ -108,21 +108,20 @@ static __always_inline void read_env(struct ct_cni_env *v,
  */
 bool hooks_off;
 
-static const char arm_comms[][CT_COMM_LEN] = CT_ARM_COMMS;
+/* The triggers' comms (clients, runtimes, shims, monitors), from user
+ * space (include/comms.h); CNI plugins go by their directory. */
+const volatile struct ct_comm_pat arm_pats[CT_ARM_PATS];
 
 static __always_inline bool arm_trigger(struct task_struct *t, bool cni)
 {
-	const unsigned int n = sizeof(arm_comms) / sizeof(arm_comms[0]);
-	__u64 c[2], w[2];
+	__u64 c[2];
 
 	if (cni)
 		return true;
 	ct_comm_words(t, c);
-	for (unsigned int i = 0; i < n; i++) {
-		__builtin_memcpy(w, arm_comms[i], sizeof(w));
-		if (c[0] == w[0] && c[1] == w[1])
+	for (unsigned int i = 0; i < CT_ARM_PATS; i++)
+		if (ct_comm_is(c, &arm_pats[i]))
 			return true;
-	}
 	return false;
 }
 

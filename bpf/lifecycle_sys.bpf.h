@@ -145,22 +145,22 @@ static __always_inline bool hvsock_path(const char *addr, __u32 addrlen)
 	       ends_with(p, n - 1, "/clh.sock", 9);
 }
 
+/* The shims' comm (containerd-shim*), from user space (comms.h). */
+const volatile struct ct_comm_pat shim_pat;
+
 /*
  * Whose connects are followed: the engine clients' (docker, podman, ctr:
  * their engine's API socket) and the shims' (containerd-shim*: Kata's
  * hybrid vsock or vsock to its agent, cloud-hypervisor's clh.sock).
- * Every other process's connect stops here, at two loads, before any of
- * its memory is read or a map is looked up.
+ * Every other process's connect stops here, at two loads and a few
+ * compares, before any of its memory is read or a map is looked up.
  */
 static __always_inline bool connect_comm(void)
 {
 	__u64 c[2];
 
 	ct_comm_words(ct_current(), c);
-	if (client_comm(c))
-		return true;
-	return c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&
-	       c[1] == W8('r', 'd', '-', 's', 'h', 'i', 'm', 0);
+	return client_comm(c) || ct_comm_is(c, &shim_pat);
 }
 
 /* connect(fd, uservaddr, addrlen); clients: follow the engine clients */

@@ -21,6 +21,7 @@
 
 #include "events.bpf.h"
 #include "task.bpf.h"
+#include "daemons.bpf.h"
 
 struct mkdir_args {
 	__u64 start_ns;
@@ -35,17 +36,9 @@ struct {
 	__type(value, struct mkdir_args);
 } mkdir_start SEC(".maps");
 
-const char comm_dockerd[CT_COMM_LEN] = "dockerd";
-
 static __always_inline bool is_dockerd(void)
 {
-	char comm[CT_COMM_LEN];
-
-	ct_current_comm(comm);
-	for (int i = 0; i < 8; i++)	/* "dockerd\0" */
-		if (comm[i] != comm_dockerd[i])
-			return false;
-	return true;
+	return ct_daemon_is(ct_current(), CT_DAEMON_DOCKERD);
 }
 
 /* mkdirat(dfd, pathname, mode) */

@@ -27,6 +27,7 @@
 
 #include <bpf/bpf_endian.h>
 #include "task.bpf.h"
+#include "daemons.bpf.h"
 #include "sysargs.bpf.h"
 #include "pull.h"
 
@@ -110,10 +111,9 @@ static __always_inline int daemon_comm(struct task_struct *t)
 	__u64 c[2];
 
 	ct_comm_words(t, c);	/* every host openat runs this */
-	if (c[0] == W8('d', 'o', 'c', 'k', 'e', 'r', 'd', 0))
+	if (ct_comm_is(c, &daemon_pats[CT_DAEMON_DOCKERD]))
 		return 1;
-	if (c[0] == W8('c', 'o', 'n', 't', 'a', 'i', 'n', 'e') &&
-	    (c[1] & 0xffffff) == W8('r', 'd', 0, 0, 0, 0, 0, 0))
+	if (ct_comm_is(c, &daemon_pats[CT_DAEMON_CONTAINERD]))
 		return 2;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "coldtrace.h"
+#include "comms.h"
 
 /* Little-endian word of up to 8 chars (bpfel, like the host). */
 #define W8(a, b, c, d, e, f, g, h)					\
@@ -80,6 +81,14 @@ static __always_inline void ct_comm_words(struct task_struct *t, __u64 c[2])
 		return;
 	}
 	__builtin_memcpy(c, t->comm, 2 * sizeof(__u64));
+}
+
+/* Comm words @c (ct_comm_words()) are the name of pattern @p. */
+static __always_inline bool ct_comm_is(const __u64 c[2],
+				       const volatile struct ct_comm_pat *p)
+{
+	return p->m[0] && (c[0] & p->m[0]) == p->w[0] &&
+	       (c[1] & p->m[1]) == p->w[1];
 }
 
 /* @t's parent, thread ids and cgroups, read as @t allows (ct_current()). */

@@ -31,17 +31,6 @@
 #define CT_CNI_DIRS \
 	{ "/usr/lib/cni/", "/opt/cni/bin/", "/usr/libexec/cni/" }
 
-/*
- * The programs whose exec attaches the syscall hooks again while the host
- * is idle (user/kern/arm.c): engine clients and runtimes (they ask, and are
- * gone in seconds), shims and monitors (they keep a container, as long as
- * it runs): the first of each container start, pull and removal to reach
- * the kernel (CNI plugins too, by their directory).  Exact comms.
- */
-#define CT_ARM_ASKERS \
-	"docker", "podman", "ctr", "crictl", "nerdctl", "runc", "crun", "runsc"
-#define CT_ARM_KEEPERS	"containerd-shim", "conmon"
-#define CT_ARM_COMMS	{ CT_ARM_ASKERS, CT_ARM_KEEPERS }
 
 enum ct_ev_type {
 	CT_EV_EXEC	= 1,	/* sched_process_exec, with argv */

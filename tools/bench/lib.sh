@@ -122,12 +122,12 @@ sys_hooks_of() {
 }
 
 # Processes whose exec attaches coldtrace's syscall hooks, for the
-# messages (what kept the host busy): the names of CT_ARM_ASKERS and
-# CT_ARM_KEEPERS in include/coldtrace.h, read from there.
+# messages (what kept the host busy): the askers and keepers of
+# user/model/comm_table.c, read from there.
 arm_comms_alive() {
 	local names
-	names=$(sed -n '/define CT_ARM_ASKERS/,/define CT_ARM_COMMS/p' \
-		"$TOP/include/coldtrace.h" |
+	names=$(grep -E '^[[:space:]]*\{ "[^"]+", .*(ASKER|KEEPER)' \
+		"$TOP/user/model/comm_table.c" |
 		grep -o '"[^"]*"' | tr -d '"' | paste -sd '|')
 	ps -eo pid=,comm= | awk -v re="^($names)\$" '$2 ~ re {
 		printf "%s%s %s", s, $1, $2; s = ", " }

@@ -5,12 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "arm.h"
+#include "comm_table.h"
 #include "records.h"
 #include "util.h"
-
-static const char arm_comms[][CT_COMM_LEN] = CT_ARM_COMMS;
-static const char arm_askers[][CT_COMM_LEN] = { CT_ARM_ASKERS };
-static const char arm_keepers[][CT_COMM_LEN] = { CT_ARM_KEEPERS };
 
 void ct_arm_init(struct ct_arm *a, uint64_t now_ns)
 {
@@ -27,25 +24,12 @@ void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
 	a->busy_ns = now_ns;
 }
 
-static bool comm_in(const char *comm, const char (*names)[CT_COMM_LEN],
-		    size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strncmp(comm, names[i], CT_COMM_LEN))
-			return true;
-	return false;
-}
-
-static bool trigger_comm(const char *comm)
-{
-	return comm_in(comm, arm_comms, sizeof(arm_comms) / sizeof(arm_comms[0]));
-}
-
 /* A CNI plugin's exec comes with its environment record first. */
 static bool trigger_hdr(const struct ct_hdr *h)
 {
 	return h->type == CT_EV_CNI_ENV ||
-	       (h->type == CT_EV_EXEC && trigger_comm(h->comm));
+	       (h->type == CT_EV_EXEC &&
+		ct_comm_has(h->comm, CT_COMM_ASKER | CT_COMM_KEEPER));
 }
 
 static ssize_t pid_index(const struct ct_arm *a, uint32_t pid)
@@ -74,7 +58,6 @@ static void pid_add(struct ct_arm *a, uint32_t pid)
 
 size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
 {
-	const size_t n = sizeof(arm_askers) / sizeof(arm_askers[0]);
 	DIR *d = opendir(proc_dir);
 	char comm[CT_COMM_LEN];
 	struct dirent *e;
@@ -88,7 +71,7 @@ size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
 		pid = strtoul(e->d_name, &end, 10);
 		if (*end || !pid || pid > UINT32_MAX ||
 		    !ct_proc_comm(proc_dir, e->d_name, comm, sizeof(comm)) ||
-		    !comm_in(comm, arm_askers, n))
+		    !ct_comm_has(comm, CT_COMM_ASKER))
 			continue;
 		pid_add(a, (uint32_t)pid);
 		adopted++;
@@ -100,9 +83,7 @@ size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
 /* A shim or a monitor lives as long as its container: it holds nothing. */
 static bool keeper_hdr(const struct ct_hdr *h)
 {
-	return h->type == CT_EV_EXEC &&
-	       comm_in(h->comm, arm_keepers,
-		       sizeof(arm_keepers) / sizeof(arm_keepers[0]));
+	return h->type == CT_EV_EXEC && ct_comm_has(h->comm, CT_COMM_KEEPER);
 }
 
 static void want(struct ct_arm *a, uint64_t ts_ns)

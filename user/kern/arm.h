@@ -6,7 +6,8 @@
  * is in its cold start or its removal, or an engine client, runtime or
  * CNI plugin runs (docs/steady-state.md measured the policy):
  *
- * - attach at the exec of a trigger (CT_ARM_COMMS, always traced by the
+ * - attach at the exec of a trigger (an asker or a keeper of the comm
+ *   table, user/model/comm_table.c, or a CNI plugin; always traced by the
  *   lifecycle object, which then wakes the reader at once), before that
  *   program gets to the syscalls coldtrace reads: a container's runtime
  *   comes tens of milliseconds after its client, its first open later;
@@ -17,7 +18,7 @@
  *   (ct_session_busy(), ct_tracker_busy());
  * - a live engine client, runtime or CNI plugin holds them (a foreground
  *   `docker run` keeps its container's whole life traced); a shim or a
- *   monitor (CT_ARM_KEEPERS) attaches them at its exec but does not
+ *   monitor (a keeper) attaches them at its exec but does not
  *   hold them: it lives as long as its container;
  * - detach after CT_ARM_IDLE_NS with nothing holding them.
  *
@@ -76,7 +77,7 @@ void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
 
 /*
  * At the session's start: the engine clients and runtimes already alive
- * (CT_ARM_ASKERS, by /proc/PID/comm under proc_dir) keep the hooks until
+ * (the askers, by /proc/PID/comm under proc_dir) keep the hooks until
  * they exit, as if their exec had been seen: a `docker pull` begun before
  * coldtrace is followed to its end.  Shims and monitors are not: they
  * keep containers coldtrace did not see start, for as long as those run.

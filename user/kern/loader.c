@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "comm_table.h"
 #include "errmsg.h"
 #include "kfeatures_bpf.h"
 #include "loader.h"
@@ -414,6 +415,13 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 		return rc;
 	/* Wake the reader early once an eighth of the ring is pending. */
 	l->skel->rodata->wakeup_bytes = rb_size / 8;
+	if (ct_comm_pats(CT_COMM_CLIENT, l->skel->rodata->client_pats,
+			 CT_CLIENT_PATS) < 0 ||
+	    ct_comm_pats(CT_COMM_ASKER | CT_COMM_KEEPER,
+			 l->skel->rodata->arm_pats, CT_ARM_PATS) < 0)
+		return ct_fail(err, errlen, -E2BIG, "the comm table has more "
+			       "names of a kind than include/comms.h has room "
+			       "for");
 	rc = bpf_map__set_max_entries(l->skel->maps.events, rb_size);
 	if (rc)
 		return ct_fail(err, errlen, rc, "sizing the ring buffer failed: %s",

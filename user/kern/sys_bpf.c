@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "comm_table.h"
+#include "errmsg.h"
 #include "kfeatures_bpf.h"
 #include "loader.h"
 #include "opens_bpf.h"
@@ -60,6 +62,20 @@ static int share_opens(struct sys_bpf *skel, struct ct_opens_bpf *o)
 	skel->rodata->paths_enabled = cfg.paths;
 	skel->rodata->stubs_on = ct_opens_cfg_runsc(&cfg);
 	return ct_opens_share_maps(o, skel->obj);
+}
+
+/* The comms the handlers compare, from the one table (comm_table.h). */
+static int set_comms(struct sys_bpf *skel, char *err, size_t errlen)
+{
+	struct sys_bpf__rodata *r = skel->rodata;
+
+	if (ct_comm_pats(CT_COMM_CLIENT, r->client_pats, CT_CLIENT_PATS) < 0 ||
+	    ct_comm_pats(CT_COMM_SHIM, &r->shim_pat, 1) < 0 ||
+	    ct_comm_pats(CT_COMM_DAEMON, r->daemon_pats, CT_DAEMONS) < 0)
+		return ct_fail(err, errlen, -E2BIG, "the comm table has more "
+			       "names of a kind than include/comms.h has room "
+			       "for");
+	return 0;
 }
 
 /*
@@ -170,7 +186,9 @@ static int configure(struct sys_bpf *skel, struct ct_loader *l,
 	skel->rodata->pull_on = f->pull;
 	skel->rodata->prepare_on = f->prepare;
 	skel->rodata->ready_on = f->ready;
-	rc = ct_loader_share_events(l, skel->obj);
+	rc = set_comms(skel, err, errlen);
+	if (!rc)
+		rc = ct_loader_share_events(l, skel->obj);
 	/* same early wakeup as the lifecycle tracer: an eighth */
 	if (!rc)
 		skel->rodata->wakeup_bytes =

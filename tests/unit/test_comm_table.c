@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The comm table: the patterns BPF compares (include/comms.h) are the
+ * names' bytes and NUL, little-endian, in the slots the programs have,
+ * daemons in enum ct_daemon's order; the roles the arming asks.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "coldtrace.h"
+#include "comm_table.h"
+
+/* What a BPF program does with comm words (task.bpf.h, ct_comm_is()). */
+static bool matches(const char *comm, const struct ct_comm_pat *p)
+{
+	__u64 c[2] = { 0, 0 };
+
+	memcpy(c, comm, strnlen(comm, CT_COMM_LEN - 1));	/* zero padded */
+	return p->m[0] && (c[0] & p->m[0]) == p->w[0] &&
+	       (c[1] & p->m[1]) == p->w[1];
+}
+
+Test(comm_table, words_and_masks)
+{
+	struct ct_comm_pat p[CT_DAEMONS];
+
+	cr_assert_eq(ct_comm_pats(CT_COMM_DAEMON, p, CT_DAEMONS), CT_DAEMONS);
+	/* "dockerd\0": eight bytes, little-endian */
+	cr_assert_eq(p[CT_DAEMON_DOCKERD].w[0], 0x006472656b636f64ull);
+	cr_assert_eq(p[CT_DAEMON_DOCKERD].m[0], ~0ull);
+	cr_assert_eq(p[CT_DAEMON_DOCKERD].m[1], 0);
+	/* "containerd\0": three bytes into the second word */
+	cr_assert_eq(p[CT_DAEMON_CONTAINERD].w[1], 0x006472ull);
+	cr_assert_eq(p[CT_DAEMON_CONTAINERD].m[1], 0xffffffull);
+	cr_assert(matches("dockerd", &p[CT_DAEMON_DOCKERD]));
+	cr_assert(matches("containerd", &p[CT_DAEMON_CONTAINERD]));
+	cr_assert_not(matches("containerd-shim", &p[CT_DAEMON_CONTAINERD]));
+	cr_assert_not(matches("docker", &p[CT_DAEMON_DOCKERD]));
+	cr_assert_not(matches("dockerd2", &p[CT_DAEMON_DOCKERD]));
+}
+
+Test(comm_table, slots_fit_and_spare_ones_match_nothing)
+{
+	struct ct_comm_pat p[CT_ARM_PATS];
+	int n = ct_comm_pats(CT_COMM_CLIENT, p, CT_CLIENT_PATS);
+
+	cr_assert_eq(n, 3, "docker, podman, ctr");
+	cr_assert(matches("docker", &p[0]) && matches("podman", &p[1]) &&
+		  matches("ctr", &p[2]));
+	for (int i = n; i < CT_CLIENT_PATS; i++)
+		cr_assert_not(matches("", &p[i]), "slot %d", i);
+	n = ct_comm_pats(CT_COMM_ASKER | CT_COMM_KEEPER, p, CT_ARM_PATS);
+	cr_assert_eq(n, 10);
+	cr_assert_eq(ct_comm_pats(CT_COMM_SHIM, p, 1), 1);
+	/* 15 bytes, the longest comm: its NUL is the 16th */
+	cr_assert(matches("containerd-shim", &p[0]));
+	cr_assert_eq(p[0].m[1], ~0ull);
+	cr_assert_eq(ct_comm_pats(CT_COMM_ASKER, p, 2), -1, "too many");
+}
+
+Test(comm_table, roles)
+{
+	cr_assert(ct_comm_has("crictl", CT_COMM_ASKER));
+	cr_assert_not(ct_comm_has("crictl", CT_COMM_CLIENT));
+	cr_assert(ct_comm_has("conmon", CT_COMM_KEEPER));
+	cr_assert_not(ct_comm_has("conmon", CT_COMM_ASKER));
+	cr_assert(ct_comm_has("runsc", CT_COMM_ASKER | CT_COMM_KEEPER));
+	cr_assert_not(ct_comm_has("dockerd", CT_COMM_ASKER | CT_COMM_KEEPER));
+	cr_assert_not(ct_comm_has("bash", ~0u));
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The one table of process names: see comm_table.h. */
+#include <string.h>
+#include "coldtrace.h"
+#include "comm_table.h"
+
+#define CLIENT	CT_COMM_CLIENT
+#define ASKER	CT_COMM_ASKER
+#define KEEPER	CT_COMM_KEEPER
+#define SHIM	CT_COMM_SHIM
+#define DAEMON	CT_COMM_DAEMON
+
+static const struct {
+	char comm[CT_COMM_LEN];
+	unsigned int roles;
+} comms[] = {
+	/* engine clients: the first of a start, pull or removal to run */
+	{ "docker", CLIENT | ASKER },
+	{ "podman", CLIENT | ASKER },
+	{ "ctr", CLIENT | ASKER },
+	{ "crictl", ASKER },
+	{ "nerdctl", ASKER },
+	/* runtimes (runc run, or under a shim or conmon) */
+	{ "runc", ASKER },
+	{ "crun", ASKER },
+	{ "runsc", ASKER },
+	/* what keeps a running container (containerd-shim-*-v2: the comm
+	 * is cut to 15 bytes) */
+	{ "containerd-shim", KEEPER | SHIM },
+	{ "conmon", KEEPER },
+	/* in enum ct_daemon's order (include/comms.h) */
+	{ "dockerd", DAEMON },
+	{ "containerd", DAEMON },
+};
+
+#define N_COMMS	(sizeof(comms) / sizeof(comms[0]))
+
+bool ct_comm_has(const char *comm, unsigned int roles)
+{
+	for (size_t i = 0; i < N_COMMS; i++)
+		if ((comms[i].roles & roles) &&
+		    !strncmp(comm, comms[i].comm, CT_COMM_LEN))
+			return true;
+	return false;
+}
+
+/* Little-endian words of the comm, and of the mask of its name + NUL. */
+static void pat_of(const char *comm, struct ct_comm_pat *p)
+{
+	size_t len = strnlen(comm, CT_COMM_LEN - 1) + 1;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < len; i++) {
+		p->w[i / 8] |= (__u64)(unsigned char)comm[i] << (i % 8 * 8);
+		p->m[i / 8] |= (__u64)0xff << (i % 8 * 8);
+	}
+}
+
+int ct_comm_pats(unsigned int roles, struct ct_comm_pat *out, size_t max)
+{
+	size_t n = 0;
+
+	memset(out, 0, max * sizeof(*out));
+	for (size_t i = 0; i < N_COMMS; i++) {
+		if (!(comms[i].roles & roles))
+			continue;
+		if (n == max)
+			return -1;
+		pat_of(comms[i].comm, &out[n++]);
+	}
+	return (int)n;
+}
