@@ -36,6 +36,15 @@ ssize_t ct_read_small(const char *path, char *buf, size_t max)
 	return got;
 }
 
+uint64_t ct_fnv1a(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 bool ct_is_pid(const char *s)
 {
 	if (!*s)

@@ -38,6 +38,9 @@ void ct_fifo_take(void *a, size_t *n, size_t sz, size_t i);
  * read, or -errno. */
 ssize_t ct_read_small(const char *path, char *buf, size_t max);
 
+/* FNV-1a (64 bits) of len bytes of s: stable keys and ids, not secrets. */
+uint64_t ct_fnv1a(const char *s, size_t len);
+
 /* A /proc entry's name that is a pid: digits only. */
 bool ct_is_pid(const char *s);
 

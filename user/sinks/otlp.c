@@ -5,6 +5,7 @@
 #include <string.h>
 #include "json.h"
 #include "otlp.h"
+#include "util.h"
 
 #define OTLP_KIND_INTERNAL	1	/* SpanKind: an operation inside */
 #define OTLP_STATUS_ERROR	2	/* StatusCode */
@@ -17,14 +18,11 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* FNV-1a of the id, then the first phase start: one seed per container. */
+/* The id's hash, then the first phase start: one seed per container. */
 static uint64_t container_seed(const struct ct_container *c)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < sizeof(c->id) && c->id[i]; i++)
-		h = (h ^ (unsigned char)c->id[i]) * 0x100000001b3ull;
-	return mix(h ^ c->first_ns);
+	return mix(ct_fnv1a(c->id, strnlen(c->id, sizeof(c->id))) ^
+		   c->first_ns);
 }
 
 /* OTLP/JSON ids are lowercase hex, never all zero (invalid). */

@@ -758,28 +758,18 @@ static int fold_restart(struct ct_agg_group *g, const struct ct_restart *r)
 	return err;
 }
 
-/* FNV-1a of len bytes of s. */
-static uint64_t fnv1a(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 /* The key and the runtime (cmp_key()'s equality), hashed. */
 static uint64_t gen_key(const struct ct_container *c)
 {
 	size_t len;
 	const char *key = restart_key(c, &len);
 
-	return (fnv1a(key, len) ^ (uint64_t)c->runtime) * 0x100000001b3ULL;
+	return (ct_fnv1a(key, len) ^ (uint64_t)c->runtime) * 0x100000001b3ULL;
 }
 
 static uint64_t id_hash(const struct ct_container *c)
 {
-	return fnv1a(c->id, strnlen(c->id, sizeof(c->id)));
+	return ct_fnv1a(c->id, strnlen(c->id, sizeof(c->id)));
 }
 
 static struct agg_gen *gen_find(struct agg_cont *k, uint64_t key)
