@@ -11,14 +11,21 @@
 
 const volatile struct ct_comm_pat daemon_pats[CT_DAEMONS];
 
-/* Whether @t runs daemon @d. */
-static __always_inline bool ct_daemon_is(struct task_struct *t,
-					 enum ct_daemon d)
+/*
+ * The daemon @t runs: 1 dockerd, 2 containerd (enum ct_daemon + 1), 0
+ * none.  (ctr fetches through containerd, which writes the files.)
+ * Whole-word compares: byte loops branch too much for the verifier.
+ */
+static __always_inline int daemon_comm(struct task_struct *t)
 {
 	__u64 c[2];
 
-	ct_comm_words(t, c);
-	return ct_comm_is(c, &daemon_pats[d]);
+	ct_comm_words(t, c);	/* every host openat runs this */
+	if (ct_comm_is(c, &daemon_pats[CT_DAEMON_DOCKERD]))
+		return 1 + CT_DAEMON_DOCKERD;
+	if (ct_comm_is(c, &daemon_pats[CT_DAEMON_CONTAINERD]))
+		return 1 + CT_DAEMON_CONTAINERD;
+	return 0;
 }
 
 #endif /* __CT_DAEMONS_BPF_H */

@@ -38,7 +38,7 @@ struct {
 
 static __always_inline bool is_dockerd(void)
 {
-	return ct_daemon_is(ct_current(), CT_DAEMON_DOCKERD);
+	return daemon_comm(ct_current()) == 1 + CT_DAEMON_DOCKERD;
 }
 
 /* mkdirat(dfd, pathname, mode) */

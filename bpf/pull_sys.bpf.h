@@ -101,22 +101,6 @@ const char s_repos[] = "repositories.json";
 const char s_layerdb[] = "layerdb";
 const char s_diffid[] = "diffid-by-digest";
 
-/*
- * A daemon whose files we follow: 1 dockerd, 2 containerd, 0 no.  (ctr
- * fetches through containerd, which writes the files.)
- * Whole-word compares: byte loops branch too much for the verifier.
- */
-static __always_inline int daemon_comm(struct task_struct *t)
-{
-	__u64 c[2];
-
-	ct_comm_words(t, c);	/* every host openat runs this */
-	if (ct_comm_is(c, &daemon_pats[CT_DAEMON_DOCKERD]))
-		return 1;
-	if (ct_comm_is(c, &daemon_pats[CT_DAEMON_CONTAINERD]))
-		return 2;
-	return 0;
-}
 
 /* Start offsets of the last three path components (after each '/'). */
 struct comps {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The process names (comms) BPF programs compare, filled into their
- * rodata before load from the one table of them (user/model/comms.c),
+ * rodata before load from the one table of them (user/model/comm_table.c),
  * as retsnoop fills its filters: a name is written once.
  *
  * A pattern is the comm's 16 bytes as two little-endian words, and the

@@ -48,7 +48,7 @@ Test(comm_table, slots_fit_and_spare_ones_match_nothing)
 		  matches("ctr", &p[2]));
 	for (int i = n; i < CT_CLIENT_PATS; i++)
 		cr_assert_not(matches("", &p[i]), "slot %d", i);
-	n = ct_comm_pats(CT_COMM_ASKER | CT_COMM_KEEPER, p, CT_ARM_PATS);
+	n = ct_comm_pats(CT_COMM_TRIGGER, p, CT_ARM_PATS);
 	cr_assert_eq(n, 10);
 	cr_assert_eq(ct_comm_pats(CT_COMM_SHIM, p, 1), 1);
 	/* 15 bytes, the longest comm: its NUL is the 16th */
@@ -63,7 +63,7 @@ Test(comm_table, roles)
 	cr_assert_not(ct_comm_has("crictl", CT_COMM_CLIENT));
 	cr_assert(ct_comm_has("conmon", CT_COMM_KEEPER));
 	cr_assert_not(ct_comm_has("conmon", CT_COMM_ASKER));
-	cr_assert(ct_comm_has("runsc", CT_COMM_ASKER | CT_COMM_KEEPER));
-	cr_assert_not(ct_comm_has("dockerd", CT_COMM_ASKER | CT_COMM_KEEPER));
+	cr_assert(ct_comm_has("runsc", CT_COMM_TRIGGER));
+	cr_assert_not(ct_comm_has("dockerd", CT_COMM_TRIGGER));
 	cr_assert_not(ct_comm_has("bash", ~0u));
 }

@@ -29,7 +29,7 @@ static bool trigger_hdr(const struct ct_hdr *h)
 {
 	return h->type == CT_EV_CNI_ENV ||
 	       (h->type == CT_EV_EXEC &&
-		ct_comm_has(h->comm, CT_COMM_ASKER | CT_COMM_KEEPER));
+		ct_comm_has(h->comm, CT_COMM_TRIGGER));
 }
 
 static ssize_t pid_index(const struct ct_arm *a, uint32_t pid)

@@ -417,8 +417,8 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 	l->skel->rodata->wakeup_bytes = rb_size / 8;
 	if (ct_comm_pats(CT_COMM_CLIENT, l->skel->rodata->client_pats,
 			 CT_CLIENT_PATS) < 0 ||
-	    ct_comm_pats(CT_COMM_ASKER | CT_COMM_KEEPER,
-			 l->skel->rodata->arm_pats, CT_ARM_PATS) < 0)
+	    ct_comm_pats(CT_COMM_TRIGGER, l->skel->rodata->arm_pats,
+			 CT_ARM_PATS) < 0)
 		return ct_fail(err, errlen, -E2BIG, "the comm table has more "
 			       "names of a kind than include/comms.h has room "
 			       "for");

@@ -20,6 +20,8 @@ enum ct_comm_role {
 					 * lives as long as its container */
 	CT_COMM_SHIM	= 1 << 3,	/* connects followed (Kata's agent) */
 	CT_COMM_DAEMON	= 1 << 4,	/* blob files followed (pulls) */
+	/* whose exec attaches the syscall hooks (arm.h) */
+	CT_COMM_TRIGGER	= CT_COMM_ASKER | CT_COMM_KEEPER,
 };
 
 /* Whether comm (CT_COMM_LEN bytes at most) has one of the roles. */
