@@ -461,8 +461,9 @@ def check_otlp(path, recs):
     by_rec = {(a["value"]["stringValue"], int(s["startTimeUnixNano"])): s
               for s in roots.values()
               for a in s["attributes"] if a["key"] == "container.id"}
+    timed = [r for r in recs if r["phases"]]
     keys = [(r["id"], min(ph["start_ns"] for ph in r["phases"].values()))
-            for r in recs if r["phases"]]
+            for r in timed]
     check(sorted(by_rec) == sorted(keys) and len(roots) == len(keys) and
           len({s["traceId"] for s in roots.values()}) == len(keys),
           f"{path}: {len(roots)} root spans for {len(keys)} records")
@@ -471,9 +472,9 @@ def check_otlp(path, recs):
                   int(s["endTimeUnixNano"]) - int(s["startTimeUnixNano"]))
                  for s in spans if s.get("parentSpanId") in roots)
     want = sorted((by_rec[k]["traceId"], p, ph["start_ns"], ph["dur_ns"])
-                  for k, r in zip(keys, (r for r in recs if r["phases"]))
-                  if k in by_rec
-                  for p, ph in r["phases"].items() if ph.get("dur_ns") is not None)
+                  for k, r in zip(keys, timed) if k in by_rec
+                  for p, ph in r["phases"].items()
+                  if ph.get("dur_ns") is not None)
     check(len(got) == len(spans) - len(roots) and got == want,
           f"{path}: phase spans differ from containers.jsonl, e.g. "
           f"{[g for g in got if g not in want][:1]}")
