@@ -156,7 +156,7 @@ static void replay(bool continuous)
 
 	/* a bad record ends the replay (1), after what came before it */
 	ct_session_replay(&s);
-	if (s.agg && s.tracker && s.enrich) {
+	if (s.agg && s.pl.tracker && s.pl.enrich) {
 		cli.json = !cli.json;
 		cli.metrics_labels = 0;
 		ct_session_interim(&s, s.lost);

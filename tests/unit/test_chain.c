@@ -909,12 +909,10 @@ Test(chain, recorded_session, .init = cr_redirect_stdout)
 	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
 		ct_session_feed(&s, rec, len);
 	ct_rec_reader_close(r);
-	ct_enrich_flush(s.enrich);
-	ct_tracker_flush(s.tracker);
-	ct_chains_flush(s.chains);
-	for (size_t i = 0; i < ct_chains_count(s.chains); i++)
-		if (ct_chains_get(s.chains, i)->runner_pid == pid)
-			ch = ct_chains_get(s.chains, i);
+	ct_pipeline_flush(&s.pl);
+	for (size_t i = 0; i < ct_chains_count(s.pl.chains); i++)
+		if (ct_chains_get(s.pl.chains, i)->runner_pid == pid)
+			ch = ct_chains_get(s.pl.chains, i);
 	cr_assert(ch, "no chain for runner %" PRIu64, pid);
 	cr_assert_eq(ch->n_steps, 3);
 	cr_assert_gt(ch->runner_exec_ns, 0);

@@ -85,8 +85,7 @@ static void run(struct ct_session *s, const char *path,
 	ct_rec_reader_close(r);
 	if (!rp)
 		ct_session_inject(s, CT_EV_END, 0);
-	ct_enrich_flush(s->enrich);
-	ct_tracker_flush(s->tracker);
+	ct_pipeline_flush(&s->pl);
 	cr_assert_eq(ct_agg_count(s->agg), 1);
 }
 

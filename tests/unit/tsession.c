@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enrich.h"
+#include "pipeline.h"
 #include "recfile.h"
 #include "replay.h"
 #include "tracker.h"
@@ -13,7 +13,6 @@
 #include "util.h"
 
 struct ctx {
-	struct ct_enrich *enrich;
 	const char *id;
 	struct ts_result *r;
 	struct ts_all *a;	/* ts_replay_all(): instead of id and r */
@@ -52,13 +51,6 @@ static void on_rec_all(struct ts_all *a, const struct ct_container *c)
 		a->seen[last]++;
 }
 
-static void on_emit(struct ct_container *c, void *p)
-{
-	struct ctx *x = p;
-
-	ct_enrich_apply(x->enrich, c);
-}
-
 static void on_rec(const struct ct_container *c, void *p)
 {
 	struct ctx *x = p;
@@ -80,19 +72,16 @@ static const char *dir(void)
 	return d ? d : "tests/fixtures";
 }
 
-static void feed_all(struct ct_rec_reader *rd, struct ct_tracker *t,
-		     struct ctx *x, const char *path)
+static void feed_all(struct ct_rec_reader *rd, struct ct_pipeline *pl,
+		     const char *path)
 {
 	const void *rec;
 	char err[256];
 	size_t len;
 	int rc;
 
-	while ((rc = ct_rec_next(rd, &rec, &len, err, sizeof(err))) > 0) {
-		cr_assert_eq(ct_enrich_feed(x->enrich, rec, len), 0, "%s",
-			     path);
-		cr_assert_eq(ct_tracker_feed(t, rec, len), 0, "%s", path);
-	}
+	while ((rc = ct_rec_next(rd, &rec, &len, err, sizeof(err))) > 0)
+		cr_assert_eq(ct_pipeline_feed(pl, rec, len), 0, "%s", path);
 	cr_assert_eq(rc, 0, "%s: %s", path, err);
 }
 
@@ -111,15 +100,14 @@ static struct tj *read_sidecar(const char *name, char **text)
 	return sidecar;
 }
 
-/* NAME.ctrec through the enrich stage and the tracker, as x says. */
+/* NAME.ctrec through the session's stages (pipeline.h), as x says. */
 static void replay(const char *name, enum ct_ready_mode mode, struct ctx *x,
 		   struct ct_tracker_stats *st)
 {
-	struct ct_tracker_opts o = { 0 };
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *rd;
 	struct ct_replay_opens *ropens;
-	struct ct_tracker *t;
+	struct ct_pipeline pl;
 	char path[512], err[256];
 
 	snprintf(path, sizeof(path), "%s/%s.ctrec", dir(), name);
@@ -127,26 +115,20 @@ static void replay(const char *name, enum ct_ready_mode mode, struct ctx *x,
 		     "%s: %s", path, err);
 	cr_assert_eq(ct_replay_opens_read(rd, &ropens, err, sizeof(err)), 0,
 		     "%s: %s", path, err);
-	x->enrich = ct_enrich_new(&(struct ct_enrich_opts){
+	cr_assert_eq(ct_pipeline_init(&pl, &(struct ct_pipeline_opts){
 		.mono_to_real_ns = fh.mono_to_real_ns,
+		.cgroup_mode = fh.cgroup_mode,
 		.ready_mode = mode,
 		.why = true,
 		.opens = ct_replay_opens_source(ropens),
-	});
-	o.mono_to_real_ns = fh.mono_to_real_ns;
-	o.cgroup_mode = fh.cgroup_mode;
-	o.before_emit = on_emit;
-	o.on_container = on_rec;
-	o.ctx = x;
-	t = ct_tracker_new(&o);
-	cr_assert(t && x->enrich);
-	feed_all(rd, t, x, path);
-	ct_enrich_flush(x->enrich);
-	ct_tracker_flush(t);
+		.on_container = on_rec,
+		.ctx = x,
+	}), 0);
+	feed_all(rd, &pl, path);
+	ct_pipeline_flush(&pl);
 	if (st)
-		ct_tracker_get_stats(t, st);
-	ct_tracker_free(t);
-	ct_enrich_free(x->enrich);
+		ct_tracker_get_stats(pl.tracker, st);
+	ct_pipeline_free(&pl);
 	ct_replay_opens_free(ropens);
 	ct_rec_reader_close(rd);
 }

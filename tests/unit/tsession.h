@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Test helper: replay a recording (tests/fixtures or $CT_FIXTURES) the
- * way main.c's session does: the enrich stage (user/enrich/enrich.h; --why on,
- * the recording's opens as its source) fed beside the tracker and
- * applied at emission, and keep the container named by the sidecar
- * (NAME.json, containers[0].id).
+ * Test helper: replay a recording (tests/fixtures or $CT_FIXTURES)
+ * through the session's own stages (user/core/pipeline.h; --why on, the
+ * recording's opens as enrich's source), and keep the container named
+ * by the sidecar (NAME.json, containers[0].id).
  */
 #ifndef __CT_TSESSION_H
 #define __CT_TSESSION_H

@@ -186,7 +186,7 @@ static bool command_finished(struct live_state *ls)
 
 	if (!cli->cmd || !ct_cmd_done(&ls->cmd) || cli->duration_s)
 		return false;
-	if (!ct_tracker_pending_since(ls->s.tracker, ls->child_wall_ns))
+	if (!ct_tracker_pending_since(ls->s.pl.tracker, ls->child_wall_ns))
 		return true;
 	ls->wait_expired = ct_mono_ns() - ls->cmd.done_ns >= cli->wait_s * 1e9;
 	return ls->wait_expired;
@@ -226,8 +226,7 @@ static bool keep_going(struct live_state *ls)
 		return false;
 	}
 	/* lets a finished container out without waiting for a host event */
-	ct_tracker_tick(s->tracker, ct_mono_ns());
-	ct_enrich_tick(s->enrich, ct_mono_ns());
+	ct_pipeline_tick(&s->pl, ct_mono_ns());
 	s->lost = ct_loader_lost(ls->l);	/* for /metrics and -i */
 	if (ls->httpd)
 		httpd_poll(ls->httpd, ct_mono_ns());
@@ -327,8 +326,7 @@ static void drain(struct live_state *ls)
 	s->lost = ct_loader_lost(ls->l);
 	ct_session_inject(s, CT_EV_LOST, s->lost);
 	ct_session_inject(s, CT_EV_END, 0);
-	ct_enrich_flush(s->enrich);
-	ct_tracker_flush(s->tracker);
+	ct_pipeline_flush(&s->pl);
 }
 
 /*

@@ -7,21 +7,16 @@
 #include <string.h>
 
 #include "agg.h"
-#include "chain.h"
 #include "dump.h"
-#include "enrich.h"
 #include "export.h"
-#include "hist.h"
 #include "httpd.h"
-#include "paths.h"
+#include "pipeline.h"
 #include "prom.h"
-#include "pull_output.h"
 #include "recfile.h"
 #include "replay.h"
 #include "report.h"
 #include "selfstat.h"
 #include "session.h"
-#include "tracker.h"
 #include "util.h"
 #include "version.h"
 
@@ -65,13 +60,11 @@ static void tap(struct ct_session *s, const void *rec, size_t len)
 		ct_dump_record(stdout, rec, len, s->mono_to_real);
 }
 
-/* Then the stages: enrich's followers first, the state machine last. */
+/* Then the stages (pipeline.h). */
 int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
 {
 	tap(s, rec, len);
-	ct_enrich_feed(s->enrich, rec, len);
-	ct_chains_feed(s->chains, rec, len);
-	return ct_tracker_feed(s->tracker, rec, len);
+	return ct_pipeline_feed(&s->pl, rec, len);
 }
 
 /*
@@ -109,8 +102,8 @@ static bool ready_reached(const void *ctx, const struct ct_container *c)
 size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
 		       uint64_t settle_ns)
 {
-	return ct_tracker_busy(s->tracker, now_mono_ns, settle_ns,
-			       ready_reached, s->enrich);
+	return ct_tracker_busy(s->pl.tracker, now_mono_ns, settle_ns,
+			       ready_reached, s->pl.enrich);
 }
 
 void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost)
@@ -124,22 +117,7 @@ void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost)
 	ct_session_event(s, &r, r.hdr.size);
 }
 
-/* ---- tracker hooks ---- */
-
-static void before_emit(struct ct_container *c, void *ctx)
-{
-	struct ct_session *s = ctx;
-
-	ct_enrich_apply(s->enrich, c);
-}
-
-/* Left out by -r / -c: drop its kernel histograms, they would pile up. */
-static void on_filtered(const struct ct_container *c, void *ctx)
-{
-	struct ct_session *s = ctx;
-
-	ct_enrich_forget(s->enrich, c);
-}
+/* ---- results ---- */
 
 /* A new container, named once the tracker has returned (names.h). */
 static void on_new(const struct ct_container *c, void *ctx)
@@ -156,31 +134,7 @@ bool ct_session_pid_alive(uint32_t pid, void *ctx)
 	return !kill((pid_t)pid, 0) || errno != ESRCH;
 }
 
-static void print_row(struct ct_session *s, const struct ct_container *c)
-{
-	if (!s->table_started)
-		ct_output_table_header(stdout, s->cli->timestamps);
-	s->table_started = true;
-	ct_output_table_row(stdout, c, s->cli->timestamps);
-	if (s->cli->why)
-		ct_output_why_rows(stdout, c);
-	if (c->opens.unobservable)
-		printf("  file opens not observable: %s\n",
-		       ct_opens_unobservable_reason(&c->opens));
-	if (c->unarmed)
-		printf("  began while the syscall hooks were detached (idle "
-		       "host): opens, ready and mounts may be missing\n");
-	if (c->opens.traced_until_ns)
-		printf("  opens traced until %.3f s after its start (syscall "
-		       "hooks detached once its cold start was over)\n",
-		       (c->opens.traced_until_ns - c->first_ns) / 1e9);
-	if (c->partial)
-		printf("  started before the session: seen from the middle "
-		       "(no cold start, in no statistic)\n");
-	if (s->cli->paths)
-		ct_paths_print(stdout, c);
-}
-
+/* Every container is aggregated, whatever the sink prints of it. */
 static void on_container(const struct ct_container *c, void *ctx)
 {
 	struct ct_session *s = ctx;
@@ -188,21 +142,17 @@ static void on_container(const struct ct_container *c, void *ctx)
 	if (ct_agg_add(s->agg, c))
 		ct_report_err("out of memory: container %s not aggregated",
 			      c->id);
-	if (s->cli->json)
-		ct_output_container_json(stdout, c);
-	else if (!s->cli->dump)
-		print_row(s, c);
+	if (s->sink->container)
+		s->sink->container(&s->out, c);
 	ct_report_check_stdout();
-	ct_chains_add(s->chains, c);	/* enriched: its client is known */
 }
 
-/* A chain is printed when it closes (-j); the text report has them all. */
 static void on_chain(const struct ct_chain *ch, void *ctx)
 {
 	struct ct_session *s = ctx;
 
-	if (s->cli->json) {
-		ct_output_chain_json(stdout, ch);
+	if (s->sink->chain) {
+		s->sink->chain(&s->out, ch);
 		ct_report_check_stdout();
 	}
 }
@@ -211,8 +161,8 @@ static void on_pull(const struct ct_pull *p, void *ctx)
 {
 	struct ct_session *s = ctx;
 
-	if (s->cli->json) {
-		ct_pull_output_json(stdout, p);
+	if (s->sink->pull) {
+		s->sink->pull(&s->out, p);
 		ct_report_check_stdout();
 	}
 }
@@ -226,10 +176,24 @@ static struct ct_agg *new_agg(const struct ct_session *s)
 	return ct_agg_new();
 }
 
+/* What the command line asks the session to print (sink.h). */
+static void init_sink(struct ct_session *s)
+{
+	const struct ct_cli *cli = s->cli;
+
+	s->sink = ct_sink_pick(cli->json, cli->dump);
+	s->out = (struct ct_sink_out){
+		.f = stdout,
+		.wall = cli->timestamps,
+		.why = cli->why,
+		.paths = cli->paths,
+	};
+}
+
 int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 {
 	const struct ct_cli *cli = s->cli;
-	struct ct_tracker_opts eo = {
+	struct ct_pipeline_opts po = {
 		.mono_to_real_ns = s->mono_to_real,
 		.cgroup_mode = mode,
 		.filter = {
@@ -237,44 +201,34 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 			.engine_mask = cli->engine_mask,
 			.id_prefix = cli->container,
 		},
-		.before_emit = before_emit,
-		.on_container = on_container,
-		.on_filtered = on_filtered,
-		.on_new = on_new,
-		.proc_alive = s->live ? ct_session_pid_alive : NULL,
-		.ctx = s,
-	};
-	struct ct_enrich_opts xo = {
-		.mono_to_real_ns = s->mono_to_real,
 		.ready_mode = cli->ready_mode,
 		.why = cli->why,
 		.paths = cli->paths,
 		.opens = s->opens,
+		.proc_alive = s->live ? ct_session_pid_alive : NULL,
+		.on_container = on_container,
+		.on_new = on_new,
+		.on_chain = on_chain,
 		.on_pull = on_pull,
 		.keep = keep,
 		.ctx = s,
 	};
 
 	s->continuous = s->continuous || ct_cli_continuous(cli);
+	/* image pulls, kept for the report, would grow as containers did */
+	po.keep_pulls = s->continuous ? CT_CONTINUOUS_WINDOW : 0;
+	init_sink(s);
 	s->agg = new_agg(s);
-	s->tracker = ct_tracker_new(&eo);
-	s->enrich = ct_enrich_new(&xo);
-	s->chains = ct_chains_new(s->mono_to_real, on_chain, s);
-	if (!s->agg || !s->tracker || !s->enrich || !s->chains) {
+	if (!s->agg || ct_pipeline_init(&s->pl, &po)) {
 		ct_report_err("out of memory");
 		return -ENOMEM;
 	}
-	/* image pulls, kept for the report, would grow as containers did */
-	if (s->continuous)
-		ct_pulls_keep(ct_enrich_pulls(s->enrich), CT_CONTINUOUS_WINDOW);
 	return 0;
 }
 
 void ct_session_free(struct ct_session *s)
 {
-	ct_tracker_free(s->tracker);
-	ct_enrich_free(s->enrich);
-	ct_chains_free(s->chains);
+	ct_pipeline_free(&s->pl);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
 }
@@ -288,22 +242,14 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		.version = COLDTRACE_VERSION,
 		.kernel = s->kernel,
 		.lost_events = lost,
-		.pulls = ct_enrich_pulls(s->enrich),
-		.chains = s->chains,
-		.why = ct_enrich_why(s->enrich),
-		.tracker = s->tracker,
+		.pulls = ct_enrich_pulls(s->pl.enrich),
+		.chains = s->pl.chains,
+		.why = ct_enrich_why(s->pl.enrich),
+		.tracker = s->pl.tracker,
 		.prom_labels = s->cli->metrics_labels,
 		.runtime_mask = s->cli->runtime_mask,
 		.engine_mask = s->cli->engine_mask,
 	};
-}
-
-static void summary(struct ct_session *s, const struct ct_meta *m)
-{
-	if (s->cli->json)
-		ct_output_summary_json(stdout, s->agg, m);
-	else
-		ct_output_summary(stdout, s->agg, m);
 }
 
 static int export_dir(struct ct_session *s, const struct ct_meta *m)
@@ -335,7 +281,7 @@ void ct_session_interim(struct ct_session *s, uint64_t lost)
 	m.interim = true;
 	/* a service's journal gets no summary a minute unless asked */
 	if (s->cli->interval_s) {
-		summary(s, &m);
+		s->sink->summary(&s->out, s->agg, &m);
 		ct_report_check_stdout();
 	}
 	/* a long session's files are never older than -i */
@@ -382,44 +328,13 @@ int ct_session_listen(struct ct_session *s, struct httpd **h)
 	return err;
 }
 
-static void print_runtime_hists(const struct ct_session *s)
-{
-	struct ct_opens o;
-
-	for (int rt = 0; rt < CT_RT_MAX; rt++) {
-		if (!ct_agg_runtime_opens(s->agg, rt, &o) || !o.count)
-			continue;
-		printf("\n%s: file opens in containers: %llu (failed %llu), "
-		       "p50 %.1f us, p99 %.1f us\n", ct_runtime_name(rt),
-		       (unsigned long long)o.count,
-		       (unsigned long long)o.failed, o.p50_ns / 1e3,
-		       o.p99_ns / 1e3);
-		ct_hist_print(stdout, o.slots, CT_HIST_SLOTS, "nsecs");
-	}
-}
-
-/* The terminal's end of session: what the table did not say. */
-static void print_end(struct ct_session *s, const struct ct_meta *m)
-{
-	const struct ct_pulls *pulls = ct_enrich_pulls(s->enrich);
-
-	if (!s->table_started && !s->cli->dump && !ct_pulls_count(pulls))
-		printf("no container was seen\n");
-	print_runtime_hists(s);
-	ct_pull_print_all(stdout, pulls);
-	putchar('\n');
-	summary(s, m);
-	/* after the summary: a chain is read against its runtimes' phases */
-	ct_output_chains(stdout, s->chains);
-}
-
 /*
  * Losses of the stages after the tracker, said on stderr at the end (the
  * aggregator's, restart keys forgotten, are in the summary's losses).
  */
 static void warn_dropped(const struct ct_session *s)
 {
-	ct_enrich_warn_dropped(s->enrich, stderr);
+	ct_enrich_warn_dropped(s->pl.enrich, stderr);
 }
 
 int ct_session_report(struct ct_session *s)
@@ -427,14 +342,9 @@ int ct_session_report(struct ct_session *s)
 	struct ct_meta m;
 	int ret = 0;
 
-	/* every runner's chain ends with the session (before -j's summary) */
-	ct_chains_flush(s->chains);
 	ct_session_meta(s, s->lost, &m);
 	warn_dropped(s);
-	if (s->cli->json)
-		summary(s, &m);
-	else
-		print_end(s, &m);
+	s->sink->end(&s->out, s->agg, &m);
 	if (!ct_report_check_stdout())
 		ret = 1;
 	if (s->cli->output_dir && export_dir(s, &m))
@@ -526,9 +436,8 @@ int ct_session_replay(struct ct_session *s)
 	if (ct_session_init(s, h.cgroup_mode))
 		goto out;
 	ret = replay_records(s, r, &rr);
-	s->lost = ct_tracker_lost(s->tracker);
-	ct_enrich_flush(s->enrich);
-	ct_tracker_flush(s->tracker);
+	s->lost = ct_tracker_lost(s->pl.tracker);
+	ct_pipeline_flush(&s->pl);
 	if (ct_session_report(s) && !ret)
 		ret = -1;
 	if (!ret && say_cut(s, &rr))

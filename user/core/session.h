@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * One session's pipeline, live or replayed (HACKING.md's data flow):
- * every record goes through the tap (--record, --dump), then the enrich
- * stage's followers and the tracker; finished containers are enriched,
- * aggregated and printed (table or -j), and the session ends with its
- * report (summary, histograms, pulls, -o files).  The records the session
+ * every record goes through the tap (--record, --dump), then the stages
+ * (pipeline.h); finished containers are aggregated and given to the
+ * sink of the mode (sink.h: table, -j or --dump), and the session ends
+ * with its report (the sink's end, -o files).  The records the session
  * makes itself (lost counter, end mark, names, open histograms, paths)
  * take the same way, so that --record keeps them and --replay reproduces
  * the live report.  No BPF here: main.c's live loop feeds it.
@@ -20,19 +20,20 @@
 #include "names.h"
 #include "opens_source.h"
 #include "output.h"
+#include "pipeline.h"
+#include "sink.h"
 
 struct ct_session {
 	const struct ct_cli *cli;
-	struct ct_tracker *tracker;
+	struct ct_pipeline pl;		/* the stages (pipeline.h) */
 	struct ct_agg *agg;
-	struct ct_enrich *enrich;	/* pulls, opens, prepare, ready, why */
-	struct ct_chains *chains;	/* cold-start chains, after enrich */
+	const struct ct_sink *sink;	/* what stdout gets (sink.h) */
+	struct ct_sink_out out;
 	struct ct_opens_source opens;	/* for enrich: live or replayed */
 	struct ct_rec_writer *rec;	/* --record */
 	int64_t mono_to_real;
 	char kernel[64];
 	uint64_t lost;			/* lost events, as last read */
-	bool table_started;
 	int rec_error;			/* first --record write error */
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */
@@ -53,8 +54,8 @@ struct ct_session {
 #define CT_CONTINUOUS_WINDOW	32
 
 /*
- * After cli, opens, mono_to_real, kernel and live are set: the tracker,
- * the enrich stage and the aggregator.  0 or -ENOMEM (said).
+ * After cli, opens, mono_to_real, kernel and live are set: the stages,
+ * the sink and the aggregator.  0 or -ENOMEM (said).
  */
 int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode);
 void ct_session_free(struct ct_session *s);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What a session prints on stdout, one sink per mode (as perf's struct
+ * perf_tool): the terminal table (table.c), JSON lines (-j, jsonl.c),
+ * or --dump's records with the text report after them (table.c).  Each
+ * result kind is a callback, NULL where the sink prints nothing of it;
+ * a new kind of result is a new callback here and a function in each
+ * sink that prints it.  The -o files and /metrics are not sinks of
+ * results: they render the aggregate (export.c, prom.c).
+ */
+#ifndef __CT_SINK_H
+#define __CT_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "agg.h"
+#include "container.h"
+#include "output.h"
+
+struct ct_chain;
+struct ct_pull;
+
+/* What the sinks are given, and the table's state. */
+struct ct_sink_out {
+	FILE *f;
+	bool wall;		/* -T: the table starts with the local time */
+	bool why;		/* --why's rows under each container */
+	size_t paths;		/* --paths N: the slowest opens under it */
+	bool started;		/* the table's header is out */
+};
+
+struct ct_sink {
+	const char *name;
+	void (*container)(struct ct_sink_out *o, const struct ct_container *c);
+	void (*chain)(struct ct_sink_out *o, const struct ct_chain *ch);
+	void (*pull)(struct ct_sink_out *o, const struct ct_pull *p);
+	/* -i's running summary */
+	void (*summary)(struct ct_sink_out *o, const struct ct_agg *agg,
+			const struct ct_meta *m);
+	/* the session's end: what was not said along the way */
+	void (*end)(struct ct_sink_out *o, const struct ct_agg *agg,
+		    const struct ct_meta *m);
+};
+
+extern const struct ct_sink ct_sink_table;
+extern const struct ct_sink ct_sink_dump;
+extern const struct ct_sink ct_sink_jsonl;
+
+/* -j wins over --dump, which wins over the table. */
+const struct ct_sink *ct_sink_pick(bool json, bool dump);
+
+#endif /* __CT_SINK_H */

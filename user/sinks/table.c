@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The terminal: a table row per container as it is final (with --why's
+ * and --paths' rows and notes under it), then at the end the open
+ * histograms per runtime, the pulls, the summary and the chains.
+ * --dump prints records instead of rows, and the same end.
+ */
+#include "hist.h"
+#include "output.h"
+#include "paths.h"
+#include "pull_output.h"
+#include "sink.h"
+
+/* What a row alone would not say of c. */
+static void table_notes(FILE *f, const struct ct_container *c)
+{
+	if (c->opens.unobservable)
+		fprintf(f, "  file opens not observable: %s\n",
+			ct_opens_unobservable_reason(&c->opens));
+	if (c->unarmed)
+		fprintf(f, "  began while the syscall hooks were detached "
+			"(idle host): opens, ready and mounts may be "
+			"missing\n");
+	if (c->opens.traced_until_ns)
+		fprintf(f, "  opens traced until %.3f s after its start "
+			"(syscall hooks detached once its cold start was "
+			"over)\n", (c->opens.traced_until_ns - c->first_ns) /
+			1e9);
+	if (c->partial)
+		fprintf(f, "  started before the session: seen from the "
+			"middle (no cold start, in no statistic)\n");
+}
+
+static void table_container(struct ct_sink_out *o, const struct ct_container *c)
+{
+	if (!o->started)
+		ct_output_table_header(o->f, o->wall);
+	o->started = true;
+	ct_output_table_row(o->f, c, o->wall);
+	if (o->why)
+		ct_output_why_rows(o->f, c);
+	table_notes(o->f, c);
+	if (o->paths)
+		ct_paths_print(o->f, c);
+}
+
+static void table_summary(struct ct_sink_out *o, const struct ct_agg *agg,
+			  const struct ct_meta *m)
+{
+	ct_output_summary(o->f, agg, m);
+}
+
+static void runtime_hists(FILE *f, const struct ct_agg *agg)
+{
+	struct ct_opens op;
+
+	for (int rt = 0; rt < CT_RT_MAX; rt++) {
+		if (!ct_agg_runtime_opens(agg, rt, &op) || !op.count)
+			continue;
+		fprintf(f, "\n%s: file opens in containers: %llu (failed "
+			"%llu), p50 %.1f us, p99 %.1f us\n",
+			ct_runtime_name(rt), (unsigned long long)op.count,
+			(unsigned long long)op.failed, op.p50_ns / 1e3,
+			op.p99_ns / 1e3);
+		ct_hist_print(f, op.slots, CT_HIST_SLOTS, "nsecs");
+	}
+}
+
+/* --dump's end, and the table's after its own line. */
+static void dump_end(struct ct_sink_out *o, const struct ct_agg *agg,
+		     const struct ct_meta *m)
+{
+	runtime_hists(o->f, agg);
+	ct_pull_print_all(o->f, m->pulls);
+	fputc('\n', o->f);
+	ct_output_summary(o->f, agg, m);
+	/* after the summary: a chain is read against its runtimes' phases */
+	ct_output_chains(o->f, m->chains);
+}
+
+static void table_end(struct ct_sink_out *o, const struct ct_agg *agg,
+		      const struct ct_meta *m)
+{
+	if (!o->started && !ct_pulls_count(m->pulls))
+		fprintf(o->f, "no container was seen\n");
+	dump_end(o, agg, m);
+}
+
+const struct ct_sink ct_sink_table = {
+	.name = "table",
+	.container = table_container,
+	.summary = table_summary,
+	.end = table_end,
+};
+
+const struct ct_sink ct_sink_dump = {
+	.name = "dump",
+	.summary = table_summary,
+	.end = dump_end,
+};
