@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Docker: dockerd's removal of a container (--rm, docker rm), which
+ * names the container only at its start (the umount of its layer's
+ * mount id) and its end (the rmdir of directories named by its id):
+ * the record is held until then.  Hooks: engine.h.
+ */
+#include <string.h>
+
+#include "client.h"
+#include "engine.h"
+#include "tracker_int.h"
+#include "util.h"
+
+/* dockerd's removal of a container, once begun, ends within this (a
+ * layer of 1,500 directories took 0.8 s here); a removal that failed
+ * midway lets the record go then. */
+#define REMOVAL_MAX_NS	(30 * 1000000000ull)
+
+/*
+ * dockerd begins a removal by releasing the read-write layer: its first
+ * act is an umount2 of `overlay2/<mount id>` itself (at the container's
+ * exit it unmounts `<mount id>/merged` only), then it removes the
+ * layer's tree, which names nobody and may take long (one rmdir per
+ * directory the container made), then `layerdb/mounts/<id>` and
+ * `containers/<id>`.  Hold the record until those come.
+ */
+static void removal_begins(struct ct_tracker *tk, struct cstate *s)
+{
+	s->removing = true;
+	s->hold_until = tk->now + REMOVAL_MAX_NS;
+}
+
+/* "--rm" or "--rm=true" among a client's arguments. */
+static bool asks_removal(const struct ct_client *cl)
+{
+	struct ct_argv v;
+
+	ct_argv_split(cl->args, cl->args_len, &v);
+	for (int i = 1; i < v.argc; i++)
+		if (!strcmp(v.argv[i], "--rm") ||
+		    !strcmp(v.argv[i], "--rm=true"))
+			return true;
+	return false;
+}
+
+/*
+ * Its last process is gone.  A `docker run --rm` (its client, matched
+ * as at emission) is removed by dockerd next, but on a loaded host the
+ * removal may begin later than the grace (255 ms seen, six at once):
+ * hold the record for it from now on.  An argument --rm of the program
+ * itself holds it for nothing: REMOVAL_MAX_NS, then complete.
+ */
+static void removal_expected(struct ct_tracker *tk, struct cstate *s)
+{
+	uint64_t saved = s->c.first_ns;
+	struct ct_client cl;
+	bool rm;
+
+	if (s->c.engine != CT_ENG_DOCKER || s->removing)
+		return;
+	s->c.first_ns = tk_open_first_ns(&s->c);	/* what matching reads */
+	rm = ct_clients_match(tk->clients, &s->c, &cl) == CT_CLIENT_EXACT &&
+	     asks_removal(&cl);
+	s->c.first_ns = saved;
+	if (rm)
+		s->hold_until = tk->now + REMOVAL_MAX_NS;
+}
+
+/* The layer's mount id (CT_EV_MOUNTID, read by names.c when the
+ * container appeared): what names the start of its removal. */
+static void on_mount_id(struct ct_tracker *tk, const struct ct_name_rec *r)
+{
+	char id[CT_NAME_ID_LEN];
+	struct cstate *s;
+
+	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
+	s = tk_find(tk, id);
+	if (s)
+		ct_copy_str(s->mount_id, sizeof(s->mount_id), r->name,
+			    sizeof(r->name));
+}
+
+/*
+ * The directory's own name is the container's id (`containers/<id>`,
+ * `layerdb/mounts/<id>`, `exec/containerd/<id>`): exact, whatever
+ * else dockerd removes at the same time.  A container no longer
+ * followed (removed long after its end, `docker rm` minutes later) is
+ * nobody's: its record is out.
+ */
+static void on_rmdir(struct ct_tracker *tk, const struct ct_mkdir *m)
+{
+	char path[CT_PATH_MAX];
+	struct cstate *s;
+
+	ct_copy_str(path, sizeof(path), m->path, CT_PATH_MAX);
+	s = tk_find(tk, ct_basename(path));
+	if (!s)
+		return;
+	tk_fire(tk, s, CT_TR_ID_RMDIR, tk_wall(tk, m->hdr.ts_ns));
+	/* layerdb/mounts/<id>: containers/<id> follows within the grace;
+	 * before the removal, <exec-root>/containerd/<id> ends nothing */
+	if (s->removing)
+		s->hold_until = tk->now + GRACE_NS;
+}
+
+/* --- the hooks (engine.h) ------------------------------------------------ */
+
+static void docker_record(struct ct_tracker *tk, void *es,
+			  const struct ct_hdr *h)
+{
+	(void)es;
+	if (h->type == CT_EV_MOUNTID)
+		on_mount_id(tk, (const struct ct_name_rec *)h);
+	else if (h->type == CT_EV_RMDIR)
+		on_rmdir(tk, (const struct ct_mkdir *)h);
+}
+
+/* Its layer's own umount: the removal began. */
+static void docker_umount(struct ct_tracker *tk, void *es, struct cstate *s,
+			  const char *target)
+{
+	(void)es;
+	if (s->mount_id[0] && !strcmp(ct_basename(target), s->mount_id))
+		removal_begins(tk, s);
+}
+
+static void docker_done(struct ct_tracker *tk, void *es, struct cstate *s)
+{
+	(void)es;
+	removal_expected(tk, s);
+}
+
+const struct ct_engine_ops ct_engine_docker = {
+	.name = "docker",
+	.record = docker_record,
+	.umount = docker_umount,
+	.done = docker_done,
+};

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What an engine adds to the tracker's generic state machine
+ * (user/model/tracker.c), one file each in user/engines/: the evidence
+ * only that engine leaves (CRI's CNI plugins and pod netns, dockerd's
+ * removal of a layer, Podman 5's client removing its container) read at
+ * fixed points of the machine.  Every hook may be NULL; the tracker
+ * calls each engine's in the order of ct_engines[], each with the state
+ * it asked for (state_size bytes, zeroed, one per tracker).
+ *
+ * The rest of an engine is data elsewhere: its classifier rules
+ * (classify.c), its phase table (phases.c), its process names
+ * (comm_table.c), its client matching (client.c) and prepare start
+ * (prepare.c); HACKING.md "Adding an engine" lists them.
+ */
+#ifndef __CT_ENGINE_H
+#define __CT_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "coldtrace.h"
+
+struct ct_tracker;
+struct cstate;
+struct ct_proc;
+
+struct ct_engine_ops {
+	const char *name;
+	size_t state_size;
+	/* a record the generic machine does not read (CT_EV_CNI_ENV, ...) */
+	void (*record)(struct ct_tracker *tk, void *es, const struct ct_hdr *h);
+	/* s's runtime create (or run) exec'd by parent (may be NULL), before
+	 * its transition: the engine may say s is its own (s->c.engine) */
+	void (*claim)(struct ct_tracker *tk, void *es, struct cstate *s,
+		      const struct ct_proc *parent);
+	/* the same, after the transition (ts: the exec's, monotonic) */
+	void (*created)(struct ct_tracker *tk, void *es, struct cstate *s,
+			const struct ct_proc *parent, uint64_t ts);
+	/* s's runtime delete, exec'd by ppid */
+	void (*deleted)(struct ct_tracker *tk, void *es, struct cstate *s,
+			uint32_t ppid);
+	/* s's program began at t (wall) */
+	void (*program_began)(struct ct_tracker *tk, void *es,
+			      const struct cstate *s, uint64_t t);
+	/* an exec, or an exit, of a process of no container followed */
+	void (*exec_unowned)(struct ct_tracker *tk, void *es, struct ct_proc *p,
+			     const struct ct_hdr *h, uint64_t t);
+	void (*exit_unowned)(struct ct_tracker *tk, void *es,
+			     const struct ct_proc *p, uint64_t t);
+	/* a successful mount (source, target cut to CT_PATH_MAX) */
+	void (*mount)(struct ct_tracker *tk, void *es, const struct ct_mount *m,
+		      const char *src, const char *target);
+	/* an umount of target that is neither s's netns nor names s's id */
+	void (*umount)(struct ct_tracker *tk, void *es, struct cstate *s,
+		       const char *target);
+	/* s became done: destroyed, no process of it left */
+	void (*done)(struct ct_tracker *tk, void *es, struct cstate *s);
+};
+
+extern const struct ct_engine_ops ct_engine_cri;
+extern const struct ct_engine_ops ct_engine_docker;
+extern const struct ct_engine_ops ct_engine_podman;
+
+#define CT_ENGINES	3
+
+/* In the order the tracker calls them. */
+extern const struct ct_engine_ops *const ct_engines[CT_ENGINES];
+
+#endif /* __CT_ENGINE_H */

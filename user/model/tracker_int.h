@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The tracker's insides, shared with the engines (user/engines/): the
+ * state of each container followed and of the tracker, and the few
+ * operations an engine's hooks use.  Nothing else includes this.
+ */
+#ifndef __CT_TRACKER_INT_H
+#define __CT_TRACKER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "client.h"
+#include "engine.h"
+#include "proc.h"
+#include "tracker.h"
+
+/* A done container's record is held this long for late cleanup (the
+ * tracker's top comment). */
+#define GRACE_NS	250000000ull	/* 250 ms */
+
+enum {
+	ACCT_LIVE = 1,	/* counted in cstate.live */
+	ACCT_CMD = 2,	/* counted in cstate.ncmd[cmd] */
+	ACCT_HOOK = 4,	/* counted in cstate.nhook */
+};
+
+/* What the tracker knows of one container besides its record. */
+struct cstate {
+	struct ct_container c;
+	uint32_t gen;
+	uint32_t live;			/* tracked processes of it alive */
+	uint32_t ncmd[CT_CMD_MAX];	/* own runtime commands alive */
+	uint32_t nhook;			/* network hooks alive */
+	uint32_t sandbox_pid;
+	uint32_t hyp_pid;		/* Kata: the hypervisor process */
+	uint32_t hyp_child;		/* its latest fork (qemu -daemonize) */
+	uint32_t host_mntns;		/* mntns of the runtime command */
+	uint64_t rt_key;		/* cgroup key of the runtime command */
+	bool start_pending;		/* runsc: start seen, no stub yet */
+	bool user_seen;
+	bool netns_mounted;
+	bool netns_unmounted;
+	char netns_target[CT_PATH_MAX];
+	uint64_t done_mono;		/* when it became done; 0 = not */
+	uint64_t last_mono;		/* last event that touched it */
+	bool create_failed;		/* create failed, init died */
+	bool gone;			/* its processes vanished unseen */
+	uint32_t engine_pid;		/* CRI: the containerd that asked */
+	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */
+	uint64_t hold_until;		/* dockerd removing it: held till */
+	bool removing;			/* dockerd's removal began */
+	uint32_t remover_pid;		/* Podman 5: the client that deleted it */
+	/* a runtime run by hand began while the syscall hooks were
+	 * detached: whole if they were on by its next exec (arm.h) */
+	bool unarmed_pending;
+	/* the first detach of the hooks while it was followed (mono):
+	 * its opens after it are not all counted (arm.h) */
+	uint64_t untraced_mono;
+	struct cstate *hnext;		/* id hash chain */
+};
+
+struct ct_tracker {
+	struct ct_tracker_opts o;
+	char prefix[CT_ID_LEN];
+	struct ct_proc_table *procs;
+	struct cstate **cts;		/* live containers, in no order */
+	size_t n, cap;
+	struct cstate **bucket;		/* id -> container */
+	size_t nbuckets;		/* a power of two */
+	uint32_t next_gen;
+	uint64_t now;			/* latest event time (monotonic) */
+	uint64_t next_sweep;		/* opts.proc_alive: next check */
+	struct ct_tracker_stats st;
+	void *es[CT_ENGINES];		/* each engine's state (engine.h) */
+	struct ct_clients *clients;	/* who asked for each container */
+	/* the syscall hooks (CT_EV_ARM): detached, or attached since */
+	bool hooks_off;
+	uint64_t armed_since;
+};
+
+/* Event time (monotonic) on the wall clock. */
+uint64_t tk_wall(const struct ct_tracker *tk, uint64_t mono);
+/* The container of this id, or of p (same generation); NULL if none. */
+struct cstate *tk_find(struct ct_tracker *tk, const char *id);
+struct cstate *tk_find_proc(struct ct_tracker *tk, const struct ct_proc *p);
+/* The container of this id, a new one if it is not followed (or done). */
+struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id);
+/* A transition happened to s at t (wall): its family's table applies. */
+void tk_fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
+	     uint64_t t);
+/* After anything that may end s: done once destroyed and empty. */
+void tk_check_done(struct ct_tracker *tk, struct cstate *s);
+/* p counts for its container (p->id), or stops counting. */
+void tk_account(struct ct_tracker *tk, struct ct_proc *p);
+void tk_unaccount(struct ct_tracker *tk, struct ct_proc *p);
+/* s began while the syscall hooks were detached (arm.h). */
+void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s);
+/* Emit cts[i] (complete or not) and forget it. */
+void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete);
+/* ct_proc_sweep() callback: processes of generation *ctx. */
+bool tk_of_gen(struct ct_proc *p, void *ctx);
+/* Earliest phase start of c while it is followed; UINT64_MAX if none. */
+uint64_t tk_open_first_ns(const struct ct_container *c);
+/* "/var/run/x" is "/run/x" (containerd mounts under the first,
+ * unmounts the second). */
+const char *tk_run_path(const char *path);
+
+#endif /* __CT_TRACKER_INT_H */
