@@ -71,11 +71,8 @@ static void removal_expected(struct ct_tracker *tk, struct cstate *s)
  * container appeared): what names the start of its removal. */
 static void on_mount_id(struct ct_tracker *tk, const struct ct_name_rec *r)
 {
-	char id[CT_NAME_ID_LEN];
-	struct cstate *s;
+	struct cstate *s = tk_find_named(tk, r);
 
-	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
-	s = tk_find(tk, id);
 	if (s)
 		ct_copy_str(s->mount_id, sizeof(s->mount_id), r->name,
 			    sizeof(r->name));

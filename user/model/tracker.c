@@ -1240,13 +1240,18 @@ void ct_tracker_free(struct ct_tracker *tk)
 }
 
 /* Names come from a file too: both strings are cut to their fields. */
-static void on_name(struct ct_tracker *tk, const struct ct_name_rec *r)
+struct cstate *tk_find_named(struct ct_tracker *tk, const struct ct_name_rec *r)
 {
 	char id[CT_NAME_ID_LEN];
-	struct cstate *s;
 
 	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
-	s = tk_find(tk, id);
+	return tk_find(tk, id);
+}
+
+static void on_name(struct ct_tracker *tk, const struct ct_name_rec *r)
+{
+	struct cstate *s = tk_find_named(tk, r);
+
 	if (s)
 		ct_copy_str(s->c.name, sizeof(s->c.name), r->name,
 			    sizeof(r->name));
