@@ -67,3 +67,24 @@ Test(comm_table, roles)
 	cr_assert_not(ct_comm_has("dockerd", CT_COMM_TRIGGER));
 	cr_assert_not(ct_comm_has("bash", ~0u));
 }
+
+/* Every program has its row, and the names user space compares are the
+ * base names of a path (argv[0]) or whole comms, never prefixes. */
+Test(comm_table, programs_by_name)
+{
+	for (int i = 0; i < CT_PROGS; i++)
+		cr_assert(ct_prog_name(i)[0] && strcmp(ct_prog_name(i), "?"),
+			  "program %d has no row", i);
+	cr_assert_str_eq(ct_prog_name(CT_PROGS), "?");
+	cr_assert(ct_prog_is("/usr/bin/docker", CT_PROG_DOCKER));
+	cr_assert(ct_prog_is("ctr", CT_PROG_CTR));
+	cr_assert_not(ct_prog_is("/usr/bin/dockerd", CT_PROG_DOCKER));
+	cr_assert_not(ct_prog_is("/opt/ctr/bin/nerdctl", CT_PROG_CTR));
+	cr_assert(ct_prog_comm_is("dockerd", CT_PROG_DOCKERD));
+	cr_assert_not(ct_prog_comm_is("docker", CT_PROG_DOCKERD));
+	cr_assert_not(ct_prog_comm_is("containerd-shim", CT_PROG_CONTAINERD));
+	/* the daemons' rows are in enum ct_daemon's order (BPF's ids) */
+	cr_assert(ct_comm_has(ct_prog_name(CT_PROG_DOCKERD), CT_COMM_DAEMON));
+	cr_assert_eq(CT_PROG_CONTAINERD - CT_PROG_DOCKERD,
+		     CT_DAEMON_CONTAINERD - CT_DAEMON_DOCKERD);
+}

@@ -7,6 +7,7 @@
 #include "classify.h"
 #include "client.h"
 #include "coldtrace.h"
+#include "comm_table.h"
 #include "prepare.h"
 #include "util.h"
 
@@ -142,7 +143,7 @@ static bool docker_client(const struct ct_argv *v, struct entry *x)
 {
 	int k;
 
-	if (!v->argc || strcmp(ct_basename(v->argv[0]), "docker"))
+	if (!v->argc || !ct_prog_is(v->argv[0], CT_PROG_DOCKER))
 		return false;
 	k = docker_cmd(v);
 	if (k == v->argc)

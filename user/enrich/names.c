@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "coldtrace.h"
+#include "comm_table.h"
 #include "container.h"
 #include "names.h"
 #include "util.h"
@@ -43,7 +44,7 @@ static bool is_dockerd(const char *proc_dir, const char *pid)
 	char comm[32];
 
 	return ct_proc_comm(proc_dir, pid, comm, sizeof(comm)) &&
-	       !strcmp(comm, "dockerd");
+	       ct_prog_comm_is(comm, CT_PROG_DOCKERD);
 }
 
 size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max)

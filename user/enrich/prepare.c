@@ -8,6 +8,7 @@
 #include "classify.h"
 #include "client.h"
 #include "coldtrace.h"
+#include "comm_table.h"
 #include "prepare.h"
 #include "util.h"
 
@@ -151,20 +152,13 @@ static size_t split_args(const char *args, size_t len, const char **av,
 	return n;
 }
 
-static bool prog_is(const char *arg0, const char *name)
-{
-	const char *base = strrchr(arg0, '/');
-
-	return !strcmp(base ? base + 1 : arg0, name);
-}
-
 int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
 {
 	const char *av[64];
 	size_t n = split_args(args, len, av, 64), k;
 	int pos = 0;
 
-	if (!n || !prog_is(av[0], "ctr"))
+	if (!n || !ct_prog_is(av[0], CT_PROG_CTR))
 		return -EINVAL;
 	for (k = 1; k < n && av[k][0] == '-'; k++)
 		k += takes_value(av[k]);

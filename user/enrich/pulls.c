@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coldtrace.h"
+#include "comm_table.h"
+#include "container.h"
 #include "pulls.h"
 #include "records.h"
 #include "util.h"
@@ -205,7 +207,7 @@ static int add_connect(struct ct_pulls *e,
 	v->ts = c->hdr.ts_ns;
 	v->pid = c->hdr.pid;
 	/* the comm says whose: dockerd (1) or containerd (2) */
-	v->sub = strncmp(c->hdr.comm, "dockerd", CT_COMM_LEN) ? 2 : 1;
+	v->sub = ct_prog_comm_is(c->hdr.comm, CT_PROG_DOCKERD) ? 1 : 2;
 	v->port = c->port;
 	return 0;
 }
@@ -267,9 +269,8 @@ static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 	a0 = av.argc ? av.argv[0] : "";
 	if (!a0[0])
 		return 0;
-	if (!strcmp(ct_basename(a0), "docker") ||
-	    !strcmp(ct_basename(a0), "ctr")) {
-		add_client(e, x, !strcmp(ct_basename(a0), "docker"));
+	if (ct_prog_is(a0, CT_PROG_DOCKER) || ct_prog_is(a0, CT_PROG_CTR)) {
+		add_client(e, x, ct_prog_is(a0, CT_PROG_DOCKER));
 		return 0;
 	}
 	if (strcmp(a0, "docker-untar"))
@@ -534,7 +535,7 @@ static void take_client(struct ct_pulls *e, struct ct_pull *p,
 			uint64_t first, uint64_t end, uint16_t port,
 			uint64_t *client_ts)
 {
-	bool docker = !strcmp(p->engine, "docker");
+	bool docker = !strcmp(p->engine, ct_engine_name(CT_ENG_DOCKER));
 	size_t best = e->nclients;
 	int64_t best_fit = 0;
 
@@ -620,7 +621,10 @@ static int emit(struct ct_pulls *e, struct ct_pull *p)
 static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 			uint64_t end, bool complete)
 {
-	struct ct_pull p = { .engine = "docker", .complete = complete };
+	struct ct_pull p = {
+		.engine = ct_engine_name(CT_ENG_DOCKER),
+		.complete = complete,
+	};
 	uint64_t first_open = UINT64_MAX, first_write = UINT64_MAX, cts, st;
 	struct ev **blobs;
 	size_t nb = 0;
@@ -714,7 +718,10 @@ static bool has_connect(const struct ev *ev, size_t n, uint64_t before)
 
 static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 {
-	struct ct_pull p = { .engine = "containerd", .complete = true };
+	struct ct_pull p = {
+		.engine = ct_engine_name(CT_ENG_CONTAINERD),
+		.complete = true,
+	};
 	uint64_t first_open = UINT64_MAX, first_write = UINT64_MAX;
 	uint64_t fetch_end = 0, end = 0, cts, st;
 	size_t ni = 0, k = 0;

@@ -39,7 +39,8 @@ struct ct_pull_layer {
 
 struct ct_pull {
 	char image[CT_PULL_IMAGE_LEN];	/* "" if not recovered */
-	const char *engine;		/* "docker" or "containerd" */
+	const char *engine;		/* ct_engine_name(): docker or
+					 * containerd */
 	bool complete;			/* its end was seen */
 	uint64_t start_ns;		/* wall clock */
 	uint64_t dur_ns;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "coldtrace.h"
 #include "comm_table.h"
+#include "util.h"
 
 #define CLIENT	CT_COMM_CLIENT
 #define ASKER	CT_COMM_ASKER
@@ -13,24 +14,24 @@
 static const struct {
 	char comm[CT_COMM_LEN];
 	unsigned int roles;
-} comms[] = {
+} comms[CT_PROGS] = {
 	/* engine clients: the first of a start, pull or removal to run */
-	{ "docker", CLIENT | ASKER },
-	{ "podman", CLIENT | ASKER },
-	{ "ctr", CLIENT | ASKER },
-	{ "crictl", ASKER },
-	{ "nerdctl", ASKER },
+	[CT_PROG_DOCKER] = { "docker", CLIENT | ASKER },
+	[CT_PROG_PODMAN] = { "podman", CLIENT | ASKER },
+	[CT_PROG_CTR] = { "ctr", CLIENT | ASKER },
+	[CT_PROG_CRICTL] = { "crictl", ASKER },
+	[CT_PROG_NERDCTL] = { "nerdctl", ASKER },
 	/* runtimes (runc run, or under a shim or conmon) */
-	{ "runc", ASKER },
-	{ "crun", ASKER },
-	{ "runsc", ASKER },
+	[CT_PROG_RUNC] = { "runc", ASKER },
+	[CT_PROG_CRUN] = { "crun", ASKER },
+	[CT_PROG_RUNSC] = { "runsc", ASKER },
 	/* what keeps a running container (containerd-shim-*-v2: the comm
 	 * is cut to 15 bytes) */
-	{ "containerd-shim", KEEPER | SHIM },
-	{ "conmon", KEEPER },
+	[CT_PROG_SHIM] = { "containerd-shim", KEEPER | SHIM },
+	[CT_PROG_CONMON] = { "conmon", KEEPER },
 	/* in enum ct_daemon's order (include/comms.h) */
-	{ "dockerd", DAEMON },
-	{ "containerd", DAEMON },
+	[CT_PROG_DOCKERD] = { "dockerd", DAEMON },
+	[CT_PROG_CONTAINERD] = { "containerd", DAEMON },
 };
 
 #define N_COMMS	(sizeof(comms) / sizeof(comms[0]))
@@ -69,4 +70,19 @@ int ct_comm_pats(unsigned int roles, struct ct_comm_pat *out, size_t max)
 		pat_of(comms[i].comm, &out[n++]);
 	}
 	return (int)n;
+}
+
+const char *ct_prog_name(enum ct_prog id)
+{
+	return (unsigned int)id < CT_PROGS ? comms[id].comm : "?";
+}
+
+bool ct_prog_comm_is(const char *comm, enum ct_prog id)
+{
+	return !strncmp(comm, ct_prog_name(id), CT_COMM_LEN);
+}
+
+bool ct_prog_is(const char *arg0, enum ct_prog id)
+{
+	return !strcmp(ct_basename(arg0), ct_prog_name(id));
 }
