@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The pull tracker's insides (pulls.c), shared with each daemon's pull
+ * builder (user/engines/docker_pull.c, containerd_pull.c): the events of
+ * a daemon process, and what building a pull of them needs.  Nothing
+ * else includes this.
+ */
+#ifndef __CT_PULLS_INT_H
+#define __CT_PULLS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "pull.h"
+#include "pulls.h"
+
+enum ev_kind {
+	EV_BLOB,	/* a blob file closed */
+	EV_RENAME,
+	EV_CONNECT,
+	EV_UNTAR,	/* docker-untar exec; exit_ns once it exits */
+};
+
+struct ev {
+	enum ev_kind kind;
+	uint32_t sub;		/* enum ct_pull_file / ct_pull_rename_kind */
+	uint32_t pid;
+	uint32_t reads;		/* read(2)/pread64(2) calls on a blob */
+	uint16_t port;		/* connect: destination port */
+	bool used;
+	uint64_t ts;		/* monotonic */
+	uint64_t open_ns, fw, lw, fr, lr, bw, exit_ns;
+	char digest[CT_PULL_DIGEST_LEN];	/* from a path, "" if none */
+	char path[CT_PATH_MAX];	/* blob path; rename: old path */
+};
+
+/* `docker pull REF` / `ctr images pull REF` seen, waiting for its pull. */
+struct client {
+	uint64_t ts;
+	uint64_t exit_ns;	/* 0 while it runs */
+	uint32_t pid;
+	bool docker;
+	char image[CT_PULL_IMAGE_LEN];
+};
+
+#define MAX_CLIENTS	16
+
+/*
+ * The events of one daemon process: several dockerd (one per harness,
+ * say) may run at once, and one's repositories.json must not end
+ * another's pull.
+ */
+struct stream {
+	uint32_t pid;
+	struct ev *ev;
+	size_t nev, cap;
+	uint64_t docker_end;	/* last repositories.json rename, 0 none */
+	uint64_t last_ctrd;	/* last containerd pull activity, 0 none */
+};
+
+struct ct_pulls {
+	int64_t m2r;
+	ct_pull_cb on_pull;
+	void *ctx;
+	struct stream *st;
+	size_t nst, stcap;
+	uint64_t now;		/* latest event time */
+	struct client clients[MAX_CLIENTS];
+	size_t nclients;
+	struct ct_pull *pulls;
+	size_t npulls, pcap;
+	size_t keep;		/* 0: every pull; else the last `keep` */
+};
+
+/* Event time (monotonic) on the wall clock; 0 stays 0. */
+uint64_t pl_wall(const struct ct_pulls *e, uint64_t mono);
+uint64_t pl_max_u64(uint64_t a, uint64_t b);
+/* qsort() of events by time. */
+int pl_cmp_ev(const void *a, const void *b);
+/* The last connect before first (the registry of this pull), or 0. */
+uint16_t pl_pull_port(const struct ev *ev, size_t n, uint64_t first);
+/* p's image from the client that fits [first, end] best (taken from
+ * the list); its exec time in *client_ts, 0 if none fits. */
+void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
+		    uint64_t end, uint16_t port, uint64_t *client_ts);
+/* A pull's start: daemon who's (1 dockerd, 2 containerd) first registry
+ * connect after the client's exec, else that exec, else first_open. */
+uint64_t pl_pull_start(struct ev *ev, size_t n, uint32_t who,
+		       uint64_t client_ts, uint64_t first_open);
+/* Layers sorted, concurrency and time to first byte. */
+void pl_finish_layers(struct ct_pull *p, uint64_t start_mono,
+		      uint64_t first_write_mono);
+/* p is out (p->layers owned by the tracker from now on); -ENOMEM. */
+int pl_emit(struct ct_pulls *e, struct ct_pull *p);
+/* Sorts s's events; those of a pull ending at end first: their count. */
+size_t pl_split_at(struct stream *s, uint64_t end);
+/* Drops s's first k events. */
+void pl_consume(struct stream *s, size_t k);
+
+/* dockerd (docker_pull.c): the pull ending at s->docker_end (complete),
+ * or what is left at the end (not); whether a blob of it is pending. */
+int ct_docker_pull_finish(struct ct_pulls *e, struct stream *s,
+			  bool complete);
+bool ct_docker_pull_pending(const struct stream *s);
+/* containerd (containerd_pull.c): s's events, idle for long enough. */
+int ct_ctrd_pull_finish(struct ct_pulls *e, struct stream *s);
+
+#endif /* __CT_PULLS_INT_H */
