@@ -31,6 +31,22 @@ static void on_container(const struct ct_container *c, void *ctx)
 	ct_chains_add(pl->chains, c);
 }
 
+/* Callers' hooks get their own ctx, not the pipeline. */
+static void on_new(const struct ct_container *c, void *ctx)
+{
+	struct ct_pipeline *pl = ctx;
+
+	if (pl->on_new)
+		pl->on_new(c, pl->ctx);
+}
+
+static bool proc_alive(uint32_t pid, void *ctx)
+{
+	struct ct_pipeline *pl = ctx;
+
+	return pl->proc_alive(pid, pl->ctx);
+}
+
 int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 {
 	struct ct_tracker_opts to = {
@@ -40,8 +56,8 @@ int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 		.before_emit = before_emit,
 		.on_container = on_container,
 		.on_filtered = on_filtered,
-		.on_new = o->on_new,
-		.proc_alive = o->proc_alive,
+		.on_new = on_new,
+		.proc_alive = o->proc_alive ? proc_alive : NULL,
 		.ctx = pl,
 	};
 	struct ct_enrich_opts eo = {
@@ -57,6 +73,8 @@ int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 
 	memset(pl, 0, sizeof(*pl));
 	pl->on_container = o->on_container;
+	pl->on_new = o->on_new;
+	pl->proc_alive = o->proc_alive;
 	pl->ctx = o->ctx;
 	pl->enrich = ct_enrich_new(&eo);
 	pl->chains = ct_chains_new(o->mono_to_real_ns, o->on_chain, o->ctx);

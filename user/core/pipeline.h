@@ -45,7 +45,9 @@ struct ct_pipeline {
 	struct ct_chains *chains;
 	struct ct_tracker *tracker;
 	ct_container_cb on_container;
-	void *ctx;
+	ct_container_cb on_new;
+	ct_proc_alive_cb proc_alive;
+	void *ctx;		/* of the callbacks above */
 };
 
 /* 0 or -ENOMEM; *pl is left for ct_pipeline_free() either way. */
