@@ -172,80 +172,6 @@ void tk_fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
 			tk->o.on_rule, tk->o.ctx);
 }
 
-/* --- idle-host arming (user/kern/arm.h) ---------------------------------- */
-
-/* Every container followed now stops being traced whole at t. */
-static void mark_untraced(struct ct_tracker *tk, uint64_t t)
-{
-	for (size_t i = 0; i < tk->n; i++)
-		if (!tk->cts[i]->untraced_mono)
-			tk->cts[i]->untraced_mono = t;
-}
-
-static void on_arm(struct ct_tracker *tk, const struct ct_arm_rec *r)
-{
-	tk->hooks_off = !r->armed;
-	if (!r->armed) {
-		mark_untraced(tk, r->hdr.ts_ns);
-		return;
-	}
-	tk->armed_since = r->hdr.ts_ns;
-	/* the session's own first attach: no exec asked, not "again" */
-	if (!r->trigger_ns)
-		return;
-	tk->st.arms++;
-	if (r->hdr.ts_ns - r->trigger_ns > tk->st.arm_latency_max_ns)
-		tk->st.arm_latency_max_ns = r->hdr.ts_ns - r->trigger_ns;
-}
-
-/* The syscall hooks saw everything from t on. */
-static bool hooks_saw(const struct ct_tracker *tk, uint64_t t)
-{
-	return !tk->hooks_off && t >= tk->armed_since;
-}
-
-void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s)
-{
-	if (s->c.unarmed)
-		return;
-	s->c.unarmed = true;
-	tk->st.unarmed++;
-}
-
-/*
- * At its runtime's create: what an engine did before (dockerd's mounts
- * and mkdirs, a client's connect) needs the hooks on by then.  A runtime
- * run by hand is itself the exec that attaches them: everything the
- * hooks read of its container comes after its next exec (runc init, the
- * runsc sandbox), so it is judged there; crun execs the program itself.
- */
-static void judge_create(struct ct_tracker *tk, struct cstate *s,
-			 uint64_t ts)
-{
-	if (hooks_saw(tk, ts))
-		return;
-	if (s->c.engine == CT_ENG_DIRECT)
-		s->unarmed_pending = true;
-	else
-		tk_mark_unarmed(tk, s);
-}
-
-/* The next exec of a runtime run by hand: was it seen with the hooks on? */
-static void judge_next_exec(struct ct_tracker *tk, struct cstate *s,
-			    uint64_t ts)
-{
-	if (s->unarmed_pending && hooks_saw(tk, ts))
-		s->unarmed_pending = false;
-}
-
-/* Its program began, or it is emitted: still pending is unarmed. */
-static void judge_final(struct ct_tracker *tk, struct cstate *s)
-{
-	if (s->unarmed_pending)
-		tk_mark_unarmed(tk, s);
-	s->unarmed_pending = false;
-}
-
 static bool ph_open(const struct cstate *s, enum ct_phase p)
 {
 	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
@@ -378,7 +304,7 @@ static void finish_record(struct cstate *s, bool complete)
  * The id filter applies at emission only: every container is followed,
  * so that one left out cannot have its events attributed to another.
  */
-static bool id_wanted(const struct ct_tracker *tk, const struct cstate *s)
+bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s)
 {
 	size_t plen = strlen(tk->prefix);
 
@@ -391,7 +317,7 @@ static bool wanted(const struct ct_tracker *tk, const struct cstate *s)
 	uint32_t em = tk->o.filter.engine_mask;
 
 	/* a runtime command alone (state, kill) is not a container */
-	if (!s->c.phase_mask || !id_wanted(tk, s))
+	if (!s->c.phase_mask || !tk_id_wanted(tk, s))
 		return false;
 	if (em && !(em & (1u << s->c.engine)))
 		return false;
@@ -407,7 +333,6 @@ static void unkeyed_opens(struct ct_container *c)
 	c->n_slow = 0;
 }
 
-/* Emit (if it passes the filter) and forget cts[i]. */
 /* Its client if the records decide it; an ambiguous one is counted. */
 static void set_client(struct ct_tracker *tk, struct ct_container *c)
 {
@@ -424,27 +349,19 @@ static void set_client(struct ct_tracker *tk, struct ct_container *c)
 }
 
 /* Adopted at the start and nothing of it ended since: nothing seen. */
-static bool adopted_idle(const struct cstate *s)
+bool tk_adopted_idle(const struct cstate *s)
 {
 	return s->c.partial && !(s->c.phase_mask & ~(1u << CT_PH_RUN));
 }
 
-/* Its opens were not all traced (mark_untraced()): the record says so. */
-static void untraced_opens(struct ct_tracker *tk, struct cstate *s)
-{
-	if (!s->untraced_mono || !s->c.opens.valid)
-		return;
-	s->c.opens.traced_until_ns = tk_wall(tk, s->untraced_mono);
-	tk->st.opens_cut++;
-}
-
+/* Emit (if it passes the filter) and forget cts[i]. */
 void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 {
 	struct cstate *s = tk->cts[i];
 
-	judge_final(tk, s);
+	tk_judge_final(tk, s);
 	finish_record(s, complete);
-	if (adopted_idle(s)) {
+	if (tk_adopted_idle(s)) {
 		/* gone unseen (expired) or still running at the end
 		 * (ct_tracker_flush() counts it): no record to make */
 	} else if (wanted(tk, s)) {
@@ -459,7 +376,7 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 		 * not the container's own is not the container's. */
 		if (s->c.bad_key)
 			unkeyed_opens(&s->c);
-		untraced_opens(tk, s);
+		tk_untraced_opens(tk, s);
 		if (tk->o.on_container)
 			tk->o.on_container(&s->c, tk->o.ctx);
 	} else if (s->c.phase_mask && tk->o.on_filtered) {
@@ -661,7 +578,7 @@ static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
 			s->host_mntns = h->mntns;
 		if (!s->rt_key)
 			s->rt_key = key_of(tk, h);
-		judge_create(tk, s, h->ts_ns);
+		tk_judge_create(tk, s, h->ts_ns);
 		tk_fire(tk, s, CT_TR_RT_CREATE, t);
 		engines_call(tk, created, s, parent_like, h->ts_ns);
 		break;
@@ -684,7 +601,7 @@ static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
  * argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit.  True
  * if something was cut (trailing separators do not count).
  */
-static bool join_args(char *out, size_t len, const char *args, size_t n)
+bool tk_join_args(char *out, size_t len, const char *args, size_t n)
 {
 	size_t o = 0, i;
 
@@ -703,7 +620,7 @@ static bool join_args(char *out, size_t len, const char *args, size_t n)
 static void user_begins(struct ct_tracker *tk, struct cstate *s,
 			uint32_t pid, const struct ct_hdr *h, uint64_t t)
 {
-	judge_final(tk, s);
+	tk_judge_final(tk, s);
 	s->user_seen = true;
 	s->start_pending = false;
 	s->c.init_pid = pid;
@@ -744,10 +661,10 @@ static void apply_exec(struct ct_tracker *tk, struct cstate *s,
 		on_rt_cmd(tk, s, cl, old, h, t);
 		break;
 	case CT_ROLE_RT_INIT:
-		judge_next_exec(tk, s, h->ts_ns);
+		tk_judge_next_exec(tk, s, h->ts_ns);
 		break;
 	case CT_ROLE_SANDBOX:
-		judge_next_exec(tk, s, h->ts_ns);
+		tk_judge_next_exec(tk, s, h->ts_ns);
 		s->c.runtime = CT_RT_RUNSC;
 		if (!s->sandbox_pid)
 			s->sandbox_pid = p->pid;
@@ -793,8 +710,8 @@ static void on_exec(struct ct_tracker *tk, const struct ct_exec *x)
 			tk_account(tk, p);
 			if (!s->user_seen) {
 				s->c.cmd_truncated =
-					join_args(s->c.cmd, sizeof(s->c.cmd),
-						  x->args, alen) ||
+					tk_join_args(s->c.cmd, sizeof(s->c.cmd),
+						     x->args, alen) ||
 					x->args_truncated;
 				user_begins(tk, s, h->pid, h, t);
 			}
@@ -818,104 +735,6 @@ static void on_exec(struct ct_tracker *tk, const struct ct_exec *x)
 	}
 	tk_account(tk, p);
 	apply_exec(tk, s, &cl, old.pid ? &old : NULL, p, h, t);
-	tk_check_done(tk, s);
-}
-
-/* --- containers begun before the session (CT_EV_ADOPT, adopt.h) ---------- */
-
-/* Its program runs from the adoption on: seen from the middle. */
-static void adopt_running(struct ct_tracker *tk, struct cstate *s,
-			  uint32_t pid, uint64_t t)
-{
-	s->user_seen = true;
-	s->c.init_pid = pid;
-	tk_fire(tk, s, CT_TR_USER_EXEC, t);
-}
-
-/* A container's pid 1: the child of its adopted shim or monitor. */
-static void adopt_pid1(struct ct_tracker *tk, const struct ct_exec *x,
-		       size_t alen, uint64_t t)
-{
-	struct ct_proc *pp = ct_proc_get(tk->procs, x->hdr.ppid), *p;
-	struct cstate *s = tk_find_proc(tk, pp);
-
-	if (!s || !s->c.partial || s->user_seen ||
-	    (pp->role != CT_ROLE_SHIM && pp->role != CT_ROLE_MONITOR))
-		return;
-	p = ct_proc_add(tk->procs, x->hdr.pid);
-	if (!p)
-		return;
-	p->role = CT_ROLE_USER;
-	p->ppid = x->hdr.ppid;
-	ct_copy_str(p->id, sizeof(p->id), s->c.id, sizeof(s->c.id));
-	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
-	tk_account(tk, p);
-	s->c.cmd_truncated = join_args(s->c.cmd, sizeof(s->c.cmd), x->args,
-				       alen) || x->args_truncated;
-	adopt_running(tk, s, p->pid, t);
-	tk_check_done(tk, s);
-}
-
-/* Its container, made partial when the adoption makes it; NULL for a
- * container this session saw begin. */
-static struct cstate *adopted(struct ct_tracker *tk, const char *id)
-{
-	struct cstate *s = tk_find(tk, id);
-
-	if (s)
-		return s->c.partial ? s : NULL;
-	s = tk_get_or_create(tk, id);
-	if (s) {
-		s->c.partial = true;
-		tk->st.adopted++;
-	}
-	return s;
-}
-
-static void on_adopt(struct ct_tracker *tk, const struct ct_exec *x)
-{
-	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
-	uint64_t t = tk_wall(tk, x->hdr.ts_ns);
-	char fname[CT_FNAME_MAX];
-	struct ct_class cl;
-	struct ct_proc *p;
-	struct cstate *s;
-
-	if (ct_proc_get(tk->procs, x->hdr.pid))	/* its exec was seen */
-		return;
-	ct_copy_str(fname, sizeof(fname), x->filename, CT_FNAME_MAX);
-	if (ct_classify(fname, x->args, alen, &cl))
-		return;
-	if (cl.role == CT_ROLE_NONE) {
-		adopt_pid1(tk, x, alen, t);
-		return;
-	}
-	if (!cl.id[0] || (cl.role != CT_ROLE_SHIM &&
-			  cl.role != CT_ROLE_MONITOR &&
-			  cl.role != CT_ROLE_SANDBOX && cl.role != CT_ROLE_GOFER))
-		return;
-	s = adopted(tk, cl.id);
-	p = s ? ct_proc_add(tk->procs, x->hdr.pid) : NULL;
-	if (!p)
-		return;
-	ct_proc_set_class(p, &cl);
-	p->ppid = x->hdr.ppid;
-	ct_copy_str(p->exe, sizeof(p->exe), x->args, alen);
-	tk_account(tk, p);
-	if (cl.engine != CT_ENG_UNKNOWN)
-		s->c.engine = cl.engine;
-	if (cl.runtime != CT_RT_UNKNOWN && s->c.runtime != CT_RT_RUNSC)
-		s->c.runtime = cl.runtime;
-	if (cl.name[0] && !s->c.name[0])
-		ct_copy_str(s->c.name, sizeof(s->c.name), cl.name,
-			    sizeof(cl.name));
-	if (cl.role == CT_ROLE_SANDBOX) {
-		s->c.runtime = CT_RT_RUNSC;
-		s->sandbox_pid = p->pid;
-		adopt_running(tk, s, p->pid, t);
-	} else if (cl.role == CT_ROLE_GOFER) {
-		s->c.runtime = CT_RT_RUNSC;
-	}
 	tk_check_done(tk, s);
 }
 
@@ -1302,10 +1121,10 @@ int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 		on_name(tk, rec);
 		break;
 	case CT_EV_ARM:
-		on_arm(tk, rec);
+		tk_on_arm(tk, rec);
 		break;
 	case CT_EV_ADOPT:
-		on_adopt(tk, rec);
+		tk_on_adopt(tk, rec);
 		break;
 	default:	/* an engine's (CT_EV_CNI_ENV, CT_EV_RMDIR, ...) */
 		engines_call(tk, record, h);
@@ -1330,7 +1149,7 @@ void ct_tracker_flush(struct ct_tracker *tk)
 	while (tk->n) {
 		struct cstate *s = tk->cts[tk->n - 1];
 
-		tk->st.partial_running += adopted_idle(s);	/* kept */
+		tk->st.partial_running += tk_adopted_idle(s);	/* kept */
 		tk_emit_at(tk, tk->n - 1, s->done_mono != 0);
 	}
 }
@@ -1356,7 +1175,7 @@ size_t ct_tracker_pending_since(const struct ct_tracker *tk, uint64_t since_ns)
 
 		/* an adopted container waits for nobody until it ends */
 		n += first != UINT64_MAX && first >= since_ns &&
-		     id_wanted(tk, tk->cts[i]) && !adopted_idle(tk->cts[i]);
+		     tk_id_wanted(tk, tk->cts[i]) && !tk_adopted_idle(tk->cts[i]);
 	}
 	return n;
 }
@@ -1364,56 +1183,6 @@ size_t ct_tracker_pending_since(const struct ct_tracker *tk, uint64_t since_ns)
 size_t ct_tracker_pending(const struct ct_tracker *tk)
 {
 	return ct_tracker_pending_since(tk, 0);
-}
-
-static bool ph_ended(const struct ct_container *c, enum ct_phase p)
-{
-	return ct_has_phase(c, p) && c->phases[p].end_ns;
-}
-
-/*
- * When c's program began (tk_wall), 0 while unknown: its run's start (the
- * end of start where there is one; `runc run` has none), or for Kata,
- * whose program runs unseen in its guest, the end of create.
- */
-static uint64_t program_began(const struct ct_container *c)
-{
-	if (ct_has_phase(c, CT_PH_RUN) && c->phases[CT_PH_RUN].start_ns)
-		return c->phases[CT_PH_RUN].start_ns;
-	return ph_ended(c, CT_PH_CREATE) ? c->phases[CT_PH_CREATE].end_ns : 0;
-}
-
-/*
- * Whether s needs the syscall hooks at wall time t: until its ready
- * phase ends (or, without one, settle_ns after its program began), and
- * again from its die (`runc run`: its destroy) on.  An adopted container
- * needs them only for its end.
- */
-static bool in_window(const struct cstate *s, uint64_t t, uint64_t settle_ns,
-		      ct_ready_fn ready, const void *ctx)
-{
-	const struct ct_container *c = &s->c;
-	uint64_t began = program_began(c);
-
-	if (adopted_idle(s))
-		return false;
-	if (ct_has_phase(c, CT_PH_DIE) || ct_has_phase(c, CT_PH_DESTROY))
-		return true;
-	if (ph_ended(c, CT_PH_READY) || (ready && ready(ctx, c)))
-		return false;
-	return !began || t < began + settle_ns;
-}
-
-size_t ct_tracker_busy(const struct ct_tracker *tk, uint64_t now_mono_ns,
-		       uint64_t settle_ns, ct_ready_fn ready, const void *ctx)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; tk && i < tk->n; i++)
-		n += id_wanted(tk, tk->cts[i]) &&
-		     in_window(tk->cts[i], tk_wall(tk, now_mono_ns), settle_ns,
-			       ready, ctx);
-	return n;
 }
 
 uint64_t ct_tracker_lost(const struct ct_tracker *tk)
@@ -1436,5 +1205,5 @@ void ct_tracker_get_stats(const struct ct_tracker *tk,
 	out->dropped_procs = ct_proc_dropped(tk->procs);
 	/* before the end, the ones followed now; after it, those left */
 	for (size_t i = 0; i < tk->n; i++)
-		out->partial_running += adopted_idle(tk->cts[i]);
+		out->partial_running += tk_adopted_idle(tk->cts[i]);
 }

@@ -85,7 +85,8 @@ struct cstate *tk_find(struct ct_tracker *tk, const char *id);
 struct cstate *tk_find_proc(struct ct_tracker *tk, const struct ct_proc *p);
 /* The container a CT_EV_NAME or CT_EV_MOUNTID record names. */
 struct ct_name_rec;
-struct cstate *tk_find_named(struct ct_tracker *tk, const struct ct_name_rec *r);
+struct cstate *tk_find_named(struct ct_tracker *tk,
+			     const struct ct_name_rec *r);
 /* The container of this id, a new one if it is not followed (or done). */
 struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id);
 /* A transition happened to s at t (wall): its family's table applies. */
@@ -96,8 +97,28 @@ void tk_check_done(struct ct_tracker *tk, struct cstate *s);
 /* p counts for its container (p->id), or stops counting. */
 void tk_account(struct ct_tracker *tk, struct ct_proc *p);
 void tk_unaccount(struct ct_tracker *tk, struct ct_proc *p);
-/* s began while the syscall hooks were detached (arm.h). */
+/* Whether -c lets s out (every container is followed all the same). */
+bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s);
+/* Adopted at the start and nothing of it ended since: nothing seen. */
+bool tk_adopted_idle(const struct cstate *s);
+
+/* argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit: true if
+ * something was cut. */
+bool tk_join_args(char *out, size_t len, const char *args, size_t n);
+/* tracker_adopt.c: a process of a container begun before the session. */
+void tk_on_adopt(struct ct_tracker *tk, const struct ct_exec *x);
+
+/* tracker_arm.c: what the syscall hooks saw (arm.h).  A CT_EV_ARM
+ * record; s began while they were detached; at its runtime's create
+ * (ts: monotonic), the runtime's next exec, and its program's start or
+ * its emission, whichever first; its opens cut by a detach. */
+struct ct_arm_rec;
+void tk_on_arm(struct ct_tracker *tk, const struct ct_arm_rec *r);
 void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s);
+void tk_judge_create(struct ct_tracker *tk, struct cstate *s, uint64_t ts);
+void tk_judge_next_exec(struct ct_tracker *tk, struct cstate *s, uint64_t ts);
+void tk_judge_final(struct ct_tracker *tk, struct cstate *s);
+void tk_untraced_opens(struct ct_tracker *tk, struct cstate *s);
 /* Emit cts[i] (complete or not) and forget it. */
 void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete);
 /* ct_proc_sweep() callback: processes of generation *ctx. */
