@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The tracker's insides, shared with the engines (user/engines/): the
- * state of each container followed and of the tracker, and the few
- * operations an engine's hooks use.  Nothing else includes this.
+ * The tracker's insides, shared by its files (tracker.c, tracker_arm.c,
+ * tracker_adopt.c) and the engines' hooks (user/engines/): the state of
+ * each container followed and of the tracker, and the few operations
+ * they use.  Nothing else includes this.
  */
 #ifndef __CT_TRACKER_INT_H
 #define __CT_TRACKER_INT_H
