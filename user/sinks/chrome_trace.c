@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* -o DIR/trace.json: see chrome_trace.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "chain.h"
+#include "chrome_trace.h"
+#include "json.h"
+#include "pulls.h"
+#include "why.h"
+
+/* Earliest phase start: ts 0 of the trace. */
+static uint64_t trace_base(const struct ct_agg *agg,
+			   const struct ct_pulls *pulls)
+{
+	size_t i, n = ct_agg_count(agg);
+	uint64_t base = UINT64_MAX;
+	int p;
+
+	for (i = 0; pulls && i < ct_pulls_count(pulls); i++) {
+		const struct ct_pull *pl = ct_pulls_get(pulls, i);
+
+		if (pl->start_ns && pl->start_ns < base)
+			base = pl->start_ns;
+	}
+
+	for (i = 0; i < n; i++) {
+		const struct ct_container *c = ct_agg_get(agg, i);
+
+		for (p = 0; p < CT_PH_MAX; p++) {
+			if (ct_has_phase(c, p) && c->phases[p].start_ns < base)
+				base = c->phases[p].start_ns;
+		}
+	}
+	return base == UINT64_MAX ? 0 : base;
+}
+
+static void trace_meta_event(struct ct_json *w, const char *what, int pid,
+			     size_t tid, const char *name, size_t len)
+{
+	/*
+	 * The format's own category and a ts, as Chrome writes them:
+	 * parsers split every event's cat and sort every event by ts.
+	 */
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "name", what);
+	ct_json_kv_string(w, "cat", "__metadata");
+	ct_json_kv_string(w, "ph", "M");
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_u64(w, "tid", tid);
+	ct_json_kv_u64(w, "ts", 0);
+	ct_json_key(w, "args");
+	ct_json_start_object(w);
+	ct_json_key(w, "name");
+	ct_json_string_n(w, name, len);
+	ct_json_end_object(w);
+	ct_json_end_object(w);
+}
+
+/* --why: a phase's state slices, and how many its state track shows;
+ * or why it has no split */
+static void trace_why_args(struct ct_json *w, const struct ct_container *c,
+			   int p)
+{
+	const struct ct_split *x = &c->split[p];
+	const char *why_not = ct_split_reason(c, p);
+
+	if (why_not)
+		ct_json_kv_string(w, "why_unattributable", why_not);
+	if (!x->valid)
+		return;
+	ct_json_kv_u64(w, "why_slices", x->slices);
+	ct_json_kv_u64(w, "why_slices_kept", x->slices_kept);
+}
+
+/* --why: otherData's totals of every container's slices */
+static void trace_why_totals(struct ct_json *w, const struct ct_agg *agg)
+{
+	uint64_t n = 0, kept = 0, cn, ck;
+
+	for (size_t i = 0; i < ct_agg_count(agg); i++) {
+		if (!ct_why_slice_counts(ct_agg_get(agg, i), &cn, &ck))
+			continue;
+		n += cn;
+		kept += ck;
+	}
+	ct_json_kv_u64(w, "why_slices_per_phase", CT_WHY_PHASE_SLICES);
+	ct_json_kv_u64(w, "why_slices_kept", kept);
+	ct_json_kv_u64(w, "why_slices_dropped", n - kept);
+}
+
+/*
+ * One track per container, tid = index + 1, in its group: pid = runtime
+ * + 1, or its CRI pod's group (trace_groups()); the sandbox's own track
+ * is labelled "sandbox".
+ */
+static void trace_container(struct ct_json *w, const struct ct_container *c,
+			    int pid, size_t tid, uint64_t base)
+{
+	char label[CT_ID_LEN + CT_NAME_LEN + 12];
+	uint64_t v;
+	int p;
+
+	snprintf(label, sizeof(label), "%.12s%s%s%.*s", c->id,
+		 c->is_pod ? " sandbox" : "", c->name[0] ? " " : "",
+		 (int)sizeof(c->name), c->name);
+	trace_meta_event(w, "thread_name", pid, tid, label, sizeof(label));
+	for (p = 0; p < CT_PH_MAX; p++) {
+		if (!ct_agg_sample(c, p, &v))
+			continue;
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "name", ct_phase_name(p));
+		ct_json_kv_string(w, "cat", "phase");
+		ct_json_kv_string(w, "ph", "X");
+		ct_json_kv_u64(w, "pid", pid);
+		ct_json_kv_u64(w, "tid", tid);
+		ct_json_key(w, "ts");
+		ct_json_decimal(w, c->phases[p].start_ns - base, 3);
+		ct_json_key(w, "dur");
+		ct_json_decimal(w, v, 3);
+		ct_json_key(w, "args");
+		ct_json_start_object(w);
+		ct_json_key(w, "id");
+		ct_json_string_n(w, c->id, sizeof(c->id));
+		trace_why_args(w, c, p);
+		ct_json_end_object(w);
+		ct_json_end_object(w);
+	}
+}
+
+static void trace_slice(struct ct_json *w, const char *name, const char *cat,
+			int pid, size_t tid, uint64_t start, uint64_t dur,
+			uint64_t base)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "name", name);
+	ct_json_kv_string(w, "cat", cat);
+	ct_json_kv_string(w, "ph", "X");
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_u64(w, "tid", tid);
+	ct_json_key(w, "ts");
+	ct_json_decimal(w, start - base, 3);
+	ct_json_key(w, "dur");
+	ct_json_decimal(w, dur, 3);
+	ct_json_end_object(w);
+}
+
+/*
+ * One process per image pull (after the runtimes' pids): thread 1 is the
+ * whole pull, thread k + 2 layer k, its fetch then its unpack (they
+ * never overlap within a layer, so slices nest as the format wants).
+ * No tid 0: parsers (trace-model) take it for the process itself, not a
+ * track.
+ */
+static void trace_pull(struct ct_json *w, const struct ct_pull *p, int pid,
+		       uint64_t base)
+{
+	char label[CT_PULL_IMAGE_LEN + 16];
+
+	if (!p->start_ns || p->start_ns < base)
+		return;
+	snprintf(label, sizeof(label), "pull %s",
+		 p->image[0] ? p->image : "(image unknown)");
+	trace_meta_event(w, "process_name", pid, 0, label, strlen(label));
+	trace_meta_event(w, "thread_name", pid, 1, "whole pull", 10);
+	trace_slice(w, "pull", "pull", pid, 1, p->start_ns, p->dur_ns, base);
+	for (size_t k = 0; k < p->nlayers; k++) {
+		const struct ct_pull_layer *l = &p->layers[k];
+		const char *d = strchr(l->digest, ':');
+
+		snprintf(label, sizeof(label), "layer %.12s",
+			 d ? d + 1 : l->digest);
+		trace_meta_event(w, "thread_name", pid, k + 2, label,
+				 strlen(label));
+		if (l->fetch_start_ns >= base)
+			trace_slice(w, "fetch", "pull", pid, k + 2,
+				    l->fetch_start_ns, l->fetch_dur_ns, base);
+		if (l->unpack_start_ns >= base && l->unpack_start_ns)
+			trace_slice(w, "unpack", "pull", pid, k + 2,
+				    l->unpack_start_ns, l->unpack_dur_ns, base);
+	}
+}
+
+/*
+ * --why: the carriers' thread states as slices, one track per phase under
+ * the container's (tid + STATE_TID * (phase + 1)): running, runnable, D,
+ * sleeping.  Phases overlap (connect within create, ready within run) and
+ * each has its own carrier: on one track their slices would overlap
+ * without nesting, which trace viewers cannot stack.
+ */
+#define STATE_TID	(1u << 20)
+
+static void trace_state_tracks(struct ct_json *w,
+			       const struct ct_why_slice *sl, size_t n,
+			       const struct ct_container *c, int pid,
+			       size_t tid)
+{
+	bool named[CT_PH_MAX] = { false };
+	char label[64];
+
+	for (size_t i = 0; i < n; i++) {
+		int p = sl[i].phase;
+
+		if (p < 0 || p >= CT_PH_MAX || named[p])
+			continue;
+		named[p] = true;
+		snprintf(label, sizeof(label), "%.12s carrier state (%s)",
+			 c->id, ct_phase_name(p));
+		trace_meta_event(w, "thread_name", pid,
+				 tid + STATE_TID * (size_t)(p + 1), label,
+				 strlen(label));
+	}
+}
+
+static void trace_states(struct ct_json *w, const struct ct_why *why,
+			 const struct ct_container *c, int pid, size_t tid,
+			 uint64_t base)
+{
+	static const char *const names[] = {
+		[CT_TS_RUN] = "running", [CT_TS_RUNQ] = "runnable",
+		[CT_TS_IO] = "uninterruptible (io)", [CT_TS_SLEEP] = "sleeping",
+	};
+	const struct ct_why_slice *sl;
+	size_t n = ct_why_slices(why, c, &sl);
+
+	trace_state_tracks(w, sl, n, c, pid, tid);
+	for (size_t i = 0; i < n; i++) {
+		if (sl[i].start_ns < base || sl[i].state > CT_TS_SLEEP ||
+		    !names[sl[i].state] || sl[i].phase < 0 ||
+		    sl[i].phase >= CT_PH_MAX)
+			continue;
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "name", names[sl[i].state]);
+		ct_json_kv_string(w, "cat", "state");
+		ct_json_kv_string(w, "ph", "X");
+		ct_json_kv_u64(w, "pid", pid);
+		ct_json_kv_u64(w, "tid",
+			       tid + STATE_TID * (size_t)(sl[i].phase + 1));
+		ct_json_key(w, "ts");
+		ct_json_decimal(w, sl[i].start_ns - base, 3);
+		ct_json_key(w, "dur");
+		ct_json_decimal(w, sl[i].end_ns - sl[i].start_ns, 3);
+		ct_json_key(w, "args");
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "phase", ct_phase_name(sl[i].phase));
+		ct_json_end_object(w);
+		ct_json_end_object(w);
+	}
+}
+
+/* The CRI pod a record belongs to: its own id for a sandbox, else its pod's. */
+static const char *pod_of(const struct ct_container *c)
+{
+	if (c->is_pod)
+		return c->id;
+	return c->pod[0] ? c->pod : NULL;
+}
+
+/*
+ * Track groups (trace processes): a runtime's (pid = runtime + 1), or a
+ * pod's, one per distinct pod from first_pod_pid, named "pod <id12>",
+ * holding the sandbox and its app containers.  gpid[i]: record i's.
+ */
+static int trace_groups(struct ct_json *w, const struct ct_agg *agg,
+			int first_pod_pid, int *gpid)
+{
+	size_t i, j, n = ct_agg_count(agg), npods = 0;
+	const char **pods = calloc(n ? n : 1, sizeof(*pods));
+	char label[20];
+
+	if (!pods)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct ct_container *c = ct_agg_get(agg, i);
+		const char *pod = pod_of(c);
+
+		gpid[i] = (int)c->runtime + 1;
+		if (!pod)
+			continue;
+		for (j = 0; j < npods && strncmp(pods[j], pod, CT_ID_LEN); j++)
+			;
+		if (j == npods) {
+			pods[npods++] = pod;
+			snprintf(label, sizeof(label), "pod %.12s", pod);
+			trace_meta_event(w, "process_name", first_pod_pid + (int)j,
+					 0, label, strlen(label));
+		}
+		gpid[i] = first_pod_pid + (int)j;
+	}
+	free(pods);
+	return 0;
+}
+
+/*
+ * One process per chain (after the pulls'): thread k + 2 is step k, its
+ * cold start (request -> ready) then its work (ready -> result), named by
+ * the container; thread 1 the whole chain (no tid 0, as for pulls).
+ */
+static void trace_chain(struct ct_json *w, const struct ct_chain *ch,
+			int pid, uint64_t base)
+{
+	char label[CT_CHAIN_ID_LEN + CT_NAME_LEN + 32];
+
+	if (ch->start_ns < base)
+		return;
+	snprintf(label, sizeof(label), "chain of runner %u (%.16s)",
+		 ch->runner_pid, ch->runner_comm);
+	trace_meta_event(w, "process_name", pid, 0, label, strlen(label));
+	trace_meta_event(w, "thread_name", pid, 1, "whole chain", 11);
+	trace_slice(w, "chain", "chain", pid, 1, ch->start_ns, ch->wall_ns,
+		    base);
+	for (uint32_t k = 0; k < ch->n_steps; k++) {
+		const struct ct_chain_step *s = &ch->steps[k];
+
+		snprintf(label, sizeof(label), "step %u %.12s%s%.*s%s", k,
+			 s->id, s->name[0] ? " " : "", (int)sizeof(s->name),
+			 s->name, s->critical ? " (critical)" : "");
+		trace_meta_event(w, "thread_name", pid, k + 2, label,
+				 strlen(label));
+		trace_slice(w, "cold start", "chain", pid, k + 2,
+			    s->needed_ns, s->cold_ns, base);
+		trace_slice(w, "work", "chain", pid, k + 2,
+			    s->result_ns - s->work_ns, s->work_ns, base);
+	}
+}
+
+int ct_chrome_trace_write(FILE *f, const struct ct_agg *agg,
+			  const struct ct_meta *meta)
+{
+	const struct ct_pulls *pulls = meta->pulls;
+	size_t i, n = ct_agg_count(agg);
+	size_t npulls = pulls ? ct_pulls_count(pulls) : 0;
+	size_t nchains = ct_chains_count(meta->chains);
+	uint64_t base = trace_base(agg, pulls);
+	int rt, *gpid = calloc(n ? n : 1, sizeof(*gpid));
+	struct ct_json w;
+
+	if (!gpid)
+		return -ENOMEM;
+	ct_json_init(&w, f);
+	ct_json_start_object(&w);
+	ct_json_key(&w, "traceEvents");
+	ct_json_start_array(&w);
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		const char *name = ct_runtime_name(rt);
+
+		if (ct_agg_runtime_count(agg, rt, NULL))
+			trace_meta_event(&w, "process_name", rt + 1, 0, name,
+					 strlen(name));
+	}
+	/* pids: runtimes, then pulls, then chains, then pods */
+	if (trace_groups(&w, agg, CT_RT_MAX + 1 + (int)(npulls + nchains),
+			 gpid)) {
+		free(gpid);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		trace_container(&w, ct_agg_get(agg, i), gpid[i], i + 1, base);
+		if (meta->why)
+			trace_states(&w, meta->why, ct_agg_get(agg, i),
+				     gpid[i], i + 1, base);
+	}
+	free(gpid);
+	for (i = 0; i < npulls; i++)
+		trace_pull(&w, ct_pulls_get(pulls, i), CT_RT_MAX + 1 + i, base);
+	for (i = 0; i < nchains; i++)
+		trace_chain(&w, ct_chains_get(meta->chains, i),
+			    CT_RT_MAX + 1 + (int)(npulls + i), base);
+	ct_json_end_array(&w);
+	ct_json_kv_string(&w, "displayTimeUnit", "ms");
+	ct_json_key(&w, "otherData");
+	ct_json_start_object(&w);
+	ct_json_kv_string(&w, "version", meta->version);
+	ct_json_kv_string(&w, "kernel", meta->kernel);
+	ct_json_kv_u64(&w, "base_ns", base);
+	if (meta->why)
+		trace_why_totals(&w, agg);
+	ct_json_end_object(&w);
+	ct_json_end_object(&w);
+	fputc('\n', f);
+	return ct_json_error(&w) ? -EIO : 0;
+}
