@@ -19,7 +19,9 @@
 # and the guest writes its log there.  Prints the guest's test lines, a
 # line per kernel, and "vmtest: N passed, N failed" (kernels); exit 1 if
 # any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/ (the
-# guest's log, its console, coldtrace's outputs and stderr in files/).
+# guest's log, its console, coldtrace's outputs and stderr in files/; a
+# guest whose kernel died and was run again: the dead run's in
+# <kernel>.first/).
 # Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
 # VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
@@ -135,14 +137,19 @@ run_kernel() {	# NAME KDIR IMG
 
 # A guest whose kernel died runs once more, as tests/integration/run.sh
 # retries a failed test, and is named FLAKY with its first oops line.
+# The dead run's console and files stay in <kernel>.first/: the oops's
+# backtrace is what says where it died.
 run_kernel_retry() {	# NAME KDIR IMG
-	local rc=0 oops
+	local rc=0 oops dir
+	dir=$OUT/$(basename "$2")
 	run_kernel "$@" || rc=$?
 	[ "$rc" -eq 2 ] || return "$rc"
-	oops=$(grep -m1 -E 'Oops:|Kernel panic' "$OUT/$(basename "$2")/console.log")
-	echo "vmtest: $1: the guest kernel died ($oops); once more"
+	oops=$(grep -m1 -E 'Oops:|Kernel panic' "$dir/console.log")
+	rm -rf "$dir.first"
+	mv "$dir" "$dir.first"
+	echo "vmtest: $1: the guest kernel died ($oops; its logs in $dir.first); once more"
 	run_kernel "$@" || return 1
-	FLAKY+=("$1 (first run: $oops)")
+	FLAKY+=("$1 (first run: $oops; its logs in $dir.first)")
 }
 
 main() {
