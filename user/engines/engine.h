@@ -8,10 +8,14 @@
  * calls each engine's in the order of ct_engines[], each with the state
  * it asked for (state_size bytes, zeroed, one per tracker).
  *
- * The rest of an engine is data elsewhere: its classifier rules
- * (classify.c), its phase table (phases.c), its process names
- * (comm_table.c), its client matching (client.c) and prepare start
- * (prepare.c); HACKING.md "Adding an engine" lists them.
+ * Its other stages' knowledge sits next to it, one file per stage,
+ * each reached through its stage's table by enum ct_engine_kind: its
+ * client matching (<engine>_client.c, user/enrich/client_int.h), where
+ * its creation begins (<engine>_prepare.c, prepare_int.h), its pull
+ * builder (<engine>_pull.c, pulls_int.h).  The rest is data: its
+ * classifier rules (classify.c), its phase table (phases.c), its
+ * process names (comm_table.c); HACKING.md "Adding an engine" lists
+ * them.
  */
 #ifndef __CT_ENGINE_H
 #define __CT_ENGINE_H

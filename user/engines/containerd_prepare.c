@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * containerd's prepare through `ctr run` (user/enrich/prepare.h): from
+ * the client's exec, whose argv names the container (ctr [global flags]
+ * run [flags] IMAGE ID ...).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include "comm_table.h"
+#include "prepare_int.h"
+
+/*
+ * Every flag of ctr 1.6 to 2.1 that takes a value: the global ones, then
+ * `ctr run`'s (its --help: the platform's, runtime's and container's
+ * flags; 2.x added --cpuset-*, --sandbox, --hostname, --user).  A value
+ * flag missing here makes the value read as the image and the image as
+ * the id.  tests/fixtures/ctr-*help-*.txt are each version's --help.
+ */
+static const char *const value_flags[] = {
+	"--address", "-a", "--namespace", "-n", "--timeout",
+	"--connect-timeout",
+	"--snapshotter", "--snapshotter-label", "--config", "-c", "--cwd",
+	"--env", "--env-file", "--label", "--annotation", "--mount",
+	"--user", "-u", "--runtime", "--runtime-config-path", "--with-ns",
+	"--pid-file", "--fifo-dir", "--log-uri", "--cgroup", "--platform",
+	"--cap-add", "--cap-drop", "--seccomp-profile",
+	"--apparmor-default-profile", "--apparmor-profile",
+	"--memory-limit", "--device", "--hostname", "--uidmap", "--gidmap",
+	"--gpus", "--cpus", "--cpu-shares", "--cpu-quota", "--cpu-period",
+	"--cpuset-cpus", "--cpuset-mems", "--runc-binary", "--runc-root",
+	"--rootfs-propagation", "--rdt-class", "--blockio-config-file",
+	"--blockio-class", "--sandbox",
+	NULL,
+};
+
+static bool takes_value(const char *a)
+{
+	if (strchr(a, '='))
+		return false;
+	for (size_t i = 0; value_flags[i]; i++)
+		if (!strcmp(a, value_flags[i]))
+			return true;
+	return false;
+}
+
+/* NUL-separated argv -> av[], at most max; the unterminated tail is
+ * dropped.  Returns the count. */
+static size_t split_args(const char *args, size_t len, const char **av,
+			 size_t max)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len && n < max) {
+		size_t l = strnlen(args + i, len - i);
+
+		if (i + l >= len)	/* last one not terminated */
+			break;
+		av[n++] = args + i;
+		i += l + 1;
+	}
+	return n;
+}
+
+int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
+{
+	const char *av[64];
+	size_t n = split_args(args, len, av, 64), k;
+	int pos = 0;
+
+	if (!n || !ct_prog_is(av[0], CT_PROG_CTR))
+		return -EINVAL;
+	for (k = 1; k < n && av[k][0] == '-'; k++)
+		k += takes_value(av[k]);
+	if (k >= n || (strcmp(av[k], "run") && strcmp(av[k], "r")))
+		return -EINVAL;
+	for (k++; k < n; k++) {
+		if (!strcmp(av[k], "--"))
+			continue;
+		if (av[k][0] == '-') {
+			k += takes_value(av[k]);
+			continue;
+		}
+		if (pos++ == 1) {
+			if (strlen(av[k]) >= idlen)
+				return -EINVAL;
+			strcpy(id, av[k]);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+bool ct_ctr_prepare_exec(struct ct_prepare *p, const struct ct_exec *x,
+			 size_t alen, uint64_t t)
+{
+	char id[CT_NAME_ID_LEN];
+
+	if (ct_prepare_ctr_id(x->args, alen, id, sizeof(id)))
+		return false;
+	pr_put(&p->ctr, id, strlen(id), NULL, t);
+	return true;
+}
+
+/* The exec of the ctr run that named c, at or before first. */
+uint64_t ct_ctr_prepare_start(const struct ct_prepare *p,
+			      const struct ct_container *c, uint64_t first)
+{
+	const struct pr_mark *m = pr_find(&p->ctr, c->id, first);
+
+	return m ? m->ts : 0;
+}
