@@ -340,10 +340,10 @@ static void cri_claim_netns(struct cri *cr, struct cstate *s,
  */
 #define CRI_NETNS_BEFORE_NS	(2 * 1000000000ull)
 
-static void cri_create_hook(struct ct_tracker *tk, struct cri *cr,
-			    struct cstate *s, const struct ct_proc *parent,
-			    uint64_t ts)
+static void cri_created(struct ct_tracker *tk, void *es, struct cstate *s,
+			const struct ct_proc *parent, uint64_t ts)
 {
+	struct cri *cr = es;
 	char netns[CT_PATH_MAX] = "";
 
 	if (s->c.engine != CT_ENG_CRI || !parent ||
@@ -418,9 +418,10 @@ static void cri_app_rootfs(struct ct_tracker *tk, const struct ct_mount *m,
 }
 
 /* The same without the mount: the runtime's create by a pod's shim. */
-static void cri_app_create(struct ct_tracker *tk, struct cstate *s,
-			   const struct ct_proc *parent)
+static void cri_claim(struct ct_tracker *tk, void *es, struct cstate *s,
+		      const struct ct_proc *parent)
 {
+	(void)es;
 	if (s->c.engine == CT_ENG_UNKNOWN && cri_pod_of(tk, parent) &&
 	    strcmp(parent->id, s->c.id))
 		s->c.engine = CT_ENG_CRI;
@@ -428,9 +429,10 @@ static void cri_app_create(struct ct_tracker *tk, struct cstate *s,
 
 /* An app container's program began: its pod's cold start lasts until
  * the last one does. */
-static void cri_app_started(struct ct_tracker *tk, const struct cstate *s,
-			    uint64_t t)
+static void cri_program_began(struct ct_tracker *tk, void *es,
+			      const struct cstate *s, uint64_t t)
 {
+	(void)es;
 	struct cstate *pod = s->c.pod[0] ? tk_find(tk, s->c.pod) : NULL;
 
 	if (pod && pod->c.is_pod && t > pod->c.pod_ready_ns)
@@ -444,26 +446,6 @@ static void cri_record(struct ct_tracker *tk, void *es, const struct ct_hdr *h)
 	(void)tk;
 	if (h->type == CT_EV_CNI_ENV)
 		cri_cni_env(es, (const struct ct_cni_env *)h);
-}
-
-static void cri_claim(struct ct_tracker *tk, void *es, struct cstate *s,
-		      const struct ct_proc *parent)
-{
-	(void)es;
-	cri_app_create(tk, s, parent);
-}
-
-static void cri_created(struct ct_tracker *tk, void *es, struct cstate *s,
-			const struct ct_proc *parent, uint64_t ts)
-{
-	cri_create_hook(tk, es, s, parent, ts);
-}
-
-static void cri_program_began(struct ct_tracker *tk, void *es,
-			      const struct cstate *s, uint64_t t)
-{
-	(void)es;
-	cri_app_started(tk, s, t);
 }
 
 static void cri_exec_unowned(struct ct_tracker *tk, void *es, struct ct_proc *p,
@@ -489,7 +471,6 @@ static void cri_mount(struct ct_tracker *tk, void *es, const struct ct_mount *m,
 }
 
 const struct ct_engine_ops ct_engine_cri = {
-	.name = "cri",
 	.state_size = sizeof(struct cri),
 	.record = cri_record,
 	.claim = cri_claim,

@@ -129,7 +129,6 @@ static void docker_done(struct ct_tracker *tk, void *es, struct cstate *s)
 }
 
 const struct ct_engine_ops ct_engine_docker = {
-	.name = "docker",
 	.record = docker_record,
 	.umount = docker_umount,
 	.done = docker_done,

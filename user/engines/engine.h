@@ -30,7 +30,6 @@ struct cstate;
 struct ct_proc;
 
 struct ct_engine_ops {
-	const char *name;
 	size_t state_size;
 	/* a record the generic machine does not read (CT_EV_CNI_ENV, ...) */
 	void (*record)(struct ct_tracker *tk, void *es, const struct ct_hdr *h);

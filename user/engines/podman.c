@@ -15,11 +15,12 @@
  * conmon's, ends the container (remover_exit()).  A cleanup or an rm
  * that is a process of the container is not such a client.
  */
-static void note_remover(struct ct_tracker *tk, struct cstate *s,
-			 uint32_t ppid)
+static void podman_deleted(struct ct_tracker *tk, void *es, struct cstate *s,
+			   uint32_t ppid)
 {
 	struct ct_proc *pp = ct_proc_get(tk->procs, ppid);
 
+	(void)es;
 	if (pp && pp->own && pp->role == CT_ROLE_ENGINE_CMD &&
 	    (pp->cmd == CT_CMD_RUN || pp->cmd == CT_CMD_START) &&
 	    tk_find_proc(tk, pp) != s)
@@ -49,13 +50,6 @@ static void remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
 
 /* --- the hooks (engine.h) ------------------------------------------------ */
 
-static void podman_deleted(struct ct_tracker *tk, void *es, struct cstate *s,
-			   uint32_t ppid)
-{
-	(void)es;
-	note_remover(tk, s, ppid);
-}
-
 static void podman_exit_unowned(struct ct_tracker *tk, void *es,
 				const struct ct_proc *p, uint64_t t)
 {
@@ -65,7 +59,6 @@ static void podman_exit_unowned(struct ct_tracker *tk, void *es,
 }
 
 const struct ct_engine_ops ct_engine_podman = {
-	.name = "podman",
 	.deleted = podman_deleted,
 	.exit_unowned = podman_exit_unowned,
 };

@@ -29,7 +29,6 @@ static void jsonl_summary(struct ct_sink_out *o, const struct ct_agg *agg,
 }
 
 const struct ct_sink ct_sink_jsonl = {
-	.name = "jsonl",
 	.container = jsonl_container,
 	.chain = jsonl_chain,
 	.pull = jsonl_pull,

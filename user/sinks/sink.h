@@ -31,7 +31,6 @@ struct ct_sink_out {
 };
 
 struct ct_sink {
-	const char *name;
 	void (*container)(struct ct_sink_out *o, const struct ct_container *c);
 	void (*chain)(struct ct_sink_out *o, const struct ct_chain *ch);
 	void (*pull)(struct ct_sink_out *o, const struct ct_pull *p);

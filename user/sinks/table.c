@@ -87,14 +87,12 @@ static void table_end(struct ct_sink_out *o, const struct ct_agg *agg,
 }
 
 const struct ct_sink ct_sink_table = {
-	.name = "table",
 	.container = table_container,
 	.summary = table_summary,
 	.end = table_end,
 };
 
 const struct ct_sink ct_sink_dump = {
-	.name = "dump",
 	.summary = table_summary,
 	.end = dump_end,
 };
