@@ -10,8 +10,9 @@
 #
 # Usage: tools/replay-cmp.sh OLD_BINARY NEW_BINARY [OUTDIR]
 #   OUTDIR (default: a new /tmp/ct-replay-cmp.XXXXXX) keeps both trees.
-# Exit: 0 identical, 1 different (the diff is printed), 2 bad usage or
-# a mode the old binary refused (exit other than 0 or 3, a cut recording).
+# Exit: 0 identical, 1 different (the diff is printed), 2 bad usage, the
+# same binary twice, or a mode the old binary refused (exit other than 0
+# or 3, a cut recording).
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +26,8 @@ die() {
 for b in "$1" "$2"; do
 	[ -x "$b" ] || die "$b: not an executable"
 done
+# the same file twice proves nothing (a failed build leaves the old one)
+! cmp -s "$1" "$2" || die "$1 and $2 are the same binary"
 out=${3:-$(mktemp -d /tmp/ct-replay-cmp.XXXXXX)} || die "mktemp failed"
 mkdir -p "$out" || die "$out: cannot create"
 [ -z "$(ls -A "$out")" ] || die "$out: not empty"
