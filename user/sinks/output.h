@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * What coldtrace prints: the JSON object of one container (the same in
- * -j output and in DIR/containers.jsonl), the terminal table, and the
- * summary (text, or one JSON line whose body is DIR/summary.json's).
+ * -j output and in DIR/containers.jsonl) and the terminal table
+ * (output.c), cold-start chains (chain_output.c), and the summary (text,
+ * or one JSON line whose body is DIR/summary.json's; summary.c).
  */
 #ifndef __CT_OUTPUT_H
 #define __CT_OUTPUT_H
@@ -58,6 +59,19 @@ void ct_output_table_header(FILE *f, bool wall);
 void ct_output_table_row(FILE *f, const struct ct_container *c, bool wall);
 /* --why: one indented line per phase with a split (cpu/runq/io/sleep). */
 void ct_output_why_rows(FILE *f, const struct ct_container *c);
+
+/*
+ * The text layout the table, the summary and the chains share, so that
+ * the phase columns line up: a 39-char prefix, then 10 cells of
+ * CT_OUTPUT_CELL_W chars ("ms" in at most 4 chars, then the share in %):
+ * 139 columns.  The phase names' header cells, milliseconds in at most 4
+ * characters (wider only beyond 999 s), untrusted bytes made printable
+ * and padded to width.
+ */
+#define CT_OUTPUT_CELL_W	10
+void ct_output_phase_names(FILE *f);
+void ct_output_fmt_ms4(char *buf, size_t len, uint64_t ns);
+void ct_output_put_printable(FILE *f, const char *s, size_t max, int width);
 
 /* Text summary: one line per runtime seen, restarts, lost events. */
 void ct_output_summary(FILE *f, const struct ct_agg *agg,

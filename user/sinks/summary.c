@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The summary: text, and summary.json's fields (output.h). */
+#include <inttypes.h>
+#include <string.h>
+#include "tracker.h"
+#include "chain.h"
+#include "output.h"
+
+/* The summary's phase cells: one statistic per row, named in the prefix. */
+#define SUMMARY_PREFIX_W	39
+
+/* One statistic of a phase, as a summary cell's text. */
+typedef void (*summary_cell_fn)(char *buf, size_t len,
+				const struct ct_stats *st);
+
+static void cell_median_ms(char *buf, size_t len, const struct ct_stats *st)
+{
+	ct_output_fmt_ms4(buf, len, st->p50_ns);
+}
+
+/* share is a ratio of sums over complete containers */
+static void cell_share_pct(char *buf, size_t len, const struct ct_stats *st)
+{
+	snprintf(buf, len, "%.0f", st->share * 100);
+}
+
+static void summary_phase_row(FILE *f, const struct ct_agg *agg,
+			      enum ct_runtime rt, const char *prefix,
+			      summary_cell_fn cell)
+{
+	struct ct_stats st;
+	char buf[32];
+
+	fprintf(f, "%-*s", SUMMARY_PREFIX_W, prefix);
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
+			fprintf(f, "%*s", CT_OUTPUT_CELL_W, "-");
+			continue;
+		}
+		cell(buf, sizeof(buf), &st);
+		fprintf(f, "%*s", CT_OUTPUT_CELL_W, buf);
+	}
+	fputc('\n', f);
+}
+
+static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
+{
+	struct ct_stats tot;
+	size_t n, ok;
+
+	n = ct_agg_runtime_count(agg, rt, &ok);
+	if (ct_agg_stats(agg, rt, CT_AGG_TOTAL, &tot))
+		memset(&tot, 0, sizeof(tot));
+	fprintf(f, "%-7s %10zu %8zu ", ct_runtime_name(rt), n, ok);
+	if (tot.n)
+		fprintf(f, "%10.1f\n", tot.p50_ns / 1e6);
+	else
+		fprintf(f, "%10s\n", "-");	/* no complete container */
+	summary_phase_row(f, agg, rt, "  median ms", cell_median_ms);
+	if (tot.n)	/* no complete container: no share */
+		summary_phase_row(f, agg, rt, "  share of total %",
+				  cell_share_pct);
+}
+
+/*
+ * What to look at: the phase with the largest share of the runtime's
+ * summed totals (exclusive time, complete containers), else, with no
+ * complete container, the largest median.
+ */
+static void summary_look_at(FILE *f, const struct ct_agg *agg,
+			    enum ct_runtime rt)
+{
+	struct ct_stats tot, st, best = { 0 };
+	bool by_share = !ct_agg_stats(agg, rt, CT_AGG_TOTAL, &tot) && tot.n;
+	int top = -1;
+
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (ct_agg_stats(agg, rt, p, &st) || !st.n)
+			continue;
+		if (top < 0 || (by_share ? st.share > best.share :
+					   st.p50_ns > best.p50_ns)) {
+			top = p;
+			best = st;
+		}
+	}
+	if (top < 0)
+		return;
+	if (by_share)
+		fprintf(f, "look at: %s %s, %.0f %% of its containers' total "
+			"time (median %.2f ms)\n", ct_runtime_name(rt),
+			ct_phase_name(top), best.share * 100,
+			best.p50_ns / 1e6);
+	else
+		fprintf(f, "look at: %s %s, the longest median phase (%.2f ms;"
+			" no complete container, no share)\n",
+			ct_runtime_name(rt), ct_phase_name(top),
+			best.p50_ns / 1e6);
+}
+
+static void stats_row(FILE *f, const char *what, enum ct_runtime rt,
+		      const struct ct_stats *st)
+{
+	fprintf(f, "%s %-5s n=%" PRIu64 " ms: min %.1f p50 %.1f "
+		   "p90 %.1f p99 %.1f max %.1f mean %.1f\n",
+		what, ct_runtime_name(rt), st->n, st->min_ns / 1e6,
+		st->p50_ns / 1e6, st->p90_ns / 1e6, st->p99_ns / 1e6,
+		st->max_ns / 1e6, st->mean_ns / 1e6);
+}
+
+/* cold_start_ns (docs/phases.md) and restarts of a runtime, if any. */
+static void restart_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
+{
+	struct ct_stats st;
+
+	if (!ct_agg_stats(agg, rt, CT_AGG_COLD, &st) && st.n)
+		stats_row(f, "cold start", rt, &st);
+	if (!ct_agg_restart_stats(agg, rt, CT_AGG_TOTAL, &st) && st.n)
+		stats_row(f, "restart", rt, &st);
+}
+
+static size_t failed_total(const struct ct_agg *agg)
+{
+	size_t n = 0;
+
+	for (int rt = 0; rt < CT_RT_MAX; rt++)
+		n += ct_agg_runtime_failed(agg, rt);
+	return n;
+}
+
+/* Said only when something was lost, dropped or failed. */
+static void summary_losses(FILE *f, const struct ct_agg *agg,
+			   const struct ct_meta *meta)
+{
+	struct ct_tracker_stats st;
+	size_t failed = failed_total(agg);
+
+	ct_tracker_get_stats(meta->tracker, &st);
+	if (st.dropped_containers || st.dropped_procs)
+		fprintf(f, "not followed: %" PRIu64 " containers, %" PRIu64
+			" processes (tables full: containers are missing)\n",
+			st.dropped_containers, st.dropped_procs);
+	if (st.expired)
+		fprintf(f, "expired: %" PRIu64 " containers whose processes "
+			"vanished unseen (reported incomplete)\n", st.expired);
+	if (st.malformed)
+		fprintf(f, "malformed records: %" PRIu64 " (ignored)\n",
+			st.malformed);
+	if (failed)
+		fprintf(f, "failed: %zu containers never ran their program "
+			"(left out of the statistics)\n", failed);
+	if (ct_agg_restart_keys_forgotten(agg))
+		fprintf(f, "restart pairing: %" PRIu64 " services pushed out of "
+			"its full table (their next restart not counted)\n",
+			ct_agg_restart_keys_forgotten(agg));
+	if (st.ambiguous_clients)
+		fprintf(f, "client not known: %" PRIu64 " docker containers "
+			"(several clients could have asked for them)\n",
+			st.ambiguous_clients);
+	if (st.cni_unattributed)
+		fprintf(f, "CNI plugins not attributed: %" PRIu64 " (their "
+			"environment did not name their command and pod)\n",
+			st.cni_unattributed);
+	if (st.unarmed)
+		fprintf(f, "syscall hooks attached late: %" PRIu64 " containers "
+			"began while the host was idle and the hooks detached "
+			"(opens, ready, mounts may be missing; --arm=always "
+			"keeps them attached)\n", st.unarmed);
+	if (st.opens_cut)
+		fprintf(f, "opens traced only in part: %" PRIu64 " containers "
+			"ran on after the syscall hooks were detached (cold "
+			"start over; opens.traced_until_ns; --arm=always keeps "
+			"them attached)\n", st.opens_cut);
+	if (st.partial)
+		fprintf(f, "started before the session: %" PRIu64 " containers "
+			"seen from the middle to their end (partial: left out "
+			"of the statistics)\n", st.partial);
+	if (st.partial_running)
+		fprintf(f, "started before the session and still running: "
+			"%" PRIu64 " containers (no record: neither their start "
+			"nor their end was seen)\n", st.partial_running);
+	if (st.bad_keys)
+		fprintf(f, "cgroup key not per-container: %" PRIu64
+			" containers (cgroup view differs from the runtime's: "
+			"opens unobservable)\n", st.bad_keys);
+}
+
+void ct_output_summary(FILE *f, const struct ct_agg *agg,
+		       const struct ct_meta *meta)
+{
+	int rt;
+
+	fprintf(f, "# %s: per runtime, each phase's median ms, and its "
+		   "share of the containers' summed total time (exclusive, "
+		   "complete containers)\n",
+		meta->interim ? "interim summary (session goes on)" :
+				"summary");
+	fprintf(f, "%-7s %10s %8s %10s ", "RUNTIME", "CONTAINERS", "COMPLETE",
+		"p50TOTALms");
+	ct_output_phase_names(f);
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		if (ct_agg_runtime_count(agg, rt, NULL))
+			summary_row(f, agg, rt);
+	}
+	if (ct_agg_continuous(agg))
+		fprintf(f, "continuous mode: every container folded into the "
+			"statistics (percentiles within %.0f %%; n, min, max, "
+			"mean exact); records kept: the last %zu\n",
+			CT_FOLD_REL_ERR * 100, ct_agg_count(agg));
+	for (rt = 0; rt < CT_RT_MAX; rt++)
+		restart_row(f, agg, rt);
+	fprintf(f, "lost events: %" PRIu64 "%s\n", meta->lost_events,
+		meta->lost_events ? " (containers may be missing or incomplete:"
+				    " try a larger --ringbuf)" : "");
+	summary_losses(f, agg, meta);
+	for (rt = 0; rt < CT_RT_MAX; rt++) {
+		if (ct_agg_runtime_count(agg, rt, NULL))
+			summary_look_at(f, agg, rt);
+	}
+}
+
+static void json_stats_fields(struct ct_json *w, const struct ct_stats *st)
+{
+	ct_json_kv_u64(w, "n", st->n);
+	ct_json_kv_u64(w, "min_ns", st->min_ns);
+	ct_json_kv_u64(w, "p50_ns", st->p50_ns);
+	ct_json_kv_u64(w, "p90_ns", st->p90_ns);
+	ct_json_kv_u64(w, "p99_ns", st->p99_ns);
+	ct_json_kv_u64(w, "max_ns", st->max_ns);
+	ct_json_kv_u64(w, "mean_ns", st->mean_ns);
+	ct_json_kv_double(w, "share", st->share);
+}
+
+static void json_stats(struct ct_json *w, const char *key,
+		       const struct ct_stats *st)
+{
+	ct_json_key(w, key);
+	ct_json_start_object(w);
+	json_stats_fields(w, st);
+	ct_json_end_object(w);
+}
+
+typedef int (*stats_fn)(const struct ct_agg *, enum ct_runtime, int,
+			struct ct_stats *);
+
+/* "phases":{"create":{stats},...}: phases never seen are absent */
+static int json_phase_stats(struct ct_json *w, const struct ct_agg *agg,
+			    enum ct_runtime rt, stats_fn fn)
+{
+	struct ct_stats st;
+	int p, err = 0;
+
+	ct_json_key(w, "phases");
+	ct_json_start_object(w);
+	for (p = 0; p < CT_PH_MAX && !err; p++) {
+		err = fn(agg, rt, p, &st);
+		if (!err && st.n)
+			json_stats(w, ct_phase_name(p), &st);
+	}
+	ct_json_end_object(w);
+	return err;
+}
+
+/* "restart":{"n":..,"p50_ns":..,...,"phases":{...}} */
+static int json_restart(struct ct_json *w, const struct ct_agg *agg,
+			enum ct_runtime rt)
+{
+	struct ct_stats st;
+	int err;
+
+	err = ct_agg_restart_stats(agg, rt, CT_AGG_TOTAL, &st);
+	if (err)
+		return err;
+	ct_json_key(w, "restart");
+	ct_json_start_object(w);
+	json_stats_fields(w, &st);
+	err = json_phase_stats(w, agg, rt, ct_agg_restart_stats);
+	ct_json_end_object(w);
+	return err;
+}
+
+static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
+			enum ct_runtime rt)
+{
+	struct ct_stats st;
+	size_t n, ok;
+	int err;
+
+	n = ct_agg_runtime_count(agg, rt, &ok);
+	ct_json_key(w, ct_runtime_name(rt));
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "containers", n);
+	ct_json_kv_u64(w, "complete", ok);
+	ct_json_kv_u64(w, "failed", ct_agg_runtime_failed(agg, rt));
+	err = ct_agg_stats(agg, rt, CT_AGG_TOTAL, &st);
+	if (!err) {
+		json_stats(w, "total", &st);
+		err = ct_agg_stats(agg, rt, CT_AGG_COLD, &st);
+	}
+	if (!err) {
+		if (st.n)
+			json_stats(w, "cold_start", &st);
+		err = json_phase_stats(w, agg, rt, ct_agg_stats);
+	}
+	if (!err)
+		err = json_restart(w, agg, rt);
+	ct_json_end_object(w);
+	return err;
+}
+
+/* Every loss, always present so that a check can rely on it. */
+static void json_losses(struct ct_json *w, const struct ct_agg *agg,
+			const struct ct_meta *meta)
+{
+	struct ct_chain_stats ch;
+	struct ct_tracker_stats st;
+
+	ct_tracker_get_stats(meta->tracker, &st);
+	ct_json_kv_u64(w, "dropped_containers", st.dropped_containers);
+	ct_json_kv_u64(w, "dropped_processes", st.dropped_procs);
+	ct_json_kv_u64(w, "expired_containers", st.expired);
+	ct_json_kv_u64(w, "malformed_records", st.malformed);
+	ct_json_kv_u64(w, "unkeyed_containers", st.bad_keys);
+	ct_json_kv_u64(w, "ambiguous_clients", st.ambiguous_clients);
+	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
+	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);
+	ct_json_kv_u64(w, "opens_cut_containers", st.opens_cut);
+	ct_json_kv_u64(w, "partial_containers", st.partial);
+	ct_json_kv_u64(w, "partial_running_containers", st.partial_running);
+	ct_json_kv_u64(w, "hooks_attached", st.arms);
+	ct_json_kv_u64(w, "arm_latency_max_us", st.arm_latency_max_ns / 1000);
+	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
+	ct_json_kv_u64(w, "restart_keys_forgotten",
+		       ct_agg_restart_keys_forgotten(agg));
+	ct_chains_stats(meta->chains, &ch);
+	ct_json_kv_u64(w, "chain_runners_dropped", ch.dropped_runners);
+	ct_json_kv_u64(w, "chains_not_kept", ch.dropped_kept);
+}
+
+/* "v1-memory" or "v2": what a container is (docs/design.md
+ * "Attribution"), for a reader to check against the host's cgroup view. */
+const char *ct_cgroup_key_name(enum ct_cgroup_mode m)
+{
+	return m == CT_CGROUP_V2 ? "v2" : "v1-memory";
+}
+
+/* Continuous mode (agg.h): said, with the percentiles' bound. */
+static void json_mode(struct ct_json *w, const struct ct_agg *agg)
+{
+	ct_json_kv_string(w, "mode", "continuous");
+	ct_json_key(w, "percentiles");
+	ct_json_start_object(w);
+	ct_json_kv_bool(w, "approximate", true);
+	ct_json_kv_double(w, "max_relative_error", CT_FOLD_REL_ERR);
+	ct_json_end_object(w);
+	/* containers.jsonl, phases.csv, trace.json, restarts.jsonl */
+	ct_json_kv_u64(w, "records_kept", ct_agg_count(agg));
+}
+
+int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
+			   const struct ct_meta *meta)
+{
+	int rt, err = 0;
+
+	ct_json_kv_string(w, "version", meta->version);
+	ct_json_kv_string(w, "kernel", meta->kernel);
+	/* false in -i summaries: more containers may come */
+	ct_json_kv_bool(w, "final", !meta->interim);
+	if (ct_agg_continuous(agg))
+		json_mode(w, agg);
+	if (meta->tracker)
+		ct_json_kv_string(w, "cgroup_key", ct_cgroup_key_name(
+			ct_tracker_cgroup_mode(meta->tracker)));
+	ct_json_key(w, "runtimes");
+	ct_json_start_object(w);
+	for (rt = 0; rt < CT_RT_MAX && !err; rt++) {
+		if (ct_agg_runtime_count(agg, rt, NULL))
+			err = json_runtime(w, agg, rt);
+	}
+	ct_json_end_object(w);
+	ct_json_kv_u64(w, "lost_events", meta->lost_events);
+	json_losses(w, agg, meta);
+	return err;
+}
+
+void ct_output_summary_json(FILE *f, const struct ct_agg *agg,
+			    const struct ct_meta *meta)
+{
+	struct ct_json w;
+
+	ct_json_init(&w, f);
+	ct_json_start_object(&w);
+	ct_json_kv_string(&w, "type", "summary");
+	if (ct_json_summary_fields(&w, agg, meta))
+		ct_json_kv_string(&w, "error", "out of memory");
+	ct_json_end_object(&w);
+	fputc('\n', f);
+}
