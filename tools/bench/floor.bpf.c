@@ -35,6 +35,36 @@ int floor_openat_out(void *ctx)
 	return 0;
 }
 
+/*
+ * The fentry path's floor (kernels with fentry: the QEMU guests' bench,
+ * tools/vmtest/guest-tests.sh): a trampoline on each of the two syscalls
+ * of the bench's loops that coldtrace still hooks with --no-pulls and
+ * without runsc (openat, connect), entry and exit as coldtrace's.
+ */
+SEC("fentry/__x64_sys_openat")
+int floor_fe_openat(void *ctx)
+{
+	return 0;
+}
+
+SEC("fexit/__x64_sys_openat")
+int floor_fx_openat(void *ctx)
+{
+	return 0;
+}
+
+SEC("fentry/__x64_sys_connect")
+int floor_fe_connect(void *ctx)
+{
+	return 0;
+}
+
+SEC("fexit/__x64_sys_connect")
+int floor_fx_connect(void *ctx)
+{
+	return 0;
+}
+
 /* the context switch hook of --why and of runsc's open timing */
 SEC("tp_btf/sched_switch")
 int floor_switch(void *ctx)

@@ -29,7 +29,9 @@
 #   (its hooks attached, as during a start or a removal) on the fentry
 #   path, the same without runsc (no stub sys_exit),
 #   and also without pulls (no fentry on write, close, pread64),
-#   the same on the tp_btf path (CT_FEATURES_OFF=fentry), and the steady
+#   the same on the tp_btf path (CT_FEATURES_OFF=fentry), the floor of
+#   the no-pulls set (floor-fentry: empty fentry and fexit programs on
+#   openat and connect, tools/bench/floor.bpf.c; not by default), the steady
 #   state (--arm=auto, BENCH_SERVICES runc services running, the hooks
 #   detached by bpftool's word), in
 #   BENCH_ROUNDS rotated rounds; prints the ratios of the medians to
@@ -372,12 +374,26 @@ test_docker() {
 # Background coldtrace with OPTIONS, its -v on $W/bench.err; returns once
 # it says WORD (attached, detached), false after 300 s.
 bench_ct() {	# WORD OPTIONS...
-	local word=$1 i
+	local word=$1
 	shift
 	CT_FEATURES_OFF=${BENCH_MASK:-} "$CT" -v "$@" >/dev/null 2>"$W/bench.err" &
 	BENCH_CT=$!
+	bench_said "$word"
+}
+
+# tools/bench/floor's empty PROGS of floor.bpf.c in the background, as
+# BENCH_CT; returns once they are attached, false after 300 s.
+bench_floor() {	# PROGS...
+	"$SHARE/floor" "$SHARE/floor.bpf.o" "$@" >"$W/bench.err" 2>&1 &
+	BENCH_CT=$!
+	bench_said "^attached $#"
+}
+
+# Wait until BENCH_CT's output says WORD; false if it died or after 300 s.
+bench_said() {	# WORD
+	local i
 	for ((i = 0; i < 3000; i++)); do
-		grep -q "$word" "$W/bench.err" && return 0
+		grep -q "$1" "$W/bench.err" && return 0
 		kill -0 "$BENCH_CT" 2>/dev/null || return 1
 		sleep 0.1
 	done
@@ -402,6 +418,8 @@ bench_one() {	# ROUND CONFIG
 		-d 3600 && ok=1 ;;
 	fentry-nopulls) bench_ct 'sys: attached' --arm=always -r runc,crun,kata \
 		--no-pulls -d 3600 && ok=1 ;;
+	floor-fentry) bench_floor floor_fe_openat floor_fx_openat \
+		floor_fe_connect floor_fx_connect && ok=1 ;;
 	tp_btf) BENCH_MASK=fentry
 		bench_ct 'sys: attached' --arm=always -d 3600 && ok=1 ;;
 	steady) bench_ct 'sys: hooks detached' --arm=auto -d 3600 &&

@@ -80,6 +80,12 @@ make_share() {	# DIR DOCKER(0|1)
 	*" bench "*)
 		cc -O2 -static -Wall -Wextra -Werror -o "$s/sysbench" \
 			"$TOP/tools/bench/sysbench.c" || die "cannot build sysbench.c"
+		# the floor-fentry configuration's empty programs, built as
+		# tools/bench builds them (the guest has libbpf1 of the same
+		# release as this host)
+		# shellcheck disable=SC2016 # $1, $2 are the inner shell's
+		bash -c '. "$1/tools/bench/lib.sh" && WORK=$2 && build_floor' \
+			build_floor "$TOP" "$s" || die "cannot build tools/bench/floor"
 		;;
 	esac
 	"$TOP/tools/harness.sh" bundle "$s/b" >/dev/null
