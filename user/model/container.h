@@ -235,6 +235,15 @@ static inline bool ct_has_phase(const struct ct_container *c, enum ct_phase p)
 	return c->phase_mask & (1u << p);
 }
 
+/* p was seen and ended, not before it began. */
+static inline bool ct_phase_closed(const struct ct_container *c,
+				   enum ct_phase p)
+{
+	const struct ct_interval *iv = &c->phases[p];
+
+	return ct_has_phase(c, p) && iv->end_ns && iv->end_ns >= iv->start_ns;
+}
+
 static inline uint64_t ct_phase_dur(const struct ct_container *c,
 				    enum ct_phase p)
 {

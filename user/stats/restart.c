@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Restarts (agg.h has the definition): which later container is the
+ * same service, the window and phase breakdown of one restart, every
+ * restart of a one-shot aggregate, and their statistics.  The
+ * continuous fold (agg.c) pairs generations with the same functions.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "client.h"
+#include "restart.h"
+
+/*
+ * What makes a later container the same service: its docker name, else
+ * the command of its pid 1 (`ctr run` / `runc run` with a new id each
+ * time), else its id (`docker restart` keeps the id).
+ */
+const char *ct_restart_key(const struct ct_container *c, size_t *len)
+{
+	if (c->name[0]) {
+		*len = strnlen(c->name, sizeof(c->name));
+		return c->name;
+	}
+	if (c->cmd[0]) {
+		*len = strnlen(c->cmd, sizeof(c->cmd));
+		return c->cmd;
+	}
+	*len = strnlen(c->id, sizeof(c->id));
+	return c->id;
+}
+
+static int cmp_key(const struct ct_container *x, const struct ct_container *y)
+{
+	size_t lx, ly;
+	const char *kx = ct_restart_key(x, &lx), *ky = ct_restart_key(y, &ly);
+	int r = memcmp(kx, ky, lx < ly ? lx : ly);
+
+	if (r)
+		return r;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return (int)x->runtime - (int)y->runtime;
+}
+
+/* qsort has no context argument: the aggregator being sorted. */
+static const struct ct_agg *sort_agg;
+
+static int cmp_generation(const void *pa, const void *pb)
+{
+	const struct ct_container *x = ct_agg_get(sort_agg, *(const size_t *)pa);
+	const struct ct_container *y = ct_agg_get(sort_agg, *(const size_t *)pb);
+	int r = cmp_key(x, y);
+	uint64_t sx = x->phases[CT_PH_RUN].start_ns;
+	uint64_t sy = y->phases[CT_PH_RUN].start_ns;
+
+	if (r)
+		return r;
+	return sx < sy ? -1 : sx > sy;
+}
+
+static int cmp_restart(const void *pa, const void *pb)
+{
+	const struct ct_restart *x = pa, *y = pb;
+
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+/* Copy phase p of c into s, clipped to s's window; open ends clip too. */
+static void clip_phase(struct ct_container *s, const struct ct_container *c,
+		       int p)
+{
+	uint64_t st = c->phases[p].start_ns, en = c->phases[p].end_ns;
+
+	if (!ct_has_phase(c, p))
+		return;
+	if (!en || en > s->last_ns)
+		en = s->last_ns;
+	if (st < s->first_ns)
+		st = s->first_ns;
+	if (en <= st)
+		return;
+	s->phases[p].start_ns = st;
+	s->phases[p].end_ns = en;
+	s->phase_mask |= 1u << p;
+}
+
+/* Teardown of the old generation, bring-up of the new one. */
+static void restart_breakdown(struct ct_restart *r,
+			      const struct ct_container *old,
+			      const struct ct_container *new)
+{
+	static const int old_ph[] = { CT_PH_DIE, CT_PH_DISCONNECT,
+				      CT_PH_DESTROY };
+	static const int new_ph[] = { CT_PH_PREPARE, CT_PH_ATTACH,
+				      CT_PH_CREATE, CT_PH_CONNECT, CT_PH_START,
+				      CT_PH_READY };
+	struct ct_container s;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	s.runtime = new->runtime;
+	s.complete = true;
+	s.first_ns = r->start_ns;
+	s.last_ns = r->end_ns;
+	for (i = 0; i < sizeof(old_ph) / sizeof(old_ph[0]); i++)
+		clip_phase(&s, old, old_ph[i]);
+	for (i = 0; i < sizeof(new_ph) / sizeof(new_ph[0]); i++)
+		clip_phase(&s, new, new_ph[i]);
+	r->phase_mask = s.phase_mask;
+	ct_exclusive_ns(&s, r->excl_ns);
+}
+
+/* The new generation serves: the end of its ready phase, else its exec. */
+static uint64_t restart_end(const struct ct_container *new)
+{
+	const struct ct_interval *rd = &new->phases[CT_PH_READY];
+
+	if (ct_phase_closed(new, CT_PH_READY) && rd->end_ns)
+		return rd->end_ns;
+	return new->phases[CT_PH_RUN].start_ns;
+}
+
+/*
+ * A later generation of the same id (docker start, docker restart) was
+ * asked for by its own client: when that request came after the old
+ * program exited (docker start of an exited container), the time before
+ * it is nobody's restart, the window starts at the request.
+ */
+static uint64_t same_id_start(const struct ct_container *new, uint64_t ws)
+{
+	uint64_t req = new->has_client ? ct_client_request_ns(&new->client)
+				       : 0;
+
+	return req > ws ? req : ws;
+}
+
+/* Fills r but its indexes if old -> new, of one key, is a restart. */
+bool ct_restart_make(const struct ct_container *old,
+			 const struct ct_container *new, bool same_id,
+			 struct ct_restart *r)
+{
+	uint64_t ws;
+
+	if (ct_has_phase(old, CT_PH_DIE))
+		ws = old->phases[CT_PH_DIE].start_ns;
+	else if (ct_phase_closed(old, CT_PH_RUN))
+		ws = old->phases[CT_PH_RUN].end_ns;
+	else
+		return false;
+	/* replaced, not running beside it: the new one began after */
+	if (!ws || new->phases[CT_PH_RUN].start_ns <= ws ||
+	    new->first_ns < ws)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->runtime = new->runtime;
+	r->same_id = same_id;
+	r->start_ns = same_id ? same_id_start(new, ws) : ws;
+	r->end_ns = restart_end(new);
+	if (r->end_ns <= r->start_ns)
+		return false;
+	restart_breakdown(r, old, new);
+	return true;
+}
+
+bool ct_restart_has_run(const struct ct_container *c)
+{
+	return ct_has_phase(c, CT_PH_RUN) && c->phases[CT_PH_RUN].start_ns;
+}
+
+static bool pair_at(const struct ct_agg *a, size_t oi, size_t ni,
+		    struct ct_restart *r)
+{
+	const struct ct_container *old = ct_agg_get(a, oi);
+	const struct ct_container *new = ct_agg_get(a, ni);
+
+	if (cmp_key(old, new) ||
+	    !ct_restart_make(old, new, !strcmp(old->id, new->id), r))
+		return false;
+	r->old_idx = oi;
+	r->new_idx = ni;
+	return true;
+}
+
+ssize_t ct_agg_restarts(const struct ct_agg *a, struct ct_restart **out)
+{
+	struct ct_restart *rs = NULL;
+	size_t *idx, i, n = 0, nr = 0;
+
+	*out = NULL;
+	idx = malloc((ct_agg_count(a) ? ct_agg_count(a) : 1) * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < ct_agg_count(a); i++) {
+		if (ct_restart_has_run(ct_agg_get(a, i)))
+			idx[n++] = i;
+	}
+	if (n > 1) {
+		rs = malloc((n - 1) * sizeof(*rs));
+		if (!rs) {
+			free(idx);
+			return -ENOMEM;
+		}
+		sort_agg = a;
+		qsort(idx, n, sizeof(*idx), cmp_generation);
+		for (i = 1; i < n; i++)
+			nr += pair_at(a, idx[i - 1], idx[i], &rs[nr]);
+		qsort(rs, nr, sizeof(*rs), cmp_restart);
+	}
+	free(idx);
+	if (!nr) {
+		free(rs);
+		rs = NULL;
+	}
+	*out = rs;
+	return nr;
+}
+
+bool ct_restart_sample(const struct ct_restart *r, int phase,
+			   uint64_t *v)
+{
+	if (phase == CT_AGG_TOTAL) {
+		*v = r->end_ns - r->start_ns;
+		return true;
+	}
+	*v = r->excl_ns[phase];
+	return r->phase_mask & (1u << phase);
+}
+
+void ct_restart_stats_of(const struct ct_restart *rs, size_t nr,
+			     enum ct_runtime rt, int phase, uint64_t *vals,
+			     struct ct_stats *out)
+{
+	uint64_t num = 0, den = 0, v;
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (rs[i].runtime != rt)
+			continue;
+		den += rs[i].end_ns - rs[i].start_ns;
+		if (!ct_restart_sample(&rs[i], phase, &v))
+			continue;
+		vals[n++] = v;
+		num += phase == CT_AGG_TOTAL ? v : rs[i].excl_ns[phase];
+	}
+	ct_stats_compute(vals, n, out);
+	if (n && den)
+		out->share = (double)num / (double)den;
+}
