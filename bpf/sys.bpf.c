@@ -55,6 +55,27 @@ const volatile bool prepare_on;
 const volatile bool ready_on;	/* --ready=listen; needs opens_on */
 const volatile bool stubs_on;	/* runsc traced: its stub stops; opens_on */
 const volatile bool why_on;	/* --why: why_tasks is why.bpf.c's by fd */
+/*
+ * Whether runsc's stub stops are followed now (entry 0, non-zero: yes):
+ * set by userspace with the stub's sys_exit on the fentry path
+ * (ct_fx_stub, attached only while a runsc start needs it), always on
+ * the tp_btf path.  A stop counted while its exit cannot be seen would
+ * leave a count without a time.  A map, not a global: userspace writes
+ * it while the programs run, and the loader does not map .bss.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} stub_gate SEC(".maps");
+
+static __always_inline bool stub_armed(void)
+{
+	__u32 k = 0, *on = bpf_map_lookup_elem(&stub_gate, &k);
+
+	return on && *on;
+}
 
 /*
  * Each syscall's work, shared by the two paths (user/kern/kfeatures.c picks
@@ -414,6 +435,8 @@ static __always_inline bool task_ptraced(struct task_struct *t)
  * again (docs/kernels.md).  Only ptraced tasks get past the number:
  * a native open or listen was done by its fexit; an open seen twice
  * (a ptraced runc, e.g. under strace) finds its inflight entry gone.
+ * Userspace attaches it only while a runsc start needs it
+ * (user/kern/arm.h), with stub_gate.
  */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ct_fx_stub, struct pt_regs *regs, long ret)
@@ -468,7 +491,7 @@ int ct_sched_switch(__u64 *ctx)
 	struct task_struct *next = (void *)ctx[2];
 	unsigned int prev_state = switch_state(ctx, prev);
 
-	if (stubs_on && (prev_state & CT_TASK_TRACED))
+	if (stubs_on && (prev_state & CT_TASK_TRACED) && stub_armed())
 		opens_stub_stop(prev);
 	if (why_on)
 		why_switch(preempt, prev, next, prev_state);

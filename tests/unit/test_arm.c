@@ -208,6 +208,44 @@ Test(arm, a_trigger_while_detached_asks_once_and_is_recorded)
 	cr_expect(!ct_arm_wanted(&a));
 }
 
+/*
+ * On the fentry path runsc's stub sys_exit puts every syscall of the host
+ * on the slow path: it joins the hooks at a runsc's exec only, never at
+ * another trigger's, and leaves with them.
+ */
+Test(arm, only_a_runsc_exec_asks_for_its_stub)
+{
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	cr_expect(!ct_arm_stub_wanted(&a), "the session's start attached it");
+	feed(&a, CT_EV_EXEC, 10, "docker", SEC);
+	feed(&a, CT_EV_EXEC, 11, "runc", SEC);
+	feed(&a, CT_EV_EXEC, 12, "crun", SEC);
+	feed(&a, CT_EV_EXEC, 13, "runscx", SEC);
+	feed(&a, CT_EV_EXIT, 14, "runsc", SEC);
+	cr_expect(!ct_arm_stub_wanted(&a), "not runsc's exec: no stub");
+	feed(&a, CT_EV_EXEC, 15, "runsc", 2 * SEC);
+	cr_expect(ct_arm_stub_wanted(&a), "runsc's exec asks for it");
+	ct_arm_stub_set(&a);
+	cr_expect(!ct_arm_stub_wanted(&a), "asked once");
+	feed(&a, CT_EV_EXEC, 16, "runsc", 3 * SEC);
+	cr_expect(ct_arm_stub_wanted(&a));
+	ct_arm_set(&a, false, 4 * SEC, &r);
+	cr_expect(!ct_arm_stub_wanted(&a), "a detach takes it with the hooks");
+	feed(&a, CT_EV_EXEC, 17, "runc", 5 * SEC);
+	cr_expect(ct_arm_wanted(&a) && !ct_arm_stub_wanted(&a),
+		  "runc attaches the hooks without the stub");
+	ct_arm_set(&a, true, 5 * SEC, &r);
+	feed(&a, CT_EV_EXEC, 18, "runsc", 6 * SEC);
+	cr_expect(ct_arm_stub_wanted(&a), "and runsc then adds it");
+	ct_arm_set(&a, false, 7 * SEC, &r);
+	feed(&a, CT_EV_EXEC, 19, "runsc", 8 * SEC);
+	cr_expect(ct_arm_wanted(&a) && ct_arm_stub_wanted(&a),
+		  "runsc while detached asks for both");
+}
+
 Test(arm, a_full_pid_table_never_detaches)
 {
 	struct ct_arm a;

@@ -18,7 +18,11 @@
 #   detached (bpftool lists none of them: the steady state); then from
 #   that state a trigger's exec (runc --version, as an engine client's)
 #   attaches them and the exact-count runc container with STEADY_ITER
-#   rounds starts: every open counted;
+#   rounds starts: every open counted; then, on the fentry path, a
+#   runc's exec attaches them without runsc's stub sys_exit (bpftool
+#   lists no sys_exit of coldtrace's), and from the next steady state a
+#   runsc's exec with it, and the exact-count runsc container counts
+#   every open (steady runsc);
 # - docker (when $SHARE/config says VMTEST_DOCKER=1): dockerd and
 #   containerd (tools/harness.sh, cgroupfs driver, containers under
 #   /system.slice) and `docker run` of the same loop with runc, crun and
@@ -29,7 +33,9 @@
 #   (its hooks attached, as during a start or a removal) on the fentry
 #   path, the same without runsc (no stub sys_exit),
 #   and also without pulls (no fentry on write, close, pread64),
-#   the same on the tp_btf path (CT_FEATURES_OFF=fentry), the floor of
+#   the same on the tp_btf path (CT_FEATURES_OFF=fentry), the hooks as a
+#   runc start holds them under --arm=auto (auto-runc: a process named
+#   runc alive; not by default), the floor of
 #   the no-pulls set (floor-fentry: empty fentry and fexit programs on
 #   openat and connect, tools/bench/floor.bpf.c; not by default), the steady
 #   state (--arm=auto, BENCH_SERVICES runc services running, the hooks
@@ -319,6 +325,67 @@ test_steady() {
 		{unarmed: (.unarmed // false), ready: (.phases.ready != null)}' "$W/steady.out"), $(grep -m1 'hooks attached' "$W/steady.err")"
 }
 
+# Wait, up to 60 s, for the Nth line of ERR matching WORD; false if none.
+said_n() {	# ERR WORD N
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ "$(grep -c "$2" "$1")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# coldtrace PID's sys_exit perf events (bpftool): its tp_btf sys_exit or,
+# on the fentry path, runsc's stub.
+sys_exits() {	# PID
+	bpftool -j perf list 2>/dev/null | jq --argjson p "$1" \
+		'[.[] | select(.pid == $p and .tracepoint == "sys_exit")] | length'
+}
+
+# The fentry path attaches runsc's stub sys_exit, which puts every
+# syscall of the host on the slow path, only at a runsc's exec: a runc's
+# attaches the hooks without it; from the next steady state a runsc's
+# exec attaches both, and a runsc container from that state is counted
+# whole.
+test_steady_runsc() {
+	local id=vm-steady-runsc-$$ b=$W/bundle-steady-runsc rc=0 ct n
+	local opens=$((STEADY_ITER * 2)) name="steady runsc" e=$W/steady-runsc.err
+	local loop="for i in \$(seq $STEADY_ITER); do cat /etc/hostname >/dev/null; done; exit 3"
+	[ "$HOOKS" = fentry ] || return 0	# tp_btf: one sys_exit for all
+	"$HARNESS" bundle "$b" sh -c "$loop" >/dev/null ||
+		{ fail "$name: no bundle"; return; }
+	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$W/steady-runsc.out" 2>"$e" &
+	ct=$!
+	if ! wait_steady "$ct" "$e" 0 300 >/dev/null; then
+		fail "$name: no steady state in 300 s"; show "$e"; kill -INT "$ct"; wait "$ct"; return
+	fi
+	runc --version >/dev/null 2>&1
+	said_n "$e" 'sys: hooks attached' 1 ||
+		{ fail "$name: runc's exec attached nothing"; show "$e"; kill -INT "$ct"; wait "$ct"; return; }
+	n=$(sys_exits "$ct")
+	if [ "$n" != 0 ] || grep -q "runsc's stub" "$e"; then
+		fail "$name: runc's exec attached runsc's stub ($n sys_exit)"; show "$e"; kill -INT "$ct"; wait "$ct"; return
+	fi
+	pass "$name: runc's exec attached the hooks, bpftool lists no sys_exit of coldtrace"
+	if ! wait_steady "$ct" "$e" 1 300 >/dev/null; then
+		fail "$name: no second steady state in 300 s"; show "$e"; kill -INT "$ct"; wait "$ct"; return
+	fi
+	runsc --version >/dev/null 2>&1
+	if ! said_n "$e" "sys: runsc's stub sys_exit attached" 1 ||
+		[ "$(sys_exits "$ct")" != 1 ]; then
+		fail "$name: runsc's exec did not attach its stub ($(sys_exits "$ct") sys_exit)"; show "$e"; kill -INT "$ct"; wait "$ct"; return
+	fi
+	echo "vmtest: $name: $(grep 'sys: hooks attached' "$e" | tail -n 1), runsc's stub with them"
+	timeout -k 5 900 runsc --root "$W/runsc" --network=none --platform=ptrace \
+		run --bundle "$b" "$id" </dev/null >/dev/null 2>&1 || rc=$?
+	sleep 2
+	kill -INT "$ct"
+	wait "$ct"
+	[ "$rc" -eq 3 ] || { fail "$name: runsc run exited $rc, expected 3"; return; }
+	OPENS=$opens check_record "$name" "$(record_of "$W/steady-runsc.out" "$id")" runsc direct "$DIRECT_PHASES" ||
+		show "$W/steady-runsc.out" "$e"
+}
+
 # The traced docker session: one `docker run` per runtime, each of the
 # loop (status 3, as expected: anything else is a failure).
 docker_session() {
@@ -422,6 +489,8 @@ bench_one() {	# ROUND CONFIG
 		floor_fe_connect floor_fx_connect && ok=1 ;;
 	tp_btf) BENCH_MASK=fentry
 		bench_ct 'sys: attached' --arm=always -d 3600 && ok=1 ;;
+	auto-runc) bench_ct 'sys: hooks detached' --arm=auto -d 3600 &&
+		bench_hold runc && ok=1 ;;
 	steady) bench_ct 'sys: hooks detached' --arm=auto -d 3600 &&
 		services_start "vm-bench-$1" "$BENCH_SERVICES" &&
 		bench_steady "$1" && ok=1 ;;
@@ -435,6 +504,21 @@ bench_one() {	# ROUND CONFIG
 	fi
 	bench_ct_stop
 	[ "$2" = steady ] && services_stop "vm-bench-$1" "$BENCH_SERVICES"
+	if [ -n "${BENCH_HOLD:-}" ]; then
+		kill "$BENCH_HOLD" 2>/dev/null
+		wait "$BENCH_HOLD" 2>/dev/null
+		BENCH_HOLD=
+	fi
+}
+
+# The hooks as a start of runtime NAME holds them under --arm=auto: a
+# process of that comm (sleep, copied) alive, as BENCH_HOLD, once
+# coldtrace (already detached) says it attached them again.
+bench_hold() {	# NAME
+	cp "$(command -v sleep)" "$W/$1" &&
+	"$W/$1" 3600 &
+	BENCH_HOLD=$!
+	bench_said 'sys: hooks attached'
 }
 
 # What was attached during a measurement, from bpftool (not coldtrace):
@@ -513,7 +597,7 @@ for g in $VMTEST_GROUPS; do
 	load) test_floor; test_hooks
 		for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
 	direct) test_direct runc; test_direct runsc; test_direct runc tp_btf ;;
-	steady) test_steady ;;
+	steady) test_steady; test_steady_runsc ;;
 	docker) [ "$VMTEST_DOCKER" = 1 ] && test_docker ;;
 	bench) test_bench ;;
 	*) fail "unknown test group $g" ;;

@@ -102,6 +102,8 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 	if (ct_rec_check(rec, len))
 		return;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
+	if (h.type == CT_EV_EXEC && ct_prog_comm_is(h.comm, CT_PROG_RUNSC))
+		a->stub_want = true;
 	if (trigger_hdr(&h)) {
 		want(a, h.ts_ns);
 		if (!keeper_hdr(&h)) {
@@ -126,6 +128,16 @@ void ct_arm_busy(struct ct_arm *a, size_t busy, uint64_t now_ns)
 bool ct_arm_wanted(const struct ct_arm *a)
 {
 	return a->want;
+}
+
+bool ct_arm_stub_wanted(const struct ct_arm *a)
+{
+	return a->stub_want;
+}
+
+void ct_arm_stub_set(struct ct_arm *a)
+{
+	a->stub_want = false;
 }
 
 static void prune(struct ct_arm *a, ct_proc_alive_cb alive, void *ctx)
@@ -163,6 +175,8 @@ void ct_arm_set(struct ct_arm *a, bool armed, uint64_t now_ns,
 	out->trigger_ns = armed ? a->trigger_ns : 0;
 	a->armed = armed;
 	a->want = false;
+	if (!armed)
+		a->stub_want = false;
 	a->trigger_ns = 0;
 	a->busy_ns = now_ns;
 }

@@ -20,7 +20,13 @@
  *   `docker run` keeps its container's whole life traced); a shim or a
  *   monitor (a keeper) attaches them at its exec but does not
  *   hold them: it lives as long as its container;
- * - detach after CT_ARM_IDLE_NS with nothing holding them.
+ * - detach after CT_ARM_IDLE_NS with nothing holding them;
+ * - on the fentry path, runsc's stub sys_exit (the one raw syscall
+ *   tracepoint left there, which puts every syscall of the host on the
+ *   slow path) joins them only at the exec of a runsc (its CLI: a
+ *   container's create, start, run or delete) while they are attached,
+ *   or asked for, and leaves with them: a runc or crun start pays no
+ *   slow path (ct_arm_stub_wanted()).
  *
  * What the hooks did not see is never guessed: a container whose runtime
  * began while they were detached is marked unarmed, one whose opens went
@@ -53,6 +59,7 @@ struct ct_arm {
 	bool armed;		/* hooks attached */
 	bool want;		/* a trigger exec'ed while detached */
 	bool full;		/* pids[] overflowed: never detach again */
+	bool stub_want;		/* a runsc exec'ed: attach runsc's stub too */
 	uint64_t trigger_ns;	/* the first such exec */
 	uint64_t busy_ns;	/* last time something needed the hooks */
 	uint32_t pids[CT_ARM_PIDS];	/* live trigger processes */
@@ -96,6 +103,14 @@ void ct_arm_busy(struct ct_arm *a, size_t busy, uint64_t now_ns);
 
 /* True once: the hooks must be attached now (a trigger came while off). */
 bool ct_arm_wanted(const struct ct_arm *a);
+
+/*
+ * A runsc exec'ed since the hooks were last detached (or the stub last
+ * attached): runsc's stub must be on with them.  ct_arm_stub_set() once
+ * it is; a detach (ct_arm_set()) takes it away with the hooks.
+ */
+bool ct_arm_stub_wanted(const struct ct_arm *a);
+void ct_arm_stub_set(struct ct_arm *a);
 
 /*
  * Whether to detach now: attached, no container busy in the tracker

@@ -255,7 +255,8 @@ int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
 		struct bpf_program *prog = *ps->prog;
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog) || *ps->link)
+		if (!bpf_program__autoload(prog) ||
+		    !bpf_program__autoattach(prog) || *ps->link)
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {

@@ -25,6 +25,10 @@
 
 struct ct_sys_bpf {
 	struct sys_bpf *skel;
+	/* runsc's stub sys_exit on the fentry path: attached on demand
+	 * (ct_sys_bpf_stub()), not with the skeleton */
+	bool stub_managed;
+	struct bpf_link *stub;
 };
 
 static int shrink_opens(struct sys_bpf *skel)
@@ -245,6 +249,19 @@ static const char *hooks_said(struct sys_bpf *skel, char *buf, size_t len)
 	return buf;
 }
 
+/* Whether the stub stops count (bpf/sys.bpf.c stub_gate). */
+static int stub_gate(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
+{
+	__u32 k = 0, v = on;
+	int rc = bpf_map__update_elem(s->skel->maps.stub_gate, &k, sizeof(k),
+				      &v, sizeof(v), BPF_ANY);
+
+	if (rc)
+		return ct_fail(err, errlen, rc, "sys: setting the stub gate "
+			       "failed: %s", strerror(-rc));
+	return 0;
+}
+
 int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		     const struct ct_sys_features *f, bool verbose, char *err,
 		     size_t errlen)
@@ -272,10 +289,22 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		rc = ct_loader_check_progs(s->skel->obj, err, errlen);
 	if (!rc)
 		rc = ct_loader_load_obj(s->skel->obj, err, errlen);
+	/* loaded on the fentry path only (ct_features_apply() chose);
+	 * the skeleton's attach and detach then leave it alone */
+	s->stub_managed = !rc &&
+			  bpf_program__autoload(s->skel->progs.ct_fx_stub);
+	if (s->stub_managed)
+		bpf_program__set_autoattach(s->skel->progs.ct_fx_stub, false);
 	if (!rc && f->pull)
 		rc = add_pull_ringbuf(s->skel, l, err, errlen);
+	/* the tp_btf path's sys_exit sees every stub's exit */
+	if (!rc && !s->stub_managed)
+		rc = stub_gate(s, true, err, errlen);
 	if (!rc)
 		rc = ct_loader_attach_skel(s->skel->skeleton, err, errlen);
+	/* the session starts with everything attached (arm.h) */
+	if (!rc)
+		rc = ct_sys_bpf_stub(s, true, err, errlen);
 	if (rc) {
 		ct_sys_bpf_stop(s);
 		return rc;
@@ -294,6 +323,7 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s)
 {
 	if (!s)
 		return;
+	bpf_link__destroy(s->stub);
 	sys_bpf__destroy(s->skel);
 	free(s);
 }
@@ -305,5 +335,38 @@ int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen)
 
 void ct_sys_bpf_disarm(struct ct_sys_bpf *s)
 {
+	char err[8];	/* the gate of a one-entry array cannot fail */
+
+	ct_sys_bpf_stub(s, false, err, sizeof(err));
 	bpf_object__detach_skeleton(s->skel->skeleton);
+}
+
+bool ct_sys_bpf_stub_managed(const struct ct_sys_bpf *s)
+{
+	return s->stub_managed;
+}
+
+/*
+ * The flag follows the link: set once the exits can be seen, cleared
+ * before they no longer can, so that no stop is counted without them.
+ */
+int ct_sys_bpf_stub(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!s->stub_managed || on == (s->stub != NULL))
+		return 0;
+	if (!on) {
+		stub_gate(s, false, err, errlen);
+		bpf_link__destroy(s->stub);
+		s->stub = NULL;
+		return 0;
+	}
+	s->stub = bpf_program__attach(s->skel->progs.ct_fx_stub);
+	if (!s->stub) {
+		rc = -errno;
+		return ct_fail(err, errlen, rc, "sys: attaching runsc's stub "
+			       "sys_exit failed: %s", strerror(-rc));
+	}
+	return stub_gate(s, true, err, errlen);
 }

@@ -48,4 +48,14 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s);
 int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);
 void ct_sys_bpf_disarm(struct ct_sys_bpf *s);
 
+/*
+ * runsc's stub sys_exit on the fentry path (bpf/sys.bpf.c ct_fx_stub):
+ * not attached by ct_sys_bpf_arm(), but on demand while the hooks are
+ * (user/kern/arm.h), and detached with them.  Managed: loaded (fentry
+ * path, runsc traced); elsewhere ct_sys_bpf_stub() does nothing.
+ * ct_sys_bpf_start() attaches it.  0 or -errno + err.
+ */
+bool ct_sys_bpf_stub_managed(const struct ct_sys_bpf *s);
+int ct_sys_bpf_stub(struct ct_sys_bpf *s, bool on, char *err, size_t errlen);
+
 #endif /* __CT_SYS_BPF_H */
