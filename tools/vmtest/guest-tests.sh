@@ -515,7 +515,7 @@ bench_one() {	# ROUND CONFIG
 # process of that comm (sleep, copied) alive, as BENCH_HOLD, once
 # coldtrace (already detached) says it attached them again.
 bench_hold() {	# NAME
-	cp "$(command -v sleep)" "$W/$1" &&
+	cp "$(command -v sleep)" "$W/$1" || return 1
 	"$W/$1" 3600 &
 	BENCH_HOLD=$!
 	bench_said 'sys: hooks attached'
