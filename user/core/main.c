@@ -92,7 +92,6 @@ struct live_state {
 	struct httpd *httpd;	/* --listen, NULL if off */
 	bool arm_auto;		/* hooks detached while idle (arm.h) */
 	bool arm_failed;	/* attaching them again failed: the end */
-	bool stub_on;		/* runsc's stub attached with them (arm.h) */
 	struct ct_arm arm;
 };
 
@@ -135,7 +134,6 @@ static void disarm_now(struct live_state *ls)
 	ct_loader_set_hooks_off(ls->l, true);
 	arm_record(ls, false);
 	ct_sys_bpf_disarm(ls->sys_bpf);
-	ls->stub_on = false;
 }
 
 /* runsc's stub joins the attached hooks at a runsc's exec (arm.h). */
@@ -144,14 +142,14 @@ static void stub_now(struct live_state *ls)
 	char err[CT_REPORT_ERRLEN];
 
 	ct_arm_stub_set(&ls->arm);
-	if (ls->stub_on || !ct_sys_bpf_stub_managed(ls->sys_bpf))
+	if (!ct_sys_bpf_stub_managed(ls->sys_bpf) ||
+	    ct_sys_bpf_stub_on(ls->sys_bpf))
 		return;
 	if (ct_sys_bpf_stub(ls->sys_bpf, true, err, sizeof(err))) {
 		ct_report_err("%s: the session ends here", err);
 		ls->arm_failed = true;
 		return;
 	}
-	ls->stub_on = true;
 	if (ls->s.cli->verbose)
 		fprintf(stderr, "sys: runsc's stub sys_exit attached\n");
 }
@@ -401,8 +399,6 @@ static void arm_start(struct live_state *ls, uint64_t attached_ns)
 
 	ct_arm_start(&ls->arm, attached_ns, ct_mono_ns(), &r);
 	ct_session_event(&ls->s, &r, sizeof(r));
-	/* ct_sys_bpf_start() attached runsc's stub with the rest */
-	ls->stub_on = ct_sys_bpf_stub_managed(ls->sys_bpf);
 }
 
 /* Tracers, session and --record up; then --listen and COMMAND. */

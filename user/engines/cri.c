@@ -432,9 +432,9 @@ static void cri_claim(struct ct_tracker *tk, void *es, struct cstate *s,
 static void cri_program_began(struct ct_tracker *tk, void *es,
 			      const struct cstate *s, uint64_t t)
 {
-	(void)es;
 	struct cstate *pod = s->c.pod[0] ? tk_find(tk, s->c.pod) : NULL;
 
+	(void)es;
 	if (pod && pod->c.is_pod && t > pod->c.pod_ready_ns)
 		pod->c.pod_ready_ns = t;
 }

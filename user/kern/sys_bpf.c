@@ -346,6 +346,11 @@ bool ct_sys_bpf_stub_managed(const struct ct_sys_bpf *s)
 	return s->stub_managed;
 }
 
+bool ct_sys_bpf_stub_on(const struct ct_sys_bpf *s)
+{
+	return s->stub != NULL;
+}
+
 /*
  * The flag follows the link: set once the exits can be seen, cleared
  * before they no longer can, so that no stop is counted without them.
@@ -354,7 +359,7 @@ int ct_sys_bpf_stub(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
 {
 	int rc;
 
-	if (!s->stub_managed || on == (s->stub != NULL))
+	if (!s->stub_managed || on == ct_sys_bpf_stub_on(s))
 		return 0;
 	if (!on) {
 		stub_gate(s, false, err, errlen);

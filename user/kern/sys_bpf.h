@@ -53,9 +53,10 @@ void ct_sys_bpf_disarm(struct ct_sys_bpf *s);
  * not attached by ct_sys_bpf_arm(), but on demand while the hooks are
  * (user/kern/arm.h), and detached with them.  Managed: loaded (fentry
  * path, runsc traced); elsewhere ct_sys_bpf_stub() does nothing.
- * ct_sys_bpf_start() attaches it.  0 or -errno + err.
+ * ct_sys_bpf_start() attaches it.  0 or -errno + err.  On: attached now.
  */
 bool ct_sys_bpf_stub_managed(const struct ct_sys_bpf *s);
+bool ct_sys_bpf_stub_on(const struct ct_sys_bpf *s);
 int ct_sys_bpf_stub(struct ct_sys_bpf *s, bool on, char *err, size_t errlen);
 
 #endif /* __CT_SYS_BPF_H */
