@@ -228,9 +228,19 @@ sys_hooks() {	# PID
 	local f t
 	f=$(bpftool -j link show 2>/dev/null |
 		jq '[.[] | select(.attach_type == "trace_fentry" or .attach_type == "trace_fexit")] | length')
-	t=$(bpftool -j perf list 2>/dev/null | jq --argjson p "$1" \
-		'[.[] | select(.pid == $p and (.tracepoint == "sys_enter" or .tracepoint == "sys_exit" or .tracepoint == "sched_switch"))] | length')
+	t=$(perf_events "$1" sys_enter sys_exit sched_switch)
 	echo $((${f:-0} + ${t:-0}))
+}
+
+# How many perf events (bpftool) PID holds on the tracepoints TP...
+perf_events() {	# PID TP...
+	local p=$1 tp cond=false
+	shift
+	for tp in "$@"; do
+		cond="$cond or .tracepoint == \"$tp\""
+	done
+	bpftool -j perf list 2>/dev/null | jq --argjson p "$p" \
+		"[.[] | select(.pid == \$p and ($cond))] | length"
 }
 
 # Wait, up to SECONDS, for the steady state: coldtrace (pid PID, -v in
@@ -275,7 +285,7 @@ services_stop() {	# PREFIX N
 # then the exact-count loop with STEADY_ITER rounds in a second container,
 # started from that state: every open counted.
 test_steady() {
-	local id=vm-steady-$$ svc=vm-svc-$$ b=$W/bundle-steady rc=0 ct t0 waited i
+	local id=vm-steady-$$ svc=vm-svc-$$ b=$W/bundle-steady rc=0 ct t0 waited
 	local opens=$((STEADY_ITER * 2)) name="steady runc"
 	local loop="for i in \$(seq $STEADY_ITER); do cat /etc/hostname >/dev/null; done; exit 3"
 	"$HARNESS" bundle "$b" sh -c "$loop" >/dev/null ||
@@ -302,10 +312,7 @@ test_steady() {
 	# first, and the container starts once the hooks are attached.
 	t0=$(grep -c 'sys: hooks attached' "$W/steady.err")
 	runc --version >/dev/null 2>&1
-	for ((i = 0; i < 600; i++)); do
-		[ "$(grep -c 'sys: hooks attached' "$W/steady.err")" -gt "$t0" ] && break
-		sleep 0.1
-	done
+	said_n "$W/steady.err" 'sys: hooks attached' $((t0 + 1))
 	echo "vmtest: $name: attached for the container: $(grep 'sys: hooks attached' "$W/steady.err" | tail -n 1)"
 	t0=$(date +%s)
 	timeout -k 5 900 runc --root "$W/runc" run --bundle "$b" "$id" </dev/null \
@@ -335,11 +342,12 @@ said_n() {	# ERR WORD N
 	return 1
 }
 
-# coldtrace PID's sys_exit perf events (bpftool): its tp_btf sys_exit or,
-# on the fentry path, runsc's stub.
-sys_exits() {	# PID
-	bpftool -j perf list 2>/dev/null | jq --argjson p "$1" \
-		'[.[] | select(.pid == $p and .tracepoint == "sys_exit")] | length'
+# A failure, MSG: ERR shown, coldtrace PID stopped.
+fail_stop() {	# PID ERR MSG
+	fail "$3"
+	show "$2"
+	kill -INT "$1"
+	wait "$1"
 }
 
 # The fentry path attaches runsc's stub sys_exit, which puts every
@@ -356,24 +364,24 @@ test_steady_runsc() {
 		{ fail "$name: no bundle"; return; }
 	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$W/steady-runsc.out" 2>"$e" &
 	ct=$!
-	if ! wait_steady "$ct" "$e" 0 300 >/dev/null; then
-		fail "$name: no steady state in 300 s"; show "$e"; kill -INT "$ct"; wait "$ct"; return
-	fi
+	wait_steady "$ct" "$e" 0 300 >/dev/null ||
+		{ fail_stop "$ct" "$e" "$name: no steady state in 300 s"; return; }
 	runc --version >/dev/null 2>&1
 	said_n "$e" 'sys: hooks attached' 1 ||
-		{ fail "$name: runc's exec attached nothing"; show "$e"; kill -INT "$ct"; wait "$ct"; return; }
-	n=$(sys_exits "$ct")
+		{ fail_stop "$ct" "$e" "$name: runc's exec attached nothing"; return; }
+	n=$(perf_events "$ct" sys_exit)
 	if [ "$n" != 0 ] || grep -q "runsc's stub" "$e"; then
-		fail "$name: runc's exec attached runsc's stub ($n sys_exit)"; show "$e"; kill -INT "$ct"; wait "$ct"; return
+		fail_stop "$ct" "$e" "$name: runc's exec attached runsc's stub ($n sys_exit)"
+		return
 	fi
 	pass "$name: runc's exec attached the hooks, bpftool lists no sys_exit of coldtrace"
-	if ! wait_steady "$ct" "$e" 1 300 >/dev/null; then
-		fail "$name: no second steady state in 300 s"; show "$e"; kill -INT "$ct"; wait "$ct"; return
-	fi
+	wait_steady "$ct" "$e" 1 300 >/dev/null ||
+		{ fail_stop "$ct" "$e" "$name: no second steady state in 300 s"; return; }
 	runsc --version >/dev/null 2>&1
 	if ! said_n "$e" "sys: runsc's stub sys_exit attached" 1 ||
-		[ "$(sys_exits "$ct")" != 1 ]; then
-		fail "$name: runsc's exec did not attach its stub ($(sys_exits "$ct") sys_exit)"; show "$e"; kill -INT "$ct"; wait "$ct"; return
+		[ "$(perf_events "$ct" sys_exit)" != 1 ]; then
+		fail_stop "$ct" "$e" "$name: runsc's exec did not attach its stub ($(perf_events "$ct" sys_exit) sys_exit)"
+		return
 	fi
 	echo "vmtest: $name: $(grep 'sys: hooks attached' "$e" | tail -n 1), runsc's stub with them"
 	timeout -k 5 900 runsc --root "$W/runsc" --network=none --platform=ptrace \
