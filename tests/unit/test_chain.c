@@ -22,6 +22,24 @@
 
 #define RUNNER	4242
 
+/* The process model the chains ask, as the pipeline feeds it first;
+ * a test is a process of its own: one model each, reachable to its end. */
+static struct ct_procs *model;
+
+static struct ct_procs *the_model(void)
+{
+	if (!model)
+		model = ct_procs_new();
+	cr_assert(model);
+	return model;
+}
+
+static void feed(struct ct_chains *t, const void *rec, size_t len)
+{
+	ct_procs_feed(the_model(), rec, len);
+	ct_chains_feed(t, rec, len);
+}
+
 /*
  * A container asked for by `docker run` (pid) of parent ppid/comm at req
  * ms: start ends at ready ms (ready phase too if listen), its program
@@ -77,7 +95,7 @@ static void three(struct ct_container c[3], uint32_t ppid, const char *comm,
 
 static struct ct_chains *chains(struct got *g)
 {
-	struct ct_chains *t = ct_chains_new(0, on_chain, g);
+	struct ct_chains *t = ct_chains_new(0, the_model(), on_chain, g);
 
 	cr_assert(t);
 	return t;
@@ -366,7 +384,7 @@ static void feed_exit(struct ct_chains *t, uint32_t pid, uint64_t ms)
 	fx_init(&f);
 	fx_at(&f, ms);
 	fx_exit(&f, pid, 0);
-	ct_chains_feed(t, f.buf, f.len);
+	feed(t, f.buf, f.len);
 	fx_free(&f);
 }
 
@@ -512,7 +530,7 @@ Test(chain, json)
 Test(chain, text)
 {
 	struct ct_container c[3];
-	struct ct_chains *t = ct_chains_new(0, NULL, NULL);
+	struct ct_chains *t = ct_chains_new(0, the_model(), NULL, NULL);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -597,7 +615,7 @@ static void expect_names(const struct ts_all *a, size_t k,
 Test(chain, recorded_cold)
 {
 	struct ts_all a;
-	struct ct_chains *t = ct_chains_new(0, NULL, NULL);
+	struct ct_chains *t = ct_chains_new(0, the_model(), NULL, NULL);
 	const struct ct_chain *ch;
 	uint64_t pid, wall;
 	char key[64];
@@ -694,7 +712,7 @@ static const struct ct_chain *recorded_chain(const struct ts_all *a,
 Test(chain, recorded_warm)
 {
 	struct ts_all a;
-	struct ct_chains *t = ct_chains_new(0, NULL, NULL);
+	struct ct_chains *t = ct_chains_new(0, the_model(), NULL, NULL);
 	const struct ct_chain *ch;
 
 	ts_replay_all("chain-warm", &a);
@@ -731,7 +749,7 @@ Test(chain, export_files)
 {
 	char dir[] = "/tmp/ct-chain-test-XXXXXX", path[512], err[256];
 	struct ct_container c[3];
-	struct ct_chains *t = ct_chains_new(0, NULL, NULL);
+	struct ct_chains *t = ct_chains_new(0, the_model(), NULL, NULL);
 	struct ct_agg *agg = ct_agg_new();
 	struct ct_meta m = { .version = "t", .kernel = "k", .chains = t };
 	const struct tj *ev;
@@ -813,7 +831,7 @@ static void feed_exec(struct ct_chains *t, uint32_t pid, uint64_t ms)
 	fx_init(&f);
 	fx_at(&f, ms);
 	fx_execv(&f, pid, "/usr/local/bin/runner", argv);
-	ct_chains_feed(t, f.buf, f.len);
+	feed(t, f.buf, f.len);
 	fx_free(&f);
 }
 

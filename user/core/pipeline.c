@@ -76,8 +76,12 @@ int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 	pl->on_new = o->on_new;
 	pl->proc_alive = o->proc_alive;
 	pl->ctx = o->ctx;
+	pl->model = ct_procs_new();
+	if (!pl->model)
+		return -ENOMEM;
 	pl->enrich = ct_enrich_new(&eo);
-	pl->chains = ct_chains_new(o->mono_to_real_ns, o->on_chain, o->ctx);
+	pl->chains = ct_chains_new(o->mono_to_real_ns, pl->model, o->on_chain,
+				   o->ctx);
 	pl->tracker = ct_tracker_new(&to);
 	if (!pl->enrich || !pl->chains || !pl->tracker)
 		return -ENOMEM;
@@ -91,12 +95,14 @@ void ct_pipeline_free(struct ct_pipeline *pl)
 	ct_tracker_free(pl->tracker);
 	ct_enrich_free(pl->enrich);
 	ct_chains_free(pl->chains);
+	ct_procs_free(pl->model);
 	memset(pl, 0, sizeof(*pl));
 }
 
-/* enrich's followers first, the state machine last. */
+/* The process model first, the state machine last. */
 int ct_pipeline_feed(struct ct_pipeline *pl, const void *rec, size_t len)
 {
+	ct_procs_feed(pl->model, rec, len);
 	ct_enrich_feed(pl->enrich, rec, len);
 	ct_chains_feed(pl->chains, rec, len);
 	return ct_tracker_feed(pl->tracker, rec, len);

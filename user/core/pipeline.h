@@ -3,7 +3,8 @@
  * The stages every record goes through, declared once (HACKING.md's
  * data flow) for the session, the tests and the fuzzer:
  *
- *   record -> enrich's followers -> chains' runners -> tracker
+ *   record -> process model -> enrich's followers -> chains' runners
+ *          -> tracker
  *   tracker's finished container -> enrich (before_emit) -> on_container
  *                                -> chains (a step of its runner's chain)
  *
@@ -19,6 +20,7 @@
 #include <stdint.h>
 #include "chain.h"
 #include "enrich.h"
+#include "procs.h"
 #include "tracker.h"
 
 struct ct_pipeline_opts {
@@ -41,6 +43,7 @@ struct ct_pipeline_opts {
 };
 
 struct ct_pipeline {
+	struct ct_procs *model;		/* fed first, asked by the rest */
 	struct ct_enrich *enrich;
 	struct ct_chains *chains;
 	struct ct_tracker *tracker;

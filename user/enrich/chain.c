@@ -6,56 +6,49 @@
 #include "chain.h"
 #include "client.h"
 #include "coldtrace.h"
+#include "procs.h"
 #include "records.h"
 #include "util.h"
-
-/*
- * Recent execs and exits of every process: a runner's exec (its identity
- * beside its pid) and its end, seen before its first container was
- * emitted (the usual case: records come after destroy).  A few seconds
- * of a busy host; a runner older than that has exec_ns 0 (unknown).
- */
-#define MARKS_RING	4096
 
 struct runner {
 	bool used;
 	struct ct_chain ch;
 };
 
-struct mark {
-	uint32_t pid;
-	bool exec;		/* else an exit */
-	uint64_t ns;
-};
-
 struct ct_chains {
 	int64_t mono_to_real;
+	/*
+	 * A runner's exec (its identity beside its pid) and its end, seen
+	 * before its first container was emitted (the usual case: records
+	 * come after destroy).  A runner older than the model's history
+	 * has exec_ns 0 (unknown).
+	 */
+	const struct ct_procs *model;
 	ct_chain_fn on_chain;
 	void *ctx;
 	struct runner *open;		/* CT_CHAIN_RUNNERS */
 	unsigned int n_ended;		/* open ones whose runner is gone */
 	struct ct_chain *kept;		/* ring of CT_CHAIN_KEEP */
 	size_t kept_head, kept_n;
-	struct mark *marks;		/* ring of MARKS_RING */
-	size_t marks_head;
 	struct ct_chain_stats st;
 };
 
-struct ct_chains *ct_chains_new(int64_t mono_to_real_ns, ct_chain_fn on_chain,
-				void *ctx)
+struct ct_chains *ct_chains_new(int64_t mono_to_real_ns,
+				const struct ct_procs *model,
+				ct_chain_fn on_chain, void *ctx)
 {
 	struct ct_chains *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->mono_to_real = mono_to_real_ns;
+	t->model = model;
 	t->on_chain = on_chain;
 	t->ctx = ctx;
 	/* fixed tables that fill over a long session: resident from now */
 	t->open = ct_zalloc_resident(CT_CHAIN_RUNNERS * sizeof(*t->open));
 	t->kept = ct_zalloc_resident(CT_CHAIN_KEEP * sizeof(*t->kept));
-	t->marks = ct_zalloc_resident(MARKS_RING * sizeof(*t->marks));
-	if (!t->open || !t->kept || !t->marks) {
+	if (!t->open || !t->kept) {
 		ct_chains_free(t);
 		return NULL;
 	}
@@ -68,7 +61,6 @@ void ct_chains_free(struct ct_chains *t)
 		return;
 	free(t->open);
 	free(t->kept);
-	free(t->marks);
 	free(t);
 }
 
@@ -275,11 +267,8 @@ static void emit_due(struct ct_chains *t, uint64_t now)
 	}
 }
 
-static void process_gone(struct ct_chains *t, uint32_t pid, uint64_t ns,
-			 bool exec)
+static void process_gone(struct ct_chains *t, uint32_t pid, uint64_t ns)
 {
-	t->marks[t->marks_head] = (struct mark){ pid, exec, ns };
-	t->marks_head = (t->marks_head + 1) % MARKS_RING;
 	for (size_t i = 0; i < CT_CHAIN_RUNNERS; i++) {
 		struct runner *r = &t->open[i];
 
@@ -298,38 +287,26 @@ void ct_chains_feed(struct ct_chains *t, const void *rec, size_t len)
 	now = h->ts_ns + t->mono_to_real;
 	/* an exec replaces the runner's program: another runner from now */
 	if (h->type == CT_EV_EXIT || h->type == CT_EV_EXEC)
-		process_gone(t, h->pid, now, h->type == CT_EV_EXEC);
+		process_gone(t, h->pid, now);
 	emit_due(t, now);
 }
 
-/* The first exit or exec of pid after ns, from the ring; 0 if none. */
+/* The model's answers, on the chains' clock (wall ns); 0: not seen. */
 static uint64_t gone_after(const struct ct_chains *t, uint32_t pid,
 			   uint64_t ns)
 {
-	uint64_t best = 0;
+	uint64_t g = ct_procs_gone_after(t->model, pid, ns - t->mono_to_real);
 
-	for (size_t i = 0; i < MARKS_RING; i++) {
-		const struct mark *e = &t->marks[i];
-
-		if (e->pid == pid && e->ns > ns && (!best || e->ns < best))
-			best = e->ns;
-	}
-	return best;
+	return g ? g + t->mono_to_real : 0;
 }
 
-/* pid's last exec at or before ns: the program that asked; 0: unknown. */
+/* pid's last exec at or before ns: the program that asked. */
 static uint64_t exec_before(const struct ct_chains *t, uint32_t pid,
 			    uint64_t ns)
 {
-	uint64_t best = 0;
+	uint64_t x = ct_procs_exec_before(t->model, pid, ns - t->mono_to_real);
 
-	for (size_t i = 0; i < MARKS_RING; i++) {
-		const struct mark *e = &t->marks[i];
-
-		if (e->exec && e->pid == pid && e->ns <= ns && e->ns > best)
-			best = e->ns;
-	}
-	return best;
+	return x ? x + t->mono_to_real : 0;
 }
 
 /*

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "container.h"
+#include "procs.h"
 
 #define CT_CHAIN_STEPS		32
 #define CT_CHAIN_RUNNERS	32
@@ -99,9 +100,13 @@ struct ct_chain_stats {
 
 typedef void (*ct_chain_fn)(const struct ct_chain *ch, void *ctx);
 
-/* on_chain (may be NULL) is told of each chain as it is emitted. */
-struct ct_chains *ct_chains_new(int64_t mono_to_real_ns, ct_chain_fn on_chain,
-				void *ctx);
+/*
+ * model: the process model, fed each record before the chains are.
+ * on_chain (may be NULL) is told of each chain as it is emitted.
+ */
+struct ct_chains *ct_chains_new(int64_t mono_to_real_ns,
+				const struct ct_procs *model,
+				ct_chain_fn on_chain, void *ctx);
 void ct_chains_free(struct ct_chains *t);
 /* Any (checked) record: exit and exec of runners, and time going by. */
 void ct_chains_feed(struct ct_chains *t, const void *rec, size_t len);
