@@ -11,13 +11,16 @@
 #include "prepare.h"
 #include "util.h"
 
-struct ct_clients *ct_clients_new(int64_t mono_to_real_ns)
+struct ct_clients *ct_clients_new(int64_t mono_to_real_ns,
+				  const struct ct_procs *model)
 {
 	/* its rings fill over hours: resident from the start */
 	struct ct_clients *t = ct_zalloc_resident(sizeof(*t));
 
-	if (t)
+	if (t) {
 		t->m2r = mono_to_real_ns;
+		t->model = model;
+	}
 	return t;
 }
 
@@ -63,14 +66,14 @@ static struct cl_entry *live(struct ct_clients *t, uint32_t pid)
 static void fill_client(const struct ct_clients *t, struct ct_client *cl,
 			const struct ct_exec *x, size_t alen)
 {
-	const struct cl_fork_slot *f = &t->forks[x->hdr.pid % NFORKS];
+	const struct ct_life *f = ct_procs_forked(t->model, x->hdr.pid);
 	size_t n = alen < sizeof(cl->args) ? alen : sizeof(cl->args);
 
 	cl->pid = x->hdr.pid;
 	cl->ppid = x->hdr.ppid;
 	ct_copy_str(cl->comm, sizeof(cl->comm), x->hdr.comm,
 		    sizeof(x->hdr.comm));
-	if (f->child == x->hdr.pid)
+	if (f)
 		ct_copy_str(cl->parent_comm, sizeof(cl->parent_comm),
 			    f->comm, sizeof(f->comm));
 	memcpy(cl->args, x->args, n);
@@ -122,14 +125,6 @@ static void on_exec(struct ct_clients *t, const struct ct_exec *x)
 	t->e[t->next++ % NCLIENTS] = n;
 }
 
-static void on_fork(struct ct_clients *t, const struct ct_fork *f)
-{
-	struct cl_fork_slot *s = &t->forks[f->child_pid % NFORKS];
-
-	s->child = f->child_pid;
-	memcpy(s->comm, f->hdr.comm, sizeof(s->comm));
-}
-
 static bool ends_with(const char *s, const char *suf)
 {
 	size_t n = strlen(s), m = strlen(suf);
@@ -175,10 +170,6 @@ void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len)
 	case CT_EV_EXEC:
 		if (h->size >= offsetof(struct ct_exec, args))
 			on_exec(t, rec);
-		break;
-	case CT_EV_FORK:
-		if (h->size >= sizeof(struct ct_fork))
-			on_fork(t, rec);
 		break;
 	case CT_EV_EXIT:
 		x = live(t, h->pid);

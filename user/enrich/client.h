@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "container.h"
+#include "procs.h"
 
 struct ct_clients;
 
@@ -34,9 +35,11 @@ enum ct_client_match {
 	CT_CLIENT_AMBIGUOUS,	/* several could be: none is said */
 };
 
-struct ct_clients *ct_clients_new(int64_t mono_to_real_ns);
+/* model: the process model, fed each record before the clients are. */
+struct ct_clients *ct_clients_new(int64_t mono_to_real_ns,
+				  const struct ct_procs *model);
 void ct_clients_free(struct ct_clients *t);
-/* Any (checked) record; keeps exec, fork, exit, connect and stdin ones. */
+/* Any (checked) record; keeps exec, exit, connect and stdin ones. */
 void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len);
 /* c's client, once c->first_ns is set (at emission). */
 enum ct_client_match ct_clients_match(const struct ct_clients *t,

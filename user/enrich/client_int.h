@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "client.h"
+#include "procs.h"
 #include "util.h"
 
 #define NCLIENTS	256	/* clients kept, a ring: bounded */
-#define NFORKS		1024	/* recent forks, direct-mapped by child pid */
 /* a client that exec'ed further back than this did not ask for it */
 #define MAX_REQUEST_NS	(60 * 1000000000ull)
 
@@ -38,16 +38,11 @@ struct cl_engine_of {
 	uint32_t pid;
 };
 
-struct cl_fork_slot {
-	uint32_t child;
-	char comm[CT_COMM_LEN];	/* the parent's */
-};
-
 struct ct_clients {
 	int64_t m2r;
+	const struct ct_procs *model;	/* a client's parent, from its fork */
 	struct cl_entry e[NCLIENTS];
 	size_t next;
-	struct cl_fork_slot forks[NFORKS];
 	struct cl_engine_of engines[NCLIENTS];	/* a ring */
 	size_t next_engine;
 };

@@ -1034,8 +1034,12 @@ struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts)
 	tk->cts = calloc(tk->cap, sizeof(*tk->cts));
 	tk->bucket = calloc(tk->nbuckets, sizeof(*tk->bucket));
 	tk->procs = ct_proc_table_new(0);
-	tk->clients = ct_clients_new(tk->o.mono_to_real_ns);
-	if (!tk->cts || !tk->bucket || !tk->procs || !tk->clients ||
+	tk->model = opts->model;
+	if (!tk->model)
+		tk->model = tk->own_model = ct_procs_new();
+	tk->clients = ct_clients_new(tk->o.mono_to_real_ns, tk->model);
+	if (!tk->cts || !tk->bucket || !tk->procs || !tk->model ||
+	    !tk->clients ||
 	    new_engine_states(tk)) {
 		ct_tracker_free(tk);
 		return NULL;
@@ -1053,6 +1057,7 @@ void ct_tracker_free(struct ct_tracker *tk)
 	free(tk->bucket);
 	ct_proc_table_free(tk->procs);
 	ct_clients_free(tk->clients);
+	ct_procs_free(tk->own_model);
 	for (size_t i = 0; i < CT_ENGINES; i++)
 		free(tk->es[i]);
 	free(tk);
@@ -1092,6 +1097,7 @@ int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 	/* first let finished containers go, so that a new container reusing
 	 * an id (ctr run ... ctr1, twice) starts a record of its own */
 	reap(tk);
+	ct_procs_feed(tk->own_model, rec, len);
 	ct_clients_feed(tk->clients, rec, len);
 	switch (h->type) {
 	case CT_EV_EXEC:

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "container.h"
+#include "procs.h"
 #include "phases.h"
 
 struct ct_tracker;
@@ -48,6 +49,12 @@ struct ct_tracker_opts {
 	/* a container was seen for the first time (id known); may be NULL */
 	ct_container_cb on_new;
 	ct_proc_alive_cb proc_alive;	/* may be NULL */
+	/*
+	 * The process model, fed each record before the tracker
+	 * (pipeline.h).  NULL: a tracker used alone (unit tests) keeps
+	 * one of its own and feeds it first itself.
+	 */
+	const struct ct_procs *model;
 	/* containers followed at once; 0: CT_TRACKER_MAX_LIVE */
 	size_t max_containers;
 	ct_rule_cb on_rule;	/* a phase rule applied; may be NULL */

@@ -74,6 +74,8 @@ struct ct_tracker {
 	struct ct_tracker_stats st;
 	void *es[CT_ENGINES];		/* each engine's state (engine.h) */
 	struct ct_clients *clients;	/* who asked for each container */
+	const struct ct_procs *model;	/* o.model, or own_model */
+	struct ct_procs *own_model;	/* without o.model: fed here first */
 	/* the syscall hooks (CT_EV_ARM): detached, or attached since */
 	bool hooks_off;
 	uint64_t armed_since;
