@@ -23,6 +23,7 @@
 #include <string.h>
 #include <stdio.h>
 #include "fixture.h"
+#include "procs.h"
 
 #define CONTAINERD	100
 #define DOCKERD		200
@@ -62,6 +63,17 @@ void fx_raw(struct ct_fx *f, const void *rec, size_t len)
 	}
 	memcpy(f->buf + f->len, rec, len);
 	f->len += len;
+}
+
+struct ct_procs *fx_model(void)
+{
+	static struct ct_procs *m;
+
+	if (!m)
+		m = ct_procs_new();
+	if (!m)
+		abort();
+	return m;
 }
 
 const char *fx_user_cmd;

@@ -56,6 +56,13 @@ void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 /* Append raw bytes as they are (malformed records). */
 void fx_raw(struct ct_fx *f, const void *rec, size_t len);
 
+/*
+ * The process model of this test (a test is a process of its own: one
+ * model each, reachable to its end), for a stage built alone: feed it
+ * each record before the stage, as the pipeline does.
+ */
+struct ct_procs *fx_model(void);
+
 /* Feed every record; returns how many were refused (-EINVAL). */
 int fx_feed(const struct ct_fx *f, struct ct_tracker *tk);
 /* The same from byte *off on, the records up to until_ns; *off follows. */

@@ -22,21 +22,9 @@
 
 #define RUNNER	4242
 
-/* The process model the chains ask, as the pipeline feeds it first;
- * a test is a process of its own: one model each, reachable to its end. */
-static struct ct_procs *model;
-
-static struct ct_procs *the_model(void)
-{
-	if (!model)
-		model = ct_procs_new();
-	cr_assert(model);
-	return model;
-}
-
 static void feed(struct ct_chains *t, const void *rec, size_t len)
 {
-	ct_procs_feed(the_model(), rec, len);
+	ct_procs_feed(fx_model(), rec, len);
 	ct_chains_feed(t, rec, len);
 }
 
@@ -95,7 +83,7 @@ static void three(struct ct_container c[3], uint32_t ppid, const char *comm,
 
 static struct ct_chains *chains(struct got *g)
 {
-	struct ct_chains *t = ct_chains_new(0, the_model(), on_chain, g);
+	struct ct_chains *t = ct_chains_new(0, fx_model(), on_chain, g);
 
 	cr_assert(t);
 	return t;
@@ -530,7 +518,7 @@ Test(chain, json)
 Test(chain, text)
 {
 	struct ct_container c[3];
-	struct ct_chains *t = ct_chains_new(0, the_model(), NULL, NULL);
+	struct ct_chains *t = ct_chains_new(0, fx_model(), NULL, NULL);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -615,7 +603,7 @@ static void expect_names(const struct ts_all *a, size_t k,
 Test(chain, recorded_cold)
 {
 	struct ts_all a;
-	struct ct_chains *t = ct_chains_new(0, the_model(), NULL, NULL);
+	struct ct_chains *t = ct_chains_new(0, fx_model(), NULL, NULL);
 	const struct ct_chain *ch;
 	uint64_t pid, wall;
 	char key[64];
@@ -712,7 +700,7 @@ static const struct ct_chain *recorded_chain(const struct ts_all *a,
 Test(chain, recorded_warm)
 {
 	struct ts_all a;
-	struct ct_chains *t = ct_chains_new(0, the_model(), NULL, NULL);
+	struct ct_chains *t = ct_chains_new(0, fx_model(), NULL, NULL);
 	const struct ct_chain *ch;
 
 	ts_replay_all("chain-warm", &a);
@@ -749,7 +737,7 @@ Test(chain, export_files)
 {
 	char dir[] = "/tmp/ct-chain-test-XXXXXX", path[512], err[256];
 	struct ct_container c[3];
-	struct ct_chains *t = ct_chains_new(0, the_model(), NULL, NULL);
+	struct ct_chains *t = ct_chains_new(0, fx_model(), NULL, NULL);
 	struct ct_agg *agg = ct_agg_new();
 	struct ct_meta m = { .version = "t", .kernel = "k", .chains = t };
 	const struct tj *ev;

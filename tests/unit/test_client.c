@@ -12,22 +12,16 @@
 
 #define SOCK	"/run/ct/docker.sock"
 
-/* The process model the clients ask, fed first as the pipeline does;
- * a test is a process of its own: one model each, reachable to its end. */
-static struct ct_procs *model;
-
 /* Every record of f into a new table. */
 static struct ct_clients *feed(const struct ct_fx *f)
 {
-	struct ct_clients *t;
+	struct ct_clients *t = ct_clients_new(0, fx_model());
 
-	model = model ? model : ct_procs_new();
-	t = ct_clients_new(0, model);
-	cr_assert(model && t);
+	cr_assert(t);
 	for (size_t off = 0; off < f->len;) {
 		const struct ct_hdr *h = (const void *)(f->buf + off);
 
-		ct_procs_feed(model, h, h->size);
+		ct_procs_feed(fx_model(), h, h->size);
 		ct_clients_feed(t, h, h->size);
 		off += h->size;
 	}

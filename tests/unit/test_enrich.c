@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "enrich.h"
+#include "fixture.h"
 #include "hist.h"
 #include "paths.h"
 #include "recfile.h"
@@ -20,6 +21,13 @@
 #define MS	1000000ull
 #define S	(1000 * MS)
 #define KEY	4242
+
+/* A record to the model, then to enrich, as the pipeline does. */
+static void feed(struct ct_enrich *e, const void *rec, size_t len)
+{
+	ct_procs_feed(fx_model(), rec, len);
+	cr_assert_eq(ct_enrich_feed(e, rec, len), 0);
+}
 
 /* ---- pulls ---- */
 
@@ -37,10 +45,10 @@ static uint64_t feed_pull_recording(struct ct_enrich **e)
 	cr_assert_eq(ct_rec_reader_open(&rd, path, &h, err, sizeof(err)), 0,
 		     "%s", err);
 	*e = ct_enrich_new(&(struct ct_enrich_opts){
-		.mono_to_real_ns = h.mono_to_real_ns });
+		.model = fx_model(), .mono_to_real_ns = h.mono_to_real_ns });
 	cr_assert(*e);
 	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
-		cr_assert_eq(ct_enrich_feed(*e, rec, len), 0);
+		feed(*e, rec, len);
 	ct_rec_reader_close(rd);
 	ct_enrich_flush(*e);
 	cr_assert_eq(ct_pulls_count(ct_enrich_pulls(*e)), 1);
@@ -205,7 +213,7 @@ Test(enrich, measured_opens_replay_the_same)
 	cr_assert_eq(ct_rec_writer_open(&k.w, path, &h, err, sizeof(err)), 0,
 		     "%s", err);
 	e = ct_enrich_new(&(struct ct_enrich_opts){
-		.paths = 5,
+		.model = fx_model(), .paths = 5,
 		.opens = { .ops = &fake_ops, .impl = &f },
 		.keep = keep, .ctx = &k });
 	keyed(&live, KEY);
@@ -222,7 +230,8 @@ Test(enrich, measured_opens_replay_the_same)
 		     "%s", err);
 	unlink(path);
 	e = ct_enrich_new(&(struct ct_enrich_opts){
-		.paths = 5, .opens = ct_replay_opens_source(rp) });
+		.model = fx_model(), .paths = 5,
+		.opens = ct_replay_opens_source(rp) });
 	keyed(&again, KEY);
 	ct_enrich_apply(e, &again);
 	cr_assert_eq(again.opens.count, 40);
@@ -241,7 +250,7 @@ Test(enrich, no_key_no_opens)
 	struct fake f = { .key = KEY };
 	struct ct_container c;
 	struct ct_enrich *e = ct_enrich_new(&(struct ct_enrich_opts){
-		.opens = { .ops = &fake_ops, .impl = &f } });
+		.model = fx_model(), .opens = { .ops = &fake_ops, .impl = &f } });
 
 	keyed(&c, 0);
 	ct_enrich_apply(e, &c);
@@ -255,11 +264,6 @@ Test(enrich, no_key_no_opens)
 }
 
 /* ---- prepare -> ready -> why ---- */
-
-static void feed(struct ct_enrich *e, const void *rec, size_t len)
-{
-	cr_assert_eq(ct_enrich_feed(e, rec, len), 0);
-}
 
 static void exec_at(struct ct_enrich *e, uint64_t ms, uint32_t pid)
 {
@@ -307,7 +311,7 @@ Test(enrich, prepare_then_ready_then_why)
 {
 	struct ct_container c;
 	struct ct_enrich *e = ct_enrich_new(&(struct ct_enrich_opts){
-		.ready_mode = CT_READY_LISTEN, .why = true });
+		.model = fx_model(), .ready_mode = CT_READY_LISTEN, .why = true });
 
 	cr_assert(e);
 	feed_prepare_ready_why(e);

@@ -10,6 +10,7 @@
 #include "coldtrace.h"
 #include "container.h"
 #include "export.h"
+#include "fixture.h"
 #include "output.h"
 #include "ready.h"
 #include "recfile.h"
@@ -17,6 +18,12 @@
 #include "why.h"
 
 #define MS	1000000ull
+
+static void feed(struct ct_why *w, const void *rec, size_t len)
+{
+	ct_procs_feed(fx_model(), rec, len);
+	cr_assert_eq(ct_why_feed(w, rec, len), 0);
+}
 
 static void ts_ev_ns(struct ct_why *w, uint64_t ns, uint32_t pid,
 		     uint32_t tid, uint32_t st)
@@ -38,13 +45,16 @@ static void ts_ev(struct ct_why *w, uint64_t ms, uint32_t pid, uint32_t tid,
 	ts_ev_ns(w, ms * MS, pid, tid, st);
 }
 
+/* An exec without argv: all the model and why read of one. */
 static void exec_ev(struct ct_why *w, uint64_t ms, uint32_t pid,
 		    uint32_t ppid)
 {
-	struct ct_hdr h = { .ts_ns = ms * MS, .type = CT_EV_EXEC,
-			    .size = sizeof(h), .pid = pid, .ppid = ppid };
+	size_t len = offsetof(struct ct_exec, args);
+	struct ct_exec x = { 0 };
 
-	cr_assert_eq(ct_why_feed(w, &h, sizeof(h)), 0);
+	x.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_EXEC,
+				 .size = len, .pid = pid, .ppid = ppid };
+	feed(w, &x, len);
 }
 
 static void fork_ev(struct ct_why *w, uint64_t ms, uint32_t parent,
@@ -57,7 +67,7 @@ static void fork_ev(struct ct_why *w, uint64_t ms, uint32_t parent,
 	f.hdr.size = sizeof(f);
 	f.hdr.pid = parent;
 	f.child_pid = child;
-	cr_assert_eq(ct_why_feed(w, &f, sizeof(f)), 0);
+	feed(w, &f, sizeof(f));
 }
 
 static void phase(struct ct_container *c, int p, uint64_t s, uint64_t e)
@@ -80,7 +90,7 @@ static uint64_t sum(const struct ct_split *x)
  */
 Test(why, create_split_adds_up)
 {
-	struct ct_why *w = ct_why_new(0);
+	struct ct_why *w = ct_why_new(0, fx_model());
 	struct ct_container c = { 0 };
 	const struct ct_split *x = &c.split[CT_PH_CREATE];
 
@@ -132,7 +142,7 @@ Test(why, create_split_adds_up)
  * create exec) once it exists; no state known at all: sleep. */
 Test(why, attach_hands_over_to_the_shim)
 {
-	struct ct_why *w = ct_why_new(0);
+	struct ct_why *w = ct_why_new(0, fx_model());
 	struct ct_container c = { 0 };
 	const struct ct_split *x = &c.split[CT_PH_ATTACH];
 
@@ -159,7 +169,7 @@ Test(why, attach_hands_over_to_the_shim)
 
 Test(why, bad_records)
 {
-	struct ct_why *w = ct_why_new(0);
+	struct ct_why *w = ct_why_new(0, fx_model());
 	struct ct_tstate r = { 0 };
 
 	r.hdr.type = CT_EV_TSTATE;
@@ -219,7 +229,7 @@ static uint64_t nsl_dur(int i)
  */
 Test(why, slices_capped_sums_exact)
 {
-	struct ct_why *w = ct_why_new(0);
+	struct ct_why *w = ct_why_new(0, fx_model());
 	struct ct_container c = { 0 };
 	const struct ct_split *x = &c.split[CT_PH_CREATE];
 	const struct ct_why_slice *sl;
@@ -273,9 +283,9 @@ static struct ct_why *why_of(const char *name, struct ct_container *c)
 	snprintf(path, sizeof(path), "tests/fixtures/%s.ctrec", name);
 	cr_assert_eq(ct_rec_reader_open(&rd, path, &fh, err, sizeof(err)), 0,
 		     "%s", err);
-	w = ct_why_new(fh.mono_to_real_ns);
+	w = ct_why_new(fh.mono_to_real_ns, fx_model());
 	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
-		cr_assert_eq(ct_why_feed(w, rec, len), 0);
+		feed(w, rec, len);
 	ct_rec_reader_close(rd);
 	ct_why_apply(w, c);
 	return w;
@@ -384,7 +394,7 @@ Test(why, recording_trace_json_bounded)
 
 Test(why, no_split_says_why)
 {
-	struct ct_why *w = ct_why_new(0);
+	struct ct_why *w = ct_why_new(0, fx_model());
 	struct ct_container c = { 0 };
 
 	c.engine = CT_ENG_DOCKER;

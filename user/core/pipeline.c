@@ -80,6 +80,7 @@ int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 	if (!pl->model)
 		return -ENOMEM;
 	to.model = pl->model;
+	eo.model = pl->model;
 	pl->enrich = ct_enrich_new(&eo);
 	pl->chains = ct_chains_new(o->mono_to_real_ns, pl->model, o->on_chain,
 				   o->ctx);

@@ -38,6 +38,7 @@ typedef void (*ct_enrich_keep_cb)(const void *rec, size_t len, void *ctx);
 
 struct ct_enrich_opts {
 	int64_t mono_to_real_ns;	/* from the loader or the record file */
+	const struct ct_procs *model;	/* fed each record before enrich */
 	enum ct_ready_mode ready_mode;
 	bool why;			/* --why */
 	size_t paths;			/* --paths N; 0: off */

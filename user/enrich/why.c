@@ -10,7 +10,6 @@
 #include "why.h"
 
 #define NBUCKETS	4096
-#define EXECS_MAX	8192		/* recent execs, a ring */
 #define EVENTS_MAX	(4u << 20)	/* state records kept, all processes */
 #define THREADS_MAX	512		/* threads of one process followed */
 /* An exited process nobody claimed is forgotten after this long. */
@@ -31,11 +30,6 @@ struct wproc {
 	struct tev *ev;
 	size_t n, cap;
 	struct wproc *next;
-};
-
-struct wexec {
-	uint64_t ts;		/* wall clock */
-	uint32_t pid, ppid;
 };
 
 /*
@@ -61,14 +55,13 @@ struct scratch {
 
 struct ct_why {
 	int64_t mono_to_real;
+	const struct ct_procs *model;	/* the execs that start phases */
 	struct kept *kept;
 	size_t nkept;
 	struct kept *cur;		/* the container being applied */
 	int cur_phase;
 	struct scratch ph;
 	struct wproc *b[NBUCKETS];
-	struct wexec execs[EXECS_MAX];
-	size_t exec_next;
 	size_t nevents;
 	uint64_t dropped;
 	uint64_t now;
@@ -157,12 +150,15 @@ static void purge(struct ct_why *w)
 
 /* ---- feeding ---- */
 
-struct ct_why *ct_why_new(int64_t mono_to_real_ns)
+struct ct_why *ct_why_new(int64_t mono_to_real_ns,
+			  const struct ct_procs *model)
 {
 	struct ct_why *w = calloc(1, sizeof(*w));
 
-	if (w)
+	if (w) {
 		w->mono_to_real = mono_to_real_ns;
+		w->model = model;
+	}
 	return w;
 }
 
@@ -187,7 +183,7 @@ static size_t need(uint32_t type)
 		return sizeof(struct ct_tstate);
 	case CT_EV_FORK:
 		return sizeof(struct ct_fork);
-	case CT_EV_EXEC:
+	case CT_EV_EXEC:	/* only its time: the model keeps execs */
 	case CT_EV_EXIT:
 		return sizeof(struct ct_hdr);
 	default:
@@ -227,10 +223,6 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
 			c->ppid = h->pid;
 		break;
 	}
-	case CT_EV_EXEC:
-		w->execs[w->exec_next++ % EXECS_MAX] =
-			(struct wexec){ .ts = t, .pid = h->pid, .ppid = h->ppid };
-		break;
 	case CT_EV_EXIT: {
 		struct wproc *p = get(w, h->pid);
 
@@ -484,12 +476,10 @@ static void sweep(struct ct_why *w, const struct pt *a, size_t na,
 
 /* ---- carriers and children ---- */
 
-static const struct wexec *exec_at(const struct ct_why *w, uint64_t t)
+/* The exec at t (wall clock), from the process model. */
+static const struct ct_life *exec_at(const struct ct_why *w, uint64_t t)
 {
-	for (size_t i = 0; i < EXECS_MAX; i++)
-		if (w->execs[i].ts == t && w->execs[i].pid)
-			return &w->execs[i];
-	return NULL;
+	return ct_procs_exec_at(w->model, t - (uint64_t)w->mono_to_real);
 }
 
 static bool descends(struct ct_why *w, uint32_t pid, uint32_t a, uint32_t b)
@@ -537,7 +527,7 @@ static void carriers(const struct ct_why *w, const struct ct_container *c,
 		     int p, uint32_t *a, uint32_t *b)
 {
 	const struct ct_interval *iv = &c->phases[p];
-	const struct wexec *x;
+	const struct ct_life *x;
 
 	*a = *b = 0;
 	x = exec_at(w, iv->start_ns);

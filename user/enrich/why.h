@@ -17,13 +17,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "container.h"
+#include "procs.h"
 
 struct ct_why;
 
-struct ct_why *ct_why_new(int64_t mono_to_real_ns);
+/* model: the process model, fed each record before why is. */
+struct ct_why *ct_why_new(int64_t mono_to_real_ns,
+			  const struct ct_procs *model);
 void ct_why_free(struct ct_why *w);
 
-/* Any record; keeps exec, fork, exit and tstate ones.  -EINVAL if short. */
+/* Any record; keeps fork, exit and tstate ones, and the time of each
+ * lifecycle record.  -EINVAL if short. */
 int ct_why_feed(struct ct_why *w, const void *rec, size_t len);
 
 /* At emission: fill c->split[] and forget the processes it used. */
