@@ -3,7 +3,7 @@
  * Kubernetes pods through containerd's CRI plugin (docs/phases.md, cri
  * table): the sandbox's network (the CNI plugins containerd runs, the
  * netns it bind-mounts) and the app containers a pod's shim creates.
- * The tracker's hooks of this engine: engine.h.
+ * Its phase table first, then its hooks (engine.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +11,33 @@
 
 #include "classify.h"
 #include "engine.h"
+#include "phases_int.h"
 #include "tracker_int.h"
 #include "util.h"
+
+/*
+ * Kubernetes pods through containerd's CRI plugin: one shim per pod, its
+ * -id the sandbox's (the pause container); every container, the sandbox
+ * included, has its own shim start exec and runtime commands.  The
+ * sandbox's network: containerd runs the CNI plugins itself, before the
+ * sandbox's shim (ADD: connect) and after its pid 1 exited (DEL:
+ * disconnect, which the umount of the netns ends).  The CRI hooks
+ * below say which sandbox a plugin works for.
+ * containerd 2 starts no shim for an app container: the pod's shim mounts
+ * its rootfs when the create request comes, which begins its attach.
+ */
+static const struct ct_phase_rule cri_rules[] = {
+	R(SHIM_START, BEGIN, ATTACH),
+	R(TASK_REQUEST, BEGIN, ATTACH),
+	MONITORED_RUNTIME,
+	R(HOOK_EXEC, BEGIN, CONNECT),
+	R(HOOK_EXIT, END, CONNECT),
+	R(NET_TEARDOWN, BEGIN, DISCONNECT),
+	R(NETNS_UMOUNT_EXIT, END, DISCONNECT),
+	R(ID_UMOUNT, EXTEND, DESTROY),
+};
+
+const struct ct_phase_table ct_cri_phases = CT_PHASE_TABLE(cri_rules);
 
 /* CRI: pending evidence of sandboxes not yet known (the CRI hooks). */
 #define CRI_PENDING	32

@@ -12,10 +12,10 @@
  * each reached through its stage's table by enum ct_engine_kind: its
  * client matching (<engine>_client.c, user/enrich/client_int.h), where
  * its creation begins (<engine>_prepare.c, prepare_int.h), its pull
- * builder (<engine>_pull.c, pulls_int.h).  The rest is data: its
- * classifier rules (classify.c), its phase table (phases.c), its
- * process names (comm_table.c); HACKING.md "Adding an engine" lists
- * them.
+ * builder (<engine>_pull.c, pulls_int.h).  Its phase table, when its
+ * processes make a family of their own, opens its file (phases_int.h).
+ * The rest is data: its classifier rules (classify.c), its process
+ * names (comm_table.c); HACKING.md "Adding an engine" lists them.
  */
 #ifndef __CT_ENGINE_H
 #define __CT_ENGINE_H

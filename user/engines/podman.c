@@ -2,11 +2,32 @@
 /*
  * Podman: what its client does that no other engine's does (Podman 5
  * removes a --rm container itself).  Its monitor, conmon, is followed
- * by the generic machine (CT_ROLE_MONITOR).  Hooks: engine.h.
+ * by the generic machine (CT_ROLE_MONITOR).  Its phase table first, then
+ * its hooks (engine.h).
  */
 #include "classify.h"
 #include "engine.h"
+#include "phases_int.h"
 #include "tracker_int.h"
+
+/*
+ * runc, crun under Podman's conmon: conmon's exec begins attach (it
+ * opens the logs and the attach socket, then double-forks and runs the
+ * runtime's create); the podman client runs start, conmon's cleanup
+ * command delete.  With --network none there is no network; with one,
+ * the podman client runs netavark before conmon, and nothing in its argv
+ * names the container (not modelled).  Podman 5's client runs the
+ * runtime's delete and removes the container itself: its exit ends
+ * destroy and the record, whatever conmon's cleanup still does.
+ */
+static const struct ct_phase_rule podman_rules[] = {
+	R(MONITOR_EXEC, BEGIN, ATTACH),
+	MONITORED_RUNTIME,
+	R(ID_UMOUNT, EXTEND, DESTROY),
+	R(REMOVER_EXIT, EXTEND, DESTROY),
+};
+
+const struct ct_phase_table ct_podman_phases = CT_PHASE_TABLE(podman_rules);
 
 /*
  * Podman 5's `podman run --rm` (and start) runs `<rt> delete` itself and

@@ -1,43 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The phase tables.  docs/phases.md prints the same tables; a unit test
+ * The phase tables of the runtimes' families (shim, direct, kata; an
+ * engine with a family of its own has its table in its file,
+ * user/engines/: podman.c, cri.c).  docs/phases.md prints the same tables; a unit test
  * (tests/unit/test_phases.c) replays the fixtures and checks that every
  * row fires and that each firing is where the record says the phase
  * begins or ends.
  */
 #include "phases.h"
 
-#define R(tr, op, ph)		{ CT_TR_##tr, CT_OP_##op, CT_PH_##ph, \
-				  CT_PH_NONE, CT_PH_NONE }
-#define R_NEED(tr, op, ph, n)	{ CT_TR_##tr, CT_OP_##op, CT_PH_##ph, n, \
-				  CT_PH_NONE }
-#define R_UNLESS(tr, op, ph, u)	{ CT_TR_##tr, CT_OP_##op, CT_PH_##ph, \
-				  CT_PH_NONE, u }
-
-/* An engine's network: its hook (docker's libnetwork-setkey, a CNI
- * plugin), the umount of the netns bind mount, the engine's umounts of
- * the container's paths: the same under every engine. */
-#define ENGINE_NETWORK							\
-	R(HOOK_EXEC, BEGIN, CONNECT),					\
-	R(HOOK_EXIT, END, CONNECT),					\
-	R(NETNS_UMOUNT_ENTER, BEGIN, DISCONNECT),			\
-	R(NETNS_UMOUNT_EXIT, END, DISCONNECT),				\
-	R(ID_UMOUNT, EXTEND, DESTROY)
-
-/* From the runtime's create to the last process of the container: the
- * same whoever monitors it (a shim, conmon). */
-#define MONITORED_RUNTIME						\
-	R(RT_CREATE, END, ATTACH),					\
-	R(RT_CREATE, BEGIN, CREATE),					\
-	R(RT_CREATE_EXIT, END, CREATE),					\
-	R_NEED(RT_START, BEGIN, START, CT_PH_CREATE),			\
-	R(USER_EXEC, END, START),					\
-	R(USER_EXEC, BEGIN, RUN),					\
-	R(PID1_EXIT, END, RUN),						\
-	R_UNLESS(PID1_EXIT, BEGIN, DIE, CT_PH_DESTROY),			\
-	R_NEED(RT_DELETE, END, DIE, CT_PH_ANY),				\
-	R_NEED(RT_DELETE, BEGIN, DESTROY, CT_PH_ANY),			\
-	R(PROC_EXIT, EXTEND, DESTROY)
+#include "phases_int.h"
 
 /*
  * runc, crun, runsc under containerd-shim-runc-v2 (dockerd or ctr).
@@ -56,45 +28,6 @@ static const struct ct_phase_rule shim_rules[] = {
 	R(ID_RMDIR, EXTEND, DESTROY),
 	R(NETNS_MOUNT, BEGIN, CONNECT),
 	R(RT_START, END, CONNECT),
-};
-
-/*
- * runc, crun under Podman's conmon: conmon's exec begins attach (it
- * opens the logs and the attach socket, then double-forks and runs the
- * runtime's create); the podman client runs start, conmon's cleanup
- * command delete.  With --network none there is no network; with one,
- * the podman client runs netavark before conmon, and nothing in its argv
- * names the container (not modelled).  Podman 5's client runs the
- * runtime's delete and removes the container itself: its exit ends
- * destroy and the record, whatever conmon's cleanup still does.
- */
-static const struct ct_phase_rule podman_rules[] = {
-	R(MONITOR_EXEC, BEGIN, ATTACH),
-	MONITORED_RUNTIME,
-	R(ID_UMOUNT, EXTEND, DESTROY),
-	R(REMOVER_EXIT, EXTEND, DESTROY),
-};
-
-/*
- * Kubernetes pods through containerd's CRI plugin: one shim per pod, its
- * -id the sandbox's (the pause container); every container, the sandbox
- * included, has its own shim start exec and runtime commands.  The
- * sandbox's network: containerd runs the CNI plugins itself, before the
- * sandbox's shim (ADD: connect) and after its pid 1 exited (DEL:
- * disconnect, which the umount of the netns ends).  The tracker's CRI
- * hooks say which sandbox a plugin works for (user/model/tracker.c).
- * containerd 2 starts no shim for an app container: the pod's shim mounts
- * its rootfs when the create request comes, which begins its attach.
- */
-static const struct ct_phase_rule cri_rules[] = {
-	R(SHIM_START, BEGIN, ATTACH),
-	R(TASK_REQUEST, BEGIN, ATTACH),
-	MONITORED_RUNTIME,
-	R(HOOK_EXEC, BEGIN, CONNECT),
-	R(HOOK_EXIT, END, CONNECT),
-	R(NET_TEARDOWN, BEGIN, DISCONNECT),
-	R(NETNS_UMOUNT_EXIT, END, DISCONNECT),
-	R(ID_UMOUNT, EXTEND, DESTROY),
 };
 
 /* runc run / runsc run without a shim (or create, start, delete by hand):
@@ -125,18 +58,20 @@ static const struct ct_phase_rule kata_rules[] = {
 	ENGINE_NETWORK,
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+static const struct ct_phase_table shim = CT_PHASE_TABLE(shim_rules);
+static const struct ct_phase_table direct = CT_PHASE_TABLE(direct_rules);
+static const struct ct_phase_table kata = CT_PHASE_TABLE(kata_rules);
 
+/* The runtimes' families here; an engine's own in its file. */
 static const struct {
 	const char *name;
-	const struct ct_phase_rule *rules;
-	size_t n;
+	const struct ct_phase_table *t;
 } families[CT_FAM_MAX] = {
-	[CT_FAM_SHIM] = { "shim", shim_rules, N(shim_rules) },
-	[CT_FAM_DIRECT] = { "direct", direct_rules, N(direct_rules) },
-	[CT_FAM_KATA] = { "kata", kata_rules, N(kata_rules) },
-	[CT_FAM_PODMAN] = { "podman", podman_rules, N(podman_rules) },
-	[CT_FAM_CRI] = { "cri", cri_rules, N(cri_rules) },
+	[CT_FAM_SHIM] = { "shim", &shim },
+	[CT_FAM_DIRECT] = { "direct", &direct },
+	[CT_FAM_KATA] = { "kata", &kata },
+	[CT_FAM_PODMAN] = { "podman", &ct_podman_phases },
+	[CT_FAM_CRI] = { "cri", &ct_cri_phases },
 };
 
 enum ct_family ct_family_of(enum ct_engine_kind engine, enum ct_runtime rt)
@@ -161,8 +96,8 @@ const struct ct_phase_rule *ct_phase_rules(enum ct_family f, size_t *n)
 		*n = 0;
 		return NULL;
 	}
-	*n = families[f].n;
-	return families[f].rules;
+	*n = families[f].t->n;
+	return families[f].t->rules;
 }
 
 static bool applies(const struct ct_container *c, const struct ct_phase_rule *r)
