@@ -65,6 +65,41 @@ int floor_fx_connect(void *ctx)
 	return 0;
 }
 
+/*
+ * The rest of what coldtrace hooks on the bench's loops by default
+ * (floor-pulls): the pull tracer's fd syscalls, and read's exit for an
+ * engine client's stdin.
+ */
+SEC("fentry/__x64_sys_read")
+int floor_fe_read(void *ctx)
+{
+	return 0;
+}
+
+SEC("fexit/__x64_sys_read")
+int floor_fx_read(void *ctx)
+{
+	return 0;
+}
+
+SEC("fentry/__x64_sys_pread64")
+int floor_fe_pread64(void *ctx)
+{
+	return 0;
+}
+
+SEC("fentry/__x64_sys_write")
+int floor_fe_write(void *ctx)
+{
+	return 0;
+}
+
+SEC("fentry/__x64_sys_close")
+int floor_fe_close(void *ctx)
+{
+	return 0;
+}
+
 /* the context switch hook of --why and of runsc's open timing */
 SEC("tp_btf/sched_switch")
 int floor_switch(void *ctx)

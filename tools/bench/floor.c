@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
-#define MAX_LINKS	8
+#define MAX_LINKS	16
 
 static int wanted(const char *name, int argc, char **argv)
 {

@@ -37,7 +37,9 @@
 #   runc start holds them under --arm=auto (auto-runc: a process named
 #   runc alive; not by default), the floor of
 #   the no-pulls set (floor-fentry: empty fentry and fexit programs on
-#   openat and connect, tools/bench/floor.bpf.c; not by default), the steady
+#   openat and connect, tools/bench/floor.bpf.c; not by default), the floor
+#   of the default set (floor-pulls: the same plus fentry on read, pread64,
+#   write and close and fexit on read; not by default), the steady
 #   state (--arm=auto, BENCH_SERVICES runc services running, the hooks
 #   detached by bpftool's word), in
 #   BENCH_ROUNDS rotated rounds; prints the ratios of the medians to
@@ -495,6 +497,9 @@ bench_one() {	# ROUND CONFIG
 		--no-pulls -d 3600 && ok=1 ;;
 	floor-fentry) bench_floor floor_fe_openat floor_fx_openat \
 		floor_fe_connect floor_fx_connect && ok=1 ;;
+	floor-pulls) bench_floor floor_fe_openat floor_fx_openat \
+		floor_fe_connect floor_fx_connect floor_fe_read floor_fx_read \
+		floor_fe_pread64 floor_fe_write floor_fe_close && ok=1 ;;
 	tp_btf) BENCH_MASK=fentry
 		bench_ct 'sys: attached' --arm=always -d 3600 && ok=1 ;;
 	auto-runc) bench_ct 'sys: hooks detached' --arm=auto -d 3600 &&
