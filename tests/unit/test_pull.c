@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fixture.h"
 #include "pull_output.h"
 #include "recfile.h"
 #include "tjson.h"
@@ -23,6 +24,13 @@ struct got {
 	struct ct_pull last;
 	struct ct_pull_layer layers[16];
 };
+
+/* A record to the model, then to the pulls, as the pipeline does. */
+static int feed(struct ct_pulls *e, const void *rec, size_t len)
+{
+	ct_procs_feed(fx_model(), rec, len);
+	return ct_pulls_feed(e, rec, len);
+}
 
 static void on_pull(const struct ct_pull *p, void *ctx)
 {
@@ -56,10 +64,10 @@ static struct ct_pulls *replay(const char *path, struct got *g)
 
 	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
 		     "%s", err);
-	e = ct_pulls_new(h.mono_to_real_ns, on_pull, g);
+	e = ct_pulls_new(h.mono_to_real_ns, fx_model(), on_pull, g);
 	cr_assert_not_null(e);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-		cr_assert_eq(ct_pulls_feed(e, rec, len), 0);
+		cr_assert_eq(feed(e, rec, len), 0);
 	cr_assert_eq(rc, 0, "%s", err);
 	ct_pulls_flush(e);
 	ct_rec_reader_close(r);
@@ -177,7 +185,7 @@ static void blob(struct seq *s, const char *name, uint64_t open,
 	b.bytes_read = fr ? bytes : 0;
 	b.kind = CT_PULL_F_DOCKER_BLOB;
 	snprintf(b.path, sizeof(b.path), "/var/lib/docker/tmp/%s", name);
-	cr_assert_eq(ct_pulls_feed(s->e, &b, sizeof(b)), 0);
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
 }
 
 static void ren(struct seq *s, uint32_t kind, uint64_t ts, const char *to)
@@ -188,7 +196,7 @@ static void ren(struct seq *s, uint32_t kind, uint64_t ts, const char *to)
 	r.kind = kind;
 	snprintf(r.oldpath, sizeof(r.oldpath), "%s.tmp", to);
 	snprintf(r.newpath, sizeof(r.newpath), "%s", to);
-	cr_assert_eq(ct_pulls_feed(s->e, &r, sizeof(r)), 0);
+	cr_assert_eq(feed(s->e, &r, sizeof(r)), 0);
 }
 
 static void digest_ren(struct seq *s, uint64_t ts, char c)
@@ -226,7 +234,7 @@ static void feed_exec(struct seq *s, uint64_t ts, uint32_t pid, int argc,
 		off += n;
 	}
 	x.args_len = off;
-	cr_assert_eq(ct_pulls_feed(s->e, &x, sizeof(x)), 0);
+	cr_assert_eq(feed(s->e, &x, sizeof(x)), 0);
 }
 
 static void exit_of(struct seq *s, uint64_t ts, uint32_t pid)
@@ -236,7 +244,7 @@ static void exit_of(struct seq *s, uint64_t ts, uint32_t pid)
 	hdr(&x.hdr, CT_EV_EXIT, sizeof(x), ts, "exe");
 	x.hdr.pid = pid;
 	x.hdr.ppid = 100;
-	cr_assert_eq(ct_pulls_feed(s->e, &x, sizeof(x)), 0);
+	cr_assert_eq(feed(s->e, &x, sizeof(x)), 0);
 }
 
 static void connect_at(struct seq *s, uint64_t ts)
@@ -246,13 +254,13 @@ static void connect_at(struct seq *s, uint64_t ts)
 	hdr(&c.hdr, CT_EV_PULL_CONNECT, sizeof(c), ts, "dockerd");
 	c.family = 2;
 	c.port = 5000;
-	cr_assert_eq(ct_pulls_feed(s->e, &c, sizeof(c)), 0);
+	cr_assert_eq(feed(s->e, &c, sizeof(c)), 0);
 }
 
 static void seq_init_m2r(struct seq *s, int64_t m2r)
 {
 	memset(s, 0, sizeof(*s));
-	s->e = ct_pulls_new(m2r, on_pull, &s->g);
+	s->e = ct_pulls_new(m2r, fx_model(), on_pull, &s->g);
 	cr_assert_not_null(s->e);
 }
 
@@ -390,12 +398,12 @@ Test(pull_synth, malformed_records)
 
 	seq_init(&s);
 	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b) - 8, 1, "dockerd");
-	cr_assert_eq(ct_pulls_feed(s.e, &b, sizeof(b)), -EINVAL);
+	cr_assert_eq(feed(s.e, &b, sizeof(b)), -EINVAL);
 	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), 1, "dockerd");
 	b.kind = 42;
-	cr_assert_eq(ct_pulls_feed(s.e, &b, sizeof(b)), -EINVAL);
-	cr_assert_eq(ct_pulls_feed(s.e, &b, 10), -EINVAL);
-	cr_assert_eq(ct_pulls_feed(NULL, &b, sizeof(b)), -EINVAL);
+	cr_assert_eq(feed(s.e, &b, sizeof(b)), -EINVAL);
+	cr_assert_eq(feed(s.e, &b, 10), -EINVAL);
+	cr_assert_eq(feed(NULL, &b, sizeof(b)), -EINVAL);
 	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 0);
 	ct_pulls_free(s.e);
@@ -489,7 +497,7 @@ Test(pull_synth, other_daemon_does_not_end_pull)
 	r.hdr.pid = 200;
 	r.kind = CT_PULL_R_REPOS;
 	snprintf(r.newpath, sizeof(r.newpath), "/other/repositories.json");
-	cr_assert_eq(ct_pulls_feed(s.e, &r, sizeof(r)), 0);
+	cr_assert_eq(feed(s.e, &r, sizeof(r)), 0);
 	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 50 * MS,
 	     60 * MS, 1);
 	blob(&s, "GetImageBlob2", 10 * MS, 11 * MS, 2000 * MS, 2050 * MS,
@@ -720,12 +728,12 @@ static void replay_untrusted(const char *name)
 	fixture(name, path, sizeof(path));
 	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
 		     "%s: %s", path, err);
-	e = ct_pulls_new(h.mono_to_real_ns, NULL, NULL);
+	e = ct_pulls_new(h.mono_to_real_ns, fx_model(), NULL, NULL);
 	out = fopen("/dev/null", "w");
 	cr_assert(e && out);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
 		ct_pull_dump(out, rec, len, h.mono_to_real_ns);
-		ct_pulls_feed(e, rec, len);
+		feed(e, rec, len);
 	}
 	ct_pulls_flush(e);
 	ct_pull_print_all(out, e);
@@ -763,11 +771,12 @@ static size_t pulls_of_two_recordings(size_t keep)
 		cr_assert_eq(ct_rec_reader_open(&r, path, &h, err,
 						sizeof(err)), 0, "%s", err);
 		if (!e)
-			e = ct_pulls_new(h.mono_to_real_ns, NULL, NULL);
+			e = ct_pulls_new(h.mono_to_real_ns, fx_model(),
+					 NULL, NULL);
 		cr_assert_not_null(e);
 		ct_pulls_keep(e, keep);
 		while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0)
-			ct_pulls_feed(e, rec, len);
+			feed(e, rec, len);
 		ct_pulls_flush(e);
 		ct_rec_reader_close(r);
 	}

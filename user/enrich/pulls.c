@@ -165,7 +165,6 @@ static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 	ct_fifo_make_room(e->clients, &e->nclients, MAX_CLIENTS, sizeof(*c));
 	c = &e->clients[e->nclients++];
 	c->ts = x->hdr.ts_ns;
-	c->exit_ns = 0;
 	c->pid = x->hdr.pid;
 	c->docker = docker;
 	ct_copy_str(c->image, sizeof(c->image), ref,
@@ -199,22 +198,9 @@ static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 	v->pid = x->hdr.pid;
 	return 0;
 }
-static void add_exit(struct ct_pulls *e, const struct ct_hdr *h)
+uint64_t pl_gone(const struct ct_pulls *e, uint32_t pid, uint64_t since)
 {
-	struct stream *s = NULL;
-	for (size_t i = 0; i < e->nclients; i++)
-		if (e->clients[i].pid == h->pid && !e->clients[i].exit_ns)
-			e->clients[i].exit_ns = h->ts_ns;
-	for (size_t i = 0; i < e->nst && !s; i++)
-		if (e->st[i].pid == h->ppid)
-			s = &e->st[i];
-	for (size_t i = s ? s->nev : 0; i-- > 0;) {
-		struct ev *v = &s->ev[i];
-		if (v->kind == EV_UNTAR && v->pid == h->pid && !v->exit_ns) {
-			v->exit_ns = h->ts_ns;
-			return;
-		}
-	}
+	return ct_procs_gone_after(e->model, pid, since);
 }
 /* ---- building a pull ---- */
 int pl_cmp_ev(const void *a, const void *b)
@@ -345,17 +331,21 @@ static int64_t fit_of(uint64_t d)
  * mix up two daemons pulling at once, or a pull under way when tracing
  * began.  An unfinished pull (flush) takes the latest client before it.
  */
-static int64_t client_fit(const struct client *c, bool docker,
-			  uint64_t first, uint64_t end, bool complete)
+static int64_t client_fit(const struct ct_pulls *e, const struct client *c,
+			  bool docker, uint64_t first, uint64_t end,
+			  bool complete)
 {
+	uint64_t exit_ns;
+
 	if (c->docker != docker || c->ts > first)
 		return -1;
+	exit_ns = pl_gone(e, c->pid, c->ts);
 	if (!complete)
-		return c->exit_ns ? -1 : fit_of(first - c->ts);
-	if (!c->exit_ns || c->exit_ns + CLIENT_SLACK_NS < end ||
-	    c->exit_ns > end + CT_PULL_GRACE_NS)
+		return exit_ns ? -1 : fit_of(first - c->ts);
+	if (!exit_ns || exit_ns + CLIENT_SLACK_NS < end ||
+	    exit_ns > end + CT_PULL_GRACE_NS)
 		return -1;
-	return c->exit_ns > end ? fit_of(c->exit_ns - end) : 0;
+	return exit_ns > end ? fit_of(exit_ns - end) : 0;
 }
 /*
  * Image of the best fitting client (client_fit()), preferring one whose
@@ -369,7 +359,8 @@ void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 	int64_t best_fit = 0;
 	for (size_t i = 0; i < e->nclients; i++) {
 		const struct client *c = &e->clients[i];
-		int64_t fit = client_fit(c, docker, first, end, p->complete);
+		int64_t fit = client_fit(e, c, docker, first, end,
+					 p->complete);
 		if (fit < 0)
 			continue;
 		if (port && ct_pull_ref_port(c->image) != port)
@@ -516,9 +507,6 @@ int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 		if (h->size >= offsetof(struct ct_exec, args))
 			rc = add_exec(e, rec, h->size);
 		break;
-	case CT_EV_EXIT:
-		add_exit(e, h);
-		break;
 	default:
 		break;
 	}
@@ -547,12 +535,14 @@ void ct_pulls_flush(struct ct_pulls *e)
 	}
 }
 struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
-					  ct_pull_cb on_pull, void *ctx)
+			      const struct ct_procs *model,
+			      ct_pull_cb on_pull, void *ctx)
 {
 	struct ct_pulls *e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
 	e->m2r = mono_to_real_ns;
+	e->model = model;
 	e->on_pull = on_pull;
 	e->ctx = ctx;
 	return e;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 /* include/pull.h: the records, for every user of the pull tracker */
 #include "pull.h"
+#include "procs.h"
 
 #define CT_PULL_GRACE_NS	1000000000ull	/* 1 s after the end */
 #define CT_PULL_IDLE_NS		3000000000ull	/* containerd: 3 s idle */
@@ -56,9 +57,13 @@ typedef void (*ct_pull_cb)(const struct ct_pull *p, void *ctx);
 
 struct ct_pulls;
 
-/* on_pull may be NULL; pulls are also kept for ct_pull_write_jsonl(). */
+/*
+ * model: the process model, fed each record before the pulls are.
+ * on_pull may be NULL; pulls are also kept for ct_pull_write_jsonl().
+ */
 struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
-					  ct_pull_cb on_pull, void *ctx);
+			      const struct ct_procs *model,
+			      ct_pull_cb on_pull, void *ctx);
 void ct_pulls_free(struct ct_pulls *e);
 /*
  * Continuous mode: keep only the last max pulls (0: all, the default);

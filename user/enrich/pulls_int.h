@@ -12,13 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "pull.h"
+#include "procs.h"
 #include "pulls.h"
 
 enum ev_kind {
 	EV_BLOB,	/* a blob file closed */
 	EV_RENAME,
 	EV_CONNECT,
-	EV_UNTAR,	/* docker-untar exec; exit_ns once it exits */
+	EV_UNTAR,	/* docker-untar exec; its exit: pl_gone() */
 };
 
 struct ev {
@@ -29,15 +30,14 @@ struct ev {
 	uint16_t port;		/* connect: destination port */
 	bool used;
 	uint64_t ts;		/* monotonic */
-	uint64_t open_ns, fw, lw, fr, lr, bw, exit_ns;
+	uint64_t open_ns, fw, lw, fr, lr, bw;
 	char digest[CT_PULL_DIGEST_LEN];	/* from a path, "" if none */
 	char path[CT_PATH_MAX];	/* blob path; rename: old path */
 };
 
 /* `docker pull REF` / `ctr images pull REF` seen, waiting for its pull. */
 struct client {
-	uint64_t ts;
-	uint64_t exit_ns;	/* 0 while it runs */
+	uint64_t ts;		/* its exec; its exit: pl_gone() */
 	uint32_t pid;
 	bool docker;
 	char image[CT_PULL_IMAGE_LEN];
@@ -60,6 +60,7 @@ struct stream {
 
 struct ct_pulls {
 	int64_t m2r;
+	const struct ct_procs *model;	/* when clients and untars exit */
 	ct_pull_cb on_pull;
 	void *ctx;
 	struct stream *st;
@@ -72,6 +73,9 @@ struct ct_pulls {
 	size_t keep;		/* 0: every pull; else the last `keep` */
 };
 
+/* When the program pid exec'd at since (monotonic) exited (or exec'd
+ * another), from the process model; 0 while it runs. */
+uint64_t pl_gone(const struct ct_pulls *e, uint32_t pid, uint64_t since);
 /* Event time (monotonic) on the wall clock; 0 stays 0. */
 uint64_t pl_wall(const struct ct_pulls *e, uint64_t mono);
 uint64_t pl_max_u64(uint64_t a, uint64_t b);
