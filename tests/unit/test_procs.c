@@ -46,6 +46,9 @@ Test(procs, answers_from_the_records)
 	cr_assert_eq(ct_procs_gone_after(m, 200, 5 * MS), 9 * MS);
 	cr_assert_eq(ct_procs_gone_after(m, 200, 9 * MS), 0);
 	cr_assert_eq(ct_procs_gone_after(m, twin, 0), 3 * MS);
+	cr_assert_eq(ct_procs_exit_after(m, 200, 2 * MS), 9 * MS,
+		     "an exec is not an exit");
+	cr_assert_eq(ct_procs_exit_after(m, twin, 0), 0);
 	cr_assert_eq(ct_procs_exec_before(m, 200, 1 * MS), 0);
 	cr_assert_eq(ct_procs_exec_before(m, 200, 4 * MS), 2 * MS);
 	cr_assert_eq(ct_procs_exec_before(m, 200, 5 * MS), 5 * MS);

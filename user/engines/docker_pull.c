@@ -46,7 +46,7 @@ static void docker_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 		u->used = true;
 		if (u->ts < start)
 			start = u->ts;
-		end = pl_max_u64(end, pl_gone(e, u->pid, u->ts));
+		end = pl_max_u64(end, pl_exit(e, u->pid, u->ts));
 	}
 	l->unpack_start_ns = pl_wall(e, start);
 	l->unpack_dur_ns = end - start;

@@ -198,9 +198,9 @@ static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 	v->pid = x->hdr.pid;
 	return 0;
 }
-uint64_t pl_gone(const struct ct_pulls *e, uint32_t pid, uint64_t since)
+uint64_t pl_exit(const struct ct_pulls *e, uint32_t pid, uint64_t since)
 {
-	return ct_procs_gone_after(e->model, pid, since);
+	return ct_procs_exit_after(e->model, pid, since);
 }
 /* ---- building a pull ---- */
 int pl_cmp_ev(const void *a, const void *b)
@@ -339,7 +339,7 @@ static int64_t client_fit(const struct ct_pulls *e, const struct client *c,
 
 	if (c->docker != docker || c->ts > first)
 		return -1;
-	exit_ns = pl_gone(e, c->pid, c->ts);
+	exit_ns = pl_exit(e, c->pid, c->ts);
 	if (!complete)
 		return exit_ns ? -1 : fit_of(first - c->ts);
 	if (!exit_ns || exit_ns + CLIENT_SLACK_NS < end ||

@@ -19,7 +19,7 @@ enum ev_kind {
 	EV_BLOB,	/* a blob file closed */
 	EV_RENAME,
 	EV_CONNECT,
-	EV_UNTAR,	/* docker-untar exec; its exit: pl_gone() */
+	EV_UNTAR,	/* docker-untar exec; its exit: pl_exit() */
 };
 
 struct ev {
@@ -37,7 +37,7 @@ struct ev {
 
 /* `docker pull REF` / `ctr images pull REF` seen, waiting for its pull. */
 struct client {
-	uint64_t ts;		/* its exec; its exit: pl_gone() */
+	uint64_t ts;		/* its exec; its exit: pl_exit() */
 	uint32_t pid;
 	bool docker;
 	char image[CT_PULL_IMAGE_LEN];
@@ -73,9 +73,9 @@ struct ct_pulls {
 	size_t keep;		/* 0: every pull; else the last `keep` */
 };
 
-/* When the program pid exec'd at since (monotonic) exited (or exec'd
- * another), from the process model; 0 while it runs. */
-uint64_t pl_gone(const struct ct_pulls *e, uint32_t pid, uint64_t since);
+/* When pid, seen at since (monotonic), exited, from the process model;
+ * 0 while it runs. */
+uint64_t pl_exit(const struct ct_pulls *e, uint32_t pid, uint64_t since);
 /* Event time (monotonic) on the wall clock; 0 stays 0. */
 uint64_t pl_wall(const struct ct_pulls *e, uint64_t mono);
 uint64_t pl_max_u64(uint64_t a, uint64_t b);

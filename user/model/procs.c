@@ -105,8 +105,9 @@ void ct_procs_feed(struct ct_procs *m, const void *rec, size_t len)
 #define for_each_kept(m, pid, s)					\
 	for (s = kept(m, (m)->head[bucket(pid)]); s; s = kept(m, s->prev))
 
-uint64_t ct_procs_gone_after(const struct ct_procs *m, uint32_t pid,
-			     uint64_t ns)
+/* The first event of pid after ns of one of the kinds in mask. */
+static uint64_t first_after(const struct ct_procs *m, uint32_t pid,
+			    uint64_t ns, unsigned int mask)
 {
 	const struct slot *s;
 	uint64_t best = 0;
@@ -114,11 +115,24 @@ uint64_t ct_procs_gone_after(const struct ct_procs *m, uint32_t pid,
 	for_each_kept(m, pid, s) {
 		const struct ct_life *e = &s->e;
 
-		if (e->pid == pid && e->kind != CT_LIFE_FORK && e->ns > ns &&
+		if (e->pid == pid && (mask & 1u << e->kind) && e->ns > ns &&
 		    (!best || e->ns < best))
 			best = e->ns;
 	}
 	return best;
+}
+
+uint64_t ct_procs_gone_after(const struct ct_procs *m, uint32_t pid,
+			     uint64_t ns)
+{
+	return first_after(m, pid, ns,
+			   1u << CT_LIFE_EXEC | 1u << CT_LIFE_EXIT);
+}
+
+uint64_t ct_procs_exit_after(const struct ct_procs *m, uint32_t pid,
+			     uint64_t ns)
+{
+	return first_after(m, pid, ns, 1u << CT_LIFE_EXIT);
 }
 
 uint64_t ct_procs_exec_before(const struct ct_procs *m, uint32_t pid,

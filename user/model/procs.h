@@ -52,6 +52,9 @@ void ct_procs_feed(struct ct_procs *m, const void *rec, size_t len);
 /* The first exec or exit of pid after ns (its program gone), 0 if none. */
 uint64_t ct_procs_gone_after(const struct ct_procs *m, uint32_t pid,
 			     uint64_t ns);
+/* pid's first exit after ns (the process gone), 0 if none. */
+uint64_t ct_procs_exit_after(const struct ct_procs *m, uint32_t pid,
+			     uint64_t ns);
 /* pid's last exec at or before ns, 0 if none. */
 uint64_t ct_procs_exec_before(const struct ct_procs *m, uint32_t pid,
 			      uint64_t ns);
