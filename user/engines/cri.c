@@ -51,7 +51,7 @@ const struct ct_phase_table ct_cri_phases = CT_PHASE_TABLE(cri_rules);
 struct cni_exec {
 	uint32_t pid, ppid;
 	char exe[32];
-	uint64_t exec_ns, exit_ns;	/* exit_ns 0 while it runs */
+	uint64_t exec_ns;	/* wall clock; its exit: cni_exit() */
 	char id[CT_ID_LEN];
 	char netns[CT_PATH_MAX];
 };
@@ -247,11 +247,14 @@ static void cri_cni_exec(struct ct_tracker *tk, struct cri *cr,
 	}
 }
 
-static void cri_cni_exit(struct cri *cr, uint32_t pid, uint64_t t)
+/* When plugin x exited (wall clock), from the process model; 0: runs. */
+static uint64_t cni_exit(const struct ct_tracker *tk,
+			 const struct cni_exec *x)
 {
-	for (size_t i = 0; i < cr->ncni; i++)
-		if (cr->cni[i].pid == pid && !cr->cni[i].exit_ns)
-			cr->cni[i].exit_ns = t;
+	uint64_t e = ct_procs_exit_after(tk->model, x->pid,
+					 x->exec_ns - tk->o.mono_to_real_ns);
+
+	return e ? tk_wall(tk, e) : 0;
 }
 
 /* Whether a plugin of this name is in the round idx[0..n) already. */
@@ -288,7 +291,7 @@ static bool cni_add_of(const struct cri *cr, const struct cstate *s,
 static void cri_claim_add(struct ct_tracker *tk, struct cri *cr,
 			  struct cstate *s, char *netns, size_t netns_len)
 {
-	uint64_t first = UINT64_MAX, last = 0;
+	uint64_t first = UINT64_MAX, last = 0, exit_ns;
 	size_t idx[CRI_PENDING], n = 0, running = 0;
 
 	for (size_t i = 0; i < cr->ncni; i++) {
@@ -298,11 +301,12 @@ static void cri_claim_add(struct ct_tracker *tk, struct cri *cr,
 		if (!cni_add_of(cr, s, i, idx, n))
 			continue;
 		idx[n++] = i;
+		exit_ns = cni_exit(tk, x);
 		first = x->exec_ns < first ? x->exec_ns : first;
-		last = x->exit_ns > last ? x->exit_ns : last;
+		last = exit_ns > last ? exit_ns : last;
 		if (x->netns[0])
 			snprintf(netns, netns_len, "%s", x->netns);
-		p = x->exit_ns ? NULL : ct_proc_get(tk->procs, x->pid);
+		p = exit_ns ? NULL : ct_proc_get(tk->procs, x->pid);
 		if (p) {
 			cri_adopt(tk, s, p);
 			running++;
@@ -480,14 +484,6 @@ static void cri_exec_unowned(struct ct_tracker *tk, void *es, struct ct_proc *p,
 		cri_cni_exec(tk, es, p, h, t);
 }
 
-static void cri_exit_unowned(struct ct_tracker *tk, void *es,
-			     const struct ct_proc *p, uint64_t t)
-{
-	(void)tk;
-	if (p->role == CT_ROLE_CNI)
-		cri_cni_exit(es, p->pid, t);
-}
-
 static void cri_mount(struct ct_tracker *tk, void *es, const struct ct_mount *m,
 		      const char *src, const char *target)
 {
@@ -502,6 +498,5 @@ const struct ct_engine_ops ct_engine_cri = {
 	.created = cri_created,
 	.program_began = cri_program_began,
 	.exec_unowned = cri_exec_unowned,
-	.exit_unowned = cri_exit_unowned,
 	.mount = cri_mount,
 };
