@@ -12,9 +12,20 @@
  * a question about them gets "not seen".  Times are the records'
  * (CLOCK_MONOTONIC ns); callers add their own wall-clock offset.
  *
- * What stays outside, on purpose: what a stage knows about a process
- * beyond its lifetime (the tracker's roles, a client's request, why's
- * scheduler states) lives in that stage, keyed by its own entities.
+ * Asked by: the chains (a runner's exec and end), the clients (a
+ * client's parent), why (a phase's carrier), the pulls (when a client
+ * or an untar exited), CRI's hooks (when a CNI plugin exited).
+ *
+ * What stays outside, on purpose:
+ *  - what a stage knows of a process beyond its lifetime, keyed by its
+ *    own entities: the tracker's roles (proc.h), why's scheduler states,
+ *    a client's request;
+ *  - an exit asked about long after it happened: a client's (the
+ *    clients' ring lasts hours, the history minutes on a busy host) is
+ *    kept on the client;
+ *  - the arming's live triggers (user/kern/arm.c): read as the ring
+ *    buffer delivers them, before the pipeline, to attach the hooks
+ *    first thing, with the processes adopted from /proc.
  */
 #ifndef __CT_PROCS_H
 #define __CT_PROCS_H
