@@ -14,8 +14,9 @@
  * its creation begins (<engine>_prepare.c, prepare_int.h), its pull
  * builder (<engine>_pull.c, pulls_int.h).  Its phase table, when its
  * processes make a family of their own, opens its file (phases_int.h).
- * The rest is data: its classifier rules (classify.c), its process
- * names (comm_table.c); HACKING.md "Adding an engine" lists them.
+ * Its classifier rules: <engine>_classify.c (classify_int.h).  Its
+ * process names are data in comm_table.c; HACKING.md "Adding an
+ * engine" lists them.
  */
 #ifndef __CT_ENGINE_H
 #define __CT_ENGINE_H

@@ -2,8 +2,10 @@
 /*
  * Exec classifier.  Everything is table driven: one table of runtimes,
  * one of runtime subcommands, one of flags that take a separate value,
- * one of other programs.  Argv shapes seen on this machine (strace of
- * dockerd 20.10 + containerd 1.6):
+ * one of other programs, and the rules by argv in order (by_argv[]: the
+ * shim's here, an engine's own programs in its file, user/engines/
+ * <engine>_classify.c, through classify_int.h).  Argv shapes seen on
+ * this machine (strace of dockerd 20.10 + containerd 1.6):
  *
  *   containerd-shim-runc-v2 -namespace moby -address A -publish-binary B
  *                           -id ID start            (attach; forks:)
@@ -37,6 +39,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "classify.h"
+#include "classify_int.h"
 #include "util.h"
 
 bool ct_valid_id(const char *s)
@@ -56,7 +59,7 @@ bool ct_valid_id(const char *s)
 	return n > 0 && strcmp(s, ".") && strcmp(s, "..");
 }
 
-static void set_id(struct ct_class *out, const char *id)
+void ct_class_set_id(struct ct_class *out, const char *id)
 {
 	if (id && ct_valid_id(id))
 		snprintf(out->id, sizeof(out->id), "%s", id);
@@ -169,8 +172,8 @@ static bool passes_through(const char *a)
 }
 
 /* Value of "-name V", "--name V", "-name=V" or "--name=V", or NULL. */
-static const char *flag_value(const struct ct_argv *v, int from,
-			      const char *name)
+const char *ct_argv_flag(const struct ct_argv *v, int from,
+			 const char *name)
 {
 	size_t n = strlen(name);
 
@@ -196,8 +199,8 @@ static const char *flag_value(const struct ct_argv *v, int from,
 
 /* Positional arguments from index `from`, skipping flags and the values
  * of flags known to take one.  Returns how many were stored. */
-static int positionals(const struct ct_argv *v, int from,
-		       int idx[], int max)
+int ct_argv_positionals(const struct ct_argv *v, int from, int idx[],
+			int max)
 {
 	int n = 0;
 
@@ -231,7 +234,7 @@ static void classify_runtime_args(const struct ct_argv *v, int from,
 {
 	int pos[CT_ARGV_MAX], npos, sc = -1, at = -1;
 
-	npos = positionals(v, from, pos, CT_ARGV_MAX);
+	npos = ct_argv_positionals(v, from, pos, CT_ARGV_MAX);
 	for (int i = 0; i < npos && sc < 0; i++) {
 		sc = find_subcmd(v->argv[pos[i]]);
 		at = i;
@@ -246,15 +249,15 @@ static void classify_runtime_args(const struct ct_argv *v, int from,
 	if (at + 1 < npos) {
 		int k = out->cmd == CT_CMD_KILL ? at + 1 : npos - 1;
 
-		set_id(out, v->argv[pos[k]]);
+		ct_class_set_id(out, v->argv[pos[k]]);
 	}
 	if (!out->id[0]) {
-		const char *b = flag_value(v, pos[at] + 1, "bundle");
+		const char *b = ct_argv_flag(v, pos[at] + 1, "bundle");
 
 		if (!b)
-			b = flag_value(v, pos[at] + 1, "b");
+			b = ct_argv_flag(v, pos[at] + 1, "b");
 		if (b)
-			set_id(out, ct_basename(b));
+			ct_class_set_id(out, ct_basename(b));
 	}
 }
 
@@ -294,13 +297,13 @@ static bool classify_shim(const char *base, const struct ct_argv *v,
 			continue;
 		out->runtime = shims[i].rt;
 		out->role = CT_ROLE_SHIM;
-		npos = positionals(v, 1, pos, 4);
+		npos = ct_argv_positionals(v, 1, pos, 4);
 		if (npos > 0 && !strcmp(v->argv[pos[npos - 1]], "start"))
 			out->role = CT_ROLE_SHIM_START;
 		else if (npos > 0 && !strcmp(v->argv[pos[npos - 1]], "delete"))
 			out->role = CT_ROLE_SHIM_DELETE;
-		set_id(out, flag_value(v, 1, "id"));
-		ns = flag_value(v, 1, "namespace");
+		ct_class_set_id(out, ct_argv_flag(v, 1, "id"));
+		ns = ct_argv_flag(v, 1, "namespace");
 		if (ns)
 			out->engine = engine_of_namespace(ns);
 		return true;
@@ -309,109 +312,6 @@ static bool classify_shim(const char *base, const struct ct_argv *v,
 }
 
 /* --- other programs ------------------------------------------------------ */
-
-/*
- * Podman's conmon: the container's monitor from before `<rt> create` to
- * after `<rt> delete` (it double-forks and stays), the shim's part.  -c
- * names the container, -n podman's name for it.  Without -c it is podman
- * probing `conmon --version`; with --exec it monitors a `podman exec`
- * session of a container that exists already.
- */
-static bool classify_conmon(const char *base, const struct ct_argv *v,
-			    struct ct_class *out)
-{
-	const char *id, *name;
-
-	if (strcmp(base, "conmon"))
-		return false;
-	id = flag_value(v, 1, "c");
-	if (!id)
-		id = flag_value(v, 1, "cid");
-	if (!id)
-		return true;	/* no container: CT_ROLE_NONE */
-	out->role = CT_ROLE_MONITOR;
-	out->engine = CT_ENG_PODMAN;
-	set_id(out, id);
-	name = flag_value(v, 1, "n");
-	if (!name)
-		name = flag_value(v, 1, "name");
-	if (name)
-		snprintf(out->name, sizeof(out->name), "%s", name);
-	return true;
-}
-
-/* podman's global flags that take no value; every other one does
- * (--root R, --runroot R, --cgroup-manager M, ...), unless "--x=v". */
-static bool podman_bool_flag(const char *a)
-{
-	static const char *const b[] = {
-		"--remote", "-r", "--syslog", "--trace", "--noout", "--help",
-		"-h", "--version", "-v",
-	};
-
-	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
-		if (!strcmp(a, b[i]))
-			return true;
-	return strchr(a, '=') != NULL;
-}
-
-static const struct {
-	const char *name;
-	enum ct_rt_cmd cmd;
-} podman_cmds[] = {
-	{ "run", CT_CMD_RUN },
-	{ "start", CT_CMD_START },
-	{ "restart", CT_CMD_START },
-	{ "rm", CT_CMD_DELETE },
-};
-
-/* The first container argument of `podman rm [-f] [-t N] ID...`. */
-static void podman_rm_id(const struct ct_argv *v, int k, struct ct_class *out)
-{
-	for (; k < v->argc; k++) {
-		const char *a = v->argv[k];
-
-		if (a[0] != '-') {
-			set_id(out, a);
-			return;
-		}
-		if (!strcmp(a, "-t") || !strcmp(a, "--time") ||
-		    !strcmp(a, "--cidfile"))
-			k++;
-	}
-}
-
-/*
- * The podman client: `podman [global flags] [container] CMD ...`.  run,
- * start and restart make a container run (the prepare phase: they exec
- * its conmon); rm removes it, after conmon is gone, so an rm naming the
- * container's full id is one of its processes (a name or a short id
- * is not attributed).  Other commands: CT_CMD_OTHER.
- */
-static bool classify_podman(const char *base, const struct ct_argv *v,
-			    struct ct_class *out)
-{
-	int k;
-
-	if (strcmp(base, "podman"))
-		return false;
-	out->role = CT_ROLE_ENGINE_CMD;
-	out->engine = CT_ENG_PODMAN;
-	out->cmd = CT_CMD_OTHER;
-	for (k = 1; k < v->argc && v->argv[k][0] == '-'; k++)
-		k += !podman_bool_flag(v->argv[k]);
-	if (k < v->argc && !strcmp(v->argv[k], "container"))
-		k++;
-	if (k >= v->argc)
-		return true;
-	for (size_t i = 0; i < sizeof(podman_cmds) / sizeof(podman_cmds[0]);
-	     i++)
-		if (!strcmp(v->argv[k], podman_cmds[i].name))
-			out->cmd = podman_cmds[i].cmd;
-	if (out->cmd == CT_CMD_DELETE)
-		podman_rm_id(v, k + 1, out);
-	return true;
-}
 
 static bool has_flag(const struct ct_argv *v, const char *flag)
 {
@@ -422,20 +322,6 @@ static bool has_flag(const struct ct_argv *v, const char *flag)
 			return true;
 	}
 	return false;
-}
-
-static bool classify_setkey(const char *base, const struct ct_argv *v,
-			    struct ct_class *out)
-{
-	int pos[2];
-
-	if (strcmp(base, "libnetwork-setkey"))
-		return false;
-	out->role = CT_ROLE_HOOK_SETKEY;
-	out->engine = CT_ENG_DOCKER;
-	if (positionals(v, 1, pos, 2) >= 1)
-		set_id(out, v->argv[pos[0]]);
-	return true;
 }
 
 static const struct {
@@ -680,6 +566,16 @@ static bool creates_container(const struct ct_class *cl,
 	}
 }
 
+/* Rules by argv[0]'s basename and argv, in order: the shim's here,
+ * each engine's own in its file (user/engines/). */
+static bool (*const by_argv[])(const char *, const struct ct_argv *,
+			       struct ct_class *) = {
+	classify_shim,
+	ct_docker_classify_setkey,
+	ct_podman_classify_conmon,
+	ct_podman_classify_client,
+};
+
 int ct_classify(const char *filename, const char *args, size_t args_len,
 		struct ct_class *out)
 {
@@ -694,10 +590,11 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 	/* argv[0] names re-exec'd binaries (/proc/self/exe) best */
 	base = ct_basename(v.argc > 0 && v.argv[0][0] ? v.argv[0] : filename);
 
-	if (classify_shim(base, &v, out) || classify_setkey(base, &v, out) ||
-	    classify_conmon(base, &v, out) || classify_podman(base, &v, out) ||
-	    classify_program(base, out) ||
-	    classify_cni(filename, out) || classify_wrapper(filename, &v, out))
+	for (size_t i = 0; i < sizeof(by_argv) / sizeof(by_argv[0]); i++)
+		if (by_argv[i](base, &v, out))
+			goto out;
+	if (classify_program(base, out) || classify_cni(filename, out) ||
+	    classify_wrapper(filename, &v, out))
 		goto out;
 
 	rt = runtime_of_prog(base);
