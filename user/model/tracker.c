@@ -13,7 +13,8 @@
  * event time, absorbing those into destroy, then emitted exactly once.
  * dockerd's removal of a container (--rm, docker rm) may last longer
  * than that: once it began, the record is held until it ends
- * (user/engines/docker.c).
+ * (user/engines/docker.c).  The end of a record, and the expiry of
+ * those whose exits were lost: tracker_emit.c.
  *
  * What only one engine does (CRI's pods, dockerd's removal, Podman's
  * client) is in user/engines/, called at fixed points (engine.h).
@@ -31,26 +32,6 @@
 #include "records.h"
 #include "tracker_int.h"
 #include "util.h"
-
-/*
- * Nothing heard for this long and nothing alive, or stuck in a phase of
- * the machinery (attach, create, start, die, destroy take milliseconds to
- * seconds): exit events were lost.  Give up; the record is incomplete.
- * Only a running program may stay quiet for longer.
- */
-#define STALE_NS	(600 * 1000000000ull)
-/* With a liveness check (opts.proc_alive): how often processes of quiet
- * containers are checked, and how quiet a container must be. */
-#define SWEEP_NS	(60 * 1000000000ull)
-
-/* Every engine's hook, if it has one, with its state (engine.h). */
-#define engines_call(tk, hook, ...)					\
-	do {								\
-		for (size_t e_ = 0; e_ < CT_ENGINES; e_++)		\
-			if (ct_engines[e_]->hook)			\
-				ct_engines[e_]->hook((tk), (tk)->es[e_],	\
-						     __VA_ARGS__);	\
-	} while (0)
 
 /* --- containers ---------------------------------------------------------- */
 
@@ -89,7 +70,7 @@ static void hash_add(struct ct_tracker *tk, struct cstate *s)
 	tk->bucket[k] = s;
 }
 
-static void hash_del(struct ct_tracker *tk, struct cstate *s)
+void tk_hash_del(struct ct_tracker *tk, struct cstate *s)
 {
 	struct cstate **pp = &tk->bucket[id_slot(tk, s->c.id)];
 
@@ -172,7 +153,7 @@ void tk_fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
 			tk->o.on_rule, tk->o.ctx);
 }
 
-static bool ph_open(const struct cstate *s, enum ct_phase p)
+bool tk_ph_open(const struct cstate *s, enum ct_phase p)
 {
 	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
 }
@@ -250,221 +231,6 @@ static void set_exit_code(struct cstate *s, int32_t status)
 {
 	s->c.has_exit_code = true;
 	s->c.exit_code = status_code(status);
-}
-
-/*
- * A container that never ran its program: the runtime's create failed
- * (non-zero exit, init killed), it was torn down without a start, or
- * (runc, crun: the program's exec is always seen) started without the
- * program's exec; Kata: torn down before the agent answered.  runsc's
- * program may run unseen (--platform=kvm clones no stub): a started
- * runsc container is not called failed for that.  Such records stay out
- * of the cold-start statistics.
- */
-static enum ct_failure failure(const struct cstate *s, bool complete)
-{
-	const struct ct_container *c = &s->c;
-
-	if (s->create_failed)
-		return CT_FAIL_CREATE;
-	if (!complete || !ct_has_phase(c, CT_PH_CREATE) || s->user_seen)
-		return CT_FAIL_NONE;
-	if (c->runtime == CT_RT_KATA)	/* no host exec of the program */
-		return c->phases[CT_PH_CREATE].end_ns ? CT_FAIL_NONE
-						      : CT_FAIL_CREATE;
-	if (!ct_has_phase(c, CT_PH_START))
-		return CT_FAIL_CREATE;
-	return c->runtime == CT_RT_RUNC || c->runtime == CT_RT_CRUN ?
-	       CT_FAIL_START : CT_FAIL_NONE;
-}
-
-static void finish_record(struct cstate *s, bool complete)
-{
-	struct ct_container *c = &s->c;
-
-	/* seen from the middle, or a shim lost under a running program
-	 * (its end is not the program's): never complete */
-	c->complete = complete && !c->partial && !c->shim_lost;
-	c->failed = failure(s, complete);
-	c->first_ns = UINT64_MAX;
-	c->last_ns = 0;
-	for (int p = 0; p < CT_PH_MAX; p++) {
-		if (!ct_has_phase(c, p))
-			continue;
-		if (c->phases[p].start_ns < c->first_ns)
-			c->first_ns = c->phases[p].start_ns;
-		if (c->phases[p].end_ns > c->last_ns)
-			c->last_ns = c->phases[p].end_ns;
-	}
-	if (c->first_ns == UINT64_MAX)
-		c->first_ns = 0;
-}
-
-/*
- * The id filter applies at emission only: every container is followed,
- * so that one left out cannot have its events attributed to another.
- */
-bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s)
-{
-	size_t plen = strlen(tk->prefix);
-
-	return !plen || !strncmp(s->c.id, tk->prefix, plen);
-}
-
-static bool wanted(const struct ct_tracker *tk, const struct cstate *s)
-{
-	uint32_t m = tk->o.filter.runtime_mask;
-	uint32_t em = tk->o.filter.engine_mask;
-
-	/* a runtime command alone (state, kill) is not a container */
-	if (!s->c.phase_mask || !tk_id_wanted(tk, s))
-		return false;
-	if (em && !(em & (1u << s->c.engine)))
-		return false;
-	return !m || (m & (1u << s->c.runtime));
-}
-
-static void unkeyed_opens(struct ct_container *c)
-{
-	memset(&c->opens, 0, sizeof(c->opens));
-	memset(&c->gofer_opens, 0, sizeof(c->gofer_opens));
-	c->opens.unobservable = true;
-	c->opens.bad_key = (uint8_t)c->bad_key;
-	c->n_slow = 0;
-}
-
-/* Its client if the records decide it; an ambiguous one is counted. */
-static void set_client(struct ct_tracker *tk, struct ct_container *c)
-{
-	switch (ct_clients_match(tk->clients, c, &c->client)) {
-	case CT_CLIENT_EXACT:
-		c->has_client = true;
-		break;
-	case CT_CLIENT_AMBIGUOUS:
-		tk->st.ambiguous_clients++;
-		break;
-	case CT_CLIENT_NONE:
-		break;
-	}
-}
-
-/* Adopted at the start and nothing of it ended since: nothing seen. */
-bool tk_adopted_idle(const struct cstate *s)
-{
-	return s->c.partial && !(s->c.phase_mask & ~(1u << CT_PH_RUN));
-}
-
-/* Emit (if it passes the filter) and forget cts[i]. */
-void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
-{
-	struct cstate *s = tk->cts[i];
-
-	tk_judge_final(tk, s);
-	finish_record(s, complete);
-	if (tk_adopted_idle(s)) {
-		/* gone unseen (expired) or still running at the end
-		 * (ct_tracker_flush() counts it): no record to make */
-	} else if (wanted(tk, s)) {
-		tk->st.partial += s->c.partial;
-		/* before before_emit: prepare starts at an exact client; who
-		 * asked for one begun before the session is not known */
-		if (!s->c.partial)
-			set_client(tk, &s->c);
-		if (tk->o.before_emit)
-			tk->o.before_emit(&s->c, tk->o.ctx);
-		/* After before_emit: whatever it read under a key that is
-		 * not the container's own is not the container's. */
-		if (s->c.bad_key)
-			unkeyed_opens(&s->c);
-		tk_untraced_opens(tk, s);
-		if (tk->o.on_container)
-			tk->o.on_container(&s->c, tk->o.ctx);
-	} else if (s->c.phase_mask && tk->o.on_filtered) {
-		tk->o.on_filtered(&s->c, tk->o.ctx);
-	}
-	hash_del(tk, s);
-	tk->cts[i] = tk->cts[--tk->n];
-	free(s);
-}
-
-
-void tk_check_done(struct ct_tracker *tk, struct cstate *s)
-{
-	s->last_mono = tk->now;
-	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
-		    (!s->netns_mounted || s->netns_unmounted);
-
-	if (!done) {
-		s->done_mono = 0;
-	} else if (!s->done_mono) {
-		s->done_mono = tk->now ? tk->now : 1;
-		engines_call(tk, done, s);
-	}
-}
-
-/* --- expiry: containers whose exit events were lost --------------------- */
-
-static bool stale(const struct ct_tracker *tk, const struct cstate *s)
-{
-	if (s->gone)
-		return true;
-	if (tk->now < s->last_mono + STALE_NS)
-		return false;
-	return !s->live || !ph_open(s, CT_PH_RUN);
-}
-
-bool tk_of_gen(struct ct_proc *p, void *ctx)
-{
-	return p->gen == *(const uint32_t *)ctx;
-}
-
-/* Emit cts[i] incomplete and forget the processes it still holds. */
-static void expire_at(struct ct_tracker *tk, size_t i)
-{
-	uint32_t gen = tk->cts[i]->gen;
-	bool held = tk->cts[i]->live;
-
-	tk->st.expired++;
-	tk_emit_at(tk, i, false);
-	if (held)
-		ct_proc_sweep(tk->procs, tk_of_gen, &gen);
-}
-
-
-/* ct_proc_sweep() callback: a process of a quiet container (or of none)
- * that no longer exists; its container is gone when it was the last. */
-static bool proc_vanished(struct ct_proc *p, void *ctx)
-{
-	struct ct_tracker *tk = ctx;
-	struct cstate *s = tk_find_proc(tk, p);
-
-	if (s && (s->done_mono || tk->now < s->last_mono + SWEEP_NS))
-		return false;
-	if (tk->o.proc_alive(p->pid, tk->o.ctx))
-		return false;
-	tk_unaccount(tk, p);
-	if (s && !s->live)
-		s->gone = true;
-	return true;
-}
-
-static void reap(struct ct_tracker *tk)
-{
-	if (tk->o.proc_alive && tk->now >= tk->next_sweep) {
-		tk->next_sweep = tk->now + SWEEP_NS;
-		ct_proc_sweep(tk->procs, proc_vanished, tk);
-	}
-	for (size_t i = 0; i < tk->n;) {
-		struct cstate *s = tk->cts[i];
-
-		if (s->done_mono && tk->now >= s->done_mono + GRACE_NS &&
-		    tk->now >= s->hold_until)
-			tk_emit_at(tk, i, true);
-		else if (!s->done_mono && stale(tk, s))
-			expire_at(tk, i);
-		else
-			i++;
-	}
 }
 
 /* --- process accounting ---------------------------------------------- */
@@ -807,7 +573,7 @@ static void exit_phases(struct ct_tracker *tk, struct cstate *s,
 	bool runsc = s->c.runtime == CT_RT_RUNSC;
 
 	if (p->pid == (runsc ? s->sandbox_pid : s->c.init_pid) &&
-	    s->user_seen && ph_open(s, CT_PH_RUN)) {
+	    s->user_seen && tk_ph_open(s, CT_PH_RUN)) {
 		set_exit_code(s, status);
 		tk_fire(tk, s, CT_TR_PID1_EXIT, t);
 	}
@@ -816,8 +582,8 @@ static void exit_phases(struct ct_tracker *tk, struct cstate *s,
 	 * runs, it was killed or crashed, and what comes next (the engine's
 	 * cleanup killing pid 1) is no end of the program's own.
 	 */
-	if (p->role == CT_ROLE_SHIM && s->user_seen && ph_open(s, CT_PH_RUN) &&
-	    !s->c.shim_lost) {
+	if (p->role == CT_ROLE_SHIM && s->user_seen &&
+	    tk_ph_open(s, CT_PH_RUN) && !s->c.shim_lost) {
 		s->c.shim_lost = true;
 		s->c.shim_exit = status_code(status);
 	}
@@ -912,7 +678,7 @@ static struct cstate *sole_connecting(struct ct_tracker *tk)
 	struct cstate *found = NULL;
 
 	for (size_t i = 0; i < tk->n; i++) {
-		if (!ph_open(tk->cts[i], CT_PH_CONNECT))
+		if (!tk_ph_open(tk->cts[i], CT_PH_CONNECT))
 			continue;
 		if (found)
 			return NULL;
@@ -1096,7 +862,7 @@ int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 		tk->now = h->ts_ns;
 	/* first let finished containers go, so that a new container reusing
 	 * an id (ctr run ... ctr1, twice) starts a record of its own */
-	reap(tk);
+	tk_reap(tk);
 	ct_procs_feed(tk->own_model, rec, len);
 	ct_clients_feed(tk->clients, rec, len);
 	switch (h->type) {
@@ -1145,7 +911,7 @@ void ct_tracker_tick(struct ct_tracker *tk, uint64_t now_mono_ns)
 		return;
 	if (now_mono_ns > tk->now)
 		tk->now = now_mono_ns;
-	reap(tk);
+	tk_reap(tk);
 }
 
 void ct_tracker_flush(struct ct_tracker *tk)

@@ -81,6 +81,15 @@ struct ct_tracker {
 	uint64_t armed_since;
 };
 
+/* Every engine's hook, if it has one, with its state (engine.h). */
+#define engines_call(tk, hook, ...)					\
+	do {								\
+		for (size_t e_ = 0; e_ < CT_ENGINES; e_++)		\
+			if (ct_engines[e_]->hook)			\
+				ct_engines[e_]->hook((tk), (tk)->es[e_],	\
+						     __VA_ARGS__);	\
+	} while (0)
+
 /* Event time (monotonic) on the wall clock. */
 uint64_t tk_wall(const struct ct_tracker *tk, uint64_t mono);
 /* The container of this id, or of p (same generation); NULL if none. */
@@ -95,8 +104,17 @@ struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id);
 /* A transition happened to s at t (wall): its family's table applies. */
 void tk_fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
 	     uint64_t t);
-/* After anything that may end s: done once destroyed and empty. */
+/* Whether phase p of s has begun and not ended. */
+bool tk_ph_open(const struct cstate *s, enum ct_phase p);
+/* s leaves the id hash (tk_emit_at()). */
+void tk_hash_del(struct ct_tracker *tk, struct cstate *s);
+
+/* tracker_emit.c: the end of a record.  After anything that may end s:
+ * done once destroyed and empty. */
 void tk_check_done(struct ct_tracker *tk, struct cstate *s);
+/* Before each record: the done ones out after their grace, the stale
+ * ones expired. */
+void tk_reap(struct ct_tracker *tk);
 /* p counts for its container (p->id), or stops counting. */
 void tk_account(struct ct_tracker *tk, struct ct_proc *p);
 void tk_unaccount(struct ct_tracker *tk, struct ct_proc *p);

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The end of a container's record (tracker.c has the machine): when it
+ * is done, how it ended (complete, failed), whether the filter wants it,
+ * its client, then out through the tracker's callbacks, once; and the
+ * records whose exit events were lost, expired.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "client.h"
+#include "engine.h"
+#include "proc.h"
+#include "tracker.h"
+#include "tracker_int.h"
+
+/*
+ * Nothing heard for this long and nothing alive, or stuck in a phase of
+ * the machinery (attach, create, start, die, destroy take milliseconds to
+ * seconds): exit events were lost.  Give up; the record is incomplete.
+ * Only a running program may stay quiet for longer.
+ */
+#define STALE_NS	(600 * 1000000000ull)
+/* With a liveness check (opts.proc_alive): how often processes of quiet
+ * containers are checked, and how quiet a container must be. */
+#define SWEEP_NS	(60 * 1000000000ull)
+
+/*
+ * A container that never ran its program: the runtime's create failed
+ * (non-zero exit, init killed), it was torn down without a start, or
+ * (runc, crun: the program's exec is always seen) started without the
+ * program's exec; Kata: torn down before the agent answered.  runsc's
+ * program may run unseen (--platform=kvm clones no stub): a started
+ * runsc container is not called failed for that.  Such records stay out
+ * of the cold-start statistics.
+ */
+static enum ct_failure failure(const struct cstate *s, bool complete)
+{
+	const struct ct_container *c = &s->c;
+
+	if (s->create_failed)
+		return CT_FAIL_CREATE;
+	if (!complete || !ct_has_phase(c, CT_PH_CREATE) || s->user_seen)
+		return CT_FAIL_NONE;
+	if (c->runtime == CT_RT_KATA)	/* no host exec of the program */
+		return c->phases[CT_PH_CREATE].end_ns ? CT_FAIL_NONE
+						      : CT_FAIL_CREATE;
+	if (!ct_has_phase(c, CT_PH_START))
+		return CT_FAIL_CREATE;
+	return c->runtime == CT_RT_RUNC || c->runtime == CT_RT_CRUN ?
+	       CT_FAIL_START : CT_FAIL_NONE;
+}
+
+static void finish_record(struct cstate *s, bool complete)
+{
+	struct ct_container *c = &s->c;
+
+	/* seen from the middle, or a shim lost under a running program
+	 * (its end is not the program's): never complete */
+	c->complete = complete && !c->partial && !c->shim_lost;
+	c->failed = failure(s, complete);
+	c->first_ns = UINT64_MAX;
+	c->last_ns = 0;
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		if (!ct_has_phase(c, p))
+			continue;
+		if (c->phases[p].start_ns < c->first_ns)
+			c->first_ns = c->phases[p].start_ns;
+		if (c->phases[p].end_ns > c->last_ns)
+			c->last_ns = c->phases[p].end_ns;
+	}
+	if (c->first_ns == UINT64_MAX)
+		c->first_ns = 0;
+}
+
+/*
+ * The id filter applies at emission only: every container is followed,
+ * so that one left out cannot have its events attributed to another.
+ */
+bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s)
+{
+	size_t plen = strlen(tk->prefix);
+
+	return !plen || !strncmp(s->c.id, tk->prefix, plen);
+}
+
+static bool wanted(const struct ct_tracker *tk, const struct cstate *s)
+{
+	uint32_t m = tk->o.filter.runtime_mask;
+	uint32_t em = tk->o.filter.engine_mask;
+
+	/* a runtime command alone (state, kill) is not a container */
+	if (!s->c.phase_mask || !tk_id_wanted(tk, s))
+		return false;
+	if (em && !(em & (1u << s->c.engine)))
+		return false;
+	return !m || (m & (1u << s->c.runtime));
+}
+
+static void unkeyed_opens(struct ct_container *c)
+{
+	memset(&c->opens, 0, sizeof(c->opens));
+	memset(&c->gofer_opens, 0, sizeof(c->gofer_opens));
+	c->opens.unobservable = true;
+	c->opens.bad_key = (uint8_t)c->bad_key;
+	c->n_slow = 0;
+}
+
+/* Its client if the records decide it; an ambiguous one is counted. */
+static void set_client(struct ct_tracker *tk, struct ct_container *c)
+{
+	switch (ct_clients_match(tk->clients, c, &c->client)) {
+	case CT_CLIENT_EXACT:
+		c->has_client = true;
+		break;
+	case CT_CLIENT_AMBIGUOUS:
+		tk->st.ambiguous_clients++;
+		break;
+	case CT_CLIENT_NONE:
+		break;
+	}
+}
+
+/* Adopted at the start and nothing of it ended since: nothing seen. */
+bool tk_adopted_idle(const struct cstate *s)
+{
+	return s->c.partial && !(s->c.phase_mask & ~(1u << CT_PH_RUN));
+}
+
+/* Emit (if it passes the filter) and forget cts[i]. */
+void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
+{
+	struct cstate *s = tk->cts[i];
+
+	tk_judge_final(tk, s);
+	finish_record(s, complete);
+	if (tk_adopted_idle(s)) {
+		/* gone unseen (expired) or still running at the end
+		 * (ct_tracker_flush() counts it): no record to make */
+	} else if (wanted(tk, s)) {
+		tk->st.partial += s->c.partial;
+		/* before before_emit: prepare starts at an exact client; who
+		 * asked for one begun before the session is not known */
+		if (!s->c.partial)
+			set_client(tk, &s->c);
+		if (tk->o.before_emit)
+			tk->o.before_emit(&s->c, tk->o.ctx);
+		/* After before_emit: whatever it read under a key that is
+		 * not the container's own is not the container's. */
+		if (s->c.bad_key)
+			unkeyed_opens(&s->c);
+		tk_untraced_opens(tk, s);
+		if (tk->o.on_container)
+			tk->o.on_container(&s->c, tk->o.ctx);
+	} else if (s->c.phase_mask && tk->o.on_filtered) {
+		tk->o.on_filtered(&s->c, tk->o.ctx);
+	}
+	tk_hash_del(tk, s);
+	tk->cts[i] = tk->cts[--tk->n];
+	free(s);
+}
+
+
+void tk_check_done(struct ct_tracker *tk, struct cstate *s)
+{
+	s->last_mono = tk->now;
+	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
+		    (!s->netns_mounted || s->netns_unmounted);
+
+	if (!done) {
+		s->done_mono = 0;
+	} else if (!s->done_mono) {
+		s->done_mono = tk->now ? tk->now : 1;
+		engines_call(tk, done, s);
+	}
+}
+
+/* --- expiry: containers whose exit events were lost --------------------- */
+
+static bool stale(const struct ct_tracker *tk, const struct cstate *s)
+{
+	if (s->gone)
+		return true;
+	if (tk->now < s->last_mono + STALE_NS)
+		return false;
+	return !s->live || !tk_ph_open(s, CT_PH_RUN);
+}
+
+bool tk_of_gen(struct ct_proc *p, void *ctx)
+{
+	return p->gen == *(const uint32_t *)ctx;
+}
+
+/* Emit cts[i] incomplete and forget the processes it still holds. */
+static void expire_at(struct ct_tracker *tk, size_t i)
+{
+	uint32_t gen = tk->cts[i]->gen;
+	bool held = tk->cts[i]->live;
+
+	tk->st.expired++;
+	tk_emit_at(tk, i, false);
+	if (held)
+		ct_proc_sweep(tk->procs, tk_of_gen, &gen);
+}
+
+
+/* ct_proc_sweep() callback: a process of a quiet container (or of none)
+ * that no longer exists; its container is gone when it was the last. */
+static bool proc_vanished(struct ct_proc *p, void *ctx)
+{
+	struct ct_tracker *tk = ctx;
+	struct cstate *s = tk_find_proc(tk, p);
+
+	if (s && (s->done_mono || tk->now < s->last_mono + SWEEP_NS))
+		return false;
+	if (tk->o.proc_alive(p->pid, tk->o.ctx))
+		return false;
+	tk_unaccount(tk, p);
+	if (s && !s->live)
+		s->gone = true;
+	return true;
+}
+
+void tk_reap(struct ct_tracker *tk)
+{
+	if (tk->o.proc_alive && tk->now >= tk->next_sweep) {
+		tk->next_sweep = tk->now + SWEEP_NS;
+		ct_proc_sweep(tk->procs, proc_vanished, tk);
+	}
+	for (size_t i = 0; i < tk->n;) {
+		struct cstate *s = tk->cts[i];
+
+		if (s->done_mono && tk->now >= s->done_mono + GRACE_NS &&
+		    tk->now >= s->hold_until)
+			tk_emit_at(tk, i, true);
+		else if (!s->done_mono && stale(tk, s))
+			expire_at(tk, i);
+		else
+			i++;
+	}
+}
