@@ -283,7 +283,7 @@ Test(adopt, a_process_seen_live_is_not_adopted)
 /* The adoption is not its start: no prepare, whatever asked before. */
 Test(adopt, no_prepare)
 {
-	struct ct_prepare *p = ct_prepare_new(0);
+	struct ct_prepare *p = ct_prepare_new(0, fx_model());
 	struct ct_container c = { 0 };
 
 	cr_assert(p);

@@ -9,6 +9,7 @@
 
 #include "coldtrace.h"
 #include "container.h"
+#include "fixture.h"
 #include "prepare.h"
 #include "tsession.h"
 
@@ -56,7 +57,7 @@ static void docker_container(struct ct_container *c, const char *id,
 /* Two creations interleaved: each gets its own layer's mkdir. */
 Test(prepare, docker_by_mount_id)
 {
-	struct ct_prepare *p = ct_prepare_new(0);
+	struct ct_prepare *p = ct_prepare_new(0, fx_model());
 	struct ct_container c;
 
 	mkdir_ev(p, 100, "/var/lib/docker/overlay2/" MID_A "-init", 0);
@@ -205,17 +206,18 @@ static void exec_ev(struct ct_prepare *p, uint64_t ms, uint32_t pid,
 	x.hdr.ppid = ppid;
 	x.args_len = (uint32_t)len;
 	memcpy(x.args, args, len);
+	ct_procs_feed(fx_model(), &x, sizeof(x));
 	cr_assert_eq(ct_prepare_feed(p, &x, sizeof(x)), 0);
 }
 
-/* The podman client's exec, kept by pid, is named by its conmon child. */
+/* The podman client's run is named by its conmon child. */
 Test(prepare, podman_by_conmon_parent)
 {
 	static const char run[] = "podman\0run\0--rm\0img\0true";
 	static const char probe[] = "/usr/bin/conmon\0--version";
 	static const char mon[] = "/usr/bin/conmon\0--api-version\0" "1\0"
 				  "-c\0pm1\0-n\0web";
-	struct ct_prepare *p = ct_prepare_new(0);
+	struct ct_prepare *p = ct_prepare_new(0, fx_model());
 	struct ct_container c;
 
 	exec_ev(p, 100, 50, 1, run, sizeof(run));
@@ -237,7 +239,7 @@ Test(prepare, podman_by_conmon_parent)
 
 Test(prepare, bad_records)
 {
-	struct ct_prepare *p = ct_prepare_new(0);
+	struct ct_prepare *p = ct_prepare_new(0, fx_model());
 	struct ct_mkdir m = { 0 };
 
 	m.hdr.type = CT_EV_MKDIR;
@@ -281,6 +283,27 @@ static void prepare_to_attach(const char *name, struct ts_result *r)
 }
 
 /* Podman: prepare ends where attach (conmon's exec) begins. */
+/* A conmon whose parent runs another program than the podman client
+ * that had its pid (pid reused) is not that client's: no prepare. */
+Test(prepare, podman_pid_reused_is_not_the_client)
+{
+	static const char run[] = "podman\0run\0--rm\0img\0true";
+	static const char sh[] = "/bin/sh\0-c\0x";
+	static const char mon[] = "/usr/bin/conmon\0--api-version\0" "1\0"
+				  "-c\0pm1\0-n\0web";
+	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_container c;
+
+	exec_ev(p, 100, 50, 1, run, sizeof(run));
+	exec_ev(p, 130, 50, 1, sh, sizeof(sh));
+	exec_ev(p, 150, 52, 50, mon, sizeof(mon));
+	docker_container(&c, "pm1", 170);
+	c.engine = CT_ENG_PODMAN;
+	ct_prepare_apply(p, &c);
+	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	ct_prepare_free(p);
+}
+
 Test(prepare, recording_podman)
 {
 	static const char *const names[] = { "podman-runc", "podman-crun",

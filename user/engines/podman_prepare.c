@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Podman's prepare (user/enrich/prepare.h).  A podman client does not
- * name its container (the id is made inside it): its exec is kept by pid
- * until it execs the container's conmon, whose -c names it, as its child
- * (the exec's ppid).
+ * name its container (the id is made inside it): its run is kept (its
+ * pid and its exec's time) until it execs the container's conmon, whose
+ * -c names it, as its child: the process model says which program the
+ * conmon's parent ran then.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,10 +12,11 @@
 #include "classify.h"
 #include "prepare_int.h"
 
-/* A pid as a ring key. */
-static size_t pid_key(char *buf, size_t len, uint32_t pid)
+/* A program's run as a ring key: its pid and its exec (monotonic). */
+static size_t run_key(char *buf, size_t len, uint32_t pid, uint64_t exec)
 {
-	return (size_t)snprintf(buf, len, "%u", pid);
+	return (size_t)snprintf(buf, len, "%u@%llu", pid,
+				(unsigned long long)exec);
 }
 
 bool ct_podman_prepare_exec(struct ct_prepare *p, const struct ct_exec *x,
@@ -23,20 +25,24 @@ bool ct_podman_prepare_exec(struct ct_prepare *p, const struct ct_exec *x,
 	const struct ct_hdr *h = &x->hdr;
 	const struct pr_mark *m;
 	struct ct_class cl;
-	char key[16];
+	uint64_t run;
+	char key[48];
 
 	if (ct_classify("", x->args, alen, &cl))
 		return false;
 	if (cl.role == CT_ROLE_ENGINE_CMD && cl.engine == CT_ENG_PODMAN &&
 	    (cl.cmd == CT_CMD_RUN || cl.cmd == CT_CMD_START)) {
-		size_t klen = pid_key(key, sizeof(key), h->pid);
+		size_t klen = run_key(key, sizeof(key), h->pid, h->ts_ns);
 
 		pr_put(&p->podman, key, klen, NULL, t);
 		return true;
 	}
 	if (cl.role != CT_ROLE_MONITOR || !cl.creates)
 		return false;
-	pid_key(key, sizeof(key), h->ppid);
+	run = ct_procs_exec_before(p->model, h->ppid, h->ts_ns);
+	if (!run)
+		return false;
+	run_key(key, sizeof(key), h->ppid, run);
 	m = pr_find(&p->podman, key, t);
 	if (m)
 		pr_put(&p->conmon, cl.id, strlen(cl.id), NULL, m->ts);

@@ -25,7 +25,7 @@ struct ct_enrich *ct_enrich_new(const struct ct_enrich_opts *o)
 	e->pulls = ct_pulls_new(o->mono_to_real_ns, o->model, o->on_pull,
 				o->ctx);
 	e->ready = ct_ready_new(o->ready_mode, o->mono_to_real_ns);
-	e->prepare = ct_prepare_new(o->mono_to_real_ns);
+	e->prepare = ct_prepare_new(o->mono_to_real_ns, o->model);
 	if (o->why)
 		e->why = ct_why_new(o->mono_to_real_ns, o->model);
 	if (!e->pulls || !e->ready || !e->prepare || (o->why && !e->why)) {

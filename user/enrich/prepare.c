@@ -13,13 +13,16 @@
 /* a start further back than this is not this container's */
 #define MAX_PREPARE_NS	(60 * 1000000000ull)
 
-struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns)
+struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
+				  const struct ct_procs *model)
 {
 	/* its rings fill over 1024 containers: resident from the start */
 	struct ct_prepare *p = ct_zalloc_resident(sizeof(*p));
 
-	if (p)
+	if (p) {
 		p->m2r = mono_to_real_ns;
+		p->model = model;
+	}
 	return p;
 }
 

@@ -30,10 +30,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "container.h"
+#include "procs.h"
 
 struct ct_prepare;
 
-struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns);
+/* model: the process model, fed each record before prepare is. */
+struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
+				  const struct ct_procs *model);
 void ct_prepare_free(struct ct_prepare *p);
 /* Any record; keeps mkdir, mount id, ctr, podman and conmon exec ones.
  * -EINVAL if short. */

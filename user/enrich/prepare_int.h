@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "prepare.h"
+#include "procs.h"
 
 #define PR_RING	1024	/* of each kind: creations in flight, bounded */
 
@@ -29,10 +30,11 @@ struct pr_ring {
 
 struct ct_prepare {
 	int64_t m2r;
+	const struct ct_procs *model;	/* which program a parent ran */
 	struct pr_ring layers;	/* key: mount id, ts: its -init mkdir */
 	struct pr_ring ids;	/* key: container id, val: its mount id */
 	struct pr_ring ctr;	/* key: container id, ts: ctr run's exec */
-	struct pr_ring podman;	/* key: pid of a podman client, ts: its exec */
+	struct pr_ring podman;	/* key: a podman client's run, "pid@exec" */
 	struct pr_ring conmon;	/* key: container id, ts: its podman's exec */
 	struct pr_ring gens;	/* key: container id, ts: its record's end */
 };

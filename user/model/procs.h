@@ -14,7 +14,8 @@
  *
  * Asked by: the chains (a runner's exec and end), the clients (a
  * client's parent), why (a phase's carrier), the pulls (when a client
- * or an untar exited), CRI's hooks (when a CNI plugin exited).
+ * or an untar exited), CRI's hooks (when a CNI plugin exited), Podman's
+ * prepare (which program a conmon's parent ran).
  *
  * What stays outside, on purpose:
  *  - what a stage knows of a process beyond its lifetime, keyed by its
