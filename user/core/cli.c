@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Option parsing for coldtrace.  Kept free of side effects (no exit(), no
- * globals) so that tests/unit/test_cli.c can run every case in-process.
+ * Option parsing for coldtrace: the options, their values, their
+ * combinations, --help; the words are read by optscan.c.  Kept free of
+ * side effects (no exit(), no globals) so that tests/unit/test_cli.c can
+ * run every case in-process.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "optscan.h"
 #include "container.h"
 #include "httpd.h"
 #include "loader.h"
@@ -123,45 +126,38 @@ enum {
 #define PATHS_DEFAULT	5
 #define PATHS_MAX	CT_OPENS_SLOW_K	/* what the kernel keeps */
 
-enum opt_arg { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
-
-struct opt_def {
-	const char *name;	/* --name */
-	int id;			/* the -x letter, or an OPT_* for long-only */
-	enum opt_arg arg;
-	const char *value;	/* for "--record needs a FILE" */
-};
-
-/* No short option has an optional value: scan_short() relies on it. */
-static const struct opt_def opts[] = {
-	{ "runtime",	'r',		ARG_REQUIRED,	"a LIST" },
-	{ "engine",	OPT_ENGINE,	ARG_REQUIRED,	"a LIST" },
-	{ "container",	'c',		ARG_REQUIRED,	"a PREFIX" },
-	{ "duration",	'd',		ARG_REQUIRED,	"SEC" },
-	{ "output",	'o',		ARG_REQUIRED,	"a DIR" },
-	{ "json",	'j',		ARG_NONE,	NULL },
-	{ "timestamps",	'T',		ARG_NONE,	NULL },
-	{ "interval",	'i',		ARG_REQUIRED,	"SEC" },
-	{ "wait",	'w',		ARG_REQUIRED,	"SEC" },
-	{ "record",	OPT_RECORD,	ARG_REQUIRED,	"a FILE" },
-	{ "replay",	OPT_REPLAY,	ARG_REQUIRED,	"a FILE" },
-	{ "dump",	OPT_DUMP,	ARG_NONE,	NULL },
-	{ "no-opens",	OPT_NO_OPENS,	ARG_NONE,	NULL },
-	{ "no-pulls",	OPT_NO_PULLS,	ARG_NONE,	NULL },
-	{ "arm",	OPT_ARM,	ARG_REQUIRED,	"auto or always" },
-	{ "ringbuf",	OPT_RINGBUF,	ARG_REQUIRED,	"a SIZE" },
-	{ "paths",	OPT_PATHS,	ARG_OPTIONAL,	"N" },
-	{ "ready",	OPT_READY,	ARG_REQUIRED,	"a MARKER" },
-	{ "why",	OPT_WHY,	ARG_NONE,	NULL },
-	{ "listen",	OPT_LISTEN,	ARG_REQUIRED,	"ADDR:PORT" },
-	{ "metrics-labels", OPT_METRICS_LABELS, ARG_REQUIRED, "a LIST" },
-	{ "verbose",	'v',		ARG_NONE,	NULL },
-	{ "help",	'h',		ARG_NONE,	NULL },
-	{ "usage",	OPT_USAGE,	ARG_NONE,	NULL },
-	{ "version",	'V',		ARG_NONE,	NULL },
+/* No short option has an optional value: the scanner relies on it. */
+static const struct ct_opt opts[] = {
+	{ "runtime",	'r',		CT_OPT_REQUIRED,	"a LIST" },
+	{ "engine",	OPT_ENGINE,	CT_OPT_REQUIRED,	"a LIST" },
+	{ "container",	'c',		CT_OPT_REQUIRED,	"a PREFIX" },
+	{ "duration",	'd',		CT_OPT_REQUIRED,	"SEC" },
+	{ "output",	'o',		CT_OPT_REQUIRED,	"a DIR" },
+	{ "json",	'j',		CT_OPT_NONE,	NULL },
+	{ "timestamps",	'T',		CT_OPT_NONE,	NULL },
+	{ "interval",	'i',		CT_OPT_REQUIRED,	"SEC" },
+	{ "wait",	'w',		CT_OPT_REQUIRED,	"SEC" },
+	{ "record",	OPT_RECORD,	CT_OPT_REQUIRED,	"a FILE" },
+	{ "replay",	OPT_REPLAY,	CT_OPT_REQUIRED,	"a FILE" },
+	{ "dump",	OPT_DUMP,	CT_OPT_NONE,	NULL },
+	{ "no-opens",	OPT_NO_OPENS,	CT_OPT_NONE,	NULL },
+	{ "no-pulls",	OPT_NO_PULLS,	CT_OPT_NONE,	NULL },
+	{ "arm",	OPT_ARM,	CT_OPT_REQUIRED,	"auto or always" },
+	{ "ringbuf",	OPT_RINGBUF,	CT_OPT_REQUIRED,	"a SIZE" },
+	{ "paths",	OPT_PATHS,	CT_OPT_OPTIONAL,	"N" },
+	{ "ready",	OPT_READY,	CT_OPT_REQUIRED,	"a MARKER" },
+	{ "why",	OPT_WHY,	CT_OPT_NONE,	NULL },
+	{ "listen",	OPT_LISTEN,	CT_OPT_REQUIRED,	"ADDR:PORT" },
+	{ "metrics-labels", OPT_METRICS_LABELS, CT_OPT_REQUIRED, "a LIST" },
+	{ "verbose",	'v',		CT_OPT_NONE,	NULL },
+	{ "help",	'h',		CT_OPT_NONE,	NULL },
+	{ "usage",	OPT_USAGE,	CT_OPT_NONE,	NULL },
+	{ "version",	'V',		CT_OPT_NONE,	NULL },
 };
 
 #define N_OPTS		(sizeof(opts) / sizeof(opts[0]))
+#define SCAN_INIT(c, v)	{ .opts = opts, .nopts = N_OPTS, .argc = (c), \
+			  .argv = (v), .next = 1 }
 
 #define RUNTIMES_KNOWN	"runc, crun, runsc, kata, all"
 #define ENGINES_KNOWN	"docker, containerd, podman, cri, direct, all"
@@ -482,7 +478,7 @@ static int parse_arm(const char *s, struct ct_cli *cli, char *err,
 }
 
 /* An option's value as usage shows it: "a LIST" -> "LIST". */
-static const char *value_word(const struct opt_def *o)
+static const char *value_word(const struct ct_opt *o)
 {
 	const char *v = o->value;
 
@@ -517,14 +513,14 @@ static void short_usage(FILE *out)
 
 	fputs("Usage: coldtrace", out);
 	for (size_t i = 0; i < N_OPTS; i++)
-		if (opts[i].id < 256 && opts[i].arg == ARG_NONE)
+		if (opts[i].id < 256 && opts[i].arg == CT_OPT_NONE)
 			flags[nf++] = (char)opts[i].id;
 	flags[nf] = 0;
 	usage_item(out, flags, &col);
 	for (size_t i = 0; i < N_OPTS; i++) {
-		const struct opt_def *o = &opts[i];
+		const struct ct_opt *o = &opts[i];
 
-		if (o->id < 256 && o->arg == ARG_NONE)
+		if (o->id < 256 && o->arg == CT_OPT_NONE)
 			continue;
 		if (o->id == OPT_ARM)	/* its value reads "auto or always" */
 			snprintf(item, sizeof(item), "--%s=auto|always",
@@ -532,9 +528,9 @@ static void short_usage(FILE *out)
 		else if (o->id < 256)
 			snprintf(item, sizeof(item), "-%c %s", o->id,
 				 value_word(o));
-		else if (o->arg == ARG_NONE)
+		else if (o->arg == CT_OPT_NONE)
 			snprintf(item, sizeof(item), "--%s", o->name);
-		else if (o->arg == ARG_OPTIONAL)
+		else if (o->arg == CT_OPT_OPTIONAL)
 			snprintf(item, sizeof(item), "--%s[=%s]", o->name,
 				 value_word(o));
 		else
@@ -722,245 +718,14 @@ static int check_combination(struct ct_cli *cli, char *err,
 	return 0;
 }
 
-/*
- * Our own scanner, not getopt_long(): getopt reports `--json=1` as an
- * unknown '-j', takes `--replay` as the FILE of `--record --replay F`,
- * and keeps its state in globals, while ct_cli_wants_json() must walk
- * argv again after a failed parse, word for word as the parse did.
- */
-struct tok {
-	const struct opt_def *def;	/* NULL: unknown option */
-	const char *arg;		/* its value, NULL if none */
-	char name[40];			/* as typed: "-o", "--rec" */
-};
-
-struct scan {
-	int argc;
-	char **argv;
-	int next;			/* next word of argv to read */
-	const char *cluster;		/* rest of "-jvd5" still to read */
-	const struct opt_def *bare;	/* an optional-value option given
-					 * without its value just before */
-};
-
-enum { SCAN_ERR = -1, SCAN_END = 0, SCAN_OPT = 1 };
-
-static const struct opt_def *find_short(int c)
-{
-	if (c == '?')	/* as argp's programs: -? is --help */
-		c = 'h';
-	for (size_t i = 0; i < N_OPTS; i++)
-		if (opts[i].id == c)
-			return &opts[i];
-	return NULL;
-}
-
-static bool long_prefix(const struct opt_def *o, const char *name,
-			size_t len)
-{
-	return len && !strncmp(o->name, name, len);
-}
-
-static void ambiguous(const char *name, size_t len, struct tok *t,
-		      char *err, size_t errlen)
-{
-	const char *sep = "";
-	size_t used;
-
-	used = snprintf(err, errlen, "ambiguous option '%s' (could be ",
-			t->name);
-	for (size_t i = 0; i < N_OPTS && used < errlen; i++) {
-		if (!long_prefix(&opts[i], name, len))
-			continue;
-		used += snprintf(err + used, errlen - used, "%s--%s", sep,
-				 opts[i].name);
-		sep = ", ";
-	}
-	if (used < errlen)
-		snprintf(err + used, errlen - used, ")");
-}
-
-/*
- * As getopt_long() does: an exact name, or a prefix of only one name
- * ("--dur=3"), which scripts may already rely on.
- */
-static int find_long(const char *name, size_t len, struct tok *t,
-		     char *err, size_t errlen)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < N_OPTS; i++) {
-		if (!long_prefix(&opts[i], name, len))
-			continue;
-		t->def = &opts[i];
-		if (!opts[i].name[len])
-			return 0;
-		n++;
-	}
-	if (n == 1)
-		return 0;
-	t->def = NULL;
-	if (n)
-		ambiguous(name, len, t, err, errlen);
-	else
-		snprintf(err, errlen, "unknown option '%s' (see --help)",
-			 t->name);
-	return -1;
-}
-
-/*
- * "--anything", or '-' and a letter.  Such a word after an option that
- * needs a value is a forgotten value, not the value: `--record --replay
- * F` must not record into ./--replay.  "-" and numbers ("-1") are let
- * through to the value's own check, which says better what is wrong
- * with them.  A value that does start like an option can be attached:
- * --record=--replay, -o-j.
- */
-static bool looks_like_option(const char *w)
-{
-	return w[0] == '-' && (w[1] == '-' || isalpha((unsigned char)w[1]));
-}
-
-/* A required value from the next word of argv. */
-static int take_value(struct scan *s, struct tok *t, char *err,
-		      size_t errlen)
-{
-	const char *w = s->next < s->argc ? s->argv[s->next] : NULL;
-
-	if (!w) {
-		snprintf(err, errlen, "missing %s after %s", t->def->value,
-			 t->name);
-		return -1;
-	}
-	if (looks_like_option(w)) {
-		/* not consumed: it is read as the option it looks like */
-		snprintf(err, errlen, "%s needs %s (got option '%.40s')",
-			 t->name, t->def->value, w);
-		return -1;
-	}
-	s->next++;
-	t->arg = w;
-	return 0;
-}
-
-static int no_value(struct tok *t, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "%s takes no value", t->name);
-	return -1;
-}
-
-/* "--name", "--name=value" or "--name value"; w is the whole word. */
-static int scan_long(struct scan *s, const char *w, struct tok *t,
-		     char *err, size_t errlen)
-{
-	const char *eq = strchr(w, '=');
-	size_t len = eq ? (size_t)(eq - w) : strlen(w);
-
-	/* "--=x" is named whole: "--" alone would read as the end mark */
-	snprintf(t->name, sizeof(t->name), "%.*s",
-		 (int)(len > 2 ? len : strlen(w)), w);
-	if (find_long(w + 2, len - 2, t, err, errlen))
-		return -1;
-	switch (t->def->arg) {
-	case ARG_NONE:
-		return eq ? no_value(t, err, errlen) : 0;
-	case ARG_OPTIONAL:
-		/* only "--paths=3": the next word is never taken */
-		t->arg = eq ? eq + 1 : NULL;
-		s->bare = eq ? NULL : t->def;
-		return 0;
-	default:
-		if (eq) {
-			t->arg = eq + 1;
-			return 0;
-		}
-		return take_value(s, t, err, errlen);
-	}
-}
-
-/* The next letter of a cluster such as "-jvd5" or "-rrunc". */
-static int scan_short(struct scan *s, struct tok *t, char *err,
-		      size_t errlen)
-{
-	unsigned char c = *s->cluster++;
-	const char *rest = s->cluster;
-
-	s->cluster = *rest ? rest : NULL;
-	snprintf(t->name, sizeof(t->name), "-%c", c);
-	t->def = find_short(c);
-	if (!t->def) {
-		snprintf(err, errlen, "unknown option '%s' (see --help)",
-			 t->name);
-		return -1;
-	}
-	if (t->def->arg == ARG_NONE) {
-		if (*rest != '=')
-			return 0;
-		s->cluster = NULL;	/* "-j=1": "=1" is not more options */
-		return no_value(t, err, errlen);
-	}
-	s->cluster = NULL;
-	if (*rest) {
-		t->arg = rest;
-		return 0;
-	}
-	return take_value(s, t, err, errlen);
-}
-
-/* A word that is not an option; the hint only when it reads as N. */
-static int stray(const char *w, const struct opt_def *bare, char *err,
-		 size_t errlen)
-{
-	if (bare && isdigit((unsigned char)w[0]))
-		snprintf(err, errlen, "unexpected argument '%.40s' (a COMMAND "
-			 "goes after --; --%s takes its value as --%s=%.40s)",
-			 w, bare->name, bare->name, w);
-	else
-		snprintf(err, errlen, "unexpected argument '%.40s' (a COMMAND "
-			 "goes after --)", w);
-	return -1;
-}
-
-/*
- * The next option: SCAN_OPT, SCAN_END (s->next is then where COMMAND
- * starts, if anywhere) or SCAN_ERR.  Every call moves on, errors
- * included, so that a caller may go on scanning past a bad word.
- * COMMAND is taken only after "--", as usage and coldtrace(8) say: a
- * stray word is more often a value meant for the option before it
- * (`--paths 3`) than a command, and running it would be the worst guess.
- */
-static int scan_next(struct scan *s, struct tok *t, char *err,
-		     size_t errlen)
-{
-	const struct opt_def *bare = s->bare;
-	const char *w;
-
-	memset(t, 0, sizeof(*t));
-	s->bare = NULL;
-	if (s->cluster)
-		return scan_short(s, t, err, errlen) ? SCAN_ERR : SCAN_OPT;
-	if (s->next >= s->argc)
-		return SCAN_END;
-	w = s->argv[s->next++];
-	if (!strcmp(w, "--"))
-		return SCAN_END;
-	if (w[0] == '-' && w[1] == '-')
-		return scan_long(s, w, t, err, errlen) ? SCAN_ERR : SCAN_OPT;
-	if (w[0] == '-' && w[1]) {
-		s->cluster = w + 1;
-		return scan_short(s, t, err, errlen) ? SCAN_ERR : SCAN_OPT;
-	}
-	return stray(w, bare, err, errlen) ? SCAN_ERR : SCAN_OPT;
-}
-
 /* Reads and applies options up to "--": 0 or -1. */
-static int parse_options(struct scan *s, struct ct_cli *cli, char *err,
+static int parse_options(struct ct_optscan *s, struct ct_cli *cli, char *err,
 			 size_t errlen)
 {
-	struct tok t;
+	struct ct_opt_tok t;
 	int ret;
 
-	while ((ret = scan_next(s, &t, err, errlen)) == SCAN_OPT) {
+	while ((ret = ct_optscan_next(s, &t, err, errlen)) == CT_OPTSCAN_OPT) {
 		ret = apply_opt(t.def->id, t.arg, cli, err, errlen);
 		if (ret)
 			return ret;
@@ -978,11 +743,11 @@ static int parse_options(struct scan *s, struct ct_cli *cli, char *err,
  */
 bool ct_cli_wants_json(int argc, char **argv)
 {
-	struct scan s = { .argc = argc, .argv = argv, .next = 1 };
+	struct ct_optscan s = SCAN_INIT(argc, argv);
 	char err[8];	/* the parse words the errors, not us */
-	struct tok t;
+	struct ct_opt_tok t;
 
-	while (scan_next(&s, &t, err, sizeof(err)) != SCAN_END)
+	while (ct_optscan_next(&s, &t, err, sizeof(err)) != CT_OPTSCAN_END)
 		if (t.def && t.def->id == 'j')
 			return true;
 	return false;
@@ -1013,7 +778,7 @@ static int print_info(const struct ct_cli *cli, FILE *out, char *err,
 enum ct_cli_result ct_cli_parse(int argc, char **argv, struct ct_cli *cli,
 				FILE *out, char *err, size_t errlen)
 {
-	struct scan s = { .argc = argc, .argv = argv, .next = 1 };
+	struct ct_optscan s = SCAN_INIT(argc, argv);
 	int ret;
 
 	memset(cli, 0, sizeof(*cli));
