@@ -14,7 +14,7 @@
  * dockerd's removal of a container (--rm, docker rm) may last longer
  * than that: once it began, the record is held until it ends
  * (user/engines/docker.c).  The end of a record, and the expiry of
- * those whose exits were lost: tracker_emit.c.
+ * those whose exits were lost: tracker_emit.c; mounts: tracker_mount.c.
  *
  * What only one engine does (CRI's pods, dockerd's removal, Podman's
  * client) is in user/engines/, called at fixed points (engine.h).
@@ -649,121 +649,6 @@ static void on_connect(struct ct_tracker *tk, const struct ct_connect *c)
 	tk_check_done(tk, s);
 }
 
-/* "/var/run/x" and "/run/x" are one path (containerd mounts under the
- * first, unmounts the second). */
-const char *tk_run_path(const char *path)
-{
-	return strncmp(path, "/var/run/", 9) ? path : path + 4;
-}
-
-/* --- mounts ------------------------------------------------------------- */
-
-/* "/proc/PID/ns/net" -> PID, else 0. */
-static uint32_t netns_source_pid(const char *src)
-{
-	unsigned long pid;
-	char *end;
-
-	if (strncmp(src, "/proc/", 6))
-		return 0;
-	pid = strtoul(src + 6, &end, 10);
-	if (end == src + 6 || strcmp(end, "/ns/net") || pid > UINT32_MAX)
-		return 0;
-	return (uint32_t)pid;
-}
-
-/* The only container with a network hook running, if exactly one. */
-static struct cstate *sole_connecting(struct ct_tracker *tk)
-{
-	struct cstate *found = NULL;
-
-	for (size_t i = 0; i < tk->n; i++) {
-		if (!tk_ph_open(tk->cts[i], CT_PH_CONNECT))
-			continue;
-		if (found)
-			return NULL;
-		found = tk->cts[i];
-	}
-	return found;
-}
-
-/*
- * Docker 28 runs no network hook: once the runtime's create has
- * returned, dockerd bind-mounts /proc/<pid 1>/ns/net itself, sets up the
- * container's networks and only then asks for start.  That mount, whose
- * source names the container's pid 1, says the time from create's end
- * to start was the engine connecting it (docs/phases.md "netns mount").
- */
-static void engine_netns_mount(struct ct_tracker *tk, struct cstate *s)
-{
-	const struct ct_interval *cr = &s->c.phases[CT_PH_CREATE];
-
-	if (ct_has_phase(&s->c, CT_PH_CREATE) && cr->end_ns &&
-	    !ct_has_phase(&s->c, CT_PH_START))
-		tk_fire(tk, s, CT_TR_NETNS_MOUNT, cr->end_ns);
-}
-
-static void on_mount(struct ct_tracker *tk, const struct ct_mount *m,
-		     const char *src, const char *target)
-{
-	uint32_t pid = netns_source_pid(src);
-	struct ct_proc *p;
-	struct cstate *s;
-
-	if (m->ret != 0)
-		return;
-	engines_call(tk, mount, m, src, target);
-	if (!pid)
-		return;
-	p = ct_proc_get(tk->procs, pid);
-	s = tk_find_proc(tk, p);
-	/* guess only for a source we know nothing about */
-	if (!s && (!p || !p->id[0]))
-		s = sole_connecting(tk);
-	if (!s || s->netns_mounted)
-		return;
-	snprintf(s->netns_target, sizeof(s->netns_target), "%s", target);
-	s->netns_mounted = true;
-	engine_netns_mount(tk, s);
-}
-
-static void on_umount(struct ct_tracker *tk, const struct ct_mount *m,
-		      const char *target)
-{
-	uint64_t t = tk_wall(tk, m->hdr.ts_ns);
-	uint64_t t0 = m->start_ns && m->start_ns <= m->hdr.ts_ns ?
-			      tk_wall(tk, m->start_ns) : t;
-
-	for (size_t i = 0; i < tk->n; i++) {
-		struct cstate *s = tk->cts[i];
-
-		if (s->netns_mounted && !s->netns_unmounted &&
-		    !strcmp(tk_run_path(target),
-			    tk_run_path(s->netns_target))) {
-			tk_fire(tk, s, CT_TR_NETNS_UMOUNT_ENTER, t0);
-			tk_fire(tk, s, CT_TR_NETNS_UMOUNT_EXIT, t);
-			s->netns_unmounted = true;
-			tk_check_done(tk, s);
-		} else if (strstr(target, s->c.id)) {
-			tk_fire(tk, s, CT_TR_ID_UMOUNT, t);
-		} else {
-			engines_call(tk, umount, s, target);
-		}
-	}
-}
-
-static void on_mount_ev(struct ct_tracker *tk, const struct ct_mount *m)
-{
-	char src[CT_PATH_MAX], target[CT_PATH_MAX];
-
-	ct_copy_str(src, sizeof(src), m->source, CT_PATH_MAX);
-	ct_copy_str(target, sizeof(target), m->target, CT_PATH_MAX);
-	if (m->hdr.type == CT_EV_MOUNT)
-		on_mount(tk, m, src, target);
-	else
-		on_umount(tk, m, target);
-}
-
 /* --- API ---------------------------------------------------------------- */
 
 /* Each engine's state, zeroed; -ENOMEM. */
@@ -877,7 +762,7 @@ int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 		break;
 	case CT_EV_MOUNT:
 	case CT_EV_UMOUNT:
-		on_mount_ev(tk, rec);
+		tk_on_mount(tk, rec);
 		break;
 	case CT_EV_CONNECT:
 		on_connect(tk, rec);

@@ -126,6 +126,8 @@ bool tk_adopted_idle(const struct cstate *s);
 /* argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit: true if
  * something was cut. */
 bool tk_join_args(char *out, size_t len, const char *args, size_t n);
+/* tracker_mount.c: a CT_EV_MOUNT or CT_EV_UMOUNT record. */
+void tk_on_mount(struct ct_tracker *tk, const struct ct_mount *m);
 /* tracker_adopt.c: a process of a container begun before the session. */
 void tk_on_adopt(struct ct_tracker *tk, const struct ct_exec *x);
 
