@@ -57,6 +57,11 @@ static const struct slot *kept(const struct ct_procs *m, uint64_t seq)
 	return s->seq == seq ? s : NULL;
 }
 
+static bool lifecycle(uint32_t type)
+{
+	return type == CT_EV_FORK || type == CT_EV_EXEC || type == CT_EV_EXIT;
+}
+
 static void add(struct ct_procs *m, const struct ct_life *e)
 {
 	uint64_t seq = ++m->total;
@@ -75,9 +80,12 @@ void ct_procs_feed(struct ct_procs *m, const void *rec, size_t len)
 	struct ct_fork f;
 	struct ct_life e = { 0 };
 
-	if (!m || ct_rec_check(rec, len))
+	/* the type first: most records are not a life's, and pass by */
+	if (!m || len < sizeof(h))
 		return;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
+	if (!lifecycle(h.type) || ct_rec_check(rec, len))
+		return;
 	e.ns = h.ts_ns;
 	e.pid = h.pid;
 	e.ppid = h.ppid;
