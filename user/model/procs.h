@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 
-/* ~3 per process (fork, exec, exit): some 5,000 processes back, 0.9 MiB */
+/* ~3 per process (fork, exec, exit): some 5,000 processes back, 1 MiB */
 #define CT_PROCS_EVENTS	(1u << 14)
 
 enum ct_life_kind {
