@@ -64,3 +64,16 @@ Test(proc, comm_of_a_pid)
 	rmdir(path);
 	rmdir(dir);
 }
+
+/* A pid out of "/proc/N/..." only when the rest is exactly what is asked. */
+Test(util, proc_path_pid)
+{
+	cr_assert_eq(ct_proc_path_pid("/proc/42/exe", "/exe"), 42);
+	cr_assert_eq(ct_proc_path_pid("/proc/7/ns/net", "/ns/net"), 7);
+	cr_assert_eq(ct_proc_path_pid("/proc/42/exe2", "/exe"), 0);
+	cr_assert_eq(ct_proc_path_pid("/proc/42/ns/net", "/exe"), 0);
+	cr_assert_eq(ct_proc_path_pid("/proc//exe", "/exe"), 0);
+	cr_assert_eq(ct_proc_path_pid("/proc/x/exe", "/exe"), 0);
+	cr_assert_eq(ct_proc_path_pid("/proc/4294967296/exe", "/exe"), 0);
+	cr_assert_eq(ct_proc_path_pid("/sys/42/exe", "/exe"), 0);
+}

@@ -55,6 +55,19 @@ bool ct_is_pid(const char *s)
 	return true;
 }
 
+uint32_t ct_proc_path_pid(const char *path, const char *rest)
+{
+	unsigned long pid;
+	char *end;
+
+	if (strncmp(path, "/proc/", 6))
+		return 0;
+	pid = strtoul(path + 6, &end, 10);
+	if (end == path + 6 || strcmp(end, rest) || pid > UINT32_MAX)
+		return 0;
+	return (uint32_t)pid;
+}
+
 bool ct_proc_comm(const char *proc_dir, const char *pid, char *comm,
 		  size_t len)
 {

@@ -44,6 +44,9 @@ uint64_t ct_fnv1a(const char *s, size_t len);
 /* A /proc entry's name that is a pid: digits only. */
 bool ct_is_pid(const char *s);
 
+/* "/proc/N" then exactly rest ("/exe", "/ns/net") -> N, else 0. */
+uint32_t ct_proc_path_pid(const char *path, const char *rest);
+
 /*
  * <proc_dir>/<pid>/comm into comm (len bytes, len >= 2), without its
  * newline; false if the process is gone or its comm is empty.

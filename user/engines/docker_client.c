@@ -7,7 +7,6 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include "client_int.h"
 #include "comm_table.h"
@@ -107,20 +106,6 @@ bool ct_docker_client(const struct ct_argv *v, struct cl_entry *x)
 	return true;
 }
 
-/* "/proc/N/exe" -> N, else 0. */
-static uint32_t proc_exe_pid(const char *path)
-{
-	unsigned long pid;
-	char *end;
-
-	if (strncmp(path, "/proc/", 6))
-		return 0;
-	pid = strtoul(path + 6, &end, 10);
-	if (end == path + 6 || strcmp(end, "/exe") || pid > UINT32_MAX)
-		return 0;
-	return (uint32_t)pid;
-}
-
 /*
  * dockerd runs a container's network hook as itself (/proc/<dockerd>/exe
  * libnetwork-setkey ... ID): which dockerd made container id.
@@ -134,7 +119,7 @@ void ct_docker_client_setkey(struct ct_clients *t, const struct ct_exec *x,
 	ct_copy_str(file, sizeof(file), x->filename, sizeof(x->filename));
 	g = &t->engines[t->next_engine++ % NCLIENTS];
 	ct_copy_str(g->id, sizeof(g->id), id, CT_ID_LEN);
-	g->pid = proc_exe_pid(file);
+	g->pid = ct_proc_path_pid(file, "/exe");
 }
 
 /*

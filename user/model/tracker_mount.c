@@ -5,7 +5,6 @@
  * (disconnect), umounts naming an id (destroy), each engine's own.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "engine.h"
 #include "proc.h"
@@ -18,20 +17,6 @@
 const char *tk_run_path(const char *path)
 {
 	return strncmp(path, "/var/run/", 9) ? path : path + 4;
-}
-
-/* "/proc/PID/ns/net" -> PID, else 0. */
-static uint32_t netns_source_pid(const char *src)
-{
-	unsigned long pid;
-	char *end;
-
-	if (strncmp(src, "/proc/", 6))
-		return 0;
-	pid = strtoul(src + 6, &end, 10);
-	if (end == src + 6 || strcmp(end, "/ns/net") || pid > UINT32_MAX)
-		return 0;
-	return (uint32_t)pid;
 }
 
 /* The only container with a network hook running, if exactly one. */
@@ -68,7 +53,7 @@ static void engine_netns_mount(struct ct_tracker *tk, struct cstate *s)
 static void on_mount(struct ct_tracker *tk, const struct ct_mount *m,
 		     const char *src, const char *target)
 {
-	uint32_t pid = netns_source_pid(src);
+	uint32_t pid = ct_proc_path_pid(src, "/ns/net");
 	struct ct_proc *p;
 	struct cstate *s;
 
