@@ -250,7 +250,8 @@ Test(enrich, no_key_no_opens)
 	struct fake f = { .key = KEY };
 	struct ct_container c;
 	struct ct_enrich *e = ct_enrich_new(&(struct ct_enrich_opts){
-		.model = fx_model(), .opens = { .ops = &fake_ops, .impl = &f } });
+		.model = fx_model(),
+		.opens = { .ops = &fake_ops, .impl = &f } });
 
 	keyed(&c, 0);
 	ct_enrich_apply(e, &c);
@@ -311,7 +312,8 @@ Test(enrich, prepare_then_ready_then_why)
 {
 	struct ct_container c;
 	struct ct_enrich *e = ct_enrich_new(&(struct ct_enrich_opts){
-		.model = fx_model(), .ready_mode = CT_READY_LISTEN, .why = true });
+		.model = fx_model(), .ready_mode = CT_READY_LISTEN,
+		.why = true });
 
 	cr_assert(e);
 	feed_prepare_ready_why(e);

@@ -725,7 +725,8 @@ static int parse_options(struct ct_optscan *s, struct ct_cli *cli, char *err,
 	struct ct_opt_tok t;
 	int ret;
 
-	while ((ret = ct_optscan_next(s, &t, err, errlen)) == CT_OPTSCAN_OPT) {
+	while ((ret = ct_optscan_next(s, &t, err, errlen)) ==
+	       CT_OPTSCAN_OPT) {
 		ret = apply_opt(t.def->id, t.arg, cli, err, errlen);
 		if (ret)
 			return ret;

@@ -184,12 +184,18 @@ static int stray(const char *w, const struct ct_opt *bare, char *err,
 	return -1;
 }
 
+/* A scan_*() or stray() result as ct_optscan_next() says it. */
+static int outcome(int rc)
+{
+	return rc ? CT_OPTSCAN_ERR : CT_OPTSCAN_OPT;
+}
+
 /*
  * Every call moves on, errors included, so that a caller may go on
  * scanning past a bad word.  COMMAND is taken only after "--", as usage
- * and coldtrace(8) say: a
- * stray word is more often a value meant for the option before it
- * (`--paths 3`) than a command, and running it would be the worst guess.
+ * and coldtrace(8) say: a stray word is more often a value meant for the
+ * option before it (`--paths 3`) than a command, and running it would be
+ * the worst guess.
  */
 int ct_optscan_next(struct ct_optscan *s, struct ct_opt_tok *t, char *err,
 		    size_t errlen)
@@ -200,17 +206,17 @@ int ct_optscan_next(struct ct_optscan *s, struct ct_opt_tok *t, char *err,
 	memset(t, 0, sizeof(*t));
 	s->bare = NULL;
 	if (s->cluster)
-		return scan_short(s, t, err, errlen) ? CT_OPTSCAN_ERR : CT_OPTSCAN_OPT;
+		return outcome(scan_short(s, t, err, errlen));
 	if (s->next >= s->argc)
 		return CT_OPTSCAN_END;
 	w = s->argv[s->next++];
 	if (!strcmp(w, "--"))
 		return CT_OPTSCAN_END;
 	if (w[0] == '-' && w[1] == '-')
-		return scan_long(s, w, t, err, errlen) ? CT_OPTSCAN_ERR : CT_OPTSCAN_OPT;
+		return outcome(scan_long(s, w, t, err, errlen));
 	if (w[0] == '-' && w[1]) {
 		s->cluster = w + 1;
-		return scan_short(s, t, err, errlen) ? CT_OPTSCAN_ERR : CT_OPTSCAN_OPT;
+		return outcome(scan_short(s, t, err, errlen));
 	}
-	return stray(w, bare, err, errlen) ? CT_OPTSCAN_ERR : CT_OPTSCAN_OPT;
+	return outcome(stray(w, bare, err, errlen));
 }

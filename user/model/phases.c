@@ -2,10 +2,10 @@
 /*
  * The phase tables of the runtimes' families (shim, direct, kata; an
  * engine with a family of its own has its table in its file,
- * user/engines/: podman.c, cri.c).  docs/phases.md prints the same tables; a unit test
- * (tests/unit/test_phases.c) replays the fixtures and checks that every
- * row fires and that each firing is where the record says the phase
- * begins or ends.
+ * user/engines/: podman.c, cri.c).  docs/phases.md prints the same
+ * tables; a unit test (tests/unit/test_phases.c) replays the fixtures
+ * and checks that every row fires and that each firing is where the
+ * record says the phase begins or ends.
  */
 #include "phases.h"
 
