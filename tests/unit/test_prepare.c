@@ -210,29 +210,37 @@ static void exec_ev(struct ct_prepare *p, uint64_t ms, uint32_t pid,
 	cr_assert_eq(ct_prepare_feed(p, &x, sizeof(x)), 0);
 }
 
+/* A podman client's argv, and the conmon it runs for container pm1. */
+static const char podman_run[] = "podman\0run\0--rm\0img\0true";
+static const char conmon_pm1[] = "/usr/bin/conmon\0--api-version\0" "1\0"
+				 "-c\0pm1\0-n\0web";
+
+/* Podman's container id attached at attach_ms, prepare applied. */
+static void podman_applied(struct ct_prepare *p, struct ct_container *c,
+			   const char *id, uint64_t attach_ms)
+{
+	docker_container(c, id, attach_ms);
+	c->engine = CT_ENG_PODMAN;
+	ct_prepare_apply(p, c);
+}
+
 /* The podman client's run is named by its conmon child. */
 Test(prepare, podman_by_conmon_parent)
 {
-	static const char run[] = "podman\0run\0--rm\0img\0true";
 	static const char probe[] = "/usr/bin/conmon\0--version";
-	static const char mon[] = "/usr/bin/conmon\0--api-version\0" "1\0"
-				  "-c\0pm1\0-n\0web";
 	struct ct_prepare *p = ct_prepare_new(0, fx_model());
 	struct ct_container c;
 
-	exec_ev(p, 100, 50, 1, run, sizeof(run));
+	exec_ev(p, 100, 50, 1, podman_run, sizeof(podman_run));
 	exec_ev(p, 110, 51, 50, probe, sizeof(probe));
-	exec_ev(p, 150, 52, 50, mon, sizeof(mon));
-	exec_ev(p, 160, 61, 60, mon, sizeof(mon));	/* not a client's */
-	docker_container(&c, "pm1", 170);
-	c.engine = CT_ENG_PODMAN;
-	ct_prepare_apply(p, &c);
+	exec_ev(p, 150, 52, 50, conmon_pm1, sizeof(conmon_pm1));
+	/* not a client's */
+	exec_ev(p, 160, 61, 60, conmon_pm1, sizeof(conmon_pm1));
+	podman_applied(p, &c, "pm1", 170);
 	cr_assert(ct_has_phase(&c, CT_PH_PREPARE));
 	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 100 * MS);
 	cr_expect_eq(c.phases[CT_PH_PREPARE].end_ns, 170 * MS);
-	docker_container(&c, "pm2", 170);
-	c.engine = CT_ENG_PODMAN;
-	ct_prepare_apply(p, &c);
+	podman_applied(p, &c, "pm2", 170);
 	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
 	ct_prepare_free(p);
 }
@@ -282,28 +290,23 @@ static void prepare_to_attach(const char *name, struct ts_result *r)
 		     r->c.phases[CT_PH_ATTACH].start_ns, "%s", name);
 }
 
-/* Podman: prepare ends where attach (conmon's exec) begins. */
 /* A conmon whose parent runs another program than the podman client
  * that had its pid (pid reused) is not that client's: no prepare. */
 Test(prepare, podman_pid_reused_is_not_the_client)
 {
-	static const char run[] = "podman\0run\0--rm\0img\0true";
 	static const char sh[] = "/bin/sh\0-c\0x";
-	static const char mon[] = "/usr/bin/conmon\0--api-version\0" "1\0"
-				  "-c\0pm1\0-n\0web";
 	struct ct_prepare *p = ct_prepare_new(0, fx_model());
 	struct ct_container c;
 
-	exec_ev(p, 100, 50, 1, run, sizeof(run));
+	exec_ev(p, 100, 50, 1, podman_run, sizeof(podman_run));
 	exec_ev(p, 130, 50, 1, sh, sizeof(sh));
-	exec_ev(p, 150, 52, 50, mon, sizeof(mon));
-	docker_container(&c, "pm1", 170);
-	c.engine = CT_ENG_PODMAN;
-	ct_prepare_apply(p, &c);
+	exec_ev(p, 150, 52, 50, conmon_pm1, sizeof(conmon_pm1));
+	podman_applied(p, &c, "pm1", 170);
 	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
 	ct_prepare_free(p);
 }
 
+/* Podman: prepare ends where attach (conmon's exec) begins. */
 Test(prepare, recording_podman)
 {
 	static const char *const names[] = { "podman-runc", "podman-crun",
