@@ -47,12 +47,17 @@
 #   nothing); fails only if a configuration could not be measured.
 # One "vmtest: PASS|FAIL NAME" line per test, then "N passed, N failed";
 # the status is the number of failures (0: all passed).
+# shellcheck disable=SC2317 # the tests are called through run()
 set -uo pipefail
 
 SHARE=${SHARE:-/mnt/vmtest}
 CT=$SHARE/coldtrace
 HARNESS=$SHARE/tools/harness.sh
-W=$(mktemp -d /tmp/vmtest.XXXXXX)
+# shellcheck source=tools/vmtest/lib.sh
+. "$SHARE/tools/vmtest/lib.sh"
+# The tests' files (coldtrace's outputs and stderr): guest-init.sh makes
+# the folder and keeps them, also when the tests run out of time.
+W=${VMTEST_W:?the folder guest-init.sh makes}
 VMTEST_DOCKER=0
 # The test groups to run (run.sh's VMTEST_GROUPS), in this order.
 VMTEST_GROUPS="load direct steady docker"
@@ -109,6 +114,24 @@ show() {	# FILE...: the end of each, for a failure's context
 		echo "---- $f"
 		tail -n 15 "$f" 2>/dev/null
 	done
+}
+
+# Stop coldtrace PID as a user's ^C does, and wait for it.  Still running
+# 60 s later, it hangs: a failure of NAME with where its threads wait,
+# then SIGKILL, so that a hang costs a minute and not the guest.
+ct_stop() {	# PID NAME
+	local i
+	kill -INT "$1" 2>/dev/null
+	for ((i = 0; i < 600; i++)); do
+		alive "$1" || break
+		sleep 0.1
+	done
+	if alive "$1"; then
+		fail "$2: coldtrace still ran 60 s after SIGINT"
+		stacks "$1"
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
 }
 
 # What stops a load: a verifier rejection, a missing helper or hook.
@@ -323,8 +346,7 @@ test_steady() {
 		>/dev/null 2>&1 || rc=$?
 	echo "vmtest: $name: $opens opens took $(($(date +%s) - t0)) s beside a running service, $(grep -m1 '^syscall hooks:' "$W/steady.err")"
 	sleep 2
-	kill -INT "$ct"
-	wait "$ct"
+	ct_stop "$ct" "$name"
 	services_stop "$svc" 1
 	[ "$rc" -eq 3 ] || { fail "$name: runc run exited $rc, expected 3"; return; }
 	OPENS=$opens check_record "$name" "$(record_of "$W/steady.out" "$id")" runc direct "$DIRECT_PHASES" ||
@@ -350,8 +372,7 @@ said_n() {	# ERR WORD N
 fail_stop() {	# PID ERR MSG
 	fail "$3"
 	show "$2"
-	kill -INT "$1"
-	wait "$1"
+	ct_stop "$1" "$3"
 }
 
 # The fentry path attaches runsc's stub sys_exit, which puts every
@@ -393,8 +414,7 @@ test_steady_runsc() {
 	timeout -k 5 900 runsc --root "$W/runsc" --network=none --platform=ptrace \
 		run --bundle "$b" "$id" </dev/null >/dev/null 2>&1 || rc=$?
 	sleep 2
-	kill -INT "$ct"
-	wait "$ct"
+	ct_stop "$ct" "$name"
 	[ "$rc" -eq 3 ] || { fail "$name: runsc run exited $rc, expected 3"; return; }
 	OPENS=$opens check_record "$name" "$(record_of "$W/steady-runsc.out" "$id")" runsc direct "$DIRECT_PHASES" ||
 		show "$W/steady-runsc.out" "$e"
@@ -417,7 +437,7 @@ EOS
 }
 
 test_docker() {
-	local env rc=0 rt t0 cg=/sys/fs/cgroup/system.slice/coldtrace-harness.service
+	local env rc=0 rt t0 cgv cg=/sys/fs/cgroup/system.slice/coldtrace-harness.service
 	# Daemons start in tens of seconds under emulation: wait longer.
 	export CT_HARNESS_STATE=$W/harness.current CT_CGROUP_PARENT=/system.slice \
 		CT_HARNESS_WAIT=300
@@ -430,11 +450,12 @@ test_docker() {
 		{ fail "docker: harness did not start"; show "$W/harness.err"; return; }
 	# shellcheck disable=SC1090
 	. "$env"
-	echo "vmtest: dockerd $(docker version --format '{{.Server.Version}}'), $(docker info --format 'cgroup {{.CgroupVersion}} {{.CgroupDriver}}'), up in $(($(date +%s) - t0)) s"
-	if [ "$(docker info --format '{{.CgroupVersion}}')" = 2 ]; then
+	cgv=$(timeout 60 docker info --format '{{.CgroupVersion}}')
+	echo "vmtest: dockerd $(timeout 60 docker version --format '{{.Server.Version}}'), $(timeout 60 docker info --format 'cgroup {{.CgroupVersion}} {{.CgroupDriver}}'), up in $(($(date +%s) - t0)) s"
+	if [ "$cgv" = 2 ]; then
 		pass "docker: dockerd on cgroup v2"
 	else
-		fail "docker: dockerd says cgroup $(docker info --format '{{.CgroupVersion}}')"
+		fail "docker: dockerd says cgroup '$cgv'"
 	fi
 	t0=$(date +%s)
 	timeout -k 5 900 "$CT" -j -- sh -c "$(docker_session)" sh "$W" "$CT_IMAGE" "$LOOP" \
@@ -483,8 +504,7 @@ bench_said() {	# WORD
 
 bench_ct_stop() {
 	[ -n "${BENCH_CT:-}" ] || return 0
-	kill -INT "$BENCH_CT" 2>/dev/null
-	wait "$BENCH_CT" 2>/dev/null
+	ct_stop "$BENCH_CT" bench
 	BENCH_CT=
 }
 
@@ -606,20 +626,25 @@ test_bench() {
 	fi
 }
 
+# One test, its name first in out/current: where a guest that ran out of
+# time was (guest-init.sh says it).
+run() {	# FUNCTION ARGS...
+	echo "$*" >"$SHARE/out/current"
+	"$@"
+}
+
 echo "vmtest: coldtrace $("$CT" -V 2>&1 | head -n 1) on $(uname -r)"
 for g in $VMTEST_GROUPS; do
 	case "$g" in
-	load) test_floor; test_hooks
-		for s in "${LOAD_SETS[@]}"; do test_load "$s"; done ;;
-	direct) test_direct runc; test_direct runsc; test_direct runc tp_btf ;;
-	steady) test_steady; test_steady_runsc ;;
-	docker) [ "$VMTEST_DOCKER" = 1 ] && test_docker ;;
-	bench) test_bench ;;
+	load) run test_floor; run test_hooks
+		for s in "${LOAD_SETS[@]}"; do run test_load "$s"; done ;;
+	direct) run test_direct runc; run test_direct runsc
+		run test_direct runc tp_btf ;;
+	steady) run test_steady; run test_steady_runsc ;;
+	docker) [ "$VMTEST_DOCKER" = 1 ] && run test_docker ;;
+	bench) run test_bench ;;
 	*) fail "unknown test group $g" ;;
 	esac
 done
 echo "vmtest: $(uname -r): $passed passed, $failed failed"
-# coldtrace's outputs and stderr of every test, kept with the log
-mkdir -p "$SHARE/out/files" && cp "$W"/*.out "$W"/*.err "$SHARE/out/files/" 2>/dev/null
-rm -rf "$W"
 exit $((failed > 0))

@@ -17,12 +17,14 @@
 # (image.sh, opened read-only: snapshot=on); a scratch folder with the
 # binary, tools/harness.sh and the guest's scripts is shared over 9p,
 # and the guest writes its log there.  Prints the guest's test lines, a
-# line per kernel, and "vmtest: N passed, N failed" (kernels); exit 1 if
-# any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/ (the
+# line per kernel, a summary (each kernel's line, and what failed), and
+# "vmtest: N passed, N failed" (kernels); exit 1 if any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/ (the
 # guest's log, its console, coldtrace's outputs and stderr in files/; a
-# guest whose kernel died and was run again: the dead run's in
+# guest whose kernel died or hung and was run again: the dead run's in
 # <kernel>.first/).
-# Other knobs: VMTEST_TIMEOUT (s per guest, 1800), VMTEST_MEM (MiB,
+# Other knobs: VMTEST_TIMEOUT (s per guest, 1200: the guest's tests stop
+# 120 s before, saying where they were), VMTEST_HANG (s without the
+# guest's heartbeat before it counts as hung, 180), VMTEST_MEM (MiB,
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
 # VMTEST_ACCEL (tcg; kvm where it works), VMTEST_GROUPS (the guest's test
 # groups: "load direct steady docker"; "bench" is the steady-state ratios,
@@ -32,11 +34,14 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tools/vmtest/lib.sh
+. "$HERE/lib.sh"
 COLDTRACE=${COLDTRACE:-$TOP/coldtrace}
 KERNELS=${VMTEST_KERNELS:-5.10 6.1 6.12 7.2}
 DOCKER_KERNELS=${VMTEST_DOCKER_KERNELS:-6.1 6.12}
 OUT=${VMTEST_OUT:-$TOP/.output/vmtest}
-TIMEOUT=${VMTEST_TIMEOUT:-1800}
+TIMEOUT=${VMTEST_TIMEOUT:-1200}
+HANG_S=${VMTEST_HANG:-180}
 MEM=${VMTEST_MEM:-2048}
 SMP=${VMTEST_SMP:-2}
 ITER=${VMTEST_ITER:-50}
@@ -52,8 +57,14 @@ die() {
 	exit 1
 }
 
+# A line of the output that the summary at the end repeats.
+said() {	# LINE
+	echo "$1"
+	echo "$1" >>"$SUMMARY"
+}
+
 usage() {
-	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -64,8 +75,11 @@ make_share() {	# DIR DOCKER(0|1)
 	mkdir -p "$s/tools/vmtest" "$s/out"
 	cp "$COLDTRACE" "$s/coldtrace"
 	cp "$TOP/tools/harness.sh" "$s/tools/"
-	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$s/tools/vmtest/"
-	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\n' "$2" "$ITER" "$TEST_GROUPS" >"$s/config"
+	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$HERE/lib.sh" \
+		"$s/tools/vmtest/"
+	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\nGUEST_TIMEOUT=%d\n' \
+		"$2" "$ITER" "$TEST_GROUPS" $((TIMEOUT > 240 ? TIMEOUT - 120 : TIMEOUT / 2)) \
+		>"$s/config"
 	if [ -n "${VMTEST_BENCH_ROUNDS:-}" ]; then
 		printf 'BENCH_ROUNDS=%d\n' "$VMTEST_BENCH_ROUNDS" >>"$s/config"
 	fi
@@ -94,15 +108,32 @@ make_share() {	# DIR DOCKER(0|1)
 }
 
 # Boot kernel directory KDIR with the shared folder SHARE; the console
-# goes to LOG.  Returns QEMU's status (124: timed out).
+# goes to LOG.  Returns QEMU's status, 124 if it ran out of TIMEOUT, 125
+# if the guest's heartbeat (lib.sh) stopped for HANG_S: its kernel hung.
 boot() {	# KDIR INITRD IMG SHARE LOG
-	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -cpu max \
+	local q t0 beat now
+	qemu-system-x86_64 -accel "$ACCEL" -cpu max \
 		-m "$MEM" -smp "$SMP" -no-reboot -display none -monitor none \
 		-serial "file:$5" -nic none \
 		-kernel "$1/vmlinuz" -initrd "$2" -append "$APPEND" \
 		-drive "file=$3,if=virtio,format=raw,snapshot=on" \
 		-virtfs "local,path=$4,mount_tag=vmtest,security_model=none,id=vmtest" \
-		</dev/null
+		</dev/null &
+	q=$!
+	t0=$(date +%s)
+	while alive "$q"; do
+		sleep 2
+		now=$(date +%s)
+		# before the first beat, the boot counts as one
+		beat=$(stat -c %Y "$4/out/heartbeat" 2>/dev/null) || beat=$t0
+		if [ $((now - t0)) -ge "$TIMEOUT" ] || [ $((now - beat)) -ge "$HANG_S" ]; then
+			kill -KILL "$q" 2>/dev/null
+			wait "$q" 2>/dev/null	# bash's "Killed" notice
+			[ $((now - beat)) -ge "$HANG_S" ] && return 125
+			return 124
+		fi
+	done
+	wait "$q"
 }
 
 # One kernel: boot, then the guest's verdict.  Prints the kernel's line.
@@ -130,30 +161,45 @@ run_kernel() {	# NAME KDIR IMG
 	verdict=$(grep -E '^vmtest: .*: [0-9]+ passed, [0-9]+ failed$' "$OUT/$rel/log" 2>/dev/null |
 		tail -n 1 | sed 's/.*: \([0-9]* passed, [0-9]* failed\)$/\1/') || true
 	if [ "$rc" -eq 0 ] && [ -n "$verdict" ] && [ "$(cut -d' ' -f1 "$OUT/$rel/rc")" = 0 ]; then
-		echo "vmtest: $name ($rel): PASS, $verdict, $(($(date +%s) - t0)) s"
+		said "vmtest: $name ($rel): PASS, $verdict, $(($(date +%s) - t0)) s"
 		return 0
 	fi
-	[ -n "$verdict" ] || { verdict="no result (QEMU status $rc)"; tail -n 20 "$log" | sed 's/^/  console: /'; }
-	echo "vmtest: $name ($rel): FAIL, $verdict, $(($(date +%s) - t0)) s; logs in $OUT/$rel"
-	# the guest kernel itself died (seen under TCG with two emulated CPUs:
-	# a double fault in kmalloc, an int3 in ttwu_do_activate): status 2
+	if [ -z "$verdict" ] && grep -q '^vmtest: FAIL out of time' "$OUT/$rel/log" 2>/dev/null; then
+		verdict="out of time"	# guest-init.sh's deadline
+	elif [ "$rc" -eq 125 ]; then
+		verdict="the guest's kernel hung (no heartbeat for $HANG_S s)"
+		tail -n 20 "$log" | sed 's/^/  console: /'
+	elif [ -z "$verdict" ]; then
+		verdict="no result (QEMU status $rc)"
+		tail -n 20 "$log" | sed 's/^/  console: /'
+	fi
+	said "vmtest: $name ($rel): FAIL, $verdict, $(($(date +%s) - t0)) s; logs in $OUT/$rel"
+	# what failed, again in the summary: CI shows the end of the output
+	grep -m 8 '^vmtest: FAIL ' "$OUT/$rel/log" 2>/dev/null |
+		sed "s/^vmtest: /vmtest:   [$name] /" >>"$SUMMARY"
+	[ -s "$OUT/$rel/log" ] || echo "vmtest:   [$name] no log; console: $(tail -n 1 "$log")" >>"$SUMMARY"
+	# the guest kernel itself died or hung (seen under TCG with two
+	# emulated CPUs: a double fault in kmalloc, an int3 in
+	# ttwu_do_activate, minutes with no output): status 2
+	[ "$rc" -eq 125 ] && return 2
 	grep -qE 'Kernel panic|Oops:' "$log" && return 2
 	return 1
 }
 
-# A guest whose kernel died runs once more, as tests/integration/run.sh
-# retries a failed test, and is named FLAKY with its first oops line.
-# The dead run's console and files stay in <kernel>.first/: the oops's
-# backtrace is what says where it died.
+# A guest whose kernel died or hung runs once more, as
+# tests/integration/run.sh retries a failed test, and is named FLAKY with
+# its first oops line.  The dead run's console and files stay in
+# <kernel>.first/: the oops's backtrace is what says where it died.
 run_kernel_retry() {	# NAME KDIR IMG
 	local rc=0 oops dir
 	dir=$OUT/$(basename "$2")
 	run_kernel "$@" || rc=$?
 	[ "$rc" -eq 2 ] || return "$rc"
-	oops=$(grep -m1 -E 'Oops:|Kernel panic' "$dir/console.log")
+	oops=$(grep -m1 -E 'Oops:|Kernel panic' "$dir/console.log") ||
+		oops="hung: no heartbeat for $HANG_S s"
 	rm -rf "$dir.first"
 	mv "$dir" "$dir.first"
-	echo "vmtest: $1: the guest kernel died ($oops; its logs in $dir.first); once more"
+	said "vmtest: $1: the guest's kernel stopped ($oops; its logs in $dir.first); once more"
 	run_kernel "$@" || return 1
 	FLAKY+=("$1 (first run: $oops; its logs in $dir.first)")
 }
@@ -181,6 +227,9 @@ main() {
 	read -r -a kdirs <<<"$("$HERE/kernels.sh" $KERNELS | tr '\n' ' ')"
 	echo "vmtest: coldtrace $COLDTRACE; kernels $KERNELS (docker on: $DOCKER_KERNELS)"
 	FLAKY=()
+	mkdir -p "$OUT"
+	SUMMARY=$OUT/summary
+	: >"$SUMMARY"
 	for k in $KERNELS; do
 		if run_kernel_retry "$k" "${kdirs[$i]}" "$img"; then
 			pass=$((pass + 1))
@@ -189,6 +238,8 @@ main() {
 		fi
 		i=$((i + 1))
 	done
+	echo "vmtest: ---- summary"
+	cat "$SUMMARY"
 	for k in "${FLAKY[@]}"; do
 		echo "vmtest: FLAKY $k"
 	done
