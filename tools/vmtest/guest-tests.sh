@@ -45,8 +45,9 @@
 #   BENCH_ROUNDS rotated rounds; prints the ratios of the medians to
 #   none, never a verdict on them (absolute times under emulation mean
 #   nothing); fails only if a configuration could not be measured.
-# One "vmtest: PASS|FAIL NAME" line per test, then "N passed, N failed";
-# the status is the number of failures (0: all passed).
+# One "vmtest: PASS|FAIL NAME" line per check, then "N passed, N failed";
+# the status is the number of failures (0: all passed).  A test that
+# fails runs once more: "RETRY", then "FLAKY" if it passed (run()).
 # shellcheck disable=SC2317 # the tests are called through run()
 set -uo pipefail
 
@@ -106,6 +107,7 @@ pass() {
 fail() {
 	echo "vmtest: FAIL $*"
 	failed=$((failed + 1))
+	FIRST_FAIL=${FIRST_FAIL:-$*}
 }
 
 show() {	# FILE...: the end of each, for a failure's context
@@ -345,7 +347,11 @@ test_steady() {
 	timeout -k 5 900 runc --root "$W/runc" run --bundle "$b" "$id" </dev/null \
 		>/dev/null 2>&1 || rc=$?
 	echo "vmtest: $name: $opens opens took $(($(date +%s) - t0)) s beside a running service, $(grep -m1 '^syscall hooks:' "$W/steady.err")"
-	sleep 2
+	if waited=$(record_said "$W/steady.out" "$id"); then
+		echo "vmtest: $name: the record came $waited s after runc run exited"
+	else
+		fail "$name: no record 60 s after runc run exited"
+	fi
 	ct_stop "$ct" "$name"
 	services_stop "$svc" 1
 	[ "$rc" -eq 3 ] || { fail "$name: runc run exited $rc, expected 3"; return; }
@@ -368,6 +374,17 @@ said_n() {	# ERR WORD N
 	return 1
 }
 
+# Wait, up to 60 s, for coldtrace's record of container ID in OUT (each
+# record is flushed as it is made); prints the seconds waited.  It comes
+# once every process of the container has exited, under emulation
+# seconds after the runtime's own exit: a SIGINT before it ends the
+# session with the record incomplete.
+record_said() {	# OUT ID
+	local t0=$SECONDS
+	said_n "$1" "\"id\":\"$2\"" 1 || return 1
+	echo $((SECONDS - t0))
+}
+
 # A failure, MSG: ERR shown, coldtrace PID stopped.
 fail_stop() {	# PID ERR MSG
 	fail "$3"
@@ -381,7 +398,7 @@ fail_stop() {	# PID ERR MSG
 # exec attaches both, and a runsc container from that state is counted
 # whole.
 test_steady_runsc() {
-	local id=vm-steady-runsc-$$ b=$W/bundle-steady-runsc rc=0 ct n said
+	local id=vm-steady-runsc-$$ b=$W/bundle-steady-runsc rc=0 ct n said waited
 	local opens=$((STEADY_ITER * 2)) name="steady runsc" e=$W/steady-runsc.err
 	local loop="for i in \$(seq $STEADY_ITER); do cat /etc/hostname >/dev/null; done; exit 3"
 	[ "$HOOKS" = fentry ] || return 0	# tp_btf: one sys_exit for all
@@ -413,7 +430,11 @@ test_steady_runsc() {
 	echo "vmtest: $name: $(grep 'sys: hooks attached' "$e" | tail -n 1), runsc's stub with them"
 	timeout -k 5 900 runsc --root "$W/runsc" --network=none --platform=ptrace \
 		run --bundle "$b" "$id" </dev/null >/dev/null 2>&1 || rc=$?
-	sleep 2
+	if waited=$(record_said "$W/steady-runsc.out" "$id"); then
+		echo "vmtest: $name: the record came $waited s after runsc run exited"
+	else
+		fail "$name: no record 60 s after runsc run exited"
+	fi
 	ct_stop "$ct" "$name"
 	[ "$rc" -eq 3 ] || { fail "$name: runsc run exited $rc, expected 3"; return; }
 	OPENS=$opens check_record "$name" "$(record_of "$W/steady-runsc.out" "$id")" runsc direct "$DIRECT_PHASES" ||
@@ -627,10 +648,21 @@ test_bench() {
 }
 
 # One test, its name first in out/current: where a guest that ran out of
-# time was (guest-init.sh says it).
+# time was (guest-init.sh says it).  A test that failed runs once more,
+# as tests/integration/run.sh retries one; passing then, it is FLAKY,
+# said with its first failure (run.sh's summary repeats it), and its
+# second run's lines count.
 run() {	# FUNCTION ARGS...
+	local f0=$failed p0=$passed why
 	echo "$*" >"$SHARE/out/current"
+	FIRST_FAIL=
 	"$@"
+	[ "$failed" -eq "$f0" ] && return
+	why=$FIRST_FAIL
+	failed=$f0 passed=$p0
+	echo "vmtest: RETRY $*, once more after: $why"
+	"$@"
+	[ "$failed" -eq "$f0" ] && echo "vmtest: FLAKY $*: passed once more after: $why"
 }
 
 echo "vmtest: coldtrace $("$CT" -V 2>&1 | head -n 1) on $(uname -r)"

@@ -160,8 +160,12 @@ run_kernel() {	# NAME KDIR IMG
 	local verdict
 	verdict=$(grep -E '^vmtest: .*: [0-9]+ passed, [0-9]+ failed$' "$OUT/$rel/log" 2>/dev/null |
 		tail -n 1 | sed 's/.*: \([0-9]* passed, [0-9]* failed\)$/\1/') || true
+	# a test that failed once and passed once more (guest-tests.sh's run)
+	grep '^vmtest: FLAKY ' "$OUT/$rel/log" 2>/dev/null |
+		sed "s/^vmtest: /vmtest:   [$name] /" >"$OUT/$rel/flaky" || true
 	if [ "$rc" -eq 0 ] && [ -n "$verdict" ] && [ "$(cut -d' ' -f1 "$OUT/$rel/rc")" = 0 ]; then
 		said "vmtest: $name ($rel): PASS, $verdict, $(($(date +%s) - t0)) s"
+		cat "$OUT/$rel/flaky" >>"$SUMMARY"
 		return 0
 	fi
 	if [ -z "$verdict" ] && grep -q '^vmtest: FAIL out of time' "$OUT/$rel/log" 2>/dev/null; then
