@@ -53,7 +53,7 @@ cgroups() {
 deadline() {	# PID SECONDS
 	local i p
 	for ((i = 0; i < $2; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
+		alive "$1" || return 0
 		sleep 1
 	done
 	echo "vmtest: FAIL out of time: the tests still ran after $2 s, in: $(cat "$SHARE/out/current" 2>/dev/null)"
