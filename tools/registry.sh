@@ -33,6 +33,16 @@
 #   tools/registry.sh layers NAME         "digest compressed-bytes" per layer,
 #                                         from the registry's manifest
 #   tools/registry.sh forget NAME         drop NAME and its layers locally
+#   tools/registry.sh check NAME PULLS [T0 T1]
+#                                         PULLS (a file: one coldtrace pull
+#                                         record, JSON) has each of NAME's
+#                                         manifest layers once, with its
+#                                         digest and bytes within 1% of its
+#                                         size, and no other; each fetched
+#                                         before unpacked; given the pulling
+#                                         command's wall clock (ns), the pull
+#                                         and its first byte within it; says
+#                                         what differs, exits 1 if anything
 #   tools/registry.sh shape RATE|off      HTB on lo for traffic from the
 #                                         registry's port, e.g. 10mbit; a
 #                                         second registry adds its own class
@@ -411,6 +421,38 @@ cmd_layers() {
 		die "no manifest for $name in the registry"
 }
 
+# The registry's manifest, and the pulling command's wall clock, are the
+# truth a pull record is checked against.
+cmd_check() {
+	local name=${1:?check NAME PULLS [T0 T1]} pulls=${2:?check NAME PULLS [T0 T1]}
+	local t0=${3:-0} t1=${4:-0} digest size bytes n=0 bad=0
+	[ "$(jq -s length "$pulls")" -eq 1 ] ||
+		die "$pulls: $(jq -s length "$pulls") pull records, not 1"
+	while read -r digest size; do
+		n=$((n + 1))
+		bytes=$(jq --arg d "$digest" '[.layers[] | select(.digest == $d) |
+			.bytes] | if length == 1 then .[0] else -1 end' "$pulls")
+		if [ "$bytes" -lt 0 ]; then
+			log "layer $digest not reported once"
+			bad=1
+		elif [ $((100 * (bytes > size ? bytes - size : size - bytes))) -gt "$size" ]; then
+			log "layer $digest: $bytes bytes, the registry says $size"
+			bad=1
+		fi
+	done < <(cmd_layers "$name")
+	[ "$n" -gt 0 ] || die "no layers for $name in the registry"
+	[ "$(jq '.layers | length' "$pulls")" -eq "$n" ] ||
+		{ log "$(jq '.layers | length' "$pulls") layers reported, the registry has $n"; bad=1; }
+	jq -e '[.layers[] | .unpack != null and
+		.fetch.start_ns + .fetch.dur_ns <= .unpack.start_ns] | all' \
+		"$pulls" >/dev/null || { log "a layer not unpacked, or unpacked before its fetch ended"; bad=1; }
+	[ "$t1" -eq 0 ] || jq -e --argjson t0 "$t0" --argjson t1 "$t1" \
+		'.start_ns >= $t0 and .start_ns + .dur_ns <= $t1 and
+		 .ttfb_ns > 0 and .ttfb_ns < .dur_ns' "$pulls" >/dev/null ||
+		{ log "pull times outside the command's ($t0..$t1 ns)"; bad=1; }
+	return $bad
+}
+
 # Remove the image and every layer it had, so the next pull fetches all.
 cmd_forget() {
 	local name=${1:?forget NAME}
@@ -527,7 +569,8 @@ pyfatslim) shift; cmd_pyfatslim "$@" ;;
 addr) echo "$ADDR" ;;
 layers) shift; cmd_layers "$@" ;;
 forget) shift; cmd_forget "$@" ;;
+check) shift; cmd_check "$@" ;;
 shape) shift; cmd_shape "$@" ;;
 concurrency) shift; cmd_concurrency "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|forget|shape|concurrency (see the header)" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|forget|check|shape|concurrency (see the header)" ;;
 esac
