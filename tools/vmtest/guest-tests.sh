@@ -26,7 +26,10 @@
 # - docker (when $SHARE/config says VMTEST_DOCKER=1): dockerd and
 #   containerd (tools/harness.sh, cgroupfs driver, containers under
 #   /system.slice) and `docker run` of the same loop with runc, crun and
-#   runsc (ptrace): the same checks, every phase of the shim table.
+#   runsc (ptrace): the same checks, every phase of the shim table;
+#   and `docker pull` from a registry in the guest: one pull record whose
+#   layers, bytes and times agree with the registry's manifest and the
+#   command's wall clock;
 # - bench (only when asked: VMTEST_GROUPS="bench"): the host loops of
 #   tools/bench/steady-state (sysbench open, read, write, connect, and
 #   stat, which no program hooks) with no coldtrace, with --arm=always
@@ -84,6 +87,8 @@ LOOP="for i in \$(seq $ITER); do cat /etc/hostname >/dev/null; done; exit 3"
 # and unmounts the netns also for --network none: connect, disconnect).
 DIRECT_PHASES="create run destroy"
 DOCKER_PHASES="prepare attach create connect start run die disconnect destroy"
+# The docker group's pull: 1 MB in this many layers.
+PULL_LAYERS=4
 # The option sets that change which programs load or what they do (the
 # runtime filter is rodata of the programs).  Each load takes 15-20 s
 # under software emulation: the list is kept to these.
@@ -457,14 +462,15 @@ exit $r
 EOS
 }
 
-test_docker() {
-	local env rc=0 rt t0 cgv cg=/sys/fs/cgroup/system.slice/coldtrace-harness.service
+# dockerd and containerd for the docker group's tests, in a service
+# cgroup of their own as under systemd; on cgroup v2.
+docker_up() {
+	local env t0 cgv cg=/sys/fs/cgroup/system.slice/coldtrace-harness.service
 	# Daemons start in tens of seconds under emulation: wait longer.
 	export CT_HARNESS_STATE=$W/harness.current CT_CGROUP_PARENT=/system.slice \
 		CT_HARNESS_WAIT=300
 	mkdir -p "$cg"
 	t0=$(date +%s)
-	# The daemons run in a service cgroup of their own, as under systemd.
 	env=$(sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$cg" \
 		"$HARNESS" start 2>"$W/harness.err") &&
 		"$HARNESS" image >/dev/null 2>>"$W/harness.err" ||
@@ -478,6 +484,10 @@ test_docker() {
 	else
 		fail "docker: dockerd says cgroup '$cgv'"
 	fi
+}
+
+test_docker() {
+	local rc=0 rt t0
 	t0=$(date +%s)
 	timeout -k 5 900 "$CT" -j -- sh -c "$(docker_session)" sh "$W" "$CT_IMAGE" "$LOOP" \
 		</dev/null >"$W/docker.out" 2>"$W/docker.err" || rc=$?
@@ -489,7 +499,44 @@ test_docker() {
 			"$rt" docker "$DOCKER_PHASES" || show "$W/docker.err"
 	done
 	[ "$rc" -eq 0 ] || fail "docker: coldtrace exited $rc"
-	"$HARNESS" stop >/dev/null 2>&1
+}
+
+# `docker pull` of PULL_LAYERS random layers (FROM scratch) from a
+# registry in the guest (tools/registry.sh): the pull tracer's hooks on
+# this kernel's path give one complete pull record whose layers are the
+# registry manifest's (digests, bytes within 1%), each fetched before
+# unpacked, within the command's wall clock (registry.sh check).
+test_pull() {
+	local reg=$SHARE/tools/registry.sh ref=127.0.0.1:5000/ctpull rc=0 t0 t1
+	export CT_REGISTRY_STATE=$W/registry.current
+	if ! { "$reg" start >/dev/null 2>"$W/registry.err" &&
+		"$reg" push ctpull 1 "$PULL_LAYERS" 2>>"$W/registry.err"; }; then
+		fail "pull: no registry with the image"
+		show "$W/registry.err"
+		"$reg" stop >/dev/null 2>&1
+		return
+	fi
+	t0=$(date +%s%N)
+	# shellcheck disable=SC2016 # $0 is the inner shell's
+	timeout -k 5 600 "$CT" -j -- sh -c 'exec docker pull -q "$0" >/dev/null' "$ref" \
+		</dev/null >"$W/pull.out" 2>"$W/pull.err" || rc=$?
+	t1=$(date +%s%N)
+	jq -c 'select(.type == "pull")' "$W/pull.out" >"$W/pulls" 2>/dev/null
+	echo "vmtest: pull: $(jq -r '"\(.layers | length) layers, \(.dur_ns / 1e6 | floor) ms, first byte after \(.ttfb_ns / 1e6 | floor) ms"' "$W/pulls" | head -n 1) (command $(((t1 - t0) / 1000000)) ms, status $rc)"
+	if [ "$rc" -ne 0 ]; then
+		fail "pull: coldtrace -- docker pull exited $rc"
+		show "$W/pull.err"
+	elif ! jq -se --arg ref "$ref" 'length == 1 and (.[0] | .image == $ref and
+			.engine == "docker" and .complete)' "$W/pulls" >/dev/null; then
+		fail "pull: not one complete docker pull record of $ref"
+		show "$W/pulls" "$W/pull.err"
+	elif ! "$reg" check ctpull "$W/pulls" "$t0" "$t1" 2>>"$W/registry.err"; then
+		fail "pull: the record differs from the registry or the clock"
+		show "$W/registry.err" "$W/pulls"
+	else
+		pass "pull: docker pull, $PULL_LAYERS layers as the registry's"
+	fi
+	"$reg" stop >/dev/null 2>&1
 }
 
 # ---- bench: steady-state ratios ----
@@ -673,7 +720,13 @@ for g in $VMTEST_GROUPS; do
 	direct) run test_direct runc; run test_direct runsc
 		run test_direct runc tp_btf ;;
 	steady) run test_steady; run test_steady_runsc ;;
-	docker) [ "$VMTEST_DOCKER" = 1 ] && run test_docker ;;
+	docker) [ "$VMTEST_DOCKER" = 1 ] || continue
+		run docker_up
+		if [ -n "${DOCKER_HOST:-}" ]; then
+			run test_docker
+			run test_pull
+		fi
+		"$HARNESS" stop >/dev/null 2>&1 ;;
 	bench) run test_bench ;;
 	*) fail "unknown test group $g" ;;
 	esac

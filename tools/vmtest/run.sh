@@ -50,7 +50,7 @@ TEST_GROUPS=${VMTEST_GROUPS:-load direct steady docker}
 # Pure cgroup v2: no v1 hierarchy can be mounted at all.  no_timer_check:
 # on a busy host the emulated timer misses the kernel's IO-APIC check
 # ("IO-APIC + timer doesn't work!", a panic seen with 7.2).
-APPEND="console=ttyS0 quiet panic=-1 no_timer_check systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all"
+APPEND="console=ttyS0 loglevel=5 panic=-1 no_timer_check systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all"
 
 die() {
 	echo "vmtest: $*" >&2
@@ -74,7 +74,7 @@ make_share() {	# DIR DOCKER(0|1)
 	local s=$1
 	mkdir -p "$s/tools/vmtest" "$s/out"
 	cp "$COLDTRACE" "$s/coldtrace"
-	cp "$TOP/tools/harness.sh" "$s/tools/"
+	cp "$TOP/tools/harness.sh" "$TOP/tools/registry.sh" "$s/tools/"
 	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$HERE/lib.sh" \
 		"$s/tools/vmtest/"
 	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\nGUEST_TIMEOUT=%d\n' \
