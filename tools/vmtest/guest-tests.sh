@@ -507,7 +507,7 @@ test_docker() {
 # registry manifest's (digests, bytes within 1%), each fetched before
 # unpacked, within the command's wall clock (registry.sh check).
 test_pull() {
-	local reg=$SHARE/tools/registry.sh ref=127.0.0.1:5000/ctpull rc=0 t0 t1
+	local reg=$SHARE/tools/registry.sh ref=127.0.0.1:5000/ctpull rc=0 t0 t1 got
 	export CT_REGISTRY_STATE=$W/registry.current
 	if ! { "$reg" start >/dev/null 2>"$W/registry.err" &&
 		"$reg" push ctpull 1 "$PULL_LAYERS" 2>>"$W/registry.err"; }; then
@@ -522,7 +522,8 @@ test_pull() {
 		</dev/null >"$W/pull.out" 2>"$W/pull.err" || rc=$?
 	t1=$(date +%s%N)
 	jq -c 'select(.type == "pull")' "$W/pull.out" >"$W/pulls" 2>/dev/null
-	echo "vmtest: pull: $(jq -r '"\(.layers | length) layers, \(.dur_ns / 1e6 | floor) ms, first byte after \(.ttfb_ns / 1e6 | floor) ms"' "$W/pulls" | head -n 1) (command $(((t1 - t0) / 1000000)) ms, status $rc)"
+	got=$(jq -r '"\(.layers | length) layers, \(.dur_ns / 1e6 | floor) ms, first byte after \(.ttfb_ns / 1e6 | floor) ms"' "$W/pulls" | head -n 1)
+	echo "vmtest: pull: ${got:-no pull record} (command $(((t1 - t0) / 1000000)) ms, status $rc)"
 	if [ "$rc" -ne 0 ]; then
 		fail "pull: coldtrace -- docker pull exited $rc"
 		show "$W/pull.err"
