@@ -463,12 +463,15 @@ EOS
 }
 
 # dockerd and containerd for the docker group's tests, in a service
-# cgroup of their own as under systemd; on cgroup v2.
+# cgroup of their own as under systemd; on cgroup v2.  Run once more
+# after a failure, it first stops what the first run started.
 docker_up() {
 	local env t0 cgv cg=/sys/fs/cgroup/system.slice/coldtrace-harness.service
 	# Daemons start in tens of seconds under emulation: wait longer.
 	export CT_HARNESS_STATE=$W/harness.current CT_CGROUP_PARENT=/system.slice \
 		CT_HARNESS_WAIT=300
+	[ ! -e "$CT_HARNESS_STATE" ] || "$HARNESS" stop >/dev/null 2>&1
+	unset DOCKER_HOST
 	mkdir -p "$cg"
 	t0=$(date +%s)
 	env=$(sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$cg" \
