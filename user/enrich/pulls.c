@@ -17,27 +17,34 @@
 #include "pulls_int.h"
 #include "records.h"
 #include "util.h"
+
 _Static_assert((int)CT_EV_PULL_BLOB >= (int)CT_EV_PULL_FIRST &&
 	       (int)CT_EV_PULL_CONNECT <= (int)CT_EV_PULL_LAST, "pull record types");
+
 /* ---- small helpers ---- */
+
 /* "sha256:<64 hex>" from a path ending in sha256/<hex>, else "". */
 static void digest_of(char *dst, const char *path)
 {
 	const char *b = ct_basename(path);
 	size_t n = strlen(b);
+
 	dst[0] = '\0';
 	if (n != 64 || strspn(b, "0123456789abcdef") != 64)
 		return;
 	snprintf(dst, CT_PULL_DIGEST_LEN, "sha256:%s", b);
 }
+
 static struct stream *stream_of(struct ct_pulls *e, uint32_t pid)
 {
 	struct stream *s;
+
 	for (size_t i = 0; i < e->nst; i++)
 		if (e->st[i].pid == pid)
 			return &e->st[i];
 	if (e->nst == e->stcap) {
 		size_t cap = e->stcap ? 2 * e->stcap : 4;
+
 		s = realloc(e->st, cap * sizeof(*s));
 		if (!s)
 			return NULL;
@@ -49,14 +56,17 @@ static struct stream *stream_of(struct ct_pulls *e, uint32_t pid)
 	s->pid = pid;
 	return s;
 }
+
 static struct ev *push_ev(struct ct_pulls *e, uint32_t pid)
 {
 	struct stream *s = stream_of(e, pid);
 	struct ev *v;
+
 	if (!s)
 		return NULL;
 	if (s->nev == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 64;
+
 		v = realloc(s->ev, cap * sizeof(*v));
 		if (!v)
 			return NULL;
@@ -67,10 +77,13 @@ static struct ev *push_ev(struct ct_pulls *e, uint32_t pid)
 	memset(v, 0, sizeof(*v));
 	return v;
 }
+
 /* ---- records in ---- */
+
 static int add_blob(struct ct_pulls *e, const struct ct_pull_blob *b)
 {
 	struct ev *v;
+
 	if (b->kind < CT_PULL_F_DOCKER_BLOB || b->kind > CT_PULL_F_CTRD_BLOB)
 		return -EINVAL;
 	v = push_ev(e, b->hdr.pid);
@@ -94,12 +107,14 @@ static int add_blob(struct ct_pulls *e, const struct ct_pull_blob *b)
 		stream_of(e, b->hdr.pid)->last_ctrd = v->ts;
 	return 0;
 }
+
 static int add_rename(struct ct_pulls *e,
 		      const struct ct_pull_rename *r)
 {
 	char newpath[CT_PATH_MAX];
 	struct stream *s;
 	struct ev *v;
+
 	if (r->kind < CT_PULL_R_REPOS || r->kind > CT_PULL_R_CTRD_BLOB)
 		return -EINVAL;
 	v = push_ev(e, r->hdr.pid);
@@ -118,10 +133,12 @@ static int add_rename(struct ct_pulls *e,
 		s->last_ctrd = v->ts;
 	return 0;
 }
+
 static int add_connect(struct ct_pulls *e,
 		       const struct ct_pull_connect *c)
 {
 	struct ev *v = push_ev(e, c->hdr.pid);
+
 	if (!v)
 		return -ENOMEM;
 	v->kind = EV_CONNECT;
@@ -132,12 +149,14 @@ static int add_connect(struct ct_pulls *e,
 	v->port = c->port;
 	return 0;
 }
+
 /* The image of `docker ... pull [-a|-q|--platform P] REF` or `ctr ... pull`. */
 static const char *pull_ref(const char *args, size_t len)
 {
 	struct ct_argv v;
 	const char *a;
 	bool after_pull = false;
+
 	ct_argv_split(args, len, &v);
 	for (int i = 1; i < v.argc && (a = v.argv[i])[0]; i++) {
 		if (!after_pull) {
@@ -154,12 +173,14 @@ static const char *pull_ref(const char *args, size_t len)
 	}
 	return NULL;
 }
+
 static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 		       bool docker)
 {
 	size_t len = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
 	const char *ref = pull_ref(x->args, len);
 	struct client *c;
+
 	if (!ref)
 		return;
 	ct_fifo_make_room(e->clients, &e->nclients, MAX_CLIENTS, sizeof(*c));
@@ -170,6 +191,7 @@ static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 	ct_copy_str(c->image, sizeof(c->image), ref,
 		 len - (size_t)(ref - x->args));
 }
+
 static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 		    size_t len)
 {
@@ -177,6 +199,7 @@ static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 	struct ct_argv av;
 	const char *a0;
 	struct ev *v;
+
 	if (len < offsetof(struct ct_exec, args) + alen)
 		return 0;	/* the lifecycle engine reports these */
 	ct_argv_split(x->args, alen, &av);
@@ -198,33 +221,42 @@ static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 	v->pid = x->hdr.pid;
 	return 0;
 }
+
 uint64_t pl_exit(const struct ct_pulls *e, uint32_t pid, uint64_t since)
 {
 	return ct_procs_exit_after(e->model, pid, since);
 }
+
 /* ---- building a pull ---- */
 int pl_cmp_ev(const void *a, const void *b)
 {
 	const struct ev *x = a, *y = b;
+
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
+
 static int cmp_layer(const void *a, const void *b)
 {
 	const struct ct_pull_layer *x = a, *y = b;
+
 	return x->fetch_start_ns < y->fetch_start_ns ? -1 :
 	       x->fetch_start_ns > y->fetch_start_ns;
 }
+
 struct span {
 	uint64_t t;
 	int d;
 };
+
 static int cmp_span(const void *a, const void *b)
 {
 	const struct span *x = a, *y = b;
+
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
 	return x->d - y->d;	/* ends (-1) before starts (+1) */
 }
+
 void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
 			 uint32_t *max, double *mean)
 {
@@ -233,6 +265,7 @@ void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
 	double area = 0;
 	size_t k = 0;
 	int cur = 0;
+
 	*max = 0;
 	*mean = 0;
 	if (!s)
@@ -262,6 +295,7 @@ void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
 		*mean = 1;
 	free(s);
 }
+
 /*
  * Unsigned, as the tracker's clock (tracker.c): ts_ns and mono_to_real
  * come from a recording, untrusted, and their signed sum may overflow
@@ -273,10 +307,12 @@ uint64_t pl_wall(const struct ct_pulls *e, uint64_t mono)
 {
 	return mono ? mono + (uint64_t)e->m2r : 0;
 }
+
 uint64_t pl_max_u64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
 }
+
 /*
  * Port of the registry an image reference names: "host:port/..." gives
  * port; "localhost/..." or "a.b/..." 443; no registry part (Docker Hub)
@@ -288,6 +324,7 @@ uint16_t ct_pull_ref_port(const char *ref)
 	size_t hostlen = slash ? (size_t)(slash - ref) : 0;
 	unsigned long port;
 	char *end;
+
 	if (!hostlen)
 		return 443;
 	colon = NULL;
@@ -300,17 +337,21 @@ uint16_t ct_pull_ref_port(const char *ref)
 	port = strtoul(colon + 1, &end, 10);
 	return end == slash && port && port < 65536 ? port : 0;
 }
+
 /* The last connect before @first (the registry of this pull), or 0. */
 uint16_t pl_pull_port(const struct ev *ev, size_t n, uint64_t first)
 {
 	uint16_t port = 0;
+
 	for (size_t i = 0; i < n && ev[i].ts <= first; i++)
 		if (ev[i].kind == EV_CONNECT)
 			port = ev[i].port;
 	return port;
 }
+
 /* A client may exit a little before the daemon's last rename is seen. */
 #define CLIENT_SLACK_NS	100000000ull
+
 /*
  * A client's distance to a pull, capped below the wrong-port penalty:
  * recorded times are untrusted, and distance + penalty must neither
@@ -319,10 +360,12 @@ uint16_t pl_pull_port(const struct ev *ev, size_t n, uint64_t first)
  * right-port ones.
  */
 #define FIT_PENALTY	((int64_t)1 << 60)
+
 static int64_t fit_of(uint64_t d)
 {
 	return d < (uint64_t)FIT_PENALTY ? (int64_t)d : FIT_PENALTY - 1;
 }
+
 /*
  * How well client @c fits a pull [first, end]: < 0 not at all, else
  * lower is better.  `docker pull` exits as soon as its daemon is done:
@@ -347,6 +390,7 @@ static int64_t client_fit(const struct ct_pulls *e, const struct client *c,
 		return -1;
 	return exit_ns > end ? fit_of(exit_ns - end) : 0;
 }
+
 /*
  * Image of the best fitting client (client_fit()), preferring one whose
  * reference names the registry port the daemon connected to.
@@ -357,10 +401,12 @@ void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 	bool docker = !strcmp(p->engine, ct_engine_name(CT_ENG_DOCKER));
 	size_t best = e->nclients;
 	int64_t best_fit = 0;
+
 	for (size_t i = 0; i < e->nclients; i++) {
 		const struct client *c = &e->clients[i];
 		int64_t fit = client_fit(e, c, docker, first, end,
 					 p->complete);
+
 		if (fit < 0)
 			continue;
 		if (port && ct_pull_ref_port(c->image) != port)
@@ -379,6 +425,7 @@ void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 		(e->nclients - best - 1) * sizeof(e->clients[0]));
 	e->nclients--;
 }
+
 /*
  * Start: the first registry connect of the daemon (or client) after the
  * client started and before the first layer; else the client's exec;
@@ -388,12 +435,14 @@ uint64_t pl_pull_start(struct ev *ev, size_t n, uint32_t who,
 		       uint64_t client_ts, uint64_t first_open)
 {
 	uint64_t from = client_ts ? client_ts : 0;
+
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == EV_CONNECT && ev[i].sub == who &&
 		    ev[i].ts >= from && ev[i].ts <= first_open)
 			return ev[i].ts;
 	return client_ts ? client_ts : first_open;
 }
+
 void pl_finish_layers(struct ct_pull *p, uint64_t start_mono,
 		      uint64_t first_write_mono)
 {
@@ -403,12 +452,14 @@ void pl_finish_layers(struct ct_pull *p, uint64_t start_mono,
 	p->ttfb_ns = first_write_mono > start_mono ?
 		     first_write_mono - start_mono : 0;
 }
+
 /* Continuous mode: the oldest pull goes (claimed long ago, if ever). */
 static void drop_oldest(struct ct_pulls *e)
 {
 	free(e->pulls[0].layers);
 	ct_fifo_take(e->pulls, &e->npulls, sizeof(*e->pulls), 0);
 }
+
 int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 {
 	if (e->keep && e->npulls == e->keep)
@@ -416,6 +467,7 @@ int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 	if (e->npulls == e->pcap) {
 		size_t cap = e->pcap ? 2 * e->pcap : 8;
 		struct ct_pull *v = realloc(e->pulls, cap * sizeof(*v));
+
 		if (!v) {
 			free(p->layers);
 			return -ENOMEM;
@@ -428,33 +480,40 @@ int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 		e->on_pull(p, e->ctx);
 	return 0;
 }
+
 /* Drop events [0, k) of the (sorted) list. */
 void pl_consume(struct stream *s, size_t k)
 {
 	memmove(s->ev, s->ev + k, (s->nev - k) * sizeof(*s->ev));
 	s->nev -= k;
 }
+
 /* Events that belong to a pull ending at @end come first once sorted. */
 size_t pl_split_at(struct stream *s, uint64_t end)
 {
 	size_t k = 0;
+
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
 	/* a blob closed after the end but opened before belongs here */
 	for (size_t i = 0; i < s->nev; i++) {
 		struct ev *v = &s->ev[i];
 		uint64_t t = v->kind == EV_BLOB ? v->open_ns : v->ts;
+
 		if (t <= end) {
 			struct ev tmp = *v;
+
 			memmove(&s->ev[k + 1], &s->ev[k], (i - k) * sizeof(*v));
 			s->ev[k++] = tmp;
 		}
 	}
 	return k;
 }
+
 /* Events that no pull can claim any more: old connects, lone untars. */
 static void prune(struct stream *s, uint64_t now)
 {
 	size_t k = 0;
+
 	if (s->nev < 4096)
 		return;
 	for (size_t i = 0; i < s->nev; i++)
@@ -463,9 +522,11 @@ static void prune(struct stream *s, uint64_t now)
 			s->ev[k++] = s->ev[i];
 	s->nev = k;
 }
+
 static int advance_stream(struct ct_pulls *e, struct stream *s)
 {
 	int rc = 0;
+
 	if (s->docker_end && e->now > s->docker_end + CT_PULL_GRACE_NS)
 		rc = ct_docker_pull_finish(e, s, true);
 	else if (!s->docker_end && s->last_ctrd &&
@@ -475,22 +536,27 @@ static int advance_stream(struct ct_pulls *e, struct stream *s)
 	prune(s, e->now);
 	return rc;
 }
+
 static int advance(struct ct_pulls *e, uint64_t now)
 {
 	int rc = 0;
+
 	if (now > e->now)
 		e->now = now;
 	for (size_t i = 0; i < e->nst; i++) {
 		int r = advance_stream(e, &e->st[i]);
+
 		if (!rc)
 			rc = r;
 	}
 	return rc;
 }
+
 int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 	int rc = 0;
+
 	if (!e || !rec || len < sizeof(*h) || h->size > len)
 		return -EINVAL;
 	switch (h->type) {
@@ -514,17 +580,20 @@ int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 		return rc;
 	return advance(e, h->ts_ns);
 }
+
 void ct_pulls_tick(struct ct_pulls *e, uint64_t now_mono_ns)
 {
 	if (e)
 		advance(e, now_mono_ns);
 }
+
 void ct_pulls_flush(struct ct_pulls *e)
 {
 	if (!e)
 		return;
 	for (size_t i = 0; i < e->nst; i++) {
 		struct stream *s = &e->st[i];
+
 		if (s->docker_end)
 			ct_docker_pull_finish(e, s, true);
 		if (ct_docker_pull_pending(s))
@@ -534,11 +603,13 @@ void ct_pulls_flush(struct ct_pulls *e)
 		s->nev = 0;
 	}
 }
+
 struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 			      const struct ct_procs *model,
 			      ct_pull_cb on_pull, void *ctx)
 {
 	struct ct_pulls *e = calloc(1, sizeof(*e));
+
 	if (!e)
 		return NULL;
 	e->m2r = mono_to_real_ns;
@@ -547,10 +618,12 @@ struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 	e->ctx = ctx;
 	return e;
 }
+
 void ct_pulls_keep(struct ct_pulls *e, size_t max)
 {
 	e->keep = max;
 }
+
 void ct_pulls_free(struct ct_pulls *e)
 {
 	if (!e)
@@ -563,35 +636,42 @@ void ct_pulls_free(struct ct_pulls *e)
 	free(e->st);
 	free(e);
 }
+
 size_t ct_pulls_count(const struct ct_pulls *e)
 {
 	return e ? e->npulls : 0;
 }
+
 const struct ct_pull *ct_pulls_get(const struct ct_pulls *e, size_t i)
 {
 	return e && i < e->npulls ? &e->pulls[i] : NULL;
 }
+
 const struct ct_pull *ct_pulls_before(const struct ct_pulls *e,
 				      uint64_t wall_ns, uint64_t max_gap_ns)
 {
 	for (size_t i = e ? e->npulls : 0; i-- > 0;) {
 		const struct ct_pull *p = &e->pulls[i];
 		uint64_t end = p->start_ns + p->dur_ns;
+
 		if (end <= wall_ns && wall_ns - end <= max_gap_ns)
 			return p;
 	}
 	return NULL;
 }
+
 void ct_pulls_settle(struct ct_pulls *e)
 {
 	for (size_t i = 0; e && i < e->nst; i++)
 		if (e->st[i].docker_end)
 			ct_docker_pull_finish(e, &e->st[i], true);
 }
+
 const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,
 				     uint64_t max_gap_ns)
 {
 	struct ct_pull *p;
+
 	ct_pulls_settle(e);
 	p = (struct ct_pull *)ct_pulls_before(e, wall_ns, max_gap_ns);
 	if (!p || !p->complete || p->claimed)
