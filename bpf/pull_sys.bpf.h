@@ -56,7 +56,7 @@ struct blob_state {
 	__u32 writes;
 	__u32 reads;
 	__u32 kind;
-	__u32 _pad;
+	__u32 gen;		/* pull_gen at open */
 	char path[CT_PATH_MAX];
 };
 
@@ -90,6 +90,27 @@ struct {
 __u64 nr_open;
 /* Entries in opening: lets every other openat exit stop at one load. */
 __u64 nr_opening;
+/*
+ * Set by userspace (user/kern/sys_bpf.c): 0 while the hooks on write,
+ * read, pread64 and close are off, a new value each time they are
+ * attached.  A blob file opened while it is 0, or under an earlier value
+ * (the hooks were detached since), has not been seen whole: it goes out
+ * as CT_EV_PULL_UNTRACED instead of being counted as if it had.  A map,
+ * as stub_gate (bpf/sys.bpf.c): the loader does not map .bss.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} pull_gate SEC(".maps");
+
+static __always_inline __u32 pull_gen(void)
+{
+	__u32 k = 0, *gen = bpf_map_lookup_elem(&pull_gate, &k);
+
+	return gen ? *gen : 0;
+}
 
 /* Globals, not static locals: clang 14 mislabels those in BTF. */
 const char s_blob[] = "GetImageBlob";
@@ -282,9 +303,35 @@ static __always_inline int on_open(struct task_struct *t, const char *path,
 	__builtin_memset(st, 0, offsetof(struct blob_state, path));
 	st->open_ns = bpf_ktime_get_ns();
 	st->kind = kind;
+	st->gen = pull_gen();
 	if (!bpf_map_update_elem(&opening, &tid, st, BPF_ANY))
 		__sync_fetch_and_add(&nr_opening, 1);
 	return 0;
+}
+
+/* One record per blob file: at close, or at open if it cannot be followed. */
+static __always_inline void send_blob(const struct blob_state *st, __u64 fd,
+				      __u32 type)
+{
+	struct ct_pull_blob *r;
+
+	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
+	if (!r)
+		return;
+	ct_fill_hdr(&r->hdr, type, sizeof(*r));
+	r->open_ns = st->open_ns;
+	r->first_write_ns = st->first_write_ns;
+	r->last_write_ns = st->last_write_ns;
+	r->first_read_ns = st->first_read_ns;
+	r->last_read_ns = st->last_read_ns;
+	r->bytes_written = st->bytes_written;
+	r->bytes_read = st->bytes_read;
+	r->writes = st->writes;
+	r->reads = st->reads;
+	r->kind = st->kind;
+	r->fd = (__s32)fd;
+	__builtin_memcpy(r->path, st->path, CT_PATH_MAX);
+	bpf_ringbuf_submit(r, 0);
 }
 
 static __always_inline int pull_open_exit(long ret)
@@ -300,7 +347,9 @@ static __always_inline int pull_open_exit(long ret)
 	st = bpf_map_lookup_elem(&opening, &tid);
 	if (!st)
 		return 0;
-	if (ret >= 0) {
+	if (ret >= 0 && (!st->gen || st->gen != pull_gen())) {
+		send_blob(st, (__u64)ret, CT_EV_PULL_UNTRACED);
+	} else if (ret >= 0) {
 		key = (pid_tgid & ~0xffffffffull) | (__u32)ret;
 		if (!bpf_map_update_elem(&fds, &key, st, BPF_ANY))
 			__sync_fetch_and_add(&nr_open, 1);
@@ -312,14 +361,17 @@ static __always_inline int pull_open_exit(long ret)
 
 /* ---- write/read: count in the kernel ---- */
 
+/* A file opened before the hooks' last detach counts no more. */
 static __always_inline struct blob_state *lookup_fd(__u64 fd)
 {
+	struct blob_state *st;
 	__u64 key;
 
 	if (!nr_open)
 		return NULL;
 	key = (bpf_get_current_pid_tgid() & ~0xffffffffull) | (__u32)fd;
-	return bpf_map_lookup_elem(&fds, &key);
+	st = bpf_map_lookup_elem(&fds, &key);
+	return st && st->gen == pull_gen() ? st : NULL;
 }
 
 static __always_inline int on_write(__u64 fd, __u64 count)
@@ -359,7 +411,6 @@ static __always_inline int on_read(__u64 fd, __u64 count)
 static __always_inline int on_close(__u64 fd)
 {
 	struct blob_state *st;
-	struct ct_pull_blob *r;
 	__u64 key;
 
 	if (!nr_open)
@@ -368,23 +419,8 @@ static __always_inline int on_close(__u64 fd)
 	st = bpf_map_lookup_elem(&fds, &key);
 	if (!st)
 		return 0;
-	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
-	if (r) {
-		ct_fill_hdr(&r->hdr, CT_EV_PULL_BLOB, sizeof(*r));
-		r->open_ns = st->open_ns;
-		r->first_write_ns = st->first_write_ns;
-		r->last_write_ns = st->last_write_ns;
-		r->first_read_ns = st->first_read_ns;
-		r->last_read_ns = st->last_read_ns;
-		r->bytes_written = st->bytes_written;
-		r->bytes_read = st->bytes_read;
-		r->writes = st->writes;
-		r->reads = st->reads;
-		r->kind = st->kind;
-		r->fd = (__s32)fd;
-		__builtin_memcpy(r->path, st->path, CT_PATH_MAX);
-		bpf_ringbuf_submit(r, 0);
-	}
+	send_blob(st, fd, st->gen == pull_gen() ? CT_EV_PULL_BLOB :
+						CT_EV_PULL_UNTRACED);
 	if (!bpf_map_delete_elem(&fds, &key))
 		__sync_fetch_and_add(&nr_open, -1);
 	return 0;

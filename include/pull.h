@@ -22,6 +22,7 @@ enum ct_pull_ev {
 	CT_EV_PULL_BLOB		= 6,	/* struct ct_pull_blob, at close */
 	CT_EV_PULL_RENAME	= 7,	/* struct ct_pull_rename */
 	CT_EV_PULL_CONNECT	= 8,	/* struct ct_pull_connect */
+	CT_EV_PULL_UNTRACED	= 9,	/* struct ct_pull_blob, see below */
 };
 
 /* Which blob file: decided in the kernel from the path. */
@@ -39,6 +40,14 @@ enum ct_pull_rename_kind {
 	CT_PULL_R_CTRD_BLOB	= 4,	/* ingest -> blobs/sha256/<digest> */
 };
 
+/*
+ * CT_EV_PULL_BLOB: a blob file followed from its open to its close.
+ * CT_EV_PULL_UNTRACED, same layout: one whose writes and reads were not
+ * all seen, because the hooks on them were off for part of its life
+ * (user/kern/arm.h): sent at open (ts_ns = open_ns, counts 0) if they
+ * were off then, or at close with what they counted since its open if
+ * they were detached and attached again in between.
+ */
 struct ct_pull_blob {
 	struct ct_hdr hdr;	/* ts_ns: close(2) */
 	__u64 open_ns;

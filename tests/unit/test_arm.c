@@ -12,6 +12,7 @@
 #include <string.h>
 #include "agg.h"
 #include "arm.h"
+#include "pull.h"
 #include "fixture.h"
 #include "output.h"
 #include "recfile.h"
@@ -208,6 +209,16 @@ Test(arm, a_trigger_while_detached_asks_once_and_is_recorded)
 	cr_expect(!ct_arm_wanted(&a));
 }
 
+static bool stub_wanted(const struct ct_arm *a)
+{
+	return ct_arm_groups_wanted(a) & (1u << CT_SYS_STUB);
+}
+
+static bool pull_wanted(const struct ct_arm *a)
+{
+	return ct_arm_groups_wanted(a) & (1u << CT_SYS_PULL);
+}
+
 /*
  * On the fentry path runsc's stub sys_exit puts every syscall of the host
  * on the slow path: it joins the hooks at a runsc's exec only, never at
@@ -219,31 +230,81 @@ Test(arm, only_a_runsc_exec_asks_for_its_stub)
 	struct ct_arm a;
 
 	ct_arm_init(&a, 0);
-	cr_expect(!ct_arm_stub_wanted(&a), "the session's start attached it");
+	cr_expect(!stub_wanted(&a), "the session's start attached it");
 	feed(&a, CT_EV_EXEC, 10, "docker", SEC);
 	feed(&a, CT_EV_EXEC, 11, "runc", SEC);
 	feed(&a, CT_EV_EXEC, 12, "crun", SEC);
 	feed(&a, CT_EV_EXEC, 13, "runscx", SEC);
 	feed(&a, CT_EV_EXIT, 14, "runsc", SEC);
-	cr_expect(!ct_arm_stub_wanted(&a), "not runsc's exec: no stub");
+	cr_expect(!stub_wanted(&a), "not runsc's exec: no stub");
 	feed(&a, CT_EV_EXEC, 15, "runsc", 2 * SEC);
-	cr_expect(ct_arm_stub_wanted(&a), "runsc's exec asks for it");
-	ct_arm_stub_set(&a);
-	cr_expect(!ct_arm_stub_wanted(&a), "asked once");
+	cr_expect(stub_wanted(&a), "runsc's exec asks for it");
+	ct_arm_groups_set(&a);
+	cr_expect(!stub_wanted(&a), "asked once");
 	feed(&a, CT_EV_EXEC, 16, "runsc", 3 * SEC);
-	cr_expect(ct_arm_stub_wanted(&a));
+	cr_expect(stub_wanted(&a));
 	ct_arm_set(&a, false, 4 * SEC, &r);
-	cr_expect(!ct_arm_stub_wanted(&a), "a detach takes it with the hooks");
+	cr_expect(!stub_wanted(&a), "a detach takes it with the hooks");
 	feed(&a, CT_EV_EXEC, 17, "runc", 5 * SEC);
-	cr_expect(ct_arm_wanted(&a) && !ct_arm_stub_wanted(&a),
+	cr_expect(ct_arm_wanted(&a) && !stub_wanted(&a),
 		  "runc attaches the hooks without the stub");
 	ct_arm_set(&a, true, 5 * SEC, &r);
 	feed(&a, CT_EV_EXEC, 18, "runsc", 6 * SEC);
-	cr_expect(ct_arm_stub_wanted(&a), "and runsc then adds it");
+	cr_expect(stub_wanted(&a), "and runsc then adds it");
 	ct_arm_set(&a, false, 7 * SEC, &r);
 	feed(&a, CT_EV_EXEC, 19, "runsc", 8 * SEC);
-	cr_expect(ct_arm_wanted(&a) && ct_arm_stub_wanted(&a),
+	cr_expect(ct_arm_wanted(&a) && stub_wanted(&a),
 		  "runsc while detached asks for both");
+}
+
+/*
+ * The pull group (write, pread64, close on the fentry path) joins the
+ * hooks at a daemon's registry connect, the first step of a pull, and at
+ * no trigger's exec: a container start pays no hook on every write.
+ */
+Test(arm, a_daemon_connect_asks_for_the_pull_hooks)
+{
+	struct ct_pull_connect c = { 0 };
+	struct ct_pull_blob u = { 0 };
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	c.hdr.type = CT_EV_PULL_CONNECT;
+	c.hdr.size = sizeof(c);
+	c.hdr.pid = 40;
+	c.hdr.tid = 41;
+	c.hdr.ts_ns = 2 * SEC;
+	c.family = 2;
+	c.port = 5000;
+	memcpy(c.hdr.comm, "dockerd", sizeof("dockerd"));
+	ct_arm_init(&a, 0);
+	cr_expect(!pull_wanted(&a), "the session's start attached it");
+	feed(&a, CT_EV_EXEC, 10, "docker", SEC);
+	feed(&a, CT_EV_EXEC, 11, "runc", SEC);
+	feed(&a, CT_EV_EXEC, 12, "runsc", SEC);
+	cr_expect(!pull_wanted(&a), "no exec asks for the pull hooks");
+	ct_arm_feed(&a, &c, sizeof(c));
+	cr_expect(pull_wanted(&a), "a daemon's connect asks for them");
+	cr_expect_eq(ct_arm_group_asked_ns(&a, CT_SYS_PULL), 2 * SEC);
+	c.hdr.ts_ns = 3 * SEC;
+	ct_arm_feed(&a, &c, sizeof(c));
+	cr_expect_eq(ct_arm_group_asked_ns(&a, CT_SYS_PULL), 2 * SEC,
+		     "the first connect asked");
+	ct_arm_groups_set(&a);
+	cr_expect(!ct_arm_groups_wanted(&a), "asked once");
+	ct_arm_feed(&a, &c, sizeof(c));
+	ct_arm_set(&a, false, 4 * SEC, &r);
+	cr_expect(!pull_wanted(&a), "a detach takes it with the hooks");
+	c.hdr.size = sizeof(c) - 1;
+	ct_arm_feed(&a, &c, sizeof(c));
+	cr_expect(!pull_wanted(&a), "a malformed record asks for nothing");
+	u.hdr.type = CT_EV_PULL_UNTRACED;
+	u.hdr.size = sizeof(u);
+	u.hdr.ts_ns = 5 * SEC;
+	u.kind = CT_PULL_F_DOCKER_BLOB;
+	ct_arm_feed(&a, &u, sizeof(u));
+	cr_expect(pull_wanted(&a), "a blob file opened while they were off "
+		  "asks for them");
 }
 
 Test(arm, a_full_pid_table_never_detaches)

@@ -316,6 +316,49 @@ Test(pull_synth, sequential_two_layers)
 	cr_assert_eq(s.g.layers[0].unpack_dur_ns, 20 * MS);
 	/* untar exit after the last read: unpack ends there */
 	cr_assert_eq(s.g.layers[1].unpack_dur_ns, 40 * MS);
+	cr_assert_eq(s.g.last.untraced_files, 0);
+	cr_assert(!s.g.layers[0].untraced && !s.g.layers[1].untraced);
+	ct_pulls_free(s.e);
+}
+
+/*
+ * The pull hooks attached after the first blob file's open (a connect
+ * that asked for them late): the kernel sends that file at its open as
+ * CT_EV_PULL_UNTRACED, with no counts.  Its layer is there, said
+ * untraced, with nothing made up: no bytes, no digest (dockerd's digest
+ * goes to a blob whose read-back was seen), no unpack.
+ */
+Test(pull_synth, a_blob_opened_before_the_hooks_is_untraced)
+{
+	struct ct_pull_blob b = { 0 };
+	struct seq s;
+
+	seq_init(&s);
+	connect_at(&s, 12 * MS);
+	hdr(&b.hdr, CT_EV_PULL_UNTRACED, sizeof(b), 20 * MS, "dockerd");
+	b.open_ns = 20 * MS;
+	b.kind = CT_PULL_F_DOCKER_BLOB;
+	b.fd = 9;
+	snprintf(b.path, sizeof(b.path), "/var/lib/docker/tmp/GetImageBlob1");
+	cr_assert_eq(feed(s.e, &b, sizeof(b)), 0);
+	digest_ren(&s, 150 * MS, 'a');
+	digest_ren(&s, 250 * MS, 'b');
+	end_pull(&s, 260 * MS);
+	blob(&s, "GetImageBlob2", 101 * MS, 110 * MS, 200 * MS, 205 * MS,
+	     240 * MS, 7000);
+	ct_pulls_tick(s.e, 260 * MS + CT_PULL_GRACE_NS + 1);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_eq(s.g.last.nlayers, 2);
+	cr_assert_eq(s.g.last.untraced_files, 1);
+	cr_assert(s.g.layers[0].untraced);
+	cr_assert_eq(s.g.layers[0].bytes, 0);
+	cr_assert_str_empty(s.g.layers[0].digest);
+	cr_assert_eq(s.g.layers[0].unpack_start_ns, 0);
+	cr_assert(!s.g.layers[1].untraced);
+	cr_assert_eq(s.g.layers[1].bytes, 7000);
+	cr_assert_eq(s.g.layers[1].digest[7], 'b');
+	/* the first byte written that was seen: the traced layer's */
+	cr_assert_eq(s.g.last.ttfb_ns, 98 * MS);
 	ct_pulls_free(s.e);
 }
 

@@ -136,22 +136,36 @@ static void disarm_now(struct live_state *ls)
 	ct_sys_bpf_disarm(ls->sys_bpf);
 }
 
-/* runsc's stub joins the attached hooks at a runsc's exec (arm.h). */
-static void stub_now(struct live_state *ls)
+/* What -v says once a group has joined the hooks (arm.h). */
+static void group_said(const struct ct_arm *a, enum ct_sys_group g)
 {
+	if (g == CT_SYS_STUB)
+		fprintf(stderr, "sys: runsc's stub sys_exit attached\n");
+	else
+		fprintf(stderr, "sys: pull hooks attached %.3f ms after the "
+			"connect that asked\n",
+			(ct_mono_ns() - ct_arm_group_asked_ns(a, g)) / 1e6);
+}
+
+/* The groups asked for join the attached hooks (arm.h). */
+static void groups_now(struct live_state *ls)
+{
+	unsigned int want = ct_arm_groups_wanted(&ls->arm);
 	char err[CT_REPORT_ERRLEN];
 
-	ct_arm_stub_set(&ls->arm);
-	if (!ct_sys_bpf_stub_managed(ls->sys_bpf) ||
-	    ct_sys_bpf_stub_on(ls->sys_bpf))
-		return;
-	if (ct_sys_bpf_stub(ls->sys_bpf, true, err, sizeof(err))) {
-		ct_report_err("%s: the session ends here", err);
-		ls->arm_failed = true;
-		return;
+	for (int g = 0; g < CT_SYS_GROUPS && !ls->arm_failed; g++) {
+		if (!(want & (1u << g)) ||
+		    !ct_sys_bpf_group_managed(ls->sys_bpf, g) ||
+		    ct_sys_bpf_group_on(ls->sys_bpf, g))
+			continue;
+		if (ct_sys_bpf_group(ls->sys_bpf, g, true, err, sizeof(err))) {
+			ct_report_err("%s: the session ends here", err);
+			ls->arm_failed = true;
+		} else if (ls->s.cli->verbose) {
+			group_said(&ls->arm, g);
+		}
 	}
-	if (ls->s.cli->verbose)
-		fprintf(stderr, "sys: runsc's stub sys_exit attached\n");
+	ct_arm_groups_set(&ls->arm);
 }
 
 /* The ring buffer's reader: a trigger attaches the hooks, first thing. */
@@ -163,8 +177,8 @@ static int live_event(void *ctx, const void *rec, size_t len)
 		ct_arm_feed(&ls->arm, rec, len);
 		if (ct_arm_wanted(&ls->arm))
 			arm_now(ls);
-		if (ls->arm.armed && ct_arm_stub_wanted(&ls->arm))
-			stub_now(ls);
+		if (ls->arm.armed && ct_arm_groups_wanted(&ls->arm))
+			groups_now(ls);
 	}
 	return ct_session_event(&ls->s, rec, len);
 }

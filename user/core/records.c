@@ -68,6 +68,8 @@ static const struct ct_rec_type types[] = {
 	    NULL, ct_pull_dump),
 	ROW(CT_EV_PULL_CONNECT, "CONN", sizeof(struct ct_pull_connect), true,
 	    NULL, ct_pull_dump),
+	ROW(CT_EV_PULL_UNTRACED, "UNTRACED", sizeof(struct ct_pull_blob), true,
+	    NULL, ct_pull_dump),
 	ROW(CT_EV_CONNECT, "CONNECT", sizeof(struct ct_connect), false, NULL,
 	    ct_dump_connect),
 	ROW(CT_EV_LISTEN, "LISTEN", sizeof(struct ct_listen), false, NULL,

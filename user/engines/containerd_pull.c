@@ -92,6 +92,7 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 			continue;
 		ct_copy_str(l->digest, sizeof(l->digest),
 			 ingest_digest(ev, n, b->path), CT_PULL_DIGEST_LEN);
+		l->untraced = b->untraced;
 		l->bytes = b->bw;
 		l->fetch_start_ns = pl_wall(e, b->open_ns);
 		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
@@ -122,6 +123,7 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 		free(p.layers);
 		return 0;
 	}
+	p.untraced_files = pl_untraced(ev, n);
 	st = pl_pull_start(ev, n, 2, cts, first_open);
 	p.start_ns = pl_wall(e, st);
 	p.dur_ns = end > st ? end - st : 0;

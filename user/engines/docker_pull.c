@@ -108,6 +108,7 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 		if (b->kind != EV_BLOB || b->sub != CT_PULL_F_DOCKER_BLOB)
 			continue;
 		blobs[p.nlayers++] = b;
+		l->untraced = b->untraced;
 		l->bytes = b->bw;
 		l->fetch_start_ns = pl_wall(e, b->open_ns);
 		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
@@ -120,6 +121,7 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 	}
 	docker_digests(ev, n, blobs, p.layers, p.nlayers);
 	free(blobs);
+	p.untraced_files = pl_untraced(ev, n);
 	pl_take_client(e, &p, first_open, end,
 		       pl_pull_port(ev, n, first_open), &cts);
 	st = pl_pull_start(ev, n, 1, cts, first_open);

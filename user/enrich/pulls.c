@@ -19,7 +19,8 @@
 #include "util.h"
 
 _Static_assert((int)CT_EV_PULL_BLOB >= (int)CT_EV_PULL_FIRST &&
-	       (int)CT_EV_PULL_CONNECT <= (int)CT_EV_PULL_LAST, "pull record types");
+	       (int)CT_EV_PULL_UNTRACED <= (int)CT_EV_PULL_LAST,
+	       "pull record types");
 
 /* ---- small helpers ---- */
 
@@ -90,6 +91,7 @@ static int add_blob(struct ct_pulls *e, const struct ct_pull_blob *b)
 	if (!v)
 		return -ENOMEM;
 	v->kind = EV_BLOB;
+	v->untraced = b->hdr.type == CT_EV_PULL_UNTRACED;
 	v->sub = b->kind;
 	v->pid = b->hdr.pid;
 	v->ts = b->hdr.ts_ns;
@@ -443,6 +445,15 @@ uint64_t pl_pull_start(struct ev *ev, size_t n, uint32_t who,
 	return client_ts ? client_ts : first_open;
 }
 
+size_t pl_untraced(const struct ev *ev, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += ev[i].kind == EV_BLOB && ev[i].untraced;
+	return k;
+}
+
 void pl_finish_layers(struct ct_pull *p, uint64_t start_mono,
 		      uint64_t first_write_mono)
 {
@@ -561,6 +572,7 @@ int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 		return -EINVAL;
 	switch (h->type) {
 	case CT_EV_PULL_BLOB:
+	case CT_EV_PULL_UNTRACED:
 		rc = ct_rec_check(rec, len) ? -EINVAL : add_blob(e, rec);
 		break;
 	case CT_EV_PULL_RENAME:

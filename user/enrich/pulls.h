@@ -32,6 +32,12 @@ struct ct_pull_layer {
 	char digest[CT_PULL_DIGEST_LEN];	/* "" if not recovered */
 	uint64_t bytes;			/* compressed bytes fetched */
 	bool cached;			/* not fetched (never set yet) */
+	/*
+	 * Its blob file was not followed whole (CT_EV_PULL_UNTRACED: the
+	 * hooks on its writes and reads were off for part of its life):
+	 * bytes and times are what was seen, 0 if nothing.
+	 */
+	bool untraced;
 	uint64_t fetch_start_ns;	/* wall clock; 0 if none */
 	uint64_t fetch_dur_ns;
 	uint64_t unpack_start_ns;	/* wall clock; 0 if not unpacked */
@@ -48,6 +54,11 @@ struct ct_pull {
 	uint64_t ttfb_ns;		/* start -> first layer byte written */
 	uint32_t conc_max;		/* layers fetching at once */
 	double conc_mean;		/* time-weighted over the fetch span */
+	/*
+	 * Blob files of this pull not followed whole (CT_EV_PULL_UNTRACED),
+	 * layers or not: a count that is not 0 says bytes are missing.
+	 */
+	size_t untraced_files;
 	size_t nlayers;
 	struct ct_pull_layer *layers;	/* in the order they were fetched */
 	bool claimed;			/* given to a container already */

@@ -29,6 +29,7 @@ struct ev {
 	uint32_t reads;		/* read(2)/pread64(2) calls on a blob */
 	uint16_t port;		/* connect: destination port */
 	bool used;
+	bool untraced;		/* blob: CT_EV_PULL_UNTRACED */
 	uint64_t ts;		/* monotonic */
 	uint64_t open_ns, fw, lw, fr, lr, bw;
 	char digest[CT_PULL_DIGEST_LEN];	/* from a path, "" if none */
@@ -76,6 +77,8 @@ struct ct_pulls {
 /* When pid, seen at since (monotonic), exited, from the process model;
  * 0 while it runs. */
 uint64_t pl_exit(const struct ct_pulls *e, uint32_t pid, uint64_t since);
+/* Blob events of [0, n) that are CT_EV_PULL_UNTRACED. */
+size_t pl_untraced(const struct ev *ev, size_t n);
 /* Event time (monotonic) on the wall clock; 0 stays 0. */
 uint64_t pl_wall(const struct ct_pulls *e, uint64_t mono);
 uint64_t pl_max_u64(uint64_t a, uint64_t b);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "arm.h"
 #include "comm_table.h"
+#include "pull.h"
 #include "records.h"
 #include "util.h"
 
@@ -94,6 +95,14 @@ static void want(struct ct_arm *a, uint64_t ts_ns)
 	a->trigger_ns = ts_ns;
 }
 
+static void want_group(struct ct_arm *a, enum ct_sys_group g, uint64_t ts_ns)
+{
+	if (a->groups_want & (1u << g))
+		return;
+	a->groups_want |= 1u << g;
+	a->group_ns[g] = ts_ns;
+}
+
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 {
 	struct ct_hdr h;
@@ -103,7 +112,14 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 		return;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
 	if (h.type == CT_EV_EXEC && ct_prog_comm_is(h.comm, CT_PROG_RUNSC))
-		a->stub_want = true;
+		want_group(a, CT_SYS_STUB, h.ts_ns);
+	/*
+	 * Made for the daemons only (bpf/pull_sys.bpf.h): a registry
+	 * connect, or a blob file opened while the pull hooks were off (a
+	 * connect the hooks came too late for): the next files are seen.
+	 */
+	if (h.type == CT_EV_PULL_CONNECT || h.type == CT_EV_PULL_UNTRACED)
+		want_group(a, CT_SYS_PULL, h.ts_ns);
 	if (trigger_hdr(&h)) {
 		want(a, h.ts_ns);
 		if (!keeper_hdr(&h)) {
@@ -130,14 +146,19 @@ bool ct_arm_wanted(const struct ct_arm *a)
 	return a->want;
 }
 
-bool ct_arm_stub_wanted(const struct ct_arm *a)
+unsigned int ct_arm_groups_wanted(const struct ct_arm *a)
 {
-	return a->stub_want;
+	return a->groups_want;
 }
 
-void ct_arm_stub_set(struct ct_arm *a)
+uint64_t ct_arm_group_asked_ns(const struct ct_arm *a, enum ct_sys_group g)
 {
-	a->stub_want = false;
+	return a->group_ns[g];
+}
+
+void ct_arm_groups_set(struct ct_arm *a)
+{
+	a->groups_want = 0;
 }
 
 static void prune(struct ct_arm *a, ct_proc_alive_cb alive, void *ctx)
@@ -176,7 +197,7 @@ void ct_arm_set(struct ct_arm *a, bool armed, uint64_t now_ns,
 	a->armed = armed;
 	a->want = false;
 	if (!armed)
-		a->stub_want = false;
+		a->groups_want = 0;
 	a->trigger_ns = 0;
 	a->busy_ns = now_ns;
 }

@@ -21,12 +21,17 @@
  *   monitor (a keeper) attaches them at its exec but does not
  *   hold them: it lives as long as its container;
  * - detach after CT_ARM_IDLE_NS with nothing holding them;
- * - on the fentry path, runsc's stub sys_exit (the one raw syscall
- *   tracepoint left there, which puts every syscall of the host on the
- *   slow path) joins them only at the exec of a runsc (its CLI: a
- *   container's create, start, run or delete) while they are attached,
- *   or asked for, and leaves with them: a runc or crun start pays no
- *   slow path (ct_arm_stub_wanted()).
+ * - on the fentry path, two groups of programs join them on demand
+ *   while they are attached, or asked for, and leave with them
+ *   (ct_arm_groups_wanted(), user/kern/sys_bpf.h): runsc's stub sys_exit
+ *   (the one raw syscall tracepoint left there, which puts every syscall
+ *   of the host on the slow path) at the exec of a runsc (its CLI: a
+ *   container's create, start, run or delete), so that a runc or crun
+ *   start pays no slow path; and the pull tracer's write, pread64 and
+ *   close at a daemon's TCP connect (CT_EV_PULL_CONNECT: a pull's first
+ *   step, hundreds of milliseconds before its first layer byte,
+ *   docs/steady-state.md), so that a start pays no hook on every
+ *   process's writes.
  *
  * What the hooks did not see is never guessed: a container whose runtime
  * began while they were detached is marked unarmed, one whose opens went
@@ -42,6 +47,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coldtrace.h"
+#include "sys_bpf.h"
 #include "tracker.h"
 
 /* Idle for this long (no container busy, no trigger alive): detach. */
@@ -59,7 +65,8 @@ struct ct_arm {
 	bool armed;		/* hooks attached */
 	bool want;		/* a trigger exec'ed while detached */
 	bool full;		/* pids[] overflowed: never detach again */
-	bool stub_want;		/* a runsc exec'ed: attach runsc's stub too */
+	unsigned int groups_want;	/* 1 << enum ct_sys_group asked */
+	uint64_t group_ns[CT_SYS_GROUPS];	/* the record that asked */
 	uint64_t trigger_ns;	/* the first such exec */
 	uint64_t busy_ns;	/* last time something needed the hooks */
 	uint32_t pids[CT_ARM_PIDS];	/* live trigger processes */
@@ -105,12 +112,16 @@ void ct_arm_busy(struct ct_arm *a, size_t busy, uint64_t now_ns);
 bool ct_arm_wanted(const struct ct_arm *a);
 
 /*
- * A runsc exec'ed since the hooks were last detached (or the stub last
- * attached): runsc's stub must be on with them.  ct_arm_stub_set() once
- * it is; a detach (ct_arm_set()) takes it away with the hooks.
+ * The groups asked for since the hooks were last detached (or the groups
+ * last set), as bits 1 << enum ct_sys_group: a runsc exec'ed (the stub),
+ * a daemon connected (the pull group).  They must be on with the hooks;
+ * ct_arm_groups_set() once they are; a detach (ct_arm_set()) takes them
+ * away with the hooks.  ct_arm_group_asked_ns(): when the record that
+ * asked for group g was made.
  */
-bool ct_arm_stub_wanted(const struct ct_arm *a);
-void ct_arm_stub_set(struct ct_arm *a);
+unsigned int ct_arm_groups_wanted(const struct ct_arm *a);
+uint64_t ct_arm_group_asked_ns(const struct ct_arm *a, enum ct_sys_group g);
+void ct_arm_groups_set(struct ct_arm *a);
 
 /*
  * Whether to detach now: attached, no container busy in the tracker

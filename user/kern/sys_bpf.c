@@ -23,12 +23,21 @@
 #include "why_bpf.h"
 #include "sys.skel.h"
 
+/* A group's programs at most (the pull group: read, pread64, write, close). */
+#define GROUP_PROGS	4
+
+/* Programs of the fentry path attached on demand (ct_sys_bpf_group()). */
+struct group {
+	struct bpf_program *prog[GROUP_PROGS];
+	struct bpf_link *link[GROUP_PROGS];
+	size_t n;
+	bool on;
+};
+
 struct ct_sys_bpf {
 	struct sys_bpf *skel;
-	/* runsc's stub sys_exit on the fentry path: attached on demand
-	 * (ct_sys_bpf_stub()), not with the skeleton */
-	bool stub_managed;
-	struct bpf_link *stub;
+	struct group groups[CT_SYS_GROUPS];
+	__u32 gen;		/* the last pull_gate value given */
 };
 
 static int shrink_opens(struct sys_bpf *skel)
@@ -104,40 +113,51 @@ enum {
 	NEED_STUBS = 16,
 };
 
+/* No group: attached and detached with the skeleton. */
+#define NO_GROUP	(-1)
+
 /*
  * The fentry path's programs that only some features need, by name
  * without "_noloop"; the others (mount, umount2, connect: the lifecycle)
  * always load.  read, write and close are every process's most common
  * syscalls: their trampolines stay off unless pulls or prepare are on.
+ * A program with a group is attached on demand (ct_sys_bpf_group()) when
+ * the features loaded need it for that group's feature alone: runsc's
+ * stub sys_exit, and the fd syscalls only pulls need (read, when prepare
+ * does not need it too), which join at a daemon's registry connect
+ * (arm.h).  openat and the renames stay with the skeleton: a blob file
+ * opened while the pull group is off is still seen, and said untraced.
  */
 static const struct {
 	const char *prog;
 	unsigned int need;
+	int group;
 } fentry_needs[] = {
-	{ "ct_fe_read", NEED_PULL | NEED_PREPARE },
-	{ "ct_fx_read", NEED_PREPARE },
-	{ "ct_fe_pread64", NEED_PULL },
-	{ "ct_fe_write", NEED_PULL },
-	{ "ct_fe_close", NEED_PULL },
-	{ "ct_fe_open", NEED_OPENS },
-	{ "ct_fx_open", NEED_OPENS },
-	{ "ct_fe_openat", NEED_OPENS | NEED_PULL },
-	{ "ct_fx_openat", NEED_OPENS | NEED_PULL },
-	{ "ct_fe_openat2", NEED_OPENS },
-	{ "ct_fx_openat2", NEED_OPENS },
-	{ "ct_fe_execve", NEED_OPENS },
-	{ "ct_fe_execveat", NEED_OPENS },
-	{ "ct_fe_rename", NEED_PULL },
-	{ "ct_fe_renameat", NEED_PULL },
-	{ "ct_fe_renameat2", NEED_PULL },
-	{ "ct_fe_mkdirat", NEED_PREPARE },
-	{ "ct_fx_mkdirat", NEED_PREPARE },
-	{ "ct_fx_unlinkat", NEED_PREPARE },
-	{ "ct_fx_listen", NEED_READY },
-	{ "ct_fx_stub", NEED_STUBS },
+	{ "ct_fe_read", NEED_PULL | NEED_PREPARE, CT_SYS_PULL },
+	{ "ct_fx_read", NEED_PREPARE, NO_GROUP },
+	{ "ct_fe_pread64", NEED_PULL, CT_SYS_PULL },
+	{ "ct_fe_write", NEED_PULL, CT_SYS_PULL },
+	{ "ct_fe_close", NEED_PULL, CT_SYS_PULL },
+	{ "ct_fe_open", NEED_OPENS, NO_GROUP },
+	{ "ct_fx_open", NEED_OPENS, NO_GROUP },
+	{ "ct_fe_openat", NEED_OPENS | NEED_PULL, NO_GROUP },
+	{ "ct_fx_openat", NEED_OPENS | NEED_PULL, NO_GROUP },
+	{ "ct_fe_openat2", NEED_OPENS, NO_GROUP },
+	{ "ct_fx_openat2", NEED_OPENS, NO_GROUP },
+	{ "ct_fe_execve", NEED_OPENS, NO_GROUP },
+	{ "ct_fe_execveat", NEED_OPENS, NO_GROUP },
+	{ "ct_fe_rename", NEED_PULL, NO_GROUP },
+	{ "ct_fe_renameat", NEED_PULL, NO_GROUP },
+	{ "ct_fe_renameat2", NEED_PULL, NO_GROUP },
+	{ "ct_fe_mkdirat", NEED_PREPARE, NO_GROUP },
+	{ "ct_fx_mkdirat", NEED_PREPARE, NO_GROUP },
+	{ "ct_fx_unlinkat", NEED_PREPARE, NO_GROUP },
+	{ "ct_fx_listen", NEED_READY, NO_GROUP },
+	{ "ct_fx_stub", NEED_STUBS, CT_SYS_STUB },
 };
 
-static unsigned int fentry_need(const char *name)
+/* Its row in fentry_needs[], or -1. */
+static int fentry_row(const char *name)
 {
 	size_t n = strlen(name);
 	const char *nl = strstr(name, "_noloop");
@@ -148,8 +168,29 @@ static unsigned int fentry_need(const char *name)
 	     i++)
 		if (strlen(fentry_needs[i].prog) == n &&
 		    !strncmp(fentry_needs[i].prog, name, n))
-			return fentry_needs[i].need;
-	return 0;
+			return (int)i;
+	return -1;
+}
+
+static unsigned int fentry_need(const char *name)
+{
+	int i = fentry_row(name);
+
+	return i < 0 ? 0 : fentry_needs[i].need;
+}
+
+/* The bit of the one feature a group's programs are for. */
+static unsigned int group_need(int group)
+{
+	return group == CT_SYS_STUB ? NEED_STUBS : NEED_PULL;
+}
+
+static unsigned int features_had(struct sys_bpf *skel,
+				 const struct ct_sys_features *f)
+{
+	return (f->opens ? NEED_OPENS : 0) | (f->pull ? NEED_PULL : 0) |
+	       (f->prepare ? NEED_PREPARE : 0) | (f->ready ? NEED_READY : 0) |
+	       (skel->rodata->stubs_on ? NEED_STUBS : 0);
 }
 
 /*
@@ -160,11 +201,7 @@ static unsigned int fentry_need(const char *name)
 static void drop_unneeded_fentry(struct sys_bpf *skel,
 				 const struct ct_sys_features *f)
 {
-	unsigned int have = (f->opens ? NEED_OPENS : 0) |
-			    (f->pull ? NEED_PULL : 0) |
-			    (f->prepare ? NEED_PREPARE : 0) |
-			    (f->ready ? NEED_READY : 0) |
-			    (skel->rodata->stubs_on ? NEED_STUBS : 0);
+	unsigned int have = features_had(skel, f);
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, skel->obj) {
@@ -173,6 +210,44 @@ static void drop_unneeded_fentry(struct sys_bpf *skel,
 
 		if (ct_fentry_prog(name) && need && !(need & have))
 			bpf_program__set_autoload(prog, false);
+	}
+}
+
+/* Which group a loaded fentry program joins, or NO_GROUP. */
+static int prog_group(struct bpf_program *prog, unsigned int have)
+{
+	const char *name = bpf_program__name(prog);
+	int i = fentry_row(name);
+
+	if (i < 0 || !ct_fentry_prog(name) || !bpf_program__autoload(prog) ||
+	    fentry_needs[i].group == NO_GROUP ||
+	    (fentry_needs[i].need & have) !=
+		    group_need(fentry_needs[i].group))
+		return NO_GROUP;
+	return fentry_needs[i].group;
+}
+
+/*
+ * After load: the groups' programs leave the skeleton's attach and
+ * detach, which then never touch them.  Nothing to do on the tp_btf
+ * path, whose sys_enter and sys_exit see every syscall anyway.
+ */
+static void setup_groups(struct ct_sys_bpf *s, unsigned int have)
+{
+	struct bpf_program *prog;
+	struct group *g;
+	int i;
+
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		i = prog_group(prog, have);
+		if (i < 0)
+			continue;
+		g = &s->groups[i];
+		/* more than foreseen: it stays with the skeleton */
+		if (g->n == GROUP_PROGS)
+			continue;
+		g->prog[g->n++] = prog;
+		bpf_program__set_autoattach(prog, false);
 	}
 }
 
@@ -233,8 +308,9 @@ static int add_pull_ringbuf(struct sys_bpf *skel, struct ct_loader *l,
 }
 
 /* -v: which path hooks the syscalls, and how many programs. */
-static const char *hooks_said(struct sys_bpf *skel, char *buf, size_t len)
+static const char *hooks_said(struct ct_sys_bpf *s, char *buf, size_t len)
 {
+	struct sys_bpf *skel = s->skel;
 	struct bpf_program *prog;
 	int n = 0;
 
@@ -243,9 +319,10 @@ static const char *hooks_said(struct sys_bpf *skel, char *buf, size_t len)
 	bpf_object__for_each_program(prog, skel->obj)
 		n += ct_fentry_prog(bpf_program__name(prog)) &&
 		     bpf_program__autoload(prog);
-	snprintf(buf, len, "fentry path, %d programs%s", n,
+	snprintf(buf, len, "fentry path, %d programs%s%s", n,
 		 bpf_program__autoload(skel->progs.ct_fx_stub) ?
-		 " with the runsc stubs' sys_exit" : "");
+		 " with the runsc stubs' sys_exit" : "",
+		 s->groups[CT_SYS_PULL].n ? ", pulls' on demand" : "");
 	return buf;
 }
 
@@ -262,11 +339,38 @@ static int stub_gate(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The pull hooks count under a new generation from now on, or none (0):
+ * set after they are attached, cleared before they are detached
+ * (bpf/pull_sys.bpf.h pull_gate).
+ */
+static int pull_gen(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
+{
+	__u32 k = 0, v;
+	int rc;
+
+	if (on && !++s->gen)
+		s->gen = 1;
+	v = on ? s->gen : 0;
+	rc = bpf_map__update_elem(s->skel->maps.pull_gate, &k, sizeof(k), &v,
+				  sizeof(v), BPF_ANY);
+	if (rc)
+		return ct_fail(err, errlen, rc, "sys: setting the pull gate "
+			       "failed: %s", strerror(-rc));
+	return 0;
+}
+
+/* The tp_btf path, or no pull group: the pull hooks come with the rest. */
+static bool pulls_with_skeleton(const struct ct_sys_bpf *s)
+{
+	return !ct_sys_bpf_group_managed(s, CT_SYS_PULL);
+}
+
 int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		     const struct ct_sys_features *f, bool verbose, char *err,
 		     size_t errlen)
 {
-	char buf[80];
+	char buf[128];
 	struct ct_sys_bpf *s;
 	int rc;
 
@@ -289,29 +393,26 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		rc = ct_loader_check_progs(s->skel->obj, err, errlen);
 	if (!rc)
 		rc = ct_loader_load_obj(s->skel->obj, err, errlen);
-	/* loaded on the fentry path only (ct_features_apply() chose);
-	 * the skeleton's attach and detach then leave it alone */
-	s->stub_managed = !rc &&
-			  bpf_program__autoload(s->skel->progs.ct_fx_stub);
-	if (s->stub_managed)
-		bpf_program__set_autoattach(s->skel->progs.ct_fx_stub, false);
+	/* the groups' programs are loaded on the fentry path only */
+	if (!rc)
+		setup_groups(s, features_had(s->skel, f));
 	if (!rc && f->pull)
 		rc = add_pull_ringbuf(s->skel, l, err, errlen);
 	/* the tp_btf path's sys_exit sees every stub's exit */
-	if (!rc && !s->stub_managed)
+	if (!rc && !ct_sys_bpf_group_managed(s, CT_SYS_STUB))
 		rc = stub_gate(s, true, err, errlen);
-	if (!rc)
-		rc = ct_loader_attach_skel(s->skel->skeleton, err, errlen);
 	/* the session starts with everything attached (arm.h) */
 	if (!rc)
-		rc = ct_sys_bpf_stub(s, true, err, errlen);
+		rc = ct_sys_bpf_arm(s, err, errlen);
+	for (int g = 0; !rc && g < CT_SYS_GROUPS; g++)
+		rc = ct_sys_bpf_group(s, g, true, err, errlen);
 	if (rc) {
 		ct_sys_bpf_stop(s);
 		return rc;
 	}
 	if (verbose)
 		fprintf(stderr, "sys: attached (%s: lifecycle%s%s%s%s; "
-			"sched_switch: %s)\n", hooks_said(s->skel, buf, sizeof(buf)),
+			"sched_switch: %s)\n", hooks_said(s, buf, sizeof(buf)),
 			f->opens ? ", opens" : "", f->pull ? ", pull" : "",
 			f->prepare ? ", prepare" : "", f->ready ? ", ready" : "",
 			switch_users(s->skel->rodata->stubs_on, f->why));
@@ -323,55 +424,89 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s)
 {
 	if (!s)
 		return;
-	bpf_link__destroy(s->stub);
+	for (int g = 0; g < CT_SYS_GROUPS; g++)
+		for (size_t i = 0; i < s->groups[g].n; i++)
+			bpf_link__destroy(s->groups[g].link[i]);
 	sys_bpf__destroy(s->skel);
 	free(s);
 }
 
 int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen)
 {
-	return ct_loader_attach_skel(s->skel->skeleton, err, errlen);
+	int rc = ct_loader_attach_skel(s->skel->skeleton, err, errlen);
+
+	if (!rc && pulls_with_skeleton(s))
+		rc = pull_gen(s, true, err, errlen);
+	return rc;
 }
 
 void ct_sys_bpf_disarm(struct ct_sys_bpf *s)
 {
-	char err[8];	/* the gate of a one-entry array cannot fail */
+	char err[8];	/* turning a group off cannot fail */
 
-	ct_sys_bpf_stub(s, false, err, sizeof(err));
+	for (int g = 0; g < CT_SYS_GROUPS; g++)
+		ct_sys_bpf_group(s, g, false, err, sizeof(err));
+	if (pulls_with_skeleton(s))
+		pull_gen(s, false, err, sizeof(err));
 	bpf_object__detach_skeleton(s->skel->skeleton);
 }
 
-bool ct_sys_bpf_stub_managed(const struct ct_sys_bpf *s)
+bool ct_sys_bpf_group_managed(const struct ct_sys_bpf *s,
+			      enum ct_sys_group g)
 {
-	return s->stub_managed;
+	return s->groups[g].n > 0;
 }
 
-bool ct_sys_bpf_stub_on(const struct ct_sys_bpf *s)
+bool ct_sys_bpf_group_on(const struct ct_sys_bpf *s, enum ct_sys_group g)
 {
-	return s->stub != NULL;
+	return s->groups[g].on;
 }
 
 /*
- * The flag follows the link: set once the exits can be seen, cleared
- * before they no longer can, so that no stop is counted without them.
+ * The gates follow the links: opened once the programs run, closed
+ * before they stop, so that nothing is counted without them.
  */
-int ct_sys_bpf_stub(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
+static int group_gate(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
+		      char *err, size_t errlen)
 {
+	if (g == CT_SYS_STUB)
+		return stub_gate(s, on, err, errlen);
+	return pull_gen(s, on, err, errlen);
+}
+
+static void group_detach(struct group *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		bpf_link__destroy(g->link[i]);
+		g->link[i] = NULL;
+	}
+	g->on = false;
+}
+
+int ct_sys_bpf_group(struct ct_sys_bpf *s, enum ct_sys_group gi, bool on,
+		     char *err, size_t errlen)
+{
+	struct group *g = &s->groups[gi];
 	int rc;
 
-	if (!s->stub_managed || on == ct_sys_bpf_stub_on(s))
+	if (!g->n || on == g->on)
 		return 0;
 	if (!on) {
-		stub_gate(s, false, err, errlen);
-		bpf_link__destroy(s->stub);
-		s->stub = NULL;
+		group_gate(s, gi, false, err, errlen);
+		group_detach(g);
 		return 0;
 	}
-	s->stub = bpf_program__attach(s->skel->progs.ct_fx_stub);
-	if (!s->stub) {
-		rc = -errno;
-		return ct_fail(err, errlen, rc, "sys: attaching runsc's stub "
-			       "sys_exit failed: %s", strerror(-rc));
+	for (size_t i = 0; i < g->n; i++) {
+		g->link[i] = bpf_program__attach(g->prog[i]);
+		if (!g->link[i]) {
+			rc = -errno;
+			group_detach(g);
+			return ct_fail(err, errlen, rc, "sys: attaching %s "
+				       "failed: %s",
+				       bpf_program__name(g->prog[i]),
+				       strerror(-rc));
+		}
 	}
-	return stub_gate(s, true, err, errlen);
+	g->on = true;
+	return group_gate(s, gi, true, err, errlen);
 }

@@ -49,14 +49,28 @@ int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);
 void ct_sys_bpf_disarm(struct ct_sys_bpf *s);
 
 /*
- * runsc's stub sys_exit on the fentry path (bpf/sys.bpf.c ct_fx_stub):
- * not attached by ct_sys_bpf_arm(), but on demand while the hooks are
- * (user/kern/arm.h), and detached with them.  Managed: loaded (fentry
- * path, runsc traced); elsewhere ct_sys_bpf_stub() does nothing.
- * ct_sys_bpf_start() attaches it.  0 or -errno + err.  On: attached now.
+ * Programs of the fentry path attached on demand while the hooks are
+ * (user/kern/arm.h), not by ct_sys_bpf_arm(), and detached with them by
+ * ct_sys_bpf_disarm():
+ * - CT_SYS_STUB: runsc's stub sys_exit (bpf/sys.bpf.c ct_fx_stub), the
+ *   one raw syscall tracepoint of the fentry path;
+ * - CT_SYS_PULL: the pull tracer's write, pread64, close (and read,
+ *   unless prepare needs it): a blob file opened while they are off goes
+ *   out as CT_EV_PULL_UNTRACED (include/pull.h).
+ * Managed: the group has programs (fentry path, feature on); elsewhere
+ * ct_sys_bpf_group() does nothing and they come with the rest.
+ * ct_sys_bpf_start() attaches them.  0 or -errno + err.  On: attached.
  */
-bool ct_sys_bpf_stub_managed(const struct ct_sys_bpf *s);
-bool ct_sys_bpf_stub_on(const struct ct_sys_bpf *s);
-int ct_sys_bpf_stub(struct ct_sys_bpf *s, bool on, char *err, size_t errlen);
+enum ct_sys_group {
+	CT_SYS_STUB,
+	CT_SYS_PULL,
+	CT_SYS_GROUPS
+};
+
+bool ct_sys_bpf_group_managed(const struct ct_sys_bpf *s,
+			      enum ct_sys_group g);
+bool ct_sys_bpf_group_on(const struct ct_sys_bpf *s, enum ct_sys_group g);
+int ct_sys_bpf_group(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
+		     char *err, size_t errlen);
 
 #endif /* __CT_SYS_BPF_H */

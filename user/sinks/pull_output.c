@@ -37,6 +37,7 @@ static void json_layer(struct ct_json *w, const struct ct_pull_layer *l)
 	json_str_or_null(w, "digest", l->digest, sizeof(l->digest));
 	ct_json_kv_u64(w, "bytes", l->bytes);
 	ct_json_kv_bool(w, "cached", l->cached);
+	ct_json_kv_bool(w, "untraced", l->untraced);
 	json_span(w, "fetch", l->fetch_start_ns, l->fetch_dur_ns);
 	json_span(w, "unpack", l->unpack_start_ns, l->unpack_dur_ns);
 	ct_json_end_object(w);
@@ -57,6 +58,7 @@ void ct_json_pull(struct ct_json *w, const struct ct_pull *p)
 	ct_json_kv_double(w, "mean", p->conc_mean);
 	ct_json_end_object(w);
 	ct_json_kv_u64(w, "ttfb_ns", p->ttfb_ns);
+	ct_json_kv_u64(w, "untraced_files", p->untraced_files);
 	ct_json_key(w, "layers");
 	ct_json_start_array(w);
 	for (size_t i = 0; i < p->nlayers; i++)
@@ -170,6 +172,10 @@ void ct_pull_print(FILE *f, const struct ct_pull *p)
 		p->engine ? p->engine : "?", p->complete ? "" : " (incomplete)",
 		p->dur_ns / 1e6, p->nlayers, total_bytes(p) / 1048576.0,
 		p->ttfb_ns / 1e6, p->conc_max, p->conc_mean);
+	if (p->untraced_files)
+		fprintf(f, "  %zu blob files not followed whole (the pull "
+			"hooks were off): their bytes are missing\n",
+			p->untraced_files);
 	fprintf(f, "  %2s %-19s %8s %8s %8s %8s %8s  %s\n", "#", "DIGEST", "MB",
 		"FETCH@ms", "FETCHms", "UNPK@ms", "UNPKms",
 		"timeline (= fetch, # unpack)");
@@ -233,8 +239,10 @@ bool ct_pull_dump(FILE *f, const void *rec, size_t len, int64_t m2r)
 
 	if (len < sizeof(*h) || h->size > len)
 		return false;
-	if (h->type == CT_EV_PULL_BLOB && h->size == sizeof(struct ct_pull_blob)) {
-		dump_ts(f, h, "BLOB", m2r);
+	if ((h->type == CT_EV_PULL_BLOB || h->type == CT_EV_PULL_UNTRACED) &&
+	    h->size == sizeof(struct ct_pull_blob)) {
+		dump_ts(f, h, h->type == CT_EV_PULL_BLOB ? "BLOB" : "UNTRACED",
+			m2r);
 		dump_blob(f, rec);
 	} else if (h->type == CT_EV_PULL_RENAME &&
 		   h->size == sizeof(struct ct_pull_rename)) {
