@@ -612,6 +612,29 @@ Test(pull_output, dump_lines)
 	free(buf);
 }
 
+/* --dump names a blob file not followed whole for what it is. */
+Test(pull_output, dump_says_untraced)
+{
+	struct ct_pull_blob b = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	hdr(&b.hdr, CT_EV_PULL_UNTRACED, sizeof(b), 5 * MS, "dockerd");
+	b.kind = CT_PULL_F_DOCKER_BLOB;
+	snprintf(b.path, sizeof(b.path), "/var/lib/docker/tmp/GetImageBlob7");
+	f = open_memstream(&buf, &len);
+	cr_assert(ct_pull_dump(f, &b, sizeof(b), 0));
+	b.hdr.type = CT_EV_PULL_BLOB;
+	cr_assert(ct_pull_dump(f, &b, sizeof(b), 0));
+	fclose(f);
+	cr_assert_not_null(strstr(buf, "UNTRACED"), "the first line");
+	cr_assert_not_null(strstr(strchr(buf, '\n'), "BLOB"),
+			   "the second line, a blob followed whole");
+	cr_assert_null(strstr(strchr(buf, '\n'), "UNTRACED"));
+	free(buf);
+}
+
 /*
  * A pull under way when another client starts (tracing began late, or a
  * second daemon): that client is still running when the pull ends, so
