@@ -286,6 +286,7 @@ Test(arm, a_daemon_connect_asks_for_the_pull_hooks)
 	ct_arm_feed(&a, &c, sizeof(c));
 	cr_expect(pull_wanted(&a), "a daemon's connect asks for them");
 	cr_expect_eq(ct_arm_group_asked_ns(&a, CT_SYS_PULL), 2 * SEC);
+	cr_expect_eq(ct_arm_group_asked_by(&a, CT_SYS_PULL), CT_EV_PULL_CONNECT);
 	c.hdr.ts_ns = 3 * SEC;
 	ct_arm_feed(&a, &c, sizeof(c));
 	cr_expect_eq(ct_arm_group_asked_ns(&a, CT_SYS_PULL), 2 * SEC,
@@ -305,6 +306,7 @@ Test(arm, a_daemon_connect_asks_for_the_pull_hooks)
 	ct_arm_feed(&a, &u, sizeof(u));
 	cr_expect(pull_wanted(&a), "a blob file opened while they were off "
 		  "asks for them");
+	cr_expect_eq(ct_arm_group_asked_by(&a, CT_SYS_PULL), CT_EV_PULL_UNTRACED);
 }
 
 Test(arm, a_full_pid_table_never_detaches)

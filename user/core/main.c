@@ -139,12 +139,14 @@ static void disarm_now(struct live_state *ls)
 /* What -v says once a group has joined the hooks (arm.h). */
 static void group_said(const struct ct_arm *a, enum ct_sys_group g)
 {
-	if (g == CT_SYS_STUB)
+	if (g == CT_SYS_STUB) {
 		fprintf(stderr, "sys: runsc's stub sys_exit attached\n");
-	else
-		fprintf(stderr, "sys: pull hooks attached %.3f ms after the "
-			"connect that asked\n",
-			(ct_mono_ns() - ct_arm_group_asked_ns(a, g)) / 1e6);
+		return;
+	}
+	fprintf(stderr, "sys: pull hooks attached %.3f ms after the %s that "
+		"asked\n", (ct_mono_ns() - ct_arm_group_asked_ns(a, g)) / 1e6,
+		ct_arm_group_asked_by(a, g) == CT_EV_PULL_CONNECT ?
+		"registry connect" : "untraced blob file's open");
 }
 
 /* The groups asked for join the attached hooks (arm.h). */

@@ -95,12 +95,14 @@ static void want(struct ct_arm *a, uint64_t ts_ns)
 	a->trigger_ns = ts_ns;
 }
 
-static void want_group(struct ct_arm *a, enum ct_sys_group g, uint64_t ts_ns)
+static void want_group(struct ct_arm *a, enum ct_sys_group g,
+		       const struct ct_hdr *h)
 {
 	if (a->groups_want & (1u << g))
 		return;
 	a->groups_want |= 1u << g;
-	a->group_ns[g] = ts_ns;
+	a->group_ns[g] = h->ts_ns;
+	a->group_by[g] = h->type;
 }
 
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
@@ -112,14 +114,14 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 		return;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
 	if (h.type == CT_EV_EXEC && ct_prog_comm_is(h.comm, CT_PROG_RUNSC))
-		want_group(a, CT_SYS_STUB, h.ts_ns);
+		want_group(a, CT_SYS_STUB, &h);
 	/*
 	 * Made for the daemons only (bpf/pull_sys.bpf.h): a registry
 	 * connect, or a blob file opened while the pull hooks were off (a
 	 * connect the hooks came too late for): the next files are seen.
 	 */
 	if (h.type == CT_EV_PULL_CONNECT || h.type == CT_EV_PULL_UNTRACED)
-		want_group(a, CT_SYS_PULL, h.ts_ns);
+		want_group(a, CT_SYS_PULL, &h);
 	if (trigger_hdr(&h)) {
 		want(a, h.ts_ns);
 		if (!keeper_hdr(&h)) {
@@ -154,6 +156,11 @@ unsigned int ct_arm_groups_wanted(const struct ct_arm *a)
 uint64_t ct_arm_group_asked_ns(const struct ct_arm *a, enum ct_sys_group g)
 {
 	return a->group_ns[g];
+}
+
+uint32_t ct_arm_group_asked_by(const struct ct_arm *a, enum ct_sys_group g)
+{
+	return a->group_by[g];
 }
 
 void ct_arm_groups_set(struct ct_arm *a)

@@ -67,6 +67,7 @@ struct ct_arm {
 	bool full;		/* pids[] overflowed: never detach again */
 	unsigned int groups_want;	/* 1 << enum ct_sys_group asked */
 	uint64_t group_ns[CT_SYS_GROUPS];	/* the record that asked */
+	uint32_t group_by[CT_SYS_GROUPS];	/* its type (CT_EV_*) */
 	uint64_t trigger_ns;	/* the first such exec */
 	uint64_t busy_ns;	/* last time something needed the hooks */
 	uint32_t pids[CT_ARM_PIDS];	/* live trigger processes */
@@ -116,11 +117,12 @@ bool ct_arm_wanted(const struct ct_arm *a);
  * last set), as bits 1 << enum ct_sys_group: a runsc exec'ed (the stub),
  * a daemon connected (the pull group).  They must be on with the hooks;
  * ct_arm_groups_set() once they are; a detach (ct_arm_set()) takes them
- * away with the hooks.  ct_arm_group_asked_ns(): when the record that
- * asked for group g was made.
+ * away with the hooks.  ct_arm_group_asked_ns(), _by(): when the record
+ * that asked for group g was made, and its type.
  */
 unsigned int ct_arm_groups_wanted(const struct ct_arm *a);
 uint64_t ct_arm_group_asked_ns(const struct ct_arm *a, enum ct_sys_group g);
+uint32_t ct_arm_group_asked_by(const struct ct_arm *a, enum ct_sys_group g);
 void ct_arm_groups_set(struct ct_arm *a);
 
 /*
