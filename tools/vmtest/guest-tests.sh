@@ -327,10 +327,7 @@ test_steady() {
 	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$W/steady.out" 2>"$W/steady.err" &
 	ct=$!
 	# its own first detach (nothing busy), then the service
-	for ((t0 = 0; t0 < 3000; t0++)); do
-		grep -q 'sys: hooks detached' "$W/steady.err" && break
-		sleep 0.1
-	done
+	wait_detached "$W/steady.err"
 	services_start "$svc" 1 ||
 		{ fail "$name: the service did not start"; show "$W/services.err"; }
 	if waited=$(wait_steady "$ct" "$W/steady.err" 1 300); then
@@ -367,6 +364,16 @@ test_steady() {
 	echo "vmtest: $name: the service's record: $(jq -c --arg id "$svc-1" \
 		'select(.type == "container" and .id == $id) |
 		{unarmed: (.unarmed // false), ready: (.phases.ready != null)}' "$W/steady.out"), $(grep -m1 'hooks attached' "$W/steady.err")"
+}
+
+# Wait, up to 300 s, for a session's first detach, said in its -v ERR.
+wait_detached() {	# ERR
+	local i
+	for ((i = 0; i < 3000; i++)); do
+		grep -q 'sys: hooks detached' "$1" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # Wait, up to 60 s, for the Nth line of ERR matching WORD; false if none.
@@ -571,15 +578,12 @@ test_pull() {	# MODE
 # A docker pull from a session whose hooks are detached: stamps its span
 # in O.t0 and O.t1, says when the pull hooks joined; docker's status.
 pull_steady() {	# NAME O
-	local ref=127.0.0.1:5000/ctpull ct i n rc=0
+	local ref=127.0.0.1:5000/ctpull ct n rc=0
 	date +%s%N >"$2.t0"
 	date +%s%N >"$2.t1"
 	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$2.out" 2>"$2.err" &
 	ct=$!
-	for ((i = 0; i < 3000; i++)); do
-		grep -q 'sys: hooks detached' "$2.err" && break
-		sleep 0.1
-	done
+	wait_detached "$2.err"
 	# Under emulation the fentry set attaches in 0.3-0.9 s, after
 	# dockerd's connect: as in test_steady, a trigger's exec first.
 	n=$(grep -c 'sys: hooks attached' "$2.err")
