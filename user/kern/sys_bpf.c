@@ -219,7 +219,7 @@ static int prog_group(struct bpf_program *prog, unsigned int have)
 	const char *name = bpf_program__name(prog);
 	int i = fentry_row(name);
 
-	if (i < 0 || !ct_fentry_prog(name) || !bpf_program__autoload(prog) ||
+	if (i < 0 || !bpf_program__autoload(prog) ||
 	    fentry_needs[i].group == NO_GROUP ||
 	    (fentry_needs[i].need & have) !=
 		    group_need(fentry_needs[i].group))
@@ -420,13 +420,21 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 	return 0;
 }
 
+static void group_detach(struct group *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		bpf_link__destroy(g->link[i]);
+		g->link[i] = NULL;
+	}
+	g->on = false;
+}
+
 void ct_sys_bpf_stop(struct ct_sys_bpf *s)
 {
 	if (!s)
 		return;
 	for (int g = 0; g < CT_SYS_GROUPS; g++)
-		for (size_t i = 0; i < s->groups[g].n; i++)
-			bpf_link__destroy(s->groups[g].link[i]);
+		group_detach(&s->groups[g]);
 	sys_bpf__destroy(s->skel);
 	free(s);
 }
@@ -472,15 +480,6 @@ static int group_gate(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
 	if (g == CT_SYS_STUB)
 		return stub_gate(s, on, err, errlen);
 	return pull_gen(s, on, err, errlen);
-}
-
-static void group_detach(struct group *g)
-{
-	for (size_t i = 0; i < g->n; i++) {
-		bpf_link__destroy(g->link[i]);
-		g->link[i] = NULL;
-	}
-	g->on = false;
 }
 
 int ct_sys_bpf_group(struct ct_sys_bpf *s, enum ct_sys_group gi, bool on,
