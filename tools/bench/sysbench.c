@@ -9,6 +9,8 @@
  *       tools/bench/bpf-cost starts its loop in a container this way, where
  *       a fifo from a bind mount may not work, e.g. under runsc)
  *   OP: open (openat+close of FILE), read (1-byte pread of FILE),
+ *       sysread (1-byte read(2) of /dev/zero: the syscall prepare's
+ *       stdin hooks are on; pread64 is another kernel function),
  *       write (1-byte write to /dev/null), fork (fork+_exit+wait),
  *       exec (fork+execve /bin/true+wait), switch (a 1-byte pipe round
  *       trip with a partner process: two sleeps, two wakeups, the
@@ -37,7 +39,7 @@
 
 static const char *file = "/etc/hostname";
 static const char *go;
-static int rfd = -1, wfd = -1;
+static int rfd = -1, wfd = -1, zfd = -1;
 
 static uint64_t now_ns(void)
 {
@@ -62,6 +64,13 @@ static int op_read(void)
 	char c;
 
 	return pread(rfd, &c, 1, 0) < 0 ? -errno : 0;
+}
+
+static int op_sysread(void)
+{
+	char c;
+
+	return read(zfd, &c, 1) < 0 ? -errno : 0;
 }
 
 /* stat: a syscall coldtrace never hooks (newfstatat) */
@@ -174,6 +183,7 @@ struct op {
 static const struct op ops[] = {
 	{ "open", op_open },
 	{ "read", op_read },
+	{ "sysread", op_sysread },
 	{ "write", op_write },
 	{ "fork", op_fork },
 	{ "exec", op_exec },
@@ -251,7 +261,8 @@ static int run(const struct op *op, long n)
 static int usage(void)
 {
 	fprintf(stderr, "usage: sysbench [-f FILE] [-w GO] OP COUNT [OP COUNT...]\n"
-		"  OP: open read write fork exec; COUNT > 0\n");
+		"  OP: open read sysread write fork exec switch connect stat;"
+		" COUNT > 0\n");
 	return 2;
 }
 
@@ -273,8 +284,10 @@ int main(int argc, char **argv)
 		return usage();
 	rfd = open(file, O_RDONLY);
 	wfd = open("/dev/null", O_WRONLY);
-	if (rfd < 0 || wfd < 0) {
-		fprintf(stderr, "sysbench: cannot open %s or /dev/null: %s\n",
+	zfd = open("/dev/zero", O_RDONLY);
+	if (rfd < 0 || wfd < 0 || zfd < 0) {
+		fprintf(stderr, "sysbench: cannot open %s, /dev/null or "
+			"/dev/zero: %s\n",
 			file, strerror(errno));
 		return 1;
 	}

@@ -31,9 +31,9 @@
 #   layers, bytes and times agree with the registry's manifest and the
 #   command's wall clock;
 # - bench (only when asked: VMTEST_GROUPS="bench"): the host loops of
-#   tools/bench/steady-state (sysbench open, read, write, connect, and
-#   stat, which no program hooks) with no coldtrace, with --arm=always
-#   (its hooks attached, as during a start or a removal) on the fentry
+#   tools/bench/steady-state (sysbench open, read, sysread, write,
+#   connect, and stat, which no program hooks) with no coldtrace, with
+#   --arm=always (its hooks attached, as during a start or a removal) on the fentry
 #   path, the same without runsc (no stub sys_exit),
 #   and also without pulls (no fentry on write, close, pread64),
 #   the same on the tp_btf path (CT_FEATURES_OFF=fentry), the hooks as a
@@ -662,7 +662,8 @@ bench_one() {	# ROUND CONFIG
 		sleep 1
 		bench_links "$1" "$2"
 		"$SHARE/sysbench" -f /etc/hostname open "$BENCH_N" read "$BENCH_N" \
-			write "$BENCH_N" connect "$BENCH_N" stat "$BENCH_N" |
+			sysread "$BENCH_N" write "$BENCH_N" connect "$BENCH_N" \
+			stat "$BENCH_N" |
 			awk -v r="$1" -v c="$2" '{ print r, c, $1, $3 }' >>"$W/bench.raw"
 	fi
 	bench_ct_stop
@@ -730,7 +731,7 @@ test_bench() {
 			bench_one "$r" "${cfgs[(r + i) % n]}"
 		done
 	done
-	for op in open read write connect stat; do
+	for op in open read sysread write connect stat; do
 		b=$(bench_median none "$op")
 		line="bench $op: none ${b:-?} ns"
 		paired="bench $op, median of the rounds' own ratios:"
