@@ -309,6 +309,42 @@ Test(arm, a_daemon_connect_asks_for_the_pull_hooks)
 	cr_expect_eq(ct_arm_group_asked_by(&a, CT_SYS_PULL), CT_EV_PULL_UNTRACED);
 }
 
+static bool stdin_wanted(const struct ct_arm *a)
+{
+	return ct_arm_groups_wanted(a) & (1u << CT_SYS_STDIN);
+}
+
+/*
+ * The stdin group (read(2)'s entry and exit on the fentry path) joins at
+ * an engine client's exec, the one process whose stdin prepare follows,
+ * and at no runtime's: a runc start pays no hook on every read.
+ */
+Test(arm, only_a_client_exec_asks_for_the_stdin_hooks)
+{
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	cr_expect(!stdin_wanted(&a), "the session's start attached it");
+	feed(&a, CT_EV_EXEC, 10, "runc", SEC);
+	feed(&a, CT_EV_EXEC, 11, "crictl", SEC);
+	feed(&a, CT_EV_EXEC, 12, "containerd-shim", SEC);
+	feed(&a, CT_EV_EXIT, 13, "docker", SEC);
+	feed(&a, CT_EV_EXEC, 14, "dockerx", SEC);
+	cr_expect(!stdin_wanted(&a), "no client's exec: no stdin hooks");
+	feed(&a, CT_EV_EXEC, 15, "podman", 2 * SEC);
+	cr_expect(stdin_wanted(&a), "a client's exec asks for them");
+	cr_expect_eq(ct_arm_group_asked_ns(&a, CT_SYS_STDIN), 2 * SEC);
+	cr_expect_eq(ct_arm_group_asked_by(&a, CT_SYS_STDIN), CT_EV_EXEC);
+	ct_arm_groups_set(&a);
+	cr_expect(!stdin_wanted(&a), "asked once");
+	ct_arm_set(&a, false, 3 * SEC, &r);
+	feed(&a, CT_EV_EXEC, 16, "docker", 4 * SEC);
+	cr_expect(ct_arm_wanted(&a) && stdin_wanted(&a),
+		  "a client while detached asks for both");
+	cr_expect(!pull_wanted(&a) && !stub_wanted(&a), "and for no other");
+}
+
 Test(arm, a_full_pid_table_never_detaches)
 {
 	struct ct_arm a;

@@ -139,14 +139,21 @@ static void disarm_now(struct live_state *ls)
 /* What -v says once a group has joined the hooks (arm.h). */
 static void group_said(const struct ct_arm *a, enum ct_sys_group g)
 {
+	static const char *const what[CT_SYS_GROUPS] = {
+		[CT_SYS_PULL] = "pull hooks",
+		[CT_SYS_STDIN] = "stdin hooks",
+	};
+	uint32_t by = ct_arm_group_asked_by(a, g);
+
 	if (g == CT_SYS_STUB) {
 		fprintf(stderr, "sys: runsc's stub sys_exit attached\n");
 		return;
 	}
-	fprintf(stderr, "sys: pull hooks attached %.3f ms after the %s that "
-		"asked\n", (ct_mono_ns() - ct_arm_group_asked_ns(a, g)) / 1e6,
-		ct_arm_group_asked_by(a, g) == CT_EV_PULL_CONNECT ?
-		"registry connect" : "untraced blob file's open");
+	fprintf(stderr, "sys: %s attached %.3f ms after the %s that asked\n",
+		what[g], (ct_mono_ns() - ct_arm_group_asked_ns(a, g)) / 1e6,
+		by == CT_EV_PULL_CONNECT ? "registry connect" :
+		by == CT_EV_PULL_UNTRACED ? "untraced blob file's open" :
+		"client's exec");
 }
 
 /* The groups asked for join the attached hooks (arm.h). */

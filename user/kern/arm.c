@@ -122,6 +122,9 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 	 */
 	if (h.type == CT_EV_PULL_CONNECT || h.type == CT_EV_PULL_UNTRACED)
 		want_group(a, CT_SYS_PULL, &h);
+	/* before it reads its stdin, after its start and its connect */
+	if (h.type == CT_EV_EXEC && ct_comm_has(h.comm, CT_COMM_CLIENT))
+		want_group(a, CT_SYS_STDIN, &h);
 	if (trigger_hdr(&h)) {
 		want(a, h.ts_ns);
 		if (!keeper_hdr(&h)) {

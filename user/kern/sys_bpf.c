@@ -23,20 +23,24 @@
 #include "why_bpf.h"
 #include "sys.skel.h"
 
-/* A group's programs at most (the pull group: read, pread64, write, close). */
-#define GROUP_PROGS	4
+/* Programs attached on demand at most: fentry_needs[]'s with a group. */
+#define DEMAND_PROGS	8
 
-/* Programs of the fentry path attached on demand (ct_sys_bpf_group()). */
-struct group {
-	struct bpf_program *prog[GROUP_PROGS];
-	struct bpf_link *link[GROUP_PROGS];
-	size_t n;
-	bool on;
+/*
+ * A program of the fentry path attached on demand (ct_sys_bpf_group()):
+ * while one of its groups is on.
+ */
+struct demand {
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	unsigned int groups;	/* 1 << enum ct_sys_group */
 };
 
 struct ct_sys_bpf {
 	struct sys_bpf *skel;
-	struct group groups[CT_SYS_GROUPS];
+	struct demand demand[DEMAND_PROGS];
+	size_t ndemand;
+	unsigned int on;	/* the groups on */
 	__u32 gen;		/* the last pull_gate value given */
 };
 
@@ -111,49 +115,51 @@ enum {
 	NEED_PREPARE = 4,
 	NEED_READY = 8,
 	NEED_STUBS = 16,
+	NEED_STDIN = 32,	/* prepare's: an engine client's stdin */
 };
 
-/* No group: attached and detached with the skeleton. */
-#define NO_GROUP	(-1)
+#define G(g)		(1u << (g))
 
 /*
  * The fentry path's programs that only some features need, by name
  * without "_noloop"; the others (mount, umount2, connect: the lifecycle)
  * always load.  read, write and close are every process's most common
  * syscalls: their trampolines stay off unless pulls or prepare are on.
- * A program with a group is attached on demand (ct_sys_bpf_group()) when
- * the features loaded need it for that group's feature alone: runsc's
- * stub sys_exit, and the fd syscalls only pulls need (read, when prepare
- * does not need it too), which join at a daemon's registry connect
- * (arm.h).  openat and the renames stay with the skeleton: a blob file
- * opened while the pull group is off is still seen, and said untraced.
+ * A program with groups is attached on demand (ct_sys_bpf_group()) when
+ * every feature loaded that needs it has one of those groups: runsc's
+ * stub sys_exit; the fd syscalls of pulls, which join at a daemon's
+ * registry connect; read(2) for an engine client's stdin, which joins
+ * at a client's exec (arm.h).  openat and the renames stay with the
+ * skeleton: a blob file opened while the pull group is off is still
+ * seen, and said untraced.
  */
 static const struct {
 	const char *prog;
 	unsigned int need;
-	int group;
+	unsigned int groups;
 } fentry_needs[] = {
-	{ "ct_fe_read", NEED_PULL | NEED_PREPARE, CT_SYS_PULL },
-	{ "ct_fx_read", NEED_PREPARE, NO_GROUP },
-	{ "ct_fe_pread64", NEED_PULL, CT_SYS_PULL },
-	{ "ct_fe_write", NEED_PULL, CT_SYS_PULL },
-	{ "ct_fe_close", NEED_PULL, CT_SYS_PULL },
-	{ "ct_fe_open", NEED_OPENS, NO_GROUP },
-	{ "ct_fx_open", NEED_OPENS, NO_GROUP },
-	{ "ct_fe_openat", NEED_OPENS | NEED_PULL, NO_GROUP },
-	{ "ct_fx_openat", NEED_OPENS | NEED_PULL, NO_GROUP },
-	{ "ct_fe_openat2", NEED_OPENS, NO_GROUP },
-	{ "ct_fx_openat2", NEED_OPENS, NO_GROUP },
-	{ "ct_fe_execve", NEED_OPENS, NO_GROUP },
-	{ "ct_fe_execveat", NEED_OPENS, NO_GROUP },
-	{ "ct_fe_rename", NEED_PULL, NO_GROUP },
-	{ "ct_fe_renameat", NEED_PULL, NO_GROUP },
-	{ "ct_fe_renameat2", NEED_PULL, NO_GROUP },
-	{ "ct_fe_mkdirat", NEED_PREPARE, NO_GROUP },
-	{ "ct_fx_mkdirat", NEED_PREPARE, NO_GROUP },
-	{ "ct_fx_unlinkat", NEED_PREPARE, NO_GROUP },
-	{ "ct_fx_listen", NEED_READY, NO_GROUP },
-	{ "ct_fx_stub", NEED_STUBS, CT_SYS_STUB },
+	{ "ct_fe_read", NEED_PULL | NEED_STDIN,
+	  G(CT_SYS_PULL) | G(CT_SYS_STDIN) },
+	{ "ct_fx_read", NEED_STDIN, G(CT_SYS_STDIN) },
+	{ "ct_fe_pread64", NEED_PULL, G(CT_SYS_PULL) },
+	{ "ct_fe_write", NEED_PULL, G(CT_SYS_PULL) },
+	{ "ct_fe_close", NEED_PULL, G(CT_SYS_PULL) },
+	{ "ct_fe_open", NEED_OPENS, 0 },
+	{ "ct_fx_open", NEED_OPENS, 0 },
+	{ "ct_fe_openat", NEED_OPENS | NEED_PULL, 0 },
+	{ "ct_fx_openat", NEED_OPENS | NEED_PULL, 0 },
+	{ "ct_fe_openat2", NEED_OPENS, 0 },
+	{ "ct_fx_openat2", NEED_OPENS, 0 },
+	{ "ct_fe_execve", NEED_OPENS, 0 },
+	{ "ct_fe_execveat", NEED_OPENS, 0 },
+	{ "ct_fe_rename", NEED_PULL, 0 },
+	{ "ct_fe_renameat", NEED_PULL, 0 },
+	{ "ct_fe_renameat2", NEED_PULL, 0 },
+	{ "ct_fe_mkdirat", NEED_PREPARE, 0 },
+	{ "ct_fx_mkdirat", NEED_PREPARE, 0 },
+	{ "ct_fx_unlinkat", NEED_PREPARE, 0 },
+	{ "ct_fx_listen", NEED_READY, 0 },
+	{ "ct_fx_stub", NEED_STUBS, G(CT_SYS_STUB) },
 };
 
 /* Its row in fentry_needs[], or -1. */
@@ -179,17 +185,19 @@ static unsigned int fentry_need(const char *name)
 	return i < 0 ? 0 : fentry_needs[i].need;
 }
 
-/* The bit of the one feature a group's programs are for. */
-static unsigned int group_need(int group)
-{
-	return group == CT_SYS_STUB ? NEED_STUBS : NEED_PULL;
-}
+/* The feature a group's programs are for. */
+static const unsigned int group_need[CT_SYS_GROUPS] = {
+	[CT_SYS_STUB] = NEED_STUBS,
+	[CT_SYS_PULL] = NEED_PULL,
+	[CT_SYS_STDIN] = NEED_STDIN,
+};
 
 static unsigned int features_had(struct sys_bpf *skel,
 				 const struct ct_sys_features *f)
 {
 	return (f->opens ? NEED_OPENS : 0) | (f->pull ? NEED_PULL : 0) |
-	       (f->prepare ? NEED_PREPARE : 0) | (f->ready ? NEED_READY : 0) |
+	       (f->prepare ? NEED_PREPARE | NEED_STDIN : 0) |
+	       (f->ready ? NEED_READY : 0) |
 	       (skel->rodata->stubs_on ? NEED_STUBS : 0);
 }
 
@@ -213,18 +221,23 @@ static void drop_unneeded_fentry(struct sys_bpf *skel,
 	}
 }
 
-/* Which group a loaded fentry program joins, or NO_GROUP. */
-static int prog_group(struct bpf_program *prog, unsigned int have)
+/*
+ * The groups a loaded fentry program is attached with, or 0 (with the
+ * skeleton): 0 too if a feature loaded needs it and has no group of it.
+ */
+static unsigned int prog_groups(struct bpf_program *prog, unsigned int have)
 {
-	const char *name = bpf_program__name(prog);
-	int i = fentry_row(name);
+	int i = fentry_row(bpf_program__name(prog));
+	unsigned int groups = 0, covered = 0;
 
-	if (i < 0 || !bpf_program__autoload(prog) ||
-	    fentry_needs[i].group == NO_GROUP ||
-	    (fentry_needs[i].need & have) !=
-		    group_need(fentry_needs[i].group))
-		return NO_GROUP;
-	return fentry_needs[i].group;
+	if (i < 0 || !bpf_program__autoload(prog))
+		return 0;
+	for (int g = 0; g < CT_SYS_GROUPS; g++)
+		if ((fentry_needs[i].groups & G(g)) && (have & group_need[g])) {
+			groups |= G(g);
+			covered |= group_need[g];
+		}
+	return covered == (fentry_needs[i].need & have) ? groups : 0;
 }
 
 /*
@@ -235,18 +248,15 @@ static int prog_group(struct bpf_program *prog, unsigned int have)
 static void setup_groups(struct ct_sys_bpf *s, unsigned int have)
 {
 	struct bpf_program *prog;
-	struct group *g;
-	int i;
+	unsigned int groups;
 
 	bpf_object__for_each_program(prog, s->skel->obj) {
-		i = prog_group(prog, have);
-		if (i < 0)
-			continue;
-		g = &s->groups[i];
+		groups = prog_groups(prog, have);
 		/* more than foreseen: it stays with the skeleton */
-		if (g->n == GROUP_PROGS)
+		if (!groups || s->ndemand == DEMAND_PROGS)
 			continue;
-		g->prog[g->n++] = prog;
+		s->demand[s->ndemand].prog = prog;
+		s->demand[s->ndemand++].groups = groups;
 		bpf_program__set_autoattach(prog, false);
 	}
 }
@@ -319,10 +329,13 @@ static const char *hooks_said(struct ct_sys_bpf *s, char *buf, size_t len)
 	bpf_object__for_each_program(prog, skel->obj)
 		n += ct_fentry_prog(bpf_program__name(prog)) &&
 		     bpf_program__autoload(prog);
-	snprintf(buf, len, "fentry path, %d programs%s%s", n,
+	snprintf(buf, len, "fentry path, %d programs%s%s%s", n,
 		 bpf_program__autoload(skel->progs.ct_fx_stub) ?
 		 " with the runsc stubs' sys_exit" : "",
-		 s->groups[CT_SYS_PULL].n ? ", pulls' on demand" : "");
+		 ct_sys_bpf_group_managed(s, CT_SYS_PULL) ?
+		 ", pulls' on demand" : "",
+		 ct_sys_bpf_group_managed(s, CT_SYS_STDIN) ?
+		 ", stdin's on demand" : "");
 	return buf;
 }
 
@@ -420,21 +433,38 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 	return 0;
 }
 
-static void group_detach(struct group *g)
+/*
+ * Each program on demand attached while one of its groups is on, and
+ * only then: the first link that fails is said, the others stay.
+ */
+static int demand_sync(struct ct_sys_bpf *s, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < g->n; i++) {
-		bpf_link__destroy(g->link[i]);
-		g->link[i] = NULL;
+	struct demand *d;
+	int rc;
+
+	for (size_t i = 0; i < s->ndemand; i++) {
+		d = &s->demand[i];
+		if (!(d->groups & s->on)) {
+			bpf_link__destroy(d->link);
+			d->link = NULL;
+		} else if (!d->link && !(d->link = bpf_program__attach(d->prog))) {
+			rc = -errno;
+			return ct_fail(err, errlen, rc, "sys: attaching %s "
+				       "failed: %s", bpf_program__name(d->prog),
+				       strerror(-rc));
+		}
 	}
-	g->on = false;
+	return 0;
 }
 
 void ct_sys_bpf_stop(struct ct_sys_bpf *s)
 {
+	char err[8];	/* detaching cannot fail */
+
 	if (!s)
 		return;
-	for (int g = 0; g < CT_SYS_GROUPS; g++)
-		group_detach(&s->groups[g]);
+	s->on = 0;
+	demand_sync(s, err, sizeof(err));
 	sys_bpf__destroy(s->skel);
 	free(s);
 }
@@ -462,50 +492,51 @@ void ct_sys_bpf_disarm(struct ct_sys_bpf *s)
 bool ct_sys_bpf_group_managed(const struct ct_sys_bpf *s,
 			      enum ct_sys_group g)
 {
-	return s->groups[g].n > 0;
+	for (size_t i = 0; i < s->ndemand; i++)
+		if (s->demand[i].groups & G(g))
+			return true;
+	return false;
 }
 
 bool ct_sys_bpf_group_on(const struct ct_sys_bpf *s, enum ct_sys_group g)
 {
-	return s->groups[g].on;
+	return s->on & G(g);
 }
 
 /*
  * The gates follow the links: opened once the programs run, closed
- * before they stop, so that nothing is counted without them.
+ * before they stop, so that nothing is counted without them.  stdin has
+ * none: its hooks see a client's read whole or not at all.
  */
 static int group_gate(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
 		      char *err, size_t errlen)
 {
 	if (g == CT_SYS_STUB)
 		return stub_gate(s, on, err, errlen);
-	return pull_gen(s, on, err, errlen);
+	if (g == CT_SYS_PULL)
+		return pull_gen(s, on, err, errlen);
+	return 0;
 }
 
-int ct_sys_bpf_group(struct ct_sys_bpf *s, enum ct_sys_group gi, bool on,
+int ct_sys_bpf_group(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
 		     char *err, size_t errlen)
 {
-	struct group *g = &s->groups[gi];
+	char scratch[8];	/* what is detached again cannot fail */
 	int rc;
 
-	if (!g->n || on == g->on)
+	if (!ct_sys_bpf_group_managed(s, g) || on == ct_sys_bpf_group_on(s, g))
 		return 0;
 	if (!on) {
-		group_gate(s, gi, false, err, errlen);
-		group_detach(g);
-		return 0;
+		group_gate(s, g, false, err, errlen);
+		s->on &= ~G(g);
+		return demand_sync(s, err, errlen);
 	}
-	for (size_t i = 0; i < g->n; i++) {
-		g->link[i] = bpf_program__attach(g->prog[i]);
-		if (!g->link[i]) {
-			rc = -errno;
-			group_detach(g);
-			return ct_fail(err, errlen, rc, "sys: attaching %s "
-				       "failed: %s",
-				       bpf_program__name(g->prog[i]),
-				       strerror(-rc));
-		}
+	s->on |= G(g);
+	rc = demand_sync(s, err, errlen);
+	if (rc) {
+		s->on &= ~G(g);
+		demand_sync(s, scratch, sizeof(scratch));
+		return rc;
 	}
-	g->on = true;
-	return group_gate(s, gi, true, err, errlen);
+	return group_gate(s, g, true, err, errlen);
 }

@@ -54,9 +54,13 @@ void ct_sys_bpf_disarm(struct ct_sys_bpf *s);
  * ct_sys_bpf_disarm():
  * - CT_SYS_STUB: runsc's stub sys_exit (bpf/sys.bpf.c ct_fx_stub), the
  *   one raw syscall tracepoint of the fentry path;
- * - CT_SYS_PULL: the pull tracer's write, pread64, close (and read,
- *   unless prepare needs it): a blob file opened while they are off goes
- *   out as CT_EV_PULL_UNTRACED (include/pull.h).
+ * - CT_SYS_PULL: the pull tracer's read, pread64, write, close: a blob
+ *   file opened while they are off goes out as CT_EV_PULL_UNTRACED
+ *   (include/pull.h);
+ * - CT_SYS_STDIN: prepare's read entry and exit, for an engine client's
+ *   stdin (CT_EV_STDIN).
+ * A program of two groups (read's entry: pulls and stdin) stays attached
+ * while either is on.
  * Managed: the group has programs (fentry path, feature on); elsewhere
  * ct_sys_bpf_group() does nothing and they come with the rest.
  * ct_sys_bpf_start() attaches them.  0 or -errno + err.  On: attached.
@@ -64,6 +68,7 @@ void ct_sys_bpf_disarm(struct ct_sys_bpf *s);
 enum ct_sys_group {
 	CT_SYS_STUB,
 	CT_SYS_PULL,
+	CT_SYS_STDIN,
 	CT_SYS_GROUPS
 };
 
