@@ -29,12 +29,14 @@
 #   runsc (ptrace): the same checks, every phase of the shim table;
 #   and `docker pull` from a registry in the guest: one pull record whose
 #   layers, bytes and times agree with the registry's manifest and the
-#   command's wall clock;
+#   command's wall clock; a `docker run -i` whose stdin data comes late,
+#   its client's read seen (on the fentry path read(2)'s hooks joining
+#   at the client's exec);
 # - bench (only when asked: VMTEST_GROUPS="bench"): the host loops of
 #   tools/bench/steady-state (sysbench open, read, sysread, write,
 #   connect, and stat, which no program hooks) with no coldtrace, with
-#   --arm=always (its hooks attached, as during a start or a removal) on the fentry
-#   path, the same without runsc (no stub sys_exit),
+#   --arm=always (its hooks attached, as during a start or a removal)
+#   on the fentry path, the same without runsc (no stub sys_exit),
 #   and also without pulls (no fentry on write, close, pread64),
 #   the same on the tp_btf path (CT_FEATURES_OFF=fentry), the hooks as a
 #   runc start holds them under --arm=auto (auto-runc: a process named
@@ -87,6 +89,9 @@ LOOP="for i in \$(seq $ITER); do cat /etc/hostname >/dev/null; done; exit 3"
 # and unmounts the netns also for --network none: connect, disconnect).
 DIRECT_PHASES="create run destroy"
 DOCKER_PHASES="prepare attach create connect start run die disconnect destroy"
+# test_stdin's data comes this late: after the client's start under
+# emulation (docker run's create and attach take seconds)
+STDIN_S=15
 # The docker group's pull: 1 MB in this many layers.
 PULL_LAYERS=4
 # The option sets that change which programs load or what they do (the
@@ -599,6 +604,64 @@ pull_steady() {	# NAME O
 	return "$rc"
 }
 
+# The names of the fentry and fexit programs attached (bpftool).
+fentry_progs() {
+	local id
+	for id in $(bpftool -j link show 2>/dev/null | jq '.[] |
+			select(.attach_type == "trace_fentry" or
+				.attach_type == "trace_fexit") | .prog_id'); do
+		bpftool -j prog show id "$id" 2>/dev/null | jq -r .name
+	done
+}
+
+# A `docker run -i` whose stdin data comes STDIN_S s after its start,
+# from a session whose hooks a runc's exec attached: on the fentry path
+# read(2)'s hooks (prepare's stdin) are then off, and must join at the
+# client's exec.  The record's client read its data no sooner than the
+# data was written (the sleep, less 0.5 s for the two processes' start)
+# and waited for it no longer than it had lived.
+test_stdin() {
+	local name="docker stdin" o=$W/stdin e=$W/stdin.err ct rc=0 t0 t1 got
+	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$o.out" 2>"$e" &
+	ct=$!
+	wait_detached "$e" ||
+		{ fail_stop "$ct" "$e" "$name: the hooks never detached"; return; }
+	runc --version >/dev/null 2>&1
+	said_n "$e" 'sys: hooks attached' 1 ||
+		{ fail_stop "$ct" "$e" "$name: runc's exec attached nothing"; return; }
+	if [ "$HOOKS" = fentry ] && fentry_progs | grep -q '_read$'; then
+		fail_stop "$ct" "$e" "$name: runc's exec attached read(2)'s hooks"
+		return
+	fi
+	rm -f "$W/cid.stdin"
+	t0=$(date +%s%N)
+	# shellcheck disable=SC2016 # the container's shell reads it
+	{ sleep "$STDIN_S"; echo go; } | timeout -k 5 600 docker run -i --rm \
+		--network none --cidfile "$W/cid.stdin" "$CT_IMAGE" \
+		sh -c 'read x && [ "$x" = go ] && exit 3' 2>>"$e" || rc=$?
+	t1=$(date +%s%N)
+	record_said "$o.out" "$(cat "$W/cid.stdin" 2>/dev/null)" >/dev/null
+	ct_stop "$ct" "$name"
+	got=$(record_of "$o.out" "$(cat "$W/cid.stdin" 2>/dev/null)" |
+		jq -r '.client | "\((.stdin_ns // 0) - .exec_ns) \(.stdin_wait_ns // 0)"')
+	got=${got:-0 0}	# no record: the last check says so
+	echo "vmtest: $name: $(grep -m1 'sys: stdin hooks attached' "$e" || echo 'no stdin hooks joined'); data $((${got%% *} / 1000000)) ms after the client's exec, waited $((${got##* } / 1000000)) ms (command $(((t1 - t0) / 1000000)) ms)"
+	if [ "$rc" -ne 3 ]; then
+		fail "$name: docker run -i exited $rc, expected 3"
+		show "$e"
+	elif [ "$HOOKS" = fentry ] &&
+		! grep -q "sys: stdin hooks attached .* after the client's exec" "$e"; then
+		fail "$name: read(2)'s hooks did not join at the client's exec"
+		show "$e"
+	elif ! awk -v d="${got%% *}" -v w="${got##* }" -v s="$STDIN_S" -v t=$((t1 - t0)) \
+			'BEGIN { exit !(d >= (s - 0.5) * 1e9 && d <= t && w > 0 && w <= d) }'; then
+		fail "$name: stdin data $got ns (after exec, waited) against a ${STDIN_S} s sleep and a $((t1 - t0)) ns command"
+		show "$o.out" "$e"
+	else
+		pass "$name: the client's stdin data, ${STDIN_S} s late, seen"
+	fi
+}
+
 # ---- bench: steady-state ratios ----
 
 # Background coldtrace with OPTIONS, its -v on $W/bench.err; returns once
@@ -787,6 +850,7 @@ for g in $VMTEST_GROUPS; do
 			run test_docker
 			run test_pull start
 			run test_pull steady
+			run test_stdin
 		fi
 		"$HARNESS" stop >/dev/null 2>&1 ;;
 	bench) run test_bench ;;
