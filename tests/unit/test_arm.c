@@ -209,14 +209,10 @@ Test(arm, a_trigger_while_detached_asks_once_and_is_recorded)
 	cr_expect(!ct_arm_wanted(&a));
 }
 
-static bool stub_wanted(const struct ct_arm *a)
+/* Whether group G is asked for, not yet attached. */
+static bool wanted(const struct ct_arm *a, enum ct_sys_group g)
 {
-	return ct_arm_groups_wanted(a) & (1u << CT_SYS_STUB);
-}
-
-static bool pull_wanted(const struct ct_arm *a)
-{
-	return ct_arm_groups_wanted(a) & (1u << CT_SYS_PULL);
+	return ct_arm_groups_wanted(a) & (1u << g);
 }
 
 /*
@@ -230,30 +226,30 @@ Test(arm, only_a_runsc_exec_asks_for_its_stub)
 	struct ct_arm a;
 
 	ct_arm_init(&a, 0);
-	cr_expect(!stub_wanted(&a), "the session's start attached it");
+	cr_expect(!wanted(&a, CT_SYS_STUB), "the session's start attached it");
 	feed(&a, CT_EV_EXEC, 10, "docker", SEC);
 	feed(&a, CT_EV_EXEC, 11, "runc", SEC);
 	feed(&a, CT_EV_EXEC, 12, "crun", SEC);
 	feed(&a, CT_EV_EXEC, 13, "runscx", SEC);
 	feed(&a, CT_EV_EXIT, 14, "runsc", SEC);
-	cr_expect(!stub_wanted(&a), "not runsc's exec: no stub");
+	cr_expect(!wanted(&a, CT_SYS_STUB), "not runsc's exec: no stub");
 	feed(&a, CT_EV_EXEC, 15, "runsc", 2 * SEC);
-	cr_expect(stub_wanted(&a), "runsc's exec asks for it");
+	cr_expect(wanted(&a, CT_SYS_STUB), "runsc's exec asks for it");
 	ct_arm_groups_set(&a);
-	cr_expect(!stub_wanted(&a), "asked once");
+	cr_expect(!wanted(&a, CT_SYS_STUB), "asked once");
 	feed(&a, CT_EV_EXEC, 16, "runsc", 3 * SEC);
-	cr_expect(stub_wanted(&a));
+	cr_expect(wanted(&a, CT_SYS_STUB));
 	ct_arm_set(&a, false, 4 * SEC, &r);
-	cr_expect(!stub_wanted(&a), "a detach takes it with the hooks");
+	cr_expect(!wanted(&a, CT_SYS_STUB), "a detach takes it with the hooks");
 	feed(&a, CT_EV_EXEC, 17, "runc", 5 * SEC);
-	cr_expect(ct_arm_wanted(&a) && !stub_wanted(&a),
+	cr_expect(ct_arm_wanted(&a) && !wanted(&a, CT_SYS_STUB),
 		  "runc attaches the hooks without the stub");
 	ct_arm_set(&a, true, 5 * SEC, &r);
 	feed(&a, CT_EV_EXEC, 18, "runsc", 6 * SEC);
-	cr_expect(stub_wanted(&a), "and runsc then adds it");
+	cr_expect(wanted(&a, CT_SYS_STUB), "and runsc then adds it");
 	ct_arm_set(&a, false, 7 * SEC, &r);
 	feed(&a, CT_EV_EXEC, 19, "runsc", 8 * SEC);
-	cr_expect(ct_arm_wanted(&a) && stub_wanted(&a),
+	cr_expect(ct_arm_wanted(&a) && wanted(&a, CT_SYS_STUB),
 		  "runsc while detached asks for both");
 }
 
@@ -278,13 +274,13 @@ Test(arm, a_daemon_connect_asks_for_the_pull_hooks)
 	c.port = 5000;
 	memcpy(c.hdr.comm, "dockerd", sizeof("dockerd"));
 	ct_arm_init(&a, 0);
-	cr_expect(!pull_wanted(&a), "the session's start attached it");
+	cr_expect(!wanted(&a, CT_SYS_PULL), "the session's start attached it");
 	feed(&a, CT_EV_EXEC, 10, "docker", SEC);
 	feed(&a, CT_EV_EXEC, 11, "runc", SEC);
 	feed(&a, CT_EV_EXEC, 12, "runsc", SEC);
-	cr_expect(!pull_wanted(&a), "no exec asks for the pull hooks");
+	cr_expect(!wanted(&a, CT_SYS_PULL), "no exec asks for the pull hooks");
 	ct_arm_feed(&a, &c, sizeof(c));
-	cr_expect(pull_wanted(&a), "a daemon's connect asks for them");
+	cr_expect(wanted(&a, CT_SYS_PULL), "a daemon's connect asks for them");
 	cr_expect_eq(ct_arm_group_asked_ns(&a, CT_SYS_PULL), 2 * SEC);
 	cr_expect_eq(ct_arm_group_asked_by(&a, CT_SYS_PULL), CT_EV_PULL_CONNECT);
 	c.hdr.ts_ns = 3 * SEC;
@@ -295,23 +291,18 @@ Test(arm, a_daemon_connect_asks_for_the_pull_hooks)
 	cr_expect(!ct_arm_groups_wanted(&a), "asked once");
 	ct_arm_feed(&a, &c, sizeof(c));
 	ct_arm_set(&a, false, 4 * SEC, &r);
-	cr_expect(!pull_wanted(&a), "a detach takes it with the hooks");
+	cr_expect(!wanted(&a, CT_SYS_PULL), "a detach takes it with the hooks");
 	c.hdr.size = sizeof(c) - 1;
 	ct_arm_feed(&a, &c, sizeof(c));
-	cr_expect(!pull_wanted(&a), "a malformed record asks for nothing");
+	cr_expect(!wanted(&a, CT_SYS_PULL), "a malformed record asks for nothing");
 	u.hdr.type = CT_EV_PULL_UNTRACED;
 	u.hdr.size = sizeof(u);
 	u.hdr.ts_ns = 5 * SEC;
 	u.kind = CT_PULL_F_DOCKER_BLOB;
 	ct_arm_feed(&a, &u, sizeof(u));
-	cr_expect(pull_wanted(&a), "a blob file opened while they were off "
+	cr_expect(wanted(&a, CT_SYS_PULL), "a blob file opened while they were off "
 		  "asks for them");
 	cr_expect_eq(ct_arm_group_asked_by(&a, CT_SYS_PULL), CT_EV_PULL_UNTRACED);
-}
-
-static bool stdin_wanted(const struct ct_arm *a)
-{
-	return ct_arm_groups_wanted(a) & (1u << CT_SYS_STDIN);
 }
 
 /*
@@ -325,24 +316,24 @@ Test(arm, only_a_client_exec_asks_for_the_stdin_hooks)
 	struct ct_arm a;
 
 	ct_arm_init(&a, 0);
-	cr_expect(!stdin_wanted(&a), "the session's start attached it");
+	cr_expect(!wanted(&a, CT_SYS_STDIN), "the session's start attached it");
 	feed(&a, CT_EV_EXEC, 10, "runc", SEC);
 	feed(&a, CT_EV_EXEC, 11, "crictl", SEC);
 	feed(&a, CT_EV_EXEC, 12, "containerd-shim", SEC);
 	feed(&a, CT_EV_EXIT, 13, "docker", SEC);
 	feed(&a, CT_EV_EXEC, 14, "dockerx", SEC);
-	cr_expect(!stdin_wanted(&a), "no client's exec: no stdin hooks");
+	cr_expect(!wanted(&a, CT_SYS_STDIN), "no client's exec: no stdin hooks");
 	feed(&a, CT_EV_EXEC, 15, "podman", 2 * SEC);
-	cr_expect(stdin_wanted(&a), "a client's exec asks for them");
+	cr_expect(wanted(&a, CT_SYS_STDIN), "a client's exec asks for them");
 	cr_expect_eq(ct_arm_group_asked_ns(&a, CT_SYS_STDIN), 2 * SEC);
 	cr_expect_eq(ct_arm_group_asked_by(&a, CT_SYS_STDIN), CT_EV_EXEC);
 	ct_arm_groups_set(&a);
-	cr_expect(!stdin_wanted(&a), "asked once");
+	cr_expect(!wanted(&a, CT_SYS_STDIN), "asked once");
 	ct_arm_set(&a, false, 3 * SEC, &r);
 	feed(&a, CT_EV_EXEC, 16, "docker", 4 * SEC);
-	cr_expect(ct_arm_wanted(&a) && stdin_wanted(&a),
+	cr_expect(ct_arm_wanted(&a) && wanted(&a, CT_SYS_STDIN),
 		  "a client while detached asks for both");
-	cr_expect(!pull_wanted(&a) && !stub_wanted(&a), "and for no other");
+	cr_expect(!wanted(&a, CT_SYS_PULL) && !wanted(&a, CT_SYS_STUB), "and for no other");
 }
 
 Test(arm, a_full_pid_table_never_detaches)
