@@ -13,7 +13,10 @@ HEARTBEAT_S=10
 # Whether PID runs (a child that exited but was not waited for is a
 # zombie, which kill -0 still finds).
 alive() {	# PID
-	[ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+	local st
+	# one read: it may be gone by the next
+	st=$(cat "/proc/$1/status" 2>/dev/null) &&
+		! grep -q '^State:[[:space:]]*Z' <<<"$st"
 }
 
 # Where each thread of PID waits: its name and kernel stack (wchan says
