@@ -26,10 +26,13 @@
 # 120 s before, saying where they were), VMTEST_HANG (s without the
 # guest's heartbeat before it counts as hung, 180), VMTEST_MEM (MiB,
 # 2048), VMTEST_SMP (2), VMTEST_ITER (loop rounds: 2 opens each, 50),
-# VMTEST_ACCEL (tcg,thread=single; kvm where it works), VMTEST_GROUPS (the guest's test
-# groups: "load direct steady docker"; "bench" is the steady-state ratios,
-# tools/vmtest/README.md), VMTEST_BENCH_ROUNDS (5) and VMTEST_BENCH_CONFIGS
-# (the bench's configurations besides none, e.g. "steady").
+# VMTEST_ACCEL (tcg,thread=single; kvm where it works), VMTEST_JOBS
+# (guests at once: the host's CPUs with thread=single and no bench, else
+# 1; a guest's lines come whole when it ends), VMTEST_GROUPS (the
+# guest's test groups: "load direct steady docker"; "bench" is the
+# steady-state ratios, tools/vmtest/README.md), VMTEST_BENCH_ROUNDS (5)
+# and VMTEST_BENCH_CONFIGS (the bench's configurations besides none,
+# e.g. "steady").
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -52,6 +55,13 @@ ITER=${VMTEST_ITER:-50}
 # guest keeps two CPUs: IPIs, migration and preemption as on a node.
 ACCEL=${VMTEST_ACCEL:-tcg,thread=single}
 TEST_GROUPS=${VMTEST_GROUPS:-load direct steady docker}
+# Guests at once: with one host thread each, one per host CPU; one for
+# the bench, whose ratios another guest's load would blur.
+case " $ACCEL $TEST_GROUPS " in
+*" bench "*) JOBS=${VMTEST_JOBS:-1} ;;
+*thread=single*) JOBS=${VMTEST_JOBS:-$(nproc)} ;;
+*) JOBS=${VMTEST_JOBS:-1} ;;
+esac
 # Pure cgroup v2: no v1 hierarchy can be mounted at all.  no_timer_check:
 # on a busy host the emulated timer misses the kernel's IO-APIC check
 # ("IO-APIC + timer doesn't work!", a panic seen with 7.2).
@@ -213,7 +223,54 @@ run_kernel_retry() {	# NAME KDIR IMG
 	mv "$dir" "$dir.first"
 	said "vmtest: $1: the guest's kernel stopped ($oops; its logs in $dir.first); once more"
 	run_kernel "$@" || return 1
-	FLAKY+=("$1 (first run: $oops; its logs in $dir.first)")
+	echo "vmtest: FLAKY $1 (first run: $oops; its logs in $dir.first)" \
+		>>"$OUT/flaky.$1"
+}
+
+# One kernel in the background: its lines to $OUT/out.NAME, its summary
+# lines to $OUT/summary.NAME; the status is run_kernel_retry's.
+lane() {	# NAME KDIR IMG
+	local rc=0
+	SUMMARY=$OUT/summary.$1
+	rm -f "$OUT/flaky.$1"
+	: >"$SUMMARY"
+	run_kernel_retry "$@" >"$OUT/out.$1" 2>&1 || rc=$?
+	return "$rc"
+}
+
+# The guests, JOBS at once, each printed whole when it ends (lines of
+# guests running side by side would interleave).  Sets PASS and FAILN.
+run_all() {	# IMG KDIR...
+	local img=$1 k n=0 i=1
+	local -A name_of=()
+	shift
+	for k in $KERNELS; do
+		while [ "$n" -ge "$JOBS" ]; do
+			reap
+			n=$((n - 1))
+		done
+		echo "vmtest: $k: started"
+		lane "$k" "${!i}" "$img" &
+		name_of[$!]=$k
+		n=$((n + 1))
+		i=$((i + 1))
+	done
+	while [ "$n" -gt 0 ]; do
+		reap
+		n=$((n - 1))
+	done
+}
+
+# Wait for the next guest to end (run_all's name_of), print its lines.
+reap() {
+	local pid rc=0
+	wait -n -p pid || rc=$?
+	cat "$OUT/out.${name_of[$pid]}"
+	if [ "$rc" -eq 0 ]; then
+		PASS=$((PASS + 1))
+	else
+		FAILN=$((FAILN + 1))
+	fi
 }
 
 main() {
@@ -233,30 +290,24 @@ main() {
 	[ -x "$COLDTRACE" ] || die "no coldtrace binary at $COLDTRACE (make, or --coldtrace PATH)"
 	command -v qemu-system-x86_64 >/dev/null ||
 		die "qemu-system-x86_64 missing (tools/install-deps.sh)"
-	local t0=$SECONDS img kdirs k i=0 pass=0 failn=0
+	local t0=$SECONDS img kdirs k
 	img=$("$HERE/image.sh") || die "no root disk image"
 	# shellcheck disable=SC2086 # a list of kernel names
 	read -r -a kdirs <<<"$("$HERE/kernels.sh" $KERNELS | tr '\n' ' ')"
-	echo "vmtest: coldtrace $COLDTRACE; kernels $KERNELS (docker on: $DOCKER_KERNELS)"
-	FLAKY=()
+	echo "vmtest: coldtrace $COLDTRACE; kernels $KERNELS (docker on: $DOCKER_KERNELS); $JOBS at once"
 	mkdir -p "$OUT"
-	SUMMARY=$OUT/summary
-	: >"$SUMMARY"
-	for k in $KERNELS; do
-		if run_kernel_retry "$k" "${kdirs[$i]}" "$img"; then
-			pass=$((pass + 1))
-		else
-			failn=$((failn + 1))
-		fi
-		i=$((i + 1))
-	done
+	PASS=0
+	FAILN=0
+	run_all "$img" "${kdirs[@]}"
 	echo "vmtest: ---- summary"
-	cat "$SUMMARY"
-	for k in "${FLAKY[@]}"; do
-		echo "vmtest: FLAKY $k"
+	for k in $KERNELS; do
+		cat "$OUT/summary.$k"
 	done
-	echo "vmtest: $pass passed, $failn failed ($((SECONDS - t0)) s)"
-	[ "$failn" -eq 0 ]
+	for k in $KERNELS; do
+		cat "$OUT/flaky.$k" 2>/dev/null || true
+	done
+	echo "vmtest: $PASS passed, $FAILN failed ($((SECONDS - t0)) s)"
+	[ "$FAILN" -eq 0 ]
 }
 
 main "$@"
