@@ -715,7 +715,7 @@ bench_ct_stop() {
 
 # One measurement of CONFIG in ROUND: "round config op ns" lines.
 bench_one() {	# ROUND CONFIG
-	local ok=0
+	local ok=0 links
 	BENCH_MASK=
 	case "$2" in
 	none) ok=1 ;;
@@ -737,13 +737,21 @@ bench_one() {	# ROUND CONFIG
 	esac
 	if [ "$ok" = 1 ]; then
 		sleep 1
-		bench_links "$1" "$2"
+		links=$(bench_links)
 		"$SHARE/sysbench" -f /etc/hostname open "$BENCH_N" read "$BENCH_N" \
 			sysread "$BENCH_N" write "$BENCH_N" connect "$BENCH_N" \
 			stat "$BENCH_N" |
-			awk -v r="$1" -v c="$2" '{ print r, c, $1, $3 }' >>"$W/bench.raw"
+			awk -v r="$1" -v c="$2" '{ print r, c, $1, $3 }' >"$W/bench.one"
+		# a measurement of other hooks than meant is not kept
+		if bench_check "$1" "$2" "$links"; then
+			cat "$W/bench.one" >>"$W/bench.raw"
+		else
+			echo "$2/round$1" >>"$W/bench.dropped"
+		fi
 	fi
 	bench_ct_stop
+	# each tracer's stderr stays (guest-init.sh copies *.err out)
+	[ "$2" = none ] || cp "$W/bench.err" "$W/bench.$1.$2.err"
 	[ "$2" = steady ] && services_stop "vm-bench-$1" "$BENCH_SERVICES"
 	if [ -n "${BENCH_HOLD:-}" ]; then
 		kill "$BENCH_HOLD" 2>/dev/null
@@ -762,15 +770,35 @@ bench_hold() {	# NAME
 	bench_said 'sys: hooks attached'
 }
 
-# What was attached during a measurement, from bpftool (not coldtrace):
-# the links' attach types (trace_fentry, trace_fexit; trace_raw_tp are
-# the tp_btf programs, the lifecycle's included), in round 0 only.
-bench_links() {	# ROUND CONFIG
-	[ "$1" = 0 ] || return 0
-	echo "vmtest: bench $2: bpftool links: $(bpftool -j link show 2>/dev/null |
+# What is attached, from bpftool (not coldtrace): the links' attach
+# types (trace_fentry, trace_fexit; trace_raw_tp are the tp_btf
+# programs, the lifecycle's included), counted.
+bench_links() {
+	bpftool -j link show 2>/dev/null |
 		jq -r '.[] | .attach_type // ((.type // "?") + ":" + (.tp_name // "?"))' |
-		sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }')"
-	echo "vmtest: bench $2: $(grep -m1 '^sys: attached' "$W/bench.err")"
+		sort | uniq -c | awk '{ printf "%s%s %s", s, $1, $2; s = ", " }'
+}
+
+# Whether CONFIG's ROUND measured what it meant to: the same links just
+# before and just after the loops, the same as in round 0 (said then),
+# and its tracer still alive; else says why and returns false.
+bench_check() {	# ROUND CONFIG LINKS_BEFORE
+	local after first
+	after=$(bench_links)
+	if [ "$1" = 0 ]; then
+		echo "vmtest: bench $2: bpftool links: $3"
+		echo "vmtest: bench $2: $(grep -m1 '^sys: attached' "$W/bench.err")"
+		echo "$2 $3" >>"$W/bench.links"
+	fi
+	first=$(awk -v c="$2" '$1 == c { $1 = ""; print substr($0, 2); exit }' "$W/bench.links")
+	if [ "$after" != "$3" ] || [ "$3" != "$first" ]; then
+		echo "vmtest: bench $2, round $1: links before the loops [$3], after [$after], round 0 [$first]"
+		return 1
+	fi
+	if [ -n "${BENCH_CT:-}" ] && ! alive "$BENCH_CT"; then
+		echo "vmtest: bench $2, round $1: its tracer had exited"
+		return 1
+	fi
 }
 
 # The steady state after coldtrace's first detach (bench_ct) and the
@@ -803,6 +831,8 @@ test_bench() {
 	local n=${#cfgs[@]}
 	[ -x "$SHARE/sysbench" ] || { fail "bench: no sysbench in the share"; return; }
 	: >"$W/bench.raw"
+	: >"$W/bench.links"
+	: >"$W/bench.dropped"
 	for ((r = 0; r < BENCH_ROUNDS; r++)); do
 		for ((i = 0; i < n; i++)); do
 			bench_one "$r" "${cfgs[(r + i) % n]}"
@@ -827,6 +857,8 @@ test_bench() {
 	if [ -n "$missing" ]; then
 		fail "bench: not measured:$missing"
 		show "$W/bench.err"
+	elif [ -s "$W/bench.dropped" ]; then
+		fail "bench: measured other hooks than meant, dropped: $(tr '\n' ' ' <"$W/bench.dropped")"
 	else
 		pass "bench: ${cfgs[*]} measured $BENCH_ROUNDS times each"
 	fi
