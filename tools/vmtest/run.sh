@@ -32,7 +32,8 @@
 # guest's test groups: "load direct steady docker"; "bench" is the
 # steady-state ratios, tools/vmtest/README.md), VMTEST_BENCH_ROUNDS (5)
 # and VMTEST_BENCH_CONFIGS (the bench's configurations besides none,
-# e.g. "steady").
+# e.g. "steady"), VMTEST_ICOUNT (QEMU's -icount value, e.g. "shift=0":
+# a guest clock that counts instructions, for the bench).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +55,10 @@ ITER=${VMTEST_ITER:-50}
 # guest died, int3 in __schedule or bprm_execve (docs/vmtest.md).  The
 # guest keeps two CPUs: IPIs, migration and preemption as on a node.
 ACCEL=${VMTEST_ACCEL:-tcg,thread=single}
+# The guest's clock counts instructions (QEMU's -icount: shift=0 is 1 ns
+# an instruction): the bench's ratios then no longer depend on what else
+# the host runs, but weigh every instruction the same (docs/vmtest.md).
+ICOUNT=${VMTEST_ICOUNT:+-icount $VMTEST_ICOUNT}
 TEST_GROUPS=${VMTEST_GROUPS:-load direct steady docker}
 # Guests at once: with one host thread each, one per host CPU; one for
 # the bench, whose ratios another guest's load would blur.
@@ -127,7 +132,8 @@ make_share() {	# DIR DOCKER(0|1)
 # if the guest's heartbeat (lib.sh) stopped for HANG_S: its kernel hung.
 boot() {	# KDIR INITRD IMG SHARE LOG
 	local q t0 beat now st
-	qemu-system-x86_64 -accel "$ACCEL" -cpu max \
+	# shellcheck disable=SC2086 # ICOUNT: no option, or one and its value
+	qemu-system-x86_64 -accel "$ACCEL" $ICOUNT -cpu max \
 		-m "$MEM" -smp "$SMP" -no-reboot -display none -monitor none \
 		-serial "file:$5" -nic none \
 		-kernel "$1/vmlinuz" -initrd "$2" -append "$APPEND" \
