@@ -18,9 +18,10 @@
 # binary, tools/harness.sh and the guest's scripts is shared over 9p,
 # and the guest writes its log there.  Prints the guest's test lines, a
 # line per kernel, a summary (each kernel's line, and what failed), and
-# "vmtest: N passed, N failed" (kernels); exit 1 if any failed.  Logs: $VMTEST_OUT (default .output/vmtest)/<kernel>/ (the
-# guest's log, its console, coldtrace's outputs and stderr in files/; a
-# guest whose kernel died or hung and was run again: the dead run's in
+# "vmtest: N passed, N failed" (kernels); exit 1 if any failed.  Logs:
+# $VMTEST_OUT (default .output/vmtest)/<kernel>/ (the guest's log, its
+# console, coldtrace's outputs and stderr in files/; a guest whose
+# kernel died or hung and was run again: the dead run's in
 # <kernel>.first/).
 # Other knobs: VMTEST_TIMEOUT (s per guest, 1200: the guest's tests stop
 # 120 s before, saying where they were), VMTEST_HANG (s without the
