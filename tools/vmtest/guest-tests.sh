@@ -57,6 +57,8 @@
 set -uo pipefail
 
 SHARE=${SHARE:-/mnt/vmtest}
+# The bench's links per configuration, as round 0 measured them.
+declare -A BENCH_LINKS=()
 CT=$SHARE/coldtrace
 HARNESS=$SHARE/tools/harness.sh
 # shellcheck source=tools/vmtest/lib.sh
@@ -143,6 +145,12 @@ ct_stop() {	# PID NAME
 		stacks "$1"
 		kill -KILL "$1" 2>/dev/null
 	fi
+	wait "$1" 2>/dev/null
+}
+
+# A helper process of a test (not coldtrace: ct_stop), stopped and reaped.
+bg_stop() {	# PID
+	kill "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 }
 
@@ -640,8 +648,7 @@ test_stdin() {
 	ev=$!
 	if [ "$HOOKS" = fentry ] && ! { said_n "$e" "sys: stdin hooks attached .* after the client's exec" 1 &&
 			[ "$(fentry_progs | grep -c '^ct_f[ex]_read')" = 2 ]; }; then
-		kill "$ev" 2>/dev/null
-		wait "$ev" 2>/dev/null
+		bg_stop "$ev"
 		fail_stop "$ct" "$e" "$name: read(2)'s hooks did not join at the client's exec"
 		return
 	fi
@@ -652,8 +659,7 @@ test_stdin() {
 		--network none --cidfile "$W/cid.stdin" "$CT_IMAGE" \
 		sh -c 'read x && [ "$x" = go ] && exit 3' 2>>"$e" || rc=$?
 	t1=$(date +%s%N)
-	kill "$ev" 2>/dev/null
-	wait "$ev" 2>/dev/null
+	bg_stop "$ev"
 	record_said "$o.out" "$(cat "$W/cid.stdin" 2>/dev/null)" >/dev/null
 	ct_stop "$ct" "$name"
 	# "NS_AFTER_EXEC NS_WAITED", or empty: no record, or no data read
@@ -754,8 +760,7 @@ bench_one() {	# ROUND CONFIG
 	[ "$2" = none ] || cp "$W/bench.err" "$W/bench.$1.$2.err"
 	[ "$2" = steady ] && services_stop "vm-bench-$1" "$BENCH_SERVICES"
 	if [ -n "${BENCH_HOLD:-}" ]; then
-		kill "$BENCH_HOLD" 2>/dev/null
-		wait "$BENCH_HOLD" 2>/dev/null
+		bg_stop "$BENCH_HOLD"
 		BENCH_HOLD=
 	fi
 }
@@ -788,9 +793,9 @@ bench_check() {	# ROUND CONFIG LINKS_BEFORE
 	if [ "$1" = 0 ]; then
 		echo "vmtest: bench $2: bpftool links: $3"
 		echo "vmtest: bench $2: $(grep -m1 '^sys: attached' "$W/bench.err")"
-		echo "$2 $3" >>"$W/bench.links"
+		BENCH_LINKS[$2]=$3
 	fi
-	first=$(awk -v c="$2" '$1 == c { $1 = ""; print substr($0, 2); exit }' "$W/bench.links")
+	first=${BENCH_LINKS[$2]-}
 	if [ "$after" != "$3" ] || [ "$3" != "$first" ]; then
 		echo "vmtest: bench $2, round $1: links before the loops [$3], after [$after], round 0 [$first]"
 		return 1
@@ -831,7 +836,7 @@ test_bench() {
 	local n=${#cfgs[@]}
 	[ -x "$SHARE/sysbench" ] || { fail "bench: no sysbench in the share"; return; }
 	: >"$W/bench.raw"
-	: >"$W/bench.links"
+	BENCH_LINKS=()
 	: >"$W/bench.dropped"
 	for ((r = 0; r < BENCH_ROUNDS; r++)); do
 		for ((i = 0; i < n; i++)); do
