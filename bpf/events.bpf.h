@@ -60,6 +60,12 @@ static __always_inline void submit(void *rec)
 	bpf_ringbuf_submit(rec, flags);
 }
 
+/* The same, waking the reader now: a record it must act on at once. */
+static __always_inline void submit_wake(void *rec)
+{
+	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
+}
+
 /*
  * A record of variable size, built elsewhere (a per-CPU scratch): copied
  * in with only its used bytes, so that a big, mostly empty record (an

@@ -8,6 +8,8 @@
  * connect(2)) are handled by the one syscall object, bpf/sys.bpf.c
  * (lifecycle_sys.bpf.h), on this object's ring buffer shared by fd.
  *
+ * With the pull tracer, a daemon's TCP connect too (ct_tcp_connect).
+ *
  * Everything uses tp_btf (typed arguments, no tracefs needed).  No
  * kprobes or fentry: the target kernel has neither.
  */
@@ -15,16 +17,20 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
 #include "coldtrace.h"
 #include "events.bpf.h"
 #include "task.bpf.h"
 #include "clients.bpf.h"
+#include "daemons.bpf.h"
+#include "pull.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Not in BTF (a #define); stable since 2.6 in include/linux/sched/signal.h. */
 #define CT_SIGNAL_GROUP_EXIT	0x00000004
 #define CT_CLONE_THREAD		0x00010000
+#define CT_AF_INET		2
 
 /*
  * Copy [start, end) of the current, freshly exec'ed mm into dst (max
@@ -255,5 +261,42 @@ int BPF_PROG(ct_exit, struct task_struct *p)
 	x->exit_code = wait_status(p);
 	x->_pad = 0;
 	submit(x);
+	return 0;
+}
+
+/*
+ * A daemon's TCP connect (dockerd, containerd): a registry's, a pull's
+ * first step, hundreds of milliseconds before its first layer byte
+ * (docs/pull.md).  Here, always attached, not in the syscall object:
+ * its hooks are off while the host is idle, and a pull that no client
+ * waits for (kubelet's, through CRI) must attach them (user/kern/arm.h),
+ * so the reader is woken at once.  The host pays this program on TCP
+ * state changes only, never on a syscall.  SYN_SENT is set by the
+ * connecting task itself (tcp_v4_connect(), tcp_v6_connect()), once the
+ * peer's address and port are in the socket.  Loaded with the pull
+ * tracer only (user/kern/loader.c).
+ */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ct_tcp_connect, struct sock *sk, int oldstate, int newstate)
+{
+	struct ct_pull_connect *r;
+	__u16 family;
+
+	if (newstate != TCP_SYN_SENT || !daemon_comm(ct_current()))
+		return 0;
+	r = reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	ct_fill_hdr(&r->hdr, CT_EV_PULL_CONNECT, sizeof(*r));
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r->family = family;
+	r->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	r->_pad = 0;
+	__builtin_memset(r->addr, 0, sizeof(r->addr));
+	if (family == CT_AF_INET)
+		bpf_core_read(r->addr, 4, &sk->__sk_common.skc_daddr);
+	else
+		bpf_core_read(r->addr, 16, &sk->__sk_common.skc_v6_daddr);
+	submit_wake(r);
 	return 0;
 }

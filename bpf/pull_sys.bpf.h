@@ -13,9 +13,12 @@
  *
  * All of it happens in syscalls: these are handlers of the one syscall
  * object (bpf/sys.bpf.c), which owns the maps below and the pull_events
- * ring buffer (userspace adds it to the loader's reader).
+ * ring buffer (userspace adds it to the loader's reader).  A pull's
+ * start, the daemon's registry connect, is the lifecycle object's
+ * (ct_tcp_connect in bpf/lifecycle.bpf.c): it is what attaches these
+ * hooks when no client did.
  *
- * Cost for the host: openat/rename/connect check the comm (only dockerd
+ * Cost for the host: openat/rename check the comm (only dockerd
  * and containerd go further); write/read/pread64/close load one global
  * counter and stop there unless a blob file is open somewhere, and then
  * check the comm; only the daemons' do one hash lookup.  Per write
@@ -25,14 +28,11 @@
 #ifndef __CT_PULL_SYS_BPF_H
 #define __CT_PULL_SYS_BPF_H
 
-#include <bpf/bpf_endian.h>
 #include "task.bpf.h"
 #include "daemons.bpf.h"
 #include "sysargs.bpf.h"
 #include "pull.h"
 
-#define CT_AF_INET	2
-#define CT_AF_INET6	10
 #define CT_O_ACCMODE	3
 #define MAX_FDS		4096
 #define PATH_MASK	(CT_PATH_MAX - 1)
@@ -456,42 +456,6 @@ static __always_inline int on_rename(const char *oldp, const char *newp,
 	return 0;
 }
 
-/* ---- registry connects (TCP, from the daemons) ---- */
-
-static __always_inline int on_connect(const void *addr)
-{
-	struct sockaddr_in6 sa = {};
-	struct ct_pull_connect *r;
-
-	if (!daemon_comm(ct_current()))
-		return 0;
-	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family),
-				addr))
-		return 0;
-	if (sa.sin6_family != CT_AF_INET && sa.sin6_family != CT_AF_INET6)
-		return 0;
-	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
-	if (!r)
-		return 0;
-	ct_fill_hdr(&r->hdr, CT_EV_PULL_CONNECT, sizeof(*r));
-	r->family = sa.sin6_family;
-	r->_pad = 0;
-	__builtin_memset(r->addr, 0, sizeof(r->addr));
-	if (sa.sin6_family == CT_AF_INET) {
-		struct sockaddr_in in = {};
-
-		bpf_probe_read_user(&in, sizeof(in), addr);
-		r->port = bpf_ntohs(in.sin_port);
-		__builtin_memcpy(r->addr, &in.sin_addr, 4);
-	} else {
-		bpf_probe_read_user(&sa, sizeof(sa), addr);
-		r->port = bpf_ntohs(sa.sin6_port);
-		__builtin_memcpy(r->addr, &sa.sin6_addr, 16);
-	}
-	bpf_ringbuf_submit(r, 0);
-	return 0;
-}
-
 /* ---- entry points for the dispatchers (bpf/sys.bpf.c) ---- */
 
 /* read/pread64/write(fd, buf, count[, pos]), close(fd) by @t, current */
@@ -527,17 +491,12 @@ static __always_inline int pull_openat(struct task_struct *t,
 static __always_inline int pull_name_syscall(struct pt_regs *regs, long id,
 					     const bool loop)
 {
-	switch (id) {
-	case __NR_rename:	/* rename(oldname, newname) */
+	if (id == __NR_rename)		/* rename(oldname, newname) */
 		return on_rename((const char *)ct_sys_arg0(regs),
 				 (const char *)ct_sys_arg1(regs), loop);
-	case __NR_renameat:	/* renameat[2](olddfd, old, newdfd, new[, flags]) */
-	case __NR_renameat2:
-		return on_rename((const char *)ct_sys_arg1(regs),
-				 (const char *)ct_sys_arg3(regs), loop);
-	}
-	/* connect(fd, uservaddr, addrlen) */
-	return on_connect((const void *)ct_sys_arg1(regs));
+	/* renameat[2](olddfd, old, newdfd, new[, flags]) */
+	return on_rename((const char *)ct_sys_arg1(regs),
+			 (const char *)ct_sys_arg3(regs), loop);
 }
 
 #endif /* __CT_PULL_SYS_BPF_H */

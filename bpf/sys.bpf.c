@@ -196,16 +196,18 @@ static __always_inline void mount_sys_exit(__u32 type, long ret, const bool fe)
 		mount_exit(type, ret);
 }
 
-/* connect(fd, uservaddr, addrlen) */
+/*
+ * connect(fd, uservaddr, addrlen): engine clients' and the Kata shim's.
+ * A daemon's registry connect is the lifecycle object's (ct_tcp_connect):
+ * it must be seen while these hooks are off.
+ */
 static __always_inline void connect_sys_enter(struct pt_regs *regs,
-					      const bool loop, const bool fe)
+					      const bool fe)
 {
 	if (!sys_native(fe))
 		return;
 	connect_enter((int)ct_sys_arg0(regs), (const char *)ct_sys_arg1(regs),
 		      (__u32)ct_sys_arg2(regs), prepare_on);
-	if (pull_on)
-		pull_name_syscall(regs, __NR_connect, loop);
 }
 
 static __always_inline void connect_sys_exit(long ret, const bool fe)
@@ -285,7 +287,7 @@ static __always_inline int sys_enter(struct pt_regs *regs, long id,
 		umount_sys_enter(regs, false);
 		break;
 	case __NR_connect:
-		connect_sys_enter(regs, loop, false);
+		connect_sys_enter(regs, false);
 		break;
 	case __NR_rename:
 	case __NR_renameat:
@@ -402,8 +404,7 @@ CT_FEXIT(mount, mount, mount_sys_exit(CT_EV_MOUNT, ret, true))
 /* umount2(2) is the kernel's SYSCALL_DEFINE2(umount, ...) */
 CT_FENTRY(umount2, umount, umount_sys_enter(regs, true))
 CT_FEXIT(umount2, umount, mount_sys_exit(CT_EV_UMOUNT, ret, true))
-CT_FENTRY(connect, connect, connect_sys_enter(regs, true, true))
-CT_FENTRY(connect_noloop, connect, connect_sys_enter(regs, false, true))
+CT_FENTRY(connect, connect, connect_sys_enter(regs, true))
 CT_FEXIT(connect, connect, connect_sys_exit(ret, true))
 CT_FENTRY(rename, rename, rename_enter(regs, __NR_rename, true, true))
 CT_FENTRY(rename_noloop, rename, rename_enter(regs, __NR_rename, false, true))

@@ -73,7 +73,7 @@ struct ct_pull_rename {
 };
 
 struct ct_pull_connect {
-	struct ct_hdr hdr;	/* ts_ns: connect(2) enter */
+	struct ct_hdr hdr;	/* ts_ns: its SYN_SENT, in connect(2) */
 	__u16 family;		/* AF_INET or AF_INET6 */
 	__u16 port;		/* host order */
 	__u32 _pad;

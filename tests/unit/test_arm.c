@@ -306,6 +306,56 @@ Test(arm, a_daemon_connect_asks_for_the_pull_hooks)
 }
 
 /*
+ * A daemon's registry connect comes from a tracepoint that is always
+ * attached, and attaches the hooks when they are off: a pull that no
+ * client waits for (kubelet's, through CRI) has no exec to do it.  The
+ * attach names the connect, and the pull's open blob files (counted by
+ * the live loop into busy) hold the hooks until they are closed.
+ */
+Test(arm, a_daemon_connect_attaches_the_hooks)
+{
+	struct ct_pull_connect c = { 0 };
+	uint64_t t;
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	c.hdr.type = CT_EV_PULL_CONNECT;
+	c.hdr.size = sizeof(c);
+	c.hdr.pid = 40;
+	c.hdr.ts_ns = 2 * SEC;
+	c.family = 2;
+	c.port = 5000;
+	memcpy(c.hdr.comm, "containerd", sizeof("containerd"));
+	cr_expect(asks(&c, sizeof(c)), "a connect asks for the hooks");
+	ct_arm_init(&a, 0);
+	ct_arm_set(&a, false, SEC, &r);
+	ct_arm_feed(&a, &c, sizeof(c));
+	cr_assert(ct_arm_wanted(&a));
+	cr_expect_eq(a.trigger_by, CT_EV_PULL_CONNECT);
+	cr_expect(wanted(&a, CT_SYS_PULL), "and for the pull group");
+	ct_arm_set(&a, true, 2 * SEC + 5000000, &r);
+	cr_expect_eq(r.trigger_ns, 2 * SEC, "the attach names the connect");
+	cr_expect_eq(a.trigger_by, 0, "the next attach names its own");
+	t = 2 * SEC + 5000000 + CT_ARM_IDLE_NS;
+	cr_expect(!ct_arm_idle(&a, t, 1, NULL, NULL),
+		  "an open blob file holds the hooks");
+	cr_expect(!ct_arm_idle(&a, t + SEC, 0, NULL, NULL),
+		  "idle from its close on");
+	cr_expect(ct_arm_idle(&a, t + CT_ARM_IDLE_NS, 0, NULL, NULL));
+	/* whom an exec's and a container's attach name */
+	ct_arm_set(&a, false, 10 * SEC, &r);
+	feed(&a, CT_EV_EXEC, 10, "docker", 11 * SEC);
+	cr_expect_eq(a.trigger_by, CT_EV_EXEC);
+	ct_arm_set(&a, true, 11 * SEC, &r);
+	ct_arm_set(&a, false, 12 * SEC, &r);
+	ct_arm_busy(&a, 1, 13 * SEC);
+	cr_expect(ct_arm_wanted(&a));
+	cr_expect_eq(a.trigger_by, 0);
+	c.hdr.size = sizeof(c) - 1;
+	cr_expect(!asks(&c, sizeof(c)), "a malformed connect asks for nothing");
+}
+
+/*
  * The stdin group (read(2)'s entry and exit on the fentry path) joins at
  * an engine client's exec, the one process whose stdin prepare follows,
  * and at no runtime's: a runc start pays no hook on every read.

@@ -100,13 +100,16 @@ struct live_state {
 /* Made here, fed to the session like any record (--record keeps it). */
 static void arm_record(struct live_state *ls, bool armed)
 {
+	uint32_t by = ls->arm.trigger_by;
 	struct ct_arm_rec r;
 
 	ct_arm_set(&ls->arm, armed, ct_mono_ns(), &r);
 	ct_session_event(&ls->s, &r, sizeof(r));
 	if (ls->s.cli->verbose && armed)
-		fprintf(stderr, "sys: hooks attached %.3f ms after the exec "
-			"that asked\n", (r.hdr.ts_ns - r.trigger_ns) / 1e6);
+		fprintf(stderr, "sys: hooks attached %.3f ms after the %s "
+			"that asked\n", (r.hdr.ts_ns - r.trigger_ns) / 1e6,
+			by == CT_EV_PULL_CONNECT ? "registry connect" :
+			by ? "exec" : "container");
 	else if (ls->s.cli->verbose)
 		fprintf(stderr, "sys: hooks detached (idle for %.0f s)\n",
 			CT_ARM_IDLE_NS / 1e9);
@@ -192,9 +195,14 @@ static int live_event(void *ctx, const void *rec, size_t len)
 	return ct_session_event(&ls->s, rec, len);
 }
 
+/* Containers that need the hooks, else the pull's open blob files. */
 static size_t busy_now(struct live_state *ls)
 {
-	return ct_session_busy(&ls->s, ct_mono_ns(), CT_ARM_SETTLE_NS);
+	size_t busy = ct_session_busy(&ls->s, ct_mono_ns(), CT_ARM_SETTLE_NS);
+
+	if (busy || !ls->sys_bpf)
+		return busy;
+	return ct_sys_bpf_pull_files(ls->sys_bpf, ct_session_pid_alive, NULL);
 }
 
 /*
@@ -326,6 +334,7 @@ static int start_tracers(struct live_state *ls)
 	struct ct_loader_opts lo = {
 		.verbose = cli->verbose,
 		.ringbuf_bytes = cli->ringbuf_bytes,
+		.pulls = !cli->no_pulls,
 	};
 	char err[CT_REPORT_ERRLEN];
 	struct utsname u;

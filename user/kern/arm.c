@@ -87,12 +87,14 @@ static bool keeper_hdr(const struct ct_hdr *h)
 	return h->type == CT_EV_EXEC && ct_comm_has(h->comm, CT_COMM_KEEPER);
 }
 
-static void want(struct ct_arm *a, uint64_t ts_ns)
+/* @by: the record type that asked (0: a container, ct_arm_busy()) */
+static void want(struct ct_arm *a, uint64_t ts_ns, uint32_t by)
 {
 	if (a->armed || a->want)
 		return;
 	a->want = true;
 	a->trigger_ns = ts_ns;
+	a->trigger_by = by;
 }
 
 static void want_group(struct ct_arm *a, enum ct_sys_group g,
@@ -122,11 +124,18 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 	 */
 	if (h.type == CT_EV_PULL_CONNECT || h.type == CT_EV_PULL_UNTRACED)
 		want_group(a, CT_SYS_PULL, &h);
+	/*
+	 * The connect comes from a tracepoint that is always attached: a
+	 * pull that no client waits for (kubelet's, through CRI) has no
+	 * exec to attach the hooks; its open blob files hold them.
+	 */
+	if (h.type == CT_EV_PULL_CONNECT)
+		want(a, h.ts_ns, h.type);
 	/* before it reads its stdin, after its start and its connect */
 	if (h.type == CT_EV_EXEC && ct_comm_has(h.comm, CT_COMM_CLIENT))
 		want_group(a, CT_SYS_STDIN, &h);
 	if (trigger_hdr(&h)) {
-		want(a, h.ts_ns);
+		want(a, h.ts_ns, h.type);
 		if (!keeper_hdr(&h)) {
 			pid_add(a, h.pid);
 			return;
@@ -143,7 +152,7 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 void ct_arm_busy(struct ct_arm *a, size_t busy, uint64_t now_ns)
 {
 	if (busy)
-		want(a, now_ns);
+		want(a, now_ns, 0);
 }
 
 bool ct_arm_wanted(const struct ct_arm *a)
@@ -209,5 +218,6 @@ void ct_arm_set(struct ct_arm *a, bool armed, uint64_t now_ns,
 	if (!armed)
 		a->groups_want = 0;
 	a->trigger_ns = 0;
+	a->trigger_by = 0;
 	a->busy_ns = now_ns;
 }

@@ -31,7 +31,11 @@
  *   close at a daemon's TCP connect (CT_EV_PULL_CONNECT: a pull's first
  *   step, hundreds of milliseconds before its first layer byte,
  *   docs/steady-state.md), so that a start pays no hook on every
- *   process's writes.
+ *   process's writes;
+ * - a daemon's TCP connect also attaches the hooks (its tracepoint is
+ *   always attached: bpf/lifecycle.bpf.c), so that a pull that no client
+ *   waits for is seen, and the pull's open blob files hold them (the
+ *   live loop counts them into @busy: ct_sys_bpf_pull_files()).
  *
  * What the hooks did not see is never guessed: a container whose runtime
  * began while they were detached is marked unarmed, one whose opens went
@@ -68,7 +72,8 @@ struct ct_arm {
 	unsigned int groups_want;	/* 1 << enum ct_sys_group asked */
 	uint64_t group_ns[CT_SYS_GROUPS];	/* the record that asked */
 	uint32_t group_by[CT_SYS_GROUPS];	/* its type (CT_EV_*) */
-	uint64_t trigger_ns;	/* the first such exec */
+	uint64_t trigger_ns;	/* the first such exec (or connect) */
+	uint32_t trigger_by;	/* its type (CT_EV_*), 0: a container */
 	uint64_t busy_ns;	/* last time something needed the hooks */
 	uint32_t pids[CT_ARM_PIDS];	/* live trigger processes */
 	size_t npids;

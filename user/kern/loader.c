@@ -397,13 +397,13 @@ static int new_reader(struct ct_loader *l, char *err, size_t errlen)
 	return 0;
 }
 
-static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
-			   size_t errlen)
+static int start_lifecycle(struct ct_loader *l, const struct ct_loader_opts *o,
+			   char *err, size_t errlen)
 {
 	__u32 rb_size = 0;
 	int rc;
 
-	rc = ringbuf_size(rb_bytes, &rb_size, err, errlen);
+	rc = ringbuf_size(o->ringbuf_bytes, &rb_size, err, errlen);
 	if (rc)
 		return rc;
 	l->skel = lifecycle_bpf__open();
@@ -419,10 +419,14 @@ static int start_lifecycle(struct ct_loader *l, size_t rb_bytes, char *err,
 	if (ct_comm_pats(CT_COMM_CLIENT, l->skel->rodata->client_pats,
 			 CT_CLIENT_PATS) < 0 ||
 	    ct_comm_pats(CT_COMM_TRIGGER, l->skel->rodata->arm_pats,
-			 CT_ARM_PATS) < 0)
+			 CT_ARM_PATS) < 0 ||
+	    ct_comm_pats(CT_COMM_DAEMON, l->skel->rodata->daemon_pats,
+			 CT_DAEMONS) < 0)
 		return ct_fail(err, errlen, -E2BIG, "the comm table has more "
 			       "names of a kind than include/comms.h has room "
 			       "for");
+	if (!o->pulls)
+		bpf_program__set_autoload(l->skel->progs.ct_tcp_connect, false);
 	rc = bpf_map__set_max_entries(l->skel->maps.events, rb_size);
 	if (rc)
 		return ct_fail(err, errlen, rc, "sizing the ring buffer failed: %s",
@@ -475,7 +479,7 @@ static int start(struct ct_loader *l, const struct ct_loader_opts *o,
 	if (!rc)
 		rc = choose_variant(o->verbose);
 	if (!rc)
-		rc = start_lifecycle(l, o->ringbuf_bytes, err, errlen);
+		rc = start_lifecycle(l, o, err, errlen);
 	return rc;
 }
 

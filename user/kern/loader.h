@@ -41,6 +41,7 @@ struct ct_loader_opts {
 	bool verbose;
 	enum ct_cgroup_mode cgroup_mode;	/* 0 = auto */
 	size_t ringbuf_bytes;			/* 0 = default */
+	bool pulls;		/* the pull tracer: daemons' TCP connects */
 };
 
 struct ct_loader;

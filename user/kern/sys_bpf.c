@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "comm_table.h"
 #include "errmsg.h"
@@ -487,6 +488,23 @@ void ct_sys_bpf_disarm(struct ct_sys_bpf *s)
 	if (pulls_with_skeleton(s))
 		pull_gen(s, false, err, sizeof(err));
 	bpf_object__detach_skeleton(s->skel->skeleton);
+}
+
+size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
+			     bool (*alive)(uint32_t pid, void *ctx), void *ctx)
+{
+	const struct bpf_map *m = s->skel->maps.fds;
+	__u64 key, next, *prev = NULL;
+	size_t n = 0;
+
+	/* bounded: a key deleted under the walk restarts it (hash maps) */
+	for (__u32 i = 0; i < bpf_map__max_entries(m) &&
+	     !bpf_map_get_next_key(bpf_map__fd(m), prev, &next); i++) {
+		n += alive((uint32_t)(next >> 32), ctx);
+		key = next;
+		prev = &key;
+	}
+	return n;
 }
 
 bool ct_sys_bpf_group_managed(const struct ct_sys_bpf *s,

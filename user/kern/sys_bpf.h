@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ct_loader;
 struct ct_opens_bpf;
@@ -47,6 +48,15 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s);
  */
 int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);
 void ct_sys_bpf_disarm(struct ct_sys_bpf *s);
+
+/*
+ * Blob files that a live daemon opened while the pull hooks were on and
+ * has not closed (bpf/pull_sys.bpf.h `fds`; @alive: whether a process
+ * lives, so that a daemon that died with files open holds nothing).
+ * They hold the hooks (user/kern/arm.h): their closes must be seen.
+ */
+size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
+			     bool (*alive)(uint32_t pid, void *ctx), void *ctx);
 
 /*
  * Programs of the fentry path attached on demand while the hooks are
