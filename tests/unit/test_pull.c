@@ -362,6 +362,86 @@ Test(pull_synth, a_blob_opened_before_the_hooks_is_untraced)
 	ct_pulls_free(s.e);
 }
 
+static void arm_at(struct seq *s, uint64_t ts, bool on, uint64_t trigger)
+{
+	struct ct_arm_rec r = { 0 };
+
+	hdr(&r.hdr, CT_EV_ARM, sizeof(r), ts, "coldtrace");
+	r.armed = on;
+	r.trigger_ns = on ? trigger : 0;
+	cr_assert_eq(feed(s->e, &r, sizeof(r)), 0);
+}
+
+/* One docker layer, 20..140 ms; the pull begins at its connect, 12 ms. */
+static void connect_and_layer(struct seq *s)
+{
+	connect_at(s, 12 * MS);
+	digest_ren(s, 150 * MS, 'a');
+	end_pull(s, 260 * MS);
+	blob(s, "GetImageBlob1", 20 * MS, 30 * MS, 100 * MS, 120 * MS,
+	     140 * MS, 5000);
+	ct_pulls_tick(s->e, 260 * MS + CT_PULL_GRACE_NS + 1);
+	cr_assert_eq(s->g.n, 1);
+}
+
+/*
+ * A pull that no client waited for, begun while the hooks were off: its
+ * registry connect attached them (the ARM record, made after the
+ * connect, is fed before it, as the live loop does), and the pull says
+ * from when it was traced; a blob file opened before is not in it.
+ */
+Test(pull_synth, a_pull_begun_with_the_hooks_off_says_from_when)
+{
+	struct seq s;
+
+	seq_init(&s);
+	arm_at(&s, 1 * MS, true, 0);
+	arm_at(&s, 5 * MS, false, 0);
+	arm_at(&s, 15 * MS, true, 12 * MS);
+	connect_and_layer(&s);
+	cr_expect_eq(s.g.last.traced_from_ns, M2R + 15 * MS);
+	cr_expect_eq(s.g.last.nlayers, 1);
+	ct_pulls_free(s.e);
+}
+
+/* Attached before the pull began (or never said): nothing to say. */
+Test(pull_synth, a_pull_with_the_hooks_on_says_nothing)
+{
+	struct seq s;
+
+	seq_init(&s);
+	arm_at(&s, 1 * MS, true, 0);
+	arm_at(&s, 300 * MS, false, 0);
+	connect_and_layer(&s);
+	cr_expect_eq(s.g.last.traced_from_ns, 0);
+	ct_pulls_free(s.e);
+	seq_init(&s);
+	connect_and_layer(&s);
+	cr_expect_eq(s.g.last.traced_from_ns, 0, "a recording without ARM");
+	ct_pulls_free(s.e);
+}
+
+/*
+ * Before the session's own first attach: the pull began before it.
+ * Unless older turns were forgotten: then it is not known.
+ */
+Test(pull_synth, a_pull_before_the_first_attach_known)
+{
+	struct seq s;
+
+	seq_init(&s);
+	arm_at(&s, 14 * MS, true, 0);
+	connect_and_layer(&s);
+	cr_expect_eq(s.g.last.traced_from_ns, M2R + 14 * MS);
+	ct_pulls_free(s.e);
+	seq_init(&s);
+	for (int i = 0; i < 40; i++)
+		arm_at(&s, 13 * MS + (uint64_t)i * 1000, i % 2 == 0, 0);
+	connect_and_layer(&s);
+	cr_expect_eq(s.g.last.traced_from_ns, 0, "forgotten: not known");
+	ct_pulls_free(s.e);
+}
+
 /* Three layers at once, then a fourth: max 3. */
 Test(pull_synth, concurrent_layers)
 {

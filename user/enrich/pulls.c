@@ -471,8 +471,40 @@ static void drop_oldest(struct ct_pulls *e)
 	ct_fifo_take(e->pulls, &e->npulls, sizeof(*e->pulls), 0);
 }
 
+/* An attach or a detach of the syscall hooks, made by the live session. */
+static void add_arm(struct ct_pulls *e, const struct ct_arm_rec *r)
+{
+	if (e->narms == PL_ARMS) {
+		ct_fifo_take(e->arms, &e->narms, sizeof(*e->arms), 0);
+		e->arms_dropped = true;
+	}
+	e->arms[e->narms].ts = r->hdr.ts_ns;
+	e->arms[e->narms++].on = r->armed;
+}
+
+/*
+ * When the hooks were attached (wall clock), if they were off when a pull
+ * began at @start (wall clock): struct ct_pull's traced_from_ns.  A pull
+ * before the first attach known was before the session's own, unless
+ * older turns were forgotten.
+ */
+static uint64_t traced_from(const struct ct_pulls *e, uint64_t start)
+{
+	size_t i = 0;
+
+	while (i < e->narms && pl_wall(e, e->arms[i].ts) <= start)
+		i++;
+	if (i ? e->arms[i - 1].on : e->arms_dropped)
+		return 0;
+	for (; i < e->narms; i++)
+		if (e->arms[i].on)
+			return pl_wall(e, e->arms[i].ts);
+	return 0;
+}
+
 int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 {
+	p->traced_from_ns = traced_from(e, p->start_ns);
 	if (e->keep && e->npulls == e->keep)
 		drop_oldest(e);
 	if (e->npulls == e->pcap) {
@@ -584,6 +616,10 @@ int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 	case CT_EV_EXEC:
 		if (h->size >= offsetof(struct ct_exec, args))
 			rc = add_exec(e, rec, h->size);
+		break;
+	case CT_EV_ARM:
+		if (!ct_rec_check(rec, len))
+			add_arm(e, rec);
 		break;
 	default:
 		break;

@@ -59,6 +59,14 @@ struct ct_pull {
 	 * layers or not: a count that is not 0 says bytes are missing.
 	 */
 	size_t untraced_files;
+	/*
+	 * Wall clock: the syscall hooks were off when the pull began (a
+	 * pull that no client waited for: its registry connect attached
+	 * them, user/kern/arm.h) and attached then; a blob file opened
+	 * before was not seen at all.  0: on since before the pull, or not
+	 * known (a recording without CT_EV_ARM records).
+	 */
+	uint64_t traced_from_ns;
 	size_t nlayers;
 	struct ct_pull_layer *layers;	/* in the order they were fetched */
 	bool claimed;			/* given to a container already */

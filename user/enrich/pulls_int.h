@@ -59,6 +59,14 @@ struct stream {
 	uint64_t last_ctrd;	/* last containerd pull activity, 0 none */
 };
 
+/* The last attaches and detaches of the syscall hooks (CT_EV_ARM). */
+#define PL_ARMS		32
+
+struct arm_turn {
+	uint64_t ts;		/* monotonic */
+	bool on;
+};
+
 struct ct_pulls {
 	int64_t m2r;
 	const struct ct_procs *model;	/* when clients and untars exit */
@@ -72,6 +80,9 @@ struct ct_pulls {
 	struct ct_pull *pulls;
 	size_t npulls, pcap;
 	size_t keep;		/* 0: every pull; else the last `keep` */
+	struct arm_turn arms[PL_ARMS];	/* in time order */
+	size_t narms;
+	bool arms_dropped;	/* older ones forgotten */
 };
 
 /* When pid, seen at since (monotonic), exited, from the process model;

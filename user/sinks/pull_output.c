@@ -59,6 +59,8 @@ void ct_json_pull(struct ct_json *w, const struct ct_pull *p)
 	ct_json_end_object(w);
 	ct_json_kv_u64(w, "ttfb_ns", p->ttfb_ns);
 	ct_json_kv_u64(w, "untraced_files", p->untraced_files);
+	if (p->traced_from_ns)
+		ct_json_kv_u64(w, "traced_from_ns", p->traced_from_ns);
 	ct_json_key(w, "layers");
 	ct_json_start_array(w);
 	for (size_t i = 0; i < p->nlayers; i++)
@@ -172,6 +174,10 @@ void ct_pull_print(FILE *f, const struct ct_pull *p)
 		p->engine ? p->engine : "?", p->complete ? "" : " (incomplete)",
 		p->dur_ns / 1e6, p->nlayers, total_bytes(p) / 1048576.0,
 		p->ttfb_ns / 1e6, p->conc_max, p->conc_mean);
+	if (p->traced_from_ns)
+		fprintf(f, "  hooks attached %.1f ms after its start (its "
+			"registry connect): a blob file opened before is not "
+			"here\n", rel_ms(p->traced_from_ns, p->start_ns));
 	if (p->untraced_files)
 		fprintf(f, "  %zu blob files not followed whole (the pull "
 			"hooks were off): their bytes are missing\n",
