@@ -7,6 +7,13 @@
 # registry's manifest, fetch before unpack for each layer, a duration no
 # longer than the command's wall clock, and the concurrency dockerd was
 # told: max-concurrent-downloads 1 -> max 1, 3 -> max 3.
+# Then a pull that no client waits for (kubelet's through CRI; here
+# dockerd's API through curl, which is no engine client), from a session
+# whose syscall hooks are detached: dockerd's registry connect must
+# attach them, and its open blob files hold them past the 2 s after
+# which an idle session detaches (lo shaped so that the pull takes
+# longer): every layer as the registry's manifest, none untraced, within
+# curl's span (dockerd answers when the pull is done).
 # `pull.sh far`: the registry in its own netns, 50 ms per round trip
 # (tools/netdelay) at 10 Mbit/s: time to first byte >= 50 ms, and the
 # namespace and the delayer gone after `registry.sh stop`, and after
@@ -31,7 +38,9 @@ command -v docker-registry >/dev/null || fail "no docker-registry: tools/install
 command -v tc >/dev/null || fail "no tc: tools/install-deps.sh installs iproute2"
 
 # The registry, lo's qdisc and daemon.json are restored whatever happens.
+CT_BG=
 cleanup_pull() {
+	[ -z "$CT_BG" ] || { kill -INT "$CT_BG" 2>/dev/null; wait "$CT_BG" 2>/dev/null; } || true
 	"$REGISTRY" stop || true
 	cleanup_test
 }
@@ -56,6 +65,9 @@ pull_with() {
 		{ show_output; fail "expected 1 pull record, got $(wc -l <"$T/pulls")"; }
 	jq -e --arg ref "$REF" '.image == $ref and .engine == "docker" and .complete' \
 		"$T/pulls" >/dev/null || { show_output; fail "image/engine/complete wrong"; }
+	# the session attached its hooks before it ran the client
+	jq -e '.traced_from_ns == null' "$T/pulls" >/dev/null ||
+		{ show_output; fail "a pull under hooks attached says traced_from_ns"; }
 	check_pull
 	got=$(jq '.concurrency.max' "$T/pulls")
 	note "max-concurrent-downloads $n: pull $(jq '.dur_ns / 1e6 | floor' "$T/pulls") ms" \
@@ -73,7 +85,7 @@ check_gone() {
 
 	ip netns list | grep -qw "^ctreg-$port" &&
 		fail "namespace left: $(ip netns list)"
-	ip link show | grep -q " ctr-$port[@:]" && fail "veth ctr-$port left"
+	ip link show | grep -q " ctr-${port}[@:]" && fail "veth ctr-$port left"
 	pgrep -f "$TOP/tools/netdelay/.output/netdelay" >/dev/null && fail "netdelay left running"
 	return 0
 }
@@ -84,8 +96,59 @@ check_pull() {
 		{ show_output; fail "the pull record differs from the registry or the clock"; }
 }
 
+# Until FILE has a line matching RE, for at most SEC seconds.
+wait_line() {	# FILE RE SEC
+	local end=$((SECONDS + $3))
+	until grep -q "$2" "$1" 2>/dev/null; do
+		[ $SECONDS -lt $end ] || return 1
+		kill -0 "$CT_BG" 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+
+pull_clientless() {
+	local sock=${DOCKER_HOST#unix://} rc=0 t0 t1
+	"$REGISTRY" concurrency 1
+	"$REGISTRY" forget "$IMG"
+	# 4 x 1 MB at 10 Mbit/s: over 3 s, longer than the idle detach's 2 s
+	"$REGISTRY" shape 10mbit
+	# shellcheck disable=SC2086 # CT_NSENTER: a command prefix or empty
+	${CT_NSENTER:-} "$COLDTRACE" -v -j --arm=auto -d 600 \
+		</dev/null >"$T/out" 2>"$T/err" &
+	CT_BG=$!
+	wait_line "$T/err" 'sys: hooks detached' 60 ||
+		{ show_output; fail "clientless: the session never detached its hooks"; }
+	t0=$(date +%s%N)
+	curl -sf --unix-socket "$sock" -X POST \
+		"http://docker/images/create?fromImage=$REF&tag=latest" >/dev/null || rc=$?
+	t1=$(date +%s%N)
+	[ "$rc" -eq 0 ] || { show_output; fail "clientless: curl's pull exited $rc"; }
+	wait_line "$T/out" '"type":"pull"' 30 || true
+	kill -INT "$CT_BG"
+	wait "$CT_BG" || rc=$?
+	CT_BG=
+	[ "$rc" -eq 0 ] || { show_output; fail "clientless: coldtrace exited $rc"; }
+	grep -q 'sys: hooks attached .* after the registry connect that asked' "$T/err" ||
+		{ show_output; fail "clientless: dockerd's registry connect attached no hook"; }
+	jq -c 'select(.type == "pull")' "$T/out" >"$T/pulls"
+	[ "$(wc -l <"$T/pulls")" -eq 1 ] ||
+		{ show_output; fail "clientless: expected 1 pull record, got $(wc -l <"$T/pulls")"; }
+	jq -e '.engine == "docker" and .complete and .untraced_files == 0' "$T/pulls" >/dev/null ||
+		{ show_output; fail "clientless: engine, complete or untraced_files wrong"; }
+	# begun with the hooks off: from when they were on, before any layer
+	jq -e '.traced_from_ns > .start_ns and
+		.traced_from_ns < ([.layers[].fetch.start_ns] | min)' "$T/pulls" >/dev/null ||
+		{ show_output; fail "clientless: traced_from_ns missing or after a layer's fetch"; }
+	"$REGISTRY" check "$IMG" "$T/pulls" "$t0" "$t1" ||
+		{ show_output; fail "clientless: the pull record differs from the registry or curl's span"; }
+	note "clientless: $(grep -m1 'sys: hooks attached' "$T/err"); pull" \
+		"$(jq '.dur_ns / 1e6 | floor' "$T/pulls") ms (curl $(((t1 - t0) / 1000000)) ms)," \
+		"$(jq -r '"traced from \((.traced_from_ns - .start_ns) / 1e3 | floor) us, first layer at \(((([.layers[].fetch.start_ns] | min) - .start_ns) / 1e6) | floor) ms"' "$T/pulls")"
+}
+
 pull_with 1
 pull_with 3
+[ "$FAR" = far ] || pull_clientless
 if [ "$FAR" = far ]; then
 	"$REGISTRY" stop
 	check_gone
