@@ -336,14 +336,18 @@ static __always_inline void send_blob(const struct blob_state *st, __u64 fd,
 
 static __always_inline int pull_open_exit(long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
 	struct blob_state *st;
-	__u64 key;
+	__u64 pid_tgid, key;
+	__u32 tid;
 
-	/* entries exist only for daemon threads that opened a blob */
+	/*
+	 * Entries exist only for daemon threads that opened a blob: every
+	 * other openat's exit stops at this load, before any helper call.
+	 */
 	if (!nr_opening)
 		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	tid = (__u32)pid_tgid;
 	st = bpf_map_lookup_elem(&opening, &tid);
 	if (!st)
 		return 0;
