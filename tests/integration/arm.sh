@@ -115,14 +115,15 @@ triggers_alive() {
 	done
 }
 
-# Wait until the poller saw no syscall link of coldtrace's; prints the
-# wall-clock ns of that sample.
-wait_idle() {
+# Wait until the poller saw no syscall link of coldtrace's, in a sample
+# taken after wall-clock ns SINCE (default 0); prints that sample's time.
+wait_idle() {	# [SINCE]
 	local last
 	while [ $SECONDS -lt $deadline ]; do
 		kill -0 "$ct" 2>/dev/null || { show_output; fail "coldtrace exited"; }
 		last=$(tail -n 1 "$T/links")
 		if [ "$(cut -d' ' -f2 <<<"$last")" = 0 ] &&
+			[ "$(cut -d' ' -f1 <<<"$last")" -gt "${1:-0}" ] &&
 			[ "$(bpftool perf list -j | jq --argjson p "$ct" \
 				'[.[] | select(.pid == $p and .tracepoint == "sched_process_exec")] | length')" -gt 0 ]; then
 			cut -d' ' -f1 <<<"$last"
@@ -157,6 +158,11 @@ docker run --rm --network none --cidfile "$T/cid.from-steady" \
 	"$CT_IMAGE" sh -c "$LOOP" || fail "docker run from steady state failed"
 wait_idle >/dev/null || exit 1
 docker rm -f "$steady" >/dev/null || fail "docker rm -f of the service failed"
+# The removal's attach came at docker's exec and lasts 2 s past its end:
+# a sample after docker returned sees it, and the hooks' detach ends it
+# (docker rm may be done before the poller's next sample).
+t_rm=$(date +%s%N)
+wait_idle "$t_rm" >/dev/null || exit 1
 
 stop_poller
 kill -INT $ct
