@@ -569,7 +569,13 @@ test_pull() {	# MODE
 		"$reg" stop >/dev/null 2>&1
 		return
 	fi
-	if [ "$1" = start ]; then
+	if [ "$1" = clientless ]; then
+		pull_clientless "$name" "$o" || rc=$?
+		jq -c 'select(.type == "pull")' "$o.out" >"$o.pulls" 2>/dev/null
+		clientless_checked "$name" "$o.pulls" "$rc" "$o.err"
+		"$reg" stop >/dev/null 2>&1
+		return 0
+	elif [ "$1" = start ]; then
 		t0=$(date +%s%N)
 		# shellcheck disable=SC2016 # $0 is the inner shell's
 		timeout -k 5 600 "$CT" -j -- sh -c 'exec docker pull -q "$0" >/dev/null' "$ref" \
@@ -610,6 +616,62 @@ pull_steady() {	# NAME O
 	ct_stop "$ct" "$1"
 	echo "vmtest: $1: $(grep -m1 'sys: pull hooks attached' "$2.err" || echo 'the pull hooks never joined'), $(grep -m1 '^syscall hooks:' "$2.err")"
 	return "$rc"
+}
+
+# A pull that no client waits for (kubelet's through CRI; here dockerd's
+# API through curl, no engine client), from a session whose hooks are
+# detached: dockerd's registry connect, seen by a tracepoint that is
+# always attached, must attach them.  Under emulation the whole fentry
+# set attaches in 0.3-0.9 s, about when the registry's first layer
+# comes: a blob file opened before is not seen.  So the record must say
+# from when it was traced (after its start), and every layer it lists
+# must be the registry's, or be said untraced; the host's pull.sh, where
+# the hooks come in milliseconds, checks every layer.  Stamps O.t0, O.t1.
+pull_clientless() {	# NAME O
+	local ref=127.0.0.1:5000/ctpull ct rc=0
+	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$2.out" 2>"$2.err" &
+	ct=$!
+	wait_detached "$2.err" ||
+		{ fail_stop "$ct" "$2.err" "$1: the hooks never detached"; return 1; }
+	date +%s%N >"$2.t0"
+	timeout -k 5 600 curl -sf --unix-socket "${DOCKER_HOST#unix://}" -X POST \
+		"http://docker/images/create?fromImage=$ref&tag=latest" \
+		>/dev/null 2>>"$2.err" || rc=$?
+	date +%s%N >"$2.t1"
+	said_n "$2.out" '"type":"pull"' 1
+	ct_stop "$ct" "$1"
+	echo "vmtest: $1: $(grep -m1 'sys: hooks attached' "$2.err" || echo 'no attach'); $(grep -m1 'sys: pull hooks attached' "$2.err" || echo 'no pull group said')"
+	return "$rc"
+}
+
+clientless_checked() {	# NAME PULLS STATUS ERR
+	local seen bad
+	if [ "$3" -ne 0 ]; then
+		fail "$1: curl's pull exited $3"
+		show "$4"
+	elif ! grep -q 'sys: hooks attached .* after the registry connect that asked' "$4"; then
+		fail "$1: dockerd's registry connect attached no hook"
+		show "$4"
+	elif ! jq -se 'length == 1 and (.[0] | .engine == "docker" and .complete and
+			.traced_from_ns > .start_ns)' "$2" >/dev/null; then
+		fail "$1: not one complete docker pull saying from when it was traced"
+		show "$2" "$4"
+	else
+		"$SHARE/tools/registry.sh" layers ctpull >"$2.truth" 2>>"$W/registry.err"
+		# layers traced whole whose digest is not the registry's, or
+		# whose bytes are more than 1% off its size (as registry.sh check)
+		bad=$(jq --rawfile t "$2.truth" '($t | split("\n") | map(select(length > 0) |
+				split(" ") | {(.[0]): (.[1] | tonumber)}) | add // {}) as $m |
+			[.layers[] | select(.untraced | not) | select(($m[.digest // ""] // -1) as $s |
+				$s < 0 or 100 * (.bytes - $s | if . < 0 then -. else . end) > $s)] | length' "$2")
+		seen=$(jq '[.layers[] | select(.untraced | not)] | length' "$2")
+		if [ "$bad" -ne 0 ] || [ "$seen" -gt "$PULL_LAYERS" ]; then
+			fail "$1: $bad layers unlike the registry's ($seen seen whole)"
+			show "$2" "$2.truth"
+		else
+			pass "$1: the connect attached the hooks; $seen of $PULL_LAYERS layers seen whole, as the registry's, $(jq -r '"traced from \((.traced_from_ns - .start_ns) / 1e6 | floor) ms, \(.untraced_files) untraced"' "$2")"
+		fi
+	fi
 }
 
 # The names of the fentry and fexit programs attached (bpftool).
@@ -901,6 +963,7 @@ for g in $VMTEST_GROUPS; do
 			run test_docker
 			run test_pull start
 			run test_pull steady
+			run test_pull clientless
 			run test_stdin
 		fi
 		"$HARNESS" stop >/dev/null 2>&1 ;;
