@@ -195,10 +195,19 @@ static int live_event(void *ctx, const void *rec, size_t len)
 	return ct_session_event(&ls->s, rec, len);
 }
 
-/* Containers that need the hooks, else the pull's open blob files. */
 static size_t busy_now(struct live_state *ls)
 {
-	size_t busy = ct_session_busy(&ls->s, ct_mono_ns(), CT_ARM_SETTLE_NS);
+	return ct_session_busy(&ls->s, ct_mono_ns(), CT_ARM_SETTLE_NS);
+}
+
+/*
+ * What keeps attached hooks on: containers, else a pull's open blob
+ * files (arm.h).  Not asked while they are off: the files opened then
+ * are not followed, and a file cannot ask for the hooks, only a connect.
+ */
+static size_t held_now(struct live_state *ls)
+{
+	size_t busy = busy_now(ls);
 
 	if (busy || !ls->sys_bpf)
 		return busy;
@@ -220,12 +229,12 @@ static void arm_turn(struct live_state *ls)
 			arm_now(ls);
 		return;
 	}
-	if (!ct_arm_idle(&ls->arm, ct_mono_ns(), busy_now(ls),
+	if (!ct_arm_idle(&ls->arm, ct_mono_ns(), held_now(ls),
 			 ct_session_pid_alive, NULL))
 		return;
 	while (ct_loader_poll(ls->l, 0) > 0)
 		;
-	if (ct_arm_idle(&ls->arm, ct_mono_ns(), busy_now(ls),
+	if (ct_arm_idle(&ls->arm, ct_mono_ns(), held_now(ls),
 			ct_session_pid_alive, NULL))
 		disarm_now(ls);
 }
