@@ -113,6 +113,41 @@ Test(arm, a_live_trigger_keeps_the_hooks_until_its_exit)
 	cr_expect(ct_arm_idle(&a, 21 * SEC + CT_ARM_IDLE_NS, 0, NULL, NULL));
 }
 
+/*
+ * `docker events`, `docker logs -f`, a foreground `docker run`: a client
+ * that lives on holds the hooks CT_ARM_HOLD_NS after its exec, no longer;
+ * what it began (a container: @busy) holds them on by itself.
+ */
+Test(arm, a_trigger_that_lives_on_holds_them_for_its_hold_only)
+{
+	uint64_t end = SEC + CT_ARM_HOLD_NS;
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	feed(&a, CT_EV_EXEC, 42, "docker", SEC);
+	cr_expect(!ct_arm_idle(&a, end - 1, 0, NULL, NULL), "held");
+	cr_expect(!ct_arm_idle(&a, end - 2 + CT_ARM_IDLE_NS, 0, NULL, NULL),
+		  "let go at the end of its hold: idle from then on");
+	cr_expect(ct_arm_idle(&a, end - 1 + CT_ARM_IDLE_NS, 0, NULL, NULL),
+		  "alive, past its hold: idle");
+	/* a container it began holds them past its own hold */
+	ct_arm_init(&a, 0);
+	feed(&a, CT_EV_EXEC, 42, "docker", SEC);
+	cr_expect(!ct_arm_idle(&a, end + 5 * SEC, 1, NULL, NULL));
+	cr_expect(!ct_arm_idle(&a, end + 5 * SEC + CT_ARM_IDLE_NS - 1, 0, NULL,
+			       NULL));
+	cr_expect(ct_arm_idle(&a, end + 5 * SEC + CT_ARM_IDLE_NS, 0, NULL,
+			      NULL));
+	/* once detached, its next exec (a new program) holds them again */
+	ct_arm_set(&a, false, end + 8 * SEC, &r);
+	feed(&a, CT_EV_EXEC, 42, "docker", end + 9 * SEC);
+	cr_expect(ct_arm_wanted(&a));
+	ct_arm_set(&a, true, end + 9 * SEC, &r);
+	cr_expect(!ct_arm_idle(&a, end + 9 * SEC + CT_ARM_HOLD_NS - 1, 0, NULL,
+			       NULL));
+}
+
 /* A shim lives as long as its container: steady state must detach. */
 Test(arm, a_shim_or_monitor_attaches_but_does_not_hold)
 {
@@ -427,12 +462,18 @@ Test(arm, clients_alive_at_the_start_are_adopted_not_shims)
 	fake_proc(dir, "105x", "runc");
 	fake_proc(dir, "106", "runsc");
 	ct_arm_init(&a, 0);
-	cr_expect_eq(ct_arm_adopt(&a, dir), 2, "docker and runsc");
+	cr_expect_eq(ct_arm_adopt(&a, dir, SEC), 2, "docker and runsc");
 	cr_expect(!ct_arm_idle(&a, 10 * SEC, 0, NULL, NULL));
 	feed(&a, CT_EV_EXIT, 101, "docker", 11 * SEC);
 	feed(&a, CT_EV_EXIT, 106, "runsc", 11 * SEC);
 	cr_expect(ct_arm_idle(&a, 11 * SEC + CT_ARM_IDLE_NS, 0, NULL, NULL));
-	cr_expect_eq(ct_arm_adopt(&a, "/nonexistent-ct"), 0);
+	/* held from the scan on, as long as one exec'ed then */
+	ct_arm_init(&a, 0);
+	cr_expect_eq(ct_arm_adopt(&a, dir, SEC), 2);
+	cr_expect(!ct_arm_idle(&a, SEC + CT_ARM_HOLD_NS - 1, 0, NULL, NULL));
+	cr_expect(ct_arm_idle(&a, SEC + CT_ARM_HOLD_NS + CT_ARM_IDLE_NS, 0,
+			      NULL, NULL));
+	cr_expect_eq(ct_arm_adopt(&a, "/nonexistent-ct", SEC), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_expect_eq(system(cmd), 0);
 }

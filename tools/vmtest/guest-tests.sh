@@ -40,7 +40,7 @@
 #   and also without pulls (no fentry on write, close, pread64),
 #   the same on the tp_btf path (CT_FEATURES_OFF=fentry), the hooks as a
 #   runc start holds them under --arm=auto (auto-runc: a process named
-#   runc alive; not by default), the floor of
+#   runc alive, exec'ed anew every 20 s; not by default), the floor of
 #   the no-pulls set (floor-fentry: empty fentry and fexit programs on
 #   openat and connect, tools/bench/floor.bpf.c; not by default), the floor
 #   of the default set (floor-pulls: the same plus fentry on read, pread64,
@@ -836,11 +836,20 @@ bench_one() {	# ROUND CONFIG
 }
 
 # The hooks as a start of runtime NAME holds them under --arm=auto: a
-# process of that comm (sleep, copied) alive, as BENCH_HOLD, once
-# coldtrace (already detached) says it attached them again.
+# process of that comm (sleep, copied) alive, exec'ed anew every 20 s (a
+# runtime holds them 30 s after its exec, CT_ARM_HOLD_NS), as
+# BENCH_HOLD, once coldtrace (already detached) says it attached them
+# again.  Stopping BENCH_HOLD stops its current one too.
 bench_hold() {	# NAME
 	cp "$(command -v sleep)" "$W/$1" || return 1
-	"$W/$1" 3600 &
+	(
+		trap 'kill "$c" 2>/dev/null; exit 0' TERM
+		while :; do
+			"$W/$1" 20 &
+			c=$!
+			wait "$c"
+		done
+	) &
 	BENCH_HOLD=$!
 	bench_said 'sys: hooks attached'
 }

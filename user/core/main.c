@@ -201,13 +201,14 @@ static size_t busy_now(struct live_state *ls)
 }
 
 /*
- * What keeps attached hooks on: containers, else a pull's open blob
- * files (arm.h).  Not asked while they are off: the files opened then
- * are not followed, and a file cannot ask for the hooks, only a connect.
+ * What keeps attached hooks on: containers, COMMAND while it runs, else
+ * a pull's open blob files (arm.h).  Not asked while they are off: the
+ * files opened then are not followed, and a file cannot ask for the
+ * hooks, only a connect.  COMMAND starts with them attached.
  */
 static size_t held_now(struct live_state *ls)
 {
-	size_t busy = busy_now(ls);
+	size_t busy = busy_now(ls) + (ls->cmd.pid != 0);
 
 	if (busy || !ls->sys_bpf)
 		return busy;
@@ -470,11 +471,11 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	ls->next_interval = ls->started + ls->period;
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;
 	ls->arm_auto = !cli->arm_always;
-	n = ls->arm_auto ? ct_arm_adopt(&ls->arm, "/proc") : 0;
+	n = ls->arm_auto ? ct_arm_adopt(&ls->arm, "/proc", ct_mono_ns()) : 0;
 	if (cli->verbose && n)
 		fprintf(stderr, "sys: %zu engine clients or runtimes alive at "
-			"the start keep the hooks attached until they exit\n",
-			n);
+			"the start keep the hooks attached for %.0f s at most\n",
+			n, CT_ARM_HOLD_NS / 1e9);
 	if (cli->listen && ct_session_listen(s, &ls->httpd))
 		return -1;
 	return 0;

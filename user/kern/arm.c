@@ -33,31 +33,34 @@ static bool trigger_hdr(const struct ct_hdr *h)
 		ct_comm_has(h->comm, CT_COMM_TRIGGER));
 }
 
-static ssize_t pid_index(const struct ct_arm *a, uint32_t pid)
+static ssize_t hold_index(const struct ct_arm *a, uint32_t pid)
 {
-	for (size_t i = 0; i < a->npids; i++)
-		if (a->pids[i] == pid)
+	for (size_t i = 0; i < a->nholds; i++)
+		if (a->holds[i].pid == pid)
 			return (ssize_t)i;
 	return -1;
 }
 
-static void pid_del(struct ct_arm *a, size_t i)
+static void hold_del(struct ct_arm *a, size_t i)
 {
-	a->pids[i] = a->pids[--a->npids];
+	a->holds[i] = a->holds[--a->nholds];
 }
 
-static void pid_add(struct ct_arm *a, uint32_t pid)
+/* @pid holds the hooks CT_ARM_HOLD_NS from @from_ns on (its exec). */
+static void hold_add(struct ct_arm *a, uint32_t pid, uint64_t from_ns)
 {
-	if (pid_index(a, pid) >= 0)
-		return;
-	if (a->npids == CT_ARM_PIDS) {
+	ssize_t i = hold_index(a, pid);
+
+	if (i < 0 && a->nholds == CT_ARM_PIDS) {
 		a->full = true;
 		return;
 	}
-	a->pids[a->npids++] = pid;
+	if (i < 0)
+		i = (ssize_t)a->nholds++;
+	a->holds[i] = (struct ct_arm_hold){ pid, from_ns + CT_ARM_HOLD_NS };
 }
 
-size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
+size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir, uint64_t now_ns)
 {
 	DIR *d = opendir(proc_dir);
 	char comm[CT_COMM_LEN];
@@ -74,7 +77,7 @@ size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir)
 		    !ct_proc_comm(proc_dir, e->d_name, comm, sizeof(comm)) ||
 		    !ct_comm_has(comm, CT_COMM_ASKER))
 			continue;
-		pid_add(a, (uint32_t)pid);
+		hold_add(a, (uint32_t)pid, now_ns);
 		adopted++;
 	}
 	closedir(d);
@@ -137,16 +140,16 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 	if (trigger_hdr(&h)) {
 		want(a, h.ts_ns, h.type);
 		if (!keeper_hdr(&h)) {
-			pid_add(a, h.pid);
+			hold_add(a, h.pid, h.ts_ns);
 			return;
 		}
 	}
 	/* an exit, or an exec into something else (a reused pid) */
 	if (h.type != CT_EV_EXIT && h.type != CT_EV_EXEC)
 		return;
-	i = pid_index(a, h.pid);
+	i = hold_index(a, h.pid);
 	if (i >= 0)
-		pid_del(a, (size_t)i);
+		hold_del(a, (size_t)i);
 }
 
 void ct_arm_busy(struct ct_arm *a, size_t busy, uint64_t now_ns)
@@ -180,11 +183,14 @@ void ct_arm_groups_set(struct ct_arm *a)
 	a->groups_want = 0;
 }
 
-static void prune(struct ct_arm *a, ct_proc_alive_cb alive, void *ctx)
+/* Lets go of the triggers past their hold, and of those gone. */
+static void prune(struct ct_arm *a, uint64_t now_ns, ct_proc_alive_cb alive,
+		  void *ctx)
 {
-	for (size_t i = a->npids; alive && i-- > 0;)
-		if (!alive(a->pids[i], ctx))
-			pid_del(a, i);
+	for (size_t i = a->nholds; i-- > 0;)
+		if (now_ns >= a->holds[i].until_ns ||
+		    (alive && !alive(a->holds[i].pid, ctx)))
+			hold_del(a, i);
 }
 
 bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t busy,
@@ -192,9 +198,9 @@ bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t busy,
 {
 	if (!a->armed || a->full)
 		return false;
-	if (!busy && a->npids)
-		prune(a, alive, ctx);
-	if (busy || a->npids) {
+	if (!busy && a->nholds)
+		prune(a, now_ns, alive, ctx);
+	if (busy || a->nholds) {
 		a->busy_ns = now_ns;
 		return false;
 	}

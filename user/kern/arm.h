@@ -16,10 +16,16 @@
  *   or, without one, CT_ARM_SETTLE_NS after its program began; from its
  *   die (`runc run`: its destroy) on, to the end of its removal
  *   (ct_session_busy(), ct_tracker_busy());
- * - a live engine client, runtime or CNI plugin holds them (a foreground
- *   `docker run` keeps its container's whole life traced); a shim or a
- *   monitor (a keeper) attaches them at its exec but does not
- *   hold them: it lives as long as its container;
+ * - a live engine client, runtime or CNI plugin holds them for
+ *   CT_ARM_HOLD_NS after its exec at most: its own steps come first, and
+ *   what it began holds them on (its container, its pull's files, its
+ *   removal from the die).  A client that lives on (`docker events`,
+ *   `docker logs -f`, a foreground `docker run`, `podman system
+ *   service`) must not keep every syscall of the host hooked for its
+ *   life.  A shim or a monitor (a keeper) attaches them at its exec but
+ *   does not hold them: it lives as long as its container.  coldtrace's
+ *   own COMMAND holds them while it runs (the live loop counts it into
+ *   @busy): what the user asked to trace is traced whole;
  * - detach after CT_ARM_IDLE_NS with nothing holding them;
  * - on the fentry path, two groups of programs join them on demand
  *   while they are attached, or asked for, and leave with them
@@ -62,21 +68,36 @@
  * start end in two runs of tools/bench/open-window (4.5x the most seen).
  */
 #define CT_ARM_SETTLE_NS	(30 * 1000000000ull)
+/*
+ * A live trigger holds the hooks this long after its exec at most.  A
+ * client's connect and a runtime's create, start or delete come within
+ * a second of their exec; a `docker run -i` client's stdin data may come
+ * later (tests wait 15 s); a start from a client's exec to ready took
+ * 3.5-8.3 s in open-window, and the container holds them itself from its
+ * first record on.
+ */
+#define CT_ARM_HOLD_NS	CT_ARM_SETTLE_NS
 /* Trigger processes followed at once; beyond, the hooks stay attached. */
 #define CT_ARM_PIDS	1024
+
+/* A live trigger: until when it holds the hooks (arm.h, CT_ARM_HOLD_NS). */
+struct ct_arm_hold {
+	uint32_t pid;
+	uint64_t until_ns;
+};
 
 struct ct_arm {
 	bool armed;		/* hooks attached */
 	bool want;		/* a trigger exec'ed while detached */
-	bool full;		/* pids[] overflowed: never detach again */
+	bool full;		/* holds[] overflowed: never detach again */
 	unsigned int groups_want;	/* 1 << enum ct_sys_group asked */
 	uint64_t group_ns[CT_SYS_GROUPS];	/* the record that asked */
 	uint32_t group_by[CT_SYS_GROUPS];	/* its type (CT_EV_*) */
 	uint64_t trigger_ns;	/* the first such exec (or connect) */
 	uint32_t trigger_by;	/* its type (CT_EV_*), 0: a container */
 	uint64_t busy_ns;	/* last time something needed the hooks */
-	uint32_t pids[CT_ARM_PIDS];	/* live trigger processes */
-	size_t npids;
+	struct ct_arm_hold holds[CT_ARM_PIDS];	/* live triggers */
+	size_t nholds;
 };
 
 /* Attached at start (the session attaches everything), busy at now_ns. */
@@ -96,14 +117,15 @@ void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
 		  struct ct_arm_rec *out);
 
 /*
- * At the session's start: the engine clients and runtimes already alive
- * (the askers, by /proc/PID/comm under proc_dir) keep the hooks until
- * they exit, as if their exec had been seen: a `docker pull` begun before
- * coldtrace is followed to its end.  Shims and monitors are not: they
- * keep containers coldtrace did not see start, for as long as those run.
- * Returns how many were adopted.
+ * At the session's start (now_ns): the engine clients and runtimes
+ * already alive (the askers, by /proc/PID/comm under proc_dir) hold the
+ * hooks as if their exec had been seen then, for CT_ARM_HOLD_NS at most:
+ * a `docker pull` begun before coldtrace is followed, then by its open
+ * blob files.  Shims and monitors are not: they keep containers
+ * coldtrace did not see start, for as long as those run.  Returns how
+ * many were adopted.
  */
-size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir);
+size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir, uint64_t now_ns);
 
 /* Follow the trigger processes (exec, exit); note a trigger while off. */
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len);
@@ -132,8 +154,9 @@ void ct_arm_groups_set(struct ct_arm *a);
 
 /*
  * Whether to detach now: attached, no container busy in the tracker
- * (@busy), no trigger alive, and so for CT_ARM_IDLE_NS.  alive(pid)
- * lets go of triggers whose exit was lost (NULL: trust the records).
+ * (@busy), no trigger alive within its hold, and so for CT_ARM_IDLE_NS.
+ * alive(pid) lets go of triggers whose exit was lost (NULL: trust the
+ * records).
  */
 bool ct_arm_idle(struct ct_arm *a, uint64_t now_ns, size_t busy,
 		 ct_proc_alive_cb alive, void *ctx);
