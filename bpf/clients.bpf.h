@@ -19,19 +19,11 @@
 
 #include "task.bpf.h"
 
-/* A client's stdin: when it first tried to read it, and whether its
- * first data there was told (CT_EV_STDIN). */
-struct client_mark {
-	__u64 stdin_ns;
-	__u32 stdin_told;
-	__u32 _pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 256);
 	__type(key, __u32);
-	__type(value, struct client_mark);
+	__type(value, struct ct_client_mark);
 } clients SEC(".maps");
 
 /* The engine clients' comms, from user space (include/comms.h). */
@@ -51,7 +43,7 @@ static __always_inline bool client_comm(const __u64 c[2])
 static __always_inline void clients_mark(struct task_struct *t)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct client_mark m = {};
+	struct ct_client_mark m = {};
 	__u64 c[2];
 
 	ct_comm_words(t, c);

@@ -274,13 +274,13 @@ static __always_inline void connect_exit(long ret)
  * step its request through a `docker run -i` it started earlier (warm,
  * pre-warmed), and the client that waited for that data had its request
  * only then (user/enrich/chain.h).  Its first read(2) of fd 0 is kept in its
- * mark, the first one that returns data is told, once.  Another
- * process's read of fd 0 stops at two loads (its comm).
+ * mark (until an end of file), the first one that returns data is told,
+ * once.  Another process's read of fd 0 stops at two loads (its comm).
  */
-static __always_inline struct client_mark *stdin_client(void)
+static __always_inline struct ct_client_mark *stdin_client(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct client_mark *m;
+	struct ct_client_mark *m;
 	__u64 c[2];
 
 	ct_comm_words(ct_current(), c);
@@ -292,7 +292,7 @@ static __always_inline struct client_mark *stdin_client(void)
 
 static __always_inline void stdin_enter(void)
 {
-	struct client_mark *m = stdin_client();
+	struct ct_client_mark *m = stdin_client();
 
 	if (m && !m->stdin_ns)
 		m->stdin_ns = bpf_ktime_get_ns();
@@ -300,15 +300,20 @@ static __always_inline void stdin_enter(void)
 
 static __always_inline void stdin_exit(long ret)
 {
-	struct client_mark *m;
+	struct ct_client_mark *m;
 	struct ct_stdin *r;
 	__u64 now;
 
-	if (ret <= 0)
+	if (ret < 0)
 		return;
 	m = stdin_client();
 	if (!m)
 		return;
+	/* end of file: no wait now (a waiting client holds the hooks) */
+	if (!ret) {
+		m->stdin_ns = 0;
+		return;
+	}
 	m->stdin_told = 1;
 	now = bpf_ktime_get_ns();
 	r = reserve(sizeof(*r));

@@ -22,6 +22,17 @@ struct ct_comm_pat {
 
 /* Engine clients whose stdin and connects are followed (clients.bpf.h). */
 #define CT_CLIENT_PATS	4
+
+/*
+ * The clients map's value: when the client first tried to read its
+ * stdin, and whether its first data there was told (CT_EV_STDIN).  One
+ * that tried and has had none holds the syscall hooks (user/kern/arm.h).
+ */
+struct ct_client_mark {
+	__u64 stdin_ns;
+	__u32 stdin_told;
+	__u32 _pad;
+};
 /* Programs whose exec attaches the syscall hooks (lifecycle.bpf.c). */
 #define CT_ARM_PATS	12
 

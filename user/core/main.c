@@ -202,9 +202,10 @@ static size_t busy_now(struct live_state *ls)
 
 /*
  * What keeps attached hooks on: containers, COMMAND while it runs, else
- * a pull's open blob files (arm.h).  Not asked while they are off: the
- * files opened then are not followed, and a file cannot ask for the
- * hooks, only a connect.  COMMAND starts with them attached.
+ * a pull's open blob files and the clients waiting for their stdin
+ * (arm.h).  Not asked while they are off: what began then is not
+ * followed, and cannot ask for the hooks.  COMMAND starts with them
+ * attached.
  */
 static size_t held_now(struct live_state *ls)
 {
@@ -212,7 +213,9 @@ static size_t held_now(struct live_state *ls)
 
 	if (busy || !ls->sys_bpf)
 		return busy;
-	return ct_sys_bpf_pull_files(ls->sys_bpf, ct_session_pid_alive, NULL);
+	return ct_sys_bpf_pull_files(ls->sys_bpf, ct_session_pid_alive,
+				     NULL) +
+	       ct_sys_bpf_stdin_waits(ls->sys_bpf, ct_session_pid_alive, NULL);
 }
 
 /*

@@ -22,10 +22,14 @@
  *   removal from the die).  A client that lives on (`docker events`,
  *   `docker logs -f`, a foreground `docker run`, `podman system
  *   service`) must not keep every syscall of the host hooked for its
- *   life.  A shim or a monitor (a keeper) attaches them at its exec but
- *   does not hold them: it lives as long as its container.  coldtrace's
- *   own COMMAND holds them while it runs (the live loop counts it into
- *   @busy): what the user asked to trace is traced whole;
+ *   life.  One that tried to read its stdin and has had no data there
+ *   holds them until it has (the live loop counts it into @busy:
+ *   ct_sys_bpf_stdin_waits()): a workflow runner hands a pre-warmed
+ *   step its request that way, however late.  A shim or a monitor (a
+ *   keeper) attaches them at its exec but does not hold them: it lives
+ *   as long as its container.  coldtrace's own COMMAND holds them while
+ *   it runs (counted into @busy too): what the user asked to trace is
+ *   traced whole;
  * - detach after CT_ARM_IDLE_NS with nothing holding them;
  * - on the fentry path, two groups of programs join them on demand
  *   while they are attached, or asked for, and leave with them

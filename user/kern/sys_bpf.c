@@ -490,21 +490,64 @@ void ct_sys_bpf_disarm(struct ct_sys_bpf *s)
 	bpf_object__detach_skeleton(s->skel->skeleton);
 }
 
-size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
-			     bool (*alive)(uint32_t pid, void *ctx), void *ctx)
+/*
+ * How many entries of hash map @m hold the hooks: @held(fd, key) for
+ * each.  Bounded: a key deleted under the walk restarts it.
+ */
+static size_t map_holds(const struct bpf_map *m,
+			bool (*held)(int fd, const void *key, void *ctx),
+			void *ctx)
 {
-	const struct bpf_map *m = s->skel->maps.fds;
-	__u64 key, next, *prev = NULL;
+	__u64 key, next, *prev = NULL;	/* keys of 8 bytes at most */
 	size_t n = 0;
 
-	/* bounded: a key deleted under the walk restarts it (hash maps) */
 	for (__u32 i = 0; i < bpf_map__max_entries(m) &&
 	     !bpf_map_get_next_key(bpf_map__fd(m), prev, &next); i++) {
-		n += alive((uint32_t)(next >> 32), ctx);
+		n += held(bpf_map__fd(m), &next, ctx);
 		key = next;
 		prev = &key;
 	}
 	return n;
+}
+
+struct alive_ctx {
+	bool (*alive)(uint32_t pid, void *ctx);
+	void *ctx;
+};
+
+/* fds: a (tgid << 32 | fd) key */
+static bool file_held(int fd, const void *key, void *ctx)
+{
+	const struct alive_ctx *a = ctx;
+
+	(void)fd;
+	return a->alive((uint32_t)(*(const __u64 *)key >> 32), a->ctx);
+}
+
+size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
+			     bool (*alive)(uint32_t pid, void *ctx), void *ctx)
+{
+	struct alive_ctx a = { alive, ctx };
+
+	return map_holds(s->skel->maps.fds, file_held, &a);
+}
+
+/* clients: a tgid key, whose mark says whether it waits for its stdin */
+static bool stdin_held(int fd, const void *key, void *ctx)
+{
+	const struct alive_ctx *a = ctx;
+	struct ct_client_mark m;
+
+	return !bpf_map_lookup_elem(fd, key, &m) && m.stdin_ns &&
+	       !m.stdin_told && a->alive(*(const __u32 *)key, a->ctx);
+}
+
+size_t ct_sys_bpf_stdin_waits(const struct ct_sys_bpf *s,
+			      bool (*alive)(uint32_t pid, void *ctx), void *ctx)
+{
+	struct alive_ctx a = { alive, ctx };
+
+	return map_holds(s->skel->maps.clients, stdin_held, &a);
 }
 
 bool ct_sys_bpf_group_managed(const struct ct_sys_bpf *s,

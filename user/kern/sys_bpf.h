@@ -59,6 +59,14 @@ size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
 			     bool (*alive)(uint32_t pid, void *ctx), void *ctx);
 
 /*
+ * Engine clients alive that tried to read their stdin and have had no
+ * data there yet (bpf/clients.bpf.h): they hold the hooks (arm.h), so
+ * that the read's exit is seen, however late the data comes.
+ */
+size_t ct_sys_bpf_stdin_waits(const struct ct_sys_bpf *s,
+			      bool (*alive)(uint32_t pid, void *ctx), void *ctx);
+
+/*
  * Programs of the fentry path attached on demand while the hooks are
  * (user/kern/arm.h), not by ct_sys_bpf_arm(), and detached with them by
  * ct_sys_bpf_disarm():
