@@ -114,8 +114,8 @@ Test(arm, a_live_trigger_keeps_the_hooks_until_its_exit)
 }
 
 /*
- * `docker events`, `docker logs -f`, a foreground `docker run`: a client
- * that lives on holds the hooks CT_ARM_HOLD_NS after its exec, no longer;
+ * A foreground `docker run`, `podman system service`: a client that
+ * lives on holds the hooks CT_ARM_HOLD_NS after its exec, no longer;
  * what it began (a container: @busy) holds them on by itself.
  */
 Test(arm, a_trigger_that_lives_on_holds_them_for_its_hold_only)
@@ -146,6 +146,72 @@ Test(arm, a_trigger_that_lives_on_holds_them_for_its_hold_only)
 	ct_arm_set(&a, true, end + 9 * SEC, &r);
 	cr_expect(!ct_arm_idle(&a, end + 9 * SEC + CT_ARM_HOLD_NS - 1, 0, NULL,
 			       NULL));
+}
+
+/* Whether group G is asked for, not yet attached. */
+static bool wanted(const struct ct_arm *a, enum ct_sys_group g)
+{
+	return ct_arm_groups_wanted(a) & (1u << g);
+}
+
+/* An exec record of pid under comm at ts_ns, with argv (NULL ends it). */
+static struct ct_exec exec_of(uint32_t pid, const char *comm, uint64_t ts_ns,
+			      const char *const *argv)
+{
+	struct ct_exec x = rec_of(CT_EV_EXEC, pid, comm, ts_ns);
+
+	for (; *argv; argv++) {
+		size_t n = strlen(*argv) + 1;
+
+		cr_assert_leq(x.args_len + n, sizeof(x.args));
+		memcpy(x.args + x.args_len, *argv, n);
+		x.args_len += (__u32)n;
+	}
+	x.hdr.size += x.args_len;
+	return x;
+}
+
+/*
+ * A healthcheck's or an exec probe's `runc exec` every few seconds, a
+ * monitor's `docker ps`: a trigger's command that only reads asks for no
+ * hook and no group, and holds nothing; the same programs' starts do.
+ */
+Test(arm, a_command_that_only_reads_asks_for_nothing)
+{
+	static const char *const exec[] = { "runc", "--root", "/r", "exec",
+					    "--pid-file", "/p", "c1", NULL };
+	static const char *const events[] = { "runsc", "events", "c1", NULL };
+	static const char *const ps[] = { "docker", "ps", "-a", NULL };
+	static const char *const create[] = { "runsc", "create", "--bundle",
+					      "/b", "c1", NULL };
+	static const char *const run[] = { "docker", "run", "img", NULL };
+	struct ct_exec x[] = { exec_of(10, "runc", SEC, exec),
+			       exec_of(11, "runsc", SEC, events),
+			       exec_of(12, "docker", SEC, ps) };
+	struct ct_arm_rec r;
+	struct ct_arm a;
+
+	ct_arm_init(&a, 0);
+	ct_arm_set(&a, false, 0, &r);
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		ct_arm_feed(&a, &x[i], x[i].hdr.size);
+		cr_expect(!ct_arm_wanted(&a), "%s", x[i].hdr.comm);
+		cr_expect_eq(ct_arm_groups_wanted(&a), 0, "%s",
+			     x[i].hdr.comm);
+	}
+	ct_arm_set(&a, true, 2 * SEC, &r);
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		ct_arm_feed(&a, &x[i], x[i].hdr.size);
+	cr_expect(ct_arm_idle(&a, 2 * SEC + CT_ARM_IDLE_NS, 0, NULL, NULL),
+		  "nothing held");
+	x[0] = exec_of(13, "runsc", 3 * SEC, create);
+	x[1] = exec_of(14, "docker", 3 * SEC, run);
+	ct_arm_set(&a, false, 3 * SEC, &r);
+	ct_arm_feed(&a, &x[0], x[0].hdr.size);
+	cr_expect(ct_arm_wanted(&a), "runsc create asks");
+	cr_expect(wanted(&a, CT_SYS_STUB), "and for its stub");
+	ct_arm_feed(&a, &x[1], x[1].hdr.size);
+	cr_expect(wanted(&a, CT_SYS_STDIN), "docker run asks for stdin's");
 }
 
 /* A shim lives as long as its container: steady state must detach. */
@@ -242,12 +308,6 @@ Test(arm, a_trigger_while_detached_asks_once_and_is_recorded)
 	cr_expect_eq(r.trigger_ns, 6 * SEC, "the first trigger asked");
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), 0);
 	cr_expect(!ct_arm_wanted(&a));
-}
-
-/* Whether group G is asked for, not yet attached. */
-static bool wanted(const struct ct_arm *a, enum ct_sys_group g)
-{
-	return ct_arm_groups_wanted(a) & (1u << g);
 }
 
 /*
@@ -448,6 +508,20 @@ static void fake_proc(const char *dir, const char *pid, const char *comm)
 	fclose(f);
 }
 
+static void fake_cmdline(const char *dir, const char *pid, const char *args,
+			 size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/cmdline", dir, pid);
+	f = fopen(path, "w");
+	cr_assert(f);
+	cr_assert_eq(fwrite(args, 1, len, f), len);
+	fclose(f);
+}
+
+/* docker and runsc; neither shims nor `docker logs -f`, which only reads */
 Test(arm, clients_alive_at_the_start_are_adopted_not_shims)
 {
 	char dir[] = "/tmp/ct-arm-proc.XXXXXX", cmd[64];
@@ -461,6 +535,8 @@ Test(arm, clients_alive_at_the_start_are_adopted_not_shims)
 	fake_proc(dir, "self", "runc");
 	fake_proc(dir, "105x", "runc");
 	fake_proc(dir, "106", "runsc");
+	fake_proc(dir, "107", "docker");
+	fake_cmdline(dir, "107", "docker\0logs\0-f\0c1", 17);
 	ct_arm_init(&a, 0);
 	cr_expect_eq(ct_arm_adopt(&a, dir, SEC), 2, "docker and runsc");
 	cr_expect(!ct_arm_idle(&a, 10 * SEC, 0, NULL, NULL));

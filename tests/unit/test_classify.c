@@ -2,6 +2,7 @@
 /* Classifier table tests: argv shapes captured on the target machine. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "classify.h"
 
@@ -184,6 +185,85 @@ Test(classify, table)
 		cr_expect_eq(cl.engine, c->eng, "%s: engine", c->name);
 		cr_expect_str_eq(cl.id, c->id, "%s: id '%s'", c->name, cl.id);
 		cr_expect_eq(cl.wrapper, c->wrapper, "%s: wrapper", c->name);
+	}
+}
+
+/*
+ * Commands that make, start, restore or remove no container ask for no
+ * syscall hook (ct_class.passive); argv as the shims, Docker's
+ * healthchecks, kubelet's probes and users run them.  Unknown commands
+ * and none ask.
+ */
+Test(classify, passive_commands_only_read)
+{
+	static const struct {
+		const char *argv[16];
+		bool passive;
+	} t[] = {
+		{ { "runc", "--root", "/run/containerd/runc/k8s.io", "--log",
+		    "/l/log.json", "--log-format", "json", "exec", "--process",
+		    "/tmp/runc-process1", "--detach", "--pid-file", "/p",
+		    ID64 }, true },
+		{ { "runc", "--root", "/r", "state", "c1" }, true },
+		{ { "runc", "ps", "c1" }, true },
+		{ { "crun", "--root", "/r", "exec", "c1", "true" }, true },
+		{ { "runsc", "--root=/r", "events", "--stats", "c1" }, true },
+		{ { "runsc", "--root=/r", "wait", "c1" }, true },
+		{ { "runc", "init" }, true },
+		{ { "runc", "create", "--bundle", "/b", "c1" }, false },
+		{ { "runc", "start", "c1" }, false },
+		{ { "runc", "delete", "c1" }, false },
+		{ { "runc", "kill", "c1", "9" }, false },
+		{ { "runc", "restore", "c1" }, false },
+		{ { "runc", "--version" }, false },
+		{ { "runc" }, false },
+		{ { "docker", "ps", "-a" }, true },
+		{ { "docker", "--log-level", "debug", "container", "ls" }, true },
+		{ { "docker", "-H", "unix:///x.sock", "logs", "-f", "c1" }, true },
+		{ { "docker", "events" }, true },
+		{ { "docker", "exec", "-it", "c1", "sh" }, true },
+		{ { "docker", "images" }, true },
+		{ { "docker", "image", "pull", "busybox" }, false },
+		{ { "docker", "run", "--rm", "busybox", "ps" }, false },
+		{ { "docker", "container", "start", "c1" }, false },
+		{ { "docker", "rm", "-f", "c1" }, false },
+		{ { "docker", "compose", "up" }, false },
+		{ { "docker", "compose", "logs", "-f" }, true },
+		{ { "docker", "--log-level", "ps", "run", "x" }, false },
+		{ { "docker" }, false },
+		{ { "nerdctl", "-n", "k8s.io", "ps" }, true },
+		{ { "podman", "--root", "/r", "healthcheck", "run", "c1" }, true },
+		{ { "podman", "pod", "ps" }, true },
+		{ { "podman", "pod", "start", "p1" }, false },
+		{ { "podman", "system", "service", "-t", "0" }, false },
+		{ { "ctr", "-n", "k8s.io", "t", "exec", "--exec-id", "e1", "c1",
+		    "sh" }, true },
+		{ { "ctr", "images", "ls" }, true },
+		{ { "ctr", "i", "pull", "docker.io/library/busybox:latest" },
+		  false },
+		{ { "ctr", "run", "--rm", "img", "c1" }, false },
+		{ { "crictl", "-r", "unix:///run/containerd.sock", "ps" },
+		  true },
+		{ { "crictl", "inspectp", "p1" }, true },
+		{ { "crictl", "runp", "pod.json" }, false },
+		{ { "conmon", "--version" }, true },
+		{ { "conmon", "--exec", "-c", "c1", "--exec-process-spec",
+		    "/p" }, true },
+		{ { "conmon", "-c", "c1", "-n", "web", "-b", "/b" }, false },
+		{ { "bash", "ps" }, false },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char buf[4096], line[256] = "";
+		size_t n = pack(t[i].argv, buf, sizeof(buf));
+		struct ct_class cl;
+
+		for (const char *const *a = t[i].argv; *a; a++)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line),
+				 "%s ", *a);
+		cr_assert_eq(ct_classify("", buf, n, &cl), 0);
+		cr_expect_eq(cl.passive, t[i].passive, "%s: passive %d", line,
+			     cl.passive);
 	}
 }
 

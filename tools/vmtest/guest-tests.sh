@@ -692,13 +692,21 @@ fentry_progs() {
 	done
 }
 
+# test_stdin's other client (PID) and its container gone.
+stdin_hold_stop() {	# PID
+	docker rm -f vm-stdin-hold >/dev/null 2>&1
+	bg_stop "$1"
+}
+
 # A `docker run -i` whose stdin data comes STDIN_S s after its start,
 # from a session whose hooks a runc's exec attached: on the fentry path
 # read(2)'s hooks (prepare's stdin) are then off, and must join at a
-# client's exec.  That client is a `docker events` left running: the
-# trampolines take 0.7-1.5 s to attach under emulation, about when
-# docker run's client first reads its stdin, and a read under way at
-# the attach is never seen.  The record's client read its data no
+# client's exec.  That client is a `docker run` of another container
+# left running (a client that starts one holds the hooks 30 s; a
+# `docker events` only reads and asks for nothing): the trampolines take
+# 0.7-1.5 s to attach under emulation, about when docker run's client
+# first reads its stdin, and a read under way at the attach is never
+# seen.  The record's client read its data no
 # sooner than the sleep allows (less 0.5 s for the two processes'
 # start) and waited for it no longer than it had lived.
 test_stdin() {
@@ -714,11 +722,12 @@ test_stdin() {
 		fail_stop "$ct" "$e" "$name: runc's exec attached read(2)'s hooks"
 		return
 	fi
-	docker events >/dev/null 2>&1 &
+	docker run --rm --network none --name vm-stdin-hold "$CT_IMAGE" \
+		sleep 120 >/dev/null 2>&1 &
 	ev=$!
 	if [ "$HOOKS" = fentry ] && ! { said_n "$e" "sys: stdin hooks attached .* after the client's exec" 1 &&
 			[ "$(fentry_progs | grep -c '^ct_f[ex]_read')" = 2 ]; }; then
-		bg_stop "$ev"
+		stdin_hold_stop "$ev"
 		fail_stop "$ct" "$e" "$name: read(2)'s hooks did not join at the client's exec"
 		return
 	fi
@@ -729,7 +738,7 @@ test_stdin() {
 		--network none --cidfile "$W/cid.stdin" "$CT_IMAGE" \
 		sh -c 'read x && [ "$x" = go ] && exit 3' 2>>"$e" || rc=$?
 	t1=$(date +%s%N)
-	bg_stop "$ev"
+	stdin_hold_stop "$ev"
 	record_said "$o.out" "$(cat "$W/cid.stdin" 2>/dev/null)" >/dev/null
 	ct_stop "$ct" "$name"
 	# "NS_AFTER_EXEC NS_WAITED", or empty: no record, or no data read

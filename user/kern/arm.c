@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* When the syscall hooks are attached: see arm.h. */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "arm.h"
+#include "classify.h"
 #include "comm_table.h"
 #include "pull.h"
 #include "records.h"
@@ -25,12 +27,37 @@ void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
 	a->busy_ns = now_ns;
 }
 
-/* A CNI plugin's exec comes with its environment record first. */
-static bool trigger_hdr(const struct ct_hdr *h)
+/*
+ * Whether the exec record @rec only reads (ct_class.passive: a `runc
+ * exec` of a healthcheck or an exec probe, a `docker ps`, a runtime's
+ * init under the command that asked).
+ */
+static bool exec_passive(const void *rec, size_t len)
+{
+	size_t off = offsetof(struct ct_exec, args);
+	struct ct_class cl;
+	__u32 alen;
+
+	if (len < off)
+		return false;
+	memcpy(&alen, (const char *)rec + offsetof(struct ct_exec, args_len),
+	       sizeof(alen));
+	return alen <= len - off &&
+	       !ct_classify("", (const char *)rec + off, alen, &cl) &&
+	       cl.passive;
+}
+
+/*
+ * A record that asks for the hooks: a trigger's exec that may make,
+ * start or remove a container (a CNI plugin's comes with its environment
+ * record first).
+ */
+static bool trigger_rec(const struct ct_hdr *h, const void *rec, size_t len)
 {
 	return h->type == CT_EV_CNI_ENV ||
 	       (h->type == CT_EV_EXEC &&
-		ct_comm_has(h->comm, CT_COMM_TRIGGER));
+		ct_comm_has(h->comm, CT_COMM_TRIGGER) &&
+		!exec_passive(rec, len));
 }
 
 static ssize_t hold_index(const struct ct_arm *a, uint32_t pid)
@@ -60,6 +87,18 @@ static void hold_add(struct ct_arm *a, uint32_t pid, uint64_t from_ns)
 	a->holds[i] = (struct ct_arm_hold){ pid, from_ns + CT_ARM_HOLD_NS };
 }
 
+/* Whether /proc/PID's command only reads (ct_class.passive). */
+static bool proc_passive(const char *proc_dir, const char *pid)
+{
+	char path[512], args[CT_ARGS_MAX];
+	struct ct_class cl;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/cmdline", proc_dir, pid);
+	n = ct_read_small(path, args, sizeof(args));
+	return n > 0 && !ct_classify("", args, (size_t)n, &cl) && cl.passive;
+}
+
 size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir, uint64_t now_ns)
 {
 	DIR *d = opendir(proc_dir);
@@ -75,7 +114,8 @@ size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir, uint64_t now_ns)
 		pid = strtoul(e->d_name, &end, 10);
 		if (*end || !pid || pid > UINT32_MAX ||
 		    !ct_proc_comm(proc_dir, e->d_name, comm, sizeof(comm)) ||
-		    !ct_comm_has(comm, CT_COMM_ASKER))
+		    !ct_comm_has(comm, CT_COMM_ASKER) ||
+		    proc_passive(proc_dir, e->d_name))
 			continue;
 		hold_add(a, (uint32_t)pid, now_ns);
 		adopted++;
@@ -113,12 +153,14 @@ static void want_group(struct ct_arm *a, enum ct_sys_group g,
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 {
 	struct ct_hdr h;
+	bool trigger;
 	ssize_t i;
 
 	if (ct_rec_check(rec, len))
 		return;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
-	if (h.type == CT_EV_EXEC && ct_prog_comm_is(h.comm, CT_PROG_RUNSC))
+	trigger = trigger_rec(&h, rec, len);
+	if (trigger && ct_prog_comm_is(h.comm, CT_PROG_RUNSC))
 		want_group(a, CT_SYS_STUB, &h);
 	/*
 	 * Made for the daemons only (bpf/pull_sys.bpf.h): a registry
@@ -135,9 +177,9 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 	if (h.type == CT_EV_PULL_CONNECT)
 		want(a, h.ts_ns, h.type);
 	/* before it reads its stdin, after its start and its connect */
-	if (h.type == CT_EV_EXEC && ct_comm_has(h.comm, CT_COMM_CLIENT))
+	if (trigger && ct_comm_has(h.comm, CT_COMM_CLIENT))
 		want_group(a, CT_SYS_STDIN, &h);
-	if (trigger_hdr(&h)) {
+	if (trigger) {
 		want(a, h.ts_ns, h.type);
 		if (!keeper_hdr(&h)) {
 			hold_add(a, h.pid, h.ts_ns);

@@ -10,7 +10,11 @@
  *   table, user/model/comm_table.c, or a CNI plugin; always traced by the
  *   lifecycle object, which then wakes the reader at once), before that
  *   program gets to the syscalls coldtrace reads: a container's runtime
- *   comes tens of milliseconds after its client, its first open later;
+ *   comes tens of milliseconds after its client, its first open later.
+ *   Not for a command that only reads (ct_class.passive: `runc exec`,
+ *   which healthchecks and exec probes run every few seconds per
+ *   container, `docker ps`, a runtime's init under its create): no
+ *   hook, no group, no hold;
  * - a container holds them until its ready phase ends (its first listen,
  *   which the ready stage knows long before the record has the phase),
  *   or, without one, CT_ARM_SETTLE_NS after its program began; from its
@@ -19,10 +23,9 @@
  * - a live engine client, runtime or CNI plugin holds them for
  *   CT_ARM_HOLD_NS after its exec at most: its own steps come first, and
  *   what it began holds them on (its container, its pull's files, its
- *   removal from the die).  A client that lives on (`docker events`,
- *   `docker logs -f`, a foreground `docker run`, `podman system
- *   service`) must not keep every syscall of the host hooked for its
- *   life.  One that tried to read its stdin and has had no data there
+ *   removal from the die).  A client that lives on (a foreground
+ *   `docker run`, as a systemd unit runs one, `podman system service`)
+ *   must not keep every syscall of the host hooked for its life.  One that tried to read its stdin and has had no data there
  *   holds them until it has (the live loop counts it into @busy:
  *   ct_sys_bpf_stdin_waits()): a workflow runner hands a pre-warmed
  *   step its request that way, however late.  A shim or a monitor (a
@@ -122,7 +125,8 @@ void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
 
 /*
  * At the session's start (now_ns): the engine clients and runtimes
- * already alive (the askers, by /proc/PID/comm under proc_dir) hold the
+ * already alive (the askers, by /proc/PID/comm under proc_dir, but those
+ * whose command only reads, by /proc/PID/cmdline) hold the
  * hooks as if their exec had been seen then, for CT_ARM_HOLD_NS at most:
  * a `docker pull` begun before coldtrace is followed, then by its open
  * blob files.  Shims and monitors are not: they keep containers

@@ -40,6 +40,7 @@
 #include <string.h>
 #include "classify.h"
 #include "classify_int.h"
+#include "comm_table.h"
 #include "util.h"
 
 bool ct_valid_id(const char *s)
@@ -246,6 +247,8 @@ static void classify_runtime_args(const struct ct_argv *v, int from,
 	}
 	out->role = subcmds[sc].role;
 	out->cmd = subcmds[sc].cmd;
+	out->passive = out->role == CT_ROLE_RT_CMD &&
+		       ct_cmd_reads(subcmds[sc].name);
 	if (at + 1 < npos) {
 		int k = out->cmd == CT_CMD_KILL ? at + 1 : npos - 1;
 
@@ -566,6 +569,30 @@ static bool creates_container(const struct ct_class *cl,
 	}
 }
 
+/* See ct_class.passive; after the rules. */
+static bool passive(const struct ct_class *cl, const char *base,
+		    const struct ct_argv *v)
+{
+	switch (cl->role) {
+	case CT_ROLE_RT_INIT:
+	case CT_ROLE_GOFER:
+	case CT_ROLE_SANDBOX:
+		return true;	/* their runtime's command asked */
+	case CT_ROLE_RT_CMD:
+		return cl->passive;	/* classify_runtime_args() */
+	case CT_ROLE_MONITOR:
+		return has_flag(v, "--exec") || has_flag(v, "-e");
+	case CT_ROLE_NONE:	/* conmon probed (no container), a client */
+		if (ct_prog_is(base, CT_PROG_CONMON))
+			return true;
+		/* fall through */
+	case CT_ROLE_ENGINE_CMD:
+		return ct_client_cmd_reads(base, v);
+	default:
+		return false;
+	}
+}
+
 /* Rules by argv[0]'s basename and argv, in order: the shim's here,
  * each engine's own in its file (user/engines/). */
 static bool (*const by_argv[])(const char *, const struct ct_argv *,
@@ -601,11 +628,12 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 	if (rt == CT_RT_UNKNOWN)
 		rt = runtime_of_prog(ct_basename(filename));
 	if (rt == CT_RT_UNKNOWN)
-		return 0;
+		goto out;
 	out->runtime = rt;
 	classify_runtime_args(&v, 1, out);
 out:
 	out->creates = creates_container(out, &v);
+	out->passive = passive(out, base, &v);
 	return 0;
 }
 

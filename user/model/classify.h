@@ -53,6 +53,15 @@ struct ct_class {
 	/* this exec starts a container record keyed by id (a shim's -id,
 	 * a runtime's create/run id); the one place that says so */
 	bool creates;
+	/*
+	 * makes, starts, restores and removes no container: an engine
+	 * client's or runtime's command that only reads (an exec into a
+	 * running one, a listing, logs: user/engines/client_cmds.c), conmon
+	 * for an exec session or a probe, a runtime's init, gofer or
+	 * sandbox (under their runtime's command): no syscall hook is
+	 * attached for it (user/kern/arm.h)
+	 */
+	bool passive;
 	char id[CT_ID_LEN];		/* "" if argv names no container */
 	char name[CT_NAME_LEN];		/* the engine's name for it, or "" */
 };

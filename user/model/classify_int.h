@@ -27,5 +27,9 @@ bool ct_podman_classify_conmon(const char *base, const struct ct_argv *v,
 			       struct ct_class *out);
 bool ct_podman_classify_client(const char *base, const struct ct_argv *v,
 			       struct ct_class *out);
+/* Whether a client's or runtime's command only reads (client_cmds.c). */
+bool ct_cmd_reads(const char *cmd);
+/* Whether a client's argv (argv[0]'s basename @base) runs such a command. */
+bool ct_client_cmd_reads(const char *base, const struct ct_argv *v);
 
 #endif /* __CT_CLASSIFY_INT_H */
