@@ -35,6 +35,7 @@ TESTS=(
 	"docker-pull-far|pull.sh far"
 	"opens|opens.sh"
 	"arm|arm.sh"
+	"arm-hold|arm_hold.sh"
 	"paths|paths.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"
