@@ -43,6 +43,12 @@
 #                                         command's wall clock (ns), the pull
 #                                         and its first byte within it; says
 #                                         what differs, exits 1 if anything
+#   tools/registry.sh check-traced NAME PULLS
+#                                         the same for a pull traced from its
+#                                         middle: each layer PULLS saw whole
+#                                         (not untraced) is one of NAME's,
+#                                         bytes within 1%, no more of them
+#                                         than NAME has; prints how many
 #   tools/registry.sh shape RATE|off      HTB on lo for traffic from the
 #                                         registry's port, e.g. 10mbit; a
 #                                         second registry adds its own class
@@ -421,13 +427,24 @@ cmd_layers() {
 		die "no manifest for $name in the registry"
 }
 
+# Whether a layer's BYTES are within 1% of the registry's SIZE: the
+# record counts what the daemon wrote, the manifest what it sent.
+near_size() {	# BYTES SIZE
+	[ $((100 * ($1 > $2 ? $1 - $2 : $2 - $1))) -le "$2" ]
+}
+
+# PULLS holds one pull record, or we die.
+one_pull() {	# PULLS
+	[ "$(jq -s length "$1")" -eq 1 ] ||
+		die "$1: $(jq -s length "$1") pull records, not 1"
+}
+
 # The registry's manifest, and the pulling command's wall clock, are the
 # truth a pull record is checked against.
 cmd_check() {
 	local name=${1:?check NAME PULLS [T0 T1]} pulls=${2:?check NAME PULLS [T0 T1]}
 	local t0=${3:-0} t1=${4:-0} digest size bytes n=0 bad=0
-	[ "$(jq -s length "$pulls")" -eq 1 ] ||
-		die "$pulls: $(jq -s length "$pulls") pull records, not 1"
+	one_pull "$pulls"
 	while read -r digest size; do
 		n=$((n + 1))
 		bytes=$(jq --arg d "$digest" '[.layers[] | select(.digest == $d) |
@@ -435,7 +452,7 @@ cmd_check() {
 		if [ "$bytes" -lt 0 ]; then
 			log "layer $digest not reported once"
 			bad=1
-		elif [ $((100 * (bytes > size ? bytes - size : size - bytes))) -gt "$size" ]; then
+		elif ! near_size "$bytes" "$size"; then
 			log "layer $digest: $bytes bytes, the registry says $size"
 			bad=1
 		fi
@@ -450,6 +467,31 @@ cmd_check() {
 		'.start_ns >= $t0 and .start_ns + .dur_ns <= $t1 and
 		 .ttfb_ns > 0 and .ttfb_ns < .dur_ns' "$pulls" >/dev/null ||
 		{ log "pull times outside the command's ($t0..$t1 ns)"; bad=1; }
+	return $bad
+}
+
+# A pull traced from its middle (the hooks came after its first blob
+# files): only the layers it saw whole are checked, against the manifest.
+cmd_check_traced() {
+	local name=${1:?check-traced NAME PULLS} pulls=${2:?check-traced NAME PULLS}
+	local truth digest bytes size seen=0 bad=0
+	one_pull "$pulls"
+	truth=$(cmd_layers "$name") || exit 1
+	while read -r digest bytes; do
+		seen=$((seen + 1))
+		size=$(awk -v d="$digest" '$1 == d { print $2 }' <<<"$truth")
+		if [ -z "$size" ]; then
+			log "layer $digest: not one of $name's"
+			bad=1
+		elif ! near_size "$bytes" "$size"; then
+			log "layer $digest: $bytes bytes, the registry says $size"
+			bad=1
+		fi
+	done < <(jq -r '.layers[] | select(.untraced | not) |
+		"\(.digest // "none") \(.bytes // -1)"' "$pulls")
+	[ "$seen" -le "$(wc -l <<<"$truth")" ] ||
+		{ log "$seen layers seen whole, the registry has $(wc -l <<<"$truth")"; bad=1; }
+	echo "$seen"
 	return $bad
 }
 
@@ -570,7 +612,8 @@ addr) echo "$ADDR" ;;
 layers) shift; cmd_layers "$@" ;;
 forget) shift; cmd_forget "$@" ;;
 check) shift; cmd_check "$@" ;;
+check-traced) shift; cmd_check_traced "$@" ;;
 shape) shift; cmd_shape "$@" ;;
 concurrency) shift; cmd_concurrency "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|forget|check|shape|concurrency (see the header)" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|forget|check|check-traced|shape|concurrency (see the header)" ;;
 esac
