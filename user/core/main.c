@@ -128,15 +128,46 @@ static void arm_now(struct live_state *ls)
 	arm_record(ls, true);
 }
 
+static size_t busy_now(struct live_state *ls)
+{
+	return ct_session_busy(&ls->s, ct_mono_ns(), CT_ARM_SETTLE_NS);
+}
+
+/* A container that needs the hooks with no exec asking (its die). */
+static void arm_if_busy(struct live_state *ls)
+{
+	ct_arm_busy(&ls->arm, busy_now(ls), ct_mono_ns());
+	if (ct_arm_wanted(&ls->arm))
+		arm_now(ls);
+}
+
 /*
  * Triggers wake the reader from the moment hooks_off is set, before the
- * detach, so that none falls between the two.
+ * detach, so that none falls between the two.  The programs go one at a
+ * time with the ring buffer read in between: a fentry trampoline's
+ * removal waits for the kernel (sys_bpf.h), and a trigger that comes
+ * meanwhile attaches them again at once, not once all are gone.
  */
 static void disarm_now(struct live_state *ls)
 {
+	uint64_t t0 = ct_mono_ns();
+	unsigned int n = 0;
+
 	ct_loader_set_hooks_off(ls->l, true);
 	arm_record(ls, false);
-	ct_sys_bpf_disarm(ls->sys_bpf);
+	ct_sys_bpf_disarm_begin(ls->sys_bpf);
+	while (!ls->arm.armed && !ls->arm_failed &&
+	       ct_sys_bpf_detach_one(ls->sys_bpf)) {
+		n++;
+		while (!ls->arm.armed && ct_loader_poll(ls->l, 0) > 0)
+			;
+		if (!ls->arm.armed)
+			arm_if_busy(ls);
+	}
+	if (ls->s.cli->verbose)
+		fprintf(stderr, "sys: %u programs detached in %.3f ms%s\n", n,
+			(ct_mono_ns() - t0) / 1e6, ls->arm.armed ?
+			", asked for again meanwhile" : "");
 }
 
 /* What -v says once a group has joined the hooks (arm.h). */
@@ -195,11 +226,6 @@ static int live_event(void *ctx, const void *rec, size_t len)
 	return ct_session_event(&ls->s, rec, len);
 }
 
-static size_t busy_now(struct live_state *ls)
-{
-	return ct_session_busy(&ls->s, ct_mono_ns(), CT_ARM_SETTLE_NS);
-}
-
 /*
  * What keeps attached hooks on: containers, COMMAND while it runs, else
  * a pull's open blob files and the clients waiting for their stdin
@@ -228,9 +254,7 @@ static void arm_turn(struct live_state *ls)
 	if (!ls->arm_auto)
 		return;
 	if (!ls->arm.armed) {
-		ct_arm_busy(&ls->arm, busy_now(ls), ct_mono_ns());
-		if (ct_arm_wanted(&ls->arm))
-			arm_now(ls);
+		arm_if_busy(ls);
 		return;
 	}
 	if (!ct_arm_idle(&ls->arm, ct_mono_ns(), held_now(ls),

@@ -272,6 +272,20 @@ int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
 	return 0;
 }
 
+bool ct_loader_detach_one(struct bpf_object_skeleton *s)
+{
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_prog_skeleton *ps = skel_prog(s, i);
+
+		if (*ps->link) {
+			bpf_link__destroy(*ps->link);
+			*ps->link = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
 static enum ct_cgroup_mode detect_cgroup_mode(void)
 {
 	struct statfs st;

@@ -94,6 +94,12 @@ int ct_loader_load_obj(struct bpf_object *obj, char *err, size_t errlen);
 int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
 			  size_t errlen);
 
+/*
+ * Detach the first attached program of a skeleton, in its order: true
+ * if there was one.  ct_loader_attach_skel() attaches it again.
+ */
+bool ct_loader_detach_one(struct bpf_object_skeleton *s);
+
 /* Deliver records of another BPF ring buffer to the same callback. */
 int ct_loader_add_ringbuf(struct ct_loader *l, int map_fd);
 

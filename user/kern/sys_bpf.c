@@ -374,6 +374,9 @@ static int pull_gen(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
 	return 0;
 }
 
+static int group_gate(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
+		      char *err, size_t errlen);
+
 /* The tp_btf path, or no pull group: the pull hooks come with the rest. */
 static bool pulls_with_skeleton(const struct ct_sys_bpf *s)
 {
@@ -479,15 +482,30 @@ int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen)
 	return rc;
 }
 
-void ct_sys_bpf_disarm(struct ct_sys_bpf *s)
+void ct_sys_bpf_disarm_begin(struct ct_sys_bpf *s)
 {
-	char err[8];	/* turning a group off cannot fail */
+	char err[8];	/* closing a gate cannot fail */
 
 	for (int g = 0; g < CT_SYS_GROUPS; g++)
-		ct_sys_bpf_group(s, g, false, err, sizeof(err));
+		if (ct_sys_bpf_group_on(s, g))
+			group_gate(s, g, false, err, sizeof(err));
+	s->on = 0;
 	if (pulls_with_skeleton(s))
 		pull_gen(s, false, err, sizeof(err));
-	bpf_object__detach_skeleton(s->skel->skeleton);
+}
+
+bool ct_sys_bpf_detach_one(struct ct_sys_bpf *s)
+{
+	for (size_t i = 0; i < s->ndemand; i++) {
+		struct demand *d = &s->demand[i];
+
+		if (d->link && !(d->groups & s->on)) {
+			bpf_link__destroy(d->link);
+			d->link = NULL;
+			return true;
+		}
+	}
+	return ct_loader_detach_one(s->skel->skeleton);
 }
 
 /*

@@ -47,7 +47,21 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s);
  * ct_sys_bpf_start() leaves them attached.  0 or -errno + err.
  */
 int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);
-void ct_sys_bpf_disarm(struct ct_sys_bpf *s);
+
+/*
+ * The detach, in steps: ct_sys_bpf_disarm_begin() shuts the gates and
+ * turns the groups off, so that nothing is counted from then on; then
+ * each ct_sys_bpf_detach_one() detaches one program (the groups' first,
+ * then the skeleton's in its order: on the tp_btf path sys_enter goes
+ * first), true while there was one.  Removing the last fentry program
+ * of a kernel function waits for an RCU tasks grace period (seconds in
+ * all under emulation, docs/steady-state.md), so the caller reads its
+ * ring buffer between two steps, and a trigger meanwhile attaches them
+ * again (ct_sys_bpf_arm(): what was detached) without waiting for the
+ * rest.
+ */
+void ct_sys_bpf_disarm_begin(struct ct_sys_bpf *s);
+bool ct_sys_bpf_detach_one(struct ct_sys_bpf *s);
 
 /*
  * Blob files that a live daemon opened while the pull hooks were on and
@@ -69,7 +83,7 @@ size_t ct_sys_bpf_stdin_waits(const struct ct_sys_bpf *s,
 /*
  * Programs of the fentry path attached on demand while the hooks are
  * (user/kern/arm.h), not by ct_sys_bpf_arm(), and detached with them by
- * ct_sys_bpf_disarm():
+ * ct_sys_bpf_disarm_begin() and ct_sys_bpf_detach_one():
  * - CT_SYS_STUB: runsc's stub sys_exit (bpf/sys.bpf.c ct_fx_stub), the
  *   one raw syscall tracepoint of the fentry path;
  * - CT_SYS_PULL: the pull tracer's read, pread64, write, close: a blob
