@@ -479,6 +479,9 @@ int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen)
 
 	if (!rc && pulls_with_skeleton(s))
 		rc = pull_gen(s, true, err, errlen);
+	/* what a detach stopped early left of the groups that are off */
+	if (!rc)
+		rc = demand_sync(s, err, errlen);
 	return rc;
 }
 

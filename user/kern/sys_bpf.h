@@ -57,8 +57,9 @@ int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);
  * of a kernel function waits for an RCU tasks grace period (seconds in
  * all under emulation, docs/steady-state.md), so the caller reads its
  * ring buffer between two steps, and a trigger meanwhile attaches them
- * again (ct_sys_bpf_arm(): what was detached) without waiting for the
- * rest.
+ * again (ct_sys_bpf_arm(): what was detached; the programs left of the
+ * groups, which are off, it detaches once the rest is attached) without
+ * waiting for the rest.
  */
 void ct_sys_bpf_disarm_begin(struct ct_sys_bpf *s);
 bool ct_sys_bpf_detach_one(struct ct_sys_bpf *s);
