@@ -374,8 +374,20 @@ static int pull_gen(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The gates follow the links: opened once the programs run, closed
+ * before they stop, so that nothing is counted without them.  stdin has
+ * none: its hooks see a client's read whole or not at all.
+ */
 static int group_gate(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
-		      char *err, size_t errlen);
+		      char *err, size_t errlen)
+{
+	if (g == CT_SYS_STUB)
+		return stub_gate(s, on, err, errlen);
+	if (g == CT_SYS_PULL)
+		return pull_gen(s, on, err, errlen);
+	return 0;
+}
 
 /* The tp_btf path, or no pull group: the pull hooks come with the rest. */
 static bool pulls_with_skeleton(const struct ct_sys_bpf *s)
@@ -583,21 +595,6 @@ bool ct_sys_bpf_group_managed(const struct ct_sys_bpf *s,
 bool ct_sys_bpf_group_on(const struct ct_sys_bpf *s, enum ct_sys_group g)
 {
 	return s->on & G(g);
-}
-
-/*
- * The gates follow the links: opened once the programs run, closed
- * before they stop, so that nothing is counted without them.  stdin has
- * none: its hooks see a client's read whole or not at all.
- */
-static int group_gate(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
-		      char *err, size_t errlen)
-{
-	if (g == CT_SYS_STUB)
-		return stub_gate(s, on, err, errlen);
-	if (g == CT_SYS_PULL)
-		return pull_gen(s, on, err, errlen);
-	return 0;
 }
 
 int ct_sys_bpf_group(struct ct_sys_bpf *s, enum ct_sys_group g, bool on,
