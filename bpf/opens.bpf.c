@@ -39,7 +39,9 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "task.bpf.h"
+#include "events.bpf.h"
 #include "opens_maps.bpf.h"
+#include "ready.bpf.h"
 #include "sysargs.bpf.h"
 
 #define CT_SIGSYS	31
@@ -142,6 +144,22 @@ int BPF_PROG(ct_opens_sigsys, int sig, struct kernel_siginfo *info,
 	tr = bpf_map_lookup_elem(&tracked, &key);
 	if (tr && tr->runtime == CT_OPENS_RT_RUNSC)
 		__sync_fetch_and_add(&tr->seccomp_traps, 1);
+	return 0;
+}
+
+/*
+ * --ready=listen: a TCP socket of a tracked container starts listening
+ * (bpf/ready.bpf.h).  Here, always attached, not in the syscall object,
+ * whose hooks --arm=auto detaches once a container's start has settled:
+ * a service that listens later is still seen.  The host pays this
+ * program on TCP state changes only, a compare for all but listens.
+ * Not loaded without --ready=listen (user/kern/opens_bpf.c).
+ */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ct_opens_listen, struct sock *sk, int oldstate, int newstate)
+{
+	if (newstate == TCP_LISTEN)
+		ready_listen(0);
 	return 0;
 }
 

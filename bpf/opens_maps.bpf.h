@@ -2,7 +2,7 @@
 /*
  * The open tracer's container maps (include/opens.h) and how a container
  * enters them.  bpf/opens.bpf.c owns the maps; the syscall object
- * (bpf/sys.bpf.c: opens_sys.bpf.h, ready_sys.bpf.h) declares the same
+ * (bpf/sys.bpf.c: opens_sys.bpf.h, ready.bpf.h) declares the same
  * maps with this header and reuses the open tracer's by fd before load
  * (ct_opens_share_maps()), so that both objects see one container set:
  *  - tracked: cgroup key -> runtime, filled in the kernel when a

@@ -9,7 +9,7 @@
  * syscall (docs/bench.md).
  *
  * The handlers live with their feature, in headers (lifecycle_sys,
- * opens_sys, pull_sys, prepare_sys, ready_sys .bpf.h); the maps they
+ * opens_sys, pull_sys, prepare_sys .bpf.h, ready.bpf.h); the maps they
  * share with another object (the lifecycle ring buffer, the open
  * tracer's maps) are reused by fd, the others are this object's own
  * (user/kern/sys_bpf.c).  A feature that is off is a false flag below: the
@@ -43,7 +43,7 @@
 #include "opens_sys.bpf.h"
 #include "pull_sys.bpf.h"
 #include "prepare_sys.bpf.h"
-#include "ready_sys.bpf.h"
+#include "ready.bpf.h"
 #include "why_sched.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -249,7 +249,7 @@ static __always_inline void unlinkat_exit(struct pt_regs *regs, long ret,
 static __always_inline void listen_sys_exit(long ret, const bool fe)
 {
 	if (ready_on && sys_native(fe))
-		listen_exit(ret);
+		ready_listen(ret);
 }
 
 /* ---- the tp_btf path: one sys_enter, one sys_exit for every syscall ---- */

@@ -148,7 +148,8 @@ struct ct_connect {
 };
 
 /*
- * CT_EV_LISTEN (bpf/ready.bpf.c): a listen(2) that returned 0 in a
+ * CT_EV_LISTEN (bpf/ready.bpf.h): a TCP socket entering LISTEN, or a
+ * listen(2) that returned 0 (ret: 0), in a
  * container tracked by the open tracer (docs/design.md "Phases", ready).  Under
  * runsc (ptrace) the guest's listen shows as a sys_exit on the stub thread with
  * the emulated return value.  opens_* is the container's guest open histogram

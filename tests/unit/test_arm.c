@@ -822,6 +822,94 @@ Test(arm_tracker, a_detach_while_it_runs_cuts_its_opens_and_is_counted)
 	cr_expect_eq(st.opens_cut, 0);
 }
 
+/* When listened_at() says the container listened (wall ns). */
+static uint64_t listen_ns;
+
+/* The ready stage, as enrich applies it: a listen at listen_ns. */
+static void listened_at(struct ct_container *c, void *ctx)
+{
+	uint64_t at = listen_ns;
+
+	(void)ctx;
+	c->opens.valid = true;
+	c->phase_mask |= 1u << CT_PH_READY;
+	c->phases[CT_PH_READY].start_ns = c->phases[CT_PH_RUN].start_ns;
+	c->phases[CT_PH_READY].end_ns = at;
+	c->opens.has_before_ready = true;
+	c->opens.before_ready = 7;
+}
+
+/* the_ct, its hooks detached at detach_ns, ready (a listen) at ready_ns */
+static struct ct_container cut_then_ready(uint64_t detach_ns,
+					  uint64_t ready_ns)
+{
+	struct ct_tracker_opts o = {
+		.cgroup_mode = CT_CGROUP_V1_MEMORY,
+		.before_emit = listened_at,
+		.on_container = fx_sink_cb,
+		.ctx = &sink,
+	};
+	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
+	struct ct_fx f, off_rec;
+	struct ct_tracker *tk;
+	size_t off = 0, o2 = 0;
+
+	memset(&sink, 0, sizeof(sink));
+	fx_init(&f);
+	fx_container(&f, &the_ct, es, ee);
+	fx_init(&off_rec);
+	off_rec.now = detach_ns;
+	fx_arm(&off_rec, false, 0);
+	listen_ns = ready_ns;
+	tk = ct_tracker_new(&o);
+	cr_assert(tk);
+	cr_assert_eq(fx_feed_until(&f, tk, &off, detach_ns), 0);
+	cr_assert_eq(fx_feed_until(&off_rec, tk, &o2, UINT64_MAX), 0);
+	cr_assert_eq(fx_feed_until(&f, tk, &off, UINT64_MAX), 0);
+	ct_tracker_flush(tk);
+	ct_tracker_free(tk);
+	fx_free(&f);
+	fx_free(&off_rec);
+	cr_assert_eq(sink.n, 1);
+	return sink.got[0];
+}
+
+/*
+ * A service that listens after --arm=auto detached the hooks (bpf/ready.bpf.h
+ * sees TCP listens all the same): its ready stays, but the open count
+ * the listen carried stopped when the hooks left, so no before_ready;
+ * one that listened before the detach keeps it.  The row's note says
+ * which happened.
+ */
+Test(arm_tracker, a_listen_after_the_detach_is_ready_without_before_ready)
+{
+	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
+	uint64_t began, detach;
+	struct ct_container c;
+	struct ct_fx f;
+
+	fx_init(&f);
+	fx_container(&f, &the_ct, es, ee);
+	fx_free(&f);
+	began = (the_ct.t0_ms + (uint64_t)es[CT_PH_RUN]) * FX_MS;
+	detach = began + 2 * FX_MS;
+
+	c = cut_then_ready(detach, detach + 40 * SEC);
+	cr_expect(ct_has_phase(&c, CT_PH_READY));
+	cr_expect_eq(c.phases[CT_PH_READY].end_ns, detach + 40 * SEC);
+	cr_expect_eq(c.opens.traced_until_ns, detach);
+	cr_expect(!c.opens.has_before_ready,
+		  "its opens after the detach were not counted");
+	cr_expect_str_eq(ct_opens_cut_when(&c),
+			 "before it was ready: its ready is a TCP listen seen "
+			 "later, its opens before it not all counted");
+
+	c = cut_then_ready(detach, began + FX_MS);
+	cr_expect(c.opens.has_before_ready, "it listened, then the detach");
+	cr_expect_eq(c.opens.before_ready, 7);
+	cr_expect_str_eq(ct_opens_cut_when(&c), "once its cold start was over");
+}
+
 /*
  * The live session's first record (ct_arm_start()): its syscall hooks
  * attached at 100 ms, after the lifecycle's records of the_ct (runc

@@ -333,8 +333,15 @@ static int start_opens(struct live_state *ls, enum ct_cgroup_mode mode)
 	const struct ct_cli *cli = ls->s.cli;
 	char err[CT_REPORT_ERRLEN];
 
-	if (ct_opens_start(&ls->opens_bpf, mode, cli->runtime_mask,
-			   cli->paths > 0, cli->verbose, err, sizeof(err))) {
+	struct ct_opens_cfg cfg = {
+		.cgroup_mode = mode,
+		.runtime_mask = cli->runtime_mask,
+		.paths = cli->paths > 0,
+		.listens = cli->ready_mode == CT_READY_LISTEN,
+	};
+
+	if (ct_opens_start(&ls->opens_bpf, ls->l, &cfg, cli->verbose, err,
+			   sizeof(err))) {
 		ct_report_err("%s (use --no-opens to trace without file "
 			      "opens)", err);
 		return -1;

@@ -30,32 +30,44 @@ struct ct_opens_bpf {
 /* Per-CPU values are copied out in 8-byte steps: no padding to undo. */
 _Static_assert(sizeof(struct ct_opens_slow) % 8 == 0, "per-CPU stride");
 
-static int configure(struct opens_bpf *skel, enum ct_cgroup_mode m,
-		     uint32_t runtime_mask, bool paths, char *err,
-		     size_t errlen)
+static int configure(struct opens_bpf *skel, struct ct_loader *l,
+		     const struct ct_opens_cfg *cfg, char *err, size_t errlen)
 {
-	if (m != CT_CGROUP_V1_MEMORY && m != CT_CGROUP_V2) {
-		snprintf(err, errlen, "opens: unknown cgroup mode %d", (int)m);
+	int rc;
+
+	if (cfg->cgroup_mode != CT_CGROUP_V1_MEMORY &&
+	    cfg->cgroup_mode != CT_CGROUP_V2) {
+		snprintf(err, errlen, "opens: unknown cgroup mode %d",
+			 (int)cfg->cgroup_mode);
 		return -EINVAL;
 	}
-	struct ct_opens_cfg cfg = { .runtime_mask = runtime_mask };
-
-	skel->rodata->cgroup_mode = m;
-	skel->rodata->runtime_mask = runtime_mask;
+	skel->rodata->cgroup_mode = cfg->cgroup_mode;
+	skel->rodata->runtime_mask = cfg->runtime_mask;
 	/* unused then: the smallest map the kernel accepts */
-	if (!paths)
+	if (!cfg->paths)
 		bpf_map__set_max_entries(skel->maps.slowpaths, 1);
 	/*
 	 * The seccomp traps are runsc's only: without runsc no signal pays
 	 * for a hook (nor a context switch: user/kern/sys_bpf.c).
 	 */
-	if (!ct_opens_cfg_runsc(&cfg))
+	if (!ct_opens_cfg_runsc(cfg))
 		bpf_program__set_autoload(skel->progs.ct_opens_sigsys, false);
+	if (!cfg->listens)
+		bpf_program__set_autoload(skel->progs.ct_opens_listen, false);
+	/* the listens' records go to the lifecycle's ring buffer */
+	rc = ct_loader_share_events(l, skel->obj);
+	if (rc) {
+		snprintf(err, errlen, "opens: sharing the ring buffer failed: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	/* same early wakeup as the lifecycle tracer: an eighth */
+	skel->rodata->wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 8;
 	return 0;
 }
 
-int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
-		   uint32_t runtime_mask, bool paths, bool verbose, char *err,
+int ct_opens_start(struct ct_opens_bpf **out, struct ct_loader *l,
+		   const struct ct_opens_cfg *cfg, bool verbose, char *err,
 		   size_t errlen)
 {
 	struct ct_opens_bpf *o;
@@ -75,7 +87,7 @@ int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
 		free(o);
 		return rc;
 	}
-	rc = configure(o->skel, m, runtime_mask, paths, err, errlen);
+	rc = configure(o->skel, l, cfg, err, errlen);
 	if (!rc)
 		rc = ct_loader_check_progs(o->skel->obj, err, errlen);
 	if (!rc)
@@ -86,14 +98,12 @@ int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
 		ct_opens_stop(o);
 		return rc;
 	}
-	o->cfg = (struct ct_opens_cfg){ .cgroup_mode = m,
-				       .runtime_mask = runtime_mask,
-				       .paths = paths };
+	o->cfg = *cfg;
 	o->tracked_fd = bpf_map__fd(o->skel->maps.tracked);
 	o->hists_fd = bpf_map__fd(o->skel->maps.hists);
-	o->slow_fd = paths ? bpf_map__fd(o->skel->maps.slowpaths) : -1;
+	o->slow_fd = cfg->paths ? bpf_map__fd(o->skel->maps.slowpaths) : -1;
 	o->ncpus = libbpf_num_possible_cpus();
-	if (paths && o->ncpus <= 0) {
+	if (cfg->paths && o->ncpus <= 0) {
 		snprintf(err, errlen, "opens: cannot count possible CPUs: %s",
 			 strerror(-o->ncpus));
 		rc = o->ncpus;
@@ -102,9 +112,10 @@ int ct_opens_start(struct ct_opens_bpf **out, enum ct_cgroup_mode m,
 	}
 	if (verbose)
 		fprintf(stderr,
-			"opens: attached (%s cgroup keys, runtime mask 0x%x%s)\n",
-			m == CT_CGROUP_V2 ? "v2" : "v1 memory", runtime_mask,
-			paths ? ", slowest paths" : "");
+			"opens: attached (%s cgroup keys, runtime mask 0x%x%s%s)\n",
+			cfg->cgroup_mode == CT_CGROUP_V2 ? "v2" : "v1 memory",
+			cfg->runtime_mask, cfg->paths ? ", slowest paths" : "",
+			cfg->listens ? ", TCP listens" : "");
 	*out = o;
 	return 0;
 }

@@ -19,12 +19,27 @@
 struct ct_opens_bpf;
 
 /*
- * Open, configure (cgroup mode; runtime_mask: bit per enum ct_runtime,
- * 0 = all; paths: keep the slowest opens' paths, --paths), load and
- * attach.  0 or -errno with a one-line message in err.
+ * What the open tracer follows: cgroup keys of this mode; runtime_mask,
+ * bit per enum ct_runtime, 0 = all; paths: keep the slowest opens'
+ * paths (--paths); listens: TCP listens of tracked containers, whether
+ * the syscall hooks are attached or not (--ready=listen).
  */
-int ct_opens_start(struct ct_opens_bpf **o, enum ct_cgroup_mode m,
-		   uint32_t runtime_mask, bool paths, bool verbose, char *err,
+struct ct_opens_cfg {
+	enum ct_cgroup_mode cgroup_mode;
+	uint32_t runtime_mask;
+	bool paths;
+	bool listens;
+};
+
+struct ct_loader;
+
+/*
+ * Open, configure (cfg), load and attach, writing into the
+ * loader's ring buffer (TCP listens, with cfg->listens).  0 or -errno
+ * with a one-line message in err.
+ */
+int ct_opens_start(struct ct_opens_bpf **o, struct ct_loader *l,
+		   const struct ct_opens_cfg *cfg, bool verbose, char *err,
 		   size_t errlen);
 
 /*
@@ -61,12 +76,6 @@ size_t ct_opens_keys(struct ct_opens_bpf *o, uint64_t *keys, size_t max);
 void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key);
 
 /* What ct_opens_start() was given. */
-struct ct_opens_cfg {
-	enum ct_cgroup_mode cgroup_mode;
-	uint32_t runtime_mask;
-	bool paths;
-};
-
 void ct_opens_get_cfg(const struct ct_opens_bpf *o, struct ct_opens_cfg *out);
 
 /* Does a tracer of @cfg follow runsc (whose stub stops need sched_switch)? */

@@ -230,3 +230,14 @@ bool ct_name_same(const char *a, size_t acap, const char *b)
 		return false;
 	return !memcmp(a, b, la < lb ? la : lb);
 }
+
+const char *ct_opens_cut_when(const struct ct_container *c)
+{
+	if (!ct_has_phase(c, CT_PH_READY))
+		return "before any listen was seen; a TCP listen after it "
+		       "is still seen";
+	if (c->phases[CT_PH_READY].end_ns > c->opens.traced_until_ns)
+		return "before it was ready: its ready is a TCP listen seen "
+		       "later, its opens before it not all counted";
+	return "once its cold start was over";
+}

@@ -289,6 +289,12 @@ bool ct_name_same(const char *a, size_t acap, const char *b);
 uint64_t ct_cold_start_ns(const struct ct_container *c);
 
 /*
+ * For a container whose opens were traced only until
+ * opens.traced_until_ns: when that was, against its ready, in words.
+ */
+const char *ct_opens_cut_when(const struct ct_container *c);
+
+/*
  * Exclusive time per phase: where phases overlap (connect nested in
  * create), the overlapped time counts for the inner (later-starting)
  * phase only, so that the exclusive times add up to at most total_ns.

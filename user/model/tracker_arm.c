@@ -77,12 +77,22 @@ void tk_judge_final(struct ct_tracker *tk, struct cstate *s)
 	s->unarmed_pending = false;
 }
 
-/* Its opens were not all traced (mark_untraced()): the record says so. */
+/*
+ * Its opens were not all traced (mark_untraced()): the record says so.
+ * A listen after that is still seen (TCP listens come from a hook that
+ * is never detached: bpf/ready.bpf.h), but the open count it carries
+ * stopped growing when the hooks left: no opens.before_ready then.
+ */
 void tk_untraced_opens(struct ct_tracker *tk, struct cstate *s)
 {
-	if (!s->untraced_mono || !s->c.opens.valid)
+	struct ct_opens *o = &s->c.opens;
+
+	if (!s->untraced_mono || !o->valid)
 		return;
-	s->c.opens.traced_until_ns = tk_wall(tk, s->untraced_mono);
+	o->traced_until_ns = tk_wall(tk, s->untraced_mono);
+	if (ct_has_phase(&s->c, CT_PH_READY) &&
+	    s->c.phases[CT_PH_READY].end_ns > o->traced_until_ns)
+		o->has_before_ready = false;
 	tk->st.opens_cut++;
 }
 

@@ -23,9 +23,9 @@ static void table_notes(FILE *f, const struct ct_container *c)
 			"missing\n");
 	if (c->opens.traced_until_ns)
 		fprintf(f, "  opens traced until %.3f s after its start "
-			"(syscall hooks detached once its cold start was "
-			"over)\n", (c->opens.traced_until_ns - c->first_ns) /
-			1e9);
+			"(syscall hooks detached %s)\n",
+			(c->opens.traced_until_ns - c->first_ns) / 1e9,
+			ct_opens_cut_when(c));
 	if (c->partial)
 		fprintf(f, "  started before the session: seen from the "
 			"middle (no cold start, in no statistic)\n");

@@ -1,14 +1,27 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Readiness marker (docs/design.md "Phases", ready): the first listen(2) that
- * succeeds in a container.  One CT_EV_LISTEN record per successful listen of a
+ * Readiness marker (docs/design.md "Phases", ready): the first listen that
+ * succeeds in a container.  One CT_EV_LISTEN record per listen of a
  * tracked container; userspace keeps the first one after the program's exec.
+ *
+ * Two objects call ready_listen(), so that a listen is seen whether the
+ * syscall hooks are attached or not (--arm=auto detaches them about 30 s
+ * after a container's program began; a JVM or a database may listen
+ * minutes later):
+ *  - bpf/opens.bpf.c, always attached: a TCP socket (v4 or v6) moving to
+ *    LISTEN (tp_btf/inet_sock_set_state, fired by inet_csk_listen_start()
+ *    in the listening task's context, before the port is hashed: a listen
+ *    that then fails on a port conflict also counts; such conflicts are
+ *    refused at bind(2) in practice);
+ *  - bpf/sys.bpf.c, while the syscall hooks are attached: listen(2)
+ *    returning 0, which also sees AF_UNIX listens and runsc's guest
+ *    (below).  A TCP listen then comes twice, microseconds apart:
+ *    userspace keeps the earliest.
  *
  * Which containers: the open tracer's `tracked` map (cgroup key ->
  * runtime), shared by fd (user/kern/sys_bpf.c), so a container is followed
  * from the moment its program starts, filled in the kernel.  A listen on
- * the host costs one map lookup; listen(2) is rare anyway.  A handler of
- * the one syscall object (bpf/sys.bpf.c), at sys_exit.
+ * the host costs one map lookup; listens are rare anyway.
  *
  * runsc (ptrace platform): the guest's listen is emulated by the sentry,
  * but the stub thread's syscall exit still fires with the emulated return
@@ -20,14 +33,14 @@
  * The record carries the container's guest open count at that moment
  * (the open tracer's `hists`, also shared): opens before ready.
  */
-#ifndef __CT_READY_SYS_BPF_H
-#define __CT_READY_SYS_BPF_H
+#ifndef __CT_READY_BPF_H
+#define __CT_READY_BPF_H
 
 #include "events.bpf.h"
 #include "task.bpf.h"
 #include "opens_maps.bpf.h"
 
-static __always_inline void listen_exit(long ret)
+static __always_inline void ready_listen(long ret)
 {
 	struct task_struct *t = ct_current();
 	struct ct_opens_key hk = { .kind = CT_OPENS_GUEST };
@@ -56,4 +69,4 @@ static __always_inline void listen_exit(long ret)
 	submit(r);
 }
 
-#endif /* __CT_READY_SYS_BPF_H */
+#endif /* __CT_READY_BPF_H */
