@@ -193,6 +193,43 @@ Test(agg, incomplete_excluded_from_total_and_open_phase_ignored)
 }
 
 /*
+ * A container begun while the syscall hooks were detached (unarmed: no
+ * ready, so a cold start that ends at its exec) is in no statistic, in
+ * one-shot and continuous mode alike; one whose opens were cut by a
+ * later detach still is (its start was seen whole).
+ */
+static void unarmed_left_out(struct ct_agg *a)
+{
+	struct ct_container c;
+	struct ct_stats st;
+
+	tf_container(&c, "aaa", "", CT_RT_RUNC, 1000 * MS, 100);
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	tf_container(&c, "cut", "", CT_RT_RUNC, 2000 * MS, 300);
+	c.opens.valid = true;
+	c.opens.traced_until_ns = 2100 * MS;
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	tf_container(&c, "idle", "", CT_RT_RUNC, 3000 * MS, 900);
+	c.unarmed = true;
+	cr_assert(!ct_agg_counts(&c));
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	for (int ph = 0; ph <= CT_AGG_COLD; ph++) {
+		cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, ph, &st), 0);
+		cr_expect_leq(st.n, 2, "phase %d counts the unarmed one", ph);
+	}
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_RUN, &st), 0);
+	cr_expect_eq(st.n, 2);
+	cr_expect_eq(st.max_ns, 300 * MS, "the cut one counts, not the unarmed");
+	ct_agg_free(a);
+}
+
+Test(agg, unarmed_in_no_statistic)
+{
+	unarmed_left_out(ct_agg_new());
+	unarmed_left_out(ct_agg_new_continuous(16));
+}
+
+/*
  * Three generations of "web": gen1 at 1000 ms runs 100 ms, so its pid 1
  * exits (die start) at 1114 ms; gen2's program starts at 1214 ms:
  * restart 100 ms.  gen2 runs 50 ms (die 1264), gen3 starts its program

@@ -163,8 +163,9 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 	if (st.unarmed)
 		fprintf(f, "syscall hooks attached late: %" PRIu64 " containers "
 			"began while the host was idle and the hooks detached "
-			"(opens, ready, mounts may be missing; --arm=always "
-			"keeps them attached)\n", st.unarmed);
+			"(opens, ready, mounts may be missing: left out of the "
+			"statistics; --arm=always keeps them attached)\n",
+			st.unarmed);
 	if (st.opens_cut)
 		fprintf(f, "opens traced only in part: %" PRIu64 " containers "
 			"ran on after the syscall hooks were detached (cold "

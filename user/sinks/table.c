@@ -20,7 +20,7 @@ static void table_notes(FILE *f, const struct ct_container *c)
 	if (c->unarmed)
 		fprintf(f, "  began while the syscall hooks were detached "
 			"(idle host): opens, ready and mounts may be "
-			"missing\n");
+			"missing (in no statistic)\n");
 	if (c->opens.traced_until_ns)
 		fprintf(f, "  opens traced until %.3f s after its start "
 			"(syscall hooks detached %s)\n",

@@ -314,7 +314,7 @@ static bool valid_query(enum ct_runtime rt, int phase)
 /* The phase happened and ended (an open phase has no duration yet). */
 bool ct_agg_counts(const struct ct_container *c)
 {
-	return !c->failed && !c->partial;
+	return !c->failed && !c->partial && !c->unarmed;
 }
 
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)

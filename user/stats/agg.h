@@ -133,8 +133,16 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
  * ask ct_agg_counts().
  */
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v);
-/* c enters statistics at all: false when it never ran its program, or
- * when it began before the session (partial: seen from the middle). */
+/*
+ * c enters statistics at all: false when it never ran its program, when
+ * it began before the session (partial: seen from the middle), or while
+ * the syscall hooks were detached (unarmed: its mounts, opens and ready
+ * may be missing, and a cold start without its ready is too short).
+ * Each is counted apart (failed_containers, partial_containers,
+ * unarmed_containers).  A container whose opens were cut by a detach
+ * (opens.traced_until_ns) counts: the hooks saw its start, and a TCP
+ * listen after the detach is still its ready.
+ */
 bool ct_agg_counts(const struct ct_container *c);
 
 /*
