@@ -910,6 +910,117 @@ Test(arm_tracker, a_listen_after_the_detach_is_ready_without_before_ready)
 	cr_expect_str_eq(ct_opens_cut_when(&c), "once its cold start was over");
 }
 
+/* Whether the syscall hooks make records of this type (bpf/sys.bpf.c). */
+static bool from_sys_hooks(uint32_t type)
+{
+	switch (type) {
+	case CT_EV_MOUNT:
+	case CT_EV_UMOUNT:
+	case CT_EV_CONNECT:
+	case CT_EV_LISTEN:
+	case CT_EV_MKDIR:
+	case CT_EV_RMDIR:
+	case CT_EV_STDIN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * What a live session reads of f: the syscall hooks' records only while
+ * the ARM records of f say they are attached (the lifecycle's always).
+ */
+static void as_seen(const struct ct_fx *f, struct ct_fx *out)
+{
+	bool on = true;
+
+	fx_init(out);
+	for (size_t off = 0; off + sizeof(struct ct_hdr) <= f->len;) {
+		const struct ct_hdr *h = (const void *)(f->buf + off);
+
+		if (h->type == CT_EV_ARM)
+			on = ((const struct ct_arm_rec *)h)->armed;
+		if (on || !from_sys_hooks(h->type))
+			fx_raw(out, h, h->size);
+		off += h->size;
+	}
+}
+
+/*
+ * the_ct (docker) dies while the hooks are detached; they are back only
+ * after dockerd's netns umount (886 ms), which is lost: the record is
+ * out, complete, flagged removal_unarmed, without a disconnect, within
+ * REMOVAL_WAIT_NS (5 s) of the rest of its removal and not as an expiry
+ * ten minutes later; its disconnect and destroy are in no statistic.
+ */
+Test(arm_tracker, a_removal_begun_while_detached_is_flagged_not_expired)
+{
+	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
+	uint64_t t0 = the_ct.t0_ms, v;
+	struct ct_tracker_stats st;
+	struct ct_fx parts[2], f, seen;
+	struct ct_tracker *tk;
+
+	memset(&sink, 0, sizeof(sink));
+	fx_init(&parts[0]);
+	fx_init(&parts[1]);
+	fx_container(&parts[0], &the_ct, es, ee);
+	fx_at(&parts[1], t0 + 684);	/* after start, before its pid 1 exit */
+	fx_arm(&parts[1], false, 0);
+	fx_at(&parts[1], t0 + 887);	/* after the netns umount */
+	fx_arm(&parts[1], true, t0 + 686);
+	fx_init(&f);
+	fx_merge(&f, parts, 2);
+	as_seen(&f, &seen);
+	tk = fx_tracker(&sink, NULL, 0);
+	cr_assert_eq(fx_feed(&seen, tk), 0);
+	ct_tracker_tick(tk, (t0 + 900) * FX_MS + 4 * SEC);
+	cr_expect_eq(sink.n, 0, "waits for the netns umount a while");
+	ct_tracker_tick(tk, (t0 + 900) * FX_MS + 6 * SEC);
+	cr_assert_eq(sink.n, 1, "out within 5 s of its removal, not expired");
+	cr_expect(sink.got[0].complete);
+	cr_expect(sink.got[0].removal_unarmed);
+	cr_expect(!sink.got[0].unarmed, "its start was seen whole");
+	cr_expect(!ct_has_phase(&sink.got[0], CT_PH_DISCONNECT));
+	cr_expect(ct_has_phase(&sink.got[0], CT_PH_DIE));
+	ct_tracker_get_stats(tk, &st);
+	cr_expect_eq(st.expired, 0);
+	cr_expect_eq(st.removal_unarmed, 1);
+	cr_expect(!ct_agg_sample(&sink.got[0], CT_PH_DESTROY, &v));
+	cr_expect(!ct_agg_sample(&sink.got[0], CT_AGG_TOTAL, &v));
+	cr_expect(ct_agg_sample(&sink.got[0], CT_PH_RUN, &v));
+	ct_tracker_free(tk);
+	fx_free(&seen);
+	fx_free(&f);
+	fx_free(&parts[0]);
+	fx_free(&parts[1]);
+
+	/* the same with the umount seen: whole, no wait, still flagged */
+	memset(&sink, 0, sizeof(sink));
+	fx_init(&parts[0]);
+	fx_init(&parts[1]);
+	fx_container(&parts[0], &the_ct, es, ee);
+	fx_at(&parts[1], t0 + 684);
+	fx_arm(&parts[1], false, 0);
+	fx_at(&parts[1], t0 + 690);
+	fx_arm(&parts[1], true, t0 + 686);
+	fx_init(&f);
+	fx_merge(&f, parts, 2);
+	as_seen(&f, &seen);
+	tk = fx_tracker(&sink, NULL, 0);
+	cr_assert_eq(fx_feed(&seen, tk), 0);
+	ct_tracker_tick(tk, (t0 + 900) * FX_MS + SEC);
+	cr_assert_eq(sink.n, 1);
+	cr_expect(ct_has_phase(&sink.got[0], CT_PH_DISCONNECT));
+	cr_expect(sink.got[0].removal_unarmed);
+	ct_tracker_free(tk);
+	fx_free(&seen);
+	fx_free(&f);
+	fx_free(&parts[0]);
+	fx_free(&parts[1]);
+}
+
 /*
  * The live session's first record (ct_arm_start()): its syscall hooks
  * attached at 100 ms, after the lifecycle's records of the_ct (runc
@@ -997,8 +1108,10 @@ Test(arm_tracker, said_in_the_record_and_in_the_losses)
 	cr_assert_eq(ct_agg_add(the_agg, &c), 0);
 	t = text_of(container_json, &c);
 	cr_expect(strstr(t, "\"unarmed\":true"), "%s", t);
+	cr_expect(strstr(t, "\"removal_unarmed\":true"), "%s", t);
 	free(t);
 	c.unarmed = false;
+	c.removal_unarmed = false;
 	t = text_of(container_json, &c);
 	cr_expect(!strstr(t, "unarmed"), "absent when whole: %s", t);
 	free(t);

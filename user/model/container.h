@@ -182,6 +182,11 @@ struct ct_container {
 	/* its runtime began while the syscall hooks were detached (user/
 	 * arm.h): opens, ready, mounts and removal may be missing */
 	bool unarmed;
+	/* its removal (pid 1's exit) began while the syscall hooks were
+	 * detached: its disconnect and destroy may miss the engine's
+	 * umounts and rmdirs, which came before the hooks; in no statistic
+	 * of those phases */
+	bool removal_unarmed;
 	/* begun before the session (adopted from /proc, user/kern/adopt.h): seen
 	 * from the middle, never complete, in no statistic */
 	bool partial;

@@ -567,14 +567,17 @@ static void kata_vm_exit_hook(struct ct_tracker *tk, struct cstate *s,
 	tk_fire(tk, s, CT_TR_VM_EXIT, t);
 }
 
+/* p exited with status at mono (wall: t) */
 static void exit_phases(struct ct_tracker *tk, struct cstate *s,
-			const struct ct_proc *p, int32_t status, uint64_t t)
+			const struct ct_proc *p, int32_t status, uint64_t mono,
+			uint64_t t)
 {
 	bool runsc = s->c.runtime == CT_RT_RUNSC;
 
 	if (p->pid == (runsc ? s->sandbox_pid : s->c.init_pid) &&
 	    s->user_seen && tk_ph_open(s, CT_PH_RUN)) {
 		set_exit_code(s, status);
+		tk_judge_removal(tk, s, mono);
 		tk_fire(tk, s, CT_TR_PID1_EXIT, t);
 	}
 	/*
@@ -616,7 +619,7 @@ static void on_exit_ev(struct ct_tracker *tk, const struct ct_exit *x)
 	tk_unaccount(tk, p);
 	if (s) {
 		p->acct = acct;	/* exit_phases reads what it held */
-		exit_phases(tk, s, p, x->exit_code, t);
+		exit_phases(tk, s, p, x->exit_code, x->hdr.ts_ns, t);
 		tk_check_done(tk, s);
 	} else {
 		engines_call(tk, exit_unowned, p, t);

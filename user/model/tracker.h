@@ -129,6 +129,9 @@ struct ct_tracker_stats {
 	/* records whose opens were not all traced: the hooks were
 	 * detached while they ran (opens.traced_until_ns) */
 	uint64_t opens_cut;
+	/* records whose removal began while the hooks were detached
+	 * (removal_unarmed) */
+	uint64_t removal_unarmed;
 	/* containers begun before the session (CT_EV_ADOPT, adopt.h):
 	 * adopted at its start, reported (partial) as they ended, and
 	 * still running (now, or at the session's end after

@@ -96,6 +96,22 @@ void tk_untraced_opens(struct ct_tracker *tk, struct cstate *s)
 	tk->st.opens_cut++;
 }
 
+/*
+ * Its pid 1 exited at ts (its removal begins): were the hooks on?  A
+ * container needs them from its die on (in_window()), so they are
+ * attached again at once, but an attach takes from a millisecond
+ * (tp_btf) to seconds (fentry), and the engine's umounts may come first:
+ * the record says so, and its netns umount is waited for only
+ * REMOVAL_WAIT_NS (tk_check_done()), not until it expires.
+ */
+void tk_judge_removal(struct ct_tracker *tk, struct cstate *s, uint64_t ts)
+{
+	if (hooks_saw(tk, ts) || s->c.removal_unarmed)
+		return;
+	s->c.removal_unarmed = true;
+	tk->st.removal_unarmed++;
+}
+
 static bool ph_ended(const struct ct_container *c, enum ct_phase p)
 {
 	return ct_has_phase(c, p) && c->phases[p].end_ns;

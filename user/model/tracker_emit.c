@@ -23,6 +23,12 @@
 /* With a liveness check (opts.proc_alive): how often processes of quiet
  * containers are checked, and how quiet a container must be. */
 #define SWEEP_NS	(60 * 1000000000ull)
+/*
+ * How long a done container whose removal began with the hooks detached
+ * waits for its netns umount (tk_check_done()): dockerd's comes within
+ * milliseconds of the runtime's delete when the hooks see it.
+ */
+#define REMOVAL_WAIT_NS	(5 * 1000000000ull)
 
 /*
  * A container that never ran its program: the runtime's create failed
@@ -160,11 +166,20 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 }
 
 
+/*
+ * Done: destroyed, no process left, and its netns (when the engine
+ * mounted one) unmounted.  A removal begun with the hooks detached
+ * (tk_judge_removal()) may have had that umount before they came back:
+ * it is waited for REMOVAL_WAIT_NS after the rest, then the record goes
+ * without its disconnect, instead of expiring 10 minutes later as if its
+ * processes had vanished unseen.
+ */
 void tk_check_done(struct ct_tracker *tk, struct cstate *s)
 {
 	s->last_mono = tk->now;
+	bool umount_owed = s->netns_mounted && !s->netns_unmounted;
 	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
-		    (!s->netns_mounted || s->netns_unmounted);
+		    (!umount_owed || s->c.removal_unarmed);
 
 	if (!done) {
 		s->done_mono = 0;
@@ -172,6 +187,13 @@ void tk_check_done(struct ct_tracker *tk, struct cstate *s)
 		s->done_mono = tk->now ? tk->now : 1;
 		engines_call(tk, done, s);
 	}
+}
+
+/* Done, and the netns umount seen or waited for long enough. */
+static bool umount_settled(const struct ct_tracker *tk, const struct cstate *s)
+{
+	return !s->netns_mounted || s->netns_unmounted ||
+	       tk->now >= s->done_mono + REMOVAL_WAIT_NS;
 }
 
 /* --- expiry: containers whose exit events were lost --------------------- */
@@ -230,7 +252,7 @@ void tk_reap(struct ct_tracker *tk)
 		struct cstate *s = tk->cts[i];
 
 		if (s->done_mono && tk->now >= s->done_mono + GRACE_NS &&
-		    tk->now >= s->hold_until)
+		    tk->now >= s->hold_until && umount_settled(tk, s))
 			tk_emit_at(tk, i, true);
 		else if (!s->done_mono && stale(tk, s))
 			expire_at(tk, i);

@@ -142,6 +142,7 @@ void tk_judge_create(struct ct_tracker *tk, struct cstate *s, uint64_t ts);
 void tk_judge_next_exec(struct ct_tracker *tk, struct cstate *s, uint64_t ts);
 void tk_judge_final(struct ct_tracker *tk, struct cstate *s);
 void tk_untraced_opens(struct ct_tracker *tk, struct cstate *s);
+void tk_judge_removal(struct ct_tracker *tk, struct cstate *s, uint64_t ts);
 /* Emit cts[i] (complete or not) and forget it. */
 void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete);
 /* ct_proc_sweep() callback: processes of generation *ctx. */

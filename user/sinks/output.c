@@ -164,6 +164,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_kv_string(w, "failed", ct_failure_name(c->failed));
 	if (c->unarmed)	/* absent when the syscall hooks saw it all */
 		ct_json_kv_bool(w, "unarmed", true);
+	if (c->removal_unarmed)	/* absent when they saw its removal begin */
+		ct_json_kv_bool(w, "removal_unarmed", true);
 	if (c->partial)	/* absent when the session saw it begin */
 		ct_json_kv_string(w, "partial", "started before the session");
 	if (c->shim_lost)	/* absent unless the shim went first */

@@ -547,6 +547,10 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 		     "Containers that ran on after the syscall hooks were "
 		     "detached: opens after opens.traced_until_ns not all "
 		     "counted.", st.opens_cut);
+	prom_counter(f, "coldtrace_removal_unarmed_containers_total",
+		     "Containers whose removal began while the syscall hooks "
+		     "were detached: disconnect and destroy may miss the "
+		     "engine's umounts.", st.removal_unarmed);
 	prom_counter(f, "coldtrace_partial_containers_total",
 		     "Containers begun before the session, reported as they "
 		     "ended (partial, in no statistic).", st.partial);

@@ -171,6 +171,11 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 			"ran on after the syscall hooks were detached (cold "
 			"start over; opens.traced_until_ns; --arm=always keeps "
 			"them attached)\n", st.opens_cut);
+	if (st.removal_unarmed)
+		fprintf(f, "removal begun while the syscall hooks were "
+			"detached: %" PRIu64 " containers (disconnect and "
+			"destroy may miss the engine's umounts: left out of "
+			"their statistics)\n", st.removal_unarmed);
 	if (st.partial)
 		fprintf(f, "started before the session: %" PRIu64 " containers "
 			"seen from the middle to their end (partial: left out "
@@ -325,6 +330,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
 	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);
 	ct_json_kv_u64(w, "opens_cut_containers", st.opens_cut);
+	ct_json_kv_u64(w, "removal_unarmed_containers", st.removal_unarmed);
 	ct_json_kv_u64(w, "partial_containers", st.partial);
 	ct_json_kv_u64(w, "partial_running_containers", st.partial_running);
 	ct_json_kv_u64(w, "hooks_attached", st.arms);

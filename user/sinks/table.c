@@ -21,6 +21,10 @@ static void table_notes(FILE *f, const struct ct_container *c)
 		fprintf(f, "  began while the syscall hooks were detached "
 			"(idle host): opens, ready and mounts may be "
 			"missing (in no statistic)\n");
+	if (c->removal_unarmed)
+		fprintf(f, "  its removal began while the syscall hooks were "
+			"detached: disconnect and destroy may miss the "
+			"engine's umounts (in no statistic of theirs)\n");
 	if (c->opens.traced_until_ns)
 		fprintf(f, "  opens traced until %.3f s after its start "
 			"(syscall hooks detached %s)\n",

@@ -324,13 +324,16 @@ bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
 		return false;
 	if (phase == CT_AGG_TOTAL) {
 		*v = ct_total_ns(c);
-		return c->complete && *v > 0;
+		return c->complete && !c->removal_unarmed && *v > 0;
 	}
 	if (phase == CT_AGG_COLD) {
 		*v = ct_cold_start_ns(c);
 		return *v > 0;
 	}
 	*v = ct_phase_dur(c, phase);
+	if (c->removal_unarmed &&
+	    (phase == CT_PH_DISCONNECT || phase == CT_PH_DESTROY))
+		return false;
 	return ct_phase_closed(c, phase);
 }
 
