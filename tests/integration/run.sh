@@ -36,6 +36,8 @@ TESTS=(
 	"opens|opens.sh"
 	"arm|arm.sh"
 	"arm-hold|arm_hold.sh"
+	"detached|detached.sh run-d restart"
+	"detached-late-listen|detached.sh late-listen"
 	"paths|paths.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"
