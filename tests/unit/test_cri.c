@@ -322,3 +322,44 @@ Test(cri, lost_plugin_left_out)
 	expect_own(&f, t);
 	ts_all_free(&a);
 }
+
+/* containerd's netns bind mounts unseen: the hooks were detached then. */
+static bool lose_netns_mounts(void *rec)
+{
+	const struct ct_mount *m = rec;
+
+	return m->hdr.type != CT_EV_MOUNT || !strstr(m->target, "/netns/cni-");
+}
+
+/*
+ * containerd mounts a pod's netns before anything that attaches the
+ * syscall hooks (kubelet asks over a socket), so on an idle node
+ * (--arm=auto) that mount is not seen.  The pod's ADD names the same
+ * path (CNI_NETNS): its disconnect still ends at that netns' umount,
+ * exactly as with the mount seen, and the pod is whole.
+ */
+Test(cri, netns_mount_unseen_known_by_its_add)
+{
+	struct truth t[PODS] = { 0 };
+	struct ct_tracker_stats st;
+	struct ts_all a;
+	struct feed f;
+
+	load(&a, t, &f);
+	feed(&f, lose_netns_mounts, &st);
+	for (size_t i = 0; i < PODS; i++) {
+		const struct ct_interval *want = &a.c[i].phases[CT_PH_DISCONNECT];
+		const struct ct_container *c = &f.got[i];
+
+		cr_assert(ct_has_phase(&a.c[i], CT_PH_DISCONNECT));
+		cr_expect(ct_has_phase(c, CT_PH_DISCONNECT),
+			  "pod %.12s: no disconnect", t[i].id);
+		cr_expect_eq(c->phases[CT_PH_DISCONNECT].start_ns,
+			     want->start_ns);
+		cr_expect_eq(c->phases[CT_PH_DISCONNECT].end_ns, want->end_ns,
+			     "pod %.12s: disconnect not ended by its umount",
+			     t[i].id);
+		cr_expect(!c->unarmed);
+	}
+	ts_all_free(&a);
+}

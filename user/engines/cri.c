@@ -337,8 +337,19 @@ static void cri_netns_mount(struct cri *cr, const char *src,
 	snprintf(n->target, sizeof(n->target), "%s", tk_run_path(target));
 }
 
-/* The netns mount of s: the one on its ADD's CNI_NETNS; in a recording
- * made before CT_EV_CNI_ENV, the oldest of its containerd. */
+static void set_netns(struct cstate *s, const char *target)
+{
+	snprintf(s->netns_target, sizeof(s->netns_target), "%s", target);
+	s->netns_mounted = true;
+}
+
+/*
+ * The netns mount of s: the one on its ADD's CNI_NETNS; in a recording
+ * made before CT_EV_CNI_ENV, the oldest of its containerd.  A mount not
+ * seen (containerd makes it before anything attaches the syscall hooks
+ * on an idle node) is the ADD's CNI_NETNS all the same: the plugins
+ * entered that netns, whose umount ends the pod's disconnect.
+ */
 static void cri_claim_netns(struct cri *cr, struct cstate *s,
 			    const char *netns)
 {
@@ -348,12 +359,12 @@ static void cri_claim_netns(struct cri *cr, struct cstate *s,
 		if (netns[0] ? strcmp(m->target, tk_run_path(netns)) :
 			       cr->cni_env_seen || m->pid != s->engine_pid)
 			continue;
-		snprintf(s->netns_target, sizeof(s->netns_target), "%s",
-			 m->target);
-		s->netns_mounted = true;
+		set_netns(s, m->target);
 		fifo_take(cr->netns, &cr->nnetns, sizeof(cr->netns[0]), i);
 		return;
 	}
+	if (netns[0])
+		set_netns(s, tk_run_path(netns));
 }
 
 /*
@@ -363,9 +374,11 @@ static void cri_claim_netns(struct cri *cr, struct cstate *s,
  */
 /*
  * A sandbox's netns is mounted before any exec that attaches the hooks
- * (kubelet asks over a socket; the CNI plugins and the shim come after):
- * with no mount seen and the hooks attached less than this before its
- * runtime, the mount may have been missed (hostNetwork pods have none).
+ * (kubelet asks over a socket; the CNI plugins and the shim come after).
+ * Its ADD's CNI_NETNS names it all the same (cri_claim_netns()); without
+ * the plugins' environment (recordings made before it), no mount seen
+ * and the hooks attached less than this before its runtime, the mount
+ * may have been missed (hostNetwork pods have none): unarmed.
  */
 #define CRI_NETNS_BEFORE_NS	(2 * 1000000000ull)
 
