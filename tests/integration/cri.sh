@@ -14,7 +14,9 @@
 # session's --record, read back with --dump), no plugin unattributed,
 # destroy ending by the end of its RemovePodSandbox, cold start ending
 # at the last app program's exec
-# (`cri.sh RT 1 listen`: the apps listen; at the last app's ready);
+# (`cri.sh RT 1 listen`: the apps listen; at the last app's ready;
+# `cri.sh RT N "" detached` or `... listen detached`: under one detached
+# default session, idle before the pods: no pod may be unarmed);
 # each app container's attach and create inside its StartContainer; its
 # start (and the pod's) begun inside the RPC and ended, at the program's
 # exec, before the stop returned (the exec may follow the RPC's return:
@@ -28,6 +30,8 @@ pods=${2:-1}
 # listen: each app listens on its own port 0.3 s after its exec, so the
 # pod's cold start ends at the last app's ready, not its exec
 ready=${3:-}
+# detached: one detached default session instead of `-- COMMAND`
+arm=${4:-}
 cmd="sleep 30" hold=0.5 ready_arg=
 if [ "$ready" = listen ]; then
 	cmd='sleep 0.3; exec nc -l -p 808{i}' hold=1.5 ready_arg=--ready
@@ -35,24 +39,44 @@ fi
 [ "${CT_CRI:-0}" = 1 ] || fail "needs a CT_CRI=1 harness (run.sh runs it under one)"
 
 netns_before=$(ip netns list | grep -c '^cni-' || true)
-# --arm=always: containerd mounts a pod's netns before any exec, so a pod
-# asked for while coldtrace's syscall hooks are detached is marked
-# unarmed, its netns and disconnect unseen (README, "idle host"); on a
-# loaded host the client's own start (Python, gRPC stubs) outlasts the
-# 2 s after which an idle session detaches them.  The phases are what is
-# checked here; arming is arm.sh's.
-run_ct -j --arm=always --record "$T/rec" -- /usr/bin/python3 "$TOP/tests/integration/cri/cri.py" \
-	--sock "$CONTAINERD_ADDRESS" --gen-dir "$CT_DIR/cri-gen" \
-	pod --runtime "$rt" --pods "$pods" --containers 2 \
-	--cmd "$cmd" --hold "$hold" \
-	--name "ct-$rt" --log-dir "$T/logs" --rpcs-out "$T/rpcs"
-[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the CRI client exited $CT_RC"; }
+client=(/usr/bin/python3 "$TOP/tests/integration/cri/cri.py"
+	--sock "$CONTAINERD_ADDRESS" --gen-dir "$CT_DIR/cri-gen"
+	pod --runtime "$rt" --pods "$pods" --containers 2
+	--cmd "$cmd" --hold "$hold"
+	--name "ct-$rt" --log-dir "$T/logs" --rpcs-out "$T/rpcs")
+if [ "$arm" = detached ]; then
+	# As the DaemonSet runs it: one detached session, its syscall hooks
+	# verified detached before the pods (detached_lib.sh), so that
+	# containerd's netns mounts come before anything attaches them.
+	. "$(dirname "$0")/detached_lib.sh"
+	dt_start --record "$T/rec"
+	"${client[@]}" || fail "the CRI client failed"
+	for id in $(jq -r '.sandbox_id' "$T/rpcs"); do
+		for _ in $(seq 150); do
+			jq -e --arg id "$id" 'select(.type == "pod" and .id == $id)' \
+				"$T/out" >/dev/null 2>&1 && break
+			sleep 0.2
+		done
+	done
+	dt_stop
+else
+	# --arm=always: on a loaded host the client's own start (Python,
+	# gRPC stubs) outlasts the 2 s after which an idle session detaches
+	# the hooks; the phases are what is checked here, arming is
+	# arm.sh's and the detached variant's.
+	run_ct -j --arm=always --record "$T/rec" -- "${client[@]}"
+	[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the CRI client exited $CT_RC"; }
+fi
 "$COLDTRACE" --replay "$T/rec" --dump >"$T/dump" ||
 	fail "coldtrace --replay --dump of the session's recording failed"
 python3 "$TOP/tests/integration/cri/check_cri.py" --out "$T/out" \
 	--rpcs "$T/rpcs" --runtime "$rt" --pods "$pods" --containers 2 \
 	--dump "$T/dump" $ready_arg ||
 	{ show_output; fail "cri $rt x$pods"; }
+if [ "$arm" = detached ]; then
+	u=$(jq -c 'select((.type == "pod" or .type == "container") and .unarmed) | {type, id: .id[0:12], pod: (.pod // "")[0:12], phases: (.phases | keys)}' "$T/out")
+	[ -z "$u" ] || { grep -E '^sys: hooks|ARM' "$T/err" | tail -n 20; fail "detached: unarmed: $u"; }
+fi
 # Every pod removed: CNI DEL took its netns (CRI names them cni-*).
 netns_after=$(ip netns list | grep -c '^cni-' || true)
 [ "$netns_after" -le "$netns_before" ] ||

@@ -150,6 +150,7 @@ CRI_TESTS=(
 	"crun|cri.sh crun"
 	"concurrent-3|cri.sh runc 3"
 	"ready|cri.sh runc 1 listen"
+	"detached|cri.sh runc 3 listen detached"
 )
 
 die() {

@@ -172,9 +172,57 @@ static void on_container(const struct ct_container *c, void *ctx)
  * change rec (a copy). */
 typedef bool (*edit_fn)(void *rec);
 
+/*
+ * When the syscall hooks came (mono ns; 0: attached all along, as the
+ * recording was made): before it the stream has the session's detach
+ * first and none of the hooks' own records (mounts, connects, ...), as
+ * a live session from idle reads it; then an ARM record attaching them.
+ */
+static uint64_t arm_at;
+
+static bool from_sys_hooks(uint32_t type)
+{
+	return type == CT_EV_MOUNT || type == CT_EV_UMOUNT ||
+	       type == CT_EV_CONNECT || type == CT_EV_LISTEN ||
+	       type == CT_EV_MKDIR || type == CT_EV_RMDIR ||
+	       type == CT_EV_STDIN;
+}
+
+static void feed_arm(struct ct_tracker *tr, uint64_t ts, bool armed)
+{
+	struct ct_arm_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.ts_ns = ts;
+	r.hdr.type = CT_EV_ARM;
+	r.hdr.size = sizeof(r);
+	r.armed = armed;
+	r.trigger_ns = armed ? ts - 1 : 0;
+	cr_assert_eq(ct_tracker_feed(tr, &r, sizeof(r)), 0);
+}
+
+/* Whether h is seen by a session whose hooks came at arm_at, feeding
+ * the ARM records due before it. */
+static bool arm_plan(struct ct_tracker *tr, const struct ct_hdr *h,
+		     int *state)
+{
+	if (!arm_at)
+		return true;
+	if (*state == 0) {
+		feed_arm(tr, h->ts_ns - 1, false);
+		*state = 1;
+	}
+	if (*state == 1 && h->ts_ns >= arm_at) {
+		feed_arm(tr, arm_at, true);
+		*state = 2;
+	}
+	return *state == 2 || !from_sys_hooks(h->type);
+}
+
 static void feed(struct feed *f, edit_fn edit, struct ct_tracker_stats *st)
 {
 	static char copy[65536];
+	int armed = 0;
 	struct ct_tracker_opts o = { 0 };
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *rd;
@@ -194,7 +242,7 @@ static void feed(struct feed *f, edit_fn edit, struct ct_tracker_stats *st)
 	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0) {
 		cr_assert_leq(len, sizeof(copy));
 		memcpy(copy, rec, len);
-		if (edit(copy))
+		if (arm_plan(tr, rec, &armed) && edit(copy))
 			cr_assert_eq(ct_tracker_feed(tr, copy, len), 0);
 	}
 	ct_tracker_flush(tr);
@@ -361,5 +409,87 @@ Test(cri, netns_mount_unseen_known_by_its_add)
 			     t[i].id);
 		cr_expect(!c->unarmed);
 	}
+	ts_all_free(&a);
+}
+
+static bool keep_all(void *rec)
+{
+	(void)rec;
+	return true;
+}
+
+/* Whether an exec record's argv holds the word w. */
+static bool argv_has(const struct ct_exec *x, const char *w)
+{
+	size_t n = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
+
+	for (size_t i = 0; i < n; i += strnlen(x->args + i, n - i) + 1)
+		if (!strcmp(x->args + i, w))
+			return true;
+	return false;
+}
+
+/* The first runtime create and the first `runc init` exec (mono ns). */
+static void first_create_and_init(uint64_t *create, uint64_t *init)
+{
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *rd;
+	const void *rec;
+	char err[256];
+	size_t len;
+
+	*create = *init = 0;
+	cr_assert_eq(ct_rec_reader_open(&rd, "tests/fixtures/" NAME ".ctrec",
+					&fh, err, sizeof(err)), 0, "%s", err);
+	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0) {
+		const struct ct_exec *x = rec;
+
+		if (x->hdr.type != CT_EV_EXEC)
+			continue;
+		if (!*create && argv_has(x, "create"))
+			*create = x->hdr.ts_ns;
+		if (*create && !*init && argv_has(x, "init"))
+			*init = x->hdr.ts_ns;
+	}
+	ct_rec_reader_close(rd);
+	cr_assert(*create && *init > *create);
+}
+
+/*
+ * From an idle node (--arm=auto): kubelet asks over a socket, so the
+ * first exec that attaches the hooks is the shim's start, a few
+ * milliseconds before the runtime's create; what the hooks read of a pod
+ * comes after its runtime's next exec (runc init), or is known without
+ * them (its netns, by its ADD).  Hooks back between the first pod's
+ * runtime create and its runc init: every pod whole.  Back only after
+ * every program began: every pod unarmed.
+ */
+Test(cri, idle_node_pods_judged_at_their_runtime_init)
+{
+	struct truth t[PODS] = { 0 };
+	uint64_t create, init;
+	struct ct_tracker_stats st;
+	struct ts_all a;
+	struct feed f;
+
+	first_create_and_init(&create, &init);
+	load(&a, t, &f);
+	arm_at = create + (init - create) / 2;
+	feed(&f, keep_all, &st);
+	for (size_t i = 0; i < PODS; i++) {
+		cr_expect(!f.got[i].unarmed, "pod %.12s unarmed", t[i].id);
+		cr_expect(ct_has_phase(&f.got[i], CT_PH_DISCONNECT));
+	}
+	cr_expect_eq(st.unarmed, 0);
+
+	memset(&f, 0, sizeof(f));
+	for (size_t i = 0; i < PODS; i++)
+		f.ids[i] = t[i].id;
+	arm_at = UINT64_MAX - 1;
+	feed(&f, keep_all, &st);
+	for (size_t i = 0; i < PODS; i++)
+		cr_expect(f.got[i].unarmed, "pod %.12s: hooks never came",
+			  t[i].id);
+	arm_at = 0;
 	ts_all_free(&a);
 }

@@ -51,12 +51,16 @@ void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s)
  * run by hand is itself the exec that attaches them: everything the
  * hooks read of its container comes after its next exec (runc init, the
  * runsc sandbox), so it is judged there; crun execs the program itself.
+ * So is a CRI pod's or container's: kubelet asks over a socket, so the
+ * first exec that attaches them is the shim's start, milliseconds before
+ * the runtime's create, and what they read of it comes later (the netns
+ * that containerd mounted before is named by the pod's ADD).
  */
 void tk_judge_create(struct ct_tracker *tk, struct cstate *s, uint64_t ts)
 {
 	if (hooks_saw(tk, ts))
 		return;
-	if (s->c.engine == CT_ENG_DIRECT)
+	if (s->c.engine == CT_ENG_DIRECT || s->c.engine == CT_ENG_CRI)
 		s->unarmed_pending = true;
 	else
 		tk_mark_unarmed(tk, s);
