@@ -954,11 +954,15 @@ static void as_seen(const struct ct_fx *f, struct ct_fx *out)
  * REMOVAL_WAIT_NS (5 s) of the rest of its removal and not as an expiry
  * ten minutes later; its disconnect and destroy are in no statistic.
  */
-Test(arm_tracker, a_removal_begun_while_detached_is_flagged_not_expired)
+/*
+ * A tracker fed the_ct as a session sees it whose hooks detached at
+ * t0 + 684 ms (after its start, before its pid 1 exit) and came back at
+ * t0 + back_ms; the caller frees it.
+ */
+static struct ct_tracker *removal_seen(uint64_t back_ms)
 {
 	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
-	uint64_t t0 = the_ct.t0_ms, v;
-	struct ct_tracker_stats st;
+	uint64_t t0 = the_ct.t0_ms;
 	struct ct_fx parts[2], f, seen;
 	struct ct_tracker *tk;
 
@@ -966,18 +970,33 @@ Test(arm_tracker, a_removal_begun_while_detached_is_flagged_not_expired)
 	fx_init(&parts[0]);
 	fx_init(&parts[1]);
 	fx_container(&parts[0], &the_ct, es, ee);
-	fx_at(&parts[1], t0 + 684);	/* after start, before its pid 1 exit */
+	fx_at(&parts[1], t0 + 684);
 	fx_arm(&parts[1], false, 0);
-	fx_at(&parts[1], t0 + 887);	/* after the netns umount */
+	fx_at(&parts[1], t0 + back_ms);
 	fx_arm(&parts[1], true, t0 + 686);
 	fx_init(&f);
 	fx_merge(&f, parts, 2);
 	as_seen(&f, &seen);
 	tk = fx_tracker(&sink, NULL, 0);
 	cr_assert_eq(fx_feed(&seen, tk), 0);
-	ct_tracker_tick(tk, (t0 + 900) * FX_MS + 4 * SEC);
+	fx_free(&seen);
+	fx_free(&f);
+	fx_free(&parts[0]);
+	fx_free(&parts[1]);
+	return tk;
+}
+
+Test(arm_tracker, a_removal_begun_while_detached_is_flagged_not_expired)
+{
+	const uint64_t end = (the_ct.t0_ms + 900) * FX_MS;
+	struct ct_tracker_stats st;
+	struct ct_tracker *tk;
+	uint64_t v;
+
+	tk = removal_seen(887);	/* after the netns umount (886 ms) */
+	ct_tracker_tick(tk, end + 4 * SEC);
 	cr_expect_eq(sink.n, 0, "waits for the netns umount a while");
-	ct_tracker_tick(tk, (t0 + 900) * FX_MS + 6 * SEC);
+	ct_tracker_tick(tk, end + 6 * SEC);
 	cr_assert_eq(sink.n, 1, "out within 5 s of its removal, not expired");
 	cr_expect(sink.got[0].complete);
 	cr_expect(sink.got[0].removal_unarmed);
@@ -991,34 +1010,14 @@ Test(arm_tracker, a_removal_begun_while_detached_is_flagged_not_expired)
 	cr_expect(!ct_agg_sample(&sink.got[0], CT_AGG_TOTAL, &v));
 	cr_expect(ct_agg_sample(&sink.got[0], CT_PH_RUN, &v));
 	ct_tracker_free(tk);
-	fx_free(&seen);
-	fx_free(&f);
-	fx_free(&parts[0]);
-	fx_free(&parts[1]);
 
 	/* the same with the umount seen: whole, no wait, still flagged */
-	memset(&sink, 0, sizeof(sink));
-	fx_init(&parts[0]);
-	fx_init(&parts[1]);
-	fx_container(&parts[0], &the_ct, es, ee);
-	fx_at(&parts[1], t0 + 684);
-	fx_arm(&parts[1], false, 0);
-	fx_at(&parts[1], t0 + 690);
-	fx_arm(&parts[1], true, t0 + 686);
-	fx_init(&f);
-	fx_merge(&f, parts, 2);
-	as_seen(&f, &seen);
-	tk = fx_tracker(&sink, NULL, 0);
-	cr_assert_eq(fx_feed(&seen, tk), 0);
-	ct_tracker_tick(tk, (t0 + 900) * FX_MS + SEC);
+	tk = removal_seen(690);
+	ct_tracker_tick(tk, end + SEC);
 	cr_assert_eq(sink.n, 1);
 	cr_expect(ct_has_phase(&sink.got[0], CT_PH_DISCONNECT));
 	cr_expect(sink.got[0].removal_unarmed);
 	ct_tracker_free(tk);
-	fx_free(&seen);
-	fx_free(&f);
-	fx_free(&parts[0]);
-	fx_free(&parts[1]);
 }
 
 /*
