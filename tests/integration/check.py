@@ -440,6 +440,18 @@ def check_trace(path, recs):
            if g[:2] != w[:2] or abs(g[2] - w[2]) > 1 or abs(g[3] - w[3]) > 1]
     check(not bad,
           f"trace.json phases differ from containers.jsonl, e.g. {bad[:1]}")
+    # a creation apart: its own slice, on the same origin
+    cs = sorted((e["args"]["id"], origin + round(e["ts"] * 1000),
+                 round(e["dur"] * 1000))
+                for e in evs if e.get("ph") == "X" and
+                e.get("cat") == "created")
+    cw = sorted((r["id"], r["created"]["start_ns"], r["created"]["dur_ns"])
+                for r in recs if "created" in r)
+    check(len(cs) == len(cw) and
+          all(g[0] == w[0] and abs(g[1] - w[1]) <= 1 and
+              abs(g[2] - w[2]) <= 1 for g, w in zip(cs, cw)),
+          f"trace.json creations differ from containers.jsonl: {cs[:1]} "
+          f"vs {cw[:1]}")
 
 
 def check_otlp(path, recs):
@@ -471,10 +483,15 @@ def check_otlp(path, recs):
                   int(s["startTimeUnixNano"]),
                   int(s["endTimeUnixNano"]) - int(s["startTimeUnixNano"]))
                  for s in spans if s.get("parentSpanId") in roots)
-    want = sorted((by_rec[k]["traceId"], p, ph["start_ns"], ph["dur_ns"])
-                  for k, r in zip(keys, timed) if k in by_rec
-                  for p, ph in r["phases"].items()
-                  if ph.get("dur_ns") is not None)
+    want = sorted([(by_rec[k]["traceId"], p, ph["start_ns"], ph["dur_ns"])
+                   for k, r in zip(keys, timed) if k in by_rec
+                   for p, ph in r["phases"].items()
+                   if ph.get("dur_ns") is not None] +
+                  # a creation apart (docs/phases.md "prepare")
+                  [(by_rec[k]["traceId"], "created", r["created"]["start_ns"],
+                    r["created"]["dur_ns"])
+                   for k, r in zip(keys, timed)
+                   if k in by_rec and "created" in r])
     check(len(got) == len(spans) - len(roots) and got == want,
           f"{path}: phase spans differ from containers.jsonl, e.g. "
           f"{[g for g in got if g not in want][:1]}")
@@ -590,6 +607,20 @@ def cmd_otlp(a):
         print(f"otlp: {len(recs)} records, each a trace of its phases")
 
 
+def cmd_files(a):
+    """DIR's phases.csv, trace.json and OTLP say what containers.jsonl says
+    (phases, and creations apart)."""
+    recs = [r for t in ("container", "pod")
+            for r in jsonl(f"{a.dir}/containers.jsonl", t)]
+    check_csv(f"{a.dir}/phases.csv", recs)
+    check_trace(f"{a.dir}/trace.json", recs)
+    check_otlp(f"{a.dir}/otlp-traces.jsonl", recs)
+    if not errors:
+        print(f"files: {len(recs)} records, "
+              f"{sum('created' in r for r in recs)} created apart, "
+              "the same in phases.csv, trace.json, otlp")
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -619,6 +650,9 @@ def main():
     m.add_argument("--engine-connect", action="store_true",
                    help="Docker 28: phases cover each total")
     m.set_defaults(fn=cmd_many)
+    fl = sub.add_parser("files", help="-o DIR's files vs containers.jsonl")
+    fl.add_argument("--dir", required=True, help="the -o DIR")
+    fl.set_defaults(fn=cmd_files)
     r = sub.add_parser("restart", help="restart.sh: -o files vs records")
     r.add_argument("--dir", required=True, help="the -o DIR")
     r.add_argument("--out", required=True, help="coldtrace's -j stdout")

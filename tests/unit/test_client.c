@@ -491,3 +491,47 @@ Test(client, docker_long_name_cut)
 	ct_clients_free(t);
 	fx_free(&f);
 }
+
+/*
+ * docker create (alive while dockerd makes containers/<id>), 20 s later
+ * docker start: the start is the client, the create its creator.
+ */
+Test(client, docker_creator_of_started)
+{
+	static const char id[] = "6b0d04ce1744714d3dd4c83a511fa293"
+				 "2f5d8fb5d73799463431b9fffe973f66";
+	struct ct_container c;
+	struct ct_mkdir m = { 0 };
+	struct ct_interval cr;
+	struct ct_client cl;
+	struct ct_clients *t;
+	struct ct_fx f;
+
+	fx_init(&f);
+	client_at(&f, 100, 500, ARGV("docker", "create", "--name", "web",
+				     "img"));
+	client_at(&f, 105, 510, ARGV("docker", "create", "img"));
+	m.hdr.type = CT_EV_MKDIR;
+	m.hdr.size = sizeof(m);
+	m.hdr.pid = 20;
+	m.hdr.ts_ns = 140 * FX_MS;
+	snprintf(m.path, sizeof(m.path), "/var/lib/docker/containers/%s", id);
+	fx_raw(&f, &m, sizeof(m));
+	fx_at(&f, 200);
+	fx_exit(&f, 500, 0);
+	fx_exit(&f, 510, 0);
+	client_at(&f, 20100, 600, ARGV("docker", "start", "-a", "web"));
+	t = feed(&f);
+	container(&c, CT_ENG_DOCKER, id, "web", 20150);
+	cr_assert_eq(ct_clients_match(t, &c, &cl), CT_CLIENT_EXACT);
+	cr_expect_eq(cl.pid, 600);
+	cr_expect(cl.is_start);
+	cr_assert(ct_clients_creator(t, &c, &cr), "the named create");
+	cr_expect_eq(cr.start_ns, 100 * FX_MS);
+	cr_expect_eq(cr.end_ns, 200 * FX_MS);
+	container(&c, CT_ENG_DOCKER, id, "", 20150);
+	cr_expect_not(ct_clients_creator(t, &c, &cr),
+		      "no name: either create may have made it");
+	ct_clients_free(t);
+	fx_free(&f);
+}

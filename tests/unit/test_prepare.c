@@ -333,3 +333,170 @@ Test(prepare, recording_ctr)
 		ts_free(&r);
 	}
 }
+
+/* ---- created by one request, started by a later one ---- */
+
+#define SEC	1000000000ull
+
+/*
+ * docker create at 90 ms (its client exits at 160 ms): dockerd's -init
+ * mkdir at 100 ms, its rootfs mount for the volumes at 130 ms; 20 s of
+ * nothing; docker start's exec at 20.100 s, dockerd's rootfs mount for
+ * it at 20.105 s, the shim (attach) at 20.150 s, the program at 20.300 s.
+ */
+static struct ct_prepare *created_then_started(void)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+
+	mkdir_ev(p, 100, "/var/lib/docker/overlay2/" MID_A "-init", 0);
+	mkdir_ev(p, 101, "/var/lib/docker/overlay2/" MID_A "-init/merged", 0);
+	mkdir_ev(p, 110, "/var/lib/docker/overlay2/" MID_A, 0);
+	mkdir_ev(p, 130, "/var/lib/docker/overlay2/" MID_A "/merged", 0);
+	mkdir_ev(p, 20105, "/var/lib/docker/overlay2/" MID_A "/merged", 0);
+	mountid_ev(p, "c1", MID_A);
+	return p;
+}
+
+static void started_at(struct ct_container *c, uint64_t attach_ms)
+{
+	docker_container(c, "c1", attach_ms);
+	c->phase_mask |= 1u << CT_PH_RUN;
+	c->phases[CT_PH_RUN].start_ns = (attach_ms + 150) * MS;
+}
+
+static void start_client(struct ct_container *c, uint64_t exec_ms)
+{
+	static const char argv[] = "docker\0start\0-a\0c1";
+
+	c->has_client = true;
+	c->client.is_start = true;
+	c->client.exec_ns = exec_ms * MS;
+	memcpy(c->client.args, argv, sizeof(argv));
+	c->client.args_len = sizeof(argv);
+}
+
+/* The start's record begins at its request: the wait is in no phase. */
+Test(prepare, create_wait_start_exact)
+{
+	struct ct_prepare *p = created_then_started();
+	struct ct_container c;
+
+	started_at(&c, 20150);
+	start_client(&c, 20100);
+	c.creator.start_ns = 90 * MS;
+	c.creator.end_ns = 160 * MS;
+	ct_prepare_apply(p, &c);
+	cr_assert(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 20100 * MS,
+		     "prepare from %.3f s, not the start's request",
+		     c.phases[CT_PH_PREPARE].start_ns / 1e9);
+	cr_expect_eq(ct_phase_dur(&c, CT_PH_PREPARE), 50 * MS,
+		     "prepare %.3f s", ct_phase_dur(&c, CT_PH_PREPARE) / 1e9);
+	cr_expect_eq(c.first_ns, 20100 * MS);
+	cr_expect_eq(ct_cold_start_ns(&c), 200 * MS, "cold start %.3f s",
+		     ct_cold_start_ns(&c) / 1e9);
+	cr_assert(c.has_created, "the creation is kept apart");
+	cr_expect(c.created.from_client);
+	cr_expect_eq(c.created.start_ns, 90 * MS);
+	cr_expect_eq(c.created.end_ns, 160 * MS);
+	cr_expect_eq(c.prepare_missing, CT_PREP_OK);
+	ct_prepare_free(p);
+}
+
+/* The create client unknown: dockerd's -init mkdir to its rootfs mkdir
+ * of the create; a create request 75 s back drops nothing. */
+Test(prepare, create_wait_start_no_creator)
+{
+	struct ct_prepare *p = created_then_started();
+	struct ct_container c;
+
+	started_at(&c, 20150);
+	start_client(&c, 20100);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 20100 * MS);
+	cr_assert(c.has_created);
+	cr_expect_not(c.created.from_client);
+	cr_expect_eq(c.created.start_ns, 100 * MS);
+	cr_expect_eq(c.created.end_ns, 130 * MS);
+	ct_prepare_free(p);
+
+	p = created_then_started();
+	mkdir_ev(p, 75200, "/var/lib/docker/overlay2/" MID_A "/merged", 0);
+	started_at(&c, 75250);
+	start_client(&c, 75190);
+	ct_prepare_apply(p, &c);
+	cr_assert(ct_has_phase(&c, CT_PH_PREPARE), "75 s after its creation");
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 75190 * MS);
+	cr_expect_eq(ct_cold_start_ns(&c), 210 * MS);
+	cr_expect(c.has_created);
+	ct_prepare_free(p);
+}
+
+/* No client at all (compose, an SDK): the start begins at dockerd's
+ * rootfs mkdir for it, after the create's own. */
+Test(prepare, create_wait_start_clientless)
+{
+	struct ct_prepare *p = created_then_started();
+	struct ct_container c;
+
+	started_at(&c, 20150);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 20105 * MS,
+		     "prepare from %.3f s", c.phases[CT_PH_PREPARE].start_ns / 1e9);
+	cr_expect_eq(ct_cold_start_ns(&c), 195 * MS);
+	cr_assert(c.has_created);
+	cr_expect_not(c.created.from_client);
+	cr_expect_eq(c.created.start_ns, 100 * MS);
+	cr_expect_eq(c.created.end_ns, 130 * MS);
+	ct_prepare_free(p);
+}
+
+/* One request made and started it (docker run, exact or ambiguous): as
+ * before, from the request (or the -init mkdir) to the shim. */
+Test(prepare, run_is_one_request)
+{
+	static const char run[] = "docker\0run\0img\0true";
+	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_container c;
+
+	mkdir_ev(p, 100, "/var/lib/docker/overlay2/" MID_A "-init", 0);
+	mkdir_ev(p, 130, "/var/lib/docker/overlay2/" MID_A "/merged", 0);
+	mkdir_ev(p, 240, "/var/lib/docker/overlay2/" MID_A "/merged", 0);
+	mountid_ev(p, "c1", MID_A);
+	started_at(&c, 250);
+	c.has_client = true;
+	c.client.exec_ns = 80 * MS;
+	memcpy(c.client.args, run, sizeof(run));
+	c.client.args_len = sizeof(run);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 80 * MS);
+	cr_expect_not(c.has_created);
+	started_at(&c, 250);
+	c.client_ambiguous = true;
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 100 * MS);
+	cr_expect_not(c.has_created);
+	ct_prepare_free(p);
+}
+
+/* No client, one rootfs mkdir (the create's and the start's cannot be
+ * told apart): as before; past 60 s, the record says what is missing. */
+Test(prepare, clientless_without_start_mark)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_container c;
+
+	mkdir_ev(p, 100, "/var/lib/docker/overlay2/" MID_A "-init", 0);
+	mkdir_ev(p, 130, "/var/lib/docker/overlay2/" MID_A "/merged", 0);
+	mountid_ev(p, "c1", MID_A);
+	started_at(&c, 250);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 100 * MS);
+	cr_expect_not(c.has_created);
+	started_at(&c, 75 * SEC / MS);
+	ct_prepare_apply(p, &c);
+	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.prepare_missing, CT_PREP_NO_START,
+		     "a creation 75 s back is not dropped unsaid");
+	ct_prepare_free(p);
+}

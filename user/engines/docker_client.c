@@ -143,6 +143,7 @@ void ct_docker_client_mkdir(struct ct_clients *t, const struct ct_mkdir *m)
 	g = &t->engines[t->next_engine++ % NCLIENTS];
 	ct_copy_str(g->id, sizeof(g->id), base, strlen(base) + 1);
 	g->pid = m->hdr.pid;
+	g->ts = (m->start_ns ? m->start_ns : m->hdr.ts_ns) + t->m2r;
 }
 
 /* The dockerd that made container id, 0 if not known. */
@@ -152,6 +153,17 @@ static uint32_t engine_pid(const struct ct_clients *t, const char *id)
 		if (t->engines[i].pid && !strcmp(t->engines[i].id, id))
 			return t->engines[i].pid;
 	return 0;
+}
+
+/* When dockerd made containers/<id> (its creation), 0 if not seen. */
+static uint64_t made_at(const struct ct_clients *t, const char *id)
+{
+	uint64_t at = 0;
+
+	for (size_t i = 0; i < NCLIENTS; i++)
+		if (t->engines[i].ts > at && !strcmp(t->engines[i].id, id))
+			at = t->engines[i].ts;
+	return at;
 }
 
 enum verdict { V_NO, V_MAYBE, V_YES };
@@ -183,9 +195,13 @@ static bool docker_candidate(const struct cl_entry *x, uint64_t at,
 	       (!engine || !x->engine_pid || x->engine_pid == engine);
 }
 
-enum ct_client_match ct_docker_client_match(const struct ct_clients *t,
-					    const struct ct_container *c,
-					    struct ct_client *out)
+/*
+ * The one docker client alive at `at` that asked for c: of the creators
+ * only (run, create) when creators, else of every kind.
+ */
+static enum ct_client_match pick(const struct ct_clients *t,
+				 const struct ct_container *c, uint64_t at,
+				 bool creators, const struct cl_entry **out)
 {
 	const struct cl_entry *yes = NULL, *maybe = NULL;
 	uint32_t engine = engine_pid(t, c->id);
@@ -194,7 +210,8 @@ enum ct_client_match ct_docker_client_match(const struct ct_clients *t,
 	for (size_t i = 0; i < NCLIENTS; i++) {
 		const struct cl_entry *x = &t->e[i];
 
-		if (!docker_candidate(x, c->first_ns, engine))
+		if (!docker_candidate(x, at, engine) ||
+		    (creators && x->is_start))
 			continue;
 		switch (names(x, c)) {
 		case V_YES:
@@ -215,6 +232,34 @@ enum ct_client_match ct_docker_client_match(const struct ct_clients *t,
 		yes = maybe;
 	if (!yes)
 		return CT_CLIENT_NONE;
-	*out = yes->cl;
+	*out = yes;
 	return CT_CLIENT_EXACT;
+}
+
+enum ct_client_match ct_docker_client_match(const struct ct_clients *t,
+					    const struct ct_container *c,
+					    struct ct_client *out)
+{
+	const struct cl_entry *x;
+	enum ct_client_match r = pick(t, c, c->first_ns, false, &x);
+
+	if (r == CT_CLIENT_EXACT)
+		*out = x->cl;
+	return r;
+}
+
+/* The creation's request: a run or create alive at containers/<id>'s
+ * mkdir (a start's container was made earlier, by another request). */
+bool ct_docker_client_creator(const struct ct_clients *t,
+			      const struct ct_container *c,
+			      struct ct_interval *out)
+{
+	uint64_t at = made_at(t, c->id);
+	const struct cl_entry *x;
+
+	if (!at || pick(t, c, at, true, &x) != CT_CLIENT_EXACT)
+		return false;
+	out->start_ns = x->cl.exec_ns;
+	out->end_ns = x->exit_ns;
+	return true;
 }

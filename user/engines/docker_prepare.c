@@ -3,9 +3,15 @@
  * dockerd's prepare (user/enrich/prepare.h): from the mkdirat of the
  * container's read-write layer `<data-root>/overlay2/<mount id>-init`
  * (CT_EV_MKDIR), attributed by the layer's mount id (CT_EV_MOUNTID).
+ * A container started by a later request than the one that made it
+ * (docker create, then docker start; compose) has its creation apart:
+ * dockerd mounts its rootfs `overlay2/<mount id>/merged` once in the
+ * create (to make the volumes' mount points, then unmounts it and
+ * removes the directory) and again first thing in the start.
  */
 #include <stdbool.h>
 #include <string.h>
+#include "client.h"
 #include "prepare_int.h"
 
 /* ".../overlay2/<mount id>-init" -> mount id; false otherwise. */
@@ -25,17 +31,42 @@ static bool init_layer(const char *path, const char **id, size_t *len)
 	return *len > 0;
 }
 
+/* ".../overlay2/<mount id>/merged" -> mount id (not an -init layer's). */
+static bool rootfs_dir(const char *path, const char **id, size_t *len)
+{
+	static const char sfx[] = "/merged", dir[] = "/overlay2",
+			  init[] = "-init";
+	const size_t sl = sizeof(sfx) - 1, dl = sizeof(dir) - 1,
+		     il = sizeof(init) - 1;
+	size_t n = strlen(path);
+	const char *base;
+
+	if (n < sl || strcmp(path + n - sl, sfx))
+		return false;
+	for (base = path + n - sl; base > path && base[-1] != '/'; base--)
+		;
+	if ((size_t)(base - path) < dl + 1 || strncmp(base - 1 - dl, dir, dl))
+		return false;
+	*id = base;
+	*len = (size_t)(path + n - sl - base);
+	return *len > il && strncmp(base + *len - il, init, il);
+}
+
 void ct_docker_prepare_mkdir(struct ct_prepare *p, const struct ct_mkdir *m)
 {
+	uint64_t ts = (m->start_ns ? m->start_ns : m->hdr.ts_ns) + p->m2r;
 	char buf[CT_PATH_MAX];
 	const char *mid;
 	size_t mlen;
 
 	memcpy(buf, m->path, sizeof(buf));
 	buf[sizeof(buf) - 1] = 0;
-	if (m->ret == 0 && init_layer(buf, &mid, &mlen))
-		pr_put(&p->layers, mid, mlen, NULL,
-		       (m->start_ns ? m->start_ns : m->hdr.ts_ns) + p->m2r);
+	if (m->ret != 0)
+		return;
+	if (init_layer(buf, &mid, &mlen))
+		pr_put(&p->layers, mid, mlen, NULL, ts);
+	else if (rootfs_dir(buf, &mid, &mlen))
+		pr_put(&p->merged, mid, mlen, NULL, ts);
 }
 
 void ct_docker_prepare_mountid(struct ct_prepare *p,
@@ -50,12 +81,75 @@ void ct_docker_prepare_mountid(struct ct_prepare *p,
 	pr_put(&p->ids, id, strlen(id), mid, r->hdr.ts_ns + p->m2r);
 }
 
+/* c's layer's mount id, NULL if not known. */
+static const char *mount_id(const struct ct_prepare *p,
+			    const struct ct_container *c)
+{
+	const struct pr_mark *m = pr_find(&p->ids, c->id, 0);
+
+	return m && m->val[0] ? m->val : NULL;
+}
+
 /* The -init mkdir of the layer mounted for c, at or before first. */
 uint64_t ct_docker_prepare_start(const struct ct_prepare *p,
 				 const struct ct_container *c, uint64_t first)
 {
-	const struct pr_mark *m = pr_find(&p->ids, c->id, 0);
+	const char *mid = mount_id(p, c);
+	const struct pr_mark *m = mid ? pr_find(&p->layers, mid, first) : NULL;
 
-	m = m && m->val[0] ? pr_find(&p->layers, m->val, first) : NULL;
 	return m ? m->ts : 0;
+}
+
+/* The newest rootfs mkdir of layer mid in [from, before), 0 if none. */
+static uint64_t rootfs_mkdir(const struct ct_prepare *p, const char *mid,
+			     uint64_t from, uint64_t before)
+{
+	const struct pr_mark *m = before > from ?
+				  pr_find(&p->merged, mid, before - 1) : NULL;
+
+	return m && m->ts >= from ? m->ts : 0;
+}
+
+/*
+ * Where c's start began, when an earlier request made it (0: one request
+ * made and started it, or not known):
+ *  - its exact client is a docker start (or restart): its exec;
+ *  - no client at all (compose, an SDK): dockerd's rootfs mkdir for the
+ *    start, the last before the shim, after the create's own (two of
+ *    them since the -init mkdir; one alone is the create's and the
+ *    start's at once: not apart).
+ * Ambiguous clients are all docker run (a start names its container):
+ * one request each, not apart.  The creation: the create client's exec
+ * and exit when it is known, else dockerd's -init mkdir to its rootfs
+ * mkdir of the create (or the -init mkdir alone).
+ */
+uint64_t ct_docker_prepare_apart(const struct ct_prepare *p,
+				 const struct ct_container *c, uint64_t after,
+				 struct ct_created *cr)
+{
+	const char *mid = mount_id(p, c);
+	uint64_t made = mid ? ct_docker_prepare_start(p, c, c->first_ns) : 0;
+	uint64_t start, end;
+
+	if (!made || made <= after)
+		return 0;
+	if (c->has_client && c->client.is_start)
+		start = ct_client_request_ns(&c->client);
+	else if (!c->has_client && !c->client_ambiguous)
+		start = rootfs_mkdir(p, mid, made, c->first_ns + 1);
+	else
+		return 0;
+	end = start > made ? rootfs_mkdir(p, mid, made, start) : 0;
+	if (start <= made || (!end && !c->has_client))
+		return 0;
+	memset(cr, 0, sizeof(*cr));
+	cr->start_ns = made;
+	cr->end_ns = end ? end : made;
+	if (c->creator.start_ns && c->creator.start_ns <= made &&
+	    c->creator.end_ns && c->creator.end_ns <= start) {
+		cr->start_ns = c->creator.start_ns;
+		cr->end_ns = c->creator.end_ns;
+		cr->from_client = true;
+	}
+	return start;
 }

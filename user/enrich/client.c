@@ -122,6 +122,7 @@ static void on_exec(struct ct_clients *t, const struct ct_exec *x)
 		return;
 	}
 	fill_client(t, &n.cl, x, alen);
+	n.cl.is_start = n.is_start;
 	t->e[t->next++ % NCLIENTS] = n;
 }
 
@@ -243,4 +244,12 @@ enum ct_client_match ct_clients_match(const struct ct_clients *t,
 	if (!t || !c->first_ns || c->engine >= CT_ENG_MAX || !match[c->engine])
 		return CT_CLIENT_NONE;
 	return match[c->engine](t, c, out);
+}
+
+bool ct_clients_creator(const struct ct_clients *t,
+			const struct ct_container *c, struct ct_interval *out)
+{
+	if (!t || c->engine != CT_ENG_DOCKER)
+		return false;
+	return ct_docker_client_creator(t, c, out);
 }

@@ -46,6 +46,15 @@ enum ct_client_match ct_clients_match(const struct ct_clients *t,
 				      const struct ct_container *c,
 				      struct ct_client *out);
 
+/*
+ * docker: the client that created c (`docker create`, `docker run`),
+ * alive when dockerd made c's directory containers/<id>, argv deciding as
+ * for ct_clients_match(): its exec and exit (0 while alive) into *out.
+ * False unless exactly one.
+ */
+bool ct_clients_creator(const struct ct_clients *t,
+			const struct ct_container *c, struct ct_interval *out);
+
 /* The client's request: its exec, the anchor of prepare (docs/phases.md). */
 static inline uint64_t ct_client_request_ns(const struct ct_client *cl)
 {

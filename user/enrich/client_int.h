@@ -32,10 +32,12 @@ struct cl_entry {
 	uint32_t engine_pid;	/* who listens on the socket it asked, or 0 */
 };
 
-/* A docker container's dockerd, from its network hook's exec. */
+/* A docker container's dockerd, from its network hook's exec or its
+ * containers/<id> mkdir (ts: the mkdir's, wall clock; 0 for the hook) */
 struct cl_engine_of {
 	char id[CT_ID_LEN];
 	uint32_t pid;
+	uint64_t ts;
 };
 
 struct ct_clients {
@@ -61,5 +63,9 @@ void ct_docker_client_mkdir(struct ct_clients *t, const struct ct_mkdir *m);
 enum ct_client_match ct_docker_client_match(const struct ct_clients *t,
 					    const struct ct_container *c,
 					    struct ct_client *out);
+/* docker: the client that created c (client.h). */
+bool ct_docker_client_creator(const struct ct_clients *t,
+			      const struct ct_container *c,
+			      struct ct_interval *out);
 
 #endif /* __CT_CLIENT_INT_H */

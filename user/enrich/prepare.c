@@ -148,6 +148,33 @@ static uint64_t prepare_start(const struct ct_prepare *p,
 	return s;
 }
 
+static void set_prepare(struct ct_container *c, uint64_t s)
+{
+	c->phase_mask |= 1u << CT_PH_PREPARE;
+	c->phases[CT_PH_PREPARE].start_ns = s;
+	c->phases[CT_PH_PREPARE].end_ns = c->first_ns;
+	c->first_ns = s;
+}
+
+/*
+ * A container made by an earlier request than the one that started it
+ * (docker create, then docker start): its creation is kept apart and its
+ * prepare begins at the start's request; the wait between them is no
+ * one's phase.  True if so.
+ */
+static bool apart(struct ct_prepare *p, struct ct_container *c)
+{
+	uint64_t s = c->engine == CT_ENG_DOCKER ?
+		     ct_docker_prepare_apart(p, c, prev_end(p, c),
+					     &c->created) : 0;
+
+	if (!s || s >= c->first_ns || c->first_ns - s > MAX_PREPARE_NS)
+		return false;
+	c->has_created = true;
+	set_prepare(c, s);
+	return true;
+}
+
 void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 {
 	uint64_t first = c->first_ns, s;
@@ -155,14 +182,12 @@ void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 	if (!p || !first)
 		return;
 	/* begun before the session: its start is not the adoption's */
-	if (!c->partial && !ct_has_phase(c, CT_PH_PREPARE)) {
+	if (!c->partial && !ct_has_phase(c, CT_PH_PREPARE) && !apart(p, c)) {
 		s = prepare_start(p, c);
-		if (s && s < first && first - s <= MAX_PREPARE_NS) {
-			c->phase_mask |= 1u << CT_PH_PREPARE;
-			c->phases[CT_PH_PREPARE].start_ns = s;
-			c->phases[CT_PH_PREPARE].end_ns = first;
-			c->first_ns = s;
-		}
+		if (s && s < first && first - s <= MAX_PREPARE_NS)
+			set_prepare(c, s);
+		else if (s && s < first)	/* never dropped unsaid */
+			c->prepare_missing = CT_PREP_NO_START;
 	}
 	pr_put(&p->gens, c->id, strnlen(c->id, sizeof(c->id)), NULL, c->last_ns);
 }

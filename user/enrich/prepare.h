@@ -22,6 +22,12 @@
  * starts at its own client's request, or, when that request came while
  * the previous generation still ran (restart: stop, then start), where
  * the previous one ended.  Without either, it has no prepare.
+ * A docker container made by an earlier request than the one that
+ * started it (docker create, then docker start; Compose) begins at the
+ * start's request (its docker start client's exec, else dockerd's rootfs
+ * mkdir for the start); its creation goes apart (c->created), the wait
+ * after it in no phase.  A creation seen but too old for any prepare
+ * is said (c->prepare_missing), never dropped unsaid.
  * Pure C: records in, prepare phase set on a container at emission.
  */
 #ifndef __CT_PREPARE_H

@@ -32,6 +32,7 @@ struct ct_prepare {
 	int64_t m2r;
 	const struct ct_procs *model;	/* which program a parent ran */
 	struct pr_ring layers;	/* key: mount id, ts: its -init mkdir */
+	struct pr_ring merged;	/* key: mount id, ts: a <mid>/merged mkdir */
 	struct pr_ring ids;	/* key: container id, val: its mount id */
 	struct pr_ring ctr;	/* key: container id, ts: ctr run's exec */
 	struct pr_ring podman;	/* key: a podman client's run, "pid@exec" */
@@ -54,6 +55,14 @@ void ct_docker_prepare_mountid(struct ct_prepare *p,
 			       const struct ct_name_rec *r);
 uint64_t ct_docker_prepare_start(const struct ct_prepare *p,
 				 const struct ct_container *c, uint64_t first);
+/*
+ * docker: c made by an earlier request than the one that started it,
+ * made after `after` (its previous generation's end): where its start
+ * began (0 if not apart) and its creation in *cr (prepare.h).
+ */
+uint64_t ct_docker_prepare_apart(const struct ct_prepare *p,
+				 const struct ct_container *c, uint64_t after,
+				 struct ct_created *cr);
 /* an exec: true if it was ctr's (or podman's) and kept */
 bool ct_ctr_prepare_exec(struct ct_prepare *p, const struct ct_exec *x,
 			 size_t alen, uint64_t t);

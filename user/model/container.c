@@ -125,6 +125,23 @@ bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,
 	return any;
 }
 
+uint64_t ct_created_gap_ns(const struct ct_container *c)
+{
+	if (!c->has_created || c->created.end_ns >= c->first_ns)
+		return 0;
+	return c->first_ns - c->created.end_ns;
+}
+
+const char *ct_prepare_missing_reason(uint8_t m)
+{
+	static const char *const why[] = {
+		[CT_PREP_NO_START] = "created over 60 s before its start, "
+				     "whose request was not seen",
+	};
+
+	return m < sizeof(why) / sizeof(why[0]) ? why[m] : NULL;
+}
+
 uint64_t ct_total_ns(const struct ct_container *c)
 {
 	if (!c->last_ns || c->last_ns <= c->first_ns)

@@ -167,6 +167,33 @@ struct ct_client {
 	 * been trying to read there (0: not seen) */
 	uint64_t stdin_ns;
 	uint64_t stdin_wait_ns;
+	/* docker start or restart: it started a container that was made
+	 * by an earlier request (docker create), not by itself */
+	bool is_start;
+};
+
+/*
+ * Why a container has no prepare although its engine's creation of it
+ * was seen (docs/phases.md "prepare"); 0 when nothing is missing.
+ */
+enum ct_prepare_missing {
+	CT_PREP_OK,
+	CT_PREP_NO_START,	/* created long before, start request unseen */
+};
+
+/*
+ * A docker container made by one request and started by a later one
+ * (docker create, then docker start; compose): its creation, apart from
+ * the record's phases, total and cold start, which begin at the start's
+ * request (docs/phases.md "prepare").  from_client: its start and end are
+ * the create client's exec and exit; else dockerd's own marks (its
+ * `-init` mkdir, its last mount of the rootfs before the start), the
+ * requests not seen.
+ */
+struct ct_created {
+	uint64_t start_ns;
+	uint64_t end_ns;
+	bool from_client;
 };
 
 struct ct_container {
@@ -219,6 +246,14 @@ struct ct_container {
 	uint64_t pod_ready_ns;
 	bool has_client;
 	struct ct_client client;
+	/* several clients could have asked for it: none is said (client.h) */
+	bool client_ambiguous;
+	/* docker: the client that created it (docker create, run) alive at
+	 * dockerd's containers/<id> mkdir, exec and exit; 0 if not known */
+	struct ct_interval creator;
+	bool has_created;
+	struct ct_created created;
+	uint8_t prepare_missing;	/* enum ct_prepare_missing */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */
 	/* last: a record kept for the end report stops after the used
 	 * entries (agg.c), 4.3 KiB of the record's 7.4 when all are free */
@@ -269,6 +304,11 @@ bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,
 /* --why: why c's phase p has no split, in words; NULL if it has one or
  * --why was off. */
 const char *ct_split_reason(const struct ct_container *c, enum ct_phase p);
+
+/* A creation kept apart: its end to the record's start (0 if none). */
+uint64_t ct_created_gap_ns(const struct ct_container *c);
+/* Why no prepare (enum ct_prepare_missing), in words; NULL for OK. */
+const char *ct_prepare_missing_reason(uint8_t m);
 
 /* total_ns: last_ns - first_ns (0 if nothing closed). */
 uint64_t ct_total_ns(const struct ct_container *c);

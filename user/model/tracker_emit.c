@@ -111,7 +111,9 @@ static void unkeyed_opens(struct ct_container *c)
 	c->n_slow = 0;
 }
 
-/* Its client if the records decide it; an ambiguous one is counted. */
+/* Its client if the records decide it; an ambiguous one is counted.
+ * Its creator too: a container started by a later request than the one
+ * that made it has its creation apart (prepare.h). */
 static void set_client(struct ct_tracker *tk, struct ct_container *c)
 {
 	switch (ct_clients_match(tk->clients, c, &c->client)) {
@@ -119,11 +121,14 @@ static void set_client(struct ct_tracker *tk, struct ct_container *c)
 		c->has_client = true;
 		break;
 	case CT_CLIENT_AMBIGUOUS:
+		c->client_ambiguous = true;
 		tk->st.ambiguous_clients++;
 		break;
 	case CT_CLIENT_NONE:
 		break;
 	}
+	if (!ct_clients_creator(tk->clients, c, &c->creator))
+		memset(&c->creator, 0, sizeof(c->creator));
 }
 
 /* Adopted at the start and nothing of it ended since: nothing seen. */

@@ -9,7 +9,7 @@
 #include "pulls.h"
 #include "why.h"
 
-/* Earliest phase start: ts 0 of the trace. */
+/* Earliest phase (or apart creation) start: ts 0 of the trace. */
 static uint64_t trace_base(const struct ct_agg *agg,
 			   const struct ct_pulls *pulls)
 {
@@ -31,6 +31,8 @@ static uint64_t trace_base(const struct ct_agg *agg,
 			if (ct_has_phase(c, p) && c->phases[p].start_ns < base)
 				base = c->phases[p].start_ns;
 		}
+		if (c->has_created && c->created.start_ns < base)
+			base = c->created.start_ns;
 	}
 	return base == UINT64_MAX ? 0 : base;
 }
@@ -89,6 +91,34 @@ static void trace_why_totals(struct ct_json *w, const struct ct_agg *agg)
 	ct_json_kv_u64(w, "why_slices_dropped", n - kept);
 }
 
+/* A creation apart (docs/phases.md "prepare"): a slice of its own on
+ * the container's track, before its phases, no phase. */
+static void trace_created(struct ct_json *w, const struct ct_container *c,
+			  int pid, size_t tid, uint64_t base)
+{
+	if (!c->has_created)
+		return;
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "name", "created");
+	ct_json_kv_string(w, "cat", "created");
+	ct_json_kv_string(w, "ph", "X");
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_u64(w, "tid", tid);
+	ct_json_key(w, "ts");
+	ct_json_decimal(w, c->created.start_ns - base, 3);
+	ct_json_key(w, "dur");
+	ct_json_decimal(w, c->created.end_ns - c->created.start_ns, 3);
+	ct_json_key(w, "args");
+	ct_json_start_object(w);
+	ct_json_key(w, "id");
+	ct_json_string_n(w, c->id, sizeof(c->id));
+	ct_json_kv_string(w, "by", c->created.from_client ? "client" :
+			  "dockerd");
+	ct_json_kv_u64(w, "gap_ns", ct_created_gap_ns(c));
+	ct_json_end_object(w);
+	ct_json_end_object(w);
+}
+
 /*
  * One track per container, tid = index + 1, in its group: pid = runtime
  * + 1, or its CRI pod's group (trace_groups()); the sandbox's own track
@@ -126,6 +156,7 @@ static void trace_container(struct ct_json *w, const struct ct_container *c,
 		ct_json_end_object(w);
 		ct_json_end_object(w);
 	}
+	trace_created(w, c, pid, tid, base);
 }
 
 static void trace_slice(struct ct_json *w, const char *name, const char *cat,

@@ -36,7 +36,10 @@ static void hex_id(struct ct_json *w, const char *key, const uint64_t *v,
 	ct_json_kv_string(w, key, buf);
 }
 
-/* Span k of a container: 0 its root, 1 + p its phase p. */
+/* Span k of a container: 0 its root, 1 + p its phase p, 1 + CT_PH_MAX
+ * its creation when it was made apart (SPAN_CREATED). */
+#define SPAN_CREATED	(1 + CT_PH_MAX)
+
 static void span_ids(struct ct_json *w, uint64_t seed, int k)
 {
 	uint64_t trace[2] = { seed, mix(seed + 1) }, span = mix(seed + 2 + k);
@@ -181,6 +184,13 @@ static void container_spans(struct ct_json *w, const struct ct_container *c)
 			continue;	/* open: no end to give */
 		span_begin(w, seed, 1 + p, ct_phase_name(p),
 			   c->phases[p].start_ns, c->phases[p].start_ns + v);
+		ct_json_end_object(w);
+	}
+	/* made by an earlier request: before the root, which begins at
+	 * the start's request (docs/phases.md "prepare") */
+	if (c->has_created) {
+		span_begin(w, seed, SPAN_CREATED, "created",
+			   c->created.start_ns, c->created.end_ns);
 		ct_json_end_object(w);
 	}
 }

@@ -101,6 +101,27 @@ static void json_pull(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
+/*
+ * "created": a container made by an earlier request than the one that
+ * started it (docker create, then docker start): its creation, kept out
+ * of "phases", total_ns and cold_start_ns as the wait after it is
+ * (docs/phases.md "prepare").  gap_ns: its end to the record's start.
+ */
+static void json_created(struct ct_json *w, const struct ct_container *c)
+{
+	const struct ct_created *cr = &c->created;
+
+	if (!c->has_created)
+		return;
+	ct_json_key(w, "created");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "start_ns", cr->start_ns);
+	ct_json_kv_u64(w, "dur_ns", cr->end_ns - cr->start_ns);
+	ct_json_kv_u64(w, "gap_ns", ct_created_gap_ns(c));
+	ct_json_kv_string(w, "by", cr->from_client ? "client" : "dockerd");
+	ct_json_end_object(w);
+}
+
 /* "client": who asked the engine for it (client.h); absent if unknown. */
 static void json_client(struct ct_json *w, const struct ct_container *c)
 {
@@ -168,6 +189,9 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_kv_bool(w, "removal_unarmed", true);
 	if (c->partial)	/* absent when the session saw it begin */
 		ct_json_kv_string(w, "partial", "started before the session");
+	if (c->prepare_missing)	/* absent unless its creation was seen */
+		ct_json_kv_string(w, "prepare_missing",
+				  ct_prepare_missing_reason(c->prepare_missing));
 	if (c->shim_lost)	/* absent unless the shim went first */
 		ct_json_kv_s64(w, "shim_exit_code", c->shim_exit);
 	ct_json_key(w, "exit_code");
@@ -189,6 +213,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	json_phases(w, c);
 	json_why_slices(w, c);
 	json_pull(w, c);
+	json_created(w, c);
 	json_opens(w, "opens", &c->opens);
 	json_opens(w, "gofer_opens", &c->gofer_opens);
 	ct_paths_json(w, c);	/* --paths; absent otherwise */

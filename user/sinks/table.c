@@ -33,6 +33,16 @@ static void table_notes(FILE *f, const struct ct_container *c)
 	if (c->partial)
 		fprintf(f, "  started before the session: seen from the "
 			"middle (no cold start, in no statistic)\n");
+	if (c->has_created)
+		fprintf(f, "  created %.3f s before its start (%.1f ms, %s); "
+			"the wait is in no phase\n",
+			ct_created_gap_ns(c) / 1e9,
+			(c->created.end_ns - c->created.start_ns) / 1e6,
+			c->created.from_client ? "its create client" :
+			"dockerd's, its requests not seen");
+	if (c->prepare_missing)
+		fprintf(f, "  no prepare: %s\n",
+			ct_prepare_missing_reason(c->prepare_missing));
 }
 
 static void table_container(struct ct_sink_out *o, const struct ct_container *c)
