@@ -58,6 +58,8 @@ TESTS=(
 	"ready-runsc|ready.sh runsc"
 	"why|why.sh"
 	"prepare|prepare.sh"
+	"create-start|create_start.sh detached"
+	"create-start-command|create_start.sh command"
 	"listen|listen.sh"
 	"prometheus|prometheus.sh"
 	"podman-runc|podman.sh runc"
