@@ -36,6 +36,8 @@ PKGS=(
 	# integration tests: real daemons and runtimes, local images
 	docker.io containerd runc crun runsc busybox-static docker-registry
 	iproute2 jq procps util-linux python3 curl
+	# Compose 1.29 (tests/integration/compose.sh: created, then started)
+	docker-compose
 	# Podman engine tests (podman 4.3 pulls conmon; tools/podman-env.sh)
 	podman conmon
 	# CRI pods (CT_CRI=1 harness, tests/integration/cri/): CNI plugins in

@@ -60,6 +60,7 @@ TESTS=(
 	"prepare|prepare.sh"
 	"create-start|create_start.sh detached"
 	"create-start-command|create_start.sh command"
+	"compose|compose.sh"
 	"listen|listen.sh"
 	"prometheus|prometheus.sh"
 	"podman-runc|podman.sh runc"
