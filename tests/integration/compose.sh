@@ -3,11 +3,11 @@
 #
 # Compose (docker-compose 1.29, Debian's): a project of two services, b
 # depends_on a, created together (`up --no-start`) and started in
-# dependency order (`start`), with coldtrace detached (`-j -o DIR &`,
-# continuous) as users run it, but --arm=always: docker-compose is no
-# trigger of --arm=auto (not in user/model/comm_table.c), so on an idle
-# host dockerd's mkdirs of its creations are not seen at all (no
-# prepare, no creation: nothing to check here).  Compose talks to dockerd's
+# dependency order (`start`), under one detached default session as
+# users run it (detached_lib.sh: continuous, --arm=auto, idle checked
+# with bpftool before the project): docker-compose's exec attaches the
+# syscall hooks (user/model/comm_table.c), else dockerd's mkdirs of its
+# creations were not seen at all.  Compose talks to dockerd's
 # API itself: no client, so each record begins at dockerd's own mark of
 # its start (docs/phases.md "prepare").  Against docker's events
 # (streamed live), for each service:
@@ -20,6 +20,7 @@
 #    (before, b's prepare held a's whole start: 2.9 s, a's start event
 #    in it).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/detached_lib.sh"
 
 WAIT_S=90		# coldtrace up; the records out after `down`
 SLACK_MS=100		# start event after the program's exec: runc start's exit
@@ -42,21 +43,8 @@ services:
 EOF
 stream_events --filter type=container
 
-prog_of() {
-	bpftool perf list -j |
-		jq -r --argjson p "$1" --arg tp "$2" \
-			'[.[] | select(.pid == $p and .tracepoint == $tp)][0].prog_id // empty'
-}
-
-"$COLDTRACE" --arm=always -j -o "$T/o" >"$T/out" 2>"$T/err" &
-ct=$!
-trap 'kill -INT $ct 2>/dev/null; wait $ct 2>/dev/null; docker-compose -f "$T/docker-compose.yml" -p "$PROJECT" down >/dev/null 2>&1; cleanup_test' EXIT
-deadline=$((SECONDS + WAIT_S))
-until [ -n "$(prog_of "$ct" sys_enter)" ]; do
-	[ $SECONDS -lt $deadline ] || { show_output; fail "coldtrace's sys_enter never attached"; }
-	kill -0 "$ct" 2>/dev/null || { show_output; fail "coldtrace exited"; }
-	sleep 0.1
-done
+dt_start
+trap 'dt_kill; dc down >/dev/null 2>&1; cleanup_test' EXIT
 
 dc() { docker-compose -f "$T/docker-compose.yml" -p "$PROJECT" "$@"; }
 dc up --no-start 2>"$T/dc.err" || { cat "$T/dc.err" >&2; fail "docker-compose up --no-start failed"; }
@@ -72,9 +60,7 @@ while [ "$(records | jq -s --rawfile ids "$T/ids" \
 	[ $SECONDS -lt $deadline ] || { show_output; fail "not both records in $WAIT_S s"; }
 	sleep 0.2
 done
-kill -INT "$ct"
-wait "$ct" || { show_output; fail "coldtrace exited $?"; }
-trap cleanup_test EXIT
+dt_stop
 
 ev() {	# ID ACTION: docker's event, ns
 	jq -r --arg id "$1" --arg a "$2" 'select(.id == $id and .Action == $a) |
@@ -117,4 +103,4 @@ while read -r id; do
 		"from $(((ps - cr_ev) / 1000000)) ms after its create event, cold start $((cold / 1000000)) ms," \
 		"its start event $(((st_ev - ps) / 1000000)) ms after the record's start"
 done <"$T/ids"
-$CHECK files --dir "$T/o" >&2 || fail "the -o files disagree"
+$CHECK files --dir "$T/dir" >&2 || fail "the -o files disagree"

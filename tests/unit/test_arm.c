@@ -61,8 +61,8 @@ static bool asks(const void *rec, size_t len)
 Test(arm, triggers_are_the_engine_programs_by_exact_comm)
 {
 	const char *yes[] = { "docker", "podman", "ctr", "crictl", "nerdctl",
-			      "runc", "crun", "runsc", "containerd-shim",
-			      "conmon" };
+			      "docker-compose", "runc", "crun", "runsc",
+			      "containerd-shim", "conmon" };
 	const char *no[] = { "dockerd", "containerd", "bash", "runc:[2:INIT]",
 			     "docke", "" };
 	struct ct_cni_env v;

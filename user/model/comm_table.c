@@ -21,6 +21,10 @@ static const struct {
 	[CT_PROG_CTR] = { "ctr", CLIENT | ASKER },
 	[CT_PROG_CRICTL] = { "crictl", ASKER },
 	[CT_PROG_NERDCTL] = { "nerdctl", ASKER },
+	/* Compose creates and starts through dockerd's API, execing no
+	 * docker client: without it an idle host saw none of dockerd's
+	 * creation (Compose v1's script and v2's plugin share this comm) */
+	[CT_PROG_COMPOSE] = { "docker-compose", ASKER },
 	/* runtimes (runc run, or under a shim or conmon) */
 	[CT_PROG_RUNC] = { "runc", ASKER },
 	[CT_PROG_CRUN] = { "crun", ASKER },
