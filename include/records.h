@@ -7,7 +7,8 @@
  * Userspace only.
  *
  * Adding a record type: a number in enum ct_ev_type, its struct with a
- * _Static_assert on its size, one row in user/core/records.c.
+ * _Static_assert on its size, one row in user/core/records.c (with a
+ * cleaner when it has strings or padding).
  */
 #ifndef __CT_RECORDS_H
 #define __CT_RECORDS_H
@@ -26,6 +27,9 @@ struct ct_rec_type {
 	bool (*valid)(const void *rec);
 	/* one line of text; NULL: "record type N (M bytes)" */
 	bool (*dump)(FILE *f, const void *rec, size_t len, int64_t m2r);
+	/* zero what holds nothing (hdr.size bytes at rec, aligned): after
+	 * a string's NUL, past a used length, padding; NULL: none */
+	void (*clean)(void *rec, size_t len);
 };
 
 /* The row of a type; NULL for a type this version does not know. */
@@ -38,5 +42,17 @@ const struct ct_rec_type *ct_rec_type(uint32_t type);
  * otherwise.
  */
 int ct_rec_check(const void *rec, size_t len);
+
+/*
+ * In place, in a record that passes ct_rec_check() (another is left as
+ * it is: it is refused, never read): the bytes that hold nothing zeroed,
+ * the header's comm after its NUL and what the type's row cleans.  The
+ * kernel's ring buffer reservations and scratch buffers are not zeroed,
+ * so such bytes hold whatever an earlier record or a process's stack
+ * left there (another process's environment, user pointers): the
+ * session cleans every record at its tap, before --record, --dump or any
+ * stage sees it.  rec must be aligned.
+ */
+void ct_rec_clean(void *rec, size_t len);
 
 #endif /* __CT_RECORDS_H */

@@ -6,7 +6,9 @@
 # with 4 layers whose digests and bytes (within 1%) are those of the
 # registry's manifest, fetch before unpack for each layer, a duration no
 # longer than the command's wall clock, and the concurrency dockerd was
-# told: max-concurrent-downloads 1 -> max 1, 3 -> max 3.
+# told: max-concurrent-downloads 1 -> max 1, 3 -> max 3.  Its --record
+# file holds no byte after a string's NUL or in padding (rec_clean.py:
+# the kernel reuses the blob files' path buffers and ring space).
 # Then a pull that no client waits for (kubelet's through CRI; here
 # dockerd's API through curl, which is no engine client), from a session
 # whose syscall hooks are detached: dockerd's registry connect must
@@ -58,8 +60,11 @@ pull_with() {
 	"$REGISTRY" concurrency "$n"
 	"$REGISTRY" forget "$IMG"
 	# docker's own stdout would mix with the JSON Lines
-	run_timed -j -- sh -c 'exec docker pull -q "$0" >/dev/null' "$REF"
+	run_timed -j --record "$T/rec.$n" -- \
+		sh -c 'exec docker pull -q "$0" >/dev/null' "$REF"
 	[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace/docker pull exited $CT_RC"; }
+	python3 "$TOP/tests/integration/rec_clean.py" "$T/rec.$n" >&2 ||
+		fail "the recording holds bytes after a NUL or in padding"
 	jq -c 'select(.type == "pull")' "$T/out" >"$T/pulls"
 	[ "$(wc -l <"$T/pulls")" -eq 1 ] ||
 		{ show_output; fail "expected 1 pull record, got $(wc -l <"$T/pulls")"; }

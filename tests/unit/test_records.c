@@ -121,3 +121,93 @@ Test(records, dump_uses_the_table)
 		  buf);
 	free(buf);
 }
+
+/* Every byte of s[0..size) after its first NUL is zero. */
+static bool clean_after_nul(const char *s, size_t size)
+{
+	const char *nul = memchr(s, '\0', size);
+
+	for (size_t i = nul ? (size_t)(nul - s) : size; i < size; i++)
+		if (s[i])
+			return false;
+	return true;
+}
+
+/* A record of type t and size n, every byte 0x55 but its header's. */
+static void *garbage_rec(uint32_t t, size_t n)
+{
+	struct ct_hdr *h = malloc(n);
+
+	cr_assert(h);
+	memset(h, 0x55, n);
+	h->type = t;
+	h->size = n;
+	strcpy(h->comm, "runc");
+	return h;
+}
+
+/*
+ * What ring reservations hold: a client's stack after an AF_UNIX path
+ * (user pointers 0x55.., seen in recordings), an earlier record's
+ * strings after a mount's, argv's unused area, padding.
+ */
+Test(records, clean_zeroes_what_holds_nothing)
+{
+	struct ct_connect *c = garbage_rec(CT_EV_CONNECT, sizeof(*c));
+	struct ct_mount *m = garbage_rec(CT_EV_MOUNT, sizeof(*m));
+	struct ct_exec *x = garbage_rec(CT_EV_EXEC, sizeof(*x));
+	struct ct_pull_rename *r = garbage_rec(CT_EV_PULL_RENAME, sizeof(*r));
+	struct ct_exit *e = garbage_rec(CT_EV_EXIT, sizeof(*e));
+
+	strcpy(c->path, "/run/docker.sock");
+	ct_rec_clean(c, sizeof(*c));
+	cr_expect_str_eq(c->path, "/run/docker.sock");
+	cr_expect(clean_after_nul(c->path, sizeof(c->path)));
+	cr_expect(clean_after_nul(c->hdr.comm, sizeof(c->hdr.comm)));
+	cr_expect_eq(c->peer_pid, 0x55555555u, "a field is left as it is");
+
+	strcpy(m->source, "overlay");
+	strcpy(m->target, "/run/x");
+	ct_rec_clean(m, sizeof(*m));
+	cr_expect(clean_after_nul(m->source, sizeof(m->source)));
+	cr_expect(clean_after_nul(m->target, sizeof(m->target)));
+	cr_expect_str_eq(m->target, "/run/x");
+
+	x->args_len = 8;
+	x->args_truncated = 0;
+	memcpy(x->args, "runc\0-v\0", 8);
+	strcpy(x->filename, "/usr/bin/runc");
+	ct_rec_clean(x, sizeof(*x));
+	cr_expect(clean_after_nul(x->filename, sizeof(x->filename)));
+	cr_expect_eq(memcmp(x->args, "runc\0-v\0", 8), 0, "argv kept");
+	cr_expect(clean_after_nul(x->args + 7, CT_ARGS_MAX - 7));
+
+	r->kind = CT_PULL_R_REPOS;
+	strcpy(r->oldpath, "a");
+	strcpy(r->newpath, "b");
+	ct_rec_clean(r, sizeof(*r));
+	cr_expect_eq(r->_pad, 0);
+	cr_expect(clean_after_nul(r->oldpath, sizeof(r->oldpath)));
+	cr_expect(clean_after_nul(r->newpath, sizeof(r->newpath)));
+
+	ct_rec_clean(e, sizeof(*e));
+	cr_expect_eq(e->_pad, 0);
+	cr_expect_eq(e->exit_code, 0x55555555);
+	free(c);
+	free(m);
+	free(x);
+	free(r);
+	free(e);
+}
+
+/* A record the table refuses is not read, nor cleaned: it stays. */
+Test(records, clean_leaves_a_malformed_record)
+{
+	struct ct_exec *x = garbage_rec(CT_EV_EXEC, sizeof(*x));
+
+	x->args_len = CT_ARGS_MAX + 1;
+	strcpy(x->filename, "/x");
+	ct_rec_clean(x, sizeof(*x));
+	cr_expect_eq((unsigned char)x->filename[3], 0x55);
+	free(x);
+}

@@ -437,3 +437,88 @@ Test(session, replay_of_a_cut_recording)
 	cr_expect_null(strstr(said, "cut"), "%s", said);
 	free(said);
 }
+
+/* Every byte of s[0..size) after its first NUL is zero. */
+static bool nul_tail_clean(const char *s, size_t size)
+{
+	const char *nul = memchr(s, '\0', size);
+
+	for (size_t i = nul ? (size_t)(nul - s) : size; i < size; i++)
+		if (s[i])
+			return false;
+	return true;
+}
+
+/*
+ * The ring buffer's reservations are not zeroed: an AF_UNIX connect
+ * carries the client's stack after its path, a mount an earlier record's
+ * bytes after its strings.  The tap cleans them before --record (and
+ * --dump, and the stages) see them; the record fed is not written to.
+ */
+Test(session, record_gets_clean_strings, .init = cr_redirect_stdout)
+{
+	char path[] = "/tmp/ct-test-session.XXXXXX";
+	struct ct_cli cli = { .json = true, .record_path = path };
+	struct ct_session s = { .cli = &cli };
+	struct ct_connect c;
+	struct ct_mount m;
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	const void *rec;
+	char err[256];
+	size_t len;
+	int fd = mkstemp(path), seen = 0;
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	memset(&c, 0x55, sizeof(c));
+	c.hdr.type = CT_EV_CONNECT;
+	c.hdr.size = sizeof(c);
+	c.hdr.ts_ns = 1000;
+	strcpy(c.hdr.comm, "docker");
+	strcpy(c.path, "/run/docker.sock");
+	memset(&m, 0x7f, sizeof(m));
+	m.hdr = c.hdr;
+	m.hdr.type = CT_EV_MOUNT;
+	m.hdr.size = sizeof(m);
+	strcpy(m.source, "overlay");
+	strcpy(m.target, "CNI_ARGS=secret");
+	m.target[0] = '\0';	/* an earlier record's string after the NUL */
+	cr_assert_eq(ct_session_record_create(&s), 0);
+	cr_assert_eq(ct_session_init(&s, CT_CGROUP_V2), 0);
+	cr_assert_eq(ct_session_record_header(&s, CT_CGROUP_V2), 0);
+	ct_session_feed(&s, &c, sizeof(c));
+	ct_session_feed(&s, &m, sizeof(m));
+	cr_expect_eq((unsigned char)c.path[20], 0x55, "the input is left");
+	cr_assert_eq(ct_session_record_close(&s), 0);
+	ct_session_free(&s);
+
+	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
+		     "%s", err);
+	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0) {
+		const struct ct_hdr *rh = rec;
+
+		cr_expect(nul_tail_clean(rh->comm, sizeof(rh->comm)));
+		if (rh->type == CT_EV_CONNECT) {
+			const struct ct_connect *rc = rec;
+
+			cr_expect_str_eq(rc->path, "/run/docker.sock");
+			cr_expect(nul_tail_clean(rc->path, sizeof(rc->path)),
+				  "stack bytes after the path recorded");
+			seen++;
+		} else if (rh->type == CT_EV_MOUNT) {
+			const struct ct_mount *rm = rec;
+
+			cr_expect_str_eq(rm->source, "overlay");
+			cr_expect(nul_tail_clean(rm->source,
+						 sizeof(rm->source)));
+			cr_expect(nul_tail_clean(rm->target,
+						 sizeof(rm->target)),
+				  "an earlier record's string recorded");
+			seen++;
+		}
+	}
+	ct_rec_reader_close(r);
+	unlink(path);
+	cr_expect_eq(seen, 2);
+}

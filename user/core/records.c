@@ -47,55 +47,189 @@ static bool arm_valid(const void *rec)
 	       a.trigger_ns <= a.hdr.ts_ns;
 }
 
-#define ROW(t, n, s, f, v, d) { t, n, s, f, v, d }
+/* ---- bytes that hold nothing, zeroed (ct_rec_clean()) ---- */
+
+/*
+ * A string field: nothing after its first NUL.  A field without a NUL is
+ * left as it is (whole: a reader stops at its end).
+ */
+static void clean_str(char *s, size_t size)
+{
+	char *nul = memchr(s, '\0', size);
+
+	if (nul)
+		memset(nul, 0, size - (size_t)(nul - s));
+}
+
+/* An area of which only the first used bytes hold something. */
+static void clean_tail(void *area, size_t size, size_t used)
+{
+	if (used < size)
+		memset((char *)area + used, 0, size - used);
+}
+
+#define CLEAN_STR(r, f)	clean_str((r)->f, sizeof((r)->f))
+
+/* argv: args_len bytes of it are used, to the record's end (its size
+ * without the unused area in a recording) */
+static void clean_exec(void *rec, size_t len)
+{
+	struct ct_exec *x = rec;
+
+	CLEAN_STR(x, filename);
+	clean_tail(x->args, len - offsetof(struct ct_exec, args), x->args_len);
+}
+
+static void clean_cni_env(void *rec, size_t len)
+{
+	struct ct_cni_env *v = rec;
+
+	clean_tail(v->env, len - offsetof(struct ct_cni_env, env), v->env_len);
+}
+
+static void clean_fork(void *rec, size_t len)
+{
+	(void)len;
+	CLEAN_STR((struct ct_fork *)rec, child_comm);
+}
+
+static void clean_exit(void *rec, size_t len)
+{
+	(void)len;
+	((struct ct_exit *)rec)->_pad = 0;
+}
+
+static void clean_mount(void *rec, size_t len)
+{
+	struct ct_mount *m = rec;
+
+	(void)len;
+	CLEAN_STR(m, source);
+	CLEAN_STR(m, target);
+}
+
+/* AF_UNIX: the path is copied with the client's sockaddr, whose stack
+ * bytes follow it when the address is longer than the path */
+static void clean_connect(void *rec, size_t len)
+{
+	(void)len;
+	CLEAN_STR((struct ct_connect *)rec, path);
+}
+
+static void clean_mkdir(void *rec, size_t len)
+{
+	(void)len;
+	CLEAN_STR((struct ct_mkdir *)rec, path);
+}
+
+static void clean_blob(void *rec, size_t len)
+{
+	(void)len;
+	CLEAN_STR((struct ct_pull_blob *)rec, path);
+}
+
+static void clean_rename(void *rec, size_t len)
+{
+	struct ct_pull_rename *r = rec;
+
+	(void)len;
+	r->_pad = 0;
+	CLEAN_STR(r, oldpath);
+	CLEAN_STR(r, newpath);
+}
+
+static void clean_pull_connect(void *rec, size_t len)
+{
+	(void)len;
+	((struct ct_pull_connect *)rec)->_pad = 0;
+}
+
+static void clean_tstate(void *rec, size_t len)
+{
+	(void)len;
+	((struct ct_tstate *)rec)->_pad = 0;
+}
+
+static void clean_arm(void *rec, size_t len)
+{
+	(void)len;
+	((struct ct_arm_rec *)rec)->_pad = 0;
+}
+
+static void clean_name(void *rec, size_t len)
+{
+	struct ct_name_rec *n = rec;
+
+	(void)len;
+	CLEAN_STR(n, id);
+	CLEAN_STR(n, name);
+}
+
+/* the kernel's slots of the slowest opens are reused: a shorter path
+ * leaves the end of a longer one after its NUL */
+static void clean_paths(void *rec, size_t len)
+{
+	struct ct_paths_rec *p = rec;
+
+	(void)len;
+	p->_pad = 0;
+	for (size_t i = 0; i < CT_OPENS_SLOW_K; i++) {
+		p->ent[i]._pad = 0;
+		CLEAN_STR(&p->ent[i], path);
+	}
+}
+
+#define ROW(t, n, s, f, v, d) { t, n, s, f, v, d, NULL }
+#define ROWC(t, n, s, f, v, d, c) { t, n, s, f, v, d, c }
 
 static const struct ct_rec_type types[] = {
-	ROW(CT_EV_EXEC, "EXEC", offsetof(struct ct_exec, args), false,
-	    exec_valid, ct_dump_exec),
-	ROW(CT_EV_CNI_ENV, "CNIENV", offsetof(struct ct_cni_env, env), false,
-	    cni_env_valid, ct_dump_cni_env),
-	ROW(CT_EV_FORK, "FORK", sizeof(struct ct_fork), false, NULL,
-	    ct_dump_fork),
-	ROW(CT_EV_EXIT, "EXIT", sizeof(struct ct_exit), false, NULL,
-	    ct_dump_exit),
-	ROW(CT_EV_MOUNT, "MOUNT", sizeof(struct ct_mount), false, NULL,
-	    ct_dump_mount),
-	ROW(CT_EV_UMOUNT, "UMOUNT", sizeof(struct ct_mount), false, NULL,
-	    ct_dump_mount),
-	ROW(CT_EV_PULL_BLOB, "BLOB", sizeof(struct ct_pull_blob), true, NULL,
-	    ct_pull_dump),
-	ROW(CT_EV_PULL_RENAME, "RENAME", sizeof(struct ct_pull_rename), true,
-	    NULL, ct_pull_dump),
-	ROW(CT_EV_PULL_CONNECT, "CONN", sizeof(struct ct_pull_connect), true,
-	    NULL, ct_pull_dump),
-	ROW(CT_EV_PULL_UNTRACED, "UNTRACED", sizeof(struct ct_pull_blob), true,
-	    NULL, ct_pull_dump),
-	ROW(CT_EV_CONNECT, "CONNECT", sizeof(struct ct_connect), false, NULL,
-	    ct_dump_connect),
+	ROWC(CT_EV_EXEC, "EXEC", offsetof(struct ct_exec, args), false,
+	     exec_valid, ct_dump_exec, clean_exec),
+	ROWC(CT_EV_CNI_ENV, "CNIENV", offsetof(struct ct_cni_env, env), false,
+	     cni_env_valid, ct_dump_cni_env, clean_cni_env),
+	ROWC(CT_EV_FORK, "FORK", sizeof(struct ct_fork), false, NULL,
+	     ct_dump_fork, clean_fork),
+	ROWC(CT_EV_EXIT, "EXIT", sizeof(struct ct_exit), false, NULL,
+	     ct_dump_exit, clean_exit),
+	ROWC(CT_EV_MOUNT, "MOUNT", sizeof(struct ct_mount), false, NULL,
+	     ct_dump_mount, clean_mount),
+	ROWC(CT_EV_UMOUNT, "UMOUNT", sizeof(struct ct_mount), false, NULL,
+	     ct_dump_mount, clean_mount),
+	ROWC(CT_EV_PULL_BLOB, "BLOB", sizeof(struct ct_pull_blob), true, NULL,
+	     ct_pull_dump, clean_blob),
+	ROWC(CT_EV_PULL_RENAME, "RENAME", sizeof(struct ct_pull_rename), true,
+	     NULL, ct_pull_dump, clean_rename),
+	ROWC(CT_EV_PULL_CONNECT, "CONN", sizeof(struct ct_pull_connect), true,
+	     NULL, ct_pull_dump, clean_pull_connect),
+	ROWC(CT_EV_PULL_UNTRACED, "UNTRACED", sizeof(struct ct_pull_blob),
+	     true, NULL, ct_pull_dump, clean_blob),
+	ROWC(CT_EV_CONNECT, "CONNECT", sizeof(struct ct_connect), false, NULL,
+	     ct_dump_connect, clean_connect),
 	ROW(CT_EV_LISTEN, "LISTEN", sizeof(struct ct_listen), false, NULL,
 	    ct_dump_listen),
 	ROW(CT_EV_STDIN, "STDIN", sizeof(struct ct_stdin), false, NULL,
 	    ct_dump_stdin),
-	ROW(CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
-	    tstate_valid, ct_dump_tstate),
+	ROWC(CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
+	     tstate_valid, ct_dump_tstate, clean_tstate),
 	ROW(CT_EV_LOST, "LOST", sizeof(struct ct_lost), false, NULL,
 	    ct_dump_lost),
 	ROW(CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL),
-	ROW(CT_EV_ADOPT, "ADOPT", offsetof(struct ct_exec, args), false,
-	    exec_valid, ct_dump_exec),
-	ROW(CT_EV_ARM, "ARM", sizeof(struct ct_arm_rec), true, arm_valid,
-	    ct_dump_arm),
+	ROWC(CT_EV_ADOPT, "ADOPT", offsetof(struct ct_exec, args), false,
+	     exec_valid, ct_dump_exec, clean_exec),
+	ROWC(CT_EV_ARM, "ARM", sizeof(struct ct_arm_rec), true, arm_valid,
+	     ct_dump_arm, clean_arm),
 	ROW(CT_EV_OPENS, "OPENS", sizeof(struct ct_opens_rec), true,
 	    ct_opens_rec_valid, NULL),
-	ROW(CT_EV_NAME, "NAME", sizeof(struct ct_name_rec), false, NULL, NULL),
-	ROW(CT_EV_MOUNTID, "MOUNTID", sizeof(struct ct_name_rec), false, NULL,
-	    NULL),
-	ROW(CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false, NULL,
-	    ct_dump_mkdir),
-	ROW(CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false, NULL,
-	    ct_dump_mkdir),
-	ROW(CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
-	    ct_paths_rec_valid, NULL),
+	ROWC(CT_EV_NAME, "NAME", sizeof(struct ct_name_rec), false, NULL, NULL,
+	     clean_name),
+	ROWC(CT_EV_MOUNTID, "MOUNTID", sizeof(struct ct_name_rec), false, NULL,
+	     NULL, clean_name),
+	ROWC(CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false, NULL,
+	     ct_dump_mkdir, clean_mkdir),
+	ROWC(CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false, NULL,
+	     ct_dump_mkdir, clean_mkdir),
+	ROWC(CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
+	     ct_paths_rec_valid, NULL, clean_paths),
 };
 
 const struct ct_rec_type *ct_rec_type(uint32_t type)
@@ -124,4 +258,17 @@ int ct_rec_check(const void *rec, size_t len)
 	if (t->valid && !t->valid(rec))
 		return -EINVAL;
 	return 0;
+}
+
+void ct_rec_clean(void *rec, size_t len)
+{
+	const struct ct_rec_type *t;
+	struct ct_hdr *h = rec;
+
+	if (ct_rec_check(rec, len))
+		return;
+	CLEAN_STR(h, comm);
+	t = ct_rec_type(h->type);
+	if (t && t->clean)
+		t->clean(rec, h->size);
 }

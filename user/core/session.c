@@ -13,6 +13,7 @@
 #include "pipeline.h"
 #include "prom.h"
 #include "recfile.h"
+#include "records.h"
 #include "replay.h"
 #include "report.h"
 #include "selfstat.h"
@@ -47,24 +48,49 @@ void ct_session_record_tick(struct ct_session *s)
 		rec_failed(s, ct_rec_writer_tick(s->rec, ct_mono_ns()));
 }
 
+enum { FED, KEPT };
+
+/*
+ * A copy of the record with the bytes that hold nothing zeroed (records.h):
+ * what the kernel left there after a string's NUL (a client's stack, an
+ * earlier record's bytes, a CNI plugin's environment) goes neither into
+ * --record nor anywhere else.  A copy: the ring buffer is mapped
+ * read-only, the reader's buffer is the reader's.  Into the buffer of
+ * its kind: a record enrich keeps is made while the fed one is read.
+ */
+static const void *clean(struct ct_session *s, int kind, const void *rec,
+			 size_t len)
+{
+	unsigned char *buf = s->clean[kind];
+
+	if (!buf || len > CT_REC_MAX_SIZE)
+		return rec;
+	memcpy(buf, rec, len);
+	ct_rec_clean(buf, len);
+	return buf;
+}
+
 /*
  * What every record goes through first, the ones the session makes
  * itself included (lost counter, end mark, names, open histograms,
- * paths): --record keeps it and --dump shows it, as a replay will.
+ * paths): cleaned, then --record keeps it and --dump shows it, as a
+ * replay will.  The record the later stages read.
  */
-static void tap(struct ct_session *s, const void *rec, size_t len)
+static const void *tap(struct ct_session *s, int kind, const void *rec,
+		       size_t len)
 {
+	rec = clean(s, kind, rec, len);
 	if (s->rec)
 		rec_write(s, rec, len);
 	if (s->cli->dump)
 		ct_dump_record(stdout, rec, len, s->mono_to_real);
+	return rec;
 }
 
 /* Then the stages (pipeline.h). */
 int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
 {
-	tap(s, rec, len);
-	return ct_pipeline_feed(&s->pl, rec, len);
+	return ct_pipeline_feed(&s->pl, tap(s, FED, rec, len), len);
 }
 
 /*
@@ -74,7 +100,7 @@ int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
  */
 static void keep(const void *rec, size_t len, void *ctx)
 {
-	tap(ctx, rec, len);
+	tap(ctx, KEPT, rec, len);
 }
 
 /* Names of new containers, made outside the tracker: the whole way. */
@@ -219,7 +245,11 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 	po.keep_pulls = s->continuous ? CT_CONTINUOUS_WINDOW : 0;
 	init_sink(s);
 	s->agg = new_agg(s);
-	if (!s->agg || ct_pipeline_init(&s->pl, &po)) {
+	/* only the pages a record touches become resident */
+	s->clean[FED] = malloc(CT_REC_MAX_SIZE);
+	s->clean[KEPT] = malloc(CT_REC_MAX_SIZE);
+	if (!s->agg || !s->clean[FED] || !s->clean[KEPT] ||
+	    ct_pipeline_init(&s->pl, &po)) {
 		ct_report_err("out of memory");
 		return -ENOMEM;
 	}
@@ -231,6 +261,8 @@ void ct_session_free(struct ct_session *s)
 	ct_pipeline_free(&s->pl);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
+	free(s->clean[FED]);
+	free(s->clean[KEPT]);
 }
 
 /* ---- report ---- */

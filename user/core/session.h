@@ -42,6 +42,9 @@ struct ct_session {
 	 * it beforehand to fold a replay as continuous mode would */
 	bool continuous;
 	struct ct_replay_opens *ropens;	/* --replay's first pass */
+	/* records as the tap cleans them (records.h ct_rec_clean()): one
+	 * buffer for what is fed, one for what enrich keeps meanwhile */
+	unsigned char *clean[2];
 	const volatile sig_atomic_t *stop;	/* replay: ends it if set */
 };
 
