@@ -291,9 +291,20 @@ _Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
  * --record file: struct ct_rec_file_hdr, then records back to back, each
  * starting with struct ct_hdr.  Integers are host-endian (the file says
  * which in endian_mark).
+ *
+ * Format versions (version in the file header): a reader reads every
+ * version from CT_REC_VERSION_MIN to the CT_REC_VERSION it writes, and
+ * refuses a newer one, which it would misread:
+ *  1  the records above, but CT_EV_ARM; a recording made with the
+ *     syscall hooks always attached.
+ *  2  CT_EV_ARM: the hooks may have been detached for part of the
+ *     recording, which changes what it means (containers begun while
+ *     they were off are unarmed, opens cut by a detach): a version 1
+ *     reader would report it as fully traced.
  */
 #define CT_REC_MAGIC	"COLDTRC"	/* 8 bytes with the NUL */
-#define CT_REC_VERSION	1
+#define CT_REC_VERSION	2		/* written */
+#define CT_REC_VERSION_MIN	1	/* the oldest still read */
 #define CT_REC_ENDIAN	0x01020304u
 
 struct ct_rec_file_hdr {

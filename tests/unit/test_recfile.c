@@ -180,13 +180,42 @@ Test(recfile, other_version)
 	char want[256];
 
 	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
-	h.version = 7;
+	h.version = 3;
 	write_with_hdr(&h, NULL, 0);
 	cr_assert_lt(open_reader(&r), 0);
 	snprintf(want, sizeof(want),
-		 "%s: recorded by coldtrace format version 7, this build reads version 1",
+		 "%s: recorded by coldtrace format version 3, this build reads versions 1 to 2",
 		 path);
 	cr_assert_str_eq(err, want);
+	h.version = 0;
+	write_with_hdr(&h, NULL, 0);
+	cr_assert_lt(open_reader(&r), 0);
+}
+
+/*
+ * Version 2 added CT_EV_ARM (the hooks detached for part of a session):
+ * what is written says so, and the version 1 recordings (every fixture)
+ * are still read.
+ */
+Test(recfile, writes_version_2_reads_1)
+{
+	struct ct_rec_file_hdr h, got;
+	struct ct_rec_reader *r;
+
+	ct_rec_fill_hdr(&h, CT_CGROUP_V2, 0, "t");
+	cr_assert_eq(h.version, 2);
+	for (uint32_t v = 1; v <= 2; v++) {
+		h.version = v;
+		write_with_hdr(&h, NULL, 0);
+		cr_assert_eq(ct_rec_reader_open(&r, path, &got, err,
+						sizeof(err)), 0, "%s", err);
+		cr_expect_eq(got.version, v);
+		ct_rec_reader_close(r);
+	}
+	cr_assert_eq(ct_rec_reader_open(&r, "tests/fixtures/demo.ctrec", &got,
+					err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(got.version, 1);
+	ct_rec_reader_close(r);
 }
 
 Test(recfile, other_endian)

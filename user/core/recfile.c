@@ -357,10 +357,11 @@ static int check_hdr(const char *path, struct ct_rec_file_hdr *h, char *err,
 	if (h->endian_mark != CT_REC_ENDIAN)
 		return ct_fail(err, errlen, -EINVAL, "%s: bad endian mark 0x%08x",
 			    path, h->endian_mark);
-	if (h->version != CT_REC_VERSION)
+	if (h->version < CT_REC_VERSION_MIN || h->version > CT_REC_VERSION)
 		return ct_fail(err, errlen, -EINVAL,
-			    "%s: recorded by coldtrace format version %u, this build reads version %u",
-			    path, h->version, CT_REC_VERSION);
+			    "%s: recorded by coldtrace format version %u, this build reads versions %u to %u",
+			    path, h->version, CT_REC_VERSION_MIN,
+			    CT_REC_VERSION);
 	if (h->hdr_size != sizeof(*h))
 		return ct_fail(err, errlen, -EINVAL,
 			    "%s: bad header size %u (expected %zu)", path,
