@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The lifecycle tracer's `events` ring buffer and `lost` counter, and
+ * The lifecycle tracer's `events` ring buffer and `lost` counters, and
  * how records are reserved and submitted into them.  bpf/lifecycle.bpf.c
  * owns the maps (the loader sizes the ring buffer); every other object
  * that writes there makes them its own by fd before load
@@ -11,14 +11,17 @@
 #ifndef __CT_EVENTS_BPF_H
 #define __CT_EVENTS_BPF_H
 
+#include "coldtrace.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096);	/* the loader sizes it */
 } events SEC(".maps");
 
+/* What could not be kept, by enum ct_loss (include/coldtrace.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, CT_LOSS_KINDS);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -33,13 +36,18 @@ struct {
  */
 const volatile __u64 wakeup_bytes = 1 << 20;
 
-static __always_inline void count_lost(void)
+static __always_inline void count_loss(__u32 kind)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	__u64 *n = bpf_map_lookup_elem(&lost, &kind);
 
 	if (n)
 		*n += 1;	/* per-CPU slot: no atomics needed */
+}
+
+/* A record the lifecycle ring buffer had no room for. */
+static __always_inline void count_lost(void)
+{
+	count_loss(CT_LOSS_EVENTS);
 }
 
 static __always_inline void *reserve(__u32 size)

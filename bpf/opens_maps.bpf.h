@@ -145,8 +145,11 @@ static __always_inline __u64 track(struct task_struct *t, __u32 rt)
 	return key;
 }
 
-/* @t's open in flight from now: *s, or nothing (no memory). */
-static __always_inline void inflight_set(struct task_struct *t,
+/*
+ * @t's open in flight from now: *s; false if it could not be stored (the
+ * fallback hash full, no memory): the caller counts that open as lost.
+ */
+static __always_inline bool inflight_set(struct task_struct *t,
 					 const struct ct_opens_start *s)
 {
 	struct ct_opens_start *e;
@@ -154,13 +157,13 @@ static __always_inline void inflight_set(struct task_struct *t,
 
 	if (!ct_has_task_storage) {
 		tid = ct_task_tid(t);
-		bpf_map_update_elem(&inflight, &tid, s, BPF_ANY);
-		return;
+		return !bpf_map_update_elem(&inflight, &tid, s, BPF_ANY);
 	}
 	e = bpf_task_storage_get(&inflight, t, 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (e)
 		*e = *s;
+	return e;
 }
 
 /* @t's open in flight, or NULL. */

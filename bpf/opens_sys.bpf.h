@@ -36,6 +36,7 @@
 #define __CT_OPENS_SYS_BPF_H
 
 #include "bits.bpf.h"
+#include "events.bpf.h"
 #include "opens_maps.bpf.h"
 #include "sysargs.bpf.h"
 
@@ -224,7 +225,8 @@ static __always_inline void opens_open_enter(struct task_struct *t,
 	if (paths_enabled && s.kind == CT_OPENS_GUEST)
 		s.path_ptr = path_arg ? ct_sys_arg1(regs) : ct_sys_arg0(regs);
 	s.ts_ns = bpf_ktime_get_ns();
-	inflight_set(t, &s);
+	if (!inflight_set(t, &s))
+		count_loss(CT_LOSS_OPENS);
 }
 
 /*
@@ -344,7 +346,8 @@ static __always_inline void opens_stub_stop(struct task_struct *prev)
 	if (s.counted)
 		hist_count(&s);
 	s.ts_ns = bpf_ktime_get_ns();
-	inflight_set(prev, &s);
+	if (!inflight_set(prev, &s))
+		count_loss(CT_LOSS_OPENS);
 }
 
 #endif /* __CT_OPENS_SYS_BPF_H */

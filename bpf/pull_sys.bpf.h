@@ -13,7 +13,8 @@
  *
  * All of it happens in syscalls: these are handlers of the one syscall
  * object (bpf/sys.bpf.c), which owns the maps below and the pull_events
- * ring buffer (userspace adds it to the loader's reader).  A pull's
+ * ring buffer (userspace adds it to the loader's reader); what that
+ * ring had no room for is counted in `lost` (CT_LOSS_PULL).  A pull's
  * start, the daemon's registry connect, is the lifecycle object's
  * (ct_tcp_connect in bpf/lifecycle.bpf.c): it is what attaches these
  * hooks when no client did.
@@ -30,6 +31,7 @@
 
 #include "task.bpf.h"
 #include "daemons.bpf.h"
+#include "events.bpf.h"
 #include "sysargs.bpf.h"
 #include "pull.h"
 
@@ -316,8 +318,10 @@ static __always_inline void send_blob(const struct blob_state *st, __u64 fd,
 	struct ct_pull_blob *r;
 
 	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
-	if (!r)
+	if (!r) {
+		count_loss(CT_LOSS_PULL);	/* a layer's file unseen */
 		return;
+	}
 	ct_fill_hdr(&r->hdr, type, sizeof(*r));
 	r->open_ns = st->open_ns;
 	r->first_write_ns = st->first_write_ns;
@@ -432,28 +436,37 @@ static __always_inline int on_close(__u64 fd)
 
 /* ---- renames that mark progress ---- */
 
+/*
+ * The new name is read into the scratch and judged there, before any
+ * reservation: a ring that is full then loses a rename of a pull's,
+ * counted, not one of the daemon's many others.
+ */
 static __always_inline int on_rename(const char *oldp, const char *newp,
 				     const bool loop)
 {
 	int who = daemon_comm(ct_current()), len;
 	struct ct_pull_rename *r;
+	struct blob_state *st;
 	__u32 kind;
 
 	if (!who)
 		return 0;
-	/* daemons rename rarely: reserve first, discard if not ours */
-	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
-	if (!r)
+	st = scratch_state();
+	if (!st)
 		return 0;
-	len = bpf_probe_read_user_str(r->newpath, CT_PATH_MAX, newp);
-	kind = len > 1 ? rename_kind(r->newpath, len - 1, who, loop) : 0;
-	if (!kind) {
-		bpf_ringbuf_discard(r, 0);
+	len = bpf_probe_read_user_str(st->path, CT_PATH_MAX, newp);
+	kind = len > 1 ? rename_kind(st->path, len - 1, who, loop) : 0;
+	if (!kind)
+		return 0;
+	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
+	if (!r) {
+		count_loss(CT_LOSS_PULL);	/* a commit or an end unseen */
 		return 0;
 	}
 	ct_fill_hdr(&r->hdr, CT_EV_PULL_RENAME, sizeof(*r));
 	r->kind = kind;
 	r->_pad = 0;
+	__builtin_memcpy(r->newpath, st->path, CT_PATH_MAX);
 	if (bpf_probe_read_user_str(r->oldpath, CT_PATH_MAX, oldp) < 0)
 		r->oldpath[0] = '\0';
 	bpf_ringbuf_submit(r, 0);

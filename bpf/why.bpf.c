@@ -57,12 +57,13 @@ static __always_inline void mark(struct task_struct *p)
 	if (!ct_has_task_storage) {
 		tid = ct_task_tid(p);
 		if (bpf_map_update_elem(&why_tasks, &tid, &one, BPF_ANY))
-			count_lost();
+			count_loss(CT_LOSS_WHY);	/* the hash is full */
 		return;
 	}
+	/* no memory: a split will be missing; not a ring buffer loss */
 	if (!bpf_task_storage_get(&why_tasks, p, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE))
-		count_lost();	/* no memory: a split will be missing */
+		count_loss(CT_LOSS_WHY);
 }
 
 /* @p exits: its mark goes (task storage goes with the task by itself). */

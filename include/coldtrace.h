@@ -217,11 +217,32 @@ struct ct_mkdir {
 	char path[CT_PATH_MAX];	/* as passed (absolute for dockerd) */
 };
 
-/* CT_EV_LOST: appended by userspace when reading the lost counters. */
+/*
+ * What the BPF programs could not keep, counted per CPU in the `lost`
+ * map (bpf/events.bpf.h) under these keys, each its own loss kind in
+ * the reports (docs/metrics.md).
+ */
+enum ct_loss {
+	CT_LOSS_EVENTS = 0,	/* the lifecycle ring buffer was full */
+	CT_LOSS_PULL = 1,	/* the pull_events ring buffer was full */
+	CT_LOSS_WHY = 2,	/* --why: a thread's mark was not stored */
+	CT_LOSS_OPENS = 3,	/* an open's start was not stored (inflight) */
+	CT_LOSS_KINDS,
+};
+
+/*
+ * CT_EV_LOST: made by userspace from the `lost` map, whenever a counter
+ * grew and at the end.  Totals since the start, by enum ct_loss.
+ * Format version 1 has lost only (hdr.size 80): the others are then 0.
+ */
 struct ct_lost {
 	struct ct_hdr hdr;
-	__u64 lost;		/* total ring buffer reservation failures */
+	__u64 lost;		/* CT_LOSS_EVENTS: records lost */
+	__u64 pull_lost;	/* CT_LOSS_PULL: pull records lost */
+	__u64 why_lost;		/* CT_LOSS_WHY: threads not followed */
+	__u64 opens_lost;	/* CT_LOSS_OPENS: opens not timed */
 };
+#define CT_LOST_V1_SIZE	(72 + 8)
 
 /*
  * CT_EV_ARM: made by the live session, which attaches the syscall hooks
@@ -276,7 +297,7 @@ _Static_assert(sizeof(struct ct_fork) == 72 + 8 + CT_COMM_LEN, "ct_fork ABI");
 _Static_assert(sizeof(struct ct_exit) == 72 + 8, "ct_exit ABI");
 _Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,
 	       "ct_mount ABI");
-_Static_assert(sizeof(struct ct_lost) == 72 + 8, "ct_lost ABI");
+_Static_assert(sizeof(struct ct_lost) == 72 + 8 * CT_LOSS_KINDS, "ct_lost ABI");
 _Static_assert(sizeof(struct ct_arm_rec) == 72 + 16, "ct_arm_rec ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
@@ -300,7 +321,8 @@ _Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
  *  2  CT_EV_ARM: the hooks may have been detached for part of the
  *     recording, which changes what it means (containers begun while
  *     they were off are unarmed, opens cut by a detach): a version 1
- *     reader would report it as fully traced.
+ *     reader would report it as fully traced.  CT_EV_LOST counts every
+ *     loss kind (enum ct_loss), as often as one grew.
  */
 #define CT_REC_MAGIC	"COLDTRC"	/* 8 bytes with the NUL */
 #define CT_REC_VERSION	2		/* written */

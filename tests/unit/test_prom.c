@@ -232,7 +232,8 @@ Test(prom, per_container_labels)
 Test(prom, loss_counters_are_the_summary_fields)
 {
 	static const char *const fields[] = {
-		"lost_events", "dropped_containers", "dropped_processes",
+		"lost_events", "lost_pull_records", "lost_why_threads",
+		"lost_opens", "dropped_containers", "dropped_processes",
 		"expired_containers", "malformed_records",
 		"unkeyed_containers", "restart_keys_forgotten",
 		"chain_runners_dropped", "chains_not_kept",
@@ -242,6 +243,9 @@ Test(prom, loss_counters_are_the_summary_fields)
 				     .ctx = &sink, .max_containers = 2 };
 	struct ct_tracker *t = ct_tracker_new(&o);
 	struct ct_hdr bad = { .type = CT_EV_EXIT, .size = sizeof(bad) };
+	struct ct_lost lost = { .hdr = { .type = CT_EV_LOST,
+					 .size = sizeof(lost) },
+				.pull_lost = 3, .why_lost = 4, .opens_lost = 5 };
 	struct ct_agg *a = ct_agg_new();
 	struct ct_meta m = { .version = "v", .kernel = "k",
 			     .lost_events = 7, .tracker = t };
@@ -262,6 +266,7 @@ Test(prom, loss_counters_are_the_summary_fields)
 	}
 	cr_assert_eq(fx_feed(&fx, t), 0);
 	ct_tracker_feed(t, &bad, sizeof(bad));
+	ct_tracker_feed(t, &lost, sizeof(lost));
 	ct_output_summary_json(f, a, &m);
 	fclose(f);
 	sum = tj_parse(buf, len, err, sizeof(err));
@@ -275,6 +280,10 @@ Test(prom, loss_counters_are_the_summary_fields)
 	cr_expect_eq(prom_get(p, "coldtrace_dropped_containers_total", ""), 1);
 	cr_expect_eq(prom_get(p, "coldtrace_malformed_records_total", ""), 1);
 	cr_expect_eq(prom_get(p, "coldtrace_lost_events_total", ""), 7);
+	/* each kind under its own name, none in lost_events */
+	cr_expect_eq(prom_get(p, "coldtrace_lost_pull_records_total", ""), 3);
+	cr_expect_eq(prom_get(p, "coldtrace_lost_why_threads_total", ""), 4);
+	cr_expect_eq(prom_get(p, "coldtrace_lost_opens_total", ""), 5);
 	/* the two followed shims run on: not in containers_total yet */
 	cr_expect_eq(prom_get(p, "coldtrace_containers_pending", ""), 2);
 	cr_assert(tj_u64(sum, "partial_running_containers", &u));

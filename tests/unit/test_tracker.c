@@ -858,3 +858,28 @@ Test(tracker, long_command_marked_truncated)
 	cr_assert_eq(strlen(r->cmd), CT_CMD_LEN - 1);
 	cr_assert(r->cmd_truncated);
 }
+
+/*
+ * CT_EV_LOST: every loss kind its own counter, the largest total seen;
+ * a version 1 record (the ring buffer's count only) leaves the others.
+ */
+Test(tracker, loss_kinds_apart)
+{
+	struct ct_tracker_opts o = { 0 };
+	struct ct_tracker *tk = ct_tracker_new(&o);
+	struct ct_lost l = { .hdr = { .type = CT_EV_LOST, .size = sizeof(l) },
+			     .lost = 2, .pull_lost = 3, .why_lost = 4,
+			     .opens_lost = 5 };
+	struct ct_tracker_stats st;
+
+	cr_assert_eq(ct_tracker_feed(tk, &l, sizeof(l)), 0);
+	l.hdr.size = CT_LOST_V1_SIZE;
+	l.lost = 9;
+	cr_assert_eq(ct_tracker_feed(tk, &l, CT_LOST_V1_SIZE), 0);
+	ct_tracker_get_stats(tk, &st);
+	cr_expect_eq(st.lost_events, 9);
+	cr_expect_eq(st.lost_pull_records, 3);
+	cr_expect_eq(st.lost_why_threads, 4);
+	cr_expect_eq(st.lost_opens, 5);
+	ct_tracker_free(tk);
+}

@@ -92,6 +92,7 @@ struct live_state {
 	struct httpd *httpd;	/* --listen, NULL if off */
 	bool arm_auto;		/* hooks detached while idle (arm.h) */
 	bool arm_failed;	/* attaching them again failed: the end */
+	uint64_t losses[CT_LOSS_KINDS];	/* as last recorded (enum ct_loss) */
 	struct ct_arm arm;
 };
 
@@ -300,6 +301,25 @@ static void say_wait_expired(const struct live_state *ls)
 		ct_report_info("%s", msg);
 }
 
+/*
+ * The kernel's loss counters, as a record whenever one grew (and at the
+ * end, @always): the stages learn of a loss within a turn of the loop,
+ * while what it touched (a pull) is still open, and a recording says
+ * when it happened.
+ */
+static void read_losses(struct live_state *ls, bool always)
+{
+	uint64_t n[CT_LOSS_KINDS];
+
+	memcpy(n, ls->losses, sizeof(n));
+	ct_loader_losses(ls->l, n);
+	ls->s.lost = n[CT_LOSS_EVENTS];		/* for /metrics and -i */
+	if (!always && !memcmp(n, ls->losses, sizeof(n)))
+		return;
+	memcpy(ls->losses, n, sizeof(n));
+	ct_session_losses(&ls->s, n);
+}
+
 /* One turn of the main loop: false once the session should end. */
 static bool keep_going(struct live_state *ls)
 {
@@ -313,9 +333,10 @@ static bool keep_going(struct live_state *ls)
 		ls->timed_out = true;
 		return false;
 	}
+	/* before the tick, which may report what a loss made incomplete */
+	read_losses(ls, false);
 	/* lets a finished container out without waiting for a host event */
 	ct_pipeline_tick(&s->pl, ct_mono_ns());
-	s->lost = ct_loader_lost(ls->l);	/* for /metrics and -i */
 	if (ls->httpd)
 		httpd_poll(ls->httpd, ct_mono_ns());
 	if (command_finished(ls))
@@ -323,7 +344,7 @@ static bool keep_going(struct live_state *ls)
 	arm_turn(ls);
 	if (ls->period && t >= ls->next_interval) {
 		ls->next_interval = t + ls->period;
-		ct_session_interim(s, ct_loader_lost(ls->l));
+		ct_session_interim(s, s->lost);
 	}
 	return true;
 }
@@ -419,8 +440,7 @@ static void drain(struct live_state *ls)
 	/* whatever is still in the ring buffer belongs to this session */
 	while (ct_loader_poll(ls->l, 0) > 0)
 		;
-	s->lost = ct_loader_lost(ls->l);
-	ct_session_inject(s, CT_EV_LOST, s->lost);
+	read_losses(ls, true);
 	ct_session_inject(s, CT_EV_END, 0);
 	ct_pipeline_flush(&s->pl);
 }

@@ -211,8 +211,8 @@ static const struct ct_rec_type types[] = {
 	    ct_dump_stdin),
 	ROWC(CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
 	     tstate_valid, ct_dump_tstate, clean_tstate),
-	ROW(CT_EV_LOST, "LOST", sizeof(struct ct_lost), false, NULL,
-	    ct_dump_lost),
+	/* version 1's has the ring buffer's count only */
+	ROW(CT_EV_LOST, "LOST", CT_LOST_V1_SIZE, false, NULL, ct_dump_lost),
 	ROW(CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL),
 	ROWC(CT_EV_ADOPT, "ADOPT", offsetof(struct ct_exec, args), false,
 	     exec_valid, ct_dump_exec, clean_exec),

@@ -132,15 +132,30 @@ size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
 			       ready_reached, s->pl.enrich);
 }
 
-void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost)
+void ct_session_losses(struct ct_session *s, const uint64_t n[CT_LOSS_KINDS])
 {
 	struct ct_lost r = { 0 };
 
 	r.hdr.ts_ns = ct_mono_ns();
-	r.hdr.type = type;
-	r.hdr.size = type == CT_EV_LOST ? sizeof(r) : sizeof(r.hdr);
-	r.lost = lost;
+	r.hdr.type = CT_EV_LOST;
+	r.hdr.size = sizeof(r);
+	r.lost = n[CT_LOSS_EVENTS];
+	r.pull_lost = n[CT_LOSS_PULL];
+	r.why_lost = n[CT_LOSS_WHY];
+	r.opens_lost = n[CT_LOSS_OPENS];
 	ct_session_event(s, &r, r.hdr.size);
+}
+
+void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost)
+{
+	struct ct_hdr h = { .ts_ns = ct_mono_ns(), .type = type,
+			    .size = sizeof(h) };
+	uint64_t n[CT_LOSS_KINDS] = { lost };
+
+	if (type == CT_EV_LOST)
+		ct_session_losses(s, n);
+	else
+		ct_session_event(s, &h, h.size);
 }
 
 /* ---- results ---- */

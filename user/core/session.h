@@ -76,6 +76,8 @@ size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
 		       uint64_t settle_ns);
 /* A record of the session's own (CT_EV_LOST with lost, CT_EV_END). */
 void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost);
+/* The loss counters (totals by enum ct_loss) as a CT_EV_LOST record. */
+void ct_session_losses(struct ct_session *s, const uint64_t n[CT_LOSS_KINDS]);
 
 /* What every summary, /metrics and the -o files say of the session. */
 void ct_session_meta(const struct ct_session *s, uint64_t lost,

@@ -555,24 +555,26 @@ int ct_loader_poll(struct ct_loader *l, int timeout_ms)
 	return rc + n;
 }
 
-uint64_t ct_loader_lost(struct ct_loader *l)
+void ct_loader_losses(struct ct_loader *l, uint64_t n[CT_LOSS_KINDS])
 {
-	__u32 key = 0;
-	uint64_t sum = 0;
 	__u64 *v;
 
 	if (l->nr_cpus <= 0)
-		return 0;
+		return;
 	v = calloc(l->nr_cpus, sizeof(*v));
 	if (!v)
-		return 0;
-	if (bpf_map__lookup_elem(l->skel->maps.lost, &key, sizeof(key), v,
-				 sizeof(*v) * l->nr_cpus, 0) == 0) {
+		return;
+	for (__u32 key = 0; key < CT_LOSS_KINDS; key++) {
+		uint64_t sum = 0;
+
+		if (bpf_map__lookup_elem(l->skel->maps.lost, &key, sizeof(key),
+					 v, sizeof(*v) * l->nr_cpus, 0))
+			continue;
 		for (int i = 0; i < l->nr_cpus; i++)
 			sum += v[i];
+		n[key] = sum;
 	}
 	free(v);
-	return sum;
 }
 
 enum ct_cgroup_mode ct_loader_cgroup_mode(const struct ct_loader *l)

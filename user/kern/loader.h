@@ -59,8 +59,11 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
  */
 #define CT_POLL_SLICE_MS	50
 int ct_loader_poll(struct ct_loader *l, int timeout_ms);
-/* Ring buffer reservation failures, summed over CPUs. */
-uint64_t ct_loader_lost(struct ct_loader *l);
+/*
+ * What the BPF programs could not keep (the `lost` map), by enum ct_loss,
+ * summed over CPUs; a counter that cannot be read is left as it was.
+ */
+void ct_loader_losses(struct ct_loader *l, uint64_t n[CT_LOSS_KINDS]);
 enum ct_cgroup_mode ct_loader_cgroup_mode(const struct ct_loader *l);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, measured once at start. */
 int64_t ct_loader_mono_to_real(const struct ct_loader *l);
@@ -121,7 +124,7 @@ int ct_loader_ring_use(const struct ct_loader *l, struct ct_ring_use *out,
 
 /*
  * Before load: make obj's maps "events" (ring buffer) and "lost" (per-CPU
- * counter) the lifecycle tracer's own, so that its records arrive through
+ * counters by enum ct_loss) the lifecycle tracer's own, so that its records arrive through
  * the same reader and its losses are counted and reported with the rest;
  * and its "clients" map, if it has one (bpf/clients.bpf.h).
  */

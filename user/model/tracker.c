@@ -735,6 +735,25 @@ static void on_name(struct ct_tracker *tk, const struct ct_name_rec *r)
 			    sizeof(r->name));
 }
 
+static void take_max(uint64_t *have, uint64_t seen)
+{
+	if (seen > *have)
+		*have = seen;
+}
+
+/* Totals, as often as one grew: the largest seen of each (a version 1
+ * recording's record has the ring buffer's only). */
+static void on_lost(struct ct_tracker *tk, const struct ct_hdr *h)
+{
+	struct ct_lost l = { 0 };
+
+	memcpy(&l, h, h->size < sizeof(l) ? h->size : sizeof(l));
+	take_max(&tk->st.lost_events, l.lost);
+	take_max(&tk->st.lost_pull_records, l.pull_lost);
+	take_max(&tk->st.lost_why_threads, l.why_lost);
+	take_max(&tk->st.lost_opens, l.opens_lost);
+}
+
 int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
@@ -770,13 +789,9 @@ int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 	case CT_EV_CONNECT:
 		on_connect(tk, rec);
 		break;
-	case CT_EV_LOST: {
-		const struct ct_lost *l = rec;
-
-		if (l->lost > tk->st.lost_events)
-			tk->st.lost_events = l->lost;
+	case CT_EV_LOST:
+		on_lost(tk, rec);
 		break;
-	}
 	case CT_EV_NAME:
 		on_name(tk, rec);
 		break;

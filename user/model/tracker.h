@@ -110,6 +110,12 @@ uint64_t ct_tracker_lost(const struct ct_tracker *tk);
 /* Every loss the tracker knows of: what a report must say. */
 struct ct_tracker_stats {
 	uint64_t lost_events;	/* kernel ring buffer (CT_EV_LOST) */
+	/* the other kinds of enum ct_loss (CT_EV_LOST): pull records the
+	 * pull_events ring had no room for, threads --why could not mark,
+	 * opens whose start could not be stored (not timed) */
+	uint64_t lost_pull_records;
+	uint64_t lost_why_threads;
+	uint64_t lost_opens;
 	uint64_t dropped_containers;	/* not followed: table full */
 	uint64_t dropped_procs;	/* not followed: process table full */
 	uint64_t expired;	/* given up: exit events lost */

@@ -222,12 +222,21 @@ bool ct_dump_arm(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+/* "LOST N", then the other kinds when the record has them (version 2) */
 bool ct_dump_lost(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
-	(void)len;
+	struct ct_lost l = { 0 };
+
 	(void)m2r;
-	fprintf(f, "LOST %llu\n",
-		(unsigned long long)((const struct ct_lost *)rec)->lost);
+	len = ((const struct ct_hdr *)rec)->size;	/* checked: <= len */
+	memcpy(&l, rec, len < sizeof(l) ? len : sizeof(l));
+	fprintf(f, "LOST %llu", (unsigned long long)l.lost);
+	if (len >= sizeof(l))
+		fprintf(f, " pull=%llu why=%llu opens=%llu",
+			(unsigned long long)l.pull_lost,
+			(unsigned long long)l.why_lost,
+			(unsigned long long)l.opens_lost);
+	fputc('\n', f);
 	return true;
 }
 

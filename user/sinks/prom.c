@@ -522,6 +522,15 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 	prom_counter(f, "coldtrace_lost_events_total",
 		     "Events lost by the kernel ring buffer.",
 		     meta->lost_events);
+	prom_counter(f, "coldtrace_lost_pull_records_total",
+		     "Image pull records lost by the pull ring buffer "
+		     "(pulls may miss layers).", st.lost_pull_records);
+	prom_counter(f, "coldtrace_lost_why_threads_total",
+		     "--why: threads not marked (their scheduler states "
+		     "missing from the splits).", st.lost_why_threads);
+	prom_counter(f, "coldtrace_lost_opens_total",
+		     "Opens whose start was not stored (not timed, not in "
+		     "the open histograms).", st.lost_opens);
 	prom_counter(f, "coldtrace_dropped_containers_total",
 		     "Containers not followed: container table full.",
 		     st.dropped_containers);

@@ -190,6 +190,26 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 			"opens unobservable)\n", st.bad_keys);
 }
 
+/* What the BPF programs could not keep beside the ring buffer's records. */
+static void bpf_losses(FILE *f, const struct ct_meta *meta)
+{
+	struct ct_tracker_stats st;
+
+	ct_tracker_get_stats(meta->tracker, &st);
+	if (st.lost_pull_records)
+		fprintf(f, "pull records lost: %" PRIu64 " (the pull ring "
+			"buffer was full: image pulls may miss layers)\n",
+			st.lost_pull_records);
+	if (st.lost_why_threads)
+		fprintf(f, "--why threads lost: %" PRIu64 " (not marked: their "
+			"scheduler states are missing from the splits)\n",
+			st.lost_why_threads);
+	if (st.lost_opens)
+		fprintf(f, "opens lost: %" PRIu64 " (their start was not stored: "
+			"not timed, not in the open histograms)\n",
+			st.lost_opens);
+}
+
 void ct_output_summary(FILE *f, const struct ct_agg *agg,
 		       const struct ct_meta *meta)
 {
@@ -217,6 +237,7 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 	fprintf(f, "lost events: %" PRIu64 "%s\n", meta->lost_events,
 		meta->lost_events ? " (containers may be missing or incomplete:"
 				    " try a larger --ringbuf)" : "");
+	bpf_losses(f, meta);
 	summary_losses(f, agg, meta);
 	for (rt = 0; rt < CT_RT_MAX; rt++) {
 		if (ct_agg_runtime_count(agg, rt, NULL))
@@ -321,6 +342,9 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	struct ct_tracker_stats st;
 
 	ct_tracker_get_stats(meta->tracker, &st);
+	ct_json_kv_u64(w, "lost_pull_records", st.lost_pull_records);
+	ct_json_kv_u64(w, "lost_why_threads", st.lost_why_threads);
+	ct_json_kv_u64(w, "lost_opens", st.lost_opens);
 	ct_json_kv_u64(w, "dropped_containers", st.dropped_containers);
 	ct_json_kv_u64(w, "dropped_processes", st.dropped_procs);
 	ct_json_kv_u64(w, "expired_containers", st.expired);
