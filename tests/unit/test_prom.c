@@ -233,7 +233,8 @@ Test(prom, loss_counters_are_the_summary_fields)
 {
 	static const char *const fields[] = {
 		"lost_events", "lost_pull_records", "lost_why_threads",
-		"lost_opens", "dropped_containers", "dropped_processes",
+		"lost_opens", "records_lost_containers",
+		"dropped_containers", "dropped_processes",
 		"expired_containers", "malformed_records",
 		"unkeyed_containers", "restart_keys_forgotten",
 		"chain_runners_dropped", "chains_not_kept",

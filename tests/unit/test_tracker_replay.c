@@ -376,3 +376,64 @@ Test(tracker_replay, engine_filter)
 	replay("cri-runc", NULL, 1u << CT_ENG_PODMAN);
 	cr_expect_eq(sink.n, 0, "%d records of podman", sink.n);
 }
+
+/*
+ * docker-runc's container with its program's exec (/bin/true, the init
+ * pid's) taken out of the recording: with a CT_EV_LOST record where it
+ * was, the ring buffer lost it, and the container is incomplete
+ * (records_lost), not failed; without, nothing was lost and a runc
+ * container started without its program's exec did fail to start.
+ */
+static struct ct_container lost_exec_replay(bool say_lost)
+{
+	struct fx_sink *sink = calloc(1, sizeof(*sink));
+	struct ct_tracker_opts o = { .on_container = fx_sink_cb,
+				     .ctx = sink };
+	struct ct_tracker *tk = ct_tracker_new(&o);
+	struct ct_rec_file_hdr h;
+	struct ct_rec_reader *r;
+	struct ct_container c;
+	const void *rec;
+	char err[256];
+	size_t len;
+	int skipped = 0;
+
+	cr_assert(sink);
+	cr_assert_eq(ct_rec_reader_open(&r, "tests/fixtures/docker-runc.ctrec",
+					&h, err, sizeof(err)), 0, "%s", err);
+	while (ct_rec_next(r, &rec, &len, err, sizeof(err)) > 0) {
+		const struct ct_exec *x = rec;
+		struct ct_lost l = { .hdr = x->hdr, .lost = 1 };
+
+		if (x->hdr.type != CT_EV_EXEC ||
+		    strcmp(x->filename, "/bin/true")) {
+			ct_tracker_feed(tk, rec, len);
+			continue;
+		}
+		skipped++;
+		l.hdr.type = CT_EV_LOST;
+		l.hdr.size = sizeof(l);
+		if (say_lost)
+			ct_tracker_feed(tk, &l, sizeof(l));
+	}
+	ct_rec_reader_close(r);
+	ct_tracker_flush(tk);
+	cr_assert_eq(skipped, 1);
+	cr_assert_eq(sink->n, 1);
+	c = sink->got[0];
+	ct_tracker_free(tk);
+	free(sink);
+	return c;
+}
+
+Test(tracker_replay, lost_program_exec_is_not_a_failure)
+{
+	struct ct_container lost = lost_exec_replay(true);
+	struct ct_container gone = lost_exec_replay(false);
+
+	cr_expect_eq(lost.failed, CT_FAIL_NONE, "failed %d", lost.failed);
+	cr_expect(!lost.complete);
+	cr_expect(lost.records_lost);
+	cr_expect_eq(gone.failed, CT_FAIL_START);
+	cr_expect(!gone.records_lost);
+}

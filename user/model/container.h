@@ -225,6 +225,10 @@ struct ct_container {
 	 * is incomplete, shim_exit its status (128+sig if killed) */
 	bool shim_lost;
 	int shim_exit;
+	/* the kernel's ring buffer lost records while it was followed
+	 * (CT_EV_LOST): incomplete, and what is missing of it (its
+	 * program's exec) does not make it failed */
+	bool records_lost;
 	uint64_t first_ns;	/* earliest phase start */
 	uint64_t last_ns;	/* latest phase end */
 	uint32_t init_pid;	/* host pid of the container's pid 1 */

@@ -138,6 +138,7 @@ struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id)
 	}
 	snprintf(s->c.id, sizeof(s->c.id), "%s", id);
 	s->gen = ++tk->next_gen;
+	s->lost_before = tk->st.lost_events;
 	tk->cts[tk->n++] = s;
 	hash_add(tk, s);
 	if (tk->o.on_new)

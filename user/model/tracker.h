@@ -116,6 +116,9 @@ struct ct_tracker_stats {
 	uint64_t lost_pull_records;
 	uint64_t lost_why_threads;
 	uint64_t lost_opens;
+	/* containers reported incomplete: lost_events grew while they
+	 * were followed (ct_container's records_lost) */
+	uint64_t records_lost;
 	uint64_t dropped_containers;	/* not followed: table full */
 	uint64_t dropped_procs;	/* not followed: process table full */
 	uint64_t expired;	/* given up: exit events lost */

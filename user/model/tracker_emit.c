@@ -37,7 +37,9 @@
  * program's exec; Kata: torn down before the agent answered.  runsc's
  * program may run unseen (--platform=kvm clones no stub): a started
  * runsc container is not called failed for that.  Such records stay out
- * of the cold-start statistics.
+ * of the cold-start statistics.  What is only missing (an exec, a start)
+ * may be in records the ring buffer lost meanwhile: such a container is
+ * incomplete (records_lost), not failed; a create seen to fail still is.
  */
 static enum ct_failure failure(const struct cstate *s, bool complete)
 {
@@ -45,6 +47,8 @@ static enum ct_failure failure(const struct cstate *s, bool complete)
 
 	if (s->create_failed)
 		return CT_FAIL_CREATE;
+	if (c->records_lost)
+		return CT_FAIL_NONE;
 	if (!complete || !ct_has_phase(c, CT_PH_CREATE) || s->user_seen)
 		return CT_FAIL_NONE;
 	if (c->runtime == CT_RT_KATA)	/* no host exec of the program */
@@ -61,8 +65,10 @@ static void finish_record(struct cstate *s, bool complete)
 	struct ct_container *c = &s->c;
 
 	/* seen from the middle, or a shim lost under a running program
-	 * (its end is not the program's): never complete */
-	c->complete = complete && !c->partial && !c->shim_lost;
+	 * (its end is not the program's), or records lost while it was
+	 * followed: never complete */
+	c->complete = complete && !c->partial && !c->shim_lost &&
+		      !c->records_lost;
 	c->failed = failure(s, complete);
 	c->first_ns = UINT64_MAX;
 	c->last_ns = 0;
@@ -143,12 +149,14 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 	struct cstate *s = tk->cts[i];
 
 	tk_judge_final(tk, s);
+	s->c.records_lost = tk->st.lost_events > s->lost_before;
 	finish_record(s, complete);
 	if (tk_adopted_idle(s)) {
 		/* gone unseen (expired) or still running at the end
 		 * (ct_tracker_flush() counts it): no record to make */
 	} else if (wanted(tk, s)) {
 		tk->st.partial += s->c.partial;
+		tk->st.records_lost += s->c.records_lost;
 		/* before before_emit: prepare starts at an exact client; who
 		 * asked for one begun before the session is not known */
 		if (!s->c.partial)

@@ -45,6 +45,9 @@ struct cstate {
 	uint64_t done_mono;		/* when it became done; 0 = not */
 	uint64_t last_mono;		/* last event that touched it */
 	bool create_failed;		/* create failed, init died */
+	/* the tracker's lost_events when it began: more at its end, and
+	 * what is missing of it may be in the records lost */
+	uint64_t lost_before;
 	bool gone;			/* its processes vanished unseen */
 	uint32_t engine_pid;		/* CRI: the containerd that asked */
 	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */

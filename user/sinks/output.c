@@ -187,6 +187,8 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_kv_bool(w, "unarmed", true);
 	if (c->removal_unarmed)	/* absent when they saw its removal begin */
 		ct_json_kv_bool(w, "removal_unarmed", true);
+	if (c->records_lost)	/* absent unless the ring buffer lost some */
+		ct_json_kv_bool(w, "records_lost", true);
 	if (c->partial)	/* absent when the session saw it begin */
 		ct_json_kv_string(w, "partial", "started before the session");
 	if (c->prepare_missing)	/* absent unless its creation was seen */

@@ -528,6 +528,10 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 	prom_counter(f, "coldtrace_lost_why_threads_total",
 		     "--why: threads not marked (their scheduler states "
 		     "missing from the splits).", st.lost_why_threads);
+	prom_counter(f, "coldtrace_records_lost_containers_total",
+		     "Containers reported incomplete because the ring buffer "
+		     "lost records while they were followed.",
+		     st.records_lost);
 	prom_counter(f, "coldtrace_lost_opens_total",
 		     "Opens whose start was not stored (not timed, not in "
 		     "the open histograms).", st.lost_opens);

@@ -204,6 +204,10 @@ static void bpf_losses(FILE *f, const struct ct_meta *meta)
 		fprintf(f, "--why threads lost: %" PRIu64 " (not marked: their "
 			"scheduler states are missing from the splits)\n",
 			st.lost_why_threads);
+	if (st.records_lost)
+		fprintf(f, "records lost under containers: %" PRIu64 " (reported "
+			"incomplete, not failed: what is missing of them may "
+			"be in the lost events)\n", st.records_lost);
 	if (st.lost_opens)
 		fprintf(f, "opens lost: %" PRIu64 " (their start was not stored: "
 			"not timed, not in the open histograms)\n",
@@ -345,6 +349,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "lost_pull_records", st.lost_pull_records);
 	ct_json_kv_u64(w, "lost_why_threads", st.lost_why_threads);
 	ct_json_kv_u64(w, "lost_opens", st.lost_opens);
+	ct_json_kv_u64(w, "records_lost_containers", st.records_lost);
 	ct_json_kv_u64(w, "dropped_containers", st.dropped_containers);
 	ct_json_kv_u64(w, "dropped_processes", st.dropped_procs);
 	ct_json_kv_u64(w, "expired_containers", st.expired);
