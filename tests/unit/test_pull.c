@@ -939,3 +939,45 @@ Test(pull, keep_bounds_the_pulls_kept)
 	cr_expect_eq(pulls_of_two_recordings(1), 1);
 	cr_expect_eq(pulls_of_two_recordings(all), all);
 }
+
+static void lost_at(struct seq *s, uint64_t ts, uint64_t events,
+		    uint64_t pull)
+{
+	struct ct_lost l = { 0 };
+
+	hdr(&l.hdr, CT_EV_LOST, sizeof(l), ts, "coldtrace");
+	l.lost = events;
+	l.pull_lost = pull;
+	cr_assert_eq(feed(s->e, &l, sizeof(l)), 0);
+}
+
+/*
+ * The pull ring buffer lost records during the pull (a layer's blob
+ * record, say): the pull says so and is not complete, so that no
+ * container claims it as whole.  A loss before it began, or of the
+ * lifecycle ring only, says nothing of it.
+ */
+Test(pull_synth, a_pull_under_lost_records_is_flagged)
+{
+	struct seq s;
+
+	seq_init(&s);
+	lost_at(&s, 5 * MS, 0, 2);	/* before the pull: not its own */
+	lost_at(&s, 8 * MS, 0, 2);
+	lost_at(&s, 100 * MS, 4, 2);	/* the other ring's */
+	connect_and_layer(&s);
+	cr_expect(!s.g.last.records_lost);
+	cr_expect(s.g.last.complete);
+	cr_expect_not_null(ct_pulls_claim(s.e, M2R + 300 * MS,
+					  10ull * 1000 * MS));
+	ct_pulls_free(s.e);
+
+	seq_init(&s);
+	lost_at(&s, 5 * MS, 0, 0);
+	lost_at(&s, 100 * MS, 0, 1);	/* lost between 5 and 100 ms */
+	connect_and_layer(&s);
+	cr_expect(s.g.last.records_lost);
+	cr_expect(!s.g.last.complete, "reported as whole");
+	cr_expect_null(ct_pulls_claim(s.e, M2R + 300 * MS, 10ull * 1000 * MS));
+	ct_pulls_free(s.e);
+}

@@ -502,9 +502,44 @@ static uint64_t traced_from(const struct ct_pulls *e, uint64_t start)
 	return 0;
 }
 
+/*
+ * A loss counted at a CT_EV_LOST record happened after the one before:
+ * its span.  When the table is full the two oldest merge (wider, never
+ * forgotten).
+ */
+static void add_lost(struct ct_pulls *e, const struct ct_hdr *h)
+{
+	struct ct_lost l = { 0 };
+
+	memcpy(&l, h, h->size < sizeof(l) ? h->size : sizeof(l));
+	if (l.pull_lost > e->pull_lost) {
+		if (e->nlosses == PL_LOSSES) {
+			e->losses[1].from = e->losses[0].from;
+			ct_fifo_take(e->losses, &e->nlosses,
+				     sizeof(*e->losses), 0);
+		}
+		e->losses[e->nlosses++] = (struct pl_loss){ e->lost_ts,
+							    h->ts_ns };
+		e->pull_lost = l.pull_lost;
+	}
+	e->lost_ts = h->ts_ns;
+}
+
+/* Did the pull ring lose records from the pull's start (wall) on? It is
+ * emitted a grace after its end: a loss until now may be its own. */
+static bool lost_since(const struct ct_pulls *e, uint64_t start)
+{
+	for (size_t i = 0; i < e->nlosses; i++)
+		if (pl_wall(e, e->losses[i].to) >= start)
+			return true;
+	return false;
+}
+
 int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 {
 	p->traced_from_ns = traced_from(e, p->start_ns);
+	p->records_lost = lost_since(e, p->start_ns);
+	p->complete = p->complete && !p->records_lost;
 	if (e->keep && e->npulls == e->keep)
 		drop_oldest(e);
 	if (e->npulls == e->pcap) {
@@ -620,6 +655,10 @@ int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 	case CT_EV_ARM:
 		if (!ct_rec_check(rec, len))
 			add_arm(e, rec);
+		break;
+	case CT_EV_LOST:
+		if (!ct_rec_check(rec, len))
+			add_lost(e, rec);
 		break;
 	default:
 		break;

@@ -67,6 +67,12 @@ struct ct_pull {
 	 * known (a recording without CT_EV_ARM records).
 	 */
 	uint64_t traced_from_ns;
+	/*
+	 * The pull ring buffer lost records while it ran or before it was
+	 * emitted (CT_EV_LOST, lost_pull_records): layers, bytes or its
+	 * end may be missing, and it is not complete.
+	 */
+	bool records_lost;
 	size_t nlayers;
 	struct ct_pull_layer *layers;	/* in the order they were fetched */
 	bool claimed;			/* given to a container already */

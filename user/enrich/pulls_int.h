@@ -67,6 +67,9 @@ struct arm_turn {
 	bool on;
 };
 
+/* Spans of pull record losses kept; older ones merge into one. */
+#define PL_LOSSES	16
+
 struct ct_pulls {
 	int64_t m2r;
 	const struct ct_procs *model;	/* when clients and untars exit */
@@ -83,6 +86,14 @@ struct ct_pulls {
 	struct arm_turn arms[PL_ARMS];	/* in time order */
 	size_t narms;
 	bool arms_dropped;	/* older ones forgotten */
+	/* when the pull ring lost records (CT_EV_LOST's pull_lost grew):
+	 * somewhere in (from, to], monotonic, in time order */
+	struct pl_loss {
+		uint64_t from, to;
+	} losses[PL_LOSSES];
+	size_t nlosses;
+	uint64_t lost_ts;	/* the last CT_EV_LOST record's time */
+	uint64_t pull_lost;	/* its pull_lost */
 };
 
 /* When pid, seen at since (monotonic), exited, from the process model;

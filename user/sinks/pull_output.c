@@ -61,6 +61,8 @@ void ct_json_pull(struct ct_json *w, const struct ct_pull *p)
 	ct_json_kv_u64(w, "untraced_files", p->untraced_files);
 	if (p->traced_from_ns)
 		ct_json_kv_u64(w, "traced_from_ns", p->traced_from_ns);
+	if (p->records_lost)	/* absent unless the pull ring lost some */
+		ct_json_kv_bool(w, "records_lost", true);
 	ct_json_key(w, "layers");
 	ct_json_start_array(w);
 	for (size_t i = 0; i < p->nlayers; i++)
@@ -178,6 +180,9 @@ void ct_pull_print(FILE *f, const struct ct_pull *p)
 		fprintf(f, "  hooks attached %.1f ms after its start (its "
 			"registry connect): a blob file opened before is not "
 			"here\n", rel_ms(p->traced_from_ns, p->start_ns));
+	if (p->records_lost)
+		fprintf(f, "  records lost by the pull ring buffer meanwhile: "
+			"layers, bytes or its end may be missing\n");
 	if (p->untraced_files)
 		fprintf(f, "  %zu blob files not followed whole (the pull "
 			"hooks were off): their bytes are missing\n",
