@@ -17,6 +17,7 @@
 #   increase(coldtrace_containers_total[5m]) is the burst's size and
 #   histogram_quantile(0.99, ... rate(coldtrace_cold_start_seconds_bucket
 #   [5m])) a number in the bucket of coldtrace's own runsc p99;
+# - no loss of any kind: each kind's family is there, at 0;
 # - self-metrics: process_resident_memory_bytes, process_cpu_seconds_total,
 #   process_start_time_seconds, one run-time series per BPF program.
 # Their ids are ours (ID_PREFIX, coldtrace -c), so that other people's
@@ -133,7 +134,13 @@ note "Prometheus: sum by (container_runtime) (coldtrace_containers_total):" \
 got=$(query container_runtime \
 	'sum by (container_runtime) (coldtrace_cold_start_seconds_count) > 0')
 [ "$got" = "$want" ] || fail "cold_start counts: '$got', want '$want'"
-got=$(query "" 'sum(coldtrace_lost_events_total) + sum(coldtrace_dropped_containers_total)')
+# every loss kind is a family of its own (an absent one makes the sum
+# empty): none here
+got=$(query "" 'sum(coldtrace_lost_events_total) +
+	sum(coldtrace_lost_pull_records_total) +
+	sum(coldtrace_lost_why_threads_total) + sum(coldtrace_lost_opens_total) +
+	sum(coldtrace_records_lost_containers_total) +
+	sum(coldtrace_dropped_containers_total)')
 [ "$got" = " 0" ] || fail "lost or dropped: '$got'"
 
 # the README's rate() queries over the runsc burst (a scrape after it)
