@@ -51,6 +51,7 @@ TESTS=(
 	"session-end|session_end.sh"
 	"record-kill|record_kill.sh"
 	"non-root|non_root.sh"
+	"pidns|pidns.sh"
 	"bench-bpf-cost|bench_bpf_cost.sh"
 	"bench-steady|bench_steady.sh"
 	"ready-runc|ready.sh runc"

@@ -25,6 +25,7 @@
 #include "errmsg.h"
 #include "kfeatures_bpf.h"
 #include "loader.h"
+#include "pidns.h"
 #include "lifecycle.skel.h"
 #include "util.h"
 
@@ -486,6 +487,8 @@ static int start(struct ct_loader *l, const struct ct_loader_opts *o,
 	rc = check_opts(o, err, errlen);
 	if (!rc)
 		rc = check_root(err, errlen);
+	if (!rc)
+		rc = ct_pidns_check("/proc", err, errlen);
 	if (!rc)
 		rc = ct_features_floor(err, errlen);
 	if (!rc)
