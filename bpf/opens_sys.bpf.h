@@ -47,6 +47,31 @@
 
 const volatile bool paths_enabled;	/* --paths */
 
+/*
+ * The hooks' generation, a new value set by userspace before each attach
+ * (user/kern/sys_bpf.c, ct_sys_bpf_arm()).  A start is stamped with it
+ * and its exit times it only under the same value: once the hooks were
+ * detached, a thread's start may have lost its exit, and its next open,
+ * whose entry came while they were off, would end on that old start
+ * (minutes later, a "latency" of minutes).  Such an exit is not timed
+ * (nor counted, but for a runsc guest's, counted at its stop): the
+ * container's opens are cut there anyway (opens.traced_until_ns).  A map, as pull_gate: userspace writes it
+ * while the programs run, and the loader does not map .bss.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} opens_gate SEC(".maps");
+
+static __always_inline __u32 opens_gen(void)
+{
+	__u32 k = 0, *gen = bpf_map_lookup_elem(&opens_gate, &k);
+
+	return gen ? *gen : 0;
+}
+
 const struct ct_opens_slow zero_slow;
 
 /* Globals, not static locals: clang 14 mislabels those in BTF. */
@@ -224,6 +249,7 @@ static __always_inline void opens_open_enter(struct task_struct *t,
 	}
 	if (paths_enabled && s.kind == CT_OPENS_GUEST)
 		s.path_ptr = path_arg ? ct_sys_arg1(regs) : ct_sys_arg0(regs);
+	s.gen = opens_gen();
 	s.ts_ns = bpf_ktime_get_ns();
 	if (!inflight_set(t, &s))
 		count_loss(CT_LOSS_OPENS);
@@ -267,7 +293,7 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 	s = inflight_get(t);
 	if (!s || !s->ts_ns)
 		return;
-	if (!stub_untimed_exit(s, ret)) {
+	if (s->gen == opens_gen() && !stub_untimed_exit(s, ret)) {
 		now = bpf_ktime_get_ns();
 		account(s, now, ret);
 		note_slow(s, now - s->ts_ns, ret, regs, in_si);
@@ -345,6 +371,7 @@ static __always_inline void opens_stub_stop(struct task_struct *prev)
 	s.counted = stub_open_entry(prev);
 	if (s.counted)
 		hist_count(&s);
+	s.gen = opens_gen();
 	s.ts_ns = bpf_ktime_get_ns();
 	if (!inflight_set(prev, &s))
 		count_loss(CT_LOSS_OPENS);

@@ -72,7 +72,9 @@ struct ct_opens_start {
 	/* runsc guest: the stub's stop was an open's syscall-entry stop,
 	 * where that open was counted (its exit only times it) */
 	__u32 counted;
-	__u32 pad;
+	/* opens_gate's value at the start: an exit under another one
+	 * (the hooks were detached and attached since) is not its own */
+	__u32 gen;
 };
 
 /*

@@ -38,6 +38,7 @@ TESTS=(
 	"arm-hold|arm_hold.sh"
 	"detached|detached.sh run-d restart"
 	"detached-late-listen|detached.sh late-listen"
+	"arm-stale|arm_stale.sh"
 	"paths|paths.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"

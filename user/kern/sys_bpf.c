@@ -43,6 +43,7 @@ struct ct_sys_bpf {
 	size_t ndemand;
 	unsigned int on;	/* the groups on */
 	__u32 gen;		/* the last pull_gate value given */
+	__u32 opens_gen;	/* the last opens_gate value given */
 };
 
 static int shrink_opens(struct sys_bpf *skel)
@@ -485,9 +486,35 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s)
 	free(s);
 }
 
+/*
+ * Before the hooks attach: the opens started from now on are this
+ * attach's, those of before may have lost their exit (bpf/opens_sys.bpf.h
+ * opens_gate).  Before, not after: an open begun between the attach and
+ * the new value would be taken for a stale one.  Never 0, the value of a
+ * start before any.
+ */
+static int opens_gen_next(struct ct_sys_bpf *s, char *err, size_t errlen)
+{
+	__u32 k = 0;
+	int rc;
+
+	if (!++s->opens_gen)
+		s->opens_gen = 1;
+	rc = bpf_map__update_elem(s->skel->maps.opens_gate, &k, sizeof(k),
+				  &s->opens_gen, sizeof(s->opens_gen),
+				  BPF_ANY);
+	if (rc)
+		return ct_fail(err, errlen, rc, "sys: setting the opens gate "
+			       "failed: %s", strerror(-rc));
+	return 0;
+}
+
 int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen)
 {
-	int rc = ct_loader_attach_skel(s->skel->skeleton, err, errlen);
+	int rc = opens_gen_next(s, err, errlen);
+
+	if (!rc)
+		rc = ct_loader_attach_skel(s->skel->skeleton, err, errlen);
 
 	if (!rc && pulls_with_skeleton(s))
 		rc = pull_gen(s, true, err, errlen);
