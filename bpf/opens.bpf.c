@@ -61,6 +61,18 @@ const char arg0_gofer[] = "runsc-gofer";
  * waits for an RCU grace period at detach (~80 ms here), a tp_btf link
  * does not.  Same tracepoints, so the same events.
  */
+/* Its opens are counted apart; if it cannot be, its container says so. */
+static __always_inline void gofer_add(__u32 tgid, __u64 key)
+{
+	struct ct_opens_track *tr;
+
+	if (!map_insert(&gofers, &tgid, &key, BPF_ANY, CT_MAPFULL_GOFERS))
+		return;
+	tr = bpf_map_lookup_elem(&tracked, &key);
+	if (tr)
+		refused_for(tr, CT_OPENS_GOFER);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -81,7 +93,7 @@ int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	} else if (bytes_eq(arg0, arg0_gofer, sizeof(arg0_gofer))) {
 		key = track(t, CT_OPENS_RT_RUNSC);
 		if (key)
-			bpf_map_update_elem(&gofers, &tgid, &key, BPF_ANY);
+			gofer_add(tgid, key);
 	}
 	return 0;
 }

@@ -17,12 +17,19 @@
  *  - slowpaths: --paths, the slowest opens per container and CPU;
  *  - marks: cgroup storage on every cgroup that ever entered tracked,
  *    the hot paths' first test (task_marked()).
+ * tracked, hists and gofers are plain hashes (mapfull.bpf.h: an LRU
+ * evicts live entries), sized for more containers than a host runs at
+ * once: a container's entries go when userspace has read them
+ * (ct_opens_forget()) or finds that nothing will (ct_opens_sweep()), a
+ * gofer's at its exit.  A refused insert is counted (map_full) and
+ * marked in the container's tracked entry (refused) where it has one.
  * Both objects get the same cgroup_mode and runtime_mask from userspace.
  */
 #ifndef __CT_OPENS_MAPS_BPF_H
 #define __CT_OPENS_MAPS_BPF_H
 
 #include "opens.h"
+#include "mapfull.bpf.h"
 #include "task.bpf.h"
 
 /* Set by userspace between open and load. */
@@ -30,14 +37,14 @@ const volatile __u32 cgroup_mode = CT_CGROUP_V1_MEMORY;
 const volatile __u32 runtime_mask;	/* bit per CT_OPENS_RT_*; 0 = all */
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CT_OPENS_MAX_CONTAINERS);
 	__type(key, __u64);
 	__type(value, struct ct_opens_track);
 } tracked SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2 * CT_OPENS_MAX_CONTAINERS + 16);
 	__type(key, struct ct_opens_key);
 	__type(value, struct ct_opens_hist);
@@ -60,7 +67,7 @@ struct {
 
 /* runsc gofer tgid -> its container's cgroup key */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CT_OPENS_MAX_GOFERS);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -141,7 +148,8 @@ static __always_inline __u64 track(struct task_struct *t, __u32 rt)
 	if (ct_has_cgrp_storage)
 		bpf_cgrp_storage_get(&marks, cg, 0,
 				     BPF_LOCAL_STORAGE_GET_F_CREATE);
-	bpf_map_update_elem(&tracked, &key, &v, BPF_NOEXIST);
+	if (map_insert(&tracked, &key, &v, BPF_NOEXIST, CT_MAPFULL_TRACKED))
+		return 0;
 	return key;
 }
 
@@ -201,17 +209,35 @@ static __always_inline void inflight_done(struct task_struct *t,
  */
 const struct ct_opens_hist zero_hist;
 
+/* Its opens are not all counted: say so in its tracked entry. */
+static __always_inline void refused_for(struct ct_opens_track *tr,
+					__u32 kind)
+{
+	if (kind < CT_OPENS_KIND_MAX)
+		tr->refused[kind & 1] = 1;
+}
+
+/*
+ * A container's histogram is made only while it is tracked, so that an
+ * open ending after ct_opens_forget() leaves nothing behind; the
+ * runtime's (key 0) always.
+ */
 static __always_inline struct ct_opens_hist *hist_get(__u64 key, __u32 rt,
 						       __u32 kind)
 {
 	struct ct_opens_key k = { .cgroup_key = key, .runtime = rt,
 				  .kind = kind };
+	struct ct_opens_track *tr = NULL;
 	struct ct_opens_hist *h;
 
 	h = bpf_map_lookup_elem(&hists, &k);
 	if (h)
 		return h;
-	bpf_map_update_elem(&hists, &k, &zero_hist, BPF_NOEXIST);
+	if (key && !(tr = bpf_map_lookup_elem(&tracked, &key)))
+		return NULL;
+	if (map_insert(&hists, &k, &zero_hist, BPF_NOEXIST,
+		       CT_MAPFULL_HISTS) && tr)
+		refused_for(tr, kind);
 	return bpf_map_lookup_elem(&hists, &k);
 }
 

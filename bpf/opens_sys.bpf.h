@@ -133,7 +133,8 @@ static __always_inline struct ct_opens_slow *slow_get(__u64 key)
 	sl = bpf_map_lookup_elem(&slowpaths, &key);
 	if (sl || !bpf_map_lookup_elem(&tracked, &key))
 		return sl;
-	bpf_map_update_elem(&slowpaths, &key, &zero_slow, BPF_NOEXIST);
+	map_insert(&slowpaths, &key, &zero_slow, BPF_NOEXIST,
+		   CT_MAPFULL_SLOWPATHS);
 	return bpf_map_lookup_elem(&slowpaths, &key);
 }
 

@@ -32,6 +32,7 @@
 #include "task.bpf.h"
 #include "daemons.bpf.h"
 #include "events.bpf.h"
+#include "mapfull.bpf.h"
 #include "sysargs.bpf.h"
 #include "pull.h"
 
@@ -62,8 +63,15 @@ struct blob_state {
 	char path[CT_PATH_MAX];
 };
 
+/*
+ * Plain hashes, not LRUs (mapfull.bpf.h): an entry goes at its file's
+ * close or its open's exit, and one whose process or thread ended first
+ * (an exit closes files without close(2)), or whose close or exit came
+ * while the hooks were detached, is deleted by userspace once its owner
+ * is gone (ct_sys_bpf_sweep()).  A refused insert is counted.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_FDS);
 	__type(key, __u64);
 	__type(value, struct blob_state);
@@ -71,7 +79,7 @@ struct {
 
 /* openat enter -> exit of a matching path, by tid. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct blob_state);
@@ -86,8 +94,8 @@ struct {
 } scratch SEC(".maps");
 
 /*
- * Blob files open right now (approximate: an LRU eviction or a process
- * that dies without close leaves it high, which only costs lookups).
+ * Blob files open right now (approximate: a process that dies without
+ * close leaves it high, which only costs lookups).
  */
 __u64 nr_open;
 /* Entries in opening: lets every other openat exit stop at one load. */
@@ -306,7 +314,7 @@ static __always_inline int on_open(struct task_struct *t, const char *path,
 	st->open_ns = bpf_ktime_get_ns();
 	st->kind = kind;
 	st->gen = pull_gen();
-	if (!bpf_map_update_elem(&opening, &tid, st, BPF_ANY))
+	if (!map_insert(&opening, &tid, st, BPF_ANY, CT_MAPFULL_OPENING))
 		__sync_fetch_and_add(&nr_opening, 1);
 	return 0;
 }
@@ -359,7 +367,7 @@ static __always_inline int pull_open_exit(long ret)
 		send_blob(st, (__u64)ret, CT_EV_PULL_UNTRACED);
 	} else if (ret >= 0) {
 		key = (pid_tgid & ~0xffffffffull) | (__u32)ret;
-		if (!bpf_map_update_elem(&fds, &key, st, BPF_ANY))
+		if (!map_insert(&fds, &key, st, BPF_ANY, CT_MAPFULL_FDS))
 			__sync_fetch_and_add(&nr_open, 1);
 	}
 	if (!bpf_map_delete_elem(&opening, &tid))

@@ -57,6 +57,7 @@ enum ct_ev_type {
 	CT_EV_MOUNTID	= 105,	/* a docker container's layer mount id */
 	CT_EV_ARM	= 106,	/* syscall hooks attached or detached (user/kern/arm.c) */
 	CT_EV_ADOPT	= 107,	/* a process alive at the start (user/kern/adopt.c) */
+	CT_EV_MAPFULL	= 108,	/* inserts refused by full BPF maps (include/mapfull.h) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */

@@ -39,7 +39,11 @@ enum ct_opens_kind {
 /* tracked: cgroup key -> value.  Filled in the kernel at exec time. */
 struct ct_opens_track {
 	__u32 runtime;		/* CT_OPENS_RT_* */
-	__u32 _pad;
+	/* per enum ct_opens_kind, 1: an insert for it was refused (a full
+	 * map, include/mapfull.h): its opens are not all counted.  A byte
+	 * each, so that plain stores on two CPUs lose neither. */
+	__u8 refused[2];
+	__u8 _pad[2];
 	__u64 since_ns;		/* when tracking began (monotonic) */
 	__u64 stub_stops;	/* runsc: ptrace stops of stub threads seen */
 	__u64 seccomp_traps;	/* runsc: seccomp SIGSYS to its threads (systrap) */
@@ -105,6 +109,7 @@ struct ct_opens_slow {
 #define CT_OPENS_F_GOFER	0x1	/* histogram of the gofer's opens */
 #define CT_OPENS_F_UNOBSERVABLE	0x2	/* platform hides opens */
 #define CT_OPENS_F_SYSTRAP	0x4	/* ... because runsc runs on systrap */
+#define CT_OPENS_F_MAPFULL	0x8	/* ... because a BPF map was full */
 
 /*
  * CT_EV_OPENS: one container's histogram, written by userspace when the
@@ -136,6 +141,7 @@ struct ct_paths_rec {
 };
 
 _Static_assert(sizeof(struct ct_opens_track) == 32, "ct_opens_track ABI");
+_Static_assert(CT_OPENS_KIND_MAX == 2, "ct_opens_track.refused");
 _Static_assert(sizeof(struct ct_opens_key) == 16, "ct_opens_key ABI");
 _Static_assert(sizeof(struct ct_opens_hist) == 24 + 8 * CT_HIST_SLOTS,
 	       "ct_opens_hist ABI");

@@ -94,7 +94,15 @@ struct live_state {
 	bool arm_failed;	/* attaching them again failed: the end */
 	uint64_t losses[CT_LOSS_KINDS];	/* as last recorded (enum ct_loss) */
 	struct ct_arm arm;
+	uint64_t map_full[CT_MAPFULL_NR];	/* refused inserts, as said */
+	double next_map_check;
+	double next_sweep;
 };
+
+/* Once a second: whether a BPF map refused inserts (mapfull.h). */
+#define MAP_CHECK_S	1.0
+/* Once a minute: map entries that no record will read or delete. */
+#define SWEEP_S		60.0
 
 /* ---- the syscall hooks: attached only while needed (arm.h) ---- */
 
@@ -320,6 +328,49 @@ static void read_losses(struct live_state *ls, bool always)
 	ct_session_losses(&ls->s, n);
 }
 
+/*
+ * Inserts refused by full maps: a record when a count grew, so that the
+ * report, /metrics and --record have them (mapfull.h).
+ */
+static void map_full_check(struct live_state *ls)
+{
+	uint64_t now[CT_MAPFULL_NR];
+
+	if (!ls->sys_bpf)
+		return;
+	ct_sys_bpf_map_full(ls->sys_bpf, now);
+	if (!memcmp(now, ls->map_full, sizeof(now)))
+		return;
+	memcpy(ls->map_full, now, sizeof(now));
+	ct_session_inject_map_full(&ls->s, now);
+}
+
+static bool tracker_has_key(uint64_t key, void *ctx)
+{
+	return ct_tracker_has_key(ctx, key);
+}
+
+/*
+ * The maps are hashes (mapfull.h): what an LRU evicted once full stays
+ * until deleted.  Containers tracked a minute ago that no container of
+ * the tracker's has (records lost, its table full) are let go; so are
+ * the pull maps' entries of processes gone.
+ */
+static void sweep_maps(struct live_state *ls)
+{
+	uint64_t before = ct_mono_ns() - (uint64_t)(SWEEP_S * 1e9);
+	size_t n = 0, m = 0;
+
+	if (ls->opens_bpf)
+		n = ct_opens_sweep(ls->opens_bpf, before, tracker_has_key,
+				   ls->s.pl.tracker);
+	if (ls->sys_bpf)
+		m = ct_sys_bpf_sweep(ls->sys_bpf, ct_session_pid_alive, NULL);
+	if (ls->s.cli->verbose && (n || m))
+		fprintf(stderr, "maps: %zu containers no record will read, "
+			"%zu blob files of processes gone, let go\n", n, m);
+}
+
 /* One turn of the main loop: false once the session should end. */
 static bool keep_going(struct live_state *ls)
 {
@@ -342,6 +393,14 @@ static bool keep_going(struct live_state *ls)
 	if (command_finished(ls))
 		return false;
 	arm_turn(ls);
+	if (t >= ls->next_map_check) {
+		ls->next_map_check = t + MAP_CHECK_S;
+		map_full_check(ls);
+	}
+	if (t >= ls->next_sweep) {
+		ls->next_sweep = t + SWEEP_S;
+		sweep_maps(ls);
+	}
 	if (ls->period && t >= ls->next_interval) {
 		ls->next_interval = t + ls->period;
 		ct_session_interim(s, s->lost);
@@ -441,6 +500,7 @@ static void drain(struct live_state *ls)
 	while (ct_loader_poll(ls->l, 0) > 0)
 		;
 	read_losses(ls, true);
+	map_full_check(ls);
 	ct_session_inject(s, CT_EV_END, 0);
 	ct_pipeline_flush(&s->pl);
 }
@@ -521,6 +581,7 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 		fprintf(stderr, "adopted %zu processes of containers running "
 			"before the session\n", n);
 	ls->started = now_s();
+	ls->next_sweep = ls->started + SWEEP_S;
 	ls->period = ct_session_period(cli);
 	ls->next_interval = ls->started + ls->period;
 	ls->child_wall_ns = ct_mono_ns() + s->mono_to_real;

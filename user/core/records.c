@@ -5,6 +5,7 @@
 #include "coldtrace.h"
 #include "dump.h"
 #include "hist.h"
+#include "mapfull.h"
 #include "opens.h"
 #include "paths.h"
 #include "pulls.h"
@@ -214,6 +215,8 @@ static const struct ct_rec_type types[] = {
 	/* version 1's has the ring buffer's count only */
 	ROW(CT_EV_LOST, "LOST", CT_LOST_V1_SIZE, false, NULL, ct_dump_lost),
 	ROW(CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL),
+	ROW(CT_EV_MAPFULL, "MAPFULL", sizeof(struct ct_mapfull_rec), true, NULL,
+	    ct_dump_mapfull),
 	ROWC(CT_EV_ADOPT, "ADOPT", offsetof(struct ct_exec, args), false,
 	     exec_valid, ct_dump_exec, clean_exec),
 	ROWC(CT_EV_ARM, "ARM", sizeof(struct ct_arm_rec), true, arm_valid,

@@ -158,6 +158,19 @@ void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost)
 		ct_session_event(s, &h, h.size);
 }
 
+void ct_session_inject_map_full(struct ct_session *s,
+				const uint64_t refused[CT_MAPFULL_NR])
+{
+	struct ct_mapfull_rec r = { 0 };
+
+	r.hdr.ts_ns = ct_mono_ns();
+	r.hdr.type = CT_EV_MAPFULL;
+	r.hdr.size = sizeof(r);
+	for (int i = 0; i < CT_MAPFULL_NR; i++)
+		r.refused[i] = refused[i];
+	ct_session_event(s, &r, sizeof(r));
+}
+
 /* ---- results ---- */
 
 /* A new container, named once the tracker has returned (names.h). */

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cli.h"
+#include "mapfull.h"
 #include "names.h"
 #include "opens_source.h"
 #include "output.h"
@@ -78,6 +79,9 @@ size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
 void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost);
 /* The loss counters (totals by enum ct_loss) as a CT_EV_LOST record. */
 void ct_session_losses(struct ct_session *s, const uint64_t n[CT_LOSS_KINDS]);
+/* CT_EV_MAPFULL: the refused inserts so far, per map (mapfull.h). */
+void ct_session_inject_map_full(struct ct_session *s,
+				const uint64_t refused[CT_MAPFULL_NR]);
 
 /* What every summary, /metrics and the -o files say of the session. */
 void ct_session_meta(const struct ct_session *s, uint64_t lost,

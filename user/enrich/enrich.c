@@ -102,6 +102,29 @@ static void keep_paths(struct ct_enrich *e, const struct ct_container *c)
 	e->o.keep(&r, sizeof(r), e->o.ctx);
 }
 
+/* A container of the runtimes whose programs the kernel tracks. */
+static bool opens_followed(const struct ct_container *c)
+{
+	return (c->runtime == CT_RT_RUNC || c->runtime == CT_RT_CRUN ||
+		c->runtime == CT_RT_RUNSC) && !c->unarmed && !c->partial;
+}
+
+/*
+ * In no map, while the kernel refused to track some container (a full
+ * map): it may be one of them, its opens not counted.  Say that rather
+ * than nothing, which reads as no opens traced.
+ */
+static void refused_opens(const struct ct_opens_source *src,
+			  struct ct_container *c)
+{
+	if (c->opens.valid || c->opens.unobservable || !src->ops->refused ||
+	    !opens_followed(c) || !src->ops->refused(src->impl))
+		return;
+	ct_opens_set_map_full(&c->opens);
+	if (c->runtime == CT_RT_RUNSC)
+		ct_opens_set_map_full(&c->gofer_opens);
+}
+
 static void attach_opens(struct ct_enrich *e, struct ct_container *c)
 {
 	const struct ct_opens_source *src = &e->o.opens;
@@ -111,6 +134,7 @@ static void attach_opens(struct ct_enrich *e, struct ct_container *c)
 		return;
 	ops->read(src->impl, c->cgroup_key, false, &c->opens);
 	ops->read(src->impl, c->cgroup_key, true, &c->gofer_opens);
+	refused_opens(src, c);
 	if (e->o.paths)
 		ops->read_slow(src->impl, c->cgroup_key, c, e->o.paths);
 	if (ops->measured && e->o.keep) {

@@ -23,6 +23,12 @@ struct ct_opens_source_ops {
 	/* the container is gone: let go of what is kept for it; may be NULL */
 	void (*forget)(void *impl, uint64_t cgroup_key);
 	/*
+	 * Whether the kernel refused to track a container so far (a full
+	 * map, include/mapfull.h): one found in no map may be one of them.
+	 * NULL: never (a recording's records say it per container).
+	 */
+	bool (*refused)(void *impl);
+	/*
 	 * Measured now, not read from the event stream: the stream must
 	 * get them as records, or a replay would not find them.
 	 */

@@ -24,6 +24,7 @@ struct ct_opens_bpf {
 	int tracked_fd;
 	int hists_fd;
 	int slow_fd;		/* -1 without --paths */
+	int full_fd;		/* map_full: refused inserts per CPU */
 	int ncpus;		/* values per slowpaths entry */
 };
 
@@ -102,8 +103,9 @@ int ct_opens_start(struct ct_opens_bpf **out, struct ct_loader *l,
 	o->tracked_fd = bpf_map__fd(o->skel->maps.tracked);
 	o->hists_fd = bpf_map__fd(o->skel->maps.hists);
 	o->slow_fd = cfg->paths ? bpf_map__fd(o->skel->maps.slowpaths) : -1;
+	o->full_fd = bpf_map__fd(o->skel->maps.map_full);
 	o->ncpus = libbpf_num_possible_cpus();
-	if (cfg->paths && o->ncpus <= 0) {
+	if (o->ncpus <= 0) {
 		snprintf(err, errlen, "opens: cannot count possible CPUs: %s",
 			 strerror(-o->ncpus));
 		rc = o->ncpus;
@@ -142,6 +144,12 @@ static int read_kind(struct ct_opens_bpf *o, uint64_t key, uint32_t kind,
 	if (!o || key == 0 || bpf_map_lookup_elem(o->tracked_fd, &key, &t))
 		return -ENOENT;
 	read_hist(o, key, t.runtime, kind, out);
+	/* an insert for it was refused (a full map): not a measurement,
+	 * in no statistic (not valid) */
+	if (t.refused[kind & 1]) {
+		ct_opens_set_map_full(out);
+		return 0;
+	}
 	if (kind != CT_OPENS_GUEST || t.runtime != CT_OPENS_RT_RUNSC)
 		return 0;
 	/*
@@ -250,6 +258,71 @@ void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key)
 		bpf_map_delete_elem(o->hists_fd, &k);
 }
 
+uint64_t ct_opens_refused(struct ct_opens_bpf *o, enum ct_map_full which)
+{
+	__u32 k = which;
+	uint64_t n = 0;
+	__u64 *v;
+
+	if (!o || which >= CT_MAPFULL_NR)
+		return 0;
+	v = calloc(o->ncpus, sizeof(*v));
+	if (v && !bpf_map_lookup_elem(o->full_fd, &k, v))
+		for (int cpu = 0; cpu < o->ncpus; cpu++)
+			n += v[cpu];
+	free(v);
+	return n;
+}
+
+/* hists and slowpaths entries of a key no longer tracked */
+static size_t sweep_untracked(struct ct_opens_bpf *o, int fd, size_t ksz)
+{
+	unsigned char key[sizeof(struct ct_opens_key)], next[sizeof(key)];
+	struct ct_opens_track t;
+	bool first = true;
+	size_t n = 0;
+	uint64_t cg;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		first = false;
+		memcpy(key, next, ksz);
+		memcpy(&cg, key, sizeof(cg));	/* the cgroup key first */
+		if (cg && bpf_map_lookup_elem(o->tracked_fd, &cg, &t) &&
+		    !bpf_map_delete_elem(fd, key)) {
+			n++;
+			first = true;	/* the walk starts over */
+		}
+	}
+	return n;
+}
+
+size_t ct_opens_sweep(struct ct_opens_bpf *o, uint64_t before_mono_ns,
+		      bool (*followed)(uint64_t cgroup_key, void *ctx),
+		      void *ctx)
+{
+	uint64_t gone[256], key, next, *prev = NULL;
+	struct ct_opens_track t;
+	size_t n = 0;
+
+	if (!o)
+		return 0;
+	/* first the walk, then the deletes: a delete would restart it */
+	while (n < sizeof(gone) / sizeof(gone[0]) &&
+	       !bpf_map_get_next_key(o->tracked_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(o->tracked_fd, &key, &t) &&
+		    t.since_ns < before_mono_ns && !followed(key, ctx))
+			gone[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		ct_opens_forget(o, gone[i]);
+	sweep_untracked(o, o->hists_fd, sizeof(struct ct_opens_key));
+	if (o->slow_fd >= 0)
+		sweep_untracked(o, o->slow_fd, sizeof(uint64_t));
+	return n;
+}
+
 void ct_opens_get_cfg(const struct ct_opens_bpf *o, struct ct_opens_cfg *out)
 {
 	*out = o->cfg;
@@ -259,7 +332,7 @@ int ct_opens_share_maps(const struct ct_opens_bpf *o, struct bpf_object *obj)
 {
 	static const char *const names[] = {
 		"tracked", "hists", "inflight", "gofers", "slowpaths",
-		"marks",
+		"marks", "map_full",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "container.h"
+#include "mapfull.h"
 #include "opens.h"
 
 struct ct_opens_bpf;
@@ -75,6 +76,21 @@ size_t ct_opens_keys(struct ct_opens_bpf *o, uint64_t *keys, size_t max);
  */
 void ct_opens_forget(struct ct_opens_bpf *o, uint64_t cgroup_key);
 
+/* Inserts the kernel refused into map @which so far (include/mapfull.h). */
+uint64_t ct_opens_refused(struct ct_opens_bpf *o, enum ct_map_full which);
+
+/*
+ * What the maps keep that nobody will read: the containers tracked
+ * before before_mono_ns that @followed says no container of the
+ * session's has (its records lost, the container table full), at most
+ * 256 a call, and the histograms and slowest opens of keys no longer
+ * tracked.  An LRU dropped them once the map was full; a hash keeps
+ * them.  Returns how many containers were forgotten.
+ */
+size_t ct_opens_sweep(struct ct_opens_bpf *o, uint64_t before_mono_ns,
+		      bool (*followed)(uint64_t cgroup_key, void *ctx),
+		      void *ctx);
+
 /* What ct_opens_start() was given. */
 void ct_opens_get_cfg(const struct ct_opens_bpf *o, struct ct_opens_cfg *out);
 
@@ -87,7 +103,8 @@ static inline bool ct_opens_cfg_runsc(const struct ct_opens_cfg *cfg)
 
 /*
  * Before obj's load: make obj's open-tracer maps (bpf/opens_maps.bpf.h:
- * tracked, hists, inflight, gofers, slowpaths, marks) this tracer's own,
+ * tracked, hists, inflight, gofers, slowpaths, marks, map_full) this
+ * tracer's own,
  * by fd, so that its programs see the same containers and opens.  0 or -errno.
  */
 struct bpf_object;

@@ -25,10 +25,16 @@ static void src_forget(void *impl, uint64_t cgroup_key)
 	ct_opens_forget(impl, cgroup_key);
 }
 
+static bool src_refused(void *impl)
+{
+	return ct_opens_refused(impl, CT_MAPFULL_TRACKED) > 0;
+}
+
 static const struct ct_opens_source_ops bpf_ops = {
 	.read = src_read,
 	.read_slow = src_read_slow,
 	.forget = src_forget,
+	.refused = src_refused,
 	.measured = true,
 };
 

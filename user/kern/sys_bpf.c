@@ -592,6 +592,63 @@ size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
 	return map_holds(s->skel->maps.fds, file_held, &a);
 }
 
+/*
+ * Keys of dead owners, then their deletes (a delete restarts a walk).
+ * Keys of 4 or 8 bytes, read into a zeroed __u64 (little endian).
+ */
+static size_t sweep_dead(const struct bpf_map *m, uint32_t (*owner)(__u64),
+			 bool (*alive)(uint32_t pid, void *ctx), void *ctx)
+{
+	__u64 key = 0, next = 0, dead[256];
+	int fd = bpf_map__fd(m);
+	size_t n = 0, done = 0;
+
+	for (__u32 i = 0; i < bpf_map__max_entries(m) && n < 256 &&
+	     !bpf_map_get_next_key(fd, i ? &key : NULL, &next); i++) {
+		key = next;
+		next = 0;
+		if (!alive(owner(key), ctx))
+			dead[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		done += !bpf_map_delete_elem(fd, &dead[i]);
+	return done;
+}
+
+static uint32_t fd_owner(__u64 key)
+{
+	return (uint32_t)(key >> 32);	/* tgid << 32 | fd */
+}
+
+static uint32_t tid_owner(__u64 key)
+{
+	return (uint32_t)key;		/* a __u32 tid, zero-extended */
+}
+
+size_t ct_sys_bpf_sweep(const struct ct_sys_bpf *s,
+			bool (*alive)(uint32_t pid, void *ctx), void *ctx)
+{
+	return sweep_dead(s->skel->maps.fds, fd_owner, alive, ctx) +
+	       sweep_dead(s->skel->maps.opening, tid_owner, alive, ctx);
+}
+
+void ct_sys_bpf_map_full(const struct ct_sys_bpf *s,
+			 uint64_t out[CT_MAPFULL_NR])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *v = ncpus > 0 ? calloc(ncpus, sizeof(*v)) : NULL;
+	int fd = bpf_map__fd(s->skel->maps.map_full);
+
+	for (__u32 k = 0; k < CT_MAPFULL_NR; k++) {
+		out[k] = 0;
+		if (!v || bpf_map_lookup_elem(fd, &k, v))
+			continue;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			out[k] += v[cpu];
+	}
+	free(v);
+}
+
 /* clients: a tgid key, whose mark says whether it waits for its stdin */
 static bool stdin_held(int fd, const void *key, void *ctx)
 {

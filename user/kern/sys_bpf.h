@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mapfull.h"
 
 struct ct_loader;
 struct ct_opens_bpf;
@@ -72,6 +73,23 @@ bool ct_sys_bpf_detach_one(struct ct_sys_bpf *s);
  */
 size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
 			     bool (*alive)(uint32_t pid, void *ctx), void *ctx);
+
+/*
+ * What the pull maps keep for owners that are gone: fds entries of a
+ * process that ended (its files closed without close(2)) and opening
+ * entries of a thread that did, or whose close or open exit came while
+ * the hooks were detached.  An LRU dropped them once the map was full;
+ * a hash keeps them.  Returns how many were deleted.
+ */
+size_t ct_sys_bpf_sweep(const struct ct_sys_bpf *s,
+			bool (*alive)(uint32_t pid, void *ctx), void *ctx);
+
+/*
+ * Inserts refused by full maps so far, per map (include/mapfull.h), of
+ * this object and of the open tracer's, whose counters it shares.
+ */
+void ct_sys_bpf_map_full(const struct ct_sys_bpf *s,
+			 uint64_t out[CT_MAPFULL_NR]);
 
 /*
  * Engine clients alive that tried to read their stdin and have had no

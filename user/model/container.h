@@ -89,6 +89,9 @@ struct ct_opens {
 	bool unobservable;	/* e.g. runsc --platform=kvm: say so, no hist */
 	bool systrap;		/* unobservable because runsc uses systrap */
 	uint8_t bad_key;	/* enum ct_key_problem: unobservable for it */
+	/* unobservable: an insert into a full BPF map was refused for it
+	 * (include/mapfull.h), its opens not all counted */
+	bool map_full;
 	uint64_t count;
 	uint64_t failed;	/* return value < 0 */
 	uint64_t failed_enoent;

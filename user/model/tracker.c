@@ -727,6 +727,22 @@ struct cstate *tk_find_named(struct ct_tracker *tk, const struct ct_name_rec *r)
 	return tk_find(tk, id);
 }
 
+static void take_max(uint64_t *have, uint64_t seen)
+{
+	if (seen > *have)
+		*have = seen;
+}
+
+/* Totals since the session's start: the largest seen of each. */
+static void on_map_full(struct ct_tracker *tk, const void *rec)
+{
+	struct ct_mapfull_rec r;
+
+	memcpy(&r, rec, sizeof(r));	/* rec may be unaligned */
+	for (int i = 0; i < CT_MAPFULL_NR; i++)
+		take_max(&tk->st.map_full[i], r.refused[i]);
+}
+
 static void on_name(struct ct_tracker *tk, const struct ct_name_rec *r)
 {
 	struct cstate *s = tk_find_named(tk, r);
@@ -734,12 +750,6 @@ static void on_name(struct ct_tracker *tk, const struct ct_name_rec *r)
 	if (s)
 		ct_copy_str(s->c.name, sizeof(s->c.name), r->name,
 			    sizeof(r->name));
-}
-
-static void take_max(uint64_t *have, uint64_t seen)
-{
-	if (seen > *have)
-		*have = seen;
 }
 
 /* Totals, as often as one grew: the largest seen of each (a version 1
@@ -766,7 +776,7 @@ int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 		return -EINVAL;
 	}
 	if (h->type != CT_EV_LOST && h->type != CT_EV_END &&
-	    h->ts_ns > tk->now)
+	    h->type != CT_EV_MAPFULL && h->ts_ns > tk->now)
 		tk->now = h->ts_ns;
 	/* first let finished containers go, so that a new container reusing
 	 * an id (ctr run ... ctr1, twice) starts a record of its own */
@@ -792,6 +802,9 @@ int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 		break;
 	case CT_EV_LOST:
 		on_lost(tk, rec);
+		break;
+	case CT_EV_MAPFULL:
+		on_map_full(tk, rec);
 		break;
 	case CT_EV_NAME:
 		on_name(tk, rec);
@@ -859,6 +872,23 @@ size_t ct_tracker_pending_since(const struct ct_tracker *tk, uint64_t since_ns)
 size_t ct_tracker_pending(const struct ct_tracker *tk)
 {
 	return ct_tracker_pending_since(tk, 0);
+}
+
+uint64_t ct_tracker_map_full(const struct ct_tracker_stats *st)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < CT_MAPFULL_NR; i++)
+		n += st->map_full[i];
+	return n;
+}
+
+bool ct_tracker_has_key(const struct ct_tracker *tk, uint64_t cgroup_key)
+{
+	for (size_t i = 0; tk && i < tk->n; i++)
+		if (tk->cts[i]->c.cgroup_key == cgroup_key)
+			return true;
+	return false;
 }
 
 uint64_t ct_tracker_lost(const struct ct_tracker *tk)

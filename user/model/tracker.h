@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "container.h"
+#include "mapfull.h"
 #include "procs.h"
 #include "phases.h"
 
@@ -148,7 +149,18 @@ struct ct_tracker_stats {
 	uint64_t adopted;
 	uint64_t partial;
 	uint64_t partial_running;
+	/* inserts refused by full BPF maps, per map (CT_EV_MAPFULL) */
+	uint64_t map_full[CT_MAPFULL_NR];
 };
+
+/* Their sum: map_full_inserts. */
+uint64_t ct_tracker_map_full(const struct ct_tracker_stats *st);
+
+/*
+ * Whether a container the tracker follows now has this cgroup key
+ * (ct_opens_sweep(): what no record will read).
+ */
+bool ct_tracker_has_key(const struct ct_tracker *tk, uint64_t cgroup_key);
 
 void ct_tracker_get_stats(const struct ct_tracker *tk,
 			 struct ct_tracker_stats *out);

@@ -9,6 +9,7 @@
 #include "classify.h"
 #include "coldtrace.h"
 #include "dump.h"
+#include "mapfull.h"
 #include "records.h"
 
 static void put_escaped(FILE *f, const char *s, size_t n)
@@ -219,6 +220,21 @@ bool ct_dump_arm(FILE *f, const void *rec, size_t len, int64_t m2r)
 			(unsigned long long)a->trigger_ns);
 	else
 		fputs(" detached\n", f);
+	return true;
+}
+
+/* As LOST: a total of the session's, not of a moment. */
+bool ct_dump_mapfull(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	struct ct_mapfull_rec r;
+
+	(void)m2r;
+	memcpy(&r, rec, len < sizeof(r) ? len : sizeof(r));
+	fputs("MAPFULL", f);
+	for (int i = 0; i < CT_MAPFULL_NR; i++)
+		fprintf(f, " %s=%llu", ct_map_full_name(i),
+			(unsigned long long)r.refused[i]);
+	fputc('\n', f);
 	return true;
 }
 

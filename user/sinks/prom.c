@@ -511,6 +511,19 @@ static void container_counter(const struct prom_ctx *x, enum count_what w,
 	}
 }
 
+/* map_full_inserts, by map. */
+static void map_full_counter(FILE *f, const struct ct_tracker_stats *st)
+{
+	const char *name = "coldtrace_map_full_inserts_total";
+
+	prom_family(f, name, "counter", "Inserts refused by full BPF maps, "
+		    "by map: those containers' opens unobservable, blob "
+		    "files missing from pulls.");
+	for (int i = 0; i < CT_MAPFULL_NR; i++)
+		fprintf(f, "%s{map=\"%s\"} %" PRIu64 "\n", name,
+			ct_map_full_name(i), st->map_full[i]);
+}
+
 /* The summary's loss fields, one counter each, under the same names. */
 static void loss_counters(FILE *f, const struct ct_agg *agg,
 			  const struct ct_meta *meta)
@@ -549,6 +562,7 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 	prom_counter(f, "coldtrace_unkeyed_containers_total",
 		     "Containers whose cgroup key is not their own.",
 		     st.bad_keys);
+	map_full_counter(f, &st);
 	prom_counter(f, "coldtrace_cni_unattributed_total",
 		     "CRI: CNI plugins whose environment did not name their "
 		     "command and pod (not attributed).", st.cni_unattributed);

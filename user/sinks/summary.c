@@ -127,6 +127,26 @@ static size_t failed_total(const struct ct_agg *agg)
 	return n;
 }
 
+/* Which maps refused inserts, and what it cost. */
+static void map_full_line(FILE *f, const struct ct_tracker_stats *st)
+{
+	const char *sep = "";
+
+	if (!ct_tracker_map_full(st))
+		return;
+	fprintf(f, "BPF maps full: %" PRIu64 " inserts refused (",
+		ct_tracker_map_full(st));
+	for (int i = 0; i < CT_MAPFULL_NR; i++) {
+		if (!st->map_full[i])
+			continue;
+		fprintf(f, "%s%s %" PRIu64, sep, ct_map_full_name(i),
+			st->map_full[i]);
+		sep = ", ";
+	}
+	fprintf(f, "): the containers concerned say their opens "
+		"unobservable, blob files may be missing from pulls\n");
+}
+
 /* Said only when something was lost, dropped or failed. */
 static void summary_losses(FILE *f, const struct ct_agg *agg,
 			   const struct ct_meta *meta)
@@ -188,6 +208,7 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 		fprintf(f, "cgroup key not per-container: %" PRIu64
 			" containers (cgroup view differs from the runtime's: "
 			"opens unobservable)\n", st.bad_keys);
+	map_full_line(f, &st);
 }
 
 /* What the BPF programs could not keep beside the ring buffer's records. */
@@ -355,6 +376,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "expired_containers", st.expired);
 	ct_json_kv_u64(w, "malformed_records", st.malformed);
 	ct_json_kv_u64(w, "unkeyed_containers", st.bad_keys);
+	ct_json_kv_u64(w, "map_full_inserts", ct_tracker_map_full(&st));
 	ct_json_kv_u64(w, "ambiguous_clients", st.ambiguous_clients);
 	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
 	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);

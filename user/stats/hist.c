@@ -73,6 +73,13 @@ void ct_opens_fill(struct ct_opens *out, const struct ct_opens_hist *h)
 	set_percentiles(out);
 }
 
+void ct_opens_set_map_full(struct ct_opens *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->unobservable = true;
+	o->map_full = true;
+}
+
 void ct_opens_merge(struct ct_opens *dst, const struct ct_opens *src)
 {
 	if (!src->valid)
@@ -178,6 +185,9 @@ const char *ct_opens_unobservable_reason(const struct ct_opens *o)
 		       "cgroup of coldtrace's kind (cgroup views differ, v1 "
 		       "memory vs v2, or cgroups ignored)";
 	}
+	if (o->map_full)
+		return "a BPF map was full (map_full_inserts): its opens were "
+		       "not all counted";
 	if (o->systrap)
 		return "runsc systrap: guest syscalls trap by seccomp, "
 		       "not by ptrace stops";
@@ -225,7 +235,8 @@ void ct_opens_rec_fill(struct ct_opens_rec *r, const struct ct_opens *o,
 	r->cgroup_key = cgroup_key;
 	r->runtime = runtime;
 	r->flags = flags | (o->unobservable ? CT_OPENS_F_UNOBSERVABLE : 0) |
-		   (o->systrap ? CT_OPENS_F_SYSTRAP : 0);
+		   (o->systrap ? CT_OPENS_F_SYSTRAP : 0) |
+		   (o->map_full ? CT_OPENS_F_MAPFULL : 0);
 	r->count = o->count;
 	r->failed = o->failed;
 	r->failed_enoent = o->failed_enoent;
@@ -249,7 +260,7 @@ bool ct_opens_rec_valid(const void *rec)
 	return r->runtime < CT_RT_MAX && r->failed <= r->count &&
 	       r->failed_enoent <= r->failed && total <= r->count &&
 	       !(r->flags & ~(CT_OPENS_F_GOFER | CT_OPENS_F_UNOBSERVABLE |
-			      CT_OPENS_F_SYSTRAP));
+			      CT_OPENS_F_SYSTRAP | CT_OPENS_F_MAPFULL));
 }
 
 int ct_opens_rec_parse(const void *rec, size_t len, struct ct_opens *out,
@@ -272,6 +283,8 @@ int ct_opens_rec_parse(const void *rec, size_t len, struct ct_opens *out,
 	ct_opens_fill(out, &h);
 	out->unobservable = r.flags & CT_OPENS_F_UNOBSERVABLE;
 	out->systrap = r.flags & CT_OPENS_F_SYSTRAP;
+	if (r.flags & CT_OPENS_F_MAPFULL)
+		ct_opens_set_map_full(out);
 	*cgroup_key = r.cgroup_key;
 	*runtime = r.runtime;
 	*flags = r.flags;

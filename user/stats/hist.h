@@ -35,6 +35,11 @@ uint64_t ct_hist_percentile(const uint64_t *slots, unsigned int n, double q);
 
 /* out from a kernel histogram: valid, counts, slots, p50, p99. */
 void ct_opens_fill(struct ct_opens *out, const struct ct_opens_hist *h);
+/*
+ * Not counted: an insert into a full BPF map was refused for it
+ * (include/mapfull.h).  Unobservable, and not valid: in no statistic.
+ */
+void ct_opens_set_map_full(struct ct_opens *o);
 /* Add src's counts into dst (per-runtime totals) and redo percentiles. */
 void ct_opens_merge(struct ct_opens *dst, const struct ct_opens *src);
 
