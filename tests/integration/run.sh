@@ -34,6 +34,7 @@ TESTS=(
 	"docker-pull|pull.sh"
 	"docker-pull-far|pull.sh far"
 	"opens|opens.sh"
+	"opens-full|opens_full.sh"
 	"arm|arm.sh"
 	"arm-hold|arm_hold.sh"
 	"detached|detached.sh run-d restart"

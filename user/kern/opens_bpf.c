@@ -31,6 +31,25 @@ struct ct_opens_bpf {
 /* Per-CPU values are copied out in 8-byte steps: no padding to undo. */
 _Static_assert(sizeof(struct ct_opens_slow) % 8 == 0, "per-CPU stride");
 
+/*
+ * CT_TEST_TRACKED_MAX=N: tracked holds N containers, not
+ * CT_OPENS_MAX_CONTAINERS, so that a test fills it with two
+ * (tests/integration/opens_full.sh); for tests only.
+ */
+static int test_tracked_max(struct opens_bpf *skel)
+{
+	const char *s = getenv("CT_TEST_TRACKED_MAX");
+	unsigned long n;
+	char *end;
+
+	if (!s)
+		return 0;
+	n = strtoul(s, &end, 10);
+	if (*end || !n || n > CT_OPENS_MAX_CONTAINERS)
+		return -EINVAL;
+	return bpf_map__set_max_entries(skel->maps.tracked, n);
+}
+
 static int configure(struct opens_bpf *skel, struct ct_loader *l,
 		     const struct ct_opens_cfg *cfg, char *err, size_t errlen)
 {
@@ -64,6 +83,11 @@ static int configure(struct opens_bpf *skel, struct ct_loader *l,
 	}
 	/* same early wakeup as the lifecycle tracer: an eighth */
 	skel->rodata->wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 8;
+	if (test_tracked_max(skel)) {
+		snprintf(err, errlen, "opens: CT_TEST_TRACKED_MAX: not a "
+			 "number from 1 to %d", CT_OPENS_MAX_CONTAINERS);
+		return -EINVAL;
+	}
 	return 0;
 }
 
