@@ -20,6 +20,9 @@
 # restart      `docker run -d --restart on-failure:2` of a program that
 #              fails after 2 s, nobody's client after the first: three
 #              generations, each once, each die at docker's die event.
+# crash-loop   `docker run -d --restart on-failure:4` of a program that
+#              exits 3 at once: five generations a back-off apart, each
+#              once, exit code 3, complete, none expired.
 # At the end /metrics passes promtool, and the final -o DIR's
 # metrics.prom counts every container of containers.jsonl once.
 . "$(dirname "$0")/lib.sh"
@@ -143,6 +146,31 @@ sc_restart() {
 	done
 }
 
+
+sc_crash_loop() {
+	local id n
+	docker run -d --network none --restart on-failure:4 \
+		--cidfile "$T/cid.crash" "$CT_IMAGE" sh -c 'exit 3' >/dev/null ||
+		fail "crash-loop: docker run -d failed"
+	id=$(cat "$T/cid.crash")
+	for _ in $(seq 300); do
+		[ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited 4" ] && break
+		sleep 0.2
+	done
+	[ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited 4" ] ||
+		fail "crash-loop: docker did not restart it 4 times"
+	docker rm "$id" >/dev/null || fail "crash-loop: docker rm failed"
+	dt_record "$id" >/dev/null
+	sleep 2
+	n=$(jq -c --arg id "$id" 'select(.type == "container" and .id == $id)' "$T/out" | wc -l)
+	[ "$n" = "$(dt_event_count "$id" start)" ] && [ "$n" = 5 ] ||
+		fail "crash-loop: $n records, docker started it $(dt_event_count "$id" start) times"
+	jq -s -e --arg id "$id" '[.[] | select(.type == "container" and .id == $id)] |
+		all(.complete and .exit_code == 3 and .phases.run and .phases.die)' \
+		"$T/out" >/dev/null ||
+		fail "crash-loop: a generation incomplete, or not exit code 3"
+	note "crash-loop: 5 generations, 5 records, complete"
+}
 
 [ $# -gt 0 ] || fail "usage: detached.sh SCENARIO..."
 stream_events

@@ -112,3 +112,10 @@ dt_event_ns() {	# ID ACTION [K]
 		'select(.Type == "container" and .id == $id and .Action == $a) | .timeNano' \
 		"$T/events" | sed -n "${3:-1}p"
 }
+
+# How many events ACTION docker reported of container $1.
+dt_event_count() {	# ID ACTION
+	jq -r --arg id "$1" --arg a "$2" \
+		'select(.Type == "container" and .id == $id and .Action == $a) | .id' \
+		"$T/events" | wc -l
+}

@@ -37,7 +37,7 @@ TESTS=(
 	"opens-full|opens_full.sh"
 	"arm|arm.sh"
 	"arm-hold|arm_hold.sh"
-	"detached|detached.sh run-d restart"
+	"detached|detached.sh run-d restart crash-loop"
 	"detached-late-listen|detached.sh late-listen"
 	"arm-stale|arm_stale.sh"
 	"paths|paths.sh"
