@@ -109,22 +109,30 @@ sc_late_listen() {
 	note "late-listen: ready $(ms $((re - run_s))) ms after its program began, $(ms $((t_up - re))) ms before the host's first connect; idle $(ms $((t_idle - run_s))) ms after it began"
 }
 
-sc_restart() {
-	local id n k r rs re t_start t_die
-	docker run -d --network none --restart on-failure:2 \
-		--cidfile "$T/cid.restart" "$CT_IMAGE" sh -c 'sleep 2; exit 1' \
-		>/dev/null || fail "restart: docker run -d failed"
-	id=$(cat "$T/cid.restart")
-	# on-failure:2 gives up after the third run's exit
+# `docker run -d --restart on-failure:$2` of `sh -c $3` (its cidfile
+# $T/cid.$1) until docker gave up (exited after $2 restarts), then
+# removed and its last record out; its id into $T/cid.$1.
+policy_run() {	# NAME RESTARTS CMD
+	local id
+	docker run -d --network none --restart "on-failure:$2" \
+		--cidfile "$T/cid.$1" "$CT_IMAGE" sh -c "$3" >/dev/null ||
+		fail "$1: docker run -d failed"
+	id=$(cat "$T/cid.$1")
 	for _ in $(seq 300); do
-		[ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited 2" ] && break
+		[ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited $2" ] && break
 		sleep 0.2
 	done
-	[ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited 2" ] ||
-		fail "restart: docker did not restart it twice"
-	docker rm "$id" >/dev/null || fail "restart: docker rm failed"
+	[ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited $2" ] ||
+		fail "$1: docker did not restart it $2 times"
+	docker rm "$id" >/dev/null || fail "$1: docker rm failed"
 	dt_record "$id" >/dev/null
 	sleep 2
+}
+
+sc_restart() {
+	local id n k r rs re t_start t_die
+	policy_run restart 2 'sleep 2; exit 1'
+	id=$(cat "$T/cid.restart")
 	n=$(jq -c --arg id "$id" 'select(.type == "container" and .id == $id)' "$T/out" | wc -l)
 	[ "$n" = 3 ] || fail "restart: $n records of its 3 generations"
 	for k in 1 2 3; do
@@ -146,22 +154,10 @@ sc_restart() {
 	done
 }
 
-
 sc_crash_loop() {
 	local id n
-	docker run -d --network none --restart on-failure:4 \
-		--cidfile "$T/cid.crash" "$CT_IMAGE" sh -c 'exit 3' >/dev/null ||
-		fail "crash-loop: docker run -d failed"
+	policy_run crash 4 'exit 3'
 	id=$(cat "$T/cid.crash")
-	for _ in $(seq 300); do
-		[ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited 4" ] && break
-		sleep 0.2
-	done
-	[ "$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited 4" ] ||
-		fail "crash-loop: docker did not restart it 4 times"
-	docker rm "$id" >/dev/null || fail "crash-loop: docker rm failed"
-	dt_record "$id" >/dev/null
-	sleep 2
 	n=$(jq -c --arg id "$id" 'select(.type == "container" and .id == $id)' "$T/out" | wc -l)
 	[ "$n" = "$(dt_event_count "$id" start)" ] && [ "$n" = 5 ] ||
 		fail "crash-loop: $n records, docker started it $(dt_event_count "$id" start) times"
