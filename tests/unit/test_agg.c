@@ -230,6 +230,33 @@ Test(agg, unarmed_in_no_statistic)
 }
 
 /*
+ * A container whose prepare could not be told (prepare_missing: created
+ * long before a start whose request was not seen) begins too late: its
+ * cold start and total are in no statistic, its phases still are.
+ */
+Test(agg, prepare_missing_out_of_cold_start_and_total)
+{
+	struct ct_agg *a = three_runc();
+	struct ct_container c;
+	struct ct_stats st;
+	uint64_t v;
+
+	tf_container(&c, "late", "", CT_RT_RUNC, 5000 * MS, 900);
+	c.prepare_missing = CT_PREP_NO_START;
+	cr_expect(!ct_agg_sample(&c, CT_AGG_COLD, &v));
+	cr_expect(!ct_agg_sample(&c, CT_AGG_TOTAL, &v));
+	cr_expect(ct_agg_sample(&c, CT_PH_RUN, &v));
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_COLD, &st), 0);
+	cr_expect_eq(st.n, 3);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_expect_eq(st.n, 3);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_RUN, &st), 0);
+	cr_expect_eq(st.n, 4);
+	ct_agg_free(a);
+}
+
+/*
  * Three generations of "web": gen1 at 1000 ms runs 100 ms, so its pid 1
  * exits (die start) at 1114 ms; gen2's program starts at 1214 ms:
  * restart 100 ms.  gen2 runs 50 ms (die 1264), gen3 starts its program

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "agg.h"
 #include "arm.h"
+#include "prom.h"
 #include "pull.h"
 #include "fixture.h"
 #include "output.h"
@@ -1185,4 +1186,61 @@ Test(arm_tracker, recording_without_its_attach_is_unarmed)
 	cr_expect_eq(st.arms, 0);
 	ct_tracker_free(tk);
 	ct_rec_reader_close(r);
+}
+
+static void prom_of(FILE *f, void *ctx)
+{
+	cr_assert_eq(ct_export_prom(f, the_agg, ctx), 0);
+}
+
+/* enrich could not tell its prepare (prepare.c): prepare_missing. */
+static void no_prepare(struct ct_container *c, void *ctx)
+{
+	(void)ctx;
+	c->prepare_missing = CT_PREP_NO_START;
+}
+
+/*
+ * A record whose prepare could not be told is counted as it goes out,
+ * and said in the summary's text and JSON and in /metrics.
+ */
+Test(arm_tracker, prepare_missing_counted_and_said)
+{
+	struct ct_tracker_opts o = {
+		.cgroup_mode = CT_CGROUP_V1_MEMORY,
+		.before_emit = no_prepare,
+		.on_container = fx_sink_cb,
+		.ctx = &sink,
+	};
+	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
+	struct ct_tracker_stats st;
+	struct ct_meta meta = { .version = "v", .kernel = "k" };
+	struct ct_tracker *tk;
+	struct ct_fx f;
+	char *t;
+
+	memset(&sink, 0, sizeof(sink));
+	fx_init(&f);
+	fx_container(&f, &the_ct, es, ee);
+	tk = ct_tracker_new(&o);
+	cr_assert(tk);
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_flush(tk);
+	fx_free(&f);
+	cr_assert_eq(sink.n, 1);
+	ct_tracker_get_stats(tk, &st);
+	cr_expect_eq(st.prepare_missing, 1);
+	meta.tracker = tk;
+	the_agg = ct_agg_new();
+	cr_assert_eq(ct_agg_add(the_agg, &sink.got[0]), 0);
+	t = text_of(summaries, &meta);
+	cr_expect(strstr(t, "\"prepare_missing_containers\":1,"), "%s", t);
+	cr_expect(strstr(t, "\nprepare not told: 1 containers"), "%s", t);
+	free(t);
+	t = text_of(prom_of, &meta);
+	cr_expect(strstr(t, "\ncoldtrace_prepare_missing_containers_total 1\n"),
+		  "%s", t);
+	free(t);
+	ct_agg_free(the_agg);
+	ct_tracker_free(tk);
 }

@@ -142,6 +142,8 @@ struct ct_tracker_stats {
 	/* records whose removal began while the hooks were detached
 	 * (removal_unarmed) */
 	uint64_t removal_unarmed;
+	/* records whose prepare could not be told (prepare_missing) */
+	uint64_t prepare_missing;
 	/* containers begun before the session (CT_EV_ADOPT, adopt.h):
 	 * adopted at its start, reported (partial) as they ended, and
 	 * still running (now, or at the session's end after

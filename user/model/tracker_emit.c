@@ -168,6 +168,7 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 		if (s->c.bad_key)
 			unkeyed_opens(&s->c);
 		tk_untraced_opens(tk, s);
+		tk->st.prepare_missing += s->c.prepare_missing != CT_PREP_OK;
 		if (tk->o.on_container)
 			tk->o.on_container(&s->c, tk->o.ctx);
 	} else if (s->c.phase_mask && tk->o.on_filtered) {

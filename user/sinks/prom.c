@@ -574,6 +574,10 @@ static void loss_counters(FILE *f, const struct ct_agg *agg,
 		     "Containers that ran on after the syscall hooks were "
 		     "detached: opens after opens.traced_until_ns not all "
 		     "counted.", st.opens_cut);
+	prom_counter(f, "coldtrace_prepare_missing_containers_total",
+		     "Containers whose prepare could not be told (created long "
+		     "before a start whose request was not seen).",
+		     st.prepare_missing);
 	prom_counter(f, "coldtrace_removal_unarmed_containers_total",
 		     "Containers whose removal began while the syscall hooks "
 		     "were detached: disconnect and destroy may miss the "

@@ -196,6 +196,11 @@ static void summary_losses(FILE *f, const struct ct_agg *agg,
 			"detached: %" PRIu64 " containers (disconnect and "
 			"destroy may miss the engine's umounts: left out of "
 			"their statistics)\n", st.removal_unarmed);
+	if (st.prepare_missing)
+		fprintf(f, "prepare not told: %" PRIu64 " containers created "
+			"long before a start whose request was not seen (no "
+			"prepare: left out of the cold start and total "
+			"statistics)\n", st.prepare_missing);
 	if (st.partial)
 		fprintf(f, "started before the session: %" PRIu64 " containers "
 			"seen from the middle to their end (partial: left out "
@@ -382,6 +387,7 @@ static void json_losses(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);
 	ct_json_kv_u64(w, "opens_cut_containers", st.opens_cut);
 	ct_json_kv_u64(w, "removal_unarmed_containers", st.removal_unarmed);
+	ct_json_kv_u64(w, "prepare_missing_containers", st.prepare_missing);
 	ct_json_kv_u64(w, "partial_containers", st.partial);
 	ct_json_kv_u64(w, "partial_running_containers", st.partial_running);
 	ct_json_kv_u64(w, "hooks_attached", st.arms);

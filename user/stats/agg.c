@@ -324,11 +324,13 @@ bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
 		return false;
 	if (phase == CT_AGG_TOTAL) {
 		*v = ct_total_ns(c);
-		return c->complete && !c->removal_unarmed && *v > 0;
+		return c->complete && !c->removal_unarmed &&
+		       !c->prepare_missing && *v > 0;
 	}
 	if (phase == CT_AGG_COLD) {
+		/* without its prepare it would begin too late */
 		*v = ct_cold_start_ns(c);
-		return *v > 0;
+		return !c->prepare_missing && *v > 0;
 	}
 	*v = ct_phase_dur(c, phase);
 	if (c->removal_unarmed &&
