@@ -342,16 +342,30 @@ static const char *hooks_said(struct ct_sys_bpf *s, char *buf, size_t len)
 }
 
 /* Whether the stub stops count (bpf/sys.bpf.c stub_gate). */
-static int stub_gate(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
+/* v into the one-entry gate map m (stub_gate, pull_gate, opens_gate). */
+static int gate_set(struct bpf_map *m, const char *what, __u32 v, char *err,
+		    size_t errlen)
 {
-	__u32 k = 0, v = on;
-	int rc = bpf_map__update_elem(s->skel->maps.stub_gate, &k, sizeof(k),
-				      &v, sizeof(v), BPF_ANY);
+	__u32 k = 0;
+	int rc = bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_ANY);
 
 	if (rc)
-		return ct_fail(err, errlen, rc, "sys: setting the stub gate "
-			       "failed: %s", strerror(-rc));
+		return ct_fail(err, errlen, rc, "sys: setting the %s gate "
+			       "failed: %s", what, strerror(-rc));
 	return 0;
+}
+
+/* A gate's next generation: never 0, which stands for none. */
+static __u32 gen_next(__u32 *gen)
+{
+	if (!++*gen)
+		*gen = 1;
+	return *gen;
+}
+
+static int stub_gate(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
+{
+	return gate_set(s->skel->maps.stub_gate, "stub", on, err, errlen);
 }
 
 /*
@@ -361,18 +375,8 @@ static int stub_gate(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
  */
 static int pull_gen(struct ct_sys_bpf *s, bool on, char *err, size_t errlen)
 {
-	__u32 k = 0, v;
-	int rc;
-
-	if (on && !++s->gen)
-		s->gen = 1;
-	v = on ? s->gen : 0;
-	rc = bpf_map__update_elem(s->skel->maps.pull_gate, &k, sizeof(k), &v,
-				  sizeof(v), BPF_ANY);
-	if (rc)
-		return ct_fail(err, errlen, rc, "sys: setting the pull gate "
-			       "failed: %s", strerror(-rc));
-	return 0;
+	return gate_set(s->skel->maps.pull_gate, "pull",
+			on ? gen_next(&s->gen) : 0, err, errlen);
 }
 
 /*
@@ -495,18 +499,8 @@ void ct_sys_bpf_stop(struct ct_sys_bpf *s)
  */
 static int opens_gen_next(struct ct_sys_bpf *s, char *err, size_t errlen)
 {
-	__u32 k = 0;
-	int rc;
-
-	if (!++s->opens_gen)
-		s->opens_gen = 1;
-	rc = bpf_map__update_elem(s->skel->maps.opens_gate, &k, sizeof(k),
-				  &s->opens_gen, sizeof(s->opens_gen),
-				  BPF_ANY);
-	if (rc)
-		return ct_fail(err, errlen, rc, "sys: setting the opens gate "
-			       "failed: %s", strerror(-rc));
-	return 0;
+	return gate_set(s->skel->maps.opens_gate, "opens",
+			gen_next(&s->opens_gen), err, errlen);
 }
 
 int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen)
