@@ -840,30 +840,42 @@ static void listened_at(struct ct_container *c, void *ctx)
 	c->opens.before_ready = 7;
 }
 
+/*
+ * A tracker writing into the (emptied) sink, with fill as its
+ * before_emit: the stage that enrich would be.
+ */
+static struct ct_tracker *tracker_filled(ct_container_fill_cb fill)
+{
+	struct ct_tracker_opts o = {
+		.cgroup_mode = CT_CGROUP_V1_MEMORY,
+		.before_emit = fill,
+		.on_container = fx_sink_cb,
+		.ctx = &sink,
+	};
+	struct ct_tracker *tk;
+
+	memset(&sink, 0, sizeof(sink));
+	tk = ct_tracker_new(&o);
+	cr_assert(tk);
+	return tk;
+}
+
 /* the_ct, its hooks detached at detach_ns, ready (a listen) at ready_ns */
 static struct ct_container cut_then_ready(uint64_t detach_ns,
 					  uint64_t ready_ns)
 {
-	struct ct_tracker_opts o = {
-		.cgroup_mode = CT_CGROUP_V1_MEMORY,
-		.before_emit = listened_at,
-		.on_container = fx_sink_cb,
-		.ctx = &sink,
-	};
 	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
 	struct ct_fx f, off_rec;
 	struct ct_tracker *tk;
 	size_t off = 0, o2 = 0;
 
-	memset(&sink, 0, sizeof(sink));
+	tk = tracker_filled(listened_at);
 	fx_init(&f);
 	fx_container(&f, &the_ct, es, ee);
 	fx_init(&off_rec);
 	off_rec.now = detach_ns;
 	fx_arm(&off_rec, false, 0);
 	listen_ns = ready_ns;
-	tk = ct_tracker_new(&o);
-	cr_assert(tk);
 	cr_assert_eq(fx_feed_until(&f, tk, &off, detach_ns), 0);
 	cr_assert_eq(fx_feed_until(&off_rec, tk, &o2, UINT64_MAX), 0);
 	cr_assert_eq(fx_feed_until(&f, tk, &off, UINT64_MAX), 0);
@@ -1206,12 +1218,6 @@ static void no_prepare(struct ct_container *c, void *ctx)
  */
 Test(arm_tracker, prepare_missing_counted_and_said)
 {
-	struct ct_tracker_opts o = {
-		.cgroup_mode = CT_CGROUP_V1_MEMORY,
-		.before_emit = no_prepare,
-		.on_container = fx_sink_cb,
-		.ctx = &sink,
-	};
 	int64_t es[CT_PH_MAX], ee[CT_PH_MAX];
 	struct ct_tracker_stats st;
 	struct ct_meta meta = { .version = "v", .kernel = "k" };
@@ -1219,11 +1225,9 @@ Test(arm_tracker, prepare_missing_counted_and_said)
 	struct ct_fx f;
 	char *t;
 
-	memset(&sink, 0, sizeof(sink));
+	tk = tracker_filled(no_prepare);
 	fx_init(&f);
 	fx_container(&f, &the_ct, es, ee);
-	tk = ct_tracker_new(&o);
-	cr_assert(tk);
 	cr_assert_eq(fx_feed(&f, tk), 0);
 	ct_tracker_flush(tk);
 	fx_free(&f);
