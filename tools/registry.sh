@@ -223,12 +223,25 @@ in_ns() {
 	ip netns exec "$NS" "$@"
 }
 
+# A namespace of ours with nothing in it is what a run stopped mid-way (a
+# killed session, a restarted machine) left: nobody can be using it, so it
+# goes.  One with a process in it belongs to a far registry that runs.
+ns_free() {
+	ip netns list | grep -qw "^$NS" || return 0
+	if [ -n "$(ip netns pids "$NS" 2>/dev/null)" ]; then
+		log "namespace $NS is in use (another far registry on port $PORT? set CT_REGISTRY_PORT)"
+		return 1
+	fi
+	log "namespace $NS: left empty by an earlier run, removed"
+	ip netns del "$NS" && { ip link del "$VETH" 2>/dev/null || true; }
+}
+
 # $d/netns marks what to undo; the namespace's deletion takes the veth pair,
 # its qdiscs and iptables rules with it.
 netns_up() {
 	local d=$1 pid
 	[ -x "$NETDELAY" ] || { log "$NETDELAY not built (make netdelay)"; return 1; }
-	ip netns list | grep -qw "^$NS" && { log "namespace $NS exists (stale? ip netns del $NS)"; return 1; }
+	ns_free || return 1
 	echo "$NS" >"$d/netns"
 	ip netns add "$NS" &&
 		ip link add "$VETH" type veth peer name veth0 netns "$NS" &&
