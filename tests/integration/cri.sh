@@ -16,7 +16,10 @@
 # at the last app program's exec
 # (`cri.sh RT 1 listen`: the apps listen; at the last app's ready;
 # `cri.sh RT N "" detached` or `... listen detached`: under one detached
-# default session, idle before the pods: no pod may be unarmed);
+# default session, idle before the pods: no pod may be unarmed;
+# `... detached slowcni`: each pod's CNI ADD held >= 3 s, as a slow
+# plugin would (slow_cni below), so that its runtime comes long after the
+# ADD that attached the hooks: still no pod unarmed, every disconnect);
 # each app container's attach and create inside its StartContainer; its
 # start (and the pod's) begun inside the RPC and ended, at the program's
 # exec, before the stop returned (the exec may follow the RPC's return:
@@ -32,6 +35,9 @@ pods=${2:-1}
 ready=${3:-}
 # detached: one detached default session instead of `-- COMMAND`
 arm=${4:-}
+# slowcni: every CNI ADD lasts >= SLOW_CNI_S
+cni=${5:-}
+SLOW_CNI_S=3
 cmd="sleep 30" hold=0.5 ready_arg=
 if [ "$ready" = listen ]; then
 	cmd='sleep 0.3; exec nc -l -p 808{i}' hold=1.5 ready_arg=--ready
@@ -44,6 +50,35 @@ client=(/usr/bin/python3 "$TOP/tests/integration/cri/cri.py"
 	pod --runtime "$rt" --pods "$pods" --containers 2
 	--cmd "$cmd" --hold "$hold"
 	--name "ct-$rt" --log-dir "$T/logs" --rpcs-out "$T/rpcs")
+# A slow CNI ADD without a plugin of our own (containerd takes plugins
+# from /usr/lib/cni only): host-local, which the bridge plugin calls,
+# takes an flock on its network's lock file; we hold it from before the
+# first pod until SLOW_CNI_S after each new cni-* netns (containerd
+# mounts it just before the ADD), at most 60 s.  $T/cni-held says the
+# lock is ours before the client starts.
+slow_cni() {
+	local lock=$CT_DIR/cni/ipam/coldtrace-${CT_DIR##*.}/lock
+
+	mkdir -p "${lock%/*}"
+	flock "$lock" bash -c '
+		touch "$1"; n=$(ip netns list | grep -c "^cni-")
+		for _ in $(seq 600); do
+			[ "$(ip netns list | grep -c "^cni-")" -gt "$n" ] && break
+			sleep 0.1
+		done
+		sleep "$2"' _ "$T/cni-held" "$SLOW_CNI_S" &
+	for _ in $(seq 100); do
+		[ -e "$T/cni-held" ] && return 0
+		sleep 0.05
+	done
+	fail "could not hold host-local's lock $lock"
+}
+
+if [ "$cni" = slowcni ]; then
+	[ "$arm" = detached ] && [ "$pods" = 1 ] ||
+		fail "slowcni is a detached scenario of one pod"
+	slow_cni
+fi
 if [ "$arm" = detached ]; then
 	# As the DaemonSet runs it: one detached session, its syscall hooks
 	# verified detached before the pods (detached_lib.sh), so that
@@ -76,6 +111,13 @@ python3 "$TOP/tests/integration/cri/check_cri.py" --out "$T/out" \
 if [ "$arm" = detached ]; then
 	u=$(jq -c 'select((.type == "pod" or .type == "container") and .unarmed) | {type, id: .id[0:12], pod: (.pod // "")[0:12], phases: (.phases | keys)}' "$T/out")
 	[ -z "$u" ] || { grep -E '^sys: hooks|ARM' "$T/err" | tail -n 20; fail "detached: unarmed: $u"; }
+fi
+if [ "$cni" = slowcni ]; then
+	# the scenario happened: the pod's ADD (its connect) was held
+	c=$(jq -r 'select(.type == "pod") | .phases.connect.dur_ns // 0' "$T/out")
+	[ "$(awk -v c="$c" -v s=$SLOW_CNI_S 'BEGIN { print (c >= (s - 0.5) * 1e9) }')" = 1 ] ||
+		fail "the pod's connect lasted $c ns, not the ${SLOW_CNI_S} s the lock held it"
+	note "slow CNI: the pod's connect $((c / 1000000)) ms, its disconnect $(jq -r 'select(.type == "pod") | .phases.disconnect.dur_ns // "none"' "$T/out") ns"
 fi
 # Every pod removed: CNI DEL took its netns (CRI names them cni-*).
 netns_after=$(ip netns list | grep -c '^cni-' || true)

@@ -157,6 +157,7 @@ CRI_TESTS=(
 	"concurrent-3|cri.sh runc 3"
 	"ready|cri.sh runc 1 listen"
 	"detached|cri.sh runc 3 listen detached"
+	"slow-cni|cri.sh runc 1 listen detached slowcni"
 )
 
 die() {
