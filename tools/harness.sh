@@ -710,6 +710,16 @@ cri_net_cleanup() {
 	rmdir /var/lib/cni/results /var/lib/cni 2>/dev/null || true
 }
 
+# Whether containerd's namespace $1 has image $2.  The list is read whole
+# first: under pipefail, `ctr ... | grep -q` fails whenever ctr (which
+# writes line by line) writes after grep found its line and left (SIGPIPE).
+ctr_has_image() {	# NAMESPACE REF
+	local list
+
+	list=$(ctr --address "$CONTAINERD_ADDRESS" -n "$1" images ls -q) || return 1
+	grep -qx "$2" <<<"$list"
+}
+
 # The pause program (static: the image holds nothing else) and the
 # busybox image in CRI's namespace k8s.io, the pause one under the
 # configured sandbox_image name.
@@ -724,8 +734,8 @@ cri_images() {
 	docker save "${CRI_PAUSE_IMAGE#docker.io/}" "$IMAGE" >"$CT_DIR/cri-images.tar"
 	ctr --address "$CONTAINERD_ADDRESS" -n k8s.io images import \
 		"$CT_DIR/cri-images.tar" >/dev/null
-	ctr --address "$CONTAINERD_ADDRESS" -n k8s.io images ls -q |
-		grep -qx "$CRI_PAUSE_IMAGE" || die "ctr import did not produce $CRI_PAUSE_IMAGE"
+	ctr_has_image k8s.io "$CRI_PAUSE_IMAGE" ||
+		die "ctr import did not produce $CRI_PAUSE_IMAGE"
 	rm -rf "$r" "$CT_DIR/pause-rootfs.tar" "$CT_DIR/cri-images.tar"
 }
 
@@ -769,8 +779,8 @@ cmd_image() {
 	docker save "$IMAGE" >"$CT_DIR/busybox-image.tar"
 	ctr --address "$CONTAINERD_ADDRESS" -n default images import \
 		"$CT_DIR/busybox-image.tar" >/dev/null
-	ctr --address "$CONTAINERD_ADDRESS" -n default images ls -q |
-		grep -qx "$CTR_IMAGE" || die "ctr import did not produce $CTR_IMAGE"
+	ctr_has_image default "$CTR_IMAGE" ||
+		die "ctr import did not produce $CTR_IMAGE"
 	rm -rf "$r" "$CT_DIR/busybox-image.tar"
 	[ "$CT_CRI" = 1 ] && cri_images
 	log "image $IMAGE ready (docker + containerd) in $((SECONDS - t0))s"
