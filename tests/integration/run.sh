@@ -71,6 +71,7 @@ TESTS=(
 	"podman-exit-3|podman.sh runc 3"
 	"podman-detach|podman.sh crun detach"
 	"podman-concurrent-5|podman_concurrent.sh crun 5"
+	"podman-service|podman_service.sh"
 	"chain|chain.sh"
 	"trace-parser|trace_parser.sh"
 	"caps|caps.sh"

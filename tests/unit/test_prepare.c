@@ -240,8 +240,12 @@ Test(prepare, podman_by_conmon_parent)
 	cr_assert(ct_has_phase(&c, CT_PH_PREPARE));
 	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 100 * MS);
 	cr_expect_eq(c.phases[CT_PH_PREPARE].end_ns, 170 * MS);
+	cr_expect_eq(c.prepare_missing, CT_PREP_OK);
+	/* no client began it (podman system service): said, not silent */
 	podman_applied(p, &c, "pm2", 170);
 	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.prepare_missing, CT_PREP_NO_CLIENT);
+	cr_expect_not_null(ct_prepare_missing_reason(c.prepare_missing));
 	ct_prepare_free(p);
 }
 
@@ -303,6 +307,7 @@ Test(prepare, podman_pid_reused_is_not_the_client)
 	exec_ev(p, 150, 52, 50, conmon_pm1, sizeof(conmon_pm1));
 	podman_applied(p, &c, "pm1", 170);
 	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.prepare_missing, CT_PREP_NO_CLIENT);
 	ct_prepare_free(p);
 }
 

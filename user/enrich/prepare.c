@@ -112,6 +112,16 @@ static uint64_t (*const start_of[CT_ENG_MAX])(const struct ct_prepare *,
 	[CT_ENG_PODMAN] = ct_podman_prepare_start,
 };
 
+/*
+ * Engines whose prepare begins only at a client's exec (podman run,
+ * podman start: the exec is seen whether the syscall hooks are attached
+ * or not): a start without one was asked some other way (`podman system
+ * service` over its socket, a restart by conmon's cleanup), unseen.
+ */
+static const bool client_only[CT_ENG_MAX] = {
+	[CT_ENG_PODMAN] = true,
+};
+
 /* The end of the record of c's id emitted before c (its previous
  * generation: docker start, docker restart keep the id), else 0. */
 static uint64_t prev_end(const struct ct_prepare *p,
@@ -188,6 +198,8 @@ void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 			set_prepare(c, s);
 		else if (s && s < first)	/* never dropped unsaid */
 			c->prepare_missing = CT_PREP_NO_START;
+		else if (!s && c->engine < CT_ENG_MAX && client_only[c->engine])
+			c->prepare_missing = CT_PREP_NO_CLIENT;
 	}
 	pr_put(&p->gens, c->id, strnlen(c->id, sizeof(c->id)), NULL, c->last_ns);
 }

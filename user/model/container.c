@@ -137,6 +137,9 @@ const char *ct_prepare_missing_reason(uint8_t m)
 	static const char *const why[] = {
 		[CT_PREP_NO_START] = "created over 60 s before its start, "
 				     "whose request was not seen",
+		[CT_PREP_NO_CLIENT] = "started by no client's command (its "
+				      "engine's API service, a restart "
+				      "policy): its request was not seen",
 	};
 
 	return m < sizeof(why) / sizeof(why[0]) ? why[m] : NULL;

@@ -182,6 +182,7 @@ struct ct_client {
 enum ct_prepare_missing {
 	CT_PREP_OK,
 	CT_PREP_NO_START,	/* created long before, start request unseen */
+	CT_PREP_NO_CLIENT,	/* no client's exec began it (an API service) */
 };
 
 /*
