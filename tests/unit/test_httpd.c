@@ -68,6 +68,22 @@ Test(httpd, oversized_request_refused)
 	free(big);
 }
 
+/* ":PORT" is loopback here, not every interface as in Go's exporters: said. */
+Test(httpd, where_it_serves_in_words)
+{
+	char w[128];
+
+	httpd_where(":9466", w, sizeof(w));
+	cr_expect_str_eq(w, "http://127.0.0.1:9466 (loopback only; "
+			 "--listen=0.0.0.0:9466 serves every interface)");
+	httpd_where("0.0.0.0:80", w, sizeof(w));
+	cr_expect_str_eq(w, "http://0.0.0.0:80 (every interface)");
+	httpd_where("10.1.2.3:9466", w, sizeof(w));
+	cr_expect_str_eq(w, "http://10.1.2.3:9466");
+	httpd_where(":9466", w, 12);
+	cr_expect_str_eq(w, "http://127.");
+}
+
 Test(httpd, bad_listen_addresses)
 {
 	struct httpd *h;

@@ -599,6 +599,12 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 /* What the session does until it ends, said once on stderr. */
 static void say_start(const struct live_state *ls, const struct ct_cli *cli)
 {
+	char where[128];
+
+	if (cli->listen) {
+		httpd_where(cli->listen, where, sizeof(where));
+		ct_report_info("/metrics and /healthz on %s", where);
+	}
 	if (!ct_cli_continuous(cli)) {
 		if (!cli->cmd)
 			ct_report_info("tracing container starts%s; Ctrl-C to "

@@ -151,6 +151,31 @@ bad_host:
 		       (int)(colon - addr < 64 ? colon - addr : 64), addr);
 }
 
+void httpd_where(const char *addr, char *buf, size_t len)
+{
+	char host[INET_ADDRSTRLEN], err[8];
+	struct sockaddr_in sa;
+	unsigned int port;
+	uint32_t a;
+	int n;
+
+	if (httpd_parse_addr(addr, &sa, err, sizeof(err)) ||
+	    !inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host))) {
+		snprintf(buf, len, "%s", addr);
+		return;
+	}
+	a = ntohl(sa.sin_addr.s_addr);
+	port = ntohs(sa.sin_port);
+	n = snprintf(buf, len, "http://%s:%u", host, port);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (a >> 24 == 127)
+		snprintf(buf + n, len - n, " (loopback only; --listen="
+			 "0.0.0.0:%u serves every interface)", port);
+	else if (a == INADDR_ANY)
+		snprintf(buf + n, len - n, " (every interface)");
+}
+
 int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
 	       void *ctx)
 {

@@ -47,6 +47,12 @@ struct httpd;
  */
 int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
 		     size_t errlen);
+/*
+ * Where a valid addr serves, in words for its user: ":9466" is loopback
+ * here, while Go's exporters take it for every interface, so that is
+ * said with the way to the other.
+ */
+void httpd_where(const char *addr, char *buf, size_t len);
 /* -EINVAL for a bad addr (httpd_parse_addr()), else -errno of bind etc. */
 int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
 	       void *ctx);
