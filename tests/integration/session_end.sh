@@ -7,6 +7,8 @@
 # - unusable outputs (--record DIR, -o /proc/x) fail in under a second,
 #   before anything is attached;
 # - a full or closed standard output is an error, never a silent exit 0;
+#   a pipe whose reader left (`| head -1`) is none: the session ends
+#   within a second of its next write, status 0, nothing said;
 # - in -j mode a COMMAND that cannot run is a JSON error on stdout.
 . "$(dirname "$0")/lib.sh"
 
@@ -80,6 +82,19 @@ rc=0
 "$COLDTRACE" -j --no-opens -d 1 >&- 2>"$T/err" || rc=$?
 check ">&-: status $rc, $(head -c 200 "$T/err")" \
 	'[ "$rc" -ne 0 ] && grep -q "standard output is closed" "$T/err"'
+# the reader leaves after one line: replayed, and live (-i 1: a summary
+# a second, the second one finds the pipe gone)
+rc=0
+"$COLDTRACE" --replay "$TOP/tests/fixtures/cri-concurrent3.ctrec" -j \
+	2>"$T/err" | head -n 1 >/dev/null || rc=${PIPESTATUS[0]}
+check "--replay -j | head -n 1: status $rc, stderr '$(head -c 200 "$T/err")'" \
+	'[ "$rc" -eq 0 ] && [ ! -s "$T/err" ]'
+rc=0 t0=$(ms_now)
+timeout -s KILL 30 "$COLDTRACE" -j --no-opens -i 1 2>"$T/err" </dev/null |
+	head -n 1 >/dev/null || rc=${PIPESTATUS[0]}
+dt=$(($(ms_now) - t0))
+check "live -j -i 1 | head -n 1: status $rc after $dt ms, stderr '$(head -c 200 "$T/err")'" \
+	'[ "$rc" -eq 0 ] && [ "$dt" -lt 10000 ] && [ ! -s "$T/err" ]'
 
 # 5. -j: a COMMAND that cannot run, and a bad option, as JSON errors
 ct -j --no-opens -- /nonexistent/cmd

@@ -378,7 +378,8 @@ static bool keep_going(struct live_state *ls)
 	const struct ct_cli *cli = s->cli;
 	double t = now_s();
 
-	if (stop_requested || ls->arm_failed)
+	/* a reader that left (`| head`) ends it as a Ctrl-C would */
+	if (stop_requested || ls->arm_failed || ct_report_stdout_gone())
 		return false;
 	if (cli->duration_s && t - ls->started >= cli->duration_s) {
 		ls->timed_out = true;

@@ -12,6 +12,7 @@
 
 static bool json_mode;
 static bool stdout_failed;
+static bool stdout_gone;	/* its reader left (EPIPE) */
 
 void ct_report_json(bool on)
 {
@@ -59,20 +60,35 @@ void ct_report_info(const char *fmt, ...)
 
 bool ct_report_check_stdout(void)
 {
+	if (stdout_gone)
+		return true;
 	if (stdout_failed)
 		return false;
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return true;
+	if (errno == EPIPE) {	/* `| head`: the reader had what it wanted */
+		stdout_gone = true;
+		return true;
+	}
 	stdout_failed = true;
 	fprintf(stderr, "coldtrace: writing to standard output failed: %s\n",
 		strerror(errno ? errno : EIO));
 	return false;
 }
 
+bool ct_report_stdout_gone(void)
+{
+	return stdout_gone;
+}
+
 int ct_report_close_stdout(void)
 {
 	if (!ct_report_check_stdout())
 		return -1;
+	if (stdout_gone) {	/* what is left has nobody to go to */
+		fclose(stdout);
+		return 0;
+	}
 	if (fclose(stdout)) {
 		fprintf(stderr, "coldtrace: closing standard output failed: "
 			"%s\n", strerror(errno));

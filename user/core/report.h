@@ -23,9 +23,13 @@ void ct_report_info(const char *fmt, ...)
 
 /*
  * Flushes standard output.  False on a write error (a full disk, a
- * closed pipe), said once, when first seen: the exit status is then 1.
+ * closed fd), said once, when first seen: the exit status is then 1.
+ * A pipe whose reader left (`coldtrace | head`) is no error and is not
+ * said, as for the tools users pipe every day: ct_report_stdout_gone()
+ * then tells a live session to end.
  */
 bool ct_report_check_stdout(void);
+bool ct_report_stdout_gone(void);
 /* At exit: nothing written may be lost, not even at close.  0 or -1. */
 int ct_report_close_stdout(void);
 /*
