@@ -436,6 +436,25 @@ Test(cli, help_and_version)
 	cr_assert_eq(PARSE("-V", "-j"), CT_CLI_EXIT_OK, "%s", err);
 }
 
+/* -V as bpftool's: the version, the libbpf under it, what it knows. */
+Test(cli, version_says_libbpf_and_what_it_knows)
+{
+	char *argv[] = { "coldtrace", "-V", NULL }, *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_cli_parse(2, argv, &cli, f, err, sizeof(err)),
+		     CT_CLI_EXIT_OK);
+	fclose(f);
+	cr_expect(!strncmp(buf, "coldtrace ", 10), "%s", buf);
+	cr_expect(strstr(buf, "\nusing libbpf v"), "%s", buf);
+	cr_expect(strstr(buf, "\nruntimes: runc crun runsc kata\n"), "%s", buf);
+	cr_expect(strstr(buf, "\nengines: docker containerd direct podman cri\n"),
+		  "%s", buf);
+	free(buf);
+}
+
 /* A stray word or a COMMAND after -V or -h is a mistake, not ignored. */
 Test(cli, help_and_version_take_nothing_else)
 {

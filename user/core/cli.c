@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf_version.h>
 
 #include "cli.h"
 #include "optscan.h"
@@ -760,6 +761,32 @@ bool ct_cli_wants_json(int argc, char **argv)
  * -h, -V: only on a line that is otherwise valid words, so that `-V
  * extra` or `-h -- cmd` is refused rather than half obeyed.
  */
+/* libbpf's, weak: the parser's unit tests link no libbpf. */
+const char *libbpf_version_string(void) __attribute__((weak));
+
+/*
+ * -V as bpftool's: the version, the libbpf it runs on (the one it was
+ * built with where none is linked), what it knows.  The kernel's own
+ * features are the session's (-v), not the binary's.
+ */
+static void print_version(FILE *out)
+{
+	fprintf(out, "coldtrace %s\nusing libbpf ", COLDTRACE_VERSION);
+	if (libbpf_version_string)
+		fputs(libbpf_version_string(), out);
+	else
+		fprintf(out, "v%d.%d", LIBBPF_MAJOR_VERSION,
+			LIBBPF_MINOR_VERSION);
+	fputs("\nruntimes:", out);
+	for (int r = CT_RT_UNKNOWN + 1; r < CT_RT_MAX; r++)
+		fprintf(out, " %s", ct_runtime_name(r));
+	fputs("\nengines:", out);
+	for (int e = CT_ENG_UNKNOWN + 1; e < CT_ENG_MAX; e++)
+		fprintf(out, " %s", ct_engine_name(e));
+	fputs("\nfeatures: CO-RE, skeletons, syscall hooks fentry or tp_btf, "
+	      "recording format " STR(CT_REC_VERSION) "\n", out);
+}
+
 static int print_info(const struct ct_cli *cli, FILE *out, char *err,
 		      size_t errlen)
 {
@@ -774,7 +801,7 @@ static int print_info(const struct ct_cli *cli, FILE *out, char *err,
 	else if (cli->info == OPT_USAGE)
 		short_usage(out);
 	else
-		fprintf(out, "coldtrace %s\n", COLDTRACE_VERSION);
+		print_version(out);
 	return CT_CLI_EXIT_OK;
 }
 
