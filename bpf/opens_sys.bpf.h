@@ -49,7 +49,12 @@ const volatile bool paths_enabled;	/* --paths */
 
 /*
  * The hooks' generation, a new value set by userspace before each attach
- * (user/kern/sys_bpf.c, ct_sys_bpf_arm()).  A start is stamped with it
+ * (user/kern/sys_bpf.c, ct_sys_bpf_arm()), 0 from the detach's start
+ * (ct_sys_bpf_disarm_begin()): the programs leave one at a time, seconds
+ * for fentry trampolines under load, and an open counted meanwhile would
+ * fall after the containers' opens.traced_until_ns, stamped then.  While
+ * 0 no open starts (nor is counted at a stub's stop), and none in flight
+ * is timed.  A start is stamped with it
  * and its exit times it only under the same value: once the hooks were
  * detached, a thread's start may have lost its exit, and its next open,
  * whose entry came while they were off, would end on that old start
@@ -248,9 +253,11 @@ static __always_inline void opens_open_enter(struct task_struct *t,
 			return;
 		s.kind = CT_OPENS_GOFER;
 	}
+	s.gen = opens_gen();
+	if (!s.gen)
+		return;		/* being detached */
 	if (paths_enabled && s.kind == CT_OPENS_GUEST)
 		s.path_ptr = path_arg ? ct_sys_arg1(regs) : ct_sys_arg0(regs);
-	s.gen = opens_gen();
 	s.ts_ns = bpf_ktime_get_ns();
 	if (!inflight_set(t, &s))
 		count_loss(CT_LOSS_OPENS);
@@ -366,13 +373,15 @@ static __always_inline void opens_stub_stop(struct task_struct *prev)
 	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
 	if (!tr || tr->runtime != CT_OPENS_RT_RUNSC)
 		return;
+	s.gen = opens_gen();
+	if (!s.gen)
+		return;		/* being detached */
 	__sync_fetch_and_add(&tr->stub_stops, 1);
 	s.runtime = CT_OPENS_RT_RUNSC;
 	s.kind = CT_OPENS_GUEST;
 	s.counted = stub_open_entry(prev);
 	if (s.counted)
 		hist_count(&s);
-	s.gen = opens_gen();
 	s.ts_ns = bpf_ktime_get_ns();
 	if (!inflight_set(prev, &s))
 		count_loss(CT_LOSS_OPENS);

@@ -384,6 +384,54 @@ test_steady() {
 		{unarmed: (.unarmed // false), ready: (.phases.ready != null)}' "$W/steady.out"), $(grep -m1 'hooks attached' "$W/steady.err")"
 }
 
+# A container whose opens outlast its hold: bursts of 12 opens (10 of
+# /etc/hostname, /proc/uptime, the append of "UPTIME OPENS" to its log),
+# 0.1 s apart, for CUT_S s, then exit 3.  Its log is the truth of how
+# many opens it had made by each CLOCK_BOOTTIME instant.
+CUT_S=45
+CUT_LOOP="n=1; read u _ </proc/uptime; end=\$((\${u%.*} + $CUT_S)); while :; do i=0; while [ \$i -lt 10 ]; do read x </etc/hostname; i=\$((i + 1)); done; n=\$((n + 12)); read u _ </proc/uptime; echo \"\$u \$n\" >>/tmp/cut.log; [ \${u%.*} -ge \$end ] && exit 3; sleep 0.1; done"
+
+# Opens cut at the detach: started from the steady state (a trigger's
+# exec asks first), the container holds the hooks 30 s after its program
+# began (no ready), then they are detached, which takes seconds on the
+# fentry path under emulation.  Its record's opens are those made by its
+# opens.traced_until_ns (its log, the guest's boottime mapped to the
+# wall clock), within a burst either way, not those made while the
+# programs were leaving.
+test_steady_cut() {
+	local id=vm-cut-$$ b=$W/bundle-cut rc=0 ct t0 r until up now off
+	local name="steady cut" su lo hi got
+	"$HARNESS" bundle "$b" sh -c "$CUT_LOOP" >/dev/null ||
+		{ fail "$name: no bundle"; return; }
+	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$W/cut.out" 2>"$W/cut.err" &
+	ct=$!
+	wait_detached "$W/cut.err" || { fail_stop "$ct" "$W/cut.err" "$name: no first detach"; return; }
+	t0=$(grep -c 'sys: hooks attached' "$W/cut.err")
+	runc --version >/dev/null 2>&1
+	said_n "$W/cut.err" 'sys: hooks attached' $((t0 + 1))
+	timeout -k 5 300 runc --root "$W/runc" run --bundle "$b" "$id" </dev/null \
+		>/dev/null 2>&1 || rc=$?
+	record_said "$W/cut.out" "$id" >/dev/null || fail "$name: no record 60 s after runc run exited"
+	ct_stop "$ct" "$name"
+	[ "$rc" -eq 3 ] || { fail "$name: runc run exited $rc, expected 3"; return; }
+	r=$(record_of "$W/cut.out" "$id")
+	until=$(jq -r '.opens.traced_until_ns // 0' <<<"$r")
+	[ "$until" -gt 0 ] ||
+		{ fail "$name: no opens.traced_until_ns: the hooks stayed attached"; show "$W/cut.err"; return; }
+	read -r up _ </proc/uptime
+	now=$(date +%s%N)
+	off=$((now - ${up/./}0000000))	# wall - boottime, +- 10 ms
+	su=$(((until - off) / 1000000))	# the stamp, boottime ms
+	# opens made by su - 20 ms (less a burst in flight), by su + 20 ms
+	lo=$(awk -v t=$((su - 20)) '{ ms = $1 * 1000 } ms <= t { n = $2 } END { print n + 0 - 12 }' "$b/rootfs/tmp/cut.log")
+	hi=$(awk -v t=$((su + 20)) '{ ms = $1 * 1000 } ms >= t { print $2; exit }' "$b/rootfs/tmp/cut.log")
+	got=$(jq -r '.opens.count' <<<"$r")
+	echo "vmtest: $name: $got opens counted, $lo..$hi made by traced_until_ns, $(tail -n 1 "$b/rootfs/tmp/cut.log" | cut -d ' ' -f 2) in all; $(grep -m1 'programs detached' "$W/cut.err")"
+	[ -n "$hi" ] && [ "$got" -ge "$lo" ] && [ "$got" -le "$hi" ] ||
+		{ fail "$name: $got opens counted, $lo..$hi made by its traced_until_ns"; return; }
+	pass "$name: the opens made by traced_until_ns, none of the detach's"
+}
+
 # Wait, up to 300 s, for a session's first detach, said in its -v ERR.
 wait_detached() {	# ERR
 	local i
@@ -1010,7 +1058,7 @@ for g in $VMTEST_GROUPS; do
 		for s in "${LOAD_SETS[@]}"; do run test_load "$s"; done ;;
 	direct) run test_direct runc; run test_direct runsc
 		run test_direct runc tp_btf ;;
-	steady) run test_steady; run test_steady_runsc ;;
+	steady) run test_steady; run test_steady_runsc; run test_steady_cut ;;
 	docker) [ "$VMTEST_DOCKER" = 1 ] || continue
 		run docker_up
 		if [ -n "${DOCKER_HOST:-}" ]; then
