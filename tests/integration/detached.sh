@@ -8,9 +8,10 @@
 # against docker's own events (streamed live) and the wall clock:
 #
 # run-d        `docker run -d` of a service that listens at once, removed
-#              later by `docker rm -f`: every phase from create to
-#              destroy, inside docker's create..destroy events, ready
-#              after start, not unarmed;
+#              later by `docker rm -f`: named by its --name, not by its
+#              label called Name; every phase from create to destroy,
+#              inside docker's create..destroy events, ready after
+#              start, not unarmed;
 # late-listen  a service that listens 45 s after its program began, when
 #              the hooks have long been detached (idle seen by bpftool
 #              before the listen): its ready is that listen, between
@@ -43,7 +44,9 @@ phase() {	# JSON PHASE
 
 sc_run_d() {
 	local id r t_create t_start t_destroy rs re
-	docker run -d --network none --cidfile "$T/cid.rund" "$CT_IMAGE" \
+	# a label called Name is no name (config.v2.json has Labels first)
+	docker run -d --network none --cidfile "$T/cid.rund" \
+		--name "ct-rund-$$" --label Name=not-the-name "$CT_IMAGE" \
 		httpd -f -p 8080 >/dev/null || fail "run-d: docker run -d failed"
 	id=$(cat "$T/cid.rund")
 	sleep 3
@@ -57,6 +60,8 @@ sc_run_d() {
 	note "run-d: $(jq -c '{complete, unarmed, phases: (.phases | keys)}' <<<"$r")"
 	jq -e '.complete == true and (.unarmed // false) == false' <<<"$r" >/dev/null ||
 		fail "run-d: incomplete or unarmed: $r"
+	jq -e --arg n "ct-rund-$$" '.name == $n' <<<"$r" >/dev/null ||
+		fail "run-d: named $(jq .name <<<"$r"), not its --name ct-rund-$$"
 	for p in prepare create start run ready die disconnect destroy; do
 		jq -e --arg p "$p" '.phases[$p]' <<<"$r" >/dev/null ||
 			fail "run-d: no $p phase: $(jq -c '.phases | keys' <<<"$r")"

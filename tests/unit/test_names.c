@@ -93,6 +93,28 @@ Test(names, name_from_config)
 }
 
 /*
+ * config.v2.json has Config.Labels before the top level's "Name": a label
+ * called Name (`docker run --label Name=x`, an image's LABEL) is no name,
+ * nor is a "Name" inside another string.
+ */
+Test(names, label_called_name_is_not_the_name)
+{
+	char root[128], name[64];
+
+	PUTS("root/containers/abc1/config.v2.json",
+	     "{\"ID\":\"abc1\",\"Config\":{\"Labels\":{\"Name\":\"x\","
+	     "\"k\":\"a\\\"Name\\\":\\\"/z\"},\"Env\":[\"{\"]},"
+	     "\"Name\" : \"/y\"}");
+	PUTS("root/containers/abc2/config.v2.json",
+	     "{\"Config\":{\"Labels\":{\"Name\":\"x\"}}}");
+	snprintf(root, sizeof(root), "%s/root", top);
+	cr_assert_eq(ct_docker_name_in(root, "abc1", name, sizeof(name)), 0);
+	cr_expect_str_eq(name, "y");
+	cr_expect_eq(ct_docker_name_in(root, "abc2", name, sizeof(name)),
+		     -EINVAL, "only a label called Name");
+}
+
+/*
  * Docker accepts names of 201 characters: the record keeps the first
  * CT_NAME_LEN - 4 bytes and "…", never "" (as before) or a silent cut.
  */

@@ -83,19 +83,70 @@ static bool valid_name(const char *s, size_t n)
 	return true;
 }
 
-/* The value of "Name":"/x" in config.v2.json (docker writes it compact). */
+/* The closing quote of the JSON string whose text begins at s, or NULL. */
+static const char *str_end(const char *s)
+{
+	for (; *s && *s != '"'; s++)
+		if (*s == '\\' && !*++s)
+			return NULL;
+	return *s ? s : NULL;
+}
+
+static const char *skip_ws(const char *s)
+{
+	return s + strspn(s, " \t\r\n");
+}
+
+/*
+ * The text of the string value of key in the JSON object json's top
+ * level, its length in *n; NULL if none.  Only the top level: docker's
+ * config.v2.json has Config.Labels before its own "Name", and a label
+ * (`--label Name=x`, an image's `LABEL Name=x`) is no container name.
+ * Strings are skipped whole, so no text inside one counts as structure.
+ */
+static const char *top_string(const char *json, const char *key, size_t *n)
+{
+	size_t klen = strlen(key);
+	const char *p, *e, *v;
+	int depth = 0;
+
+	for (p = json; *p; p++) {
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']')
+			depth--;
+		if (*p != '"')
+			continue;
+		e = str_end(p + 1);
+		if (!e)
+			return NULL;
+		v = skip_ws(e + 1);
+		if (depth == 1 && *v == ':' && (size_t)(e - p - 1) == klen &&
+		    !memcmp(p + 1, key, klen)) {
+			v = skip_ws(v + 1);
+			e = *v == '"' ? str_end(v + 1) : NULL;
+			if (!e)
+				return NULL;
+			*n = (size_t)(e - v - 1);
+			return v + 1;
+		}
+		p = e;
+	}
+	return NULL;
+}
+
+/* The value of the top level's "Name":"/x" in config.v2.json. */
 static int parse_name(const char *json, char *name, size_t len)
 {
-	static const char key[] = "\"Name\":\"";
-	const char *v = strstr(json, key), *end;
+	size_t n;
+	const char *v = top_string(json, "Name", &n), *end;
 
 	if (!v)
 		return -EINVAL;
-	v += sizeof(key) - 1;
+	end = v + n;
 	if (*v == '/')
 		v++;
-	end = strchr(v, '"');
-	if (!end || !valid_name(v, end - v))
+	if (!valid_name(v, end - v))
 		return -EINVAL;
 	/* docker allows 200 and more: keep what fits, marked as cut */
 	ct_name_copy(name, len, v, end - v);
