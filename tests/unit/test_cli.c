@@ -220,7 +220,7 @@ Test(cli, missing_value_at_end)
 	cr_assert_eq(PARSE("--record"), CT_CLI_ERROR);
 	cr_expect(strstr(err, "missing a FILE after --record"), "%s", err);
 	cr_assert_eq(PARSE("-jc"), CT_CLI_ERROR);
-	cr_expect(strstr(err, "missing a PREFIX after -c"), "%s", err);
+	cr_expect(strstr(err, "missing a PREFIX|NAME after -c"), "%s", err);
 }
 
 Test(cli, bad_runtime)
@@ -540,13 +540,13 @@ Test(cli, timestamps)
 }
 
 /* --usage: one line per group of options, every option of the table,
- * wrapped; -c names its value a PREFIX (an id prefix, not a name). */
+ * wrapped; -c's value: an id prefix or a whole name. */
 Test(cli, short_usage)
 {
 	char buf[4096] = { 0 };
 	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
 	char *av[] = { "coldtrace", "--usage", NULL };
-	const char *want[] = { "Usage: coldtrace [-jTvhV]", "[-c PREFIX]",
+	const char *want[] = { "Usage: coldtrace [-jTvhV]", "[-c PREFIX|NAME]",
 			       "[--engine=LIST]", "[-w SEC]", "[--dump]",
 			       "[--no-opens]", "[--no-pulls]", "[--paths[=N]]",
 			       "[--why]", "[--ready=MARKER]",

@@ -377,6 +377,20 @@ Test(tracker_replay, engine_filter)
 	cr_expect_eq(sink.n, 0, "%d records of podman", sink.n);
 }
 
+/* -c takes a whole name too (docker ps shows names); not a name's prefix. */
+Test(tracker_replay, container_filter_by_name)
+{
+	replay("chain-cold", "fx-chain-1", 0);
+	cr_assert_eq(sink.n, 1, "%d records", sink.n);
+	cr_expect_str_eq(sink.got[0].name, "fx-chain-1");
+	cr_expect(!strncmp(sink.got[0].id, "9a744c6de289", 12), "%s",
+		  sink.got[0].id);
+	replay("chain-cold", "9a744c6d", 0);
+	cr_expect_eq(sink.n, 1, "by id prefix: %d records", sink.n);
+	replay("chain-cold", "fx-chain", 0);
+	cr_expect_eq(sink.n, 0, "a name's prefix: %d records", sink.n);
+}
+
 /*
  * docker-runc's container with its program's exec (/bin/true, the init
  * pid's) taken out of the recording: with a CT_EV_LOST record where it

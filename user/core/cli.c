@@ -31,10 +31,10 @@ static const char usage[] =
 "  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n"
 "      --engine=LIST     docker,containerd,podman,cri,direct or all\n"
 "                        (default all): who asked for the container\n"
-"  -c, --container=PREFIX\n"
-"                        only containers whose id starts with PREFIX (a\n"
-"                        container-id prefix, such as docker ps's 12 hex\n"
-"                        digits; not a name)\n"
+"  -c, --container=PREFIX|NAME\n"
+"                        only containers whose id starts with PREFIX\n"
+"                        (such as docker ps's 12 hex digits) or whose\n"
+"                        name is NAME\n"
 "  -d, --duration=SEC    stop after SEC seconds (default: until Ctrl-C,\n"
 "                        or until COMMAND exits)\n"
 "  -o, --output=DIR      write containers.jsonl, restarts.jsonl, phases.csv,\n"
@@ -133,7 +133,7 @@ enum {
 static const struct ct_opt opts[] = {
 	{ "runtime",	'r',		CT_OPT_REQUIRED,	"a LIST" },
 	{ "engine",	OPT_ENGINE,	CT_OPT_REQUIRED,	"a LIST" },
-	{ "container",	'c',		CT_OPT_REQUIRED,	"a PREFIX" },
+	{ "container",	'c',		CT_OPT_REQUIRED,	"a PREFIX|NAME" },
 	{ "duration",	'd',		CT_OPT_REQUIRED,	"SEC" },
 	{ "output",	'o',		CT_OPT_REQUIRED,	"a DIR" },
 	{ "json",	'j',		CT_OPT_NONE,		NULL },

@@ -18,6 +18,7 @@ static void on_filtered(const struct ct_container *c, void *ctx)
 {
 	struct ct_pipeline *pl = ctx;
 
+	pl->filtered++;
 	ct_enrich_forget(pl->enrich, c);
 }
 

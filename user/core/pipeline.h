@@ -51,6 +51,7 @@ struct ct_pipeline {
 	ct_container_cb on_new;
 	ct_proc_alive_cb proc_alive;
 	void *ctx;		/* of the callbacks above */
+	size_t filtered;	/* containers left out by -c, -r, --engine */
 };
 
 /* 0 or -ENOMEM; *pl is left for ct_pipeline_free() either way. */

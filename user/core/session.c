@@ -397,6 +397,15 @@ static void warn_dropped(const struct ct_session *s)
 	ct_enrich_warn_dropped(s->pl.enrich, stderr);
 }
 
+/* -c that kept nothing of what was seen: said, not an empty report. */
+static void warn_filter(const struct ct_session *s)
+{
+	if (s->cli->container && s->pl.filtered && !ct_agg_count(s->agg))
+		ct_report_info("-c %s: none of the %zu containers seen has an "
+			       "id starting with it or that name",
+			       s->cli->container, s->pl.filtered);
+}
+
 int ct_session_report(struct ct_session *s)
 {
 	struct ct_meta m;
@@ -404,6 +413,7 @@ int ct_session_report(struct ct_session *s)
 
 	ct_session_meta(s, s->lost, &m);
 	warn_dropped(s);
+	warn_filter(s);
 	s->sink->end(&s->out, s->agg, &m);
 	if (!ct_report_check_stdout())
 		ret = 1;

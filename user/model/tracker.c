@@ -864,7 +864,8 @@ size_t ct_tracker_pending_since(const struct ct_tracker *tk, uint64_t since_ns)
 
 		/* an adopted container waits for nobody until it ends */
 		n += first != UINT64_MAX && first >= since_ns &&
-		     tk_id_wanted(tk, tk->cts[i]) && !tk_adopted_idle(tk->cts[i]);
+		     tk_id_wanted(tk, tk->cts[i], true) &&
+		     !tk_adopted_idle(tk->cts[i]);
 	}
 	return n;
 }

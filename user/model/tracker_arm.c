@@ -160,7 +160,7 @@ size_t ct_tracker_busy(const struct ct_tracker *tk, uint64_t now_mono_ns,
 	size_t n = 0;
 
 	for (size_t i = 0; tk && i < tk->n; i++)
-		n += tk_id_wanted(tk, tk->cts[i]) &&
+		n += tk_id_wanted(tk, tk->cts[i], true) &&
 		     in_window(tk->cts[i], tk_wall(tk, now_mono_ns), settle_ns,
 			       ready, ctx);
 	return n;

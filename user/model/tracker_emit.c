@@ -85,14 +85,22 @@ static void finish_record(struct cstate *s, bool complete)
 }
 
 /*
- * The id filter applies at emission only: every container is followed,
- * so that one left out cannot have its events attributed to another.
+ * The id filter (-c) applies at emission only: every container is
+ * followed, so that one left out cannot have its events attributed to
+ * another.  It takes an id prefix or a whole name (what `docker ps`
+ * shows; a name cut to fit compares as far as it goes).  unnamed_ok: a
+ * container not named yet counts (its name may come after its start).
  */
-bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s)
+bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
+		  bool unnamed_ok)
 {
 	size_t plen = strlen(tk->prefix);
 
-	return !plen || !strncmp(s->c.id, tk->prefix, plen);
+	if (!plen || !strncmp(s->c.id, tk->prefix, plen))
+		return true;
+	if (!s->c.name[0])
+		return unnamed_ok;
+	return ct_name_same(tk->prefix, sizeof(tk->prefix), s->c.name);
 }
 
 static bool wanted(const struct ct_tracker *tk, const struct cstate *s)
@@ -101,7 +109,7 @@ static bool wanted(const struct ct_tracker *tk, const struct cstate *s)
 	uint32_t em = tk->o.filter.engine_mask;
 
 	/* a runtime command alone (state, kill) is not a container */
-	if (!s->c.phase_mask || !tk_id_wanted(tk, s))
+	if (!s->c.phase_mask || !tk_id_wanted(tk, s, false))
 		return false;
 	if (em && !(em & (1u << s->c.engine)))
 		return false;

@@ -122,7 +122,8 @@ void tk_reap(struct ct_tracker *tk);
 void tk_account(struct ct_tracker *tk, struct ct_proc *p);
 void tk_unaccount(struct ct_tracker *tk, struct ct_proc *p);
 /* Whether -c lets s out (every container is followed all the same). */
-bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s);
+bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
+		  bool unnamed_ok);
 /* Adopted at the start and nothing of it ended since: nothing seen. */
 bool tk_adopted_idle(const struct cstate *s);
 
