@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "container.h"
@@ -221,6 +224,29 @@ Test(cli, missing_value_at_end)
 	cr_expect(strstr(err, "missing a FILE after --record"), "%s", err);
 	cr_assert_eq(PARSE("-jc"), CT_CLI_ERROR);
 	cr_expect(strstr(err, "missing a PREFIX|NAME after -c"), "%s", err);
+}
+
+/* -o json is the format habit of kubectl, not a directory: refused with
+ * both ways out; an existing directory of that name, or ./json, is one. */
+Test(cli, output_format_word_refused)
+{
+	char dir[] = "/tmp/ct-cli-test-XXXXXX", cwd[4096];
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_eq(PARSE("-o", "json"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "use -j") && strstr(err, "give -o ./json"),
+		  "%s", err);
+	cr_assert_eq(PARSE("-o", "csv", "-d", "1"), CT_CLI_ERROR);
+	cr_assert_eq(PARSE("-o", "./json"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(PARSE("-o", "results"), CT_CLI_OK, "%s", err);
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chdir(dir), 0);
+	cr_assert_eq(mkdir("json", 0700), 0);
+	cr_expect_eq(PARSE("-o", "json"), CT_CLI_OK, "an existing directory: %s",
+		     err);
+	cr_assert_eq(rmdir("json"), 0);
+	cr_assert_eq(chdir(cwd), 0);
+	cr_assert_eq(rmdir(dir), 0);
 }
 
 Test(cli, bad_runtime)

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <bpf/libbpf_version.h>
 
 #include "cli.h"
@@ -672,6 +673,33 @@ static int check_replay(const struct ct_cli *cli, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * -o takes a directory, but tools users come from take a format there
+ * (kubectl -o json, bpftool -j, docker --format json): `-o json` would
+ * make ./json silently.  A bare format word that names no existing
+ * directory is refused, with the two ways to say what was meant.
+ */
+static int check_output_word(const char *dir, char *err, size_t errlen)
+{
+	static const char *const formats[] = { "json", "jsonl", "csv",
+		"prom", "prometheus", "otlp", "trace", "table", "text" };
+	struct stat st;
+
+	if (!dir || !stat(dir, &st))
+		return 0;
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(dir, formats[i]))
+			continue;
+		snprintf(err, errlen, "-o %s: -o takes a directory, where "
+			 "every format is written (containers.jsonl, "
+			 "phases.csv, metrics.prom, trace.json, ...); for JSON "
+			 "Lines on stdout use -j; for a new directory named "
+			 "%s, give -o ./%s", dir, dir, dir);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_combination(struct ct_cli *cli, char *err,
 			     size_t errlen)
 {
@@ -718,7 +746,7 @@ static int check_combination(struct ct_cli *cli, char *err,
 			 "together");
 		return -1;
 	}
-	return 0;
+	return check_output_word(cli->output_dir, err, errlen);
 }
 
 /* Reads and applies options up to "--": 0 or -1. */
