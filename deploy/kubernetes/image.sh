@@ -12,7 +12,7 @@
 set -euo pipefail
 bin=${1:-$(dirname "$0")/../../coldtrace}
 [ -x "$bin" ] || { echo "image.sh: $bin not built (make)" >&2; exit 1; }
-version=$("$bin" --version | awk '{ print $2 }')
+version=$("$bin" --version | awk 'NR == 1 { print $2 }')
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
