@@ -493,3 +493,109 @@ Test(cri, idle_node_pods_judged_at_their_runtime_init)
 	arm_at = 0;
 	ts_all_free(&a);
 }
+
+/* ---- containerd 2: an app's attach begins at its rootfs mount ---- */
+
+struct apps {
+	char id[2][CT_ID_LEN];	/* cri2-runc's two app containers */
+	bool unarmed[2], attach[2];
+	int seen[2];
+};
+
+static void on_app(const struct ct_container *c, void *ctx)
+{
+	struct apps *a = ctx;
+
+	for (int i = 0; i < 2; i++) {
+		if (strcmp(c->id, a->id[i]))
+			continue;
+		a->unarmed[i] = c->unarmed;
+		a->attach[i] = ct_has_phase(c, CT_PH_ATTACH);
+		a->seen[i]++;
+	}
+}
+
+/* cri2-runc into *a, as a session whose hooks came at arm (mono ns; 0:
+ * attached all along): before it no sys hook record, as arm_plan(). */
+static void feed_cri2(uint64_t arm, struct apps *a)
+{
+	struct ct_tracker_opts o = { 0 };
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *rd;
+	struct ct_tracker *tr;
+	const void *rec;
+	char err[256];
+	int state = 0;
+	size_t len;
+
+	cr_assert_eq(ct_rec_reader_open(&rd, "tests/fixtures/cri2-runc.ctrec",
+					&fh, err, sizeof(err)), 0, "%s", err);
+	o.mono_to_real_ns = fh.mono_to_real_ns;
+	o.cgroup_mode = fh.cgroup_mode;
+	o.on_container = on_app;
+	o.ctx = a;
+	tr = ct_tracker_new(&o);
+	cr_assert(tr);
+	arm_at = arm;
+	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
+		if (arm_plan(tr, rec, &state))
+			cr_assert_eq(ct_tracker_feed(tr, rec, len), 0);
+	arm_at = 0;
+	ct_tracker_flush(tr);
+	ct_tracker_free(tr);
+	ct_rec_reader_close(rd);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(a->seen[i], 1, "app %.12s seen %d times", a->id[i],
+			     a->seen[i]);
+}
+
+/* The exec of runc create of container id (mono ns). */
+static uint64_t cri2_create_of(const char *id)
+{
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *rd;
+	const void *rec;
+	uint64_t t = 0;
+	char err[256];
+	size_t len;
+
+	cr_assert_eq(ct_rec_reader_open(&rd, "tests/fixtures/cri2-runc.ctrec",
+					&fh, err, sizeof(err)), 0, "%s", err);
+	while (!t && ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0) {
+		const struct ct_exec *x = rec;
+
+		if (x->hdr.type == CT_EV_EXEC && argv_has(x, "create") &&
+		    argv_has(x, id))
+			t = x->hdr.ts_ns;
+	}
+	ct_rec_reader_close(rd);
+	cr_assert(t, "no runc create of %s", id);
+	return t;
+}
+
+/*
+ * containerd 2 runs no shim of an app's own: the pod's shim mounts the
+ * app's rootfs (its attach's start), a syscall, then runs the runtime.
+ * On an idle node the hooks come with that runtime's exec, after the
+ * mount: the first app, whose mount was before the hooks, is said to be
+ * unarmed (its attach is missing); the second, whose mount they saw, is
+ * whole; with the hooks on all along, both are.
+ */
+Test(cri, containerd2_app_rootfs_unseen_is_unarmed)
+{
+	struct apps a = { .id = {
+		"16a91027243cab134447a97dddcc0d7c5370990aaa45a1d6de16ffc5eb9b7234",
+		"52a197d4179870955953acb39feb16a60d44b9239efbe75366cb5c5d3833916f" } };
+	struct apps b = a;
+
+	feed_cri2(0, &a);
+	for (int i = 0; i < 2; i++)
+		cr_expect(a.attach[i] && !a.unarmed[i], "app %d: attach %d "
+			  "unarmed %d, hooks on all along", i, a.attach[i],
+			  a.unarmed[i]);
+	feed_cri2(cri2_create_of(b.id[0]) - 1000, &b);
+	cr_expect(!b.attach[0] && b.unarmed[0], "app 0: attach %d unarmed %d",
+		  b.attach[0], b.unarmed[0]);
+	cr_expect(b.attach[1] && !b.unarmed[1], "app 1: attach %d unarmed %d",
+		  b.attach[1], b.unarmed[1]);
+}

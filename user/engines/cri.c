@@ -382,6 +382,21 @@ static void cri_claim_netns(struct cri *cr, struct cstate *s,
  */
 #define CRI_NETNS_BEFORE_NS	(2 * 1000000000ull)
 
+/*
+ * An app container's attach begins at its own shim's exec (containerd
+ * 1.6: always seen) or, under containerd 2, at the pod's shim's mount of
+ * its rootfs (cri_app_rootfs()), a syscall: on an idle node the runtime's
+ * create attaches the hooks after it.  No attach begun by then, with the
+ * hooks off or just attached: it may have been missed, and is said.
+ */
+static void cri_app_unseen(struct ct_tracker *tk, struct cstate *s,
+			   uint64_t ts)
+{
+	if (!ct_has_phase(&s->c, CT_PH_ATTACH) &&
+	    (tk->hooks_off || ts < tk->armed_since + CRI_NETNS_BEFORE_NS))
+		tk_mark_unarmed(tk, s);
+}
+
 static void cri_created(struct ct_tracker *tk, void *es, struct cstate *s,
 			const struct ct_proc *parent, uint64_t ts)
 {
@@ -394,6 +409,7 @@ static void cri_created(struct ct_tracker *tk, void *es, struct cstate *s,
 		return;
 	if (strcmp(parent->id, s->c.id)) {
 		snprintf(s->c.pod, sizeof(s->c.pod), "%s", parent->id);
+		cri_app_unseen(tk, s, ts);
 		return;
 	}
 	s->c.is_pod = true;
