@@ -110,7 +110,7 @@ $(OUTPUT)/%.o: %.c
 
 $(UNIT_TESTS): $(TEST_OBJS) $(PIPELINE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcriterion -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcriterion -lz -o $@
 
 test: $(UNIT_TESTS)
 	$(call msg,TEST,$<)
@@ -161,7 +161,7 @@ fuzz:
 
 $(OUTPUT)/fuzz_replay: $(OUTPUT)/tests/fuzz/fuzz_replay.o $(PIPELINE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ -o $@
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ -lz -o $@
 
 # New inputs go to $(FUZZ_OUTPUT)/corpus, crashes to tests/fuzz/crashes/.
 fuzz-run: fuzz

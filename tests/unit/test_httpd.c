@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "../../user/sinks/httpd.h"
 
 static enum httpd_parse parse(const char *s, char *path, int *head)
@@ -163,6 +164,119 @@ Test(httpd, serves_200_404_400_over_loopback)
 	roundtrip(h, port, "BLAH\r\n\r\n", resp, sizeof(resp));
 	cr_assert(strstr(resp, "HTTP/1.0 400"), "%s", resp);
 	httpd_close(h);
+}
+
+/* Accept-Encoding as Prometheus, curl --compressed and browsers send it. */
+Test(httpd, gzip_asked_for)
+{
+#define WANTS(s) httpd_wants_gzip(s, strlen(s))
+	cr_expect(WANTS("GET /m HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n"));
+	cr_expect(WANTS("GET /m HTTP/1.1\r\nHost: x\r\naccept-encoding: "
+			"deflate, GZIP;q=0.5\r\n\r\n"));
+	cr_expect(WANTS("GET /m HTTP/1.0\nAccept-Encoding:gzip\n\n"));
+	cr_expect_not(WANTS("GET /m HTTP/1.1\r\n\r\n"));
+	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nAccept-Encoding: br\r\n\r\n"));
+	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nAccept-Encoding: gzip;q=0\r\n\r\n"));
+	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nAccept-Encoding: gzip ; q=0.0\r\n\r\n"));
+	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nX-Accept-Encoding: gzip\r\n\r\n"));
+	cr_expect_not(WANTS("GET /m HTTP/1.1\r\n\r\nAccept-Encoding: gzip\r\n"),
+		      "a body is no header");
+#undef WANTS
+}
+
+/* A big body (as /metrics is), 20,000 lines of text. */
+static int big_body(const char *path, char **b, size_t *len, const char **ct,
+		    void *ctx)
+{
+	size_t cap = 20000 * 48, n = 0;
+
+	(void)ct;
+	(void)ctx;
+	if (strcmp(path, "/metrics"))
+		return -1;
+	*b = malloc(cap);
+	for (int i = 0; i < 20000; i++)
+		n += snprintf(*b + n, cap - n, "coldtrace_x_bucket{le=\"%d\"} %d\n",
+			      i, i * 7);
+	*len = n;
+	return 0;
+}
+
+/* One request over loopback; the whole answer in *resp (malloc'd). */
+static size_t fetch(struct httpd *h, int port, const char *req, char **resp)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), i;
+	size_t got = 0, cap = 4 << 20;
+	ssize_t n;
+
+	*resp = malloc(cap);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	for (i = 0; i < 2000; i++) {
+		httpd_poll(h, now());
+		n = recv(fd, *resp + got, cap - 1 - got, MSG_DONTWAIT);
+		if (n == 0)
+			break;
+		if (n > 0)
+			got += n;
+		else
+			usleep(500);
+	}
+	close(fd);
+	(*resp)[got] = '\0';
+	return got;
+}
+
+/* gzip for a client that asks, the same bytes once inflated; plain else. */
+Test(httpd, gzip_when_asked_same_body)
+{
+	struct httpd *h = NULL;
+	char *plain, *gz, *body, *out;
+	size_t np, ng, blen, olen = 4 << 20;
+	int port;
+
+	for (port = 39400; port < 39500; port++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "127.0.0.1:%d", port);
+		if (!httpd_open(&h, a, big_body, NULL))
+			break;
+	}
+	cr_assert_lt(port, 39500);
+	np = fetch(h, port, "GET /metrics HTTP/1.0\r\n\r\n", &plain);
+	ng = fetch(h, port, "GET /metrics HTTP/1.1\r\nAccept-Encoding: "
+		   "gzip\r\n\r\n", &gz);
+	httpd_close(h);
+	cr_assert_not_null(strstr(plain, "\r\n\r\n"));
+	cr_expect_null(strstr(plain, "Content-Encoding"), "plain unless asked");
+	body = strstr(gz, "\r\n\r\n");
+	cr_assert_not_null(body);
+	cr_assert_not_null(strstr(gz, "Content-Encoding: gzip\r\n"));
+	body += 4;
+	blen = ng - (size_t)(body - gz);
+	cr_expect_lt(blen * 4, np, "gzip %zu of %zu bytes", blen, np);
+	out = malloc(olen);
+	{
+		z_stream z = { 0 };
+
+		cr_assert_eq(inflateInit2(&z, 15 + 16), Z_OK);
+		z.next_in = (Bytef *)body;
+		z.avail_in = blen;
+		z.next_out = (Bytef *)out;
+		z.avail_out = olen;
+		cr_assert_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+		olen = z.total_out;
+		inflateEnd(&z);
+	}
+	body = strstr(plain, "\r\n\r\n") + 4;
+	cr_expect_eq(olen, np - (size_t)(body - plain));
+	cr_expect(!memcmp(out, body, olen), "inflated body differs");
+	free(out);
+	free(plain);
+	free(gz);
 }
 
 static int open_on_free_port(struct httpd **h, int from)

@@ -9,6 +9,7 @@
 #define CT_HTTPD_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,10 @@ int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
  * said with the way to the other.
  */
 void httpd_where(const char *addr, char *buf, size_t len);
+/* Bodies this long or longer are sent gzip'd to a client that asks. */
+#define HTTPD_GZIP_MIN	1024
+/* Whether a request's head asks for gzip (Accept-Encoding, q > 0). */
+bool httpd_wants_gzip(const char *buf, size_t len);
 /* -EINVAL for a bad addr (httpd_parse_addr()), else -errno of bind etc. */
 int httpd_open(struct httpd **out, const char *addr, httpd_body_fn fn,
 	       void *ctx);
