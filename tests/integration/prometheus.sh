@@ -12,7 +12,9 @@
 # - the last scrape passes promtool and is metrics.prom, byte for byte,
 #   as coldtrace writes it at exit (one writer for both), but for the
 #   self-metrics that only /metrics has;
-# - before any container, the runsc series are there at 0; after the
+# - a scrape asking for gzip (as Prometheus does) gets it, promtool-clean;
+# - before any container, the runsc series are there at 0 (-r names the
+#   scope: the default one exports only the pairs seen); after the
 #   burst of runsc containers, the README's queries are right:
 #   increase(coldtrace_containers_total[5m]) is the burst's size and
 #   histogram_quantile(0.99, ... rate(coldtrace_cold_start_seconds_bucket
@@ -44,7 +46,8 @@ EOF
 promtool check config "$T/prometheus.yml" >/dev/null ||
 	fail "promtool check config"
 
-"$COLDTRACE" --listen 127.0.0.1:$ctport -c "$ID_PREFIX" -j -o "$T/dir" -d 200 \
+"$COLDTRACE" --listen 127.0.0.1:$ctport -r runc,runsc -c "$ID_PREFIX" -j \
+	-o "$T/dir" -d 200 \
 	>"$T/out" 2>"$T/err" &
 ct=$!
 prometheus --config.file="$T/prometheus.yml" \
@@ -165,6 +168,13 @@ q=${q# }
 curl -sf "http://127.0.0.1:$ctport/metrics" >"$T/scrape" ||
 	fail "last scrape"
 promtool check metrics <"$T/scrape" || fail "promtool check metrics"
+# as Prometheus asks for it: gzip'd, and the text it holds is clean
+curl -sf -H 'Accept-Encoding: gzip' -D "$T/gz.head" -o "$T/gz" \
+	"http://127.0.0.1:$ctport/metrics" || fail "gzip scrape"
+grep -qi '^Content-Encoding: gzip' "$T/gz.head" ||
+	fail "asked for gzip, got: $(tr -d '\r' <"$T/gz.head" | head -n 5 | tr '\n' ' ')"
+gunzip -c "$T/gz" | promtool check metrics || fail "promtool check metrics (gzip'd)"
+note "a scrape gzip'd: $(stat -c %s "$T/gz") bytes for $(gunzip -c "$T/gz" | wc -c)"
 kill -INT $ct
 wait $ct || fail "coldtrace exited $?"
 kill $pp

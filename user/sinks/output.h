@@ -31,8 +31,8 @@ struct ct_meta {
 	const struct ct_why *why;	/* --why state slices; may be NULL */
 	bool interim;		/* an -i summary: the session goes on */
 	unsigned int prom_labels;	/* enum ct_prom_label (prom.h) bits */
-	/* --runtime, --engine (cli.h; 0: all): the (runtime, engine) pairs
-	 * /metrics exports, at 0 before their first container */
+	/* --runtime, --engine (cli.h; 0: all): when given, the (runtime,
+	 * engine) pairs /metrics exports at 0 before their first container */
 	uint32_t runtime_mask;
 	uint32_t engine_mask;
 };

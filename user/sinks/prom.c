@@ -144,16 +144,19 @@ static const struct ct_container *member(const struct prom_ctx *x, size_t k)
 }
 
 /*
- * Whether (rt, e) is in the session's scope (--runtime, --engine; a mask
- * of 0 is all): a known runtime and engine that may be reported.  Not
- * with per-container labels, whose series are containers.
+ * Whether (rt, e) is exported before its first container: a known
+ * runtime and engine of a scope the user named (--runtime, --engine; a
+ * mask of 0 is all).  The default scope exports only the pairs seen:
+ * all 20 at 0 made every node's scrape ~5,200 lines, ~5,000 series.
+ * Not with per-container labels, whose series are containers.
  */
 static bool in_scope(const struct prom_ctx *x, unsigned int rt,
 		     unsigned int e)
 {
 	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
 
-	if (x->labels || rt == CT_RT_UNKNOWN || e == CT_ENG_UNKNOWN)
+	if (x->labels || rt == CT_RT_UNKNOWN || e == CT_ENG_UNKNOWN ||
+	    (!rm && !em))
 		return false;
 	return (!rm || (rm & (1u << rt))) && (!em || (em & (1u << e)));
 }

@@ -30,11 +30,12 @@
  * histograms count the containers of the aggregator as ct_agg_stats()
  * does (failed ones in none but containers_failed_total); a restart
  * counts under its new container.  Duration buckets: 100 us .. 60 s.
- * Every (runtime, engine) of --runtime x --engine (known ones only) has
- * its series from the first scrape, at 0 before its first container:
- * rate() and increase() need a sample before the first increment.  With
- * the default scope that is 20 groups (~5200 lines, ~540 KB a scrape);
- * --runtime and --engine narrow it.
+ * A (runtime, engine) pair has its series from its first container on;
+ * when --runtime or --engine name the scope, every pair of it (known
+ * ones only) has them from the first scrape, at 0 before its first
+ * container, so that rate() and increase() count that one too.  The
+ * default scope would be 20 pairs (~5,200 lines, ~540 KB a scrape, ~5,000
+ * series a node): only the pairs seen are exported then.
  */
 #ifndef __CT_PROM_H
 #define __CT_PROM_H
