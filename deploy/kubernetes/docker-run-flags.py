@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 """The `docker run` flags of a DaemonSet's first container, from its YAML:
-hostPID, capabilities, privileged, read-only root, seccomp/AppArmor,
+hostPID, capabilities, privileged, read-only root, seccomp/AppArmor (the
+field or the annotation),
 every volumeMount of a hostPath volume, the image and its args (printed
 last, one word a line, for `mapfile`).  So that a pod spec can be run on
 a machine with no cluster and tested as it is.
@@ -42,7 +43,10 @@ def flags(doc, moved):
     out += [f"--cap-add={x}" for x in caps.get("add", [])]
     if sc.get("seccompProfile", {}).get("type") == "Unconfined":
         out.append("--security-opt=seccomp=unconfined")
-    if sc.get("appArmorProfile", {}).get("type") == "Unconfined":
+    ann = doc["spec"]["template"].get("metadata", {}).get("annotations", {})
+    key = "container.apparmor.security.beta.kubernetes.io/" + c["name"]
+    if sc.get("appArmorProfile", {}).get("type") == "Unconfined" or \
+            ann.get(key) == "unconfined":
         out.append("--security-opt=apparmor=unconfined")
     vols = {v["name"]: v for v in spec.get("volumes", [])}
     for m in c.get("volumeMounts", []):

@@ -22,11 +22,15 @@ d = yaml.safe_load(open(sys.argv[1]))
 print(d["spec"]["template"]["spec"]["containers"][0]["image"])' "$KDIR/daemonset.yaml")
 [ "$image" = "$want" ] || fail "image.sh built $image, the manifest runs $want"
 root=$(docker info -f '{{.DockerRootDir}}')
-mkdir -p "$T/containers"
 mapfile -t flags < <(python3 "$KDIR/docker-run-flags.py" \
-	--host-path /var/lib/docker="$root" \
-	--host-path /var/lib/containers="$T/containers" "$KDIR/daemonset.yaml")
+	--host-path /var/lib/docker="$root" "$KDIR/daemonset.yaml")
 [ ${#flags[@]} -gt 5 ] || fail "no flags from the manifest"
+printf '%s\n' "${flags[@]}" | grep -qx -- '--security-opt=apparmor=unconfined' ||
+	fail "the manifest's AppArmor annotation gave no flag"
+# the PodMonitor selects this pod template and scrapes its named port
+python3 "$KDIR/podmonitor_check.py" "$KDIR/daemonset.yaml" \
+	"$KDIR/podmonitor.yaml" ||
+	fail "podmonitor.yaml does not select the DaemonSet's pods and port"
 note "docker run ${flags[*]}"
 pod=ct-ds-$$
 # no published port: the harness's dockerd has no bridge (--network none)
