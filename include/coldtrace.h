@@ -58,6 +58,7 @@ enum ct_ev_type {
 	CT_EV_ARM	= 106,	/* syscall hooks attached or detached (user/kern/arm.c) */
 	CT_EV_ADOPT	= 107,	/* a process alive at the start (user/kern/adopt.c) */
 	CT_EV_MAPFULL	= 108,	/* inserts refused by full BPF maps (include/mapfull.h) */
+	CT_EV_HOST	= 109,	/* the traced host's names (user/core/host.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -282,6 +283,19 @@ struct ct_name_rec {
 };
 
 /*
+ * CT_EV_HOST: the traced host, made once at a live session's start, so
+ * that a replay's exports name the host the recording was made on
+ * (OpenTelemetry's host.name, host.id, k8s.node.name).  Empty: unknown.
+ * A reader that does not know it skips it (ct_rec_check()).
+ */
+struct ct_host_rec {
+	struct ct_hdr hdr;
+	char host_name[64];	/* $NODE_NAME, else uname's nodename */
+	char host_id[64];	/* /etc/machine-id */
+	char node_name[128];	/* $NODE_NAME: the DaemonSet's spec.nodeName */
+};
+
+/*
  * CT_EV_MOUNTID: the same struct, name holding the mount id of the
  * container's read-write layer, read by the live session from
  * `<data-root>/image/overlay2/layerdb/mounts/<id>/mount-id` (the mount id
@@ -301,6 +315,7 @@ _Static_assert(sizeof(struct ct_mount) == 72 + 24 + 2 * CT_PATH_MAX,
 _Static_assert(sizeof(struct ct_lost) == 72 + 8 * CT_LOSS_KINDS, "ct_lost ABI");
 _Static_assert(sizeof(struct ct_arm_rec) == 72 + 16, "ct_arm_rec ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
+_Static_assert(sizeof(struct ct_host_rec) == 72 + 256, "ct_host_rec ABI");
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
 _Static_assert(sizeof(struct ct_stdin) == 72 + 16, "ct_stdin ABI");
 _Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");

@@ -9,6 +9,8 @@
 # - a full or closed standard output is an error, never a silent exit 0;
 #   a pipe whose reader left (`| head -1`) is none: the session ends
 #   within a second of its next write, status 0, nothing said;
+# - the OTLP resource names the host (uname -n, /etc/machine-id, or
+#   NODE_NAME), and a replay of the session's recording names it alike;
 # - in -j mode a COMMAND that cannot run is a JSON error on stdout.
 . "$(dirname "$0")/lib.sh"
 
@@ -95,6 +97,24 @@ timeout -s KILL 30 "$COLDTRACE" -j --no-opens -i 1 2>"$T/err" </dev/null |
 dt=$(($(ms_now) - t0))
 check "live -j -i 1 | head -n 1: status $rc after $dt ms, stderr '$(head -c 200 "$T/err")'" \
 	'[ "$rc" -eq 0 ] && [ "$dt" -lt 10000 ] && [ ! -s "$T/err" ]'
+
+# 4. the host it ran on, in the OTLP resource, live and replayed alike
+# (the HOST record): uname -n and /etc/machine-id, or NODE_NAME
+rattr() {	# FILE KEY
+	jq -r --arg k "$2" '.resourceSpans[0].resource.attributes[] |
+		select(.key == $k) | .value.stringValue' "$1"
+}
+ct -d 1 --no-opens -o "$T/h" --record "$T/h.ctrec"
+"$COLDTRACE" --replay "$T/h.ctrec" -o "$T/h2" >/dev/null 2>&1 || true
+check "host.name $(rattr "$T/h/otlp-traces.jsonl" host.name), host.id $(rattr "$T/h/otlp-traces.jsonl" host.id)" \
+	'[ "$(rattr "$T/h/otlp-traces.jsonl" host.name)" = "$(uname -n)" ] &&
+	 [ "$(rattr "$T/h/otlp-traces.jsonl" host.id)" = "$(head -c 32 /etc/machine-id)" ]'
+check "the replay's OTLP is the live session's, byte for byte" \
+	'cmp -s "$T/h/otlp-traces.jsonl" "$T/h2/otlp-traces.jsonl"'
+NODE_NAME=node-x ct -d 1 --no-opens -o "$T/h3"
+check "NODE_NAME=node-x: host.name and k8s.node.name" \
+	'[ "$(rattr "$T/h3/otlp-traces.jsonl" host.name)" = node-x ] &&
+	 [ "$(rattr "$T/h3/otlp-traces.jsonl" k8s.node.name)" = node-x ]'
 
 # 5. -j: a COMMAND that cannot run, and a bad option, as JSON errors
 ct -j --no-opens -- /nonexistent/cmd

@@ -701,6 +701,67 @@ Test(export, otlp_spans_are_the_phases)
 	ct_agg_free(a);
 }
 
+/*
+ * OpenTelemetry's names for what a collector files by: the resource's
+ * host (CT_EV_HOST), absent when not known; container.runtime.name is
+ * what manages the container (docker), one run by hand its OCI runtime.
+ */
+Test(export, otlp_semantic_conventions)
+{
+	struct ct_meta m = meta;
+	struct ct_agg *a = fixture();
+	struct ct_container c;
+	const struct tj *res, *spans, *s;
+	struct tj *lines[4];
+	char err[256];
+	int direct = 0;
+
+	tf_container(&c, "cccc0001", "", CT_RT_CRUN, 2000 * MS, 10);
+	c.engine = CT_ENG_DIRECT;
+	ct_agg_add(a, &c);
+	m.host_name = "node-7";
+	m.host_id = "3d1219c7c4c5404aaa1f6d2a48adfda4";
+	m.node_name = "node-7";
+	cr_assert_eq(ct_export_dir(tmpdir, a, &m, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(jsonl_file(tmpdir, "otlp-traces.jsonl", lines, 4), 1);
+	res = tj_get(lines[0], "resourceSpans.0.resource");
+	cr_assert_not_null(res);
+	cr_expect_str_eq(tj_str(otlp_attr(res, "host.name"), "stringValue"),
+			 "node-7");
+	cr_expect_str_eq(tj_str(otlp_attr(res, "host.id"), "stringValue"),
+			 m.host_id);
+	cr_expect_str_eq(tj_str(otlp_attr(res, "k8s.node.name"),
+				"stringValue"), "node-7");
+	spans = tj_get(lines[0], "resourceSpans.0.scopeSpans.0.spans");
+	cr_assert_not_null(spans);
+	for (size_t i = 0; i < spans->n; i++) {
+		s = spans->items[i];
+		if (tj_get(s, "parentSpanId"))
+			continue;
+		if (!strcmp(tj_str(otlp_attr(s, "container.id"), "stringValue"),
+			    "cccc0001")) {
+			direct++;
+			cr_expect_str_eq(tj_str(otlp_attr(s,
+				"container.runtime.name"), "stringValue"), "crun");
+		} else {
+			cr_expect_str_eq(tj_str(otlp_attr(s,
+				"container.runtime.name"), "stringValue"),
+				"docker");
+		}
+	}
+	cr_expect_eq(direct, 1);
+	tj_free(lines[0]);
+	/* not known (a replay of a recording made before CT_EV_HOST) */
+	cr_assert_eq(ct_export_dir(tmpdir, a, &meta, err, sizeof(err)), 0);
+	cr_assert_eq(jsonl_file(tmpdir, "otlp-traces.jsonl", lines, 4), 1);
+	res = tj_get(lines[0], "resourceSpans.0.resource");
+	cr_expect_null(otlp_attr(res, "host.name"));
+	cr_expect_null(otlp_attr(res, "k8s.node.name"));
+	tj_free(lines[0]);
+	ct_agg_free(a);
+}
+
 static void add_opens(struct ct_agg *a, const char *id, enum ct_runtime rt)
 {
 	struct ct_container c;

@@ -21,6 +21,7 @@
 #include "command.h"
 #include "enrich.h"
 #include "fold.h"
+#include "host.h"
 #include "httpd.h"
 #include "loader.h"
 #include "opens_source_bpf.h"
@@ -452,6 +453,17 @@ static int start_sys(struct live_state *ls)
 	return 0;
 }
 
+/* The host's names, first in the session and its recording (host.h). */
+static void host_record(struct ct_session *s)
+{
+	struct ct_host_rec r;
+	struct utsname u;
+
+	ct_host_fill(&r, ct_mono_ns(), uname(&u) ? NULL : u.nodename,
+		     "/etc/machine-id");
+	ct_session_event(s, &r, sizeof(r));
+}
+
 static int start_tracers(struct live_state *ls)
 {
 	struct ct_session *s = &ls->s;
@@ -576,6 +588,7 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	if (ct_session_init(s, ct_loader_cgroup_mode(ls->l)) ||
 	    ct_session_record_header(s, ct_loader_cgroup_mode(ls->l)))
 		return -1;
+	host_record(s);
 	arm_start(ls, attached_ns);
 	n = ct_adopt_scan("/proc", before, ct_mono_ns(), adopt_record, s);
 	if (cli->verbose && n)

@@ -166,6 +166,16 @@ static void clean_name(void *rec, size_t len)
 	CLEAN_STR(n, name);
 }
 
+static void clean_host(void *rec, size_t len)
+{
+	struct ct_host_rec *h = rec;
+
+	(void)len;
+	CLEAN_STR(h, host_name);
+	CLEAN_STR(h, host_id);
+	CLEAN_STR(h, node_name);
+}
+
 /* the kernel's slots of the slowest opens are reused: a shorter path
  * leaves the end of a longer one after its NUL */
 static void clean_paths(void *rec, size_t len)
@@ -227,6 +237,8 @@ static const struct ct_rec_type types[] = {
 	     clean_name),
 	ROWC(CT_EV_MOUNTID, "MOUNTID", sizeof(struct ct_name_rec), false, NULL,
 	     NULL, clean_name),
+	ROWC(CT_EV_HOST, "HOST", sizeof(struct ct_host_rec), true, NULL,
+	     ct_dump_host, clean_host),
 	ROWC(CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false, NULL,
 	     ct_dump_mkdir, clean_mkdir),
 	ROWC(CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false, NULL,

@@ -87,10 +87,14 @@ static const void *tap(struct ct_session *s, int kind, const void *rec,
 	return rec;
 }
 
-/* Then the stages (pipeline.h). */
+/* Then the stages (pipeline.h); the host's names are the session's. */
 int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
 {
-	return ct_pipeline_feed(&s->pl, tap(s, FED, rec, len), len);
+	rec = tap(s, FED, rec, len);
+	if (len == sizeof(s->host) && !ct_rec_check(rec, len) &&
+	    ((const struct ct_hdr *)rec)->type == CT_EV_HOST)
+		memcpy(&s->host, rec, sizeof(s->host));
+	return ct_pipeline_feed(&s->pl, rec, len);
 }
 
 /*
@@ -309,6 +313,9 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		.prom_labels = s->cli->metrics_labels,
 		.runtime_mask = s->cli->runtime_mask,
 		.engine_mask = s->cli->engine_mask,
+		.host_name = s->host.host_name[0] ? s->host.host_name : NULL,
+		.host_id = s->host.host_id[0] ? s->host.host_id : NULL,
+		.node_name = s->host.node_name[0] ? s->host.node_name : NULL,
 	};
 }
 

@@ -34,6 +34,7 @@ struct ct_session {
 	struct ct_rec_writer *rec;	/* --record */
 	int64_t mono_to_real;
 	char kernel[64];
+	struct ct_host_rec host;	/* CT_EV_HOST, as fed (host.h) */
 	uint64_t lost;			/* lost events, as last read */
 	int rec_error;			/* first --record write error */
 	bool recording;			/* --record header written */

@@ -223,6 +223,19 @@ bool ct_dump_arm(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_host(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_host_rec *h = rec;	/* checked: its size */
+
+	(void)len;
+	put_hdr(f, &h->hdr, "HOST", m2r);
+	fprintf(f, " name=\"%.*s\" id=\"%.*s\" node=\"%.*s\"\n",
+		(int)strnlen(h->host_name, sizeof(h->host_name)), h->host_name,
+		(int)strnlen(h->host_id, sizeof(h->host_id)), h->host_id,
+		(int)strnlen(h->node_name, sizeof(h->node_name)), h->node_name);
+	return true;
+}
+
 /* As LOST: a total of the session's, not of a moment. */
 bool ct_dump_mapfull(FILE *f, const void *rec, size_t len, int64_t m2r)
 {

@@ -117,9 +117,35 @@ static void resource(struct ct_json *w, const struct ct_meta *meta)
 	attr_str(w, "service.version", meta->version);
 	attr_str(w, "os.type", "linux");
 	attr_str(w, "os.version", meta->kernel);
+	if (meta->host_name)
+		attr_str(w, "host.name", meta->host_name);
+	if (meta->host_id)
+		attr_str(w, "host.id", meta->host_id);
+	if (meta->node_name)
+		attr_str(w, "k8s.node.name", meta->node_name);
 	attr_int(w, "coldtrace.lost_events", (int64_t)meta->lost_events);
 	ct_json_end_array(w);
 	ct_json_end_object(w);
+}
+
+/*
+ * OpenTelemetry's container.runtime.name is what manages the container
+ * (docker, containerd, podman); one run by hand (direct) is its OCI
+ * runtime's.  coldtrace.runtime keeps the OCI runtime of every one.
+ */
+static const char *otel_runtime_name(const struct ct_container *c)
+{
+	switch (c->engine) {
+	case CT_ENG_CRI:
+		return "containerd";
+	case CT_ENG_DIRECT:
+		return c->runtime != CT_RT_UNKNOWN ?
+		       ct_runtime_name(c->runtime) : NULL;
+	case CT_ENG_UNKNOWN:
+		return NULL;
+	default:
+		return ct_engine_name(c->engine);
+	}
 }
 
 /* What the record says of the container, on its root span. */
@@ -130,6 +156,8 @@ static void container_attrs(struct ct_json *w, const struct ct_container *c)
 	attr_str_n(w, "container.id", c->id, sizeof(c->id));
 	if (c->name[0])
 		attr_str_n(w, "container.name", c->name, sizeof(c->name));
+	if (otel_runtime_name(c))
+		attr_str(w, "container.runtime.name", otel_runtime_name(c));
 	attr_str(w, "coldtrace.runtime", ct_runtime_name(c->runtime));
 	attr_str(w, "coldtrace.engine", ct_engine_name(c->engine));
 	attr_bool(w, "coldtrace.complete", c->complete);

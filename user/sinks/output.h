@@ -35,6 +35,10 @@ struct ct_meta {
 	 * engine) pairs /metrics exports at 0 before their first container */
 	uint32_t runtime_mask;
 	uint32_t engine_mask;
+	/* the traced host (CT_EV_HOST); NULL: not known */
+	const char *host_name;
+	const char *host_id;
+	const char *node_name;
 };
 
 /* One line: {"type":"container",...}\n */
