@@ -318,7 +318,7 @@ static bool gzip_body(const char *b, size_t blen, char **out, size_t *olen)
 {
 	z_stream z;
 	uLong cap;
-	int rc;
+	int rc = Z_STREAM_ERROR;
 
 	memset(&z, 0, sizeof(z));
 	/* 15 + 16: a gzip wrapper, as Content-Encoding: gzip means */
