@@ -219,36 +219,51 @@ static bool arm_plan(struct ct_tracker *tr, const struct ct_hdr *h,
 	return *state == 2 || !from_sys_hooks(h->type);
 }
 
-static void feed(struct feed *f, edit_fn edit, struct ct_tracker_stats *st)
+/*
+ * tests/fixtures/name.ctrec into a tracker whose containers go to cb, as
+ * a session whose hooks came at arm_at (arm_plan()); edit (NULL: none)
+ * may leave a record out or change it.  st (or NULL) gets its stats.
+ */
+typedef void (*got_fn)(const struct ct_container *c, void *ctx);
+
+static void replay_armed(const char *name, got_fn cb, void *ctx, edit_fn edit,
+			 struct ct_tracker_stats *st)
 {
 	static char copy[65536];
-	int armed = 0;
 	struct ct_tracker_opts o = { 0 };
 	struct ct_rec_file_hdr fh;
 	struct ct_rec_reader *rd;
 	struct ct_tracker *tr;
+	char err[256], path[128];
 	const void *rec;
-	char err[256];
+	int armed = 0;
 	size_t len;
 
-	cr_assert_eq(ct_rec_reader_open(&rd, "tests/fixtures/" NAME ".ctrec",
-					&fh, err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "tests/fixtures/%s.ctrec", name);
+	cr_assert_eq(ct_rec_reader_open(&rd, path, &fh, err, sizeof(err)), 0,
+		     "%s", err);
 	o.mono_to_real_ns = fh.mono_to_real_ns;
 	o.cgroup_mode = fh.cgroup_mode;
-	o.on_container = on_container;
-	o.ctx = f;
+	o.on_container = cb;
+	o.ctx = ctx;
 	tr = ct_tracker_new(&o);
 	cr_assert(tr);
 	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0) {
 		cr_assert_leq(len, sizeof(copy));
 		memcpy(copy, rec, len);
-		if (arm_plan(tr, rec, &armed) && edit(copy))
+		if (arm_plan(tr, rec, &armed) && (!edit || edit(copy)))
 			cr_assert_eq(ct_tracker_feed(tr, copy, len), 0);
 	}
 	ct_tracker_flush(tr);
-	ct_tracker_get_stats(tr, st);
+	if (st)
+		ct_tracker_get_stats(tr, st);
 	ct_tracker_free(tr);
 	ct_rec_reader_close(rd);
+}
+
+static void feed(struct feed *f, edit_fn edit, struct ct_tracker_stats *st)
+{
+	replay_armed(NAME, on_container, f, edit, st);
 	for (size_t i = 0; i < PODS; i++)
 		cr_assert_eq(f->seen[i], 1, "pod %.12s seen %d times",
 			     f->ids[i], f->seen[i]);
@@ -516,34 +531,12 @@ static void on_app(const struct ct_container *c, void *ctx)
 }
 
 /* cri2-runc into *a, as a session whose hooks came at arm (mono ns; 0:
- * attached all along): before it no sys hook record, as arm_plan(). */
+ * attached all along). */
 static void feed_cri2(uint64_t arm, struct apps *a)
 {
-	struct ct_tracker_opts o = { 0 };
-	struct ct_rec_file_hdr fh;
-	struct ct_rec_reader *rd;
-	struct ct_tracker *tr;
-	const void *rec;
-	char err[256];
-	int state = 0;
-	size_t len;
-
-	cr_assert_eq(ct_rec_reader_open(&rd, "tests/fixtures/cri2-runc.ctrec",
-					&fh, err, sizeof(err)), 0, "%s", err);
-	o.mono_to_real_ns = fh.mono_to_real_ns;
-	o.cgroup_mode = fh.cgroup_mode;
-	o.on_container = on_app;
-	o.ctx = a;
-	tr = ct_tracker_new(&o);
-	cr_assert(tr);
 	arm_at = arm;
-	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
-		if (arm_plan(tr, rec, &state))
-			cr_assert_eq(ct_tracker_feed(tr, rec, len), 0);
+	replay_armed("cri2-runc", on_app, a, NULL, NULL);
 	arm_at = 0;
-	ct_tracker_flush(tr);
-	ct_tracker_free(tr);
-	ct_rec_reader_close(rd);
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(a->seen[i], 1, "app %.12s seen %d times", a->id[i],
 			     a->seen[i]);

@@ -177,7 +177,8 @@ Test(httpd, gzip_asked_for)
 	cr_expect_not(WANTS("GET /m HTTP/1.1\r\n\r\n"));
 	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nAccept-Encoding: br\r\n\r\n"));
 	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nAccept-Encoding: gzip;q=0\r\n\r\n"));
-	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nAccept-Encoding: gzip ; q=0.0\r\n\r\n"));
+	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nAccept-Encoding: gzip ; "
+			    "q=0.0\r\n\r\n"));
 	cr_expect_not(WANTS("GET /m HTTP/1.1\r\nX-Accept-Encoding: gzip\r\n\r\n"));
 	cr_expect_not(WANTS("GET /m HTTP/1.1\r\n\r\nAccept-Encoding: gzip\r\n"),
 		      "a body is no header");
