@@ -453,7 +453,7 @@ static int start_sys(struct live_state *ls)
 	return 0;
 }
 
-/* The host's names, first in the session and its recording (host.h). */
+/* The host's names, at the session's start and in its recording (host.h). */
 static void host_record(struct ct_session *s)
 {
 	struct ct_host_rec r;
@@ -588,8 +588,9 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	if (ct_session_init(s, ct_loader_cgroup_mode(ls->l)) ||
 	    ct_session_record_header(s, ct_loader_cgroup_mode(ls->l)))
 		return -1;
-	host_record(s);
+	/* the session's own attach first (its ARM record), then the host */
 	arm_start(ls, attached_ns);
+	host_record(s);
 	n = ct_adopt_scan("/proc", before, ct_mono_ns(), adopt_record, s);
 	if (cli->verbose && n)
 		fprintf(stderr, "adopted %zu processes of containers running "
