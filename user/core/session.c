@@ -91,8 +91,11 @@ static const void *tap(struct ct_session *s, int kind, const void *rec,
 int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
 {
 	rec = tap(s, FED, rec, len);
-	if (len == sizeof(s->host) && !ct_rec_check(rec, len) &&
-	    ((const struct ct_hdr *)rec)->type == CT_EV_HOST)
+	/* its size and type before the whole check: two compares for
+	 * every other record */
+	if (len == sizeof(s->host) &&
+	    ((const struct ct_hdr *)rec)->type == CT_EV_HOST &&
+	    !ct_rec_check(rec, len))
 		memcpy(&s->host, rec, sizeof(s->host));
 	return ct_pipeline_feed(&s->pl, rec, len);
 }
