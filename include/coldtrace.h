@@ -59,6 +59,7 @@ enum ct_ev_type {
 	CT_EV_ADOPT	= 107,	/* a process alive at the start (user/kern/adopt.c) */
 	CT_EV_MAPFULL	= 108,	/* inserts refused by full BPF maps (include/mapfull.h) */
 	CT_EV_HOST	= 109,	/* the traced host's names (user/core/host.c) */
+	CT_EV_IDENT	= 110,	/* a container's names and image (user/enrich/names.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -296,6 +297,40 @@ struct ct_host_rec {
 };
 
 /*
+ * CT_EV_IDENT: what a container's engine calls it, which no argv holds:
+ * its name and image, and a CRI container's Kubernetes names.  The live
+ * session reads them while the container exists (docker: its
+ * config.v2.json; CRI: the annotations containerd's CRI plugin writes
+ * into the runtime bundle's config.json, the --bundle of the runtime's
+ * create) and records them here, so that a replay names it too.  Sizes:
+ * a pod name is a DNS subdomain (253), a namespace and a container name
+ * DNS labels (63), a uid 36; a longer value is cut with CT_NAME_CUT.
+ * Empty: not known.  A reader that does not know it skips it.
+ */
+enum ct_k8s_kind {
+	CT_K8S_NONE,		/* not a CRI container */
+	CT_K8S_SANDBOX,		/* io.kubernetes.cri.container-type: sandbox */
+	CT_K8S_CONTAINER,	/* ... container: an app container */
+};
+
+#define CT_K8S_POD_LEN	256
+#define CT_K8S_LABEL_LEN 64
+#define CT_IMAGE_LEN	256
+
+struct ct_ident_rec {
+	struct ct_hdr hdr;
+	char id[CT_NAME_ID_LEN];
+	char name[CT_NAME_NAME_LEN];
+	char image[CT_IMAGE_LEN];
+	char pod_name[CT_K8S_POD_LEN];
+	char pod_namespace[CT_K8S_LABEL_LEN];
+	char pod_uid[CT_K8S_LABEL_LEN];
+	char container_name[CT_K8S_LABEL_LEN];
+	__u32 kind;			/* enum ct_k8s_kind */
+	__u32 _pad;
+};
+
+/*
  * CT_EV_MOUNTID: the same struct, name holding the mount id of the
  * container's read-write layer, read by the live session from
  * `<data-root>/image/overlay2/layerdb/mounts/<id>/mount-id` (the mount id
@@ -316,6 +351,8 @@ _Static_assert(sizeof(struct ct_lost) == 72 + 8 * CT_LOSS_KINDS, "ct_lost ABI");
 _Static_assert(sizeof(struct ct_arm_rec) == 72 + 16, "ct_arm_rec ABI");
 _Static_assert(sizeof(struct ct_name_rec) == 72 + 256, "ct_name_rec ABI");
 _Static_assert(sizeof(struct ct_host_rec) == 72 + 256, "ct_host_rec ABI");
+_Static_assert(sizeof(struct ct_ident_rec) ==
+	       72 + 2 * 128 + 2 * 256 + 3 * 64 + 8, "ct_ident_rec ABI");
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
 _Static_assert(sizeof(struct ct_stdin) == 72 + 16, "ct_stdin ABI");
 _Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");

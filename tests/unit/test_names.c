@@ -210,6 +210,51 @@ Test(names, engine_applies_name_record)
 	fx_free(&named);
 }
 
+/* The tracker takes a container's names and image from CT_EV_IDENT; an
+ * empty field keeps what it knew. */
+Test(names, engine_applies_ident_record)
+{
+	struct fx_ct c = { "cafe02", CT_RT_RUNC, CT_ENG_CRI, 1000, 0, 0,
+			   false, 7 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_ident_rec r = { 0 };
+	struct fx_sink sink;
+	struct ct_fx f, named;
+	struct ct_tracker *eng = fx_tracker(&sink, NULL, 0);
+	size_t first;
+
+	fx_init(&f);
+	fx_init(&named);
+	fx_container(&f, &c, s, e);
+	r.hdr.type = CT_EV_IDENT;
+	r.hdr.size = sizeof(r);
+	strcpy(r.id, "cafe02");
+	strcpy(r.name, "web");
+	strcpy(r.image, "registry.local/web:1");
+	strcpy(r.pod_name, "web-7d9f");
+	strcpy(r.pod_namespace, "shop");
+	strcpy(r.pod_uid, "5f0c3a4e-0000-4000-8000-000000000001");
+	strcpy(r.container_name, "web");
+	r.kind = CT_K8S_CONTAINER;
+	first = ((const struct ct_hdr *)f.buf)->size;
+	fx_raw(&named, f.buf, first);
+	fx_raw(&named, &r, sizeof(r));
+	fx_raw(&named, f.buf + first, f.len - first);
+	cr_assert_eq(fx_feed(&named, eng), 0);
+	ct_tracker_flush(eng);
+	cr_assert_eq(sink.n, 1);
+	cr_expect_str_eq(sink.got[0].name, "web");
+	cr_expect_str_eq(sink.got[0].image, "registry.local/web:1");
+	cr_expect_str_eq(sink.got[0].k8s.pod_name, "web-7d9f");
+	cr_expect_str_eq(sink.got[0].k8s.pod_namespace, "shop");
+	cr_expect_str_eq(sink.got[0].k8s.pod_uid,
+			 "5f0c3a4e-0000-4000-8000-000000000001");
+	cr_expect_str_eq(sink.got[0].k8s.container_name, "web");
+	ct_tracker_free(eng);
+	fx_free(&f);
+	fx_free(&named);
+}
+
 /* What ct_naming_flush() emitted; the first one queues one more id. */
 struct emitted {
 	struct ct_naming *q;

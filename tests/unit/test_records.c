@@ -16,7 +16,7 @@ static const uint32_t known[] = {
 	CT_EV_EXEC, CT_EV_FORK, CT_EV_EXIT, CT_EV_MOUNT, CT_EV_UMOUNT,
 	CT_EV_PULL_BLOB, CT_EV_PULL_RENAME, CT_EV_PULL_CONNECT,
 	CT_EV_CONNECT, CT_EV_LISTEN, CT_EV_LOST, CT_EV_END, CT_EV_OPENS,
-	CT_EV_NAME, CT_EV_PATHS,
+	CT_EV_NAME, CT_EV_PATHS, CT_EV_IDENT, CT_EV_HOST,
 };
 
 /* Every type has one row, with a name and a size at least the header. */

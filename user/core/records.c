@@ -166,6 +166,21 @@ static void clean_name(void *rec, size_t len)
 	CLEAN_STR(n, name);
 }
 
+static void clean_ident(void *rec, size_t len)
+{
+	struct ct_ident_rec *n = rec;
+
+	(void)len;
+	CLEAN_STR(n, id);
+	CLEAN_STR(n, name);
+	CLEAN_STR(n, image);
+	CLEAN_STR(n, pod_name);
+	CLEAN_STR(n, pod_namespace);
+	CLEAN_STR(n, pod_uid);
+	CLEAN_STR(n, container_name);
+	n->_pad = 0;
+}
+
 static void clean_host(void *rec, size_t len)
 {
 	struct ct_host_rec *h = rec;
@@ -237,6 +252,8 @@ static const struct ct_rec_type types[] = {
 	     clean_name),
 	ROWC(CT_EV_MOUNTID, "MOUNTID", sizeof(struct ct_name_rec), false, NULL,
 	     NULL, clean_name),
+	ROWC(CT_EV_IDENT, "IDENT", sizeof(struct ct_ident_rec), true, NULL,
+	     ct_dump_ident, clean_ident),
 	ROWC(CT_EV_HOST, "HOST", sizeof(struct ct_host_rec), true, NULL,
 	     ct_dump_host, clean_host),
 	ROWC(CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false, NULL,

@@ -71,7 +71,7 @@ static void removal_expected(struct ct_tracker *tk, struct cstate *s)
  * container appeared): what names the start of its removal. */
 static void on_mount_id(struct ct_tracker *tk, const struct ct_name_rec *r)
 {
-	struct cstate *s = tk_find_named(tk, r);
+	struct cstate *s = tk_find_named(tk, r->id, sizeof(r->id));
 
 	if (s)
 		ct_copy_str(s->mount_id, sizeof(s->mount_id), r->name,

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "coldtrace.h"	/* CT_K8S_*: the Kubernetes names' sizes */
 #include "opens.h"	/* CT_OPENS_SLOW_K: the slowest opens kept */
 
 /* Order is the order of docs/design.md "Phases"; names are the JSON keys. */
@@ -200,9 +201,25 @@ struct ct_created {
 	bool from_client;
 };
 
+/*
+ * Kubernetes' names of a CRI pod sandbox or app container (CT_EV_IDENT),
+ * "" when not known.
+ */
+struct ct_k8s {
+	char pod_name[CT_K8S_POD_LEN];
+	char pod_namespace[CT_K8S_LABEL_LEN];
+	char pod_uid[CT_K8S_LABEL_LEN];
+	char container_name[CT_K8S_LABEL_LEN];
+};
+
 struct ct_container {
 	char id[CT_ID_LEN];
-	char name[CT_NAME_LEN];	/* docker name if known, else "" */
+	/* its engine's name for it (docker, podman: theirs; CRI: the
+	 * container's, a sandbox's its pod's), "" if not known */
+	char name[CT_NAME_LEN];
+	/* the image it runs, when its engine said (CRI), else "" */
+	char image[CT_IMAGE_LEN];
+	struct ct_k8s k8s;
 	/* pid 1's argv, space separated, cut to fit; "" when the program
 	 * never runs on the host (runsc) */
 	char cmd[CT_CMD_LEN];

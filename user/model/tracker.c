@@ -718,13 +718,13 @@ void ct_tracker_free(struct ct_tracker *tk)
 	free(tk);
 }
 
-/* Names come from a file too: both strings are cut to their fields. */
-struct cstate *tk_find_named(struct ct_tracker *tk, const struct ct_name_rec *r)
+struct cstate *tk_find_named(struct ct_tracker *tk, const char *id,
+			     size_t cap)
 {
-	char id[CT_NAME_ID_LEN];
+	char buf[CT_NAME_ID_LEN];
 
-	ct_copy_str(id, sizeof(id), r->id, sizeof(r->id));
-	return tk_find(tk, id);
+	ct_copy_str(buf, sizeof(buf), id, cap);
+	return tk_find(tk, buf);
 }
 
 static void take_max(uint64_t *have, uint64_t seen)
@@ -745,11 +745,34 @@ static void on_map_full(struct ct_tracker *tk, const void *rec)
 
 static void on_name(struct ct_tracker *tk, const struct ct_name_rec *r)
 {
-	struct cstate *s = tk_find_named(tk, r);
+	struct cstate *s = tk_find_named(tk, r->id, sizeof(r->id));
 
 	if (s)
 		ct_copy_str(s->c.name, sizeof(s->c.name), r->name,
 			    sizeof(r->name));
+}
+
+#define COPY_FIELD(dst, r, field) \
+	ct_copy_str(dst, sizeof(dst), (r)->field, sizeof((r)->field))
+
+/* What the engine calls it (names.h): an empty field keeps what is known. */
+static void on_ident(struct ct_tracker *tk, const struct ct_ident_rec *r)
+{
+	struct cstate *s = tk_find_named(tk, r->id, sizeof(r->id));
+	struct ct_container *c = s ? &s->c : NULL;
+
+	if (!c)
+		return;
+	if (r->name[0])
+		COPY_FIELD(c->name, r, name);
+	if (r->image[0])
+		COPY_FIELD(c->image, r, image);
+	if (r->kind == CT_K8S_NONE)
+		return;
+	COPY_FIELD(c->k8s.pod_name, r, pod_name);
+	COPY_FIELD(c->k8s.pod_namespace, r, pod_namespace);
+	COPY_FIELD(c->k8s.pod_uid, r, pod_uid);
+	COPY_FIELD(c->k8s.container_name, r, container_name);
 }
 
 /* Totals, as often as one grew: the largest seen of each (a version 1
@@ -808,6 +831,9 @@ int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 		break;
 	case CT_EV_NAME:
 		on_name(tk, rec);
+		break;
+	case CT_EV_IDENT:
+		on_ident(tk, rec);
 		break;
 	case CT_EV_ARM:
 		tk_on_arm(tk, rec);

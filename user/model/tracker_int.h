@@ -98,10 +98,10 @@ uint64_t tk_wall(const struct ct_tracker *tk, uint64_t mono);
 /* The container of this id, or of p (same generation); NULL if none. */
 struct cstate *tk_find(struct ct_tracker *tk, const char *id);
 struct cstate *tk_find_proc(struct ct_tracker *tk, const struct ct_proc *p);
-/* The container a CT_EV_NAME or CT_EV_MOUNTID record names. */
-struct ct_name_rec;
-struct cstate *tk_find_named(struct ct_tracker *tk,
-			     const struct ct_name_rec *r);
+/* The container a record's id field of cap bytes names (CT_EV_NAME,
+ * CT_EV_MOUNTID, CT_EV_IDENT: made from files, maybe with no NUL). */
+struct cstate *tk_find_named(struct ct_tracker *tk, const char *id,
+			     size_t cap);
 /* The container of this id, a new one if it is not followed (or done). */
 struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id);
 /* A transition happened to s at t (wall): its family's table applies. */

@@ -236,6 +236,31 @@ bool ct_dump_host(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+#define DUMP_STR(f, key, r, field) \
+	fprintf(f, " " key "=\"%.*s\"", \
+		(int)strnlen((r)->field, sizeof((r)->field)), (r)->field)
+
+bool ct_dump_ident(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_ident_rec *r = rec;	/* checked: its size */
+
+	(void)len;
+	put_hdr(f, &r->hdr, "IDENT", m2r);
+	DUMP_STR(f, "id", r, id);
+	DUMP_STR(f, "name", r, name);
+	DUMP_STR(f, "image", r, image);
+	if (r->kind != CT_K8S_NONE) {
+		fprintf(f, " kind=%s", r->kind == CT_K8S_SANDBOX ?
+			"sandbox" : "container");
+		DUMP_STR(f, "pod", r, pod_name);
+		DUMP_STR(f, "namespace", r, pod_namespace);
+		DUMP_STR(f, "uid", r, pod_uid);
+		DUMP_STR(f, "container", r, container_name);
+	}
+	fputc('\n', f);
+	return true;
+}
+
 /* As LOST: a total of the session's, not of a moment. */
 bool ct_dump_mapfull(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
