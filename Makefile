@@ -26,7 +26,10 @@ PKG_CONFIG ?= pkg-config
 
 LIBBPF_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS	:= $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
-LIBS		:= $(LIBBPF_LIBS) -lelf -lz
+# The pipeline's own (unit tests and the fuzzer link it without libbpf):
+# zlib for --record files, jansson to read the engines' JSON files.
+PIPELINE_LIBS	:= -ljansson -lz
+LIBS		:= $(LIBBPF_LIBS) -lelf $(PIPELINE_LIBS)
 
 WARN	:= -Wall -Wextra -Werror
 CFLAGS	?= -O2 -g
@@ -110,7 +113,7 @@ $(OUTPUT)/%.o: %.c
 
 $(UNIT_TESTS): $(TEST_OBJS) $(PIPELINE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcriterion -lz -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcriterion $(PIPELINE_LIBS) -o $@
 
 test: $(UNIT_TESTS)
 	$(call msg,TEST,$<)
@@ -161,7 +164,7 @@ fuzz:
 
 $(OUTPUT)/fuzz_replay: $(OUTPUT)/tests/fuzz/fuzz_replay.o $(PIPELINE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ -lz -o $@
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) $^ $(PIPELINE_LIBS) -o $@
 
 # New inputs go to $(FUZZ_OUTPUT)/corpus, crashes to tests/fuzz/crashes/.
 fuzz-run: fuzz

@@ -29,6 +29,8 @@ CT_FORKY_DIR=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}
 PKGS=(
 	# build
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+	# the engines' JSON files (user/enrich/names.c)
+	libjansson-dev
 	# unit tests
 	libcriterion-dev
 	# make fuzz: clang's libFuzzer and sanitizer runtimes (gcc's come with gcc)

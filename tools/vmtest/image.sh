@@ -17,7 +17,7 @@ CACHE=${CT_VMTEST_CACHE:-/var/cache/coldtrace-vmtest}
 # tools/harness.sh and guest-tests.sh run (file, jq; kmod for dockerd's
 # modprobe; bpftool to look at what is attached; docker-registry and curl
 # for tools/registry.sh).
-PKGS=runc,crun,runsc,busybox-static,docker.io,containerd,libbpf1,libelf1,zlib1g,jq,file,kmod,iproute2,procps,util-linux,bpftool,docker-registry,curl
+PKGS=runc,crun,runsc,busybox-static,docker.io,containerd,libbpf1,libelf1,zlib1g,libjansson4,jq,file,kmod,iproute2,procps,util-linux,bpftool,docker-registry,curl
 # Room for dockerd's data root and the tests' bundles.
 FREE_MB=2048
 

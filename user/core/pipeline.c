@@ -41,6 +41,15 @@ static void on_new(const struct ct_container *c, void *ctx)
 		pl->on_new(c, pl->ctx);
 }
 
+static void on_bundle(const struct ct_container *c, const char *bundle,
+		      void *ctx)
+{
+	struct ct_pipeline *pl = ctx;
+
+	if (pl->on_bundle)
+		pl->on_bundle(c, bundle, pl->ctx);
+}
+
 static bool proc_alive(uint32_t pid, void *ctx)
 {
 	struct ct_pipeline *pl = ctx;
@@ -58,6 +67,7 @@ int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 		.on_container = on_container,
 		.on_filtered = on_filtered,
 		.on_new = on_new,
+		.on_bundle = on_bundle,
 		.proc_alive = o->proc_alive ? proc_alive : NULL,
 		.ctx = pl,
 	};
@@ -75,6 +85,7 @@ int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 	memset(pl, 0, sizeof(*pl));
 	pl->on_container = o->on_container;
 	pl->on_new = o->on_new;
+	pl->on_bundle = o->on_bundle;
 	pl->proc_alive = o->proc_alive;
 	pl->ctx = o->ctx;
 	pl->model = ct_procs_new();

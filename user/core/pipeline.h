@@ -36,6 +36,7 @@ struct ct_pipeline_opts {
 	/* results, each may be NULL; ctx is theirs */
 	ct_container_cb on_container;	/* enriched, before its chain step */
 	ct_container_cb on_new;		/* a container seen for the first time */
+	ct_bundle_cb on_bundle;		/* its runtime's bundle named */
 	ct_chain_fn on_chain;		/* a chain closed */
 	ct_pull_cb on_pull;		/* a pull is complete */
 	ct_enrich_keep_cb keep;		/* a record a stage made */
@@ -49,6 +50,7 @@ struct ct_pipeline {
 	struct ct_tracker *tracker;
 	ct_container_cb on_container;
 	ct_container_cb on_new;
+	ct_bundle_cb on_bundle;
 	ct_proc_alive_cb proc_alive;
 	void *ctx;		/* of the callbacks above */
 	size_t filtered;	/* containers left out by -c, -r, --engine */

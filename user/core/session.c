@@ -189,6 +189,18 @@ static void on_new(const struct ct_container *c, void *ctx)
 		ct_naming_add(&s->names, c->id);
 }
 
+/* A CRI container's names are in its bundle (names.h); docker's bundle
+ * holds none, and the data root is read for them (on_new). */
+static void on_bundle(const struct ct_container *c, const char *bundle,
+		      void *ctx)
+{
+	struct ct_session *s = ctx;
+
+	if (s->live && (c->engine == CT_ENG_CRI ||
+			c->engine == CT_ENG_UNKNOWN))
+		ct_naming_add_bundle(&s->names, c->id, bundle);
+}
+
 bool ct_session_pid_alive(uint32_t pid, void *ctx)
 {
 	(void)ctx;
@@ -269,6 +281,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.proc_alive = s->live ? ct_session_pid_alive : NULL,
 		.on_container = on_container,
 		.on_new = on_new,
+		.on_bundle = on_bundle,
 		.on_chain = on_chain,
 		.on_pull = on_pull,
 		.keep = keep,

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <jansson.h>
 
 #include "coldtrace.h"
 #include "comm_table.h"
@@ -83,102 +85,172 @@ static bool valid_name(const char *s, size_t n)
 	return true;
 }
 
-/* The closing quote of the JSON string whose text begins at s, or NULL. */
-static const char *str_end(const char *s)
+/*
+ * The engines' JSON files, whole, with a real parser (jansson: strict
+ * RFC 8259, a duplicate key refused rather than one of the two taken,
+ * and the decoder nftables uses, so most nodes have it already).  Only a
+ * regular file of root's (or of the user coldtrace runs as: the unit
+ * tests), of at most CONFIG_MAX bytes: the path comes from a process's
+ * argv (a runtime's --bundle), which anyone may forge.
+ */
+static json_t *load_root_json(const char *path)
 {
-	for (; *s && *s != '"'; s++)
-		if (*s == '\\' && !*++s)
-			return NULL;
-	return *s ? s : NULL;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	json_t *root = NULL;
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	buf = fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	      (st.st_uid && st.st_uid != geteuid()) ||
+	      st.st_size >= CONFIG_MAX ? NULL : malloc(CONFIG_MAX);
+	n = buf ? read(fd, buf, CONFIG_MAX) : -1;
+	if (n > 0 && n < CONFIG_MAX)
+		root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, NULL);
+	free(buf);
+	close(fd);
+	return root;
 }
 
-static const char *skip_ws(const char *s)
+/* The string at key of object o, or NULL. */
+static const char *str_at(const json_t *o, const char *key)
 {
-	return s + strspn(s, " \t\r\n");
+	return json_string_value(json_object_get(o, key));
 }
 
 /*
- * The text of the string value of key in the JSON object json's top
- * level, its length in *n; NULL if none.  Only the top level: docker's
- * config.v2.json has Config.Labels before its own "Name", and a label
- * (`--label Name=x`, an image's `LABEL Name=x`) is no container name.
- * Strings are skipped whole, so no text inside one counts as structure.
+ * A value the outputs may print as it is: 1.. bytes of letters, digits
+ * and extra, cut with CT_NAME_CUT to fit dst; else dst stays "".
  */
-static const char *top_string(const char *json, const char *key, size_t *n)
+static void take_value(char *dst, size_t cap, const char *v, const char *extra)
 {
-	size_t klen = strlen(key);
-	const char *p, *e, *v;
-	int depth = 0;
+	size_t n = v ? strlen(v) : 0;
 
-	for (p = json; *p; p++) {
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']')
-			depth--;
-		if (*p != '"')
-			continue;
-		e = str_end(p + 1);
-		if (!e)
-			return NULL;
-		v = skip_ws(e + 1);
-		if (depth == 1 && *v == ':' && (size_t)(e - p - 1) == klen &&
-		    !memcmp(p + 1, key, klen)) {
-			v = skip_ws(v + 1);
-			e = *v == '"' ? str_end(v + 1) : NULL;
-			if (!e)
-				return NULL;
-			*n = (size_t)(e - v - 1);
-			return v + 1;
-		}
-		p = e;
-	}
-	return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && !strchr(extra, v[i]))
+			return;
+	if (n)
+		ct_name_copy(dst, cap, v, n);
 }
 
-/* The value of the top level's "Name":"/x" in config.v2.json. */
-static int parse_name(const char *json, char *name, size_t len)
+/* What an image reference may hold: registry/path:tag@algo:digest. */
+#define IMAGE_CHARS	"_.-/:@+"
+/* Kubernetes' names are DNS labels and subdomains; the CRI takes more. */
+#define K8S_CHARS	"_.-"
+
+/* The top level's "Name":"/x" in config.v2.json (Config.Labels may hold
+ * a "Name" too: a label is no container name). */
+static int parse_name(const json_t *root, char *name, size_t len)
 {
-	size_t n;
-	const char *v = top_string(json, "Name", &n), *end;
+	const char *v = str_at(root, "Name");
 
 	if (!v)
 		return -EINVAL;
-	end = v + n;
 	if (*v == '/')
 		v++;
-	if (!valid_name(v, end - v))
+	if (!valid_name(v, strlen(v)))
 		return -EINVAL;
 	/* docker allows 200 and more: keep what fits, marked as cut */
-	ct_name_copy(name, len, v, end - v);
+	ct_name_copy(name, len, v, strlen(v));
 	return 0;
 }
 
-int ct_docker_name_in(const char *data_root, const char *id, char *name,
-		      size_t len)
+/* Container id's config.v2.json under data_root, parsed, into *root. */
+static int docker_config(const char *data_root, const char *id,
+			 json_t **root)
 {
-	char path[1024], *buf;
-	ssize_t n;
-	int ret;
+	char path[1024];
 
 	/* an id is hex: anything else could walk out of the data root */
 	if (!*id || strspn(id, "0123456789abcdef") != strlen(id))
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json",
 		 data_root, id);
-	buf = malloc(CONFIG_MAX);
-	if (!buf)
-		return -ENOMEM;
-	n = ct_read_small(path, buf, CONFIG_MAX);
-	ret = n < 0 ? -ENOENT : parse_name(buf, name, len);
-	free(buf);
+	*root = load_root_json(path);
+	return *root ? 0 : -ENOENT;
+}
+
+int ct_docker_name_in(const char *data_root, const char *id, char *name,
+		      size_t len)
+{
+	json_t *root;
+	int ret = docker_config(data_root, id, &root);
+
+	if (ret)
+		return ret;
+	ret = parse_name(root, name, len);
+	json_decref(root);
 	return ret;
 }
 
-typedef int (*lookup_fn)(const char *root, const char *id, char *out,
-			 size_t len);
+int ct_docker_ident_in(const char *data_root, const char *id,
+		       struct ct_ident_rec *r)
+{
+	json_t *root;
+	int ret = docker_config(data_root, id, &root);
+
+	if (ret)
+		return ret;
+	parse_name(root, r->name, sizeof(r->name));
+	take_value(r->image, sizeof(r->image),
+		   str_at(json_object_get(root, "Config"), "Image"),
+		   IMAGE_CHARS);
+	json_decref(root);
+	return 0;
+}
+
+/* containerd's CRI plugin's annotations (its pkg/cri/annotations). */
+#define CRI_ANN		"io.kubernetes.cri."
+
+static enum ct_k8s_kind cri_kind(const char *type)
+{
+	if (!type)
+		return CT_K8S_NONE;
+	if (!strcmp(type, "sandbox"))
+		return CT_K8S_SANDBOX;
+	return strcmp(type, "container") ? CT_K8S_NONE : CT_K8S_CONTAINER;
+}
+
+int ct_bundle_ident(const char *bundle, struct ct_ident_rec *r)
+{
+	char path[CT_PATH_MAX + 16];
+	const json_t *a;
+	const char *v;
+	json_t *root;
+
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	root = load_root_json(path);
+	if (!root)
+		return -ENOENT;
+	a = json_object_get(root, "annotations");
+	r->kind = cri_kind(str_at(a, CRI_ANN "container-type"));
+	if (r->kind != CT_K8S_NONE) {
+		take_value(r->pod_name, sizeof(r->pod_name),
+			   str_at(a, CRI_ANN "sandbox-name"), K8S_CHARS);
+		take_value(r->pod_namespace, sizeof(r->pod_namespace),
+			   str_at(a, CRI_ANN "sandbox-namespace"), K8S_CHARS);
+		take_value(r->pod_uid, sizeof(r->pod_uid),
+			   str_at(a, CRI_ANN "sandbox-uid"), K8S_CHARS);
+		take_value(r->container_name, sizeof(r->container_name),
+			   str_at(a, CRI_ANN "container-name"), K8S_CHARS);
+		take_value(r->image, sizeof(r->image),
+			   str_at(a, CRI_ANN "image-name"), IMAGE_CHARS);
+		/* the record's name: the container's, a sandbox's its pod's */
+		v = r->kind == CT_K8S_SANDBOX ? r->pod_name :
+		    r->container_name;
+		ct_name_copy(r->name, sizeof(r->name), v, strlen(v));
+	}
+	json_decref(root);
+	return r->kind == CT_K8S_NONE ? -ENOENT : 0;
+}
+
+/* What one data root holds of container id, into out (lookup()). */
+typedef int (*lookup_fn)(const char *root, const char *id, void *out);
 
 /* fn in each running dockerd's data root until one succeeds. */
-static int in_each_root(lookup_fn fn, const char *id, char *out, size_t len)
+static int in_each_root(lookup_fn fn, const char *id, void *out)
 {
 	char *roots[CT_DATA_ROOT_MAX];
 	size_t n = ct_docker_data_roots("/proc", roots, CT_DATA_ROOT_MAX);
@@ -186,7 +258,7 @@ static int in_each_root(lookup_fn fn, const char *id, char *out, size_t len)
 
 	for (size_t i = 0; i < n; i++) {
 		if (ret)
-			ret = fn(roots[i], id, out, len);
+			ret = fn(roots[i], id, out);
 		free(roots[i]);
 	}
 	return ret ? -ENOENT : 0;
@@ -214,43 +286,78 @@ int ct_docker_mount_id_in(const char *data_root, const char *id, char *out,
 
 void ct_naming_add(struct ct_naming *q, const char *id)
 {
-	if (q->n < CT_NAMING_MAX)
-		snprintf(q->ids[q->n++], CT_ID_LEN, "%s", id);
+	ct_naming_add_bundle(q, id, "");
+}
+
+void ct_naming_add_bundle(struct ct_naming *q, const char *id,
+			  const char *bundle)
+{
+	struct ct_naming_ent *e;
+
+	if (q->n >= CT_NAMING_MAX)
+		return;
+	e = &q->ents[q->n++];
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	snprintf(e->bundle, sizeof(e->bundle), "%s", bundle);
 }
 
 static int lookup(const struct ct_naming *q, lookup_fn in_root,
-		  const char *id, char *out, size_t len)
+		  const char *id, void *out)
 {
 	if (q->data_root)
-		return in_root(q->data_root, id, out, len);
-	return in_each_root(in_root, id, out, len);
+		return in_root(q->data_root, id, out);
+	return in_each_root(in_root, id, out);
 }
 
-/* One record of type if id's data (found by in_root) is there. */
-static void emit_found(struct ct_naming *q, struct ct_name_rec *r,
-		       uint32_t type, lookup_fn in_root,
+static int ident_in(const char *root, const char *id, void *out)
+{
+	return ct_docker_ident_in(root, id, out);
+}
+
+static int mount_id_in(const char *root, const char *id, void *out)
+{
+	struct ct_name_rec *r = out;
+
+	return ct_docker_mount_id_in(root, id, r->name, sizeof(r->name));
+}
+
+/* The record of hdr.type about e, made by fill when it finds it. */
+static void emit_found(const struct ct_naming *q,
+		       const struct ct_naming_ent *e, void *rec, size_t size,
+		       uint32_t type, uint64_t ts, lookup_fn fill,
 		       ct_naming_emit_cb emit, void *ctx)
 {
-	memset(r->name, 0, sizeof(r->name));
-	if (lookup(q, in_root, r->id, r->name, sizeof(r->name)))
-		return;
-	r->hdr.type = type;
-	emit(r, sizeof(*r), ctx);
+	struct ct_name_rec *h = rec;	/* every such record begins so */
+	int ret;
+
+	memset(rec, 0, size);
+	h->hdr.ts_ns = ts;
+	h->hdr.type = type;
+	h->hdr.size = size;
+	snprintf(h->id, sizeof(h->id), "%s", e->id);
+	if (e->bundle[0])
+		ret = ct_bundle_ident(e->bundle, rec);
+	else
+		ret = lookup(q, fill, e->id, rec);
+	if (!ret)
+		emit(rec, size, ctx);
 }
 
 void ct_naming_flush(struct ct_naming *q, uint64_t now_mono_ns,
 		     ct_naming_emit_cb emit, void *ctx)
 {
-	struct ct_name_rec r;
+	struct ct_ident_rec ident;
+	struct ct_name_rec mount;
 
 	while (q->n) {
-		memset(&r, 0, sizeof(r));
-		r.hdr.ts_ns = now_mono_ns;
-		r.hdr.size = sizeof(r);
-		snprintf(r.id, sizeof(r.id), "%s", q->ids[--q->n]);
-		emit_found(q, &r, CT_EV_NAME, ct_docker_name_in, emit, ctx);
+		struct ct_naming_ent e = q->ents[--q->n];
+
+		emit_found(q, &e, &ident, sizeof(ident), CT_EV_IDENT,
+			   now_mono_ns, ident_in, emit, ctx);
+		if (e.bundle[0])
+			continue;
 		/* the prepare phase's attribution (prepare.h) */
-		emit_found(q, &r, CT_EV_MOUNTID, ct_docker_mount_id_in, emit,
-			   ctx);
+		emit_found(q, &e, &mount, sizeof(mount), CT_EV_MOUNTID,
+			   now_mono_ns, mount_id_in, emit, ctx);
 	}
 }

@@ -234,6 +234,7 @@ static void classify_runtime_args(const struct ct_argv *v, int from,
 				  struct ct_class *out)
 {
 	int pos[CT_ARGV_MAX], npos, sc = -1, at = -1;
+	const char *b;
 
 	npos = ct_argv_positionals(v, from, pos, CT_ARGV_MAX);
 	for (int i = 0; i < npos && sc < 0; i++) {
@@ -254,14 +255,13 @@ static void classify_runtime_args(const struct ct_argv *v, int from,
 
 		ct_class_set_id(out, v->argv[pos[k]]);
 	}
-	if (!out->id[0]) {
-		const char *b = ct_argv_flag(v, pos[at] + 1, "bundle");
-
-		if (!b)
-			b = ct_argv_flag(v, pos[at] + 1, "b");
-		if (b)
-			ct_class_set_id(out, ct_basename(b));
-	}
+	b = ct_argv_flag(v, pos[at] + 1, "bundle");
+	if (!b)
+		b = ct_argv_flag(v, pos[at] + 1, "b");
+	if (b && b[0] == '/' && strlen(b) < sizeof(out->bundle))
+		strcpy(out->bundle, b);
+	if (!out->id[0] && b)
+		ct_class_set_id(out, ct_basename(b));
 }
 
 /* --- shims --------------------------------------------------------------- */

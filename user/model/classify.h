@@ -64,6 +64,9 @@ struct ct_class {
 	bool passive;
 	char id[CT_ID_LEN];		/* "" if argv names no container */
 	char name[CT_NAME_LEN];		/* the engine's name for it, or "" */
+	/* a runtime command's --bundle when absolute and whole, or "": its
+	 * config.json holds what the engine says of the container */
+	char bundle[CT_PATH_MAX];
 };
 
 /*

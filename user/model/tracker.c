@@ -348,6 +348,8 @@ static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
 		tk_judge_create(tk, s, h->ts_ns);
 		tk_fire(tk, s, CT_TR_RT_CREATE, t);
 		engines_call(tk, created, s, parent_like, h->ts_ns);
+		if (cl->bundle[0] && tk->o.on_bundle)
+			tk->o.on_bundle(&s->c, cl->bundle, tk->o.ctx);
 		break;
 	case CT_CMD_START:
 		if (!ct_has_phase(&s->c, CT_PH_CREATE))

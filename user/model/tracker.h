@@ -21,11 +21,16 @@ struct ct_tracker;
 struct ct_filter {
 	uint32_t runtime_mask;	/* bit per enum ct_runtime; 0 = all */
 	uint32_t engine_mask;	/* bit per enum ct_engine_kind; 0 = all */
-	const char *id_prefix;	/* only ids starting with this; NULL = all */
+	/* only ids starting with this, or of this name, or of this pod
+	 * (NAMESPACE/POD) or namespace (NAMESPACE/); NULL = all */
+	const char *id_prefix;
 };
 
 /* Called once per container, when it completes or at ct_tracker_flush(). */
 typedef void (*ct_container_cb)(const struct ct_container *c, void *ctx);
+/* c's runtime was given bundle (absolute): its config.json is there */
+typedef void (*ct_bundle_cb)(const struct ct_container *c, const char *bundle,
+			     void *ctx);
 /* Called just before on_container: lets the caller attach data (opens). */
 typedef void (*ct_container_fill_cb)(struct ct_container *c, void *ctx);
 
@@ -49,6 +54,8 @@ struct ct_tracker_opts {
 	ct_container_cb on_filtered;
 	/* a container was seen for the first time (id known); may be NULL */
 	ct_container_cb on_new;
+	/* its runtime's create named its bundle; may be NULL */
+	ct_bundle_cb on_bundle;
 	ct_proc_alive_cb proc_alive;	/* may be NULL */
 	/*
 	 * The process model, fed each record before the tracker
