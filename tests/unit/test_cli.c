@@ -223,7 +223,24 @@ Test(cli, missing_value_at_end)
 	cr_assert_eq(PARSE("--record"), CT_CLI_ERROR);
 	cr_expect(strstr(err, "missing a FILE after --record"), "%s", err);
 	cr_assert_eq(PARSE("-jc"), CT_CLI_ERROR);
-	cr_expect(strstr(err, "missing a PREFIX|NAME after -c"), "%s", err);
+	cr_expect(strstr(err, "missing a PREFIX|NAME|NS/POD after -c"), "%s", err);
+}
+
+/* -c NS/POD fits a namespace of 63 bytes and a pod name of 253; longer is
+ * no id, name or pod of anyone's. */
+Test(cli, container_filter_length)
+{
+	char arg[CT_FILTER_MAX + 1];
+
+	memset(arg, 'a', sizeof(arg) - 1);
+	arg[63] = '/';
+	arg[63 + 1 + 253] = 0;
+	cr_assert_eq(PARSE("-c", arg), CT_CLI_OK, "%s", err);
+	memset(arg, 'a', sizeof(arg) - 1);
+	arg[sizeof(arg) - 1] = 0;
+	cr_assert_eq(PARSE("-c", arg), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--container: ") && strstr(err, "at most"),
+		  "%s", err);
 }
 
 /* -o json is the format habit of kubectl, not a directory: refused with
@@ -572,7 +589,7 @@ Test(cli, short_usage)
 	char buf[4096] = { 0 };
 	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
 	char *av[] = { "coldtrace", "--usage", NULL };
-	const char *want[] = { "Usage: coldtrace [-jTvhV]", "[-c PREFIX|NAME]",
+	const char *want[] = { "Usage: coldtrace [-jTvhV]", "[-c PREFIX|NAME|NS/POD]",
 			       "[--engine=LIST]", "[-w SEC]", "[--dump]",
 			       "[--no-opens]", "[--no-pulls]", "[--paths[=N]]",
 			       "[--why]", "[--ready=MARKER]",

@@ -126,7 +126,7 @@ Test(names, long_name_cut_with_a_mark)
 	full[0] = 'L';
 	full[201] = '\0';
 	snprintf(json, sizeof(json), "{\"ID\":\"abc\",\"Name\":\"/%s\"}", full);
-	PUTS("root/containers/abc/config.v2.json", json);
+	put("root/containers/abc/config.v2.json", json, strlen(json));
 	snprintf(root, sizeof(root), "%s/root", top);
 	cr_assert_eq(ct_docker_name_in(root, "abc", name, sizeof(name)), 0);
 	cr_expect_eq(strlen(name), CT_NAME_LEN - 1);
@@ -135,7 +135,7 @@ Test(names, long_name_cut_with_a_mark)
 	/* 127 bytes still fit whole */
 	full[127] = '\0';
 	snprintf(json, sizeof(json), "{\"Name\":\"/%s\"}", full);
-	PUTS("root/containers/abd/config.v2.json", json);
+	put("root/containers/abd/config.v2.json", json, strlen(json));
 	cr_assert_eq(ct_docker_name_in(root, "abd", name, sizeof(name)), 0);
 	cr_expect_str_eq(name, full);
 }
@@ -255,18 +255,76 @@ Test(names, engine_applies_ident_record)
 	fx_free(&named);
 }
 
+/* The container of engine_applies_ident_record, through a tracker
+ * filtering with -c filter: emitted or not. */
+static size_t emitted_under(const char *filter)
+{
+	struct fx_ct c = { "cafe03", CT_RT_RUNC, CT_ENG_CRI, 1000, 0, 0,
+			   false, 7 };
+	int64_t s[CT_PH_MAX], e[CT_PH_MAX];
+	struct ct_ident_rec r = { 0 };
+	struct fx_sink sink;
+	struct ct_fx f, named;
+	struct ct_tracker *eng = fx_tracker(&sink, filter, 0);
+	size_t first;
+
+	fx_init(&f);
+	fx_init(&named);
+	fx_container(&f, &c, s, e);
+	r.hdr.type = CT_EV_IDENT;
+	r.hdr.size = sizeof(r);
+	strcpy(r.id, "cafe03");
+	strcpy(r.name, "api");
+	strcpy(r.pod_name, "web-7d9f");
+	strcpy(r.pod_namespace, "shop");
+	strcpy(r.container_name, "api");
+	r.kind = CT_K8S_CONTAINER;
+	first = ((const struct ct_hdr *)f.buf)->size;
+	fx_raw(&named, f.buf, first);
+	fx_raw(&named, &r, sizeof(r));
+	fx_raw(&named, f.buf + first, f.len - first);
+	cr_assert_eq(fx_feed(&named, eng), 0);
+	ct_tracker_flush(eng);
+	ct_tracker_free(eng);
+	fx_free(&f);
+	fx_free(&named);
+	return sink.n;
+}
+
+/* -c takes kubectl's NAMESPACE/POD, or NAMESPACE/ for all its pods. */
+Test(names, filter_by_pod)
+{
+	cr_expect_eq(emitted_under("shop/web-7d9f"), 1);
+	cr_expect_eq(emitted_under("shop/"), 1);
+	cr_expect_eq(emitted_under("api"), 1, "the container's name");
+	cr_expect_eq(emitted_under("cafe"), 1, "an id prefix");
+	cr_expect_eq(emitted_under("shop/web"), 0, "a pod name is whole");
+	cr_expect_eq(emitted_under("sho/"), 0, "a namespace is whole");
+	cr_expect_eq(emitted_under("other/web-7d9f"), 0);
+	cr_expect_eq(emitted_under("/web-7d9f"), 0);
+	cr_expect_eq(emitted_under("web-7d9f"), 0, "a pod's name: NS/POD");
+}
+
 /* What ct_naming_flush() emitted; the first one queues one more id. */
+union named_rec {
+	struct ct_hdr hdr;
+	struct ct_name_rec name;
+	struct ct_ident_rec ident;
+};
+
 struct emitted {
 	struct ct_naming *q;
-	struct ct_name_rec r[8];
+	union named_rec r[8];
 	size_t n;
 };
 
 static void emit(const void *rec, size_t len, void *ctx)
 {
 	struct emitted *e = ctx;
+	const struct ct_hdr *h = rec;
 
-	cr_assert_eq(len, sizeof(e->r[0]));
+	cr_assert_eq(len, h->type == CT_EV_IDENT ? sizeof(e->r[0].ident) :
+		     sizeof(e->r[0].name));
 	cr_assert_lt(e->n, 8);
 	memcpy(&e->r[e->n++], rec, len);
 	if (e->n == 1)
@@ -279,7 +337,8 @@ Test(names, new_containers_named_as_records)
 	struct emitted e = { .q = &q };
 	char root[128];
 
-	PUTS("root/containers/abc123/config.v2.json", "{\"Name\":\"/web-1\"}");
+	PUTS("root/containers/abc123/config.v2.json",
+	     "{\"Name\":\"/web-1\",\"Config\":{\"Image\":\"busybox:1.36\"}}");
 	PUTS("root/image/overlay2/layerdb/mounts/abc123/mount-id", "f00d");
 	PUTS("root/image/overlay2/layerdb/mounts/def456/mount-id", "beef\n");
 	snprintf(root, sizeof(root), "%s/root", top);
@@ -289,17 +348,101 @@ Test(names, new_containers_named_as_records)
 	ct_naming_flush(&q, 77, emit, &e);
 	cr_assert_eq(q.n, 0);
 	cr_assert_eq(e.n, 3);
-	cr_assert_eq(e.r[0].hdr.type, CT_EV_NAME);
-	cr_assert_str_eq(e.r[0].id, "abc123");
-	cr_assert_str_eq(e.r[0].name, "web-1");
+	cr_assert_eq(e.r[0].hdr.type, CT_EV_IDENT);
+	cr_assert_str_eq(e.r[0].ident.id, "abc123");
+	cr_assert_str_eq(e.r[0].ident.name, "web-1");
+	cr_assert_str_eq(e.r[0].ident.image, "busybox:1.36");
+	cr_assert_eq(e.r[0].ident.kind, CT_K8S_NONE);
 	cr_assert_eq(e.r[0].hdr.ts_ns, 77);
 	cr_assert_eq(e.r[1].hdr.type, CT_EV_MOUNTID);
-	cr_assert_str_eq(e.r[1].name, "f00d");
+	cr_assert_str_eq(e.r[1].name.name, "f00d");
 	/* queued while emitting: named in the same flush */
 	cr_assert_eq(e.r[2].hdr.type, CT_EV_MOUNTID);
-	cr_assert_str_eq(e.r[2].id, "def456");
-	cr_assert_str_eq(e.r[2].name, "beef");
+	cr_assert_str_eq(e.r[2].name.id, "def456");
+	cr_assert_str_eq(e.r[2].name.name, "beef");
 	for (int i = 0; i < CT_NAMING_MAX + 3; i++)
 		ct_naming_add(&q, "abc");
 	cr_assert_eq(q.n, CT_NAMING_MAX, "bounded");
+}
+
+/* As containerd 1.6-2.1's CRI plugin writes a bundle's config.json. */
+#define CRI_CONFIG(type, extra) \
+	"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"/pause\"]}," \
+	"\"annotations\":{\"io.kubernetes.cri.container-type\":\"" type "\"," \
+	"\"io.kubernetes.cri.sandbox-id\":\"5ab\"," \
+	"\"io.kubernetes.cri.sandbox-name\":\"web-7d9f\"," \
+	"\"io.kubernetes.cri.sandbox-namespace\":\"shop\"," \
+	"\"io.kubernetes.cri.sandbox-uid\":\"0c1d-22\"" extra "}}"
+
+/* A CRI bundle's annotations name the pod and the container. */
+Test(names, cri_bundle_annotations)
+{
+	struct ct_naming q = { 0 };
+	struct emitted e = { .q = NULL };
+	char b[256];
+
+	PUTS("sb/config.json", CRI_CONFIG("sandbox", ""));
+	PUTS("app/config.json", CRI_CONFIG("container",
+		",\"io.kubernetes.cri.container-name\":\"api\""
+		",\"io.kubernetes.cri.image-name\":\"reg.local:5000/api@sha256:ab\""));
+	snprintf(b, sizeof(b), "%s/sb", top);
+	ct_naming_add_bundle(&q, "5ab", b);
+	snprintf(b, sizeof(b), "%s/app", top);
+	ct_naming_add_bundle(&q, "a99", b);
+	e.n = 1;	/* no id queued from emit() */
+	ct_naming_flush(&q, 5, emit, &e);
+	cr_assert_eq(e.n, 3, "one IDENT each, no MOUNTID");
+	cr_expect_str_eq(e.r[1].ident.id, "a99");
+	cr_expect_eq(e.r[1].ident.kind, CT_K8S_CONTAINER);
+	cr_expect_str_eq(e.r[1].ident.name, "api");
+	cr_expect_str_eq(e.r[1].ident.container_name, "api");
+	cr_expect_str_eq(e.r[1].ident.pod_name, "web-7d9f");
+	cr_expect_str_eq(e.r[1].ident.pod_namespace, "shop");
+	cr_expect_str_eq(e.r[1].ident.pod_uid, "0c1d-22");
+	cr_expect_str_eq(e.r[1].ident.image, "reg.local:5000/api@sha256:ab");
+	cr_expect_str_eq(e.r[2].ident.id, "5ab");
+	cr_expect_eq(e.r[2].ident.kind, CT_K8S_SANDBOX);
+	cr_expect_str_eq(e.r[2].ident.name, "web-7d9f", "a sandbox: its pod's");
+	cr_expect_str_eq(e.r[2].ident.container_name, "");
+	cr_expect_str_eq(e.r[2].ident.image, "");
+}
+
+/* What is not a CRI bundle's own file, or not CRI's, names nothing; a
+ * value with bytes no name holds is left out, not printed. */
+Test(names, cri_bundle_refused)
+{
+	struct ct_ident_rec r;
+	char b[256], t[256];
+
+	PUTS("plain/config.json", "{\"annotations\":{\"a\":\"b\"}}");
+	PUTS("dup/config.json", "{\"annotations\":{\"io.kubernetes.cri."
+	     "container-type\":\"sandbox\",\"io.kubernetes.cri."
+	     "container-type\":\"container\"}}");
+	PUTS("bad/config.json", CRI_CONFIG("container",
+		",\"io.kubernetes.cri.container-name\":\"a\\nb\\\"c\""));
+	PUTS("trail/config.json", CRI_CONFIG("sandbox", "") "x");
+	PUTS("real/config.json", CRI_CONFIG("sandbox", ""));
+	snprintf(b, sizeof(b), "%s/link", top);
+	mkdir(b, 0755);
+	snprintf(t, sizeof(t), "%s/real/config.json", top);
+	snprintf(b, sizeof(b), "%s/link/config.json", top);
+	cr_assert_eq(symlink(t, b), 0);
+	snprintf(b, sizeof(b), "%s/dir/config.json", top);
+	mkdir(b, 0755);
+	snprintf(b, sizeof(b), "%s/dir", top);
+	mkdir(b, 0755);
+
+	static const char *const refused[] = {
+		"plain", "dup", "trail", "link", "dir", "none",
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		snprintf(b, sizeof(b), "%s/%s", top, refused[i]);
+		cr_expect_eq(ct_bundle_ident(b, &r), -ENOENT, "%s", refused[i]);
+	}
+	memset(&r, 0, sizeof(r));
+	snprintf(b, sizeof(b), "%s/bad", top);
+	cr_assert_eq(ct_bundle_ident(b, &r), 0);
+	cr_expect_str_eq(r.container_name, "", "a newline and a quote");
+	cr_expect_str_eq(r.pod_name, "web-7d9f");
 }

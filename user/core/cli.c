@@ -32,10 +32,11 @@ static const char usage[] =
 "  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n"
 "      --engine=LIST     docker,containerd,podman,cri,direct or all\n"
 "                        (default all): who asked for the container\n"
-"  -c, --container=PREFIX|NAME\n"
+"  -c, --container=PREFIX|NAME|NS/POD\n"
 "                        only containers whose id starts with PREFIX\n"
-"                        (such as docker ps's 12 hex digits) or whose\n"
-"                        name is NAME\n"
+"                        (such as docker ps's 12 hex digits), whose\n"
+"                        name is NAME, or of the Kubernetes pod NS/POD\n"
+"                        (its sandbox and containers) or namespace NS/\n"
 "  -d, --duration=SEC    stop after SEC seconds (default: until Ctrl-C,\n"
 "                        or until COMMAND exits)\n"
 "  -o, --output=DIR      write containers.jsonl, restarts.jsonl, phases.csv,\n"
@@ -134,7 +135,7 @@ enum {
 static const struct ct_opt opts[] = {
 	{ "runtime",	'r',		CT_OPT_REQUIRED,	"a LIST" },
 	{ "engine",	OPT_ENGINE,	CT_OPT_REQUIRED,	"a LIST" },
-	{ "container",	'c',		CT_OPT_REQUIRED,	"a PREFIX|NAME" },
+	{ "container",	'c',		CT_OPT_REQUIRED,	"a PREFIX|NAME|NS/POD" },
 	{ "duration",	'd',		CT_OPT_REQUIRED,	"SEC" },
 	{ "output",	'o',		CT_OPT_REQUIRED,	"a DIR" },
 	{ "json",	'j',		CT_OPT_NONE,		NULL },
@@ -555,6 +556,18 @@ static int check_nonempty(const char *opt, const char *s, char *err,
 	return -1;
 }
 
+static int check_container(const char *s, char *err, size_t errlen)
+{
+	if (check_nonempty("--container", s, err, errlen))
+		return -1;
+	if (strlen(s) < CT_FILTER_MAX)
+		return 0;
+	snprintf(err, errlen, "--container: '%.40s...' is longer than any "
+		 "id, name or NAMESPACE/POD (%d bytes at most)", s,
+		 CT_FILTER_MAX - 1);
+	return -1;
+}
+
 /* Here, not once the tracers are up: a typo must not cost a BPF load. */
 static int check_listen(const char *s, char *err, size_t errlen)
 {
@@ -580,7 +593,7 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, char *err,
 					    errlen);
 	case 'c':
 		cli->container = arg;
-		return check_nonempty("--container", arg, err, errlen);
+		return check_container(arg, err, errlen);
 	case 'd':
 		return parse_seconds("--duration", arg, &cli->duration_s, err,
 				     errlen);

@@ -261,3 +261,19 @@ const char *ct_opens_cut_when(const struct ct_container *c)
 		       "later, its opens before it not all counted";
 	return "once its cold start was over";
 }
+
+bool ct_k8s_pod_is(const struct ct_container *c, const char *ns_pod)
+{
+	const struct ct_k8s *k = &c->k8s;
+	const char *pod = strchr(ns_pod, '/');
+	size_t nlen;
+
+	if (!pod)
+		return false;
+	nlen = (size_t)(pod - ns_pod);
+	pod++;
+	if (strnlen(k->pod_namespace, sizeof(k->pod_namespace)) != nlen ||
+	    memcmp(k->pod_namespace, ns_pod, nlen))
+		return false;
+	return !*pod || !strncmp(k->pod_name, pod, sizeof(k->pod_name));
+}

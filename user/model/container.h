@@ -335,6 +335,21 @@ uint64_t ct_created_gap_ns(const struct ct_container *c);
 /* Why no prepare (enum ct_prepare_missing), in words; NULL for OK. */
 const char *ct_prepare_missing_reason(uint8_t m);
 
+/* Kubernetes named it (a CRI pod or app container, CT_EV_IDENT). */
+static inline bool ct_k8s_known(const struct ct_container *c)
+{
+	return c->k8s.pod_name[0] || c->k8s.pod_namespace[0];
+}
+
+/* -c's longest: a Kubernetes namespace, '/' and a pod name */
+#define CT_FILTER_MAX	(CT_K8S_LABEL_LEN + CT_K8S_POD_LEN)
+
+/*
+ * Whether c belongs to the pod "NAMESPACE/POD", or to the namespace of
+ * "NAMESPACE/" (what -c takes): exact names, as kubectl prints them.
+ */
+bool ct_k8s_pod_is(const struct ct_container *c, const char *ns_pod);
+
 /* total_ns: last_ns - first_ns (0 if nothing closed). */
 uint64_t ct_total_ns(const struct ct_container *c);
 

@@ -87,9 +87,11 @@ static void finish_record(struct cstate *s, bool complete)
 /*
  * The id filter (-c) applies at emission only: every container is
  * followed, so that one left out cannot have its events attributed to
- * another.  It takes an id prefix or a whole name (what `docker ps`
- * shows; a name cut to fit compares as far as it goes).  unnamed_ok: a
- * container not named yet counts (its name may come after its start).
+ * another.  It takes an id prefix, a whole name (what `docker ps` shows;
+ * a name cut to fit compares as far as it goes), or NAMESPACE/POD (a
+ * Kubernetes pod: its sandbox and app containers) or NAMESPACE/ (all of
+ * a namespace's).  unnamed_ok: a container not named yet counts (its
+ * name may come after its start).
  */
 bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
 		  bool unnamed_ok)
@@ -98,6 +100,9 @@ bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
 
 	if (!plen || !strncmp(s->c.id, tk->prefix, plen))
 		return true;
+	if (strchr(tk->prefix, '/'))
+		return ct_k8s_known(&s->c) ? ct_k8s_pod_is(&s->c, tk->prefix) :
+		       unnamed_ok;
 	if (!s->c.name[0])
 		return unnamed_ok;
 	return ct_name_same(tk->prefix, sizeof(tk->prefix), s->c.name);

@@ -65,7 +65,7 @@ struct cstate {
 
 struct ct_tracker {
 	struct ct_tracker_opts o;
-	char prefix[CT_ID_LEN];
+	char prefix[CT_FILTER_MAX];	/* -c: id prefix, name or NS/POD */
 	struct ct_proc_table *procs;
 	struct cstate **cts;		/* live containers, in no order */
 	size_t n, cap;

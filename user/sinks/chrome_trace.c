@@ -287,17 +287,33 @@ static const char *pod_of(const struct ct_container *c)
 	return c->pod[0] ? c->pod : NULL;
 }
 
+/* "pod <id12>", and kubectl's NAMESPACE/NAME when its record knows. */
+static void pod_label(char *buf, size_t len, const struct ct_container *c,
+		      const char *pod)
+{
+	const struct ct_k8s *k = &c->k8s;
+
+	if (!ct_k8s_known(c)) {
+		snprintf(buf, len, "pod %.12s", pod);
+		return;
+	}
+	snprintf(buf, len, "pod %.12s %.*s/%.*s", pod,
+		 (int)sizeof(k->pod_namespace), k->pod_namespace,
+		 (int)sizeof(k->pod_name), k->pod_name);
+}
+
 /*
  * Track groups (trace processes): a runtime's (pid = runtime + 1), or a
- * pod's, one per distinct pod from first_pod_pid, named "pod <id12>",
- * holding the sandbox and its app containers.  gpid[i]: record i's.
+ * pod's, one per distinct pod from first_pod_pid, named "pod <id12>" and
+ * its Kubernetes name, holding the sandbox and its app containers.
+ * gpid[i]: record i's.
  */
 static int trace_groups(struct ct_json *w, const struct ct_agg *agg,
 			int first_pod_pid, int *gpid)
 {
 	size_t i, j, n = ct_agg_count(agg), npods = 0;
 	const char **pods = calloc(n ? n : 1, sizeof(*pods));
-	char label[20];
+	char label[CT_FILTER_MAX + 24];
 
 	if (!pods)
 		return -ENOMEM;
@@ -312,7 +328,7 @@ static int trace_groups(struct ct_json *w, const struct ct_agg *agg,
 			;
 		if (j == npods) {
 			pods[npods++] = pod;
-			snprintf(label, sizeof(label), "pod %.12s", pod);
+			pod_label(label, sizeof(label), c, pod);
 			trace_meta_event(w, "process_name", first_pod_pid + (int)j,
 					 0, label, strlen(label));
 		}

@@ -61,7 +61,8 @@ static void csv_header(FILE *f, bool why)
 {
 	int p;
 
-	fputs("id,name,runtime,engine,type,pod,complete,exit_code,total_us,"
+	fputs("id,name,runtime,engine,type,pod,image,k8s_namespace,k8s_pod,"
+	      "k8s_pod_uid,k8s_container,complete,exit_code,total_us,"
 	      "cold_start_us", f);
 	for (p = 0; p < CT_PH_MAX; p++)
 		fprintf(f, ",%s_us", ct_phase_name(p));
@@ -86,6 +87,21 @@ static void csv_split(FILE *f, const struct ct_container *c)
 	}
 }
 
+/* ",image,namespace,pod,uid,container": empty when not known. */
+static void csv_ident(FILE *f, const struct ct_container *c)
+{
+	const char *v[] = { c->image, c->k8s.pod_namespace, c->k8s.pod_name,
+			    c->k8s.pod_uid, c->k8s.container_name };
+	const size_t n[] = { sizeof(c->image), sizeof(c->k8s.pod_namespace),
+			     sizeof(c->k8s.pod_name), sizeof(c->k8s.pod_uid),
+			     sizeof(c->k8s.container_name) };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		fputc(',', f);
+		csv_field(f, v[i], n[i]);
+	}
+}
+
 static void csv_row(FILE *f, const struct ct_container *c,
 		    const struct ct_meta *m, bool why)
 {
@@ -98,6 +114,7 @@ static void csv_row(FILE *f, const struct ct_container *c,
 	fprintf(f, ",%s,%s,%s,", ct_runtime_name(c->runtime),
 		ct_engine_name(c->engine), c->is_pod ? "pod" : "container");
 	csv_field(f, c->pod, sizeof(c->pod));
+	csv_ident(f, c);
 	fprintf(f, ",%s,", c->complete ? "true" : "false");
 	if (c->has_exit_code)
 		fprintf(f, "%d", c->exit_code);

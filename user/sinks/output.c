@@ -165,6 +165,28 @@ static void json_opens(struct ct_json *w, const char *key,
 	ct_hist_json(w, o);
 }
 
+#define JSON_FIELD(w, key, c, field) do { \
+	ct_json_key(w, key); \
+	ct_json_string_n(w, (c)->field, sizeof((c)->field)); \
+} while (0)
+
+/* "image" and a CRI container's "k8s", each absent when not known. */
+static void json_ident(struct ct_json *w, const struct ct_container *c)
+{
+	if (c->image[0])
+		JSON_FIELD(w, "image", c, image);
+	if (!ct_k8s_known(c))
+		return;
+	ct_json_key(w, "k8s");
+	ct_json_start_object(w);
+	JSON_FIELD(w, "namespace", c, k8s.pod_namespace);
+	JSON_FIELD(w, "pod", c, k8s.pod_name);
+	JSON_FIELD(w, "pod_uid", c, k8s.pod_uid);
+	if (!c->is_pod)
+		JSON_FIELD(w, "container", c, k8s.container_name);
+	ct_json_end_object(w);
+}
+
 void ct_json_container(struct ct_json *w, const struct ct_container *c)
 {
 	ct_json_start_object(w);
@@ -178,6 +200,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	}
 	ct_json_key(w, "name");
 	ct_json_string_n(w, c->name, sizeof(c->name));
+	json_ident(w, c);
 	ct_json_kv_string(w, "runtime", ct_runtime_name(c->runtime));
 	ct_json_kv_string(w, "engine", ct_engine_name(c->engine));
 	ct_json_kv_bool(w, "complete", c->complete);

@@ -5,15 +5,42 @@
  * histograms per runtime, the pulls, the summary and the chains.
  * --dump prints records instead of rows, and the same end.
  */
+#include <string.h>
+
 #include "hist.h"
 #include "output.h"
 #include "paths.h"
 #include "pull_output.h"
 #include "sink.h"
 
+/* A record's field, every byte printable, at its own width. */
+#define PUT_FIELD(f, s) \
+	ct_output_put_printable(f, s, sizeof(s), (int)strnlen(s, sizeof(s)))
+
+/* Kubernetes' names, to find one's pod: "pod NAMESPACE/NAME ...". */
+static void table_k8s(FILE *f, const struct ct_container *c)
+{
+	const struct ct_k8s *k = &c->k8s;
+
+	if (!ct_k8s_known(c))
+		return;
+	fputs("  pod ", f);
+	PUT_FIELD(f, k->pod_namespace);
+	fputc('/', f);
+	PUT_FIELD(f, k->pod_name);
+	if (c->is_pod) {
+		fputs(" (sandbox)\n", f);
+		return;
+	}
+	fputs(", container ", f);
+	PUT_FIELD(f, k->container_name);
+	fputc('\n', f);
+}
+
 /* What a row alone would not say of c. */
 static void table_notes(FILE *f, const struct ct_container *c)
 {
+	table_k8s(f, c);
 	if (c->opens.unobservable)
 		fprintf(f, "  file opens not observable: %s\n",
 			ct_opens_unobservable_reason(&c->opens));
