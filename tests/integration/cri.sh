@@ -20,6 +20,8 @@
 # `... detached slowcni`: each pod's CNI ADD held >= 3 s, as a slow
 # plugin would (slow_cni below), so that its runtime comes long after the
 # ADD that attached the hooks: still no pod unarmed, every disconnect);
+# each record named as the client named it (namespace, pod, uid, container,
+# image) and `-c NAMESPACE/POD` keeping that pod's records alone;
 # each app container's attach and create inside its StartContainer; its
 # start (and the pod's) begun inside the RPC and ended, at the program's
 # exec, before the stop returned (the exec may follow the RPC's return:
@@ -108,6 +110,14 @@ python3 "$TOP/tests/integration/cri/check_cri.py" --out "$T/out" \
 	--rpcs "$T/rpcs" --runtime "$rt" --pods "$pods" --containers 2 \
 	--dump "$T/dump" $ready_arg ||
 	{ show_output; fail "cri $rt x$pods"; }
+# -c NAMESPACE/POD keeps the records of that pod alone: its sandbox and
+# its 2 app containers, by the ids the client was given
+pod1=$(jq -r 'select(.name) | "\(.namespace)/\(.name) \(.sandbox_id) \(.containers | join(" "))"' "$T/rpcs" | head -n 1)
+"$COLDTRACE" --replay "$T/rec" -j -c "${pod1%% *}" >"$T/one" ||
+	fail "coldtrace --replay -c ${pod1%% *} failed"
+want=$(echo "${pod1#* }" | tr ' ' '\n' | sort | tr '\n' ' ')
+got=$(jq -r 'select(.type == "pod" or .type == "container") | .id' "$T/one" | sort | tr '\n' ' ')
+[ "$got" = "$want" ] || fail "-c ${pod1%% *}: records $got, want $want"
 if [ "$arm" = detached ]; then
 	u=$(jq -c 'select((.type == "pod" or .type == "container") and .unarmed) | {type, id: .id[0:12], pod: (.pod // "")[0:12], phases: (.phases | keys)}' "$T/out")
 	[ -z "$u" ] || { grep -E '^sys: hooks|ARM' "$T/err" | tail -n 20; fail "detached: unarmed: $u"; }

@@ -21,6 +21,9 @@ pods against the client-side intervals of the RPCs that made them
   begins at the first exec of a CNI plugin whose CNI_CONTAINERID is the
   pod's sandbox and CNI_COMMAND ADD, disconnect at the first such DEL,
   to the nanosecond; the summary counts no unattributed plugin;
+- every record named as the client named it: its pod's namespace, name
+  and uid (RunPodSandbox's metadata), an app container's name and image
+  (CreateContainer's), from the bundle's annotations;
 - app container: attach and create inside its StartContainer
   (containerd 1.6's CreateContainer only records the container and
   prepares its snapshot: `<rt> create` runs under StartContainer), start
@@ -234,6 +237,24 @@ def one_record(by_id, oid, a):
     return rec
 
 
+def check_names(rec, pod, container):
+    """The record's Kubernetes names are what the client asked for:
+    RunPodSandbox's metadata, CreateContainer's name and image (a
+    sandbox's name is its pod's; containerd names no image for it)."""
+    tag = f"{rec['type']} {rec['id'][:12]}"
+    want = {"namespace": pod["namespace"], "pod": pod["name"],
+            "pod_uid": pod["uid"]}
+    if container is not None:
+        want["container"] = container
+    check.check(rec.get("k8s") == want,
+                f"{tag}: k8s {rec.get('k8s')}, want {want}")
+    check.check(rec.get("name") == (container or pod["name"]),
+                f"{tag}: name {rec.get('name')!r}")
+    if container is not None:
+        check.check(rec.get("image") == pod["image"],
+                    f"{tag}: image {rec.get('image')!r}, want {pod['image']}")
+
+
 def check_pod(pod, by_id, a, execs):
     sid = pod.get("sandbox_id")
     if not check.check(sid, f"pod {pod.get('name')}: no sandbox id"):
@@ -242,14 +263,16 @@ def check_pod(pod, by_id, a, execs):
     check.check(len(cids) == a.containers,
                 f"pod {sid[:12]}: {len(cids)} containers, want {a.containers}")
     apps = []
-    for oid in cids:
+    for oid, cname in zip(cids, pod.get("container_names", [])):
         rec = one_record(by_id, oid, a)
         if rec:
             check_app_record(rec, pod, oid)
+            check_names(rec, pod, cname)
             apps.append(rec)
     rec = one_record(by_id, sid, a)
     if rec:
         check_pod_record(rec, pod, apps, a.ready, execs)
+        check_names(rec, pod, None)
 
 
 def main():

@@ -80,13 +80,18 @@ def run_pod(cl, args, name, result):
     pb, log = cl.pb, []
     result["name"], result["rpcs"] = name, log
     cfg = sandbox_config(pb, args, name)
+    # what Kubernetes calls them, as the check compares coldtrace's names
+    md = cfg.metadata
+    result["namespace"], result["uid"] = md.namespace, md.uid
+    result["image"] = args.image
+    result["container_names"] = ["c%d" % i for i in range(args.containers)]
     sid = cl.call(log, "RunPodSandbox", pb.RunPodSandboxRequest(
         config=cfg, runtime_handler=args.runtime)).pod_sandbox_id
     result["sandbox_id"] = sid
     cids = []
     for i in range(args.containers):
         cc = pb.ContainerConfig(
-            metadata=pb.ContainerMetadata(name="c%d" % i),
+            metadata=pb.ContainerMetadata(name=result["container_names"][i]),
             image=pb.ImageSpec(image=args.image),
             command=["/bin/sh", "-c", args.cmd.replace("{i}", str(i))],
             log_path="c%d.log" % i)

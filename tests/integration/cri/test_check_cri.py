@@ -36,6 +36,8 @@ def rpc(name, oid, a, b):
 
 
 SID = "a" * 64
+IMAGE = "docker.io/coldtrace/busybox:latest"
+K8S = {"namespace": "shop", "pod": "web", "pod_uid": "web-uid"}
 APPS = ["b" * 64, "c" * 64]
 
 
@@ -55,6 +57,8 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                  rpc("RemoveContainer", oid, 1560, 1620)]
         s, e = app_start[0] + o, app_start[1] + o
         apps.append({"type": "container", "id": oid, "pod": SID,
+                     "name": "c%d" % i, "image": IMAGE, "k8s": dict(
+                         K8S, container="c%d" % i),
                      "complete": True, "engine": "cri", "runtime": "runc",
                      "phases": {"attach": ph(505 + o, 515 + o),
                                 "create": ph(515 + o, 522 + o),
@@ -62,7 +66,8 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                                 "die": ph(1500, 1510),
                                 "destroy": ph(1510, 1600)}})
     last_exec = max(a["phases"]["run"]["start_ns"] for a in apps)
-    pod_rec = {"type": "pod", "id": SID, "complete": True, "engine": "cri",
+    pod_rec = {"type": "pod", "id": SID, "name": "web", "k8s": dict(K8S),
+               "complete": True, "engine": "cri",
                "runtime": "runc", "start_ns": at(6),
                "cold_start_ns": last_exec - at(6),
                "phases": {"connect": ph(6, 16), "attach": ph(20, 200),
@@ -73,13 +78,17 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                           "die": ph(1740, 1750),
                           "disconnect": ph(1720, 1790),
                           "destroy": ph(1750, 1880)}}
-    pod = {"sandbox_id": SID, "containers": APPS, "rpcs": rpcs}
+    pod = {"sandbox_id": SID, "containers": APPS, "rpcs": rpcs,
+           "name": "web", "namespace": "shop", "uid": "web-uid",
+           "image": IMAGE, "container_names": ["c0", "c1"]}
     by_id = {r["id"]: [r] for r in apps + [pod_rec]}
     return pod, by_id
 
 
-def errors_of(**kw):
+def errors_of(edit=None, **kw):
     pod, by_id = pod_and_records(**kw)
+    if edit:
+        edit(by_id)
     del check.errors[:]
     check_cri.check_pod(pod, by_id, SimpleNamespace(
         runtime="runc", containers=2, ready=False), None)
@@ -108,6 +117,16 @@ class CheckCri(unittest.TestCase):
     def test_a_start_ending_before_the_rpc_began_is_an_error(self):
         e = errors_of(app_start=(524, 480))
         self.assertTrue(e, "an app's start ends before StartContainer")
+
+
+    def test_names_other_than_the_clients_are_errors(self):
+        def rename(by_id):
+            by_id[APPS[1]][0]["k8s"]["container"] = "c0"
+            by_id[SID][0]["k8s"]["namespace"] = "default"
+            del by_id[APPS[0]][0]["image"]
+        e = errors_of(edit=rename)
+        self.assertEqual(len(e), 3, e)
+        self.assertTrue(all(": k8s " in x or ": image" in x for x in e), e)
 
 
 if __name__ == "__main__":
