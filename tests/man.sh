@@ -61,4 +61,8 @@ done <"$t/families"
 
 warn=$(MANWIDTH=80 man -l "$page" 2>&1 >/dev/null || true)
 [ -z "$warn" ] || fail "troff: $warn"
+# Prose inside a font-alternating macro (.BR "x" ).  A sentence) renders
+# with its words run together: "x).Asentence".
+glued=$(MANWIDTH=200 man -l "$page" 2>/dev/null | grep -E '[a-z)]\.[A-Z][a-z]{2,}' || true)
+[ -z "$glued" ] || fail "words run together (a sentence inside .BR?): $glued"
 echo "man: ok ($n options, $(wc -l <"$t/families") metric families)"

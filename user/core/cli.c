@@ -26,8 +26,8 @@
 static const char usage[] =
 "Usage: coldtrace [OPTION...] [-- COMMAND [ARG...]]\n"
 "Explain container cold starts phase by phase: prepare, attach, create,\n"
-"connect, start, run, ready, die, disconnect, destroy, per container and\n"
-"per runtime.\n"
+"connect, start, run (and ready, nested in it), die, disconnect, destroy,\n"
+"per container and per runtime.\n"
 "\n"
 "  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n"
 "      --engine=LIST     docker,containerd,podman,cri,direct or all\n"

@@ -297,8 +297,10 @@ void ct_output_phase_names(FILE *f)
 
 void ct_output_table_header(FILE *f, bool wall)
 {
-	fprintf(f, "# per phase: duration ms and %% of total (exclusive "
-		   "time); * = incomplete\n");
+	fprintf(f, "# per phase: ms from its start to its end (a nested "
+		   "phase inside counts in it too), and the %% of TOTAL\n"
+		   "# that is its own (nested phases apart; the rest of TOTAL "
+		   "is in no phase); * = incomplete\n");
 	if (wall)
 		fprintf(f, "%-12s ", "TIME");
 	fprintf(f, "%-12s %-5s %-6s %4s %8s", "ID", "RT", "ENGINE", "EXIT",
