@@ -124,6 +124,7 @@ test: $(UNIT_TESTS)
 	$(Q)tests/install.sh
 	$(Q)tests/plot.sh
 	$(Q)tests/man.sh
+	$(Q)tests/completion.sh
 
 # ---- sanitizers and fuzzing (HACKING.md) ----
 # Each build has an OUTPUT of its own: .output/ stays plain.
@@ -209,11 +210,14 @@ vmtest: $(if $(COLDTRACE),,$(BIN))
 # in the unit and the man page become PREFIX's.
 PREFIX	?= /usr/local
 INSTALL_FILES := sbin/coldtrace bin/coldtrace-plot share/man/man8/coldtrace.8 \
-	lib/systemd/system/coldtrace.service
+	lib/systemd/system/coldtrace.service \
+	share/bash-completion/completions/coldtrace
 install: coldtrace
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -D -m 0755 -s coldtrace $(DESTDIR)$(PREFIX)/sbin/coldtrace
 	$(Q)install -D -m 0755 tools/plot $(DESTDIR)$(PREFIX)/bin/coldtrace-plot
+	$(Q)install -D -m 0644 bash-completion/coldtrace \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/coldtrace
 	$(Q)sed 's|/usr/local/|$(PREFIX)/|g' docs/man/coldtrace.8 | \
 		install -D -m 0644 /dev/stdin $(DESTDIR)$(PREFIX)/share/man/man8/coldtrace.8
 	$(Q)sed 's|/usr/local/|$(PREFIX)/|g' deploy/systemd/coldtrace.service | \

@@ -13,7 +13,8 @@ prefix=/usr
 make -s install DESTDIR="$t" PREFIX=$prefix >/dev/null
 p=$t$prefix
 files=(sbin/coldtrace bin/coldtrace-plot share/man/man8/coldtrace.8
-	lib/systemd/system/coldtrace.service)
+	lib/systemd/system/coldtrace.service
+	share/bash-completion/completions/coldtrace)
 for f in "${files[@]}"; do
 	[ -s "$p/$f" ] || fail "$f not installed"
 done

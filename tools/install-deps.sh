@@ -31,8 +31,8 @@ PKGS=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 	# the engines' JSON files (user/enrich/names.c)
 	libjansson-dev
-	# unit tests
-	libcriterion-dev
+	# unit tests; tests/completion.sh drives the completion as bash does
+	libcriterion-dev bash-completion
 	# make fuzz: clang's libFuzzer and sanitizer runtimes (gcc's come with gcc)
 	libclang-rt-dev
 	# integration tests: real daemons and runtimes, local images

@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# bash-completion/coldtrace against the program: the options it offers
+# are --help's, every one; values complete as the options take them
+# (lists item by item); after "--" the COMMAND's own completion runs.
+# Driven as bash-completion drives it: COMP_WORDS as readline splits the
+# line (an '=' is a word of its own).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fail() { echo "FAIL: completion: $*"; exit 1; }
+bc=/usr/share/bash-completion/bash_completion
+[ -r "$bc" ] || fail "$bc missing (Debian's bash-completion)"
+# shellcheck disable=SC1090
+. "$bc"
+# shellcheck source=bash-completion/coldtrace
+. bash-completion/coldtrace
+# readline's own, which only a completion run by readline may call
+compopt() { :; }
+
+# The completions of a line whose words are "$@" (the last being
+# completed), sorted, one per line.
+comp() {
+	set +eu		# bash-completion is not written for -e or -u
+	local w prev=
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMP_LINE=
+	for w in "$@"; do	# readline's words, the line as typed
+		[ -z "$COMP_LINE" ] || [ "$w" = = ] || [ "$prev" = = ] ||
+			COMP_LINE+=" "
+		COMP_LINE+=$w
+		prev=$w
+	done
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_coldtrace coldtrace "${COMP_WORDS[COMP_CWORD]}" \
+		"${COMP_WORDS[COMP_CWORD - 1]}"
+	printf '%s\n' "${COMPREPLY[@]}" | sort
+	set -eu
+}
+
+# --help's long options, as tests/man.sh reads them
+help=$(./coldtrace --help | grep -E '^  -[A-Za-z?], |^      --' |
+	sed -E 's/^ +(-[A-Za-z?], )*(--[a-z][a-z-]*).*/\2/' | sort -u)
+offered=$(comp coldtrace - | sed 's/=$//' | grep -vx -- -- | sort -u)
+[ "$offered" = "$help" ] ||
+	fail "options: --help's and the completion's differ:
+$(diff <(echo "$help") <(echo "$offered") || true)"
+[ "$(comp coldtrace --ru)" = "--runtime=" ] || fail "--ru: $(comp coldtrace --ru)"
+[ "$(comp coldtrace -r ru | tr '\n' ' ')" = "runc runsc " ] ||
+	fail "-r ru: $(comp coldtrace -r ru)"
+[ "$(comp coldtrace --runtime = runc,cr)" = "runc,crun" ] ||
+	fail "--runtime=runc,cr: $(comp coldtrace --runtime = runc,cr)"
+[ "$(comp coldtrace --engine = c | tr '\n' ' ')" = "containerd cri " ] ||
+	fail "--engine=c: $(comp coldtrace --engine = c)"
+[ "$(comp coldtrace --arm al)" = "always" ] || fail "--arm al"
+[ -z "$(comp coldtrace -d '')" ] || fail "-d completes a value of its own"
+comp coldtrace -j -- bas | grep -qx bash ||
+	fail "after --, no command completion"
+echo "completion: ok ($(echo "$help" | wc -l) options)"
