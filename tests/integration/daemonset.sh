@@ -10,7 +10,9 @@
 # Checks: the readiness probe's /healthz answers (from the container's
 # network namespace, as the kubelet's probe would reach it), and a
 # `docker run --name` on the host is traced with its name (the pod's
-# log, -j) and counted on /metrics.  Run in the trixie harness: Docker
+# log, -j; dockerd-patch.yaml applied, as on a node running dockerd) and
+# counted on /metrics; in a CRI harness (forky), a CRI pod is named in
+# the pod's log as its client named it (the bundles' mount).  Run in the trixie harness: Docker
 # 20.10 does not know CAP_BPF and CAP_PERFMON by name, Docker 26 does.
 . "$(dirname "$0")/lib.sh"
 
@@ -22,8 +24,13 @@ d = yaml.safe_load(open(sys.argv[1]))
 print(d["spec"]["template"]["spec"]["containers"][0]["image"])' "$KDIR/daemonset.yaml")
 [ "$image" = "$want" ] || fail "image.sh built $image, the manifest runs $want"
 root=$(docker info -f '{{.DockerRootDir}}')
+# the harness's containerd keeps its tasks' bundles in its own state dir
+tasks=$CT_DIR/containerd/state/io.containerd.runtime.v2.task
+mkdir -p "$tasks"
 mapfile -t flags < <(python3 "$KDIR/docker-run-flags.py" \
-	--host-path /var/lib/docker="$root" "$KDIR/daemonset.yaml")
+	--host-path /var/lib/docker="$root" \
+	--host-path /run/containerd/io.containerd.runtime.v2.task="$tasks" \
+	--patch "$KDIR/dockerd-patch.yaml" "$KDIR/daemonset.yaml")
 [ ${#flags[@]} -gt 5 ] || fail "no flags from the manifest"
 printf '%s\n' "${flags[@]}" | grep -qx -- '--security-opt=apparmor=unconfined' ||
 	fail "the manifest's AppArmor annotation gave no flag"
@@ -72,3 +79,28 @@ note "pod's log: $(jq -c '{name, runtime, engine, complete, opens: .opens.count}
 n=$(pod_get /metrics | sed -n 's/^coldtrace_containers_total{container_runtime="runc",engine="docker"} //p')
 [ "${n:-0}" -ge 1 ] || fail "/metrics: runc/docker containers_total '${n:-}'"
 note "/metrics: coldtrace_containers_total{runc,docker} $n"
+
+# A CRI harness (forky): a pod through containerd's CRI, named in the pod's
+# log as the client named it, from the bundle the DaemonSet mounts.
+if [ "${CT_CRI:-0}" = 1 ]; then
+	/usr/bin/python3 "$TOP/tests/integration/cri/cri.py" \
+		--sock "$CONTAINERD_ADDRESS" --gen-dir "$CT_DIR/cri-gen" \
+		pod --runtime runc --pods 1 --containers 1 --cmd "sleep 30" \
+		--hold 0.5 --name "ct-ds" --log-dir "$T/logs" \
+		--rpcs-out "$T/rpcs" || fail "the CRI client failed"
+	pname=$(jq -r .name "$T/rpcs")
+	for _ in $(seq 40); do
+		docker logs "$pod" 2>/dev/null | jq -c --arg p "$pname" \
+			'select(.k8s.pod == $p)' >"$T/k8s" || true
+		[ "$(wc -l <"$T/k8s")" -ge 2 ] && break
+		sleep 0.5
+	done
+	jq -e -s --arg p "$pname" --arg ns "$(jq -r .namespace "$T/rpcs")" \
+		--arg c "$(jq -r '.container_names[0]' "$T/rpcs")" \
+		'length == 2 and (map(.k8s.namespace == $ns) | all) and
+		 (map(select(.type == "pod" and .name == $p)) | length) == 1 and
+		 (map(select(.type == "container" and .k8s.container == $c)) |
+		  length) == 1' "$T/k8s" >/dev/null ||
+		{ docker logs "$pod" 2>&1 | tail -20; fail "the pod's log does not name CRI pod $pname: $(cat "$T/k8s")"; }
+	note "pod's log names CRI pod $(jq -r '.namespace + "/" + .name' "$T/rpcs") and its container"
+fi
