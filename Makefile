@@ -135,8 +135,8 @@ SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 # script can take it for an ordinary exit status; leaks are reports too.
 SAN_ENV		:= ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 		   UBSAN_OPTIONS=print_stacktrace=1:abort_on_error=1
-# Recordings from bug reports, replayed too when the directory exists.
-CT_REPRO_DIR	?= $(abspath ../shared/repro)
+# Recordings of reported bugs, kept whole (tests/fixtures/README.md).
+CT_REPRO_DIR	?= tests/fixtures/repro
 
 test-san:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) \
