@@ -14,9 +14,23 @@
 #ifndef __CT_OTLP_H
 #define __CT_OTLP_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "agg.h"
 #include "output.h"
+
+/*
+ * The resource of every request: coldtrace on the traced host.  A host
+ * name NULL or "" is not known (a recording made before CT_EV_HOST).
+ */
+struct ct_otlp_res {
+	const char *version;
+	const char *kernel;
+	const char *host_name;
+	const char *host_id;
+	const char *node_name;
+	uint64_t lost_events;
+};
 
 /* Every container of agg, one line; 0, or -EIO on a write error. */
 int ct_otlp_write(FILE *f, const struct ct_agg *agg,
