@@ -673,7 +673,7 @@ Test(export, otlp_spans_are_the_phases)
 						"stringValue"), c->id);
 			cr_assert_eq(tj_get(otlp_attr(s, "coldtrace.complete"),
 					    "boolValue")->b, c->complete);
-			cr_assert_eq(!!otlp_attr(s, "coldtrace.exit_code"),
+			cr_assert_eq(!!otlp_attr(s, "process.exit.code"),
 				     c->has_exit_code);
 			cr_assert_eq(t0, c->first_ns);
 			continue;

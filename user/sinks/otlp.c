@@ -5,10 +5,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 #include "json.h"
 #include "otlp.h"
 #include "otlp_enc.h"
+#include "chain.h"
+#include "pulls.h"
 #include "util.h"
 
 /* splitmix64's finalizer: every input bit moves every output bit. */
@@ -32,16 +35,13 @@ static uint64_t container_seed(const struct ct_container *c)
 		   c->first_ns);
 }
 
-/*
- * Span k of the trace of seed: its root is k = 0, the parent of every
- * other (or of the span whose k the caller gives).
- */
-static void span_of(struct ct_otlp_span *s, uint64_t seed, int k)
+/* Span k of the trace of seed, child of span parent (-1: the root). */
+static void span_of(struct ct_otlp_span *s, uint64_t seed, int k, int parent)
 {
 	s->trace[0] = nz(seed);
 	s->trace[1] = nz(mix(seed + 1));
 	s->id = nz(mix(seed + 2 + k));
-	s->parent = k ? nz(mix(seed + 2)) : 0;
+	s->parent = parent >= 0 ? nz(mix(seed + 2 + parent)) : 0;
 }
 
 /* ---- what the walk says ---- */
@@ -75,10 +75,22 @@ static void attr_bool(struct ct_otlp_enc *e, const char *key, bool v)
 					.b = v });
 }
 
-static void span(struct ct_otlp_enc *e, const struct ct_otlp_span *s)
+static void attr_double(struct ct_otlp_enc *e, const char *key, double v)
 {
+	attr(e, &(struct ct_otlp_attr){ .key = key, .type = CT_OTLP_DOUBLE,
+					.d = v });
+}
+
+/* A span with its times; k, parent: span_of()'s. */
+static void span_at(struct ct_otlp_enc *e, uint64_t seed, int k, int parent,
+		    const char *name, uint64_t start, uint64_t end)
+{
+	struct ct_otlp_span sp = { .name = name, .start_ns = start,
+				   .end_ns = end > start ? end : start };
+
+	span_of(&sp, seed, k, parent);
 	e->spans++;
-	e->ops->span(e, s);
+	e->ops->span(e, &sp);
 }
 
 static void span_end(struct ct_otlp_enc *e, int code, const char *msg)
@@ -115,7 +127,8 @@ static void resource(struct ct_otlp_enc *e, const struct ct_otlp_res *r)
 /*
  * OpenTelemetry's container.runtime.name is what manages the container
  * (docker, containerd, podman); one run by hand (direct) is its OCI
- * runtime's.  coldtrace.runtime keeps the OCI runtime of every one.
+ * runtime's.  coldtrace.runtime keeps the OCI runtime of every one: no
+ * convention names it.
  */
 static const char *otel_runtime_name(const struct ct_container *c)
 {
@@ -132,7 +145,105 @@ static const char *otel_runtime_name(const struct ct_container *c)
 	}
 }
 
-/* What the record says of the container, on its root span. */
+/*
+ * An image reference, NAME[:TAG][@DIGEST], as the conventions split it:
+ * container.image.name without tag or digest, container.image.tags the
+ * tag, container.image.repo_digests NAME@DIGEST.  A ':' before the last
+ * '/' is a registry's port, not a tag.
+ */
+static void image_attrs(struct ct_otlp_enc *e, const char *ref, size_t cap)
+{
+	size_t n = strnlen(ref, cap), at, name, slash = 0;
+	const char *colon, *sep = memchr(ref, '@', n);
+	char digest[512];
+
+	if (!n)
+		return;
+	at = sep ? (size_t)(sep - ref) : n;
+	for (size_t i = 0; i < at; i++)
+		if (ref[i] == '/')
+			slash = i + 1;
+	colon = memchr(ref + slash, ':', at - slash);
+	name = colon ? (size_t)(colon - ref) : at;
+	attr_str_n(e, "container.image.name", ref, name);
+	if (colon && at > name + 1)
+		attr(e, &(struct ct_otlp_attr){
+			.key = "container.image.tags",
+			.type = CT_OTLP_STR_LIST, .s = colon + 1,
+			.n = at - name - 1 });
+	if (at + 1 < n) {
+		snprintf(digest, sizeof(digest), "%.*s%.*s", (int)name, ref,
+			 (int)(n - at), ref + at);
+		attr(e, &(struct ct_otlp_attr){
+			.key = "container.image.repo_digests",
+			.type = CT_OTLP_STR_LIST, .s = digest,
+			.n = sizeof(digest) });
+	}
+}
+
+/* Kubernetes' names of a CRI pod sandbox or app container, as known. */
+static void k8s_attrs(struct ct_otlp_enc *e, const struct ct_k8s *k)
+{
+	static const struct {
+		const char *key;
+		size_t off, len;
+	} f[] = {
+#define K8S(key, m) { key, offsetof(struct ct_k8s, m), \
+		      sizeof(((struct ct_k8s *)0)->m) }
+		K8S("k8s.pod.name", pod_name),
+		K8S("k8s.namespace.name", pod_namespace),
+		K8S("k8s.pod.uid", pod_uid),
+		K8S("k8s.container.name", container_name),
+#undef K8S
+	};
+	const char *v;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		v = (const char *)k + f[i].off;
+		if (v[0])
+			attr_str_n(e, f[i].key, v, f[i].len);
+	}
+}
+
+/* What coldtrace alone says of a record: flags set only when true. */
+static void coldtrace_attrs(struct ct_otlp_enc *e,
+			    const struct ct_container *c)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} flags[] = {
+		{ "coldtrace.unarmed", offsetof(struct ct_container, unarmed) },
+		{ "coldtrace.removal_unarmed",
+		  offsetof(struct ct_container, removal_unarmed) },
+		{ "coldtrace.partial", offsetof(struct ct_container, partial) },
+		{ "coldtrace.records_lost",
+		  offsetof(struct ct_container, records_lost) },
+	};
+
+	attr_str(e, "coldtrace.runtime", ct_runtime_name(c->runtime));
+	attr_str(e, "coldtrace.engine", ct_engine_name(c->engine));
+	attr_bool(e, "coldtrace.complete", c->complete);
+	if (c->failed)
+		attr_str(e, "coldtrace.failed", ct_failure_name(c->failed));
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (*(const bool *)((const char *)c + flags[i].off))
+			attr_bool(e, flags[i].key, true);
+	if (c->shim_lost)
+		attr_int(e, "coldtrace.shim_exit_code", c->shim_exit);
+	if (ct_cold_start_ns(c))
+		attr_int(e, "coldtrace.cold_start_ns",
+			 (int64_t)ct_cold_start_ns(c));
+	if (c->pod[0])
+		attr_str_n(e, "coldtrace.pod", c->pod, sizeof(c->pod));
+	if (c->is_pod)
+		attr_bool(e, "coldtrace.pod_sandbox", true);
+}
+
+/*
+ * What the record says of the container, on its root span: the
+ * conventions' names (semconv CT_OTLP_SEMCONV) where there are some.
+ */
 static void container_attrs(struct ct_otlp_enc *e,
 			    const struct ct_container *c)
 {
@@ -141,15 +252,12 @@ static void container_attrs(struct ct_otlp_enc *e,
 		attr_str_n(e, "container.name", c->name, sizeof(c->name));
 	if (otel_runtime_name(c))
 		attr_str(e, "container.runtime.name", otel_runtime_name(c));
-	attr_str(e, "coldtrace.runtime", ct_runtime_name(c->runtime));
-	attr_str(e, "coldtrace.engine", ct_engine_name(c->engine));
-	attr_bool(e, "coldtrace.complete", c->complete);
+	image_attrs(e, c->image, sizeof(c->image));
+	k8s_attrs(e, &c->k8s);
+	/* pid 1's */
 	if (c->has_exit_code)
-		attr_int(e, "coldtrace.exit_code", c->exit_code);
-	if (c->pod[0])
-		attr_str_n(e, "coldtrace.pod", c->pod, sizeof(c->pod));
-	if (c->is_pod)
-		attr_bool(e, "coldtrace.pod_sandbox", true);
+		attr_int(e, "process.exit.code", c->exit_code);
+	coldtrace_attrs(e, c);
 }
 
 /* A failed container (it never ran its program) is an error span. */
@@ -169,14 +277,33 @@ static void container_end(struct ct_otlp_enc *e, const struct ct_container *c)
  * its creation when it was made apart (SPAN_CREATED). */
 #define SPAN_CREATED	(1 + CT_PH_MAX)
 
-static void container_span(struct ct_otlp_enc *e, uint64_t seed, int k,
-			   const char *name, uint64_t start, uint64_t end)
+/*
+ * --why (docs/phases.md): where the phase's time went, its carrier's
+ * and its children's, or why it has no split.  No convention exists.
+ */
+static void why_attrs(struct ct_otlp_enc *e, const struct ct_container *c,
+		      enum ct_phase p)
 {
-	struct ct_otlp_span s = { .name = name, .start_ns = start,
-				  .end_ns = end };
+	const struct ct_split *x = &c->split[p];
+	const char *none = ct_split_reason(c, p);
 
-	span_of(&s, seed, k);
-	span(e, &s);
+	if (none) {
+		attr_str(e, "coldtrace.why.none", none);
+		return;
+	}
+	if (!x->valid)
+		return;		/* --why was off */
+	attr_int(e, "coldtrace.why.cpu_ns", (int64_t)x->cpu_ns);
+	attr_int(e, "coldtrace.why.runq_ns", (int64_t)x->runq_ns);
+	attr_int(e, "coldtrace.why.io_ns", (int64_t)x->io_ns);
+	attr_int(e, "coldtrace.why.sleep_ns", (int64_t)x->sleep_ns);
+	attr_int(e, "coldtrace.why.children_cpu_ns",
+		 (int64_t)x->children_cpu_ns);
+	attr_int(e, "coldtrace.why.children_runq_ns",
+		 (int64_t)x->children_runq_ns);
+	attr_int(e, "coldtrace.why.children_io_ns",
+		 (int64_t)x->children_io_ns);
+	attr_int(e, "coldtrace.why.pid", x->pid);
 }
 
 static void container_spans(struct ct_otlp_enc *e,
@@ -186,27 +313,202 @@ static void container_spans(struct ct_otlp_enc *e,
 
 	if (!c->phase_mask)
 		return;	/* no time to give */
-	container_span(e, seed, 0, "container", c->first_ns,
-		       c->last_ns > c->first_ns ? c->last_ns : c->first_ns);
+	span_at(e, seed, 0, -1, "container", c->first_ns, c->last_ns);
 	container_attrs(e, c);
 	container_end(e, c);
 	for (int p = 0; p < CT_PH_MAX; p++) {
 		if (!ct_agg_sample(c, p, &v))
 			continue;	/* open: no end to give */
-		container_span(e, seed, 1 + p, ct_phase_name(p),
-			       c->phases[p].start_ns, c->phases[p].start_ns + v);
+		span_at(e, seed, 1 + p, 0, ct_phase_name(p),
+			c->phases[p].start_ns, c->phases[p].start_ns + v);
+		attr_str(e, "coldtrace.phase", ct_phase_name(p));
+		why_attrs(e, c, p);
 		span_end(e, 0, NULL);
 	}
 	/* made by an earlier request: before the root, which begins at
 	 * the start's request (docs/phases.md "prepare") */
 	if (c->has_created) {
-		container_span(e, seed, SPAN_CREATED, "created",
-			       c->created.start_ns, c->created.end_ns);
+		span_at(e, seed, SPAN_CREATED, 0, "created",
+			c->created.start_ns, c->created.end_ns);
 		span_end(e, 0, NULL);
 	}
 }
 
+/* ---- an image pull: a trace, a span per layer ---- */
+
+/* A layer's spans: k = 1 + 3i, its fetch and unpack the next two. */
+#define LAYER_SPAN(i)	(1 + 3 * (int)(i))
+
+static uint64_t pull_seed(const struct ct_pull *p)
+{
+	return mix(ct_fnv1a(p->image, strnlen(p->image, sizeof(p->image))) ^
+		   p->start_ns ^ ct_fnv1a("pull", 4));
+}
+
+static void pull_attrs(struct ct_otlp_enc *e, const struct ct_pull *p)
+{
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < p->nlayers; i++)
+		bytes += p->layers[i].bytes;
+	image_attrs(e, p->image, sizeof(p->image));
+	attr_str(e, "coldtrace.engine", p->engine);
+	attr_bool(e, "coldtrace.complete", p->complete);
+	attr_int(e, "coldtrace.pull.layers", (int64_t)p->nlayers);
+	attr_int(e, "coldtrace.pull.bytes", (int64_t)bytes);
+	attr_int(e, "coldtrace.pull.ttfb_ns", (int64_t)p->ttfb_ns);
+	attr_int(e, "coldtrace.pull.concurrency_max", p->conc_max);
+	attr_double(e, "coldtrace.pull.concurrency_mean", p->conc_mean);
+	if (p->untraced_files)
+		attr_int(e, "coldtrace.pull.untraced_files",
+			 (int64_t)p->untraced_files);
+	if (p->traced_from_ns)
+		attr_int(e, "coldtrace.pull.traced_from_ns",
+			 (int64_t)p->traced_from_ns);
+	if (p->records_lost)
+		attr_bool(e, "coldtrace.records_lost", true);
+}
+
+/* The layer's span from its first to its last byte seen, then its fetch
+ * and unpack inside it; nothing for a layer with neither. */
+static void layer_spans(struct ct_otlp_enc *e, uint64_t seed,
+			const struct ct_pull_layer *l, size_t i)
+{
+	uint64_t fe = l->fetch_start_ns + l->fetch_dur_ns;
+	uint64_t ue = l->unpack_start_ns + l->unpack_dur_ns;
+	uint64_t start = l->fetch_start_ns ? l->fetch_start_ns :
+			 l->unpack_start_ns;
+	int k = LAYER_SPAN(i);
+
+	if (!start)
+		return;
+	if (l->unpack_start_ns && l->unpack_start_ns < start)
+		start = l->unpack_start_ns;
+	span_at(e, seed, k, 0, "layer", start, fe > ue ? fe : ue);
+	if (l->digest[0])
+		attr_str_n(e, "coldtrace.layer.digest", l->digest,
+			   sizeof(l->digest));
+	attr_int(e, "coldtrace.layer.index", (int64_t)i);
+	attr_int(e, "coldtrace.layer.bytes", (int64_t)l->bytes);
+	if (l->cached)
+		attr_bool(e, "coldtrace.layer.cached", true);
+	if (l->untraced)
+		attr_bool(e, "coldtrace.layer.untraced", true);
+	span_end(e, 0, NULL);
+	if (l->fetch_start_ns) {
+		span_at(e, seed, k + 1, k, "fetch", l->fetch_start_ns, fe);
+		span_end(e, 0, NULL);
+	}
+	if (l->unpack_start_ns) {
+		span_at(e, seed, k + 2, k, "unpack", l->unpack_start_ns, ue);
+		span_end(e, 0, NULL);
+	}
+}
+
+static void pull_spans(struct ct_otlp_enc *e, const struct ct_pull *p)
+{
+	uint64_t seed = pull_seed(p);
+
+	if (!p->start_ns)
+		return;	/* no time to give */
+	span_at(e, seed, 0, -1, "pull", p->start_ns, p->start_ns + p->dur_ns);
+	pull_attrs(e, p);
+	span_end(e, 0, NULL);
+	for (size_t i = 0; i < p->nlayers; i++)
+		layer_spans(e, seed, &p->layers[i], i);
+}
+
+/* ---- a chain: a trace, a span per step ---- */
+
+/* A step's spans: k = 1 + 3i, its cold start and work the next two. */
+#define STEP_SPAN(i)	(1 + 3 * (int)(i))
+
+static uint64_t chain_seed(const struct ct_chain *ch)
+{
+	return mix(ch->runner_pid ^ ch->start_ns ^ ct_fnv1a("chain", 5));
+}
+
+static void chain_attrs(struct ct_otlp_enc *e, const struct ct_chain *ch)
+{
+	/* the runner's */
+	attr_int(e, "process.pid", ch->runner_pid);
+	if (ch->runner_comm[0])
+		attr_str_n(e, "coldtrace.chain.runner_comm", ch->runner_comm,
+			   sizeof(ch->runner_comm));
+	attr_int(e, "coldtrace.chain.steps", ch->n_steps);
+	if (ch->dropped_steps)
+		attr_int(e, "coldtrace.chain.dropped_steps", ch->dropped_steps);
+	attr_bool(e, "coldtrace.chain.parallel", ch->parallel);
+	attr_int(e, "coldtrace.chain.critical_steps", ch->n_critical);
+	attr_int(e, "coldtrace.chain.cold_start_ns", (int64_t)ch->cold_ns);
+	attr_int(e, "coldtrace.chain.whatif_saving_ns",
+		 (int64_t)ch->whatif_ns);
+}
+
+static void step_attrs(struct ct_otlp_enc *e, const struct ct_chain_step *s,
+		       uint32_t i)
+{
+	attr_str_n(e, "container.id", s->id, sizeof(s->id));
+	if (s->name[0])
+		attr_str_n(e, "container.name", s->name, sizeof(s->name));
+	attr_str(e, "coldtrace.runtime", ct_runtime_name(s->runtime));
+	attr_int(e, "coldtrace.step.index", i);
+	if (s->after >= 0)
+		attr_int(e, "coldtrace.step.after", s->after);
+	attr_bool(e, "coldtrace.step.critical", s->critical);
+	attr_bool(e, "coldtrace.step.warm", s->warm);
+	attr_int(e, "coldtrace.step.cold_start_ns", (int64_t)s->cold_ns);
+	attr_int(e, "coldtrace.step.work_ns", (int64_t)s->work_ns);
+	attr_int(e, "coldtrace.step.whatif_saving_ns",
+		 (int64_t)s->whatif_ns);
+}
+
+/* Needed to its result, its cold start then its work inside it (as
+ * trace.json draws them); none of zero length. */
+static void step_spans(struct ct_otlp_enc *e, uint64_t seed,
+		       const struct ct_chain_step *s, uint32_t i)
+{
+	int k = STEP_SPAN(i);
+
+	span_at(e, seed, k, 0, "step", s->needed_ns, s->result_ns);
+	step_attrs(e, s, i);
+	span_end(e, 0, NULL);
+	if (s->cold_ns) {
+		span_at(e, seed, k + 1, k, "cold start", s->needed_ns,
+			s->needed_ns + s->cold_ns);
+		span_end(e, 0, NULL);
+	}
+	if (s->work_ns) {
+		span_at(e, seed, k + 2, k, "work", s->result_ns - s->work_ns,
+			s->result_ns);
+		span_end(e, 0, NULL);
+	}
+}
+
+static void chain_spans(struct ct_otlp_enc *e, const struct ct_chain *ch)
+{
+	uint64_t seed = chain_seed(ch);
+
+	span_at(e, seed, 0, -1, "chain", ch->start_ns,
+		ch->start_ns + ch->wall_ns);
+	chain_attrs(e, ch);
+	span_end(e, 0, NULL);
+	for (uint32_t i = 0; i < ch->n_steps; i++)
+		step_spans(e, seed, &ch->steps[i], i);
+}
+
+static void record_spans(struct ct_otlp_enc *e, const struct ct_otlp_rec *r)
+{
+	if (r->c)
+		container_spans(e, r->c);
+	else if (r->pull)
+		pull_spans(e, r->pull);
+	else if (r->chain)
+		chain_spans(e, r->chain);
+}
+
 /* ---- the -o file ---- */
+
 
 int ct_otlp_write(FILE *f, const struct ct_agg *agg,
 		  const struct ct_meta *meta)
@@ -222,11 +524,31 @@ int ct_otlp_write(FILE *f, const struct ct_agg *agg,
 	struct ct_json w;
 	struct ct_otlp_enc e = { .ops = &ct_otlp_json_ops, .out = &w };
 
+	size_t i;
+
 	ct_json_init(&w, f);
 	resource(&e, &r);
-	for (size_t i = 0; i < ct_agg_count(agg); i++)
+	for (i = 0; i < ct_agg_count(agg); i++)
 		container_spans(&e, ct_agg_get(agg, i));
+	for (i = 0; i < ct_pulls_count(meta->pulls); i++)
+		pull_spans(&e, ct_pulls_get(meta->pulls, i));
+	for (i = 0; i < ct_chains_count(meta->chains); i++)
+		chain_spans(&e, ct_chains_get(meta->chains, i));
 	e.ops->end(&e);
 	fputc('\n', f);
 	return ct_json_error(&w) ? -EIO : 0;
+}
+
+ssize_t ct_otlp_json(FILE *f, const struct ct_otlp_res *res,
+		     const struct ct_otlp_rec *rec)
+{
+	struct ct_json w;
+	struct ct_otlp_enc e = { .ops = &ct_otlp_json_ops, .out = &w };
+
+	ct_json_init(&w, f);
+	resource(&e, res);
+	record_spans(&e, rec);
+	e.ops->end(&e);
+	fputc('\n', f);
+	return ct_json_error(&w) ? -EIO : (ssize_t)e.spans;
 }

@@ -16,6 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The semantic conventions the attributes follow (docs/output.md), and
+ * their schema, which ResourceSpans and ScopeSpans name.
+ */
+#define CT_OTLP_SEMCONV		"1.44.0"
+#define CT_OTLP_SCHEMA_URL	"https://opentelemetry.io/schemas/" \
+				CT_OTLP_SEMCONV
+
 /* AnyValue's kinds that coldtrace sends */
 enum ct_otlp_type {
 	CT_OTLP_STR,

@@ -48,7 +48,7 @@ static void json_begin(struct ct_otlp_enc *e)
 	ct_json_start_array(w);
 }
 
-/* ]},"scopeSpans":[{"scope":{...},"spans":[ */
+/* ]},"scopeSpans":[{"scope":{...},"schemaUrl":...,"spans":[ */
 static void json_scope(struct ct_otlp_enc *e, const char *name,
 		       const char *version)
 {
@@ -64,6 +64,7 @@ static void json_scope(struct ct_otlp_enc *e, const char *name,
 	ct_json_kv_string(w, "name", name);
 	ct_json_kv_string(w, "version", version);
 	ct_json_end_object(w);
+	ct_json_kv_string(w, "schemaUrl", CT_OTLP_SCHEMA_URL);
 	ct_json_key(w, "spans");
 	ct_json_start_array(w);
 }
@@ -148,7 +149,7 @@ static void json_span_end(struct ct_otlp_enc *e, int code, const char *msg)
 	ct_json_end_object(w);
 }
 
-/* ]}]}]}\n */
+/* ]}],"schemaUrl":...}]} */
 static void json_end(struct ct_otlp_enc *e)
 {
 	struct ct_json *w = W(e);
@@ -156,6 +157,7 @@ static void json_end(struct ct_otlp_enc *e)
 	ct_json_end_array(w);
 	ct_json_end_object(w);
 	ct_json_end_array(w);
+	ct_json_kv_string(w, "schemaUrl", CT_OTLP_SCHEMA_URL);
 	ct_json_end_object(w);
 	ct_json_end_array(w);
 	ct_json_end_object(w);
