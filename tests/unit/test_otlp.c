@@ -11,6 +11,7 @@
 #include <string.h>
 #include "chain.h"
 #include "otlp.h"
+#include "pb.h"
 #include "pulls.h"
 #include "tfixture.h"
 #include "tjson.h"
@@ -406,4 +407,123 @@ Test(otlp, ids_valid_and_unique)
 		free(seen[j]);
 	tj_free(r[0].v);
 	tj_free(r[1].v);
+}
+
+/*
+ * The protobuf request holds what the OTLP/JSON one says.  A reader of
+ * the wire format of its own here (tags, varints, lengths, every byte
+ * accounted for); tests/integration/otlp.sh decodes with
+ * OpenTelemetry's own generated code.
+ */
+struct rd {
+	const uint8_t *p;
+	size_t n;
+};
+
+static bool rd_varint(struct rd *r, uint64_t *v)
+{
+	*v = 0;
+	for (int s = 0; s < 64 && r->n; s += 7) {
+		uint8_t c = *r->p++;
+
+		r->n--;
+		*v |= (uint64_t)(c & 0x7f) << s;
+		if (!(c & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* The next field: its number, wire type and (LEN) payload. */
+static bool rd_field(struct rd *r, uint32_t *field, int *wt, struct rd *len,
+		     uint64_t *v)
+{
+	uint64_t tag;
+
+	if (!rd_varint(r, &tag))
+		return false;
+	*field = tag >> 3;
+	*wt = tag & 7;
+	switch (*wt) {
+	case 0:
+		return rd_varint(r, v);
+	case 1:
+		cr_assert_geq(r->n, 8);
+		memcpy(v, r->p, 8);
+		r->p += 8;
+		r->n -= 8;
+		return true;
+	case 2:
+		cr_assert(rd_varint(r, v));
+		cr_assert_geq(r->n, *v, "a length past the end");
+		len->p = r->p;
+		len->n = *v;
+		r->p += *v;
+		r->n -= *v;
+		return true;
+	}
+	cr_assert_fail("wire type %d", *wt);
+	return false;
+}
+
+/* The payload of the only field number f of m (of wire type LEN). */
+static struct rd rd_only(struct rd m, uint32_t f)
+{
+	struct rd sub = { 0 }, got = { 0 };
+	uint32_t field;
+	uint64_t v;
+	int wt, n = 0;
+
+	while (m.n) {
+		cr_assert(rd_field(&m, &field, &wt, &sub, &v));
+		if (field == f) {
+			cr_assert_eq(wt, 2);
+			got = sub;
+			n++;
+		}
+	}
+	cr_assert_eq(n, 1, "field %u", f);
+	return got;
+}
+
+Test(otlp, protobuf_holds_the_json_spans)
+{
+	struct ct_container c;
+	struct ct_pb b;
+	struct req r;
+	struct rd m, sub;
+	uint32_t field;
+	uint64_t v;
+	size_t spans, k = 0;
+	int wt;
+
+	cri_app(&c);
+	ct_pb_init(&b);
+	cr_assert_eq(ct_otlp_pb(&b, &res, &(struct ct_otlp_rec){ .c = &c },
+				&spans), 0);
+	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
+	cr_assert_eq(spans, (size_t)r.n);
+	m = rd_only((struct rd){ b.buf, b.len }, 1);	/* resource_spans */
+	m = rd_only(m, 2);				/* scope_spans */
+	while (m.n) {
+		struct rd s;
+		char hex[33] = "";
+
+		cr_assert(rd_field(&m, &field, &wt, &s, &v));
+		if (field != 2)
+			continue;			/* scope, schema_url */
+		sub = rd_only(s, 1);			/* trace_id */
+		cr_assert_eq(sub.n, 16);
+		for (size_t i = 0; i < 16; i++)
+			sprintf(hex + 2 * i, "%02x", sub.p[i]);
+		cr_assert_str_eq(hex, tj_str(r.spans->items[k], "traceId"));
+		sub = rd_only(s, 5);			/* name */
+		cr_assert_eq(sub.n, strlen(tj_str(r.spans->items[k], "name")));
+		cr_assert_eq(memcmp(sub.p, tj_str(r.spans->items[k], "name"),
+				    sub.n), 0);
+		k++;
+	}
+	cr_assert_eq(k, spans);
+	tj_free(r.v);
+	ct_pb_free(&b);
 }

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "otlp.h"
 #include "otlp_enc.h"
+#include "pb.h"
 #include "chain.h"
 #include "pulls.h"
 #include "util.h"
@@ -118,7 +119,8 @@ static void resource(struct ct_otlp_enc *e, const struct ct_otlp_res *r)
 		attr_str(e, "host.id", r->host_id);
 	if (known(r->node_name))
 		attr_str(e, "k8s.node.name", r->node_name);
-	attr_int(e, "coldtrace.lost_events", (int64_t)r->lost_events);
+	if (r->has_lost)
+		attr_int(e, "coldtrace.lost_events", (int64_t)r->lost_events);
 	e->ops->scope(e, "coldtrace", r->version);
 }
 
@@ -519,6 +521,7 @@ int ct_otlp_write(FILE *f, const struct ct_agg *agg,
 		.host_name = meta->host_name,
 		.host_id = meta->host_id,
 		.node_name = meta->node_name,
+		.has_lost = true,
 		.lost_events = meta->lost_events,
 	};
 	struct ct_json w;
@@ -551,4 +554,17 @@ ssize_t ct_otlp_json(FILE *f, const struct ct_otlp_res *res,
 	e.ops->end(&e);
 	fputc('\n', f);
 	return ct_json_error(&w) ? -EIO : (ssize_t)e.spans;
+}
+
+int ct_otlp_pb(struct ct_pb *b, const struct ct_otlp_res *res,
+	       const struct ct_otlp_rec *rec, size_t *spans)
+{
+	struct ct_otlp_enc e = { .ops = &ct_otlp_pb_ops, .out = b };
+
+	ct_pb_reset(b);
+	resource(&e, res);
+	record_spans(&e, rec);
+	e.ops->end(&e);
+	*spans = e.spans;
+	return ct_pb_error(b);
 }

@@ -21,6 +21,7 @@
 #ifndef __CT_OTLP_H
 #define __CT_OTLP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -40,6 +41,9 @@ struct ct_otlp_res {
 	const char *host_name;
 	const char *host_id;
 	const char *node_name;
+	/* the file's: the session's lost events; a pushed request has
+	 * none, its value would change from one to the next */
+	bool has_lost;
 	uint64_t lost_events;
 };
 
@@ -63,5 +67,12 @@ struct ct_otlp_rec {
  */
 ssize_t ct_otlp_json(FILE *f, const struct ct_otlp_res *res,
 		     const struct ct_otlp_rec *rec);
+/*
+ * The same in protobuf (--otlp) into b, reset first: 0, or -ENOMEM.
+ * *spans: how many it holds (0: nothing to send).
+ */
+struct ct_pb;
+int ct_otlp_pb(struct ct_pb *b, const struct ct_otlp_res *res,
+	       const struct ct_otlp_rec *rec, size_t *spans);
 
 #endif /* __CT_OTLP_H */

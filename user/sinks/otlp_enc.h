@@ -78,5 +78,6 @@ struct ct_otlp_enc {
 };
 
 extern const struct ct_otlp_enc_ops ct_otlp_json_ops;	/* out: ct_json */
+extern const struct ct_otlp_enc_ops ct_otlp_pb_ops;	/* out: ct_pb */
 
 #endif /* __CT_OTLP_ENC_H */
