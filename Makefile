@@ -27,8 +27,9 @@ PKG_CONFIG ?= pkg-config
 LIBBPF_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS	:= $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
 # The pipeline's own (unit tests and the fuzzer link it without libbpf):
-# zlib for --record files, jansson to read the engines' JSON files.
-PIPELINE_LIBS	:= -ljansson -lz
+# zlib for --record files, jansson to read the engines' JSON files,
+# -pthread for --otlp's sending thread (user/sinks/otlp_push.c).
+PIPELINE_LIBS	:= -ljansson -lz -pthread
 LIBS		:= $(LIBBPF_LIBS) -lelf $(PIPELINE_LIBS)
 
 WARN	:= -Wall -Wextra -Werror

@@ -16,6 +16,7 @@
 #include "container.h"
 #include "httpd.h"
 #include "loader.h"
+#include "otlp_url.h"
 #include "prom.h"
 #include "ready.h"
 #include "version.h"
@@ -54,6 +55,12 @@ static const char usage[] =
 "                        without -d and COMMAND:\n"
 "                        continuous mode, -o DIR rewritten every -i SEC\n"
 "                        (default " STR(CT_CLI_CONTINUOUS_REWRITE_S) " s)\n"
+"      --otlp=URL        also send each container, image pull and chain,\n"
+"                        as it ends, to an OpenTelemetry collector: OTLP\n"
+"                        over HTTP in protobuf, such as\n"
+"                        http://127.0.0.1:4318 (no path: /v1/traces;\n"
+"                        http only); a collector down or slow never holds\n"
+"                        tracing up, what it did not take is counted\n"
 "      --metrics-labels=id,name\n"
 "                        also label /metrics and metrics.prom per container\n"
 "                        (a series each: for small hosts only)\n"
@@ -98,6 +105,7 @@ STR(CT_OPENS_SLOW_K) ")\n"
 "  sudo coldtrace -- docker run --rm busybox true\n"
 "  sudo coldtrace -j -o out/ -d 60 --record s.ctrec\n"
 "  coldtrace --replay s.ctrec -o out/          # no root needed\n"
+"  coldtrace --replay s.ctrec --otlp=http://127.0.0.1:4318\n"
 "  sudo coldtrace --ready=exec -- docker run --rm busybox true\n"
 "  sudo coldtrace --why -j -- docker run --rm busybox true\n"
 "\n"
@@ -125,6 +133,7 @@ enum {
 	OPT_METRICS_LABELS,
 	OPT_ENGINE,
 	OPT_ARM,
+	OPT_OTLP,
 	OPT_USAGE,
 };
 
@@ -154,6 +163,7 @@ static const struct ct_opt opts[] = {
 	{ "why",	OPT_WHY,	CT_OPT_NONE,		NULL },
 	{ "listen",	OPT_LISTEN,	CT_OPT_REQUIRED,	"ADDR:PORT" },
 	{ "metrics-labels", OPT_METRICS_LABELS, CT_OPT_REQUIRED, "a LIST" },
+	{ "otlp",	OPT_OTLP,	CT_OPT_REQUIRED,	"a URL" },
 	{ "verbose",	'v',		CT_OPT_NONE,		NULL },
 	{ "help",	'h',		CT_OPT_NONE,		NULL },
 	{ "usage",	OPT_USAGE,	CT_OPT_NONE,		NULL },
@@ -580,6 +590,18 @@ static int check_listen(const char *s, char *err, size_t errlen)
 	return -1;
 }
 
+/* Here too: a bad URL is refused before anything is loaded. */
+static int check_otlp(const char *s, char *err, size_t errlen)
+{
+	struct ct_otlp_url u;
+	char why[224];
+
+	if (!ct_otlp_url_parse(s, &u, why, sizeof(why)))
+		return 0;
+	snprintf(err, errlen, "--otlp: %s", why);
+	return -1;
+}
+
 /* Applies one option; returns 0 or -1. */
 static int apply_opt(int c, const char *arg, struct ct_cli *cli, char *err,
 		     size_t errlen)
@@ -608,6 +630,9 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, char *err,
 		return check_listen(arg, err, errlen);
 	case OPT_METRICS_LABELS:
 		return parse_labels(arg, &cli->metrics_labels, err, errlen);
+	case OPT_OTLP:
+		cli->otlp_url = arg;
+		return check_otlp(arg, err, errlen);
 	case 'o':
 		cli->output_dir = arg;
 		return check_nonempty("--output", arg, err, errlen);

@@ -18,6 +18,7 @@ struct ct_cli {
 	bool wait_set;			/* -w given (needs a COMMAND) */
 	const char *output_dir;
 	const char *listen;		/* --listen ADDR:PORT, NULL = off */
+	const char *otlp_url;		/* --otlp URL (otlp_url.h), NULL = off */
 	unsigned int metrics_labels;	/* enum ct_prom_label bits (prom.h) */
 	const char *record_path;
 	const char *replay_path;

@@ -10,6 +10,7 @@
 #include "dump.h"
 #include "export.h"
 #include "httpd.h"
+#include "otlp_push.h"
 #include "pipeline.h"
 #include "prom.h"
 #include "recfile.h"
@@ -207,7 +208,7 @@ bool ct_session_pid_alive(uint32_t pid, void *ctx)
 	return !kill((pid_t)pid, 0) || errno != ESRCH;
 }
 
-/* Every container is aggregated, whatever the sink prints of it. */
+/* Every container is aggregated, whatever the sinks make of it. */
 static void on_container(const struct ct_container *c, void *ctx)
 {
 	struct ct_session *s = ctx;
@@ -215,8 +216,9 @@ static void on_container(const struct ct_container *c, void *ctx)
 	if (ct_agg_add(s->agg, c))
 		ct_report_err("out of memory: container %s not aggregated",
 			      c->id);
-	if (s->sink->container)
-		s->sink->container(&s->out, c);
+	for (size_t i = 0; i < s->nsinks; i++)
+		if (s->sinks[i].sink->container)
+			s->sinks[i].sink->container(&s->sinks[i].out, c);
 	ct_report_check_stdout();
 }
 
@@ -224,19 +226,34 @@ static void on_chain(const struct ct_chain *ch, void *ctx)
 {
 	struct ct_session *s = ctx;
 
-	if (s->sink->chain) {
-		s->sink->chain(&s->out, ch);
-		ct_report_check_stdout();
-	}
+	for (size_t i = 0; i < s->nsinks; i++)
+		if (s->sinks[i].sink->chain)
+			s->sinks[i].sink->chain(&s->sinks[i].out, ch);
+	ct_report_check_stdout();
 }
 
 static void on_pull(const struct ct_pull *p, void *ctx)
 {
 	struct ct_session *s = ctx;
 
-	if (s->sink->pull) {
-		s->sink->pull(&s->out, p);
-		ct_report_check_stdout();
+	for (size_t i = 0; i < s->nsinks; i++)
+		if (s->sinks[i].sink->pull)
+			s->sinks[i].sink->pull(&s->sinks[i].out, p);
+	ct_report_check_stdout();
+}
+
+/* -i's summary, or the end, of every sink that has one. */
+static void sinks_report(struct ct_session *s, const struct ct_meta *m,
+			 bool end)
+{
+	const struct ct_sink *k;
+
+	for (size_t i = 0; i < s->nsinks; i++) {
+		k = s->sinks[i].sink;
+		if (end && k->end)
+			k->end(&s->sinks[i].out, s->agg, m);
+		else if (!end && k->summary)
+			k->summary(&s->sinks[i].out, s->agg, m);
 	}
 }
 
@@ -249,18 +266,51 @@ static struct ct_agg *new_agg(const struct ct_session *s)
 	return ct_agg_new();
 }
 
-/* What the command line asks the session to print (sink.h). */
-static void init_sink(struct ct_session *s)
+/*
+ * --otlp's sender, whose requests' resource is the session's host as
+ * it is known when each record is encoded (CT_EV_HOST comes early).
+ */
+static int init_otlp(struct ct_session *s)
+{
+	struct ct_otlp_push_opts o = {
+		.url = s->cli->otlp_url,
+		.res = {
+			.version = COLDTRACE_VERSION,
+			.kernel = s->kernel,
+			.host_name = s->host.host_name,
+			.host_id = s->host.host_id,
+			.node_name = s->host.node_name,
+		},
+	};
+	char err[CT_REPORT_ERRLEN];
+	int ret = ct_otlp_push_new(&s->otlp, &o, err, sizeof(err));
+
+	if (ret)
+		ct_report_err("%s", err);
+	return ret;
+}
+
+/* What the command line asks for: --otlp's sink, then stdout's. */
+static int init_sinks(struct ct_session *s)
 {
 	const struct ct_cli *cli = s->cli;
+	int ret = cli->otlp_url ? init_otlp(s) : 0;
 
-	s->sink = ct_sink_pick(cli->json, cli->dump);
-	s->out = (struct ct_sink_out){
-		.f = stdout,
-		.wall = cli->timestamps,
-		.why = cli->why,
-		.paths = cli->paths,
+	if (s->otlp)
+		s->sinks[s->nsinks++] = (struct ct_session_sink){
+			.sink = &ct_sink_otlp,
+			.out = { .priv = s->otlp },
+		};
+	s->sinks[s->nsinks++] = (struct ct_session_sink){
+		.sink = ct_sink_pick(cli->json, cli->dump),
+		.out = {
+			.f = stdout,
+			.wall = cli->timestamps,
+			.why = cli->why,
+			.paths = cli->paths,
+		},
 	};
+	return ret;
 }
 
 int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
@@ -287,11 +337,14 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.keep = keep,
 		.ctx = s,
 	};
+	int ret;
 
 	s->continuous = s->continuous || ct_cli_continuous(cli);
 	/* image pulls, kept for the report, would grow as containers did */
 	po.keep_pulls = s->continuous ? CT_CONTINUOUS_WINDOW : 0;
-	init_sink(s);
+	ret = init_sinks(s);
+	if (ret)
+		return ret;
 	s->agg = new_agg(s);
 	/* only the pages a record touches become resident */
 	s->clean[FED] = malloc(CT_REC_MAX_SIZE);
@@ -306,6 +359,8 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 
 void ct_session_free(struct ct_session *s)
 {
+	ct_otlp_push_free(s->otlp);
+	s->otlp = NULL;
 	ct_pipeline_free(&s->pl);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
@@ -332,6 +387,7 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		.host_name = s->host.host_name[0] ? s->host.host_name : NULL,
 		.host_id = s->host.host_id[0] ? s->host.host_id : NULL,
 		.node_name = s->host.node_name[0] ? s->host.node_name : NULL,
+		.otlp = s->otlp,
 	};
 }
 
@@ -364,7 +420,7 @@ void ct_session_interim(struct ct_session *s, uint64_t lost)
 	m.interim = true;
 	/* a service's journal gets no summary a minute unless asked */
 	if (s->cli->interval_s) {
-		s->sink->summary(&s->out, s->agg, &m);
+		sinks_report(s, &m, false);
 		ct_report_check_stdout();
 	}
 	/* a long session's files are never older than -i */
@@ -437,7 +493,7 @@ int ct_session_report(struct ct_session *s)
 	ct_session_meta(s, s->lost, &m);
 	warn_dropped(s);
 	warn_filter(s);
-	s->sink->end(&s->out, s->agg, &m);
+	sinks_report(s, &m, true);
 	if (!ct_report_check_stdout())
 		ret = 1;
 	if (s->cli->output_dir && export_dir(s, &m))

@@ -24,12 +24,28 @@
 #include "pipeline.h"
 #include "sink.h"
 
+/* A sink (sink.h) and what it is given. */
+struct ct_session_sink {
+	const struct ct_sink *sink;
+	struct ct_sink_out out;
+};
+
+/*
+ * The session's sinks, walked in order: --otlp's first, so that its end
+ * (a bounded flush) is over before stdout's prints the summary that
+ * counts what it dropped; then stdout's.
+ */
+#define CT_SESSION_SINKS	2
+
+struct ct_otlp_push;
+
 struct ct_session {
 	const struct ct_cli *cli;
 	struct ct_pipeline pl;		/* the stages (pipeline.h) */
 	struct ct_agg *agg;
-	const struct ct_sink *sink;	/* what stdout gets (sink.h) */
-	struct ct_sink_out out;
+	struct ct_session_sink sinks[CT_SESSION_SINKS];
+	size_t nsinks;
+	struct ct_otlp_push *otlp;	/* --otlp's sender, NULL: off */
 	struct ct_opens_source opens;	/* for enrich: live or replayed */
 	struct ct_rec_writer *rec;	/* --record */
 	int64_t mono_to_real;
@@ -60,7 +76,8 @@ struct ct_session {
 
 /*
  * After cli, opens, mono_to_real, kernel and live are set: the stages,
- * the sink and the aggregator.  0 or -ENOMEM (said).
+ * the sinks (--otlp's sender started) and the aggregator.  0, or
+ * -errno (said).
  */
 int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode);
 void ct_session_free(struct ct_session *s);

@@ -265,9 +265,8 @@ static void conn_error(struct httpd *h, struct conn *c, int code,
 		   "");
 }
 
-/* The value of header name (lowercase, with its ':') in the head, or NULL. */
-static const char *header(const char *buf, size_t len, const char *name,
-			  size_t *vlen)
+const char *httpd_header(const char *buf, size_t len, const char *name,
+			 size_t *vlen)
 {
 	size_t nlen = strlen(name);
 	const char *p = memchr(buf, '\n', len), *end = buf + len, *eol;
@@ -291,7 +290,7 @@ static const char *header(const char *buf, size_t len, const char *name,
 bool httpd_wants_gzip(const char *buf, size_t len)
 {
 	size_t vlen, i;
-	const char *v = header(buf, len, "accept-encoding:", &vlen), *q;
+	const char *v = httpd_header(buf, len, "accept-encoding:", &vlen), *q;
 	char val[128];
 
 	if (!v || vlen >= sizeof(val))

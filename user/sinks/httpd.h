@@ -54,6 +54,14 @@ int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
  * said with the way to the other.
  */
 void httpd_where(const char *addr, char *buf, size_t len);
+/*
+ * The value (vlen bytes, blanks before it skipped) of header name,
+ * lowercase with its ':', in a request's or a response's head (the
+ * lines after the first), or NULL: --otlp's answers are read with it
+ * too (otlp_http.c).
+ */
+const char *httpd_header(const char *buf, size_t len, const char *name,
+			 size_t *vlen);
 /* Bodies this long or longer are sent gzip'd to a client that asks. */
 #define HTTPD_GZIP_MIN	1024
 /* Whether a request's head asks for gzip (Accept-Encoding, q > 0). */

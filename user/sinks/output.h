@@ -16,6 +16,7 @@
 
 struct ct_chain;
 struct ct_chains;
+struct ct_otlp_push;
 struct ct_pulls;
 struct ct_tracker;
 
@@ -39,6 +40,8 @@ struct ct_meta {
 	const char *host_name;
 	const char *host_id;
 	const char *node_name;
+	/* --otlp's sender, for its counts; NULL: off */
+	const struct ct_otlp_push *otlp;
 };
 
 /* One line: {"type":"container",...}\n */

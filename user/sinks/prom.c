@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "chain.h"
+#include "otlp_push.h"
 #include "prom.h"
 #include "hist.h"
 #include "json.h"
@@ -100,6 +101,12 @@ static void prom_family(FILE *f, const char *name, const char *type,
 			const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void ct_prom_family(FILE *f, const char *name, const char *type,
+		    const char *help)
+{
+	prom_family(f, name, type, help);
 }
 
 /* A family of one unlabelled counter. */
@@ -653,6 +660,8 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 				  "Containers that never ran their program.");
 		pending_gauges(f, meta);
 		loss_counters(f, agg, meta);
+		if (meta->otlp)
+			ct_otlp_prom(f, meta->otlp);
 		phase_hists(&x);
 		cold_start_hists(&x);
 		open_hists(&x);

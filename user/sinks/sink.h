@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What a session prints on stdout, one sink per mode (as perf's struct
- * perf_tool): the terminal table (table.c), JSON lines (-j, jsonl.c),
- * or --dump's records with the text report after them (table.c).  Each
- * result kind is a callback, NULL where the sink prints nothing of it;
- * a new kind of result is a new callback here and a function in each
- * sink that prints it.  The -o files and /metrics are not sinks of
- * results: they render the aggregate (export.c, prom.c).
+ * Where a session's results go as they are final, one sink each (as
+ * perf's struct perf_tool): stdout's, one per mode: the terminal table
+ * (table.c), JSON lines (-j, jsonl.c), or --dump's records with the
+ * text report after them (table.c); and --otlp's, pushed to a collector
+ * (otlp_push.c).  Each result kind is a callback, NULL where the sink
+ * has nothing to do with it; a new kind of result is a new callback
+ * here and a function in each sink that takes it.  The -o files and
+ * /metrics are not sinks of results: they render the aggregate
+ * (export.c, prom.c).
  */
 #ifndef __CT_SINK_H
 #define __CT_SINK_H
@@ -28,16 +30,18 @@ struct ct_sink_out {
 	bool why;		/* --why's rows under each container */
 	size_t paths;		/* --paths N: the slowest opens under it */
 	bool started;		/* the table's header is out */
+	void *priv;		/* a sink's own state (--otlp's sender) */
 };
 
 struct ct_sink {
 	void (*container)(struct ct_sink_out *o, const struct ct_container *c);
 	void (*chain)(struct ct_sink_out *o, const struct ct_chain *ch);
 	void (*pull)(struct ct_sink_out *o, const struct ct_pull *p);
-	/* -i's running summary */
+	/* -i's running summary; may be NULL */
 	void (*summary)(struct ct_sink_out *o, const struct ct_agg *agg,
 			const struct ct_meta *m);
-	/* the session's end: what was not said along the way */
+	/* the session's end: what was not said along the way; may be
+	 * NULL */
 	void (*end)(struct ct_sink_out *o, const struct ct_agg *agg,
 		    const struct ct_meta *m);
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "tracker.h"
 #include "chain.h"
+#include "otlp_push.h"
 #include "output.h"
 
 /* The summary's phase cells: one statistic per row, named in the prefix. */
@@ -269,6 +270,8 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 				    " try a larger --ringbuf)" : "");
 	bpf_losses(f, meta);
 	summary_losses(f, agg, meta);
+	if (meta->otlp)
+		ct_otlp_summary(f, meta->otlp);
 	for (rt = 0; rt < CT_RT_MAX; rt++) {
 		if (ct_agg_runtime_count(agg, rt, NULL))
 			summary_look_at(f, agg, rt);
@@ -443,6 +446,8 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_end_object(w);
 	ct_json_kv_u64(w, "lost_events", meta->lost_events);
 	json_losses(w, agg, meta);
+	if (meta->otlp)
+		ct_otlp_summary_json(w, meta->otlp);
 	return err;
 }
 
