@@ -317,6 +317,12 @@ Test(otlp, pull_a_span_per_layer)
 	cr_expect_null(span_named(&r, "unpack", 1));
 	cr_expect_null(span_named(&r, "layer", 2), "no time: no span");
 	tj_free(r.v);
+	/* a pull whose daemon was not known (pull.h: engine may be NULL) */
+	p.engine = NULL;
+	req_of(&r, &(struct ct_otlp_rec){ .pull = &p });
+	cr_expect_str_eq(str_attr(span_named(&r, "pull", 0),
+				  "coldtrace.engine"), "unknown");
+	tj_free(r.v);
 }
 
 /* A chain: its root, a span per step, its cold start and work inside. */

@@ -354,7 +354,7 @@ static void pull_attrs(struct ct_otlp_enc *e, const struct ct_pull *p)
 	for (size_t i = 0; i < p->nlayers; i++)
 		bytes += p->layers[i].bytes;
 	image_attrs(e, p->image, sizeof(p->image));
-	attr_str(e, "coldtrace.engine", p->engine);
+	attr_str(e, "coldtrace.engine", p->engine ? p->engine : "unknown");
 	attr_bool(e, "coldtrace.complete", p->complete);
 	attr_int(e, "coldtrace.pull.layers", (int64_t)p->nlayers);
 	attr_int(e, "coldtrace.pull.bytes", (int64_t)bytes);
