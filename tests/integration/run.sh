@@ -74,6 +74,7 @@ TESTS=(
 	"podman-service|podman_service.sh"
 	"chain|chain.sh"
 	"trace-parser|trace_parser.sh"
+	"otlp|otlp.sh"
 	"caps|caps.sh"
 	"distclean-state|distclean_state.sh"
 	"readme|readme.sh"
