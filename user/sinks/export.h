@@ -17,7 +17,7 @@
  *   trace.json        "otherData":{"version","kernel"}
  *   otlp-traces.jsonl the resource's service.version and os.version
  *                     (otlp.h: one OTLP/JSON request, a trace per
- *                     container)
+ *                     container, pull and chain)
  *   hist/<rt>-open.txt   first line "# coldtrace VERSION kernel K ...",
  *                        then bcc's log2 histogram (runtimes with opens)
  *   hist/<rt>-open.json  {"version","kernel","runtime","opens":{...}}
