@@ -290,6 +290,34 @@ static int wait_fd(int fd, short ev, uint64_t until_ns, int abort_fd)
 	}
 }
 
+/* After EAGAIN: 0 once fd is ready again, -ETIMEDOUT or -ECANCELED. */
+static int again(int fd, short ev, uint64_t until_ns, int abort_fd)
+{
+	int r = wait_fd(fd, ev, until_ns, abort_fd);
+
+	return r > 0 ? 0 : r < 0 ? -ECANCELED : -ETIMEDOUT;
+}
+
+/*
+ * What a non-blocking read or send that returned w says: 0 it moved
+ * bytes, 1 call it again (interrupted, or ready after EAGAIN), else
+ * -errno.
+ */
+static int io_result(ssize_t w, int fd, short ev, uint64_t until_ns,
+		     int abort_fd)
+{
+	int err;
+
+	if (w >= 0)
+		return 0;
+	if (errno == EINTR)
+		return 1;
+	if (errno != EAGAIN)
+		return -errno;
+	err = again(fd, ev, until_ns, abort_fd);
+	return err ? err : 1;
+}
+
 /* "VERB HOST[:PORT]: the error", one line for the summary. */
 static void why(struct ct_otlp_answer *a, const char *verb,
 		const struct ct_otlp_url *u, int err)
@@ -392,15 +420,15 @@ static int connect_one(int fd, const struct addrinfo *ai, uint64_t until_ns,
 		       int abort_fd)
 {
 	socklen_t sl = sizeof(int);
-	int err = 0, w;
+	int err = 0;
 
 	if (!connect(fd, ai->ai_addr, ai->ai_addrlen))
 		return 0;
 	if (errno != EINPROGRESS)
 		return -errno;
-	w = wait_fd(fd, POLLOUT, until_ns, abort_fd);
-	if (w <= 0)
-		return w < 0 ? -ECANCELED : -ETIMEDOUT;
+	err = again(fd, POLLOUT, until_ns, abort_fd);
+	if (err)
+		return err;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl))
 		return -errno;
 	return -err;
@@ -451,22 +479,17 @@ static int send_all(int fd, struct iovec *iov, int n, uint64_t until_ns,
 		    int abort_fd)
 {
 	ssize_t w;
-	int r;
+	int err;
 
 	while (n) {
 		w = sendmsg(fd, &(struct msghdr){ .msg_iov = iov,
 						   .msg_iovlen = n },
 			    MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
+		err = io_result(w, fd, POLLOUT, until_ns, abort_fd);
+		if (err < 0)
+			return err;
+		if (err)
 			continue;
-		if (w < 0 && errno != EAGAIN)
-			return -errno;
-		if (w < 0) {
-			r = wait_fd(fd, POLLOUT, until_ns, abort_fd);
-			if (r <= 0)
-				return r < 0 ? -ECANCELED : -ETIMEDOUT;
-			continue;
-		}
 		for (; n && (size_t)w >= iov->iov_len; iov++, n--)
 			w -= iov->iov_len;
 		if (n) {
@@ -535,22 +558,17 @@ static int read_answer(int fd, struct ct_otlp_reading *rd, uint64_t until_ns,
 		       int abort_fd, size_t *blen)
 {
 	ssize_t r;
-	int w;
+	int err;
 
 	while (!answer_done(rd, blen)) {
 		if (rd->eof)
 			return rd->n ? -EPROTO : -ECONNRESET;
 		r = read(fd, rd->buf + rd->n, sizeof(rd->buf) - rd->n);
-		if (r < 0 && errno == EINTR)
+		err = io_result(r, fd, POLLIN, until_ns, abort_fd);
+		if (err < 0)
+			return err;
+		if (err)
 			continue;
-		if (r < 0 && errno != EAGAIN)
-			return -errno;
-		if (r < 0) {
-			w = wait_fd(fd, POLLIN, until_ns, abort_fd);
-			if (w <= 0)
-				return w < 0 ? -ECANCELED : -ETIMEDOUT;
-			continue;
-		}
 		rd->eof = r == 0;
 		rd->n += r;
 		if (rd->hl <= 0) {
