@@ -619,16 +619,7 @@ static bool otlp_id(const char *s, size_t n)
 	return strspn(s, "0") != n;
 }
 
-/* The value of attribute key on span s, as a JSON path under it. */
-static const struct tj *otlp_attr(const struct tj *s, const char *key)
-{
-	const struct tj *as = tj_get(s, "attributes");
-
-	for (size_t i = 0; as && i < as->n; i++)
-		if (!strcmp(tj_str(as->items[i], "key"), key))
-			return tj_get(as->items[i], "value");
-	return NULL;
-}
+#define otlp_attr	tj_otlp_attr
 
 /*
  * otlp-traces.jsonl: one request line; per container a root span with

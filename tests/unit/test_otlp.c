@@ -55,15 +55,7 @@ static const struct tj *span_named(const struct req *r, const char *name,
 	return NULL;
 }
 
-static const struct tj *attr_of(const struct tj *s, const char *key)
-{
-	const struct tj *as = tj_get(s, "attributes");
-
-	for (size_t i = 0; as && i < as->n; i++)
-		if (!strcmp(tj_str(as->items[i], "key"), key))
-			return tj_get(as->items[i], "value");
-	return NULL;
-}
+#define attr_of		tj_otlp_attr
 
 static const char *str_attr(const struct tj *s, const char *key)
 {

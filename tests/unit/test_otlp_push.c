@@ -180,29 +180,41 @@ static uint64_t total(const struct ct_otlp_stats *st)
 	return n;
 }
 
+/*
+ * A sender to a loopback port (see loopback()) with a queue of max
+ * records (0: the default), given n containers of 9 spans each (8
+ * phases ended and the root), then flushed for within_ns: its counts.
+ */
+static void push_n(bool listening, size_t max, int n, uint64_t within_ns,
+		   struct ct_otlp_push **p, struct ct_otlp_stats *st, int *fd)
+{
+	struct ct_container c;
+	char url[64], err[256];
+	uint64_t t0;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/traces",
+		 loopback(listening, fd));
+	cr_assert_eq(ct_otlp_push_new(p, &(struct ct_otlp_push_opts){
+		.url = url, .res = res, .max_records = max }, err,
+		sizeof(err)), 0, "%s", err);
+	for (int i = 0; i < n; i++) {
+		tf_container(&c, "cccc", "", CT_RT_RUNC, (1000 + i) * MS, 5);
+		ct_otlp_push_record(*p, &(struct ct_otlp_rec){ .c = &c });
+	}
+	t0 = ct_mono_ns();
+	ct_otlp_push_flush(*p, within_ns);
+	cr_expect_leq(ct_mono_ns() - t0, within_ns + NS / 2, "bounded");
+	ct_otlp_push_stats(*p, st);
+}
+
 /* Refused: retried, then given up when the flush would end first. */
 Test(otlp_push, refused_all_counted)
 {
 	struct ct_otlp_push *p;
 	struct ct_otlp_stats st;
-	struct ct_container c;
-	char url[64], err[256];
-	uint64_t t0;
 	int fd;
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", loopback(false, &fd));
-	cr_assert_eq(ct_otlp_push_new(&p, &(struct ct_otlp_push_opts){
-		.url = url, .res = res }, err, sizeof(err)), 0, "%s", err);
-	for (int i = 0; i < 3; i++) {
-		tf_container(&c, i ? "bbbb" : "aaaa", "", CT_RT_RUNC,
-			     (1000 + i) * MS, 5);
-		ct_otlp_push_record(p, &(struct ct_otlp_rec){ .c = &c });
-	}
-	t0 = ct_mono_ns();
-	ct_otlp_push_flush(p, 2 * NS);
-	cr_expect_leq(ct_mono_ns() - t0, 2 * NS + NS / 2, "bounded");
-	ct_otlp_push_stats(p, &st);
-	/* tf_container: 8 phases ended, and the root */
+	push_n(false, 0, 3, 2 * NS, &p, &st, &fd);
 	cr_expect_eq(total(&st), 3 * 9);
 	cr_expect_eq(st.sent, 0);
 	cr_expect_eq(st.queued, 0);
@@ -219,23 +231,9 @@ Test(otlp_push, silent_collector_queue_full)
 	struct ct_otlp_push *p;
 	struct ct_otlp_stats st;
 	struct ct_container c;
-	char url[64], err[256];
-	uint64_t t0;
 	int fd;
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/traces",
-		 loopback(true, &fd));
-	cr_assert_eq(ct_otlp_push_new(&p, &(struct ct_otlp_push_opts){
-		.url = url, .res = res, .max_records = 1 }, err,
-		sizeof(err)), 0, "%s", err);
-	for (int i = 0; i < 5; i++) {
-		tf_container(&c, "cccc", "", CT_RT_RUNC, (1000 + i) * MS, 5);
-		ct_otlp_push_record(p, &(struct ct_otlp_rec){ .c = &c });
-	}
-	t0 = ct_mono_ns();
-	ct_otlp_push_flush(p, NS / 5);
-	cr_expect_leq(ct_mono_ns() - t0, NS / 2, "bounded");
-	ct_otlp_push_stats(p, &st);
+	push_n(true, 1, 5, NS / 5, &p, &st, &fd);
 	cr_expect_eq(total(&st), 5 * 9);
 	cr_expect_eq(st.sent, 0);
 	/* at most one in flight and one queued */
@@ -243,6 +241,7 @@ Test(otlp_push, silent_collector_queue_full)
 	cr_expect_eq(st.dropped[CT_OTLP_DROP_QUEUE_FULL] +
 		     st.dropped[CT_OTLP_DROP_SHUTDOWN], 5 * 9);
 	/* after the end: counted too */
+	tf_container(&c, "dddd", "", CT_RT_RUNC, 1000 * MS, 5);
 	ct_otlp_push_record(p, &(struct ct_otlp_rec){ .c = &c });
 	ct_otlp_push_stats(p, &st);
 	cr_expect_eq(total(&st), 6 * 9);

@@ -416,3 +416,13 @@ char *tj_slurp(const char *path, size_t *len)
 		*len = n;
 	return buf;
 }
+
+const struct tj *tj_otlp_attr(const struct tj *s, const char *key)
+{
+	const struct tj *as = tj_get(s, "attributes");
+
+	for (size_t i = 0; as && i < as->n; i++)
+		if (!strcmp(tj_str(as->items[i], "key"), key))
+			return tj_get(as->items[i], "value");
+	return NULL;
+}

@@ -33,6 +33,9 @@ bool tj_num(const struct tj *v, const char *path, double *out);
 const char *tj_str(const struct tj *v, const char *path);
 bool tj_is(const struct tj *v, const char *path, enum tj_type t);
 
+/* OTLP/JSON: the "value" of attribute key of a span or a resource. */
+const struct tj *tj_otlp_attr(const struct tj *s, const char *key);
+
 /* Read a whole file (NUL-terminated); NULL on error. */
 char *tj_slurp(const char *path, size_t *len);
 
