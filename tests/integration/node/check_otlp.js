@@ -213,6 +213,17 @@ function checkContainer(r, root, kids) {
 	eq(`${id} coldtrace.complete`, a['coldtrace.complete'], r.complete);
 	if (r.exit_code !== undefined && r.exit_code !== null)
 		eq(`${id} process.exit.code`, a['process.exit.code'], r.exit_code);
+	// the record's own image and Kubernetes names (-j: "image", "k8s")
+	if (r.image)
+		eq(`${id} container.image.name`,
+		   r.image.startsWith(a['container.image.name']), true);
+	const k8s = { 'k8s.pod.name': 'pod', 'k8s.namespace.name': 'namespace',
+		'k8s.pod.uid': 'pod_uid', 'k8s.container.name': 'container' };
+	for (const [key, field] of Object.entries(k8s))
+		if (r.k8s && r.k8s[field])
+			eq(`${id} ${key}`, a[key], r.k8s[field]);
+		else if (key in a)
+			fail(`${id}: ${key} the record does not know`);
 	const n = names[id];
 	for (const [key, want] of Object.entries(n || {}))
 		eq(`${id} ${key}`, JSON.stringify(a[key]), JSON.stringify(want));
