@@ -206,6 +206,88 @@ Test(prom, open_latency_log2_buckets)
 	ct_agg_free(a);
 }
 
+/* How many families are typed name (0 or 1). */
+static size_t typed(const struct prom *p, const char *name)
+{
+	size_t n = 0, l = strlen(name);
+
+	for (size_t i = 0; i < p->ntypes; i++)
+		n += !strncmp(p->types[i], name, l) && p->types[i][l] == ' ';
+	return n;
+}
+
+#define RCRI	"container_runtime=runc;engine=cri;"
+#define PPHASE	"coldtrace_pod_phase_duration_seconds"
+#define PCOLD	"coldtrace_pod_cold_start_seconds"
+
+/*
+ * A CRI pod: its sandbox (runs 500 ms, its last app's exec 214 ms after
+ * its start) and two app containers (cold starts 14 ms each), 4 and 2
+ * opens under 2 us, 1 open of the sandbox's under 1 us.
+ */
+static void add_cri_pod(struct ct_agg *a)
+{
+	struct ct_container c;
+
+	tf_container(&c, "pod00001", "web-0", CT_RT_RUNC, 5000 * MS, 500);
+	c.engine = CT_ENG_CRI;
+	c.is_pod = true;
+	c.pod_ready_ns = 5214 * MS;
+	c.opens.valid = true;
+	c.opens.slots[9] = 1;
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	for (int i = 0; i < 2; i++) {
+		tf_container(&c, i ? "app00002" : "app00001", "app", CT_RT_RUNC,
+			     5000 * MS + i * 200 * MS, 100);
+		c.engine = CT_ENG_CRI;
+		snprintf(c.pod, sizeof(c.pod), "pod00001");
+		c.opens.valid = true;
+		c.opens.slots[10] = i ? 2 : 4;
+		cr_assert_eq(ct_agg_add(a, &c), 0);
+	}
+}
+
+/*
+ * A pod's sandbox is in families of its own, never in the containers'
+ * (its cold start holds theirs); its opens are with theirs, as opens.
+ * A session without pods has none of those families.
+ */
+Test(prom, pods_in_families_of_their_own)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct prom *p = scrape(a, &m, NULL);
+
+	cr_expect_eq(typed(p, "coldtrace_pods_total"), 0);
+	cr_expect_eq(typed(p, PCOLD), 0);
+	free(p);
+	add_cri_pod(a);
+	p = scrape(a, &m, NULL);
+	cr_expect_eq(prom_get(p, "coldtrace_pods_total", RCRI), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_pods_complete_total", RCRI), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_pods_failed_total", RCRI), 0);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total", RCRI), 2);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total", RD), 3);
+	cr_expect_eq(prom_get(p, PCOLD "_count", RCRI), 1);
+	cr_expect_float_eq(prom_get(p, PCOLD "_sum", RCRI), 0.214, 1e-12);
+	cr_expect_eq(prom_bucket(p, PCOLD "_bucket", RCRI, 0.1), 0);
+	cr_expect_eq(prom_bucket(p, PCOLD "_bucket", RCRI, 0.25), 1);
+	cr_expect_eq(prom_get(p, COLD "_count", RCRI), 2);
+	cr_expect_float_eq(prom_get(p, COLD "_sum", RCRI), 0.028, 1e-12);
+	cr_expect_eq(prom_get(p, PPHASE "_count", RCRI "phase=run;"), 1);
+	cr_expect_float_eq(prom_get(p, PPHASE "_sum", RCRI "phase=run;"), 0.5,
+			   1e-12);
+	cr_expect_float_eq(prom_get(p, PHASE "_sum", RCRI "phase=run;"), 0.2,
+			   1e-12);
+	cr_expect_eq(prom_get(p, "coldtrace_pod_restart_duration_seconds_count",
+			      RCRI), 0);
+	cr_expect_eq(prom_get(p, OPENS "_count", RCRI), 7, "opens of both");
+	cr_expect_eq(prom_bucket(p, OPENS "_bucket", RCRI, 1024e-9), 1);
+	cr_expect(!prom_has(p, "coldtrace_pods_total", RD));
+	free(p);
+	ct_agg_free(a);
+}
+
 /* --metrics-labels=id,name: a series per container, never twice. */
 Test(prom, per_container_labels)
 {
@@ -322,6 +404,7 @@ Test(prom, promtool_check_metrics)
 
 	cr_assert_eq(access("/usr/bin/promtool", X_OK), 0,
 		     "no /usr/bin/promtool: tools/install-deps.sh installs it");
+	add_cri_pod(a);
 	p = scrape(a, &m, &text);
 	fd = mkstemp(path);
 	cr_assert_geq(fd, 0);

@@ -12,10 +12,14 @@
 #include "tracker.h"
 
 /*
- * A group: the containers that share every label but phase and le
+ * A group: the records of one kind (container.h: a CRI pod's sandbox,
+ * or a container) that share every label but phase and le
  * (container_runtime, engine, and container_id / container_name when
  * asked for), so that each series is printed once, however many
- * containers it sums.  Group g is order[start[g] .. start[g + 1]).
+ * containers it sums.  A pod's sandbox is never in a container's series
+ * (agg.h): pods have families of their own (kind_families[]), and only
+ * the open latencies, which count opens, add the groups of both kinds
+ * that share their labels.  Group g is order[start[g] .. start[g + 1]).
  * In continuous mode the aggregator's folded groups take their place
  * (folded[g]): the same series, in the same order, from the folds.
  * Every (runtime, engine) in scope that has no container yet is a group
@@ -28,6 +32,48 @@ struct prom_key {
 	enum ct_engine_kind engine;
 	const char *id;
 	const char *name;
+	enum ct_kind kind;	/* which families: not a label */
+};
+
+/* The families of one kind of record, and what they say. */
+struct prom_kind {
+	const char *seen, *seen_help;
+	const char *complete, *complete_help;
+	const char *failed, *failed_help;
+	const char *phase, *phase_help;
+	const char *cold, *cold_help;
+	const char *restart, *restart_help;
+};
+
+static const struct prom_kind kind_families[CT_KIND_MAX] = {
+	[CT_KIND_CONTAINER] = {
+		"coldtrace_containers_total", "Containers reported.",
+		"coldtrace_containers_complete_total",
+		"Containers seen from create to destroy.",
+		"coldtrace_containers_failed_total",
+		"Containers that never ran their program.",
+		"coldtrace_phase_duration_seconds",
+		"Duration of each container lifecycle phase.",
+		"coldtrace_cold_start_seconds",
+		"First phase start to ready (or to the program's exec).",
+		"coldtrace_restart_duration_seconds",
+		"Old container's pid 1 exit to the new one ready (or exec).",
+	},
+	[CT_KIND_POD] = {
+		"coldtrace_pods_total", "CRI pods (their sandboxes) reported.",
+		"coldtrace_pods_complete_total",
+		"CRI pods seen from create to destroy.",
+		"coldtrace_pods_failed_total",
+		"CRI pods whose pause program never ran.",
+		"coldtrace_pod_phase_duration_seconds",
+		"Duration of each phase of a CRI pod's sandbox.",
+		"coldtrace_pod_cold_start_seconds",
+		"A CRI pod's first phase start to its last app container's "
+		"ready (or exec).",
+		"coldtrace_pod_restart_duration_seconds",
+		"A CRI pod's sandbox exit to the next sandbox of its name "
+		"ready.",
+	},
 };
 
 struct prom_ctx {
@@ -40,6 +86,7 @@ struct prom_ctx {
 	size_t *group;		/* ct_agg_get() index -> its group */
 	struct prom_key *keys;	/* ngroups entries */
 	size_t ngroups;
+	bool has_kind[CT_KIND_MAX];	/* a group of that kind exists */
 	bool folding;		/* continuous mode: */
 	const struct ct_agg_group *folded[CT_AGG_NGROUPS];	/* the groups */
 };
@@ -129,6 +176,9 @@ static int key_cmp(const struct prom_ctx *x, size_t i, size_t j)
 		r = strncmp(a->id, b->id, sizeof(a->id));
 	if (!r && (x->labels & CT_PROM_LABEL_NAME))
 		r = strncmp(a->name, b->name, sizeof(a->name));
+	/* last: the two kinds of one label set side by side (open_hists) */
+	if (!r)
+		r = cmp_u(a->is_pod, b->is_pod);
 	return r;
 }
 
@@ -144,75 +194,90 @@ static const struct ct_container *member(const struct prom_ctx *x, size_t k)
 }
 
 /*
- * Whether (rt, e) is exported before its first container: a known
+ * Whether (rt, e, k) is exported before its first record: a known
  * runtime and engine of a scope the user named (--runtime, --engine; a
- * mask of 0 is all).  The default scope exports only the pairs seen:
- * all 20 at 0 made every node's scrape ~5,200 lines, ~5,000 series.
- * Not with per-container labels, whose series are containers.
+ * mask of 0 is all), pods under cri only.  The default scope exports
+ * only the groups seen: all 20 pairs at 0 made every node's scrape
+ * ~5,200 lines, ~5,000 series.  Not with per-container labels, whose
+ * series are containers.
  */
 static bool in_scope(const struct prom_ctx *x, unsigned int rt,
-		     unsigned int e)
+		     unsigned int e, enum ct_kind k)
 {
 	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
 
 	if (x->labels || rt == CT_RT_UNKNOWN || e == CT_ENG_UNKNOWN ||
-	    (!rm && !em))
+	    (!rm && !em) || ct_agg_group_index(rt, e, k) >= CT_AGG_NGROUPS)
 		return false;
 	return (!rm || (rm & (1u << rt))) && (!em || (em & (1u << e)));
 }
 
-/* Continuous mode: the folded groups and the empty ones in scope. */
+static void add_key(struct prom_ctx *x, struct prom_key k)
+{
+	x->keys[x->ngroups++] = k;
+	x->has_kind[k.kind] = true;
+}
+
+/* Continuous mode: the folded groups and the empty ones in scope, the
+ * kinds of one (runtime, engine) side by side (open_hists). */
 static void folded_groups(struct prom_ctx *x)
 {
 	const struct ct_agg_group *fg;
 
-	for (size_t i = 0; i < CT_AGG_NGROUPS; i++) {
-		unsigned int rt = i / CT_ENG_MAX, e = i % CT_ENG_MAX;
-
-		fg = ct_agg_group(x->agg, i);
-		if (!fg && !in_scope(x, rt, e))
-			continue;
-		x->keys[x->ngroups] = (struct prom_key){ rt, e, "", "" };
-		x->folded[x->ngroups++] = fg;
-	}
+	for (unsigned int rt = 0; rt < CT_RT_MAX; rt++)
+		for (unsigned int e = 0; e < CT_ENG_MAX; e++)
+			for (int k = 0; k < CT_KIND_MAX; k++) {
+				fg = ct_agg_group(x->agg,
+					ct_agg_group_index(rt, e, k));
+				if (!fg && !in_scope(x, rt, e, k))
+					continue;
+				x->folded[x->ngroups] = fg;
+				add_key(x, (struct prom_key){ rt, e, "", "",
+							      k });
+			}
 }
 
 /* A group of members order[from .. the next group's start). */
 static void add_group(struct prom_ctx *x, size_t from, struct prom_key k)
 {
-	x->keys[x->ngroups] = k;
-	x->start[x->ngroups++] = from;
+	x->start[x->ngroups] = from;
+	add_key(x, k);
+}
+
+/* One-shot: (rt, e)'s groups of members from order[*i] on. */
+static void member_pair(struct prom_ctx *x, size_t n, size_t *i,
+			unsigned int rt, unsigned int e)
+{
+	bool any[CT_KIND_MAX] = { false };
+	const struct ct_container *c;
+	size_t first = *i;
+
+	for (; *i < n; (*i)++) {
+		c = member(x, *i);
+		if (c->runtime != rt || c->engine != e)
+			break;
+		if (*i == first || key_cmp(x, x->order[*i - 1], x->order[*i]))
+			add_group(x, *i, (struct prom_key){
+				rt, e, c->id, c->name, ct_kind_of(c) });
+		x->group[x->order[*i]] = x->ngroups - 1;
+		any[ct_kind_of(c)] = true;
+	}
+	for (int k = 0; k < CT_KIND_MAX; k++)
+		if (!any[k] && in_scope(x, rt, e, k))
+			add_group(x, *i, (struct prom_key){ rt, e, "", "", k });
 }
 
 /*
  * One-shot: containers sorted by their labels; walking (runtime, engine)
- * in the same order, each key's groups, or an empty one if in scope.
+ * in the same order, each key's groups, or empty ones if in scope.
  */
 static void member_groups(struct prom_ctx *x, size_t n)
 {
 	size_t i = 0;
 
-	for (unsigned int rt = 0; rt < CT_RT_MAX; rt++) {
-		for (unsigned int e = 0; e < CT_ENG_MAX; e++) {
-			const struct ct_container *c;
-			bool any = false;
-
-			for (; i < n; i++) {
-				c = member(x, i);
-				if (c->runtime != rt || c->engine != e)
-					break;
-				if (!any || key_cmp(x, x->order[i - 1],
-						    x->order[i]))
-					add_group(x, i, (struct prom_key){
-						rt, e, c->id, c->name });
-				x->group[x->order[i]] = x->ngroups - 1;
-				any = true;
-			}
-			if (!any && in_scope(x, rt, e))
-				add_group(x, i, (struct prom_key){
-					rt, e, "", "" });
-		}
-	}
+	for (unsigned int rt = 0; rt < CT_RT_MAX; rt++)
+		for (unsigned int e = 0; e < CT_ENG_MAX; e++)
+			member_pair(x, n, &i, rt, e);
 	x->start[x->ngroups] = n;
 }
 
@@ -371,14 +436,15 @@ static void group_samples(const struct prom_ctx *x, size_t g, int phase,
 	}
 }
 
-static void phase_hists(const struct prom_ctx *x)
+static void phase_hists(const struct prom_ctx *x, enum ct_kind k)
 {
-	const char *name = "coldtrace_phase_duration_seconds";
+	const char *name = kind_families[k].phase;
 	struct prom_hist h;
 
-	prom_family(x->f, name, "histogram",
-		    "Duration of each container lifecycle phase.");
+	prom_family(x->f, name, "histogram", kind_families[k].phase_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
+		if (x->keys[g].kind != k)
+			continue;
 		for (int p = 0; p < CT_PH_MAX; p++) {
 			group_samples(x, g, p, &h);
 			print_hist(x, name, g, ct_phase_name(p), &h);
@@ -386,36 +452,59 @@ static void phase_hists(const struct prom_ctx *x)
 	}
 }
 
-static void cold_start_hists(const struct prom_ctx *x)
+static void cold_start_hists(const struct prom_ctx *x, enum ct_kind k)
 {
-	const char *name = "coldtrace_cold_start_seconds";
+	const char *name = kind_families[k].cold;
 	struct prom_hist h;
 
-	prom_family(x->f, name, "histogram",
-		    "First phase start to ready (or to the program's exec).");
+	prom_family(x->f, name, "histogram", kind_families[k].cold_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
+		if (x->keys[g].kind != k)
+			continue;
 		group_samples(x, g, CT_AGG_COLD, &h);
 		print_hist(x, name, g, NULL, &h);
 	}
 }
 
+/* Group g's opens into *o. */
+static void group_opens(const struct prom_ctx *x, size_t g, struct ct_opens *o)
+{
+	if (x->folding && x->folded[g])
+		ct_opens_merge(o, &x->folded[g]->opens);
+	else if (!x->folding)
+		for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
+			ct_opens_merge(o, &member(x, k)->opens);
+}
+
+/* Whether groups a and b have the same labels (their kinds aside). */
+static bool same_labels(const struct prom_ctx *x, size_t a, size_t b)
+{
+	const struct prom_key *p = &x->keys[a], *q = &x->keys[b];
+
+	return p->runtime == q->runtime && p->engine == q->engine &&
+	       (!(x->labels & CT_PROM_LABEL_ID) || !strcmp(p->id, q->id)) &&
+	       (!(x->labels & CT_PROM_LABEL_NAME) ||
+		!strcmp(p->name, q->name));
+}
+
+/*
+ * Opens, not containers: a pod's sandbox's with the containers' of the
+ * same labels (the kinds of one label set are side by side), in the
+ * container families' labels.
+ */
 static void open_hists(const struct prom_ctx *x)
 {
 	const char *name = "coldtrace_open_latency_seconds";
 	struct ct_opens o;
 	struct prom_hist h;
+	size_t g, n;
 
 	prom_family(x->f, name, "histogram",
 		    "File-open latency inside containers (log2 buckets).");
-	for (size_t g = 0; g < x->ngroups; g++) {
+	for (g = 0; g < x->ngroups; g = n) {
 		memset(&o, 0, sizeof(o));
-		if (x->folding && x->folded[g])
-			o = x->folded[g]->opens;
-		else if (x->folding)
-			continue;
-		else
-			for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
-				ct_opens_merge(&o, &member(x, k)->opens);
+		for (n = g; n < x->ngroups && same_labels(x, g, n); n++)
+			group_opens(x, n, &o);
 		if (!o.valid)
 			continue;
 		hist_from_log2(&h, o.slots);
@@ -423,59 +512,47 @@ static void open_hists(const struct prom_ctx *x)
 	}
 }
 
-static void print_restart_hists(const struct prom_ctx *x,
+static void print_restart_hists(const struct prom_ctx *x, enum ct_kind k,
 				const struct prom_hist *h)
 {
-	const char *name = "coldtrace_restart_duration_seconds";
+	const char *name = kind_families[k].restart;
 
-	prom_family(x->f, name, "histogram",
-		    "Old container's pid 1 exit to the new one ready (or exec).");
+	prom_family(x->f, name, "histogram", kind_families[k].restart_help);
 	for (size_t g = 0; g < x->ngroups; g++)
-		print_hist(x, name, g, NULL, &h[g]);
+		if (x->keys[g].kind == k)
+			print_hist(x, name, g, NULL, &h[g]);
 }
 
-/* Continuous mode: restarts were folded as they were paired. */
-static void folded_restart_hists(const struct prom_ctx *x)
+/*
+ * Every group's restarts, counted under the new container's group (a
+ * restart is of one kind, agg.h); continuous mode folded them as they
+ * were paired.  NULL: no memory.
+ */
+static struct prom_hist *restart_hists(const struct prom_ctx *x)
 {
-	struct prom_hist h[CT_AGG_NGROUPS];
+	struct prom_hist *h = malloc((x->ngroups + 1) * sizeof(*h));
+	struct ct_restart *rs;
+	ssize_t nr = 0;
 
+	if (!h)
+		return NULL;
 	for (size_t g = 0; g < x->ngroups; g++) {
 		hist_init(&h[g]);
-		if (x->folded[g])
+		if (x->folding && x->folded[g])
 			hist_folded(&h[g], &x->folded[g]->r[CT_AGG_TOTAL]);
 	}
-	print_restart_hists(x, h);
-}
-
-/* Restarts count under the new container's group. */
-static int restart_hists(const struct prom_ctx *x)
-{
-	struct ct_restart *rs;
-	struct prom_hist *h;
-	ssize_t nr;
-	size_t g;
-
-	if (x->folding) {
-		folded_restart_hists(x);
-		return 0;
+	if (!x->folding)
+		nr = ct_agg_restarts(x->agg, &rs);
+	if (nr < 0) {
+		free(h);
+		return NULL;
 	}
-	nr = ct_agg_restarts(x->agg, &rs);
-	if (nr < 0)
-		return (int)nr;
-	h = malloc((x->ngroups + 1) * sizeof(*h));
-	if (!h) {
-		free(rs);
-		return -ENOMEM;
-	}
-	for (g = 0; g < x->ngroups; g++)
-		hist_init(&h[g]);
 	for (ssize_t i = 0; i < nr; i++)
 		hist_observe(&h[x->group[rs[i].new_idx]],
 			     rs[i].end_ns - rs[i].start_ns);
-	print_restart_hists(x, h);
-	free(h);
-	free(rs);
-	return 0;
+	if (nr > 0)
+		free(rs);
+	return h;
 }
 
 /* ---- counters ---- */
@@ -503,15 +580,29 @@ static uint64_t group_count(const struct prom_ctx *x, size_t g,
 	return n;
 }
 
-static void container_counter(const struct prom_ctx *x, enum count_what w,
-			      const char *name, const char *help)
+static void container_counter(const struct prom_ctx *x, enum ct_kind k,
+			      enum count_what w, const char *name,
+			      const char *help)
 {
 	prom_family(x->f, name, "counter", help);
 	for (size_t g = 0; g < x->ngroups; g++) {
+		if (x->keys[g].kind != k)
+			continue;
 		fprintf(x->f, "%s{", name);
 		group_labels(x, g, NULL);
 		fprintf(x->f, "} %" PRIu64 "\n", group_count(x, g, w));
 	}
+}
+
+/* The counters of kind k's records: seen, complete, failed. */
+static void kind_counters(const struct prom_ctx *x, enum ct_kind k)
+{
+	const struct prom_kind *n = &kind_families[k];
+
+	container_counter(x, k, COUNT_SEEN, n->seen, n->seen_help);
+	container_counter(x, k, COUNT_COMPLETE, n->complete,
+			  n->complete_help);
+	container_counter(x, k, COUNT_FAILED, n->failed, n->failed_help);
 }
 
 /* map_full_inserts, by map. */
@@ -633,31 +724,45 @@ static void build_info(FILE *f, const struct ct_meta *meta)
 	fputs("} 1\n", f);
 }
 
+/*
+ * The pods' families after every other: a session without pods has
+ * none of them, and the containers' families are as they were.
+ */
+static void pod_families(const struct prom_ctx *x, const struct prom_hist *rh)
+{
+	if (!x->has_kind[CT_KIND_POD])
+		return;
+	kind_counters(x, CT_KIND_POD);
+	phase_hists(x, CT_KIND_POD);
+	cold_start_hists(x, CT_KIND_POD);
+	print_restart_hists(x, CT_KIND_POD, rh);
+}
+
 int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		   const struct ct_meta *meta)
 {
 	struct prom_ctx x = {
 		.f = f, .agg = agg, .meta = meta, .labels = meta->prom_labels,
 	};
+	struct prom_hist *rh = NULL;
 	int ret = make_groups(&x);
 
+	if (!ret)
+		rh = restart_hists(&x);
+	if (!ret && !rh)
+		ret = -ENOMEM;
 	if (!ret) {
 		build_info(f, meta);
-		container_counter(&x, COUNT_SEEN, "coldtrace_containers_total",
-				  "Containers reported.");
-		container_counter(&x, COUNT_COMPLETE,
-				  "coldtrace_containers_complete_total",
-				  "Containers seen from create to destroy.");
-		container_counter(&x, COUNT_FAILED,
-				  "coldtrace_containers_failed_total",
-				  "Containers that never ran their program.");
+		kind_counters(&x, CT_KIND_CONTAINER);
 		pending_gauges(f, meta);
 		loss_counters(f, agg, meta);
-		phase_hists(&x);
-		cold_start_hists(&x);
+		phase_hists(&x, CT_KIND_CONTAINER);
+		cold_start_hists(&x, CT_KIND_CONTAINER);
 		open_hists(&x);
-		ret = restart_hists(&x);
+		print_restart_hists(&x, CT_KIND_CONTAINER, rh);
+		pod_families(&x, rh);
 	}
+	free(rh);
 	free_groups(&x);
 	return ret;
 }

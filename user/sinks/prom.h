@@ -21,6 +21,10 @@
  *   coldtrace_open_latency_seconds                    histogram, log2
  *                                                     buckets, no _sum
  *   coldtrace_restart_duration_seconds                histogram
+ *   coldtrace_pods_total, _complete_total, _failed_total,
+ *   coldtrace_pod_phase_duration_seconds, _cold_start_seconds,
+ *   _restart_duration_seconds: the same for CRI pods' sandboxes (agg.h:
+ *   never pooled with containers), once a pod was seen
  *
  * Labels of every per-container family: container_runtime (runc, crun,
  * runsc, kata, unknown: OpenTelemetry's container.runtime), engine
