@@ -19,7 +19,8 @@
  *   coldtrace_phase_duration_seconds{...,phase}       histogram
  *   coldtrace_cold_start_seconds                      histogram
  *   coldtrace_open_latency_seconds                    histogram, log2
- *                                                     buckets, no _sum
+ *                                                     buckets, _sum of
+ *                                                     the slots' middles
  *   coldtrace_restart_duration_seconds                histogram
  *   coldtrace_pods_total, _complete_total, _failed_total,
  *   coldtrace_pod_phase_duration_seconds, _cold_start_seconds,
