@@ -130,17 +130,24 @@ int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
 			       "(such as 127.0.0.1:9466)", addr);
 	if (!colon)
 		return ct_fail(err, errlen, -EINVAL, "'%.64s' is not ADDR:PORT "
-			       "(such as 127.0.0.1:9466 or :9466)", addr);
+			       "(such as 127.0.0.1:9466)", addr);
 	if (parse_port(colon + 1, &port))
 		return ct_fail(err, errlen, -EINVAL, "port '%.16s' is not a "
 			       "number from 1 to 65535", colon + 1);
+	/*
+	 * Go's exporters take ":PORT" for every interface, coldtrace took it
+	 * for loopback: either reading surprises someone, with a scrape
+	 * that never connects or containers' names served to the network.
+	 * Refused, with the two ways to say it.
+	 */
+	if (colon == addr)
+		return ct_fail(err, errlen, -EINVAL, "':%u' names no address: "
+			       "give 127.0.0.1:%u for loopback only or "
+			       "0.0.0.0:%u for every interface", port, port,
+			       port);
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons(port);
-	if (colon == addr) {
-		sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		return 0;
-	}
 	if ((size_t)(colon - addr) >= sizeof(host))
 		goto bad_host;
 	memcpy(host, addr, colon - addr);
