@@ -319,9 +319,9 @@ bool httpd_wants_gzip(const char *buf, size_t len)
 
 /*
  * A Prometheus scrape asks for gzip: the text compresses ~30 times
- * (550 KB to 17.6 KB measured).  *out is malloc'd; false: send as is.
+ * (550 KB to 17.6 KB measured).
  */
-static bool gzip_body(const char *b, size_t blen, char **out, size_t *olen)
+bool httpd_gzip(const char *b, size_t blen, char **out, size_t *olen)
 {
 	z_stream z;
 	uLong cap;
@@ -382,7 +382,7 @@ static void conn_request(struct httpd *h, struct conn *c)
 	}
 	h->served++;
 	if (blen >= HTTPD_GZIP_MIN && httpd_wants_gzip(c->in, c->in_len) &&
-	    gzip_body(body, blen, &gz, &gzlen)) {
+	    httpd_gzip(body, blen, &gz, &gzlen)) {
 		conn_reply(c, 200, "OK", ctype, gz, gzlen, head,
 			   "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
 		free(gz);

@@ -57,6 +57,8 @@ int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
 void httpd_where(const char *addr, char *buf, size_t len);
 /* Bodies this long or longer are sent gzip'd to a client that asks. */
 #define HTTPD_GZIP_MIN	1024
+/* body gzip'd as a scrape gets it: *out malloc'd; false: sent as is. */
+bool httpd_gzip(const char *body, size_t len, char **out, size_t *olen);
 /* Whether a request's head asks for gzip (Accept-Encoding, q > 0). */
 bool httpd_wants_gzip(const char *buf, size_t len);
 /* -EINVAL for a bad addr (httpd_parse_addr()), else -errno of bind etc. */
