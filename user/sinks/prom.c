@@ -105,41 +105,69 @@ struct prom_hist {
 };
 
 /* Seconds, exact, without trailing zeros: 2500000 ns -> 0.0025 */
-static void prom_seconds(FILE *f, uint64_t ns)
+static const char *seconds_text(char buf[32], uint64_t ns)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%" PRIu64 ".%09" PRIu64,
+	int n = snprintf(buf, 32, "%" PRIu64 ".%09" PRIu64,
 			 ns / 1000000000, ns % 1000000000);
 
 	while (n > 0 && buf[n - 1] == '0')
 		buf[--n] = '\0';
 	if (n > 0 && buf[n - 1] == '.')
 		buf[--n] = '\0';
-	fputs(buf, f);
+	return buf;
 }
 
-/* Label values: \\, \" and \n escaped; invalid UTF-8 -> U+FFFD. */
-static void prom_label(FILE *f, const char *name, const char *v)
+/*
+ * A series' labels as text, escaped once and written on each of its
+ * lines (a histogram has 21 or 34): escaping every line again was most
+ * of a scrape's time.  It holds any: two values of at most 127 bytes
+ * (id, name), each byte at most 3 escaped, runtime, engine, phase.
+ */
+#define PROM_LABELS_LEN	1024
+_Static_assert(3 * (CT_ID_LEN + CT_NAME_LEN) + 256 <= PROM_LABELS_LEN,
+	       "label text room");
+
+struct prom_lt {
+	char s[PROM_LABELS_LEN];
+	size_t n;
+};
+
+static void lt_put(struct prom_lt *t, const void *s, size_t n)
+{
+	/* never cut, by the bound above; kept whole-or-nothing anyway */
+	if (n >= sizeof(t->s) - t->n)
+		return;
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	t->s[t->n] = '\0';
+}
+
+/* name="v", after a comma unless first: \\, \" and \n escaped;
+ * invalid UTF-8 -> U+FFFD. */
+static void lt_label(struct prom_lt *t, const char *name, const char *v)
 {
 	const unsigned char *p = (const unsigned char *)(v ? v : "");
 	size_t n = strlen((const char *)p), i = 0, sl;
 
-	fprintf(f, "%s=\"", name);
+	if (t->n)
+		lt_put(t, ",", 1);
+	lt_put(t, name, strlen(name));
+	lt_put(t, "=\"", 2);
 	while (i < n) {
 		sl = ct_utf8_seq_len(p + i, n - i);
 		if (sl == 0)
-			fputs("\xef\xbf\xbd", f);
+			lt_put(t, "\xef\xbf\xbd", 3);
 		else if (p[i] == '\\')
-			fputs("\\\\", f);
+			lt_put(t, "\\\\", 2);
 		else if (p[i] == '"')
-			fputs("\\\"", f);
+			lt_put(t, "\\\"", 2);
 		else if (p[i] == '\n')
-			fputs("\\n", f);
+			lt_put(t, "\\n", 2);
 		else
-			fwrite(p + i, 1, sl, f);
+			lt_put(t, p + i, sl);
 		i += sl ? sl : 1;
 	}
-	fputc('"', f);
+	lt_put(t, "\"", 1);
 }
 
 static void prom_family(FILE *f, const char *name, const char *type,
@@ -312,27 +340,23 @@ static void free_groups(struct prom_ctx *x)
 	free(x->keys);
 }
 
-/* Group g's labels, then phase if any. */
-static void group_labels(const struct prom_ctx *x, size_t g,
-			 const char *phase)
+/* Group g's labels, then phase if any, into *t. */
+static const char *group_labels(const struct prom_ctx *x, size_t g,
+				const char *phase, struct prom_lt *t)
 {
 	struct prom_key k = x->keys[g];
 
-	prom_label(x->f, "container_runtime", ct_runtime_name(k.runtime));
-	fputc(',', x->f);
-	prom_label(x->f, "engine", ct_engine_name(k.engine));
-	if (x->labels & CT_PROM_LABEL_ID) {
-		fputc(',', x->f);
-		prom_label(x->f, "container_id", k.id);
-	}
-	if (x->labels & CT_PROM_LABEL_NAME) {
-		fputc(',', x->f);
-		prom_label(x->f, "container_name", k.name);
-	}
-	if (phase) {
-		fputc(',', x->f);
-		prom_label(x->f, "phase", phase);
-	}
+	t->n = 0;
+	t->s[0] = '\0';
+	lt_label(t, "container_runtime", ct_runtime_name(k.runtime));
+	lt_label(t, "engine", ct_engine_name(k.engine));
+	if (x->labels & CT_PROM_LABEL_ID)
+		lt_label(t, "container_id", k.id);
+	if (x->labels & CT_PROM_LABEL_NAME)
+		lt_label(t, "container_name", k.name);
+	if (phase)
+		lt_label(t, "phase", phase);
+	return t->s;
 }
 
 /* ---- histograms ---- */
@@ -388,28 +412,20 @@ static void hist_from_log2(struct prom_hist *h, const uint64_t *slots)
 static void print_hist(const struct prom_ctx *x, const char *name, size_t g,
 		       const char *phase, const struct prom_hist *h)
 {
+	struct prom_lt t;
+	const char *l = group_labels(x, g, phase, &t);
 	uint64_t cum = 0;
-	size_t b;
+	char le[32];
 
-	for (b = 0; b < h->nb; b++) {
+	for (size_t b = 0; b < h->nb; b++) {
 		cum += h->bucket[b];
-		fprintf(x->f, "%s_bucket{", name);
-		group_labels(x, g, phase);
-		fputs(",le=\"", x->f);
-		prom_seconds(x->f, h->le_ns[b]);
-		fprintf(x->f, "\"} %" PRIu64 "\n", cum);
+		fprintf(x->f, "%s_bucket{%s,le=\"%s\"} %" PRIu64 "\n", name, l,
+			seconds_text(le, h->le_ns[b]), cum);
 	}
-	fprintf(x->f, "%s_bucket{", name);
-	group_labels(x, g, phase);
-	fprintf(x->f, ",le=\"+Inf\"} %" PRIu64 "\n", h->count);
-	fprintf(x->f, "%s_sum{", name);
-	group_labels(x, g, phase);
-	fputs("} ", x->f);
-	prom_seconds(x->f, h->sum_ns);
-	fputc('\n', x->f);
-	fprintf(x->f, "%s_count{", name);
-	group_labels(x, g, phase);
-	fprintf(x->f, "} %" PRIu64 "\n", h->count);
+	fprintf(x->f, "%s_bucket{%s,le=\"+Inf\"} %" PRIu64 "\n", name, l,
+		h->count);
+	fprintf(x->f, "%s_sum{%s} %s\n", name, l, seconds_text(le, h->sum_ns));
+	fprintf(x->f, "%s_count{%s} %" PRIu64 "\n", name, l, h->count);
 }
 
 /* A folded statistic: its exact bucket counts, count and sum. */
@@ -590,13 +606,14 @@ static void container_counter(const struct prom_ctx *x, enum ct_kind k,
 			      enum count_what w, const char *name,
 			      const char *help)
 {
+	struct prom_lt t;
+
 	prom_family(x->f, name, "counter", help);
 	for (size_t g = 0; g < x->ngroups; g++) {
 		if (x->keys[g].kind != k)
 			continue;
-		fprintf(x->f, "%s{", name);
-		group_labels(x, g, NULL);
-		fprintf(x->f, "} %" PRIu64 "\n", group_count(x, g, w));
+		fprintf(x->f, "%s{%s} %" PRIu64 "\n", name,
+			group_labels(x, g, NULL, &t), group_count(x, g, w));
 	}
 }
 
@@ -721,13 +738,13 @@ static void pending_gauges(FILE *f, const struct ct_meta *meta)
 
 static void build_info(FILE *f, const struct ct_meta *meta)
 {
+	struct prom_lt t = { .n = 0 };
+
 	prom_family(f, "coldtrace_build_info", "gauge",
 		    "coldtrace version and traced kernel.");
-	fputs("coldtrace_build_info{", f);
-	prom_label(f, "version", meta->version);
-	fputc(',', f);
-	prom_label(f, "kernel", meta->kernel);
-	fputs("} 1\n", f);
+	lt_label(&t, "version", meta->version);
+	lt_label(&t, "kernel", meta->kernel);
+	fprintf(f, "coldtrace_build_info{%s} 1\n", t.s);
 }
 
 /*
