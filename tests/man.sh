@@ -47,12 +47,13 @@ while read -r o; do
 	grep -qx -- "$o" "$t/long" || fail "$page documents $o, which --help lacks"
 done <"$t/page"
 
-# metric families: of containers, of pods (a CRI fixture)
+# metric families: of containers, of pods (a CRI fixture), of pulls
 ./coldtrace --replay tests/fixtures/docker-runc.ctrec -o "$t/o" >/dev/null 2>&1
 ./coldtrace --replay tests/fixtures/cri-runc.ctrec -o "$t/cri" >/dev/null 2>&1
+./coldtrace --replay tests/fixtures/docker-pull.ctrec -o "$t/pull" >/dev/null 2>&1
 {
 	sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$t/o/metrics.prom" \
-		"$t/cri/metrics.prom"
+		"$t/cri/metrics.prom" "$t/pull/metrics.prom"
 	grep -o '"\(process\|coldtrace_bpf\)_[a-z_]*' user/stats/selfstat.c | tr -d '"'
 } | sort -u >"$t/families"
 [ "$(wc -l <"$t/families")" -ge 25 ] || fail "only $(wc -l <"$t/families") metric families"

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include "fixture.h"
 #include "prom.h"
+#include "session.h"
 #include "tfixture.h"
 #include "tjson.h"
 #include "tprom.h"
@@ -458,6 +460,113 @@ Test(prom, promtool_check_metrics)
 		     text);
 	unlink(path);
 	free(text);
+	free(p);
+	ct_agg_free(a);
+}
+
+/*
+ * Image pulls: each recorded pull against its registry's layers (NAME.
+ * layers.json, written when it was recorded): one pull, complete, its
+ * layers and the sum of their sizes, its duration and time to first
+ * byte as its pulls.jsonl record says; labelled by engine only.
+ */
+Test(prom, pull_families_against_the_registry, .init = cr_redirect_stdout)
+{
+	static const char *const names[] = { "docker-pull", "docker-pull.ctr" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char dir[] = "/tmp/ct-prom-pull-XXXXXX", path[512], lb[64];
+		char *text, *pl, err[128];
+		struct ct_cli cli = { .output_dir = dir };
+		struct ct_session s = { .cli = &cli };
+		struct prom *p = malloc(sizeof(*p));
+		struct tj *truth, *pull;
+		uint64_t size, bytes = 0, dur, ttfb;
+		const struct tj *layers;
+		size_t len;
+
+		cr_assert(p && mkdtemp(dir));
+		snprintf(path, sizeof(path), "tests/fixtures/%s.ctrec",
+			 names[i]);
+		cli.replay_path = path;
+		cr_assert_eq(ct_session_replay(&s), 0);
+		ct_session_free(&s);
+		snprintf(path, sizeof(path), "tests/fixtures/%s.layers.json",
+			 names[i]);
+		text = tj_slurp(path, &len);
+		truth = tj_parse(text, len, err, sizeof(err));
+		cr_assert_not_null(truth, "%s: %s", path, err);
+		layers = tj_get(truth, "layers");
+		for (size_t k = 0; k < layers->n; k++) {
+			snprintf(path, sizeof(path), "layers.%zu.size", k);
+			cr_assert(tj_u64(truth, path, &size));
+			bytes += size;
+		}
+		snprintf(path, sizeof(path), "%s/pulls.jsonl", dir);
+		pl = tj_slurp(path, &len);
+		cr_assert_not_null(pl);
+		/* its second line: the pull (a meta line first) */
+		pull = tj_parse(strchr(pl, '\n') + 1,
+				strlen(strchr(pl, '\n') + 1), err,
+				sizeof(err));
+		cr_assert_not_null(pull, "%s", err);
+		cr_assert(tj_u64(pull, "dur_ns", &dur));
+		cr_assert(tj_u64(pull, "ttfb_ns", &ttfb));
+		snprintf(path, sizeof(path), "%s/metrics.prom", dir);
+		free(text);
+		text = tj_slurp(path, &len);
+		prom_parse(text, p);
+		prom_check(p);
+		snprintf(lb, sizeof(lb), "engine=%s;", tj_str(truth, "engine"));
+		cr_expect_eq(prom_get(p, "coldtrace_pulls_total", lb), 1);
+		cr_expect_eq(prom_get(p, "coldtrace_pulls_complete_total", lb),
+			     1);
+		cr_expect_eq(prom_get(p, "coldtrace_pull_layers_total", lb),
+			     layers->n);
+		cr_expect_eq(prom_get(p, "coldtrace_pull_bytes_total", lb),
+			     bytes, "%s: the registry's layer sizes",
+			     names[i]);
+		cr_expect_eq(prom_get(p, "coldtrace_pull_untraced_files_total",
+				      lb), 0);
+		cr_expect_eq(prom_get(p,
+			"coldtrace_pull_duration_seconds_count", lb), 1);
+		cr_expect_float_eq(prom_get(p,
+			"coldtrace_pull_duration_seconds_sum", lb), dur / 1e9,
+			1e-12);
+		cr_expect_float_eq(prom_get(p,
+			"coldtrace_pull_time_to_first_byte_seconds_sum", lb),
+			ttfb / 1e9, 1e-12);
+		cr_expect_eq(series(p, "coldtrace_pulls_total"), 1,
+			     "only the engine that pulled");
+		free(text);
+		free(pl);
+		tj_free(truth);
+		tj_free(pull);
+		free(p);
+		snprintf(path, sizeof(path), "rm -rf %s", dir);
+		cr_assert_eq(system(path), 0);
+	}
+}
+
+/* A session that pulled nothing has no pull families, unless its scope
+ * names the pulling engines: then they are at 0 from the first scrape. */
+Test(prom, pull_families_only_when_pulled_or_named)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct prom *p = scrape(a, &m, NULL);
+
+	cr_expect_eq(typed(p, "coldtrace_pulls_total"), 0);
+	free(p);
+	m.engine_mask = 1u << CT_ENG_CONTAINERD | 1u << CT_ENG_PODMAN;
+	p = scrape(a, &m, NULL);
+	cr_expect_eq(prom_get(p, "coldtrace_pulls_total",
+			      "engine=containerd;"), 0);
+	cr_expect(!prom_has(p, "coldtrace_pulls_total", "engine=docker;"));
+	cr_expect(!prom_has(p, "coldtrace_pulls_total", "engine=podman;"),
+		  "podman pulls are not followed");
+	cr_expect_eq(prom_get(p, "coldtrace_pull_duration_seconds_count",
+			      "engine=containerd;"), 0);
 	free(p);
 	ct_agg_free(a);
 }

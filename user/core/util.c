@@ -92,6 +92,17 @@ FILE *ct_membuf_open(char **buf, size_t *len, size_t hint)
 	return f;
 }
 
+void ct_le_count(uint64_t *counts, const uint64_t *bounds, size_t n,
+		 uint64_t v)
+{
+	size_t b = 0;
+
+	while (b < n && v > bounds[b])
+		b++;
+	if (b < n)
+		counts[b]++;
+}
+
 ssize_t ct_read_small(const char *path, char *buf, size_t max)
 {
 	ssize_t n, got = 0;

@@ -49,6 +49,14 @@ ssize_t ct_read_small(const char *path, char *buf, size_t max);
  */
 FILE *ct_membuf_open(char **buf, size_t *len, size_t hint);
 
+/*
+ * One observation v into a histogram of n increasing upper bounds (each
+ * included), counted per bucket, not cumulative: above the last, in no
+ * bucket (Prometheus' +Inf, which is the count, holds it).
+ */
+void ct_le_count(uint64_t *counts, const uint64_t *bounds, size_t n,
+		 uint64_t v);
+
 /* FNV-1a (64 bits) of len bytes of s: stable keys and ids, not secrets. */
 uint64_t ct_fnv1a(const char *s, size_t len);
 

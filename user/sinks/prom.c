@@ -3,13 +3,16 @@
 #define _GNU_SOURCE	/* qsort_r */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "chain.h"
 #include "prom.h"
 #include "hist.h"
 #include "json.h"
+#include "pulls.h"
 #include "tracker.h"
+#include "util.h"
 
 /*
  * A group: the records of one kind (container.h: a CRI pod's sandbox,
@@ -370,12 +373,7 @@ static void hist_init(struct prom_hist *h)
 
 static void hist_observe(struct prom_hist *h, uint64_t ns)
 {
-	size_t b = 0;
-
-	while (b < h->nb && ns > h->le_ns[b])
-		b++;
-	if (b < h->nb)
-		h->bucket[b]++;
+	ct_le_count(h->bucket, h->le_ns, h->nb, ns);
 	h->count++;
 	h->sum_ns += ns;
 }
@@ -409,23 +407,30 @@ static void hist_from_log2(struct prom_hist *h, const uint64_t *slots)
 	}
 }
 
-static void print_hist(const struct prom_ctx *x, const char *name, size_t g,
-		       const char *phase, const struct prom_hist *h)
+/* A histogram's lines, its labels l as text (prom_lt). */
+static void print_hist_l(FILE *f, const char *name, const char *l,
+			 const struct prom_hist *h)
 {
-	struct prom_lt t;
-	const char *l = group_labels(x, g, phase, &t);
 	uint64_t cum = 0;
 	char le[32];
 
 	for (size_t b = 0; b < h->nb; b++) {
 		cum += h->bucket[b];
-		fprintf(x->f, "%s_bucket{%s,le=\"%s\"} %" PRIu64 "\n", name, l,
+		fprintf(f, "%s_bucket{%s,le=\"%s\"} %" PRIu64 "\n", name, l,
 			seconds_text(le, h->le_ns[b]), cum);
 	}
-	fprintf(x->f, "%s_bucket{%s,le=\"+Inf\"} %" PRIu64 "\n", name, l,
+	fprintf(f, "%s_bucket{%s,le=\"+Inf\"} %" PRIu64 "\n", name, l,
 		h->count);
-	fprintf(x->f, "%s_sum{%s} %s\n", name, l, seconds_text(le, h->sum_ns));
-	fprintf(x->f, "%s_count{%s} %" PRIu64 "\n", name, l, h->count);
+	fprintf(f, "%s_sum{%s} %s\n", name, l, seconds_text(le, h->sum_ns));
+	fprintf(f, "%s_count{%s} %" PRIu64 "\n", name, l, h->count);
+}
+
+static void print_hist(const struct prom_ctx *x, const char *name, size_t g,
+		       const char *phase, const struct prom_hist *h)
+{
+	struct prom_lt t;
+
+	print_hist_l(x->f, name, group_labels(x, g, phase, &t), h);
 }
 
 /* A folded statistic: its exact bucket counts, count and sum. */
@@ -747,6 +752,119 @@ static void build_info(FILE *f, const struct ct_meta *meta)
 	fprintf(f, "coldtrace_build_info{%s} 1\n", t.s);
 }
 
+/* ---- image pulls (pulls.h), labelled by engine only ---- */
+
+static const struct {
+	const char *name, *help;
+	size_t off;
+} pull_counters[] = {
+	{ "coldtrace_pulls_total", "Image pulls reported.",
+	  offsetof(struct ct_pull_totals, pulls) },
+	{ "coldtrace_pulls_complete_total", "Image pulls whose end was "
+	  "seen, no record lost.", offsetof(struct ct_pull_totals, complete) },
+	{ "coldtrace_pull_layers_total", "Layers fetched by image pulls.",
+	  offsetof(struct ct_pull_totals, layers) },
+	{ "coldtrace_pull_bytes_total", "Compressed layer bytes fetched by "
+	  "image pulls.", offsetof(struct ct_pull_totals, bytes) },
+	{ "coldtrace_pull_untraced_files_total", "Blob files of image pulls "
+	  "not followed whole (the pull hooks were off for part of their "
+	  "life): bytes missing.",
+	  offsetof(struct ct_pull_totals, untraced_files) },
+};
+
+/*
+ * An engine's pull series come with its first pull; in a scope the user
+ * named (--runtime, --engine), the pulling engines of it (dockerd's,
+ * containerd's) have them at 0 from the first scrape, as in_scope().
+ */
+static bool pulls_of(const struct prom_ctx *x, int e,
+		     struct ct_pull_totals *t)
+{
+	const struct ct_pull_totals *have = ct_pulls_totals(x->meta->pulls, e);
+	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
+
+	memset(t, 0, sizeof(*t));
+	if (have)
+		*t = *have;
+	return have || ((e == CT_ENG_DOCKER || e == CT_ENG_CONTAINERD) &&
+			(rm || em) && (!em || (em & (1u << e))));
+}
+
+/* The member of t at off (pull_counters[], pull_histograms[]). */
+static const void *pull_field(const struct ct_pull_totals *t, size_t off)
+{
+	return (const char *)t + off;
+}
+
+static void pull_hist(struct prom_hist *h, const struct ct_pull_hist *p)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->le_ns, ct_pull_le_ns, sizeof(ct_pull_le_ns));
+	memcpy(h->bucket, p->le, sizeof(p->le));
+	h->nb = CT_PULL_NLE;
+	h->count = p->n;
+	h->sum_ns = p->sum_ns;
+}
+
+static const struct {
+	const char *name, *help;
+	size_t off;
+} pull_histograms[] = {
+	{ "coldtrace_pull_duration_seconds", "Complete image pulls, start "
+	  "to end.", offsetof(struct ct_pull_totals, dur) },
+	{ "coldtrace_pull_time_to_first_byte_seconds", "Image pull start to "
+	  "its first layer byte written.",
+	  offsetof(struct ct_pull_totals, ttfb) },
+};
+
+static void pull_hists(FILE *f, const struct ct_pull_totals *t,
+		       const bool *on, const struct prom_lt *l)
+{
+	struct prom_hist h;
+
+	for (size_t i = 0; i < sizeof(pull_histograms) /
+			       sizeof(pull_histograms[0]); i++) {
+		prom_family(f, pull_histograms[i].name, "histogram",
+			    pull_histograms[i].help);
+		for (int e = 0; e < CT_ENG_MAX; e++) {
+			if (!on[e])
+				continue;
+			pull_hist(&h, pull_field(&t[e],
+						 pull_histograms[i].off));
+			print_hist_l(f, pull_histograms[i].name, l[e].s, &h);
+		}
+	}
+}
+
+/* Nothing when no engine pulled (or is in the scope named). */
+static void pull_families(const struct prom_ctx *x)
+{
+	struct ct_pull_totals t[CT_ENG_MAX];
+	struct prom_lt l[CT_ENG_MAX];
+	bool on[CT_ENG_MAX], any = false;
+
+	for (int e = 0; e < CT_ENG_MAX; e++) {
+		on[e] = pulls_of(x, e, &t[e]);
+		any |= on[e];
+		l[e].n = 0;
+		lt_label(&l[e], "engine", ct_engine_name(e));
+	}
+	if (!any)
+		return;
+	for (size_t i = 0; i < sizeof(pull_counters) /
+			       sizeof(pull_counters[0]); i++) {
+		prom_family(x->f, pull_counters[i].name, "counter",
+			    pull_counters[i].help);
+		for (int e = 0; e < CT_ENG_MAX; e++)
+			if (on[e])
+				fprintf(x->f, "%s{%s} %" PRIu64 "\n",
+					pull_counters[i].name, l[e].s,
+					*(const uint64_t *)pull_field(&t[e],
+						pull_counters[i].off));
+	}
+	pull_hists(x->f, t, on, l);
+}
+
 /*
  * The pods' families after every other: a session without pods has
  * none of them, and the containers' families are as they were.
@@ -784,6 +902,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		open_hists(&x);
 		print_restart_hists(&x, CT_KIND_CONTAINER, rh);
 		pod_families(&x, rh);
+		pull_families(&x);
 	}
 	free(rh);
 	free_groups(&x);

@@ -481,12 +481,7 @@ bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 
 static int series_add(struct ct_agg_series *s, uint64_t v)
 {
-	size_t b = 0;
-
-	while (b < CT_AGG_NLE && v > ct_agg_le_ns[b])
-		b++;
-	if (b < CT_AGG_NLE)
-		s->le[b]++;
+	ct_le_count(s->le, ct_agg_le_ns, CT_AGG_NLE, v);
 	return ct_fold_add(&s->fold, v);
 }
 
