@@ -10,13 +10,16 @@
  *            only labels it has (at most 24: 4 runtimes x 5 engines,
  *            and 4 runtimes of CRI pods);
  *   id N     one-shot with --metrics-labels=id: N containers, each its
- *            own series (the records' ids made distinct).
+ *            own series (the records' ids made distinct);
+ *   fold 0   a fresh session of continuous mode, no container yet;
+ *   scope 0  the same with -r runc,crun,runsc,kata: every group of that
+ *            scope (and the pulling engines' pulls) at 0 from the start.
  *
  * The body is ct_session_serve("/metrics")'s, what the server sends, and
  * its gzip'd size the server's own httpd_gzip()'s.  The render is timed
  * REPS times (CLOCK_MONOTONIC), the median said.
  *
- * Usage: bench_scrape FIXTURE fold|id N [REPS [OUT]]
+ * Usage: bench_scrape FIXTURE fold|id|scope N [REPS [OUT]]
  * Prints "mode sets containers lines bytes gzip_bytes render_ms"; OUT
  * gets the body (for promtool).
  */
@@ -85,7 +88,7 @@ static struct ct_agg *build(const struct ct_agg *src, bool fold, size_t n,
 				: ct_agg_new();
 	struct ct_container c;
 
-	if (!a || !m || (fold && n > nsets))
+	if (!a || (!m && n) || (fold && n > nsets))
 		return NULL;
 	*added = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -161,20 +164,22 @@ int main(int argc, char **argv)
 	size_t n, added = 0, len = 0, gzlen = 0;
 	char *body = NULL, *gz = NULL;
 	struct ct_agg *a;
-	bool fold;
+	bool fold, scope;
 	int reps, fd;
 	double ms;
 	FILE *out, *res;
 
-	if (argc < 4 || (strcmp(argv[2], "fold") && strcmp(argv[2], "id"))) {
-		fprintf(stderr, "usage: %s FIXTURE fold|id N [REPS [OUT]]\n",
-			argv[0]);
+	if (argc < 4 || (strcmp(argv[2], "fold") && strcmp(argv[2], "id") &&
+			  strcmp(argv[2], "scope"))) {
+		fprintf(stderr, "usage: %s FIXTURE fold|id|scope N "
+			"[REPS [OUT]]\n", argv[0]);
 		return 2;
 	}
-	fold = !strcmp(argv[2], "fold");
-	n = strtoul(argv[3], NULL, 10);
+	scope = !strcmp(argv[2], "scope");
+	fold = scope || !strcmp(argv[2], "fold");
+	n = scope ? 0 : strtoul(argv[3], NULL, 10);
 	reps = argc > 4 ? atoi(argv[4]) : 21;
-	if (!n || n > MAX_SETS || reps < 1)
+	if ((!n && !fold) || n > MAX_SETS || reps < 1)
 		return 2;
 	cli.replay_path = argv[1];
 	/* the replay's table: not what is measured */
@@ -192,6 +197,8 @@ int main(int argc, char **argv)
 	ct_agg_free(s.agg);
 	s.agg = a;
 	cli.metrics_labels = fold ? 0 : CT_PROM_LABEL_ID;
+	/* -r runc,crun,runsc,kata */
+	cli.runtime_mask = scope ? (1u << CT_RT_MAX) - 2 : 0;
 	ms = render(&s, reps, &body, &len);
 	if (ms < 0 || !httpd_gzip(body, len, &gz, &gzlen))
 		return 1;
