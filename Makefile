@@ -88,7 +88,7 @@ endif
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all test check demo clean vmlinux deps netdelay install uninstall \
-	test-san fuzz fuzz-run distclean-state vmtest
+	test-san fuzz fuzz-run distclean-state vmtest bench-scrape
 .SUFFIXES:
 
 all: $(BIN)
@@ -174,6 +174,15 @@ fuzz-run: fuzz
 		$(wildcard $(CT_REPRO_DIR)) -- -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=$(FUZZ_MAX_LEN) $(FUZZ_ARGS)
 
+# tools/bench/scrape's renderer: /metrics of sessions of N label sets,
+# built from a replay by the session's own code, timed
+BENCH_SCRAPE	:= $(OUTPUT)/bench_scrape
+bench-scrape: $(BENCH_SCRAPE)
+
+$(BENCH_SCRAPE): $(OUTPUT)/tools/bench/scrape.o $(PIPELINE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lz -o $@
+
 # the pull experiments' NFQUEUE delayer (own Makefile, needs libnetfilter-queue)
 netdelay:
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay
@@ -240,4 +249,5 @@ clean:
 	$(Q)$(MAKE) --no-print-directory -C tools/netdelay clean
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/user/*/*.d $(OUTPUT)/tests/unit/*.d \
+	$(OUTPUT)/tools/bench/*.d \
 	$(OUTPUT)/tests/fuzz/*.d)

@@ -47,15 +47,19 @@ while read -r o; do
 	grep -qx -- "$o" "$t/long" || fail "$page documents $o, which --help lacks"
 done <"$t/page"
 
-# metric families; --otlp's only with it (-c that keeps nothing: nothing
-# is sent, nothing waited for)
+# metric families: of containers, of pods (a CRI fixture), of pulls;
+# --otlp's only with it (-c that keeps nothing: nothing is sent, nothing
+# waited for)
 ./coldtrace --replay tests/fixtures/docker-runc.ctrec -o "$t/o" >/dev/null 2>&1
+./coldtrace --replay tests/fixtures/cri-runc.ctrec -o "$t/cri" >/dev/null 2>&1
+./coldtrace --replay tests/fixtures/docker-pull.ctrec -o "$t/pull" >/dev/null 2>&1
 ./coldtrace --replay tests/fixtures/docker-runc.ctrec -c none -o "$t/p" \
 	--otlp=http://127.0.0.1:9 >/dev/null 2>&1
 grep -q '^# TYPE coldtrace_otlp_' "$t/p/metrics.prom" ||
 	fail "--otlp's families are not in metrics.prom"
 {
-	sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$t/o/metrics.prom" "$t/p/metrics.prom"
+	sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$t/o/metrics.prom" \
+		"$t/cri/metrics.prom" "$t/pull/metrics.prom" "$t/p/metrics.prom"
 	grep -o '"\(process\|coldtrace_bpf\)_[a-z_]*' user/stats/selfstat.c | tr -d '"'
 } | sort -u >"$t/families"
 [ "$(wc -l <"$t/families")" -ge 25 ] || fail "only $(wc -l <"$t/families") metric families"

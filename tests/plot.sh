@@ -7,7 +7,12 @@
 #   re-run on the "unknown" terminal) holds all 10 phases, and the data
 #   has points for disconnect and destroy;
 # - phase-share: 10 stacked columns, each of its own colour;
-# - cdf-total: one curve per (DIR, runtime): 3.
+# - cdf-total: one curve per (DIR, runtime): 3;
+# - a CRI DIR (cri-runc: a pod's sandbox, its two app containers, a
+#   docker container): the pod is a series of its own ("cri/runc-pods")
+#   in cdf-total and phase-median, whose points are the sandbox's own
+#   record's, and the containers' series holds no sandbox (their run
+#   median recomputed from containers.jsonl's container records).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t=$(mktemp -d)
@@ -64,4 +69,33 @@ curves=$(grep -o 'with steps' "$t/keep/cdf-total.gp" | wc -l)
 [ "$curves" -eq 3 ] || fail "cdf-total has $curves curves, want 3 (runsc, mixed/runc, mixed/crun)"
 grep -q 'title "mixed/crun"' "$t/keep/cdf-total.gp" ||
 	fail "no mixed/crun curve: $(grep plot "$t/keep/cdf-total.gp")"
+
+# pods apart: the sandbox's curve and series are its record's alone
+./coldtrace --replay tests/fixtures/cri-runc.ctrec -o "$t/cri" >/dev/null 2>&1
+CT_PLOT_KEEP=$t/kcri tools/plot "$t/pcri" "$t/cri" >"$t/out" 2>&1 ||
+	fail "tools/plot (cri): $(cat "$t/out")"
+recs=$t/cri/containers.jsonl
+npods=$(jq -s '[.[] | select(.type == "pod")] | length' "$recs")
+[ "$npods" -ge 1 ] || fail "cri-runc: no pod record"
+grep -q 'title "cri/runc-pods"' "$t/kcri/cdf-total.gp" ||
+	fail "no cri/runc-pods curve: $(grep plot "$t/kcri/cdf-total.gp")"
+f=$(grep -o '"[^"]*cdf-total-[0-9]*.dat" using 1:2 with steps lw 2 title "cri/runc-pods"' \
+	"$t/kcri/cdf-total.gp" | cut -d'"' -f2)
+[ "$(($(wc -l <"$f") - 1))" -eq "$npods" ] ||
+	fail "cri/runc-pods curve: $(($(wc -l <"$f") - 1)) points, $npods pods"
+n=$(awk '$4 == "cri/runc-pods" { print NR }' "$t/kcri/series")
+[ -n "$n" ] || fail "no cri/runc-pods series: $(cat "$t/kcri/series")"
+# run (phase 5): the sandbox's own duration, in ms
+want=$(jq -r 'select(.type == "pod") | .phases.run.dur_ns / 1e6' "$recs")
+got=$(awk '$1 == 5 { print $2 }' "$t/kcri/median-$n.dat")
+awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
+	fail "cri/runc-pods run median $got ms, the sandbox's run $want ms"
+# the containers' run median: nearest rank over container records only
+n=$(awk '$4 == "cri/runc" { print NR }' "$t/kcri/series")
+want=$(jq -s '[.[] | select(.type == "container" and .runtime == "runc")
+	| .phases.run.dur_ns // empty] | sort | .[((length + 1) / 2 | floor) - 1]
+	/ 1e6' "$recs")
+got=$(awk '$1 == 5 { print $2 }' "$t/kcri/median-$n.dat")
+awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
+	fail "cri/runc run median $got ms, its container records' $want ms"
 echo "plot: ok"

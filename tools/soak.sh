@@ -139,7 +139,8 @@ sample() {	# T
 	t0=$(date +%s%N)
 	curl -s "$URL/metrics" >"$WORK/scrape"
 	t1=$(date +%s%N)
-	n=$(awk '/^coldtrace_containers_total[{ ]/ { s += $NF } END { print s + 0 }' "$WORK/scrape")
+	# CRI pods have families of their own (docs/metrics.md)
+	n=$(awk '/^coldtrace_(containers|pods)_total[{ ]/ { s += $NF } END { print s + 0 }' "$WORK/scrape")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$rss" "$anon" "$n" \
 		"$(wc -c <"$WORK/scrape")" $(((t1 - t0) / 1000)) >>"$RESULTS/samples.tsv"
 }
@@ -211,7 +212,7 @@ say "containers: $n_ours of ours, $n_starts starts in docker events, $n_recs rec
 lost=$(jq -r .lost_events "$RESULTS/o/summary.json")
 [ "$lost" = 0 ] || check "lost_events $lost"
 n=$(jq -c 'select(.type == "container" or .type == "pod")' "$RESULTS/stdout.jsonl" | wc -l)
-m=$(awk '/^coldtrace_containers_total[{ ]/ { s += $NF } END { print s + 0 }' "$RESULTS/o/metrics.prom")
+m=$(awk '/^coldtrace_(containers|pods)_total[{ ]/ { s += $NF } END { print s + 0 }' "$RESULTS/o/metrics.prom")
 [ "$n" = "$m" ] || check "stdout has $n container and pod records, metrics.prom counts $m"
 k=$(jq -c 'select(.type == "container" or .type == "pod")' "$RESULTS/o/containers.jsonl" | wc -l)
 [ "$k" = $((n < 32 ? n : 32)) ] || check "containers.jsonl holds $k records, not the last 32 of $n"

@@ -20,6 +20,8 @@
 #   histogram_quantile(0.99, ... rate(coldtrace_cold_start_seconds_bucket
 #   [5m])) a number in the bucket of coldtrace's own runsc p99;
 # - no loss of any kind: each kind's family is there, at 0;
+# - open latency has a _sum; no image was pulled: the pull series are
+#   there at 0 (the scope is named);
 # - self-metrics: process_resident_memory_bytes, process_cpu_seconds_total,
 #   process_start_time_seconds, one run-time series per BPF program.
 # Their ids are ours (ID_PREFIX, coldtrace -c), so that other people's
@@ -168,6 +170,14 @@ q=${q# }
 curl -sf "http://127.0.0.1:$ctport/metrics" >"$T/scrape" ||
 	fail "last scrape"
 promtool check metrics <"$T/scrape" || fail "promtool check metrics"
+# open latency has a _sum too (its log2 slots' middles: docs/metrics.md),
+# and -r names the scope: the pulling engines' pull series are at 0
+grep -q '^coldtrace_open_latency_seconds_sum{container_runtime="runc",engine="containerd"} [0-9.]*$' \
+	"$T/scrape" || fail "no runc open latency _sum"
+for e in docker containerd; do
+	grep -qx "coldtrace_pulls_total{engine=\"$e\"} 0" "$T/scrape" ||
+		fail "no $e pull series at 0 (the scope is named)"
+done
 # as Prometheus asks for it: gzip'd, and the text it holds is clean
 curl -sf -H 'Accept-Encoding: gzip' -D "$T/gz.head" -o "$T/gz" \
 	"http://127.0.0.1:$ctport/metrics" || fail "gzip scrape"

@@ -71,18 +71,21 @@ Test(agg, phase_stats_per_runtime)
 	cr_assert_eq(ct_agg_count(a), 3);
 	cr_assert_str_eq(ct_agg_get(a, 1)->id, "bbb");
 	cr_assert_null(ct_agg_get(a, 3));
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_RUN, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_PH_RUN, &st), 0);
 	cr_assert_eq(st.n, 3);
 	cr_assert_eq(st.min_ns, 100 * MS);
 	cr_assert_eq(st.p50_ns, 200 * MS);
 	cr_assert_eq(st.max_ns, 300 * MS);
 	cr_assert_eq(st.mean_ns, 200 * MS);
 	/* total = 1+10+3+run+1+1+4 = run + 20 ms */
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_AGG_TOTAL, &st), 0);
 	cr_assert_eq(st.p50_ns, 220 * MS);
 	cr_assert_float_eq(st.share, 1.0, 1e-9);
 	/* connect (2 ms) is nested in create: exclusive create is 8 ms */
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_CREATE, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_PH_CREATE, &st), 0);
 	cr_assert_eq(st.p50_ns, 10 * MS);
 	cr_assert_float_eq(st.share, 24.0 / 660.0, 1e-9);
 	ct_agg_free(a);
@@ -122,14 +125,17 @@ Test(agg, empty_phase_and_runtime)
 	struct ct_agg *a = three_runc();
 	struct ct_stats st;
 
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNSC, CT_PH_RUN, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNSC, CT_KIND_CONTAINER,
+				  CT_PH_RUN, &st), 0);
 	cr_assert_eq(st.n, 0);
 	cr_assert_eq(st.p99_ns, 0);
 	cr_assert_eq(st.share, 0.0);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_MAX, CT_PH_RUN, &st), -EINVAL);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_COLD + 1, &st),
-		     -EINVAL);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, -1, &st), -EINVAL);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_MAX, CT_KIND_CONTAINER,
+				  CT_PH_RUN, &st), -EINVAL);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_AGG_COLD + 1, &st), -EINVAL);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  -1, &st), -EINVAL);
 	ct_agg_free(a);
 }
 
@@ -140,11 +146,13 @@ Test(agg, empty_aggregator)
 	struct ct_stats st;
 
 	cr_assert_eq(ct_agg_count(a), 0);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_AGG_TOTAL, &st), 0);
 	cr_assert_eq(st.n, 0);
 	cr_assert_eq(ct_agg_restarts(a, &rs), 0);
 	cr_assert_null(rs);
-	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  CT_AGG_TOTAL, &st), 0);
 	cr_assert_eq(st.n, 0);
 	ct_agg_free(a);
 }
@@ -163,7 +171,8 @@ Test(agg, shares_sum_at_most_one)
 		 c.last_ns + 50 * MS);
 	ct_agg_add(a, &c);
 	for (p = 0; p < CT_PH_MAX; p++) {
-		cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, p, &st), 0);
+		cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  p, &st), 0);
 		cr_assert(st.share >= 0.0);
 		sum += st.share;
 	}
@@ -182,12 +191,16 @@ Test(agg, incomplete_excluded_from_total_and_open_phase_ignored)
 	c.complete = false;
 	c.phases[CT_PH_DESTROY].end_ns = 0;	/* still open */
 	ct_agg_add(a, &c);
-	cr_assert_eq(ct_agg_runtime_count(a, CT_RT_RUNC, NULL), 4);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(ct_agg_runtime_count(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  NULL), 4);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_AGG_TOTAL, &st), 0);
 	cr_assert_eq(st.n, 3);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_RUN, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_PH_RUN, &st), 0);
 	cr_assert_eq(st.n, 4);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_DESTROY, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_PH_DESTROY, &st), 0);
 	cr_assert_eq(st.n, 3);
 	ct_agg_free(a);
 }
@@ -214,10 +227,12 @@ static void unarmed_left_out(struct ct_agg *a)
 	cr_assert(!ct_agg_counts(&c));
 	cr_assert_eq(ct_agg_add(a, &c), 0);
 	for (int ph = 0; ph <= CT_AGG_COLD; ph++) {
-		cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, ph, &st), 0);
+		cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  ph, &st), 0);
 		cr_expect_leq(st.n, 2, "phase %d counts the unarmed one", ph);
 	}
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_RUN, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_PH_RUN, &st), 0);
 	cr_expect_eq(st.n, 2);
 	cr_expect_eq(st.max_ns, 300 * MS, "the cut one counts, not the unarmed");
 	ct_agg_free(a);
@@ -247,11 +262,14 @@ Test(agg, prepare_missing_out_of_cold_start_and_total)
 	cr_expect(!ct_agg_sample(&c, CT_AGG_TOTAL, &v));
 	cr_expect(ct_agg_sample(&c, CT_PH_RUN, &v));
 	cr_assert_eq(ct_agg_add(a, &c), 0);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_COLD, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_AGG_COLD, &st), 0);
 	cr_expect_eq(st.n, 3);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_AGG_TOTAL, &st), 0);
 	cr_expect_eq(st.n, 3);
-	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_PH_RUN, &st), 0);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_PH_RUN, &st), 0);
 	cr_expect_eq(st.n, 4);
 	ct_agg_free(a);
 }
@@ -313,18 +331,20 @@ Test(agg, restart_stats)
 	struct ct_agg *a = three_generations();
 	struct ct_stats st;
 
-	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st), 0);
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  CT_AGG_TOTAL, &st), 0);
 	cr_assert_eq(st.n, 2);
 	cr_assert_eq(st.min_ns, 100 * MS);
 	cr_assert_eq(st.p50_ns, 100 * MS);
 	cr_assert_eq(st.max_ns, 250 * MS);
 	cr_assert_eq(st.mean_ns, 175 * MS);
-	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_PH_CREATE, &st), 0);
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  CT_PH_CREATE, &st), 0);
 	cr_assert_eq(st.n, 2);
 	cr_assert_eq(st.p50_ns, 8 * MS);
 	cr_assert_float_eq(st.share, 16.0 / 350.0, 1e-9);
-	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNSC, CT_AGG_TOTAL, &st),
-		     0);
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNSC, CT_KIND_CONTAINER,
+					  CT_AGG_TOTAL, &st), 0);
 	cr_assert_eq(st.n, 0);
 	ct_agg_free(a);
 }
@@ -387,4 +407,120 @@ Test(agg, restart_by_command_not_concurrent)
 	cr_expect_eq(rs[0].new_idx, 1);
 	free(rs);
 	ct_agg_free(a);
+}
+
+/*
+ * A CRI pod: its sandbox (is_pod, cold start to its last app's exec)
+ * and two app containers.  Their values, by tf_container()'s layout:
+ * app runs 100 and 300 ms (totals 120, 320 ms, cold start each 14 ms:
+ * attach + create + start); the sandbox runs 500 ms (total 520 ms), its
+ * cold start ends at the second app's exec (t0 + 200 + 14 ms).
+ */
+static void add_pod(struct ct_agg *a, const char *pod, uint64_t t0)
+{
+	struct ct_container c;
+	char id[64];
+
+	tf_container(&c, pod, "", CT_RT_RUNC, t0, 500);
+	c.engine = CT_ENG_CRI;
+	c.is_pod = true;
+	snprintf(c.cmd, sizeof(c.cmd), "/pause");
+	c.pod_ready_ns = t0 + 214 * MS;
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(id, sizeof(id), "%s-app%d", pod, i);
+		tf_container(&c, id, "", CT_RT_RUNC, t0 + 200 * MS * i,
+			     100 + 200 * i);
+		c.engine = CT_ENG_CRI;
+		snprintf(c.pod, sizeof(c.pod), "%s", pod);
+		cr_assert_eq(ct_agg_add(a, &c), 0);
+	}
+}
+
+static void expect_pods_apart(const struct ct_agg *a)
+{
+	struct ct_stats st;
+	size_t ok;
+
+	cr_expect_eq(ct_agg_runtime_count(a, CT_RT_RUNC, CT_KIND_POD, &ok), 2);
+	cr_expect_eq(ok, 2);
+	cr_expect_eq(ct_agg_runtime_count(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  &ok), 4);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_POD, CT_AGG_COLD,
+				  &st), 0);
+	cr_expect_eq(st.n, 2);
+	cr_expect_eq(st.min_ns, 214 * MS, "a pod's own cold start only");
+	cr_expect_eq(st.max_ns, 214 * MS);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_AGG_COLD, &st), 0);
+	cr_expect_eq(st.n, 4);
+	cr_expect_eq(st.max_ns, 14 * MS, "no pod among the containers");
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_AGG_TOTAL, &st), 0);
+	cr_expect_eq(st.n, 4);
+	cr_expect_eq(st.min_ns, 120 * MS);
+	cr_expect_eq(st.max_ns, 320 * MS);
+	cr_assert_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_POD, CT_PH_RUN, &st),
+		     0);
+	cr_expect_eq(st.n, 2);
+	cr_expect_eq(st.p50_ns, 500 * MS);
+	/* every sandbox runs /pause, one after the other: no restart */
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_KIND_POD,
+					  CT_AGG_TOTAL, &st), 0);
+	cr_expect_eq(st.n, 0);
+	cr_expect_eq(ct_agg_runtime_count(a, CT_RT_RUNC, CT_KIND_MAX, NULL),
+		     0);
+	cr_expect_eq(ct_agg_stats(a, CT_RT_RUNC, CT_KIND_MAX, CT_PH_RUN, &st),
+		     -EINVAL);
+}
+
+/* Pods and their app containers are never one statistic, in both modes. */
+Test(agg, pods_apart_from_containers)
+{
+	struct ct_agg *one = ct_agg_new();
+	struct ct_agg *cont = ct_agg_new_continuous(4);
+
+	add_pod(one, "pod-a", 1000 * MS);
+	add_pod(one, "pod-b", 3000 * MS);
+	add_pod(cont, "pod-a", 1000 * MS);
+	add_pod(cont, "pod-b", 3000 * MS);
+	expect_pods_apart(one);
+	expect_pods_apart(cont);
+	ct_agg_free(one);
+	ct_agg_free(cont);
+}
+
+/*
+ * A pod of the same name again (a StatefulSet's pod made anew) is a pod
+ * restart; a container of that name is not its generation.
+ */
+Test(agg, pod_restart_by_name_not_across_kinds)
+{
+	struct ct_agg *a[2] = { ct_agg_new(), ct_agg_new_continuous(8) };
+	struct ct_container c;
+	struct ct_stats st;
+
+	for (int m = 0; m < 2; m++) {
+		tf_container(&c, "sb-1", "web-0", CT_RT_RUNC, 1000 * MS, 100);
+		c.engine = CT_ENG_CRI;
+		c.is_pod = true;
+		cr_assert_eq(ct_agg_add(a[m], &c), 0);
+		/* a container named as the pod, between the two */
+		tf_container(&c, "app-1", "web-0", CT_RT_RUNC, 1150 * MS, 10);
+		c.engine = CT_ENG_CRI;
+		cr_assert_eq(ct_agg_add(a[m], &c), 0);
+		tf_container(&c, "sb-2", "web-0", CT_RT_RUNC, 1300 * MS, 100);
+		c.engine = CT_ENG_CRI;
+		c.is_pod = true;
+		cr_assert_eq(ct_agg_add(a[m], &c), 0);
+		cr_assert_eq(ct_agg_restart_stats(a[m], CT_RT_RUNC,
+			CT_KIND_POD, CT_AGG_TOTAL, &st), 0);
+		/* sb-1's pid 1 exits at 1114 ms, sb-2's program at 1314 */
+		cr_expect_eq(st.n, 1, "mode %d", m);
+		cr_expect_eq(st.max_ns, 200 * MS, "mode %d", m);
+		cr_assert_eq(ct_agg_restart_stats(a[m], CT_RT_RUNC,
+			CT_KIND_CONTAINER, CT_AGG_TOTAL, &st), 0);
+		cr_expect_eq(st.n, 0, "mode %d", m);
+		ct_agg_free(a[m]);
+	}
 }

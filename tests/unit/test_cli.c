@@ -438,7 +438,7 @@ Test(cli, metrics_labels)
 	const char *bad[] = { "", ",", "id,", ",name", "id,,name", "all" };
 
 	cr_expect_eq(cli.metrics_labels, 0);
-	cr_assert_eq(PARSE("--listen", ":9466", "-d", "5",
+	cr_assert_eq(PARSE("--listen", "127.0.0.1:9466", "-d", "5",
 			   "--metrics-labels=id"), CT_CLI_OK, "%s", err);
 	cr_expect_eq(cli.metrics_labels, CT_PROM_LABEL_ID);
 	cr_assert_eq(PARSE("-o", "d", "--metrics-labels", "name,id"),
@@ -525,6 +525,9 @@ Test(cli, listen_address_checked_at_parse)
 		{ "::1", "IPv6" },
 		{ "localhost:9466", "numeric IPv4" },
 		{ "1.2.3:80", "numeric IPv4" },
+		/* every interface to Go, loopback to coldtrace once: neither */
+		{ ":9466", "127.0.0.1:9466 for loopback only or 0.0.0.0:9466 "
+			   "for every interface" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -533,7 +536,7 @@ Test(cli, listen_address_checked_at_parse)
 		cr_expect(strstr(err, "--listen"), "%s: %s", bad[i].addr, err);
 		cr_expect(strstr(err, bad[i].says), "%s: %s", bad[i].addr, err);
 	}
-	cr_assert_eq(PARSE("--listen", ":9466"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(PARSE("--listen", "127.0.0.1:9466"), CT_CLI_OK, "%s", err);
 	cr_assert_eq(PARSE("--listen", "0.0.0.0:1"), CT_CLI_OK, "%s", err);
 	cr_assert_eq(PARSE("--listen=127.0.0.1:65535"), CT_CLI_OK, "%s", err);
 }
@@ -541,11 +544,11 @@ Test(cli, listen_address_checked_at_parse)
 /* Continuous mode folds containers: no series of its own per container. */
 Test(cli, metrics_labels_not_in_continuous_mode)
 {
-	cr_assert_eq(PARSE("--listen", ":9466", "--metrics-labels=id"),
+	cr_assert_eq(PARSE("--listen", "127.0.0.1:9466", "--metrics-labels=id"),
 		     CT_CLI_ERROR);
 	cr_expect(strstr(err, "continuous mode"), "%s", err);
-	cr_assert_eq(PARSE("--listen", ":9466", "--metrics-labels=id", "--",
-			   "true"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(PARSE("--listen", "127.0.0.1:9466", "--metrics-labels=id",
+			   "--", "true"), CT_CLI_OK, "%s", err);
 }
 
 Test(cli, wait_needs_a_command)
@@ -563,7 +566,7 @@ Test(cli, replay_refuses_live_options)
 	cr_assert_eq(PARSE("--replay", "f", "-d", "5"), CT_CLI_ERROR);
 	cr_expect(strstr(err, "--replay"), "%s", err);
 	cr_expect(strstr(err, "-d"), "%s", err);
-	cr_assert_eq(PARSE("--replay", "f", "--listen", ":9466"),
+	cr_assert_eq(PARSE("--replay", "f", "--listen", "127.0.0.1:9466"),
 		     CT_CLI_ERROR);
 	cr_expect(strstr(err, "--listen"), "%s", err);
 	cr_assert_eq(PARSE("--replay", "f", "-i", "1"), CT_CLI_OK, "%s", err);

@@ -37,7 +37,7 @@ static uint64_t duration(uint64_t *s)
  * Container i, after the previous one (arrival order is run order, as a
  * one-shot sort would put them): two runtimes, two engines, every other
  * one named after one of five services (restarts), some incomplete, some
- * failed, some without a ready phase.
+ * failed, some without a ready phase, some CRI pods' sandboxes.
  */
 static void random_container(struct ct_container *c, unsigned int i,
 			     uint64_t *t, uint64_t *rng)
@@ -55,6 +55,10 @@ static void random_container(struct ct_container *c, unsigned int i,
 		snprintf(c->name, sizeof(c->name), "svc%u", i / 2 % 5);
 	c->runtime = i % 3 ? CT_RT_RUNC : CT_RT_RUNSC;
 	c->engine = i % 4 ? CT_ENG_DOCKER : CT_ENG_CONTAINERD;
+	/* groups and restarts of their own (agg.h) */
+	c->is_pod = i % 5 == 0;
+	if (c->is_pod)
+		c->engine = CT_ENG_CRI;
 	c->complete = i % 10 != 0;
 	c->failed = i % 53 ? CT_FAIL_NONE : CT_FAIL_CREATE;
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
@@ -69,6 +73,8 @@ static void random_container(struct ct_container *c, unsigned int i,
 		if (order[k] != CT_PH_READY)
 			*t += d;
 	}
+	if (c->is_pod)	/* its last app's exec */
+		c->pod_ready_ns = c->phases[CT_PH_RUN].start_ns + 1000;
 	c->opens.valid = i % 5 == 0;
 	c->opens.count = i % 5 == 0;
 	c->opens.slots[i % CT_HIST_SLOTS] = c->opens.count;
@@ -149,26 +155,30 @@ Test(fold, statistics_match_one_shot_within_bound)
 	size_t ne, nf, ce, cf;
 
 	fill(e, f, 20000);
-	for (int rt = 0; rt < CT_RT_MAX; rt++) {
-		ne = ct_agg_runtime_count(e, rt, &ce);
-		nf = ct_agg_runtime_count(f, rt, &cf);
+	for (int i = 0; i < CT_RT_MAX * CT_KIND_MAX; i++) {
+		int rt = i / CT_KIND_MAX, k = i % CT_KIND_MAX;
+
+		ne = ct_agg_runtime_count(e, rt, k, &ce);
+		nf = ct_agg_runtime_count(f, rt, k, &cf);
 		cr_expect_eq(nf, ne);
 		cr_expect_eq(cf, ce);
-		cr_expect_eq(ct_agg_runtime_failed(f, rt),
-			     ct_agg_runtime_failed(e, rt));
+		cr_expect_eq(ct_agg_runtime_failed(f, rt, k),
+			     ct_agg_runtime_failed(e, rt, k));
 		for (int p = 0; p <= CT_AGG_COLD; p++) {
-			cr_assert_eq(ct_agg_stats(e, rt, p, &se), 0);
-			cr_assert_eq(ct_agg_stats(f, rt, p, &sf), 0);
-			expect_stats(&sf, &se, rt, p);
+			cr_assert_eq(ct_agg_stats(e, rt, k, p, &se), 0);
+			cr_assert_eq(ct_agg_stats(f, rt, k, p, &sf), 0);
+			expect_stats(&sf, &se, i, p);
 		}
 		for (int p = 0; p <= CT_AGG_TOTAL; p++) {
-			cr_assert_eq(ct_agg_restart_stats(e, rt, p, &se), 0);
-			cr_assert_eq(ct_agg_restart_stats(f, rt, p, &sf), 0);
-			expect_stats(&sf, &se, rt, p);
+			cr_assert_eq(ct_agg_restart_stats(e, rt, k, p, &se), 0);
+			cr_assert_eq(ct_agg_restart_stats(f, rt, k, p, &sf), 0);
+			expect_stats(&sf, &se, i, p);
 		}
 	}
-	cr_assert_eq(ct_agg_restart_stats(f, CT_RT_RUNC, CT_AGG_TOTAL, &sf),
-		     0);
+	cr_assert_gt(ct_agg_runtime_count(f, CT_RT_RUNC, CT_KIND_POD, NULL),
+		     1000, "pods were folded apart");
+	cr_assert_eq(ct_agg_restart_stats(f, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  CT_AGG_TOTAL, &sf), 0);
 	cr_assert_gt(sf.n, 1000, "restarts were paired: %lu",
 		     (unsigned long)sf.n);
 	cr_log_info("20000 containers: largest percentile error %.4f %%",
@@ -220,6 +230,8 @@ Test(fold, metrics_text_identical_to_one_shot)
 	tf = prom_text(f);
 	cr_expect_gt(ct_agg_restart_keys_forgotten(f), 0);
 	cr_assert(cut_sample(te, forgot) && cut_sample(tf, forgot));
+	cr_expect(strstr(tf, "\ncoldtrace_pod_cold_start_seconds_count{"),
+		  "the pods' families");
 	cr_expect_str_eq(tf, te);
 	free(te);
 	free(tf);
@@ -316,8 +328,8 @@ static uint64_t restarts_of(const struct ct_agg *a)
 {
 	struct ct_stats st;
 
-	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_AGG_TOTAL, &st),
-		     0);
+	cr_assert_eq(ct_agg_restart_stats(a, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  CT_AGG_TOTAL, &st), 0);
 	return st.n;
 }
 

@@ -71,8 +71,8 @@ static void check_pair(const struct ts_all *a, struct ct_restart *r)
 	cr_assert_eq(r->old_idx, 0);
 	cr_assert_eq(r->new_idx, 1);
 	cr_assert(r->same_id);
-	cr_assert_eq(ct_agg_restart_stats(cont, CT_RT_RUNC, CT_AGG_TOTAL, &st),
-		     0);
+	cr_assert_eq(ct_agg_restart_stats(cont, CT_RT_RUNC, CT_KIND_CONTAINER,
+					  CT_AGG_TOTAL, &st), 0);
 	cr_assert_eq(st.n, 1, "continuous mode: not paired");
 	cr_assert_eq(st.max_ns, r->end_ns - r->start_ns);
 	free(rs);

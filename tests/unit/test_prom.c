@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include "fixture.h"
 #include "prom.h"
+#include "session.h"
 #include "tfixture.h"
 #include "tjson.h"
 #include "tprom.h"
@@ -176,7 +178,7 @@ Test(prom, cold_start_histogram)
 }
 
 /* Slot k = [2^k, 2^(k+1)) ns is under le 2^(k+1) ns; slot 31 (and
- * above) only under +Inf; the kernel keeps no sum. */
+ * above) only under +Inf; _sum counts each at its slot's middle. */
 Test(prom, open_latency_log2_buckets)
 {
 	struct ct_agg *a = fixture();
@@ -200,10 +202,133 @@ Test(prom, open_latency_log2_buckets)
 	cr_expect_eq(prom_bucket(p, OPENS "_bucket", RD, INFINITY), 9);
 	cr_expect_eq(prom_get(p, OPENS "_count", RD), 9);
 	cr_expect_eq(prom_count(p, OPENS "_bucket", RD), 32);
-	cr_expect(!prom_has(p, OPENS "_sum", RD));
+	/* 6 x 3072 (slot 11) + 2 x 24576 (slot 14) + 3 x 2^30 (slot 31) ns */
+	cr_expect_float_eq(prom_get(p, OPENS "_sum", RD), 3.221293056, 1e-12);
 	cr_expect(!prom_has(p, OPENS "_count", RC), "no opens measured");
 	free(p);
 	ct_agg_free(a);
+}
+
+/* How many families are typed name (0 or 1). */
+static size_t typed(const struct prom *p, const char *name)
+{
+	size_t n = 0, l = strlen(name);
+
+	for (size_t i = 0; i < p->ntypes; i++)
+		n += !strncmp(p->types[i], name, l) && p->types[i][l] == ' ';
+	return n;
+}
+
+#define RCRI	"container_runtime=runc;engine=cri;"
+#define PPHASE	"coldtrace_pod_phase_duration_seconds"
+#define PCOLD	"coldtrace_pod_cold_start_seconds"
+
+/*
+ * A CRI pod: its sandbox (runs 500 ms, its last app's exec 214 ms after
+ * its start) and two app containers (cold starts 14 ms each), 4 and 2
+ * opens under 2 us, 1 open of the sandbox's under 1 us.
+ */
+static void add_cri_pod(struct ct_agg *a)
+{
+	struct ct_container c;
+
+	tf_container(&c, "pod00001", "web-0", CT_RT_RUNC, 5000 * MS, 500);
+	c.engine = CT_ENG_CRI;
+	c.is_pod = true;
+	c.pod_ready_ns = 5214 * MS;
+	c.opens.valid = true;
+	c.opens.slots[9] = 1;
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	for (int i = 0; i < 2; i++) {
+		tf_container(&c, i ? "app00002" : "app00001", "app", CT_RT_RUNC,
+			     5000 * MS + i * 200 * MS, 100);
+		c.engine = CT_ENG_CRI;
+		snprintf(c.pod, sizeof(c.pod), "pod00001");
+		c.opens.valid = true;
+		c.opens.slots[10] = i ? 2 : 4;
+		cr_assert_eq(ct_agg_add(a, &c), 0);
+	}
+}
+
+/*
+ * A pod's sandbox is in families of its own, never in the containers'
+ * (its cold start holds theirs); its opens are with theirs, as opens.
+ * A session without pods has none of those families.
+ */
+Test(prom, pods_in_families_of_their_own)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct prom *p = scrape(a, &m, NULL);
+
+	cr_expect_eq(typed(p, "coldtrace_pods_total"), 0);
+	cr_expect_eq(typed(p, PCOLD), 0);
+	free(p);
+	add_cri_pod(a);
+	p = scrape(a, &m, NULL);
+	cr_expect_eq(prom_get(p, "coldtrace_pods_total", RCRI), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_pods_complete_total", RCRI), 1);
+	cr_expect_eq(prom_get(p, "coldtrace_pods_failed_total", RCRI), 0);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total", RCRI), 2);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total", RD), 3);
+	cr_expect_eq(prom_get(p, PCOLD "_count", RCRI), 1);
+	cr_expect_float_eq(prom_get(p, PCOLD "_sum", RCRI), 0.214, 1e-12);
+	cr_expect_eq(prom_bucket(p, PCOLD "_bucket", RCRI, 0.1), 0);
+	cr_expect_eq(prom_bucket(p, PCOLD "_bucket", RCRI, 0.25), 1);
+	cr_expect_eq(prom_get(p, COLD "_count", RCRI), 2);
+	cr_expect_float_eq(prom_get(p, COLD "_sum", RCRI), 0.028, 1e-12);
+	cr_expect_eq(prom_get(p, PPHASE "_count", RCRI "phase=run;"), 1);
+	cr_expect_float_eq(prom_get(p, PPHASE "_sum", RCRI "phase=run;"), 0.5,
+			   1e-12);
+	cr_expect_float_eq(prom_get(p, PHASE "_sum", RCRI "phase=run;"), 0.2,
+			   1e-12);
+	cr_expect_eq(prom_get(p, "coldtrace_pod_restart_duration_seconds_count",
+			      RCRI), 0);
+	cr_expect_eq(prom_get(p, OPENS "_count", RCRI), 7, "opens of both");
+	cr_expect_eq(prom_bucket(p, OPENS "_bucket", RCRI, 1024e-9), 1);
+	cr_expect(!prom_has(p, "coldtrace_pods_total", RD));
+	free(p);
+	ct_agg_free(a);
+}
+
+/*
+ * The open-latency _sum against true latencies: 20,000 opens from 256 ns
+ * to 67 ms (octaves at random, as open latencies spread), in their log2
+ * slots as the kernel does (the highest bit), in containers of both
+ * modes.  The true sum lies in [2/3, 4/3) of the _sum, as prom.c says.
+ */
+Test(prom, open_latency_sum_bounds_the_true_sum)
+{
+	struct ct_agg *a[2] = { ct_agg_new(), ct_agg_new_continuous(4) };
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct ct_container c;
+	uint64_t rng = 0x9e3779b97f4a7c15ull, v;
+	double truth = 0, got;
+	struct prom *p;
+
+	tf_container(&c, "eeee0001", "", CT_RT_RUNC, 1000 * MS, 10);
+	c.opens.valid = true;
+	for (int i = 0; i < 20000; i++) {
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		/* 256 ns .. 67 ms: an octave at random, a value in it */
+		v = (256 + rng % 256) << ((rng >> 20) % 18);
+		truth += v;
+		c.opens.slots[63 - __builtin_clzll(v)]++;
+		c.opens.count++;
+	}
+	for (int k = 0; k < 2; k++) {
+		cr_assert_eq(ct_agg_add(a[k], &c), 0);
+		p = scrape(a[k], &m, NULL);
+		got = prom_get(p, OPENS "_sum", RD) * 1e9;
+		cr_expect(truth >= got * 2 / 3 && truth < got * 4 / 3,
+			  "true %.0f ns, _sum %.0f ns", truth, got);
+		cr_log_info("open latency: true sum %.0f ns, _sum %.0f ns "
+			    "(%.3f)", truth, got, got / truth);
+		free(p);
+		ct_agg_free(a[k]);
+	}
 }
 
 /* --metrics-labels=id,name: a series per container, never twice. */
@@ -322,6 +447,7 @@ Test(prom, promtool_check_metrics)
 
 	cr_assert_eq(access("/usr/bin/promtool", X_OK), 0,
 		     "no /usr/bin/promtool: tools/install-deps.sh installs it");
+	add_cri_pod(a);
 	p = scrape(a, &m, &text);
 	fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
@@ -334,6 +460,113 @@ Test(prom, promtool_check_metrics)
 		     text);
 	unlink(path);
 	free(text);
+	free(p);
+	ct_agg_free(a);
+}
+
+/*
+ * Image pulls: each recorded pull against its registry's layers (NAME.
+ * layers.json, written when it was recorded): one pull, complete, its
+ * layers and the sum of their sizes, its duration and time to first
+ * byte as its pulls.jsonl record says; labelled by engine only.
+ */
+Test(prom, pull_families_against_the_registry, .init = cr_redirect_stdout)
+{
+	static const char *const names[] = { "docker-pull", "docker-pull.ctr" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char dir[] = "/tmp/ct-prom-pull-XXXXXX", path[512], lb[64];
+		char *text, *pl, err[128];
+		struct ct_cli cli = { .output_dir = dir };
+		struct ct_session s = { .cli = &cli };
+		struct prom *p = malloc(sizeof(*p));
+		struct tj *truth, *pull;
+		uint64_t size, bytes = 0, dur, ttfb;
+		const struct tj *layers;
+		size_t len;
+
+		cr_assert(p && mkdtemp(dir));
+		snprintf(path, sizeof(path), "tests/fixtures/%s.ctrec",
+			 names[i]);
+		cli.replay_path = path;
+		cr_assert_eq(ct_session_replay(&s), 0);
+		ct_session_free(&s);
+		snprintf(path, sizeof(path), "tests/fixtures/%s.layers.json",
+			 names[i]);
+		text = tj_slurp(path, &len);
+		truth = tj_parse(text, len, err, sizeof(err));
+		cr_assert_not_null(truth, "%s: %s", path, err);
+		layers = tj_get(truth, "layers");
+		for (size_t k = 0; k < layers->n; k++) {
+			snprintf(path, sizeof(path), "layers.%zu.size", k);
+			cr_assert(tj_u64(truth, path, &size));
+			bytes += size;
+		}
+		snprintf(path, sizeof(path), "%s/pulls.jsonl", dir);
+		pl = tj_slurp(path, &len);
+		cr_assert_not_null(pl);
+		/* its second line: the pull (a meta line first) */
+		pull = tj_parse(strchr(pl, '\n') + 1,
+				strlen(strchr(pl, '\n') + 1), err,
+				sizeof(err));
+		cr_assert_not_null(pull, "%s", err);
+		cr_assert(tj_u64(pull, "dur_ns", &dur));
+		cr_assert(tj_u64(pull, "ttfb_ns", &ttfb));
+		snprintf(path, sizeof(path), "%s/metrics.prom", dir);
+		free(text);
+		text = tj_slurp(path, &len);
+		prom_parse(text, p);
+		prom_check(p);
+		snprintf(lb, sizeof(lb), "engine=%s;", tj_str(truth, "engine"));
+		cr_expect_eq(prom_get(p, "coldtrace_pulls_total", lb), 1);
+		cr_expect_eq(prom_get(p, "coldtrace_pulls_complete_total", lb),
+			     1);
+		cr_expect_eq(prom_get(p, "coldtrace_pull_layers_total", lb),
+			     layers->n);
+		cr_expect_eq(prom_get(p, "coldtrace_pull_bytes_total", lb),
+			     bytes, "%s: the registry's layer sizes",
+			     names[i]);
+		cr_expect_eq(prom_get(p, "coldtrace_pull_untraced_files_total",
+				      lb), 0);
+		cr_expect_eq(prom_get(p,
+			"coldtrace_pull_duration_seconds_count", lb), 1);
+		cr_expect_float_eq(prom_get(p,
+			"coldtrace_pull_duration_seconds_sum", lb), dur / 1e9,
+			1e-12);
+		cr_expect_float_eq(prom_get(p,
+			"coldtrace_pull_time_to_first_byte_seconds_sum", lb),
+			ttfb / 1e9, 1e-12);
+		cr_expect_eq(series(p, "coldtrace_pulls_total"), 1,
+			     "only the engine that pulled");
+		free(text);
+		free(pl);
+		tj_free(truth);
+		tj_free(pull);
+		free(p);
+		snprintf(path, sizeof(path), "rm -rf %s", dir);
+		cr_assert_eq(system(path), 0);
+	}
+}
+
+/* A session that pulled nothing has no pull families, unless its scope
+ * names the pulling engines: then they are at 0 from the first scrape. */
+Test(prom, pull_families_only_when_pulled_or_named)
+{
+	struct ct_agg *a = fixture();
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct prom *p = scrape(a, &m, NULL);
+
+	cr_expect_eq(typed(p, "coldtrace_pulls_total"), 0);
+	free(p);
+	m.engine_mask = 1u << CT_ENG_CONTAINERD | 1u << CT_ENG_PODMAN;
+	p = scrape(a, &m, NULL);
+	cr_expect_eq(prom_get(p, "coldtrace_pulls_total",
+			      "engine=containerd;"), 0);
+	cr_expect(!prom_has(p, "coldtrace_pulls_total", "engine=docker;"));
+	cr_expect(!prom_has(p, "coldtrace_pulls_total", "engine=podman;"),
+		  "podman pulls are not followed");
+	cr_expect_eq(prom_get(p, "coldtrace_pull_duration_seconds_count",
+			      "engine=containerd;"), 0);
 	free(p);
 	ct_agg_free(a);
 }

@@ -927,6 +927,15 @@ static size_t pulls_of_two_recordings(size_t keep)
 		ct_rec_reader_close(r);
 	}
 	n = ct_pulls_count(e);
+	/* /metrics counts every pull, kept or not (one of each engine) */
+	for (int k = CT_ENG_DOCKER; k <= CT_ENG_CONTAINERD; k++) {
+		const struct ct_pull_totals *t = ct_pulls_totals(e, k);
+
+		cr_assert_not_null(t, "engine %d", k);
+		cr_expect_eq(t->pulls, 1, "keep %zu", keep);
+		cr_expect_eq(t->layers, 4);
+		cr_expect_eq(t->dur.n, 1);
+	}
 	ct_pulls_free(e);
 	return n;
 }

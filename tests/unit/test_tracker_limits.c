@@ -242,8 +242,10 @@ Test(tracker_limits, failed_create_out_of_statistics)
 	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_assert_eq(ct_agg_add(agg, &sink.got[0]), 0);
-	cr_expect_eq(ct_agg_runtime_failed(agg, CT_RT_RUNC), 1);
-	cr_assert_eq(ct_agg_stats(agg, CT_RT_RUNC, CT_PH_CREATE, &st), 0);
+	cr_expect_eq(ct_agg_runtime_failed(agg, CT_RT_RUNC, CT_KIND_CONTAINER),
+		     1);
+	cr_assert_eq(ct_agg_stats(agg, CT_RT_RUNC, CT_KIND_CONTAINER,
+				  CT_PH_CREATE, &st), 0);
 	cr_expect_eq(st.n, 0, "a failed create in the create statistics");
 	ct_agg_free(agg);
 	ct_tracker_free(eng);

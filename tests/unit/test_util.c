@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -76,4 +77,42 @@ Test(util, proc_path_pid)
 	cr_assert_eq(ct_proc_path_pid("/proc/x/exe", "/exe"), 0);
 	cr_assert_eq(ct_proc_path_pid("/proc/4294967296/exe", "/exe"), 0);
 	cr_assert_eq(ct_proc_path_pid("/sys/42/exe", "/exe"), 0);
+}
+
+/*
+ * ct_membuf_open(): what was written, whole and NUL-terminated, from a
+ * hint far too small (grown) or none, in pieces of every size across
+ * the stdio buffer; the same bytes open_memstream() gives.
+ */
+Test(util, membuf_holds_what_was_written)
+{
+	static const size_t hints[] = { 0, 1, 100, 1 << 20 };
+	char *a, *b;
+	size_t la, lb;
+	FILE *f, *g;
+
+	for (size_t h = 0; h < sizeof(hints) / sizeof(hints[0]); h++) {
+		f = ct_membuf_open(&a, &la, hints[h]);
+		g = open_memstream(&b, &lb);
+		cr_assert(f && g);
+		for (int i = 0; i < 3000; i++) {
+			fprintf(f, "line %d %*s\n", i, i % 97, "x");
+			fprintf(g, "line %d %*s\n", i, i % 97, "x");
+		}
+		cr_assert_eq(fclose(f), 0);
+		cr_assert_eq(fclose(g), 0);
+		cr_expect_eq(la, lb, "hint %zu: %zu bytes, want %zu", hints[h],
+			     la, lb);
+		cr_expect_eq(strlen(a), la, "NUL-terminated at its end");
+		cr_expect(!memcmp(a, b, lb), "hint %zu: other bytes",
+			  hints[h]);
+		free(a);
+		free(b);
+	}
+	f = ct_membuf_open(&a, &la, 16);
+	cr_assert_not_null(f);
+	cr_assert_eq(fclose(f), 0);
+	cr_expect_eq(la, 0);
+	cr_expect_str_eq(a, "", "nothing written: an empty string");
+	free(a);
 }

@@ -86,7 +86,7 @@ static void prom_line(struct prom *p, const char *l)
 		cr_assert_eq(sscanf(l + 7, "%127s %31s", name, type), 2);
 		cr_assert(!strcmp(type, "counter") || !strcmp(type, "gauge") ||
 			  !strcmp(type, "histogram"), "type %s", type);
-		cr_assert_lt(p->ntypes, 32);
+		cr_assert_lt(p->ntypes, sizeof(p->types) / sizeof(p->types[0]));
 		snprintf(p->types[p->ntypes++], sizeof(p->types[0]), "%s %s",
 			 name, type);
 		return;

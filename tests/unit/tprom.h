@@ -22,7 +22,7 @@ struct prom_sample {
 struct prom {
 	size_t n;
 	struct prom_sample s[PROM_MAX];
-	char types[32][192];	/* "name type" */
+	char types[64][192];	/* "name type" */
 	size_t ntypes;
 };
 

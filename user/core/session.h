@@ -52,6 +52,7 @@ struct ct_session {
 	char kernel[64];
 	struct ct_host_rec host;	/* CT_EV_HOST, as fed (host.h) */
 	uint64_t lost;			/* lost events, as last read */
+	size_t metrics_len;		/* the last /metrics body's bytes */
 	int rec_error;			/* first --record write error */
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Small helpers: util.h. */
+#define _GNU_SOURCE	/* fopencookie */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,87 @@ void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen)
 	len = src ? strnlen(src, srclen < n ? srclen : n - 1) : 0;
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+}
+
+struct membuf {
+	char **out;
+	size_t *outlen;
+	char *b;
+	size_t n, cap;
+	bool failed;
+};
+
+static ssize_t membuf_write(void *c, const char *s, size_t len)
+{
+	struct membuf *m = c;
+	size_t need = m->n + len + 1, cap = m->cap * 2;
+	char *p;
+
+	if (need > m->cap) {
+		cap = cap > need ? cap : need;
+		p = realloc(m->b, cap);
+		if (!p) {
+			m->failed = true;
+			return -1;
+		}
+		m->b = p;
+		m->cap = cap;
+	}
+	memcpy(m->b + m->n, s, len);
+	m->n += len;
+	m->b[m->n] = '\0';
+	return len;
+}
+
+static int membuf_close(void *c)
+{
+	struct membuf *m = c;
+	int rc = m->failed ? -1 : 0;
+
+	if (rc) {
+		free(m->b);
+		m->b = NULL;
+		m->n = 0;
+	}
+	*m->out = m->b;
+	*m->outlen = m->n;
+	free(m);
+	return rc;
+}
+
+FILE *ct_membuf_open(char **buf, size_t *len, size_t hint)
+{
+	cookie_io_functions_t io = { .write = membuf_write,
+				     .close = membuf_close };
+	struct membuf *m = calloc(1, sizeof(*m));
+	FILE *f = NULL;
+
+	if (m) {
+		m->cap = hint > 64 ? hint : 64;
+		m->b = malloc(m->cap);
+	}
+	if (m && m->b) {
+		m->b[0] = '\0';
+		m->out = buf;
+		m->outlen = len;
+		f = fopencookie(m, "w", io);
+	}
+	if (!f && m) {
+		free(m->b);
+		free(m);
+	}
+	return f;
+}
+
+void ct_le_count(uint64_t *counts, const uint64_t *bounds, size_t n,
+		 uint64_t v)
+{
+	size_t b = 0;
+
+	while (b < n && v > bounds[b])
+		b++;
+	if (b < n)
+		counts[b]++;
 }
 
 ssize_t ct_read_small(const char *path, char *buf, size_t max)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -37,6 +38,24 @@ void ct_fifo_take(void *a, size_t *n, size_t sz, size_t i);
 /* At most max - 1 bytes of path into buf, NUL-terminated: the bytes
  * read, or -errno. */
 ssize_t ct_read_small(const char *path, char *buf, size_t max);
+
+/*
+ * A FILE writing into a malloc'd buffer, as open_memstream(), but of
+ * hint bytes from the start and grown by realloc() without zeroing:
+ * /metrics' body, whose last length is the next one's hint (the
+ * doublings of open_memstream(), each copied and zero-filled, were most
+ * of a scrape's time).  At fclose(), *buf (NUL-terminated) and *len; a
+ * write that found no memory makes fclose() fail and *buf NULL.
+ */
+FILE *ct_membuf_open(char **buf, size_t *len, size_t hint);
+
+/*
+ * One observation v into a histogram of n increasing upper bounds (each
+ * included), counted per bucket, not cumulative: above the last, in no
+ * bucket (Prometheus' +Inf, which is the count, holds it).
+ */
+void ct_le_count(uint64_t *counts, const uint64_t *bounds, size_t n,
+		 uint64_t v);
 
 /* FNV-1a (64 bits) of len bytes of s: stable keys and ids, not secrets. */
 uint64_t ct_fnv1a(const char *s, size_t len);

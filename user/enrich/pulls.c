@@ -535,11 +535,52 @@ static bool lost_since(const struct ct_pulls *e, uint64_t start)
 	return false;
 }
 
+const uint64_t ct_pull_le_ns[CT_PULL_NLE] = {
+	10000000, 25000000, 50000000, 100000000, 250000000, 500000000,
+	1000000000, 2500000000, 5000000000, 10000000000, 30000000000,
+	60000000000, 120000000000, 300000000000, 600000000000,
+};
+
+static void hist_add(struct ct_pull_hist *h, uint64_t ns)
+{
+	ct_le_count(h->le, ct_pull_le_ns, CT_PULL_NLE, ns);
+	h->n++;
+	h->sum_ns += ns;
+}
+
+/* What /metrics counts of p, under its engine (unknown if none). */
+static void add_totals(struct ct_pulls *e, const struct ct_pull *p)
+{
+	int k = p->engine ? ct_engine_from_name(p->engine) : -1;
+	struct ct_pull_totals *t = &e->totals[k > 0 ? k : CT_ENG_UNKNOWN];
+
+	t->pulls++;
+	t->complete += p->complete;
+	t->layers += p->nlayers;
+	for (size_t i = 0; i < p->nlayers; i++)
+		t->bytes += p->layers[i].bytes;
+	t->untraced_files += p->untraced_files;
+	if (p->complete)
+		hist_add(&t->dur, p->dur_ns);
+	if (p->ttfb_ns)
+		hist_add(&t->ttfb, p->ttfb_ns);
+}
+
+const struct ct_pull_totals *ct_pulls_totals(const struct ct_pulls *e,
+					     int engine)
+{
+	if (!e || engine < 0 || engine >= CT_ENG_MAX ||
+	    !e->totals[engine].pulls)
+		return NULL;
+	return &e->totals[engine];
+}
+
 int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 {
 	p->traced_from_ns = traced_from(e, p->start_ns);
 	p->records_lost = lost_since(e, p->start_ns);
 	p->complete = p->complete && !p->records_lost;
+	add_totals(e, p);
 	if (e->keep && e->npulls == e->keep)
 		drop_oldest(e);
 	if (e->npulls == e->pcap) {

@@ -80,6 +80,35 @@ struct ct_pull {
 
 typedef void (*ct_pull_cb)(const struct ct_pull *p, void *ctx);
 
+/*
+ * Every pull emitted, by engine, folded as it is emitted (continuous
+ * mode keeps only the last pulls, ct_pulls_keep(), and /metrics counts
+ * them all): pulls, those complete (their end seen, no record lost),
+ * their layers, compressed bytes fetched and blob files not followed
+ * whole, whatever their end; durations of the complete ones and times
+ * to first byte of those that wrote one, under ct_pull_le_ns (10 ms ..
+ * 10 min).
+ */
+#define CT_PULL_NLE	15
+extern const uint64_t ct_pull_le_ns[CT_PULL_NLE];
+
+struct ct_pull_hist {
+	uint64_t le[CT_PULL_NLE];	/* per bound, not cumulative; above
+					 * the last: in n only */
+	uint64_t n;
+	uint64_t sum_ns;
+};
+
+struct ct_pull_totals {
+	uint64_t pulls;
+	uint64_t complete;
+	uint64_t layers;
+	uint64_t bytes;
+	uint64_t untraced_files;
+	struct ct_pull_hist dur;
+	struct ct_pull_hist ttfb;
+};
+
 struct ct_pulls;
 
 /*
@@ -111,6 +140,10 @@ void ct_pulls_flush(struct ct_pulls *e);
  * before the grace period is over.
  */
 void ct_pulls_settle(struct ct_pulls *e);
+
+/* An engine's totals (enum ct_engine_kind), NULL before its first pull. */
+const struct ct_pull_totals *ct_pulls_totals(const struct ct_pulls *e,
+					     int engine);
 
 /* Pulls emitted so far, oldest first. */
 size_t ct_pulls_count(const struct ct_pulls *e);

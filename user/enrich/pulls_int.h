@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "container.h"
 #include "pull.h"
 #include "procs.h"
 #include "pulls.h"
@@ -83,6 +84,7 @@ struct ct_pulls {
 	struct ct_pull *pulls;
 	size_t npulls, pcap;
 	size_t keep;		/* 0: every pull; else the last `keep` */
+	struct ct_pull_totals totals[CT_ENG_MAX];	/* every pull's */
 	struct arm_turn arms[PL_ARMS];	/* in time order */
 	size_t narms;
 	bool arms_dropped;	/* older ones forgotten */

@@ -41,6 +41,11 @@ const char *ct_engine_name(enum ct_engine_kind e)
 	return (unsigned)e < CT_ENG_MAX ? engine_names[e] : "?";
 }
 
+const char *ct_kind_name(enum ct_kind k)
+{
+	return k == CT_KIND_POD ? "pod" : "container";
+}
+
 const char *ct_failure_name(enum ct_failure f)
 {
 	switch (f) {

@@ -46,6 +46,20 @@ enum ct_engine_kind {
 	CT_ENG_MAX,
 };
 
+/*
+ * What a record is, for statistics: a CRI pod's sandbox (its pause
+ * container, c->is_pod) or any other container (docker, podman,
+ * containerd, a pod's app container).  A pod's cold start runs until its
+ * last app container's program (ct_cold_start_ns()): pooled with its own
+ * app containers' it would count their time twice, so every statistic
+ * keeps the two apart (agg.h).
+ */
+enum ct_kind {
+	CT_KIND_CONTAINER,
+	CT_KIND_POD,
+	CT_KIND_MAX,
+};
+
 /* Why a container never ran its program (docs/design.md "Phases": a
  * failed create). */
 enum ct_failure {
@@ -288,12 +302,19 @@ struct ct_container {
 const char *ct_phase_name(enum ct_phase p);
 const char *ct_runtime_name(enum ct_runtime r);
 const char *ct_engine_name(enum ct_engine_kind e);
+/* "container", "pod" */
+const char *ct_kind_name(enum ct_kind k);
 /* "create", "start"; NULL for CT_FAIL_NONE. */
 const char *ct_failure_name(enum ct_failure f);
 /* Returns -1 if name is not a known runtime. */
 int ct_runtime_from_name(const char *name);
 /* Returns -1 if name is not a known engine ("unknown" is not one). */
 int ct_engine_from_name(const char *name);
+
+static inline enum ct_kind ct_kind_of(const struct ct_container *c)
+{
+	return c->is_pod ? CT_KIND_POD : CT_KIND_CONTAINER;
+}
 
 static inline bool ct_has_phase(const struct ct_container *c, enum ct_phase p)
 {

@@ -391,7 +391,8 @@ int ct_chrome_trace_write(FILE *f, const struct ct_agg *agg,
 	for (rt = 0; rt < CT_RT_MAX; rt++) {
 		const char *name = ct_runtime_name(rt);
 
-		if (ct_agg_runtime_count(agg, rt, NULL))
+		if (ct_agg_runtime_count(agg, rt, CT_KIND_CONTAINER, NULL) ||
+		    ct_agg_runtime_count(agg, rt, CT_KIND_POD, NULL))
 			trace_meta_event(&w, "process_name", rt + 1, 0, name,
 					 strlen(name));
 	}

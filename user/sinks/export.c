@@ -151,6 +151,9 @@ static void restart_json(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_key(w, "name");
 	ct_json_string_n(w, n->name, sizeof(n->name));
 	ct_json_kv_string(w, "runtime", ct_runtime_name(r->runtime));
+	/* a pod's restart (a pod of the same name): told from a container's */
+	if (r->kind == CT_KIND_POD)
+		ct_json_kv_string(w, "kind", ct_kind_name(r->kind));
 	ct_json_key(w, "old_id");
 	ct_json_string_n(w, o->id, sizeof(o->id));
 	ct_json_key(w, "new_id");

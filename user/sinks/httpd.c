@@ -130,17 +130,24 @@ int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
 			       "(such as 127.0.0.1:9466)", addr);
 	if (!colon)
 		return ct_fail(err, errlen, -EINVAL, "'%.64s' is not ADDR:PORT "
-			       "(such as 127.0.0.1:9466 or :9466)", addr);
+			       "(such as 127.0.0.1:9466)", addr);
 	if (parse_port(colon + 1, &port))
 		return ct_fail(err, errlen, -EINVAL, "port '%.16s' is not a "
 			       "number from 1 to 65535", colon + 1);
+	/*
+	 * Go's exporters take ":PORT" for every interface, coldtrace took it
+	 * for loopback: either reading surprises someone, with a scrape
+	 * that never connects or containers' names served to the network.
+	 * Refused, with the two ways to say it.
+	 */
+	if (colon == addr)
+		return ct_fail(err, errlen, -EINVAL, "':%u' names no address: "
+			       "give 127.0.0.1:%u for loopback only or "
+			       "0.0.0.0:%u for every interface", port, port,
+			       port);
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons(port);
-	if (colon == addr) {
-		sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		return 0;
-	}
 	if ((size_t)(colon - addr) >= sizeof(host))
 		goto bad_host;
 	memcpy(host, addr, colon - addr);
@@ -311,9 +318,9 @@ bool httpd_wants_gzip(const char *buf, size_t len)
 
 /*
  * A Prometheus scrape asks for gzip: the text compresses ~30 times
- * (550 KB to 17.6 KB measured).  *out is malloc'd; false: send as is.
+ * (550 KB to 17.6 KB measured).
  */
-static bool gzip_body(const char *b, size_t blen, char **out, size_t *olen)
+bool httpd_gzip(const char *b, size_t blen, char **out, size_t *olen)
 {
 	z_stream z;
 	uLong cap;
@@ -374,7 +381,7 @@ static void conn_request(struct httpd *h, struct conn *c)
 	}
 	h->served++;
 	if (blen >= HTTPD_GZIP_MIN && httpd_wants_gzip(c->in, c->in_len) &&
-	    gzip_body(body, blen, &gz, &gzlen)) {
+	    httpd_gzip(body, blen, &gz, &gzlen)) {
 		conn_reply(c, 200, "OK", ctype, gz, gzlen, head,
 			   "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
 		free(gz);

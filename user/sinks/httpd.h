@@ -42,16 +42,17 @@ typedef int (*httpd_body_fn)(const char *path, char **body, size_t *len,
 
 struct httpd;
 /*
- * addr is "HOST:PORT" (HOST numeric IPv4, default 127.0.0.1 if ":PORT"):
- * 0, or -EINVAL and what is wrong with it in err.  cli.c checks --listen
- * with it before anything is loaded; httpd_open() again.
+ * addr is "HOST:PORT", HOST numeric IPv4 ("0.0.0.0" every interface; a
+ * bare ":PORT", every interface to Go's exporters and loopback to
+ * coldtrace before, is refused): 0, or -EINVAL and what is wrong with it
+ * in err.  cli.c checks --listen with it before anything is loaded;
+ * httpd_open() again.
  */
 int httpd_parse_addr(const char *addr, struct sockaddr_in *sa, char *err,
 		     size_t errlen);
 /*
- * Where a valid addr serves, in words for its user: ":9466" is loopback
- * here, while Go's exporters take it for every interface, so that is
- * said with the way to the other.
+ * Where a valid addr serves, in words for its user (the start's line):
+ * loopback only is said with the way to every interface.
  */
 void httpd_where(const char *addr, char *buf, size_t len);
 /*
@@ -64,6 +65,8 @@ const char *httpd_header(const char *buf, size_t len, const char *name,
 			 size_t *vlen);
 /* Bodies this long or longer are sent gzip'd to a client that asks. */
 #define HTTPD_GZIP_MIN	1024
+/* body gzip'd as a scrape gets it: *out malloc'd; false: sent as is. */
+bool httpd_gzip(const char *body, size_t len, char **out, size_t *olen);
 /* Whether a request's head asks for gzip (Accept-Encoding, q > 0). */
 bool httpd_wants_gzip(const char *buf, size_t len);
 /* -EINVAL for a bad addr (httpd_parse_addr()), else -errno of bind etc. */

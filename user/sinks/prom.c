@@ -3,6 +3,7 @@
 #define _GNU_SOURCE	/* qsort_r */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "chain.h"
@@ -10,13 +11,19 @@
 #include "prom.h"
 #include "hist.h"
 #include "json.h"
+#include "pulls.h"
 #include "tracker.h"
+#include "util.h"
 
 /*
- * A group: the containers that share every label but phase and le
+ * A group: the records of one kind (container.h: a CRI pod's sandbox,
+ * or a container) that share every label but phase and le
  * (container_runtime, engine, and container_id / container_name when
  * asked for), so that each series is printed once, however many
- * containers it sums.  Group g is order[start[g] .. start[g + 1]).
+ * containers it sums.  A pod's sandbox is never in a container's series
+ * (agg.h): pods have families of their own (kind_families[]), and only
+ * the open latencies, which count opens, add the groups of both kinds
+ * that share their labels.  Group g is order[start[g] .. start[g + 1]).
  * In continuous mode the aggregator's folded groups take their place
  * (folded[g]): the same series, in the same order, from the folds.
  * Every (runtime, engine) in scope that has no container yet is a group
@@ -29,6 +36,48 @@ struct prom_key {
 	enum ct_engine_kind engine;
 	const char *id;
 	const char *name;
+	enum ct_kind kind;	/* which families: not a label */
+};
+
+/* The families of one kind of record, and what they say. */
+struct prom_kind {
+	const char *seen, *seen_help;
+	const char *complete, *complete_help;
+	const char *failed, *failed_help;
+	const char *phase, *phase_help;
+	const char *cold, *cold_help;
+	const char *restart, *restart_help;
+};
+
+static const struct prom_kind kind_families[CT_KIND_MAX] = {
+	[CT_KIND_CONTAINER] = {
+		"coldtrace_containers_total", "Containers reported.",
+		"coldtrace_containers_complete_total",
+		"Containers seen from create to destroy.",
+		"coldtrace_containers_failed_total",
+		"Containers that never ran their program.",
+		"coldtrace_phase_duration_seconds",
+		"Duration of each container lifecycle phase.",
+		"coldtrace_cold_start_seconds",
+		"First phase start to ready (or to the program's exec).",
+		"coldtrace_restart_duration_seconds",
+		"Old container's pid 1 exit to the new one ready (or exec).",
+	},
+	[CT_KIND_POD] = {
+		"coldtrace_pods_total", "CRI pods (their sandboxes) reported.",
+		"coldtrace_pods_complete_total",
+		"CRI pods seen from create to destroy.",
+		"coldtrace_pods_failed_total",
+		"CRI pods whose pause program never ran.",
+		"coldtrace_pod_phase_duration_seconds",
+		"Duration of each phase of a CRI pod's sandbox.",
+		"coldtrace_pod_cold_start_seconds",
+		"A CRI pod's first phase start to its last app container's "
+		"ready (or exec).",
+		"coldtrace_pod_restart_duration_seconds",
+		"A CRI pod's sandbox exit to the next sandbox of its name "
+		"ready.",
+	},
 };
 
 struct prom_ctx {
@@ -41,6 +90,7 @@ struct prom_ctx {
 	size_t *group;		/* ct_agg_get() index -> its group */
 	struct prom_key *keys;	/* ngroups entries */
 	size_t ngroups;
+	bool has_kind[CT_KIND_MAX];	/* a group of that kind exists */
 	bool folding;		/* continuous mode: */
 	const struct ct_agg_group *folded[CT_AGG_NGROUPS];	/* the groups */
 };
@@ -56,45 +106,72 @@ struct prom_hist {
 	size_t nb;
 	uint64_t count;		/* +Inf: every observation */
 	uint64_t sum_ns;
-	bool has_sum;		/* the kernel's log2 histograms keep none */
 };
 
 /* Seconds, exact, without trailing zeros: 2500000 ns -> 0.0025 */
-static void prom_seconds(FILE *f, uint64_t ns)
+static const char *seconds_text(char buf[32], uint64_t ns)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%" PRIu64 ".%09" PRIu64,
+	int n = snprintf(buf, 32, "%" PRIu64 ".%09" PRIu64,
 			 ns / 1000000000, ns % 1000000000);
 
 	while (n > 0 && buf[n - 1] == '0')
 		buf[--n] = '\0';
 	if (n > 0 && buf[n - 1] == '.')
 		buf[--n] = '\0';
-	fputs(buf, f);
+	return buf;
 }
 
-/* Label values: \\, \" and \n escaped; invalid UTF-8 -> U+FFFD. */
-static void prom_label(FILE *f, const char *name, const char *v)
+/*
+ * A series' labels as text, escaped once and written on each of its
+ * lines (a histogram has 21 or 34): escaping every line again was most
+ * of a scrape's time.  It holds any: two values of at most 127 bytes
+ * (id, name), each byte at most 3 escaped, runtime, engine, phase.
+ */
+#define PROM_LABELS_LEN	1024
+_Static_assert(3 * (CT_ID_LEN + CT_NAME_LEN) + 256 <= PROM_LABELS_LEN,
+	       "label text room");
+
+struct prom_lt {
+	char s[PROM_LABELS_LEN];
+	size_t n;
+};
+
+static void lt_put(struct prom_lt *t, const void *s, size_t n)
+{
+	/* never cut, by the bound above; kept whole-or-nothing anyway */
+	if (n >= sizeof(t->s) - t->n)
+		return;
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	t->s[t->n] = '\0';
+}
+
+/* name="v", after a comma unless first: \\, \" and \n escaped;
+ * invalid UTF-8 -> U+FFFD. */
+static void lt_label(struct prom_lt *t, const char *name, const char *v)
 {
 	const unsigned char *p = (const unsigned char *)(v ? v : "");
 	size_t n = strlen((const char *)p), i = 0, sl;
 
-	fprintf(f, "%s=\"", name);
+	if (t->n)
+		lt_put(t, ",", 1);
+	lt_put(t, name, strlen(name));
+	lt_put(t, "=\"", 2);
 	while (i < n) {
 		sl = ct_utf8_seq_len(p + i, n - i);
 		if (sl == 0)
-			fputs("\xef\xbf\xbd", f);
+			lt_put(t, "\xef\xbf\xbd", 3);
 		else if (p[i] == '\\')
-			fputs("\\\\", f);
+			lt_put(t, "\\\\", 2);
 		else if (p[i] == '"')
-			fputs("\\\"", f);
+			lt_put(t, "\\\"", 2);
 		else if (p[i] == '\n')
-			fputs("\\n", f);
+			lt_put(t, "\\n", 2);
 		else
-			fwrite(p + i, 1, sl, f);
+			lt_put(t, p + i, sl);
 		i += sl ? sl : 1;
 	}
-	fputc('"', f);
+	lt_put(t, "\"", 1);
 }
 
 static void prom_family(FILE *f, const char *name, const char *type,
@@ -136,6 +213,9 @@ static int key_cmp(const struct prom_ctx *x, size_t i, size_t j)
 		r = strncmp(a->id, b->id, sizeof(a->id));
 	if (!r && (x->labels & CT_PROM_LABEL_NAME))
 		r = strncmp(a->name, b->name, sizeof(a->name));
+	/* last: the two kinds of one label set side by side (open_hists) */
+	if (!r)
+		r = cmp_u(a->is_pod, b->is_pod);
 	return r;
 }
 
@@ -151,75 +231,90 @@ static const struct ct_container *member(const struct prom_ctx *x, size_t k)
 }
 
 /*
- * Whether (rt, e) is exported before its first container: a known
+ * Whether (rt, e, k) is exported before its first record: a known
  * runtime and engine of a scope the user named (--runtime, --engine; a
- * mask of 0 is all).  The default scope exports only the pairs seen:
- * all 20 at 0 made every node's scrape ~5,200 lines, ~5,000 series.
- * Not with per-container labels, whose series are containers.
+ * mask of 0 is all), pods under cri only.  The default scope exports
+ * only the groups seen: all 20 pairs at 0 made every node's scrape
+ * ~5,200 lines, ~5,000 series.  Not with per-container labels, whose
+ * series are containers.
  */
 static bool in_scope(const struct prom_ctx *x, unsigned int rt,
-		     unsigned int e)
+		     unsigned int e, enum ct_kind k)
 {
 	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
 
 	if (x->labels || rt == CT_RT_UNKNOWN || e == CT_ENG_UNKNOWN ||
-	    (!rm && !em))
+	    (!rm && !em) || ct_agg_group_index(rt, e, k) >= CT_AGG_NGROUPS)
 		return false;
 	return (!rm || (rm & (1u << rt))) && (!em || (em & (1u << e)));
 }
 
-/* Continuous mode: the folded groups and the empty ones in scope. */
+static void add_key(struct prom_ctx *x, struct prom_key k)
+{
+	x->keys[x->ngroups++] = k;
+	x->has_kind[k.kind] = true;
+}
+
+/* Continuous mode: the folded groups and the empty ones in scope, the
+ * kinds of one (runtime, engine) side by side (open_hists). */
 static void folded_groups(struct prom_ctx *x)
 {
 	const struct ct_agg_group *fg;
 
-	for (size_t i = 0; i < CT_AGG_NGROUPS; i++) {
-		unsigned int rt = i / CT_ENG_MAX, e = i % CT_ENG_MAX;
-
-		fg = ct_agg_group(x->agg, i);
-		if (!fg && !in_scope(x, rt, e))
-			continue;
-		x->keys[x->ngroups] = (struct prom_key){ rt, e, "", "" };
-		x->folded[x->ngroups++] = fg;
-	}
+	for (unsigned int rt = 0; rt < CT_RT_MAX; rt++)
+		for (unsigned int e = 0; e < CT_ENG_MAX; e++)
+			for (int k = 0; k < CT_KIND_MAX; k++) {
+				fg = ct_agg_group(x->agg,
+					ct_agg_group_index(rt, e, k));
+				if (!fg && !in_scope(x, rt, e, k))
+					continue;
+				x->folded[x->ngroups] = fg;
+				add_key(x, (struct prom_key){ rt, e, "", "",
+							      k });
+			}
 }
 
 /* A group of members order[from .. the next group's start). */
 static void add_group(struct prom_ctx *x, size_t from, struct prom_key k)
 {
-	x->keys[x->ngroups] = k;
-	x->start[x->ngroups++] = from;
+	x->start[x->ngroups] = from;
+	add_key(x, k);
+}
+
+/* One-shot: (rt, e)'s groups of members from order[*i] on. */
+static void member_pair(struct prom_ctx *x, size_t n, size_t *i,
+			unsigned int rt, unsigned int e)
+{
+	bool any[CT_KIND_MAX] = { false };
+	const struct ct_container *c;
+	size_t first = *i;
+
+	for (; *i < n; (*i)++) {
+		c = member(x, *i);
+		if (c->runtime != rt || c->engine != e)
+			break;
+		if (*i == first || key_cmp(x, x->order[*i - 1], x->order[*i]))
+			add_group(x, *i, (struct prom_key){
+				rt, e, c->id, c->name, ct_kind_of(c) });
+		x->group[x->order[*i]] = x->ngroups - 1;
+		any[ct_kind_of(c)] = true;
+	}
+	for (int k = 0; k < CT_KIND_MAX; k++)
+		if (!any[k] && in_scope(x, rt, e, k))
+			add_group(x, *i, (struct prom_key){ rt, e, "", "", k });
 }
 
 /*
  * One-shot: containers sorted by their labels; walking (runtime, engine)
- * in the same order, each key's groups, or an empty one if in scope.
+ * in the same order, each key's groups, or empty ones if in scope.
  */
 static void member_groups(struct prom_ctx *x, size_t n)
 {
 	size_t i = 0;
 
-	for (unsigned int rt = 0; rt < CT_RT_MAX; rt++) {
-		for (unsigned int e = 0; e < CT_ENG_MAX; e++) {
-			const struct ct_container *c;
-			bool any = false;
-
-			for (; i < n; i++) {
-				c = member(x, i);
-				if (c->runtime != rt || c->engine != e)
-					break;
-				if (!any || key_cmp(x, x->order[i - 1],
-						    x->order[i]))
-					add_group(x, i, (struct prom_key){
-						rt, e, c->id, c->name });
-				x->group[x->order[i]] = x->ngroups - 1;
-				any = true;
-			}
-			if (!any && in_scope(x, rt, e))
-				add_group(x, i, (struct prom_key){
-					rt, e, "", "" });
-		}
-	}
+	for (unsigned int rt = 0; rt < CT_RT_MAX; rt++)
+		for (unsigned int e = 0; e < CT_ENG_MAX; e++)
+			member_pair(x, n, &i, rt, e);
 	x->start[x->ngroups] = n;
 }
 
@@ -255,27 +350,23 @@ static void free_groups(struct prom_ctx *x)
 	free(x->keys);
 }
 
-/* Group g's labels, then phase if any. */
-static void group_labels(const struct prom_ctx *x, size_t g,
-			 const char *phase)
+/* Group g's labels, then phase if any, into *t. */
+static const char *group_labels(const struct prom_ctx *x, size_t g,
+				const char *phase, struct prom_lt *t)
 {
 	struct prom_key k = x->keys[g];
 
-	prom_label(x->f, "container_runtime", ct_runtime_name(k.runtime));
-	fputc(',', x->f);
-	prom_label(x->f, "engine", ct_engine_name(k.engine));
-	if (x->labels & CT_PROM_LABEL_ID) {
-		fputc(',', x->f);
-		prom_label(x->f, "container_id", k.id);
-	}
-	if (x->labels & CT_PROM_LABEL_NAME) {
-		fputc(',', x->f);
-		prom_label(x->f, "container_name", k.name);
-	}
-	if (phase) {
-		fputc(',', x->f);
-		prom_label(x->f, "phase", phase);
-	}
+	t->n = 0;
+	t->s[0] = '\0';
+	lt_label(t, "container_runtime", ct_runtime_name(k.runtime));
+	lt_label(t, "engine", ct_engine_name(k.engine));
+	if (x->labels & CT_PROM_LABEL_ID)
+		lt_label(t, "container_id", k.id);
+	if (x->labels & CT_PROM_LABEL_NAME)
+		lt_label(t, "container_name", k.name);
+	if (phase)
+		lt_label(t, "phase", phase);
+	return t->s;
 }
 
 /* ---- histograms ---- */
@@ -285,17 +376,11 @@ static void hist_init(struct prom_hist *h)
 	memset(h, 0, sizeof(*h));
 	memcpy(h->le_ns, prom_le_ns, sizeof(prom_le_ns));
 	h->nb = PROM_NB;
-	h->has_sum = true;
 }
 
 static void hist_observe(struct prom_hist *h, uint64_t ns)
 {
-	size_t b = 0;
-
-	while (b < h->nb && ns > h->le_ns[b])
-		b++;
-	if (b < h->nb)
-		h->bucket[b]++;
+	ct_le_count(h->bucket, h->le_ns, h->nb, ns);
 	h->count++;
 	h->sum_ns += ns;
 }
@@ -304,6 +389,14 @@ static void hist_observe(struct prom_hist *h, uint64_t ns)
  * Slot k of a log2 histogram counts [2^k, 2^(k+1)) ns, so each is under
  * le = 2^(k+1) ns; the last slot also takes everything above, so it has
  * no bound of its own and counts in +Inf only.
+ *
+ * The kernel keeps counts, not a sum (one add per open less), so the
+ * sum is what the slots tell exactly: each open counted at its slot's
+ * middle, 1.5 * 2^k ns.  An open of [2^k, 2^(k+1)) is then counted
+ * between 0.75 and 1.5 times itself, so the true sum of opens under
+ * 2^31 ns (2.1 s, the last slot's start) lies in [2/3, 4/3) of it:
+ * rate(_sum) / rate(_count) is a mean to within a third, and the sum
+ * the many consumers that refuse a histogram without one need.
  */
 static void hist_from_log2(struct prom_hist *h, const uint64_t *slots)
 {
@@ -317,36 +410,34 @@ static void hist_from_log2(struct prom_hist *h, const uint64_t *slots)
 			h->bucket[k] = slots[k];
 		}
 		h->count += slots[k];
+		h->sum_ns += slots[k] * ((3ULL << k) / 2);
 	}
+}
+
+/* A histogram's lines, its labels l as text (prom_lt). */
+static void print_hist_l(FILE *f, const char *name, const char *l,
+			 const struct prom_hist *h)
+{
+	uint64_t cum = 0;
+	char le[32];
+
+	for (size_t b = 0; b < h->nb; b++) {
+		cum += h->bucket[b];
+		fprintf(f, "%s_bucket{%s,le=\"%s\"} %" PRIu64 "\n", name, l,
+			seconds_text(le, h->le_ns[b]), cum);
+	}
+	fprintf(f, "%s_bucket{%s,le=\"+Inf\"} %" PRIu64 "\n", name, l,
+		h->count);
+	fprintf(f, "%s_sum{%s} %s\n", name, l, seconds_text(le, h->sum_ns));
+	fprintf(f, "%s_count{%s} %" PRIu64 "\n", name, l, h->count);
 }
 
 static void print_hist(const struct prom_ctx *x, const char *name, size_t g,
 		       const char *phase, const struct prom_hist *h)
 {
-	uint64_t cum = 0;
-	size_t b;
+	struct prom_lt t;
 
-	for (b = 0; b < h->nb; b++) {
-		cum += h->bucket[b];
-		fprintf(x->f, "%s_bucket{", name);
-		group_labels(x, g, phase);
-		fputs(",le=\"", x->f);
-		prom_seconds(x->f, h->le_ns[b]);
-		fprintf(x->f, "\"} %" PRIu64 "\n", cum);
-	}
-	fprintf(x->f, "%s_bucket{", name);
-	group_labels(x, g, phase);
-	fprintf(x->f, ",le=\"+Inf\"} %" PRIu64 "\n", h->count);
-	if (h->has_sum) {
-		fprintf(x->f, "%s_sum{", name);
-		group_labels(x, g, phase);
-		fputs("} ", x->f);
-		prom_seconds(x->f, h->sum_ns);
-		fputc('\n', x->f);
-	}
-	fprintf(x->f, "%s_count{", name);
-	group_labels(x, g, phase);
-	fprintf(x->f, "} %" PRIu64 "\n", h->count);
+	print_hist_l(x->f, name, group_labels(x, g, phase, &t), h);
 }
 
 /* A folded statistic: its exact bucket counts, count and sum. */
@@ -378,14 +469,15 @@ static void group_samples(const struct prom_ctx *x, size_t g, int phase,
 	}
 }
 
-static void phase_hists(const struct prom_ctx *x)
+static void phase_hists(const struct prom_ctx *x, enum ct_kind k)
 {
-	const char *name = "coldtrace_phase_duration_seconds";
+	const char *name = kind_families[k].phase;
 	struct prom_hist h;
 
-	prom_family(x->f, name, "histogram",
-		    "Duration of each container lifecycle phase.");
+	prom_family(x->f, name, "histogram", kind_families[k].phase_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
+		if (x->keys[g].kind != k)
+			continue;
 		for (int p = 0; p < CT_PH_MAX; p++) {
 			group_samples(x, g, p, &h);
 			print_hist(x, name, g, ct_phase_name(p), &h);
@@ -393,36 +485,60 @@ static void phase_hists(const struct prom_ctx *x)
 	}
 }
 
-static void cold_start_hists(const struct prom_ctx *x)
+static void cold_start_hists(const struct prom_ctx *x, enum ct_kind k)
 {
-	const char *name = "coldtrace_cold_start_seconds";
+	const char *name = kind_families[k].cold;
 	struct prom_hist h;
 
-	prom_family(x->f, name, "histogram",
-		    "First phase start to ready (or to the program's exec).");
+	prom_family(x->f, name, "histogram", kind_families[k].cold_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
+		if (x->keys[g].kind != k)
+			continue;
 		group_samples(x, g, CT_AGG_COLD, &h);
 		print_hist(x, name, g, NULL, &h);
 	}
 }
 
+/* Group g's opens into *o. */
+static void group_opens(const struct prom_ctx *x, size_t g, struct ct_opens *o)
+{
+	if (x->folding && x->folded[g])
+		ct_opens_merge(o, &x->folded[g]->opens);
+	else if (!x->folding)
+		for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
+			ct_opens_merge(o, &member(x, k)->opens);
+}
+
+/* Whether groups a and b have the same labels (their kinds aside). */
+static bool same_labels(const struct prom_ctx *x, size_t a, size_t b)
+{
+	const struct prom_key *p = &x->keys[a], *q = &x->keys[b];
+
+	return p->runtime == q->runtime && p->engine == q->engine &&
+	       (!(x->labels & CT_PROM_LABEL_ID) || !strcmp(p->id, q->id)) &&
+	       (!(x->labels & CT_PROM_LABEL_NAME) ||
+		!strcmp(p->name, q->name));
+}
+
+/*
+ * Opens, not containers: a pod's sandbox's with the containers' of the
+ * same labels (the kinds of one label set are side by side), in the
+ * container families' labels.
+ */
 static void open_hists(const struct prom_ctx *x)
 {
 	const char *name = "coldtrace_open_latency_seconds";
 	struct ct_opens o;
 	struct prom_hist h;
+	size_t g, n;
 
 	prom_family(x->f, name, "histogram",
-		    "File-open latency inside containers (log2 buckets).");
-	for (size_t g = 0; g < x->ngroups; g++) {
+		    "File-open latency inside containers (log2 buckets; "
+		    "_sum counts each open at its bucket's middle).");
+	for (g = 0; g < x->ngroups; g = n) {
 		memset(&o, 0, sizeof(o));
-		if (x->folding && x->folded[g])
-			o = x->folded[g]->opens;
-		else if (x->folding)
-			continue;
-		else
-			for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
-				ct_opens_merge(&o, &member(x, k)->opens);
+		for (n = g; n < x->ngroups && same_labels(x, g, n); n++)
+			group_opens(x, n, &o);
 		if (!o.valid)
 			continue;
 		hist_from_log2(&h, o.slots);
@@ -430,59 +546,47 @@ static void open_hists(const struct prom_ctx *x)
 	}
 }
 
-static void print_restart_hists(const struct prom_ctx *x,
+static void print_restart_hists(const struct prom_ctx *x, enum ct_kind k,
 				const struct prom_hist *h)
 {
-	const char *name = "coldtrace_restart_duration_seconds";
+	const char *name = kind_families[k].restart;
 
-	prom_family(x->f, name, "histogram",
-		    "Old container's pid 1 exit to the new one ready (or exec).");
+	prom_family(x->f, name, "histogram", kind_families[k].restart_help);
 	for (size_t g = 0; g < x->ngroups; g++)
-		print_hist(x, name, g, NULL, &h[g]);
+		if (x->keys[g].kind == k)
+			print_hist(x, name, g, NULL, &h[g]);
 }
 
-/* Continuous mode: restarts were folded as they were paired. */
-static void folded_restart_hists(const struct prom_ctx *x)
+/*
+ * Every group's restarts, counted under the new container's group (a
+ * restart is of one kind, agg.h); continuous mode folded them as they
+ * were paired.  NULL: no memory.
+ */
+static struct prom_hist *restart_hists(const struct prom_ctx *x)
 {
-	struct prom_hist h[CT_AGG_NGROUPS];
+	struct prom_hist *h = malloc((x->ngroups + 1) * sizeof(*h));
+	struct ct_restart *rs;
+	ssize_t nr = 0;
 
+	if (!h)
+		return NULL;
 	for (size_t g = 0; g < x->ngroups; g++) {
 		hist_init(&h[g]);
-		if (x->folded[g])
+		if (x->folding && x->folded[g])
 			hist_folded(&h[g], &x->folded[g]->r[CT_AGG_TOTAL]);
 	}
-	print_restart_hists(x, h);
-}
-
-/* Restarts count under the new container's group. */
-static int restart_hists(const struct prom_ctx *x)
-{
-	struct ct_restart *rs;
-	struct prom_hist *h;
-	ssize_t nr;
-	size_t g;
-
-	if (x->folding) {
-		folded_restart_hists(x);
-		return 0;
+	if (!x->folding)
+		nr = ct_agg_restarts(x->agg, &rs);
+	if (nr < 0) {
+		free(h);
+		return NULL;
 	}
-	nr = ct_agg_restarts(x->agg, &rs);
-	if (nr < 0)
-		return (int)nr;
-	h = malloc((x->ngroups + 1) * sizeof(*h));
-	if (!h) {
-		free(rs);
-		return -ENOMEM;
-	}
-	for (g = 0; g < x->ngroups; g++)
-		hist_init(&h[g]);
 	for (ssize_t i = 0; i < nr; i++)
 		hist_observe(&h[x->group[rs[i].new_idx]],
 			     rs[i].end_ns - rs[i].start_ns);
-	print_restart_hists(x, h);
-	free(h);
-	free(rs);
-	return 0;
+	if (nr > 0)
+		free(rs);
+	return h;
 }
 
 /* ---- counters ---- */
@@ -510,15 +614,30 @@ static uint64_t group_count(const struct prom_ctx *x, size_t g,
 	return n;
 }
 
-static void container_counter(const struct prom_ctx *x, enum count_what w,
-			      const char *name, const char *help)
+static void container_counter(const struct prom_ctx *x, enum ct_kind k,
+			      enum count_what w, const char *name,
+			      const char *help)
 {
+	struct prom_lt t;
+
 	prom_family(x->f, name, "counter", help);
 	for (size_t g = 0; g < x->ngroups; g++) {
-		fprintf(x->f, "%s{", name);
-		group_labels(x, g, NULL);
-		fprintf(x->f, "} %" PRIu64 "\n", group_count(x, g, w));
+		if (x->keys[g].kind != k)
+			continue;
+		fprintf(x->f, "%s{%s} %" PRIu64 "\n", name,
+			group_labels(x, g, NULL, &t), group_count(x, g, w));
 	}
+}
+
+/* The counters of kind k's records: seen, complete, failed. */
+static void kind_counters(const struct prom_ctx *x, enum ct_kind k)
+{
+	const struct prom_kind *n = &kind_families[k];
+
+	container_counter(x, k, COUNT_SEEN, n->seen, n->seen_help);
+	container_counter(x, k, COUNT_COMPLETE, n->complete,
+			  n->complete_help);
+	container_counter(x, k, COUNT_FAILED, n->failed, n->failed_help);
 }
 
 /* map_full_inserts, by map. */
@@ -631,13 +750,140 @@ static void pending_gauges(FILE *f, const struct ct_meta *meta)
 
 static void build_info(FILE *f, const struct ct_meta *meta)
 {
+	struct prom_lt t = { .n = 0 };
+
 	prom_family(f, "coldtrace_build_info", "gauge",
 		    "coldtrace version and traced kernel.");
-	fputs("coldtrace_build_info{", f);
-	prom_label(f, "version", meta->version);
-	fputc(',', f);
-	prom_label(f, "kernel", meta->kernel);
-	fputs("} 1\n", f);
+	lt_label(&t, "version", meta->version);
+	lt_label(&t, "kernel", meta->kernel);
+	fprintf(f, "coldtrace_build_info{%s} 1\n", t.s);
+}
+
+/* ---- image pulls (pulls.h), labelled by engine only ---- */
+
+static const struct {
+	const char *name, *help;
+	size_t off;
+} pull_counters[] = {
+	{ "coldtrace_pulls_total", "Image pulls reported.",
+	  offsetof(struct ct_pull_totals, pulls) },
+	{ "coldtrace_pulls_complete_total", "Image pulls whose end was "
+	  "seen, no record lost.", offsetof(struct ct_pull_totals, complete) },
+	{ "coldtrace_pull_layers_total", "Layers fetched by image pulls.",
+	  offsetof(struct ct_pull_totals, layers) },
+	{ "coldtrace_pull_bytes_total", "Compressed layer bytes fetched by "
+	  "image pulls.", offsetof(struct ct_pull_totals, bytes) },
+	{ "coldtrace_pull_untraced_files_total", "Blob files of image pulls "
+	  "not followed whole (the pull hooks were off for part of their "
+	  "life): bytes missing.",
+	  offsetof(struct ct_pull_totals, untraced_files) },
+};
+
+/*
+ * An engine's pull series come with its first pull; in a scope the user
+ * named (--runtime, --engine), the pulling engines of it (dockerd's,
+ * containerd's) have them at 0 from the first scrape, as in_scope().
+ */
+static bool pulls_of(const struct prom_ctx *x, int e,
+		     struct ct_pull_totals *t)
+{
+	const struct ct_pull_totals *have = ct_pulls_totals(x->meta->pulls, e);
+	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
+
+	memset(t, 0, sizeof(*t));
+	if (have)
+		*t = *have;
+	return have || ((e == CT_ENG_DOCKER || e == CT_ENG_CONTAINERD) &&
+			(rm || em) && (!em || (em & (1u << e))));
+}
+
+/* The member of t at off (pull_counters[], pull_histograms[]). */
+static const void *pull_field(const struct ct_pull_totals *t, size_t off)
+{
+	return (const char *)t + off;
+}
+
+static void pull_hist(struct prom_hist *h, const struct ct_pull_hist *p)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->le_ns, ct_pull_le_ns, sizeof(ct_pull_le_ns));
+	memcpy(h->bucket, p->le, sizeof(p->le));
+	h->nb = CT_PULL_NLE;
+	h->count = p->n;
+	h->sum_ns = p->sum_ns;
+}
+
+static const struct {
+	const char *name, *help;
+	size_t off;
+} pull_histograms[] = {
+	{ "coldtrace_pull_duration_seconds", "Complete image pulls, start "
+	  "to end.", offsetof(struct ct_pull_totals, dur) },
+	{ "coldtrace_pull_time_to_first_byte_seconds", "Image pull start to "
+	  "its first layer byte written.",
+	  offsetof(struct ct_pull_totals, ttfb) },
+};
+
+static void pull_hists(FILE *f, const struct ct_pull_totals *t,
+		       const bool *on, const struct prom_lt *l)
+{
+	struct prom_hist h;
+
+	for (size_t i = 0; i < sizeof(pull_histograms) /
+			       sizeof(pull_histograms[0]); i++) {
+		prom_family(f, pull_histograms[i].name, "histogram",
+			    pull_histograms[i].help);
+		for (int e = 0; e < CT_ENG_MAX; e++) {
+			if (!on[e])
+				continue;
+			pull_hist(&h, pull_field(&t[e],
+						 pull_histograms[i].off));
+			print_hist_l(f, pull_histograms[i].name, l[e].s, &h);
+		}
+	}
+}
+
+/* Nothing when no engine pulled (or is in the scope named). */
+static void pull_families(const struct prom_ctx *x)
+{
+	struct ct_pull_totals t[CT_ENG_MAX];
+	struct prom_lt l[CT_ENG_MAX];
+	bool on[CT_ENG_MAX], any = false;
+
+	for (int e = 0; e < CT_ENG_MAX; e++) {
+		on[e] = pulls_of(x, e, &t[e]);
+		any |= on[e];
+		l[e].n = 0;
+		lt_label(&l[e], "engine", ct_engine_name(e));
+	}
+	if (!any)
+		return;
+	for (size_t i = 0; i < sizeof(pull_counters) /
+			       sizeof(pull_counters[0]); i++) {
+		prom_family(x->f, pull_counters[i].name, "counter",
+			    pull_counters[i].help);
+		for (int e = 0; e < CT_ENG_MAX; e++)
+			if (on[e])
+				fprintf(x->f, "%s{%s} %" PRIu64 "\n",
+					pull_counters[i].name, l[e].s,
+					*(const uint64_t *)pull_field(&t[e],
+						pull_counters[i].off));
+	}
+	pull_hists(x->f, t, on, l);
+}
+
+/*
+ * The pods' families after every other: a session without pods has
+ * none of them, and the containers' families are as they were.
+ */
+static void pod_families(const struct prom_ctx *x, const struct prom_hist *rh)
+{
+	if (!x->has_kind[CT_KIND_POD])
+		return;
+	kind_counters(x, CT_KIND_POD);
+	phase_hists(x, CT_KIND_POD);
+	cold_start_hists(x, CT_KIND_POD);
+	print_restart_hists(x, CT_KIND_POD, rh);
 }
 
 int ct_export_prom(FILE *f, const struct ct_agg *agg,
@@ -646,27 +892,28 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 	struct prom_ctx x = {
 		.f = f, .agg = agg, .meta = meta, .labels = meta->prom_labels,
 	};
+	struct prom_hist *rh = NULL;
 	int ret = make_groups(&x);
 
+	if (!ret)
+		rh = restart_hists(&x);
+	if (!ret && !rh)
+		ret = -ENOMEM;
 	if (!ret) {
 		build_info(f, meta);
-		container_counter(&x, COUNT_SEEN, "coldtrace_containers_total",
-				  "Containers reported.");
-		container_counter(&x, COUNT_COMPLETE,
-				  "coldtrace_containers_complete_total",
-				  "Containers seen from create to destroy.");
-		container_counter(&x, COUNT_FAILED,
-				  "coldtrace_containers_failed_total",
-				  "Containers that never ran their program.");
+		kind_counters(&x, CT_KIND_CONTAINER);
 		pending_gauges(f, meta);
 		loss_counters(f, agg, meta);
 		if (meta->otlp)
 			ct_otlp_prom(f, meta->otlp);
-		phase_hists(&x);
-		cold_start_hists(&x);
+		phase_hists(&x, CT_KIND_CONTAINER);
+		cold_start_hists(&x, CT_KIND_CONTAINER);
 		open_hists(&x);
-		ret = restart_hists(&x);
+		print_restart_hists(&x, CT_KIND_CONTAINER, rh);
+		pod_families(&x, rh);
+		pull_families(&x);
 	}
+	free(rh);
 	free_groups(&x);
 	return ret;
 }

@@ -19,8 +19,18 @@
  *   coldtrace_phase_duration_seconds{...,phase}       histogram
  *   coldtrace_cold_start_seconds                      histogram
  *   coldtrace_open_latency_seconds                    histogram, log2
- *                                                     buckets, no _sum
+ *                                                     buckets, _sum of
+ *                                                     the slots' middles
  *   coldtrace_restart_duration_seconds                histogram
+ *   coldtrace_pods_total, _complete_total, _failed_total,
+ *   coldtrace_pod_phase_duration_seconds, _cold_start_seconds,
+ *   _restart_duration_seconds: the same for CRI pods' sandboxes (agg.h:
+ *   never pooled with containers), once a pod was seen
+ *   coldtrace_pulls_total, _complete_total, coldtrace_pull_layers_total,
+ *   _bytes_total, _untraced_files_total                counters
+ *   coldtrace_pull_duration_seconds, _time_to_first_byte_seconds
+ *                                                     histograms
+ *   (image pulls, pulls.h's totals: labelled by engine only)
  *
  * Labels of every per-container family: container_runtime (runc, crun,
  * runsc, kata, unknown: OpenTelemetry's container.runtime), engine

@@ -9,6 +9,22 @@
 
 /* The summary's phase cells: one statistic per row, named in the prefix. */
 #define SUMMARY_PREFIX_W	39
+/* A row's name and count: "%-7s %10zu" for a runtime's containers */
+#define SUMMARY_NAME_W		18
+
+/*
+ * What a row of (rt, k) is called: the runtime for its containers, "runc
+ * pods" for its CRI pods' sandboxes, which are never pooled with them
+ * (agg.h).
+ */
+static const char *row_name(char *buf, size_t len, enum ct_runtime rt,
+			    enum ct_kind k)
+{
+	if (k == CT_KIND_CONTAINER)
+		return ct_runtime_name(rt);
+	snprintf(buf, len, "%s pods", ct_runtime_name(rt));
+	return buf;
+}
 
 /* One statistic of a phase, as a summary cell's text. */
 typedef void (*summary_cell_fn)(char *buf, size_t len,
@@ -26,15 +42,15 @@ static void cell_share_pct(char *buf, size_t len, const struct ct_stats *st)
 }
 
 static void summary_phase_row(FILE *f, const struct ct_agg *agg,
-			      enum ct_runtime rt, const char *prefix,
-			      summary_cell_fn cell)
+			      enum ct_runtime rt, enum ct_kind k,
+			      const char *prefix, summary_cell_fn cell)
 {
 	struct ct_stats st;
 	char buf[32];
 
 	fprintf(f, "%-*s", SUMMARY_PREFIX_W, prefix);
 	for (int p = 0; p < CT_PH_MAX; p++) {
-		if (ct_agg_stats(agg, rt, p, &st) || !st.n) {
+		if (ct_agg_stats(agg, rt, k, p, &st) || !st.n) {
 			fprintf(f, "%*s", CT_OUTPUT_CELL_W, "-");
 			continue;
 		}
@@ -44,22 +60,26 @@ static void summary_phase_row(FILE *f, const struct ct_agg *agg,
 	fputc('\n', f);
 }
 
-static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
+static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
+			enum ct_kind k)
 {
 	struct ct_stats tot;
 	size_t n, ok;
+	char buf[32];
+	const char *name = row_name(buf, sizeof(buf), rt, k);
+	int w = SUMMARY_NAME_W - 1 - (int)strlen(name);
 
-	n = ct_agg_runtime_count(agg, rt, &ok);
-	if (ct_agg_stats(agg, rt, CT_AGG_TOTAL, &tot))
+	n = ct_agg_runtime_count(agg, rt, k, &ok);
+	if (ct_agg_stats(agg, rt, k, CT_AGG_TOTAL, &tot))
 		memset(&tot, 0, sizeof(tot));
-	fprintf(f, "%-7s %10zu %8zu ", ct_runtime_name(rt), n, ok);
+	fprintf(f, "%s %*zu %8zu ", name, w > 1 ? w : 1, n, ok);
 	if (tot.n)
 		fprintf(f, "%10.1f\n", tot.p50_ns / 1e6);
 	else
 		fprintf(f, "%10s\n", "-");	/* no complete container */
-	summary_phase_row(f, agg, rt, "  median ms", cell_median_ms);
+	summary_phase_row(f, agg, rt, k, "  median ms", cell_median_ms);
 	if (tot.n)	/* no complete container: no share */
-		summary_phase_row(f, agg, rt, "  share of total %",
+		summary_phase_row(f, agg, rt, k, "  share of total %",
 				  cell_share_pct);
 }
 
@@ -69,14 +89,16 @@ static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
  * complete container, the largest median.
  */
 static void summary_look_at(FILE *f, const struct ct_agg *agg,
-			    enum ct_runtime rt)
+			    enum ct_runtime rt, enum ct_kind k)
 {
 	struct ct_stats tot, st, best = { 0 };
-	bool by_share = !ct_agg_stats(agg, rt, CT_AGG_TOTAL, &tot) && tot.n;
+	bool by_share = !ct_agg_stats(agg, rt, k, CT_AGG_TOTAL, &tot) && tot.n;
+	const char *name, *whose = k == CT_KIND_POD ? "pods" : "containers";
 	int top = -1;
+	char buf[32];
 
 	for (int p = 0; p < CT_PH_MAX; p++) {
-		if (ct_agg_stats(agg, rt, p, &st) || !st.n)
+		if (ct_agg_stats(agg, rt, k, p, &st) || !st.n)
 			continue;
 		if (top < 0 || (by_share ? st.share > best.share :
 					   st.p50_ns > best.p50_ns)) {
@@ -86,37 +108,53 @@ static void summary_look_at(FILE *f, const struct ct_agg *agg,
 	}
 	if (top < 0)
 		return;
+	name = row_name(buf, sizeof(buf), rt, k);
 	if (by_share)
-		fprintf(f, "look at: %s %s, %.0f %% of its containers' total "
-			"time (median %.2f ms)\n", ct_runtime_name(rt),
-			ct_phase_name(top), best.share * 100,
-			best.p50_ns / 1e6);
+		fprintf(f, "look at: %s %s, %.0f %% of its %s' total "
+			"time (median %.2f ms)\n", name, ct_phase_name(top),
+			best.share * 100, whose, best.p50_ns / 1e6);
 	else
 		fprintf(f, "look at: %s %s, the longest median phase (%.2f ms;"
-			" no complete container, no share)\n",
-			ct_runtime_name(rt), ct_phase_name(top),
-			best.p50_ns / 1e6);
+			" no complete %s, no share)\n", name,
+			ct_phase_name(top), best.p50_ns / 1e6,
+			k == CT_KIND_POD ? "pod" : "container");
 }
 
-static void stats_row(FILE *f, const char *what, enum ct_runtime rt,
+static void stats_row(FILE *f, const char *what, const char *name,
 		      const struct ct_stats *st)
 {
 	fprintf(f, "%s %-5s n=%" PRIu64 " ms: min %.1f p50 %.1f "
 		   "p90 %.1f p99 %.1f max %.1f mean %.1f\n",
-		what, ct_runtime_name(rt), st->n, st->min_ns / 1e6,
+		what, name, st->n, st->min_ns / 1e6,
 		st->p50_ns / 1e6, st->p90_ns / 1e6, st->p99_ns / 1e6,
 		st->max_ns / 1e6, st->mean_ns / 1e6);
 }
 
-/* cold_start_ns (docs/phases.md) and restarts of a runtime, if any. */
-static void restart_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt)
+/* cold_start_ns (docs/phases.md) and restarts of (rt, k), if any. */
+static void restart_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
+			enum ct_kind k)
 {
 	struct ct_stats st;
+	char buf[32];
+	const char *name = row_name(buf, sizeof(buf), rt, k);
 
-	if (!ct_agg_stats(agg, rt, CT_AGG_COLD, &st) && st.n)
-		stats_row(f, "cold start", rt, &st);
-	if (!ct_agg_restart_stats(agg, rt, CT_AGG_TOTAL, &st) && st.n)
-		stats_row(f, "restart", rt, &st);
+	if (!ct_agg_stats(agg, rt, k, CT_AGG_COLD, &st) && st.n)
+		stats_row(f, "cold start", name, &st);
+	if (!ct_agg_restart_stats(agg, rt, k, CT_AGG_TOTAL, &st) && st.n)
+		stats_row(f, "restart", name, &st);
+}
+
+/* Calls fn for every (runtime, kind) with a record: a runtime's
+ * containers, then its pods. */
+typedef void (*row_fn)(FILE *f, const struct ct_agg *agg,
+		       enum ct_runtime rt, enum ct_kind k);
+
+static void each_row(FILE *f, const struct ct_agg *agg, row_fn fn)
+{
+	for (int rt = 0; rt < CT_RT_MAX; rt++)
+		for (int k = 0; k < CT_KIND_MAX; k++)
+			if (ct_agg_runtime_count(agg, rt, k, NULL))
+				fn(f, agg, rt, k);
 }
 
 static size_t failed_total(const struct ct_agg *agg)
@@ -124,7 +162,8 @@ static size_t failed_total(const struct ct_agg *agg)
 	size_t n = 0;
 
 	for (int rt = 0; rt < CT_RT_MAX; rt++)
-		n += ct_agg_runtime_failed(agg, rt);
+		for (int k = 0; k < CT_KIND_MAX; k++)
+			n += ct_agg_runtime_failed(agg, rt, k);
 	return n;
 }
 
@@ -244,8 +283,6 @@ static void bpf_losses(FILE *f, const struct ct_meta *meta)
 void ct_output_summary(FILE *f, const struct ct_agg *agg,
 		       const struct ct_meta *meta)
 {
-	int rt;
-
 	fprintf(f, "# %s: per runtime, each phase's median ms, and its "
 		   "share of the containers' summed total time (exclusive, "
 		   "complete containers)\n",
@@ -254,17 +291,13 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 	fprintf(f, "%-7s %10s %8s %10s ", "RUNTIME", "CONTAINERS", "COMPLETE",
 		"p50TOTALms");
 	ct_output_phase_names(f);
-	for (rt = 0; rt < CT_RT_MAX; rt++) {
-		if (ct_agg_runtime_count(agg, rt, NULL))
-			summary_row(f, agg, rt);
-	}
+	each_row(f, agg, summary_row);
 	if (ct_agg_continuous(agg))
 		fprintf(f, "continuous mode: every container folded into the "
 			"statistics (percentiles within %.0f %%; n, min, max, "
 			"mean exact); records kept: the last %zu\n",
 			CT_FOLD_REL_ERR * 100, ct_agg_count(agg));
-	for (rt = 0; rt < CT_RT_MAX; rt++)
-		restart_row(f, agg, rt);
+	each_row(f, agg, restart_row);
 	fprintf(f, "lost events: %" PRIu64 "%s\n", meta->lost_events,
 		meta->lost_events ? " (containers may be missing or incomplete:"
 				    " try a larger --ringbuf)" : "");
@@ -272,10 +305,7 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 	summary_losses(f, agg, meta);
 	if (meta->otlp)
 		ct_otlp_summary(f, meta->otlp);
-	for (rt = 0; rt < CT_RT_MAX; rt++) {
-		if (ct_agg_runtime_count(agg, rt, NULL))
-			summary_look_at(f, agg, rt);
-	}
+	each_row(f, agg, summary_look_at);
 }
 
 static void json_stats_fields(struct ct_json *w, const struct ct_stats *st)
@@ -299,12 +329,12 @@ static void json_stats(struct ct_json *w, const char *key,
 	ct_json_end_object(w);
 }
 
-typedef int (*stats_fn)(const struct ct_agg *, enum ct_runtime, int,
-			struct ct_stats *);
+typedef int (*stats_fn)(const struct ct_agg *, enum ct_runtime, enum ct_kind,
+			int, struct ct_stats *);
 
 /* "phases":{"create":{stats},...}: phases never seen are absent */
 static int json_phase_stats(struct ct_json *w, const struct ct_agg *agg,
-			    enum ct_runtime rt, stats_fn fn)
+			    enum ct_runtime rt, enum ct_kind k, stats_fn fn)
 {
 	struct ct_stats st;
 	int p, err = 0;
@@ -312,7 +342,7 @@ static int json_phase_stats(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_key(w, "phases");
 	ct_json_start_object(w);
 	for (p = 0; p < CT_PH_MAX && !err; p++) {
-		err = fn(agg, rt, p, &st);
+		err = fn(agg, rt, k, p, &st);
 		if (!err && st.n)
 			json_stats(w, ct_phase_name(p), &st);
 	}
@@ -322,47 +352,67 @@ static int json_phase_stats(struct ct_json *w, const struct ct_agg *agg,
 
 /* "restart":{"n":..,"p50_ns":..,...,"phases":{...}} */
 static int json_restart(struct ct_json *w, const struct ct_agg *agg,
-			enum ct_runtime rt)
+			enum ct_runtime rt, enum ct_kind k)
 {
 	struct ct_stats st;
 	int err;
 
-	err = ct_agg_restart_stats(agg, rt, CT_AGG_TOTAL, &st);
+	err = ct_agg_restart_stats(agg, rt, k, CT_AGG_TOTAL, &st);
 	if (err)
 		return err;
 	ct_json_key(w, "restart");
 	ct_json_start_object(w);
 	json_stats_fields(w, &st);
-	err = json_phase_stats(w, agg, rt, ct_agg_restart_stats);
+	err = json_phase_stats(w, agg, rt, k, ct_agg_restart_stats);
 	ct_json_end_object(w);
 	return err;
 }
 
+/* "runc":{"containers":..,...}, or under "pods" "runc":{"pods":..,...} */
 static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
-			enum ct_runtime rt)
+			enum ct_runtime rt, enum ct_kind k)
 {
 	struct ct_stats st;
 	size_t n, ok;
 	int err;
 
-	n = ct_agg_runtime_count(agg, rt, &ok);
+	n = ct_agg_runtime_count(agg, rt, k, &ok);
 	ct_json_key(w, ct_runtime_name(rt));
 	ct_json_start_object(w);
-	ct_json_kv_u64(w, "containers", n);
+	ct_json_kv_u64(w, k == CT_KIND_POD ? "pods" : "containers", n);
 	ct_json_kv_u64(w, "complete", ok);
-	ct_json_kv_u64(w, "failed", ct_agg_runtime_failed(agg, rt));
-	err = ct_agg_stats(agg, rt, CT_AGG_TOTAL, &st);
+	ct_json_kv_u64(w, "failed", ct_agg_runtime_failed(agg, rt, k));
+	err = ct_agg_stats(agg, rt, k, CT_AGG_TOTAL, &st);
 	if (!err) {
 		json_stats(w, "total", &st);
-		err = ct_agg_stats(agg, rt, CT_AGG_COLD, &st);
+		err = ct_agg_stats(agg, rt, k, CT_AGG_COLD, &st);
 	}
 	if (!err) {
 		if (st.n)
 			json_stats(w, "cold_start", &st);
-		err = json_phase_stats(w, agg, rt, ct_agg_stats);
+		err = json_phase_stats(w, agg, rt, k, ct_agg_stats);
 	}
 	if (!err)
-		err = json_restart(w, agg, rt);
+		err = json_restart(w, agg, rt, k);
+	ct_json_end_object(w);
+	return err;
+}
+
+/*
+ * key:{"runc":{...},...}: the runtimes with a record of kind k;
+ * "runtimes" (containers) and "pods" are always there.
+ */
+static int json_kind(struct ct_json *w, const struct ct_agg *agg,
+		     const char *key, enum ct_kind k)
+{
+	int rt, err = 0;
+
+	ct_json_key(w, key);
+	ct_json_start_object(w);
+	for (rt = 0; rt < CT_RT_MAX && !err; rt++) {
+		if (ct_agg_runtime_count(agg, rt, k, NULL))
+			err = json_runtime(w, agg, rt, k);
+	}
 	ct_json_end_object(w);
 	return err;
 }
@@ -426,7 +476,7 @@ static void json_mode(struct ct_json *w, const struct ct_agg *agg)
 int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 			   const struct ct_meta *meta)
 {
-	int rt, err = 0;
+	int err;
 
 	ct_json_kv_string(w, "version", meta->version);
 	ct_json_kv_string(w, "kernel", meta->kernel);
@@ -437,13 +487,9 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 	if (meta->tracker)
 		ct_json_kv_string(w, "cgroup_key", ct_cgroup_key_name(
 			ct_tracker_cgroup_mode(meta->tracker)));
-	ct_json_key(w, "runtimes");
-	ct_json_start_object(w);
-	for (rt = 0; rt < CT_RT_MAX && !err; rt++) {
-		if (ct_agg_runtime_count(agg, rt, NULL))
-			err = json_runtime(w, agg, rt);
-	}
-	ct_json_end_object(w);
+	err = json_kind(w, agg, "runtimes", CT_KIND_CONTAINER);
+	if (!err)
+		err = json_kind(w, agg, "pods", CT_KIND_POD);
 	ct_json_kv_u64(w, "lost_events", meta->lost_events);
 	json_losses(w, agg, meta);
 	if (meta->otlp)

@@ -18,6 +18,7 @@ struct agg_gen {
 	uint64_t key;
 	uint64_t id_hash;	/* of its container id: a same-id restart */
 	enum ct_runtime runtime;
+	bool is_pod;
 	uint64_t first_ns;
 	uint32_t phase_mask;
 	struct ct_interval phases[CT_PH_MAX];
@@ -27,8 +28,8 @@ struct agg_gen {
 struct agg_cont {
 	uint64_t added;
 	uint64_t stamp;
-	/* all of them, resident from the start: a (runtime, engine) first
-	 * seen after days costs only its histogram rows */
+	/* all of them, resident from the start: a (runtime, engine, kind)
+	 * first seen after days costs only its histogram rows */
 	struct ct_agg_group groups[CT_AGG_NGROUPS];
 	struct agg_gen gens[CT_AGG_GENS];
 	size_t ngens;
@@ -196,13 +197,24 @@ const struct ct_container *ct_agg_get(const struct ct_agg *a, size_t i)
 	return &a->recs[i];
 }
 
-/* Continuous: group (rt, e), NULL if none yet. */
-static const struct ct_agg_group *group_of(const struct ct_agg *a,
-					   enum ct_runtime rt, int e)
+size_t ct_agg_group_index(enum ct_runtime rt, enum ct_engine_kind e,
+			  enum ct_kind k)
 {
-	if ((int)rt < 0 || rt >= CT_RT_MAX || e < 0 || e >= CT_ENG_MAX)
-		return NULL;
-	return ct_agg_group(a, rt * CT_ENG_MAX + e);
+	if ((unsigned int)rt >= CT_RT_MAX || (unsigned int)e >= CT_ENG_MAX ||
+	    (unsigned int)k >= CT_KIND_MAX)
+		return CT_AGG_NGROUPS;
+	if (k == CT_KIND_CONTAINER)
+		return (size_t)rt * CT_ENG_MAX + e;
+	return e == CT_ENG_CRI ? CT_RT_MAX * CT_ENG_MAX + (size_t)rt :
+				 CT_AGG_NGROUPS;
+}
+
+/* Continuous: group (rt, e, k), NULL if none yet. */
+static const struct ct_agg_group *group_of(const struct ct_agg *a,
+					   enum ct_runtime rt, int e,
+					   enum ct_kind k)
+{
+	return ct_agg_group(a, ct_agg_group_index(rt, e, k));
 }
 
 const struct ct_agg_group *ct_agg_group(const struct ct_agg *a, size_t i)
@@ -213,13 +225,13 @@ const struct ct_agg_group *ct_agg_group(const struct ct_agg *a, size_t i)
 }
 
 static size_t folded_count(const struct ct_agg *a, enum ct_runtime rt,
-			   size_t *complete, size_t *failed)
+			   enum ct_kind k, size_t *complete, size_t *failed)
 {
 	const struct ct_agg_group *g;
 	size_t n = 0, ok = 0, bad = 0;
 
 	for (int e = 0; e < CT_ENG_MAX; e++) {
-		g = group_of(a, rt, e);
+		g = group_of(a, rt, e, k);
 		if (!g)
 			continue;
 		n += g->seen;
@@ -233,15 +245,22 @@ static size_t folded_count(const struct ct_agg *a, enum ct_runtime rt,
 	return n;
 }
 
+/* One-shot: c is of runtime rt and kind k. */
+static bool kept_of(const struct ct_container *c, enum ct_runtime rt,
+		    enum ct_kind k)
+{
+	return c->runtime == rt && ct_kind_of(c) == k;
+}
+
 size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
-			    size_t *complete)
+			    enum ct_kind k, size_t *complete)
 {
 	size_t i, n = 0, ok = 0;
 
 	if (a->cont)
-		return folded_count(a, rt, complete, NULL);
+		return folded_count(a, rt, k, complete, NULL);
 	for (i = 0; i < a->n; i++) {
-		if (a->kept[i]->runtime != rt)
+		if (!kept_of(a->kept[i], rt, k))
 			continue;
 		n++;
 		ok += a->kept[i]->complete;
@@ -251,16 +270,17 @@ size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
 	return n;
 }
 
-size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt)
+size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt,
+			     enum ct_kind k)
 {
 	size_t n = 0;
 
 	if (a->cont) {
-		folded_count(a, rt, NULL, &n);
+		folded_count(a, rt, k, NULL, &n);
 		return n;
 	}
 	for (size_t i = 0; i < a->n; i++)
-		n += a->kept[i]->runtime == rt && a->kept[i]->failed;
+		n += kept_of(a->kept[i], rt, k) && a->kept[i]->failed;
 	return n;
 }
 
@@ -305,10 +325,10 @@ void ct_stats_compute(uint64_t *vals, size_t n, struct ct_stats *out)
 	out->mean_ns = out->sum_ns / n;
 }
 
-static bool valid_query(enum ct_runtime rt, int phase)
+static bool valid_query(enum ct_runtime rt, enum ct_kind k, int phase)
 {
-	return (int)rt >= 0 && rt < CT_RT_MAX && phase >= 0 &&
-	       phase <= CT_AGG_COLD;
+	return (unsigned int)rt < CT_RT_MAX && (unsigned int)k < CT_KIND_MAX &&
+	       phase >= 0 && phase <= CT_AGG_COLD;
 }
 
 /* The phase happened and ended (an open phase has no duration yet). */
@@ -341,7 +361,7 @@ bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
 
 /* share = exclusive time of phase / total, over complete containers */
 static double container_share(const struct ct_agg *a, enum ct_runtime rt,
-			      int phase)
+			      enum ct_kind k, int phase)
 {
 	uint64_t excl[CT_PH_MAX], num = 0, den = 0, tot;
 	size_t i;
@@ -349,7 +369,7 @@ static double container_share(const struct ct_agg *a, enum ct_runtime rt,
 	for (i = 0; i < a->n; i++) {
 		const struct ct_container *c = ct_agg_get(a, i);
 
-		if (c->runtime != rt || !ct_agg_counts(c) ||
+		if (!kept_of(c, rt, k) || !ct_agg_counts(c) ||
 		    !ct_agg_sample(c, CT_AGG_TOTAL, &tot))
 			continue;
 		ct_exclusive_ns(c, excl);
@@ -365,48 +385,49 @@ static double container_share(const struct ct_agg *a, enum ct_runtime rt,
 }
 
 static int folded_stats(const struct ct_agg *a, enum ct_runtime rt,
-			int phase, bool restarts, struct ct_stats *out);
+			enum ct_kind k, int phase, bool restarts,
+			struct ct_stats *out);
 
-int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
-		 struct ct_stats *out)
+int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, enum ct_kind k,
+		 int phase, struct ct_stats *out)
 {
 	uint64_t *vals;
 	size_t i, n = 0;
 
-	if (!valid_query(rt, phase))
+	if (!valid_query(rt, k, phase))
 		return -EINVAL;
 	if (a->cont)
-		return folded_stats(a, rt, phase, false, out);
+		return folded_stats(a, rt, k, phase, false, out);
 	vals = malloc((a->n ? a->n : 1) * sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
 	for (i = 0; i < a->n; i++) {
 		const struct ct_container *c = a->kept[i];
 
-		if (c->runtime == rt && ct_agg_counts(c) &&
+		if (kept_of(c, rt, k) && ct_agg_counts(c) &&
 		    ct_agg_sample(c, phase, &vals[n]))
 			n++;
 	}
 	ct_stats_compute(vals, n, out);
 	free(vals);
 	if (n)
-		out->share = container_share(a, rt, phase);
+		out->share = container_share(a, rt, k, phase);
 	return 0;
 }
 
 /* ---- restarts (what a restart is: restart.c) ---- */
 
 int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
-			 int phase, struct ct_stats *out)
+			 enum ct_kind k, int phase, struct ct_stats *out)
 {
 	struct ct_restart *rs;
 	uint64_t *vals;
 	ssize_t nr;
 
-	if (!valid_query(rt, phase) || phase == CT_AGG_COLD)
+	if (!valid_query(rt, k, phase) || phase == CT_AGG_COLD)
 		return -EINVAL;
 	if (a->cont)
-		return folded_stats(a, rt, phase, true, out);
+		return folded_stats(a, rt, k, phase, true, out);
 	nr = ct_agg_restarts(a, &rs);
 	if (nr < 0)
 		return (int)nr;
@@ -415,7 +436,7 @@ int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
 		free(rs);
 		return -ENOMEM;
 	}
-	ct_restart_stats_of(rs, nr, rt, phase, vals, out);
+	ct_restart_stats_of(rs, nr, rt, k, phase, vals, out);
 	free(vals);
 	free(rs);
 	return 0;
@@ -426,11 +447,12 @@ static bool folded_opens(const struct ct_agg *a, enum ct_runtime rt,
 {
 	const struct ct_agg_group *g;
 
-	for (int e = 0; e < CT_ENG_MAX; e++) {
-		g = group_of(a, rt, e);
-		if (g)
-			ct_opens_merge(out, &g->opens);
-	}
+	for (int k = 0; k < CT_KIND_MAX; k++)
+		for (int e = 0; e < CT_ENG_MAX; e++) {
+			g = group_of(a, rt, e, k);
+			if (g)
+				ct_opens_merge(out, &g->opens);
+		}
 	return out->valid;
 }
 
@@ -459,26 +481,22 @@ bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 
 static int series_add(struct ct_agg_series *s, uint64_t v)
 {
-	size_t b = 0;
-
-	while (b < CT_AGG_NLE && v > ct_agg_le_ns[b])
-		b++;
-	if (b < CT_AGG_NLE)
-		s->le[b]++;
+	ct_le_count(s->le, ct_agg_le_ns, CT_AGG_NLE, v);
 	return ct_fold_add(&s->fold, v);
 }
 
 static struct ct_agg_group *group_get(struct ct_agg *a,
 				      const struct ct_container *c)
 {
+	size_t i = ct_agg_group_index(c->runtime, c->engine, ct_kind_of(c));
 	struct ct_agg_group *g;
 
-	if ((int)c->runtime < 0 || c->runtime >= CT_RT_MAX ||
-	    (int)c->engine < 0 || c->engine >= CT_ENG_MAX)
+	if (i >= CT_AGG_NGROUPS)
 		return NULL;
-	g = &a->cont->groups[(size_t)c->runtime * CT_ENG_MAX + c->engine];
+	g = &a->cont->groups[i];
 	g->runtime = c->runtime;
 	g->engine = c->engine;
+	g->kind = ct_kind_of(c);
 	return g;
 }
 
@@ -519,13 +537,14 @@ static int fold_restart(struct ct_agg_group *g, const struct ct_restart *r)
 	return err;
 }
 
-/* The key and the runtime (cmp_key()'s equality), hashed. */
+/* The key, the runtime and the kind (cmp_key()'s equality), hashed. */
 static uint64_t gen_key(const struct ct_container *c)
 {
 	size_t len;
 	const char *key = ct_restart_key(c, &len);
+	uint64_t rk = (uint64_t)c->runtime << 1 | c->is_pod;
 
-	return (ct_fnv1a(key, len) ^ (uint64_t)c->runtime) * 0x100000001b3ULL;
+	return (ct_fnv1a(key, len) ^ rk) * 0x100000001b3ULL;
 }
 
 static uint64_t id_hash(const struct ct_container *c)
@@ -569,6 +588,7 @@ static void gen_set(struct agg_gen *g, uint64_t key,
 	g->key = key;
 	g->id_hash = id_hash(c);
 	g->runtime = c->runtime;
+	g->is_pod = c->is_pod;
 	g->first_ns = c->first_ns;
 	g->phase_mask = c->phase_mask;
 	memcpy(g->phases, c->phases, sizeof(g->phases));
@@ -581,6 +601,7 @@ static const struct ct_container *gen_record(struct agg_cont *k,
 	struct ct_container *o = &k->old;
 
 	o->runtime = g->runtime;
+	o->is_pod = g->is_pod;
 	o->first_ns = g->first_ns;
 	o->phase_mask = g->phase_mask;
 	memcpy(o->phases, g->phases, sizeof(o->phases));
@@ -629,9 +650,10 @@ static int fold_container(struct ct_agg *a, const struct ct_container *c)
 	return ct_agg_counts(c) ? fold_samples(g, c) : 0;
 }
 
-/* Statistic `phase` of rt's groups, as ct_stats_compute() would say. */
+/* Statistic `phase` of (rt, k)'s groups, as ct_stats_compute() would say. */
 static int folded_stats(const struct ct_agg *a, enum ct_runtime rt,
-			int phase, bool restarts, struct ct_stats *out)
+			enum ct_kind k, int phase, bool restarts,
+			struct ct_stats *out)
 {
 	const struct ct_fold *folds[CT_ENG_MAX] = { NULL };
 	const struct ct_agg_group *g;
@@ -641,7 +663,7 @@ static int folded_stats(const struct ct_agg *a, enum ct_runtime rt,
 	for (int e = 0; e < CT_ENG_MAX; e++) {
 		const struct ct_agg_series *s;
 
-		g = group_of(a, rt, e);
+		g = group_of(a, rt, e, k);
 		if (!g)
 			continue;
 		s = restarts ? &g->r[phase] : &g->s[phase];

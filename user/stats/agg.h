@@ -2,10 +2,16 @@
 /*
  * Statistics across containers.  The aggregator keeps a copy of every
  * container record it is given (exporters need them all) and computes,
- * per runtime and per phase, n / min / p50 / p90 / p99 / max / mean and
- * the phase's share of the total time.
+ * per runtime, kind and phase, n / min / p50 / p90 / p99 / max / mean
+ * and the phase's share of the total time.
  *
  * Definitions (tested in tests/unit/test_agg.c):
+ * - Every statistic is of one runtime and one kind (container.h): a CRI
+ *   pod's sandbox record (CT_KIND_POD), whose cold start holds its app
+ *   containers', never in the same statistic as a container
+ *   (CT_KIND_CONTAINER: docker, podman, containerd, a pod's app
+ *   containers).  Open latencies, which count opens, not containers,
+ *   are the one thing merged across kinds (ct_agg_runtime_opens()).
  * - Percentiles are nearest-rank on the sorted values: pN is the value of
  *   rank ceil(N/100 * n) (1-based).  n = 1: every percentile is that
  *   value.  n = 0: all fields are 0 and ct_agg_stats() still returns 0.
@@ -17,8 +23,10 @@
  *   statistic, only in ct_agg_runtime_failed().  share = sum of the phase's exclusive time /
  *   sum of total_ns, so the shares of one runtime add up to at most 1.
  * - A restart: a container replaced by a later one with the same key
- *   (its name if it has one, else its pid 1's command, else its id) and
- *   the same runtime, created after the old one's pid 1 exited.  Generations are ordered by
+ *   (its name if it has one, else its pid 1's command, else its id; a
+ *   pod: its name, else its id, as every sandbox runs the same pause
+ *   program), the same runtime and the same kind, created after the old
+ *   one's pid 1 exited.  Generations are ordered by
  *   the start of their run phase; each consecutive pair whose window
  *   old die start (pid 1 exit; old run end if no die) -> new ready end
  *   (new run start without a ready phase) is positive is one restart, counted under the new container's
@@ -31,7 +39,7 @@
  *
  * Continuous mode (ct_agg_new_continuous(); README "Continuous mode"):
  * memory stays flat however many containers come.  Each container is
- * folded, as it is added, into its (runtime, engine) group: counters,
+ * folded, as it is added, into its (runtime, engine, kind) group: counters,
  * share sums, the opens histogram and one log-linear histogram per
  * statistic (fold.h: n, min, max, mean exact; percentiles within
  * CT_FOLD_REL_ERR of the nearest-rank ones above).  Only the last
@@ -73,6 +81,7 @@ struct ct_restart {
 	size_t old_idx;		/* ct_agg_get() indexes */
 	size_t new_idx;
 	enum ct_runtime runtime;	/* the new container's */
+	enum ct_kind kind;		/* both generations' */
 	bool same_id;		/* a generation of the old one's id */
 	/* old container's pid 1 exit; same id: its request if later */
 	uint64_t start_ns;
@@ -103,18 +112,20 @@ size_t ct_agg_count(const struct ct_agg *a);
 /* In the order added; NULL if i is out of range. */
 const struct ct_container *ct_agg_get(const struct ct_agg *a, size_t i);
 
-/* Containers of a runtime; *complete (may be NULL) gets the complete ones. */
+/* Records of a runtime and kind; *complete (may be NULL) gets the
+ * complete ones. */
 size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
-			    size_t *complete);
-/* Containers of a runtime that never ran their program (c->failed). */
-size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt);
+			    enum ct_kind k, size_t *complete);
+/* Records of a runtime and kind that never ran their program (c->failed). */
+size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt,
+			     enum ct_kind k);
 
 /*
- * Statistics of one phase (or CT_AGG_TOTAL) of one runtime.
- * Returns 0, -EINVAL on a bad runtime or phase, -ENOMEM.
+ * Statistics of one phase (or CT_AGG_TOTAL) of one runtime and kind.
+ * Returns 0, -EINVAL on a bad runtime, kind or phase, -ENOMEM.
  */
-int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
-		 struct ct_stats *out);
+int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, enum ct_kind k,
+		 int phase, struct ct_stats *out);
 
 /*
  * Every restart, ordered by window start.  *out is malloc'd (NULL when
@@ -122,9 +133,9 @@ int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, int phase,
  */
 ssize_t ct_agg_restarts(const struct ct_agg *a, struct ct_restart **out);
 
-/* Same as ct_agg_stats() over the restarts of a runtime. */
+/* Same as ct_agg_stats() over the restarts of a runtime and kind. */
 int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
-			 int phase, struct ct_stats *out);
+			 enum ct_kind k, int phase, struct ct_stats *out);
 
 /*
  * The value container c contributes to ct_agg_stats(..., phase, ...):
@@ -146,8 +157,9 @@ bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v);
 bool ct_agg_counts(const struct ct_container *c);
 
 /*
- * File opens of every container of a runtime merged into one histogram.
- * False (and *out zeroed) if none of them has measured opens.
+ * File opens of every record of a runtime merged into one histogram,
+ * pods' sandboxes included: it counts opens, not containers.  False (and
+ * *out zeroed) if none of them has measured opens.
  */
 bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 			  struct ct_opens *out);
@@ -181,6 +193,7 @@ struct ct_agg_series {
 struct ct_agg_group {
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
+	enum ct_kind kind;
 	uint64_t seen;
 	uint64_t complete;
 	uint64_t failed;
@@ -192,10 +205,16 @@ struct ct_agg_group {
 };
 
 /*
- * Group i (0 .. CT_RT_MAX * CT_ENG_MAX - 1, runtime-major) or NULL if it
- * has no container (and always in one-shot mode).
+ * The groups: one per (runtime, engine) of containers, and one per
+ * runtime of pods, whose engine is always cri (only user/engines/cri.c
+ * makes pod records): 35 groups of ~15 KiB, not 60.
  */
-#define CT_AGG_NGROUPS	(CT_RT_MAX * CT_ENG_MAX)
+#define CT_AGG_NGROUPS	(CT_RT_MAX * CT_ENG_MAX + CT_RT_MAX)
+/* The group (rt, e, k) folds into; CT_AGG_NGROUPS if none (a bad value,
+ * a pod of another engine than cri). */
+size_t ct_agg_group_index(enum ct_runtime rt, enum ct_engine_kind e,
+			  enum ct_kind k);
+/* Group i, or NULL if it has no container (and always in one-shot mode). */
 const struct ct_agg_group *ct_agg_group(const struct ct_agg *a, size_t i);
 
 /* Nearest-rank percentile of sorted[0..n-1]; 0 if n == 0. */

@@ -14,7 +14,9 @@
 /*
  * What makes a later container the same service: its docker name, else
  * the command of its pid 1 (`ctr run` / `runc run` with a new id each
- * time), else its id (`docker restart` keeps the id).
+ * time), else its id (`docker restart` keeps the id).  Never a pod's
+ * command: every sandbox runs the same pause program, and two pods one
+ * after the other are not one pod restarted.
  */
 const char *ct_restart_key(const struct ct_container *c, size_t *len)
 {
@@ -22,7 +24,7 @@ const char *ct_restart_key(const struct ct_container *c, size_t *len)
 		*len = strnlen(c->name, sizeof(c->name));
 		return c->name;
 	}
-	if (c->cmd[0]) {
+	if (c->cmd[0] && !c->is_pod) {
 		*len = strnlen(c->cmd, sizeof(c->cmd));
 		return c->cmd;
 	}
@@ -40,6 +42,8 @@ static int cmp_key(const struct ct_container *x, const struct ct_container *y)
 		return r;
 	if (lx != ly)
 		return lx < ly ? -1 : 1;
+	if (x->is_pod != y->is_pod)
+		return x->is_pod ? 1 : -1;
 	return (int)x->runtime - (int)y->runtime;
 }
 
@@ -154,6 +158,7 @@ bool ct_restart_make(const struct ct_container *old,
 		return false;
 	memset(r, 0, sizeof(*r));
 	r->runtime = new->runtime;
+	r->kind = ct_kind_of(new);
 	r->same_id = same_id;
 	r->start_ns = same_id ? same_id_start(new, ws) : ws;
 	r->end_ns = restart_end(new);
@@ -228,14 +233,14 @@ bool ct_restart_sample(const struct ct_restart *r, int phase,
 }
 
 void ct_restart_stats_of(const struct ct_restart *rs, size_t nr,
-			     enum ct_runtime rt, int phase, uint64_t *vals,
-			     struct ct_stats *out)
+			     enum ct_runtime rt, enum ct_kind k, int phase,
+			     uint64_t *vals, struct ct_stats *out)
 {
 	uint64_t num = 0, den = 0, v;
 	size_t i, n = 0;
 
 	for (i = 0; i < nr; i++) {
-		if (rs[i].runtime != rt)
+		if (rs[i].runtime != rt || rs[i].kind != k)
 			continue;
 		den += rs[i].end_ns - rs[i].start_ns;
 		if (!ct_restart_sample(&rs[i], phase, &v))

@@ -11,7 +11,8 @@
 #include <stdint.h>
 #include "agg.h"
 
-/* What makes a later container the same service (with the runtime). */
+/* What makes a later container the same service (with the runtime and
+ * the kind). */
 const char *ct_restart_key(const struct ct_container *c, size_t *len);
 /* c's program began: a generation that can restart or be restarted. */
 bool ct_restart_has_run(const struct ct_container *c);
@@ -22,9 +23,9 @@ bool ct_restart_make(const struct ct_container *old,
 		     struct ct_restart *r);
 /* One restart's sample of a phase (or CT_AGG_TOTAL): false if none. */
 bool ct_restart_sample(const struct ct_restart *r, int phase, uint64_t *v);
-/* The statistics of runtime rt's restarts among rs[nr] (vals: nr). */
+/* The statistics of (rt, k)'s restarts among rs[nr] (vals: nr). */
 void ct_restart_stats_of(const struct ct_restart *rs, size_t nr,
-			 enum ct_runtime rt, int phase, uint64_t *vals,
-			 struct ct_stats *out);
+			 enum ct_runtime rt, enum ct_kind k, int phase,
+			 uint64_t *vals, struct ct_stats *out);
 
 #endif /* __CT_RESTART_H */
