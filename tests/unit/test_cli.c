@@ -448,8 +448,12 @@ Test(cli, metrics_labels)
 	cr_expect(strstr(err, "--listen or -o"), "%s", err);
 	cr_assert_eq(PARSE("-o", "d", "--metrics-labels=id,image"),
 		     CT_CLI_ERROR);
-	cr_expect(strstr(err, "unknown label 'image' (known: id, name)"),
-		  "%s", err);
+	cr_expect(strstr(err, "unknown label 'image' (known: id, name, "
+			  "namespace, pod)"), "%s", err);
+	cr_assert_eq(PARSE("-o", "d", "--metrics-labels=pod,namespace"),
+		     CT_CLI_OK, "%s", err);
+	cr_expect_eq(cli.metrics_labels,
+		     CT_PROM_LABEL_POD | CT_PROM_LABEL_NAMESPACE);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_eq(PARSE("-o", "d", "--metrics-labels", (char *)bad[i]),
 			     CT_CLI_ERROR, "accepted '%s'", bad[i]);

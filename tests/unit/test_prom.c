@@ -363,6 +363,39 @@ Test(prom, per_container_labels)
 	ct_agg_free(a);
 }
 
+/* --metrics-labels=namespace,pod: a pod's sandbox and its two app
+ * containers under their Kubernetes names, each kind in its families;
+ * a docker container's labels empty, which Prometheus reads as absent. */
+Test(prom, per_pod_labels)
+{
+	struct ct_agg *a = ct_agg_new();
+	struct ct_meta m = { .version = "v", .kernel = "k",
+			     .prom_labels = CT_PROM_LABEL_NAMESPACE |
+					    CT_PROM_LABEL_POD };
+	struct ct_container c;
+	struct prom *p;
+
+	for (int i = 0; i < 3; i++) {
+		tf_container(&c, i ? "app" : "sandbox", "", CT_RT_RUNC,
+			     1000 * MS, 1);
+		c.engine = CT_ENG_CRI;
+		c.is_pod = !i;
+		strcpy(c.k8s.pod_namespace, "shop");
+		strcpy(c.k8s.pod_name, "web-7d9f");
+		ct_agg_add(a, &c);
+	}
+	tf_container(&c, "d0c", "web", CT_RT_RUNC, 1000 * MS, 1);
+	ct_agg_add(a, &c);
+	p = scrape(a, &m, NULL);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total",
+			      "container_runtime=runc;engine=cri;"
+			      "k8s_namespace=shop;k8s_pod=web-7d9f;"), 2);
+	cr_expect_eq(prom_get(p, "coldtrace_containers_total",
+			      RD "k8s_namespace=;k8s_pod=;"), 1);
+	free(p);
+	ct_agg_free(a);
+}
+
 /* Every loss field of the summary is a counter of the same name. */
 Test(prom, loss_counters_are_the_summary_fields)
 {

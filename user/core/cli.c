@@ -61,9 +61,10 @@ static const char usage[] =
 "                        http://127.0.0.1:4318 (no path: /v1/traces;\n"
 "                        http only); a collector down or slow never holds\n"
 "                        tracing up, what it did not take is counted\n"
-"      --metrics-labels=id,name\n"
+"      --metrics-labels=LIST\n"
 "                        also label /metrics and metrics.prom per container\n"
-"                        (a series each: for small hosts only)\n"
+"                        by id, name, and a pod's namespace and pod (a\n"
+"                        series each: for small hosts only)\n"
 "  -w, --wait=SEC        with COMMAND: wait up to SEC seconds after it\n"
 "                        exits for its containers to be destroyed (10)\n"
 "      --record=FILE     also save the raw event stream into FILE\n"
@@ -284,22 +285,29 @@ int ct_cli_parse_engines(const char *list, uint32_t *mask, char *err,
 	return parse_name_list(&l, list, mask, err, errlen);
 }
 
-#define LABELS_KNOWN	"id, name"
+#define LABELS_KNOWN	"id, name, namespace, pod"
 
 /* One item of --metrics-labels: its enum ct_prom_label bit. */
 static int label_item(const char *s, size_t len, void *ctx, char *err,
 		      size_t errlen)
 {
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} labels[] = {
+		{ "id", CT_PROM_LABEL_ID },
+		{ "name", CT_PROM_LABEL_NAME },
+		{ "namespace", CT_PROM_LABEL_NAMESPACE },
+		{ "pod", CT_PROM_LABEL_POD },
+	};
 	unsigned int *m = ctx;
 
-	if (len == 2 && !strncmp(s, "id", 2)) {
-		*m |= CT_PROM_LABEL_ID;
-		return 0;
-	}
-	if (len == 4 && !strncmp(s, "name", 4)) {
-		*m |= CT_PROM_LABEL_NAME;
-		return 0;
-	}
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (len == strlen(labels[i].name) &&
+		    !strncmp(s, labels[i].name, len)) {
+			*m |= labels[i].bit;
+			return 0;
+		}
 	if (!len)
 		snprintf(err, errlen, "--metrics-labels: empty item in the "
 			 "list (known: " LABELS_KNOWN ")");

@@ -34,10 +34,47 @@
 struct prom_key {
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
-	const char *id;
-	const char *name;
+	/* --metrics-labels' values: the group's first member, NULL for an
+	 * empty group (no such labels) */
+	const struct ct_container *rep;
 	enum ct_kind kind;	/* which families: not a label */
 };
+
+/* --metrics-labels: each label, the field of a container it says. */
+static const struct {
+	unsigned int bit;	/* enum ct_prom_label */
+	const char *label;
+	size_t off, len;
+} per_container[] = {
+#define FIELD(bit, label, f) { bit, label, offsetof(struct ct_container, f), \
+			       sizeof(((struct ct_container *)0)->f) }
+	FIELD(CT_PROM_LABEL_ID, "container_id", id),
+	FIELD(CT_PROM_LABEL_NAME, "container_name", name),
+	FIELD(CT_PROM_LABEL_NAMESPACE, "k8s_namespace", k8s.pod_namespace),
+	FIELD(CT_PROM_LABEL_POD, "k8s_pod", k8s.pod_name),
+#undef FIELD
+};
+
+#define N_PER_CONTAINER	(sizeof(per_container) / sizeof(per_container[0]))
+
+/* Label i's value of c ("" for an empty group's NULL). */
+static const char *label_of(const struct ct_container *c, size_t i)
+{
+	return c ? (const char *)c + per_container[i].off : "";
+}
+
+/* Labels wanted of c and d differ: <0, 0, >0. */
+static int labels_cmp(unsigned int want, const struct ct_container *c,
+		      const struct ct_container *d)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < N_PER_CONTAINER && !r; i++)
+		if (want & per_container[i].bit)
+			r = strncmp(label_of(c, i), label_of(d, i),
+				    per_container[i].len);
+	return r;
+}
 
 /* The families of one kind of record, and what they say. */
 struct prom_kind {
@@ -124,12 +161,13 @@ static const char *seconds_text(char buf[32], uint64_t ns)
 /*
  * A series' labels as text, escaped once and written on each of its
  * lines (a histogram has 21 or 34): escaping every line again was most
- * of a scrape's time.  It holds any: two values of at most 127 bytes
- * (id, name), each byte at most 3 escaped, runtime, engine, phase.
+ * of a scrape's time.  It holds any: the values of --metrics-labels
+ * (id, name, namespace, pod), each byte at most 3 escaped, runtime,
+ * engine, phase.
  */
-#define PROM_LABELS_LEN	1024
-_Static_assert(3 * (CT_ID_LEN + CT_NAME_LEN) + 256 <= PROM_LABELS_LEN,
-	       "label text room");
+#define PROM_LABELS_LEN	2048
+_Static_assert(3 * (CT_ID_LEN + CT_NAME_LEN + CT_K8S_LABEL_LEN +
+		    CT_K8S_POD_LEN) + 256 <= PROM_LABELS_LEN, "label text room");
 
 struct prom_lt {
 	char s[PROM_LABELS_LEN];
@@ -146,12 +184,13 @@ static void lt_put(struct prom_lt *t, const void *s, size_t n)
 	t->s[t->n] = '\0';
 }
 
-/* name="v", after a comma unless first: \\, \" and \n escaped;
- * invalid UTF-8 -> U+FFFD. */
-static void lt_label(struct prom_lt *t, const char *name, const char *v)
+/* name="v" (at most max bytes of v), after a comma unless first: \\,
+ * \" and \n escaped; invalid UTF-8 -> U+FFFD. */
+static void lt_label_n(struct prom_lt *t, const char *name, const char *v,
+		       size_t max)
 {
 	const unsigned char *p = (const unsigned char *)(v ? v : "");
-	size_t n = strlen((const char *)p), i = 0, sl;
+	size_t n = strnlen((const char *)p, max), i = 0, sl;
 
 	if (t->n)
 		lt_put(t, ",", 1);
@@ -172,6 +211,11 @@ static void lt_label(struct prom_lt *t, const char *name, const char *v)
 		i += sl ? sl : 1;
 	}
 	lt_put(t, "\"", 1);
+}
+
+static void lt_label(struct prom_lt *t, const char *name, const char *v)
+{
+	lt_label_n(t, name, v, SIZE_MAX);
 }
 
 static void prom_family(FILE *f, const char *name, const char *type,
@@ -209,10 +253,8 @@ static int key_cmp(const struct prom_ctx *x, size_t i, size_t j)
 
 	if (!r)
 		r = cmp_u(a->engine, b->engine);
-	if (!r && (x->labels & CT_PROM_LABEL_ID))
-		r = strncmp(a->id, b->id, sizeof(a->id));
-	if (!r && (x->labels & CT_PROM_LABEL_NAME))
-		r = strncmp(a->name, b->name, sizeof(a->name));
+	if (!r)
+		r = labels_cmp(x->labels, a, b);
 	/* last: the two kinds of one label set side by side (open_hists) */
 	if (!r)
 		r = cmp_u(a->is_pod, b->is_pod);
@@ -269,7 +311,7 @@ static void folded_groups(struct prom_ctx *x)
 				if (!fg && !in_scope(x, rt, e, k))
 					continue;
 				x->folded[x->ngroups] = fg;
-				add_key(x, (struct prom_key){ rt, e, "", "",
+				add_key(x, (struct prom_key){ rt, e, NULL,
 							      k });
 			}
 }
@@ -295,13 +337,13 @@ static void member_pair(struct prom_ctx *x, size_t n, size_t *i,
 			break;
 		if (*i == first || key_cmp(x, x->order[*i - 1], x->order[*i]))
 			add_group(x, *i, (struct prom_key){
-				rt, e, c->id, c->name, ct_kind_of(c) });
+				rt, e, c, ct_kind_of(c) });
 		x->group[x->order[*i]] = x->ngroups - 1;
 		any[ct_kind_of(c)] = true;
 	}
 	for (int k = 0; k < CT_KIND_MAX; k++)
 		if (!any[k] && in_scope(x, rt, e, k))
-			add_group(x, *i, (struct prom_key){ rt, e, "", "", k });
+			add_group(x, *i, (struct prom_key){ rt, e, NULL, k });
 }
 
 /*
@@ -360,10 +402,10 @@ static const char *group_labels(const struct prom_ctx *x, size_t g,
 	t->s[0] = '\0';
 	lt_label(t, "container_runtime", ct_runtime_name(k.runtime));
 	lt_label(t, "engine", ct_engine_name(k.engine));
-	if (x->labels & CT_PROM_LABEL_ID)
-		lt_label(t, "container_id", k.id);
-	if (x->labels & CT_PROM_LABEL_NAME)
-		lt_label(t, "container_name", k.name);
+	for (size_t i = 0; i < N_PER_CONTAINER; i++)
+		if (x->labels & per_container[i].bit)
+			lt_label_n(t, per_container[i].label,
+				   label_of(k.rep, i), per_container[i].len);
 	if (phase)
 		lt_label(t, "phase", phase);
 	return t->s;
@@ -515,9 +557,7 @@ static bool same_labels(const struct prom_ctx *x, size_t a, size_t b)
 	const struct prom_key *p = &x->keys[a], *q = &x->keys[b];
 
 	return p->runtime == q->runtime && p->engine == q->engine &&
-	       (!(x->labels & CT_PROM_LABEL_ID) || !strcmp(p->id, q->id)) &&
-	       (!(x->labels & CT_PROM_LABEL_NAME) ||
-		!strcmp(p->name, q->name));
+	       !labels_cmp(x->labels, p->rep, q->rep);
 }
 
 /*

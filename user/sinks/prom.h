@@ -58,6 +58,8 @@
 enum ct_prom_label {
 	CT_PROM_LABEL_ID = 1u << 0,	/* container_id */
 	CT_PROM_LABEL_NAME = 1u << 1,	/* container_name */
+	CT_PROM_LABEL_NAMESPACE = 1u << 2,	/* k8s_namespace */
+	CT_PROM_LABEL_POD = 1u << 3,	/* k8s_pod */
 };
 
 /*
