@@ -41,13 +41,16 @@ static void cell_share_pct(char *buf, size_t len, const struct ct_stats *st)
 	snprintf(buf, len, "%.0f", st->share * 100);
 }
 
+/* The row's cells; the sum of the phases' shares into *shares. */
 static void summary_phase_row(FILE *f, const struct ct_agg *agg,
 			      enum ct_runtime rt, enum ct_kind k,
-			      const char *prefix, summary_cell_fn cell)
+			      const char *prefix, summary_cell_fn cell,
+			      double *shares)
 {
 	struct ct_stats st;
 	char buf[32];
 
+	*shares = 0;
 	fprintf(f, "%-*s", SUMMARY_PREFIX_W, prefix);
 	for (int p = 0; p < CT_PH_MAX; p++) {
 		if (ct_agg_stats(agg, rt, k, p, &st) || !st.n) {
@@ -56,8 +59,8 @@ static void summary_phase_row(FILE *f, const struct ct_agg *agg,
 		}
 		cell(buf, sizeof(buf), &st);
 		fprintf(f, "%*s", CT_OUTPUT_CELL_W, buf);
+		*shares += st.share;
 	}
-	fputc('\n', f);
 }
 
 static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
@@ -66,6 +69,7 @@ static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
 	struct ct_stats tot;
 	size_t n, ok;
 	char buf[32];
+	double shares;
 	const char *name = row_name(buf, sizeof(buf), rt, k);
 	int w = SUMMARY_NAME_W - 1 - (int)strlen(name);
 
@@ -77,10 +81,17 @@ static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
 		fprintf(f, "%10.1f\n", tot.p50_ns / 1e6);
 	else
 		fprintf(f, "%10s\n", "-");	/* no complete container */
-	summary_phase_row(f, agg, rt, k, "  median ms", cell_median_ms);
-	if (tot.n)	/* no complete container: no share */
-		summary_phase_row(f, agg, rt, k, "  share of total %",
-				  cell_share_pct);
+	summary_phase_row(f, agg, rt, k, "  median ms", cell_median_ms,
+			  &shares);
+	fputc('\n', f);
+	if (!tot.n)	/* no complete container: no share */
+		return;
+	summary_phase_row(f, agg, rt, k, "  share of total %", cell_share_pct,
+			  &shares);
+	/* the shares are of exclusive time: what they leave is no phase's
+	 * (between create's end and start's, say) */
+	fprintf(f, "   in no phase %.0f\n",
+		shares < 1 ? (1 - shares) * 100 : 0.0);
 }
 
 /*
@@ -283,9 +294,10 @@ static void bpf_losses(FILE *f, const struct ct_meta *meta)
 void ct_output_summary(FILE *f, const struct ct_agg *agg,
 		       const struct ct_meta *meta)
 {
-	fprintf(f, "# %s: per runtime, each phase's median ms, and its "
-		   "share of the containers' summed total time (exclusive, "
-		   "complete containers)\n",
+	fprintf(f, "# %s: per runtime, each phase's median ms (nearest "
+		   "rank: of two, the lower), and its share of the "
+		   "containers' summed total time\n# (exclusive, complete "
+		   "containers; what the shares leave is time in no phase)\n",
 		meta->interim ? "interim summary (session goes on)" :
 				"summary");
 	fprintf(f, "%-7s %10s %8s %10s ", "RUNTIME", "CONTAINERS", "COMPLETE",
