@@ -88,10 +88,11 @@ static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
 		return;
 	summary_phase_row(f, agg, rt, k, "  share of total %", cell_share_pct,
 			  &shares);
+	fputc('\n', f);
 	/* the shares are of exclusive time: what they leave is no phase's
 	 * (between create's end and start's, say) */
-	fprintf(f, "   in no phase %.0f\n",
-		shares < 1 ? (1 - shares) * 100 : 0.0);
+	fprintf(f, "%-*s%*.0f\n", SUMMARY_PREFIX_W, "  in no phase %",
+		CT_OUTPUT_CELL_W, shares < 1 ? (1 - shares) * 100 : 0.0);
 }
 
 /*
