@@ -28,6 +28,9 @@
 #define CT_OPENS_RT_RUNC	1
 #define CT_OPENS_RT_CRUN	2
 #define CT_OPENS_RT_RUNSC	3
+/* one past the last runtime a record may name (enum ct_runtime's
+ * CT_RT_MAX, checked in user/model/container.c) */
+#define CT_OPENS_RT_END		5
 
 /* Whose opens a histogram counts. */
 enum ct_opens_kind {

@@ -134,19 +134,6 @@ void ct_paths_rec_fill(struct ct_paths_rec *r, const struct ct_container *c,
 }
 
 /* Contents of a CT_EV_PATHS record of the right size (records.h). */
-bool ct_paths_rec_valid(const void *rec)
-{
-	struct ct_paths_rec r;
-
-	memcpy(&r, rec, sizeof(r));	/* rec may be unaligned */
-	if (r.n > CT_OPENS_SLOW_K)
-		return false;
-	for (uint32_t i = 0; i < r.n; i++)
-		if (!memchr(r.ent[i].path, '\0', sizeof(r.ent[i].path)))
-			return false;
-	return true;
-}
-
 int ct_paths_rec_parse(const void *rec, size_t len, uint64_t *cgroup_key,
 		       struct ct_opens_slow_ent *ent, uint32_t *n)
 {

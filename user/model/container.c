@@ -3,6 +3,8 @@
 #include <string.h>
 #include "container.h"
 
+_Static_assert(CT_RT_MAX == CT_OPENS_RT_END, "records name every runtime");
+
 static const char *const phase_names[CT_PH_MAX] = {
 	[CT_PH_PREPARE] = "prepare",	   [CT_PH_READY] = "ready",
 	[CT_PH_ATTACH] = "attach",	   [CT_PH_CREATE] = "create",

@@ -10,6 +10,7 @@
 #include "coldtrace.h"
 #include "dump.h"
 #include "mapfull.h"
+#include "pull_output.h"
 #include "records.h"
 
 static void put_escaped(FILE *f, const char *s, size_t n)
@@ -294,21 +295,63 @@ bool ct_dump_lost(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+/* How each record type prints (its fields' checks are records.h's). */
+typedef bool (*dump_fn)(FILE *f, const void *rec, size_t len, int64_t m2r);
+
+static const struct {
+	uint32_t type;
+	dump_fn dump;
+} printers[] = {
+	{ CT_EV_EXEC, ct_dump_exec },
+	{ CT_EV_CNI_ENV, ct_dump_cni_env },
+	{ CT_EV_FORK, ct_dump_fork },
+	{ CT_EV_EXIT, ct_dump_exit },
+	{ CT_EV_MOUNT, ct_dump_mount },
+	{ CT_EV_UMOUNT, ct_dump_mount },
+	{ CT_EV_PULL_BLOB, ct_pull_dump },
+	{ CT_EV_PULL_RENAME, ct_pull_dump },
+	{ CT_EV_PULL_CONNECT, ct_pull_dump },
+	{ CT_EV_PULL_UNTRACED, ct_pull_dump },
+	{ CT_EV_CONNECT, ct_dump_connect },
+	{ CT_EV_LISTEN, ct_dump_listen },
+	{ CT_EV_STDIN, ct_dump_stdin },
+	{ CT_EV_TSTATE, ct_dump_tstate },
+	{ CT_EV_LOST, ct_dump_lost },
+	{ CT_EV_MAPFULL, ct_dump_mapfull },
+	{ CT_EV_ADOPT, ct_dump_exec },
+	{ CT_EV_ARM, ct_dump_arm },
+	{ CT_EV_IDENT, ct_dump_ident },
+	{ CT_EV_HOST, ct_dump_host },
+	{ CT_EV_MKDIR, ct_dump_mkdir },
+	{ CT_EV_RMDIR, ct_dump_mkdir },
+};
+
+/* Type's printer; NULL: "record type N (M bytes)". */
+static dump_fn printer_of(uint32_t type)
+{
+	for (size_t i = 0; i < sizeof(printers) / sizeof(printers[0]); i++)
+		if (printers[i].type == type)
+			return printers[i].dump;
+	return NULL;
+}
+
 void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real)
 {
 	const struct ct_hdr *h = rec;
 	const struct ct_rec_type *t;
+	dump_fn dump;
 
 	if (len < sizeof(*h) || h->size > len) {
 		fprintf(f, "malformed record (%zu bytes)\n", len);
 		return;
 	}
 	t = ct_rec_type(h->type);
-	if (!t || !t->dump) {
+	dump = printer_of(h->type);
+	if (!t || !dump) {
 		fprintf(f, "record type %u (%u bytes)\n", h->type, h->size);
 		return;
 	}
-	if (ct_rec_check(rec, len) || !t->dump(f, rec, len, mono_to_real))
+	if (ct_rec_check(rec, len) || !dump(f, rec, len, mono_to_real))
 		fprintf(f, "%s record type %u (%u bytes)\n",
 			h->size < t->min_size ? "short" : "malformed", h->type,
 			h->size);

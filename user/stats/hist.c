@@ -244,25 +244,6 @@ void ct_opens_rec_fill(struct ct_opens_rec *r, const struct ct_opens *o,
 }
 
 /* Contents of a CT_EV_OPENS record of the right size (records.h). */
-bool ct_opens_rec_valid(const void *rec)
-{
-	struct ct_opens_rec rr, *r = &rr;
-	uint64_t total = 0;
-
-	memcpy(&rr, rec, sizeof(rr));	/* rec may be unaligned */
-
-	for (int i = 0; i < CT_HIST_SLOTS; i++) {
-		if (total + r->slots[i] < total)
-			return false;	/* overflow: not a histogram */
-		total += r->slots[i];
-	}
-	/* total < count: runsc opens counted whose end was not seen */
-	return r->runtime < CT_RT_MAX && r->failed <= r->count &&
-	       r->failed_enoent <= r->failed && total <= r->count &&
-	       !(r->flags & ~(CT_OPENS_F_GOFER | CT_OPENS_F_UNOBSERVABLE |
-			      CT_OPENS_F_SYSTRAP | CT_OPENS_F_MAPFULL));
-}
-
 int ct_opens_rec_parse(const void *rec, size_t len, struct ct_opens *out,
 		       uint64_t *cgroup_key, uint32_t *runtime,
 		       uint32_t *flags)

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * What each record type of coldtrace.h, pull.h and opens.h looks like, in
- * one table (user/core/records.c): its name, its minimum size, whether its size
- * is fixed, what else makes it valid, how --dump prints it.  The tracker,
- * --dump and the pull and opens decoders all check records through it.
- * Userspace only.
+ * one table (records.c): its name, its minimum size, whether its size is
+ * fixed, what else makes it valid, which of its bytes hold nothing.
+ * Every stage that reads a record's fields checks it through here
+ * (ct_rec_check()).  How --dump prints each type is --dump's
+ * (user/sinks/dump.c).  Userspace only.
  *
  * Adding a record type: a number in enum ct_ev_type, its struct with a
- * _Static_assert on its size, one row in user/core/records.c (with a
- * cleaner when it has strings or padding).
+ * _Static_assert on its size, one row in records.c (with a cleaner when
+ * it has strings or padding), and its printer in dump.c's table.
  */
 #ifndef __CT_RECORDS_H
 #define __CT_RECORDS_H
@@ -25,8 +26,6 @@ struct ct_rec_type {
 	bool fixed;		/* hdr.size must be exactly min_size */
 	/* contents beyond the size (hdr.size bytes at rec); NULL: none */
 	bool (*valid)(const void *rec);
-	/* one line of text; NULL: "record type N (M bytes)" */
-	bool (*dump)(FILE *f, const void *rec, size_t len, int64_t m2r);
 	/* zero what holds nothing (hdr.size bytes at rec, aligned): after
 	 * a string's NUL, past a used length, padding; NULL: none */
 	void (*clean)(void *rec, size_t len);

@@ -1,15 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The record types: include/records.h. */
+/* The record types: records.h. */
 #include <errno.h>
 #include <string.h>
 #include "coldtrace.h"
-#include "dump.h"
-#include "hist.h"
 #include "mapfull.h"
 #include "opens.h"
-#include "paths.h"
-#include "pulls.h"
-#include "pull_output.h"
+#include "pull.h"
 #include "records.h"
 
 /* recordings keep only the used part of args[] */
@@ -46,6 +42,40 @@ static bool arm_valid(const void *rec)
 	memcpy(&a, rec, sizeof(a));
 	return a.armed <= 1 && (a.armed || !a.trigger_ns) &&
 	       a.trigger_ns <= a.hdr.ts_ns;
+}
+
+/* a histogram: slots that add up without overflow, to count at most */
+static bool opens_valid(const void *rec)
+{
+	struct ct_opens_rec rr, *r = &rr;
+	uint64_t total = 0;
+
+	memcpy(&rr, rec, sizeof(rr));	/* rec may be unaligned */
+
+	for (int i = 0; i < CT_HIST_SLOTS; i++) {
+		if (total + r->slots[i] < total)
+			return false;	/* overflow: not a histogram */
+		total += r->slots[i];
+	}
+	/* total < count: runsc opens counted whose end was not seen */
+	return r->runtime < CT_OPENS_RT_END && r->failed <= r->count &&
+	       r->failed_enoent <= r->failed && total <= r->count &&
+	       !(r->flags & ~(CT_OPENS_F_GOFER | CT_OPENS_F_UNOBSERVABLE |
+			      CT_OPENS_F_SYSTRAP | CT_OPENS_F_MAPFULL));
+}
+
+/* at most the kernel's slots, each path NUL-terminated */
+static bool paths_valid(const void *rec)
+{
+	struct ct_paths_rec r;
+
+	memcpy(&r, rec, sizeof(r));	/* rec may be unaligned */
+	if (r.n > CT_OPENS_SLOW_K)
+		return false;
+	for (uint32_t i = 0; i < r.n; i++)
+		if (!memchr(r.ent[i].path, '\0', sizeof(r.ent[i].path)))
+			return false;
+	return true;
 }
 
 /* ---- bytes that hold nothing, zeroed (ct_rec_clean()) ---- */
@@ -205,63 +235,56 @@ static void clean_paths(void *rec, size_t len)
 	}
 }
 
-#define ROW(t, n, s, f, v, d) { t, n, s, f, v, d, NULL }
-#define ROWC(t, n, s, f, v, d, c) { t, n, s, f, v, d, c }
-
 static const struct ct_rec_type types[] = {
-	ROWC(CT_EV_EXEC, "EXEC", offsetof(struct ct_exec, args), false,
-	     exec_valid, ct_dump_exec, clean_exec),
-	ROWC(CT_EV_CNI_ENV, "CNIENV", offsetof(struct ct_cni_env, env), false,
-	     cni_env_valid, ct_dump_cni_env, clean_cni_env),
-	ROWC(CT_EV_FORK, "FORK", sizeof(struct ct_fork), false, NULL,
-	     ct_dump_fork, clean_fork),
-	ROWC(CT_EV_EXIT, "EXIT", sizeof(struct ct_exit), false, NULL,
-	     ct_dump_exit, clean_exit),
-	ROWC(CT_EV_MOUNT, "MOUNT", sizeof(struct ct_mount), false, NULL,
-	     ct_dump_mount, clean_mount),
-	ROWC(CT_EV_UMOUNT, "UMOUNT", sizeof(struct ct_mount), false, NULL,
-	     ct_dump_mount, clean_mount),
-	ROWC(CT_EV_PULL_BLOB, "BLOB", sizeof(struct ct_pull_blob), true, NULL,
-	     ct_pull_dump, clean_blob),
-	ROWC(CT_EV_PULL_RENAME, "RENAME", sizeof(struct ct_pull_rename), true,
-	     NULL, ct_pull_dump, clean_rename),
-	ROWC(CT_EV_PULL_CONNECT, "CONN", sizeof(struct ct_pull_connect), true,
-	     NULL, ct_pull_dump, clean_pull_connect),
-	ROWC(CT_EV_PULL_UNTRACED, "UNTRACED", sizeof(struct ct_pull_blob),
-	     true, NULL, ct_pull_dump, clean_blob),
-	ROWC(CT_EV_CONNECT, "CONNECT", sizeof(struct ct_connect), false, NULL,
-	     ct_dump_connect, clean_connect),
-	ROW(CT_EV_LISTEN, "LISTEN", sizeof(struct ct_listen), false, NULL,
-	    ct_dump_listen),
-	ROW(CT_EV_STDIN, "STDIN", sizeof(struct ct_stdin), false, NULL,
-	    ct_dump_stdin),
-	ROWC(CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
-	     tstate_valid, ct_dump_tstate, clean_tstate),
+	{ CT_EV_EXEC, "EXEC", offsetof(struct ct_exec, args), false,
+	  exec_valid, clean_exec },
+	{ CT_EV_CNI_ENV, "CNIENV", offsetof(struct ct_cni_env, env), false,
+	  cni_env_valid, clean_cni_env },
+	{ CT_EV_FORK, "FORK", sizeof(struct ct_fork), false, NULL, clean_fork },
+	{ CT_EV_EXIT, "EXIT", sizeof(struct ct_exit), false, NULL, clean_exit },
+	{ CT_EV_MOUNT, "MOUNT", sizeof(struct ct_mount), false,
+	  NULL, clean_mount },
+	{ CT_EV_UMOUNT, "UMOUNT", sizeof(struct ct_mount), false,
+	  NULL, clean_mount },
+	{ CT_EV_PULL_BLOB, "BLOB", sizeof(struct ct_pull_blob), true,
+	  NULL, clean_blob },
+	{ CT_EV_PULL_RENAME, "RENAME", sizeof(struct ct_pull_rename), true,
+	  NULL, clean_rename },
+	{ CT_EV_PULL_CONNECT, "CONN", sizeof(struct ct_pull_connect), true,
+	  NULL, clean_pull_connect },
+	{ CT_EV_PULL_UNTRACED, "UNTRACED", sizeof(struct ct_pull_blob), true,
+	  NULL, clean_blob },
+	{ CT_EV_CONNECT, "CONNECT", sizeof(struct ct_connect), false,
+	  NULL, clean_connect },
+	{ CT_EV_LISTEN, "LISTEN", sizeof(struct ct_listen), false, NULL, NULL },
+	{ CT_EV_STDIN, "STDIN", sizeof(struct ct_stdin), false, NULL, NULL },
+	{ CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
+	  tstate_valid, clean_tstate },
 	/* version 1's has the ring buffer's count only */
-	ROW(CT_EV_LOST, "LOST", CT_LOST_V1_SIZE, false, NULL, ct_dump_lost),
-	ROW(CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL),
-	ROW(CT_EV_MAPFULL, "MAPFULL", sizeof(struct ct_mapfull_rec), true, NULL,
-	    ct_dump_mapfull),
-	ROWC(CT_EV_ADOPT, "ADOPT", offsetof(struct ct_exec, args), false,
-	     exec_valid, ct_dump_exec, clean_exec),
-	ROWC(CT_EV_ARM, "ARM", sizeof(struct ct_arm_rec), true, arm_valid,
-	     ct_dump_arm, clean_arm),
-	ROW(CT_EV_OPENS, "OPENS", sizeof(struct ct_opens_rec), true,
-	    ct_opens_rec_valid, NULL),
-	ROWC(CT_EV_NAME, "NAME", sizeof(struct ct_name_rec), false, NULL, NULL,
-	     clean_name),
-	ROWC(CT_EV_MOUNTID, "MOUNTID", sizeof(struct ct_name_rec), false, NULL,
-	     NULL, clean_name),
-	ROWC(CT_EV_IDENT, "IDENT", sizeof(struct ct_ident_rec), true, NULL,
-	     ct_dump_ident, clean_ident),
-	ROWC(CT_EV_HOST, "HOST", sizeof(struct ct_host_rec), true, NULL,
-	     ct_dump_host, clean_host),
-	ROWC(CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false, NULL,
-	     ct_dump_mkdir, clean_mkdir),
-	ROWC(CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false, NULL,
-	     ct_dump_mkdir, clean_mkdir),
-	ROWC(CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
-	     ct_paths_rec_valid, NULL, clean_paths),
+	{ CT_EV_LOST, "LOST", CT_LOST_V1_SIZE, false, NULL, NULL },
+	{ CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL },
+	{ CT_EV_MAPFULL, "MAPFULL", sizeof(struct ct_mapfull_rec), true,
+	  NULL, NULL },
+	{ CT_EV_ADOPT, "ADOPT", offsetof(struct ct_exec, args), false,
+	  exec_valid, clean_exec },
+	{ CT_EV_ARM, "ARM", sizeof(struct ct_arm_rec), true,
+	  arm_valid, clean_arm },
+	{ CT_EV_OPENS, "OPENS", sizeof(struct ct_opens_rec), true,
+	  opens_valid, NULL },
+	{ CT_EV_NAME, "NAME", sizeof(struct ct_name_rec), false,
+	  NULL, clean_name },
+	{ CT_EV_MOUNTID, "MOUNTID", sizeof(struct ct_name_rec), false,
+	  NULL, clean_name },
+	{ CT_EV_IDENT, "IDENT", sizeof(struct ct_ident_rec), true,
+	  NULL, clean_ident },
+	{ CT_EV_HOST, "HOST", sizeof(struct ct_host_rec), true,
+	  NULL, clean_host },
+	{ CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false,
+	  NULL, clean_mkdir },
+	{ CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false,
+	  NULL, clean_mkdir },
+	{ CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
+	  paths_valid, clean_paths },
 };
 
 const struct ct_rec_type *ct_rec_type(uint32_t type)
