@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The table of record types (include/records.h) and its users. */
+/* The table of record types (user/lib/records.h) and its users. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>

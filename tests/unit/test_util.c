@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The small helpers of user/core/util.c: the trackers' bounded FIFOs, /proc comm. */
+/* The small helpers of user/lib/util.c: the trackers' bounded FIFOs, /proc comm. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -51,7 +51,5 @@ void ct_paths_rec_fill(struct ct_paths_rec *r, const struct ct_container *c,
  */
 int ct_paths_rec_parse(const void *rec, size_t len, uint64_t *cgroup_key,
 		       struct ct_opens_slow_ent *ent, uint32_t *n);
-/* The contents check of CT_EV_PATHS in include/records.h's table. */
-bool ct_paths_rec_valid(const void *rec);
 
 #endif /* __CT_PATHS_H */

@@ -10,7 +10,7 @@
 
 void ct_dump_record(FILE *f, const void *rec, size_t len, int64_t mono_to_real);
 
-/* One type each, for the table of include/records.h: rec is a whole,
+/* One type each, for dump.c's table of printers: rec is a whole,
  * valid record of that type (ct_rec_check()). */
 bool ct_dump_exec(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_cni_env(FILE *f, const void *rec, size_t len, int64_t m2r);

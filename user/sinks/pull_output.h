@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Image pull output: the JSON object of one pull (through user/sinks/json.h),
+ * Image pull output: the JSON object of one pull (through user/lib/json.h),
  * pulls.jsonl, and for people a per-pull table with an ASCII timeline
  * of the layers (fetch vs unpack).
  */

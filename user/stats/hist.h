@@ -74,7 +74,5 @@ void ct_opens_rec_fill(struct ct_opens_rec *r, const struct ct_opens *o,
 int ct_opens_rec_parse(const void *rec, size_t len, struct ct_opens *out,
 		       uint64_t *cgroup_key, uint32_t *runtime,
 		       uint32_t *flags);
-/* The contents check of CT_EV_OPENS in include/records.h's table. */
-bool ct_opens_rec_valid(const void *rec);
 
 #endif /* __CT_HIST_H */
