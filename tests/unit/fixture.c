@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include "engine.h"
 #include "fixture.h"
 #include "procs.h"
 
@@ -74,6 +75,17 @@ struct ct_procs *fx_model(void)
 	if (!m)
 		abort();
 	return m;
+}
+
+const struct ct_engine_columns *fx_engines(void)
+{
+	static struct ct_engine_columns c;
+	static bool made;
+
+	if (!made)
+		ct_engine_columns(&c);
+	made = true;
+	return &c;
 }
 
 const char *fx_user_cmd;
@@ -793,6 +805,7 @@ struct ct_tracker *fx_tracker(struct fx_sink *sink, const char *prefix,
 		.before_emit = fx_sink_fill,
 		.on_container = fx_sink_cb,
 		.on_filtered = fx_sink_filtered,
+		.client_ops = fx_engines()->client,
 		.ctx = sink,
 	};
 

@@ -62,6 +62,10 @@ void fx_raw(struct ct_fx *f, const void *rec, size_t len);
  * each record before the stage, as the pipeline does.
  */
 struct ct_procs *fx_model(void);
+/* The engines' plug-ins, a column per stage (engine.h), as a pipeline
+ * hands them down. */
+struct ct_engine_columns;
+const struct ct_engine_columns *fx_engines(void);
 
 /* Feed every record; returns how many were refused (-EINVAL). */
 int fx_feed(const struct ct_fx *f, struct ct_tracker *tk);

@@ -13,6 +13,7 @@
 
 #include "adopt.h"
 #include "agg.h"
+#include "engine.h"
 #include "fixture.h"
 #include "prepare.h"
 #include "records.h"
@@ -283,7 +284,7 @@ Test(adopt, a_process_seen_live_is_not_adopted)
 /* The adoption is not its start: no prepare, whatever asked before. */
 Test(adopt, no_prepare)
 {
-	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 	struct ct_container c = { 0 };
 
 	cr_assert(p);

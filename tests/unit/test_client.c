@@ -6,6 +6,7 @@
 
 #include "client.h"
 #include "container.h"
+#include "engine.h"
 #include "fixture.h"
 #include "tsession.h"
 #include "util.h"
@@ -15,7 +16,7 @@
 /* Every record of f into a new table. */
 static struct ct_clients *feed(const struct ct_fx *f)
 {
-	struct ct_clients *t = ct_clients_new(0, fx_model());
+	struct ct_clients *t = ct_clients_new(0, fx_model(), fx_engines()->client);
 
 	cr_assert(t);
 	for (size_t off = 0; off < f->len;) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "enrich.h"
+#include "engine.h"
 #include "fixture.h"
 #include "hist.h"
 #include "paths.h"
@@ -45,7 +46,8 @@ static uint64_t feed_pull_recording(struct ct_enrich **e)
 	cr_assert_eq(ct_rec_reader_open(&rd, path, &h, err, sizeof(err)), 0,
 		     "%s", err);
 	*e = ct_enrich_new(&(struct ct_enrich_opts){
-		.model = fx_model(), .mono_to_real_ns = h.mono_to_real_ns });
+		.model = fx_model(), .mono_to_real_ns = h.mono_to_real_ns,
+		.prepare = fx_engines()->prepare, .pull = fx_engines()->pull });
 	cr_assert(*e);
 	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
 		feed(*e, rec, len);
@@ -213,7 +215,7 @@ Test(enrich, measured_opens_replay_the_same)
 	cr_assert_eq(ct_rec_writer_open(&k.w, path, &h, err, sizeof(err)), 0,
 		     "%s", err);
 	e = ct_enrich_new(&(struct ct_enrich_opts){
-		.model = fx_model(), .paths = 5,
+		.model = fx_model(), .paths = 5, .prepare = fx_engines()->prepare,
 		.opens = { .ops = &fake_ops, .impl = &f },
 		.keep = keep, .ctx = &k });
 	keyed(&live, KEY);
@@ -230,7 +232,7 @@ Test(enrich, measured_opens_replay_the_same)
 		     "%s", err);
 	unlink(path);
 	e = ct_enrich_new(&(struct ct_enrich_opts){
-		.model = fx_model(), .paths = 5,
+		.model = fx_model(), .paths = 5, .prepare = fx_engines()->prepare,
 		.opens = ct_replay_opens_source(rp) });
 	keyed(&again, KEY);
 	ct_enrich_apply(e, &again);
@@ -313,7 +315,7 @@ Test(enrich, prepare_then_ready_then_why)
 	struct ct_container c;
 	struct ct_enrich *e = ct_enrich_new(&(struct ct_enrich_opts){
 		.model = fx_model(), .ready_mode = CT_READY_LISTEN,
-		.why = true });
+		.why = true, .prepare = fx_engines()->prepare });
 
 	cr_assert(e);
 	feed_prepare_ready_why(e);

@@ -9,7 +9,9 @@
 
 #include "coldtrace.h"
 #include "container.h"
+#include "engine.h"
 #include "fixture.h"
+#include "containerd.h"
 #include "prepare.h"
 #include "tsession.h"
 
@@ -57,7 +59,7 @@ static void docker_container(struct ct_container *c, const char *id,
 /* Two creations interleaved: each gets its own layer's mkdir. */
 Test(prepare, docker_by_mount_id)
 {
-	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 	struct ct_container c;
 
 	mkdir_ev(p, 100, "/var/lib/docker/overlay2/" MID_A "-init", 0);
@@ -93,15 +95,15 @@ Test(prepare, ctr_run_ids)
 	static const char a4[] = "runc\0run\0img\0id";
 	char id[CT_ID_LEN];
 
-	cr_assert_eq(ct_prepare_ctr_id(a1, sizeof(a1), id, sizeof(id)), 0);
+	cr_assert_eq(ct_ctr_run_id(a1, sizeof(a1), id, sizeof(id)), 0);
 	cr_assert_str_eq(id, "myid");
-	cr_assert_eq(ct_prepare_ctr_id(a2, sizeof(a2), id, sizeof(id)), 0);
+	cr_assert_eq(ct_ctr_run_id(a2, sizeof(a2), id, sizeof(id)), 0);
 	cr_assert_str_eq(id, "id2");
-	cr_assert_eq(ct_prepare_ctr_id(a3, sizeof(a3), id, sizeof(id)),
+	cr_assert_eq(ct_ctr_run_id(a3, sizeof(a3), id, sizeof(id)),
 		     -EINVAL);
-	cr_assert_eq(ct_prepare_ctr_id(a4, sizeof(a4), id, sizeof(id)),
+	cr_assert_eq(ct_ctr_run_id(a4, sizeof(a4), id, sizeof(id)),
 		     -EINVAL);
-	cr_assert_eq(ct_prepare_ctr_id(a2, sizeof(a2) - 1, id, sizeof(id)),
+	cr_assert_eq(ct_ctr_run_id(a2, sizeof(a2) - 1, id, sizeof(id)),
 		     -EINVAL, "last argument cut");
 }
 
@@ -129,7 +131,7 @@ static void ctr_flag_case(const char *flag, bool value, bool global,
 	ADD("true");
 #undef ADD
 	cr_assert_lt(n, sizeof(a));
-	cr_expect_eq(ct_prepare_ctr_id(a, n, id, sizeof(id)), 0, "%s %s", file,
+	cr_expect_eq(ct_ctr_run_id(a, n, id, sizeof(id)), 0, "%s %s", file,
 		     flag);
 	cr_expect_str_eq(id, "theid", "%s: %s%s", file, flag,
 			 value ? " VALUE" : "");
@@ -228,7 +230,7 @@ static void podman_applied(struct ct_prepare *p, struct ct_container *c,
 Test(prepare, podman_by_conmon_parent)
 {
 	static const char probe[] = "/usr/bin/conmon\0--version";
-	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 	struct ct_container c;
 
 	exec_ev(p, 100, 50, 1, podman_run, sizeof(podman_run));
@@ -251,7 +253,7 @@ Test(prepare, podman_by_conmon_parent)
 
 Test(prepare, bad_records)
 {
-	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 	struct ct_mkdir m = { 0 };
 
 	m.hdr.type = CT_EV_MKDIR;
@@ -299,7 +301,7 @@ static void prepare_to_attach(const char *name, struct ts_result *r)
 Test(prepare, podman_pid_reused_is_not_the_client)
 {
 	static const char sh[] = "/bin/sh\0-c\0x";
-	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 	struct ct_container c;
 
 	exec_ev(p, 100, 50, 1, podman_run, sizeof(podman_run));
@@ -351,7 +353,7 @@ Test(prepare, recording_ctr)
  */
 static struct ct_prepare *created_then_started(void)
 {
-	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 
 	mkdir_ev(p, 100, "/var/lib/docker/overlay2/" MID_A "-init", 0);
 	mkdir_ev(p, 101, "/var/lib/docker/overlay2/" MID_A "-init/merged", 0);
@@ -461,7 +463,7 @@ Test(prepare, create_wait_start_clientless)
 Test(prepare, run_is_one_request)
 {
 	static const char run[] = "docker\0run\0img\0true";
-	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 	struct ct_container c;
 
 	mkdir_ev(p, 100, "/var/lib/docker/overlay2/" MID_A "-init", 0);
@@ -488,7 +490,7 @@ Test(prepare, run_is_one_request)
  * told apart): as before; past 60 s, the record says what is missing. */
 Test(prepare, clientless_without_start_mark)
 {
-	struct ct_prepare *p = ct_prepare_new(0, fx_model());
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 	struct ct_container c;
 
 	mkdir_ev(p, 100, "/var/lib/docker/overlay2/" MID_A "-init", 0);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "engine.h"
 #include "fixture.h"
 #include "pull_output.h"
 #include "recfile.h"
@@ -64,7 +65,8 @@ static struct ct_pulls *replay(const char *path, struct got *g)
 
 	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
 		     "%s", err);
-	e = ct_pulls_new(h.mono_to_real_ns, fx_model(), on_pull, g);
+	e = ct_pulls_new(h.mono_to_real_ns, fx_model(), fx_engines()->pull,
+			 on_pull, g);
 	cr_assert_not_null(e);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
 		cr_assert_eq(feed(e, rec, len), 0);
@@ -260,7 +262,8 @@ static void connect_at(struct seq *s, uint64_t ts)
 static void seq_init_m2r(struct seq *s, int64_t m2r)
 {
 	memset(s, 0, sizeof(*s));
-	s->e = ct_pulls_new(m2r, fx_model(), on_pull, &s->g);
+	s->e = ct_pulls_new(m2r, fx_model(), fx_engines()->pull, on_pull,
+			    &s->g);
 	cr_assert_not_null(s->e);
 }
 
@@ -874,7 +877,8 @@ static void replay_untrusted(const char *name)
 	fixture(name, path, sizeof(path));
 	cr_assert_eq(ct_rec_reader_open(&r, path, &h, err, sizeof(err)), 0,
 		     "%s: %s", path, err);
-	e = ct_pulls_new(h.mono_to_real_ns, fx_model(), NULL, NULL);
+	e = ct_pulls_new(h.mono_to_real_ns, fx_model(), fx_engines()->pull,
+			 NULL, NULL);
 	out = fopen("/dev/null", "w");
 	cr_assert(e && out);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0) {
@@ -917,7 +921,7 @@ static size_t pulls_of_two_recordings(size_t keep)
 		cr_assert_eq(ct_rec_reader_open(&r, path, &h, err,
 						sizeof(err)), 0, "%s", err);
 		if (!e)
-			e = ct_pulls_new(h.mono_to_real_ns, fx_model(),
+			e = ct_pulls_new(h.mono_to_real_ns, fx_model(), fx_engines()->pull,
 					 NULL, NULL);
 		cr_assert_not_null(e);
 		ct_pulls_keep(e, keep);

@@ -93,6 +93,10 @@ int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 		return -ENOMEM;
 	to.model = pl->model;
 	eo.model = pl->model;
+	ct_engine_columns(&pl->engines);
+	eo.prepare = pl->engines.prepare;
+	eo.pull = pl->engines.pull;
+	to.client_ops = pl->engines.client;
 	pl->enrich = ct_enrich_new(&eo);
 	pl->chains = ct_chains_new(o->mono_to_real_ns, pl->model, o->on_chain,
 				   o->ctx);

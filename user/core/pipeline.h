@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "chain.h"
+#include "engine.h"
 #include "enrich.h"
 #include "procs.h"
 #include "tracker.h"
@@ -44,6 +45,8 @@ struct ct_pipeline_opts {
 };
 
 struct ct_pipeline {
+	/* the engines' plug-ins, a column per stage (engine.h) */
+	struct ct_engine_columns engines;
 	struct ct_procs *model;		/* fed first, asked by the rest */
 	struct ct_enrich *enrich;
 	struct ct_chains *chains;

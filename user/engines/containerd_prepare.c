@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <string.h>
 #include "comm_table.h"
-#include "prepare_int.h"
+#include "containerd.h"
+#include "engine.h"
+#include "prepare_api.h"
 
 /*
  * Every flag of ctr 1.6 to 2.1 that takes a value: the global ones, then
@@ -62,7 +64,7 @@ static size_t split_args(const char *args, size_t len, const char **av,
 	return n;
 }
 
-int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
+int ct_ctr_run_id(const char *args, size_t len, char *id, size_t idlen)
 {
 	const char *av[64];
 	size_t n = split_args(args, len, av, 64), k;
@@ -91,22 +93,38 @@ int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen)
 	return -EINVAL;
 }
 
-bool ct_ctr_prepare_exec(struct ct_prepare *p, const struct ct_exec *x,
-			 size_t alen, uint64_t t)
+/* ctr run's exec by the container it names (key), at its exec (ts). */
+struct ctr_prepare {
+	struct pr_ring ctr;
+};
+
+static bool feed(void *es, const struct ct_prepare_env *env,
+		 const struct ct_hdr *h, uint64_t t)
 {
+	const struct ct_exec *x = (const struct ct_exec *)h;
+	struct ctr_prepare *p = es;
 	char id[CT_NAME_ID_LEN];
 
-	if (ct_prepare_ctr_id(x->args, alen, id, sizeof(id)))
+	(void)env;
+	if (h->type != CT_EV_EXEC ||
+	    ct_ctr_run_id(x->args, x->args_len, id, sizeof(id)))
 		return false;
 	pr_put(&p->ctr, id, strlen(id), NULL, t);
 	return true;
 }
 
 /* The exec of the ctr run that named c, at or before first. */
-uint64_t ct_ctr_prepare_start(const struct ct_prepare *p,
-			      const struct ct_container *c, uint64_t first)
+static uint64_t start(const void *es, const struct ct_container *c,
+		      uint64_t first)
 {
+	const struct ctr_prepare *p = es;
 	const struct pr_mark *m = pr_find(&p->ctr, c->id, first);
 
 	return m ? m->ts : 0;
 }
+
+const struct ct_prepare_ops ct_containerd_prepare = {
+	.state_size = sizeof(struct ctr_prepare),
+	.feed = feed,
+	.start = start,
+};

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "container.h"
-#include "pulls_int.h"
+#include "engine.h"
+#include "pulls_api.h"
 #include "util.h"
 
 /*
@@ -131,13 +132,19 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 	return pl_emit(e, &p);
 }
 
-int ct_ctrd_pull_finish(struct ct_pulls *e, struct stream *s)
+/* Its pulls end when its stream goes idle: whatever is there is whole. */
+static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 {
 	int rc;
 
+	(void)complete;
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
 	rc = build_ctrd(e, s->ev, s->nev);
 	pl_consume(s, s->nev);
 	s->last_ctrd = 0;
 	return rc;
 }
+
+const struct ct_pull_builder ct_containerd_pull_builder = {
+	.finish = finish,
+};

@@ -8,7 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include "client_int.h"
+#include "client_api.h"
+#include "engine.h"
 #include "comm_table.h"
 
 /* docker's global flags that take a value (docker --help). */
@@ -85,7 +86,8 @@ static void docker_start_target(const struct ct_argv *v, int k,
  * restart stops the container and starts it again: it is the client of
  * the generation it starts.
  */
-bool ct_docker_client(const struct ct_argv *v, struct cl_entry *x)
+static bool is_client(const struct ct_exec *e, const struct ct_argv *v,
+		      struct cl_entry *x)
 {
 	int k;
 
@@ -102,7 +104,7 @@ bool ct_docker_client(const struct ct_argv *v, struct cl_entry *x)
 		docker_start_target(v, k, x);
 	else
 		return false;
-	x->kind = CL_DOCKER;
+	(void)e;
 	return true;
 }
 
@@ -110,15 +112,17 @@ bool ct_docker_client(const struct ct_argv *v, struct cl_entry *x)
  * dockerd runs a container's network hook as itself (/proc/<dockerd>/exe
  * libnetwork-setkey ... ID): which dockerd made container id.
  */
-void ct_docker_client_setkey(struct ct_clients *t, const struct ct_exec *x,
-			     const char *id)
+static void other_exec(struct ct_clients *t, const struct ct_exec *x,
+		       const struct ct_class *cl)
 {
 	char file[CT_FNAME_MAX];
 	struct cl_engine_of *g;
 
+	if (cl->role != CT_ROLE_HOOK_SETKEY)
+		return;
 	ct_copy_str(file, sizeof(file), x->filename, sizeof(x->filename));
 	g = &t->engines[t->next_engine++ % NCLIENTS];
-	ct_copy_str(g->id, sizeof(g->id), id, CT_ID_LEN);
+	ct_copy_str(g->id, sizeof(g->id), cl->id, CT_ID_LEN);
 	g->pid = ct_proc_path_pid(file, "/exe");
 }
 
@@ -127,7 +131,7 @@ void ct_docker_client_setkey(struct ct_clients *t, const struct ct_exec *x,
  * its own pid): which dockerd made the container, also when it runs no
  * network hook (Docker 28 runs none).
  */
-void ct_docker_client_mkdir(struct ct_clients *t, const struct ct_mkdir *m)
+static void on_mkdir(struct ct_clients *t, const struct ct_mkdir *m)
 {
 	static const char dir[] = "/containers/";
 	const size_t dl = sizeof(dir) - 1;
@@ -188,7 +192,7 @@ static bool docker_candidate(const struct cl_entry *x, uint64_t at,
 {
 	const struct ct_client *cl = &x->cl;
 
-	return x->kind == CL_DOCKER && cl->exec_ns <= at &&
+	return x->kind == CT_ENG_DOCKER && cl->exec_ns <= at &&
 	       at - cl->exec_ns <= MAX_REQUEST_NS &&
 	       (!x->exit_ns || x->exit_ns >= at) &&
 	       (!cl->request_ns || cl->request_ns <= at) &&
@@ -236,9 +240,9 @@ static enum ct_client_match pick(const struct ct_clients *t,
 	return CT_CLIENT_EXACT;
 }
 
-enum ct_client_match ct_docker_client_match(const struct ct_clients *t,
-					    const struct ct_container *c,
-					    struct ct_client *out)
+static enum ct_client_match match(const struct ct_clients *t,
+				  const struct ct_container *c,
+				  struct ct_client *out)
 {
 	const struct cl_entry *x;
 	enum ct_client_match r = pick(t, c, c->first_ns, false, &x);
@@ -250,9 +254,8 @@ enum ct_client_match ct_docker_client_match(const struct ct_clients *t,
 
 /* The creation's request: a run or create alive at containers/<id>'s
  * mkdir (a start's container was made earlier, by another request). */
-bool ct_docker_client_creator(const struct ct_clients *t,
-			      const struct ct_container *c,
-			      struct ct_interval *out)
+static bool creator(const struct ct_clients *t, const struct ct_container *c,
+		    struct ct_interval *out)
 {
 	uint64_t at = made_at(t, c->id);
 	const struct cl_entry *x;
@@ -263,3 +266,11 @@ bool ct_docker_client_creator(const struct ct_clients *t,
 	out->end_ns = x->exit_ns;
 	return true;
 }
+
+const struct ct_client_ops ct_docker_client = {
+	.is_client = is_client,
+	.other_exec = other_exec,
+	.mkdir = on_mkdir,
+	.match = match,
+	.creator = creator,
+};

@@ -12,7 +12,15 @@
 #include <stdbool.h>
 #include <string.h>
 #include "client.h"
-#include "prepare_int.h"
+#include "engine.h"
+#include "prepare_api.h"
+
+/* dockerd's marks of its containers' layers. */
+struct docker_prepare {
+	struct pr_ring layers;	/* key: mount id, ts: its -init mkdir */
+	struct pr_ring merged;	/* key: mount id, ts: a <mid>/merged mkdir */
+	struct pr_ring ids;	/* key: container id, val: its mount id */
+};
 
 /* ".../overlay2/<mount id>-init" -> mount id; false otherwise. */
 static bool init_layer(const char *path, const char **id, size_t *len)
@@ -52,9 +60,10 @@ static bool rootfs_dir(const char *path, const char **id, size_t *len)
 	return *len > il && strncmp(base + *len - il, init, il);
 }
 
-void ct_docker_prepare_mkdir(struct ct_prepare *p, const struct ct_mkdir *m)
+static void on_mkdir(struct docker_prepare *p, const struct ct_mkdir *m,
+		     int64_t m2r)
 {
-	uint64_t ts = (m->start_ns ? m->start_ns : m->hdr.ts_ns) + p->m2r;
+	uint64_t ts = (m->start_ns ? m->start_ns : m->hdr.ts_ns) + m2r;
 	char buf[CT_PATH_MAX];
 	const char *mid;
 	size_t mlen;
@@ -69,8 +78,8 @@ void ct_docker_prepare_mkdir(struct ct_prepare *p, const struct ct_mkdir *m)
 		pr_put(&p->merged, mid, mlen, NULL, ts);
 }
 
-void ct_docker_prepare_mountid(struct ct_prepare *p,
-			       const struct ct_name_rec *r)
+static void on_mountid(struct docker_prepare *p, const struct ct_name_rec *r,
+		       int64_t m2r)
 {
 	char id[CT_NAME_ID_LEN], mid[CT_NAME_NAME_LEN];
 
@@ -78,11 +87,11 @@ void ct_docker_prepare_mountid(struct ct_prepare *p,
 	id[sizeof(id) - 1] = 0;
 	memcpy(mid, r->name, sizeof(mid));
 	mid[sizeof(mid) - 1] = 0;
-	pr_put(&p->ids, id, strlen(id), mid, r->hdr.ts_ns + p->m2r);
+	pr_put(&p->ids, id, strlen(id), mid, r->hdr.ts_ns + m2r);
 }
 
 /* c's layer's mount id, NULL if not known. */
-static const char *mount_id(const struct ct_prepare *p,
+static const char *mount_id(const struct docker_prepare *p,
 			    const struct ct_container *c)
 {
 	const struct pr_mark *m = pr_find(&p->ids, c->id, 0);
@@ -91,8 +100,8 @@ static const char *mount_id(const struct ct_prepare *p,
 }
 
 /* The -init mkdir of the layer mounted for c, at or before first. */
-uint64_t ct_docker_prepare_start(const struct ct_prepare *p,
-				 const struct ct_container *c, uint64_t first)
+static uint64_t made_at(const struct docker_prepare *p,
+		       const struct ct_container *c, uint64_t first)
 {
 	const char *mid = mount_id(p, c);
 	const struct pr_mark *m = mid ? pr_find(&p->layers, mid, first) : NULL;
@@ -101,7 +110,7 @@ uint64_t ct_docker_prepare_start(const struct ct_prepare *p,
 }
 
 /* The newest rootfs mkdir of layer mid in [from, before), 0 if none. */
-static uint64_t rootfs_mkdir(const struct ct_prepare *p, const char *mid,
+static uint64_t rootfs_mkdir(const struct docker_prepare *p, const char *mid,
 			     uint64_t from, uint64_t before)
 {
 	const struct pr_mark *m = before > from ?
@@ -123,12 +132,12 @@ static uint64_t rootfs_mkdir(const struct ct_prepare *p, const char *mid,
  * and exit when it is known, else dockerd's -init mkdir to its rootfs
  * mkdir of the create (or the -init mkdir alone).
  */
-uint64_t ct_docker_prepare_apart(const struct ct_prepare *p,
-				 const struct ct_container *c, uint64_t after,
-				 struct ct_created *cr)
+static uint64_t apart(const void *es, const struct ct_container *c,
+		      uint64_t after, struct ct_created *cr)
 {
+	const struct docker_prepare *p = es;
 	const char *mid = mount_id(p, c);
-	uint64_t made = mid ? ct_docker_prepare_start(p, c, c->first_ns) : 0;
+	uint64_t made = mid ? made_at(p, c, c->first_ns) : 0;
 	uint64_t start, end;
 
 	if (!made || made <= after)
@@ -153,3 +162,29 @@ uint64_t ct_docker_prepare_apart(const struct ct_prepare *p,
 	}
 	return start;
 }
+
+static uint64_t start(const void *es, const struct ct_container *c,
+		      uint64_t first)
+{
+	return made_at(es, c, first);
+}
+
+static bool feed(void *es, const struct ct_prepare_env *env,
+		 const struct ct_hdr *h, uint64_t t)
+{
+	(void)t;
+	if (h->type == CT_EV_MKDIR)
+		on_mkdir(es, (const struct ct_mkdir *)h, env->m2r);
+	else if (h->type == CT_EV_MOUNTID)
+		on_mountid(es, (const struct ct_name_rec *)h, env->m2r);
+	else
+		return false;
+	return true;
+}
+
+const struct ct_prepare_ops ct_docker_prepare = {
+	.state_size = sizeof(struct docker_prepare),
+	.feed = feed,
+	.start = start,
+	.apart = apart,
+};

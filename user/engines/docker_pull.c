@@ -15,7 +15,8 @@
 #include <string.h>
 
 #include "container.h"
-#include "pulls_int.h"
+#include "engine.h"
+#include "pulls_api.h"
 
 /*
  * The docker-untar that ran while this blob was read back (dockerd reads
@@ -131,8 +132,7 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 	return pl_emit(e, &p);
 }
 
-int ct_docker_pull_finish(struct ct_pulls *e, struct stream *s,
-			  bool complete)
+static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 {
 	uint64_t end = complete ? s->docker_end : UINT64_MAX;
 	size_t k = pl_split_at(s, end);
@@ -145,7 +145,7 @@ int ct_docker_pull_finish(struct ct_pulls *e, struct stream *s,
 	return rc;
 }
 
-bool ct_docker_pull_pending(const struct stream *s)
+static bool pending(const struct stream *s)
 {
 	for (size_t i = 0; i < s->nev; i++)
 		if (s->ev[i].kind == EV_BLOB &&
@@ -153,3 +153,8 @@ bool ct_docker_pull_pending(const struct stream *s)
 			return true;
 	return false;
 }
+
+const struct ct_pull_builder ct_docker_pull_builder = {
+	.finish = finish,
+	.pending = pending,
+};

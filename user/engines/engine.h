@@ -12,7 +12,7 @@
  * each reached through its stage's table by enum ct_engine_kind: its
  * client matching (<engine>_client.c, user/enrich/client_int.h), where
  * its creation begins (<engine>_prepare.c, prepare_int.h), its pull
- * builder (<engine>_pull.c, pulls_int.h).  Its phase table, when its
+ * builder (<engine>_pull.c, pulls_api.h).  Its phase table, when its
  * processes make a family of their own, opens its file (phases_int.h).
  * Its classifier rules: <engine>_classify.c (classify_int.h).  Its
  * process names are data in comm_table.c; HACKING.md "Adding an
@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coldtrace.h"
+#include "container.h"
 
 struct ct_tracker;
 struct cstate;
@@ -70,5 +71,46 @@ extern const struct ct_engine_ops ct_engine_podman;
 
 /* In the order the tracker calls them. */
 extern const struct ct_engine_ops *const ct_engines[CT_ENGINES];
+
+/* Each engine's plug-in of the prepare stage (prepare_api.h). */
+struct ct_prepare_ops;
+extern const struct ct_prepare_ops ct_docker_prepare;
+extern const struct ct_prepare_ops ct_containerd_prepare;
+extern const struct ct_prepare_ops ct_podman_prepare;
+
+/* ... and of the client stage (client_api.h). */
+struct ct_client_ops;
+extern const struct ct_client_ops ct_docker_client;
+extern const struct ct_client_ops ct_containerd_client;
+extern const struct ct_client_ops ct_podman_client;
+
+/* ... and of the pull stage: its daemon's builder (pulls_api.h). */
+struct ct_pull_builder;
+extern const struct ct_pull_builder ct_docker_pull_builder;
+extern const struct ct_pull_builder ct_containerd_pull_builder;
+
+/*
+ * Every engine's plug-ins, one per stage that has some of its knowledge
+ * (NULL: none), in one table (engine.c): the pipeline hands each stage
+ * its column, so that no stage names an engine.
+ */
+struct ct_engine {
+	enum ct_engine_kind kind;
+	const struct ct_prepare_ops *prepare;
+	const struct ct_client_ops *client;
+	const struct ct_pull_builder *pull;
+};
+
+extern const struct ct_engine ct_engine_table[];
+extern const size_t ct_engine_count;
+
+/* The table's columns, by enum ct_engine_kind: what each stage gets. */
+struct ct_engine_columns {
+	const struct ct_prepare_ops *prepare[CT_ENG_MAX];
+	const struct ct_client_ops *client[CT_ENG_MAX];
+	const struct ct_pull_builder *pull[CT_ENG_MAX];
+};
+
+void ct_engine_columns(struct ct_engine_columns *out);
 
 #endif /* __CT_ENGINE_H */

@@ -10,7 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 #include "classify.h"
-#include "prepare_int.h"
+#include "engine.h"
+#include "prepare_api.h"
+
+/* A podman client's run until its conmon names the container. */
+struct podman_prepare {
+	struct pr_ring podman;	/* key: a podman client's run, "pid@exec" */
+	struct pr_ring conmon;	/* key: container id, ts: its podman's exec */
+};
 
 /* A program's run as a ring key: its pid and its exec (monotonic). */
 static size_t run_key(char *buf, size_t len, uint32_t pid, uint64_t exec)
@@ -19,16 +26,17 @@ static size_t run_key(char *buf, size_t len, uint32_t pid, uint64_t exec)
 				(unsigned long long)exec);
 }
 
-bool ct_podman_prepare_exec(struct ct_prepare *p, const struct ct_exec *x,
-			    size_t alen, uint64_t t)
+static bool feed(void *es, const struct ct_prepare_env *env,
+		 const struct ct_hdr *h, uint64_t t)
 {
-	const struct ct_hdr *h = &x->hdr;
+	const struct ct_exec *x = (const struct ct_exec *)h;
+	struct podman_prepare *p = es;
 	const struct pr_mark *m;
 	struct ct_class cl;
 	uint64_t run;
 	char key[48];
 
-	if (ct_classify("", x->args, alen, &cl))
+	if (h->type != CT_EV_EXEC || ct_classify("", x->args, x->args_len, &cl))
 		return false;
 	if (cl.role == CT_ROLE_ENGINE_CMD && cl.engine == CT_ENG_PODMAN &&
 	    (cl.cmd == CT_CMD_RUN || cl.cmd == CT_CMD_START)) {
@@ -39,7 +47,7 @@ bool ct_podman_prepare_exec(struct ct_prepare *p, const struct ct_exec *x,
 	}
 	if (cl.role != CT_ROLE_MONITOR || !cl.creates)
 		return false;
-	run = ct_procs_exec_before(p->model, h->ppid, h->ts_ns);
+	run = ct_procs_exec_before(env->model, h->ppid, h->ts_ns);
 	if (!run)
 		return false;
 	run_key(key, sizeof(key), h->ppid, run);
@@ -50,10 +58,20 @@ bool ct_podman_prepare_exec(struct ct_prepare *p, const struct ct_exec *x,
 }
 
 /* The exec of the podman client whose conmon named c, at or before first. */
-uint64_t ct_podman_prepare_start(const struct ct_prepare *p,
-				 const struct ct_container *c, uint64_t first)
+static uint64_t start(const void *es, const struct ct_container *c,
+		      uint64_t first)
 {
+	const struct podman_prepare *p = es;
 	const struct pr_mark *m = pr_find(&p->conmon, c->id, first);
 
 	return m ? m->ts : 0;
 }
+
+const struct ct_prepare_ops ct_podman_prepare = {
+	.state_size = sizeof(struct podman_prepare),
+	.feed = feed,
+	.start = start,
+	/* podman run, podman start: the exec is seen whether the syscall
+	 * hooks are attached or not */
+	.client_only = true,
+};

@@ -6,13 +6,13 @@
 #include <string.h>
 #include "classify.h"
 #include "client.h"
-#include "client_int.h"
+#include "client_api.h"
 #include "coldtrace.h"
-#include "prepare.h"
 #include "util.h"
 
 struct ct_clients *ct_clients_new(int64_t mono_to_real_ns,
-				  const struct ct_procs *model)
+				  const struct ct_procs *model,
+				  const struct ct_client_ops *const *ops)
 {
 	/* its rings fill over hours: resident from the start */
 	struct ct_clients *t = ct_zalloc_resident(sizeof(*t));
@@ -20,36 +20,35 @@ struct ct_clients *ct_clients_new(int64_t mono_to_real_ns,
 	if (t) {
 		t->m2r = mono_to_real_ns;
 		t->model = model;
+		for (int k = 0; k < CT_ENG_MAX; k++)
+			t->ops[k] = ops ? ops[k] : NULL;
 	}
 	return t;
 }
+
+/* Engine k's client op, or NULL. */
+#define OP(t, k, op)	((t)->ops[k] ? (t)->ops[k]->op : NULL)
 
 void ct_clients_free(struct ct_clients *t)
 {
 	free(t);
 }
 
-/* What kind of client an exec is, its fields filled; CL_NONE if none. */
-static enum cl_kind client_kind(const struct ct_exec *x, size_t alen,
-			     struct cl_entry *out)
+/* Whose client an exec is, its fields filled; CT_ENG_UNKNOWN if none. */
+static enum ct_engine_kind client_kind(const struct ct_clients *t,
+				       const struct ct_exec *x, size_t alen,
+				       struct cl_entry *out)
 {
 	struct ct_argv v;
-	struct ct_class cl;
 
-	if (!ct_prepare_ctr_id(x->args, alen, out->cid, sizeof(out->cid)))
-		return CL_CTR;
 	ct_argv_split(x->args, alen, &v);
-	if (ct_docker_client(&v, out))
-		return CL_DOCKER;
-	if (!ct_classify("", x->args, alen, &cl) &&
-	    cl.role == CT_ROLE_ENGINE_CMD && cl.engine == CT_ENG_PODMAN &&
-	    (cl.cmd == CT_CMD_RUN || cl.cmd == CT_CMD_START))
-		return CL_PODMAN;
-	return CL_NONE;
+	for (int k = 0; k < CT_ENG_MAX; k++)
+		if (OP(t, k, is_client) && t->ops[k]->is_client(x, &v, out))
+			return (enum ct_engine_kind)k;
+	return CT_ENG_UNKNOWN;
 }
 
-/* The newest entry of pid still alive, or NULL. */
-static struct cl_entry *live(struct ct_clients *t, uint32_t pid)
+struct cl_entry *ct_clients_live(struct ct_clients *t, uint32_t pid)
 {
 	struct cl_entry *best = NULL;
 
@@ -84,39 +83,29 @@ static void fill_client(const struct ct_clients *t, struct ct_client *cl,
 	cl->exec_ns = x->hdr.ts_ns + t->m2r;
 }
 
-/*
- * A podman client's conmon names the container it made; dockerd's
- * network hook, which dockerd made it (docker_client.c).
- */
+/* What the engines' other programs say of the clients (client_api.h). */
 static void on_other_exec(struct ct_clients *t, const struct ct_exec *x,
 			  size_t alen)
 {
 	struct ct_class cl;
-	struct cl_entry *p;
 
 	if (ct_classify("", x->args, alen, &cl) || !cl.id[0])
 		return;
-	if (cl.role == CT_ROLE_HOOK_SETKEY) {
-		ct_docker_client_setkey(t, x, cl.id);
-		return;
-	}
-	if (cl.role != CT_ROLE_MONITOR || !cl.creates)
-		return;
-	p = live(t, x->hdr.ppid);
-	if (p && p->kind == CL_PODMAN)
-		ct_copy_str(p->cid, sizeof(p->cid), cl.id, sizeof(cl.id));
+	for (int k = 0; k < CT_ENG_MAX; k++)
+		if (OP(t, k, other_exec))
+			t->ops[k]->other_exec(t, x, &cl);
 }
 
 static void on_exec(struct ct_clients *t, const struct ct_exec *x)
 {
 	size_t alen = x->args_len;
-	struct cl_entry *old = live(t, x->hdr.pid), n = { 0 };
+	struct cl_entry *old = ct_clients_live(t, x->hdr.pid), n = { 0 };
 
 	if (alen > x->hdr.size - offsetof(struct ct_exec, args))
 		return;
 	if (old)	/* the same process, another program */
 		old->exit_ns = x->hdr.ts_ns + t->m2r;
-	n.kind = client_kind(x, alen, &n);
+	n.kind = client_kind(t, x, alen, &n);
 	if (!n.kind) {
 		on_other_exec(t, x, alen);
 		return;
@@ -137,7 +126,7 @@ static bool ends_with(const char *s, const char *suf)
  * docker.sock, containerd.sock, podman.sock) is the request. */
 static void on_connect(struct ct_clients *t, const struct ct_connect *c)
 {
-	struct cl_entry *x = live(t, c->hdr.pid);
+	struct cl_entry *x = ct_clients_live(t, c->hdr.pid);
 	char path[CT_PATH_MAX];
 
 	if (!x || x->cl.request_ns || c->ret != 0 || c->family != 1)
@@ -152,7 +141,7 @@ static void on_connect(struct ct_clients *t, const struct ct_connect *c)
 /* The first data on its stdin: a request handed to it (chain.h). */
 static void on_stdin(struct ct_clients *t, const struct ct_stdin *in)
 {
-	struct cl_entry *x = live(t, in->hdr.pid);
+	struct cl_entry *x = ct_clients_live(t, in->hdr.pid);
 
 	if (!x || x->cl.stdin_ns || in->ret <= 0)
 		return;
@@ -173,7 +162,7 @@ void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len)
 			on_exec(t, rec);
 		break;
 	case CT_EV_EXIT:
-		x = live(t, h->pid);
+		x = ct_clients_live(t, h->pid);
 		if (x)
 			x->exit_ns = h->ts_ns + t->m2r;
 		break;
@@ -186,16 +175,19 @@ void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len)
 			on_stdin(t, rec);
 		break;
 	case CT_EV_MKDIR:
-		if (h->size >= sizeof(struct ct_mkdir))
-			ct_docker_client_mkdir(t, rec);
+		if (h->size < sizeof(struct ct_mkdir))
+			break;
+		for (int k = 0; k < CT_ENG_MAX; k++)
+			if (OP(t, k, mkdir))
+				t->ops[k]->mkdir(t, rec);
 		break;
 	}
 }
 
-/* ctr and podman: the newest client whose id is c's, before it began. */
-static enum ct_client_match match_id(const struct ct_clients *t,
-				     const struct ct_container *c,
-				     enum cl_kind k, struct ct_client *out)
+enum ct_client_match ct_clients_match_id(const struct ct_clients *t,
+					 const struct ct_container *c,
+					 enum ct_engine_kind k,
+					 struct ct_client *out)
 {
 	const struct cl_entry *best = NULL;
 
@@ -214,42 +206,20 @@ static enum ct_client_match match_id(const struct ct_clients *t,
 	return CT_CLIENT_EXACT;
 }
 
-static enum ct_client_match match_ctr(const struct ct_clients *t,
-				      const struct ct_container *c,
-				      struct ct_client *out)
-{
-	return match_id(t, c, CL_CTR, out);
-}
-
-static enum ct_client_match match_podman(const struct ct_clients *t,
-					 const struct ct_container *c,
-					 struct ct_client *out)
-{
-	return match_id(t, c, CL_PODMAN, out);
-}
-
-/* Each engine's matching (docker's in user/engines/docker_client.c). */
-static enum ct_client_match (*const match[CT_ENG_MAX])(
-	const struct ct_clients *, const struct ct_container *,
-	struct ct_client *) = {
-	[CT_ENG_DOCKER] = ct_docker_client_match,
-	[CT_ENG_CONTAINERD] = match_ctr,
-	[CT_ENG_PODMAN] = match_podman,
-};
-
 enum ct_client_match ct_clients_match(const struct ct_clients *t,
 				      const struct ct_container *c,
 				      struct ct_client *out)
 {
-	if (!t || !c->first_ns || c->engine >= CT_ENG_MAX || !match[c->engine])
+	if (!t || !c->first_ns || c->engine >= CT_ENG_MAX ||
+	    !OP(t, c->engine, match))
 		return CT_CLIENT_NONE;
-	return match[c->engine](t, c, out);
+	return t->ops[c->engine]->match(t, c, out);
 }
 
 bool ct_clients_creator(const struct ct_clients *t,
 			const struct ct_container *c, struct ct_interval *out)
 {
-	if (!t || c->engine != CT_ENG_DOCKER)
+	if (!t || c->engine >= CT_ENG_MAX || !OP(t, c->engine, creator))
 		return false;
-	return ct_docker_client_creator(t, c, out);
+	return t->ops[c->engine]->creator(t, c, out);
 }

@@ -35,9 +35,13 @@ enum ct_client_match {
 	CT_CLIENT_AMBIGUOUS,	/* several could be: none is said */
 };
 
-/* model: the process model, fed each record before the clients are. */
+struct ct_client_ops;
+
+/* model: the process model, fed each record before the clients are;
+ * ops: each engine's clients by enum ct_engine_kind (client_api.h). */
 struct ct_clients *ct_clients_new(int64_t mono_to_real_ns,
-				  const struct ct_procs *model);
+				  const struct ct_procs *model,
+				  const struct ct_client_ops *const *ops);
 void ct_clients_free(struct ct_clients *t);
 /* Any (checked) record; keeps exec, exit, connect and stdin ones. */
 void ct_clients_feed(struct ct_clients *t, const void *rec, size_t len);

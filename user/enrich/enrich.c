@@ -22,10 +22,10 @@ struct ct_enrich *ct_enrich_new(const struct ct_enrich_opts *o)
 	if (!e)
 		return NULL;
 	e->o = *o;
-	e->pulls = ct_pulls_new(o->mono_to_real_ns, o->model, o->on_pull,
-				o->ctx);
+	e->pulls = ct_pulls_new(o->mono_to_real_ns, o->model, o->pull,
+				o->on_pull, o->ctx);
 	e->ready = ct_ready_new(o->ready_mode, o->mono_to_real_ns);
-	e->prepare = ct_prepare_new(o->mono_to_real_ns, o->model);
+	e->prepare = ct_prepare_new(o->mono_to_real_ns, o->model, o->prepare);
 	if (o->why)
 		e->why = ct_why_new(o->mono_to_real_ns, o->model);
 	if (!e->pulls || !e->ready || !e->prepare || (o->why && !e->why)) {

@@ -46,6 +46,11 @@ struct ct_enrich_opts {
 	ct_pull_cb on_pull;		/* a pull is complete; may be NULL */
 	ct_enrich_keep_cb keep;		/* may be NULL */
 	void *ctx;			/* of on_pull and keep */
+	/* the engines' plug-ins of the prepare stage, by enum
+	 * ct_engine_kind (prepare_api.h) */
+	const struct ct_prepare_ops *const *prepare;
+	/* ... and the daemons' pull builders (pulls_api.h) */
+	const struct ct_pull_builder *const *pull;
 };
 
 struct ct_enrich;

@@ -7,27 +7,48 @@
 #include "client.h"
 #include "coldtrace.h"
 #include "prepare.h"
-#include "prepare_int.h"
+#include "prepare_api.h"
 #include "util.h"
 
 /* a start further back than this is not this container's */
 #define MAX_PREPARE_NS	(60 * 1000000000ull)
 
+struct ct_prepare {
+	struct ct_prepare_env env;
+	/* each engine's, by enum ct_engine_kind; NULL: it has no prepare */
+	const struct ct_prepare_ops *ops[CT_ENG_MAX];
+	void *es[CT_ENG_MAX];
+	struct pr_ring gens;	/* key: container id, ts: its record's end */
+};
+
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
-				  const struct ct_procs *model)
+				  const struct ct_procs *model,
+				  const struct ct_prepare_ops *const *ops)
 {
 	/* its rings fill over 1024 containers: resident from the start */
 	struct ct_prepare *p = ct_zalloc_resident(sizeof(*p));
 
-	if (p) {
-		p->m2r = mono_to_real_ns;
-		p->model = model;
+	if (!p)
+		return NULL;
+	p->env.m2r = mono_to_real_ns;
+	p->env.model = model;
+	for (int k = 0; ops && k < CT_ENG_MAX; k++) {
+		p->ops[k] = ops[k];
+		if (!ops[k] || !ops[k]->state_size)
+			continue;
+		p->es[k] = ct_zalloc_resident(ops[k]->state_size);
+		if (!p->es[k]) {
+			ct_prepare_free(p);
+			return NULL;
+		}
 	}
 	return p;
 }
 
 void ct_prepare_free(struct ct_prepare *p)
 {
+	for (int k = 0; p && k < CT_ENG_MAX; k++)
+		free(p->es[k]);
 	free(p);
 }
 
@@ -85,42 +106,34 @@ int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len)
 		return 0;
 	if (len < need(h->type) || h->size < need(h->type) || h->size > len)
 		return -EINVAL;
-	if (h->type == CT_EV_MKDIR) {
-		ct_docker_prepare_mkdir(p, rec);
-	} else if (h->type == CT_EV_MOUNTID) {
-		ct_docker_prepare_mountid(p, rec);
-	} else {
-		const struct ct_exec *x = rec;
-		size_t alen = x->args_len;
-		uint64_t t = h->ts_ns + p->m2r;
-
-		if (alen > h->size - need(CT_EV_EXEC))
-			return -EINVAL;
-		if (!ct_ctr_prepare_exec(p, x, alen, t))
-			ct_podman_prepare_exec(p, x, alen, t);
-	}
+	if (h->type == CT_EV_EXEC &&
+	    ((const struct ct_exec *)rec)->args_len > h->size - need(CT_EV_EXEC))
+		return -EINVAL;
+	/* the engines in their order; the first that keeps it has it */
+	for (int k = 0; k < CT_ENG_MAX; k++)
+		if (p->ops[k] && p->ops[k]->feed &&
+		    p->ops[k]->feed(p->es[k], &p->env, h, h->ts_ns + p->env.m2r))
+			break;
 	return 0;
 }
 
-/* Where each engine's creation begins (user/engines/: docker_prepare.c,
- * containerd_prepare.c, podman_prepare.c). */
-static uint64_t (*const start_of[CT_ENG_MAX])(const struct ct_prepare *,
-					      const struct ct_container *,
-					      uint64_t) = {
-	[CT_ENG_DOCKER] = ct_docker_prepare_start,
-	[CT_ENG_CONTAINERD] = ct_ctr_prepare_start,
-	[CT_ENG_PODMAN] = ct_podman_prepare_start,
-};
+/* Where c's engine says its creation began, 0 if nowhere. */
+static uint64_t engine_start(const struct ct_prepare *p,
+			     const struct ct_container *c, uint64_t first)
+{
+	const struct ct_prepare_ops *o = c->engine < CT_ENG_MAX ?
+					 p->ops[c->engine] : NULL;
 
-/*
- * Engines whose prepare begins only at a client's exec (podman run,
- * podman start: the exec is seen whether the syscall hooks are attached
- * or not): a start without one was asked some other way (`podman system
- * service` over its socket, a restart by conmon's cleanup), unseen.
- */
-static const bool client_only[CT_ENG_MAX] = {
-	[CT_ENG_PODMAN] = true,
-};
+	return o && o->start ? o->start(p->es[c->engine], c, first) : 0;
+}
+
+/* c's engine's prepare begins only at a client's exec (podman's). */
+static bool client_only(const struct ct_prepare *p,
+			const struct ct_container *c)
+{
+	return c->engine < CT_ENG_MAX && p->ops[c->engine] &&
+	       p->ops[c->engine]->client_only;
+}
 
 /* The end of the record of c's id emitted before c (its previous
  * generation: docker start, docker restart keep the id), else 0. */
@@ -144,8 +157,7 @@ static uint64_t prepare_start(const struct ct_prepare *p,
 			      const struct ct_container *c)
 {
 	uint64_t first = c->first_ns, after = prev_end(p, c);
-	uint64_t s = c->engine < CT_ENG_MAX && start_of[c->engine] ?
-		     start_of[c->engine](p, c, first) : 0;
+	uint64_t s = engine_start(p, c, first);
 	uint64_t req = c->has_client ? ct_client_request_ns(&c->client) : 0;
 
 	if (s <= after)
@@ -174,9 +186,10 @@ static void set_prepare(struct ct_container *c, uint64_t s)
  */
 static bool apart(struct ct_prepare *p, struct ct_container *c)
 {
-	uint64_t s = c->engine == CT_ENG_DOCKER ?
-		     ct_docker_prepare_apart(p, c, prev_end(p, c),
-					     &c->created) : 0;
+	const struct ct_prepare_ops *o = c->engine < CT_ENG_MAX ?
+					 p->ops[c->engine] : NULL;
+	uint64_t s = o && o->apart ? o->apart(p->es[c->engine], c,
+					      prev_end(p, c), &c->created) : 0;
 
 	if (!s || s >= c->first_ns || c->first_ns - s > MAX_PREPARE_NS)
 		return false;
@@ -198,7 +211,7 @@ void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 			set_prepare(c, s);
 		else if (s && s < first)	/* never dropped unsaid */
 			c->prepare_missing = CT_PREP_NO_START;
-		else if (!s && c->engine < CT_ENG_MAX && client_only[c->engine])
+		else if (!s && client_only(p, c))
 			c->prepare_missing = CT_PREP_NO_CLIENT;
 	}
 	pr_put(&p->gens, c->id, strnlen(c->id, sizeof(c->id)), NULL, c->last_ns);

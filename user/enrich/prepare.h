@@ -39,10 +39,17 @@
 #include "procs.h"
 
 struct ct_prepare;
+struct ct_prepare_ops;
 
-/* model: the process model, fed each record before prepare is. */
+/*
+ * model: the process model, fed each record before prepare is; ops: each
+ * engine's prepare by enum ct_engine_kind (CT_ENG_MAX entries, NULL for
+ * none; ops NULL: no engine's), in the order they see records
+ * (prepare_api.h).
+ */
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
-				  const struct ct_procs *model);
+				  const struct ct_procs *model,
+				  const struct ct_prepare_ops *const *ops);
 void ct_prepare_free(struct ct_prepare *p);
 /* Any record; keeps mkdir, mount id, ctr, podman and conmon exec ones.
  * -EINVAL if short. */
@@ -50,8 +57,5 @@ int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len);
 /* At emission: set c's prepare phase if its start was seen; remembers
  * c's end for its id's next generation. */
 void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c);
-
-/* "ctr ... run [flags] IMAGE ID ..." (NUL-separated argv) -> ID. */
-int ct_prepare_ctr_id(const char *args, size_t len, char *id, size_t idlen);
 
 #endif /* __CT_PREPARE_H */

@@ -4,7 +4,7 @@
  * What is common to every daemon is here (the records, the clients, a
  * pull's start, layers' concurrency, emission); each daemon's way of
  * making a pull of its events is in user/engines/ (docker_pull.c,
- * containerd_pull.c), through pulls_int.h.
+ * containerd_pull.c), through pulls_api.h.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -14,7 +14,7 @@
 #include "comm_table.h"
 #include "container.h"
 #include "pulls.h"
-#include "pulls_int.h"
+#include "pulls_api.h"
 #include "records.h"
 #include "util.h"
 
@@ -642,16 +642,29 @@ static void prune(struct stream *s, uint64_t now)
 	s->nev = k;
 }
 
+/* daemon k's pull of s, finished by its builder (0 if it has none). */
+static int finish(struct ct_pulls *e, struct stream *s, enum ct_engine_kind k,
+		  bool complete)
+{
+	return e->b[k] ? e->b[k]->finish(e, s, complete) : 0;
+}
+
+static bool pending(const struct ct_pulls *e, const struct stream *s,
+		    enum ct_engine_kind k)
+{
+	return e->b[k] && e->b[k]->pending && e->b[k]->pending(s);
+}
+
 static int advance_stream(struct ct_pulls *e, struct stream *s)
 {
 	int rc = 0;
 
 	if (s->docker_end && e->now > s->docker_end + CT_PULL_GRACE_NS)
-		rc = ct_docker_pull_finish(e, s, true);
+		rc = finish(e, s, CT_ENG_DOCKER, true);
 	else if (!s->docker_end && s->last_ctrd &&
 		 e->now > s->last_ctrd + CT_PULL_IDLE_NS &&
-		 !ct_docker_pull_pending(s))
-		rc = ct_ctrd_pull_finish(e, s);
+		 !pending(e, s, CT_ENG_DOCKER))
+		rc = finish(e, s, CT_ENG_CONTAINERD, true);
 	prune(s, e->now);
 	return rc;
 }
@@ -723,23 +736,26 @@ void ct_pulls_flush(struct ct_pulls *e)
 		struct stream *s = &e->st[i];
 
 		if (s->docker_end)
-			ct_docker_pull_finish(e, s, true);
-		if (ct_docker_pull_pending(s))
-			ct_docker_pull_finish(e, s, false);
+			finish(e, s, CT_ENG_DOCKER, true);
+		if (pending(e, s, CT_ENG_DOCKER))
+			finish(e, s, CT_ENG_DOCKER, false);
 		if (s->last_ctrd)
-			ct_ctrd_pull_finish(e, s);
+			finish(e, s, CT_ENG_CONTAINERD, true);
 		s->nev = 0;
 	}
 }
 
 struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 			      const struct ct_procs *model,
+			      const struct ct_pull_builder *const *builders,
 			      ct_pull_cb on_pull, void *ctx)
 {
 	struct ct_pulls *e = calloc(1, sizeof(*e));
 
 	if (!e)
 		return NULL;
+	for (int k = 0; builders && k < CT_ENG_MAX; k++)
+		e->b[k] = builders[k];
 	e->m2r = mono_to_real_ns;
 	e->model = model;
 	e->on_pull = on_pull;
@@ -792,7 +808,7 @@ void ct_pulls_settle(struct ct_pulls *e)
 {
 	for (size_t i = 0; e && i < e->nst; i++)
 		if (e->st[i].docker_end)
-			ct_docker_pull_finish(e, &e->st[i], true);
+			finish(e, &e->st[i], CT_ENG_DOCKER, true);
 }
 
 const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,

@@ -111,12 +111,17 @@ struct ct_pull_totals {
 
 struct ct_pulls;
 
+struct ct_pull_builder;
+
 /*
- * model: the process model, fed each record before the pulls are.
- * on_pull may be NULL; pulls are also kept for ct_pull_write_jsonl().
+ * model: the process model, fed each record before the pulls are;
+ * builders: each daemon's by enum ct_engine_kind (pulls_api.h; NULL: no
+ * pull is built).  on_pull may be NULL; pulls are also kept for
+ * ct_pull_write_jsonl().
  */
 struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 			      const struct ct_procs *model,
+			      const struct ct_pull_builder *const *builders,
 			      ct_pull_cb on_pull, void *ctx);
 void ct_pulls_free(struct ct_pulls *e);
 /*

@@ -694,7 +694,8 @@ struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts)
 	tk->model = opts->model;
 	if (!tk->model)
 		tk->model = tk->own_model = ct_procs_new();
-	tk->clients = ct_clients_new(tk->o.mono_to_real_ns, tk->model);
+	tk->clients = ct_clients_new(tk->o.mono_to_real_ns, tk->model,
+				     tk->o.client_ops);
 	if (!tk->cts || !tk->bucket || !tk->procs || !tk->model ||
 	    !tk->clients ||
 	    new_engine_states(tk)) {

@@ -66,6 +66,9 @@ struct ct_tracker_opts {
 	/* containers followed at once; 0: CT_TRACKER_MAX_LIVE */
 	size_t max_containers;
 	ct_rule_cb on_rule;	/* a phase rule applied; may be NULL */
+	/* the engines' client knowledge, by enum ct_engine_kind
+	 * (client_api.h); NULL: no client is matched */
+	const struct ct_client_ops *const *client_ops;
 	void *ctx;
 };
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The pull tracker's insides (pulls.c), shared with each daemon's pull
- * builder (user/engines/docker_pull.c, containerd_pull.c): the events of
- * a daemon process, and what building a pull of them needs.  Nothing
- * else includes this.
+ * The pull stage's plug-in API (pulls.c): each daemon's pull builder
+ * (user/engines/<engine>_pull.c), a struct ct_pull_builder handed to
+ * ct_pulls_new() by the pipeline, and what building a pull needs: the
+ * events of a daemon process and the stage's helpers.
  */
-#ifndef __CT_PULLS_INT_H
-#define __CT_PULLS_INT_H
+#ifndef __CT_PULLS_API_H
+#define __CT_PULLS_API_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,8 +56,21 @@ struct stream {
 	uint32_t pid;
 	struct ev *ev;
 	size_t nev, cap;
+	/* the marks pulls.c keeps for the builders: */
 	uint64_t docker_end;	/* last repositories.json rename, 0 none */
 	uint64_t last_ctrd;	/* last containerd pull activity, 0 none */
+};
+
+struct ct_pulls;
+
+/* One daemon's pull builder. */
+struct ct_pull_builder {
+	/* the pull of s's events (complete: ended at its end mark; else
+	 * what is left at the session's end) built and emitted (pl_emit()),
+	 * its events consumed; 0 or -errno */
+	int (*finish)(struct ct_pulls *e, struct stream *s, bool complete);
+	/* s holds events of a pull of this daemon's not yet finished */
+	bool (*pending)(const struct stream *s);
 };
 
 /* The last attaches and detaches of the syscall hooks (CT_EV_ARM). */
@@ -73,6 +86,9 @@ struct arm_turn {
 
 struct ct_pulls {
 	int64_t m2r;
+	/* by enum ct_engine_kind: dockerd's (CT_ENG_DOCKER), containerd's
+	 * (CT_ENG_CONTAINERD); NULL: that daemon's pulls are not built */
+	const struct ct_pull_builder *b[CT_ENG_MAX];
 	const struct ct_procs *model;	/* when clients and untars exit */
 	ct_pull_cb on_pull;
 	void *ctx;
@@ -128,12 +144,4 @@ size_t pl_split_at(struct stream *s, uint64_t end);
 /* Drops s's first k events. */
 void pl_consume(struct stream *s, size_t k);
 
-/* dockerd (docker_pull.c): the pull ending at s->docker_end (complete),
- * or what is left at the end (not); whether a blob of it is pending. */
-int ct_docker_pull_finish(struct ct_pulls *e, struct stream *s,
-			  bool complete);
-bool ct_docker_pull_pending(const struct stream *s);
-/* containerd (containerd_pull.c): s's events, idle for long enough. */
-int ct_ctrd_pull_finish(struct ct_pulls *e, struct stream *s);
-
-#endif /* __CT_PULLS_INT_H */
+#endif /* __CT_PULLS_API_H */
