@@ -6,7 +6,8 @@
 #   make test-san   the same and every recording replayed, under ASan+UBSan
 #   make fuzz       libFuzzer target of the replay path (clang)
 #   make fuzz-run   run it FUZZ_SECONDS (60) on the seed corpus
-#   make check      deps + build + unit tests + integration tests (root)
+#   make check      deps + build + unit tests + the floors of user/
+#                   (tools/layers.py) + integration tests (root)
 #   make demo       deps + build + tools/demo.sh
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
 #   make vmtest     coldtrace on Debian's kernels under QEMU (root;
@@ -196,6 +197,7 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test
+	$(Q)tools/layers.py $(OUTPUT)
 	$(Q)tests/integration/run.sh
 
 demo: deps
