@@ -18,8 +18,9 @@
  * --paths (paths_enabled): per container, the CT_OPENS_SLOW_K slowest
  * guest opens with their paths.  The path pointer is saved at sys_enter
  * (runc, crun) or taken from the stub's registers at the exit (runsc:
- * rsi for openat/openat2, rdi for open, in the guest's address space,
- * which is the stub's).  The string is read only for an open slower than
+ * the second argument for openat/openat2 (rsi, x1), the first for open
+ * (rdi; x86-64 only), in the guest's address space, which is the
+ * stub's).  The string is read only for an open slower than
  * the K-th kept one, so once the slots are full the common open costs one
  * more lookup and a compare.  The K slots are per CPU (a per-CPU hash
  * entry per container), merged by userspace: the verifier refuses
@@ -311,14 +312,18 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 
 /* ---- runsc guest: stub stops in TASK_TRACED (sched_switch) ---- */
 
-/* x86-64's THREAD_SIZE without KASAN (Debian's kernels): 4 pages. */
+/*
+ * THREAD_SIZE without KASAN (Debian's kernels): 4 pages on x86-64, and
+ * on arm64 with 4 KiB pages (THREAD_SHIFT 14).
+ */
 #define CT_THREAD_SIZE	(4 * 4096)
 
 /*
  * The syscall number in the saved user registers of @prev (stopped,
  * a BTF pointer), -1 if unknown.  Before 5.15 (!ct_has_task_pt_regs) as
- * x86-64's task_pt_regs() finds them: the pt_regs at the top of the
- * task's kernel stack (no TOP_OF_KERNEL_STACK_PADDING on x86-64).
+ * task_pt_regs() finds them on x86-64 and arm64 alike: the pt_regs at the
+ * top of the task's kernel stack (no TOP_OF_KERNEL_STACK_PADDING on
+ * x86-64; none on arm64).
  */
 static __always_inline long stub_sys_nr(struct task_struct *prev)
 {
@@ -333,7 +338,7 @@ static __always_inline long stub_sys_nr(struct task_struct *prev)
 	if (!stack)
 		return -1;
 	regs = (struct pt_regs *)(stack + CT_THREAD_SIZE) - 1;
-	return BPF_CORE_READ(regs, orig_ax);
+	return ct_sys_nr_read(regs);
 }
 
 /*
@@ -352,7 +357,7 @@ static __always_inline bool stub_open_entry(struct task_struct *prev)
 	if (prev->ptrace_message != CT_EVENTMSG_SYSCALL_ENTRY)
 		return false;
 	nr = stub_sys_nr(prev);
-	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2;
+	return nr == CT_NR_open || nr == CT_NR_openat || nr == CT_NR_openat2;
 }
 
 /*
