@@ -251,12 +251,17 @@ vmlinux:
 
 # The binary under test: this tree's (built first), or COLDTRACE=PATH.
 # VMTEST_KERNELS and the other VMTEST_* knobs reach run.sh from the
-# environment or the command line.
+# environment or the command line; a guest of another architecture
+# (VMTEST_KERNELS="6.1 arm64:6.12") is given this tree's build for it,
+# made first (make ARCH=arm64).
 COLDTRACE	?=
 VMTEST_KERNELS	?= 5.10 6.1 6.12 7.2
 export VMTEST_KERNELS
+VMTEST_OTHER	:= $(filter-out $(ARCH),$(sort $(foreach k,$(VMTEST_KERNELS),\
+	$(if $(findstring :,$(k)),$(firstword $(subst :, ,$(k)))))))
 vmtest: $(if $(COLDTRACE),,$(BIN))
-	$(Q)tools/vmtest/run.sh --coldtrace $(if $(COLDTRACE),$(COLDTRACE),$(BIN))
+	$(Q)$(foreach a,$(VMTEST_OTHER),$(MAKE) --no-print-directory ARCH=$(a) all &&) true
+	$(Q)tools/vmtest/run.sh --arch $(ARCH) --coldtrace $(if $(COLDTRACE),$(COLDTRACE),$(BIN))
 
 # make install PREFIX=/usr/local DESTDIR=/tmp/stage; make uninstall with
 # the same PREFIX and DESTDIR removes the same files.  The binary is

@@ -49,8 +49,11 @@
 #define CT_ARCH_ARM64		1
 #define CT_ARCH_NAME		"arm64"
 #define CT_SYSCALL_FN_PREFIX	"__arm64_sys_"
-/* the first kernel with BPF trampolines (fentry) on the architecture */
-#define CT_FENTRY_SINCE		"6.0"
+/*
+ * the first kernel whose BPF trampolines (6.0) attach to kernel
+ * functions on the architecture: ftrace direct calls, 6.4
+ */
+#define CT_FENTRY_SINCE		"6.4"
 #define CT_NR_PICK(x86, arm64)	(arm64)
 /* open(2) and rename(2): x86-64 has them, the generic table does not */
 #define CT_HAS_OLD_SYSCALLS	0
