@@ -42,7 +42,6 @@
 #include "sysargs.bpf.h"
 
 #define CT_ENOENT	2
-#define CT_ENOSYS	38
 #define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
 #define CT_EVENTMSG_SYSCALL_ENTRY	1	/* ptrace_message of such a stop */
 
@@ -268,20 +267,20 @@ static __always_inline void opens_open_enter(struct task_struct *t,
  * A runsc guest's open is counted at its stub's syscall-entry stop
  * (opens_stub_stop()); the exit only times it, and only when it is that
  * open's own: the stub's last stop was an open's entry stop (counted) and the
- * exit does not carry -ENOSYS.  Measured (docs/runsc.md): the sentry may
- * finish the open on another stub thread, whose exit follows some other
- * syscall's stop, and the first stub may later leave its stop with
- * registers the sentry did not set, showing the kernel's default for a
- * skipped syscall, -ENOSYS; or the result reaches the guest on a signal
- * stop's resume, which passes no syscall exit at all.  Such opens count
- * once and stay untimed.  Every gVisor implements open and openat, so no
- * real one ends with ENOSYS.
+ * exit carries a result the sentry set.  Measured (docs/runsc.md): the
+ * sentry may finish the open on another stub thread, whose exit follows
+ * some other syscall's stop, and the first stub may later leave its stop
+ * with registers the sentry did not set (ct_sys_skipped()): x86-64's
+ * -ENOSYS, arm64's own first argument (openat's AT_FDCWD: every stub exit
+ * of runsc 20221219 on arm64); or the result reaches the guest on a
+ * signal stop's resume, which passes no syscall exit at all.  Such opens
+ * count once and stay untimed.
  */
 static __always_inline bool stub_untimed_exit(const struct ct_opens_start *s,
-					      long ret)
+					      struct pt_regs *regs, long ret)
 {
 	return s->runtime == CT_OPENS_RT_RUNSC && s->kind == CT_OPENS_GUEST &&
-	       (!s->counted || ret == -CT_ENOSYS);
+	       (!s->counted || ct_sys_skipped(regs, ret));
 }
 
 /*
@@ -302,7 +301,7 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 	s = inflight_get(t);
 	if (!s || !s->ts_ns)
 		return;
-	if (s->gen == opens_gen() && !stub_untimed_exit(s, ret)) {
+	if (s->gen == opens_gen() && !stub_untimed_exit(s, regs, ret)) {
 		now = bpf_ktime_get_ns();
 		account(s, now, ret);
 		note_slow(s, now - s->ts_ns, ret, regs, in_si);

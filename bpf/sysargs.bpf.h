@@ -27,6 +27,8 @@
 
 #include "syscalls.h"
 
+#define CT_ENOSYS	38
+
 /*
  * Arguments as the syscall saw them.  x86-64: di, si, dx, r10 (not cx:
  * the syscall instruction clobbers it).  arm64: x0-x3, the first from
@@ -81,6 +83,17 @@ static __always_inline bool ct_sys_native(struct pt_regs *regs)
 {
 	return ct_task_native(ct_current(), regs);
 }
+
+/*
+ * Whether a syscall exit shows registers no one set since the entry: a
+ * syscall skipped by a tracer (PTRACE_SYSEMU) that did not write its
+ * result.  x86-64's entry puts -ENOSYS in rax before the tracer's stop,
+ * and every gVisor implements the opens, so no real result is -ENOSYS.
+ */
+static __always_inline bool ct_sys_skipped(struct pt_regs *regs, long ret)
+{
+	return ret == -CT_ENOSYS;
+}
 #endif /* CT_ARCH_X86 */
 
 #ifdef CT_ARCH_ARM64
@@ -117,6 +130,16 @@ static __always_inline bool ct_task_native(struct task_struct *t,
 static __always_inline bool ct_sys_native(struct pt_regs *regs)
 {
 	return ct_task_native(NULL, regs);
+}
+
+/*
+ * The same on arm64: its entry leaves x0 as it was, the first argument
+ * (-ENOSYS only for syscall(-1)), so such an exit "returns" orig_x0:
+ * openat's AT_FDCWD, -100 (a new fd cannot be the dirfd still open).
+ */
+static __always_inline bool ct_sys_skipped(struct pt_regs *regs, long ret)
+{
+	return ret == -CT_ENOSYS || ret == (long)PT_REGS_PARM1_CORE_SYSCALL(regs);
 }
 #endif /* CT_ARCH_ARM64 */
 
