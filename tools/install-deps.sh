@@ -33,7 +33,8 @@ CT_FORKY_DIR=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}
 # cache of our own with apt told the architecture; dpkg's own
 # architectures never change).  The C library is the cross compiler's
 # (libc6-dev-arm64-cross).  The Makefile's SYSROOT.
-SYSROOT_PKGS=(libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g libzstd1)
+SYSROOT_PKGS=(libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g libzstd1
+	libjansson-dev libjansson4)
 CT_SYSROOT_ARM64=${CT_SYSROOT_ARM64:-/opt/coldtrace/sysroot-arm64}
 
 PKGS=(
@@ -120,12 +121,13 @@ install_trixie() {
 	echo "install-deps: trixie set: $(paste -sd ',' "$d/MANIFEST")"
 }
 
-# The arm64 sysroot of a cross build, unless it holds its manifest's
-# packages already (x86-64 hosts only: an arm64 host builds natively).
+# The arm64 sysroot of a cross build, unless its manifest lists exactly
+# SYSROOT_PKGS (x86-64 hosts only: an arm64 host builds natively).
 install_sysroot() {
 	local d=$CT_SYSROOT_ARM64 a=$CT_SYSROOT_ARM64.apt f
 	[ "$(dpkg --print-architecture)" = amd64 ] || return 0
-	if [ -s "$d/MANIFEST" ] && [ -e "$d/usr/lib/aarch64-linux-gnu/libbpf.so" ]; then
+	if [ -s "$d/MANIFEST" ] && [ "$(awk '{ print $1 }' "$d/MANIFEST" | sort)" = \
+		"$(printf '%s\n' "${SYSROOT_PKGS[@]}" | sort)" ]; then
 		echo "install-deps: arm64 sysroot present in $d"
 		return 0
 	fi
