@@ -83,7 +83,10 @@ esac
 # on a busy host the emulated timer misses the kernel's IO-APIC check
 # ("IO-APIC + timer doesn't work!", a panic seen with 7.2).
 APPEND="loglevel=5 panic=-1 no_timer_check systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all"
-ARCH=${VMTEST_ARCH:-x86}
+# --arch: the architecture of the guests named without ARCH:, which
+# use_arch's ARCH (the guest being prepared or run) never changes.
+GUESTS_ARCH=${VMTEST_ARCH:-x86}
+ARCH=$GUESTS_ARCH
 HOST_ARCH=$(uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 # Per architecture: its binary, root disk and busybox; per guest (its
 # name in KERNELS): its kernel's directory (prepare_arch).
@@ -184,7 +187,7 @@ boot() {	# KDIR INITRD IMG SHARE LOG
 
 # A guest's architecture and kernel name: ARCH:NAME, or NAME of --arch's.
 spec_arch() {	# SPEC
-	case "$1" in *:*) echo "${1%%:*}" ;; *) echo "$ARCH" ;; esac
+	case "$1" in *:*) echo "${1%%:*}" ;; *) echo "$GUESTS_ARCH" ;; esac
 }
 
 spec_full() {	# SPEC
@@ -369,7 +372,7 @@ busybox_of() {	# ARCH IMG
 # What the guests of ARCH share, made once before any boots: the binary,
 # the root disk, the busybox, the kernels (KDIR_OF, by guest name).
 prepare_arch() {	# ARCH
-	local a=$1 k names=() specs=() kdirs i
+	local a=$1 k names=() specs=() kdirs list i
 	for k in $KERNELS; do
 		[ "$(spec_arch "$k")" = "$a" ] || continue
 		specs+=("$k")
@@ -380,7 +383,8 @@ prepare_arch() {	# ARCH
 	binary_of "$a"
 	IMG_OF[$a]=$("$HERE/image.sh" "$a") || die "no $a root disk image"
 	busybox_of "$a" "${IMG_OF[$a]}"
-	read -r -a kdirs <<<"$("$HERE/kernels.sh" --arch "$a" "${names[@]}" | tr '\n' ' ')"
+	list=$("$HERE/kernels.sh" --arch "$a" "${names[@]}") || die "no $a kernels"
+	read -r -a kdirs <<<"$(tr "\n" " " <<<"$list")"
 	[ "${#kdirs[@]}" -eq "${#specs[@]}" ] || die "no $a kernels"
 	for i in "${!specs[@]}"; do
 		KDIR_OF[${specs[$i]}]=${kdirs[$i]}
@@ -391,7 +395,7 @@ main() {
 	local cts=() c
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--arch) ARCH=${2:?}; shift 2 ;;
+		--arch) GUESTS_ARCH=${2:?}; shift 2 ;;
 		--coldtrace) cts+=("${2:?}"); shift 2 ;;
 		--kernel) KERNELS=${2:?}; shift 2 ;;
 		--docker) DOCKER_KERNELS=${2?}; shift 2 ;;
