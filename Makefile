@@ -9,17 +9,47 @@
 #   make check      deps + build + unit tests + the floors of user/
 #                   (tools/layers.py) + integration tests (root)
 #   make demo       deps + build + tools/demo.sh
-#   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
+#   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h (tools/gen-vmlinux.sh)
 #   make vmtest     coldtrace on Debian's kernels under QEMU (root;
 #                   tools/vmtest/README.md): COLDTRACE=PATH tests another
 #                   build, VMTEST_KERNELS="6.12 7.2" a subset
+#   make ARCH=arm64 ...  for arm64: cross-built on x86-64 (the binary is
+#                   .output-arm64/coldtrace), as `make` on an arm64 host;
+#                   `make vmtest ARCH=arm64` boots arm64 guests
 #   make V=1 ...    show the commands
 #
 # New bpf/X.bpf.c and user/<stage>/*.c files are picked up by wildcard: adding
 # one needs no change here.
 
+# The target architecture, chosen here only (the BPF programs' syscall
+# numbers and functions follow from it: include/syscalls.h): this
+# machine's unless ARCH=x86|arm64 says otherwise.  Another architecture
+# than this machine's is cross-built, into an OUTPUT of its own, with
+# Debian's cross compiler and the libraries of SYSROOT
+# (tools/install-deps.sh installs both).
+HOST_ARCH	:= $(patsubst aarch64,arm64,$(patsubst x86_64,x86,$(shell uname -m)))
+ARCH	?= $(HOST_ARCH)
+ifeq ($(filter x86 arm64,$(ARCH)),)
+$(error ARCH=$(ARCH): coldtrace builds for x86 (x86-64) and arm64)
+endif
+TRIPLE_x86	:= x86_64-linux-gnu
+TRIPLE_arm64	:= aarch64-linux-gnu
+ifeq ($(ARCH),$(HOST_ARCH))
 OUTPUT	:= .output
-ARCH	?= x86
+else
+OUTPUT	:= .output-$(ARCH)
+BIN	?= $(OUTPUT)/coldtrace
+SYSROOT	?= /opt/coldtrace/sysroot-$(ARCH)
+ifeq ($(origin CC),default)
+CC	:= $(TRIPLE_$(ARCH))-gcc
+endif
+SYSLIB	:= $(SYSROOT)/usr/lib/$(TRIPLE_$(ARCH))
+export PKG_CONFIG_SYSROOT_DIR := $(SYSROOT)
+export PKG_CONFIG_LIBDIR := $(SYSLIB)/pkgconfig:$(SYSROOT)/usr/share/pkgconfig
+# the libraries' own dependencies (libbpf's libelf and libz), found there
+LDFLAGS	+= -L$(SYSLIB) -Wl,-rpath-link,$(SYSLIB) \
+	-Wl,-rpath-link,$(SYSROOT)/lib/$(TRIPLE_$(ARCH))
+endif
 CC	?= cc
 CLANG	?= clang
 BPFTOOL	?= bpftool
@@ -113,6 +143,20 @@ $(OUTPUT)/%.o: %.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+# Each architecture's syscall table as the kernel's uapi headers give it
+# (<asm/unistd.h> through that architecture's compiler, its macros as
+# text), the truth tests/unit/test_syscalls.c holds include/syscalls.h to.
+UNISTD_CC_x86	:= $(if $(filter x86,$(HOST_ARCH)),cc,$(TRIPLE_x86)-gcc)
+UNISTD_CC_arm64	:= $(if $(filter arm64,$(HOST_ARCH)),cc,$(TRIPLE_arm64)-gcc)
+UNISTD_FILES	:= $(OUTPUT)/unistd-x86.h $(OUTPUT)/unistd-arm64.h
+
+$(OUTPUT)/unistd-%.h: | $(OUTPUT)
+	$(call msg,UNISTD,$@)
+	$(Q)echo '#include <asm/unistd.h>' | $(UNISTD_CC_$*) -E -dM -x c - >$@
+
+$(OUTPUT)/tests/unit/test_syscalls.o: CPPFLAGS += -DCT_UNISTD_DIR='"$(OUTPUT)"'
+$(OUTPUT)/tests/unit/test_syscalls.o: $(UNISTD_FILES)
+
 $(UNIT_TESTS): $(TEST_OBJS) $(PIPELINE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcriterion $(PIPELINE_LIBS) -o $@
@@ -205,16 +249,21 @@ demo: deps
 	$(Q)tools/demo.sh
 
 vmlinux:
-	$(Q)tools/gen-vmlinux.sh
+	$(Q)ARCH=$(ARCH) tools/gen-vmlinux.sh
 
 # The binary under test: this tree's (built first), or COLDTRACE=PATH.
 # VMTEST_KERNELS and the other VMTEST_* knobs reach run.sh from the
-# environment or the command line.
+# environment or the command line; a guest of another architecture
+# (VMTEST_KERNELS="6.1 arm64:6.12") is given this tree's build for it,
+# made first (make ARCH=arm64).
 COLDTRACE	?=
 VMTEST_KERNELS	?= 5.10 6.1 6.12 7.2
 export VMTEST_KERNELS
+VMTEST_OTHER	:= $(filter-out $(ARCH),$(sort $(foreach k,$(VMTEST_KERNELS),\
+	$(if $(findstring :,$(k)),$(firstword $(subst :, ,$(k)))))))
 vmtest: $(if $(COLDTRACE),,$(BIN))
-	$(Q)tools/vmtest/run.sh --coldtrace $(if $(COLDTRACE),$(COLDTRACE),$(BIN))
+	$(Q)$(foreach a,$(VMTEST_OTHER),$(MAKE) --no-print-directory ARCH=$(a) all &&) true
+	$(Q)tools/vmtest/run.sh --arch $(ARCH) --coldtrace $(if $(COLDTRACE),$(COLDTRACE),$(BIN))
 
 # make install PREFIX=/usr/local DESTDIR=/tmp/stage; make uninstall with
 # the same PREFIX and DESTDIR removes the same files.  The binary is

@@ -18,8 +18,9 @@
  * --paths (paths_enabled): per container, the CT_OPENS_SLOW_K slowest
  * guest opens with their paths.  The path pointer is saved at sys_enter
  * (runc, crun) or taken from the stub's registers at the exit (runsc:
- * rsi for openat/openat2, rdi for open, in the guest's address space,
- * which is the stub's).  The string is read only for an open slower than
+ * the second argument for openat/openat2 (rsi, x1), the first for open
+ * (rdi; x86-64 only), in the guest's address space, which is the
+ * stub's).  The string is read only for an open slower than
  * the K-th kept one, so once the slots are full the common open costs one
  * more lookup and a compare.  The K slots are per CPU (a per-CPU hash
  * entry per container), merged by userspace: the verifier refuses
@@ -41,7 +42,6 @@
 #include "sysargs.bpf.h"
 
 #define CT_ENOENT	2
-#define CT_ENOSYS	38
 #define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
 #define CT_EVENTMSG_SYSCALL_ENTRY	1	/* ptrace_message of such a stop */
 
@@ -267,20 +267,20 @@ static __always_inline void opens_open_enter(struct task_struct *t,
  * A runsc guest's open is counted at its stub's syscall-entry stop
  * (opens_stub_stop()); the exit only times it, and only when it is that
  * open's own: the stub's last stop was an open's entry stop (counted) and the
- * exit does not carry -ENOSYS.  Measured (docs/runsc.md): the sentry may
- * finish the open on another stub thread, whose exit follows some other
- * syscall's stop, and the first stub may later leave its stop with
- * registers the sentry did not set, showing the kernel's default for a
- * skipped syscall, -ENOSYS; or the result reaches the guest on a signal
- * stop's resume, which passes no syscall exit at all.  Such opens count
- * once and stay untimed.  Every gVisor implements open and openat, so no
- * real one ends with ENOSYS.
+ * exit carries a result the sentry set.  Measured (docs/runsc.md): the
+ * sentry may finish the open on another stub thread, whose exit follows
+ * some other syscall's stop, and the first stub may later leave its stop
+ * with registers the sentry did not set (ct_sys_skipped()): x86-64's
+ * -ENOSYS, arm64's own first argument (openat's AT_FDCWD: every stub exit
+ * of runsc 20221219 on arm64); or the result reaches the guest on a
+ * signal stop's resume, which passes no syscall exit at all.  Such opens
+ * count once and stay untimed.
  */
 static __always_inline bool stub_untimed_exit(const struct ct_opens_start *s,
-					      long ret)
+					      struct pt_regs *regs, long ret)
 {
 	return s->runtime == CT_OPENS_RT_RUNSC && s->kind == CT_OPENS_GUEST &&
-	       (!s->counted || ret == -CT_ENOSYS);
+	       (!s->counted || ct_sys_skipped(regs, ret));
 }
 
 /*
@@ -301,7 +301,7 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 	s = inflight_get(t);
 	if (!s || !s->ts_ns)
 		return;
-	if (s->gen == opens_gen() && !stub_untimed_exit(s, ret)) {
+	if (s->gen == opens_gen() && !stub_untimed_exit(s, regs, ret)) {
 		now = bpf_ktime_get_ns();
 		account(s, now, ret);
 		note_slow(s, now - s->ts_ns, ret, regs, in_si);
@@ -311,14 +311,18 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 
 /* ---- runsc guest: stub stops in TASK_TRACED (sched_switch) ---- */
 
-/* x86-64's THREAD_SIZE without KASAN (Debian's kernels): 4 pages. */
+/*
+ * THREAD_SIZE without KASAN (Debian's kernels): 4 pages on x86-64, and
+ * on arm64 with 4 KiB pages (THREAD_SHIFT 14).
+ */
 #define CT_THREAD_SIZE	(4 * 4096)
 
 /*
  * The syscall number in the saved user registers of @prev (stopped,
  * a BTF pointer), -1 if unknown.  Before 5.15 (!ct_has_task_pt_regs) as
- * x86-64's task_pt_regs() finds them: the pt_regs at the top of the
- * task's kernel stack (no TOP_OF_KERNEL_STACK_PADDING on x86-64).
+ * task_pt_regs() finds them on x86-64 and arm64 alike: the pt_regs at the
+ * top of the task's kernel stack (no TOP_OF_KERNEL_STACK_PADDING on
+ * x86-64; none on arm64).
  */
 static __always_inline long stub_sys_nr(struct task_struct *prev)
 {
@@ -333,7 +337,7 @@ static __always_inline long stub_sys_nr(struct task_struct *prev)
 	if (!stack)
 		return -1;
 	regs = (struct pt_regs *)(stack + CT_THREAD_SIZE) - 1;
-	return BPF_CORE_READ(regs, orig_ax);
+	return ct_sys_nr_read(regs);
 }
 
 /*
@@ -352,7 +356,7 @@ static __always_inline bool stub_open_entry(struct task_struct *prev)
 	if (prev->ptrace_message != CT_EVENTMSG_SYSCALL_ENTRY)
 		return false;
 	nr = stub_sys_nr(prev);
-	return nr == __NR_open || nr == __NR_openat || nr == __NR_openat2;
+	return nr == CT_NR_open || nr == CT_NR_openat || nr == CT_NR_openat2;
 }
 
 /*

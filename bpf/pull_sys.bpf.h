@@ -496,10 +496,10 @@ static __always_inline int pull_fd_syscall(struct task_struct *t,
 	if (!daemon_comm(t))
 		return 0;
 	switch (id) {
-	case __NR_read:
-	case __NR_pread64:
+	case CT_NR_read:
+	case CT_NR_pread64:
 		return on_read(fd, ct_sys_arg2(regs));
-	case __NR_write:
+	case CT_NR_write:
 		return on_write(fd, ct_sys_arg2(regs));
 	}
 	return on_close(fd);
@@ -516,7 +516,7 @@ static __always_inline int pull_openat(struct task_struct *t,
 static __always_inline int pull_name_syscall(struct pt_regs *regs, long id,
 					     const bool loop)
 {
-	if (id == __NR_rename)		/* rename(oldname, newname) */
+	if (id == CT_NR_rename)		/* rename(oldname, newname) */
 		return on_rename((const char *)ct_sys_arg0(regs),
 				 (const char *)ct_sys_arg1(regs), loop);
 	/* renameat[2](olddfd, old, newdfd, new[, flags]) */

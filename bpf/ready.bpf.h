@@ -25,10 +25,10 @@
  *
  * runsc (ptrace platform): the guest's listen is emulated by the sentry,
  * but the stub thread's syscall exit still fires with the emulated return
- * value and orig_ax still holds the guest's syscall number, as for
- * openat (docs/design.md "Facts measured").  The sandbox's own host listens
- * (its control socket) happen before the program starts: userspace drops them
- * by time.
+ * value and the saved syscall number (orig_ax, arm64's syscallno) is
+ * still the guest's, as for openat (docs/design.md "Facts measured").  The
+ * sandbox's own host listens (its control socket) happen before the
+ * program starts: userspace drops them by time.
  *
  * The record carries the container's guest open count at that moment
  * (the open tracer's `hists`, also shared): opens before ready.

@@ -18,7 +18,8 @@
  *
  * Each dispatcher first switches on the syscall number, before any
  * helper call or map lookup: any other syscall costs a few compares.
- * ct_sys_native() comes after the number matched (it costs a helper).
+ * ct_sys_native() comes after the number matched (on x86-64 it costs a
+ * helper).
  *
  * On kernels with fentry (user/kern/kfeatures.c probes it) the same handlers
  * run from fentry/fexit programs on the followed syscalls' functions
@@ -80,14 +81,16 @@ static __always_inline bool stub_armed(void)
 /*
  * Each syscall's work, shared by the two paths (user/kern/kfeatures.c picks
  * one at start): the tp_btf dispatchers below, and the fentry/fexit
- * programs on the kernel's __x64_sys_<name>() further down.  @fe: called
- * from the fentry path, where the syscall is native 64-bit by
- * construction (ia32 syscalls run __ia32_sys_*), so ct_sys_native()'s
- * helper call is skipped.
+ * programs on the kernel's syscall functions (__x64_sys_<name>(),
+ * __arm64_sys_<name>(): include/syscalls.h) further down.  @fe: called
+ * from the fentry path, where the function is the syscall's by
+ * construction (x86-64's ia32 syscalls run __ia32_sys_*; arm64's compat
+ * table reaches __arm64_sys_<name> only where the arguments are the
+ * same), so ct_sys_native()'s test is skipped.
  */
-static __always_inline bool sys_native(const bool fe)
+static __always_inline bool sys_native(struct pt_regs *regs, const bool fe)
 {
-	return fe || ct_sys_native();
+	return fe || ct_sys_native(regs);
 }
 
 /*
@@ -97,43 +100,44 @@ static __always_inline bool sys_native(const bool fe)
  */
 static __always_inline bool open_wanted(long nr)
 {
-	return opens_on || (pull_on && nr == __NR_openat);
+	return opens_on || (pull_on && nr == CT_NR_openat);
 }
 
 /* The task of an open some tracer follows, or NULL. */
-static __always_inline struct task_struct *open_task(long nr, const bool fe)
+static __always_inline struct task_struct *open_task(struct pt_regs *regs,
+						     long nr, const bool fe)
 {
 	struct task_struct *t;
 
 	if (!open_wanted(nr))
 		return NULL;
 	t = ct_current();
-	return fe || ct_task_native(t) ? t : NULL;
+	return fe || ct_task_native(t, regs) ? t : NULL;
 }
 
 static __always_inline void open_enter(struct pt_regs *regs, long nr,
 				       const bool loop, const bool fe)
 {
-	struct task_struct *t = open_task(nr, fe);
+	struct task_struct *t = open_task(regs, nr, fe);
 
 	if (!t)
 		return;
 	if (opens_on)
-		opens_open_enter(t, regs, nr != __NR_open);
-	if (pull_on && nr == __NR_openat)
+		opens_open_enter(t, regs, nr != CT_NR_open);
+	if (pull_on && nr == CT_NR_openat)
 		pull_openat(t, regs, loop);
 }
 
 static __always_inline void open_exit(struct pt_regs *regs, long nr, long ret,
 				      const bool fe)
 {
-	struct task_struct *t = open_task(nr, fe);
+	struct task_struct *t = open_task(regs, nr, fe);
 
 	if (!t)
 		return;
 	if (opens_on)
-		opens_open_exit(t, regs, ret, nr != __NR_open);
-	if (pull_on && nr == __NR_openat)
+		opens_open_exit(t, regs, ret, nr != CT_NR_open);
+	if (pull_on && nr == CT_NR_openat)
 		pull_open_exit(ret);
 }
 
@@ -149,7 +153,7 @@ static __always_inline void fd_enter(struct pt_regs *regs, long nr,
 	if (!pull_on || !nr_open)
 		return;
 	t = ct_current();
-	if (fe || ct_task_native(t))
+	if (fe || ct_task_native(t, regs))
 		pull_fd_syscall(t, regs, nr);
 }
 
@@ -157,7 +161,7 @@ static __always_inline void read_enter(struct pt_regs *regs, const bool fe)
 {
 	if (prepare_on && ct_sys_arg0(regs) == 0)
 		stdin_enter();
-	fd_enter(regs, __NR_read, fe);
+	fd_enter(regs, CT_NR_read, fe);
 }
 
 /* an engine client's stdin */
@@ -167,16 +171,16 @@ static __always_inline void read_exit(struct pt_regs *regs, long ret)
 		stdin_exit(ret);
 }
 
-static __always_inline void execve_enter(const bool fe)
+static __always_inline void execve_enter(struct pt_regs *regs, const bool fe)
 {
-	if (opens_on && sys_native(fe))
+	if (opens_on && sys_native(regs, fe))
 		opens_execve();
 }
 
 /* mount(dev, dir, type, flags, data) */
 static __always_inline void mount_sys_enter(struct pt_regs *regs, const bool fe)
 {
-	if (sys_native(fe))
+	if (sys_native(regs, fe))
 		mount_enter((const char *)ct_sys_arg0(regs),
 			    (const char *)ct_sys_arg1(regs), ct_sys_arg3(regs));
 }
@@ -185,14 +189,15 @@ static __always_inline void mount_sys_enter(struct pt_regs *regs, const bool fe)
 static __always_inline void umount_sys_enter(struct pt_regs *regs,
 					     const bool fe)
 {
-	if (sys_native(fe))
+	if (sys_native(regs, fe))
 		mount_enter(NULL, (const char *)ct_sys_arg0(regs),
 			    ct_sys_arg1(regs));
 }
 
-static __always_inline void mount_sys_exit(__u32 type, long ret, const bool fe)
+static __always_inline void mount_sys_exit(struct pt_regs *regs, __u32 type,
+					  long ret, const bool fe)
 {
-	if (sys_native(fe))
+	if (sys_native(regs, fe))
 		mount_exit(type, ret);
 }
 
@@ -204,15 +209,16 @@ static __always_inline void mount_sys_exit(__u32 type, long ret, const bool fe)
 static __always_inline void connect_sys_enter(struct pt_regs *regs,
 					      const bool fe)
 {
-	if (!sys_native(fe))
+	if (!sys_native(regs, fe))
 		return;
 	connect_enter((int)ct_sys_arg0(regs), (const char *)ct_sys_arg1(regs),
 		      (__u32)ct_sys_arg2(regs), prepare_on);
 }
 
-static __always_inline void connect_sys_exit(long ret, const bool fe)
+static __always_inline void connect_sys_exit(struct pt_regs *regs, long ret,
+					    const bool fe)
 {
-	if (sys_native(fe))
+	if (sys_native(regs, fe))
 		connect_exit(ret);
 }
 
@@ -220,20 +226,21 @@ static __always_inline void connect_sys_exit(long ret, const bool fe)
 static __always_inline void rename_enter(struct pt_regs *regs, long nr,
 					 const bool loop, const bool fe)
 {
-	if (pull_on && sys_native(fe))
+	if (pull_on && sys_native(regs, fe))
 		pull_name_syscall(regs, nr, loop);
 }
 
 /* mkdirat(dfd, pathname, mode) */
 static __always_inline void mkdirat_enter(struct pt_regs *regs, const bool fe)
 {
-	if (prepare_on && sys_native(fe))
+	if (prepare_on && sys_native(regs, fe))
 		mkdir_enter((const char *)ct_sys_arg1(regs));
 }
 
-static __always_inline void mkdirat_exit(long ret, const bool fe)
+static __always_inline void mkdirat_exit(struct pt_regs *regs, long ret,
+					const bool fe)
 {
-	if (prepare_on && sys_native(fe))
+	if (prepare_on && sys_native(regs, fe))
 		mkdir_exit(ret);
 }
 
@@ -242,13 +249,14 @@ static __always_inline void unlinkat_exit(struct pt_regs *regs, long ret,
 					  const bool fe)
 {
 	if (prepare_on && ret == 0 && (ct_sys_arg2(regs) & CT_AT_REMOVEDIR) &&
-	    sys_native(fe))
+	    sys_native(regs, fe))
 		rmdir_exit(regs);
 }
 
-static __always_inline void listen_sys_exit(long ret, const bool fe)
+static __always_inline void listen_sys_exit(struct pt_regs *regs, long ret,
+					   const bool fe)
 {
-	if (ready_on && sys_native(fe))
+	if (ready_on && sys_native(regs, fe))
 		ready_listen(ret);
 }
 
@@ -263,38 +271,38 @@ static __always_inline int sys_enter(struct pt_regs *regs, long id,
 				     const bool loop)
 {
 	switch (id) {
-	case __NR_read:
+	case CT_NR_read:
 		read_enter(regs, false);
 		break;
-	case __NR_pread64:
-	case __NR_write:
-	case __NR_close:
+	case CT_NR_pread64:
+	case CT_NR_write:
+	case CT_NR_close:
 		fd_enter(regs, id, false);
 		break;
-	case __NR_open:
-	case __NR_openat:
-	case __NR_openat2:
+	case CT_NR_open:
+	case CT_NR_openat:
+	case CT_NR_openat2:
 		open_enter(regs, id, loop, false);
 		break;
-	case __NR_execve:
-	case __NR_execveat:
-		execve_enter(false);
+	case CT_NR_execve:
+	case CT_NR_execveat:
+		execve_enter(regs, false);
 		break;
-	case __NR_mount:
+	case CT_NR_mount:
 		mount_sys_enter(regs, false);
 		break;
-	case __NR_umount2:
+	case CT_NR_umount2:
 		umount_sys_enter(regs, false);
 		break;
-	case __NR_connect:
+	case CT_NR_connect:
 		connect_sys_enter(regs, false);
 		break;
-	case __NR_rename:
-	case __NR_renameat:
-	case __NR_renameat2:
+	case CT_NR_rename:
+	case CT_NR_renameat:
+	case CT_NR_renameat2:
 		rename_enter(regs, id, loop, false);
 		break;
-	case __NR_mkdirat:
+	case CT_NR_mkdirat:
 		mkdirat_enter(regs, false);
 		break;
 	}
@@ -325,30 +333,30 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 	long nr = ct_sys_nr(regs);
 
 	switch (nr) {
-	case __NR_open:
-	case __NR_openat:
-	case __NR_openat2:
+	case CT_NR_open:
+	case CT_NR_openat:
+	case CT_NR_openat2:
 		open_exit(regs, nr, ret, false);
 		break;
-	case __NR_mount:
-		mount_sys_exit(CT_EV_MOUNT, ret, false);
+	case CT_NR_mount:
+		mount_sys_exit(regs, CT_EV_MOUNT, ret, false);
 		break;
-	case __NR_umount2:
-		mount_sys_exit(CT_EV_UMOUNT, ret, false);
+	case CT_NR_umount2:
+		mount_sys_exit(regs, CT_EV_UMOUNT, ret, false);
 		break;
-	case __NR_connect:
-		connect_sys_exit(ret, false);
+	case CT_NR_connect:
+		connect_sys_exit(regs, ret, false);
 		break;
-	case __NR_mkdirat:
-		mkdirat_exit(ret, false);
+	case CT_NR_mkdirat:
+		mkdirat_exit(regs, ret, false);
 		break;
-	case __NR_unlinkat:
+	case CT_NR_unlinkat:
 		unlinkat_exit(regs, ret, false);
 		break;
-	case __NR_listen:
-		listen_sys_exit(ret, false);
+	case CT_NR_listen:
+		listen_sys_exit(regs, ret, false);
 		break;
-	case __NR_read:
+	case CT_NR_read:
 		read_exit(regs, ret);
 		break;
 	}
@@ -358,7 +366,8 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 /*
  * ---- the fentry path: programs on the syscalls followed, nothing else ----
  *
- * The kernel's x86-64 syscall functions take the same pt_regs the raw
+ * The kernel's syscall functions (__x64_sys_*, __arm64_sys_*: each
+ * architecture's syscall wrapper) take the same pt_regs the raw
  * tracepoints give.  No other syscall enters BPF or the kernel's slow
  * syscall path.  ct_fe_* are fentry, ct_fx_* fexit (and the runsc stubs'
  * exit): user/kern/kfeatures.c loads them on kernels with fentry, the tp_btf
@@ -367,7 +376,7 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
  * whatever it does).  Twins ending in _noloop as for sys_enter.
  */
 #define CT_FENTRY(name, sys, call)					\
-	SEC("fentry/__x64_sys_" #sys)					\
+	SEC("fentry/" CT_SYSCALL_FN_PREFIX #sys)			\
 	int BPF_PROG(ct_fe_##name, struct pt_regs *regs)		\
 	{								\
 		call;							\
@@ -375,7 +384,7 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 	}
 
 #define CT_FEXIT(name, sys, call)					\
-	SEC("fexit/__x64_sys_" #sys)					\
+	SEC("fexit/" CT_SYSCALL_FN_PREFIX #sys)				\
 	int BPF_PROG(ct_fx_##name, struct pt_regs *regs, long ret)	\
 	{								\
 		call;							\
@@ -384,40 +393,44 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 
 CT_FENTRY(read, read, read_enter(regs, true))
 CT_FEXIT(read, read, read_exit(regs, ret))
-CT_FENTRY(pread64, pread64, fd_enter(regs, __NR_pread64, true))
-CT_FENTRY(write, write, fd_enter(regs, __NR_write, true))
-CT_FENTRY(close, close, fd_enter(regs, __NR_close, true))
-CT_FENTRY(open, open, open_enter(regs, __NR_open, false, true))
-CT_FENTRY(openat, openat, open_enter(regs, __NR_openat, true, true))
-CT_FENTRY(openat_noloop, openat, open_enter(regs, __NR_openat, false, true))
-CT_FENTRY(openat2, openat2, open_enter(regs, __NR_openat2, false, true))
-CT_FEXIT(open, open, open_exit(regs, __NR_open, ret, true))
-CT_FEXIT(openat, openat, open_exit(regs, __NR_openat, ret, true))
-CT_FEXIT(openat2, openat2, open_exit(regs, __NR_openat2, ret, true))
+CT_FENTRY(pread64, pread64, fd_enter(regs, CT_NR_pread64, true))
+CT_FENTRY(write, write, fd_enter(regs, CT_NR_write, true))
+CT_FENTRY(close, close, fd_enter(regs, CT_NR_close, true))
+CT_FENTRY(openat, openat, open_enter(regs, CT_NR_openat, true, true))
+CT_FENTRY(openat_noloop, openat, open_enter(regs, CT_NR_openat, false, true))
+CT_FENTRY(openat2, openat2, open_enter(regs, CT_NR_openat2, false, true))
+CT_FEXIT(openat, openat, open_exit(regs, CT_NR_openat, ret, true))
+CT_FEXIT(openat2, openat2, open_exit(regs, CT_NR_openat2, ret, true))
+
+/* open(2) and rename(2): x86-64's; arm64 has only openat and renameat */
+#if CT_HAS_OLD_SYSCALLS
+CT_FENTRY(open, open, open_enter(regs, CT_NR_open, false, true))
+CT_FEXIT(open, open, open_exit(regs, CT_NR_open, ret, true))
+CT_FENTRY(rename, rename, rename_enter(regs, CT_NR_rename, true, true))
+CT_FENTRY(rename_noloop, rename, rename_enter(regs, CT_NR_rename, false, true))
+#endif
 
 /* A successful execve returns to the new program, not here: entry only. */
-CT_FENTRY(execve, execve, execve_enter(true))
-CT_FENTRY(execveat, execveat, execve_enter(true))
+CT_FENTRY(execve, execve, execve_enter(regs, true))
+CT_FENTRY(execveat, execveat, execve_enter(regs, true))
 CT_FENTRY(mount, mount, mount_sys_enter(regs, true))
-CT_FEXIT(mount, mount, mount_sys_exit(CT_EV_MOUNT, ret, true))
+CT_FEXIT(mount, mount, mount_sys_exit(regs, CT_EV_MOUNT, ret, true))
 
 /* umount2(2) is the kernel's SYSCALL_DEFINE2(umount, ...) */
 CT_FENTRY(umount2, umount, umount_sys_enter(regs, true))
-CT_FEXIT(umount2, umount, mount_sys_exit(CT_EV_UMOUNT, ret, true))
+CT_FEXIT(umount2, umount, mount_sys_exit(regs, CT_EV_UMOUNT, ret, true))
 CT_FENTRY(connect, connect, connect_sys_enter(regs, true))
-CT_FEXIT(connect, connect, connect_sys_exit(ret, true))
-CT_FENTRY(rename, rename, rename_enter(regs, __NR_rename, true, true))
-CT_FENTRY(rename_noloop, rename, rename_enter(regs, __NR_rename, false, true))
-CT_FENTRY(renameat, renameat, rename_enter(regs, __NR_renameat, true, true))
+CT_FEXIT(connect, connect, connect_sys_exit(regs, ret, true))
+CT_FENTRY(renameat, renameat, rename_enter(regs, CT_NR_renameat, true, true))
 CT_FENTRY(renameat_noloop, renameat,
-	  rename_enter(regs, __NR_renameat, false, true))
-CT_FENTRY(renameat2, renameat2, rename_enter(regs, __NR_renameat2, true, true))
+	  rename_enter(regs, CT_NR_renameat, false, true))
+CT_FENTRY(renameat2, renameat2, rename_enter(regs, CT_NR_renameat2, true, true))
 CT_FENTRY(renameat2_noloop, renameat2,
-	  rename_enter(regs, __NR_renameat2, false, true))
+	  rename_enter(regs, CT_NR_renameat2, false, true))
 CT_FENTRY(mkdirat, mkdirat, mkdirat_enter(regs, true))
-CT_FEXIT(mkdirat, mkdirat, mkdirat_exit(ret, true))
+CT_FEXIT(mkdirat, mkdirat, mkdirat_exit(regs, ret, true))
 CT_FEXIT(unlinkat, unlinkat, unlinkat_exit(regs, ret, true))
-CT_FEXIT(listen, listen, listen_sys_exit(ret, true))
+CT_FEXIT(listen, listen, listen_sys_exit(regs, ret, true))
 
 /* Traced by ptrace: runsc's stubs are, by their sentry. */
 static __always_inline bool task_ptraced(struct task_struct *t)
@@ -429,7 +442,8 @@ static __always_inline bool task_ptraced(struct task_struct *t)
 
 /*
  * runsc's ptrace platform: the guest's syscalls stop its stub thread
- * (PTRACE_SYSEMU) and never run __x64_sys_*; the sentry's result shows
+ * (PTRACE_SYSEMU) and never run the syscall functions; the sentry's
+ * result shows
  * at the stub's syscall exit only.  So with runsc traced (stubs_on) the
  * fentry path keeps this one tp_btf/sys_exit (user/kern/sys_bpf.c loads it
  * then only), and every syscall on the host pays the raw tracepoint
@@ -445,16 +459,16 @@ int BPF_PROG(ct_fx_stub, struct pt_regs *regs, long ret)
 	long nr = ct_sys_nr(regs);
 	struct task_struct *t;
 
-	if (nr != __NR_open && nr != __NR_openat && nr != __NR_openat2 &&
-	    nr != __NR_listen)
+	if (nr != CT_NR_open && nr != CT_NR_openat && nr != CT_NR_openat2 &&
+	    nr != CT_NR_listen)
 		return 0;
 	t = ct_current();
 	if (!task_ptraced(t))
 		return 0;
-	if (nr == __NR_listen)
-		listen_sys_exit(ret, false);
-	else if (opens_on && ct_task_native(t))
-		opens_open_exit(t, regs, ret, nr != __NR_open);
+	if (nr == CT_NR_listen)
+		listen_sys_exit(regs, ret, false);
+	else if (opens_on && ct_task_native(t, regs))
+		opens_open_exit(t, regs, ret, nr != CT_NR_open);
 	return 0;
 }
 

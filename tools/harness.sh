@@ -742,9 +742,11 @@ cri_images() {
 # A busybox rootfs in $1: the static binary plus one symlink per applet;
 # or, when CT_BUSYBOX_TAR names a tar of one made before, that tar
 # unpacked (tools/vmtest's guests: ~400 ln under software emulation take
-# minutes, one tar a second).
+# minutes, one tar a second).  CT_BUSYBOX: another static busybox to put
+# there (tools/vmtest's arm64 guests), of the same Debian release (the
+# applets are this machine's busybox's).
 make_rootfs() {
-	local r=$1 a
+	local r=$1 a bb=${CT_BUSYBOX:-/bin/busybox}
 	if [ -n "${CT_BUSYBOX_TAR:-}" ]; then
 		mkdir -p "$r"
 		tar --numeric-owner -C "$r" -xf "$CT_BUSYBOX_TAR" ||
@@ -752,11 +754,11 @@ make_rootfs() {
 		return 0
 	fi
 	[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
-	file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
-		die "/bin/busybox is not static (apt-get install busybox-static)"
+	file -L /bin/busybox "$bb" 2>/dev/null | grep -vq 'statically linked' &&
+		die "/bin/busybox or $bb is not static (apt-get install busybox-static)"
 	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,etc,tmp,root,run,var/tmp}
 	chmod 1777 "$r/tmp" "$r/var/tmp"
-	cp /bin/busybox "$r/bin/busybox"
+	cp "$bb" "$r/bin/busybox"
 	for a in $(/bin/busybox --list-full); do
 		[ -e "$r/$a" ] || ln -s /bin/busybox "$r/$a"
 	done

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 # Install every build, test and experiment dependency of coldtrace from
-# Debian's archive, then the second version set (Debian 13's runsc,
+# Debian's archive, the arm64 sysroot of `make ARCH=arm64` (on x86-64),
+# then the second version set (Debian 13's runsc,
 # docker.io and containerd) into a private directory for
 # CT_VERSIONS=trixie, and the third (a Debian forky root filesystem) for
 # CT_VERSIONS=forky (tools/harness.sh).  Idempotent: re-running it only
@@ -25,6 +26,16 @@ FORKY_PKGS=(docker.io docker-cli containerd runc crun podman conmon
 	containernetworking-plugins)
 FORKY_EXTRA=(busybox-static iproute2 procps util-linux iptables ca-certificates)
 CT_FORKY_DIR=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}
+
+# `make ARCH=arm64` on x86-64: Debian 12's arm64 libraries coldtrace
+# links, with their headers and pkg-config files, unpacked with `dpkg -x`
+# into a sysroot (fetched as the trixie set is: a source list, lists and
+# cache of our own with apt told the architecture; dpkg's own
+# architectures never change).  The C library is the cross compiler's
+# (libc6-dev-arm64-cross).  The Makefile's SYSROOT.
+SYSROOT_PKGS=(libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g libzstd1
+	libjansson-dev libjansson4)
+CT_SYSROOT_ARM64=${CT_SYSROOT_ARM64:-/opt/coldtrace/sysroot-arm64}
 
 PKGS=(
 	# build
@@ -57,7 +68,18 @@ PKGS=(
 	# make vmtest: Debian's kernels under QEMU (tools/vmtest/), their
 	# initramfs (cpio, depmod) and the guest's ext4 root (mke2fs -d)
 	qemu-system-x86 cpio e2fsprogs kmod
+	# make vmtest ARCH=arm64: arm64 guests (qemu-system-aarch64), their
+	# root made by a foreign debootstrap whose second stage runs under
+	# qemu-user through binfmt_misc (tools/debian-rootfs.sh)
+	qemu-system-arm qemu-user-static binfmt-support
 )
+# The other architecture's compiler: make ARCH=arm64 (cross build), and
+# the kernel's syscall table of each architecture for
+# tests/unit/test_syscalls.c (its <asm/unistd.h>).
+case "$(dpkg --print-architecture)" in
+amd64) PKGS+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
+arm64) PKGS+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross) ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: must run as root (apt-get install)" >&2
@@ -99,6 +121,43 @@ install_trixie() {
 	echo "install-deps: trixie set: $(paste -sd ',' "$d/MANIFEST")"
 }
 
+# The arm64 sysroot of a cross build, unless its manifest lists exactly
+# SYSROOT_PKGS (x86-64 hosts only: an arm64 host builds natively).
+install_sysroot() {
+	local d=$CT_SYSROOT_ARM64 a=$CT_SYSROOT_ARM64.apt f
+	[ "$(dpkg --print-architecture)" = amd64 ] || return 0
+	if [ -s "$d/MANIFEST" ] && [ "$(awk '{ print $1 }' "$d/MANIFEST" | sort)" = \
+		"$(printf '%s\n' "${SYSROOT_PKGS[@]}" | sort)" ]; then
+		echo "install-deps: arm64 sysroot present in $d"
+		return 0
+	fi
+	echo "install-deps: fetching arm64 ${SYSROOT_PKGS[*]} into $d"
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=arm64] $(debian_mirror) bookworm main" \
+		>"$a/sources.list"
+	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list"
+		-o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$a/lists"
+		-o "Dir::Cache=$a/cache" -o "APT::Sandbox::User=root"
+		-o "APT::Architecture=arm64" -o "APT::Architectures=arm64" -qq)
+	apt-get "${opts[@]}" update
+	rm -f "$a/debs/"*.deb
+	(cd "$a/debs" && apt-get "${opts[@]}" download "${SYSROOT_PKGS[@]}")
+	rm -rf "$d.tmp"
+	for f in "$a/debs/"*.deb; do
+		dpkg -x "$f" "$d.tmp"
+	done
+	# absolute symlinks (zlib1g-dev's libz.so) would point into the host
+	find "$d.tmp" -type l -lname '/*' -exec sh -c \
+		'ln -sfnr "$1$(readlink "$2")" "$2"' sh "$d.tmp" {} \;
+	for f in "$a/debs/"*.deb; do
+		dpkg-deb -W --showformat='${Package} ${Version}\n' "$f"
+	done >"$d.tmp/MANIFEST"
+	rm -rf "$d"
+	mv "$d.tmp" "$d"
+	rm -rf "$a"
+	echo "install-deps: arm64 sysroot: $(paste -sd ',' "$d/MANIFEST")"
+}
+
 # debootstrap the forky tree unless $CT_FORKY_DIR holds one with its
 # manifest.  Debian 12's debootstrap has no script for forky: testing's
 # is sid's.
@@ -129,6 +188,7 @@ for p in "${PKGS[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#PKGS[@]} packages present"
+	install_sysroot
 	install_trixie
 	install_forky
 	exit 0
@@ -148,5 +208,6 @@ fi
 trap '[ $created_policy -eq 1 ] && rm -f "$policy"' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_sysroot
 install_trixie
 install_forky

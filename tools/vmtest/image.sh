@@ -4,7 +4,8 @@
 # The guests' root disk: a Debian 12 userspace with every runtime and
 # daemon the tests use, as an ext4 image.
 #
-#   tools/vmtest/image.sh   prints the image's path, built once: the
+#   tools/vmtest/image.sh [x86|arm64]   prints the image's path (the
+#     guests' architecture, default x86), built once: the
 #     debootstrap'd tree is tools/debian-rootfs.sh's tar (cached under a
 #     hash of the package list, so a changed list builds a new one), the
 #     image sits beside it with the same name.  QEMU opens it with
@@ -27,8 +28,14 @@ die() {
 }
 
 main() {
-	local tar img tmp mb
-	tar=$(CT_ROOTFS_CACHE=$CACHE/rootfs "$TOP/tools/debian-rootfs.sh" vmtest-bookworm "$PKGS") ||
+	local tar img tmp mb name=vmtest-bookworm deb=amd64
+	case "${1:-x86}" in
+	x86) ;;
+	arm64) name=$name-arm64 deb=arm64 ;;
+	*) die "usage: $0 [x86|arm64]" ;;
+	esac
+	tar=$(CT_ROOTFS_CACHE=$CACHE/rootfs CT_ROOTFS_ARCH=$deb \
+		"$TOP/tools/debian-rootfs.sh" "$name" "$PKGS") ||
 		die "no root file system"
 	img=${tar%.tar}.img
 	if [ -s "$img" ]; then

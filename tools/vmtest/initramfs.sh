@@ -3,10 +3,12 @@
 #
 # The initramfs that takes one of Debian's kernels to the guest's root.
 #
-#   tools/vmtest/initramfs.sh KDIR
+#   tools/vmtest/initramfs.sh KDIR [BUSYBOX]
 #     KDIR: a directory of tools/vmtest/kernels.sh (vmlinuz, lib/modules/
-#     <release>/); prints the path of KDIR/initrd.cpio.gz, built once per
-#     kernel and per version of this script and init.sh.
+#     <release>/); BUSYBOX: a static busybox of the kernel's architecture
+#     (default /bin/busybox); prints the path of KDIR/initrd.cpio.gz,
+#     built once per kernel and per version of this script, init.sh and
+#     the busybox.
 #
 # Debian builds virtio, ext4, 9p and overlayfs as modules: the initramfs
 # holds them with their dependencies, in the order `modprobe
@@ -51,14 +53,15 @@ copy_module() {
 }
 
 main() {
-	local kdir=${1:?usage: initramfs.sh KDIR} rel key out tmp m order
+	local kdir=${1:?usage: initramfs.sh KDIR [BUSYBOX]} bb=${2:-/bin/busybox}
+	local rel key out tmp m order
 	kdir=$(cd "$kdir" && pwd)
 	rel=$(basename "$(ls -d "$kdir"/lib/modules/*/ | head -n 1)")
 	command -v modprobe >/dev/null || die "modprobe missing (kmod; tools/install-deps.sh)"
 	command -v cpio >/dev/null || die "cpio missing (tools/install-deps.sh)"
-	file -L /bin/busybox | grep -q 'statically linked' ||
-		die "/bin/busybox is not static (busybox-static)"
-	key=$(cat "$0" "$HERE/init.sh" /bin/busybox | sha256sum | cut -c1-12)
+	file -L "$bb" | grep -q 'statically linked' ||
+		die "$bb is not static (busybox-static)"
+	key=$(cat "$0" "$HERE/init.sh" "$bb" | sha256sum | cut -c1-12)
 	out=$kdir/initrd-$key.cpio.gz
 	if [ -s "$out" ]; then
 		echo "$out"
@@ -69,7 +72,7 @@ main() {
 	trap "rm -rf '$tmp'" EXIT
 	mkdir -p "$tmp/root/bin" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/dev" \
 		"$tmp/root/newroot"
-	cp /bin/busybox "$tmp/root/bin/busybox"
+	cp "$bb" "$tmp/root/bin/busybox"
 	ln -s busybox "$tmp/root/bin/sh"
 	install -m 0755 "$HERE/init.sh" "$tmp/root/init"
 	: >"$tmp/root/modules"

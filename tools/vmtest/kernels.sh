@@ -3,8 +3,10 @@
 #
 # Debian's stock kernels for `make vmtest`, fetched once and kept.
 #
-#   tools/vmtest/kernels.sh NAME...   NAME: 5.10 6.1 6.12 7.2
-#     prints, per NAME, the directory holding its vmlinuz and
+#   tools/vmtest/kernels.sh [--arch x86|arm64] NAME...
+#     NAME: 5.10 6.1 6.12 7.2; the architecture's flavour (amd64, arm64:
+#     the same releases are built for both); prints, per NAME, the
+#     directory holding its vmlinuz and
 #     lib/modules/<release>/ (dpkg -x of the package, then depmod),
 #     fetching the
 #     package first if that directory is not complete yet.
@@ -12,11 +14,15 @@
 # The packages come from the suites that ship them, through a source
 # list, package lists and apt cache of our own (the system's apt
 # configuration never changes), as tools/install-deps.sh does for
-# trixie.  Cache: $CT_VMTEST_CACHE (default /var/cache/coldtrace-vmtest),
-# kernels/<release>/ and apt/<suite>/; shared by whoever runs the tests.
+# trixie; another architecture's through the same list, with apt told
+# that architecture (APT::Architecture), never dpkg's.  Cache:
+# $CT_VMTEST_CACHE (default /var/cache/coldtrace-vmtest), kernels/<release>/
+# and apt/<suite>[-arm64]/; shared by whoever runs the tests.
 set -euo pipefail
 
 CACHE=${CT_VMTEST_CACHE:-/var/cache/coldtrace-vmtest}
+# Debian's name of the guests' architecture (--arch)
+DEBARCH=amd64
 
 die() {
 	echo "vmtest-kernels: $*" >&2
@@ -29,14 +35,21 @@ log() {
 
 # NAME -> "suite release package...": the image package, and, where it
 # is split (forky), the packages of the image itself (linux-binary-*,
-# at usr/lib/modules/<release>/vmlinuz) and of the modules.
+# at usr/lib/modules/<release>/vmlinuz) and of the modules.  The release
+# is the same on every architecture but for its flavour suffix.
 kernel_of() {
+	local s r
 	case "$1" in
-	5.10) echo "bullseye 5.10.0-32-amd64 linux-image-5.10.0-32-amd64" ;;
-	6.1) echo "bookworm 6.1.0-50-amd64 linux-image-6.1.0-50-amd64" ;;
-	6.12) echo "trixie 6.12.107+deb13-amd64 linux-image-6.12.107+deb13-amd64" ;;
-	7.2) echo "forky 7.2.12+deb14-amd64 linux-image-7.2.12+deb14-amd64 linux-binary-7.2.12+deb14-amd64 linux-modules-7.2.12+deb14-amd64" ;;
+	5.10) s=bullseye r=5.10.0-32 ;;
+	6.1) s=bookworm r=6.1.0-50 ;;
+	6.12) s=trixie r=6.12.107+deb13 ;;
+	7.2) s=forky r=7.2.12+deb14 ;;
 	*) die "unknown kernel '$1' (known: 5.10 6.1 6.12 7.2)" ;;
+	esac
+	r=$r-$DEBARCH
+	case "$1" in
+	7.2) echo "$s $r linux-image-$r linux-binary-$r linux-modules-$r" ;;
+	*) echo "$s $r linux-image-$r" ;;
 	esac
 }
 
@@ -63,12 +76,14 @@ fetch() {
 	local suite=$1 rel=$2 dir=$3
 	shift 3
 	local a=$CACHE/apt/$suite tmp p f debs=()
+	[ "$DEBARCH" = amd64 ] || a=$a-$DEBARCH
 	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
 	write_sources "$suite" "$a/sources.list"
 	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list"
 		-o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$a/lists"
 		-o "Dir::Cache=$a/cache" -o "APT::Sandbox::User=root"
-		-o "Acquire::Check-Valid-Until=false" -qq)
+		-o "Acquire::Check-Valid-Until=false"
+		-o "APT::Architecture=$DEBARCH" -o "APT::Architectures=$DEBARCH" -qq)
 	# The .deb files stay in apt/SUITE/debs: unpacking again needs no
 	# network.
 	for p in "$@"; do
@@ -115,7 +130,15 @@ fetch() {
 }
 
 main() {
-	[ $# -gt 0 ] || die "usage: $0 5.10|6.1|6.12|7.2 ..."
+	if [ "${1:-}" = --arch ]; then
+		case "${2:-}" in
+		x86) DEBARCH=amd64 ;;
+		arm64) DEBARCH=arm64 ;;
+		*) die "--arch: x86 or arm64" ;;
+		esac
+		shift 2
+	fi
+	[ $# -gt 0 ] || die "usage: $0 [--arch x86|arm64] 5.10|6.1|6.12|7.2 ..."
 	[ "$(id -u)" -eq 0 ] || die "must run as root (apt-get, dpkg -x)"
 	mkdir -p "$CACHE/kernels"
 	local n suite rel pkgs dir

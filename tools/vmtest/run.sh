@@ -3,15 +3,26 @@
 #
 # coldtrace on Debian's kernels under QEMU (`make vmtest`).
 #
-#   tools/vmtest/run.sh [--coldtrace PATH] [--kernel LIST] [--docker LIST]
+#   tools/vmtest/run.sh [--arch ARCH] [--coldtrace PATH] [--kernel LIST]
+#                       [--docker LIST]
+#     --arch ARCH       the guests' architecture, x86 or arm64 (default:
+#                       $VMTEST_ARCH, else x86): Debian's kernels of that
+#                       flavour, a root disk of that architecture, and
+#                       qemu-system-x86_64 or qemu-system-aarch64 -machine
+#                       virt (software emulation either way)
 #     --coldtrace PATH  the binary to test (default: $COLDTRACE, else the
-#                       tree's ./coldtrace)
+#                       tree's ./coldtrace); given again with a binary of
+#                       another architecture, that one's (default: the
+#                       tree's .output-ARCH/coldtrace, make ARCH=ARCH)
 #     --kernel LIST     kernels to boot, space or comma separated, from
 #                       5.10 6.1 6.12 7.2 (default: $VMTEST_KERNELS, else
-#                       all four)
+#                       all four); ARCH:NAME (arm64:6.12) is a guest of
+#                       another architecture than --arch's: all share
+#                       the VMTEST_JOBS lanes, started in the list's order
 #     --docker LIST     kernels whose guest also runs dockerd + containerd
 #                       with runc, crun and runsc (default:
-#                       $VMTEST_DOCKER_KERNELS, else "6.1 6.12")
+#                       $VMTEST_DOCKER_KERNELS, else "6.1 6.12"), named
+#                       as in --kernel
 # Per kernel: its package is fetched once (kernels.sh), the initramfs
 # made once (initramfs.sh), the Debian 12 root disk shared by all
 # (image.sh, opened read-only: snapshot=on); a scratch folder with the
@@ -71,7 +82,15 @@ esac
 # Pure cgroup v2: no v1 hierarchy can be mounted at all.  no_timer_check:
 # on a busy host the emulated timer misses the kernel's IO-APIC check
 # ("IO-APIC + timer doesn't work!", a panic seen with 7.2).
-APPEND="console=ttyS0 loglevel=5 panic=-1 no_timer_check systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all"
+APPEND="loglevel=5 panic=-1 no_timer_check systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all"
+# --arch: the architecture of the guests named without ARCH:, which
+# use_arch's ARCH (the guest being prepared or run) never changes.
+GUESTS_ARCH=${VMTEST_ARCH:-x86}
+ARCH=$GUESTS_ARCH
+HOST_ARCH=$(uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+# Per architecture: its binary, root disk and busybox; per guest (its
+# name in KERNELS): its kernel's directory (prepare_arch).
+declare -A CT_OF=() IMG_OF=() BUSYBOX_OF=() KDIR_OF=()
 
 die() {
 	echo "vmtest: $*" >&2
@@ -113,8 +132,11 @@ make_share() {	# DIR DOCKER(0|1)
 	# the guest has no compiler.
 	case " $TEST_GROUPS " in
 	*" bench "*)
-		cc -O2 -static -Wall -Wextra -Werror -o "$s/sysbench" \
+		"$GUEST_CC" -O2 -static -Wall -Wextra -Werror -o "$s/sysbench" \
 			"$TOP/tools/bench/sysbench.c" || die "cannot build sysbench.c"
+		# floor.bpf.c hooks x86-64's syscall functions: no floor
+		# configurations in arm64 guests
+		[ "$ARCH" = x86 ] || return 0
 		# the floor-fentry configuration's empty programs, built as
 		# tools/bench builds them (the guest has libbpf1 of the same
 		# release as this host)
@@ -123,7 +145,7 @@ make_share() {	# DIR DOCKER(0|1)
 			build_floor "$TOP" "$s" || die "cannot build tools/bench/floor"
 		;;
 	esac
-	"$TOP/tools/harness.sh" bundle "$s/b" >/dev/null
+	CT_BUSYBOX=$BUSYBOX "$TOP/tools/harness.sh" bundle "$s/b" >/dev/null
 	tar --numeric-owner -C "$s/b/rootfs" -cf "$s/busybox-rootfs.tar" .
 	rm -rf "$s/b"
 }
@@ -134,10 +156,11 @@ make_share() {	# DIR DOCKER(0|1)
 boot() {	# KDIR INITRD IMG SHARE LOG
 	local q t0 beat now st
 	# shellcheck disable=SC2086 # ICOUNT: no option, or one and its value
-	qemu-system-x86_64 -accel "$ACCEL" $ICOUNT -cpu max \
+	# shellcheck disable=SC2086 # QEMU_MACHINE: a list of options
+	"$QEMU" $QEMU_MACHINE -accel "$ACCEL" $ICOUNT \
 		-m "$MEM" -smp "$SMP" -no-reboot -display none -monitor none \
 		-serial "file:$5" -nic none \
-		-kernel "$1/vmlinuz" -initrd "$2" -append "$APPEND" \
+		-kernel "$1/vmlinuz" -initrd "$2" -append "$CONSOLE $APPEND" \
 		-drive "file=$3,if=virtio,format=raw,snapshot=on" \
 		-virtfs "local,path=$4,mount_tag=vmtest,security_model=none,id=vmtest" \
 		</dev/null &
@@ -162,13 +185,22 @@ boot() {	# KDIR INITRD IMG SHARE LOG
 	wait "$q"
 }
 
+# A guest's architecture and kernel name: ARCH:NAME, or NAME of --arch's.
+spec_arch() {	# SPEC
+	case "$1" in *:*) echo "${1%%:*}" ;; *) echo "$GUESTS_ARCH" ;; esac
+}
+
+spec_full() {	# SPEC
+	echo "$(spec_arch "$1"):${1##*:}"
+}
+
 # One kernel: boot, then the guest's verdict.  Prints the kernel's line.
 run_kernel() {	# NAME KDIR IMG
 	local name=$1 kdir=$2 img=$3 rel initrd share log d=0 t0 rc=0 k
 	rel=$(basename "$kdir")
-	initrd=$("$HERE/initramfs.sh" "$kdir") || { echo "vmtest: $name: FAIL (no initramfs)"; return 1; }
+	initrd=$("$HERE/initramfs.sh" "$kdir" "$BUSYBOX") || { echo "vmtest: $name: FAIL (no initramfs)"; return 1; }
 	for k in $DOCKER_KERNELS; do
-		[ "$k" = "$name" ] && d=1
+		[ "$(spec_full "$k")" = "$(spec_full "$name")" ] && d=1
 	done
 	mkdir -p "$OUT/$rel"
 	share=$(mktemp -d /tmp/vmtest-share.XXXXXX)
@@ -235,9 +267,12 @@ run_kernel_retry() {	# NAME KDIR IMG
 }
 
 # One kernel in the background: its lines to $OUT/out.NAME, its summary
-# lines to $OUT/summary.NAME; the status is run_kernel_retry's.
+# lines to $OUT/summary.NAME; the status is run_kernel_retry's.  Its
+# architecture's emulator, binary and busybox are set here, in the
+# lane's own shell.
 lane() {	# NAME KDIR IMG
 	local rc=0
+	use_arch "$(spec_arch "$1")"
 	SUMMARY=$OUT/summary.$1
 	rm -f "$OUT/flaky.$1"
 	: >"$SUMMARY"
@@ -247,20 +282,18 @@ lane() {	# NAME KDIR IMG
 
 # The guests, JOBS at once, each printed whole when it ends (lines of
 # guests running side by side would interleave).  Sets PASS and FAILN.
-run_all() {	# IMG KDIR...
-	local img=$1 k n=0 i=1
+run_all() {
+	local k n=0
 	local -A name_of=()
-	shift
 	for k in $KERNELS; do
 		while [ "$n" -ge "$JOBS" ]; do
 			reap
 			n=$((n - 1))
 		done
 		echo "vmtest: $k: started"
-		lane "$k" "${!i}" "$img" &
+		lane "$k" "${KDIR_OF[$k]}" "${IMG_OF[$(spec_arch "$k")]}" &
 		name_of[$!]=$k
 		n=$((n + 1))
-		i=$((i + 1))
 	done
 	while [ "$n" -gt 0 ]; do
 		reap
@@ -280,10 +313,90 @@ reap() {
 	fi
 }
 
+# The emulator and its machine for ARCH.  arm64: QEMU's virt board (no
+# firmware needed with -kernel), every feature QEMU emulates (-cpu max)
+# but with the implementation-defined pointer authentication instead of
+# QARMA, whose emulation costs Debian's kernels (built with in-kernel
+# PAC) much time and changes no code path coldtrace takes.
+use_arch() {	# ARCH
+	local gcc=cc
+	[ "$1" = "$HOST_ARCH" ] || gcc=$(cross_triple "$1")-gcc
+	case "$1" in
+	x86) QEMU=qemu-system-x86_64 QEMU_MACHINE="-cpu max"
+		CONSOLE=console=ttyS0 ;;
+	arm64) QEMU=qemu-system-aarch64
+		QEMU_MACHINE="-machine virt -cpu ${VMTEST_CPU:-max,pauth-impdef=on}"
+		CONSOLE=console=ttyAMA0 ;;
+	*) die "unknown architecture '$1' (x86, arm64)" ;;
+	esac
+	ARCH=$1 GUEST_CC=$gcc COLDTRACE=${CT_OF[$1]:-} BUSYBOX=${BUSYBOX_OF[$1]:-}
+}
+
+cross_triple() {	# ARCH
+	case "$1" in x86) echo x86_64-linux-gnu ;; arm64) echo aarch64-linux-gnu ;; esac
+}
+
+# The binary of ARCH: CT_OF[ARCH], given or the tree's; checked to be one.
+binary_of() {	# ARCH
+	local b=${CT_OF[$1]:-}
+	if [ -z "$b" ]; then
+		b=$TOP/.output-$1/coldtrace
+		[ "$1" = "$HOST_ARCH" ] && b=$TOP/coldtrace
+	fi
+	b=$(readlink -f "$b")
+	[ -x "$b" ] || die "no $1 coldtrace at $b (make ARCH=$1, or --coldtrace PATH)"
+	[ "$(elf_arch "$b")" = "$1" ] || die "$b is not an $1 binary (make ARCH=$1)"
+	CT_OF[$1]=$b
+}
+
+# x86 or arm64, from the ELF header's e_machine (62, 183)
+elf_arch() {	# FILE
+	case "$(od -An -tu2 -j18 -N2 "$1" | tr -d ' ')" in
+	62) echo x86 ;; 183) echo arm64 ;; *) echo unknown ;;
+	esac
+}
+
+# The static busybox of ARCH's guests (initramfs, bundles): the host's,
+# or the one in the root disk's tar, taken out once.
+busybox_of() {	# ARCH IMG
+	local b=/bin/busybox
+	if [ "$1" != "$HOST_ARCH" ]; then
+		b=${2%.img}.busybox
+		[ -s "$b" ] || { tar -xOf "${2%.img}.tar" ./usr/bin/busybox >"$b.tmp" &&
+			chmod 0755 "$b.tmp" && mv "$b.tmp" "$b"; } ||
+			die "no busybox in ${2%.img}.tar"
+	fi
+	BUSYBOX_OF[$1]=$b
+}
+
+# What the guests of ARCH share, made once before any boots: the binary,
+# the root disk, the busybox, the kernels (KDIR_OF, by guest name).
+prepare_arch() {	# ARCH
+	local a=$1 k names=() specs=() kdirs list i
+	for k in $KERNELS; do
+		[ "$(spec_arch "$k")" = "$a" ] || continue
+		specs+=("$k")
+		names+=("${k##*:}")
+	done
+	use_arch "$a"
+	command -v "$QEMU" >/dev/null || die "$QEMU missing (tools/install-deps.sh)"
+	binary_of "$a"
+	IMG_OF[$a]=$("$HERE/image.sh" "$a") || die "no $a root disk image"
+	busybox_of "$a" "${IMG_OF[$a]}"
+	list=$("$HERE/kernels.sh" --arch "$a" "${names[@]}") || die "no $a kernels"
+	read -r -a kdirs <<<"$(tr "\n" " " <<<"$list")"
+	[ "${#kdirs[@]}" -eq "${#specs[@]}" ] || die "no $a kernels"
+	for i in "${!specs[@]}"; do
+		KDIR_OF[${specs[$i]}]=${kdirs[$i]}
+	done
+}
+
 main() {
+	local cts=() c
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--coldtrace) COLDTRACE=${2:?}; shift 2 ;;
+		--arch) GUESTS_ARCH=${2:?}; shift 2 ;;
+		--coldtrace) cts+=("${2:?}"); shift 2 ;;
 		--kernel) KERNELS=${2:?}; shift 2 ;;
 		--docker) DOCKER_KERNELS=${2?}; shift 2 ;;
 		-h | --help) usage ;;
@@ -293,19 +406,23 @@ main() {
 	KERNELS=${KERNELS//,/ }
 	DOCKER_KERNELS=${DOCKER_KERNELS//,/ }
 	[ "$(id -u)" -eq 0 ] || die "must run as root (kernel packages, debootstrap)"
-	COLDTRACE=$(readlink -f "$COLDTRACE")
-	[ -x "$COLDTRACE" ] || die "no coldtrace binary at $COLDTRACE (make, or --coldtrace PATH)"
-	command -v qemu-system-x86_64 >/dev/null ||
-		die "qemu-system-x86_64 missing (tools/install-deps.sh)"
-	local t0=$SECONDS img kdirs k
-	img=$("$HERE/image.sh") || die "no root disk image"
-	# shellcheck disable=SC2086 # a list of kernel names
-	read -r -a kdirs <<<"$("$HERE/kernels.sh" $KERNELS | tr '\n' ' ')"
-	echo "vmtest: coldtrace $COLDTRACE; kernels $KERNELS (docker on: $DOCKER_KERNELS); $JOBS at once"
+	# --arch's binary: the first --coldtrace, else $COLDTRACE
+	[ -n "${cts[0]:-}" ] || cts=("$COLDTRACE")
+	for c in "${cts[@]}"; do
+		[ -f "$c" ] || die "no coldtrace binary at $c (make, or --coldtrace PATH)"
+		CT_OF[$(elf_arch "$c")]=$c
+	done
+	local t0=$SECONDS a archs
+	archs=$(for k in $KERNELS; do spec_arch "$k"; done | sort -u)
+	for a in $archs; do
+		prepare_arch "$a"
+		echo "vmtest: coldtrace ${CT_OF[$a]} ($a)"
+	done
+	echo "vmtest: kernels $KERNELS (docker on: $DOCKER_KERNELS); $JOBS at once"
 	mkdir -p "$OUT"
 	PASS=0
 	FAILN=0
-	run_all "$img" "${kdirs[@]}"
+	run_all
 	echo "vmtest: ---- summary"
 	for k in $KERNELS; do
 		cat "$OUT/summary.$k"

@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 #include "errmsg.h"
 #include "kfeatures.h"
+#include "syscalls.h"
 
 const struct ct_feature_info ct_feature_info[CT_FEAT_NR] = {
 	[CT_FEAT_TASK_BTF] = {
@@ -37,18 +38,21 @@ const struct ct_feature_info ct_feature_info[CT_FEAT_NR] = {
 		"ct_has_switch_state",
 		"the task's state field" },
 	[CT_FEAT_FENTRY] = {
-		"fentry/fexit on the x86-64 syscall functions", "5.5",
+		"fentry/fexit on the " CT_ARCH_NAME " syscall functions",
+		CT_FENTRY_SINCE,
 		"ct_has_fentry",
 		"the tp_btf sys_enter/sys_exit pair: while attached, every "
 		"syscall of the host takes the slow path" },
 };
 
-/* Every __x64_sys_ function bpf/sys.bpf.c's fentry path hooks. */
-const char *const ct_fentry_syscalls[] = {
-	"read", "pread64", "write", "close", "open", "openat", "openat2",
-	"execve", "execveat", "mount", "umount", "connect", "rename",
-	"renameat", "renameat2", "mkdirat", "unlinkat", "listen",
-};
+/*
+ * Every syscall function bpf/sys.bpf.c's fentry path hooks: those of
+ * include/syscalls.h that this architecture has, NULL for the others.
+ */
+#define FENTRY_FUNC(name, func, x86, arm64) \
+	CT_NR_PICK(x86, arm64) >= 0 ? #func : NULL,
+const char *const ct_fentry_syscalls[] = { CT_SYSCALLS(FENTRY_FUNC) };
+#undef FENTRY_FUNC
 const int ct_fentry_nsyscalls =
 	sizeof(ct_fentry_syscalls) / sizeof(ct_fentry_syscalls[0]);
 
@@ -186,6 +190,6 @@ void ct_features_describe(const struct ct_features *f,
 	}
 	/* the one line tools/vmtest asserts: which path hooks the syscalls */
 	fprintf(out, "syscall hooks: %s\n", v->use[CT_FEAT_FENTRY] ?
-		"fentry (fentry/fexit on " CT_FENTRY_PREFIX "* only)" :
+		"fentry (fentry/fexit on " CT_SYSCALL_FN_PREFIX "* only)" :
 		"tp_btf (sys_enter/sys_exit of every syscall)");
 }

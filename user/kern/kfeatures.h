@@ -77,12 +77,13 @@ struct ct_variant {
 /*
  * The syscall hooks' two paths (bpf/sys.bpf.c), by program name: ct_sys_*
  * are the tp_btf sys_enter/sys_exit dispatchers, ct_fe_* and ct_fx_* the
- * fentry path (fentry and fexit on __x64_sys_<name>, and the runsc stubs'
- * exit).  The x86-64 syscall functions of the fentry path, without the
- * "__x64_sys_" prefix: the fentry probe wants each in kernel BTF, else
- * the tp_btf path is used, whole (no syscall goes untraced).
+ * fentry path (fentry and fexit on the syscall functions,
+ * CT_SYSCALL_FN_PREFIX<name> of include/syscalls.h, and the runsc stubs'
+ * exit).  The syscall functions of the fentry path, without the prefix,
+ * NULL where this architecture has no such syscall: the fentry probe
+ * wants each in kernel BTF, else the tp_btf path is used, whole (no
+ * syscall goes untraced).
  */
-#define CT_FENTRY_PREFIX	"__x64_sys_"
 extern const char *const ct_fentry_syscalls[];
 extern const int ct_fentry_nsyscalls;
 

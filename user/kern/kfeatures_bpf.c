@@ -17,6 +17,7 @@
 #include "errmsg.h"
 #include "kfeatures.h"
 #include "kfeatures_bpf.h"
+#include "syscalls.h"
 
 #define BTF_VMLINUX	"/sys/kernel/btf/vmlinux"
 
@@ -80,7 +81,7 @@ static int syscall_func(const struct btf *btf, const char *sys)
 {
 	char name[64];
 
-	snprintf(name, sizeof(name), CT_FENTRY_PREFIX "%s", sys);
+	snprintf(name, sizeof(name), CT_SYSCALL_FN_PREFIX "%s", sys);
 	return btf_func(btf, name);
 }
 
@@ -131,7 +132,8 @@ static bool has_fentry(const struct btf *btf)
 	if (!btf)
 		return false;
 	for (int i = 0; i < ct_fentry_nsyscalls; i++)
-		if (!fentry_loads(btf, ct_fentry_syscalls[i], i == 0))
+		if (ct_fentry_syscalls[i] &&
+		    !fentry_loads(btf, ct_fentry_syscalls[i], i == 0))
 			return false;
 	return true;
 }
@@ -248,12 +250,13 @@ static int check_fentry_target(struct bpf_program *prog, char *err,
 			       size_t errlen)
 {
 	const char *sec = bpf_program__section_name(prog);
-	const char *fn = strstr(sec, "/" CT_FENTRY_PREFIX);
+	const char *fn = strstr(sec, "/" CT_SYSCALL_FN_PREFIX);
 
 	if (strncmp(sec, "fentry/", 7) && strncmp(sec, "fexit/", 6))
 		return 0;
 	for (int i = 0; fn && i < ct_fentry_nsyscalls; i++)
-		if (!strcmp(fn + 1 + strlen(CT_FENTRY_PREFIX),
+		if (ct_fentry_syscalls[i] &&
+		    !strcmp(fn + 1 + strlen(CT_SYSCALL_FN_PREFIX),
 			    ct_fentry_syscalls[i]))
 			return 0;
 	return ct_fail(err, errlen, -EINVAL,
