@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# Cold-start chains (docs/chain.md): the chain
+# Cold-start chains (docs/results/chain.md): the chain
 # experiment's runner (tools/experiments/chain.d/runner) in quick mode,
 # three steps of 0.3/0.7/0.5 s, cold: one round under runc, one under
 # runsc, then two runners at once under runc; then warm rounds (all

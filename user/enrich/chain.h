@@ -43,7 +43,7 @@
 #define CT_CHAIN_ID_LEN		65	/* 64 hex digits and the NUL */
 /*
  * A client whose first read of its stdin waited this long for data had
- * its request only when the data came.  Measured (docs/chain.md): a
+ * its request only when the data came.  Measured (docs/results/chain.md): a
  * `docker run -i` whose runner wrote the request before the client read
  * it found it there within 4-9 us; one that waited for it (warm and
  * pre-warmed rounds) waited 0.4-1.8 s.
