@@ -6,7 +6,7 @@
  * the host, and each attached program costs ~21 ns per syscall before
  * its first instruction (the tracepoint's call into BPF), whatever it
  * does; one pair per BPF object made it 9 programs, ~190 ns on every
- * syscall (docs/bench.md).
+ * syscall (docs/results/bench.md "syscall-overhead").
  *
  * The handlers live with their feature, in headers (lifecycle_sys,
  * opens_sys, pull_sys, prepare_sys .bpf.h, ready.bpf.h); the maps they

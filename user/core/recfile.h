@@ -22,7 +22,7 @@
  * How long a record may wait in the writer's buffer: what a SIGKILL (or
  * an OOM kill) loses at most, and how late a full disk is noticed.  The
  * live loop polls at least every CT_REC_FLUSH_NS / 2 while recording
- * (docs/bench.md, "--record flushing": the cost measured).
+ * (docs/results/bench.md, "--record flushing": the cost measured).
  */
 #define CT_REC_FLUSH_NS	(50ull * 1000 * 1000)
 

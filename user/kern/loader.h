@@ -22,12 +22,13 @@
  * loops filling both CPUs + containers, 13,000-20,000 events/s), times
  * 4, rounded up to a power of two: 280 KiB at most with exec records
  * sized to their argv (186-280 KiB with 1, 2, 4 and 8 MiB rings, 0
- * lost), so 2 MiB (docs/bench.md "churn").  That churn writes ~2.9 MB/s
- * of records (174 bytes each on average): 2 MiB also holds ~0.7 s of it
- * for a reader starved of CPU.  The process's RSS counts the ring twice
- * (libbpf maps its data pages twice), so every doubling costs 2x its
- * size there.  MIN holds a dozen whole exec records (4432 bytes) and is
- * a page multiple on every page size Linux has.
+ * lost), so 2 MiB (docs/results/bench.md "Exec records sized to their
+ * argv").  That churn writes ~2.9 MB/s of records (174 bytes each on
+ * average): 2 MiB also holds ~0.7 s of it for a reader starved of CPU.
+ * The process's RSS counts the ring twice (libbpf maps its data pages
+ * twice), so every doubling costs 2x its size there.  MIN holds a
+ * dozen whole exec records (4432 bytes) and is a page multiple on every
+ * page size Linux has.
  */
 #define CT_RINGBUF_DEFAULT_MIB	2
 #define CT_RINGBUF_DEFAULT	((size_t)CT_RINGBUF_DEFAULT_MIB << 20)

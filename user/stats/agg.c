@@ -151,8 +151,9 @@ static size_t kept_size(const struct ct_container *c)
 
 /*
  * One-shot: every record is kept for the end report, as a copy of its
- * used part: without --paths 3.0 of the 7.4 KiB (docs/bench.md
- * "memory").  Readers go no further than n_slow entries.
+ * used part: without --paths 3.0 of the 7.4 KiB (docs/results/bench.md
+ * "Per container, one-shot mode keeps").  Readers go no further than
+ * n_slow entries.
  */
 static int add_kept(struct ct_agg *a, const struct ct_container *c)
 {
