@@ -8,7 +8,8 @@
 # their cold starts over, coldtrace's default --arm=auto holds none of its
 # syscall hooks during a measurement, --arm=always holds sys_enter and
 # sys_exit throughout.
-# The numbers themselves are the bench's business (docs/steady-state.md),
+# The numbers themselves are the bench's business
+# (docs/results/steady-state.md),
 # never a test's.
 . "$(dirname "$0")/lib.sh"
 

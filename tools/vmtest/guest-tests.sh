@@ -74,7 +74,7 @@ STEADY_ITER=500
 # The steady tests' loop: two opens a round by the shell's own
 # redirects, no exec, 1,000 in 1-6 s.  Started from the steady state,
 # a container with no ready phase holds the hooks 30 s after its
-# program began (docs/steady-state.md, rule 3); the loop of 500 cats
+# program began (docs/steady-state.md "The policy"); the loop of 500 cats
 # took up to 30 s under runc and 104-125 s under runsc in these guests.
 STEADY_LOOP="i=0; while [ \$i -lt $STEADY_ITER ]; do read x </etc/hostname; read x </etc/hostname; i=\$((i + 1)); done; exit 3"
 # steady runsc's rounds: its loop must end within that hold, and on the
@@ -618,7 +618,7 @@ pull_checked() {	# NAME PULLS T0 T1 STATUS ERR
 # hook attached by the session's start.  MODE steady: from a session
 # whose hooks are detached; on the fentry path the pull hooks (write,
 # pread64, close) must then join at dockerd's registry connect, within
-# the half second before its first layer byte (docs/steady-state.md).
+# the half second before its first layer byte (docs/results/steady-state.md).
 test_pull() {	# MODE
 	local reg=$SHARE/tools/registry.sh ref=127.0.0.1:5000/ctpull rc=0 t0 t1
 	local name="pull $1" o=$W/pull-$1

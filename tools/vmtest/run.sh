@@ -69,7 +69,8 @@ ITER=${VMTEST_ITER:-50}
 ACCEL=${VMTEST_ACCEL:-tcg,thread=single}
 # The guest's clock counts instructions (QEMU's -icount: shift=0 is 1 ns
 # an instruction): the bench's ratios then no longer depend on what else
-# the host runs, but weigh every instruction the same (docs/steady-state.md).
+# the host runs, but weigh every instruction the same
+# (docs/results/steady-state.md "By instruction count").
 ICOUNT=${VMTEST_ICOUNT:+-icount $VMTEST_ICOUNT}
 TEST_GROUPS=${VMTEST_GROUPS:-load direct steady docker}
 # Guests at once: with one host thread each, one per host CPU; one for

@@ -43,7 +43,7 @@
  *   start pays no slow path; and the pull tracer's write, pread64 and
  *   close at a daemon's TCP connect (CT_EV_PULL_CONNECT: a pull's first
  *   step, hundreds of milliseconds before its first layer byte,
- *   docs/steady-state.md), so that a start pays no hook on every
+ *   docs/results/steady-state.md), so that a start pays no hook on every
  *   process's writes;
  * - a daemon's TCP connect also attaches the hooks (its tracepoint is
  *   always attached: bpf/lifecycle.bpf.c), so that a pull that no client

@@ -56,7 +56,7 @@ int ct_sys_bpf_arm(struct ct_sys_bpf *s, char *err, size_t errlen);
  * then the skeleton's in its order: on the tp_btf path sys_enter goes
  * first), true while there was one.  Removing the last fentry program
  * of a kernel function waits for an RCU tasks grace period (seconds in
- * all under emulation, docs/steady-state.md), so the caller reads its
+ * all under emulation, docs/results/steady-state.md), so the caller reads its
  * ring buffer between two steps, and a trigger meanwhile attaches them
  * again (ct_sys_bpf_arm(): what was detached; the programs left of the
  * groups, which are off, it detaches once the rest is attached) without
