@@ -64,8 +64,8 @@ ITER=${VMTEST_ITER:-50}
 # One host thread runs both vCPUs in turn: with a thread each (QEMU's
 # default), a vCPU now and then ran kernel text the other had just
 # patched (a trampoline or tracepoint attached or detached) and the
-# guest died, int3 in __schedule or bprm_execve (docs/vmtest.md).  The
-# guest keeps two CPUs: IPIs, migration and preemption as on a node.
+# guest died, int3 in __schedule or bprm_execve (docs/results/vmtest.md).
+# The guest keeps two CPUs: IPIs, migration and preemption as on a node.
 ACCEL=${VMTEST_ACCEL:-tcg,thread=single}
 # The guest's clock counts instructions (QEMU's -icount: shift=0 is 1 ns
 # an instruction): the bench's ratios then no longer depend on what else
