@@ -267,13 +267,14 @@ int BPF_PROG(ct_exit, struct task_struct *p)
 /*
  * A daemon's TCP connect (dockerd, containerd): a registry's, a pull's
  * first step, hundreds of milliseconds before its first layer byte
- * (docs/pull.md).  Here, always attached, not in the syscall object:
- * its hooks are off while the host is idle, and a pull that no client
- * waits for (kubelet's, through CRI) must attach them (user/kern/arm.h),
- * so the reader is woken at once.  The host pays this program on TCP
- * state changes only, never on a syscall.  SYN_SENT is set by the
- * connecting task itself (tcp_v4_connect(), tcp_v6_connect()), once the
- * peer's address and port are in the socket.  Loaded with the pull
+ * (docs/results/steady-state.md).  Here, always attached, not in the
+ * syscall object: its hooks are off while the host is idle, and a pull
+ * that no client waits for (kubelet's, through CRI) must attach them
+ * (user/kern/arm.h), so the reader is woken at once.  The host pays this
+ * program on TCP state changes only, never on a syscall.  SYN_SENT is
+ * set by the connecting task itself (tcp_v4_connect(),
+ * tcp_v6_connect()), once the peer's address and port are in the
+ * socket.  Loaded with the pull
  * tracer only (user/kern/loader.c).
  */
 SEC("tp_btf/inet_sock_set_state")

@@ -49,7 +49,7 @@ teardown() {
 # conc_mean ttfb_ms fetch_sum_ms unpack_sum_ms.  A pull whose record is
 # missing is tried once more, said on stderr: the pull tracker names a
 # pull after the docker client that exits right after it, which docker
-# clients of other daemons on a busy host can take (docs/pull.md).
+# clients of other daemons on a busy host can take (docs/results/pull.md).
 pull_once() {
 	pull_try "$1" && return 0
 	xlog "no pull record for $1 under its name (pulls seen: $(jq -r \
