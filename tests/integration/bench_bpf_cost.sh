@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# Smoke check of tools/bench/bpf-cost --quick (the cost targets' table): every
-# configuration measured, coldtrace counting all of the container's opens
-# (the bench exits 1 otherwise, or when a tracer's programs did not run),
-# and a ratio with PASS or MISS in every target cell target 4's
-# idle host included: coldtrace with no container measured with its
-# syscall hooks detached (no BPF time on a host syscall).  The numbers
-# themselves are the bench's business (docs/bench.md), not a test's.
+# Smoke check of tools/bench/bpf-cost --quick (the cost targets' table):
+# every configuration measured, coldtrace counting all of the container's
+# opens (the bench exits 1 otherwise, or when a tracer's programs did not
+# run), and a ratio with PASS or MISS in every target cell, cost target
+# 4's idle host included (docs/bench.md "Cost targets"): coldtrace with no
+# container measured with its syscall hooks detached (no BPF time on a
+# host syscall).  The numbers themselves are the bench's business
+# (docs/bench.md), not a test's.
 . "$(dirname "$0")/lib.sh"
 
 CONFIGS="none floor-sys floor-openat floor-switch bpftrace ct ct-nopulls
@@ -53,8 +54,8 @@ verdicts() {
 # One verdict per target column for each of the five coldtrace
 # configurations.
 verdicts 1 7 5 'ct[a-z-]*' '[0-9.]+× (PASS|MISS)|no hook, PASS'
-# Target 4: idle, the default arming leaves no syscall hook to run on a
-# host open, --arm=always its pair, as before.
+# Cost target 4, the idle host: the default arming leaves no syscall
+# hook to run on a host open, --arm=always its pair, as before.
 idle=$(cell ct-idle "$OPEN")
 always=$(cell ct-always-idle "$OPEN")
 note "idle host open+close BPF ns: ct-idle $idle, ct-always-idle $always"
@@ -67,4 +68,4 @@ E2E="end to end: host open+close ns"
 # "n/a ‡": the baseline and ct-idle measured, one with another tracer's
 # syscall hook attached and the other without (the bench says which).
 verdicts 4 4 2 'ct(-always)?-idle' '[0-9.]+× (PASS|MISS)( ‡)?|n/a ‡'
-note "target 4: $(grep -E '^\| ct-idle \| [0-9.]+×' "$T/out.md")"
+note "cost target 4, idle host: $(grep -E '^\| ct-idle \| [0-9.]+×' "$T/out.md")"

@@ -22,7 +22,8 @@ int floor_exit(void *ctx)
 	return 0;
 }
 
-/* the issue's floor and bpftrace's hook: openat only */
+/* cost target 1's first floor and bpftrace's hook (docs/bench.md "Cost
+ * targets"): openat only */
 SEC("tracepoint/syscalls/sys_enter_openat")
 int floor_openat_in(void *ctx)
 {
