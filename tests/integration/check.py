@@ -15,7 +15,7 @@ import os
 import re
 import sys
 
-# Design §3 order (ready is nested in run: it starts with it).
+# docs/design.md "Phases" order (ready is nested in run: it starts with it).
 PHASES = ["prepare", "attach", "create", "connect", "start", "run", "ready",
           "die", "disconnect", "destroy"]
 # Clock slack for comparisons between different clocks: coldtrace turns

@@ -226,8 +226,8 @@ static void check_pod_network(const struct ct_container *c)
 		      c->phases[CT_PH_DESTROY].end_ns, "%s: disconnect", c->id);
 }
 
-/* §3 order of starts; connect inside create (Docker 28: up to start),
- * disconnect inside destroy. */
+/* docs/design.md "Phases" order of starts; connect inside create
+ * (Docker 28: up to start), disconnect inside destroy. */
 static void check_order(const struct ct_container *c)
 {
 	static const enum ct_phase seq[] = { CT_PH_ATTACH, CT_PH_CREATE,

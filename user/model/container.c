@@ -183,7 +183,8 @@ static bool closed(const struct ct_container *c, int p)
 }
 
 /* Of the phases covering [t, next), the one that started last wins (the
- * inner one); on equal starts the later phase of §3 wins. */
+ * inner one); on equal starts the later phase in docs/design.md "Phases"
+ * order wins. */
 static int owner_at(const struct ct_container *c, uint64_t t)
 {
 	int best = -1;
