@@ -85,7 +85,8 @@ f=$(grep -o '"[^"]*cdf-total-[0-9]*.dat" using 1:2 with steps lw 2 title "cri/ru
 	fail "cri/runc-pods curve: $(($(wc -l <"$f") - 1)) points, $npods pods"
 n=$(awk '$4 == "cri/runc-pods" { print NR }' "$t/kcri/series")
 [ -n "$n" ] || fail "no cri/runc-pods series: $(cat "$t/kcri/series")"
-# run (phase 5): the sandbox's own duration, in ms
+# run (index 5 in the median file's first column: the phases in their
+# order, prepare 0): the sandbox's own duration, in ms
 want=$(jq -r 'select(.type == "pod") | .phases.run.dur_ns / 1e6' "$recs")
 got=$(awk '$1 == 5 { print $2 }' "$t/kcri/median-$n.dat")
 awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
