@@ -171,6 +171,7 @@ test: $(UNIT_TESTS)
 	$(Q)tests/plot.sh
 	$(Q)tests/man.sh
 	$(Q)tests/completion.sh
+	$(Q)python3 tests/docs.py
 
 # ---- sanitizers and fuzzing (HACKING.md) ----
 # Each build has an OUTPUT of its own: .output/ stays plain.

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+"""The documentation stands on its own (docs/README.md).
+
+Every relative link of a Markdown file and every docs/ path a file
+names exists; a section a file cites by name after a docs path
+(docs/bench.md "churn") is a heading, a bold lead or a table row's
+first cell of that page; docs/README.md links every page of docs/; and
+nothing points outside the repository: no issue or item numbers, no
+paragraph signs, no goal, rule or target numbers but the cost targets
+docs/bench.md numbers ("Cost targets"), no paths of the machine the
+project was written on.
+"""
+import os
+import re
+import subprocess
+import sys
+
+os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+# Recordings and the kernel's generated header are not prose.
+SKIP = re.compile(r"^(vmlinux/|tests/fixtures/.*\.(ctrec|gz)$)|\.png$")
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+DOCPATH = re.compile(r"(?<![\w./-])(docs/[\w./-]*\w)")
+CITED = re.compile(r"(?<![\w./-])(docs/[\w./-]*\.md),? \"([^\"]+)\"")
+OUTSIDE = [
+    (re.compile(r"\b(issues?|items?)\s+#?[0-9]", re.I), "an issue or item number"),
+    (re.compile(r"§"), "a paragraph sign"),
+    (re.compile(r"\b(goals?|rules?)\s+[0-9]", re.I), "a goal or rule number"),
+    (re.compile(r"(?<!cost )\btargets?\s+[0-9]", re.I), "a target number not named a cost target"),
+    (re.compile(r"(?<![\w$}])/work/"), "a path of the development machine"),
+    (re.compile(r"\.\./shared/"), "a path outside the repository"),
+]
+COST_TARGET = re.compile(r"\bcost targets? ([0-9])", re.I)
+
+
+def tracked():
+    """The repository's files: git's list, or the tree's outside git."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], check=True,
+                             capture_output=True).stdout.decode()
+        return [f for f in out.split("\0") if f]
+    except (OSError, subprocess.CalledProcessError):
+        files = []
+        for top, dirs, names in os.walk("."):
+            dirs[:] = [d for d in dirs if not d.startswith(".")
+                       and d != "node_modules"
+                       and (top, d) != (".", "results")]
+            files += [os.path.relpath(os.path.join(top, n)) for n in names]
+        return files
+
+
+def text(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except (UnicodeDecodeError, IsADirectoryError, FileNotFoundError):
+        return None
+
+
+def sections(path, cache={}):
+    """Headings, bold leads and table rows' first cells of a Markdown
+    page (a phase table's transition), lower case."""
+    if path not in cache:
+        body = text(path) or ""
+        heads = re.findall(r"^#+ +(.*)$", body, re.M)
+        bold = re.findall(r"\*\*([^*]+)\*\*", body)
+        cells = re.findall(r"^\| *([^|]*[^| ]) *\|", body, re.M)
+        cache[path] = [s.lower() for s in heads + bold + cells]
+    return cache[path]
+
+
+def cost_targets():
+    """The numbers docs/bench.md's "Cost targets" list defines."""
+    body = text("docs/bench.md") or ""
+    m = re.search(r"^## Cost targets\n(.*?)^## ", body, re.M | re.S)
+    return set(re.findall(r"^([0-9])\. ", m.group(1), re.M)) if m else set()
+
+
+def main():
+    known = set(tracked())
+    files = sorted(f for f in known if not SKIP.search(f))
+    targets = cost_targets()
+    bad = []
+
+    def exists(p):
+        p = os.path.normpath(p)
+        return p in known or any(k.startswith(p + "/") for k in known)
+
+    for f in files:
+        body = text(f)
+        if body is None:
+            continue
+        for n, line in enumerate(body.splitlines(), 1):
+            where = f"{f}:{n}"
+            if f.endswith(".md"):
+                for t in LINK.findall(line):
+                    if re.match(r"[a-z]+:|#", t):
+                        continue
+                    p = os.path.join(os.path.dirname(f), t.split("#")[0])
+                    if not exists(p):
+                        bad.append(f"{where}: link to {t}: no such file")
+            for p in DOCPATH.findall(line):
+                if not exists(p):
+                    bad.append(f"{where}: {p}: no such file")
+            for p, name in CITED.findall(line):
+                if exists(p) and not any(name.lower() in s
+                                         for s in sections(p)):
+                    bad.append(f"{where}: {p} has no section \"{name}\"")
+            if f == "tests/docs.py":
+                continue
+            for rx, what in OUTSIDE:
+                if rx.search(line):
+                    bad.append(f"{where}: {what}: {line.strip()[:100]}")
+            for t in COST_TARGET.findall(line):
+                if t not in targets:
+                    bad.append(f"{where}: cost target {t} is not in "
+                               "docs/bench.md's \"Cost targets\"")
+    index = text("docs/README.md") or ""
+    linked = {os.path.normpath(os.path.join("docs", t.split("#")[0]))
+              for t in LINK.findall(index)}
+    for f in sorted(known):
+        if (f.startswith("docs/") and f != "docs/README.md"
+                and (f.endswith(".md") or f.startswith("docs/man/"))
+                and f not in linked):
+            bad.append(f"docs/README.md: {f} is not in the index")
+    for b in bad:
+        print(f"FAIL: docs: {b}")
+    if bad:
+        return 1
+    print(f"docs: ok ({len(files)} files, {len(targets)} cost targets)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
