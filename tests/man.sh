@@ -60,7 +60,7 @@ grep -q '^# TYPE coldtrace_otlp_' "$t/p/metrics.prom" ||
 {
 	sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$t/o/metrics.prom" \
 		"$t/cri/metrics.prom" "$t/pull/metrics.prom" "$t/p/metrics.prom"
-	grep -o '"\(process\|coldtrace_bpf\)_[a-z_]*' user/stats/selfstat.c | tr -d '"'
+	grep -o '"\(process\|coldtrace_bpf\|coldtrace_wall\)_[a-z_]*' user/stats/selfstat.c | tr -d '"'
 } | sort -u >"$t/families"
 [ "$(wc -l <"$t/families")" -ge 25 ] || fail "only $(wc -l <"$t/families") metric families"
 while read -r m; do

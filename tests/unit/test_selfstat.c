@@ -24,7 +24,7 @@ static struct prom *self_scrape(const char *proc_dir)
 
 	cr_assert_not_null(p);
 	cr_assert_not_null(f);
-	ct_self_metrics(f, proc_dir);
+	ct_self_metrics(f, proc_dir, NULL);
 	cr_assert_eq(fclose(f), 0);
 	prom_parse(buf, p);
 	prom_check(p);

@@ -372,6 +372,24 @@ static void sweep_maps(struct live_state *ls)
 			"%zu blob files of processes gone, let go\n", n, m);
 }
 
+/*
+ * A step of the wall clock (or a suspend) seen, said once per move: wall
+ * times keep the session's offset (wallclock.h), durations are right.
+ */
+static void clock_check(struct live_state *ls)
+{
+	struct ct_wallclock *w = &ls->s.clock;
+
+	if (!ct_wallclock_check(w, ct_wallclock_offset_ns()))
+		return;
+	ct_report_info("the wall clock moved %+.3f s against the monotonic "
+		       "clock since the session began (a clock step or a "
+		       "suspend): wall times printed from now on are off by "
+		       "that much (durations are not); "
+		       "coldtrace_wall_clock_step_seconds has it",
+		       (double)w->step_ns / 1e9);
+}
+
 /* One turn of the main loop: false once the session should end. */
 static bool keep_going(struct live_state *ls)
 {
@@ -398,6 +416,7 @@ static bool keep_going(struct live_state *ls)
 	if (t >= ls->next_map_check) {
 		ls->next_map_check = t + MAP_CHECK_S;
 		map_full_check(ls);
+		clock_check(ls);
 	}
 	if (t >= ls->next_sweep) {
 		ls->next_sweep = t + SWEEP_S;
@@ -482,6 +501,7 @@ static int start_tracers(struct live_state *ls)
 		return -1;
 	}
 	s->mono_to_real = ct_loader_mono_to_real(ls->l);
+	ct_wallclock_init(&s->clock, s->mono_to_real);
 	if (uname(&u) == 0)
 		snprintf(s->kernel, sizeof(s->kernel), "%.63s", u.release);
 	if (!cli->no_opens && start_opens(ls, ct_loader_cgroup_mode(ls->l)))

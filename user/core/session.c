@@ -450,7 +450,7 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 	ct_session_meta(s, s->lost, &m);
 	ret = ct_export_prom(f, s->agg, &m);
 	/* what coldtrace costs: only here, metrics.prom is the containers' */
-	ct_self_metrics(f, "/proc");
+	ct_self_metrics(f, "/proc", s->live ? &s->clock : NULL);
 	if (fclose(f) || ret)
 		return -1;
 	s->metrics_len = *len;

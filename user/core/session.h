@@ -23,6 +23,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "sink.h"
+#include "wallclock.h"
 
 /* A sink (sink.h) and what it is given. */
 struct ct_session_sink {
@@ -49,6 +50,8 @@ struct ct_session {
 	struct ct_opens_source opens;	/* for enrich: live or replayed */
 	struct ct_rec_writer *rec;	/* --record */
 	int64_t mono_to_real;
+	/* live: the wall clock's moves against mono_to_real (wallclock.h) */
+	struct ct_wallclock clock;
 	char kernel[64];
 	struct ct_host_rec host;	/* CT_EV_HOST, as fed (host.h) */
 	uint64_t lost;			/* lost events, as last read */

@@ -28,6 +28,7 @@
 #include "pidns.h"
 #include "lifecycle.skel.h"
 #include "util.h"
+#include "wallclock.h"
 
 /* libbpf prefers the debugfs path when it exists; so must we. */
 #define DEBUGFS_TRACING	"/sys/kernel/debug/tracing"
@@ -297,27 +298,6 @@ static enum ct_cgroup_mode detect_cgroup_mode(void)
 	return CT_CGROUP_V2;
 }
 
-/*
- * Read REALTIME between two MONOTONIC reads and keep the sample with the
- * narrowest window: a preemption in the middle only widens a window.
- */
-static int64_t measure_mono_to_real(void)
-{
-	int64_t best_win = INT64_MAX, best = 0;
-
-	for (int i = 0; i < 8; i++) {
-		int64_t m1 = ct_clock_ns(CLOCK_MONOTONIC);
-		int64_t r = ct_clock_ns(CLOCK_REALTIME);
-		int64_t m2 = ct_clock_ns(CLOCK_MONOTONIC);
-
-		if (m2 - m1 < best_win) {
-			best_win = m2 - m1;
-			best = r - (m1 + (m2 - m1) / 2);
-		}
-	}
-	return best;
-}
-
 /* --ringbuf checked the range; the page size is only known here. */
 static int ringbuf_size(size_t want, __u32 *out, char *err, size_t errlen)
 {
@@ -533,7 +513,7 @@ int ct_loader_start(struct ct_loader **out, const struct ct_loader_opts *o,
 		ct_loader_stop(l);
 		return rc < 0 ? rc : -EINVAL;
 	}
-	l->mono_to_real = measure_mono_to_real();
+	l->mono_to_real = ct_wallclock_offset_ns();
 	*out = l;
 	return 0;
 }

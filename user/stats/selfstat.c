@@ -215,8 +215,28 @@ static void bpf_metrics(FILE *f, const char *proc_dir)
 	free(p);
 }
 
-void ct_self_metrics(FILE *f, const char *proc_dir)
+/* The wall clock's moves against the records' clock (wallclock.h). */
+static void clock_metrics(FILE *f, const struct ct_wallclock *w)
 {
+	family(f, "coldtrace_wall_clock_step_seconds", "gauge",
+	       "How far the wall clock moved against the monotonic clock "
+	       "since the session began (a clock step or a suspend): wall "
+	       "times printed since are off by this much.");
+	fprintf(f, "coldtrace_wall_clock_step_seconds %.9f\n",
+		(double)w->step_ns / 1e9);
+	family(f, "coldtrace_wall_clock_steps_total", "counter",
+	       "Moves of the wall clock against the monotonic clock of "
+	       "10 ms or more, seen since the session began.");
+	fprintf(f, "coldtrace_wall_clock_steps_total %" PRIu64 "\n",
+		w->steps);
+}
+
+void ct_self_metrics(FILE *f, const char *proc_dir,
+		     const struct ct_wallclock *w)
+{
+	if (w)
+		clock_metrics(f, w);
+
 	process_metrics(f, proc_dir);
 	bpf_metrics(f, proc_dir);
 }

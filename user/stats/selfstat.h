@@ -16,13 +16,20 @@
  *                                        program_run_time_seconds), which
  *                                        count only while
  *                                        kernel.bpf_stats_enabled is 1
+ *   coldtrace_wall_clock_step_seconds    how far the wall clock moved
+ *   coldtrace_wall_clock_steps_total     against the monotonic one since
+ *                                        the session began (wallclock.h);
+ *                                        only for a live session (w)
  */
 #ifndef __CT_SELFSTAT_H
 #define __CT_SELFSTAT_H
 
 #include <stdio.h>
+#include "wallclock.h"
 
-/* proc_dir: "/proc" (tests: a fake tree with self/stat, stat, self/fd). */
-void ct_self_metrics(FILE *f, const char *proc_dir);
+/* proc_dir: "/proc" (tests: a fake tree with self/stat, stat, self/fd);
+ * w: the live session's clock watch, or NULL. */
+void ct_self_metrics(FILE *f, const char *proc_dir,
+		     const struct ct_wallclock *w);
 
 #endif /* __CT_SELFSTAT_H */
