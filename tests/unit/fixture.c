@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "fixture.h"
 #include "procs.h"
+#include "records.h"
 
 #define CONTAINERD	100
 #define DOCKERD		200
@@ -229,6 +230,13 @@ void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 	fx_raw(f, &c, sizeof(c));
 }
 
+int fx_enter(struct ct_tracker *tk, const void *rec, size_t len)
+{
+	if (ct_rec_check(rec, len))
+		return ct_tracker_malformed(tk);
+	return ct_tracker_feed(tk, rec, len);
+}
+
 int fx_feed_until(const struct ct_fx *f, struct ct_tracker *tk, size_t *off,
 		  uint64_t until_ns)
 {
@@ -240,7 +248,7 @@ int fx_feed_until(const struct ct_fx *f, struct ct_tracker *tk, size_t *off,
 
 		if (h->ts_ns > until_ns)
 			break;
-		if (ct_tracker_feed(tk, h, f->len - *off))
+		if (fx_enter(tk, h, f->len - *off))
 			bad++;
 		if (sz < sizeof(*h)) {
 			*off = f->len;

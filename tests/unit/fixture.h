@@ -67,7 +67,12 @@ struct ct_procs *fx_model(void);
 struct ct_engine_columns;
 const struct ct_engine_columns *fx_engines(void);
 
-/* Feed every record; returns how many were refused (-EINVAL). */
+/*
+ * A record as a session's entry takes it (ct_pipeline_feed_checked()):
+ * checked once, then the tracker, or counted malformed.  0 or -EINVAL.
+ */
+int fx_enter(struct ct_tracker *tk, const void *rec, size_t len);
+/* Feed every record through fx_enter(); returns how many were refused. */
 int fx_feed(const struct ct_fx *f, struct ct_tracker *tk);
 /* The same from byte *off on, the records up to until_ns; *off follows. */
 int fx_feed_until(const struct ct_fx *f, struct ct_tracker *tk, size_t *off,

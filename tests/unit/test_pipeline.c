@@ -5,9 +5,11 @@
  * its sidecar lists among them), and the chains the sidecar lists.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "pipeline.h"
 #include "recfile.h"
 #include "replay.h"
@@ -123,4 +125,33 @@ Test(pipeline, callbacks_get_the_callers_ctx)
 	ct_pipeline_free(&pl);
 	ct_replay_opens_free(ro);
 	ct_rec_reader_close(r);
+}
+
+/*
+ * A record is checked once, where it enters: a short or mangled one is
+ * refused there and counted, and no stage sees it (the process model,
+ * the first, keeps nothing of it); a whole one goes through.
+ */
+Test(pipeline, malformed_refused_at_the_entry)
+{
+	struct ct_tracker_stats st;
+	struct ct_pipeline pl;
+	struct ct_fx f;
+
+	fx_init(&f);
+	fx_fork(&f, 1, 2);
+	cr_assert_eq(ct_pipeline_init(&pl, &(struct ct_pipeline_opts){ 0 }), 0);
+	cr_expect_eq(ct_pipeline_feed(&pl, f.buf, f.len - 1), -EINVAL);
+	cr_expect_eq(ct_pipeline_feed(&pl, f.buf, sizeof(struct ct_hdr)),
+		     -EINVAL);
+	cr_expect_eq(ct_pipeline_feed(&pl, NULL, f.len), -EINVAL);
+	cr_expect_eq(ct_pipeline_feed_checked(&pl, f.buf, f.len, -EINVAL),
+		     -EINVAL, "the entry's verdict is taken as it is");
+	cr_expect_eq(ct_procs_count(pl.model), 0);
+	ct_tracker_get_stats(pl.tracker, &st);
+	cr_expect_eq(st.malformed, 4);
+	cr_expect_eq(ct_pipeline_feed(&pl, f.buf, f.len), 0);
+	cr_expect_eq(ct_procs_count(pl.model), 1);
+	ct_pipeline_free(&pl);
+	fx_free(&f);
 }

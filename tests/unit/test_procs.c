@@ -92,20 +92,3 @@ Test(procs, forgets_exactly_what_the_ring_overwrote)
 	ct_procs_free(m);
 }
 
-/* A short or mangled record is not a life event. */
-Test(procs, refuses_what_the_records_check_refuses)
-{
-	struct ct_procs *m = ct_procs_new();
-	struct ct_fx f;
-
-	cr_assert(m);
-	fx_init(&f);
-	fx_fork(&f, 1, 2);
-	ct_procs_feed(m, f.buf, f.len - 1);
-	ct_procs_feed(m, f.buf, sizeof(struct ct_hdr));
-	cr_assert_eq(ct_procs_count(m), 0);
-	ct_procs_feed(m, f.buf, f.len);
-	cr_assert_eq(ct_procs_count(m), 1);
-	fx_free(&f);
-	ct_procs_free(m);
-}

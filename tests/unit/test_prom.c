@@ -434,7 +434,7 @@ Test(prom, loss_counters_are_the_summary_fields)
 			name, "start");
 	}
 	cr_assert_eq(fx_feed(&fx, t), 0);
-	ct_tracker_feed(t, &bad, sizeof(bad));
+	fx_enter(t, &bad, sizeof(bad));
 	ct_tracker_feed(t, &lost, sizeof(lost));
 	ct_output_summary_json(f, a, &m);
 	fclose(f);

@@ -11,6 +11,7 @@
 #include "opens.h"
 #include "pull.h"
 #include "records.h"
+#include "fixture.h"
 
 static const uint32_t known[] = {
 	CT_EV_EXEC, CT_EV_FORK, CT_EV_EXIT, CT_EV_MOUNT, CT_EV_UMOUNT,
@@ -88,7 +89,7 @@ Test(records, malformed_opens_counted)
 	cr_expect_eq(ct_rec_check(&r, sizeof(r)), -EINVAL);
 	cr_expect_eq(ct_opens_rec_parse(&r, sizeof(r), &op, &key, &rt,
 					&flags), -EINVAL);
-	cr_expect_eq(ct_tracker_feed(tk, &r, sizeof(r)), -EINVAL);
+	cr_expect_eq(fx_enter(tk, &r, sizeof(r)), -EINVAL);
 	ct_tracker_get_stats(tk, &st);
 	cr_expect_eq(st.malformed, 1);
 	ct_tracker_free(tk);

@@ -246,10 +246,10 @@ Test(tracker, kata_short_connect_refused)
 	memset(&c, 0, sizeof(c));
 	c.hdr.type = CT_EV_CONNECT;
 	c.hdr.size = sizeof(c) - 1;
-	cr_expect_eq(ct_tracker_feed(eng, &c, sizeof(c)), -EINVAL);
+	cr_expect_eq(fx_enter(eng, &c, sizeof(c)), -EINVAL);
 	c.hdr.size = sizeof(c);
-	cr_expect_eq(ct_tracker_feed(eng, &c, sizeof(c) - 1), -EINVAL);
-	cr_expect_eq(ct_tracker_feed(eng, &c, sizeof(c)), 0);
+	cr_expect_eq(fx_enter(eng, &c, sizeof(c) - 1), -EINVAL);
+	cr_expect_eq(fx_enter(eng, &c, sizeof(c)), 0);
 	ct_tracker_free(eng);
 }
 
@@ -616,28 +616,28 @@ Test(tracker, malformed_records)
 	struct ct_fx f;
 
 	memset(&h, 0, sizeof(h));
-	cr_expect_eq(ct_tracker_feed(eng, NULL, 10), -EINVAL);
+	cr_expect_eq(fx_enter(eng, NULL, 10), -EINVAL);
 	cr_expect_eq(ct_tracker_feed(NULL, &h, sizeof(h)), -EINVAL);
-	cr_expect_eq(ct_tracker_feed(eng, &h, 3), -EINVAL);
+	cr_expect_eq(fx_enter(eng, &h, 3), -EINVAL);
 	h.type = CT_EV_EXEC;
 	h.size = sizeof(h);
-	cr_expect_eq(ct_tracker_feed(eng, &h, sizeof(h)), -EINVAL);
+	cr_expect_eq(fx_enter(eng, &h, sizeof(h)), -EINVAL);
 	h.type = CT_EV_EXIT;
 	h.size = sizeof(struct ct_exit) + 100;
-	cr_expect_eq(ct_tracker_feed(eng, &h, sizeof(h)), -EINVAL, "size>len");
+	cr_expect_eq(fx_enter(eng, &h, sizeof(h)), -EINVAL, "size>len");
 	h.type = 77;	/* unknown type, well formed: skipped */
 	h.size = sizeof(h);
-	cr_expect_eq(ct_tracker_feed(eng, &h, sizeof(h)), 0);
+	cr_expect_eq(fx_enter(eng, &h, sizeof(h)), 0);
 	memset(&x, 0, sizeof(x));
 	x.hdr.type = CT_EV_EXEC;
 	x.hdr.size = sizeof(x);
 	x.args_len = CT_ARGS_MAX + 1;
-	cr_expect_eq(ct_tracker_feed(eng, &x, sizeof(x)), -EINVAL);
+	cr_expect_eq(fx_enter(eng, &x, sizeof(x)), -EINVAL);
 	/* no NUL anywhere: still safe */
 	memset(x.filename, 'r', sizeof(x.filename));
 	memset(x.args, 'a', sizeof(x.args));
 	x.args_len = CT_ARGS_MAX;
-	cr_expect_eq(ct_tracker_feed(eng, &x, sizeof(x)), 0);
+	cr_expect_eq(fx_enter(eng, &x, sizeof(x)), 0);
 	/* events for unknown pids, exit before fork, umount of nothing */
 	fx_init(&f);
 	fx_exit(&f, 4242, 0);

@@ -174,9 +174,9 @@ Test(tracker_limits, malformed_records_are_counted)
 	struct ct_exit x = { .hdr = { .type = CT_EV_EXIT,
 				      .size = sizeof(struct ct_hdr) } };
 
-	cr_expect_eq(ct_tracker_feed(eng, &x, sizeof(x)), -EINVAL);
+	cr_expect_eq(fx_enter(eng, &x, sizeof(x)), -EINVAL);
 	x.hdr.size = sizeof(x) + 1;
-	cr_expect_eq(ct_tracker_feed(eng, &x, sizeof(x)), -EINVAL);
+	cr_expect_eq(fx_enter(eng, &x, sizeof(x)), -EINVAL);
 	ct_tracker_get_stats(eng, &st);
 	cr_expect_eq(st.malformed, 2);
 	ct_tracker_free(eng);
@@ -266,7 +266,7 @@ Test(tracker_limits, failed_and_losses_reported)
 
 	failed_create(&f);
 	cr_assert_eq(fx_feed(&f, eng), 0);
-	ct_tracker_feed(eng, &bad, sizeof(bad));
+	fx_enter(eng, &bad, sizeof(bad));
 	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_assert_eq(ct_agg_add(agg, &sink.got[0]), 0);

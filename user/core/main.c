@@ -25,6 +25,7 @@
 #include "httpd.h"
 #include "loader.h"
 #include "opens_source_bpf.h"
+#include "records.h"
 #include "report.h"
 #include "recfile.h"
 #include "session.h"
@@ -222,18 +223,20 @@ static void groups_now(struct live_state *ls)
 }
 
 /* The ring buffer's reader: a trigger attaches the hooks, first thing. */
+/* A record of the ring buffers: checked here, where it enters, once. */
 static int live_event(void *ctx, const void *rec, size_t len)
 {
 	struct live_state *ls = ctx;
+	int check = ct_rec_check(rec, len);
 
-	if (ls->arm_auto) {
+	if (ls->arm_auto && !check) {
 		ct_arm_feed(&ls->arm, rec, len);
 		if (ct_arm_wanted(&ls->arm))
 			arm_now(ls);
 		if (ls->arm.armed && ct_arm_groups_wanted(&ls->arm))
 			groups_now(ls);
 	}
-	return ct_session_event(&ls->s, rec, len);
+	return ct_session_event_checked(&ls->s, rec, len, check);
 }
 
 /*

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pipeline.h"
+#include "records.h"
 
 /* The tracker's hooks: enrich completes a container before it goes out. */
 static void before_emit(struct ct_container *c, void *ctx)
@@ -120,6 +121,14 @@ void ct_pipeline_free(struct ct_pipeline *pl)
 /* The process model first, the state machine last. */
 int ct_pipeline_feed(struct ct_pipeline *pl, const void *rec, size_t len)
 {
+	return ct_pipeline_feed_checked(pl, rec, len, ct_rec_check(rec, len));
+}
+
+int ct_pipeline_feed_checked(struct ct_pipeline *pl, const void *rec,
+			     size_t len, int check)
+{
+	if (check)
+		return ct_tracker_malformed(pl->tracker);
 	ct_procs_feed(pl->model, rec, len);
 	ct_enrich_feed(pl->enrich, rec, len);
 	ct_chains_feed(pl->chains, rec, len);

@@ -63,8 +63,15 @@ struct ct_pipeline {
 int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o);
 void ct_pipeline_free(struct ct_pipeline *pl);
 
-/* One record, through every stage in order.  0 or the tracker's -EINVAL. */
+/*
+ * One record, through every stage in order.  Its check (ct_rec_check())
+ * is made here, once: the stages take checked records only.  0, or
+ * -EINVAL for a malformed record (counted, fed to no stage).
+ */
 int ct_pipeline_feed(struct ct_pipeline *pl, const void *rec, size_t len);
+/* The same, with the check its entry already made (0 or -EINVAL). */
+int ct_pipeline_feed_checked(struct ct_pipeline *pl, const void *rec,
+			     size_t len, int check);
 /* A quiet live loop's clock (CLOCK_MONOTONIC ns). */
 void ct_pipeline_tick(struct ct_pipeline *pl, uint64_t now_mono_ns);
 /* The end: pending pulls, then containers, then every open chain go out. */

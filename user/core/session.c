@@ -60,14 +60,14 @@ enum { FED, KEPT };
  * its kind: a record enrich keeps is made while the fed one is read.
  */
 static const void *clean(struct ct_session *s, int kind, const void *rec,
-			 size_t len)
+			 size_t len, int check)
 {
 	unsigned char *buf = s->clean[kind];
 
-	if (!buf || len > CT_REC_MAX_SIZE)
+	if (check || !buf || len > CT_REC_MAX_SIZE)
 		return rec;
 	memcpy(buf, rec, len);
-	ct_rec_clean(buf, len);
+	ct_rec_clean_checked(buf);
 	return buf;
 }
 
@@ -78,9 +78,9 @@ static const void *clean(struct ct_session *s, int kind, const void *rec,
  * replay will.  The record the later stages read.
  */
 static const void *tap(struct ct_session *s, int kind, const void *rec,
-		       size_t len)
+		       size_t len, int check)
 {
-	rec = clean(s, kind, rec, len);
+	rec = clean(s, kind, rec, len, check);
 	if (s->rec)
 		rec_write(s, rec, len);
 	if (s->cli->dump)
@@ -89,16 +89,19 @@ static const void *tap(struct ct_session *s, int kind, const void *rec,
 }
 
 /* Then the stages (pipeline.h); the host's names are the session's. */
+int ct_session_feed_checked(struct ct_session *s, const void *rec,
+			    size_t len, int check)
+{
+	rec = tap(s, FED, rec, len, check);
+	if (!check && len == sizeof(s->host) &&
+	    ((const struct ct_hdr *)rec)->type == CT_EV_HOST)
+		memcpy(&s->host, rec, sizeof(s->host));
+	return ct_pipeline_feed_checked(&s->pl, rec, len, check);
+}
+
 int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
 {
-	rec = tap(s, FED, rec, len);
-	/* its size and type before the whole check: two compares for
-	 * every other record */
-	if (len == sizeof(s->host) &&
-	    ((const struct ct_hdr *)rec)->type == CT_EV_HOST &&
-	    !ct_rec_check(rec, len))
-		memcpy(&s->host, rec, sizeof(s->host));
-	return ct_pipeline_feed(&s->pl, rec, len);
+	return ct_session_feed_checked(s, rec, len, ct_rec_check(rec, len));
 }
 
 /*
@@ -108,7 +111,7 @@ int ct_session_feed(struct ct_session *s, const void *rec, size_t len)
  */
 static void keep(const void *rec, size_t len, void *ctx)
 {
-	tap(ctx, KEPT, rec, len);
+	tap(ctx, KEPT, rec, len, ct_rec_check(rec, len));
 }
 
 /* Names of new containers, made outside the tracker: the whole way. */
@@ -117,14 +120,20 @@ static void feed_made(const void *rec, size_t len, void *ctx)
 	ct_session_feed(ctx, rec, len);
 }
 
-int ct_session_event(void *ctx, const void *rec, size_t len)
+int ct_session_event_checked(void *ctx, const void *rec, size_t len,
+			     int check)
 {
 	struct ct_session *s = ctx;
 
-	ct_session_feed(s, rec, len);
+	ct_session_feed_checked(s, rec, len, check);
 	if (s->names.n)
 		ct_naming_flush(&s->names, ct_mono_ns(), feed_made, s);
 	return 0;
+}
+
+int ct_session_event(void *ctx, const void *rec, size_t len)
+{
+	return ct_session_event_checked(ctx, rec, len, ct_rec_check(rec, len));
 }
 
 /* The tracker's containers know their phases, the ready stage their listens. */

@@ -90,10 +90,18 @@ void ct_session_free(struct ct_session *s);
  * records were lost); a ct_proc_alive_cb, ctx unused. */
 bool ct_session_pid_alive(uint32_t pid, void *ctx);
 
-/* A record from a recording: tap, then the stages. */
+/*
+ * A record from a recording: checked (ct_rec_check(), once: the tap and
+ * every stage take its verdict), tapped, then through the stages.
+ */
 int ct_session_feed(struct ct_session *s, const void *rec, size_t len);
+/* The same with the check its entry made (the live loop's, arm.h). */
+int ct_session_feed_checked(struct ct_session *s, const void *rec,
+			    size_t len, int check);
 /* The ring buffer's callback (ctx: the session): the same, then names. */
 int ct_session_event(void *ctx, const void *rec, size_t len);
+int ct_session_event_checked(void *ctx, const void *rec, size_t len,
+			     int check);
 /* Containers that need the syscall hooks now (ct_tracker_busy()). */
 size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
 		       uint64_t settle_ns);

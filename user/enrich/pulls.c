@@ -694,25 +694,23 @@ int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 	switch (h->type) {
 	case CT_EV_PULL_BLOB:
 	case CT_EV_PULL_UNTRACED:
-		rc = ct_rec_check(rec, len) ? -EINVAL : add_blob(e, rec);
+		rc = add_blob(e, rec);
 		break;
 	case CT_EV_PULL_RENAME:
-		rc = ct_rec_check(rec, len) ? -EINVAL : add_rename(e, rec);
+		rc = add_rename(e, rec);
 		break;
 	case CT_EV_PULL_CONNECT:
-		rc = ct_rec_check(rec, len) ? -EINVAL : add_connect(e, rec);
+		rc = add_connect(e, rec);
 		break;
 	case CT_EV_EXEC:
 		if (h->size >= offsetof(struct ct_exec, args))
 			rc = add_exec(e, rec, h->size);
 		break;
 	case CT_EV_ARM:
-		if (!ct_rec_check(rec, len))
-			add_arm(e, rec);
+		add_arm(e, rec);
 		break;
 	case CT_EV_LOST:
-		if (!ct_rec_check(rec, len))
-			add_lost(e, rec);
+		add_lost(e, rec);
 		break;
 	default:
 		break;

@@ -131,8 +131,9 @@ void ct_pulls_free(struct ct_pulls *e);
 void ct_pulls_keep(struct ct_pulls *e, size_t max);
 
 /*
- * Feed any raw record: the ones that are not about pulls are ignored.
- * Returns 0, or -EINVAL for a malformed pull record, -ENOMEM.
+ * Feed any record, checked where it entered (pipeline.h): the ones that
+ * are not about pulls are ignored.  Returns 0, -EINVAL for a blob of a
+ * kind no daemon writes, or -ENOMEM.
  */
 int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len);
 /* Advance event time (CLOCK_MONOTONIC ns) on a quiet live loop. */

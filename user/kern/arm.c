@@ -156,8 +156,6 @@ void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len)
 	bool trigger;
 	ssize_t i;
 
-	if (ct_rec_check(rec, len))
-		return;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
 	trigger = trigger_rec(&h, rec, len);
 	if (trigger && ct_prog_comm_is(h.comm, CT_PROG_RUNSC))

@@ -135,7 +135,8 @@ void ct_arm_start(struct ct_arm *a, uint64_t attached_ns, uint64_t now_ns,
  */
 size_t ct_arm_adopt(struct ct_arm *a, const char *proc_dir, uint64_t now_ns);
 
-/* Follow the trigger processes (exec, exit); note a trigger while off. */
+/* Follow the trigger processes (exec, exit); note a trigger while off.
+ * rec: checked (ct_rec_check()) where it entered, the live loop. */
 void ct_arm_feed(struct ct_arm *a, const void *rec, size_t len);
 
 /*

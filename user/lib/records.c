@@ -317,11 +317,15 @@ int ct_rec_check(const void *rec, size_t len)
 
 void ct_rec_clean(void *rec, size_t len)
 {
+	if (!ct_rec_check(rec, len))
+		ct_rec_clean_checked(rec);
+}
+
+void ct_rec_clean_checked(void *rec)
+{
 	const struct ct_rec_type *t;
 	struct ct_hdr *h = rec;
 
-	if (ct_rec_check(rec, len))
-		return;
 	CLEAN_STR(h, comm);
 	t = ct_rec_type(h->type);
 	if (t && t->clean)

@@ -53,5 +53,7 @@ int ct_rec_check(const void *rec, size_t len);
  * stage sees it.  rec must be aligned.
  */
 void ct_rec_clean(void *rec, size_t len);
+/* The same for a record whose check passed (no second check). */
+void ct_rec_clean_checked(void *rec);
 
 #endif /* __CT_RECORDS_H */

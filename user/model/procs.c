@@ -84,7 +84,7 @@ void ct_procs_feed(struct ct_procs *m, const void *rec, size_t len)
 	if (!m || len < sizeof(h))
 		return;
 	memcpy(&h, rec, sizeof(h));	/* rec may be unaligned */
-	if (!lifecycle(h.type) || ct_rec_check(rec, len))
+	if (!lifecycle(h.type))
 		return;
 	e.ns = h.ts_ns;
 	e.pid = h.pid;

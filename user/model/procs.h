@@ -58,7 +58,8 @@ struct ct_procs;
 struct ct_procs *ct_procs_new(void);
 void ct_procs_free(struct ct_procs *m);
 
-/* A record: forks, execs and exits are kept, the rest ignored. */
+/* A checked record (pipeline.h): forks, execs and exits are kept, the
+ * rest ignored. */
 void ct_procs_feed(struct ct_procs *m, const void *rec, size_t len);
 
 /* The first exec or exit of pid after ns (its program gone), 0 if none. */

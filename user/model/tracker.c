@@ -791,16 +791,19 @@ static void on_lost(struct ct_tracker *tk, const struct ct_hdr *h)
 	take_max(&tk->st.lost_opens, l.opens_lost);
 }
 
+int ct_tracker_malformed(struct ct_tracker *tk)
+{
+	if (tk)
+		tk->st.malformed++;
+	return -EINVAL;
+}
+
 int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 
 	if (!tk)
 		return -EINVAL;
-	if (ct_rec_check(rec, len)) {
-		tk->st.malformed++;
-		return -EINVAL;
-	}
 	if (h->type != CT_EV_LOST && h->type != CT_EV_END &&
 	    h->type != CT_EV_MAPFULL && h->ts_ns > tk->now)
 		tk->now = h->ts_ns;

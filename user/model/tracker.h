@@ -76,10 +76,13 @@ struct ct_tracker *ct_tracker_new(const struct ct_tracker_opts *opts);
 void ct_tracker_free(struct ct_tracker *tk);
 
 /*
- * Feed one raw record (struct ct_hdr first).  len is the bytes available;
- * returns 0, or -EINVAL if the record is malformed (it is then ignored).
+ * Feed one record (struct ct_hdr first), checked where it entered
+ * (ct_rec_check(), pipeline.h).  len is the bytes available; returns 0,
+ * or -EINVAL for a NULL tracker.
  */
 int ct_tracker_feed(struct ct_tracker *tk, const void *rec, size_t len);
+/* A record its check refused, counted (stats' malformed): -EINVAL. */
+int ct_tracker_malformed(struct ct_tracker *tk);
 
 /*
  * Advance the tracker's clock (CLOCK_MONOTONIC ns, the clock of hdr.ts_ns)
@@ -133,7 +136,7 @@ struct ct_tracker_stats {
 	uint64_t dropped_containers;	/* not followed: table full */
 	uint64_t dropped_procs;	/* not followed: process table full */
 	uint64_t expired;	/* given up: exit events lost */
-	uint64_t malformed;	/* records ct_tracker_feed() refused */
+	uint64_t malformed;	/* records their check refused */
 	uint64_t bad_keys;	/* containers whose cgroup key is not theirs */
 	uint64_t ambiguous_clients;	/* docker: several could have asked */
 	/* CRI: CNI plugins whose environment did not say their command and
