@@ -23,7 +23,8 @@
 # - open latency has a _sum; no image was pulled: the pull series are
 #   there at 0 (the scope is named);
 # - self-metrics: process_resident_memory_bytes, process_cpu_seconds_total,
-#   process_start_time_seconds, one run-time series per BPF program.
+#   process_start_time_seconds, one run-time series per BPF program,
+#   the wall clock's step gauge (under 10 ms: nobody steps it here).
 # Their ids are ours (ID_PREFIX, coldtrace -c), so that other people's
 # containers on a shared host cannot change a count.
 . "$(dirname "$0")/lib.sh"
@@ -105,6 +106,9 @@ got=$(query "" 'process_resident_memory_bytes > 1000000')
 got=$(query "" 'count(coldtrace_bpf_program_run_time_seconds_total)')
 [ "${got# }" -ge 3 ] 2>/dev/null || fail "BPF programs with a run time series: '$got'"
 note "Prometheus: $((${got# })) BPF programs with run time series"
+# the wall clock did not step here: its gauge is there, under 10 ms
+got=$(query "" 'abs(coldtrace_wall_clock_step_seconds) < 0.01')
+[ -n "$got" ] || fail "coldtrace_wall_clock_step_seconds missing or >= 10 ms"
 
 # a program that opens a file: the open-latency histograms get counts
 prog=(sh -c 'cat /etc/passwd >/dev/null')
@@ -226,6 +230,6 @@ note "runsc cold start: Prometheus p99 $q99 s (bucket le=$bp)," \
 
 # same writer: the last scrape is metrics.prom (no container came since)
 # but for the self-metrics, which only /metrics has
-grep -vE '^(# (HELP|TYPE) )?(process_|coldtrace_bpf_)' "$T/scrape" >"$T/scrape.c"
+grep -vE '^(# (HELP|TYPE) )?(process_|coldtrace_bpf_|coldtrace_wall_clock_)' "$T/scrape" >"$T/scrape.c"
 cmp -s "$T/scrape.c" "$T/dir/metrics.prom" ||
 	{ diff "$T/scrape.c" "$T/dir/metrics.prom" | head; fail "/metrics != metrics.prom"; }
