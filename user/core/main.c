@@ -91,7 +91,6 @@ struct live_state {
 	double started;
 	double period;		/* ct_session_period(), 0: none */
 	double next_interval;
-	struct httpd *httpd;	/* --listen, NULL if off */
 	bool arm_auto;		/* hooks detached while idle (arm.h) */
 	bool arm_failed;	/* attaching them again failed: the end */
 	uint64_t losses[CT_LOSS_KINDS];	/* as last recorded (enum ct_loss) */
@@ -411,8 +410,7 @@ static bool keep_going(struct live_state *ls)
 	read_losses(ls, false);
 	/* lets a finished container out without waiting for a host event */
 	ct_pipeline_tick(&s->pl, ct_mono_ns());
-	if (ls->httpd)
-		httpd_poll(ls->httpd, ct_mono_ns());
+	ct_session_poll(s, ct_mono_ns());
 	if (command_finished(ls))
 		return false;
 	arm_turn(ls);
@@ -629,8 +627,6 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 		fprintf(stderr, "sys: %zu engine clients or runtimes alive at "
 			"the start keep the hooks attached for %.0f s at most\n",
 			n, CT_ARM_HOLD_NS / 1e9);
-	if (cli->listen && ct_session_listen(s, &ls->httpd))
-		return -1;
 	return 0;
 }
 
@@ -691,8 +687,6 @@ static int trace(struct live_state *ls, const struct ct_cli *cli)
 	say_wait_expired(ls);
 	if (cli->verbose)
 		say_ring_use(ls);
-	httpd_close(ls->httpd);
-	ls->httpd = NULL;
 	return ct_session_report(&ls->s);
 }
 
@@ -712,7 +706,6 @@ static int run_live(const struct ct_cli *cli)
 	}
 	if (ct_session_record_close(&ls.s))
 		ret = 1;
-	httpd_close(ls.httpd);
 	stop_tracers(&ls);
 	ct_session_free(&ls.s);
 	end = how_it_ended(&ls);

@@ -11,6 +11,7 @@
 #include "export.h"
 #include "httpd.h"
 #include "otlp_push.h"
+#include "outputs.h"
 #include "pipeline.h"
 #include "prom.h"
 #include "recfile.h"
@@ -266,6 +267,30 @@ static void sinks_report(struct ct_session *s, const struct ct_meta *m,
 	}
 }
 
+/* The period's rewrite of every sink that has one (-o's files). */
+static void sinks_refresh(struct ct_session *s, const struct ct_meta *m)
+{
+	for (size_t i = 0; i < s->nsinks; i++)
+		if (s->sinks[i].sink->refresh)
+			s->sinks[i].sink->refresh(&s->sinks[i].out, s->agg, m);
+}
+
+void ct_session_poll(struct ct_session *s, uint64_t now_mono_ns)
+{
+	for (size_t i = 0; i < s->nsinks; i++)
+		if (s->sinks[i].sink->poll)
+			s->sinks[i].sink->poll(&s->sinks[i].out, now_mono_ns);
+}
+
+/* Whether every sink's output was written. */
+static bool sinks_ok(const struct ct_session *s)
+{
+	for (size_t i = 0; i < s->nsinks; i++)
+		if (s->sinks[i].out.failed)
+			return false;
+	return true;
+}
+
 /* ---- life ---- */
 
 static struct ct_agg *new_agg(const struct ct_session *s)
@@ -273,53 +298,6 @@ static struct ct_agg *new_agg(const struct ct_session *s)
 	if (s->continuous)
 		return ct_agg_new_continuous(CT_CONTINUOUS_WINDOW);
 	return ct_agg_new();
-}
-
-/*
- * --otlp's sender, whose requests' resource is the session's host as
- * it is known when each record is encoded (CT_EV_HOST comes early).
- */
-static int init_otlp(struct ct_session *s)
-{
-	struct ct_otlp_push_opts o = {
-		.url = s->cli->otlp_url,
-		.res = {
-			.version = COLDTRACE_VERSION,
-			.kernel = s->kernel,
-			.host_name = s->host.host_name,
-			.host_id = s->host.host_id,
-			.node_name = s->host.node_name,
-		},
-	};
-	char err[CT_REPORT_ERRLEN];
-	int ret = ct_otlp_push_new(&s->otlp, &o, err, sizeof(err));
-
-	if (ret)
-		ct_report_err("%s", err);
-	return ret;
-}
-
-/* What the command line asks for: --otlp's sink, then stdout's. */
-static int init_sinks(struct ct_session *s)
-{
-	const struct ct_cli *cli = s->cli;
-	int ret = cli->otlp_url ? init_otlp(s) : 0;
-
-	if (s->otlp)
-		s->sinks[s->nsinks++] = (struct ct_session_sink){
-			.sink = &ct_sink_otlp,
-			.out = { .priv = s->otlp },
-		};
-	s->sinks[s->nsinks++] = (struct ct_session_sink){
-		.sink = ct_sink_pick(cli->json, cli->dump),
-		.out = {
-			.f = stdout,
-			.wall = cli->timestamps,
-			.why = cli->why,
-			.paths = cli->paths,
-		},
-	};
-	return ret;
 }
 
 int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
@@ -351,7 +329,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 	s->continuous = s->continuous || ct_cli_continuous(cli);
 	/* image pulls, kept for the report, would grow as containers did */
 	po.keep_pulls = s->continuous ? CT_CONTINUOUS_WINDOW : 0;
-	ret = init_sinks(s);
+	ret = ct_outputs_open(s);
 	if (ret)
 		return ret;
 	s->agg = new_agg(s);
@@ -368,8 +346,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 
 void ct_session_free(struct ct_session *s)
 {
-	ct_otlp_push_free(s->otlp);
-	s->otlp = NULL;
+	ct_outputs_close(s);
 	ct_pipeline_free(&s->pl);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
@@ -400,18 +377,6 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 	};
 }
 
-static int export_dir(struct ct_session *s, const struct ct_meta *m)
-{
-	const char *dir = s->cli->output_dir;
-	char err[CT_REPORT_ERRLEN];
-
-	if (ct_export_dir(dir, s->agg, m, err, sizeof(err))) {
-		ct_report_err("%s (no file in %s was changed)", err, dir);
-		return 1;
-	}
-	return 0;
-}
-
 double ct_session_period(const struct ct_cli *cli)
 {
 	if (cli->interval_s)
@@ -433,8 +398,7 @@ void ct_session_interim(struct ct_session *s, uint64_t lost)
 		ct_report_check_stdout();
 	}
 	/* a long session's files are never older than -i */
-	if (s->cli->output_dir)
-		export_dir(s, &m);
+	sinks_refresh(s, &m);
 }
 
 int ct_session_serve(const char *path, char **body, size_t *len,
@@ -467,17 +431,6 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 	return 0;
 }
 
-int ct_session_listen(struct ct_session *s, struct httpd **h)
-{
-	const char *addr = s->cli->listen;
-	int err = httpd_open(h, addr, ct_session_serve, s);
-
-	if (err)
-		ct_report_err("--listen %s: %s", addr, err == -EINVAL ?
-			      "expected ADDR:PORT" : strerror(-err));
-	return err;
-}
-
 /*
  * Losses of the stages after the tracker, said on stderr at the end (the
  * aggregator's, restart keys forgotten, are in the summary's losses).
@@ -505,12 +458,8 @@ int ct_session_report(struct ct_session *s)
 	warn_dropped(s);
 	warn_filter(s);
 	sinks_report(s, &m, true);
-	if (!ct_report_check_stdout())
+	if (!ct_report_check_stdout() || !sinks_ok(s))
 		ret = 1;
-	if (s->cli->output_dir && export_dir(s, &m))
-		ret = 1;
-	else if (s->cli->output_dir)
-		ct_report_info("files written to %s", s->cli->output_dir);
 	return ret;
 }
 

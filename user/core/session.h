@@ -25,18 +25,17 @@
 #include "sink.h"
 #include "wallclock.h"
 
-/* A sink (sink.h) and what it is given. */
+struct ct_output;
+
+/* A sink (sink.h), what it is given, and the output row that opened it. */
 struct ct_session_sink {
 	const struct ct_sink *sink;
 	struct ct_sink_out out;
+	const struct ct_output *row;
 };
 
-/*
- * The session's sinks, walked in order: --otlp's first, so that its end
- * (a bounded flush) is over before stdout's prints the summary that
- * counts what it dropped; then stdout's.
- */
-#define CT_SESSION_SINKS	2
+/* The session's sinks: its outputs' (outputs.h), walked in their order. */
+#define CT_SESSION_SINKS	4
 
 struct ct_otlp_push;
 
@@ -80,7 +79,8 @@ struct ct_session {
 
 /*
  * After cli, opens, mono_to_real, kernel and live are set: the stages,
- * the sinks (--otlp's sender started) and the aggregator.  0, or
+ * the outputs the command line asks for (outputs.h: --listen's listener
+ * open, --otlp's sender started) and the aggregator.  0, or
  * -errno (said).
  */
 int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode);
@@ -133,9 +133,8 @@ void ct_session_interim(struct ct_session *s, uint64_t lost);
  */
 int ct_session_serve(const char *path, char **body, size_t *len,
 		     const char **ctype, void *ctx);
-/* --listen: serves the above on cli->listen (said if it cannot). */
-struct httpd;
-int ct_session_listen(struct ct_session *s, struct httpd **h);
+/* A turn of the live loop: each sink's poll (--listen's requests). */
+void ct_session_poll(struct ct_session *s, uint64_t now_mono_ns);
 /* The end: warnings, summary, histograms, pulls, -o DIR.  0, or 1. */
 int ct_session_report(struct ct_session *s);
 /*
