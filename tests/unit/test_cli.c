@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "container.h"
+#include "engine.h"
 #include "loader.h"
 #include "prom.h"
 #include "ready.h"
@@ -302,6 +303,39 @@ Test(cli, engine_list)
 	cr_expect(strstr(err, "empty"), "%s", err);
 	cr_assert_eq(PARSE("--engine", "cri,,docker"), CT_CLI_ERROR);
 	cr_expect(strstr(err, "empty item"), "%s", err);
+}
+
+/*
+ * --engine's words are the engines' table's (engine.h): each kind but
+ * "unknown" is taken, named in --help's --engine line and in the list
+ * an unknown word gets; a row added without them fails here.
+ */
+Test(cli, engine_names_are_the_tables)
+{
+	char help[16384] = { 0 }, known[256], *line;
+	FILE *f = fmemopen(help, sizeof(help) - 1, "w");
+	char *av[] = { "coldtrace", "--help", NULL };
+
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
+		     CT_CLI_EXIT_OK);
+	fclose(f);
+	line = strstr(help, "--engine=LIST");
+	cr_assert_not_null(line);
+	*strchr(line, '\n') = '\0';
+	cr_assert_eq(PARSE("--engine", "lxd"), CT_CLI_ERROR);
+	snprintf(known, sizeof(known), "%s", err);
+	for (int k = CT_ENG_UNKNOWN + 1; k < CT_ENG_MAX; k++) {
+		const char *name = ct_engine_table[k].name;
+
+		cr_assert_eq(PARSE("--engine", (char *)name), CT_CLI_OK,
+			     "%s: %s", name, err);
+		cr_expect_eq(cli.engine_mask, 1u << k, "%s", name);
+		cr_expect(strstr(line, name), "--help lacks %s: %s", name,
+			  line);
+		cr_expect(strstr(known, name), "the known list lacks %s: %s",
+			  name, known);
+	}
 }
 
 /* "all" is a whole answer, not an item: "all,runc" is refused. */

@@ -8,6 +8,7 @@
 
 #include "agg.h"
 #include "dump.h"
+#include "engine.h"
 #include "export.h"
 #include "httpd.h"
 #include "otlp_push.h"
@@ -207,8 +208,7 @@ static void on_bundle(const struct ct_container *c, const char *bundle,
 {
 	struct ct_session *s = ctx;
 
-	if (s->live && (c->engine == CT_ENG_CRI ||
-			c->engine == CT_ENG_UNKNOWN))
+	if (s->live && ct_engine(c->engine)->names_in_bundle)
 		ct_naming_add_bundle(&s->names, c->id, bundle);
 }
 

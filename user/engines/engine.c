@@ -9,27 +9,74 @@ const struct ct_engine_ops *const ct_engines[CT_ENGINES] = {
 	&ct_engine_podman,
 };
 
-/* One row per engine that has plug-ins; direct runs have none. */
-const struct ct_engine ct_engine_table[] = {
-	{ CT_ENG_DOCKER, &ct_docker_prepare, &ct_docker_client,
-	  &ct_docker_pull_builder },
-	{ CT_ENG_CONTAINERD, &ct_containerd_prepare, &ct_containerd_client,
-	  &ct_containerd_pull_builder },
-	{ CT_ENG_PODMAN, &ct_podman_prepare, &ct_podman_client, NULL },
-	{ CT_ENG_CRI, NULL, NULL, NULL },
+/* By kind; the model's own kinds (unknown, direct) have no plug-in. */
+const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
+	[CT_ENG_UNKNOWN] = {
+		.name = "unknown",
+		.family = CT_FAM_SHIM,
+		.work = "the engine's threads serve every request",
+		.names_in_bundle = true,
+	},
+	[CT_ENG_DOCKER] = {
+		.name = "docker",
+		.otel_name = "docker",
+		.family = CT_FAM_SHIM,
+		.work = "dockerd's threads serve every request",
+		.ctrd_ns = "moby",
+		.prepare = &ct_docker_prepare,
+		.client = &ct_docker_client,
+		.pull = &ct_docker_pull_builder,
+	},
+	[CT_ENG_CONTAINERD] = {
+		.name = "containerd",
+		.column = "ctrd",
+		.otel_name = "containerd",
+		.family = CT_FAM_SHIM,
+		.work = "containerd's threads serve every request",
+		.ctrd_ns_other = true,
+		.prepare = &ct_containerd_prepare,
+		.client = &ct_containerd_client,
+		.pull = &ct_containerd_pull_builder,
+	},
+	[CT_ENG_DIRECT] = {
+		.name = "direct",
+		.otel_by_runtime = true,
+		.family = CT_FAM_DIRECT,
+		.work = "the engine's threads serve every request",
+		.judged_at_exec = true,
+	},
+	[CT_ENG_PODMAN] = {
+		.name = "podman",
+		.otel_name = "podman",
+		.family = CT_FAM_PODMAN,
+		.work = "the podman client's threads are not followed",
+		.monitor = true,
+		.prepare = &ct_podman_prepare,
+		.client = &ct_podman_client,
+	},
+	[CT_ENG_CRI] = {
+		.name = "cri",
+		.otel_name = "containerd",
+		.family = CT_FAM_CRI,
+		.work = "containerd's threads serve every request",
+		.ctrd_ns = "k8s.io",
+		.judged_at_exec = true,
+		.names_in_bundle = true,
+		.shim_not_adopted = true,
+	},
 };
 
-const size_t ct_engine_count = sizeof(ct_engine_table) /
-			       sizeof(ct_engine_table[0]);
+const struct ct_engine *ct_engine(enum ct_engine_kind e)
+{
+	return &ct_engine_table[(unsigned)e < CT_ENG_MAX ? e : CT_ENG_UNKNOWN];
+}
 
 void ct_engine_columns(struct ct_engine_columns *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < ct_engine_count; i++) {
-		const struct ct_engine *e = &ct_engine_table[i];
-
-		out->prepare[e->kind] = e->prepare;
-		out->client[e->kind] = e->client;
-		out->pull[e->kind] = e->pull;
+	for (int k = 0; k < CT_ENG_MAX; k++) {
+		out->prepare[k] = ct_engine_table[k].prepare;
+		out->client[k] = ct_engine_table[k].client;
+		out->pull[k] = ct_engine_table[k].pull;
 	}
 }

@@ -9,10 +9,10 @@
  * it asked for (state_size bytes, zeroed, one per tracker).
  *
  * Its other stages' knowledge sits next to it, one file per stage,
- * each reached through its stage's table by enum ct_engine_kind: its
- * client matching (<engine>_client.c, user/enrich/client_int.h), where
- * its creation begins (<engine>_prepare.c, prepare_int.h), its pull
- * builder (<engine>_pull.c, pulls_api.h).  Its phase table, when its
+ * each reached through its row of ct_engine_table[] (below): its
+ * client matching (<engine>_client.c, user/model/client_api.h), where
+ * its creation begins (<engine>_prepare.c, prepare_api.h), its pull
+ * builder (<engine>_pull.c, pulls_api.h), and its properties.  Its phase table, when its
  * processes make a family of their own, opens its file (phases_int.h).
  * Its classifier rules: <engine>_classify.c (classify_int.h).  Its
  * process names are data in comm_table.c; HACKING.md "Adding an
@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "container.h"
+#include "phases.h"
 
 struct ct_tracker;
 struct cstate;
@@ -90,19 +91,49 @@ extern const struct ct_pull_builder ct_docker_pull_builder;
 extern const struct ct_pull_builder ct_containerd_pull_builder;
 
 /*
- * Every engine's plug-ins, one per stage that has some of its knowledge
- * (NULL: none), in one table (engine.c): the pipeline hands each stage
- * its column, so that no stage names an engine.
+ * Every kind of enum ct_engine_kind, a row each (engine.c), by kind: what
+ * the other floors ask of it, so that none names an engine (its word in
+ * every output, its phase family, the rules below), and its plug-ins,
+ * one per stage that has some of its knowledge (NULL: none), of which
+ * the pipeline hands each stage its column (ct_engine_columns()).  The
+ * rows of "unknown" and "direct" (a runtime run by hand) describe the
+ * model's own kinds and have no plug-in.  The table is the plug-in table
+ * tools/layers.py lets the lower floors read.
  */
 struct ct_engine {
-	enum ct_engine_kind kind;
+	const char *name;	/* in every output; --engine's word */
+	const char *column;	/* the table's 5-wide ENGINE column; NULL: name */
+	/* OpenTelemetry's container.runtime.name (what manages the
+	 * container); otel_by_runtime: its OCI runtime's; neither: none */
+	const char *otel_name;
+	bool otel_by_runtime;
+	enum ct_family family;	/* its phase table (phases.c) */
+	/* why prepare and disconnect get no --why split: the processes
+	 * that do them serve every request (ct_split_reason()) */
+	const char *work;
+	/* its shims' containerd -namespace (classify.c); ctrd_ns_other:
+	 * every namespace no row names */
+	const char *ctrd_ns;
+	bool ctrd_ns_other;
+	bool monitor;		/* its runtime is exec'd by a monitor (conmon) */
+	/* whether the hooks saw its creation is judged at the runtime's next
+	 * exec: the first exec that attaches them comes milliseconds before
+	 * the runtime's create (tracker_arm.c tk_judge_create()) */
+	bool judged_at_exec;
+	/* its names are in its runtime bundle's config.json (names.h) */
+	bool names_in_bundle;
+	/* a shim of it alive at the session's start is not adopted: its
+	 * containers are pods' and come with their sandbox (adopt.c) */
+	bool shim_not_adopted;
 	const struct ct_prepare_ops *prepare;
 	const struct ct_client_ops *client;
 	const struct ct_pull_builder *pull;
 };
 
-extern const struct ct_engine ct_engine_table[];
-extern const size_t ct_engine_count;
+extern const struct ct_engine ct_engine_table[CT_ENG_MAX];
+
+/* Its row; "unknown"'s for a kind out of range. */
+const struct ct_engine *ct_engine(enum ct_engine_kind e);
 
 /* The table's columns, by enum ct_engine_kind: what each stage gets. */
 struct ct_engine_columns {

@@ -8,6 +8,7 @@
 #include "adopt.h"
 #include "classify.h"
 #include "coldtrace.h"
+#include "engine.h"
 #include "util.h"
 
 enum kind {
@@ -106,7 +107,8 @@ static enum kind kind_of(const struct ct_exec *x)
 	case CT_ROLE_NONE:
 		return K_OTHER;
 	case CT_ROLE_SHIM:
-		return cl.id[0] && cl.engine != CT_ENG_CRI ? K_PARENT : K_SKIP;
+		return cl.id[0] && !ct_engine(cl.engine)->shim_not_adopted ?
+		       K_PARENT : K_SKIP;
 	case CT_ROLE_MONITOR:
 		return cl.creates ? K_PARENT : K_SKIP;
 	case CT_ROLE_SANDBOX:

@@ -41,6 +41,7 @@
 #include "classify.h"
 #include "classify_int.h"
 #include "comm_table.h"
+#include "engine.h"
 #include "util.h"
 
 bool ct_valid_id(const char *s)
@@ -279,14 +280,21 @@ static const struct {
 
 /* containerd's namespace says who asked: dockerd uses "moby", the CRI
  * plugin "k8s.io" (its default; a `ctr -n k8s.io` container is taken for
- * a pod's), everything else is a containerd client such as ctr. */
+ * a pod's), everything else is a containerd client such as ctr: the
+ * engines' rows say which (engine.h ctrd_ns). */
 static enum ct_engine_kind engine_of_namespace(const char *ns)
 {
-	if (!strcmp(ns, "moby"))
-		return CT_ENG_DOCKER;
-	if (!strcmp(ns, "k8s.io"))
-		return CT_ENG_CRI;
-	return CT_ENG_CONTAINERD;
+	enum ct_engine_kind other = CT_ENG_UNKNOWN;
+
+	for (int k = 0; k < CT_ENG_MAX; k++) {
+		const struct ct_engine *e = &ct_engine_table[k];
+
+		if (e->ctrd_ns && !strcmp(ns, e->ctrd_ns))
+			return k;
+		if (e->ctrd_ns_other)
+			other = k;
+	}
+	return other;
 }
 
 static bool classify_shim(const char *base, const struct ct_argv *v,

@@ -2,6 +2,7 @@
 /* Names and time arithmetic of struct ct_container (container.h). */
 #include <string.h>
 #include "container.h"
+#include "engine.h"
 
 _Static_assert(CT_RT_MAX == CT_OPENS_RT_END, "records name every runtime");
 
@@ -19,15 +20,6 @@ static const char *const runtime_names[CT_RT_MAX] = {
 	[CT_RT_KATA] = "kata",
 };
 
-static const char *const engine_names[CT_ENG_MAX] = {
-	[CT_ENG_UNKNOWN] = "unknown",
-	[CT_ENG_DOCKER] = "docker",
-	[CT_ENG_CONTAINERD] = "containerd",
-	[CT_ENG_DIRECT] = "direct",
-	[CT_ENG_PODMAN] = "podman",
-	[CT_ENG_CRI] = "cri",
-};
-
 const char *ct_phase_name(enum ct_phase p)
 {
 	return (unsigned)p < CT_PH_MAX ? phase_names[p] : "?";
@@ -40,7 +32,7 @@ const char *ct_runtime_name(enum ct_runtime r)
 
 const char *ct_engine_name(enum ct_engine_kind e)
 {
-	return (unsigned)e < CT_ENG_MAX ? engine_names[e] : "?";
+	return (unsigned)e < CT_ENG_MAX ? ct_engine_table[e].name : "?";
 }
 
 const char *ct_kind_name(enum ct_kind k)
@@ -65,7 +57,7 @@ int ct_engine_from_name(const char *name)
 	if (!name)
 		return -1;
 	for (int k = CT_ENG_DOCKER; k < CT_ENG_MAX; k++)
-		if (!strcmp(name, engine_names[k]))
+		if (!strcmp(name, ct_engine_table[k].name))
 			return k;
 	return -1;
 }
@@ -80,33 +72,13 @@ int ct_runtime_from_name(const char *name)
 	return -1;
 }
 
-/*
- * prepare and disconnect are done by the engine's own threads (dockerd's
- * mkdirs and mounts, its umount of the network namespace), which serve
- * every request at once: no process of the container carries them.
- */
-static const char *engine_work(enum ct_engine_kind e)
-{
-	switch (e) {
-	case CT_ENG_DOCKER:
-		return "dockerd's threads serve every request";
-	case CT_ENG_CONTAINERD:
-	case CT_ENG_CRI:
-		return "containerd's threads serve every request";
-	case CT_ENG_PODMAN:
-		return "the podman client's threads are not followed";
-	default:
-		return "the engine's threads serve every request";
-	}
-}
-
 const char *ct_split_reason(const struct ct_container *c, enum ct_phase p)
 {
 	if ((unsigned)p >= CT_PH_MAX || c->split[p].valid)
 		return NULL;
 	switch (c->split[p].none) {
 	case CT_SPLIT_ENGINE:
-		return engine_work(c->engine);
+		return ct_engine(c->engine)->work;
 	case CT_SPLIT_OPEN:
 		return "the phase never ended";
 	case CT_SPLIT_NO_RECORDS:

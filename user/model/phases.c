@@ -7,6 +7,7 @@
  * and checks that every row fires and that each firing is where the
  * record says the phase begins or ends.
  */
+#include "engine.h"
 #include "phases.h"
 
 #include "phases_int.h"
@@ -78,16 +79,7 @@ enum ct_family ct_family_of(enum ct_engine_kind engine, enum ct_runtime rt)
 {
 	if (rt == CT_RT_KATA)
 		return CT_FAM_KATA;
-	switch (engine) {
-	case CT_ENG_DIRECT:
-		return CT_FAM_DIRECT;
-	case CT_ENG_PODMAN:
-		return CT_FAM_PODMAN;
-	case CT_ENG_CRI:
-		return CT_FAM_CRI;
-	default:
-		return CT_FAM_SHIM;
-	}
+	return ct_engine(engine)->family;
 }
 
 const struct ct_phase_rule *ct_phase_rules(enum ct_family f, size_t *n)

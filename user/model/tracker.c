@@ -314,7 +314,10 @@ static enum ct_engine_kind launcher_engine(const struct ct_class *cl,
 	case CT_ROLE_SHIM:
 		return CT_ENG_UNKNOWN;	/* the shim's -namespace says */
 	case CT_ROLE_MONITOR:
-		return CT_ENG_PODMAN;
+		for (int k = 0; k < CT_ENG_MAX; k++)
+			if (ct_engine_table[k].monitor)
+				return k;
+		return CT_ENG_UNKNOWN;
 	default:
 		return CT_ENG_DIRECT;
 	}

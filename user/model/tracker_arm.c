@@ -5,6 +5,7 @@
  * `opens.traced_until_ns`), and which containers need them now
  * (ct_tracker_busy(), asked by the arming policy).
  */
+#include "engine.h"
 #include "tracker_int.h"
 
 /* Every container followed now stops being traced whole at t. */
@@ -60,7 +61,7 @@ void tk_judge_create(struct ct_tracker *tk, struct cstate *s, uint64_t ts)
 {
 	if (hooks_saw(tk, ts))
 		return;
-	if (s->c.engine == CT_ENG_DIRECT || s->c.engine == CT_ENG_CRI)
+	if (ct_engine(s->c.engine)->judged_at_exec)
 		s->unarmed_pending = true;
 	else
 		tk_mark_unarmed(tk, s);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
+#include "engine.h"
 #include "json.h"
 #include "otlp.h"
 #include "otlp_enc.h"
@@ -134,17 +135,12 @@ static void resource(struct ct_otlp_enc *e, const struct ct_otlp_res *r)
  */
 static const char *otel_runtime_name(const struct ct_container *c)
 {
-	switch (c->engine) {
-	case CT_ENG_CRI:
-		return "containerd";
-	case CT_ENG_DIRECT:
+	const struct ct_engine *e = ct_engine(c->engine);
+
+	if (e->otel_by_runtime)
 		return c->runtime != CT_RT_UNKNOWN ?
 		       ct_runtime_name(c->runtime) : NULL;
-	case CT_ENG_UNKNOWN:
-		return NULL;
-	default:
-		return ct_engine_name(c->engine);
-	}
+	return e->otel_name;
 }
 
 /*

@@ -2,6 +2,7 @@
 /* Container records and the terminal table: see output.h. */
 #include <string.h>
 #include <time.h>
+#include "engine.h"
 #include "hist.h"
 #include "output.h"
 #include "paths.h"
@@ -327,7 +328,11 @@ static const char *engine_short(const struct ct_container *c)
 {
 	if (c->is_pod)
 		return "pod";
-	return c->engine == CT_ENG_CONTAINERD ? "ctrd" : ct_engine_name(c->engine);
+	const struct ct_engine *e = ct_engine(c->engine);
+
+	if ((unsigned)c->engine >= CT_ENG_MAX)
+		return "?";
+	return e->column ? e->column : e->name;
 }
 
 /* -T: when the container began (its first phase), local time, ms. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "chain.h"
+#include "engine.h"
 #include "otlp_push.h"
 #include "prom.h"
 #include "hist.h"
@@ -833,8 +834,8 @@ static bool pulls_of(const struct prom_ctx *x, int e,
 	memset(t, 0, sizeof(*t));
 	if (have)
 		*t = *have;
-	return have || ((e == CT_ENG_DOCKER || e == CT_ENG_CONTAINERD) &&
-			(rm || em) && (!em || (em & (1u << e))));
+	return have || (ct_engine(e)->pull && (rm || em) &&
+			(!em || (em & (1u << e))));
 }
 
 /* The member of t at off (pull_counters[], pull_histograms[]). */
