@@ -28,16 +28,13 @@ FLOORS = {
 
 # The declared plug-in tables a lower floor reads an engine's rows from:
 # the engines' table by kind (engine.h ct_engine_table[], ct_engine():
-# names, family, rules, plug-ins), the tracker's hooks (ct_engines[]),
-# the classifier's rules (classify.c's by_argv[]), the phase tables of
-# engines with a family of their own (phases.c's families[]).  Nothing
-# else may go up.
+# names, family, rules, classifier rules, plug-ins), the tracker's
+# hooks (ct_engines[]), the phase tables of engines with a family of
+# their own (phases.c's families[]).  Nothing else may go up.
 DECLARED = {
     ("kern", "engines"): {"ct_engine"},
     ("model", "engines"): {
         "ct_engine", "ct_engine_table", "ct_engines",
-        "ct_docker_classify_setkey", "ct_podman_classify_conmon",
-        "ct_podman_classify_client",
         "ct_cri_phases", "ct_podman_phases",
     },
 }

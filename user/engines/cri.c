@@ -11,8 +11,8 @@
 
 #include "classify.h"
 #include "engine.h"
-#include "phases_int.h"
-#include "tracker_int.h"
+#include "phases_api.h"
+#include "tracker_api.h"
 #include "util.h"
 
 /*

@@ -9,7 +9,7 @@
 
 #include "client.h"
 #include "engine.h"
-#include "tracker_int.h"
+#include "tracker_api.h"
 #include "util.h"
 
 /* dockerd's removal of a container, once begun, ends within this (a

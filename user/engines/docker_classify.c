@@ -5,7 +5,7 @@
  * (the runc hook dockerd puts in every container's spec).
  */
 #include <string.h>
-#include "classify_int.h"
+#include "classify_api.h"
 
 bool ct_docker_classify_setkey(const char *base, const struct ct_argv *v,
 			       struct ct_class *out)

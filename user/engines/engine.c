@@ -9,6 +9,14 @@ const struct ct_engine_ops *const ct_engines[CT_ENGINES] = {
 	&ct_engine_podman,
 };
 
+static const ct_classify_rule docker_rules[] = {
+	ct_docker_classify_setkey, NULL,
+};
+
+static const ct_classify_rule podman_rules[] = {
+	ct_podman_classify_conmon, ct_podman_classify_client, NULL,
+};
+
 /* By kind; the model's own kinds (unknown, direct) have no plug-in. */
 const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	[CT_ENG_UNKNOWN] = {
@@ -23,6 +31,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 		.family = CT_FAM_SHIM,
 		.work = "dockerd's threads serve every request",
 		.ctrd_ns = "moby",
+		.classify = docker_rules,
 		.prepare = &ct_docker_prepare,
 		.client = &ct_docker_client,
 		.pull = &ct_docker_pull_builder,
@@ -51,6 +60,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 		.family = CT_FAM_PODMAN,
 		.work = "the podman client's threads are not followed",
 		.monitor = true,
+		.classify = podman_rules,
 		.prepare = &ct_podman_prepare,
 		.client = &ct_podman_client,
 	},

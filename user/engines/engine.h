@@ -13,8 +13,8 @@
  * client matching (<engine>_client.c, user/model/client_api.h), where
  * its creation begins (<engine>_prepare.c, prepare_api.h), its pull
  * builder (<engine>_pull.c, pulls_api.h), and its properties.  Its phase table, when its
- * processes make a family of their own, opens its file (phases_int.h).
- * Its classifier rules: <engine>_classify.c (classify_int.h).  Its
+ * processes make a family of their own, opens its file (phases_api.h).
+ * Its classifier rules: <engine>_classify.c (classify_api.h).  Its
  * process names are data in comm_table.c; HACKING.md "Adding an
  * engine" lists them.
  */
@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "coldtrace.h"
+#include "classify_api.h"
 #include "container.h"
 #include "phases.h"
 
@@ -125,6 +126,9 @@ struct ct_engine {
 	/* a shim of it alive at the session's start is not adopted: its
 	 * containers are pods' and come with their sandbox (adopt.c) */
 	bool shim_not_adopted;
+	/* the classifier's rules for its own programs, in order, NULL
+	 * ended (<engine>_classify.c, classify_api.h); NULL: none */
+	const ct_classify_rule *classify;
 	const struct ct_prepare_ops *prepare;
 	const struct ct_client_ops *client;
 	const struct ct_pull_builder *pull;

@@ -7,8 +7,8 @@
  */
 #include "classify.h"
 #include "engine.h"
-#include "phases_int.h"
-#include "tracker_int.h"
+#include "phases_api.h"
+#include "tracker_api.h"
 
 /*
  * runc, crun under Podman's conmon: conmon's exec begins attach (it

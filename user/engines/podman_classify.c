@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "classify_int.h"
+#include "classify_api.h"
 
 /*
  * Podman's conmon: the container's monitor from before `<rt> create` to

@@ -2,9 +2,9 @@
 /*
  * Exec classifier.  Everything is table driven: one table of runtimes,
  * one of runtime subcommands, one of flags that take a separate value,
- * one of other programs, and the rules by argv in order (by_argv[]: the
- * shim's here, an engine's own programs in its file, user/engines/
- * <engine>_classify.c, through classify_int.h).  Argv shapes seen on
+ * one of other programs, and the rules by argv in order (by_argv(): the
+ * shim's here, then an engine's own programs' in its file, user/engines/
+ * <engine>_classify.c, through its row's classify[] in engine.h).  Argv shapes seen on
  * this machine (strace of dockerd 20.10 + containerd 1.6):
  *
  *   containerd-shim-runc-v2 -namespace moby -address A -publish-binary B
@@ -39,7 +39,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "classify.h"
-#include "classify_int.h"
+#include "classify_api.h"
 #include "comm_table.h"
 #include "engine.h"
 #include "util.h"
@@ -603,13 +603,20 @@ static bool passive(const struct ct_class *cl, const char *base,
 
 /* Rules by argv[0]'s basename and argv, in order: the shim's here,
  * each engine's own in its file (user/engines/). */
-static bool (*const by_argv[])(const char *, const struct ct_argv *,
-			       struct ct_class *) = {
-	classify_shim,
-	ct_docker_classify_setkey,
-	ct_podman_classify_conmon,
-	ct_podman_classify_client,
-};
+/* The shim's rule, then each engine's rules in the table's order. */
+static bool by_argv(const char *base, const struct ct_argv *v,
+		    struct ct_class *out)
+{
+	const ct_classify_rule *r;
+
+	if (classify_shim(base, v, out))
+		return true;
+	for (int k = 0; k < CT_ENG_MAX; k++)
+		for (r = ct_engine_table[k].classify; r && *r; r++)
+			if ((*r)(base, v, out))
+				return true;
+	return false;
+}
 
 int ct_classify(const char *filename, const char *args, size_t args_len,
 		struct ct_class *out)
@@ -625,9 +632,8 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 	/* argv[0] names re-exec'd binaries (/proc/self/exe) best */
 	base = ct_basename(v.argc > 0 && v.argv[0][0] ? v.argv[0] : filename);
 
-	for (size_t i = 0; i < sizeof(by_argv) / sizeof(by_argv[0]); i++)
-		if (by_argv[i](base, &v, out))
-			goto out;
+	if (by_argv(base, &v, out))
+		goto out;
 	if (classify_program(base, out) || classify_cni(filename, out) ||
 	    classify_wrapper(filename, &v, out))
 		goto out;

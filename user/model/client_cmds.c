@@ -11,7 +11,7 @@
  * hooks until it is known to only read.
  */
 #include <string.h>
-#include "classify_int.h"
+#include "classify_api.h"
 #include "comm_table.h"
 
 static bool in(const char *s, const char *const *list)

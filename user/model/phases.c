@@ -10,7 +10,7 @@
 #include "engine.h"
 #include "phases.h"
 
-#include "phases_int.h"
+#include "phases_api.h"
 
 /*
  * runc, crun, runsc under containerd-shim-runc-v2 (dockerd or ctr).

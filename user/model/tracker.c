@@ -30,7 +30,7 @@
 #include "phases.h"
 #include "proc.h"
 #include "records.h"
-#include "tracker_int.h"
+#include "tracker_api.h"
 #include "util.h"
 
 /* --- containers ---------------------------------------------------------- */

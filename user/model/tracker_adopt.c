@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "classify.h"
-#include "tracker_int.h"
+#include "tracker_api.h"
 #include "util.h"
 
 /* Its program runs from the adoption on: seen from the middle. */

@@ -6,7 +6,7 @@
  * (ct_tracker_busy(), asked by the arming policy).
  */
 #include "engine.h"
-#include "tracker_int.h"
+#include "tracker_api.h"
 
 /* Every container followed now stops being traced whole at t. */
 static void mark_untraced(struct ct_tracker *tk, uint64_t t)

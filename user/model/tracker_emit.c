@@ -11,7 +11,7 @@
 #include "engine.h"
 #include "proc.h"
 #include "tracker.h"
-#include "tracker_int.h"
+#include "tracker_api.h"
 
 /*
  * Nothing heard for this long and nothing alive, or stuck in a phase of

@@ -9,7 +9,7 @@
 #include "engine.h"
 #include "proc.h"
 #include "tracker.h"
-#include "tracker_int.h"
+#include "tracker_api.h"
 #include "util.h"
 
 /* "/var/run/x" and "/run/x" are one path (containerd mounts under the

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The tracker's insides, shared by its files (tracker.c, tracker_arm.c,
- * tracker_adopt.c) and the engines' hooks (user/engines/): the state of
- * each container followed and of the tracker, and the few operations
- * they use.  Nothing else includes this.
+ * The tracker's state and the engines' hook API, shared by its files
+ * (tracker.c, tracker_arm.c, tracker_adopt.c) and the engines' hooks
+ * (user/engines/): the state of each container followed and of the
+ * tracker, and the few operations they use.  Nothing else includes it.
  */
-#ifndef __CT_TRACKER_INT_H
-#define __CT_TRACKER_INT_H
+#ifndef __CT_TRACKER_API_H
+#define __CT_TRACKER_API_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -157,4 +157,4 @@ uint64_t tk_open_first_ns(const struct ct_container *c);
  * unmounts the second). */
 const char *tk_run_path(const char *path);
 
-#endif /* __CT_TRACKER_INT_H */
+#endif /* __CT_TRACKER_API_H */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The classifier's rules by engine: classify.c runs them in order, each
+ * The classifier's rules by engine: classify.c runs the shim's, then each
+ * engine's row's (engine.h classify[]) in the table's order, each
  * engine's own in its file (user/engines/docker_classify.c,
  * podman_classify.c), with the argv helpers they share.  A rule that
  * knows argv[0]'s basename fills out and returns true; false: not its.
  * Only those files include it.
  */
-#ifndef __CT_CLASSIFY_INT_H
-#define __CT_CLASSIFY_INT_H
+#ifndef __CT_CLASSIFY_API_H
+#define __CT_CLASSIFY_API_H
 
 #include <stdbool.h>
 #include "classify.h"
@@ -21,6 +22,9 @@ const char *ct_argv_flag(const struct ct_argv *v, int from, const char *name);
 int ct_argv_positionals(const struct ct_argv *v, int from, int idx[],
 			int max);
 
+/* An engine's rule (its row's classify[] in engine.h, in order). */
+typedef bool (*ct_classify_rule)(const char *base, const struct ct_argv *v,
+				 struct ct_class *out);
 bool ct_docker_classify_setkey(const char *base, const struct ct_argv *v,
 			       struct ct_class *out);
 bool ct_podman_classify_conmon(const char *base, const struct ct_argv *v,
@@ -32,4 +36,4 @@ bool ct_cmd_reads(const char *cmd);
 /* Whether a client's argv (argv[0]'s basename @base) runs such a command. */
 bool ct_client_cmd_reads(const char *base, const struct ct_argv *v);
 
-#endif /* __CT_CLASSIFY_INT_H */
+#endif /* __CT_CLASSIFY_API_H */

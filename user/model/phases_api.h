@@ -5,8 +5,8 @@
  * network share, and the tables an engine keeps in its own file.
  * Included by phases.c and by those engines' files only.
  */
-#ifndef __CT_PHASES_INT_H
-#define __CT_PHASES_INT_H
+#ifndef __CT_PHASES_API_H
+#define __CT_PHASES_API_H
 
 #include <stddef.h>
 #include "phases.h"
@@ -54,4 +54,4 @@ struct ct_phase_table {
 extern const struct ct_phase_table ct_podman_phases;
 extern const struct ct_phase_table ct_cri_phases;
 
-#endif /* __CT_PHASES_INT_H */
+#endif /* __CT_PHASES_API_H */
