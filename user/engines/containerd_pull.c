@@ -145,6 +145,20 @@ static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 	return rc;
 }
 
+/* No end mark: its last pull activity. */
+static bool ended(const struct stream *s)
+{
+	return s->last_ctrd;
+}
+
+static bool due(const struct stream *s, uint64_t now)
+{
+	return s->last_ctrd && now > s->last_ctrd + CT_PULL_IDLE_NS;
+}
+
 const struct ct_pull_builder ct_containerd_pull_builder = {
 	.finish = finish,
+	.ended = ended,
+	.due = due,
+	.holds = ended,
 };

@@ -154,7 +154,28 @@ static bool pending(const struct stream *s)
 	return false;
 }
 
+/* Its end mark: the last repositories.json rename. */
+static bool ended(const struct stream *s)
+{
+	return s->docker_end;
+}
+
+/* A grace after the mark, for the late closes of its blob files. */
+static bool due(const struct stream *s, uint64_t now)
+{
+	return s->docker_end && now > s->docker_end + CT_PULL_GRACE_NS;
+}
+
+static bool holds(const struct stream *s)
+{
+	return s->docker_end || pending(s);
+}
+
 const struct ct_pull_builder ct_docker_pull_builder = {
 	.finish = finish,
 	.pending = pending,
+	.ended = ended,
+	.due = due,
+	.holds = holds,
+	.settles = true,
 };

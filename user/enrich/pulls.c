@@ -177,7 +177,7 @@ static const char *pull_ref(const char *args, size_t len)
 }
 
 static void add_client(struct ct_pulls *e, const struct ct_exec *x,
-		       bool docker)
+		       int engine)
 {
 	size_t len = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
 	const char *ref = pull_ref(x->args, len);
@@ -189,7 +189,7 @@ static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 	c = &e->clients[e->nclients++];
 	c->ts = x->hdr.ts_ns;
 	c->pid = x->hdr.pid;
-	c->docker = docker;
+	c->engine = engine;
 	ct_copy_str(c->image, sizeof(c->image), ref,
 		 len - (size_t)(ref - x->args));
 }
@@ -209,7 +209,8 @@ static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 	if (!a0[0])
 		return 0;
 	if (ct_prog_is(a0, CT_PROG_DOCKER) || ct_prog_is(a0, CT_PROG_CTR)) {
-		add_client(e, x, ct_prog_is(a0, CT_PROG_DOCKER));
+		add_client(e, x, ct_prog_is(a0, CT_PROG_DOCKER) ?
+			   CT_ENG_DOCKER : CT_ENG_CONTAINERD);
 		return 0;
 	}
 	if (strcmp(a0, "docker-untar"))
@@ -377,12 +378,12 @@ static int64_t fit_of(uint64_t d)
  * began.  An unfinished pull (flush) takes the latest client before it.
  */
 static int64_t client_fit(const struct ct_pulls *e, const struct client *c,
-			  bool docker, uint64_t first, uint64_t end,
+			  int engine, uint64_t first, uint64_t end,
 			  bool complete)
 {
 	uint64_t exit_ns;
 
-	if (c->docker != docker || c->ts > first)
+	if (c->engine != engine || c->ts > first)
 		return -1;
 	exit_ns = pl_exit(e, c->pid, c->ts);
 	if (!complete)
@@ -400,13 +401,13 @@ static int64_t client_fit(const struct ct_pulls *e, const struct client *c,
 void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 		    uint64_t end, uint16_t port, uint64_t *client_ts)
 {
-	bool docker = !strcmp(p->engine, ct_engine_name(CT_ENG_DOCKER));
+	int engine = ct_engine_from_name(p->engine);
 	size_t best = e->nclients;
 	int64_t best_fit = 0;
 
 	for (size_t i = 0; i < e->nclients; i++) {
 		const struct client *c = &e->clients[i];
-		int64_t fit = client_fit(e, c, docker, first, end,
+		int64_t fit = client_fit(e, c, engine, first, end,
 					 p->complete);
 
 		if (fit < 0)
@@ -655,16 +656,22 @@ static bool pending(const struct ct_pulls *e, const struct stream *s,
 	return e->b[k] && e->b[k]->pending && e->b[k]->pending(s);
 }
 
+/* The first builder, in the table's order, whose pull is due finishes
+ * it; one that still holds something of s makes the later ones wait. */
 static int advance_stream(struct ct_pulls *e, struct stream *s)
 {
 	int rc = 0;
 
-	if (s->docker_end && e->now > s->docker_end + CT_PULL_GRACE_NS)
-		rc = finish(e, s, CT_ENG_DOCKER, true);
-	else if (!s->docker_end && s->last_ctrd &&
-		 e->now > s->last_ctrd + CT_PULL_IDLE_NS &&
-		 !pending(e, s, CT_ENG_DOCKER))
-		rc = finish(e, s, CT_ENG_CONTAINERD, true);
+	for (int k = 0; k < CT_ENG_MAX; k++) {
+		if (!e->b[k])
+			continue;
+		if (e->b[k]->due(s, e->now)) {
+			rc = finish(e, s, k, true);
+			break;
+		}
+		if (e->b[k]->holds(s))
+			break;
+	}
 	prune(s, e->now);
 	return rc;
 }
@@ -733,12 +740,14 @@ void ct_pulls_flush(struct ct_pulls *e)
 	for (size_t i = 0; i < e->nst; i++) {
 		struct stream *s = &e->st[i];
 
-		if (s->docker_end)
-			finish(e, s, CT_ENG_DOCKER, true);
-		if (pending(e, s, CT_ENG_DOCKER))
-			finish(e, s, CT_ENG_DOCKER, false);
-		if (s->last_ctrd)
-			finish(e, s, CT_ENG_CONTAINERD, true);
+		for (int k = 0; k < CT_ENG_MAX; k++) {
+			if (!e->b[k])
+				continue;
+			if (e->b[k]->ended(s))
+				finish(e, s, k, true);
+			if (pending(e, s, k))
+				finish(e, s, k, false);
+		}
 		s->nev = 0;
 	}
 }
@@ -805,8 +814,10 @@ const struct ct_pull *ct_pulls_before(const struct ct_pulls *e,
 void ct_pulls_settle(struct ct_pulls *e)
 {
 	for (size_t i = 0; e && i < e->nst; i++)
-		if (e->st[i].docker_end)
-			finish(e, &e->st[i], CT_ENG_DOCKER, true);
+		for (int k = 0; k < CT_ENG_MAX; k++)
+			if (e->b[k] && e->b[k]->settles &&
+			    e->b[k]->ended(&e->st[i]))
+				finish(e, &e->st[i], k, true);
 }
 
 const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,

@@ -41,7 +41,7 @@ struct ev {
 struct client {
 	uint64_t ts;		/* its exec; its exit: pl_exit() */
 	uint32_t pid;
-	bool docker;
+	int engine;		/* enum ct_engine_kind of the daemon it asks */
 	char image[CT_PULL_IMAGE_LEN];
 };
 
@@ -69,8 +69,19 @@ struct ct_pull_builder {
 	 * what is left at the session's end) built and emitted (pl_emit()),
 	 * its events consumed; 0 or -errno */
 	int (*finish)(struct ct_pulls *e, struct stream *s, bool complete);
-	/* s holds events of a pull of this daemon's not yet finished */
+	/* s holds events of a pull of this daemon's not yet finished
+	 * (finished incomplete at the session's end); may be NULL */
 	bool (*pending)(const struct stream *s);
+	/* s's pull of this daemon's ended (its end mark, or the daemon's
+	 * last act): finished complete when due, or at the session's end */
+	bool (*ended)(const struct stream *s);
+	/* ... and it is due now: the end has been waited for */
+	bool (*due)(const struct stream *s, uint64_t now);
+	/* s holds anything of this daemon's: the builders after it in the
+	 * table's order wait (dockerd writes through containerd too) */
+	bool (*holds)(const struct stream *s);
+	/* ct_pulls_settle() finishes its ended pulls without the wait */
+	bool settles;
 };
 
 /* The last attaches and detaches of the syscall hooks (CT_EV_ARM). */
