@@ -175,6 +175,12 @@ const char *ct_basename(const char *path)
 	return s ? s + 1 : path;
 }
 
+void ct_prom_family(FILE *f, const char *name, const char *type,
+		    const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
 int64_t ct_clock_ns(clockid_t clk)
 {
 	struct timespec ts;

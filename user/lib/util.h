@@ -73,6 +73,11 @@ uint32_t ct_proc_path_pid(const char *path, const char *rest);
 bool ct_proc_comm(const char *proc_dir, const char *pid, char *comm,
 		  size_t len);
 
+/* A Prometheus family's HELP and TYPE lines (text format 0.0.4): for
+ * prom.c's families, the self-metrics and --otlp's counters. */
+void ct_prom_family(FILE *f, const char *name, const char *type,
+		    const char *help);
+
 /* clock_gettime() in ns. */
 int64_t ct_clock_ns(clockid_t clk);
 /* CLOCK_MONOTONIC in ns: the clock of ct_hdr.ts_ns. */

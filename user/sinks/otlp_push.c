@@ -14,7 +14,6 @@
 #include "otlp_push.h"
 #include "otlp_url.h"
 #include "pb.h"
-#include "prom.h"
 #include "util.h"
 
 /* One record's request, queued. */

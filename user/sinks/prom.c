@@ -219,23 +219,11 @@ static void lt_label(struct prom_lt *t, const char *name, const char *v)
 	lt_label_n(t, name, v, SIZE_MAX);
 }
 
-static void prom_family(FILE *f, const char *name, const char *type,
-			const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-void ct_prom_family(FILE *f, const char *name, const char *type,
-		    const char *help)
-{
-	prom_family(f, name, type, help);
-}
-
 /* A family of one unlabelled counter. */
 static void prom_counter(FILE *f, const char *name, const char *help,
 			 uint64_t v)
 {
-	prom_family(f, name, "counter", help);
+	ct_prom_family(f, name, "counter", help);
 	fprintf(f, "%s %" PRIu64 "\n", name, v);
 }
 
@@ -517,7 +505,7 @@ static void phase_hists(const struct prom_ctx *x, enum ct_kind k)
 	const char *name = kind_families[k].phase;
 	struct prom_hist h;
 
-	prom_family(x->f, name, "histogram", kind_families[k].phase_help);
+	ct_prom_family(x->f, name, "histogram", kind_families[k].phase_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
 		if (x->keys[g].kind != k)
 			continue;
@@ -533,7 +521,7 @@ static void cold_start_hists(const struct prom_ctx *x, enum ct_kind k)
 	const char *name = kind_families[k].cold;
 	struct prom_hist h;
 
-	prom_family(x->f, name, "histogram", kind_families[k].cold_help);
+	ct_prom_family(x->f, name, "histogram", kind_families[k].cold_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
 		if (x->keys[g].kind != k)
 			continue;
@@ -573,7 +561,7 @@ static void open_hists(const struct prom_ctx *x)
 	struct prom_hist h;
 	size_t g, n;
 
-	prom_family(x->f, name, "histogram",
+	ct_prom_family(x->f, name, "histogram",
 		    "File-open latency inside containers (log2 buckets; "
 		    "_sum counts each open at its bucket's middle).");
 	for (g = 0; g < x->ngroups; g = n) {
@@ -592,7 +580,7 @@ static void print_restart_hists(const struct prom_ctx *x, enum ct_kind k,
 {
 	const char *name = kind_families[k].restart;
 
-	prom_family(x->f, name, "histogram", kind_families[k].restart_help);
+	ct_prom_family(x->f, name, "histogram", kind_families[k].restart_help);
 	for (size_t g = 0; g < x->ngroups; g++)
 		if (x->keys[g].kind == k)
 			print_hist(x, name, g, NULL, &h[g]);
@@ -661,7 +649,7 @@ static void container_counter(const struct prom_ctx *x, enum ct_kind k,
 {
 	struct prom_lt t;
 
-	prom_family(x->f, name, "counter", help);
+	ct_prom_family(x->f, name, "counter", help);
 	for (size_t g = 0; g < x->ngroups; g++) {
 		if (x->keys[g].kind != k)
 			continue;
@@ -686,7 +674,7 @@ static void map_full_counter(FILE *f, const struct ct_tracker_stats *st)
 {
 	const char *name = "coldtrace_map_full_inserts_total";
 
-	prom_family(f, name, "counter", "Inserts refused by full BPF maps, "
+	ct_prom_family(f, name, "counter", "Inserts refused by full BPF maps, "
 		    "by map: those containers' opens unobservable, blob "
 		    "files missing from pulls.");
 	for (int i = 0; i < CT_MAPFULL_NR; i++)
@@ -777,12 +765,12 @@ static void pending_gauges(FILE *f, const struct ct_meta *meta)
 {
 	struct ct_tracker_stats st;
 
-	prom_family(f, "coldtrace_containers_pending", "gauge",
+	ct_prom_family(f, "coldtrace_containers_pending", "gauge",
 		    "Containers followed, not yet reported (not destroyed yet).");
 	fprintf(f, "coldtrace_containers_pending %zu\n",
 		ct_tracker_pending(meta->tracker));
 	ct_tracker_get_stats(meta->tracker, &st);
-	prom_family(f, "coldtrace_containers_partial_running", "gauge",
+	ct_prom_family(f, "coldtrace_containers_partial_running", "gauge",
 		    "Containers begun before the session and still running "
 		    "(reported, partial, when they end).");
 	fprintf(f, "coldtrace_containers_partial_running %" PRIu64 "\n",
@@ -793,7 +781,7 @@ static void build_info(FILE *f, const struct ct_meta *meta)
 {
 	struct prom_lt t = { .n = 0 };
 
-	prom_family(f, "coldtrace_build_info", "gauge",
+	ct_prom_family(f, "coldtrace_build_info", "gauge",
 		    "coldtrace version and traced kernel.");
 	lt_label(&t, "version", meta->version);
 	lt_label(&t, "kernel", meta->kernel);
@@ -872,7 +860,7 @@ static void pull_hists(FILE *f, const struct ct_pull_totals *t,
 
 	for (size_t i = 0; i < sizeof(pull_histograms) /
 			       sizeof(pull_histograms[0]); i++) {
-		prom_family(f, pull_histograms[i].name, "histogram",
+		ct_prom_family(f, pull_histograms[i].name, "histogram",
 			    pull_histograms[i].help);
 		for (int e = 0; e < CT_ENG_MAX; e++) {
 			if (!on[e])
@@ -901,7 +889,7 @@ static void pull_families(const struct prom_ctx *x)
 		return;
 	for (size_t i = 0; i < sizeof(pull_counters) /
 			       sizeof(pull_counters[0]); i++) {
-		prom_family(x->f, pull_counters[i].name, "counter",
+		ct_prom_family(x->f, pull_counters[i].name, "counter",
 			    pull_counters[i].help);
 		for (int e = 0; e < CT_ENG_MAX; e++)
 			if (on[e])

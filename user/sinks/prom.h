@@ -69,11 +69,4 @@ enum ct_prom_label {
 int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		   const struct ct_meta *meta);
 
-/*
- * A family's HELP and TYPE lines, for the families other files write
- * (otlp_push.c's coldtrace_otlp_*).
- */
-void ct_prom_family(FILE *f, const char *name, const char *type,
-		    const char *help);
-
 #endif /* __CT_PROM_H */

@@ -12,14 +12,9 @@
 #include <unistd.h>
 
 #include "selfstat.h"
+#include "util.h"
 
 #define PROGS_MAX	64	/* coldtrace loads ~20 */
-
-static void family(FILE *f, const char *name, const char *type,
-		   const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
 
 /* The first line of <proc_dir>/<rel> into buf; false if unreadable. */
 static bool read_line(const char *proc_dir, const char *rel, char *buf,
@@ -100,29 +95,29 @@ static void process_metrics(FILE *f, const char *proc_dir)
 	struct rlimit rl;
 
 	if (self_stat(proc_dir, &st) && tck > 0) {
-		family(f, "process_cpu_seconds_total", "counter",
+		ct_prom_family(f, "process_cpu_seconds_total", "counter",
 		       "Total user and system CPU time spent in seconds.");
 		fprintf(f, "process_cpu_seconds_total %.2f\n",
 			(double)(st.utime + st.stime) / tck);
-		family(f, "process_start_time_seconds", "gauge",
+		ct_prom_family(f, "process_start_time_seconds", "gauge",
 		       "Start time of the process since unix epoch in seconds.");
 		fprintf(f, "process_start_time_seconds %.2f\n",
 			(double)boot_time(proc_dir) +
 			(double)st.starttime / tck);
-		family(f, "process_virtual_memory_bytes", "gauge",
+		ct_prom_family(f, "process_virtual_memory_bytes", "gauge",
 		       "Virtual memory size in bytes.");
 		fprintf(f, "process_virtual_memory_bytes %" PRIu64 "\n",
 			st.vsize);
-		family(f, "process_resident_memory_bytes", "gauge",
+		ct_prom_family(f, "process_resident_memory_bytes", "gauge",
 		       "Resident memory size in bytes.");
 		fprintf(f, "process_resident_memory_bytes %" PRIu64 "\n",
 			st.rss * (uint64_t)sysconf(_SC_PAGESIZE));
 	}
-	family(f, "process_open_fds", "gauge",
+	ct_prom_family(f, "process_open_fds", "gauge",
 	       "Number of open file descriptors.");
 	fprintf(f, "process_open_fds %zu\n", open_fds(proc_dir));
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-		family(f, "process_max_fds", "gauge",
+		ct_prom_family(f, "process_max_fds", "gauge",
 		       "Maximum number of open file descriptors.");
 		fprintf(f, "process_max_fds %" PRIu64 "\n",
 			(uint64_t)rl.rlim_cur);
@@ -199,16 +194,16 @@ static void bpf_metrics(FILE *f, const char *proc_dir)
 	if (!p)
 		return;
 	read_line(proc_dir, "sys/kernel/bpf_stats_enabled", buf, sizeof(buf));
-	family(f, "coldtrace_bpf_stats_enabled", "gauge",
+	ct_prom_family(f, "coldtrace_bpf_stats_enabled", "gauge",
 	       "kernel.bpf_stats_enabled: 1 if BPF run times are counted.");
 	fprintf(f, "coldtrace_bpf_stats_enabled %d\n", atoi(buf) ? 1 : 0);
 	n = our_progs(proc_dir, p);
-	family(f, "coldtrace_bpf_program_run_time_seconds_total", "counter",
+	ct_prom_family(f, "coldtrace_bpf_program_run_time_seconds_total", "counter",
 	       "Time spent in each of coldtrace's BPF programs (counted "
 	       "while kernel.bpf_stats_enabled is 1).");
 	prog_series(f, "coldtrace_bpf_program_run_time_seconds_total", p, n,
 		    true);
-	family(f, "coldtrace_bpf_program_runs_total", "counter",
+	ct_prom_family(f, "coldtrace_bpf_program_runs_total", "counter",
 	       "Runs of each of coldtrace's BPF programs (counted while "
 	       "kernel.bpf_stats_enabled is 1).");
 	prog_series(f, "coldtrace_bpf_program_runs_total", p, n, false);
@@ -218,13 +213,13 @@ static void bpf_metrics(FILE *f, const char *proc_dir)
 /* The wall clock's moves against the records' clock (wallclock.h). */
 static void clock_metrics(FILE *f, const struct ct_wallclock *w)
 {
-	family(f, "coldtrace_wall_clock_step_seconds", "gauge",
+	ct_prom_family(f, "coldtrace_wall_clock_step_seconds", "gauge",
 	       "How far the wall clock moved against the monotonic clock "
 	       "since the session began (a clock step or a suspend): wall "
 	       "times printed since are off by this much.");
 	fprintf(f, "coldtrace_wall_clock_step_seconds %.9f\n",
 		(double)w->step_ns / 1e9);
-	family(f, "coldtrace_wall_clock_steps_total", "counter",
+	ct_prom_family(f, "coldtrace_wall_clock_steps_total", "counter",
 	       "Moves of the wall clock against the monotonic clock of "
 	       "10 ms or more, seen since the session began.");
 	fprintf(f, "coldtrace_wall_clock_steps_total %" PRIu64 "\n",
