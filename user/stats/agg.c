@@ -285,47 +285,6 @@ size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt,
 	return n;
 }
 
-uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned int pct)
-{
-	size_t rank;
-
-	if (n == 0)
-		return 0;
-	if (pct > 100)
-		pct = 100;
-	/* nearest rank: ceil(pct * n / 100), at least 1 */
-	rank = ((size_t)pct * n + 99) / 100;
-	if (rank == 0)
-		rank = 1;
-	return sorted[rank - 1];
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-void ct_stats_compute(uint64_t *vals, size_t n, struct ct_stats *out)
-{
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	if (n == 0)
-		return;
-	qsort(vals, n, sizeof(*vals), cmp_u64);
-	for (i = 0; i < n; i++)
-		out->sum_ns += vals[i];
-	out->n = n;
-	out->min_ns = vals[0];
-	out->max_ns = vals[n - 1];
-	out->p50_ns = ct_percentile(vals, n, 50);
-	out->p90_ns = ct_percentile(vals, n, 90);
-	out->p99_ns = ct_percentile(vals, n, 99);
-	out->mean_ns = out->sum_ns / n;
-}
-
 static bool valid_query(enum ct_runtime rt, enum ct_kind k, int phase)
 {
 	return (unsigned int)rt < CT_RT_MAX && (unsigned int)k < CT_KIND_MAX &&
@@ -417,6 +376,25 @@ int ct_agg_stats(const struct ct_agg *a, enum ct_runtime rt, enum ct_kind k,
 }
 
 /* ---- restarts (what a restart is: restart.c) ---- */
+
+/* The generations among the records, paired by restart.c. */
+ssize_t ct_agg_restarts(const struct ct_agg *a, struct ct_restart **out)
+{
+	size_t n = 0, count = ct_agg_count(a);
+	struct ct_restart_gen *gens;
+	ssize_t nr;
+
+	*out = NULL;
+	gens = malloc((count ? count : 1) * sizeof(*gens));
+	if (!gens)
+		return -ENOMEM;
+	for (size_t i = 0; i < count; i++)
+		if (ct_restart_has_run(ct_agg_get(a, i)))
+			gens[n++] = (struct ct_restart_gen){ ct_agg_get(a, i), i };
+	nr = ct_restarts_pair(gens, n, out);
+	free(gens);
+	return nr;
+}
 
 int ct_agg_restart_stats(const struct ct_agg *a, enum ct_runtime rt,
 			 enum ct_kind k, int phase, struct ct_stats *out)

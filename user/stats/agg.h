@@ -58,37 +58,8 @@
 #include <sys/types.h>
 #include "container.h"
 #include "fold.h"
-
-/* Pass as the phase to get statistics of the total instead. */
-#define CT_AGG_TOTAL	CT_PH_MAX
-/* ... or of cold_start_ns (any container that has one; share: of total).
- * Not for restarts. */
-#define CT_AGG_COLD	(CT_PH_MAX + 1)
-
-struct ct_stats {
-	uint64_t n;
-	uint64_t min_ns;
-	uint64_t p50_ns;
-	uint64_t p90_ns;
-	uint64_t p99_ns;
-	uint64_t max_ns;
-	uint64_t mean_ns;	/* rounded down */
-	uint64_t sum_ns;
-	double share;		/* of the total, exclusive time; 0..1 */
-};
-
-struct ct_restart {
-	size_t old_idx;		/* ct_agg_get() indexes */
-	size_t new_idx;
-	enum ct_runtime runtime;	/* the new container's */
-	enum ct_kind kind;		/* both generations' */
-	bool same_id;		/* a generation of the old one's id */
-	/* old container's pid 1 exit; same id: its request if later */
-	uint64_t start_ns;
-	uint64_t end_ns;	/* new container ready (or its exec) */
-	uint32_t phase_mask;	/* bit p: phase p overlaps the window */
-	uint64_t excl_ns[CT_PH_MAX];	/* exclusive time inside the window */
-};
+#include "restart.h"
+#include "stats.h"
 
 struct ct_agg;
 
@@ -217,9 +188,5 @@ size_t ct_agg_group_index(enum ct_runtime rt, enum ct_engine_kind e,
 /* Group i, or NULL if it has no container (and always in one-shot mode). */
 const struct ct_agg_group *ct_agg_group(const struct ct_agg *a, size_t i);
 
-/* Nearest-rank percentile of sorted[0..n-1]; 0 if n == 0. */
-uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned int pct);
-/* Sorts vals in place and fills everything but share. */
-void ct_stats_compute(uint64_t *vals, size_t n, struct ct_stats *out);
 
 #endif /* __CT_AGG_H */

@@ -47,13 +47,10 @@ static int cmp_key(const struct ct_container *x, const struct ct_container *y)
 	return (int)x->runtime - (int)y->runtime;
 }
 
-/* qsort has no context argument: the aggregator being sorted. */
-static const struct ct_agg *sort_agg;
-
 static int cmp_generation(const void *pa, const void *pb)
 {
-	const struct ct_container *x = ct_agg_get(sort_agg, *(const size_t *)pa);
-	const struct ct_container *y = ct_agg_get(sort_agg, *(const size_t *)pb);
+	const struct ct_container *x = ((const struct ct_restart_gen *)pa)->c;
+	const struct ct_container *y = ((const struct ct_restart_gen *)pb)->c;
 	int r = cmp_key(x, y);
 	uint64_t sx = x->phases[CT_PH_RUN].start_ns;
 	uint64_t sy = y->phases[CT_PH_RUN].start_ns;
@@ -173,49 +170,36 @@ bool ct_restart_has_run(const struct ct_container *c)
 	return ct_has_phase(c, CT_PH_RUN) && c->phases[CT_PH_RUN].start_ns;
 }
 
-static bool pair_at(const struct ct_agg *a, size_t oi, size_t ni,
-		    struct ct_restart *r)
+static bool pair_at(const struct ct_restart_gen *o,
+		    const struct ct_restart_gen *n, struct ct_restart *r)
 {
-	const struct ct_container *old = ct_agg_get(a, oi);
-	const struct ct_container *new = ct_agg_get(a, ni);
-
-	if (cmp_key(old, new) ||
-	    !ct_restart_make(old, new, !strcmp(old->id, new->id), r))
+	if (cmp_key(o->c, n->c) ||
+	    !ct_restart_make(o->c, n->c, !strcmp(o->c->id, n->c->id), r))
 		return false;
-	r->old_idx = oi;
-	r->new_idx = ni;
+	r->old_idx = o->idx;
+	r->new_idx = n->idx;
 	return true;
 }
 
-ssize_t ct_agg_restarts(const struct ct_agg *a, struct ct_restart **out)
+ssize_t ct_restarts_pair(struct ct_restart_gen *gens, size_t n,
+			 struct ct_restart **out)
 {
-	struct ct_restart *rs = NULL;
-	size_t *idx, i, n = 0, nr = 0;
+	struct ct_restart *rs;
+	size_t nr = 0;
 
 	*out = NULL;
-	idx = malloc((ct_agg_count(a) ? ct_agg_count(a) : 1) * sizeof(*idx));
-	if (!idx)
+	if (n < 2)
+		return 0;
+	rs = malloc((n - 1) * sizeof(*rs));
+	if (!rs)
 		return -ENOMEM;
-	for (i = 0; i < ct_agg_count(a); i++) {
-		if (ct_restart_has_run(ct_agg_get(a, i)))
-			idx[n++] = i;
-	}
-	if (n > 1) {
-		rs = malloc((n - 1) * sizeof(*rs));
-		if (!rs) {
-			free(idx);
-			return -ENOMEM;
-		}
-		sort_agg = a;
-		qsort(idx, n, sizeof(*idx), cmp_generation);
-		for (i = 1; i < n; i++)
-			nr += pair_at(a, idx[i - 1], idx[i], &rs[nr]);
-		qsort(rs, nr, sizeof(*rs), cmp_restart);
-	}
-	free(idx);
+	qsort(gens, n, sizeof(*gens), cmp_generation);
+	for (size_t i = 1; i < n; i++)
+		nr += pair_at(&gens[i - 1], &gens[i], &rs[nr]);
+	qsort(rs, nr, sizeof(*rs), cmp_restart);
 	if (!nr) {
 		free(rs);
-		rs = NULL;
+		return 0;
 	}
 	*out = rs;
 	return nr;

@@ -9,7 +9,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "agg.h"
+#include <sys/types.h>
+#include "container.h"
+#include "stats.h"
+
+struct ct_restart {
+	size_t old_idx;		/* ct_agg_get() indexes */
+	size_t new_idx;
+	enum ct_runtime runtime;	/* the new container's */
+	enum ct_kind kind;		/* both generations' */
+	bool same_id;		/* a generation of the old one's id */
+	/* old container's pid 1 exit; same id: its request if later */
+	uint64_t start_ns;
+	uint64_t end_ns;	/* new container ready (or its exec) */
+	uint32_t phase_mask;	/* bit p: phase p overlaps the window */
+	uint64_t excl_ns[CT_PH_MAX];	/* exclusive time inside the window */
+};
 
 /* What makes a later container the same service (with the runtime and
  * the kind). */
@@ -23,6 +38,20 @@ bool ct_restart_make(const struct ct_container *old,
 		     struct ct_restart *r);
 /* One restart's sample of a phase (or CT_AGG_TOTAL): false if none. */
 bool ct_restart_sample(const struct ct_restart *r, int phase, uint64_t *v);
+/* A generation: a container whose program began, and its index in the
+ * aggregator's records (ct_restart's old_idx and new_idx). */
+struct ct_restart_gen {
+	const struct ct_container *c;
+	size_t idx;
+};
+
+/*
+ * Every restart among gens[n] (sorted here): each generation paired with
+ * the one before it of the same service, in order of their windows'
+ * starts.  The count (*out malloc'd, NULL if none), or -ENOMEM.
+ */
+ssize_t ct_restarts_pair(struct ct_restart_gen *gens, size_t n,
+			 struct ct_restart **out);
 /* The statistics of (rt, k)'s restarts among rs[nr] (vals: nr). */
 void ct_restart_stats_of(const struct ct_restart *rs, size_t nr,
 			 enum ct_runtime rt, enum ct_kind k, int phase,
