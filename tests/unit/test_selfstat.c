@@ -15,7 +15,8 @@
 #include "selfstat.h"
 #include "tprom.h"
 
-static struct prom *self_scrape(const char *proc_dir)
+static struct prom *self_scrape(const char *proc_dir,
+				const struct ct_wallclock *w)
 {
 	struct prom *p = malloc(sizeof(*p));
 	char *buf = NULL;
@@ -24,7 +25,7 @@ static struct prom *self_scrape(const char *proc_dir)
 
 	cr_assert_not_null(p);
 	cr_assert_not_null(f);
-	ct_self_metrics(f, proc_dir, NULL);
+	ct_self_metrics(f, proc_dir, w);
 	cr_assert_eq(fclose(f), 0);
 	prom_parse(buf, p);
 	prom_check(p);
@@ -64,7 +65,7 @@ Test(selfstat, fake_proc_tree)
 		 3 * tck, 1 * tck, 10 * tck);
 	put(dir, "self/stat", stat);
 	put(dir, "stat", "cpu  1 2 3\nbtime 1700000000\nprocesses 9\n");
-	p = self_scrape(dir);
+	p = self_scrape(dir, NULL);
 	cr_expect_float_eq(prom_get(p, "process_cpu_seconds_total", ""), 4.0,
 			   1e-9);
 	cr_expect_float_eq(prom_get(p, "process_start_time_seconds", ""),
@@ -82,7 +83,7 @@ Test(selfstat, fake_proc_tree)
 
 Test(selfstat, our_own_process)
 {
-	struct prom *p = self_scrape("/proc");
+	struct prom *p = self_scrape("/proc", NULL);
 	double start = prom_get(p, "process_start_time_seconds", "");
 
 	cr_expect_gt(prom_get(p, "process_resident_memory_bytes", ""), 0);
@@ -90,5 +91,21 @@ Test(selfstat, our_own_process)
 	cr_expect(start > (double)time(NULL) - 3600 &&
 		  start <= (double)time(NULL) + 1, "start %f", start);
 	cr_expect(prom_has(p, "coldtrace_bpf_stats_enabled", ""));
+	free(p);
+}
+
+/* A live session's clock watch: its moves as the two clock families. */
+Test(selfstat, wall_clock_families)
+{
+	struct ct_wallclock w;
+	struct prom *p;
+
+	ct_wallclock_init(&w, 0);
+	ct_wallclock_check(&w, -2500 * 1000000ll);
+	p = self_scrape("/proc", &w);
+	cr_assert_float_eq(prom_get(p, "coldtrace_wall_clock_step_seconds",
+				    ""), -2.5, 1e-9);
+	cr_assert_float_eq(prom_get(p, "coldtrace_wall_clock_steps_total",
+				    ""), 1, 1e-9);
 	free(p);
 }

@@ -2,15 +2,11 @@
 /*
  * The wall clock against the records' clock (wallclock.h): the offset
  * measured against the two clocks read directly, a step said once per
- * move of 10 ms or more (either way), noise below it never, and the
- * /metrics families that carry it.
+ * move of 10 ms or more (either way), noise below it never (the /metrics
+ * families that carry it: test_selfstat.c).
  */
 #include <criterion/criterion.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
-#include "selfstat.h"
-#include "tprom.h"
 #include "util.h"
 #include "wallclock.h"
 
@@ -48,28 +44,4 @@ Test(wallclock, steps_said_once_noise_never)
 	cr_assert(ct_wallclock_check(&w, base));
 	cr_assert_eq(w.step_ns, 0);
 	cr_assert_eq(w.steps, 3);
-}
-
-Test(wallclock, in_the_self_metrics)
-{
-	struct ct_wallclock w;
-	struct prom *p = malloc(sizeof(*p));
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	cr_assert_not_null(p);
-	cr_assert_not_null(f);
-	ct_wallclock_init(&w, 0);
-	ct_wallclock_check(&w, -2500 * MS);
-	ct_self_metrics(f, "/proc", &w);
-	cr_assert_eq(fclose(f), 0);
-	prom_parse(buf, p);
-	prom_check(p);
-	cr_assert_float_eq(prom_get(p, "coldtrace_wall_clock_step_seconds",
-				    ""), -2.5, 1e-9);
-	cr_assert_float_eq(prom_get(p, "coldtrace_wall_clock_steps_total",
-				    ""), 1, 1e-9);
-	free(buf);
-	free(p);
 }
