@@ -524,3 +524,43 @@ Test(agg, pod_restart_by_name_not_across_kinds)
 		ct_agg_free(a[m]);
 	}
 }
+
+/*
+ * Kubernetes app containers are named by their spec ("app"), the same in
+ * every pod of a Deployment: a container is a generation of one in the
+ * same pod (namespace and pod name) only.  Two pods' "app" one after
+ * the other are no restart; the same pod's "app" again (kubelet's
+ * restart) is one, in both modes.
+ */
+static void add_app(struct ct_agg *a, const char *id, const char *ns,
+		    const char *pod, uint64_t start)
+{
+	struct ct_container c;
+
+	tf_container(&c, id, "app", CT_RT_RUNC, start, 100);
+	c.engine = CT_ENG_CRI;
+	snprintf(c.k8s.pod_namespace, sizeof(c.k8s.pod_namespace), "%s", ns);
+	snprintf(c.k8s.pod_name, sizeof(c.k8s.pod_name), "%s", pod);
+	snprintf(c.k8s.container_name, sizeof(c.k8s.container_name), "app");
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+}
+
+Test(agg, k8s_container_restart_only_in_its_pod)
+{
+	struct ct_agg *a[2] = { ct_agg_new(), ct_agg_new_continuous(8) };
+	struct ct_stats st;
+
+	for (int m = 0; m < 2; m++) {
+		add_app(a[m], "a-1", "default", "web-7d9f-x1", 1000 * MS);
+		add_app(a[m], "b-1", "default", "web-7d9f-y2", 1300 * MS);
+		add_app(a[m], "c-1", "other", "web-7d9f-x1", 1600 * MS);
+		cr_assert_eq(ct_agg_restart_stats(a[m], CT_RT_RUNC,
+			CT_KIND_CONTAINER, CT_AGG_TOTAL, &st), 0);
+		cr_expect_eq(st.n, 0, "mode %d: pods apart", m);
+		add_app(a[m], "a-2", "default", "web-7d9f-x1", 1900 * MS);
+		cr_assert_eq(ct_agg_restart_stats(a[m], CT_RT_RUNC,
+			CT_KIND_CONTAINER, CT_AGG_TOTAL, &st), 0);
+		cr_expect_eq(st.n, 1, "mode %d: its own pod's", m);
+		ct_agg_free(a[m]);
+	}
+}

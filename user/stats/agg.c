@@ -516,14 +516,13 @@ static int fold_restart(struct ct_agg_group *g, const struct ct_restart *r)
 	return err;
 }
 
-/* The key, the runtime and the kind (cmp_key()'s equality), hashed. */
+/* The key and its scope, the runtime and the kind (restart.c's
+ * cmp_key() equality), hashed. */
 static uint64_t gen_key(const struct ct_container *c)
 {
-	size_t len;
-	const char *key = ct_restart_key(c, &len);
 	uint64_t rk = (uint64_t)c->runtime << 1 | c->is_pod;
 
-	return (ct_fnv1a(key, len) ^ rk) * 0x100000001b3ULL;
+	return (ct_restart_key_hash(c) ^ rk) * 0x100000001b3ULL;
 }
 
 static uint64_t id_hash(const struct ct_container *c)

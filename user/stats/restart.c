@@ -10,13 +10,15 @@
 #include <string.h>
 #include "client.h"
 #include "restart.h"
+#include "util.h"
 
 /*
  * What makes a later container the same service: its docker name, else
  * the command of its pid 1 (`ctr run` / `runc run` with a new id each
  * time), else its id (`docker restart` keeps the id).  Never a pod's
  * command: every sandbox runs the same pause program, and two pods one
- * after the other are not one pod restarted.
+ * after the other are not one pod restarted.  A Kubernetes name holds
+ * only in its scope (ct_restart_scope_cmp()).
  */
 const char *ct_restart_key(const struct ct_container *c, size_t *len)
 {
@@ -32,6 +34,40 @@ const char *ct_restart_key(const struct ct_container *c, size_t *len)
 	return c->id;
 }
 
+/*
+ * Kubernetes names an app container by its spec ("app"), the same in
+ * every pod of a Deployment, and a pod by a name unique in its
+ * namespace: a name is the same service only in the same namespace and,
+ * for a container, the same pod (kubelet restarts a container in its
+ * pod; a StatefulSet makes a pod of the same name anew).  "" for the
+ * containers of other engines: their names are the host's.
+ */
+static int scope_cmp(const struct ct_container *x,
+		     const struct ct_container *y)
+{
+	int r = strncmp(x->k8s.pod_namespace, y->k8s.pod_namespace,
+			sizeof(x->k8s.pod_namespace));
+
+	return r ? r : strncmp(x->k8s.pod_name, y->k8s.pod_name,
+			       sizeof(x->k8s.pod_name));
+}
+
+uint64_t ct_restart_key_hash(const struct ct_container *c)
+{
+	size_t len;
+	const char *key = ct_restart_key(c, &len);
+	uint64_t h = ct_fnv1a(key, len);
+
+	if (ct_k8s_known(c))
+		h ^= ct_fnv1a(c->k8s.pod_namespace,
+			      strnlen(c->k8s.pod_namespace,
+				      sizeof(c->k8s.pod_namespace))) * 3 ^
+		     ct_fnv1a(c->k8s.pod_name,
+			      strnlen(c->k8s.pod_name,
+				      sizeof(c->k8s.pod_name))) * 5;
+	return h;
+}
+
 static int cmp_key(const struct ct_container *x, const struct ct_container *y)
 {
 	size_t lx, ly;
@@ -42,6 +78,9 @@ static int cmp_key(const struct ct_container *x, const struct ct_container *y)
 		return r;
 	if (lx != ly)
 		return lx < ly ? -1 : 1;
+	r = scope_cmp(x, y);
+	if (r)
+		return r;
 	if (x->is_pod != y->is_pod)
 		return x->is_pod ? 1 : -1;
 	return (int)x->runtime - (int)y->runtime;

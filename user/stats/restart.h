@@ -26,9 +26,12 @@ struct ct_restart {
 	uint64_t excl_ns[CT_PH_MAX];	/* exclusive time inside the window */
 };
 
-/* What makes a later container the same service (with the runtime and
- * the kind). */
+/* What makes a later container the same service (with the runtime, the
+ * kind and, for Kubernetes, its namespace and pod). */
 const char *ct_restart_key(const struct ct_container *c, size_t *len);
+/* The key and the Kubernetes scope, hashed: equal for the containers the
+ * pairing takes for one service (the runtime and kind apart). */
+uint64_t ct_restart_key_hash(const struct ct_container *c);
 /* c's program began: a generation that can restart or be restarted. */
 bool ct_restart_has_run(const struct ct_container *c);
 /* old replaced by new (same key): its window and breakdown into *r;
