@@ -93,11 +93,12 @@ mkdir "$todo"
 ids=$RESULTS/ids	# "KIND ID" of every container we made
 
 one() {	# KIND
-	local id=
+	# a file per job: at a short PACE the jobs overlap
+	local id= cid=$WORK/cid.$BASHPID
 	case $1 in
 	once)
-		docker run --rm --network none --cidfile "$WORK/cid" "$IMG" true \
-			>/dev/null && id=$(cat "$WORK/cid") ;;
+		docker run --rm --network none --cidfile "$cid" "$IMG" true \
+			>/dev/null && id=$(cat "$cid") ;;
 	service)
 		id=$(docker run -d --network none "$IMG" httpd -f -p 8080) &&
 			echo $((SECONDS + 20 + RANDOM % 41)) >"$todo/$id" ;;
@@ -114,7 +115,7 @@ one() {	# KIND
 			sleep 5 && docker start -a "$id" >/dev/null &&
 			docker rm "$id" >/dev/null ;;
 	esac
-	rm -f "$WORK/cid"
+	rm -f "$cid"
 	[ -n "$id" ] && echo "$1 $id" >>"$ids"
 	return 0
 }
