@@ -132,9 +132,9 @@ static bool dir_wanted(const struct ct_cli *cli)
 	return cli->output_dir;
 }
 
-/* Every file, or none changed: said. */
-static void dir_write(struct ct_sink_out *o, const struct ct_agg *agg,
-		      const struct ct_meta *m)
+/* Every file, or none changed: said.  0 or -1. */
+static int dir_write(const struct ct_sink_out *o, const struct ct_agg *agg,
+		     const struct ct_meta *m)
 {
 	const struct ct_session *s = o->session;
 	const char *dir = s->cli->output_dir;
@@ -142,8 +142,17 @@ static void dir_write(struct ct_sink_out *o, const struct ct_agg *agg,
 
 	if (ct_export_dir(dir, agg, m, err, sizeof(err))) {
 		ct_report_err("%s (no file in %s was changed)", err, dir);
-		o->failed = true;
+		return -1;
 	}
+	return 0;
+}
+
+/* A period's rewrite that failed leaves the last files; the next may
+ * succeed: only the end's decides the status. */
+static void dir_refresh(struct ct_sink_out *o, const struct ct_agg *agg,
+			const struct ct_meta *m)
+{
+	dir_write(o, agg, m);
 }
 
 static void dir_end(struct ct_sink_out *o, const struct ct_agg *agg,
@@ -151,13 +160,13 @@ static void dir_end(struct ct_sink_out *o, const struct ct_agg *agg,
 {
 	const struct ct_session *s = o->session;
 
-	dir_write(o, agg, m);
+	o->failed = dir_write(o, agg, m) != 0;
 	if (!o->failed)
 		ct_report_info("files written to %s", s->cli->output_dir);
 }
 
 static const struct ct_sink dir_sink = {
-	.refresh = dir_write,
+	.refresh = dir_refresh,
 	.end = dir_end,
 };
 
