@@ -10,7 +10,6 @@
 #include "dump.h"
 #include "engine.h"
 #include "export.h"
-#include "httpd.h"
 #include "otlp_push.h"
 #include "outputs.h"
 #include "pipeline.h"

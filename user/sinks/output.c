@@ -326,13 +326,11 @@ void ct_output_put_printable(FILE *f, const char *s, size_t max, int width)
 /* The ENGINE column: a CRI pod's sandbox row says "pod" (its engine is cri). */
 static const char *engine_short(const struct ct_container *c)
 {
+	const char *column = ct_engine(c->engine)->column;
+
 	if (c->is_pod)
 		return "pod";
-	const struct ct_engine *e = ct_engine(c->engine);
-
-	if ((unsigned)c->engine >= CT_ENG_MAX)
-		return "?";
-	return e->column ? e->column : e->name;
+	return column ? column : ct_engine_name(c->engine);
 }
 
 /* -T: when the container began (its first phase), local time, ms. */
