@@ -24,14 +24,16 @@
 #define STR_(x)		#x
 #define STR(x)		STR_(x)
 
-static const char usage[] =
+static const char usage_head[] =
 "Usage: coldtrace [OPTION...] [-- COMMAND [ARG...]]\n"
 "Explain container cold starts phase by phase: prepare, attach, create,\n"
 "connect, start, run (and ready, nested in it), die, disconnect, destroy,\n"
 "per container and per runtime.\n"
 "\n"
-"  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n"
-"      --engine=LIST     docker,containerd,podman,cri,direct or all\n"
+"  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n";
+
+/* The engines' line is the table's (engine_names()); then the rest. */
+static const char usage_tail[] =
 "                        (default all): who asked for the container\n"
 "  -c, --container=PREFIX|NAME|NS/POD\n"
 "                        only containers whose id starts with PREFIX\n"
@@ -176,7 +178,17 @@ static const struct ct_opt opts[] = {
 			  .argv = (v), .next = 1 }
 
 #define RUNTIMES_KNOWN	"runc, crun, runsc, kata, all"
-#define ENGINES_KNOWN	"docker, containerd, podman, cri, direct, all"
+
+/* Every engine's name, in enum ct_engine_kind's order, sep between. */
+static void engine_names(char *buf, size_t len, const char *sep)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int k = CT_ENG_UNKNOWN + 1; k < CT_ENG_MAX && n < len; k++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s",
+				      n ? sep : "", ct_engine_name(k));
+}
 
 typedef int (*item_fn)(const char *s, size_t len, void *ctx, char *err,
 		       size_t errlen);
@@ -279,9 +291,12 @@ int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 int ct_cli_parse_engines(const char *list, uint32_t *mask, char *err,
 			 size_t errlen)
 {
-	struct name_list l = { "--engine", "engine", ENGINES_KNOWN,
-			       "cri,podman", ct_engine_from_name, 0 };
+	char known[128];
+	struct name_list l = { "--engine", "engine", known, "cri,podman",
+			       ct_engine_from_name, 0 };
 
+	engine_names(known, sizeof(known) - 5, ", ");
+	strcat(known, ", all");
 	return parse_name_list(&l, list, mask, err, errlen);
 }
 
@@ -861,6 +876,15 @@ static void print_version(FILE *out)
 	      "recording format " STR(CT_REC_VERSION) "\n", out);
 }
 
+static void print_help(FILE *out)
+{
+	char names[128];
+
+	engine_names(names, sizeof(names), ",");
+	fprintf(out, "%s      --engine=LIST     %s or all\n%s", usage_head,
+		names, usage_tail);
+}
+
 static int print_info(const struct ct_cli *cli, FILE *out, char *err,
 		      size_t errlen)
 {
@@ -871,7 +895,7 @@ static int print_info(const struct ct_cli *cli, FILE *out, char *err,
 		return -1;
 	}
 	if (cli->info == 'h')
-		fputs(usage, out);
+		print_help(out);
 	else if (cli->info == OPT_USAGE)
 		short_usage(out);
 	else
