@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include "container.h"
+#include "engine.h"
 
 static void ph(struct ct_container *c, enum ct_phase p, uint64_t s,
 	       uint64_t e)
@@ -27,6 +28,22 @@ Test(container, names)
 	cr_expect_eq(ct_runtime_from_name("unknown"), -1);
 	cr_expect_eq(ct_runtime_from_name("RUNC"), -1);
 	cr_expect_eq(ct_runtime_from_name(NULL), -1);
+}
+
+/* A row of the engine table fits where its words go: the table's 6-wide
+ * ENGINE column, --engine's item (under 16 bytes), one name per kind. */
+Test(container, engine_rows_fit_their_columns)
+{
+	for (int k = 0; k < CT_ENG_MAX; k++) {
+		const struct ct_engine *e = ct_engine(k);
+		const char *col = e->column ? e->column : e->name;
+
+		cr_assert_not_null(e->name, "kind %d has no row", k);
+		cr_expect_leq(strlen(col), 6, "%s: column '%s'", e->name, col);
+		cr_expect_lt(strlen(e->name), 16, "%s", e->name);
+		for (int j = 0; j < k; j++)
+			cr_expect_str_neq(ct_engine(j)->name, e->name);
+	}
 }
 
 Test(container, total)

@@ -21,6 +21,7 @@ static const ct_classify_rule podman_rules[] = {
 const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	[CT_ENG_UNKNOWN] = {
 		.name = "unknown",
+		.column = "?",
 		.family = CT_FAM_SHIM,
 		.work = "the engine's threads serve every request",
 		.names_in_bundle = true,

@@ -103,7 +103,7 @@ extern const struct ct_pull_builder ct_containerd_pull_builder;
  */
 struct ct_engine {
 	const char *name;	/* in every output; --engine's word */
-	const char *column;	/* the table's 5-wide ENGINE column; NULL: name */
+	const char *column;	/* the table's 6-wide ENGINE column; NULL: name */
 	/* OpenTelemetry's container.runtime.name (what manages the
 	 * container); otel_by_runtime: its OCI runtime's; neither: none */
 	const char *otel_name;
