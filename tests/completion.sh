@@ -53,6 +53,15 @@ $(diff <(echo "$help") <(echo "$offered") || true)"
 	fail "--runtime=runc,cr: $(comp coldtrace --runtime = runc,cr)"
 [ "$(comp coldtrace --engine = c | tr '\n' ' ')" = "containerd cri " ] ||
 	fail "--engine=c: $(comp coldtrace --engine = c)"
+# the values -V lists (the program's tables), and all
+for what in runtimes engines; do
+	opt=--${what%s}
+	want=$({ ./coldtrace -V | sed -n "s/^$what: //p" | tr ' ' '\n'
+		echo all; } | sort)
+	[ "$(comp coldtrace "$opt" = '')" = "$want" ] ||
+		fail "$opt: -V's and the completion's differ:
+$(diff <(echo "$want") <(comp coldtrace "$opt" = '') || true)"
+done
 [ "$(comp coldtrace --arm al)" = "always" ] || fail "--arm al"
 [ -z "$(comp coldtrace -d '')" ] || fail "-d completes a value of its own"
 comp coldtrace -j -- bas | grep -qx bash ||

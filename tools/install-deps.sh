@@ -53,6 +53,8 @@ PKGS=(
 	docker-compose
 	# Podman engine tests (podman 4.3 pulls conmon; tools/podman-env.sh)
 	podman conmon
+	# image builds' containers (tests/integration/buildah.sh)
+	buildah
 	# CRI pods (CT_CRI=1 harness, tests/integration/cri/): CNI plugins in
 	# /usr/lib/cni, the test's gRPC client and its stubs generated from
 	# cri/api.proto (crictl is not packaged)

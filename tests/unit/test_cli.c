@@ -531,7 +531,7 @@ Test(cli, version_says_libbpf_and_what_it_knows)
 	cr_expect(!strncmp(buf, "coldtrace ", 10), "%s", buf);
 	cr_expect(strstr(buf, "\nusing libbpf v"), "%s", buf);
 	cr_expect(strstr(buf, "\nruntimes: runc crun runsc kata\n"), "%s", buf);
-	cr_expect(strstr(buf, "\nengines: docker containerd direct podman cri\n"),
+	cr_expect(strstr(buf, "\nengines: docker containerd direct podman cri buildah\n"),
 		  "%s", buf);
 	free(buf);
 }

@@ -7,6 +7,7 @@ const struct ct_engine_ops *const ct_engines[CT_ENGINES] = {
 	&ct_engine_cri,
 	&ct_engine_docker,
 	&ct_engine_podman,
+	&ct_engine_buildah,
 };
 
 static const ct_classify_rule docker_rules[] = {
@@ -74,6 +75,14 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 		.judged_at_exec = true,
 		.names_in_bundle = true,
 		.shim_not_adopted = true,
+	},
+	[CT_ENG_BUILDAH] = {
+		.name = "buildah",
+		.column = "build",
+		.otel_name = "buildah",
+		.family = CT_FAM_DIRECT,
+		.work = "the build's threads are not followed",
+		.judged_at_exec = true,
 	},
 };
 

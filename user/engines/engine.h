@@ -68,8 +68,9 @@ struct ct_engine_ops {
 extern const struct ct_engine_ops ct_engine_cri;
 extern const struct ct_engine_ops ct_engine_docker;
 extern const struct ct_engine_ops ct_engine_podman;
+extern const struct ct_engine_ops ct_engine_buildah;
 
-#define CT_ENGINES	3
+#define CT_ENGINES	4
 
 /* In the order the tracker calls them. */
 extern const struct ct_engine_ops *const ct_engines[CT_ENGINES];

@@ -43,6 +43,7 @@ enum ct_engine_kind {
 	CT_ENG_DIRECT,		/* a runtime run by hand, no engine */
 	CT_ENG_PODMAN,		/* conmon in the shim's place */
 	CT_ENG_CRI,		/* a Kubernetes pod through containerd's CRI */
+	CT_ENG_BUILDAH,		/* an image build's step (Buildah's code) */
 	CT_ENG_MAX,
 };
 

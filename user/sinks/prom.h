@@ -34,8 +34,8 @@
  *
  * Labels of every per-container family: container_runtime (runc, crun,
  * runsc, kata, unknown: OpenTelemetry's container.runtime), engine
- * (docker, containerd, direct, podman, cri, unknown: no OpenTelemetry
- * attribute), and with --metrics-labels container_id and container_name
+ * (ct_engine_name(): docker, containerd, direct, podman, cri, buildah,
+ * unknown; no OpenTelemetry attribute), and with --metrics-labels container_id and container_name
  * (OpenTelemetry's container.id, container.name).  Samples and
  * histograms count the containers of the aggregator as ct_agg_stats()
  * does (failed ones in none but containers_failed_total); a restart
