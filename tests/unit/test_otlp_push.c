@@ -305,6 +305,16 @@ static void *respond(void *arg)
 	return NULL;
 }
 
+/* The session's --otlp sender: its row's sink state. */
+static const struct ct_otlp_push *sender_of(const struct ct_session *s)
+{
+	for (size_t i = 0; i < s->nsinks; i++)
+		if (s->sinks[i].sink == &ct_sink_otlp)
+			return s->sinks[i].out.priv;
+	cr_assert_fail("no --otlp sink");
+	return NULL;
+}
+
 /*
  * Continuous mode pushes every record as one-shot does: the spans sent
  * are those of the one-shot replay's otlp-traces.jsonl (check.py and
@@ -344,7 +354,7 @@ Test(otlp_push, continuous_replay_pushes_every_record)
 	s = (struct ct_session){ .cli = &cli, .continuous = true };
 	cr_assert_eq(ct_session_replay(&s), 0);
 	cr_expect(ct_agg_continuous(s.agg));
-	ct_otlp_push_stats(s.otlp, &st);
+	ct_otlp_push_stats(sender_of(&s), &st);
 	cr_expect_eq(st.sent, spans);
 	cr_expect_eq(total(&st), spans);
 	cr_expect_eq(st.requests,

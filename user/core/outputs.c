@@ -85,21 +85,22 @@ static int otlp_open(struct ct_session *s, struct ct_session_sink *k)
 		},
 	};
 	char err[CT_REPORT_ERRLEN];
-	int ret = ct_otlp_push_new(&s->otlp, &o, err, sizeof(err));
+	struct ct_otlp_push *p;
+	int ret = ct_otlp_push_new(&p, &o, err, sizeof(err));
 
 	if (ret) {
 		ct_report_err("%s", err);
 		return ret;
 	}
 	k->sink = &ct_sink_otlp;
-	k->out.priv = s->otlp;
+	k->out.priv = p;
 	return 0;
 }
 
 static void otlp_close(struct ct_session *s, struct ct_session_sink *k)
 {
-	ct_otlp_push_free(s->otlp);
-	s->otlp = NULL;
+	(void)s;
+	ct_otlp_push_free(k->out.priv);
 	k->out.priv = NULL;
 }
 

@@ -12,8 +12,9 @@
  *   stdout    the mode's: table, -j or --dump (always)
  *   dir       -o DIR's files, rewritten each period and at the end
  *
- * Adding an output: its sink in user/sinks/ (one file), a row here, and
- * its option in cli.c's table.
+ * Adding an output: its sink in user/sinks/ (one file; its own counts
+ * in the sink's report, output.h), a row here, and its option in cli.c's
+ * table.  Nothing else names it: --otlp is otlp_push.c and a row.
  */
 #ifndef __CT_OUTPUTS_H
 #define __CT_OUTPUTS_H

@@ -10,7 +10,6 @@
 #include "dump.h"
 #include "engine.h"
 #include "export.h"
-#include "otlp_push.h"
 #include "outputs.h"
 #include "pipeline.h"
 #include "prom.h"
@@ -372,8 +371,15 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		.host_name = s->host.host_name[0] ? s->host.host_name : NULL,
 		.host_id = s->host.host_id[0] ? s->host.host_id : NULL,
 		.node_name = s->host.node_name[0] ? s->host.node_name : NULL,
-		.otlp = s->otlp,
 	};
+	for (size_t i = 0; i < s->nsinks; i++) {
+		const struct ct_session_sink *k = &s->sinks[i];
+
+		if (!k->sink->report || m->nreports == CT_META_REPORTS)
+			continue;
+		m->reports[m->nreports].ops = k->sink->report;
+		m->reports[m->nreports++].priv = k->out.priv;
+	}
 }
 
 double ct_session_period(const struct ct_cli *cli)

@@ -37,15 +37,12 @@ struct ct_session_sink {
 /* The session's sinks: its outputs' (outputs.h), walked in their order. */
 #define CT_SESSION_SINKS	4
 
-struct ct_otlp_push;
-
 struct ct_session {
 	const struct ct_cli *cli;
 	struct ct_pipeline pl;		/* the stages (pipeline.h) */
 	struct ct_agg *agg;
 	struct ct_session_sink sinks[CT_SESSION_SINKS];
 	size_t nsinks;
-	struct ct_otlp_push *otlp;	/* --otlp's sender, NULL: off */
 	struct ct_opens_source opens;	/* for enrich: live or replayed */
 	struct ct_rec_writer *rec;	/* --record */
 	int64_t mono_to_real;

@@ -467,8 +467,9 @@ const char *ct_otlp_push_url(const struct ct_otlp_push *p)
 
 /* ---- what the session says of it ---- */
 
-void ct_otlp_summary(FILE *f, const struct ct_otlp_push *p)
+static void otlp_text(FILE *f, const void *priv)
 {
+	const struct ct_otlp_push *p = priv;
 	struct ct_otlp_stats st;
 	uint64_t dropped = 0;
 
@@ -489,8 +490,9 @@ void ct_otlp_summary(FILE *f, const struct ct_otlp_push *p)
 	fputc('\n', f);
 }
 
-void ct_otlp_summary_json(struct ct_json *w, const struct ct_otlp_push *p)
+static void otlp_json(struct ct_json *w, const void *priv)
 {
+	const struct ct_otlp_push *p = priv;
 	struct ct_otlp_stats st;
 
 	ct_otlp_push_stats(p, &st);
@@ -514,8 +516,9 @@ void ct_otlp_summary_json(struct ct_json *w, const struct ct_otlp_push *p)
 	ct_json_end_object(w);
 }
 
-void ct_otlp_prom(FILE *f, const struct ct_otlp_push *p)
+static void otlp_prom(FILE *f, const void *priv)
 {
+	const struct ct_otlp_push *p = priv;
 	struct ct_otlp_stats st;
 
 	ct_otlp_push_stats(p, &st);
@@ -567,7 +570,14 @@ static void otlp_end(struct ct_sink_out *o, const struct ct_agg *agg,
 	ct_otlp_push_flush(o->priv, CT_OTLP_FLUSH_NS);
 }
 
+static const struct ct_output_report otlp_report = {
+	.text = otlp_text,
+	.json = otlp_json,
+	.prom = otlp_prom,
+};
+
 const struct ct_sink ct_sink_otlp = {
+	.report = &otlp_report,
 	.container = otlp_container,
 	.chain = otlp_chain,
 	.pull = otlp_pull,

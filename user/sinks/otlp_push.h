@@ -96,12 +96,9 @@ const char *ct_otlp_drop_name(enum ct_otlp_drop d);
 uint64_t ct_otlp_backoff_ns(unsigned int n, uint64_t retry_after_ns,
 			    uint32_t rnd);
 
-/* The summary's line (text), "otlp" object (JSON), /metrics' families. */
-void ct_otlp_summary(FILE *f, const struct ct_otlp_push *p);
-void ct_otlp_summary_json(struct ct_json *w, const struct ct_otlp_push *p);
-void ct_otlp_prom(FILE *f, const struct ct_otlp_push *p);
-
-/* The session's sink (sink.h): out->priv is the sender. */
+/* The session's sink (sink.h): out->priv is the sender; its report
+ * (output.h) is the summary's line (text), "otlp" object (JSON) and
+ * /metrics' coldtrace_otlp_* families. */
 extern const struct ct_sink ct_sink_otlp;
 
 #endif /* __CT_OTLP_PUSH_H */

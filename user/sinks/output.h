@@ -16,9 +16,21 @@
 
 struct ct_chain;
 struct ct_chains;
-struct ct_otlp_push;
 struct ct_pulls;
 struct ct_tracker;
+
+/*
+ * An output's own counts (--otlp's spans sent and dropped), said by the
+ * summary (text, its JSON) and /metrics beside the session's losses;
+ * each may be NULL.  priv: the output's state.
+ */
+struct ct_output_report {
+	void (*text)(FILE *f, const void *priv);
+	void (*json)(struct ct_json *w, const void *priv);
+	void (*prom)(FILE *f, const void *priv);
+};
+
+#define CT_META_REPORTS	4
 
 /* Run facts carried by every output that is kept (docs/design.md
  * "Interface"). */
@@ -40,9 +52,18 @@ struct ct_meta {
 	const char *host_name;
 	const char *host_id;
 	const char *node_name;
-	/* --otlp's sender, for its counts; NULL: off */
-	const struct ct_otlp_push *otlp;
+	/* the open outputs' own counts, in the outputs' order */
+	struct {
+		const struct ct_output_report *ops;
+		const void *priv;
+	} reports[CT_META_REPORTS];
+	size_t nreports;
 };
+
+/* Every report's text, JSON or /metrics part, in order. */
+void ct_meta_reports_text(FILE *f, const struct ct_meta *m);
+void ct_meta_reports_json(struct ct_json *w, const struct ct_meta *m);
+void ct_meta_reports_prom(FILE *f, const struct ct_meta *m);
 
 /* One line: {"type":"container",...}\n */
 void ct_output_container_json(FILE *f, const struct ct_container *c);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include "chain.h"
 #include "engine.h"
-#include "otlp_push.h"
 #include "prom.h"
 #include "hist.h"
 #include "json.h"
@@ -933,8 +932,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		kind_counters(&x, CT_KIND_CONTAINER);
 		pending_gauges(f, meta);
 		loss_counters(f, agg, meta);
-		if (meta->otlp)
-			ct_otlp_prom(f, meta->otlp);
+		ct_meta_reports_prom(f, meta);
 		phase_hists(&x, CT_KIND_CONTAINER);
 		cold_start_hists(&x, CT_KIND_CONTAINER);
 		open_hists(&x);

@@ -53,6 +53,10 @@ struct ct_sink {
 	 * NULL */
 	void (*end)(struct ct_sink_out *o, const struct ct_agg *agg,
 		    const struct ct_meta *m);
+	/* its own counts (o->priv is their state), said by the summary
+	 * and /metrics wherever it is open (ct_meta's reports); may be
+	 * NULL */
+	const struct ct_output_report *report;
 };
 
 extern const struct ct_sink ct_sink_table;

@@ -4,8 +4,28 @@
 #include <string.h>
 #include "tracker.h"
 #include "chain.h"
-#include "otlp_push.h"
 #include "output.h"
+
+void ct_meta_reports_text(FILE *f, const struct ct_meta *m)
+{
+	for (size_t i = 0; i < m->nreports; i++)
+		if (m->reports[i].ops->text)
+			m->reports[i].ops->text(f, m->reports[i].priv);
+}
+
+void ct_meta_reports_json(struct ct_json *w, const struct ct_meta *m)
+{
+	for (size_t i = 0; i < m->nreports; i++)
+		if (m->reports[i].ops->json)
+			m->reports[i].ops->json(w, m->reports[i].priv);
+}
+
+void ct_meta_reports_prom(FILE *f, const struct ct_meta *m)
+{
+	for (size_t i = 0; i < m->nreports; i++)
+		if (m->reports[i].ops->prom)
+			m->reports[i].ops->prom(f, m->reports[i].priv);
+}
 
 /* The summary's phase cells: one statistic per row, named in the prefix. */
 #define SUMMARY_PREFIX_W	39
@@ -316,8 +336,7 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 				    " try a larger --ringbuf)" : "");
 	bpf_losses(f, meta);
 	summary_losses(f, agg, meta);
-	if (meta->otlp)
-		ct_otlp_summary(f, meta->otlp);
+	ct_meta_reports_text(f, meta);
 	each_row(f, agg, summary_look_at);
 }
 
@@ -505,8 +524,7 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 		err = json_kind(w, agg, "pods", CT_KIND_POD);
 	ct_json_kv_u64(w, "lost_events", meta->lost_events);
 	json_losses(w, agg, meta);
-	if (meta->otlp)
-		ct_otlp_summary_json(w, meta->otlp);
+	ct_meta_reports_json(w, meta);
 	return err;
 }
 
