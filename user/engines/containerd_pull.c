@@ -125,7 +125,7 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 		return 0;
 	}
 	p.untraced_files = pl_untraced(ev, n);
-	st = pl_pull_start(ev, n, 2, cts, first_open);
+	st = pl_pull_start(ev, n, CT_ENG_CONTAINERD, cts, first_open);
 	p.start_ns = pl_wall(e, st);
 	p.dur_ns = end > st ? end - st : 0;
 	pl_finish_layers(&p, st, first_write == UINT64_MAX ? 0 : first_write);
@@ -141,22 +141,37 @@ static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
 	rc = build_ctrd(e, s->ev, s->nev);
 	pl_consume(s, s->nev);
-	s->last_ctrd = 0;
+	s->mark[CT_ENG_CONTAINERD] = 0;
 	return rc;
 }
 
-/* No end mark: its last pull activity. */
+/* No end mark: its last pull activity (an ingest or blob file, a blob's
+ * commit); a blob's digest is its file's name. */
+static void note(struct stream *s, struct ev *v)
+{
+	if (v->kind == EV_BLOB && v->sub == CT_PULL_F_CTRD_BLOB)
+		pl_digest_of(v->digest, v->path);
+	if ((v->kind == EV_BLOB && v->sub != CT_PULL_F_DOCKER_BLOB) ||
+	    (v->kind == EV_RENAME && v->sub == CT_PULL_R_CTRD_BLOB))
+		s->mark[CT_ENG_CONTAINERD] = v->ts;
+}
+
 static bool ended(const struct stream *s)
 {
-	return s->last_ctrd;
+	return s->mark[CT_ENG_CONTAINERD];
 }
 
 static bool due(const struct stream *s, uint64_t now)
 {
-	return s->last_ctrd && now > s->last_ctrd + CT_PULL_IDLE_NS;
+	uint64_t last = s->mark[CT_ENG_CONTAINERD];
+
+	return last && now > last + CT_PULL_IDLE_NS;
 }
 
 const struct ct_pull_builder ct_containerd_pull_builder = {
+	.daemon = CT_PROG_CONTAINERD,
+	.client = CT_PROG_CTR,
+	.note = note,
 	.finish = finish,
 	.ended = ended,
 	.due = due,

@@ -27,7 +27,7 @@ static struct ev *find_untar(struct ev *ev, size_t n, const struct ev *b)
 	for (size_t i = 0; i < n; i++) {
 		struct ev *u = &ev[i];
 
-		if (u->kind == EV_UNTAR && !u->used && u->ts >= b->fr &&
+		if (u->kind == EV_HELPER && !u->used && u->ts >= b->fr &&
 		    u->ts <= b->lr)
 			return u;
 	}
@@ -125,7 +125,7 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 	p.untraced_files = pl_untraced(ev, n);
 	pl_take_client(e, &p, first_open, end,
 		       pl_pull_port(ev, n, first_open), &cts);
-	st = pl_pull_start(ev, n, 1, cts, first_open);
+	st = pl_pull_start(ev, n, CT_ENG_DOCKER, cts, first_open);
 	p.start_ns = pl_wall(e, st);
 	p.dur_ns = end > st ? end - st : 0;
 	pl_finish_layers(&p, st, first_write == UINT64_MAX ? 0 : first_write);
@@ -134,14 +134,14 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 
 static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 {
-	uint64_t end = complete ? s->docker_end : UINT64_MAX;
+	uint64_t end = complete ? s->mark[CT_ENG_DOCKER] : UINT64_MAX;
 	size_t k = pl_split_at(s, end);
 	int rc;
 
 	rc = build_docker(e, s->ev, k, complete ? end : 0, complete);
 	pl_consume(s, k);
-	s->docker_end = 0;
-	s->last_ctrd = 0;
+	/* what dockerd wrote through containerd went with it */
+	memset(s->mark, 0, sizeof(s->mark));
 	return rc;
 }
 
@@ -155,23 +155,37 @@ static bool pending(const struct stream *s)
 }
 
 /* Its end mark: the last repositories.json rename. */
+static void note(struct stream *s, struct ev *v)
+{
+	if (v->kind == EV_RENAME && v->sub == CT_PULL_R_REPOS &&
+	    v->ts > s->mark[CT_ENG_DOCKER])
+		s->mark[CT_ENG_DOCKER] = v->ts;
+}
+
 static bool ended(const struct stream *s)
 {
-	return s->docker_end;
+	return s->mark[CT_ENG_DOCKER];
 }
 
 /* A grace after the mark, for the late closes of its blob files. */
 static bool due(const struct stream *s, uint64_t now)
 {
-	return s->docker_end && now > s->docker_end + CT_PULL_GRACE_NS;
+	uint64_t end = s->mark[CT_ENG_DOCKER];
+
+	return end && now > end + CT_PULL_GRACE_NS;
 }
 
 static bool holds(const struct stream *s)
 {
-	return s->docker_end || pending(s);
+	return s->mark[CT_ENG_DOCKER] || pending(s);
 }
 
 const struct ct_pull_builder ct_docker_pull_builder = {
+	.daemon = CT_PROG_DOCKERD,
+	.client = CT_PROG_DOCKER,
+	/* dockerd re-execs itself to unpack each layer */
+	.helper = "docker-untar",
+	.note = note,
 	.finish = finish,
 	.pending = pending,
 	.ended = ended,

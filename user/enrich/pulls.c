@@ -2,9 +2,11 @@
 /*
  * Image pull tracker (see pulls.h): pull records in, struct ct_pull out.
  * What is common to every daemon is here (the records, the clients, a
- * pull's start, layers' concurrency, emission); each daemon's way of
- * making a pull of its events is in user/engines/ (docker_pull.c,
- * containerd_pull.c), through pulls_api.h.
+ * pull's start, layers' concurrency, emission); each daemon's part is
+ * its builder's (user/engines/docker_pull.c, containerd_pull.c, through
+ * pulls_api.h): whose records are its (its daemon, client and helper by
+ * name), what it notes of each, and how its events make a pull.  No
+ * daemon is named here.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -24,8 +26,7 @@ _Static_assert((int)CT_EV_PULL_BLOB >= (int)CT_EV_PULL_FIRST &&
 
 /* ---- small helpers ---- */
 
-/* "sha256:<64 hex>" from a path ending in sha256/<hex>, else "". */
-static void digest_of(char *dst, const char *path)
+void pl_digest_of(char *dst, const char *path)
 {
 	const char *b = ct_basename(path);
 	size_t n = strlen(b);
@@ -58,13 +59,17 @@ static struct stream *stream_of(struct ct_pulls *e, uint32_t pid)
 	return s;
 }
 
-static struct ev *push_ev(struct ct_pulls *e, uint32_t pid)
+/* A new event of pid's stream (*sp, if asked). */
+static struct ev *push_ev(struct ct_pulls *e, uint32_t pid,
+			  struct stream **sp)
 {
 	struct stream *s = stream_of(e, pid);
 	struct ev *v;
 
 	if (!s)
 		return NULL;
+	if (sp)
+		*sp = s;
 	if (s->nev == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 64;
 
@@ -81,13 +86,22 @@ static struct ev *push_ev(struct ct_pulls *e, uint32_t pid)
 
 /* ---- records in ---- */
 
+/* v joined s: each builder notes what it keeps of it. */
+static void note(const struct ct_pulls *e, struct stream *s, struct ev *v)
+{
+	for (int k = 0; k < CT_ENG_MAX; k++)
+		if (e->b[k] && e->b[k]->note)
+			e->b[k]->note(s, v);
+}
+
 static int add_blob(struct ct_pulls *e, const struct ct_pull_blob *b)
 {
+	struct stream *s;
 	struct ev *v;
 
 	if (b->kind < CT_PULL_F_DOCKER_BLOB || b->kind > CT_PULL_F_CTRD_BLOB)
 		return -EINVAL;
-	v = push_ev(e, b->hdr.pid);
+	v = push_ev(e, b->hdr.pid, &s);
 	if (!v)
 		return -ENOMEM;
 	v->kind = EV_BLOB;
@@ -103,10 +117,7 @@ static int add_blob(struct ct_pulls *e, const struct ct_pull_blob *b)
 	v->bw = b->bytes_written;
 	v->reads = b->reads;
 	ct_copy_str(v->path, sizeof(v->path), b->path, sizeof(b->path));
-	if (b->kind == CT_PULL_F_CTRD_BLOB)
-		digest_of(v->digest, v->path);
-	if (b->kind != CT_PULL_F_DOCKER_BLOB)
-		stream_of(e, b->hdr.pid)->last_ctrd = v->ts;
+	note(e, s, v);
 	return 0;
 }
 
@@ -119,7 +130,7 @@ static int add_rename(struct ct_pulls *e,
 
 	if (r->kind < CT_PULL_R_REPOS || r->kind > CT_PULL_R_CTRD_BLOB)
 		return -EINVAL;
-	v = push_ev(e, r->hdr.pid);
+	v = push_ev(e, r->hdr.pid, &s);
 	if (!v)
 		return -ENOMEM;
 	v->kind = EV_RENAME;
@@ -127,27 +138,25 @@ static int add_rename(struct ct_pulls *e,
 	v->ts = r->hdr.ts_ns;
 	ct_copy_str(v->path, sizeof(v->path), r->oldpath, sizeof(r->oldpath));
 	ct_copy_str(newpath, sizeof(newpath), r->newpath, sizeof(r->newpath));
-	digest_of(v->digest, newpath);
-	s = stream_of(e, r->hdr.pid);
-	if (r->kind == CT_PULL_R_REPOS && v->ts > s->docker_end)
-		s->docker_end = v->ts;
-	if (r->kind == CT_PULL_R_CTRD_BLOB)
-		s->last_ctrd = v->ts;
+	pl_digest_of(v->digest, newpath);
+	note(e, s, v);
 	return 0;
 }
 
 static int add_connect(struct ct_pulls *e,
 		       const struct ct_pull_connect *c)
 {
-	struct ev *v = push_ev(e, c->hdr.pid);
+	struct ev *v = push_ev(e, c->hdr.pid, NULL);
 
 	if (!v)
 		return -ENOMEM;
 	v->kind = EV_CONNECT;
 	v->ts = c->hdr.ts_ns;
 	v->pid = c->hdr.pid;
-	/* the comm says whose: dockerd (1) or containerd (2) */
-	v->sub = ct_prog_comm_is(c->hdr.comm, CT_PROG_DOCKERD) ? 1 : 2;
+	/* the comm says whose */
+	for (int k = 0; k < CT_ENG_MAX; k++)
+		if (e->b[k] && ct_prog_comm_is(c->hdr.comm, e->b[k]->daemon))
+			v->sub = (uint32_t)k;
 	v->port = c->port;
 	return 0;
 }
@@ -208,20 +217,24 @@ static int add_exec(struct ct_pulls *e, const struct ct_exec *x,
 	a0 = av.argc ? av.argv[0] : "";
 	if (!a0[0])
 		return 0;
-	if (ct_prog_is(a0, CT_PROG_DOCKER) || ct_prog_is(a0, CT_PROG_CTR)) {
-		add_client(e, x, ct_prog_is(a0, CT_PROG_DOCKER) ?
-			   CT_ENG_DOCKER : CT_ENG_CONTAINERD);
+	for (int k = 0; k < CT_ENG_MAX; k++) {
+		if (e->b[k] && ct_prog_is(a0, e->b[k]->client)) {
+			add_client(e, x, k);
+			return 0;
+		}
+	}
+	for (int k = 0; k < CT_ENG_MAX; k++) {
+		if (!e->b[k] || !e->b[k]->helper || strcmp(a0, e->b[k]->helper))
+			continue;
+		/* the daemon re-execs itself: the helper's parent is it */
+		v = push_ev(e, x->hdr.ppid, NULL);
+		if (!v)
+			return -ENOMEM;
+		v->kind = EV_HELPER;
+		v->ts = x->hdr.ts_ns;
+		v->pid = x->hdr.pid;
 		return 0;
 	}
-	if (strcmp(a0, "docker-untar"))
-		return 0;
-	/* dockerd re-execs itself: the untar's parent is the daemon */
-	v = push_ev(e, x->hdr.ppid);
-	if (!v)
-		return -ENOMEM;
-	v->kind = EV_UNTAR;
-	v->ts = x->hdr.ts_ns;
-	v->pid = x->hdr.pid;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "comm_table.h"
 #include "container.h"
 #include "pull.h"
 #include "procs.h"
@@ -20,7 +21,8 @@ enum ev_kind {
 	EV_BLOB,	/* a blob file closed */
 	EV_RENAME,
 	EV_CONNECT,
-	EV_UNTAR,	/* docker-untar exec; its exit: pl_exit() */
+	EV_HELPER,	/* a builder's helper's exec (dockerd's docker-untar);
+			 * its exit: pl_exit() */
 };
 
 struct ev {
@@ -29,6 +31,8 @@ struct ev {
 	uint32_t pid;
 	uint32_t reads;		/* read(2)/pread64(2) calls on a blob */
 	uint16_t port;		/* connect: destination port */
+	/* connect: enum ct_engine_kind of the builder whose daemon made it
+	 * (0: none's) */
 	bool used;
 	bool untraced;		/* blob: CT_EV_PULL_UNTRACED */
 	uint64_t ts;		/* monotonic */
@@ -56,15 +60,24 @@ struct stream {
 	uint32_t pid;
 	struct ev *ev;
 	size_t nev, cap;
-	/* the marks pulls.c keeps for the builders: */
-	uint64_t docker_end;	/* last repositories.json rename, 0 none */
-	uint64_t last_ctrd;	/* last containerd pull activity, 0 none */
+	/* each builder's mark, by its enum ct_engine_kind, kept by its
+	 * note() (dockerd's end mark, containerd's last activity); 0 none */
+	uint64_t mark[CT_ENG_MAX];
 };
 
 struct ct_pulls;
 
 /* One daemon's pull builder. */
 struct ct_pull_builder {
+	/* whose records are its: the daemon (its registry connects, by
+	 * comm), its pull client (`<client> ... pull REF`), a helper the
+	 * daemon execs whose exec joins the daemon's stream (NULL: none) */
+	enum ct_prog daemon;
+	enum ct_prog client;
+	const char *helper;
+	/* v (a blob or a rename) just joined s: what the builder keeps of
+	 * it (its digest, s's mark); may be NULL */
+	void (*note)(struct stream *s, struct ev *v);
 	/* the pull of s's events (complete: ended at its end mark; else
 	 * what is left at the session's end) built and emitted (pl_emit()),
 	 * its events consumed; 0 or -errno */
@@ -141,10 +154,13 @@ uint16_t pl_pull_port(const struct ev *ev, size_t n, uint64_t first);
  * the list); its exec time in *client_ts, 0 if none fits. */
 void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 		    uint64_t end, uint16_t port, uint64_t *client_ts);
-/* A pull's start: daemon who's (1 dockerd, 2 containerd) first registry
- * connect after the client's exec, else that exec, else first_open. */
+/* A pull's start: the first registry connect of who's daemon (enum
+ * ct_engine_kind) after the client's exec, else that exec, else
+ * first_open. */
 uint64_t pl_pull_start(struct ev *ev, size_t n, uint32_t who,
 		       uint64_t client_ts, uint64_t first_open);
+/* "sha256:<64 hex>" from a path ending in sha256/<hex>, else "". */
+void pl_digest_of(char *dst, const char *path);
 /* Layers sorted, concurrency and time to first byte. */
 void pl_finish_layers(struct ct_pull *p, uint64_t start_mono,
 		      uint64_t first_write_mono);
