@@ -274,11 +274,13 @@ def cmd_single(a):
     if not check_phase_shapes(rec, a.phases.split(",")):
         return
     check_order(rec)
+    # other checkers (check_podman.py) call this with arguments of their own
     if a.t0 and a.t1:
-        check_times(rec, a.t0, a.t1, a.min_share)
-    if a.unarmed is not None:
-        check(bool(rec.get("unarmed")) == (a.unarmed == "yes"),
-              f"unarmed {rec.get('unarmed')!r}, want {a.unarmed}")
+        check_times(rec, a.t0, a.t1, getattr(a, "min_share", 0.5))
+    unarmed = getattr(a, "unarmed", None)
+    if unarmed is not None:
+        check(bool(rec.get("unarmed")) == (unarmed == "yes"),
+              f"unarmed {rec.get('unarmed')!r}, want {unarmed}")
     if a.events:
         check_events(rec, a.events)
     if getattr(a, "engine_connect", False):
