@@ -119,7 +119,7 @@ endif
 # Keep the BPF objects: they are inspected (bpftool, llvm-objdump).
 .SECONDARY: $(BPF_OBJS)
 .PHONY: all test check demo clean vmlinux deps netdelay install uninstall \
-	test-san fuzz fuzz-run distclean-state vmtest bench-scrape
+	test-san san-build fuzz fuzz-run distclean-state vmtest bench-scrape
 .SUFFIXES:
 
 all: $(BIN)
@@ -185,10 +185,13 @@ SAN_ENV		:= ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 
 # Recordings of reported bugs, kept whole (tests/fixtures/README.md).
 CT_REPRO_DIR	?= tests/fixtures/repro
 
-test-san:
+# san-build alone: .ci/run builds it beside make check.
+san-build:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(SAN_OUTPUT) \
 		BIN=$(SAN_OUTPUT)/coldtrace EXTRA_CFLAGS="$(SAN_FLAGS)" \
 		$(SAN_OUTPUT)/unit_tests $(SAN_OUTPUT)/coldtrace
+
+test-san: san-build
 	$(call msg,TEST-SAN,$(SAN_OUTPUT)/unit_tests)
 	$(Q)$(SAN_ENV) tests/fuzz/san-run.sh $(abspath $(SAN_OUTPUT)/unit_tests)
 	$(call msg,TEST-SAN,$(SAN_OUTPUT)/coldtrace --replay)
