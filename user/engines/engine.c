@@ -75,6 +75,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 		.judged_at_exec = true,
 		.names_in_bundle = true,
 		.shim_not_adopted = true,
+		.pods = true,
 	},
 	[CT_ENG_BUILDAH] = {
 		.name = "buildah",

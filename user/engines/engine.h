@@ -127,6 +127,9 @@ struct ct_engine {
 	/* a shim of it alive at the session's start is not adopted: its
 	 * containers are pods' and come with their sandbox (adopt.c) */
 	bool shim_not_adopted;
+	/* it makes pod records (a sandbox's): their statistics are its,
+	 * grouped by runtime (stats/agg.c) */
+	bool pods;
 	/* the classifier's rules for its own programs, in order, NULL
 	 * ended (<engine>_classify.c, classify_api.h); NULL: none */
 	const ct_classify_rule *classify;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
+#include "engine.h"
 #include "hist.h"
 #include "restart.h"
 #include "util.h"
@@ -206,8 +207,8 @@ size_t ct_agg_group_index(enum ct_runtime rt, enum ct_engine_kind e,
 		return CT_AGG_NGROUPS;
 	if (k == CT_KIND_CONTAINER)
 		return (size_t)rt * CT_ENG_MAX + e;
-	return e == CT_ENG_CRI ? CT_RT_MAX * CT_ENG_MAX + (size_t)rt :
-				 CT_AGG_NGROUPS;
+	return ct_engine(e)->pods ? CT_RT_MAX * CT_ENG_MAX + (size_t)rt :
+				    CT_AGG_NGROUPS;
 }
 
 /* Continuous: group (rt, e, k), NULL if none yet. */

@@ -177,12 +177,12 @@ struct ct_agg_group {
 
 /*
  * The groups: one per (runtime, engine) of containers, and one per
- * runtime of pods, whose engine is always cri (only user/engines/cri.c
- * makes pod records): 35 groups of ~15 KiB, not 60.
+ * runtime of pods, whose engine is the one row of the engine table that
+ * makes pods (cri: user/engines/cri.c): 40 groups of ~15 KiB, not 70.
  */
 #define CT_AGG_NGROUPS	(CT_RT_MAX * CT_ENG_MAX + CT_RT_MAX)
 /* The group (rt, e, k) folds into; CT_AGG_NGROUPS if none (a bad value,
- * a pod of another engine than cri). */
+ * a pod of an engine that makes none). */
 size_t ct_agg_group_index(enum ct_runtime rt, enum ct_engine_kind e,
 			  enum ct_kind k);
 /* Group i, or NULL if it has no container (and always in one-shot mode). */
