@@ -56,7 +56,7 @@ int ct_engine_from_name(const char *name)
 {
 	if (!name)
 		return -1;
-	for (int k = CT_ENG_DOCKER; k < CT_ENG_MAX; k++)
+	for (int k = CT_ENG_UNKNOWN + 1; k < CT_ENG_MAX; k++)
 		if (!strcmp(name, ct_engine_table[k].name))
 			return k;
 	return -1;
