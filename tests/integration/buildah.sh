@@ -80,7 +80,7 @@ if [ "$mode" = detached ]; then
 	rc=0
 	"${cmd[@]}" >"$T/cmd.out" 2>&1 || rc=$?
 	t1=$(date +%s%N)
-	[ $rc -eq $code ] || fail "buildah run: status $rc: $(tail -3 "$T/cmd.out")"
+	[ "$rc" -eq "$code" ] || fail "buildah run: status $rc: $(tail -3 "$T/cmd.out")"
 	id=$(id_of_cgroup)
 	dt_record "$id" 30 >/dev/null
 	dt_stop
