@@ -27,12 +27,13 @@ enum ev_kind {
 
 struct ev {
 	enum ev_kind kind;
-	uint32_t sub;		/* enum ct_pull_file / ct_pull_rename_kind */
+	/* blob: enum ct_pull_file; rename: ct_pull_rename_kind; connect:
+	 * the enum ct_engine_kind of the builder whose daemon made it (0:
+	 * none's) */
+	uint32_t sub;
 	uint32_t pid;
 	uint32_t reads;		/* read(2)/pread64(2) calls on a blob */
 	uint16_t port;		/* connect: destination port */
-	/* connect: enum ct_engine_kind of the builder whose daemon made it
-	 * (0: none's) */
 	bool used;
 	bool untraced;		/* blob: CT_EV_PULL_UNTRACED */
 	uint64_t ts;		/* monotonic */

@@ -35,11 +35,11 @@
  * Labels of every per-container family: container_runtime (runc, crun,
  * runsc, kata, unknown: OpenTelemetry's container.runtime), engine
  * (ct_engine_name(): docker, containerd, direct, podman, cri, buildah,
- * unknown; no OpenTelemetry attribute), and with --metrics-labels container_id and container_name
- * (OpenTelemetry's container.id, container.name).  Samples and
- * histograms count the containers of the aggregator as ct_agg_stats()
- * does (failed ones in none but containers_failed_total); a restart
- * counts under its new container.  Duration buckets: 100 us .. 60 s.
+ * unknown; no OpenTelemetry attribute), and with --metrics-labels
+ * container_id and container_name (OpenTelemetry's container.id,
+ * container.name).  Samples and histograms count the containers of the
+ * aggregator as ct_agg_stats() does (failed ones in none but
+ * containers_failed_total); a restart counts under its new container.  Duration buckets: 100 us .. 60 s.
  * A (runtime, engine) pair has its series from its first container on;
  * when --runtime or --engine name the scope, every pair of it (known
  * ones only) has them from the first scrape, at 0 before its first
