@@ -291,12 +291,12 @@ int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 int ct_cli_parse_engines(const char *list, uint32_t *mask, char *err,
 			 size_t errlen)
 {
-	char known[128];
+	char names[112], known[128];
 	struct name_list l = { "--engine", "engine", known, "cri,podman",
 			       ct_engine_from_name, 0 };
 
-	engine_names(known, sizeof(known) - 5, ", ");
-	strcat(known, ", all");
+	engine_names(names, sizeof(names), ", ");
+	snprintf(known, sizeof(known), "%s, all", names);
 	return parse_name_list(&l, list, mask, err, errlen);
 }
 
@@ -860,6 +860,8 @@ const char *libbpf_version_string(void) __attribute__((weak));
  */
 static void print_version(FILE *out)
 {
+	char names[128];
+
 	fprintf(out, "coldtrace %s\nusing libbpf ", COLDTRACE_VERSION);
 	if (libbpf_version_string)
 		fputs(libbpf_version_string(), out);
@@ -869,9 +871,8 @@ static void print_version(FILE *out)
 	fputs("\nruntimes:", out);
 	for (int r = CT_RT_UNKNOWN + 1; r < CT_RT_MAX; r++)
 		fprintf(out, " %s", ct_runtime_name(r));
-	fputs("\nengines:", out);
-	for (int e = CT_ENG_UNKNOWN + 1; e < CT_ENG_MAX; e++)
-		fprintf(out, " %s", ct_engine_name(e));
+	engine_names(names, sizeof(names), " ");
+	fprintf(out, "\nengines: %s", names);
 	fputs("\nfeatures: CO-RE, skeletons, syscall hooks fentry or tp_btf, "
 	      "recording format " STR(CT_REC_VERSION) "\n", out);
 }

@@ -22,6 +22,9 @@
 #include "util.h"
 #include "version.h"
 
+/* every open sink's report has its place in the meta */
+_Static_assert(CT_META_REPORTS >= CT_SESSION_SINKS, "ct_meta's reports");
+
 /* ---- records in ---- */
 
 /*
@@ -375,7 +378,7 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 	for (size_t i = 0; i < s->nsinks; i++) {
 		const struct ct_session_sink *k = &s->sinks[i];
 
-		if (!k->sink->report || m->nreports == CT_META_REPORTS)
+		if (!k->sink->report)
 			continue;
 		m->reports[m->nreports].ops = k->sink->report;
 		m->reports[m->nreports++].priv = k->out.priv;
