@@ -111,6 +111,7 @@ DOCKER_PHASES="prepare attach create connect start run die disconnect destroy"
 STDIN_S=15
 # The docker group's pull: 1 MB in this many layers.
 PULL_LAYERS=4
+PULL_REGISTRY=
 # The option sets that change which programs load or what they do (the
 # runtime filter is rodata of the programs).  Each load takes 15-20 s
 # under software emulation: the list is kept to these.
@@ -612,6 +613,23 @@ pull_checked() {	# NAME PULLS T0 T1 STATUS ERR
 	fi
 }
 
+# The pull tests' registry (tools/registry.sh) with their image pushed,
+# once for the three: under emulation a start, a build and a push take
+# tens of seconds.  PULL_REGISTRY says it is up.
+pulls_up() {
+	local reg=$SHARE/tools/registry.sh
+	export CT_REGISTRY_STATE=$W/registry.current
+	PULL_REGISTRY=
+	if "$reg" start >/dev/null 2>"$W/registry.err" &&
+		"$reg" push ctpull 1 "$PULL_LAYERS" 2>>"$W/registry.err"; then
+		PULL_REGISTRY=1
+	else
+		fail "pull: no registry with the image"
+		show "$W/registry.err"
+		"$reg" stop >/dev/null 2>&1
+	fi
+}
+
 # `docker pull` of PULL_LAYERS random layers (FROM scratch) from a
 # registry in the guest (tools/registry.sh), traced by this kernel's
 # path (pull_checked()).  MODE start: `coldtrace -- docker pull`, every
@@ -622,19 +640,13 @@ pull_checked() {	# NAME PULLS T0 T1 STATUS ERR
 test_pull() {	# MODE
 	local reg=$SHARE/tools/registry.sh ref=127.0.0.1:5000/ctpull rc=0 t0 t1
 	local name="pull $1" o=$W/pull-$1
-	export CT_REGISTRY_STATE=$W/registry.current
-	if ! { "$reg" start >/dev/null 2>"$W/registry.err" &&
-		"$reg" push ctpull 1 "$PULL_LAYERS" 2>>"$W/registry.err"; }; then
-		fail "$name: no registry with the image"
-		show "$W/registry.err"
-		"$reg" stop >/dev/null 2>&1
-		return
-	fi
+	[ -n "$PULL_REGISTRY" ] || { fail "$name: no registry with the image"; return; }
+	# the image is not in dockerd: this pull fetches every layer
+	"$reg" forget ctpull
 	if [ "$1" = clientless ]; then
 		pull_clientless "$name" "$o" || rc=$?
 		jq -c 'select(.type == "pull")' "$o.out" >"$o.pulls" 2>/dev/null
 		clientless_checked "$name" "$o.pulls" "$rc" "$o.err"
-		"$reg" stop >/dev/null 2>&1
 		return 0
 	elif [ "$1" = start ]; then
 		t0=$(date +%s%N)
@@ -648,7 +660,6 @@ test_pull() {	# MODE
 	fi
 	jq -c 'select(.type == "pull")' "$o.out" >"$o.pulls" 2>/dev/null
 	pull_checked "$name" "$o.pulls" "$t0" "$t1" "$rc" "$o.err"
-	"$reg" stop >/dev/null 2>&1
 	[ "$1" = steady ] && grep -q '^syscall hooks: fentry' "$o.err" &&
 		! grep -q 'sys: pull hooks attached .* after the registry connect' "$o.err" &&
 		fail "$name: the pull hooks did not join at dockerd's connect"
@@ -1073,9 +1084,11 @@ for g in $VMTEST_GROUPS; do
 		run docker_up
 		if [ -n "${DOCKER_HOST:-}" ]; then
 			run test_docker
+			run pulls_up
 			run test_pull start
 			run test_pull steady
 			run test_pull clientless
+			"$SHARE/tools/registry.sh" stop >/dev/null 2>&1
 			run test_stdin
 		fi
 		"$HARNESS" stop >/dev/null 2>&1 ;;
