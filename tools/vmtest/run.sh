@@ -18,7 +18,10 @@
 #                       5.10 6.1 6.12 7.2 (default: $VMTEST_KERNELS, else
 #                       all four); ARCH:NAME (arm64:6.12) is a guest of
 #                       another architecture than --arch's: all share
-#                       the VMTEST_JOBS lanes, started in the list's order
+#                       the VMTEST_JOBS lanes, started in the list's order;
+#                       NAME@G+G... (6.12@docker) a guest that runs those
+#                       test groups only, docker's if named, so that one
+#                       kernel's groups can run in two lanes
 #     --docker LIST     kernels whose guest also runs dockerd + containerd
 #                       with runc, crun and runsc (default:
 #                       $VMTEST_DOCKER_KERNELS, else "6.1 6.12"), named
@@ -111,7 +114,7 @@ usage() {
 
 # The shared folder of one boot: the binary, the scripts the guest runs,
 # its configuration; out/ is where the guest writes.
-make_share() {	# DIR DOCKER(0|1)
+make_share() {	# DIR DOCKER(0|1) GROUPS
 	local s=$1
 	mkdir -p "$s/tools/vmtest" "$s/out"
 	cp "$COLDTRACE" "$s/coldtrace"
@@ -119,7 +122,7 @@ make_share() {	# DIR DOCKER(0|1)
 	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$HERE/lib.sh" \
 		"$s/tools/vmtest/"
 	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\nGUEST_TIMEOUT=%d\n' \
-		"$2" "$ITER" "$TEST_GROUPS" $((TIMEOUT > 240 ? TIMEOUT - 120 : TIMEOUT / 2)) \
+		"$2" "$ITER" "$3" $((TIMEOUT > 240 ? TIMEOUT - 120 : TIMEOUT / 2)) \
 		>"$s/config"
 	if [ -n "${VMTEST_BENCH_ROUNDS:-}" ]; then
 		printf 'BENCH_ROUNDS=%d\n' "$VMTEST_BENCH_ROUNDS" >>"$s/config"
@@ -194,23 +197,42 @@ spec_arch() {	# SPEC
 	case "$1" in *:*) echo "${1%%:*}" ;; *) echo "$GUESTS_ARCH" ;; esac
 }
 
+# The kernel's name (6.12) of a guest's spec ([ARCH:]NAME[@G+G...]).
+spec_kernel() {	# SPEC
+	local k=${1##*:}
+	echo "${k%%@*}"
+}
+
 spec_full() {	# SPEC
-	echo "$(spec_arch "$1"):${1##*:}"
+	echo "$(spec_arch "$1"):$(spec_kernel "$1")"
+}
+
+# The guest's test groups: its spec's, else VMTEST_GROUPS'.
+spec_groups() {	# SPEC
+	case "$1" in
+	*@*) echo "${1#*@}" | tr + ' ' ;;
+	*) echo "$TEST_GROUPS" ;;
+	esac
 }
 
 # One kernel: boot, then the guest's verdict.  Prints the kernel's line.
 run_kernel() {	# NAME KDIR IMG
-	local name=$1 kdir=$2 img=$3 rel initrd share log d=0 t0 rc=0 k
-	rel=$(basename "$kdir")
+	local name=$1 kdir=$2 img=$3 rel initrd share log d=0 t0 rc=0 k groups
+	# a guest of some groups only has its own folder: 6.12.107+deb13-amd64@docker
+	rel=$(basename "$kdir")${name#"${name%%@*}"}
 	initrd=$("$HERE/initramfs.sh" "$kdir" "$BUSYBOX") || { echo "vmtest: $name: FAIL (no initramfs)"; return 1; }
-	for k in $DOCKER_KERNELS; do
+	groups=$(spec_groups "$name")
+	case "$name" in
+	*@*) [[ " $groups " != *" docker "* ]] || d=1 ;;
+	*) for k in $DOCKER_KERNELS; do
 		[ "$(spec_full "$k")" = "$(spec_full "$name")" ] && d=1
-	done
+	done ;;
+	esac
 	mkdir -p "$OUT/$rel"
 	share=$(mktemp -d /tmp/vmtest-share.XXXXXX)
 	# shellcheck disable=SC2064 # this boot's folder, also when stopped
 	trap "rm -rf '$share'" EXIT
-	make_share "$share" "$d"
+	make_share "$share" "$d" "$groups"
 	log=$OUT/$rel/console.log
 	t0=$(date +%s)
 	echo "vmtest: $name ($rel): booting$([ $d = 1 ] && echo ', with docker')"
@@ -257,7 +279,7 @@ run_kernel() {	# NAME KDIR IMG
 # <kernel>.first/: the oops's backtrace is what says where it died.
 run_kernel_retry() {	# NAME KDIR IMG
 	local rc=0 oops dir
-	dir=$OUT/$(basename "$2")
+	dir=$OUT/$(basename "$2")${1#"${1%%@*}"}
 	run_kernel "$@" || rc=$?
 	[ "$rc" -eq 2 ] || return "$rc"
 	oops=$(grep -m1 -E 'Oops:|Kernel panic' "$dir/console.log") ||
@@ -380,7 +402,7 @@ prepare_arch() {	# ARCH
 	for k in $KERNELS; do
 		[ "$(spec_arch "$k")" = "$a" ] || continue
 		specs+=("$k")
-		names+=("${k##*:}")
+		names+=("$(spec_kernel "$k")")
 	done
 	use_arch "$a"
 	command -v "$QEMU" >/dev/null || die "$QEMU missing (tools/install-deps.sh)"
