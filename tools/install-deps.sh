@@ -65,6 +65,16 @@ PKGS=(
 	libnetfilter-queue-dev iptables debootstrap
 	# promtool, to validate metrics.prom in the tests
 	prometheus
+	# lazy pulling (docs/lazy.md, tools/lazy.sh): Debian ships the stargz
+	# snapshotter's Go sources and ctr-remote but not its daemon, which
+	# tools/lazy/build.sh builds with Debian's Go in GOPATH mode from the
+	# -dev package and the Go packages its build reads (go-fuse, grpc,
+	# toml, logrus: also pulled in by the -dev package); fuse3 for the
+	# layers' FUSE mounts
+	golang-go golang-github-containerd-stargz-snapshotter-dev
+	stargz-snapshotter golang-github-hanwen-go-fuse-dev
+	golang-google-grpc-dev golang-github-burntsushi-toml-dev
+	golang-github-sirupsen-logrus-dev fuse3
 	# investigating what the kernel sees of a runtime (docs/runsc.md)
 	bpftrace
 	# make vmtest: Debian's kernels under QEMU (tools/vmtest/), their
