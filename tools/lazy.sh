@@ -300,7 +300,7 @@ cmd_stop() {
 
 case "${1:-}" in
 start) cmd_start ;;
-env) echo "$(lazy_dir)/env" ;;
+env) d=$(lazy_dir) && echo "$d/env" ;;
 image) shift; cmd_image "$@" ;;
 rpull) shift; cmd_rpull "$@" ;;
 stop) cmd_stop ;;
