@@ -154,6 +154,10 @@ log() {
 	echo "harness: $*" >&2
 }
 
+# pids_under, stop_pid, unmount_under
+# shellcheck source=tools/procs.sh
+. "$TOP/tools/procs.sh"
+
 need_root() {
 	[ "$(id -u)" -eq 0 ] || die "must run as root"
 }
@@ -563,33 +567,6 @@ load_env() {
 	. "$d/env"
 }
 
-# Pids of live processes whose argv mentions our private dir: shims,
-# runtimes, gofers and sandboxes that the daemons left behind.
-pids_under() {
-	local d=$1 p
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[ "$p" = $$ ] && continue
-		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
-			grep -qF "$d/" && echo "$p"
-	done
-	return 0
-}
-
-# SIGTERM, wait up to $2 seconds, SIGKILL.
-stop_pid() {
-	local pid=$1 secs=$2 i
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	log "pid $pid ignored SIGTERM, killing"
-	kill -KILL "$pid" 2>/dev/null || true
-	sleep 0.2
-}
-
 remove_containers() {
 	local d=$1 sock ids
 	sock=unix://$d/docker.sock
@@ -630,15 +607,6 @@ remove_direct() {
 		timeout 20 "$runsc" --root "$d/runsc" delete -force "$id" \
 			>/dev/null 2>&1 || true
 	done
-}
-
-unmount_under() {
-	local d=$1 m
-	# Deepest first; lazy so a busy mount cannot block cleanup.
-	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo |
-		sort -r | while read -r m; do
-			umount -l "$m" 2>/dev/null || true
-		done
 }
 
 # The v2 view's holder (only a `sleep` of ours: a recycled pid is left).

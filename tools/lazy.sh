@@ -57,6 +57,10 @@ log() {
 	echo "lazy: $*" >&2
 }
 
+# pids_under (the shims name our socket), stop_pid, unmount_under
+# shellcheck source=tools/procs.sh
+. "$TOP/tools/procs.sh"
+
 need_root() {
 	[ "$(id -u)" -eq 0 ] || die "must run as root"
 }
@@ -228,32 +232,6 @@ cmd_rpull() {
 	awk -v n=$((t1 - t0)) 'BEGIN { printf "%.3f\n", n / 1e9 }'
 }
 
-# Processes whose argv names our dir (the shims name our socket).
-pids_under() {
-	local d=$1 p
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[ "$p" = $$ ] && continue
-		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
-			grep -qF "$d/" && echo "$p"
-	done
-	return 0
-}
-
-# SIGTERM, wait up to $2 seconds, SIGKILL.
-stop_pid() {
-	local pid=$1 secs=$2 i
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < secs * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	log "pid $pid ignored SIGTERM, killing"
-	kill -KILL "$pid" 2>/dev/null || true
-	sleep 0.2
-}
-
 # Our tasks killed and deleted, then their containers, through
 # containerd: a killed shim leaves its container's processes running,
 # under no name of ours.
@@ -269,15 +247,6 @@ remove_tasks() {
 			ctr_d "$d" -n "$ns" containers delete "$id" >/dev/null 2>&1 || true
 		done
 	done
-}
-
-unmount_under() {
-	local d=$1 m
-	# deepest first; lazy, so that a busy mount cannot block the stop
-	awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo |
-		sort -r | while read -r m; do
-			umount -l "$m" 2>/dev/null || true
-		done
 }
 
 # Undo everything, in an order that never aborts half-way.

@@ -40,6 +40,10 @@ log() {
 	echo "lazy/smoke: $*" >&2
 }
 
+# pids_under
+# shellcheck source=tools/procs.sh
+. "$TOP/tools/procs.sh"
+
 # check WHAT CMD...: one result line, counted.
 check() {
 	local what=$1
@@ -64,35 +68,12 @@ now_ns() {
 	date +%s%N
 }
 
-pid_alive() {
-	[ -n "$1" ] && kill -0 "$1" 2>/dev/null
-}
-
-# Processes whose argv names $1.
-pids_naming() {
-	local p
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[ "$p" = $$ ] && continue
-		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
-			grep -qF "$1" && echo "$p"
-	done
-	return 0
-}
-
 mounts_under() {
 	awk -v d="$1/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l
 }
 
 stop_proxy() {
-	local pid
-	pid=$(cat "$W/proxy.pid" 2>/dev/null) || return 0
-	pid_alive "$pid" && kill "$pid" 2>/dev/null
-	for _ in $(seq 30); do
-		pid_alive "$pid" || return 0
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null || true
+	stop_pid "$(cat "$W/proxy.pid" 2>/dev/null)" 3
 }
 
 cleanup() {
@@ -244,7 +225,7 @@ check "stop: $D and its sockets gone" test ! -e "$D"
 check "stop: daemons, proxy and registry exited ($PIDS)" \
 	bash -c 'for p in $1; do ! kill -0 "$p" 2>/dev/null || exit 1; done' _ "$PIDS"
 check "stop: no process names $D, $REGDIR or $W" \
-	test -z "$(pids_naming "$D/")$(pids_naming "$REGDIR/")$(pids_naming "$W/")"
+	test -z "$(pids_under "$D")$(pids_under "$REGDIR")$(pids_under "$W")"
 check "stop: no runc state left for $ID" test ! -e "/run/containerd/runc/default/$ID"
 check "stop: state files gone" \
 	test ! -e "$CT_LAZY_STATE" -a ! -e "$CT_REGISTRY_STATE"

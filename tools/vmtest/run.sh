@@ -118,7 +118,8 @@ make_share() {	# DIR DOCKER(0|1) GROUPS
 	local s=$1
 	mkdir -p "$s/tools/vmtest" "$s/out"
 	cp "$COLDTRACE" "$s/coldtrace"
-	cp "$TOP/tools/harness.sh" "$TOP/tools/registry.sh" "$s/tools/"
+	cp "$TOP/tools/harness.sh" "$TOP/tools/procs.sh" "$TOP/tools/registry.sh" \
+		"$s/tools/"
 	cp "$HERE/guest-init.sh" "$HERE/guest-tests.sh" "$HERE/lib.sh" \
 		"$s/tools/vmtest/"
 	printf 'VMTEST_DOCKER=%s\nITER=%s\nVMTEST_GROUPS="%s"\nGUEST_TIMEOUT=%d\n' \
