@@ -6,7 +6,7 @@
 # docker.io and containerd) into a private directory for
 # CT_VERSIONS=trixie, and the third (a Debian forky root filesystem) for
 # CT_VERSIONS=forky (tools/harness.sh).  Idempotent: re-running it only
-# checks.
+# checks.  --lazy: also the lazy pulling harness's packages (below).
 set -euo pipefail
 
 # Debian 13 binaries that run on Debian 12 (libc6 >= 2.34, or static):
@@ -65,16 +65,6 @@ PKGS=(
 	libnetfilter-queue-dev iptables debootstrap
 	# promtool, to validate metrics.prom in the tests
 	prometheus
-	# lazy pulling (docs/lazy.md, tools/lazy.sh): Debian ships the stargz
-	# snapshotter's Go sources and ctr-remote but not its daemon, which
-	# tools/lazy/build.sh builds with Debian's Go in GOPATH mode from the
-	# -dev package and the Go packages its build reads (go-fuse, grpc,
-	# toml, logrus: also pulled in by the -dev package); fuse3 for the
-	# layers' FUSE mounts
-	golang-go golang-github-containerd-stargz-snapshotter-dev
-	stargz-snapshotter golang-github-hanwen-go-fuse-dev
-	golang-google-grpc-dev golang-github-burntsushi-toml-dev
-	golang-github-sirupsen-logrus-dev fuse3
 	# investigating what the kernel sees of a runtime (docs/runsc.md)
 	bpftrace
 	# make vmtest: Debian's kernels under QEMU (tools/vmtest/), their
@@ -91,6 +81,22 @@ PKGS=(
 case "$(dpkg --print-architecture)" in
 amd64) PKGS+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
 arm64) PKGS+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross) ;;
+esac
+# --lazy: also the lazy pulling harness's (docs/lazy.md, tools/lazy.sh).
+# Debian ships the stargz snapshotter's Go sources and ctr-remote but not
+# its daemon, which tools/lazy/build.sh builds with Debian's Go in GOPATH
+# mode from the -dev package and the Go packages its build reads
+# (go-fuse, grpc, toml, logrus: also pulled in by the -dev package);
+# fuse3 for the layers' FUSE mounts.  Asked for only: 254 packages and
+# ~5.5 min here, which no test of `make check` needs yet.
+LAZY_PKGS=(golang-go golang-github-containerd-stargz-snapshotter-dev
+	stargz-snapshotter golang-github-hanwen-go-fuse-dev
+	golang-google-grpc-dev golang-github-burntsushi-toml-dev
+	golang-github-sirupsen-logrus-dev fuse3)
+case "${1:-}" in
+"") ;;
+--lazy) PKGS+=("${LAZY_PKGS[@]}") ;;
+*) echo "usage: $0 [--lazy]" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -81,10 +81,10 @@ need_tools() {
 	local b
 	for b in containerd ctr containerd-shim-runc-v2 runc; do
 		command -v "$b" >/dev/null ||
-			die "$b not found (tools/install-deps.sh)"
+			die "$b not found (tools/install-deps.sh --lazy)"
 	done
 	command -v ctr-remote >/dev/null ||
-		die "ctr-remote not found (apt-get install stargz-snapshotter)"
+		die "ctr-remote not found (tools/install-deps.sh --lazy)"
 	[ -c /dev/fuse ] || die "/dev/fuse missing (modprobe fuse)"
 }
 

@@ -87,7 +87,7 @@ cleanup() {
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 for b in jq curl ctr busybox; do
-	command -v "$b" >/dev/null || die "$b not found (tools/install-deps.sh)"
+	command -v "$b" >/dev/null || die "$b not found (tools/install-deps.sh --lazy)"
 done
 [ -x "$PY" ] || die "$PY not found (tools/install-deps.sh)"
 BUSYBOX=$(command -v busybox)
