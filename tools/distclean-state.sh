@@ -11,7 +11,9 @@
 #                                           (/tmp/ct.XXXXXX) or state file
 #                                           (CT_HARNESS_STATE), or a
 #                                           registry dir (/tmp/ctreg.XXXXXX)
-#                                           or state file (CT_REGISTRY_STATE)
+#                                           or state file (CT_REGISTRY_STATE),
+#                                           or a lazy pulling harness dir
+#                                           (/tmp/ctlazy.XXXXXX)
 #   -n   say what would be removed, remove nothing
 #
 # Only by the project's own records, never a process by its name:
@@ -19,6 +21,7 @@
 #   tasks through its daemons, dockerd and containerd by their pid files,
 #   every process whose argv names DIR, its CRI netns and bridge, the
 #   mounts under DIR, DIR with its images), then its state file;
+# - each lazy pulling harness: `tools/lazy.sh stop` on its dir;
 # - each registry: `tools/registry.sh stop` on its dir (the registry and
 #   the delayer by their pid files, its namespace and veth, the shaping
 #   of lo); the daemon.json it edited goes with its harness;
@@ -70,6 +73,10 @@ is_registry_dir() {
 	[[ "$1" == /tmp/ctreg.?????? ]] && [ -d "$1" ]
 }
 
+is_lazy_dir() {
+	[[ "$1" == /tmp/ctlazy.?????? ]] && [ -d "$1" ]
+}
+
 stop_harness() {	# DIR [STATE_FILE]
 	local state=${2:-}
 	[ -n "$state" ] || state=$(mktemp /tmp/ct-distclean.XXXXXX)
@@ -98,6 +105,18 @@ stop_registry() {	# DIR [STATE_FILE]
 	[ -n "${2:-}" ] || rm -f "$state"
 }
 
+# A lazy pulling harness (tools/lazy.sh): its tasks, containerd, the
+# snapshotter's daemon and FUSE mounts, DIR.
+stop_lazy() {	# DIR [STATE_FILE]
+	local d=$1 state=${2:-}
+	log "lazy harness $d"
+	[ "$DRY" = 1 ] && { removed=$((removed + 1)); return 0; }
+	[ -n "$state" ] || { state=$(mktemp /tmp/ct-distclean.XXXXXX); echo "$d" >"$state"; }
+	CT_LAZY_STATE=$state "$TOP/tools/lazy.sh" stop || log "lazy harness $d: stop failed"
+	removed=$((removed + 1))
+	[ -n "${2:-}" ] || rm -f "$state"
+}
+
 # A state file: the harness or registry it names, then itself.
 stop_state() {
 	local f=$1 d
@@ -106,6 +125,8 @@ stop_state() {
 		stop_harness "$d" "$f"
 	elif is_registry_dir "$d"; then
 		stop_registry "$d" "$f"
+	elif is_lazy_dir "$d"; then
+		stop_lazy "$d" "$f"
 	fi
 	if [ -e "$f" ] && { [ -z "$d" ] || [ ! -e "$d" ]; }; then
 		act rm -f "$f"
@@ -118,6 +139,8 @@ one() {
 		stop_harness "$w"
 	elif is_registry_dir "$w"; then
 		stop_registry "$w"
+	elif is_lazy_dir "$w"; then
+		stop_lazy "$w"
 	elif [ -f "$w" ]; then
 		stop_state "$w"
 	elif [ -e "$w" ]; then
@@ -195,6 +218,9 @@ network_leftovers() {
 
 everything() {
 	local d f
+	for d in /tmp/ctlazy.??????; do
+		is_lazy_dir "$d" && stop_lazy "$d"
+	done
 	for d in /tmp/ctreg.??????; do
 		is_registry_dir "$d" && stop_registry "$d"
 	done
