@@ -76,13 +76,6 @@ ACCEL=${VMTEST_ACCEL:-tcg,thread=single}
 # (docs/results/steady-state.md "By instruction count").
 ICOUNT=${VMTEST_ICOUNT:+-icount $VMTEST_ICOUNT}
 TEST_GROUPS=${VMTEST_GROUPS:-load direct steady docker}
-# Guests at once: with one host thread each, one per host CPU; one for
-# the bench, whose ratios another guest's load would blur.
-case " $ACCEL $TEST_GROUPS " in
-*" bench "*) JOBS=${VMTEST_JOBS:-1} ;;
-*thread=single*) JOBS=${VMTEST_JOBS:-$(nproc)} ;;
-*) JOBS=${VMTEST_JOBS:-1} ;;
-esac
 # Pure cgroup v2: no v1 hierarchy can be mounted at all.  no_timer_check:
 # on a busy host the emulated timer misses the kernel's IO-APIC check
 # ("IO-APIC + timer doesn't work!", a panic seen with 7.2).
@@ -135,7 +128,7 @@ make_share() {	# DIR DOCKER(0|1) GROUPS
 	# in the guest its ~400 symlinks take minutes (CT_BUSYBOX_TAR).
 	# The bench group's host loops (tools/bench/sysbench.c), static:
 	# the guest has no compiler.
-	case " $TEST_GROUPS " in
+	case " $3 " in
 	*" bench "*)
 		"$GUEST_CC" -O2 -static -Wall -Wextra -Werror -o "$s/sysbench" \
 			"$TOP/tools/bench/sysbench.c" || die "cannot build sysbench.c"
@@ -213,6 +206,20 @@ spec_groups() {	# SPEC
 	case "$1" in
 	*@*) echo "${1#*@}" | tr + ' ' ;;
 	*) echo "$TEST_GROUPS" ;;
+	esac
+}
+
+# Guests at once: with one host thread each, one per host CPU; one if
+# any guest runs the bench, whose ratios another guest's load would blur.
+lanes() {
+	local k all=
+	for k in $KERNELS; do
+		all+=" $(spec_groups "$k")"
+	done
+	case " $ACCEL $all " in
+	*" bench "*) echo "${VMTEST_JOBS:-1}" ;;
+	*thread=single*) echo "${VMTEST_JOBS:-$(nproc)}" ;;
+	*) echo "${VMTEST_JOBS:-1}" ;;
 	esac
 }
 
@@ -445,6 +452,7 @@ main() {
 		prepare_arch "$a"
 		echo "vmtest: coldtrace ${CT_OF[$a]} ($a)"
 	done
+	JOBS=$(lanes)
 	echo "vmtest: kernels $KERNELS (docker on: $DOCKER_KERNELS); $JOBS at once"
 	mkdir -p "$OUT"
 	PASS=0
