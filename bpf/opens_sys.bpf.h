@@ -46,6 +46,9 @@
 #define CT_EVENTMSG_SYSCALL_ENTRY	1	/* ptrace_message of such a stop */
 
 const volatile bool paths_enabled;	/* --paths */
+/* --start-files: how long after a container's exec its opens are sent
+ * (CT_EV_TOUCH); 0: off, and note_touch() is dead code */
+const volatile __u64 touch_window_ns;
 
 /*
  * The hooks' generation, a new value set by userspace before each attach
@@ -209,6 +212,63 @@ static __always_inline void note_slow(const struct ct_opens_start *s,
 		slow_find_min(sl);
 }
 
+/* ---- --start-files: the files a container opens at its start ---- */
+
+#define CT_S_IFMT	0170000
+#define CT_S_IFREG	0100000
+
+/* The file behind @t's descriptor @fd, NULL if there is none. */
+static __always_inline struct file *fd_file(struct task_struct *t, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
+		return NULL;
+	return f;
+}
+
+/*
+ * A runc or crun container's open of a regular file, inside the window
+ * after its exec: one CT_EV_TOUCH, with the file's size.  Each open is
+ * sent (userspace keeps a path's first): a set of paths per container
+ * in the kernel would cost a hash of the path and a map per open.  The
+ * window bounds the stream; a full ring buffer counts as a lost record.
+ */
+static __always_inline void note_touch(struct task_struct *t,
+				       const struct ct_opens_start *s,
+				       __u64 now, long ret)
+{
+	struct ct_opens_track *tr;
+	struct ct_touch *r;
+	struct inode *ino;
+	struct file *f;
+
+	if (!touch_window_ns || s->kind != CT_OPENS_GUEST ||
+	    s->runtime == CT_OPENS_RT_RUNSC || ret < 0 || !s->path_ptr)
+		return;
+	tr = bpf_map_lookup_elem(&tracked, &s->cgroup_key);
+	if (!tr || now - tr->since_ns >= touch_window_ns)
+		return;
+	f = fd_file(t, ret);
+	ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+	if (!ino || (BPF_CORE_READ(ino, i_mode) & CT_S_IFMT) != CT_S_IFREG)
+		return;
+	r = reserve(sizeof(*r));
+	if (!r)
+		return;
+	ct_fill_hdr(&r->hdr, CT_EV_TOUCH, sizeof(*r));
+	r->cgroup_key = s->cgroup_key;
+	r->size = BPF_CORE_READ(ino, i_size);
+	if (bpf_probe_read_user_str(r->path, sizeof(r->path),
+				    (const void *)s->path_ptr) < 0)
+		r->path[0] = 0;
+	submit(r);
+}
+
 /* ---- registration: runc's and crun's container process, at execve ---- */
 
 static __always_inline void opens_execve(void)
@@ -256,7 +316,7 @@ static __always_inline void opens_open_enter(struct task_struct *t,
 	s.gen = opens_gen();
 	if (!s.gen)
 		return;		/* being detached */
-	if (paths_enabled && s.kind == CT_OPENS_GUEST)
+	if ((paths_enabled || touch_window_ns) && s.kind == CT_OPENS_GUEST)
 		s.path_ptr = path_arg ? ct_sys_arg1(regs) : ct_sys_arg0(regs);
 	s.ts_ns = bpf_ktime_get_ns();
 	if (!inflight_set(t, &s))
@@ -305,6 +365,7 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 		now = bpf_ktime_get_ns();
 		account(s, now, ret);
 		note_slow(s, now - s->ts_ns, ret, regs, in_si);
+		note_touch(t, s, now, ret);
 	}
 	inflight_done(t, s);
 }

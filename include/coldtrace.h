@@ -48,6 +48,7 @@ enum ct_ev_type {
 	CT_EV_CNI_ENV	= 14,	/* a CNI plugin's environment, before its exec */
 	CT_EV_RMDIR	= 15,	/* unlinkat(AT_REMOVEDIR) by dockerd (destroy) */
 	CT_EV_STDIN	= 16,	/* an engine client's first read of its stdin with data */
+	CT_EV_TOUCH	= 17,	/* --start-files: a container opened a file at its start */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -221,6 +222,23 @@ struct ct_mkdir {
 };
 
 /*
+ * CT_EV_TOUCH (bpf/opens_sys.bpf.h, --start-files): a successful open(2),
+ * openat(2) or openat2(2) of a regular file by a runc or crun container's
+ * programs within the first touch_window_ns after its program's exec
+ * (the open tracer's tracked.since_ns), while the syscall hooks are
+ * attached.  size: the file's size at the open (i_size); path: as the
+ * program passed it (relative to its dirfd when not absolute), "" if
+ * unreadable.  Every such open comes, repeated ones too: userspace keeps
+ * the first of each path (user/enrich/startfiles.h).
+ */
+struct ct_touch {
+	struct ct_hdr hdr;
+	__u64 cgroup_key;	/* the key the kernel matched */
+	__u64 size;
+	char path[CT_PATH_MAX];	/* NUL-terminated */
+};
+
+/*
  * What the BPF programs could not keep, counted per CPU in the `lost`
  * map (bpf/events.bpf.h) under these keys, each its own loss kind in
  * the reports (docs/metrics.md).
@@ -358,6 +376,8 @@ _Static_assert(sizeof(struct ct_stdin) == 72 + 16, "ct_stdin ABI");
 _Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");
 _Static_assert(sizeof(struct ct_mkdir) == 72 + 16 + CT_PATH_MAX,
 	       "ct_mkdir ABI");
+_Static_assert(sizeof(struct ct_touch) == 72 + 16 + CT_PATH_MAX,
+	       "ct_touch ABI");
 _Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
 	       "ct_connect ABI");
 

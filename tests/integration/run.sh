@@ -41,6 +41,7 @@ TESTS=(
 	"detached-late-listen|detached.sh late-listen"
 	"arm-stale|arm_stale.sh"
 	"paths|paths.sh"
+	"start-files|start_files.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"
 	"kata-standin-clh|kata_standin.sh clh"

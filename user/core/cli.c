@@ -45,7 +45,7 @@ static const char usage_tail[] =
 "  -o, --output=DIR      write containers.jsonl, restarts.jsonl, phases.csv,\n"
 "                        summary.json, metrics.prom, trace.json,\n"
 "                        otlp-traces.jsonl, pulls.jsonl, chains.jsonl,\n"
-"                        hist/ into DIR\n"
+"                        start-files.jsonl, hist/ into DIR\n"
 "  -j, --json            JSON Lines on stdout, one object per container\n"
 "  -T, --timestamps      the table's first column: when each container\n"
 "                        began, local wall-clock time (HH:MM:SS.mmm)\n"
@@ -88,6 +88,12 @@ static const char usage_tail[] =
 "      --paths[=N]       show the N slowest file opens per container with\n"
 "                        their paths (default 5, at most "
 STR(CT_OPENS_SLOW_K) ")\n"
+"      --start-files[=S] list the files each runc or crun container opens\n"
+"                        before it is ready, at most S seconds after its\n"
+"                        program's exec (default " STR(START_FILES_DEFAULT) ", at most "
+STR(START_FILES_MAX) "), first touch\n"
+"                        first, with sizes: into -o DIR's start-files.jsonl,\n"
+"                        which ctr-remote's --estargz-record-in reads\n"
 "      --why             split each phase into cpu / runq / io / sleep time\n"
 "                        of the process that carries it (loads a sched\n"
 "                        tracer for shims, runtimes and their children);\n"
@@ -130,6 +136,7 @@ enum {
 	OPT_NO_PULLS,
 	OPT_RINGBUF,
 	OPT_PATHS,
+	OPT_START_FILES,
 	OPT_READY,
 	OPT_WHY,
 	OPT_LISTEN,
@@ -142,6 +149,9 @@ enum {
 
 #define PATHS_DEFAULT	5
 #define PATHS_MAX	CT_OPENS_SLOW_K	/* what the kernel keeps */
+/* --start-files: seconds; within --arm=auto's 30 s of a runtime's start */
+#define START_FILES_DEFAULT	10
+#define START_FILES_MAX		300
 
 /* No short option has an optional value: the scanner relies on it. */
 static const struct ct_opt opts[] = {
@@ -162,6 +172,7 @@ static const struct ct_opt opts[] = {
 	{ "arm",	OPT_ARM,	CT_OPT_REQUIRED,	"auto or always" },
 	{ "ringbuf",	OPT_RINGBUF,	CT_OPT_REQUIRED,	"a SIZE" },
 	{ "paths",	OPT_PATHS,	CT_OPT_OPTIONAL,	"N" },
+	{ "start-files", OPT_START_FILES, CT_OPT_OPTIONAL,	"S" },
 	{ "ready",	OPT_READY,	CT_OPT_REQUIRED,	"a MARKER" },
 	{ "why",	OPT_WHY,	CT_OPT_NONE,		NULL },
 	{ "listen",	OPT_LISTEN,	CT_OPT_REQUIRED,	"ADDR:PORT" },
@@ -434,6 +445,19 @@ static int parse_paths(const char *s, unsigned int *out, char *err,
 	return 0;
 }
 
+/* --start-files[=S]: S in 1..START_FILES_MAX s, the default without S. */
+static int parse_start_files(const char *s, unsigned int *out, char *err,
+			     size_t errlen)
+{
+	long long v = START_FILES_DEFAULT;
+
+	if (s && parse_whole("--start-files", s, 1, START_FILES_MAX, &v, err,
+			     errlen))
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* log2 of a --ringbuf unit; a plain number is MiB, as before units. */
 static int ringbuf_shift(const char *unit)
 {
@@ -689,6 +713,8 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, char *err,
 		return parse_ringbuf(arg, &cli->ringbuf_bytes, err, errlen);
 	case OPT_PATHS:
 		return parse_paths(arg, &cli->paths, err, errlen);
+	case OPT_START_FILES:
+		return parse_start_files(arg, &cli->start_files_s, err, errlen);
 	case OPT_READY:
 		return parse_ready(arg, cli, err, errlen);
 	case OPT_WHY:
@@ -774,6 +800,11 @@ static int check_combination(struct ct_cli *cli, char *err,
 	if (cli->paths && cli->no_opens) {
 		snprintf(err, errlen, "--paths needs the file-open tracer: "
 			 "drop --no-opens");
+		return -1;
+	}
+	if (cli->start_files_s && cli->no_opens) {
+		snprintf(err, errlen, "--start-files needs the file-open "
+			 "tracer: drop --no-opens");
 		return -1;
 	}
 	if (cli->no_opens && cli->ready_mode == CT_READY_LISTEN) {

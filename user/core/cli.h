@@ -33,6 +33,7 @@ struct ct_cli {
 	size_t ringbuf_bytes;		/* 0 = the loader's default */
 	unsigned int paths;		/* --paths: slowest opens shown per
 					 * container, 0 = off */
+	unsigned int start_files_s;	/* --start-files: window, s; 0 = off */
 	int ready_mode;			/* enum ct_ready_mode (ready.h) */
 	bool ready_set;			/* --ready given */
 	bool why;			/* --why: per-phase time split */

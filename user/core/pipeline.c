@@ -77,6 +77,7 @@ int ct_pipeline_init(struct ct_pipeline *pl, const struct ct_pipeline_opts *o)
 		.ready_mode = o->ready_mode,
 		.why = o->why,
 		.paths = o->paths,
+		.start_files_ns = o->start_files_ns,
 		.opens = o->opens,
 		.on_pull = o->on_pull,
 		.keep = o->keep,

@@ -31,6 +31,7 @@ struct ct_pipeline_opts {
 	enum ct_ready_mode ready_mode;
 	bool why;			/* --why */
 	size_t paths;			/* --paths N; 0: off */
+	uint64_t start_files_ns;	/* --start-files window; 0: off */
 	struct ct_opens_source opens;	/* live or replayed */
 	ct_proc_alive_cb proc_alive;	/* live only; may be NULL */
 	size_t keep_pulls;		/* pulls kept for the report; 0: all */

@@ -6,12 +6,14 @@
 #include "hist.h"
 #include "paths.h"
 #include "prepare.h"
+#include "startfiles.h"
 
 struct ct_enrich {
 	struct ct_enrich_opts o;
 	struct ct_pulls *pulls;
 	struct ct_prepare *prepare;
 	struct ct_ready *ready;
+	struct ct_startfiles *start_files;
 	struct ct_why *why;		/* NULL without --why */
 };
 
@@ -26,9 +28,12 @@ struct ct_enrich *ct_enrich_new(const struct ct_enrich_opts *o)
 				o->on_pull, o->ctx);
 	e->ready = ct_ready_new(o->ready_mode, o->mono_to_real_ns);
 	e->prepare = ct_prepare_new(o->mono_to_real_ns, o->model, o->prepare);
+	e->start_files = ct_startfiles_new(o->start_files_ns,
+					   o->mono_to_real_ns);
 	if (o->why)
 		e->why = ct_why_new(o->mono_to_real_ns, o->model);
-	if (!e->pulls || !e->ready || !e->prepare || (o->why && !e->why)) {
+	if (!e->pulls || !e->ready || !e->prepare || !e->start_files ||
+	    (o->why && !e->why)) {
 		ct_enrich_free(e);
 		return NULL;
 	}
@@ -41,6 +46,7 @@ void ct_enrich_free(struct ct_enrich *e)
 		return;
 	ct_pulls_free(e->pulls);
 	ct_ready_free(e->ready);
+	ct_startfiles_free(e->start_files);
 	ct_prepare_free(e->prepare);
 	ct_why_free(e->why);
 	free(e);
@@ -51,6 +57,7 @@ int ct_enrich_feed(struct ct_enrich *e, const void *rec, size_t len)
 	int ret[] = {
 		ct_pulls_feed(e->pulls, rec, len),
 		ct_ready_feed(e->ready, rec, len),
+		ct_startfiles_feed(e->start_files, rec, len),
 		ct_prepare_feed(e->prepare, rec, len),
 		e->why ? ct_why_feed(e->why, rec, len) : 0,
 	};
@@ -125,6 +132,15 @@ static void refused_opens(const struct ct_opens_source *src,
 		ct_opens_set_map_full(&c->gofer_opens);
 }
 
+/* What the opens source keeps for c goes. */
+static void forget_opens(struct ct_enrich *e, const struct ct_container *c)
+{
+	const struct ct_opens_source *src = &e->o.opens;
+
+	if (src->ops && src->ops->forget && c->cgroup_key)
+		src->ops->forget(src->impl, c->cgroup_key);
+}
+
 static void attach_opens(struct ct_enrich *e, struct ct_container *c)
 {
 	const struct ct_opens_source *src = &e->o.opens;
@@ -143,7 +159,7 @@ static void attach_opens(struct ct_enrich *e, struct ct_container *c)
 		if (e->o.paths)
 			keep_paths(e, c);
 	}
-	ct_enrich_forget(e, c);
+	forget_opens(e, c);
 }
 
 void ct_enrich_apply(struct ct_enrich *e, struct ct_container *c)
@@ -152,6 +168,7 @@ void ct_enrich_apply(struct ct_enrich *e, struct ct_container *c)
 	attach_opens(e, c);
 	ct_prepare_apply(e->prepare, c);	/* moves first_ns */
 	ct_ready_apply(e->ready, c);		/* splits the opens */
+	ct_startfiles_apply(e->start_files, c);	/* cut at ready */
 	ct_why_apply(e->why, c);		/* splits every phase */
 }
 
@@ -162,10 +179,9 @@ bool ct_enrich_ready(const struct ct_enrich *e, const struct ct_container *c)
 
 void ct_enrich_forget(struct ct_enrich *e, const struct ct_container *c)
 {
-	const struct ct_opens_source *src = &e->o.opens;
-
-	if (src->ops && src->ops->forget && c->cgroup_key)
-		src->ops->forget(src->impl, c->cgroup_key);
+	forget_opens(e, c);
+	if (c->cgroup_key)
+		ct_startfiles_forget(e->start_files, c->cgroup_key);
 }
 
 void ct_enrich_tick(struct ct_enrich *e, uint64_t now_mono_ns)
@@ -188,6 +204,11 @@ struct ct_why *ct_enrich_why(const struct ct_enrich *e)
 	return e->why;
 }
 
+struct ct_startfiles *ct_enrich_start_files(const struct ct_enrich *e)
+{
+	return e->start_files;
+}
+
 void ct_enrich_warn_dropped(const struct ct_enrich *e, FILE *f)
 {
 	if (ct_ready_dropped(e->ready))
@@ -195,6 +216,12 @@ void ct_enrich_warn_dropped(const struct ct_enrich *e, FILE *f)
 			"many containers pending): their ready phase is "
 			"missing\n",
 			(unsigned long long)ct_ready_dropped(e->ready));
+	if (ct_startfiles_evicted(e->start_files))
+		fprintf(f, "coldtrace: %llu start-file lines dropped (more "
+			"than %u MiB kept): start-files.jsonl lacks the "
+			"oldest\n",
+			(unsigned long long)ct_startfiles_evicted(e->start_files),
+			CT_SF_KEEP_BYTES >> 20);
 	if (ct_why_dropped(e->why))
 		fprintf(f, "coldtrace: %llu scheduler-state records "
 			"dropped (store full): some --why splits are "

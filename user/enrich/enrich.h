@@ -11,6 +11,7 @@
  *             from an opens source (opens_source.h)
  *   prepare   moves first_ns back to the prepare phase's start
  *   ready     the ready phase; splits the opens at the first listen
+ *   start files  --start-files: the files opened before ready
  *   why       per-phase time split, ready's phase included
  *
  * Opens measured now (a live session) are also handed to keep() as
@@ -42,6 +43,7 @@ struct ct_enrich_opts {
 	enum ct_ready_mode ready_mode;
 	bool why;			/* --why */
 	size_t paths;			/* --paths N; 0: off */
+	uint64_t start_files_ns;	/* --start-files window; 0: off */
 	struct ct_opens_source opens;
 	ct_pull_cb on_pull;		/* a pull is complete; may be NULL */
 	ct_enrich_keep_cb keep;		/* may be NULL */
@@ -76,6 +78,7 @@ void ct_enrich_flush(struct ct_enrich *e);
 /* For the report: the pulls seen, --why's store (NULL without --why). */
 struct ct_pulls *ct_enrich_pulls(const struct ct_enrich *e);
 struct ct_why *ct_enrich_why(const struct ct_enrich *e);
+struct ct_startfiles *ct_enrich_start_files(const struct ct_enrich *e);
 /* One line on f per kind of record dropped (containers left short). */
 void ct_enrich_warn_dropped(const struct ct_enrich *e, FILE *f);
 

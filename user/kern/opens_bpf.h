@@ -30,6 +30,9 @@ struct ct_opens_cfg {
 	uint32_t runtime_mask;
 	bool paths;
 	bool listens;
+	/* --start-files: opens sent for this long after a container's
+	 * exec (CT_EV_TOUCH, in sys); 0: none */
+	uint64_t touch_window_ns;
 };
 
 struct ct_loader;

@@ -79,6 +79,7 @@ static int share_opens(struct sys_bpf *skel, struct ct_opens_bpf *o)
 	skel->rodata->cgroup_mode = cfg.cgroup_mode;
 	skel->rodata->runtime_mask = cfg.runtime_mask;
 	skel->rodata->paths_enabled = cfg.paths;
+	skel->rodata->touch_window_ns = cfg.touch_window_ns;
 	skel->rodata->stubs_on = ct_opens_cfg_runsc(&cfg);
 	return ct_opens_share_maps(o, skel->obj);
 }

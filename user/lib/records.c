@@ -153,6 +153,12 @@ static void clean_mkdir(void *rec, size_t len)
 	CLEAN_STR((struct ct_mkdir *)rec, path);
 }
 
+static void clean_touch(void *rec, size_t len)
+{
+	(void)len;
+	CLEAN_STR((struct ct_touch *)rec, path);
+}
+
 static void clean_blob(void *rec, size_t len)
 {
 	(void)len;
@@ -258,6 +264,8 @@ static const struct ct_rec_type types[] = {
 	  NULL, clean_connect },
 	{ CT_EV_LISTEN, "LISTEN", sizeof(struct ct_listen), false, NULL, NULL },
 	{ CT_EV_STDIN, "STDIN", sizeof(struct ct_stdin), false, NULL, NULL },
+	{ CT_EV_TOUCH, "TOUCH", sizeof(struct ct_touch), false,
+	  NULL, clean_touch },
 	{ CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
 	  tstate_valid, clean_tstate },
 	/* version 1's has the ring buffer's count only */

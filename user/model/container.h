@@ -123,6 +123,29 @@ struct ct_opens {
 	uint64_t traced_until_ns;
 };
 
+/*
+ * --start-files (user/enrich/startfiles.h): what cut a container's list
+ * of the files it opened at its start: the first of these.
+ */
+enum ct_sf_until {
+	CT_SF_READY,		/* the end of its ready phase */
+	CT_SF_WINDOW,		/* --start-files' seconds after its exec */
+	CT_SF_EXIT,		/* the end of its run */
+	CT_SF_DETACHED,		/* the syscall hooks' detach: cut short */
+	CT_SF_UNTIL_MAX,
+};
+
+struct ct_start_files {
+	bool valid;		/* --start-files on and a runc/crun run seen */
+	uint8_t until;		/* enum ct_sf_until */
+	uint32_t count;		/* files listed (each path once) */
+	uint32_t relative;	/* of them, paths not absolute */
+	uint32_t dropped;	/* first touches not kept: a full store */
+	uint64_t bytes;		/* their sizes at the open, summed */
+	uint64_t last_ns;	/* the last first touch, after the exec */
+	uint64_t cut_ns;	/* the cut, after the exec */
+};
+
 /* --paths: the slowest guest opens of a container, slowest first. */
 #define CT_SLOW_PATH_LEN	256
 
@@ -294,6 +317,7 @@ struct ct_container {
 	bool has_created;
 	struct ct_created created;
 	uint8_t prepare_missing;	/* enum ct_prepare_missing */
+	struct ct_start_files start_files;	/* --start-files */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */
 	/* last: a record kept for the end report stops after the used
 	 * entries (agg.c), 4.3 KiB of the record's 7.4 when all are free */

@@ -210,6 +210,20 @@ bool ct_dump_mkdir(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_touch(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_touch *t = rec;
+
+	(void)len;
+	put_hdr(f, &t->hdr, "TOUCH", m2r);
+	fprintf(f, " cgroup_key=%llu size=%llu path=\"",
+		(unsigned long long)t->cgroup_key,
+		(unsigned long long)t->size);
+	put_escaped(f, t->path, sizeof(t->path));
+	fputs("\"\n", f);
+	return true;
+}
+
 bool ct_dump_arm(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
 	const struct ct_arm_rec *a = rec;
@@ -315,6 +329,7 @@ static const struct {
 	{ CT_EV_CONNECT, ct_dump_connect },
 	{ CT_EV_LISTEN, ct_dump_listen },
 	{ CT_EV_STDIN, ct_dump_stdin },
+	{ CT_EV_TOUCH, ct_dump_touch },
 	{ CT_EV_TSTATE, ct_dump_tstate },
 	{ CT_EV_LOST, ct_dump_lost },
 	{ CT_EV_MAPFULL, ct_dump_mapfull },

@@ -14,6 +14,7 @@
 #include "chrome_trace.h"
 #include "csv.h"
 #include "otlp.h"
+#include "startfiles.h"
 
 struct export_ctx {
 	const struct ct_agg *agg;
@@ -189,6 +190,16 @@ static int write_restarts(FILE *f, const struct export_ctx *x)
 	return 0;
 }
 
+/*
+ * start-files.jsonl: a line per file a container opened at its start
+ * (--start-files), no meta line, so that the file is what ctr-remote's
+ * --estargz-record-in reads as it is.
+ */
+static int write_start_files(FILE *f, const struct export_ctx *x)
+{
+	return ct_startfiles_write(f, x->meta->start_files);
+}
+
 /* ---- phases.csv, trace.json: their writers' ---- */
 
 static int write_csv(FILE *f, const struct export_ctx *x)
@@ -300,6 +311,7 @@ static const struct {
 	{ "otlp-traces.jsonl", write_otlp },
 	{ "pulls.jsonl", write_pulls },
 	{ "chains.jsonl", write_chains },
+	{ "start-files.jsonl", write_start_files },
 };
 
 #define N_EXPORT_FILES	(sizeof(export_files) / sizeof(export_files[0]))

@@ -6,6 +6,7 @@
 #include "hist.h"
 #include "output.h"
 #include "paths.h"
+#include "startfiles.h"
 #include "util.h"
 
 /* ---- JSON: one container ---- */
@@ -157,6 +158,23 @@ static void json_client(struct ct_json *w, const struct ct_container *c)
 }
 
 /* "opens" (the container's programs) and, for runsc, "gofer_opens". */
+/* --start-files: the list's summary; absent without it */
+static void json_start_files(struct ct_json *w, const struct ct_start_files *s)
+{
+	if (!s->valid)
+		return;
+	ct_json_key(w, "start_files");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "count", s->count);
+	ct_json_kv_u64(w, "bytes", s->bytes);
+	ct_json_kv_string(w, "until", ct_startfiles_until_name(s->until));
+	ct_json_kv_u64(w, "until_ns", s->cut_ns);
+	ct_json_kv_u64(w, "last_ns", s->last_ns);
+	ct_json_kv_u64(w, "relative", s->relative);
+	ct_json_kv_u64(w, "dropped", s->dropped);
+	ct_json_end_object(w);
+}
+
 static void json_opens(struct ct_json *w, const char *key,
 		       const struct ct_opens *o)
 {
@@ -243,6 +261,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	json_opens(w, "opens", &c->opens);
 	json_opens(w, "gofer_opens", &c->gofer_opens);
 	ct_paths_json(w, c);	/* --paths; absent otherwise */
+	json_start_files(w, &c->start_files);
 	ct_json_end_object(w);
 }
 

@@ -17,6 +17,7 @@
 struct ct_chain;
 struct ct_chains;
 struct ct_pulls;
+struct ct_startfiles;
 struct ct_tracker;
 
 /*
@@ -40,6 +41,8 @@ struct ct_meta {
 	uint64_t lost_events;
 	const struct ct_pulls *pulls;	/* image pulls; may be NULL */
 	const struct ct_chains *chains;	/* cold-start chains; may be NULL */
+	/* --start-files' lines (start-files.jsonl); may be NULL */
+	const struct ct_startfiles *start_files;
 	const struct ct_tracker *tracker;	/* its loss counters; may be NULL */
 	const struct ct_why *why;	/* --why state slices; may be NULL */
 	bool interim;		/* an -i summary: the session goes on */

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# --start-files: the files a container opened before it was ready, in
+# first-touch order, with their sizes (docs/start-files.md).  The truth
+# is the container's own script: it reads files of a host directory
+# bind-mounted read-only at /sf, whose sizes stat(1) gives, in a known
+# order (busybox is static: nothing else opens a regular file), listens
+# (its ready), then reads one more.
+# - under -- COMMAND (runc): the list is exactly c, a, rel, b (each path
+#   once, "rel" opened relative to /sf and counted so), with their
+#   sizes, offsets rising and before its ready's end; "late", read
+#   after the listen, is not in it; start-files.jsonl holds the same
+#   lines, each with "path" first;
+# - its replay (--replay of the --record) writes the same file, byte
+#   for byte;
+# - --start-files=1 on a program that never listens: its list is cut at
+#   1 s ("until": "window"), the file read 2 s in is absent;
+# - detached (continuous, default --arm=auto, idle verified by bpftool
+#   before the scenario; crun): the same list and summary, and the
+#   final -o DIR's start-files.jsonl has them.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/detached_lib.sh"
+
+SF=$T/sf
+mkdir -p "$SF"
+for f in c:3000 a:1000 rel:700 b:2000 late:500 win:400; do
+	head -c "${f#*:}" /dev/zero >"$SF/${f%%:*}"
+done
+size() { stat -c %s "$SF/$1"; }
+
+# Reads c, a, rel (relative), b, a again; listens; reads late.
+READER='cat /sf/c >/dev/null; cat /sf/a >/dev/null; cd /sf; cat rel >/dev/null
+cat /sf/b /sf/a >/dev/null; nc -l -p 8080 & sleep 1; cat /sf/late >/dev/null; kill $!'
+# Never listens: reads a, then win 2 s later.
+SLOW='cat /sf/a >/dev/null; sleep 2; cat /sf/win >/dev/null'
+
+# docker run of PROGRAM, as a command line (coldtrace's COMMAND)
+DOCKER_RUN='docker run --rm --network none --runtime "$1" --cidfile "$2" \
+	-v "$3:/sf:ro" "$4" sh -c "$5"'
+docker_run() {	# RUNTIME CIDFILE PROGRAM
+	sh -c "$DOCKER_RUN" sh "$1" "$2" "$SF" "$CT_IMAGE" "$3"
+}
+
+# The lines of start-files.jsonl $1 of container $2.
+lines_of() {	# FILE ID
+	jq -c --arg id "$2" 'select(.id == $id)' "$1"
+}
+
+# Record $1's summary and list $2 (lines) are the reader's, exactly.
+check_reader() {	# RECORD LINES WHAT
+	local r=$1 l=$2 want got ready_ns
+
+	want=$(printf '%s\n' "/sf/c $(size c)" "/sf/a $(size a)" "rel $(size rel)" \
+		"/sf/b $(size b)")
+	got=$(jq -r '"\(.path) \(.size)"' <<<"$l")
+	[ "$got" = "$want" ] || { echo "$l" >&2; fail "$3: list is [$got], expected [$want]"; }
+	jq -se 'map(.offset_ns) | . == sort' <<<"$l" >/dev/null ||
+		fail "$3: offsets not rising: $l"
+	jq -e --argjson n 4 --argjson b $(($(size c) + $(size a) + $(size rel) + $(size b))) \
+		'.start_files | .count == $n and .bytes == $b and .until == "ready"
+		 and .relative == 1 and .dropped == 0' <<<"$r" >/dev/null ||
+		fail "$3: start_files is $(jq -c .start_files <<<"$r")"
+	ready_ns=$(jq '.phases.ready.dur_ns' <<<"$r")
+	jq -se --argjson r "$ready_ns" 'all(.[]; .offset_ns < $r)' <<<"$l" >/dev/null ||
+		fail "$3: an offset past ready's end ($ready_ns ns): $l"
+	jq -e --argjson r "$ready_ns" '.start_files.until_ns == $r' <<<"$r" >/dev/null ||
+		fail "$3: until_ns is not ready's end ($ready_ns): $(jq -c .start_files <<<"$r")"
+	# each line as ctr-remote's recorder writes it: "path" first
+	while IFS= read -r line; do
+		[[ $line == '{"path":'* ]] || fail "$3: a line without path first: $line"
+	done <<<"$l"
+}
+
+# 1. -- COMMAND (runc), recorded; then its replay
+run_ct -j --start-files -o "$T/o" --record "$T/s.ctrec" -- \
+	sh -c "$DOCKER_RUN" sh runc "$T/cid1" "$SF" "$CT_IMAGE" "$READER"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+id=$(cat "$T/cid1")
+r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
+[ -n "$r" ] || { show_output; fail "no record of the reader"; }
+check_reader "$r" "$(lines_of "$T/o/start-files.jsonl" "$id")" "runc"
+note "runc: $(jq -c .start_files <<<"$r"), ready $(jq .phases.ready.dur_ns <<<"$r") ns"
+
+run_ct -j --start-files --replay "$T/s.ctrec" -o "$T/o2"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "replay exited $CT_RC"; }
+cmp "$T/o/start-files.jsonl" "$T/o2/start-files.jsonl" ||
+	fail "the replay's start-files.jsonl differs from the live session's"
+note "replay: start-files.jsonl byte for byte"
+
+# 2. the window: a program that never listens, --start-files=1
+run_ct -j --start-files=1 -o "$T/o3" -- \
+	sh -c "$DOCKER_RUN" sh runc "$T/cid2" "$SF" "$CT_IMAGE" "$SLOW"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+id=$(cat "$T/cid2")
+r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
+l=$(lines_of "$T/o3/start-files.jsonl" "$id")
+[ "$(jq -r .path <<<"$l")" = /sf/a ] || fail "window: list is [$l], expected /sf/a alone"
+jq -e '.start_files | .count == 1 and .until == "window" and .until_ns == 1000000000' \
+	<<<"$r" >/dev/null || fail "window: start_files is $(jq -c .start_files <<<"$r")"
+note "window: $(jq -c .start_files <<<"$r")"
+
+# 3. detached, crun
+dt_start --start-files
+docker_run crun "$T/cid3" "$READER"
+id=$(cat "$T/cid3")
+r=$(dt_record "$id")
+dt_stop
+check_reader "$r" "$(lines_of "$T/dir/start-files.jsonl" "$id")" "detached crun"
+note "detached crun: $(jq -c .start_files <<<"$r")"

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* --start-files: first touches per container, cut and written. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coldtrace.h"
+#include "container.h"
+#include "startfiles.h"
+
+#define MS	1000000ull
+#define M2R	(1000 * MS)	/* mono_to_real of these tests */
+#define KEY	4242
+#define WINDOW	(10000 * MS)
+
+/* A touch at mono ms (the run begins at 50 ms wall, 50 - 1000 mono). */
+static struct ct_touch touch_at(uint64_t wall_ms, uint64_t key,
+				const char *path, uint64_t size)
+{
+	struct ct_touch t;
+
+	memset(&t, 0, sizeof(t));
+	t.hdr.ts_ns = wall_ms * MS;	/* + M2R: wall */
+	t.hdr.type = CT_EV_TOUCH;
+	t.hdr.size = sizeof(t);
+	t.cgroup_key = key;
+	t.size = size;
+	snprintf(t.path, sizeof(t.path), "%s", path);
+	return t;
+}
+
+/* runc; wall ms: run 50..900, ready 50..ready_end (0: none) */
+static void container(struct ct_container *c, uint64_t key,
+		      uint64_t ready_end)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "abc");
+	c->cgroup_key = key;
+	c->runtime = CT_RT_RUNC;
+	c->phase_mask = 1u << CT_PH_RUN;
+	c->phases[CT_PH_RUN].start_ns = M2R + 50 * MS;
+	c->phases[CT_PH_RUN].end_ns = M2R + 900 * MS;
+	if (ready_end) {
+		c->phase_mask |= 1u << CT_PH_READY;
+		c->phases[CT_PH_READY].start_ns = M2R + 50 * MS;
+		c->phases[CT_PH_READY].end_ns = M2R + ready_end * MS;
+	}
+}
+
+static void feed(struct ct_startfiles *sf, struct ct_touch t)
+{
+	cr_assert_eq(ct_startfiles_feed(sf, &t, sizeof(t)), 0);
+}
+
+/* What ct_startfiles_write() writes, as one string (caller frees). */
+static char *written(const struct ct_startfiles *sf)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_startfiles_write(f, sf), 0);
+	fclose(f);
+	return buf;
+}
+
+Test(startfiles, first_touch_order_cut_at_ready)
+{
+	struct ct_startfiles *sf = ct_startfiles_new(WINDOW, M2R);
+	struct ct_container c;
+	char *out;
+
+	feed(sf, touch_at(60, KEY, "/b", 20));
+	feed(sf, touch_at(70, KEY, "/a", 10));
+	feed(sf, touch_at(80, KEY, "/b", 99));	/* again: not kept */
+	feed(sf, touch_at(90, KEY, "rel", 5));
+	feed(sf, touch_at(90, KEY + 1, "/other", 1));	/* another key */
+	feed(sf, touch_at(200, KEY, "/late", 7));	/* after ready */
+	container(&c, KEY, 100);
+	ct_startfiles_apply(sf, &c);
+	cr_assert(c.start_files.valid);
+	cr_assert_eq(c.start_files.count, 3);
+	cr_assert_eq(c.start_files.bytes, 35);
+	cr_assert_eq(c.start_files.relative, 1);
+	cr_assert_eq(c.start_files.until, CT_SF_READY);
+	cr_assert_eq(c.start_files.cut_ns, 50 * MS);
+	cr_assert_eq(c.start_files.last_ns, 40 * MS);
+	out = written(sf);
+	cr_assert_str_eq(out,
+		"{\"path\":\"/b\",\"id\":\"abc\",\"name\":\"\",\"image\":\"\","
+		"\"offset_ns\":10000000,\"size\":20}\n"
+		"{\"path\":\"/a\",\"id\":\"abc\",\"name\":\"\",\"image\":\"\","
+		"\"offset_ns\":20000000,\"size\":10}\n"
+		"{\"path\":\"rel\",\"id\":\"abc\",\"name\":\"\",\"image\":\"\","
+		"\"offset_ns\":40000000,\"size\":5}\n");
+	free(out);
+	/* its touches went with it; the other key's stay */
+	ct_startfiles_apply(sf, &c);
+	cr_assert_eq(c.start_files.count, 0);
+	container(&c, KEY + 1, 0);
+	ct_startfiles_apply(sf, &c);
+	cr_assert_eq(c.start_files.count, 1);
+	ct_startfiles_free(sf);
+}
+
+Test(startfiles, the_earliest_cut_says_why)
+{
+	static const struct {
+		uint64_t ready_end, run_end, traced_until, window_ms;
+		enum ct_sf_until until;
+		uint64_t cut_ms;	/* after the exec */
+	} cases[] = {
+		{ 0, 900, 0, 10000, CT_SF_EXIT, 850 },
+		{ 0, 0, 0, 300, CT_SF_WINDOW, 300 },
+		{ 600, 900, 0, 300, CT_SF_WINDOW, 300 },
+		{ 600, 900, 400, 10000, CT_SF_DETACHED, 350 },
+		{ 600, 900, 700, 10000, CT_SF_READY, 550 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ct_startfiles *sf =
+			ct_startfiles_new(cases[i].window_ms * MS, M2R);
+		struct ct_container c;
+
+		container(&c, KEY, cases[i].ready_end);
+		c.phases[CT_PH_RUN].end_ns =
+			cases[i].run_end ? M2R + cases[i].run_end * MS : 0;
+		c.opens.traced_until_ns = cases[i].traced_until ?
+			M2R + cases[i].traced_until * MS : 0;
+		ct_startfiles_apply(sf, &c);
+		cr_assert_eq(c.start_files.until, cases[i].until, "case %zu", i);
+		cr_assert_eq(c.start_files.cut_ns, cases[i].cut_ms * MS,
+			     "case %zu", i);
+		ct_startfiles_free(sf);
+	}
+}
+
+Test(startfiles, not_for_runsc_unarmed_or_off)
+{
+	struct ct_startfiles *sf = ct_startfiles_new(WINDOW, M2R);
+	struct ct_startfiles *off = ct_startfiles_new(0, M2R);
+	struct ct_container c;
+
+	feed(sf, touch_at(60, KEY, "/a", 1));
+	container(&c, KEY, 0);
+	c.runtime = CT_RT_RUNSC;
+	ct_startfiles_apply(sf, &c);
+	cr_assert_not(c.start_files.valid);
+	container(&c, KEY, 0);		/* forgotten with the runsc one */
+	c.unarmed = true;
+	ct_startfiles_apply(sf, &c);
+	cr_assert_not(c.start_files.valid);
+	feed(off, touch_at(60, KEY, "/a", 1));
+	container(&c, KEY, 0);
+	ct_startfiles_apply(off, &c);
+	cr_assert_not(c.start_files.valid);
+	ct_startfiles_free(sf);
+	ct_startfiles_free(off);
+}
+
+Test(startfiles, bounded_and_counted)
+{
+	struct ct_startfiles *sf = ct_startfiles_new(WINDOW, M2R);
+	struct ct_container c;
+	char p[32];
+
+	for (int i = 0; i < CT_SF_FILES + 5; i++) {
+		snprintf(p, sizeof(p), "/f%d", i);
+		feed(sf, touch_at(60, KEY, p, 1));
+	}
+	container(&c, KEY, 0);
+	ct_startfiles_apply(sf, &c);
+	cr_assert_eq(c.start_files.count, CT_SF_FILES);
+	cr_assert_eq(c.start_files.dropped, 5);
+	ct_startfiles_free(sf);
+}
+
+Test(startfiles, untrusted_records)
+{
+	struct ct_startfiles *sf = ct_startfiles_new(WINDOW, M2R);
+	struct ct_touch t = touch_at(60, KEY, "/a", 1);
+	struct ct_container c;
+	char *out;
+
+	cr_assert_eq(ct_startfiles_feed(sf, &t, sizeof(t) - 1), -EINVAL);
+	t.hdr.size = sizeof(t) - 8;
+	cr_assert_eq(ct_startfiles_feed(sf, &t, sizeof(t)), -EINVAL);
+	/* no NUL in path, a quote and a newline: escaped, cut */
+	t = touch_at(60, KEY, "", 1);
+	memset(t.path, 'x', sizeof(t.path));
+	t.path[0] = '/';
+	t.path[1] = '"';
+	t.path[2] = '\n';
+	feed(sf, t);
+	container(&c, KEY, 0);
+	ct_startfiles_apply(sf, &c);
+	cr_assert_eq(c.start_files.count, 1);
+	out = written(sf);
+	cr_assert(!strncmp(out, "{\"path\":\"/\\\"\\nxxx", 17), "%s", out);
+	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1);
+	free(out);
+	ct_startfiles_free(sf);
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* --start-files: see startfiles.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "coldtrace.h"
+#include "json.h"
+#include "startfiles.h"
+#include "util.h"
+
+struct touch {
+	uint64_t ts;		/* wall clock */
+	uint64_t size;
+	uint32_t hash;		/* of path: most compares stop here */
+	char *path;
+};
+
+/* A cgroup key's first touches, in the order they came. */
+struct group {
+	uint64_t key;
+	struct touch *t;
+	uint32_t n, cap;
+	uint32_t dropped;
+};
+
+/* A line for start-files.jsonl, and its bytes. */
+struct line {
+	char *text;
+	size_t len;
+};
+
+struct ct_startfiles {
+	uint64_t window_ns;
+	int64_t mono_to_real;
+	struct group g[CT_SF_GROUPS];
+	size_t ng;
+	size_t pending;		/* touches in all groups */
+	struct line *lines;
+	size_t nlines, caplines, first, bytes;
+	uint64_t evicted;
+};
+
+static const char *const until_names[] = {
+	[CT_SF_READY] = "ready",
+	[CT_SF_WINDOW] = "window",
+	[CT_SF_EXIT] = "exit",
+	[CT_SF_DETACHED] = "detached",
+};
+
+const char *ct_startfiles_until_name(enum ct_sf_until u)
+{
+	return (unsigned)u < CT_SF_UNTIL_MAX ? until_names[u] : "?";
+}
+
+struct ct_startfiles *ct_startfiles_new(uint64_t window_ns,
+					int64_t mono_to_real_ns)
+{
+	struct ct_startfiles *sf = calloc(1, sizeof(*sf));
+
+	if (!sf)
+		return NULL;
+	sf->window_ns = window_ns;
+	sf->mono_to_real = mono_to_real_ns;
+	return sf;
+}
+
+static void group_free(struct ct_startfiles *sf, struct group *g)
+{
+	for (uint32_t i = 0; i < g->n; i++)
+		free(g->t[i].path);
+	free(g->t);
+	sf->pending -= g->n;
+	memset(g, 0, sizeof(*g));
+}
+
+void ct_startfiles_free(struct ct_startfiles *sf)
+{
+	if (!sf)
+		return;
+	for (size_t i = 0; i < sf->ng; i++)
+		group_free(sf, &sf->g[i]);
+	for (size_t i = 0; i < sf->nlines; i++)
+		free(sf->lines[(sf->first + i) % sf->caplines].text);
+	free(sf->lines);
+	free(sf);
+}
+
+/* FNV-1a */
+static uint32_t path_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static struct group *group_find(struct ct_startfiles *sf, uint64_t key)
+{
+	for (size_t i = 0; i < sf->ng; i++)
+		if (sf->g[i].key == key)
+			return &sf->g[i];
+	return NULL;
+}
+
+/* key's group, made if missing (the oldest one goes when all are used). */
+static struct group *group_get(struct ct_startfiles *sf, uint64_t key)
+{
+	struct group *g = group_find(sf, key);
+
+	if (g)
+		return g;
+	if (sf->ng == CT_SF_GROUPS) {
+		group_free(sf, &sf->g[0]);
+		ct_fifo_take(sf->g, &sf->ng, sizeof(*sf->g), 0);
+	}
+	g = &sf->g[sf->ng++];
+	g->key = key;
+	return g;
+}
+
+static bool seen(const struct group *g, uint32_t hash, const char *path)
+{
+	for (uint32_t i = 0; i < g->n; i++)
+		if (g->t[i].hash == hash && !strcmp(g->t[i].path, path))
+			return true;
+	return false;
+}
+
+static int add_touch(struct ct_startfiles *sf, struct group *g,
+		     const struct touch *t)
+{
+	if (g->n == g->cap) {
+		uint32_t cap = g->cap ? 2 * g->cap : 64;
+		void *p = reallocarray(g->t, cap, sizeof(*g->t));
+
+		if (!p)
+			return -ENOMEM;
+		g->t = p;
+		g->cap = cap;
+	}
+	g->t[g->n] = *t;
+	g->t[g->n].path = strdup(t->path);
+	if (!g->t[g->n].path)
+		return -ENOMEM;
+	g->n++;
+	sf->pending++;
+	return 0;
+}
+
+int ct_startfiles_feed(struct ct_startfiles *sf, const void *rec, size_t len)
+{
+	const struct ct_hdr *h = rec;
+	const struct ct_touch *r = rec;
+	struct touch t;
+	char path[CT_PATH_MAX];
+	struct group *g;
+
+	if (!sf || !rec || len < sizeof(*h))
+		return -EINVAL;
+	if (h->type != CT_EV_TOUCH)
+		return 0;
+	if (len < sizeof(*r) || h->size < sizeof(*r))
+		return -EINVAL;
+	if (!sf->window_ns || r->cgroup_key <= 1 || !r->path[0])
+		return 0;
+	memcpy(path, r->path, sizeof(path));
+	path[sizeof(path) - 1] = 0;	/* a recording's bytes: untrusted */
+	g = group_get(sf, r->cgroup_key);
+	t = (struct touch){
+		.ts = h->ts_ns + (uint64_t)sf->mono_to_real,
+		.size = r->size,
+		.hash = path_hash(path),
+		.path = path,
+	};
+	if (seen(g, t.hash, path))
+		return 0;
+	if (g->n >= CT_SF_FILES || sf->pending >= CT_SF_PENDING ||
+	    add_touch(sf, g, &t))
+		g->dropped++;
+	return 0;
+}
+
+/* Where c's list ends (wall clock), and why: the earliest cut. */
+static uint64_t cut_at(const struct ct_startfiles *sf,
+		       const struct ct_container *c, uint8_t *until)
+{
+	const struct ct_interval *run = &c->phases[CT_PH_RUN];
+	uint64_t cut = run->start_ns + sf->window_ns;
+
+	*until = CT_SF_WINDOW;
+	if (ct_has_phase(c, CT_PH_READY) &&
+	    c->phases[CT_PH_READY].end_ns <= cut) {
+		cut = c->phases[CT_PH_READY].end_ns;
+		*until = CT_SF_READY;
+	}
+	if (run->end_ns && run->end_ns < cut) {
+		cut = run->end_ns;
+		*until = CT_SF_EXIT;
+	}
+	if (c->opens.traced_until_ns && c->opens.traced_until_ns < cut) {
+		cut = c->opens.traced_until_ns;
+		*until = CT_SF_DETACHED;
+	}
+	return cut;
+}
+
+/* The line of one file: "path" first, as ctr-remote's recorder writes. */
+static char *format_line(const struct ct_container *c, const struct touch *t,
+			 uint64_t exec_ns, size_t *len)
+{
+	struct ct_json w;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	bool bad;
+
+	if (!f)
+		return NULL;
+	ct_json_init(&w, f);
+	ct_json_start_object(&w);
+	ct_json_kv_string(&w, "path", t->path);
+	ct_json_key(&w, "id");
+	ct_json_string_n(&w, c->id, sizeof(c->id));
+	ct_json_key(&w, "name");
+	ct_json_string_n(&w, c->name, sizeof(c->name));
+	ct_json_key(&w, "image");
+	ct_json_string_n(&w, c->image, sizeof(c->image));
+	ct_json_kv_u64(&w, "offset_ns", t->ts - exec_ns);
+	ct_json_kv_u64(&w, "size", t->size);
+	ct_json_end_object(&w);
+	fputc('\n', f);
+	bad = ct_json_error(&w);	/* asks f: before its fclose */
+	if (fclose(f) || bad) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Keep a line for the export; the oldest go past CT_SF_KEEP_BYTES. */
+static void keep_line(struct ct_startfiles *sf, char *text, size_t len)
+{
+	struct line *old;
+
+	while (sf->nlines && sf->bytes + len > CT_SF_KEEP_BYTES) {
+		old = &sf->lines[sf->first];
+		sf->bytes -= old->len;
+		free(old->text);
+		sf->first = (sf->first + 1) % sf->caplines;
+		sf->nlines--;
+		sf->evicted++;
+	}
+	if (sf->nlines == sf->caplines) {
+		size_t cap = sf->caplines ? 2 * sf->caplines : 256;
+		struct line *p = calloc(cap, sizeof(*p));
+
+		if (!p) {
+			free(text);
+			sf->evicted++;
+			return;
+		}
+		for (size_t i = 0; i < sf->nlines; i++)
+			p[i] = sf->lines[(sf->first + i) % sf->caplines];
+		free(sf->lines);
+		sf->lines = p;
+		sf->caplines = cap;
+		sf->first = 0;
+	}
+	sf->lines[(sf->first + sf->nlines++) % sf->caplines] =
+		(struct line){ .text = text, .len = len };
+	sf->bytes += len;
+}
+
+static void list(struct ct_startfiles *sf, struct ct_container *c,
+		 const struct group *g)
+{
+	struct ct_start_files *s = &c->start_files;
+	uint64_t exec_ns = c->phases[CT_PH_RUN].start_ns;
+	uint64_t cut = cut_at(sf, c, &s->until);
+	size_t len;
+	char *text;
+
+	s->cut_ns = cut > exec_ns ? cut - exec_ns : 0;
+	for (uint32_t i = 0; g && i < g->n; i++) {
+		const struct touch *t = &g->t[i];
+
+		if (t->ts < exec_ns || t->ts >= cut)
+			continue;
+		s->count++;
+		s->bytes += t->size;
+		s->last_ns = t->ts - exec_ns;
+		if (t->path[0] != '/')
+			s->relative++;
+		text = format_line(c, t, exec_ns, &len);
+		if (text)
+			keep_line(sf, text, len);
+		else
+			sf->evicted++;
+	}
+}
+
+void ct_startfiles_apply(struct ct_startfiles *sf, struct ct_container *c)
+{
+	struct group *g;
+
+	if (!sf || !sf->window_ns || !c->cgroup_key)
+		return;
+	g = group_find(sf, c->cgroup_key);
+	if ((c->runtime == CT_RT_RUNC || c->runtime == CT_RT_CRUN) &&
+	    ct_has_phase(c, CT_PH_RUN) && !c->unarmed && !c->partial) {
+		c->start_files = (struct ct_start_files){
+			.valid = true,
+			.dropped = g ? g->dropped : 0,
+		};
+		list(sf, c, g);
+	}
+	ct_startfiles_forget(sf, c->cgroup_key);
+}
+
+void ct_startfiles_forget(struct ct_startfiles *sf, uint64_t cgroup_key)
+{
+	struct group *g = sf ? group_find(sf, cgroup_key) : NULL;
+
+	if (!g)
+		return;
+	group_free(sf, g);
+	ct_fifo_take(sf->g, &sf->ng, sizeof(*sf->g), (size_t)(g - sf->g));
+}
+
+int ct_startfiles_write(FILE *f, const struct ct_startfiles *sf)
+{
+	for (size_t i = 0; sf && i < sf->nlines; i++) {
+		const struct line *l = &sf->lines[(sf->first + i) %
+						  sf->caplines];
+
+		if (fwrite(l->text, 1, l->len, f) != l->len)
+			return -EIO;
+	}
+	return 0;
+}
+
+uint64_t ct_startfiles_evicted(const struct ct_startfiles *sf)
+{
+	return sf ? sf->evicted : 0;
+}
