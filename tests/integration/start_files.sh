@@ -13,7 +13,7 @@
 #   after the listen, is not in it; start-files.jsonl holds the same
 #   lines, each with "path" first;
 # - its replay (--replay of the --record) writes the same file, byte
-#   for byte;
+#   for byte, and the table's note under its row says 4 files, 6.5 KiB;
 # - --start-files=1 on a program that never listens: its list is cut at
 #   1 s ("until": "window"), the file read 2 s in is absent;
 # - detached (continuous, default --arm=auto, idle verified by bpftool
@@ -87,6 +87,9 @@ run_ct -j --start-files --replay "$T/s.ctrec" -o "$T/o2"
 cmp "$T/o/start-files.jsonl" "$T/o2/start-files.jsonl" ||
 	fail "the replay's start-files.jsonl differs from the live session's"
 note "replay: start-files.jsonl byte for byte"
+run_ct --start-files --replay "$T/s.ctrec"
+grep -q "^  start files: 4 (6.5 KiB) in .* ms, until ready at .* ms; 1 relative$" "$T/out" ||
+	{ show_output; fail "the table has no start files line for the reader"; }
 
 # 2. the window: a program that never listens, --start-files=1
 run_ct -j --start-files=1 -o "$T/o3" -- \

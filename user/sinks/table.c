@@ -5,11 +5,13 @@
  * histograms per runtime, the pulls, the summary and the chains.
  * --dump prints records instead of rows, and the same end.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "hist.h"
 #include "output.h"
 #include "paths.h"
+#include "startfiles.h"
 #include "pull_output.h"
 #include "sink.h"
 
@@ -34,6 +36,22 @@ static void table_k8s(FILE *f, const struct ct_container *c)
 	}
 	fputs(", container ", f);
 	PUT_FIELD(f, k->container_name);
+	fputc('\n', f);
+}
+
+/* --start-files: the list's size and end; the list is in -o DIR */
+static void start_files_note(FILE *f, const struct ct_start_files *s)
+{
+	if (!s->valid)
+		return;
+	fprintf(f, "  start files: %" PRIu32 " (%.1f KiB) in %.1f ms, until "
+		"%s at %.1f ms", s->count, s->bytes / 1024.0,
+		s->last_ns / 1e6, ct_startfiles_until_name(s->until),
+		s->cut_ns / 1e6);
+	if (s->relative)
+		fprintf(f, "; %" PRIu32 " relative", s->relative);
+	if (s->dropped)
+		fprintf(f, "; %" PRIu32 " not kept", s->dropped);
 	fputc('\n', f);
 }
 
@@ -70,6 +88,7 @@ static void table_notes(FILE *f, const struct ct_container *c)
 	if (c->prepare_missing)
 		fprintf(f, "  no prepare: %s\n",
 			ct_prepare_missing_reason(c->prepare_missing));
+	start_files_note(f, &c->start_files);
 }
 
 static void table_container(struct ct_sink_out *o, const struct ct_container *c)
