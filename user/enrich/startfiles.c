@@ -5,22 +5,14 @@
 #include <string.h>
 #include "coldtrace.h"
 #include "json.h"
+#include "keyed.h"
 #include "startfiles.h"
-#include "util.h"
 
 struct touch {
 	uint64_t ts;		/* wall clock */
 	uint64_t size;
 	uint32_t hash;		/* of path: most compares stop here */
 	char *path;
-};
-
-/* A cgroup key's first touches, in the order they came. */
-struct group {
-	uint64_t key;
-	struct touch *t;
-	uint32_t n, cap;
-	uint32_t dropped;
 };
 
 /* A line for start-files.jsonl, and its bytes. */
@@ -32,9 +24,7 @@ struct line {
 struct ct_startfiles {
 	uint64_t window_ns;
 	int64_t mono_to_real;
-	struct group g[CT_SF_GROUPS];
-	size_t ng;
-	size_t pending;		/* touches in all groups */
+	struct ct_keyed touches;	/* struct touch, first ones per key */
 	struct line *lines;
 	size_t nlines, caplines, first, bytes;
 	uint64_t evicted;
@@ -52,6 +42,11 @@ const char *ct_startfiles_until_name(enum ct_sf_until u)
 	return (unsigned)u < CT_SF_UNTIL_MAX ? until_names[u] : "?";
 }
 
+static void touch_release(void *item)
+{
+	free(((struct touch *)item)->path);
+}
+
 struct ct_startfiles *ct_startfiles_new(uint64_t window_ns,
 					int64_t mono_to_real_ns)
 {
@@ -61,24 +56,19 @@ struct ct_startfiles *ct_startfiles_new(uint64_t window_ns,
 		return NULL;
 	sf->window_ns = window_ns;
 	sf->mono_to_real = mono_to_real_ns;
+	if (ct_keyed_init(&sf->touches, sizeof(struct touch), CT_SF_GROUPS,
+			  CT_SF_FILES, CT_SF_PENDING, touch_release)) {
+		free(sf);
+		return NULL;
+	}
 	return sf;
-}
-
-static void group_free(struct ct_startfiles *sf, struct group *g)
-{
-	for (uint32_t i = 0; i < g->n; i++)
-		free(g->t[i].path);
-	free(g->t);
-	sf->pending -= g->n;
-	memset(g, 0, sizeof(*g));
 }
 
 void ct_startfiles_free(struct ct_startfiles *sf)
 {
 	if (!sf)
 		return;
-	for (size_t i = 0; i < sf->ng; i++)
-		group_free(sf, &sf->g[i]);
+	ct_keyed_free(&sf->touches);
 	for (size_t i = 0; i < sf->nlines; i++)
 		free(sf->lines[(sf->first + i) % sf->caplines].text);
 	free(sf->lines);
@@ -95,66 +85,26 @@ static uint32_t path_hash(const char *s)
 	return h;
 }
 
-static struct group *group_find(struct ct_startfiles *sf, uint64_t key)
+static bool seen(const struct ct_keyed *k, const struct ct_keyed_group *g,
+		 uint32_t hash, const char *path)
 {
-	for (size_t i = 0; i < sf->ng; i++)
-		if (sf->g[i].key == key)
-			return &sf->g[i];
-	return NULL;
-}
+	for (uint32_t i = 0; g && i < g->n; i++) {
+		const struct touch *t = ct_keyed_item(k, g, i);
 
-/* key's group, made if missing (the oldest one goes when all are used). */
-static struct group *group_get(struct ct_startfiles *sf, uint64_t key)
-{
-	struct group *g = group_find(sf, key);
-
-	if (g)
-		return g;
-	if (sf->ng == CT_SF_GROUPS) {
-		group_free(sf, &sf->g[0]);
-		ct_fifo_take(sf->g, &sf->ng, sizeof(*sf->g), 0);
-	}
-	g = &sf->g[sf->ng++];
-	g->key = key;
-	return g;
-}
-
-static bool seen(const struct group *g, uint32_t hash, const char *path)
-{
-	for (uint32_t i = 0; i < g->n; i++)
-		if (g->t[i].hash == hash && !strcmp(g->t[i].path, path))
+		if (t->hash == hash && !strcmp(t->path, path))
 			return true;
-	return false;
-}
-
-static int add_touch(struct ct_startfiles *sf, struct group *g,
-		     const struct touch *t)
-{
-	if (g->n == g->cap) {
-		uint32_t cap = g->cap ? 2 * g->cap : 64;
-		void *p = reallocarray(g->t, cap, sizeof(*g->t));
-
-		if (!p)
-			return -ENOMEM;
-		g->t = p;
-		g->cap = cap;
 	}
-	g->t[g->n] = *t;
-	g->t[g->n].path = strdup(t->path);
-	if (!g->t[g->n].path)
-		return -ENOMEM;
-	g->n++;
-	sf->pending++;
-	return 0;
+	return false;
 }
 
 int ct_startfiles_feed(struct ct_startfiles *sf, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 	const struct ct_touch *r = rec;
-	struct touch t;
 	char path[CT_PATH_MAX];
-	struct group *g;
+	struct touch *t;
+	uint32_t hash;
+	char *copy;
 
 	if (!sf || !rec || len < sizeof(*h))
 		return -EINVAL;
@@ -166,18 +116,22 @@ int ct_startfiles_feed(struct ct_startfiles *sf, const void *rec, size_t len)
 		return 0;
 	memcpy(path, r->path, sizeof(path));
 	path[sizeof(path) - 1] = 0;	/* a recording's bytes: untrusted */
-	g = group_get(sf, r->cgroup_key);
-	t = (struct touch){
+	hash = path_hash(path);
+	if (seen(&sf->touches, ct_keyed_find(&sf->touches, r->cgroup_key),
+		 hash, path))
+		return 0;
+	copy = strdup(path);
+	t = copy ? ct_keyed_add(&sf->touches, r->cgroup_key) : NULL;
+	if (!t) {
+		free(copy);
+		return 0;	/* counted by the store (or out of memory) */
+	}
+	*t = (struct touch){
 		.ts = h->ts_ns + (uint64_t)sf->mono_to_real,
 		.size = r->size,
-		.hash = path_hash(path),
-		.path = path,
+		.hash = hash,
+		.path = copy,
 	};
-	if (seen(g, t.hash, path))
-		return 0;
-	if (g->n >= CT_SF_FILES || sf->pending >= CT_SF_PENDING ||
-	    add_touch(sf, g, &t))
-		g->dropped++;
 	return 0;
 }
 
@@ -272,7 +226,7 @@ static void keep_line(struct ct_startfiles *sf, char *text, size_t len)
 }
 
 static void list(struct ct_startfiles *sf, struct ct_container *c,
-		 const struct group *g)
+		 const struct ct_keyed_group *g)
 {
 	struct ct_start_files *s = &c->start_files;
 	uint64_t exec_ns = c->phases[CT_PH_RUN].start_ns;
@@ -282,7 +236,7 @@ static void list(struct ct_startfiles *sf, struct ct_container *c,
 
 	s->cut_ns = cut > exec_ns ? cut - exec_ns : 0;
 	for (uint32_t i = 0; g && i < g->n; i++) {
-		const struct touch *t = &g->t[i];
+		const struct touch *t = ct_keyed_item(&sf->touches, g, i);
 
 		if (t->ts < exec_ns || t->ts >= cut)
 			continue;
@@ -301,11 +255,11 @@ static void list(struct ct_startfiles *sf, struct ct_container *c,
 
 void ct_startfiles_apply(struct ct_startfiles *sf, struct ct_container *c)
 {
-	struct group *g;
+	struct ct_keyed_group *g;
 
 	if (!sf || !sf->window_ns || !c->cgroup_key)
 		return;
-	g = group_find(sf, c->cgroup_key);
+	g = ct_keyed_find(&sf->touches, c->cgroup_key);
 	if ((c->runtime == CT_RT_RUNC || c->runtime == CT_RT_CRUN) &&
 	    ct_has_phase(c, CT_PH_RUN) && !c->unarmed && !c->partial) {
 		c->start_files = (struct ct_start_files){
@@ -319,12 +273,8 @@ void ct_startfiles_apply(struct ct_startfiles *sf, struct ct_container *c)
 
 void ct_startfiles_forget(struct ct_startfiles *sf, uint64_t cgroup_key)
 {
-	struct group *g = sf ? group_find(sf, cgroup_key) : NULL;
-
-	if (!g)
-		return;
-	group_free(sf, g);
-	ct_fifo_take(sf->g, &sf->ng, sizeof(*sf->g), (size_t)(g - sf->g));
+	if (sf)
+		ct_keyed_forget(&sf->touches, cgroup_key);
 }
 
 int ct_startfiles_write(FILE *f, const struct ct_startfiles *sf)
