@@ -41,6 +41,7 @@
 #include "task.bpf.h"
 #include "events.bpf.h"
 #include "opens_maps.bpf.h"
+#include "lazy.bpf.h"
 #include "ready.bpf.h"
 #include "sysargs.bpf.h"
 
@@ -172,6 +173,24 @@ int BPF_PROG(ct_opens_listen, struct sock *sk, int oldstate, int newstate)
 {
 	if (newstate == TCP_LISTEN)
 		ready_listen(0);
+	return 0;
+}
+
+/*
+ * FUSE requests of tracked containers (bpf/lazy.bpf.h): not loaded on a
+ * kernel without these tracepoints (user/kern/opens_bpf.c).
+ */
+SEC("tp_btf/fuse_request_send")
+int BPF_PROG(ct_opens_fuse_send, const struct fuse_req *req)
+{
+	lazy_send(req);
+	return 0;
+}
+
+SEC("tp_btf/fuse_request_end")
+int BPF_PROG(ct_opens_fuse_end, const struct fuse_req *req)
+{
+	lazy_end(req);
 	return 0;
 }
 

@@ -49,6 +49,7 @@ enum ct_ev_type {
 	CT_EV_RMDIR	= 15,	/* unlinkat(AT_REMOVEDIR) by dockerd (destroy) */
 	CT_EV_STDIN	= 16,	/* an engine client's first read of its stdin with data */
 	CT_EV_TOUCH	= 17,	/* --start-files: a container opened a file at its start */
+	CT_EV_FUSE	= 18,	/* a container's request to a FUSE daemon ended */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -239,6 +240,27 @@ struct ct_touch {
 };
 
 /*
+ * CT_EV_FUSE (bpf/lazy.bpf.h): a FUSE request a tracked container's
+ * thread (reader_tid) sent ended: a lazily pulled image's file being
+ * fetched, or any FUSE file system the container reads.  hdr is the
+ * end's (the daemon's reply or the request's abort, in the replying
+ * task's context: hdr.pid is the daemon's); start_ns the send, in the
+ * reader's context.  bytes: for FUSE_READ the data the reply carried,
+ * else 0; error: the reply's (-errno).
+ */
+struct ct_fuse {
+	struct ct_hdr hdr;
+	__u64 cgroup_key;	/* the reader's container */
+	__u64 start_ns;		/* the request's send (monotonic) */
+	__u32 dev;		/* the connection (the FUSE mount's s_dev) */
+	__u32 opcode;		/* FUSE_READ 15, FUSE_LOOKUP 1, ... */
+	__u32 bytes;
+	__s32 error;
+	__u32 reader_tid;
+	__u32 _pad;
+};
+
+/*
  * What the BPF programs could not keep, counted per CPU in the `lost`
  * map (bpf/events.bpf.h) under these keys, each its own loss kind in
  * the reports (docs/metrics.md).
@@ -378,6 +400,7 @@ _Static_assert(sizeof(struct ct_mkdir) == 72 + 16 + CT_PATH_MAX,
 	       "ct_mkdir ABI");
 _Static_assert(sizeof(struct ct_touch) == 72 + 16 + CT_PATH_MAX,
 	       "ct_touch ABI");
+_Static_assert(sizeof(struct ct_fuse) == 72 + 40, "ct_fuse ABI");
 _Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
 	       "ct_connect ABI");
 

@@ -18,6 +18,7 @@ enum ct_map_full {
 	CT_MAPFULL_SLOWPATHS,	/* opens: --paths' slowest opens */
 	CT_MAPFULL_FDS,		/* pulls: blob files open */
 	CT_MAPFULL_OPENING,	/* pulls: blob files being opened */
+	CT_MAPFULL_FUSE,	/* opens: FUSE requests in flight */
 	CT_MAPFULL_NR,
 };
 
@@ -31,6 +32,7 @@ static inline const char *ct_map_full_name(int m)
 	case CT_MAPFULL_SLOWPATHS:	return "slowpaths";
 	case CT_MAPFULL_FDS:		return "fds";
 	case CT_MAPFULL_OPENING:	return "opening";
+	case CT_MAPFULL_FUSE:		return "fuse";
 	}
 	return "?";
 }

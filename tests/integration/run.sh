@@ -42,6 +42,7 @@ TESTS=(
 	"arm-stale|arm_stale.sh"
 	"paths|paths.sh"
 	"start-files|start_files.sh"
+	"fuse|fuse.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"
 	"kata-standin-clh|kata_standin.sh clh"

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "enrich.h"
+#include "fuse.h"
 #include "hist.h"
 #include "paths.h"
 #include "prepare.h"
@@ -14,6 +15,7 @@ struct ct_enrich {
 	struct ct_prepare *prepare;
 	struct ct_ready *ready;
 	struct ct_startfiles *start_files;
+	struct ct_fuse_reqs *fuse;
 	struct ct_why *why;		/* NULL without --why */
 };
 
@@ -30,9 +32,10 @@ struct ct_enrich *ct_enrich_new(const struct ct_enrich_opts *o)
 	e->prepare = ct_prepare_new(o->mono_to_real_ns, o->model, o->prepare);
 	e->start_files = ct_startfiles_new(o->start_files_ns,
 					   o->mono_to_real_ns);
+	e->fuse = ct_fuse_new(o->mono_to_real_ns);
 	if (o->why)
 		e->why = ct_why_new(o->mono_to_real_ns, o->model);
-	if (!e->pulls || !e->ready || !e->prepare || !e->start_files ||
+	if (!e->pulls || !e->ready || !e->prepare || !e->start_files || !e->fuse ||
 	    (o->why && !e->why)) {
 		ct_enrich_free(e);
 		return NULL;
@@ -47,6 +50,7 @@ void ct_enrich_free(struct ct_enrich *e)
 	ct_pulls_free(e->pulls);
 	ct_ready_free(e->ready);
 	ct_startfiles_free(e->start_files);
+	ct_fuse_free(e->fuse);
 	ct_prepare_free(e->prepare);
 	ct_why_free(e->why);
 	free(e);
@@ -58,6 +62,7 @@ int ct_enrich_feed(struct ct_enrich *e, const void *rec, size_t len)
 		ct_pulls_feed(e->pulls, rec, len),
 		ct_ready_feed(e->ready, rec, len),
 		ct_startfiles_feed(e->start_files, rec, len),
+		ct_fuse_feed(e->fuse, rec, len),
 		ct_prepare_feed(e->prepare, rec, len),
 		e->why ? ct_why_feed(e->why, rec, len) : 0,
 	};
@@ -169,6 +174,7 @@ void ct_enrich_apply(struct ct_enrich *e, struct ct_container *c)
 	ct_prepare_apply(e->prepare, c);	/* moves first_ns */
 	ct_ready_apply(e->ready, c);		/* splits the opens */
 	ct_startfiles_apply(e->start_files, c);	/* cut at ready */
+	ct_fuse_apply(e->fuse, c);		/* split at ready */
 	ct_why_apply(e->why, c);		/* splits every phase */
 }
 
@@ -180,8 +186,10 @@ bool ct_enrich_ready(const struct ct_enrich *e, const struct ct_container *c)
 void ct_enrich_forget(struct ct_enrich *e, const struct ct_container *c)
 {
 	forget_opens(e, c);
-	if (c->cgroup_key)
+	if (c->cgroup_key) {
 		ct_startfiles_forget(e->start_files, c->cgroup_key);
+		ct_fuse_forget(e->fuse, c->cgroup_key);
+	}
 }
 
 void ct_enrich_tick(struct ct_enrich *e, uint64_t now_mono_ns)

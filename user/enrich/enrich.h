@@ -12,6 +12,8 @@
  *   prepare   moves first_ns back to the prepare phase's start
  *   ready     the ready phase; splits the opens at the first listen
  *   start files  --start-files: the files opened before ready
+ *   fuse      its FUSE requests (a lazily pulled image's fetches), split
+ *             at the end of ready
  *   why       per-phase time split, ready's phase included
  *
  * Opens measured now (a live session) are also handed to keep() as

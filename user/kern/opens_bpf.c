@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "opens_bpf.h"
 #include "hist.h"
@@ -26,6 +27,7 @@ struct ct_opens_bpf {
 	int slow_fd;		/* -1 without --paths */
 	int full_fd;		/* map_full: refused inserts per CPU */
 	int ncpus;		/* values per slowpaths entry */
+	bool fuse;		/* FUSE requests traced (bpf/lazy.bpf.h) */
 };
 
 /* Per-CPU values are copied out in 8-byte steps: no padding to undo. */
@@ -48,6 +50,30 @@ static int test_tracked_max(struct opens_bpf *skel)
 	if (*end || !n || n > CT_OPENS_MAX_CONTAINERS)
 		return -EINVAL;
 	return bpf_map__set_max_entries(skel->maps.tracked, n);
+}
+
+/*
+ * Whether the kernel has the FUSE request tracepoints (6.11): their
+ * btf_trace_ typedef in the kernel's BTF, or in the fuse module's when
+ * it is one (loaded: a module loaded later is not followed).
+ */
+static bool fuse_traceable(void)
+{
+	static const char name[] = "btf_trace_fuse_request_send";
+	struct btf *vm = btf__load_vmlinux_btf(), *mod;
+	bool has;
+
+	if (!vm)
+		return false;
+	has = btf__find_by_name_kind(vm, name, BTF_KIND_TYPEDEF) > 0;
+	if (!has) {
+		mod = btf__parse_split("/sys/kernel/btf/fuse", vm);
+		has = mod && btf__find_by_name_kind(mod, name,
+						    BTF_KIND_TYPEDEF) > 0;
+		btf__free(mod);
+	}
+	btf__free(vm);
+	return has;
 }
 
 static int configure(struct opens_bpf *skel, struct ct_loader *l,
@@ -74,6 +100,11 @@ static int configure(struct opens_bpf *skel, struct ct_loader *l,
 		bpf_program__set_autoload(skel->progs.ct_opens_sigsys, false);
 	if (!cfg->listens)
 		bpf_program__set_autoload(skel->progs.ct_opens_listen, false);
+	if (!fuse_traceable()) {
+		bpf_program__set_autoload(skel->progs.ct_opens_fuse_send, false);
+		bpf_program__set_autoload(skel->progs.ct_opens_fuse_end, false);
+		bpf_map__set_max_entries(skel->maps.fuse_inflight, 1);
+	}
 	/* the listens' records go to the lifecycle's ring buffer */
 	rc = ct_loader_share_events(l, skel->obj);
 	if (rc) {
@@ -124,6 +155,7 @@ int ct_opens_start(struct ct_opens_bpf **out, struct ct_loader *l,
 		return rc;
 	}
 	o->cfg = *cfg;
+	o->fuse = bpf_program__autoload(o->skel->progs.ct_opens_fuse_send);
 	o->tracked_fd = bpf_map__fd(o->skel->maps.tracked);
 	o->hists_fd = bpf_map__fd(o->skel->maps.hists);
 	o->slow_fd = cfg->paths ? bpf_map__fd(o->skel->maps.slowpaths) : -1;
@@ -138,10 +170,13 @@ int ct_opens_start(struct ct_opens_bpf **out, struct ct_loader *l,
 	}
 	if (verbose)
 		fprintf(stderr,
-			"opens: attached (%s cgroup keys, runtime mask 0x%x%s%s)\n",
+			"opens: attached (%s cgroup keys, runtime mask 0x%x%s%s, "
+			"%s)\n",
 			cfg->cgroup_mode == CT_CGROUP_V2 ? "v2" : "v1 memory",
 			cfg->runtime_mask, cfg->paths ? ", slowest paths" : "",
-			cfg->listens ? ", TCP listens" : "");
+			cfg->listens ? ", TCP listens" : "",
+			o->fuse ? "FUSE requests" : "no FUSE tracepoints: "
+			"FUSE requests not seen");
 	*out = o;
 	return 0;
 }

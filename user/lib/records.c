@@ -159,6 +159,12 @@ static void clean_touch(void *rec, size_t len)
 	CLEAN_STR((struct ct_touch *)rec, path);
 }
 
+static void clean_fuse(void *rec, size_t len)
+{
+	(void)len;
+	((struct ct_fuse *)rec)->_pad = 0;
+}
+
 static void clean_blob(void *rec, size_t len)
 {
 	(void)len;
@@ -266,6 +272,7 @@ static const struct ct_rec_type types[] = {
 	{ CT_EV_STDIN, "STDIN", sizeof(struct ct_stdin), false, NULL, NULL },
 	{ CT_EV_TOUCH, "TOUCH", sizeof(struct ct_touch), false,
 	  NULL, clean_touch },
+	{ CT_EV_FUSE, "FUSE", sizeof(struct ct_fuse), true, NULL, clean_fuse },
 	{ CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
 	  tstate_valid, clean_tstate },
 	/* version 1's has the ring buffer's count only */

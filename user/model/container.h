@@ -146,6 +146,27 @@ struct ct_start_files {
 	uint64_t cut_ns;	/* the cut, after the exec */
 };
 
+/*
+ * Its threads' FUSE requests (CT_EV_FUSE; user/enrich/fuse.h): a lazily
+ * pulled image's files fetched while it waits, or any FUSE file system.
+ * wait_ns: the time at least one of them was in flight (their union);
+ * split at the end of ready when it has one.
+ */
+struct ct_fuse_use {
+	bool valid;		/* at least one request */
+	bool has_ready;		/* the split below is set */
+	uint32_t connections;	/* FUSE mounts (a lazy image: its layers) */
+	uint64_t requests;
+	uint64_t reads;		/* FUSE_READ */
+	uint64_t read_bytes;
+	uint64_t errors;	/* replies with an error */
+	uint64_t dropped;	/* requests not kept: in no count or time */
+	uint64_t wait_ns;
+	uint64_t wait_before_ready_ns;
+	uint64_t wait_after_ready_ns;
+	uint64_t last_ns;	/* the last request's end, after the exec */
+};
+
 /* --paths: the slowest guest opens of a container, slowest first. */
 #define CT_SLOW_PATH_LEN	256
 
@@ -318,6 +339,7 @@ struct ct_container {
 	struct ct_created created;
 	uint8_t prepare_missing;	/* enum ct_prepare_missing */
 	struct ct_start_files start_files;	/* --start-files */
+	struct ct_fuse_use fuse;	/* FUSE requests, filled at emission */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */
 	/* last: a record kept for the end report stops after the used
 	 * entries (agg.c), 4.3 KiB of the record's 7.4 when all are free */

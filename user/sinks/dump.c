@@ -224,6 +224,19 @@ bool ct_dump_touch(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_fuse(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_fuse *r = rec;
+
+	(void)len;
+	put_hdr(f, &r->hdr, "FUSE", m2r);
+	fprintf(f, " cgroup_key=%llu dur=%lluns dev=%u opcode=%u bytes=%u "
+		"error=%d reader=%u\n", (unsigned long long)r->cgroup_key,
+		(unsigned long long)(r->hdr.ts_ns - r->start_ns), r->dev,
+		r->opcode, r->bytes, r->error, r->reader_tid);
+	return true;
+}
+
 bool ct_dump_arm(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
 	const struct ct_arm_rec *a = rec;
@@ -330,6 +343,7 @@ static const struct {
 	{ CT_EV_LISTEN, ct_dump_listen },
 	{ CT_EV_STDIN, ct_dump_stdin },
 	{ CT_EV_TOUCH, ct_dump_touch },
+	{ CT_EV_FUSE, ct_dump_fuse },
 	{ CT_EV_TSTATE, ct_dump_tstate },
 	{ CT_EV_LOST, ct_dump_lost },
 	{ CT_EV_MAPFULL, ct_dump_mapfull },

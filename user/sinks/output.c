@@ -158,6 +158,31 @@ static void json_client(struct ct_json *w, const struct ct_container *c)
 }
 
 /* "opens" (the container's programs) and, for runsc, "gofer_opens". */
+/* its FUSE requests (a lazy pull's fetches); absent without one */
+static void json_fuse(struct ct_json *w, const struct ct_fuse_use *u)
+{
+	if (!u->valid)
+		return;
+	ct_json_key(w, "fuse");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "requests", u->requests);
+	ct_json_kv_u64(w, "reads", u->reads);
+	ct_json_kv_u64(w, "read_bytes", u->read_bytes);
+	ct_json_kv_u64(w, "errors", u->errors);
+	ct_json_kv_u64(w, "connections", u->connections);
+	ct_json_kv_u64(w, "wait_ns", u->wait_ns);
+	if (u->has_ready) {
+		ct_json_kv_u64(w, "wait_before_ready_ns",
+			       u->wait_before_ready_ns);
+		ct_json_kv_u64(w, "wait_after_ready_ns",
+			       u->wait_after_ready_ns);
+	}
+	ct_json_kv_u64(w, "last_ns", u->last_ns);
+	if (u->dropped)
+		ct_json_kv_u64(w, "dropped", u->dropped);
+	ct_json_end_object(w);
+}
+
 /* --start-files: the list's summary; absent without it */
 static void json_start_files(struct ct_json *w, const struct ct_start_files *s)
 {
@@ -262,6 +287,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	json_opens(w, "gofer_opens", &c->gofer_opens);
 	ct_paths_json(w, c);	/* --paths; absent otherwise */
 	json_start_files(w, &c->start_files);
+	json_fuse(w, &c->fuse);
 	ct_json_end_object(w);
 }
 

@@ -56,6 +56,23 @@ static void start_files_note(FILE *f, const struct ct_start_files *s)
 }
 
 /* What a row alone would not say of c. */
+/* its FUSE requests: how long they kept it waiting, around ready */
+static void fuse_note(FILE *f, const struct ct_fuse_use *u)
+{
+	if (!u->valid)
+		return;
+	fprintf(f, "  FUSE: %" PRIu64 " requests (%.1f KiB read) in flight "
+		"%.1f ms", u->requests, u->read_bytes / 1024.0,
+		u->wait_ns / 1e6);
+	if (u->has_ready)
+		fprintf(f, " (%.1f after ready)",
+			u->wait_after_ready_ns / 1e6);
+	fprintf(f, ", the last ended %.1f ms after the exec", u->last_ns / 1e6);
+	if (u->dropped)
+		fprintf(f, "; %" PRIu64 " not kept", u->dropped);
+	fputc('\n', f);
+}
+
 static void table_notes(FILE *f, const struct ct_container *c)
 {
 	table_k8s(f, c);
@@ -89,6 +106,7 @@ static void table_notes(FILE *f, const struct ct_container *c)
 		fprintf(f, "  no prepare: %s\n",
 			ct_prepare_missing_reason(c->prepare_missing));
 	start_files_note(f, &c->start_files);
+	fuse_note(f, &c->fuse);
 }
 
 static void table_container(struct ct_sink_out *o, const struct ct_container *c)

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* A container's FUSE requests: counts, the union in flight, the split. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "coldtrace.h"
+#include "container.h"
+#include "fuse.h"
+
+#define MS	1000000ull
+#define M2R	(1000 * MS)	/* mono_to_real of these tests */
+#define KEY	4242
+
+/* A request of KEY from mono ms s to e (wall: + 1000 ms). */
+static struct ct_fuse req(uint64_t s, uint64_t e, uint32_t opcode,
+			  uint32_t bytes, uint32_t dev)
+{
+	struct ct_fuse r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.ts_ns = e * MS;
+	r.hdr.type = CT_EV_FUSE;
+	r.hdr.size = sizeof(r);
+	r.cgroup_key = KEY;
+	r.start_ns = s * MS;
+	r.opcode = opcode;
+	r.bytes = bytes;
+	r.dev = dev;
+	return r;
+}
+
+/* run from 50 ms (wall 1050), ready until ready_end ms (0: none) */
+static void container(struct ct_container *c, uint64_t ready_end)
+{
+	memset(c, 0, sizeof(*c));
+	c->cgroup_key = KEY;
+	c->runtime = CT_RT_RUNC;
+	c->phase_mask = 1u << CT_PH_RUN;
+	c->phases[CT_PH_RUN].start_ns = M2R + 50 * MS;
+	if (ready_end) {
+		c->phase_mask |= 1u << CT_PH_READY;
+		c->phases[CT_PH_READY].start_ns = M2R + 50 * MS;
+		c->phases[CT_PH_READY].end_ns = M2R + ready_end * MS;
+	}
+}
+
+static void feed(struct ct_fuse_reqs *f, struct ct_fuse r)
+{
+	cr_assert_eq(ct_fuse_feed(f, &r, sizeof(r)), 0);
+}
+
+Test(fuse, union_split_at_ready)
+{
+	struct ct_fuse_reqs *f = ct_fuse_new(M2R);
+	struct ct_container c;
+
+	/* ends out of order, as records come; two overlap, one spans ready */
+	feed(f, req(100, 200, 15, 4096, 7));
+	feed(f, req(60, 150, 15, 100, 7));	/* overlaps: union 60..200 */
+	feed(f, req(290, 320, 1, 0, 8));	/* spans ready at 300 */
+	feed(f, req(400, 410, 15, 0, 7));
+	container(&c, 300);
+	ct_fuse_apply(f, &c);
+	cr_assert(c.fuse.valid);
+	cr_assert(c.fuse.has_ready);
+	cr_assert_eq(c.fuse.requests, 4);
+	cr_assert_eq(c.fuse.reads, 3);
+	cr_assert_eq(c.fuse.read_bytes, 4196);
+	cr_assert_eq(c.fuse.connections, 2);
+	cr_assert_eq(c.fuse.wait_ns, (140 + 30 + 10) * MS);
+	cr_assert_eq(c.fuse.wait_before_ready_ns, (140 + 10) * MS);
+	cr_assert_eq(c.fuse.wait_after_ready_ns, (20 + 10) * MS);
+	cr_assert_eq(c.fuse.last_ns, (410 - 50) * MS);
+	/* forgotten at emission */
+	container(&c, 300);
+	ct_fuse_apply(f, &c);
+	cr_assert_not(c.fuse.valid);
+	ct_fuse_free(f);
+}
+
+Test(fuse, no_ready_no_split_and_bounds)
+{
+	struct ct_fuse_reqs *f = ct_fuse_new(M2R);
+	struct ct_fuse bad = req(10, 20, 15, 1, 1);
+	struct ct_container c;
+
+	for (int i = 0; i < CT_FUSE_KEEP + 3; i++)
+		feed(f, req(60, 61, 3, 0, 1));
+	/* a start after the end, too short: not kept, or refused */
+	feed(f, req(70, 65, 15, 1, 1));
+	cr_assert_eq(ct_fuse_feed(f, &bad, sizeof(bad) - 1), -EINVAL);
+	container(&c, 0);
+	ct_fuse_apply(f, &c);
+	cr_assert_not(c.fuse.has_ready);
+	cr_assert_eq(c.fuse.requests, CT_FUSE_KEEP);
+	cr_assert_eq(c.fuse.dropped, 3);
+	cr_assert_eq(c.fuse.wait_ns, 1 * MS);
+	cr_assert_eq(c.fuse.wait_before_ready_ns, 0);
+	ct_fuse_free(f);
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* A container's FUSE requests: see fuse.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include "coldtrace.h"
+#include "fuse.h"
+#include "keyed.h"
+
+#define FUSE_READ	15
+
+struct req {
+	uint64_t start, end;	/* wall clock */
+	uint32_t dev;
+	uint32_t opcode;
+	uint32_t bytes;
+	int32_t error;
+};
+
+struct ct_fuse_reqs {
+	int64_t mono_to_real;
+	struct ct_keyed reqs;	/* struct req, per cgroup key */
+};
+
+struct ct_fuse_reqs *ct_fuse_new(int64_t mono_to_real_ns)
+{
+	struct ct_fuse_reqs *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->mono_to_real = mono_to_real_ns;
+	if (ct_keyed_init(&f->reqs, sizeof(struct req), CT_FUSE_GROUPS,
+			  CT_FUSE_KEEP, CT_FUSE_PENDING, NULL)) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void ct_fuse_free(struct ct_fuse_reqs *f)
+{
+	if (!f)
+		return;
+	ct_keyed_free(&f->reqs);
+	free(f);
+}
+
+int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
+{
+	const struct ct_hdr *h = rec;
+	const struct ct_fuse *r = rec;
+	struct req *q;
+
+	if (!f || !rec || len < sizeof(*h))
+		return -EINVAL;
+	if (h->type != CT_EV_FUSE)
+		return 0;
+	if (len < sizeof(*r) || h->size < sizeof(*r))
+		return -EINVAL;
+	if (r->cgroup_key <= 1 || r->start_ns > h->ts_ns)
+		return 0;
+	q = ct_keyed_add(&f->reqs, r->cgroup_key);
+	if (!q)
+		return 0;	/* counted in its key */
+	*q = (struct req){
+		.start = r->start_ns + (uint64_t)f->mono_to_real,
+		.end = h->ts_ns + (uint64_t)f->mono_to_real,
+		.dev = r->dev,
+		.opcode = r->opcode,
+		.bytes = r->bytes,
+		.error = r->error,
+	};
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct req *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* [s, e) of the union, split at cut (0: no split) */
+static void add_span(struct ct_fuse_use *u, uint64_t s, uint64_t e,
+		     uint64_t cut)
+{
+	u->wait_ns += e - s;
+	if (!cut)
+		return;
+	if (e <= cut) {
+		u->wait_before_ready_ns += e - s;
+	} else if (s >= cut) {
+		u->wait_after_ready_ns += e - s;
+	} else {
+		u->wait_before_ready_ns += cut - s;
+		u->wait_after_ready_ns += e - cut;
+	}
+}
+
+/* The union of the requests' intervals (sorted by start). */
+static void wait_union(struct ct_fuse_use *u, const struct req *q, size_t n,
+		       uint64_t cut)
+{
+	uint64_t s = 0, e = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i && q[i].start <= e) {
+			if (q[i].end > e)
+				e = q[i].end;
+			continue;
+		}
+		if (i)
+			add_span(u, s, e, cut);
+		s = q[i].start;
+		e = q[i].end;
+	}
+	if (n)
+		add_span(u, s, e, cut);
+}
+
+/* Distinct connections, up to CT_FUSE_CONNS (then: at least that). */
+static uint32_t connections(const struct req *q, size_t n)
+{
+	uint32_t devs[CT_FUSE_CONNS], nd = 0, j;
+
+	for (size_t i = 0; i < n && nd < CT_FUSE_CONNS; i++) {
+		for (j = 0; j < nd && devs[j] != q[i].dev; j++)
+			;
+		if (j == nd)
+			devs[nd++] = q[i].dev;
+	}
+	return nd;
+}
+
+static void sum(struct ct_fuse_use *u, struct req *q, size_t n,
+		const struct ct_container *c)
+{
+	uint64_t exec_ns = c->phases[CT_PH_RUN].start_ns, cut = 0, last = 0;
+
+	if (ct_has_phase(c, CT_PH_READY)) {
+		u->has_ready = true;
+		cut = c->phases[CT_PH_READY].end_ns;
+	}
+	for (size_t i = 0; i < n; i++) {
+		u->requests++;
+		u->errors += q[i].error != 0;
+		if (q[i].opcode == FUSE_READ) {
+			u->reads++;
+			u->read_bytes += q[i].bytes;
+		}
+		if (q[i].end > last)
+			last = q[i].end;
+	}
+	u->last_ns = exec_ns && last > exec_ns ? last - exec_ns : 0;
+	u->connections = connections(q, n);
+	qsort(q, n, sizeof(*q), by_start);
+	wait_union(u, q, n, cut);
+}
+
+void ct_fuse_apply(struct ct_fuse_reqs *f, struct ct_container *c)
+{
+	struct ct_keyed_group *g;
+
+	if (!f || !c->cgroup_key)
+		return;
+	g = ct_keyed_find(&f->reqs, c->cgroup_key);
+	if (!g)
+		return;
+	c->fuse = (struct ct_fuse_use){
+		.valid = true,
+		.dropped = g->dropped,
+	};
+	sum(&c->fuse, g->items, g->n, c);
+	ct_fuse_forget(f, c->cgroup_key);
+}
+
+void ct_fuse_forget(struct ct_fuse_reqs *f, uint64_t cgroup_key)
+{
+	if (f)
+		ct_keyed_forget(&f->reqs, cgroup_key);
+}
