@@ -4,9 +4,9 @@
 # The BPF programs' fallbacks for older kernels (docs/kernels.md), run on
 # this kernel by masking its features (CT_FEATURES_OFF):
 # - every mask of the kernels users run, and each feature alone, loads
-#   with every program on (--why --paths) and -v names what it replaced,
-#   plus fentry where bpftrace --info finds no kfunc (this kernel: the
-#   tp_btf pair instead);
+#   with every program on (--why --paths --start-files) and -v names
+#   what it replaced, plus fentry where bpftrace --info finds no kfunc
+#   (this kernel: the tp_btf pair instead);
 # - with every fallback (5.10's variant), with 6.1's (no cgroup storage)
 #   and with none, `runc run` of a shell that opens /etc/hostname 200
 #   times and exits 3: coldtrace exits 3, one complete record, exactly
@@ -67,7 +67,7 @@ MASKS=(
 )
 
 for m in "${MASKS[@]}"; do
-	CT_FEATURES_OFF=$m run_ct -v --why --paths -d 1
+	CT_FEATURES_OFF=$m run_ct -v --why --paths --start-files -d 1
 	[ "$CT_RC" -eq 0 ] || { show_output; fail "mask '$m': coldtrace exited $CT_RC"; }
 	grep -q '^sys: attached' "$T/err" || { show_output; fail "mask '$m': sys not attached"; }
 	n=$(grep -c '^kernel feature .*: missing, instead ' "$T/err" || true)

@@ -115,7 +115,7 @@ PULL_REGISTRY=
 # The option sets that change which programs load or what they do (the
 # runtime filter is rodata of the programs).  Each load takes 15-20 s
 # under software emulation: the list is kept to these.
-LOAD_SETS=("" "--no-opens" "--no-pulls" "--why" "--paths" "--arm=always"
+LOAD_SETS=("" "--no-opens" "--no-pulls" "--why" "--paths --start-files" "--arm=always"
 	"--arm=auto" "-r runc" "-r runsc" "--ready=none")
 # The bench's rounds and configurations (run.sh may set both).
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
