@@ -216,6 +216,7 @@ static __always_inline void note_slow(const struct ct_opens_start *s,
 
 #define CT_S_IFMT	0170000
 #define CT_S_IFREG	0100000
+#define CT_FMODE_READ	0x1	/* not O_WRONLY, not O_PATH */
 
 /* The file behind @t's descriptor @fd, NULL if there is none. */
 static __always_inline struct file *fd_file(struct task_struct *t, long fd)
@@ -232,8 +233,9 @@ static __always_inline struct file *fd_file(struct task_struct *t, long fd)
 }
 
 /*
- * A runc or crun container's open of a regular file, inside the window
- * after its exec: one CT_EV_TOUCH, with the file's size.  Each open is
+ * A runc or crun container's open of a regular file for reading, inside
+ * the window after its exec: one CT_EV_TOUCH, with the file's size (a
+ * file opened only to write, or O_PATH, is read from no image).  Each open is
  * sent (userspace keeps a path's first): a set of paths per container
  * in the kernel would cost a hash of the path and a map per open.  The
  * window bounds the stream; a full ring buffer counts as a lost record.
@@ -254,7 +256,9 @@ static __always_inline void note_touch(struct task_struct *t,
 	if (!tr || now - tr->since_ns >= touch_window_ns)
 		return;
 	f = fd_file(t, ret);
-	ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+	if (!f || !(BPF_CORE_READ(f, f_mode) & CT_FMODE_READ))
+		return;
+	ino = BPF_CORE_READ(f, f_inode);
 	if (!ino || (BPF_CORE_READ(ino, i_mode) & CT_S_IFMT) != CT_S_IFREG)
 		return;
 	r = reserve(sizeof(*r));

@@ -224,10 +224,10 @@ struct ct_mkdir {
 
 /*
  * CT_EV_TOUCH (bpf/opens_sys.bpf.h, --start-files): a successful open(2),
- * openat(2) or openat2(2) of a regular file by a runc or crun container's
- * programs within the first touch_window_ns after its program's exec
- * (the open tracer's tracked.since_ns), while the syscall hooks are
- * attached.  size: the file's size at the open (i_size); path: as the
+ * openat(2) or openat2(2) of a regular file for reading by a runc or crun
+ * container's programs within the first touch_window_ns after its
+ * program's exec (the open tracer's tracked.since_ns), while the syscall
+ * hooks are attached.  size: the file's size at the open (i_size); path: as the
  * program passed it (relative to its dirfd when not absolute), "" if
  * unreadable.  Every such open comes, repeated ones too: userspace keeps
  * the first of each path (user/enrich/startfiles.h).

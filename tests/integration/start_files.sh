@@ -8,7 +8,8 @@
 # order (busybox is static: nothing else opens a regular file), listens
 # (its ready), then reads one more.
 # - under -- COMMAND (runc): the list is exactly c, a, rel, b (each path
-#   once, "rel" opened relative to /sf and counted so), with their
+#   once, "rel" opened relative to /sf and counted so; /tmp/w, which it
+#   writes first, is no start file), with their
 #   sizes, offsets rising and before its ready's end; "late", read
 #   after the listen, is not in it; start-files.jsonl holds the same
 #   lines, each with "path" first;
@@ -29,8 +30,9 @@ for f in c:3000 a:1000 rel:700 b:2000 late:500 win:400; do
 done
 size() { stat -c %s "$SF/$1"; }
 
-# Reads c, a, rel (relative), b, a again; listens; reads late.
-READER='cat /sf/c >/dev/null; cat /sf/a >/dev/null; cd /sf; cat rel >/dev/null
+# Writes a file (not listed: written, not read); reads c, a, rel
+# (relative), b, a again; listens; reads late.
+READER='echo x >/tmp/w; cat /sf/c >/dev/null; cat /sf/a >/dev/null; cd /sf; cat rel >/dev/null
 cat /sf/b /sf/a >/dev/null; nc -l -p 8080 & sleep 1; cat /sf/late >/dev/null; kill $!'
 # Never listens: reads a, then win 2 s later.
 SLOW='cat /sf/a >/dev/null; sleep 2; cat /sf/win >/dev/null'
