@@ -834,3 +834,23 @@ Test(cli, json_set_on_error)
 		     CT_CLI_ERROR);
 	cr_expect(cli.json, "a combination error");
 }
+
+Test(cli, start_files_window)
+{
+	const char *bad[] = { "--start-files=0", "--start-files=301",
+			      "--start-files=-1", "--start-files=abc",
+			      "--start-files=", "--start-files=1.5" };
+
+	cr_assert_eq(PARSE("-j"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.start_files_s, 0, "off unless asked for");
+	cr_assert_eq(PARSE("--start-files"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.start_files_s, 10);
+	cr_assert_eq(PARSE("--start-files=300"), CT_CLI_OK, "%s", err);
+	cr_assert_eq(cli.start_files_s, 300);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_expect_eq(PARSE((char *)bad[i]), CT_CLI_ERROR, "%s", bad[i]);
+		cr_expect(strstr(err, "--start-files"), "%s: %s", bad[i], err);
+	}
+	cr_expect_eq(PARSE("--start-files", "--no-opens"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--no-opens"), "%s", err);
+}
