@@ -31,7 +31,7 @@ COLS = [  # key, heading, from a row
 
 
 def fmt(v):
-    if v >= 100:
+    if float(v).is_integer() or v >= 100:
         return f"{v:.0f}"
     if v >= 10:
         return f"{v:.1f}"
