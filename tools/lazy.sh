@@ -12,13 +12,19 @@
 #                                 plugin "stargz", both in a fresh
 #                                 /tmp/ctlazy.XXXXXX; prints the env file
 #   tools/lazy.sh env             print the current env file path
-#   tools/lazy.sh image NAME SRC_REF
+#   tools/lazy.sh image NAME SRC_REF [RECORD_FILE]
 #                                 convert SRC_REF (an image of our
 #                                 containerd, e.g. from `ctr images import`)
 #                                 to eStargz, push it as ADDR/NAME:latest
 #                                 (ADDR: `tools/registry.sh addr`), remove the
 #                                 converted image and its blobs locally;
-#                                 prints the pushed reference
+#                                 prints the pushed reference.  RECORD_FILE
+#                                 (JSON lines of {"path":...}, e.g. one
+#                                 image's lines of coldtrace's
+#                                 start-files.jsonl): its files first in
+#                                 each layer, before a prefetch landmark
+#                                 (--estargz-record-in; paths a layer lacks
+#                                 are ignored)
 #   tools/lazy.sh rpull REF       lazy pull REF (plain http) with ctr-remote;
 #                                 prints the seconds it took
 #   tools/lazy.sh stop            kill our tasks, stop both daemons, unmount
@@ -193,8 +199,9 @@ cmd_start() {
 }
 
 cmd_image() {
-	local name=${1:?image NAME SRC_REF} src=${2:?image NAME SRC_REF}
-	local d addr dst tmp
+	local name=${1:?image NAME SRC_REF [RECORD_FILE]}
+	local src=${2:?image NAME SRC_REF [RECORD_FILE]} rec=${3:-}
+	local d addr dst tmp rec_opt=()
 	need_root
 	d=$(lazy_dir)
 	[[ "$name" =~ ^[a-z0-9][a-z0-9._-]{0,63}$ ]] ||
@@ -204,11 +211,16 @@ cmd_image() {
 		die "no registry answers on $addr (tools/registry.sh start)"
 	ctr_d "$d" images ls -q | grep -qxF "$src" ||
 		die "no image $src in our containerd (ctr images import first)"
+	if [ -n "$rec" ]; then
+		[ -s "$rec" ] || die "$rec: no such record file, or empty"
+		rec_opt=(--estargz-record-in "$rec")
+	fi
 	dst=$addr/$name:latest
 	tmp=coldtrace.local/lazy-$name:estargz
 	ctr_d "$d" images rm --sync "$tmp" >/dev/null 2>&1 || true
 	ctr-remote --address "$d/containerd.sock" image convert --estargz --oci \
-		"$src" "$tmp" >&2 || die "cannot convert $src to eStargz"
+		"${rec_opt[@]}" "$src" "$tmp" >&2 ||
+		die "cannot convert $src to eStargz"
 	ctr_d "$d" images tag --force "$tmp" "$dst" >/dev/null &&
 		ctr_d "$d" images push --plain-http "$dst" >/dev/null || {
 		ctr_d "$d" images rm --sync "$tmp" "$dst" >/dev/null 2>&1
@@ -217,7 +229,7 @@ cmd_image() {
 	# --sync: the blobs only these two held are gone when rm returns
 	ctr_d "$d" images rm --sync "$tmp" "$dst" >/dev/null ||
 		die "cannot remove $tmp locally"
-	log "pushed $dst (eStargz of $src)"
+	log "pushed $dst (eStargz of $src${rec:+, files of $rec first})"
 	echo "$dst"
 }
 

@@ -47,6 +47,11 @@ def loopback(addr):
 class Proxy(http.server.BaseHTTPRequestHandler):
     # HTTP/1.1: the snapshotter keeps one connection for its range requests
     protocol_version = "HTTP/1.1"
+    # The headers and the body go out in separate writes: with Nagle on,
+    # the body waits for the client's delayed ACK of the headers, ~40 ms
+    # per request on a kept-alive connection (44 ms median for a 50 kB
+    # range, 2 ms without).
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         pass
