@@ -44,6 +44,7 @@
 #include "lazy.bpf.h"
 #include "ready.bpf.h"
 #include "sysargs.bpf.h"
+#include "touch.bpf.h"
 
 #define CT_SIGSYS	31
 #define CT_SYS_SECCOMP	1	/* si_code of a seccomp SECCOMP_RET_TRAP */
@@ -74,6 +75,29 @@ static __always_inline void gofer_add(__u32 tgid, __u64 key)
 		refused_for(tr, CT_OPENS_GOFER);
 }
 
+/*
+ * --start-files: the program a tracked container's process runs is a
+ * file it reads (touch.bpf.h); its name as the exec was given it.  The
+ * dynamic loader the kernel maps for it is not seen (no open, no name).
+ */
+static __always_inline void exec_touch(struct task_struct *t,
+				       struct linux_binprm *bprm)
+{
+	struct inode *ino = BPF_CORE_READ(bprm, file, f_inode);
+	struct cgroup *cg;
+	__u64 key;
+
+	if (!touch_window_ns)
+		return;
+	cg = task_marked(t);
+	if (!cg)
+		return;
+	key = ct_cgroup_id(cg);
+	if (ino && touch_wanted(key, bpf_ktime_get_ns()) && on_root_fs(t, ino))
+		touch_send(key, BPF_CORE_READ(ino, i_size),
+			   BPF_CORE_READ(bprm, filename), false);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
@@ -83,6 +107,7 @@ int BPF_PROG(ct_opens_exec, struct task_struct *p, pid_t old_pid,
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u64 key;
 
+	exec_touch(t, bprm);
 	/* runsc re-execs /proc/self/exe: cheap filter before argv. */
 	ct_current_comm(comm);
 	if (!bytes_eq(comm, comm_exe, CT_COMM_LEN))

@@ -40,15 +40,13 @@
 #include "events.bpf.h"
 #include "opens_maps.bpf.h"
 #include "sysargs.bpf.h"
+#include "touch.bpf.h"
 
 #define CT_ENOENT	2
 #define CT_TASK_TRACED	0x8	/* __TASK_TRACED in prev_state */
 #define CT_EVENTMSG_SYSCALL_ENTRY	1	/* ptrace_message of such a stop */
 
 const volatile bool paths_enabled;	/* --paths */
-/* --start-files: how long after a container's exec its opens are sent
- * (CT_EV_TOUCH); 0: off, and note_touch() is dead code */
-const volatile __u64 touch_window_ns;
 
 /*
  * The hooks' generation, a new value set by userspace before each attach
@@ -233,9 +231,10 @@ static __always_inline struct file *fd_file(struct task_struct *t, long fd)
 }
 
 /*
- * A runc or crun container's open of a regular file for reading, inside
- * the window after its exec: one CT_EV_TOUCH, with the file's size (a
- * file opened only to write, or O_PATH, is read from no image).  Each open is
+ * A runc or crun container's open of a regular file of its root file
+ * system for reading, inside the window after its exec: one CT_EV_TOUCH,
+ * with the file's size (a file opened only to write, or O_PATH, is read
+ * from no image).  Each open is
  * sent (userspace keeps a path's first): a set of paths per container
  * in the kernel would cost a hash of the path and a map per open.  The
  * window bounds the stream; a full ring buffer counts as a lost record.
@@ -244,33 +243,21 @@ static __always_inline void note_touch(struct task_struct *t,
 				       const struct ct_opens_start *s,
 				       __u64 now, long ret)
 {
-	struct ct_opens_track *tr;
-	struct ct_touch *r;
 	struct inode *ino;
 	struct file *f;
 
-	if (!touch_window_ns || s->kind != CT_OPENS_GUEST ||
-	    s->runtime == CT_OPENS_RT_RUNSC || ret < 0 || !s->path_ptr)
-		return;
-	tr = bpf_map_lookup_elem(&tracked, &s->cgroup_key);
-	if (!tr || now - tr->since_ns >= touch_window_ns)
+	if (s->kind != CT_OPENS_GUEST || ret < 0 || !s->path_ptr ||
+	    !touch_wanted(s->cgroup_key, now))
 		return;
 	f = fd_file(t, ret);
 	if (!f || !(BPF_CORE_READ(f, f_mode) & CT_FMODE_READ))
 		return;
 	ino = BPF_CORE_READ(f, f_inode);
-	if (!ino || (BPF_CORE_READ(ino, i_mode) & CT_S_IFMT) != CT_S_IFREG)
+	if (!ino || (BPF_CORE_READ(ino, i_mode) & CT_S_IFMT) != CT_S_IFREG ||
+	    !on_root_fs(t, ino))
 		return;
-	r = reserve(sizeof(*r));
-	if (!r)
-		return;
-	ct_fill_hdr(&r->hdr, CT_EV_TOUCH, sizeof(*r));
-	r->cgroup_key = s->cgroup_key;
-	r->size = BPF_CORE_READ(ino, i_size);
-	if (bpf_probe_read_user_str(r->path, sizeof(r->path),
-				    (const void *)s->path_ptr) < 0)
-		r->path[0] = 0;
-	submit(r);
+	touch_send(s->cgroup_key, BPF_CORE_READ(ino, i_size),
+		   (const void *)s->path_ptr, true);
 }
 
 /* ---- registration: runc's and crun's container process, at execve ---- */

@@ -1,20 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# --start-files: the files a container opened before it was ready, in
-# first-touch order, with their sizes (docs/start-files.md).  The truth
-# is the container's own script: it reads files of a host directory
-# bind-mounted read-only at /sf, whose sizes stat(1) gives, in a known
-# order (busybox is static: nothing else opens a regular file), listens
-# (its ready), then reads one more.
-# - under -- COMMAND (runc): the list is exactly c, a, rel, b (each path
-#   once, "rel" opened relative to /sf and counted so; /tmp/w, which it
-#   writes first, is no start file), with their
-#   sizes, offsets rising and before its ready's end; "late", read
-#   after the listen, is not in it; start-files.jsonl holds the same
-#   lines, each with "path" first;
+# --start-files: the files a container read from its root file system
+# before it was ready, in first-touch order, with their sizes
+# (docs/start-files.md).  The truth is the container's own script: it
+# writes files of known sizes into /sf (writes are no start files), then
+# reads a file of a read-only bind mount at /vol (not its root file
+# system: no start file) and its files in a known order (busybox is
+# static: nothing else opens a regular file), listens (its ready), then
+# reads one more.  Its program /bin/sh, run by the kernel, not opened,
+# is a start file too: busybox, whose size the image's stat gives.
+# - under -- COMMAND (runc): the list is exactly /bin/sh, c, a, rel, b
+#   (each path once, "rel" opened relative to /sf and counted so), with
+#   their sizes, offsets rising and before its ready's end; "late",
+#   read after the listen, is not in it; start-files.jsonl holds the
+#   same lines, each with "path" first;
 # - its replay (--replay of the --record) writes the same file, byte
-#   for byte, and the table's note under its row says 4 files, 6.5 KiB;
+#   for byte, and the table's note under its row says 5 files and
+#   their KiB;
 # - --start-files=1 on a program that never listens: its list is cut at
 #   1 s ("until": "window"), the file read 2 s in is absent;
 # - detached (continuous, default --arm=auto, idle verified by bpftool
@@ -23,26 +26,37 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
-SF=$T/sf
-mkdir -p "$SF"
-for f in c:3000 a:1000 rel:700 b:2000 late:500 win:400; do
-	head -c "${f#*:}" /dev/zero >"$SF/${f%%:*}"
-done
-size() { stat -c %s "$SF/$1"; }
+VOL=$T/vol
+mkdir -p "$VOL"
+echo volume >"$VOL/v"
+declare -A SIZE=([c]=3000 [a]=1000 [rel]=700 [b]=2000 [late]=500 [win]=400)
+size() { echo "${SIZE[$1]}"; }
+# Writes /sf/NAME of its size for each NAME given.
+mk() {
+	local f out="mkdir -p /sf"
+	for f in "$@"; do
+		out+="; head -c ${SIZE[$f]} /dev/zero >/sf/$f"
+	done
+	echo "$out"
+}
 
-# Writes a file (not listed: written, not read); reads c, a, rel
-# (relative), b, a again; listens; reads late.
-READER='echo x >/tmp/w; cat /sf/c >/dev/null; cat /sf/a >/dev/null; cd /sf; cat rel >/dev/null
+# Writes its files; reads /vol/v, then c, a, rel (relative), b, a
+# again; listens; reads late.
+READER="$(mk c a rel b late)"'
+cat /vol/v >/dev/null; cat /sf/c >/dev/null; cat /sf/a >/dev/null; cd /sf; cat rel >/dev/null
 cat /sf/b /sf/a >/dev/null; nc -l -p 8080 & sleep 1; cat /sf/late >/dev/null; kill $!'
 # Never listens: reads a, then win 2 s later.
-SLOW='cat /sf/a >/dev/null; sleep 2; cat /sf/win >/dev/null'
+SLOW="$(mk a win)"'; cat /sf/a >/dev/null; sleep 2; cat /sf/win >/dev/null'
 
 # docker run of PROGRAM, as a command line (coldtrace's COMMAND)
 DOCKER_RUN='docker run --rm --network none --runtime "$1" --cidfile "$2" \
-	-v "$3:/sf:ro" "$4" sh -c "$5"'
+	-v "$3:/vol:ro" "$4" sh -c "$5"'
 docker_run() {	# RUNTIME CIDFILE PROGRAM
-	sh -c "$DOCKER_RUN" sh "$1" "$2" "$SF" "$CT_IMAGE" "$3"
+	sh -c "$DOCKER_RUN" sh "$1" "$2" "$VOL" "$CT_IMAGE" "$3"
 }
+# The truth of the program's size: the image's own stat (no trace runs).
+SH_SIZE=$(docker run --rm --network none "$CT_IMAGE" stat -L -c %s /bin/sh)
+[ "$SH_SIZE" -gt 0 ] || fail "no size of the image's /bin/sh"
 
 # The lines of start-files.jsonl $1 of container $2.
 lines_of() {	# FILE ID
@@ -53,13 +67,13 @@ lines_of() {	# FILE ID
 check_reader() {	# RECORD LINES WHAT
 	local r=$1 l=$2 want got ready_ns
 
-	want=$(printf '%s\n' "/sf/c $(size c)" "/sf/a $(size a)" "rel $(size rel)" \
-		"/sf/b $(size b)")
+	want=$(printf '%s\n' "/bin/sh $SH_SIZE" "/sf/c $(size c)" "/sf/a $(size a)" \
+		"rel $(size rel)" "/sf/b $(size b)")
 	got=$(jq -r '"\(.path) \(.size)"' <<<"$l")
 	[ "$got" = "$want" ] || { echo "$l" >&2; fail "$3: list is [$got], expected [$want]"; }
 	jq -se 'map(.offset_ns) | . == sort' <<<"$l" >/dev/null ||
 		fail "$3: offsets not rising: $l"
-	jq -e --argjson n 4 --argjson b $(($(size c) + $(size a) + $(size rel) + $(size b))) \
+	jq -e --argjson n 5 --argjson b "$READ_BYTES" \
 		'.start_files | .count == $n and .bytes == $b and .until == "ready"
 		 and .relative == 1 and .dropped == 0' <<<"$r" >/dev/null ||
 		fail "$3: start_files is $(jq -c .start_files <<<"$r")"
@@ -75,8 +89,9 @@ check_reader() {	# RECORD LINES WHAT
 }
 
 # 1. -- COMMAND (runc), recorded; then its replay
+READ_BYTES=$((SH_SIZE + ${SIZE[c]} + ${SIZE[a]} + ${SIZE[rel]} + ${SIZE[b]}))
 run_ct -j --start-files -o "$T/o" --record "$T/s.ctrec" -- \
-	sh -c "$DOCKER_RUN" sh runc "$T/cid1" "$SF" "$CT_IMAGE" "$READER"
+	sh -c "$DOCKER_RUN" sh runc "$T/cid1" "$VOL" "$CT_IMAGE" "$READER"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
 id=$(cat "$T/cid1")
 r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
@@ -90,18 +105,20 @@ cmp "$T/o/start-files.jsonl" "$T/o2/start-files.jsonl" ||
 	fail "the replay's start-files.jsonl differs from the live session's"
 note "replay: start-files.jsonl byte for byte"
 run_ct --start-files --replay "$T/s.ctrec"
-grep -q "^  start files: 4 (6.5 KiB) in .* ms, until ready at .* ms; 1 relative$" "$T/out" ||
+kib=$(awk -v b="$READ_BYTES" 'BEGIN { printf "%.1f", b / 1024 }')
+grep -q "^  start files: 5 ($kib KiB) in .* ms, until ready at .* ms; 1 relative$" "$T/out" ||
 	{ show_output; fail "the table has no start files line for the reader"; }
 
 # 2. the window: a program that never listens, --start-files=1
 run_ct -j --start-files=1 -o "$T/o3" -- \
-	sh -c "$DOCKER_RUN" sh runc "$T/cid2" "$SF" "$CT_IMAGE" "$SLOW"
+	sh -c "$DOCKER_RUN" sh runc "$T/cid2" "$VOL" "$CT_IMAGE" "$SLOW"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
 id=$(cat "$T/cid2")
 r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
 l=$(lines_of "$T/o3/start-files.jsonl" "$id")
-[ "$(jq -r .path <<<"$l")" = /sf/a ] || fail "window: list is [$l], expected /sf/a alone"
-jq -e '.start_files | .count == 1 and .until == "window" and .until_ns == 1000000000' \
+[ "$(jq -r .path <<<"$l" | paste -sd' ')" = "/bin/sh /sf/a" ] ||
+	fail "window: list is [$l], expected /bin/sh and /sf/a alone"
+jq -e '.start_files | .count == 2 and .until == "window" and .until_ns == 1000000000' \
 	<<<"$r" >/dev/null || fail "window: start_files is $(jq -c .start_files <<<"$r")"
 note "window: $(jq -c .start_files <<<"$r")"
 

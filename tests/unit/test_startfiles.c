@@ -204,3 +204,17 @@ Test(startfiles, untrusted_records)
 	free(out);
 	ct_startfiles_free(sf);
 }
+
+Test(startfiles, proc_names_are_no_image_files)
+{
+	struct ct_startfiles *sf = ct_startfiles_new(WINDOW, M2R);
+	struct ct_container c;
+
+	feed(sf, touch_at(60, KEY, "/bin/sh", 100));
+	feed(sf, touch_at(61, KEY, "/proc/self/exe", 100));
+	container(&c, KEY, 0);
+	ct_startfiles_apply(sf, &c);
+	cr_assert_eq(c.start_files.count, 1);
+	cr_assert_eq(c.start_files.bytes, 100);
+	ct_startfiles_free(sf);
+}

@@ -116,6 +116,10 @@ int ct_startfiles_feed(struct ct_startfiles *sf, const void *rec, size_t len)
 		return 0;
 	memcpy(path, r->path, sizeof(path));
 	path[sizeof(path) - 1] = 0;	/* a recording's bytes: untrusted */
+	/* an exec of /proc/self/exe (busybox's applets, runc): a file of
+	 * its root, but a name no image holds */
+	if (!strncmp(path, "/proc/", 6))
+		return 0;
 	hash = path_hash(path);
 	if (seen(&sf->touches, ct_keyed_find(&sf->touches, r->cgroup_key),
 		 hash, path))
@@ -179,7 +183,7 @@ static char *format_line(const struct ct_container *c, const struct touch *t,
 	ct_json_string_n(&w, c->name, sizeof(c->name));
 	ct_json_key(&w, "image");
 	ct_json_string_n(&w, c->image, sizeof(c->image));
-	ct_json_kv_u64(&w, "offset_ns", t->ts - exec_ns);
+	ct_json_kv_u64(&w, "offset_ns", t->ts > exec_ns ? t->ts - exec_ns : 0);
 	ct_json_kv_u64(&w, "size", t->size);
 	ct_json_end_object(&w);
 	fputc('\n', f);
@@ -238,11 +242,14 @@ static void list(struct ct_startfiles *sf, struct ct_container *c,
 	for (uint32_t i = 0; g && i < g->n; i++) {
 		const struct touch *t = ct_keyed_item(&sf->touches, g, i);
 
-		if (t->ts < exec_ns || t->ts >= cut)
+		/* the kernel sends none before the runtime's exec of the
+		 * program, whose own touch may come a moment before the
+		 * exec's record: at 0 */
+		if (t->ts >= cut)
 			continue;
 		s->count++;
 		s->bytes += t->size;
-		s->last_ns = t->ts - exec_ns;
+		s->last_ns = t->ts > exec_ns ? t->ts - exec_ns : 0;
 		if (t->path[0] != '/')
 			s->relative++;
 		text = format_line(c, t, exec_ns, &len);

@@ -89,6 +89,7 @@ static int configure(struct opens_bpf *skel, struct ct_loader *l,
 	}
 	skel->rodata->cgroup_mode = cfg->cgroup_mode;
 	skel->rodata->runtime_mask = cfg->runtime_mask;
+	skel->rodata->touch_window_ns = cfg->touch_window_ns;
 	/* unused then: the smallest map the kernel accepts */
 	if (!cfg->paths)
 		bpf_map__set_max_entries(skel->maps.slowpaths, 1);
