@@ -7,6 +7,7 @@
 #include "coldtrace.h"
 #include "container.h"
 #include "fuse.h"
+#include "tsession.h"
 
 #define MS	1000000ull
 #define M2R	(1000 * MS)	/* mono_to_real of these tests */
@@ -98,4 +99,21 @@ Test(fuse, no_ready_no_split_and_bounds)
 	cr_assert_eq(c.fuse.wait_ns, 1 * MS);
 	cr_assert_eq(c.fuse.wait_before_ready_ns, 0);
 	ct_fuse_free(f);
+}
+
+/* ---- the recording (tests/fixtures/docker-fuse) ---- */
+
+/* Its reads and bytes are those the FUSE file system's own log lists. */
+Test(fuse, recording_against_the_file_system_log)
+{
+	struct ts_result r;
+
+	ts_replay("docker-fuse", CT_READY_LISTEN, &r);
+	cr_assert(r.c.fuse.valid);
+	cr_assert_eq(r.c.fuse.reads, ts_sidecar_u64str(&r, "fuse_reads"));
+	cr_assert_eq(r.c.fuse.read_bytes,
+		     ts_sidecar_u64str(&r, "fuse_read_bytes"));
+	cr_assert(r.c.fuse.has_ready);
+	cr_assert_gt(r.c.fuse.wait_after_ready_ns, 0, "small, read after");
+	ts_free(&r);
 }

@@ -20,7 +20,7 @@ FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
 	runsc-run docker-ready docker-ready-runsc docker-why docker-prepare
 	runc-byhand runc-nostart kata-standin podman-runc podman-crun
-	podman-exit3 podman-detach cri-runc cri-crun)
+	podman-exit3 podman-detach cri-runc cri-crun docker-fuse)
 # A Node.js service that sleeps 300 ms, listens and prints its own wall
 # clock (ns) right after listen() returns (it listens synchronously when
 # given no host): the truth for the ready phase.
@@ -236,8 +236,37 @@ cri_rec() {
 	echo "$name: $(stat -c %s "$FIX/$name.ctrec") bytes, pod $(jq -r .sandbox_id "$W/rpcs")"
 }
 
+# fuse_rec NAME: --start-files of a container that reads a FUSE file
+# system of ours (tests/integration/fuse_slow.py: 100 ms per read), its
+# own root's file, listens, then reads again; the sidecar also gets
+# "fuse_reads" and "fuse_read_bytes" (strings: exact), the reads the
+# file system's own log says the container made.
+fuse_rec() {
+	local name=$1 pid reads bytes
+	mkdir -p "$W/lz"
+	python3 "$TOP/tests/integration/fuse_slow.py" "$W/lz" "$W/lz.log" \
+		big:300000 small:5000 >"$W/lz.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		grep -qx ready "$W/lz.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	REC_ARGS=--start-files rec "$name" cid runc docker 0 docker run --rm \
+		--network none --runtime=runc --cidfile "$W/cid" \
+		-v "$W/lz:/lz:ro" "$CT_IMAGE" sh -c 'head -c 3000 /dev/zero >/w
+cat /w /lz/big >/dev/null; nc -l -p 8080 & sleep 0.5; cat /lz/small >/dev/null; kill $!'
+	umount "$W/lz"
+	wait "$pid" || die "$name: the FUSE file system failed"
+	reads=$(jq -s 'map(select(.opcode == 15)) | length' "$W/lz.log")
+	bytes=$(jq -s 'map(.bytes) | add' "$W/lz.log")
+	jq --arg r "$reads" --arg b "$bytes" \
+		'. + {fuse_reads: $r, fuse_read_bytes: $b}' "$FIX/$name.json" \
+		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
+}
+
 record_one() {
 	case "$1" in
+	docker-fuse) fuse_rec docker-fuse ;;
 	docker-prepare) prepare_rec docker-prepare ;;
 	docker-why) why_rec docker-why ;;
 	docker-ready) ready_rec docker-ready runc ;;
