@@ -29,35 +29,52 @@
 #define CT_FUSE_OUT_HDR		16	/* sizeof(struct fuse_out_header) */
 #define CT_FUSE_INFLIGHT_MAX	4096
 
-struct fuse_key {
-	__u64 unique;
-	__u32 dev;
-	__u32 _pad;
-};
-
 struct fuse_sent {
 	__u64 cgroup_key;
 	__u64 ts_ns;
 	__u32 opcode;
 	__u32 tid;
+	__u32 dev;
+	__u32 _pad;
 };
 
-/* A plain hash (mapfull.bpf.h): every kept send has an end. */
+/*
+ * A plain hash (mapfull.bpf.h): every kept send has an end.  Keyed by
+ * the request itself: the same struct fuse_req reaches both tracepoints,
+ * and its address is its own while it is in flight (unique is only per
+ * connection: two layers' requests may share one).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CT_FUSE_INFLIGHT_MAX);
-	__type(key, struct fuse_key);
+	__type(key, __u64);
 	__type(value, struct fuse_sent);
 } fuse_inflight SEC(".maps");
 
-static __always_inline struct fuse_key fuse_req_key(const struct fuse_req *req)
-{
-	struct fuse_key k = {
-		.unique = BPF_CORE_READ(req, in.h.unique),
-		.dev = BPF_CORE_READ(req, fm, fc, dev),
-	};
+/*
+ * Debian's 7.2 has no fuse_req.fm (its verifier refused the read): the
+ * request reaches its connection through fuse_req.chan->conn there.
+ * CO-RE flavours of what 7.2's BTF has (matched by name without the
+ * ___ suffix), read only where they exist.
+ */
+struct fuse_chan___ct {
+	struct fuse_conn *conn;
+} __attribute__((preserve_access_index));
 
-	return k;
+struct fuse_req___chan {
+	struct fuse_chan___ct *chan;
+} __attribute__((preserve_access_index));
+
+/* The connection (its FUSE mount's dev), 0 if neither layout is known. */
+static __always_inline __u32 fuse_req_dev(const struct fuse_req *req)
+{
+	const struct fuse_req___chan *rc = (const void *)req;
+
+	if (bpf_core_field_exists(req->fm))
+		return BPF_CORE_READ(req, fm, fc, dev);
+	if (bpf_core_field_exists(rc->chan))
+		return BPF_CORE_READ(rc, chan, conn, dev);
+	return 0;
 }
 
 static __always_inline void lazy_send(const struct fuse_req *req)
@@ -65,14 +82,14 @@ static __always_inline void lazy_send(const struct fuse_req *req)
 	struct task_struct *t = ct_current();
 	struct cgroup *cg = task_marked(t);
 	struct fuse_sent s = {};
-	struct fuse_key k;
+	__u64 k = (__u64)req;
 
 	if (!cg)
 		return;		/* every untracked task: one load */
 	s.cgroup_key = ct_cgroup_id(cg);
 	if (!bpf_map_lookup_elem(&tracked, &s.cgroup_key))
 		return;
-	k = fuse_req_key(req);
+	s.dev = fuse_req_dev(req);
 	s.ts_ns = bpf_ktime_get_ns();
 	s.opcode = BPF_CORE_READ(req, in.h.opcode);
 	s.tid = (__u32)bpf_get_current_pid_tgid();
@@ -81,7 +98,7 @@ static __always_inline void lazy_send(const struct fuse_req *req)
 
 static __always_inline void lazy_end(const struct fuse_req *req)
 {
-	struct fuse_key k = fuse_req_key(req);
+	__u64 k = (__u64)req;
 	struct fuse_sent *s = bpf_map_lookup_elem(&fuse_inflight, &k);
 	struct ct_fuse *r;
 	__u32 len;
@@ -93,7 +110,7 @@ static __always_inline void lazy_end(const struct fuse_req *req)
 		ct_fill_hdr(&r->hdr, CT_EV_FUSE, sizeof(*r));
 		r->cgroup_key = s->cgroup_key;
 		r->start_ns = s->ts_ns;
-		r->dev = k.dev;
+		r->dev = s->dev;
 		r->opcode = s->opcode;
 		r->error = BPF_CORE_READ(req, out.h.error);
 		len = BPF_CORE_READ(req, out.h.len);

@@ -77,7 +77,8 @@ static bool fuse_traceable(void)
 }
 
 static int configure(struct opens_bpf *skel, struct ct_loader *l,
-		     const struct ct_opens_cfg *cfg, char *err, size_t errlen)
+		     const struct ct_opens_cfg *cfg, bool fuse, char *err,
+		     size_t errlen)
 {
 	int rc;
 
@@ -101,7 +102,7 @@ static int configure(struct opens_bpf *skel, struct ct_loader *l,
 		bpf_program__set_autoload(skel->progs.ct_opens_sigsys, false);
 	if (!cfg->listens)
 		bpf_program__set_autoload(skel->progs.ct_opens_listen, false);
-	if (!fuse_traceable()) {
+	if (!fuse) {
 		bpf_program__set_autoload(skel->progs.ct_opens_fuse_send, false);
 		bpf_program__set_autoload(skel->progs.ct_opens_fuse_end, false);
 		bpf_map__set_max_entries(skel->maps.fuse_inflight, 1);
@@ -123,11 +124,40 @@ static int configure(struct opens_bpf *skel, struct ct_loader *l,
 	return 0;
 }
 
+/* Open, configure, load and attach o->skel; destroyed if that fails. */
+static int open_load(struct ct_opens_bpf *o, struct ct_loader *l,
+		     const struct ct_opens_cfg *cfg, bool fuse, char *err,
+		     size_t errlen)
+{
+	int rc;
+
+	o->skel = opens_bpf__open();
+	if (!o->skel) {
+		rc = -errno;
+		snprintf(err, errlen, "opens: opening BPF object failed: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	rc = configure(o->skel, l, cfg, fuse, err, errlen);
+	if (!rc)
+		rc = ct_loader_check_progs(o->skel->obj, err, errlen);
+	if (!rc)
+		rc = ct_loader_load_obj(o->skel->obj, err, errlen);
+	if (!rc)
+		rc = ct_loader_attach_skel(o->skel->skeleton, err, errlen);
+	if (rc) {
+		opens_bpf__destroy(o->skel);
+		o->skel = NULL;
+	}
+	return rc;
+}
+
 int ct_opens_start(struct ct_opens_bpf **out, struct ct_loader *l,
 		   const struct ct_opens_cfg *cfg, bool verbose, char *err,
 		   size_t errlen)
 {
 	struct ct_opens_bpf *o;
+	bool fuse = fuse_traceable();
 	int rc;
 
 	*out = NULL;
@@ -136,23 +166,19 @@ int ct_opens_start(struct ct_opens_bpf **out, struct ct_loader *l,
 		snprintf(err, errlen, "opens: out of memory");
 		return -ENOMEM;
 	}
-	o->skel = opens_bpf__open();
-	if (!o->skel) {
-		rc = -errno;
-		snprintf(err, errlen, "opens: opening BPF object failed: %s",
-			 strerror(-rc));
-		free(o);
-		return rc;
+	rc = open_load(o, l, cfg, fuse, err, errlen);
+	/*
+	 * A kernel whose FUSE structures its programs cannot read (a layout
+	 * CO-RE does not know, as Debian's 7.2 was once): the open tracer
+	 * without them, said once, rather than no tracing at all.
+	 */
+	if (rc && fuse) {
+		fprintf(stderr, "coldtrace: FUSE requests not traced (%s)\n",
+			err);
+		rc = open_load(o, l, cfg, false, err, errlen);
 	}
-	rc = configure(o->skel, l, cfg, err, errlen);
-	if (!rc)
-		rc = ct_loader_check_progs(o->skel->obj, err, errlen);
-	if (!rc)
-		rc = ct_loader_load_obj(o->skel->obj, err, errlen);
-	if (!rc)
-		rc = ct_loader_attach_skel(o->skel->skeleton, err, errlen);
 	if (rc) {
-		ct_opens_stop(o);
+		free(o);
 		return rc;
 	}
 	o->cfg = *cfg;
