@@ -8,7 +8,7 @@
  * request (the reader: a read(2), a page fault, the readahead its read
  * started, a lookup), fuse_request_end where the request ends (the
  * daemon's write of its reply, or an abort).  The send of a tracked
- * container's thread is kept by (connection, unique) in fuse_inflight;
+ * container's thread is kept by the request's address in fuse_inflight;
  * its end makes one record.  Requests the kernel sends for no reader
  * (FORGET, INTERRUPT: no end) and those of untracked tasks are not
  * kept: the host pays a task_marked() load per FUSE request.

@@ -83,7 +83,7 @@ static __always_inline void gofer_add(__u32 tgid, __u64 key)
 static __always_inline void exec_touch(struct task_struct *t,
 				       struct linux_binprm *bprm)
 {
-	struct inode *ino = BPF_CORE_READ(bprm, file, f_inode);
+	struct inode *ino;
 	struct cgroup *cg;
 	__u64 key;
 
@@ -93,7 +93,10 @@ static __always_inline void exec_touch(struct task_struct *t,
 	if (!cg)
 		return;
 	key = ct_cgroup_id(cg);
-	if (ino && touch_wanted(key, bpf_ktime_get_ns()) && on_root_fs(t, ino))
+	if (!touch_wanted(key, bpf_ktime_get_ns()))
+		return;
+	ino = BPF_CORE_READ(bprm, file, f_inode);
+	if (ino && on_root_fs(t, ino))
 		touch_send(key, BPF_CORE_READ(ino, i_size),
 			   BPF_CORE_READ(bprm, filename), false);
 }

@@ -234,10 +234,10 @@ static __always_inline struct file *fd_file(struct task_struct *t, long fd)
  * A runc or crun container's open of a regular file of its root file
  * system for reading, inside the window after its exec: one CT_EV_TOUCH,
  * with the file's size (a file opened only to write, or O_PATH, is read
- * from no image).  Each open is
- * sent (userspace keeps a path's first): a set of paths per container
- * in the kernel would cost a hash of the path and a map per open.  The
- * window bounds the stream; a full ring buffer counts as a lost record.
+ * from no image).  Each open is sent (userspace keeps a path's first): a
+ * set of paths per container in the kernel would cost a hash of the path
+ * and a map per open.  The window bounds the stream; a full ring buffer
+ * counts as a lost record.
  */
 static __always_inline void note_touch(struct task_struct *t,
 				       const struct ct_opens_start *s,

@@ -2,12 +2,11 @@
 /*
  * --start-files' kernel side (CT_EV_TOUCH): a file a runc or crun
  * container read from its root file system within touch_window_ns after
- * its program's exec.  Two
- * sources, one record: an open's exit in the syscall object
- * (opens_sys.bpf.h, note_touch()) and an exec in the open tracer's
- * object (opens.bpf.c): the program and each program it runs is read by
- * the kernel, not opened, and is the first file a lazily pulled image
- * fetches.  touch_window_ns is each object's rodata, 0 without
+ * its program's exec.  Two sources, one record: an open's exit in the
+ * syscall object (opens_sys.bpf.h, note_touch()) and an exec in the open
+ * tracer's object (opens.bpf.c): the program and each program it runs
+ * is read by the kernel, not opened, and is the first file a lazily
+ * pulled image fetches.  touch_window_ns is each object's rodata, 0 without
  * --start-files: all of this is dead code then.
  */
 #ifndef __CT_TOUCH_BPF_H
