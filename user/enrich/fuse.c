@@ -58,7 +58,7 @@ int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
 		return -EINVAL;
 	if (r->cgroup_key <= 1 || r->start_ns > h->ts_ns)
 		return 0;
-	q = ct_keyed_add(&f->reqs, r->cgroup_key);
+	q = ct_keyed_add(&f->reqs, ct_keyed_get(&f->reqs, r->cgroup_key));
 	if (!q)
 		return 0;	/* counted in its key */
 	*q = (struct req){

@@ -102,9 +102,10 @@ int ct_startfiles_feed(struct ct_startfiles *sf, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 	const struct ct_touch *r = rec;
+	struct ct_keyed_group *g;
 	char path[CT_PATH_MAX];
 	struct touch *t;
-	uint32_t hash;
+	uint32_t hash, seq;
 	char *copy;
 
 	if (!sf || !rec || len < sizeof(*h))
@@ -122,11 +123,12 @@ int ct_startfiles_feed(struct ct_startfiles *sf, const void *rec, size_t len)
 	if (!strncmp(path, "/proc/", 6))
 		return 0;
 	hash = path_hash(path);
-	if (seen(&sf->touches, ct_keyed_find(&sf->touches, r->cgroup_key),
-		 hash, path))
+	g = ct_keyed_get(&sf->touches, r->cgroup_key);
+	if (seen(&sf->touches, g, hash, path))
 		return 0;
+	seq = g->n;
 	copy = strdup(path);
-	t = copy ? ct_keyed_add(&sf->touches, r->cgroup_key) : NULL;
+	t = copy ? ct_keyed_add(&sf->touches, g) : NULL;
 	if (!t) {
 		free(copy);
 		return 0;	/* counted by the store (or out of memory) */
@@ -135,7 +137,7 @@ int ct_startfiles_feed(struct ct_startfiles *sf, const void *rec, size_t len)
 		.ts = h->ts_ns + (uint64_t)sf->mono_to_real,
 		.size = r->size,
 		.hash = hash,
-		.seq = ct_keyed_find(&sf->touches, r->cgroup_key)->n,
+		.seq = seq,
 		.path = copy,
 	};
 	return 0;

@@ -47,7 +47,7 @@ static void take(struct ct_keyed *k, size_t i)
 	ct_fifo_take(k->g, &k->ng, sizeof(*k->g), i);
 }
 
-static struct ct_keyed_group *group_get(struct ct_keyed *k, uint64_t key)
+struct ct_keyed_group *ct_keyed_get(struct ct_keyed *k, uint64_t key)
 {
 	struct ct_keyed_group *g = ct_keyed_find(k, key);
 
@@ -60,9 +60,8 @@ static struct ct_keyed_group *group_get(struct ct_keyed *k, uint64_t key)
 	return g;
 }
 
-void *ct_keyed_add(struct ct_keyed *k, uint64_t key)
+void *ct_keyed_add(struct ct_keyed *k, struct ct_keyed_group *g)
 {
-	struct ct_keyed_group *g = group_get(k, key);
 	void *p;
 
 	if (g->n >= k->per_key || k->items >= k->total)

@@ -35,8 +35,13 @@ void ct_keyed_free(struct ct_keyed *k);
 
 /* key's group, or NULL. */
 struct ct_keyed_group *ct_keyed_find(struct ct_keyed *k, uint64_t key);
-/* Room for one more item of key (zeroed), or NULL: counted as dropped. */
-void *ct_keyed_add(struct ct_keyed *k, uint64_t key);
+/*
+ * key's group, made if missing (the oldest key's goes when all are
+ * used): valid until the next ct_keyed_get() or ct_keyed_forget().
+ */
+struct ct_keyed_group *ct_keyed_get(struct ct_keyed *k, uint64_t key);
+/* Room for one more item in g (zeroed), or NULL: counted as dropped. */
+void *ct_keyed_add(struct ct_keyed *k, struct ct_keyed_group *g);
 /* key's items go. */
 void ct_keyed_forget(struct ct_keyed *k, uint64_t key);
 
