@@ -86,4 +86,10 @@ int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 int ct_cli_parse_engines(const char *list, uint32_t *mask, char *err,
 			 size_t errlen);
 
+/* --start-files' window in ns (0: off), for the kernel and userspace */
+static inline uint64_t ct_cli_start_files_ns(const struct ct_cli *cli)
+{
+	return cli->start_files_s * 1000000000ull;
+}
+
 #endif /* __CT_CLI_H */

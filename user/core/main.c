@@ -440,7 +440,7 @@ static int start_opens(struct live_state *ls, enum ct_cgroup_mode mode)
 		.runtime_mask = cli->runtime_mask,
 		.paths = cli->paths > 0,
 		.listens = cli->ready_mode == CT_READY_LISTEN,
-		.touch_window_ns = cli->start_files_s * 1000000000ull,
+		.touch_window_ns = ct_cli_start_files_ns(cli),
 	};
 
 	if (ct_opens_start(&ls->opens_bpf, ls->l, &cfg, cli->verbose, err,

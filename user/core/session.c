@@ -315,7 +315,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 		.ready_mode = cli->ready_mode,
 		.why = cli->why,
 		.paths = cli->paths,
-		.start_files_ns = cli->start_files_s * 1000000000ull,
+		.start_files_ns = ct_cli_start_files_ns(cli),
 		.opens = s->opens,
 		.proc_alive = s->live ? ct_session_pid_alive : NULL,
 		.on_container = on_container,

@@ -202,8 +202,9 @@ int ct_opens_start(struct ct_opens_bpf **out, struct ct_loader *l,
 			cfg->cgroup_mode == CT_CGROUP_V2 ? "v2" : "v1 memory",
 			cfg->runtime_mask, cfg->paths ? ", slowest paths" : "",
 			cfg->listens ? ", TCP listens" : "",
-			o->fuse ? "FUSE requests" : "no FUSE tracepoints: "
-			"FUSE requests not seen");
+			o->fuse ? "FUSE requests" :
+			fuse ? "FUSE programs refused: FUSE requests not seen" :
+			"no FUSE tracepoints: FUSE requests not seen");
 	*out = o;
 	return 0;
 }
