@@ -23,7 +23,10 @@ CT_TRIXIE_DIR=${CT_TRIXIE_DIR:-/opt/coldtrace/versions/trixie}
 # runsc stays trixie's (forky's panics under ptrace and on forking shell
 # loops).  MANIFEST lists the versions of the set.
 FORKY_PKGS=(docker.io docker-cli containerd runc crun podman conmon
-	containernetworking-plugins)
+	containernetworking-plugins
+	# Podman's checkpoint/restore: runc runs criu, crun loads libcriu2
+	# (Debian 12's CRIU 3.17 fails on kernel 6.18: docs/results/restore.md)
+	criu libcriu2)
 FORKY_EXTRA=(busybox-static iproute2 procps util-linux iptables ca-certificates)
 CT_FORKY_DIR=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}
 
@@ -176,15 +179,56 @@ install_sysroot() {
 	echo "install-deps: arm64 sysroot: $(paste -sd ',' "$d/MANIFEST")"
 }
 
+# A present forky tree made before a package joined FORKY_PKGS: install
+# what it lacks with the tree's own apt, from debootstrap's sources.list
+# (the mirror, re-pointed if the host's changed; stale lists would name
+# versions testing has dropped, hence the update; forky's Release may be
+# past its Valid-Until date).  A policy-rc.d keeps package scripts from
+# starting daemons (the harness starts its own).
+complete_forky() {
+	local d=$1 p rc=0 missing=() src policy=$1/usr/sbin/policy-rc.d
+	for p in "${FORKY_PKGS[@]}"; do
+		[ "$(chroot "$d" dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = \
+			'install ok installed' ] || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "install-deps: forky set present in $d"
+		return 0
+	fi
+	echo "install-deps: installing ${missing[*]} into the forky set in $d"
+	src="deb $(debian_mirror) forky main"
+	grep -qxF "$src" "$d/etc/apt/sources.list" 2>/dev/null ||
+		echo "$src" >"$d/etc/apt/sources.list"
+	if [ -e "$policy" ]; then
+		policy=	# the tree's own: left as it is
+	else
+		printf '#!/bin/sh\nexit 101\n' >"$policy"
+		chmod +x "$policy"
+	fi
+	# apt-get's status, not set -e: the policy goes whatever happens
+	chroot "$d" apt-get -qq -o Acquire::Check-Valid-Until=false update &&
+		chroot "$d" env DEBIAN_FRONTEND=noninteractive apt-get install \
+			-y -qq --no-install-recommends "${missing[@]}" || rc=$?
+	[ -z "$policy" ] || rm -f "$policy"
+	if [ $rc -ne 0 ]; then
+		echo "install-deps: apt-get in $d failed ($rc)" >&2
+		return $rc
+	fi
+	rm -rf "$d/var/cache/apt/archives/"*.deb
+	chroot "$d" dpkg-query -W "${FORKY_PKGS[@]}" >"$d/MANIFEST.tmp"
+	mv "$d/MANIFEST.tmp" "$d/MANIFEST"
+	echo "install-deps: forky set: $(paste -sd ',' "$d/MANIFEST")"
+}
+
 # debootstrap the forky tree unless $CT_FORKY_DIR holds one with its
-# manifest.  Debian 12's debootstrap has no script for forky: testing's
-# is sid's.
+# manifest (then only complete it).  Debian 12's debootstrap has no
+# script for forky: testing's is sid's.
 install_forky() {
 	local d=$CT_FORKY_DIR t=$CT_FORKY_DIR.tmp script inc
 	if [ -s "$d/MANIFEST" ] && [ -x "$d/usr/sbin/dockerd" ] &&
 		[ -x "$d/usr/bin/containerd" ] && [ -x "$d/usr/bin/podman" ]; then
-		echo "install-deps: forky set present in $d"
-		return 0
+		complete_forky "$d"
+		return
 	fi
 	script=/usr/share/debootstrap/scripts/forky
 	[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
