@@ -71,6 +71,17 @@ static const struct ccase cases[] = {
 	  { "/usr/bin/podman", "--log-level=debug", "container", "start",
 	    "web" },
 	  CT_ROLE_ENGINE_CMD, CT_RT_UNKNOWN, CT_CMD_START, CT_ENG_PODMAN, "", false },
+	{ "podman container restore: makes one run", "/usr/bin/podman",
+	  { "podman", "--root", "/r", "--events-backend", "file", "container",
+	    "restore", "--print-stats", "c1" },
+	  CT_ROLE_ENGINE_CMD, CT_RT_UNKNOWN, CT_CMD_START, CT_ENG_PODMAN, "", false },
+	{ "runc checkpoint", "/usr/bin/runc",
+	  { "/usr/bin/runc", "checkpoint", "--image-path", "/u/checkpoint",
+	    "--work-path", "/u", ID64 },
+	  CT_ROLE_RT_CMD, CT_RT_RUNC, CT_CMD_CHECKPOINT, CT_ENG_UNKNOWN, ID64, false },
+	{ "runsc restore: not modelled", "/usr/bin/runsc",
+	  { "runsc", "--root=/r", "restore", "--image-path", "/i", "s1" },
+	  CT_ROLE_RT_CMD, CT_RT_RUNSC, CT_CMD_OTHER, CT_ENG_UNKNOWN, "s1", false },
 	{ "podman rm", "/usr/bin/podman",
 	  { "podman", "--root", "/r", "rm", "-f", "-t", "0", ID64, "other" },
 	  CT_ROLE_ENGINE_CMD, CT_RT_UNKNOWN, CT_CMD_DELETE, CT_ENG_PODMAN, ID64, false },
@@ -185,6 +196,46 @@ Test(classify, table)
 		cr_expect_eq(cl.engine, c->eng, "%s: engine", c->name);
 		cr_expect_str_eq(cl.id, c->id, "%s: id '%s'", c->name, cl.id);
 		cr_expect_eq(cl.wrapper, c->wrapper, "%s: wrapper", c->name);
+	}
+}
+
+/*
+ * runc's and crun's restore (argv as Podman 5.8 runs them): a create
+ * that restores, which makes the record; nothing else restores.
+ */
+Test(classify, restore_is_a_create)
+{
+	static const struct {
+		const char *argv[24];
+		enum ct_runtime rt;
+		bool restore;
+	} t[] = {
+		{ { "/usr/bin/runc", "--log-format=json", "--log", "/r/log",
+		    "restore", "--image-path", "/u/checkpoint", "--work-path",
+		    "/u", "--bundle", "/u", "--detach", "--pid-file", "/u/pid",
+		    "--console-socket", "/u/sock", ID64 }, CT_RT_RUNC, true },
+		{ { "/usr/bin/crun", "--log-format=json", "restore",
+		    "--image-path", "/u/checkpoint", "--bundle", "/u",
+		    "--detach", ID64 }, CT_RT_CRUN, true },
+		{ { "/usr/bin/runc", "create", "--bundle", "/u", ID64 },
+		  CT_RT_RUNC, false },
+		{ { "/usr/bin/runc", "checkpoint", ID64 }, CT_RT_RUNC, false },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char buf[4096];
+		size_t n = pack(t[i].argv, buf, sizeof(buf));
+		struct ct_class cl;
+
+		cr_assert_eq(ct_classify(t[i].argv[0], buf, n, &cl), 0);
+		cr_expect_eq(cl.runtime, t[i].rt, "case %zu: runtime", i);
+		cr_expect_eq(cl.restore, t[i].restore, "case %zu: restore", i);
+		cr_expect_eq(cl.creates, cl.cmd == CT_CMD_CREATE,
+			     "case %zu: creates", i);
+		cr_expect_str_eq(cl.id, ID64, "case %zu: id", i);
+		if (t[i].restore)
+			cr_expect_eq(cl.cmd, CT_CMD_CREATE, "case %zu: cmd %s",
+				     i, ct_cmd_name(cl.cmd));
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "container.h"
 #include "tsession.h"
 
@@ -142,4 +143,90 @@ Test(forky, cri2_apps_of_pod_shim)
 {
 	cri2_pod("cri2-runc");
 	cri2_pod("cri2-crun");
+}
+
+/* Both kinds' statistics of a: each of n records, apart (agg.h). */
+static void restore_apart(const struct ts_all *a)
+{
+	struct ct_agg *one = ct_agg_new(), *cont = ct_agg_new_continuous(4);
+	struct ct_agg *aggs[] = { one, cont };
+	struct ct_stats st;
+
+	cr_assert(one && cont);
+	for (size_t i = 0; i < a->n; i++) {
+		cr_assert_eq(ct_agg_add(one, &a->c[i]), 0);
+		cr_assert_eq(ct_agg_add(cont, &a->c[i]), 0);
+	}
+	for (size_t i = 0; i < N(aggs); i++) {
+		cr_assert_eq(ct_agg_stats(aggs[i], CT_RT_RUNC, CT_KIND_RESTORE,
+					  CT_AGG_COLD, &st), 0);
+		cr_expect_eq(st.n, 1, "agg %zu: restores' cold starts", i);
+		cr_expect_eq(st.max_ns, ct_cold_start_ns(&a->c[1]));
+		cr_assert_eq(ct_agg_stats(aggs[i], CT_RT_RUNC,
+					  CT_KIND_CONTAINER, CT_AGG_COLD, &st),
+			     0);
+		cr_expect_eq(st.n, 1, "agg %zu: containers' cold starts", i);
+		cr_expect_eq(st.max_ns, ct_cold_start_ns(&a->c[0]));
+	}
+	ct_agg_free(one);
+	ct_agg_free(cont);
+}
+
+/*
+ * Podman 5.8's checkpoint and restore (CRIU 4.2.1, runc) of a container
+ * run in the session (docs/restore.md).  Truth: Podman's --print-stats,
+ * its events, the restore client's wall clock.  The first generation is
+ * checkpointed (no exit of its own), the second a restore: create holds
+ * CRIU's restore and ends at the resume, no start, its key its own,
+ * paired with the checkpoint; a kind of its own in the statistics.
+ */
+Test(forky, podman5_restore)
+{
+	const struct ct_container *old, *rs;
+	const struct ct_interval *cr, *at, *run;
+	struct ts_all a;
+
+	ts_replay_all("podman5-restore", &a);
+	cr_assert_eq(a.n, 2);
+	cr_assert(a.seen[0] == 1 && a.seen[1] == 1);
+	old = &a.c[0];
+	rs = &a.c[1];
+	cr_expect(old->checkpointed && !old->restore.is);
+	cr_expect(!old->has_exit_code, "the dump stopped it: no exit");
+	cr_expect_eq(ct_kind_of(old), CT_KIND_CONTAINER);
+	cr_assert(rs->restore.is && !rs->checkpointed);
+	cr_expect_eq(ct_kind_of(rs), CT_KIND_RESTORE);
+	cr_expect(!ct_has_phase(rs, CT_PH_START));
+	cr_expect(rs->cgroup_key > 1 && !rs->bad_key, "key %llu, problem %d",
+		  (unsigned long long)rs->cgroup_key, rs->bad_key);
+	cr_expect_neq(rs->cgroup_key, old->cgroup_key,
+		      "the restore's cgroup is a new one");
+	cr = &rs->phases[CT_PH_CREATE];
+	at = &rs->phases[CT_PH_ATTACH];
+	run = &rs->phases[CT_PH_RUN];
+	cr_expect_eq(cr->end_ns, run->start_ns, "create ends at the resume");
+	/* Podman times conmon and the runtime from outside; CRIU's restore
+	 * is inside the runtime's, and ends at the resume */
+	cr_expect_leq(cr->end_ns - at->start_ns,
+		      ts_u64str(a.sidecar, "containers.1.runtime_restore_ns"));
+	cr_expect_gt(cr->end_ns - cr->start_ns,
+		     ts_u64str(a.sidecar, "containers.1.criu_restore_ns"));
+	cr_expect(rs->restore.criu_ns > 0 &&
+		  rs->restore.criu_ns < cr->end_ns - cr->start_ns);
+	cr_expect_lt(run->start_ns,
+		     ts_u64str(a.sidecar, "containers.1.restore_event_ns"));
+	cr_expect_geq(rs->first_ns,
+		      ts_u64str(a.sidecar, "containers.1.client_t0_ns"));
+	cr_expect_leq(run->start_ns,
+		      ts_u64str(a.sidecar, "containers.1.client_t1_ns"));
+	/* the checkpoint: its runtime's, inside Podman's timing of it */
+	cr_expect_lt(rs->restore.checkpoint_ns,
+		     ts_u64str(a.sidecar, "containers.1.checkpoint_event_ns"));
+	cr_expect(rs->restore.checkpoint_dur_ns > 0 &&
+		  rs->restore.checkpoint_dur_ns <=
+			  ts_u64str(a.sidecar,
+				    "containers.1.runtime_checkpoint_ns"));
+	cr_expect_lt(old->last_ns, rs->first_ns + ct_total_ns(rs));
+	restore_apart(&a);
+	ts_all_free(&a);
 }

@@ -59,6 +59,7 @@ static const struct {
 	{ "run", CT_CMD_RUN },
 	{ "start", CT_CMD_START },
 	{ "restart", CT_CMD_START },
+	{ "restore", CT_CMD_START },
 	{ "rm", CT_CMD_DELETE },
 };
 

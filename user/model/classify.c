@@ -125,8 +125,8 @@ static const struct {
 	{ "events", CT_ROLE_RT_CMD, CT_CMD_OTHER },
 	{ "update", CT_ROLE_RT_CMD, CT_CMD_OTHER },
 	{ "spec", CT_ROLE_RT_CMD, CT_CMD_OTHER },
-	{ "checkpoint", CT_ROLE_RT_CMD, CT_CMD_OTHER },
-	{ "restore", CT_ROLE_RT_CMD, CT_CMD_OTHER },
+	{ "checkpoint", CT_ROLE_RT_CMD, CT_CMD_CHECKPOINT },
+	{ "restore", CT_ROLE_RT_CMD, CT_CMD_CREATE },
 	{ "wait", CT_ROLE_RT_CMD, CT_CMD_OTHER },
 	{ "debug", CT_ROLE_RT_CMD, CT_CMD_OTHER },
 	{ "version", CT_ROLE_RT_CMD, CT_CMD_OTHER },
@@ -249,6 +249,7 @@ static void classify_runtime_args(const struct ct_argv *v, int from,
 	}
 	out->role = subcmds[sc].role;
 	out->cmd = subcmds[sc].cmd;
+	out->restore = !strcmp(subcmds[sc].name, "restore");
 	out->passive = out->role == CT_ROLE_RT_CMD &&
 		       ct_cmd_reads(subcmds[sc].name);
 	if (at + 1 < npos) {
@@ -577,6 +578,17 @@ static bool creates_container(const struct ct_class *cl,
 	}
 }
 
+/* A restore is modelled for runc and crun, whose CRIU clones the
+ * restored pid 1 (tracker.c); runsc's and others' stay other commands. */
+static void restore_runtimes(struct ct_class *out)
+{
+	if (!out->restore || out->runtime == CT_RT_RUNC ||
+	    out->runtime == CT_RT_CRUN)
+		return;
+	out->restore = false;
+	out->cmd = CT_CMD_OTHER;
+}
+
 /* See ct_class.passive; after the rules. */
 static bool passive(const struct ct_class *cl, const char *base,
 		    const struct ct_argv *v)
@@ -646,6 +658,7 @@ int ct_classify(const char *filename, const char *args, size_t args_len,
 	out->runtime = rt;
 	classify_runtime_args(&v, 1, out);
 out:
+	restore_runtimes(out);
 	out->creates = creates_container(out, &v);
 	out->passive = passive(out, base, &v);
 	return 0;
@@ -679,6 +692,7 @@ static const char *const cmd_names[CT_CMD_MAX] = {
 	[CT_CMD_NONE] = "none",	    [CT_CMD_CREATE] = "create",
 	[CT_CMD_START] = "start",   [CT_CMD_DELETE] = "delete",
 	[CT_CMD_RUN] = "run",	    [CT_CMD_KILL] = "kill",
+	[CT_CMD_CHECKPOINT] = "checkpoint",
 	[CT_CMD_STATE] = "state",   [CT_CMD_OTHER] = "other",
 };
 

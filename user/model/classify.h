@@ -40,6 +40,7 @@ enum ct_rt_cmd {
 	CT_CMD_RUN,
 	CT_CMD_KILL,
 	CT_CMD_STATE,
+	CT_CMD_CHECKPOINT,	/* runc|crun checkpoint ID: CRIU dumps it */
 	CT_CMD_OTHER,		/* features, list, exec, ps, ... */
 	CT_CMD_MAX,
 };
@@ -50,6 +51,9 @@ struct ct_class {
 	enum ct_rt_cmd cmd;		/* for CT_ROLE_RT_CMD, _ENGINE_CMD */
 	enum ct_engine_kind engine;	/* hint: shim namespace, setkey hook */
 	bool wrapper;			/* runtime run through an sh script */
+	/* runc|crun restore: a create whose processes CRIU recreates from
+	 * a checkpoint (cmd CT_CMD_CREATE; struct ct_restore) */
+	bool restore;
 	/* this exec starts a container record keyed by id (a shim's -id,
 	 * a runtime's create/run id); the one place that says so */
 	bool creates;

@@ -37,7 +37,13 @@ const char *ct_engine_name(enum ct_engine_kind e)
 
 const char *ct_kind_name(enum ct_kind k)
 {
-	return k == CT_KIND_POD ? "pod" : "container";
+	static const char *const names[CT_KIND_MAX] = {
+		[CT_KIND_CONTAINER] = "container",
+		[CT_KIND_POD] = "pod",
+		[CT_KIND_RESTORE] = "restore",
+	};
+
+	return (unsigned)k < CT_KIND_MAX ? names[k] : "?";
 }
 
 const char *ct_failure_name(enum ct_failure f)

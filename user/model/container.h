@@ -53,12 +53,30 @@ enum ct_engine_kind {
  * containerd, a pod's app container).  A pod's cold start runs until its
  * last app container's program (ct_cold_start_ns()): pooled with its own
  * app containers' it would count their time twice, so every statistic
- * keeps the two apart (agg.h).
+ * keeps the two apart (agg.h).  A container restored from a checkpoint
+ * (c->restore) is a kind of its own: CRIU's restore in create's place
+ * and no program exec, pooled with cold starts it would falsify them.
  */
 enum ct_kind {
 	CT_KIND_CONTAINER,
 	CT_KIND_POD,
+	CT_KIND_RESTORE,
 	CT_KIND_MAX,
+};
+
+/*
+ * A container restored from a checkpoint by its runtime's `restore`
+ * (runc, crun: CRIU recreates its processes, nothing execs its
+ * program).  Create is the runtime's restore until the CRIU process that
+ * cloned the restored pid 1 exits, having let it go: there run begins.
+ */
+struct ct_restore {
+	bool is;
+	uint64_t criu_ns;	/* that CRIU process: fork to exit (0: unseen) */
+	/* the runtime's checkpoint of the same id this session saw last
+	 * (0: none): when it began, and how long it ran */
+	uint64_t checkpoint_ns;
+	uint64_t checkpoint_dur_ns;
 };
 
 /* Why a container never ran its program (docs/design.md "Phases": a
@@ -328,6 +346,11 @@ struct ct_container {
 	char pod[CT_ID_LEN];
 	/* pod: the latest program exec of its app containers (0: none) */
 	uint64_t pod_ready_ns;
+	struct ct_restore restore;
+	/* its runtime's checkpoint ran while it was followed: CRIU dumped
+	 * it (and, unless told to leave it running, killed it: then it has
+	 * no exit code, as its engine reports no exit) */
+	bool checkpointed;
 	bool has_client;
 	struct ct_client client;
 	/* several clients could have asked for it: none is said (client.h) */
@@ -349,7 +372,7 @@ struct ct_container {
 const char *ct_phase_name(enum ct_phase p);
 const char *ct_runtime_name(enum ct_runtime r);
 const char *ct_engine_name(enum ct_engine_kind e);
-/* "container", "pod" */
+/* "container", "pod", "restore" */
 const char *ct_kind_name(enum ct_kind k);
 /* "create", "start"; NULL for CT_FAIL_NONE. */
 const char *ct_failure_name(enum ct_failure f);
@@ -360,7 +383,9 @@ int ct_engine_from_name(const char *name);
 
 static inline enum ct_kind ct_kind_of(const struct ct_container *c)
 {
-	return c->is_pod ? CT_KIND_POD : CT_KIND_CONTAINER;
+	if (c->is_pod)
+		return CT_KIND_POD;
+	return c->restore.is ? CT_KIND_RESTORE : CT_KIND_CONTAINER;
 }
 
 static inline bool ct_has_phase(const struct ct_container *c, enum ct_phase p)

@@ -213,8 +213,8 @@ static void check_key(struct ct_tracker *tk, struct cstate *s)
 	}
 }
 
-static void set_key(struct ct_tracker *tk, struct cstate *s,
-		    const struct ct_hdr *h)
+void tk_set_key(struct ct_tracker *tk, struct cstate *s,
+		const struct ct_hdr *h)
 {
 	s->c.cgroup_key = key_of(tk, h);
 	check_key(tk, s);
@@ -349,6 +349,8 @@ static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
 		if (!s->rt_key)
 			s->rt_key = key_of(tk, h);
 		tk_judge_create(tk, s, h->ts_ns);
+		if (cl->restore)
+			tk_restore_exec(tk, s, t);
 		tk_fire(tk, s, CT_TR_RT_CREATE, t);
 		engines_call(tk, created, s, parent_like, h->ts_ns);
 		if (cl->bundle[0] && tk->o.on_bundle)
@@ -363,6 +365,10 @@ static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
 	case CT_CMD_DELETE:
 		tk_fire(tk, s, CT_TR_RT_DELETE, t);
 		engines_call(tk, deleted, s, h->ppid);
+		break;
+	case CT_CMD_CHECKPOINT:
+		s->checkpoint_ns = t;
+		s->c.checkpointed = true;
 		break;
 	default:
 		break;
@@ -387,27 +393,29 @@ bool tk_join_args(char *out, size_t len, const char *args, size_t n)
 	return i < n;
 }
 
-/* The container's program begins: runc/crun pid 1's exec, or the first
- * runsc stub. */
-static void user_begins(struct ct_tracker *tk, struct cstate *s,
-			uint32_t pid, const struct ct_hdr *h, uint64_t t)
+/* The container's program begins: runc/crun pid 1's exec, the first
+ * runsc stub, or a restored pid 1 let go by CRIU (no record of its own). */
+void tk_user_begins(struct ct_tracker *tk, struct cstate *s, uint32_t pid,
+		    const struct ct_hdr *h, uint64_t t)
 {
 	tk_judge_final(tk, s);
 	s->user_seen = true;
 	s->start_pending = false;
 	s->c.init_pid = pid;
-	set_key(tk, s, h);
+	if (h)
+		tk_set_key(tk, s, h);
 	tk_fire(tk, s, CT_TR_USER_EXEC, t);
 	engines_call(tk, program_began, s, t);
 }
 
 /* A process below runc init / crun create that execs something that is
  * not a hook, in another mount namespace than the runtime: the user's
- * program (the first one is pid 1). */
+ * program (the first one is pid 1).  Not in a restore: what CRIU runs in
+ * the container's namespaces (tar, iptables-restore) is no program. */
 static bool is_user_exec(const struct cstate *s, const struct ct_proc *p,
 			 const struct ct_class *cl, const struct ct_hdr *h)
 {
-	if (!s || p->own || cl->role != CT_ROLE_NONE)
+	if (!s || p->own || cl->role != CT_ROLE_NONE || s->c.restore.is)
 		return false;
 	if (p->role != CT_ROLE_RT_INIT &&
 	    !(p->role == CT_ROLE_RT_CMD &&
@@ -465,8 +473,10 @@ static void on_exec(struct ct_tracker *tk, const struct ct_exec *x)
 	size_t alen = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
 	struct ct_proc *p = ct_proc_get(tk->procs, h->pid), old = { 0 };
 	struct ct_class cl;
-	struct cstate *s;
+	struct cstate *s = p ? tk_find_proc(tk, p) : NULL;
 
+	if (s)
+		tk_restore_key(tk, s, p, h);
 	/* inside a container everything is the user's business */
 	if (p && p->role == CT_ROLE_USER)
 		return;
@@ -485,7 +495,7 @@ static void on_exec(struct ct_tracker *tk, const struct ct_exec *x)
 					tk_join_args(s->c.cmd, sizeof(s->c.cmd),
 						     x->args, alen) ||
 					x->args_truncated;
-				user_begins(tk, s, h->pid, h, t);
+				tk_user_begins(tk, s, h->pid, h, t);
 			}
 			return;
 		}
@@ -542,8 +552,10 @@ static void on_fork(struct ct_tracker *tk, const struct ct_fork *f)
 	s = tk_find_proc(tk, c);
 	if (!s)
 		return;
+	tk_restore_key(tk, s, pp, h);
+	tk_restore_fork(s, f);
 	if (runsc_stub_hook(s, pp))
-		user_begins(tk, s, f->child_pid, h, t);
+		tk_user_begins(tk, s, f->child_pid, h, t);
 	/* qemu -daemonize forks twice; the grandchild is the VM */
 	if (s->hyp_pid && (h->pid == s->hyp_pid || h->pid == s->hyp_child))
 		s->hyp_child = f->child_pid;
@@ -580,9 +592,13 @@ static void exit_phases(struct ct_tracker *tk, struct cstate *s,
 {
 	bool runsc = s->c.runtime == CT_RT_RUNSC;
 
+	tk_restore_exit(tk, s, p, status, mono, t);
+	tk_checkpoint_exit(tk, s, p, t);
 	if (p->pid == (runsc ? s->sandbox_pid : s->c.init_pid) &&
 	    s->user_seen && tk_ph_open(s, CT_PH_RUN)) {
-		set_exit_code(s, status);
+		/* a checkpoint's dump stopped it: no exit of its own */
+		if (!s->checkpoint_ns)
+			set_exit_code(s, status);
 		tk_judge_removal(tk, s, mono);
 		tk_fire(tk, s, CT_TR_PID1_EXIT, t);
 	}
@@ -625,6 +641,7 @@ static void on_exit_ev(struct ct_tracker *tk, const struct ct_exit *x)
 	tk_unaccount(tk, p);
 	if (s) {
 		p->acct = acct;	/* exit_phases reads what it held */
+		tk_restore_key(tk, s, p, &x->hdr);
 		exit_phases(tk, s, p, x->exit_code, x->hdr.ts_ns, t);
 		tk_check_done(tk, s);
 	} else {

@@ -60,7 +60,22 @@ struct cstate {
 	/* the first detach of the hooks while it was followed (mono):
 	 * its opens after it are not all counted (arm.h) */
 	uint64_t untraced_mono;
+	/* a restore (tracker_restore.c): its pid 1 cloned by CRIU, the CRIU
+	 * process that did (at restorer_mono), the key still to come from
+	 * a restored process; a checkpoint of it running since (wall) */
+	uint32_t restore_pid1;
+	uint32_t restorer_pid;
+	uint64_t restorer_mono;
+	bool key_pending;
+	uint64_t checkpoint_ns;
 	struct cstate *hnext;		/* id hash chain */
+};
+
+/* The checkpoints a restore may pair with (tracker_restore.c). */
+#define CT_TK_CHECKPOINTS	8
+struct tk_checkpoint {
+	char id[CT_ID_LEN];
+	uint64_t start_ns, end_ns;	/* wall; end 0: free */
 };
 
 struct ct_tracker {
@@ -82,6 +97,7 @@ struct ct_tracker {
 	/* the syscall hooks (CT_EV_ARM): detached, or attached since */
 	bool hooks_off;
 	uint64_t armed_since;
+	struct tk_checkpoint checkpoints[CT_TK_CHECKPOINTS];
 };
 
 /* Every engine's hook, if it has one, with its state (engine.h). */
@@ -134,6 +150,27 @@ bool tk_join_args(char *out, size_t len, const char *args, size_t n);
 void tk_on_mount(struct ct_tracker *tk, const struct ct_mount *m);
 /* tracker_adopt.c: a process of a container begun before the session. */
 void tk_on_adopt(struct ct_tracker *tk, const struct ct_exec *x);
+/* s's program begins at t (wall): pid is its pid 1, h the record that
+ * gives its cgroup key (NULL: none yet). */
+void tk_user_begins(struct ct_tracker *tk, struct cstate *s, uint32_t pid,
+		    const struct ct_hdr *h, uint64_t t);
+/* s's cgroup key is h's (the record of one of its programs). */
+void tk_set_key(struct ct_tracker *tk, struct cstate *s,
+		const struct ct_hdr *h);
+
+/* tracker_restore.c: a container restored from a checkpoint.  Its
+ * runtime's restore exec (s is a restore from now on); a fork, a
+ * record (h) of its process p, an exit of p in it; the end of the
+ * runtime's checkpoint of s (p). */
+void tk_restore_exec(struct ct_tracker *tk, struct cstate *s, uint64_t t);
+void tk_restore_fork(struct cstate *s, const struct ct_fork *f);
+void tk_restore_key(struct ct_tracker *tk, struct cstate *s,
+		    const struct ct_proc *p, const struct ct_hdr *h);
+void tk_restore_exit(struct ct_tracker *tk, struct cstate *s,
+		     const struct ct_proc *p, int32_t status, uint64_t mono,
+		     uint64_t t);
+void tk_checkpoint_exit(struct ct_tracker *tk, struct cstate *s,
+			const struct ct_proc *p, uint64_t t);
 
 /* tracker_arm.c: what the syscall hooks saw (arm.h).  A CT_EV_ARM
  * record; s began while they were detached; at its runtime's create

@@ -231,6 +231,17 @@ static void json_ident(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
+/* "restore": CRIU's part, the checkpoint it pairs with (null: unseen) */
+static void json_restore(struct ct_json *w, const struct ct_restore *r)
+{
+	ct_json_key(w, "restore");
+	ct_json_start_object(w);
+	ct_json_kv_u64_or_null(w, "criu_ns", r->criu_ns);
+	ct_json_kv_u64_or_null(w, "checkpoint_start_ns", r->checkpoint_ns);
+	ct_json_kv_u64_or_null(w, "checkpoint_dur_ns", r->checkpoint_dur_ns);
+	ct_json_end_object(w);
+}
+
 void ct_json_container(struct ct_json *w, const struct ct_container *c)
 {
 	ct_json_start_object(w);
@@ -258,6 +269,10 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_kv_bool(w, "records_lost", true);
 	if (c->partial)	/* absent when the session saw it begin */
 		ct_json_kv_string(w, "partial", "started before the session");
+	if (c->restore.is)	/* absent unless restored from a checkpoint */
+		json_restore(w, &c->restore);
+	if (c->checkpointed)	/* absent unless its runtime checkpointed it */
+		ct_json_kv_bool(w, "checkpointed", true);
 	if (c->prepare_missing)	/* absent unless its creation was seen */
 		ct_json_kv_string(w, "prepare_missing",
 				  ct_prepare_missing_reason(c->prepare_missing));

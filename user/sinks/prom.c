@@ -17,12 +17,13 @@
 
 /*
  * A group: the records of one kind (container.h: a CRI pod's sandbox,
- * or a container) that share every label but phase and le
+ * a restore, or a container) that share every label but phase and le
  * (container_runtime, engine, and container_id / container_name when
  * asked for), so that each series is printed once, however many
  * containers it sums.  A pod's sandbox is never in a container's series
- * (agg.h): pods have families of their own (kind_families[]), and only
- * the open latencies, which count opens, add the groups of both kinds
+ * (agg.h): pods and restores have families of their own
+ * (kind_families[]), and only the open latencies, which count opens,
+ * add the groups of every kind
  * that share their labels.  Group g is order[start[g] .. start[g + 1]).
  * In continuous mode the aggregator's folded groups take their place
  * (folded[g]): the same series, in the same order, from the folds.
@@ -114,6 +115,21 @@ static const struct prom_kind kind_families[CT_KIND_MAX] = {
 		"coldtrace_pod_restart_duration_seconds",
 		"A CRI pod's sandbox exit to the next sandbox of its name "
 		"ready.",
+	},
+	[CT_KIND_RESTORE] = {
+		"coldtrace_restores_total",
+		"Containers restored from a checkpoint reported.",
+		"coldtrace_restores_complete_total",
+		"Restored containers seen from restore to destroy.",
+		"coldtrace_restores_failed_total",
+		"Restores whose program never resumed.",
+		"coldtrace_restore_phase_duration_seconds",
+		"Duration of each phase of a restored container.",
+		"coldtrace_restore_cold_start_seconds",
+		"A restore's first phase start to its program's resume.",
+		"coldtrace_restore_restart_duration_seconds",
+		"A restored container's pid 1 exit to the next restore of its "
+		"name resumed.",
 	},
 };
 
@@ -245,7 +261,7 @@ static int key_cmp(const struct prom_ctx *x, size_t i, size_t j)
 		r = labels_cmp(x->labels, a, b);
 	/* last: the two kinds of one label set side by side (open_hists) */
 	if (!r)
-		r = cmp_u(a->is_pod, b->is_pod);
+		r = cmp_u(ct_kind_of(a), ct_kind_of(b));
 	return r;
 }
 
@@ -263,7 +279,7 @@ static const struct ct_container *member(const struct prom_ctx *x, size_t k)
 /*
  * Whether (rt, e, k) is exported before its first record: a known
  * runtime and engine of a scope the user named (--runtime, --engine; a
- * mask of 0 is all), pods under cri only.  The default scope exports
+ * mask of 0 is all), pods under cri only, restores never.  The default scope exports
  * only the groups seen: all 20 pairs at 0 made every node's scrape
  * ~5,200 lines, ~5,000 series.  Not with per-container labels, whose
  * series are containers.
@@ -274,7 +290,8 @@ static bool in_scope(const struct prom_ctx *x, unsigned int rt,
 	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
 
 	if (x->labels || rt == CT_RT_UNKNOWN || e == CT_ENG_UNKNOWN ||
-	    (!rm && !em) || ct_agg_group_index(rt, e, k) >= CT_AGG_NGROUPS)
+	    (!rm && !em) || k == CT_KIND_RESTORE ||
+	    ct_agg_group_index(rt, e, k) >= CT_AGG_NGROUPS)
 		return false;
 	return (!rm || (rm & (1u << rt))) && (!em || (em & (1u << e)));
 }
@@ -901,17 +918,20 @@ static void pull_families(const struct prom_ctx *x)
 }
 
 /*
- * The pods' families after every other: a session without pods has
- * none of them, and the containers' families are as they were.
+ * The pods' and the restores' families after every other: a session
+ * without any has none of them, and the containers' families are as
+ * they were.
  */
-static void pod_families(const struct prom_ctx *x, const struct prom_hist *rh)
+static void other_kinds(const struct prom_ctx *x, const struct prom_hist *rh)
 {
-	if (!x->has_kind[CT_KIND_POD])
-		return;
-	kind_counters(x, CT_KIND_POD);
-	phase_hists(x, CT_KIND_POD);
-	cold_start_hists(x, CT_KIND_POD);
-	print_restart_hists(x, CT_KIND_POD, rh);
+	for (int k = CT_KIND_CONTAINER + 1; k < CT_KIND_MAX; k++) {
+		if (!x->has_kind[k])
+			continue;
+		kind_counters(x, k);
+		phase_hists(x, k);
+		cold_start_hists(x, k);
+		print_restart_hists(x, k, rh);
+	}
 }
 
 int ct_export_prom(FILE *f, const struct ct_agg *agg,
@@ -937,7 +957,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		cold_start_hists(&x, CT_KIND_CONTAINER);
 		open_hists(&x);
 		print_restart_hists(&x, CT_KIND_CONTAINER, rh);
-		pod_families(&x, rh);
+		other_kinds(&x, rh);
 		pull_families(&x);
 	}
 	free(rh);

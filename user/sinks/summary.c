@@ -33,16 +33,26 @@ void ct_meta_reports_prom(FILE *f, const struct ct_meta *m)
 #define SUMMARY_NAME_W		18
 
 /*
- * What a row of (rt, k) is called: the runtime for its containers, "runc
- * pods" for its CRI pods' sandboxes, which are never pooled with them
- * (agg.h).
+ * The kinds of record (agg.h), never pooled: the JSON summary's section
+ * and count, what their rows say of them.
  */
+static const struct {
+	const char *section;	/* "runtimes":{"runc":{...}} */
+	const char *plural;	/* "runc":{"containers":N,...} */
+	const char *singular;
+	const char *row;	/* the table's row: "runc pods" */
+} kinds[CT_KIND_MAX] = {
+	[CT_KIND_CONTAINER] = { "runtimes", "containers", "container", "" },
+	[CT_KIND_POD] = { "pods", "pods", "pod", " pods" },
+	[CT_KIND_RESTORE] = { "restores", "restores", "restore", " restores" },
+};
+
+/* What a row of (rt, k) is called: the runtime for its containers, "runc
+ * pods" for its CRI pods' sandboxes, "runc restores". */
 static const char *row_name(char *buf, size_t len, enum ct_runtime rt,
 			    enum ct_kind k)
 {
-	if (k == CT_KIND_CONTAINER)
-		return ct_runtime_name(rt);
-	snprintf(buf, len, "%s pods", ct_runtime_name(rt));
+	snprintf(buf, len, "%s%s", ct_runtime_name(rt), kinds[k].row);
 	return buf;
 }
 
@@ -125,7 +135,7 @@ static void summary_look_at(FILE *f, const struct ct_agg *agg,
 {
 	struct ct_stats tot, st, best = { 0 };
 	bool by_share = !ct_agg_stats(agg, rt, k, CT_AGG_TOTAL, &tot) && tot.n;
-	const char *name, *whose = k == CT_KIND_POD ? "pods" : "containers";
+	const char *name, *whose = kinds[k].plural;
 	int top = -1;
 	char buf[32];
 
@@ -149,7 +159,7 @@ static void summary_look_at(FILE *f, const struct ct_agg *agg,
 		fprintf(f, "look at: %s %s, the longest median phase (%.2f ms;"
 			" no complete %s, no share)\n", name,
 			ct_phase_name(top), best.p50_ns / 1e6,
-			k == CT_KIND_POD ? "pod" : "container");
+			kinds[k].singular);
 }
 
 static void stats_row(FILE *f, const char *what, const char *name,
@@ -400,7 +410,7 @@ static int json_restart(struct ct_json *w, const struct ct_agg *agg,
 	return err;
 }
 
-/* "runc":{"containers":..,...}, or under "pods" "runc":{"pods":..,...} */
+/* "runc":{"containers":..,...}, or under "pods" "runc":{"pods":..,...} (kinds[]) */
 static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 			enum ct_runtime rt, enum ct_kind k)
 {
@@ -411,7 +421,7 @@ static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 	n = ct_agg_runtime_count(agg, rt, k, &ok);
 	ct_json_key(w, ct_runtime_name(rt));
 	ct_json_start_object(w);
-	ct_json_kv_u64(w, k == CT_KIND_POD ? "pods" : "containers", n);
+	ct_json_kv_u64(w, kinds[k].plural, n);
 	ct_json_kv_u64(w, "complete", ok);
 	ct_json_kv_u64(w, "failed", ct_agg_runtime_failed(agg, rt, k));
 	err = ct_agg_stats(agg, rt, k, CT_AGG_TOTAL, &st);
@@ -431,15 +441,15 @@ static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 }
 
 /*
- * key:{"runc":{...},...}: the runtimes with a record of kind k;
- * "runtimes" (containers) and "pods" are always there.
+ * "runtimes":{"runc":{...},...}: the runtimes with a record of kind k;
+ * each kind's section is always there.
  */
 static int json_kind(struct ct_json *w, const struct ct_agg *agg,
-		     const char *key, enum ct_kind k)
+		     enum ct_kind k)
 {
 	int rt, err = 0;
 
-	ct_json_key(w, key);
+	ct_json_key(w, kinds[k].section);
 	ct_json_start_object(w);
 	for (rt = 0; rt < CT_RT_MAX && !err; rt++) {
 		if (ct_agg_runtime_count(agg, rt, k, NULL))
@@ -508,7 +518,7 @@ static void json_mode(struct ct_json *w, const struct ct_agg *agg)
 int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 			   const struct ct_meta *meta)
 {
-	int err;
+	int err = 0;
 
 	ct_json_kv_string(w, "version", meta->version);
 	ct_json_kv_string(w, "kernel", meta->kernel);
@@ -519,9 +529,8 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 	if (meta->tracker)
 		ct_json_kv_string(w, "cgroup_key", ct_cgroup_key_name(
 			ct_tracker_cgroup_mode(meta->tracker)));
-	err = json_kind(w, agg, "runtimes", CT_KIND_CONTAINER);
-	if (!err)
-		err = json_kind(w, agg, "pods", CT_KIND_POD);
+	for (int k = 0; k < CT_KIND_MAX && !err; k++)
+		err = json_kind(w, agg, k);
 	ct_json_kv_u64(w, "lost_events", meta->lost_events);
 	json_losses(w, agg, meta);
 	ct_meta_reports_json(w, meta);

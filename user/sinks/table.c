@@ -39,6 +39,26 @@ static void table_k8s(FILE *f, const struct ct_container *c)
 	fputc('\n', f);
 }
 
+/* A restore: CRIU's part of create, and the checkpoint it came from */
+static void restore_note(FILE *f, const struct ct_container *c)
+{
+	const struct ct_restore *r = &c->restore;
+
+	if (c->checkpointed)
+		fputs("  checkpointed by its runtime (CRIU)\n", f);
+	if (!r->is)
+		return;
+	fputs("  restored from a checkpoint (no program exec: run from "
+	      "CRIU's exit)", f);
+	if (r->criu_ns)
+		fprintf(f, "; CRIU %.1f ms", r->criu_ns / 1e6);
+	if (r->checkpoint_ns && r->checkpoint_ns <= c->first_ns)
+		fprintf(f, "; checkpointed %.3f s before (%.1f ms)",
+			(c->first_ns - r->checkpoint_ns) / 1e9,
+			r->checkpoint_dur_ns / 1e6);
+	fputc('\n', f);
+}
+
 /* --start-files: the list's size and end; the list is in -o DIR */
 static void start_files_note(FILE *f, const struct ct_start_files *s)
 {
@@ -107,6 +127,7 @@ static void table_notes(FILE *f, const struct ct_container *c)
 			ct_prepare_missing_reason(c->prepare_missing));
 	start_files_note(f, &c->start_files);
 	fuse_note(f, &c->fuse);
+	restore_note(f, c);
 }
 
 static void table_container(struct ct_sink_out *o, const struct ct_container *c)

@@ -207,6 +207,11 @@ size_t ct_agg_group_index(enum ct_runtime rt, enum ct_engine_kind e,
 		return CT_AGG_NGROUPS;
 	if (k == CT_KIND_CONTAINER)
 		return (size_t)rt * CT_ENG_MAX + e;
+	if (k == CT_KIND_RESTORE && (rt == CT_RT_RUNC || rt == CT_RT_CRUN))
+		return CT_RT_MAX * (CT_ENG_MAX + 1) +
+		       (rt == CT_RT_CRUN) * CT_ENG_MAX + (size_t)e;
+	if (k == CT_KIND_RESTORE)
+		return CT_AGG_NGROUPS;
 	return ct_engine(e)->pods ? CT_RT_MAX * CT_ENG_MAX + (size_t)rt :
 				    CT_AGG_NGROUPS;
 }

@@ -10,7 +10,8 @@
  *   pod's sandbox record (CT_KIND_POD), whose cold start holds its app
  *   containers', never in the same statistic as a container
  *   (CT_KIND_CONTAINER: docker, podman, containerd, a pod's app
- *   containers).  Open latencies, which count opens, not containers,
+ *   containers), and a container restored from a checkpoint
+ *   (CT_KIND_RESTORE: CRIU's restore is no cold start).  Open latencies, which count opens, not containers,
  *   are the one thing merged across kinds (ct_agg_runtime_opens()).
  * - Percentiles are nearest-rank on the sorted values: pN is the value of
  *   rank ceil(N/100 * n) (1-based).  n = 1: every percentile is that
@@ -25,8 +26,9 @@
  * - A restart: a container replaced by a later one with the same key
  *   (its name if it has one, else its pid 1's command, else its id; a
  *   pod: its name, else its id, as every sandbox runs the same pause
- *   program), the same runtime and the same kind, created after the old
- *   one's pid 1 exited.  Generations are ordered by
+ *   program), the same runtime, both pods or neither, created after the
+ *   old one's pid 1 exited (a restore pairs with the container
+ *   checkpointed before it, and counts under the restores).  Generations are ordered by
  *   the start of their run phase; each consecutive pair whose window
  *   old die start (pid 1 exit; old run end if no die) -> new ready end
  *   (new run start without a ready phase) is positive is one restart, counted under the new container's
@@ -176,11 +178,13 @@ struct ct_agg_group {
 };
 
 /*
- * The groups: one per (runtime, engine) of containers, and one per
- * runtime of pods, whose engine is the one row of the engine table that
- * makes pods (cri: user/engines/cri.c): 40 groups of ~15 KiB, not 70.
+ * The groups: one per (runtime, engine) of containers, one per runtime
+ * of pods, whose engine is the one row of the engine table that makes
+ * pods (cri: user/engines/cri.c), and one per engine of runc's and of
+ * crun's restores (the runtimes a restore is modelled for, classify.c):
+ * 54 groups of ~15 KiB, not 75.
  */
-#define CT_AGG_NGROUPS	(CT_RT_MAX * CT_ENG_MAX + CT_RT_MAX)
+#define CT_AGG_NGROUPS	(CT_RT_MAX * CT_ENG_MAX + CT_RT_MAX + 2 * CT_ENG_MAX)
 /* The group (rt, e, k) folds into; CT_AGG_NGROUPS if none (a bad value,
  * a pod of an engine that makes none). */
 size_t ct_agg_group_index(enum ct_runtime rt, enum ct_engine_kind e,

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * A container restored from a checkpoint (`runc|crun restore`; struct
+ * ct_restore): tracker.c runs its runtime's restore as a create; here,
+ * what has no exec to go by.  CRIU (a child of the runtime, or crun's
+ * libcriu child) clones the restored pid 1 into a new pid namespace,
+ * rebuilds the process tree and lets it go, then exits: that exit is
+ * where create ends and run begins.  Its cgroup key comes from the restored processes'
+ * first record after that, since pid 1 itself ran no exec of its own.
+ * The runtime's checkpoint of the same id, if this session saw it, is
+ * what the restore is paired with.
+ */
+#include <string.h>
+
+#include "proc.h"
+#include "tracker.h"
+#include "tracker_api.h"
+
+#define CT_CLONE_NEWPID	0x20000000u
+
+void tk_restore_exec(struct ct_tracker *tk, struct cstate *s, uint64_t t)
+{
+	const struct tk_checkpoint *k = tk->checkpoints;
+
+	(void)t;
+	s->c.restore.is = true;
+	for (size_t i = 0; i < CT_TK_CHECKPOINTS; i++)
+		if (k[i].end_ns && !strcmp(k[i].id, s->c.id)) {
+			s->c.restore.checkpoint_ns = k[i].start_ns;
+			s->c.restore.checkpoint_dur_ns =
+				k[i].end_ns - k[i].start_ns;
+		}
+}
+
+/*
+ * A clone into a new pid namespace by a process of a restore whose
+ * program has not resumed: the restored pid 1, unless it exits before
+ * its cloner does (a probe of CRIU's own); the last such clone wins.
+ */
+void tk_restore_fork(struct cstate *s, const struct ct_fork *f)
+{
+	if (!s->c.restore.is || s->user_seen ||
+	    !(f->clone_flags_lo & CT_CLONE_NEWPID))
+		return;
+	s->restore_pid1 = f->child_pid;
+	s->restorer_pid = f->hdr.pid;
+	s->restorer_mono = f->hdr.ts_ns;
+}
+
+/* After the resume: the first record of a restored process gives the
+ * container's key (tracker.c's check_key() judges it). */
+void tk_restore_key(struct ct_tracker *tk, struct cstate *s,
+		    const struct ct_proc *p, const struct ct_hdr *h)
+{
+	if (!s->key_pending || p->own || h->pid == s->restorer_pid)
+		return;
+	s->key_pending = false;
+	tk_set_key(tk, s, h);
+}
+
+/* p of restore s exited at mono (wall t): a probe's end, or CRIU's. */
+void tk_restore_exit(struct ct_tracker *tk, struct cstate *s,
+		     const struct ct_proc *p, int32_t status, uint64_t mono,
+		     uint64_t t)
+{
+	struct ct_proc *pid1;
+
+	if (!s->c.restore.is || s->user_seen || !s->restore_pid1)
+		return;
+	if (p->pid == s->restore_pid1) {
+		s->restore_pid1 = 0;
+		return;
+	}
+	if (p->pid != s->restorer_pid || status)
+		return;
+	pid1 = ct_proc_get(tk->procs, s->restore_pid1);
+	if (!pid1)
+		return;
+	tk_unaccount(tk, pid1);
+	pid1->role = CT_ROLE_USER;
+	tk_account(tk, pid1);
+	s->c.restore.criu_ns = mono - s->restorer_mono;
+	s->key_pending = true;
+	/* create ends at the resume, as at a program's exec: what the
+	 * runtime does after (its pid file) is the program's run */
+	tk_fire(tk, s, CT_TR_RT_CREATE_EXIT, t);
+	tk_user_begins(tk, s, pid1->pid, NULL, t);
+}
+
+/* The runtime's checkpoint of s ended (its process p): remembered for
+ * the restore of that id, the oldest forgotten first. */
+void tk_checkpoint_exit(struct ct_tracker *tk, struct cstate *s,
+			const struct ct_proc *p, uint64_t t)
+{
+	struct tk_checkpoint *k = tk->checkpoints, *old = &k[0];
+
+	if (!(p->acct & ACCT_CMD) || p->cmd != CT_CMD_CHECKPOINT ||
+	    !s->checkpoint_ns || t < s->checkpoint_ns)
+		return;
+	for (size_t i = 0; i < CT_TK_CHECKPOINTS; i++) {
+		if (!strcmp(k[i].id, s->c.id)) {
+			old = &k[i];
+			break;
+		}
+		if (k[i].end_ns < old->end_ns)
+			old = &k[i];
+	}
+	memcpy(old->id, s->c.id, sizeof(old->id));
+	old->start_ns = s->checkpoint_ns;
+	old->end_ns = t;
+	s->checkpoint_ns = 0;
+}
