@@ -133,6 +133,8 @@ FORKY_TESTS=(
 	"podman-detach|podman.sh crun detach"
 	"podman-concurrent-5|podman_concurrent.sh crun 5"
 	"podman-build-crun|buildah.sh build crun"
+	"podman-restore-runc|restore.sh runc"
+	"podman-restore-crun|restore.sh crun"
 	"cri-runc|cri.sh runc"
 	"cri-crun|cri.sh crun"
 	"cri-concurrent-3|cri.sh runc 3"
