@@ -77,6 +77,25 @@ static __always_inline __u32 fuse_req_dev(const struct fuse_req *req)
 	return 0;
 }
 
+/* A send the full map refused: its container learns it lost one. */
+static __always_inline void lazy_untimed(const struct fuse_sent *s)
+{
+	struct ct_fuse *r = reserve(sizeof(*r));
+
+	if (!r)
+		return;
+	ct_fill_hdr(&r->hdr, CT_EV_FUSE, sizeof(*r));
+	r->cgroup_key = s->cgroup_key;
+	r->start_ns = 0;
+	r->dev = s->dev;
+	r->opcode = s->opcode;
+	r->bytes = 0;
+	r->error = 0;
+	r->reader_tid = s->tid;
+	r->_pad = 0;
+	submit(r);
+}
+
 static __always_inline void lazy_send(const struct fuse_req *req)
 {
 	struct task_struct *t = ct_current();
@@ -93,7 +112,8 @@ static __always_inline void lazy_send(const struct fuse_req *req)
 	s.ts_ns = bpf_ktime_get_ns();
 	s.opcode = BPF_CORE_READ(req, in.h.opcode);
 	s.tid = (__u32)bpf_get_current_pid_tgid();
-	map_insert(&fuse_inflight, &k, &s, BPF_ANY, CT_MAPFULL_FUSE);
+	if (map_insert(&fuse_inflight, &k, &s, BPF_ANY, CT_MAPFULL_FUSE))
+		lazy_untimed(&s);
 }
 
 static __always_inline void lazy_end(const struct fuse_req *req)

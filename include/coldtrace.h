@@ -246,7 +246,9 @@ struct ct_touch {
  * end's (the daemon's reply or the request's abort, in the replying
  * task's context: hdr.pid is the daemon's); start_ns the send, in the
  * reader's context.  bytes: for FUSE_READ the data the reply carried,
- * else 0; error: the reply's (-errno).
+ * else 0; error: the reply's (-errno).  start_ns 0: a send whose start
+ * the full in-flight map could not keep (CT_MAPFULL_FUSE), sent at once
+ * in the reader's context: no end, no time, no bytes will come of it.
  */
 struct ct_fuse {
 	struct ct_hdr hdr;

@@ -101,6 +101,32 @@ Test(fuse, no_ready_no_split_and_bounds)
 	ct_fuse_free(f);
 }
 
+/* A send the kernel's full in-flight map refused (start 0): dropped, in
+ * no count or time; alone, it still makes the key (it lost one). */
+Test(fuse, untimed_send_is_dropped)
+{
+	struct ct_fuse_reqs *f = ct_fuse_new(M2R);
+	struct ct_container c;
+
+	feed(f, req(0, 80, 15, 0, 1));
+	feed(f, req(100, 120, 15, 10, 1));
+	feed(f, req(0, 130, 15, 0, 1));
+	container(&c, 0);
+	ct_fuse_apply(f, &c);
+	cr_assert(c.fuse.valid);
+	cr_assert_eq(c.fuse.requests, 1);
+	cr_assert_eq(c.fuse.read_bytes, 10);
+	cr_assert_eq(c.fuse.dropped, 2);
+	cr_assert_eq(c.fuse.wait_ns, 20 * MS);
+	feed(f, req(0, 140, 15, 0, 1));
+	container(&c, 0);
+	ct_fuse_apply(f, &c);
+	cr_assert(c.fuse.valid);
+	cr_assert_eq(c.fuse.requests, 0);
+	cr_assert_eq(c.fuse.dropped, 1);
+	ct_fuse_free(f);
+}
+
 /* ---- the recording (tests/fixtures/docker-fuse) ---- */
 
 /* Its reads and bytes are those the FUSE file system's own log lists. */

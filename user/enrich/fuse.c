@@ -48,6 +48,7 @@ int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
 	const struct ct_fuse *r = rec;
+	struct ct_keyed_group *g;
 	struct req *q;
 
 	if (!f || !rec || len < sizeof(*h))
@@ -58,7 +59,12 @@ int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
 		return -EINVAL;
 	if (r->cgroup_key <= 1 || r->start_ns > h->ts_ns)
 		return 0;
-	q = ct_keyed_add(&f->reqs, ct_keyed_get(&f->reqs, r->cgroup_key));
+	g = ct_keyed_get(&f->reqs, r->cgroup_key);
+	if (!r->start_ns) {	/* the kernel could not keep it */
+		g->dropped++;
+		return 0;
+	}
+	q = ct_keyed_add(&f->reqs, g);
 	if (!q)
 		return 0;	/* counted in its key */
 	*q = (struct req){

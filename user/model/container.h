@@ -178,7 +178,9 @@ struct ct_fuse_use {
 	uint64_t reads;		/* FUSE_READ */
 	uint64_t read_bytes;
 	uint64_t errors;	/* replies with an error */
-	uint64_t dropped;	/* requests not kept: in no count or time */
+	/* requests not kept (a full store here, or the kernel's full
+	 * in-flight map: CT_MAPFULL_FUSE): in no count or time */
+	uint64_t dropped;
 	uint64_t wait_ns;
 	uint64_t wait_before_ready_ns;
 	uint64_t wait_after_ready_ns;
