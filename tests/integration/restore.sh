@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
 # A container checkpointed and restored by Podman 5 (forky set, CRIU
-# 4.2.1) with runtime $1 (runc, crun): the restore's record
-# (docs/restore.md).  The program counts in a loop; Podman's
+# 4.2.1): the restore's record (docs/restore.md), with runc under
+# -- COMMAND and crun detached (one test: one private Podman for both).  The program counts in a loop; Podman's
 # checkpoint stops it (CRIU dumps and kills it), its restore brings it
 # back, and `podman stop -t 0` kills it (exit code 137).  Truth:
 # Podman's own --print-stats (its timings of the runtime's checkpoint
 # and restore, CRIU's restore_time), Podman's events (file backend,
 # streamed live), the client's wall clock, the known counts.
-# - under -- COMMAND: exactly one record marked "restore", id and
+# - under -- COMMAND (runc): exactly one record marked "restore", id and
 #   runtime of the container, engine podman, complete, asked for by the
 #   `podman container restore` client (no prepare_missing), exit code
 #   137 as Podman's died event says; prepare, attach, create, run, die,
@@ -23,7 +23,7 @@
 #   event; the checkpointed container's record says "checkpointed";
 #   the summary counts it under "restores" with its cold start, and no
 #   cold start under "runtimes";
-# - detached (continuous, default --arm=auto, idle verified first):
+# - detached (crun; continuous, default --arm=auto, idle verified first):
 #   the run -d, checkpoint, restore and stop of a container started in
 #   the session: its first record checkpointed with a cold start of
 #   its own, its restore's record the same as above, and /metrics'
@@ -33,7 +33,6 @@
 # shellcheck source=tools/podman-env.sh
 . "$TOP/tools/podman-env.sh"
 
-rt=${1:?usage: restore.sh RUNTIME}
 evpid=
 
 finish() {
@@ -61,8 +60,8 @@ CR_SH='d=$1 c=$2; shift 2
 sleep 1
 "$@" stop -t 0 "$c" >/dev/null && "$@" rm "$c" >/dev/null'
 
-start_loop() {	# NAME
-	ct_podman run -d --network none --runtime "$rt" --name "$1" \
+start_loop() {	# NAME RUNTIME
+	ct_podman run -d --network none --runtime "$2" --name "$1" \
 		--cidfile "$T/cid.$1" "$CT_PODMAN_IMAGE" sh -c "$LOOP" >/dev/null ||
 		fail "podman run -d $1"
 	sleep 1
@@ -76,8 +75,8 @@ ev_ns() {	# ID STATUS [K]
 }
 
 # The restore's record $1 against Podman's truth for container $2.
-check_restore() {	# RECORD ID WHAT
-	local r=$1 id=$2 w=$3 rs=$T/rs.json ck=$T/ck.json died
+check_restore() {	# RECORD ID RUNTIME WHAT
+	local r=$1 id=$2 rt=$3 w=$4 rs=$T/rs.json ck=$T/ck.json died
 
 	jq -e --arg id "$id" --arg rt "$rt" '.id == $id and .runtime == $rt and
 		.engine == "podman" and .complete and .restore != null and
@@ -114,28 +113,28 @@ check_restore() {	# RECORD ID WHAT
 }
 
 # 1. -- COMMAND: a container started before the session
-start_loop cr1
+start_loop cr1 runc
 id=$(cat "$T/cid.cr1")
 run_timed -j -- sh -c "$CR_SH" sh "$T" cr1 "${CT_PODMAN_CMD[@]}"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
 sleep 0.5
 r=$(records | jq -c --arg id "$id" 'select(.id == $id and .restore != null)')
 [ "$(wc -l <<<"$r")" -eq 1 ] && [ -n "$r" ] || { show_output; fail "not one restore record of $id"; }
-check_restore "$r" "$id" "-- COMMAND"
+check_restore "$r" "$id" runc "-- COMMAND runc"
 jq -e --argjson t0 "$CMD_START_NS" --argjson t1 "$CMD_END_NS" \
 	'.start_ns >= $t0 and .start_ns + .total_ns <= $t1' <<<"$r" >/dev/null ||
 	fail "the record is not within the command's wall clock"
 records | jq -se --arg id "$id" 'map(select(.id == $id and .restore == null)) |
 	length == 1 and .[0].checkpointed == true' >/dev/null ||
 	{ show_output; fail "the checkpointed record does not say so"; }
-jq -se --arg rt "$rt" 'map(select(.type == "summary"))[-1] |
+jq -se --arg rt runc 'map(select(.type == "summary"))[-1] |
 	.restores[$rt].restores == 1 and .restores[$rt].cold_start.n == 1 and
 	(.runtimes[$rt].cold_start // {n: 0}).n == 0' "$T/out" >/dev/null ||
 	{ show_output; fail "the summary does not count one restore apart"; }
 
 # 2. detached: a container of the session, checkpointed and restored
 dt_start
-start_loop cr2
+start_loop cr2 crun
 id=$(cat "$T/cid.cr2")
 sh -c "$CR_SH" sh "$T" cr2 "${CT_PODMAN_CMD[@]}" || fail "checkpoint/restore of cr2"
 for _ in $(seq 150); do
@@ -146,15 +145,15 @@ for _ in $(seq 150); do
 	sleep 0.2
 done
 [ -n "$r" ] || { show_output; fail "detached: no restore record of $id"; }
-check_restore "$r" "$id" "detached"
+check_restore "$r" "$id" crun "detached crun"
 jq -se --arg id "$id" 'map(select(.type == "container" and .id == $id and
 	.restore == null)) | length == 1 and .[0].checkpointed == true and
 	.[0].cold_start_ns > 0' "$T/out" >/dev/null ||
 	{ show_output; fail "detached: the first record is not a checkpointed cold start"; }
 m=$(curl -sf "$DT_URL/metrics") || fail "no /metrics"
-grep -Eq "^coldtrace_restores_total\{.*container_runtime=\"$rt\".*\} 1$" <<<"$m" ||
+grep -Eq "^coldtrace_restores_total\{.*container_runtime=\"crun\".*\} 1$" <<<"$m" ||
 	{ grep restore <<<"$m" >&2 || true; fail "detached: coldtrace_restores_total is not 1"; }
-grep -Eq "^coldtrace_containers_total\{.*container_runtime=\"$rt\".*engine=\"podman\".*\} 1$" <<<"$m" ||
+grep -Eq "^coldtrace_containers_total\{.*container_runtime=\"crun\".*engine=\"podman\".*\} 1$" <<<"$m" ||
 	fail "detached: coldtrace_containers_total of podman is not 1"
 dt_stop
 
