@@ -230,3 +230,42 @@ Test(forky, podman5_restore)
 	restore_apart(&a);
 	ts_all_free(&a);
 }
+
+/*
+ * containerd 2.1's ctr: `ctr c checkpoint --task` (it keeps running, and
+ * is killed after), `ctr c restore --live` of it (its shim runs `runc
+ * restore`).  Truth: the kills' 137 and the clients' wall clocks: the
+ * runtime's checkpoint within its client's, the restore's create and
+ * resume within its client's.
+ */
+Test(forky, ctr2_restore)
+{
+	const struct ct_container *old, *rs;
+	const struct ct_interval *cr, *run;
+	struct ts_all a;
+
+	ts_replay_all("ctr2-restore", &a);
+	cr_assert_eq(a.n, 2);
+	cr_assert(a.seen[0] == 1 && a.seen[1] == 1);
+	old = &a.c[0];
+	rs = &a.c[1];
+	cr_expect(old->checkpointed && old->has_exit_code &&
+		  old->exit_code == 137, "killed after its checkpoint: 137");
+	cr_assert(rs->restore.is);
+	cr_expect_eq(ct_kind_of(rs), CT_KIND_RESTORE);
+	cr_expect(rs->cgroup_key > 1 && !rs->bad_key);
+	cr = &rs->phases[CT_PH_CREATE];
+	run = &rs->phases[CT_PH_RUN];
+	cr_expect_eq(cr->end_ns, run->start_ns);
+	cr_expect_geq(cr->start_ns,
+		      ts_u64str(a.sidecar, "containers.1.client_t0_ns"));
+	cr_expect_leq(run->start_ns,
+		      ts_u64str(a.sidecar, "containers.1.client_t1_ns"));
+	cr_expect(rs->restore.criu_ns > 0 &&
+		  rs->restore.criu_ns < cr->end_ns - cr->start_ns);
+	cr_expect_geq(rs->restore.checkpoint_ns,
+		      ts_u64str(a.sidecar, "containers.0.checkpoint_t0_ns"));
+	cr_expect_leq(rs->restore.checkpoint_ns + rs->restore.checkpoint_dur_ns,
+		      ts_u64str(a.sidecar, "containers.0.checkpoint_t1_ns"));
+	ts_all_free(&a);
+}
