@@ -15,7 +15,8 @@
 #   log's; the time in flight covers the union of the log's intervals
 #   (the kernel's send comes before the daemon's read of it, its end
 #   after the reply) and exceeds it by little; split at ready: big's
-#   before, small's after; the replay says the same;
+#   before, small's after; one layer, the mount's dev (mountpoint -d),
+#   with every request; the replay says the same;
 # - detached (continuous, default --arm=auto, idle verified by bpftool
 #   before the scenario; crun): the same counts.
 . "$(dirname "$0")/lib.sh"
@@ -48,7 +49,11 @@ fuse_start() {	# TAG
 		"big:$BIG" "small:$SMALL" --delay-ms "$DELAY_MS" >"$T/fuse.out" 2>&1 &
 	FUSE_PID=$!
 	for _ in $(seq 50); do
-		grep -qx ready "$T/fuse.out" 2>/dev/null && return 0
+		if grep -qx ready "$T/fuse.out" 2>/dev/null; then
+			# the mount's dev, as mountinfo says it: its layer's
+			LZ_DEV=$(mountpoint -d "$T/lz")
+			return 0
+		fi
 		sleep 0.1
 	done
 	cat "$T/fuse.out" >&2
@@ -88,6 +93,11 @@ check_fuse() {	# RECORD TRUTH WHAT
 		'.fuse | .requests == $n and .reads == $rd and .read_bytes == $b
 		 and .errors == 0 and .connections == 1' <<<"$r" >/dev/null ||
 		fail "$3: fuse is $f; the daemon's log: $n requests, $reads reads, $bytes bytes"
+	# its one layer: the mount's dev, every request of the log
+	jq -e --arg d "$LZ_DEV" --argjson n "$n" --argjson rd "$reads" --argjson b "$bytes" \
+		'.fuse.layers | length == 1 and .[0].dev == $d and .[0].requests == $n
+		 and .[0].reads == $rd and .[0].read_bytes == $b' <<<"$r" >/dev/null ||
+		fail "$3: fuse layers $(jq -c .fuse.layers <<<"$r"), the mount is $LZ_DEV"
 	all=$(union_ns "$t" all)
 	first=$(union_ns "$t" first)
 	last=$(union_ns "$t" last)

@@ -73,6 +73,18 @@ Test(fuse, union_split_at_ready)
 	cr_assert_eq(c.fuse.wait_before_ready_ns, (140 + 10) * MS);
 	cr_assert_eq(c.fuse.wait_after_ready_ns, (20 + 10) * MS);
 	cr_assert_eq(c.fuse.last_ns, (410 - 50) * MS);
+	/* per connection, the longest wait first */
+	cr_assert_eq(c.fuse.nlayers, 2);
+	cr_assert_eq(c.fuse.layers_more, 0);
+	cr_assert_eq(c.fuse.layers[0].dev, 7);
+	cr_assert_eq(c.fuse.layers[0].requests, 3);
+	cr_assert_eq(c.fuse.layers[0].reads, 3);
+	cr_assert_eq(c.fuse.layers[0].read_bytes, 4196);
+	cr_assert_eq(c.fuse.layers[0].wait_ns, (140 + 10) * MS);
+	cr_assert_eq(c.fuse.layers[1].dev, 8);
+	cr_assert_eq(c.fuse.layers[1].requests, 1);
+	cr_assert_eq(c.fuse.layers[1].reads, 0);
+	cr_assert_eq(c.fuse.layers[1].wait_ns, 30 * MS);
 	/* forgotten at emission */
 	container(&c, 300);
 	ct_fuse_apply(f, &c);
@@ -98,6 +110,30 @@ Test(fuse, no_ready_no_split_and_bounds)
 	cr_assert_eq(c.fuse.dropped, 3);
 	cr_assert_eq(c.fuse.wait_ns, 1 * MS);
 	cr_assert_eq(c.fuse.wait_before_ready_ns, 0);
+	ct_fuse_free(f);
+}
+
+/* More connections than CT_FUSE_LAYERS: the longest waits kept, the
+ * rest counted; equal waits in dev order. */
+Test(fuse, layers_bounded)
+{
+	struct ct_fuse_reqs *f = ct_fuse_new(M2R);
+	struct ct_container c;
+
+	for (uint32_t d = 1; d <= CT_FUSE_LAYERS + 3; d++)
+		feed(f, req(100, 100 + (d % 4 ? d : 1), 15, 1, d));
+	container(&c, 0);
+	ct_fuse_apply(f, &c);
+	cr_assert_eq(c.fuse.connections, CT_FUSE_LAYERS + 3);
+	cr_assert_eq(c.fuse.nlayers, CT_FUSE_LAYERS);
+	cr_assert_eq(c.fuse.layers_more, 3);
+	cr_assert_eq(c.fuse.layers[0].dev, CT_FUSE_LAYERS + 3);
+	for (uint32_t i = 1; i < c.fuse.nlayers; i++)
+		cr_assert_geq(c.fuse.layers[i - 1].wait_ns,
+			      c.fuse.layers[i].wait_ns);
+	/* waits 11, 10, 9, 7, 6, 5, 3, 2 ms kept; devs 1, 4, 8 (1 ms) not */
+	cr_assert_eq(c.fuse.layers[CT_FUSE_LAYERS - 1].dev, 2);
+	cr_assert_eq(c.fuse.layers[CT_FUSE_LAYERS - 1].wait_ns, 2 * MS);
 	ct_fuse_free(f);
 }
 

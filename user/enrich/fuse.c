@@ -2,6 +2,7 @@
 /* A container's FUSE requests: see fuse.h. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "coldtrace.h"
 #include "fuse.h"
 #include "keyed.h"
@@ -85,10 +86,49 @@ static int by_start(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* [s, e) of the union, split at cut (0: no split) */
-static void add_span(struct ct_fuse_use *u, uint64_t s, uint64_t e,
-		     uint64_t cut)
+/* Each interval [s, e) of a union of requests, to a collector. */
+typedef void (*span_fn)(void *ctx, uint64_t s, uint64_t e);
+
+/*
+ * The union of the intervals of q's requests (sorted by start) of
+ * connection *dev (NULL: of every one), span by span.
+ */
+static void union_spans(const struct req *q, size_t n, const uint32_t *dev,
+			span_fn span, void *ctx)
 {
+	uint64_t s = 0, e = 0;
+	bool open = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (dev && q[i].dev != *dev)
+			continue;
+		if (open && q[i].start <= e) {
+			if (q[i].end > e)
+				e = q[i].end;
+			continue;
+		}
+		if (open)
+			span(ctx, s, e);
+		s = q[i].start;
+		e = q[i].end;
+		open = true;
+	}
+	if (open)
+		span(ctx, s, e);
+}
+
+struct split {
+	struct ct_fuse_use *u;
+	uint64_t cut;		/* the end of ready, 0: no split */
+};
+
+/* [s, e) of the union, split at the end of ready */
+static void add_span(void *ctx, uint64_t s, uint64_t e)
+{
+	struct split *x = ctx;
+	struct ct_fuse_use *u = x->u;
+	uint64_t cut = x->cut;
+
 	u->wait_ns += e - s;
 	if (!cut)
 		return;
@@ -102,31 +142,15 @@ static void add_span(struct ct_fuse_use *u, uint64_t s, uint64_t e,
 	}
 }
 
-/* The union of the requests' intervals (sorted by start). */
-static void wait_union(struct ct_fuse_use *u, const struct req *q, size_t n,
-		       uint64_t cut)
+static void add_len(void *ctx, uint64_t s, uint64_t e)
 {
-	uint64_t s = 0, e = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (i && q[i].start <= e) {
-			if (q[i].end > e)
-				e = q[i].end;
-			continue;
-		}
-		if (i)
-			add_span(u, s, e, cut);
-		s = q[i].start;
-		e = q[i].end;
-	}
-	if (n)
-		add_span(u, s, e, cut);
+	*(uint64_t *)ctx += e - s;
 }
 
 /* Distinct connections, up to CT_FUSE_CONNS (then: at least that). */
-static uint32_t connections(const struct req *q, size_t n)
+static uint32_t connections(const struct req *q, size_t n, uint32_t *devs)
 {
-	uint32_t devs[CT_FUSE_CONNS], nd = 0, j;
+	uint32_t nd = 0, j;
 
 	for (size_t i = 0; i < n && nd < CT_FUSE_CONNS; i++) {
 		for (j = 0; j < nd && devs[j] != q[i].dev; j++)
@@ -137,14 +161,55 @@ static uint32_t connections(const struct req *q, size_t n)
 	return nd;
 }
 
+/* Longer waits first; on a tie, the lower dev. */
+static int by_wait(const void *a, const void *b)
+{
+	const struct ct_fuse_layer *x = a, *y = b;
+
+	if (x->wait_ns != y->wait_ns)
+		return x->wait_ns > y->wait_ns ? -1 : 1;
+	return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+/* Each connection's share; q sorted by start. */
+static void layers(struct ct_fuse_use *u, const struct req *q, size_t n,
+		   const uint32_t *devs, uint32_t nd)
+{
+	struct ct_fuse_layer all[CT_FUSE_CONNS] = { 0 };
+
+	for (uint32_t d = 0; d < nd; d++) {
+		all[d].dev = devs[d];
+		union_spans(q, n, &devs[d], add_len, &all[d].wait_ns);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t d = 0;
+
+		while (d < nd && all[d].dev != q[i].dev)
+			d++;
+		if (d == nd)
+			continue;	/* past CT_FUSE_CONNS */
+		all[d].requests++;
+		if (q[i].opcode == FUSE_READ) {
+			all[d].reads++;
+			all[d].read_bytes += q[i].bytes;
+		}
+	}
+	qsort(all, nd, sizeof(all[0]), by_wait);
+	u->nlayers = nd < CT_FUSE_LAYERS ? nd : CT_FUSE_LAYERS;
+	u->layers_more = nd - u->nlayers;
+	memcpy(u->layers, all, u->nlayers * sizeof(all[0]));
+}
+
 static void sum(struct ct_fuse_use *u, struct req *q, size_t n,
 		const struct ct_container *c)
 {
-	uint64_t exec_ns = c->phases[CT_PH_RUN].start_ns, cut = 0, last = 0;
+	uint64_t exec_ns = c->phases[CT_PH_RUN].start_ns, last = 0;
+	struct split x = { .u = u };
+	uint32_t devs[CT_FUSE_CONNS];
 
 	if (ct_has_phase(c, CT_PH_READY)) {
 		u->has_ready = true;
-		cut = c->phases[CT_PH_READY].end_ns;
+		x.cut = c->phases[CT_PH_READY].end_ns;
 	}
 	for (size_t i = 0; i < n; i++) {
 		u->requests++;
@@ -157,9 +222,10 @@ static void sum(struct ct_fuse_use *u, struct req *q, size_t n,
 			last = q[i].end;
 	}
 	u->last_ns = exec_ns && last > exec_ns ? last - exec_ns : 0;
-	u->connections = connections(q, n);
+	u->connections = connections(q, n, devs);
 	qsort(q, n, sizeof(*q), by_start);
-	wait_union(u, q, n, cut);
+	union_spans(q, n, NULL, add_span, &x);
+	layers(u, q, n, devs, u->connections);
 }
 
 void ct_fuse_apply(struct ct_fuse_reqs *f, struct ct_container *c)

@@ -170,6 +170,16 @@ struct ct_start_files {
  * wait_ns: the time at least one of them was in flight (their union);
  * split at the end of ready when it has one.
  */
+/* One connection's share (a lazy image: one layer's), kernel dev_t. */
+#define CT_FUSE_LAYERS	8
+struct ct_fuse_layer {
+	uint32_t dev;		/* major << 20 | minor, as mountinfo's */
+	uint64_t requests;
+	uint64_t reads;
+	uint64_t read_bytes;
+	uint64_t wait_ns;	/* the union of its requests' intervals */
+};
+
 struct ct_fuse_use {
 	bool valid;		/* at least one request */
 	bool has_ready;		/* the split below is set */
@@ -185,6 +195,11 @@ struct ct_fuse_use {
 	uint64_t wait_before_ready_ns;
 	uint64_t wait_after_ready_ns;
 	uint64_t last_ns;	/* the last request's end, after the exec */
+	/* per connection, the longest waits first: CT_FUSE_LAYERS of
+	 * them, the others (up to CT_FUSE_CONNS) counted in layers_more */
+	uint32_t nlayers;
+	uint32_t layers_more;
+	struct ct_fuse_layer layers[CT_FUSE_LAYERS];
 };
 
 /* --paths: the slowest guest opens of a container, slowest first. */

@@ -159,6 +159,31 @@ static void json_client(struct ct_json *w, const struct ct_container *c)
 
 /* "opens" (the container's programs) and, for runsc, "gofer_opens". */
 /* its FUSE requests (a lazy pull's fetches); absent without one */
+/* "layers": each connection's share, "MAJ:MIN" as mountinfo says it */
+static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
+{
+	char dev[24];
+
+	ct_json_key(w, "layers");
+	ct_json_start_array(w);
+	for (uint32_t i = 0; i < u->nlayers; i++) {
+		const struct ct_fuse_layer *l = &u->layers[i];
+
+		snprintf(dev, sizeof(dev), "%u:%u", l->dev >> 20,
+			 l->dev & 0xfffff);
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "dev", dev);
+		ct_json_kv_u64(w, "requests", l->requests);
+		ct_json_kv_u64(w, "reads", l->reads);
+		ct_json_kv_u64(w, "read_bytes", l->read_bytes);
+		ct_json_kv_u64(w, "wait_ns", l->wait_ns);
+		ct_json_end_object(w);
+	}
+	ct_json_end_array(w);
+	if (u->layers_more)
+		ct_json_kv_u64(w, "layers_more", u->layers_more);
+}
+
 static void json_fuse(struct ct_json *w, const struct ct_fuse_use *u)
 {
 	if (!u->valid)
@@ -178,6 +203,7 @@ static void json_fuse(struct ct_json *w, const struct ct_fuse_use *u)
 			       u->wait_after_ready_ns);
 	}
 	ct_json_kv_u64(w, "last_ns", u->last_ns);
+	json_fuse_layers(w, u);
 	if (u->dropped)
 		ct_json_kv_u64(w, "dropped", u->dropped);
 	ct_json_end_object(w);

@@ -88,6 +88,10 @@ static void fuse_note(FILE *f, const struct ct_fuse_use *u)
 		fprintf(f, " (%.1f after ready)",
 			u->wait_after_ready_ns / 1e6);
 	fprintf(f, ", the last ended %.1f ms after the exec", u->last_ns / 1e6);
+	if (u->nlayers > 1)
+		fprintf(f, "; %u connections, the longest %u:%u %.1f ms",
+			u->connections, u->layers[0].dev >> 20,
+			u->layers[0].dev & 0xfffff, u->layers[0].wait_ns / 1e6);
 	if (u->dropped)
 		fprintf(f, "; %" PRIu64 " not kept", u->dropped);
 	fputc('\n', f);
