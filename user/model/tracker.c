@@ -553,7 +553,7 @@ static void on_fork(struct ct_tracker *tk, const struct ct_fork *f)
 	if (!s)
 		return;
 	tk_restore_key(tk, s, pp, h);
-	tk_restore_fork(s, f);
+	tk_restore_fork(tk, s, f);
 	if (runsc_stub_hook(s, pp))
 		tk_user_begins(tk, s, f->child_pid, h, t);
 	/* qemu -daemonize forks twice; the grandchild is the VM */

@@ -163,7 +163,8 @@ void tk_set_key(struct ct_tracker *tk, struct cstate *s,
  * record (h) of its process p, an exit of p in it; the end of the
  * runtime's checkpoint of s (p). */
 void tk_restore_exec(struct ct_tracker *tk, struct cstate *s, uint64_t t);
-void tk_restore_fork(struct cstate *s, const struct ct_fork *f);
+void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
+		     const struct ct_fork *f);
 void tk_restore_key(struct ct_tracker *tk, struct cstate *s,
 		    const struct ct_proc *p, const struct ct_hdr *h);
 void tk_restore_exit(struct ct_tracker *tk, struct cstate *s,

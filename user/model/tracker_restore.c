@@ -32,15 +32,35 @@ void tk_restore_exec(struct ct_tracker *tk, struct cstate *s, uint64_t t)
 		}
 }
 
+/* Whether pid is anc or below it (a bounded walk up the parents). */
+static bool below(const struct ct_tracker *tk, uint32_t pid, uint32_t anc)
+{
+	const struct ct_proc *p;
+
+	for (int depth = 0; pid && depth < 64; depth++) {
+		if (pid == anc)
+			return true;
+		p = ct_proc_get(tk->procs, pid);
+		if (!p)
+			return false;
+		pid = p->ppid;
+	}
+	return false;
+}
+
 /*
  * A clone into a new pid namespace by a process of a restore whose
  * program has not resumed: the restored pid 1, unless it exits before
- * its cloner does (a probe of CRIU's own); the last such clone wins.
+ * its cloner does (a probe of CRIU's own); the last such clone wins,
+ * but not one below pid 1 (a pid namespace of the container's own that
+ * CRIU restores inside it).
  */
-void tk_restore_fork(struct cstate *s, const struct ct_fork *f)
+void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
+		     const struct ct_fork *f)
 {
 	if (!s->c.restore.is || s->user_seen ||
-	    !(f->clone_flags_lo & CT_CLONE_NEWPID))
+	    !(f->clone_flags_lo & CT_CLONE_NEWPID) ||
+	    (s->restore_pid1 && below(tk, f->hdr.pid, s->restore_pid1)))
 		return;
 	s->restore_pid1 = f->child_pid;
 	s->restorer_pid = f->hdr.pid;
