@@ -223,7 +223,8 @@ static void sum(struct ct_fuse_use *u, struct req *q, size_t n,
 	}
 	u->last_ns = exec_ns && last > exec_ns ? last - exec_ns : 0;
 	u->connections = connections(q, n, devs);
-	qsort(q, n, sizeof(*q), by_start);
+	if (n)	/* a key of dropped sends alone has no items (NULL) */
+		qsort(q, n, sizeof(*q), by_start);
 	union_spans(q, n, NULL, add_span, &x);
 	layers(u, q, n, devs, u->connections);
 }

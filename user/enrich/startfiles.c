@@ -259,7 +259,7 @@ static void list(struct ct_startfiles *sf, struct ct_container *c,
 	char *text;
 
 	s->cut_ns = cut > exec_ns ? cut - exec_ns : 0;
-	if (g)
+	if (g && g->n)	/* every touch dropped: no items (NULL) */
 		qsort(g->items, g->n, sf->touches.size, by_time);
 	for (uint32_t i = 0; g && i < g->n; i++) {
 		const struct touch *t = ct_keyed_item(&sf->touches, g, i);
