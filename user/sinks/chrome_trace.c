@@ -122,7 +122,7 @@ static void trace_created(struct ct_json *w, const struct ct_container *c,
 /*
  * One track per container, tid = index + 1, in its group: pid = runtime
  * + 1, or its CRI pod's group (trace_groups()); the sandbox's own track
- * is labelled "sandbox".
+ * is labelled "sandbox", a restore's "restore".
  */
 static void trace_container(struct ct_json *w, const struct ct_container *c,
 			    int pid, size_t tid, uint64_t base)
@@ -132,7 +132,8 @@ static void trace_container(struct ct_json *w, const struct ct_container *c,
 	int p;
 
 	snprintf(label, sizeof(label), "%.12s%s%s%.*s", c->id,
-		 c->is_pod ? " sandbox" : "", c->name[0] ? " " : "",
+		 c->is_pod ? " sandbox" : c->restore.is ? " restore" : "",
+		 c->name[0] ? " " : "",
 		 (int)sizeof(c->name), c->name);
 	trace_meta_event(w, "thread_name", pid, tid, label, sizeof(label));
 	for (p = 0; p < CT_PH_MAX; p++) {

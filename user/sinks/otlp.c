@@ -217,6 +217,9 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 		{ "coldtrace.partial", offsetof(struct ct_container, partial) },
 		{ "coldtrace.records_lost",
 		  offsetof(struct ct_container, records_lost) },
+		{ "coldtrace.checkpointed",
+		  offsetof(struct ct_container, checkpointed) },
+		{ "coldtrace.restore", offsetof(struct ct_container, restore.is) },
 	};
 
 	attr_str(e, "coldtrace.runtime", ct_runtime_name(c->runtime));
