@@ -67,12 +67,13 @@ void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
 	s->restorer_mono = f->hdr.ts_ns;
 }
 
-/* After the resume: the first record of a restored process gives the
- * container's key (tracker.c's check_key() judges it). */
+/* After the resume: the first record of pid 1 or a process below it
+ * gives the container's key (not the runtime's or its children's, which
+ * may still run; tracker.c's check_key() judges it). */
 void tk_restore_key(struct ct_tracker *tk, struct cstate *s,
 		    const struct ct_proc *p, const struct ct_hdr *h)
 {
-	if (!s->key_pending || p->own || h->pid == s->restorer_pid)
+	if (!s->key_pending || p->own || !below(tk, h->pid, s->c.init_pid))
 		return;
 	s->key_pending = false;
 	tk_set_key(tk, s, h);
