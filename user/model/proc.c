@@ -151,6 +151,22 @@ static bool inheritable(const struct ct_proc *p)
 	}
 }
 
+bool ct_proc_below(const struct ct_proc_table *t, uint32_t pid,
+		   uint32_t anc)
+{
+	const struct ct_proc *p;
+
+	for (int depth = 0; pid && depth < 64; depth++) {
+		if (pid == anc)
+			return true;
+		p = ct_proc_get(t, pid);
+		if (!p)
+			return false;
+		pid = p->ppid;
+	}
+	return false;
+}
+
 struct ct_proc *ct_proc_fork(struct ct_proc_table *t, uint32_t parent,
 			     uint32_t child)
 {

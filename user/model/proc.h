@@ -40,6 +40,10 @@ struct ct_proc_table *ct_proc_table_new(size_t max_entries);
 void ct_proc_table_free(struct ct_proc_table *t);
 
 struct ct_proc *ct_proc_get(const struct ct_proc_table *t, uint32_t pid);
+/* Whether pid is anc or below it, as far as the table knows their
+ * parents (a walk of at most 64 generations). */
+bool ct_proc_below(const struct ct_proc_table *t, uint32_t pid,
+		   uint32_t anc);
 /* Existing entry, or a new zeroed one; NULL when the table is full. */
 struct ct_proc *ct_proc_add(struct ct_proc_table *t, uint32_t pid);
 void ct_proc_del(struct ct_proc_table *t, uint32_t pid);

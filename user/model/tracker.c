@@ -272,6 +272,13 @@ void tk_account(struct ct_tracker *tk, struct ct_proc *p)
 	}
 }
 
+void tk_become_user(struct ct_tracker *tk, struct ct_proc *p)
+{
+	tk_unaccount(tk, p);
+	p->role = CT_ROLE_USER;
+	tk_account(tk, p);
+}
+
 /* --- exec ---------------------------------------------------------------- */
 
 static void on_shim(struct ct_tracker *tk, struct cstate *s,
@@ -350,7 +357,7 @@ static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
 			s->rt_key = key_of(tk, h);
 		tk_judge_create(tk, s, h->ts_ns);
 		if (cl->restore)
-			tk_restore_exec(tk, s, t);
+			tk_restore_exec(tk, s);
 		tk_fire(tk, s, CT_TR_RT_CREATE, t);
 		engines_call(tk, created, s, parent_like, h->ts_ns);
 		if (cl->bundle[0] && tk->o.on_bundle)
@@ -485,11 +492,8 @@ static void on_exec(struct ct_tracker *tk, const struct ct_exec *x)
 		return;
 	if (p) {
 		old = *p;
-		s = tk_find_proc(tk, p);
 		if (is_user_exec(s, p, &cl, h)) {
-			tk_unaccount(tk, p);
-			p->role = CT_ROLE_USER;
-			tk_account(tk, p);
+			tk_become_user(tk, p);
 			if (!s->user_seen) {
 				s->c.cmd_truncated =
 					tk_join_args(s->c.cmd, sizeof(s->c.cmd),

@@ -154,6 +154,8 @@ void tk_on_adopt(struct ct_tracker *tk, const struct ct_exec *x);
  * gives its cgroup key (NULL: none yet). */
 void tk_user_begins(struct ct_tracker *tk, struct cstate *s, uint32_t pid,
 		    const struct ct_hdr *h, uint64_t t);
+/* p is a process of its container's program from now on. */
+void tk_become_user(struct ct_tracker *tk, struct ct_proc *p);
 /* s's cgroup key is h's (the record of one of its programs). */
 void tk_set_key(struct ct_tracker *tk, struct cstate *s,
 		const struct ct_hdr *h);
@@ -162,7 +164,7 @@ void tk_set_key(struct ct_tracker *tk, struct cstate *s,
  * runtime's restore exec (s is a restore from now on); a fork, a
  * record (h) of its process p, an exit of p in it; the end of the
  * runtime's checkpoint of s (p). */
-void tk_restore_exec(struct ct_tracker *tk, struct cstate *s, uint64_t t);
+void tk_restore_exec(struct ct_tracker *tk, struct cstate *s);
 void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
 		     const struct ct_fork *f);
 void tk_restore_key(struct ct_tracker *tk, struct cstate *s,

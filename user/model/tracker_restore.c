@@ -5,8 +5,9 @@
  * what has no exec to go by.  CRIU (a child of the runtime, or crun's
  * libcriu child) clones the restored pid 1 into a new pid namespace,
  * rebuilds the process tree and lets it go, then exits: that exit is
- * where create ends and run begins.  Its cgroup key comes from the restored processes'
- * first record after that, since pid 1 itself ran no exec of its own.
+ * where create ends and run begins.  Its cgroup key comes from the
+ * restored processes' first record after that, since pid 1 itself ran
+ * no exec of its own.
  * The runtime's checkpoint of the same id, if this session saw it, is
  * what the restore is paired with.
  */
@@ -18,11 +19,10 @@
 
 #define CT_CLONE_NEWPID	0x20000000u
 
-void tk_restore_exec(struct ct_tracker *tk, struct cstate *s, uint64_t t)
+void tk_restore_exec(struct ct_tracker *tk, struct cstate *s)
 {
 	const struct tk_checkpoint *k = tk->checkpoints;
 
-	(void)t;
 	s->c.restore.is = true;
 	for (size_t i = 0; i < CT_TK_CHECKPOINTS; i++)
 		if (k[i].end_ns && !strcmp(k[i].id, s->c.id)) {
@@ -30,22 +30,6 @@ void tk_restore_exec(struct ct_tracker *tk, struct cstate *s, uint64_t t)
 			s->c.restore.checkpoint_dur_ns =
 				k[i].end_ns - k[i].start_ns;
 		}
-}
-
-/* Whether pid is anc or below it (a bounded walk up the parents). */
-static bool below(const struct ct_tracker *tk, uint32_t pid, uint32_t anc)
-{
-	const struct ct_proc *p;
-
-	for (int depth = 0; pid && depth < 64; depth++) {
-		if (pid == anc)
-			return true;
-		p = ct_proc_get(tk->procs, pid);
-		if (!p)
-			return false;
-		pid = p->ppid;
-	}
-	return false;
 }
 
 /*
@@ -60,7 +44,8 @@ void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
 {
 	if (!s->c.restore.is || s->user_seen ||
 	    !(f->clone_flags_lo & CT_CLONE_NEWPID) ||
-	    (s->restore_pid1 && below(tk, f->hdr.pid, s->restore_pid1)))
+	    (s->restore_pid1 &&
+	     ct_proc_below(tk->procs, f->hdr.pid, s->restore_pid1)))
 		return;
 	s->restore_pid1 = f->child_pid;
 	s->restorer_pid = f->hdr.pid;
@@ -73,7 +58,8 @@ void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
 void tk_restore_key(struct ct_tracker *tk, struct cstate *s,
 		    const struct ct_proc *p, const struct ct_hdr *h)
 {
-	if (!s->key_pending || p->own || !below(tk, h->pid, s->c.init_pid))
+	if (!s->key_pending || p->own ||
+	    !ct_proc_below(tk->procs, h->pid, s->c.init_pid))
 		return;
 	s->key_pending = false;
 	tk_set_key(tk, s, h);
@@ -97,9 +83,7 @@ void tk_restore_exit(struct ct_tracker *tk, struct cstate *s,
 	pid1 = ct_proc_get(tk->procs, s->restore_pid1);
 	if (!pid1)
 		return;
-	tk_unaccount(tk, pid1);
-	pid1->role = CT_ROLE_USER;
-	tk_account(tk, pid1);
+	tk_become_user(tk, pid1);
 	s->c.restore.criu_ns = mono - s->restorer_mono;
 	s->key_pending = true;
 	/* create ends at the resume, as at a program's exec: what the
