@@ -147,16 +147,28 @@ static void add_len(void *ctx, uint64_t s, uint64_t e)
 	*(uint64_t *)ctx += e - s;
 }
 
-/* Distinct connections, up to CT_FUSE_CONNS (then: at least that). */
-static uint32_t connections(const struct req *q, size_t n, uint32_t *devs)
+/*
+ * Each connection's counts in all[], the distinct connections up to
+ * CT_FUSE_CONNS (then: at least that many, and the others' requests in
+ * none of them).
+ */
+static uint32_t connections(const struct req *q, size_t n,
+			    struct ct_fuse_layer *all)
 {
-	uint32_t nd = 0, j;
+	uint32_t nd = 0, d;
 
-	for (size_t i = 0; i < n && nd < CT_FUSE_CONNS; i++) {
-		for (j = 0; j < nd && devs[j] != q[i].dev; j++)
+	for (size_t i = 0; i < n; i++) {
+		for (d = 0; d < nd && all[d].dev != q[i].dev; d++)
 			;
-		if (j == nd)
-			devs[nd++] = q[i].dev;
+		if (d == nd && nd == CT_FUSE_CONNS)
+			continue;
+		if (d == nd)
+			all[nd++].dev = q[i].dev;
+		all[d].requests++;
+		if (q[i].opcode == FUSE_READ) {
+			all[d].reads++;
+			all[d].read_bytes += q[i].bytes;
+		}
 	}
 	return nd;
 }
@@ -171,29 +183,12 @@ static int by_wait(const void *a, const void *b)
 	return x->dev < y->dev ? -1 : x->dev > y->dev;
 }
 
-/* Each connection's share; q sorted by start. */
+/* The nd connections' waits (q sorted by start), the longest kept. */
 static void layers(struct ct_fuse_use *u, const struct req *q, size_t n,
-		   const uint32_t *devs, uint32_t nd)
+		   struct ct_fuse_layer *all, uint32_t nd)
 {
-	struct ct_fuse_layer all[CT_FUSE_CONNS] = { 0 };
-
-	for (uint32_t d = 0; d < nd; d++) {
-		all[d].dev = devs[d];
-		union_spans(q, n, &devs[d], add_len, &all[d].wait_ns);
-	}
-	for (size_t i = 0; i < n; i++) {
-		uint32_t d = 0;
-
-		while (d < nd && all[d].dev != q[i].dev)
-			d++;
-		if (d == nd)
-			continue;	/* past CT_FUSE_CONNS */
-		all[d].requests++;
-		if (q[i].opcode == FUSE_READ) {
-			all[d].reads++;
-			all[d].read_bytes += q[i].bytes;
-		}
-	}
+	for (uint32_t d = 0; d < nd; d++)
+		union_spans(q, n, &all[d].dev, add_len, &all[d].wait_ns);
 	qsort(all, nd, sizeof(all[0]), by_wait);
 	u->nlayers = nd < CT_FUSE_LAYERS ? nd : CT_FUSE_LAYERS;
 	u->layers_more = nd - u->nlayers;
@@ -205,7 +200,7 @@ static void sum(struct ct_fuse_use *u, struct req *q, size_t n,
 {
 	uint64_t exec_ns = c->phases[CT_PH_RUN].start_ns, last = 0;
 	struct split x = { .u = u };
-	uint32_t devs[CT_FUSE_CONNS];
+	struct ct_fuse_layer all[CT_FUSE_CONNS] = { 0 };
 
 	if (ct_has_phase(c, CT_PH_READY)) {
 		u->has_ready = true;
@@ -222,11 +217,11 @@ static void sum(struct ct_fuse_use *u, struct req *q, size_t n,
 			last = q[i].end;
 	}
 	u->last_ns = exec_ns && last > exec_ns ? last - exec_ns : 0;
-	u->connections = connections(q, n, devs);
+	u->connections = connections(q, n, all);
 	if (n)	/* a key of dropped sends alone has no items (NULL) */
 		qsort(q, n, sizeof(*q), by_start);
 	union_spans(q, n, NULL, add_span, &x);
-	layers(u, q, n, devs, u->connections);
+	layers(u, q, n, all, u->connections);
 }
 
 void ct_fuse_apply(struct ct_fuse_reqs *f, struct ct_container *c)
