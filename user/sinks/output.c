@@ -157,8 +157,6 @@ static void json_client(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
-/* "opens" (the container's programs) and, for runsc, "gofer_opens". */
-/* its FUSE requests (a lazy pull's fetches); absent without one */
 /* "layers": each connection's share, "MAJ:MIN" as mountinfo says it */
 static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
 {
@@ -184,6 +182,7 @@ static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
 		ct_json_kv_u64(w, "layers_more", u->layers_more);
 }
 
+/* its FUSE requests (a lazy pull's fetches); absent without one */
 static void json_fuse(struct ct_json *w, const struct ct_fuse_use *u)
 {
 	if (!u->valid)
@@ -226,6 +225,7 @@ static void json_start_files(struct ct_json *w, const struct ct_start_files *s)
 	ct_json_end_object(w);
 }
 
+/* "opens" (the container's programs) and, for runsc, "gofer_opens". */
 static void json_opens(struct ct_json *w, const char *key,
 		       const struct ct_opens *o)
 {

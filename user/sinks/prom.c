@@ -23,8 +23,8 @@
  * containers it sums.  A pod's sandbox is never in a container's series
  * (agg.h): pods and restores have families of their own
  * (kind_families[]), and only the open latencies, which count opens,
- * add the groups of every kind
- * that share their labels.  Group g is order[start[g] .. start[g + 1]).
+ * add the groups of every kind that share their labels.  Group g is
+ * order[start[g] .. start[g + 1]).
  * In continuous mode the aggregator's folded groups take their place
  * (folded[g]): the same series, in the same order, from the folds.
  * Every (runtime, engine) in scope that has no container yet is a group
@@ -128,8 +128,8 @@ static const struct prom_kind kind_families[CT_KIND_MAX] = {
 		"coldtrace_restore_cold_start_seconds",
 		"A restore's first phase start to its program's resume.",
 		"coldtrace_restore_restart_duration_seconds",
-		"A restored container's pid 1 exit to the next restore of its "
-		"name resumed.",
+		"The checkpointed container's pid 1 exit (or the restore's "
+		"request, if later) to its restore resumed.",
 	},
 };
 
@@ -279,10 +279,10 @@ static const struct ct_container *member(const struct prom_ctx *x, size_t k)
 /*
  * Whether (rt, e, k) is exported before its first record: a known
  * runtime and engine of a scope the user named (--runtime, --engine; a
- * mask of 0 is all), pods under cri only, restores never.  The default scope exports
- * only the groups seen: all 20 pairs at 0 made every node's scrape
- * ~5,200 lines, ~5,000 series.  Not with per-container labels, whose
- * series are containers.
+ * mask of 0 is all), pods under cri only, restores never.  The default
+ * scope exports only the groups seen: all 20 pairs at 0 made every
+ * node's scrape ~5,200 lines, ~5,000 series.  Not with per-container
+ * labels, whose series are containers.
  */
 static bool in_scope(const struct prom_ctx *x, unsigned int rt,
 		     unsigned int e, enum ct_kind k)

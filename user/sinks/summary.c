@@ -410,7 +410,8 @@ static int json_restart(struct ct_json *w, const struct ct_agg *agg,
 	return err;
 }
 
-/* "runc":{"containers":..,...}, or under "pods" "runc":{"pods":..,...} (kinds[]) */
+/* "runc":{"containers":..,...}, or under "pods" "runc":{"pods":..,...}
+ * (kinds[]) */
 static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 			enum ct_runtime rt, enum ct_kind k)
 {

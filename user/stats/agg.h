@@ -11,8 +11,9 @@
  *   containers', never in the same statistic as a container
  *   (CT_KIND_CONTAINER: docker, podman, containerd, a pod's app
  *   containers), and a container restored from a checkpoint
- *   (CT_KIND_RESTORE: CRIU's restore is no cold start).  Open latencies, which count opens, not containers,
- *   are the one thing merged across kinds (ct_agg_runtime_opens()).
+ *   (CT_KIND_RESTORE: CRIU's restore is no cold start).  Open
+ *   latencies, which count opens, not containers, are the one thing
+ *   merged across kinds (ct_agg_runtime_opens()).
  * - Percentiles are nearest-rank on the sorted values: pN is the value of
  *   rank ceil(N/100 * n) (1-based).  n = 1: every percentile is that
  *   value.  n = 0: all fields are 0 and ct_agg_stats() still returns 0.
@@ -28,9 +29,9 @@
  *   pod: its name, else its id, as every sandbox runs the same pause
  *   program), the same runtime, both pods or neither, created after the
  *   old one's pid 1 exited (a restore pairs with the container
- *   checkpointed before it, and counts under the restores).  Generations are ordered by
- *   the start of their run phase; each consecutive pair whose window
- *   old die start (pid 1 exit; old run end if no die) -> new ready end
+ *   checkpointed before it, and counts under the restores).
+ *   Generations are ordered by the start of their run phase; each
+ *   consecutive pair whose window old die start (pid 1 exit; old run end if no die) -> new ready end
  *   (new run start without a ready phase) is positive is one restart, counted under the new container's
  *   runtime.  A generation of the same id (docker start, docker
  *   restart) asked for by an exact client (client.h) after the old pid 1
