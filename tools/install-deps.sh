@@ -6,7 +6,7 @@
 # docker.io and containerd) into a private directory for
 # CT_VERSIONS=trixie, and the third (a Debian forky root filesystem) for
 # CT_VERSIONS=forky (tools/harness.sh).  Idempotent: re-running it only
-# checks.  --lazy: also the lazy pulling harness's packages (below).
+# checks.
 set -euo pipefail
 
 # Debian 13 binaries that run on Debian 12 (libc6 >= 2.34, or static):
@@ -85,22 +85,18 @@ case "$(dpkg --print-architecture)" in
 amd64) PKGS+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross) ;;
 arm64) PKGS+=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross) ;;
 esac
-# --lazy: also the lazy pulling harness's (docs/lazy.md, tools/lazy.sh).
-# Debian ships the stargz snapshotter's Go sources and ctr-remote but not
-# its daemon, which tools/lazy/build.sh builds with Debian's Go in GOPATH
-# mode from the -dev package and the Go packages its build reads
+# The lazy pulling harness's (docs/lazy.md, tools/lazy.sh; the lazy-stargz
+# test).  Debian ships the stargz snapshotter's Go sources and ctr-remote
+# but not its daemon, which tools/lazy/build.sh builds with Debian's Go in
+# GOPATH mode from the -dev package and the Go packages its build reads
 # (go-fuse, grpc, toml, logrus: also pulled in by the -dev package);
-# fuse3 for the layers' FUSE mounts.  Asked for only: 254 packages and
-# ~5.5 min here, which no test of `make check` needs yet.
-LAZY_PKGS=(golang-go golang-github-containerd-stargz-snapshotter-dev
+# fuse3 for the layers' FUSE mounts.  254 packages (docs/lazy.md: 5 min
+# 39 s alone, with an apt-get update, on this kind of machine).
+PKGS+=(golang-go golang-github-containerd-stargz-snapshotter-dev
 	stargz-snapshotter golang-github-hanwen-go-fuse-dev
 	golang-google-grpc-dev golang-github-burntsushi-toml-dev
 	golang-github-sirupsen-logrus-dev fuse3)
-case "${1:-}" in
-"") ;;
---lazy) PKGS+=("${LAZY_PKGS[@]}") ;;
-*) echo "usage: $0 [--lazy]" >&2; exit 2 ;;
-esac
+[ $# -eq 0 ] || { echo "usage: $0" >&2; exit 2; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: must run as root (apt-get install)" >&2

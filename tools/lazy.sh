@@ -87,10 +87,10 @@ need_tools() {
 	local b
 	for b in containerd ctr containerd-shim-runc-v2 runc; do
 		command -v "$b" >/dev/null ||
-			die "$b not found (tools/install-deps.sh --lazy)"
+			die "$b not found (make deps)"
 	done
 	command -v ctr-remote >/dev/null ||
-		die "ctr-remote not found (tools/install-deps.sh --lazy)"
+		die "ctr-remote not found (make deps)"
 	[ -c /dev/fuse ] || die "/dev/fuse missing (modprobe fuse)"
 }
 

@@ -43,6 +43,7 @@ TESTS=(
 	"paths|paths.sh"
 	"start-files|start_files.sh"
 	"fuse|fuse.sh"
+	"lazy-stargz|lazy.sh"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"
 	"kata-standin-clh|kata_standin.sh clh"

@@ -63,13 +63,13 @@ versions() {
 check_deps() {
 	local n path pkg missing=()
 	command -v go >/dev/null ||
-		die "no go: apt-get install golang-go (or tools/install-deps.sh --lazy)"
+		die "no go: apt-get install golang-go (or make deps)"
 	for n in "${NEEDS[@]}"; do
 		read -r path pkg <<<"$n"
 		[ -d "$GOCODE/src/$path" ] || missing+=("$pkg")
 	done
 	[ ${#missing[@]} -eq 0 ] ||
-		die "missing Go sources; fix: apt-get install ${missing[*]} (or tools/install-deps.sh --lazy)"
+		die "missing Go sources; fix: apt-get install ${missing[*]} (or make deps)"
 }
 
 # The cache key: our sources (paths and contents) and the versions.

@@ -17,15 +17,9 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-LAZY=$TOP/tools/lazy.sh
-REGISTRY=$TOP/tools/registry.sh
-PY=/usr/bin/python3	# Debian's: what install-deps.sh installs
 export CT_REGISTRY_PORT=${CT_REGISTRY_PORT:-5077}
 export CT_REGISTRY_STATE=/tmp/coldtrace-registry.lazy-smoke
 export CT_LAZY_STATE=/tmp/coldtrace-lazy.smoke
-# registry.sh asks for a harness env; a near registry uses no docker
-export DOCKER_HOST=${DOCKER_HOST:-unix:///nonexistent}
-PPORT=$((CT_REGISTRY_PORT + 1))
 NAME=lazysmoke
 ID=ctlazy-smoke-$$
 PASS=0
@@ -40,9 +34,9 @@ log() {
 	echo "lazy/smoke: $*" >&2
 }
 
-# pids_under
-# shellcheck source=tools/procs.sh
-. "$TOP/tools/procs.sh"
+# scene_up, scene_image, ...
+# shellcheck source=tools/lazy/scene.sh
+. "$HERE/scene.sh"
 
 # check WHAT CMD...: one result line, counted.
 check() {
@@ -72,101 +66,44 @@ mounts_under() {
 	awk -v d="$1/" 'index($5, d) == 1' /proc/self/mountinfo | wc -l
 }
 
-stop_proxy() {
-	stop_pid "$(cat "$W/proxy.pid" 2>/dev/null)" 3
-}
-
-cleanup() {
-	"$LAZY" stop >/dev/null 2>&1 || true
-	stop_proxy
-	"$REGISTRY" stop >/dev/null 2>&1 || true
-	rm -rf "$W"
-}
-
 # ---- setup ----
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
-for b in jq curl ctr busybox; do
-	command -v "$b" >/dev/null || die "$b not found (tools/install-deps.sh --lazy)"
-done
-[ -x "$PY" ] || die "$PY not found (tools/install-deps.sh)"
-BUSYBOX=$(command -v busybox)
-ldd "$BUSYBOX" >/dev/null 2>&1 && die "$BUSYBOX is not static (busybox-static)"
-for port in "$CT_REGISTRY_PORT" "$PPORT"; do
-	! curl -s -o /dev/null "http://127.0.0.1:$port/" ||
-		die "something already listens on 127.0.0.1:$port (set CT_REGISTRY_PORT)"
-done
 W=$(mktemp -d /tmp/ct-lazysmoke.XXXXXX)
-trap cleanup EXIT
+trap scene_down EXIT
 trap 'exit 130' INT TERM
 
-"$REGISTRY" start >/dev/null || die "registry did not start"
-REGDIR=$(cat "$CT_REGISTRY_STATE")
-REG=$("$REGISTRY" addr)
-setsid "$PY" "$HERE/range-proxy.py" --listen "127.0.0.1:$PPORT" \
-	--upstream "$REG" --log "$W/proxy.jsonl" </dev/null >"$W/proxy.err" 2>&1 &
-echo $! >"$W/proxy.pid"
-for _ in $(seq 100); do
-	curl -sf -o /dev/null "http://127.0.0.1:$PPORT/v2/" && break
-	sleep 0.1
-done
+scene_up
 check "range proxy answers on 127.0.0.1:$PPORT" \
 	curl -sf -o /dev/null "http://127.0.0.1:$PPORT/v2/"
-
-"$LAZY" start >/dev/null || die "tools/lazy.sh start failed"
-# shellcheck source=/dev/null
-. "$("$LAZY" env)"
+scene_lazy_start
 check "ctr plugins ls: stargz ok" \
 	bash -c 'ctr plugins ls | grep -Eq "^io.containerd.snapshotter.v1 +stargz .* ok *$"'
 
 # ---- image ----
 
-mkdir -p "$W/root/bin" "$W/root/data"
-cp "$BUSYBOX" "$W/root/bin/busybox"
-ln -s busybox "$W/root/bin/sh"
-echo "hello lazy" >"$W/root/data/a-hello.txt"
-# random: incompressible, so each file keeps its size in the blob
-head -c $((4 << 20)) /dev/urandom >"$W/root/data/b-read.bin"
-head -c $((8 << 20)) /dev/urandom >"$W/root/data/z-never.bin"
-READ_SUM=$(sha256sum "$W/root/data/b-read.bin" | cut -d ' ' -f 1)
-"$HERE/mkoci.sh" "$W/root" "$W/src.tar" coldtrace.local/lazy-smoke-src:latest \
-	>/dev/null || die "mkoci failed"
-ctr images import "$W/src.tar" >/dev/null || die "ctr images import failed"
-"$LAZY" image "$NAME" coldtrace.local/lazy-smoke-src:latest >/dev/null ||
-	die "tools/lazy.sh image failed"
-ctr images rm --sync coldtrace.local/lazy-smoke-src:latest >/dev/null
-
-MANIFEST=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-	"http://$REG/v2/$NAME/manifests/latest") || die "no manifest in the registry"
-LAYER=$(jq -r '.layers[0].digest' <<<"$MANIFEST")
-LSIZE=$(jq -r '.layers[0].size' <<<"$MANIFEST")
-LPATH=/v2/$NAME/blobs/$LAYER
+scene_image "$NAME" data/a-hello.txt:11 data/b-read.bin:$((4 << 20)) \
+	data/z-never.bin:$((8 << 20))
+READ_SUM=$(awk '$2 == "./data/b-read.bin" { print $1 }' "$W/sums")
 check "registry's layer is eStargz (toc.digest annotation)" \
 	jqe "$MANIFEST" '.layers | length == 1 and
 		(.[0].annotations["containerd.io/snapshot/stargz/toc.digest"] // "" | startswith("sha256:"))'
 check "converted layer not left in our content store" \
 	bash -c '! ctr content ls -q | grep -qxF "$1"' _ "$LAYER"
-# the blob from the registry itself, not through the proxy
-curl -sf -o "$W/layer.blob" "http://$REG$LPATH" || die "cannot fetch the layer"
-"$PY" "$HERE/toc.py" "$W/layer.blob" >"$W/toc.jsonl" || die "toc.py failed"
-span() {	# NAME: "start end" of a file in the blob
-	jq -r --arg n "$1" 'select(.name == $n) | "\(.start) \(.end)"' "$W/toc.jsonl"
-}
-read -r RD0 RD1 < <(span data/b-read.bin)
-read -r NV0 NV1 < <(span data/z-never.bin)
-read -r TOC0 _ < <(span '<toc>')
+read -r RD0 RD1 < <(scene_span data/b-read.bin)
+read -r NV0 NV1 < <(scene_span data/z-never.bin)
+read -r TOC0 _ < <(scene_span '<toc>')
 check "TOC has our files at their sizes" \
 	jqe "$(jq -s 'map({(.name): .size}) | add' "$W/toc.jsonl")" \
 		'.["data/b-read.bin"] == 4194304 and .["data/z-never.bin"] == 8388608'
 
 # ---- lazy pull ----
 
-REF=127.0.0.1:$PPORT/$NAME:latest
 T0=$(now_ns)
-RPULL_S=$("$LAZY" rpull "$REF" 2>"$W/rpull.err") || { cat "$W/rpull.err" >&2; RPULL_S=; }
+RPULL_S=$("$SCENE_LAZY" rpull "$REF" 2>"$W/rpull.err") || { cat "$W/rpull.err" >&2; RPULL_S=; }
 T1=$(now_ns)
 check "rpull of $REF succeeded" test -n "$RPULL_S"
-PULL=$("$PY" "$HERE/fetches.py" "$W/proxy.jsonl" "$LPATH" "$T0" "$T1")
+PULL=$(scene_fetches "$T0" "$T1")
 PULL_BYTES=$(jq .bytes <<<"$PULL")
 check "rpull: layer never fetched whole (no unranged GET)" \
 	jqe "$PULL" '.gets > 0 and .unranged == 0'
@@ -193,7 +130,7 @@ OUT=$(timeout 120 ctr run --rm --snapshotter stargz "$REF" "$ID" \
 	/bin/busybox sha256sum /data/b-read.bin 2>"$W/run.err") ||
 	cat "$W/run.err" >&2
 T3=$(now_ns)
-RUN=$("$PY" "$HERE/fetches.py" "$W/proxy.jsonl" "$LPATH" "$T2" "$T3")
+RUN=$(scene_fetches "$T2" "$T3")
 RUN_N=$(jq .n <<<"$RUN")
 RUN_BYTES=$(jq .bytes <<<"$RUN")
 SPILL=$(jq --argjson a "$NV0" --argjson b "$NV1" '[.merged[] |
@@ -217,9 +154,9 @@ check "run: $RUN_BYTES layer bytes fetched, less than the layer" \
 
 D=$CT_LAZY_DIR
 PIDS="$CT_LAZY_CONTAINERD_PID $CT_LAZY_STARGZ_PID $(cat "$W/proxy.pid") $(cat "$REGDIR/pid")"
-"$LAZY" stop 2>/dev/null
-stop_proxy
-"$REGISTRY" stop
+"$SCENE_LAZY" stop 2>/dev/null
+scene_proxy_stop
+"$SCENE_REGISTRY" stop
 check "stop: no mount under $D" test "$(mounts_under "$D")" -eq 0
 check "stop: $D and its sockets gone" test ! -e "$D"
 check "stop: daemons, proxy and registry exited ($PIDS)" \

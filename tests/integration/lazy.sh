@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# A container started from a lazily pulled eStargz image, with the real
+# stargz snapshotter (tools/lazy/scene.sh: our registry behind
+# range-proxy.py, a private containerd with our stargz daemon; docs/
+# lazy.md).  The image's one layer holds busybox and four random files
+# in name order: b-read (read before ready), m-gap (never read: it keeps
+# b-read's fetches, which spill past a file's end, away from y-late),
+# y-late (read 0.5 s after ready) and z-never (never read).  Each run is
+# a cold lazy pull (a fresh daemon: nothing fetched) and `ctr run`.
+# Truth: our files' sizes and the blob's TOC; the proxy's log (every
+# range request of the layer, with when it began and ended); the FUSE
+# mount's dev in mountinfo.  Checked:
+# - the record's one FUSE connection is the layer's mount;
+# - read bytes: at least b-read's and y-late's (a cold page cache reads
+#   them whole through FUSE), at most those and busybox's (nothing else
+#   is opened: m-gap and z-never never);
+# - the fetches of b-read's bytes all lie before the end of ready and in
+#   the time the container waited before it (a reader's request is in
+#   flight from before the daemon's fetch to after it); those of
+#   y-late's bytes after the end of ready, and in
+#   the wait after it: the cold start went on in the run;
+# - the last FUSE request ended no earlier than the last fetch;
+# under -- COMMAND (runc) with its replay, and detached (continuous,
+# default --arm=auto, idle verified by bpftool before the scenario).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/detached_lib.sh"
+
+export CT_REGISTRY_PORT=5081
+export CT_REGISTRY_STATE=$T/registry.state
+export CT_LAZY_STATE=$T/lazy.state
+W=$T/scene
+mkdir -p "$W"
+die() {
+	fail "$*"
+}
+# shellcheck source=tools/lazy/scene.sh
+. "$TOP/tools/lazy/scene.sh"
+trap 'dt_kill; scene_down; cleanup_test' EXIT
+
+READ=$((3 << 20))
+GAP=$((2 << 20))
+LATE=$((2 << 20))
+NEVER=$((4 << 20))
+# ns a request's wall-clock stamps may differ from the proxy's
+SLACK_NS=5000000
+PROG='busybox sha256sum /data/b-read.bin >/dev/null
+busybox nc -l -p 8080 & busybox sleep 0.5
+busybox sha256sum /data/y-late.bin >/dev/null; kill $!'
+
+scene_up
+scene_image lazytest data/b-read.bin:$READ data/m-gap.bin:$GAP \
+	data/y-late.bin:$LATE data/z-never.bin:$NEVER
+read -r RD0 RD1 < <(scene_span data/b-read.bin)
+read -r LT0 LT1 < <(scene_span data/y-late.bin)
+BUSYBOX=$(stat -c %s "$(command -v busybox)")
+
+# A cold lazy pull, then `ctr run` through "$@" (a coldtrace or not):
+# sets DEV (the layer's mount), FROM and TO (the run's wall clock).
+lazy_run() {	# ID [COLDTRACE ARGS...]
+	local id=$1
+	shift
+	scene_lazy_start
+	"$SCENE_LAZY" rpull "$REF" >/dev/null || die "rpull of $REF failed"
+	FROM=$(date +%s%N)
+	"$@" ctr run --rm --snapshotter stargz "$REF" "$id" sh -c "$PROG" ||
+		[ $# -gt 0 ] || die "ctr run failed"
+	TO=$(date +%s%N)
+	DEV=$(scene_fuse_dev)
+	[ -n "$DEV" ] || die "no FUSE mount of the layer under $CT_LAZY_DIR"
+}
+
+# The union (ns) of the intervals of the layer's fetches in [FROM, TO]
+# whose range meets [A, B) of the blob, and their first start and last
+# end.  The daemon rounds a range out (to 50,000 bytes here): a fetch
+# that meets y-late's bytes was for y-late, not for b-read, whose
+# rounding and spill end in m-gap, or for z-never, which nothing reads.
+fetched() {	# A B
+	jq -c --argjson a "$1" --argjson b "$2" --argjson f "$FROM" --argjson t "$TO" '
+		map(select(.start_ns >= $f and .start_ns <= $t and .status == 206)
+			| select(.range[0] < $b and .range[1] > $a))
+		| sort_by(.start_ns)
+		| {n: length, first: (.[0].start_ns // 0),
+		   last: (map(.end_ns) | max // 0),
+		   union: (reduce .[] as $r ({s: 0, e: 0, sum: 0};
+			if .e > 0 and $r.start_ns <= .e then .e = ([.e, $r.end_ns] | max)
+			else .sum += (.e - .s) | .s = $r.start_ns | .e = $r.end_ns end)
+			| .sum + (.e - .s))}' <<<"$(layer_log)"
+}
+
+# The proxy's log of the layer, each request with its first range.
+layer_log() {
+	jq -s -c --arg p "$LPATH" 'map(select(.path == $p)
+		| . + {range: ((.range // "") | capture("bytes=(?<a>[0-9]+)-(?<b>[0-9]+)")
+			| [(.a | tonumber), (.b | tonumber) + 1])})' "$W/proxy.jsonl"
+}
+
+check_lazy() {	# RECORD WHAT
+	local r=$1 f b l ready_end exec
+	f=$(jq -c .fuse <<<"$r")
+	[ "$f" != null ] || fail "$2: no fuse key: $r"
+	jq -e '.complete and .exit_code == 0 and .phases.ready != null' <<<"$r" >/dev/null ||
+		fail "$2: not complete, exit 0 and ready: $(jq -c '{complete, exit_code, ready: .phases.ready}' <<<"$r")"
+	jq -e --arg d "$DEV" '.fuse | .connections == 1 and (.layers | length == 1)
+		and .layers[0].dev == $d' <<<"$r" >/dev/null ||
+		fail "$2: fuse $f; the layer's mount is $DEV"
+	jq -e --argjson lo $((READ + LATE)) --argjson hi $((READ + LATE + BUSYBOX)) \
+		'.fuse.read_bytes >= $lo and .fuse.read_bytes <= $hi' <<<"$r" >/dev/null ||
+		fail "$2: read $(jq .fuse.read_bytes <<<"$r") bytes; b-read and y-late are $((READ + LATE)), busybox $BUSYBOX"
+	b=$(fetched "$RD0" "$RD1")
+	l=$(fetched "$LT0" "$LT1")
+	jq -e '.n > 0' <<<"$b" >/dev/null || fail "$2: no fetch of b-read: $(layer_log)"
+	jq -e '.n > 0' <<<"$l" >/dev/null || fail "$2: no fetch of y-late: $(layer_log)"
+	ready_end=$(jq '.phases.ready.start_ns + .phases.ready.dur_ns' <<<"$r")
+	exec=$(jq .phases.ready.start_ns <<<"$r")
+	jq -e --argjson e "$ready_end" --argjson s $SLACK_NS '.last <= $e + $s' <<<"$b" >/dev/null ||
+		fail "$2: b-read fetched until $(jq .last <<<"$b"), ready ended at $ready_end"
+	jq -e --argjson e "$ready_end" '.first >= $e' <<<"$l" >/dev/null ||
+		fail "$2: y-late fetched from $(jq .first <<<"$l"), before ready ended at $ready_end"
+	jq -e --argjson b "$b" --argjson l "$l" --argjson s $SLACK_NS '.fuse
+		| .wait_before_ready_ns + $s >= $b.union and .wait_after_ready_ns + $s >= $l.union' \
+		<<<"$r" >/dev/null ||
+		fail "$2: fuse $f; the proxy: b-read's fetches $b, y-late's $l"
+	jq -e --argjson l "$l" --argjson x "$exec" --argjson s $SLACK_NS \
+		'.fuse.last_ns + $s >= $l.last - $x' <<<"$r" >/dev/null ||
+		fail "$2: last request ended $(jq .fuse.last_ns <<<"$r") ns after the exec, the last fetch $(($(jq .last <<<"$l") - exec))"
+	note "$2: fuse $f; fetches: b-read $b, y-late $l"
+}
+
+# 1. -- COMMAND (runc), recorded; then its replay
+ID=ctlazy-test-$$-1
+lazy_run "$ID" run_ct -j --record "$T/s.ctrec" --
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+r=$(records | jq -c --arg id "$ID" 'select(.id == $id)')
+[ -n "$r" ] || { show_output; fail "no record of $ID"; }
+check_lazy "$r" "-- COMMAND"
+run_ct -j --replay "$T/s.ctrec"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "replay exited $CT_RC"; }
+[ "$(records | jq -c --arg id "$ID" 'select(.id == $id) | .fuse')" = "$(jq -c .fuse <<<"$r")" ] ||
+	fail "the replay's fuse differs: $(records | jq -c --arg id "$ID" 'select(.id == $id) | .fuse')"
+note "replay: the same fuse"
+
+# 2. detached
+dt_start
+trap 'dt_kill; scene_down; cleanup_test' EXIT
+ID=ctlazy-test-$$-2
+lazy_run "$ID"
+r=$(dt_record "$ID")
+dt_stop
+check_lazy "$r" "detached"
