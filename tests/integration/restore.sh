@@ -83,6 +83,9 @@ check_restore() {	# RECORD ID RUNTIME WHAT
 		(has("prepare_missing") | not) and .exit_code == 137 and
 		(.client.argv | index("restore")) != null' <<<"$r" >/dev/null ||
 		fail "$w: record is $r"
+	# nothing exec'd its program: its opens were not followed, and it says so
+	jq -e '.opens.unobservable and (.opens.reason | test("restored"))' \
+		<<<"$r" >/dev/null || fail "$w: opens $(jq -c .opens <<<"$r")"
 	jq -e '.phases | (keys - ["prepare","attach","create","run","die","destroy"]) == []
 		and (has("start") | not) and has("prepare") and has("run")' \
 		<<<"$r" >/dev/null || fail "$w: phases $(jq -c '.phases | keys' <<<"$r")"

@@ -176,7 +176,8 @@ static void restore_apart(const struct ts_all *a)
  * A recording of a checkpoint and a restore of one id (two generations):
  * both seen once; the second a restore, a kind of its own, with no
  * start, its own cgroup key, create ended at the resume and CRIU's part
- * inside it.  Returns the two.
+ * inside it, and its opens unobservable: no exec made the kernel follow
+ * it (the checkpointed one's program exec'd: measured).  Returns the two.
  */
 static void replay_restore(const char *name, struct ts_all *a,
 			   const struct ct_container **old,
@@ -205,6 +206,10 @@ static void replay_restore(const char *name, struct ts_all *a,
 	cr_expect((*rs)->restore.criu_ns > 0 &&
 		  (*rs)->restore.criu_ns < cr->end_ns - cr->start_ns,
 		  "%s: CRIU's part within create", name);
+	cr_expect((*rs)->opens.unobservable && (*rs)->opens.restored &&
+		  !(*rs)->opens.valid, "%s: the restore's opens", name);
+	cr_expect((*old)->opens.valid && !(*old)->opens.unobservable,
+		  "%s: the checkpointed one's opens", name);
 }
 
 /*

@@ -126,6 +126,9 @@ struct ct_opens {
 	/* unobservable: an insert into a full BPF map was refused for it
 	 * (include/mapfull.h), its opens not all counted */
 	bool map_full;
+	/* unobservable: restored from a checkpoint, its program never
+	 * exec'd, where the kernel begins to follow a container */
+	bool restored;
 	uint64_t count;
 	uint64_t failed;	/* return value < 0 */
 	uint64_t failed_enoent;

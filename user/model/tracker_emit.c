@@ -121,12 +121,15 @@ static bool wanted(const struct ct_tracker *tk, const struct cstate *s)
 	return !m || (m & (1u << s->c.runtime));
 }
 
-static void unkeyed_opens(struct ct_container *c)
+/* Its opens are not its own (a key that is not), or were never
+ * followed (a restore): say why instead. */
+static void unobservable_opens(struct ct_container *c)
 {
 	memset(&c->opens, 0, sizeof(c->opens));
 	memset(&c->gofer_opens, 0, sizeof(c->gofer_opens));
 	c->opens.unobservable = true;
 	c->opens.bad_key = (uint8_t)c->bad_key;
+	c->opens.restored = c->restore.is;
 	c->n_slow = 0;
 }
 
@@ -178,8 +181,8 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 			tk->o.before_emit(&s->c, tk->o.ctx);
 		/* After before_emit: whatever it read under a key that is
 		 * not the container's own is not the container's. */
-		if (s->c.bad_key)
-			unkeyed_opens(&s->c);
+		if (s->c.bad_key || s->c.restore.is)
+			unobservable_opens(&s->c);
 		tk_untraced_opens(tk, s);
 		tk->st.prepare_missing += s->c.prepare_missing != CT_PREP_OK;
 		if (tk->o.on_container)

@@ -185,6 +185,10 @@ const char *ct_opens_unobservable_reason(const struct ct_opens *o)
 		       "cgroup of coldtrace's kind (cgroup views differ, v1 "
 		       "memory vs v2, or cgroups ignored)";
 	}
+	if (o->restored)
+		return "restored from a checkpoint: the kernel follows a "
+		       "container from its program's exec, and a restore "
+		       "makes none";
 	if (o->map_full)
 		return "a BPF map was full (map_full_inserts): its opens were "
 		       "not all counted";
