@@ -4,20 +4,21 @@
 
   table.py RUNS.tsv SUMMARY.tsv
 
-Per registry delay and image: rpull (s), the layer's requests and MB
-during the rpull and the run, coldtrace's ready and cold start (ms), the
+Per registry delay and condition: pull (s), the layer's requests and MB
+during the pull and the run, coldtrace's ready and cold start (ms), the
 client's wall clock from `ctr run`'s exec to the service's answer (ms),
-and rpull + that answer (s).  Writes SUMMARY.tsv (median, min, max
+and pull + that answer (s).  Writes SUMMARY.tsv (median, min, max
 columns) and prints a Markdown table of "median (min-max)".
 """
 import csv
 import statistics
 import sys
 
+ORDER = ["sfl-full", "sfl-nolist", "sfl-list"]
 COLS = [  # key, heading, from a row
-    ("rpull_s", "rpull s", lambda r: float(r["rpull_s"])),
-    ("pull_reqs", "rpull requests", lambda r: int(r["pull_reqs"])),
-    ("pull_mb", "rpull MB", lambda r: int(r["pull_bytes"]) / 1e6),
+    ("pull_s", "pull s", lambda r: float(r["pull_s"])),
+    ("pull_reqs", "pull requests", lambda r: int(r["pull_reqs"])),
+    ("pull_mb", "pull MB", lambda r: int(r["pull_bytes"]) / 1e6),
     ("ready_ms", "ready ms (coldtrace)", lambda r: int(r["ready_ns"]) / 1e6),
     ("cold_start_ms", "cold start ms (coldtrace)",
      lambda r: int(r["cold_start_ns"]) / 1e6),
@@ -25,8 +26,8 @@ COLS = [  # key, heading, from a row
      lambda r: int(r["answer_ns"]) / 1e6),
     ("run_reqs", "run requests", lambda r: int(r["run_reqs"])),
     ("run_mb", "run MB", lambda r: int(r["run_bytes"]) / 1e6),
-    ("total_s", "rpull + answer s",
-     lambda r: float(r["rpull_s"]) + int(r["answer_ns"]) / 1e9),
+    ("total_s", "pull + answer s",
+     lambda r: float(r["pull_s"]) + int(r["answer_ns"]) / 1e9),
 ]
 
 
@@ -53,7 +54,7 @@ def main():
               " | ".join(h for _, h, _ in COLS) + " |")
         print("| ---: | --- | ---: |" + " ---: |" * len(COLS))
         for (delay, img), rows in sorted(groups.items(),
-                                         key=lambda kv: (-kv[0][0], kv[0][1] != "sfl-nolist")):
+                                         key=lambda kv: (-kv[0][0], ORDER.index(kv[0][1]))):
             cells, tsv = [], []
             for _, _, get in COLS:
                 v = [get(r) for r in rows]
