@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 """The table of tools/experiments/restore-vs-cold.
 
-  python3 table.py RUNS.tsv RECORDS.jsonl
+  python3 table.py RUNS.tsv RECORDS.jsonl [SUMMARY.tsv]
 
 Joins each run (condition, number, the client's t0 and the service's
 first beat, ns) with coldtrace's record of the container of that name
@@ -9,7 +9,9 @@ first beat, ns) with coldtrace's record of the container of that name
 "restore", not the checkpointed one's of the same name) and prints, per condition, the median, min and max
 of: the client's wall clock to the first beat, coldtrace's
 cold_start_ns, create, CRIU's part (restores) and ready (cold starts),
-in ms, with how many runs had a record.
+in ms, with how many runs had a record.  SUMMARY.tsv: the same as
+columns KEY_med, KEY_min, KEY_max per condition (tools/experiments/
+cold-paths reads it).
 """
 import json
 import statistics
@@ -61,6 +63,26 @@ def main():
             cond, r["n"], r["rec"], cells(r["wall"]), cells(r["cold"]),
             cells(r["create"]), cells(r["criu"]), cells(r["ready"])))
     print("\nmedian (min-max)")
+    if len(sys.argv) > 3:
+        write_tsv(sys.argv[3], rows)
+
+
+KEYS = ["wall", "cold", "create", "criu", "ready"]
+
+
+def write_tsv(path, rows):
+    with open(path, "w") as out:
+        out.write("\t".join(["condition", "n", "records"] +
+                            ["%s_%s" % (k, s) for k in KEYS
+                             for s in ("med", "min", "max")]) + "\n")
+        for cond in sorted(rows):
+            r, cols = rows[cond], []
+            for k in KEYS:
+                v = r[k]
+                cols += (["%.6g" % statistics.median(v), "%.6g" % min(v),
+                          "%.6g" % max(v)] if v else ["", "", ""])
+            out.write("\t".join([cond, str(r["n"]), str(r["rec"])] + cols)
+                      + "\n")
 
 
 if __name__ == "__main__":

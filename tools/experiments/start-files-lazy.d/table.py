@@ -7,10 +7,15 @@
 Per registry delay and condition: pull (s), the layer's requests and MB
 during the pull and the run, coldtrace's ready and cold start (ms), the
 client's wall clock from `ctr run`'s exec to the service's answer (ms),
-and pull + that answer (s).  Writes SUMMARY.tsv (median, min, max
+pull + that answer (s), and from coldtrace's record (RUNS.tsv's dir
+runs/DELAY-IMAGE-REP/records.jsonl, the container named in its id file)
+the time its threads had a FUSE request in flight, in all and after
+ready (ms; 0 without FUSE: a normal pull).  Writes SUMMARY.tsv (median, min, max
 columns) and prints a Markdown table of "median (min-max)".
 """
 import csv
+import json
+import os
 import statistics
 import sys
 
@@ -28,7 +33,24 @@ COLS = [  # key, heading, from a row
     ("run_mb", "run MB", lambda r: int(r["run_bytes"]) / 1e6),
     ("total_s", "pull + answer s",
      lambda r: float(r["pull_s"]) + int(r["answer_ns"]) / 1e9),
+    ("fuse_wait_ms", "FUSE wait ms (coldtrace)",
+     lambda r: fuse(r).get("wait_ns", 0) / 1e6),
+    ("fuse_after_ms", "of it after ready ms",
+     lambda r: fuse(r).get("wait_after_ready_ns", 0) / 1e6),
 ]
+RUNS_DIR = "."
+
+
+def fuse(r):
+    """The "fuse" key of the run's record ({} if none)."""
+    d = os.path.join(RUNS_DIR, "runs",
+                     "%s-%s-%s" % (r["delay_ms"], r["image"], r["rep"]))
+    cid = open(os.path.join(d, "id")).read().strip()
+    for line in open(os.path.join(d, "records.jsonl")):
+        rec = json.loads(line)
+        if rec.get("type") == "container" and rec.get("id") == cid:
+            return rec.get("fuse") or {}
+    sys.exit("no record of %s in %s" % (cid, d))
 
 
 def fmt(v):
@@ -40,8 +62,10 @@ def fmt(v):
 
 
 def main():
+    global RUNS_DIR
     if len(sys.argv) != 3:
         sys.exit(__doc__)
+    RUNS_DIR = os.path.dirname(os.path.abspath(sys.argv[1]))
     groups = {}
     with open(sys.argv[1], newline="") as f:
         for r in csv.DictReader(f, delimiter="\t"):
