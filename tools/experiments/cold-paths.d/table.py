@@ -63,10 +63,10 @@ def main():
     print("## Lazy pulls (containerd 1.6, stargz snapshotter 0.12)\n")
     print("| image | registry | condition | runs | pull s | pull MB |"
           " ctr run -> answer ms | pull + answer s | coldtrace cold start"
-          " ms | fetched in the run MB | FUSE wait ms | of it after ready"
-          " ms |")
+          " ms | prepare ms | create ms | start ms | ready ms |"
+          " fetched in the run MB | FUSE wait ms | of it after ready ms |")
     print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-          " ---: | ---: | ---: |")
+          " ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for app, fat, rows in cells_of(top, "lazy"):
         for delay in ("0", "50"):
             for img, label in LAZY:
@@ -77,8 +77,8 @@ def main():
                 r = r[0]
                 c = [cells(r, k)[0] for k in (
                     "pull_s", "pull_mb", "answer_ms", "total_s",
-                    "cold_start_ms", "run_mb", "fuse_wait_ms",
-                    "fuse_after_ms")]
+                    "cold_start_ms", "prepare_ms", "create_ms", "start_ms",
+                    "ready_ms", "run_mb", "fuse_wait_ms", "fuse_after_ms")]
                 far = "far (50 ms)" if delay == "50" else "near"
                 print("| %s | %s | %s | %s | %s |" % (
                     image(app, fat), far, label, r["n"], " | ".join(c)))

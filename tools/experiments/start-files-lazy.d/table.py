@@ -9,8 +9,9 @@ during the pull and the run, coldtrace's ready and cold start (ms), the
 client's wall clock from `ctr run`'s exec to the service's answer (ms),
 pull + that answer (s), and from coldtrace's record (RUNS.tsv's dir
 runs/DELAY-IMAGE-REP/records.jsonl, the container named in its id file)
-the time its threads had a FUSE request in flight, in all and after
-ready (ms; 0 without FUSE: a normal pull).  Writes SUMMARY.tsv (median, min, max
+its prepare, create and start (ms), and the time its threads had a
+FUSE request in flight, in all and after ready (ms; 0 without FUSE: a
+normal pull).  Writes SUMMARY.tsv (median, min, max
 columns) and prints a Markdown table of "median (min-max)".
 """
 import csv
@@ -33,24 +34,39 @@ COLS = [  # key, heading, from a row
     ("run_mb", "run MB", lambda r: int(r["run_bytes"]) / 1e6),
     ("total_s", "pull + answer s",
      lambda r: float(r["pull_s"]) + int(r["answer_ns"]) / 1e9),
+    ("prepare_ms", "prepare ms", lambda r: phase(r, "prepare")),
+    ("create_ms", "create ms", lambda r: phase(r, "create")),
+    ("start_ms", "start ms", lambda r: phase(r, "start")),
     ("fuse_wait_ms", "FUSE wait ms (coldtrace)",
-     lambda r: fuse(r).get("wait_ns", 0) / 1e6),
+     lambda r: (record(r).get("fuse") or {}).get("wait_ns", 0) / 1e6),
     ("fuse_after_ms", "of it after ready ms",
-     lambda r: fuse(r).get("wait_after_ready_ns", 0) / 1e6),
+     lambda r: (record(r).get("fuse") or {}).get("wait_after_ready_ns", 0)
+     / 1e6),
 ]
 RUNS_DIR = "."
+RECORDS = {}
 
 
-def fuse(r):
-    """The "fuse" key of the run's record ({} if none)."""
+def record(r):
+    """coldtrace's record of the run's container."""
     d = os.path.join(RUNS_DIR, "runs",
                      "%s-%s-%s" % (r["delay_ms"], r["image"], r["rep"]))
-    cid = open(os.path.join(d, "id")).read().strip()
-    for line in open(os.path.join(d, "records.jsonl")):
-        rec = json.loads(line)
-        if rec.get("type") == "container" and rec.get("id") == cid:
-            return rec.get("fuse") or {}
-    sys.exit("no record of %s in %s" % (cid, d))
+    if d not in RECORDS:
+        cid = open(os.path.join(d, "id")).read().strip()
+        for line in open(os.path.join(d, "records.jsonl")):
+            rec = json.loads(line)
+            if rec.get("type") == "container" and rec.get("id") == cid:
+                RECORDS[d] = rec
+                break
+        else:
+            sys.exit("no record of %s in %s" % (cid, d))
+    return RECORDS[d]
+
+
+def phase(r, name):
+    """A phase's duration (ms) in the run's record."""
+    return ((record(r).get("phases") or {}).get(name) or {}).get(
+        "dur_ns", 0) / 1e6
 
 
 def fmt(v):
