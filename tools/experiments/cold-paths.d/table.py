@@ -131,7 +131,8 @@ set datafile separator '\\t'
 set datafile missing '-'
 set ylabel 'seconds: pull start to answer (a-c); command to first beat (Podman)'
 set xtics rotate by -25
-set key top left
+set key outside right top
+set bmargin 9
 set yrange [0:*]
 set grid ytics
 plot %s
