@@ -71,13 +71,13 @@ lazy_run() {	# ID [COLDTRACE ARGS...]
 	[ -n "$DEV" ] || die "no FUSE mount of the layer under $CT_LAZY_DIR"
 }
 
-# The union (ns) of the intervals of the layer's fetches in [FROM, TO]
-# whose range meets [A, B) of the blob, and their first start and last
+# The union (ns) of the intervals of the layer's fetches (LOG:
+# layer_log's) in [FROM, TO] whose range meets [A, B) of the blob, and their first start and last
 # end.  The daemon rounds a range out (to 50,000 bytes here): a fetch
 # that meets y-late's bytes was for y-late, not for b-read, whose
 # rounding and spill end in m-gap, or for z-never, which nothing reads.
-fetched() {	# A B
-	jq -c --argjson a "$1" --argjson b "$2" --argjson f "$FROM" --argjson t "$TO" '
+fetched() {	# LOG A B
+	jq -c --argjson a "$2" --argjson b "$3" --argjson f "$FROM" --argjson t "$TO" '
 		map(select(.start_ns >= $f and .start_ns <= $t and .status == 206)
 			| select(.range[0] < $b and .range[1] > $a))
 		| sort_by(.start_ns)
@@ -86,7 +86,7 @@ fetched() {	# A B
 		   union: (reduce .[] as $r ({s: 0, e: 0, sum: 0};
 			if .e > 0 and $r.start_ns <= .e then .e = ([.e, $r.end_ns] | max)
 			else .sum += (.e - .s) | .s = $r.start_ns | .e = $r.end_ns end)
-			| .sum + (.e - .s))}' <<<"$(layer_log)"
+			| .sum + (.e - .s))}' <<<"$1"
 }
 
 # The proxy's log of the layer, each request with its first range.
@@ -97,7 +97,7 @@ layer_log() {
 }
 
 check_lazy() {	# RECORD WHAT
-	local r=$1 f b l ready_end exec
+	local r=$1 f b l ready_end exec log
 	f=$(jq -c .fuse <<<"$r")
 	[ "$f" != null ] || fail "$2: no fuse key: $r"
 	jq -e '.complete and .exit_code == 0 and .phases.ready != null' <<<"$r" >/dev/null ||
@@ -108,10 +108,11 @@ check_lazy() {	# RECORD WHAT
 	jq -e --argjson lo $((READ + LATE)) --argjson hi $((READ + LATE + BUSYBOX)) \
 		'.fuse.read_bytes >= $lo and .fuse.read_bytes <= $hi' <<<"$r" >/dev/null ||
 		fail "$2: read $(jq .fuse.read_bytes <<<"$r") bytes; b-read and y-late are $((READ + LATE)), busybox $BUSYBOX"
-	b=$(fetched "$RD0" "$RD1")
-	l=$(fetched "$LT0" "$LT1")
-	jq -e '.n > 0' <<<"$b" >/dev/null || fail "$2: no fetch of b-read: $(layer_log)"
-	jq -e '.n > 0' <<<"$l" >/dev/null || fail "$2: no fetch of y-late: $(layer_log)"
+	log=$(layer_log)
+	b=$(fetched "$log" "$RD0" "$RD1")
+	l=$(fetched "$log" "$LT0" "$LT1")
+	jq -e '.n > 0' <<<"$b" >/dev/null || fail "$2: no fetch of b-read: $log"
+	jq -e '.n > 0' <<<"$l" >/dev/null || fail "$2: no fetch of y-late: $log"
 	ready_end=$(jq '.phases.ready.start_ns + .phases.ready.dur_ns' <<<"$r")
 	exec=$(jq .phases.ready.start_ns <<<"$r")
 	jq -e --argjson e "$ready_end" --argjson s $SLACK_NS '.last <= $e + $s' <<<"$b" >/dev/null ||
