@@ -604,3 +604,110 @@ Test(prom, pull_families_only_when_pulled_or_named)
 	free(p);
 	ct_agg_free(a);
 }
+
+/* A container of (rt, docker) whose threads waited on FUSE. */
+static void fuse_container(struct ct_container *c, const char *id,
+			   enum ct_runtime rt, uint64_t before_ms,
+			   uint64_t after_ms)
+{
+	tf_container(c, id, id, rt, 1000 * MS, 100);
+	c->fuse = (struct ct_fuse_use){
+		.valid = true, .has_ready = true, .requests = 10, .reads = 4,
+		.read_bytes = 1000, .wait_ns = (before_ms + after_ms) * MS,
+		.wait_before_ready_ns = before_ms * MS,
+		.wait_after_ready_ns = after_ms * MS,
+	};
+}
+
+/*
+ * The records' "fuse" summed per group, the same in one-shot and in
+ * continuous mode (whose window keeps 2 of the 7 records), in /metrics
+ * and in the summary: a container with dropped requests only in the
+ * dropped count, one left out of the statistics (unarmed) in none, the
+ * wait of one without a ready phase under no_ready.
+ */
+Test(prom, fuse_waits_per_group)
+{
+	struct ct_agg *a[2] = { ct_agg_new(), ct_agg_new_continuous(2) };
+	struct ct_meta m = { .version = "v", .kernel = "k" };
+	struct ct_container c[7];
+	const char *W = "coldtrace_fuse_wait_seconds_total";
+	char *buf, err[128], *text;
+	size_t len;
+	uint64_t u;
+
+	fuse_container(&c[0], "f1", CT_RT_RUNC, 300, 50);
+	fuse_container(&c[1], "f2", CT_RT_RUNC, 100, 0);
+	fuse_container(&c[2], "f3", CT_RT_RUNC, 0, 0);
+	c[2].fuse.has_ready = false;
+	c[2].fuse.wait_ns = 70 * MS;
+	fuse_container(&c[3], "f4", CT_RT_RUNC, 900, 900);
+	c[3].fuse.dropped = 2;
+	fuse_container(&c[4], "f5", CT_RT_RUNC, 900, 900);
+	c[4].unarmed = true;
+	tf_container(&c[5], "n1", "n1", CT_RT_RUNC, 1000 * MS, 100);
+	tf_container(&c[6], "n2", "n2", CT_RT_CRUN, 1000 * MS, 100);
+	for (int k = 0; k < 2; k++) {
+		struct prom *p;
+		struct tj *sum;
+		FILE *f;
+
+		for (int i = 0; i < 7; i++)
+			cr_assert_eq(ct_agg_add(a[k], &c[i]), 0);
+		p = scrape(a[k], &m, &text);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_containers_total", RD),
+			     3, "mode %d", k);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_continued_containers_total",
+				      RD), 1);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_requests_total", RD), 30);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_read_bytes_total", RD),
+			     3000);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_dropped_containers_total",
+				      RD), 1);
+		cr_expect_eq(prom_get(p, W, RD "when=before_ready;"), 0.4);
+		cr_expect_eq(prom_get(p, W, RD "when=after_ready;"), 0.05);
+		cr_expect_eq(prom_get(p, W, RD "when=no_ready;"), 0.07);
+		/* a group without FUSE: its series at 0 */
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_containers_total",
+				      "container_runtime=crun;engine=docker;"), 0);
+		cr_expect_eq(prom_get(p, W, "container_runtime=crun;engine=docker;"
+					    "when=after_ready;"), 0);
+		free(p);
+		free(text);
+
+		buf = NULL;
+		len = 0;
+		f = open_memstream(&buf, &len);
+		ct_output_summary_json(f, a[k], &m);
+		fclose(f);
+		sum = tj_parse(buf, len, err, sizeof(err));
+		cr_assert_not_null(sum, "%s", err);
+		cr_assert(tj_u64(sum, "runtimes.runc.fuse.containers", &u));
+		cr_expect_eq(u, 3);
+		cr_assert(tj_u64(sum, "runtimes.runc.fuse.wait_after_ready_ns",
+				 &u));
+		cr_expect_eq(u, 50 * MS);
+		cr_assert(tj_u64(sum, "runtimes.runc.fuse.dropped_containers",
+				 &u));
+		cr_expect_eq(u, 1);
+		cr_expect(!tj_get(sum, "runtimes.crun.fuse"),
+			  "no FUSE request: no key");
+		tj_free(sum);
+		free(buf);
+
+		buf = NULL;
+		len = 0;
+		f = open_memstream(&buf, &len);
+		ct_output_summary(f, a[k], &m);
+		fclose(f);
+		cr_expect(strstr(buf, "FUSE runc: 3 containers waited 400.0 ms "
+				      "before ready, 50.0 ms after it (1 still "
+				      "waiting after ready), 70.0 ms without a "
+				      "ready phase; 0.0 MB read; 1 more with "
+				      "FUSE requests dropped (left out)\n"),
+			  "%s", buf);
+		cr_expect(!strstr(buf, "FUSE crun"), "%s", buf);
+		free(buf);
+		ct_agg_free(a[k]);
+	}
+}

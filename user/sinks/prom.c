@@ -634,6 +634,104 @@ static struct prom_hist *restart_hists(const struct prom_ctx *x)
 	return h;
 }
 
+/* ---- FUSE waits (agg.h's ct_agg_fuse), of the containers' groups ---- */
+
+static void group_fuse(const struct prom_ctx *x, size_t g,
+		       struct ct_agg_fuse *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (x->folding) {
+		if (x->folded[g])
+			*f = x->folded[g]->fuse;
+		return;
+	}
+	for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
+		ct_agg_fuse_add(f, member(x, k));
+}
+
+#define FUSE_FIELD(f)	offsetof(struct ct_agg_fuse, f)
+
+static const struct {
+	const char *name, *help;
+	size_t off;
+} fuse_counters[] = {
+	{ "coldtrace_fuse_containers_total", "Containers whose threads sent "
+	  "FUSE requests (a lazily pulled image's files), every one kept.",
+	  FUSE_FIELD(containers) },
+	{ "coldtrace_fuse_continued_containers_total", "Of those, the ones "
+	  "still waiting on FUSE after ready: their cold start went on in "
+	  "the run.", FUSE_FIELD(continued) },
+	{ "coldtrace_fuse_requests_total", "Their FUSE requests.",
+	  FUSE_FIELD(requests) },
+	{ "coldtrace_fuse_read_bytes_total", "Bytes their FUSE reads "
+	  "returned.", FUSE_FIELD(read_bytes) },
+	{ "coldtrace_fuse_dropped_containers_total", "Containers with FUSE "
+	  "requests not kept (a full table): in no other FUSE series.",
+	  FUSE_FIELD(dropped_containers) },
+};
+
+/* coldtrace_fuse_wait_seconds_total's `when`: split at ready's end. */
+static const struct {
+	const char *when;
+	size_t off;
+} fuse_waits[] = {
+	{ "before_ready", FUSE_FIELD(before_ready_ns) },
+	{ "after_ready", FUSE_FIELD(after_ready_ns) },
+	{ "no_ready", FUSE_FIELD(no_ready_ns) },
+};
+
+#define N_FUSE_COUNTERS	(sizeof(fuse_counters) / sizeof(fuse_counters[0]))
+#define N_FUSE_WAITS	(sizeof(fuse_waits) / sizeof(fuse_waits[0]))
+
+static uint64_t fuse_field(const struct ct_agg_fuse *f, size_t off)
+{
+	return *(const uint64_t *)((const char *)f + off);
+}
+
+static void fuse_wait_family(const struct prom_ctx *x)
+{
+	const char *name = "coldtrace_fuse_wait_seconds_total";
+	struct ct_agg_fuse f;
+	struct prom_lt t;
+	char v[32];
+
+	ct_prom_family(x->f, name, "counter", "Time the containers of "
+		    "coldtrace_fuse_containers_total had a FUSE request in "
+		    "flight, before and after the end of ready (no_ready: "
+		    "those without a ready phase).");
+	for (size_t g = 0; g < x->ngroups; g++) {
+		if (x->keys[g].kind != CT_KIND_CONTAINER)
+			continue;
+		group_fuse(x, g, &f);
+		group_labels(x, g, NULL, &t);
+		for (size_t w = 0; w < N_FUSE_WAITS; w++)
+			fprintf(x->f, "%s{%s,when=\"%s\"} %s\n", name, t.s,
+				fuse_waits[w].when,
+				seconds_text(v, fuse_field(&f, fuse_waits[w].off)));
+	}
+}
+
+static void fuse_families(const struct prom_ctx *x)
+{
+	struct ct_agg_fuse f;
+	struct prom_lt t;
+
+	for (size_t i = 0; i < N_FUSE_COUNTERS; i++) {
+		ct_prom_family(x->f, fuse_counters[i].name, "counter",
+			       fuse_counters[i].help);
+		for (size_t g = 0; g < x->ngroups; g++) {
+			if (x->keys[g].kind != CT_KIND_CONTAINER)
+				continue;
+			group_fuse(x, g, &f);
+			fprintf(x->f, "%s{%s} %" PRIu64 "\n",
+				fuse_counters[i].name,
+				group_labels(x, g, NULL, &t),
+				fuse_field(&f, fuse_counters[i].off));
+		}
+	}
+	fuse_wait_family(x);
+}
+
 /* ---- counters ---- */
 
 enum count_what { COUNT_SEEN, COUNT_COMPLETE, COUNT_FAILED };
@@ -957,6 +1055,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		cold_start_hists(&x, CT_KIND_CONTAINER);
 		open_hists(&x);
 		print_restart_hists(&x, CT_KIND_CONTAINER, rh);
+		fuse_families(&x);
 		other_kinds(&x, rh);
 		pull_families(&x);
 	}

@@ -186,6 +186,34 @@ static void restart_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
 		stats_row(f, "restart", name, &st);
 }
 
+/*
+ * What lazily pulled images (FUSE) left to the cold starts of (rt, k),
+ * and what went on after ready: the record's "fuse" summed (agg.h).
+ */
+static void fuse_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
+		     enum ct_kind k)
+{
+	struct ct_agg_fuse fz;
+	char buf[32];
+
+	if (!ct_agg_runtime_fuse(agg, rt, k, &fz))
+		return;
+	fprintf(f, "FUSE %s: %" PRIu64 " %s waited %.1f ms before ready, "
+		   "%.1f ms after it (%" PRIu64 " still waiting after ready)",
+		row_name(buf, sizeof(buf), rt, k), fz.containers,
+		fz.containers == 1 ? kinds[k].singular : kinds[k].plural,
+		fz.before_ready_ns / 1e6, fz.after_ready_ns / 1e6,
+		fz.continued);
+	if (fz.no_ready_ns)
+		fprintf(f, ", %.1f ms without a ready phase",
+			fz.no_ready_ns / 1e6);
+	fprintf(f, "; %.1f MB read", fz.read_bytes / 1e6);
+	if (fz.dropped_containers)
+		fprintf(f, "; %" PRIu64 " more with FUSE requests dropped "
+			   "(left out)", fz.dropped_containers);
+	fputc('\n', f);
+}
+
 /* Calls fn for every (runtime, kind) with a record: a runtime's
  * containers, then its pods. */
 typedef void (*row_fn)(FILE *f, const struct ct_agg *agg,
@@ -341,6 +369,7 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 			"mean exact); records kept: the last %zu\n",
 			CT_FOLD_REL_ERR * 100, ct_agg_count(agg));
 	each_row(f, agg, restart_row);
+	each_row(f, agg, fuse_row);
 	fprintf(f, "lost events: %" PRIu64 "%s\n", meta->lost_events,
 		meta->lost_events ? " (containers may be missing or incomplete:"
 				    " try a larger --ringbuf)" : "");
@@ -410,6 +439,29 @@ static int json_restart(struct ct_json *w, const struct ct_agg *agg,
 	return err;
 }
 
+/* "fuse":{...}: fuse_row()'s sums, only where a record has FUSE requests */
+static void json_fuse(struct ct_json *w, const struct ct_agg *agg,
+		      enum ct_runtime rt, enum ct_kind k)
+{
+	struct ct_agg_fuse fz;
+	char key[32];
+
+	if (!ct_agg_runtime_fuse(agg, rt, k, &fz))
+		return;
+	ct_json_key(w, "fuse");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, kinds[k].plural, fz.containers);
+	ct_json_kv_u64(w, "continued", fz.continued);
+	ct_json_kv_u64(w, "wait_before_ready_ns", fz.before_ready_ns);
+	ct_json_kv_u64(w, "wait_after_ready_ns", fz.after_ready_ns);
+	ct_json_kv_u64(w, "wait_no_ready_ns", fz.no_ready_ns);
+	ct_json_kv_u64(w, "requests", fz.requests);
+	ct_json_kv_u64(w, "read_bytes", fz.read_bytes);
+	snprintf(key, sizeof(key), "dropped_%s", kinds[k].plural);
+	ct_json_kv_u64(w, key, fz.dropped_containers);
+	ct_json_end_object(w);
+}
+
 /* "runc":{"containers":..,...}, or under "pods" "runc":{"pods":..,...}
  * (kinds[]) */
 static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
@@ -437,6 +489,7 @@ static int json_runtime(struct ct_json *w, const struct ct_agg *agg,
 	}
 	if (!err)
 		err = json_restart(w, agg, rt, k);
+	json_fuse(w, agg, rt, k);
 	ct_json_end_object(w);
 	return err;
 }

@@ -462,6 +462,60 @@ bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 	return any;
 }
 
+void ct_agg_fuse_add(struct ct_agg_fuse *f, const struct ct_container *c)
+{
+	const struct ct_fuse_use *u = &c->fuse;
+
+	if (!u->valid || !ct_agg_counts(c))
+		return;
+	if (u->dropped) {
+		f->dropped_containers++;
+		return;
+	}
+	f->containers++;
+	f->requests += u->requests;
+	f->read_bytes += u->read_bytes;
+	if (!u->has_ready) {
+		f->no_ready_ns += u->wait_ns;
+		return;
+	}
+	f->continued += u->wait_after_ready_ns > 0;
+	f->before_ready_ns += u->wait_before_ready_ns;
+	f->after_ready_ns += u->wait_after_ready_ns;
+}
+
+static void fuse_merge(struct ct_agg_fuse *d, const struct ct_agg_fuse *s)
+{
+	d->containers += s->containers;
+	d->continued += s->continued;
+	d->before_ready_ns += s->before_ready_ns;
+	d->after_ready_ns += s->after_ready_ns;
+	d->no_ready_ns += s->no_ready_ns;
+	d->requests += s->requests;
+	d->read_bytes += s->read_bytes;
+	d->dropped_containers += s->dropped_containers;
+}
+
+bool ct_agg_runtime_fuse(const struct ct_agg *a, enum ct_runtime rt,
+			 enum ct_kind k, struct ct_agg_fuse *out)
+{
+	const struct ct_agg_group *g;
+
+	memset(out, 0, sizeof(*out));
+	if (a->cont) {
+		for (int e = 0; e < CT_ENG_MAX; e++) {
+			g = group_of(a, rt, e, k);
+			if (g)
+				fuse_merge(out, &g->fuse);
+		}
+	} else {
+		for (size_t i = 0; i < a->n; i++)
+			if (kept_of(a->kept[i], rt, k))
+				ct_agg_fuse_add(out, a->kept[i]);
+	}
+	return out->containers || out->dropped_containers;
+}
+
 /* ---- continuous mode: folding ---- */
 
 static int series_add(struct ct_agg_series *s, uint64_t v)
@@ -628,6 +682,7 @@ static int fold_container(struct ct_agg *a, const struct ct_container *c)
 	g->complete += c->complete;
 	g->failed += c->failed != CT_FAIL_NONE;
 	ct_opens_merge(&g->opens, &c->opens);
+	ct_agg_fuse_add(&g->fuse, c);
 	/* restarts pair every generation, as ct_agg_restarts() does */
 	if (fold_generation(a, g, c))
 		return -ENOMEM;

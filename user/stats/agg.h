@@ -138,6 +138,32 @@ bool ct_agg_counts(const struct ct_container *c);
 bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 			  struct ct_opens *out);
 
+/*
+ * FUSE waits (container.h's fuse: a lazily pulled image's fetches), summed
+ * over the containers that count (ct_agg_counts()) and sent a request.
+ * A container whose requests were not all kept (fuse.dropped) is counted
+ * in dropped_containers alone: its wait is short by an unknown amount.
+ * A container without a ready phase has its wait in no_ready_ns: where
+ * its cold start ended, the wait is not split.
+ */
+struct ct_agg_fuse {
+	uint64_t containers;	/* with FUSE requests, none dropped */
+	uint64_t continued;	/* of them, still waiting after ready */
+	uint64_t before_ready_ns;
+	uint64_t after_ready_ns;
+	uint64_t no_ready_ns;
+	uint64_t requests;
+	uint64_t read_bytes;
+	uint64_t dropped_containers;
+};
+
+/* c's share into *f, if it counts and made a request. */
+void ct_agg_fuse_add(struct ct_agg_fuse *f, const struct ct_container *c);
+/* The FUSE sums of a runtime's records of kind k; false if none sent one
+ * (*out zeroed). */
+bool ct_agg_runtime_fuse(const struct ct_agg *a, enum ct_runtime rt,
+			 enum ct_kind k, struct ct_agg_fuse *out);
+
 /* ---- continuous mode's groups, for /metrics ---- */
 
 /* Exact duration bucket bounds kept per statistic (Prometheus'). */
@@ -176,6 +202,7 @@ struct ct_agg_group {
 	struct ct_agg_series s[CT_AGG_SLOTS];
 	struct ct_agg_series r[CT_AGG_RSLOTS];
 	struct ct_opens opens;
+	struct ct_agg_fuse fuse;
 };
 
 /*
