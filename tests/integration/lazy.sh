@@ -23,7 +23,10 @@
 #   the wait after it: the cold start went on in the run;
 # - the last FUSE request ended no earlier than the last fetch;
 # under -- COMMAND (runc) with its replay, and detached (continuous,
-# default --arm=auto, idle verified by bpftool before the scenario).
+# default --arm=auto, idle verified by bpftool before the scenario),
+# whose /metrics and summary.json sum its one container's fuse key: to
+# the nanosecond, and the container counted as still waiting after
+# ready.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -142,11 +145,53 @@ run_ct -j --replay "$T/s.ctrec"
 	fail "the replay's fuse differs: $(records | jq -c --arg id "$ID" 'select(.id == $id) | .fuse')"
 note "replay: the same fuse"
 
+# The value of series $1 of container record $2's group in $T/scrape
+# (its runtime and engine; extra labels $3), empty if absent.
+series() {	# NAME RECORD [LABELS]
+	local l
+	l=$(jq -r '"container_runtime=\"\(.runtime)\",engine=\"\(.engine)\""' <<<"$2")
+	awk -v k="$1{$l${3:+,$3}}" '$1 == k { print $2 }' "$T/scrape"
+}
+
+# /metrics of the detached session, whose one container is record $1:
+# the FUSE counters are its fuse key, the waits to the nanosecond.
+check_metrics() {	# RECORD
+	local r=$1 v
+	curl -sf "$DT_URL/metrics" >"$T/scrape" || fail "no /metrics"
+	[ "$(series coldtrace_containers_total "$r")" = 1 ] ||
+		fail "/metrics: $(series coldtrace_containers_total "$r") containers in its group, not this test's one"
+	for v in "coldtrace_fuse_containers_total 1" \
+		"coldtrace_fuse_requests_total $(jq .fuse.requests <<<"$r")" \
+		"coldtrace_fuse_read_bytes_total $(jq .fuse.read_bytes <<<"$r")" \
+		"coldtrace_fuse_dropped_containers_total 0"; do
+		[ "$(series "${v% *}" "$r")" = "${v#* }" ] ||
+			fail "/metrics: ${v% *} is '$(series "${v% *}" "$r")', the record says ${v#* }"
+	done
+	# y-late's read went on after ready (check_lazy): continued
+	[ "$(series coldtrace_fuse_continued_containers_total "$r")" = 1 ] ||
+		fail "/metrics: continued is '$(series coldtrace_fuse_continued_containers_total "$r")', not 1"
+	for v in before_ready after_ready; do
+		jq -e --arg s "$(series coldtrace_fuse_wait_seconds_total "$r" "when=\"$v\"")" \
+			--arg k "wait_${v}_ns" '($s | tonumber) * 1e9 - .fuse[$k] | fabs < 1' \
+			<<<"$r" >/dev/null ||
+			fail "/metrics: $v wait '$(series coldtrace_fuse_wait_seconds_total "$r" "when=\"$v\"")' s, the record's $(jq -c .fuse <<<"$r")"
+	done
+	note "/metrics: $(grep -c '^coldtrace_fuse_' "$T/scrape") FUSE samples, its group's the record's"
+}
+
 # 2. detached
 dt_start
 trap 'dt_kill; scene_down; cleanup_test' EXIT
 ID=ctlazy-test-$$-2
 lazy_run "$ID"
 r=$(dt_record "$ID")
+check_metrics "$r"
 dt_stop
 check_lazy "$r" "detached"
+jq -e --argjson f "$(jq .fuse <<<"$r")" --arg rt "$(jq -r .runtime <<<"$r")" \
+	'.runtimes[$rt].fuse | .containers == 1 and .continued == 1
+	and .wait_before_ready_ns == $f.wait_before_ready_ns
+	and .wait_after_ready_ns == $f.wait_after_ready_ns
+	and .read_bytes == $f.read_bytes' "$T/dir/summary.json" >/dev/null ||
+	fail "summary.json's fuse: $(jq -c '.runtimes[].fuse' "$T/dir/summary.json")"
+note "summary.json: the same"
