@@ -289,10 +289,9 @@ void ct_startfiles_apply(struct ct_startfiles *sf, struct ct_container *c)
 	if (!sf || !sf->window_ns || !c->cgroup_key)
 		return;
 	g = ct_keyed_find(&sf->touches, c->cgroup_key);
-	/* a restore execs no program: nothing of it is followed */
 	if ((c->runtime == CT_RT_RUNC || c->runtime == CT_RT_CRUN) &&
 	    ct_has_phase(c, CT_PH_RUN) && !c->unarmed && !c->partial &&
-	    !c->restore.is) {
+	    ct_followed_in_kernel(c)) {
 		c->start_files = (struct ct_start_files){
 			.valid = true,
 			.dropped = g ? g->dropped : 0,

@@ -408,6 +408,16 @@ static inline enum ct_kind ct_kind_of(const struct ct_container *c)
 	return c->restore.is ? CT_KIND_RESTORE : CT_KIND_CONTAINER;
 }
 
+/*
+ * The kernel follows a container's threads (its opens, FUSE requests,
+ * --start-files touches, listens) from its runtime's exec of its
+ * program; a restore makes none, so nothing of it is followed there.
+ */
+static inline bool ct_followed_in_kernel(const struct ct_container *c)
+{
+	return !c->restore.is;
+}
+
 static inline bool ct_has_phase(const struct ct_container *c, enum ct_phase p)
 {
 	return c->phase_mask & (1u << p);

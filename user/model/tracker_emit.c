@@ -181,7 +181,7 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 			tk->o.before_emit(&s->c, tk->o.ctx);
 		/* After before_emit: whatever it read under a key that is
 		 * not the container's own is not the container's. */
-		if (s->c.bad_key || s->c.restore.is)
+		if (s->c.bad_key || !ct_followed_in_kernel(&s->c))
 			unobservable_opens(&s->c);
 		tk_untraced_opens(tk, s);
 		tk->st.prepare_missing += s->c.prepare_missing != CT_PREP_OK;
