@@ -9,6 +9,7 @@
 #include "coldtrace.h"
 #include "container.h"
 #include "startfiles.h"
+#include "startfiles_images.h"
 
 #define MS	1000000ull
 #define M2R	(1000 * MS)	/* mono_to_real of these tests */
@@ -217,4 +218,60 @@ Test(startfiles, proc_names_are_no_image_files)
 	cr_assert_eq(c.start_files.count, 1);
 	cr_assert_eq(c.start_files.bytes, 100);
 	ct_startfiles_free(sf);
+}
+
+/*
+ * start-files-images.jsonl: per image (by name), each path once, by the
+ * median of its containers' offsets (of two, the lower), with how many
+ * of the image's containers listed it.  A name that looks like a key
+ * (escaped, as every string) does not fool it; a line that is not one
+ * of the stage's is skipped.
+ */
+Test(startfiles, folded_per_image)
+{
+	static const char *const in[] = {
+		/* container 1 of a */
+		"{\"path\":\"/bin/sh\",\"id\":\"c1\",\"name\":\"x\\\",\\\"image\\\":\\\"evil\","
+		"\"image\":\"a\",\"offset_ns\":0,\"size\":1}\n",
+		"{\"path\":\"/lib/q\\\"uote\",\"id\":\"c1\",\"name\":\"x\","
+		"\"image\":\"a\",\"offset_ns\":50,\"size\":1}\n",
+		"{\"path\":\"/app\",\"id\":\"c1\",\"name\":\"x\","
+		"\"image\":\"a\",\"offset_ns\":90,\"size\":1}\n",
+		/* b's one container, in between */
+		"{\"path\":\"/bin/sh\",\"id\":\"c9\",\"name\":\"\","
+		"\"image\":\"b\",\"offset_ns\":7,\"size\":1}\n",
+		"not a line\n",
+		/* containers 2 and 3 of a */
+		"{\"path\":\"/bin/sh\",\"id\":\"c2\",\"name\":\"\","
+		"\"image\":\"a\",\"offset_ns\":2,\"size\":1}\n",
+		"{\"path\":\"/app\",\"id\":\"c2\",\"name\":\"\","
+		"\"image\":\"a\",\"offset_ns\":30,\"size\":1}\n",
+		"{\"path\":\"/bin/sh\",\"id\":\"c3\",\"name\":\"\","
+		"\"image\":\"a\",\"offset_ns\":1,\"size\":1}\n",
+		"{\"path\":\"/app\",\"id\":\"c3\",\"name\":\"\","
+		"\"image\":\"a\",\"offset_ns\":40,\"size\":1}\n",
+	};
+	static const char want[] =
+		"{\"path\":\"/bin/sh\",\"image\":\"a\",\"offset_ns\":1,\"containers\":3,\"of\":3}\n"
+		"{\"path\":\"/app\",\"image\":\"a\",\"offset_ns\":40,\"containers\":3,\"of\":3}\n"
+		"{\"path\":\"/lib/q\\\"uote\",\"image\":\"a\",\"offset_ns\":50,\"containers\":1,\"of\":3}\n"
+		"{\"path\":\"/bin/sh\",\"image\":\"b\",\"offset_ns\":7,\"containers\":1,\"of\":1}\n";
+	struct ct_sf_text t[sizeof(in) / sizeof(in[0])];
+	char *buf = NULL;
+	size_t len = 0, n = sizeof(in) / sizeof(in[0]);
+	FILE *f = open_memstream(&buf, &len);
+
+	for (size_t i = 0; i < n; i++)
+		t[i] = (struct ct_sf_text){ in[i], strlen(in[i]) };
+	cr_assert_eq(ct_sf_images_write(f, t, n), 0);
+	fclose(f);
+	cr_expect_str_eq(buf, want);
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(ct_sf_images_write(f, t, 0), 0);
+	fclose(f);
+	cr_expect_eq(len, 0, "no lines: an empty file");
+	free(buf);
 }

@@ -7,6 +7,7 @@
 #include "json.h"
 #include "keyed.h"
 #include "startfiles.h"
+#include "startfiles_images.h"
 
 struct touch {
 	uint64_t ts;		/* wall clock */
@@ -317,6 +318,25 @@ int ct_startfiles_write(FILE *f, const struct ct_startfiles *sf)
 			return -EIO;
 	}
 	return 0;
+}
+
+int ct_startfiles_write_images(FILE *f, const struct ct_startfiles *sf)
+{
+	size_t n = sf ? sf->nlines : 0;
+	struct ct_sf_text *t = calloc(n ? n : 1, sizeof(*t));
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct line *l = &sf->lines[(sf->first + i) %
+						  sf->caplines];
+
+		t[i] = (struct ct_sf_text){ .text = l->text, .len = l->len };
+	}
+	ret = ct_sf_images_write(f, t, n);
+	free(t);
+	return ret;
 }
 
 uint64_t ct_startfiles_evicted(const struct ct_startfiles *sf)

@@ -46,6 +46,9 @@ void ct_startfiles_forget(struct ct_startfiles *sf, uint64_t cgroup_key);
 
 /* Every kept line, oldest first.  0 or -EIO. */
 int ct_startfiles_write(FILE *f, const struct ct_startfiles *sf);
+/* The kept lines folded per image (startfiles_images.h).  0, -EIO,
+ * -ENOMEM. */
+int ct_startfiles_write_images(FILE *f, const struct ct_startfiles *sf);
 /* Lines no longer kept for the export (CT_SF_KEEP_BYTES). */
 uint64_t ct_startfiles_evicted(const struct ct_startfiles *sf);
 

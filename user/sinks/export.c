@@ -200,6 +200,12 @@ static int write_start_files(FILE *f, const struct export_ctx *x)
 	return ct_startfiles_write(f, x->meta->start_files);
 }
 
+/* start-files-images.jsonl: those lines folded per image. */
+static int write_start_files_images(FILE *f, const struct export_ctx *x)
+{
+	return ct_startfiles_write_images(f, x->meta->start_files);
+}
+
 /* ---- phases.csv, trace.json: their writers' ---- */
 
 static int write_csv(FILE *f, const struct export_ctx *x)
@@ -312,6 +318,7 @@ static const struct {
 	{ "pulls.jsonl", write_pulls },
 	{ "chains.jsonl", write_chains },
 	{ "start-files.jsonl", write_start_files },
+	{ "start-files-images.jsonl", write_start_files_images },
 };
 
 #define N_EXPORT_FILES	(sizeof(export_files) / sizeof(export_files[0]))
