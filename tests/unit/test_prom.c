@@ -619,6 +619,20 @@ static void fuse_container(struct ct_container *c, const char *id,
 	};
 }
 
+/* A summary writer's text (malloc'd) and its length. */
+static char *summary_of(const struct ct_agg *a, const struct ct_meta *m,
+			void (*fn)(FILE *, const struct ct_agg *,
+				   const struct ct_meta *), size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	cr_assert_not_null(f);
+	fn(f, a, m);
+	cr_assert_eq(fclose(f), 0);
+	return buf;
+}
+
 /*
  * The records' "fuse" summed per group, the same in one-shot and in
  * continuous mode (whose window keeps 2 of the 7 records), in /metrics
@@ -650,7 +664,6 @@ Test(prom, fuse_waits_per_group)
 	for (int k = 0; k < 2; k++) {
 		struct prom *p;
 		struct tj *sum;
-		FILE *f;
 
 		for (int i = 0; i < 7; i++)
 			cr_assert_eq(ct_agg_add(a[k], &c[i]), 0);
@@ -675,11 +688,7 @@ Test(prom, fuse_waits_per_group)
 		free(p);
 		free(text);
 
-		buf = NULL;
-		len = 0;
-		f = open_memstream(&buf, &len);
-		ct_output_summary_json(f, a[k], &m);
-		fclose(f);
+		buf = summary_of(a[k], &m, ct_output_summary_json, &len);
 		sum = tj_parse(buf, len, err, sizeof(err));
 		cr_assert_not_null(sum, "%s", err);
 		cr_assert(tj_u64(sum, "runtimes.runc.fuse.containers", &u));
@@ -695,11 +704,7 @@ Test(prom, fuse_waits_per_group)
 		tj_free(sum);
 		free(buf);
 
-		buf = NULL;
-		len = 0;
-		f = open_memstream(&buf, &len);
-		ct_output_summary(f, a[k], &m);
-		fclose(f);
+		buf = summary_of(a[k], &m, ct_output_summary, &len);
 		cr_expect(strstr(buf, "FUSE runc: 3 containers waited 400.0 ms "
 				      "before ready, 50.0 ms after it (1 still "
 				      "waiting after ready), 70.0 ms without a "
