@@ -138,7 +138,23 @@ Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
 		     0);
 	cr_assert(strstr(body, "coldtrace_containers_total"), "%s", body);
 	cr_assert_str_eq(ctype, "text/plain; version=0.0.4; charset=utf-8");
+	cr_expect(!strstr(body, "coldtrace_bpf_fuse_traced"),
+		  "a replay does not know what the kernel traced");
 	free(body);
+	/* a live session says whether FUSE requests can be counted at all */
+	s.live = true;
+	for (int traced = 0; traced < 2; traced++) {
+		char want[64];
+
+		s.fuse_traced = traced;
+		cr_assert_eq(ct_session_serve("/metrics", &body, &len, &ctype,
+					      &s), 0);
+		snprintf(want, sizeof(want), "\ncoldtrace_bpf_fuse_traced %d\n",
+			 traced);
+		cr_expect(strstr(body, want), "%s", body);
+		free(body);
+	}
+	s.live = false;
 	cr_assert_eq(ct_session_serve("/other", &body, &len, &ctype, &s),
 		     -1);
 	ct_session_free(&s);

@@ -450,6 +450,7 @@ static int start_opens(struct live_state *ls, enum ct_cgroup_mode mode)
 		return -1;
 	}
 	ls->s.opens = ct_opens_bpf_source(ls->opens_bpf);
+	ls->s.fuse_traced = ct_opens_fuse_traced(ls->opens_bpf);
 	return 0;
 }
 

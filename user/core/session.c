@@ -434,6 +434,8 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 	ret = ct_export_prom(f, s->agg, &m);
 	/* what coldtrace costs: only here, metrics.prom is the containers' */
 	ct_self_metrics(f, "/proc", s->live ? &s->clock : NULL);
+	if (s->live)
+		ct_prom_fuse_traced(f, s->fuse_traced);
 	if (fclose(f) || ret)
 		return -1;
 	s->metrics_len = *len;

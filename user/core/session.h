@@ -56,6 +56,7 @@ struct ct_session {
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */
 	bool live;			/* names looked up, pids checked */
+	bool fuse_traced;		/* live: FUSE requests traced */
 	/* set by ct_session_init() from the command line; the fuzzer sets
 	 * it beforehand to fold a replay as continuous mode would */
 	bool continuous;

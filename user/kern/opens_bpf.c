@@ -415,6 +415,11 @@ void ct_opens_get_cfg(const struct ct_opens_bpf *o, struct ct_opens_cfg *out)
 	*out = o->cfg;
 }
 
+bool ct_opens_fuse_traced(const struct ct_opens_bpf *o)
+{
+	return o->fuse;
+}
+
 int ct_opens_share_maps(const struct ct_opens_bpf *o, struct bpf_object *obj)
 {
 	static const char *const names[] = {

@@ -94,6 +94,10 @@ size_t ct_opens_sweep(struct ct_opens_bpf *o, uint64_t before_mono_ns,
 		      bool (*followed)(uint64_t cgroup_key, void *ctx),
 		      void *ctx);
 
+/* Whether FUSE requests are traced: the kernel has the FUSE tracepoints
+ * and took the programs (-v says which when not). */
+bool ct_opens_fuse_traced(const struct ct_opens_bpf *o);
+
 /* What ct_opens_start() was given. */
 void ct_opens_get_cfg(const struct ct_opens_bpf *o, struct ct_opens_cfg *out);
 

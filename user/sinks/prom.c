@@ -732,6 +732,15 @@ static void fuse_families(const struct prom_ctx *x)
 	fuse_wait_family(x);
 }
 
+void ct_prom_fuse_traced(FILE *f, bool traced)
+{
+	ct_prom_family(f, "coldtrace_bpf_fuse_traced", "gauge",
+		    "1 when containers' FUSE requests are traced; 0 (a kernel "
+		    "without the FUSE tracepoints): the coldtrace_fuse_ "
+		    "counters stay 0 whatever containers wait on FUSE.");
+	fprintf(f, "coldtrace_bpf_fuse_traced %d\n", traced);
+}
+
 /* ---- counters ---- */
 
 enum count_what { COUNT_SEEN, COUNT_COMPLETE, COUNT_FAILED };

@@ -69,4 +69,10 @@ enum ct_prom_label {
 int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		   const struct ct_meta *meta);
 
+/*
+ * /metrics of a live session only: coldtrace_bpf_fuse_traced, whether
+ * the coldtrace_fuse_ counters can count at all on this kernel.
+ */
+void ct_prom_fuse_traced(FILE *f, bool traced);
+
 #endif /* __CT_PROM_H */
