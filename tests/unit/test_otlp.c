@@ -525,3 +525,45 @@ Test(otlp, protobuf_holds_the_json_spans)
 	tj_free(r.v);
 	ct_pb_free(&b);
 }
+
+/* A lazily pulled container's FUSE waits on its root span, as the
+ * record's "fuse" says them; none without requests. */
+Test(otlp, fuse_waits_on_the_root)
+{
+	struct ct_container c;
+	struct req r;
+	const struct tj *root;
+
+	cri_app(&c);
+	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
+	root = span_named(&r, "container", 0);
+	cr_expect_null(attr_of(root, "coldtrace.fuse.wait_ns"));
+	tj_free(r.v);
+	c.fuse = (struct ct_fuse_use){
+		.valid = true, .has_ready = true, .connections = 2,
+		.requests = 104, .reads = 76, .read_bytes = 6975280,
+		.wait_ns = 161708120, .wait_before_ready_ns = 102546650,
+		.wait_after_ready_ns = 59161470, .last_ns = 652620849,
+	};
+	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
+	root = span_named(&r, "container", 0);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.requests"), 104);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.read_bytes"), 6975280);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.connections"), 2);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.wait_ns"), 161708120);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.wait_before_ready_ns"),
+		     102546650);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.wait_after_ready_ns"),
+		     59161470);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.last_ns"), 652620849);
+	cr_expect_null(attr_of(root, "coldtrace.fuse.dropped"));
+	tj_free(r.v);
+	/* no ready phase: no split to give */
+	c.fuse.has_ready = false;
+	c.fuse.dropped = 3;
+	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
+	root = span_named(&r, "container", 0);
+	cr_expect_null(attr_of(root, "coldtrace.fuse.wait_after_ready_ns"));
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.dropped"), 3);
+	tj_free(r.v);
+}

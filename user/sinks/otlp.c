@@ -242,6 +242,29 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 }
 
 /*
+ * Its threads' FUSE requests (a lazily pulled image's files, docs/
+ * lazy.md), as the record's "fuse" says them; only when it sent any.
+ */
+static void fuse_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
+{
+	if (!u->valid)
+		return;
+	attr_int(e, "coldtrace.fuse.requests", (int64_t)u->requests);
+	attr_int(e, "coldtrace.fuse.read_bytes", (int64_t)u->read_bytes);
+	attr_int(e, "coldtrace.fuse.connections", u->connections);
+	attr_int(e, "coldtrace.fuse.wait_ns", (int64_t)u->wait_ns);
+	if (u->has_ready) {
+		attr_int(e, "coldtrace.fuse.wait_before_ready_ns",
+			 (int64_t)u->wait_before_ready_ns);
+		attr_int(e, "coldtrace.fuse.wait_after_ready_ns",
+			 (int64_t)u->wait_after_ready_ns);
+	}
+	attr_int(e, "coldtrace.fuse.last_ns", (int64_t)u->last_ns);
+	if (u->dropped)
+		attr_int(e, "coldtrace.fuse.dropped", (int64_t)u->dropped);
+}
+
+/*
  * What the record says of the container, on its root span: the
  * conventions' names (semconv CT_OTLP_SEMCONV) where there are some.
  */
@@ -259,6 +282,7 @@ static void container_attrs(struct ct_otlp_enc *e,
 	if (c->has_exit_code)
 		attr_int(e, "process.exit.code", c->exit_code);
 	coldtrace_attrs(e, c);
+	fuse_attrs(e, &c->fuse);
 }
 
 /* A failed container (it never ran its program) is an error span. */
