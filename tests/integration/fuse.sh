@@ -72,13 +72,10 @@ truth() {	# LOG
 # The union (ns) of the intervals of the truth's requests: all of them,
 # or those of the first or the last pid that read.
 union_ns() {	# TRUTH all|first|last
-	jq --arg w "$2" '(map(select(.opcode == 15)) | sort_by(.recv_ns)
+	jq --arg w "$2" "$JQ_UNION"'(map(select(.opcode == 15)) | sort_by(.recv_ns)
 			| {first: .[0].pid, last: .[-1].pid}) as $p
-		| map(select($w == "all" or .pid == $p[$w])) | sort_by(.recv_ns)
-		| reduce .[] as $r ({s: 0, e: 0, sum: 0};
-			if .e > 0 and $r.recv_ns <= .e then .e = ([.e, $r.reply_ns] | max)
-			else .sum += (.e - .s) | .s = $r.recv_ns | .e = $r.reply_ns end)
-		| .sum + (.e - .s)' <<<"$1"
+		| map(select($w == "all" or .pid == $p[$w]))
+		| union(.recv_ns; .reply_ns)' <<<"$1"
 }
 
 # Record $1's "fuse" against the truth $2 (both JSON); $3 names the case.

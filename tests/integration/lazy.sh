@@ -80,16 +80,13 @@ lazy_run() {	# ID [COLDTRACE ARGS...]
 # that meets y-late's bytes was for y-late, not for b-read, whose
 # rounding and spill end in m-gap, or for z-never, which nothing reads.
 fetched() {	# LOG A B
-	jq -c --argjson a "$2" --argjson b "$3" --argjson f "$FROM" --argjson t "$TO" '
+	jq -c --argjson a "$2" --argjson b "$3" --argjson f "$FROM" --argjson t "$TO" "$JQ_UNION"'
 		map(select(.start_ns >= $f and .start_ns <= $t and .status == 206)
 			| select(.range[0] < $b and .range[1] > $a))
 		| sort_by(.start_ns)
 		| {n: length, first: (.[0].start_ns // 0),
 		   last: (map(.end_ns) | max // 0),
-		   union: (reduce .[] as $r ({s: 0, e: 0, sum: 0};
-			if .e > 0 and $r.start_ns <= .e then .e = ([.e, $r.end_ns] | max)
-			else .sum += (.e - .s) | .s = $r.start_ns | .e = $r.end_ns end)
-			| .sum + (.e - .s))}' <<<"$1"
+		   union: union(.start_ns; .end_ns)}' <<<"$1"
 }
 
 # The proxy's log of the layer, each request with its first range.

@@ -91,6 +91,16 @@ run_bench_quick() {	# NAME SEC
 	[ "$rc" -eq 0 ] || fail "$1 --quick: status $rc: $(tail -n 5 "$T/err")"
 }
 
+# A jq definition: union(S; E) of an array of objects is the time (ns)
+# covered by their intervals [S, E) (S and E: each object's field), as
+# coldtrace's FUSE wait_ns is made of its requests' (fuse.sh, lazy.sh).
+# shellcheck disable=SC2016
+JQ_UNION='def union(s; e): sort_by(s)
+	| reduce .[] as $r ({s: 0, e: 0, sum: 0};
+		if .e > 0 and ($r | s) <= .e then .e = ([.e, ($r | e)] | max)
+		else .sum += (.e - .s) | .s = ($r | s) | .e = ($r | e) end)
+	| .sum + (.e - .s);'
+
 # Container records on stdout (JSON Lines; other line types ignored).
 records() {
 	jq -c 'select(.type == "container")' "$T/out"
