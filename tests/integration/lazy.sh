@@ -173,6 +173,11 @@ check_metrics() {	# RECORD
 			<<<"$r" >/dev/null ||
 			fail "/metrics: $v wait '$(series coldtrace_fuse_wait_seconds_total "$r" "when=\"$v\"")' s, the record's $(jq -c .fuse <<<"$r")"
 	done
+	# the kernel's word: its FUSE tracepoints
+	v=0
+	[ -d /sys/kernel/tracing/events/fuse ] && v=1
+	grep -qx "coldtrace_bpf_fuse_traced $v" "$T/scrape" ||
+		fail "/metrics: $(grep '^coldtrace_bpf_fuse_traced' "$T/scrape"), the kernel's FUSE tracepoints: $v"
 	note "/metrics: $(grep -c '^coldtrace_fuse_' "$T/scrape") FUSE samples, its group's the record's"
 }
 
