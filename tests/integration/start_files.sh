@@ -14,7 +14,8 @@
 #   (each path once, "rel" opened relative to /sf and counted so), with
 #   their sizes, offsets rising and before its ready's end; "late",
 #   read after the listen, is not in it; start-files.jsonl holds the
-#   same lines, each with "path" first;
+#   same lines, each with "path" first, and start-files-images.jsonl
+#   them folded for the image (each path 1 of 1, at its offset);
 # - its replay (--replay of the --record) writes the same file, byte
 #   for byte, and the table's note under its row says 5 files and
 #   their KiB;
@@ -22,7 +23,8 @@
 #   1 s ("until": "window"), the file read 2 s in is absent;
 # - detached (continuous, default --arm=auto, idle verified by bpftool
 #   before the scenario; crun): the same list and summary, and the
-#   final -o DIR's start-files.jsonl has them.
+#   final -o DIR's start-files.jsonl and start-files-images.jsonl have
+#   them.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -88,6 +90,19 @@ check_reader() {	# RECORD LINES WHAT
 	done <<<"$l"
 }
 
+# start-files-images.jsonl in DIR $1 of a session whose one container
+# listed LINES $2: its image's lines are those, folded (1 of 1: each
+# path at its own offset, in the same order).
+check_images() {	# DIR LINES WHAT
+	local want got image
+	want=$(jq -c '{path, image, offset_ns, containers: 1, of: 1}' <<<"$2")
+	image=$(jq -r .image <<<"$2" | head -n 1)
+	[ -n "$image" ] || fail "$3: no image in the container's lines"
+	got=$(jq -c --arg i "$image" 'select(.image == $i)' "$1/start-files-images.jsonl")
+	[ "$got" = "$want" ] ||
+		fail "$3: start-files-images.jsonl has [$got], the container's lines fold to [$want]"
+}
+
 # 1. -- COMMAND (runc), recorded; then its replay
 READ_BYTES=$((SH_SIZE + ${SIZE[c]} + ${SIZE[a]} + ${SIZE[rel]} + ${SIZE[b]}))
 run_ct -j --start-files -o "$T/o" --record "$T/s.ctrec" -- \
@@ -97,13 +112,16 @@ id=$(cat "$T/cid1")
 r=$(records | jq -c --arg id "$id" 'select(.id == $id)')
 [ -n "$r" ] || { show_output; fail "no record of the reader"; }
 check_reader "$r" "$(lines_of "$T/o/start-files.jsonl" "$id")" "runc"
+check_images "$T/o" "$(lines_of "$T/o/start-files.jsonl" "$id")" "runc"
 note "runc: $(jq -c .start_files <<<"$r"), ready $(jq .phases.ready.dur_ns <<<"$r") ns"
 
 run_ct -j --start-files --replay "$T/s.ctrec" -o "$T/o2"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "replay exited $CT_RC"; }
 cmp "$T/o/start-files.jsonl" "$T/o2/start-files.jsonl" ||
 	fail "the replay's start-files.jsonl differs from the live session's"
-note "replay: start-files.jsonl byte for byte"
+cmp "$T/o/start-files-images.jsonl" "$T/o2/start-files-images.jsonl" ||
+	fail "the replay's start-files-images.jsonl differs from the live session's"
+note "replay: start-files.jsonl and start-files-images.jsonl byte for byte"
 run_ct --start-files --replay "$T/s.ctrec"
 kib=$(awk -v b="$READ_BYTES" 'BEGIN { printf "%.1f", b / 1024 }')
 grep -q "^  start files: 5 ($kib KiB) in .* ms, until ready at .* ms; 1 relative$" "$T/out" ||
@@ -129,4 +147,5 @@ id=$(cat "$T/cid3")
 r=$(dt_record "$id")
 dt_stop
 check_reader "$r" "$(lines_of "$T/dir/start-files.jsonl" "$id")" "detached crun"
+check_images "$T/dir" "$(lines_of "$T/dir/start-files.jsonl" "$id")" "detached crun"
 note "detached crun: $(jq -c .start_files <<<"$r")"
