@@ -62,6 +62,7 @@ enum ct_ev_type {
 	CT_EV_MAPFULL	= 108,	/* inserts refused by full BPF maps (include/mapfull.h) */
 	CT_EV_HOST	= 109,	/* the traced host's names (user/core/host.c) */
 	CT_EV_IDENT	= 110,	/* a container's names and image (user/enrich/names.c) */
+	CT_EV_LAYER	= 111,	/* a FUSE connection's layer digest (user/enrich/layers.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -263,6 +264,21 @@ struct ct_fuse {
 };
 
 /*
+ * CT_EV_LAYER: the image layer a FUSE connection serves to a container,
+ * as its file system names it (a stargz layer: its state file, user/
+ * enrich/layers.h), read by the live session after the container's first
+ * request on it (its CT_EV_FUSE), so that a replay finds it there too.
+ */
+#define CT_LAYER_DIGEST_LEN	80	/* "sha256:" + 64 hex, NUL */
+struct ct_layer_rec {
+	struct ct_hdr hdr;
+	__u64 cgroup_key;	/* the container whose request asked */
+	__u32 dev;		/* the connection, as CT_EV_FUSE's */
+	__u32 _pad;
+	char digest[CT_LAYER_DIGEST_LEN];	/* NUL-terminated */
+};
+
+/*
  * What the BPF programs could not keep, counted per CPU in the `lost`
  * map (bpf/events.bpf.h) under these keys, each its own loss kind in
  * the reports (docs/metrics.md).
@@ -403,6 +419,8 @@ _Static_assert(sizeof(struct ct_mkdir) == 72 + 16 + CT_PATH_MAX,
 _Static_assert(sizeof(struct ct_touch) == 72 + 16 + CT_PATH_MAX,
 	       "ct_touch ABI");
 _Static_assert(sizeof(struct ct_fuse) == 72 + 40, "ct_fuse ABI");
+_Static_assert(sizeof(struct ct_layer_rec) == 72 + 16 + CT_LAYER_DIGEST_LEN,
+	       "ct_layer_rec ABI");
 _Static_assert(sizeof(struct ct_connect) == 72 + 32 + CT_PATH_MAX,
 	       "ct_connect ABI");
 

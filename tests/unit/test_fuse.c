@@ -2,6 +2,7 @@
 /* A container's FUSE requests: counts, the union in flight, the split. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "coldtrace.h"
@@ -178,4 +179,48 @@ Test(fuse, recording_against_the_file_system_log)
 	cr_assert(r.c.fuse.has_ready);
 	cr_assert_gt(r.c.fuse.wait_after_ready_ns, 0, "small, read after");
 	ts_free(&r);
+}
+
+/* A CT_EV_LAYER of (key, dev). */
+static struct ct_layer_rec layer(uint64_t key, uint32_t dev, const char *d)
+{
+	struct ct_layer_rec l;
+
+	memset(&l, 0, sizeof(l));
+	l.hdr.type = CT_EV_LAYER;
+	l.hdr.size = sizeof(l);
+	l.cgroup_key = key;
+	l.dev = dev;
+	snprintf(l.digest, sizeof(l.digest), "%s", d);
+	return l;
+}
+
+/*
+ * A connection's layer is the one a CT_EV_LAYER of the same container
+ * named (the newest), never another container's: connection numbers
+ * are reused once a mount is gone.
+ */
+Test(fuse, layers_named_per_container)
+{
+	struct ct_fuse_reqs *f = ct_fuse_new(M2R);
+	struct ct_layer_rec l;
+	struct ct_container c;
+
+	l = layer(KEY + 1, 7, "sha256:other");
+	cr_assert_eq(ct_fuse_feed(f, &l, sizeof(l)), 0);
+	l = layer(KEY, 7, "sha256:old");
+	cr_assert_eq(ct_fuse_feed(f, &l, sizeof(l)), 0);
+	l = layer(KEY, 7, "sha256:seven");
+	cr_assert_eq(ct_fuse_feed(f, &l, sizeof(l)), 0);
+	feed(f, req(100, 200, 15, 4096, 7));
+	feed(f, req(100, 110, 15, 4096, 8));
+	container(&c, 300);
+	ct_fuse_apply(f, &c);
+	cr_assert_eq(c.fuse.nlayers, 2);
+	cr_assert_eq(c.fuse.layers[0].dev, 7);
+	cr_expect_str_eq(c.fuse.layers[0].digest, "sha256:seven");
+	cr_expect_str_eq(c.fuse.layers[1].digest, "", "no record: unnamed");
+	l.hdr.size = sizeof(l) - 1;
+	cr_expect_eq(ct_fuse_feed(f, &l, sizeof(l) - 1), -EINVAL);
+	ct_fuse_free(f);
 }

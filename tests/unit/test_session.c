@@ -140,6 +140,7 @@ Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
 	cr_assert_str_eq(ctype, "text/plain; version=0.0.4; charset=utf-8");
 	cr_expect(!strstr(body, "coldtrace_bpf_fuse_traced"),
 		  "a replay does not know what the kernel traced");
+	cr_expect(!strstr(body, "coldtrace_fuse_layers_unnamed_total"));
 	free(body);
 	/* a live session says whether FUSE requests can be counted at all */
 	s.live = true;
@@ -147,10 +148,15 @@ Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
 		char want[64];
 
 		s.fuse_traced = traced;
+		s.layers.timeouts = 2 * traced;
 		cr_assert_eq(ct_session_serve("/metrics", &body, &len, &ctype,
 					      &s), 0);
 		snprintf(want, sizeof(want), "\ncoldtrace_bpf_fuse_traced %d\n",
 			 traced);
+		cr_expect(strstr(body, want), "%s", body);
+		snprintf(want, sizeof(want),
+			 "\ncoldtrace_fuse_layers_unnamed_total %d\n",
+			 2 * traced);
 		cr_expect(strstr(body, want), "%s", body);
 		free(body);
 	}

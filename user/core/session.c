@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* One session's pipeline and report: see session.h. */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,8 @@ int ct_session_event_checked(void *ctx, const void *rec, size_t len,
 	struct ct_session *s = ctx;
 
 	ct_session_feed_checked(s, rec, len, check);
+	if (s->live && !check)
+		ct_layers_feed(&s->layers, rec, len, feed_made, s);
 	if (s->names.n)
 		ct_naming_flush(&s->names, ct_mono_ns(), feed_made, s);
 	return 0;
@@ -435,7 +438,7 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 	/* what coldtrace costs: only here, metrics.prom is the containers' */
 	ct_self_metrics(f, "/proc", s->live ? &s->clock : NULL);
 	if (s->live)
-		ct_prom_fuse_traced(f, s->fuse_traced);
+		ct_prom_fuse_traced(f, s->fuse_traced, s->layers.timeouts);
 	if (fclose(f) || ret)
 		return -1;
 	s->metrics_len = *len;
@@ -450,6 +453,10 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 static void warn_dropped(const struct ct_session *s)
 {
 	ct_enrich_warn_dropped(s->pl.enrich, stderr);
+	if (s->layers.timeouts)
+		fprintf(stderr, "FUSE layers left without a digest: %" PRIu64
+			" (their daemon did not answer within %u ms)\n",
+			s->layers.timeouts, CT_LAYER_WAIT_MS);
 }
 
 /* -c that kept nothing of what was seen: said, not an empty report. */

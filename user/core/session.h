@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "cli.h"
 #include "mapfull.h"
+#include "layers.h"
 #include "names.h"
 #include "opens_source.h"
 #include "output.h"
@@ -55,6 +56,7 @@ struct ct_session {
 	int rec_error;			/* first --record write error */
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */
+	struct ct_layers layers;	/* FUSE connections, to be named */
 	bool live;			/* names looked up, pids checked */
 	bool fuse_traced;		/* live: FUSE requests traced */
 	/* set by ct_session_init() from the command line; the fuzzer sets

@@ -17,9 +17,18 @@ struct req {
 	int32_t error;
 };
 
+/* A connection's layer as a container's request found it (CT_EV_LAYER). */
+struct named {
+	uint64_t key;
+	uint32_t dev;
+	char digest[CT_LAYER_DIGEST_LEN];
+};
+
 struct ct_fuse_reqs {
 	int64_t mono_to_real;
 	struct ct_keyed reqs;	/* struct req, per cgroup key */
+	struct named names[CT_FUSE_NAMED];	/* a ring */
+	size_t next_name;
 };
 
 struct ct_fuse_reqs *ct_fuse_new(int64_t mono_to_real_ns)
@@ -45,6 +54,37 @@ void ct_fuse_free(struct ct_fuse_reqs *f)
 	free(f);
 }
 
+static int keep_name(struct ct_fuse_reqs *f, const void *rec, size_t len)
+{
+	const struct ct_layer_rec *l = rec;
+	struct named *n = &f->names[f->next_name];
+
+	if (len < sizeof(*l) || l->hdr.size < sizeof(*l))
+		return -EINVAL;
+	n->key = l->cgroup_key;
+	n->dev = l->dev;
+	memcpy(n->digest, l->digest, sizeof(n->digest));
+	n->digest[sizeof(n->digest) - 1] = '\0';
+	f->next_name = (f->next_name + 1) % CT_FUSE_NAMED;
+	return 0;
+}
+
+/* Layer l's digest as container key's request found it, the newest. */
+static void name_layer(const struct ct_fuse_reqs *f, uint64_t key,
+		       struct ct_fuse_layer *l)
+{
+	for (size_t i = 1; i <= CT_FUSE_NAMED; i++) {
+		const struct named *n = &f->names[(f->next_name +
+						   CT_FUSE_NAMED - i) %
+						  CT_FUSE_NAMED];
+
+		if (n->key == key && n->dev == l->dev) {
+			memcpy(l->digest, n->digest, sizeof(l->digest));
+			return;
+		}
+	}
+}
+
 int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
@@ -54,6 +94,8 @@ int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
 
 	if (!f || !rec || len < sizeof(*h))
 		return -EINVAL;
+	if (h->type == CT_EV_LAYER)
+		return keep_name(f, rec, len);
 	if (h->type != CT_EV_FUSE)
 		return 0;
 	if (len < sizeof(*r) || h->size < sizeof(*r))
@@ -238,6 +280,8 @@ void ct_fuse_apply(struct ct_fuse_reqs *f, struct ct_container *c)
 		.dropped = g->dropped,
 	};
 	sum(&c->fuse, g->items, g->n, c);
+	for (uint32_t i = 0; i < c->fuse.nlayers; i++)
+		name_layer(f, c->cgroup_key, &c->fuse.layers[i]);
 	ct_fuse_forget(f, c->cgroup_key);
 }
 

@@ -11,6 +11,11 @@
  * Bounded: CT_FUSE_KEEP requests per container and CT_FUSE_PENDING in
  * all; a request past either is counted (c->fuse.dropped) and in no
  * other field.
+ *
+ * A connection's layer digest comes from CT_EV_LAYER records (a live
+ * session's, user/enrich/layers.h), per (container, connection): the
+ * last CT_FUSE_NAMED of them are kept, and a container's layers take
+ * theirs at emission.
  */
 #ifndef __CT_FUSE_H
 #define __CT_FUSE_H
@@ -23,6 +28,7 @@
 #define CT_FUSE_PENDING		131072
 #define CT_FUSE_GROUPS		1024
 #define CT_FUSE_CONNS		64	/* distinct connections counted */
+#define CT_FUSE_NAMED		1024	/* layers named (CT_EV_LAYER) kept */
 
 struct ct_fuse_reqs;
 

@@ -233,6 +233,15 @@ static void clean_host(void *rec, size_t len)
 	CLEAN_STR(h, node_name);
 }
 
+static void clean_layer(void *rec, size_t len)
+{
+	struct ct_layer_rec *l = rec;
+
+	(void)len;
+	l->_pad = 0;
+	CLEAN_STR(l, digest);
+}
+
 /* the kernel's slots of the slowest opens are reused: a shorter path
  * leaves the end of a longer one after its NUL */
 static void clean_paths(void *rec, size_t len)
@@ -294,6 +303,8 @@ static const struct ct_rec_type types[] = {
 	  NULL, clean_ident },
 	{ CT_EV_HOST, "HOST", sizeof(struct ct_host_rec), true,
 	  NULL, clean_host },
+	{ CT_EV_LAYER, "LAYER", sizeof(struct ct_layer_rec), true,
+	  NULL, clean_layer },
 	{ CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false,
 	  NULL, clean_mkdir },
 	{ CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false,

@@ -177,6 +177,7 @@ struct ct_start_files {
 #define CT_FUSE_LAYERS	8
 struct ct_fuse_layer {
 	uint32_t dev;		/* major << 20 | minor, as mountinfo's */
+	char digest[CT_LAYER_DIGEST_LEN];	/* its layer's; "" unknown */
 	uint64_t requests;
 	uint64_t reads;
 	uint64_t read_bytes;

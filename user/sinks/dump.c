@@ -264,6 +264,19 @@ bool ct_dump_host(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_layer(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_layer_rec *l = rec;	/* checked: its size */
+
+	(void)len;
+	put_hdr(f, &l->hdr, "LAYER", m2r);
+	fprintf(f, " key=%llu dev=%u:%u digest=\"%.*s\"\n",
+		(unsigned long long)l->cgroup_key, l->dev >> 20,
+		l->dev & 0xfffff,
+		(int)strnlen(l->digest, sizeof(l->digest)), l->digest);
+	return true;
+}
+
 #define DUMP_STR(f, key, r, field) \
 	fprintf(f, " " key "=\"%.*s\"", \
 		(int)strnlen((r)->field, sizeof((r)->field)), (r)->field)
@@ -351,6 +364,7 @@ static const struct {
 	{ CT_EV_ARM, ct_dump_arm },
 	{ CT_EV_IDENT, ct_dump_ident },
 	{ CT_EV_HOST, ct_dump_host },
+	{ CT_EV_LAYER, ct_dump_layer },
 	{ CT_EV_MKDIR, ct_dump_mkdir },
 	{ CT_EV_RMDIR, ct_dump_mkdir },
 };

@@ -171,6 +171,8 @@ static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
 			 l->dev & 0xfffff);
 		ct_json_start_object(w);
 		ct_json_kv_string(w, "dev", dev);
+		if (l->digest[0])
+			ct_json_kv_string(w, "digest", l->digest);
 		ct_json_kv_u64(w, "requests", l->requests);
 		ct_json_kv_u64(w, "reads", l->reads);
 		ct_json_kv_u64(w, "read_bytes", l->read_bytes);

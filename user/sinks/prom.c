@@ -732,13 +732,18 @@ static void fuse_families(const struct prom_ctx *x)
 	fuse_wait_family(x);
 }
 
-void ct_prom_fuse_traced(FILE *f, bool traced)
+void ct_prom_fuse_traced(FILE *f, bool traced, uint64_t unnamed)
 {
 	ct_prom_family(f, "coldtrace_bpf_fuse_traced", "gauge",
 		    "1 when containers' FUSE requests are traced; 0 (a kernel "
 		    "without the FUSE tracepoints): the coldtrace_fuse_ "
 		    "counters stay 0 whatever containers wait on FUSE.");
 	fprintf(f, "coldtrace_bpf_fuse_traced %d\n", traced);
+	ct_prom_family(f, "coldtrace_fuse_layers_unnamed_total", "counter",
+		    "FUSE layers left without a digest: their daemon did not "
+		    "answer the read of its state directory in time.");
+	fprintf(f, "coldtrace_fuse_layers_unnamed_total %" PRIu64 "\n",
+		unnamed);
 }
 
 /* ---- counters ---- */

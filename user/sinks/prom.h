@@ -71,8 +71,9 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 
 /*
  * /metrics of a live session only: coldtrace_bpf_fuse_traced, whether
- * the coldtrace_fuse_ counters can count at all on this kernel.
+ * the coldtrace_fuse_ counters can count at all on this kernel, and
+ * coldtrace_fuse_layers_unnamed_total (layers.h's timeouts).
  */
-void ct_prom_fuse_traced(FILE *f, bool traced);
+void ct_prom_fuse_traced(FILE *f, bool traced, uint64_t unnamed);
 
 #endif /* __CT_PROM_H */
