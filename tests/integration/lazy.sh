@@ -12,7 +12,8 @@
 # Truth: our files' sizes and the blob's TOC; the proxy's log (every
 # range request of the layer, with when it began and ended); the FUSE
 # mount's dev in mountinfo.  Checked:
-# - the record's one FUSE connection is the layer's mount;
+# - the record's one FUSE connection is the layer's mount, named by the
+#   layer's digest in the image's manifest;
 # - read bytes: at least b-read's and y-late's (a cold page cache reads
 #   them whole through FUSE), at most those and busybox's (nothing else
 #   is opened: m-gap and z-never never);
@@ -102,9 +103,10 @@ check_lazy() {	# RECORD WHAT
 	[ "$f" != null ] || fail "$2: no fuse key: $r"
 	jq -e '.complete and .exit_code == 0 and .phases.ready != null' <<<"$r" >/dev/null ||
 		fail "$2: not complete, exit 0 and ready: $(jq -c '{complete, exit_code, ready: .phases.ready}' <<<"$r")"
-	jq -e --arg d "$DEV" '.fuse | .connections == 1 and (.layers | length == 1)
-		and .layers[0].dev == $d' <<<"$r" >/dev/null ||
-		fail "$2: fuse $f; the layer's mount is $DEV"
+	jq -e --arg d "$DEV" --arg l "$LAYER" '.fuse | .connections == 1
+		and (.layers | length == 1) and .layers[0].dev == $d
+		and .layers[0].digest == $l' <<<"$r" >/dev/null ||
+		fail "$2: fuse $f; the layer's mount is $DEV, its digest in the manifest $LAYER"
 	jq -e --argjson lo $((READ + LATE)) --argjson hi $((READ + LATE + BUSYBOX)) \
 		'.fuse.read_bytes >= $lo and .fuse.read_bytes <= $hi' <<<"$r" >/dev/null ||
 		fail "$2: read $(jq .fuse.read_bytes <<<"$r") bytes; b-read and y-late are $((READ + LATE)), busybox $BUSYBOX"
