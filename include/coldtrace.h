@@ -63,6 +63,7 @@ enum ct_ev_type {
 	CT_EV_HOST	= 109,	/* the traced host's names (user/core/host.c) */
 	CT_EV_IDENT	= 110,	/* a container's names and image (user/enrich/names.c) */
 	CT_EV_LAYER	= 111,	/* a FUSE connection's layer digest (user/enrich/layers.c) */
+	CT_EV_FETCHED	= 112,	/* a lazy layer's bytes from its registry (user/enrich/layers.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -276,6 +277,23 @@ struct ct_layer_rec {
 	__u32 dev;		/* the connection, as CT_EV_FUSE's */
 	__u32 _pad;
 	char digest[CT_LAYER_DIGEST_LEN];	/* NUL-terminated */
+};
+
+/*
+ * CT_EV_FETCHED: how many bytes of a lazily pulled layer its file
+ * system has fetched from the registry so far (a stargz layer's state
+ * file, "fetchedSize"), read by the live session when hdr.ts_ns says
+ * (the read began then): before a new container's first request, and
+ * once a connection's requests have settled.  The layer's, shared by
+ * every container reading it; user/enrich/fuse.h gives each container
+ * the growth across its own requests.
+ */
+struct ct_fetched_rec {
+	struct ct_hdr hdr;
+	__u32 dev;		/* the connection, as CT_EV_FUSE's */
+	__u32 _pad;
+	__u64 fetched;		/* bytes fetched since the mount */
+	__u64 size;		/* the layer blob's */
 };
 
 /*

@@ -23,6 +23,10 @@
 #   y-late's bytes after the end of ready, and in
 #   the wait after it: the cold start went on in the run;
 # - the last FUSE request ended no earlier than the last fetch;
+# - the bytes the layer fetched while it read (its state file's
+#   fetchedSize, sampled around its requests) are the proxy's 206 bytes
+#   of the run to the byte, those by ready the ones of fetches that
+#   ended before ready (b-read's and busybox's), not shared;
 # under -- COMMAND (runc) with its replay, and detached (continuous,
 # default --arm=auto, idle verified by bpftool before the scenario),
 # whose /metrics and summary.json sum its one container's fuse key: to
@@ -128,7 +132,24 @@ check_lazy() {	# RECORD WHAT
 	jq -e --argjson l "$l" --argjson x "$exec" --argjson s $SLACK_NS \
 		'.fuse.last_ns + $s >= $l.last - $x' <<<"$r" >/dev/null ||
 		fail "$2: last request ended $(jq .fuse.last_ns <<<"$r") ns after the exec, the last fetch $(($(jq .last <<<"$l") - exec))"
+	check_fetched "$r" "$2" "$log" "$ready_end"
 	note "$2: fuse $f; fetches: b-read $b, y-late $l"
+}
+
+# The layer's fetched bytes in record $1 against the proxy's 206 bytes
+# of the run: all of them, and those of fetches ended by ready's end.
+check_fetched() {	# RECORD WHAT LOG READY_END
+	local want
+	want=$(jq -c --argjson f "$FROM" --argjson t "$TO" --argjson e "$4" '
+		map(select(.start_ns >= $f and .start_ns <= $t and .status == 206))
+		| {all: (map(.bytes) | add // 0),
+		   by_ready: (map(select(.end_ns <= $e) | .bytes) | add // 0)}' <<<"$3")
+	jq -e --argjson w "$want" '.fuse | .fetched_bytes == $w.all
+		and .fetched_by_ready_bytes == $w.by_ready and .fetched_layers == 1
+		and .fetched_unknown_layers == null and .fetched_shared == null
+		and .layers[0].fetched_bytes == $w.all' <<<"$1" >/dev/null ||
+		fail "$2: fetched $(jq -c '.fuse | {fetched_bytes, fetched_by_ready_bytes, fetched_layers, fetched_unknown_layers, fetched_shared}' <<<"$1"); the proxy's 206 bytes: $want"
+	note "$2: fetched $want, as the proxy served"
 }
 
 # 1. -- COMMAND (runc), recorded; then its replay

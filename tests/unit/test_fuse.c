@@ -164,6 +164,137 @@ Test(fuse, untimed_send_is_dropped)
 	ct_fuse_free(f);
 }
 
+/* A CT_EV_FETCHED of dev at mono ms t: fetched bytes so far. */
+static void sample(struct ct_fuse_reqs *f, uint64_t t, uint32_t dev,
+		   uint64_t fetched)
+{
+	struct ct_fetched_rec x;
+
+	memset(&x, 0, sizeof(x));
+	x.hdr.ts_ns = t * MS;
+	x.hdr.type = CT_EV_FETCHED;
+	x.hdr.size = sizeof(x);
+	x.dev = dev;
+	x.fetched = fetched;
+	x.size = 6308936;
+	cr_assert_eq(ct_fuse_feed(f, &x, sizeof(x)), 0);
+}
+
+/* req() of another container */
+static struct ct_fuse req_of(uint64_t key, uint64_t s, uint64_t e,
+			     uint32_t dev)
+{
+	struct ct_fuse r = req(s, e, 15, 4096, dev);
+
+	r.cgroup_key = key;
+	return r;
+}
+
+/*
+ * A layer's growth between the sample before a container's first
+ * request and the first after its last, of the intervals its requests
+ * were in flight in; split at ready; none without samples, unknown
+ * without one on either side.
+ */
+Test(fuse, fetched_around_its_requests)
+{
+	struct ct_fuse_reqs *f = ct_fuse_new(M2R);
+	struct ct_container c;
+
+	sample(f, 5, 7, 500);		/* older: not the baseline */
+	sample(f, 10, 7, 1000);		/* the baseline */
+	feed(f, req(100, 200, 15, 4096, 7));
+	feed(f, req(120, 180, 15, 4096, 7));
+	sample(f, 230, 7, 51000);	/* +50000, before ready (300) */
+	sample(f, 400, 7, 61000);	/* +10000, no request: not its */
+	feed(f, req(290, 310, 15, 4096, 9));
+	feed(f, req(600, 650, 15, 4096, 7));
+	sample(f, 700, 7, 161000);	/* +100000, after ready */
+	sample(f, 800, 7, 171000);	/* after its last request */
+	sample(f, 305, 9, 99);		/* 9: none before its first */
+	feed(f, req(100, 110, 15, 4096, 8));	/* 8: never sampled */
+	container(&c, 300);
+	ct_fuse_apply(f, &c);
+	cr_assert_eq(c.fuse.nlayers, 3);
+	cr_assert_eq(c.fuse.layers[0].dev, 7);
+	cr_expect_eq(c.fuse.layers[0].fetched, CT_FETCHED_KNOWN);
+	cr_expect_eq(c.fuse.layers[0].fetched_bytes, 150000);
+	cr_expect_eq(c.fuse.layers[0].fetched_by_ready_bytes, 50000);
+	cr_expect_not(c.fuse.layers[0].fetched_shared);
+	cr_expect_eq(c.fuse.layers[1].dev, 9);
+	cr_expect_eq(c.fuse.layers[1].fetched, CT_FETCHED_UNKNOWN);
+	cr_expect_eq(c.fuse.layers[1].fetched_bytes, 0);
+	cr_expect_eq(c.fuse.layers[2].dev, 8);
+	cr_expect_eq(c.fuse.layers[2].fetched, CT_FETCHED_NONE);
+	cr_expect_eq(c.fuse.fetched_layers, 1);
+	cr_expect_eq(c.fuse.fetched_unknown, 1);
+	cr_expect_eq(c.fuse.fetched_bytes, 150000);
+	cr_expect_eq(c.fuse.fetched_by_ready_bytes, 50000);
+	cr_expect_not(c.fuse.fetched_shared);
+	ct_fuse_free(f);
+}
+
+/*
+ * The split at ready follows the reads, which fetch: a lookup still in
+ * flight at ready leaves the reads' growth before it; an interval of
+ * lookups alone follows them.
+ */
+Test(fuse, fetched_split_by_reads)
+{
+	struct ct_fuse_reqs *f = ct_fuse_new(M2R);
+	struct ct_container c;
+
+	sample(f, 10, 7, 1000);
+	feed(f, req(100, 200, 15, 4096, 7));
+	feed(f, req(150, 350, 1, 0, 7));	/* a lookup past ready */
+	sample(f, 400, 7, 51000);
+	feed(f, req(500, 600, 1, 0, 7));	/* lookups alone, after */
+	sample(f, 700, 7, 51005);
+	container(&c, 300);
+	ct_fuse_apply(f, &c);
+	cr_expect_eq(c.fuse.fetched_bytes, 50005);
+	cr_expect_eq(c.fuse.fetched_by_ready_bytes, 50000);
+	ct_fuse_free(f);
+}
+
+/*
+ * Two containers between the same samples: each is given the growth
+ * and told it is shared, the first as the second; a sample lower than
+ * the one before (a new mount on the dev) leaves it unknown.
+ */
+Test(fuse, fetched_shared_or_remounted)
+{
+	struct ct_fuse_reqs *f = ct_fuse_new(M2R);
+	struct ct_fuse r;
+	struct ct_container c;
+
+	sample(f, 10, 7, 1000);
+	feed(f, req(100, 200, 15, 4096, 7));
+	r = req_of(KEY + 1, 150, 220, 7);
+	feed(f, r);
+	sample(f, 300, 7, 81000);
+	container(&c, 0);
+	ct_fuse_apply(f, &c);
+	cr_expect_eq(c.fuse.fetched_bytes, 80000);
+	cr_expect(c.fuse.layers[0].fetched_shared);
+	cr_expect(c.fuse.fetched_shared);
+	container(&c, 0);
+	c.cgroup_key = KEY + 1;
+	ct_fuse_apply(f, &c);
+	cr_expect_eq(c.fuse.fetched_bytes, 80000);
+	cr_expect(c.fuse.fetched_shared);
+
+	sample(f, 1000, 7, 900);	/* a new mount */
+	feed(f, req(1100, 1200, 15, 4096, 7));
+	sample(f, 1300, 7, 700);	/* and another */
+	container(&c, 0);
+	ct_fuse_apply(f, &c);
+	cr_expect_eq(c.fuse.layers[0].fetched, CT_FETCHED_UNKNOWN);
+	cr_expect_eq(c.fuse.fetched_bytes, 0);
+	cr_expect_eq(c.fuse.fetched_unknown, 1);
+	ct_fuse_free(f);
+}
+
 /* ---- the recording (tests/fixtures/docker-fuse) ---- */
 
 /* Its reads and bytes are those the FUSE file system's own log lists. */

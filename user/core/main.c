@@ -409,7 +409,7 @@ static bool keep_going(struct live_state *ls)
 	/* before the tick, which may report what a loss made incomplete */
 	read_losses(ls, false);
 	/* lets a finished container out without waiting for a host event */
-	ct_pipeline_tick(&s->pl, ct_mono_ns());
+	ct_session_tick(s, ct_mono_ns());
 	ct_session_poll(s, ct_mono_ns());
 	if (command_finished(ls))
 		return false;
@@ -537,6 +537,7 @@ static void drain(struct live_state *ls)
 		;
 	read_losses(ls, true);
 	map_full_check(ls);
+	ct_session_last_samples(s);
 	ct_session_inject(s, CT_EV_END, 0);
 	ct_pipeline_flush(&s->pl);
 }

@@ -130,8 +130,10 @@ int ct_session_event_checked(void *ctx, const void *rec, size_t len,
 	struct ct_session *s = ctx;
 
 	ct_session_feed_checked(s, rec, len, check);
-	if (s->live && !check)
+	if (s->live && !check) {
 		ct_layers_feed(&s->layers, rec, len, feed_made, s);
+		ct_layers_sample(&s->layers, ct_mono_ns(), feed_made, s);
+	}
 	if (s->names.n)
 		ct_naming_flush(&s->names, ct_mono_ns(), feed_made, s);
 	return 0;
@@ -140,6 +142,23 @@ int ct_session_event_checked(void *ctx, const void *rec, size_t len,
 int ct_session_event(void *ctx, const void *rec, size_t len)
 {
 	return ct_session_event_checked(ctx, rec, len, ct_rec_check(rec, len));
+}
+
+/*
+ * A live loop's turn without records: the layers' samples that are due
+ * go in first, before the tracker lets a container out on this clock.
+ */
+void ct_session_tick(struct ct_session *s, uint64_t now_mono_ns)
+{
+	if (s->live)
+		ct_layers_sample(&s->layers, now_mono_ns, feed_made, s);
+	ct_pipeline_tick(&s->pl, now_mono_ns);
+}
+
+void ct_session_last_samples(struct ct_session *s)
+{
+	if (s->live)
+		ct_layers_sample(&s->layers, UINT64_MAX, feed_made, s);
 }
 
 /* The tracker's containers know their phases, the ready stage their listens. */
@@ -203,6 +222,8 @@ static void on_new(const struct ct_container *c, void *ctx)
 
 	if (s->live)
 		ct_naming_add(&s->names, c->id);
+	if (s->live && s->fuse_traced)
+		ct_layers_new_container(&s->layers);
 }
 
 /* A CRI container's names are in its bundle (names.h); docker's bundle
@@ -457,6 +478,10 @@ static void warn_dropped(const struct ct_session *s)
 		fprintf(stderr, "FUSE layers left without a digest: %" PRIu64
 			" (their daemon did not answer within %u ms)\n",
 			s->layers.timeouts, CT_LAYER_WAIT_MS);
+	if (s->layers.unsampled)
+		fprintf(stderr, "FUSE layers' fetched bytes not read: %" PRIu64
+			" times (their daemon did not answer within %u ms)\n",
+			s->layers.unsampled, CT_LAYER_WAIT_MS);
 }
 
 /* -c that kept nothing of what was seen: said, not an empty report. */

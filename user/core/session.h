@@ -56,7 +56,7 @@ struct ct_session {
 	int rec_error;			/* first --record write error */
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */
-	struct ct_layers layers;	/* FUSE connections, to be named */
+	struct ct_layers layers;	/* lazy layers, named and sampled */
 	bool live;			/* names looked up, pids checked */
 	bool fuse_traced;		/* live: FUSE requests traced */
 	/* set by ct_session_init() from the command line; the fuzzer sets
@@ -102,6 +102,10 @@ int ct_session_feed_checked(struct ct_session *s, const void *rec,
 int ct_session_event(void *ctx, const void *rec, size_t len);
 int ct_session_event_checked(void *ctx, const void *rec, size_t len,
 			     int check);
+/* A live loop's quiet turn: the samples due (layers.h), then the tick. */
+void ct_session_tick(struct ct_session *s, uint64_t now_mono_ns);
+/* A live session's end, its ring buffer drained: the layers' last samples. */
+void ct_session_last_samples(struct ct_session *s);
 /* Containers that need the syscall hooks now (ct_tracker_busy()). */
 size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
 		       uint64_t settle_ns);

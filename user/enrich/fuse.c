@@ -24,11 +24,31 @@ struct named {
 	char digest[CT_LAYER_DIGEST_LEN];
 };
 
+/* A layer's fetched bytes at ts (CT_EV_FETCHED). */
+struct sample {
+	uint64_t ts;		/* wall clock */
+	uint64_t fetched;
+	uint64_t claimed;	/* the first container that took its growth */
+	uint32_t dev;
+	bool shared;		/* two containers' requests ended before it */
+};
+
+/* The containers with requests on a connection since its last sample. */
+struct readers {
+	uint32_t dev;
+	uint64_t key;		/* the first of them */
+	bool more;		/* and another */
+};
+
 struct ct_fuse_reqs {
 	int64_t mono_to_real;
 	struct ct_keyed reqs;	/* struct req, per cgroup key */
 	struct named names[CT_FUSE_NAMED];	/* a ring */
 	size_t next_name;
+	struct sample samples[CT_FUSE_SAMPLES];	/* a ring, oldest first */
+	size_t next_sample;
+	struct readers readers[CT_FUSE_READERS];	/* a ring */
+	size_t next_readers;
 };
 
 struct ct_fuse_reqs *ct_fuse_new(int64_t mono_to_real_ns)
@@ -85,6 +105,49 @@ static void name_layer(const struct ct_fuse_reqs *f, uint64_t key,
 	}
 }
 
+/* dev's readers since its last sample; a new one takes the oldest slot. */
+static struct readers *readers(struct ct_fuse_reqs *f, uint32_t dev)
+{
+	struct readers *r;
+
+	for (size_t i = 0; i < CT_FUSE_READERS; i++)
+		if (f->readers[i].dev == dev)
+			return &f->readers[i];
+	r = &f->readers[f->next_readers];
+	f->next_readers = (f->next_readers + 1) % CT_FUSE_READERS;
+	*r = (struct readers){ .dev = dev };
+	return r;
+}
+
+static void note_reader(struct ct_fuse_reqs *f, uint32_t dev, uint64_t key)
+{
+	struct readers *r = readers(f, dev);
+
+	if (!r->key)
+		r->key = key;
+	else if (r->key != key)
+		r->more = true;
+}
+
+static int keep_sample(struct ct_fuse_reqs *f, const void *rec, size_t len)
+{
+	const struct ct_fetched_rec *l = rec;
+	struct readers *r;
+
+	if (len < sizeof(*l) || l->hdr.size < sizeof(*l))
+		return -EINVAL;
+	r = readers(f, l->dev);
+	f->samples[f->next_sample] = (struct sample){
+		.ts = l->hdr.ts_ns + (uint64_t)f->mono_to_real,
+		.fetched = l->fetched,
+		.dev = l->dev,
+		.shared = r->more,
+	};
+	f->next_sample = (f->next_sample + 1) % CT_FUSE_SAMPLES;
+	*r = (struct readers){ .dev = l->dev };
+	return 0;
+}
+
 int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
 {
 	const struct ct_hdr *h = rec;
@@ -96,6 +159,8 @@ int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
 		return -EINVAL;
 	if (h->type == CT_EV_LAYER)
 		return keep_name(f, rec, len);
+	if (h->type == CT_EV_FETCHED)
+		return keep_sample(f, rec, len);
 	if (h->type != CT_EV_FUSE)
 		return 0;
 	if (len < sizeof(*r) || h->size < sizeof(*r))
@@ -110,6 +175,7 @@ int ct_fuse_feed(struct ct_fuse_reqs *f, const void *rec, size_t len)
 	q = ct_keyed_add(&f->reqs, g);
 	if (!q)
 		return 0;	/* counted in its key */
+	note_reader(f, r->dev, r->cgroup_key);
 	*q = (struct req){
 		.start = r->start_ns + (uint64_t)f->mono_to_real,
 		.end = h->ts_ns + (uint64_t)f->mono_to_real,
@@ -237,8 +303,103 @@ static void layers(struct ct_fuse_use *u, const struct req *q, size_t n,
 	memcpy(u->layers, all, u->nlayers * sizeof(all[0]));
 }
 
-static void sum(struct ct_fuse_use *u, struct req *q, size_t n,
-		const struct ct_container *c)
+/*
+ * Whether a request of q (sorted by start) on dev was in flight in
+ * (a, b]; *by_ready: and every such read ended by cut (0: no ready),
+ * or with no read, every such request.  Reads, because they are what
+ * fetch: a lookup answered from the layer's index as the program
+ * listens does not move its fetches after ready.
+ */
+static bool in_flight(const struct req *q, size_t n, uint32_t dev,
+		      uint64_t a, uint64_t b, uint64_t cut, bool *by_ready)
+{
+	bool any = false, reads = false, reads_by = true, all_by = true;
+
+	for (size_t i = 0; i < n && q[i].start < b; i++) {
+		if (q[i].dev != dev || q[i].end <= a)
+			continue;
+		any = true;
+		all_by = all_by && q[i].end <= cut;
+		if (q[i].opcode != FUSE_READ)
+			continue;
+		reads = true;
+		reads_by = reads_by && q[i].end <= cut;
+	}
+	*by_ready = cut && (reads ? reads_by : all_by);
+	return any;
+}
+
+/* The growth from sample a to s, taken by container key's layer l. */
+static void take(struct ct_fuse_layer *l, uint64_t key, const struct sample *a,
+		 struct sample *s, bool by_ready)
+{
+	l->fetched_bytes += s->fetched - a->fetched;
+	if (by_ready)
+		l->fetched_by_ready_bytes += s->fetched - a->fetched;
+	l->fetched_shared |= s->shared || (s->claimed && s->claimed != key);
+	if (!s->claimed)
+		s->claimed = key;
+}
+
+/* Layer l's fetched bytes while container key's requests (q) read it. */
+static void fetched(struct ct_fuse_reqs *f, uint64_t key, const struct req *q,
+		    size_t n, uint64_t cut, struct ct_fuse_layer *l)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+	const struct sample *a = NULL;
+	bool by_ready;
+
+	for (size_t i = 0; i < n; i++) {
+		if (q[i].dev != l->dev)
+			continue;
+		first = q[i].start < first ? q[i].start : first;
+		last = q[i].end > last ? q[i].end : last;
+	}
+	l->fetched = CT_FETCHED_NONE;
+	for (size_t i = 0; i < CT_FUSE_SAMPLES; i++) {
+		struct sample *s = &f->samples[(f->next_sample + i) %
+					       CT_FUSE_SAMPLES];
+
+		if (!s->ts || s->dev != l->dev)
+			continue;
+		l->fetched = CT_FETCHED_UNKNOWN;
+		if (s->ts <= first) {
+			a = s;
+			continue;
+		}
+		if (!a || s->fetched < a->fetched)	/* none, a remount */
+			break;
+		if (in_flight(q, n, l->dev, a->ts, s->ts, cut, &by_ready))
+			take(l, key, a, s, by_ready);
+		if (s->ts >= last) {
+			l->fetched = CT_FETCHED_KNOWN;
+			return;
+		}
+		a = s;
+	}
+	l->fetched_bytes = l->fetched_by_ready_bytes = 0;
+	l->fetched_shared = false;
+}
+
+/* Each connection's fetched bytes, and their sums in u. */
+static void fetched_all(struct ct_fuse_reqs *f, struct ct_fuse_use *u,
+			const struct req *q, size_t n, uint64_t key,
+			uint64_t cut, struct ct_fuse_layer *all, uint32_t nd)
+{
+	for (uint32_t d = 0; d < nd; d++) {
+		fetched(f, key, q, n, cut, &all[d]);
+		u->fetched_unknown += all[d].fetched == CT_FETCHED_UNKNOWN;
+		if (all[d].fetched != CT_FETCHED_KNOWN)
+			continue;
+		u->fetched_layers++;
+		u->fetched_shared |= all[d].fetched_shared;
+		u->fetched_bytes += all[d].fetched_bytes;
+		u->fetched_by_ready_bytes += all[d].fetched_by_ready_bytes;
+	}
+}
+
+static void sum(struct ct_fuse_reqs *f, struct ct_fuse_use *u, struct req *q,
+		size_t n, const struct ct_container *c)
 {
 	uint64_t exec_ns = c->phases[CT_PH_RUN].start_ns, last = 0;
 	struct split x = { .u = u };
@@ -263,6 +424,7 @@ static void sum(struct ct_fuse_use *u, struct req *q, size_t n,
 	if (n)	/* a key of dropped sends alone has no items (NULL) */
 		qsort(q, n, sizeof(*q), by_start);
 	union_spans(q, n, NULL, add_span, &x);
+	fetched_all(f, u, q, n, c->cgroup_key, x.cut, all, u->connections);
 	layers(u, q, n, all, u->connections);
 }
 
@@ -279,7 +441,7 @@ void ct_fuse_apply(struct ct_fuse_reqs *f, struct ct_container *c)
 		.valid = true,
 		.dropped = g->dropped,
 	};
-	sum(&c->fuse, g->items, g->n, c);
+	sum(f, &c->fuse, g->items, g->n, c);
 	for (uint32_t i = 0; i < c->fuse.nlayers; i++)
 		name_layer(f, c->cgroup_key, &c->fuse.layers[i]);
 	ct_fuse_forget(f, c->cgroup_key);

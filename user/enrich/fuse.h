@@ -16,6 +16,16 @@
  * session's, user/enrich/layers.h), per (container, connection): the
  * last CT_FUSE_NAMED of them are kept, and a container's layers take
  * theirs at emission.
+ *
+ * A lazy layer's fetched bytes come from CT_EV_FETCHED samples (the
+ * same session's, layers.h), the last CT_FUSE_SAMPLES of them.  At
+ * emission each of a container's layers takes the growth between the
+ * last sample before its first request there and the first after its
+ * last one, of the intervals between samples that its requests
+ * overlap (a fetch is made while the request that asked for it is in
+ * flight); an interval in which another container's requests ended
+ * too is shared, and said so.  Without a sample on either side the
+ * layer's bytes are unknown (counted), never a guess.
  */
 #ifndef __CT_FUSE_H
 #define __CT_FUSE_H
@@ -29,6 +39,8 @@
 #define CT_FUSE_GROUPS		1024
 #define CT_FUSE_CONNS		64	/* distinct connections counted */
 #define CT_FUSE_NAMED		1024	/* layers named (CT_EV_LAYER) kept */
+#define CT_FUSE_SAMPLES		4096	/* fetched bytes (CT_EV_FETCHED) kept */
+#define CT_FUSE_READERS		256	/* connections read since a sample */
 
 struct ct_fuse_reqs;
 

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -10,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "coldtrace.h"
 #include "layers.h"
+#include "util.h"
 
 #define STATE_DIR	"/.stargz-snapshotter"
 #define SHA256		"sha256:"
@@ -34,42 +37,54 @@ static void unescape(char *s)
 	*d = '\0';
 }
 
-/*
- * The mount point of dev if mountinfo's line for it is a stargz layer's
- * ("ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - TYPE SOURCE ..."),
- * into point; false otherwise.
- */
-static bool stargz_point(const char *mountinfo, uint32_t dev, char *point,
-			 size_t len)
-{
-	char line[4096], want[32], *f[6], *sep, *save;
-	bool found = false;
-	FILE *m = fopen(mountinfo, "re");
+/* A stargz layer's mount, as mountinfo says: its state directory. */
+struct mnt {
+	uint32_t dev;
+	char dir[1024];		/* its mount point, then STATE_DIR */
+};
 
-	if (!m)
+/*
+ * mountinfo's line ("ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - TYPE
+ * SOURCE ...") as a stargz layer's mount into *m; false for any other.
+ */
+static bool stargz_mount(char *line, struct mnt *m)
+{
+	char *f[6] = { NULL }, *sep = strstr(line, " - "), *save;
+	unsigned int maj, min;
+
+	if (!sep)
 		return false;
-	snprintf(want, sizeof(want), "%u:%u", dev >> 20, dev & 0xfffff);
-	while (!found && fgets(line, sizeof(line), m)) {
-		memset(f, 0, sizeof(f));
-		sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		*sep = '\0';
-		f[0] = strtok_r(line, " ", &save);
-		for (int i = 1; i < 5 && f[i - 1]; i++)
-			f[i] = strtok_r(NULL, " ", &save);
-		if (!f[0] || !f[4] || strcmp(f[2], want))
-			continue;
-		f[5] = strtok_r(sep + 3, " ", &save);	/* TYPE */
-		sep = f[5] ? strtok_r(NULL, " \n", &save) : NULL;	/* SOURCE */
-		if (!f[5] || strncmp(f[5], "fuse", 4) || !sep ||
-		    strcmp(sep, "stargz"))
-			break;	/* dev's mount, not a stargz layer */
-		unescape(f[4]);
-		found = snprintf(point, len, "%s", f[4]) < (int)len;
-	}
-	fclose(m);
-	return found;
+	*sep = '\0';
+	f[0] = strtok_r(line, " ", &save);
+	for (int i = 1; i < 5 && f[i - 1]; i++)
+		f[i] = strtok_r(NULL, " ", &save);
+	if (!f[4] || sscanf(f[2], "%u:%u", &maj, &min) != 2)
+		return false;
+	f[5] = strtok_r(sep + 3, " ", &save);	/* TYPE */
+	sep = f[5] ? strtok_r(NULL, " \n", &save) : NULL;	/* SOURCE */
+	if (!f[5] || strncmp(f[5], "fuse", 4) || !sep || strcmp(sep, "stargz"))
+		return false;
+	unescape(f[4]);
+	m->dev = maj << 20 | min;
+	return snprintf(m->dir, sizeof(m->dir), "%s" STATE_DIR, f[4]) <
+	       (int)sizeof(m->dir);
+}
+
+/* The stargz layers mounted with dev (0: any) into m[], up to max. */
+static size_t stargz_mounts(const char *mountinfo, uint32_t dev,
+			    struct mnt *m, size_t max)
+{
+	char line[4096];
+	size_t n = 0;
+	FILE *f = fopen(mountinfo, "re");
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f))
+		if (stargz_mount(line, &m[n]) && (!dev || m[n].dev == dev))
+			n++;
+	fclose(f);
+	return n;
 }
 
 /* "sha256:" and 64 lowercase hex digits, then ".json". */
@@ -97,11 +112,11 @@ static bool digest_name(const char *name, char *out, size_t len)
  */
 static int stalled;
 
-/* A read of the state directory, in a thread: it may wait on FUSE. */
+/* A read of state directories, in a thread: it may wait on FUSE. */
 struct probe {
-	char dir[PATH_MAX];
-	char digest[CT_LAYER_DIGEST_LEN];
-	int ret;
+	size_t n;
+	struct mnt *m;			/* n of them */
+	struct ct_layer_state *st;	/* n of them */
 	bool done;
 	bool stalled;		/* counted in stalled: its wait timed out */
 	int refs;		/* the session's and the thread's */
@@ -115,23 +130,65 @@ static void probe_put(struct probe *p)
 		return;
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	free(p->m);
+	free(p->st);
 	free(p);
+}
+
+/* A decimal value of key in a state file's JSON: "size":6308936 */
+static bool json_u64(const char *js, const char *key, uint64_t *v)
+{
+	const char *at = strstr(js, key);
+	char *end;
+
+	if (!at)
+		return false;
+	at += strlen(key);
+	while (*at == ' ')
+		at++;
+	if (*at < '0' || *at > '9')
+		return false;
+	*v = strtoull(at, &end, 10);
+	return end != at;
+}
+
+/* The state file of m's layer: its name, then what it says. */
+static void read_state(const struct mnt *m, struct ct_layer_state *st)
+{
+	char path[1024 + 128], js[1024];
+	struct dirent *e;
+	ssize_t got = -1;
+	DIR *d = opendir(m->dir);
+	int fd;
+
+	st->dev = m->dev;
+	while (d && !st->named && (e = readdir(d)))
+		st->named = digest_name(e->d_name, st->digest,
+					sizeof(st->digest));
+	if (d)
+		closedir(d);
+	if (!st->named)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.json", m->dir, st->digest);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		got = read(fd, js, sizeof(js) - 1);
+		close(fd);
+	}
+	if (got <= 0)
+		return;
+	js[got] = '\0';
+	st->has_fetched = json_u64(js, "\"fetchedSize\":", &st->fetched) &&
+			  json_u64(js, "\"size\":", &st->size);
 }
 
 static void *probe_run(void *arg)
 {
 	struct probe *p = arg;
-	struct dirent *e;
-	DIR *d = opendir(p->dir);
-	int ret = -ENOENT;
 
-	while (d && ret && (e = readdir(d)))
-		if (digest_name(e->d_name, p->digest, sizeof(p->digest)))
-			ret = 0;
-	if (d)
-		closedir(d);
+	for (size_t i = 0; i < p->n; i++)
+		read_state(&p->m[i], &p->st[i]);
 	pthread_mutex_lock(&p->mu);
-	p->ret = ret;
 	p->done = true;
 	if (p->stalled)
 		__atomic_sub_fetch(&stalled, 1, __ATOMIC_RELEASE);
@@ -141,7 +198,7 @@ static void *probe_run(void *arg)
 	return NULL;
 }
 
-/* Waits for p until wait_ms have passed: its result, or -ETIMEDOUT. */
+/* Waits for p until wait_ms have passed: 0, or -ETIMEDOUT. */
 static int probe_wait(struct probe *p, unsigned int wait_ms)
 {
 	struct timespec until;
@@ -157,46 +214,63 @@ static int probe_wait(struct probe *p, unsigned int wait_ms)
 	pthread_mutex_lock(&p->mu);
 	while (!p->done && ret != ETIMEDOUT)
 		ret = pthread_cond_timedwait(&p->cv, &p->mu, &until);
-	ret = p->done ? p->ret : -ETIMEDOUT;
 	if (!p->done) {
 		p->stalled = true;
 		__atomic_add_fetch(&stalled, 1, __ATOMIC_RELEASE);
 	}
+	ret = p->done ? 0 : -ETIMEDOUT;
 	pthread_mutex_unlock(&p->mu);
 	return ret;
 }
 
-int ct_layer_digest(const char *mountinfo, uint32_t dev, char *out,
-		    size_t len, unsigned int wait_ms)
+static struct probe *probe_new(size_t max)
 {
 	struct probe *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->m = calloc(max, sizeof(*p->m));
+	p->st = calloc(max, sizeof(*p->st));
+	if (!p->m || !p->st) {
+		free(p->m);
+		free(p->st);
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->refs = 1;
+	return p;
+}
+
+int ct_layer_read(const char *mountinfo, uint32_t dev,
+		  struct ct_layer_state *st, size_t max, unsigned int wait_ms)
+{
+	struct probe *p;
 	pthread_t t;
 	int ret;
 
+	if (__atomic_load_n(&stalled, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	p = probe_new(max);
 	if (!p)
 		return -ENOMEM;
-	if (__atomic_load_n(&stalled, __ATOMIC_ACQUIRE)) {
-		free(p);
-		return -EBUSY;
+	p->n = stargz_mounts(mountinfo, dev, p->m, max);
+	ret = (int)p->n;
+	if (p->n) {
+		p->refs = 2;
+		if (pthread_create(&t, NULL, probe_run, p)) {
+			p->refs = 1;
+			ret = -EAGAIN;
+		} else {
+			pthread_detach(t);
+			ret = probe_wait(p, wait_ms);
+		}
 	}
-	if (!stargz_point(mountinfo, dev, p->dir,
-			  sizeof(p->dir) - strlen(STATE_DIR))) {
-		free(p);
-		return -ENOENT;
+	if (!ret && p->n) {
+		memcpy(st, p->st, p->n * sizeof(*st));
+		ret = (int)p->n;
 	}
-	strcat(p->dir, STATE_DIR);
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	p->refs = 2;
-	if (pthread_create(&t, NULL, probe_run, p)) {
-		p->refs = 1;
-		probe_put(p);
-		return -EAGAIN;
-	}
-	pthread_detach(t);
-	ret = probe_wait(p, wait_ms);
-	if (!ret)
-		snprintf(out, len, "%s", p->digest);
 	probe_put(p);
 	return ret;
 }
@@ -215,30 +289,147 @@ static bool asked(const struct ct_layers *q, uint64_t key, uint32_t dev)
 	return false;
 }
 
-void ct_layers_feed(struct ct_layers *q, const void *rec, size_t len,
-		    ct_naming_emit_cb emit, void *ctx)
+static const char *mountinfo(const struct ct_layers *q)
 {
-	const struct ct_fuse *r = rec;
-	struct ct_layer_rec out;
-	int ret;
+	return q->mountinfo ? q->mountinfo : "/proc/self/mountinfo";
+}
 
-	if (len < sizeof(*r) || r->hdr.type != CT_EV_FUSE ||
-	    r->hdr.size < sizeof(*r) || r->cgroup_key <= 1 ||
-	    asked(q, r->cgroup_key, r->dev))
+/* dev's sampling state; a new one takes the oldest slot's place. */
+static struct ct_layer_conn *conn(struct ct_layers *q, uint32_t dev)
+{
+	struct ct_layer_conn *c;
+
+	for (size_t i = 0; i < CT_LAYER_CONNS; i++)
+		if (q->conns[i].dev == dev)
+			return &q->conns[i];
+	c = &q->conns[q->next_conn];
+	q->next_conn = (q->next_conn + 1) % CT_LAYER_CONNS;
+	q->dirty -= c->dirty;
+	*c = (struct ct_layer_conn){ .dev = dev };
+	return c;
+}
+
+/* A CT_EV_FETCHED of st at ts, unless unchanged and only asked for. */
+static void emit_fetched(struct ct_layers *q, const struct ct_layer_state *st,
+			 uint64_t ts, bool always, ct_naming_emit_cb emit,
+			 void *ctx)
+{
+	struct ct_layer_conn *c = conn(q, st->dev);
+	struct ct_fetched_rec out;
+
+	if (!st->has_fetched ||
+	    (!always && c->sampled && c->fetched == st->fetched))
 		return;
-	q->asked[q->next] = (struct ct_layer_ask){ r->cgroup_key, r->dev };
-	q->next = (q->next + 1) % CT_LAYER_ASKED;
+	c->sampled = true;
+	c->fetched = st->fetched;
 	memset(&out, 0, sizeof(out));
-	ret = ct_layer_digest(q->mountinfo ? q->mountinfo :
-			      "/proc/self/mountinfo", r->dev, out.digest,
-			      sizeof(out.digest), CT_LAYER_WAIT_MS);
-	q->timeouts += ret == -ETIMEDOUT || ret == -EBUSY;
-	if (ret)
+	out.hdr.ts_ns = ts;
+	out.hdr.type = CT_EV_FETCHED;
+	out.hdr.size = sizeof(out);
+	out.dev = st->dev;
+	out.fetched = st->fetched;
+	out.size = st->size;
+	emit(&out, sizeof(out), ctx);
+}
+
+static void emit_name(const struct ct_fuse *r, const struct ct_layer_state *st,
+		      ct_naming_emit_cb emit, void *ctx)
+{
+	struct ct_layer_rec out;
+
+	if (!st->named)
 		return;
+	memset(&out, 0, sizeof(out));
 	out.hdr.ts_ns = r->hdr.ts_ns;
 	out.hdr.type = CT_EV_LAYER;
 	out.hdr.size = sizeof(out);
 	out.cgroup_key = r->cgroup_key;
 	out.dev = r->dev;
+	memcpy(out.digest, st->digest, sizeof(out.digest));
 	emit(&out, sizeof(out), ctx);
+}
+
+/* Requests on c's connection: a sample is due once they settle. */
+static void mark(struct ct_layers *q, struct ct_layer_conn *c, uint64_t ts)
+{
+	q->dirty += !c->dirty;
+	c->dirty = true;
+	if (ts > c->last_req_ns)
+		c->last_req_ns = ts;
+}
+
+void ct_layers_feed(struct ct_layers *q, const void *rec, size_t len,
+		    ct_naming_emit_cb emit, void *ctx)
+{
+	const struct ct_fuse *r = rec;
+	struct ct_layer_state st = { 0 };
+	uint64_t ts;
+	int ret;
+
+	if (len < sizeof(*r) || r->hdr.type != CT_EV_FUSE ||
+	    r->hdr.size < sizeof(*r) || r->cgroup_key <= 1)
+		return;
+	mark(q, conn(q, r->dev), r->hdr.ts_ns);
+	if (asked(q, r->cgroup_key, r->dev))
+		return;
+	q->asked[q->next] = (struct ct_layer_ask){ r->cgroup_key, r->dev };
+	q->next = (q->next + 1) % CT_LAYER_ASKED;
+	ts = ct_mono_ns();
+	ret = ct_layer_read(mountinfo(q), r->dev, &st, 1, CT_LAYER_WAIT_MS);
+	q->timeouts += ret == -ETIMEDOUT || ret == -EBUSY;
+	if (ret != 1)
+		return;
+	emit_name(r, &st, emit, ctx);
+	emit_fetched(q, &st, ts, false, emit, ctx);
+}
+
+/* Every stargz layer's, where it changed: a new container's baseline. */
+static void sample_all(struct ct_layers *q, ct_naming_emit_cb emit, void *ctx)
+{
+	struct ct_layer_state *st = calloc(CT_LAYER_MOUNTS, sizeof(*st));
+	uint64_t ts = ct_mono_ns();
+	int n;
+
+	if (!st)
+		return;
+	n = ct_layer_read(mountinfo(q), 0, st, CT_LAYER_MOUNTS,
+			  CT_LAYER_WAIT_MS);
+	q->unsampled += n == -ETIMEDOUT || n == -EBUSY;
+	for (int i = 0; i < n; i++)
+		emit_fetched(q, &st[i], ts, false, emit, ctx);
+	free(st);
+}
+
+/* c's, its requests settled (or the session ending). */
+static void sample_one(struct ct_layers *q, struct ct_layer_conn *c,
+		       ct_naming_emit_cb emit, void *ctx)
+{
+	struct ct_layer_state st = { 0 };
+	uint64_t ts = ct_mono_ns();
+	int ret;
+
+	c->dirty = false;
+	q->dirty--;
+	ret = ct_layer_read(mountinfo(q), c->dev, &st, 1, CT_LAYER_WAIT_MS);
+	q->unsampled += ret == -ETIMEDOUT || ret == -EBUSY;
+	if (ret == 1)
+		emit_fetched(q, &st, ts, true, emit, ctx);
+}
+
+void ct_layers_sample(struct ct_layers *q, uint64_t now_mono_ns,
+		      ct_naming_emit_cb emit, void *ctx)
+{
+	const uint64_t settle = CT_LAYER_SETTLE_MS * 1000000ull;
+
+	if (q->new_container) {
+		q->new_container = false;
+		sample_all(q, emit, ctx);
+	}
+	for (size_t i = 0; q->dirty && i < CT_LAYER_CONNS; i++) {
+		struct ct_layer_conn *c = &q->conns[i];
+
+		if (c->dirty && (now_mono_ns == UINT64_MAX ||
+				 now_mono_ns >= c->last_req_ns + settle))
+			sample_one(q, c, emit, ctx);
+	}
 }

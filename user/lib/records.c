@@ -242,6 +242,12 @@ static void clean_layer(void *rec, size_t len)
 	CLEAN_STR(l, digest);
 }
 
+static void clean_fetched(void *rec, size_t len)
+{
+	(void)len;
+	((struct ct_fetched_rec *)rec)->_pad = 0;
+}
+
 /* the kernel's slots of the slowest opens are reused: a shorter path
  * leaves the end of a longer one after its NUL */
 static void clean_paths(void *rec, size_t len)
@@ -305,6 +311,8 @@ static const struct ct_rec_type types[] = {
 	  NULL, clean_host },
 	{ CT_EV_LAYER, "LAYER", sizeof(struct ct_layer_rec), true,
 	  NULL, clean_layer },
+	{ CT_EV_FETCHED, "FETCHED", sizeof(struct ct_fetched_rec), true,
+	  NULL, clean_fetched },
 	{ CT_EV_MKDIR, "MKDIR", sizeof(struct ct_mkdir), false,
 	  NULL, clean_mkdir },
 	{ CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false,

@@ -173,6 +173,19 @@ struct ct_start_files {
  * wait_ns: the time at least one of them was in flight (their union);
  * split at the end of ready when it has one.
  */
+/*
+ * What a lazy layer fetched from its registry while a container read it
+ * (CT_EV_FETCHED samples; user/enrich/fuse.h): the growth of its
+ * fetched bytes across the samples around the container's requests.
+ */
+enum ct_fetched_state {
+	CT_FETCHED_NONE = 0,	/* no samples: not a lazy layer we can read */
+	CT_FETCHED_KNOWN,
+	CT_FETCHED_UNKNOWN,	/* no sample before its first request or
+				 * after its last (a daemon that did not
+				 * answer, samples forgotten, a remount) */
+};
+
 /* One connection's share (a lazy image: one layer's), kernel dev_t. */
 #define CT_FUSE_LAYERS	8
 struct ct_fuse_layer {
@@ -182,6 +195,14 @@ struct ct_fuse_layer {
 	uint64_t reads;
 	uint64_t read_bytes;
 	uint64_t wait_ns;	/* the union of its requests' intervals */
+	enum ct_fetched_state fetched;
+	/* another container's requests fell between the same samples:
+	 * the growth is theirs together */
+	bool fetched_shared;
+	uint64_t fetched_bytes;
+	/* of it, between samples where its reads (or, with none, its
+	 * requests) all ended by the end of ready */
+	uint64_t fetched_by_ready_bytes;
 };
 
 struct ct_fuse_use {
@@ -199,6 +220,12 @@ struct ct_fuse_use {
 	uint64_t wait_before_ready_ns;
 	uint64_t wait_after_ready_ns;
 	uint64_t last_ns;	/* the last request's end, after the exec */
+	/* the layers' fetched bytes (ct_fuse_layer's), of every one */
+	uint32_t fetched_layers;	/* CT_FETCHED_KNOWN */
+	uint32_t fetched_unknown;	/* CT_FETCHED_UNKNOWN */
+	bool fetched_shared;
+	uint64_t fetched_bytes;
+	uint64_t fetched_by_ready_bytes;
 	/* per connection, the longest waits first: CT_FUSE_LAYERS of
 	 * them, the others (up to CT_FUSE_CONNS) counted in layers_more */
 	uint32_t nlayers;

@@ -277,6 +277,18 @@ bool ct_dump_layer(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_fetched(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_fetched_rec *r = rec;	/* checked: its size */
+
+	(void)len;
+	put_hdr(f, &r->hdr, "FETCHED", m2r);
+	fprintf(f, " dev=%u:%u fetched=%llu size=%llu\n", r->dev >> 20,
+		r->dev & 0xfffff, (unsigned long long)r->fetched,
+		(unsigned long long)r->size);
+	return true;
+}
+
 #define DUMP_STR(f, key, r, field) \
 	fprintf(f, " " key "=\"%.*s\"", \
 		(int)strnlen((r)->field, sizeof((r)->field)), (r)->field)
@@ -365,6 +377,7 @@ static const struct {
 	{ CT_EV_IDENT, ct_dump_ident },
 	{ CT_EV_HOST, ct_dump_host },
 	{ CT_EV_LAYER, ct_dump_layer },
+	{ CT_EV_FETCHED, ct_dump_fetched },
 	{ CT_EV_MKDIR, ct_dump_mkdir },
 	{ CT_EV_RMDIR, ct_dump_mkdir },
 };

@@ -157,6 +157,38 @@ static void json_client(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
+/* what a lazy layer fetched from its registry while it read (fuse.h) */
+static void json_fetched(struct ct_json *w, const struct ct_fuse_layer *l,
+			 bool has_ready)
+{
+	if (l->fetched == CT_FETCHED_UNKNOWN)
+		ct_json_kv_bool(w, "fetched_unknown", true);
+	if (l->fetched != CT_FETCHED_KNOWN)
+		return;
+	ct_json_kv_u64(w, "fetched_bytes", l->fetched_bytes);
+	if (has_ready)
+		ct_json_kv_u64(w, "fetched_by_ready_bytes",
+			       l->fetched_by_ready_bytes);
+	if (l->fetched_shared)
+		ct_json_kv_bool(w, "fetched_shared", true);
+}
+
+/* the same, summed over its layers; absent when none has samples */
+static void json_fetched_sums(struct ct_json *w, const struct ct_fuse_use *u)
+{
+	if (!u->fetched_layers && !u->fetched_unknown)
+		return;
+	ct_json_kv_u64(w, "fetched_bytes", u->fetched_bytes);
+	if (u->has_ready)
+		ct_json_kv_u64(w, "fetched_by_ready_bytes",
+			       u->fetched_by_ready_bytes);
+	ct_json_kv_u64(w, "fetched_layers", u->fetched_layers);
+	if (u->fetched_unknown)
+		ct_json_kv_u64(w, "fetched_unknown_layers", u->fetched_unknown);
+	if (u->fetched_shared)
+		ct_json_kv_bool(w, "fetched_shared", true);
+}
+
 /* "layers": each connection's share, "MAJ:MIN" as mountinfo says it */
 static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
 {
@@ -177,6 +209,7 @@ static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
 		ct_json_kv_u64(w, "reads", l->reads);
 		ct_json_kv_u64(w, "read_bytes", l->read_bytes);
 		ct_json_kv_u64(w, "wait_ns", l->wait_ns);
+		json_fetched(w, l, u->has_ready);
 		ct_json_end_object(w);
 	}
 	ct_json_end_array(w);
@@ -204,6 +237,7 @@ static void json_fuse(struct ct_json *w, const struct ct_fuse_use *u)
 			       u->wait_after_ready_ns);
 	}
 	ct_json_kv_u64(w, "last_ns", u->last_ns);
+	json_fetched_sums(w, u);
 	json_fuse_layers(w, u);
 	if (u->dropped)
 		ct_json_kv_u64(w, "dropped", u->dropped);
