@@ -30,8 +30,8 @@
 # under -- COMMAND (runc) with its replay, and detached (continuous,
 # default --arm=auto, idle verified by bpftool before the scenario),
 # whose /metrics and summary.json sum its one container's fuse key: to
-# the nanosecond, and the container counted as still waiting after
-# ready.
+# the nanosecond and the byte, and the container counted as still
+# waiting after ready.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -183,7 +183,11 @@ check_metrics() {	# RECORD
 	for v in "coldtrace_fuse_containers_total 1" \
 		"coldtrace_fuse_requests_total $(jq .fuse.requests <<<"$r")" \
 		"coldtrace_fuse_read_bytes_total $(jq .fuse.read_bytes <<<"$r")" \
-		"coldtrace_fuse_dropped_containers_total 0"; do
+		"coldtrace_fuse_dropped_containers_total 0" \
+		"coldtrace_fuse_fetched_containers_total 1" \
+		"coldtrace_fuse_fetched_bytes_total $(jq .fuse.fetched_bytes <<<"$r")" \
+		"coldtrace_fuse_fetched_by_ready_bytes_total $(jq .fuse.fetched_by_ready_bytes <<<"$r")" \
+		"coldtrace_fuse_fetched_unknown_containers_total 0"; do
 		[ "$(series "${v% *}" "$r")" = "${v#* }" ] ||
 			fail "/metrics: ${v% *} is '$(series "${v% *}" "$r")', the record says ${v#* }"
 	done
@@ -217,6 +221,8 @@ jq -e --argjson f "$(jq .fuse <<<"$r")" --arg rt "$(jq -r .runtime <<<"$r")" \
 	'.runtimes[$rt].fuse | .containers == 1 and .continued == 1
 	and .wait_before_ready_ns == $f.wait_before_ready_ns
 	and .wait_after_ready_ns == $f.wait_after_ready_ns
-	and .read_bytes == $f.read_bytes' "$T/dir/summary.json" >/dev/null ||
+	and .read_bytes == $f.read_bytes and .fetched_containers == 1
+	and .fetched_bytes == $f.fetched_bytes
+	and .fetched_by_ready_bytes == $f.fetched_by_ready_bytes' "$T/dir/summary.json" >/dev/null ||
 	fail "summary.json's fuse: $(jq -c '.runtimes[].fuse' "$T/dir/summary.json")"
 note "summary.json: the same"

@@ -547,6 +547,19 @@ Test(otlp, fuse_waits_on_the_root)
 	};
 	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
 	root = span_named(&r, "container", 0);
+	cr_expect_null(attr_of(root, "coldtrace.fuse.fetched_bytes"),
+		       "no sampled layer: nothing said");
+	tj_free(r.v);
+	c.fuse.fetched_layers = 1;
+	c.fuse.fetched_bytes = 6400000;
+	c.fuse.fetched_by_ready_bytes = 4250000;
+	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
+	root = span_named(&r, "container", 0);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.fetched_bytes"), 6400000);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.fetched_by_ready_bytes"),
+		     4250000);
+	cr_expect_eq(int_attr(root, "coldtrace.fuse.fetched_layers"), 1);
+	cr_expect_null(attr_of(root, "coldtrace.fuse.fetched_shared"));
 	cr_expect_eq(int_attr(root, "coldtrace.fuse.requests"), 104);
 	cr_expect_eq(int_attr(root, "coldtrace.fuse.read_bytes"), 6975280);
 	cr_expect_eq(int_attr(root, "coldtrace.fuse.connections"), 2);
@@ -564,6 +577,7 @@ Test(otlp, fuse_waits_on_the_root)
 	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
 	root = span_named(&r, "container", 0);
 	cr_expect_null(attr_of(root, "coldtrace.fuse.wait_after_ready_ns"));
+	cr_expect_null(attr_of(root, "coldtrace.fuse.fetched_by_ready_bytes"));
 	cr_expect_eq(int_attr(root, "coldtrace.fuse.dropped"), 3);
 	tj_free(r.v);
 }

@@ -661,6 +661,16 @@ Test(prom, fuse_waits_per_group)
 	c[4].unarmed = true;
 	tf_container(&c[5], "n1", "n1", CT_RT_RUNC, 1000 * MS, 100);
 	tf_container(&c[6], "n2", "n2", CT_RT_CRUN, 1000 * MS, 100);
+	/* fetched bytes: known, shared, unknown, of a dropped one */
+	c[0].fuse.fetched_layers = 1;
+	c[0].fuse.fetched_bytes = 1000000;
+	c[0].fuse.fetched_by_ready_bytes = 600000;
+	c[1].fuse.fetched_layers = 1;
+	c[1].fuse.fetched_bytes = 2000000;
+	c[1].fuse.fetched_shared = true;
+	c[2].fuse.fetched_unknown = 1;
+	c[3].fuse.fetched_layers = 1;
+	c[3].fuse.fetched_bytes = 5000000;
 	for (int k = 0; k < 2; k++) {
 		struct prom *p;
 		struct tj *sum;
@@ -680,6 +690,16 @@ Test(prom, fuse_waits_per_group)
 		cr_expect_eq(prom_get(p, W, RD "when=before_ready;"), 0.4);
 		cr_expect_eq(prom_get(p, W, RD "when=after_ready;"), 0.05);
 		cr_expect_eq(prom_get(p, W, RD "when=no_ready;"), 0.07);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_containers_total",
+				      RD), 1);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_bytes_total", RD),
+			     1000000, "the known one's alone");
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_by_ready_bytes_total",
+				      RD), 600000);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_unknown_containers_total",
+				      RD), 1);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_shared_containers_total",
+				      RD), 1);
 		/* a group without FUSE: its series at 0 */
 		cr_expect_eq(prom_get(p, "coldtrace_fuse_containers_total",
 				      "container_runtime=crun;engine=docker;"), 0);
@@ -699,6 +719,11 @@ Test(prom, fuse_waits_per_group)
 		cr_assert(tj_u64(sum, "runtimes.runc.fuse.dropped_containers",
 				 &u));
 		cr_expect_eq(u, 1);
+		cr_assert(tj_u64(sum, "runtimes.runc.fuse.fetched_bytes", &u));
+		cr_expect_eq(u, 1000000);
+		cr_assert(tj_u64(sum, "runtimes.runc.fuse.fetched_shared_containers",
+				 &u));
+		cr_expect_eq(u, 1);
 		cr_expect(!tj_get(sum, "runtimes.crun.fuse"),
 			  "no FUSE request: no key");
 		tj_free(sum);
@@ -708,8 +733,11 @@ Test(prom, fuse_waits_per_group)
 		cr_expect(strstr(buf, "FUSE runc: 3 containers waited 400.0 ms "
 				      "before ready, 50.0 ms after it (1 still "
 				      "waiting after ready), 70.0 ms without a "
-				      "ready phase; 0.0 MB read; 1 more with "
-				      "FUSE requests dropped (left out)\n"),
+				      "ready phase; 0.0 MB read; 1.0 MB fetched "
+				      "(0.6 MB by ready) for 1 container; "
+				      "fetched bytes unknown for 1, shared by 1 "
+				      "(left out); 1 more with FUSE requests "
+				      "dropped (left out)\n"),
 			  "%s", buf);
 		cr_expect(!strstr(buf, "FUSE crun"), "%s", buf);
 		free(buf);

@@ -241,6 +241,23 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 		attr_bool(e, "coldtrace.pod_sandbox", true);
 }
 
+/* what its lazy layers fetched, as the record's "fuse" says it */
+static void fetched_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
+{
+	if (!u->fetched_layers && !u->fetched_unknown)
+		return;
+	attr_int(e, "coldtrace.fuse.fetched_bytes", (int64_t)u->fetched_bytes);
+	if (u->has_ready)
+		attr_int(e, "coldtrace.fuse.fetched_by_ready_bytes",
+			 (int64_t)u->fetched_by_ready_bytes);
+	attr_int(e, "coldtrace.fuse.fetched_layers", u->fetched_layers);
+	if (u->fetched_unknown)
+		attr_int(e, "coldtrace.fuse.fetched_unknown_layers",
+			 u->fetched_unknown);
+	if (u->fetched_shared)
+		attr_bool(e, "coldtrace.fuse.fetched_shared", true);
+}
+
 /*
  * Its threads' FUSE requests (a lazily pulled image's files, docs/
  * lazy.md), as the record's "fuse" says them; only when it sent any.
@@ -262,6 +279,7 @@ static void fuse_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
 	attr_int(e, "coldtrace.fuse.last_ns", (int64_t)u->last_ns);
 	if (u->dropped)
 		attr_int(e, "coldtrace.fuse.dropped", (int64_t)u->dropped);
+	fetched_attrs(e, u);
 }
 
 /*

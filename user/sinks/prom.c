@@ -668,6 +668,23 @@ static const struct {
 	{ "coldtrace_fuse_dropped_containers_total", "Containers with FUSE "
 	  "requests not kept (a full table): in no other FUSE series.",
 	  FUSE_FIELD(dropped_containers) },
+	{ "coldtrace_fuse_fetched_containers_total", "Containers whose lazy "
+	  "layers' fetched bytes are known and their own (in the next two).",
+	  FUSE_FIELD(fetched_containers) },
+	{ "coldtrace_fuse_fetched_bytes_total", "Bytes their lazy layers "
+	  "fetched from the registry while they read them.",
+	  FUSE_FIELD(fetched_bytes) },
+	{ "coldtrace_fuse_fetched_by_ready_bytes_total", "Of those, the "
+	  "bytes fetched for reads that ended by the end of ready.",
+	  FUSE_FIELD(fetched_by_ready_bytes) },
+	{ "coldtrace_fuse_fetched_unknown_containers_total", "Containers "
+	  "with a lazy layer whose fetched bytes are unknown (no sample "
+	  "around its requests): in no fetched sum.",
+	  FUSE_FIELD(fetched_unknown_containers) },
+	{ "coldtrace_fuse_fetched_shared_containers_total", "Containers "
+	  "whose lazy layer another container read between the same "
+	  "samples: its growth is theirs together, in no fetched sum.",
+	  FUSE_FIELD(fetched_shared_containers) },
 };
 
 /* coldtrace_fuse_wait_seconds_total's `when`: split at ready's end. */

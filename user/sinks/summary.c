@@ -186,6 +186,23 @@ static void restart_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
 		stats_row(f, "restart", name, &st);
 }
 
+/* what the lazy layers fetched from the registry, where it is known */
+static void fetched_text(FILE *f, const struct ct_agg_fuse *fz,
+			 enum ct_kind k)
+{
+	if (fz->fetched_containers)
+		fprintf(f, "; %.1f MB fetched (%.1f MB by ready) for %" PRIu64
+			   " %s", fz->fetched_bytes / 1e6,
+			fz->fetched_by_ready_bytes / 1e6, fz->fetched_containers,
+			fz->fetched_containers == 1 ? kinds[k].singular :
+						      kinds[k].plural);
+	if (fz->fetched_unknown_containers || fz->fetched_shared_containers)
+		fprintf(f, "; fetched bytes unknown for %" PRIu64 ", shared "
+			   "by %" PRIu64 " (left out)",
+			fz->fetched_unknown_containers,
+			fz->fetched_shared_containers);
+}
+
 /*
  * What lazily pulled images (FUSE) left to the cold starts of (rt, k),
  * and what went on after ready: the record's "fuse" summed (agg.h).
@@ -208,6 +225,7 @@ static void fuse_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
 		fprintf(f, ", %.1f ms without a ready phase",
 			fz.no_ready_ns / 1e6);
 	fprintf(f, "; %.1f MB read", fz.read_bytes / 1e6);
+	fetched_text(f, &fz, k);
 	if (fz.dropped_containers)
 		fprintf(f, "; %" PRIu64 " more with FUSE requests dropped "
 			   "(left out)", fz.dropped_containers);
@@ -459,6 +477,14 @@ static void json_fuse(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "read_bytes", fz.read_bytes);
 	snprintf(key, sizeof(key), "dropped_%s", kinds[k].plural);
 	ct_json_kv_u64(w, key, fz.dropped_containers);
+	snprintf(key, sizeof(key), "fetched_%s", kinds[k].plural);
+	ct_json_kv_u64(w, key, fz.fetched_containers);
+	ct_json_kv_u64(w, "fetched_bytes", fz.fetched_bytes);
+	ct_json_kv_u64(w, "fetched_by_ready_bytes", fz.fetched_by_ready_bytes);
+	snprintf(key, sizeof(key), "fetched_unknown_%s", kinds[k].plural);
+	ct_json_kv_u64(w, key, fz.fetched_unknown_containers);
+	snprintf(key, sizeof(key), "fetched_shared_%s", kinds[k].plural);
+	ct_json_kv_u64(w, key, fz.fetched_shared_containers);
 	ct_json_end_object(w);
 }
 

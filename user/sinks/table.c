@@ -92,6 +92,12 @@ static void fuse_note(FILE *f, const struct ct_fuse_use *u)
 		fprintf(f, "; %u connections, the longest %u:%u %.1f ms",
 			u->connections, u->layers[0].dev >> 20,
 			u->layers[0].dev & 0xfffff, u->layers[0].wait_ns / 1e6);
+	if (u->fetched_layers)
+		fprintf(f, "; %.1f KiB fetched%s", u->fetched_bytes / 1024.0,
+			u->fetched_shared ? " (shared)" : "");
+	if (u->fetched_unknown)
+		fprintf(f, "; %u layers' fetched bytes unknown",
+			u->fetched_unknown);
 	if (u->dropped)
 		fprintf(f, "; %" PRIu64 " not kept", u->dropped);
 	fputc('\n', f);

@@ -462,6 +462,20 @@ bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
 	return any;
 }
 
+/* what its lazy layers fetched, where it is known and its own */
+static void fetched_add(struct ct_agg_fuse *f, const struct ct_fuse_use *u)
+{
+	if (u->fetched_unknown) {
+		f->fetched_unknown_containers++;
+	} else if (u->fetched_shared) {
+		f->fetched_shared_containers++;
+	} else if (u->fetched_layers) {
+		f->fetched_containers++;
+		f->fetched_bytes += u->fetched_bytes;
+		f->fetched_by_ready_bytes += u->fetched_by_ready_bytes;
+	}
+}
+
 void ct_agg_fuse_add(struct ct_agg_fuse *f, const struct ct_container *c)
 {
 	const struct ct_fuse_use *u = &c->fuse;
@@ -475,6 +489,7 @@ void ct_agg_fuse_add(struct ct_agg_fuse *f, const struct ct_container *c)
 	f->containers++;
 	f->requests += u->requests;
 	f->read_bytes += u->read_bytes;
+	fetched_add(f, u);
 	if (!u->has_ready) {
 		f->no_ready_ns += u->wait_ns;
 		return;
@@ -494,6 +509,11 @@ static void fuse_merge(struct ct_agg_fuse *d, const struct ct_agg_fuse *s)
 	d->requests += s->requests;
 	d->read_bytes += s->read_bytes;
 	d->dropped_containers += s->dropped_containers;
+	d->fetched_containers += s->fetched_containers;
+	d->fetched_bytes += s->fetched_bytes;
+	d->fetched_by_ready_bytes += s->fetched_by_ready_bytes;
+	d->fetched_unknown_containers += s->fetched_unknown_containers;
+	d->fetched_shared_containers += s->fetched_shared_containers;
 }
 
 bool ct_agg_runtime_fuse(const struct ct_agg *a, enum ct_runtime rt,

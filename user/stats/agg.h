@@ -145,6 +145,10 @@ bool ct_agg_runtime_opens(const struct ct_agg *a, enum ct_runtime rt,
  * in dropped_containers alone: its wait is short by an unknown amount.
  * A container without a ready phase has its wait in no_ready_ns: where
  * its cold start ended, the wait is not split.
+ * The bytes its lazy layers fetched (fuse.fetched_*) are summed for the
+ * containers whose every sampled layer is known and read by it alone;
+ * the others are counted apart: unknown bytes are none to add, and a
+ * shared layer's growth is each sharer's (summed, it would count twice).
  */
 struct ct_agg_fuse {
 	uint64_t containers;	/* with FUSE requests, none dropped */
@@ -155,6 +159,11 @@ struct ct_agg_fuse {
 	uint64_t requests;
 	uint64_t read_bytes;
 	uint64_t dropped_containers;
+	uint64_t fetched_containers;	/* in the two sums below */
+	uint64_t fetched_bytes;
+	uint64_t fetched_by_ready_bytes;
+	uint64_t fetched_unknown_containers;
+	uint64_t fetched_shared_containers;
 };
 
 /* c's share into *f, if it counts and made a request. */
