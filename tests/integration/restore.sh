@@ -27,7 +27,11 @@
 #   the run -d, checkpoint, restore and stop of a container started in
 #   the session: its first record checkpointed with a cold start of
 #   its own, its restore's record the same as above, and /metrics'
-#   coldtrace_restores_total and coldtrace_containers_total say 1 each.
+#   coldtrace_restores_total and coldtrace_containers_total say 1 each;
+# - through a file, under -- COMMAND (crun) and detached (runc): a
+#   checkpoint exported (--export), the container removed, and restored
+#   from that file (--import, same id): the same as above, paired with
+#   the exported checkpoint, and /metrics counting runc's restore apart.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 # shellcheck source=tools/podman-env.sh
@@ -57,6 +61,15 @@ LOOP='i=0; while true; do i=$((i+1)); echo $i >/tmp/count; sleep 0.2; done'
 CR_SH='d=$1 c=$2; shift 2
 "$@" container checkpoint --print-stats "$c" >"$d/ck.json" || exit 1
 "$@" container restore --print-stats "$c" >"$d/rs.json" || exit 1
+sleep 1
+"$@" stop -t 0 "$c" >/dev/null && "$@" rm "$c" >/dev/null'
+
+# the same through a file: checkpoint --export, rm, restore --import
+# shellcheck disable=SC2016 # expanded by that sh
+CR_FILE_SH='d=$1 c=$2; shift 2
+"$@" container checkpoint --print-stats --export "$d/$c.tar" "$c" >"$d/ck.json" || exit 1
+"$@" rm "$c" >/dev/null || exit 1
+"$@" container restore --print-stats --import "$d/$c.tar" >"$d/rs.json" || exit 1
 sleep 1
 "$@" stop -t 0 "$c" >/dev/null && "$@" rm "$c" >/dev/null'
 
@@ -135,29 +148,63 @@ jq -se --arg rt runc 'map(select(.type == "summary"))[-1] |
 	(.runtimes[$rt].cold_start // {n: 0}).n == 0' "$T/out" >/dev/null ||
 	{ show_output; fail "the summary does not count one restore apart"; }
 
+# 1b. -- COMMAND through a file (crun): exported, removed, imported
+start_loop cr4 crun
+id=$(cat "$T/cid.cr4")
+run_timed -j -- sh -c "$CR_FILE_SH" sh "$T" cr4 "${CT_PODMAN_CMD[@]}"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC (--import)"; }
+sleep 0.5
+r=$(records | jq -c --arg id "$id" 'select(.id == $id and .restore != null)')
+[ "$(wc -l <<<"$r")" -eq 1 ] && [ -n "$r" ] || { show_output; fail "not one restore record of $id (--import)"; }
+check_restore "$r" "$id" crun "-- COMMAND crun, --import"
+
+# The detached session's restore record of container $1, waited for:
+# into r.
+dt_restore() {	# ID
+	for _ in $(seq 150); do
+		r=$(jq -c --arg id "$1" 'select(.type == "container" and .id == $id and
+			.restore != null)' "$T/out")
+		[ -n "$r" ] && break
+		dt_alive
+		sleep 0.2
+	done
+	[ -n "$r" ] || { show_output; fail "detached: no restore record of $1"; }
+}
+
+# Container $1's record before its restore: a checkpointed cold start.
+dt_checkpointed() {	# ID WHAT
+	jq -se --arg id "$1" 'map(select(.type == "container" and .id == $id and
+		.restore == null)) | length == 1 and .[0].checkpointed == true and
+		.[0].cold_start_ns > 0' "$T/out" >/dev/null ||
+		{ show_output; fail "$2: the first record is not a checkpointed cold start"; }
+}
+
 # 2. detached: a container of the session, checkpointed and restored
 dt_start
 start_loop cr2 crun
 id=$(cat "$T/cid.cr2")
 sh -c "$CR_SH" sh "$T" cr2 "${CT_PODMAN_CMD[@]}" || fail "checkpoint/restore of cr2"
-for _ in $(seq 150); do
-	r=$(jq -c --arg id "$id" 'select(.type == "container" and .id == $id and
-		.restore != null)' "$T/out")
-	[ -n "$r" ] && break
-	dt_alive
-	sleep 0.2
-done
-[ -n "$r" ] || { show_output; fail "detached: no restore record of $id"; }
+dt_restore "$id"
 check_restore "$r" "$id" crun "detached crun"
-jq -se --arg id "$id" 'map(select(.type == "container" and .id == $id and
-	.restore == null)) | length == 1 and .[0].checkpointed == true and
-	.[0].cold_start_ns > 0' "$T/out" >/dev/null ||
-	{ show_output; fail "detached: the first record is not a checkpointed cold start"; }
+dt_checkpointed "$id" "detached crun"
+
+# 3. the same session: exported, removed, imported (runc)
+start_loop cr3 runc
+id=$(cat "$T/cid.cr3")
+sh -c "$CR_FILE_SH" sh "$T" cr3 "${CT_PODMAN_CMD[@]}" ||
+	fail "checkpoint --export / restore --import of cr3"
+dt_restore "$id"
+check_restore "$r" "$id" runc "detached runc, --import"
+dt_checkpointed "$id" "detached runc, --export"
 m=$(curl -sf "$DT_URL/metrics") || fail "no /metrics"
 grep -Eq "^coldtrace_restores_total\{.*container_runtime=\"crun\".*\} 1$" <<<"$m" ||
 	{ grep restore <<<"$m" >&2 || true; fail "detached: coldtrace_restores_total is not 1"; }
 grep -Eq "^coldtrace_containers_total\{.*container_runtime=\"crun\".*engine=\"podman\".*\} 1$" <<<"$m" ||
 	fail "detached: coldtrace_containers_total of podman is not 1"
+grep -Eq "^coldtrace_restores_total\{.*container_runtime=\"runc\".*\} 1$" <<<"$m" ||
+	fail "detached: coldtrace_restores_total of runc (the import) is not 1"
+grep -Eq "^coldtrace_containers_total\{.*container_runtime=\"runc\".*engine=\"podman\".*\} 1$" <<<"$m" ||
+	fail "detached: coldtrace_containers_total of runc is not 1"
 dt_stop
 
 kill "$evpid" 2>/dev/null || true
