@@ -128,15 +128,22 @@ check_restore() {	# RECORD ID RUNTIME WHAT
 		"cold start $(jq '.cold_start_ns / 1e6 | floor' <<<"$r") ms"
 }
 
+# Under -- COMMAND: container NAME started before the session, then
+# SCRIPT through coldtrace: its one restore record, checked, into r.
+command_restore() {	# NAME RUNTIME SCRIPT WHAT
+	start_loop "$1" "$2"
+	id=$(cat "$T/cid.$1")
+	run_timed -j -- sh -c "$3" sh "$T" "$1" "${CT_PODMAN_CMD[@]}"
+	[ "$CT_RC" -eq 0 ] || { show_output; fail "$4: coldtrace exited $CT_RC"; }
+	sleep 0.5
+	r=$(records | jq -c --arg id "$id" 'select(.id == $id and .restore != null)')
+	[ "$(wc -l <<<"$r")" -eq 1 ] && [ -n "$r" ] ||
+		{ show_output; fail "$4: not one restore record of $id"; }
+	check_restore "$r" "$id" "$2" "$4"
+}
+
 # 1. -- COMMAND: a container started before the session
-start_loop cr1 runc
-id=$(cat "$T/cid.cr1")
-run_timed -j -- sh -c "$CR_SH" sh "$T" cr1 "${CT_PODMAN_CMD[@]}"
-[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
-sleep 0.5
-r=$(records | jq -c --arg id "$id" 'select(.id == $id and .restore != null)')
-[ "$(wc -l <<<"$r")" -eq 1 ] && [ -n "$r" ] || { show_output; fail "not one restore record of $id"; }
-check_restore "$r" "$id" runc "-- COMMAND runc"
+command_restore cr1 runc "$CR_SH" "-- COMMAND runc"
 jq -e --argjson t0 "$CMD_START_NS" --argjson t1 "$CMD_END_NS" \
 	'.start_ns >= $t0 and .start_ns + .total_ns <= $t1' <<<"$r" >/dev/null ||
 	fail "the record is not within the command's wall clock"
@@ -149,14 +156,7 @@ jq -se --arg rt runc 'map(select(.type == "summary"))[-1] |
 	{ show_output; fail "the summary does not count one restore apart"; }
 
 # 1b. -- COMMAND through a file (crun): exported, removed, imported
-start_loop cr4 crun
-id=$(cat "$T/cid.cr4")
-run_timed -j -- sh -c "$CR_FILE_SH" sh "$T" cr4 "${CT_PODMAN_CMD[@]}"
-[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC (--import)"; }
-sleep 0.5
-r=$(records | jq -c --arg id "$id" 'select(.id == $id and .restore != null)')
-[ "$(wc -l <<<"$r")" -eq 1 ] && [ -n "$r" ] || { show_output; fail "not one restore record of $id (--import)"; }
-check_restore "$r" "$id" crun "-- COMMAND crun, --import"
+command_restore cr4 crun "$CR_FILE_SH" "-- COMMAND crun, --import"
 
 # The detached session's restore record of container $1, waited for:
 # into r.

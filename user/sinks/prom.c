@@ -705,10 +705,10 @@ static uint64_t fuse_field(const struct ct_agg_fuse *f, size_t off)
 	return *(const uint64_t *)((const char *)f + off);
 }
 
-static void fuse_wait_family(const struct prom_ctx *x)
+static void fuse_wait_family(const struct prom_ctx *x,
+			     const struct ct_agg_fuse *sums)
 {
 	const char *name = "coldtrace_fuse_wait_seconds_total";
-	struct ct_agg_fuse f;
 	struct prom_lt t;
 	char v[32];
 
@@ -719,18 +719,29 @@ static void fuse_wait_family(const struct prom_ctx *x)
 	for (size_t g = 0; g < x->ngroups; g++) {
 		if (x->keys[g].kind != CT_KIND_CONTAINER)
 			continue;
-		group_fuse(x, g, &f);
 		group_labels(x, g, NULL, &t);
 		for (size_t w = 0; w < N_FUSE_WAITS; w++)
 			fprintf(x->f, "%s{%s,when=\"%s\"} %s\n", name, t.s,
 				fuse_waits[w].when,
-				seconds_text(v, fuse_field(&f, fuse_waits[w].off)));
+				seconds_text(v, fuse_field(&sums[g],
+							   fuse_waits[w].off)));
 	}
 }
 
-static void fuse_families(const struct prom_ctx *x)
+/* Every container group's FUSE sums, once a scrape; NULL: no memory. */
+static struct ct_agg_fuse *fuse_sums(const struct prom_ctx *x)
 {
-	struct ct_agg_fuse f;
+	struct ct_agg_fuse *sums = calloc(x->ngroups + 1, sizeof(*sums));
+
+	for (size_t g = 0; sums && g < x->ngroups; g++)
+		if (x->keys[g].kind == CT_KIND_CONTAINER)
+			group_fuse(x, g, &sums[g]);
+	return sums;
+}
+
+static void fuse_families(const struct prom_ctx *x,
+			  const struct ct_agg_fuse *sums)
+{
 	struct prom_lt t;
 
 	for (size_t i = 0; i < N_FUSE_COUNTERS; i++) {
@@ -739,14 +750,13 @@ static void fuse_families(const struct prom_ctx *x)
 		for (size_t g = 0; g < x->ngroups; g++) {
 			if (x->keys[g].kind != CT_KIND_CONTAINER)
 				continue;
-			group_fuse(x, g, &f);
 			fprintf(x->f, "%s{%s} %" PRIu64 "\n",
 				fuse_counters[i].name,
 				group_labels(x, g, NULL, &t),
-				fuse_field(&f, fuse_counters[i].off));
+				fuse_field(&sums[g], fuse_counters[i].off));
 		}
 	}
-	fuse_wait_family(x);
+	fuse_wait_family(x, sums);
 }
 
 void ct_prom_fuse_traced(FILE *f, bool traced, uint64_t unnamed)
@@ -1070,11 +1080,14 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		.f = f, .agg = agg, .meta = meta, .labels = meta->prom_labels,
 	};
 	struct prom_hist *rh = NULL;
+	struct ct_agg_fuse *fz = NULL;
 	int ret = make_groups(&x);
 
-	if (!ret)
+	if (!ret) {
 		rh = restart_hists(&x);
-	if (!ret && !rh)
+		fz = fuse_sums(&x);
+	}
+	if (!ret && (!rh || !fz))
 		ret = -ENOMEM;
 	if (!ret) {
 		build_info(f, meta);
@@ -1086,11 +1099,12 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		cold_start_hists(&x, CT_KIND_CONTAINER);
 		open_hists(&x);
 		print_restart_hists(&x, CT_KIND_CONTAINER, rh);
-		fuse_families(&x);
+		fuse_families(&x, fz);
 		other_kinds(&x, rh);
 		pull_families(&x);
 	}
 	free(rh);
+	free(fz);
 	free_groups(&x);
 	return ret;
 }

@@ -457,12 +457,21 @@ static int json_restart(struct ct_json *w, const struct ct_agg *agg,
 	return err;
 }
 
+/* "PREFIXcontainers" (or "PREFIXpods"): v */
+static void kv_of_kind(struct ct_json *w, const char *prefix, enum ct_kind k,
+		       uint64_t v)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "%s%s", prefix, kinds[k].plural);
+	ct_json_kv_u64(w, key, v);
+}
+
 /* "fuse":{...}: fuse_row()'s sums, only where a record has FUSE requests */
 static void json_fuse(struct ct_json *w, const struct ct_agg *agg,
 		      enum ct_runtime rt, enum ct_kind k)
 {
 	struct ct_agg_fuse fz;
-	char key[32];
 
 	if (!ct_agg_runtime_fuse(agg, rt, k, &fz))
 		return;
@@ -475,16 +484,12 @@ static void json_fuse(struct ct_json *w, const struct ct_agg *agg,
 	ct_json_kv_u64(w, "wait_no_ready_ns", fz.no_ready_ns);
 	ct_json_kv_u64(w, "requests", fz.requests);
 	ct_json_kv_u64(w, "read_bytes", fz.read_bytes);
-	snprintf(key, sizeof(key), "dropped_%s", kinds[k].plural);
-	ct_json_kv_u64(w, key, fz.dropped_containers);
-	snprintf(key, sizeof(key), "fetched_%s", kinds[k].plural);
-	ct_json_kv_u64(w, key, fz.fetched_containers);
+	kv_of_kind(w, "dropped_", k, fz.dropped_containers);
+	kv_of_kind(w, "fetched_", k, fz.fetched_containers);
 	ct_json_kv_u64(w, "fetched_bytes", fz.fetched_bytes);
 	ct_json_kv_u64(w, "fetched_by_ready_bytes", fz.fetched_by_ready_bytes);
-	snprintf(key, sizeof(key), "fetched_unknown_%s", kinds[k].plural);
-	ct_json_kv_u64(w, key, fz.fetched_unknown_containers);
-	snprintf(key, sizeof(key), "fetched_shared_%s", kinds[k].plural);
-	ct_json_kv_u64(w, key, fz.fetched_shared_containers);
+	kv_of_kind(w, "fetched_unknown_", k, fz.fetched_unknown_containers);
+	kv_of_kind(w, "fetched_shared_", k, fz.fetched_shared_containers);
 	ct_json_end_object(w);
 }
 
