@@ -78,7 +78,8 @@ static __always_inline void gofer_add(__u32 tgid, __u64 key)
 /*
  * --start-files: the program a tracked container's process runs is a
  * file it reads (touch.bpf.h); its name as the exec was given it.  The
- * dynamic loader the kernel maps for it is not seen (no open, no name).
+ * dynamic loader the kernel maps for it has no open and no name here:
+ * userspace reads it from the program (user/enrich/interp.h).
  */
 static __always_inline void exec_touch(struct task_struct *t,
 				       struct linux_binprm *bprm)

@@ -24,7 +24,13 @@
 # - detached (continuous, default --arm=auto, idle verified by bpftool
 #   before the scenario; crun): the same list and summary, and the
 #   final -o DIR's start-files.jsonl and start-files-images.jsonl have
-#   them.
+#   them;
+# - a dynamic program (the host's coreutils `true`, its libraries and
+#   loader copied into an image of busybox's): its loader, which the
+#   kernel maps with no open, is listed right after the program, by the
+#   name the program's ELF gives it (readelf's PT_INTERP) and at its
+#   size in the image, once, under -- COMMAND (runc, and its replay
+#   byte for byte) and detached (crun).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -149,3 +155,47 @@ dt_stop
 check_reader "$r" "$(lines_of "$T/dir/start-files.jsonl" "$id")" "detached crun"
 check_images "$T/dir" "$(lines_of "$T/dir/start-files.jsonl" "$id")" "detached crun"
 note "detached crun: $(jq -c .start_files <<<"$r")"
+
+# 4. a dynamic program: its loader, mapped by the kernel with no open
+DYN=coldtrace/start-files-dyn:latest
+INTERP=$(readelf -l /usr/bin/true | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p')
+[ -n "$INTERP" ] || fail "no PT_INTERP in /usr/bin/true (readelf)"
+mkdir -p "$T/dyn/dyn"
+c=$(docker create "$CT_IMAGE" sh) || fail "docker create"
+docker export "$c" | tar -C "$T/dyn" -xf - || fail "docker export"
+docker rm "$c" >/dev/null
+cp /usr/bin/true "$T/dyn/dyn/true"
+for f in $(ldd /usr/bin/true | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+	mkdir -p "$T/dyn$(dirname "$f")"
+	cp -L "$f" "$T/dyn$f"
+done
+tar -C "$T/dyn" -cf - . | docker import -c 'CMD ["/bin/sh"]' - "$DYN" >/dev/null ||
+	fail "docker import of $DYN"
+INTERP_SIZE=$(docker run --rm --network none "$DYN" stat -L -c %s "$INTERP")
+[ "$INTERP_SIZE" -gt 0 ] || fail "no size of $INTERP in $DYN"
+DYN_PROG='/dyn/true; nc -l -p 8080 & sleep 1; kill $!'
+
+# The list $1 has /dyn/true, then the loader at its size, and it once.
+check_loader() {	# LINES WHAT
+	local got
+	got=$(jq -r '"\(.path) \(.size)"' <<<"$1")
+	grep -A1 -x "/dyn/true [0-9]*" <<<"$got" | tail -n 1 |
+		grep -qx "$INTERP $INTERP_SIZE" ||
+		fail "$2: list [$got]: not the loader $INTERP ($INTERP_SIZE B) right after /dyn/true"
+	[ "$(grep -c "^$INTERP " <<<"$got")" = 1 ] || fail "$2: the loader not once: [$got]"
+	note "$2: $(paste -sd' ' <<<"$got")"
+}
+
+run_ct -j --start-files -o "$T/o4" --record "$T/d.ctrec" -- \
+	sh -c "$DOCKER_RUN" sh runc "$T/cid4" "$VOL" "$DYN" "$DYN_PROG"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC (dynamic)"; }
+check_loader "$(lines_of "$T/o4/start-files.jsonl" "$(cat "$T/cid4")")" "dynamic, runc"
+run_ct -j --start-files --replay "$T/d.ctrec" -o "$T/o5"
+cmp "$T/o4/start-files.jsonl" "$T/o5/start-files.jsonl" ||
+	fail "dynamic: the replay's start-files.jsonl differs"
+
+dt_start --start-files
+sh -c "$DOCKER_RUN" sh crun "$T/cid5" "$VOL" "$DYN" "$DYN_PROG"
+dt_record "$(cat "$T/cid5")" >/dev/null
+dt_stop
+check_loader "$(lines_of "$T/dir/start-files.jsonl" "$(cat "$T/cid5")")" "dynamic, detached crun"

@@ -133,6 +133,8 @@ int ct_session_event_checked(void *ctx, const void *rec, size_t len,
 	if (s->live && !check) {
 		ct_layers_feed(&s->layers, rec, len, feed_made, s);
 		ct_layers_sample(&s->layers, ct_mono_ns(), feed_made, s);
+		if (s->cli->start_files_s)
+			ct_interps_feed(&s->interps, rec, len, feed_made, s);
 	}
 	if (s->names.n)
 		ct_naming_flush(&s->names, ct_mono_ns(), feed_made, s);
@@ -478,6 +480,10 @@ static void warn_dropped(const struct ct_session *s)
 		fprintf(stderr, "FUSE layers left without a digest: %" PRIu64
 			" (their daemon did not answer within %u ms)\n",
 			s->layers.timeouts, CT_LAYER_WAIT_MS);
+	if (s->interps.unread)
+		fprintf(stderr, "start files: %" PRIu64 " programs' dynamic "
+			"loaders not read (their processes were gone first)\n",
+			s->interps.unread);
 	if (s->layers.unsampled)
 		fprintf(stderr, "FUSE layers' fetched bytes not read: %" PRIu64
 			" times (their daemon did not answer within %u ms)\n",

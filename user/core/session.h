@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cli.h"
+#include "interp.h"
 #include "mapfull.h"
 #include "layers.h"
 #include "names.h"
@@ -57,6 +58,7 @@ struct ct_session {
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */
 	struct ct_layers layers;	/* lazy layers, named and sampled */
+	struct ct_interps interps;	/* --start-files' dynamic loaders */
 	bool live;			/* names looked up, pids checked */
 	bool fuse_traced;		/* live: FUSE requests traced */
 	/* set by ct_session_init() from the command line; the fuzzer sets
