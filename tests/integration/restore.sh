@@ -14,8 +14,9 @@
 #   `podman container restore` client (no prepare_missing), exit code
 #   137 as Podman's died event says; prepare, attach, create, run, die,
 #   destroy and no start (nothing execs the program); CRIU's restore
-#   (criu_ns, from its clone of pid 1 to its exit) and CRIU's own
-#   restore_time both within create, and attach + create within Podman's
+#   (criu_ns, from its clone of pid 1 to its exit), its setup before it
+#   (criu_setup_ns, from its exec to that clone) and CRIU's own
+#   restore_time all within create, and attach + create within Podman's
 #   runtime_restore_duration, which times conmon and the runtime's
 #   restore from outside; run begins before Podman's restore event;
 #   paired with the checkpoint: its runc/crun checkpoint within Podman's
@@ -110,7 +111,8 @@ check_restore() {	# RECORD ID RUNTIME WHAT
 	jq -e --slurpfile s "$rs" '.phases as $p | ($s[0].container_statistics[0]) as $c |
 		($p.attach.dur_ns + $p.create.dur_ns) <= $c.runtime_restore_duration * 1000 and
 		$c.criu_statistics.restore_time * 1000 < $p.create.dur_ns and
-		.restore.criu_ns > 0 and .restore.criu_ns < $p.create.dur_ns' \
+		.restore.criu_ns > 0 and .restore.criu_setup_ns > 0 and
+		.restore.criu_setup_ns + .restore.criu_ns < $p.create.dur_ns' \
 		<<<"$r" >/dev/null ||
 		fail "$w: against Podman's statistics $(jq -c . "$rs"): $(jq -c '[.phases, .restore]' <<<"$r")"
 	jq -e --argjson e "$(ev_ns "$id" restore)" '.phases.run.start_ns < $e' \
@@ -123,7 +125,8 @@ check_restore() {	# RECORD ID RUNTIME WHAT
 		fail "$w: checkpoint $(jq -c .restore <<<"$r") against $(jq -c . "$ck")"
 	note "$w: create $(jq '.phases.create.dur_ns / 1e6 | floor' <<<"$r") ms" \
 		"(Podman's runtime restore $(jq '.container_statistics[0].runtime_restore_duration / 1e3 | floor' "$rs") ms)," \
-		"CRIU $(jq '.restore.criu_ns / 1e6 | floor' <<<"$r") ms" \
+		"CRIU setting up $(jq '.restore.criu_setup_ns / 1e6 | floor' <<<"$r") ms," \
+		"restoring $(jq '.restore.criu_ns / 1e6 | floor' <<<"$r") ms" \
 		"(its restore_time $(jq '.container_statistics[0].criu_statistics.restore_time / 1e3 | floor' "$rs") ms)," \
 		"cold start $(jq '.cold_start_ns / 1e6 | floor' <<<"$r") ms"
 }

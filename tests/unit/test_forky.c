@@ -206,6 +206,13 @@ static void replay_restore(const char *name, struct ts_all *a,
 	cr_expect((*rs)->restore.criu_ns > 0 &&
 		  (*rs)->restore.criu_ns < cr->end_ns - cr->start_ns,
 		  "%s: CRIU's part within create", name);
+	/* CRIU's exec comes after the runtime's: both its parts within */
+	cr_expect((*rs)->restore.criu_setup_ns > 0 &&
+		  (*rs)->restore.criu_setup_ns + (*rs)->restore.criu_ns <
+			  cr->end_ns - cr->start_ns,
+		  "%s: CRIU's setup %llu ns and restore %llu ns within create",
+		  name, (unsigned long long)(*rs)->restore.criu_setup_ns,
+		  (unsigned long long)(*rs)->restore.criu_ns);
 	cr_expect((*rs)->opens.unobservable && (*rs)->opens.restored &&
 		  !(*rs)->opens.valid, "%s: the restore's opens", name);
 	cr_expect((*old)->opens.valid && !(*old)->opens.unobservable,

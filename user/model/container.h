@@ -73,6 +73,8 @@ enum ct_kind {
 struct ct_restore {
 	bool is;
 	uint64_t criu_ns;	/* that CRIU process: fork to exit (0: unseen) */
+	/* before: its exec to that clone, reading its images (0: unseen) */
+	uint64_t criu_setup_ns;
 	/* the runtime's checkpoint of the same id this session saw last
 	 * (0: none): when it began, and how long it ran */
 	uint64_t checkpoint_ns;

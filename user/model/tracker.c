@@ -488,6 +488,8 @@ static void on_exec(struct ct_tracker *tk, const struct ct_exec *x)
 	if (p && p->role == CT_ROLE_USER)
 		return;
 	ct_copy_str(fname, sizeof(fname), x->filename, CT_FNAME_MAX);
+	if (s)
+		tk_restore_criu(s, h->pid, fname, h->ts_ns);
 	if (ct_classify(fname, x->args, alen, &cl))
 		return;
 	if (p) {

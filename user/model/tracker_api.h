@@ -66,6 +66,10 @@ struct cstate {
 	uint32_t restore_pid1;
 	uint32_t restorer_pid;
 	uint64_t restorer_mono;
+	/* the last exec of criu in it (pid, mono), and the restorer's */
+	uint32_t criu_exec_pid;
+	uint64_t criu_exec_mono;
+	uint64_t restorer_exec_mono;
 	bool key_pending;
 	uint64_t checkpoint_ns;
 	struct cstate *hnext;		/* id hash chain */
@@ -161,10 +165,13 @@ void tk_set_key(struct ct_tracker *tk, struct cstate *s,
 		const struct ct_hdr *h);
 
 /* tracker_restore.c: a container restored from a checkpoint.  Its
- * runtime's restore exec (s is a restore from now on); a fork, a
- * record (h) of its process p, an exit of p in it; the end of the
- * runtime's checkpoint of s (p). */
+ * runtime's restore exec (s is a restore from now on); an exec of file
+ * fname by its process pid (at mono); a fork, a record (h) of its
+ * process p, an exit of p in it; the end of the runtime's checkpoint of
+ * s (p). */
 void tk_restore_exec(struct ct_tracker *tk, struct cstate *s);
+void tk_restore_criu(struct cstate *s, uint32_t pid, const char *fname,
+		     uint64_t mono);
 void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
 		     const struct ct_fork *f);
 void tk_restore_key(struct ct_tracker *tk, struct cstate *s,

@@ -8,6 +8,10 @@
  * where create ends and run begins.  Its cgroup key comes from the
  * restored processes' first record after that, since pid 1 itself ran
  * no exec of its own.
+ * The exec of that CRIU process splits create's CRIU part: from it to
+ * its clone of pid 1, CRIU reads its images and sets the namespaces up;
+ * from the clone to its exit, it restores the tree (memory, files) and
+ * lets it go.
  * The runtime's checkpoint of the same id, if this session saw it, is
  * what the restore is paired with.
  */
@@ -32,6 +36,20 @@ void tk_restore_exec(struct ct_tracker *tk, struct cstate *s)
 		}
 }
 
+/* An exec of criu (runc's `criu swrk`, crun's through libcriu) in
+ * restore s before the resume: the last one, for the clone to pair. */
+void tk_restore_criu(struct cstate *s, uint32_t pid, const char *fname,
+		     uint64_t mono)
+{
+	const char *base = strrchr(fname, '/');
+
+	base = base ? base + 1 : fname;
+	if (!s->c.restore.is || s->user_seen || strcmp(base, "criu"))
+		return;
+	s->criu_exec_pid = pid;
+	s->criu_exec_mono = mono;
+}
+
 /*
  * A clone into a new pid namespace by a process of a restore whose
  * program has not resumed: the restored pid 1, unless it exits before
@@ -50,6 +68,8 @@ void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
 	s->restore_pid1 = f->child_pid;
 	s->restorer_pid = f->hdr.pid;
 	s->restorer_mono = f->hdr.ts_ns;
+	s->restorer_exec_mono = f->hdr.pid == s->criu_exec_pid ?
+				s->criu_exec_mono : 0;
 }
 
 /* After the resume: the first record of pid 1 or a process below it
@@ -85,6 +105,9 @@ void tk_restore_exit(struct ct_tracker *tk, struct cstate *s,
 		return;
 	tk_become_user(tk, pid1);
 	s->c.restore.criu_ns = mono - s->restorer_mono;
+	if (s->restorer_exec_mono)
+		s->c.restore.criu_setup_ns =
+			s->restorer_mono - s->restorer_exec_mono;
 	s->key_pending = true;
 	/* create ends at the resume, as at a program's exec: what the
 	 * runtime does after (its pid file) is the program's run */

@@ -298,6 +298,7 @@ static void json_restore(struct ct_json *w, const struct ct_restore *r)
 {
 	ct_json_key(w, "restore");
 	ct_json_start_object(w);
+	ct_json_kv_u64_or_null(w, "criu_setup_ns", r->criu_setup_ns);
 	ct_json_kv_u64_or_null(w, "criu_ns", r->criu_ns);
 	ct_json_kv_u64_or_null(w, "checkpoint_start_ns", r->checkpoint_ns);
 	ct_json_kv_u64_or_null(w, "checkpoint_dur_ns", r->checkpoint_dur_ns);

@@ -50,6 +50,8 @@ static void restore_note(FILE *f, const struct ct_container *c)
 		return;
 	fputs("  restored from a checkpoint (no program exec: run from "
 	      "CRIU's exit)", f);
+	if (r->criu_setup_ns)
+		fprintf(f, "; CRIU setting up %.1f ms", r->criu_setup_ns / 1e6);
 	if (r->criu_ns)
 		fprintf(f, "; CRIU %.1f ms", r->criu_ns / 1e6);
 	if (r->checkpoint_ns && r->checkpoint_ns <= c->first_ns)
