@@ -107,6 +107,41 @@ Test(startfiles, first_touch_order_cut_at_ready)
 	ct_startfiles_free(sf);
 }
 
+/* The stage's own lines folded per image: the spans it kept of each
+ * line (an escaped quote in a path and an image's name). */
+Test(startfiles, images_of_the_kept_lines)
+{
+	struct ct_startfiles *sf = ct_startfiles_new(WINDOW, M2R);
+	struct ct_container c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	feed(sf, touch_at(60, KEY, "/b", 1));
+	feed(sf, touch_at(70, KEY, "/q\"x", 1));
+	feed(sf, touch_at(55, KEY + 1, "/b", 1));
+	feed(sf, touch_at(80, KEY + 1, "/z", 1));
+	container(&c, KEY, 0);
+	snprintf(c.image, sizeof(c.image), "im\"g");
+	ct_startfiles_apply(sf, &c);
+	container(&c, KEY + 1, 0);
+	snprintf(c.id, sizeof(c.id), "def");
+	snprintf(c.image, sizeof(c.image), "im\"g");
+	ct_startfiles_apply(sf, &c);
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(ct_startfiles_write_images(f, sf), 0);
+	fclose(f);
+	cr_expect_str_eq(buf,
+		"{\"path\":\"/b\",\"image\":\"im\\\"g\",\"offset_ns\":5000000,"
+		"\"containers\":2,\"of\":2}\n"
+		"{\"path\":\"/q\\\"x\",\"image\":\"im\\\"g\",\"offset_ns\":20000000,"
+		"\"containers\":1,\"of\":2}\n"
+		"{\"path\":\"/z\",\"image\":\"im\\\"g\",\"offset_ns\":30000000,"
+		"\"containers\":1,\"of\":2}\n");
+	free(buf);
+	ct_startfiles_free(sf);
+}
+
 Test(startfiles, the_earliest_cut_says_why)
 {
 	static const struct {
@@ -221,56 +256,44 @@ Test(startfiles, proc_names_are_no_image_files)
 }
 
 /*
- * start-files-images.jsonl: per image (by name), each path once, by the
- * median of its containers' offsets (of two, the lower), with how many
- * of the image's containers listed it.  A name that looks like a key
- * (escaped, as every string) does not fool it; a line that is not one
- * of the stage's is skipped.
+ * start-files-images.jsonl: per image (by name), each path once, the
+ * earliest first by the median of its containers' offsets (of two, the
+ * lower), with how many of the image's containers listed it; strings
+ * as they were written (a quote escaped stays so).
  */
+#define E(p, i, off, c)	{ { p, sizeof(p) - 1 }, { i, sizeof(i) - 1 }, off, c }
 Test(startfiles, folded_per_image)
 {
-	static const char *const in[] = {
-		/* container 1 of a */
-		"{\"path\":\"/bin/sh\",\"id\":\"c1\",\"name\":\"x\\\",\\\"image\\\":\\\"evil\","
-		"\"image\":\"a\",\"offset_ns\":0,\"size\":1}\n",
-		"{\"path\":\"/lib/q\\\"uote\",\"id\":\"c1\",\"name\":\"x\","
-		"\"image\":\"a\",\"offset_ns\":50,\"size\":1}\n",
-		"{\"path\":\"/app\",\"id\":\"c1\",\"name\":\"x\","
-		"\"image\":\"a\",\"offset_ns\":90,\"size\":1}\n",
+	static const struct ct_sf_entry in[] = {
+		/* container 0 of a */
+		E("\"/bin/sh\"", "\"a\"", 0, 0),
+		E("\"/lib/q\\\"uote\"", "\"a\"", 50, 0),
+		E("\"/app\"", "\"a\"", 90, 0),
 		/* b's one container, in between */
-		"{\"path\":\"/bin/sh\",\"id\":\"c9\",\"name\":\"\","
-		"\"image\":\"b\",\"offset_ns\":7,\"size\":1}\n",
-		"not a line\n",
+		E("\"/bin/sh\"", "\"b\"", 7, 1),
 		/* containers 2 and 3 of a */
-		"{\"path\":\"/bin/sh\",\"id\":\"c2\",\"name\":\"\","
-		"\"image\":\"a\",\"offset_ns\":2,\"size\":1}\n",
-		"{\"path\":\"/app\",\"id\":\"c2\",\"name\":\"\","
-		"\"image\":\"a\",\"offset_ns\":30,\"size\":1}\n",
-		"{\"path\":\"/bin/sh\",\"id\":\"c3\",\"name\":\"\","
-		"\"image\":\"a\",\"offset_ns\":1,\"size\":1}\n",
-		"{\"path\":\"/app\",\"id\":\"c3\",\"name\":\"\","
-		"\"image\":\"a\",\"offset_ns\":40,\"size\":1}\n",
+		E("\"/bin/sh\"", "\"a\"", 2, 2),
+		E("\"/app\"", "\"a\"", 30, 2),
+		E("\"/bin/sh\"", "\"a\"", 1, 3),
+		E("\"/app\"", "\"a\"", 40, 3),
 	};
 	static const char want[] =
 		"{\"path\":\"/bin/sh\",\"image\":\"a\",\"offset_ns\":1,\"containers\":3,\"of\":3}\n"
 		"{\"path\":\"/app\",\"image\":\"a\",\"offset_ns\":40,\"containers\":3,\"of\":3}\n"
 		"{\"path\":\"/lib/q\\\"uote\",\"image\":\"a\",\"offset_ns\":50,\"containers\":1,\"of\":3}\n"
 		"{\"path\":\"/bin/sh\",\"image\":\"b\",\"offset_ns\":7,\"containers\":1,\"of\":1}\n";
-	struct ct_sf_text t[sizeof(in) / sizeof(in[0])];
 	char *buf = NULL;
 	size_t len = 0, n = sizeof(in) / sizeof(in[0]);
 	FILE *f = open_memstream(&buf, &len);
 
-	for (size_t i = 0; i < n; i++)
-		t[i] = (struct ct_sf_text){ in[i], strlen(in[i]) };
-	cr_assert_eq(ct_sf_images_write(f, t, n), 0);
+	cr_assert_eq(ct_sf_images_write(f, in, n), 0);
 	fclose(f);
 	cr_expect_str_eq(buf, want);
 	free(buf);
 
 	buf = NULL;
 	f = open_memstream(&buf, &len);
-	cr_assert_eq(ct_sf_images_write(f, t, 0), 0);
+	cr_assert_eq(ct_sf_images_write(f, in, 0), 0);
 	fclose(f);
 	cr_expect_eq(len, 0, "no lines: an empty file");
 	free(buf);

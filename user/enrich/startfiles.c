@@ -17,10 +17,19 @@ struct touch {
 	char *path;
 };
 
-/* A line for start-files.jsonl, and its bytes. */
+/* Where a string value lies in a line's text: as written, quoted. */
+struct span {
+	size_t at, len;
+};
+
+/* A line for start-files.jsonl, its bytes, and what the fold per image
+ * takes of it (startfiles_images.h). */
 struct line {
 	char *text;
 	size_t len;
+	struct span path, image;
+	uint64_t offset_ns;
+	uint32_t ctr;		/* its container's ordinal */
 };
 
 struct ct_startfiles {
@@ -30,6 +39,7 @@ struct ct_startfiles {
 	struct line *lines;
 	size_t nlines, caplines, first, bytes;
 	uint64_t evicted;
+	uint32_t containers;	/* listed so far: the lines' ordinals */
 };
 
 static const char *const until_names[] = {
@@ -168,27 +178,40 @@ static uint64_t cut_at(const struct ct_startfiles *sf,
 	return cut;
 }
 
-/* The line of one file: "path" first, as ctr-remote's recorder writes. */
+/* Key k's string value s (at most n bytes), and where it lies in f. */
+static struct span string_at(struct ct_json *w, FILE *f, const char *k,
+			     const char *s, size_t n)
+{
+	long from;
+
+	ct_json_key(w, k);
+	from = ftell(f);
+	ct_json_string_n(w, s, n);
+	return (struct span){ (size_t)from, (size_t)(ftell(f) - from) };
+}
+
+/* The text of l (its spans and offset set), a file's line: "path" first,
+ * as ctr-remote's recorder writes. */
 static char *format_line(const struct ct_container *c, const struct touch *t,
-			 uint64_t exec_ns, size_t *len)
+			 uint64_t exec_ns, struct line *l)
 {
 	struct ct_json w;
 	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
+	FILE *f = open_memstream(&buf, &l->len);
 	bool bad;
 
 	if (!f)
 		return NULL;
+	l->offset_ns = t->ts > exec_ns ? t->ts - exec_ns : 0;
 	ct_json_init(&w, f);
 	ct_json_start_object(&w);
-	ct_json_kv_string(&w, "path", t->path);
+	l->path = string_at(&w, f, "path", t->path, SIZE_MAX);
 	ct_json_key(&w, "id");
 	ct_json_string_n(&w, c->id, sizeof(c->id));
 	ct_json_key(&w, "name");
 	ct_json_string_n(&w, c->name, sizeof(c->name));
-	ct_json_key(&w, "image");
-	ct_json_string_n(&w, c->image, sizeof(c->image));
-	ct_json_kv_u64(&w, "offset_ns", t->ts > exec_ns ? t->ts - exec_ns : 0);
+	l->image = string_at(&w, f, "image", c->image, sizeof(c->image));
+	ct_json_kv_u64(&w, "offset_ns", l->offset_ns);
 	ct_json_kv_u64(&w, "size", t->size);
 	ct_json_end_object(&w);
 	fputc('\n', f);
@@ -200,12 +223,12 @@ static char *format_line(const struct ct_container *c, const struct touch *t,
 	return buf;
 }
 
-/* Keep a line for the export; the oldest go past CT_SF_KEEP_BYTES. */
-static void keep_line(struct ct_startfiles *sf, char *text, size_t len)
+/* Keep line l for the export; the oldest go past CT_SF_KEEP_BYTES. */
+static void keep_line(struct ct_startfiles *sf, struct line l)
 {
 	struct line *old;
 
-	while (sf->nlines && sf->bytes + len > CT_SF_KEEP_BYTES) {
+	while (sf->nlines && sf->bytes + l.len > CT_SF_KEEP_BYTES) {
 		old = &sf->lines[sf->first];
 		sf->bytes -= old->len;
 		free(old->text);
@@ -218,7 +241,7 @@ static void keep_line(struct ct_startfiles *sf, char *text, size_t len)
 		struct line *p = calloc(cap, sizeof(*p));
 
 		if (!p) {
-			free(text);
+			free(l.text);
 			sf->evicted++;
 			return;
 		}
@@ -229,9 +252,8 @@ static void keep_line(struct ct_startfiles *sf, char *text, size_t len)
 		sf->caplines = cap;
 		sf->first = 0;
 	}
-	sf->lines[(sf->first + sf->nlines++) % sf->caplines] =
-		(struct line){ .text = text, .len = len };
-	sf->bytes += len;
+	sf->lines[(sf->first + sf->nlines++) % sf->caplines] = l;
+	sf->bytes += l.len;
 }
 
 static int by_time(const void *a, const void *b)
@@ -256,8 +278,7 @@ static void list(struct ct_startfiles *sf, struct ct_container *c,
 	struct ct_start_files *s = &c->start_files;
 	uint64_t exec_ns = c->phases[CT_PH_RUN].start_ns;
 	uint64_t cut = cut_at(sf, c, &s->until);
-	size_t len;
-	char *text;
+	struct line l = { .ctr = sf->containers++ };
 
 	s->cut_ns = cut > exec_ns ? cut - exec_ns : 0;
 	if (g && g->n)	/* every touch dropped: no items (NULL) */
@@ -275,9 +296,9 @@ static void list(struct ct_startfiles *sf, struct ct_container *c,
 		s->last_ns = t->ts > exec_ns ? t->ts - exec_ns : 0;
 		if (t->path[0] != '/')
 			s->relative++;
-		text = format_line(c, t, exec_ns, &len);
-		if (text)
-			keep_line(sf, text, len);
+		l.text = format_line(c, t, exec_ns, &l);
+		if (l.text)
+			keep_line(sf, l);
 		else
 			sf->evicted++;
 	}
@@ -323,19 +344,24 @@ int ct_startfiles_write(FILE *f, const struct ct_startfiles *sf)
 int ct_startfiles_write_images(FILE *f, const struct ct_startfiles *sf)
 {
 	size_t n = sf ? sf->nlines : 0;
-	struct ct_sf_text *t = calloc(n ? n : 1, sizeof(*t));
+	struct ct_sf_entry *e = calloc(n ? n : 1, sizeof(*e));
 	int ret;
 
-	if (!t)
+	if (!e)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const struct line *l = &sf->lines[(sf->first + i) %
 						  sf->caplines];
 
-		t[i] = (struct ct_sf_text){ .text = l->text, .len = l->len };
+		e[i] = (struct ct_sf_entry){
+			.path = { l->text + l->path.at, l->path.len },
+			.image = { l->text + l->image.at, l->image.len },
+			.offset_ns = l->offset_ns,
+			.ctr = l->ctr,
+		};
 	}
-	ret = ct_sf_images_write(f, t, n);
-	free(t);
+	ret = ct_sf_images_write(f, e, n);
+	free(e);
 	return ret;
 }
 

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * start-files-images.jsonl: start-files.jsonl's kept lines folded per
- * image (startfiles_images.h).  Read back from the lines this stage
- * wrote itself (format_line() in startfiles.c), so that a replay folds
- * exactly what it kept, and the strings are copied as they were
+ * image (startfiles_images.h), their strings copied as they were
  * escaped there: equal strings, equal bytes.
  */
 #include <errno.h>
@@ -13,80 +11,28 @@
 #include <string.h>
 #include "startfiles_images.h"
 
-/* A JSON string as written: its quotes and escapes included. */
-struct str {
-	const char *s;
-	size_t n;
-};
-
 struct ent {
-	struct str image, path, id;
+	struct ct_sf_str image, path;
 	uint64_t offset;
-	uint32_t ctr;		/* which container: its lines are adjacent */
+	uint32_t ctr;		/* which container */
 	uint32_t of;		/* containers of its image */
 };
 
 /* One (image, path): what a line of the file says. */
 struct fold {
-	struct str image, path;
+	struct ct_sf_str image, path;
 	uint64_t offset;	/* the median (of two, the lower) */
 	uint32_t containers, of;
 };
 
-/* The string at p (its opening quote), or n 0 if none ends there. */
-static struct str json_str(const char *p, const char *end)
-{
-	const char *q = p + 1;
-
-	if (p >= end || *p != '"')
-		return (struct str){ 0 };
-	while (q < end && *q != '"')
-		q += *q == '\\' ? 2 : 1;
-	if (q >= end)
-		return (struct str){ 0 };
-	return (struct str){ .s = p, .n = (size_t)(q + 1 - p) };
-}
-
-/* The value after "KEY": in [p, end); a key's quotes never occur raw
- * inside a string value, which escapes them. */
-static const char *after_key(const char *p, const char *end, const char *key)
-{
-	size_t k = strlen(key);
-
-	for (; p + k <= end; p++)
-		if (!memcmp(p, key, k))
-			return p + k;
-	return NULL;
-}
-
-/* A line of format_line()'s; false if it is not one. */
-static bool parse(const char *t, size_t len, struct ent *e)
-{
-	static const char head[] = "{\"path\":";
-	const char *end = t + len, *v;
-
-	if (len < sizeof(head) || memcmp(t, head, sizeof(head) - 1))
-		return false;
-	e->path = json_str(t + sizeof(head) - 1, end);
-	v = after_key(t, end, ",\"id\":");
-	e->id = v ? json_str(v, end) : (struct str){ 0 };
-	v = after_key(t, end, ",\"image\":");
-	e->image = v ? json_str(v, end) : (struct str){ 0 };
-	v = after_key(t, end, ",\"offset_ns\":");
-	if (!e->path.n || !e->id.n || !e->image.n || !v)
-		return false;
-	e->offset = strtoull(v, NULL, 10);
-	return true;
-}
-
-static int str_cmp(struct str a, struct str b)
+static int str_cmp(struct ct_sf_str a, struct ct_sf_str b)
 {
 	int r = memcmp(a.s, b.s, a.n < b.n ? a.n : b.n);
 
 	return r ? r : (a.n > b.n) - (a.n < b.n);
 }
 
-static bool str_eq(struct str a, struct str b)
+static bool str_eq(struct ct_sf_str a, struct ct_sf_str b)
 {
 	return a.n == b.n && !memcmp(a.s, b.s, a.n);
 }
@@ -171,12 +117,10 @@ static int write_folds(FILE *f, const struct fold *x, size_t n)
 	return 0;
 }
 
-int ct_sf_images_write(FILE *f, const struct ct_sf_text *lines, size_t n)
+int ct_sf_images_write(FILE *f, const struct ct_sf_entry *in, size_t n)
 {
 	struct ent *e = calloc(n ? n : 1, sizeof(*e));
 	struct fold *x = calloc(n ? n : 1, sizeof(*x));
-	size_t ne = 0;
-	uint32_t ctr = 0;
 	int ret;
 
 	if (!e || !x) {
@@ -184,17 +128,14 @@ int ct_sf_images_write(FILE *f, const struct ct_sf_text *lines, size_t n)
 		free(x);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!parse(lines[i].text, lines[i].len, &e[ne]))
-			continue;
-		if (ne && !str_eq(e[ne].id, e[ne - 1].id))
-			ctr++;
-		e[ne++].ctr = ctr;
-	}
-	qsort(e, ne, sizeof(*e), by_image_ctr);
-	count_containers(e, ne);
-	qsort(e, ne, sizeof(*e), by_image_path);
-	n = fold(e, ne, x);
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct ent){ .image = in[i].image, .path = in[i].path,
+				     .offset = in[i].offset_ns,
+				     .ctr = in[i].ctr };
+	qsort(e, n, sizeof(*e), by_image_ctr);
+	count_containers(e, n);
+	qsort(e, n, sizeof(*e), by_image_path);
+	n = fold(e, n, x);
 	qsort(x, n, sizeof(*x), by_image_offset);
 	ret = write_folds(f, x, n);
 	free(e);

@@ -13,8 +13,8 @@
  * ctr-remote's --estargz-record-in reads it as it is.  "containers": how
  * many of the image's containers listed the path; "of": how many of its
  * containers the kept lines have (a path every start needs says N of N).
- * A container is a run of adjacent lines with one id (startfiles.c
- * writes a container's lines together).
+ * The strings are taken as startfiles.c wrote them (quoted, escaped:
+ * equal strings, equal bytes), so a replay folds the same bytes.
  */
 #ifndef __CT_STARTFILES_IMAGES_H
 #define __CT_STARTFILES_IMAGES_H
@@ -22,12 +22,22 @@
 #include <stddef.h>
 #include <stdio.h>
 
-struct ct_sf_text {
-	const char *text;	/* a start-files.jsonl line, its newline too */
-	size_t len;
+#include <stdint.h>
+
+/* A JSON string as written: its quotes and escapes included. */
+struct ct_sf_str {
+	const char *s;
+	size_t n;
 };
 
-/* The fold of lines[0..n) (oldest first) into f.  0, -EIO, -ENOMEM. */
-int ct_sf_images_write(FILE *f, const struct ct_sf_text *lines, size_t n);
+/* What the fold takes of a start-files.jsonl line. */
+struct ct_sf_entry {
+	struct ct_sf_str path, image;
+	uint64_t offset_ns;
+	uint32_t ctr;		/* its container: the same for all its lines */
+};
+
+/* The fold of e[0..n) (oldest first) into f.  0, -EIO, -ENOMEM. */
+int ct_sf_images_write(FILE *f, const struct ct_sf_entry *e, size_t n);
 
 #endif /* __CT_STARTFILES_IMAGES_H */
