@@ -141,6 +141,7 @@ Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
 	cr_expect(!strstr(body, "coldtrace_bpf_fuse_traced"),
 		  "a replay does not know what the kernel traced");
 	cr_expect(!strstr(body, "coldtrace_fuse_layers_unnamed_total"));
+	cr_expect(!strstr(body, "coldtrace_start_files_loaders_unread_total"));
 	free(body);
 	/* a live session says whether FUSE requests can be counted at all */
 	s.live = true;
@@ -149,6 +150,8 @@ Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
 
 		s.fuse_traced = traced;
 		s.layers.timeouts = 2 * traced;
+		s.layers.unsampled = 3 * traced;
+		s.interps.unread = 4 * traced;
 		cr_assert_eq(ct_session_serve("/metrics", &body, &len, &ctype,
 					      &s), 0);
 		snprintf(want, sizeof(want), "\ncoldtrace_bpf_fuse_traced %d\n",
@@ -157,6 +160,14 @@ Test(session, serves_metrics_and_health, .init = cr_redirect_stdout)
 		snprintf(want, sizeof(want),
 			 "\ncoldtrace_fuse_layers_unnamed_total %d\n",
 			 2 * traced);
+		cr_expect(strstr(body, want), "%s", body);
+		snprintf(want, sizeof(want),
+			 "\ncoldtrace_fuse_layer_samples_missed_total %d\n",
+			 3 * traced);
+		cr_expect(strstr(body, want), "%s", body);
+		snprintf(want, sizeof(want),
+			 "\ncoldtrace_start_files_loaders_unread_total %d\n",
+			 4 * traced);
 		cr_expect(strstr(body, want), "%s", body);
 		free(body);
 	}

@@ -461,7 +461,12 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 	/* what coldtrace costs: only here, metrics.prom is the containers' */
 	ct_self_metrics(f, "/proc", s->live ? &s->clock : NULL);
 	if (s->live)
-		ct_prom_fuse_traced(f, s->fuse_traced, s->layers.timeouts);
+		ct_prom_live(f, &(struct ct_prom_live){
+			.fuse_traced = s->fuse_traced,
+			.layers_unnamed = s->layers.timeouts,
+			.samples_missed = s->layers.unsampled,
+			.loaders_unread = s->interps.unread,
+		});
 	if (fclose(f) || ret)
 		return -1;
 	s->metrics_len = *len;

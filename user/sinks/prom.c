@@ -759,18 +759,38 @@ static void fuse_families(const struct prom_ctx *x,
 	fuse_wait_family(x, sums);
 }
 
-void ct_prom_fuse_traced(FILE *f, bool traced, uint64_t unnamed)
+/* What a live session alone knows, in prom.h's struct ct_prom_live. */
+static const struct {
+	const char *name, *help;
+	size_t off;
+} live_counters[] = {
+	{ "coldtrace_fuse_layers_unnamed_total", "FUSE layers left without "
+	  "a digest: their daemon did not answer the read of its state "
+	  "directory in time.", offsetof(struct ct_prom_live, layers_unnamed) },
+	{ "coldtrace_fuse_layer_samples_missed_total", "Samples of a lazy "
+	  "layer's fetched bytes not taken: its daemon did not answer in "
+	  "time (a container's fetched bytes may be unknown).",
+	  offsetof(struct ct_prom_live, samples_missed) },
+	{ "coldtrace_start_files_loaders_unread_total", "--start-files: "
+	  "programs whose dynamic loader was not read (the process and its "
+	  "parent gone first).", offsetof(struct ct_prom_live, loaders_unread) },
+};
+
+void ct_prom_live(FILE *f, const struct ct_prom_live *l)
 {
 	ct_prom_family(f, "coldtrace_bpf_fuse_traced", "gauge",
 		    "1 when containers' FUSE requests are traced; 0 (a kernel "
 		    "without the FUSE tracepoints): the coldtrace_fuse_ "
 		    "counters stay 0 whatever containers wait on FUSE.");
-	fprintf(f, "coldtrace_bpf_fuse_traced %d\n", traced);
-	ct_prom_family(f, "coldtrace_fuse_layers_unnamed_total", "counter",
-		    "FUSE layers left without a digest: their daemon did not "
-		    "answer the read of its state directory in time.");
-	fprintf(f, "coldtrace_fuse_layers_unnamed_total %" PRIu64 "\n",
-		unnamed);
+	fprintf(f, "coldtrace_bpf_fuse_traced %d\n", l->fuse_traced);
+	for (size_t i = 0; i < sizeof(live_counters) / sizeof(live_counters[0]);
+	     i++) {
+		ct_prom_family(f, live_counters[i].name, "counter",
+			       live_counters[i].help);
+		fprintf(f, "%s %" PRIu64 "\n", live_counters[i].name,
+			*(const uint64_t *)((const char *)l +
+					    live_counters[i].off));
+	}
 }
 
 /* ---- counters ---- */

@@ -70,10 +70,18 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		   const struct ct_meta *meta);
 
 /*
- * /metrics of a live session only: coldtrace_bpf_fuse_traced, whether
- * the coldtrace_fuse_ counters can count at all on this kernel, and
- * coldtrace_fuse_layers_unnamed_total (layers.h's timeouts).
+ * /metrics of a live session only, what its live readers know and a
+ * replay cannot: coldtrace_bpf_fuse_traced, whether the coldtrace_fuse_
+ * counters can count at all on this kernel, and what those readers
+ * missed (layers.h, interp.h).
  */
-void ct_prom_fuse_traced(FILE *f, bool traced, uint64_t unnamed);
+struct ct_prom_live {
+	bool fuse_traced;
+	uint64_t layers_unnamed;	/* layers.h's timeouts */
+	uint64_t samples_missed;	/* layers.h's unsampled */
+	uint64_t loaders_unread;	/* interp.h's unread */
+};
+
+void ct_prom_live(FILE *f, const struct ct_prom_live *l);
 
 #endif /* __CT_PROM_H */
