@@ -235,9 +235,10 @@ Test(fuse, fetched_around_its_requests)
 }
 
 /*
- * The split at ready follows the reads, which fetch: a lookup still in
- * flight at ready leaves the reads' growth before it; an interval of
- * lookups alone follows them.
+ * The split at ready follows the reads, which fetch, by when they
+ * began: a read begun before ready and a lookup still in flight at it
+ * leave the interval's growth before it; an interval of lookups alone
+ * follows them, one of reads begun after ready is after it.
  */
 Test(fuse, fetched_split_by_reads)
 {
@@ -247,12 +248,16 @@ Test(fuse, fetched_split_by_reads)
 	sample(f, 10, 7, 1000);
 	feed(f, req(100, 200, 15, 4096, 7));
 	feed(f, req(150, 350, 1, 0, 7));	/* a lookup past ready */
+	feed(f, req(280, 320, 15, 4096, 7));	/* a read across it */
 	sample(f, 400, 7, 51000);
 	feed(f, req(500, 600, 1, 0, 7));	/* lookups alone, after */
 	sample(f, 700, 7, 51005);
+	feed(f, req(710, 720, 15, 4096, 7));
+	feed(f, req(750, 760, 15, 4096, 7));
+	sample(f, 800, 7, 61005);
 	container(&c, 300);
 	ct_fuse_apply(f, &c);
-	cr_expect_eq(c.fuse.fetched_bytes, 50005);
+	cr_expect_eq(c.fuse.fetched_bytes, 60005);
 	cr_expect_eq(c.fuse.fetched_by_ready_bytes, 50000);
 	ct_fuse_free(f);
 }

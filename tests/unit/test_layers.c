@@ -253,6 +253,16 @@ Test(layers, sampled_once_requests_settle)
 	cr_expect_eq(e.x[2].fetched, 4258936);
 	ct_layers_sample(q, UINT64_MAX, emit, &e);
 	cr_expect_eq(e.nx, 3);
+
+	/* a listen: every connection with requests, settled or not */
+	r = fuse_rec(7, DEV(0, 41), 7000 * ms);
+	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_sample(q, 7001 * ms, emit, &e);
+	cr_expect_eq(e.nx, 3, "not settled");
+	r.hdr.type = CT_EV_LISTEN;
+	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_sample(q, 7002 * ms, emit, &e);
+	cr_expect_eq(e.nx, 4, "sampled at the listen");
 	scene_free(&s);
 	free(q);
 }

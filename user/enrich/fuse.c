@@ -305,10 +305,11 @@ static void layers(struct ct_fuse_use *u, const struct req *q, size_t n,
 
 /*
  * Whether a request of q (sorted by start) on dev was in flight in
- * (a, b]; *by_ready: and every such read ended by cut (0: no ready),
- * or with no read, every such request.  Reads, because they are what
- * fetch: a lookup answered from the layer's index as the program
- * listens does not move its fetches after ready.
+ * (a, b]; *by_ready: and every such read began by cut (0: no ready), or
+ * with no read, every such request.  Reads, because they are what
+ * fetch, and when they begin: the daemon fetches for a read it was
+ * sent; a read begun after ready (a page already there, say) does not
+ * move what earlier reads fetched in the same interval.
  */
 static bool in_flight(const struct req *q, size_t n, uint32_t dev,
 		      uint64_t a, uint64_t b, uint64_t cut, bool *by_ready)
@@ -319,11 +320,11 @@ static bool in_flight(const struct req *q, size_t n, uint32_t dev,
 		if (q[i].dev != dev || q[i].end <= a)
 			continue;
 		any = true;
-		all_by = all_by && q[i].end <= cut;
+		all_by = all_by && q[i].start < cut;
 		if (q[i].opcode != FUSE_READ)
 			continue;
 		reads = true;
-		reads_by = reads_by && q[i].end <= cut;
+		reads_by = reads_by && q[i].start < cut;
 	}
 	*by_ready = cut && (reads ? reads_by : all_by);
 	return any;

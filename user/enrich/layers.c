@@ -366,6 +366,10 @@ void ct_layers_feed(struct ct_layers *q, const void *rec, size_t len,
 	uint64_t ts;
 	int ret;
 
+	if (len >= sizeof(struct ct_hdr) && r->hdr.type == CT_EV_LISTEN) {
+		q->listened = true;
+		return;
+	}
 	if (len < sizeof(*r) || r->hdr.type != CT_EV_FUSE ||
 	    r->hdr.size < sizeof(*r) || r->cgroup_key <= 1)
 		return;
@@ -421,15 +425,18 @@ void ct_layers_sample(struct ct_layers *q, uint64_t now_mono_ns,
 {
 	const uint64_t settle = CT_LAYER_SETTLE_MS * 1000000ull;
 
+	bool all = now_mono_ns == UINT64_MAX || q->listened;
+
 	if (q->new_container) {
 		q->new_container = false;
 		sample_all(q, emit, ctx);
 	}
+	q->listened = false;
 	for (size_t i = 0; q->dirty && i < CT_LAYER_CONNS; i++) {
 		struct ct_layer_conn *c = &q->conns[i];
 
-		if (c->dirty && (now_mono_ns == UINT64_MAX ||
-				 now_mono_ns >= c->last_req_ns + settle))
+		if (c->dirty &&
+		    (all || now_mono_ns >= c->last_req_ns + settle))
 			sample_one(q, c, emit, ctx);
 	}
 }

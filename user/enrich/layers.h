@@ -15,11 +15,14 @@
  *    number is reused once its mount is gone.
  *  - CT_EV_FETCHED, fetchedSize, sampled (1) for every stargz layer
  *    when a container is new, before its first request, where it
- *    changed since its last sample, and (2) for a connection whose
+ *    changed since its last sample; (2) for a connection whose
  *    requests settled: CT_LAYER_SETTLE_MS after the last one ended, or
- *    at the session's end.  The tracker lets a container out GRACE_NS
- *    (250 ms) after it is done, after its requests ended: its last
- *    sample comes before (user/enrich/fuse.h takes the growth).
+ *    at the session's end; (3) for every connection with requests since
+ *    its last sample at a listen (CT_EV_LISTEN: the default end of
+ *    ready), so that what was fetched before it and after it fall in
+ *    intervals of their own.  The tracker lets a container out
+ *    GRACE_NS (250 ms) after it is done, after its requests ended: its
+ *    last sample comes before (user/enrich/fuse.h takes the growth).
  * Other FUSE file systems have no such directory and get neither.
  *
  * A read of a FUSE directory waits on its daemon: it runs in a thread
@@ -65,6 +68,7 @@ struct ct_layers {
 	size_t next_conn;
 	size_t dirty;			/* conns[] with dirty set */
 	bool new_container;		/* every layer to be sampled */
+	bool listened;			/* every connection with requests */
 	uint64_t timeouts;	/* layers unnamed: a daemon did not answer */
 	uint64_t unsampled;	/* samples a daemon did not answer */
 };
@@ -95,9 +99,9 @@ static inline void ct_layers_new_container(struct ct_layers *q)
 }
 
 /*
- * The samples due at now_mono_ns (UINT64_MAX at the end: every
- * connection with requests since its last), as CT_EV_FETCHED records
- * through emit.  Returns at once when none is due.
+ * The samples due at now_mono_ns (UINT64_MAX at the end, or after a
+ * listen: every connection with requests since its last), as
+ * CT_EV_FETCHED records through emit.  Returns at once when none is due.
  */
 void ct_layers_sample(struct ct_layers *q, uint64_t now_mono_ns,
 		      ct_naming_emit_cb emit, void *ctx);

@@ -203,7 +203,7 @@ struct ct_fuse_layer {
 	bool fetched_shared;
 	uint64_t fetched_bytes;
 	/* of it, between samples where its reads (or, with none, its
-	 * requests) all ended by the end of ready */
+	 * requests) all began before the end of ready */
 	uint64_t fetched_by_ready_bytes;
 };
 
