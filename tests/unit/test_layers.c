@@ -186,13 +186,13 @@ Test(layers, asked_once_per_container_and_connection)
 	scene(&s, DIGEST ".json", "stargz");
 	q->mountinfo = s.mountinfo;
 	r = fuse_rec(7, DEV(0, 41), 1000);
-	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_feed(q, &r, sizeof(r), r.hdr.ts_ns, emit, &e);
 	r = fuse_rec(7, DEV(0, 41), 2000);
-	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_feed(q, &r, sizeof(r), r.hdr.ts_ns, emit, &e);
 	r = fuse_rec(7, DEV(0, 40), 2500);
-	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_feed(q, &r, sizeof(r), r.hdr.ts_ns, emit, &e);
 	r = fuse_rec(8, DEV(0, 41), 3000);
-	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_feed(q, &r, sizeof(r), r.hdr.ts_ns, emit, &e);
 	cr_assert_eq(e.n, 2);
 	cr_expect_eq(e.l[0].hdr.type, CT_EV_LAYER);
 	cr_expect_eq(e.l[0].hdr.size, sizeof(struct ct_layer_rec));
@@ -226,7 +226,7 @@ Test(layers, sampled_once_requests_settle)
 	q->mountinfo = s.mountinfo;
 	t0 = ct_mono_ns();
 	r = fuse_rec(7, DEV(0, 41), 1000 * ms);
-	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_feed(q, &r, sizeof(r), r.hdr.ts_ns, emit, &e);
 	cr_assert_eq(e.n, 1);
 	cr_assert_eq(e.nx, 1, "with its name");
 	cr_expect_eq(e.x[0].dev, DEV(0, 41));
@@ -245,7 +245,7 @@ Test(layers, sampled_once_requests_settle)
 	cr_expect_eq(e.nx, 2, "no request since");
 
 	r = fuse_rec(7, DEV(0, 41), 6000 * ms);
-	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_feed(q, &r, sizeof(r), r.hdr.ts_ns, emit, &e);
 	cr_expect_eq(e.n, 1, "named once");
 	cr_expect_eq(e.nx, 2);
 	ct_layers_sample(q, UINT64_MAX, emit, &e);
@@ -256,11 +256,11 @@ Test(layers, sampled_once_requests_settle)
 
 	/* a listen: every connection with requests, settled or not */
 	r = fuse_rec(7, DEV(0, 41), 7000 * ms);
-	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_feed(q, &r, sizeof(r), r.hdr.ts_ns, emit, &e);
 	ct_layers_sample(q, 7001 * ms, emit, &e);
 	cr_expect_eq(e.nx, 3, "not settled");
 	r.hdr.type = CT_EV_LISTEN;
-	ct_layers_feed(q, &r, sizeof(r), emit, &e);
+	ct_layers_feed(q, &r, sizeof(r), r.hdr.ts_ns, emit, &e);
 	ct_layers_sample(q, 7002 * ms, emit, &e);
 	cr_expect_eq(e.nx, 4, "sampled at the listen");
 	scene_free(&s);

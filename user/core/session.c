@@ -131,8 +131,10 @@ int ct_session_event_checked(void *ctx, const void *rec, size_t len,
 
 	ct_session_feed_checked(s, rec, len, check);
 	if (s->live && !check) {
-		ct_layers_feed(&s->layers, rec, len, feed_made, s);
-		ct_layers_sample(&s->layers, ct_mono_ns(), feed_made, s);
+		uint64_t now = ct_mono_ns();
+
+		ct_layers_feed(&s->layers, rec, len, now, feed_made, s);
+		ct_layers_sample(&s->layers, now, feed_made, s);
 		if (s->cli->start_files_s)
 			ct_interps_feed(&s->interps, rec, len, feed_made, s);
 	}

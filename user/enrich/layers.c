@@ -349,17 +349,17 @@ static void emit_name(const struct ct_fuse *r, const struct ct_layer_state *st,
 	emit(&out, sizeof(out), ctx);
 }
 
-/* Requests on c's connection: a sample is due once they settle. */
-static void mark(struct ct_layers *q, struct ct_layer_conn *c, uint64_t ts)
+/* A request's record on c's connection came at now: a sample is due
+ * once they settle. */
+static void mark(struct ct_layers *q, struct ct_layer_conn *c, uint64_t now)
 {
 	q->dirty += !c->dirty;
 	c->dirty = true;
-	if (ts > c->last_req_ns)
-		c->last_req_ns = ts;
+	c->last_seen_ns = now;
 }
 
 void ct_layers_feed(struct ct_layers *q, const void *rec, size_t len,
-		    ct_naming_emit_cb emit, void *ctx)
+		    uint64_t now_mono_ns, ct_naming_emit_cb emit, void *ctx)
 {
 	const struct ct_fuse *r = rec;
 	struct ct_layer_state st = { 0 };
@@ -373,7 +373,7 @@ void ct_layers_feed(struct ct_layers *q, const void *rec, size_t len,
 	if (len < sizeof(*r) || r->hdr.type != CT_EV_FUSE ||
 	    r->hdr.size < sizeof(*r) || r->cgroup_key <= 1)
 		return;
-	mark(q, conn(q, r->dev), r->hdr.ts_ns);
+	mark(q, conn(q, r->dev), now_mono_ns);
 	if (asked(q, r->cgroup_key, r->dev))
 		return;
 	q->asked[q->next] = (struct ct_layer_ask){ r->cgroup_key, r->dev };
@@ -436,7 +436,7 @@ void ct_layers_sample(struct ct_layers *q, uint64_t now_mono_ns,
 		struct ct_layer_conn *c = &q->conns[i];
 
 		if (c->dirty &&
-		    (all || now_mono_ns >= c->last_req_ns + settle))
+		    (all || now_mono_ns >= c->last_seen_ns + settle))
 			sample_one(q, c, emit, ctx);
 	}
 }

@@ -16,8 +16,9 @@
  *  - CT_EV_FETCHED, fetchedSize, sampled (1) for every stargz layer
  *    when a container is new, before its first request, where it
  *    changed since its last sample; (2) for a connection whose
- *    requests settled: CT_LAYER_SETTLE_MS after the last one ended, or
- *    at the session's end; (3) for every connection with requests since
+ *    requests settled: CT_LAYER_SETTLE_MS after the record of the last
+ *    one came (not its end: records come in batches, and a backlog of
+ *    them must not make a sample each), or at the session's end; (3) for every connection with requests since
  *    its last sample at a listen (CT_EV_LISTEN: the default end of
  *    ready), so that what was fetched before it and after it fall in
  *    intervals of their own.  The tracker lets a container out
@@ -56,7 +57,7 @@ struct ct_layer_conn {
 	uint32_t dev;		/* 0: a free slot */
 	bool dirty;		/* requests since its last sample */
 	bool sampled;		/* fetched below went into the stream */
-	uint64_t last_req_ns;	/* its newest request's end (monotonic) */
+	uint64_t last_seen_ns;	/* when its newest request's record came */
 	uint64_t fetched;
 };
 
@@ -84,13 +85,13 @@ struct ct_layer_state {
 };
 
 /*
- * Any record of a live session: a CT_EV_FUSE of a (container,
- * connection) not asked yet makes at most one CT_EV_LAYER and one
- * CT_EV_FETCHED, through emit; every one makes its connection due for
- * a sample (ct_layers_sample()).
+ * Any record of a live session, come at now_mono_ns: a CT_EV_FUSE of a
+ * (container, connection) not asked yet makes at most one CT_EV_LAYER
+ * and one CT_EV_FETCHED, through emit; every one makes its connection
+ * due for a sample (ct_layers_sample()).
  */
 void ct_layers_feed(struct ct_layers *q, const void *rec, size_t len,
-		    ct_naming_emit_cb emit, void *ctx);
+		    uint64_t now_mono_ns, ct_naming_emit_cb emit, void *ctx);
 
 /* The tracker saw a new container: sample every layer before it reads. */
 static inline void ct_layers_new_container(struct ct_layers *q)
