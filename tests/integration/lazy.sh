@@ -26,7 +26,8 @@
 # - the bytes the layer fetched while it read (its state file's
 #   fetchedSize, sampled around its requests) are the proxy's 206 bytes
 #   of the run to the byte, those by ready the ones of fetches that
-#   ended before ready (b-read's and busybox's), not shared;
+#   ended before ready (b-read's and busybox's), those after ready the
+#   ones of fetches begun after it (y-late's), not shared;
 # under -- COMMAND (runc) with its replay, and detached (continuous,
 # default --arm=auto, idle verified by bpftool before the scenario),
 # whose /metrics and summary.json sum its one container's fuse key: to
@@ -143,12 +144,14 @@ check_fetched() {	# RECORD WHAT LOG READY_END
 	want=$(jq -c --argjson f "$FROM" --argjson t "$TO" --argjson e "$4" '
 		map(select(.start_ns >= $f and .start_ns <= $t and .status == 206))
 		| {all: (map(.bytes) | add // 0),
-		   by_ready: (map(select(.end_ns <= $e) | .bytes) | add // 0)}' <<<"$3")
+		   by_ready: (map(select(.end_ns <= $e) | .bytes) | add // 0),
+		   after: (map(select(.start_ns >= $e) | .bytes) | add // 0)}' <<<"$3")
 	jq -e --argjson w "$want" '.fuse | .fetched_bytes == $w.all
-		and .fetched_by_ready_bytes == $w.by_ready and .fetched_layers == 1
+		and .fetched_by_ready_bytes == $w.by_ready
+		and .fetched_after_ready_bytes == $w.after and .fetched_layers == 1
 		and .fetched_unknown_layers == null and .fetched_shared == null
 		and .layers[0].fetched_bytes == $w.all' <<<"$1" >/dev/null ||
-		fail "$2: fetched $(jq -c '.fuse | {fetched_bytes, fetched_by_ready_bytes, fetched_layers, fetched_unknown_layers, fetched_shared}' <<<"$1"); the proxy's 206 bytes: $want"
+		fail "$2: fetched $(jq -c '.fuse | {fetched_bytes, fetched_by_ready_bytes, fetched_after_ready_bytes, fetched_layers, fetched_unknown_layers, fetched_shared}' <<<"$1"); the proxy's 206 bytes: $want"
 	note "$2: fetched $want, as the proxy served"
 }
 
@@ -187,6 +190,7 @@ check_metrics() {	# RECORD
 		"coldtrace_fuse_fetched_containers_total 1" \
 		"coldtrace_fuse_fetched_bytes_total $(jq .fuse.fetched_bytes <<<"$r")" \
 		"coldtrace_fuse_fetched_by_ready_bytes_total $(jq .fuse.fetched_by_ready_bytes <<<"$r")" \
+		"coldtrace_fuse_fetched_after_ready_bytes_total $(jq .fuse.fetched_after_ready_bytes <<<"$r")" \
 		"coldtrace_fuse_fetched_unknown_containers_total 0"; do
 		[ "$(series "${v% *}" "$r")" = "${v#* }" ] ||
 			fail "/metrics: ${v% *} is '$(series "${v% *}" "$r")', the record says ${v#* }"

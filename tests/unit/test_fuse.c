@@ -220,6 +220,7 @@ Test(fuse, fetched_around_its_requests)
 	cr_expect_eq(c.fuse.layers[0].fetched, CT_FETCHED_KNOWN);
 	cr_expect_eq(c.fuse.layers[0].fetched_bytes, 150000);
 	cr_expect_eq(c.fuse.layers[0].fetched_by_ready_bytes, 50000);
+	cr_expect_eq(c.fuse.layers[0].fetched_after_ready_bytes, 100000);
 	cr_expect_not(c.fuse.layers[0].fetched_shared);
 	cr_expect_eq(c.fuse.layers[1].dev, 9);
 	cr_expect_eq(c.fuse.layers[1].fetched, CT_FETCHED_UNKNOWN);
@@ -230,6 +231,7 @@ Test(fuse, fetched_around_its_requests)
 	cr_expect_eq(c.fuse.fetched_unknown, 1);
 	cr_expect_eq(c.fuse.fetched_bytes, 150000);
 	cr_expect_eq(c.fuse.fetched_by_ready_bytes, 50000);
+	cr_expect_eq(c.fuse.fetched_after_ready_bytes, 100000);
 	cr_expect_not(c.fuse.fetched_shared);
 	ct_fuse_free(f);
 }
@@ -238,7 +240,8 @@ Test(fuse, fetched_around_its_requests)
  * The split at ready follows the reads, which fetch, by when they
  * began: a read begun before ready and a lookup still in flight at it
  * leave the interval's growth before it; an interval of lookups alone
- * follows them, one of reads begun after ready is after it.
+ * follows them, one of reads begun after ready is after it; one of
+ * reads on both sides is on neither.
  */
 Test(fuse, fetched_split_by_reads)
 {
@@ -259,6 +262,17 @@ Test(fuse, fetched_split_by_reads)
 	ct_fuse_apply(f, &c);
 	cr_expect_eq(c.fuse.fetched_bytes, 60005);
 	cr_expect_eq(c.fuse.fetched_by_ready_bytes, 50000);
+	cr_expect_eq(c.fuse.fetched_after_ready_bytes, 10005);
+	/* reads on both sides between two samples: on neither */
+	sample(f, 900, 7, 61005);
+	feed(f, req(1000, 1010, 15, 4096, 7));
+	feed(f, req(1100, 1110, 15, 4096, 7));
+	sample(f, 1200, 7, 61015);
+	container(&c, 1050);
+	ct_fuse_apply(f, &c);
+	cr_expect_eq(c.fuse.fetched_bytes, 10);
+	cr_expect_eq(c.fuse.fetched_by_ready_bytes, 0);
+	cr_expect_eq(c.fuse.fetched_after_ready_bytes, 0);
 	ct_fuse_free(f);
 }
 

@@ -665,6 +665,7 @@ Test(prom, fuse_waits_per_group)
 	c[0].fuse.fetched_layers = 1;
 	c[0].fuse.fetched_bytes = 1000000;
 	c[0].fuse.fetched_by_ready_bytes = 600000;
+	c[0].fuse.fetched_after_ready_bytes = 300000;
 	c[1].fuse.fetched_layers = 1;
 	c[1].fuse.fetched_bytes = 2000000;
 	c[1].fuse.fetched_shared = true;
@@ -696,6 +697,8 @@ Test(prom, fuse_waits_per_group)
 			     1000000, "the known one's alone");
 		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_by_ready_bytes_total",
 				      RD), 600000);
+		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_after_ready_bytes_total",
+				      RD), 300000);
 		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_unknown_containers_total",
 				      RD), 1);
 		cr_expect_eq(prom_get(p, "coldtrace_fuse_fetched_shared_containers_total",
@@ -734,7 +737,8 @@ Test(prom, fuse_waits_per_group)
 				      "before ready, 50.0 ms after it (1 still "
 				      "waiting after ready), 70.0 ms without a "
 				      "ready phase; 0.0 MB read; 1.0 MB fetched "
-				      "(0.6 MB by ready) for 1 container; "
+				      "(0.6 MB by ready, 0.3 MB after) for 1 "
+				      "container; "
 				      "fetched bytes unknown for 1, shared by 1 "
 				      "(left out); 1 more with FUSE requests "
 				      "dropped (left out)\n"),

@@ -303,40 +303,53 @@ static void layers(struct ct_fuse_use *u, const struct req *q, size_t n,
 	memcpy(u->layers, all, u->nlayers * sizeof(all[0]));
 }
 
+/* Where an interval between samples lies against the end of ready. */
+enum side {
+	SIDE_NONE,	/* no request of its in it: not its growth */
+	SIDE_BEFORE,	/* its reads all began before the end of ready */
+	SIDE_AFTER,	/* all at it or after */
+	SIDE_ACROSS,	/* some before, some after; or no ready */
+};
+
 /*
- * Whether a request of q (sorted by start) on dev was in flight in
- * (a, b]; *by_ready: and every such read began by cut (0: no ready), or
- * with no read, every such request.  Reads, because they are what
- * fetch, and when they begin: the daemon fetches for a read it was
- * sent; a read begun after ready (a page already there, say) does not
- * move what earlier reads fetched in the same interval.
+ * The side of (a, b] for the requests of q (sorted by start) on dev in
+ * flight in it: by their reads, or with no read, by all of them.
+ * Reads, because they are what fetch, and when they begin: the daemon
+ * fetches for a read it was sent.
  */
-static bool in_flight(const struct req *q, size_t n, uint32_t dev,
-		      uint64_t a, uint64_t b, uint64_t cut, bool *by_ready)
+static enum side side_of(const struct req *q, size_t n, uint32_t dev,
+			 uint64_t a, uint64_t b, uint64_t cut)
 {
-	bool any = false, reads = false, reads_by = true, all_by = true;
+	unsigned int reads[2] = { 0 }, all[2] = { 0 };
+	const unsigned int *by;
 
 	for (size_t i = 0; i < n && q[i].start < b; i++) {
 		if (q[i].dev != dev || q[i].end <= a)
 			continue;
-		any = true;
-		all_by = all_by && q[i].start < cut;
-		if (q[i].opcode != FUSE_READ)
-			continue;
-		reads = true;
-		reads_by = reads_by && q[i].start < cut;
+		all[q[i].start >= cut]++;
+		if (q[i].opcode == FUSE_READ)
+			reads[q[i].start >= cut]++;
 	}
-	*by_ready = cut && (reads ? reads_by : all_by);
-	return any;
+	if (!all[0] && !all[1])
+		return SIDE_NONE;
+	by = reads[0] || reads[1] ? reads : all;
+	if (!cut || (by[0] && by[1]))
+		return SIDE_ACROSS;
+	return by[0] ? SIDE_BEFORE : SIDE_AFTER;
 }
 
-/* The growth from sample a to s, taken by container key's layer l. */
+/* The growth from sample a to s, on side w, taken by container key's
+ * layer l. */
 static void take(struct ct_fuse_layer *l, uint64_t key, const struct sample *a,
-		 struct sample *s, bool by_ready)
+		 struct sample *s, enum side w)
 {
-	l->fetched_bytes += s->fetched - a->fetched;
-	if (by_ready)
-		l->fetched_by_ready_bytes += s->fetched - a->fetched;
+	uint64_t grew = s->fetched - a->fetched;
+
+	l->fetched_bytes += grew;
+	if (w == SIDE_BEFORE)
+		l->fetched_by_ready_bytes += grew;
+	else if (w == SIDE_AFTER)
+		l->fetched_after_ready_bytes += grew;
 	l->fetched_shared |= s->shared || (s->claimed && s->claimed != key);
 	if (!s->claimed)
 		s->claimed = key;
@@ -348,7 +361,7 @@ static void fetched(struct ct_fuse_reqs *f, uint64_t key, const struct req *q,
 {
 	uint64_t first = UINT64_MAX, last = 0;
 	const struct sample *a = NULL;
-	bool by_ready;
+	enum side w;
 
 	for (size_t i = 0; i < n; i++) {
 		if (q[i].dev != l->dev)
@@ -370,8 +383,9 @@ static void fetched(struct ct_fuse_reqs *f, uint64_t key, const struct req *q,
 		}
 		if (!a || s->fetched < a->fetched)	/* none, a remount */
 			break;
-		if (in_flight(q, n, l->dev, a->ts, s->ts, cut, &by_ready))
-			take(l, key, a, s, by_ready);
+		w = side_of(q, n, l->dev, a->ts, s->ts, cut);
+		if (w != SIDE_NONE)
+			take(l, key, a, s, w);
 		if (s->ts >= last) {
 			l->fetched = CT_FETCHED_KNOWN;
 			return;
@@ -379,6 +393,7 @@ static void fetched(struct ct_fuse_reqs *f, uint64_t key, const struct req *q,
 		a = s;
 	}
 	l->fetched_bytes = l->fetched_by_ready_bytes = 0;
+	l->fetched_after_ready_bytes = 0;
 	l->fetched_shared = false;
 }
 
@@ -396,6 +411,7 @@ static void fetched_all(struct ct_fuse_reqs *f, struct ct_fuse_use *u,
 		u->fetched_shared |= all[d].fetched_shared;
 		u->fetched_bytes += all[d].fetched_bytes;
 		u->fetched_by_ready_bytes += all[d].fetched_by_ready_bytes;
+		u->fetched_after_ready_bytes += all[d].fetched_after_ready_bytes;
 	}
 }
 

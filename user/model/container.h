@@ -203,8 +203,10 @@ struct ct_fuse_layer {
 	bool fetched_shared;
 	uint64_t fetched_bytes;
 	/* of it, between samples where its reads (or, with none, its
-	 * requests) all began before the end of ready */
+	 * requests) all began before the end of ready, and all after it;
+	 * the rest fell between samples around ready (user/enrich/fuse.h) */
 	uint64_t fetched_by_ready_bytes;
+	uint64_t fetched_after_ready_bytes;
 };
 
 struct ct_fuse_use {
@@ -228,6 +230,7 @@ struct ct_fuse_use {
 	bool fetched_shared;
 	uint64_t fetched_bytes;
 	uint64_t fetched_by_ready_bytes;
+	uint64_t fetched_after_ready_bytes;
 	/* per connection, the longest waits first: CT_FUSE_LAYERS of
 	 * them, the others (up to CT_FUSE_CONNS) counted in layers_more */
 	uint32_t nlayers;

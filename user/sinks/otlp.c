@@ -247,9 +247,12 @@ static void fetched_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
 	if (!u->fetched_layers && !u->fetched_unknown)
 		return;
 	attr_int(e, "coldtrace.fuse.fetched_bytes", (int64_t)u->fetched_bytes);
-	if (u->has_ready)
+	if (u->has_ready) {
 		attr_int(e, "coldtrace.fuse.fetched_by_ready_bytes",
 			 (int64_t)u->fetched_by_ready_bytes);
+		attr_int(e, "coldtrace.fuse.fetched_after_ready_bytes",
+			 (int64_t)u->fetched_after_ready_bytes);
+	}
 	attr_int(e, "coldtrace.fuse.fetched_layers", u->fetched_layers);
 	if (u->fetched_unknown)
 		attr_int(e, "coldtrace.fuse.fetched_unknown_layers",

@@ -166,9 +166,12 @@ static void json_fetched(struct ct_json *w, const struct ct_fuse_layer *l,
 	if (l->fetched != CT_FETCHED_KNOWN)
 		return;
 	ct_json_kv_u64(w, "fetched_bytes", l->fetched_bytes);
-	if (has_ready)
+	if (has_ready) {
 		ct_json_kv_u64(w, "fetched_by_ready_bytes",
 			       l->fetched_by_ready_bytes);
+		ct_json_kv_u64(w, "fetched_after_ready_bytes",
+			       l->fetched_after_ready_bytes);
+	}
 	if (l->fetched_shared)
 		ct_json_kv_bool(w, "fetched_shared", true);
 }
@@ -179,9 +182,12 @@ static void json_fetched_sums(struct ct_json *w, const struct ct_fuse_use *u)
 	if (!u->fetched_layers && !u->fetched_unknown)
 		return;
 	ct_json_kv_u64(w, "fetched_bytes", u->fetched_bytes);
-	if (u->has_ready)
+	if (u->has_ready) {
 		ct_json_kv_u64(w, "fetched_by_ready_bytes",
 			       u->fetched_by_ready_bytes);
+		ct_json_kv_u64(w, "fetched_after_ready_bytes",
+			       u->fetched_after_ready_bytes);
+	}
 	ct_json_kv_u64(w, "fetched_layers", u->fetched_layers);
 	if (u->fetched_unknown)
 		ct_json_kv_u64(w, "fetched_unknown_layers", u->fetched_unknown);

@@ -675,8 +675,12 @@ static const struct {
 	  "fetched from the registry while they read them.",
 	  FUSE_FIELD(fetched_bytes) },
 	{ "coldtrace_fuse_fetched_by_ready_bytes_total", "Of those, the "
-	  "bytes fetched for reads that ended by the end of ready.",
+	  "bytes fetched for reads begun before the end of ready.",
 	  FUSE_FIELD(fetched_by_ready_bytes) },
+	{ "coldtrace_fuse_fetched_after_ready_bytes_total", "Of those, the "
+	  "bytes fetched for reads begun after it (the rest: between "
+	  "samples around ready, either side).",
+	  FUSE_FIELD(fetched_after_ready_bytes) },
 	{ "coldtrace_fuse_fetched_unknown_containers_total", "Containers "
 	  "with a lazy layer whose fetched bytes are unknown (no sample "
 	  "around its requests): in no fetched sum.",

@@ -191,9 +191,10 @@ static void fetched_text(FILE *f, const struct ct_agg_fuse *fz,
 			 enum ct_kind k)
 {
 	if (fz->fetched_containers)
-		fprintf(f, "; %.1f MB fetched (%.1f MB by ready) for %" PRIu64
-			   " %s", fz->fetched_bytes / 1e6,
-			fz->fetched_by_ready_bytes / 1e6, fz->fetched_containers,
+		fprintf(f, "; %.1f MB fetched (%.1f MB by ready, %.1f MB after)"
+			   " for %" PRIu64 " %s", fz->fetched_bytes / 1e6,
+			fz->fetched_by_ready_bytes / 1e6,
+			fz->fetched_after_ready_bytes / 1e6, fz->fetched_containers,
 			fz->fetched_containers == 1 ? kinds[k].singular :
 						      kinds[k].plural);
 	if (fz->fetched_unknown_containers || fz->fetched_shared_containers)
@@ -488,6 +489,8 @@ static void json_fuse(struct ct_json *w, const struct ct_agg *agg,
 	kv_of_kind(w, "fetched_", k, fz.fetched_containers);
 	ct_json_kv_u64(w, "fetched_bytes", fz.fetched_bytes);
 	ct_json_kv_u64(w, "fetched_by_ready_bytes", fz.fetched_by_ready_bytes);
+	ct_json_kv_u64(w, "fetched_after_ready_bytes",
+		       fz.fetched_after_ready_bytes);
 	kv_of_kind(w, "fetched_unknown_", k, fz.fetched_unknown_containers);
 	kv_of_kind(w, "fetched_shared_", k, fz.fetched_shared_containers);
 	ct_json_end_object(w);

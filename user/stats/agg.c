@@ -473,6 +473,7 @@ static void fetched_add(struct ct_agg_fuse *f, const struct ct_fuse_use *u)
 		f->fetched_containers++;
 		f->fetched_bytes += u->fetched_bytes;
 		f->fetched_by_ready_bytes += u->fetched_by_ready_bytes;
+		f->fetched_after_ready_bytes += u->fetched_after_ready_bytes;
 	}
 }
 
@@ -512,6 +513,7 @@ static void fuse_merge(struct ct_agg_fuse *d, const struct ct_agg_fuse *s)
 	d->fetched_containers += s->fetched_containers;
 	d->fetched_bytes += s->fetched_bytes;
 	d->fetched_by_ready_bytes += s->fetched_by_ready_bytes;
+	d->fetched_after_ready_bytes += s->fetched_after_ready_bytes;
 	d->fetched_unknown_containers += s->fetched_unknown_containers;
 	d->fetched_shared_containers += s->fetched_shared_containers;
 }

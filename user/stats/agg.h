@@ -162,6 +162,7 @@ struct ct_agg_fuse {
 	uint64_t fetched_containers;	/* in the two sums below */
 	uint64_t fetched_bytes;
 	uint64_t fetched_by_ready_bytes;
+	uint64_t fetched_after_ready_bytes;
 	uint64_t fetched_unknown_containers;
 	uint64_t fetched_shared_containers;
 };
