@@ -33,10 +33,18 @@
 # whose /metrics and summary.json sum its one container's fuse key: to
 # the nanosecond and the byte, and the container counted as still
 # waiting after ready.
+# `lazy.sh far`: the same with the registry far (tools/registry.sh's
+# own network namespace, 50 ms per round trip by tools/netdelay), and
+# every range request the proxy passed on took a round trip at least.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
 export CT_REGISTRY_PORT=5081
+FAR=${1:-}
+if [ "$FAR" = far ]; then
+	export CT_REGISTRY_RTT_MS=50 CT_REGISTRY_LIFETIME=300
+	make -s -C "$TOP/tools/netdelay" >&2 || fail "cannot build tools/netdelay (make deps)"
+fi
 export CT_REGISTRY_STATE=$T/registry.state
 export CT_LAZY_STATE=$T/lazy.state
 W=$T/scene
@@ -134,7 +142,19 @@ check_lazy() {	# RECORD WHAT
 		'.fuse.last_ns + $s >= $l.last - $x' <<<"$r" >/dev/null ||
 		fail "$2: last request ended $(jq .fuse.last_ns <<<"$r") ns after the exec, the last fetch $(($(jq .last <<<"$l") - exec))"
 	check_fetched "$r" "$2" "$log" "$ready_end"
+	[ "$FAR" != far ] || check_far "$2" "$log"
 	note "$2: fuse $f; fetches: b-read $b, y-late $l"
+}
+
+# A far registry: each range request of the run took a round trip.
+check_far() {	# WHAT LOG
+	local m
+	m=$(jq --argjson f "$FROM" --argjson t "$TO" '
+		map(select(.start_ns >= $f and .start_ns <= $t and .status == 206)
+			| .end_ns - .start_ns) | min // 0' <<<"$2")
+	[ "$m" -ge 50000000 ] ||
+		fail "$1: a range request of the far registry took $m ns, less than its 50 ms round trip"
+	note "$1: far registry: the quickest range request took $((m / 1000000)) ms"
 }
 
 # The layer's fetched bytes in record $1 against the proxy's 206 bytes

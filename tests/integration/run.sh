@@ -44,6 +44,7 @@ TESTS=(
 	"start-files|start_files.sh"
 	"fuse|fuse.sh"
 	"lazy-stargz|lazy.sh"
+	"lazy-stargz-far|lazy.sh far"
 	"kata-standin|kata_standin.sh qemu"
 	"kata-standin-daemonize|kata_standin.sh qemu-daemonize"
 	"kata-standin-clh|kata_standin.sh clh"
