@@ -518,6 +518,6 @@ int ct_sched_switch(__u64 *ctx)
 	    stub_armed())
 		opens_stub_stop(prev);
 	if (why_on)
-		why_switch(preempt, prev, next, prev_state);
+		why_switch(ctx, preempt, prev, next, prev_state);
 	return 0;
 }

@@ -15,6 +15,12 @@
  * are handled: the one sched_switch program is bpf/sys.bpf.c's); an
  * untracked task pays one load per wakeup.  The object is loaded only
  * for --why.
+ *
+ * On what each wait waited (docs/why.md "Wait sites"): the kernel stack
+ * of a tracked thread's switch out to sleep, and at sched_waking the
+ * waker (the current task), its kernel stack and whether it is a kernel
+ * thread, as CT_EV_WAKE records; the stacks are ids in why_stacks, whose
+ * frames userspace names (user/kern/stacks.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -91,7 +97,7 @@ int BPF_PROG(ct_why_exec, struct task_struct *p, pid_t old_pid,
 	if (!root_comm(comm))
 		return 0;
 	mark(p);
-	why_emit(p, CT_TS_RUN);
+	why_emit(p, CT_TS_RUN, CT_STACK_NONE);
 	return 0;
 }
 
@@ -107,7 +113,44 @@ int BPF_PROG(ct_why_newtask, struct task_struct *child, u64 clone_flags)
 static __always_inline void woken(struct task_struct *p)
 {
 	if (why_tracked(p))
-		why_emit(p, CT_TS_RUNQ);
+		why_emit(p, CT_TS_RUNQ, CT_STACK_NONE);
+}
+
+#define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
+
+/*
+ * Who ends a tracked thread's wait: sched_waking runs in the waker's
+ * context, on its CPU (sched_wakeup may run on the wakee's, from the
+ * wake list); an interrupt's wake shows the interrupted task here and
+ * the interrupt's frames in the stack (user/enrich/waitsite.c).
+ */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(ct_why_waking, struct task_struct *p)
+{
+	struct task_struct *cur;
+	struct ct_wake *r;
+
+	if (!why_tracked(p))
+		return 0;
+	r = reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	cur = ct_current();
+	__builtin_memset(r, 0, sizeof(*r));
+	r->hdr.ts_ns = bpf_ktime_get_ns();
+	r->hdr.type = CT_EV_WAKE;
+	r->hdr.size = sizeof(*r);
+	r->hdr.pid = bpf_get_current_pid_tgid() >> 32;
+	r->hdr.tid = (__u32)bpf_get_current_pid_tgid();
+	r->hdr.cpu = bpf_get_smp_processor_id();
+	bpf_get_current_comm(r->hdr.comm, sizeof(r->hdr.comm));
+	r->wakee_pid = p->tgid;
+	r->wakee_tid = p->pid;
+	r->stack = why_stack(ctx);
+	if (BPF_CORE_READ(cur, flags) & PF_KTHREAD)
+		r->flags |= CT_WAKE_KTHREAD;
+	submit(r);
+	return 0;
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -133,7 +176,7 @@ int BPF_PROG(ct_why_exit, struct task_struct *p)
 {
 	if (!why_tracked(p))
 		return 0;
-	why_emit(p, CT_TS_DEAD);
+	why_emit(p, CT_TS_DEAD, CT_STACK_NONE);
 	unmark(p);
 	return 0;
 }

@@ -37,6 +37,28 @@ struct {
 } why_tasks SEC(".maps");
 
 /*
+ * The kernel stacks of the tracked tasks' waits (at a switch out to
+ * sleep) and of their wakers (at sched_waking): why.bpf.c's, shared by
+ * fd with sys.bpf.c.  Without BPF_F_REUSE_STACKID: a stack whose bucket
+ * holds another one is refused (CT_STACK_LOST), so an id, once named by
+ * userspace, never names another stack.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, CT_STACKS_MAX);
+	__type(key, __u32);
+	__uint(value_size, CT_STACK_DEPTH * sizeof(__u64));
+} why_stacks SEC(".maps");
+
+/* The current task's kernel stack as a record says it (coldtrace.h). */
+static __always_inline __u32 why_stack(void *ctx)
+{
+	long id = bpf_get_stackid(ctx, &why_stacks, 0);
+
+	return id < 0 ? CT_STACK_LOST : (__u32)id + 1;
+}
+
+/*
  * Without task storage for tracing programs (!ct_has_task_storage),
  * userspace makes why_tasks a hash keyed by tid: marked at exec and
  * fork, deleted at the task's exit (why.bpf.c).
@@ -54,8 +76,12 @@ static __always_inline bool why_tracked(struct task_struct *p)
 	return bpf_task_storage_get(&why_tasks, p, 0, 0) != NULL;
 }
 
-/* A CT_EV_TSTATE record: @p is in scheduler state @state from now. */
-static __always_inline void why_emit(struct task_struct *p, __u32 state)
+/*
+ * A CT_EV_TSTATE record: @p is in scheduler state @state from now; @stack
+ * its wait site when it goes to sleep (it is the current task then).
+ */
+static __always_inline void why_emit(struct task_struct *p, __u32 state,
+				     __u32 stack)
 {
 	struct ct_tstate *r = reserve(sizeof(*r));
 
@@ -69,6 +95,7 @@ static __always_inline void why_emit(struct task_struct *p, __u32 state)
 	r->hdr.tid = p->pid;
 	r->hdr.cpu = bpf_get_smp_processor_id();
 	r->state = state;
+	r->stack = stack;
 	submit(r);
 }
 
@@ -86,16 +113,25 @@ static __always_inline __u32 why_out_state(bool preempt, unsigned int st)
 
 /*
  * @prev leaves the CPU in a state, @next runs.  A dead task's mark is
- * gone already (why.bpf.c's exit, which also said so).
+ * gone already (why.bpf.c's exit, which also said so).  At the
+ * tracepoint @prev is still the current task: a sleep's stack is its
+ * wait site.  A preemption or a runnable switch out waits on nothing.
  */
-static __always_inline void why_switch(bool preempt, struct task_struct *prev,
+static __always_inline void why_switch(void *ctx, bool preempt,
+				       struct task_struct *prev,
 				       struct task_struct *next,
 				       unsigned int prev_state)
 {
-	if (why_tracked(prev))
-		why_emit(prev, why_out_state(preempt, prev_state));
+	__u32 st, stack = CT_STACK_NONE;
+
+	if (why_tracked(prev)) {
+		st = why_out_state(preempt, prev_state);
+		if (st == CT_TS_IO || st == CT_TS_SLEEP)
+			stack = why_stack(ctx);
+		why_emit(prev, st, stack);
+	}
 	if (why_tracked(next))
-		why_emit(next, CT_TS_RUN);
+		why_emit(next, CT_TS_RUN, CT_STACK_NONE);
 }
 
 #endif /* __CT_WHY_SCHED_BPF_H */

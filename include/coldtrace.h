@@ -50,6 +50,7 @@ enum ct_ev_type {
 	CT_EV_STDIN	= 16,	/* an engine client's first read of its stdin with data */
 	CT_EV_TOUCH	= 17,	/* --start-files: a container opened a file at its start */
 	CT_EV_FUSE	= 18,	/* a container's request to a FUSE daemon ended */
+	CT_EV_WAKE	= 19,	/* --why: a tracked thread is being woken */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -64,6 +65,7 @@ enum ct_ev_type {
 	CT_EV_IDENT	= 110,	/* a container's names and image (user/enrich/names.c) */
 	CT_EV_LAYER	= 111,	/* a FUSE connection's layer digest (user/enrich/layers.c) */
 	CT_EV_FETCHED	= 112,	/* a lazy layer's bytes from its registry (user/enrich/layers.c) */
+	CT_EV_STACK	= 113,	/* --why: a kernel stack's frames, named (user/kern/stacks.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -189,6 +191,8 @@ struct ct_stdin {
  * entered state (enum ct_tstate_kind) at hdr.ts_ns.  Only hdr.ts_ns,
  * type, size, pid, tid and cpu are filled: the event is about a task that
  * is often not the current one (a wakeup, the next task of a switch).
+ * A switch out into CT_TS_IO or CT_TS_SLEEP carries the thread's kernel
+ * stack there, its wait site (stack, below).
  */
 enum ct_tstate_kind {
 	CT_TS_RUN = 1,		/* on a CPU */
@@ -198,10 +202,58 @@ enum ct_tstate_kind {
 	CT_TS_DEAD = 5,		/* the thread is gone */
 };
 
+/*
+ * A kernel stack in a record: its id in the why_stacks map + 1, whose
+ * frames a CT_EV_STACK record of the same id names (before the first
+ * record that uses it); CT_STACK_NONE when none was taken (recordings
+ * made before stacks have 0 there), CT_STACK_LOST when the map could not
+ * keep it (full, or a different stack in its bucket): its time is
+ * unattributed, never given to another stack's site.
+ */
+#define CT_STACK_NONE	0u
+#define CT_STACK_LOST	0xffffffffu
+#define CT_STACK_DEPTH	48	/* frames kept, from the innermost */
+#define CT_STACKS_MAX	8192	/* distinct stacks a session names */
+
 struct ct_tstate {
 	struct ct_hdr hdr;
 	__u32 state;		/* enum ct_tstate_kind */
-	__u32 _pad;
+	__u32 stack;		/* the switch out's kernel stack (above) */
+};
+
+/*
+ * CT_EV_WAKE (bpf/why.bpf.c, --why): at sched_waking of a tracked
+ * thread, on the waker's CPU.  The header is the waker's, the current
+ * task (in an interrupt: the task it interrupted, or the idle task,
+ * pid 0; its stack says which): pid, tid, comm, cpu, ts_ns; the rest of
+ * the header is 0.  stack is the waker's kernel stack at the wakeup.
+ */
+#define CT_WAKE_KTHREAD	0x1	/* the waker is a kernel thread */
+
+struct ct_wake {
+	struct ct_hdr hdr;
+	__u32 wakee_pid;	/* tgid of the woken thread */
+	__u32 wakee_tid;
+	__u32 stack;		/* as ct_tstate's */
+	__u32 flags;		/* CT_WAKE_* */
+};
+
+/*
+ * CT_EV_STACK: the frames of a kernel stack of why_stacks, named by the
+ * live session from /proc/kallsyms when a record first uses its id, so
+ * that a replay on another host or boot names the same sites.  frames:
+ * n function names, each NUL-terminated, innermost first; cut: frames
+ * left out at the outer end (frames[] full).  An address that no symbol
+ * covers is "?".
+ */
+#define CT_STACK_TEXT	2048
+
+struct ct_stack_rec {
+	struct ct_hdr hdr;
+	__u32 id;		/* as in the records: the map's id + 1 */
+	__u16 n;		/* names in frames[] */
+	__u16 cut;
+	char frames[CT_STACK_TEXT];
 };
 
 /*
@@ -432,6 +484,9 @@ _Static_assert(sizeof(struct ct_ident_rec) ==
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
 _Static_assert(sizeof(struct ct_stdin) == 72 + 16, "ct_stdin ABI");
 _Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");
+_Static_assert(sizeof(struct ct_wake) == 72 + 16, "ct_wake ABI");
+_Static_assert(sizeof(struct ct_stack_rec) == 72 + 8 + CT_STACK_TEXT,
+	       "ct_stack_rec ABI");
 _Static_assert(sizeof(struct ct_mkdir) == 72 + 16 + CT_PATH_MAX,
 	       "ct_mkdir ABI");
 _Static_assert(sizeof(struct ct_touch) == 72 + 16 + CT_PATH_MAX,

@@ -32,6 +32,7 @@
 #include "sys_bpf.h"
 #include "tracker.h"
 #include "util.h"
+#include "stacks.h"
 #include "why_bpf.h"
 
 /* 0, or the signal (SIGINT, SIGTERM) that ends the session */
@@ -513,6 +514,12 @@ static int start_tracers(struct live_state *ls)
 	if (cli->why && ct_why_bpf_start(&ls->why_bpf, ls->l, cli->verbose,
 					 err, sizeof(err))) {
 		ct_report_err("%s", err);
+		return -1;
+	}
+	if (ls->why_bpf &&
+	    !(s->stacks = ct_stacks_new(ct_why_bpf_read_stack, ls->why_bpf,
+					"/proc/kallsyms"))) {
+		ct_report_err("--why: out of memory");
 		return -1;
 	}
 	return start_sys(ls);

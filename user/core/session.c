@@ -20,6 +20,7 @@
 #include "report.h"
 #include "selfstat.h"
 #include "session.h"
+#include "stacks.h"
 #include "util.h"
 #include "version.h"
 
@@ -129,6 +130,9 @@ int ct_session_event_checked(void *ctx, const void *rec, size_t len,
 {
 	struct ct_session *s = ctx;
 
+	/* a stack's frames before the first record that uses it */
+	if (s->stacks && !check)
+		ct_stacks_feed(s->stacks, rec, len, feed_made, s);
 	ct_session_feed_checked(s, rec, len, check);
 	if (s->live && !check) {
 		uint64_t now = ct_mono_ns();
@@ -380,6 +384,7 @@ void ct_session_free(struct ct_session *s)
 	ct_pipeline_free(&s->pl);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);
+	ct_stacks_free(s->stacks);
 	free(s->clean[FED]);
 	free(s->clean[KEPT]);
 }
@@ -495,6 +500,10 @@ static void warn_dropped(const struct ct_session *s)
 		fprintf(stderr, "FUSE layers' fetched bytes not read: %" PRIu64
 			" times (their daemon did not answer within %u ms)\n",
 			s->layers.unsampled, CT_LAYER_WAIT_MS);
+	if (ct_stacks_unread(s->stacks))
+		fprintf(stderr, "--why: %" PRIu64 " kernel stacks not named "
+			"(their waits are unattributed)\n",
+			ct_stacks_unread(s->stacks));
 }
 
 /* -c that kept nothing of what was seen: said, not an empty report. */

@@ -59,6 +59,7 @@ struct ct_session {
 	struct ct_naming names;		/* new containers, to be named */
 	struct ct_layers layers;	/* lazy layers, named and sampled */
 	struct ct_interps interps;	/* --start-files' dynamic loaders */
+	struct ct_stacks *stacks;	/* live --why: stacks named (stacks.h) */
 	bool live;			/* names looked up, pids checked */
 	bool fuse_traced;		/* live: FUSE requests traced */
 	/* set by ct_session_init() from the command line; the fuzzer sets

@@ -104,11 +104,17 @@ static int set_comms(struct sys_bpf *skel, char *err, size_t errlen)
  */
 static int setup_switch(struct sys_bpf *skel, const struct ct_sys_features *f)
 {
+	int rc;
+
 	skel->rodata->why_on = f->why != NULL;
-	if (!skel->rodata->stubs_on && !f->why)
-		return bpf_program__set_autoload(skel->progs.ct_sched_switch,
-						 false);
-	return f->why ? ct_why_share_maps(f->why, skel->obj) : 0;
+	if (f->why)
+		return ct_why_share_maps(f->why, skel->obj);
+	/* preallocated: without --why its stack map holds nothing */
+	rc = bpf_map__set_max_entries(skel->maps.why_stacks, 1);
+	if (!rc && !skel->rodata->stubs_on)
+		rc = bpf_program__set_autoload(skel->progs.ct_sched_switch,
+					       false);
+	return rc;
 }
 
 /* What a program of the fentry path works for (bpf/sys.bpf.c). */

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Open/load/attach of bpf/why.bpf.c on the lifecycle ring buffer; its
- * task marks, shared with the sched_switch program (user/kern/sys_bpf.c).
+ * task marks and stacks, shared with the sched_switch program
+ * (user/kern/sys_bpf.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
 #include "why_bpf.h"
@@ -55,19 +57,34 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		return rc;
 	}
 	if (verbose)
-		fprintf(stderr, "why: attached (scheduler states of shims, runtimes and their descendants)\n");
+		fprintf(stderr, "why: attached (scheduler states, wait sites and wakers of shims, runtimes and their descendants)\n");
 	*out = w;
 	return 0;
 }
 
+static int share(struct bpf_object *obj, const char *name,
+		 const struct bpf_map *ours)
+{
+	struct bpf_map *theirs = bpf_object__find_map_by_name(obj, name);
+
+	return theirs ? bpf_map__reuse_fd(theirs, bpf_map__fd(ours)) : -ENOENT;
+}
+
 int ct_why_share_maps(const struct ct_why_bpf *w, struct bpf_object *obj)
 {
-	struct bpf_map *theirs;
+	int rc = share(obj, "why_tasks", w->skel->maps.why_tasks);
 
-	theirs = bpf_object__find_map_by_name(obj, "why_tasks");
-	if (!theirs)
-		return -ENOENT;
-	return bpf_map__reuse_fd(theirs, bpf_map__fd(w->skel->maps.why_tasks));
+	return rc ? rc : share(obj, "why_stacks", w->skel->maps.why_stacks);
+}
+
+int ct_why_bpf_read_stack(void *ctx, uint32_t key, uint64_t *ips)
+{
+	const struct ct_why_bpf *w = ctx;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.why_stacks), &key,
+				ips))
+		return -errno;
+	return 0;
 }
 
 void ct_why_bpf_stop(struct ct_why_bpf *w)

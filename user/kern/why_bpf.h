@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ct_loader;
 struct ct_why_bpf;
@@ -20,10 +21,17 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 void ct_why_bpf_stop(struct ct_why_bpf *w);
 
 /*
- * Before obj's load: make obj's why_tasks (bpf/why_sched.bpf.h) this
- * tracer's own, by fd.  0 or -errno.
+ * Before obj's load: make obj's why_tasks and why_stacks (bpf/
+ * why_sched.bpf.h) this tracer's own, by fd.  0 or -errno.
  */
 struct bpf_object;
 int ct_why_share_maps(const struct ct_why_bpf *w, struct bpf_object *obj);
+
+/*
+ * Map id key's addresses in why_stacks (CT_STACK_DEPTH of them), whose
+ * ids the records carry: a ct_stacks_read_fn (stacks.h), ctx the
+ * tracer.  0 or -errno.
+ */
+int ct_why_bpf_read_stack(void *ctx, uint32_t key, uint64_t *ips);
 
 #endif /* __CT_WHY_BPF_H */

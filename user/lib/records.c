@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The record types: records.h. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include "coldtrace.h"
 #include "mapfull.h"
@@ -187,10 +188,37 @@ static void clean_pull_connect(void *rec, size_t len)
 	((struct ct_pull_connect *)rec)->_pad = 0;
 }
 
-static void clean_tstate(void *rec, size_t len)
+/* n names, each NUL-terminated, inside frames[]: their bytes used */
+static size_t stack_used(const struct ct_stack_rec *r)
 {
+	size_t used = 0;
+
+	for (uint32_t i = 0; i < r->n; i++) {
+		const char *nul = memchr(r->frames + used, '\0',
+					 sizeof(r->frames) - used);
+
+		if (!nul)
+			return SIZE_MAX;
+		used = (size_t)(nul - r->frames) + 1;
+	}
+	return used;
+}
+
+static bool stack_valid(const void *rec)
+{
+	struct ct_stack_rec r;
+
+	memcpy(&r, rec, sizeof(r));	/* rec may be unaligned */
+	return r.id != CT_STACK_NONE && r.id != CT_STACK_LOST &&
+	       r.id <= CT_STACKS_MAX && stack_used(&r) != SIZE_MAX;
+}
+
+static void clean_stack(void *rec, size_t len)
+{
+	struct ct_stack_rec *r = rec;
+
 	(void)len;
-	((struct ct_tstate *)rec)->_pad = 0;
+	clean_tail(r->frames, sizeof(r->frames), stack_used(r));
 }
 
 static void clean_arm(void *rec, size_t len)
@@ -289,7 +317,10 @@ static const struct ct_rec_type types[] = {
 	  NULL, clean_touch },
 	{ CT_EV_FUSE, "FUSE", sizeof(struct ct_fuse), true, NULL, clean_fuse },
 	{ CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
-	  tstate_valid, clean_tstate },
+	  tstate_valid, NULL },
+	{ CT_EV_WAKE, "WAKE", sizeof(struct ct_wake), true, NULL, NULL },
+	{ CT_EV_STACK, "STACK", sizeof(struct ct_stack_rec), true,
+	  stack_valid, clean_stack },
 	/* version 1's has the ring buffer's count only */
 	{ CT_EV_LOST, "LOST", CT_LOST_V1_SIZE, false, NULL, NULL },
 	{ CT_EV_END, "END", sizeof(struct ct_hdr), false, NULL, NULL },

@@ -186,6 +186,15 @@ bool ct_dump_stdin(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+/* A stack id, where one was taken (older recordings print as they did). */
+static void put_stack(FILE *f, uint32_t stack)
+{
+	if (stack == CT_STACK_LOST)
+		fputs(" stack=lost", f);
+	else if (stack != CT_STACK_NONE)
+		fprintf(f, " stack=%u", stack);
+}
+
 bool ct_dump_tstate(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
 	static const char *const names[] = { "?", "run", "runq", "io",
@@ -194,7 +203,36 @@ bool ct_dump_tstate(FILE *f, const void *rec, size_t len, int64_t m2r)
 
 	(void)len;
 	put_hdr(f, &s->hdr, "TSTATE", m2r);
-	fprintf(f, " %s\n", s->state <= CT_TS_DEAD ? names[s->state] : "?");
+	fprintf(f, " %s", s->state <= CT_TS_DEAD ? names[s->state] : "?");
+	put_stack(f, s->stack);
+	fputc('\n', f);
+	return true;
+}
+
+static bool dump_wake(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_wake *w = rec;
+
+	(void)len;
+	put_hdr(f, &w->hdr, "WAKE", m2r);
+	fprintf(f, " wakee=%u/%u%s", w->wakee_pid, w->wakee_tid,
+		w->flags & CT_WAKE_KTHREAD ? " kthread" : "");
+	put_stack(f, w->stack);
+	fputc('\n', f);
+	return true;
+}
+
+static bool dump_stack(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_stack_rec *r = rec;
+	const char *p = r->frames;
+
+	(void)len;
+	put_hdr(f, &r->hdr, "STACK", m2r);
+	fprintf(f, " id=%u cut=%u", r->id, r->cut);
+	for (uint32_t i = 0; i < r->n; i++, p += strlen(p) + 1)
+		fprintf(f, "%s%s", i ? ";" : " ", p);
+	fputc('\n', f);
 	return true;
 }
 
@@ -370,6 +408,8 @@ static const struct {
 	{ CT_EV_TOUCH, ct_dump_touch },
 	{ CT_EV_FUSE, ct_dump_fuse },
 	{ CT_EV_TSTATE, ct_dump_tstate },
+	{ CT_EV_WAKE, dump_wake },
+	{ CT_EV_STACK, dump_stack },
 	{ CT_EV_LOST, ct_dump_lost },
 	{ CT_EV_MAPFULL, ct_dump_mapfull },
 	{ CT_EV_ADOPT, ct_dump_exec },

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* --why's kernel stacks, named for the records: stacks.h. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stacks.h"
+#include "util.h"
+
+/* ---- the kernel's symbols ---- */
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name;		/* offset in names */
+};
+
+struct ct_ksyms {
+	struct ksym *sym;
+	size_t n, cap;
+	char *names;
+	size_t len, size;
+};
+
+/*
+ * The last text symbol has no next one to end it: an address this far
+ * past its start is said to be no symbol's ("?"), not guessed.
+ */
+#define LAST_SPAN	(1u << 16)
+
+static bool text_type(char t)
+{
+	return t == 't' || t == 'T' || t == 'w' || t == 'W';
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t sz)
+{
+	size_t c = *cap ? *cap : 4096;
+	void *q;
+
+	while (c < need)
+		c *= 2;
+	if (c == *cap)
+		return 0;
+	q = realloc(*p, c * sz);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static int add(struct ct_ksyms *ks, uint64_t addr, const char *name)
+{
+	size_t l = strlen(name) + 1;
+
+	if (grow((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)) ||
+	    grow((void **)&ks->names, &ks->size, ks->len + l, 1))
+		return -ENOMEM;
+	memcpy(ks->names + ks->len, name, l);
+	ks->sym[ks->n++] = (struct ksym){ addr, (uint32_t)ks->len };
+	ks->len += l;
+	return 0;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+struct ct_ksyms *ct_ksyms_load(const char *path)
+{
+	struct ct_ksyms *ks = calloc(1, sizeof(*ks));
+	FILE *f = fopen(path, "re");
+	char line[512], name[256], type;
+	unsigned long long addr;
+	int rc = ks ? 0 : -ENOMEM;
+
+	while (!rc && f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
+		    addr && text_type(type))
+			rc = add(ks, addr, name);
+	if (f)
+		fclose(f);
+	if (!rc && (!f || !ks->n))
+		rc = f ? -ENOENT : -errno;	/* no addresses: kptr_restrict */
+	if (rc) {
+		ct_ksyms_free(ks);
+		errno = -rc;
+		return NULL;
+	}
+	qsort(ks->sym, ks->n, sizeof(*ks->sym), cmp_addr);
+	return ks;
+}
+
+void ct_ksyms_free(struct ct_ksyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->sym);
+	free(ks->names);
+	free(ks);
+}
+
+const char *ct_ksym_name(const struct ct_ksyms *ks, uint64_t addr)
+{
+	size_t lo = 0, hi = ks ? ks->n : 0;
+
+	if (!hi || addr < ks->sym[0].addr)
+		return NULL;
+	while (hi - lo > 1) {		/* the last start at or below addr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks->sym[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (lo == ks->n - 1 && addr - ks->sym[lo].addr >= LAST_SPAN)
+		return NULL;
+	return ks->names + ks->sym[lo].name;
+}
+
+/* The tracing program's own frames, above the kernel's, by prefix. */
+static bool tracing_frame(const char *name)
+{
+	static const char *const pre[] = { "bpf_prog_", "bpf_trace_run",
+					   "__bpf_trace_", "__traceiter_" };
+
+	for (size_t i = 0; name && i < sizeof(pre) / sizeof(pre[0]); i++)
+		if (!strncmp(name, pre[i], strlen(pre[i])))
+			return true;
+	return false;
+}
+
+void ct_stack_rec_fill(struct ct_stack_rec *r, uint32_t id,
+		       const uint64_t *ips, size_t n,
+		       const struct ct_ksyms *ks)
+{
+	size_t used = 0, i = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = CT_EV_STACK;
+	r->hdr.size = sizeof(*r);
+	r->id = id;
+	while (i < n && ips[i] && tracing_frame(ct_ksym_name(ks, ips[i])))
+		i++;
+	for (; i < n && ips[i]; i++) {
+		const char *name = ct_ksym_name(ks, ips[i]);
+		size_t l = strlen(name ? name : "?") + 1;
+
+		if (used + l > sizeof(r->frames))
+			break;
+		memcpy(r->frames + used, name ? name : "?", l);
+		used += l;
+		r->n++;
+	}
+	while (i < n && ips[i++])
+		r->cut++;
+}
+
+/* ---- a live session's namer ---- */
+
+struct ct_stacks {
+	ct_stacks_read_fn read;
+	void *read_ctx;
+	char *kallsyms;
+	struct ct_ksyms *ks;
+	bool ks_failed;
+	uint8_t named[CT_STACKS_MAX / 8];	/* by map id */
+	uint64_t unread;
+};
+
+struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
+				const char *kallsyms)
+{
+	struct ct_stacks *st = calloc(1, sizeof(*st));
+
+	if (st && !(st->kallsyms = strdup(kallsyms))) {
+		free(st);
+		st = NULL;
+	}
+	if (st) {
+		st->read = read;
+		st->read_ctx = read_ctx;
+	}
+	return st;
+}
+
+void ct_stacks_free(struct ct_stacks *st)
+{
+	if (!st)
+		return;
+	ct_ksyms_free(st->ks);
+	free(st->kallsyms);
+	free(st);
+}
+
+uint64_t ct_stacks_unread(const struct ct_stacks *st)
+{
+	return st ? st->unread : 0;
+}
+
+/* Once: a session without symbols says so, and names no stack. */
+static const struct ct_ksyms *ksyms(struct ct_stacks *st)
+{
+	if (!st->ks && !st->ks_failed) {
+		st->ks = ct_ksyms_load(st->kallsyms);
+		st->ks_failed = !st->ks;
+		if (st->ks_failed)
+			fprintf(stderr, "coldtrace: --why: %s: %s; wait sites "
+				"are not named\n", st->kallsyms,
+				errno == ENOENT ? "no addresses (kptr_restrict?)"
+						: strerror(errno));
+	}
+	return st->ks;
+}
+
+/* Made at the time of the record that first used it, and fed before it. */
+static void name_one(struct ct_stacks *st, uint32_t id, uint64_t ts_ns,
+		     ct_stacks_made_fn made, void *ctx)
+{
+	uint64_t ips[CT_STACK_DEPTH] = { 0 };
+	uint32_t key = id - 1;
+	struct ct_stack_rec r;
+
+	if (id == CT_STACK_NONE || id == CT_STACK_LOST || key >= CT_STACKS_MAX ||
+	    st->named[key / 8] & (1u << key % 8))
+		return;
+	st->named[key / 8] |= 1u << key % 8;
+	if (!ksyms(st) || st->read(st->read_ctx, key, ips)) {
+		st->unread++;
+		return;
+	}
+	ct_stack_rec_fill(&r, id, ips, CT_STACK_DEPTH, st->ks);
+	r.hdr.ts_ns = ts_ns;
+	made(&r, sizeof(r), ctx);
+}
+
+void ct_stacks_feed(struct ct_stacks *st, const void *rec, size_t len,
+		    ct_stacks_made_fn made, void *ctx)
+{
+	const struct ct_hdr *h = rec;
+
+	if (!st || len < sizeof(*h))
+		return;
+	if (h->type == CT_EV_TSTATE && len >= sizeof(struct ct_tstate))
+		name_one(st, ((const struct ct_tstate *)rec)->stack, h->ts_ns,
+			 made, ctx);
+	else if (h->type == CT_EV_WAKE && len >= sizeof(struct ct_wake))
+		name_one(st, ((const struct ct_wake *)rec)->stack, h->ts_ns,
+			 made, ctx);
+}
