@@ -7,7 +7,7 @@
 #include <string.h>
 #include "coldtrace.h"
 #include "util.h"
-#include "why.h"
+#include "why_int.h"
 
 #define NBUCKETS	4096
 #define EVENTS_MAX	(4u << 20)	/* state records kept, all processes */
@@ -15,22 +15,6 @@
 /* An exited process nobody claimed is forgotten after this long. */
 #define FORGET_NS	(600 * 1000000000ull)
 #define ABSENT		0
-
-struct tev {
-	uint64_t ts;		/* wall clock */
-	uint32_t tid;
-	uint32_t state;		/* enum ct_tstate_kind */
-};
-
-struct wproc {
-	uint32_t tgid;
-	uint32_t ppid;		/* from its fork, 0 if unknown */
-	uint64_t exited;	/* wall clock of its exit, 0 while alive */
-	bool doomed;		/* forget() drops it */
-	struct tev *ev;
-	size_t n, cap;
-	struct wproc *next;
-};
 
 /*
  * Kept after emission for trace.json: the carriers' longest state slices,
@@ -42,6 +26,8 @@ struct kept {
 	uint64_t first_ns;
 	struct ct_why_slice *sl;
 	size_t n;
+	struct ct_why_fold *fold;	/* wait stacks, by phase */
+	size_t nfold;
 };
 
 #define KEPT_MAX	4096		/* containers */
@@ -51,6 +37,8 @@ struct scratch {
 	struct ct_why_slice *sl;
 	size_t n, cap;
 	size_t lost;			/* not stored: no memory */
+	struct ct_why_fold *fold;	/* its wait stacks */
+	size_t nfold, capfold;
 };
 
 struct ct_why {
@@ -62,7 +50,9 @@ struct ct_why {
 	int cur_phase;
 	struct scratch ph;
 	struct wproc *b[NBUCKETS];
-	size_t nevents;
+	size_t nevents;			/* state changes and wakeups kept */
+	struct wstack **stacks;		/* by map id, CT_STACKS_MAX */
+	bool stacks_seen;		/* the session took stacks */
 	uint64_t dropped;
 	uint64_t now;
 	uint64_t last_purge;
@@ -103,32 +93,94 @@ static void drop(struct ct_why *w, uint32_t tgid)
 	if (!p)
 		return;
 	*pp = p->next;
-	w->nevents -= p->n;
+	w->nevents -= p->n + p->nwk;
 	free(p->ev);
+	free(p->wk);
+	ct_waits_proc_free(p);
 	free(p);
+}
+
+struct wproc *ct_why_proc(struct ct_why *w, uint32_t tgid)
+{
+	return get(w, tgid);
+}
+
+const struct wstack *ct_why_wstack(const struct ct_why *w, uint32_t id)
+{
+	if (!w->stacks || id == CT_STACK_NONE || id == CT_STACK_LOST ||
+	    id > CT_STACKS_MAX)
+		return NULL;
+	return w->stacks[id - 1];
+}
+
+/* Room for one more of an array of sz-byte items; false: none. */
+static bool room(void **a, size_t n, size_t *cap, size_t sz)
+{
+	size_t c = *cap ? 2 * *cap : 64;
+	void *b;
+
+	if (n < *cap)
+		return true;
+	b = realloc(*a, c * sz);
+	if (!b)
+		return false;
+	*a = b;
+	*cap = c;
+	return true;
 }
 
 static void add_event(struct ct_why *w, uint32_t tgid, const struct tev *e)
 {
 	struct wproc *p;
 
-	if (w->nevents >= EVENTS_MAX || !(p = get_or_add(w, tgid))) {
+	if (w->nevents >= EVENTS_MAX || !(p = get_or_add(w, tgid)) ||
+	    !room((void **)&p->ev, p->n, &p->cap, sizeof(*p->ev))) {
 		w->dropped++;
 		return;
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 64;
-		struct tev *ev = realloc(p->ev, cap * sizeof(*ev));
-
-		if (!ev) {
-			w->dropped++;
-			return;
-		}
-		p->ev = ev;
-		p->cap = cap;
-	}
 	p->ev[p->n++] = *e;
 	w->nevents++;
+}
+
+static void add_wake(struct ct_why *w, uint32_t tgid, const struct twake *k)
+{
+	struct wproc *p;
+
+	if (w->nevents >= EVENTS_MAX || !(p = get_or_add(w, tgid)) ||
+	    !room((void **)&p->wk, p->nwk, &p->capwk, sizeof(*p->wk))) {
+		w->dropped++;
+		return;
+	}
+	p->wk[p->nwk++] = *k;
+	w->nevents++;
+}
+
+/* A named stack: what its frames say, kept for the session. */
+static void add_stack(struct ct_why *w, const struct ct_stack_rec *r)
+{
+	struct wstack *x;
+	size_t len = 0;
+
+	for (uint32_t i = 0; i < r->n; i++)
+		len += strlen(r->frames + len) + 1;
+	if (!w->stacks && !(w->stacks = calloc(CT_STACKS_MAX,
+					       sizeof(*w->stacks))))
+		return;
+	x = calloc(1, sizeof(*x));
+	if (!x || !(x->frames = malloc(len ? len : 1))) {
+		free(x);
+		w->dropped++;
+		return;
+	}
+	memcpy(x->frames, r->frames, len);
+	x->n = r->n;
+	ct_waitsite_of(x->frames, x->n, &x->ws);
+	x->irq = ct_waitsite_irq(x->frames, x->n);
+	if (w->stacks[r->id - 1]) {
+		free(w->stacks[r->id - 1]->frames);
+		free(w->stacks[r->id - 1]);
+	}
+	w->stacks[r->id - 1] = x;
 }
 
 /* Exited long ago and never claimed by a container (runc state, ...). */
@@ -166,13 +218,22 @@ void ct_why_free(struct ct_why *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->nkept; i++)
+	for (size_t i = 0; i < w->nkept; i++) {
 		free(w->kept[i].sl);
+		free(w->kept[i].fold);
+	}
 	free(w->kept);
 	free(w->ph.sl);
+	free(w->ph.fold);
 	for (size_t i = 0; i < NBUCKETS; i++)
 		while (w->b[i])
 			drop(w, w->b[i]->tgid);
+	for (size_t i = 0; w->stacks && i < CT_STACKS_MAX; i++) {
+		if (w->stacks[i])
+			free(w->stacks[i]->frames);
+		free(w->stacks[i]);
+	}
+	free(w->stacks);
 	free(w);
 }
 
@@ -181,6 +242,10 @@ static size_t need(uint32_t type)
 	switch (type) {
 	case CT_EV_TSTATE:
 		return sizeof(struct ct_tstate);
+	case CT_EV_WAKE:
+		return sizeof(struct ct_wake);
+	case CT_EV_STACK:
+		return sizeof(struct ct_stack_rec);
 	case CT_EV_FORK:
 		return sizeof(struct ct_fork);
 	case CT_EV_EXEC:	/* only its time: the model keeps execs */
@@ -208,12 +273,28 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
 	switch (h->type) {
 	case CT_EV_TSTATE: {
 		const struct ct_tstate *s = rec;
-		struct tev e = { .ts = t, .tid = h->tid, .state = s->state };
+		struct tev e = { .ts = t, .tid = h->tid, .state = s->state,
+				 .stack = s->stack };
 
+		w->stacks_seen |= s->stack != CT_STACK_NONE;
 		if (s->state >= CT_TS_RUN && s->state <= CT_TS_DEAD)
 			add_event(w, h->pid, &e);
 		break;
 	}
+	case CT_EV_WAKE: {
+		const struct ct_wake *k = rec;
+		struct twake e = { .ts = t, .tid = k->wakee_tid,
+				   .waker_pid = h->pid, .waker_tid = h->tid,
+				   .stack = k->stack, .flags = k->flags };
+
+		memcpy(e.comm, h->comm, sizeof(e.comm));
+		w->stacks_seen = true;
+		add_wake(w, k->wakee_pid, &e);
+		break;
+	}
+	case CT_EV_STACK:
+		add_stack(w, rec);
+		break;
 	case CT_EV_FORK: {
 		const struct ct_fork *f = rec;
 		struct wproc *c;
@@ -420,6 +501,41 @@ static int cmp_longer(const void *a, const void *b)
 	return cmp_start(a, b);
 }
 
+/* A stack the phase's waits were given to (why_waits.c). */
+static void keep_fold(struct ct_why *w, uint32_t stack, uint32_t state,
+		      uint64_t ns, uint32_t count)
+{
+	struct scratch *ph = &w->ph;
+
+	if (!room((void **)&ph->fold, ph->nfold, &ph->capfold,
+		  sizeof(*ph->fold))) {
+		w->dropped++;
+		return;
+	}
+	ph->fold[ph->nfold++] = (struct ct_why_fold){
+		.phase = w->cur_phase, .stack = stack, .state = state,
+		.ns = ns, .count = count };
+}
+
+/* The phase's wait stacks go with the container's slices. */
+static void keep_folds(struct ct_why *w)
+{
+	struct scratch *ph = &w->ph;
+	struct kept *k = w->cur;
+	struct ct_why_fold *f;
+
+	f = ph->nfold && k ? realloc(k->fold, (k->nfold + ph->nfold) *
+				     sizeof(*f)) : NULL;
+	if (f) {
+		memcpy(f + k->nfold, ph->fold, ph->nfold * sizeof(*f));
+		k->fold = f;
+		k->nfold += ph->nfold;
+	} else if (ph->nfold) {
+		w->dropped += ph->nfold;
+	}
+	ph->nfold = 0;
+}
+
 /*
  * The phase's slices are all swept: count them into x, keep the
  * CT_WHY_PHASE_SLICES longest (in time order) and empty the scratch.
@@ -446,30 +562,44 @@ static void keep_phase(struct ct_why *w, struct ct_split *x)
 	}
 	ph->n = 0;
 	ph->lost = 0;
+	keep_folds(w);
 }
+
+/* A carrier's process: its timeline in the phase, and its store. */
+struct track {
+	struct pt *pts;
+	size_t n;
+	struct wproc *p;
+};
 
 /*
  * Sweep [s, e): B's state where B exists, else A's, else "no carrier"
- * (counted as sleep).  With w, the slices are kept for trace.json.
+ * (counted as sleep).  With w, the slices are kept for trace.json; with
+ * acc, each interval goes to the waits (why_waits.c).
  */
-static void sweep(struct ct_why *w, const struct pt *a, size_t na,
-		  const struct pt *b, size_t nb, uint64_t s, uint64_t e,
-		  struct ct_split *x)
+static void sweep(struct ct_why *w, const struct track *a,
+		  const struct track *b, uint64_t s, uint64_t e,
+		  struct ct_split *x, struct waits_acc *acc)
 {
 	size_t ia = 0, ib = 0;
 	uint64_t t = s;
 
 	while (t < e) {
-		uint32_t sa = state_at(a, na, &ia, t);
-		uint32_t sb = state_at(b, nb, &ib, t);
-		uint64_t na_t = next_change(a, na, ia, e);
-		uint64_t nb_t = next_change(b, nb, ib, e);
+		uint32_t sa = state_at(a->pts, a->n, &ia, t);
+		uint32_t sb = state_at(b->pts, b->n, &ib, t);
+		uint64_t na_t = next_change(a->pts, a->n, ia, e);
+		uint64_t nb_t = next_change(b->pts, b->n, ib, e);
 		uint64_t u = na_t < nb_t ? na_t : nb_t;
+		const struct track *by = sb != ABSENT ? b : sa != ABSENT ? a
+									 : NULL;
 
 		if (u <= t)
 			u = e;
 		acc_add(x, sb != ABSENT ? sb : sa, u - t);
 		keep_slice(w, sb != ABSENT ? sb : sa, t, u);
+		if (acc)
+			ct_waits_blame(w, acc, by ? by->p : NULL,
+				       by == b ? sb : sa, t, u);
 		t = u;
 	}
 }
@@ -506,10 +636,13 @@ static void children(struct ct_why *w, uint32_t a, uint32_t b, uint64_t s,
 			if (p->tgid == a || p->tgid == b ||
 			    !descends(w, p->tgid, a, b))
 				continue;
+			struct track none = { 0 }, tr;
+
 			pts = proc_timeline(w, p->tgid, s, e, &n);
 			if (!pts)
 				continue;
-			sweep(NULL, NULL, 0, pts, n, s, e, &c);
+			tr = (struct track){ pts, n, p };
+			sweep(NULL, &none, &tr, s, e, &c, NULL);
 			x->children_cpu_ns += c.cpu_ns;
 			x->children_runq_ns += c.runq_ns;
 			x->children_io_ns += c.io_ns;
@@ -568,11 +701,18 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 	pa = proc_timeline(w, a, iv->start_ns, iv->end_ns, &na);
 	pb = proc_timeline(w, b, iv->start_ns, iv->end_ns, &nb);
 	if (pa || pb) {
+		struct track ta = { pa, na, a ? get(w, a) : NULL };
+		struct track tb = { pb, nb, b ? get(w, b) : NULL };
+		struct waits_acc *acc = w->stacks_seen ? ct_waits_begin()
+						       : NULL;
+
 		x->valid = true;
 		x->none = CT_SPLIT_UNSET;
 		x->pid = pb ? b : a;
 		w->cur_phase = p;
-		sweep(w, pa, na, pb, nb, iv->start_ns, iv->end_ns, x);
+		sweep(w, &ta, &tb, iv->start_ns, iv->end_ns, x, acc);
+		x->has_waits = acc != NULL;
+		ct_waits_end(w, acc, &x->waits, keep_fold);
 		keep_phase(w, x);
 		children(w, a, pb ? b : 0, iv->start_ns, iv->end_ns, x);
 	}
@@ -635,6 +775,7 @@ static struct kept *keep_container(struct ct_why *w,
 	if (w->nkept == KEPT_MAX) {
 		w->dropped += w->kept[0].n;
 		free(w->kept[0].sl);
+		free(w->kept[0].fold);
 		ct_fifo_take(w->kept, &w->nkept, sizeof(*w->kept), 0);
 	}
 	k = &w->kept[w->nkept++];
@@ -654,6 +795,7 @@ void ct_why_apply(struct ct_why *w, struct ct_container *c)
 	w->cur = NULL;
 	/* a phase's scratch can be large: not kept between containers */
 	free(w->ph.sl);
+	free(w->ph.fold);
 	memset(&w->ph, 0, sizeof(w->ph));
 	forget(w, c);
 }
@@ -671,4 +813,27 @@ size_t ct_why_slices(const struct ct_why *w, const struct ct_container *c,
 	}
 	*out = NULL;
 	return 0;
+}
+
+size_t ct_why_folds(const struct ct_why *w, const struct ct_container *c,
+		    const struct ct_why_fold **out)
+{
+	for (size_t i = 0; w && i < w->nkept; i++) {
+		const struct kept *k = &w->kept[i];
+
+		if (k->first_ns == c->first_ns && !strcmp(k->id, c->id)) {
+			*out = k->fold;
+			return k->nfold;
+		}
+	}
+	*out = NULL;
+	return 0;
+}
+
+const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n)
+{
+	const struct wstack *x = w ? ct_why_wstack(w, stack) : NULL;
+
+	*n = x ? x->n : 0;
+	return x ? x->frames : NULL;
 }

@@ -2,7 +2,9 @@
 /*
  * --why: split each phase's duration into cpu / runq / io / sleep time of
  * the process that carries it, from CT_EV_TSTATE records (bpf/why.bpf.c)
- * and the exec and fork records.  Pure C, replayable.
+ * and the exec and fork records, and its off-CPU time into wait sites
+ * (struct ct_waits) from the stacks and wakeups (CT_EV_STACK, CT_EV_WAKE)
+ * where the session took them.  Pure C, replayable.
  *
  * The carrier of a phase (docs/phases.md): the process whose exec starts
  * it (runtime command, hook, the user program; for run and ready without
@@ -56,6 +58,25 @@ struct ct_why_slice {
  */
 size_t ct_why_slices(const struct ct_why *w, const struct ct_container *c,
 		     const struct ct_why_slice **out);
+
+/*
+ * The kernel stacks a container's waits were given to (why_waits.c), a
+ * phase's after the other: time asleep and runnable after its wakes.
+ * Kept as its slices are.  *out NULL and 0 if none.
+ */
+struct ct_why_fold {
+	int phase;		/* enum ct_phase */
+	uint32_t stack;		/* as records carry it (coldtrace.h) */
+	uint32_t state;		/* CT_TS_IO or CT_TS_SLEEP */
+	uint32_t count;		/* waits */
+	uint64_t ns;
+};
+
+size_t ct_why_folds(const struct ct_why *w, const struct ct_container *c,
+		    const struct ct_why_fold **out);
+
+/* A named stack's n frames (NUL-separated, innermost first), or NULL. */
+const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n);
 
 /* State records (or kept slices) dropped because a bounded store was full. */
 uint64_t ct_why_dropped(const struct ct_why *w);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Names and time arithmetic of struct ct_container (container.h). */
+#include <stdio.h>
 #include <string.h>
 #include "container.h"
 #include "engine.h"
@@ -92,6 +93,37 @@ const char *ct_split_reason(const struct ct_container *c, enum ct_phase p)
 	default:
 		return NULL;
 	}
+}
+
+const char *ct_waker_kind_name(unsigned int k)
+{
+	static const char *const names[CT_WAKER_KINDS] = {
+		[CT_WAKER_NONE] = "none",
+		[CT_WAKER_IRQ] = "interrupt",
+		[CT_WAKER_KTHREAD] = "kernel",
+		[CT_WAKER_START] = "start",
+		[CT_WAKER_OTHER] = "other",
+	};
+
+	return k < CT_WAKER_KINDS ? names[k] : "?";
+}
+
+const char *ct_wait_via_name(unsigned int v)
+{
+	return v == CT_VIA_FOLLOWED ? "followed" :
+	       v == CT_VIA_UNFOLLOWED ? "unfollowed" : "none";
+}
+
+void ct_wait_label(const struct ct_wait *w, char *buf, size_t n)
+{
+	int k = snprintf(buf, n, "%s", w->site);
+
+	if (w->syscall[0] && k >= 0 && (size_t)k < n)
+		k += snprintf(buf + k, n - (size_t)k, " (%s)", w->syscall);
+	if (w->via == CT_VIA_FOLLOWED && k >= 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, " via %s", w->via_site);
+	else if (w->via == CT_VIA_UNFOLLOWED && k >= 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, ", unfollowed");
 }
 
 bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,

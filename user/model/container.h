@@ -262,6 +262,67 @@ enum ct_split_none {
 	CT_SPLIT_NO_RECORDS,	/* its carrier left no scheduler records */
 };
 
+/*
+ * --why's wait sites (docs/why.md "Wait sites"): what the carrier's
+ * sleep, io and runnable time of a phase waited on.  A site is the
+ * short name of the kernel stack at the wait (user/enrich/waitsite.h)
+ * with the syscall in flight and the task that ended the wait.
+ */
+#define CT_SITE_LEN	40
+#define CT_SYSCALL_LEN	24
+#define CT_WAITS_TOP	4	/* sites a phase's record keeps */
+
+enum ct_waker_kind {
+	CT_WAKER_NONE,		/* no wakeup seen (the phase ended first) */
+	CT_WAKER_IRQ,		/* a hard or soft interrupt */
+	CT_WAKER_KTHREAD,	/* a kernel thread: kworker, rcu, ksoftirqd */
+	CT_WAKER_START,		/* a task of this start: runtime, hook, container */
+	CT_WAKER_OTHER,		/* any other process: the engine, a writer */
+	CT_WAKER_KINDS,
+};
+
+/* A futex or epoll wait names nothing: it is followed to its waker's. */
+enum ct_wait_via {
+	CT_VIA_NONE,		/* the wait's own site */
+	CT_VIA_FOLLOWED,	/* the waker's own wait, one hop back */
+	CT_VIA_UNFOLLOWED,	/* opaque, and its waker's wait not found */
+};
+
+/*
+ * A followed wait (via CT_VIA_FOLLOWED) is named by its waker's wait:
+ * site and syscall are that one's, via_site the wait's own, waker who
+ * ended the wait, hop who ended the waker's.
+ */
+struct ct_wait {
+	char site[CT_SITE_LEN];
+	char syscall[CT_SYSCALL_LEN];	/* "" in none */
+	char via_site[CT_SITE_LEN];	/* followed: the wait's own site */
+	char waker[CT_COMM_LEN];	/* comm of the task that ended it */
+	char hop[CT_COMM_LEN];		/* followed: who ended the waker's */
+	uint32_t waker_pid;		/* of the first wait counted */
+	uint8_t state;			/* CT_TS_IO, CT_TS_SLEEP */
+	uint8_t waker_kind;		/* enum ct_waker_kind */
+	uint8_t hop_kind;		/* enum ct_waker_kind */
+	uint8_t via;			/* enum ct_wait_via */
+	uint32_t count;			/* waits */
+	uint32_t stack;			/* the first wait's (coldtrace.h) */
+	uint64_t ns;			/* asleep */
+	uint64_t runq_ns;		/* runnable after its wakes */
+};
+
+/* A phase's wait sites: its carrier's off-CPU time, explained. */
+struct ct_waits {
+	struct ct_wait top[CT_WAITS_TOP];	/* largest first */
+	uint32_t n;			/* in top[] */
+	uint32_t sites;			/* distinct sites in all */
+	uint64_t other_ns;		/* sleep and runq of the sites past top[] */
+	uint64_t preempted_ns;		/* runnable after a preemption */
+	uint64_t unattributed_ns;	/* off-CPU time no named wait explains */
+	uint64_t no_carrier_ns;		/* no carrier process alive */
+	uint32_t lost_stacks;		/* waits whose stack was not kept */
+	uint32_t unfollowed;		/* opaque waits not followed */
+};
+
 struct ct_split {
 	bool valid;
 	uint8_t none;		/* enum ct_split_none, when !valid */
@@ -277,6 +338,8 @@ struct ct_split {
 	 * (the longest) were kept for trace.json */
 	uint32_t slices;
 	uint32_t slices_kept;
+	struct ct_waits waits;	/* has_waits: the session named stacks */
+	bool has_waits;
 };
 
 /*
@@ -479,6 +542,13 @@ static inline uint64_t ct_phase_dur(const struct ct_container *c,
  * --why: the carriers' state slices of all c's phases, and how many were
  * kept for trace.json.  False when no phase has a split.
  */
+/* --why's wait sites: "interrupt", "kernel", "start", "other", "none". */
+const char *ct_waker_kind_name(unsigned int k);
+/* "followed", "unfollowed", "none" */
+const char *ct_wait_via_name(unsigned int v);
+/* A site as people read it: "do_wait (waitid)", "... via futex_wait". */
+void ct_wait_label(const struct ct_wait *w, char *buf, size_t n);
+
 bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,
 			 uint64_t *kept);
 

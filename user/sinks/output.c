@@ -11,6 +11,53 @@
 
 /* ---- JSON: one container ---- */
 
+static void json_site(struct ct_json *w, const struct ct_wait *x)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "site", x->site);
+	ct_json_kv_string(w, "state", x->state == CT_TS_IO ? "D" : "S");
+	ct_json_kv_string(w, "syscall", x->syscall);
+	ct_json_kv_u64(w, "ns", x->ns);
+	ct_json_kv_u64(w, "runq_ns", x->runq_ns);
+	ct_json_kv_u64(w, "count", x->count);
+	ct_json_key(w, "waker");
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "comm", x->waker);
+	ct_json_kv_u64(w, "pid", x->waker_pid);
+	ct_json_kv_string(w, "kind", ct_waker_kind_name(x->waker_kind));
+	ct_json_end_object(w);
+	ct_json_kv_string(w, "via", ct_wait_via_name(x->via));
+	if (x->via == CT_VIA_FOLLOWED) {
+		ct_json_kv_string(w, "via_site", x->via_site);
+		ct_json_key(w, "hop");
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "comm", x->hop);
+		ct_json_kv_string(w, "kind", ct_waker_kind_name(x->hop_kind));
+		ct_json_end_object(w);
+	}
+	ct_json_end_object(w);
+}
+
+/* --why's wait sites of a phase (docs/why.md "Wait sites") */
+static void json_waits(struct ct_json *w, const struct ct_waits *x)
+{
+	ct_json_key(w, "waits");
+	ct_json_start_object(w);
+	ct_json_key(w, "sites");
+	ct_json_start_array(w);
+	for (uint32_t i = 0; i < x->n; i++)
+		json_site(w, &x->top[i]);
+	ct_json_end_array(w);
+	ct_json_kv_u64(w, "sites_total", x->sites);
+	ct_json_kv_u64(w, "other_ns", x->other_ns);
+	ct_json_kv_u64(w, "preempted_ns", x->preempted_ns);
+	ct_json_kv_u64(w, "no_carrier_ns", x->no_carrier_ns);
+	ct_json_kv_u64(w, "unattributed_ns", x->unattributed_ns);
+	ct_json_kv_u64(w, "lost_stacks", x->lost_stacks);
+	ct_json_kv_u64(w, "unfollowed", x->unfollowed);
+	ct_json_end_object(w);
+}
+
 /* --why: "cpu_ns", ..., "children": {...} inside a phase object */
 static void json_split(struct ct_json *w, const struct ct_container *c,
 		       int p)
@@ -37,6 +84,8 @@ static void json_split(struct ct_json *w, const struct ct_container *c,
 	ct_json_kv_u64(w, "runq_ns", x->children_runq_ns);
 	ct_json_kv_u64(w, "io_ns", x->children_io_ns);
 	ct_json_end_object(w);
+	if (x->has_waits)
+		json_waits(w, &x->waits);
 }
 
 /*
@@ -510,6 +559,33 @@ void ct_output_table_row(FILE *f, const struct ct_container *c, bool wall)
 	fputc('\n', f);
 }
 
+/* A phase's largest wait sites, under its split. */
+static void why_waits_row(FILE *f, const struct ct_waits *x)
+{
+	char label[2 * CT_SITE_LEN + CT_SYSCALL_LEN + 16];
+
+	for (uint32_t i = 0; i < x->n && i < 3; i++) {
+		const struct ct_wait *s = &x->top[i];
+
+		ct_wait_label(s, label, sizeof(label));
+		fprintf(f, "  %-10s %s %8.2f ms %s x%u, woken by %s",
+			i ? "" : "waits", s->state == CT_TS_IO ? "D" : "S",
+			(s->ns + s->runq_ns) / 1e6, label, s->count,
+			s->waker[0] ? s->waker : "-");
+		if (s->waker_pid)
+			fprintf(f, " %u", s->waker_pid);
+		fprintf(f, " (%s)", ct_waker_kind_name(s->waker_kind));
+		if (s->via == CT_VIA_FOLLOWED)
+			fprintf(f, ", itself woken by %s (%s)", s->hop,
+				ct_waker_kind_name(s->hop_kind));
+		fputc('\n', f);
+	}
+	if (x->unattributed_ns || x->preempted_ns || x->no_carrier_ns)
+		fprintf(f, "  %-10s preempted %.2f ms, no carrier %.2f ms, "
+			"unattributed %.2f ms\n", "", x->preempted_ns / 1e6,
+			x->no_carrier_ns / 1e6, x->unattributed_ns / 1e6);
+}
+
 void ct_output_why_rows(FILE *f, const struct ct_container *c)
 {
 	for (int p = 0; p < CT_PH_MAX; p++) {
@@ -527,6 +603,8 @@ void ct_output_why_rows(FILE *f, const struct ct_container *c)
 			x->runq_ns / 1e6, x->io_ns / 1e6, x->sleep_ns / 1e6,
 			x->children_cpu_ns / 1e6, x->children_runq_ns / 1e6,
 			x->children_io_ns / 1e6);
+		if (x->has_waits)
+			why_waits_row(f, &x->waits);
 	}
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The summary: text, and summary.json's fields (output.h). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "tracker.h"
 #include "chain.h"
@@ -126,6 +127,26 @@ static void summary_row(FILE *f, const struct ct_agg *agg, enum ct_runtime rt,
 }
 
 /*
+ * --why with wait sites: the phase's largest (site, waker) over its
+ * containers and its part of their off-CPU time in the phase.
+ */
+static void look_at_wait(FILE *f, const struct ct_agg *agg,
+			 enum ct_runtime rt, enum ct_kind k, int phase)
+{
+	struct ct_agg_waits *w = malloc(sizeof(*w));
+	const struct ct_agg_site *s;
+	uint64_t total;
+
+	if (w && ct_agg_runtime_waits(agg, rt, k, w) &&
+	    (s = ct_agg_waits_top(&w->ph[phase], &total)) && total)
+		fprintf(f, "; waiting most in %s, woken by %s (%.0f %% of "
+			"its off-CPU time)", s->site,
+			s->waker[0] ? s->waker : "none seen",
+			100.0 * (double)s->ns / (double)total);
+	free(w);
+}
+
+/*
  * What to look at: the phase with the largest share of the runtime's
  * summed totals (exclusive time, complete containers), else, with no
  * complete container, the largest median.
@@ -153,13 +174,15 @@ static void summary_look_at(FILE *f, const struct ct_agg *agg,
 	name = row_name(buf, sizeof(buf), rt, k);
 	if (by_share)
 		fprintf(f, "look at: %s %s, %.0f %% of its %s' total "
-			"time (median %.2f ms)\n", name, ct_phase_name(top),
+			"time (median %.2f ms)", name, ct_phase_name(top),
 			best.share * 100, whose, best.p50_ns / 1e6);
 	else
 		fprintf(f, "look at: %s %s, the longest median phase (%.2f ms;"
-			" no complete %s, no share)\n", name,
+			" no complete %s, no share)", name,
 			ct_phase_name(top), best.p50_ns / 1e6,
 			kinds[k].singular);
+	look_at_wait(f, agg, rt, k, top);
+	fputc('\n', f);
 }
 
 static void stats_row(FILE *f, const char *what, const char *name,

@@ -538,6 +538,27 @@ bool ct_agg_runtime_fuse(const struct ct_agg *a, enum ct_runtime rt,
 	return out->containers || out->dropped_containers;
 }
 
+bool ct_agg_runtime_waits(const struct ct_agg *a, enum ct_runtime rt,
+			  enum ct_kind k, struct ct_agg_waits *out)
+{
+	const struct ct_agg_group *g;
+
+	memset(out, 0, sizeof(*out));
+	if (a->cont) {
+		for (int e = 0; e < CT_ENG_MAX; e++) {
+			g = group_of(a, rt, e, k);
+			if (g)
+				ct_agg_waits_merge(out, &g->waits);
+		}
+	} else {
+		for (size_t i = 0; i < a->n; i++)
+			if (kept_of(a->kept[i], rt, k) &&
+			    ct_agg_counts(a->kept[i]))
+				ct_agg_waits_add(out, a->kept[i]);
+	}
+	return out->containers > 0;
+}
+
 /* ---- continuous mode: folding ---- */
 
 static int series_add(struct ct_agg_series *s, uint64_t v)
@@ -705,6 +726,8 @@ static int fold_container(struct ct_agg *a, const struct ct_container *c)
 	g->failed += c->failed != CT_FAIL_NONE;
 	ct_opens_merge(&g->opens, &c->opens);
 	ct_agg_fuse_add(&g->fuse, c);
+	if (ct_agg_counts(c))
+		ct_agg_waits_add(&g->waits, c);
 	/* restarts pair every generation, as ct_agg_restarts() does */
 	if (fold_generation(a, g, c))
 		return -ENOMEM;

@@ -63,6 +63,7 @@
 #include "fold.h"
 #include "restart.h"
 #include "stats.h"
+#include "waits.h"
 
 struct ct_agg;
 
@@ -174,6 +175,10 @@ void ct_agg_fuse_add(struct ct_agg_fuse *f, const struct ct_container *c);
 bool ct_agg_runtime_fuse(const struct ct_agg *a, enum ct_runtime rt,
 			 enum ct_kind k, struct ct_agg_fuse *out);
 
+/* The wait sites of a runtime's records of kind k; false if none has. */
+bool ct_agg_runtime_waits(const struct ct_agg *a, enum ct_runtime rt,
+			  enum ct_kind k, struct ct_agg_waits *out);
+
 /* ---- continuous mode's groups, for /metrics ---- */
 
 /* Exact duration bucket bounds kept per statistic (Prometheus'). */
@@ -213,6 +218,7 @@ struct ct_agg_group {
 	struct ct_agg_series r[CT_AGG_RSLOTS];
 	struct ct_opens opens;
 	struct ct_agg_fuse fuse;
+	struct ct_agg_waits waits;	/* --why's wait sites */
 };
 
 /*

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * --why's wait sites: a stack's site (user/enrich/waitsite.c), the
+ * stacks named for the records (user/kern/stacks.c), and a phase's
+ * off-CPU time given to the waits that explain it (user/enrich/
+ * why_waits.c), on stacks as this machine's 6.18 kernel gave them.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coldtrace.h"
+#include "container.h"
+#include "fixture.h"
+#include "stacks.h"
+#include "waits.h"
+#include "waitsite.h"
+#include "why.h"
+
+#define MS	1000000ull
+
+/* "a;b;c" as a record's frames: "a\0b\0c\0", n 3. */
+static size_t frames_of(const char *semi, char *out, size_t size)
+{
+	size_t n = 1, i;
+
+	snprintf(out, size, "%s", semi);
+	for (i = 0; out[i]; i++)
+		if (out[i] == ';') {
+			out[i] = '\0';
+			n++;
+		}
+	return n;
+}
+
+static struct ct_waitsite site_of(const char *semi)
+{
+	struct ct_waitsite ws;
+	char f[CT_STACK_TEXT];
+	size_t n = frames_of(semi, f, sizeof(f));
+
+	ct_waitsite_of(f, n, &ws);
+	return ws;
+}
+
+static bool irq_of(const char *semi)
+{
+	char f[CT_STACK_TEXT];
+	size_t n = frames_of(semi, f, sizeof(f));
+
+	return ct_waitsite_irq(f, n);
+}
+
+/* Stacks copied from `coldtrace --dump` on this machine (6.18, x86-64). */
+#define S_WAITID "__schedule;schedule;do_wait;kernel_waitid;__do_sys_waitid;" \
+	"do_syscall_64;entry_SYSCALL_64_after_hwframe"
+#define S_FUTEX "__schedule;schedule;futex_do_wait;__futex_wait;futex_wait;" \
+	"do_futex;__x64_sys_futex;do_syscall_64;entry_SYSCALL_64_after_hwframe"
+#define S_NANO "__schedule;schedule;do_nanosleep;hrtimer_nanosleep;" \
+	"__x64_sys_clock_nanosleep;do_syscall_64;entry_SYSCALL_64_after_hwframe"
+#define S_PIPE "__schedule;schedule;pipe_read;vfs_read;ksys_read;" \
+	"do_syscall_64;entry_SYSCALL_64_after_hwframe"
+#define S_RCU "__schedule;schedule;schedule_timeout;wait_for_completion;" \
+	"synchronize_rcu_normal;rcu_sync_enter;percpu_down_write;" \
+	"cgroup_procs_write_start;__cgroup1_procs_write.isra.0;" \
+	"kernfs_fop_write_iter;vfs_write;ksys_write;do_syscall_64;" \
+	"entry_SYSCALL_64_after_hwframe"
+#define S_FAULT "__schedule;schedule;io_schedule;folio_wait_bit_common;" \
+	"filemap_fault;__do_fault;do_fault;__handle_mm_fault;" \
+	"handle_mm_fault;exc_page_fault;asm_exc_page_fault"
+#define S_EPOLL "__schedule;schedule;schedule_hrtimeout_range_clock;" \
+	"do_epoll_wait;do_epoll_pwait.part.0;__x64_sys_epoll_pwait;" \
+	"do_syscall_64;entry_SYSCALL_64_after_hwframe"
+#define W_TIMER "try_to_wake_up;hrtimer_wakeup;__hrtimer_run_queues;" \
+	"hrtimer_interrupt;__sysvec_apic_timer_interrupt;" \
+	"sysvec_apic_timer_interrupt;asm_sysvec_apic_timer_interrupt;" \
+	"pv_native_safe_halt;default_idle"
+#define W_EXIT "try_to_wake_up;__wake_up_common;__wake_up_sync_key;" \
+	"do_notify_parent;exit_notify;do_exit;do_group_exit;" \
+	"__x64_sys_exit_group;do_syscall_64"
+#define W_SOFTIRQD "try_to_wake_up;__wake_up_common;blk_done_softirq;" \
+	"handle_softirqs;run_ksoftirqd;smpboot_thread_fn;kthread"
+
+Test(waitsite, names_what_was_awaited)
+{
+	struct ct_waitsite ws;
+
+	ws = site_of(S_WAITID);
+	cr_assert_str_eq(ws.site, "do_wait");
+	cr_assert_str_eq(ws.syscall, "waitid");
+	cr_assert(!ws.opaque);
+	ws = site_of(S_FUTEX);
+	cr_assert_str_eq(ws.site, "futex_wait");
+	cr_assert_str_eq(ws.syscall, "futex");
+	cr_assert(ws.opaque);
+	ws = site_of(S_EPOLL);
+	cr_assert_str_eq(ws.site, "ep_poll");
+	cr_assert_str_eq(ws.syscall, "epoll_pwait");
+	cr_assert(ws.opaque);
+	ws = site_of(S_NANO);
+	cr_assert_str_eq(ws.site, "do_nanosleep");
+	cr_assert_str_eq(ws.syscall, "clock_nanosleep");
+	ws = site_of(S_PIPE);
+	cr_assert_str_eq(ws.site, "pipe_read");
+	cr_assert_str_eq(ws.syscall, "read");
+	/* a grace period under a cgroup write: the RCU wait, by its name */
+	ws = site_of(S_RCU);
+	cr_assert_str_eq(ws.site, "synchronize_rcu");
+	cr_assert_str_eq(ws.syscall, "write");
+	/* a page fault: no syscall; the fault's handler, not the page bit */
+	ws = site_of(S_FAULT);
+	cr_assert_str_eq(ws.site, "filemap_fault");
+	cr_assert_str_eq(ws.syscall, "");
+	/* nothing but scheduler frames or unknown ones: no site, never a guess */
+	ws = site_of("__schedule;schedule;?");
+	cr_assert_str_eq(ws.site, "");
+}
+
+Test(waitsite, interrupt_wakers)
+{
+	cr_assert(irq_of(W_TIMER));
+	cr_assert(!irq_of(W_EXIT));
+	/* ksoftirqd runs softirqs as a thread: it is named as itself */
+	cr_assert(!irq_of(W_SOFTIRQD));
+	cr_assert_null(ct_frame("a\0b\0", 2, 2));
+	cr_assert_str_eq(ct_frame("a\0b\0", 2, 1), "b");
+}
+
+/* ---- kernel symbols and the stack records ---- */
+
+static char *kallsyms_file(void)
+{
+	static char path[] = "/tmp/ct-kallsyms.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	cr_assert_not_null(f);
+	fputs("ffffffff81000000 T _stext\n"
+	      "ffffffff81001000 t do_wait\n"
+	      "ffffffff81002000 T __x64_sys_waitid\n"
+	      "ffffffff81002800 D some_data\n"
+	      "ffffffff81003000 T bpf_trace_run4\n"
+	      "ffffffff81004000 t bpf_prog_0123456789abcdef_ct_sched_switch\t[bpf]\n"
+	      "ffffffffc0000000 t mod_func\t[ext4]\n", f);
+	fclose(f);
+	return path;
+}
+
+Test(stacks, kallsyms_names_text_addresses)
+{
+	char *path = kallsyms_file();
+	struct ct_ksyms *ks = ct_ksyms_load(path);
+
+	cr_assert_not_null(ks);
+	cr_assert_str_eq(ct_ksym_name(ks, 0xffffffff81001010), "do_wait");
+	cr_assert_str_eq(ct_ksym_name(ks, 0xffffffff81002000),
+			 "__x64_sys_waitid");
+	/* data symbols are not functions: the function before covers it */
+	cr_assert_str_eq(ct_ksym_name(ks, 0xffffffff81002900),
+			 "__x64_sys_waitid");
+	cr_assert_str_eq(ct_ksym_name(ks, 0xffffffffc0000010), "mod_func");
+	cr_assert_null(ct_ksym_name(ks, 0xffffffff80000000));
+	/* far past the last symbol: no one's */
+	cr_assert_null(ct_ksym_name(ks, 0xffffffffc1000000));
+	ct_ksyms_free(ks);
+	unlink(path);
+}
+
+Test(stacks, record_without_the_tracing_frames)
+{
+	char *path = kallsyms_file();
+	struct ct_ksyms *ks = ct_ksyms_load(path);
+	const uint64_t ips[] = { 0xffffffff81004010, 0xffffffff81003010,
+				 0xffffffff81001010, 0xffffffff80000000,
+				 0xffffffff81002010, 0 };
+	struct ct_stack_rec r;
+
+	ct_stack_rec_fill(&r, 7, ips, 6, ks);
+	cr_assert_eq(r.hdr.type, CT_EV_STACK);
+	cr_assert_eq(r.id, 7);
+	cr_assert_eq(r.n, 3);
+	cr_assert_eq(r.cut, 0);
+	cr_assert_str_eq(ct_frame(r.frames, r.n, 0), "do_wait");
+	cr_assert_str_eq(ct_frame(r.frames, r.n, 1), "?");
+	cr_assert_str_eq(ct_frame(r.frames, r.n, 2), "__x64_sys_waitid");
+	ct_ksyms_free(ks);
+	unlink(path);
+}
+
+struct reads {
+	int n;
+	int fail_key;
+};
+
+static int fake_read(void *ctx, uint32_t key, uint64_t *ips)
+{
+	struct reads *r = ctx;
+
+	r->n++;
+	if ((int)key == r->fail_key)
+		return -2;
+	memset(ips, 0, CT_STACK_DEPTH * sizeof(*ips));
+	ips[0] = 0xffffffff81001010;
+	return 0;
+}
+
+static int made;
+
+static void count_made(const void *rec, size_t len, void *ctx)
+{
+	const struct ct_stack_rec *r = rec;
+
+	(void)ctx;
+	cr_assert_eq(len, sizeof(*r));
+	cr_assert_eq(r->hdr.ts_ns, 5);
+	made++;
+}
+
+Test(stacks, each_id_named_once_before_its_record)
+{
+	char *path = kallsyms_file();
+	struct reads rd = { .fail_key = 8 };
+	struct ct_stacks *st = ct_stacks_new(fake_read, &rd, path);
+	struct ct_tstate t = { .hdr = { .ts_ns = 5, .type = CT_EV_TSTATE,
+					.size = sizeof(t) } };
+
+	made = 0;
+	t.stack = 3;
+	ct_stacks_feed(st, &t, sizeof(t), count_made, NULL);
+	ct_stacks_feed(st, &t, sizeof(t), count_made, NULL);
+	cr_assert_eq(made, 1);
+	cr_assert_eq(rd.n, 1);
+	t.stack = CT_STACK_NONE;
+	ct_stacks_feed(st, &t, sizeof(t), count_made, NULL);
+	t.stack = CT_STACK_LOST;
+	ct_stacks_feed(st, &t, sizeof(t), count_made, NULL);
+	cr_assert_eq(rd.n, 1, "no id, nothing to read");
+	t.stack = 9;		/* map key 8: its read fails */
+	ct_stacks_feed(st, &t, sizeof(t), count_made, NULL);
+	cr_assert_eq(made, 1);
+	cr_assert_eq(ct_stacks_unread(st), 1);
+	ct_stacks_free(st);
+	unlink(path);
+}
+
+/* ---- a phase's waits ---- */
+
+static uint32_t next_id;
+
+static void feed(struct ct_why *w, const void *rec, size_t len)
+{
+	ct_procs_feed(fx_model(), rec, len);
+	cr_assert_eq(ct_why_feed(w, rec, len), 0);
+}
+
+/* A named stack, as the live session feeds it; its id. */
+static uint32_t stack(struct ct_why *w, const char *semi)
+{
+	struct ct_stack_rec r = { 0 };
+
+	r.hdr.type = CT_EV_STACK;
+	r.hdr.size = sizeof(r);
+	r.id = ++next_id;
+	r.n = (uint16_t)frames_of(semi, r.frames, sizeof(r.frames));
+	feed(w, &r, sizeof(r));
+	return r.id;
+}
+
+static void ts(struct ct_why *w, uint64_t ms, uint32_t pid, uint32_t tid,
+	       uint32_t st, uint32_t stack_id)
+{
+	struct ct_tstate r = { 0 };
+
+	r.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_TSTATE,
+				 .size = sizeof(r), .pid = pid, .tid = tid };
+	r.state = st;
+	r.stack = stack_id;
+	feed(w, &r, sizeof(r));
+}
+
+/* waker (pid, tid, comm) wakes wakee_tid of wakee_pid at ms, from wstack */
+static void wake(struct ct_why *w, uint64_t ms, uint32_t pid, uint32_t tid,
+		 const char *comm, uint32_t wakee_pid, uint32_t wakee_tid,
+		 uint32_t wstack)
+{
+	struct ct_wake r = { 0 };
+
+	r.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_WAKE,
+				 .size = sizeof(r), .pid = pid, .tid = tid };
+	snprintf(r.hdr.comm, sizeof(r.hdr.comm), "%s", comm);
+	r.wakee_pid = wakee_pid;
+	r.wakee_tid = wakee_tid;
+	r.stack = wstack;
+	feed(w, &r, sizeof(r));
+}
+
+static void exec_ev(struct ct_why *w, uint64_t ms, uint32_t pid,
+		    uint32_t ppid)
+{
+	size_t len = offsetof(struct ct_exec, args);
+	struct ct_exec x = { 0 };
+
+	x.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_EXEC,
+				 .size = len, .pid = pid, .ppid = ppid };
+	feed(w, &x, len);
+}
+
+static void fork_ev(struct ct_why *w, uint64_t ms, uint32_t parent,
+		    uint32_t child)
+{
+	struct ct_fork f = { 0 };
+
+	f.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_FORK,
+				 .size = sizeof(f), .pid = parent };
+	f.child_pid = child;
+	feed(w, &f, sizeof(f));
+}
+
+static void create(struct ct_container *c, uint64_t s, uint64_t e)
+{
+	c->phase_mask |= 1u << CT_PH_CREATE;
+	c->phases[CT_PH_CREATE].start_ns = s * MS;
+	c->phases[CT_PH_CREATE].end_ns = e * MS;
+}
+
+static uint64_t offcpu(const struct ct_split *x)
+{
+	uint64_t t = x->waits.other_ns + x->waits.preempted_ns +
+		     x->waits.unattributed_ns + x->waits.no_carrier_ns;
+
+	for (uint32_t i = 0; i < x->waits.n; i++)
+		t += x->waits.top[i].ns + x->waits.top[i].runq_ns;
+	return t;
+}
+
+/*
+ * runc create as Debian's runc waits on a createRuntime hook: its main
+ * thread (10) parks on a futex, a goroutine's thread (13) waits in
+ * waitid, sysmon (12) polls with nanosleep woken by the timer every
+ * 10 ms; the hook (pid 11, "sleep") sleeps 300 ms and its exit wakes 13.
+ * The process sleeps from 110 to 411: all of it is the hook's, none
+ * sysmon's, though sysmon's wakes end most of its sleep intervals.
+ */
+Test(why_waits, go_runtime_waits_on_its_hook)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_split *x = &c.split[CT_PH_CREATE];
+	uint32_t futex, waitid, nano, timer, exit_;
+
+	next_id = 0;
+	futex = stack(w, S_FUTEX);
+	waitid = stack(w, S_WAITID);
+	nano = stack(w, S_NANO);
+	timer = stack(w, W_TIMER);
+	exit_ = stack(w, W_EXIT);
+	exec_ev(w, 100, 10, 5);
+	ts(w, 100, 10, 10, CT_TS_RUN, 0);
+	fork_ev(w, 105, 10, 11);
+	ts(w, 105, 11, 11, CT_TS_RUN, 0);
+	ts(w, 108, 10, 12, CT_TS_RUN, 0);
+	ts(w, 108, 10, 13, CT_TS_RUN, 0);
+	ts(w, 109, 11, 11, CT_TS_SLEEP, nano);		/* the hook's sleep */
+	ts(w, 110, 10, 10, CT_TS_SLEEP, futex);
+	ts(w, 110, 10, 13, CT_TS_SLEEP, waitid);
+	ts(w, 110, 10, 12, CT_TS_SLEEP, nano);
+	for (uint64_t t = 120; t <= 400; t += 10) {	/* sysmon */
+		wake(w, t, 0, 0, "swapper/0", 10, 12, timer);
+		ts(w, t, 10, 12, CT_TS_RUNQ, 0);
+		ts(w, t, 10, 12, CT_TS_RUN, 0);
+		ts(w, t, 10, 12, CT_TS_SLEEP, nano);
+	}
+	wake(w, 409, 0, 0, "swapper/1", 11, 11, timer);
+	ts(w, 409, 11, 11, CT_TS_RUNQ, 0);
+	ts(w, 409, 11, 11, CT_TS_RUN, 0);
+	wake(w, 410, 11, 11, "sleep", 10, 13, exit_);
+	ts(w, 410, 11, 11, CT_TS_DEAD, 0);
+	ts(w, 410, 10, 13, CT_TS_RUNQ, 0);
+	ts(w, 411, 10, 13, CT_TS_RUN, 0);
+	ts(w, 415, 10, 10, CT_TS_DEAD, 0);
+	create(&c, 100, 415);
+	ct_why_apply(w, &c);
+	cr_assert(x->valid);
+	cr_assert(x->has_waits);
+	cr_assert_geq(x->waits.n, 1);
+	cr_assert_str_eq(x->waits.top[0].site, "do_wait");
+	cr_assert_str_eq(x->waits.top[0].syscall, "waitid");
+	cr_assert_str_eq(x->waits.top[0].waker, "sleep");
+	cr_assert_eq(x->waits.top[0].waker_pid, 11);
+	cr_assert_eq(x->waits.top[0].waker_kind, CT_WAKER_START);
+	cr_assert_eq(x->waits.top[0].state, CT_TS_SLEEP);
+	cr_assert_eq(x->waits.top[0].ns, 300 * MS, "%lu",
+		     x->waits.top[0].ns);
+	cr_assert_eq(x->waits.top[0].runq_ns, 1 * MS);
+	cr_assert_eq(x->waits.top[0].count, 1);
+	cr_assert_eq(x->waits.unattributed_ns, 0);
+	/* every off-CPU ns of the carrier is somewhere, exactly */
+	cr_assert_eq(offcpu(x), x->sleep_ns + x->io_ns + x->runq_ns);
+	ct_why_free(w);
+}
+
+/*
+ * A single-threaded carrier (20) parks on a futex; another process of
+ * the start (21) wakes it after its own read of a pipe ended, which
+ * "writer" (22, not followed) filled: the wait is named by 21's.
+ */
+Test(why_waits, futex_followed_one_hop)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_wait *t = &c.split[CT_PH_CREATE].waits.top[0];
+	uint32_t futex, pipe, exit_;
+
+	next_id = 100;
+	futex = stack(w, S_FUTEX);
+	pipe = stack(w, S_PIPE);
+	exit_ = stack(w, W_EXIT);
+	exec_ev(w, 100, 20, 5);
+	ts(w, 100, 20, 20, CT_TS_RUN, 0);
+	ts(w, 100, 21, 21, CT_TS_RUN, 0);
+	ts(w, 101, 21, 21, CT_TS_SLEEP, pipe);
+	ts(w, 102, 20, 20, CT_TS_SLEEP, futex);
+	wake(w, 500, 22, 22, "writer", 21, 21, exit_);
+	ts(w, 500, 21, 21, CT_TS_RUNQ, 0);
+	ts(w, 500, 21, 21, CT_TS_RUN, 0);
+	wake(w, 501, 21, 21, "helper", 20, 20, futex);
+	ts(w, 501, 20, 20, CT_TS_RUNQ, 0);
+	ts(w, 503, 20, 20, CT_TS_RUN, 0);
+	ts(w, 510, 20, 20, CT_TS_DEAD, 0);
+	create(&c, 100, 510);
+	ct_why_apply(w, &c);
+	cr_assert_str_eq(t->site, "pipe_read");
+	cr_assert_str_eq(t->syscall, "read");
+	cr_assert_eq(t->via, CT_VIA_FOLLOWED);
+	cr_assert_str_eq(t->via_site, "futex_wait");
+	cr_assert_str_eq(t->waker, "helper");
+	cr_assert_eq(t->waker_kind, CT_WAKER_START);
+	cr_assert_str_eq(t->hop, "writer");
+	cr_assert_eq(t->hop_kind, CT_WAKER_OTHER);
+	cr_assert_eq(t->ns, 399 * MS);
+	cr_assert_eq(t->runq_ns, 2 * MS);
+	cr_assert_eq(c.split[CT_PH_CREATE].waits.unfollowed, 0);
+	ct_why_free(w);
+}
+
+/*
+ * A futex woken by a process nobody follows cannot be followed: said.
+ * A lost stack's wait is unattributed, never another's; a preemption's
+ * runnable time is its own line.
+ */
+Test(why_waits, unfollowed_lost_and_preempted)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_waits *x = &c.split[CT_PH_CREATE].waits;
+	uint32_t futex, exit_;
+
+	next_id = 200;
+	futex = stack(w, S_FUTEX);
+	exit_ = stack(w, W_EXIT);
+	exec_ev(w, 100, 30, 5);
+	ts(w, 100, 30, 30, CT_TS_RUN, 0);
+	ts(w, 110, 30, 30, CT_TS_SLEEP, futex);
+	wake(w, 150, 99, 99, "dockerd", 30, 30, exit_);
+	ts(w, 150, 30, 30, CT_TS_RUNQ, 0);
+	ts(w, 151, 30, 30, CT_TS_RUN, 0);
+	ts(w, 160, 30, 30, CT_TS_SLEEP, CT_STACK_LOST);
+	ts(w, 180, 30, 30, CT_TS_RUNQ, 0);
+	ts(w, 180, 30, 30, CT_TS_RUN, 0);
+	ts(w, 190, 30, 30, CT_TS_RUNQ, 0);	/* preempted */
+	ts(w, 195, 30, 30, CT_TS_RUN, 0);
+	ts(w, 200, 30, 30, CT_TS_DEAD, 0);
+	create(&c, 100, 200);
+	ct_why_apply(w, &c);
+	cr_assert_eq(x->n, 1);
+	cr_assert_str_eq(x->top[0].site, "futex_wait");
+	cr_assert_eq(x->top[0].via, CT_VIA_UNFOLLOWED);
+	cr_assert_eq(x->top[0].waker_kind, CT_WAKER_OTHER);
+	cr_assert_eq(x->top[0].ns, 40 * MS);
+	cr_assert_eq(x->unfollowed, 1);
+	cr_assert_eq(x->lost_stacks, 1);
+	cr_assert_eq(x->unattributed_ns, 20 * MS);
+	cr_assert_eq(x->preempted_ns, 5 * MS);
+	ct_why_free(w);
+}
+
+/* The summed table keeps a site's slot and names kernel threads' pools. */
+Test(why_waits, summed_over_containers)
+{
+	struct ct_agg_waits *a = calloc(1, sizeof(*a));
+	struct ct_container c = { 0 };
+	struct ct_waits *x = &c.split[CT_PH_CREATE].waits;
+	const struct ct_agg_site *top;
+	uint64_t total;
+
+	c.split[CT_PH_CREATE].valid = true;
+	c.split[CT_PH_CREATE].has_waits = true;
+	x->n = 2;
+	snprintf(x->top[0].site, CT_SITE_LEN, "do_wait");
+	snprintf(x->top[0].waker, CT_COMM_LEN, "sleep");
+	x->top[0].ns = 300;
+	x->top[0].runq_ns = 1;
+	snprintf(x->top[1].site, CT_SITE_LEN, "synchronize_rcu");
+	snprintf(x->top[1].waker, CT_COMM_LEN, "kworker/u4:2");
+	x->top[1].waker_kind = CT_WAKER_KTHREAD;
+	x->top[1].ns = 8;
+	x->unattributed_ns = 1;
+	ct_agg_waits_add(a, &c);
+	snprintf(x->top[1].waker, CT_COMM_LEN, "kworker/1:0");
+	ct_agg_waits_add(a, &c);
+	cr_assert_eq(a->containers, 2);
+	cr_assert_eq(a->ph[CT_PH_CREATE].n, 2);
+	cr_assert_str_eq(a->ph[CT_PH_CREATE].s[1].waker, "kworker");
+	cr_assert_eq(a->ph[CT_PH_CREATE].s[1].ns, 16);
+	top = ct_agg_waits_top(&a->ph[CT_PH_CREATE], &total);
+	cr_assert_str_eq(top->site, "do_wait");
+	cr_assert_eq(top->ns, 602);
+	cr_assert_eq(total, 620);
+	free(a);
+}

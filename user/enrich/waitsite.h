@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What a kernel stack says of a wait (docs/why.md "Wait sites"): the
+ * site's short name, the first frame from the innermost one that says
+ * what was awaited once the scheduler's own frames are passed
+ * (`do_wait`, `pipe_read`, `do_nanosleep`, `futex_wait`,
+ * `synchronize_rcu`); the syscall in flight, from its entry frame; and,
+ * of a waker's stack, whether it ran in an interrupt.  Pure C, tables.
+ *
+ * frames: n names, each NUL-terminated, innermost first (struct
+ * ct_stack_rec's frames).
+ */
+#ifndef __CT_WAITSITE_H
+#define __CT_WAITSITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "container.h"	/* CT_SITE_LEN, CT_SYSCALL_LEN */
+
+struct ct_waitsite {
+	char site[CT_SITE_LEN];		/* "" when no frame names it */
+	char syscall[CT_SYSCALL_LEN];	/* "" in none (a kernel thread) */
+	/* futex or epoll: names nothing by itself, its waker is followed */
+	bool opaque;
+};
+
+void ct_waitsite_of(const char *frames, size_t n, struct ct_waitsite *out);
+
+/* A waker's stack ran in a hard or soft interrupt (not ksoftirqd). */
+bool ct_waitsite_irq(const char *frames, size_t n);
+
+/* The i-th name of frames, or NULL past n. */
+const char *ct_frame(const char *frames, size_t n, size_t i);
+
+#endif /* __CT_WAITSITE_H */

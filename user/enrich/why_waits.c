@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * On what a phase's carrier waited (docs/why.md "Wait sites").
+ *
+ * The sweep of why.c hands every interval of the carrier's process state
+ * here.  An interval in io or sleep goes to the wait of the thread whose
+ * wakeup ends it: of the process's threads waiting in that state over
+ * the whole interval, the one woken first.  A runnable interval goes to
+ * the wait whose wakeup made it runnable, or to "preempted".  A wait's
+ * site is its stack's (waitsite.h), its waker the task at sched_waking;
+ * a futex or epoll wait woken by a task of this start is followed one
+ * hop back to that task's own wait, when it too was waiting.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "why_int.h"
+
+/* Segments scanned for one interval: a bound, the rest unattributed. */
+#define SCAN_MAX	4096
+/* Distinct sites a phase counts; more go to other_ns. */
+#define SITES_MAX	256
+
+struct site {
+	struct ct_wait w;
+	const struct wseg *last;	/* the wait counted last */
+};
+
+/* Time by the stack a wait was given to, for the detailed outputs. */
+struct fold {
+	uint32_t stack;
+	uint32_t state;
+	uint64_t ns;
+	uint32_t count;
+	const struct wseg *last;
+};
+
+struct waits_acc {
+	struct site *s;
+	size_t n;
+	struct fold *f;
+	size_t nf;
+	const struct wseg *last_lost;
+	struct ct_waits out;
+};
+
+struct waits_acc *ct_waits_begin(void)
+{
+	return calloc(1, sizeof(struct waits_acc));
+}
+
+void ct_waits_proc_free(struct wproc *p)
+{
+	free(p->seg);
+	p->seg = NULL;
+	p->nseg = 0;
+	p->seg_of = 0;
+}
+
+/* ---- wakers ---- */
+
+/* What a waker is (an interrupt: the task it interrupted is not it). */
+static uint8_t waker_kind(struct ct_why *w, const struct twake *k)
+{
+	const struct wstack *ws = k ? ct_why_wstack(w, k->stack) : NULL;
+
+	if (!k)
+		return CT_WAKER_NONE;
+	if ((ws && ws->irq) || !k->waker_pid)
+		return CT_WAKER_IRQ;
+	if (k->flags & CT_WAKE_KTHREAD)
+		return CT_WAKER_KTHREAD;
+	return ct_why_proc(w, k->waker_pid) ? CT_WAKER_START : CT_WAKER_OTHER;
+}
+
+/* Its kind, and its comm ("interrupt" for one), into kind and comm. */
+static uint32_t name_waker(struct ct_why *w, const struct twake *k,
+			   uint8_t *kind, char comm[CT_COMM_LEN])
+{
+	*kind = waker_kind(w, k);
+	memset(comm, 0, CT_COMM_LEN);
+	if (*kind == CT_WAKER_IRQ)
+		snprintf(comm, CT_COMM_LEN, "interrupt");
+	else if (k)
+		memcpy(comm, k->comm, CT_COMM_LEN);
+	return *kind == CT_WAKER_IRQ || !k ? 0 : k->waker_pid;
+}
+
+/*
+ * A thread that sleeps on a timer and is woken by it (Go's sysmon polls
+ * so, every 20 us to 10 ms): while another thread of the process waits
+ * on something else, its brief wakes do not end the process's wait.
+ */
+static bool timer_sleep(struct ct_why *w, const struct wseg *g)
+{
+	const struct wstack *ws = ct_why_wstack(w, g->stack);
+
+	return ws && !strcmp(ws->ws.site, "do_nanosleep") &&
+	       waker_kind(w, g->wake) == CT_WAKER_IRQ;
+}
+
+/* ---- a process's segments ---- */
+
+static int cmp_tid_ts(uint32_t ta, uint64_t a, uint32_t tb, uint64_t b)
+{
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct tev *x = a, *y = b;
+
+	return cmp_tid_ts(x->tid, x->ts, y->tid, y->ts);
+}
+
+static int cmp_wk(const void *a, const void *b)
+{
+	const struct twake *x = a, *y = b;
+
+	return cmp_tid_ts(x->tid, x->ts, y->tid, y->ts);
+}
+
+static int cmp_end(const void *a, const void *b)
+{
+	const struct wseg *x = a, *y = b;
+
+	return x->e < y->e ? -1 : x->e > y->e;
+}
+
+static bool waiting(uint32_t st)
+{
+	return st == CT_TS_IO || st == CT_TS_SLEEP;
+}
+
+/* The last wakeup of tid in [s, e] (wk sorted by tid, then time). */
+static const struct twake *wake_in(const struct wproc *p, uint32_t tid,
+				   uint64_t s, uint64_t e)
+{
+	const struct twake *best = NULL;
+	size_t lo = 0, hi = p->nwk;
+
+	while (lo < hi) {		/* the first of tid at or after s */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_tid_ts(p->wk[mid].tid, p->wk[mid].ts, tid, s) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < p->nwk && p->wk[lo].tid == tid && p->wk[lo].ts <= e; lo++)
+		best = &p->wk[lo];
+	return best;
+}
+
+/* Segment of ev[i] (whose next change of the same thread is next). */
+static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
+			  const struct tev *next, const struct wseg *prev)
+{
+	struct wseg g = { .s = ev->ts, .e = next ? next->ts : UINT64_MAX,
+			  .tid = ev->tid, .state = ev->state, .wait_s = ev->ts };
+
+	if (waiting(g.state)) {
+		g.stack = ev->stack;
+		g.wake = wake_in(p, g.tid, g.s, g.e);
+	} else if (prev && prev->tid == g.tid && prev->e == g.s &&
+		   waiting(prev->state)) {
+		g.stack = prev->stack;	/* runnable after that wait */
+		g.wake = prev->wake;
+		g.woken = true;
+		g.wait_s = prev->s;
+	}
+	return g;
+}
+
+static void build(struct wproc *p)
+{
+	struct tev *ev;
+	size_t n = 0;
+
+	ct_waits_proc_free(p);
+	ev = p->n ? malloc(p->n * sizeof(*ev)) : NULL;
+	p->seg = p->n ? malloc(p->n * sizeof(*p->seg)) : NULL;
+	if (!ev || !p->seg) {
+		free(ev);
+		ct_waits_proc_free(p);
+		return;
+	}
+	memcpy(ev, p->ev, p->n * sizeof(*ev));
+	qsort(ev, p->n, sizeof(*ev), cmp_ev);
+	qsort(p->wk, p->nwk, sizeof(*p->wk), cmp_wk);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct tev *next = i + 1 < p->n &&
+			ev[i + 1].tid == ev[i].tid ? &ev[i + 1] : NULL;
+
+		if (waiting(ev[i].state) || ev[i].state == CT_TS_RUNQ) {
+			p->seg[n] = seg_of(p, &ev[i], next,
+					   n ? &p->seg[n - 1] : NULL);
+			n++;
+		}
+	}
+	free(ev);
+	qsort(p->seg, n, sizeof(*p->seg), cmp_end);
+	p->nseg = n;
+	p->seg_of = p->n + p->nwk;
+}
+
+static void segs(struct wproc *p)
+{
+	if (!p->seg || p->seg_of != p->n + p->nwk)
+		build(p);
+}
+
+/* The first segment ending at or after u. */
+static size_t first_ending(const struct wproc *p, uint64_t u)
+{
+	size_t lo = 0, hi = p->nseg;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->seg[mid].e < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Of p's threads in state st over all of [t, u), the one woken first,
+ * a timer's sleeper only if no other thread waits (timer_sleep()).
+ */
+static const struct wseg *covering(struct ct_why *w, struct wproc *p,
+				   uint32_t st, uint64_t t, uint64_t u)
+{
+	size_t i = first_ending(p, u), end = i + SCAN_MAX;
+	const struct wseg *timer = NULL;
+
+	for (; i < p->nseg && i < end; i++) {
+		const struct wseg *g = &p->seg[i];
+
+		if (g->state != st || g->s > t)
+			continue;
+		if (st == CT_TS_RUNQ || !timer_sleep(w, g))
+			return g;
+		if (!timer)
+			timer = g;
+	}
+	return timer;
+}
+
+/* tid's last wait in p that ended in [s, e] (its wakeup). */
+static const struct wseg *wait_ended(struct wproc *p, uint32_t tid,
+				     uint64_t s, uint64_t e)
+{
+	size_t i = first_ending(p, e + 1), n = 0;
+
+	while (i-- > 0 && p->seg[i].e >= s && n++ < SCAN_MAX)
+		if (p->seg[i].tid == tid && waiting(p->seg[i].state))
+			return &p->seg[i];
+	return NULL;
+}
+
+/* ---- a wait's site and waker ---- */
+
+/*
+ * A futex or epoll wait woken by a task of this start: that task's own
+ * wait, if it was waiting too when this one began and was woken before
+ * it woke this one.
+ */
+static const struct wseg *follow(struct ct_why *w, const struct wseg *g)
+{
+	const struct twake *k = g->wake;
+	struct wproc *q = k ? ct_why_proc(w, k->waker_pid) : NULL;
+
+	if (!q)
+		return NULL;
+	segs(q);
+	return wait_ended(q, k->waker_tid, g->wait_s, k->ts);
+}
+
+/* Site, syscall and waker of a wait; false: its stack names nothing. */
+static bool name_wait(struct ct_why *w, const struct wseg *g,
+		      struct ct_wait *x)
+{
+	const struct wstack *ws = ct_why_wstack(w, g->stack);
+	const struct wseg *f;
+	const struct wstack *fs;
+
+	memset(x, 0, sizeof(*x));
+	if (!ws || !ws->ws.site[0])
+		return false;
+	snprintf(x->site, sizeof(x->site), "%s", ws->ws.site);
+	snprintf(x->syscall, sizeof(x->syscall), "%s", ws->ws.syscall);
+	x->state = g->state == CT_TS_RUNQ ? CT_TS_SLEEP : g->state;
+	x->stack = g->stack;
+	x->waker_pid = name_waker(w, g->wake, &x->waker_kind, x->waker);
+	if (!ws->ws.opaque)
+		return true;
+	f = x->waker_kind == CT_WAKER_START ? follow(w, g) : NULL;
+	fs = f ? ct_why_wstack(w, f->stack) : NULL;
+	if (!fs || !fs->ws.site[0] || fs->ws.opaque) {
+		x->via = CT_VIA_UNFOLLOWED;
+		return true;
+	}
+	snprintf(x->via_site, sizeof(x->via_site), "%s", x->site);
+	snprintf(x->site, sizeof(x->site), "%s", fs->ws.site);
+	snprintf(x->syscall, sizeof(x->syscall), "%s", fs->ws.syscall);
+	x->stack = f->stack;
+	x->via = CT_VIA_FOLLOWED;
+	name_waker(w, f->wake, &x->hop_kind, x->hop);
+	return true;
+}
+
+static bool same_site(const struct ct_wait *a, const struct ct_wait *b)
+{
+	return a->state == b->state && a->via == b->via &&
+	       a->waker_kind == b->waker_kind && a->hop_kind == b->hop_kind &&
+	       !strncmp(a->hop, b->hop, sizeof(a->hop)) &&
+	       !strcmp(a->site, b->site) && !strcmp(a->syscall, b->syscall) &&
+	       !strcmp(a->via_site, b->via_site) &&
+	       !strncmp(a->waker, b->waker, sizeof(a->waker));
+}
+
+static struct site *site_of(struct waits_acc *a, const struct ct_wait *x)
+{
+	struct site *s;
+
+	for (size_t i = 0; i < a->n; i++)
+		if (same_site(&a->s[i].w, x))
+			return &a->s[i];
+	if (a->n == SITES_MAX)
+		return NULL;
+	s = realloc(a->s, (a->n + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	a->s = s;
+	s = &a->s[a->n++];
+	memset(s, 0, sizeof(*s));
+	s->w = *x;
+	return s;
+}
+
+static void fold(struct waits_acc *a, const struct ct_wait *x,
+		 const struct wseg *g, uint64_t d)
+{
+	struct fold *f = NULL;
+
+	for (size_t i = 0; i < a->nf && !f; i++)
+		if (a->f[i].stack == x->stack && a->f[i].state == x->state)
+			f = &a->f[i];
+	if (!f && a->nf < SITES_MAX &&
+	    (f = realloc(a->f, (a->nf + 1) * sizeof(*f)))) {
+		a->f = f;
+		f = &a->f[a->nf++];
+		*f = (struct fold){ .stack = x->stack, .state = x->state };
+	}
+	if (!f)
+		return;
+	f->ns += d;
+	if (g->state != CT_TS_RUNQ && f->last != g) {
+		f->count++;
+		f->last = g;
+	}
+}
+
+static void add(struct ct_why *w, struct waits_acc *a, const struct wseg *g,
+		uint64_t d)
+{
+	bool runq = g->state == CT_TS_RUNQ;
+	struct ct_wait x;
+	struct site *s;
+
+	if (runq && !g->woken) {
+		a->out.preempted_ns += d;
+		return;
+	}
+	if (!name_wait(w, g, &x)) {
+		a->out.unattributed_ns += d;
+		if (g->stack == CT_STACK_LOST && a->last_lost != g) {
+			a->out.lost_stacks++;
+			a->last_lost = g;
+		}
+		return;
+	}
+	fold(a, &x, g, d);
+	s = site_of(a, &x);
+	if (!s) {
+		a->out.other_ns += d;
+		return;
+	}
+	*(runq ? &s->w.runq_ns : &s->w.ns) += d;
+	if (!runq && s->last != g) {	/* a wait counts once */
+		s->w.count++;
+		s->last = g;
+		a->out.unfollowed += x.via == CT_VIA_UNFOLLOWED;
+	}
+}
+
+void ct_waits_blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
+		    uint32_t st, uint64_t t, uint64_t u)
+{
+	const struct wseg *g;
+
+	if (!a || st == CT_TS_RUN || u <= t)
+		return;
+	if (!p || (!waiting(st) && st != CT_TS_RUNQ)) {
+		a->out.no_carrier_ns += u - t;
+		return;
+	}
+	segs(p);
+	g = covering(w, p, st, t, u);
+	if (g)
+		add(w, a, g, u - t);
+	else
+		a->out.unattributed_ns += u - t;
+}
+
+static uint64_t site_ns(const struct site *s)
+{
+	return s->w.ns + s->w.runq_ns;
+}
+
+static int cmp_larger(const void *a, const void *b)
+{
+	uint64_t x = site_ns(a), y = site_ns(b);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return strcmp(((const struct site *)a)->w.site,
+		      ((const struct site *)b)->w.site);
+}
+
+void ct_waits_end(struct ct_why *w, struct waits_acc *a, struct ct_waits *out,
+		  ct_waits_keep_fn keep)
+{
+	if (!a)
+		return;
+	qsort(a->s, a->n, sizeof(*a->s), cmp_larger);
+	*out = a->out;
+	out->sites = (uint32_t)a->n;
+	for (size_t i = 0; i < a->n; i++) {
+		if (i < CT_WAITS_TOP)
+			out->top[out->n++] = a->s[i].w;
+		else
+			out->other_ns += site_ns(&a->s[i]);
+	}
+	for (size_t i = 0; keep && i < a->nf; i++)
+		keep(w, a->f[i].stack, a->f[i].state, a->f[i].ns,
+		     a->f[i].count);
+	free(a->s);
+	free(a->f);
+	free(a);
+}
