@@ -328,7 +328,8 @@ static void create(struct ct_container *c, uint64_t s, uint64_t e)
 static uint64_t offcpu(const struct ct_split *x)
 {
 	uint64_t t = x->waits.other_ns + x->waits.preempted_ns +
-		     x->waits.unattributed_ns + x->waits.no_carrier_ns;
+		     x->waits.unattributed_ns + x->waits.no_carrier_ns +
+		     x->waits.nested_ns;
 
 	for (uint32_t i = 0; i < x->waits.n; i++)
 		t += x->waits.top[i].ns + x->waits.top[i].runq_ns;
@@ -398,6 +399,7 @@ Test(why_waits, go_runtime_waits_on_its_hook)
 	cr_assert_eq(x->waits.unattributed_ns, 0);
 	/* every off-CPU ns of the carrier is somewhere, exactly */
 	cr_assert_eq(offcpu(x), x->sleep_ns + x->io_ns + x->runq_ns);
+	cr_assert_eq(x->waits.offcpu_ns, x->sleep_ns + x->io_ns + x->runq_ns);
 	ct_why_free(w);
 }
 
@@ -446,9 +448,11 @@ Test(why_waits, futex_followed_one_hop)
 }
 
 /*
- * A futex woken by a process nobody follows cannot be followed: said.
- * A lost stack's wait is unattributed, never another's; a preemption's
- * runnable time is its own line.
+ * A futex woken by a process nobody follows: the waker is named and the
+ * chain stops there.  One woken by a process of the start that was not
+ * waiting itself cannot be followed: said, counted.  A lost stack's
+ * wait is unattributed, never another's; a preemption's runnable time
+ * is its own line.
  */
 Test(why_waits, unfollowed_lost_and_preempted)
 {
@@ -471,18 +475,64 @@ Test(why_waits, unfollowed_lost_and_preempted)
 	ts(w, 180, 30, 30, CT_TS_RUN, 0);
 	ts(w, 190, 30, 30, CT_TS_RUNQ, 0);	/* preempted */
 	ts(w, 195, 30, 30, CT_TS_RUN, 0);
-	ts(w, 200, 30, 30, CT_TS_DEAD, 0);
-	create(&c, 100, 200);
+	ts(w, 196, 31, 31, CT_TS_RUN, 0);	/* of the start, busy */
+	ts(w, 200, 30, 30, CT_TS_SLEEP, futex);
+	wake(w, 207, 31, 31, "runc", 30, 30, futex);
+	ts(w, 207, 30, 30, CT_TS_RUNQ, 0);
+	ts(w, 207, 30, 30, CT_TS_RUN, 0);
+	ts(w, 210, 30, 30, CT_TS_DEAD, 0);
+	create(&c, 100, 210);
 	ct_why_apply(w, &c);
-	cr_assert_eq(x->n, 1);
+	cr_assert_eq(x->n, 2);
 	cr_assert_str_eq(x->top[0].site, "futex_wait");
-	cr_assert_eq(x->top[0].via, CT_VIA_UNFOLLOWED);
+	cr_assert_eq(x->top[0].via, CT_VIA_NONE);
 	cr_assert_eq(x->top[0].waker_kind, CT_WAKER_OTHER);
+	cr_assert_str_eq(x->top[0].waker, "dockerd");
 	cr_assert_eq(x->top[0].ns, 40 * MS);
+	cr_assert_eq(x->top[0].runq_ns, 1 * MS);
+	cr_assert_str_eq(x->top[1].site, "futex_wait");
+	cr_assert_eq(x->top[1].via, CT_VIA_UNFOLLOWED);
+	cr_assert_eq(x->top[1].waker_kind, CT_WAKER_START);
+	cr_assert_eq(x->top[1].ns, 7 * MS);
 	cr_assert_eq(x->unfollowed, 1);
 	cr_assert_eq(x->lost_stacks, 1);
 	cr_assert_eq(x->unattributed_ns, 20 * MS);
 	cr_assert_eq(x->preempted_ns, 5 * MS);
+	cr_assert_eq(x->offcpu_ns, 73 * MS);
+	ct_why_free(w);
+}
+
+/*
+ * A phase inside the phase (connect in create): the carrier's wait then
+ * is the nested phase's, counted apart, not twice.
+ */
+Test(why_waits, nested_phase_apart)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_split *x = &c.split[CT_PH_CREATE];
+	uint32_t pipe, exit_;
+
+	next_id = 300;
+	pipe = stack(w, S_PIPE);
+	exit_ = stack(w, W_EXIT);
+	exec_ev(w, 100, 40, 5);
+	ts(w, 100, 40, 40, CT_TS_RUN, 0);
+	ts(w, 110, 40, 40, CT_TS_SLEEP, pipe);
+	wake(w, 200, 41, 41, "hook", 40, 40, exit_);
+	ts(w, 200, 40, 40, CT_TS_RUNQ, 0);
+	ts(w, 200, 40, 40, CT_TS_RUN, 0);
+	ts(w, 210, 40, 40, CT_TS_DEAD, 0);
+	create(&c, 100, 210);
+	c.phase_mask |= 1u << CT_PH_CONNECT;
+	c.phases[CT_PH_CONNECT].start_ns = 150 * MS;
+	c.phases[CT_PH_CONNECT].end_ns = 180 * MS;
+	ct_why_apply(w, &c);
+	cr_assert_eq(x->waits.nested_ns, 30 * MS);
+	cr_assert_eq(x->waits.top[0].ns, 60 * MS);
+	cr_assert_eq(x->waits.top[0].count, 1);
+	cr_assert_eq(x->waits.offcpu_ns, 60 * MS);
+	cr_assert_eq(offcpu(x), x->sleep_ns + x->io_ns + x->runq_ns);
 	ct_why_free(w);
 }
 

@@ -676,6 +676,28 @@ static void carriers(const struct ct_why *w, const struct ct_container *c,
 		*b = x->ppid;
 }
 
+/*
+ * The phases inside phase p (connect in create, ready in run): their
+ * time is theirs, not counted twice.  Into in[], their count.
+ */
+static size_t nested(const struct ct_container *c, int p,
+		     struct ct_interval *in)
+{
+	const struct ct_interval *o = &c->phases[p];
+	size_t n = 0;
+
+	for (int q = 0; q < CT_PH_MAX; q++) {
+		const struct ct_interval *x = &c->phases[q];
+
+		if (q == p || !ct_has_phase(c, q) || x->end_ns <= x->start_ns ||
+		    x->start_ns < o->start_ns || x->end_ns > o->end_ns ||
+		    (x->start_ns == o->start_ns && x->end_ns == o->end_ns))
+			continue;
+		in[n++] = *x;
+	}
+	return n;
+}
+
 static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 {
 	const struct ct_interval *iv = &c->phases[p];
@@ -703,8 +725,9 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 	if (pa || pb) {
 		struct track ta = { pa, na, a ? get(w, a) : NULL };
 		struct track tb = { pb, nb, b ? get(w, b) : NULL };
-		struct waits_acc *acc = w->stacks_seen ? ct_waits_begin()
-						       : NULL;
+		struct ct_interval in[CT_PH_MAX];
+		struct waits_acc *acc = w->stacks_seen ?
+			ct_waits_begin(in, nested(c, p, in)) : NULL;
 
 		x->valid = true;
 		x->none = CT_SPLIT_UNSET;

@@ -49,6 +49,12 @@ struct wseg {
 	const struct twake *wake;	/* the wait's, or NULL */
 };
 
+/* A thread's segments: seg[first .. first + n), in time order. */
+struct wthread {
+	uint32_t tid;
+	size_t first, n;
+};
+
 struct wproc {
 	uint32_t tgid;
 	uint32_t ppid;		/* from its fork, 0 if unknown */
@@ -60,6 +66,8 @@ struct wproc {
 	size_t nwk, capwk;
 	struct wseg *seg;	/* built at the first phase that asks */
 	size_t nseg;
+	struct wthread *thr;	/* each thread's run of seg */
+	size_t nthr;
 	size_t seg_of;		/* n + nwk when seg was built */
 	struct wproc *next;
 };
@@ -84,7 +92,8 @@ const struct wstack *ct_why_wstack(const struct ct_why *w, uint32_t id);
 /* One phase's attribution, from its first interval to its end. */
 struct waits_acc;
 
-struct waits_acc *ct_waits_begin(void);
+/* nested: the phases inside this one, n at most CT_PH_MAX. */
+struct waits_acc *ct_waits_begin(const struct ct_interval *nested, size_t n);
 /* The carrier p was in state st over [t, u) (wall clock); p NULL: none. */
 void ct_waits_blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
 		    uint32_t st, uint64_t t, uint64_t u);

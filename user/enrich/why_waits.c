@@ -16,14 +16,18 @@
 #include <string.h>
 #include "why_int.h"
 
-/* Segments scanned for one interval: a bound, the rest unattributed. */
-#define SCAN_MAX	4096
 /* Distinct sites a phase counts; more go to other_ns. */
 #define SITES_MAX	256
 
+/* A wait, whichever of its segments (itself, its runnable time) is seen. */
+struct wait_id {
+	uint32_t tid;
+	uint64_t s;
+};
+
 struct site {
 	struct ct_wait w;
-	const struct wseg *last;	/* the wait counted last */
+	struct wait_id last;		/* the wait counted last */
 };
 
 /* Time by the stack a wait was given to, for the detailed outputs. */
@@ -32,7 +36,7 @@ struct fold {
 	uint32_t state;
 	uint64_t ns;
 	uint32_t count;
-	const struct wseg *last;
+	struct wait_id last;
 };
 
 struct waits_acc {
@@ -40,20 +44,40 @@ struct waits_acc {
 	size_t n;
 	struct fold *f;
 	size_t nf;
-	const struct wseg *last_lost;
+	struct wait_id last_lost;
+	/* the phases inside this one: their time is theirs (nested_ns) */
+	struct ct_interval nested[CT_PH_MAX];
+	size_t nnested;
 	struct ct_waits out;
 };
 
-struct waits_acc *ct_waits_begin(void)
+struct waits_acc *ct_waits_begin(const struct ct_interval *nested, size_t n)
 {
-	return calloc(1, sizeof(struct waits_acc));
+	struct waits_acc *a = calloc(1, sizeof(struct waits_acc));
+
+	if (a && n <= CT_PH_MAX) {
+		memcpy(a->nested, nested, n * sizeof(*nested));
+		a->nnested = n;
+	}
+	return a;
+}
+
+/* Counted once: a wait's first segment in the phase counts it. */
+static bool first_seen(struct wait_id *last, const struct wseg *g)
+{
+	if (last->tid == g->tid && last->s == g->wait_s)
+		return false;
+	*last = (struct wait_id){ g->tid, g->wait_s };
+	return true;
 }
 
 void ct_waits_proc_free(struct wproc *p)
 {
 	free(p->seg);
+	free(p->thr);
 	p->seg = NULL;
-	p->nseg = 0;
+	p->thr = NULL;
+	p->nseg = p->nthr = 0;
 	p->seg_of = 0;
 }
 
@@ -122,13 +146,6 @@ static int cmp_wk(const void *a, const void *b)
 	return cmp_tid_ts(x->tid, x->ts, y->tid, y->ts);
 }
 
-static int cmp_end(const void *a, const void *b)
-{
-	const struct wseg *x = a, *y = b;
-
-	return x->e < y->e ? -1 : x->e > y->e;
-}
-
 static bool waiting(uint32_t st)
 {
 	return st == CT_TS_IO || st == CT_TS_SLEEP;
@@ -174,6 +191,24 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 	return g;
 }
 
+/* The threads' runs of segments (seg is sorted by thread, then time). */
+static void index_threads(struct wproc *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nseg; i++)
+		n += !i || p->seg[i].tid != p->seg[i - 1].tid;
+	p->thr = n ? calloc(n, sizeof(*p->thr)) : NULL;
+	if (!p->thr)
+		return;
+	for (size_t i = 0; i < p->nseg; i++) {
+		if (!i || p->seg[i].tid != p->seg[i - 1].tid)
+			p->thr[p->nthr++] = (struct wthread){ p->seg[i].tid, i,
+							      0 };
+		p->thr[p->nthr - 1].n++;
+	}
+}
+
 static void build(struct wproc *p)
 {
 	struct tev *ev;
@@ -201,9 +236,9 @@ static void build(struct wproc *p)
 		}
 	}
 	free(ev);
-	qsort(p->seg, n, sizeof(*p->seg), cmp_end);
 	p->nseg = n;
 	p->seg_of = p->n + p->nwk;
+	index_threads(p);
 }
 
 static void segs(struct wproc *p)
@@ -212,20 +247,26 @@ static void segs(struct wproc *p)
 		build(p);
 }
 
-/* The first segment ending at or after u. */
-static size_t first_ending(const struct wproc *p, uint64_t u)
+/*
+ * Thread h's last segment beginning at or before t (by_end: ending at or
+ * before t; a thread's segments do not overlap), or NULL.
+ */
+static const struct wseg *seg_at(const struct wproc *p,
+				 const struct wthread *h, uint64_t t,
+				 bool by_end)
 {
-	size_t lo = 0, hi = p->nseg;
+	const struct wseg *g = p->seg + h->first;
+	size_t lo = 0, hi = h->n;
 
-	while (lo < hi) {
+	while (lo < hi) {		/* the first past t */
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (p->seg[mid].e < u)
+		if ((by_end ? g[mid].e : g[mid].s) <= t)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo;
+	return lo ? &g[lo - 1] : NULL;
 }
 
 /*
@@ -235,32 +276,53 @@ static size_t first_ending(const struct wproc *p, uint64_t u)
 static const struct wseg *covering(struct ct_why *w, struct wproc *p,
 				   uint32_t st, uint64_t t, uint64_t u)
 {
-	size_t i = first_ending(p, u), end = i + SCAN_MAX;
-	const struct wseg *timer = NULL;
+	const struct wseg *best = NULL, *timer = NULL;
 
-	for (; i < p->nseg && i < end; i++) {
-		const struct wseg *g = &p->seg[i];
+	for (size_t i = 0; i < p->nthr; i++) {
+		const struct wseg *g = seg_at(p, &p->thr[i], t, false);
+		const struct wseg **slot;
 
-		if (g->state != st || g->s > t)
+		if (!g || g->state != st || g->e < u)
 			continue;
-		if (st == CT_TS_RUNQ || !timer_sleep(w, g))
-			return g;
-		if (!timer)
-			timer = g;
+		slot = st != CT_TS_RUNQ && timer_sleep(w, g) ? &timer : &best;
+		if (!*slot || g->e < (*slot)->e)
+			*slot = g;
 	}
-	return timer;
+	return best ? best : timer;
 }
 
-/* tid's last wait in p that ended in [s, e] (its wakeup). */
+/* Thread h's last wait that ended in [s, e], or NULL. */
+static const struct wseg *thread_wait_ended(const struct wproc *p,
+					    const struct wthread *h,
+					    uint64_t s, uint64_t e)
+{
+	const struct wseg *g = seg_at(p, h, e, true);
+	const struct wseg *first = p->seg + h->first;
+
+	for (; g && g >= first && g->e >= s; g--)
+		if (waiting(g->state))
+			return g;
+	return NULL;
+}
+
+/*
+ * The last wait in p that ended in [s, e]: tid's, else any thread's (a
+ * Go program's goroutine moves between threads: the thread that wakes
+ * is not always the one its goroutine waited on).
+ */
 static const struct wseg *wait_ended(struct wproc *p, uint32_t tid,
 				     uint64_t s, uint64_t e)
 {
-	size_t i = first_ending(p, e + 1), n = 0;
+	const struct wseg *any = NULL, *g;
 
-	while (i-- > 0 && p->seg[i].e >= s && n++ < SCAN_MAX)
-		if (p->seg[i].tid == tid && waiting(p->seg[i].state))
-			return &p->seg[i];
-	return NULL;
+	for (size_t i = 0; i < p->nthr; i++) {
+		g = thread_wait_ended(p, &p->thr[i], s, e);
+		if (g && p->thr[i].tid == tid)
+			return g;
+		if (g && (!any || g->e > any->e))
+			any = g;
+	}
+	return any;
 }
 
 /* ---- a wait's site and waker ---- */
@@ -299,9 +361,12 @@ static bool name_wait(struct ct_why *w, const struct wseg *g,
 	x->waker_pid = name_waker(w, g->wake, &x->waker_kind, x->waker);
 	if (!ws->ws.opaque)
 		return true;
-	f = x->waker_kind == CT_WAKER_START ? follow(w, g) : NULL;
+	/* an untracked waker is named: the chain stops there */
+	if (x->waker_kind != CT_WAKER_START)
+		return true;
+	f = follow(w, g);
 	fs = f ? ct_why_wstack(w, f->stack) : NULL;
-	if (!fs || !fs->ws.site[0] || fs->ws.opaque) {
+	if (!fs || !fs->ws.site[0]) {
 		x->via = CT_VIA_UNFOLLOWED;
 		return true;
 	}
@@ -360,10 +425,7 @@ static void fold(struct waits_acc *a, const struct ct_wait *x,
 	if (!f)
 		return;
 	f->ns += d;
-	if (g->state != CT_TS_RUNQ && f->last != g) {
-		f->count++;
-		f->last = g;
-	}
+	f->count += first_seen(&f->last, g);
 }
 
 static void add(struct ct_why *w, struct waits_acc *a, const struct wseg *g,
@@ -379,10 +441,8 @@ static void add(struct ct_why *w, struct waits_acc *a, const struct wseg *g,
 	}
 	if (!name_wait(w, g, &x)) {
 		a->out.unattributed_ns += d;
-		if (g->stack == CT_STACK_LOST && a->last_lost != g) {
+		if (g->stack == CT_STACK_LOST && first_seen(&a->last_lost, g))
 			a->out.lost_stacks++;
-			a->last_lost = g;
-		}
 		return;
 	}
 	fold(a, &x, g, d);
@@ -392,24 +452,58 @@ static void add(struct ct_why *w, struct waits_acc *a, const struct wseg *g,
 		return;
 	}
 	*(runq ? &s->w.runq_ns : &s->w.ns) += d;
-	if (!runq && s->last != g) {	/* a wait counts once */
+	if (first_seen(&s->last, g)) {
 		s->w.count++;
-		s->last = g;
 		a->out.unfollowed += x.via == CT_VIA_UNFOLLOWED;
 	}
 }
 
+/* The part of [t, u) in a nested phase goes to it; *u: where that begins. */
+static uint64_t nested_part(struct waits_acc *a, uint64_t t, uint64_t *u)
+{
+	for (size_t i = 0; i < a->nnested; i++) {
+		const struct ct_interval *n = &a->nested[i];
+
+		if (n->start_ns <= t && t < n->end_ns) {
+			uint64_t e = n->end_ns < *u ? n->end_ns : *u;
+
+			a->out.nested_ns += e - t;
+			return e;
+		}
+		if (t < n->start_ns && n->start_ns < *u)
+			*u = n->start_ns;
+	}
+	return t;
+}
+
+static void blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
+		  uint32_t st, uint64_t t, uint64_t u);
+
 void ct_waits_blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
 		    uint32_t st, uint64_t t, uint64_t u)
 {
+	while (a && st != CT_TS_RUN && t < u) {
+		uint64_t v = u, s = nested_part(a, t, &v);
+
+		if (s > t) {		/* [t, s) was a nested phase's */
+			t = s;
+			continue;
+		}
+		blame(w, a, p, st, t, v);
+		t = v;
+	}
+}
+
+static void blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
+		  uint32_t st, uint64_t t, uint64_t u)
+{
 	const struct wseg *g;
 
-	if (!a || st == CT_TS_RUN || u <= t)
-		return;
 	if (!p || (!waiting(st) && st != CT_TS_RUNQ)) {
 		a->out.no_carrier_ns += u - t;
 		return;
 	}
+	a->out.offcpu_ns += u - t;
 	segs(p);
 	g = covering(w, p, st, t, u);
 	if (g)

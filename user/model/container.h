@@ -281,11 +281,15 @@ enum ct_waker_kind {
 	CT_WAKER_KINDS,
 };
 
-/* A futex or epoll wait names nothing: it is followed to its waker's. */
+/*
+ * A futex or epoll wait names nothing: woken by a task of this start,
+ * it is followed to that task's own wait; an untracked waker is named,
+ * and the chain stops there.
+ */
 enum ct_wait_via {
 	CT_VIA_NONE,		/* the wait's own site */
 	CT_VIA_FOLLOWED,	/* the waker's own wait, one hop back */
-	CT_VIA_UNFOLLOWED,	/* opaque, and its waker's wait not found */
+	CT_VIA_UNFOLLOWED,	/* the waker is this start's, its wait not found */
 };
 
 /*
@@ -319,6 +323,10 @@ struct ct_waits {
 	uint64_t preempted_ns;		/* runnable after a preemption */
 	uint64_t unattributed_ns;	/* off-CPU time no named wait explains */
 	uint64_t no_carrier_ns;		/* no carrier process alive */
+	uint64_t nested_ns;		/* inside a nested phase: its own */
+	/* the carrier's own off-CPU time: the sites, other, preempted and
+	 * unattributed add up to it (coverage's denominator) */
+	uint64_t offcpu_ns;
 	uint32_t lost_stacks;		/* waits whose stack was not kept */
 	uint32_t unfollowed;		/* opaque waits not followed */
 };

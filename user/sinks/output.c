@@ -52,6 +52,8 @@ static void json_waits(struct ct_json *w, const struct ct_waits *x)
 	ct_json_kv_u64(w, "other_ns", x->other_ns);
 	ct_json_kv_u64(w, "preempted_ns", x->preempted_ns);
 	ct_json_kv_u64(w, "no_carrier_ns", x->no_carrier_ns);
+	ct_json_kv_u64(w, "nested_ns", x->nested_ns);
+	ct_json_kv_u64(w, "offcpu_ns", x->offcpu_ns);
 	ct_json_kv_u64(w, "unattributed_ns", x->unattributed_ns);
 	ct_json_kv_u64(w, "lost_stacks", x->lost_stacks);
 	ct_json_kv_u64(w, "unfollowed", x->unfollowed);
@@ -580,10 +582,12 @@ static void why_waits_row(FILE *f, const struct ct_waits *x)
 				ct_waker_kind_name(s->hop_kind));
 		fputc('\n', f);
 	}
-	if (x->unattributed_ns || x->preempted_ns || x->no_carrier_ns)
-		fprintf(f, "  %-10s preempted %.2f ms, no carrier %.2f ms, "
-			"unattributed %.2f ms\n", "", x->preempted_ns / 1e6,
-			x->no_carrier_ns / 1e6, x->unattributed_ns / 1e6);
+	if (x->unattributed_ns || x->preempted_ns || x->no_carrier_ns ||
+	    x->nested_ns)
+		fprintf(f, "  %-10s preempted %.2f ms, unattributed %.2f ms, "
+			"no carrier %.2f ms, in nested phases %.2f ms\n", "",
+			x->preempted_ns / 1e6, x->unattributed_ns / 1e6,
+			x->no_carrier_ns / 1e6, x->nested_ns / 1e6);
 }
 
 void ct_output_why_rows(FILE *f, const struct ct_container *c)
