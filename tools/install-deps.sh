@@ -70,6 +70,9 @@ PKGS=(
 	prometheus
 	# investigating what the kernel sees of a runtime (docs/runsc.md)
 	bpftrace
+	# --why's wait sites against the field's own off-CPU tool
+	# (offcputime: tests/integration/why_waits.sh)
+	libbpf-tools
 	# make vmtest: Debian's kernels under QEMU (tools/vmtest/), their
 	# initramfs (cpio, depmod) and the guest's ext4 root (mke2fs -d)
 	qemu-system-x86 cpio e2fsprogs kmod

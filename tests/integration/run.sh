@@ -64,6 +64,7 @@ TESTS=(
 	"ready-crun|ready.sh crun"
 	"ready-runsc|ready.sh runsc"
 	"why|why.sh"
+	"why-waits|why_waits.sh"
 	"prepare|prepare.sh"
 	"create-start|create_start.sh detached"
 	"create-start-command|create_start.sh command"

@@ -440,17 +440,25 @@ Test(why_waits, futex_followed_one_hop)
 	cr_assert_str_eq(t->waker, "helper");
 	cr_assert_eq(t->waker_kind, CT_WAKER_START);
 	cr_assert_str_eq(t->hop, "writer");
+	cr_assert_eq(t->hop_pid, 22);
 	cr_assert_eq(t->hop_kind, CT_WAKER_OTHER);
-	cr_assert_eq(t->ns, 399 * MS);
-	cr_assert_eq(t->runq_ns, 2 * MS);
+	cr_assert_eq(t->ns, 398 * MS);
+	cr_assert_eq(t->runq_ns, 0);
+	/* then the helper ran, and the carrier waited for a CPU */
+	cr_assert_str_eq(t[1].site, "on-cpu");
+	cr_assert_str_eq(t[1].waker, "helper");
+	cr_assert_eq(t[1].via, CT_VIA_FOLLOWED);
+	cr_assert_eq(t[1].ns, 1 * MS);
+	cr_assert_eq(t[1].runq_ns, 2 * MS);
 	cr_assert_eq(c.split[CT_PH_CREATE].waits.unfollowed, 0);
+	cr_assert_eq(c.split[CT_PH_CREATE].waits.offcpu_ns, 401 * MS);
 	ct_why_free(w);
 }
 
 /*
  * A futex woken by a process nobody follows: the waker is named and the
- * chain stops there.  One woken by a process of the start that was not
- * waiting itself cannot be followed: said, counted.  A lost stack's
+ * chain stops there.  One woken by a process of the start of which no
+ * record says what it did meanwhile cannot be followed: said, counted.  A lost stack's
  * wait is unattributed, never another's; a preemption's runnable time
  * is its own line.
  */
@@ -475,11 +483,12 @@ Test(why_waits, unfollowed_lost_and_preempted)
 	ts(w, 180, 30, 30, CT_TS_RUN, 0);
 	ts(w, 190, 30, 30, CT_TS_RUNQ, 0);	/* preempted */
 	ts(w, 195, 30, 30, CT_TS_RUN, 0);
-	ts(w, 196, 31, 31, CT_TS_RUN, 0);	/* of the start, busy */
 	ts(w, 200, 30, 30, CT_TS_SLEEP, futex);
+	/* of the start, but no record of it before its wakeup */
 	wake(w, 207, 31, 31, "runc", 30, 30, futex);
 	ts(w, 207, 30, 30, CT_TS_RUNQ, 0);
 	ts(w, 207, 30, 30, CT_TS_RUN, 0);
+	ts(w, 208, 31, 31, CT_TS_RUN, 0);
 	ts(w, 210, 30, 30, CT_TS_DEAD, 0);
 	create(&c, 100, 210);
 	ct_why_apply(w, &c);

@@ -324,10 +324,6 @@ uint64_t ct_why_dropped(const struct ct_why *w)
 /* ---- timelines ---- */
 
 /* A state change of a process: from t on, state. */
-struct pt {
-	uint64_t t;
-	uint32_t state;		/* enum ct_tstate_kind, or ABSENT */
-};
 
 struct tstate_tab {
 	uint32_t tid[THREADS_MAX];
@@ -374,7 +370,7 @@ static int cmp_tev(const void *a, const void *b)
  * Returns the count (at most p->n + 1); out must hold that many.
  */
 static size_t timeline(struct wproc *p, uint64_t s, uint64_t e,
-		       struct pt *out)
+		       struct why_pt *out)
 {
 	struct tstate_tab *tab = calloc(1, sizeof(*tab));
 	uint32_t cur = ABSENT, st;
@@ -386,25 +382,24 @@ static size_t timeline(struct wproc *p, uint64_t s, uint64_t e,
 	for (i = 0; i < p->n && p->ev[i].ts <= s; i++)
 		tab_set(tab, p->ev[i].tid, p->ev[i].state);
 	cur = tab_state(tab);
-	out[n++] = (struct pt){ s, cur };
+	out[n++] = (struct why_pt){ s, cur };
 	for (; i < p->n && p->ev[i].ts < e; i++) {
 		tab_set(tab, p->ev[i].tid, p->ev[i].state);
 		st = tab_state(tab);
 		if (st != cur)
-			out[n++] = (struct pt){ p->ev[i].ts, st };
+			out[n++] = (struct why_pt){ p->ev[i].ts, st };
 		cur = st;
 	}
 	free(tab);
 	return n;
 }
 
-/* A process's timeline in [s, e), malloc'd; NULL (n 0) if unknown. */
-static struct pt *proc_timeline(struct ct_why *w, uint32_t pid, uint64_t s,
-				uint64_t e, size_t *n)
+struct why_pt *ct_why_timeline(struct ct_why *w, struct wproc *p, uint64_t s,
+			       uint64_t e, size_t *n)
 {
-	struct wproc *p = pid ? get(w, pid) : NULL;
-	struct pt *pts;
+	struct why_pt *pts;
 
+	(void)w;
 	*n = 0;
 	if (!p || !p->n)
 		return NULL;
@@ -412,6 +407,13 @@ static struct pt *proc_timeline(struct ct_why *w, uint32_t pid, uint64_t s,
 	if (pts)
 		*n = timeline(p, s, e, pts);
 	return pts;
+}
+
+/* A process's timeline in [s, e), malloc'd; NULL (n 0) if unknown. */
+static struct why_pt *proc_timeline(struct ct_why *w, uint32_t pid, uint64_t s,
+				uint64_t e, size_t *n)
+{
+	return ct_why_timeline(w, pid ? get(w, pid) : NULL, s, e, n);
 }
 
 static void acc_add(struct ct_split *x, uint32_t st, uint64_t d)
@@ -433,7 +435,7 @@ static void acc_add(struct ct_split *x, uint32_t st, uint64_t d)
 }
 
 /* State of a timeline at t (the last change at or before t). */
-static uint32_t state_at(const struct pt *pts, size_t n, size_t *i,
+static uint32_t state_at(const struct why_pt *pts, size_t n, size_t *i,
 			 uint64_t t)
 {
 	while (*i + 1 < n && pts[*i + 1].t <= t)
@@ -441,7 +443,7 @@ static uint32_t state_at(const struct pt *pts, size_t n, size_t *i,
 	return n ? pts[*i].state : ABSENT;
 }
 
-static uint64_t next_change(const struct pt *pts, size_t n, size_t i,
+static uint64_t next_change(const struct why_pt *pts, size_t n, size_t i,
 			    uint64_t e)
 {
 	return i + 1 < n && pts[i + 1].t < e ? pts[i + 1].t : e;
@@ -567,7 +569,7 @@ static void keep_phase(struct ct_why *w, struct ct_split *x)
 
 /* A carrier's process: its timeline in the phase, and its store. */
 struct track {
-	struct pt *pts;
+	struct why_pt *pts;
 	size_t n;
 	struct wproc *p;
 };
@@ -630,7 +632,7 @@ static void children(struct ct_why *w, uint32_t a, uint32_t b, uint64_t s,
 	for (size_t i = 0; i < NBUCKETS; i++) {
 		for (struct wproc *p = w->b[i]; p; p = p->next) {
 			struct ct_split c = { 0 };
-			struct pt *pts;
+			struct why_pt *pts;
 			size_t n;
 
 			if (p->tgid == a || p->tgid == b ||
@@ -702,7 +704,7 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 {
 	const struct ct_interval *iv = &c->phases[p];
 	struct ct_split *x = &c->split[p];
-	struct pt *pa, *pb;
+	struct why_pt *pa, *pb;
 	size_t na, nb;
 	uint32_t a, b;
 

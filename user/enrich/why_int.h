@@ -46,6 +46,7 @@ struct wseg {
 	uint32_t stack;
 	bool woken;		/* RUNQ after a wait, not a preemption */
 	uint64_t wait_s;	/* the wait's start (its own for a wait) */
+	uint32_t wait_state;	/* the wait's state (its own for a wait) */
 	const struct twake *wake;	/* the wait's, or NULL */
 };
 
@@ -81,6 +82,16 @@ struct wstack {
 };
 
 struct ct_why;
+
+/* A process's state from t on: the state of its busiest thread. */
+struct why_pt {
+	uint64_t t;
+	uint32_t state;		/* enum ct_tstate_kind, or 0: no thread */
+};
+
+/* p's state changes in [s, e), malloc'd (out[0]: its state at s); NULL, 0. */
+struct why_pt *ct_why_timeline(struct ct_why *w, struct wproc *p, uint64_t s,
+			       uint64_t e, size_t *n);
 
 /* The process tgid's store, or NULL. */
 struct wproc *ct_why_proc(struct ct_why *w, uint32_t tgid);

@@ -176,7 +176,8 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 			  const struct tev *next, const struct wseg *prev)
 {
 	struct wseg g = { .s = ev->ts, .e = next ? next->ts : UINT64_MAX,
-			  .tid = ev->tid, .state = ev->state, .wait_s = ev->ts };
+			  .tid = ev->tid, .state = ev->state, .wait_s = ev->ts,
+			  .wait_state = ev->state };
 
 	if (waiting(g.state)) {
 		g.stack = ev->stack;
@@ -187,6 +188,7 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 		g.wake = prev->wake;
 		g.woken = true;
 		g.wait_s = prev->s;
+		g.wait_state = prev->state;
 	}
 	return g;
 }
@@ -291,92 +293,62 @@ static const struct wseg *covering(struct ct_why *w, struct wproc *p,
 	return best ? best : timer;
 }
 
-/* Thread h's last wait that ended in [s, e], or NULL. */
-static const struct wseg *thread_wait_ended(const struct wproc *p,
-					    const struct wthread *h,
-					    uint64_t s, uint64_t e)
-{
-	const struct wseg *g = seg_at(p, h, e, true);
-	const struct wseg *first = p->seg + h->first;
-
-	for (; g && g >= first && g->e >= s; g--)
-		if (waiting(g->state))
-			return g;
-	return NULL;
-}
-
-/*
- * The last wait in p that ended in [s, e]: tid's, else any thread's (a
- * Go program's goroutine moves between threads: the thread that wakes
- * is not always the one its goroutine waited on).
- */
-static const struct wseg *wait_ended(struct wproc *p, uint32_t tid,
-				     uint64_t s, uint64_t e)
-{
-	const struct wseg *any = NULL, *g;
-
-	for (size_t i = 0; i < p->nthr; i++) {
-		g = thread_wait_ended(p, &p->thr[i], s, e);
-		if (g && p->thr[i].tid == tid)
-			return g;
-		if (g && (!any || g->e > any->e))
-			any = g;
-	}
-	return any;
-}
-
 /* ---- a wait's site and waker ---- */
 
-/*
- * A futex or epoll wait woken by a task of this start: that task's own
- * wait, if it was waiting too when this one began and was woken before
- * it woke this one.
- */
-static const struct wseg *follow(struct ct_why *w, const struct wseg *g)
-{
-	const struct twake *k = g->wake;
-	struct wproc *q = k ? ct_why_proc(w, k->waker_pid) : NULL;
-
-	if (!q)
-		return NULL;
-	segs(q);
-	return wait_ended(q, k->waker_tid, g->wait_s, k->ts);
-}
-
-/* Site, syscall and waker of a wait; false: its stack names nothing. */
+/* Site, syscall, state and waker of a wait; false: its stack names nothing. */
 static bool name_wait(struct ct_why *w, const struct wseg *g,
 		      struct ct_wait *x)
 {
 	const struct wstack *ws = ct_why_wstack(w, g->stack);
-	const struct wseg *f;
-	const struct wstack *fs;
 
 	memset(x, 0, sizeof(*x));
 	if (!ws || !ws->ws.site[0])
 		return false;
 	snprintf(x->site, sizeof(x->site), "%s", ws->ws.site);
 	snprintf(x->syscall, sizeof(x->syscall), "%s", ws->ws.syscall);
-	x->state = g->state == CT_TS_RUNQ ? CT_TS_SLEEP : g->state;
+	x->state = g->wait_state;
 	x->stack = g->stack;
 	x->waker_pid = name_waker(w, g->wake, &x->waker_kind, x->waker);
-	if (!ws->ws.opaque)
-		return true;
-	/* an untracked waker is named: the chain stops there */
-	if (x->waker_kind != CT_WAKER_START)
-		return true;
-	f = follow(w, g);
-	fs = f ? ct_why_wstack(w, f->stack) : NULL;
-	if (!fs || !fs->ws.site[0]) {
-		x->via = CT_VIA_UNFOLLOWED;
-		return true;
-	}
-	snprintf(x->via_site, sizeof(x->via_site), "%s", x->site);
-	snprintf(x->site, sizeof(x->site), "%s", fs->ws.site);
-	snprintf(x->syscall, sizeof(x->syscall), "%s", fs->ws.syscall);
-	x->stack = f->stack;
-	x->via = CT_VIA_FOLLOWED;
-	name_waker(w, f->wake, &x->hop_kind, x->hop);
 	return true;
+}
+
+/*
+ * Its stack names nothing, and a task of this start ended it: another
+ * process (a thread of the carrier's own was the process's ender).
+ */
+static bool to_follow(struct ct_why *w, const struct wproc *p,
+		      const struct wseg *g, const struct ct_wait *x)
+{
+	const struct wstack *ws = ct_why_wstack(w, g->stack);
+
+	return ws && ws->ws.opaque && x->waker_kind == CT_WAKER_START &&
+	       x->waker_pid != p->tgid;
+}
+
+/*
+ * x, a wait followed to its waker's state: y says what the waker was
+ * doing (h: its wait, or NULL: site, e.g. "on-cpu", in state st).
+ */
+static void followed(struct ct_why *w, const struct ct_wait *x,
+		     const struct wseg *h, const char *site, uint32_t st,
+		     struct ct_wait *y)
+{
+	*y = *x;
+	snprintf(y->via_site, sizeof(y->via_site), "%s", x->site);
+	y->via = CT_VIA_FOLLOWED;
+	if (h && name_wait(w, h, y)) {
+		snprintf(y->via_site, sizeof(y->via_site), "%s", x->site);
+		y->via = CT_VIA_FOLLOWED;
+		y->hop_pid = name_waker(w, h->wake, &y->hop_kind, y->hop);
+		memcpy(y->waker, x->waker, sizeof(y->waker));
+		y->waker_pid = x->waker_pid;
+		y->waker_kind = x->waker_kind;
+		return;
+	}
+	snprintf(y->site, sizeof(y->site), "%s", site);
+	y->syscall[0] = '\0';
+	y->state = (uint8_t)st;
+	y->stack = CT_STACK_NONE;
 }
 
 static bool same_site(const struct ct_wait *a, const struct ct_wait *b)
@@ -428,25 +400,14 @@ static void fold(struct waits_acc *a, const struct ct_wait *x,
 	f->count += first_seen(&f->last, g);
 }
 
-static void add(struct ct_why *w, struct waits_acc *a, const struct wseg *g,
-		uint64_t d)
+/* d ns of x, from the carrier's segment g (runq: its runnable time). */
+static void credit(struct waits_acc *a, const struct ct_wait *x,
+		   const struct wseg *g, uint64_t d, bool runq)
 {
-	bool runq = g->state == CT_TS_RUNQ;
-	struct ct_wait x;
 	struct site *s;
 
-	if (runq && !g->woken) {
-		a->out.preempted_ns += d;
-		return;
-	}
-	if (!name_wait(w, g, &x)) {
-		a->out.unattributed_ns += d;
-		if (g->stack == CT_STACK_LOST && first_seen(&a->last_lost, g))
-			a->out.lost_stacks++;
-		return;
-	}
-	fold(a, &x, g, d);
-	s = site_of(a, &x);
+	fold(a, x, g, d);
+	s = site_of(a, x);
 	if (!s) {
 		a->out.other_ns += d;
 		return;
@@ -454,8 +415,92 @@ static void add(struct ct_why *w, struct waits_acc *a, const struct wseg *g,
 	*(runq ? &s->w.runq_ns : &s->w.ns) += d;
 	if (first_seen(&s->last, g)) {
 		s->w.count++;
-		a->out.unfollowed += x.via == CT_VIA_UNFOLLOWED;
+		a->out.unfollowed += x->via == CT_VIA_UNFOLLOWED;
 	}
+}
+
+/*
+ * [t, u) of the carrier's wait x (segment g) while its waker q was in
+ * state st: q's wait that covers it, its runnable time after a wakeup,
+ * or its time on a CPU; q absent (not yet, or gone): x, unfollowed.
+ */
+static void through_state(struct ct_why *w, struct waits_acc *a,
+			  const struct wseg *g, const struct ct_wait *x,
+			  struct wproc *q, uint32_t st, uint64_t t, uint64_t u)
+{
+	const struct wseg *h = NULL;
+	struct ct_wait y;
+
+	if (st == CT_TS_RUN) {
+		followed(w, x, NULL, "on-cpu", CT_TS_RUN, &y);
+	} else if (st == CT_TS_RUNQ || waiting(st)) {
+		h = covering(w, q, st, t, u);
+		if (h && st == CT_TS_RUNQ && !h->woken)
+			followed(w, x, NULL, "preempted", CT_TS_RUNQ, &y);
+		else if (h)
+			followed(w, x, h, "unnamed", st, &y);
+		else
+			st = CT_TS_DEAD;
+	}
+	if (st != CT_TS_RUN && !h) {	/* absent, dead, or no wait found */
+		y = *x;
+		y.via = CT_VIA_UNFOLLOWED;
+	}
+	credit(a, &y, g, u - t, g->state == CT_TS_RUNQ);
+}
+
+/*
+ * The carrier's wait names nothing and a task of this start ended it:
+ * what that task did meanwhile says on what the carrier waited, interval
+ * by interval of its process's state (one hop: its own waits are named
+ * as they are).
+ */
+static void through(struct ct_why *w, struct waits_acc *a,
+		    const struct wseg *g, const struct ct_wait *x,
+		    uint64_t t, uint64_t u)
+{
+	struct wproc *q = ct_why_proc(w, x->waker_pid);
+	struct why_pt *pts = NULL;
+	size_t n = 0, i = 0;
+
+	if (q) {
+		segs(q);
+		pts = ct_why_timeline(w, q, t, u, &n);
+	}
+	while (t < u) {
+		uint64_t v = i + 1 < n && pts[i + 1].t < u ? pts[i + 1].t : u;
+
+		through_state(w, a, g, x, q, n ? pts[i].state : CT_TS_DEAD, t,
+			      v);
+		t = v;
+		i++;
+	}
+	free(pts);
+}
+
+/*
+ * [t, u) of the carrier p's segment g: its wait, or its runnable time
+ * after the wait (the same line, followed the same way).
+ */
+static void add(struct ct_why *w, struct waits_acc *a, const struct wproc *p,
+		const struct wseg *g, uint64_t t, uint64_t u)
+{
+	struct ct_wait x;
+
+	if (g->state == CT_TS_RUNQ && !g->woken) {
+		a->out.preempted_ns += u - t;
+		return;
+	}
+	if (!name_wait(w, g, &x)) {
+		a->out.unattributed_ns += u - t;
+		if (g->stack == CT_STACK_LOST && first_seen(&a->last_lost, g))
+			a->out.lost_stacks++;
+		return;
+	}
+	if (to_follow(w, p, g, &x))
+		through(w, a, g, &x, t, u);
+	else
+		credit(a, &x, g, u - t, g->state == CT_TS_RUNQ);
 }
 
 /* The part of [t, u) in a nested phase goes to it; *u: where that begins. */
@@ -507,7 +552,7 @@ static void blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
 	segs(p);
 	g = covering(w, p, st, t, u);
 	if (g)
-		add(w, a, g, u - t);
+		add(w, a, p, g, t, u);
 	else
 		a->out.unattributed_ns += u - t;
 }

@@ -108,6 +108,11 @@ const char *ct_waker_kind_name(unsigned int k)
 	return k < CT_WAKER_KINDS ? names[k] : "?";
 }
 
+const char *ct_wait_state_name(unsigned int st)
+{
+	return st == CT_TS_IO ? "D" : st == CT_TS_SLEEP ? "S" : "R";
+}
+
 const char *ct_wait_via_name(unsigned int v)
 {
 	return v == CT_VIA_FOLLOWED ? "followed" :

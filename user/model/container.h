@@ -304,6 +304,7 @@ struct ct_wait {
 	char waker[CT_COMM_LEN];	/* comm of the task that ended it */
 	char hop[CT_COMM_LEN];		/* followed: who ended the waker's */
 	uint32_t waker_pid;		/* of the first wait counted */
+	uint32_t hop_pid;
 	uint8_t state;			/* CT_TS_IO, CT_TS_SLEEP */
 	uint8_t waker_kind;		/* enum ct_waker_kind */
 	uint8_t hop_kind;		/* enum ct_waker_kind */
@@ -552,6 +553,8 @@ static inline uint64_t ct_phase_dur(const struct ct_container *c,
  */
 /* --why's wait sites: "interrupt", "kernel", "start", "other", "none". */
 const char *ct_waker_kind_name(unsigned int k);
+/* A site's state: "D" (io), "S" (sleep), "R" (a waker on a CPU or runnable) */
+const char *ct_wait_state_name(unsigned int st);
 /* "followed", "unfollowed", "none" */
 const char *ct_wait_via_name(unsigned int v);
 /* A site as people read it: "do_wait (waitid)", "... via futex_wait". */

@@ -15,7 +15,7 @@ static void json_site(struct ct_json *w, const struct ct_wait *x)
 {
 	ct_json_start_object(w);
 	ct_json_kv_string(w, "site", x->site);
-	ct_json_kv_string(w, "state", x->state == CT_TS_IO ? "D" : "S");
+	ct_json_kv_string(w, "state", ct_wait_state_name(x->state));
 	ct_json_kv_string(w, "syscall", x->syscall);
 	ct_json_kv_u64(w, "ns", x->ns);
 	ct_json_kv_u64(w, "runq_ns", x->runq_ns);
@@ -32,6 +32,7 @@ static void json_site(struct ct_json *w, const struct ct_wait *x)
 		ct_json_key(w, "hop");
 		ct_json_start_object(w);
 		ct_json_kv_string(w, "comm", x->hop);
+		ct_json_kv_u64(w, "pid", x->hop_pid);
 		ct_json_kv_string(w, "kind", ct_waker_kind_name(x->hop_kind));
 		ct_json_end_object(w);
 	}
@@ -571,13 +572,16 @@ static void why_waits_row(FILE *f, const struct ct_waits *x)
 
 		ct_wait_label(s, label, sizeof(label));
 		fprintf(f, "  %-10s %s %8.2f ms %s x%u, woken by %s",
-			i ? "" : "waits", s->state == CT_TS_IO ? "D" : "S",
+			i ? "" : "waits", ct_wait_state_name(s->state),
 			(s->ns + s->runq_ns) / 1e6, label, s->count,
 			s->waker[0] ? s->waker : "-");
 		if (s->waker_pid)
 			fprintf(f, " %u", s->waker_pid);
 		fprintf(f, " (%s)", ct_waker_kind_name(s->waker_kind));
-		if (s->via == CT_VIA_FOLLOWED)
+		if (s->hop[0] && s->hop_pid)
+			fprintf(f, ", itself woken by %s %u (%s)", s->hop,
+				s->hop_pid, ct_waker_kind_name(s->hop_kind));
+		else if (s->hop[0])
 			fprintf(f, ", itself woken by %s (%s)", s->hop,
 				ct_waker_kind_name(s->hop_kind));
 		fputc('\n', f);

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# --why's wait sites (docs/why.md) against independent truth, under
+# `-- COMMAND` and detached (continuous, default --arm=auto, idle
+# verified before the scenario):
+#  - `runc run` of a bundle whose createRuntime hook is `sleep 0.3`:
+#    create's largest site is the hook's do_nanosleep, reached from
+#    runc's own wait (Go's netpoller or futex, followed one hop), woken
+#    by the hook (its pid: the kernel's exec record of /bin/sleep),
+#    itself woken by the timer interrupt; within 5 % of 300 ms;
+#  - a hook that reads a FIFO which a writer of the test's own fills
+#    400 ms after the hook opened it: site the FIFO's pipe read, the
+#    hook its waker, the writer (its comm and pid, as it says) the
+#    hook's; within 5 % of the writer's own clock;
+#  - a hook that writes 32 MiB with fsync: a site in D under fsync;
+#  - libbpf-tools' offcputime, host-wide during the COMMAND run: its
+#    off-CPU time of the hook's process in the same wait (sleep's
+#    do_nanosleep, head's pipe read, dd's fsync) within 10 % of the
+#    site's (a followed site's time is runc's wait, which the hook's
+#    spans from its exec to its exit);
+#  - coverage: create's unattributed time is at most 10 % of its own
+#    off-CPU time; the lines add up to the split;
+#  - the recording replays the same sites.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/detached_lib.sh"
+
+command -v offcputime >/dev/null || fail "offcputime (libbpf-tools) not installed"
+
+FIFO=$T/fifo
+WRITER=$TOP/tests/integration/fifo_writer.py
+
+# bundle DIR HOOK_ARGV_JSON: a busybox bundle with one createRuntime hook
+bundle() {
+	"$TOP/tools/harness.sh" bundle "$1" true >/dev/null
+	jq --argjson h "$2" '.hooks = {createRuntime: [{path: $h[0], args: $h}]}' \
+		"$1/config.json" >"$1/c" && mv "$1/c" "$1/config.json"
+}
+bundle "$T/b-sleep" '["/bin/sleep", "0.3"]'
+bundle "$T/b-fifo" "[\"/usr/bin/head\", \"-c\", \"2\", \"$FIFO\"]"
+bundle "$T/b-fsync" "[\"/bin/dd\", \"if=/dev/zero\", \"of=$T/fsync.bin\", \"bs=1M\", \"count=32\", \"conv=fsync\", \"status=none\"]"
+
+# The three runs, each its own container ($1: a suffix for the ids).
+scenario() {	# SUFFIX
+	rm -f "$FIFO" "$T/writer-$1"
+	mkfifo "$FIFO"
+	python3 "$WRITER" "$FIFO" 0.4 >"$T/writer-$1" &
+	local wpid=$!
+	runc --root "$CT_RUNC_ROOT" run --bundle "$T/b-sleep" "ctw-sleep-$1" </dev/null
+	runc --root "$CT_RUNC_ROOT" run --bundle "$T/b-fifo" "ctw-fifo-$1" </dev/null
+	wait "$wpid"
+	runc --root "$CT_RUNC_ROOT" run --bundle "$T/b-fsync" "ctw-fsync-$1" </dev/null
+}
+
+# create's sites of container $1 in the JSON lines of $2
+create_of() {	# ID FILE
+	jq -c --arg id "$1" 'select(.type == "container" and .id == $id)
+		| .phases.create' "$2"
+}
+
+top_site() {	# CREATE_JSON
+	jq -c '.waits.sites | max_by(.ns + .runq_ns)' <<<"$1"
+}
+
+# |a - b| <= pct % of b
+within() {	# A B PCT
+	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d
+		exit !(b > 0 && d <= p / 100 * b) }'
+}
+
+# The checks every mode makes of the three containers of JSON file $2.
+check_sites() {	# SUFFIX FILE MODE
+	local c t ns wpid wns
+	c=$(create_of "ctw-sleep-$1" "$2")
+	[ -n "$c" ] || fail "$3: no record of ctw-sleep-$1"
+	jq -e '.waits' <<<"$c" >/dev/null || fail "$3: create has no waits: $c"
+	t=$(top_site "$c")
+	note "$3 sleep hook: $(jq -c '{site, via, via_site, waker, hop, ns, runq_ns}' <<<"$t")"
+	ns=$(jq '.ns + .runq_ns' <<<"$t")
+	within "$ns" 300000000 5 || fail "$3: the hook's wait $ns ns, not 300 ms +- 5 %"
+	jq -e '.site == "do_nanosleep" and .waker.comm == "sleep" and
+		.via == "followed" and .hop.kind == "interrupt"' <<<"$t" >/dev/null ||
+		fail "$3: create's largest site is not the hook's sleep: $t"
+	jq -e '(.waits.unattributed_ns <= 0.1 * .waits.offcpu_ns) and
+		([.waits.sites[] | .ns + .runq_ns] | add) + .waits.other_ns
+		+ .waits.preempted_ns + .waits.unattributed_ns == .waits.offcpu_ns
+		and .waits.offcpu_ns + .waits.nested_ns + .waits.no_carrier_ns
+		== .runq_ns + .io_ns + .sleep_ns' <<<"$c" >/dev/null ||
+		fail "$3: create's waits do not cover or add up: $(jq -c .waits <<<"$c")"
+	SLEEP_NS=$ns
+	SLEEP_WAKER=$(jq .waker.pid <<<"$t")
+
+	c=$(create_of "ctw-fifo-$1" "$2")
+	t=$(top_site "$c")
+	note "$3 fifo hook: $(jq -c '{site, via, waker, hop, ns, runq_ns}' <<<"$t")"
+	read -r wpid wns <"$T/writer-$1"
+	jq -e --argjson p "$wpid" '(.site | test("pipe_read$")) and
+		.waker.comm == "head" and .hop.comm == "ct-fifo-writer" and
+		.hop.pid == $p' <<<"$t" >/dev/null ||
+		fail "$3: the FIFO read is not woken by writer $wpid: $t"
+	ns=$(jq '.ns + .runq_ns' <<<"$t")
+	within "$ns" "$wns" 5 || fail "$3: FIFO wait $ns ns, the writer waited $wns"
+	FIFO_NS=$ns
+	FIFO_WAKER=$(jq .waker.pid <<<"$t")
+
+	c=$(create_of "ctw-fsync-$1" "$2")
+	note "$3 fsync hook: $(jq -c '[.waits.sites[] | {site, state, syscall, ns}]' <<<"$c")"
+	FSYNC_NS=$(jq '[.waits.sites[] | select(.state == "D" and .syscall == "fsync")
+		| .ns] | add // 0' <<<"$c")
+	[ "$FSYNC_NS" -gt 0 ] || fail "$3: no D site under fsync in create: $c"
+	FSYNC_WAKER=$(jq '[.waits.sites[] | select(.state == "D" and
+		.syscall == "fsync")][0].waker.pid' <<<"$c")
+}
+
+# offcputime's microseconds for pid $1 in stacks through frame regex $2
+offcpu_us() {	# PID REGEX
+	awk -v pid="$1" -v re="$2" 'BEGIN { RS = "" }
+		$0 ~ "\\(" pid "\\)" && $0 ~ re { n = split($0, l, "\n"); s += l[n] }
+		END { print s + 0 }' "$T/offcpu"
+}
+
+# ---- under -- COMMAND, offcputime beside it ----
+offcputime -u --stack-storage-size 16384 -m 1000 60 >"$T/offcpu" 2>&1 &
+opid=$!
+sleep 2
+export -f scenario
+export CT_RUNC_ROOT T FIFO WRITER
+run_ct -j --why --record "$T/rec.ctrec" -- bash -c 'scenario c'
+kill -INT "$opid"; wait "$opid" || true
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+cp "$T/out" "$T/command.jsonl"
+check_sites c "$T/command.jsonl" command
+
+# the hooks' own waits, as offcputime saw them
+grep -q "sleep (" "$T/offcpu" || { tail -20 "$T/offcpu" >&2; fail "offcputime saw no hook"; }
+truth=$(offcpu_us "$SLEEP_WAKER" do_nanosleep)
+note "offcputime: sleep ($SLEEP_WAKER) do_nanosleep ${truth} us, coldtrace $((SLEEP_NS / 1000)) us"
+within "$SLEEP_NS" $((truth * 1000)) 10 || fail "sleep's nanosleep: coldtrace $SLEEP_NS ns, offcputime $truth us"
+truth=$(offcpu_us "$FIFO_WAKER" pipe_read)
+note "offcputime: head ($FIFO_WAKER) pipe read ${truth} us, coldtrace $((FIFO_NS / 1000)) us"
+within "$FIFO_NS" $((truth * 1000)) 10 || fail "head's FIFO read: coldtrace $FIFO_NS ns, offcputime $truth us"
+truth=$(offcpu_us "$FSYNC_WAKER" sys_fsync)
+note "offcputime: dd ($FSYNC_WAKER) fsync ${truth} us, coldtrace $((FSYNC_NS / 1000)) us"
+within "$FSYNC_NS" $((truth * 1000)) 10 || fail "dd's fsync: coldtrace $FSYNC_NS ns, offcputime $truth us"
+
+# the recording names the same sites on replay
+"$COLDTRACE" --replay "$T/rec.ctrec" -j --why >"$T/replay.jsonl" 2>"$T/replay.err" ||
+	fail "replay failed: $(cat "$T/replay.err")"
+for id in ctw-sleep-c ctw-fifo-c ctw-fsync-c; do
+	[ "$(create_of "$id" "$T/replay.jsonl" | jq -c .waits)" = \
+	  "$(create_of "$id" "$T/command.jsonl" | jq -c .waits)" ] ||
+		fail "the replay's waits of $id differ from the live session's"
+done
+
+# ---- detached: continuous, default arming ----
+dt_start --why
+scenario d
+for id in ctw-sleep-d ctw-fifo-d ctw-fsync-d; do
+	dt_record "$id" 60 >/dev/null
+done
+dt_stop
+check_sites d "$T/out" detached
