@@ -20,6 +20,7 @@
 #include <bpf/bpf_endian.h>
 #include "coldtrace.h"
 #include "events.bpf.h"
+#include "cni.bpf.h"
 #include "task.bpf.h"
 #include "clients.bpf.h"
 #include "daemons.bpf.h"
@@ -70,29 +71,6 @@ static __always_inline void read_args(struct ct_exec *e, struct task_struct *t)
 	/* A cut block still ends with a NUL, so readers may use string ops. */
 	if (e->args_truncated)
 		e->args[CT_ARGS_MAX - 1] = '\0';
-}
-
-static const char cni_dirs[][CT_CNI_DIR_LEN] = CT_CNI_DIRS;
-
-/* Whether the exec'ed file is in a CNI plugin directory: a short read
- * of the name's head, once per exec. */
-static __always_inline bool is_cni_plugin(const char *filename)
-{
-	const unsigned int ndirs = sizeof(cni_dirs) / sizeof(cni_dirs[0]);
-	char head[CT_CNI_DIR_LEN] = {};
-
-	if (bpf_probe_read_kernel_str(head, sizeof(head), filename) < 0)
-		return false;
-	for (unsigned int d = 0; d < ndirs; d++) {
-		bool match = true;
-
-		for (int i = 0; i < CT_CNI_DIR_LEN && cni_dirs[d][i]; i++)
-			if (head[i] != cni_dirs[d][i])
-				match = false;
-		if (match)
-			return true;
-	}
-	return false;
 }
 
 /* A CNI plugin's environment: the whole area when it fits, else its

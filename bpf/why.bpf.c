@@ -7,7 +7,8 @@
  * carrier process.
  *
  * Which tasks: a thread is tracked when it execs a shim or a runtime
- * (comm "containerd-shim*", "runc", "crun", "runsc", "conmon") and every
+ * (comm "containerd-shim*", "runc", "crun", "runsc", "conmon") or a CNI
+ * plugin (a file in CT_CNI_DIRS: a pod's connect), and every
  * task it or its descendants create is tracked from its creation, so
  * runtime commands, runc init, hooks, sandboxes and the container's own
  * processes are followed from their first instant.  Tracked tasks carry
@@ -28,6 +29,7 @@
 #include <bpf/bpf_tracing.h>
 #include "events.bpf.h"
 #include "why_sched.bpf.h"
+#include "cni.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -94,7 +96,8 @@ int BPF_PROG(ct_why_exec, struct task_struct *p, pid_t old_pid,
 	if (why_tracked(p))
 		return 0;
 	__builtin_memcpy(comm, p->comm, sizeof(comm));
-	if (!root_comm(comm))
+	if (!root_comm(comm) &&
+	    !is_cni_plugin(BPF_CORE_READ(bprm, filename)))
 		return 0;
 	mark(p);
 	why_emit(p, CT_TS_RUN, CT_STACK_NONE);

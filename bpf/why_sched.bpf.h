@@ -40,8 +40,8 @@ struct {
  * The kernel stacks of the tracked tasks' waits (at a switch out to
  * sleep) and of their wakers (at sched_waking): why.bpf.c's, shared by
  * fd with sys.bpf.c.  Without BPF_F_REUSE_STACKID: a stack whose bucket
- * holds another one is refused (CT_STACK_LOST), so an id, once named by
- * userspace, never names another stack.
+ * holds another one is refused, so an id, once named by userspace, never
+ * names another stack.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -50,11 +50,25 @@ struct {
 	__uint(value_size, CT_STACK_DEPTH * sizeof(__u64));
 } why_stacks SEC(".maps");
 
-/* The current task's kernel stack as a record says it (coldtrace.h). */
+#define CT_EEXIST	17
+
+/*
+ * The current task's kernel stack as a record says it (coldtrace.h).
+ * A bucket taken by another stack (-EEXIST: 300 stacks in 8,192 buckets
+ * collide a few times a session) is tried again without the innermost
+ * frame, then the next: they are this program's and the tracepoint's
+ * (userspace leaves them out of the names anyway), and the stack without
+ * them hashes elsewhere.  Lost (CT_STACK_LOST) after three tries, or
+ * when no stack could be taken.
+ */
 static __always_inline __u32 why_stack(void *ctx)
 {
 	long id = bpf_get_stackid(ctx, &why_stacks, 0);
 
+	if (id == -CT_EEXIST)
+		id = bpf_get_stackid(ctx, &why_stacks, 1);
+	if (id == -CT_EEXIST)
+		id = bpf_get_stackid(ctx, &why_stacks, 2);
 	return id < 0 ? CT_STACK_LOST : (__u32)id + 1;
 }
 

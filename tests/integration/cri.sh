@@ -19,7 +19,10 @@
 # default session, idle before the pods: no pod may be unarmed;
 # `... detached slowcni`: each pod's CNI ADD held >= 3 s, as a slow
 # plugin would (slow_cni below), so that its runtime comes long after the
-# ADD that attached the hooks: still no pod unarmed, every disconnect);
+# ADD that attached the hooks: still no pod unarmed, every disconnect;
+# with --why, the connect's largest wait site is host-local's flock,
+# reached through the bridge plugin's wait for it, its waker our lock's
+# holder by pid: docs/why.md);
 # each record named as the client named it (namespace, pod, uid, container,
 # image) and `-c NAMESPACE/POD` keeping that pod's records alone;
 # each app container's attach and create inside its StartContainer; its
@@ -69,6 +72,7 @@ slow_cni() {
 			sleep 0.1
 		done
 		sleep "$2"' _ "$T/cni-held" "$SLOW_CNI_S" &
+	FLOCK_PID=$!
 	for _ in $(seq 100); do
 		[ -e "$T/cni-held" ] && return 0
 		sleep 0.05
@@ -86,7 +90,9 @@ if [ "$arm" = detached ]; then
 	# verified detached before the pods (detached_lib.sh), so that
 	# containerd's netns mounts come before anything attaches them.
 	. "$(dirname "$0")/detached_lib.sh"
-	dt_start --record "$T/rec"
+	why=()
+	[ "$cni" = slowcni ] && why=(--why)
+	dt_start --record "$T/rec" "${why[@]}"
 	"${client[@]}" || fail "the CRI client failed"
 	for id in $(jq -r '.sandbox_id' "$T/rpcs"); do
 		for _ in $(seq 150); do
@@ -128,6 +134,18 @@ if [ "$cni" = slowcni ]; then
 	[ "$(awk -v c="$c" -v s=$SLOW_CNI_S 'BEGIN { print (c >= (s - 0.5) * 1e9) }')" = 1 ] ||
 		fail "the pod's connect lasted $c ns, not the ${SLOW_CNI_S} s the lock held it"
 	note "slow CNI: the pod's connect $((c / 1000000)) ms, its disconnect $(jq -r 'select(.type == "pod") | .phases.disconnect.dur_ns // "none"' "$T/out") ns"
+	# --why: on what the connect waited, and who held it up: the lock's
+	# holder (the flock process above), reached through the plugin's
+	# wait for host-local (docs/why.md)
+	p=$(jq -c 'select(.type == "pod") | .phases.connect' "$T/out")
+	w=$(jq -c '.waits.sites // [] | max_by(.ns + .runq_ns)' <<<"$p")
+	note "slow CNI: connect's largest wait site $w"
+	[ -n "$w" ] && [ "$w" != null ] || fail "the pod's connect has no wait sites: $p"
+	jq -e --argjson s "$SLOW_CNI_S" --argjson f "$FLOCK_PID" '
+		(.ns + .runq_ns) >= ($s - 0.5) * 1e9 and .state == "S" and
+		.syscall == "flock" and .hop.comm == "flock" and .hop.pid == $f' \
+		<<<"$w" \
+		>/dev/null || fail "the slow CNI's wait is not the lock's: $p"
 fi
 # Every pod removed: CNI DEL took its netns (CRI names them cni-*).
 netns_after=$(ip netns list | grep -c '^cni-' || true)

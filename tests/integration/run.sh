@@ -65,6 +65,7 @@ TESTS=(
 	"ready-runsc|ready.sh runsc"
 	"why|why.sh"
 	"why-waits|why_waits.sh"
+	"why-coverage|why_coverage.sh"
 	"prepare|prepare.sh"
 	"create-start|create_start.sh detached"
 	"create-start-command|create_start.sh command"

@@ -545,6 +545,54 @@ Test(why_waits, nested_phase_apart)
 	ct_why_free(w);
 }
 
+static void exit_ev(struct ct_why *w, uint64_t ms, uint32_t pid)
+{
+	struct ct_exit x = { 0 };
+
+	x.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_EXIT,
+				 .size = sizeof(x), .pid = pid, .tid = pid };
+	feed(w, &x, sizeof(x));
+}
+
+/*
+ * A pod's CNI plugins run side by side: loopback (50) begins connect and
+ * is gone at once, bridge (51) ends it; connect's waits are bridge's.
+ */
+Test(why_waits, connect_carried_by_the_plugin_that_ends_it)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_split *x = &c.split[CT_PH_CONNECT];
+	uint32_t pipe, exit_;
+
+	next_id = 400;
+	pipe = stack(w, S_PIPE);
+	exit_ = stack(w, W_EXIT);
+	exec_ev(w, 100, 50, 5);
+	ts(w, 100, 50, 50, CT_TS_RUN, 0);
+	exec_ev(w, 101, 51, 5);
+	ts(w, 101, 51, 51, CT_TS_RUN, 0);
+	ts(w, 102, 51, 51, CT_TS_SLEEP, pipe);
+	ts(w, 105, 50, 50, CT_TS_DEAD, 0);
+	exit_ev(w, 105, 50);
+	wake(w, 300, 52, 52, "host-local", 51, 51, exit_);
+	ts(w, 300, 51, 51, CT_TS_RUNQ, 0);
+	ts(w, 300, 51, 51, CT_TS_RUN, 0);
+	ts(w, 310, 51, 51, CT_TS_DEAD, 0);
+	exit_ev(w, 310, 51);
+	c.phase_mask |= 1u << CT_PH_CONNECT;
+	c.phases[CT_PH_CONNECT].start_ns = 100 * MS;
+	c.phases[CT_PH_CONNECT].end_ns = 310 * MS;
+	ct_why_apply(w, &c);
+	cr_assert(x->valid);
+	cr_assert_eq(x->pid, 51);
+	cr_assert_str_eq(x->waits.top[0].site, "pipe_read");
+	cr_assert_str_eq(x->waits.top[0].waker, "host-local");
+	cr_assert_eq(x->waits.top[0].ns, 198 * MS);
+	cr_assert_eq(x->waits.no_carrier_ns, 0);
+	ct_why_free(w);
+}
+
 /* The summed table keeps a site's slot and names kernel threads' pools. */
 Test(why_waits, summed_over_containers)
 {

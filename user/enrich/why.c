@@ -656,7 +656,9 @@ static void children(struct ct_why *w, uint32_t a, uint32_t b, uint64_t s,
 /*
  * The phase's carriers: A, the process whose exec started it (for run
  * and ready without one, pid 1); B, for attach and die, the parent of the
- * process whose exec ends it: the shim.
+ * process whose exec ends it: the shim; for connect, the process whose
+ * exit ends it, when another than A (a pod's CNI plugins run side by
+ * side: loopback's exit does not end the ADD, the last plugin's does).
  */
 static void carriers(const struct ct_why *w, const struct ct_container *c,
 		     int p, uint32_t *a, uint32_t *b)
@@ -670,6 +672,13 @@ static void carriers(const struct ct_why *w, const struct ct_container *c,
 		*a = x->pid;
 	else if (p == CT_PH_RUN || p == CT_PH_READY)
 		*a = c->init_pid;
+	if (p == CT_PH_CONNECT && iv->end_ns > iv->start_ns) {
+		x = ct_procs_exit_at(w->model, iv->end_ns -
+				     (uint64_t)w->mono_to_real);
+		if (x && x->pid != *a)
+			*b = x->pid;
+		return;
+	}
 	/* the shim's phases: it forks what ends them */
 	if (p != CT_PH_ATTACH && p != CT_PH_DIE)
 		return;

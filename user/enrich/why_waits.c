@@ -171,9 +171,16 @@ static const struct twake *wake_in(const struct wproc *p, uint32_t tid,
 	return best;
 }
 
-/* Segment of ev[i] (whose next change of the same thread is next). */
+/*
+ * Segment of ev[i] (whose next change of the same thread is next, and
+ * whose previous one began at since).  A wakeup can come a few
+ * microseconds before the switch out it ends: another CPU's waker saw
+ * the thread leaving its CPU (try_to_wake_up() waits for it), so a
+ * wait's wakeup is looked for from the thread's previous change on.
+ */
 static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
-			  const struct tev *next, const struct wseg *prev)
+			  const struct tev *next, uint64_t since,
+			  const struct wseg *prev)
 {
 	struct wseg g = { .s = ev->ts, .e = next ? next->ts : UINT64_MAX,
 			  .tid = ev->tid, .state = ev->state, .wait_s = ev->ts,
@@ -181,7 +188,7 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 
 	if (waiting(g.state)) {
 		g.stack = ev->stack;
-		g.wake = wake_in(p, g.tid, g.s, g.e);
+		g.wake = wake_in(p, g.tid, since, g.e);
 	} else if (prev && prev->tid == g.tid && prev->e == g.s &&
 		   waiting(prev->state)) {
 		g.stack = prev->stack;	/* runnable after that wait */
@@ -230,9 +237,11 @@ static void build(struct wproc *p)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct tev *next = i + 1 < p->n &&
 			ev[i + 1].tid == ev[i].tid ? &ev[i + 1] : NULL;
+		uint64_t since = i && ev[i - 1].tid == ev[i].tid ?
+				 ev[i - 1].ts + 1 : ev[i].ts;
 
 		if (waiting(ev[i].state) || ev[i].state == CT_TS_RUNQ) {
-			p->seg[n] = seg_of(p, &ev[i], next,
+			p->seg[n] = seg_of(p, &ev[i], next, since,
 					   n ? &p->seg[n - 1] : NULL);
 			n++;
 		}

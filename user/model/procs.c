@@ -159,15 +159,26 @@ uint64_t ct_procs_exec_before(const struct ct_procs *m, uint32_t pid,
 	return best;
 }
 
-const struct ct_life *ct_procs_exec_at(const struct ct_procs *m, uint64_t ns)
+static const struct ct_life *life_at(const struct ct_procs *m,
+				     enum ct_life_kind kind, uint64_t ns)
 {
 	for (uint64_t seq = m->total; kept(m, seq); seq--) {
 		const struct ct_life *e = &kept(m, seq)->e;
 
-		if (e->kind == CT_LIFE_EXEC && e->ns == ns)
+		if (e->kind == kind && e->ns == ns)
 			return e;
 	}
 	return NULL;
+}
+
+const struct ct_life *ct_procs_exec_at(const struct ct_procs *m, uint64_t ns)
+{
+	return life_at(m, CT_LIFE_EXEC, ns);
+}
+
+const struct ct_life *ct_procs_exit_at(const struct ct_procs *m, uint64_t ns)
+{
+	return life_at(m, CT_LIFE_EXIT, ns);
 }
 
 const struct ct_life *ct_procs_forked(const struct ct_procs *m, uint32_t pid)

@@ -73,6 +73,8 @@ uint64_t ct_procs_exec_before(const struct ct_procs *m, uint32_t pid,
 			      uint64_t ns);
 /* The exec made at ns (any pid), NULL if none. */
 const struct ct_life *ct_procs_exec_at(const struct ct_procs *m, uint64_t ns);
+/* The exit (of a process's last thread) at ns, NULL if none. */
+const struct ct_life *ct_procs_exit_at(const struct ct_procs *m, uint64_t ns);
 /* The newest fork that made pid, NULL if not seen. */
 const struct ct_life *ct_procs_forked(const struct ct_procs *m, uint32_t pid);
 
