@@ -21,7 +21,11 @@
 #    spans from its exec to its exit);
 #  - coverage: create's unattributed time is at most 10 % of its own
 #    off-CPU time; the lines add up to the split;
-#  - the recording replays the same sites.
+#  - the recording replays the same sites, and its -o DIR's waits.folded
+#    and waits.pb.gz as their readers read them: pprof-format (npm) and
+#    the folded lines give each container's phase the same nanoseconds,
+#    its record's off-CPU time; `go tool pprof -raw` (Debian's golang-go)
+#    the same total.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -151,6 +155,28 @@ for id in ctw-sleep-c ctw-fifo-c ctw-fsync-c; do
 	  "$(create_of "$id" "$T/command.jsonl" | jq -c .waits)" ] ||
 		fail "the replay's waits of $id differ from the live session's"
 done
+
+# waits.folded and waits.pb.gz, as flame graph tools, pprof-format and
+# go tool pprof read them, against the records of the same DIR
+NODE_DIR=$TOP/tests/integration/node
+(cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm" 2>&1 ||
+	fail "npm ci in $NODE_DIR: $(tail -n 5 "$T/npm")"
+"$COLDTRACE" --replay "$T/rec.ctrec" --why -o "$T/o" >/dev/null 2>"$T/replay.err" ||
+	fail "replay -o failed: $(cat "$T/replay.err")"
+node "$NODE_DIR/check_waits.js" "$T/o" >"$T/pprof-sums" ||
+	fail "waits.pb.gz against waits.folded: $(cat "$T/pprof-sums")"
+jq -c 'select(.type == "container") | .id[0:12] as $c | .phases
+	| to_entries[] | select(.value.waits) | {container: $c, phase: .key,
+	  ns: (.value.waits.offcpu_ns + .value.waits.no_carrier_ns)}
+	| select(.ns > 0)' "$T/o/containers.jsonl" | jq -s -c 'sort_by(.container, .phase)' >"$T/want"
+jq -s -c 'sort_by(.container, .phase)' "$T/pprof-sums" >"$T/got"
+cmp -s "$T/want" "$T/got" || fail "pprof/folded sums $(cat "$T/got") != records' $(cat "$T/want")"
+note "waits.pb.gz, waits.folded and the records agree on $(jq length "$T/got") container phases"
+folded=$(awk '{ s += $NF } END { printf "%d", s }' "$T/o/waits.folded")
+raw=$(go tool pprof -raw "$T/o/waits.pb.gz" 2>"$T/pprof.err" |
+	awk '/^ +[0-9]+ +[0-9]+: / { s += $1 } END { printf "%d", s }')
+[ "$raw" = "$folded" ] && [ "$raw" -gt 0 ] ||
+	fail "go tool pprof's total $raw ns, waits.folded's $folded: $(head -3 "$T/pprof.err")"
 
 # ---- detached: continuous, default arming ----
 dt_start --why

@@ -13,7 +13,14 @@
 
 #include "coldtrace.h"
 #include "container.h"
+#include <zlib.h>
+
+#include "agg.h"
 #include "fixture.h"
+#include "folded.h"
+#include "pprof.h"
+#include "tjson.h"
+#include "tsession.h"
 #include "stacks.h"
 #include "waits.h"
 #include "waitsite.h"
@@ -626,4 +633,193 @@ Test(why_waits, summed_over_containers)
 	cr_assert_eq(top->ns, 602);
 	cr_assert_eq(total, 620);
 	free(a);
+}
+
+/*
+ * The recording of `runc run` with a createRuntime hook of `sleep 0.3`
+ * (tests/fixtures/runc-hook-waits): create's largest site is the hook's
+ * sleep, reached through runc's own wait, woken by the hook, within 5 %
+ * of the sleep its command line asked for; every phase adds up.
+ */
+Test(why_waits, recording_hook_sleep)
+{
+	struct ts_result r;
+	const struct ct_split *x;
+	const struct ct_wait *t;
+	uint64_t want;
+
+	ts_replay("runc-hook-waits", CT_READY_LISTEN, &r);
+	want = ts_sidecar_u64str(&r, "hook_sleep_ns");
+	x = &r.c.split[CT_PH_CREATE];
+	cr_assert(x->valid && x->has_waits);
+	t = &x->waits.top[0];
+	cr_expect_str_eq(t->site, "do_nanosleep");
+	cr_expect_str_eq(t->waker, tj_str(r.sidecar, "hook_comm"));
+	cr_expect_eq(t->waker_kind, CT_WAKER_START);
+	cr_expect_eq(t->via, CT_VIA_FOLLOWED);
+	cr_expect_eq(t->hop_kind, CT_WAKER_IRQ);
+	cr_expect(t->ns + t->runq_ns >= want * 95 / 100 &&
+		  t->ns + t->runq_ns <= want * 105 / 100, "%lu ns",
+		  t->ns + t->runq_ns);
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		x = &r.c.split[p];
+		if (!x->valid)
+			continue;
+		cr_expect_eq(offcpu(x), x->sleep_ns + x->io_ns + x->runq_ns,
+			     "%s", ct_phase_name(p));
+		cr_expect_leq(x->waits.unattributed_ns, x->waits.offcpu_ns / 10);
+	}
+	ts_free(&r);
+}
+
+/* ---- waits.folded and waits.pb.gz ---- */
+
+/* The go_runtime scenario's container, applied, in an aggregator. */
+static struct ct_agg *hook_agg(struct ct_why **w, struct ct_container *c)
+{
+	struct ct_agg *a = ct_agg_new();
+	uint32_t futex, waitid, nano, timer, exit_;
+
+	*w = ct_why_new(0, fx_model());
+	next_id = 500;
+	futex = stack(*w, S_FUTEX);
+	waitid = stack(*w, S_WAITID);
+	nano = stack(*w, S_NANO);
+	timer = stack(*w, W_TIMER);
+	exit_ = stack(*w, W_EXIT);
+	exec_ev(*w, 100, 60, 5);
+	ts(*w, 100, 60, 60, CT_TS_RUN, 0);
+	ts(*w, 101, 60, 61, CT_TS_RUN, 0);
+	fork_ev(*w, 102, 60, 62);
+	ts(*w, 103, 62, 62, CT_TS_SLEEP, nano);
+	ts(*w, 110, 60, 60, CT_TS_SLEEP, futex);
+	ts(*w, 110, 60, 61, CT_TS_SLEEP, waitid);
+	wake(*w, 400, 0, 0, "swapper/0", 62, 62, timer);
+	ts(*w, 400, 62, 62, CT_TS_RUNQ, 0);
+	ts(*w, 400, 62, 62, CT_TS_RUN, 0);
+	wake(*w, 401, 62, 62, "sleep", 60, 61, exit_);
+	ts(*w, 401, 62, 62, CT_TS_DEAD, 0);
+	ts(*w, 401, 60, 61, CT_TS_RUNQ, 0);
+	ts(*w, 402, 60, 61, CT_TS_RUN, 0);
+	ts(*w, 405, 60, 60, CT_TS_DEAD, 0);
+	snprintf(c->id, sizeof(c->id), "0123456789abcdef");
+	create(c, 100, 405);
+	c->first_ns = 100 * MS;
+	ct_why_apply(*w, c);
+	cr_assert_eq(ct_agg_add(a, c), 0);
+	return a;
+}
+
+/*
+ * waits.folded, as flame graph tools read it: the container, the phase,
+ * the frames from the root (the syscall's entry) to the leaf, the ns;
+ * the phase's lines sum to its off-CPU time.
+ */
+Test(why_waits, folded_stacks_root_first)
+{
+	struct ct_container c = { 0 };
+	struct ct_meta m = { 0 };
+	struct ct_why *w;
+	struct ct_agg *a = hook_agg(&w, &c);
+	char *buf = NULL, *line, *save;
+	size_t len = 0;
+	uint64_t sum = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int n = 0;
+
+	m.why = w;
+	cr_assert_eq(ct_folded_write(f, a, &m), 0);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		cr_assert(!strncmp(line, "0123456789ab;create;", 20), "%s",
+			  line);
+		sum += strtoull(strrchr(line, ' ') + 1, NULL, 10);
+		if (strstr(line, "do_wait"))
+			cr_assert(strstr(line, ";entry_SYSCALL_64_after_hwframe;"
+					 "do_syscall_64;__do_sys_waitid;"
+					 "kernel_waitid;do_wait;schedule;"
+					 "__schedule 292000000") ||
+				  strstr(line, "do_nanosleep"), "%s", line);
+	}
+	cr_assert_geq(n, 1);
+	cr_assert_eq(sum, c.split[CT_PH_CREATE].waits.offcpu_ns +
+			  c.split[CT_PH_CREATE].waits.no_carrier_ns);
+	free(buf);
+	ct_agg_free(a);
+	ct_why_free(w);
+}
+
+/* A varint at *p (< end), p moved past it. */
+static uint64_t varint(const uint8_t **p, const uint8_t *end)
+{
+	uint64_t v = 0;
+
+	for (int s = 0; *p < end && s < 64; s += 7) {
+		uint8_t b = *(*p)++;
+
+		v |= (uint64_t)(b & 0x7f) << s;
+		if (!(b & 0x80))
+			break;
+	}
+	return v;
+}
+
+/*
+ * waits.pb.gz: a gzip of a Profile whose first string is "" and that
+ * has one sample per folded line (the pprof readers' own checks are
+ * tests/integration/why_waits.sh's).
+ */
+Test(why_waits, pprof_profile_is_gzip_of_profile_proto)
+{
+	struct ct_container c = { 0 };
+	struct ct_meta m = { 0 };
+	struct ct_why *w;
+	struct ct_agg *a = hook_agg(&w, &c);
+	char *gz = NULL, *txt = NULL;
+	size_t gzlen = 0, txtlen = 0;
+	uint8_t out[1 << 16];
+	uLongf outlen = sizeof(out);
+	z_stream z = { 0 };
+	const uint8_t *p = out, *end;
+	int samples = 0, strings = 0, folded = 0;
+	bool first_empty = false;
+	FILE *f = open_memstream(&gz, &gzlen);
+
+	m.why = w;
+	cr_assert_eq(ct_pprof_write(f, a, &m), 0);
+	fclose(f);
+	cr_assert_eq(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (Bytef *)gz;
+	z.avail_in = (uInt)gzlen;
+	z.next_out = out;
+	z.avail_out = (uInt)outlen;
+	cr_assert_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+	end = out + z.total_out;
+	inflateEnd(&z);
+	while (p < end) {
+		uint64_t tag = varint(&p, end), n;
+
+		if ((tag & 7) == 0) {
+			varint(&p, end);
+			continue;
+		}
+		cr_assert_eq(tag & 7, 2, "wire type %lu", tag & 7);
+		n = varint(&p, end);
+		samples += (tag >> 3) == 2;
+		if ((tag >> 3) == 6 && !strings++)
+			first_empty = n == 0;
+		p += n;
+	}
+	cr_assert(first_empty);
+	f = open_memstream(&txt, &txtlen);
+	cr_assert_eq(ct_folded_write(f, a, &m), 0);
+	fclose(f);
+	for (size_t i = 0; i < txtlen; i++)
+		folded += txt[i] == '\n';
+	cr_assert_eq(samples, folded);
+	free(gz);
+	free(txt);
+	ct_agg_free(a);
+	ct_why_free(w);
 }

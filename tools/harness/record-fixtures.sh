@@ -20,7 +20,8 @@ FIX=$TOP/tests/fixtures
 ALL=(docker-runc docker-crun docker-runsc docker-exit3 ctr-runc runc-run
 	runsc-run docker-ready docker-ready-runsc docker-why docker-prepare
 	runc-byhand runc-nostart kata-standin podman-runc podman-crun
-	podman-exit3 podman-detach cri-runc cri-crun docker-fuse)
+	podman-exit3 podman-detach cri-runc cri-crun docker-fuse
+	runc-hook-waits)
 # A Node.js service that sleeps 300 ms, listens and prints its own wall
 # clock (ns) right after listen() returns (it listens synchronously when
 # given no host): the truth for the ready phase.
@@ -264,11 +265,30 @@ cat /w /lz/big >/dev/null; nc -l -p 8080 & sleep 0.5; cat /lz/small >/dev/null; 
 		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
 }
 
+# waits_rec NAME: --why of `runc run` of a bundle whose createRuntime
+# hook sleeps HOOK_S; the sidecar also gets "hook_sleep_ns" and
+# "hook_comm", the hook as its command line says (docs/why.md).
+HOOK_S=0.3
+waits_rec() {
+	local name=$1
+	"$HARNESS" bundle "$W/hook" true >/dev/null
+	jq --arg s "$HOOK_S" '.hooks = {createRuntime: [{path: "/bin/sleep",
+		args: ["sleep", $s]}]}' "$W/hook/config.json" >"$W/hook/c" &&
+		mv "$W/hook/c" "$W/hook/config.json"
+	REC_ARGS=--why rec "$name" ct-fixture-hook runc direct 0 \
+		runc --root "$CT_RUNC_ROOT" run --bundle "$W/hook" \
+		ct-fixture-hook
+	jq --arg ns "$(awk -v s="$HOOK_S" 'BEGIN { printf "%d", s * 1e9 }')" \
+		'. + {hook_sleep_ns: $ns, hook_comm: "sleep"}' "$FIX/$name.json" \
+		>"$W/sidecar" && mv "$W/sidecar" "$FIX/$name.json"
+}
+
 record_one() {
 	case "$1" in
 	docker-fuse) fuse_rec docker-fuse ;;
 	docker-prepare) prepare_rec docker-prepare ;;
 	docker-why) why_rec docker-why ;;
+	runc-hook-waits) waits_rec runc-hook-waits ;;
 	docker-ready) ready_rec docker-ready runc ;;
 	docker-ready-runsc) ready_rec docker-ready-runsc runsc ;;
 	docker-runc) docker_rec docker-runc runc 0 true ;;

@@ -46,7 +46,7 @@ static const char usage_tail[] =
 "                        summary.json, metrics.prom, trace.json,\n"
 "                        otlp-traces.jsonl, pulls.jsonl, chains.jsonl,\n"
 "                        start-files.jsonl, start-files-images.jsonl,\n"
-"                        hist/ into DIR\n"
+"                        waits.folded, waits.pb.gz, hist/ into DIR\n"
 "  -j, --json            JSON Lines on stdout, one object per container\n"
 "  -T, --timestamps      the table's first column: when each container\n"
 "                        began, local wall-clock time (HH:MM:SS.mmm)\n"

@@ -871,3 +871,42 @@ const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n)
 	*n = x ? x->n : 0;
 	return x ? x->frames : NULL;
 }
+
+/* A stack-less fold: a followed waker on a CPU, or preempted. */
+static const char *pseudo(uint32_t state)
+{
+	return state == CT_TS_RUN ? "[waker on-cpu]" : "[waker preempted]";
+}
+
+void ct_why_walk(const struct ct_why *w, const struct ct_container *c,
+		 ct_why_walk_fn fn, void *ctx)
+{
+	const struct ct_why_fold *f;
+	size_t nf = ct_why_folds(w, c, &f), n;
+	const char *frames;
+
+	for (size_t i = 0; i < nf; i++) {
+		frames = ct_why_frames(w, f[i].stack, &n);
+		if (!frames) {
+			frames = pseudo(f[i].state);
+			n = 1;
+		}
+		fn(ctx, f[i].phase, frames, n, f[i].state, f[i].ns,
+		   f[i].count);
+	}
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		const struct ct_waits *x = &c->split[p].waits;
+
+		if (!c->split[p].has_waits)
+			continue;
+		if (x->preempted_ns)
+			fn(ctx, p, "[preempted]", 1, CT_TS_RUNQ,
+			   x->preempted_ns, 0);
+		if (x->unattributed_ns)
+			fn(ctx, p, "[unattributed]", 1, CT_TS_SLEEP,
+			   x->unattributed_ns, 0);
+		if (x->no_carrier_ns)
+			fn(ctx, p, "[no carrier]", 1, CT_TS_SLEEP,
+			   x->no_carrier_ns, 0);
+	}
+}

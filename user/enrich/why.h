@@ -78,6 +78,22 @@ size_t ct_why_folds(const struct ct_why *w, const struct ct_container *c,
 /* A named stack's n frames (NUL-separated, innermost first), or NULL. */
 const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n);
 
+/*
+ * Each stack c's waits were given to, phase by phase (waits.folded, the
+ * pprof profile): its frames (n names, NUL-separated, innermost first),
+ * the state (CT_TS_IO, SLEEP; RUN: a followed waker on a CPU, RUNQ: it
+ * preempted) and its ns and waits; a followed waker's time on a CPU or
+ * preempted as one pseudo-frame, "[waker on-cpu]", "[waker preempted]";
+ * then each phase's time no stack explains: "[preempted]",
+ * "[unattributed]", "[no carrier]".  Sums: the phases'
+ * off-CPU time, nested phases apart (docs/why.md).
+ */
+typedef void (*ct_why_walk_fn)(void *ctx, int phase, const char *frames,
+			       size_t n, uint32_t state, uint64_t ns,
+			       uint32_t count);
+void ct_why_walk(const struct ct_why *w, const struct ct_container *c,
+		 ct_why_walk_fn fn, void *ctx);
+
 /* State records (or kept slices) dropped because a bounded store was full. */
 uint64_t ct_why_dropped(const struct ct_why *w);
 

@@ -14,6 +14,8 @@
 #include "chrome_trace.h"
 #include "csv.h"
 #include "otlp.h"
+#include "folded.h"
+#include "pprof.h"
 #include "startfiles.h"
 
 struct export_ctx {
@@ -245,6 +247,18 @@ static int write_otlp(FILE *f, const struct export_ctx *x)
 	return ct_otlp_write(f, x->agg, x->meta);
 }
 
+/* ---- waits.folded, waits.pb.gz: --why's wait sites (docs/why.md) ---- */
+
+static int write_folded(FILE *f, const struct export_ctx *x)
+{
+	return ct_folded_write(f, x->agg, x->meta);
+}
+
+static int write_pprof(FILE *f, const struct export_ctx *x)
+{
+	return ct_pprof_write(f, x->agg, x->meta);
+}
+
 /* ---- hist/<runtime>-open.{txt,json} (bcc-style log2 histograms) ---- */
 
 static int write_hist_txt(FILE *f, const struct export_ctx *x)
@@ -319,6 +333,8 @@ static const struct {
 	{ "chains.jsonl", write_chains },
 	{ "start-files.jsonl", write_start_files },
 	{ "start-files-images.jsonl", write_start_files_images },
+	{ "waits.folded", write_folded },
+	{ "waits.pb.gz", write_pprof },
 };
 
 #define N_EXPORT_FILES	(sizeof(export_files) / sizeof(export_files[0]))
