@@ -184,5 +184,22 @@ scenario d
 for id in ctw-sleep-d ctw-fifo-d ctw-fsync-d; do
 	dt_record "$id" 60 >/dev/null
 done
+# /metrics: create's series sum to the records' create off-CPU time,
+# the hook's sleep among them; promtool-clean
+curl -sf "$DT_URL/metrics" >"$T/metrics" || fail "no /metrics"
+promtool check metrics <"$T/metrics" >"$T/promtool" 2>&1 ||
+	fail "promtool: $(head -5 "$T/promtool")"
+sel='coldtrace_phase_wait_seconds_total{container_runtime="runc",engine="direct",phase="create"'
+m=$(awk -v s="$sel" 'index($0, s) == 1 { t += $2 } END { printf "%.9f", t }' "$T/metrics")
+r=$(jq -s '[.[] | select(.type == "container" and .runtime == "runc"
+	and .engine == "direct") | .phases.create.waits
+	| .offcpu_ns + .no_carrier_ns] | add / 1e9' "$T/out")
+note "detached /metrics: create's wait series ${m} s, its records' ${r} s"
+within "$(awk -v m="$m" 'BEGIN { printf "%d", m * 1e9 }')" \
+	"$(awk -v r="$r" 'BEGIN { printf "%d", r * 1e9 }')" 0.001 ||
+	fail "/metrics' create waits $m s, the records' $r s"
+s=$(awk -v s="$sel,site=\"do_nanosleep\"}" 'index($0, s) == 1 { print $2 }' "$T/metrics")
+awk -v s="${s:-0}" 'BEGIN { exit !(s >= 0.285) }' ||
+	fail "/metrics has no do_nanosleep site of the hook's 300 ms in create: ${s:-none}"
 dt_stop
 check_sites d "$T/out" detached

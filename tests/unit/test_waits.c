@@ -452,7 +452,7 @@ Test(why_waits, futex_followed_one_hop)
 	cr_assert_eq(t->ns, 398 * MS);
 	cr_assert_eq(t->runq_ns, 0);
 	/* then the helper ran, and the carrier waited for a CPU */
-	cr_assert_str_eq(t[1].site, "on-cpu");
+	cr_assert_str_eq(t[1].site, "waker-on-cpu");
 	cr_assert_str_eq(t[1].waker, "helper");
 	cr_assert_eq(t[1].via, CT_VIA_FOLLOWED);
 	cr_assert_eq(t[1].ns, 1 * MS);

@@ -336,7 +336,8 @@ static bool to_follow(struct ct_why *w, const struct wproc *p,
 
 /*
  * x, a wait followed to its waker's state: y says what the waker was
- * doing (h: its wait, or NULL: site, e.g. "on-cpu", in state st).
+ * doing (h: its wait, or NULL: site, "waker-on-cpu" or "waker-preempted",
+ * in state st).
  */
 static void followed(struct ct_why *w, const struct ct_wait *x,
 		     const struct wseg *h, const char *site, uint32_t st,
@@ -441,11 +442,11 @@ static void through_state(struct ct_why *w, struct waits_acc *a,
 	struct ct_wait y;
 
 	if (st == CT_TS_RUN) {
-		followed(w, x, NULL, "on-cpu", CT_TS_RUN, &y);
+		followed(w, x, NULL, "waker-on-cpu", CT_TS_RUN, &y);
 	} else if (st == CT_TS_RUNQ || waiting(st)) {
 		h = covering(w, q, st, t, u);
 		if (h && st == CT_TS_RUNQ && !h->woken)
-			followed(w, x, NULL, "preempted", CT_TS_RUNQ, &y);
+			followed(w, x, NULL, "waker-preempted", CT_TS_RUNQ, &y);
 		else if (h)
 			followed(w, x, h, "unnamed", st, &y);
 		else

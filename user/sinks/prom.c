@@ -763,6 +763,90 @@ static void fuse_families(const struct prom_ctx *x,
 	fuse_wait_family(x, sums);
 }
 
+/* ---- --why's wait sites (stats/waits.h), of the containers' groups ---- */
+
+static void group_waits(const struct prom_ctx *x, size_t g,
+			struct ct_agg_waits *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (x->folding) {
+		if (x->folded[g])
+			*w = x->folded[g]->waits;
+		return;
+	}
+	for (size_t k = x->start[g]; k < x->start[g + 1]; k++)
+		if (ct_agg_counts(member(x, k)))
+			ct_agg_waits_add(w, member(x, k));
+}
+
+/* One series: a phase's time at site (a slot's, summed over its wakers). */
+static void wait_series(const struct prom_ctx *x, size_t g, int p,
+			const char *site, uint64_t ns)
+{
+	const char *name = "coldtrace_phase_wait_seconds_total";
+	struct prom_lt t;
+	char v[32];
+
+	group_labels(x, g, ct_phase_name(p), &t);
+	lt_label(&t, "site", site);
+	fprintf(x->f, "%s{%s} %s\n", name, t.s, seconds_text(v, ns));
+}
+
+/* A slot's site, unless an earlier slot of the same site said it. */
+static void wait_sites(const struct prom_ctx *x, size_t g, int p,
+		       const struct ct_agg_phase_waits *w)
+{
+	for (uint32_t i = 0; i < w->n; i++) {
+		uint64_t ns = 0;
+		bool said = false;
+
+		for (uint32_t j = 0; j < w->n; j++) {
+			said |= j < i && !strcmp(w->s[j].site, w->s[i].site);
+			if (!strcmp(w->s[j].site, w->s[i].site))
+				ns += w->s[j].ns;
+		}
+		if (!said)
+			wait_series(x, g, p, w->s[i].site, ns);
+	}
+	wait_series(x, g, p, "other", w->other_ns);
+	wait_series(x, g, p, "preempted", w->preempted_ns);
+	wait_series(x, g, p, "unattributed", w->unattributed_ns);
+	wait_series(x, g, p, "no_carrier", w->no_carrier_ns);
+}
+
+/*
+ * coldtrace_phase_wait_seconds_total: each phase's off-CPU time by wait
+ * site (docs/why.md), the first CT_AGG_WAIT_SITES (site, waker) pairs a
+ * group met, then "other"; only when some container has wait sites.
+ */
+static int wait_family(const struct prom_ctx *x)
+{
+	struct ct_agg_waits *w = calloc(x->ngroups + 1, sizeof(*w));
+	bool any = false;
+
+	if (!w)
+		return -ENOMEM;
+	for (size_t g = 0; g < x->ngroups; g++) {
+		if (x->keys[g].kind == CT_KIND_CONTAINER)
+			group_waits(x, g, &w[g]);
+		any |= w[g].containers > 0;
+	}
+	if (any)
+		ct_prom_family(x->f, "coldtrace_phase_wait_seconds_total",
+			       "counter", "The phases' off-CPU time (the "
+			       "carriers' own, nested phases apart) by wait "
+			       "site: the kernel function a wait waited in, "
+			       "a group's first 8 sites, then other; "
+			       "preempted, unattributed, no_carrier.");
+	for (size_t g = 0; any && g < x->ngroups; g++)
+		for (int p = 0; w[g].containers && p < CT_PH_MAX; p++)
+			if (w[g].ph[p].n || w[g].ph[p].unattributed_ns ||
+			    w[g].ph[p].no_carrier_ns)
+				wait_sites(x, g, p, &w[g].ph[p]);
+	free(w);
+	return 0;
+}
+
 /* What a live session alone knows, in prom.h's struct ct_prom_live. */
 static const struct {
 	const char *name, *help;
@@ -1124,6 +1208,9 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		open_hists(&x);
 		print_restart_hists(&x, CT_KIND_CONTAINER, rh);
 		fuse_families(&x, fz);
+		ret = wait_family(&x);
+	}
+	if (!ret) {
 		other_kinds(&x, rh);
 		pull_families(&x);
 	}
