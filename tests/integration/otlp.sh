@@ -11,7 +11,8 @@
 #  1. a collector that takes everything: every span of every record of
 #     the fixtures (containers, CRI pods named by HOST and IDENT records
 #     as a live session makes them, an image pull, --why, chains,
-#     restarts), ids, parents, times to the ns, the conventions' keys;
+#     restarts), ids, parents, times to the ns, the conventions' keys,
+#     --why's wait sites as the phase spans' events;
 #     the summary's counts; an explicit path used as given
 #  2. 503 with Retry-After: 1, then 200: one retry, 1 s later at least
 #  3. 400: every span counted rejected in summary.json, none sent
@@ -97,12 +98,18 @@ start_receiver ok
 total=0
 for f in "$T/cri-named.ctrec" "$FIX/docker-runc.ctrec" "$FIX/docker-pull.ctrec" \
 	"$FIX/docker-why.ctrec" "$FIX/chain-cold.ctrec" "$FIX/docker-restart.ctrec" \
-	"$FIX/cri-concurrent3.ctrec" "$FIX/runsc-run.ctrec" "$FIX/runc-nostart.ctrec"; do
+	"$FIX/cri-concurrent3.ctrec" "$FIX/runsc-run.ctrec" "$FIX/runc-nostart.ctrec" \
+	"$FIX/runc-hook-waits.ctrec"; do
 	name=$(basename "$f" .ctrec)
 	: >"$RLOG"
 	replay "$f" --why -j --otlp="http://127.0.0.1:$RPORT"
+	# a recording made with the host's names (CT_EV_HOST) says them
+	host=$("$COLDTRACE" --replay "$f" --dump 2>/dev/null |
+		sed -n 's/.* HOST .* name="\([^"]*\)".*/\1/p' | head -n 1)
 	if [ "$name" = cri-named ]; then
 		check "$RLOG" "$T/out" --strict --host node-otlp --names "$T/names.json"
+	elif [ -n "$host" ]; then
+		check "$RLOG" "$T/out" --strict --host "$host"
 	else
 		check "$RLOG" "$T/out" --strict
 	fi

@@ -28,6 +28,8 @@ struct kept {
 	size_t n;
 	struct ct_why_fold *fold;	/* wait stacks, by phase */
 	size_t nfold;
+	struct ct_why_wait *waits;	/* the phases' longest waits */
+	size_t nwaits;
 };
 
 #define KEPT_MAX	4096		/* containers */
@@ -39,6 +41,15 @@ struct scratch {
 	size_t lost;			/* not stored: no memory */
 	struct ct_why_fold *fold;	/* its wait stacks */
 	size_t nfold, capfold;
+};
+
+static void keep_fold(struct ct_why *w, uint32_t stack, uint32_t state,
+		      uint64_t ns, uint32_t count);
+static void keep_wait(struct ct_why *w, const struct ct_why_wait *v);
+
+static const struct ct_waits_keep keep_waits = {
+	.fold = keep_fold,
+	.wait = keep_wait,
 };
 
 struct ct_why {
@@ -221,6 +232,7 @@ void ct_why_free(struct ct_why *w)
 	for (size_t i = 0; i < w->nkept; i++) {
 		free(w->kept[i].sl);
 		free(w->kept[i].fold);
+		free(w->kept[i].waits);
 	}
 	free(w->kept);
 	free(w->ph.sl);
@@ -519,6 +531,24 @@ static void keep_fold(struct ct_why *w, uint32_t stack, uint32_t state,
 		.ns = ns, .count = count };
 }
 
+/* One of the phase's longest waits, straight into the container's. */
+static void keep_wait(struct ct_why *w, const struct ct_why_wait *v)
+{
+	struct kept *k = w->cur;
+	struct ct_why_wait *x;
+
+	if (!k)
+		return;
+	x = realloc(k->waits, (k->nwaits + 1) * sizeof(*x));
+	if (!x) {
+		w->dropped++;
+		return;
+	}
+	k->waits = x;
+	k->waits[k->nwaits] = *v;
+	k->waits[k->nwaits++].phase = w->cur_phase;
+}
+
 /* The phase's wait stacks go with the container's slices. */
 static void keep_folds(struct ct_why *w)
 {
@@ -746,7 +776,7 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 		w->cur_phase = p;
 		sweep(w, &ta, &tb, iv->start_ns, iv->end_ns, x, acc);
 		x->has_waits = acc != NULL;
-		ct_waits_end(w, acc, &x->waits, keep_fold);
+		ct_waits_end(w, acc, &x->waits, &keep_waits);
 		keep_phase(w, x);
 		children(w, a, pb ? b : 0, iv->start_ns, iv->end_ns, x);
 	}
@@ -810,6 +840,7 @@ static struct kept *keep_container(struct ct_why *w,
 		w->dropped += w->kept[0].n;
 		free(w->kept[0].sl);
 		free(w->kept[0].fold);
+		free(w->kept[0].waits);
 		ct_fifo_take(w->kept, &w->nkept, sizeof(*w->kept), 0);
 	}
 	k = &w->kept[w->nkept++];
@@ -834,34 +865,33 @@ void ct_why_apply(struct ct_why *w, struct ct_container *c)
 	forget(w, c);
 }
 
+/* What is kept of container c, NULL if nothing. */
+static const struct kept *kept_of(const struct ct_why *w,
+				  const struct ct_container *c)
+{
+	for (size_t i = 0; w && i < w->nkept; i++)
+		if (w->kept[i].first_ns == c->first_ns &&
+		    !strcmp(w->kept[i].id, c->id))
+			return &w->kept[i];
+	return NULL;
+}
+
 size_t ct_why_slices(const struct ct_why *w, const struct ct_container *c,
 		     const struct ct_why_slice **out)
 {
-	for (size_t i = 0; w && i < w->nkept; i++) {
-		const struct kept *k = &w->kept[i];
+	const struct kept *k = kept_of(w, c);
 
-		if (k->first_ns == c->first_ns && !strcmp(k->id, c->id)) {
-			*out = k->sl;
-			return k->n;
-		}
-	}
-	*out = NULL;
-	return 0;
+	*out = k ? k->sl : NULL;
+	return k ? k->n : 0;
 }
 
 size_t ct_why_folds(const struct ct_why *w, const struct ct_container *c,
 		    const struct ct_why_fold **out)
 {
-	for (size_t i = 0; w && i < w->nkept; i++) {
-		const struct kept *k = &w->kept[i];
+	const struct kept *k = kept_of(w, c);
 
-		if (k->first_ns == c->first_ns && !strcmp(k->id, c->id)) {
-			*out = k->fold;
-			return k->nfold;
-		}
-	}
-	*out = NULL;
-	return 0;
+	*out = k ? k->fold : NULL;
+	return k ? k->nfold : 0;
 }
 
 const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n)
@@ -909,4 +939,13 @@ void ct_why_walk(const struct ct_why *w, const struct ct_container *c,
 			fn(ctx, p, "[no carrier]", 1, CT_TS_SLEEP,
 			   x->no_carrier_ns, 0);
 	}
+}
+
+size_t ct_why_waits(const struct ct_why *w, const struct ct_container *c,
+		    const struct ct_why_wait **out)
+{
+	const struct kept *k = kept_of(w, c);
+
+	*out = k ? k->waits : NULL;
+	return k ? k->nwaits : 0;
 }

@@ -108,11 +108,18 @@ struct waits_acc *ct_waits_begin(const struct ct_interval *nested, size_t n);
 /* The carrier p was in state st over [t, u) (wall clock); p NULL: none. */
 void ct_waits_blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
 		    uint32_t st, uint64_t t, uint64_t u);
-/* Fill out, hand the phase's stacks to keep(), free a. */
-typedef void (*ct_waits_keep_fn)(struct ct_why *w, uint32_t stack,
-				 uint32_t state, uint64_t ns, uint32_t count);
+/*
+ * Fill out, hand the phase's stacks to keep->fold() and its longest
+ * waits to keep->wait() (the wait's phase left to it), free a.
+ */
+struct ct_waits_keep {
+	void (*fold)(struct ct_why *w, uint32_t stack, uint32_t state,
+		     uint64_t ns, uint32_t count);
+	void (*wait)(struct ct_why *w, const struct ct_why_wait *v);
+};
+
 void ct_waits_end(struct ct_why *w, struct waits_acc *a, struct ct_waits *out,
-		  ct_waits_keep_fn keep);
+		  const struct ct_waits_keep *keep);
 /* A process's segments are rebuilt when it has new records. */
 void ct_waits_proc_free(struct wproc *p);
 

@@ -39,11 +39,23 @@ struct fold {
 	struct wait_id last;
 };
 
+/* A wait of the carrier in this phase, for trace.json's wait slices. */
+struct span {
+	struct wait_id id;
+	uint64_t part;			/* its largest part's ns */
+	struct ct_why_wait v;
+};
+
+/* Waits a phase remembers to pick its longest from. */
+#define SPANS_MAX	4096
+
 struct waits_acc {
 	struct site *s;
 	size_t n;
 	struct fold *f;
 	size_t nf;
+	struct span *sp;
+	size_t nsp, capsp;
 	struct wait_id last_lost;
 	/* the phases inside this one: their time is theirs (nested_ns) */
 	struct ct_interval nested[CT_PH_MAX];
@@ -410,6 +422,65 @@ static void fold(struct waits_acc *a, const struct ct_wait *x,
 	f->count += first_seen(&f->last, g);
 }
 
+/*
+ * The span of g's wait: one of the last few (another thread's wait can
+ * come between two intervals of the same one), or a new one; NULL when
+ * SPANS_MAX are noted or there is no memory.
+ */
+static struct span *span_of(struct waits_acc *a, const struct wseg *g)
+{
+	struct span *sp;
+
+	for (size_t i = a->nsp; i > 0 && i + 8 > a->nsp; i--)
+		if (a->sp[i - 1].id.tid == g->tid &&
+		    a->sp[i - 1].id.s == g->wait_s)
+			return &a->sp[i - 1];
+	if (a->nsp == SPANS_MAX)
+		return NULL;
+	if (a->nsp == a->capsp) {
+		size_t cap = a->capsp ? 2 * a->capsp : 16;
+
+		sp = realloc(a->sp, cap * sizeof(*sp));
+		if (!sp)
+			return NULL;
+		a->sp = sp;
+		a->capsp = cap;
+	}
+	sp = &a->sp[a->nsp++];
+	memset(sp, 0, sizeof(*sp));
+	sp->id = (struct wait_id){ g->tid, g->wait_s };
+	return sp;
+}
+
+/*
+ * [t, u) of the carrier's wait g, named x: its span grows, and the part
+ * with the most time names it.
+ */
+static void span_note(struct ct_why *w, struct waits_acc *a,
+		      const struct wseg *g, const struct ct_wait *x,
+		      uint64_t t, uint64_t u)
+{
+	struct span *sp = span_of(a, g);
+	struct ct_why_wait *v = sp ? &sp->v : NULL;
+	uint8_t kind;
+
+	if (!v)
+		return;
+	if (!v->start_ns) {
+		v->start_ns = t;
+		v->tid = g->tid;
+		if (g->wake)
+			v->wake_ns = g->wake->ts;
+		v->waker_pid = name_waker(w, g->wake, &kind, v->waker);
+		v->waker_tid = v->waker_pid ? g->wake->waker_tid : 0;
+	}
+	v->end_ns = u > v->end_ns ? u : v->end_ns;
+	if (u - t > sp->part) {
+		sp->part = u - t;
+		ct_wait_label(x, v->label, sizeof(v->label));
+	}
+}
+
 /* d ns of x, from the carrier's segment g (runq: its runnable time). */
 static void credit(struct waits_acc *a, const struct ct_wait *x,
 		   const struct wseg *g, uint64_t d, bool runq)
@@ -457,6 +528,8 @@ static void through_state(struct ct_why *w, struct waits_acc *a,
 		y.via = CT_VIA_UNFOLLOWED;
 	}
 	credit(a, &y, g, u - t, g->state == CT_TS_RUNQ);
+	if (g->state != CT_TS_RUNQ)
+		span_note(w, a, g, &y, t, u);
 }
 
 /*
@@ -507,10 +580,13 @@ static void add(struct ct_why *w, struct waits_acc *a, const struct wproc *p,
 			a->out.lost_stacks++;
 		return;
 	}
-	if (to_follow(w, p, g, &x))
+	if (to_follow(w, p, g, &x)) {
 		through(w, a, g, &x, t, u);
-	else
-		credit(a, &x, g, u - t, g->state == CT_TS_RUNQ);
+		return;
+	}
+	credit(a, &x, g, u - t, g->state == CT_TS_RUNQ);
+	if (g->state != CT_TS_RUNQ)
+		span_note(w, a, g, &x, t, u);
 }
 
 /* The part of [t, u) in a nested phase goes to it; *u: where that begins. */
@@ -582,11 +658,30 @@ static int cmp_larger(const void *a, const void *b)
 		      ((const struct site *)b)->w.site);
 }
 
+static uint64_t span_ns(const struct span *s)
+{
+	return s->v.end_ns - s->v.start_ns;
+}
+
+/* Longest first; of equal ones, the earliest. */
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (span_ns(x) != span_ns(y))
+		return span_ns(x) > span_ns(y) ? -1 : 1;
+	return x->v.start_ns < y->v.start_ns ? -1 :
+	       x->v.start_ns > y->v.start_ns;
+}
+
 void ct_waits_end(struct ct_why *w, struct waits_acc *a, struct ct_waits *out,
-		  ct_waits_keep_fn keep)
+		  const struct ct_waits_keep *keep)
 {
 	if (!a)
 		return;
+	qsort(a->sp, a->nsp, sizeof(*a->sp), cmp_span);
+	for (size_t i = 0; keep && i < a->nsp && i < CT_WHY_PHASE_WAITS; i++)
+		keep->wait(w, &a->sp[i].v);
 	qsort(a->s, a->n, sizeof(*a->s), cmp_larger);
 	*out = a->out;
 	out->sites = (uint32_t)a->n;
@@ -597,9 +692,10 @@ void ct_waits_end(struct ct_why *w, struct waits_acc *a, struct ct_waits *out,
 			out->other_ns += site_ns(&a->s[i]);
 	}
 	for (size_t i = 0; keep && i < a->nf; i++)
-		keep(w, a->f[i].stack, a->f[i].state, a->f[i].ns,
-		     a->f[i].count);
+		keep->fold(w, a->f[i].stack, a->f[i].state, a->f[i].ns,
+			   a->f[i].count);
 	free(a->s);
 	free(a->f);
+	free(a->sp);
 	free(a);
 }

@@ -280,6 +280,137 @@ static void trace_states(struct ct_json *w, const struct ct_why *why,
 	}
 }
 
+/*
+ * --why's wait sites: each phase's longest waits of its carrier, as
+ * slices named by what they waited on, on tracks of their own (a wait
+ * spans several process states: it would not nest in the state track),
+ * laid in lanes so that slices of a track never overlap; and a flow
+ * arrow from each wait's wakeup, a 1 ns slice on the container's
+ * "wakers" track, to the wait (Perfetto draws them).
+ */
+#define WAIT_LANES	CT_WHY_PHASE_WAITS
+#define WAIT_TID(tid, p, lane)	\
+	((tid) + STATE_TID * (CT_PH_MAX + 1 + (size_t)(p) * WAIT_LANES + (lane)))
+#define WAKER_TID(tid)	((tid) + STATE_TID * (CT_PH_MAX + 1 + CT_PH_MAX * WAIT_LANES))
+
+static void trace_flow(struct ct_json *w, const char *ph, uint64_t id,
+		       int pid, size_t tid, uint64_t ts, uint64_t base)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "name", "wakeup");
+	ct_json_kv_string(w, "cat", "wakeup");
+	ct_json_kv_string(w, "ph", ph);
+	ct_json_kv_u64(w, "id", id);
+	if (*ph == 'f')
+		ct_json_kv_string(w, "bp", "e");
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_u64(w, "tid", tid);
+	ct_json_key(w, "ts");
+	ct_json_decimal(w, ts - base, 3);
+	ct_json_end_object(w);
+}
+
+static void trace_wait(struct ct_json *w, const struct ct_why_wait *v,
+		       int pid, size_t tid, uint64_t base)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "name", v->label[0] ? v->label : "unattributed");
+	ct_json_kv_string(w, "cat", "wait");
+	ct_json_kv_string(w, "ph", "X");
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_u64(w, "tid", tid);
+	ct_json_key(w, "ts");
+	ct_json_decimal(w, v->start_ns - base, 3);
+	ct_json_key(w, "dur");
+	ct_json_decimal(w, v->end_ns - v->start_ns, 3);
+	ct_json_key(w, "args");
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "phase", ct_phase_name(v->phase));
+	ct_json_kv_u64(w, "tid", v->tid);
+	ct_json_key(w, "waker");
+	ct_json_string_n(w, v->waker, sizeof(v->waker));
+	ct_json_kv_u64(w, "waker_pid", v->waker_pid);
+	ct_json_end_object(w);
+	ct_json_end_object(w);
+}
+
+/* The wakeup's slice on the wakers' track, and its arrow to the wait. */
+static void trace_wake(struct ct_json *w, const struct ct_why_wait *v,
+		       int pid, size_t tid, size_t lane_tid, uint64_t *flow,
+		       uint64_t base)
+{
+	char name[CT_COMM_LEN + 24];
+	uint64_t at = v->wake_ns;
+
+	if (!at || at < base || v->end_ns <= v->start_ns)
+		return;
+	snprintf(name, sizeof(name), "wakeup by %.*s %u",
+		 (int)sizeof(v->waker), v->waker, v->waker_pid);
+	trace_slice(w, name, "wakeup", pid, WAKER_TID(tid), at, 1, base);
+	trace_flow(w, "s", ++*flow, pid, WAKER_TID(tid), at, base);
+	/* the arrow's head inside the wait's slice */
+	at = at < v->start_ns ? v->start_ns : at;
+	at = at >= v->end_ns ? v->end_ns - 1 : at;
+	trace_flow(w, "f", *flow, pid, lane_tid, at, base);
+}
+
+static int cmp_wait_start(const void *a, const void *b)
+{
+	const struct ct_why_wait *x = a, *y = b;
+
+	if (x->phase != y->phase)
+		return x->phase < y->phase ? -1 : 1;
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+static void trace_waits(struct ct_json *w, const struct ct_why *why,
+			const struct ct_container *c, int pid, size_t tid,
+			uint64_t base, uint64_t *flow)
+{
+	uint64_t lane_end[CT_PH_MAX][WAIT_LANES] = { { 0 } };
+	const struct ct_why_wait *kept;
+	size_t n = ct_why_waits(why, c, &kept), lane;
+	struct ct_why_wait *v = n ? malloc(n * sizeof(*v)) : NULL;
+	bool named = false;
+	char label[64];
+
+	if (!v)
+		return;
+	memcpy(v, kept, n * sizeof(*v));	/* in time order: lanes */
+	qsort(v, n, sizeof(*v), cmp_wait_start);
+	for (size_t i = 0; i < n; i++) {
+		int p = v[i].phase;
+
+		if (p < 0 || p >= CT_PH_MAX || v[i].start_ns < base)
+			continue;
+		for (lane = 0; lane < WAIT_LANES &&
+		     lane_end[p][lane] > v[i].start_ns; lane++)
+			;
+		if (lane == WAIT_LANES)
+			continue;
+		if (!lane_end[p][lane]) {
+			snprintf(label, sizeof(label),
+				 "%.12s carrier waits (%s)%s", c->id,
+				 ct_phase_name(p), lane ? " +" : "");
+			trace_meta_event(w, "thread_name", pid,
+					 WAIT_TID(tid, p, lane), label,
+					 strlen(label));
+		}
+		lane_end[p][lane] = v[i].end_ns;
+		trace_wait(w, &v[i], pid, WAIT_TID(tid, p, lane), base);
+		if (!named && v[i].wake_ns) {
+			snprintf(label, sizeof(label), "%.12s carrier wakers",
+				 c->id);
+			trace_meta_event(w, "thread_name", pid, WAKER_TID(tid),
+					 label, strlen(label));
+			named = true;
+		}
+		trace_wake(w, &v[i], pid, tid, WAIT_TID(tid, p, lane), flow,
+			   base);
+	}
+	free(v);
+}
+
 /* The CRI pod a record belongs to: its own id for a sandbox, else its pod's. */
 static const char *pod_of(const struct ct_container *c)
 {
@@ -379,7 +510,7 @@ int ct_chrome_trace_write(FILE *f, const struct ct_agg *agg,
 	size_t i, n = ct_agg_count(agg);
 	size_t npulls = pulls ? ct_pulls_count(pulls) : 0;
 	size_t nchains = ct_chains_count(meta->chains);
-	uint64_t base = trace_base(agg, pulls);
+	uint64_t base = trace_base(agg, pulls), flow = 0;
 	int rt, *gpid = calloc(n ? n : 1, sizeof(*gpid));
 	struct ct_json w;
 
@@ -405,9 +536,12 @@ int ct_chrome_trace_write(FILE *f, const struct ct_agg *agg,
 	}
 	for (i = 0; i < n; i++) {
 		trace_container(&w, ct_agg_get(agg, i), gpid[i], i + 1, base);
-		if (meta->why)
-			trace_states(&w, meta->why, ct_agg_get(agg, i),
-				     gpid[i], i + 1, base);
+		if (!meta->why)
+			continue;
+		trace_states(&w, meta->why, ct_agg_get(agg, i), gpid[i],
+			     i + 1, base);
+		trace_waits(&w, meta->why, ct_agg_get(agg, i), gpid[i], i + 1,
+			    base, &flow);
 	}
 	free(gpid);
 	for (i = 0; i < npulls; i++)

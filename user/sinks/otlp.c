@@ -352,6 +352,45 @@ static void why_attrs(struct ct_otlp_enc *e, const struct ct_container *c,
 	attr_int(e, "coldtrace.why.pid", x->pid);
 }
 
+/*
+ * --why's wait sites (docs/why.md): the phase's off-CPU time in the
+ * span's attributes, its largest sites as its events, at its start (a
+ * site sums waits: it has no one time).
+ */
+static void wait_events(struct ct_otlp_enc *e, const struct ct_container *c,
+			enum ct_phase p)
+{
+	const struct ct_waits *x = &c->split[p].waits;
+	char label[2 * CT_SITE_LEN + CT_SYSCALL_LEN + 16];
+
+	if (!c->split[p].valid || !c->split[p].has_waits)
+		return;
+	attr_int(e, "coldtrace.why.offcpu_ns", (int64_t)x->offcpu_ns);
+	attr_int(e, "coldtrace.why.unattributed_ns",
+		 (int64_t)x->unattributed_ns);
+	attr_int(e, "coldtrace.why.preempted_ns", (int64_t)x->preempted_ns);
+	for (uint32_t i = 0; i < x->n; i++) {
+		const struct ct_wait *s = &x->top[i];
+
+		ct_wait_label(s, label, sizeof(label));
+		e->ops->event(e, label, c->phases[p].start_ns);
+		attr_str(e, "coldtrace.wait.site", s->site);
+		attr_str(e, "coldtrace.wait.state", ct_wait_state_name(s->state));
+		if (s->syscall[0])
+			attr_str(e, "coldtrace.wait.syscall", s->syscall);
+		attr_int(e, "coldtrace.wait.ns", (int64_t)s->ns);
+		attr_int(e, "coldtrace.wait.runq_ns", (int64_t)s->runq_ns);
+		attr_int(e, "coldtrace.wait.count", s->count);
+		attr_str_n(e, "coldtrace.wait.waker", s->waker,
+			   sizeof(s->waker));
+		attr_int(e, "coldtrace.wait.waker_pid", s->waker_pid);
+		attr_str(e, "coldtrace.wait.waker_kind",
+			 ct_waker_kind_name(s->waker_kind));
+		if (s->via == CT_VIA_FOLLOWED)
+			attr_str(e, "coldtrace.wait.via", s->via_site);
+	}
+}
+
 static void container_spans(struct ct_otlp_enc *e,
 			    const struct ct_container *c)
 {
@@ -369,6 +408,7 @@ static void container_spans(struct ct_otlp_enc *e,
 			c->phases[p].start_ns, c->phases[p].start_ns + v);
 		attr_str(e, "coldtrace.phase", ct_phase_name(p));
 		why_attrs(e, c, p);
+		wait_events(e, c, p);
 		span_end(e, 0, NULL);
 	}
 	/* made by an earlier request: before the root, which begins at

@@ -5,7 +5,8 @@
  * --otlp (otlp_pb.c).  One walk for both, so that the file and what a
  * collector gets never differ.  The calls of one request, in order:
  *
- *   begin, attr* (the resource's), scope, (span, attr*, span_end)*, end
+ *   begin, attr* (the resource's), scope,
+ *   (span, attr*, (event, attr*)*, span_end)*, end
  *
  * (ExportTraceServiceRequest, one ResourceSpans and one ScopeSpans.)
  */
@@ -65,6 +66,9 @@ struct ct_otlp_enc_ops {
 		      const char *version);
 	void (*span)(struct ct_otlp_enc *e, const struct ct_otlp_span *s);
 	void (*attr)(struct ct_otlp_enc *e, const struct ct_otlp_attr *a);
+	/* a Span.Event of the span: the attrs that follow are its own */
+	void (*event)(struct ct_otlp_enc *e, const char *name,
+		      uint64_t time_ns);
 	/* code 0: no status (unset) */
 	void (*span_end)(struct ct_otlp_enc *e, int code, const char *msg);
 	void (*end)(struct ct_otlp_enc *e);
@@ -74,6 +78,7 @@ struct ct_otlp_enc {
 	const struct ct_otlp_enc_ops *ops;
 	void *out;		/* the encoding's writer */
 	bool attrs_open;	/* OTLP/JSON: an "attributes" array is */
+	bool in_event;		/* a span's event is open */
 	size_t spans;		/* spans written */
 };
 

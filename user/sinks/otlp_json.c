@@ -132,13 +132,39 @@ static void json_attr(struct ct_otlp_enc *e, const struct ct_otlp_attr *a)
 	ct_json_end_object(w);
 }
 
+/* the span's attributes, or the last event's, closed; "events":[ once */
+static void json_event(struct ct_otlp_enc *e, const char *name,
+		       uint64_t time_ns)
+{
+	struct ct_json *w = W(e);
+
+	if (e->attrs_open)
+		ct_json_end_array(w);
+	if (e->in_event) {
+		ct_json_end_object(w);
+	} else {
+		ct_json_key(w, "events");
+		ct_json_start_array(w);
+	}
+	e->attrs_open = false;
+	e->in_event = true;
+	ct_json_start_object(w);
+	nanos(w, "timeUnixNano", time_ns);
+	ct_json_kv_string(w, "name", name);
+}
+
 static void json_span_end(struct ct_otlp_enc *e, int code, const char *msg)
 {
 	struct ct_json *w = W(e);
 
 	if (e->attrs_open)
 		ct_json_end_array(w);
+	if (e->in_event) {
+		ct_json_end_object(w);
+		ct_json_end_array(w);
+	}
 	e->attrs_open = false;
+	e->in_event = false;
 	if (code) {
 		ct_json_key(w, "status");
 		ct_json_start_object(w);
@@ -168,6 +194,7 @@ const struct ct_otlp_enc_ops ct_otlp_json_ops = {
 	.scope = json_scope,
 	.span = json_span,
 	.attr = json_attr,
+	.event = json_event,
 	.span_end = json_span_end,
 	.end = json_end,
 };

@@ -28,7 +28,11 @@ enum {
 	SPAN_START = 7,
 	SPAN_END = 8,
 	SPAN_ATTRIBUTES = 9,
+	SPAN_EVENTS = 11,
 	SPAN_STATUS = 15,
+	EVENT_TIME = 1,			/* Span.Event */
+	EVENT_NAME = 2,
+	EVENT_ATTRIBUTES = 3,
 	STATUS_MESSAGE = 2,		/* Status */
 	STATUS_CODE = 3,
 	KV_KEY = 1,			/* KeyValue */
@@ -99,7 +103,8 @@ static void pb_attr(struct ct_otlp_enc *e, const struct ct_otlp_attr *a)
 {
 	struct ct_pb *b = B(e);
 
-	ct_pb_begin(b, e->spans ? SPAN_ATTRIBUTES : RES_ATTRIBUTES);
+	ct_pb_begin(b, e->in_event ? EVENT_ATTRIBUTES :
+		    e->spans ? SPAN_ATTRIBUTES : RES_ATTRIBUTES);
 	ct_pb_string(b, KV_KEY, a->key, strlen(a->key));
 	ct_pb_begin(b, KV_VALUE);
 	switch (a->type) {
@@ -127,9 +132,26 @@ static void pb_attr(struct ct_otlp_enc *e, const struct ct_otlp_attr *a)
 	ct_pb_end(b);
 }
 
+static void pb_event(struct ct_otlp_enc *e, const char *name,
+		     uint64_t time_ns)
+{
+	struct ct_pb *b = B(e);
+
+	if (e->in_event)
+		ct_pb_end(b);
+	e->in_event = true;
+	ct_pb_begin(b, SPAN_EVENTS);
+	ct_pb_fixed64(b, EVENT_TIME, time_ns);
+	ct_pb_string(b, EVENT_NAME, name, strlen(name));
+}
+
 static void pb_span_end(struct ct_otlp_enc *e, int code, const char *msg)
 {
 	struct ct_pb *b = B(e);
+
+	if (e->in_event)
+		ct_pb_end(b);
+	e->in_event = false;
 
 	if (code) {
 		ct_pb_begin(b, SPAN_STATUS);
@@ -155,6 +177,7 @@ const struct ct_otlp_enc_ops ct_otlp_pb_ops = {
 	.scope = pb_scope,
 	.span = pb_span,
 	.attr = pb_attr,
+	.event = pb_event,
 	.span_end = pb_span_end,
 	.end = pb_end,
 };

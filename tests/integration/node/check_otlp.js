@@ -243,6 +243,7 @@ function checkContainer(r, root, kids) {
 		eq(`${id} ${p} start`, s.start, ph.start_ns);
 		eq(`${id} ${p} duration`, B(s.end) - B(s.start), ph.dur_ns);
 		checkWhy(`${id} ${p}`, s.attrs, ph);
+		checkWaits(`${id} ${p}`, s, ph);
 		got.delete(p);
 	}
 	if (got.size)
@@ -270,6 +271,37 @@ function checkWhy(what, a, ph) {
 	} else if (Object.keys(a).some((k) => k.startsWith('coldtrace.why.'))) {
 		fail(`${what}: --why attributes without a split in the record`);
 	}
+}
+
+// --why's wait sites: the span's events, one per site of the record's
+// phase, in its order, at the phase's start (docs/why.md)
+function checkWaits(what, s, ph) {
+	const w = ph.waits;
+	const ev = s.events || [];
+	if (!w) {
+		if (ev.length)
+			fail(`${what}: events without wait sites in the record`);
+		return;
+	}
+	eq(`${what} coldtrace.why.offcpu_ns`, s.attrs['coldtrace.why.offcpu_ns'],
+	   w.offcpu_ns);
+	eq(`${what} coldtrace.why.unattributed_ns`,
+	   s.attrs['coldtrace.why.unattributed_ns'], w.unattributed_ns);
+	eq(`${what} events`, ev.length, w.sites.length);
+	w.sites.forEach((x, i) => {
+		const e = ev[i];
+		if (!e)
+			return;
+		eq(`${what} event ${i} time`, e.time, ph.start_ns);
+		eq(`${what} event ${i} site`, e.attrs['coldtrace.wait.site'], x.site);
+		eq(`${what} event ${i} ns`, e.attrs['coldtrace.wait.ns'], x.ns);
+		eq(`${what} event ${i} waker`, e.attrs['coldtrace.wait.waker'],
+		   x.waker.comm);
+		eq(`${what} event ${i} waker_pid`,
+		   e.attrs['coldtrace.wait.waker_pid'], x.waker.pid);
+		if (!e.name.startsWith(x.site))
+			fail(`${what} event ${i}: name ${e.name}, site ${x.site}`);
+	});
 }
 
 function checkPull(p, root, kids) {

@@ -83,7 +83,7 @@ const firstStart = (t) => Math.min(...t.events.filter((e) => e.isComplete())
 	.map((e) => e.start));
 for (const [id12, recs] of generations) {
 	const ts = threads.filter((x) => x.name.startsWith(id12) &&
-		!x.name.includes(' carrier state '));
+		!/ carrier (state|waits|wakers)/.test(x.name));
 	if (ts.length !== recs.length) {
 		fail(`container ${id12}: ${ts.length} tracks (want ${recs.length})`);
 		continue;
@@ -103,6 +103,51 @@ for (const [id12, recs] of generations) {
 			fail(`container ${id12}: track "${ts[i].name}" lacks its name ${c.name}`);
 	});
 }
+
+// --why's waits: each wait slice inside its container's phase (its
+// track names the container, its args the phase), and each wakeup's flow
+// arrow ('s' on the wakers' track, 'f' inside a wait slice of its own
+// track) whole: one start and one end per id.
+const base = trace.otherData.base_ns;
+const flows = new Map();
+for (const ev of trace.traceEvents) {
+	if (ev.cat === 'wakeup' && (ev.ph === 's' || ev.ph === 'f')) {
+		if (!flows.has(ev.id))
+			flows.set(ev.id, {});
+		flows.get(ev.id)[ev.ph] = ev;
+	}
+}
+const waitTracks = threads.filter((t) => / carrier waits /.test(t.name));
+let nwaits = 0;
+for (const t of waitTracks) {
+	const c = containers.find((r) => t.name.startsWith(r.id.slice(0, 12)));
+	for (const e of t.events.filter((x) => x.isComplete())) {
+		const ph = c && c.phases[e.args.phase];
+		nwaits++;
+		if (!ph || ph.dur_ns === null) {
+			fail(`${t.name}: ${e.name} in no phase of a record`);
+			continue;
+		}
+		// start_ns and base_ns as JSON numbers are doubles here:
+		// ns of 2026 are 1.8e18, 256 ns a step
+		const s = (ph.start_ns - base) / 1e3, end = s + ph.dur_ns / 1e3;
+		if (e.start < s - 0.6 || e.end > end + 0.6)
+			fail(`${t.name}: ${e.name} [${e.start},${e.end}] outside ${e.args.phase} [${s},${end}]`);
+	}
+}
+for (const [id, f] of flows) {
+	if (!f.s || !f.f) {
+		fail(`wakeup flow ${id} has no ${f.s ? 'end' : 'start'}`);
+		continue;
+	}
+	const t = threads.find((x) => x.id === f.f.tid && / carrier waits /.test(x.name));
+	const at = f.f.ts;
+	if (!t || !t.events.some((e) => e.isComplete() &&
+		e.start <= at + EPS && at <= e.end + EPS))
+		fail(`wakeup flow ${id}: its end at ${at} in no wait slice`);
+}
+if (nwaits)
+	console.log(`waits: ${nwaits} wait slices, ${flows.size} wakeup flows`);
 
 // One process per chain, a track per step plus the whole chain's.
 const chainProcs = model.processes.filter((p) => p.name.startsWith('chain '));

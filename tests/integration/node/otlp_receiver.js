@@ -65,6 +65,11 @@ function decode(body) {
 				start: s.startTimeUnixNano,
 				end: s.endTimeUnixNano,
 				attrs: attrs(s.attributes),
+				events: (s.events || []).map((e) => ({
+					name: e.name,
+					time: e.timeUnixNano,
+					attrs: attrs(e.attributes),
+				})),
 				status: s.status || null,
 			})),
 		})),
