@@ -53,6 +53,13 @@ struct {
 #define CT_EEXIST	17
 
 /*
+ * Wait sites on (--why, --why=sites): the stacks and the wakers.  Set by
+ * userspace in both objects; --why=states leaves them out (and the
+ * sched_waking program unloaded, the stack map one entry).
+ */
+const volatile bool why_stacks_on = true;
+
+/*
  * The current task's kernel stack as a record says it (coldtrace.h).
  * A bucket taken by another stack (-EEXIST: 300 stacks in 8,192 buckets
  * collide a few times a session) is tried again without the innermost
@@ -140,7 +147,7 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 
 	if (why_tracked(prev)) {
 		st = why_out_state(preempt, prev_state);
-		if (st == CT_TS_IO || st == CT_TS_SLEEP)
+		if (why_stacks_on && (st == CT_TS_IO || st == CT_TS_SLEEP))
 			stack = why_stack(ctx);
 		why_emit(prev, st, stack);
 	}

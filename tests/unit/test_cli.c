@@ -139,7 +139,7 @@ Test(cli, optional_value_in_next_word)
 Test(cli, flag_with_value)
 {
 	const char *words[] = { "--json=1", "--verbose=x", "--help=x",
-				"--dump=1", "--why=1", "--no-opens=1",
+				"--dump=1", "--no-opens=1",
 				"--no-pulls=", "--version=2" };
 	char want[64];
 
@@ -154,6 +154,20 @@ Test(cli, flag_with_value)
 	cr_expect(strstr(err, "--jso takes no value"), "%s", err);
 	cr_assert_eq(PARSE("-vj=1"), CT_CLI_ERROR);
 	cr_expect(strstr(err, "-j takes no value"), "%s", err);
+}
+
+/* --why[=sites|states]: the wait sites unless states; nothing else. */
+Test(cli, why_sites_or_states)
+{
+	cr_assert_eq(PARSE("--why"), CT_CLI_OK);
+	cr_expect(cli.why && !cli.why_states);
+	cr_assert_eq(PARSE("--why=sites"), CT_CLI_OK);
+	cr_expect(cli.why && !cli.why_states);
+	cr_assert_eq(PARSE("--why=states"), CT_CLI_OK);
+	cr_expect(cli.why && cli.why_states);
+	cr_assert_eq(PARSE("--why=1"), CT_CLI_ERROR);
+	cr_expect(strstr(err, "--why: '1': expected sites or states"), "%s",
+		  err);
 }
 
 /* `--record --replay F` used to record into ./--replay. */
@@ -633,7 +647,7 @@ Test(cli, short_usage)
 	const char *want[] = { "Usage: coldtrace [-jTvhV]", "[-c PREFIX|NAME|NS/POD]",
 			       "[--engine=LIST]", "[-w SEC]", "[--dump]",
 			       "[--no-opens]", "[--no-pulls]", "[--paths[=N]]",
-			       "[--why]", "[--ready=MARKER]",
+			       "[--why[=sites|states]]", "[--ready=MARKER]",
 			       "[--arm=auto|always]", "[-- COMMAND [ARG...]]" };
 
 	cr_assert_not_null(f);

@@ -96,9 +96,12 @@ STR(START_FILES_MAX) "), first touch\n"
 "                        first, with sizes: into -o DIR's start-files.jsonl,\n"
 "                        which ctr-remote's --estargz-record-in reads, and\n"
 "                        per image into start-files-images.jsonl\n"
-"      --why             split each phase into cpu / runq / io / sleep time\n"
+"      --why[=sites]     split each phase into cpu / runq / io / sleep time\n"
 "                        of the process that carries it (loads a sched\n"
-"                        tracer for shims, runtimes and their children);\n"
+"                        tracer for shims, runtimes, CNI plugins and their\n"
+"                        children), and its off-CPU time into wait sites:\n"
+"                        the kernel function each wait waited in and the\n"
+"                        task that woke it; --why=states: the split only;\n"
 "                        prepare and disconnect have none, said so: the\n"
 "                        engine's threads (dockerd's) serve every request\n"
 "      --ready=MARKER    when a container is ready (end of the ready\n"
@@ -119,6 +122,8 @@ STR(START_FILES_MAX) "), first touch\n"
 "  coldtrace --replay s.ctrec --otlp=http://127.0.0.1:4318\n"
 "  sudo coldtrace --ready=exec -- docker run --rm busybox true\n"
 "  sudo coldtrace --why -j -- docker run --rm busybox true\n"
+"  sudo coldtrace --why -o out/ -- docker run --rm busybox true\n"
+"  go tool pprof -top out/waits.pb.gz     # wait sites, as a profile\n"
 "  sudo coldtrace --start-files -o out/ -- docker run --rm my/service\n"
 "\n"
 "Ctrl-C prints what was seen so far; a second Ctrl-C exits at once.\n"
@@ -177,7 +182,7 @@ static const struct ct_opt opts[] = {
 	{ "paths",	OPT_PATHS,	CT_OPT_OPTIONAL,	"N" },
 	{ "start-files", OPT_START_FILES, CT_OPT_OPTIONAL,	"S" },
 	{ "ready",	OPT_READY,	CT_OPT_REQUIRED,	"a MARKER" },
-	{ "why",	OPT_WHY,	CT_OPT_NONE,		NULL },
+	{ "why",	OPT_WHY,	CT_OPT_OPTIONAL,	"sites or states" },
 	{ "listen",	OPT_LISTEN,	CT_OPT_REQUIRED,	"ADDR:PORT" },
 	{ "metrics-labels", OPT_METRICS_LABELS, CT_OPT_REQUIRED, "a LIST" },
 	{ "otlp",	OPT_OTLP,	CT_OPT_REQUIRED,	"a URL" },
@@ -433,6 +438,18 @@ static int parse_whole(const char *opt, const char *s, long long min,
 }
 
 /* --paths[=N]: N in 1..PATHS_MAX, PATHS_DEFAULT without N. */
+/* --why[=sites|states]: the wait sites (docs/why.md) unless states. */
+static int parse_why(const char *s, struct ct_cli *cli, char *err,
+		     size_t errlen)
+{
+	cli->why = true;
+	cli->why_states = s && !strcmp(s, "states");
+	if (!s || !strcmp(s, "sites") || cli->why_states)
+		return 0;
+	snprintf(err, errlen, "--why: '%s': expected sites or states", s);
+	return -1;
+}
+
 static int parse_paths(const char *s, unsigned int *out, char *err,
 		       size_t errlen)
 {
@@ -554,6 +571,17 @@ static const char *value_word(const struct ct_opt *o)
 	return v;
 }
 
+/* The value as --usage writes it: "auto or always" reads auto|always. */
+static const char *usage_value(const struct ct_opt *o, char *buf, size_t n)
+{
+	const char *v = value_word(o), *or = strstr(v, " or ");
+
+	if (!or)
+		return v;
+	snprintf(buf, n, "%.*s|%s", (int)(or - v), v, or + 4);
+	return buf;
+}
+
 /* One "[...]" item of --usage, wrapped at 79 columns. */
 static void usage_item(FILE *out, const char *item, size_t *col)
 {
@@ -573,7 +601,7 @@ static void usage_item(FILE *out, const char *item, size_t *col)
  */
 static void short_usage(FILE *out)
 {
-	char item[80], flags[N_OPTS + 2] = "-";
+	char item[80], v[40], flags[N_OPTS + 2] = "-";
 	size_t col = 16, nf = 1;
 
 	fputs("Usage: coldtrace", out);
@@ -587,20 +615,17 @@ static void short_usage(FILE *out)
 
 		if (o->id < 256 && o->arg == CT_OPT_NONE)
 			continue;
-		if (o->id == OPT_ARM)	/* its value reads "auto or always" */
-			snprintf(item, sizeof(item), "--%s=auto|always",
-				 o->name);
-		else if (o->id < 256)
+		if (o->id < 256)
 			snprintf(item, sizeof(item), "-%c %s", o->id,
 				 value_word(o));
 		else if (o->arg == CT_OPT_NONE)
 			snprintf(item, sizeof(item), "--%s", o->name);
 		else if (o->arg == CT_OPT_OPTIONAL)
 			snprintf(item, sizeof(item), "--%s[=%s]", o->name,
-				 value_word(o));
+				 usage_value(o, v, sizeof(v)));
 		else
 			snprintf(item, sizeof(item), "--%s=%s", o->name,
-				 value_word(o));
+				 usage_value(o, v, sizeof(v)));
 		usage_item(out, item, &col);
 	}
 	usage_item(out, "-- COMMAND [ARG...]", &col);
@@ -721,8 +746,7 @@ static int apply_opt(int c, const char *arg, struct ct_cli *cli, char *err,
 	case OPT_READY:
 		return parse_ready(arg, cli, err, errlen);
 	case OPT_WHY:
-		cli->why = true;
-		return 0;
+		return parse_why(arg, cli, err, errlen);
 	case 'h':
 	case OPT_USAGE:
 	case 'V':

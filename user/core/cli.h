@@ -37,6 +37,7 @@ struct ct_cli {
 	int ready_mode;			/* enum ct_ready_mode (ready.h) */
 	bool ready_set;			/* --ready given */
 	bool why;			/* --why: per-phase time split */
+	bool why_states;		/* --why=states: no wait sites */
 	char **cmd;			/* NULL-terminated COMMAND, or NULL */
 	int info;			/* 'h' or 'V': print that, exit */
 };

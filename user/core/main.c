@@ -511,12 +511,12 @@ static int start_tracers(struct live_state *ls)
 	if (!cli->no_opens && start_opens(ls, ct_loader_cgroup_mode(ls->l)))
 		return -1;
 	/* the scheduler tracer needs only the lifecycle's ring buffer */
-	if (cli->why && ct_why_bpf_start(&ls->why_bpf, ls->l, cli->verbose,
-					 err, sizeof(err))) {
+	if (cli->why && ct_why_bpf_start(&ls->why_bpf, ls->l, !cli->why_states,
+					 cli->verbose, err, sizeof(err))) {
 		ct_report_err("%s", err);
 		return -1;
 	}
-	if (ls->why_bpf &&
+	if (ls->why_bpf && !cli->why_states &&
 	    !(s->stacks = ct_stacks_new(ct_why_bpf_read_stack, ls->why_bpf,
 					"/proc/kallsyms"))) {
 		ct_report_err("--why: out of memory");

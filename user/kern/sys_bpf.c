@@ -107,6 +107,7 @@ static int setup_switch(struct sys_bpf *skel, const struct ct_sys_features *f)
 	int rc;
 
 	skel->rodata->why_on = f->why != NULL;
+	skel->rodata->why_stacks_on = ct_why_bpf_stacks(f->why);
 	if (f->why)
 		return ct_why_share_maps(f->why, skel->obj);
 	/* preallocated: without --why its stack map holds nothing */

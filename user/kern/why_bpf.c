@@ -18,8 +18,18 @@ struct ct_why_bpf {
 	struct why_bpf *skel;
 };
 
+/* --why=states: no stacks, no wakers, nothing kept for them. */
+static int no_stacks(struct why_bpf *skel)
+{
+	int rc;
+
+	skel->rodata->why_stacks_on = false;
+	rc = bpf_program__set_autoload(skel->progs.ct_why_waking, false);
+	return rc ? rc : bpf_map__set_max_entries(skel->maps.why_stacks, 1);
+}
+
 int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
-		     bool verbose, char *err, size_t errlen)
+		     bool stacks, bool verbose, char *err, size_t errlen)
 {
 	struct ct_why_bpf *w;
 	int rc;
@@ -46,7 +56,11 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		/* same early wakeup as the lifecycle tracer: an eighth */
 		w->skel->rodata->wakeup_bytes =
 			bpf_map__max_entries(w->skel->maps.events) / 8;
-		rc = ct_loader_check_progs(w->skel->obj, err, errlen);
+		rc = stacks ? 0 : no_stacks(w->skel);
+		if (rc)
+			snprintf(err, errlen, "why: %s", strerror(-rc));
+		else
+			rc = ct_loader_check_progs(w->skel->obj, err, errlen);
 	}
 	if (!rc)
 		rc = ct_loader_load_obj(w->skel->obj, err, errlen);
@@ -57,7 +71,8 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		return rc;
 	}
 	if (verbose)
-		fprintf(stderr, "why: attached (scheduler states, wait sites and wakers of shims, runtimes and their descendants)\n");
+		fprintf(stderr, "why: attached (scheduler states%s of shims, runtimes, CNI plugins and their descendants)\n",
+			stacks ? ", wait sites and wakers" : "");
 	*out = w;
 	return 0;
 }
@@ -85,6 +100,11 @@ int ct_why_bpf_read_stack(void *ctx, uint32_t key, uint64_t *ips)
 				ips))
 		return -errno;
 	return 0;
+}
+
+bool ct_why_bpf_stacks(const struct ct_why_bpf *w)
+{
+	return w && w->skel->rodata->why_stacks_on;
 }
 
 void ct_why_bpf_stop(struct ct_why_bpf *w)

@@ -15,9 +15,15 @@
 struct ct_loader;
 struct ct_why_bpf;
 
-/* Open, share the ring buffer of l, load, attach.  0 or -errno + err. */
+/*
+ * Open, share the ring buffer of l, load, attach: with stacks, the wait
+ * sites' stacks and wakers too (--why=states: without).  0 or -errno +
+ * err.
+ */
 int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
-		     bool verbose, char *err, size_t errlen);
+		     bool stacks, bool verbose, char *err, size_t errlen);
+/* Whether it takes the wait sites' stacks (the sched_switch's flag). */
+bool ct_why_bpf_stacks(const struct ct_why_bpf *w);
 void ct_why_bpf_stop(struct ct_why_bpf *w);
 
 /*
