@@ -286,6 +286,35 @@ test_direct() {	# RUNTIME [PATH: fentry (the variant's), tp_btf]
 		show "$W/$rt.out" "$W/$rt.err"
 }
 
+# --why's wait sites on this kernel (docs/why.md): `runc run` of a bundle
+# whose createRuntime hook sleeps 0.3 s: create has a do_nanosleep site
+# (the hook's, named from this kernel's stacks: __x64_sys_* or
+# __arm64_sys_* entries) of 285 ms or more, woken from an interrupt,
+# no stack lost, at most 10 % of create's off-CPU time unattributed.
+test_why_waits() {
+	local id=vm-waits-$$ b=$W/bundle-waits rc=0 t0 c
+	"$HARNESS" bundle "$b" true >/dev/null || { fail "why waits: no bundle"; return; }
+	jq '.hooks = {createRuntime: [{path: "/bin/sleep", args: ["sleep", "0.3"]}]}' \
+		"$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+	t0=$(date +%s)
+	timeout -k 5 600 "$CT" -v -j --why -- runc --root "$W/runc" run \
+		--bundle "$b" "$id" </dev/null >"$W/waits.out" 2>"$W/waits.err" || rc=$?
+	echo "vmtest: why waits took $(($(date +%s) - t0)) s"
+	[ "$rc" -eq 0 ] || { fail "why waits: coldtrace exited $rc"; show "$W/waits.err"; return; }
+	c=$(record_of "$W/waits.out" "$id" | jq -c '.phases.create')
+	if ! jq -e '.waits and .waits.lost_stacks == 0 and
+		.waits.unattributed_ns <= 0.1 * .waits.offcpu_ns and
+		any(.waits.sites[]; .site == "do_nanosleep" and
+		    .ns + .runq_ns >= 285000000 and
+		    (.hop.kind == "interrupt" or .waker.kind == "interrupt"))' \
+		<<<"${c:-null}" >/dev/null; then
+		fail "why waits: create's sites $(jq -c '.waits' <<<"${c:-null}")"
+		show "$W/waits.err"
+		return
+	fi
+	pass "why waits: $(jq -r '[.waits.sites[] | "\(.site) \(((.ns + .runq_ns) / 1e6) | floor) ms"] | join(", ")' <<<"$c")"
+}
+
 # coldtrace's syscall hooks that bpftool lists now: fentry/fexit links
 # (only the sys object has them) and the perf events of PID on sys_enter,
 # sys_exit, sched_switch (the tp_btf path; the lifecycle's stay).
@@ -1092,7 +1121,7 @@ for g in $VMTEST_GROUPS; do
 	load) run test_floor; run test_hooks
 		for s in "${LOAD_SETS[@]}"; do run test_load "$s"; done ;;
 	direct) run test_direct runc; run test_direct runsc
-		run test_direct runc tp_btf ;;
+		run test_direct runc tp_btf; run test_why_waits ;;
 	steady) run test_steady; run test_steady_runsc; run test_steady_cut ;;
 	docker) [ "$VMTEST_DOCKER" = 1 ] || continue
 		run docker_up
