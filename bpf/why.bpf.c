@@ -122,16 +122,54 @@ static __always_inline void woken(struct task_struct *p)
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 
 /*
+ * In an interrupt: a hard interrupt or NMI, or serving a softirq
+ * (include/linux/preempt.h: SOFTIRQ_OFFSET, HARDIRQ_MASK, NMI_MASK; a
+ * softirq merely disabled, 2 * SOFTIRQ_OFFSET, is not one).
+ */
+#define CT_SOFTIRQ_OFFSET	0x00000100
+#define CT_HARDIRQ_NMI_MASK	0x00ff0000
+
+/*
+ * The preempt count, where each kernel keeps it: x86-64 in the per-CPU
+ * __preempt_count (to 6.1, and from 6.15) or pcpu_hot.preempt_count
+ * (6.2 to 6.14), arm64 in the task's thread_info.  A weak ksym the
+ * kernel lacks is 0, its branch dead code for the verifier.  -1: none
+ * could be read (the waker's stack tells instead, userspace's tables).
+ */
+#if defined(__TARGET_ARCH_x86)
+extern const int __preempt_count __ksym __weak;
+struct pcpu_hot {
+	int preempt_count;
+} __attribute__((preserve_access_index));
+extern const struct pcpu_hot pcpu_hot __ksym __weak;
+#endif
+
+static __always_inline int preempt_count(struct task_struct *cur)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (&__preempt_count)
+		return *(const int *)bpf_this_cpu_ptr(&__preempt_count);
+	if (&pcpu_hot)
+		return ((const struct pcpu_hot *)bpf_this_cpu_ptr(&pcpu_hot))
+			->preempt_count;
+#elif defined(__TARGET_ARCH_arm64)
+	return (int)BPF_CORE_READ(cur, thread_info.preempt_count);
+#endif
+	return -1;
+}
+
+/*
  * Who ends a tracked thread's wait: sched_waking runs in the waker's
  * context, on its CPU (sched_wakeup may run on the wakee's, from the
  * wake list); an interrupt's wake shows the interrupted task here and
  * the interrupt's frames in the stack (user/enrich/waitsite.c).
  */
-SEC("tp_btf/sched_waking")
-int BPF_PROG(ct_why_waking, struct task_struct *p)
+static __always_inline int waking(void *ctx, struct task_struct *p,
+				  bool count)
 {
 	struct task_struct *cur;
 	struct ct_wake *r;
+	int pc;
 
 	if (!why_tracked(p))
 		return 0;
@@ -149,11 +187,44 @@ int BPF_PROG(ct_why_waking, struct task_struct *p)
 	bpf_get_current_comm(r->hdr.comm, sizeof(r->hdr.comm));
 	r->wakee_pid = p->tgid;
 	r->wakee_tid = p->pid;
-	r->stack = why_stack(ctx);
 	if (BPF_CORE_READ(cur, flags) & PF_KTHREAD)
 		r->flags |= CT_WAKE_KTHREAD;
+	pc = count ? preempt_count(cur) : -1;
+	if (pc >= 0 && (pc & (CT_HARDIRQ_NMI_MASK | CT_SOFTIRQ_OFFSET)))
+		r->flags |= CT_WAKE_IRQ;
+	/*
+	 * The waker's stack costs a walk (~2 us): where the preempt count
+	 * says whether it is an interrupt's, only the wakes by other
+	 * processes than the start's own take it (dockerd, a kworker, a
+	 * writer: where they woke it from); a tracked waker's own wait is
+	 * what userspace follows.  Without the count, every one but the
+	 * idle task's (only an interrupt wakes from there), for the
+	 * interrupt's frames.
+	 */
+	if (!r->hdr.pid)
+		r->flags |= CT_WAKE_IRQ;
+	else if (pc < 0 || (!(r->flags & CT_WAKE_IRQ) && !why_tracked(cur)))
+		r->stack = why_stack(ctx);
 	submit(r);
 	return 0;
+}
+
+/*
+ * Two programs, one loaded (user/kern/why_bpf.c): with the preempt
+ * count, and, where the kernel cannot give its address (per-CPU
+ * variables are in kallsyms only with CONFIG_KALLSYMS_ALL: the load
+ * fails), with the waker's stack alone.  --why=states loads neither.
+ */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(ct_why_waking, struct task_struct *p)
+{
+	return waking(ctx, p, true);
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(ct_why_waking_stack, struct task_struct *p)
+{
+	return waking(ctx, p, false);
 }
 
 SEC("tp_btf/sched_wakeup")

@@ -225,10 +225,13 @@ struct ct_tstate {
  * CT_EV_WAKE (bpf/why.bpf.c, --why): at sched_waking of a tracked
  * thread, on the waker's CPU.  The header is the waker's, the current
  * task (in an interrupt: the task it interrupted, or the idle task,
- * pid 0; its stack says which): pid, tid, comm, cpu, ts_ns; the rest of
- * the header is 0.  stack is the waker's kernel stack at the wakeup.
+ * pid 0; CT_WAKE_IRQ or, without it, its stack says which): pid, tid,
+ * comm, cpu, ts_ns; the rest of the header is 0.  stack is the waker's
+ * kernel stack at the wakeup, where one was taken (why.bpf.c says
+ * when).
  */
 #define CT_WAKE_KTHREAD	0x1	/* the waker is a kernel thread */
+#define CT_WAKE_IRQ	0x2	/* in a hard interrupt, NMI or softirq */
 
 struct ct_wake {
 	struct ct_hdr hdr;

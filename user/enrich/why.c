@@ -390,7 +390,10 @@ static size_t timeline(struct wproc *p, uint64_t s, uint64_t e,
 
 	if (!tab)
 		return 0;
-	qsort(p->ev, p->n, sizeof(*p->ev), cmp_tev);
+	if (p->sorted != p->n) {	/* once: through() asks again and again */
+		qsort(p->ev, p->n, sizeof(*p->ev), cmp_tev);
+		p->sorted = p->n;
+	}
 	for (i = 0; i < p->n && p->ev[i].ts <= s; i++)
 		tab_set(tab, p->ev[i].tid, p->ev[i].state);
 	cur = tab_state(tab);

@@ -63,6 +63,7 @@ struct wproc {
 	bool doomed;		/* forget() drops it */
 	struct tev *ev;
 	size_t n, cap;
+	size_t sorted;		/* ev[0..sorted) in time order (timeline()) */
 	struct twake *wk;
 	size_t nwk, capwk;
 	struct wseg *seg;	/* built at the first phase that asks */

@@ -102,6 +102,10 @@ static uint8_t waker_kind(struct ct_why *w, const struct twake *k)
 
 	if (!k)
 		return CT_WAKER_NONE;
+	/* ksoftirqd serves softirqs as a thread: named as itself */
+	if ((k->flags & CT_WAKE_IRQ) && !((k->flags & CT_WAKE_KTHREAD) &&
+					  !strncmp(k->comm, "ksoftirqd", 9)))
+		return CT_WAKER_IRQ;
 	if ((ws && ws->irq) || !k->waker_pid)
 		return CT_WAKER_IRQ;
 	if (k->flags & CT_WAKE_KTHREAD)

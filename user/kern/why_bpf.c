@@ -18,19 +18,70 @@ struct ct_why_bpf {
 	struct why_bpf *skel;
 };
 
+/*
+ * How the sched_waking program tells an interrupt's wake (bpf/why.bpf.c):
+ * the preempt count, the waker's stack alone (a kernel that cannot give
+ * the count's address), or no wakers at all (--why=states).
+ */
+enum wake_how {
+	WAKE_COUNT,
+	WAKE_STACK,
+	WAKE_NONE,
+};
+
 /* --why=states: no stacks, no wakers, nothing kept for them. */
 static int no_stacks(struct why_bpf *skel)
 {
+	skel->rodata->why_stacks_on = false;
+	return bpf_map__set_max_entries(skel->maps.why_stacks, 1);
+}
+
+static int set_wake(struct why_bpf *skel, enum wake_how how)
+{
+	int rc = bpf_program__set_autoload(skel->progs.ct_why_waking,
+					   how == WAKE_COUNT);
+
+	if (!rc)
+		rc = bpf_program__set_autoload(skel->progs.ct_why_waking_stack,
+					       how == WAKE_STACK);
+	return !rc && how == WAKE_NONE ? no_stacks(skel) : rc;
+}
+
+/* The object opened, set up for how, and loaded; 0 or -errno + err. */
+static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
+		char *err, size_t errlen)
+{
 	int rc;
 
-	skel->rodata->why_stacks_on = false;
-	rc = bpf_program__set_autoload(skel->progs.ct_why_waking, false);
-	return rc ? rc : bpf_map__set_max_entries(skel->maps.why_stacks, 1);
+	w->skel = why_bpf__open();
+	if (!w->skel) {
+		rc = -errno;
+		snprintf(err, errlen, "why: opening BPF object failed: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	rc = ct_loader_share_events(l, w->skel->obj);
+	if (rc) {
+		snprintf(err, errlen, "why: sharing the ring buffer failed: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	/* same early wakeup as the lifecycle tracer: an eighth */
+	w->skel->rodata->wakeup_bytes =
+		bpf_map__max_entries(w->skel->maps.events) / 8;
+	rc = set_wake(w->skel, how);
+	if (rc) {
+		snprintf(err, errlen, "why: %s", strerror(-rc));
+		return rc;
+	}
+	rc = ct_loader_check_progs(w->skel->obj, err, errlen);
+	return rc ? rc : ct_loader_load_obj(w->skel->obj, err, errlen);
 }
 
 int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		     bool stacks, bool verbose, char *err, size_t errlen)
 {
+	enum wake_how how = stacks ? WAKE_COUNT : WAKE_NONE;
 	struct ct_why_bpf *w;
 	int rc;
 
@@ -40,30 +91,16 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		snprintf(err, errlen, "why: out of memory");
 		return -ENOMEM;
 	}
-	w->skel = why_bpf__open();
-	if (!w->skel) {
-		rc = -errno;
-		snprintf(err, errlen, "why: opening BPF object failed: %s",
-			 strerror(-rc));
-		free(w);
-		return rc;
+	rc = load(w, l, how, err, errlen);
+	if (rc && how == WAKE_COUNT) {
+		why_bpf__destroy(w->skel);
+		if (verbose)
+			fprintf(stderr, "why: the preempt count cannot be read "
+				"here (%s): wakers' stacks tell interrupts\n",
+				err);
+		how = WAKE_STACK;
+		rc = load(w, l, how, err, errlen);
 	}
-	rc = ct_loader_share_events(l, w->skel->obj);
-	if (rc) {
-		snprintf(err, errlen, "why: sharing the ring buffer failed: %s",
-			 strerror(-rc));
-	} else {
-		/* same early wakeup as the lifecycle tracer: an eighth */
-		w->skel->rodata->wakeup_bytes =
-			bpf_map__max_entries(w->skel->maps.events) / 8;
-		rc = stacks ? 0 : no_stacks(w->skel);
-		if (rc)
-			snprintf(err, errlen, "why: %s", strerror(-rc));
-		else
-			rc = ct_loader_check_progs(w->skel->obj, err, errlen);
-	}
-	if (!rc)
-		rc = ct_loader_load_obj(w->skel->obj, err, errlen);
 	if (!rc)
 		rc = ct_loader_attach_skel(w->skel->skeleton, err, errlen);
 	if (rc) {
@@ -72,7 +109,8 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 	}
 	if (verbose)
 		fprintf(stderr, "why: attached (scheduler states%s of shims, runtimes, CNI plugins and their descendants)\n",
-			stacks ? ", wait sites and wakers" : "");
+			how == WAKE_COUNT ? ", wait sites and wakers (preempt count)" :
+			how == WAKE_STACK ? ", wait sites and wakers (their stacks)" : "");
 	*out = w;
 	return 0;
 }

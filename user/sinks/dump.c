@@ -215,8 +215,9 @@ static bool dump_wake(FILE *f, const void *rec, size_t len, int64_t m2r)
 
 	(void)len;
 	put_hdr(f, &w->hdr, "WAKE", m2r);
-	fprintf(f, " wakee=%u/%u%s", w->wakee_pid, w->wakee_tid,
-		w->flags & CT_WAKE_KTHREAD ? " kthread" : "");
+	fprintf(f, " wakee=%u/%u%s%s", w->wakee_pid, w->wakee_tid,
+		w->flags & CT_WAKE_KTHREAD ? " kthread" : "",
+		w->flags & CT_WAKE_IRQ ? " irq" : "");
 	put_stack(f, w->stack);
 	fputc('\n', f);
 	return true;
