@@ -27,6 +27,11 @@ block_usage() {
 block_demo() {
 	"$CT" --replay "$FIX/demo.ctrec"
 }
+# --why's split and wait sites of a runc run whose hook sleeps 0.3 s.
+block_why() {
+	"$CT" --replay "$FIX/runc-hook-waits.ctrec" --why |
+		sed -n '/^ID /,/^  run /p; /^look at: /p'
+}
 # One record of `-j`, its main keys (the full record: docs/output.md).
 block_json() {
 	"$CT" --replay "$FIX/docker-exit3.ctrec" -j | jq -c 'select(.type ==

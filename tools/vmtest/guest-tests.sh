@@ -289,8 +289,10 @@ test_direct() {	# RUNTIME [PATH: fentry (the variant's), tp_btf]
 # --why's wait sites on this kernel (docs/why.md): `runc run` of a bundle
 # whose createRuntime hook sleeps 0.3 s: create has a do_nanosleep site
 # (the hook's, named from this kernel's stacks: __x64_sys_* or
-# __arm64_sys_* entries) of 285 ms or more, woken from an interrupt,
-# no stack lost, at most 10 % of create's off-CPU time unattributed.
+# __arm64_sys_* entries) of 270 ms or more (90 %: emulation's latencies
+# move the edges), woken from an interrupt, no stack lost, at most 10 %
+# of create's off-CPU time unattributed; and the wakers' interrupts told
+# by the preempt count (Debian's kernels have CONFIG_KALLSYMS_ALL).
 test_why_waits() {
 	local id=vm-waits-$$ b=$W/bundle-waits rc=0 t0 c
 	"$HARNESS" bundle "$b" true >/dev/null || { fail "why waits: no bundle"; return; }
@@ -305,11 +307,15 @@ test_why_waits() {
 	if ! jq -e '.waits and .waits.lost_stacks == 0 and
 		.waits.unattributed_ns <= 0.1 * .waits.offcpu_ns and
 		any(.waits.sites[]; .site == "do_nanosleep" and
-		    .ns + .runq_ns >= 285000000 and
+		    .ns + .runq_ns >= 270000000 and
 		    (.hop.kind == "interrupt" or .waker.kind == "interrupt"))' \
 		<<<"${c:-null}" >/dev/null; then
 		fail "why waits: create's sites $(jq -c '.waits' <<<"${c:-null}")"
 		show "$W/waits.err"
+		return
+	fi
+	if ! grep -q 'wakers (preempt count)' "$W/waits.err"; then
+		fail "why waits: interrupts not told by the preempt count: $(grep '^why:' "$W/waits.err" | head -n 2)"
 		return
 	fi
 	pass "why waits: $(jq -r '[.waits.sites[] | "\(.site) \(((.ns + .runq_ns) / 1e6) | floor) ms"] | join(", ")' <<<"$c")"
