@@ -7,14 +7,10 @@
 #include <string.h>
 #include "coldtrace.h"
 #include "util.h"
-#include "why_int.h"
+#include "why.h"
+#include "why_store.h"
 
-#define NBUCKETS	4096
-#define EVENTS_MAX	(4u << 20)	/* state records kept, all processes */
-#define THREADS_MAX	512		/* threads of one process followed */
-/* An exited process nobody claimed is forgotten after this long. */
-#define FORGET_NS	(600 * 1000000000ull)
-#define ABSENT		0
+#define ABSENT		0		/* no thread alive (why_store.h) */
 
 /*
  * Kept after emission for trace.json: the carriers' longest state slices,
@@ -43,14 +39,7 @@ struct scratch {
 	size_t nfold, capfold;
 };
 
-static void keep_fold(struct ct_why *w, uint32_t stack, uint32_t state,
-		      uint64_t ns, uint32_t count);
-static void keep_wait(struct ct_why *w, const struct ct_why_wait *v);
 
-static const struct ct_waits_keep keep_waits = {
-	.fold = keep_fold,
-	.wait = keep_wait,
-};
 
 struct ct_why {
 	int64_t mono_to_real;
@@ -60,156 +49,8 @@ struct ct_why {
 	struct kept *cur;		/* the container being applied */
 	int cur_phase;
 	struct scratch ph;
-	struct wproc *b[NBUCKETS];
-	size_t nevents;			/* state changes and wakeups kept */
-	struct wstack **stacks;		/* by map id, CT_STACKS_MAX */
-	bool stacks_seen;		/* the session took stacks */
-	uint64_t dropped;
-	uint64_t now;
-	uint64_t last_purge;
+	struct why_store st;
 };
-
-/* ---- store ---- */
-
-static struct wproc **slot(struct ct_why *w, uint32_t tgid)
-{
-	struct wproc **pp = &w->b[tgid % NBUCKETS];
-
-	while (*pp && (*pp)->tgid != tgid)
-		pp = &(*pp)->next;
-	return pp;
-}
-
-static struct wproc *get(struct ct_why *w, uint32_t tgid)
-{
-	return *slot(w, tgid);
-}
-
-static struct wproc *get_or_add(struct ct_why *w, uint32_t tgid)
-{
-	struct wproc **pp = slot(w, tgid);
-
-	if (!*pp) {
-		*pp = calloc(1, sizeof(**pp));
-		if (*pp)
-			(*pp)->tgid = tgid;
-	}
-	return *pp;
-}
-
-static void drop(struct ct_why *w, uint32_t tgid)
-{
-	struct wproc **pp = slot(w, tgid), *p = *pp;
-
-	if (!p)
-		return;
-	*pp = p->next;
-	w->nevents -= p->n + p->nwk;
-	free(p->ev);
-	free(p->wk);
-	ct_waits_proc_free(p);
-	free(p);
-}
-
-struct wproc *ct_why_proc(struct ct_why *w, uint32_t tgid)
-{
-	return get(w, tgid);
-}
-
-const struct wstack *ct_why_wstack(const struct ct_why *w, uint32_t id)
-{
-	if (!w->stacks || id == CT_STACK_NONE || id == CT_STACK_LOST ||
-	    id > CT_STACKS_MAX)
-		return NULL;
-	return w->stacks[id - 1];
-}
-
-/* Room for one more of an array of sz-byte items; false: none. */
-static bool room(void **a, size_t n, size_t *cap, size_t sz)
-{
-	size_t c = *cap ? 2 * *cap : 64;
-	void *b;
-
-	if (n < *cap)
-		return true;
-	b = realloc(*a, c * sz);
-	if (!b)
-		return false;
-	*a = b;
-	*cap = c;
-	return true;
-}
-
-static void add_event(struct ct_why *w, uint32_t tgid, const struct tev *e)
-{
-	struct wproc *p;
-
-	if (w->nevents >= EVENTS_MAX || !(p = get_or_add(w, tgid)) ||
-	    !room((void **)&p->ev, p->n, &p->cap, sizeof(*p->ev))) {
-		w->dropped++;
-		return;
-	}
-	p->ev[p->n++] = *e;
-	w->nevents++;
-}
-
-static void add_wake(struct ct_why *w, uint32_t tgid, const struct twake *k)
-{
-	struct wproc *p;
-
-	if (w->nevents >= EVENTS_MAX || !(p = get_or_add(w, tgid)) ||
-	    !room((void **)&p->wk, p->nwk, &p->capwk, sizeof(*p->wk))) {
-		w->dropped++;
-		return;
-	}
-	p->wk[p->nwk++] = *k;
-	w->nevents++;
-}
-
-/* A named stack: what its frames say, kept for the session. */
-static void add_stack(struct ct_why *w, const struct ct_stack_rec *r)
-{
-	struct wstack *x;
-	size_t len = 0;
-
-	for (uint32_t i = 0; i < r->n; i++)
-		len += strlen(r->frames + len) + 1;
-	if (!w->stacks && !(w->stacks = calloc(CT_STACKS_MAX,
-					       sizeof(*w->stacks))))
-		return;
-	x = calloc(1, sizeof(*x));
-	if (!x || !(x->frames = malloc(len ? len : 1))) {
-		free(x);
-		w->dropped++;
-		return;
-	}
-	memcpy(x->frames, r->frames, len);
-	x->n = r->n;
-	ct_waitsite_of(x->frames, x->n, &x->ws);
-	x->irq = ct_waitsite_irq(x->frames, x->n);
-	if (w->stacks[r->id - 1]) {
-		free(w->stacks[r->id - 1]->frames);
-		free(w->stacks[r->id - 1]);
-	}
-	w->stacks[r->id - 1] = x;
-}
-
-/* Exited long ago and never claimed by a container (runc state, ...). */
-static void purge(struct ct_why *w)
-{
-	if (w->now < w->last_purge + FORGET_NS / 10)
-		return;
-	w->last_purge = w->now;
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct wproc *p = w->b[i], *next;
-
-		for (; p; p = next) {
-			next = p->next;
-			if (p->exited && p->exited + FORGET_NS < w->now)
-				drop(w, p->tgid);
-		}
-	}
-}
 
 /* ---- feeding ---- */
 
@@ -237,15 +78,7 @@ void ct_why_free(struct ct_why *w)
 	free(w->kept);
 	free(w->ph.sl);
 	free(w->ph.fold);
-	for (size_t i = 0; i < NBUCKETS; i++)
-		while (w->b[i])
-			drop(w, w->b[i]->tgid);
-	for (size_t i = 0; w->stacks && i < CT_STACKS_MAX; i++) {
-		if (w->stacks[i])
-			free(w->stacks[i]->frames);
-		free(w->stacks[i]);
-	}
-	free(w->stacks);
+	why_store_free(&w->st);
 	free(w);
 }
 
@@ -280,17 +113,15 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
 	if (len < need(h->type) || h->size < need(h->type))
 		return -EINVAL;
 	t = h->ts_ns + (uint64_t)w->mono_to_real;
-	if (t > w->now)
-		w->now = t;
 	switch (h->type) {
 	case CT_EV_TSTATE: {
 		const struct ct_tstate *s = rec;
 		struct tev e = { .ts = t, .tid = h->tid, .state = s->state,
 				 .stack = s->stack };
 
-		w->stacks_seen |= s->stack != CT_STACK_NONE;
+		w->st.stacks_seen |= s->stack != CT_STACK_NONE;
 		if (s->state >= CT_TS_RUN && s->state <= CT_TS_DEAD)
-			add_event(w, h->pid, &e);
+			why_store_event(&w->st, h->pid, &e);
 		break;
 	}
 	case CT_EV_WAKE: {
@@ -300,135 +131,48 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
 				   .stack = k->stack, .flags = k->flags };
 
 		memcpy(e.comm, h->comm, sizeof(e.comm));
-		w->stacks_seen = true;
-		add_wake(w, k->wakee_pid, &e);
+		w->st.stacks_seen = true;
+		why_store_wake(&w->st, k->wakee_pid, &e);
 		break;
 	}
 	case CT_EV_STACK:
-		add_stack(w, rec);
+		why_store_stack(&w->st, rec);
 		break;
 	case CT_EV_FORK: {
 		const struct ct_fork *f = rec;
 		struct wproc *c;
 
 		/* only below a followed process: the rest of the host is not */
-		if (get(w, h->pid) && (c = get_or_add(w, f->child_pid)))
+		if (why_store_get(&w->st, h->pid) &&
+		    (c = why_store_get_or_add(&w->st, f->child_pid)))
 			c->ppid = h->pid;
 		break;
 	}
 	case CT_EV_EXIT: {
-		struct wproc *p = get(w, h->pid);
+		struct wproc *p = why_store_get(&w->st, h->pid);
 
 		if (p)
 			p->exited = t;
 		break;
 	}
 	}
-	purge(w);
+	why_store_tick(&w->st, t);
 	return 0;
 }
 
 uint64_t ct_why_dropped(const struct ct_why *w)
 {
-	return w ? w->dropped : 0;
+	return w ? w->st.dropped : 0;
 }
 
 /* ---- timelines ---- */
-
-/* A state change of a process: from t on, state. */
-
-struct tstate_tab {
-	uint32_t tid[THREADS_MAX];
-	uint8_t st[THREADS_MAX];
-	size_t n;
-};
-
-static void tab_set(struct tstate_tab *tab, uint32_t tid, uint32_t st)
-{
-	size_t i;
-
-	for (i = 0; i < tab->n && tab->tid[i] != tid; i++)
-		;
-	if (i == tab->n) {
-		if (tab->n == THREADS_MAX)
-			return;
-		tab->tid[tab->n++] = tid;
-	}
-	tab->st[i] = st;
-}
-
-/* The busiest thread's state; ABSENT when no thread is alive. */
-static uint32_t tab_state(const struct tstate_tab *tab)
-{
-	static const uint32_t order[] = { CT_TS_RUN, CT_TS_RUNQ, CT_TS_IO,
-					  CT_TS_SLEEP };
-
-	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
-		for (size_t i = 0; i < tab->n; i++)
-			if (tab->st[i] == order[o])
-				return order[o];
-	return ABSENT;
-}
-
-static int cmp_tev(const void *a, const void *b)
-{
-	const struct tev *x = a, *y = b;
-
-	return x->ts < y->ts ? -1 : x->ts > y->ts;
-}
-
-/*
- * Process p's state changes inside [s, e): out[0] is its state at s.
- * Returns the count (at most p->n + 1); out must hold that many.
- */
-static size_t timeline(struct wproc *p, uint64_t s, uint64_t e,
-		       struct why_pt *out)
-{
-	struct tstate_tab *tab = calloc(1, sizeof(*tab));
-	uint32_t cur = ABSENT, st;
-	size_t n = 0, i;
-
-	if (!tab)
-		return 0;
-	if (p->sorted != p->n) {	/* once: through() asks again and again */
-		qsort(p->ev, p->n, sizeof(*p->ev), cmp_tev);
-		p->sorted = p->n;
-	}
-	for (i = 0; i < p->n && p->ev[i].ts <= s; i++)
-		tab_set(tab, p->ev[i].tid, p->ev[i].state);
-	cur = tab_state(tab);
-	out[n++] = (struct why_pt){ s, cur };
-	for (; i < p->n && p->ev[i].ts < e; i++) {
-		tab_set(tab, p->ev[i].tid, p->ev[i].state);
-		st = tab_state(tab);
-		if (st != cur)
-			out[n++] = (struct why_pt){ p->ev[i].ts, st };
-		cur = st;
-	}
-	free(tab);
-	return n;
-}
-
-struct why_pt *ct_why_timeline(struct ct_why *w, struct wproc *p, uint64_t s,
-			       uint64_t e, size_t *n)
-{
-	struct why_pt *pts;
-
-	(void)w;
-	*n = 0;
-	if (!p || !p->n)
-		return NULL;
-	pts = malloc((p->n + 1) * sizeof(*pts));
-	if (pts)
-		*n = timeline(p, s, e, pts);
-	return pts;
-}
 
 /* A process's timeline in [s, e), malloc'd; NULL (n 0) if unknown. */
 static struct why_pt *proc_timeline(struct ct_why *w, uint32_t pid, uint64_t s,
 				uint64_t e, size_t *n)
 {
-	return ct_why_timeline(w, pid ? get(w, pid) : NULL, s, e, n);
+	return why_store_timeline(pid ? why_store_get(&w->st, pid) : NULL, s,
+				  e, n);
 }
 
 static void acc_add(struct ct_split *x, uint32_t st, uint64_t d)
@@ -519,14 +263,15 @@ static int cmp_longer(const void *a, const void *b)
 }
 
 /* A stack the phase's waits were given to (why_waits.c). */
-static void keep_fold(struct ct_why *w, uint32_t stack, uint32_t state,
+static void keep_fold(void *ctx, uint32_t stack, uint32_t state,
 		      uint64_t ns, uint32_t count)
 {
+	struct ct_why *w = ctx;
 	struct scratch *ph = &w->ph;
 
-	if (!room((void **)&ph->fold, ph->nfold, &ph->capfold,
-		  sizeof(*ph->fold))) {
-		w->dropped++;
+	if (!why_room((void **)&ph->fold, ph->nfold, &ph->capfold,
+		      sizeof(*ph->fold))) {
+		w->st.dropped++;
 		return;
 	}
 	ph->fold[ph->nfold++] = (struct ct_why_fold){
@@ -535,8 +280,9 @@ static void keep_fold(struct ct_why *w, uint32_t stack, uint32_t state,
 }
 
 /* One of the phase's longest waits, straight into the container's. */
-static void keep_wait(struct ct_why *w, const struct ct_why_wait *v)
+static void keep_wait(void *ctx, const struct ct_why_wait *v)
 {
+	struct ct_why *w = ctx;
 	struct kept *k = w->cur;
 	struct ct_why_wait *x;
 
@@ -544,7 +290,7 @@ static void keep_wait(struct ct_why *w, const struct ct_why_wait *v)
 		return;
 	x = realloc(k->waits, (k->nwaits + 1) * sizeof(*x));
 	if (!x) {
-		w->dropped++;
+		w->st.dropped++;
 		return;
 	}
 	k->waits = x;
@@ -566,7 +312,7 @@ static void keep_folds(struct ct_why *w)
 		k->fold = f;
 		k->nfold += ph->nfold;
 	} else if (ph->nfold) {
-		w->dropped += ph->nfold;
+		w->st.dropped += ph->nfold;
 	}
 	ph->nfold = 0;
 }
@@ -633,7 +379,7 @@ static void sweep(struct ct_why *w, const struct track *a,
 		acc_add(x, sb != ABSENT ? sb : sa, u - t);
 		keep_slice(w, sb != ABSENT ? sb : sa, t, u);
 		if (acc)
-			ct_waits_blame(w, acc, by ? by->p : NULL,
+			ct_waits_blame(&w->st, acc, by ? by->p : NULL,
 				       by == b ? sb : sa, t, u);
 		t = u;
 	}
@@ -649,12 +395,12 @@ static const struct ct_life *exec_at(const struct ct_why *w, uint64_t t)
 
 static bool descends(struct ct_why *w, uint32_t pid, uint32_t a, uint32_t b)
 {
-	struct wproc *p = get(w, pid);
+	struct wproc *p = why_store_get(&w->st, pid);
 
 	for (int d = 0; p && p->ppid && d < 32; d++) {
 		if ((a && p->ppid == a) || (b && p->ppid == b))
 			return true;
-		p = get(w, p->ppid);
+		p = why_store_get(&w->st, p->ppid);
 	}
 	return false;
 }
@@ -662,8 +408,8 @@ static bool descends(struct ct_why *w, uint32_t pid, uint32_t a, uint32_t b)
 static void children(struct ct_why *w, uint32_t a, uint32_t b, uint64_t s,
 		     uint64_t e, struct ct_split *x)
 {
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		for (struct wproc *p = w->b[i]; p; p = p->next) {
+	for (size_t i = 0; i < WHY_BUCKETS; i++) {
+		for (struct wproc *p = w->st.b[i]; p; p = p->next) {
 			struct ct_split c = { 0 };
 			struct why_pt *pts;
 			size_t n;
@@ -767,11 +513,12 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 	pa = proc_timeline(w, a, iv->start_ns, iv->end_ns, &na);
 	pb = proc_timeline(w, b, iv->start_ns, iv->end_ns, &nb);
 	if (pa || pb) {
-		struct track ta = { pa, na, a ? get(w, a) : NULL };
-		struct track tb = { pb, nb, b ? get(w, b) : NULL };
+		struct track ta = { pa, na, a ? why_store_get(&w->st, a) : NULL };
+		struct track tb = { pb, nb, b ? why_store_get(&w->st, b) : NULL };
 		struct ct_interval in[CT_PH_MAX];
-		struct waits_acc *acc = w->stacks_seen ?
+		struct waits_acc *acc = w->st.stacks_seen ?
 			ct_waits_begin(in, nested(c, p, in)) : NULL;
+		struct ct_waits_keep keep = { keep_fold, keep_wait, w };
 
 		x->valid = true;
 		x->none = CT_SPLIT_UNSET;
@@ -779,7 +526,7 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 		w->cur_phase = p;
 		sweep(w, &ta, &tb, iv->start_ns, iv->end_ns, x, acc);
 		x->has_waits = acc != NULL;
-		ct_waits_end(w, acc, &x->waits, &keep_waits);
+		ct_waits_end(acc, &x->waits, &keep);
 		keep_phase(w, x);
 		children(w, a, pb ? b : 0, iv->start_ns, iv->end_ns, x);
 	}
@@ -804,8 +551,8 @@ static void forget(struct ct_why *w, const struct ct_container *c)
 		if (b)
 			pids[n++] = b;
 	}
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct wproc *p = w->b[i], *next;
+	for (size_t i = 0; i < WHY_BUCKETS; i++) {
+		struct wproc *p = w->st.b[i], *next;
 
 		for (; p; p = next) {
 			bool mine = false;
@@ -817,13 +564,13 @@ static void forget(struct ct_why *w, const struct ct_container *c)
 			p->doomed = mine && p->exited;
 		}
 	}
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct wproc *p = w->b[i], *next;
+	for (size_t i = 0; i < WHY_BUCKETS; i++) {
+		struct wproc *p = w->st.b[i], *next;
 
 		for (; p; p = next) {
 			next = p->next;
 			if (p->doomed)
-				drop(w, p->tgid);
+				why_store_drop(&w->st, p->tgid);
 		}
 	}
 }
@@ -840,7 +587,7 @@ static struct kept *keep_container(struct ct_why *w,
 			return NULL;
 	}
 	if (w->nkept == KEPT_MAX) {
-		w->dropped += w->kept[0].n;
+		w->st.dropped += w->kept[0].n;
 		free(w->kept[0].sl);
 		free(w->kept[0].fold);
 		free(w->kept[0].waits);
@@ -899,7 +646,7 @@ size_t ct_why_folds(const struct ct_why *w, const struct ct_container *c,
 
 const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n)
 {
-	const struct wstack *x = w ? ct_why_wstack(w, stack) : NULL;
+	const struct wstack *x = w ? why_store_wstack(&w->st, stack) : NULL;
 
 	*n = x ? x->n : 0;
 	return x ? x->frames : NULL;

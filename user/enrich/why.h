@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include "container.h"
 #include "procs.h"
+#include "why_waits.h"
 
 struct ct_why;
 
@@ -75,27 +76,7 @@ struct ct_why_fold {
 size_t ct_why_folds(const struct ct_why *w, const struct ct_container *c,
 		    const struct ct_why_fold **out);
 
-/*
- * trace.json's wait slices: of each phase, the CT_WHY_PHASE_WAITS
- * longest waits of its carrier, their span inside the phase, what the
- * largest part of each waited on (ct_wait_label()), and the wakeup that
- * ended it (wake_ns 0: none seen).  Kept as its slices are.
- */
-#define CT_WHY_PHASE_WAITS	4
-#define CT_WHY_LABEL_LEN	(2 * CT_SITE_LEN + CT_SYSCALL_LEN + 16)
-
-struct ct_why_wait {
-	int phase;		/* enum ct_phase */
-	uint32_t tid;		/* the carrier's thread that waited */
-	uint64_t start_ns;	/* wall clock */
-	uint64_t end_ns;
-	uint64_t wake_ns;
-	uint32_t waker_pid;	/* 0: an interrupt or none */
-	uint32_t waker_tid;
-	char waker[CT_COMM_LEN];
-	char label[CT_WHY_LABEL_LEN];
-};
-
+/* trace.json's wait slices (why_waits.h): kept as its slices are. */
 size_t ct_why_waits(const struct ct_why *w, const struct ct_container *c,
 		    const struct ct_why_wait **out);
 

@@ -14,7 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "why_int.h"
+#include "why_store.h"
+#include "why_waits.h"
 
 /* Distinct sites a phase counts; more go to other_ns. */
 #define SITES_MAX	256
@@ -83,22 +84,13 @@ static bool first_seen(struct wait_id *last, const struct wseg *g)
 	return true;
 }
 
-void ct_waits_proc_free(struct wproc *p)
-{
-	free(p->seg);
-	free(p->thr);
-	p->seg = NULL;
-	p->thr = NULL;
-	p->nseg = p->nthr = 0;
-	p->seg_of = 0;
-}
 
 /* ---- wakers ---- */
 
 /* What a waker is (an interrupt: the task it interrupted is not it). */
-static uint8_t waker_kind(struct ct_why *w, const struct twake *k)
+static uint8_t waker_kind(struct why_store *w, const struct twake *k)
 {
-	const struct wstack *ws = k ? ct_why_wstack(w, k->stack) : NULL;
+	const struct wstack *ws = k ? why_store_wstack(w, k->stack) : NULL;
 
 	if (!k)
 		return CT_WAKER_NONE;
@@ -110,11 +102,11 @@ static uint8_t waker_kind(struct ct_why *w, const struct twake *k)
 		return CT_WAKER_IRQ;
 	if (k->flags & CT_WAKE_KTHREAD)
 		return CT_WAKER_KTHREAD;
-	return ct_why_proc(w, k->waker_pid) ? CT_WAKER_START : CT_WAKER_OTHER;
+	return why_store_get(w, k->waker_pid) ? CT_WAKER_START : CT_WAKER_OTHER;
 }
 
 /* Its kind, and its comm ("interrupt" for one), into kind and comm. */
-static uint32_t name_waker(struct ct_why *w, const struct twake *k,
+static uint32_t name_waker(struct why_store *w, const struct twake *k,
 			   uint8_t *kind, char comm[CT_COMM_LEN])
 {
 	*kind = waker_kind(w, k);
@@ -131,9 +123,9 @@ static uint32_t name_waker(struct ct_why *w, const struct twake *k,
  * so, every 20 us to 10 ms): while another thread of the process waits
  * on something else, its brief wakes do not end the process's wait.
  */
-static bool timer_sleep(struct ct_why *w, const struct wseg *g)
+static bool timer_sleep(struct why_store *w, const struct wseg *g)
 {
-	const struct wstack *ws = ct_why_wstack(w, g->stack);
+	const struct wstack *ws = why_store_wstack(w, g->stack);
 
 	return ws && !strcmp(ws->ws.site, "do_nanosleep") &&
 	       waker_kind(w, g->wake) == CT_WAKER_IRQ;
@@ -239,12 +231,12 @@ static void build(struct wproc *p)
 	struct tev *ev;
 	size_t n = 0;
 
-	ct_waits_proc_free(p);
+	why_store_segs_free(p);
 	ev = p->n ? malloc(p->n * sizeof(*ev)) : NULL;
 	p->seg = p->n ? malloc(p->n * sizeof(*p->seg)) : NULL;
 	if (!ev || !p->seg) {
 		free(ev);
-		ct_waits_proc_free(p);
+		why_store_segs_free(p);
 		return;
 	}
 	memcpy(ev, p->ev, p->n * sizeof(*ev));
@@ -300,7 +292,7 @@ static const struct wseg *seg_at(const struct wproc *p,
  * Of p's threads in state st over all of [t, u), the one woken first,
  * a timer's sleeper only if no other thread waits (timer_sleep()).
  */
-static const struct wseg *covering(struct ct_why *w, struct wproc *p,
+static const struct wseg *covering(struct why_store *w, struct wproc *p,
 				   uint32_t st, uint64_t t, uint64_t u)
 {
 	const struct wseg *best = NULL, *timer = NULL;
@@ -321,10 +313,10 @@ static const struct wseg *covering(struct ct_why *w, struct wproc *p,
 /* ---- a wait's site and waker ---- */
 
 /* Site, syscall, state and waker of a wait; false: its stack names nothing. */
-static bool name_wait(struct ct_why *w, const struct wseg *g,
+static bool name_wait(struct why_store *w, const struct wseg *g,
 		      struct ct_wait *x)
 {
-	const struct wstack *ws = ct_why_wstack(w, g->stack);
+	const struct wstack *ws = why_store_wstack(w, g->stack);
 
 	memset(x, 0, sizeof(*x));
 	if (!ws || !ws->ws.site[0])
@@ -341,10 +333,10 @@ static bool name_wait(struct ct_why *w, const struct wseg *g,
  * Its stack names nothing, and a task of this start ended it: another
  * process (a thread of the carrier's own was the process's ender).
  */
-static bool to_follow(struct ct_why *w, const struct wproc *p,
+static bool to_follow(struct why_store *w, const struct wproc *p,
 		      const struct wseg *g, const struct ct_wait *x)
 {
-	const struct wstack *ws = ct_why_wstack(w, g->stack);
+	const struct wstack *ws = why_store_wstack(w, g->stack);
 
 	return ws && ws->ws.opaque && x->waker_kind == CT_WAKER_START &&
 	       x->waker_pid != p->tgid;
@@ -355,7 +347,7 @@ static bool to_follow(struct ct_why *w, const struct wproc *p,
  * doing (h: its wait, or NULL: site, "waker-on-cpu" or "waker-preempted",
  * in state st).
  */
-static void followed(struct ct_why *w, const struct ct_wait *x,
+static void followed(struct why_store *w, const struct ct_wait *x,
 		     const struct wseg *h, const char *site, uint32_t st,
 		     struct ct_wait *y)
 {
@@ -460,7 +452,7 @@ static struct span *span_of(struct waits_acc *a, const struct wseg *g)
  * [t, u) of the carrier's wait g, named x: its span grows, and the part
  * with the most time names it.
  */
-static void span_note(struct ct_why *w, struct waits_acc *a,
+static void span_note(struct why_store *w, struct waits_acc *a,
 		      const struct wseg *g, const struct ct_wait *x,
 		      uint64_t t, uint64_t u)
 {
@@ -509,7 +501,7 @@ static void credit(struct waits_acc *a, const struct ct_wait *x,
  * state st: q's wait that covers it, its runnable time after a wakeup,
  * or its time on a CPU; q absent (not yet, or gone): x, unfollowed.
  */
-static void through_state(struct ct_why *w, struct waits_acc *a,
+static void through_state(struct why_store *w, struct waits_acc *a,
 			  const struct wseg *g, const struct ct_wait *x,
 			  struct wproc *q, uint32_t st, uint64_t t, uint64_t u)
 {
@@ -542,17 +534,17 @@ static void through_state(struct ct_why *w, struct waits_acc *a,
  * by interval of its process's state (one hop: its own waits are named
  * as they are).
  */
-static void through(struct ct_why *w, struct waits_acc *a,
+static void through(struct why_store *w, struct waits_acc *a,
 		    const struct wseg *g, const struct ct_wait *x,
 		    uint64_t t, uint64_t u)
 {
-	struct wproc *q = ct_why_proc(w, x->waker_pid);
+	struct wproc *q = why_store_get(w, x->waker_pid);
 	struct why_pt *pts = NULL;
 	size_t n = 0, i = 0;
 
 	if (q) {
 		segs(q);
-		pts = ct_why_timeline(w, q, t, u, &n);
+		pts = why_store_timeline(q, t, u, &n);
 	}
 	while (t < u) {
 		uint64_t v = i + 1 < n && pts[i + 1].t < u ? pts[i + 1].t : u;
@@ -569,7 +561,7 @@ static void through(struct ct_why *w, struct waits_acc *a,
  * [t, u) of the carrier p's segment g: its wait, or its runnable time
  * after the wait (the same line, followed the same way).
  */
-static void add(struct ct_why *w, struct waits_acc *a, const struct wproc *p,
+static void add(struct why_store *w, struct waits_acc *a, const struct wproc *p,
 		const struct wseg *g, uint64_t t, uint64_t u)
 {
 	struct ct_wait x;
@@ -611,10 +603,10 @@ static uint64_t nested_part(struct waits_acc *a, uint64_t t, uint64_t *u)
 	return t;
 }
 
-static void blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
+static void blame(struct why_store *w, struct waits_acc *a, struct wproc *p,
 		  uint32_t st, uint64_t t, uint64_t u);
 
-void ct_waits_blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
+void ct_waits_blame(struct why_store *w, struct waits_acc *a, struct wproc *p,
 		    uint32_t st, uint64_t t, uint64_t u)
 {
 	while (a && st != CT_TS_RUN && t < u) {
@@ -629,7 +621,7 @@ void ct_waits_blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
 	}
 }
 
-static void blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
+static void blame(struct why_store *w, struct waits_acc *a, struct wproc *p,
 		  uint32_t st, uint64_t t, uint64_t u)
 {
 	const struct wseg *g;
@@ -678,14 +670,14 @@ static int cmp_span(const void *a, const void *b)
 	       x->v.start_ns > y->v.start_ns;
 }
 
-void ct_waits_end(struct ct_why *w, struct waits_acc *a, struct ct_waits *out,
+void ct_waits_end(struct waits_acc *a, struct ct_waits *out,
 		  const struct ct_waits_keep *keep)
 {
 	if (!a)
 		return;
 	qsort(a->sp, a->nsp, sizeof(*a->sp), cmp_span);
 	for (size_t i = 0; keep && i < a->nsp && i < CT_WHY_PHASE_WAITS; i++)
-		keep->wait(w, &a->sp[i].v);
+		keep->wait(keep->ctx, &a->sp[i].v);
 	qsort(a->s, a->n, sizeof(*a->s), cmp_larger);
 	*out = a->out;
 	out->sites = (uint32_t)a->n;
@@ -696,8 +688,8 @@ void ct_waits_end(struct ct_why *w, struct waits_acc *a, struct ct_waits *out,
 			out->other_ns += site_ns(&a->s[i]);
 	}
 	for (size_t i = 0; keep && i < a->nf; i++)
-		keep->fold(w, a->f[i].stack, a->f[i].state, a->f[i].ns,
-			   a->f[i].count);
+		keep->fold(keep->ctx, a->f[i].stack, a->f[i].state,
+			   a->f[i].ns, a->f[i].count);
 	free(a->s);
 	free(a->f);
 	free(a->sp);

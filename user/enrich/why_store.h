@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --why's store, shared by its two files only: why.c (the records kept
- * per process, the phases' state split) and why_waits.c (on what each
- * wait waited, and who ended it).  Not for other stages: why.h.
+ * --why's store, below its two stages: each followed process's state
+ * changes and wakeups (CT_EV_TSTATE, CT_EV_WAKE), kept per process until
+ * its container is applied, and the named kernel stacks (CT_EV_STACK).
+ * why.c feeds it and splits the phases; why_waits.c reads it to give
+ * each wait its site.  Not for other stages: why.h.
  */
-#ifndef __CT_WHY_INT_H
-#define __CT_WHY_INT_H
+#ifndef __CT_WHY_STORE_H
+#define __CT_WHY_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "coldtrace.h"
 #include "waitsite.h"
-#include "why.h"
 
 /* A thread's state change (CT_EV_TSTATE), wall clock. */
 struct tev {
@@ -82,7 +83,35 @@ struct wstack {
 	bool irq;		/* a waker's: in an interrupt */
 };
 
-struct ct_why;
+#define WHY_BUCKETS	4096
+
+struct why_store {
+	struct wproc *b[WHY_BUCKETS];
+	size_t nevents;			/* state changes and wakeups kept */
+	struct wstack **stacks;		/* by map id, CT_STACKS_MAX */
+	bool stacks_seen;		/* the session took stacks */
+	uint64_t dropped;		/* records the bounds refused */
+	uint64_t now;			/* the latest record's time */
+	uint64_t last_purge;
+};
+
+void why_store_free(struct why_store *s);
+/* A record's time moves the store's clock: exited processes age out. */
+void why_store_tick(struct why_store *s, uint64_t now);
+
+/* The process tgid's store, or NULL. */
+struct wproc *why_store_get(struct why_store *s, uint32_t tgid);
+struct wproc *why_store_get_or_add(struct why_store *s, uint32_t tgid);
+void why_store_drop(struct why_store *s, uint32_t tgid);
+
+/* Kept, or counted in dropped. */
+void why_store_event(struct why_store *s, uint32_t tgid, const struct tev *e);
+void why_store_wake(struct why_store *s, uint32_t tgid,
+		    const struct twake *k);
+void why_store_stack(struct why_store *s, const struct ct_stack_rec *r);
+
+/* The named stack of a record's id, or NULL. */
+const struct wstack *why_store_wstack(const struct why_store *s, uint32_t id);
 
 /* A process's state from t on: the state of its busiest thread. */
 struct why_pt {
@@ -91,37 +120,13 @@ struct why_pt {
 };
 
 /* p's state changes in [s, e), malloc'd (out[0]: its state at s); NULL, 0. */
-struct why_pt *ct_why_timeline(struct ct_why *w, struct wproc *p, uint64_t s,
-			       uint64_t e, size_t *n);
+struct why_pt *why_store_timeline(struct wproc *p, uint64_t s, uint64_t e,
+				  size_t *n);
 
-/* The process tgid's store, or NULL. */
-struct wproc *ct_why_proc(struct ct_why *w, uint32_t tgid);
-/* The named stack of a record's id, or NULL. */
-const struct wstack *ct_why_wstack(const struct ct_why *w, uint32_t id);
+/* A process's wait segments (why_waits.c builds them), freed. */
+void why_store_segs_free(struct wproc *p);
 
-/* ---- why_waits.c ---- */
+/* Room for one more of an array of sz-byte items; false: none. */
+bool why_room(void **a, size_t n, size_t *cap, size_t sz);
 
-/* One phase's attribution, from its first interval to its end. */
-struct waits_acc;
-
-/* nested: the phases inside this one, n at most CT_PH_MAX. */
-struct waits_acc *ct_waits_begin(const struct ct_interval *nested, size_t n);
-/* The carrier p was in state st over [t, u) (wall clock); p NULL: none. */
-void ct_waits_blame(struct ct_why *w, struct waits_acc *a, struct wproc *p,
-		    uint32_t st, uint64_t t, uint64_t u);
-/*
- * Fill out, hand the phase's stacks to keep->fold() and its longest
- * waits to keep->wait() (the wait's phase left to it), free a.
- */
-struct ct_waits_keep {
-	void (*fold)(struct ct_why *w, uint32_t stack, uint32_t state,
-		     uint64_t ns, uint32_t count);
-	void (*wait)(struct ct_why *w, const struct ct_why_wait *v);
-};
-
-void ct_waits_end(struct ct_why *w, struct waits_acc *a, struct ct_waits *out,
-		  const struct ct_waits_keep *keep);
-/* A process's segments are rebuilt when it has new records. */
-void ct_waits_proc_free(struct wproc *p);
-
-#endif /* __CT_WHY_INT_H */
+#endif /* __CT_WHY_STORE_H */
