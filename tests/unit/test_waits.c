@@ -21,6 +21,7 @@
 #include "pprof.h"
 #include "tjson.h"
 #include "tsession.h"
+#include "records.h"
 #include "stacks.h"
 #include "waits.h"
 #include "waitsite.h"
@@ -598,6 +599,78 @@ Test(why_waits, connect_carried_by_the_plugin_that_ends_it)
 	cr_assert_eq(x->waits.top[0].ns, 198 * MS);
 	cr_assert_eq(x->waits.no_carrier_ns, 0);
 	ct_why_free(w);
+}
+
+/*
+ * The preempt count's verdict (CT_WAKE_IRQ) makes an interrupt of a
+ * wake whose task is a bystander, without a stack; ksoftirqd serving
+ * softirqs stays a kernel thread.
+ */
+Test(why_waits, interrupt_by_preempt_count)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_waits *x = &c.split[CT_PH_CREATE].waits;
+	struct ct_wake r = { 0 };
+	uint32_t nano, pipe;
+
+	next_id = 600;
+	nano = stack(w, S_NANO);
+	pipe = stack(w, S_PIPE);
+	exec_ev(w, 100, 70, 5);
+	ts(w, 100, 70, 70, CT_TS_RUN, 0);
+	ts(w, 101, 71, 71, CT_TS_RUN, 0);	/* a busy process of the start */
+	ts(w, 110, 70, 70, CT_TS_SLEEP, nano);
+	r.hdr = (struct ct_hdr){ .ts_ns = 150 * MS, .type = CT_EV_WAKE,
+				 .size = sizeof(r), .pid = 71, .tid = 71 };
+	snprintf(r.hdr.comm, sizeof(r.hdr.comm), "busy");
+	r.wakee_pid = r.wakee_tid = 70;
+	r.flags = CT_WAKE_IRQ;		/* a timer interrupted it */
+	feed(w, &r, sizeof(r));
+	ts(w, 150, 70, 70, CT_TS_RUNQ, 0);
+	ts(w, 150, 70, 70, CT_TS_RUN, 0);
+	ts(w, 160, 70, 70, CT_TS_SLEEP, pipe);
+	r.hdr.ts_ns = 200 * MS;
+	r.hdr.pid = r.hdr.tid = 9;
+	snprintf(r.hdr.comm, sizeof(r.hdr.comm), "ksoftirqd/0");
+	r.flags = CT_WAKE_IRQ | CT_WAKE_KTHREAD;
+	feed(w, &r, sizeof(r));
+	ts(w, 200, 70, 70, CT_TS_RUNQ, 0);
+	ts(w, 200, 70, 70, CT_TS_RUN, 0);
+	ts(w, 210, 70, 70, CT_TS_DEAD, 0);
+	create(&c, 100, 210);
+	ct_why_apply(w, &c);
+	cr_assert_eq(x->n, 2);
+	cr_assert_str_eq(x->top[0].site, "do_nanosleep");
+	cr_assert_eq(x->top[0].waker_kind, CT_WAKER_IRQ);
+	cr_assert_str_eq(x->top[0].waker, "interrupt");
+	cr_assert_eq(x->top[0].via, CT_VIA_NONE, "an interrupt is not followed");
+	cr_assert_str_eq(x->top[1].site, "pipe_read");
+	cr_assert_eq(x->top[1].waker_kind, CT_WAKER_KTHREAD);
+	cr_assert_str_eq(x->top[1].waker, "ksoftirqd/0");
+	ct_why_free(w);
+	/* flags no kernel sets: the record is refused where it enters */
+	r.flags = 0x8;
+	cr_assert_lt(ct_rec_check(&r, sizeof(r)), 0);
+}
+
+/* A stack record's names must fit it; its id must be one a map gives. */
+Test(why_waits, stack_records_checked)
+{
+	struct ct_stack_rec r = { 0 };
+
+	r.hdr.type = CT_EV_STACK;
+	r.hdr.size = sizeof(r);
+	r.id = 1;
+	r.n = (uint16_t)frames_of("a;b", r.frames, sizeof(r.frames));
+	cr_assert_eq(ct_rec_check(&r, sizeof(r)), 0);
+	r.id = CT_STACK_LOST;
+	cr_assert_lt(ct_rec_check(&r, sizeof(r)), 0);
+	r.id = CT_STACKS_MAX + 1;
+	cr_assert_lt(ct_rec_check(&r, sizeof(r)), 0);
+	r.id = 1;
+	memset(r.frames, 'x', sizeof(r.frames));	/* no NUL */
+	cr_assert_lt(ct_rec_check(&r, sizeof(r)), 0);
 }
 
 /* The summed table keeps a site's slot and names kernel threads' pools. */

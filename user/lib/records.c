@@ -204,6 +204,14 @@ static size_t stack_used(const struct ct_stack_rec *r)
 	return used;
 }
 
+static bool wake_valid(const void *rec)
+{
+	struct ct_wake w;
+
+	memcpy(&w, rec, sizeof(w));	/* rec may be unaligned */
+	return !(w.flags & ~(CT_WAKE_KTHREAD | CT_WAKE_IRQ));
+}
+
 static bool stack_valid(const void *rec)
 {
 	struct ct_stack_rec r;
@@ -318,7 +326,7 @@ static const struct ct_rec_type types[] = {
 	{ CT_EV_FUSE, "FUSE", sizeof(struct ct_fuse), true, NULL, clean_fuse },
 	{ CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
 	  tstate_valid, NULL },
-	{ CT_EV_WAKE, "WAKE", sizeof(struct ct_wake), true, NULL, NULL },
+	{ CT_EV_WAKE, "WAKE", sizeof(struct ct_wake), true, wake_valid, NULL },
 	{ CT_EV_STACK, "STACK", sizeof(struct ct_stack_rec), true,
 	  stack_valid, clean_stack },
 	/* version 1's has the ring buffer's count only */

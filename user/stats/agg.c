@@ -518,44 +518,70 @@ static void fuse_merge(struct ct_agg_fuse *d, const struct ct_agg_fuse *s)
 	d->fetched_shared_containers += s->fetched_shared_containers;
 }
 
-bool ct_agg_runtime_fuse(const struct ct_agg *a, enum ct_runtime rt,
-			 enum ct_kind k, struct ct_agg_fuse *out)
+/*
+ * Sums of (rt, k) into out: continuous mode merges its groups' folds
+ * (merge), one-shot mode adds its kept records (add).
+ */
+struct runtime_sum {
+	void (*merge)(void *out, const struct ct_agg_group *g);
+	void (*add)(void *out, const struct ct_container *c);
+};
+
+static void runtime_sum(const struct ct_agg *a, enum ct_runtime rt,
+			enum ct_kind k, const struct runtime_sum *s, void *out)
 {
 	const struct ct_agg_group *g;
 
-	memset(out, 0, sizeof(*out));
 	if (a->cont) {
-		for (int e = 0; e < CT_ENG_MAX; e++) {
-			g = group_of(a, rt, e, k);
-			if (g)
-				fuse_merge(out, &g->fuse);
-		}
-	} else {
-		for (size_t i = 0; i < a->n; i++)
-			if (kept_of(a->kept[i], rt, k))
-				ct_agg_fuse_add(out, a->kept[i]);
+		for (int e = 0; e < CT_ENG_MAX; e++)
+			if ((g = group_of(a, rt, e, k)))
+				s->merge(out, g);
+		return;
 	}
+	for (size_t i = 0; i < a->n; i++)
+		if (kept_of(a->kept[i], rt, k))
+			s->add(out, a->kept[i]);
+}
+
+static void fuse_merge_group(void *out, const struct ct_agg_group *g)
+{
+	fuse_merge(out, &g->fuse);
+}
+
+static void fuse_add(void *out, const struct ct_container *c)
+{
+	ct_agg_fuse_add(out, c);
+}
+
+bool ct_agg_runtime_fuse(const struct ct_agg *a, enum ct_runtime rt,
+			 enum ct_kind k, struct ct_agg_fuse *out)
+{
+	static const struct runtime_sum s = { fuse_merge_group, fuse_add };
+
+	memset(out, 0, sizeof(*out));
+	runtime_sum(a, rt, k, &s, out);
 	return out->containers || out->dropped_containers;
+}
+
+static void waits_merge_group(void *out, const struct ct_agg_group *g)
+{
+	ct_agg_waits_merge(out, &g->waits);
+}
+
+/* as fold_container() folds: only the records that count */
+static void waits_add(void *out, const struct ct_container *c)
+{
+	if (ct_agg_counts(c))
+		ct_agg_waits_add(out, c);
 }
 
 bool ct_agg_runtime_waits(const struct ct_agg *a, enum ct_runtime rt,
 			  enum ct_kind k, struct ct_agg_waits *out)
 {
-	const struct ct_agg_group *g;
+	static const struct runtime_sum s = { waits_merge_group, waits_add };
 
 	memset(out, 0, sizeof(*out));
-	if (a->cont) {
-		for (int e = 0; e < CT_ENG_MAX; e++) {
-			g = group_of(a, rt, e, k);
-			if (g)
-				ct_agg_waits_merge(out, &g->waits);
-		}
-	} else {
-		for (size_t i = 0; i < a->n; i++)
-			if (kept_of(a->kept[i], rt, k) &&
-			    ct_agg_counts(a->kept[i]))
-				ct_agg_waits_add(out, a->kept[i]);
-	}
+	runtime_sum(a, rt, k, &s, out);
 	return out->containers > 0;
 }
 
