@@ -364,35 +364,6 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 /* ---- runsc guest: stub stops in TASK_TRACED (sched_switch) ---- */
 
 /*
- * THREAD_SIZE without KASAN (Debian's kernels): 4 pages on x86-64, and
- * on arm64 with 4 KiB pages (THREAD_SHIFT 14).
- */
-#define CT_THREAD_SIZE	(4 * 4096)
-
-/*
- * The syscall number in the saved user registers of @prev (stopped,
- * a BTF pointer), -1 if unknown.  Before 5.15 (!ct_has_task_pt_regs) as
- * task_pt_regs() finds them on x86-64 and arm64 alike: the pt_regs at the
- * top of the task's kernel stack (no TOP_OF_KERNEL_STACK_PADDING on
- * x86-64; none on arm64).
- */
-static __always_inline long stub_sys_nr(struct task_struct *prev)
-{
-	struct pt_regs *regs;
-	void *stack;
-
-	if (ct_has_task_pt_regs) {
-		regs = (struct pt_regs *)bpf_task_pt_regs(prev);
-		return regs ? ct_sys_nr(regs) : -1;
-	}
-	stack = BPF_CORE_READ(prev, stack);
-	if (!stack)
-		return -1;
-	regs = (struct pt_regs *)(stack + CT_THREAD_SIZE) - 1;
-	return ct_sys_nr_read(regs);
-}
-
-/*
  * Whether @prev stops at the syscall-entry stop of an open: the kernel
  * marks such a stop with ptrace_message PTRACE_EVENTMSG_SYSCALL_ENTRY
  * (set before the stop schedules, left alone by the tracer; exit_code
@@ -407,7 +378,7 @@ static __always_inline bool stub_open_entry(struct task_struct *prev)
 
 	if (prev->ptrace_message != CT_EVENTMSG_SYSCALL_ENTRY)
 		return false;
-	nr = stub_sys_nr(prev);
+	nr = ct_task_sys_nr(prev);
 	return nr == CT_NR_open || nr == CT_NR_openat || nr == CT_NR_openat2;
 }
 

@@ -143,4 +143,34 @@ static __always_inline bool ct_sys_skipped(struct pt_regs *regs, long ret)
 }
 #endif /* CT_ARCH_ARM64 */
 
+/*
+ * THREAD_SIZE without KASAN (Debian's kernels): 4 pages on x86-64, and
+ * on arm64 with 4 KiB pages (THREAD_SHIFT 14).
+ */
+#define CT_THREAD_SIZE	(4 * 4096)
+
+/*
+ * The syscall number in the saved user registers of @prev (stopped or
+ * switching out, a BTF pointer), -1 if unknown (shared by the runsc
+ * stub's stops, opens_sys.bpf.h, and --why's sleeps, why_sched.bpf.h).  Before 5.15 (!ct_has_task_pt_regs) as
+ * task_pt_regs() finds them on x86-64 and arm64 alike: the pt_regs at the
+ * top of the task's kernel stack (no TOP_OF_KERNEL_STACK_PADDING on
+ * x86-64; none on arm64).
+ */
+static __always_inline long ct_task_sys_nr(struct task_struct *prev)
+{
+	struct pt_regs *regs;
+	void *stack;
+
+	if (ct_has_task_pt_regs) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+		return regs ? ct_sys_nr(regs) : -1;
+	}
+	stack = BPF_CORE_READ(prev, stack);
+	if (!stack)
+		return -1;
+	regs = (struct pt_regs *)(stack + CT_THREAD_SIZE) - 1;
+	return ct_sys_nr_read(regs);
+}
+
 #endif /* __CT_SYSARGS_BPF_H */

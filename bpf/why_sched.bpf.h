@@ -20,9 +20,12 @@
 
 #include "coldtrace.h"
 #include "task.bpf.h"
+#include "sysargs.bpf.h"
 
 /* prev_state bits (include/linux/sched.h; #defines, not in BTF) */
+#define CT_TASK_INTERRUPTIBLE	0x0001
 #define CT_TASK_UNINTERRUPTIBLE	0x0002
+#define CT_TASK_STOPPED_BITS	0x000c	/* __TASK_STOPPED, __TASK_TRACED */
 #define CT_EXIT_DEAD		0x0010
 #define CT_EXIT_ZOMBIE		0x0020
 #define CT_TASK_DEAD		0x0080
@@ -120,6 +123,38 @@ static __always_inline void why_emit(struct task_struct *p, __u32 state,
 	submit(r);
 }
 
+/*
+ * A sleep's site without a walk, where its syscall says it
+ * (coldtrace.h's CT_STACK_WAIT_SYSCALL()), else 0.  Only a plain
+ * interruptible sleep (TASK_FREEZABLE may be with it): a ptrace stop in
+ * such a syscall (runsc's stubs stop at the guest's) waits elsewhere.
+ */
+static __always_inline __u32 why_sleep_site(struct task_struct *prev,
+					    unsigned int prev_state)
+{
+	long nr;
+
+	if ((prev_state & (CT_TASK_INTERRUPTIBLE | CT_TASK_UNINTERRUPTIBLE |
+			   CT_TASK_STOPPED_BITS)) != CT_TASK_INTERRUPTIBLE)
+		return 0;
+	nr = ct_task_sys_nr(prev);
+	switch (nr) {	/* CT_WAIT_SYSCALLS' rows, in order */
+	case CT_NR_futex:
+		return CT_STACK_WAIT_SYSCALL(0);
+	case CT_NR_epoll_wait:
+		return CT_STACK_WAIT_SYSCALL(1);
+	case CT_NR_epoll_pwait:
+		return CT_STACK_WAIT_SYSCALL(2);
+	case CT_NR_epoll_pwait2:
+		return CT_STACK_WAIT_SYSCALL(3);
+	case CT_NR_nanosleep:
+		return CT_STACK_WAIT_SYSCALL(4);
+	case CT_NR_clock_nanosleep:
+		return CT_STACK_WAIT_SYSCALL(5);
+	}
+	return 0;
+}
+
 static __always_inline __u32 why_out_state(bool preempt, unsigned int st)
 {
 	if (preempt || !st)
@@ -147,7 +182,10 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 
 	if (why_tracked(prev)) {
 		st = why_out_state(preempt, prev_state);
-		if (why_stacks_on && (st == CT_TS_IO || st == CT_TS_SLEEP))
+		if (why_stacks_on && st == CT_TS_SLEEP)
+			stack = why_sleep_site(prev, prev_state);
+		if (why_stacks_on && !stack &&
+		    (st == CT_TS_IO || st == CT_TS_SLEEP))
 			stack = why_stack(ctx);
 		why_emit(prev, st, stack);
 	}

@@ -212,6 +212,16 @@ enum ct_tstate_kind {
  */
 #define CT_STACK_NONE	0u
 #define CT_STACK_LOST	0xffffffffu
+/*
+ * A sleep (S) in a futex, an epoll wait or a nanosleep waits where that
+ * syscall always waits (futex_wait, ep_poll, do_nanosleep): its stack is
+ * not walked (9 in 10 of a docker run's sleeps: Go's runtimes), the
+ * record says which syscall: CT_STACK_WAIT_SYSCALL(i), i its row in
+ * include/syscalls.h's CT_WAIT_SYSCALLS (the same on every
+ * architecture, unlike the syscall's number).
+ */
+#define CT_STACK_WAIT_SYSCALL(i)	(0xfffffff0u + (__u32)(i))
+#define CT_STACK_WAIT_SYSCALLS		6
 #define CT_STACK_DEPTH	48	/* frames kept, from the innermost */
 #define CT_STACKS_MAX	8192	/* distinct stacks a session names */
 

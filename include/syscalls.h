@@ -41,6 +41,20 @@
 	X(openat2,	openat2,	437,	437)
 
 /*
+ * The syscalls --why knows a sleep's site by, without walking its stack
+ * (bpf/why_sched.bpf.h): a thread asleep (S) in one of them waits where
+ * that syscall waits.  The same columns; epoll_wait has no number on
+ * arm64 (only epoll_pwait).
+ */
+#define CT_WAIT_SYSCALLS(X)					\
+	X(futex,	futex,		202,	98)	\
+	X(epoll_wait,	epoll_wait,	232,	-4)	\
+	X(epoll_pwait,	epoll_pwait,	281,	22)	\
+	X(epoll_pwait2,	epoll_pwait2,	441,	441)	\
+	X(nanosleep,	nanosleep,	35,	101)	\
+	X(clock_nanosleep, clock_nanosleep, 230, 115)
+
+/*
  * The architecture: BPF objects are told by the Makefile
  * (-D__TARGET_ARCH_x86 or _arm64), user space by its compiler.
  */
@@ -70,7 +84,13 @@
 
 #define CT_NR_ITEM(name, func, x86, arm64) CT_NR_##name = CT_NR_PICK(x86, arm64),
 enum ct_syscall_nr { CT_SYSCALLS(CT_NR_ITEM) };
+enum ct_wait_syscall_nr { CT_WAIT_SYSCALLS(CT_NR_ITEM) };
 #undef CT_NR_ITEM
+
+/* CT_WAIT_SYSCALLS' rows, in order (CT_STACK_WAIT_SYSCALL(i)'s i) */
+#define CT_WAIT_ROW(name, func, x86, arm64) CT_WAIT_ROW_##name,
+enum ct_wait_row { CT_WAIT_SYSCALLS(CT_WAIT_ROW) CT_WAIT_ROWS };
+#undef CT_WAIT_ROW
 
 /* The #if of the programs on open(2) and rename(2) agrees with the table. */
 _Static_assert((CT_NR_open >= 0) == CT_HAS_OLD_SYSCALLS &&

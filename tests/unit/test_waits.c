@@ -23,6 +23,7 @@
 #include "tsession.h"
 #include "records.h"
 #include "stacks.h"
+#include "syscalls.h"
 #include "waits.h"
 #include "waitsite.h"
 #include "why.h"
@@ -671,6 +672,50 @@ Test(why_waits, stack_records_checked)
 	r.id = 1;
 	memset(r.frames, 'x', sizeof(r.frames));	/* no NUL */
 	cr_assert_lt(ct_rec_check(&r, sizeof(r)), 0);
+}
+
+/*
+ * Sleeps the kernel names by their syscall (no stack walked): the site
+ * as the stack would name it, the syscall, followed as a walked one.
+ */
+Test(why_waits, syscall_named_sleeps)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_wait *t = &c.split[CT_PH_CREATE].waits.top[0];
+	uint32_t exit_;
+	size_t n;
+	const char *f;
+
+	next_id = 700;
+	exit_ = stack(w, W_EXIT);
+	exec_ev(w, 100, 80, 5);
+	ts(w, 100, 80, 80, CT_TS_RUN, 0);
+	ts(w, 100, 81, 81, CT_TS_RUN, 0);
+	ts(w, 101, 81, 81, CT_TS_SLEEP,
+	   CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_clock_nanosleep));
+	ts(w, 102, 80, 80, CT_TS_SLEEP, CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_futex));
+	wake(w, 300, 0, 0, "swapper/0", 81, 81, 0);
+	ts(w, 300, 81, 81, CT_TS_RUNQ, 0);
+	ts(w, 300, 81, 81, CT_TS_RUN, 0);
+	wake(w, 301, 81, 81, "hook", 80, 80, exit_);
+	ts(w, 301, 81, 81, CT_TS_DEAD, 0);
+	ts(w, 301, 80, 80, CT_TS_RUNQ, 0);
+	ts(w, 301, 80, 80, CT_TS_RUN, 0);
+	ts(w, 305, 80, 80, CT_TS_DEAD, 0);
+	create(&c, 100, 305);
+	ct_why_apply(w, &c);
+	cr_assert_str_eq(t->site, "do_nanosleep");
+	cr_assert_str_eq(t->syscall, "clock_nanosleep");
+	cr_assert_eq(t->via, CT_VIA_FOLLOWED);
+	cr_assert_str_eq(t->via_site, "futex_wait");
+	cr_assert_str_eq(t->waker, "hook");
+	cr_assert_eq(t->hop_kind, CT_WAKER_IRQ);
+	cr_assert_eq(t->ns, 198 * MS);
+	f = ct_why_frames(w, CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_futex), &n);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(ct_frame(f, n, 1), "[futex: stack not walked]");
+	ct_why_free(w);
 }
 
 /* The summed table keeps a site's slot and names kernel threads' pools. */

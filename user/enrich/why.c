@@ -62,6 +62,7 @@ struct ct_why *ct_why_new(int64_t mono_to_real_ns,
 	if (w) {
 		w->mono_to_real = mono_to_real_ns;
 		w->model = model;
+		why_store_init(&w->st);
 	}
 	return w;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* --why's store: why_store.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "syscalls.h"
 #include "why_store.h"
 
 #define EVENTS_MAX	(4u << 20)	/* state changes and wakeups, all processes */
@@ -50,8 +52,51 @@ void why_store_drop(struct why_store *w, uint32_t tgid)
 	free(p);
 }
 
+/*
+ * A sleep named by its syscall (CT_STACK_WAIT_SYSCALL(i)): its site as
+ * the stack would name it, one pseudo-frame saying no stack was walked.
+ */
+static const struct {
+	const char *site;
+	const char *frames;	/* 2 names */
+} wait_sys[CT_STACK_WAIT_SYSCALLS] = {
+	[CT_WAIT_ROW_futex] = { "futex_wait", "futex_wait\0[futex: stack not walked]" },
+	[CT_WAIT_ROW_epoll_wait] = { "ep_poll", "ep_poll\0[epoll_wait: stack not walked]" },
+	[CT_WAIT_ROW_epoll_pwait] = { "ep_poll", "ep_poll\0[epoll_pwait: stack not walked]" },
+	[CT_WAIT_ROW_epoll_pwait2] = { "ep_poll", "ep_poll\0[epoll_pwait2: stack not walked]" },
+	[CT_WAIT_ROW_nanosleep] = { "do_nanosleep", "do_nanosleep\0[nanosleep: stack not walked]" },
+	[CT_WAIT_ROW_clock_nanosleep] = { "do_nanosleep", "do_nanosleep\0[clock_nanosleep: stack not walked]" },
+};
+
+_Static_assert(CT_WAIT_ROWS == CT_STACK_WAIT_SYSCALLS,
+	       "CT_STACK_WAIT_SYSCALLS: CT_WAIT_SYSCALLS' rows");
+
+static const char *const wait_sys_name[] = {
+#define NAME(name, func, x86, arm64) #name,
+	CT_WAIT_SYSCALLS(NAME)
+#undef NAME
+};
+
+void why_store_init(struct why_store *w)
+{
+	for (uint32_t i = 0; i < CT_STACK_WAIT_SYSCALLS; i++) {
+		struct wstack *x = &w->sys[i];
+
+		x->n = 2;
+		x->frames = (char *)wait_sys[i].frames;	/* never freed */
+		snprintf(x->ws.site, sizeof(x->ws.site), "%s", wait_sys[i].site);
+		snprintf(x->ws.syscall, sizeof(x->ws.syscall), "%s",
+			 wait_sys_name[i]);
+		x->ws.opaque = i != CT_WAIT_ROW_nanosleep &&
+			       i != CT_WAIT_ROW_clock_nanosleep;
+	}
+}
+
 const struct wstack *why_store_wstack(const struct why_store *w, uint32_t id)
 {
+	if (id >= CT_STACK_WAIT_SYSCALL(0) &&
+	    id < CT_STACK_WAIT_SYSCALL(CT_STACK_WAIT_SYSCALLS))
+		return &w->sys[id - CT_STACK_WAIT_SYSCALL(0)];
 	if (!w->stacks || id == CT_STACK_NONE || id == CT_STACK_LOST ||
 	    id > CT_STACKS_MAX)
 		return NULL;

@@ -87,6 +87,8 @@ struct wstack {
 
 struct why_store {
 	struct wproc *b[WHY_BUCKETS];
+	/* the sites of CT_STACK_WAIT_SYSCALL(): no stack walked, named */
+	struct wstack sys[CT_STACK_WAIT_SYSCALLS];
 	size_t nevents;			/* state changes and wakeups kept */
 	struct wstack **stacks;		/* by map id, CT_STACKS_MAX */
 	bool stacks_seen;		/* the session took stacks */
@@ -95,6 +97,8 @@ struct why_store {
 	uint64_t last_purge;
 };
 
+/* A zeroed store made ready (its syscall-named sites). */
+void why_store_init(struct why_store *s);
 void why_store_free(struct why_store *s);
 /* A record's time moves the store's clock: exited processes age out. */
 void why_store_tick(struct why_store *s, uint64_t now);
