@@ -241,7 +241,8 @@ static void build(struct wproc *p)
 	}
 	memcpy(ev, p->ev, p->n * sizeof(*ev));
 	qsort(ev, p->n, sizeof(*ev), cmp_ev);
-	qsort(p->wk, p->nwk, sizeof(*p->wk), cmp_wk);
+	if (p->nwk)	/* qsort() wants a pointer, even for none */
+		qsort(p->wk, p->nwk, sizeof(*p->wk), cmp_wk);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct tev *next = i + 1 < p->n &&
 			ev[i + 1].tid == ev[i].tid ? &ev[i + 1] : NULL;
@@ -675,10 +676,12 @@ void ct_waits_end(struct waits_acc *a, struct ct_waits *out,
 {
 	if (!a)
 		return;
-	qsort(a->sp, a->nsp, sizeof(*a->sp), cmp_span);
+	if (a->nsp)
+		qsort(a->sp, a->nsp, sizeof(*a->sp), cmp_span);
 	for (size_t i = 0; keep && i < a->nsp && i < CT_WHY_PHASE_WAITS; i++)
 		keep->wait(keep->ctx, &a->sp[i].v);
-	qsort(a->s, a->n, sizeof(*a->s), cmp_larger);
+	if (a->n)
+		qsort(a->s, a->n, sizeof(*a->s), cmp_larger);
 	*out = a->out;
 	out->sites = (uint32_t)a->n;
 	for (size_t i = 0; i < a->n; i++) {
