@@ -521,6 +521,42 @@ Test(why_waits, unfollowed_lost_and_preempted)
 }
 
 /*
+ * A futex woken by a process of the start whose own wait's stack was
+ * lost: not named after it, the futex said unfollowed.
+ */
+Test(why_waits, waker_wait_unnamed_is_unfollowed)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_waits *x = &c.split[CT_PH_CREATE].waits;
+	uint32_t futex, exit_;
+
+	next_id = 800;
+	futex = stack(w, S_FUTEX);
+	exit_ = stack(w, W_EXIT);
+	exec_ev(w, 100, 90, 5);
+	ts(w, 100, 90, 90, CT_TS_RUN, 0);
+	ts(w, 100, 91, 91, CT_TS_RUN, 0);
+	ts(w, 101, 91, 91, CT_TS_SLEEP, CT_STACK_LOST);
+	ts(w, 102, 90, 90, CT_TS_SLEEP, futex);
+	wake(w, 200, 92, 92, "writer", 91, 91, exit_);
+	ts(w, 200, 91, 91, CT_TS_RUNQ, 0);
+	ts(w, 200, 91, 91, CT_TS_RUN, 0);
+	wake(w, 200, 91, 91, "helper", 90, 90, futex);
+	ts(w, 200, 90, 90, CT_TS_RUNQ, 0);
+	ts(w, 200, 90, 90, CT_TS_RUN, 0);
+	ts(w, 210, 90, 90, CT_TS_DEAD, 0);
+	create(&c, 100, 210);
+	ct_why_apply(w, &c);
+	cr_assert_eq(x->n, 1);
+	cr_assert_str_eq(x->top[0].site, "futex_wait");
+	cr_assert_eq(x->top[0].via, CT_VIA_UNFOLLOWED);
+	cr_assert_eq(x->top[0].ns, 98 * MS);
+	cr_assert_eq(x->unfollowed, 1);
+	ct_why_free(w);
+}
+
+/*
  * A phase inside the phase (connect in create): the carrier's wait then
  * is the nested phase's, counted apart, not twice.
  */

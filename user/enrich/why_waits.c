@@ -343,27 +343,28 @@ static bool to_follow(struct why_store *w, const struct wproc *p,
 	       x->waker_pid != p->tgid;
 }
 
-/*
- * x, a wait followed to its waker's state: y says what the waker was
- * doing (h: its wait, or NULL: site, "waker-on-cpu" or "waker-preempted",
- * in state st).
- */
-static void followed(struct why_store *w, const struct ct_wait *x,
-		     const struct wseg *h, const char *site, uint32_t st,
-		     struct ct_wait *y)
+/* x, a wait followed to its waker's own wait h: y names h's site. */
+static bool followed(struct why_store *w, const struct ct_wait *x,
+		     const struct wseg *h, struct ct_wait *y)
+{
+	if (!name_wait(w, h, y))
+		return false;	/* its stack names nothing */
+	snprintf(y->via_site, sizeof(y->via_site), "%s", x->site);
+	y->via = CT_VIA_FOLLOWED;
+	y->hop_pid = name_waker(w, h->wake, &y->hop_kind, y->hop);
+	memcpy(y->waker, x->waker, sizeof(y->waker));
+	y->waker_pid = x->waker_pid;
+	y->waker_kind = x->waker_kind;
+	return true;
+}
+
+/* x, followed to its waker on a CPU or preempted: site, state st. */
+static void followed_busy(const struct ct_wait *x, const char *site,
+			  uint32_t st, struct ct_wait *y)
 {
 	*y = *x;
 	snprintf(y->via_site, sizeof(y->via_site), "%s", x->site);
 	y->via = CT_VIA_FOLLOWED;
-	if (h && name_wait(w, h, y)) {
-		snprintf(y->via_site, sizeof(y->via_site), "%s", x->site);
-		y->via = CT_VIA_FOLLOWED;
-		y->hop_pid = name_waker(w, h->wake, &y->hop_kind, y->hop);
-		memcpy(y->waker, x->waker, sizeof(y->waker));
-		y->waker_pid = x->waker_pid;
-		y->waker_kind = x->waker_kind;
-		return;
-	}
 	snprintf(y->site, sizeof(y->site), "%s", site);
 	y->syscall[0] = '\0';
 	y->state = (uint8_t)st;
@@ -507,20 +508,23 @@ static void through_state(struct why_store *w, struct waits_acc *a,
 			  struct wproc *q, uint32_t st, uint64_t t, uint64_t u)
 {
 	const struct wseg *h = NULL;
+	bool named = false;
 	struct ct_wait y;
 
 	if (st == CT_TS_RUN) {
-		followed(w, x, NULL, "waker-on-cpu", CT_TS_RUN, &y);
+		followed_busy(x, "waker-on-cpu", CT_TS_RUN, &y);
+		named = true;
 	} else if (st == CT_TS_RUNQ || waiting(st)) {
 		h = covering(w, q, st, t, u);
-		if (h && st == CT_TS_RUNQ && !h->woken)
-			followed(w, x, NULL, "waker-preempted", CT_TS_RUNQ, &y);
-		else if (h)
-			followed(w, x, h, "unnamed", st, &y);
-		else
-			st = CT_TS_DEAD;
+		if (h && st == CT_TS_RUNQ && !h->woken) {
+			followed_busy(x, "waker-preempted", CT_TS_RUNQ, &y);
+			named = true;
+		} else if (h) {
+			named = followed(w, x, h, &y);
+		}
 	}
-	if (st != CT_TS_RUN && !h) {	/* absent, dead, or no wait found */
+	/* absent, dead, no wait found, or one whose stack names nothing */
+	if (!named) {
 		y = *x;
 		y.via = CT_VIA_UNFOLLOWED;
 	}

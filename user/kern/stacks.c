@@ -173,6 +173,8 @@ struct ct_stacks {
 	uint64_t unread;
 };
 
+static const struct ct_ksyms *ksyms(struct ct_stacks *st);
+
 struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
 				const char *kallsyms)
 {
@@ -185,6 +187,9 @@ struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
 	if (st) {
 		st->read = read;
 		st->read_ctx = read_ctx;
+		/* now: at the first stack it would stall the ring's reader
+		 * ~150 ms, in the middle of a container's start */
+		ksyms(st);
 	}
 	return st;
 }

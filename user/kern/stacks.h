@@ -45,7 +45,7 @@ typedef void (*ct_stacks_made_fn)(const void *rec, size_t len, void *ctx);
  */
 typedef int (*ct_stacks_read_fn)(void *ctx, uint32_t key, uint64_t *ips);
 
-/* kallsyms: read at the first stack. */
+/* kallsyms: read now (a session's start), said once if it cannot be. */
 struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
 				const char *kallsyms);
 void ct_stacks_free(struct ct_stacks *st);
