@@ -184,7 +184,7 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
 	r->hdr.pid = bpf_get_current_pid_tgid() >> 32;
 	r->hdr.tid = (__u32)bpf_get_current_pid_tgid();
 	r->hdr.cpu = bpf_get_smp_processor_id();
-	bpf_get_current_comm(r->hdr.comm, sizeof(r->hdr.comm));
+	ct_current_comm(r->hdr.comm);	/* zeroed first: 6.1 leaves garbage */
 	r->wakee_pid = p->tgid;
 	r->wakee_tid = p->pid;
 	if (BPF_CORE_READ(cur, flags) & PF_KTHREAD)

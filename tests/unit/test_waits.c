@@ -152,6 +152,8 @@ static char *kallsyms_file(void)
 	      "ffffffff81002800 D some_data\n"
 	      "ffffffff81003000 T bpf_trace_run4\n"
 	      "ffffffff81004000 t bpf_prog_0123456789abcdef_ct_sched_switch\t[bpf]\n"
+	      "ffffffff81005000 t __schedule.constprop.0\n"
+	      "ffffffff81006000 T try_to_wake_up\n"
 	      "ffffffffc0000000 t mod_func\t[ext4]\n", f);
 	fclose(f);
 	return path;
@@ -194,6 +196,28 @@ Test(stacks, record_without_the_tracing_frames)
 	cr_assert_str_eq(ct_frame(r.frames, r.n, 0), "do_wait");
 	cr_assert_str_eq(ct_frame(r.frames, r.n, 1), "?");
 	cr_assert_str_eq(ct_frame(r.frames, r.n, 2), "__x64_sys_waitid");
+	ct_ksyms_free(ks);
+	unlink(path);
+}
+
+/* 5.10 lists no JIT images: the program looks like a module's code */
+Test(stacks, record_from_the_anchor)
+{
+	char *path = kallsyms_file();
+	struct ct_ksyms *ks = ct_ksyms_load(path);
+	const uint64_t sw[] = { 0xffffffffc0000100, 0xffffffff81003010,
+				0xffffffff81005010, 0xffffffff81001010, 0 };
+	const uint64_t wk[] = { 0xffffffffc0000100, 0xffffffff81006010,
+				0xffffffff81002010, 0 };
+	struct ct_stack_rec r;
+
+	ct_stack_rec_fill(&r, 1, sw, 5, ks);
+	cr_assert_eq(r.n, 2);
+	cr_assert_str_eq(ct_frame(r.frames, r.n, 0), "__schedule.constprop.0");
+	cr_assert_str_eq(ct_frame(r.frames, r.n, 1), "do_wait");
+	ct_stack_rec_fill(&r, 2, wk, 4, ks);
+	cr_assert_eq(r.n, 2);
+	cr_assert_str_eq(ct_frame(r.frames, r.n, 0), "try_to_wake_up");
 	ct_ksyms_free(ks);
 	unlink(path);
 }

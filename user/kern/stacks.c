@@ -27,6 +27,8 @@ struct ct_ksyms {
  * past its start is said to be no symbol's ("?"), not guessed.
  */
 #define LAST_SPAN	(1u << 16)
+/* the program's and the tracepoint's frames above the anchor: a few */
+#define ANCHOR_DEPTH	8
 
 static bool text_type(char t)
 {
@@ -135,19 +137,51 @@ static bool tracing_frame(const char *name)
 	return false;
 }
 
+/*
+ * The function whose tracepoint took the stack: __schedule for a switch,
+ * try_to_wake_up for a waking ("__schedule.constprop.0" counts).  Where
+ * the kernel lists no JIT images (5.10 without bpf_jit_kallsyms), the
+ * program's frames resolve to the nearest symbol below them, often a
+ * module's cleanup_module, and no prefix can tell them: the anchor can.
+ */
+static bool anchor_frame(const char *name)
+{
+	static const char *const fn[] = { "__schedule", "try_to_wake_up" };
+
+	for (size_t i = 0; name && i < sizeof(fn) / sizeof(fn[0]); i++) {
+		size_t l = strlen(fn[i]);
+
+		if (!strncmp(name, fn[i], l) && (!name[l] || name[l] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* Frames above the kernel's own: up to the anchor, else by prefix. */
+static size_t tracing_frames(const uint64_t *ips, size_t n,
+			     const struct ct_ksyms *ks)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < ANCHOR_DEPTH && ips[i]; i++)
+		if (anchor_frame(ct_ksym_name(ks, ips[i])))
+			return i;
+	for (i = 0; i < n && ips[i] && tracing_frame(ct_ksym_name(ks, ips[i]));)
+		i++;
+	return i;
+}
+
 void ct_stack_rec_fill(struct ct_stack_rec *r, uint32_t id,
 		       const uint64_t *ips, size_t n,
 		       const struct ct_ksyms *ks)
 {
-	size_t used = 0, i = 0;
+	size_t used = 0, i;
 
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = CT_EV_STACK;
 	r->hdr.size = sizeof(*r);
 	r->id = id;
-	while (i < n && ips[i] && tracing_frame(ct_ksym_name(ks, ips[i])))
-		i++;
-	for (; i < n && ips[i]; i++) {
+	for (i = tracing_frames(ips, n, ks); i < n && ips[i]; i++) {
 		const char *name = ct_ksym_name(ks, ips[i]);
 		size_t l = strlen(name ? name : "?") + 1;
 
