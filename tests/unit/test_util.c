@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The small helpers of user/lib/util.c: the trackers' bounded FIFOs, /proc comm. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,5 +116,28 @@ Test(util, membuf_holds_what_was_written)
 	cr_assert_eq(fclose(f), 0);
 	cr_expect_eq(la, 0);
 	cr_expect_str_eq(a, "", "nothing written: an empty string");
+	free(a);
+}
+
+/* Room doubles from 16, keeps what is there, and refuses what cannot fit. */
+Test(util, room_grows_and_keeps)
+{
+	uint32_t *a = NULL;
+	size_t cap = 0;
+
+	cr_assert_eq(ct_room((void **)&a, &cap, 1, sizeof(*a)), 0);
+	cr_assert_eq(cap, 16);
+	for (uint32_t i = 0; i < 16; i++)
+		a[i] = i;
+	cr_assert_eq(ct_room((void **)&a, &cap, 16, sizeof(*a)), 0);
+	cr_assert_eq(cap, 16);
+	cr_assert_eq(ct_room((void **)&a, &cap, 100, sizeof(*a)), 0);
+	cr_assert_eq(cap, 128);
+	for (uint32_t i = 0; i < 16; i++)
+		cr_assert_eq(a[i], i);
+	cr_assert_eq(ct_room((void **)&a, &cap, SIZE_MAX / 2, sizeof(*a)),
+		     -ENOMEM);
+	cr_assert_eq(cap, 128);
+	cr_assert_eq(a[15], 15);
 	free(a);
 }

@@ -7,6 +7,7 @@
 #include "paths.h"
 #include "recfile.h"
 #include "replay.h"
+#include "util.h"
 
 struct replay_entry {
 	uint64_t cgroup_key;
@@ -28,26 +29,10 @@ struct ct_replay_opens {
 	size_t np, capp;
 };
 
-/* Room for one more element of size sz in *v (n used of *cap). */
-static int grow(void **v, size_t n, size_t *cap, size_t sz)
-{
-	size_t c = *cap ? 2 * *cap : 16;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	nv = realloc(*v, c * sz);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = c;
-	return 0;
-}
-
 static int add_entry(struct ct_replay_opens *r, uint64_t key, bool gofer,
 		     const struct ct_opens *o)
 {
-	if (grow((void **)&r->v, r->n, &r->cap, sizeof(*r->v)))
+	if (ct_room((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v)))
 		return -ENOMEM;
 	r->v[r->n].cgroup_key = key;
 	r->v[r->n].gofer = gofer;
@@ -60,7 +45,7 @@ static int take_paths(struct ct_replay_opens *r, const void *rec, size_t len)
 {
 	struct replay_paths *e;
 
-	if (grow((void **)&r->p, r->np, &r->capp, sizeof(*r->p)))
+	if (ct_room((void **)&r->p, &r->capp, r->np + 1, sizeof(*r->p)))
 		return -ENOMEM;
 	e = &r->p[r->np];
 	if (ct_paths_rec_parse(rec, len, &e->cgroup_key, e->ent, &e->n))

@@ -44,15 +44,8 @@ static struct stream *stream_of(struct ct_pulls *e, uint32_t pid)
 	for (size_t i = 0; i < e->nst; i++)
 		if (e->st[i].pid == pid)
 			return &e->st[i];
-	if (e->nst == e->stcap) {
-		size_t cap = e->stcap ? 2 * e->stcap : 4;
-
-		s = realloc(e->st, cap * sizeof(*s));
-		if (!s)
-			return NULL;
-		e->st = s;
-		e->stcap = cap;
-	}
+	if (ct_room((void **)&e->st, &e->stcap, e->nst + 1, sizeof(*e->st)))
+		return NULL;
 	s = &e->st[e->nst++];
 	memset(s, 0, sizeof(*s));
 	s->pid = pid;
@@ -70,15 +63,8 @@ static struct ev *push_ev(struct ct_pulls *e, uint32_t pid,
 		return NULL;
 	if (sp)
 		*sp = s;
-	if (s->nev == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-
-		v = realloc(s->ev, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		s->ev = v;
-		s->cap = cap;
-	}
+	if (ct_room((void **)&s->ev, &s->cap, s->nev + 1, sizeof(*s->ev)))
+		return NULL;
 	v = &s->ev[s->nev++];
 	memset(v, 0, sizeof(*v));
 	return v;
@@ -597,16 +583,10 @@ int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 	add_totals(e, p);
 	if (e->keep && e->npulls == e->keep)
 		drop_oldest(e);
-	if (e->npulls == e->pcap) {
-		size_t cap = e->pcap ? 2 * e->pcap : 8;
-		struct ct_pull *v = realloc(e->pulls, cap * sizeof(*v));
-
-		if (!v) {
-			free(p->layers);
-			return -ENOMEM;
-		}
-		e->pulls = v;
-		e->pcap = cap;
+	if (ct_room((void **)&e->pulls, &e->pcap, e->npulls + 1,
+		    sizeof(*e->pulls))) {
+		free(p->layers);
+		return -ENOMEM;
 	}
 	e->pulls[e->npulls++] = *p;
 	if (e->on_pull)

@@ -225,16 +225,9 @@ static void keep_slice(struct ct_why *w, uint32_t st, uint64_t t,
 		last->end_ns = u;
 		return;
 	}
-	if (ph->n == ph->cap) {
-		size_t cap = ph->cap ? 2 * ph->cap : 64;
-		struct ct_why_slice *sl = realloc(ph->sl, cap * sizeof(*sl));
-
-		if (!sl) {
-			ph->lost++;
-			return;
-		}
-		ph->sl = sl;
-		ph->cap = cap;
+	if (ct_room((void **)&ph->sl, &ph->cap, ph->n + 1, sizeof(*ph->sl))) {
+		ph->lost++;
+		return;
 	}
 	ph->sl[ph->n++] = (struct ct_why_slice){ .phase = w->cur_phase,
 						 .state = st, .start_ns = t,
@@ -270,8 +263,8 @@ static void keep_fold(void *ctx, uint32_t stack, uint32_t state,
 	struct ct_why *w = ctx;
 	struct scratch *ph = &w->ph;
 
-	if (!why_room((void **)&ph->fold, ph->nfold, &ph->capfold,
-		      sizeof(*ph->fold))) {
+	if (ct_room((void **)&ph->fold, &ph->capfold, ph->nfold + 1,
+		    sizeof(*ph->fold))) {
 		w->st.dropped++;
 		return;
 	}

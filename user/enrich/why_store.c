@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "syscalls.h"
+#include "util.h"
 #include "why_store.h"
 
 #define EVENTS_MAX	(4u << 20)	/* state changes and wakeups, all processes */
@@ -103,28 +104,12 @@ const struct wstack *why_store_wstack(const struct why_store *w, uint32_t id)
 	return w->stacks[id - 1];
 }
 
-/* Room for one more of an array of sz-byte items; false: none. */
-bool why_room(void **a, size_t n, size_t *cap, size_t sz)
-{
-	size_t c = *cap ? 2 * *cap : 64;
-	void *b;
-
-	if (n < *cap)
-		return true;
-	b = realloc(*a, c * sz);
-	if (!b)
-		return false;
-	*a = b;
-	*cap = c;
-	return true;
-}
-
 void why_store_event(struct why_store *w, uint32_t tgid, const struct tev *e)
 {
 	struct wproc *p;
 
 	if (w->nevents >= EVENTS_MAX || !(p = why_store_get_or_add(w, tgid)) ||
-	    !why_room((void **)&p->ev, p->n, &p->cap, sizeof(*p->ev))) {
+	    ct_room((void **)&p->ev, &p->cap, p->n + 1, sizeof(*p->ev))) {
 		w->dropped++;
 		return;
 	}
@@ -138,7 +123,7 @@ void why_store_wake(struct why_store *w, uint32_t tgid,
 	struct wproc *p;
 
 	if (w->nevents >= EVENTS_MAX || !(p = why_store_get_or_add(w, tgid)) ||
-	    !why_room((void **)&p->wk, p->nwk, &p->capwk, sizeof(*p->wk))) {
+	    ct_room((void **)&p->wk, &p->capwk, p->nwk + 1, sizeof(*p->wk))) {
 		w->dropped++;
 		return;
 	}

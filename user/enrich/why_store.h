@@ -130,7 +130,4 @@ struct why_pt *why_store_timeline(struct wproc *p, uint64_t s, uint64_t e,
 /* A process's wait segments (why_waits.c builds them), freed. */
 void why_store_segs_free(struct wproc *p);
 
-/* Room for one more of an array of sz-byte items; false: none. */
-bool why_room(void **a, size_t n, size_t *cap, size_t sz);
-
 #endif /* __CT_WHY_STORE_H */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util.h"
 #include "why_store.h"
 #include "why_waits.h"
 
@@ -433,17 +434,9 @@ static struct span *span_of(struct waits_acc *a, const struct wseg *g)
 		if (a->sp[i - 1].id.tid == g->tid &&
 		    a->sp[i - 1].id.s == g->wait_s)
 			return &a->sp[i - 1];
-	if (a->nsp == SPANS_MAX)
+	if (a->nsp == SPANS_MAX ||
+	    ct_room((void **)&a->sp, &a->capsp, a->nsp + 1, sizeof(*a->sp)))
 		return NULL;
-	if (a->nsp == a->capsp) {
-		size_t cap = a->capsp ? 2 * a->capsp : 16;
-
-		sp = realloc(a->sp, cap * sizeof(*sp));
-		if (!sp)
-			return NULL;
-		a->sp = sp;
-		a->capsp = cap;
-	}
 	sp = &a->sp[a->nsp++];
 	memset(sp, 0, sizeof(*sp));
 	sp->id = (struct wait_id){ g->tid, g->wait_s };

@@ -35,29 +35,12 @@ static bool text_type(char t)
 	return t == 't' || t == 'T' || t == 'w' || t == 'W';
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t sz)
-{
-	size_t c = *cap ? *cap : 4096;
-	void *q;
-
-	while (c < need)
-		c *= 2;
-	if (c == *cap)
-		return 0;
-	q = realloc(*p, c * sz);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 static int add(struct ct_ksyms *ks, uint64_t addr, const char *name)
 {
 	size_t l = strlen(name) + 1;
 
-	if (grow((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)) ||
-	    grow((void **)&ks->names, &ks->size, ks->len + l, 1))
+	if (ct_room((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)) ||
+	    ct_room((void **)&ks->names, &ks->size, ks->len + l, 1))
 		return -ENOMEM;
 	memcpy(ks->names + ks->len, name, l);
 	ks->sym[ks->n++] = (struct ksym){ addr, (uint32_t)ks->len };

@@ -22,6 +22,25 @@ void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen)
 	dst[len] = '\0';
 }
 
+int ct_room(void **a, size_t *cap, size_t need, size_t sz)
+{
+	size_t c = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need && c <= SIZE_MAX / 2)
+		c *= 2;
+	if (c < need || c > SIZE_MAX / sz)	/* checked: ASan aborts */
+		return -ENOMEM;
+	p = realloc(*a, c * sz);
+	if (!p)
+		return -ENOMEM;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
 struct membuf {
 	char **out;
 	size_t *outlen;

@@ -35,6 +35,13 @@ void *ct_zalloc_resident(size_t size);
 bool ct_fifo_make_room(void *a, size_t *n, size_t cap, size_t sz);
 void ct_fifo_take(void *a, size_t *n, size_t sz, size_t i);
 
+/*
+ * Room for need items of sz bytes in the growable array *a, of *cap
+ * items now: its capacity doubled (from 16) until they fit.  0, or
+ * -ENOMEM with *a and *cap as they were.
+ */
+int ct_room(void **a, size_t *cap, size_t need, size_t sz);
+
 /* At most max - 1 bytes of path into buf, NUL-terminated: the bytes
  * read, or -errno. */
 ssize_t ct_read_small(const char *path, char *buf, size_t max);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "json.h"	/* ct_utf8_seq_len() */
 #include "pb.h"
+#include "util.h"
 
 /* U+FFFD, what an invalid byte becomes */
 #define REPLACEMENT	"\xef\xbf\xbd"
@@ -59,22 +60,12 @@ size_t ct_pb_put_varint(uint8_t *p, uint64_t v)
 /* Room for n more bytes; false (and the error set) if there is none. */
 static bool room(struct ct_pb *b, size_t n)
 {
-	size_t cap = b->cap ? b->cap : 256;
-	uint8_t *p;
-
 	if (b->error)
 		return false;
-	if (b->len + n <= b->cap)
-		return true;
-	while (cap < b->len + n)
-		cap *= 2;
-	p = realloc(b->buf, cap);
-	if (!p) {
+	if (ct_room((void **)&b->buf, &b->cap, b->len + n, 1)) {
 		b->error = -ENOMEM;
 		return false;
 	}
-	b->buf = p;
-	b->cap = cap;
 	return true;
 }
 

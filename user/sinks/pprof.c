@@ -62,7 +62,6 @@ static int st_grow(struct strtab *t)
 static int64_t st_index(struct strtab *t, const char *s)
 {
 	size_t h;
-	char **v;
 
 	if ((t->n + 1) * 2 > t->nslot && st_grow(t))
 		return -1;
@@ -70,14 +69,8 @@ static int64_t st_index(struct strtab *t, const char *s)
 	for (; t->slot[h]; h = (h + 1) & (t->nslot - 1))
 		if (!strcmp(t->s[t->slot[h] - 1], s))
 			return t->slot[h] - 1;
-	if (t->n == t->cap) {
-		v = realloc(t->s, (t->cap ? 2 * t->cap : 256) * sizeof(*v));
-		if (!v)
-			return -1;
-		t->s = v;
-		t->cap = t->cap ? 2 * t->cap : 256;
-	}
-	if (!(t->s[t->n] = strdup(s)))
+	if (ct_room((void **)&t->s, &t->cap, t->n + 1, sizeof(*t->s)) ||
+	    !(t->s[t->n] = strdup(s)))
 		return -1;
 	t->slot[h] = (uint32_t)++t->n;
 	return (int64_t)t->n - 1;
@@ -104,26 +97,18 @@ static int64_t str(struct prof *p, const char *s)
 /* Room for fid[s]; false: no memory. */
 static bool fid_room(struct prof *p, size_t s)
 {
-	size_t n = p->nfid ? p->nfid : 256;
-	uint32_t *v;
+	size_t old = p->nfid;
 
-	while (n <= s)
-		n *= 2;
-	if (n == p->nfid)
-		return true;
-	v = realloc(p->fid, n * sizeof(*v));
-	if (!v)
+	if (ct_room((void **)&p->fid, &p->nfid, s + 1, sizeof(*p->fid)))
 		return false;
-	memset(v + p->nfid, 0, (n - p->nfid) * sizeof(*v));
-	p->fid = v;
-	p->nfid = n;
+	memset(p->fid + old, 0, (p->nfid - old) * sizeof(*p->fid));
 	return true;
 }
 
 /* The function (and its location: the same id) of a frame's name. */
 static uint64_t func(struct prof *p, const char *name)
 {
-	int64_t s = str(p, name), *v;
+	int64_t s = str(p, name);
 
 	if (!fid_room(p, (size_t)s)) {
 		p->error = -ENOMEM;
@@ -131,15 +116,10 @@ static uint64_t func(struct prof *p, const char *name)
 	}
 	if (p->fid[s])
 		return p->fid[s];
-	if (p->nfunc == p->capfunc) {
-		v = realloc(p->func, (p->capfunc ? 2 * p->capfunc : 256) *
-			    sizeof(*v));
-		if (!v) {
-			p->error = -ENOMEM;
-			return 1;
-		}
-		p->func = v;
-		p->capfunc = p->capfunc ? 2 * p->capfunc : 256;
+	if (ct_room((void **)&p->func, &p->capfunc, p->nfunc + 1,
+		    sizeof(*p->func))) {
+		p->error = -ENOMEM;
+		return 1;
 	}
 	p->func[p->nfunc++] = s;
 	p->fid[s] = (uint32_t)p->nfunc;

@@ -161,15 +161,8 @@ static int add_kept(struct ct_agg *a, const struct ct_container *c)
 	size_t len = kept_size(c);
 	struct ct_container *k;
 
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		void *p = reallocarray(a->kept, cap, sizeof(*a->kept));
-
-		if (!p)
-			return -ENOMEM;
-		a->kept = p;
-		a->cap = cap;
-	}
+	if (ct_room((void **)&a->kept, &a->cap, a->n + 1, sizeof(*a->kept)))
+		return -ENOMEM;
 	k = malloc(len);
 	if (!k)
 		return -ENOMEM;
