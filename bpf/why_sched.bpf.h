@@ -138,19 +138,12 @@ static __always_inline __u32 why_sleep_site(struct task_struct *prev,
 			   CT_TASK_STOPPED_BITS)) != CT_TASK_INTERRUPTIBLE)
 		return 0;
 	nr = ct_task_sys_nr(prev);
-	switch (nr) {	/* CT_WAIT_SYSCALLS' rows, in order */
-	case CT_NR_futex:
-		return CT_STACK_WAIT_SYSCALL(0);
-	case CT_NR_epoll_wait:
-		return CT_STACK_WAIT_SYSCALL(1);
-	case CT_NR_epoll_pwait:
-		return CT_STACK_WAIT_SYSCALL(2);
-	case CT_NR_epoll_pwait2:
-		return CT_STACK_WAIT_SYSCALL(3);
-	case CT_NR_nanosleep:
-		return CT_STACK_WAIT_SYSCALL(4);
-	case CT_NR_clock_nanosleep:
-		return CT_STACK_WAIT_SYSCALL(5);
+	switch (nr) {	/* arm64's missing epoll_wait, < 0, matches none */
+#define CT_WAIT_CASE(name, func, x86, arm64)				\
+	case CT_NR_##name:						\
+		return CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_##name);
+	CT_WAIT_SYSCALLS(CT_WAIT_CASE)
+#undef CT_WAIT_CASE
 	}
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include "waits.h"
 #include "waitsite.h"
 #include "why.h"
+#include "why_store.h"
 
 #define MS	1000000ull
 
@@ -776,6 +777,45 @@ Test(why_waits, syscall_named_sleeps)
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(ct_frame(f, n, 1), "[futex: stack not walked]");
 	ct_why_free(w);
+}
+
+/*
+ * A sleep named by its syscall gets the site its stack would give, and
+ * is followed where such a stack would be (futex, epoll: not nanosleep).
+ */
+Test(why_waits, syscall_named_sleeps_as_their_stacks)
+{
+	static const struct {
+		const char *site;
+		bool opaque;
+	} want[CT_WAIT_ROWS] = {
+		[CT_WAIT_ROW_futex] = { "futex_wait", true },
+		[CT_WAIT_ROW_epoll_wait] = { "ep_poll", true },
+		[CT_WAIT_ROW_epoll_pwait] = { "ep_poll", true },
+		[CT_WAIT_ROW_epoll_pwait2] = { "ep_poll", true },
+		[CT_WAIT_ROW_nanosleep] = { "do_nanosleep", false },
+		[CT_WAIT_ROW_clock_nanosleep] = { "do_nanosleep", false },
+	};
+	struct why_store *st = calloc(1, sizeof(*st));
+
+	cr_assert_not_null(st);
+	why_store_init(st);
+	for (int i = 0; i < CT_WAIT_ROWS; i++) {
+		const struct wstack *x =
+			why_store_wstack(st, CT_STACK_WAIT_SYSCALL(i));
+
+		cr_assert_eq(ct_stack_wait_row(CT_STACK_WAIT_SYSCALL(i)), i);
+		cr_assert_str_eq(x->ws.site, want[i].site, "row %d", i);
+		cr_assert_eq(x->ws.opaque, want[i].opaque, "row %d", i);
+		cr_assert_str_eq(x->ws.syscall, ct_wait_syscall_name(i));
+	}
+	cr_assert_str_eq(ct_wait_syscall_name(CT_WAIT_ROW_futex), "futex");
+	cr_assert_null(ct_wait_syscall_name(CT_WAIT_ROWS));
+	cr_assert_eq(ct_stack_wait_row(CT_STACK_WAIT_SYSCALL(CT_WAIT_ROWS)), -1);
+	cr_assert_eq(ct_stack_wait_row(CT_STACK_LOST), -1);
+	cr_assert_eq(ct_stack_wait_row(7), -1);
+	why_store_free(st);
+	free(st);
 }
 
 /* The summed table keeps a site's slot and names kernel threads' pools. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "records.h"
 #include "syscalls.h"
 #include "util.h"
 #include "why_store.h"
@@ -54,50 +55,38 @@ void why_store_drop(struct why_store *w, uint32_t tgid)
 }
 
 /*
- * A sleep named by its syscall (CT_STACK_WAIT_SYSCALL(i)): its site as
- * the stack would name it, one pseudo-frame saying no stack was walked.
+ * A sleep named by its syscall (CT_STACK_WAIT_SYSCALL(i)): the frame
+ * that syscall always waits in, named as a stack's (waitsite.h), and
+ * one pseudo-frame saying no stack was walked.
  */
-static const struct {
-	const char *site;
-	const char *frames;	/* 2 names */
-} wait_sys[CT_STACK_WAIT_SYSCALLS] = {
-	[CT_WAIT_ROW_futex] = { "futex_wait", "futex_wait\0[futex: stack not walked]" },
-	[CT_WAIT_ROW_epoll_wait] = { "ep_poll", "ep_poll\0[epoll_wait: stack not walked]" },
-	[CT_WAIT_ROW_epoll_pwait] = { "ep_poll", "ep_poll\0[epoll_pwait: stack not walked]" },
-	[CT_WAIT_ROW_epoll_pwait2] = { "ep_poll", "ep_poll\0[epoll_pwait2: stack not walked]" },
-	[CT_WAIT_ROW_nanosleep] = { "do_nanosleep", "do_nanosleep\0[nanosleep: stack not walked]" },
-	[CT_WAIT_ROW_clock_nanosleep] = { "do_nanosleep", "do_nanosleep\0[clock_nanosleep: stack not walked]" },
-};
-
-_Static_assert(CT_WAIT_ROWS == CT_STACK_WAIT_SYSCALLS,
-	       "CT_STACK_WAIT_SYSCALLS: CT_WAIT_SYSCALLS' rows");
-
-static const char *const wait_sys_name[] = {
-#define NAME(name, func, x86, arm64) #name,
-	CT_WAIT_SYSCALLS(NAME)
-#undef NAME
+static const char *const wait_sys_frames[CT_STACK_WAIT_SYSCALLS] = {
+	[CT_WAIT_ROW_futex] = "futex_wait\0[futex: stack not walked]",
+	[CT_WAIT_ROW_epoll_wait] = "ep_poll\0[epoll_wait: stack not walked]",
+	[CT_WAIT_ROW_epoll_pwait] = "ep_poll\0[epoll_pwait: stack not walked]",
+	[CT_WAIT_ROW_epoll_pwait2] = "ep_poll\0[epoll_pwait2: stack not walked]",
+	[CT_WAIT_ROW_nanosleep] = "do_nanosleep\0[nanosleep: stack not walked]",
+	[CT_WAIT_ROW_clock_nanosleep] = "do_nanosleep\0[clock_nanosleep: stack not walked]",
 };
 
 void why_store_init(struct why_store *w)
 {
-	for (uint32_t i = 0; i < CT_STACK_WAIT_SYSCALLS; i++) {
+	for (int i = 0; i < CT_STACK_WAIT_SYSCALLS; i++) {
 		struct wstack *x = &w->sys[i];
 
 		x->n = 2;
-		x->frames = (char *)wait_sys[i].frames;	/* never freed */
-		snprintf(x->ws.site, sizeof(x->ws.site), "%s", wait_sys[i].site);
+		x->frames = (char *)wait_sys_frames[i];	/* never freed */
+		ct_waitsite_of(x->frames, x->n, &x->ws);
 		snprintf(x->ws.syscall, sizeof(x->ws.syscall), "%s",
-			 wait_sys_name[i]);
-		x->ws.opaque = i != CT_WAIT_ROW_nanosleep &&
-			       i != CT_WAIT_ROW_clock_nanosleep;
+			 ct_wait_syscall_name(i));
 	}
 }
 
 const struct wstack *why_store_wstack(const struct why_store *w, uint32_t id)
 {
-	if (id >= CT_STACK_WAIT_SYSCALL(0) &&
-	    id < CT_STACK_WAIT_SYSCALL(CT_STACK_WAIT_SYSCALLS))
-		return &w->sys[id - CT_STACK_WAIT_SYSCALL(0)];
+	int row = ct_stack_wait_row(id);
+
+	if (row >= 0)
+		return &w->sys[row];
 	if (!w->stacks || id == CT_STACK_NONE || id == CT_STACK_LOST ||
 	    id > CT_STACKS_MAX)
 		return NULL;

@@ -8,6 +8,7 @@
 #include "opens.h"
 #include "pull.h"
 #include "records.h"
+#include "syscalls.h"
 
 /* recordings keep only the used part of args[] */
 static bool exec_valid(const void *rec)
@@ -403,4 +404,27 @@ void ct_rec_clean_checked(void *rec)
 	t = ct_rec_type(h->type);
 	if (t && t->clean)
 		t->clean(rec, h->size);
+}
+
+/* ---- the stack fields' sleeps named by their syscall ---- */
+
+_Static_assert(CT_WAIT_ROWS == CT_STACK_WAIT_SYSCALLS,
+	       "CT_STACK_WAIT_SYSCALLS: CT_WAIT_SYSCALLS' rows");
+
+int ct_stack_wait_row(uint32_t stack)
+{
+	return stack >= CT_STACK_WAIT_SYSCALL(0) &&
+	       stack < CT_STACK_WAIT_SYSCALL(CT_STACK_WAIT_SYSCALLS) ?
+	       (int)(stack - CT_STACK_WAIT_SYSCALL(0)) : -1;
+}
+
+const char *ct_wait_syscall_name(int row)
+{
+	static const char *const names[] = {
+#define NAME(name, func, x86, arm64) #name,
+		CT_WAIT_SYSCALLS(NAME)
+#undef NAME
+	};
+
+	return row >= 0 && row < CT_WAIT_ROWS ? names[row] : NULL;
 }

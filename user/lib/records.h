@@ -56,4 +56,13 @@ void ct_rec_clean(void *rec, size_t len);
 /* The same for a record whose check passed (no second check). */
 void ct_rec_clean_checked(void *rec);
 
+/*
+ * A stack field (coldtrace.h) that names a sleep by its syscall,
+ * CT_STACK_WAIT_SYSCALL(i): i, its row of include/syscalls.h's
+ * CT_WAIT_SYSCALLS; -1 for any other value.
+ */
+int ct_stack_wait_row(uint32_t stack);
+/* That row's syscall ("futex"), NULL past the table. */
+const char *ct_wait_syscall_name(int row);
+
 #endif /* __CT_RECORDS_H */

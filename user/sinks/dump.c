@@ -12,7 +12,6 @@
 #include "mapfull.h"
 #include "pull_output.h"
 #include "records.h"
-#include "syscalls.h"
 
 static void put_escaped(FILE *f, const char *s, size_t n)
 {
@@ -193,17 +192,12 @@ bool ct_dump_stdin(FILE *f, const void *rec, size_t len, int64_t m2r)
  */
 static void put_stack(FILE *f, uint32_t stack)
 {
-	static const char *const wait_sys[] = {
-#define NAME(name, func, x86, arm64) #name,
-		CT_WAIT_SYSCALLS(NAME)
-#undef NAME
-	};
+	int row = ct_stack_wait_row(stack);
 
 	if (stack == CT_STACK_LOST)
 		fputs(" stack=lost", f);
-	else if (stack >= CT_STACK_WAIT_SYSCALL(0) &&
-		 stack - CT_STACK_WAIT_SYSCALL(0) < CT_WAIT_ROWS)
-		fprintf(f, " stack=%s", wait_sys[stack - CT_STACK_WAIT_SYSCALL(0)]);
+	else if (row >= 0)
+		fprintf(f, " stack=%s", ct_wait_syscall_name(row));
 	else if (stack != CT_STACK_NONE)
 		fprintf(f, " stack=%u", stack);
 }
