@@ -183,31 +183,27 @@ void ct_stack_rec_fill(struct ct_stack_rec *r, uint32_t id,
 struct ct_stacks {
 	ct_stacks_read_fn read;
 	void *read_ctx;
-	char *kallsyms;
-	struct ct_ksyms *ks;
-	bool ks_failed;
+	struct ct_ksyms *ks;		/* NULL: no stack is named */
 	uint8_t named[CT_STACKS_MAX / 8];	/* by map id */
 	uint64_t unread;
 };
-
-static const struct ct_ksyms *ksyms(struct ct_stacks *st);
 
 struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
 				const char *kallsyms)
 {
 	struct ct_stacks *st = calloc(1, sizeof(*st));
 
-	if (st && !(st->kallsyms = strdup(kallsyms))) {
-		free(st);
-		st = NULL;
-	}
-	if (st) {
-		st->read = read;
-		st->read_ctx = read_ctx;
-		/* now: at the first stack it would stall the ring's reader
-		 * ~150 ms, in the middle of a container's start */
-		ksyms(st);
-	}
+	if (!st)
+		return NULL;
+	st->read = read;
+	st->read_ctx = read_ctx;
+	/* now: at the first stack it would stall the ring's reader ~150 ms,
+	 * in the middle of a container's start */
+	st->ks = ct_ksyms_load(kallsyms);
+	if (!st->ks)
+		fprintf(stderr, "coldtrace: --why: %s: %s; wait sites are not "
+			"named\n", kallsyms, errno == ENOENT ?
+			"no addresses (kptr_restrict?)" : strerror(errno));
 	return st;
 }
 
@@ -216,28 +212,12 @@ void ct_stacks_free(struct ct_stacks *st)
 	if (!st)
 		return;
 	ct_ksyms_free(st->ks);
-	free(st->kallsyms);
 	free(st);
 }
 
 uint64_t ct_stacks_unread(const struct ct_stacks *st)
 {
 	return st ? st->unread : 0;
-}
-
-/* Once: a session without symbols says so, and names no stack. */
-static const struct ct_ksyms *ksyms(struct ct_stacks *st)
-{
-	if (!st->ks && !st->ks_failed) {
-		st->ks = ct_ksyms_load(st->kallsyms);
-		st->ks_failed = !st->ks;
-		if (st->ks_failed)
-			fprintf(stderr, "coldtrace: --why: %s: %s; wait sites "
-				"are not named\n", st->kallsyms,
-				errno == ENOENT ? "no addresses (kptr_restrict?)"
-						: strerror(errno));
-	}
-	return st->ks;
 }
 
 /* Made at the time of the record that first used it, and fed before it. */
@@ -252,7 +232,7 @@ static void name_one(struct ct_stacks *st, uint32_t id, uint64_t ts_ns,
 	    st->named[key / 8] & (1u << key % 8))
 		return;
 	st->named[key / 8] |= 1u << key % 8;
-	if (!ksyms(st) || st->read(st->read_ctx, key, ips)) {
+	if (!st->ks || st->read(st->read_ctx, key, ips)) {
 		st->unread++;
 		return;
 	}
