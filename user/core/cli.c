@@ -437,7 +437,6 @@ static int parse_whole(const char *opt, const char *s, long long min,
 	return 0;
 }
 
-/* --paths[=N]: N in 1..PATHS_MAX, PATHS_DEFAULT without N. */
 /* --why[=sites|states]: the wait sites (docs/why.md) unless states. */
 static int parse_why(const char *s, struct ct_cli *cli, char *err,
 		     size_t errlen)
@@ -450,6 +449,7 @@ static int parse_why(const char *s, struct ct_cli *cli, char *err,
 	return -1;
 }
 
+/* --paths[=N]: N in 1..PATHS_MAX, PATHS_DEFAULT without N. */
 static int parse_paths(const char *s, unsigned int *out, char *err,
 		       size_t errlen)
 {

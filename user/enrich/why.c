@@ -39,8 +39,6 @@ struct scratch {
 	size_t nfold, capfold;
 };
 
-
-
 struct ct_why {
 	int64_t mono_to_real;
 	const struct ct_procs *model;	/* the execs that start phases */
@@ -168,12 +166,21 @@ uint64_t ct_why_dropped(const struct ct_why *w)
 
 /* ---- timelines ---- */
 
-/* A process's timeline in [s, e), malloc'd; NULL (n 0) if unknown. */
-static struct why_pt *proc_timeline(struct ct_why *w, uint32_t pid, uint64_t s,
-				uint64_t e, size_t *n)
+/* A carrier's process: its timeline in the phase, and its store. */
+struct track {
+	struct why_pt *pts;	/* malloc'd; NULL (n 0) if unknown */
+	size_t n;
+	struct wproc *p;
+};
+
+/* Process pid's track in [s, e) (pid 0: none). */
+static struct track track_of(struct ct_why *w, uint32_t pid, uint64_t s,
+			     uint64_t e)
 {
-	return why_store_timeline(pid ? why_store_get(&w->st, pid) : NULL, s,
-				  e, n);
+	struct track t = { .p = pid ? why_store_get(&w->st, pid) : NULL };
+
+	t.pts = why_store_timeline(t.p, s, e, &t.n);
+	return t;
 }
 
 static void acc_add(struct ct_split *x, uint32_t st, uint64_t d)
@@ -340,13 +347,6 @@ static void keep_phase(struct ct_why *w, struct ct_split *x)
 	keep_folds(w);
 }
 
-/* A carrier's process: its timeline in the phase, and its store. */
-struct track {
-	struct why_pt *pts;
-	size_t n;
-	struct wproc *p;
-};
-
 /*
  * Sweep [s, e): B's state where B exists, else A's, else "no carrier"
  * (counted as sleep).  With w, the slices are kept for trace.json; with
@@ -405,23 +405,19 @@ static void children(struct ct_why *w, uint32_t a, uint32_t b, uint64_t s,
 	for (size_t i = 0; i < WHY_BUCKETS; i++) {
 		for (struct wproc *p = w->st.b[i]; p; p = p->next) {
 			struct ct_split c = { 0 };
-			struct why_pt *pts;
-			size_t n;
+			struct track none = { 0 }, tr;
 
 			if (p->tgid == a || p->tgid == b ||
 			    !descends(w, p->tgid, a, b))
 				continue;
-			struct track none = { 0 }, tr;
-
-			pts = proc_timeline(w, p->tgid, s, e, &n);
-			if (!pts)
+			tr = track_of(w, p->tgid, s, e);
+			if (!tr.pts)
 				continue;
-			tr = (struct track){ pts, n, p };
 			sweep(NULL, &none, &tr, s, e, &c, NULL);
 			x->children_cpu_ns += c.cpu_ns;
 			x->children_runq_ns += c.runq_ns;
 			x->children_io_ns += c.io_ns;
-			free(pts);
+			free(tr.pts);
 		}
 	}
 }
@@ -486,8 +482,7 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 {
 	const struct ct_interval *iv = &c->phases[p];
 	struct ct_split *x = &c->split[p];
-	struct why_pt *pa, *pb;
-	size_t na, nb;
+	struct track ta, tb;
 	uint32_t a, b;
 
 	memset(x, 0, sizeof(*x));
@@ -504,11 +499,9 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 		return;
 	}
 	carriers(w, c, p, &a, &b);
-	pa = proc_timeline(w, a, iv->start_ns, iv->end_ns, &na);
-	pb = proc_timeline(w, b, iv->start_ns, iv->end_ns, &nb);
-	if (pa || pb) {
-		struct track ta = { pa, na, a ? why_store_get(&w->st, a) : NULL };
-		struct track tb = { pb, nb, b ? why_store_get(&w->st, b) : NULL };
+	ta = track_of(w, a, iv->start_ns, iv->end_ns);
+	tb = track_of(w, b, iv->start_ns, iv->end_ns);
+	if (ta.pts || tb.pts) {
 		struct ct_interval in[CT_PH_MAX];
 		struct waits_acc *acc = w->st.stacks_seen ?
 			ct_waits_begin(in, nested(c, p, in)) : NULL;
@@ -516,16 +509,16 @@ static void split_phase(struct ct_why *w, struct ct_container *c, int p)
 
 		x->valid = true;
 		x->none = CT_SPLIT_UNSET;
-		x->pid = pb ? b : a;
+		x->pid = tb.pts ? b : a;
 		w->cur_phase = p;
 		sweep(w, &ta, &tb, iv->start_ns, iv->end_ns, x, acc);
 		x->has_waits = acc != NULL;
 		ct_waits_end(acc, &x->waits, &keep);
 		keep_phase(w, x);
-		children(w, a, pb ? b : 0, iv->start_ns, iv->end_ns, x);
+		children(w, a, tb.pts ? b : 0, iv->start_ns, iv->end_ns, x);
 	}
-	free(pa);
-	free(pb);
+	free(ta.pts);
+	free(tb.pts);
 }
 
 /* Forget the processes of c: its carriers and everything below them. */

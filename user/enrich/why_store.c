@@ -169,8 +169,6 @@ void why_store_tick(struct why_store *w, uint64_t now)
 
 /* ---- timelines ---- */
 
-/* A state change of a process: from t on, state. */
-
 struct tstate_tab {
 	uint32_t tid[THREADS_MAX];
 	uint8_t st[THREADS_MAX];
@@ -256,7 +254,6 @@ struct why_pt *why_store_timeline(struct wproc *p, uint64_t s, uint64_t e,
 		*n = timeline(p, s, e, pts);
 	return pts;
 }
-
 
 void why_store_segs_free(struct wproc *p)
 {

@@ -76,15 +76,20 @@ struct waits_acc *ct_waits_begin(const struct ct_interval *nested, size_t n)
 	return a;
 }
 
+/* Whether segment g is of the wait id (itself or its runnable time). */
+static bool of_wait(const struct wait_id *id, const struct wseg *g)
+{
+	return id->tid == g->tid && id->s == g->wait_s;
+}
+
 /* Counted once: a wait's first segment in the phase counts it. */
 static bool first_seen(struct wait_id *last, const struct wseg *g)
 {
-	if (last->tid == g->tid && last->s == g->wait_s)
+	if (of_wait(last, g))
 		return false;
 	*last = (struct wait_id){ g->tid, g->wait_s };
 	return true;
 }
-
 
 /* ---- wakers ---- */
 
@@ -431,8 +436,7 @@ static struct span *span_of(struct waits_acc *a, const struct wseg *g)
 	struct span *sp;
 
 	for (size_t i = a->nsp; i > 0 && i + 8 > a->nsp; i--)
-		if (a->sp[i - 1].id.tid == g->tid &&
-		    a->sp[i - 1].id.s == g->wait_s)
+		if (of_wait(&a->sp[i - 1].id, g))
 			return &a->sp[i - 1];
 	if (a->nsp == SPANS_MAX ||
 	    ct_room((void **)&a->sp, &a->capsp, a->nsp + 1, sizeof(*a->sp)))
@@ -491,6 +495,16 @@ static void credit(struct waits_acc *a, const struct ct_wait *x,
 	}
 }
 
+/* [t, u) of the carrier's segment g, given to x; a wait's part spans. */
+static void give(struct why_store *w, struct waits_acc *a,
+		 const struct wseg *g, const struct ct_wait *x, uint64_t t,
+		 uint64_t u)
+{
+	credit(a, x, g, u - t, g->state == CT_TS_RUNQ);
+	if (g->state != CT_TS_RUNQ)
+		span_note(w, a, g, x, t, u);
+}
+
 /*
  * [t, u) of the carrier's wait x (segment g) while its waker q was in
  * state st: q's wait that covers it, its runnable time after a wakeup,
@@ -521,9 +535,7 @@ static void through_state(struct why_store *w, struct waits_acc *a,
 		y = *x;
 		y.via = CT_VIA_UNFOLLOWED;
 	}
-	credit(a, &y, g, u - t, g->state == CT_TS_RUNQ);
-	if (g->state != CT_TS_RUNQ)
-		span_note(w, a, g, &y, t, u);
+	give(w, a, g, &y, t, u);
 }
 
 /*
@@ -574,13 +586,10 @@ static void add(struct why_store *w, struct waits_acc *a, const struct wproc *p,
 			a->out.lost_stacks++;
 		return;
 	}
-	if (to_follow(w, p, g, &x)) {
+	if (to_follow(w, p, g, &x))
 		through(w, a, g, &x, t, u);
-		return;
-	}
-	credit(a, &x, g, u - t, g->state == CT_TS_RUNQ);
-	if (g->state != CT_TS_RUNQ)
-		span_note(w, a, g, &x, t, u);
+	else
+		give(w, a, g, &x, t, u);
 }
 
 /* The part of [t, u) in a nested phase goes to it; *u: where that begins. */

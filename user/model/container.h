@@ -547,10 +547,6 @@ static inline uint64_t ct_phase_dur(const struct ct_container *c,
 	return iv->end_ns - iv->start_ns;
 }
 
-/*
- * --why: the carriers' state slices of all c's phases, and how many were
- * kept for trace.json.  False when no phase has a split.
- */
 /* --why's wait sites: "interrupt", "kernel", "start", "other", "none". */
 const char *ct_waker_kind_name(unsigned int k);
 /* A site's state: "D" (io), "S" (sleep), "R" (a waker on a CPU or runnable) */
@@ -560,6 +556,10 @@ const char *ct_wait_via_name(unsigned int v);
 /* A site as people read it: "do_wait (waitid)", "... via futex_wait". */
 void ct_wait_label(const struct ct_wait *w, char *buf, size_t n);
 
+/*
+ * --why: the carriers' state slices of all c's phases, and how many were
+ * kept for trace.json.  False when no phase has a split.
+ */
 bool ct_why_slice_counts(const struct ct_container *c, uint64_t *n,
 			 uint64_t *kept);
 
