@@ -19,7 +19,6 @@
  * ended it (wake_ns 0: none seen).
  */
 #define CT_WHY_PHASE_WAITS	4
-#define CT_WHY_LABEL_LEN	(2 * CT_SITE_LEN + CT_SYSCALL_LEN + 16)
 
 struct ct_why_wait {
 	int phase;		/* enum ct_phase */
@@ -30,7 +29,7 @@ struct ct_why_wait {
 	uint32_t waker_pid;	/* 0: an interrupt or none */
 	uint32_t waker_tid;
 	char waker[CT_COMM_LEN];
-	char label[CT_WHY_LABEL_LEN];
+	char label[CT_WAIT_LABEL_LEN];
 };
 
 struct why_store;

@@ -554,6 +554,7 @@ const char *ct_wait_state_name(unsigned int st);
 /* "followed", "unfollowed", "none" */
 const char *ct_wait_via_name(unsigned int v);
 /* A site as people read it: "do_wait (waitid)", "... via futex_wait". */
+#define CT_WAIT_LABEL_LEN	(2 * CT_SITE_LEN + CT_SYSCALL_LEN + 16)
 void ct_wait_label(const struct ct_wait *w, char *buf, size_t n);
 
 /*

@@ -361,7 +361,7 @@ static void wait_events(struct ct_otlp_enc *e, const struct ct_container *c,
 			enum ct_phase p)
 {
 	const struct ct_waits *x = &c->split[p].waits;
-	char label[2 * CT_SITE_LEN + CT_SYSCALL_LEN + 16];
+	char label[CT_WAIT_LABEL_LEN];
 
 	if (!c->split[p].valid || !c->split[p].has_waits)
 		return;

@@ -11,6 +11,18 @@
 
 /* ---- JSON: one container ---- */
 
+/* "waker" or "hop": who ended a wait */
+static void json_waker(struct ct_json *w, const char *key, const char *comm,
+		       uint32_t pid, unsigned int kind)
+{
+	ct_json_key(w, key);
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "comm", comm);
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_string(w, "kind", ct_waker_kind_name(kind));
+	ct_json_end_object(w);
+}
+
 static void json_site(struct ct_json *w, const struct ct_wait *x)
 {
 	ct_json_start_object(w);
@@ -20,21 +32,11 @@ static void json_site(struct ct_json *w, const struct ct_wait *x)
 	ct_json_kv_u64(w, "ns", x->ns);
 	ct_json_kv_u64(w, "runq_ns", x->runq_ns);
 	ct_json_kv_u64(w, "count", x->count);
-	ct_json_key(w, "waker");
-	ct_json_start_object(w);
-	ct_json_kv_string(w, "comm", x->waker);
-	ct_json_kv_u64(w, "pid", x->waker_pid);
-	ct_json_kv_string(w, "kind", ct_waker_kind_name(x->waker_kind));
-	ct_json_end_object(w);
+	json_waker(w, "waker", x->waker, x->waker_pid, x->waker_kind);
 	ct_json_kv_string(w, "via", ct_wait_via_name(x->via));
 	if (x->via == CT_VIA_FOLLOWED) {
 		ct_json_kv_string(w, "via_site", x->via_site);
-		ct_json_key(w, "hop");
-		ct_json_start_object(w);
-		ct_json_kv_string(w, "comm", x->hop);
-		ct_json_kv_u64(w, "pid", x->hop_pid);
-		ct_json_kv_string(w, "kind", ct_waker_kind_name(x->hop_kind));
-		ct_json_end_object(w);
+		json_waker(w, "hop", x->hop, x->hop_pid, x->hop_kind);
 	}
 	ct_json_end_object(w);
 }
@@ -562,28 +564,34 @@ void ct_output_table_row(FILE *f, const struct ct_container *c, bool wall)
 	fputc('\n', f);
 }
 
+/* "comm pid (kind)": who ended a wait, the pid where there is one */
+static void put_waker(FILE *f, const char *comm, uint32_t pid,
+		      unsigned int kind)
+{
+	fputs(comm, f);
+	if (pid)
+		fprintf(f, " %u", pid);
+	fprintf(f, " (%s)", ct_waker_kind_name(kind));
+}
+
 /* A phase's largest wait sites, under its split. */
 static void why_waits_row(FILE *f, const struct ct_waits *x)
 {
-	char label[2 * CT_SITE_LEN + CT_SYSCALL_LEN + 16];
+	char label[CT_WAIT_LABEL_LEN];
 
 	for (uint32_t i = 0; i < x->n && i < 3; i++) {
 		const struct ct_wait *s = &x->top[i];
 
 		ct_wait_label(s, label, sizeof(label));
-		fprintf(f, "  %-10s %s %8.2f ms %s x%u, woken by %s",
+		fprintf(f, "  %-10s %s %8.2f ms %s x%u, woken by ",
 			i ? "" : "waits", ct_wait_state_name(s->state),
-			(s->ns + s->runq_ns) / 1e6, label, s->count,
-			s->waker[0] ? s->waker : "-");
-		if (s->waker_pid)
-			fprintf(f, " %u", s->waker_pid);
-		fprintf(f, " (%s)", ct_waker_kind_name(s->waker_kind));
-		if (s->hop[0] && s->hop_pid)
-			fprintf(f, ", itself woken by %s %u (%s)", s->hop,
-				s->hop_pid, ct_waker_kind_name(s->hop_kind));
-		else if (s->hop[0])
-			fprintf(f, ", itself woken by %s (%s)", s->hop,
-				ct_waker_kind_name(s->hop_kind));
+			(s->ns + s->runq_ns) / 1e6, label, s->count);
+		put_waker(f, s->waker[0] ? s->waker : "-", s->waker_pid,
+			  s->waker_kind);
+		if (s->hop[0]) {
+			fputs(", itself woken by ", f);
+			put_waker(f, s->hop, s->hop_pid, s->hop_kind);
+		}
 		fputc('\n', f);
 	}
 	if (x->unattributed_ns || x->preempted_ns || x->no_carrier_ns ||
