@@ -639,42 +639,55 @@ const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n)
 	return x ? x->frames : NULL;
 }
 
-/* A stack-less fold: a followed waker on a CPU, or preempted. */
-static const char *pseudo(uint32_t state)
+/*
+ * A fold's frames, one name each: its stack's, or for a stack-less one
+ * (a followed waker on a CPU, or preempted) a pseudo-frame.  Their count.
+ */
+static size_t fold_frames(const struct ct_why *w, const struct ct_why_fold *f,
+			  const char *name[CT_STACK_DEPTH])
 {
-	return state == CT_TS_RUN ? "[waker on-cpu]" : "[waker preempted]";
+	size_t n, k = 0;
+	const char *p = ct_why_frames(w, f->stack, &n);
+
+	if (!p) {
+		name[0] = f->state == CT_TS_RUN ? "[waker on-cpu]"
+						: "[waker preempted]";
+		return 1;
+	}
+	for (; k < n && k < CT_STACK_DEPTH; p += strlen(p) + 1)
+		name[k++] = p;
+	return k;
+}
+
+/* A phase's time that no stack explains, as one pseudo-frame. */
+static void walk_pseudo(ct_why_walk_fn fn, void *ctx, int p,
+			const char *name, uint32_t state, uint64_t ns)
+{
+	if (ns)
+		fn(ctx, p, &name, 1, state, ns, 0);
 }
 
 void ct_why_walk(const struct ct_why *w, const struct ct_container *c,
 		 ct_why_walk_fn fn, void *ctx)
 {
+	const char *name[CT_STACK_DEPTH];
 	const struct ct_why_fold *f;
-	size_t nf = ct_why_folds(w, c, &f), n;
-	const char *frames;
+	size_t nf = ct_why_folds(w, c, &f);
 
-	for (size_t i = 0; i < nf; i++) {
-		frames = ct_why_frames(w, f[i].stack, &n);
-		if (!frames) {
-			frames = pseudo(f[i].state);
-			n = 1;
-		}
-		fn(ctx, f[i].phase, frames, n, f[i].state, f[i].ns,
-		   f[i].count);
-	}
+	for (size_t i = 0; i < nf; i++)
+		fn(ctx, f[i].phase, name, fold_frames(w, &f[i], name),
+		   f[i].state, f[i].ns, f[i].count);
 	for (int p = 0; p < CT_PH_MAX; p++) {
 		const struct ct_waits *x = &c->split[p].waits;
 
 		if (!c->split[p].has_waits)
 			continue;
-		if (x->preempted_ns)
-			fn(ctx, p, "[preempted]", 1, CT_TS_RUNQ,
-			   x->preempted_ns, 0);
-		if (x->unattributed_ns)
-			fn(ctx, p, "[unattributed]", 1, CT_TS_SLEEP,
-			   x->unattributed_ns, 0);
-		if (x->no_carrier_ns)
-			fn(ctx, p, "[no carrier]", 1, CT_TS_SLEEP,
-			   x->no_carrier_ns, 0);
+		walk_pseudo(fn, ctx, p, "[preempted]", CT_TS_RUNQ,
+			    x->preempted_ns);
+		walk_pseudo(fn, ctx, p, "[unattributed]", CT_TS_SLEEP,
+			    x->unattributed_ns);
+		walk_pseudo(fn, ctx, p, "[no carrier]", CT_TS_SLEEP,
+			    x->no_carrier_ns);
 	}
 }
 

@@ -85,7 +85,8 @@ const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n);
 
 /*
  * Each stack c's waits were given to, phase by phase (waits.folded, the
- * pprof profile): its frames (n names, NUL-separated, innermost first),
+ * pprof profile): its frames (n names, innermost first, n at most
+ * CT_STACK_DEPTH),
  * the state (CT_TS_IO, SLEEP; RUN: a followed waker on a CPU, RUNQ: it
  * preempted) and its ns and waits; a followed waker's time on a CPU or
  * preempted as one pseudo-frame, "[waker on-cpu]", "[waker preempted]";
@@ -93,9 +94,9 @@ const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n);
  * "[unattributed]", "[no carrier]".  Sums: the phases'
  * off-CPU time, nested phases apart (docs/why.md).
  */
-typedef void (*ct_why_walk_fn)(void *ctx, int phase, const char *frames,
-			       size_t n, uint32_t state, uint64_t ns,
-			       uint32_t count);
+typedef void (*ct_why_walk_fn)(void *ctx, int phase,
+			       const char *const *frame, size_t n,
+			       uint32_t state, uint64_t ns, uint32_t count);
 void ct_why_walk(const struct ct_why *w, const struct ct_container *c,
 		 ct_why_walk_fn fn, void *ctx);
 

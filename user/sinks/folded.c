@@ -2,7 +2,6 @@
 /* --why's wait sites as folded stacks: folded.h. */
 #include <errno.h>
 #include <inttypes.h>
-#include <string.h>
 #include "folded.h"
 #include "why.h"
 
@@ -12,21 +11,16 @@ struct folded {
 };
 
 /* One line: the container, the phase, the frames root first. */
-static void line(void *ctx, int phase, const char *frames, size_t n,
+static void line(void *ctx, int phase, const char *const *frame, size_t n,
 		 uint32_t state, uint64_t ns, uint32_t count)
 {
 	struct folded *x = ctx;
-	const char *name[CT_STACK_DEPTH];
-	size_t k = 0;
 
 	(void)state;
 	(void)count;
-	for (const char *p = frames; k < n && k < CT_STACK_DEPTH;
-	     p += strlen(p) + 1)
-		name[k++] = p;
 	fprintf(x->f, "%.12s;%s", x->c->id, ct_phase_name(phase));
-	while (k--)
-		fprintf(x->f, ";%s", name[k]);
+	while (n--)
+		fprintf(x->f, ";%s", frame[n]);
 	fprintf(x->f, " %" PRIu64 "\n", ns);
 }
 

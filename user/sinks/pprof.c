@@ -146,17 +146,16 @@ static void packed(struct ct_pb *b, uint32_t field, const uint64_t *v,
 	ct_pb_bytes(b, field, buf, len);
 }
 
-static void sample(void *ctx, int phase, const char *frames, size_t n,
+static void sample(void *ctx, int phase, const char *const *frame, size_t n,
 		   uint32_t state, uint64_t ns, uint32_t count)
 {
 	struct prof *p = ctx;
 	uint64_t loc[CT_STACK_DEPTH], val[2] = { ns, count };
 	char id[13];
-	size_t k = 0;
+	size_t k;
 
-	for (const char *f = frames; k < n && k < CT_STACK_DEPTH;
-	     f += strlen(f) + 1)
-		loc[k++] = func(p, f);	/* leaf first, as pprof wants */
+	for (k = 0; k < n && k < CT_STACK_DEPTH; k++)
+		loc[k] = func(p, frame[k]);	/* leaf first, as pprof wants */
 	snprintf(id, sizeof(id), "%.12s", p->c->id);
 	ct_pb_begin(&p->pb, 2);
 	packed(&p->pb, 1, loc, k);
