@@ -21,6 +21,7 @@
 #include "pprof.h"
 #include "tjson.h"
 #include "tsession.h"
+#include "twhy.h"
 #include "records.h"
 #include "stacks.h"
 #include "syscalls.h"
@@ -283,12 +284,6 @@ Test(stacks, each_id_named_once_before_its_record)
 
 static uint32_t next_id;
 
-static void feed(struct ct_why *w, const void *rec, size_t len)
-{
-	ct_procs_feed(fx_model(), rec, len);
-	cr_assert_eq(ct_why_feed(w, rec, len), 0);
-}
-
 /* A named stack, as the live session feeds it; its id. */
 static uint32_t stack(struct ct_why *w, const char *semi)
 {
@@ -298,20 +293,8 @@ static uint32_t stack(struct ct_why *w, const char *semi)
 	r.hdr.size = sizeof(r);
 	r.id = ++next_id;
 	r.n = (uint16_t)frames_of(semi, r.frames, sizeof(r.frames));
-	feed(w, &r, sizeof(r));
+	tw_feed(w, &r, sizeof(r));
 	return r.id;
-}
-
-static void ts(struct ct_why *w, uint64_t ms, uint32_t pid, uint32_t tid,
-	       uint32_t st, uint32_t stack_id)
-{
-	struct ct_tstate r = { 0 };
-
-	r.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_TSTATE,
-				 .size = sizeof(r), .pid = pid, .tid = tid };
-	r.state = st;
-	r.stack = stack_id;
-	feed(w, &r, sizeof(r));
 }
 
 /* waker (pid, tid, comm) wakes wakee_tid of wakee_pid at ms, from wstack */
@@ -327,36 +310,7 @@ static void wake(struct ct_why *w, uint64_t ms, uint32_t pid, uint32_t tid,
 	r.wakee_pid = wakee_pid;
 	r.wakee_tid = wakee_tid;
 	r.stack = wstack;
-	feed(w, &r, sizeof(r));
-}
-
-static void exec_ev(struct ct_why *w, uint64_t ms, uint32_t pid,
-		    uint32_t ppid)
-{
-	size_t len = offsetof(struct ct_exec, args);
-	struct ct_exec x = { 0 };
-
-	x.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_EXEC,
-				 .size = len, .pid = pid, .ppid = ppid };
-	feed(w, &x, len);
-}
-
-static void fork_ev(struct ct_why *w, uint64_t ms, uint32_t parent,
-		    uint32_t child)
-{
-	struct ct_fork f = { 0 };
-
-	f.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_FORK,
-				 .size = sizeof(f), .pid = parent };
-	f.child_pid = child;
-	feed(w, &f, sizeof(f));
-}
-
-static void create(struct ct_container *c, uint64_t s, uint64_t e)
-{
-	c->phase_mask |= 1u << CT_PH_CREATE;
-	c->phases[CT_PH_CREATE].start_ns = s * MS;
-	c->phases[CT_PH_CREATE].end_ns = e * MS;
+	tw_feed(w, &r, sizeof(r));
 }
 
 static uint64_t offcpu(const struct ct_split *x)
@@ -391,31 +345,31 @@ Test(why_waits, go_runtime_waits_on_its_hook)
 	nano = stack(w, S_NANO);
 	timer = stack(w, W_TIMER);
 	exit_ = stack(w, W_EXIT);
-	exec_ev(w, 100, 10, 5);
-	ts(w, 100, 10, 10, CT_TS_RUN, 0);
-	fork_ev(w, 105, 10, 11);
-	ts(w, 105, 11, 11, CT_TS_RUN, 0);
-	ts(w, 108, 10, 12, CT_TS_RUN, 0);
-	ts(w, 108, 10, 13, CT_TS_RUN, 0);
-	ts(w, 109, 11, 11, CT_TS_SLEEP, nano);		/* the hook's sleep */
-	ts(w, 110, 10, 10, CT_TS_SLEEP, futex);
-	ts(w, 110, 10, 13, CT_TS_SLEEP, waitid);
-	ts(w, 110, 10, 12, CT_TS_SLEEP, nano);
+	tw_exec(w, 100, 10, 5);
+	tw_tstate(w, 100, 10, 10, CT_TS_RUN, 0);
+	tw_fork(w, 105, 10, 11);
+	tw_tstate(w, 105, 11, 11, CT_TS_RUN, 0);
+	tw_tstate(w, 108, 10, 12, CT_TS_RUN, 0);
+	tw_tstate(w, 108, 10, 13, CT_TS_RUN, 0);
+	tw_tstate(w, 109, 11, 11, CT_TS_SLEEP, nano);		/* the hook's sleep */
+	tw_tstate(w, 110, 10, 10, CT_TS_SLEEP, futex);
+	tw_tstate(w, 110, 10, 13, CT_TS_SLEEP, waitid);
+	tw_tstate(w, 110, 10, 12, CT_TS_SLEEP, nano);
 	for (uint64_t t = 120; t <= 400; t += 10) {	/* sysmon */
 		wake(w, t, 0, 0, "swapper/0", 10, 12, timer);
-		ts(w, t, 10, 12, CT_TS_RUNQ, 0);
-		ts(w, t, 10, 12, CT_TS_RUN, 0);
-		ts(w, t, 10, 12, CT_TS_SLEEP, nano);
+		tw_tstate(w, t, 10, 12, CT_TS_RUNQ, 0);
+		tw_tstate(w, t, 10, 12, CT_TS_RUN, 0);
+		tw_tstate(w, t, 10, 12, CT_TS_SLEEP, nano);
 	}
 	wake(w, 409, 0, 0, "swapper/1", 11, 11, timer);
-	ts(w, 409, 11, 11, CT_TS_RUNQ, 0);
-	ts(w, 409, 11, 11, CT_TS_RUN, 0);
+	tw_tstate(w, 409, 11, 11, CT_TS_RUNQ, 0);
+	tw_tstate(w, 409, 11, 11, CT_TS_RUN, 0);
 	wake(w, 410, 11, 11, "sleep", 10, 13, exit_);
-	ts(w, 410, 11, 11, CT_TS_DEAD, 0);
-	ts(w, 410, 10, 13, CT_TS_RUNQ, 0);
-	ts(w, 411, 10, 13, CT_TS_RUN, 0);
-	ts(w, 415, 10, 10, CT_TS_DEAD, 0);
-	create(&c, 100, 415);
+	tw_tstate(w, 410, 11, 11, CT_TS_DEAD, 0);
+	tw_tstate(w, 410, 10, 13, CT_TS_RUNQ, 0);
+	tw_tstate(w, 411, 10, 13, CT_TS_RUN, 0);
+	tw_tstate(w, 415, 10, 10, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 415);
 	ct_why_apply(w, &c);
 	cr_assert(x->valid);
 	cr_assert(x->has_waits);
@@ -453,19 +407,19 @@ Test(why_waits, futex_followed_one_hop)
 	futex = stack(w, S_FUTEX);
 	pipe = stack(w, S_PIPE);
 	exit_ = stack(w, W_EXIT);
-	exec_ev(w, 100, 20, 5);
-	ts(w, 100, 20, 20, CT_TS_RUN, 0);
-	ts(w, 100, 21, 21, CT_TS_RUN, 0);
-	ts(w, 101, 21, 21, CT_TS_SLEEP, pipe);
-	ts(w, 102, 20, 20, CT_TS_SLEEP, futex);
+	tw_exec(w, 100, 20, 5);
+	tw_tstate(w, 100, 20, 20, CT_TS_RUN, 0);
+	tw_tstate(w, 100, 21, 21, CT_TS_RUN, 0);
+	tw_tstate(w, 101, 21, 21, CT_TS_SLEEP, pipe);
+	tw_tstate(w, 102, 20, 20, CT_TS_SLEEP, futex);
 	wake(w, 500, 22, 22, "writer", 21, 21, exit_);
-	ts(w, 500, 21, 21, CT_TS_RUNQ, 0);
-	ts(w, 500, 21, 21, CT_TS_RUN, 0);
+	tw_tstate(w, 500, 21, 21, CT_TS_RUNQ, 0);
+	tw_tstate(w, 500, 21, 21, CT_TS_RUN, 0);
 	wake(w, 501, 21, 21, "helper", 20, 20, futex);
-	ts(w, 501, 20, 20, CT_TS_RUNQ, 0);
-	ts(w, 503, 20, 20, CT_TS_RUN, 0);
-	ts(w, 510, 20, 20, CT_TS_DEAD, 0);
-	create(&c, 100, 510);
+	tw_tstate(w, 501, 20, 20, CT_TS_RUNQ, 0);
+	tw_tstate(w, 503, 20, 20, CT_TS_RUN, 0);
+	tw_tstate(w, 510, 20, 20, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 510);
 	ct_why_apply(w, &c);
 	cr_assert_str_eq(t->site, "pipe_read");
 	cr_assert_str_eq(t->syscall, "read");
@@ -492,9 +446,9 @@ Test(why_waits, futex_followed_one_hop)
 /*
  * A futex woken by a process nobody follows: the waker is named and the
  * chain stops there.  One woken by a process of the start of which no
- * record says what it did meanwhile cannot be followed: said, counted.  A lost stack's
- * wait is unattributed, never another's; a preemption's runnable time
- * is its own line.
+ * record says what it did meanwhile cannot be followed: said, counted.
+ * A lost stack's wait is unattributed, never another's; a preemption's
+ * runnable time is its own line.
  */
 Test(why_waits, unfollowed_lost_and_preempted)
 {
@@ -506,25 +460,25 @@ Test(why_waits, unfollowed_lost_and_preempted)
 	next_id = 200;
 	futex = stack(w, S_FUTEX);
 	exit_ = stack(w, W_EXIT);
-	exec_ev(w, 100, 30, 5);
-	ts(w, 100, 30, 30, CT_TS_RUN, 0);
-	ts(w, 110, 30, 30, CT_TS_SLEEP, futex);
+	tw_exec(w, 100, 30, 5);
+	tw_tstate(w, 100, 30, 30, CT_TS_RUN, 0);
+	tw_tstate(w, 110, 30, 30, CT_TS_SLEEP, futex);
 	wake(w, 150, 99, 99, "dockerd", 30, 30, exit_);
-	ts(w, 150, 30, 30, CT_TS_RUNQ, 0);
-	ts(w, 151, 30, 30, CT_TS_RUN, 0);
-	ts(w, 160, 30, 30, CT_TS_SLEEP, CT_STACK_LOST);
-	ts(w, 180, 30, 30, CT_TS_RUNQ, 0);
-	ts(w, 180, 30, 30, CT_TS_RUN, 0);
-	ts(w, 190, 30, 30, CT_TS_RUNQ, 0);	/* preempted */
-	ts(w, 195, 30, 30, CT_TS_RUN, 0);
-	ts(w, 200, 30, 30, CT_TS_SLEEP, futex);
+	tw_tstate(w, 150, 30, 30, CT_TS_RUNQ, 0);
+	tw_tstate(w, 151, 30, 30, CT_TS_RUN, 0);
+	tw_tstate(w, 160, 30, 30, CT_TS_SLEEP, CT_STACK_LOST);
+	tw_tstate(w, 180, 30, 30, CT_TS_RUNQ, 0);
+	tw_tstate(w, 180, 30, 30, CT_TS_RUN, 0);
+	tw_tstate(w, 190, 30, 30, CT_TS_RUNQ, 0);	/* preempted */
+	tw_tstate(w, 195, 30, 30, CT_TS_RUN, 0);
+	tw_tstate(w, 200, 30, 30, CT_TS_SLEEP, futex);
 	/* of the start, but no record of it before its wakeup */
 	wake(w, 207, 31, 31, "runc", 30, 30, futex);
-	ts(w, 207, 30, 30, CT_TS_RUNQ, 0);
-	ts(w, 207, 30, 30, CT_TS_RUN, 0);
-	ts(w, 208, 31, 31, CT_TS_RUN, 0);
-	ts(w, 210, 30, 30, CT_TS_DEAD, 0);
-	create(&c, 100, 210);
+	tw_tstate(w, 207, 30, 30, CT_TS_RUNQ, 0);
+	tw_tstate(w, 207, 30, 30, CT_TS_RUN, 0);
+	tw_tstate(w, 208, 31, 31, CT_TS_RUN, 0);
+	tw_tstate(w, 210, 30, 30, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 210);
 	ct_why_apply(w, &c);
 	cr_assert_eq(x->n, 2);
 	cr_assert_str_eq(x->top[0].site, "futex_wait");
@@ -559,19 +513,19 @@ Test(why_waits, waker_wait_unnamed_is_unfollowed)
 	next_id = 800;
 	futex = stack(w, S_FUTEX);
 	exit_ = stack(w, W_EXIT);
-	exec_ev(w, 100, 90, 5);
-	ts(w, 100, 90, 90, CT_TS_RUN, 0);
-	ts(w, 100, 91, 91, CT_TS_RUN, 0);
-	ts(w, 101, 91, 91, CT_TS_SLEEP, CT_STACK_LOST);
-	ts(w, 102, 90, 90, CT_TS_SLEEP, futex);
+	tw_exec(w, 100, 90, 5);
+	tw_tstate(w, 100, 90, 90, CT_TS_RUN, 0);
+	tw_tstate(w, 100, 91, 91, CT_TS_RUN, 0);
+	tw_tstate(w, 101, 91, 91, CT_TS_SLEEP, CT_STACK_LOST);
+	tw_tstate(w, 102, 90, 90, CT_TS_SLEEP, futex);
 	wake(w, 200, 92, 92, "writer", 91, 91, exit_);
-	ts(w, 200, 91, 91, CT_TS_RUNQ, 0);
-	ts(w, 200, 91, 91, CT_TS_RUN, 0);
+	tw_tstate(w, 200, 91, 91, CT_TS_RUNQ, 0);
+	tw_tstate(w, 200, 91, 91, CT_TS_RUN, 0);
 	wake(w, 200, 91, 91, "helper", 90, 90, futex);
-	ts(w, 200, 90, 90, CT_TS_RUNQ, 0);
-	ts(w, 200, 90, 90, CT_TS_RUN, 0);
-	ts(w, 210, 90, 90, CT_TS_DEAD, 0);
-	create(&c, 100, 210);
+	tw_tstate(w, 200, 90, 90, CT_TS_RUNQ, 0);
+	tw_tstate(w, 200, 90, 90, CT_TS_RUN, 0);
+	tw_tstate(w, 210, 90, 90, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 210);
 	ct_why_apply(w, &c);
 	cr_assert_eq(x->n, 1);
 	cr_assert_str_eq(x->top[0].site, "futex_wait");
@@ -595,14 +549,14 @@ Test(why_waits, nested_phase_apart)
 	next_id = 300;
 	pipe = stack(w, S_PIPE);
 	exit_ = stack(w, W_EXIT);
-	exec_ev(w, 100, 40, 5);
-	ts(w, 100, 40, 40, CT_TS_RUN, 0);
-	ts(w, 110, 40, 40, CT_TS_SLEEP, pipe);
+	tw_exec(w, 100, 40, 5);
+	tw_tstate(w, 100, 40, 40, CT_TS_RUN, 0);
+	tw_tstate(w, 110, 40, 40, CT_TS_SLEEP, pipe);
 	wake(w, 200, 41, 41, "hook", 40, 40, exit_);
-	ts(w, 200, 40, 40, CT_TS_RUNQ, 0);
-	ts(w, 200, 40, 40, CT_TS_RUN, 0);
-	ts(w, 210, 40, 40, CT_TS_DEAD, 0);
-	create(&c, 100, 210);
+	tw_tstate(w, 200, 40, 40, CT_TS_RUNQ, 0);
+	tw_tstate(w, 200, 40, 40, CT_TS_RUN, 0);
+	tw_tstate(w, 210, 40, 40, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 210);
 	c.phase_mask |= 1u << CT_PH_CONNECT;
 	c.phases[CT_PH_CONNECT].start_ns = 150 * MS;
 	c.phases[CT_PH_CONNECT].end_ns = 180 * MS;
@@ -613,15 +567,6 @@ Test(why_waits, nested_phase_apart)
 	cr_assert_eq(x->waits.offcpu_ns, 60 * MS);
 	cr_assert_eq(offcpu(x), x->sleep_ns + x->io_ns + x->runq_ns);
 	ct_why_free(w);
-}
-
-static void exit_ev(struct ct_why *w, uint64_t ms, uint32_t pid)
-{
-	struct ct_exit x = { 0 };
-
-	x.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_EXIT,
-				 .size = sizeof(x), .pid = pid, .tid = pid };
-	feed(w, &x, sizeof(x));
 }
 
 /*
@@ -638,18 +583,18 @@ Test(why_waits, connect_carried_by_the_plugin_that_ends_it)
 	next_id = 400;
 	pipe = stack(w, S_PIPE);
 	exit_ = stack(w, W_EXIT);
-	exec_ev(w, 100, 50, 5);
-	ts(w, 100, 50, 50, CT_TS_RUN, 0);
-	exec_ev(w, 101, 51, 5);
-	ts(w, 101, 51, 51, CT_TS_RUN, 0);
-	ts(w, 102, 51, 51, CT_TS_SLEEP, pipe);
-	ts(w, 105, 50, 50, CT_TS_DEAD, 0);
-	exit_ev(w, 105, 50);
+	tw_exec(w, 100, 50, 5);
+	tw_tstate(w, 100, 50, 50, CT_TS_RUN, 0);
+	tw_exec(w, 101, 51, 5);
+	tw_tstate(w, 101, 51, 51, CT_TS_RUN, 0);
+	tw_tstate(w, 102, 51, 51, CT_TS_SLEEP, pipe);
+	tw_tstate(w, 105, 50, 50, CT_TS_DEAD, 0);
+	tw_exit(w, 105, 50);
 	wake(w, 300, 52, 52, "host-local", 51, 51, exit_);
-	ts(w, 300, 51, 51, CT_TS_RUNQ, 0);
-	ts(w, 300, 51, 51, CT_TS_RUN, 0);
-	ts(w, 310, 51, 51, CT_TS_DEAD, 0);
-	exit_ev(w, 310, 51);
+	tw_tstate(w, 300, 51, 51, CT_TS_RUNQ, 0);
+	tw_tstate(w, 300, 51, 51, CT_TS_RUN, 0);
+	tw_tstate(w, 310, 51, 51, CT_TS_DEAD, 0);
+	tw_exit(w, 310, 51);
 	c.phase_mask |= 1u << CT_PH_CONNECT;
 	c.phases[CT_PH_CONNECT].start_ns = 100 * MS;
 	c.phases[CT_PH_CONNECT].end_ns = 310 * MS;
@@ -679,28 +624,28 @@ Test(why_waits, interrupt_by_preempt_count)
 	next_id = 600;
 	nano = stack(w, S_NANO);
 	pipe = stack(w, S_PIPE);
-	exec_ev(w, 100, 70, 5);
-	ts(w, 100, 70, 70, CT_TS_RUN, 0);
-	ts(w, 101, 71, 71, CT_TS_RUN, 0);	/* a busy process of the start */
-	ts(w, 110, 70, 70, CT_TS_SLEEP, nano);
+	tw_exec(w, 100, 70, 5);
+	tw_tstate(w, 100, 70, 70, CT_TS_RUN, 0);
+	tw_tstate(w, 101, 71, 71, CT_TS_RUN, 0);	/* a busy process of the start */
+	tw_tstate(w, 110, 70, 70, CT_TS_SLEEP, nano);
 	r.hdr = (struct ct_hdr){ .ts_ns = 150 * MS, .type = CT_EV_WAKE,
 				 .size = sizeof(r), .pid = 71, .tid = 71 };
 	snprintf(r.hdr.comm, sizeof(r.hdr.comm), "busy");
 	r.wakee_pid = r.wakee_tid = 70;
 	r.flags = CT_WAKE_IRQ;		/* a timer interrupted it */
-	feed(w, &r, sizeof(r));
-	ts(w, 150, 70, 70, CT_TS_RUNQ, 0);
-	ts(w, 150, 70, 70, CT_TS_RUN, 0);
-	ts(w, 160, 70, 70, CT_TS_SLEEP, pipe);
+	tw_feed(w, &r, sizeof(r));
+	tw_tstate(w, 150, 70, 70, CT_TS_RUNQ, 0);
+	tw_tstate(w, 150, 70, 70, CT_TS_RUN, 0);
+	tw_tstate(w, 160, 70, 70, CT_TS_SLEEP, pipe);
 	r.hdr.ts_ns = 200 * MS;
 	r.hdr.pid = r.hdr.tid = 9;
 	snprintf(r.hdr.comm, sizeof(r.hdr.comm), "ksoftirqd/0");
 	r.flags = CT_WAKE_IRQ | CT_WAKE_KTHREAD;
-	feed(w, &r, sizeof(r));
-	ts(w, 200, 70, 70, CT_TS_RUNQ, 0);
-	ts(w, 200, 70, 70, CT_TS_RUN, 0);
-	ts(w, 210, 70, 70, CT_TS_DEAD, 0);
-	create(&c, 100, 210);
+	tw_feed(w, &r, sizeof(r));
+	tw_tstate(w, 200, 70, 70, CT_TS_RUNQ, 0);
+	tw_tstate(w, 200, 70, 70, CT_TS_RUN, 0);
+	tw_tstate(w, 210, 70, 70, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 210);
 	ct_why_apply(w, &c);
 	cr_assert_eq(x->n, 2);
 	cr_assert_str_eq(x->top[0].site, "do_nanosleep");
@@ -750,21 +695,21 @@ Test(why_waits, syscall_named_sleeps)
 
 	next_id = 700;
 	exit_ = stack(w, W_EXIT);
-	exec_ev(w, 100, 80, 5);
-	ts(w, 100, 80, 80, CT_TS_RUN, 0);
-	ts(w, 100, 81, 81, CT_TS_RUN, 0);
-	ts(w, 101, 81, 81, CT_TS_SLEEP,
+	tw_exec(w, 100, 80, 5);
+	tw_tstate(w, 100, 80, 80, CT_TS_RUN, 0);
+	tw_tstate(w, 100, 81, 81, CT_TS_RUN, 0);
+	tw_tstate(w, 101, 81, 81, CT_TS_SLEEP,
 	   CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_clock_nanosleep));
-	ts(w, 102, 80, 80, CT_TS_SLEEP, CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_futex));
+	tw_tstate(w, 102, 80, 80, CT_TS_SLEEP, CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_futex));
 	wake(w, 300, 0, 0, "swapper/0", 81, 81, 0);
-	ts(w, 300, 81, 81, CT_TS_RUNQ, 0);
-	ts(w, 300, 81, 81, CT_TS_RUN, 0);
+	tw_tstate(w, 300, 81, 81, CT_TS_RUNQ, 0);
+	tw_tstate(w, 300, 81, 81, CT_TS_RUN, 0);
 	wake(w, 301, 81, 81, "hook", 80, 80, exit_);
-	ts(w, 301, 81, 81, CT_TS_DEAD, 0);
-	ts(w, 301, 80, 80, CT_TS_RUNQ, 0);
-	ts(w, 301, 80, 80, CT_TS_RUN, 0);
-	ts(w, 305, 80, 80, CT_TS_DEAD, 0);
-	create(&c, 100, 305);
+	tw_tstate(w, 301, 81, 81, CT_TS_DEAD, 0);
+	tw_tstate(w, 301, 80, 80, CT_TS_RUNQ, 0);
+	tw_tstate(w, 301, 80, 80, CT_TS_RUN, 0);
+	tw_tstate(w, 305, 80, 80, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 305);
 	ct_why_apply(w, &c);
 	cr_assert_str_eq(t->site, "do_nanosleep");
 	cr_assert_str_eq(t->syscall, "clock_nanosleep");
@@ -905,23 +850,23 @@ static struct ct_agg *hook_agg(struct ct_why **w, struct ct_container *c)
 	nano = stack(*w, S_NANO);
 	timer = stack(*w, W_TIMER);
 	exit_ = stack(*w, W_EXIT);
-	exec_ev(*w, 100, 60, 5);
-	ts(*w, 100, 60, 60, CT_TS_RUN, 0);
-	ts(*w, 101, 60, 61, CT_TS_RUN, 0);
-	fork_ev(*w, 102, 60, 62);
-	ts(*w, 103, 62, 62, CT_TS_SLEEP, nano);
-	ts(*w, 110, 60, 60, CT_TS_SLEEP, futex);
-	ts(*w, 110, 60, 61, CT_TS_SLEEP, waitid);
+	tw_exec(*w, 100, 60, 5);
+	tw_tstate(*w, 100, 60, 60, CT_TS_RUN, 0);
+	tw_tstate(*w, 101, 60, 61, CT_TS_RUN, 0);
+	tw_fork(*w, 102, 60, 62);
+	tw_tstate(*w, 103, 62, 62, CT_TS_SLEEP, nano);
+	tw_tstate(*w, 110, 60, 60, CT_TS_SLEEP, futex);
+	tw_tstate(*w, 110, 60, 61, CT_TS_SLEEP, waitid);
 	wake(*w, 400, 0, 0, "swapper/0", 62, 62, timer);
-	ts(*w, 400, 62, 62, CT_TS_RUNQ, 0);
-	ts(*w, 400, 62, 62, CT_TS_RUN, 0);
+	tw_tstate(*w, 400, 62, 62, CT_TS_RUNQ, 0);
+	tw_tstate(*w, 400, 62, 62, CT_TS_RUN, 0);
 	wake(*w, 401, 62, 62, "sleep", 60, 61, exit_);
-	ts(*w, 401, 62, 62, CT_TS_DEAD, 0);
-	ts(*w, 401, 60, 61, CT_TS_RUNQ, 0);
-	ts(*w, 402, 60, 61, CT_TS_RUN, 0);
-	ts(*w, 405, 60, 60, CT_TS_DEAD, 0);
+	tw_tstate(*w, 401, 62, 62, CT_TS_DEAD, 0);
+	tw_tstate(*w, 401, 60, 61, CT_TS_RUNQ, 0);
+	tw_tstate(*w, 402, 60, 61, CT_TS_RUN, 0);
+	tw_tstate(*w, 405, 60, 60, CT_TS_DEAD, 0);
 	snprintf(c->id, sizeof(c->id), "0123456789abcdef");
-	create(c, 100, 405);
+	tw_phase(c, CT_PH_CREATE, 100, 405);
 	c->first_ns = 100 * MS;
 	ct_why_apply(*w, c);
 	cr_assert_eq(ct_agg_add(a, c), 0);

@@ -15,67 +15,10 @@
 #include "ready.h"
 #include "recfile.h"
 #include "tsession.h"
+#include "twhy.h"
 #include "why.h"
 
 #define MS	1000000ull
-
-static void feed(struct ct_why *w, const void *rec, size_t len)
-{
-	ct_procs_feed(fx_model(), rec, len);
-	cr_assert_eq(ct_why_feed(w, rec, len), 0);
-}
-
-static void ts_ev_ns(struct ct_why *w, uint64_t ns, uint32_t pid,
-		     uint32_t tid, uint32_t st)
-{
-	struct ct_tstate r = { 0 };
-
-	r.hdr.ts_ns = ns;
-	r.hdr.type = CT_EV_TSTATE;
-	r.hdr.size = sizeof(r);
-	r.hdr.pid = pid;
-	r.hdr.tid = tid;
-	r.state = st;
-	cr_assert_eq(ct_why_feed(w, &r, sizeof(r)), 0);
-}
-
-static void ts_ev(struct ct_why *w, uint64_t ms, uint32_t pid, uint32_t tid,
-		  uint32_t st)
-{
-	ts_ev_ns(w, ms * MS, pid, tid, st);
-}
-
-/* An exec without argv: all the model and why read of one. */
-static void exec_ev(struct ct_why *w, uint64_t ms, uint32_t pid,
-		    uint32_t ppid)
-{
-	size_t len = offsetof(struct ct_exec, args);
-	struct ct_exec x = { 0 };
-
-	x.hdr = (struct ct_hdr){ .ts_ns = ms * MS, .type = CT_EV_EXEC,
-				 .size = len, .pid = pid, .ppid = ppid };
-	feed(w, &x, len);
-}
-
-static void fork_ev(struct ct_why *w, uint64_t ms, uint32_t parent,
-		    uint32_t child)
-{
-	struct ct_fork f = { 0 };
-
-	f.hdr.ts_ns = ms * MS;
-	f.hdr.type = CT_EV_FORK;
-	f.hdr.size = sizeof(f);
-	f.hdr.pid = parent;
-	f.child_pid = child;
-	feed(w, &f, sizeof(f));
-}
-
-static void phase(struct ct_container *c, int p, uint64_t s, uint64_t e)
-{
-	c->phase_mask |= 1u << p;
-	c->phases[p].start_ns = s * MS;
-	c->phases[p].end_ns = e * MS;
-}
 
 static uint64_t sum(const struct ct_split *x)
 {
@@ -94,19 +37,19 @@ Test(why, create_split_adds_up)
 	struct ct_container c = { 0 };
 	const struct ct_split *x = &c.split[CT_PH_CREATE];
 
-	exec_ev(w, 100, 10, 5);
-	ts_ev(w, 100, 10, 10, CT_TS_RUN);
-	ts_ev(w, 120, 10, 10, CT_TS_RUNQ);
-	ts_ev(w, 125, 10, 10, CT_TS_RUN);
-	ts_ev(w, 126, 10, 10, CT_TS_IO);
-	fork_ev(w, 126, 10, 11);
-	ts_ev(w, 130, 11, 11, CT_TS_RUN);
-	ts_ev(w, 141, 10, 10, CT_TS_SLEEP);
-	ts_ev(w, 150, 11, 11, CT_TS_DEAD);
-	ts_ev(w, 150, 10, 12, CT_TS_RUN);
-	ts_ev(w, 160, 10, 12, CT_TS_SLEEP);
-	ts_ev(w, 200, 10, 10, CT_TS_DEAD);
-	phase(&c, CT_PH_CREATE, 100, 200);
+	tw_exec(w, 100, 10, 5);
+	tw_tstate(w, 100, 10, 10, CT_TS_RUN, 0);
+	tw_tstate(w, 120, 10, 10, CT_TS_RUNQ, 0);
+	tw_tstate(w, 125, 10, 10, CT_TS_RUN, 0);
+	tw_tstate(w, 126, 10, 10, CT_TS_IO, 0);
+	tw_fork(w, 126, 10, 11);
+	tw_tstate(w, 130, 11, 11, CT_TS_RUN, 0);
+	tw_tstate(w, 141, 10, 10, CT_TS_SLEEP, 0);
+	tw_tstate(w, 150, 11, 11, CT_TS_DEAD, 0);
+	tw_tstate(w, 150, 10, 12, CT_TS_RUN, 0);
+	tw_tstate(w, 160, 10, 12, CT_TS_SLEEP, 0);
+	tw_tstate(w, 200, 10, 10, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 200);
 	ct_why_apply(w, &c);
 	cr_assert(x->valid);
 	cr_assert_eq(x->pid, 10);
@@ -146,16 +89,16 @@ Test(why, attach_hands_over_to_the_shim)
 	struct ct_container c = { 0 };
 	const struct ct_split *x = &c.split[CT_PH_ATTACH];
 
-	exec_ev(w, 0, 20, 1);		/* shim start */
-	ts_ev(w, 0, 20, 20, CT_TS_RUN);
-	fork_ev(w, 4, 20, 21);
-	ts_ev(w, 5, 21, 21, CT_TS_RUNQ);	/* the daemon */
-	ts_ev(w, 6, 21, 21, CT_TS_RUN);
-	ts_ev(w, 8, 20, 20, CT_TS_DEAD);
-	ts_ev(w, 9, 21, 21, CT_TS_SLEEP);
-	exec_ev(w, 10, 22, 21);		/* runc create, forked by 21 */
-	phase(&c, CT_PH_ATTACH, 0, 10);
-	phase(&c, CT_PH_DISCONNECT, 20, 30);	/* no exec, no pid: none */
+	tw_exec(w, 0, 20, 1);		/* shim start */
+	tw_tstate(w, 0, 20, 20, CT_TS_RUN, 0);
+	tw_fork(w, 4, 20, 21);
+	tw_tstate(w, 5, 21, 21, CT_TS_RUNQ, 0);	/* the daemon */
+	tw_tstate(w, 6, 21, 21, CT_TS_RUN, 0);
+	tw_tstate(w, 8, 20, 20, CT_TS_DEAD, 0);
+	tw_tstate(w, 9, 21, 21, CT_TS_SLEEP, 0);
+	tw_exec(w, 10, 22, 21);		/* runc create, forked by 21 */
+	tw_phase(&c, CT_PH_ATTACH, 0, 10);
+	tw_phase(&c, CT_PH_DISCONNECT, 20, 30);	/* no exec, no pid: none */
 	ct_why_apply(w, &c);
 	cr_assert(x->valid);
 	cr_assert_eq(x->pid, 21);
@@ -237,14 +180,14 @@ Test(why, slices_capped_sums_exact)
 	uint64_t start[NSL];
 	size_t k;
 
-	exec_ev(w, 0, 10, 5);
+	tw_exec(w, 0, 10, 5);
 	for (int i = 0; i < NSL; i++) {
 		start[i] = t;
-		ts_ev_ns(w, t, 10, 10, i % 2 ? CT_TS_SLEEP : CT_TS_RUN);
+		tw_tstate_ns(w, t, 10, 10, i % 2 ? CT_TS_SLEEP : CT_TS_RUN, 0);
 		*(i % 2 ? &slp : &run) += nsl_dur(i);
 		t += nsl_dur(i);
 	}
-	ts_ev_ns(w, t, 10, 10, CT_TS_DEAD);
+	tw_tstate_ns(w, t, 10, 10, CT_TS_DEAD, 0);
 	c.phase_mask = 1u << CT_PH_CREATE;
 	c.phases[CT_PH_CREATE] = (struct ct_interval){ 0, t };
 	ct_why_apply(w, &c);
@@ -285,7 +228,7 @@ static struct ct_why *why_of(const char *name, struct ct_container *c)
 		     "%s", err);
 	w = ct_why_new(fh.mono_to_real_ns, fx_model());
 	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
-		feed(w, rec, len);
+		tw_feed(w, rec, len);
 	ct_rec_reader_close(rd);
 	ct_why_apply(w, c);
 	return w;
@@ -398,13 +341,13 @@ Test(why, no_split_says_why)
 	struct ct_container c = { 0 };
 
 	c.engine = CT_ENG_DOCKER;
-	exec_ev(w, 100, 10, 5);
-	ts_ev(w, 100, 10, 10, CT_TS_RUN);
-	phase(&c, CT_PH_PREPARE, 0, 100);
-	phase(&c, CT_PH_CREATE, 100, 200);
-	phase(&c, CT_PH_START, 200, 300);	/* no exec, no records */
-	phase(&c, CT_PH_DIE, 400, 0);		/* never ended */
-	phase(&c, CT_PH_DISCONNECT, 500, 510);
+	tw_exec(w, 100, 10, 5);
+	tw_tstate(w, 100, 10, 10, CT_TS_RUN, 0);
+	tw_phase(&c, CT_PH_PREPARE, 0, 100);
+	tw_phase(&c, CT_PH_CREATE, 100, 200);
+	tw_phase(&c, CT_PH_START, 200, 300);	/* no exec, no records */
+	tw_phase(&c, CT_PH_DIE, 400, 0);		/* never ended */
+	tw_phase(&c, CT_PH_DISCONNECT, 500, 510);
 	cr_assert_null(ct_split_reason(&c, CT_PH_PREPARE), "no --why yet");
 	ct_why_apply(w, &c);
 	cr_assert(c.split[CT_PH_CREATE].valid);
