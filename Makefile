@@ -6,8 +6,9 @@
 #   make test-san   the same and every recording replayed, under ASan+UBSan
 #   make fuzz       libFuzzer target of the replay path (clang)
 #   make fuzz-run   run it FUZZ_SECONDS (60) on the seed corpus
-#   make check      deps + build + unit tests + the floors of user/
-#                   (tools/layers.py) + integration tests (root)
+#   make check      deps + build + unit tests + `coldtrace compare` held
+#                   to R and SciPy + the floors of user/ (tools/layers.py)
+#                   + integration tests (root)
 #   make demo       deps + build + tools/demo.sh
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h (tools/gen-vmlinux.sh)
 #   make vmtest     coldtrace on Debian's kernels under QEMU (root;
@@ -60,7 +61,7 @@ LIBBPF_LIBS	:= $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
 # The pipeline's own (unit tests and the fuzzer link it without libbpf):
 # zlib for --record files, jansson to read the engines' JSON files,
 # -pthread for --otlp's sending thread (user/sinks/otlp_push.c).
-PIPELINE_LIBS	:= -ljansson -lz -pthread
+PIPELINE_LIBS	:= -ljansson -lz -lm -pthread
 LIBS		:= $(LIBBPF_LIBS) -lelf $(PIPELINE_LIBS)
 
 WARN	:= -Wall -Wextra -Werror
@@ -245,6 +246,7 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test
+	$(Q)/usr/bin/python3 tests/compare_truth.py ./$(BIN)
 	$(Q)tools/layers.py $(OUTPUT)
 	$(Q)tests/integration/run.sh
 

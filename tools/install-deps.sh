@@ -73,6 +73,9 @@ PKGS=(
 	# --why's wait sites against the field's own off-CPU tool
 	# (offcputime: tests/integration/why_waits.sh)
 	libbpf-tools
+	# `coldtrace compare`'s statistics held to R's and SciPy's
+	# (tests/compare_truth.py)
+	r-base-core python3-scipy
 	# make vmtest: Debian's kernels under QEMU (tools/vmtest/), their
 	# initramfs (cpio, depmod) and the guest's ext4 root (mke2fs -d)
 	qemu-system-x86 cpio e2fsprogs kmod
