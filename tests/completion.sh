@@ -66,4 +66,14 @@ done
 [ -z "$(comp coldtrace -d '')" ] || fail "-d completes a value of its own"
 comp coldtrace -j -- bas | grep -qx bash ||
 	fail "after --, no command completion"
-echo "completion: ok ($(echo "$help" | wc -l) options)"
+# `coldtrace compare`: offered as the first word, its options --help's
+[ "$(comp coldtrace comp)" = "compare" ] || fail "comp: $(comp coldtrace comp)"
+chelp=$(./coldtrace compare --help | grep -E '^  -[A-Za-z?], |^  --' |
+	sed -E 's/^ +(-[A-Za-z?], )*(--[a-z][a-z-]*).*/\2/' | sort -u)
+coffered=$(comp coldtrace compare - | sed 's/=$//' | sort -u)
+[ "$coffered" = "$chelp" ] ||
+	fail "compare's options: --help's and the completion's differ:
+$(diff <(echo "$chelp") <(echo "$coffered") || true)"
+[ "$(comp coldtrace compare --by r)" = "runtime" ] ||
+	fail "compare --by r: $(comp coldtrace compare --by r)"
+echo "completion: ok ($(echo "$help" | wc -l) options, compare's $(echo "$chelp" | wc -l))"

@@ -48,6 +48,15 @@ while read -r o; do
 	grep -qx -- "$o" "$t/long" || fail "$page documents $o, which --help lacks"
 done <"$t/page"
 
+# `coldtrace compare`: each option of its --help is in the page's COMPARE
+sed -n '/^\.SH COMPARE/,/^\.SH /p' "$page" >"$t/compare"
+./coldtrace compare --help | grep -E '^  -[A-Za-z?], |^  --' |
+	sed -E 's/^ +(-[A-Za-z?], )*(--[a-z][a-z-]*).*/\2/' | sort -u >"$t/clong"
+[ "$(wc -l <"$t/clong")" -ge 7 ] || fail "compare --help lists $(wc -l <"$t/clong") options"
+while read -r o; do
+	grep -qF -- "${o//-/\\-}" "$t/compare" || fail "compare's $o is not in COMPARE"
+done <"$t/clong"
+
 # metric families: of containers, of pods (a CRI fixture), of pulls;
 # --otlp's only with it (-c that keeps nothing: nothing is sent, nothing
 # waited for)

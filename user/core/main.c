@@ -19,6 +19,7 @@
 #include "arm.h"
 #include "cli.h"
 #include "command.h"
+#include "compare.h"
 #include "enrich.h"
 #include "fold.h"
 #include "host.h"
@@ -737,6 +738,9 @@ int main(int argc, char **argv)
 
 	if (ct_report_guard_std_fds())
 		return 2;
+	/* a command of its own: coldtrace's results in, no tracing */
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return ct_compare_main(argc - 1, argv + 1, "/proc/self/exe");
 	switch (ct_cli_parse(argc, argv, &cli, stdout, err, sizeof(err))) {
 	case CT_CLI_EXIT_OK:
 		return ct_report_close_stdout() ? 1 : 0;
