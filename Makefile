@@ -3,7 +3,8 @@
 # coldtrace build, libbpf-bootstrap style.
 #   make            coldtrace (BPF objects -> skeletons -> user objects)
 #   make test       Criterion unit tests (no root, no BPF)
-#   make test-san   the same and every recording replayed, under ASan+UBSan
+#   make test-san   the same, every recording replayed and compare's
+#                   tests, under ASan+UBSan
 #   make fuzz       libFuzzer target of the replay path (clang)
 #   make fuzz-run   run it FUZZ_SECONDS (60) on the seed corpus
 #   make check      deps + build + unit tests + `coldtrace compare` held
@@ -172,6 +173,7 @@ test: $(UNIT_TESTS)
 	$(Q)tests/plot.sh
 	$(Q)tests/man.sh
 	$(Q)tests/completion.sh
+	$(Q)tests/compare_cli.sh
 	$(Q)python3 tests/docs.py
 
 # ---- sanitizers and fuzzing (HACKING.md) ----
@@ -198,6 +200,9 @@ test-san: san-build
 	$(call msg,TEST-SAN,$(SAN_OUTPUT)/coldtrace --replay)
 	$(Q)$(SAN_ENV) tests/fuzz/replay-all.sh $(SAN_OUTPUT)/coldtrace \
 		tests/fixtures $(wildcard $(CT_REPRO_DIR))
+	$(call msg,TEST-SAN,$(SAN_OUTPUT)/coldtrace compare)
+	$(Q)$(SAN_ENV) tests/compare_cli.sh $(SAN_OUTPUT)/coldtrace
+	$(Q)$(SAN_ENV) /usr/bin/python3 tests/compare_truth.py $(SAN_OUTPUT)/coldtrace
 
 # libFuzzer needs clang; the engine is built with its coverage hooks.
 FUZZ_OUTPUT	?= .output-fuzz

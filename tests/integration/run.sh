@@ -66,6 +66,7 @@ TESTS=(
 	"why|why.sh"
 	"why-waits|why_waits.sh"
 	"why-coverage|why_coverage.sh"
+	"compare|compare.sh"
 	"prepare|prepare.sh"
 	"create-start|create_start.sh detached"
 	"create-start-command|create_start.sh command"

@@ -19,7 +19,6 @@
 #include "util.h"
 
 #define CMP_MIN_N	3	/* per side, for a test */
-#define CMP_CONF	0.95
 #define CMP_RESAMPLES	2000
 #define CMP_SEED	0x636f6c6474726163ULL	/* "coldtrac": reruns agree */
 
@@ -45,8 +44,8 @@ struct row {
 struct opts {
 	const char *in[2];
 	const char *by;
-	bool json, markdown;
-	double fdr, alpha;
+	bool json, markdown, samples;
+	double conf, fdr, alpha;
 	struct ct_gate gates[CT_GATE_MAX];
 	size_t ngates;
 };
@@ -71,8 +70,10 @@ static const char usage[] =
 	"Options:\n"
 	"  --by KEY          split INPUT by runtime, engine or image (A: the first\n"
 	"                    value seen, B: the other)\n"
-	"  -j, --json        JSON Lines: one object per comparison, then the verdict\n"
+	"  -j, --json        JSON Lines: each side's counts, one object per comparison\n"
+	"  --samples         with -j, each comparison's values too (coldtrace-plot)\n"
 	"  --markdown        the verdict and tables as Markdown (a pull request)\n"
+	"  --conf LEVEL      the shifts' intervals (default 0.95)\n"
 	"  --fdr Q           false discovery rate of the verdict (default 0.05)\n"
 	"  --fail-if EXPR    exit 1 when the shift's lower bound passes a limit:\n"
 	"                    'METRIC.p50|p90|p99 > +N%%' or '> +Nms' (us, s, ns);\n"
@@ -88,7 +89,7 @@ static const char usage[] =
 	"  coldtrace compare --markdown out-main/ out-branch/ > comment.md\n"
 	"  coldtrace compare --fail-if 'cold_start.p50 > +5%%' base/ new/\n";
 
-enum { OPT_BY = 256, OPT_MARKDOWN, OPT_FDR, OPT_FAIL_IF, OPT_ALPHA };
+enum { OPT_BY = 256, OPT_MARKDOWN, OPT_SAMPLES, OPT_CONF, OPT_FDR, OPT_FAIL_IF, OPT_ALPHA };
 
 static int bad(const char *fmt, const char *arg)
 {
@@ -121,6 +122,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "markdown", no_argument, NULL, OPT_MARKDOWN },
+		{ "samples", no_argument, NULL, OPT_SAMPLES },
+		{ "conf", required_argument, NULL, OPT_CONF },
 		{ "fdr", required_argument, NULL, OPT_FDR },
 		{ "fail-if", required_argument, NULL, OPT_FAIL_IF },
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
@@ -130,8 +133,9 @@ static int parse(int argc, char **argv, struct opts *o)
 	char err[512];
 	int c;
 
-	*o = (struct opts){ .fdr = 0.05, .alpha = 0.001 };
+	*o = (struct opts){ .conf = 0.95, .fdr = 0.05, .alpha = 0.001 };
 	optind = 1;
+	opterr = 0;	/* one line, ours */
 	while ((c = getopt_long(argc, argv, "+jh", longs, NULL)) != -1) {
 		switch (c) {
 		case OPT_BY:
@@ -142,6 +146,12 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'j': o->json = true; break;
 		case OPT_MARKDOWN: o->markdown = true; break;
+		case OPT_SAMPLES: o->samples = true; break;
+		case OPT_CONF:
+			if (!probability(optarg, &o->conf))
+				return bad("--conf %s: a level between 0 and 1",
+					   optarg);
+			break;
 		case OPT_FDR:
 			if (!probability(optarg, &o->fdr))
 				return bad("--fdr %s: a rate between 0 and 1",
@@ -163,11 +173,14 @@ static int parse(int argc, char **argv, struct opts *o)
 			fputs(usage, stdout);
 			return 1;
 		default:
-			return bad("%s", "unknown option");
+			return bad("%s: an unknown option or one without its value",
+				   argv[optind - 1]);
 		}
 	}
 	if (o->json && o->markdown)
 		return bad("%s", "-j and --markdown: one of the two");
+	if (o->samples && !o->json)
+		return bad("%s", "--samples: with -j");
 	if (argc - optind != (o->by ? 1 : 2))
 		return bad("%s", o->by ? "--by KEY takes one INPUT" :
 					 "wants two inputs, A and B");
@@ -246,17 +259,16 @@ static double *side_values(const struct ct_cmp_set *s, size_t i, size_t n,
 	return v;
 }
 
-static int compute(struct row *r)
+static int compute(struct row *r, double conf)
 {
 	r->tested = r->n[0] >= CMP_MIN_N && r->n[1] >= CMP_MIN_N;
 	if (!r->tested)
 		return 0;
-	if (ct_ts_compare(r->v[0], r->n[0], r->v[1], r->n[1], CMP_CONF,
-			  &r->r))
+	if (ct_ts_compare(r->v[0], r->n[0], r->v[1], r->n[1], conf, &r->r))
 		return -1;
 	for (size_t t = 0; t < N_TAILS; t++)
 		r->tail[t].ok = ct_ts_tail_shift(r->v[0], r->n[0], r->v[1],
-						 r->n[1], tails[t], CMP_CONF,
+						 r->n[1], tails[t], conf,
 						 CMP_RESAMPLES, CMP_SEED,
 						 &r->tail[t].shift,
 						 &r->tail[t].lo, &r->tail[t].hi);
@@ -273,7 +285,7 @@ static bool why_one_sided(const struct ct_cmp_set *s, const struct row *r)
 }
 
 /* The rows, one per (group, metric) either side has. */
-static struct row *rows_of(struct ct_cmp_set *s, size_t *nrows)
+static struct row *rows_of(struct ct_cmp_set *s, double conf, size_t *nrows)
 {
 	struct row *rows = NULL, *r;
 	size_t i = 0, end, n = 0, cap = 0;
@@ -305,7 +317,7 @@ static struct row *rows_of(struct ct_cmp_set *s, size_t *nrows)
 			n--;
 			continue;
 		}
-		if (compute(r))
+		if (compute(r, conf))
 			goto fail;
 	}
 	*nrows = n;
@@ -386,20 +398,21 @@ static const struct row *cold_of(const struct ct_cmp_set *s,
 /* "create +48 ms (+45 %, 95 % CI +39..+57 ms, p < 0.001)" */
 static void verdict_line(FILE *f, const struct ct_cmp_set *s,
 			 const struct row *r, const struct row *cold,
-			 const char *bullet)
+			 const char *bullet, double conf)
 {
 	char a[32], b[32], c[32], p[16];
 	const char *m = s->metrics.name[r->metric];
 
-	fprintf(f, "%s%s: %s %s (%+.0f %%, 95 %% CI %s..%s, p %s%s)", bullet,
+	fprintf(f, "%s%s: %s %s (%+.0f %%, %g %% CI %s..%s, p %s%s)", bullet,
 		s->groups.name[r->group], m,
 		dur(a, sizeof(a), r->r.shift, true),
-		r->r.med_a ? 100 * r->r.shift / r->r.med_a : 0,
+		r->r.med_a ? 100 * r->r.shift / r->r.med_a : 0, 100 * conf,
 		r->r.has_ci ? dur(b, sizeof(b), r->r.lo, true) : "?",
 		r->r.has_ci ? dur(c, sizeof(c), r->r.hi, true) : "?",
 		pval(p, sizeof(p), r->r.p)[0] == '<' ? "" : "= ",
 		pval(p, sizeof(p), r->r.p));
-	if (cold && cold != r && is_phase(m) && cold->r.shift)
+	/* a share of a shift that is not one would be noise over noise */
+	if (cold && cold != r && cold->moved && is_phase(m) && cold->r.shift)
 		fprintf(f, ", %.0f %% of cold_start's shift",
 			100 * r->r.shift / cold->r.shift);
 	fputc('\n', f);
@@ -432,7 +445,8 @@ static void verdict(FILE *f, const struct ct_cmp_set *s, struct row *rows,
 		qsort(moved, k, sizeof(*moved), by_size);
 	for (size_t i = 0; i < k; i++)
 		verdict_line(f, s, moved[i],
-			     cold_of(s, rows, n, moved[i]->group), bullet);
+			     cold_of(s, rows, n, moved[i]->group), bullet,
+			     o->conf);
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 
@@ -478,11 +492,11 @@ static void table_row(FILE *f, const struct ct_cmp_set *s, const struct row *r,
 	char ma[32], mb[32], sh[32], lo[32], hi[32], p[16], q[16], t0[96],
 		t1[96], ci[80], ratio[16], delta[16];
 	const char *fmt = md ?
-		"| %s | %zu | %zu | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n" :
+		"| %s | %zu | %zu | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n" :
 		"  %-22s %4zu %4zu %11s %11s %11s %-27s %6s %7s %7s %6s  %s  %s\n";
 
 	if (!r->tested) {
-		fprintf(f, md ? "| %s | %zu | %zu | too few |  |  |  |  |  |  |  |  |\n" :
+		fprintf(f, md ? "| %s | %zu | %zu | too few |  |  |  |  |  |  |  |  |  |\n" :
 				"  %-22s %4zu %4zu too few\n",
 			s->metrics.name[r->metric], r->n[0], r->n[1]);
 		return;
@@ -503,20 +517,27 @@ static void table_row(FILE *f, const struct ct_cmp_set *s, const struct row *r,
 }
 
 static void table(FILE *f, const struct ct_cmp_set *s, const struct row *rows,
-		  size_t n, bool md)
+		  size_t n, bool md, double conf)
 {
 	uint32_t g = UINT32_MAX;
+	char ci[32];
+
+	snprintf(ci, sizeof(ci), "%g %% CI", 100 * conf);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 
 		if (r->group != g) {
 			g = r->group;
-			fprintf(f, md ? "\n#### %s\n\n| metric | n A | n B | median A | median B | shift | 95 %% CI | ratio | p | q | delta | p90 shift | p99 shift |\n|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|---|---|\n" :
-					"\n%s\n  %-22s %4s %4s %11s %11s %11s %-27s %6s %7s %7s %6s  %s\n",
-				s->groups.name[g], "metric", "n A", "n B",
-				"median A", "median B", "shift", "95 % CI",
-				"ratio", "p", "q", "delta", "p90, p99 shift");
+			if (md)
+				fprintf(f, "\n#### %s\n\n| metric | n A | n B | median A | median B | shift | %s | ratio | p | q | delta | p90 shift | p99 shift |\n|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|---|---|\n",
+					s->groups.name[g], ci);
+			else
+				fprintf(f, "\n%s\n  %-22s %4s %4s %11s %11s %11s %-27s %6s %7s %7s %6s  %s\n",
+					s->groups.name[g], "metric", "n A",
+					"n B", "median A", "median B", "shift",
+					ci, "ratio", "p", "q", "delta",
+					"p90, p99 shift");
 		}
 		table_row(f, s, r, md);
 	}
@@ -536,8 +557,18 @@ static void json_tail(struct ct_json *w, const char *key, const struct tail *t)
 	ct_json_end_object(w);
 }
 
+static void json_values(struct ct_json *w, const char *key,
+			const double *v, size_t n)
+{
+	ct_json_key(w, key);
+	ct_json_start_array(w);
+	for (size_t i = 0; i < n; i++)
+		ct_json_double(w, v[i]);
+	ct_json_end_array(w);
+}
+
 static void json_row(struct ct_json *w, const struct ct_cmp_set *s,
-		     const struct row *r)
+		     const struct row *r, const struct opts *o)
 {
 	ct_json_start_object(w);
 	ct_json_kv_string(w, "type", "compare");
@@ -552,7 +583,7 @@ static void json_row(struct ct_json *w, const struct ct_cmp_set *s,
 		ct_json_kv_double(w, "shift_ns", r->r.shift);
 		ct_json_kv_double(w, "ci_lo_ns", r->r.has_ci ? r->r.lo : NAN);
 		ct_json_kv_double(w, "ci_hi_ns", r->r.has_ci ? r->r.hi : NAN);
-		ct_json_kv_double(w, "conf", CMP_CONF);
+		ct_json_kv_double(w, "conf", o->conf);
 		ct_json_kv_double(w, "ratio", r->r.med_b / r->r.med_a);
 		ct_json_kv_double(w, "u", r->r.u);
 		ct_json_kv_double(w, "p", r->r.p);
@@ -562,6 +593,10 @@ static void json_row(struct ct_json *w, const struct ct_cmp_set *s,
 		ct_json_kv_double(w, "cliff_delta", r->r.cliff);
 		json_tail(w, "p90", &r->tail[0]);
 		json_tail(w, "p99", &r->tail[1]);
+	}
+	if (o->samples) {
+		json_values(w, "a_ns", r->v[0], r->n[0]);
+		json_values(w, "b_ns", r->v[1], r->n[1]);
 	}
 	ct_json_end_object(w);
 	fputc('\n', stdout);
@@ -592,7 +627,7 @@ static void json_out(const struct ct_cmp_set *s, const struct row *rows,
 		fputc('\n', stdout);
 	}
 	for (size_t i = 0; i < n; i++)
-		json_row(&w, s, &rows[i]);
+		json_row(&w, s, &rows[i], o);
 }
 
 /* Each gate on each group with its metric: 1 if one fails, 2 if none
@@ -658,7 +693,7 @@ static void text_out(const struct ct_cmp_set *s, struct row *rows, size_t n,
 						 o->in[i]);
 	fputc('\n', stdout);
 	verdict(stdout, s, rows, n, o);
-	table(stdout, s, rows, n, o->markdown);
+	table(stdout, s, rows, n, o->markdown, o->conf);
 }
 
 int ct_compare_main(int argc, char **argv, const char *self)
@@ -679,7 +714,7 @@ int ct_compare_main(int argc, char **argv, const char *self)
 	if (!ret && o.by && !s.vals[1])
 		snprintf(err, sizeof(err), "--by %s: %s has one value (%s), nothing to compare",
 			 o.by, o.in[0], s.vals[0] ? s.vals[0] : "none"), ret = -1;
-	if (!ret && !(rows = rows_of(&s, &n)) && s.n)
+	if (!ret && !(rows = rows_of(&s, o.conf, &n)) && s.n)
 		snprintf(err, sizeof(err), "out of memory"), ret = -1;
 	if (!ret && adjust(rows, n, o.fdr))
 		snprintf(err, sizeof(err), "out of memory"), ret = -1;
