@@ -12,7 +12,10 @@
 #   docker container): the pod is a series of its own ("cri/runc-pods")
 #   in cdf-total and phase-median, whose points are the sandbox's own
 #   record's, and the containers' series holds no sandbox (their run
-#   median recomputed from containers.jsonl's container records).
+#   median recomputed from containers.jsonl's container records);
+# - compare: a panel's curve is the values compare compared (as many as
+#   the recording's creates, rising to 1), the shift figure's row its
+#   shift and interval.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t=$(mktemp -d)
@@ -99,4 +102,35 @@ want=$(jq -s '[.[] | select(.type == "container" and .runtime == "runc")
 got=$(awk '$1 == 5 { print $2 }' "$t/kcri/median-$n.dat")
 awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
 	fail "cri/runc run median $got ms, its container records' $want ms"
+# coldtrace-plot compare: each metric's panel draws the very values
+# compare compared (their count, the replayed records' own), rising to
+# 1; the shift figure's rows are compare's shifts and intervals
+CT_PLOT_KEEP=$t/kcmp COLDTRACE=./coldtrace tools/plot compare "$t/cmp" \
+	tests/fixtures/docker-start.ctrec tests/fixtures/docker-restart.ctrec \
+	>/dev/null 2>"$t/cmp.err" || fail "plot compare: $(cat "$t/cmp.err")"
+g=runc_docker_container
+for f in "compare-cdf-$g" "compare-shift-$g"; do
+	[ -s "$t/cmp/$f.png" ] || fail "plot compare drew no $f.png"
+done
+j=$t/kcmp/compare.jsonl
+n=$(awk '{ print $NF }' "$t/kcmp/compare-shift-$g.dat" | grep -nx create | cut -d: -f1)
+[ -n "$n" ] || fail "no create row in compare-shift-$g.dat"
+want=$(jq -r 'select(.type == "compare" and .group == "runc docker container"
+	and .metric == "create") | .b_ns | sort | map(. / 1e6) | .[]' "$j" |
+	awk '{ printf "%.6f\n", $1 }')
+got=$(awk 'NR > 1 { print $1 }' "$t/kcmp/compare-cdf-$g-$n-b.dat")
+[ "$got" = "$want" ] || fail "create's B curve is not compare's values"
+recs=$(./coldtrace --replay tests/fixtures/docker-restart.ctrec -j 2>/dev/null |
+	jq -s '[.[] | select(.type == "container" and .runtime == "runc"
+		and .engine == "docker" and .phases.create.dur_ns != null)] | length')
+[ "$(echo "$got" | wc -l)" -eq "$recs" ] ||
+	fail "create's B curve has $(echo "$got" | wc -l) points, the recording $recs creates"
+[ "$(tail -1 "$t/kcmp/compare-cdf-$g-$n-b.dat" | awk '{ print $2 }')" = 1.000000 ] ||
+	fail "create's B curve does not reach 1"
+read -r _ sh lo hi _ _ < <(sed -n "${n}p" "$t/kcmp/compare-shift-$g.dat")
+ok=$(jq --argjson s "$sh" --argjson l "$lo" --argjson h "$hi" 'select(.type ==
+	"compare" and .group == "runc docker container" and .metric == "create")
+	| [.shift_ns - $s * 1e6, .ci_lo_ns - $l * 1e6, .ci_hi_ns - $h * 1e6]
+	| map(fabs < 1) | all' "$j")
+[ "$ok" = true ] || fail "the shift figure's create row ($sh $lo $hi) is not compare's"
 echo "plot: ok"
