@@ -58,6 +58,19 @@ jq -e -s 'all(.[]; .type == "compare_input" or .type == "compare") and
 	any(.[]; .type == "compare" and .group == "docker container")' "$t/by" \
 	>/dev/null || fail "--by runtime's rows: $(head -4 "$t/by")"
 
+# --by runtime of two inputs: the runtime left out of the group
+"$CT" compare -j --by runtime "$F/docker-runc.ctrec" "$F/docker-runsc.ctrec" \
+	>"$t/by2" || fail "--by runtime A B exit $?"
+jq -e -s '[.[] | select(.type == "compare_input") | .runtime] == ["runc", "runsc"]
+	and any(.[]; .type == "compare" and .group == "docker container")' \
+	"$t/by2" >/dev/null || fail "--by runtime A B: $(head -3 "$t/by2")"
+# --by kind: a cold start against a restore, by their cold starts only
+"$CT" compare -j --by kind "$F/ctr2-restore.ctrec" >"$t/kind" ||
+	fail "--by kind exit $?"
+jq -e -s '([.[] | select(.type == "compare_input") | .kind] == ["container", "restore"])
+	and ([.[] | select(.type == "compare") | .metric] | unique == ["cold_start"])' \
+	"$t/kind" >/dev/null || fail "--by kind: $(cat "$t/kind")"
+
 # A against A: nothing moves, the gate passes
 "$CT" compare --fail-if 'cold_start.p50 > +5%' "$F/docker-restart.ctrec" \
 	"$F/docker-restart.ctrec" >"$t/aa" 2>"$t/e" || fail "A vs A: exit $?: $(cat "$t/e")"

@@ -68,8 +68,10 @@ static const char usage[] =
 	"A, B, INPUT: a --record file, an -o DIR, or a containers.jsonl (-j).\n"
 	"\n"
 	"Options:\n"
-	"  --by KEY          split INPUT by runtime, engine or image (A: the first\n"
-	"                    value seen, B: the other)\n"
+	"  --by KEY          runtime, engine, image or kind: the key A and B differ\n"
+	"                    in, left out of the groups; with one INPUT, its two\n"
+	"                    values are the sides (A: the first seen); kind\n"
+	"                    compares cold starts only (cold start vs restore)\n"
 	"  -j, --json        JSON Lines: each side's counts, one object per comparison\n"
 	"  --samples         with -j, each comparison's values too (coldtrace-plot)\n"
 	"  --markdown        the verdict and tables as Markdown (a pull request)\n"
@@ -140,7 +142,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case OPT_BY:
 			if (!by_known(optarg))
-				return bad("--by %s: runtime, engine or image",
+				return bad("--by %s: runtime, engine, image or kind",
 					   optarg);
 			o->by = optarg;
 			break;
@@ -181,11 +183,11 @@ static int parse(int argc, char **argv, struct opts *o)
 		return bad("%s", "-j and --markdown: one of the two");
 	if (o->samples && !o->json)
 		return bad("%s", "--samples: with -j");
-	if (argc - optind != (o->by ? 1 : 2))
-		return bad("%s", o->by ? "--by KEY takes one INPUT" :
+	if (argc - optind != 2 && !(o->by && argc - optind == 1))
+		return bad("%s", o->by ? "--by KEY takes INPUT, or A and B" :
 					 "wants two inputs, A and B");
 	o->in[0] = argv[optind];
-	o->in[1] = o->by ? NULL : argv[optind + 1];
+	o->in[1] = argc - optind == 2 ? argv[optind + 1] : NULL;
 	return 0;
 }
 
@@ -468,10 +470,15 @@ static void side_line(FILE *f, const struct ct_cmp_set *s, int i,
 {
 	const struct ct_cmp_side *d = &s->side[i];
 
-	fprintf(f, "%s: %s: %llu records, %llu restarts; kept out: %llu failed, %llu partial, %llu unarmed\n",
+	fprintf(f, "%s: %s: %llu records, %llu restarts; kept out: %llu failed, %llu partial, %llu unarmed",
 		i ? "B" : "A", name, (unsigned long long)d->records,
 		(unsigned long long)d->restarts, (unsigned long long)d->failed,
 		(unsigned long long)d->partial, (unsigned long long)d->unarmed);
+	if (s->by)
+		fprintf(f, ", %llu without a %s, %llu of another",
+			(unsigned long long)d->no_key, s->by,
+			(unsigned long long)d->other_key);
+	fputc('\n', f);
 }
 
 static void tail_cell(char *buf, size_t len, const struct tail *t)
@@ -614,7 +621,7 @@ static void json_out(const struct ct_cmp_set *s, const struct row *rows,
 		ct_json_start_object(&w);
 		ct_json_kv_string(&w, "type", "compare_input");
 		ct_json_kv_string(&w, "side", i ? "B" : "A");
-		ct_json_kv_string(&w, "input", o->by ? o->in[0] : o->in[i]);
+		ct_json_kv_string(&w, "input", o->in[1] ? o->in[i] : o->in[0]);
 		if (o->by)
 			ct_json_kv_string(&w, o->by,
 					  s->vals[i] ? s->vals[i] : "");
@@ -623,6 +630,10 @@ static void json_out(const struct ct_cmp_set *s, const struct row *rows,
 		ct_json_kv_u64(&w, "failed", d->failed);
 		ct_json_kv_u64(&w, "partial", d->partial);
 		ct_json_kv_u64(&w, "unarmed", d->unarmed);
+		if (o->by) {
+			ct_json_kv_u64(&w, "no_key", d->no_key);
+			ct_json_kv_u64(&w, "other_key", d->other_key);
+		}
 		ct_json_end_object(&w);
 		fputc('\n', stdout);
 	}
@@ -685,12 +696,24 @@ static int gates(const struct ct_cmp_set *s, const struct row *rows,
 	return ret;
 }
 
+/* "runc" (--by), "runc in run.ctrec" (--by, two inputs), else the input */
+static const char *side_name(const struct ct_cmp_set *s, const struct opts *o,
+			     int i)
+{
+	static char buf[2][512];
+
+	if (!o->by)
+		return o->in[i];
+	snprintf(buf[i], sizeof(buf[i]), "%s %s", s->vals[i] ? s->vals[i] : "?",
+		 o->in[1] ? o->in[i] : o->in[0]);
+	return buf[i];
+}
+
 static void text_out(const struct ct_cmp_set *s, struct row *rows, size_t n,
 		     const struct opts *o)
 {
 	for (int i = 0; i < 2; i++)
-		side_line(stdout, s, i, o->by ? (s->vals[i] ? s->vals[i] : "?") :
-						 o->in[i]);
+		side_line(stdout, s, i, side_name(s, o, i));
 	fputc('\n', stdout);
 	verdict(stdout, s, rows, n, o);
 	table(stdout, s, rows, n, o->markdown, o->conf);
@@ -708,10 +731,10 @@ int ct_compare_main(int argc, char **argv, const char *self)
 	if (ret)
 		return ret == 1 ? 0 : 2;
 	s.by = o.by;
-	for (int i = 0; i < (o.by ? 1 : 2) && !ret; i++)
-		ret = ct_cmp_read(&s, o.in[i], o.by ? -1 : i, self, err,
+	for (int i = 0; i < (o.in[1] ? 2 : 1) && !ret; i++)
+		ret = ct_cmp_read(&s, o.in[i], o.in[1] ? i : -1, self, err,
 				  sizeof(err));
-	if (!ret && o.by && !s.vals[1])
+	if (!ret && o.by && !o.in[1] && !s.vals[1])
 		snprintf(err, sizeof(err), "--by %s: %s has one value (%s), nothing to compare",
 			 o.by, o.in[0], s.vals[0] ? s.vals[0] : "none"), ret = -1;
 	if (!ret && !(rows = rows_of(&s, o.conf, &n)) && s.n)

@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@
 #include "container.h"
 #include "util.h"
 
-const char *const ct_cmp_by_keys[] = { "runtime", "engine", "image", NULL };
+const char *const ct_cmp_by_keys[] = { "runtime", "engine", "image", "kind",
+				       NULL };
 
 /* --why's split of a phase, as `PHASE.STATE` metrics */
 static const char *const split_states[] = { "cpu", "runq", "io", "sleep" };
@@ -78,33 +80,51 @@ static uint64_t u64_of(json_t *o, const char *key)
 		       (uint64_t)json_integer_value(v) : 0;
 }
 
-/* The record's value of --by's key; NULL when it has none. */
-static const char *key_of(json_t *rec, const char *by)
+/* The record's value of --by's key (kind: the record's kind, as the
+ * statistics tell it); NULL when it has none. */
+static const char *key_of(json_t *rec, const char *by, const char *kind)
 {
-	const char *v = str_of(rec, by);
+	const char *v = !strcmp(by, "kind") ? kind : str_of(rec, by);
 
 	return *v ? v : NULL;
 }
 
-/* Which side a record goes to: 0, 1, or -1 (counted, on none). */
-static int side_of(struct ct_cmp_set *s, json_t *rec, int side)
+static bool same_or_first(char **val, const char *v)
 {
+	if (!*val)
+		*val = strdup(v);
+	return *val && !strcmp(*val, v);
+}
+
+/*
+ * Which side a record goes to: 0, 1, or -1 (counted, on none).  Without
+ * --by, the input's side.  With --by and one input, the record's value
+ * of the key (the first seen is A); with two inputs, the input's side,
+ * whose value is its first record's: a record of another is left out.
+ */
+static int side_of(struct ct_cmp_set *s, json_t *rec, int side,
+		   const char *kind)
+{
+	struct ct_cmp_side *sd = &s->side[side < 0 ? 0 : side];
 	const char *v;
 
-	if (side >= 0)
+	if (!s->by)
 		return side;
-	v = key_of(rec, s->by);
+	v = key_of(rec, s->by, kind);
 	if (!v) {
-		s->side[0].no_key++;
+		sd->no_key++;
 		return -1;
 	}
-	for (int i = 0; i < 2; i++) {
-		if (!s->vals[i])
-			s->vals[i] = strdup(v);
-		if (s->vals[i] && !strcmp(s->vals[i], v))
-			return i;
+	if (side >= 0) {
+		if (same_or_first(&s->vals[side], v))
+			return side;
+		sd->other_key++;
+		return -1;
 	}
-	s->side[0].other_key++;
+	for (int i = 0; i < 2; i++)
+		if (same_or_first(&s->vals[i], v))
+			return i;
+	sd->other_key++;
 	return -1;
 }
 
@@ -119,8 +139,10 @@ static int group_of(struct ct_cmp_set *s, json_t *rec, const char *kind,
 		rt = "";
 	if (s->by && !strcmp(s->by, "engine"))
 		en = "";
-	snprintf(g, sizeof(g), "%s%s%s%s%s", rt, *rt ? " " : "", en,
-		 *en ? " " : "", kind);
+	if (s->by && !strcmp(s->by, "kind"))
+		kind = "";
+	snprintf(g, sizeof(g), "%s%s%s%s%s", rt, *rt && (*en || *kind) ? " " : "",
+		 en, *en && *kind ? " " : "", kind);
 	return intern(&s->groups, g, id);
 }
 
@@ -231,12 +253,12 @@ static int add_container(struct ct_cmp_set *s, json_t *rec, int side)
 	uint64_t v;
 	int err = 0;
 
-	side = side_of(s, rec, side);
+	container_of(rec, &c);
+	side = side_of(s, rec, side, ct_kind_name(ct_kind_of(&c)));
 	if (side < 0)
 		return 0;
 	sd = &s->side[side];
 	sd->records++;
-	container_of(rec, &c);
 	sd->failed += c.failed != 0;
 	sd->partial += !c.failed && c.partial;
 	sd->unarmed += !c.failed && !c.partial && c.unarmed;
@@ -246,6 +268,10 @@ static int add_container(struct ct_cmp_set *s, json_t *rec, int side)
 		return -ENOMEM;
 	if (ct_agg_sample(&c, CT_AGG_COLD, &v))
 		err |= add_obs(s, g, "cold_start", side, (double)v);
+	/* kinds apart: a restore's create is CRIU's, a pod's holds its
+	 * containers': only their cold starts mean the same */
+	if (s->by && !strcmp(s->by, "kind"))
+		return err ? -ENOMEM : 0;
 	if (ct_agg_sample(&c, CT_AGG_TOTAL, &v))
 		err |= add_obs(s, g, "total", side, (double)v);
 	for (int p = 0; p < CT_PH_MAX; p++)
@@ -263,11 +289,11 @@ static int add_restart(struct ct_cmp_set *s, json_t *rec, int side)
 	uint32_t g;
 	int err = 0;
 
-	side = side_of(s, rec, side);
+	snprintf(k, sizeof(k), "%s restart", *kind ? kind : "container");
+	side = side_of(s, rec, side, "restart");
 	if (side < 0)
 		return 0;
 	s->side[side].restarts++;
-	snprintf(k, sizeof(k), "%s restart", *kind ? kind : "container");
 	if (group_of(s, rec, k, &g))
 		return -ENOMEM;
 	err |= add_obs(s, g, "total", side, (double)u64_of(rec, "dur_ns"));

@@ -31,7 +31,7 @@ struct ct_cmp_side {
 	uint64_t restarts;
 	uint64_t failed, partial, unarmed;	/* kept out */
 	uint64_t no_key;	/* --by's key absent: on no side */
-	uint64_t other_key;	/* --by's key neither of the two values */
+	uint64_t other_key;	/* --by's key another value than the side's */
 };
 
 struct ct_cmp_names {
@@ -45,9 +45,13 @@ struct ct_cmp_set {
 	struct ct_cmp_names groups;
 	struct ct_cmp_names metrics;
 	struct ct_cmp_side side[2];
-	/* --by KEY: the side is the record's value of KEY, one of vals */
-	const char *by;			/* "runtime", "engine", "image" */
-	char *vals[2];			/* NULL until seen (or given) */
+	/*
+	 * --by KEY: left out of the groups; each side is one value of it
+	 * (one input: the first value seen is A's), vals[side], NULL
+	 * until seen.  KEY kind compares cold starts only.
+	 */
+	const char *by;			/* "runtime", "engine", "image", "kind" */
+	char *vals[2];
 };
 
 /* --by's keys, NULL-terminated (for --help and the check). */
