@@ -99,6 +99,16 @@ jq -e -s 'map(select(.type == "compare" and .group == "runc docker container"))
 	and all(.[] | select(.metric | IN("prepare", "attach", "connect"));
 		.moved | not)' "$t/shift" >/dev/null ||
 	fail "create's shift not found or other phases moved: $(grep -E 'create|attach' "$t/shift")"
+# a container's pull (docker run's implicit one) is a metric of its own:
+# the records that have one, and no other
+jq -c 'if .type == "container" and (.name | length) % 2 == 0 then
+	.pull = {image: null, start_ns: (.start_ns - 2e9), dur_ns: 1500000000}
+	else . end' "$t/a.jsonl" >"$t/pa.jsonl"
+want=$(jq -s '[.[] | select(.type == "container" and .pull != null)] | length' "$t/pa.jsonl")
+"$CT" compare -j "$t/pa.jsonl" "$t/a.jsonl" >"$t/pull" || fail "pull: exit $?"
+jq -e -s --argjson n "$want" 'map(select(.type == "compare" and .metric == "pull"))
+	| length == 1 and .[0].n_a == $n and .[0].n_b == 0' "$t/pull" >/dev/null ||
+	fail "the pull metric: $(grep pull "$t/pull"), $want records with a pull"
 "$CT" compare --markdown "$t/a.jsonl" "$t/b.jsonl" >"$t/md" || fail "--markdown exit $?"
 grep -q '^- runc docker container: create +5.00 s' "$t/md" ||
 	fail "--markdown's verdict: $(sed -n 4,6p "$t/md")"

@@ -58,15 +58,28 @@ pull_once() {
 }
 
 pull_try() {
-	local name=$1 out=$WORK/out t0 t1 rc=0
+	local name=$1 out=$WORK/out t0 t1 rc=0 what
 	"$REGISTRY" forget "$name"
+	# PULL_RUN=1: the implicit pull of a cold `docker run --rm IMAGE
+	# true`, whose container record (its cold start, its "pull") is
+	# appended to $PULL_RUN_RECORDS-IMAGE.jsonl
+	what='docker pull -q "$1" >/dev/null'
+	[ -z "${PULL_RUN:-}" ] || what='docker run --rm --network none "$1" true'
 	timeout 3600 "$COLDTRACE" -j --no-opens -- sh -c \
-		'date +%s%N >"$0/t0"; docker pull -q "$1" >/dev/null; r=$?;
-		 date +%s%N >"$0/t1"; exit $r' "$WORK" "$REG/$name" \
+		"date +%s%N >\"\$0/t0\"; $what; r=\$?;
+		 date +%s%N >\"\$0/t1\"; exit \$r" "$WORK" "$REG/$name" \
 		>"$out" 2>"$WORK/err" || rc=$?
 	[ "$rc" -eq 0 ] || { tail -5 "$WORK/err" >&2; xdie "traced pull of $name failed ($rc)"; }
 	t0=$(cat "$WORK/t0")
 	t1=$(cat "$WORK/t1")
+	if [ -n "${PULL_RUN:-}" ]; then
+		# the run's own record: its pull has no image name (docs/pull.md)
+		jq -c 'select(.type == "container" and .pull != null)' "$out" |
+			head -1 | grep . >>"$PULL_RUN_RECORDS-$name.jsonl" || return 1
+		jq -c 'select(.type == "pull") | .image = $ref' \
+			--arg ref "$REG/$name" "$out" | head -1 >"$out.pull"
+		out=$out.pull
+	fi
 	# the machine may pull other images meanwhile: take ours
 	jq -r --argjson wall "$(((t1 - t0) / 1000))" --arg ref "$REG/$name" \
 		'select(.type == "pull" and .image == $ref) |

@@ -383,7 +383,7 @@ static const char *pval(char *buf, size_t len, double p)
 static bool is_phase(const char *m)
 {
 	return !strchr(m, '.') && !strchr(m, ':') && strcmp(m, "total") &&
-	       strcmp(m, "cold_start");
+	       strcmp(m, "cold_start") && strcmp(m, "pull");
 }
 
 /* The row of group g's cold_start, if tested. */

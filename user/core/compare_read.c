@@ -266,6 +266,11 @@ static int add_container(struct ct_cmp_set *s, json_t *rec, int side)
 		return 0;
 	if (group_of(s, rec, ct_kind_name(ct_kind_of(&c)), &g))
 		return -ENOMEM;
+	/* the pull it waited for, before its cold start (docs/output.md) */
+	if (u64_of(json_object_get(rec, "pull"), "dur_ns"))
+		err |= add_obs(s, g, "pull", side,
+			       (double)u64_of(json_object_get(rec, "pull"),
+					      "dur_ns"));
 	if (ct_agg_sample(&c, CT_AGG_COLD, &v))
 		err |= add_obs(s, g, "cold_start", side, (double)v);
 	/* kinds apart: a restore's create is CRIU's, a pod's holds its
@@ -501,19 +506,22 @@ void ct_cmp_set_free(struct ct_cmp_set *s)
 	free(s->vals[1]);
 }
 
-/* cold_start 0, total 1, phase p: 2 + p; its split and sites after it */
+/* pull 0, cold_start 1, total 2, phase p: 3 + p; its split and sites
+ * after it */
 static int metric_rank(const char *m, size_t *len)
 {
 	*len = strcspn(m, ".:");
-	if (!strcmp(m, "cold_start"))
+	if (!strcmp(m, "pull"))
 		return 0;
-	if (!strcmp(m, "total"))
+	if (!strcmp(m, "cold_start"))
 		return 1;
+	if (!strcmp(m, "total"))
+		return 2;
 	for (int p = 0; p < CT_PH_MAX; p++)
 		if (strlen(ct_phase_name(p)) == *len &&
 		    !strncmp(m, ct_phase_name(p), *len))
-			return 2 + p;
-	return 2 + CT_PH_MAX;
+			return 3 + p;
+	return 3 + CT_PH_MAX;
 }
 
 static int sub_rank(const char *rest)
