@@ -71,6 +71,25 @@ jq -e -s '([.[] | select(.type == "compare_input") | .kind] == ["container", "re
 	and ([.[] | select(.type == "compare") | .metric] | unique == ["cold_start"])' \
 	"$t/kind" >/dev/null || fail "--by kind: $(cat "$t/kind")"
 
+# --why's sites: a site a record does not list counts 0 there, in every
+# record with the phase's split (six copies of a record, three without
+# synchronize_rcu in create, one without the split at all)
+"$CT" --replay "$F/runc-hook-waits.ctrec" --why -j 2>/dev/null |
+	jq -c 'select(.type == "container")' >"$t/w1"
+for i in 1 2 3 4 5 6 7; do
+	jq -c --argjson i "$i" 'if $i == 7 then .phases.create |= {start_ns, dur_ns}
+		elif $i % 2 == 0 then .phases.create.waits.sites |=
+		map(select(.site != "synchronize_rcu")) else . end' "$t/w1"
+done >"$t/w.jsonl"
+"$CT" compare -j --samples "$t/w.jsonl" "$t/w.jsonl" >"$t/w" || fail "sites: exit $?"
+jq -e -s 'map(select(.type == "compare")) as $r
+	| ($r | map(select(.metric == "create.cpu"))[0].n_a == 6)
+	and ($r | map(select(.metric == "create:synchronize_rcu"))[0]
+	     | .n_a == 6 and ([.a_ns[] | select(. == 0)] | length) == 3)
+	and ($r | map(select(.metric == "create:do_nanosleep"))[0]
+	     | .n_a == 6 and all(.a_ns[]; . > 0))' "$t/w" >/dev/null ||
+	fail "sites' zeros: $(grep -E 'create(.cpu|:)' "$t/w" | cut -c1-200)"
+
 # A against A: nothing moves, the gate passes
 "$CT" compare --fail-if 'cold_start.p50 > +5%' "$F/docker-restart.ctrec" \
 	"$F/docker-restart.ctrec" >"$t/aa" 2>"$t/e" || fail "A vs A: exit $?: $(cat "$t/e")"

@@ -14,6 +14,7 @@
 #include "compare.h"
 #include "compare_gate.h"
 #include "compare_read.h"
+#include "container.h"
 #include "json.h"
 #include "twosample.h"
 #include "util.h"
@@ -228,25 +229,22 @@ static size_t span(const struct ct_cmp_set *s, size_t i, size_t *end)
  * the record's `other`, at most its fourth site's): the zeros are the
  * records with the phase's split less those listing the site.
  */
-static size_t zeros_of(const struct ct_cmp_set *s, uint32_t g,
-		       const char *metric, int side)
+static size_t zeros_of(const struct ct_cmp_set *s, const struct row *rows,
+		       size_t n, const struct row *r, size_t listed, int side)
 {
-	const char *colon = strchr(metric, ':');
-	char cpu[128];
-	size_t n = 0, listed = 0;
+	const char *m = s->metrics.name[r->metric], *colon = strchr(m, ':');
+	size_t len = colon ? (size_t)(colon - m) : 0;
 
-	if (!colon)
-		return 0;
-	snprintf(cpu, sizeof(cpu), "%.*s.cpu", (int)(colon - metric), metric);
-	for (size_t i = 0; i < s->n; i++) {
-		const struct ct_cmp_obs *o = &s->obs[i];
+	/* the phase's PHASE.cpu row comes before its sites' (metric order) */
+	for (size_t i = n; colon && i-- > 0 && rows[i].group == r->group;) {
+		const char *c = s->metrics.name[rows[i].metric];
 
-		if (o->group != g || o->side != side)
-			continue;
-		n += !strcmp(s->metrics.name[o->metric], cpu);
-		listed += !strcmp(s->metrics.name[o->metric], metric);
+		if (&rows[i] != r && !strncmp(c, m, len) &&
+		    !strcmp(c + len, ".cpu"))
+			return rows[i].n[side] > listed ?
+				       rows[i].n[side] - listed : 0;
 	}
-	return n > listed ? n - listed : 0;
+	return 0;
 }
 
 static double *side_values(const struct ct_cmp_set *s, size_t i, size_t n,
@@ -301,13 +299,13 @@ static struct row *rows_of(struct ct_cmp_set *s, double conf, size_t *nrows)
 		memset(r, 0, sizeof(*r));
 		r->group = s->obs[i].group, r->metric = s->obs[i].metric;
 		for (int side = 0; side < 2; side++) {
-			const char *m = s->metrics.name[r->metric];
-			size_t k = 0, z = zeros_of(s, r->group, m, side);
+			size_t k = 0, z;
 
 			if (i < s->n && s->obs[i].group == r->group &&
 			    s->obs[i].metric == r->metric &&
 			    s->obs[i].side == side)
 				k = span(s, i, &end);
+			z = zeros_of(s, rows, n, r, k, side);
 			r->v[side] = side_values(s, i, k, z);
 			r->n[side] = k + z;
 			i += k;
@@ -386,6 +384,15 @@ static bool is_phase(const char *m)
 	       strcmp(m, "cold_start") && strcmp(m, "pull");
 }
 
+/* A phase inside the cold start: before run, or ready (nested in run). */
+static bool in_cold_start(const char *m)
+{
+	for (int p = 0; p < CT_PH_RUN; p++)
+		if (!strcmp(m, ct_phase_name(p)))
+			return true;
+	return !strcmp(m, ct_phase_name(CT_PH_READY));
+}
+
 /* The row of group g's cold_start, if tested. */
 static const struct row *cold_of(const struct ct_cmp_set *s,
 				 const struct row *rows, size_t n, uint32_t g)
@@ -402,19 +409,24 @@ static void verdict_line(FILE *f, const struct ct_cmp_set *s,
 			 const struct row *r, const struct row *cold,
 			 const char *bullet, double conf)
 {
-	char a[32], b[32], c[32], p[16];
+	char a[32], b[32], c[32], p[16], rel[32];
 	const char *m = s->metrics.name[r->metric];
 
-	fprintf(f, "%s%s: %s %s (%+.0f %%, %g %% CI %s..%s, p %s%s)", bullet,
+	if (r->r.med_a > 0)
+		snprintf(rel, sizeof(rel), "%+.0f %%",
+			 100 * r->r.shift / r->r.med_a);
+	else		/* a site most of A's records did not list */
+		snprintf(rel, sizeof(rel), "A's median 0");
+	fprintf(f, "%s%s: %s %s (%s, %g %% CI %s..%s, p %s%s)", bullet,
 		s->groups.name[r->group], m,
-		dur(a, sizeof(a), r->r.shift, true),
-		r->r.med_a ? 100 * r->r.shift / r->r.med_a : 0, 100 * conf,
+		dur(a, sizeof(a), r->r.shift, true), rel, 100 * conf,
 		r->r.has_ci ? dur(b, sizeof(b), r->r.lo, true) : "?",
 		r->r.has_ci ? dur(c, sizeof(c), r->r.hi, true) : "?",
 		pval(p, sizeof(p), r->r.p)[0] == '<' ? "" : "= ",
 		pval(p, sizeof(p), r->r.p));
 	/* a share of a shift that is not one would be noise over noise */
-	if (cold && cold != r && cold->moved && is_phase(m) && cold->r.shift)
+	if (cold && cold != r && cold->moved && in_cold_start(m) &&
+	    cold->r.shift)
 		fprintf(f, ", %.0f %% of cold_start's shift",
 			100 * r->r.shift / cold->r.shift);
 	fputc('\n', f);
@@ -429,39 +441,66 @@ static int by_size(const void *x, const void *y)
 	return (d > 0) - (d < 0);
 }
 
-static void verdict(FILE *f, const struct ct_cmp_set *s, struct row *rows,
-		    size_t n, const struct opts *o)
-{
-	const struct row **moved = calloc(n + 1, sizeof(*moved));
-	const char *bullet = o->markdown ? "- " : "  ";
-	size_t k = 0, tested = 0, still = 0;
+/* The verdict's lines: at most this many moves, the rest in the table. */
+#define CMP_VERDICT_LINES	12
 
-	for (size_t i = 0; i < n; i++) {
-		tested += rows[i].tested;
-		if (rows[i].moved && moved)
-			moved[k++] = &rows[i];
-	}
-	fprintf(f, "%s%zu moved of %zu compared (Benjamini-Hochberg, false discovery rate %g):\n",
-		o->markdown ? "**Verdict**: " : "verdict: ", k, tested, o->fdr);
-	if (moved)
-		qsort(moved, k, sizeof(*moved), by_size);
-	for (size_t i = 0; i < k; i++)
-		verdict_line(f, s, moved[i],
-			     cold_of(s, rows, n, moved[i]->group), bullet,
-			     o->conf);
+/* A split state (create.cpu) is detail: the table has it, not the verdict. */
+static bool in_verdict(const struct ct_cmp_set *s, const struct row *r)
+{
+	return !strchr(s->metrics.name[r->metric], '.');
+}
+
+static void still_lines(FILE *f, const struct ct_cmp_set *s,
+			const struct row *rows, size_t n, const char *bullet)
+{
+	uint32_t g = UINT32_MAX;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 
 		if (!r->tested || r->moved || !is_phase(s->metrics.name[r->metric]))
 			continue;
-		if (!still++ || r->group != rows[i - 1].group)
-			fprintf(f, "%s%sdid not move (%s):", still > 1 ? "\n" : "",
-				bullet, s->groups.name[r->group]);
-		else
-			fputc(',', f);
-		fprintf(f, " %s", s->metrics.name[r->metric]);
+		if (r->group != g)
+			fprintf(f, "%s%sdid not move (%s):", g == UINT32_MAX ?
+				"" : "\n", bullet, s->groups.name[r->group]);
+		fprintf(f, "%s %s", r->group == g ? "," : "",
+			s->metrics.name[r->metric]);
+		g = r->group;
 	}
-	fputs(still ? "\n\n" : "\n", f);
+	fputs(g == UINT32_MAX ? "\n" : "\n\n", f);
+}
+
+static void verdict(FILE *f, const struct ct_cmp_set *s, struct row *rows,
+		    size_t n, const struct opts *o)
+{
+	const struct row **moved = calloc(n + 1, sizeof(*moved));
+	const char *bullet = o->markdown ? "- " : "  ";
+	size_t k = 0, tested = 0, all = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		tested += rows[i].tested;
+		all += rows[i].moved;
+		if (rows[i].moved && moved && in_verdict(s, &rows[i]))
+			moved[k++] = &rows[i];
+	}
+	fprintf(f, "%s%zu moved of %zu compared (Benjamini-Hochberg, false discovery rate %g):\n",
+		o->markdown ? "**Verdict**: " : "verdict: ", all, tested, o->fdr);
+	if (moved)
+		qsort(moved, k, sizeof(*moved), by_size);
+	for (size_t i = 0; i < k && i < CMP_VERDICT_LINES; i++)
+		verdict_line(f, s, moved[i],
+			     cold_of(s, rows, n, moved[i]->group), bullet,
+			     o->conf);
+	if (all > CMP_VERDICT_LINES && all > k)
+		fprintf(f, "%s... %zu more moved, cpu/runq/io/sleep splits among them: the table\n",
+			bullet, all - (k < CMP_VERDICT_LINES ? k : CMP_VERDICT_LINES));
+	else if (k > CMP_VERDICT_LINES)
+		fprintf(f, "%s... %zu more moved: the table\n", bullet,
+			k - CMP_VERDICT_LINES);
+	else if (all > k)
+		fprintf(f, "%s(and %zu cpu/runq/io/sleep splits: the table)\n",
+			bullet, all - k);
+	still_lines(f, s, rows, n, bullet);
 	free(moved);
 }
 
