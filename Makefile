@@ -2,14 +2,14 @@
 #
 # coldtrace build, libbpf-bootstrap style.
 #   make            coldtrace (BPF objects -> skeletons -> user objects)
-#   make test       Criterion unit tests (no root, no BPF)
+#   make test       Criterion unit tests (no root, no BPF), the docs' and
+#                   options' checks, `coldtrace compare` held to R and SciPy
 #   make test-san   the same, every recording replayed and compare's
 #                   tests, under ASan+UBSan
 #   make fuzz       libFuzzer target of the replay path (clang)
 #   make fuzz-run   run it FUZZ_SECONDS (60) on the seed corpus
-#   make check      deps + build + unit tests + `coldtrace compare` held
-#                   to R and SciPy + the floors of user/ (tools/layers.py)
-#                   + integration tests (root)
+#   make check      deps + build + unit tests + the floors of user/
+#                   (tools/layers.py) + integration tests (root)
 #   make demo       deps + build + tools/demo.sh
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h (tools/gen-vmlinux.sh)
 #   make vmtest     coldtrace on Debian's kernels under QEMU (root;
@@ -174,6 +174,7 @@ test: $(UNIT_TESTS)
 	$(Q)tests/man.sh
 	$(Q)tests/completion.sh
 	$(Q)tests/compare_cli.sh
+	$(Q)/usr/bin/python3 tests/compare_truth.py ./$(BIN)
 	$(Q)python3 tests/docs.py
 
 # ---- sanitizers and fuzzing (HACKING.md) ----
@@ -251,7 +252,6 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test
-	$(Q)/usr/bin/python3 tests/compare_truth.py ./$(BIN)
 	$(Q)tools/layers.py $(OUTPUT)
 	$(Q)tests/integration/run.sh
 

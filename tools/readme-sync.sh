@@ -42,6 +42,14 @@ block_json() {
 		client: (.client | {comm, pid})}'
 }
 
+# `coldtrace compare`: runc's docker cold starts against runsc's (the
+# restart experiment's no-load runs, kept in tests/fixtures/compare/),
+# the verdict's first lines.
+block_compare() {
+	"$CT" compare --by runtime "$FIX/compare/runc-none.jsonl" \
+		"$FIX/compare/runsc-none.jsonl" | sed -n '4,10p'
+	echo "  ..."
+}
 # Print README.md with every generated block replaced.
 render() {
 	local line name out
