@@ -116,26 +116,27 @@ static long dist_quantile(const double *d, size_t mn, double p)
 	return (long)q;
 }
 
-double ct_ts_u_cdf(double q, size_t m, size_t n)
+/* One of the distribution's functions, on a distribution made for it. */
+static double on_dist(double q, size_t m, size_t n,
+		      double (*fn)(const double *, size_t, double))
 {
 	double *d, p;
 
 	if (!exact_range(m, n) || !(d = u_dist(m, n)))
 		return NAN;
-	p = dist_cdf(d, m * n, q);
+	p = fn(d, m * n, q);
 	free(d);
 	return p;
 }
 
+double ct_ts_u_cdf(double q, size_t m, size_t n)
+{
+	return on_dist(q, m, n, dist_cdf);
+}
+
 double ct_ts_u_sf(double q, size_t m, size_t n)
 {
-	double *d, p;
-
-	if (!exact_range(m, n) || !(d = u_dist(m, n)))
-		return NAN;
-	p = dist_sf(d, m * n, q);
-	free(d);
-	return p;
+	return on_dist(q, m, n, dist_sf);
 }
 
 long ct_ts_u_quantile(double p, size_t m, size_t n)
