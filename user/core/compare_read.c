@@ -266,7 +266,7 @@ static int add_container(struct ct_cmp_set *s, json_t *rec, int side)
 		return 0;
 	if (group_of(s, rec, ct_kind_name(ct_kind_of(&c)), &g))
 		return -ENOMEM;
-	/* the pull it waited for, before its cold start (docs/output.md) */
+	/* the pull it waited for: inside prepare, which began at the request */
 	if (u64_of(json_object_get(rec, "pull"), "dur_ns"))
 		err |= add_obs(s, g, "pull", side,
 			       (double)u64_of(json_object_get(rec, "pull"),

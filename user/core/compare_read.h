@@ -11,7 +11,7 @@
  * `cold_start`, `total`, each phase, and with --why's records a phase's
  * `PHASE.cpu|runq|io|sleep` and each of its listed wait sites
  * `PHASE:SITE`; and `pull`, the image pull a container waited for
- * before its cold start (docker run's implicit pull), where it had one.
+ * (docker run's implicit pull, inside its prepare), where it had one.
  */
 #ifndef __CT_COMPARE_READ_H
 #define __CT_COMPARE_READ_H

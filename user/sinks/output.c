@@ -137,9 +137,10 @@ static void json_phases(struct ct_json *w, const struct ct_container *c)
 }
 
 /*
- * "pull": the image pull that preceded the container (docker run of an
- * image not yet there).  Kept out of "phases": it is not one of the
- * phases of docs/design.md "Phases" and not part of total_ns.
+ * "pull": the image pull a docker run of an image not yet there waited
+ * for.  Not a phase of docs/design.md "Phases": its time lies inside
+ * prepare, which begins at the client's request (a record without its
+ * prepare begins after it).
  */
 static void json_pull(struct ct_json *w, const struct ct_container *c)
 {
