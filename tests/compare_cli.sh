@@ -64,6 +64,17 @@ jq -e -s 'all(.[]; .type == "compare_input" or .type == "compare") and
 jq -e -s '[.[] | select(.type == "compare_input") | .runtime] == ["runc", "runsc"]
 	and any(.[]; .type == "compare" and .group == "docker container")' \
 	"$t/by2" >/dev/null || fail "--by runtime A B: $(head -3 "$t/by2")"
+# --by image of one input: each record's image says its side (records
+# of the restart experiment, every other one given another image)
+jq -c 'if .type == "container" and (.id[0:1] | test("[0-7]")) then
+	.image = "slim" else . end' "$F/compare/runc-none.jsonl" >"$t/img.jsonl"
+"$CT" compare -j --by image "$t/img.jsonl" >"$t/img" || fail "--by image exit $?"
+want=$(jq -s '[.[] | select(.type == "container" and .image == "slim")] | length' "$t/img.jsonl")
+jq -e -s --argjson n "$want" '(map(select(.type == "compare_input")) | .[0].image
+	== "coldtrace/node:latest" and .[1].image == "slim" and .[1].records == $n)
+	and any(.[]; .type == "compare" and .group == "runc docker container"
+	and .metric == "create" and .tested)' "$t/img" >/dev/null ||
+	fail "--by image: $(head -2 "$t/img")"
 # --by kind: a cold start against a restore, by their cold starts only
 "$CT" compare -j --by kind "$F/ctr2-restore.ctrec" >"$t/kind" ||
 	fail "--by kind exit $?"

@@ -173,7 +173,7 @@ static void side_line(FILE *f, const struct ct_cmp_set *s, int i,
 		(unsigned long long)d->restarts, (unsigned long long)d->failed,
 		(unsigned long long)d->partial, (unsigned long long)d->unarmed);
 	if (s->by)
-		fprintf(f, ", %llu without a %s, %llu of another",
+		fprintf(f, ", %llu without its %s, %llu of another",
 			(unsigned long long)d->no_key, s->by,
 			(unsigned long long)d->other_key);
 	fputc('\n', f);
