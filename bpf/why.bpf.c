@@ -159,13 +159,86 @@ static __always_inline int preempt_count(struct task_struct *cur)
 }
 
 /*
+ * Where the preempt count cannot be read (x86-64 without
+ * CONFIG_KALLSYMS_ALL: its per-CPU variable has no address in kallsyms),
+ * the contexts that wake tasks from interrupts are followed by their own
+ * tracepoints: a per-CPU depth, up when a hard interrupt's handler, a
+ * softirq or an hrtimer's callback (the timer interrupt's wakes: sleeps,
+ * timeouts) begins, down when it ends.  An IPI's or irq_work's wake is in
+ * none of them and reads as the task it interrupted (docs/why.md).  A
+ * program attached inside one sees its end first: the depth never goes
+ * below 0.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} why_irq_depth SEC(".maps");
+
+static __always_inline __u32 *irq_depth(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&why_irq_depth, &zero);
+}
+
+static __always_inline void irq_in(void)
+{
+	__u32 *d = irq_depth();
+
+	if (d)
+		(*d)++;
+}
+
+static __always_inline void irq_out(void)
+{
+	__u32 *d = irq_depth();
+
+	if (d && *d)
+		(*d)--;
+}
+
+/* A program at tracepoint tp that moves the depth by step (irq_in/out). */
+#define IRQ_DEPTH_PROG(name, tp, step)		\
+	SEC("tp_btf/" tp)				\
+	int BPF_PROG(name)				\
+	{						\
+		step();					\
+		return 0;				\
+	}
+
+IRQ_DEPTH_PROG(ct_why_hardirq_in, "irq_handler_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_hardirq_out, "irq_handler_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_softirq_in, "softirq_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_softirq_out, "softirq_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_hrtimer_in, "hrtimer_expire_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_hrtimer_out, "hrtimer_expire_exit", irq_out)
+
+/*
+ * A preempt count as waking() reads it: the kernel's, or one made of the
+ * depth (with_count false); -1: none to read (then the waker's stack
+ * tells, userspace's tables: recordings of earlier sessions).
+ */
+static __always_inline int irq_count(struct task_struct *cur,
+				     bool with_count)
+{
+	__u32 *d;
+
+	if (with_count)
+		return preempt_count(cur);
+	d = irq_depth();
+	return d ? (*d ? CT_SOFTIRQ_OFFSET : 0) : -1;
+}
+
+/*
  * Who ends a tracked thread's wait: sched_waking runs in the waker's
  * context, on its CPU (sched_wakeup may run on the wakee's, from the
  * wake list); an interrupt's wake shows the interrupted task here and
  * the interrupt's frames in the stack (user/enrich/waitsite.c).
  */
 static __always_inline int waking(void *ctx, struct task_struct *p,
-				  bool count)
+				  bool with_count)
 {
 	struct task_struct *cur;
 	struct ct_wake *r;
@@ -189,7 +262,7 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
 	r->wakee_tid = p->pid;
 	if (BPF_CORE_READ(cur, flags) & PF_KTHREAD)
 		r->flags |= CT_WAKE_KTHREAD;
-	pc = count ? preempt_count(cur) : -1;
+	pc = irq_count(cur, with_count);
 	if (pc >= 0 && (pc & (CT_HARDIRQ_NMI_MASK | CT_SOFTIRQ_OFFSET)))
 		r->flags |= CT_WAKE_IRQ;
 	/*
@@ -213,7 +286,8 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
  * Two programs, one loaded (user/kern/why_bpf.c): with the preempt
  * count, and, where the kernel cannot give its address (per-CPU
  * variables are in kallsyms only with CONFIG_KALLSYMS_ALL: the load
- * fails), with the waker's stack alone.  --why=states loads neither.
+ * fails), with the interrupt depth and its six programs above.
+ * --why=states loads neither.
  */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(ct_why_waking, struct task_struct *p)
@@ -222,7 +296,7 @@ int BPF_PROG(ct_why_waking, struct task_struct *p)
 }
 
 SEC("tp_btf/sched_waking")
-int BPF_PROG(ct_why_waking_stack, struct task_struct *p)
+int BPF_PROG(ct_why_waking_depth, struct task_struct *p)
 {
 	return waking(ctx, p, false);
 }

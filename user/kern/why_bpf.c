@@ -20,13 +20,18 @@ struct ct_why_bpf {
 
 /*
  * How the sched_waking program tells an interrupt's wake (bpf/why.bpf.c):
- * the preempt count, the waker's stack alone (a kernel that cannot give
- * the count's address), or no wakers at all (--why=states).
+ * the preempt count, or, where the kernel cannot give its address, the
+ * interrupts' own tracepoints; or no wakers at all (--why=states).
  */
 enum wake_how {
 	WAKE_COUNT,
-	WAKE_STACK,
+	WAKE_DEPTH,
 	WAKE_NONE,
+};
+
+static const char *const wake_how_name[] = {
+	[WAKE_COUNT] = "preempt count",
+	[WAKE_DEPTH] = "interrupt tracepoints",
 };
 
 /* --why=states: no stacks, no wakers, nothing kept for them. */
@@ -38,12 +43,24 @@ static int no_stacks(struct why_bpf *skel)
 
 static int set_wake(struct why_bpf *skel, enum wake_how how)
 {
-	int rc = bpf_program__set_autoload(skel->progs.ct_why_waking,
-					   how == WAKE_COUNT);
+	const struct {
+		struct bpf_program *prog;
+		enum wake_how how;
+	} progs[] = {
+		{ skel->progs.ct_why_waking, WAKE_COUNT },
+		{ skel->progs.ct_why_waking_depth, WAKE_DEPTH },
+		{ skel->progs.ct_why_hardirq_in, WAKE_DEPTH },
+		{ skel->progs.ct_why_hardirq_out, WAKE_DEPTH },
+		{ skel->progs.ct_why_softirq_in, WAKE_DEPTH },
+		{ skel->progs.ct_why_softirq_out, WAKE_DEPTH },
+		{ skel->progs.ct_why_hrtimer_in, WAKE_DEPTH },
+		{ skel->progs.ct_why_hrtimer_out, WAKE_DEPTH },
+	};
+	int rc = 0;
 
-	if (!rc)
-		rc = bpf_program__set_autoload(skel->progs.ct_why_waking_stack,
-					       how == WAKE_STACK);
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]) && !rc; i++)
+		rc = bpf_program__set_autoload(progs[i].prog,
+					       progs[i].how == how);
 	return !rc && how == WAKE_NONE ? no_stacks(skel) : rc;
 }
 
@@ -96,9 +113,9 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		why_bpf__destroy(w->skel);
 		if (verbose)
 			fprintf(stderr, "why: the preempt count cannot be read "
-				"here (%s): wakers' stacks tell interrupts\n",
-				err);
-		how = WAKE_STACK;
+				"here (%s): the interrupts' tracepoints tell "
+				"them\n", err);
+		how = WAKE_DEPTH;
 		rc = load(w, l, how, err, errlen);
 	}
 	if (!rc)
@@ -108,9 +125,10 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		return rc;
 	}
 	if (verbose)
-		fprintf(stderr, "why: attached (scheduler states%s of shims, runtimes, CNI plugins and their descendants)\n",
-			how == WAKE_COUNT ? ", wait sites and wakers (preempt count)" :
-			how == WAKE_STACK ? ", wait sites and wakers (their stacks)" : "");
+		fprintf(stderr, "why: attached (scheduler states%s%s%s of shims, runtimes, CNI plugins and their descendants)\n",
+			how == WAKE_NONE ? "" : ", wait sites and wakers (",
+			how == WAKE_NONE ? "" : wake_how_name[how],
+			how == WAKE_NONE ? "" : ")");
 	*out = w;
 	return 0;
 }
