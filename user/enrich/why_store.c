@@ -209,6 +209,14 @@ static int cmp_tev(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+void why_store_sort(struct wproc *p)
+{
+	if (p->sorted != p->n) {	/* once: through() asks again and again */
+		qsort(p->ev, p->n, sizeof(*p->ev), cmp_tev);
+		p->sorted = p->n;
+	}
+}
+
 /*
  * Process p's state changes inside [s, e): out[0] is its state at s.
  * Returns the count (at most p->n + 1); out must hold that many.
@@ -222,10 +230,7 @@ static size_t timeline(struct wproc *p, uint64_t s, uint64_t e,
 
 	if (!tab)
 		return 0;
-	if (p->sorted != p->n) {	/* once: through() asks again and again */
-		qsort(p->ev, p->n, sizeof(*p->ev), cmp_tev);
-		p->sorted = p->n;
-	}
+	why_store_sort(p);
 	for (i = 0; i < p->n && p->ev[i].ts <= s; i++)
 		tab_set(tab, p->ev[i].tid, p->ev[i].state);
 	cur = tab_state(tab);

@@ -124,6 +124,8 @@ struct why_pt {
 };
 
 /* p's state changes in [s, e), malloc'd (out[0]: its state at s); NULL, 0. */
+/* p's events in time order, sorted in place once for all that ask. */
+void why_store_sort(struct wproc *p);
 struct why_pt *why_store_timeline(struct wproc *p, uint64_t s, uint64_t e,
 				  size_t *n);
 

@@ -232,6 +232,65 @@ static void index_threads(struct wproc *p)
 	}
 }
 
+/* Threads a process's events are bucketed by at most; more: a sort. */
+#define BY_TID_MAX	256
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Index of tid in sorted tids[0..n), which holds it. */
+static size_t tid_index(const uint32_t *tids, size_t n, uint32_t tid)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tids[mid] <= tid)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * p's events by thread, each thread's in time order, into ev: its
+ * time-ordered events (why_store_sort(), shared with the timelines)
+ * dealt to their threads' buckets in order, O(n) but for the handful of
+ * thread ids; a process of more threads than BY_TID_MAX is sorted.
+ */
+static void by_thread(struct wproc *p, struct tev *ev)
+{
+	uint32_t tids[BY_TID_MAX];
+	size_t at[BY_TID_MAX + 1] = { 0 }, nt = 0, i, k;
+
+	why_store_sort(p);
+	for (i = 0; i < p->n; i++) {
+		for (k = 0; k < nt && tids[k] != p->ev[i].tid; k++)
+			;
+		if (k < nt)
+			continue;
+		if (nt == BY_TID_MAX) {
+			memcpy(ev, p->ev, p->n * sizeof(*ev));
+			qsort(ev, p->n, sizeof(*ev), cmp_ev);
+			return;
+		}
+		tids[nt++] = p->ev[i].tid;
+	}
+	qsort(tids, nt, sizeof(*tids), cmp_u32);
+	for (i = 0; i < p->n; i++)
+		at[tid_index(tids, nt, p->ev[i].tid) + 1]++;
+	for (k = 1; k <= nt; k++)
+		at[k] += at[k - 1];
+	for (i = 0; i < p->n; i++)
+		ev[at[tid_index(tids, nt, p->ev[i].tid)]++] = p->ev[i];
+}
+
 static void build(struct wproc *p)
 {
 	struct tev *ev;
@@ -245,8 +304,7 @@ static void build(struct wproc *p)
 		why_store_segs_free(p);
 		return;
 	}
-	memcpy(ev, p->ev, p->n * sizeof(*ev));
-	qsort(ev, p->n, sizeof(*ev), cmp_ev);
+	by_thread(p, ev);
 	if (p->nwk)	/* qsort() wants a pointer, even for none */
 		qsort(p->wk, p->nwk, sizeof(*p->wk), cmp_wk);
 	for (size_t i = 0; i < p->n; i++) {
@@ -677,13 +735,30 @@ static int cmp_span(const void *a, const void *b)
 	       x->v.start_ns > y->v.start_ns;
 }
 
+/*
+ * The CT_WHY_PHASE_WAITS first of sp in cmp_span()'s order, moved to its
+ * front in that order (the rest left in any): a selection, not a sort of
+ * every wait of the phase.
+ */
+static void top_spans(struct span *sp, size_t n)
+{
+	for (size_t i = 0; i < n && i < CT_WHY_PHASE_WAITS; i++) {
+		size_t best = i;
+		struct span t;
+
+		for (size_t j = i + 1; j < n; j++)
+			if (cmp_span(&sp[j], &sp[best]) < 0)
+				best = j;
+		t = sp[i], sp[i] = sp[best], sp[best] = t;
+	}
+}
+
 void ct_waits_end(struct waits_acc *a, struct ct_waits *out,
 		  const struct ct_waits_keep *keep)
 {
 	if (!a)
 		return;
-	if (a->nsp)
-		qsort(a->sp, a->nsp, sizeof(*a->sp), cmp_span);
+	top_spans(a->sp, a->nsp);
 	for (size_t i = 0; keep && i < a->nsp && i < CT_WHY_PHASE_WAITS; i++)
 		keep->wait(keep->ctx, &a->sp[i].v);
 	if (a->n)
