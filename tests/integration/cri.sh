@@ -17,7 +17,8 @@
 # (`cri.sh RT 1 listen`: the apps listen; at the last app's ready;
 # `cri.sh RT N "" detached` or `... listen detached`: under one detached
 # default session, idle before the pods: no pod may be unarmed;
-# `... detached slowcni`: each pod's CNI ADD held >= 3 s, as a slow
+# `... detached slowcni` (or `... command slowcni`, under `-- COMMAND`):
+# each pod's CNI ADD held >= 3 s, as a slow
 # plugin would (slow_cni below), so that its runtime comes long after the
 # ADD that attached the hooks: still no pod unarmed, every disconnect;
 # with --why, the connect's largest wait site is host-local's flock,
@@ -39,6 +40,7 @@ pods=${2:-1}
 # pod's cold start ends at the last app's ready, not its exec
 ready=${3:-}
 # detached: one detached default session instead of `-- COMMAND`
+# (anything else, "command" in run.sh: `-- COMMAND`)
 arm=${4:-}
 # slowcni: every CNI ADD lasts >= SLOW_CNI_S
 cni=${5:-}
@@ -80,18 +82,17 @@ slow_cni() {
 	fail "could not hold host-local's lock $lock"
 }
 
+why=()
 if [ "$cni" = slowcni ]; then
-	[ "$arm" = detached ] && [ "$pods" = 1 ] ||
-		fail "slowcni is a detached scenario of one pod"
+	[ "$pods" = 1 ] || fail "slowcni is a scenario of one pod"
 	slow_cni
+	why=(--why)
 fi
 if [ "$arm" = detached ]; then
 	# As the DaemonSet runs it: one detached session, its syscall hooks
 	# verified detached before the pods (detached_lib.sh), so that
 	# containerd's netns mounts come before anything attaches them.
 	. "$(dirname "$0")/detached_lib.sh"
-	why=()
-	[ "$cni" = slowcni ] && why=(--why)
 	dt_start --record "$T/rec" "${why[@]}"
 	"${client[@]}" || fail "the CRI client failed"
 	for id in $(jq -r '.sandbox_id' "$T/rpcs"); do
@@ -107,7 +108,7 @@ else
 	# gRPC stubs) outlasts the 2 s after which an idle session detaches
 	# the hooks; the phases are what is checked here, arming is
 	# arm.sh's and the detached variant's.
-	run_ct -j --arm=always --record "$T/rec" -- "${client[@]}"
+	run_ct -j --arm=always --record "$T/rec" "${why[@]}" -- "${client[@]}"
 	[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the CRI client exited $CT_RC"; }
 fi
 "$COLDTRACE" --replay "$T/rec" --dump >"$T/dump" ||

@@ -172,6 +172,7 @@ CRI_TESTS=(
 	"ready|cri.sh runc 1 listen"
 	"detached|cri.sh runc 3 listen detached"
 	"slow-cni|cri.sh runc 1 listen detached slowcni"
+	"slow-cni-command|cri.sh runc 1 listen command slowcni"
 )
 
 die() {

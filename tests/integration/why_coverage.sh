@@ -10,11 +10,13 @@
 # off-CPU time): at least 90 % of it given to a named site with a named
 # waker (not unattributed, not a wait no wakeup ended); every phase's
 # lines add up to its split exactly; no stack was lost; the table names
-# the largest phase's site in its `look at:` line.  CRI pods are checked
-# by cri/why (the CRI harness).
+# the largest phase's site in its `look at:` line.  Under `-- COMMAND`,
+# then detached (continuous, default arming, idle before the starts).
+# CRI pods are checked by cri/why (the CRI harness).
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tools/podman-env.sh
 . "$TOP/tools/podman-env.sh"
+. "$(dirname "$0")/detached_lib.sh"
 
 trap 'podman_env_cleanup; cleanup_test' EXIT
 podman_env_init "$T/podman" || fail "no private Podman"
@@ -41,50 +43,68 @@ podman_env_init "$T/podman" || fail "no private Podman"
 			"$CT_RUNSC_ROOT" "$T/bundle" "ctw-runsc-$i-$$"
 	done
 } >"$T/starts.sh"
+# The checks of one mode's records ($T/out), $1 naming the mode.
+check_coverage() {	# MODE
+	local cells c bad n
+
+	# every cell ran three complete starts
+	cells=$(records | jq -r 'select(.complete) | .runtime + "/" + .engine' |
+		sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
+	note "$1 cells: $cells"
+	for c in runc/docker crun/docker runsc/docker runc/containerd runc/podman \
+		crun/podman runc/direct runsc/direct; do
+		[[ " $cells" == *" $c=3 "* ]] || fail "$1: cell $c: not three complete starts ($cells)"
+	done
+
+	# lines add up, nothing lost
+	bad=$(records | jq -c 'select(.type == "container") | .id as $id
+		| .phases | to_entries[] | select(.value.waits) | .value as $p
+		| select(([$p.waits.sites[] | .ns + .runq_ns] | add // 0)
+			+ $p.waits.other_ns + $p.waits.preempted_ns + $p.waits.unattributed_ns
+			!= $p.waits.offcpu_ns or $p.waits.offcpu_ns + $p.waits.nested_ns
+			+ $p.waits.no_carrier_ns != $p.runq_ns + $p.io_ns + $p.sleep_ns
+			or $p.waits.lost_stacks > 0) | {id: $id, phase: .key,
+			sites: ([$p.waits.sites[] | .ns + .runq_ns] | add // 0),
+			waits: ($p.waits | del(.sites)),
+			split: [$p.runq_ns, $p.io_ns, $p.sleep_ns]}')
+	[ -z "$bad" ] || fail "$1: waits that do not add up or lost stacks: $bad"
+
+	# coverage per cell and phase
+	records | jq -c 'select(.type == "container" and .complete) | . as $c
+		| .phases | to_entries[] | select(.value.waits) | .value.waits as $w
+		| {cell: ($c.runtime + "/" + $c.engine), phase: .key, off: $w.offcpu_ns,
+		   un: ($w.unattributed_ns + ([$w.sites[] | select(.waker.kind == "none")
+			| .ns + .runq_ns] | add // 0))}' |
+		jq -s -c 'group_by([.cell, .phase])[] | {cell: .[0].cell,
+			phase: .[0].phase, off_ms: ((map(.off) | add) / 1e6),
+			cov: (1 - (map(.un) | add) / ((map(.off) | add) + 1e-9))}' \
+		>"$T/coverage"
+	jq -r '"\(.cell) \(.phase): \(.off_ms | floor) ms, \(.cov * 1000 | floor / 10) %"' \
+		"$T/coverage" | paste -sd ';' | fold -w 200 >&2
+	n=$(jq -s 'map(select(.off_ms >= 1)) | length' "$T/coverage")
+	[ "$n" -ge 30 ] || fail "$1: only $n cell phases with 1 ms of off-CPU time"
+	bad=$(jq -c 'select(.off_ms >= 1 and .cov < 0.9)' "$T/coverage")
+	[ -z "$bad" ] || fail "$1: phases whose waits explain less than 90 %: $bad"
+}
+
 CT_TIMEOUT=300 run_ct -j --why --record "$T/rec.ctrec" -- bash "$T/starts.sh"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
-
-# every cell ran three complete starts
-cells=$(records | jq -r 'select(.complete) | .runtime + "/" + .engine' |
-	sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
-note "cells: $cells"
-for c in runc/docker crun/docker runsc/docker runc/containerd runc/podman \
-	crun/podman runc/direct runsc/direct; do
-	[[ " $cells" == *" $c=3 "* ]] || fail "cell $c: not three complete starts ($cells)"
-done
-
-# lines add up, nothing lost
-bad=$(records | jq -c 'select(.type == "container") | .id as $id
-	| .phases | to_entries[] | select(.value.waits) | .value as $p
-	| select(([$p.waits.sites[] | .ns + .runq_ns] | add // 0)
-		+ $p.waits.other_ns + $p.waits.preempted_ns + $p.waits.unattributed_ns
-		!= $p.waits.offcpu_ns or $p.waits.offcpu_ns + $p.waits.nested_ns
-		+ $p.waits.no_carrier_ns != $p.runq_ns + $p.io_ns + $p.sleep_ns
-		or $p.waits.lost_stacks > 0) | {id: $id, phase: .key,
-		sites: ([$p.waits.sites[] | .ns + .runq_ns] | add // 0),
-		waits: ($p.waits | del(.sites)),
-		split: [$p.runq_ns, $p.io_ns, $p.sleep_ns]}')
-[ -z "$bad" ] || fail "waits that do not add up or lost stacks: $bad"
-
-# coverage per cell and phase
-records | jq -c 'select(.type == "container" and .complete) | . as $c
-	| .phases | to_entries[] | select(.value.waits) | .value.waits as $w
-	| {cell: ($c.runtime + "/" + $c.engine), phase: .key, off: $w.offcpu_ns,
-	   un: ($w.unattributed_ns + ([$w.sites[] | select(.waker.kind == "none")
-		| .ns + .runq_ns] | add // 0))}' |
-	jq -s -c 'group_by([.cell, .phase])[] | {cell: .[0].cell,
-		phase: .[0].phase, off_ms: ((map(.off) | add) / 1e6),
-		cov: (1 - (map(.un) | add) / ((map(.off) | add) + 1e-9))}' \
-	>"$T/coverage"
-jq -r '"\(.cell) \(.phase): \(.off_ms | floor) ms, \(.cov * 1000 | floor / 10) %"' \
-	"$T/coverage" | paste -sd ';' | fold -w 200 >&2
-n=$(jq -s 'map(select(.off_ms >= 1)) | length' "$T/coverage")
-[ "$n" -ge 30 ] || fail "only $n cell phases with 1 ms of off-CPU time"
-bad=$(jq -c 'select(.off_ms >= 1 and .cov < 0.9)' "$T/coverage")
-[ -z "$bad" ] || fail "phases whose waits explain less than 90 %: $bad"
+check_coverage command
 
 # the summary's look at: line names a site
 "$COLDTRACE" --replay "$T/rec.ctrec" --why >"$T/table" 2>&1 ||
 	fail "replay failed"
 grep -E '^look at: .*; waiting most in [^ ]+, woken by ' "$T/table" >&2 ||
 	fail "no look at: line names a wait site"
+
+# ---- detached: continuous, default arming, idle before the starts ----
+dt_start --why
+trap 'dt_kill; podman_env_cleanup; cleanup_test' EXIT	# dt_start's, and ours
+bash "$T/starts.sh" >/dev/null
+for _ in $(seq 600); do	# the 24 records, at most 120 s
+	[ "$(records | jq -s 'map(select(.complete)) | length')" -ge 24 ] && break
+	dt_alive
+	sleep 0.2
+done
+dt_stop
+check_coverage detached

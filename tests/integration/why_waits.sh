@@ -14,7 +14,7 @@
 #    hook its waker, the writer (its comm and pid, as it says) the
 #    hook's; within 5 % of the writer's own clock;
 #  - a hook that writes 32 MiB with fsync: a site in D under fsync;
-#  - libbpf-tools' offcputime, host-wide during the COMMAND run: its
+#  - libbpf-tools' offcputime, host-wide during each mode's run: its
 #    off-CPU time of the hook's process in the same wait (sleep's
 #    do_nanosleep, head's pipe read, dd's fsync) within 10 % of the
 #    site's (a followed site's time is runc's wait, which the hook's
@@ -123,6 +123,22 @@ offcpu_us() {	# PID REGEX
 		END { print s + 0 }' "$T/offcpu"
 }
 
+# The hooks' own waits against offcputime's ($1: a mode, for messages),
+# from the *_NS and *_WAKER check_sites() set
+offcpu_check() {	# MODE
+	local truth
+	grep -q "sleep (" "$T/offcpu" || { tail -20 "$T/offcpu" >&2; fail "$1: offcputime saw no hook"; }
+	truth=$(offcpu_us "$SLEEP_WAKER" do_nanosleep)
+	note "$1 offcputime: sleep ($SLEEP_WAKER) do_nanosleep ${truth} us, coldtrace $((SLEEP_NS / 1000)) us"
+	within "$SLEEP_NS" $((truth * 1000)) 10 || fail "$1: sleep's nanosleep: coldtrace $SLEEP_NS ns, offcputime $truth us"
+	truth=$(offcpu_us "$FIFO_WAKER" pipe_read)
+	note "$1 offcputime: head ($FIFO_WAKER) pipe read ${truth} us, coldtrace $((FIFO_NS / 1000)) us"
+	within "$FIFO_NS" $((truth * 1000)) 10 || fail "$1: head's FIFO read: coldtrace $FIFO_NS ns, offcputime $truth us"
+	truth=$(offcpu_us "$FSYNC_WAKER" sys_fsync)
+	note "$1 offcputime: dd ($FSYNC_WAKER) fsync ${truth} us, coldtrace $((FSYNC_NS / 1000)) us"
+	within "$FSYNC_NS" $((truth * 1000)) 10 || fail "$1: dd's fsync: coldtrace $FSYNC_NS ns, offcputime $truth us"
+}
+
 # ---- under -- COMMAND, offcputime beside it ----
 offcputime -u --stack-storage-size 16384 -m 1000 60 >"$T/offcpu" 2>&1 &
 opid=$!
@@ -136,16 +152,7 @@ cp "$T/out" "$T/command.jsonl"
 check_sites c "$T/command.jsonl" command
 
 # the hooks' own waits, as offcputime saw them
-grep -q "sleep (" "$T/offcpu" || { tail -20 "$T/offcpu" >&2; fail "offcputime saw no hook"; }
-truth=$(offcpu_us "$SLEEP_WAKER" do_nanosleep)
-note "offcputime: sleep ($SLEEP_WAKER) do_nanosleep ${truth} us, coldtrace $((SLEEP_NS / 1000)) us"
-within "$SLEEP_NS" $((truth * 1000)) 10 || fail "sleep's nanosleep: coldtrace $SLEEP_NS ns, offcputime $truth us"
-truth=$(offcpu_us "$FIFO_WAKER" pipe_read)
-note "offcputime: head ($FIFO_WAKER) pipe read ${truth} us, coldtrace $((FIFO_NS / 1000)) us"
-within "$FIFO_NS" $((truth * 1000)) 10 || fail "head's FIFO read: coldtrace $FIFO_NS ns, offcputime $truth us"
-truth=$(offcpu_us "$FSYNC_WAKER" sys_fsync)
-note "offcputime: dd ($FSYNC_WAKER) fsync ${truth} us, coldtrace $((FSYNC_NS / 1000)) us"
-within "$FSYNC_NS" $((truth * 1000)) 10 || fail "dd's fsync: coldtrace $FSYNC_NS ns, offcputime $truth us"
+offcpu_check command
 
 # the recording names the same sites on replay
 "$COLDTRACE" --replay "$T/rec.ctrec" -j --why >"$T/replay.jsonl" 2>"$T/replay.err" ||
@@ -180,10 +187,14 @@ raw=$(go tool pprof -raw "$T/o/waits.pb.gz" 2>"$T/pprof.err" |
 
 # ---- detached: continuous, default arming ----
 dt_start --why
+offcputime -u --stack-storage-size 16384 -m 1000 60 >"$T/offcpu" 2>&1 &
+opid=$!
+sleep 2
 scenario d
 for id in ctw-sleep-d ctw-fifo-d ctw-fsync-d; do
 	dt_record "$id" 60 >/dev/null
 done
+kill -INT "$opid"; wait "$opid" || true
 # /metrics: create's series sum to the records' create off-CPU time,
 # the hook's sleep among them; promtool-clean
 curl -sf "$DT_URL/metrics" >"$T/metrics" || fail "no /metrics"
@@ -203,3 +214,4 @@ awk -v s="${s:-0}" 'BEGIN { exit !(s >= 0.285) }' ||
 	fail "/metrics has no do_nanosleep site of the hook's 300 ms in create: ${s:-none}"
 dt_stop
 check_sites d "$T/out" detached
+offcpu_check detached
