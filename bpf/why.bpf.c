@@ -162,12 +162,18 @@ static __always_inline int preempt_count(struct task_struct *cur)
  * Where the preempt count cannot be read (x86-64 without
  * CONFIG_KALLSYMS_ALL: its per-CPU variable has no address in kallsyms),
  * the contexts that wake tasks from interrupts are followed by their own
- * tracepoints: a per-CPU depth, up when a hard interrupt's handler, a
- * softirq or an hrtimer's callback (the timer interrupt's wakes: sleeps,
- * timeouts) begins, down when it ends.  An IPI's or irq_work's wake is in
- * none of them and reads as the task it interrupted (docs/why.md).  A
- * program attached inside one sees its end first: the depth never goes
- * below 0.
+ * tracepoints: a per-CPU depth, up when a device interrupt's handler, a
+ * softirq, or one of x86's system vectors (the local timer, whose
+ * hrtimers end sleeps and timeouts; irq_work; the IPIs) begins, down
+ * when it ends.  Each pair runs where it cannot nest in itself (hard
+ * interrupts do not nest, softirqs neither, and a hard interrupt never
+ * runs softirqs when it interrupted one): a BPF program is skipped when
+ * it fires inside its own run on the same CPU, and a skipped exit would
+ * leave the depth up for good (hrtimer_expire_exit does nest, a soft
+ * hrtimer's under a hard one: not used).  The exits come first in the
+ * object, attached first; userspace zeroes the depth once all are
+ * attached (why_bpf.c), and an exit whose entry it did not see leaves it
+ * at 0.  An NMI's wake reads as the task it interrupted.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -208,12 +214,21 @@ static __always_inline void irq_out(void)
 		return 0;				\
 	}
 
-IRQ_DEPTH_PROG(ct_why_hardirq_in, "irq_handler_entry", irq_in)
-IRQ_DEPTH_PROG(ct_why_hardirq_out, "irq_handler_exit", irq_out)
-IRQ_DEPTH_PROG(ct_why_softirq_in, "softirq_entry", irq_in)
-IRQ_DEPTH_PROG(ct_why_softirq_out, "softirq_exit", irq_out)
-IRQ_DEPTH_PROG(ct_why_hrtimer_in, "hrtimer_expire_entry", irq_in)
-IRQ_DEPTH_PROG(ct_why_hrtimer_out, "hrtimer_expire_exit", irq_out)
+/* the exits first: attached before their entries (see above) */
+IRQ_DEPTH_PROG(ct_why_irq_hardirq_out, "irq_handler_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_irq_softirq_out, "softirq_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_irq_timer_out, "local_timer_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_irq_irqwork_out, "irq_work_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_irq_ipi_out, "call_function_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_irq_ipi1_out, "call_function_single_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_irq_resched_out, "reschedule_exit", irq_out)
+IRQ_DEPTH_PROG(ct_why_irq_hardirq_in, "irq_handler_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_irq_softirq_in, "softirq_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_irq_timer_in, "local_timer_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_irq_irqwork_in, "irq_work_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_irq_ipi_in, "call_function_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_irq_ipi1_in, "call_function_single_entry", irq_in)
+IRQ_DEPTH_PROG(ct_why_irq_resched_in, "reschedule_entry", irq_in)
 
 /*
  * A preempt count as waking() reads it: the kernel's, or one made of the
@@ -286,7 +301,7 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
  * Two programs, one loaded (user/kern/why_bpf.c): with the preempt
  * count, and, where the kernel cannot give its address (per-CPU
  * variables are in kallsyms only with CONFIG_KALLSYMS_ALL: the load
- * fails), with the interrupt depth and its six programs above.
+ * fails), with the interrupt depth and its programs above.
  * --why=states loads neither.
  */
 SEC("tp_btf/sched_waking")

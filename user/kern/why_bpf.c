@@ -41,27 +41,59 @@ static int no_stacks(struct why_bpf *skel)
 	return bpf_map__set_max_entries(skel->maps.why_stacks, 1);
 }
 
+/* Which wake_how a program belongs to, or WAKE_NONE: to every one. */
+static enum wake_how prog_how(const struct bpf_program *p)
+{
+	const char *name = bpf_program__name(p);
+
+	if (!strcmp(name, "ct_why_waking"))
+		return WAKE_COUNT;
+	if (!strcmp(name, "ct_why_waking_depth") ||
+	    !strncmp(name, "ct_why_irq_", strlen("ct_why_irq_")))
+		return WAKE_DEPTH;
+	return WAKE_NONE;
+}
+
 static int set_wake(struct why_bpf *skel, enum wake_how how)
 {
-	const struct {
-		struct bpf_program *prog;
-		enum wake_how how;
-	} progs[] = {
-		{ skel->progs.ct_why_waking, WAKE_COUNT },
-		{ skel->progs.ct_why_waking_depth, WAKE_DEPTH },
-		{ skel->progs.ct_why_hardirq_in, WAKE_DEPTH },
-		{ skel->progs.ct_why_hardirq_out, WAKE_DEPTH },
-		{ skel->progs.ct_why_softirq_in, WAKE_DEPTH },
-		{ skel->progs.ct_why_softirq_out, WAKE_DEPTH },
-		{ skel->progs.ct_why_hrtimer_in, WAKE_DEPTH },
-		{ skel->progs.ct_why_hrtimer_out, WAKE_DEPTH },
-	};
+	struct bpf_program *p;
 	int rc = 0;
 
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]) && !rc; i++)
-		rc = bpf_program__set_autoload(progs[i].prog,
-					       progs[i].how == how);
+	bpf_object__for_each_program(p, skel->obj) {
+		enum wake_how ph = prog_how(p);
+
+		if (ph != WAKE_NONE && !rc)
+			rc = bpf_program__set_autoload(p, ph == how);
+	}
 	return !rc && how == WAKE_NONE ? no_stacks(skel) : rc;
+}
+
+/*
+ * The interrupt depth from 0 once its programs are all attached: an
+ * interrupt whose entry came before its exit's program was attached
+ * would otherwise hold it up for good (bpf/why.bpf.c).
+ */
+static int zero_depth(struct why_bpf *skel, char *err, size_t errlen)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *zeros;	/* a per-CPU value: 8 bytes a CPU */
+	uint32_t key = 0;
+	int rc;
+
+	if (ncpu <= 0) {
+		snprintf(err, errlen, "why: possible CPUs: %s", strerror(-ncpu));
+		return ncpu ? ncpu : -EINVAL;
+	}
+	zeros = calloc((size_t)ncpu, sizeof(*zeros));
+	if (!zeros)
+		return -ENOMEM;
+	rc = bpf_map_update_elem(bpf_map__fd(skel->maps.why_irq_depth), &key,
+				 zeros, BPF_ANY) ? -errno : 0;
+	free(zeros);
+	if (rc)
+		snprintf(err, errlen, "why: zeroing the interrupt depth: %s",
+			 strerror(-rc));
+	return rc;
 }
 
 /* The object opened, set up for how, and loaded; 0 or -errno + err. */
@@ -120,6 +152,8 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 	}
 	if (!rc)
 		rc = ct_loader_attach_skel(w->skel->skeleton, err, errlen);
+	if (!rc && how == WAKE_DEPTH)
+		rc = zero_depth(w->skel, err, errlen);
 	if (rc) {
 		ct_why_bpf_stop(w);
 		return rc;
