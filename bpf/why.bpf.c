@@ -285,9 +285,10 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
 	 * says whether it is an interrupt's, only the wakes by other
 	 * processes than the start's own take it (dockerd, a kworker, a
 	 * writer: where they woke it from); a tracked waker's own wait is
-	 * what userspace follows.  Without the count, every one but the
-	 * idle task's (only an interrupt wakes from there), for the
-	 * interrupt's frames.
+	 * what userspace follows.  Where no count could be read (pc < 0:
+	 * neither the kernel's nor the depth), every one but the idle
+	 * task's (only an interrupt wakes from there), for the interrupt's
+	 * frames.
 	 */
 	if (!r->hdr.pid)
 		r->flags |= CT_WAKE_IRQ;

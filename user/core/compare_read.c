@@ -267,10 +267,9 @@ static int add_container(struct ct_cmp_set *s, json_t *rec, int side)
 	if (group_of(s, rec, ct_kind_name(ct_kind_of(&c)), &g))
 		return -ENOMEM;
 	/* the pull it waited for: inside prepare, which began at the request */
-	if (u64_of(json_object_get(rec, "pull"), "dur_ns"))
-		err |= add_obs(s, g, "pull", side,
-			       (double)u64_of(json_object_get(rec, "pull"),
-					      "dur_ns"));
+	v = u64_of(json_object_get(rec, "pull"), "dur_ns");
+	if (v)
+		err |= add_obs(s, g, "pull", side, (double)v);
 	if (ct_agg_sample(&c, CT_AGG_COLD, &v))
 		err |= add_obs(s, g, "cold_start", side, (double)v);
 	/* kinds apart: a restore's create is CRIU's, a pod's holds its

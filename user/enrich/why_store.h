@@ -123,9 +123,9 @@ struct why_pt {
 	uint32_t state;		/* enum ct_tstate_kind, or 0: no thread */
 };
 
-/* p's state changes in [s, e), malloc'd (out[0]: its state at s); NULL, 0. */
 /* p's events in time order, sorted in place once for all that ask. */
 void why_store_sort(struct wproc *p);
+/* p's state changes in [s, e), malloc'd (out[0]: its state at s); NULL, 0. */
 struct why_pt *why_store_timeline(struct wproc *p, uint64_t s, uint64_t e,
 				  size_t *n);
 

@@ -85,8 +85,10 @@ static int zero_depth(struct why_bpf *skel, char *err, size_t errlen)
 		return ncpu ? ncpu : -EINVAL;
 	}
 	zeros = calloc((size_t)ncpu, sizeof(*zeros));
-	if (!zeros)
+	if (!zeros) {
+		snprintf(err, errlen, "why: out of memory");
 		return -ENOMEM;
+	}
 	rc = bpf_map_update_elem(bpf_map__fd(skel->maps.why_irq_depth), &key,
 				 zeros, BPF_ANY) ? -errno : 0;
 	free(zeros);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "fold.h"
+#include "stats.h"
 
 #define ROW_BYTES	(CT_FOLD_SUB * sizeof(uint32_t))
 
@@ -103,11 +104,7 @@ uint64_t ct_fold_percentile(const struct ct_fold *const *folds, size_t n,
 	}
 	if (!total)
 		return 0;
-	if (pct > 100)
-		pct = 100;
-	/* nearest rank, as ct_percentile(): ceil(pct * n / 100), >= 1 */
-	rank = (pct * total + 99) / 100;
-	rank = rank ? rank : 1;
+	rank = ct_nearest_rank(total, pct);	/* as ct_percentile() */
 	for (b = ct_fold_bucket(lo); b < CT_FOLD_BUCKETS; b++) {
 		seen += count_at(folds, n, b);
 		if (seen >= rank)

@@ -6,17 +6,7 @@
 
 uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned int pct)
 {
-	size_t rank;
-
-	if (n == 0)
-		return 0;
-	if (pct > 100)
-		pct = 100;
-	/* nearest rank: ceil(pct * n / 100), at least 1 */
-	rank = ((size_t)pct * n + 99) / 100;
-	if (rank == 0)
-		rank = 1;
-	return sorted[rank - 1];
+	return n ? sorted[ct_nearest_rank(n, pct) - 1] : 0;
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -29,6 +29,15 @@ struct ct_stats {
 	double share;		/* of the total, exclusive time; 0..1 */
 };
 
+/* The nearest rank of percentile pct (over 100: 100) among n > 0 values,
+ * 1-based: ceil(pct * n / 100), at least 1. */
+static inline uint64_t ct_nearest_rank(uint64_t n, unsigned int pct)
+{
+	uint64_t rank = ((uint64_t)(pct > 100 ? 100 : pct) * n + 99) / 100;
+
+	return rank ? rank : 1;
+}
+
 /* Nearest-rank percentile of sorted[0..n-1]; 0 if n == 0. */
 uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned int pct);
 /* Sorts vals in place and fills everything but share. */

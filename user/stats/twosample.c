@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
 #include "twosample.h"
 
 static int cmp_double(const void *x, const void *y)
@@ -28,12 +29,7 @@ double ct_ts_median(const double *v, size_t n)
 
 double ct_ts_percentile(const double *v, size_t n, unsigned int pct)
 {
-	size_t rank;
-
-	if (!n)
-		return NAN;
-	rank = ((size_t)(pct > 100 ? 100 : pct) * n + 99) / 100;
-	return v[(rank ? rank : 1) - 1];
+	return n ? v[ct_nearest_rank(n, pct) - 1] : NAN;
 }
 
 /*
@@ -407,11 +403,9 @@ static double select_kth(double *v, size_t n, size_t k)
 static double resampled_pct(const double *v, size_t n, unsigned int pct,
 			    double *buf, uint64_t *s)
 {
-	size_t rank = ((size_t)pct * n + 99) / 100;
-
 	for (size_t i = 0; i < n; i++)
 		buf[i] = v[rng_next(s) % n];
-	return select_kth(buf, n, (rank ? rank : 1) - 1);
+	return select_kth(buf, n, ct_nearest_rank(n, pct) - 1);
 }
 
 static bool tail_enough(size_t n, unsigned int pct)
