@@ -106,6 +106,7 @@ TRIXIE_TESTS=(
 	"prepare|prepare.sh"
 	"daemonset|daemonset.sh"
 	"versions|versions.sh"
+	"why-coverage|why_coverage.sh"
 )
 
 # The core tests, Podman and CRI once more against the third version set
@@ -143,6 +144,7 @@ FORKY_TESTS=(
 	"cri-crun|cri.sh crun"
 	"cri-concurrent-3|cri.sh runc 3"
 	"cri-ready|cri.sh runc 1 listen"
+	"why-coverage|why_coverage.sh"
 )
 
 # The core tests in a cgroup-v2-only view (CT_CGROUP=v2: a private mount
