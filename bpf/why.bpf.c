@@ -59,12 +59,12 @@ static __always_inline bool root_comm(const char *c)
 
 static __always_inline void mark(struct task_struct *p)
 {
-	const __u8 one = 1;
+	const struct why_task fresh = {};
 	__u32 tid;
 
 	if (!ct_has_task_storage) {
 		tid = ct_task_tid(p);
-		if (bpf_map_update_elem(&why_tasks, &tid, &one, BPF_ANY))
+		if (bpf_map_update_elem(&why_tasks, &tid, &fresh, BPF_ANY))
 			count_loss(CT_LOSS_WHY);	/* the hash is full */
 		return;
 	}
@@ -247,6 +247,22 @@ static __always_inline int irq_count(struct task_struct *cur,
 }
 
 /*
+ * A timer ends a nanosleep from an interrupt: a record for each would
+ * be half of all the wakes (Go's sysmon sleeps 20 us to 10 ms at a time
+ * in every runtime and shim), saying what the site already does.  So
+ * none is made, and userspace takes a nanosleep that ends with no wake
+ * recorded as the timer's (user/enrich/why_waits.c).  A wake that may
+ * come before the thread's switch out finds the site 0 (why_switch()
+ * clears it at the switch in) and is recorded; so is ksoftirqd's, a
+ * thread that userspace names as itself.
+ */
+static __always_inline bool timer_sleep(const struct why_task *t)
+{
+	return t->site == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_nanosleep) ||
+	       t->site == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_clock_nanosleep);
+}
+
+/*
  * Who ends a tracked thread's wait: sched_waking runs in the waker's
  * context, on its CPU (sched_wakeup may run on the wakee's, from the
  * wake list); an interrupt's wake shows the interrupted task here and
@@ -255,31 +271,40 @@ static __always_inline int irq_count(struct task_struct *cur,
 static __always_inline int waking(void *ctx, struct task_struct *p,
 				  bool with_count)
 {
+	struct why_task *t = why_task(p);
+	__u64 id = bpf_get_current_pid_tgid();
 	struct task_struct *cur;
 	struct ct_wake *r;
+	__u32 flags = 0;
 	int pc;
 
-	if (!why_tracked(p))
+	if (!t)
+		return 0;
+	cur = ct_current();
+	if (BPF_CORE_READ(cur, flags) & PF_KTHREAD)
+		flags |= CT_WAKE_KTHREAD;
+	pc = irq_count(cur, with_count);
+	if (!(id >> 32) ||
+	    (pc >= 0 && (pc & (CT_HARDIRQ_NMI_MASK | CT_SOFTIRQ_OFFSET))))
+		flags |= CT_WAKE_IRQ;
+	/* an interrupt's over a task or the idle task, not ksoftirqd's */
+	if ((flags & CT_WAKE_IRQ) &&
+	    (!(id >> 32) || !(flags & CT_WAKE_KTHREAD)) && timer_sleep(t))
 		return 0;
 	r = reserve(sizeof(*r));
 	if (!r)
 		return 0;
-	cur = ct_current();
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.ts_ns = bpf_ktime_get_ns();
 	r->hdr.type = CT_EV_WAKE;
 	r->hdr.size = sizeof(*r);
-	r->hdr.pid = bpf_get_current_pid_tgid() >> 32;
-	r->hdr.tid = (__u32)bpf_get_current_pid_tgid();
+	r->hdr.pid = id >> 32;
+	r->hdr.tid = (__u32)id;
 	r->hdr.cpu = bpf_get_smp_processor_id();
 	ct_current_comm(r->hdr.comm);	/* zeroed first: 6.1 leaves garbage */
 	r->wakee_pid = p->tgid;
 	r->wakee_tid = p->pid;
-	if (BPF_CORE_READ(cur, flags) & PF_KTHREAD)
-		r->flags |= CT_WAKE_KTHREAD;
-	pc = irq_count(cur, with_count);
-	if (pc >= 0 && (pc & (CT_HARDIRQ_NMI_MASK | CT_SOFTIRQ_OFFSET)))
-		r->flags |= CT_WAKE_IRQ;
+	r->flags = flags;
 	/*
 	 * The waker's stack costs a walk (~2 us): where the preempt count
 	 * says whether it is an interrupt's, only the wakes by other
@@ -290,9 +315,8 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
 	 * task's (only an interrupt wakes from there), for the interrupt's
 	 * frames.
 	 */
-	if (!r->hdr.pid)
-		r->flags |= CT_WAKE_IRQ;
-	else if (pc < 0 || (!(r->flags & CT_WAKE_IRQ) && !why_tracked(cur)))
+	if (r->hdr.pid &&
+	    (pc < 0 || (!(flags & CT_WAKE_IRQ) && !why_tracked(cur))))
 		r->stack = why_stack(ctx);
 	submit(r);
 	return 0;

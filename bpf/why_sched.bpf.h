@@ -31,12 +31,21 @@
 #define CT_TASK_DEAD		0x0080
 #define CT_TASK_NOLOAD		0x0400
 
-/* A shim, a runtime, or a descendant of one: the value is only a mark. */
+/*
+ * A shim, a runtime, or a descendant of one: the entry is the mark, and
+ * keeps the site of the sleep the task is in when a syscall names it
+ * (why_sleep_site(); 0: none, or on a CPU), which sched_waking reads
+ * (why.bpf.c: a timer's wake of a nanosleep is not recorded).
+ */
+struct why_task {
+	__u32 site;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u8);
+	__type(value, struct why_task);
 } why_tasks SEC(".maps");
 
 /*
@@ -87,17 +96,22 @@ static __always_inline __u32 why_stack(void *ctx)
  * userspace makes why_tasks a hash keyed by tid: marked at exec and
  * fork, deleted at the task's exit (why.bpf.c).
  */
-static __always_inline bool why_tracked(struct task_struct *p)
+static __always_inline struct why_task *why_task(struct task_struct *p)
 {
 	__u32 tid;
 
 	if (!ct_task_has_storage(p))
-		return false;	/* the common case: one load */
+		return NULL;	/* the common case: one load */
 	if (!ct_has_task_storage) {
 		tid = ct_task_tid(p);
-		return bpf_map_lookup_elem(&why_tasks, &tid) != NULL;
+		return bpf_map_lookup_elem(&why_tasks, &tid);
 	}
-	return bpf_task_storage_get(&why_tasks, p, 0, 0) != NULL;
+	return bpf_task_storage_get(&why_tasks, p, 0, 0);
+}
+
+static __always_inline bool why_tracked(struct task_struct *p)
+{
+	return why_task(p) != NULL;
 }
 
 /*
@@ -172,18 +186,23 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 				       unsigned int prev_state)
 {
 	__u32 st, stack = CT_STACK_NONE;
+	struct why_task *t = why_task(prev);
 
-	if (why_tracked(prev)) {
+	if (t) {
 		st = why_out_state(preempt, prev_state);
 		if (why_stacks_on && st == CT_TS_SLEEP)
 			stack = why_sleep_site(prev, prev_state);
+		t->site = stack;
 		if (why_stacks_on && !stack &&
 		    (st == CT_TS_IO || st == CT_TS_SLEEP))
 			stack = why_stack(ctx);
 		why_emit(prev, st, stack);
 	}
-	if (why_tracked(next))
+	t = why_task(next);
+	if (t) {
+		t->site = 0;
 		why_emit(next, CT_TS_RUN, CT_STACK_NONE);
+	}
 }
 
 #endif /* __CT_WHY_SCHED_BPF_H */

@@ -238,7 +238,9 @@ struct ct_tstate {
  * pid 0; CT_WAKE_IRQ or, without it, its stack says which): pid, tid,
  * comm, cpu, ts_ns; the rest of the header is 0.  stack is the waker's
  * kernel stack at the wakeup, where one was taken (why.bpf.c says
- * when).
+ * when).  An interrupt's wake of a thread asleep in nanosleep or
+ * clock_nanosleep (a timer's) makes none: such a sleep ended with no
+ * wake is the timer's.
  */
 #define CT_WAKE_KTHREAD	0x1	/* the waker is a kernel thread */
 #define CT_WAKE_IRQ	0x2	/* in a hard interrupt, NMI or softirq */

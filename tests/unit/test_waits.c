@@ -392,6 +392,62 @@ Test(why_waits, go_runtime_waits_on_its_hook)
 }
 
 /*
+ * The same as a session records it now: sysmon's and the hook's sleeps
+ * are named by their syscall, and the timer's wakes that end them are
+ * not recorded (bpf/why.bpf.c): the same attribution, and a nanosleep
+ * that ends with the thread's death, or a futex wait with no wake, is
+ * no timer's.
+ */
+Test(why_waits, timer_wakes_not_recorded)
+{
+	const uint32_t nano = CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_nanosleep);
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_split *x = &c.split[CT_PH_CREATE];
+	uint32_t waitid, exit_;
+
+	next_id = 900;
+	waitid = stack(w, S_WAITID);
+	exit_ = stack(w, W_EXIT);
+	tw_exec(w, 100, 10, 5);
+	tw_tstate(w, 100, 10, 10, CT_TS_RUN, 0);
+	tw_fork(w, 105, 10, 11);
+	tw_tstate(w, 105, 11, 11, CT_TS_RUN, 0);
+	tw_tstate(w, 108, 10, 12, CT_TS_RUN, 0);
+	tw_tstate(w, 108, 10, 13, CT_TS_RUN, 0);
+	tw_tstate(w, 108, 10, 14, CT_TS_RUN, 0);
+	tw_tstate(w, 109, 11, 11, CT_TS_SLEEP, nano);		/* the hook's sleep */
+	tw_tstate(w, 110, 10, 10, CT_TS_SLEEP,
+		  CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_futex));
+	tw_tstate(w, 110, 10, 13, CT_TS_SLEEP, waitid);
+	tw_tstate(w, 110, 10, 12, CT_TS_SLEEP, nano);
+	tw_tstate(w, 110, 10, 14, CT_TS_SLEEP, nano);		/* dies asleep */
+	for (uint64_t t = 120; t <= 400; t += 10) {	/* sysmon */
+		tw_tstate(w, t, 10, 12, CT_TS_RUNQ, 0);
+		tw_tstate(w, t, 10, 12, CT_TS_RUN, 0);
+		tw_tstate(w, t, 10, 12, CT_TS_SLEEP, nano);
+	}
+	tw_tstate(w, 409, 11, 11, CT_TS_RUNQ, 0);
+	tw_tstate(w, 409, 11, 11, CT_TS_RUN, 0);
+	wake(w, 410, 11, 11, "sleep", 10, 13, exit_);
+	tw_tstate(w, 410, 11, 11, CT_TS_DEAD, 0);
+	tw_tstate(w, 410, 10, 13, CT_TS_RUNQ, 0);
+	tw_tstate(w, 411, 10, 13, CT_TS_RUN, 0);
+	tw_tstate(w, 412, 10, 14, CT_TS_DEAD, 0);
+	tw_tstate(w, 415, 10, 10, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 415);
+	ct_why_apply(w, &c);
+	cr_assert(x->has_waits);
+	cr_assert_str_eq(x->waits.top[0].site, "do_wait");
+	cr_assert_str_eq(x->waits.top[0].waker, "sleep");
+	cr_assert_eq(x->waits.top[0].ns, 300 * MS, "%lu",
+		     x->waits.top[0].ns);
+	cr_assert_eq(x->waits.unattributed_ns, 0);
+	cr_assert_eq(x->waits.offcpu_ns, x->sleep_ns + x->io_ns + x->runq_ns);
+	ct_why_free(w);
+}
+
+/*
  * A single-threaded carrier (20) parks on a futex; another process of
  * the start (21) wakes it after its own read of a pipe ended, which
  * "writer" (22, not followed) filled: the wait is named by 21's.

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "syscalls.h"
 #include "util.h"
 #include "why_store.h"
 #include "why_waits.h"
@@ -186,6 +187,28 @@ static const struct twake *wake_in(const struct wproc *p, uint32_t tid,
 }
 
 /*
+ * bpf/why.bpf.c makes no record of an interrupt's wake of a thread in
+ * nanosleep or clock_nanosleep (a timer's: half of all wakes): such a
+ * wait that ends with no wake recorded was the timer's.  Its time is
+ * the wait's end (wake_ts()).
+ */
+static const struct twake timer_wake = { .flags = CT_WAKE_IRQ };
+
+static bool timer_site(uint32_t stack)
+{
+	return stack == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_nanosleep) ||
+	       stack == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_clock_nanosleep);
+}
+
+/* When the wait that g is, or is runnable after, was woken. */
+static uint64_t wake_ts(const struct wseg *g)
+{
+	if (g->wake != &timer_wake)
+		return g->wake->ts;
+	return g->woken ? g->s : g->e;
+}
+
+/*
  * Segment of ev[i] (whose next change of the same thread is next, and
  * whose previous one began at since).  A wakeup can come a few
  * microseconds before the switch out it ends: another CPU's waker saw
@@ -203,6 +226,9 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 	if (waiting(g.state)) {
 		g.stack = ev->stack;
 		g.wake = wake_in(p, g.tid, since, g.e);
+		if (!g.wake && next && next->state != CT_TS_DEAD &&
+		    g.state == CT_TS_SLEEP && timer_site(g.stack))
+			g.wake = &timer_wake;
 	} else if (prev && prev->tid == g.tid && prev->e == g.s &&
 		   waiting(prev->state)) {
 		g.stack = prev->stack;	/* runnable after that wait */
@@ -523,7 +549,7 @@ static void span_note(struct why_store *w, struct waits_acc *a,
 		v->start_ns = t;
 		v->tid = g->tid;
 		if (g->wake)
-			v->wake_ns = g->wake->ts;
+			v->wake_ns = wake_ts(g);
 		v->waker_pid = name_waker(w, g->wake, &kind, v->waker);
 		v->waker_tid = v->waker_pid ? g->wake->waker_tid : 0;
 	}
