@@ -969,6 +969,66 @@ Test(why_waits, folded_stacks_root_first)
 	ct_why_free(w);
 }
 
+#define W_WRITE "try_to_wake_up;autoremove_wake_function;__wake_up_common;" \
+	"__wake_up_sync_key;pipe_write;vfs_write;ksys_write;do_syscall_64"
+
+/*
+ * A wait that a process outside the start ends (dockerd writes the pipe
+ * runc reads): its folded line carries "--", the waker's frames from
+ * the innermost and its comm, as offwaketime folds them; a wait a task
+ * of the start ends carries none.
+ */
+Test(why_waits, folded_waker_stack)
+{
+	struct ct_container c = { 0 };
+	struct ct_meta m = { 0 };
+	struct ct_agg *a = ct_agg_new();
+	struct ct_why *w = ct_why_new(0, fx_model());
+	uint32_t pipe, write, exit_;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	next_id = 1000;
+	pipe = stack(w, S_PIPE);
+	write = stack(w, W_WRITE);
+	exit_ = stack(w, W_EXIT);
+	tw_exec(w, 100, 70, 5);
+	tw_tstate(w, 100, 70, 70, CT_TS_RUN, 0);
+	tw_tstate(w, 110, 70, 70, CT_TS_SLEEP, pipe);
+	wake(w, 200, 40, 41, "dockerd", 70, 70, write);
+	tw_tstate(w, 200, 70, 70, CT_TS_RUNQ, 0);
+	tw_tstate(w, 201, 70, 70, CT_TS_RUN, 0);
+	tw_fork(w, 202, 70, 71);
+	tw_tstate(w, 202, 71, 71, CT_TS_RUN, 0);
+	tw_tstate(w, 203, 70, 70, CT_TS_SLEEP, pipe);
+	wake(w, 250, 71, 71, "child", 70, 70, exit_);
+	tw_tstate(w, 250, 71, 71, CT_TS_DEAD, 0);
+	tw_tstate(w, 250, 70, 70, CT_TS_RUNQ, 0);
+	tw_tstate(w, 250, 70, 70, CT_TS_RUN, 0);
+	tw_tstate(w, 260, 70, 70, CT_TS_DEAD, 0);
+	snprintf(c.id, sizeof(c.id), "0123456789abcdef");
+	tw_phase(&c, CT_PH_CREATE, 100, 260);
+	c.first_ns = 100 * MS;
+	ct_why_apply(w, &c);
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	cr_assert_eq(c.split[CT_PH_CREATE].waits.top[0].waker_stack, write);
+	m.why = w;
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(ct_folded_write(f, a, &m), 0);
+	fclose(f);
+	cr_assert(strstr(buf, ";pipe_read;schedule;__schedule;--;"
+			 "try_to_wake_up;autoremove_wake_function;"
+			 "__wake_up_common;__wake_up_sync_key;pipe_write;"
+			 "vfs_write;ksys_write;do_syscall_64;dockerd 91000000\n"),
+		  "%s", buf);
+	cr_assert(strstr(buf, ";pipe_read;schedule;__schedule 47000000\n"),
+		  "%s", buf);
+	free(buf);
+	ct_agg_free(a);
+	ct_why_free(w);
+}
+
 /* A varint at *p (< end), p moved past it. */
 static uint64_t varint(const uint8_t **p, const uint8_t *end)
 {

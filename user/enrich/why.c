@@ -264,8 +264,7 @@ static int cmp_longer(const void *a, const void *b)
 }
 
 /* A stack the phase's waits were given to (why_waits.c). */
-static void keep_fold(void *ctx, uint32_t stack, uint32_t state,
-		      uint64_t ns, uint32_t count)
+static void keep_fold(void *ctx, const struct ct_why_fold *f)
 {
 	struct ct_why *w = ctx;
 	struct scratch *ph = &w->ph;
@@ -275,9 +274,8 @@ static void keep_fold(void *ctx, uint32_t stack, uint32_t state,
 		w->st.dropped++;
 		return;
 	}
-	ph->fold[ph->nfold++] = (struct ct_why_fold){
-		.phase = w->cur_phase, .stack = stack, .state = state,
-		.ns = ns, .count = count };
+	ph->fold[ph->nfold] = *f;
+	ph->fold[ph->nfold++].phase = w->cur_phase;
 }
 
 /* One of the phase's longest waits, straight into the container's. */
@@ -639,44 +637,63 @@ const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n)
 	return x ? x->frames : NULL;
 }
 
-/*
- * A fold's frames, one name each: its stack's, or for a stack-less one
- * (a followed waker on a CPU, or preempted) a pseudo-frame.  Their count.
- */
-static size_t fold_frames(const struct ct_why *w, const struct ct_why_fold *f,
-			  const char *name[CT_STACK_DEPTH])
+/* A named stack's frames into name[], innermost first; their count. */
+static size_t stack_frames(const struct ct_why *w, uint32_t stack,
+			   const char *name[CT_STACK_DEPTH])
 {
 	size_t n, k = 0;
-	const char *p = ct_why_frames(w, f->stack, &n);
+	const char *p = ct_why_frames(w, stack, &n);
 
-	if (!p) {
-		name[0] = f->state == CT_TS_RUN ? "[waker on-cpu]"
-						: "[waker preempted]";
-		return 1;
-	}
-	for (; k < n && k < CT_STACK_DEPTH; p += strlen(p) + 1)
+	for (; p && k < n && k < CT_STACK_DEPTH; p += strlen(p) + 1)
 		name[k++] = p;
 	return k;
+}
+
+/*
+ * A fold's frames: its stack's, or for a stack-less one (a followed
+ * waker on a CPU, or preempted) a pseudo-frame; and its waker's.
+ */
+static void fold_frames(const struct ct_why *w, const struct ct_why_fold *f,
+			const char *name[CT_STACK_DEPTH],
+			const char *waker[CT_STACK_DEPTH],
+			struct ct_why_stack *s)
+{
+	*s = (struct ct_why_stack){ .phase = f->phase, .frame = name,
+				    .waker_frame = waker, .waker = f->waker,
+				    .state = f->state, .ns = f->ns,
+				    .count = f->count };
+	s->n = stack_frames(w, f->stack, name);
+	if (!s->n) {
+		name[0] = f->state == CT_TS_RUN ? "[waker on-cpu]"
+						: "[waker preempted]";
+		s->n = 1;
+	}
+	s->waker_n = stack_frames(w, f->waker_stack, waker);
 }
 
 /* A phase's time that no stack explains, as one pseudo-frame. */
 static void walk_pseudo(ct_why_walk_fn fn, void *ctx, int p,
 			const char *name, uint32_t state, uint64_t ns)
 {
+	struct ct_why_stack s = { .phase = p, .frame = &name, .n = 1,
+				  .state = state, .ns = ns };
+
 	if (ns)
-		fn(ctx, p, &name, 1, state, ns, 0);
+		fn(ctx, &s);
 }
 
 void ct_why_walk(const struct ct_why *w, const struct ct_container *c,
 		 ct_why_walk_fn fn, void *ctx)
 {
-	const char *name[CT_STACK_DEPTH];
+	const char *name[CT_STACK_DEPTH], *waker[CT_STACK_DEPTH];
 	const struct ct_why_fold *f;
 	size_t nf = ct_why_folds(w, c, &f);
+	struct ct_why_stack s;
 
-	for (size_t i = 0; i < nf; i++)
-		fn(ctx, f[i].phase, name, fold_frames(w, &f[i], name),
-		   f[i].state, f[i].ns, f[i].count);
+	for (size_t i = 0; i < nf; i++) {
+		fold_frames(w, &f[i], name, waker, &s);
+		fn(ctx, &s);
+	}
 	for (int p = 0; p < CT_PH_MAX; p++) {
 		const struct ct_waits *x = &c->split[p].waits;
 

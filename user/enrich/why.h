@@ -61,18 +61,10 @@ size_t ct_why_slices(const struct ct_why *w, const struct ct_container *c,
 		     const struct ct_why_slice **out);
 
 /*
- * The kernel stacks a container's waits were given to (why_waits.c), a
- * phase's after the other: time asleep and runnable after its wakes.
- * Kept as its slices are.  *out NULL and 0 if none.
+ * The kernel stacks a container's waits were given to (why_waits.h), a
+ * phase's after the other.  Kept as its slices are.  *out NULL and 0 if
+ * none.
  */
-struct ct_why_fold {
-	int phase;		/* enum ct_phase */
-	uint32_t stack;		/* as records carry it (coldtrace.h) */
-	uint32_t state;		/* CT_TS_IO or CT_TS_SLEEP */
-	uint32_t count;		/* waits */
-	uint64_t ns;
-};
-
 size_t ct_why_folds(const struct ct_why *w, const struct ct_container *c,
 		    const struct ct_why_fold **out);
 
@@ -85,18 +77,29 @@ const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n);
 
 /*
  * Each stack c's waits were given to, phase by phase (waits.folded, the
- * pprof profile): its frames (n names, innermost first, n at most
- * CT_STACK_DEPTH),
+ * pprof profile): its frames (innermost first, at most CT_STACK_DEPTH),
  * the state (CT_TS_IO, SLEEP; RUN: a followed waker on a CPU, RUNQ: it
  * preempted) and its ns and waits; a followed waker's time on a CPU or
  * preempted as one pseudo-frame, "[waker on-cpu]", "[waker preempted]";
  * then each phase's time no stack explains: "[preempted]",
- * "[unattributed]", "[no carrier]".  Sums: the phases'
- * off-CPU time, nested phases apart (docs/why.md).
+ * "[unattributed]", "[no carrier]".  Sums: the phases' off-CPU time,
+ * nested phases apart (docs/why.md).  Where the waits' waker was outside
+ * the start and its stack was taken, its frames (innermost first) and
+ * comm; else no waker frames.
  */
-typedef void (*ct_why_walk_fn)(void *ctx, int phase,
-			       const char *const *frame, size_t n,
-			       uint32_t state, uint64_t ns, uint32_t count);
+struct ct_why_stack {
+	int phase;
+	const char *const *frame;
+	size_t n;
+	const char *const *waker_frame;
+	size_t waker_n;
+	const char *waker;		/* with waker_frame */
+	uint32_t state;
+	uint64_t ns;
+	uint32_t count;
+};
+
+typedef void (*ct_why_walk_fn)(void *ctx, const struct ct_why_stack *s);
 void ct_why_walk(const struct ct_why *w, const struct ct_container *c,
 		 ct_why_walk_fn fn, void *ctx);
 

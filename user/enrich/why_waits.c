@@ -33,12 +33,9 @@ struct site {
 	struct wait_id last;		/* the wait counted last */
 };
 
-/* Time by the stack a wait was given to, for the detailed outputs. */
+/* Time by the stacks a wait was given to, for the detailed outputs. */
 struct fold {
-	uint32_t stack;
-	uint32_t state;
-	uint64_t ns;
-	uint32_t count;
+	struct ct_why_fold f;
 	struct wait_id last;
 };
 
@@ -417,6 +414,9 @@ static bool name_wait(struct why_store *w, const struct wseg *g,
 	x->state = g->wait_state;
 	x->stack = g->stack;
 	x->waker_pid = name_waker(w, g->wake, &x->waker_kind, x->waker);
+	if (x->waker_kind == CT_WAKER_OTHER || x->waker_kind == CT_WAKER_KTHREAD)
+		x->waker_stack = why_store_wstack(w, g->wake->stack) ?
+				 g->wake->stack : CT_STACK_NONE;
 	return true;
 }
 
@@ -490,24 +490,42 @@ static struct site *site_of(struct waits_acc *a, const struct ct_wait *x)
 	return s;
 }
 
+/* Who took x's waker stack: the wait's waker, or a followed one's hop. */
+static const char *stack_waker(const struct ct_wait *x)
+{
+	return x->via == CT_VIA_FOLLOWED ? x->hop : x->waker;
+}
+
+static bool same_fold(const struct ct_why_fold *f, const struct ct_wait *x)
+{
+	return f->stack == x->stack && f->state == x->state &&
+	       f->waker_stack == x->waker_stack &&
+	       (!x->waker_stack ||
+		!memcmp(f->waker, stack_waker(x), CT_COMM_LEN));
+}
+
 static void fold(struct waits_acc *a, const struct ct_wait *x,
 		 const struct wseg *g, uint64_t d)
 {
 	struct fold *f = NULL;
 
 	for (size_t i = 0; i < a->nf && !f; i++)
-		if (a->f[i].stack == x->stack && a->f[i].state == x->state)
+		if (same_fold(&a->f[i].f, x))
 			f = &a->f[i];
 	if (!f && a->nf < SITES_MAX &&
 	    (f = realloc(a->f, (a->nf + 1) * sizeof(*f)))) {
 		a->f = f;
 		f = &a->f[a->nf++];
-		*f = (struct fold){ .stack = x->stack, .state = x->state };
+		*f = (struct fold){ .f = { .stack = x->stack,
+					   .state = x->state,
+					   .waker_stack = x->waker_stack } };
+		if (x->waker_stack)
+			memcpy(f->f.waker, stack_waker(x), CT_COMM_LEN);
 	}
 	if (!f)
 		return;
-	f->ns += d;
-	f->count += first_seen(&f->last, g);
+	f->f.ns += d;
+	f->f.count += first_seen(&f->last, g);
 }
 
 /*
@@ -798,8 +816,7 @@ void ct_waits_end(struct waits_acc *a, struct ct_waits *out,
 			out->other_ns += site_ns(&a->s[i]);
 	}
 	for (size_t i = 0; keep && i < a->nf; i++)
-		keep->fold(keep->ctx, a->f[i].stack, a->f[i].state,
-			   a->f[i].ns, a->f[i].count);
+		keep->fold(keep->ctx, &a->f[i].f);
 	free(a->s);
 	free(a->f);
 	free(a->sp);

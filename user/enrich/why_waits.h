@@ -43,12 +43,26 @@ void ct_waits_blame(struct why_store *st, struct waits_acc *a,
 		    struct wproc *p, uint32_t state, uint64_t t, uint64_t u);
 
 /*
+ * The kernel stacks a phase's waits were given to: time asleep and
+ * runnable after its wakes, by the wait's stack and, where one was
+ * taken, its waker's (an untracked waker: ct_wait's waker_stack).
+ */
+struct ct_why_fold {
+	int phase;		/* enum ct_phase (why.c sets it) */
+	uint32_t stack;		/* as records carry it (coldtrace.h) */
+	uint32_t state;		/* CT_TS_IO or CT_TS_SLEEP */
+	uint32_t waker_stack;	/* CT_STACK_NONE: none */
+	char waker[CT_COMM_LEN];	/* with waker_stack */
+	uint32_t count;		/* waits */
+	uint64_t ns;
+};
+
+/*
  * Fill out, hand the phase's stacks to keep->fold() and its longest
  * waits to keep->wait() (the wait's phase left to it), free a.
  */
 struct ct_waits_keep {
-	void (*fold)(void *ctx, uint32_t stack, uint32_t state, uint64_t ns,
-		     uint32_t count);
+	void (*fold)(void *ctx, const struct ct_why_fold *f);
 	void (*wait)(void *ctx, const struct ct_why_wait *v);
 	void *ctx;
 };

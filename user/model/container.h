@@ -311,6 +311,9 @@ struct ct_wait {
 	uint8_t via;			/* enum ct_wait_via */
 	uint32_t count;			/* waits */
 	uint32_t stack;			/* the first wait's (coldtrace.h) */
+	/* the first wait's waker's, a process or kernel thread outside
+	 * the start (where bpf/why.bpf.c takes one), else CT_STACK_NONE */
+	uint32_t waker_stack;
 	uint64_t ns;			/* asleep */
 	uint64_t runq_ns;		/* runnable after its wakes */
 };

@@ -10,18 +10,27 @@ struct folded {
 	const struct ct_container *c;
 };
 
-/* One line: the container, the phase, the frames root first. */
-static void line(void *ctx, int phase, const char *const *frame, size_t n,
-		 uint32_t state, uint64_t ns, uint32_t count)
+/*
+ * One line: the container, the phase, the frames root first; where the
+ * waker's stack was taken, "--", its frames innermost first and its
+ * comm, as bcc's offwaketime folds a wait and its waker (a flame graph
+ * draws the waker's stack on top of the wait's).
+ */
+static void line(void *ctx, const struct ct_why_stack *s)
 {
 	struct folded *x = ctx;
+	size_t n = s->n;
 
-	(void)state;
-	(void)count;
-	fprintf(x->f, "%.12s;%s", x->c->id, ct_phase_name(phase));
+	fprintf(x->f, "%.12s;%s", x->c->id, ct_phase_name(s->phase));
 	while (n--)
-		fprintf(x->f, ";%s", frame[n]);
-	fprintf(x->f, " %" PRIu64 "\n", ns);
+		fprintf(x->f, ";%s", s->frame[n]);
+	if (s->waker_n) {
+		fputs(";--", x->f);
+		for (n = 0; n < s->waker_n; n++)
+			fprintf(x->f, ";%s", s->waker_frame[n]);
+		fprintf(x->f, ";%.*s", CT_COMM_LEN, s->waker);
+	}
+	fprintf(x->f, " %" PRIu64 "\n", s->ns);
 }
 
 int ct_folded_write(FILE *f, const struct ct_agg *agg,

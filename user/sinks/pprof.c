@@ -146,16 +146,15 @@ static void packed(struct ct_pb *b, uint32_t field, const uint64_t *v,
 	ct_pb_bytes(b, field, buf, len);
 }
 
-static void sample(void *ctx, int phase, const char *const *frame, size_t n,
-		   uint32_t state, uint64_t ns, uint32_t count)
+static void sample(void *ctx, const struct ct_why_stack *s)
 {
 	struct prof *p = ctx;
-	uint64_t loc[CT_STACK_DEPTH], val[2] = { ns, count };
+	uint64_t loc[CT_STACK_DEPTH], val[2] = { s->ns, s->count };
 	char id[13];
 	size_t k;
 
-	for (k = 0; k < n && k < CT_STACK_DEPTH; k++)
-		loc[k] = func(p, frame[k]);	/* leaf first, as pprof wants */
+	for (k = 0; k < s->n && k < CT_STACK_DEPTH; k++)
+		loc[k] = func(p, s->frame[k]);	/* leaf first, as pprof wants */
 	snprintf(id, sizeof(id), "%.12s", p->c->id);
 	ct_pb_begin(&p->pb, 2);
 	packed(&p->pb, 1, loc, k);
@@ -163,8 +162,14 @@ static void sample(void *ctx, int phase, const char *const *frame, size_t n,
 	label(p, "container", id);
 	label(p, "runtime", ct_runtime_name(p->c->runtime));
 	label(p, "engine", ct_engine_name(p->c->engine));
-	label(p, "phase", ct_phase_name(phase));
-	label(p, "state", ct_wait_state_name(state));
+	label(p, "phase", ct_phase_name(s->phase));
+	label(p, "state", ct_wait_state_name(s->state));
+	if (s->waker_n) {	/* the waker's stack: folded's, by its comm */
+		char waker[CT_COMM_LEN + 1];
+
+		snprintf(waker, sizeof(waker), "%.*s", CT_COMM_LEN, s->waker);
+		label(p, "waker", waker);
+	}
 	ct_pb_end(&p->pb);
 }
 

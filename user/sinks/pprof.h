@@ -6,7 +6,8 @@
  * stack (the kernel's frames at the wait, leaf first; a phase's time no
  * stack explains as a pseudo-frame, folded.h), its values the off-CPU
  * nanoseconds and the waits, its labels container, runtime, engine,
- * phase and state.  The same samples as waits.folded.
+ * phase, state and, where the waker's stack was taken, waker (its comm;
+ * its frames are waits.folded's).  The same samples as waits.folded.
  */
 #ifndef __CT_PPROF_H
 #define __CT_PPROF_H

@@ -3,9 +3,12 @@
 // Reads an --output DIR's waits.pb.gz with Datadog's pprof-format (the
 // npm registry's decoder of google/pprof's profile.proto) and checks it
 // against the same DIR's waits.folded, parsed here as flame graph tools
-// read it ("ID;PHASE;ROOT;...;LEAF NS"): the sample types, every sample's
-// labels, and the off-CPU nanoseconds per container and phase, and per
-// leaf frame, equal in both; the string table begins with "".  Prints
+// read it ("ID;PHASE;ROOT;...;LEAF NS", or with a waker's stack
+// "ID;PHASE;ROOT;...;LEAF;--;WAKER FRAMES...;WAKER COMM NS", as bcc's
+// offwaketime folds it): the sample types, every sample's labels, and
+// the off-CPU nanoseconds per container and phase, per leaf frame of the
+// wait and per waker (the pprof label, the folded line's last name after
+// "--"), equal in both; the string table begins with "".  Prints
 // the per (container, phase) sums as JSON lines for the caller to check
 // against the records.
 //
@@ -38,7 +41,7 @@ for (const f of prof.function)
 for (const l of prof.location)
 	locs.set(Number(l.id), names.get(Number(l.line[0].functionId)));
 
-const byPhase = new Map(), byLeaf = new Map();
+const byPhase = new Map(), byLeaf = new Map(), byWaker = new Map();
 const add = (m, k, v) => m.set(k, (m.get(k) || 0n) + v);
 for (const s of prof.sample) {
 	const lab = {};
@@ -50,16 +53,22 @@ for (const s of prof.sample) {
 	const ns = BigInt(s.value[0]);
 	add(byPhase, `${lab.container};${lab.phase}`, ns);
 	add(byLeaf, locs.get(Number(s.locationId[0])), ns);
+	if (lab.waker)
+		add(byWaker, lab.waker, ns);
 }
 
-const fPhase = new Map(), fLeaf = new Map();
+const fPhase = new Map(), fLeaf = new Map(), fWaker = new Map();
 for (const line of fs.readFileSync(path.join(dir, 'waits.folded'), 'utf8')
 	.split('\n').filter((l) => l)) {
 	const sp = line.lastIndexOf(' ');
 	const frames = line.slice(0, sp).split(';');
 	const ns = BigInt(line.slice(sp + 1));
+	const dash = frames.indexOf('--');
+	const own = dash < 0 ? frames : frames.slice(0, dash);
 	add(fPhase, `${frames[0]};${frames[1]}`, ns);
-	add(fLeaf, frames[frames.length - 1], ns);
+	add(fLeaf, own[own.length - 1], ns);
+	if (dash >= 0)
+		add(fWaker, frames[frames.length - 1], ns);
 }
 
 const same = (a, b, what) => {
@@ -69,6 +78,7 @@ const same = (a, b, what) => {
 };
 same(byPhase, fPhase, 'container;phase');
 same(byLeaf, fLeaf, 'leaf');
+same(byWaker, fWaker, 'waker');
 if (!byPhase.size)
 	fail('no samples');
 
