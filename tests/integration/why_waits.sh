@@ -14,7 +14,11 @@
 #    hook its waker, the writer (its comm and pid, as it says) the
 #    hook's; within 5 % of the writer's own clock;
 #  - a hook that writes 32 MiB with fsync: a site in D under fsync;
-#  - libbpf-tools' offcputime, host-wide during each mode's run: its
+#  - libbpf-tools' offcputime, host-wide during each mode's run, twice:
+#    every sleep of 1 ms or more, and every D wait of 1 us or more (dd's
+#    fsync may be many short ones; host-wide, every block of 1 us would
+#    fill offcputime's fixed 10,240-entry map and lose some: both
+#    filters failed so once each); its
 #    off-CPU time of the hook's process in the same wait (sleep's
 #    do_nanosleep, head's pipe read, dd's fsync) within 10 % of the
 #    site's (a followed site's time is runc's wait, which the hook's
@@ -25,7 +29,8 @@
 #    and waits.pb.gz as their readers read them: pprof-format (npm) and
 #    the folded lines give each container's phase the same nanoseconds,
 #    its record's off-CPU time; `go tool pprof -raw` (Debian's golang-go)
-#    the same total.
+#    the same total; the FIFO wait's folded line carries its waker's
+#    stack, the writer's write into the pipe, and the writer's comm.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -116,11 +121,30 @@ check_sites() {	# SUFFIX FILE MODE
 		.syscall == "fsync")][0].waker.pid' <<<"$c")
 }
 
-# offcputime's microseconds for pid $1 in stacks through frame regex $2
-offcpu_us() {	# PID REGEX
+# offcputime's microseconds for pid $1 in stacks through frame regex $2,
+# from its output $3 (default the long sleeps')
+offcpu_us() {	# PID REGEX [FILE]
 	awk -v pid="$1" -v re="$2" 'BEGIN { RS = "" }
 		$0 ~ "\\(" pid "\\)" && $0 ~ re { n = split($0, l, "\n"); s += l[n] }
-		END { print s + 0 }' "$T/offcpu"
+		END { print s + 0 }' "${3:-$T/offcpu}"
+}
+
+# offcputime host-wide, as above, into $T/offcpu and $T/offcpu-d; pids
+offcpu_start() {
+	offcputime -u --stack-storage-size 16384 -m 1000 60 >"$T/offcpu" 2>&1 &
+	OPIDS=$!
+	offcputime -u --stack-storage-size 16384 --state 2 -m 1 60 \
+		>"$T/offcpu-d" 2>&1 &
+	OPIDS+=" $!"
+	sleep 2
+}
+
+offcpu_stop() {
+	local p
+	for p in $OPIDS; do
+		kill -INT "$p"
+		wait "$p" || true
+	done
 }
 
 # The hooks' own waits against offcputime's ($1: a mode, for messages),
@@ -134,19 +158,17 @@ offcpu_check() {	# MODE
 	truth=$(offcpu_us "$FIFO_WAKER" pipe_read)
 	note "$1 offcputime: head ($FIFO_WAKER) pipe read ${truth} us, coldtrace $((FIFO_NS / 1000)) us"
 	within "$FIFO_NS" $((truth * 1000)) 10 || fail "$1: head's FIFO read: coldtrace $FIFO_NS ns, offcputime $truth us"
-	truth=$(offcpu_us "$FSYNC_WAKER" sys_fsync)
+	truth=$(offcpu_us "$FSYNC_WAKER" sys_fsync "$T/offcpu-d")
 	note "$1 offcputime: dd ($FSYNC_WAKER) fsync ${truth} us, coldtrace $((FSYNC_NS / 1000)) us"
 	within "$FSYNC_NS" $((truth * 1000)) 10 || fail "$1: dd's fsync: coldtrace $FSYNC_NS ns, offcputime $truth us"
 }
 
 # ---- under -- COMMAND, offcputime beside it ----
-offcputime -u --stack-storage-size 16384 -m 1000 60 >"$T/offcpu" 2>&1 &
-opid=$!
-sleep 2
+offcpu_start
 export -f scenario
 export CT_RUNC_ROOT T FIFO WRITER
 run_ct -j --why --record "$T/rec.ctrec" -- bash -c 'scenario c'
-kill -INT "$opid"; wait "$opid" || true
+offcpu_stop
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
 cp "$T/out" "$T/command.jsonl"
 check_sites c "$T/command.jsonl" command
@@ -184,17 +206,23 @@ raw=$(go tool pprof -raw "$T/o/waits.pb.gz" 2>"$T/pprof.err" |
 	awk '/^ +[0-9]+ +[0-9]+: / { s += $1 } END { printf "%d", s }')
 [ "$raw" = "$folded" ] && [ "$raw" -gt 0 ] ||
 	fail "go tool pprof's total $raw ns, waits.folded's $folded: $(head -3 "$T/pprof.err")"
+# the FIFO's writer ended the hook's read: its folded line goes on with
+# the writer's kernel stack at the wakeup, which is its write into the
+# pipe, and its comm (as offwaketime folds a waker), for the FIFO wait
+wk=$(grep -E '^ctw-fifo-c;create;.*pipe_read;schedule;__schedule;--;try_to_wake_up;.*pipe_write;.*;ct-fifo-writer [0-9]+$' \
+	"$T/o/waits.folded" | awk '{ s += $NF } END { printf "%d", s }')
+note "waits.folded: the FIFO read woken from the writer's pipe_write stack, $wk ns of $FIFO_NS"
+[ "$wk" -ge $((FIFO_NS * 95 / 100)) ] ||
+	fail "waits.folded has no writer's stack for the FIFO read: $(grep '^ctw-fifo-c;create' "$T/o/waits.folded" | cut -c1-300)"
 
 # ---- detached: continuous, default arming ----
 dt_start --why
-offcputime -u --stack-storage-size 16384 -m 1000 60 >"$T/offcpu" 2>&1 &
-opid=$!
-sleep 2
+offcpu_start
 scenario d
 for id in ctw-sleep-d ctw-fifo-d ctw-fsync-d; do
 	dt_record "$id" 60 >/dev/null
 done
-kill -INT "$opid"; wait "$opid" || true
+offcpu_stop
 # /metrics: create's series sum to the records' create off-CPU time,
 # the hook's sleep among them; promtool-clean
 curl -sf "$DT_URL/metrics" >"$T/metrics" || fail "no /metrics"
