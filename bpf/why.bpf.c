@@ -262,6 +262,12 @@ static __always_inline bool timer_sleep(const struct why_task *t)
 	       t->site == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_clock_nanosleep);
 }
 
+/* A wait of CT_WAKER_STACK_MIN_NS or more ends at now (0: not asleep). */
+static __always_inline bool long_wait(const struct why_task *t, __u64 now)
+{
+	return t->slept_ns && now - t->slept_ns >= CT_WAKER_STACK_MIN_NS;
+}
+
 /*
  * Who ends a tracked thread's wait: sched_waking runs in the waker's
  * context, on its CPU (sched_wakeup may run on the wakee's, from the
@@ -306,17 +312,20 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
 	r->wakee_tid = p->pid;
 	r->flags = flags;
 	/*
-	 * The waker's stack costs a walk (~2 us): where the preempt count
-	 * says whether it is an interrupt's, only the wakes by other
-	 * processes than the start's own take it (dockerd, a kworker, a
-	 * writer: where they woke it from); a tracked waker's own wait is
-	 * what userspace follows.  Where no count could be read (pc < 0:
-	 * neither the kernel's nor the depth), every one but the idle
-	 * task's (only an interrupt wakes from there), for the interrupt's
-	 * frames.
+	 * The waker's stack costs a walk (~10 us for its 20 to 40 frames
+	 * here): where the preempt count says whether it is an
+	 * interrupt's, only the wakes by other processes than the start's
+	 * own take it (dockerd, a kworker, a writer: where they woke it
+	 * from), and only when they end a wait of CT_WAKER_STACK_MIN_NS or
+	 * more (two thirds of them end shorter ones, which name little
+	 * time); a tracked waker's own wait is what userspace follows.
+	 * Where no count could be read (pc < 0: neither the kernel's nor
+	 * the depth), every one but the idle task's (only an interrupt
+	 * wakes from there), for the interrupt's frames.
 	 */
 	if (r->hdr.pid &&
-	    (pc < 0 || (!(flags & CT_WAKE_IRQ) && !why_tracked(cur))))
+	    (pc < 0 || (!(flags & CT_WAKE_IRQ) && long_wait(t, r->hdr.ts_ns) &&
+			!why_tracked(cur))))
 		r->stack = why_stack(ctx);
 	submit(r);
 	return 0;

@@ -33,11 +33,13 @@
 
 /*
  * A shim, a runtime, or a descendant of one: the entry is the mark, and
- * keeps the site of the sleep the task is in when a syscall names it
- * (why_sleep_site(); 0: none, or on a CPU), which sched_waking reads
- * (why.bpf.c: a timer's wake of a nanosleep is not recorded).
+ * keeps what sched_waking reads of the wait the task is in (why.bpf.c):
+ * its site when a syscall names it (why_sleep_site(); a timer's wake of
+ * a nanosleep is not recorded) and since when it waits (a waker's stack
+ * is taken only for long waits); both 0 while it is on a CPU.
  */
 struct why_task {
+	__u64 slept_ns;
 	__u32 site;
 };
 
@@ -117,14 +119,16 @@ static __always_inline bool why_tracked(struct task_struct *p)
 /*
  * A CT_EV_TSTATE record: @p is in scheduler state @state from now; @stack
  * its wait site when it goes to sleep (it is the current task then).
+ * Its time, or 0 when the ring buffer had no room.
  */
-static __always_inline void why_emit(struct task_struct *p, __u32 state,
-				     __u32 stack)
+static __always_inline __u64 why_emit(struct task_struct *p, __u32 state,
+				      __u32 stack)
 {
 	struct ct_tstate *r = reserve(sizeof(*r));
+	__u64 ts;
 
 	if (!r)
-		return;
+		return 0;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->hdr.ts_ns = bpf_ktime_get_ns();
 	r->hdr.type = CT_EV_TSTATE;
@@ -134,7 +138,9 @@ static __always_inline void why_emit(struct task_struct *p, __u32 state,
 	r->hdr.cpu = bpf_get_smp_processor_id();
 	r->state = state;
 	r->stack = stack;
+	ts = r->hdr.ts_ns;
 	submit(r);
+	return ts;
 }
 
 /*
@@ -187,6 +193,7 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 {
 	__u32 st, stack = CT_STACK_NONE;
 	struct why_task *t = why_task(prev);
+	__u64 ts;
 
 	if (t) {
 		st = why_out_state(preempt, prev_state);
@@ -196,11 +203,13 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 		if (why_stacks_on && !stack &&
 		    (st == CT_TS_IO || st == CT_TS_SLEEP))
 			stack = why_stack(ctx);
-		why_emit(prev, st, stack);
+		ts = why_emit(prev, st, stack);
+		t->slept_ns = st == CT_TS_IO || st == CT_TS_SLEEP ? ts : 0;
 	}
 	t = why_task(next);
 	if (t) {
 		t->site = 0;
+		t->slept_ns = 0;
 		why_emit(next, CT_TS_RUN, CT_STACK_NONE);
 	}
 }

@@ -242,6 +242,9 @@ struct ct_tstate {
  * clock_nanosleep (a timer's) makes none: such a sleep ended with no
  * wake is the timer's.
  */
+/* the waits whose waker's stack is taken last this long or more */
+#define CT_WAKER_STACK_MIN_NS	1000000ull
+
 #define CT_WAKE_KTHREAD	0x1	/* the waker is a kernel thread */
 #define CT_WAKE_IRQ	0x2	/* in a hard interrupt, NMI or softirq */
 
