@@ -144,18 +144,48 @@ struct pcpu_hot {
 extern const struct pcpu_hot pcpu_hot __ksym __weak;
 #endif
 
+/*
+ * x86 keeps need-resched in the count's top bit, inverted (set: no
+ * reschedule needed), so that a read count is negative as an int most of
+ * the time: the bit is not the count's.
+ */
+#define CT_PREEMPT_NEED_RESCHED	0x80000000u
+
 static __always_inline int preempt_count(struct task_struct *cur)
 {
 #if defined(__TARGET_ARCH_x86)
 	if (&__preempt_count)
-		return *(const int *)bpf_this_cpu_ptr(&__preempt_count);
+		return *(const int *)bpf_this_cpu_ptr(&__preempt_count) &
+		       ~CT_PREEMPT_NEED_RESCHED;
 	if (&pcpu_hot)
 		return ((const struct pcpu_hot *)bpf_this_cpu_ptr(&pcpu_hot))
-			->preempt_count;
+			->preempt_count & ~CT_PREEMPT_NEED_RESCHED;
 #elif defined(__TARGET_ARCH_arm64)
 	return (int)BPF_CORE_READ(cur, thread_info.preempt_count);
 #endif
 	return -1;
+}
+
+/*
+ * x86-64's preempt count where the kernel gives its per-CPU variable no
+ * address (no CONFIG_KALLSYMS_ALL: the ksyms above fail to load): it is
+ * read at a fixed distance from this CPU's run queue, which the current
+ * task's CFS run queue points to (CONFIG_FAIR_GROUP_SCHED).  Both are
+ * per-CPU variables of one section, so the distance is the difference of
+ * their offsets there, which the kernel's BTF gives (DATASEC
+ * .data..percpu): userspace sets it (user/kern/why_bpf.c).  -1: not
+ * read.
+ */
+const volatile __s64 rq_to_preempt;
+
+static __always_inline int preempt_count_by_rq(struct task_struct *cur)
+{
+	const char *rq = (const char *)BPF_CORE_READ(cur, se.cfs_rq, rq);
+	int pc;
+
+	if (!rq || bpf_probe_read_kernel(&pc, sizeof(pc), rq + rq_to_preempt))
+		return -1;
+	return pc & ~CT_PREEMPT_NEED_RESCHED;
 }
 
 /*
@@ -230,18 +260,27 @@ IRQ_DEPTH_PROG(ct_why_irq_ipi_in, "call_function_entry", irq_in)
 IRQ_DEPTH_PROG(ct_why_irq_ipi1_in, "call_function_single_entry", irq_in)
 IRQ_DEPTH_PROG(ct_why_irq_resched_in, "reschedule_entry", irq_in)
 
+/* How waking() reads the preempt count: one program each. */
+enum count_how {
+	COUNT_KSYM,		/* the kernel's, by its ksym or thread_info */
+	COUNT_RQ,		/* the kernel's, beside the run queue */
+	COUNT_DEPTH,		/* one made of the interrupt depth */
+};
+
 /*
- * A preempt count as waking() reads it: the kernel's, or one made of the
- * depth (with_count false); -1: none to read (then the waker's stack
- * tells, userspace's tables: recordings of earlier sessions).
+ * A preempt count as waking() reads it; -1: none to read (then the
+ * waker's stack tells, userspace's tables: recordings of earlier
+ * sessions).
  */
 static __always_inline int irq_count(struct task_struct *cur,
-				     bool with_count)
+				     enum count_how how)
 {
 	__u32 *d;
 
-	if (with_count)
+	if (how == COUNT_KSYM)
 		return preempt_count(cur);
+	if (how == COUNT_RQ)
+		return preempt_count_by_rq(cur);
 	d = irq_depth();
 	return d ? (*d ? CT_SOFTIRQ_OFFSET : 0) : -1;
 }
@@ -275,7 +314,7 @@ static __always_inline bool long_wait(const struct why_task *t, __u64 now)
  * the interrupt's frames in the stack (user/enrich/waitsite.c).
  */
 static __always_inline int waking(void *ctx, struct task_struct *p,
-				  bool with_count)
+				  enum count_how how)
 {
 	struct why_task *t = why_task(p);
 	__u64 id = bpf_get_current_pid_tgid();
@@ -289,7 +328,7 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
 	cur = ct_current();
 	if (BPF_CORE_READ(cur, flags) & PF_KTHREAD)
 		flags |= CT_WAKE_KTHREAD;
-	pc = irq_count(cur, with_count);
+	pc = irq_count(cur, how);
 	if (!(id >> 32) ||
 	    (pc >= 0 && (pc & (CT_HARDIRQ_NMI_MASK | CT_SOFTIRQ_OFFSET))))
 		flags |= CT_WAKE_IRQ;
@@ -332,22 +371,28 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
 }
 
 /*
- * Two programs, one loaded (user/kern/why_bpf.c): with the preempt
- * count, and, where the kernel cannot give its address (per-CPU
+ * Three programs, one loaded (user/kern/why_bpf.c): with the preempt
+ * count by its ksym; where the kernel cannot give its address (per-CPU
  * variables are in kallsyms only with CONFIG_KALLSYMS_ALL: the load
- * fails), with the interrupt depth and its programs above.
- * --why=states loads neither.
+ * fails), by the run queue, where BTF gives the distance; else with the
+ * interrupt depth and its programs above.  --why=states loads none.
  */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(ct_why_waking, struct task_struct *p)
 {
-	return waking(ctx, p, true);
+	return waking(ctx, p, COUNT_KSYM);
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(ct_why_waking_rq, struct task_struct *p)
+{
+	return waking(ctx, p, COUNT_RQ);
 }
 
 SEC("tp_btf/sched_waking")
 int BPF_PROG(ct_why_waking_depth, struct task_struct *p)
 {
-	return waking(ctx, p, false);
+	return waking(ctx, p, COUNT_DEPTH);
 }
 
 SEC("tp_btf/sched_wakeup")

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
+#include "syscalls.h"
 #include "why_bpf.h"
 #include "why.skel.h"
 
@@ -20,17 +22,21 @@ struct ct_why_bpf {
 
 /*
  * How the sched_waking program tells an interrupt's wake (bpf/why.bpf.c):
- * the preempt count, or, where the kernel cannot give its address, the
- * interrupts' own tracepoints; or no wakers at all (--why=states).
+ * the preempt count by its ksym, or, where the kernel cannot give its
+ * address, beside the run queue (x86-64, the distance from BTF), else
+ * the interrupts' own tracepoints; or no wakers at all (--why=states).
+ * Tried in this order.
  */
 enum wake_how {
 	WAKE_COUNT,
+	WAKE_RQ,
 	WAKE_DEPTH,
 	WAKE_NONE,
 };
 
 static const char *const wake_how_name[] = {
 	[WAKE_COUNT] = "preempt count",
+	[WAKE_RQ] = "preempt count beside the run queue",
 	[WAKE_DEPTH] = "interrupt tracepoints",
 };
 
@@ -48,6 +54,8 @@ static enum wake_how prog_how(const struct bpf_program *p)
 
 	if (!strcmp(name, "ct_why_waking"))
 		return WAKE_COUNT;
+	if (!strcmp(name, "ct_why_waking_rq"))
+		return WAKE_RQ;
 	if (!strcmp(name, "ct_why_waking_depth") ||
 	    !strncmp(name, "ct_why_irq_", strlen("ct_why_irq_")))
 		return WAKE_DEPTH;
@@ -66,6 +74,52 @@ static int set_wake(struct why_bpf *skel, enum wake_how how)
 			rc = bpf_program__set_autoload(p, ph == how);
 	}
 	return !rc && how == WAKE_NONE ? no_stacks(skel) : rc;
+}
+
+/* Offset of per-CPU variable name in vmlinux's .data..percpu, or -1. */
+static long long percpu_offset(const struct btf *btf, int sec,
+			       const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(btf, sec);
+	const struct btf_var_secinfo *v = btf_var_secinfos(t);
+
+	for (int i = 0; i < btf_vlen(t); i++, v++) {
+		const struct btf_type *var = btf__type_by_id(btf, v->type);
+
+		if (var && !strcmp(btf__name_by_offset(btf, var->name_off), name))
+			return v->offset;
+	}
+	return -1;
+}
+
+/*
+ * x86-64's preempt count from this CPU's run queue (bpf/why.bpf.c
+ * preempt_count_by_rq()): the distance from runqueues to __preempt_count
+ * (or pcpu_hot, 6.2 to 6.14, whose first member it is) in the per-CPU
+ * section, as the kernel's BTF gives their offsets.  -ENOENT: not here.
+ */
+static int rq_to_preempt(long long *d)
+{
+#ifdef CT_ARCH_X86
+	struct btf *btf = btf__load_vmlinux_btf();
+#else
+	struct btf *btf = NULL;	/* arm64 reads it in thread_info */
+#endif
+	int sec = btf ? btf__find_by_name_kind(btf, ".data..percpu",
+					       BTF_KIND_DATASEC) : -1;
+	long long rq = -1, pc = -1;
+
+	if (sec > 0) {
+		rq = percpu_offset(btf, sec, "runqueues");
+		pc = percpu_offset(btf, sec, "__preempt_count");
+		if (pc < 0)
+			pc = percpu_offset(btf, sec, "pcpu_hot");
+	}
+	btf__free(btf);
+	if (rq < 0 || pc < 0)
+		return -ENOENT;
+	*d = pc - rq;
+	return 0;
 }
 
 /*
@@ -120,6 +174,11 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 	/* same early wakeup as the lifecycle tracer: an eighth */
 	w->skel->rodata->wakeup_bytes =
 		bpf_map__max_entries(w->skel->maps.events) / 8;
+	if (how == WAKE_RQ &&
+	    rq_to_preempt(&w->skel->rodata->rq_to_preempt)) {
+		snprintf(err, errlen, "the kernel's BTF has no per-CPU offsets of runqueues and __preempt_count");
+		return -ENOENT;
+	}
 	rc = set_wake(w->skel, how);
 	if (rc) {
 		snprintf(err, errlen, "why: %s", strerror(-rc));
@@ -143,13 +202,14 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		return -ENOMEM;
 	}
 	rc = load(w, l, how, err, errlen);
-	if (rc && how == WAKE_COUNT) {
+	/* the ksym, then the run queue, then the interrupts' tracepoints */
+	while (rc && (how == WAKE_COUNT || how == WAKE_RQ)) {
 		why_bpf__destroy(w->skel);
+		w->skel = NULL;
 		if (verbose)
-			fprintf(stderr, "why: the preempt count cannot be read "
-				"here (%s): the interrupts' tracepoints tell "
-				"them\n", err);
-		how = WAKE_DEPTH;
+			fprintf(stderr, "why: no %s here (%s)\n",
+				wake_how_name[how], err);
+		how = how == WAKE_COUNT ? WAKE_RQ : WAKE_DEPTH;
 		rc = load(w, l, how, err, errlen);
 	}
 	if (!rc)
