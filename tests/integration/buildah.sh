@@ -18,7 +18,10 @@
 # work, before the runtime's create and after its delete, is in no
 # record: its processes are not followed); detached, that the hooks saw
 # it (runc is judged at runc init, after its own exec attached them).
+# With --why in every mode: the record's waits add up and at least 90 %
+# of each phase of 1 ms or more is given to a named site and waker.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/why_lib.sh"
 # shellcheck source=tools/podman-env.sh
 . "$TOP/tools/podman-env.sh"
 
@@ -75,7 +78,7 @@ id_of_cgroup() {
 if [ "$mode" = detached ]; then
 	# shellcheck source=tests/integration/detached_lib.sh
 	. "$TOP/tests/integration/detached_lib.sh"
-	dt_start
+	dt_start --why
 	t0=$(date +%s%N)
 	rc=0
 	"${cmd[@]}" >"$T/cmd.out" 2>&1 || rc=$?
@@ -85,7 +88,7 @@ if [ "$mode" = detached ]; then
 	dt_record "$id" 30 >/dev/null
 	dt_stop
 else
-	run_timed -j -- "${cmd[@]}"
+	run_timed -j --why -- "${cmd[@]}"
 	t0=$CMD_START_NS t1=$CMD_END_NS
 	[ "$CT_RC" -eq "$code" ] || { show_output; fail "status $CT_RC"; }
 	id=$(id_of_cgroup)
@@ -97,6 +100,10 @@ $CHECK single --out "$T/out" --id "$id" --runtime "$rt" --engine buildah \
 	--exit-code "$code" --phases create,start,run,destroy \
 	--t0 "$t0" --t1 "$t1" --min-share 0 "${armed[@]}" ||
 	{ show_output; fail "$mode $rt"; }
+# --why: the build container's waits, as why_coverage.sh checks the
+# other engines' (why_lib.sh)
+why_waits_add_up "$T/out" "buildah $mode $rt"
+why_coverage "$T/out" "buildah $mode $rt" 1
 note "$mode $rt: $id, $(jq -r --arg id "$id" \
 	'select(.id == $id) | .total_ns / 1e6 | floor' "$T/out") ms" \
 	"of $(((t1 - t0) / 1000000)) ms"

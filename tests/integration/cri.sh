@@ -21,7 +21,7 @@
 # each pod's CNI ADD held >= 3 s, as a slow
 # plugin would (slow_cni below), so that its runtime comes long after the
 # ADD that attached the hooks: still no pod unarmed, every disconnect;
-# with --why, the connect's largest wait site is host-local's flock,
+# the connect's largest wait site is host-local's flock,
 # reached through the bridge plugin's wait for it, its waker our lock's
 # holder by pid: docs/why.md);
 # each record named as the client named it (namespace, pod, uid, container,
@@ -31,8 +31,12 @@
 # exec, before the stop returned (the exec may follow the RPC's return:
 # check_cri.py's START_ENDS); die and destroy inside StopContainer ..
 # RemoveContainer;
+# with --why (every scenario), each phase's waits add up and at least
+# 90 % of each pod's and app's phase of 1 ms or more is given to a named
+# site and waker (why_lib.sh);
 # no network namespace left.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/why_lib.sh"
 
 rt=${1:-runc}
 pods=${2:-1}
@@ -82,11 +86,12 @@ slow_cni() {
 	fail "could not hold host-local's lock $lock"
 }
 
-why=()
+# --why in every scenario: the pods' and apps' wait sites are checked
+# as why_coverage.sh checks the other engines' (why_lib.sh)
+why=(--why)
 if [ "$cni" = slowcni ]; then
 	[ "$pods" = 1 ] || fail "slowcni is a scenario of one pod"
 	slow_cni
-	why=(--why)
 fi
 if [ "$arm" = detached ]; then
 	# As the DaemonSet runs it: one detached session, its syscall hooks
@@ -148,6 +153,9 @@ if [ "$cni" = slowcni ]; then
 		<<<"$w" \
 		>/dev/null || fail "the slow CNI's wait is not the lock's: $p"
 fi
+# --why: every pod's and app's phases explained, as the other engines'
+why_waits_add_up "$T/out" "cri $rt"
+why_coverage "$T/out" "cri $rt" 2
 # Every pod removed: CNI DEL took its netns (CRI names them cni-*).
 netns_after=$(ip netns list | grep -c '^cni-' || true)
 [ "$netns_after" -le "$netns_before" ] ||

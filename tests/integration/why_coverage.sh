@@ -8,8 +8,9 @@
 # - bookworm: docker with runc, crun and runsc, `ctr run`, Podman with
 #   runc and crun, `runc run` and `runsc run`;
 # - trixie (run.sh's trixie/why-coverage): docker with runc and runsc
-#   (systrap), `ctr run` (containerd 1.7), `runsc run`; its runc, crun
-#   and Podman are bookworm's, checked above;
+#   (systrap, and ptrace as runtime runsc-ptrace), `ctr run`
+#   (containerd 1.7), `runsc run`; its runc, crun and Podman are
+#   bookworm's, checked above;
 # - forky (forky/why-coverage): docker with runc, crun and runsc,
 #   `ctr run` (containerd 2.1), Podman 5.8 with runc and crun, `runsc
 #   run`; a direct `runc run` would be the host's runc.
@@ -19,11 +20,13 @@
 # ended); every phase's lines add up to its split exactly; no stack was
 # lost; the table names the largest phase's site in its `look at:` line.
 # Under `-- COMMAND`, then detached (continuous, default arming, idle
-# before the starts).  CRI pods are checked by cri/why (the CRI harness).
+# before the starts).  CRI pods are checked by cri.sh (the CRI harness,
+# bookworm's and forky's), with the same functions (why_lib.sh).
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tools/podman-env.sh
 . "$TOP/tools/podman-env.sh"
 . "$(dirname "$0")/detached_lib.sh"
+. "$(dirname "$0")/why_lib.sh"
 
 "$TOP/tools/harness.sh" bundle "$T/bundle" true >/dev/null
 
@@ -31,15 +34,17 @@
 # runtimes run directly (`runsc run` in every set).
 case "${CT_VERSIONS:-bookworm}" in
 bookworm) docker_rts="runc crun runsc" podman_rts="runc crun" direct="runc runsc" ;;
-trixie) docker_rts="runc runsc" podman_rts= direct=runsc ;;
+trixie) docker_rts="runc runsc runsc-ptrace" podman_rts="" direct=runsc ;;
 forky) docker_rts="runc crun runsc" podman_rts="runc crun" direct=runsc ;;
 *) fail "no cells for version set '$CT_VERSIONS'" ;;
 esac
-CELLS="runc/containerd"
-for rt in $docker_rts; do CELLS+=" $rt/docker"; done
-for rt in $podman_rts; do CELLS+=" $rt/podman"; done
-for rt in $direct; do CELLS+=" $rt/direct"; done
-STARTS=$(($(wc -w <<<"$CELLS") * 3))
+# each cell's starts: three a runtime (docker's runsc-ptrace is runsc)
+declare -A WANT=([runc/containerd]=3)
+for rt in $docker_rts; do ((WANT[${rt%-ptrace}/docker] += 3)); done
+for rt in $podman_rts; do ((WANT[$rt/podman] += 3)); done
+for rt in $direct; do ((WANT[$rt/direct] += 3)); done
+STARTS=0
+for c in "${!WANT[@]}"; do ((STARTS += WANT[$c])); done
 trap 'podman_env_cleanup; cleanup_test' EXIT
 if [ -n "$podman_rts" ]; then
 	podman_env_init "$T/podman" || fail "no private Podman"
@@ -70,48 +75,23 @@ fi
 } >"$T/starts.sh"
 # The checks of one mode's records ($T/out), $1 naming the mode.
 check_coverage() {	# MODE
-	local cells c bad n
+	local cells c
 
-	# every cell ran three complete starts
+	# every cell ran its complete starts
 	cells=$(records | jq -r 'select(.complete) | .runtime + "/" + .engine' |
 		sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
 	note "$1 cells: $cells"
-	for c in $CELLS; do
-		[[ " $cells" == *" $c=3 "* ]] || fail "$1: cell $c: not three complete starts ($cells)"
+	for c in "${!WANT[@]}"; do
+		[[ " $cells" == *" $c=${WANT[$c]} "* ]] ||
+			fail "$1: cell $c: not ${WANT[$c]} complete starts ($cells)"
 	done
 
-	# lines add up, nothing lost
-	bad=$(records | jq -c 'select(.type == "container") | .id as $id
-		| .phases | to_entries[] | select(.value.waits) | .value as $p
-		| select(([$p.waits.sites[] | .ns + .runq_ns] | add // 0)
-			+ $p.waits.other_ns + $p.waits.preempted_ns + $p.waits.unattributed_ns
-			!= $p.waits.offcpu_ns or $p.waits.offcpu_ns + $p.waits.nested_ns
-			+ $p.waits.no_carrier_ns != $p.runq_ns + $p.io_ns + $p.sleep_ns
-			or $p.waits.lost_stacks > 0) | {id: $id, phase: .key,
-			sites: ([$p.waits.sites[] | .ns + .runq_ns] | add // 0),
-			waits: ($p.waits | del(.sites)),
-			split: [$p.runq_ns, $p.io_ns, $p.sleep_ns]}')
-	[ -z "$bad" ] || fail "$1: waits that do not add up or lost stacks: $bad"
-
-	# coverage per cell and phase
-	records | jq -c 'select(.type == "container" and .complete) | . as $c
-		| .phases | to_entries[] | select(.value.waits) | .value.waits as $w
-		| {cell: ($c.runtime + "/" + $c.engine), phase: .key, off: $w.offcpu_ns,
-		   un: ($w.unattributed_ns + ([$w.sites[] | select(.waker.kind == "none")
-			| .ns + .runq_ns] | add // 0))}' |
-		jq -s -c 'group_by([.cell, .phase])[] | {cell: .[0].cell,
-			phase: .[0].phase, off_ms: ((map(.off) | add) / 1e6),
-			cov: (1 - (map(.un) | add) / ((map(.off) | add) + 1e-9))}' \
-		>"$T/coverage"
-	jq -r '"\(.cell) \(.phase): \(.off_ms | floor) ms, \(.cov * 1000 | floor / 10) %"' \
-		"$T/coverage" | paste -sd ';' | fold -w 200 >&2
-	n=$(jq -s 'map(select(.off_ms >= 1)) | length' "$T/coverage")
+	records >"$T/records"
+	why_waits_add_up "$T/records" "$1"
 	# ~30 a run of bookworm's 8 cells: phases near 1 ms come and go (a
 	# floor of 30 failed here at 29); 3 a cell still says that most
 	# cells' phases were checked
-	[ "$n" -ge $((STARTS)) ] || fail "$1: only $n cell phases with 1 ms of off-CPU time"
-	bad=$(jq -c 'select(.off_ms >= 1 and .cov < 0.9)' "$T/coverage")
-	[ -z "$bad" ] || fail "$1: phases whose waits explain less than 90 %: $bad"
+	why_coverage "$T/records" "$1" "$STARTS"
 }
 
 CT_TIMEOUT=300 run_ct -j --why --record "$T/rec.ctrec" -- bash "$T/starts.sh"
