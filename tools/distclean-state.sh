@@ -26,7 +26,8 @@
 #   the delayer by their pid files, its namespace and veth, the shaping
 #   of lo); the daemon.json it edited goes with its harness;
 # - everything (no WHAT): also the test, benchmark and experiment scratch
-#   of /tmp (mktemp's ct-NAME.XXXXXX, ct-NAME-XXXXXX, ctexp.XXXXXX: the
+#   of /tmp (mktemp's ct-NAME.XXXXXX, ct-NAME-XXXXXX, ctexp.XXXXXX,
+#   vmtest-share.XXXXXX of a guest run that was killed: the
 #   processes whose argv names them, the mounts under them), state files naming a dir that is gone (/tmp/harness-*.current,
 #   /tmp/coldtrace-*.current), and what is named after a dir of ours that
 #   is gone: CRI bridges ctbXXXXXX, netns with an address of the CRI
@@ -230,8 +231,9 @@ everything() {
 	for f in /tmp/harness-*.current /tmp/coldtrace-*.current; do
 		[ -f "$f" ] && stop_state "$f"
 	done
-	# mktemp's names only (ct-NAME.XXXXXX, ct-NAME-XXXXXX, ctexp.XXXXXX)
-	for f in /tmp/ct-*[.-]?????? /tmp/ctexp.??????; do
+	# mktemp's names only (ct-NAME.XXXXXX, ct-NAME-XXXXXX, ctexp.XXXXXX,
+	# vmtest-share.XXXXXX)
+	for f in /tmp/ct-*[.-]?????? /tmp/ctexp.?????? /tmp/vmtest-share.??????; do
 		[ -e "$f" ] && remove_scratch "$f"
 	done
 	network_leftovers
