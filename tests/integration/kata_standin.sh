@@ -16,8 +16,11 @@
 # succeeds, as Kata does.  Checks one record: runtime kata, the id,
 # engine containerd, complete; attach = shim start -> hypervisor exec;
 # create = hypervisor exec -> the shim's successful connect; destroy =
-# hypervisor exit -> shim exit; no start/run/die phase.
+# hypervisor exit -> shim exit; no start/run/die phase; with --why, the
+# phases' waits add up and at least 90 % of each phase of 1 ms or more
+# is given to a named site and waker (why_lib.sh).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/why_lib.sh"
 
 mode=${1:-qemu}
 hyp=qemu-system-x86_64 daemonize=0
@@ -60,8 +63,9 @@ kill_standins() {
 }
 trap 'kill_standins; cleanup_test' EXIT
 
-# --no-opens: a guest's opens never reach the host, nothing to check
-run_ct -j --no-opens -c "$id" -- "$SRC/lifecycle.sh" "$bin" "$id" "$RUN_MS"
+# --no-opens: a guest's opens never reach the host, nothing to check;
+# --why: the shim's and hypervisor's waits (why_lib.sh)
+run_ct -j --no-opens --why -c "$id" -- "$SRC/lifecycle.sh" "$bin" "$id" "$RUN_MS"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
 
 # --- what the stand-ins did --------------------------------------------
@@ -151,6 +155,12 @@ check "destroy starts at the hypervisor exit (got $(ms $((d0 - t_stop))) after s
 	between "$d0" "$t_stop" "$t_gone"
 check "destroy ends at the shim exit ($(ms $((d1 - t_exit))) off)" \
 	near "$d1" "$t_exit"
+
+# --why: the stand-ins' waits add up and explain each phase of 1 ms or
+# more, as the real engines' do (why_coverage.sh)
+records >"$T/records"
+why_waits_add_up "$T/records" "kata $mode"
+why_coverage "$T/records" "kata $mode" 1
 
 note "record: $(jq -c '{id, runtime, engine, complete, phases}' <<<"$rec")"
 exit 0
