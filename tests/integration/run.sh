@@ -162,6 +162,7 @@ V2_TESTS=(
 	"cgroup-v2|cgroup_v2.sh"
 	"podman-runc|podman.sh runc"
 	"podman-exit-3|podman.sh runc 3"
+	"why-coverage|why_coverage.sh"
 )
 
 # Kubernetes pods through containerd's CRI plugin, in a harness of their

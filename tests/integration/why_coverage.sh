@@ -11,6 +11,9 @@
 #   (systrap, and ptrace as runtime runsc-ptrace), `ctr run`
 #   (containerd 1.7), `runsc run`; its runc, crun and Podman are
 #   bookworm's, checked above;
+# - bookworm's cgroup-v2-only view (v2/why-coverage, under -- COMMAND
+#   only): docker, `ctr run` and Podman with runc (the other runtimes
+#   cannot run there; a direct `runc run` would be the host's view);
 # - forky (forky/why-coverage): docker with runc, crun and runsc,
 #   `ctr run` (containerd 2.1), Podman 5.8 with runc and crun, `runsc
 #   run`; a direct `runc run` would be the host's runc.
@@ -31,12 +34,15 @@
 "$TOP/tools/harness.sh" bundle "$T/bundle" true >/dev/null
 
 # The cells of this version set: docker's and Podman's runtimes, and the
-# runtimes run directly (`runsc run` in every set).
-case "${CT_VERSIONS:-bookworm}" in
-bookworm) docker_rts="runc crun runsc" podman_rts="runc crun" direct="runc runsc" ;;
-trixie) docker_rts="runc runsc runsc-ptrace" podman_rts="" direct=runsc ;;
-forky) docker_rts="runc crun runsc" podman_rts="runc crun" direct=runsc ;;
-*) fail "no cells for version set '$CT_VERSIONS'" ;;
+# runtimes run directly.  In the cgroup-v2-only view only runc runs, ctr
+# with no cpu shares (that view has no cpu controller: ctr_run.sh).
+ctr_opts=()
+case "${CT_VERSIONS:-bookworm}/${CT_CGROUP:-v1}" in
+bookworm/v2) docker_rts=runc podman_rts=runc direct="" ctr_opts=(--cpu-shares 0) ;;
+bookworm/*) docker_rts="runc crun runsc" podman_rts="runc crun" direct="runc runsc" ;;
+trixie/*) docker_rts="runc runsc runsc-ptrace" podman_rts="" direct=runsc ;;
+forky/*) docker_rts="runc crun runsc" podman_rts="runc crun" direct=runsc ;;
+*) fail "no cells for version set '$CT_VERSIONS' (cgroup ${CT_CGROUP:-v1})" ;;
 esac
 # each cell's starts: three a runtime (docker's runsc-ptrace is runsc)
 declare -A WANT=([runc/containerd]=3)
@@ -58,8 +64,8 @@ fi
 			printf 'docker run --rm --network none --runtime %q %q true\n' \
 				"$rt" "$CT_IMAGE"
 		done
-		printf 'ctr --address %q -n default run --rm %q %q true\n' \
-			"$CONTAINERD_ADDRESS" "$CT_CTR_IMAGE" "ctw-ctr-$i-$$"
+		printf 'ctr --address %q -n default run --rm %s %q %q true\n' \
+			"$CONTAINERD_ADDRESS" "${ctr_opts[*]}" "$CT_CTR_IMAGE" "ctw-ctr-$i-$$"
 		for rt in $podman_rts; do
 			printf '%q ' "${CT_PODMAN_CMD[@]}"
 			printf 'run --rm --network none --runtime %q %q true\n' \
@@ -69,8 +75,10 @@ fi
 			printf 'runc --root %q run --bundle %q %q </dev/null\n' \
 				"$CT_RUNC_ROOT" "$T/bundle" "ctw-runc-$i-$$"
 		fi
-		printf 'runsc --root %q --network=none run --bundle %q %q </dev/null\n' \
-			"$CT_RUNSC_ROOT" "$T/bundle" "ctw-runsc-$i-$$"
+		if [[ " $direct " == *" runsc "* ]]; then
+			printf 'runsc --root %q --network=none run --bundle %q %q </dev/null\n' \
+				"$CT_RUNSC_ROOT" "$T/bundle" "ctw-runsc-$i-$$"
+		fi
 	done
 } >"$T/starts.sh"
 # The checks of one mode's records ($T/out), $1 naming the mode.
@@ -101,10 +109,21 @@ check_coverage command
 # the summary's look at: line names a site
 "$COLDTRACE" --replay "$T/rec.ctrec" --why >"$T/table" 2>&1 ||
 	fail "replay failed"
-grep -E '^look at: .*; waiting most in [^ ]+, woken by ' "$T/table" >&2 ||
-	fail "no look at: line names a wait site"
+# (prepare and disconnect, the engine's own work, have no sites: a
+# loaded host can make one of them the largest)
+grep '^look at: ' "$T/table" >"$T/lookat" || fail "no look at: line"
+while read -r line; do
+	ph=$(grep -oE ' [a-z]+, ' <<<"$line" | head -n 1 | tr -d ' ,')
+	case $ph in prepare | disconnect) continue ;; esac
+	grep -qE '; waiting most in [^ ]+, woken by ' <<<"$line" ||
+		fail "a look at: line names no wait site: $line"
+done <"$T/lookat"
+cat "$T/lookat" >&2
 
 # ---- detached: continuous, default arming, idle before the starts ----
+# (not in the cgroup-v2-only view: a detached session runs in the host's
+# view, whose cgroup keys are not that view's containers': cgroup_v2.sh)
+[ "${CT_CGROUP:-v1}" != v2 ] || exit 0
 dt_start --why
 trap 'dt_kill; podman_env_cleanup; cleanup_test' EXIT	# dt_start's, and ours
 bash "$T/starts.sh" >/dev/null
