@@ -76,6 +76,29 @@ static int set_wake(struct why_bpf *skel, enum wake_how how)
 	return !rc && how == WAKE_NONE ? no_stacks(skel) : rc;
 }
 
+/*
+ * Whether the program that reads the count by its ksym can: on x86 the
+ * kernel's BTF must name the per-CPU variable, for libbpf resolves a
+ * typed ksym by its BTF VAR, and a weak one it cannot find reads as
+ * absent: the program would load and read no count at all (Debian 11's
+ * 5.10).  arm64 reads it in thread_info.
+ */
+static bool count_by_ksym(void)
+{
+#ifdef CT_ARCH_X86
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok = btf &&
+		  (btf__find_by_name_kind(btf, "__preempt_count",
+					  BTF_KIND_VAR) > 0 ||
+		   btf__find_by_name_kind(btf, "pcpu_hot", BTF_KIND_VAR) > 0);
+
+	btf__free(btf);
+	return ok;
+#else
+	return true;
+#endif
+}
+
 /* Offset of per-CPU variable name in vmlinux's .data..percpu, or -1. */
 static long long percpu_offset(const struct btf *btf, int sec,
 			       const char *name)
@@ -174,6 +197,10 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 	/* same early wakeup as the lifecycle tracer: an eighth */
 	w->skel->rodata->wakeup_bytes =
 		bpf_map__max_entries(w->skel->maps.events) / 8;
+	if (how == WAKE_COUNT && !count_by_ksym()) {
+		snprintf(err, errlen, "the kernel's BTF names no __preempt_count or pcpu_hot");
+		return -ENOENT;
+	}
 	if (how == WAKE_RQ &&
 	    rq_to_preempt(&w->skel->rodata->rq_to_preempt)) {
 		snprintf(err, errlen, "the kernel's BTF has no per-CPU offsets of runqueues and __preempt_count");
