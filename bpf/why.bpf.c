@@ -189,9 +189,10 @@ static __always_inline int preempt_count_by_rq(struct task_struct *cur)
 }
 
 /*
- * Where the preempt count cannot be read (x86-64 without
- * CONFIG_KALLSYMS_ALL: its per-CPU variable has no address in kallsyms),
- * the contexts that wake tasks from interrupts are followed by their own
+ * Where neither way above reads the preempt count (x86-64 whose BTF
+ * names neither the variable with an address nor its per-CPU offset:
+ * Debian 11's 5.10), the contexts that wake tasks from interrupts are
+ * followed by their own
  * tracepoints: a per-CPU depth, up when a device interrupt's handler, a
  * softirq, or one of x86's system vectors (the local timer, whose
  * hrtimers end sleeps and timeouts; irq_work; the IPIs) begins, down
@@ -297,8 +298,7 @@ static __always_inline int irq_count(struct task_struct *cur,
  */
 static __always_inline bool timer_sleep(const struct why_task *t)
 {
-	return t->site == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_nanosleep) ||
-	       t->site == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_clock_nanosleep);
+	return CT_TIMER_SLEEP_SITE(t->site);
 }
 
 /* A wait of CT_WAKER_STACK_MIN_NS or more ends at now (0: not asleep). */
@@ -372,10 +372,11 @@ static __always_inline int waking(void *ctx, struct task_struct *p,
 
 /*
  * Three programs, one loaded (user/kern/why_bpf.c): with the preempt
- * count by its ksym; where the kernel cannot give its address (per-CPU
- * variables are in kallsyms only with CONFIG_KALLSYMS_ALL: the load
- * fails), by the run queue, where BTF gives the distance; else with the
- * interrupt depth and its programs above.  --why=states loads none.
+ * count by its ksym, where BTF names the variable; where the kernel
+ * cannot give its address (per-CPU variables are in kallsyms only with
+ * CONFIG_KALLSYMS_ALL: the load fails), by the run queue, where BTF
+ * gives the distance; else with the interrupt depth and its programs
+ * above.  --why=states loads none.
  */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(ct_why_waking, struct task_struct *p)

@@ -92,6 +92,17 @@ enum ct_wait_syscall_nr { CT_WAIT_SYSCALLS(CT_NR_ITEM) };
 enum ct_wait_row { CT_WAIT_SYSCALLS(CT_WAIT_ROW) CT_WAIT_ROWS };
 #undef CT_WAIT_ROW
 
+/*
+ * A sleep whose site (CT_STACK_WAIT_SYSCALL(), coldtrace.h) is
+ * nanosleep's or clock_nanosleep's: a timer ends it.  bpf/why.bpf.c
+ * records no interrupt's wake of one, and user/enrich/why_waits.c takes
+ * one that ends with no wake recorded as the timer's: one rule, both
+ * sides.
+ */
+#define CT_TIMER_SLEEP_SITE(site)					\
+	((site) == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_nanosleep) ||	\
+	 (site) == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_clock_nanosleep))
+
 /* The #if of the programs on open(2) and rename(2) agrees with the table. */
 _Static_assert((CT_NR_open >= 0) == CT_HAS_OLD_SYSCALLS &&
 	       (CT_NR_rename >= 0) == CT_HAS_OLD_SYSCALLS,

@@ -191,12 +191,6 @@ static const struct twake *wake_in(const struct wproc *p, uint32_t tid,
  */
 static const struct twake timer_wake = { .flags = CT_WAKE_IRQ };
 
-static bool timer_site(uint32_t stack)
-{
-	return stack == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_nanosleep) ||
-	       stack == CT_STACK_WAIT_SYSCALL(CT_WAIT_ROW_clock_nanosleep);
-}
-
 /* When the wait that g is, or is runnable after, was woken. */
 static uint64_t wake_ts(const struct wseg *g)
 {
@@ -224,7 +218,7 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 		g.stack = ev->stack;
 		g.wake = wake_in(p, g.tid, since, g.e);
 		if (!g.wake && next && next->state != CT_TS_DEAD &&
-		    g.state == CT_TS_SLEEP && timer_site(g.stack))
+		    g.state == CT_TS_SLEEP && CT_TIMER_SLEEP_SITE(g.stack))
 			g.wake = &timer_wake;
 	} else if (prev && prev->tid == g.tid && prev->e == g.s &&
 		   waiting(prev->state)) {
