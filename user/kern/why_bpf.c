@@ -76,29 +76,7 @@ static int set_wake(struct why_bpf *skel, enum wake_how how)
 	return !rc && how == WAKE_NONE ? no_stacks(skel) : rc;
 }
 
-/*
- * Whether the program that reads the count by its ksym can: on x86 the
- * kernel's BTF must name the per-CPU variable, for libbpf resolves a
- * typed ksym by its BTF VAR, and a weak one it cannot find reads as
- * absent: the program would load and read no count at all (Debian 11's
- * 5.10).  arm64 reads it in thread_info.
- */
-static bool count_by_ksym(void)
-{
 #ifdef CT_ARCH_X86
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool ok = btf &&
-		  (btf__find_by_name_kind(btf, "__preempt_count",
-					  BTF_KIND_VAR) > 0 ||
-		   btf__find_by_name_kind(btf, "pcpu_hot", BTF_KIND_VAR) > 0);
-
-	btf__free(btf);
-	return ok;
-#else
-	return true;
-#endif
-}
-
 /* Offset of per-CPU variable name in vmlinux's .data..percpu, or -1. */
 static long long percpu_offset(const struct btf *btf, int sec,
 			       const char *name)
@@ -114,35 +92,50 @@ static long long percpu_offset(const struct btf *btf, int sec,
 	}
 	return -1;
 }
+#endif
 
 /*
- * x86-64's preempt count from this CPU's run queue (bpf/why.bpf.c
- * preempt_count_by_rq()): the distance from runqueues to __preempt_count
- * (or pcpu_hot, 6.2 to 6.14, whose first member it is) in the per-CPU
- * section, as the kernel's BTF gives their offsets.  -ENOENT: not here.
+ * What the kernel's BTF allows of the ways to read the preempt count
+ * (bpf/why.bpf.c), read once: by its ksym, where BTF names the per-CPU
+ * variable (libbpf resolves a typed ksym by its BTF VAR, and a weak one
+ * it cannot find reads as absent: the program would load and read no
+ * count at all, as on Debian 11's 5.10); beside the run queue, where the
+ * per-CPU section's offsets give the distance from runqueues to
+ * __preempt_count (or pcpu_hot, 6.2 to 6.14, whose first member it is).
+ * arm64 reads it in thread_info: by its "ksym" way always.
  */
-static int rq_to_preempt(long long *d)
+struct count_ways {
+	bool ksym;
+	bool rq;
+	long long rq_to_preempt;
+};
+
+static void count_ways(struct count_ways *c)
 {
 #ifdef CT_ARCH_X86
 	struct btf *btf = btf__load_vmlinux_btf();
-#else
-	struct btf *btf = NULL;	/* arm64 reads it in thread_info */
-#endif
-	int sec = btf ? btf__find_by_name_kind(btf, ".data..percpu",
-					       BTF_KIND_DATASEC) : -1;
-	long long rq = -1, pc = -1;
+	long long rq, pc;
+	int sec;
 
+	*c = (struct count_ways){ 0 };
+	if (libbpf_get_error(btf))
+		return;
+	c->ksym = btf__find_by_name_kind(btf, "__preempt_count",
+					 BTF_KIND_VAR) > 0 ||
+		  btf__find_by_name_kind(btf, "pcpu_hot", BTF_KIND_VAR) > 0;
+	sec = btf__find_by_name_kind(btf, ".data..percpu", BTF_KIND_DATASEC);
 	if (sec > 0) {
 		rq = percpu_offset(btf, sec, "runqueues");
 		pc = percpu_offset(btf, sec, "__preempt_count");
 		if (pc < 0)
 			pc = percpu_offset(btf, sec, "pcpu_hot");
+		c->rq = rq >= 0 && pc >= 0;
+		c->rq_to_preempt = pc - rq;
 	}
 	btf__free(btf);
-	if (rq < 0 || pc < 0)
-		return -ENOENT;
-	*d = pc - rq;
-	return 0;
+#else
+	*c = (struct count_ways){ .ksym = true };
+#endif
 }
 
 /*
@@ -175,9 +168,12 @@ static int zero_depth(struct why_bpf *skel, char *err, size_t errlen)
 	return rc;
 }
 
-/* The object opened, set up for how, and loaded; 0 or -errno + err. */
+/*
+ * The object opened, set up for how (ways: what BTF allows), and loaded;
+ * 0 or -errno + err.
+ */
 static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
-		char *err, size_t errlen)
+		const struct count_ways *ways, char *err, size_t errlen)
 {
 	int rc;
 
@@ -197,15 +193,15 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 	/* same early wakeup as the lifecycle tracer: an eighth */
 	w->skel->rodata->wakeup_bytes =
 		bpf_map__max_entries(w->skel->maps.events) / 8;
-	if (how == WAKE_COUNT && !count_by_ksym()) {
+	if (how == WAKE_COUNT && !ways->ksym) {
 		snprintf(err, errlen, "the kernel's BTF names no __preempt_count or pcpu_hot");
 		return -ENOENT;
 	}
-	if (how == WAKE_RQ &&
-	    rq_to_preempt(&w->skel->rodata->rq_to_preempt)) {
+	if (how == WAKE_RQ && !ways->rq) {
 		snprintf(err, errlen, "the kernel's BTF has no per-CPU offsets of runqueues and __preempt_count");
 		return -ENOENT;
 	}
+	w->skel->rodata->rq_to_preempt = ways->rq_to_preempt;
 	rc = set_wake(w->skel, how);
 	if (rc) {
 		snprintf(err, errlen, "why: %s", strerror(-rc));
@@ -219,6 +215,7 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		     bool stacks, bool verbose, char *err, size_t errlen)
 {
 	enum wake_how how = stacks ? WAKE_COUNT : WAKE_NONE;
+	struct count_ways ways = { 0 };
 	struct ct_why_bpf *w;
 	int rc;
 
@@ -228,7 +225,9 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		snprintf(err, errlen, "why: out of memory");
 		return -ENOMEM;
 	}
-	rc = load(w, l, how, err, errlen);
+	if (stacks)
+		count_ways(&ways);
+	rc = load(w, l, how, &ways, err, errlen);
 	/* the ksym, then the run queue, then the interrupts' tracepoints */
 	while (rc && (how == WAKE_COUNT || how == WAKE_RQ)) {
 		why_bpf__destroy(w->skel);
@@ -237,7 +236,7 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 			fprintf(stderr, "why: no %s here (%s)\n",
 				wake_how_name[how], err);
 		how = how == WAKE_COUNT ? WAKE_RQ : WAKE_DEPTH;
-		rc = load(w, l, how, err, errlen);
+		rc = load(w, l, how, &ways, err, errlen);
 	}
 	if (!rc)
 		rc = ct_loader_attach_skel(w->skel->skeleton, err, errlen);
