@@ -14,11 +14,14 @@
 #   tools/registry.sh stop                undo everything (also shape and
 #                                         concurrency); safe twice, from traps
 #   tools/registry.sh exec CMD [ARG...]   start, run CMD, stop whatever happens
-#   tools/registry.sh push NAME MB LAYERS push 127.0.0.1:5000/NAME:latest with
+#   tools/registry.sh push NAME MB LAYERS [BASE]
+#                                         push 127.0.0.1:5000/NAME:latest with
 #                                         LAYERS random layers (FROM scratch) of MB/LAYERS
 #                                         each (MB may be fractional: 0.5),
 #                                         then drop it locally so that a pull
-#                                         fetches every layer
+#                                         fetches every layer; BASE: FROM
+#                                         this registry's BASE instead, whose
+#                                         layers the two images then share
 #   tools/registry.sh fatslim NAME        push NAME-fat (gcc's files + the
 #                                         program) and NAME-slim (the program
 #                                         only), both from one C program
@@ -32,7 +35,13 @@
 #   tools/registry.sh addr                the registry's HOST:PORT (far or not)
 #   tools/registry.sh layers NAME         "digest compressed-bytes" per layer,
 #                                         from the registry's manifest
+#   tools/registry.sh digest NAME         that manifest's digest (a pull by
+#                                         digest: NAME@DIGEST)
 #   tools/registry.sh forget NAME         drop NAME and its layers locally
+#   tools/registry.sh gets [FROM]         the access log's blob GETs answered
+#                                         200, "NAME DIGEST BYTES" each, from
+#                                         its line FROM on (0: all); `gets
+#                                         mark` prints where it ends now
 #   tools/registry.sh check NAME PULLS [T0 T1]
 #                                         PULLS (a file: one coldtrace pull
 #                                         record, JSON) has each of NAME's
@@ -126,6 +135,10 @@ write_config() {
 version: 0.1
 log:
   level: warn
+  # one line per request (a blob's GET: its status and bytes sent), for
+  # the tests' truth (the gets command)
+  accesslog:
+    disabled: false
 storage:
   filesystem:
     rootdirectory: $1/storage
@@ -289,9 +302,10 @@ make_layer_file() {
 
 cmd_push() {
 	local name=${1:?push NAME MB LAYERS} mb=${2:?push NAME MB LAYERS}
-	local n=${3:?push NAME MB LAYERS} d ctx bytes i
+	local n=${3:?push NAME MB LAYERS} base=${4:-} d ctx bytes i
 	need_env
 	valid_name "$name"
+	[ -z "$base" ] || valid_name "$base"
 	[[ "$mb" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "bad size '$mb' (MB)"
 	[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 100 ] ||
 		die "bad layer count '$n' (1..100)"
@@ -301,12 +315,18 @@ cmd_push() {
 	ctx=$(mktemp -d "$d/ctx.XXXXXX")
 	# FROM scratch: every layer is ours, so a pull fetches all of them
 	echo "FROM scratch" >"$ctx/Dockerfile"
+	if [ -n "$base" ]; then
+		docker pull -q "$ADDR/$base:latest" >/dev/null ||
+			die "cannot pull the base $ADDR/$base:latest"
+		echo "FROM $ADDR/$base:latest" >"$ctx/Dockerfile"
+	fi
 	for i in $(seq "$n"); do
 		make_layer_file "$ctx/l$i" "$bytes"
 		echo "COPY l$i /data/l$i" >>"$ctx/Dockerfile"
 	done
 	build_push "$name" "$ctx"
-	log "pushed $ADDR/$name:latest: $n layers of $bytes bytes"
+	[ -z "$base" ] || cmd_forget "$base"
+	log "pushed $ADDR/$name:latest: $n layers of $bytes bytes${base:+ on $base}"
 }
 
 # build_push NAME CTX [DOCKERFILE]: build, push, forget; CTX is removed.
@@ -442,6 +462,15 @@ cmd_layers() {
 		die "no manifest for $name in the registry"
 }
 
+cmd_digest() {
+	local name=${1:?digest NAME}
+	valid_name "$name"
+	curl -sfI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$ADDR/v2/$name/manifests/latest" |
+		tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' |
+		grep -E '^sha256:[0-9a-f]{64}$' || die "no manifest for $name in the registry"
+}
+
 # Whether a layer's BYTES are within 1% of the registry's SIZE: the
 # record counts what the daemon wrote, the manifest what it sent.
 near_size() {	# BYTES SIZE
@@ -510,12 +539,28 @@ cmd_check_traced() {
 	return $bad
 }
 
+# The registry's access log (one line a request, Apache's combined
+# format): its blob GETs answered 200 with the bytes sent, or its length.
+cmd_gets() {
+	local from=${1:-0} log
+	log=$(reg_dir)/registry.log
+	if [ "$from" = mark ]; then
+		wc -l <"$log"
+		return
+	fi
+	[[ "$from" =~ ^[0-9]+$ ]] || die "bad line '$from'"
+	tail -n +"$((from + 1))" "$log" | sed -nE \
+		's#.*"GET /v2/([^ ]+)/blobs/(sha256:[0-9a-f]{64}) HTTP/[0-9.]+" 200 ([0-9]+) .*#\1 \2 \3#p'
+}
+
 # Remove the image and every layer it had, so the next pull fetches all.
 cmd_forget() {
 	local name=${1:?forget NAME}
 	need_env
 	valid_name "$name"
-	docker rmi -f "$ADDR/$name:latest" >/dev/null 2>&1 || true
+	# by id: a pull by digest leaves the image under "NAME@sha256:..."
+	docker image ls -q --no-trunc "$ADDR/$name" | sort -u |
+		xargs -r docker rmi -f >/dev/null 2>&1 || true
 }
 
 # ---- bandwidth and concurrency ----
@@ -630,5 +675,7 @@ check) shift; cmd_check "$@" ;;
 check-traced) shift; cmd_check_traced "$@" ;;
 shape) shift; cmd_shape "$@" ;;
 concurrency) shift; cmd_concurrency "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|forget|check|check-traced|shape|concurrency (see the header)" ;;
+gets) shift; cmd_gets "$@" ;;
+digest) shift; cmd_digest "$@" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|digest|forget|gets|check|check-traced|shape|concurrency (see the header)" ;;
 esac
