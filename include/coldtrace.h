@@ -66,6 +66,7 @@ enum ct_ev_type {
 	CT_EV_LAYER	= 111,	/* a FUSE connection's layer digest (user/enrich/layers.c) */
 	CT_EV_FETCHED	= 112,	/* a lazy layer's bytes from its registry (user/enrich/layers.c) */
 	CT_EV_STACK	= 113,	/* --why: a kernel stack's frames, named (user/kern/stacks.c) */
+	CT_EV_PULL_IMAGE = 114,	/* the image a pull stored, from its daemon's store (include/pull.h) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */

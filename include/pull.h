@@ -80,11 +80,57 @@ struct ct_pull_connect {
 	__u8 addr[16];		/* IPv4 in the first 4 bytes */
 };
 
+/*
+ * CT_EV_PULL_IMAGE (userspace): what a daemon's own store says of an
+ * image a pull just stored there, read by the live session when one of
+ * the daemon's records ended a pull (dockerd: a rename of its
+ * repositories.json, user/engines/docker_store.c), stamped with that
+ * record's time and pid, so that a replay finds it where the live
+ * session put it.  One per image the read found newly pulled: the pull
+ * it ended takes the layers of its own (concurrent pulls apart) and
+ * lists those it did not fetch.
+ */
+#define CT_PULL_IMAGE_LAYERS	128	/* overlay2 stacks at most 128 */
+#define CT_PULL_DIGEST_REC	80	/* "sha256:" + 64 hex, NUL */
+
+/* Where a CT_EV_PULL_IMAGE's layers were read. */
+enum ct_pull_manifest_src {
+	/* the image's config (its diff ids) and the daemon's own digest
+	 * map: digests, no compressed size */
+	CT_PULL_M_CONFIG	= 1,
+	/* the manifest itself, as the daemon cached it in containerd's
+	 * content store: digests and compressed sizes */
+	CT_PULL_M_CONTENT	= 2,
+};
+
+struct ct_pull_image_layer {
+	char digest[CT_PULL_DIGEST_REC];	/* compressed; "" unknown */
+	__u64 size;		/* compressed, the manifest's; 0 unknown */
+	__u64 unpacked;		/* the daemon's unpacked size; 0 unknown */
+};
+
+struct ct_pull_image {
+	struct ct_hdr hdr;	/* ts_ns, pid, comm: the record read for it */
+	__u32 source;		/* enum ct_pull_manifest_src */
+	__u32 nlayers;		/* layers[] used */
+	__u32 layers_total;	/* the image's: more than nlayers: cut */
+	__u32 _pad;
+	char ref[CT_PATH_MAX];	/* the reference stored, as the daemon
+				 * wrote it (a tag, else the digest) */
+	char manifest[CT_PULL_DIGEST_REC];	/* the reference's digest */
+	char image_id[CT_PULL_DIGEST_REC];
+	struct ct_pull_image_layer layers[CT_PULL_IMAGE_LAYERS];
+};
+
 _Static_assert(sizeof(struct ct_pull_blob) == 72 + 72 + CT_PATH_MAX,
 	       "ct_pull_blob ABI");
 _Static_assert(sizeof(struct ct_pull_rename) == 72 + 8 + 2 * CT_PATH_MAX,
 	       "ct_pull_rename ABI");
 _Static_assert(sizeof(struct ct_pull_connect) == 72 + 24,
 	       "ct_pull_connect ABI");
+_Static_assert(sizeof(struct ct_pull_image) ==
+	       72 + 16 + CT_PATH_MAX + 2 * CT_PULL_DIGEST_REC +
+	       CT_PULL_IMAGE_LAYERS * (CT_PULL_DIGEST_REC + 16),
+	       "ct_pull_image ABI");
 
 #endif /* __CT_PULL_H */

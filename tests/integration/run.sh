@@ -33,6 +33,8 @@ TESTS=(
 	"docker-adopt|adopt.sh"
 	"docker-pull|pull.sh"
 	"docker-pull-far|pull.sh far"
+	"docker-pull-apart|pull_apart.sh command"
+	"docker-pull-apart-detached|pull_apart.sh detached"
 	"opens|opens.sh"
 	"opens-full|opens_full.sh"
 	"arm|arm.sh"

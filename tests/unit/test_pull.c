@@ -152,6 +152,136 @@ Test(pull_replay, ctr_pull_matches_registry)
 	check_recorded("docker-pull.ctr");
 }
 
+/* ---- concurrent pulls, apart ---- */
+
+/* The truth's manifest layers of image ref (an object keyed by refs). */
+static const struct tj *truth_layers(const struct tj *images, const char *ref)
+{
+	for (size_t i = 0; i < images->n; i++)
+		if (!strcmp(images->keys[i], ref))
+			return images->items[i];
+	return NULL;
+}
+
+static bool in_step(const struct tj *pulls, const char *ref)
+{
+	for (size_t i = 0; i < pulls->n; i++)
+		if (!strcmp(pulls->items[i]->text, ref))
+			return true;
+	return false;
+}
+
+/* Which pull of [from, to) fetched digest (bytes written), or -1. */
+static int fetcher(const struct ct_pulls *e, size_t from, size_t to,
+		   const char *digest)
+{
+	int who = -1;
+
+	for (size_t i = from; i < to; i++) {
+		const struct ct_pull *p = ct_pulls_get(e, i);
+
+		for (size_t j = 0; j < p->nlayers; j++)
+			if (!strcmp(p->layers[j].digest, digest) &&
+			    p->layers[j].bytes) {
+				cr_assert_eq(who, -1, "%s fetched twice", digest);
+				who = (int)i;
+			}
+	}
+	return who;
+}
+
+/*
+ * One layer of pull i of a step [from, to), against the manifest: its
+ * digest and size in the manifest's order; fetched with exactly its
+ * size, else cached (present before the step) or fetched by the one
+ * pull of the step that has its bytes.
+ */
+static void check_listed(const struct ct_pulls *e, size_t from, size_t to,
+			 size_t i, const struct tj *ml, const struct tj *before)
+{
+	const struct ct_pull *p = ct_pulls_get(e, i);
+
+	cr_assert_eq(p->manifest_src, CT_PULL_M_CONTENT);
+	cr_assert_eq(p->nlayers, ml->n, "%s: %zu layers, manifest %zu",
+		     p->image, p->nlayers, ml->n);
+	cr_assert_eq(p->layers_total, ml->n);
+	for (size_t j = 0; j < ml->n; j++) {
+		const struct ct_pull_layer *l = &p->layers[j];
+		const char *d = tj_str(ml->items[j], "digest");
+		uint64_t size;
+		int who;
+
+		cr_assert(tj_u64(ml->items[j], "size", &size));
+		cr_assert_str_eq(l->digest, d);
+		cr_assert_eq(l->size, size);
+		if (in_step(before, d)) {
+			cr_assert(l->cached && !l->bytes && !l->fetched_by[0],
+				  "%s of %s was present: cached", d, p->image);
+			continue;
+		}
+		cr_assert_not(l->cached, "%s of %s was not present", d, p->image);
+		who = fetcher(e, from, to, d);
+		cr_assert_geq(who, 0, "%s fetched by no pull", d);
+		if (who == (int)i) {
+			cr_assert_eq(l->bytes, size, "%s: %llu bytes, registry %llu",
+				     d, (unsigned long long)l->bytes,
+				     (unsigned long long)size);
+			cr_assert_not(l->fetched_by[0]);
+		} else {
+			cr_assert_str_eq(l->fetched_by, ct_pulls_get(e, who)->image);
+			cr_assert(l->fetch_start_ns, "the fetch it waited on");
+		}
+	}
+}
+
+/*
+ * Three pulls at once of images sharing layers, then one whose shared
+ * layers were present, then one by digest (docker-pulls5.layers.json,
+ * from the registry's manifests): each pull apart, named as dockerd
+ * stored it, every manifest layer listed, each fetched once.
+ */
+Test(pull_replay, concurrent_pulls_apart_with_cached_layers)
+{
+	char p1[512], p2[512];
+	const struct tj *images, *steps;
+	struct got g = { 0 };
+	struct ct_pulls *e;
+	struct tj *truth;
+	size_t len, at = 0;
+	char *txt;
+
+	e = replay(fixture("docker-pulls5.ctrec", p1, sizeof(p1)), &g);
+	txt = tj_slurp(fixture("docker-pulls5.layers.json", p2, sizeof(p2)),
+		       &len);
+	cr_assert_not_null(txt, "%s", p2);
+	truth = tj_parse(txt, len, NULL, 0);
+	cr_assert_not_null(truth);
+	images = tj_get(truth, "images");
+	steps = tj_get(truth, "steps");
+	for (size_t s = 0; s < steps->n; s++) {
+		const struct tj *pulls = tj_get(steps->items[s], "pulls");
+		const struct tj *before = tj_get(steps->items[s],
+						 "present_before");
+
+		cr_assert_leq(at + pulls->n, ct_pulls_count(e));
+		for (size_t i = at; i < at + pulls->n; i++) {
+			const struct ct_pull *p = ct_pulls_get(e, i);
+
+			cr_assert(p->complete);
+			cr_assert(in_step(pulls, p->image), "step %zu: %s", s,
+				  p->image);
+			check_listed(e, at, at + pulls->n, i,
+				     truth_layers(images, p->image), before);
+		}
+		at += pulls->n;
+	}
+	cr_assert_eq(ct_pulls_count(e), at, "%zu pulls, %zu asked",
+		     ct_pulls_count(e), at);
+	tj_free(truth);
+	free(txt);
+	ct_pulls_free(e);
+}
+
 /* ---- synthetic records ---- */
 
 struct seq {

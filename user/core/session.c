@@ -139,6 +139,7 @@ int ct_session_event_checked(void *ctx, const void *rec, size_t len,
 
 		ct_layers_feed(&s->layers, rec, len, now, feed_made, s);
 		ct_layers_sample(&s->layers, now, feed_made, s);
+		ct_pull_stores_feed(&s->pstores, rec, len, feed_made, s);
 		if (s->cli->start_files_s)
 			ct_interps_feed(&s->interps, rec, len, feed_made, s);
 	}
@@ -158,15 +159,19 @@ int ct_session_event(void *ctx, const void *rec, size_t len)
  */
 void ct_session_tick(struct ct_session *s, uint64_t now_mono_ns)
 {
-	if (s->live)
+	if (s->live) {
 		ct_layers_sample(&s->layers, now_mono_ns, feed_made, s);
+		ct_pull_stores_tick(&s->pstores, now_mono_ns, feed_made, s);
+	}
 	ct_pipeline_tick(&s->pl, now_mono_ns);
 }
 
 void ct_session_last_samples(struct ct_session *s)
 {
-	if (s->live)
+	if (s->live) {
 		ct_layers_sample(&s->layers, UINT64_MAX, feed_made, s);
+		ct_pull_stores_tick(&s->pstores, UINT64_MAX, feed_made, s);
+	}
 }
 
 /* The tracker's containers know their phases, the ready stage their listens. */
@@ -371,7 +376,9 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 	s->clean[FED] = malloc(CT_REC_MAX_SIZE);
 	s->clean[KEPT] = malloc(CT_REC_MAX_SIZE);
 	if (!s->agg || !s->clean[FED] || !s->clean[KEPT] ||
-	    ct_pipeline_init(&s->pl, &po)) {
+	    ct_pipeline_init(&s->pl, &po) ||
+	    (s->live && ct_pull_stores_open(&s->pstores, s->pl.engines.pull,
+					    "/proc"))) {
 		ct_report_err("out of memory");
 		return -ENOMEM;
 	}
@@ -381,6 +388,7 @@ int ct_session_init(struct ct_session *s, enum ct_cgroup_mode mode)
 void ct_session_free(struct ct_session *s)
 {
 	ct_outputs_close(s);
+	ct_pull_stores_close(&s->pstores);
 	ct_pipeline_free(&s->pl);
 	ct_agg_free(s->agg);
 	ct_replay_opens_free(s->ropens);

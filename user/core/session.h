@@ -24,6 +24,7 @@
 #include "opens_source.h"
 #include "output.h"
 #include "pipeline.h"
+#include "pull_store.h"
 #include "sink.h"
 #include "wallclock.h"
 
@@ -58,6 +59,7 @@ struct ct_session {
 	bool recording;			/* --record header written */
 	struct ct_naming names;		/* new containers, to be named */
 	struct ct_layers layers;	/* lazy layers, named and sampled */
+	struct ct_pull_stores pstores;	/* live: the daemons' image stores */
 	struct ct_interps interps;	/* --start-files' dynamic loaders */
 	struct ct_stacks *stacks;	/* live --why: stacks named (stacks.h) */
 	bool live;			/* names looked up, pids checked */

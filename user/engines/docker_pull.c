@@ -34,6 +34,11 @@ static struct ev *find_untar(struct ev *ev, size_t n, const struct ev *b)
 	return NULL;
 }
 
+static bool is_blob(const struct ev *v)
+{
+	return v->kind == EV_BLOB && v->sub == CT_PULL_F_DOCKER_BLOB;
+}
+
 static void docker_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 			  struct ev *b, struct ct_pull_layer *l)
 {
@@ -56,9 +61,14 @@ static void docker_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 /*
  * Digests: the diffid-by-digest renames come in unpack order; each goes
  * to the blob whose read-back ended first among those without one.
+ * dockerd also rewrites the map for the layers a pull finds present, at
+ * its start; fits(), if given, turns a blob down for a digest whose
+ * compressed size is known to differ from its bytes.
  */
 static void docker_digests(struct ev *ev, size_t n, struct ev **blobs,
-			   struct ct_pull_layer *layers, size_t nl)
+			   char (*digests)[CT_PULL_DIGEST_LEN], size_t nl,
+			   bool (*fits)(const struct ev *b, const char *digest,
+					const struct ev *ev, size_t n))
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t best = nl;
@@ -67,16 +77,27 @@ static void docker_digests(struct ev *ev, size_t n, struct ev **blobs,
 		    !ev[i].digest[0])
 			continue;
 		for (size_t j = 0; j < nl; j++) {
-			if (layers[j].digest[0] || !blobs[j]->lr ||
-			    blobs[j]->lr > ev[i].ts)
+			if (digests[j][0] || !blobs[j]->lr ||
+			    blobs[j]->lr > ev[i].ts ||
+			    (fits && !fits(blobs[j], ev[i].digest, ev, n)))
 				continue;
 			if (best == nl || blobs[j]->lr < blobs[best]->lr)
 				best = j;
 		}
 		if (best < nl)
-			memcpy(layers[best].digest, ev[i].digest,
-			       CT_PULL_DIGEST_LEN);
+			memcpy(digests[best], ev[i].digest, CT_PULL_DIGEST_LEN);
 	}
+}
+
+/* A fetched layer of blob b's: bytes, fetch and unpack. */
+static void fetched_layer(struct ct_pulls *e, struct ev *ev, size_t n,
+			  struct ev *b, struct ct_pull_layer *l)
+{
+	l->untraced = b->untraced;
+	l->bytes = b->bw;
+	l->fetch_start_ns = pl_wall(e, b->open_ns);
+	l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
+	docker_unpack(e, ev, n, b, l);
 }
 
 /* Events [0, n) form one docker pull ending at @end (monotonic). */
@@ -88,39 +109,40 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 		.complete = complete,
 	};
 	uint64_t first_open = UINT64_MAX, first_write = UINT64_MAX, cts, st;
+	char (*digests)[CT_PULL_DIGEST_LEN];
 	struct ev **blobs;
 	size_t nb = 0;
 
 	for (size_t i = 0; i < n; i++)
-		nb += ev[i].kind == EV_BLOB && ev[i].sub == CT_PULL_F_DOCKER_BLOB;
+		nb += is_blob(&ev[i]);
 	if (!nb)
 		return 0;	/* `docker tag` and friends also rewrite it */
 	blobs = calloc(nb, sizeof(*blobs));
+	digests = calloc(nb, sizeof(*digests));
 	p.layers = calloc(nb, sizeof(*p.layers));
-	if (!blobs || !p.layers) {
+	if (!blobs || !digests || !p.layers) {
 		free(blobs);
+		free(digests);
 		free(p.layers);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct ev *b = &ev[i];
-		struct ct_pull_layer *l = &p.layers[p.nlayers];
 
-		if (b->kind != EV_BLOB || b->sub != CT_PULL_F_DOCKER_BLOB)
+		if (!is_blob(b))
 			continue;
-		blobs[p.nlayers++] = b;
-		l->untraced = b->untraced;
-		l->bytes = b->bw;
-		l->fetch_start_ns = pl_wall(e, b->open_ns);
-		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
-		docker_unpack(e, ev, n, b, l);
+		blobs[p.nlayers] = b;
+		fetched_layer(e, ev, n, b, &p.layers[p.nlayers++]);
 		if (b->open_ns < first_open)
 			first_open = b->open_ns;
 		if (b->fw && b->fw < first_write)
 			first_write = b->fw;
 		end = pl_max_u64(end, complete ? 0 : pl_max_u64(b->ts, b->lr));
 	}
-	docker_digests(ev, n, blobs, p.layers, p.nlayers);
+	docker_digests(ev, n, blobs, digests, p.nlayers, NULL);
+	for (size_t j = 0; j < p.nlayers; j++)
+		memcpy(p.layers[j].digest, digests[j], CT_PULL_DIGEST_LEN);
+	free(digests);
 	free(blobs);
 	p.untraced_files = pl_untraced(ev, n);
 	pl_take_client(e, &p, first_open, end,
@@ -132,14 +154,290 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 	return pl_emit(e, &p);
 }
 
+/* ---- pulls apart: the images dockerd's store named ---- */
+
+/* im's layer whose digest is d, or NULL. */
+static const struct ct_pull_image_layer *
+image_layer(const struct ct_pull_image *im, const char *d)
+{
+	for (uint32_t i = 0; d[0] && i < im->nlayers; i++)
+		if (!strcmp(im->layers[i].digest, d))
+			return &im->layers[i];
+	return NULL;
+}
+
+/* A blob followed whole is as long as the manifest says its layer is. */
+static bool size_fits(const struct ev *b, const char *digest,
+		      const struct ev *ev, size_t n)
+{
+	for (size_t i = 0; !b->untraced && i < n; i++) {
+		const struct ct_pull_image_layer *l;
+
+		if (ev[i].kind != EV_IMAGE)
+			continue;
+		l = image_layer(ev[i].img, digest);
+		if (l && l->size)
+			return l->size == b->bw;
+	}
+	return true;
+}
+
+/* The blobs of [0, n) without a digest get theirs (their ev->digest). */
+static int blob_digests(struct ev *ev, size_t n)
+{
+	char (*digests)[CT_PULL_DIGEST_LEN];
+	struct ev **blobs;
+	size_t nb = 0;
+
+	for (size_t i = 0; i < n; i++)
+		nb += is_blob(&ev[i]) && !ev[i].digest[0];
+	if (!nb)
+		return 0;
+	blobs = calloc(nb, sizeof(*blobs));
+	digests = calloc(nb, sizeof(*digests));
+	if (!blobs || !digests) {
+		free(blobs);
+		free(digests);
+		return -ENOMEM;
+	}
+	nb = 0;
+	for (size_t i = 0; i < n; i++)
+		if (is_blob(&ev[i]) && !ev[i].digest[0])
+			blobs[nb++] = &ev[i];
+	docker_digests(ev, n, blobs, digests, nb, size_fits);
+	for (size_t j = 0; j < nb; j++)
+		memcpy(blobs[j]->digest, digests[j], CT_PULL_DIGEST_LEN);
+	free(digests);
+	free(blobs);
+	return 0;
+}
+
+static struct ev *own_blob(struct ev *ev, size_t n, const char *digest)
+{
+	for (size_t i = 0; digest[0] && i < n; i++)
+		if (is_blob(&ev[i]) && !ev[i].used &&
+		    !strcmp(ev[i].digest, digest))
+			return &ev[i];
+	return NULL;
+}
+
+/* Connects in the minute before a pull's first act may be its own. */
+#define CONNECT_WINDOW_NS	(60 * CT_PULL_GRACE_NS)
+
+/*
+ * A pull no client asked for (as far as seen) began at the daemon's
+ * first registry connect after its pull before ended (if that one ended
+ * before this one's first act; else within the minute before it), or at
+ * its first act.  Overlapping pulls' connects are not told apart.
+ */
+static uint64_t unasked_start(const struct stream *s, const struct ev *ev,
+			      size_t n, uint64_t first)
+{
+	uint64_t after = s->done && s->done < first ? s->done :
+			 first > CONNECT_WINDOW_NS ? first - CONNECT_WINDOW_NS : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_CONNECT && ev[i].sub == CT_ENG_DOCKER &&
+		    ev[i].ts > after && ev[i].ts <= first)
+			return ev[i].ts;
+	return first;
+}
+
+/* Layers of im's p did not fetch: fetched for another pull while p ran
+ * (its fetch this one waited on), else already there. */
+static void unfetched_layers(struct ct_pulls *e, struct ct_pull *p,
+			     uint32_t pid)
+{
+	for (size_t i = 0; i < p->nlayers; i++) {
+		struct ct_pull_layer *l = &p->layers[i];
+		const struct pl_recent *r;
+
+		if (l->fetch_start_ns || l->untraced)
+			continue;
+		r = pl_recent_find(e, pid, l->digest);
+		if (r && r->l.fetch_start_ns + r->l.fetch_dur_ns > p->start_ns) {
+			memcpy(l->fetched_by, r->image, sizeof(l->fetched_by));
+			l->fetch_start_ns = r->l.fetch_start_ns;
+			l->fetch_dur_ns = r->l.fetch_dur_ns;
+			l->unpack_start_ns = r->l.unpack_start_ns;
+			l->unpack_dur_ns = r->l.unpack_dur_ns;
+		} else {
+			l->cached = true;
+		}
+	}
+}
+
+/* iv's image's pull: its own blobs of ev[0, n) (used from now on). */
+static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
+		       size_t n, struct ev *iv, bool complete)
+{
+	const struct ct_pull_image *im = iv->img;
+	struct ct_pull p = {
+		.engine = ct_engine_name(CT_ENG_DOCKER),
+		.complete = complete,
+		.manifest_src = im->source,
+		.layers_total = im->layers_total,
+		.nlayers = im->nlayers,
+	};
+	uint64_t first = iv->ts, first_write = UINT64_MAX, cts, st;
+
+	p.layers = calloc(im->nlayers ? im->nlayers : 1, sizeof(*p.layers));
+	if (!p.layers)
+		return -ENOMEM;
+	for (size_t i = 0; i < p.nlayers; i++) {
+		struct ct_pull_layer *l = &p.layers[i];
+		struct ev *b = own_blob(ev, n, im->layers[i].digest);
+
+		memcpy(l->digest, im->layers[i].digest, sizeof(l->digest));
+		l->size = im->layers[i].size;
+		l->unpacked = im->layers[i].unpacked;
+		if (!b)
+			continue;
+		b->used = true;
+		fetched_layer(e, ev, n, b, l);
+		l->untraced = b->untraced;
+		first = b->open_ns < first ? b->open_ns : first;
+		if (b->fw && b->fw < first_write)
+			first_write = b->fw;
+	}
+	p.untraced_files = 0;
+	for (size_t i = 0; i < p.nlayers; i++)
+		p.untraced_files += p.layers[i].untraced;
+	ct_copy_str(p.manifest, sizeof(p.manifest), im->manifest,
+		    sizeof(im->manifest));
+	cts = pl_take_client_of(e, CT_ENG_DOCKER, im->ref, first);
+	st = cts ? pl_pull_start(ev, n, CT_ENG_DOCKER, cts, first) :
+		   unasked_start(s, ev, n, first);
+	ct_copy_str(p.image, sizeof(p.image), im->ref, sizeof(im->ref));
+	p.start_ns = pl_wall(e, st);
+	p.dur_ns = iv->ts > st ? iv->ts - st : 0;
+	p.ttfb_ns = first_write != UINT64_MAX && first_write > st ?
+		    first_write - st : 0;
+	for (size_t i = 0; i < p.nlayers; i++)
+		if (p.layers[i].fetch_start_ns)
+			pl_recent_add(e, iv->pid, &p, &p.layers[i]);
+	unfetched_layers(e, &p, iv->pid);
+	/* the fetches it waited on were in flight for it too */
+	ct_pull_concurrency(p.layers, p.nlayers, &p.conc_max, &p.conc_mean);
+	s->done = pl_max_u64(s->done, iv->ts);
+	return pl_emit(e, &p);
+}
+
+/* A blob unpacked this long before a pull's end that no image named
+ * has lost its image record. */
+#define ORPHAN_NS	(600 * CT_PULL_GRACE_NS)
+
+struct kept {
+	uint64_t first_kept;	/* the earliest open of a blob kept */
+	uint64_t end;
+};
+
+static bool orphan(const struct ev *v, uint64_t end)
+{
+	return is_blob(v) && !v->used && v->digest[0] && v->ts + ORPHAN_NS < end;
+}
+
+/*
+ * What stays for the pulls still under way: their blobs (unpacked or
+ * not: a pull's layers are unpacked before its end), the helpers that
+ * may be unpacking them, the connects of the last minute (their start).
+ */
+static bool keep_ev(const struct ev *v, const void *arg)
+{
+	const struct kept *k = arg;
+
+	switch (v->kind) {
+	case EV_BLOB:
+		return is_blob(v) && !v->used && !orphan(v, k->end);
+	case EV_HELPER:
+		return !v->used && v->ts >= k->first_kept;
+	case EV_CONNECT:
+		return v->ts + CONNECT_WINDOW_NS >= k->end;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Blobs unpacked long ago that no image named: a pull whose image record
+ * is missing (a read that failed, a manifest cut): one pull of them, not
+ * complete, rather than lost.  (The session's end builds the rest so.)
+ */
+static int orphans(struct ct_pulls *e, struct ev *ev, size_t n, uint64_t end)
+{
+	struct ev *o;
+	size_t m = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		m += orphan(&ev[i], end);
+	if (!m)
+		return 0;
+	o = calloc(n, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (orphan(&ev[i], end) ||
+		    (ev[i].kind == EV_HELPER && !ev[i].used) ||
+		    ev[i].kind == EV_CONNECT) {
+			o[m] = ev[i];
+			o[m++].img = NULL;
+		}
+	rc = build_docker(e, o, m, 0, false);
+	free(o);
+	return rc;
+}
+
+/* The pulls of the images named in ev[0, k), apart. */
+static int finish_images(struct ct_pulls *e, struct stream *s, size_t k,
+			 bool complete)
+{
+	struct kept kp = { .first_kept = UINT64_MAX };
+	struct ev *ev = s->ev;
+	int rc = blob_digests(ev, k);
+
+	for (size_t i = 0; !rc && i < k; i++) {
+		if (ev[i].kind != EV_IMAGE)
+			continue;
+		rc = build_image(e, s, ev, k, &ev[i], complete);
+		kp.end = ev[i].ts;
+	}
+	if (!rc)
+		rc = orphans(e, ev, k, kp.end);
+	for (size_t i = 0; i < k; i++)
+		if (keep_ev(&ev[i], &kp) && is_blob(&ev[i]) &&
+		    ev[i].open_ns < kp.first_kept)
+			kp.first_kept = ev[i].open_ns;
+	pl_consume_if(s, k, keep_ev, &kp);
+	return rc;
+}
+
+static bool has_image(const struct ev *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_IMAGE)
+			return true;
+	return false;
+}
+
+/*
+ * The pulls that ended by the end mark: apart by the images dockerd's
+ * store named (live, and replays of such sessions); else, without those
+ * records, as one pull of every blob before the mark.
+ */
 static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 {
 	uint64_t end = complete ? s->mark[CT_ENG_DOCKER] : UINT64_MAX;
 	size_t k = pl_split_at(s, end);
 	int rc;
 
-	rc = build_docker(e, s->ev, k, complete ? end : 0, complete);
-	pl_consume(s, k);
+	if (has_image(s->ev, k)) {
+		rc = finish_images(e, s, k, complete);
+	} else {
+		rc = build_docker(e, s->ev, k, complete ? end : 0, complete);
+		pl_consume(s, k);
+	}
 	/* what dockerd wrote through containerd went with it */
 	memset(s->mark, 0, sizeof(s->mark));
 	return rc;
@@ -192,4 +490,5 @@ const struct ct_pull_builder ct_docker_pull_builder = {
 	.due = due,
 	.holds = holds,
 	.settles = true,
+	.store = &ct_docker_pull_store,
 };

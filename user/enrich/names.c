@@ -49,30 +49,45 @@ static bool is_dockerd(const char *proc_dir, const char *pid)
 	       ct_prog_comm_is(comm, CT_PROG_DOCKERD);
 }
 
+/* The data root of process pid (a name under proc_dir) if it is a
+ * dockerd, malloc'd; else NULL. */
+static char *pid_data_root(const char *proc_dir, const char *pid)
+{
+	char path[512], args[4096];
+	ssize_t len;
+
+	if (!is_dockerd(proc_dir, pid))
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s/cmdline", proc_dir, pid);
+	len = ct_read_small(path, args, sizeof(args));
+	return len > 0 ? data_root_of(args, len) : NULL;
+}
+
 size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max)
 {
 	DIR *d = opendir(proc_dir);
 	struct dirent *de;
-	char path[512], args[4096];
 	size_t n = 0;
-	ssize_t len;
 
 	if (!d)
 		return 0;
 	while (n < max && (de = readdir(d))) {
-		if (!ct_is_pid(de->d_name) || !is_dockerd(proc_dir, de->d_name))
+		if (!ct_is_pid(de->d_name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/cmdline", proc_dir,
-			 de->d_name);
-		len = ct_read_small(path, args, sizeof(args));
-		if (len <= 0)
-			continue;
-		roots[n] = data_root_of(args, len);
+		roots[n] = pid_data_root(proc_dir, de->d_name);
 		if (roots[n])
 			n++;
 	}
 	closedir(d);
 	return n;
+}
+
+char *ct_docker_data_root_of(const char *proc_dir, uint32_t pid)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u", pid);
+	return pid_data_root(proc_dir, name);
 }
 
 static bool valid_name(const char *s, size_t n)
@@ -93,7 +108,7 @@ static bool valid_name(const char *s, size_t n)
  * tests), of at most CONFIG_MAX bytes: the path comes from a process's
  * argv (a runtime's --bundle), which anyone may forge.
  */
-static json_t *load_root_json(const char *path)
+json_t *ct_engine_json_load(const char *path, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	json_t *root = NULL;
@@ -105,13 +120,18 @@ static json_t *load_root_json(const char *path)
 		return NULL;
 	buf = fstat(fd, &st) || !S_ISREG(st.st_mode) ||
 	      (st.st_uid && st.st_uid != geteuid()) ||
-	      st.st_size >= CONFIG_MAX ? NULL : malloc(CONFIG_MAX);
-	n = buf ? read(fd, buf, CONFIG_MAX) : -1;
-	if (n > 0 && n < CONFIG_MAX)
+	      (size_t)st.st_size >= max ? NULL : malloc(max);
+	n = buf ? read(fd, buf, max) : -1;
+	if (n > 0 && (size_t)n < max)
 		root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, NULL);
 	free(buf);
 	close(fd);
 	return root;
+}
+
+static json_t *load_root_json(const char *path)
+{
+	return ct_engine_json_load(path, CONFIG_MAX);
 }
 
 /* The string at key of object o, or NULL. */

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "container.h"
 
 #define CT_DATA_ROOT_MAX	64	/* dockerds on one host: tests run a dozen */
@@ -22,6 +23,16 @@
  * Returns how many (at most max), each malloc'd: free with free().
  */
 size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max);
+/* The same of one process: its data root, malloc'd, or NULL if it is no
+ * dockerd (or gone). */
+char *ct_docker_data_root_of(const char *proc_dir, uint32_t pid);
+
+/*
+ * An engine's JSON file, whole, parsed (jansson, a duplicate key
+ * refused): only a regular file of root's (or of the user coldtrace runs
+ * as), not a link, under max bytes; NULL otherwise.  json_decref() it.
+ */
+json_t *ct_engine_json_load(const char *path, size_t max);
 
 /*
  * The name of container id under one data root, without docker's leading

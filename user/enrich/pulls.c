@@ -129,6 +129,31 @@ static int add_rename(struct ct_pulls *e,
 	return 0;
 }
 
+/* What the daemon's store said of an image one of its pulls stored:
+ * kept whole (its layers) until its pull is built. */
+static int add_image(struct ct_pulls *e, const struct ct_pull_image *im)
+{
+	struct stream *s;
+	struct ev *v;
+
+	if (im->nlayers > CT_PULL_IMAGE_LAYERS)
+		return -EINVAL;
+	v = push_ev(e, im->hdr.pid, &s);
+	if (!v)
+		return -ENOMEM;
+	v->img = malloc(sizeof(*v->img));
+	if (!v->img) {
+		s->nev--;
+		return -ENOMEM;
+	}
+	memcpy(v->img, im, sizeof(*v->img));
+	v->kind = EV_IMAGE;
+	v->ts = im->hdr.ts_ns;
+	v->pid = im->hdr.pid;
+	note(e, s, v);
+	return 0;
+}
+
 static int add_connect(struct ct_pulls *e,
 		       const struct ct_pull_connect *c)
 {
@@ -428,6 +453,40 @@ void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 	e->nclients--;
 }
 
+/* The way a daemon stores the reference a client gave: a tag or a
+ * digest ("repo" alone means "repo:latest"). */
+static bool same_ref(const char *asked, const char *stored)
+{
+	const char *name = strrchr(asked, '/');
+	size_t n = strlen(asked);
+
+	name = name ? name + 1 : asked;
+	if (strchr(asked, '@') || strchr(name, ':'))
+		return !strcmp(asked, stored);
+	return !strncmp(asked, stored, n) && !strcmp(stored + n, ":latest");
+}
+
+uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
+			   uint64_t first)
+{
+	size_t best = e->nclients;
+	uint64_t ts;
+
+	for (size_t i = 0; i < e->nclients; i++) {
+		const struct client *c = &e->clients[i];
+
+		if (c->engine == engine && c->ts <= first &&
+		    same_ref(c->image, ref) &&
+		    (best == e->nclients || c->ts > e->clients[best].ts))
+			best = i;
+	}
+	if (best == e->nclients)
+		return 0;
+	ts = e->clients[best].ts;
+	ct_fifo_take(e->clients, &e->nclients, sizeof(e->clients[0]), best);
+	return ts;
+}
+
 /*
  * Start: the first registry connect of the daemon (or client) after the
  * client started and before the first layer; else the client's exec;
@@ -556,9 +615,15 @@ static void add_totals(struct ct_pulls *e, const struct ct_pull *p)
 
 	t->pulls++;
 	t->complete += p->complete;
-	t->layers += p->nlayers;
-	for (size_t i = 0; i < p->nlayers; i++)
-		t->bytes += p->layers[i].bytes;
+	for (size_t i = 0; i < p->nlayers; i++) {
+		const struct ct_pull_layer *l = &p->layers[i];
+		bool fetched = !l->cached && !l->fetched_by[0];
+
+		t->layers += fetched;
+		t->bytes += l->bytes;
+		t->cached_layers += l->cached;
+		t->cached_bytes += l->cached ? l->size : 0;
+	}
 	t->untraced_files += p->untraced_files;
 	if (p->complete)
 		hist_add(&t->dur, p->dur_ns);
@@ -597,8 +662,55 @@ int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 /* Drop events [0, k) of the (sorted) list. */
 void pl_consume(struct stream *s, size_t k)
 {
+	for (size_t i = 0; i < k; i++)
+		free(s->ev[i].img);
 	memmove(s->ev, s->ev + k, (s->nev - k) * sizeof(*s->ev));
 	s->nev -= k;
+}
+
+void pl_consume_if(struct stream *s, size_t k,
+		   bool (*keep)(const struct ev *v, const void *arg),
+		   const void *arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nev; i++) {
+		if (i < k && !keep(&s->ev[i], arg)) {
+			free(s->ev[i].img);
+			continue;
+		}
+		s->ev[n++] = s->ev[i];
+	}
+	s->nev = n;
+}
+
+void pl_recent_add(struct ct_pulls *e, uint32_t pid, const struct ct_pull *p,
+		   const struct ct_pull_layer *l)
+{
+	struct pl_recent *r;
+
+	ct_fifo_make_room(e->recent, &e->nrecent, PL_RECENT, sizeof(*r));
+	r = &e->recent[e->nrecent++];
+	r->pid = pid;
+	memcpy(r->digest, l->digest, sizeof(r->digest));
+	memcpy(r->image, p->image, sizeof(r->image));
+	r->l = *l;
+}
+
+const struct pl_recent *pl_recent_find(const struct ct_pulls *e, uint32_t pid,
+				       const char *digest)
+{
+	for (size_t i = e->nrecent; i-- > 0;)
+		if (e->recent[i].pid == pid && digest[0] &&
+		    !strcmp(e->recent[i].digest, digest))
+			return &e->recent[i];
+	return NULL;
+}
+
+/* A stream's events all go. */
+static void drop_all(struct stream *s)
+{
+	pl_consume(s, s->nev);
 }
 
 /* Events that belong to a pull ending at @end come first once sorted. */
@@ -629,10 +741,13 @@ static void prune(struct stream *s, uint64_t now)
 
 	if (s->nev < 4096)
 		return;
-	for (size_t i = 0; i < s->nev; i++)
+	for (size_t i = 0; i < s->nev; i++) {
 		if (s->ev[i].kind == EV_BLOB || s->ev[i].kind == EV_RENAME ||
 		    s->ev[i].ts + 60 * CT_PULL_GRACE_NS >= now)
 			s->ev[k++] = s->ev[i];
+		else
+			free(s->ev[i].img);
+	}
 	s->nev = k;
 }
 
@@ -702,6 +817,10 @@ int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 	case CT_EV_PULL_CONNECT:
 		rc = add_connect(e, rec);
 		break;
+	case CT_EV_PULL_IMAGE:
+		if (h->size == sizeof(struct ct_pull_image))
+			rc = add_image(e, rec);
+		break;
 	case CT_EV_EXEC:
 		if (h->size >= offsetof(struct ct_exec, args))
 			rc = add_exec(e, rec, h->size);
@@ -741,7 +860,7 @@ void ct_pulls_flush(struct ct_pulls *e)
 			if (pending(e, s, k))
 				finish(e, s, k, false);
 		}
-		s->nev = 0;
+		drop_all(s);
 	}
 }
 
@@ -775,8 +894,10 @@ void ct_pulls_free(struct ct_pulls *e)
 	for (size_t i = 0; i < e->npulls; i++)
 		free(e->pulls[i].layers);
 	free(e->pulls);
-	for (size_t i = 0; i < e->nst; i++)
+	for (size_t i = 0; i < e->nst; i++) {
+		drop_all(&e->st[i]);
 		free(e->st[i].ev);
+	}
 	free(e->st);
 	free(e);
 }

@@ -31,7 +31,16 @@
 struct ct_pull_layer {
 	char digest[CT_PULL_DIGEST_LEN];	/* "" if not recovered */
 	uint64_t bytes;			/* compressed bytes fetched */
-	bool cached;			/* not fetched (never set yet) */
+	/*
+	 * Listed by the daemon's store (CT_EV_PULL_IMAGE) but not fetched
+	 * by this pull: already present (cached), or fetched once for it
+	 * and another pull at once (fetched_by: that pull's image; its
+	 * bytes are that pull's, the times of the fetch this one waited on).
+	 */
+	bool cached;
+	char fetched_by[CT_PULL_IMAGE_LEN];
+	uint64_t size;			/* compressed, the manifest's; 0 unknown */
+	uint64_t unpacked;		/* the daemon's unpacked size; 0 unknown */
 	/*
 	 * Its blob file was not followed whole (CT_EV_PULL_UNTRACED: the
 	 * hooks on its writes and reads were off for part of its life):
@@ -46,6 +55,15 @@ struct ct_pull_layer {
 
 struct ct_pull {
 	char image[CT_PULL_IMAGE_LEN];	/* "" if not recovered */
+	/*
+	 * What the daemon's store said of the image (CT_EV_PULL_IMAGE):
+	 * its manifest's digest, where its layers were read (enum
+	 * ct_pull_manifest_src; 0: not read, only the fetched layers are
+	 * listed) and how many it has (more than nlayers: cut).
+	 */
+	char manifest[CT_PULL_DIGEST_LEN];
+	uint32_t manifest_src;
+	size_t layers_total;
 	const char *engine;		/* ct_engine_name(): docker or
 					 * containerd */
 	bool complete;			/* its end was seen */
@@ -74,7 +92,9 @@ struct ct_pull {
 	 */
 	bool records_lost;
 	size_t nlayers;
-	struct ct_pull_layer *layers;	/* in the order they were fetched */
+	/* the manifest's order when the store listed them, else the order
+	 * they were fetched in */
+	struct ct_pull_layer *layers;
 	bool claimed;			/* given to a container already */
 };
 
@@ -102,8 +122,10 @@ struct ct_pull_hist {
 struct ct_pull_totals {
 	uint64_t pulls;
 	uint64_t complete;
-	uint64_t layers;
-	uint64_t bytes;
+	uint64_t layers;		/* fetched */
+	uint64_t bytes;			/* fetched */
+	uint64_t cached_layers;		/* listed, not fetched */
+	uint64_t cached_bytes;		/* their compressed sizes, as known */
 	uint64_t untraced_files;
 	struct ct_pull_hist dur;
 	struct ct_pull_hist ttfb;

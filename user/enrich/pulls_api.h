@@ -23,6 +23,7 @@ enum ev_kind {
 	EV_CONNECT,
 	EV_HELPER,	/* a builder's helper's exec (dockerd's docker-untar);
 			 * its exit: pl_exit() */
+	EV_IMAGE,	/* CT_EV_PULL_IMAGE: the image a pull stored, img */
 };
 
 struct ev {
@@ -40,6 +41,8 @@ struct ev {
 	uint64_t open_ns, fw, lw, fr, lr, bw;
 	char digest[CT_PULL_DIGEST_LEN];	/* from a path, "" if none */
 	char path[CT_PATH_MAX];	/* blob path; rename: old path */
+	/* image: the record, malloc'd, owned by the stream (pl_consume()) */
+	struct ct_pull_image *img;
 };
 
 /* `docker pull REF` / `ctr images pull REF` seen, waiting for its pull. */
@@ -64,6 +67,8 @@ struct stream {
 	/* each builder's mark, by its enum ct_engine_kind, kept by its
 	 * note() (dockerd's end mark, containerd's last activity); 0 none */
 	uint64_t mark[CT_ENG_MAX];
+	/* the end of the last pull built of its events (0: none) */
+	uint64_t done;
 };
 
 struct ct_pulls;
@@ -96,6 +101,28 @@ struct ct_pull_builder {
 	bool (*holds)(const struct stream *s);
 	/* ct_pulls_settle() finishes its ended pulls without the wait */
 	bool settles;
+	/* live only: the daemon's own store, read for the images its pulls
+	 * stored (CT_EV_PULL_IMAGE); NULL: none */
+	const struct ct_pull_store_ops *store;
+};
+
+typedef void (*ct_pull_emit_cb)(const void *rec, size_t len, void *ctx);
+
+/*
+ * A daemon's store as a live session reads it (enrich/pull_store.h): its
+ * state opened once (proc_dir: where its processes are, "/proc"), then
+ * every record of the session and its clock: the CT_EV_PULL_IMAGE
+ * records the ones that ended a pull make it read, through emit.
+ */
+struct ct_pull_store_ops {
+	void *(*open)(const char *proc_dir);
+	void (*feed)(void *st, const void *rec, size_t len,
+		     ct_pull_emit_cb emit, void *ctx);
+	/* the live loop's clock (CLOCK_MONOTONIC; UINT64_MAX: the
+	 * session's end): what waited is due */
+	void (*tick)(void *st, uint64_t now_mono_ns, ct_pull_emit_cb emit,
+		     void *ctx);
+	void (*close)(void *st);
 };
 
 /* The last attaches and detaches of the syscall hooks (CT_EV_ARM). */
@@ -104,6 +131,17 @@ struct ct_pull_builder {
 struct arm_turn {
 	uint64_t ts;		/* monotonic */
 	bool on;
+};
+
+/* Layers fetched lately, for the pulls that waited on another's fetch
+ * of a layer they share (pl_recent_find()). */
+#define PL_RECENT	64
+
+struct pl_recent {
+	uint32_t pid;		/* the daemon */
+	char digest[CT_PULL_DIGEST_LEN];
+	char image[CT_PULL_IMAGE_LEN];	/* the pull that fetched it */
+	struct ct_pull_layer l;		/* its fetch and unpack, wall */
 };
 
 /* Spans of pull record losses kept; older ones merge into one. */
@@ -137,6 +175,8 @@ struct ct_pulls {
 	size_t nlosses;
 	uint64_t lost_ts;	/* the last CT_EV_LOST record's time */
 	uint64_t pull_lost;	/* its pull_lost */
+	struct pl_recent recent[PL_RECENT];	/* oldest first */
+	size_t nrecent;
 };
 
 /* When pid, seen at since (monotonic), exited, from the process model;
@@ -155,6 +195,11 @@ uint16_t pl_pull_port(const struct ev *ev, size_t n, uint64_t first);
  * the list); its exec time in *client_ts, 0 if none fits. */
 void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 		    uint64_t end, uint16_t port, uint64_t *client_ts);
+/* The latest client of engine's (enum ct_engine_kind) started by first
+ * that asked for ref, as the daemon stores references (a missing tag
+ * is ":latest"), taken from the list: its exec time, 0 if none. */
+uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
+			   uint64_t first);
 /* A pull's start: the first registry connect of who's daemon (enum
  * ct_engine_kind) after the client's exec, else that exec, else
  * first_open. */
@@ -171,5 +216,15 @@ int pl_emit(struct ct_pulls *e, struct ct_pull *p);
 size_t pl_split_at(struct stream *s, uint64_t end);
 /* Drops s's first k events. */
 void pl_consume(struct stream *s, size_t k);
+/* Drops the events of [0, k) that keep() does not want kept. */
+void pl_consume_if(struct stream *s, size_t k,
+		   bool (*keep)(const struct ev *v, const void *arg),
+		   const void *arg);
+/* Layer l of p's, fetched by daemon pid, for the pulls after it. */
+void pl_recent_add(struct ct_pulls *e, uint32_t pid, const struct ct_pull *p,
+		   const struct ct_pull_layer *l);
+/* The latest fetch of digest by daemon pid, or NULL. */
+const struct pl_recent *pl_recent_find(const struct ct_pulls *e, uint32_t pid,
+				       const char *digest);
 
 #endif /* __CT_PULLS_API_H */

@@ -46,6 +46,19 @@ static bool arm_valid(const void *rec)
 	       a.trigger_ns <= a.hdr.ts_ns;
 }
 
+static bool pull_image_valid(const void *rec)
+{
+	struct ct_pull_image im;
+
+	memcpy(&im.hdr, rec, sizeof(im.hdr));	/* rec may be unaligned */
+	memcpy(&im.source, (const char *)rec + sizeof(im.hdr),
+	       4 * sizeof(__u32));
+	return (im.source == CT_PULL_M_CONFIG ||
+		im.source == CT_PULL_M_CONTENT) &&
+	       im.nlayers <= CT_PULL_IMAGE_LAYERS &&
+	       im.nlayers <= im.layers_total;
+}
+
 /* a histogram: slots that add up without overflow, to count at most */
 static bool opens_valid(const void *rec)
 {
@@ -183,6 +196,23 @@ static void clean_rename(void *rec, size_t len)
 	CLEAN_STR(r, newpath);
 }
 
+static void clean_pull_image(void *rec, size_t len)
+{
+	struct ct_pull_image *im = rec;
+
+	(void)len;
+	im->_pad = 0;
+	CLEAN_STR(im, ref);
+	CLEAN_STR(im, manifest);
+	CLEAN_STR(im, image_id);
+	for (size_t i = 0; i < CT_PULL_IMAGE_LAYERS; i++) {
+		if (i < im->nlayers)
+			CLEAN_STR(&im->layers[i], digest);
+		else
+			memset(&im->layers[i], 0, sizeof(im->layers[i]));
+	}
+}
+
 static void clean_pull_connect(void *rec, size_t len)
 {
 	(void)len;
@@ -318,6 +348,8 @@ static const struct ct_rec_type types[] = {
 	  NULL, clean_pull_connect },
 	{ CT_EV_PULL_UNTRACED, "UNTRACED", sizeof(struct ct_pull_blob), true,
 	  NULL, clean_blob },
+	{ CT_EV_PULL_IMAGE, "PIMAGE", sizeof(struct ct_pull_image), true,
+	  pull_image_valid, clean_pull_image },
 	{ CT_EV_CONNECT, "CONNECT", sizeof(struct ct_connect), false,
 	  NULL, clean_connect },
 	{ CT_EV_LISTEN, "LISTEN", sizeof(struct ct_listen), false, NULL, NULL },

@@ -323,6 +323,29 @@ bool ct_dump_layer(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_pull_image(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_pull_image *im = rec;	/* checked: its size */
+
+	(void)len;
+	put_hdr(f, &im->hdr, "PIMAGE", m2r);
+	fprintf(f, " ref=\"%.*s\" manifest=%.*s image=%.*s source=%u layers=%u/%u",
+		(int)strnlen(im->ref, sizeof(im->ref)), im->ref,
+		(int)strnlen(im->manifest, sizeof(im->manifest)), im->manifest,
+		(int)strnlen(im->image_id, sizeof(im->image_id)), im->image_id,
+		im->source, im->nlayers, im->layers_total);
+	for (uint32_t i = 0; i < im->nlayers && i < CT_PULL_IMAGE_LAYERS; i++) {
+		const struct ct_pull_image_layer *l = &im->layers[i];
+
+		fprintf(f, " %.*s:%llu:%llu",
+			(int)strnlen(l->digest, sizeof(l->digest)), l->digest,
+			(unsigned long long)l->size,
+			(unsigned long long)l->unpacked);
+	}
+	fputc('\n', f);
+	return true;
+}
+
 bool ct_dump_fetched(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
 	const struct ct_fetched_rec *r = rec;	/* checked: its size */
@@ -426,6 +449,7 @@ static const struct {
 	{ CT_EV_HOST, ct_dump_host },
 	{ CT_EV_LAYER, ct_dump_layer },
 	{ CT_EV_FETCHED, ct_dump_fetched },
+	{ CT_EV_PULL_IMAGE, ct_dump_pull_image },
 	{ CT_EV_MKDIR, ct_dump_mkdir },
 	{ CT_EV_RMDIR, ct_dump_mkdir },
 };

@@ -29,6 +29,7 @@ bool ct_dump_mapfull(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_host(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_layer(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_fetched(FILE *f, const void *rec, size_t len, int64_t m2r);
+bool ct_dump_pull_image(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_ident(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_lost(FILE *f, const void *rec, size_t len, int64_t m2r);
 

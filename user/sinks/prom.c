@@ -1065,6 +1065,12 @@ static const struct {
 	  offsetof(struct ct_pull_totals, layers) },
 	{ "coldtrace_pull_bytes_total", "Compressed layer bytes fetched by "
 	  "image pulls.", offsetof(struct ct_pull_totals, bytes) },
+	{ "coldtrace_pull_cached_layers_total", "Layers of pulled images "
+	  "already present: listed by the daemon's store, not fetched.",
+	  offsetof(struct ct_pull_totals, cached_layers) },
+	{ "coldtrace_pull_cached_bytes_total", "Compressed bytes of those "
+	  "layers, where the manifest gives them (not in the throughput).",
+	  offsetof(struct ct_pull_totals, cached_bytes) },
 	{ "coldtrace_pull_untraced_files_total", "Blob files of image pulls "
 	  "not followed whole (the pull hooks were off for part of their "
 	  "life): bytes missing.",

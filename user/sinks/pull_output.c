@@ -31,15 +31,75 @@ static void json_str_or_null(struct ct_json *w, const char *key,
 		ct_json_null(w);
 }
 
-static void json_layer(struct ct_json *w, const struct ct_pull_layer *l)
+/* A size that may be unknown (0): null. */
+static void json_u64_or_null(struct ct_json *w, const char *key, uint64_t v)
+{
+	ct_json_key(w, key);
+	if (v)
+		ct_json_u64(w, v);
+	else
+		ct_json_null(w);
+}
+
+static void json_layer(struct ct_json *w, const struct ct_pull *p,
+		       const struct ct_pull_layer *l)
 {
 	ct_json_start_object(w);
 	json_str_or_null(w, "digest", l->digest, sizeof(l->digest));
 	ct_json_kv_u64(w, "bytes", l->bytes);
 	ct_json_kv_bool(w, "cached", l->cached);
 	ct_json_kv_bool(w, "untraced", l->untraced);
+	/* the store's, only for a pull whose image it named */
+	if (p->manifest_src) {
+		json_u64_or_null(w, "size", l->size);
+		json_u64_or_null(w, "unpacked_size", l->unpacked);
+		json_str_or_null(w, "fetched_by", l->fetched_by,
+				 sizeof(l->fetched_by));
+	}
 	json_span(w, "fetch", l->fetch_start_ns, l->fetch_dur_ns);
 	json_span(w, "unpack", l->unpack_start_ns, l->unpack_dur_ns);
+	ct_json_end_object(w);
+}
+
+/*
+ * What the daemon's store said of the image: its manifest, where its
+ * layers were read, and the pull's fetched and cached layers and bytes
+ * (compressed: a layer's size as the manifest gives it, else the bytes
+ * fetched; sizes unknown count 0, and known_sizes says so).
+ */
+static void json_manifest(struct ct_json *w, const struct ct_pull *p)
+{
+	uint64_t fetched = 0, cached = 0, shared = 0, bf = 0, bc = 0;
+	bool known = p->manifest_src == CT_PULL_M_CONTENT;
+
+	for (size_t i = 0; i < p->nlayers; i++) {
+		const struct ct_pull_layer *l = &p->layers[i];
+
+		if (l->cached) {
+			cached++;
+			bc += l->size;
+		} else if (l->fetched_by[0]) {
+			shared++;
+		} else {
+			fetched++;
+			bf += l->bytes;
+		}
+	}
+	ct_json_key(w, "manifest");
+	ct_json_start_object(w);
+	json_str_or_null(w, "digest", p->manifest, sizeof(p->manifest));
+	ct_json_kv_string(w, "layers_from",
+			  known ? "manifest" : "image config");
+	ct_json_kv_u64(w, "layers", p->layers_total);
+	ct_json_kv_u64(w, "fetched", fetched);
+	ct_json_kv_u64(w, "fetched_by_other", shared);
+	ct_json_kv_u64(w, "cached", cached);
+	ct_json_kv_u64(w, "fetched_bytes", bf);
+	ct_json_key(w, "cached_bytes");
+	if (known)
+		ct_json_u64(w, bc);
+	else
+		ct_json_null(w);
 	ct_json_end_object(w);
 }
 
@@ -59,6 +119,8 @@ void ct_json_pull(struct ct_json *w, const struct ct_pull *p)
 	ct_json_end_object(w);
 	ct_json_kv_u64(w, "ttfb_ns", p->ttfb_ns);
 	ct_json_kv_u64(w, "untraced_files", p->untraced_files);
+	if (p->manifest_src)
+		json_manifest(w, p);
 	if (p->traced_from_ns)
 		ct_json_kv_u64(w, "traced_from_ns", p->traced_from_ns);
 	if (p->records_lost)	/* absent unless the pull ring lost some */
@@ -66,7 +128,7 @@ void ct_json_pull(struct ct_json *w, const struct ct_pull *p)
 	ct_json_key(w, "layers");
 	ct_json_start_array(w);
 	for (size_t i = 0; i < p->nlayers; i++)
-		json_layer(w, &p->layers[i]);
+		json_layer(w, p, &p->layers[i]);
 	ct_json_end_array(w);
 	ct_json_end_object(w);
 }
@@ -159,11 +221,39 @@ static void print_layer(FILE *f, const struct ct_pull *p, size_t i)
 	ct_pull_bar(bar, CT_PULL_BAR, l, p->start_ns, p->dur_ns);
 	fprintf(f, "  %2zu ", i + 1);
 	put_printable(f, d, 19);
-	fprintf(f, "%*s %8.2f %8.1f %8.1f %8.1f %8.1f |%s|\n",
+	fprintf(f, "%*s %8.2f %8.1f %8.1f %8.1f %8.1f |%s|",
 		(int)(19 - strnlen(d, 19)), "", l->bytes / 1048576.0,
 		rel_ms(l->fetch_start_ns, p->start_ns), l->fetch_dur_ns / 1e6,
 		rel_ms(l->unpack_start_ns, p->start_ns),
 		l->unpack_dur_ns / 1e6, bar);
+	if (l->cached)
+		fputs(" cached", f);
+	if (l->fetched_by[0]) {
+		fputs(" fetched by ", f);
+		put_printable(f, l->fetched_by, sizeof(l->fetched_by));
+	}
+	fputc('\n', f);
+}
+
+/* A pull whose image the daemon's store named: what it fetched of it. */
+static void print_listed(FILE *f, const struct ct_pull *p)
+{
+	size_t fetched = 0, shared = 0, cached = 0;
+	uint64_t bc = 0;
+
+	for (size_t i = 0; i < p->nlayers; i++) {
+		cached += p->layers[i].cached;
+		bc += p->layers[i].cached ? p->layers[i].size : 0;
+		shared += !!p->layers[i].fetched_by[0];
+	}
+	fetched = p->nlayers - cached - shared;
+	fprintf(f, "  %zu of %zu layers fetched, %zu fetched by another pull "
+		"at once, %zu cached", fetched, p->layers_total, shared, cached);
+	if (p->manifest_src == CT_PULL_M_CONTENT)
+		fprintf(f, " (%.2f MB compressed)", bc / 1048576.0);
+	if (p->layers_total > p->nlayers)
+		fprintf(f, "; %zu more not listed", p->layers_total - p->nlayers);
+	fputc('\n', f);
 }
 
 void ct_pull_print(FILE *f, const struct ct_pull *p)
@@ -187,6 +277,8 @@ void ct_pull_print(FILE *f, const struct ct_pull *p)
 		fprintf(f, "  %zu blob files not followed whole (the pull "
 			"hooks were off): their bytes are missing\n",
 			p->untraced_files);
+	if (p->manifest_src)
+		print_listed(f, p);
 	fprintf(f, "  %2s %-19s %8s %8s %8s %8s %8s  %s\n", "#", "DIGEST", "MB",
 		"FETCH@ms", "FETCHms", "UNPK@ms", "UNPKms",
 		"timeline (= fetch, # unpack)");

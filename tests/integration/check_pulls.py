@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""Pull records against the registry: pulls made at once, each apart.
+
+  check_pulls.py PULLS TRUTH
+
+PULLS: coldtrace's pull records (JSON Lines, other lines ignored).
+TRUTH (JSON, made by the test from independent sources):
+  images   {ref: [{"digest", "size"}, ...]}  each pulled image's manifest
+                                            layers (the registry's), in order
+  spans    {ref: [t0, t1]}                  its client's wall clock (ns)
+  present  [digest, ...]                    layers present before the pulls
+  gets     [[name, digest, bytes], ...]     the registry's access log: blob
+                                            GETs answered 200 meanwhile
+
+Checks: one complete pull per ref, named as the daemon stores it; every
+manifest layer listed in order with its exact compressed size; a layer
+present before is cached (no bytes); every other layer fetched by exactly
+one pull, with exactly its size in bytes, and said fetched_by that pull in
+the others; the registry sent each fetched layer once, whole, and no
+layer of theirs it did not send; each pull inside its client's span.
+Prints one line per pull, exits 1 with what differs.
+"""
+import json
+import sys
+
+
+def fail(msg):
+    sys.exit(f"check_pulls: {msg}")
+
+
+def load(path):
+    pulls = []
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("type") == "pull":
+                pulls.append(r)
+    return pulls
+
+
+def check_layers(p, manifest, present, fetcher):
+    layers = p["layers"]
+    if [(l["digest"], l["size"]) for l in layers] != \
+       [(m["digest"], m["size"]) for m in manifest]:
+        fail(f"{p['image']}: layers {[(l['digest'], l['size']) for l in layers]}"
+             f" are not the manifest's {manifest}")
+    for l in layers:
+        d = l["digest"]
+        if d in present:
+            if not l["cached"] or l["bytes"] or l["fetched_by"]:
+                fail(f"{p['image']}: {d} was present: not cached ({l})")
+        elif fetcher[d] is p:
+            if l["bytes"] != l["size"] or l["cached"] or l["fetched_by"]:
+                fail(f"{p['image']}: {d} fetched with {l['bytes']} bytes, "
+                     f"size {l['size']} ({l})")
+        elif l["fetched_by"] != fetcher[d]["image"] or l["cached"] or \
+                l["bytes"] or l["fetch"] is None:
+            fail(f"{p['image']}: {d} fetched by {fetcher[d]['image']}: {l}")
+    m = p["manifest"]
+    cached = [l for l in layers if l["cached"]]
+    if m["cached"] != len(cached) or \
+       m["cached_bytes"] != sum(l["size"] for l in cached) or \
+       m["layers"] != len(manifest):
+        fail(f"{p['image']}: manifest summary {m} vs its layers")
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    pulls = load(sys.argv[1])
+    truth = json.load(open(sys.argv[2]))
+    images, spans = truth["images"], truth["spans"]
+    present = set(truth["present"])
+    by_ref = {}
+    for p in pulls:
+        if p["image"] in by_ref:
+            fail(f"two pull records of {p['image']}")
+        by_ref[p["image"]] = p
+    if set(by_ref) != set(spans):
+        fail(f"pulls of {sorted(by_ref)}, asked {sorted(spans)}")
+    fetcher = {}
+    for p in pulls:
+        if not p["complete"]:
+            fail(f"{p['image']} not complete")
+        for l in p["layers"]:
+            if l["bytes"]:
+                if l["digest"] in fetcher:
+                    fail(f"{l['digest']} fetched by {fetcher[l['digest']]['image']}"
+                         f" and {p['image']}")
+                fetcher[l["digest"]] = p
+    wanted = {m["digest"] for ref in spans for m in images[ref]} - present
+    if set(fetcher) != wanted:
+        fail(f"fetched {sorted(fetcher)}, not present {sorted(wanted)}")
+    for ref, p in by_ref.items():
+        check_layers(p, images[ref], present, fetcher)
+        t0, t1 = spans[ref]
+        if p["start_ns"] < t0 or p["start_ns"] + p["dur_ns"] > t1:
+            fail(f"{ref}: [{p['start_ns']}, +{p['dur_ns']}] outside its "
+                 f"client's [{t0}, {t1}]")
+    sizes = {m["digest"]: m["size"] for ref in spans for m in images[ref]}
+    sent = {}
+    for _, d, n in truth["gets"]:
+        if d in sizes:
+            sent.setdefault(d, []).append(int(n))
+    for d in wanted:
+        if sent.get(d) != [sizes[d]]:
+            fail(f"the registry sent {d} as {sent.get(d)}, size {sizes[d]}")
+    if set(sent) - wanted:
+        fail(f"the registry sent {sorted(set(sent) - wanted)}, not fetched")
+    for ref, p in sorted(by_ref.items()):
+        m = p["manifest"]
+        print(f"  {ref}: {p['dur_ns'] / 1e6:.0f} ms, {m['fetched']} of "
+              f"{m['layers']} layers fetched, {m['fetched_by_other']} by "
+              f"another pull, {m['cached']} cached; ttfb "
+              f"{p['ttfb_ns'] / 1e6:.1f} ms, concurrency max "
+              f"{p['concurrency']['max']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# Pulls at once, each its own record: `docker pull` of 3 images at once
+# (pb on pa's two layers, pc of its own), then of 10 (q1..q9 on q0's
+# layers, and q0), then pb again with pa's layers present, then pc by
+# digest; each pull's record checked by check_pulls.py against the
+# registry's manifests and its access log (a layer shared by two pulls
+# sent once), and against its client's own wall clock.  Under
+# `-- COMMAND`, then in the mode a node runs (continuous, default
+# arming, hooks detached before each scenario: dockerd's registry
+# connect attaches them, and nobody names the image but dockerd's own
+# store), where /metrics must count the cached layers and their bytes.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/detached_lib.sh"
+
+REGISTRY=$TOP/tools/registry.sh
+export CT_REGISTRY_STATE=$T/registry.state
+ADDR=127.0.0.1:${CT_REGISTRY_PORT:-5000}
+MODE=${1:-command}
+
+command -v docker-registry >/dev/null || fail "no docker-registry: tools/install-deps.sh installs it"
+
+CT_BG=
+cleanup_apart() {
+	dt_kill
+	"$REGISTRY" stop || true
+	cleanup_test
+}
+trap cleanup_apart EXIT
+
+"$REGISTRY" start >/dev/null || fail "registry did not start"
+"$REGISTRY" push pa 1 2 || fail "push pa"
+"$REGISTRY" push pb 0.5 1 pa || fail "push pb"
+"$REGISTRY" push pc 1 2 || fail "push pc"
+"$REGISTRY" push q0 0.5 2 || fail "push q0"
+for i in 1 2 3 4 5 6 7 8 9; do
+	"$REGISTRY" push "q$i" 0.1 1 q0 || fail "push q$i"
+done
+# layers long enough to overlap
+"$REGISTRY" shape 40mbit
+
+# Each pull in its own shell, its wall clock around it: t.REF files.
+cat >"$T/at_once.sh" <<'EOF'
+#!/bin/sh
+# at_once.sh DIR REF...: `docker pull` of every REF at once
+d=$1
+shift
+i=0
+for r in "$@"; do
+	i=$((i + 1))
+	(date +%s%N >"$d/t0.$i"; docker pull -q "$r" >/dev/null; s=$?
+	 date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") &
+done
+wait
+EOF
+chmod +x "$T/at_once.sh"
+
+# A scenario's truth: the refs as dockerd stores them, their manifests,
+# their clients' spans, the layers present, and the registry's GETs
+# since MARK.
+truth() {	# MARK PRESENT_NAMES -- REF...
+	local mark=$1 present=$2 i=0 r name tag images='{}' spans='{}' gets
+	shift 3
+	for r in "$@"; do
+		i=$((i + 1))
+		[ "$(cat "$T/rc.$i")" = 0 ] || fail "docker pull $r failed"
+		name=${r#"$ADDR"/}
+		name=${name%@*}
+		tag=$r
+		[[ "$r" == *@* ]] || tag=$r:latest
+		images=$(jq --arg r "$tag" --argjson l "$("$REGISTRY" layers "$name" |
+			jq -R 'split(" ") | {digest: .[0], size: (.[1] | tonumber)}' | jq -s .)" \
+			'.[$r] = $l' <<<"$images")
+		spans=$(jq --arg r "$tag" --argjson a "$(cat "$T/t0.$i")" \
+			--argjson b "$(cat "$T/t1.$i")" '.[$r] = [$a, $b]' <<<"$spans")
+	done
+	gets=$("$REGISTRY" gets "$mark" | jq -R 'split(" ")' | jq -s .)
+	jq -n --argjson i "$images" --argjson s "$spans" --argjson g "$gets" \
+		--argjson p "$(for n in $present; do "$REGISTRY" layers "$n"; done |
+			jq -R 'split(" ")[0]' | jq -s .)" \
+		'{images: $i, spans: $s, present: $p, gets: $g}' >"$T/truth.json"
+}
+
+check() {	# WHAT PULLS
+	python3 "$TOP/tests/integration/check_pulls.py" "$2" "$T/truth.json" >&2 ||
+		{ show_output; fail "$1: the pull records differ from the registry"; }
+}
+
+forget_all() {
+	for n in pa pb pc q0 q1 q2 q3 q4 q5 q6 q7 q8 q9; do
+		"$REGISTRY" forget "$n"
+	done
+}
+
+# The scenarios, each checked: NAME PRESENT REF... after forget_all or not
+scenario_refs() {
+	case $1 in
+	three) echo "$ADDR/pa $ADDR/pb $ADDR/pc" ;;
+	ten) echo "$ADDR/q0 $(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "$ADDR/q$i"; done)" ;;
+	cached) echo "$ADDR/pb" ;;
+	digest) echo "$ADDR/pc@$("$REGISTRY" digest pc)" ;;
+	esac
+}
+
+# Before a scenario: what must be there (cached: pa; else nothing).
+prepare() {	# NAME
+	forget_all
+	[ "$1" != cached ] || docker pull -q "$ADDR/pa" >/dev/null || fail "pull pa"
+}
+
+run_command_mode() {
+	local s refs present
+	for s in three ten cached digest; do
+		prepare "$s"
+		present=
+		[ "$s" != cached ] || present=pa
+		refs=$(scenario_refs "$s")
+		mark=$("$REGISTRY" gets mark)
+		# shellcheck disable=SC2086 # refs: one word each
+		run_ct -j -- "$T/at_once.sh" "$T" $refs
+		[ "$CT_RC" -eq 0 ] || { show_output; fail "$s: coldtrace exited $CT_RC"; }
+		# shellcheck disable=SC2086
+		truth "$mark" "$present" -- $refs
+		jq -c 'select(.type == "pull")' "$T/out" >"$T/pulls.$s"
+		note "-- COMMAND, $s:"
+		check "$s" "$T/pulls.$s"
+	done
+}
+
+# /metrics' counter FAMILY{engine="docker"}, 0 if absent.
+metric() {
+	curl -sf "$DT_URL/metrics" |
+		awk -v f="$1" '$1 == f "{engine=\"docker\"}" { print $2; found=1 }
+			END { if (!found) print 0 }'
+}
+
+# Until a pull record of image REF is out (detached mode).
+wait_pull() {	# REF
+	for _ in $(seq 150); do
+		jq -e --arg r "$1" 'select(.type == "pull" and .image == $r)' \
+			"$T/out" >/dev/null 2>&1 && return 0
+		dt_alive
+		sleep 0.2
+	done
+	show_output
+	fail "no pull record of $1"
+}
+
+run_detached_mode() {
+	local s refs present n=0 want mark c0 b0
+	dt_start
+	trap cleanup_apart EXIT		# dt_start's own stops coldtrace only
+	for s in three cached digest; do
+		prepare "$s"
+		present=
+		[ "$s" != cached ] || present=pa
+		refs=$(scenario_refs "$s")
+		# the pull of pa (prepare) goes out first
+		[ "$s" != cached ] || wait_pull "$ADDR/pa:latest"
+		dt_wait_idle
+		c0=$(metric coldtrace_pull_cached_layers_total)
+		b0=$(metric coldtrace_pull_cached_bytes_total)
+		n=$(grep -c '"type":"pull"' "$T/out" || true)
+		mark=$("$REGISTRY" gets mark)
+		# shellcheck disable=SC2086
+		"$T/at_once.sh" "$T" $refs
+		# shellcheck disable=SC2086
+		truth "$mark" "$present" -- $refs
+		want=$((n + $(wc -w <<<"$refs")))
+		for _ in $(seq 150); do
+			[ "$(grep -c '"type":"pull"' "$T/out" || true)" -ge "$want" ] && break
+			dt_alive
+			sleep 0.2
+		done
+		jq -c 'select(.type == "pull")' "$T/out" | tail -n "$(wc -w <<<"$refs")" >"$T/pulls.d.$s"
+		note "detached, $s:"
+		check "detached $s" "$T/pulls.d.$s"
+		[ "$s" != cached ] || {
+			[ "$(metric coldtrace_pull_cached_layers_total)" -eq $((c0 + 2)) ] ||
+				fail "/metrics: cached layers $(metric coldtrace_pull_cached_layers_total), was $c0, 2 more expected"
+			[ "$(metric coldtrace_pull_cached_bytes_total)" -eq \
+				$((b0 + $("$REGISTRY" layers pa | awk '{ s += $2 } END { print s }'))) ] ||
+				fail "/metrics: cached bytes $(metric coldtrace_pull_cached_bytes_total), was $b0"
+		}
+	done
+	dt_stop
+}
+
+case $MODE in
+command) run_command_mode ;;
+detached) run_detached_mode ;;
+*) fail "usage: pull_apart.sh [command|detached]" ;;
+esac
