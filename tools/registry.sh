@@ -21,7 +21,9 @@
 #                                         then drop it locally so that a pull
 #                                         fetches every layer; BASE: FROM
 #                                         this registry's BASE instead, whose
-#                                         layers the two images then share
+#                                         layers the two images then share;
+#                                         CT_REGISTRY_ZEROS=1: layers of zeros
+#                                         (a tiny fetch, a long unpack)
 #   tools/registry.sh fatslim NAME        push NAME-fat (gcc's files + the
 #                                         program) and NAME-slim (the program
 #                                         only), both from one C program
@@ -296,8 +298,14 @@ netns_down() {
 # ---- images ----
 
 # One layer's random file (incompressible: compressed size ~ raw size).
+# Random bytes (they do not compress: a pull fetches them all), or
+# zeros with CT_REGISTRY_ZEROS=1 (a tiny fetch, a long unpack).
 make_layer_file() {
-	head -c "$2" /dev/urandom >"$1"
+	if [ "${CT_REGISTRY_ZEROS:-0}" = 1 ]; then
+		head -c "$2" /dev/zero >"$1"
+	else
+		head -c "$2" /dev/urandom >"$1"
+	fi
 }
 
 cmd_push() {

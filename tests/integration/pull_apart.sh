@@ -37,6 +37,9 @@ trap cleanup_apart EXIT
 for i in 1 2 3 4 5 6 7 8 9; do
 	"$REGISTRY" push "q$i" 0.1 1 q0 || fail "push q$i"
 done
+# 96 MB of zeros: ~100 KB to fetch, 96 MB to write: held up by unpack
+CT_REGISTRY_ZEROS=1 "$REGISTRY" push pz 96 1 || fail "push pz"
+
 # layers long enough to overlap
 "$REGISTRY" shape 40mbit
 
@@ -88,7 +91,7 @@ check() {	# WHAT PULLS
 }
 
 forget_all() {
-	for n in pa pb pc q0 q1 q2 q3 q4 q5 q6 q7 q8 q9; do
+	for n in pa pb pc pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9; do
 		"$REGISTRY" forget "$n"
 	done
 }
@@ -97,6 +100,7 @@ forget_all() {
 scenario_refs() {
 	case $1 in
 	three) echo "$ADDR/pa $ADDR/pb $ADDR/pc" ;;
+	zeros) echo "$ADDR/pz" ;;
 	ten) echo "$ADDR/q0 $(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "$ADDR/q$i"; done)" ;;
 	cached) echo "$ADDR/pb" ;;
 	digest) echo "$ADDR/pc@$("$REGISTRY" digest pc)" ;;
@@ -109,9 +113,26 @@ prepare() {	# NAME
 	[ "$1" != cached ] || docker pull -q "$ADDR/pa" >/dev/null || fail "pull pa"
 }
 
+# What held each pull up (critical.by): WANT for every pull of FILE.
+check_critical() {	# FILE WANT
+	jq -e --arg w "$2" 'select(.critical.by != $w)' "$1" >/dev/null &&
+		{ show_output; fail "$(jq -c '[.image, .critical]' "$1"): not held up by $2"; }
+	note "$(jq -r '"\(.image): fetch \(.critical.fetch_ns / 1e6 | floor) ms, unpack alone \(.critical.unpack_only_ns / 1e6 | floor) ms, \(.critical.fetch_bytes_per_s) B/s"' "$1" | head -n 3)"
+}
+
+# No pull fetched faster than lo's shaper lets it (40 Mbit/s: 5e6 B/s)
+# but for what TCP had buffered before a blob file was opened (a
+# fetch's span begins at the open; up to 30% of a layer of 1 MB here).
+check_rate() {	# FILE
+	jq -e '[.critical.fetch_bytes_per_s] |
+		map(select(. != null and . > 6.5e6)) | length > 0' "$1" >/dev/null &&
+		{ show_output; fail "a fetch faster than the link: $(jq -c '[.image, .critical]' "$1")"; }
+	return 0
+}
+
 run_command_mode() {
 	local s refs present
-	for s in three ten cached digest; do
+	for s in three ten cached digest zeros; do
 		prepare "$s"
 		present=
 		[ "$s" != cached ] || present=pa
@@ -125,6 +146,12 @@ run_command_mode() {
 		jq -c 'select(.type == "pull")' "$T/out" >"$T/pulls.$s"
 		note "-- COMMAND, $s:"
 		check "$s" "$T/pulls.$s"
+		# the link (40 Mbit/s) held the random layers up, unpacking pz's
+		case $s in
+		zeros) check_critical "$T/pulls.$s" unpack ;;
+		cached | digest) check_critical "$T/pulls.$s" fetch ;;
+		esac
+		[ "$s" = zeros ] || check_rate "$T/pulls.$s"
 	done
 }
 

@@ -58,12 +58,31 @@ static void docker_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 	l->unpack_dur_ns = end - start;
 }
 
+/* Blob files open at once (a layer is fetched once at a time). */
+static bool overlap(const struct ev *a, const struct ev *b)
+{
+	return a->open_ns <= b->ts && b->open_ns <= a->ts;
+}
+
+/* Another of the nl blobs that overlaps b has digest d already. */
+static bool taken(struct ev **blobs, char (*digests)[CT_PULL_DIGEST_LEN],
+		  size_t nl, const struct ev *b, const char *d)
+{
+	for (size_t j = 0; j < nl; j++)
+		if (blobs[j] != b && !strcmp(digests[j], d) &&
+		    overlap(blobs[j], b))
+			return true;
+	return false;
+}
+
 /*
  * Digests: the diffid-by-digest renames come in unpack order; each goes
  * to the blob whose read-back ended first among those without one.
  * dockerd also rewrites the map for the layers a pull finds present, at
- * its start; fits(), if given, turns a blob down for a digest whose
- * compressed size is known to differ from its bytes.
+ * its start, and once per pull for a layer fetched once for several:
+ * fits(), if given (pulls apart), turns a blob down for a digest whose
+ * compressed size is known to differ from its bytes or that a blob has
+ * already (one fetch of a layer at a time).
  */
 static void docker_digests(struct ev *ev, size_t n, struct ev **blobs,
 			   char (*digests)[CT_PULL_DIGEST_LEN], size_t nl,
@@ -79,7 +98,9 @@ static void docker_digests(struct ev *ev, size_t n, struct ev **blobs,
 		for (size_t j = 0; j < nl; j++) {
 			if (digests[j][0] || !blobs[j]->lr ||
 			    blobs[j]->lr > ev[i].ts ||
-			    (fits && !fits(blobs[j], ev[i].digest, ev, n)))
+			    (fits && (!fits(blobs[j], ev[i].digest, ev, n) ||
+				      taken(blobs, digests, nl, blobs[j],
+					    ev[i].digest))))
 				continue;
 			if (best == nl || blobs[j]->lr < blobs[best]->lr)
 				best = j;
@@ -166,10 +187,15 @@ image_layer(const struct ct_pull_image *im, const char *d)
 	return NULL;
 }
 
-/* A blob followed whole is as long as the manifest says its layer is. */
+/* A blob followed whole is as long as the manifest says its layer is,
+ * and no blob open at the same time has its digest already. */
 static bool size_fits(const struct ev *b, const char *digest,
 		      const struct ev *ev, size_t n)
 {
+	for (size_t i = 0; i < n; i++)
+		if (is_blob(&ev[i]) && &ev[i] != b &&
+		    !strcmp(ev[i].digest, digest) && overlap(&ev[i], b))
+			return false;
 	for (size_t i = 0; !b->untraced && i < n; i++) {
 		const struct ct_pull_image_layer *l;
 

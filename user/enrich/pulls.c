@@ -640,8 +640,60 @@ const struct ct_pull_totals *ct_pulls_totals(const struct ct_pulls *e,
 	return &e->totals[engine];
 }
 
+static int cmp_u64_pair(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* The time covered by the layers' fetches, unpacks or both. */
+static uint64_t union_ns(const struct ct_pull_layer *l, size_t n, bool fetch,
+			 bool unpack)
+{
+	uint64_t (*iv)[2] = calloc(2 * n + 1, sizeof(*iv));
+	uint64_t sum = 0, s = 0, e = 0;
+	size_t k = 0;
+
+	if (!iv)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (fetch && l[i].fetch_start_ns) {
+			iv[k][0] = l[i].fetch_start_ns;
+			iv[k++][1] = l[i].fetch_start_ns + l[i].fetch_dur_ns;
+		}
+		if (unpack && l[i].unpack_start_ns) {
+			iv[k][0] = l[i].unpack_start_ns;
+			iv[k++][1] = l[i].unpack_start_ns + l[i].unpack_dur_ns;
+		}
+	}
+	qsort(iv, k, sizeof(*iv), cmp_u64_pair);
+	for (size_t i = 0; i < k; i++) {
+		if (e && iv[i][0] <= e) {
+			e = pl_max_u64(e, iv[i][1]);
+			continue;
+		}
+		sum += e - s;
+		s = iv[i][0];
+		e = iv[i][1];
+	}
+	free(iv);
+	return sum + (e - s);
+}
+
+/* What held the pull up: time fetching (any layer), and time unpacking
+ * while no fetch ran. */
+static void critical_path(struct ct_pull *p)
+{
+	uint64_t both = union_ns(p->layers, p->nlayers, true, true);
+
+	p->fetch_busy_ns = union_ns(p->layers, p->nlayers, true, false);
+	p->unpack_only_ns = both > p->fetch_busy_ns ? both - p->fetch_busy_ns : 0;
+}
+
 int pl_emit(struct ct_pulls *e, struct ct_pull *p)
 {
+	critical_path(p);
 	p->traced_from_ns = traced_from(e, p->start_ns);
 	p->records_lost = lost_since(e, p->start_ns);
 	p->complete = p->complete && !p->records_lost;

@@ -41,6 +41,19 @@ static void json_u64_or_null(struct ct_json *w, const char *key, uint64_t v)
 		ct_json_null(w);
 }
 
+static uint64_t total_bytes(const struct ct_pull *p);
+
+/* Bytes a second over ns, null if either is 0. */
+static void json_rate(struct ct_json *w, const char *key, uint64_t bytes,
+		      uint64_t ns)
+{
+	ct_json_key(w, key);
+	if (bytes && ns)
+		ct_json_u64(w, (uint64_t)((double)bytes * 1e9 / (double)ns));
+	else
+		ct_json_null(w);
+}
+
 static void json_layer(struct ct_json *w, const struct ct_pull *p,
 		       const struct ct_pull_layer *l)
 {
@@ -49,6 +62,7 @@ static void json_layer(struct ct_json *w, const struct ct_pull *p,
 	ct_json_kv_u64(w, "bytes", l->bytes);
 	ct_json_kv_bool(w, "cached", l->cached);
 	ct_json_kv_bool(w, "untraced", l->untraced);
+	json_rate(w, "fetch_bytes_per_s", l->bytes, l->fetch_dur_ns);
 	/* the store's, only for a pull whose image it named */
 	if (p->manifest_src) {
 		json_u64_or_null(w, "size", l->size);
@@ -58,6 +72,24 @@ static void json_layer(struct ct_json *w, const struct ct_pull *p,
 	}
 	json_span(w, "fetch", l->fetch_start_ns, l->fetch_dur_ns);
 	json_span(w, "unpack", l->unpack_start_ns, l->unpack_dur_ns);
+	ct_json_end_object(w);
+}
+
+/*
+ * The pull's fetched bytes over the time a layer was fetching (its
+ * throughput from its registry, fetched bytes only), and what held it
+ * up: "fetch" if it spent more time fetching than unpacking with no
+ * fetch running, else "unpack".
+ */
+static void json_throughput(struct ct_json *w, const struct ct_pull *p)
+{
+	ct_json_key(w, "critical");
+	ct_json_start_object(w);
+	ct_json_kv_u64(w, "fetch_ns", p->fetch_busy_ns);
+	ct_json_kv_u64(w, "unpack_only_ns", p->unpack_only_ns);
+	ct_json_kv_string(w, "by", p->unpack_only_ns > p->fetch_busy_ns ?
+				   "unpack" : "fetch");
+	json_rate(w, "fetch_bytes_per_s", total_bytes(p), p->fetch_busy_ns);
 	ct_json_end_object(w);
 }
 
@@ -118,6 +150,7 @@ void ct_json_pull(struct ct_json *w, const struct ct_pull *p)
 	ct_json_kv_double(w, "mean", p->conc_mean);
 	ct_json_end_object(w);
 	ct_json_kv_u64(w, "ttfb_ns", p->ttfb_ns);
+	json_throughput(w, p);
 	ct_json_kv_u64(w, "untraced_files", p->untraced_files);
 	if (p->manifest_src)
 		json_manifest(w, p);
