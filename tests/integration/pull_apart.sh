@@ -37,6 +37,8 @@ trap cleanup_apart EXIT
 for i in 1 2 3 4 5 6 7 8 9; do
 	"$REGISTRY" push "q$i" 0.1 1 q0 || fail "push q$i"
 done
+# a pull whose client is killed in its middle (8 MB at 40 Mbit/s: 1.6 s)
+"$REGISTRY" push pk 8 2 || fail "push pk"
 # 96 MB of zeros: ~100 KB to fetch, 96 MB to write: held up by unpack
 CT_REGISTRY_ZEROS=1 "$REGISTRY" push pz 96 1 || fail "push pz"
 
@@ -91,7 +93,7 @@ check() {	# WHAT PULLS
 }
 
 forget_all() {
-	for n in pa pb pc pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9; do
+	for n in pa pb pc pk pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9; do
 		"$REGISTRY" forget "$n"
 	done
 }
@@ -174,10 +176,45 @@ wait_pull() {	# REF
 	fail "no pull record of $1"
 }
 
+# A `docker pull` killed in its middle: dockerd drops the pull, whose
+# end never comes.  Once its blob files are closed (the hooks detach)
+# it is out, not complete, counted by /metrics but not as complete; and
+# the pulls after it (the next scenario) take none of its layers.
+killed_pull() {
+	local n p0 c0 pid
+	forget_all
+	dt_wait_idle
+	n=$(grep -c '"type":"pull"' "$T/out" || true)
+	p0=$(metric coldtrace_pulls_total)
+	c0=$(metric coldtrace_pulls_complete_total)
+	docker pull -q "$ADDR/pk" >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.6
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || true
+	for _ in $(seq 150); do
+		[ "$(grep -c '"type":"pull"' "$T/out" || true)" -gt "$n" ] && break
+		dt_alive
+		sleep 0.2
+	done
+	jq -c 'select(.type == "pull")' "$T/out" | tail -n +"$((n + 1))" >"$T/pulls.killed"
+	[ "$(wc -l <"$T/pulls.killed")" -eq 1 ] ||
+		{ show_output; fail "killed: $(wc -l <"$T/pulls.killed") records of the killed pull"; }
+	jq -e '.complete == false and .manifest == null' "$T/pulls.killed" >/dev/null ||
+		{ show_output; fail "killed: $(jq -c . "$T/pulls.killed")"; }
+	[ "$(metric coldtrace_pulls_total)" -eq $((p0 + 1)) ] &&
+		[ "$(metric coldtrace_pulls_complete_total)" -eq "$c0" ] ||
+		fail "killed: /metrics counts $(metric coldtrace_pulls_total) pulls," \
+			"$(metric coldtrace_pulls_complete_total) complete (was $p0, $c0)"
+	note "detached, killed: an incomplete pull of $(jq '.layers | length' "$T/pulls.killed")" \
+		"layers, $(jq '[.layers[].bytes] | add // 0' "$T/pulls.killed") bytes"
+}
+
 run_detached_mode() {
 	local s refs present n=0 want mark c0 b0
 	dt_start
 	trap cleanup_apart EXIT		# dt_start's own stops coldtrace only
+	killed_pull
 	for s in three cached digest; do
 		prepare "$s"
 		present=

@@ -816,8 +816,28 @@ static bool pending(const struct ct_pulls *e, const struct stream *s,
 	return e->b[k] && e->b[k]->pending && e->b[k]->pending(s);
 }
 
+/*
+ * A pull whose end never came (its client killed, its registry gone) is
+ * over once its daemon's pull files are all closed: the syscall hooks
+ * were detached after s's last event (open blob files hold them,
+ * user/kern/arm.h), or, with the hooks held otherwise, nothing of s
+ * came for CT_PULL_ABANDON_NS.
+ */
+static bool abandoned(const struct ct_pulls *e, const struct stream *s)
+{
+	uint64_t last = 0;
+
+	for (size_t i = 0; i < s->nev; i++)
+		last = pl_max_u64(last, s->ev[i].ts);
+	for (size_t i = e->narms; i-- > 0 && e->arms[i].ts > last;)
+		if (!e->arms[i].on)
+			return true;
+	return e->now > last + CT_PULL_ABANDON_NS;
+}
+
 /* The first builder, in the table's order, whose pull is due finishes
- * it; one that still holds something of s makes the later ones wait. */
+ * it; one that still holds something of s makes the later ones wait,
+ * unless what it holds was abandoned (finished, not complete). */
 static int advance_stream(struct ct_pulls *e, struct stream *s)
 {
 	int rc = 0;
@@ -829,8 +849,11 @@ static int advance_stream(struct ct_pulls *e, struct stream *s)
 			rc = finish(e, s, k, true);
 			break;
 		}
-		if (e->b[k]->holds(s))
-			break;
+		if (!e->b[k]->holds(s))
+			continue;
+		if (!e->b[k]->ended(s) && pending(e, s, k) && abandoned(e, s))
+			rc = finish(e, s, k, false);
+		break;
 	}
 	prune(s, e->now);
 	return rc;

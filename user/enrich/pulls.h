@@ -10,7 +10,9 @@
  * only then builds the pull:
  *  - docker: over at the last rename of repositories.json, emitted once
  *    event time has gone CT_PULL_GRACE_NS past it (late closes land);
- *  - containerd: over after CT_PULL_IDLE_NS without pull activity.
+ *  - containerd: over after CT_PULL_IDLE_NS without pull activity;
+ *  - one whose end never comes: emitted incomplete once its daemon's
+ *    blob files are all closed (pulls.c abandoned()).
  */
 #ifndef __CT_PULL_ENGINE_H
 #define __CT_PULL_ENGINE_H
@@ -25,6 +27,8 @@
 
 #define CT_PULL_GRACE_NS	1000000000ull	/* 1 s after the end */
 #define CT_PULL_IDLE_NS		3000000000ull	/* containerd: 3 s idle */
+/* a pull without its end, nothing of its daemon's pulls since: over */
+#define CT_PULL_ABANDON_NS	600000000000ull	/* 10 min */
 #define CT_PULL_IMAGE_LEN	256
 #define CT_PULL_DIGEST_LEN	80		/* "sha256:" + 64 hex + NUL */
 
