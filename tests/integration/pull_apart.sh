@@ -4,7 +4,8 @@
 # Pulls at once, each its own record: `docker pull` of 3 images at once
 # (pb on pa's two layers, pc of its own), then of 10 (q1..q9 on q0's
 # layers, and q0), then pb again with pa's layers present, then pc by
-# digest; each pull's record checked by check_pulls.py against the
+# digest, then one of zeros (held up by unpacking), then two `docker
+# create`s' implicit pulls (no pull client); each pull's record checked by check_pulls.py against the
 # registry's manifests and its access log (a layer shared by two pulls
 # sent once), and against its client's own wall clock.  Under
 # `-- COMMAND`, then in the mode a node runs (continuous, default
@@ -48,16 +49,27 @@ CT_REGISTRY_ZEROS=1 "$REGISTRY" push pz 96 1 || fail "push pz"
 # Each pull in its own shell, its wall clock around it: t.REF files.
 cat >"$T/at_once.sh" <<'EOF'
 #!/bin/sh
-# at_once.sh DIR REF...: `docker pull` of every REF at once
+# at_once.sh DIR REF...: `docker pull` of every REF at once; create:REF
+# `docker create REF` (its implicit pull), the container removed after
 d=$1
 shift
 i=0
 for r in "$@"; do
 	i=$((i + 1))
-	(date +%s%N >"$d/t0.$i"; docker pull -q "$r" >/dev/null; s=$?
-	 date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") &
+	case $r in
+	create:*) (date +%s%N >"$d/t0.$i"
+		   docker create "${r#create:}" x >"$d/id.$i" 2>/dev/null; s=$?
+		   date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
+	*) (date +%s%N >"$d/t0.$i"; docker pull -q "$r" >/dev/null; s=$?
+	    date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
+	esac
 done
 wait
+for f in "$d"/id.*; do
+	[ -s "$f" ] && docker rm -f "$(cat "$f")" >/dev/null
+	rm -f "$f"
+done
+exit 0
 EOF
 chmod +x "$T/at_once.sh"
 
@@ -70,6 +82,7 @@ truth() {	# MARK PRESENT_NAMES -- REF...
 	for r in "$@"; do
 		i=$((i + 1))
 		[ "$(cat "$T/rc.$i")" = 0 ] || fail "docker pull $r failed"
+		r=${r#create:}
 		name=${r#"$ADDR"/}
 		name=${name%@*}
 		tag=$r
@@ -103,6 +116,7 @@ scenario_refs() {
 	case $1 in
 	three) echo "$ADDR/pa $ADDR/pb $ADDR/pc" ;;
 	zeros) echo "$ADDR/pz" ;;
+	implicit) echo "create:$ADDR/pc create:$ADDR/pa" ;;
 	ten) echo "$ADDR/q0 $(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "$ADDR/q$i"; done)" ;;
 	cached) echo "$ADDR/pb" ;;
 	digest) echo "$ADDR/pc@$("$REGISTRY" digest pc)" ;;
@@ -134,7 +148,7 @@ check_rate() {	# FILE
 
 run_command_mode() {
 	local s refs present
-	for s in three ten cached digest zeros; do
+	for s in three ten cached digest zeros implicit; do
 		prepare "$s"
 		present=
 		[ "$s" != cached ] || present=pa
