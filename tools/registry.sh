@@ -566,9 +566,12 @@ cmd_forget() {
 	local name=${1:?forget NAME}
 	need_env
 	valid_name "$name"
-	# by id: a pull by digest leaves the image under "NAME@sha256:..."
-	docker image ls -q --no-trunc "$ADDR/$name" | sort -u |
-		xargs -r docker rmi -f >/dev/null 2>&1 || true
+	# every reference of it, its tag and its digest (a pull by digest
+	# leaves the image under "NAME@sha256:..." alone); never by id,
+	# which would untag the same image's other names too
+	docker image ls --digests --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}' \
+		"$ADDR/$name" | tr ' ' '\n' | grep -v -e ':<none>$' -e '@<none>$' |
+		sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
 }
 
 # ---- bandwidth and concurrency ----

@@ -5,7 +5,9 @@
 # (pb on pa's two layers, pc of its own), then of 10 (q1..q9 on q0's
 # layers, and q0), then pb again with pa's layers present, then pc by
 # digest, then one of zeros (held up by unpacking), then two `docker
-# create`s' implicit pulls (no pull client); each pull's record checked by check_pulls.py against the
+# create`s' implicit pulls (no pull client), then two `docker run`s of
+# images on the harness's busybox (each container must point to its own
+# pull); each pull's record checked by check_pulls.py against the
 # registry's manifests and its access log (a layer shared by two pulls
 # sent once), and against its client's own wall clock.  Under
 # `-- COMMAND`, then in the mode a node runs (continuous, default
@@ -40,6 +42,13 @@ for i in 1 2 3 4 5 6 7 8 9; do
 done
 # a pull whose client is killed in its middle (8 MB at 40 Mbit/s: 1.6 s)
 "$REGISTRY" push pk 8 2 || fail "push pk"
+# two images on busybox (bb: the harness's image, relabelled: an image
+# of its own, whose layer the harness's keeps), for `docker run`s
+printf 'FROM %s\nLABEL coldtrace.test=bb\n' "$CT_IMAGE" |
+	docker build -q -t "$ADDR/bb:latest" - >/dev/null &&
+	docker push -q "$ADDR/bb:latest" >/dev/null || fail "push bb"
+"$REGISTRY" push r1 0.5 1 bb || fail "push r1"
+"$REGISTRY" push r2 0.5 1 bb || fail "push r2"
 # 96 MB of zeros: ~100 KB to fetch, 96 MB to write: held up by unpack
 CT_REGISTRY_ZEROS=1 "$REGISTRY" push pz 96 1 || fail "push pz"
 
@@ -60,6 +69,9 @@ for r in "$@"; do
 	create:*) (date +%s%N >"$d/t0.$i"
 		   docker create "${r#create:}" x >"$d/id.$i" 2>/dev/null; s=$?
 		   date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
+	run:*) (date +%s%N >"$d/t0.$i"
+		docker run --rm --network none "${r#run:}" true >/dev/null; s=$?
+		date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
 	*) (date +%s%N >"$d/t0.$i"; docker pull -q "$r" >/dev/null; s=$?
 	    date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
 	esac
@@ -83,6 +95,7 @@ truth() {	# MARK PRESENT_NAMES -- REF...
 		i=$((i + 1))
 		[ "$(cat "$T/rc.$i")" = 0 ] || fail "docker pull $r failed"
 		r=${r#create:}
+		r=${r#run:}
 		name=${r#"$ADDR"/}
 		name=${name%@*}
 		tag=$r
@@ -106,7 +119,7 @@ check() {	# WHAT PULLS
 }
 
 forget_all() {
-	for n in pa pb pc pk pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9; do
+	for n in pa pb pc pk pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9 r1 r2; do
 		"$REGISTRY" forget "$n"
 	done
 }
@@ -117,6 +130,7 @@ scenario_refs() {
 	three) echo "$ADDR/pa $ADDR/pb $ADDR/pc" ;;
 	zeros) echo "$ADDR/pz" ;;
 	implicit) echo "create:$ADDR/pc create:$ADDR/pa" ;;
+	runs) echo "run:$ADDR/r1 run:$ADDR/r2" ;;
 	ten) echo "$ADDR/q0 $(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "$ADDR/q$i"; done)" ;;
 	cached) echo "$ADDR/pb" ;;
 	digest) echo "$ADDR/pc@$("$REGISTRY" digest pc)" ;;
@@ -131,7 +145,7 @@ prepare() {	# NAME
 
 # What held each pull up (critical.by): WANT for every pull of FILE.
 check_critical() {	# FILE WANT
-	jq -e --arg w "$2" 'select(.critical.by != $w)' "$1" >/dev/null &&
+	jq -s -e --arg w "$2" 'map(select(.critical.by != $w)) | length > 0' "$1" >/dev/null &&
 		{ show_output; fail "$(jq -c '[.image, .critical]' "$1"): not held up by $2"; }
 	note "$(jq -r '"\(.image): fetch \(.critical.fetch_ns / 1e6 | floor) ms, unpack alone \(.critical.unpack_only_ns / 1e6 | floor) ms, \(.critical.fetch_bytes_per_s) B/s"' "$1" | head -n 3)"
 }
@@ -140,7 +154,7 @@ check_critical() {	# FILE WANT
 # but for what TCP had buffered before a blob file was opened (a
 # fetch's span begins at the open; up to 30% of a layer of 1 MB here).
 check_rate() {	# FILE
-	jq -e '[.critical.fetch_bytes_per_s] |
+	jq -s -e 'map(.critical.fetch_bytes_per_s) |
 		map(select(. != null and . > 6.5e6)) | length > 0' "$1" >/dev/null &&
 		{ show_output; fail "a fetch faster than the link: $(jq -c '[.image, .critical]' "$1")"; }
 	return 0
@@ -148,10 +162,11 @@ check_rate() {	# FILE
 
 run_command_mode() {
 	local s refs present
-	for s in three ten cached digest zeros implicit; do
+	for s in three ten cached digest zeros implicit runs; do
 		prepare "$s"
 		present=
 		[ "$s" != cached ] || present=pa
+		[ "$s" != runs ] || present=bb
 		refs=$(scenario_refs "$s")
 		mark=$("$REGISTRY" gets mark)
 		# shellcheck disable=SC2086 # refs: one word each
@@ -168,7 +183,21 @@ run_command_mode() {
 		cached | digest) check_critical "$T/pulls.$s" fetch ;;
 		esac
 		[ "$s" = zeros ] || check_rate "$T/pulls.$s"
+		[ "$s" != runs ] || check_runs
 	done
+}
+
+# Each container of the `docker run`s at once points to its own pull.
+check_runs() {
+	local r
+	for r in r1 r2; do
+		records | jq -s -e --arg i "$ADDR/$r" 'map(select(.image == $i)) |
+			length == 1 and .[0].pull.image == ($i + ":latest")' >/dev/null ||
+			fail "runs: the container of $r does not point to its pull:" \
+				"$(records | jq -c '{image, pull}')" \
+				"$(jq -c 'select(.type == "pull") | [.image, .start_ns + .dur_ns]' "$T/out")"
+	done
+	note "runs: each container points to its own pull"
 }
 
 # /metrics' counter FAMILY{engine="docker"}, 0 if absent.
@@ -181,7 +210,7 @@ metric() {
 # Until a pull record of image REF is out (detached mode).
 wait_pull() {	# REF
 	for _ in $(seq 150); do
-		jq -e --arg r "$1" 'select(.type == "pull" and .image == $r)' \
+		jq -s -e --arg r "$1" 'any(.[]; .type == "pull" and .image == $r)' \
 			"$T/out" >/dev/null 2>&1 && return 0
 		dt_alive
 		sleep 0.2

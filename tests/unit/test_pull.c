@@ -282,6 +282,42 @@ Test(pull_replay, concurrent_pulls_apart_with_cached_layers)
 	ct_pulls_free(e);
 }
 
+/*
+ * Containers of the images pulled at once claim their own pull, in
+ * whatever order they ended; one of another image claims none of them.
+ */
+Test(pull_replay, a_container_claims_the_pull_of_its_image)
+{
+	const char *order[] = { "127.0.0.1:5000/ctb", "127.0.0.1:5000/cta",
+				"127.0.0.1:5000/ctc:latest" };
+	char path[512];
+	struct got g = { 0 };
+	struct ct_pulls *e;
+	uint64_t after = 0;
+
+	e = replay(fixture("docker-pulls5.ctrec", path, sizeof(path)), &g);
+	for (size_t i = 0; i < 3; i++) {
+		const struct ct_pull *p = ct_pulls_get(e, i);
+
+		if (p->start_ns + p->dur_ns > after)
+			after = p->start_ns + p->dur_ns;
+	}
+	/* the three of the first step are over by after: 10 s of gap */
+	cr_assert_null(ct_pulls_claim(e, after + 1, 10000 * MS,
+				      "127.0.0.1:5000/other"));
+	for (size_t i = 0; i < 3; i++) {
+		const struct ct_pull *p = ct_pulls_claim(e, after + 1,
+							 10000 * MS, order[i]);
+		char want[64];
+
+		snprintf(want, sizeof(want), "%s%s", order[i],
+			 strchr(order[i] + 15, ':') ? "" : ":latest");
+		cr_assert_not_null(p, "%s", order[i]);
+		cr_assert_str_eq(p->image, want);
+	}
+	ct_pulls_free(e);
+}
+
 /* ---- synthetic records ---- */
 
 struct seq {
@@ -909,14 +945,14 @@ Test(pull_synth, claimed_once_by_next_container)
 
 	one_layer_pull(&s);
 	cr_assert_eq(s.g.n, 0, "still in its grace period");
-	cr_assert_null(ct_pulls_claim(s.e, M2R + 5000 * MS, 500 * MS),
+	cr_assert_null(ct_pulls_claim(s.e, M2R + 5000 * MS, 500 * MS, ""),
 		       "too long after the pull");
-	p = ct_pulls_claim(s.e, M2R + 100 * MS, 500 * MS);
+	p = ct_pulls_claim(s.e, M2R + 100 * MS, 500 * MS, "");
 	cr_assert_not_null(p);
 	cr_assert_eq(p->start_ns + p->dur_ns, M2R + 70 * MS);
-	cr_assert_null(ct_pulls_claim(s.e, M2R + 150 * MS, 500 * MS),
+	cr_assert_null(ct_pulls_claim(s.e, M2R + 150 * MS, 500 * MS, ""),
 		       "a second container gets no pull");
-	cr_assert_null(ct_pulls_claim(NULL, 0, 0));
+	cr_assert_null(ct_pulls_claim(NULL, 0, 0, ""));
 	ct_pulls_free(s.e);
 }
 
@@ -944,7 +980,7 @@ Test(pull_untrusted, wall_time_past_int64_max)
 	cr_assert_gt(s.g.last.start_ns, (uint64_t)INT64_MAX);
 	cr_assert_eq(s.g.layers[0].fetch_start_ns, base + 10 * MS);
 	cr_assert_eq(s.g.layers[0].unpack_start_ns, base + 50 * MS);
-	cr_assert_not_null(ct_pulls_claim(s.e, 100 * MS + base, 500 * MS));
+	cr_assert_not_null(ct_pulls_claim(s.e, 100 * MS + base, 500 * MS, ""));
 	ct_pulls_free(s.e);
 }
 
@@ -1112,7 +1148,7 @@ Test(pull_synth, a_pull_under_lost_records_is_flagged)
 	cr_expect(!s.g.last.records_lost);
 	cr_expect(s.g.last.complete);
 	cr_expect_not_null(ct_pulls_claim(s.e, M2R + 300 * MS,
-					  10ull * 1000 * MS));
+					  10ull * 1000 * MS, ""));
 	ct_pulls_free(s.e);
 
 	seq_init(&s);
@@ -1121,6 +1157,7 @@ Test(pull_synth, a_pull_under_lost_records_is_flagged)
 	connect_and_layer(&s);
 	cr_expect(s.g.last.records_lost);
 	cr_expect(!s.g.last.complete, "reported as whole");
-	cr_expect_null(ct_pulls_claim(s.e, M2R + 300 * MS, 10ull * 1000 * MS));
+	cr_expect_null(ct_pulls_claim(s.e, M2R + 300 * MS, 10ull * 1000 * MS,
+				      ""));
 	ct_pulls_free(s.e);
 }

@@ -77,7 +77,8 @@ static void attach_pull(struct ct_enrich *e, struct ct_container *c)
 {
 	const struct ct_pull *p;
 
-	p = ct_pulls_claim(e->pulls, c->first_ns, CT_ENRICH_PULL_MAX_GAP_NS);
+	p = ct_pulls_claim(e->pulls, c->first_ns, CT_ENRICH_PULL_MAX_GAP_NS,
+			   c->image);
 	if (!p)
 		return;
 	c->has_pull = true;

@@ -1009,14 +1009,36 @@ void ct_pulls_settle(struct ct_pulls *e)
 				finish(e, &e->st[i], k, true);
 }
 
+/* A container of image (as its engine keeps it, "" unknown) may have
+ * waited for p: p is of that image, or either is not named. */
+static bool image_fits(const char *image, const struct ct_pull *p)
+{
+	return !image[0] || !p->image[0] || !strcmp(image, p->image) ||
+	       same_ref(image, p->image);
+}
+
 const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,
-				     uint64_t max_gap_ns)
+				     uint64_t max_gap_ns, const char *image)
 {
 	struct ct_pull *p;
 
+	image = image ? image : "";
 	ct_pulls_settle(e);
+	/* pulls at once end in any order: the latest of this image first */
+	for (size_t i = e ? e->npulls : 0; image[0] && i-- > 0;) {
+		uint64_t end;
+
+		p = &e->pulls[i];
+		end = p->start_ns + p->dur_ns;
+		if (end <= wall_ns && wall_ns - end <= max_gap_ns &&
+		    p->complete && !p->claimed && p->image[0] &&
+		    image_fits(image, p)) {
+			p->claimed = true;
+			return p;
+		}
+	}
 	p = (struct ct_pull *)ct_pulls_before(e, wall_ns, max_gap_ns);
-	if (!p || !p->complete || p->claimed)
+	if (!p || !p->complete || p->claimed || !image_fits(image, p))
 		return NULL;
 	p->claimed = true;
 	return p;

@@ -199,13 +199,16 @@ const struct ct_pull *ct_pulls_before(const struct ct_pulls *e,
 				      uint64_t wall_ns, uint64_t max_gap_ns);
 
 /*
- * The pull a container whose first phase began at wall_ns was waiting
- * for: settles finished docker pulls, then takes ct_pulls_before()'s
- * answer if it is complete and no other container claimed it (one pull,
- * one container: the next run of the same image pulls nothing).
+ * The pull a container of image (as its engine keeps it: Config.Image;
+ * "" unknown) whose first phase began at wall_ns was waiting for:
+ * settles finished docker pulls, then takes the latest complete pull of
+ * that image that ended at most max_gap_ns before (pulls at once end in
+ * any order), else ct_pulls_before()'s answer if it is complete, not of
+ * another image, and no other container claimed it (one pull, one
+ * container: the next run of the same image pulls nothing).
  */
 const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,
-				     uint64_t max_gap_ns);
+				     uint64_t max_gap_ns, const char *image);
 
 /* Pure helpers, exposed for the unit tests. */
 /* Max and time-weighted mean of overlapping [start, start+dur) spans. */
