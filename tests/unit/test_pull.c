@@ -662,6 +662,52 @@ Test(pull_synth, incomplete_at_flush)
 	ct_pulls_free(s.e);
 }
 
+/*
+ * A pull whose end never came is out, not complete, once the hooks are
+ * detached after its last event (its blob files all closed); a detach
+ * before that event, or ten minutes not yet gone, keep it waiting.
+ */
+Test(pull_synth, abandoned_pull_out_at_the_next_detach)
+{
+	struct seq s;
+
+	seq_init(&s);
+	arm_at(&s, 5 * MS, false, 0);	/* before its blob: not its own */
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 0, 0, 9);
+	ct_pulls_tick(s.e, 9 * 60 * 1000 * MS);
+	cr_assert_eq(s.g.n, 0, "out before a detach or 10 min");
+	arm_at(&s, 9 * 60 * 1000 * MS + 1, false, 0);
+	cr_assert_eq(s.g.n, 1, "out at the detach");
+	cr_assert(!s.g.last.complete);
+	cr_assert_eq(s.g.last.layers[0].bytes, 9);
+	ct_pulls_free(s.e);
+
+	seq_init(&s);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 40 * MS, 0, 0, 9);
+	ct_pulls_tick(s.e, 41 * MS + CT_PULL_ABANDON_NS + 1);
+	cr_assert_eq(s.g.n, 1, "out after 10 min without an event");
+	cr_assert(!s.g.last.complete);
+	ct_pulls_free(s.e);
+}
+
+/* Where a pull's time went: fetching 100 ms, then unpacking 200 ms
+ * while nothing fetched: held up by unpack. */
+Test(pull_synth, critical_path_of_an_unpack_bound_pull)
+{
+	struct seq s;
+
+	seq_init(&s);
+	connect_at(&s, 5 * MS);
+	blob(&s, "GetImageBlob1", 10 * MS, 11 * MS, 110 * MS, 120 * MS,
+	     320 * MS, 1000);
+	end_pull(&s, 330 * MS);
+	ct_pulls_flush(s.e);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_eq(s.g.last.fetch_busy_ns, 100 * MS);
+	cr_assert_eq(s.g.last.unpack_only_ns, 200 * MS);
+	ct_pulls_free(s.e);
+}
+
 /* Two pulls back to back are two records. */
 Test(pull_synth, two_pulls)
 {
