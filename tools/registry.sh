@@ -35,6 +35,8 @@
 #                                         twin; ml: + numpy, scipy and a 250 MB
 #                                         model file (tools/debian-rootfs.sh)
 #   tools/registry.sh addr                the registry's HOST:PORT (far or not)
+#   (CT_REGISTRY_TLS=1 start: HTTPS with a self-signed certificate, which
+#   dockerd takes from a registry on loopback without checking it)
 #   tools/registry.sh layers NAME         "digest compressed-bytes" per layer,
 #                                         from the registry's manifest
 #   tools/registry.sh digest NAME         that manifest's digest (a pull by
@@ -149,6 +151,37 @@ storage:
 http:
   addr: $ADDR
 EOF
+	[ "${CT_REGISTRY_TLS:-0}" != 1 ] || cat >>"$1/config.yml" <<EOF
+  tls:
+    certificate: $1/cert.pem
+    key: $1/key.pem
+EOF
+}
+
+# CT_REGISTRY_TLS=1: a self-signed certificate for 127.0.0.1, a day long.
+# dockerd tries HTTPS first for a registry on loopback (insecure: the
+# certificate is not checked), so its pulls then ride TLS.
+make_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$1/key.pem" \
+		-out "$1/cert.pem" >/dev/null 2>&1 || die "openssl could not make a certificate"
+	touch "$1/tls"
+}
+
+# The registry's base URL (https once started with CT_REGISTRY_TLS=1).
+reg_url() {
+	local d
+	d=$(cat "$STATE_FILE" 2>/dev/null) || true
+	if [ -n "$d" ] && [ -e "$d/tls" ]; then
+		echo "https://$ADDR"
+	else
+		echo "http://$ADDR"
+	fi
+}
+
+# curl to it: its certificate is our own, self-signed.
+reg_curl() {
+	curl -k "$@"
 }
 
 cmd_start() {
@@ -165,6 +198,7 @@ cmd_start() {
 	d=$(mktemp -d /tmp/ctreg.XXXXXX)
 	echo "$d" >"$STATE_FILE"
 	mkdir -p "$d/storage"
+	[ "${CT_REGISTRY_TLS:-0}" != 1 ] || make_cert "$d"
 	write_config "$d"
 	if [ -n "$RTT_MS" ]; then
 		netns_up "$d" || { cmd_stop; die "cannot make namespace $NS"; }
@@ -178,7 +212,7 @@ cmd_start() {
 	pid=$!
 	echo "$pid" >"$d/pid"
 	end=$((SECONDS + WAIT_S))
-	until curl -s -o /dev/null "http://$ADDR/v2/"; do
+	until reg_curl -s -o /dev/null "$(reg_url)/v2/"; do
 		if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $end ]; then
 			tail -n 20 "$d/registry.log" >&2 || true
 			cmd_stop
@@ -186,7 +220,7 @@ cmd_start() {
 		fi
 		sleep 0.2
 	done
-	log "docker-registry up on $ADDR (pid $pid, storage $d/storage)"
+	log "docker-registry up on $(reg_url) (pid $pid, storage $d/storage)"
 	# dockerd trusts only 127.0.0.0/8 over plain http by itself; without
 	# a harness (the lazy scene: containerd and the stargz daemon, which
 	# pull through a proxy on loopback) there is no dockerd to tell
@@ -464,8 +498,8 @@ cmd_pyfatslim() {
 cmd_layers() {
 	local name=${1:?layers NAME}
 	valid_name "$name"
-	curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-		"http://$ADDR/v2/$name/manifests/latest" |
+	reg_curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"$(reg_url)/v2/$name/manifests/latest" |
 		jq -r '.layers[] | "\(.digest) \(.size)"' ||
 		die "no manifest for $name in the registry"
 }
@@ -473,8 +507,8 @@ cmd_layers() {
 cmd_digest() {
 	local name=${1:?digest NAME}
 	valid_name "$name"
-	curl -sfI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-		"http://$ADDR/v2/$name/manifests/latest" |
+	reg_curl -sfI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"$(reg_url)/v2/$name/manifests/latest" |
 		tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' |
 		grep -E '^sha256:[0-9a-f]{64}$' || die "no manifest for $name in the registry"
 }

@@ -13,7 +13,9 @@
 # `-- COMMAND`, then in the mode a node runs (continuous, default
 # arming, hooks detached before each scenario: dockerd's registry
 # connect attaches them, and nobody names the image but dockerd's own
-# store), where /metrics must count the cached layers and their bytes.
+# store), where /metrics must count the cached layers and their bytes;
+# `pull_apart.sh tls`: four of the scenarios from a registry that speaks
+# HTTPS only, with a self-signed certificate (nothing on the wire read).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -32,7 +34,14 @@ cleanup_apart() {
 }
 trap cleanup_apart EXIT
 
+# tls: the registry speaks HTTPS only (a self-signed certificate), so
+# nothing on the wire can be read: the names come from dockerd's store
+[ "$MODE" != tls ] || export CT_REGISTRY_TLS=1
 "$REGISTRY" start >/dev/null || fail "registry did not start"
+if [ "$MODE" = tls ]; then
+	curl -sf -o /dev/null "http://$ADDR/v2/" && fail "the registry answers plain HTTP"
+	curl -skf -o /dev/null "https://$ADDR/v2/" || fail "the registry does not answer HTTPS"
+fi
 "$REGISTRY" push pa 1 2 || fail "push pa"
 "$REGISTRY" push pb 0.5 1 pa || fail "push pb"
 "$REGISTRY" push pc 1 2 || fail "push pc"
@@ -162,7 +171,7 @@ check_rate() {	# FILE
 
 run_command_mode() {
 	local s refs present
-	for s in three ten cached digest zeros implicit runs; do
+	for s in ${SCENARIOS:-three ten cached digest zeros implicit runs}; do
 		prepare "$s"
 		present=
 		[ "$s" != cached ] || present=pa
@@ -296,6 +305,7 @@ run_detached_mode() {
 
 case $MODE in
 command) run_command_mode ;;
+tls) SCENARIOS="three cached digest implicit" run_command_mode ;;
 detached) run_detached_mode ;;
-*) fail "usage: pull_apart.sh [command|detached]" ;;
+*) fail "usage: pull_apart.sh [command|detached|tls]" ;;
 esac

@@ -35,6 +35,7 @@ TESTS=(
 	"docker-pull-far|pull.sh far"
 	"docker-pull-apart|pull_apart.sh command"
 	"docker-pull-apart-detached|pull_apart.sh detached"
+	"docker-pull-apart-tls|pull_apart.sh tls"
 	"opens|opens.sh"
 	"opens-full|opens_full.sh"
 	"arm|arm.sh"
