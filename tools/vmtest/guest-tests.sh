@@ -654,7 +654,8 @@ pull_checked() {	# NAME PULLS T0 T1 STATUS ERR
 	if [ "$5" -ne 0 ]; then
 		fail "$1: docker pull exited $5"
 		show "$6"
-	elif ! jq -se --arg ref "$ref" 'length == 1 and (.[0] | .image == $ref and
+	# named as dockerd stored it: the tag the client left out
+	elif ! jq -se --arg ref "$ref:latest" 'length == 1 and (.[0] | .image == $ref and
 			.engine == "docker" and .complete)' "$2" >/dev/null; then
 		fail "$1: not one complete docker pull record of $ref"
 		show "$2" "$6"
