@@ -37,6 +37,7 @@
 #include "comm_table.h"
 #include "container.h"
 #include "engine.h"
+#include "manifest.h"
 #include "names.h"
 #include "pull.h"
 #include "pulls_api.h"
@@ -44,7 +45,7 @@
 #include "util.h"
 
 #define REPOS_MAX	(16u << 20)	/* a node's every reference */
-#define BLOB_MAX	(1u << 20)	/* a manifest, an image config */
+#define BLOB_MAX	CT_MANIFEST_MAX
 #define STORES		16		/* image stores followed at once */
 #define CONTENT_ROOTS	8
 #define DAEMONS		16		/* dockerd pids whose stores are known */
@@ -97,13 +98,9 @@ struct dstore {
 
 /* ---- the files ---- */
 
-/* "sha256:<64 hex>" -> its hex, else NULL. */
 static const char *hex_of(const char *digest)
 {
-	if (!digest || strncmp(digest, "sha256:", 7) || strlen(digest) != 71 ||
-	    strspn(digest + 7, "0123456789abcdef") != 64)
-		return NULL;
-	return digest + 7;
+	return ct_digest_hex(digest);
 }
 
 static json_t *load_at(size_t max, const char *fmt, ...)
@@ -200,20 +197,10 @@ static bool layers_of_manifest(const struct dstore *d, struct ct_pull_image *im,
 			       size_t ndiff)
 {
 	json_t *m = platform_manifest(d, content_blob(d, im->manifest));
-	json_t *layers = json_object_get(m, "layers"), *l;
-	bool ok = json_is_array(layers) && json_array_size(layers) == ndiff;
-	size_t i;
+	bool ok = ct_manifest_nlayers(m) == (int)ndiff;
 
-	json_array_foreach(ok ? layers : NULL, i, l) {
-		const char *dg = json_string_value(json_object_get(l, "digest"));
-		json_int_t size = json_integer_value(json_object_get(l, "size"));
-
-		if (i >= CT_PULL_IMAGE_LAYERS)
-			break;
-		if (hex_of(dg))
-			ct_copy_str(im->layers[i].digest, CT_PULL_DIGEST_REC, dg, 72);
-		im->layers[i].size = size > 0 ? (uint64_t)size : 0;
-	}
+	if (ok)
+		ct_manifest_layers(m, im);
 	json_decref(m);
 	return ok;
 }

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * An OCI / Docker v2 image manifest as the engines' stores keep it (a
+ * JSON blob named by its digest), read into a CT_EV_PULL_IMAGE record's
+ * layers: shared by the daemons' store readers (docker_store.c,
+ * containerd_store.c).
+ */
+#ifndef __CT_MANIFEST_H
+#define __CT_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+#include "pull.h"
+
+#define CT_MANIFEST_MAX	(1u << 20)	/* a manifest, an image config */
+
+/* "sha256:<64 hex>" -> its hex, else NULL: the only names of a store's
+ * files made into paths. */
+const char *ct_digest_hex(const char *digest);
+
+/* m is a manifest (its "layers" array): how many it lists, else -1. */
+int ct_manifest_nlayers(const json_t *m);
+
+/* m's layers' digests and compressed sizes into im->layers (at most
+ * CT_PULL_IMAGE_LAYERS; the rest of im untouched). */
+void ct_manifest_layers(const json_t *m, struct ct_pull_image *im);
+
+#endif /* __CT_MANIFEST_H */
