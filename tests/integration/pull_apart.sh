@@ -15,9 +15,7 @@
 # connect attaches them, and nobody names the image but dockerd's own
 # store), where /metrics must count the cached layers and their bytes;
 # `pull_apart.sh tls`: four of the scenarios from a registry that speaks
-# HTTPS only, with a self-signed certificate (nothing on the wire read);
-# `pull_apart.sh ctr`: `ctr images pull` of pa, pb and pc at once, then
-# of pb with pa there (containerd's namespace ctpa, emptied after).
+# HTTPS only, with a self-signed certificate (nothing on the wire read).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -83,9 +81,6 @@ for r in "$@"; do
 	run:*) (date +%s%N >"$d/t0.$i"
 		docker run --rm --network none "${r#run:}" true >/dev/null; s=$?
 		date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
-	ctr:*) (date +%s%N >"$d/t0.$i"
-		ctr -n ctpa images pull --plain-http "${r#ctr:}" >/dev/null; s=$?
-		date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
 	*) (date +%s%N >"$d/t0.$i"; docker pull -q "$r" >/dev/null; s=$?
 	    date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
 	esac
@@ -110,12 +105,10 @@ truth() {	# MARK PRESENT_NAMES -- REF...
 		[ "$(cat "$T/rc.$i")" = 0 ] || fail "docker pull $r failed"
 		r=${r#create:}
 		r=${r#run:}
-		r=${r#ctr:}
 		name=${r#"$ADDR"/}
 		name=${name%@*}
-		name=${name%:*}
 		tag=$r
-		[[ "$r" == *@* || "${r##*/}" == *:* ]] || tag=$r:latest
+		[[ "$r" == *@* ]] || tag=$r:latest
 		images=$(jq --arg r "$tag" --argjson l "$("$REGISTRY" layers "$name" |
 			jq -R 'split(" ") | {digest: .[0], size: (.[1] | tonumber)}' | jq -s .)" \
 			'.[$r] = $l' <<<"$images")
@@ -147,31 +140,16 @@ scenario_refs() {
 	zeros) echo "$ADDR/pz" ;;
 	implicit) echo "create:$ADDR/pc create:$ADDR/pa" ;;
 	runs) echo "run:$ADDR/r1 run:$ADDR/r2" ;;
-	ctr-three) echo "ctr:$ADDR/pa:latest ctr:$ADDR/pb:latest ctr:$ADDR/pc:latest" ;;
-	ctr-cached) echo "ctr:$ADDR/pb:latest" ;;
 	ten) echo "$ADDR/q0 $(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "$ADDR/q$i"; done)" ;;
 	cached) echo "$ADDR/pb" ;;
 	digest) echo "$ADDR/pc@$("$REGISTRY" digest pc)" ;;
 	esac
 }
 
-# containerd's namespace ctpa: every image gone, with what only it held.
-ctr_forget_all() {
-	ctr -n ctpa images ls -q | xargs -r ctr -n ctpa images rm --sync >/dev/null ||
-		fail "ctr images rm"
-}
-
 # Before a scenario: what must be there (cached: pa; else nothing).
 prepare() {	# NAME
-	case $1 in
-	ctr-*) ctr_forget_all ;;
-	*) forget_all ;;
-	esac
-	case $1 in
-	cached) docker pull -q "$ADDR/pa" >/dev/null || fail "pull pa" ;;
-	ctr-cached) ctr -n ctpa images pull --plain-http "$ADDR/pa:latest" >/dev/null ||
-		fail "ctr pull pa" ;;
-	esac
+	forget_all
+	[ "$1" != cached ] || docker pull -q "$ADDR/pa" >/dev/null || fail "pull pa"
 }
 
 # What held each pull up (critical.by): WANT for every pull of FILE.
@@ -196,7 +174,7 @@ run_command_mode() {
 	for s in ${SCENARIOS:-three ten cached digest zeros implicit runs}; do
 		prepare "$s"
 		present=
-		[ "$s" != cached ] && [ "$s" != ctr-cached ] || present=pa
+		[ "$s" != cached ] || present=pa
 		[ "$s" != runs ] || present=bb
 		refs=$(scenario_refs "$s")
 		mark=$("$REGISTRY" gets mark)
@@ -211,7 +189,7 @@ run_command_mode() {
 		# the link (40 Mbit/s) held the random layers up, unpacking pz's
 		case $s in
 		zeros) check_critical "$T/pulls.$s" unpack ;;
-		cached | digest | ctr-cached) check_critical "$T/pulls.$s" fetch ;;
+		cached | digest) check_critical "$T/pulls.$s" fetch ;;
 		esac
 		[ "$s" = zeros ] || check_rate "$T/pulls.$s"
 		[ "$s" != runs ] || check_runs
@@ -328,8 +306,6 @@ run_detached_mode() {
 case $MODE in
 command) run_command_mode ;;
 tls) SCENARIOS="three cached digest implicit" run_command_mode ;;
-ctr) SCENARIOS="ctr-three ctr-cached" run_command_mode
-     ctr_forget_all ;;
 detached) run_detached_mode ;;
-*) fail "usage: pull_apart.sh [command|detached|tls|ctr]" ;;
+*) fail "usage: pull_apart.sh [command|detached|tls]" ;;
 esac

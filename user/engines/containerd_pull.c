@@ -132,168 +132,14 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 	return pl_emit(e, &p);
 }
 
-/* ---- pulls apart: the manifests containerd committed ---- */
-
-static bool is_ingest(const struct ev *v)
-{
-	return v->kind == EV_BLOB && v->sub == CT_PULL_F_CTRD_INGEST;
-}
-
-/* The unused ingest file of a layer with digest d (its rename's). */
-static struct ev *own_ingest(struct ev *ev, size_t n, const char *d)
-{
-	for (size_t i = 0; d[0] && i < n; i++)
-		if (is_ingest(&ev[i]) && !ev[i].used &&
-		    !strcmp(ingest_digest(ev, n, ev[i].path), d))
-			return &ev[i];
-	return NULL;
-}
-
-/* Layers of p's it did not fetch: fetched for another pull while p ran,
- * else already there. */
-static void ctrd_unfetched(struct ct_pulls *e, struct ct_pull *p,
-			   uint32_t pid)
-{
-	for (size_t i = 0; i < p->nlayers; i++) {
-		struct ct_pull_layer *l = &p->layers[i];
-		const struct pl_recent *r;
-
-		if (l->fetch_start_ns)
-			continue;
-		r = pl_recent_find(e, pid, l->digest);
-		if (r && r->l.fetch_start_ns + r->l.fetch_dur_ns > p->start_ns) {
-			memcpy(l->fetched_by, r->image, sizeof(l->fetched_by));
-			l->fetch_start_ns = r->l.fetch_start_ns;
-			l->fetch_dur_ns = r->l.fetch_dur_ns;
-		} else {
-			l->cached = true;
-		}
-	}
-}
-
-/*
- * iv's manifest's pull: its layers' own ingests (used from now on) and
- * read-backs.  A manifest whose layers containerd neither fetched nor
- * unpacked (dockerd caching its own pull's manifest here, a pull of an
- * image all present) makes none.
- */
-static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
-		       const struct ev *iv)
-{
-	const struct ct_pull_image *im = iv->img;
-	struct ct_pull p = {
-		.engine = ct_engine_name(CT_ENG_CONTAINERD),
-		.complete = true,
-		.manifest_src = im->source,
-		.layers_total = im->layers_total,
-		.nlayers = im->nlayers,
-	};
-	uint64_t first = iv->ts, first_write = UINT64_MAX, fetch_end = 0;
-	uint64_t end = iv->ts, cts, st;	/* monotonic */
-	size_t own = 0;
-
-	p.layers = calloc(im->nlayers ? im->nlayers : 1, sizeof(*p.layers));
-	if (!p.layers)
-		return -ENOMEM;
-	for (size_t i = 0; i < p.nlayers; i++) {
-		struct ct_pull_layer *l = &p.layers[i];
-		struct ev *b = own_ingest(ev, n, im->layers[i].digest);
-
-		memcpy(l->digest, im->layers[i].digest, sizeof(l->digest));
-		l->size = im->layers[i].size;
-		if (!b)
-			continue;
-		b->used = true;
-		own++;
-		l->untraced = b->untraced;
-		l->bytes = b->bw;
-		l->fetch_start_ns = pl_wall(e, b->open_ns);
-		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
-		fetch_end = pl_max_u64(fetch_end, b->lw);
-		first = b->open_ns < first ? b->open_ns : first;
-		if (b->fw && b->fw < first_write)
-			first_write = b->fw;
-		end = pl_max_u64(end, b->ts);
-	}
-	/* unpacked once every fetch of its own was over */
-	for (size_t i = 0; i < p.nlayers; i++) {
-		struct ct_pull_layer *l = &p.layers[i];
-
-		ctrd_unpack(e, ev, n, l->digest, fetch_end, l);
-		if (!l->unpack_start_ns)
-			continue;
-		own++;
-		end = pl_max_u64(end, l->unpack_start_ns - (uint64_t)e->m2r +
-				 l->unpack_dur_ns);
-	}
-	if (!own) {
-		free(p.layers);
-		return 0;
-	}
-	ct_copy_str(p.manifest, sizeof(p.manifest), im->manifest,
-		    sizeof(im->manifest));
-	pl_take_client(e, &p, first, end, pl_pull_port(ev, n, first), &cts);
-	st = pl_pull_start(ev, n, CT_ENG_CONTAINERD, cts, first);
-	p.start_ns = pl_wall(e, st);
-	p.dur_ns = end > st ? end - st : 0;
-	p.ttfb_ns = first_write != UINT64_MAX && first_write > st ?
-		    first_write - st : 0;
-	for (size_t i = 0; i < p.nlayers; i++) {
-		p.untraced_files += p.layers[i].untraced;
-		if (p.layers[i].fetch_start_ns)
-			pl_recent_add(e, iv->pid, &p, &p.layers[i]);
-	}
-	ctrd_unfetched(e, &p, iv->pid);
-	ct_pull_concurrency(p.layers, p.nlayers, &p.conc_max, &p.conc_mean);
-	return pl_emit(e, &p);
-}
-
-/*
- * The pulls of the manifests in ev[0, n), apart; then what no manifest
- * took (a manifest that could not be read) as one pull of it, as
- * without manifests, rather than lost.
- */
-static int build_images(struct ct_pulls *e, struct ev *ev, size_t n)
-{
-	struct ev *rest;
-	size_t m = 0;
-	int rc = 0;
-
-	for (size_t i = 0; !rc && i < n; i++)
-		if (ev[i].kind == EV_IMAGE)
-			rc = build_image(e, ev, n, &ev[i]);
-	rest = rc ? NULL : calloc(n ? n : 1, sizeof(*rest));
-	if (!rest)
-		return rc ? rc : -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (!ev[i].used && ev[i].kind != EV_IMAGE)
-			rest[m++] = ev[i];
-	rc = build_ctrd(e, rest, m);
-	free(rest);
-	return rc;
-}
-
-static bool has_image(const struct ev *ev, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (ev[i].kind == EV_IMAGE)
-			return true;
-	return false;
-}
-
-/*
- * Its pulls end when its stream goes idle: whatever is there is whole;
- * apart by the manifests committed (live, and replays of such
- * sessions), else one pull of it all.
- */
+/* Its pulls end when its stream goes idle: whatever is there is whole. */
 static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 {
 	int rc;
 
 	(void)complete;
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
-	rc = has_image(s->ev, s->nev) ? build_images(e, s->ev, s->nev) :
-					build_ctrd(e, s->ev, s->nev);
+	rc = build_ctrd(e, s->ev, s->nev);
 	pl_consume(s, s->nev);
 	s->mark[CT_ENG_CONTAINERD] = 0;
 	return rc;
@@ -330,5 +176,4 @@ const struct ct_pull_builder ct_containerd_pull_builder = {
 	.ended = ended,
 	.due = due,
 	.holds = ended,
-	.store = &ct_containerd_pull_store,
 };
