@@ -321,12 +321,10 @@ static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 			continue;
 		b->used = true;
 		fetched_layer(e, ev, n, b, l);
-		l->untraced = b->untraced;
 		first = b->open_ns < first ? b->open_ns : first;
 		if (b->fw && b->fw < first_write)
 			first_write = b->fw;
 	}
-	p.untraced_files = 0;
 	for (size_t i = 0; i < p.nlayers; i++)
 		p.untraced_files += p.layers[i].untraced;
 	ct_copy_str(p.manifest, sizeof(p.manifest), im->manifest,

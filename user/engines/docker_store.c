@@ -307,11 +307,10 @@ static void keep_refs(struct dstore *d, const char *dir, json_t *repos)
 
 /*
  * The tag of repo's the pull stored: one that now names id and did not
- * before, else one that names it, else ref (NULL: none yet, or a pull by
+ * before, else one that names it, else NULL (none yet, or a pull by
  * digest).
  */
-static const char *stored_ref(json_t *now, json_t *before, const char *ref,
-			      const char *id)
+static const char *stored_tag(json_t *now, json_t *before, const char *id)
 {
 	const char *key, *tag = NULL;
 	json_t *v;
@@ -326,7 +325,7 @@ static const char *stored_ref(json_t *now, json_t *before, const char *ref,
 			return key;
 		tag = tag ? tag : key;
 	}
-	return tag ? tag : ref;
+	return tag;
 }
 
 static void emit_pending(struct pending *p, ct_pull_emit_cb emit, void *ctx)
@@ -344,7 +343,7 @@ static const char *tag_of(const struct pending *p, json_t *repos)
 
 	ct_copy_str(repo, sizeof(repo), p->im->ref, sizeof(p->im->ref));
 	*strchr(repo, '@') = '\0';
-	return stored_ref(json_object_get(repos, repo), NULL, NULL,
+	return stored_tag(json_object_get(repos, repo), NULL,
 			  p->im->image_id);
 }
 
@@ -423,7 +422,7 @@ static size_t emit_repo(struct dstore *d, const char *dir, const char *repo,
 		im->hdr = *h;
 		im->hdr.type = CT_EV_PULL_IMAGE;
 		im->hdr.size = sizeof(*im);
-		tag = stored_ref(now, before, NULL, id);
+		tag = stored_tag(now, before, id);
 		ct_copy_str(im->ref, sizeof(im->ref), tag ? tag : key,
 			    CT_PATH_MAX);
 		ct_copy_str(im->manifest, sizeof(im->manifest), at + 1, 72);
