@@ -50,14 +50,6 @@
 #define CONTENT_ROOTS	8
 #define DAEMONS		16		/* dockerd pids whose stores are known */
 
-#if defined(__x86_64__)
-#define GO_ARCH	"amd64"
-#elif defined(__aarch64__)
-#define GO_ARCH	"arm64"
-#else
-#define GO_ARCH	""
-#endif
-
 /*
  * One image store's references as last read.  A rename's record comes
  * at its syscall's entry, and a read may come before the rename is done:
@@ -155,48 +147,22 @@ static bool next_chain(char chain[CT_PULL_DIGEST_REC], const char *diff_id,
 }
 
 /* The manifest digest's JSON in one of the content roots learned. */
-static json_t *content_blob(const struct dstore *d, const char *digest)
+static json_t *content_blob(const void *arg, const char *digest)
 {
-	const char *hex = hex_of(digest);
+	const struct dstore *d = arg;
 	json_t *j = NULL;
 
-	for (size_t i = 0; hex && !j && i < d->ncontent && i < CONTENT_ROOTS;
-	     i++)
-		j = load_at(BLOB_MAX, "%s/blobs/sha256/%s", d->content[i], hex);
+	for (size_t i = 0; !j && i < d->ncontent && i < CONTENT_ROOTS; i++)
+		j = ct_content_blob(d->content[i], digest);
 	return j;
-}
-
-/* An index's manifest of this host's platform, or m itself. */
-static json_t *platform_manifest(const struct dstore *d, json_t *m)
-{
-	json_t *list = json_object_get(m, "manifests"), *e;
-	size_t i;
-
-	if (!json_is_array(list))
-		return m;
-	json_array_foreach(list, i, e) {
-		json_t *p = json_object_get(e, "platform");
-
-		if (!strcmp(json_string_value(json_object_get(p, "os")) ?: "",
-			    "linux") &&
-		    !strcmp(json_string_value(json_object_get(p, "architecture")) ?: "",
-			    GO_ARCH)) {
-			json_t *one = content_blob(d, json_string_value(
-						json_object_get(e, "digest")));
-
-			json_decref(m);
-			return one;
-		}
-	}
-	json_decref(m);
-	return NULL;
 }
 
 /* Layers from the manifest: true if it lists as many as the config. */
 static bool layers_of_manifest(const struct dstore *d, struct ct_pull_image *im,
 			       size_t ndiff)
 {
-	json_t *m = platform_manifest(d, content_blob(d, im->manifest));
+	json_t *m = ct_manifest_platform(content_blob(d, im->manifest),
+					 content_blob, d);
 	bool ok = ct_manifest_nlayers(m) == (int)ndiff;
 
 	if (ok)

@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Image manifests into a pull image record's layers: manifest.h. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include "manifest.h"
+#include "names.h"
 #include "util.h"
+
+#if defined(__x86_64__)
+#define GO_ARCH	"amd64"
+#elif defined(__aarch64__)
+#define GO_ARCH	"arm64"
+#else
+#define GO_ARCH	""
+#endif
 
 const char *ct_digest_hex(const char *digest)
 {
@@ -35,4 +45,43 @@ void ct_manifest_layers(const json_t *m, struct ct_pull_image *im)
 			ct_copy_str(im->layers[i].digest, CT_PULL_DIGEST_REC, dg, 72);
 		im->layers[i].size = size > 0 ? (uint64_t)size : 0;
 	}
+}
+
+json_t *ct_content_blob(const char *root, const char *digest)
+{
+	const char *hex = ct_digest_hex(digest);
+	char path[2 * CT_PATH_MAX];
+	int n;
+
+	if (!hex)
+		return NULL;
+	n = snprintf(path, sizeof(path), "%s/blobs/sha256/%s", root, hex);
+	return n > 0 && (size_t)n < sizeof(path) ?
+	       ct_engine_json_load(path, CT_MANIFEST_MAX) : NULL;
+}
+
+json_t *ct_manifest_platform(json_t *m, ct_blob_load_fn load,
+			     const void *arg)
+{
+	json_t *list = json_object_get(m, "manifests"), *e;
+	size_t i;
+
+	if (!json_is_array(list))
+		return m;
+	json_array_foreach(list, i, e) {
+		json_t *p = json_object_get(e, "platform");
+
+		if (!strcmp(json_string_value(json_object_get(p, "os")) ?: "",
+			    "linux") &&
+		    !strcmp(json_string_value(json_object_get(p, "architecture")) ?: "",
+			    GO_ARCH)) {
+			json_t *one = load(arg, json_string_value(
+						json_object_get(e, "digest")));
+
+			json_decref(m);
+			return one;
+		}
+	}
+	json_decref(m);
+	return NULL;
 }

@@ -26,4 +26,17 @@ int ct_manifest_nlayers(const json_t *m);
  * CT_PULL_IMAGE_LAYERS; the rest of im untouched). */
 void ct_manifest_layers(const json_t *m, struct ct_pull_image *im);
 
+/* The JSON blob of digest in a content store's root (its blobs/sha256/
+ * <hex>, as containerd keeps them), or NULL. */
+json_t *ct_content_blob(const char *root, const char *digest);
+
+/*
+ * m itself, or for an index (a "manifests" list) the manifest of this
+ * host's platform, read by load(arg, digest); m is consumed.  NULL: an
+ * index without this platform, or its manifest could not be read.
+ */
+typedef json_t *(*ct_blob_load_fn)(const void *arg, const char *digest);
+json_t *ct_manifest_platform(json_t *m, ct_blob_load_fn load,
+			     const void *arg);
+
 #endif /* __CT_MANIFEST_H */
