@@ -213,8 +213,22 @@ $(cri_plugins_line)
 [plugins."io.containerd.internal.v1.opt"]
   path = "$d/containerd/opt"
 EOF
-	[ "$CT_CRI" = 1 ] && cri_config "$d" >>"$d/containerd.toml"
+	[ "$CT_CRI" = 1 ] && cri_config "$d" >>"$d/containerd.toml" &&
+		cri_registry_hosts "$d"
 	return 0
+}
+
+# The CRI's pulls from the project's registry (tools/registry.sh, plain
+# HTTP on loopback) as kubelet would ask for them: a hosts.toml of its.
+cri_registry_hosts() {
+	local addr=127.0.0.1:${CT_REGISTRY_PORT:-5000}
+	mkdir -p "$1/certs.d/$addr"
+	cat >"$1/certs.d/$addr/hosts.toml" <<EOF
+server = "http://$addr"
+
+[host."http://$addr"]
+  capabilities = ["pull", "resolve"]
+EOF
 }
 
 # ---- CRI (CT_CRI=1) ----
@@ -243,6 +257,8 @@ cri_config() {
   restrict_oom_score_adj = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$d/certs.d"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$d/cni/net.d"

@@ -15,7 +15,13 @@
 # connect attaches them, and nobody names the image but dockerd's own
 # store), where /metrics must count the cached layers and their bytes;
 # `pull_apart.sh tls`: four of the scenarios from a registry that speaks
-# HTTPS only, with a self-signed certificate (nothing on the wire read).
+# HTTPS only, with a self-signed certificate (nothing on the wire read);
+# `pull_apart.sh ctr`: `ctr images pull` of pa, pb and pc at once, of
+# q0..q9, of pb with pa there, of pc by digest (containerd's namespace
+# ctpa, emptied after), under `-- COMMAND` then detached: nobody names
+# the image but containerd's metadata database; `pull_apart.sh cri`:
+# the same through the CRI's PullImage (a CT_CRI=1 harness; the RPC's
+# own interval is the client's span; no client process names anything).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
@@ -23,6 +29,8 @@ REGISTRY=$TOP/tools/registry.sh
 export CT_REGISTRY_STATE=$T/registry.state
 ADDR=127.0.0.1:${CT_REGISTRY_PORT:-5000}
 MODE=${1:-command}
+# the CRI's client (cri mode), its stubs generated once, before pulls at once
+export CRI="/usr/bin/python3 $TOP/tests/integration/cri/cri.py --sock $CONTAINERD_ADDRESS --gen-dir $T/cri-gen"
 
 command -v docker-registry >/dev/null || fail "no docker-registry: tools/install-deps.sh installs it"
 
@@ -33,6 +41,11 @@ cleanup_apart() {
 	cleanup_test
 }
 trap cleanup_apart EXIT
+
+if [ "$MODE" = cri ]; then
+	[ "$CT_CRI" = 1 ] || fail "pull_apart.sh cri needs a CT_CRI=1 harness"
+	$CRI pull || fail "the CRI client's stubs"
+fi
 
 # tls: the registry speaks HTTPS only (a self-signed certificate), so
 # nothing on the wire can be read: the names come from dockerd's store
@@ -67,11 +80,26 @@ CT_REGISTRY_ZEROS=1 "$REGISTRY" push pz 96 1 || fail "push pz"
 # Each pull in its own shell, its wall clock around it: t.REF files.
 cat >"$T/at_once.sh" <<'EOF'
 #!/bin/sh
-# at_once.sh DIR REF...: `docker pull` of every REF at once; create:REF
+# at_once.sh DIR REF...: `docker pull` of every REF at once; ctr:REF
+# `ctr images pull REF`, cri:REF the CRI's PullImage (all cri: or none);
+# create:REF
 # `docker create REF` (its implicit pull), the container removed after
 d=$1
 shift
 i=0
+# cri:REF...: one client's PullImage RPCs at once, each its own span
+case ${1:-} in
+cri:*)
+	$CRI pull $(for r; do printf '%s ' "${r#cri:}"; done) >"$d/spans"
+	s=$?
+	for r; do
+		i=$((i + 1))
+		sed -n "${i}p" "$d/spans" | cut -d' ' -f1 >"$d/t0.$i"
+		sed -n "${i}p" "$d/spans" | cut -d' ' -f2 >"$d/t1.$i"
+		echo "$s" >"$d/rc.$i"
+	done
+	exit 0 ;;
+esac
 for r in "$@"; do
 	i=$((i + 1))
 	case $r in
@@ -80,6 +108,9 @@ for r in "$@"; do
 		   date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
 	run:*) (date +%s%N >"$d/t0.$i"
 		docker run --rm --network none "${r#run:}" true >/dev/null; s=$?
+		date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
+	ctr:*) (date +%s%N >"$d/t0.$i"
+		ctr -n ctpa images pull --plain-http "${r#ctr:}" >/dev/null; s=$?
 		date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
 	*) (date +%s%N >"$d/t0.$i"; docker pull -q "$r" >/dev/null; s=$?
 	    date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
@@ -105,10 +136,13 @@ truth() {	# MARK PRESENT_NAMES -- REF...
 		[ "$(cat "$T/rc.$i")" = 0 ] || fail "docker pull $r failed"
 		r=${r#create:}
 		r=${r#run:}
+		r=${r#ctr:}
+		r=${r#cri:}
 		name=${r#"$ADDR"/}
 		name=${name%@*}
+		name=${name%:*}
 		tag=$r
-		[[ "$r" == *@* ]] || tag=$r:latest
+		[[ "$r" == *@* || "${r##*/}" == *:* ]] || tag=$r:latest
 		images=$(jq --arg r "$tag" --argjson l "$("$REGISTRY" layers "$name" |
 			jq -R 'split(" ") | {digest: .[0], size: (.[1] | tonumber)}' | jq -s .)" \
 			'.[$r] = $l' <<<"$images")
@@ -140,16 +174,45 @@ scenario_refs() {
 	zeros) echo "$ADDR/pz" ;;
 	implicit) echo "create:$ADDR/pc create:$ADDR/pa" ;;
 	runs) echo "run:$ADDR/r1 run:$ADDR/r2" ;;
+	ctr-three) echo "ctr:$ADDR/pa:latest ctr:$ADDR/pb:latest ctr:$ADDR/pc:latest" ;;
+	ctr-cached) echo "ctr:$ADDR/pb:latest" ;;
+	ctr-ten) echo "ctr:$ADDR/q0:latest $(for i in 1 2 3 4 5 6 7 8 9; do printf 'ctr:%s ' "$ADDR/q$i:latest"; done)" ;;
+	ctr-digest) echo "ctr:$ADDR/pc@$("$REGISTRY" digest pc)" ;;
+	cri-three) echo "cri:$ADDR/pa:latest cri:$ADDR/pb:latest cri:$ADDR/pc:latest" ;;
+	cri-cached) echo "cri:$ADDR/pb:latest" ;;
+	cri-digest) echo "cri:$ADDR/pc@$("$REGISTRY" digest pc)" ;;
 	ten) echo "$ADDR/q0 $(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "$ADDR/q$i"; done)" ;;
 	cached) echo "$ADDR/pb" ;;
 	digest) echo "$ADDR/pc@$("$REGISTRY" digest pc)" ;;
 	esac
 }
 
+# containerd's namespace ctpa: every image gone, with what only it held.
+ctr_forget_all() {
+	ctr -n ctpa images ls -q | xargs -r ctr -n ctpa images rm --sync >/dev/null ||
+		fail "ctr images rm"
+}
+
+# The CRI's images of the registry gone (RemoveImage, as kubelet's GC).
+cri_forget_all() {
+	# shellcheck disable=SC2046 # one word per reference
+	$CRI rmi $(ctr -n k8s.io images ls -q | grep "^$ADDR/") ||
+		fail "CRI RemoveImage"
+}
+
 # Before a scenario: what must be there (cached: pa; else nothing).
 prepare() {	# NAME
-	forget_all
-	[ "$1" != cached ] || docker pull -q "$ADDR/pa" >/dev/null || fail "pull pa"
+	case $1 in
+	ctr-*) ctr_forget_all ;;
+	cri-*) cri_forget_all ;;
+	*) forget_all ;;
+	esac
+	case $1 in
+	cached) docker pull -q "$ADDR/pa" >/dev/null || fail "pull pa" ;;
+	ctr-cached) ctr -n ctpa images pull --plain-http "$ADDR/pa:latest" >/dev/null ||
+		fail "ctr pull pa" ;;
+	cri-cached) $CRI pull "$ADDR/pa:latest" >/dev/null || fail "CRI pull pa" ;;
+	esac
 }
 
 # What held each pull up (critical.by): WANT for every pull of FILE.
@@ -174,7 +237,7 @@ run_command_mode() {
 	for s in ${SCENARIOS:-three ten cached digest zeros implicit runs}; do
 		prepare "$s"
 		present=
-		[ "$s" != cached ] || present=pa
+		[ "${s#c??-}" != cached ] || present=pa
 		[ "$s" != runs ] || present=bb
 		refs=$(scenario_refs "$s")
 		mark=$("$REGISTRY" gets mark)
@@ -189,7 +252,7 @@ run_command_mode() {
 		# the link (40 Mbit/s) held the random layers up, unpacking pz's
 		case $s in
 		zeros) check_critical "$T/pulls.$s" unpack ;;
-		cached | digest) check_critical "$T/pulls.$s" fetch ;;
+		cached | digest | c??-cached) check_critical "$T/pulls.$s" fetch ;;
 		esac
 		[ "$s" = zeros ] || check_rate "$T/pulls.$s"
 		[ "$s" != runs ] || check_runs
@@ -209,10 +272,14 @@ check_runs() {
 	note "runs: each container points to its own pull"
 }
 
-# /metrics' counter FAMILY{engine="docker"}, 0 if absent.
+# /metrics' counter FAMILY{engine="$ENGINE"}, 0 if absent.
+ENGINE=docker
+case $MODE:$CT_DOCKER_STORE in
+ctr:* | cri:* | *:containerd) ENGINE=containerd ;;
+esac
 metric() {
 	curl -sf "$DT_URL/metrics" |
-		awk -v f="$1" '$1 == f "{engine=\"docker\"}" { print $2; found=1 }
+		awk -v f="$1" -v e="$ENGINE" '$1 == f "{engine=\"" e "\"}" { print $2; found=1 }
 			END { if (!found) print 0 }'
 }
 
@@ -228,18 +295,30 @@ wait_pull() {	# REF
 	fail "no pull record of $1"
 }
 
-# A `docker pull` killed in its middle: dockerd drops the pull, whose
-# end never comes.  Once its blob files are closed (the hooks detach)
+# A pull killed in its middle (`docker pull`; `ctr images pull` in ctr
+# mode): the daemon drops it, whose end never comes (dockerd: its store
+# names nothing; containerd: its ingest files are never committed).
+# Once its blob files are closed (the hooks detach) or its daemon idle,
 # it is out, not complete, counted by /metrics but not as complete; and
 # the pulls after it (the next scenario) take none of its layers.
 killed_pull() {
 	local n p0 c0 pid
-	forget_all
+	case $MODE in
+	ctr) ctr_forget_all ;;
+	cri) cri_forget_all ;;
+	*) forget_all ;;
+	esac
 	dt_wait_idle
 	n=$(grep -c '"type":"pull"' "$T/out" || true)
 	p0=$(metric coldtrace_pulls_total)
 	c0=$(metric coldtrace_pulls_complete_total)
-	docker pull -q "$ADDR/pk" >/dev/null 2>&1 &
+	if [ "$MODE" = ctr ]; then
+		ctr -n ctpa images pull --plain-http "$ADDR/pk:latest" >/dev/null 2>&1 &
+	elif [ "$MODE" = cri ]; then
+		$CRI pull "$ADDR/pk:latest" >/dev/null 2>&1 &
+	else
+		docker pull -q "$ADDR/pk" >/dev/null 2>&1 &
+	fi
 	pid=$!
 	sleep 0.6
 	kill -KILL "$pid"
@@ -262,18 +341,18 @@ killed_pull() {
 		"layers, $(jq '[.layers[].bytes] | add // 0' "$T/pulls.killed") bytes"
 }
 
-run_detached_mode() {
+run_detached_mode() {	# SCENARIO...
 	local s refs present n=0 want mark c0 b0
 	dt_start
 	trap cleanup_apart EXIT		# dt_start's own stops coldtrace only
 	killed_pull
-	for s in three cached digest; do
+	for s in "$@"; do
 		prepare "$s"
 		present=
-		[ "$s" != cached ] || present=pa
+		[ "${s#c??-}" != cached ] || present=pa
 		refs=$(scenario_refs "$s")
 		# the pull of pa (prepare) goes out first
-		[ "$s" != cached ] || wait_pull "$ADDR/pa:latest"
+		[ "${s#c??-}" != cached ] || wait_pull "$ADDR/pa:latest"
 		dt_wait_idle
 		c0=$(metric coldtrace_pull_cached_layers_total)
 		b0=$(metric coldtrace_pull_cached_bytes_total)
@@ -292,7 +371,7 @@ run_detached_mode() {
 		jq -c 'select(.type == "pull")' "$T/out" | tail -n "$(wc -w <<<"$refs")" >"$T/pulls.d.$s"
 		note "detached, $s:"
 		check "detached $s" "$T/pulls.d.$s"
-		[ "$s" != cached ] || {
+		[ "${s#c??-}" != cached ] || {
 			[ "$(metric coldtrace_pull_cached_layers_total)" -eq $((c0 + 2)) ] ||
 				fail "/metrics: cached layers $(metric coldtrace_pull_cached_layers_total), was $c0, 2 more expected"
 			[ "$(metric coldtrace_pull_cached_bytes_total)" -eq \
@@ -306,6 +385,12 @@ run_detached_mode() {
 case $MODE in
 command) run_command_mode ;;
 tls) SCENARIOS="three cached digest implicit" run_command_mode ;;
-detached) run_detached_mode ;;
-*) fail "usage: pull_apart.sh [command|detached|tls]" ;;
+ctr) SCENARIOS="ctr-three ctr-ten ctr-cached ctr-digest" run_command_mode
+     run_detached_mode ctr-three ctr-cached ctr-digest
+     ctr_forget_all ;;
+cri) SCENARIOS="cri-three cri-cached cri-digest" run_command_mode
+     run_detached_mode cri-three cri-cached cri-digest
+     cri_forget_all ;;
+detached) run_detached_mode three cached digest ;;
+*) fail "usage: pull_apart.sh [command|detached|tls|ctr|cri]" ;;
 esac

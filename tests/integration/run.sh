@@ -36,6 +36,7 @@ TESTS=(
 	"docker-pull-apart|pull_apart.sh command"
 	"docker-pull-apart-detached|pull_apart.sh detached"
 	"docker-pull-apart-tls|pull_apart.sh tls"
+	"ctr-pull-apart|pull_apart.sh ctr"
 	"opens|opens.sh"
 	"opens-full|opens_full.sh"
 	"arm|arm.sh"
@@ -107,6 +108,7 @@ TRIXIE_TESTS=(
 	"runsc-run|direct_run.sh runsc"
 	"docker-pull|pull.sh"
 	"docker-pull-apart|pull_apart.sh command"
+	"ctr-pull-apart|pull_apart.sh ctr"
 	"prepare|prepare.sh"
 	"daemonset|daemonset.sh"
 	"versions|versions.sh"
@@ -134,6 +136,8 @@ FORKY_TESTS=(
 	"docker-pull-far|pull.sh far"
 	"docker-pull-apart|pull_apart.sh command"
 	"docker-pull-apart-detached|pull_apart.sh detached"
+	"ctr-pull-apart|pull_apart.sh ctr"
+	"cri-pull-apart|pull_apart.sh cri"
 	"daemonset|daemonset.sh"
 	"versions|versions.sh"
 	"ctr-runc-binary|ctr_run.sh runc space"
@@ -182,6 +186,7 @@ CRI_TESTS=(
 	"detached|cri.sh runc 3 listen detached"
 	"slow-cni|cri.sh runc 1 listen detached slowcni"
 	"slow-cni-command|cri.sh runc 1 listen command slowcni"
+	"pull-apart|pull_apart.sh cri"
 )
 
 die() {

@@ -235,14 +235,13 @@ static void check_listed(const struct ct_pulls *e, size_t from, size_t to,
 }
 
 /*
- * Three pulls at once of images sharing layers, then one whose shared
- * layers were present, then one by digest (docker-pulls5.layers.json,
- * from the registry's manifests): each pull apart, named as dockerd
- * stored it, every manifest layer listed, each fetched once.
+ * Recording NAME.ctrec against NAME.layers.json (from the registry's
+ * manifests): each step's pulls apart, complete, named as the daemon
+ * stored them, every manifest layer listed, each fetched once.
  */
-Test(pull_replay, concurrent_pulls_apart_with_cached_layers)
+static void check_steps(const char *name)
 {
-	char p1[512], p2[512];
+	char p1[512], p2[512], f[128];
 	const struct tj *images, *steps;
 	struct got g = { 0 };
 	struct ct_pulls *e;
@@ -250,9 +249,10 @@ Test(pull_replay, concurrent_pulls_apart_with_cached_layers)
 	size_t len, at = 0;
 	char *txt;
 
-	e = replay(fixture("docker-pulls5.ctrec", p1, sizeof(p1)), &g);
-	txt = tj_slurp(fixture("docker-pulls5.layers.json", p2, sizeof(p2)),
-		       &len);
+	snprintf(f, sizeof(f), "%s.ctrec", name);
+	e = replay(fixture(f, p1, sizeof(p1)), &g);
+	snprintf(f, sizeof(f), "%s.layers.json", name);
+	txt = tj_slurp(fixture(f, p2, sizeof(p2)), &len);
 	cr_assert_not_null(txt, "%s", p2);
 	truth = tj_parse(txt, len, NULL, 0);
 	cr_assert_not_null(truth);
@@ -277,6 +277,69 @@ Test(pull_replay, concurrent_pulls_apart_with_cached_layers)
 	}
 	cr_assert_eq(ct_pulls_count(e), at, "%zu pulls, %zu asked",
 		     ct_pulls_count(e), at);
+	tj_free(truth);
+	free(txt);
+	ct_pulls_free(e);
+}
+
+/*
+ * Three pulls at once of images sharing layers, then one whose shared
+ * layers were present, then one by digest: dockerd named them in its
+ * own store.
+ */
+Test(pull_replay, concurrent_pulls_apart_with_cached_layers)
+{
+	check_steps("docker-pulls5");
+}
+
+/* The same through `ctr images pull` (containerd 1.7): containerd named
+ * them in its metadata database. */
+Test(pull_replay, containerd_pulls_apart_named_by_its_store)
+{
+	check_steps("ctr-pulls5");
+}
+
+/*
+ * Three `docker pull`s at once through Docker 28's containerd image store
+ * (containerd 2.1 unpacks a layer two pulls share twice, and stores each
+ * image once it is unpacked): each pull inside its client's wall clock
+ * (docker-cstore-pulls3.spans.json), none taking the other's unpack.
+ */
+Test(pull_replay, containerd_store_pulls_inside_their_clients)
+{
+	char p1[512], p2[512];
+	const struct tj *spans;
+	struct got g = { 0 };
+	struct ct_pulls *e;
+	struct tj *truth;
+	size_t len;
+	char *txt;
+
+	e = replay(fixture("docker-cstore-pulls3.ctrec", p1, sizeof(p1)), &g);
+	txt = tj_slurp(fixture("docker-cstore-pulls3.spans.json", p2,
+			       sizeof(p2)), &len);
+	cr_assert_not_null(txt, "%s", p2);
+	truth = tj_parse(txt, len, NULL, 0);
+	cr_assert_not_null(truth);
+	spans = tj_get(truth, "spans");
+	cr_assert_eq(ct_pulls_count(e), spans->n);
+	for (size_t i = 0; i < ct_pulls_count(e); i++) {
+		const struct ct_pull *p = ct_pulls_get(e, i);
+		const struct tj *span = NULL;
+		uint64_t t0 = 0, t1 = 0;
+
+		for (size_t k = 0; k < spans->n; k++)
+			if (!strcmp(spans->keys[k], p->image))
+				span = spans->items[k];
+		cr_assert_not_null(span, "%s: no client", p->image);
+		cr_assert(tj_u64(span, "0", &t0) && tj_u64(span, "1", &t1));
+		cr_assert(p->complete);
+		cr_assert(p->start_ns >= t0 && p->start_ns + p->dur_ns <= t1,
+			  "%s: [%llu, +%llu] outside its client's [%llu, %llu]",
+			  p->image, (unsigned long long)p->start_ns,
+			  (unsigned long long)p->dur_ns,
+			  (unsigned long long)t0, (unsigned long long)t1);
+	}
 	tj_free(truth);
 	free(txt);
 	ct_pulls_free(e);

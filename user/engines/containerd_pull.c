@@ -4,6 +4,8 @@
  * fetched into an ingest file, renamed into blobs/sha256/<digest>, then
  * read back through the decompressor (unpack).  The pull has no end
  * mark: it is over once the daemon has been idle for CT_PULL_IDLE_NS.
+ * Pulls at once are told apart by the images its store names
+ * (containerd_store.c), each with its manifest's layers.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -105,22 +107,28 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 		k++;
 	}
 	/*
-	 * Manifests and configs are fetched too: keep what was unpacked.
-	 * Nothing unpacked: dockerd caching a manifest in containerd's
+	 * Manifests and configs are fetched too: keep what was unpacked,
+	 * and what was never committed (its pull interrupted: the client
+	 * killed, the registry gone; then the pull is not complete).
+	 * Nothing of either: dockerd caching a manifest in containerd's
 	 * content store, or `ctr content fetch`, not an image pull.
 	 */
 	p.nlayers = 0;
-	for (size_t i = 0; i < k; i++)
-		if (p.layers[i].unpack_start_ns)
+	for (size_t i = 0; i < k; i++) {
+		if (!p.layers[i].digest[0])
+			p.complete = false;
+		if (p.layers[i].unpack_start_ns || !p.layers[i].digest[0])
 			p.layers[p.nlayers++] = p.layers[i];
+	}
 	if (!p.nlayers) {
 		free(p.layers);
 		return 0;
 	}
 	pl_take_client(e, &p, first_open, end,
 		       pl_pull_port(ev, n, first_open), &cts);
-	/* `ctr images import` ingests and unpacks too, but connects to no one */
-	if (!cts && !has_connect(ev, n, first_open)) {
+	/* `ctr images import` ingests and unpacks too, but connects to no
+	 * one (and commits all it ingests) */
+	if (p.complete && !cts && !has_connect(ev, n, first_open)) {
 		free(p.layers);
 		return 0;
 	}
@@ -132,16 +140,348 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 	return pl_emit(e, &p);
 }
 
-/* Its pulls end when its stream goes idle: whatever is there is whole. */
+/* ---- pulls apart: the images containerd's store named ---- */
+
+static bool is_ingest(const struct ev *v)
+{
+	return v->kind == EV_BLOB && v->sub == CT_PULL_F_CTRD_INGEST;
+}
+
+/* The unused ingest file of a layer with digest d (its rename's). */
+static struct ev *own_ingest(struct ev *ev, size_t n, const char *d)
+{
+	for (size_t i = 0; d[0] && i < n; i++)
+		if (is_ingest(&ev[i]) && !ev[i].used &&
+		    !strcmp(ingest_digest(ev, n, ev[i].path), d))
+			return &ev[i];
+	return NULL;
+}
+
+/* Layers of p's it did not fetch: fetched for another pull while p ran
+ * (the fetch it waited on), else already there. */
+static void ctrd_unfetched(struct ct_pulls *e, struct ct_pull *p,
+			   uint32_t pid)
+{
+	for (size_t i = 0; i < p->nlayers; i++) {
+		struct ct_pull_layer *l = &p->layers[i];
+		const struct pl_recent *r;
+
+		if (l->fetch_start_ns)
+			continue;
+		r = pl_recent_find(e, pid, l->digest);
+		if (r && r->l.fetch_start_ns + r->l.fetch_dur_ns > p->start_ns) {
+			memcpy(l->fetched_by, r->image, sizeof(l->fetched_by));
+			l->fetch_start_ns = r->l.fetch_start_ns;
+			l->fetch_dur_ns = r->l.fetch_dur_ns;
+		} else {
+			l->cached = true;
+		}
+	}
+}
+
+/* What a pull did itself, in monotonic time. */
+struct own {
+	size_t n;		/* layers fetched or unpacked */
+	uint64_t first, first_write, fetch_end, end;
+};
+
+/* p's layers from im, the ingests of its own fetches (used from now on). */
+static void own_fetches(struct ct_pulls *e, struct ev *ev, size_t n,
+			const struct ct_pull_image *im, struct ct_pull *p,
+			struct own *o)
+{
+	for (size_t i = 0; i < p->nlayers; i++) {
+		struct ct_pull_layer *l = &p->layers[i];
+		struct ev *b = own_ingest(ev, n, im->layers[i].digest);
+
+		memcpy(l->digest, im->layers[i].digest, sizeof(l->digest));
+		l->size = im->layers[i].size;
+		l->unpacked = im->layers[i].unpacked;
+		if (!b)
+			continue;
+		b->used = true;
+		o->n++;
+		l->untraced = b->untraced;
+		l->bytes = b->bw;
+		l->fetch_start_ns = pl_wall(e, b->open_ns);
+		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
+		o->fetch_end = pl_max_u64(o->fetch_end, b->lw);
+		if (b->open_ns < o->first)
+			o->first = b->open_ns;
+		if (b->fw && b->fw < o->first_write)
+			o->first_write = b->fw;
+		o->end = pl_max_u64(o->end, b->ts);
+	}
+}
+
+/* A read-back through the decompressor (ctrd_unpack()'s) of digest d by
+ * no pull yet, begun at or after `after`. */
+static bool unpack_of(const struct ev *r, const char *d, uint64_t after)
+{
+	return r->kind == EV_BLOB && r->sub == CT_PULL_F_CTRD_BLOB &&
+	       !r->used && r->fr && r->fr >= after && r->reads >= 2 &&
+	       !strcmp(r->digest, d);
+}
+
+/* Where layer i's unpack may begin: after its own fetch, if it made it. */
+static uint64_t unpack_after(const struct ct_pulls *e,
+			     const struct ct_pull_layer *l)
+{
+	return l->fetch_start_ns && l->bytes ?
+	       l->fetch_start_ns - (uint64_t)e->m2r + l->fetch_dur_ns : 0;
+}
+
+/*
+ * Whether containerd stored p's image once it was unpacked (1.7 on),
+ * not before (1.6): a read-back of one of its layers ended by the store.
+ */
+static bool stored_unpacked(const struct ct_pulls *e, const struct ev *ev,
+			    size_t n, const struct ct_pull *p, uint64_t stored)
+{
+	for (size_t i = 0; i < p->nlayers; i++)
+		for (size_t j = 0; j < n; j++)
+			if (unpack_of(&ev[j], p->layers[i].digest,
+				      unpack_after(e, &p->layers[i])) &&
+			    ev[j].lr <= stored)
+				return true;
+	return false;
+}
+
+/*
+ * The unpack of layer d by a pull whose image was stored at `stored`:
+ * each read-back is one unpack (pulls at once may each unpack a layer
+ * they share; containerd keeps one).  Stored once unpacked: the last
+ * ended by the store; else the first after it; NULL if none.
+ */
+static struct ev *pick_unpack(struct ev *ev, size_t n, const char *d,
+			      uint64_t after, uint64_t stored, bool unpacked)
+{
+	struct ev *pick = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ev *r = &ev[i];
+
+		if (!unpack_of(r, d, after) || (r->lr <= stored) != unpacked)
+			continue;
+		if (!pick || (unpacked ? r->lr > pick->lr : r->fr < pick->fr))
+			pick = r;
+	}
+	return pick;
+}
+
+/*
+ * The manifest (or index) and config it fetched, if it did (used from
+ * now on): a pull fetches its manifest first, so that is its start when
+ * no client says it; a fetch of its layers by another pull before then
+ * was not waited on.
+ */
+static void own_meta(struct ev *ev, size_t n, const struct ct_pull_image *im,
+		     struct own *o)
+{
+	const char *digests[] = { im->manifest, im->image_id };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct ev *b = own_ingest(ev, n, digests[i]);
+
+		if (!b)
+			continue;
+		b->used = true;
+		if (b->open_ns < o->first)
+			o->first = b->open_ns;
+	}
+}
+
+/* Its layers' unpacks (used from now on). */
+static void own_unpacks(struct ct_pulls *e, struct ev *ev, size_t n,
+			struct ct_pull *p, uint64_t stored, struct own *o)
+{
+	bool unpacked = stored_unpacked(e, ev, n, p, stored);
+
+	for (size_t i = 0; i < p->nlayers; i++) {
+		struct ct_pull_layer *l = &p->layers[i];
+		struct ev *r = pick_unpack(ev, n, l->digest,
+					   unpack_after(e, l), stored,
+					   unpacked);
+
+		if (!r)
+			continue;
+		r->used = true;
+		o->n++;
+		l->unpack_start_ns = pl_wall(e, r->fr);
+		l->unpack_dur_ns = r->lr - r->fr;
+		if (r->fr < o->first)
+			o->first = r->fr;
+		o->end = pl_max_u64(o->end, r->lr);
+	}
+}
+
+/* A pull waits at most this long on fetches of other pulls at once. */
+#define WAIT_WINDOW_NS	(60 * 1000000000ull)
+
+/*
+ * A pull that neither fetched nor unpacked a layer itself, every one
+ * fetched (and unpacked) by other pulls at once: since the first of
+ * those fetches that ended by its store and within WAIT_WINDOW_NS of it
+ * (monotonic); UINT64_MAX: none, its layers were all there.
+ */
+static uint64_t waited_since(const struct ct_pulls *e, const struct ev *iv,
+			     const struct ct_pull *p)
+{
+	uint64_t first = UINT64_MAX;
+
+	for (size_t i = 0; i < p->nlayers; i++) {
+		const struct pl_recent *r = pl_recent_find(e, iv->pid,
+							   p->layers[i].digest);
+		uint64_t start, end;
+
+		if (!r || !r->l.fetch_start_ns)
+			continue;
+		start = r->l.fetch_start_ns - (uint64_t)e->m2r;
+		end = start + r->l.fetch_dur_ns;
+		if (end <= iv->ts && end + WAIT_WINDOW_NS > iv->ts &&
+		    start < first)
+			first = start;
+	}
+	return first;
+}
+
+/*
+ * iv's image's pull, named as containerd stored it.  An image of which
+ * containerd fetched nothing, not even its manifest, and whose layers no
+ * pull at once fetched (one all there, a tag added), makes none.  Its client: one that asked for that reference,
+ * of any engine (dockerd pulls through containerd with its containerd
+ * image store); the CRI's pulls have none.
+ */
+static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
+		       const struct ev *iv)
+{
+	const struct ct_pull_image *im = iv->img;
+	struct ct_pull p = {
+		.engine = ct_engine_name(CT_ENG_CONTAINERD),
+		.complete = true,
+		.manifest_src = im->source,
+		.layers_total = im->layers_total,
+		.nlayers = im->nlayers,
+	};
+	struct own o = { .first = UINT64_MAX, .first_write = UINT64_MAX };
+	uint64_t cts, st;
+
+	p.layers = calloc(im->nlayers ? im->nlayers : 1, sizeof(*p.layers));
+	if (!p.layers)
+		return -ENOMEM;
+	own_fetches(e, ev, n, im, &p, &o);
+	own_unpacks(e, ev, n, &p, iv->ts, &o);
+	own_meta(ev, n, im, &o);
+	if (!o.n) {
+		uint64_t w = waited_since(e, iv, &p);
+
+		o.first = w < o.first ? w : o.first;
+		o.end = pl_max_u64(o.end, iv->ts);
+	}
+	if (o.first == UINT64_MAX) {
+		free(p.layers);
+		return 0;
+	}
+	ct_copy_str(p.image, sizeof(p.image), im->ref, sizeof(im->ref));
+	ct_copy_str(p.manifest, sizeof(p.manifest), im->manifest,
+		    sizeof(im->manifest));
+	cts = pl_take_client_of(e, -1, im->ref, o.first);
+	st = cts ? pl_pull_start(ev, n, CT_ENG_CONTAINERD, cts, o.first) :
+		   o.first;
+	p.start_ns = pl_wall(e, st);
+	p.dur_ns = o.end > st ? o.end - st : 0;
+	p.ttfb_ns = o.first_write != UINT64_MAX && o.first_write > st ?
+		    o.first_write - st : 0;
+	for (size_t i = 0; i < p.nlayers; i++) {
+		p.untraced_files += p.layers[i].untraced;
+		if (p.layers[i].fetch_start_ns)
+			pl_recent_add(e, iv->pid, &p, &p.layers[i]);
+	}
+	ctrd_unfetched(e, &p, iv->pid);
+	ct_pull_concurrency(p.layers, p.nlayers, &p.conc_max, &p.conc_mean);
+	return pl_emit(e, &p);
+}
+
+/*
+ * The pulls of the images named in ev[0, n), apart; then what no image
+ * took (one whose manifest could not be read, whose read was missed) as
+ * one pull of it, as without images, rather than lost.
+ */
+static int build_images(struct ct_pulls *e, struct ev *ev, size_t n)
+{
+	struct ev *rest;
+	size_t m = 0;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++)
+		if (ev[i].kind == EV_IMAGE)
+			rc = build_image(e, ev, n, &ev[i]);
+	rest = rc ? NULL : calloc(n ? n : 1, sizeof(*rest));
+	if (!rest)
+		return rc ? rc : -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!ev[i].used && ev[i].kind != EV_IMAGE)
+			rest[m++] = ev[i];
+	rc = build_ctrd(e, rest, m);
+	free(rest);
+	return rc;
+}
+
+static bool has_image(const struct ev *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_IMAGE)
+			return true;
+	return false;
+}
+
+/*
+ * Its pulls end when its stream goes idle: whatever is there is whole;
+ * apart by the images containerd's store named (live, and replays of
+ * such sessions), else one pull of it all.
+ */
 static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 {
 	int rc;
 
 	(void)complete;
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
-	rc = build_ctrd(e, s->ev, s->nev);
+	rc = has_image(s->ev, s->nev) ? build_images(e, s->ev, s->nev) :
+					build_ctrd(e, s->ev, s->nev);
 	pl_consume(s, s->nev);
 	s->mark[CT_ENG_CONTAINERD] = 0;
+	return rc;
+}
+
+static bool unused(const struct ev *v, const void *arg)
+{
+	(void)arg;
+	return !v->used;
+}
+
+/*
+ * A container that began at `before` may have waited for a pull whose
+ * image containerd had stored by then: those pulls are built now, their
+ * own fetches and the image records consumed; the rest waits for the
+ * idle end.  (containerd 1.6 stores an image before it unpacks it: a
+ * pull still unpacking when a container of another image began goes
+ * out without its unpack.)
+ */
+static int settle(struct ct_pulls *e, struct stream *s, uint64_t before)
+{
+	bool any = false;
+	int rc = 0;
+
+	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
+	for (size_t i = 0; !rc && i < s->nev; i++) {
+		if (s->ev[i].kind != EV_IMAGE || s->ev[i].ts >= before)
+			continue;
+		rc = build_image(e, s->ev, s->nev, &s->ev[i]);
+		s->ev[i].used = true;
+		any = true;
+	}
+	if (any)
+		pl_consume_if(s, s->nev, unused, NULL);
 	return rc;
 }
 
@@ -176,4 +516,6 @@ const struct ct_pull_builder ct_containerd_pull_builder = {
 	.ended = ended,
 	.due = due,
 	.holds = ended,
+	.settle = settle,
+	.store = &ct_containerd_pull_store,
 };

@@ -502,6 +502,13 @@ static bool holds(const struct stream *s)
 	return s->mark[CT_ENG_DOCKER] || pending(s);
 }
 
+/* Its end mark is its end: a pull that has one is whole. */
+static int settle(struct ct_pulls *e, struct stream *s, uint64_t before)
+{
+	(void)before;
+	return ended(s) ? finish(e, s, true) : 0;
+}
+
 const struct ct_pull_builder ct_docker_pull_builder = {
 	.daemon = CT_PROG_DOCKERD,
 	.client = CT_PROG_DOCKER,
@@ -513,6 +520,6 @@ const struct ct_pull_builder ct_docker_pull_builder = {
 	.ended = ended,
 	.due = due,
 	.holds = holds,
-	.settles = true,
+	.settle = settle,
 	.store = &ct_docker_pull_store,
 };

@@ -475,7 +475,7 @@ uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
 	for (size_t i = 0; i < e->nclients; i++) {
 		const struct client *c = &e->clients[i];
 
-		if (c->engine == engine && c->ts <= first &&
+		if ((engine < 0 || c->engine == engine) && c->ts <= first &&
 		    same_ref(c->image, ref) &&
 		    (best == e->nclients || c->ts > e->clients[best].ts))
 			best = i;
@@ -1000,13 +1000,15 @@ const struct ct_pull *ct_pulls_before(const struct ct_pulls *e,
 	return NULL;
 }
 
-void ct_pulls_settle(struct ct_pulls *e)
+void ct_pulls_settle(struct ct_pulls *e, uint64_t wall_ns)
 {
+	uint64_t before = e && wall_ns > (uint64_t)e->m2r ?
+			  wall_ns - (uint64_t)e->m2r : 0;
+
 	for (size_t i = 0; e && i < e->nst; i++)
 		for (int k = 0; k < CT_ENG_MAX; k++)
-			if (e->b[k] && e->b[k]->settles &&
-			    e->b[k]->ended(&e->st[i]))
-				finish(e, &e->st[i], k, true);
+			if (e->b[k] && e->b[k]->settle)
+				e->b[k]->settle(e, &e->st[i], before);
 }
 
 /* A container of image (as its engine keeps it, "" unknown) may have
@@ -1023,7 +1025,7 @@ const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,
 	struct ct_pull *p;
 
 	image = image ? image : "";
-	ct_pulls_settle(e);
+	ct_pulls_settle(e, wall_ns);
 	/* pulls at once end in any order: the latest of this image first */
 	for (size_t i = e ? e->npulls : 0; image[0] && i-- > 0;) {
 		uint64_t end;

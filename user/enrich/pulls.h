@@ -175,11 +175,11 @@ void ct_pulls_tick(struct ct_pulls *e, uint64_t now_mono_ns);
 /* Emit whatever is pending (a pull without its end: complete = false). */
 void ct_pulls_flush(struct ct_pulls *e);
 /*
- * Emit now, without waiting for the grace period, the docker pulls whose
- * end was seen: a container created after its pull may be finished
- * before the grace period is over.
+ * Emit now, without waiting for the grace period or the daemon's idle
+ * end, the pulls that ended before wall_ns (a container's first phase):
+ * a container created after its pull may be finished before then.
  */
-void ct_pulls_settle(struct ct_pulls *e);
+void ct_pulls_settle(struct ct_pulls *e, uint64_t wall_ns);
 
 /* An engine's totals (enum ct_engine_kind), NULL before its first pull. */
 const struct ct_pull_totals *ct_pulls_totals(const struct ct_pulls *e,
@@ -201,7 +201,7 @@ const struct ct_pull *ct_pulls_before(const struct ct_pulls *e,
 /*
  * The pull a container of image (as its engine keeps it: Config.Image;
  * "" unknown) whose first phase began at wall_ns was waiting for:
- * settles finished docker pulls, then takes the latest complete pull of
+ * settles the pulls ended before it, then takes the latest complete pull of
  * that image that ended at most max_gap_ns before (pulls at once end in
  * any order), else ct_pulls_before()'s answer if it is complete, not of
  * another image, and no other container claimed it (one pull, one

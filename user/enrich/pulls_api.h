@@ -99,8 +99,10 @@ struct ct_pull_builder {
 	/* s holds anything of this daemon's: the builders after it in the
 	 * table's order wait (dockerd writes through containerd too) */
 	bool (*holds)(const struct stream *s);
-	/* ct_pulls_settle() finishes its ended pulls without the wait */
-	bool settles;
+	/* the pulls of s that ended before `before` (monotonic: a
+	 * container's first event, which may have waited for them)
+	 * finished now, without the wait (ct_pulls_settle()); may be NULL */
+	int (*settle)(struct ct_pulls *e, struct stream *s, uint64_t before);
 	/* live only: the daemon's own store, read for the images its pulls
 	 * stored (CT_EV_PULL_IMAGE); NULL: none */
 	const struct ct_pull_store_ops *store;
@@ -195,8 +197,8 @@ uint16_t pl_pull_port(const struct ev *ev, size_t n, uint64_t first);
  * the list); its exec time in *client_ts, 0 if none fits. */
 void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 		    uint64_t end, uint16_t port, uint64_t *client_ts);
-/* The latest client of engine's (enum ct_engine_kind) started by first
- * that asked for ref, as the daemon stores references (a missing tag
+/* The latest client of engine's (enum ct_engine_kind; -1: any engine's:
+ * a daemon pulling for another) started by first that asked for ref, as the daemon stores references (a missing tag
  * is ":latest"), taken from the list: its exec time, 0 if none. */
 uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
 			   uint64_t first);

@@ -15,6 +15,11 @@ the independent truth the tests hold coldtrace's phases against.
       RemoveContainer per container, StopPodSandbox, RemovePodSandbox;
       prints one JSON object per pod (ids and the RPCs' intervals), or
       writes them to --rpcs-out
+  cri.py --sock SOCK pull REF...
+      PullImage of every REF at once (kubelet's parallel pulls: no other
+      client), printing each RPC's interval "START_NS END_NS", in order
+  cri.py --sock SOCK rmi REF...
+      RemoveImage of each REF (containerd drops what only it held)
   cri.py --sock SOCK cleanup
       stops and removes every pod sandbox (tools/harness.sh stop)
 """
@@ -55,8 +60,9 @@ class Client:
     def __init__(self, sock, pb, pb_grpc, timeout):
         import grpc
         self.pb = pb
-        self.stub = pb_grpc.RuntimeServiceStub(
-            grpc.insecure_channel("unix://" + sock))
+        channel = grpc.insecure_channel("unix://" + sock)
+        self.stub = pb_grpc.RuntimeServiceStub(channel)
+        self.images = pb_grpc.ImageServiceStub(channel)
         self.timeout = timeout
 
     def call(self, log, name, req, oid=None):
@@ -162,6 +168,40 @@ def cmd_pod(cl, args):
         sys.exit("cri.py: " + "; ".join(errors))
 
 
+def cmd_pull(cl, args):
+    """Every ref at once, a thread each (kubelet's parallel pulls)."""
+    pb = cl.pb
+    spans = [None] * len(args.refs)
+    errors = []
+
+    def one(i):
+        try:
+            t0 = time.time_ns()
+            cl.images.PullImage(pb.PullImageRequest(
+                image=pb.ImageSpec(image=args.refs[i])), timeout=cl.timeout)
+            spans[i] = (t0, time.time_ns())
+        except Exception as e:  # reported below, after every pull ended
+            errors.append("%s: %s" % (args.refs[i], e))
+
+    threads = [threading.Thread(target=one, args=(i,))
+               for i in range(len(args.refs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        sys.exit("cri.py: " + "; ".join(errors))
+    for t0, t1 in spans:
+        print(t0, t1)
+
+
+def cmd_rmi(cl, args):
+    pb = cl.pb
+    for ref in args.refs:
+        cl.images.RemoveImage(pb.RemoveImageRequest(
+            image=pb.ImageSpec(image=ref)), timeout=cl.timeout)
+
+
 def cmd_cleanup(cl, args):
     pb, log = cl.pb, []
     for p in cl.stub.ListPodSandbox(pb.ListPodSandboxRequest(),
@@ -197,6 +237,10 @@ def main():
     p.add_argument("--log-dir", default="/tmp")
     p.add_argument("--rpcs-out", default=None,
                    help="file for the pods' JSON (default: stdout)")
+    p = sub.add_parser("pull")
+    p.add_argument("refs", nargs="*", help="the images (none: only the stubs)")
+    p = sub.add_parser("rmi")
+    p.add_argument("refs", nargs="*")
     sub.add_parser("cleanup")
     args = ap.parse_args()
     gen = args.gen_dir
@@ -205,7 +249,8 @@ def main():
         gen = tempfile.mkdtemp(prefix="cri-gen.")
     pb, pb_grpc = load_stubs(gen)
     cl = Client(args.sock, pb, pb_grpc, args.timeout)
-    {"pod": cmd_pod, "cleanup": cmd_cleanup}[args.action](cl, args)
+    {"pod": cmd_pod, "pull": cmd_pull, "rmi": cmd_rmi,
+     "cleanup": cmd_cleanup}[args.action](cl, args)
 
 
 if __name__ == "__main__":
