@@ -73,6 +73,11 @@
 #   pause.c, gcc -static) and imports it and busybox into namespace k8s.io.
 #   `stop` removes every pod through CRI (CNI DEL: veths, leases, netns),
 #   then any netns left with an address of our subnet, then the bridge.
+# CT_DOCKER_STORE=containerd gives dockerd containerd's image store
+#   (daemon.json "features": {"containerd-snapshotter": true}: its
+#   images in containerd's namespace "moby", pulled and unpacked by
+#   containerd); Docker 26 and 28 (trixie, forky).  Unset or "own":
+#   dockerd's own (overlay2).
 # CT_CGROUP_PARENT=PATH puts docker's containers under the cgroup PATH
 #   (daemon.json "cgroup-parent"; cgroupfs driver), e.g. /system.slice
 #   in tools/vmtest's guest, a pure cgroup v2 host laid out as systemd
@@ -433,7 +438,20 @@ cgroup_parent_json() {
 	printf '\n\t"cgroup-parent": "%s",' "$CT_CGROUP_PARENT"
 }
 
+# The daemon.json line of the image store CT_DOCKER_STORE picks: dockerd's
+# own (overlay2), or containerd's (its overlayfs snapshotter).
+image_store_json() {
+	case ${CT_DOCKER_STORE:-own} in
+	own) printf '"storage-driver": "overlay2",' ;;
+	containerd) printf '"features": { "containerd-snapshotter": true },' ;;
+	*) echo "harness: CT_DOCKER_STORE=$CT_DOCKER_STORE: own or containerd" >&2
+	   return 1 ;;
+	esac
+}
+
 write_daemon_json() {
+	local store
+	store=$(image_store_json)
 	cat >"$1/daemon.json" <<EOF
 {
 	"runtimes": {
@@ -441,7 +459,7 @@ write_daemon_json() {
 		$(runsc_runtimes_json)$(runsc_nocg_json)
 	},
 	"exec-opts": ["native.cgroupdriver=cgroupfs"],$(cgroup_parent_json)
-	"storage-driver": "overlay2",
+	$store
 	"log-driver": "json-file",
 	"max-concurrent-downloads": 3
 }
@@ -463,6 +481,7 @@ export CT_CTR_IMAGE=$CTR_IMAGE
 export CT_VERSIONS=$CT_VERSIONS
 export CT_CGROUP=$CT_CGROUP
 export CT_CRI=$CT_CRI
+export CT_DOCKER_STORE=${CT_DOCKER_STORE:-own}
 export CT_CRI_PAUSE_IMAGE=$CRI_PAUSE_IMAGE
 export CT_NSENTER="${NSENTER[*]}"
 case ":\$PATH:" in *":$d/bin:"*) ;; *) export PATH="$d/bin:\$PATH" ;; esac

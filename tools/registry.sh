@@ -495,19 +495,36 @@ cmd_pyfatslim() {
 	log "pushed $ADDR/$name-fat:latest and $ADDR/$name-slim:latest"
 }
 
+# Every manifest kind a push makes: Docker's own store pushes Docker v2
+# manifests, its containerd image store an OCI index over OCI manifests.
+MANIFEST_TYPES="application/vnd.docker.distribution.manifest.v2+json,\
+application/vnd.docker.distribution.manifest.list.v2+json,\
+application/vnd.oci.image.manifest.v1+json,application/vnd.oci.image.index.v1+json"
+
+# NAME's manifest at REF (a tag or a digest), as the registry has it.
+manifest_of() {	# NAME REF
+	reg_curl -sf -H "Accept: $MANIFEST_TYPES" "$(reg_url)/v2/$1/manifests/$2"
+}
+
 cmd_layers() {
-	local name=${1:?layers NAME}
+	local name=${1:?layers NAME} m d
 	valid_name "$name"
-	reg_curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-		"$(reg_url)/v2/$name/manifests/latest" |
-		jq -r '.layers[] | "\(.digest) \(.size)"' ||
-		die "no manifest for $name in the registry"
+	m=$(manifest_of "$name" latest) || die "no manifest for $name in the registry"
+	# an index: the manifest of this host's platform, as a pull takes it
+	if jq -e 'has("manifests")' <<<"$m" >/dev/null; then
+		d=$(jq -r --arg a "$(dpkg --print-architecture)" 'first(.manifests[] |
+			select(.platform.os == "linux" and .platform.architecture == $a) |
+			.digest) // empty' <<<"$m")
+		[ -n "$d" ] && m=$(manifest_of "$name" "$d") ||
+			die "no manifest of this platform for $name in the registry"
+	fi
+	jq -r '.layers[] | "\(.digest) \(.size)"' <<<"$m"
 }
 
 cmd_digest() {
 	local name=${1:?digest NAME}
 	valid_name "$name"
-	reg_curl -sfI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+	reg_curl -sfI -H "Accept: $MANIFEST_TYPES" \
 		"$(reg_url)/v2/$name/manifests/latest" |
 		tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' |
 		grep -E '^sha256:[0-9a-f]{64}$' || die "no manifest for $name in the registry"

@@ -175,6 +175,18 @@ V2_TESTS=(
 	"why-coverage|why_coverage.sh"
 )
 
+# Docker 26 (trixie) and 28 (forky) with containerd's image store
+# (CT_DOCKER_STORE=containerd: tools/harness.sh), a harness each: its
+# cold starts and its pulls, which containerd makes.  Named
+# "cstore-trixie/NAME" and "cstore-forky/NAME".
+CSTORE_TESTS=(
+	"docker-runc|docker_single.sh runc"
+	"docker-concurrent-10|docker_concurrent.sh"
+	"prepare|prepare.sh"
+	"docker-pull-apart|pull_apart.sh command"
+	"docker-pull-apart-detached|pull_apart.sh detached"
+)
+
 # Kubernetes pods through containerd's CRI plugin, in a harness of their
 # own (CT_CRI=1: the plugin, CNI with a bridge of the harness's own, the
 # pause image; tools/harness.sh).  Named "cri/NAME".
@@ -210,12 +222,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Start a harness of the version set $1 (cgroup view $2, default v1) and
-# snapshot the binary into it.
+# Start a harness of the version set $1 (cgroup view $2, default v1;
+# dockerd's image store $3, default its own) and snapshot the binary
+# into it.
 start_harness() {
 	local envf
-	envf=$(CT_VERSIONS=$1 CT_CGROUP=${2:-v1} "$HARNESS" start) ||
-		die "$1 ${2:-v1} harness did not start"
+	envf=$(CT_VERSIONS=$1 CT_CGROUP=${2:-v1} CT_DOCKER_STORE=${3:-own} \
+		"$HARNESS" start) || die "$1 ${2:-v1} ${3:-own} harness did not start"
 	# shellcheck disable=SC1090
 	. "$envf"
 	# Test a snapshot: a rebuild during the run must not swap the binary.
@@ -312,6 +325,12 @@ if any_match forky/ "${1:-}" "${FORKY_TESTS[@]}"; then
 	run_tests forky/ "${1:-}" "${FORKY_TESTS[@]}"
 	"$HARNESS" stop >/dev/null
 fi
+for set in trixie forky; do
+	any_match "cstore-$set/" "${1:-}" "${CSTORE_TESTS[@]}" || continue
+	start_harness "$set" v1 containerd
+	run_tests "cstore-$set/" "${1:-}" "${CSTORE_TESTS[@]}"
+	"$HARNESS" stop >/dev/null
+done
 if any_match v2/ "${1:-}" "${V2_TESTS[@]}"; then
 	start_harness bookworm v2
 	run_tests v2/ "${1:-}" "${V2_TESTS[@]}"
