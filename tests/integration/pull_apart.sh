@@ -14,6 +14,8 @@
 # arming, hooks detached before each scenario: dockerd's registry
 # connect attaches them, and nobody names the image but dockerd's own
 # store), where /metrics must count the cached layers and their bytes;
+# `pull_apart.sh far`: 3 and 10 at once and one with layers present
+# from a registry 50 ms away (tools/netdelay), held up by the fetches;
 # `pull_apart.sh tls`: four of the scenarios from a registry that speaks
 # HTTPS only, with a self-signed certificate (nothing on the wire read);
 # `pull_apart.sh ctr`: `ctr images pull` of pa, pb and pc at once, of
@@ -27,8 +29,14 @@
 
 REGISTRY=$TOP/tools/registry.sh
 export CT_REGISTRY_STATE=$T/registry.state
-ADDR=127.0.0.1:${CT_REGISTRY_PORT:-5000}
 MODE=${1:-command}
+ADDR=127.0.0.1:${CT_REGISTRY_PORT:-5000}
+# far: the registry in its own netns, 50 ms per round trip (registry.sh)
+if [ "$MODE" = far ]; then
+	export CT_REGISTRY_RTT_MS=50 CT_REGISTRY_LIFETIME=300
+	make -s -C "$TOP/tools/netdelay" >&2 || fail "cannot build tools/netdelay (tools/install-deps.sh)"
+	ADDR=$("$REGISTRY" addr)
+fi
 # the CRI's client (cri mode), its stubs generated once, before pulls at once
 export CRI="/usr/bin/python3 $TOP/tests/integration/cri/cri.py --sock $CONTAINERD_ADDRESS --gen-dir $T/cri-gen"
 
@@ -232,6 +240,13 @@ check_rate() {	# FILE
 	return 0
 }
 
+# Far (50 ms a round trip): every pull's first byte a round trip after
+# its start at least.
+check_far() {	# FILE
+	jq -s -e 'all(.[]; .ttfb_ns >= 50e6)' "$1" >/dev/null ||
+		{ show_output; fail "far: a first byte within a round trip"; }
+}
+
 run_command_mode() {
 	local s refs present
 	for s in ${SCENARIOS:-three ten cached digest zeros implicit runs}; do
@@ -253,8 +268,11 @@ run_command_mode() {
 		case $s in
 		zeros) check_critical "$T/pulls.$s" unpack ;;
 		cached | digest | c??-cached) check_critical "$T/pulls.$s" fetch ;;
+		# far: the fetches, not the unpacks, held every pull up
+		*) [ "$MODE" != far ] || check_critical "$T/pulls.$s" fetch ;;
 		esac
 		[ "$s" = zeros ] || check_rate "$T/pulls.$s"
+		[ "$MODE" != far ] || check_far "$T/pulls.$s"
 		[ "$s" != runs ] || check_runs
 	done
 }
@@ -392,5 +410,6 @@ cri) SCENARIOS="cri-three cri-cached cri-digest" run_command_mode
      run_detached_mode cri-three cri-cached cri-digest
      cri_forget_all ;;
 detached) run_detached_mode three cached digest ;;
-*) fail "usage: pull_apart.sh [command|detached|tls|ctr|cri]" ;;
+far) SCENARIOS="three ten cached" run_command_mode ;;
+*) fail "usage: pull_apart.sh [command|detached|tls|ctr|cri|far]" ;;
 esac

@@ -36,6 +36,7 @@ TESTS=(
 	"docker-pull-apart|pull_apart.sh command"
 	"docker-pull-apart-detached|pull_apart.sh detached"
 	"docker-pull-apart-tls|pull_apart.sh tls"
+	"docker-pull-apart-far|pull_apart.sh far"
 	"ctr-pull-apart|pull_apart.sh ctr"
 	"opens|opens.sh"
 	"opens-full|opens_full.sh"
