@@ -157,28 +157,6 @@ static struct ev *own_ingest(struct ev *ev, size_t n, const char *d)
 	return NULL;
 }
 
-/* Layers of p's it did not fetch: fetched for another pull while p ran
- * (the fetch it waited on), else already there. */
-static void ctrd_unfetched(struct ct_pulls *e, struct ct_pull *p,
-			   uint32_t pid)
-{
-	for (size_t i = 0; i < p->nlayers; i++) {
-		struct ct_pull_layer *l = &p->layers[i];
-		const struct pl_recent *r;
-
-		if (l->fetch_start_ns)
-			continue;
-		r = pl_recent_find(e, pid, l->digest);
-		if (r && r->l.fetch_start_ns + r->l.fetch_dur_ns > p->start_ns) {
-			memcpy(l->fetched_by, r->image, sizeof(l->fetched_by));
-			l->fetch_start_ns = r->l.fetch_start_ns;
-			l->fetch_dur_ns = r->l.fetch_dur_ns;
-		} else {
-			l->cached = true;
-		}
-	}
-}
-
 /* What a pull did itself, in monotonic time. */
 struct own {
 	size_t n;		/* layers fetched or unpacked */
@@ -397,7 +375,7 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 		if (p.layers[i].fetch_start_ns)
 			pl_recent_add(e, iv->pid, &p, &p.layers[i]);
 	}
-	ctrd_unfetched(e, &p, iv->pid);
+	pl_unfetched(e, &p, iv->pid);
 	ct_pull_concurrency(p.layers, p.nlayers, &p.conc_max, &p.conc_mean);
 	return pl_emit(e, &p);
 }

@@ -269,30 +269,6 @@ static uint64_t unasked_start(const struct stream *s, const struct ev *ev,
 	return first;
 }
 
-/* Layers of im's p did not fetch: fetched for another pull while p ran
- * (its fetch this one waited on), else already there. */
-static void unfetched_layers(struct ct_pulls *e, struct ct_pull *p,
-			     uint32_t pid)
-{
-	for (size_t i = 0; i < p->nlayers; i++) {
-		struct ct_pull_layer *l = &p->layers[i];
-		const struct pl_recent *r;
-
-		if (l->fetch_start_ns || l->untraced)
-			continue;
-		r = pl_recent_find(e, pid, l->digest);
-		if (r && r->l.fetch_start_ns + r->l.fetch_dur_ns > p->start_ns) {
-			memcpy(l->fetched_by, r->image, sizeof(l->fetched_by));
-			l->fetch_start_ns = r->l.fetch_start_ns;
-			l->fetch_dur_ns = r->l.fetch_dur_ns;
-			l->unpack_start_ns = r->l.unpack_start_ns;
-			l->unpack_dur_ns = r->l.unpack_dur_ns;
-		} else {
-			l->cached = true;
-		}
-	}
-}
-
 /* iv's image's pull: its own blobs of ev[0, n) (used from now on). */
 static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 		       size_t n, struct ev *iv, bool complete)
@@ -340,7 +316,7 @@ static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 	for (size_t i = 0; i < p.nlayers; i++)
 		if (p.layers[i].fetch_start_ns)
 			pl_recent_add(e, iv->pid, &p, &p.layers[i]);
-	unfetched_layers(e, &p, iv->pid);
+	pl_unfetched(e, &p, iv->pid);
 	/* the fetches it waited on were in flight for it too */
 	ct_pull_concurrency(p.layers, p.nlayers, &p.conc_max, &p.conc_mean);
 	s->done = pl_max_u64(s->done, iv->ts);

@@ -736,6 +736,29 @@ void pl_consume_if(struct stream *s, size_t k,
 	s->nev = n;
 }
 
+void pl_unfetched(struct ct_pulls *e, struct ct_pull *p, uint32_t pid)
+{
+	for (size_t i = 0; i < p->nlayers; i++) {
+		struct ct_pull_layer *l = &p->layers[i];
+		const struct pl_recent *r;
+
+		if (l->fetch_start_ns || l->untraced)
+			continue;
+		r = pl_recent_find(e, pid, l->digest);
+		if (!r || r->l.fetch_start_ns + r->l.fetch_dur_ns <= p->start_ns) {
+			l->cached = true;
+			continue;
+		}
+		memcpy(l->fetched_by, r->image, sizeof(l->fetched_by));
+		l->fetch_start_ns = r->l.fetch_start_ns;
+		l->fetch_dur_ns = r->l.fetch_dur_ns;
+		if (!l->unpack_start_ns) {
+			l->unpack_start_ns = r->l.unpack_start_ns;
+			l->unpack_dur_ns = r->l.unpack_dur_ns;
+		}
+	}
+}
+
 void pl_recent_add(struct ct_pulls *e, uint32_t pid, const struct ct_pull *p,
 		   const struct ct_pull_layer *l)
 {

@@ -228,5 +228,12 @@ void pl_recent_add(struct ct_pulls *e, uint32_t pid, const struct ct_pull *p,
 /* The latest fetch of digest by daemon pid, or NULL. */
 const struct pl_recent *pl_recent_find(const struct ct_pulls *e, uint32_t pid,
 				       const char *digest);
+/*
+ * The layers of p that it did not fetch, seen whole: fetched for another
+ * pull of daemon pid's while p ran (fetched_by: the fetch it waited on,
+ * and that pull's unpack if p has none of its own), else already there
+ * (cached).
+ */
+void pl_unfetched(struct ct_pulls *e, struct ct_pull *p, uint32_t pid);
 
 #endif /* __CT_PULLS_API_H */
