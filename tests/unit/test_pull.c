@@ -812,6 +812,96 @@ Test(pull_synth, malformed_records)
 
 /* ---- pure helpers ---- */
 
+/* ---- containerd: its store's image records ---- */
+
+#define CTRD_ROOT "/var/lib/containerd/io.containerd.content.v1.content"
+
+/* Layer c (its digest 64 times c): fetched into an ingest in
+ * [at, at + 10 ms], committed, read back to unpack 5 ms later. */
+static void ctrd_layer(struct seq *s, uint64_t at, char c)
+{
+	struct ct_pull_blob b = { 0 };
+	struct ct_pull_rename r = { 0 };
+	char hex[65];
+
+	memset(hex, c, 64);
+	hex[64] = '\0';
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), at + 10 * MS, "containerd");
+	b.open_ns = at;
+	b.first_write_ns = at + MS;
+	b.last_write_ns = at + 10 * MS;
+	b.bytes_written = 1000;
+	b.writes = 4;
+	b.kind = CT_PULL_F_CTRD_INGEST;
+	snprintf(b.path, sizeof(b.path), CTRD_ROOT "/ingest/%c/data", c);
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
+	hdr(&r.hdr, CT_EV_PULL_RENAME, sizeof(r), at + 11 * MS, "containerd");
+	r.kind = CT_PULL_R_CTRD_BLOB;
+	snprintf(r.oldpath, sizeof(r.oldpath), "%s", b.path);
+	snprintf(r.newpath, sizeof(r.newpath), CTRD_ROOT "/blobs/sha256/%s", hex);
+	cr_assert_eq(feed(s->e, &r, sizeof(r)), 0);
+	memset(&b, 0, sizeof(b));
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), at + 20 * MS, "containerd");
+	b.open_ns = at + 15 * MS;
+	b.first_read_ns = at + 16 * MS;
+	b.last_read_ns = at + 19 * MS;
+	b.bytes_read = 1000;
+	b.reads = 3;
+	b.kind = CT_PULL_F_CTRD_BLOB;
+	snprintf(b.path, sizeof(b.path), "%s", r.newpath);
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
+}
+
+/* What containerd's store reader says: image ref stored at `at`, its
+ * one layer c. */
+static void ctrd_image(struct seq *s, uint64_t at, const char *ref, char c)
+{
+	struct ct_pull_image *im = calloc(1, sizeof(*im));
+
+	cr_assert_not_null(im);
+	hdr(&im->hdr, CT_EV_PULL_IMAGE, sizeof(*im), at, "containerd");
+	im->source = CT_PULL_M_CONTENT;
+	im->nlayers = im->layers_total = 1;
+	snprintf(im->ref, sizeof(im->ref), "%s", ref);
+	snprintf(im->manifest, sizeof(im->manifest), "sha256:%064d", 1);
+	memset(im->layers[0].digest, c, sizeof(im->layers[0].digest));
+	memcpy(im->layers[0].digest, "sha256:", 7);
+	im->layers[0].digest[71] = '\0';
+	im->layers[0].size = 1000;
+	cr_assert_eq(feed(s->e, im, sizeof(*im)), 0);
+	free(im);
+}
+
+/*
+ * An image containerd stored after fetching and unpacking its layer is
+ * a pull only if something went to a registry for it (a connect in the
+ * 10 s before, or a pull client asked): `ctr images import` and `docker
+ * load` store images the same way, from a file.
+ */
+Test(pull_synth, a_containerd_import_is_no_pull)
+{
+	struct seq s;
+
+	seq_init(&s);
+	ctrd_layer(&s, 1000 * MS, 'a');
+	ctrd_image(&s, 1030 * MS, "example.org/imported:latest", 'a');
+	ct_pulls_flush(s.e);
+	cr_assert_eq(s.g.n, 0, "an import made %zu pulls", s.g.n);
+	ct_pulls_free(s.e);
+
+	seq_init(&s);
+	connect_at(&s, 990 * MS);	/* dockerd's, for its containerd store */
+	ctrd_layer(&s, 1000 * MS, 'a');
+	ctrd_image(&s, 1030 * MS, "example.org/pulled:latest", 'a');
+	ct_pulls_flush(s.e);
+	cr_assert_eq(s.g.n, 1);
+	cr_assert_str_eq(s.g.last.image, "example.org/pulled:latest");
+	cr_assert(s.g.last.complete);
+	cr_assert_eq(s.g.layers[0].bytes, 1000);
+	cr_assert(s.g.layers[0].unpack_start_ns);
+	ct_pulls_free(s.e);
+}
+
 Test(pull_conc, weighted_mean)
 {
 	struct ct_pull_layer l[3] = {
