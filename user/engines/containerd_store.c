@@ -12,12 +12,13 @@
  * database is read every READ_EVERY_NS while a pull's files come and
  * go under <root>/io.containerd.content.v1.content/ and for READ_FOR_NS
  * after (less than the builder's idle end, CT_PULL_IDLE_NS, so that the
- * record is in its stream before it builds): an image new or changed
- * since the last read is a pull of its target, named by the reference
+ * record is in its stream before it builds): a target new to its
+ * namespace since the last read is a pull of it, named by the reference
  * it is stored as (the CRI stores three: the tag, the repo digest, the
- * image id; the tag wins, then the digest).  Its layers come from the
- * target's manifest in the content store (for an index, this host's
- * platform's).  The first read of a root only learns what is there.
+ * image id; the tag wins, then the digest), stamped when containerd
+ * stored it.  Its layers come from the target's manifest in the content
+ * store (for an index, this host's platform's).  The first read of a
+ * root only learns what is there.
  *
  * Every name read from the database becomes a path only if it is a
  * digest (64 hex digits): the file is root's, but a path must never
