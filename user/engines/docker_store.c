@@ -53,7 +53,7 @@
 /*
  * One image store's references as last read.  A rename's record comes
  * at its syscall's entry, and a read may come before the rename is done:
- * one that found nothing new is done again PENDING_NS later (recheck).
+ * one that found nothing new is done again RECHECK_NS later (recheck).
  */
 struct refs {
 	char dir[CT_PATH_MAX];	/* <data-root>/image/<driver> */
@@ -62,14 +62,20 @@ struct refs {
 	struct ct_hdr recheck_hdr;	/* the rename read for */
 };
 
+#define RECHECK_NS	50000000ull
+
 /*
  * dockerd stores a pull's digest reference first, then its tag: a read
  * between the two finds the digest alone.  Its record waits for the
- * next rewrite of the store (the tag: ~1 ms) or PENDING_NS (a pull by
- * digest stores no tag), whichever comes first.
+ * next rewrite of the store (the tag: ~1 ms apart on an idle host; on a
+ * loaded one 50 ms was once too little) or PENDING_NS (a pull by digest stores no
+ * tag), whichever comes first: less than the builder's grace after the
+ * end (CT_PULL_GRACE_NS), so that the pull is built with its name.
  */
-#define PENDING_NS	50000000ull
+#define PENDING_NS	500000000ull
 #define PENDING		16
+
+_Static_assert(PENDING_NS < CT_PULL_GRACE_NS, "a name before the build");
 
 struct pending {
 	struct ct_pull_image *im;	/* NULL: a free slot */
@@ -443,8 +449,8 @@ static void repos_renamed(struct dstore *d, const struct ct_pull_rename *r,
 	store_read(d, dir, &r->hdr, emit, ctx);
 }
 
-/* What waited PENDING_NS by now (UINT64_MAX: everything): the reads
- * done again, then the records that waited for a tag. */
+/* What waited by now (UINT64_MAX: everything): the reads done again
+ * (RECHECK_NS), then the records that waited for a tag (PENDING_NS). */
 static void due(struct dstore *d, uint64_t now, ct_pull_emit_cb emit,
 		void *ctx)
 {
@@ -453,7 +459,7 @@ static void due(struct dstore *d, uint64_t now, ct_pull_emit_cb emit,
 
 		if (!r->repos || !r->recheck ||
 		    (now != UINT64_MAX &&
-		     r->recheck_hdr.ts_ns + PENDING_NS >= now))
+		     r->recheck_hdr.ts_ns + RECHECK_NS >= now))
 			continue;
 		r->recheck = false;
 		store_read(d, r->dir, &r->recheck_hdr, emit, ctx);
