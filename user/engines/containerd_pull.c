@@ -293,10 +293,6 @@ static void own_unpacks(struct ct_pulls *e, struct ev *ev, size_t n,
 	}
 }
 
-/* A pull's registry connect comes at most this long before its first
- * fetch (resolving its reference: the registry's answers, a token). */
-#define RESOLVE_NS	(10 * 1000000000ull)
-
 /* A pull waits at most this long on fetches of other pulls at once. */
 #define WAIT_WINDOW_NS	(60 * 1000000000ull)
 
@@ -360,19 +356,14 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 		o.first = w < o.first ? w : o.first;
 		o.end = pl_max_u64(o.end, iv->ts);
 	}
-	cts = o.first == UINT64_MAX ? 0 :
-	      pl_take_client_of(e, -1, im->ref, o.first);
-	/* an import (`ctr images import`, `docker load`) stores images
-	 * too, but neither a pull client nor a registry connect came */
-	if (o.first == UINT64_MAX ||
-	    (!cts && !pl_connect_in(e, o.first > RESOLVE_NS ?
-					o.first - RESOLVE_NS : 0, o.first))) {
+	if (o.first == UINT64_MAX) {
 		free(p.layers);
 		return 0;
 	}
 	ct_copy_str(p.image, sizeof(p.image), im->ref, sizeof(im->ref));
 	ct_copy_str(p.manifest, sizeof(p.manifest), im->manifest,
 		    sizeof(im->manifest));
+	cts = pl_take_client_of(e, -1, im->ref, o.first);
 	st = cts ? pl_pull_start(ev, n, CT_ENG_CONTAINERD, cts, o.first) :
 		   o.first;
 	p.start_ns = pl_wall(e, st);

@@ -736,18 +736,6 @@ void pl_consume_if(struct stream *s, size_t k,
 	s->nev = n;
 }
 
-bool pl_connect_in(const struct ct_pulls *e, uint64_t from, uint64_t to)
-{
-	for (size_t i = 0; i < e->nst; i++)
-		for (size_t j = 0; j < e->st[i].nev; j++) {
-			const struct ev *v = &e->st[i].ev[j];
-
-			if (v->kind == EV_CONNECT && v->ts >= from && v->ts <= to)
-				return true;
-		}
-	return false;
-}
-
 void pl_unfetched(struct ct_pulls *e, struct ct_pull *p, uint32_t pid)
 {
 	for (size_t i = 0; i < p->nlayers; i++) {

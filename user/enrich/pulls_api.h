@@ -228,9 +228,6 @@ void pl_recent_add(struct ct_pulls *e, uint32_t pid, const struct ct_pull *p,
 /* The latest fetch of digest by daemon pid, or NULL. */
 const struct pl_recent *pl_recent_find(const struct ct_pulls *e, uint32_t pid,
 				       const char *digest);
-/* Whether any process's registry connect (a daemon's or a client's)
- * came in [from, to] (monotonic). */
-bool pl_connect_in(const struct ct_pulls *e, uint64_t from, uint64_t to);
 /*
  * The layers of p that it did not fetch, seen whole: fetched for another
  * pull of daemon pid's while p ran (fetched_by: the fetch it waited on,
