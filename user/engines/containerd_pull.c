@@ -160,7 +160,7 @@ static struct ev *own_ingest(struct ev *ev, size_t n, const char *d)
 /* What a pull did itself, in monotonic time. */
 struct own {
 	size_t n;		/* layers fetched or unpacked */
-	uint64_t first, first_write, fetch_end, end;
+	uint64_t first, first_write, end;
 };
 
 /* p's layers from im, the ingests of its own fetches (used from now on). */
@@ -183,7 +183,6 @@ static void own_fetches(struct ct_pulls *e, struct ev *ev, size_t n,
 		l->bytes = b->bw;
 		l->fetch_start_ns = pl_wall(e, b->open_ns);
 		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
-		o->fetch_end = pl_max_u64(o->fetch_end, b->lw);
 		if (b->open_ns < o->first)
 			o->first = b->open_ns;
 		if (b->fw && b->fw < o->first_write)
@@ -326,9 +325,10 @@ static uint64_t waited_since(const struct ct_pulls *e, const struct ev *iv,
 /*
  * iv's image's pull, named as containerd stored it.  An image of which
  * containerd fetched nothing, not even its manifest, and whose layers no
- * pull at once fetched (one all there, a tag added), makes none.  Its client: one that asked for that reference,
- * of any engine (dockerd pulls through containerd with its containerd
- * image store); the CRI's pulls have none.
+ * pull at once fetched (one all there, a tag added), makes none.  Its
+ * client: one that asked for that reference, of any engine (dockerd
+ * pulls through containerd with its containerd image store); the CRI's
+ * pulls have none.
  */
 static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 		       const struct ev *iv)
@@ -405,14 +405,6 @@ static int build_images(struct ct_pulls *e, struct ev *ev, size_t n)
 	return rc;
 }
 
-static bool has_image(const struct ev *ev, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (ev[i].kind == EV_IMAGE)
-			return true;
-	return false;
-}
-
 /*
  * Its pulls end when its stream goes idle: whatever is there is whole;
  * apart by the images containerd's store named (live, and replays of
@@ -424,7 +416,7 @@ static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 
 	(void)complete;
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
-	rc = has_image(s->ev, s->nev) ? build_images(e, s->ev, s->nev) :
+	rc = pl_has_image(s->ev, s->nev) ? build_images(e, s->ev, s->nev) :
 					build_ctrd(e, s->ev, s->nev);
 	pl_consume(s, s->nev);
 	s->mark[CT_ENG_CONTAINERD] = 0;
@@ -450,6 +442,8 @@ static int settle(struct ct_pulls *e, struct stream *s, uint64_t before)
 	bool any = false;
 	int rc = 0;
 
+	if (!pl_has_image(s->ev, s->nev))
+		return 0;	/* every container's claim comes here */
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
 	for (size_t i = 0; !rc && i < s->nev; i++) {
 		if (s->ev[i].kind != EV_IMAGE || s->ev[i].ts >= before)

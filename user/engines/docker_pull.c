@@ -413,14 +413,6 @@ static int finish_images(struct ct_pulls *e, struct stream *s, size_t k,
 	return rc;
 }
 
-static bool has_image(const struct ev *ev, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (ev[i].kind == EV_IMAGE)
-			return true;
-	return false;
-}
-
 /*
  * The pulls that ended by the end mark: apart by the images dockerd's
  * store named (live, and replays of such sessions); else, without those
@@ -432,7 +424,7 @@ static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 	size_t k = pl_split_at(s, end);
 	int rc;
 
-	if (has_image(s->ev, k)) {
+	if (pl_has_image(s->ev, k)) {
 		rc = finish_images(e, s, k, complete);
 	} else {
 		rc = build_docker(e, s->ev, k, complete ? end : 0, complete);

@@ -736,6 +736,14 @@ void pl_consume_if(struct stream *s, size_t k,
 	s->nev = n;
 }
 
+bool pl_has_image(const struct ev *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_IMAGE)
+			return true;
+	return false;
+}
+
 void pl_unfetched(struct ct_pulls *e, struct ct_pull *p, uint32_t pid)
 {
 	for (size_t i = 0; i < p->nlayers; i++) {

@@ -228,6 +228,8 @@ void pl_recent_add(struct ct_pulls *e, uint32_t pid, const struct ct_pull *p,
 /* The latest fetch of digest by daemon pid, or NULL. */
 const struct pl_recent *pl_recent_find(const struct ct_pulls *e, uint32_t pid,
 				       const char *digest);
+/* Whether ev[0, n) holds a store's image record (EV_IMAGE). */
+bool pl_has_image(const struct ev *ev, size_t n);
 /*
  * The layers of p that it did not fetch, seen whole: fetched for another
  * pull of daemon pid's while p ran (fetched_by: the fetch it waited on,
