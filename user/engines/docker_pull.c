@@ -444,11 +444,20 @@ static bool pending(const struct stream *s)
 	return false;
 }
 
-/* Its end mark: the last repositories.json rename. */
+/*
+ * Its end mark: the last repositories.json rename, or an image record
+ * (stamped with its rename) that came after its rename's pulls were
+ * finished: a container that settled them while the store still waited
+ * for this one's tag (docker_store.c) must not leave it to the
+ * session's end, unfinished.
+ */
 static void note(struct stream *s, struct ev *v)
 {
-	if (v->kind == EV_RENAME && v->sub == CT_PULL_R_REPOS &&
-	    v->ts > s->mark[CT_ENG_DOCKER])
+	bool end = (v->kind == EV_RENAME && v->sub == CT_PULL_R_REPOS) ||
+		   (v->kind == EV_IMAGE &&
+		    ct_prog_comm_is(v->img->hdr.comm, CT_PROG_DOCKERD));
+
+	if (end && v->ts > s->mark[CT_ENG_DOCKER])
 		s->mark[CT_ENG_DOCKER] = v->ts;
 }
 
