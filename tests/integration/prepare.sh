@@ -13,7 +13,9 @@
 #    rmdir of `containers/<id>`): no later than docker's own `destroy`
 #    event, which dockerd sends right after it, and at most
 #    DESTROY_EVENT_MS before it; total_ns against the wall clock of
-#    `docker run`: >= 95 % for one container, >= 90 % for six at once
+#    `docker run`: >= 90 % (what is left is the client's own start
+#    and exit: Docker 28's with the containerd store once left 12 ms
+#    of 217, 94 %)
 #   ;
 #  - docker run -d + docker rm -f: destroy begins after rm's exec and
 #    ends at the removal rm asked for, inside rm's wall clock;
@@ -117,7 +119,7 @@ check_runs() {	# N MIN_PERCENT
 
 run_ct -j -- sh -c "$RUNS" sh 1 "$T" "$CT_IMAGE"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
-check_runs 1 95
+check_runs 1 90
 rm -f "$T"/cid.* "$T"/pid.* "$T"/t0.* "$T/wall"
 run_ct -j -- sh -c "$RUNS" sh 6 "$T" "$CT_IMAGE"
 [ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
