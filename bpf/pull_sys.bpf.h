@@ -9,7 +9,14 @@
  *    distribution/diffid-by-digest/sha256/<digest>) and ends the pull
  *    with the rename of repositories.json;
  *  - containerd writes content/ingest/<ref>/data, renames it to
- *    content/blobs/sha256/<digest> and reads that back to unpack.
+ *    content/blobs/sha256/<digest> and reads that back to unpack;
+ *  - podman (4.3, 5.8) pulls in its own process: each blob is written
+ *    to <image_copy_tmp_dir>/storage<random>/<n> (Podman 4; 5:
+ *    container_images_storage<random>; /var/tmp by default; the store's
+ *    own storage/ files are not numbers),
+ *    closed, opened again and read back into its storage-untar child
+ *    (unpack); the image is stored by renames, among them that of
+ *    <graphroot>/overlay-images/<id>/manifest, which names the image.
  *
  * All of it happens in syscalls: these are handlers of the one syscall
  * object (bpf/sys.bpf.c), which owns the maps below and the pull_events
@@ -19,8 +26,8 @@
  * (ct_tcp_connect in bpf/lifecycle.bpf.c): it is what attaches these
  * hooks when no client did.
  *
- * Cost for the host: openat/rename check the comm (only dockerd
- * and containerd go further); write/read/pread64/close load one global
+ * Cost for the host: openat/rename check the comm (only dockerd,
+ * containerd and podman go further); write/read/pread64/close load one global
  * counter and stop there unless a blob file is open somewhere, and then
  * check the comm; only the daemons' do one hash lookup.  Per write
  * nothing leaves the kernel: bytes and first/last times add up in the
@@ -47,22 +54,6 @@ struct {
 	__uint(max_entries, 1 << 20);
 } pull_events SEC(".maps");
 
-/* A blob file being followed: (tgid << 32 | fd) -> counters. */
-struct blob_state {
-	__u64 open_ns;
-	__u64 first_write_ns;
-	__u64 last_write_ns;
-	__u64 first_read_ns;
-	__u64 last_read_ns;
-	__u64 bytes_written;
-	__u64 bytes_read;
-	__u32 writes;
-	__u32 reads;
-	__u32 kind;
-	__u32 gen;		/* pull_gen at open */
-	char path[CT_PATH_MAX];
-};
-
 /*
  * Plain hashes, not LRUs (mapfull.bpf.h): an entry goes at its file's
  * close or its open's exit, and one whose process or thread ended first
@@ -74,7 +65,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_FDS);
 	__type(key, __u64);
-	__type(value, struct blob_state);
+	__type(value, struct ct_pull_blob_state);
 } fds SEC(".maps");
 
 /* openat enter -> exit of a matching path, by tid. */
@@ -82,7 +73,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, struct blob_state);
+	__type(value, struct ct_pull_blob_state);
 } opening SEC(".maps");
 
 /* Scratch space: a blob_state is too big for the 512-byte BPF stack. */
@@ -90,7 +81,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct blob_state);
+	__type(value, struct ct_pull_blob_state);
 } scratch SEC(".maps");
 
 /*
@@ -131,6 +122,10 @@ const char s_sha256[] = "sha256";
 const char s_repos[] = "repositories.json";
 const char s_layerdb[] = "layerdb";
 const char s_diffid[] = "diffid-by-digest";
+const char s_storage[] = "storage";			/* Podman 4 */
+const char s_cis[] = "container_images_storage";	/* Podman 5 */
+const char s_manifest[] = "manifest";
+const char s_ovl_images[] = "overlay-images";
 
 
 /* Start offsets of the last three path components (after each '/'). */
@@ -241,8 +236,20 @@ static __always_inline bool comp_is(const char *p, int at, const char *lit,
 	return !whole || end == '/' || end == '\0';
 }
 
+/* Does component @at of @p start with a digit? */
+static __always_inline bool comp_digit(const char *p, int at)
+{
+	char d = at < 0 ? 0 : p[at & PATH_MASK];
+
+	return d >= '0' && d <= '9';
+}
+
 #define COMP_IS(p, at, s)	comp_is(p, at, s, sizeof(s) - 1, true)
 #define COMP_HAS(p, at, s)	comp_is(p, at, s, sizeof(s) - 1, false)
+
+#define WHO_PODMAN	(1 + CT_DAEMON_PODMAN)
+#define WHO_DOCKERD	(1 + CT_DAEMON_DOCKERD)
+#define WHO_CTRD	(1 + CT_DAEMON_CONTAINERD)
 
 static __always_inline __u32 file_kind(const char *p, int len, int who,
 				       int acc, const bool loop)
@@ -250,9 +257,12 @@ static __always_inline __u32 file_kind(const char *p, int len, int who,
 	struct comps c;
 
 	split_path(p, len, &c, loop);
-	if (who == 1 && COMP_HAS(p, c.c1, s_blob))
+	if (who == WHO_DOCKERD && COMP_HAS(p, c.c1, s_blob))
 		return CT_PULL_F_DOCKER_BLOB;
-	if (who != 2)
+	if (who == WHO_PODMAN && comp_digit(p, c.c1) &&
+	    (COMP_HAS(p, c.c2, s_storage) || COMP_HAS(p, c.c2, s_cis)))
+		return CT_PULL_F_PODMAN_BLOB;
+	if (who != WHO_CTRD)
 		return 0;
 	if (COMP_IS(p, c.c1, s_data) && COMP_IS(p, c.c3, s_ingest) &&
 	    acc != 0)
@@ -269,20 +279,23 @@ static __always_inline __u32 rename_kind(const char *p, int len, int who,
 	struct comps c;
 
 	split_path(p, len, &c, loop);
-	if (who == 1 && COMP_IS(p, c.c1, s_repos))
+	if (who == WHO_DOCKERD && COMP_IS(p, c.c1, s_repos))
 		return CT_PULL_R_REPOS;
+	if (who == WHO_PODMAN && COMP_IS(p, c.c1, s_manifest) &&
+	    COMP_IS(p, c.c3, s_ovl_images))
+		return CT_PULL_R_PODMAN_MANIFEST;
 	if (!COMP_IS(p, c.c2, s_sha256))
 		return 0;
-	if (who == 1 && COMP_IS(p, c.c3, s_layerdb))
+	if (who == WHO_DOCKERD && COMP_IS(p, c.c3, s_layerdb))
 		return CT_PULL_R_LAYERDB;
-	if (who == 1 && COMP_IS(p, c.c3, s_diffid))
+	if (who == WHO_DOCKERD && COMP_IS(p, c.c3, s_diffid))
 		return CT_PULL_R_DIFFID;
-	if (who == 2 && COMP_IS(p, c.c3, s_blobs))
+	if (who == WHO_CTRD && COMP_IS(p, c.c3, s_blobs))
 		return CT_PULL_R_CTRD_BLOB;
 	return 0;
 }
 
-static __always_inline struct blob_state *scratch_state(void)
+static __always_inline struct ct_pull_blob_state *scratch_state(void)
 {
 	__u32 zero = 0;
 
@@ -295,7 +308,7 @@ static __always_inline int on_open(struct task_struct *t, const char *path,
 				   int flags, const bool loop)
 {
 	int who = daemon_comm(t), len;
-	struct blob_state *st;
+	struct ct_pull_blob_state *st;
 	__u32 kind, tid;
 
 	if (!who)
@@ -310,7 +323,7 @@ static __always_inline int on_open(struct task_struct *t, const char *path,
 	kind = file_kind(st->path, len - 1, who, flags & CT_O_ACCMODE, loop);
 	if (!kind)
 		return 0;
-	__builtin_memset(st, 0, offsetof(struct blob_state, path));
+	__builtin_memset(st, 0, offsetof(struct ct_pull_blob_state, path));
 	st->open_ns = bpf_ktime_get_ns();
 	st->kind = kind;
 	st->gen = pull_gen();
@@ -320,7 +333,7 @@ static __always_inline int on_open(struct task_struct *t, const char *path,
 }
 
 /* One record per blob file: at close, or at open if it cannot be followed. */
-static __always_inline void send_blob(const struct blob_state *st, __u64 fd,
+static __always_inline void send_blob(const struct ct_pull_blob_state *st, __u64 fd,
 				      __u32 type)
 {
 	struct ct_pull_blob *r;
@@ -348,7 +361,7 @@ static __always_inline void send_blob(const struct blob_state *st, __u64 fd,
 
 static __always_inline int pull_open_exit(long ret)
 {
-	struct blob_state *st;
+	struct ct_pull_blob_state *st;
 	__u64 pid_tgid, key;
 	__u32 tid;
 
@@ -378,9 +391,9 @@ static __always_inline int pull_open_exit(long ret)
 /* ---- write/read: count in the kernel ---- */
 
 /* A file opened before the hooks' last detach counts no more. */
-static __always_inline struct blob_state *lookup_fd(__u64 fd)
+static __always_inline struct ct_pull_blob_state *lookup_fd(__u64 fd)
 {
-	struct blob_state *st;
+	struct ct_pull_blob_state *st;
 	__u64 key;
 
 	if (!nr_open)
@@ -392,7 +405,7 @@ static __always_inline struct blob_state *lookup_fd(__u64 fd)
 
 static __always_inline int on_write(__u64 fd, __u64 count)
 {
-	struct blob_state *st = lookup_fd(fd);
+	struct ct_pull_blob_state *st = lookup_fd(fd);
 	__u64 now;
 
 	if (!st)
@@ -408,7 +421,7 @@ static __always_inline int on_write(__u64 fd, __u64 count)
 
 static __always_inline int on_read(__u64 fd, __u64 count)
 {
-	struct blob_state *st = lookup_fd(fd);
+	struct ct_pull_blob_state *st = lookup_fd(fd);
 	__u64 now;
 
 	if (!st)
@@ -426,7 +439,7 @@ static __always_inline int on_read(__u64 fd, __u64 count)
 
 static __always_inline int on_close(__u64 fd)
 {
-	struct blob_state *st;
+	struct ct_pull_blob_state *st;
 	__u64 key;
 
 	if (!nr_open)
@@ -454,7 +467,7 @@ static __always_inline int on_rename(const char *oldp, const char *newp,
 {
 	int who = daemon_comm(ct_current()), len;
 	struct ct_pull_rename *r;
-	struct blob_state *st;
+	struct ct_pull_blob_state *st;
 	__u32 kind;
 
 	if (!who)

@@ -36,8 +36,13 @@ struct ct_client_mark {
 /* Programs whose exec attaches the syscall hooks (lifecycle.bpf.c). */
 #define CT_ARM_PATS	12
 
-/* The daemons whose image blob files are followed, by index. */
+/*
+ * The programs whose image blob files are followed, by index, in the
+ * comm table's order (ct_comm_pats() fills them so): Podman pulls in
+ * its own process, the others in their daemon.
+ */
 enum ct_daemon {
+	CT_DAEMON_PODMAN,
 	CT_DAEMON_DOCKERD,
 	CT_DAEMON_CONTAINERD,
 	CT_DAEMONS

@@ -3,7 +3,7 @@
  * Image pull records (CT_EV_PULL_FIRST..CT_EV_PULL_LAST), shared by
  * bpf/pull.bpf.c and user/enrich/pulls.c.
  *
- * The BPF side follows the blob files of dockerd and containerd: per
+ * The BPF side follows the blob files of dockerd, containerd and podman: per
  * file ONE record at close with the bytes written (fetch) and read back
  * (unpack) and the first/last time of each, so per-write work stays in
  * the kernel.  Renames that mark progress (layer commit, blob digest,
@@ -30,6 +30,10 @@ enum ct_pull_file {
 	CT_PULL_F_DOCKER_BLOB	= 1,	/* <data-root>/tmp/GetImageBlob* */
 	CT_PULL_F_CTRD_INGEST	= 2,	/* content/ingest/<ref>/data */
 	CT_PULL_F_CTRD_BLOB	= 3,	/* content/blobs/sha256/<digest> */
+	/* podman's <tmp>/storage<random>/<n> (Podman 5: <tmp>/
+	 * container_images_storage<random>/<n>): written (fetch), then
+	 * opened again and read (unpack) */
+	CT_PULL_F_PODMAN_BLOB	= 4,
 };
 
 /* Which rename: decided in the kernel from the new path. */
@@ -38,6 +42,9 @@ enum ct_pull_rename_kind {
 	CT_PULL_R_LAYERDB	= 2,	/* layerdb/sha256/<chain>: commit */
 	CT_PULL_R_DIFFID	= 3,	/* diffid-by-digest/sha256/<digest> */
 	CT_PULL_R_CTRD_BLOB	= 4,	/* ingest -> blobs/sha256/<digest> */
+	/* podman's <graphroot>/overlay-images/<id>/manifest: the image
+	 * stored, its id in the path */
+	CT_PULL_R_PODMAN_MANIFEST = 5,
 };
 
 /*
@@ -61,6 +68,28 @@ struct ct_pull_blob {
 	__u32 reads;
 	__u32 kind;		/* enum ct_pull_file */
 	__s32 fd;
+	char path[CT_PATH_MAX];
+};
+
+/*
+ * A blob file being followed, the fds map's value (bpf/pull_sys.bpf.h:
+ * (tgid << 32 | fd) -> counters).  One whose process ended without
+ * close(2) (killed: its files closed by its exit) is read by user space
+ * before it deletes it, and goes out as the CT_EV_PULL_BLOB its close
+ * would have sent (ct_sys_bpf_sweep_files()).
+ */
+struct ct_pull_blob_state {
+	__u64 open_ns;
+	__u64 first_write_ns;
+	__u64 last_write_ns;
+	__u64 first_read_ns;
+	__u64 last_read_ns;
+	__u64 bytes_written;
+	__u64 bytes_read;
+	__u32 writes;
+	__u32 reads;
+	__u32 kind;
+	__u32 gen;		/* pull_gen at open */
 	char path[CT_PATH_MAX];
 };
 

@@ -46,6 +46,8 @@
 #                                         200, "NAME DIGEST BYTES" each, from
 #                                         its line FROM on (0: all); `gets
 #                                         mark` prints where it ends now
+#   tools/registry.sh log [FROM]           every blob GET since line FROM, as
+#                                         logged, whatever its answer
 #   tools/registry.sh check NAME PULLS [T0 T1]
 #                                         PULLS (a file: one coldtrace pull
 #                                         record, JSON) has each of NAME's
@@ -612,6 +614,15 @@ cmd_gets() {
 		's#.*"GET /v2/([^ ]+)/blobs/(sha256:[0-9a-f]{64}) HTTP/[0-9.]+" 200 ([0-9]+) .*#\1 \2 \3#p'
 }
 
+# Every blob GET from line FROM on, whatever its answer (a failed
+# check's evidence: retries, ranges).
+cmd_log() {
+	local from=${1:-0}
+	[[ "$from" =~ ^[0-9]+$ ]] || die "bad line '$from'"
+	tail -n +"$((from + 1))" "$(reg_dir)/registry.log" | grep -E '"GET /v2/[^ ]+/blobs/'
+	return 0
+}
+
 # Remove the image and every layer it had, so the next pull fetches all.
 cmd_forget() {
 	local name=${1:?forget NAME}
@@ -738,6 +749,7 @@ check-traced) shift; cmd_check_traced "$@" ;;
 shape) shift; cmd_shape "$@" ;;
 concurrency) shift; cmd_concurrency "$@" ;;
 gets) shift; cmd_gets "$@" ;;
+log) shift; cmd_log "$@" ;;
 digest) shift; cmd_digest "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|digest|forget|gets|check|check-traced|shape|concurrency (see the header)" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|digest|forget|gets|log|check|check-traced|shape|concurrency (see the header)" ;;
 esac

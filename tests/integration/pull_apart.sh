@@ -23,9 +23,18 @@
 # ctpa, emptied after), under `-- COMMAND` then detached: nobody names
 # the image but containerd's metadata database; `pull_apart.sh cri`:
 # the same through the CRI's PullImage (a CT_CRI=1 harness; the RPC's
-# own interval is the client's span; no client process names anything).
+# own interval is the client's span; no client process names anything);
+# `pull_apart.sh podman`: `podman pull` of pa, pb and pc at once, of
+# q0..q9, of pb with pa there, of pc by digest, and two `podman run`s'
+# implicit pulls (a private Podman: tools/podman-env.sh), under
+# `-- COMMAND` then detached: each podman process pulls on its own, so a
+# layer two pulls at once share may be fetched by both (the registry's
+# log says how often: check_pulls.py's "apart"); the names come from
+# Podman's own store (images.json).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
+# shellcheck source=tools/podman-env.sh
+. "$TOP/tools/podman-env.sh"
 
 REGISTRY=$TOP/tools/registry.sh
 export CT_REGISTRY_STATE=$T/registry.state
@@ -45,6 +54,7 @@ command -v docker-registry >/dev/null || fail "no docker-registry: tools/install
 CT_BG=
 cleanup_apart() {
 	dt_kill
+	podman_env_cleanup
 	"$REGISTRY" stop || true
 	cleanup_test
 }
@@ -53,6 +63,11 @@ trap cleanup_apart EXIT
 if [ "$MODE" = cri ]; then
 	[ "$CT_CRI" = 1 ] || fail "pull_apart.sh cri needs a CT_CRI=1 harness"
 	$CRI pull || fail "the CRI client's stubs"
+fi
+# podman: its command line for at_once.sh (paths without spaces)
+if [ "$MODE" = podman ]; then
+	podman_env_init "$T/podman" || fail "no private Podman"
+	export PM="${CT_PODMAN_CMD[*]}"
 fi
 
 # tls: the registry speaks HTTPS only (a self-signed certificate), so
@@ -120,6 +135,13 @@ for r in "$@"; do
 	ctr:*) (date +%s%N >"$d/t0.$i"
 		ctr -n ctpa images pull --plain-http "${r#ctr:}" >/dev/null; s=$?
 		date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
+	pm:*) (date +%s%N >"$d/t0.$i"
+	       $PM pull -q --tls-verify=false "${r#pm:}" >/dev/null; s=$?
+	       date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
+	pmrun:*) (date +%s%N >"$d/t0.$i"
+		  $PM run --rm --network none --tls-verify=false "${r#pmrun:}" \
+			true >/dev/null; s=$?
+		  date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
 	*) (date +%s%N >"$d/t0.$i"; docker pull -q "$r" >/dev/null; s=$?
 	    date +%s%N >"$d/t1.$i"; echo "$s" >"$d/rc.$i") & ;;
 	esac
@@ -146,6 +168,8 @@ truth() {	# MARK PRESENT_NAMES -- REF...
 		r=${r#run:}
 		r=${r#ctr:}
 		r=${r#cri:}
+		r=${r#pm:}
+		r=${r#pmrun:}
 		name=${r#"$ADDR"/}
 		name=${name%@*}
 		name=${name%:*}
@@ -161,12 +185,14 @@ truth() {	# MARK PRESENT_NAMES -- REF...
 	jq -n --argjson i "$images" --argjson s "$spans" --argjson g "$gets" \
 		--argjson p "$(for n in $present; do "$REGISTRY" layers "$n"; done |
 			jq -R 'split(" ")[0]' | jq -s .)" \
-		'{images: $i, spans: $s, present: $p, gets: $g}' >"$T/truth.json"
+		--argjson a "$([ "$MODE" = podman ] && echo true || echo false)" \
+		'{images: $i, spans: $s, present: $p, gets: $g, apart: $a}' >"$T/truth.json"
 }
 
-check() {	# WHAT PULLS
+check() {	# WHAT PULLS [MARK]
 	python3 "$TOP/tests/integration/check_pulls.py" "$2" "$T/truth.json" >&2 ||
-		{ show_output; fail "$1: the pull records differ from the registry"; }
+		{ show_output; [ -z "${3:-}" ] || "$REGISTRY" log "$3" >&2
+		  fail "$1: the pull records differ from the registry"; }
 }
 
 forget_all() {
@@ -189,6 +215,11 @@ scenario_refs() {
 	cri-three) echo "cri:$ADDR/pa:latest cri:$ADDR/pb:latest cri:$ADDR/pc:latest" ;;
 	cri-cached) echo "cri:$ADDR/pb:latest" ;;
 	cri-digest) echo "cri:$ADDR/pc@$("$REGISTRY" digest pc)" ;;
+	pm-three) echo "pm:$ADDR/pa:latest pm:$ADDR/pb:latest pm:$ADDR/pc:latest" ;;
+	pm-ten) echo "pm:$ADDR/q0:latest $(for i in 1 2 3 4 5 6 7 8 9; do printf 'pm:%s ' "$ADDR/q$i:latest"; done)" ;;
+	pm-cached) echo "pm:$ADDR/pb:latest" ;;
+	pm-digest) echo "pm:$ADDR/pc@$("$REGISTRY" digest pc)" ;;
+	pm-runs) echo "pmrun:$ADDR/r1:latest pmrun:$ADDR/r2:latest" ;;
 	ten) echo "$ADDR/q0 $(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "$ADDR/q$i"; done)" ;;
 	cached) echo "$ADDR/pb" ;;
 	digest) echo "$ADDR/pc@$("$REGISTRY" digest pc)" ;;
@@ -208,14 +239,23 @@ cri_forget_all() {
 		fail "CRI RemoveImage"
 }
 
+# Podman's images all gone (the private store's own).
+pm_forget_all() {
+	$PM rmi -af >/dev/null 2>&1
+	[ -z "$($PM images -q)" ] || fail "podman rmi"
+}
+
 # Before a scenario: what must be there (cached: pa; else nothing).
 prepare() {	# NAME
 	case $1 in
 	ctr-*) ctr_forget_all ;;
 	cri-*) cri_forget_all ;;
+	pm-*) pm_forget_all ;;
 	*) forget_all ;;
 	esac
 	case $1 in
+	pm-cached) $PM pull -q --tls-verify=false "$ADDR/pa:latest" >/dev/null ||
+		fail "podman pull pa" ;;
 	cached) docker pull -q "$ADDR/pa" >/dev/null || fail "pull pa" ;;
 	ctr-cached) ctr -n ctpa images pull --plain-http "$ADDR/pa:latest" >/dev/null ||
 		fail "ctr pull pa" ;;
@@ -252,7 +292,7 @@ run_command_mode() {
 	for s in ${SCENARIOS:-three ten cached digest zeros implicit runs}; do
 		prepare "$s"
 		present=
-		[ "${s#c??-}" != cached ] || present=pa
+		[ "${s#*-}" != cached ] || present=pa
 		[ "$s" != runs ] || present=bb
 		refs=$(scenario_refs "$s")
 		mark=$("$REGISTRY" gets mark)
@@ -263,28 +303,34 @@ run_command_mode() {
 		truth "$mark" "$present" -- $refs
 		jq -c 'select(.type == "pull")' "$T/out" >"$T/pulls.$s"
 		note "-- COMMAND, $s:"
-		check "$s" "$T/pulls.$s"
+		check "$s" "$T/pulls.$s" "$mark"
 		# the link (40 Mbit/s) held the random layers up, unpacking pz's
 		case $s in
 		zeros) check_critical "$T/pulls.$s" unpack ;;
-		cached | digest | c??-cached) check_critical "$T/pulls.$s" fetch ;;
+		cached | digest | *-cached) check_critical "$T/pulls.$s" fetch ;;
 		# far: the fetches, not the unpacks, held every pull up
 		*) [ "$MODE" != far ] || check_critical "$T/pulls.$s" fetch ;;
 		esac
 		[ "$s" = zeros ] || check_rate "$T/pulls.$s"
 		[ "$MODE" != far ] || check_far "$T/pulls.$s"
 		[ "$s" != runs ] || check_runs
+		[ "$s" != pm-runs ] || check_runs podman
 	done
 }
 
-# Each container of the `docker run`s at once points to its own pull.
-check_runs() {
-	local r
+# Each container of the `docker run`s at once points to its own pull;
+# with podman, whose records name no image, the container whose
+# client's argv names it.
+check_runs() {	# [podman]
+	local r sel
 	for r in r1 r2; do
-		records | jq -s -e --arg i "$ADDR/$r" 'map(select(.image == $i)) |
+		sel='map(select(.image == $i))'
+		[ "${1:-}" != podman ] ||
+			sel='map(select(.client.argv | index($i + ":latest")))'
+		records | jq -s -e --arg i "$ADDR/$r" "$sel"' |
 			length == 1 and .[0].pull.image == ($i + ":latest")' >/dev/null ||
 			fail "runs: the container of $r does not point to its pull:" \
-				"$(records | jq -c '{image, pull}')" \
+				"$(records | jq -c '{image, client: .client.argv[-2:], pull}')" \
 				"$(jq -c 'select(.type == "pull") | [.image, .start_ns + .dur_ns]' "$T/out")"
 	done
 	note "runs: each container points to its own pull"
@@ -294,6 +340,7 @@ check_runs() {
 ENGINE=docker
 case $MODE:$CT_DOCKER_STORE in
 ctr:* | cri:* | *:containerd) ENGINE=containerd ;;
+podman:*) ENGINE=podman ;;
 esac
 metric() {
 	curl -sf "$DT_URL/metrics" |
@@ -324,6 +371,7 @@ killed_pull() {
 	case $MODE in
 	ctr) ctr_forget_all ;;
 	cri) cri_forget_all ;;
+	podman) pm_forget_all ;;
 	*) forget_all ;;
 	esac
 	dt_wait_idle
@@ -334,6 +382,8 @@ killed_pull() {
 		ctr -n ctpa images pull --plain-http "$ADDR/pk:latest" >/dev/null 2>&1 &
 	elif [ "$MODE" = cri ]; then
 		$CRI pull "$ADDR/pk:latest" >/dev/null 2>&1 &
+	elif [ "$MODE" = podman ]; then
+		$PM pull -q --tls-verify=false "$ADDR/pk:latest" >/dev/null 2>&1 &
 	else
 		docker pull -q "$ADDR/pk" >/dev/null 2>&1 &
 	fi
@@ -367,10 +417,10 @@ run_detached_mode() {	# SCENARIO...
 	for s in "$@"; do
 		prepare "$s"
 		present=
-		[ "${s#c??-}" != cached ] || present=pa
+		[ "${s#*-}" != cached ] || present=pa
 		refs=$(scenario_refs "$s")
 		# the pull of pa (prepare) goes out first
-		[ "${s#c??-}" != cached ] || wait_pull "$ADDR/pa:latest"
+		[ "${s#*-}" != cached ] || wait_pull "$ADDR/pa:latest"
 		dt_wait_idle
 		c0=$(metric coldtrace_pull_cached_layers_total)
 		b0=$(metric coldtrace_pull_cached_bytes_total)
@@ -388,8 +438,8 @@ run_detached_mode() {	# SCENARIO...
 		done
 		jq -c 'select(.type == "pull")' "$T/out" | tail -n "$(wc -w <<<"$refs")" >"$T/pulls.d.$s"
 		note "detached, $s:"
-		check "detached $s" "$T/pulls.d.$s"
-		[ "${s#c??-}" != cached ] || {
+		check "detached $s" "$T/pulls.d.$s" "$mark"
+		[ "${s#*-}" != cached ] || {
 			[ "$(metric coldtrace_pull_cached_layers_total)" -eq $((c0 + 2)) ] ||
 				fail "/metrics: cached layers $(metric coldtrace_pull_cached_layers_total), was $c0, 2 more expected"
 			[ "$(metric coldtrace_pull_cached_bytes_total)" -eq \
@@ -411,5 +461,8 @@ cri) SCENARIOS="cri-three cri-cached cri-digest" run_command_mode
      cri_forget_all ;;
 detached) run_detached_mode three cached digest ;;
 far) SCENARIOS="three ten cached" run_command_mode ;;
-*) fail "usage: pull_apart.sh [command|detached|tls|ctr|cri|far]" ;;
+podman) SCENARIOS="pm-three pm-ten pm-cached pm-digest pm-runs" run_command_mode
+	run_detached_mode pm-three pm-cached pm-digest
+	pm_forget_all ;;
+*) fail "usage: pull_apart.sh [command|detached|tls|ctr|cri|far|podman]" ;;
 esac

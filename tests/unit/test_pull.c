@@ -299,6 +299,14 @@ Test(pull_replay, containerd_pulls_apart_named_by_its_store)
 	check_steps("ctr-pulls5");
 }
 
+/* The same through `podman pull` (Podman 4.3), each its own process:
+ * Podman named them in its own store (images.json), and its blobs took
+ * their layers by the manifest it stored. */
+Test(pull_replay, podman_pulls_apart_named_by_its_store)
+{
+	check_steps("podman-pulls4");
+}
+
 /*
  * Three `docker pull`s at once through Docker 28's containerd image store
  * (containerd 2.1 unpacks a layer two pulls share twice, and stores each
@@ -367,10 +375,10 @@ Test(pull_replay, a_container_claims_the_pull_of_its_image)
 	}
 	/* the three of the first step are over by after: 10 s of gap */
 	cr_assert_null(ct_pulls_claim(e, after + 1, 10000 * MS,
-				      "127.0.0.1:5000/other"));
+				      "127.0.0.1:5000/other", 0));
 	for (size_t i = 0; i < 3; i++) {
 		const struct ct_pull *p = ct_pulls_claim(e, after + 1,
-							 10000 * MS, order[i]);
+							 10000 * MS, order[i], 0);
 		char want[64];
 
 		snprintf(want, sizeof(want), "%s%s", order[i],
@@ -1054,14 +1062,14 @@ Test(pull_synth, claimed_once_by_next_container)
 
 	one_layer_pull(&s);
 	cr_assert_eq(s.g.n, 0, "still in its grace period");
-	cr_assert_null(ct_pulls_claim(s.e, M2R + 5000 * MS, 500 * MS, ""),
+	cr_assert_null(ct_pulls_claim(s.e, M2R + 5000 * MS, 500 * MS, "", 0),
 		       "too long after the pull");
-	p = ct_pulls_claim(s.e, M2R + 100 * MS, 500 * MS, "");
+	p = ct_pulls_claim(s.e, M2R + 100 * MS, 500 * MS, "", 0);
 	cr_assert_not_null(p);
 	cr_assert_eq(p->start_ns + p->dur_ns, M2R + 70 * MS);
-	cr_assert_null(ct_pulls_claim(s.e, M2R + 150 * MS, 500 * MS, ""),
+	cr_assert_null(ct_pulls_claim(s.e, M2R + 150 * MS, 500 * MS, "", 0),
 		       "a second container gets no pull");
-	cr_assert_null(ct_pulls_claim(NULL, 0, 0, ""));
+	cr_assert_null(ct_pulls_claim(NULL, 0, 0, "", 0));
 	ct_pulls_free(s.e);
 }
 
@@ -1089,7 +1097,7 @@ Test(pull_untrusted, wall_time_past_int64_max)
 	cr_assert_gt(s.g.last.start_ns, (uint64_t)INT64_MAX);
 	cr_assert_eq(s.g.layers[0].fetch_start_ns, base + 10 * MS);
 	cr_assert_eq(s.g.layers[0].unpack_start_ns, base + 50 * MS);
-	cr_assert_not_null(ct_pulls_claim(s.e, 100 * MS + base, 500 * MS, ""));
+	cr_assert_not_null(ct_pulls_claim(s.e, 100 * MS + base, 500 * MS, "", 0));
 	ct_pulls_free(s.e);
 }
 
@@ -1257,7 +1265,7 @@ Test(pull_synth, a_pull_under_lost_records_is_flagged)
 	cr_expect(!s.g.last.records_lost);
 	cr_expect(s.g.last.complete);
 	cr_expect_not_null(ct_pulls_claim(s.e, M2R + 300 * MS,
-					  10ull * 1000 * MS, ""));
+					  10ull * 1000 * MS, "", 0));
 	ct_pulls_free(s.e);
 
 	seq_init(&s);
@@ -1267,6 +1275,6 @@ Test(pull_synth, a_pull_under_lost_records_is_flagged)
 	cr_expect(s.g.last.records_lost);
 	cr_expect(!s.g.last.complete, "reported as whole");
 	cr_expect_null(ct_pulls_claim(s.e, M2R + 300 * MS, 10ull * 1000 * MS,
-				      ""));
+				      "", 0));
 	ct_pulls_free(s.e);
 }

@@ -373,7 +373,29 @@ static void sweep_maps(struct live_state *ls)
 		m = ct_sys_bpf_sweep(ls->sys_bpf, ct_session_pid_alive, NULL);
 	if (ls->s.cli->verbose && (n || m))
 		fprintf(stderr, "maps: %zu containers no record will read, "
-			"%zu blob files of processes gone, let go\n", n, m);
+			"%zu pull file opens of threads gone, let go\n", n, m);
+}
+
+/* A blob file of a process that ended without closing it. */
+static void file_gone(uint32_t tgid, int fd,
+		      const struct ct_pull_blob_state *st, bool whole,
+		      void *ctx)
+{
+	ct_session_inject_blob(ctx, tgid, fd, st, whole);
+}
+
+/* Every second: what a pull's process left open when it ended. */
+static void sweep_files(struct live_state *ls)
+{
+	size_t m;
+
+	if (!ls->sys_bpf)
+		return;
+	m = ct_sys_bpf_sweep_files(ls->sys_bpf, ct_session_pid_alive, NULL,
+				   file_gone, &ls->s);
+	if (ls->s.cli->verbose && m)
+		fprintf(stderr, "maps: %zu blob files of processes gone, "
+			"sent as closed\n", m);
 }
 
 /*
@@ -420,6 +442,7 @@ static bool keep_going(struct live_state *ls)
 		ls->next_map_check = t + MAP_CHECK_S;
 		map_full_check(ls);
 		clock_check(ls);
+		sweep_files(ls);
 	}
 	if (t >= ls->next_sweep) {
 		ls->next_sweep = t + SWEEP_S;

@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "agg.h"
+#include "comm_table.h"
 #include "dump.h"
 #include "engine.h"
 #include "export.h"
 #include "outputs.h"
 #include "pipeline.h"
 #include "prom.h"
+#include "pull.h"
 #include "recfile.h"
 #include "records.h"
 #include "replay.h"
@@ -223,6 +225,49 @@ void ct_session_inject_map_full(struct ct_session *s,
 	r.hdr.size = sizeof(r);
 	for (int i = 0; i < CT_MAPFULL_NR; i++)
 		r.refused[i] = refused[i];
+	ct_session_event(s, &r, sizeof(r));
+}
+
+/* The program whose blob files are of kind k (enum ct_pull_file). */
+static enum ct_prog blob_owner(uint32_t k)
+{
+	switch (k) {
+	case CT_PULL_F_DOCKER_BLOB:
+		return CT_PROG_DOCKERD;
+	case CT_PULL_F_PODMAN_BLOB:
+		return CT_PROG_PODMAN;
+	default:
+		return CT_PROG_CONTAINERD;
+	}
+}
+
+void ct_session_inject_blob(struct ct_session *s, uint32_t tgid, int fd,
+			    const struct ct_pull_blob_state *st, bool whole)
+{
+	struct ct_pull_blob r = { 0 };
+
+	r.hdr.type = whole ? CT_EV_PULL_BLOB : CT_EV_PULL_UNTRACED;
+	r.hdr.size = sizeof(r);
+	r.hdr.pid = r.hdr.tid = tgid;
+	r.hdr.ts_ns = st->open_ns;
+	if (st->last_write_ns > r.hdr.ts_ns)
+		r.hdr.ts_ns = st->last_write_ns;
+	if (st->last_read_ns > r.hdr.ts_ns)
+		r.hdr.ts_ns = st->last_read_ns;
+	ct_copy_str(r.hdr.comm, sizeof(r.hdr.comm),
+		    ct_prog_name(blob_owner(st->kind)), CT_COMM_LEN);
+	r.open_ns = st->open_ns;
+	r.first_write_ns = st->first_write_ns;
+	r.last_write_ns = st->last_write_ns;
+	r.first_read_ns = st->first_read_ns;
+	r.last_read_ns = st->last_read_ns;
+	r.bytes_written = st->bytes_written;
+	r.bytes_read = st->bytes_read;
+	r.writes = st->writes;
+	r.reads = st->reads;
+	r.kind = st->kind;
+	r.fd = fd;
+	ct_copy_str(r.path, sizeof(r.path), st->path, sizeof(st->path));
 	ct_session_event(s, &r, sizeof(r));
 }
 

@@ -118,6 +118,14 @@ size_t ct_session_busy(const struct ct_session *s, uint64_t now_mono_ns,
 void ct_session_inject(struct ct_session *s, uint32_t type, uint64_t lost);
 /* The loss counters (totals by enum ct_loss) as a CT_EV_LOST record. */
 void ct_session_losses(struct ct_session *s, const uint64_t n[CT_LOSS_KINDS]);
+/*
+ * CT_EV_PULL_BLOB (whole) or CT_EV_PULL_UNTRACED: the close that the
+ * blob file st of process tgid never had (its process ended, killed),
+ * stamped with its last use (ct_sys_bpf_sweep_files()).
+ */
+struct ct_pull_blob_state;
+void ct_session_inject_blob(struct ct_session *s, uint32_t tgid, int fd,
+			    const struct ct_pull_blob_state *st, bool whole);
 /* CT_EV_MAPFULL: the refused inserts so far, per map (mapfull.h). */
 void ct_session_inject_map_full(struct ct_session *s,
 				const uint64_t refused[CT_MAPFULL_NR]);

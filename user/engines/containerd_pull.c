@@ -446,7 +446,9 @@ static int settle(struct ct_pulls *e, struct stream *s, uint64_t before)
 		return 0;	/* every container's claim comes here */
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
 	for (size_t i = 0; !rc && i < s->nev; i++) {
-		if (s->ev[i].kind != EV_IMAGE || s->ev[i].ts >= before)
+		if (s->ev[i].kind != EV_IMAGE || s->ev[i].ts >= before ||
+		    !ct_prog_comm_is(s->ev[i].img->hdr.comm,
+				     CT_PROG_CONTAINERD))
 			continue;
 		rc = build_image(e, s->ev, s->nev, &s->ev[i]);
 		s->ev[i].used = true;
@@ -463,7 +465,8 @@ static void note(struct stream *s, struct ev *v)
 {
 	if (v->kind == EV_BLOB && v->sub == CT_PULL_F_CTRD_BLOB)
 		pl_digest_of(v->digest, v->path);
-	if ((v->kind == EV_BLOB && v->sub != CT_PULL_F_DOCKER_BLOB) ||
+	if ((v->kind == EV_BLOB && (v->sub == CT_PULL_F_CTRD_INGEST ||
+				    v->sub == CT_PULL_F_CTRD_BLOB)) ||
 	    (v->kind == EV_RENAME && v->sub == CT_PULL_R_CTRD_BLOB))
 		s->mark[CT_ENG_CONTAINERD] = v->ts;
 }

@@ -65,6 +65,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 		.classify = podman_rules,
 		.prepare = &ct_podman_prepare,
 		.client = &ct_podman_client,
+		.pull = &ct_podman_pull_builder,
 	},
 	[CT_ENG_CRI] = {
 		.name = "cri",

@@ -91,10 +91,12 @@ extern const struct ct_client_ops ct_podman_client;
 struct ct_pull_builder;
 extern const struct ct_pull_builder ct_docker_pull_builder;
 extern const struct ct_pull_builder ct_containerd_pull_builder;
+extern const struct ct_pull_builder ct_podman_pull_builder;
 /* the builders' stores (docker_store.c, containerd_store.c) */
 struct ct_pull_store_ops;
 extern const struct ct_pull_store_ops ct_docker_pull_store;
 extern const struct ct_pull_store_ops ct_containerd_pull_store;
+extern const struct ct_pull_store_ops ct_podman_pull_store;
 
 /*
  * Every kind of enum ct_engine_kind, a row each (engine.c), by kind: what

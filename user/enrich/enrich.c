@@ -78,7 +78,7 @@ static void attach_pull(struct ct_enrich *e, struct ct_container *c)
 	const struct ct_pull *p;
 
 	p = ct_pulls_claim(e->pulls, c->first_ns, CT_ENRICH_PULL_MAX_GAP_NS,
-			   c->image);
+			   c->image, c->has_client ? c->client.pid : 0);
 	if (!p)
 		return;
 	c->has_pull = true;

@@ -85,7 +85,7 @@ static int add_blob(struct ct_pulls *e, const struct ct_pull_blob *b)
 	struct stream *s;
 	struct ev *v;
 
-	if (b->kind < CT_PULL_F_DOCKER_BLOB || b->kind > CT_PULL_F_CTRD_BLOB)
+	if (b->kind < CT_PULL_F_DOCKER_BLOB || b->kind > CT_PULL_F_PODMAN_BLOB)
 		return -EINVAL;
 	v = push_ev(e, b->hdr.pid, &s);
 	if (!v)
@@ -114,7 +114,7 @@ static int add_rename(struct ct_pulls *e,
 	struct stream *s;
 	struct ev *v;
 
-	if (r->kind < CT_PULL_R_REPOS || r->kind > CT_PULL_R_CTRD_BLOB)
+	if (r->kind < CT_PULL_R_REPOS || r->kind > CT_PULL_R_PODMAN_MANIFEST)
 		return -EINVAL;
 	v = push_ev(e, r->hdr.pid, &s);
 	if (!v)
@@ -1050,13 +1050,34 @@ static bool image_fits(const char *image, const struct ct_pull *p)
 	       same_ref(image, p->image);
 }
 
+/* The latest pull of process pid that ended by wall_ns, or NULL. */
+static struct ct_pull *pulled_by(struct ct_pulls *e, uint32_t pid,
+				 uint64_t wall_ns, uint64_t max_gap_ns)
+{
+	for (size_t i = e && pid ? e->npulls : 0; i-- > 0;) {
+		struct ct_pull *p = &e->pulls[i];
+		uint64_t end = p->start_ns + p->dur_ns;
+
+		if (p->puller == pid && end <= wall_ns &&
+		    wall_ns - end <= max_gap_ns && !p->claimed)
+			return p->complete ? p : NULL;
+	}
+	return NULL;
+}
+
 const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,
-				     uint64_t max_gap_ns, const char *image)
+				     uint64_t max_gap_ns, const char *image,
+				     uint32_t client_pid)
 {
 	struct ct_pull *p;
 
 	image = image ? image : "";
 	ct_pulls_settle(e, wall_ns);
+	p = pulled_by(e, client_pid, wall_ns, max_gap_ns);
+	if (p) {
+		p->claimed = true;
+		return p;
+	}
 	/* pulls at once end in any order: the latest of this image first */
 	for (size_t i = e ? e->npulls : 0; image[0] && i-- > 0;) {
 		uint64_t end;

@@ -108,6 +108,9 @@ struct ct_pull {
 	 * they were fetched in */
 	struct ct_pull_layer *layers;
 	bool claimed;			/* given to a container already */
+	/* the process that pulled when it is a client itself (podman);
+	 * 0: a daemon's pull */
+	uint32_t puller;
 };
 
 typedef void (*ct_pull_cb)(const struct ct_pull *p, void *ctx);
@@ -205,10 +208,13 @@ const struct ct_pull *ct_pulls_before(const struct ct_pulls *e,
  * that image that ended at most max_gap_ns before (pulls at once end in
  * any order), else ct_pulls_before()'s answer if it is complete, not of
  * another image, and no other container claimed it (one pull, one
- * container: the next run of the same image pulls nothing).
+ * container: the next run of the same image pulls nothing).  A
+ * container whose client (client_pid, 0 none) pulled itself (`podman
+ * run`) takes that client's latest pull first, whatever its image.
  */
 const struct ct_pull *ct_pulls_claim(struct ct_pulls *e, uint64_t wall_ns,
-				     uint64_t max_gap_ns, const char *image);
+				     uint64_t max_gap_ns, const char *image,
+				     uint32_t client_pid);
 
 /* Pure helpers, exposed for the unit tests. */
 /* Max and time-weighted mean of overlapping [start, start+dur) spans. */

@@ -20,6 +20,7 @@
 #include "kfeatures_bpf.h"
 #include "loader.h"
 #include "opens_bpf.h"
+#include "pull.h"
 #include "sys_bpf.h"
 #include "why_bpf.h"
 #include "sys.skel.h"
@@ -632,8 +633,32 @@ static uint32_t tid_owner(__u64 key)
 size_t ct_sys_bpf_sweep(const struct ct_sys_bpf *s,
 			bool (*alive)(uint32_t pid, void *ctx), void *ctx)
 {
-	return sweep_dead(s->skel->maps.fds, fd_owner, alive, ctx) +
-	       sweep_dead(s->skel->maps.opening, tid_owner, alive, ctx);
+	return sweep_dead(s->skel->maps.opening, tid_owner, alive, ctx);
+}
+
+size_t ct_sys_bpf_sweep_files(const struct ct_sys_bpf *s,
+			      bool (*alive)(uint32_t pid, void *ctx), void *ctx,
+			      ct_sys_file_gone_fn gone, void *gctx)
+{
+	int fd = bpf_map__fd(s->skel->maps.fds);
+	struct ct_pull_blob_state st;
+	__u64 key = 0, next = 0, dead[256];
+	size_t n = 0, done = 0;
+
+	for (__u32 i = 0; i < bpf_map__max_entries(s->skel->maps.fds) &&
+	     n < 256 && !bpf_map_get_next_key(fd, i ? &key : NULL, &next);
+	     i++) {
+		key = next;
+		if (!alive(fd_owner(key), ctx))
+			dead[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!bpf_map_lookup_elem(fd, &dead[i], &st))
+			gone(fd_owner(dead[i]), (int)(__u32)dead[i], &st,
+			     st.gen && st.gen == s->gen, gctx);
+		done += !bpf_map_delete_elem(fd, &dead[i]);
+	}
+	return done;
 }
 
 void ct_sys_bpf_map_full(const struct ct_sys_bpf *s,

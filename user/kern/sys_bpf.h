@@ -75,14 +75,28 @@ size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
 			     bool (*alive)(uint32_t pid, void *ctx), void *ctx);
 
 /*
- * What the pull maps keep for owners that are gone: fds entries of a
- * process that ended (its files closed without close(2)) and opening
- * entries of a thread that did, or whose close or open exit came while
- * the hooks were detached.  An LRU dropped them once the map was full;
- * a hash keeps them.  Returns how many were deleted.
+ * What the pull maps keep for owners that are gone: opening entries of
+ * a thread that ended, or whose open exit came while the hooks were
+ * detached.  An LRU dropped them once the map was full; a hash keeps
+ * them.  Returns how many were deleted.
  */
 size_t ct_sys_bpf_sweep(const struct ct_sys_bpf *s,
 			bool (*alive)(uint32_t pid, void *ctx), void *ctx);
+
+/*
+ * ... and fds entries of a process that ended (killed: its blob files
+ * closed by its exit, without close(2)): each given to gone() with
+ * what was counted of it (whole: under the hooks' current generation,
+ * as its close would have judged it), then deleted.  Podman pulls in
+ * its own process, so a killed `podman pull` leaves nothing else.
+ */
+struct ct_pull_blob_state;
+typedef void (*ct_sys_file_gone_fn)(uint32_t tgid, int fd,
+				    const struct ct_pull_blob_state *st,
+				    bool whole, void *ctx);
+size_t ct_sys_bpf_sweep_files(const struct ct_sys_bpf *s,
+			      bool (*alive)(uint32_t pid, void *ctx), void *ctx,
+			      ct_sys_file_gone_fn gone, void *gctx);
 
 /*
  * Inserts refused by full maps so far, per map (include/mapfull.h), of

@@ -17,7 +17,8 @@ static const struct {
 } comms[CT_PROGS] = {
 	/* engine clients: the first of a start, pull or removal to run */
 	[CT_PROG_DOCKER] = { "docker", CLIENT | ASKER },
-	[CT_PROG_PODMAN] = { "podman", CLIENT | ASKER },
+	/* and Podman's own pulls: first of enum ct_daemon's (comms.h) */
+	[CT_PROG_PODMAN] = { "podman", CLIENT | ASKER | DAEMON },
 	[CT_PROG_CTR] = { "ctr", CLIENT | ASKER },
 	[CT_PROG_CRICTL] = { "crictl", ASKER },
 	[CT_PROG_NERDCTL] = { "nerdctl", ASKER },
@@ -33,7 +34,7 @@ static const struct {
 	 * is cut to 15 bytes) */
 	[CT_PROG_SHIM] = { "containerd-shim", KEEPER | SHIM },
 	[CT_PROG_CONMON] = { "conmon", KEEPER },
-	/* in enum ct_daemon's order (include/comms.h) */
+	/* after podman, in enum ct_daemon's order (include/comms.h) */
 	[CT_PROG_DOCKERD] = { "dockerd", DAEMON },
 	[CT_PROG_CONTAINERD] = { "containerd", DAEMON },
 };
