@@ -27,7 +27,9 @@
 # - No registry: the image is `podman import` of the harness's busybox
 #   rootfs (tools/harness.sh bundle), containers run with --network none.
 # - Its own --root, --runroot, --tmpdir and storage configuration, so
-#   /run/libpod and the host's container storage stay untouched.  Two
+#   /run/libpod and the host's container storage stay untouched; pulls
+#   write their blob files under DIR/tmp too (image_copy_tmp_dir), so a
+#   pull killed in its middle leaves nothing in /var/tmp.  Two
 #   host-wide paths remain, fixed in Podman 4.3 for rootful use: netavark's
 #   /run/containers/networks (an empty directory with --network none) and
 #   containers/image's blob info cache /var/lib/containers/cache (written
@@ -57,6 +59,7 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$d/events/events.log"
 tmp_dir = "$d/tmp"
+image_copy_tmp_dir = "$d/tmp"
 EOF
 	cat >"$d/storage.conf" <<EOF
 [storage]
