@@ -48,6 +48,9 @@
 #                                         mark` prints where it ends now
 #   tools/registry.sh log [FROM]           every blob GET since line FROM, as
 #                                         logged, whatever its answer
+#   tools/registry.sh down                kill the registry's process (a
+#                                         registry gone mid-pull); `stop`
+#                                         still undoes the rest
 #   tools/registry.sh check NAME PULLS [T0 T1]
 #                                         PULLS (a file: one coldtrace pull
 #                                         record, JSON) has each of NAME's
@@ -232,6 +235,20 @@ cmd_start() {
 }
 
 # Undo in reverse order of likelihood to fail; never abort half-way.
+# The registry's process killed, the rest kept for `stop`: a registry
+# gone in the middle of a pull.
+cmd_down() {
+	local d pid
+	d=$(cat "$STATE_FILE" 2>/dev/null) || die "no registry"
+	pid=$(cat "$d/pid" 2>/dev/null) || die "no registry pid in $d"
+	kill -KILL "$pid" 2>/dev/null || die "registry $pid is not running"
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	die "registry $pid did not go"
+}
+
 cmd_stop() {
 	local d pid
 	d=$(cat "$STATE_FILE" 2>/dev/null) || return 0
@@ -750,6 +767,7 @@ shape) shift; cmd_shape "$@" ;;
 concurrency) shift; cmd_concurrency "$@" ;;
 gets) shift; cmd_gets "$@" ;;
 log) shift; cmd_log "$@" ;;
+down) cmd_down ;;
 digest) shift; cmd_digest "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|digest|forget|gets|log|check|check-traced|shape|concurrency (see the header)" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|digest|forget|gets|log|down|check|check-traced|shape|concurrency (see the header)" ;;
 esac

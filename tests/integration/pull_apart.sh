@@ -21,7 +21,9 @@
 # `pull_apart.sh ctr`: `ctr images pull` of pa, pb and pc at once, of
 # q0..q9, of pb with pa there, of pc by digest (containerd's namespace
 # ctpa, emptied after), under `-- COMMAND` then detached: nobody names
-# the image but containerd's metadata database; `pull_apart.sh cri`:
+# the image but containerd's metadata database (detached, ctr and podman
+# modes end with a pull whose registry is killed in its middle: an
+# incomplete record with what came); `pull_apart.sh cri`:
 # the same through the CRI's PullImage (a CT_CRI=1 harness; the RPC's
 # own interval is the client's span; no client process names anything);
 # `pull_apart.sh podman`: `podman pull` of pa, pb and pc at once, of
@@ -87,6 +89,12 @@ for i in 1 2 3 4 5 6 7 8 9; do
 done
 # a pull whose client is killed in its middle (8 MB at 40 Mbit/s: 1.6 s)
 "$REGISTRY" push pk 8 2 || fail "push pk"
+# one whose registry goes away in its middle: 48 MB, more than the
+# socket buffers and lo's queue hold (the registry's writes that are
+# in them are still delivered after it is killed)
+case $MODE in
+ctr | podman) "$REGISTRY" push pd 48 2 || fail "push pd" ;;
+esac
 # two images on busybox (bb: the harness's image, relabelled: an image
 # of its own, whose layer the harness's keeps), for `docker run`s
 printf 'FROM %s\nLABEL coldtrace.test=bb\n' "$CT_IMAGE" |
@@ -196,7 +204,7 @@ check() {	# WHAT PULLS [MARK]
 }
 
 forget_all() {
-	for n in pa pb pc pk pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9 r1 r2; do
+	for n in pa pb pc pd pk pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9 r1 r2; do
 		"$REGISTRY" forget "$n"
 	done
 }
@@ -409,6 +417,55 @@ killed_pull() {
 		"layers, $(jq '[.layers[].bytes] | add // 0' "$T/pulls.killed") bytes"
 }
 
+# A pull whose registry goes away in its middle (its process killed
+# 0.6 s into pd's 10 s): the client fails, the engine drops the pull
+# (no image stored), and its record is out, not complete, with fewer
+# bytes than pd's layers, counted by /metrics but not as complete.
+# Last: the registry is gone after it.
+registry_down_pull() {
+	local n p0 c0 pid want
+	case $MODE in
+	ctr) ctr_forget_all ;;
+	podman) pm_forget_all ;;
+	esac
+	dt_wait_idle
+	n=$(grep -c '"type":"pull"' "$T/out" || true)
+	p0=$(metric coldtrace_pulls_total)
+	c0=$(metric coldtrace_pulls_complete_total)
+	want=$("$REGISTRY" layers pd | awk '{ s += $2 } END { print s }')
+	if [ "$MODE" = ctr ]; then
+		ctr -n ctpa images pull --plain-http "$ADDR/pd:latest" >/dev/null 2>&1 &
+	else
+		$PM pull -q --tls-verify=false "$ADDR/pd:latest" >/dev/null 2>&1 &
+	fi
+	pid=$!
+	sleep 0.6
+	"$REGISTRY" down || fail "registry down"
+	for _ in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -0 "$pid" 2>/dev/null && fail "registry down: the pull still runs 60 s after"
+	wait "$pid" && fail "registry down: the pull succeeded"
+	for _ in $(seq 150); do
+		[ "$(grep -c '"type":"pull"' "$T/out" || true)" -gt "$n" ] && break
+		dt_alive
+		sleep 0.2
+	done
+	jq -c 'select(.type == "pull")' "$T/out" | tail -n +"$((n + 1))" >"$T/pulls.down"
+	[ "$(wc -l <"$T/pulls.down")" -eq 1 ] ||
+		{ show_output; fail "registry down: $(wc -l <"$T/pulls.down") records of the pull"; }
+	jq -e --argjson w "$want" '.complete == false and .manifest == null and
+		([.layers[].bytes] | add // 0) < $w' "$T/pulls.down" >/dev/null ||
+		{ show_output; fail "registry down: $(jq -c . "$T/pulls.down")"; }
+	[ "$(metric coldtrace_pulls_total)" -eq $((p0 + 1)) ] &&
+		[ "$(metric coldtrace_pulls_complete_total)" -eq "$c0" ] ||
+		fail "registry down: /metrics counts $(metric coldtrace_pulls_total) pulls," \
+			"$(metric coldtrace_pulls_complete_total) complete (was $p0, $c0)"
+	note "detached, registry down: an incomplete pull of $(jq '.layers | length' "$T/pulls.down")" \
+		"layers, $(jq '[.layers[].bytes] | add // 0' "$T/pulls.down") of $want bytes"
+}
+
 run_detached_mode() {	# SCENARIO...
 	local s refs present n=0 want mark c0 b0
 	dt_start
@@ -447,6 +504,9 @@ run_detached_mode() {	# SCENARIO...
 				fail "/metrics: cached bytes $(metric coldtrace_pull_cached_bytes_total), was $b0"
 		}
 	done
+	case $MODE in
+	ctr | podman) registry_down_pull ;;
+	esac
 	dt_stop
 }
 
