@@ -107,13 +107,13 @@ static struct ct_pull_image *image_of(const struct pstore *ps,
 				      const struct wanted *w, json_t *ent,
 				      const char *ref)
 {
-	char rel[sizeof(IMAGES_DIR) + 80];
+	char rel[CT_PATH_MAX];
 	struct ct_pull_image *im;
 	const char *dg;
 	json_t *m, *layers;
 	int n;
 
-	snprintf(rel, sizeof(rel), "%s%s/manifest", IMAGES_DIR + 1, w->id);
+	snprintf(rel, sizeof(rel), "overlay-images/%s/manifest", w->id);
 	m = load(ps, w->hdr.pid, w->root, rel);
 	n = ct_manifest_nlayers(m);	/* one platform's: never an index */
 	im = n >= 0 ? calloc(1, sizeof(*im)) : NULL;
