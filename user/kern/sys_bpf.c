@@ -598,11 +598,14 @@ size_t ct_sys_bpf_pull_files(const struct ct_sys_bpf *s,
 }
 
 /*
- * Keys of dead owners, then their deletes (a delete restarts a walk).
- * Keys of 4 or 8 bytes, read into a zeroed __u64 (little endian).
+ * Keys of dead owners, then their deletes (a delete restarts a walk),
+ * each first given to @each if set (its value still there).  Keys of 4
+ * or 8 bytes, read into a zeroed __u64 (little endian).
  */
 static size_t sweep_dead(const struct bpf_map *m, uint32_t (*owner)(__u64),
-			 bool (*alive)(uint32_t pid, void *ctx), void *ctx)
+			 bool (*alive)(uint32_t pid, void *ctx), void *ctx,
+			 void (*each)(int fd, __u64 key, void *ectx),
+			 void *ectx)
 {
 	__u64 key = 0, next = 0, dead[256];
 	int fd = bpf_map__fd(m);
@@ -615,8 +618,11 @@ static size_t sweep_dead(const struct bpf_map *m, uint32_t (*owner)(__u64),
 		if (!alive(owner(key), ctx))
 			dead[n++] = key;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (each)
+			each(fd, dead[i], ectx);
 		done += !bpf_map_delete_elem(fd, &dead[i]);
+	}
 	return done;
 }
 
@@ -633,32 +639,35 @@ static uint32_t tid_owner(__u64 key)
 size_t ct_sys_bpf_sweep(const struct ct_sys_bpf *s,
 			bool (*alive)(uint32_t pid, void *ctx), void *ctx)
 {
-	return sweep_dead(s->skel->maps.opening, tid_owner, alive, ctx);
+	return sweep_dead(s->skel->maps.opening, tid_owner, alive, ctx,
+			  NULL, NULL);
+}
+
+struct gone_ctx {
+	ct_sys_file_gone_fn gone;
+	void *ctx;
+	__u32 gen;		/* the pull hooks' current generation */
+};
+
+/* An fds entry of a dead process: what its close would have sent. */
+static void file_gone(int fd, __u64 key, void *ctx)
+{
+	const struct gone_ctx *g = ctx;
+	struct ct_pull_blob_state st;
+
+	if (!bpf_map_lookup_elem(fd, &key, &st))
+		g->gone(fd_owner(key), (int)(__u32)key, &st,
+			st.gen && st.gen == g->gen, g->ctx);
 }
 
 size_t ct_sys_bpf_sweep_files(const struct ct_sys_bpf *s,
 			      bool (*alive)(uint32_t pid, void *ctx), void *ctx,
 			      ct_sys_file_gone_fn gone, void *gctx)
 {
-	int fd = bpf_map__fd(s->skel->maps.fds);
-	struct ct_pull_blob_state st;
-	__u64 key = 0, next = 0, dead[256];
-	size_t n = 0, done = 0;
+	struct gone_ctx g = { gone, gctx, s->gen };
 
-	for (__u32 i = 0; i < bpf_map__max_entries(s->skel->maps.fds) &&
-	     n < 256 && !bpf_map_get_next_key(fd, i ? &key : NULL, &next);
-	     i++) {
-		key = next;
-		if (!alive(fd_owner(key), ctx))
-			dead[n++] = key;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!bpf_map_lookup_elem(fd, &dead[i], &st))
-			gone(fd_owner(dead[i]), (int)(__u32)dead[i], &st,
-			     st.gen && st.gen == s->gen, gctx);
-		done += !bpf_map_delete_elem(fd, &dead[i]);
-	}
-	return done;
+	return sweep_dead(s->skel->maps.fds, fd_owner, alive, ctx, file_gone,
+			  &g);
 }
 
 void ct_sys_bpf_map_full(const struct ct_sys_bpf *s,
