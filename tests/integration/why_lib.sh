@@ -28,6 +28,18 @@ why_waits_add_up() {	# FILE MODE
 # own off-CPU time: at least 90 % of it given to a named site with a
 # named waker (not unattributed, not a wait no wakeup ended); at least
 # MIN such cell phases.  The cells' lines go to stderr.
+# What a failed cell phase did not explain, per record: its unattributed
+# time and its sites that no wakeup ended.
+why_uncovered() {	# FILE BAD-CELLS
+	jq -c --slurpfile bad <(echo "$2") 'select((.type == "container" or .type == "pod") and .complete)
+		| . as $c | ($c.runtime + "/" + $c.engine + (if $c.type == "pod" then " pod" else "" end)) as $cell
+		| .phases | to_entries[] | select(.value.waits) | .key as $ph
+		| select(any($bad[]; .cell == $cell and .phase == $ph))
+		| {cell: $cell, phase: $ph, id: $c.id[0:12], off: .value.waits.offcpu_ns,
+		   un: .value.waits.unattributed_ns,
+		   unwoken: [.value.waits.sites[] | select(.waker.kind == "none")]}' "$1"
+}
+
 why_coverage() {	# FILE MODE MIN
 	local n bad
 	jq -c 'select((.type == "container" or .type == "pod") and .complete)
@@ -46,5 +58,8 @@ why_coverage() {	# FILE MODE MIN
 	n=$(jq -s 'map(select(.off_ms >= 1)) | length' "$T/coverage")
 	[ "$n" -ge "$3" ] || fail "$2: only $n cell phases with 1 ms of off-CPU time (want $3)"
 	bad=$(jq -c 'select(.off_ms >= 1 and .cov < 0.9)' "$T/coverage")
-	[ -z "$bad" ] || fail "$2: phases whose waits explain less than 90 %: $bad"
+	[ -z "$bad" ] || {
+		why_uncovered "$1" "$bad" >&2
+		fail "$2: phases whose waits explain less than 90 %: $bad"
+	}
 }

@@ -556,6 +556,45 @@ Test(why_waits, unfollowed_lost_and_preempted)
 }
 
 /*
+ * A thread preempted on its way to sleep is woken while still runnable
+ * (sched_wakeup of a task on its run queue): two runnable segments in a
+ * row, one runnable interval of the process.  Both are the preemption's,
+ * none unattributed (no one segment covers the interval: it is taken
+ * segment by segment).
+ */
+Test(why_waits, preempted_then_woken_runnable)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_container c = { 0 };
+	const struct ct_waits *x = &c.split[CT_PH_CREATE].waits;
+	uint32_t futex, exit_;
+
+	next_id = 250;
+	futex = stack(w, S_FUTEX);
+	exit_ = stack(w, W_EXIT);
+	tw_exec(w, 100, 40, 5);
+	tw_tstate(w, 100, 40, 40, CT_TS_RUN, 0);
+	tw_tstate(w, 110, 40, 40, CT_TS_RUNQ, 0);	/* preempted */
+	tw_tstate(w, 114, 40, 40, CT_TS_RUNQ, 0);	/* its wakeup */
+	tw_tstate(w, 118, 40, 40, CT_TS_RUN, 0);
+	tw_tstate(w, 120, 40, 40, CT_TS_SLEEP, futex);
+	wake(w, 130, 99, 99, "dockerd", 40, 40, exit_);
+	tw_tstate(w, 130, 40, 40, CT_TS_RUNQ, 0);
+	tw_tstate(w, 131, 40, 40, CT_TS_RUN, 0);
+	tw_tstate(w, 140, 40, 40, CT_TS_DEAD, 0);
+	tw_phase(&c, CT_PH_CREATE, 100, 140);
+	ct_why_apply(w, &c);
+	cr_assert_eq(x->preempted_ns, 8 * MS);
+	cr_assert_eq(x->unattributed_ns, 0);
+	cr_assert_eq(x->n, 1);
+	cr_assert_str_eq(x->top[0].site, "futex_wait");
+	cr_assert_eq(x->top[0].ns, 10 * MS);
+	cr_assert_eq(x->top[0].runq_ns, 1 * MS);
+	cr_assert_eq(x->offcpu_ns, 19 * MS);
+	ct_why_free(w);
+}
+
+/*
  * A futex woken by a process of the start whose own wait's stack was
  * lost: not named after it, the futex said unfollowed.
  */

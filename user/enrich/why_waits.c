@@ -392,6 +392,30 @@ static const struct wseg *covering(struct why_store *w, struct wproc *p,
 	return best ? best : timer;
 }
 
+/*
+ * covering()'s segment of [t, *u), else, where no thread is in st all
+ * along (a thread preempted, then woken while still runnable; one
+ * thread's wait, then another's), the one in st longest from t, *u cut
+ * to its end: the rest is the next thread's.
+ */
+static const struct wseg *covering_from(struct why_store *w, struct wproc *p,
+					uint32_t st, uint64_t t, uint64_t *u)
+{
+	const struct wseg *g = covering(w, p, st, t, *u);
+
+	if (g)
+		return g;
+	for (size_t i = 0; i < p->nthr; i++) {
+		const struct wseg *h = seg_at(p, &p->thr[i], t, false);
+
+		if (h && h->state == st && h->e > t && (!g || h->e > g->e))
+			g = h;
+	}
+	if (g)
+		*u = g->e;
+	return g;
+}
+
 /* ---- a wait's site and waker ---- */
 
 /* Site, syscall, state and waker of a wait; false: its stack names nothing. */
@@ -735,11 +759,17 @@ static void blame(struct why_store *w, struct waits_acc *a, struct wproc *p,
 	}
 	a->out.offcpu_ns += u - t;
 	segs(p);
-	g = covering(w, p, st, t, u);
-	if (g)
-		add(w, a, p, g, t, u);
-	else
-		a->out.unattributed_ns += u - t;
+	while (t < u) {
+		uint64_t v = u;
+
+		g = covering_from(w, p, st, t, &v);
+		if (!g) {
+			a->out.unattributed_ns += u - t;
+			return;
+		}
+		add(w, a, p, g, t, v);
+		t = v;
+	}
 }
 
 static uint64_t site_ns(const struct site *s)
