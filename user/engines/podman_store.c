@@ -39,6 +39,10 @@
 #define READ_FOR_NS	2000000000ull		/* then stored unnamed */
 #define STORE_MAX	(64u << 20)	/* images.json, layers.json */
 
+/* podman_pull.c's image record waits CT_PULL_IDLE_NS for the last read */
+_Static_assert(READ_FOR_NS + READ_EVERY_NS < CT_PULL_IDLE_NS,
+	       "an image is read before its pull is built");
+
 /* An image a pull stored, read for. */
 struct wanted {
 	struct ct_hdr hdr;	/* the rename's: ts 0 = a slot unused */
