@@ -449,6 +449,10 @@ image_store_json() {
 	esac
 }
 
+# max-download-attempts 1: a pull whose registry went away fails at once
+# (pull_apart.sh's interrupted pulls); with dockerd's default, 5, it
+# waits 50 s for its retries, and Docker 20.10 takes no new value from
+# a reload.
 write_daemon_json() {
 	local store
 	store=$(image_store_json)
@@ -461,7 +465,8 @@ write_daemon_json() {
 	"exec-opts": ["native.cgroupdriver=cgroupfs"],$(cgroup_parent_json)
 	$store
 	"log-driver": "json-file",
-	"max-concurrent-downloads": 3
+	"max-concurrent-downloads": 3,
+	"max-download-attempts": 1
 }
 EOF
 }

@@ -48,6 +48,9 @@
 #                                         mark` prints where it ends now
 #   tools/registry.sh log [FROM]           every blob GET since line FROM, as
 #                                         logged, whatever its answer
+#   tools/registry.sh unblob NAME DIGEST  delete NAME's blob DIGEST from the
+#                                         registry (its GET then answers
+#                                         404): a layer gone under a pull
 #   tools/registry.sh down                kill the registry's process (a
 #                                         registry gone mid-pull); `stop`
 #                                         still undoes the rest
@@ -640,6 +643,19 @@ cmd_log() {
 	return 0
 }
 
+# Delete a blob through the registry's API (its storage's delete is on):
+# the manifest still lists it, its GET answers 404 BLOB_UNKNOWN.
+cmd_unblob() {
+	local name=${1:?unblob NAME DIGEST} digest=${2:?unblob NAME DIGEST}
+	valid_name "$name"
+	[[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "bad digest '$digest'"
+	reg_curl -sf -X DELETE -o /dev/null "$(reg_url)/v2/$name/blobs/$digest" ||
+		die "the registry did not delete $name's $digest"
+	[ "$(reg_curl -s -o /dev/null -w '%{http_code}' \
+		"$(reg_url)/v2/$name/blobs/$digest")" = 404 ] ||
+		die "$name's $digest is still served"
+}
+
 # Remove the image and every layer it had, so the next pull fetches all.
 cmd_forget() {
 	local name=${1:?forget NAME}
@@ -768,6 +784,7 @@ concurrency) shift; cmd_concurrency "$@" ;;
 gets) shift; cmd_gets "$@" ;;
 log) shift; cmd_log "$@" ;;
 down) cmd_down ;;
+unblob) shift; cmd_unblob "$@" ;;
 digest) shift; cmd_digest "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|digest|forget|gets|log|down|check|check-traced|shape|concurrency (see the header)" ;;
+*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|digest|forget|gets|log|unblob|down|check|check-traced|shape|concurrency (see the header)" ;;
 esac

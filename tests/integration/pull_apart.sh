@@ -21,9 +21,7 @@
 # `pull_apart.sh ctr`: `ctr images pull` of pa, pb and pc at once, of
 # q0..q9, of pb with pa there, of pc by digest (containerd's namespace
 # ctpa, emptied after), under `-- COMMAND` then detached: nobody names
-# the image but containerd's metadata database (detached, ctr and podman
-# modes end with a pull whose registry is killed in its middle: an
-# incomplete record with what came); `pull_apart.sh cri`:
+# the image but containerd's metadata database; `pull_apart.sh cri`:
 # the same through the CRI's PullImage (a CT_CRI=1 harness; the RPC's
 # own interval is the client's span; no client process names anything);
 # `pull_apart.sh podman`: `podman pull` of pa, pb and pc at once, of
@@ -32,7 +30,10 @@
 # `-- COMMAND` then detached: each podman process pulls on its own, so a
 # layer two pulls at once share may be fetched by both (the registry's
 # log says how often: check_pulls.py's "apart"); the names come from
-# Podman's own store (images.json).
+# Podman's own store (images.json).  Every detached mode begins with a
+# pull whose client is killed and ends with one whose top layer was
+# deleted from the registry and one whose registry is killed in its
+# middle: each an incomplete record with what came (interrupted_pull).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 # shellcheck source=tools/podman-env.sh
@@ -87,13 +88,13 @@ fi
 for i in 1 2 3 4 5 6 7 8 9; do
 	"$REGISTRY" push "q$i" 0.1 1 q0 || fail "push q$i"
 done
-# a pull whose client is killed in its middle (8 MB at 40 Mbit/s: 1.6 s)
+# pulls that end badly (interrupted_pull): pk's client killed, pu's top
+# layer deleted, pd's registry killed (detached modes only)
 "$REGISTRY" push pk 8 2 || fail "push pk"
-# one whose registry goes away in its middle: 48 MB, more than the
-# socket buffers and lo's queue hold (the registry's writes that are
-# in them are still delivered after it is killed)
 case $MODE in
-ctr | podman) "$REGISTRY" push pd 48 2 || fail "push pd" ;;
+detached | ctr | cri | podman)
+	"$REGISTRY" push pu 8 2 || fail "push pu"
+	"$REGISTRY" push pd 48 2 || fail "push pd" ;;
 esac
 # two images on busybox (bb: the harness's image, relabelled: an image
 # of its own, whose layer the harness's keeps), for `docker run`s
@@ -204,7 +205,7 @@ check() {	# WHAT PULLS [MARK]
 }
 
 forget_all() {
-	for n in pa pb pc pd pk pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9 r1 r2; do
+	for n in pa pb pc pd pk pu pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9 r1 r2; do
 		"$REGISTRY" forget "$n"
 	done
 }
@@ -381,14 +382,32 @@ wait_pull() {	# REF
 	fail "no pull record of $1"
 }
 
-# A pull killed in its middle (`docker pull`; `ctr images pull` in ctr
-# mode): the daemon drops it, whose end never comes (dockerd: its store
-# names nothing; containerd: its ingest files are never committed).
-# Once its blob files are closed (the hooks detach) or its daemon idle,
-# it is out, not complete, counted by /metrics but not as complete; and
-# the pulls after it (the next scenario) take none of its layers.
-killed_pull() {
-	local n p0 c0 pid
+# The engine's client pulling REF in the background (its pid in $!).
+pull_bg() {	# REF
+	case $MODE in
+	ctr) ctr -n ctpa images pull --plain-http "$1" >/dev/null 2>&1 & ;;
+	cri) $CRI pull "$1" >/dev/null 2>&1 & ;;
+	podman) $PM pull -q --tls-verify=false "$1" >/dev/null 2>&1 & ;;
+	*) docker pull -q "$1" >/dev/null 2>&1 & ;;
+	esac
+}
+
+# A pull of NAME that does not end well, detached:
+# - kill: its client killed 0.6 s in (pk: 8 MB at 40 Mbit/s, 1.6 s);
+# - down: its registry's process killed 0.6 s in (pd: 48 MB, more than
+#   the socket buffers and lo's queue hold: the registry's writes that
+#   are in them are still delivered after it is killed); last, the
+#   registry is gone after it;
+# - unblob: its top layer's blob deleted from the registry before it
+#   (pu: that GET is answered 404; the other layer's fetch is the
+#   engine's: dockerd cancels it, Podman ends it).
+# The client fails (down, unblob) or is gone (kill), the engine stores
+# no image, and the pull's one record is out, not complete, no
+# manifest, with fewer bytes than NAME's layers; /metrics counts a pull,
+# not a complete one; and the pulls after it (the next scenario) take
+# none of its layers.
+interrupted_pull() {	# kill|down|unblob NAME
+	local n p0 c0 pid want
 	case $MODE in
 	ctr) ctr_forget_all ;;
 	cri) cri_forget_all ;;
@@ -399,91 +418,47 @@ killed_pull() {
 	n=$(grep -c '"type":"pull"' "$T/out" || true)
 	p0=$(metric coldtrace_pulls_total)
 	c0=$(metric coldtrace_pulls_complete_total)
-	if [ "$MODE" = ctr ]; then
-		ctr -n ctpa images pull --plain-http "$ADDR/pk:latest" >/dev/null 2>&1 &
-	elif [ "$MODE" = cri ]; then
-		$CRI pull "$ADDR/pk:latest" >/dev/null 2>&1 &
-	elif [ "$MODE" = podman ]; then
-		$PM pull -q --tls-verify=false "$ADDR/pk:latest" >/dev/null 2>&1 &
-	else
-		docker pull -q "$ADDR/pk" >/dev/null 2>&1 &
-	fi
+	want=$("$REGISTRY" layers "$2" | awk '{ s += $2 } END { print s }')
+	[ "$1" != unblob ] ||
+		"$REGISTRY" unblob "$2" "$("$REGISTRY" layers "$2" | tail -n 1 | cut -d' ' -f1)" ||
+		fail "unblob $2"
+	pull_bg "$ADDR/$2:latest"
 	pid=$!
 	sleep 0.6
-	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null || true
-	for _ in $(seq 150); do
-		[ "$(grep -c '"type":"pull"' "$T/out" || true)" -gt "$n" ] && break
-		dt_alive
-		sleep 0.2
-	done
-	jq -c 'select(.type == "pull")' "$T/out" | tail -n +"$((n + 1))" >"$T/pulls.killed"
-	[ "$(wc -l <"$T/pulls.killed")" -eq 1 ] ||
-		{ show_output; fail "killed: $(wc -l <"$T/pulls.killed") records of the killed pull"; }
-	jq -e '.complete == false and .manifest == null' "$T/pulls.killed" >/dev/null ||
-		{ show_output; fail "killed: $(jq -c . "$T/pulls.killed")"; }
-	[ "$(metric coldtrace_pulls_total)" -eq $((p0 + 1)) ] &&
-		[ "$(metric coldtrace_pulls_complete_total)" -eq "$c0" ] ||
-		fail "killed: /metrics counts $(metric coldtrace_pulls_total) pulls," \
-			"$(metric coldtrace_pulls_complete_total) complete (was $p0, $c0)"
-	note "detached, killed: an incomplete pull of $(jq '.layers | length' "$T/pulls.killed")" \
-		"layers, $(jq '[.layers[].bytes] | add // 0' "$T/pulls.killed") bytes"
-}
-
-# A pull whose registry goes away in its middle (its process killed
-# 0.6 s into pd's 10 s): the client fails, the engine drops the pull
-# (no image stored), and its record is out, not complete, with fewer
-# bytes than pd's layers, counted by /metrics but not as complete.
-# Last: the registry is gone after it.
-registry_down_pull() {
-	local n p0 c0 pid want
-	case $MODE in
-	ctr) ctr_forget_all ;;
-	podman) pm_forget_all ;;
+	case $1 in
+	kill) kill -KILL "$pid" ;;
+	down) "$REGISTRY" down || fail "registry down" ;;
 	esac
-	dt_wait_idle
-	n=$(grep -c '"type":"pull"' "$T/out" || true)
-	p0=$(metric coldtrace_pulls_total)
-	c0=$(metric coldtrace_pulls_complete_total)
-	want=$("$REGISTRY" layers pd | awk '{ s += $2 } END { print s }')
-	if [ "$MODE" = ctr ]; then
-		ctr -n ctpa images pull --plain-http "$ADDR/pd:latest" >/dev/null 2>&1 &
-	else
-		$PM pull -q --tls-verify=false "$ADDR/pd:latest" >/dev/null 2>&1 &
-	fi
-	pid=$!
-	sleep 0.6
-	"$REGISTRY" down || fail "registry down"
 	for _ in $(seq 300); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
-	kill -0 "$pid" 2>/dev/null && fail "registry down: the pull still runs 60 s after"
-	wait "$pid" && fail "registry down: the pull succeeded"
+	kill -0 "$pid" 2>/dev/null && fail "$1: the pull still runs 60 s after"
+	wait "$pid" && [ "$1" != kill ] && fail "$1: the pull succeeded"
 	for _ in $(seq 150); do
 		[ "$(grep -c '"type":"pull"' "$T/out" || true)" -gt "$n" ] && break
 		dt_alive
 		sleep 0.2
 	done
-	jq -c 'select(.type == "pull")' "$T/out" | tail -n +"$((n + 1))" >"$T/pulls.down"
-	[ "$(wc -l <"$T/pulls.down")" -eq 1 ] ||
-		{ show_output; fail "registry down: $(wc -l <"$T/pulls.down") records of the pull"; }
+	jq -c 'select(.type == "pull")' "$T/out" | tail -n +"$((n + 1))" >"$T/pulls.$1"
+	[ "$(wc -l <"$T/pulls.$1")" -eq 1 ] ||
+		{ show_output; fail "$1: $(wc -l <"$T/pulls.$1") records of the pull"; }
 	jq -e --argjson w "$want" '.complete == false and .manifest == null and
-		([.layers[].bytes] | add // 0) < $w' "$T/pulls.down" >/dev/null ||
-		{ show_output; fail "registry down: $(jq -c . "$T/pulls.down")"; }
+		([.layers[].bytes] | add // 0) < $w' "$T/pulls.$1" >/dev/null ||
+		{ show_output; fail "$1: $(jq -c . "$T/pulls.$1")"; }
 	[ "$(metric coldtrace_pulls_total)" -eq $((p0 + 1)) ] &&
 		[ "$(metric coldtrace_pulls_complete_total)" -eq "$c0" ] ||
-		fail "registry down: /metrics counts $(metric coldtrace_pulls_total) pulls," \
+		fail "$1: /metrics counts $(metric coldtrace_pulls_total) pulls," \
 			"$(metric coldtrace_pulls_complete_total) complete (was $p0, $c0)"
-	note "detached, registry down: an incomplete pull of $(jq '.layers | length' "$T/pulls.down")" \
-		"layers, $(jq '[.layers[].bytes] | add // 0' "$T/pulls.down") of $want bytes"
+	note "detached, $1: an incomplete pull of $(jq '.layers | length' "$T/pulls.$1")" \
+		"layers, $(jq '[.layers[].bytes] | add // 0' "$T/pulls.$1") of $want bytes"
 }
 
 run_detached_mode() {	# SCENARIO...
 	local s refs present n=0 want mark c0 b0
 	dt_start
 	trap cleanup_apart EXIT		# dt_start's own stops coldtrace only
-	killed_pull
+	interrupted_pull kill pk
 	for s in "$@"; do
 		prepare "$s"
 		present=
@@ -517,9 +492,8 @@ run_detached_mode() {	# SCENARIO...
 				fail "/metrics: cached bytes $(metric coldtrace_pull_cached_bytes_total), was $b0"
 		}
 	done
-	case $MODE in
-	ctr | podman) registry_down_pull ;;
-	esac
+	interrupted_pull unblob pu
+	interrupted_pull down pd
 	dt_stop
 }
 
