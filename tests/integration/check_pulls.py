@@ -101,6 +101,11 @@ def main():
         fail(f"fetched {sorted(fetchers)}, not present {sorted(wanted)}")
     for ref, p in by_ref.items():
         check_layers(p, images[ref], present, fetchers)
+        # its first fetch opened its blob before its first byte came
+        b = p["critical"]["before_fetch_ns"]
+        if b > p["dur_ns"] or (p["ttfb_ns"] and b > p["ttfb_ns"]):
+            fail(f"{ref}: {b} ns before its first fetch, ttfb "
+                 f"{p['ttfb_ns']}, {p['dur_ns']} in all")
         t0, t1 = spans[ref]
         if p["start_ns"] < t0 or p["start_ns"] + p["dur_ns"] > t1:
             fail(f"{ref}: [{p['start_ns']}, +{p['dur_ns']}] outside its "

@@ -761,8 +761,9 @@ Test(pull_synth, abandoned_pull_out_at_the_next_detach)
 	ct_pulls_free(s.e);
 }
 
-/* Where a pull's time went: fetching 100 ms, then unpacking 200 ms
- * while nothing fetched: held up by unpack. */
+/* Where a pull's time went: 5 ms from its connect to its first fetch,
+ * fetching 100 ms, then unpacking 200 ms while nothing fetched: held up
+ * by unpack. */
 Test(pull_synth, critical_path_of_an_unpack_bound_pull)
 {
 	struct seq s;
@@ -774,6 +775,7 @@ Test(pull_synth, critical_path_of_an_unpack_bound_pull)
 	end_pull(&s, 330 * MS);
 	ct_pulls_flush(s.e);
 	cr_assert_eq(s.g.n, 1);
+	cr_assert_eq(s.g.last.before_fetch_ns, 5 * MS);
 	cr_assert_eq(s.g.last.fetch_busy_ns, 100 * MS);
 	cr_assert_eq(s.g.last.unpack_only_ns, 200 * MS);
 	ct_pulls_free(s.e);

@@ -681,12 +681,25 @@ static uint64_t union_ns(const struct ct_pull_layer *l, size_t n, bool fetch,
 	return sum + (e - s);
 }
 
-/* What held the pull up: time fetching (any layer), and time unpacking
- * while no fetch ran. */
+/* The start of the pull's first fetch (one it waited on too), or its end. */
+static uint64_t first_fetch(const struct ct_pull *p)
+{
+	uint64_t t = p->start_ns + p->dur_ns;
+
+	for (size_t i = 0; i < p->nlayers; i++)
+		if (p->layers[i].fetch_start_ns && p->layers[i].fetch_start_ns < t)
+			t = p->layers[i].fetch_start_ns;
+	return t;
+}
+
+/* What held the pull up: time before its first fetch, time fetching (any
+ * layer), and time unpacking while no fetch ran. */
 static void critical_path(struct ct_pull *p)
 {
 	uint64_t both = union_ns(p->layers, p->nlayers, true, true);
+	uint64_t f = first_fetch(p);
 
+	p->before_fetch_ns = f > p->start_ns ? f - p->start_ns : 0;
 	p->fetch_busy_ns = union_ns(p->layers, p->nlayers, true, false);
 	p->unpack_only_ns = both > p->fetch_busy_ns ? both - p->fetch_busy_ns : 0;
 }

@@ -75,11 +75,14 @@ struct ct_pull {
 	uint64_t dur_ns;
 	uint64_t ttfb_ns;		/* start -> first layer byte written */
 	/*
-	 * Where its time went (pl_emit()): time with a layer fetching (its
-	 * own or a fetch it waited on), and time unpacking while none was:
-	 * a pull held up by its registry has little of the second, one held
-	 * up by unpacking much.
+	 * Where its time went (pl_emit()): time before its first layer's
+	 * fetch (resolving: its registry's round trips for the manifest and
+	 * the config; all of it if it fetched nothing), time with a layer
+	 * fetching (its own or a fetch it waited on), and time unpacking
+	 * while none was: a pull held up by its registry has little of the
+	 * last, one held up by unpacking much.
 	 */
+	uint64_t before_fetch_ns;
 	uint64_t fetch_busy_ns;
 	uint64_t unpack_only_ns;
 	uint32_t conc_max;		/* layers fetching at once */

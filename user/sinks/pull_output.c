@@ -79,12 +79,13 @@ static void json_layer(struct ct_json *w, const struct ct_pull *p,
  * The pull's fetched bytes over the time a layer was fetching (its
  * throughput from its registry, fetched bytes only), and what held it
  * up: "fetch" if it spent more time fetching than unpacking with no
- * fetch running, else "unpack".
+ * fetch running, else "unpack"; the time before its first fetch apart.
  */
 static void json_throughput(struct ct_json *w, const struct ct_pull *p)
 {
 	ct_json_key(w, "critical");
 	ct_json_start_object(w);
+	ct_json_kv_u64(w, "before_fetch_ns", p->before_fetch_ns);
 	ct_json_kv_u64(w, "fetch_ns", p->fetch_busy_ns);
 	ct_json_kv_u64(w, "unpack_only_ns", p->unpack_only_ns);
 	ct_json_kv_string(w, "by", p->unpack_only_ns > p->fetch_busy_ns ?
