@@ -77,7 +77,8 @@ struct ct_pull {
 	/*
 	 * Where its time went (pl_emit()): time before its first layer's
 	 * fetch (resolving: its registry's round trips for the manifest and
-	 * the config; all of it if it fetched nothing), time with a layer
+	 * the config; waiting for a download slot; all of it if it fetched
+	 * nothing), time with a layer
 	 * fetching (its own or a fetch it waited on), and time unpacking
 	 * while none was: a pull held up by its registry has little of the
 	 * last, one held up by unpacking much.
