@@ -23,16 +23,16 @@ why_waits_add_up() {	# FILE MODE
 	[ -z "$bad" ] || fail "$2: waits that do not add up or lost stacks: $bad"
 }
 
-# Per cell (runtime/engine; a pod's engine is "cri") and phase, summed
-# over its complete records, phases with 1 ms or more of the carriers'
-# own off-CPU time: at least 90 % of it given to a named site with a
-# named waker (not unattributed, not a wait no wakeup ended); at least
-# MIN such cell phases.  The cells' lines go to stderr.
+# A complete container or pod record's cell, as jq: "runtime/engine",
+# a pod's with " pod" (its engine is "cri").
+WHY_CELL='def cell: .runtime + "/" + .engine + (if .type == "pod" then " pod" else "" end);
+	def timed: (.type == "container" or .type == "pod") and .complete;'
+
 # What a failed cell phase did not explain, per record: its unattributed
 # time and its sites that no wakeup ended.
 why_uncovered() {	# FILE BAD-CELLS
-	jq -c --slurpfile bad <(echo "$2") 'select((.type == "container" or .type == "pod") and .complete)
-		| . as $c | ($c.runtime + "/" + $c.engine + (if $c.type == "pod" then " pod" else "" end)) as $cell
+	jq -c --slurpfile bad <(echo "$2") "$WHY_CELL"'
+		select(timed) | . as $c | cell as $cell
 		| .phases | to_entries[] | select(.value.waits) | .key as $ph
 		| select(any($bad[]; .cell == $cell and .phase == $ph))
 		| {cell: $cell, phase: $ph, id: $c.id[0:12], off: .value.waits.offcpu_ns,
@@ -40,12 +40,17 @@ why_uncovered() {	# FILE BAD-CELLS
 		   unwoken: [.value.waits.sites[] | select(.waker.kind == "none")]}' "$1"
 }
 
+# Per cell (runtime/engine; a pod's engine is "cri") and phase, summed
+# over its complete records, phases with 1 ms or more of the carriers'
+# own off-CPU time: at least 90 % of it given to a named site with a
+# named waker (not unattributed, not a wait no wakeup ended); at least
+# MIN such cell phases.  The cells' lines go to stderr.
 why_coverage() {	# FILE MODE MIN
 	local n bad
-	jq -c 'select((.type == "container" or .type == "pod") and .complete)
-		| . as $c | .phases | to_entries[] | select(.value.waits)
+	jq -c "$WHY_CELL"'
+		select(timed) | . as $c | .phases | to_entries[] | select(.value.waits)
 		| .value.waits as $w
-		| {cell: ($c.runtime + "/" + $c.engine + (if $c.type == "pod" then " pod" else "" end)),
+		| {cell: ($c | cell),
 		   phase: .key, off: $w.offcpu_ns,
 		   un: ($w.unattributed_ns + ([$w.sites[] | select(.waker.kind == "none")
 			| .ns + .runq_ns] | add // 0))}' "$1" |

@@ -78,10 +78,10 @@ struct ct_pull {
 	 * Where its time went (pl_emit()): time before its first layer's
 	 * fetch (resolving: its registry's round trips for the manifest and
 	 * the config; waiting for a download slot; all of it if it fetched
-	 * nothing), time with a layer
-	 * fetching (its own or a fetch it waited on), and time unpacking
-	 * while none was: a pull held up by its registry has little of the
-	 * last, one held up by unpacking much.
+	 * nothing), time with a layer fetching (its own or a fetch it
+	 * waited on), and time unpacking while none was: a pull held up by
+	 * its registry has little of the last, one held up by unpacking
+	 * much.
 	 */
 	uint64_t before_fetch_ns;
 	uint64_t fetch_busy_ns;
