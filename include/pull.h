@@ -130,6 +130,10 @@ enum ct_pull_manifest_src {
 	/* the manifest itself, as the daemon cached it in containerd's
 	 * content store: digests and compressed sizes */
 	CT_PULL_M_CONTENT	= 2,
+	/* the daemon stored the image, but its manifest or config could
+	 * not be read: the pull named, its layers unknown (nlayers and
+	 * layers_total 0); the builder lists the blobs it fetched */
+	CT_PULL_M_UNREAD	= 3,
 };
 
 struct ct_pull_image_layer {

@@ -562,6 +562,8 @@ Test(prom, pull_families_against_the_registry, .init = cr_redirect_stdout)
 			     names[i]);
 		cr_expect_eq(prom_get(p, "coldtrace_pull_untraced_files_total",
 				      lb), 0);
+		cr_expect_eq(prom_get(p, "coldtrace_pull_manifest_unread_total",
+				      lb), 0);
 		cr_expect_eq(prom_get(p,
 			"coldtrace_pull_duration_seconds_count", lb), 1);
 		cr_expect_float_eq(prom_get(p,

@@ -53,7 +53,38 @@ static const char *fixture(const char *name, char *buf, size_t n)
 	return buf;
 }
 
-static struct ct_pulls *replay(const char *path, struct got *g)
+/* Which image record of a recording to make unread: the skip + 1st of
+ * image ref's. */
+struct unread {
+	const char *ref;	/* NULL: none */
+	size_t skip;
+	struct ct_pull_image buf;
+};
+
+/*
+ * Record rec as the store would have written it had it not read the
+ * layers of the image u names (CT_PULL_M_UNREAD): into u->buf, if it is
+ * that image's record.
+ */
+static const void *unread_of(const void *rec, size_t len, struct unread *u)
+{
+	const struct ct_hdr *h = rec;
+
+	if (!u->ref || h->type != CT_EV_PULL_IMAGE || len != sizeof(u->buf))
+		return rec;
+	memcpy(&u->buf, rec, len);
+	if (strcmp(u->buf.ref, u->ref) || u->skip--)
+		return rec;
+	u->ref = NULL;
+	u->buf.source = CT_PULL_M_UNREAD;
+	u->buf.nlayers = u->buf.layers_total = 0;
+	memset(u->buf.layers, 0, sizeof(u->buf.layers));
+	return &u->buf;
+}
+
+/* Replay path, the image record u names unread (u->ref NULL: none). */
+static struct ct_pulls *replay_unread(const char *path, struct got *g,
+				      struct unread *u)
 {
 	struct ct_rec_file_hdr h;
 	struct ct_rec_reader *r;
@@ -69,11 +100,19 @@ static struct ct_pulls *replay(const char *path, struct got *g)
 			 on_pull, g);
 	cr_assert_not_null(e);
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
-		cr_assert_eq(feed(e, rec, len), 0);
+		cr_assert_eq(feed(e, unread_of(rec, len, u), len), 0);
 	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_null(u->ref, "the image record to make unread");
 	ct_pulls_flush(e);
 	ct_rec_reader_close(r);
 	return e;
+}
+
+static struct ct_pulls *replay(const char *path, struct got *g)
+{
+	struct unread none = { .ref = NULL };
+
+	return replay_unread(path, g, &none);
 }
 
 static void check_layer(const struct got *g, const struct tj *truth,
@@ -351,6 +390,230 @@ Test(pull_replay, containerd_store_pulls_inside_their_clients)
 	tj_free(truth);
 	free(txt);
 	ct_pulls_free(e);
+}
+
+/* ---- a pull whose manifest was unread ---- */
+
+/*
+ * p, built of its blobs alone, against its manifest's layers ml: each
+ * one not present before the pull among its blobs with exactly its
+ * size, and nothing else but a config's few KB.
+ */
+static void check_unread(const struct ct_pull *p, const struct tj *ml,
+			 const struct tj *before)
+{
+	bool taken[16] = { false };
+	uint64_t want = 0, got = 0;
+
+	cr_assert_eq(p->manifest_src, CT_PULL_M_UNREAD);
+	cr_assert(p->complete);
+	cr_assert_eq(p->layers_total, 0);
+	cr_assert_leq(p->nlayers, 16);
+	for (size_t j = 0; j < p->nlayers; j++) {
+		cr_assert_not(p->layers[j].cached || p->layers[j].fetched_by[0],
+			      "no layer said cached: none is known");
+		got += p->layers[j].bytes;
+	}
+	for (size_t i = 0; i < ml->n; i++) {
+		uint64_t size;
+		size_t j;
+
+		cr_assert(tj_u64(ml->items[i], "size", &size));
+		if (in_step(before, tj_str(ml->items[i], "digest")))
+			continue;
+		want += size;
+		for (j = 0; j < p->nlayers; j++)
+			if (!taken[j] && p->layers[j].bytes == size)
+				break;
+		cr_assert_lt(j, p->nlayers, "%s: its layer of %llu bytes",
+			     p->image, (unsigned long long)size);
+		taken[j] = true;
+	}
+	cr_assert_geq(got, want);
+	cr_assert_leq(got - want, 16384, "%s: %llu bytes more than its "
+		      "layers", p->image, (unsigned long long)(got - want));
+}
+
+/* Its JSON says what is unknown (null), never 0. */
+static void check_unread_json(const struct ct_pull *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct tj *v;
+	uint64_t u;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(ct_pull_output_json(f, p), 0);
+	fclose(f);
+	v = tj_parse(buf, len, NULL, 0);
+	cr_assert_not_null(v, "%s", buf);
+	cr_assert(tj_is(v, "manifest.unread", TJ_BOOL) &&
+		  tj_get(v, "manifest.unread")->b);
+	cr_assert(tj_is(v, "manifest.layers_from", TJ_NULL));
+	cr_assert(tj_is(v, "manifest.layers", TJ_NULL));
+	cr_assert(tj_is(v, "manifest.cached", TJ_NULL));
+	cr_assert(tj_is(v, "manifest.cached_bytes", TJ_NULL));
+	cr_assert(tj_u64(v, "manifest.fetched", &u) && u == p->nlayers);
+	cr_assert_str_eq(tj_str(v, "image"), p->image);
+	tj_free(v);
+	free(buf);
+}
+
+/*
+ * NAME.ctrec replayed with the manifest of step's pull unread: the same
+ * pulls, that one still named and complete, its blobs its layers as
+ * NAME.layers.json has them, counted by /metrics.
+ */
+static void check_step_unread(const char *name, size_t step)
+{
+	char p1[512], p2[512], f[128];
+	const struct tj *steps, *st, *ml;
+	const struct ct_pull_totals *t;
+	const char *ref;
+	struct unread *u;
+	struct got g = { 0 };
+	struct ct_pulls *e;
+	struct tj *truth;
+	size_t len, n = 0, hits = 0;
+	char *txt;
+
+	snprintf(f, sizeof(f), "%s.layers.json", name);
+	txt = tj_slurp(fixture(f, p2, sizeof(p2)), &len);
+	cr_assert_not_null(txt, "%s", p2);
+	truth = tj_parse(txt, len, NULL, 0);
+	cr_assert_not_null(truth);
+	steps = tj_get(truth, "steps");
+	for (size_t s = 0; s < steps->n; s++)
+		n += tj_get(steps->items[s], "pulls")->n;
+	st = steps->items[step];
+	cr_assert_eq(tj_get(st, "pulls")->n, 1, "a pull alone in its step");
+	ref = tj_get(st, "pulls")->items[0]->text;
+	ml = truth_layers(tj_get(truth, "images"), ref);
+	u = calloc(1, sizeof(*u));
+	cr_assert_not_null(u);
+	u->ref = ref;
+	for (size_t s = 0; s < step; s++)	/* pulled before too */
+		u->skip += in_step(tj_get(steps->items[s], "pulls"), ref);
+	snprintf(f, sizeof(f), "%s.ctrec", name);
+	e = replay_unread(fixture(f, p1, sizeof(p1)), &g, u);
+	free(u);
+	cr_assert_eq(ct_pulls_count(e), n, "%zu pulls, %zu asked",
+		     ct_pulls_count(e), n);
+	for (size_t i = 0; i < ct_pulls_count(e); i++) {
+		const struct ct_pull *p = ct_pulls_get(e, i);
+
+		if (p->manifest_src != CT_PULL_M_UNREAD)
+			continue;
+		hits++;
+		cr_assert_str_eq(p->image, ref);
+		check_unread(p, ml, tj_get(st, "present_before"));
+		check_unread_json(p);
+	}
+	cr_assert_eq(hits, 1, "%s: one pull unread", ref);
+	t = ct_pulls_totals(e, ct_engine_from_name(tj_str(truth, "engine")));
+	cr_assert_not_null(t);
+	cr_assert_eq(t->manifest_unread, 1);
+	tj_free(truth);
+	free(txt);
+	ct_pulls_free(e);
+}
+
+/*
+ * The same, ref pulled at once with others (the first step): no pull
+ * lost, that one unread and named, each of its blobs one of its
+ * manifest's layers (by digest, else by size: Podman's blob files have
+ * none) or a config's few KB, and none said cached.
+ */
+static void check_conc_unread(const char *name, const char *ref)
+{
+	char p1[512], p2[512], f[128];
+	const struct tj *steps, *ml;
+	struct got g = { 0 };
+	struct ct_pulls *e;
+	struct unread *u;
+	struct tj *truth;
+	size_t len, n = 0, hits = 0;
+	char *txt;
+
+	snprintf(f, sizeof(f), "%s.layers.json", name);
+	txt = tj_slurp(fixture(f, p2, sizeof(p2)), &len);
+	truth = txt ? tj_parse(txt, len, NULL, 0) : NULL;
+	cr_assert_not_null(truth, "%s", p2);
+	steps = tj_get(truth, "steps");
+	for (size_t s = 0; s < steps->n; s++)
+		n += tj_get(steps->items[s], "pulls")->n;
+	cr_assert(in_step(tj_get(steps->items[0], "pulls"), ref));
+	ml = truth_layers(tj_get(truth, "images"), ref);
+	u = calloc(1, sizeof(*u));
+	cr_assert_not_null(u);
+	u->ref = ref;
+	snprintf(f, sizeof(f), "%s.ctrec", name);
+	e = replay_unread(fixture(f, p1, sizeof(p1)), &g, u);
+	free(u);
+	cr_assert_eq(ct_pulls_count(e), n, "%zu pulls, %zu asked",
+		     ct_pulls_count(e), n);
+	for (size_t i = 0; i < ct_pulls_count(e); i++) {
+		const struct ct_pull *p = ct_pulls_get(e, i);
+
+		if (p->manifest_src != CT_PULL_M_UNREAD)
+			continue;
+		hits++;
+		cr_assert_str_eq(p->image, ref);
+		cr_assert(p->complete, "%s: its client's span", ref);
+		for (size_t j = 0; j < p->nlayers; j++) {
+			const struct ct_pull_layer *l = &p->layers[j];
+			bool mine = l->bytes <= 16384;
+			uint64_t size;
+
+			cr_assert_not(l->cached || l->fetched_by[0]);
+			for (size_t k = 0; k < ml->n; k++) {
+				cr_assert(tj_u64(ml->items[k], "size", &size));
+				mine = mine ||
+				       (l->digest[0] ?
+					!strcmp(l->digest, tj_str(ml->items[k],
+								  "digest")) :
+					l->bytes == size);
+			}
+			cr_assert(mine, "%s: a blob of %llu bytes not its own",
+				  ref, (unsigned long long)l->bytes);
+		}
+	}
+	cr_assert_eq(hits, 1, "%s: one pull unread", ref);
+	tj_free(truth);
+	free(txt);
+	ct_pulls_free(e);
+}
+
+Test(pull_unread, concurrent)
+{
+	check_conc_unread("docker-pulls5", "127.0.0.1:5000/cta:latest");
+	check_conc_unread("docker-pulls5", "127.0.0.1:5000/ctc:latest");
+	check_conc_unread("ctr-pulls5", "127.0.0.1:5000/cta:latest");
+	check_conc_unread("ctr-pulls5", "127.0.0.1:5000/ctc:latest");
+	check_conc_unread("podman-pulls4", "127.0.0.1:5000/pma:latest");
+	check_conc_unread("podman-pulls4", "127.0.0.1:5000/pmc:latest");
+}
+
+/* dockerd: a pull whose layers were partly there, one by digest. */
+Test(pull_unread, docker)
+{
+	check_step_unread("docker-pulls5", 1);
+	check_step_unread("docker-pulls5", 2);
+}
+
+/* containerd (1.7, `ctr images pull`) */
+Test(pull_unread, containerd)
+{
+	check_step_unread("ctr-pulls5", 1);
+	check_step_unread("ctr-pulls5", 2);
+}
+
+/* Podman 4.3: its blobs in fetch order, the config among them. */
+Test(pull_unread, podman)
+{
+	check_step_unread("podman-pulls4", 1);
+	check_step_unread("podman-pulls4", 2);
 }
 
 /*

@@ -5,7 +5,8 @@
  * read back through the decompressor (unpack).  The pull has no end
  * mark: it is over once the daemon has been idle for CT_PULL_IDLE_NS.
  * Pulls at once are told apart by the images its store names
- * (containerd_store.c), each with its manifest's layers.
+ * (containerd_store.c), each with its manifest's layers; an image whose
+ * manifest could not be read takes the blobs the others left.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,10 +18,11 @@
 #include "util.h"
 
 /*
- * Read-back of a containerd blob after every fetch was over: unpack.
- * Manifests and configs are read back too, but by content.ReadBlob: one
- * pread64 of exactly their size; a layer is streamed through the
- * decompressor, which needs at least one more read to see the end.
+ * Read-back of a containerd blob after its fetch was over: unpack (2.x
+ * unpacks a layer while the next ones are still fetching).  Manifests
+ * and configs are read back too, but by content.ReadBlob: one pread64
+ * of exactly their size; a layer is streamed through the decompressor,
+ * which needs at least one more read to see the end.
  */
 static void ctrd_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 			const char *digest, uint64_t fetch_end,
@@ -64,26 +66,31 @@ static bool has_connect(const struct ev *ev, size_t n, uint64_t before)
 	return false;
 }
 
-static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
+/*
+ * The pull of every blob of ev[0, n), its layers in the order they were
+ * fetched: named by unread, the store's record of its image if it came
+ * without layers (NULL: none; pl_take_name()).
+ */
+static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n,
+		      const struct ct_pull_image *unread)
 {
 	struct ct_pull p = {
 		.engine = ct_engine_name(CT_ENG_CONTAINERD),
 		.complete = true,
 	};
 	uint64_t first_open = UINT64_MAX, first_write = UINT64_MAX;
-	uint64_t fetch_end = 0, end = 0, cts, st;
+	uint64_t end = 0, cts, st;
 	size_t ni = 0, k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (ev[i].kind == EV_BLOB && ev[i].sub == CT_PULL_F_CTRD_INGEST) {
+		if (ev[i].kind == EV_BLOB && ev[i].sub == CT_PULL_F_CTRD_INGEST)
 			ni++;
-			fetch_end = pl_max_u64(fetch_end, ev[i].lw);
-		}
 		if (ev[i].kind == EV_BLOB)
 			end = pl_max_u64(end, pl_max_u64(ev[i].ts, ev[i].lr));
 	}
 	if (!ni)
-		return 0;
+		return unread ? pl_emit_unread_bare(e, CT_ENG_CONTAINERD,
+						    unread, ev, n) : 0;
 	p.layers = calloc(ni, sizeof(*p.layers));
 	if (!p.layers)
 		return -ENOMEM;
@@ -99,7 +106,7 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 		l->bytes = b->bw;
 		l->fetch_start_ns = pl_wall(e, b->open_ns);
 		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
-		ctrd_unpack(e, ev, n, l->digest, fetch_end, l);
+		ctrd_unpack(e, ev, n, l->digest, b->lw, l);
 		if (b->open_ns < first_open)
 			first_open = b->open_ns;
 		if (b->fw && b->fw < first_write)
@@ -122,10 +129,11 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n)
 	}
 	if (!p.nlayers) {
 		free(p.layers);
-		return 0;
+		return unread ? pl_emit_unread_bare(e, CT_ENG_CONTAINERD,
+						    unread, ev, n) : 0;
 	}
-	pl_take_client(e, &p, first_open, end,
-		       pl_pull_port(ev, n, first_open), &cts);
+	cts = pl_take_name(e, &p, unread, -1, first_open, end,
+			   pl_pull_port(ev, n, first_open));
 	/* `ctr images import` ingests and unpacks too, but connects to no
 	 * one (and commits all it ingests) */
 	if (p.complete && !cts && !has_connect(ev, n, first_open)) {
@@ -382,25 +390,33 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 
 /*
  * The pulls of the images named in ev[0, n), apart; then what no image
- * took (one whose manifest could not be read, whose read was missed) as
- * one pull of it, as without images, rather than lost.
+ * took as one pull of it, as without images, rather than lost: that of
+ * the image whose manifest could not be read if there was one (named by
+ * it; two such at once are one pull, unnamed), else one whose read was
+ * missed.
  */
 static int build_images(struct ct_pulls *e, struct ev *ev, size_t n)
 {
+	const struct ct_pull_image *unread = NULL;
+	size_t m = 0, nunread = 0;
 	struct ev *rest;
-	size_t m = 0;
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < n; i++)
-		if (ev[i].kind == EV_IMAGE)
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (pl_is_unread(&ev[i])) {
+			unread = ev[i].img;
+			nunread++;
+		} else if (ev[i].kind == EV_IMAGE) {
 			rc = build_image(e, ev, n, &ev[i]);
+		}
+	}
 	rest = rc ? NULL : calloc(n ? n : 1, sizeof(*rest));
 	if (!rest)
 		return rc ? rc : -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		if (!ev[i].used && ev[i].kind != EV_IMAGE)
 			rest[m++] = ev[i];
-	rc = build_ctrd(e, rest, m);
+	rc = build_ctrd(e, rest, m, nunread == 1 ? unread : NULL);
 	free(rest);
 	return rc;
 }
@@ -416,8 +432,9 @@ static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 
 	(void)complete;
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
-	rc = pl_has_image(s->ev, s->nev) ? build_images(e, s->ev, s->nev) :
-					build_ctrd(e, s->ev, s->nev);
+	rc = pl_has_image(s->ev, s->nev) ?
+	     build_images(e, s->ev, s->nev) :
+	     build_ctrd(e, s->ev, s->nev, NULL);
 	pl_consume(s, s->nev);
 	s->mark[CT_ENG_CONTAINERD] = 0;
 	return rc;
@@ -433,9 +450,10 @@ static bool unused(const struct ev *v, const void *arg)
  * A container that began at `before` may have waited for a pull whose
  * image containerd had stored by then: those pulls are built now, their
  * own fetches and the image records consumed; the rest waits for the
- * idle end.  (containerd 1.6 stores an image before it unpacks it: a
- * pull still unpacking when a container of another image began goes
- * out without its unpack.)
+ * idle end, with the image whose manifest was unread (its blobs are
+ * what the others leave).  (containerd 1.6 stores an image before it
+ * unpacks it: a pull still unpacking when a container of another image
+ * began goes out without its unpack.)
  */
 static int settle(struct ct_pulls *e, struct stream *s, uint64_t before)
 {
@@ -446,7 +464,8 @@ static int settle(struct ct_pulls *e, struct stream *s, uint64_t before)
 		return 0;	/* every container's claim comes here */
 	qsort(s->ev, s->nev, sizeof(*s->ev), pl_cmp_ev);
 	for (size_t i = 0; !rc && i < s->nev; i++) {
-		if (s->ev[i].kind != EV_IMAGE || s->ev[i].ts >= before ||
+		if (s->ev[i].kind != EV_IMAGE || pl_is_unread(&s->ev[i]) ||
+		    s->ev[i].ts >= before ||
 		    !ct_prog_comm_is(s->ev[i].img->hdr.comm,
 				     CT_PROG_CONTAINERD))
 			continue;

@@ -17,8 +17,9 @@
  * it is stored as (the CRI stores three: the tag, the repo digest, the
  * image id; the tag wins, then the digest), stamped when containerd
  * stored it.  Its layers come from the target's manifest in the content
- * store (for an index, this host's platform's).  The first read of a
- * root only learns what is there.
+ * store (for an index, this host's platform's); a manifest that cannot
+ * be read leaves the record without them, said (CT_PULL_M_UNREAD).  The
+ * first read of a root only learns what is there.
  *
  * Every name read from the database becomes a path only if it is a
  * digest (64 hex digits): the file is root's, but a path must never
@@ -183,8 +184,8 @@ static json_t *blob_of(const void *arg, const char *digest)
 	return ct_content_blob(arg, digest);
 }
 
-/* The record of target's pull as name, stamped h; NULL if its manifest
- * cannot be read (its blobs then make a pull of their own). */
+/* The record of target's pull as name, stamped h, with its manifest's
+ * layers (CT_PULL_M_UNREAD if that cannot be read); NULL: no memory. */
 static struct ct_pull_image *image_of(const struct croot *r,
 				      const char *target, const char *name,
 				      const struct ct_hdr *h)
@@ -192,23 +193,15 @@ static struct ct_pull_image *image_of(const struct croot *r,
 	char content[CT_PATH_MAX + sizeof(CONTENT_DIR)];
 	struct ct_pull_image *im;
 	const char *cfg;
-	json_t *m;
-	int n;
+	json_t *m = NULL;
 
 	snprintf(content, sizeof(content), "%s%s", r->root, CONTENT_DIR);
-	m = ct_manifest_platform(ct_content_blob(content, target), blob_of,
-				 content);
-	n = ct_manifest_nlayers(m);
-	im = n >= 0 ? calloc(1, sizeof(*im)) : NULL;
+	if (!ct_store_test_unread())
+		m = ct_manifest_platform(ct_content_blob(content, target),
+					 blob_of, content);
+	im = ct_pull_image_new(h, CT_PULL_M_CONTENT, name,
+			       ct_manifest_nlayers(m));
 	if (im) {
-		im->hdr = *h;
-		im->hdr.type = CT_EV_PULL_IMAGE;
-		im->hdr.size = sizeof(*im);
-		im->source = CT_PULL_M_CONTENT;
-		im->layers_total = (uint32_t)n;
-		im->nlayers = n < CT_PULL_IMAGE_LAYERS ? (uint32_t)n :
-							 CT_PULL_IMAGE_LAYERS;
-		ct_copy_str(im->ref, sizeof(im->ref), name, strlen(name) + 1);
 		ct_copy_str(im->manifest, sizeof(im->manifest), target, 72);
 		cfg = json_string_value(json_object_get(
 			json_object_get(m, "config"), "digest"));

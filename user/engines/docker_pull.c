@@ -121,9 +121,12 @@ static void fetched_layer(struct ct_pulls *e, struct ev *ev, size_t n,
 	docker_unpack(e, ev, n, b, l);
 }
 
-/* Events [0, n) form one docker pull ending at @end (monotonic). */
+/* Events [0, n) form one docker pull ending at @end (monotonic), named
+ * by unread, the store's record of its image if it came without layers
+ * (NULL: none; pl_take_name()). */
 static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
-			uint64_t end, bool complete)
+			uint64_t end, bool complete,
+			const struct ct_pull_image *unread)
 {
 	struct ct_pull p = {
 		.engine = ct_engine_name(CT_ENG_DOCKER),
@@ -136,6 +139,8 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		nb += is_blob(&ev[i]);
+	if (!nb && unread)
+		return pl_emit_unread_bare(e, CT_ENG_DOCKER, unread, ev, n);
 	if (!nb)
 		return 0;	/* `docker tag` and friends also rewrite it */
 	blobs = calloc(nb, sizeof(*blobs));
@@ -161,13 +166,14 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 		end = pl_max_u64(end, complete ? 0 : pl_max_u64(b->ts, b->lr));
 	}
 	docker_digests(ev, n, blobs, digests, p.nlayers, NULL);
-	for (size_t j = 0; j < p.nlayers; j++)
-		memcpy(p.layers[j].digest, digests[j], CT_PULL_DIGEST_LEN);
+	for (size_t j = 0; j < p.nlayers; j++)	/* blob_digests()' first */
+		memcpy(p.layers[j].digest, blobs[j]->digest[0] ?
+		       blobs[j]->digest : digests[j], CT_PULL_DIGEST_LEN);
 	free(digests);
 	free(blobs);
 	p.untraced_files = pl_untraced(ev, n);
-	pl_take_client(e, &p, first_open, end,
-		       pl_pull_port(ev, n, first_open), &cts);
+	cts = pl_take_name(e, &p, unread, CT_ENG_DOCKER, first_open, end,
+			   pl_pull_port(ev, n, first_open));
 	st = pl_pull_start(ev, n, CT_ENG_DOCKER, cts, first_open);
 	p.start_ns = pl_wall(e, st);
 	p.dur_ns = end > st ? end - st : 0;
@@ -238,13 +244,20 @@ static int blob_digests(struct ev *ev, size_t n)
 	return 0;
 }
 
-static struct ev *own_blob(struct ev *ev, size_t n, const char *digest)
+/* The blob of layer digest of a pull that ended at end: the last one
+ * opened by then (pulls one after the other may be built together,
+ * each fetching it once the one before removed its image). */
+static struct ev *own_blob(struct ev *ev, size_t n, const char *digest,
+			   uint64_t end)
 {
+	struct ev *b = NULL;
+
 	for (size_t i = 0; digest[0] && i < n; i++)
-		if (is_blob(&ev[i]) && !ev[i].used &&
-		    !strcmp(ev[i].digest, digest))
-			return &ev[i];
-	return NULL;
+		if (is_blob(&ev[i]) && !ev[i].used && ev[i].open_ns <= end &&
+		    !strcmp(ev[i].digest, digest) &&
+		    (!b || ev[i].open_ns > b->open_ns))
+			b = &ev[i];
+	return b;
 }
 
 /* Connects in the minute before a pull's first act may be its own. */
@@ -288,7 +301,7 @@ static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 		return -ENOMEM;
 	for (size_t i = 0; i < p.nlayers; i++) {
 		struct ct_pull_layer *l = &p.layers[i];
-		struct ev *b = own_blob(ev, n, im->layers[i].digest);
+		struct ev *b = own_blob(ev, n, im->layers[i].digest, iv->ts);
 
 		memcpy(l->digest, im->layers[i].digest, sizeof(l->digest));
 		l->size = im->layers[i].size;
@@ -384,12 +397,54 @@ static int orphans(struct ct_pulls *e, struct ev *ev, size_t n, uint64_t end)
 			o[m] = ev[i];
 			o[m++].img = NULL;
 		}
-	rc = build_docker(e, o, m, 0, false);
+	rc = build_docker(e, o, m, 0, false, NULL);
 	free(o);
 	return rc;
 }
 
-/* The pulls of the images named in ev[0, k), apart. */
+/* A blob no image took, unpacked by t (a pull's end: dockerd closes it
+ * after), or opened by then and not followed whole. */
+static bool left_by(const struct ev *v, uint64_t t)
+{
+	return is_blob(v) && !v->used && v->open_ns <= t &&
+	       (v->untraced || (v->fr && v->lr <= t));
+}
+
+/*
+ * iv's pull, of an image whose config dockerd's store could not read
+ * (its layers unknown): the blobs the pulls built before it left that
+ * were unpacked by its end (left_by()), and the helpers and connects
+ * around them (used from now on).  A pull at once that ends after it
+ * may lose a blob to it.
+ */
+static int build_unread(struct ct_pulls *e, struct stream *s, struct ev *ev,
+			size_t n, struct ev *iv, bool complete)
+{
+	struct ev *o = calloc(n ? n : 1, sizeof(*o));
+	size_t *at = calloc(n ? n : 1, sizeof(*at)), m = 0;
+	int rc = -ENOMEM;
+
+	for (size_t i = 0; o && at && i < n; i++) {
+		if (left_by(&ev[i], iv->ts) ||
+		    (ev[i].kind == EV_HELPER && !ev[i].used) ||
+		    ev[i].kind == EV_CONNECT) {
+			o[m] = ev[i];
+			o[m].img = NULL;
+			at[m++] = i;
+		}
+	}
+	if (o && at)
+		rc = build_docker(e, o, m, iv->ts, complete, iv->img);
+	for (size_t j = 0; !rc && j < m; j++)	/* its blobs, its untars */
+		ev[at[j]].used |= o[j].used || is_blob(&o[j]);
+	free(at);
+	free(o);
+	s->done = pl_max_u64(s->done, iv->ts);
+	return rc;
+}
+
+/* The pulls of the images named in ev[0, k), apart: those whose layers
+ * the store listed, then those it could not read, of what is left. */
 static int finish_images(struct ct_pulls *e, struct stream *s, size_t k,
 			 bool complete)
 {
@@ -398,10 +453,16 @@ static int finish_images(struct ct_pulls *e, struct stream *s, size_t k,
 	int rc = blob_digests(ev, k);
 
 	for (size_t i = 0; !rc && i < k; i++) {
-		if (ev[i].kind != EV_IMAGE)
+		if (ev[i].kind != EV_IMAGE || pl_is_unread(&ev[i]))
 			continue;
 		rc = build_image(e, s, ev, k, &ev[i], complete);
-		kp.end = ev[i].ts;
+		kp.end = pl_max_u64(kp.end, ev[i].ts);
+	}
+	for (size_t i = 0; !rc && i < k; i++) {
+		if (!pl_is_unread(&ev[i]))
+			continue;
+		rc = build_unread(e, s, ev, k, &ev[i], complete);
+		kp.end = pl_max_u64(kp.end, ev[i].ts);
 	}
 	if (!rc)
 		rc = orphans(e, ev, k, kp.end);
@@ -427,7 +488,8 @@ static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 	if (pl_has_image(s->ev, k)) {
 		rc = finish_images(e, s, k, complete);
 	} else {
-		rc = build_docker(e, s->ev, k, complete ? end : 0, complete);
+		rc = build_docker(e, s->ev, k, complete ? end : 0, complete,
+				  NULL);
 		pl_consume(s, k);
 	}
 	/* what dockerd wrote through containerd went with it */

@@ -2,6 +2,7 @@
 /* Image manifests into a pull image record's layers: manifest.h. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "manifest.h"
 #include "names.h"
@@ -21,6 +22,32 @@ const char *ct_digest_hex(const char *digest)
 	    strspn(digest + 7, "0123456789abcdef") != 64)
 		return NULL;
 	return digest + 7;
+}
+
+struct ct_pull_image *ct_pull_image_new(const struct ct_hdr *h,
+					uint32_t source, const char *ref,
+					int n)
+{
+	struct ct_pull_image *im = calloc(1, sizeof(*im));
+
+	if (!im)
+		return NULL;
+	im->hdr = *h;
+	im->hdr.type = CT_EV_PULL_IMAGE;
+	im->hdr.size = sizeof(*im);
+	im->source = n < 0 ? CT_PULL_M_UNREAD : source;
+	im->layers_total = n < 0 ? 0 : (uint32_t)n;
+	im->nlayers = n < 0 ? 0 : n < CT_PULL_IMAGE_LAYERS ? (uint32_t)n :
+			      CT_PULL_IMAGE_LAYERS;
+	ct_copy_str(im->ref, sizeof(im->ref), ref, strlen(ref) + 1);
+	return im;
+}
+
+bool ct_store_test_unread(void)
+{
+	const char *v = getenv("CT_TEST_STORE_UNREAD");
+
+	return v && !strcmp(v, "1");
 }
 
 int ct_manifest_nlayers(const json_t *m)

@@ -3,13 +3,14 @@
  * An OCI / Docker v2 image manifest as the engines' stores keep it (a
  * JSON blob named by its digest), read into a CT_EV_PULL_IMAGE record's
  * layers: shared by the daemons' store readers (docker_store.c,
- * containerd_store.c).
+ * containerd_store.c, podman_store.c).
  */
 #ifndef __CT_MANIFEST_H
 #define __CT_MANIFEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 #include "pull.h"
 
@@ -18,6 +19,23 @@
 /* "sha256:<64 hex>" -> its hex, else NULL: the only names of a store's
  * files made into paths. */
 const char *ct_digest_hex(const char *digest);
+
+/*
+ * A CT_EV_PULL_IMAGE record stamped h (its pid and comm; ts as given),
+ * named ref, of a manifest of n layers read from source (enum
+ * ct_pull_manifest_src); n < 0: its manifest or config could not be
+ * read (CT_PULL_M_UNREAD, no layers).  Its layers are the caller's to
+ * fill.  NULL: no memory.
+ */
+struct ct_pull_image *ct_pull_image_new(const struct ct_hdr *h,
+					uint32_t source, const char *ref,
+					int n);
+/*
+ * CT_TEST_STORE_UNREAD=1 in the environment: the store readers find no
+ * image's manifest or config readable, as a store being rewritten or a
+ * blob gone would leave them (tests/integration/pull_apart.sh).
+ */
+bool ct_store_test_unread(void);
 
 /* m is a manifest (its "layers" array): how many it lists, else -1. */
 int ct_manifest_nlayers(const json_t *m);

@@ -222,6 +222,54 @@ static void pull_span(struct ct_pulls *e, struct ct_pull *p, struct ev *ev,
 }
 
 /*
+ * The blobs of ev[0, n), podman process pid's, as one pull into *p,
+ * without the store's layers (its image unread: unread, the store's
+ * record of it; NULL: never stored): every blob file, the config among
+ * them, in the order they were fetched, named by that record, else by
+ * its client if one asked (pl_take_name()).
+ */
+static int blobs_pull(struct ct_pulls *e, uint32_t pid, struct ev *ev,
+		      size_t n, uint64_t end, bool complete,
+		      const struct ct_pull_image *unread, struct ct_pull *p)
+{
+	uint64_t first = UINT64_MAX, cts;
+	struct pair *pr;
+	size_t np;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->engine = ct_engine_name(CT_ENG_PODMAN);
+	p->complete = complete;
+	p->puller = pid;
+	rc = pairs_of(ev, n, &pr, &np);
+	if (rc || (!np && !unread))
+		return rc;
+	p->layers = calloc(np ? np : 1, sizeof(*p->layers));
+	if (!p->layers) {
+		free(pr);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < np; i++) {
+		pr[i].f->used = true;
+		if (pr[i].r)
+			pr[i].r->used = true;
+		first = pr[i].f->open_ns < first ? pr[i].f->open_ns : first;
+		fetched_layer(e, ev, n, &pr[i], &p->layers[p->nlayers++]);
+		if (!complete)
+			end = pl_max_u64(end, pl_max_u64(pr[i].f->ts,
+					 pr[i].r ? pr[i].r->ts : 0));
+	}
+	free(pr);
+	first = np ? first : end;	/* unread, its layers all there */
+	p->untraced_files = pl_untraced(ev, n);
+	cts = pl_take_name(e, p, unread, CT_ENG_PODMAN, first, end,
+			   pl_pull_port(ev, n, first));
+	pl_finish_layers(p, 0, 0);	/* in fetch order: no manifest */
+	pull_span(e, p, ev, n, cts, first, end);
+	return 0;
+}
+
+/*
  * iv's image's pull, of the blobs of ev[0, n), into *p: its own
  * fetches and unpacks, each given to the pulls built after it (those
  * of its group, finish_group(), among them).
@@ -234,6 +282,8 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 	struct pair *pr;
 	size_t np;
 
+	if (im->source == CT_PULL_M_UNREAD)
+		return blobs_pull(e, iv->pid, ev, n, iv->ts, complete, im, p);
 	memset(p, 0, sizeof(*p));
 	p->puller = iv->pid;
 	p->engine = ct_engine_name(CT_ENG_PODMAN);
@@ -289,46 +339,14 @@ static int emit_image(struct ct_pulls *e, struct ct_pull *p)
 	return pl_emit(e, p);
 }
 
-/* The blobs of ev[0, n), podman process pid's, as one pull, without
- * the store's word (its image unread, or never stored): every blob
- * file, the config among them, named by its client if one asked. */
+/* The blobs of ev[0, n) as one pull, out. */
 static int build_blobs(struct ct_pulls *e, uint32_t pid, struct ev *ev,
 		       size_t n, uint64_t end, bool complete)
 {
-	struct ct_pull p = {
-		.engine = ct_engine_name(CT_ENG_PODMAN),
-		.complete = complete,
-		.puller = pid,
-	};
-	uint64_t first = UINT64_MAX, cts;
-	struct pair *pr;
-	size_t np;
-	int rc;
+	struct ct_pull p;
+	int rc = blobs_pull(e, pid, ev, n, end, complete, NULL, &p);
 
-	rc = pairs_of(ev, n, &pr, &np);
-	if (rc || !np)
-		return rc;
-	p.layers = calloc(np, sizeof(*p.layers));
-	if (!p.layers) {
-		free(pr);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < np; i++) {
-		pr[i].f->used = true;
-		if (pr[i].r)
-			pr[i].r->used = true;
-		first = pr[i].f->open_ns < first ? pr[i].f->open_ns : first;
-		fetched_layer(e, ev, n, &pr[i], &p.layers[p.nlayers++]);
-		if (!complete)
-			end = pl_max_u64(end, pl_max_u64(pr[i].f->ts,
-					 pr[i].r ? pr[i].r->ts : 0));
-	}
-	free(pr);
-	p.untraced_files = pl_untraced(ev, n);
-	pl_take_client(e, &p, first, end, pl_pull_port(ev, n, first), &cts);
-	pl_finish_layers(&p, 0, 0);	/* in fetch order: no manifest */
-	pull_span(e, &p, ev, n, cts, first, end);
-	return pl_emit(e, &p);
+	return rc || !p.layers ? rc : pl_emit(e, &p);
 }
 
 /* Pulls of podman processes built together (finish_group()). */

@@ -18,6 +18,9 @@
  *    stored (one platform's), its layers' digests and compressed sizes;
  *  - <graphroot>/overlay-layers/layers.json: each layer's unpacked size
  *    by its compressed digest.
+ * What cannot be read (images.json, the manifest) leaves the record
+ * without it, said (CT_PULL_M_UNREAD); the pull is still named by its
+ * client if it had one (podman_pull.c).
  * The files are read through the podman process's root (/proc/<pid>/
  * root: it may run in another mount namespace), else, once it is gone,
  * as the path reads on this side.  The image id becomes a path only if
@@ -105,8 +108,9 @@ static void unpacked_sizes(json_t *layers, struct ct_pull_image *im)
 	}
 }
 
-/* w's image record, named ref, from its stored manifest; NULL if that
- * cannot be read (its blobs then make a pull of their own). */
+/* w's image record, named ref, from its stored manifest (ent: its
+ * images.json entry, NULL if that could not be read; CT_PULL_M_UNREAD
+ * if either cannot be); NULL: no memory. */
 static struct ct_pull_image *image_of(const struct pstore *ps,
 				      const struct wanted *w, json_t *ent,
 				      const char *ref)
@@ -114,28 +118,23 @@ static struct ct_pull_image *image_of(const struct pstore *ps,
 	char rel[CT_PATH_MAX];
 	struct ct_pull_image *im;
 	const char *dg;
-	json_t *m, *layers;
-	int n;
+	json_t *m = NULL, *layers;
 
 	snprintf(rel, sizeof(rel), "overlay-images/%s/manifest", w->id);
-	m = load(ps, w->hdr.pid, w->root, rel);
-	n = ct_manifest_nlayers(m);	/* one platform's: never an index */
-	im = n >= 0 ? calloc(1, sizeof(*im)) : NULL;
+	if (ent && !ct_store_test_unread())
+		m = load(ps, w->hdr.pid, w->root, rel);
+	/* one platform's: never an index */
+	im = ct_pull_image_new(&w->hdr, CT_PULL_M_CONTENT, ref,
+			       ct_manifest_nlayers(m));
 	if (im) {
-		im->hdr = w->hdr;
-		im->hdr.type = CT_EV_PULL_IMAGE;
-		im->hdr.size = sizeof(*im);
-		im->source = CT_PULL_M_CONTENT;
-		im->layers_total = (uint32_t)n;
-		im->nlayers = n < CT_PULL_IMAGE_LAYERS ? (uint32_t)n :
-							 CT_PULL_IMAGE_LAYERS;
-		ct_copy_str(im->ref, sizeof(im->ref), ref, strlen(ref) + 1);
 		dg = json_string_value(json_object_get(ent, "digest"));
 		if (ct_digest_hex(dg))
 			ct_copy_str(im->manifest, sizeof(im->manifest), dg, 72);
 		snprintf(im->image_id, sizeof(im->image_id), "sha256:%s",
 			 w->id);
 		ct_manifest_layers(m, im);
+	}
+	if (im && m) {
 		layers = load(ps, w->hdr.pid, w->root,
 			      "overlay-layers/layers.json");
 		unpacked_sizes(layers, im);
@@ -145,7 +144,9 @@ static struct ct_pull_image *image_of(const struct pstore *ps,
 	return im;
 }
 
-/* Reads w's image; true once it is out (or will never be). */
+/* Reads w's image; true once it is out (or will never be).  Its last
+ * read (last) sends what it has: without its name, or without even its
+ * entry in images.json (a record that says its manifest was unread). */
 static bool read_wanted(const struct pstore *ps, const struct wanted *w,
 			bool last, ct_pull_emit_cb emit, void *ctx)
 {
@@ -156,9 +157,9 @@ static bool read_wanted(const struct pstore *ps, const struct wanted *w,
 		json_object_get(ent, "names-history"), 0));
 	struct ct_pull_image *im;
 
-	if (!ent || (!ref && !last)) {
+	if (!last && (!ent || !ref)) {
 		json_decref(images);
-		return last;
+		return false;
 	}
 	im = image_of(ps, w, ent, ref ?: "");
 	if (im)

@@ -487,6 +487,42 @@ uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
 	return ts;
 }
 
+uint64_t pl_take_name(struct ct_pulls *e, struct ct_pull *p,
+		      const struct ct_pull_image *unread, int engine,
+		      uint64_t first, uint64_t end, uint16_t port)
+{
+	uint64_t cts = 0;
+
+	if (unread) {
+		p->manifest_src = CT_PULL_M_UNREAD;
+		ct_copy_str(p->manifest, sizeof(p->manifest), unread->manifest,
+			    sizeof(unread->manifest));
+	}
+	if (!unread || !unread->ref[0]) {
+		pl_take_client(e, p, first, end, port, &cts);
+		return cts;
+	}
+	ct_copy_str(p->image, sizeof(p->image), unread->ref,
+		    sizeof(unread->ref));
+	return pl_take_client_of(e, engine, unread->ref, first);
+}
+
+int pl_emit_unread_bare(struct ct_pulls *e, int engine,
+			const struct ct_pull_image *unread,
+			struct ev *ev, size_t n)
+{
+	struct ct_pull p = { .engine = ct_engine_name(engine) };
+	uint64_t end = unread->hdr.ts_ns, cts, st;
+
+	cts = pl_take_name(e, &p, unread, engine, end, end,
+			   pl_pull_port(ev, n, end));
+	st = cts ? pl_pull_start(ev, n, (uint32_t)engine, cts, end) : end;
+	p.complete = cts;
+	p.start_ns = pl_wall(e, st);
+	p.dur_ns = end > st ? end - st : 0;
+	return pl_emit(e, &p);
+}
+
 /*
  * Start: the first registry connect of the daemon (or client) after the
  * client started and before the first layer; else the client's exec;
@@ -624,6 +660,7 @@ static void add_totals(struct ct_pulls *e, const struct ct_pull *p)
 		t->cached_layers += l->cached;
 		t->cached_bytes += l->cached ? l->size : 0;
 	}
+	t->manifest_unread += p->manifest_src == CT_PULL_M_UNREAD;
 	t->untraced_files += p->untraced_files;
 	if (p->complete)
 		hist_add(&t->dur, p->dur_ns);
@@ -755,6 +792,11 @@ bool pl_has_image(const struct ev *ev, size_t n)
 		if (ev[i].kind == EV_IMAGE)
 			return true;
 	return false;
+}
+
+bool pl_is_unread(const struct ev *v)
+{
+	return v->kind == EV_IMAGE && v->img->source == CT_PULL_M_UNREAD;
 }
 
 void pl_unfetched(struct ct_pulls *e, struct ct_pull *p, uint32_t pid)

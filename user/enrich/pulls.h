@@ -145,6 +145,9 @@ struct ct_pull_totals {
 	uint64_t bytes;			/* fetched */
 	uint64_t cached_layers;		/* listed, not fetched */
 	uint64_t cached_bytes;		/* their compressed sizes, as known */
+	/* pulls whose manifest was unread (CT_PULL_M_UNREAD): their
+	 * cached layers are in neither count above */
+	uint64_t manifest_unread;
 	uint64_t untraced_files;
 	struct ct_pull_hist dur;
 	struct ct_pull_hist ttfb;

@@ -202,6 +202,27 @@ void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
  * is ":latest"), taken from the list: its exec time, 0 if none. */
 uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
 			   uint64_t first);
+/*
+ * The name and client of p, a pull built of its blobs alone: the
+ * store's record of its image if it came without its layers (unread:
+ * CT_PULL_M_UNREAD, NULL if none) names it, and its client is one of
+ * engine's that asked for that reference (pl_take_client_of()); else,
+ * or if that record has no name, the client that fits [first, end]
+ * best (pl_take_client()).  The client's exec time, 0 if none.
+ */
+uint64_t pl_take_name(struct ct_pulls *e, struct ct_pull *p,
+		      const struct ct_pull_image *unread, int engine,
+		      uint64_t first, uint64_t end, uint16_t port);
+/*
+ * The pull of image record unread (CT_PULL_M_UNREAD) of which no blob
+ * was left (its layers present, or fetched by pulls at once), out: no
+ * layer, named (pl_take_name()); from its client's start (pl_pull_start()
+ * in ev[0, n)) to the record's time, else, with no client, not complete
+ * (its start unknown: kept out of the durations).
+ */
+int pl_emit_unread_bare(struct ct_pulls *e, int engine,
+			const struct ct_pull_image *unread,
+			struct ev *ev, size_t n);
 /* A pull's start: the first registry connect of who's daemon (enum
  * ct_engine_kind) after the client's exec, else that exec, else
  * first_open. */
@@ -230,6 +251,9 @@ const struct pl_recent *pl_recent_find(const struct ct_pulls *e, uint32_t pid,
 				       const char *digest);
 /* Whether ev[0, n) holds a store's image record (EV_IMAGE). */
 bool pl_has_image(const struct ev *ev, size_t n);
+/* Whether v is a store's record of an image whose layers it could not
+ * read (CT_PULL_M_UNREAD): its pull is built of the blobs no other took. */
+bool pl_is_unread(const struct ev *v);
 /*
  * The layers of p that it did not fetch, seen whole: fetched for another
  * pull of daemon pid's while p ran (fetched_by: the fetch it waited on,

@@ -53,6 +53,8 @@ static bool pull_image_valid(const void *rec)
 	memcpy(&im.hdr, rec, sizeof(im.hdr));	/* rec may be unaligned */
 	memcpy(&im.source, (const char *)rec + sizeof(im.hdr),
 	       4 * sizeof(__u32));
+	if (im.source == CT_PULL_M_UNREAD)
+		return !im.nlayers && !im.layers_total;
 	return (im.source == CT_PULL_M_CONFIG ||
 		im.source == CT_PULL_M_CONTENT) &&
 	       im.nlayers <= CT_PULL_IMAGE_LAYERS &&

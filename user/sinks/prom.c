@@ -1071,6 +1071,10 @@ static const struct {
 	{ "coldtrace_pull_cached_bytes_total", "Compressed bytes of those "
 	  "layers, where the manifest gives them (not in the throughput).",
 	  offsetof(struct ct_pull_totals, cached_bytes) },
+	{ "coldtrace_pull_manifest_unread_total", "Image pulls whose image "
+	  "the daemon stored but whose manifest or config could not be read: "
+	  "their cached layers are unknown, in no count.",
+	  offsetof(struct ct_pull_totals, manifest_unread) },
 	{ "coldtrace_pull_untraced_files_total", "Blob files of image pulls "
 	  "not followed whole (the pull hooks were off for part of their "
 	  "life): bytes missing.",

@@ -94,16 +94,31 @@ static void json_throughput(struct ct_json *w, const struct ct_pull *p)
 	ct_json_end_object(w);
 }
 
+/* A count that is not known (the image's manifest unread): null. */
+static void json_listed(struct ct_json *w, const char *key, bool listed,
+			uint64_t v)
+{
+	ct_json_key(w, key);
+	if (listed)
+		ct_json_u64(w, v);
+	else
+		ct_json_null(w);
+}
+
 /*
  * What the daemon's store said of the image: its manifest, where its
  * layers were read, and the pull's fetched and cached layers and bytes
  * (compressed: a layer's size as the manifest gives it, else the bytes
- * fetched; sizes unknown count 0, and known_sizes says so).
+ * fetched; sizes unknown count 0, and known_sizes says so).  A manifest
+ * that could not be read ("unread": true, absent otherwise) lists no
+ * layer: what the image has and what was cached is unknown (null), what
+ * was fetched is what its blob files say.
  */
 static void json_manifest(struct ct_json *w, const struct ct_pull *p)
 {
 	uint64_t fetched = 0, cached = 0, shared = 0, bf = 0, bc = 0;
 	bool known = p->manifest_src == CT_PULL_M_CONTENT;
+	bool listed = p->manifest_src != CT_PULL_M_UNREAD;
 
 	for (size_t i = 0; i < p->nlayers; i++) {
 		const struct ct_pull_layer *l = &p->layers[i];
@@ -121,12 +136,14 @@ static void json_manifest(struct ct_json *w, const struct ct_pull *p)
 	ct_json_key(w, "manifest");
 	ct_json_start_object(w);
 	json_str_or_null(w, "digest", p->manifest, sizeof(p->manifest));
-	ct_json_kv_string(w, "layers_from",
-			  known ? "manifest" : "image config");
-	ct_json_kv_u64(w, "layers", p->layers_total);
+	if (!listed)
+		ct_json_kv_bool(w, "unread", true);
+	json_str_or_null(w, "layers_from",
+			 !listed ? "" : known ? "manifest" : "image config", 16);
+	json_listed(w, "layers", listed, p->layers_total);
 	ct_json_kv_u64(w, "fetched", fetched);
 	ct_json_kv_u64(w, "fetched_by_other", shared);
-	ct_json_kv_u64(w, "cached", cached);
+	json_listed(w, "cached", listed, cached);
 	ct_json_kv_u64(w, "fetched_bytes", bf);
 	ct_json_key(w, "cached_bytes");
 	if (known)
@@ -275,6 +292,12 @@ static void print_listed(FILE *f, const struct ct_pull *p)
 	size_t fetched = 0, shared = 0, cached = 0;
 	uint64_t bc = 0;
 
+	if (p->manifest_src == CT_PULL_M_UNREAD) {
+		fprintf(f, "  its manifest could not be read: %zu blobs "
+			"fetched, the image's layers and those cached "
+			"unknown\n", p->nlayers);
+		return;
+	}
 	for (size_t i = 0; i < p->nlayers; i++) {
 		cached += p->layers[i].cached;
 		bc += p->layers[i].cached ? p->layers[i].size : 0;
