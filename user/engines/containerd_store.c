@@ -145,7 +145,8 @@ static int v1_cb(const char *key, size_t klen, const void *val, size_t vlen,
 }
 
 /* Every image of every namespace of root's database, or NULL: a read
- * that did not hold together, to be done again. */
+ * that did not hold together, or during which containerd committed, to
+ * be done again. */
 static json_t *read_images(const char *root)
 {
 	char path[CT_PATH_MAX + sizeof(META_DB)];
@@ -160,6 +161,10 @@ static json_t *read_images(const char *root)
 		top = ct_bolt_root(w.db);
 		rc = ct_bolt_each(w.db, &top, v1_cb, &w);
 	}
+	/* a commit meanwhile: images may be missing, their pulls counted
+	 * twice once they are back */
+	if (!rc && !ct_bolt_unchanged(w.db))
+		rc = -EAGAIN;
 	ct_bolt_close((struct ct_bolt *)w.db);
 	if (rc) {
 		json_decref(w.out);

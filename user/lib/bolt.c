@@ -36,6 +36,7 @@ struct ct_bolt {
 	uint32_t ps;
 	uint64_t root;
 	uint64_t npages;	/* the meta's high-water mark */
+	uint64_t txid;		/* read_meta()'s: the transaction read */
 };
 
 static uint64_t u64_at(const unsigned char *p)
@@ -120,8 +121,18 @@ struct ct_bolt *ct_bolt_open(const char *path)
 		return NULL;
 	}
 	*db = tb > ta ? b : a;
+	db->txid = tb > ta ? tb : ta;
 	db->fd = fd;
 	return db;
+}
+
+bool ct_bolt_unchanged(const struct ct_bolt *db)
+{
+	struct ct_bolt a, b;
+	uint64_t ta = read_meta(db->fd, 0, &a);
+	uint64_t tb = read_meta(db->fd, db->ps, &b);
+
+	return (ta > tb ? ta : tb) == db->txid;
 }
 
 void ct_bolt_close(struct ct_bolt *db)

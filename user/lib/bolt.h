@@ -27,6 +27,16 @@ struct ct_bolt_bucket {
 /* path opened and its newest valid meta page read; NULL and errno. */
 struct ct_bolt *ct_bolt_open(const char *path);
 void ct_bolt_close(struct ct_bolt *db);
+/*
+ * No transaction was committed since db was opened: every page a walk
+ * read since was of the tree it opened, whole.  (A writer writes its
+ * pages where no committed tree is, and frees the pages of the tree it
+ * replaces for the transaction after it to reuse: a page can only
+ * change under a walk after a commit.)  A walk that checks pages can
+ * still pass over one reused for the same place and miss keys: only
+ * this says it did not.
+ */
+bool ct_bolt_unchanged(const struct ct_bolt *db);
 /* The top-level bucket of all. */
 struct ct_bolt_bucket ct_bolt_root(const struct ct_bolt *db);
 
