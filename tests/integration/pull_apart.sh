@@ -34,6 +34,9 @@
 # pull whose client is killed and ends with one whose top layer was
 # deleted from the registry and one whose registry is killed in its
 # middle: each an incomplete record with what came (interrupted_pull).
+# Before it (detached, ctr, cri and podman), under `-- COMMAND` and
+# detached, a pull whose manifest the engine's store could not read:
+# named, its blobs its layers (unread_pull).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 # shellcheck source=tools/podman-env.sh
@@ -409,12 +412,7 @@ pull_bg() {	# REF
 # none of its layers.
 interrupted_pull() {	# kill|down|unblob NAME
 	local n p0 c0 pid want
-	case $MODE in
-	ctr) ctr_forget_all ;;
-	cri) cri_forget_all ;;
-	podman) pm_forget_all ;;
-	*) forget_all ;;
-	esac
+	forget_mode
 	dt_wait_idle
 	n=$(grep -c '"type":"pull"' "$T/out" || true)
 	p0=$(metric coldtrace_pulls_total)
@@ -453,6 +451,72 @@ interrupted_pull() {	# kill|down|unblob NAME
 			"$(metric coldtrace_pulls_complete_total) complete (was $p0, $c0)"
 	note "detached, $1: an incomplete pull of $(jq '.layers | length' "$T/pulls.$1")" \
 		"layers, $(jq '[.layers[].bytes] | add // 0' "$T/pulls.$1") of $want bytes"
+}
+
+# The engine's images gone, as before a scenario.
+forget_mode() {
+	case $MODE in
+	ctr) ctr_forget_all ;;
+	cri) cri_forget_all ;;
+	podman) pm_forget_all ;;
+	*) forget_all ;;
+	esac
+}
+
+# FILE holds the one record of pc's pull, its manifest unread (WHAT:
+# the mode), and /metrics or metrics.prom counts it (UNREAD): named as
+# asked, complete, what is unknown null, each of pc's layers among its
+# blobs with exactly its size, no more than 16 KB besides (a config).
+check_unread() {	# FILE UNREAD WHAT
+	local sizes
+	sizes=$("$REGISTRY" layers pc | awk '{ print $2 }' | jq -s .)
+	[ "$(wc -l <"$1")" -eq 1 ] ||
+		{ show_output; fail "$3: $(wc -l <"$1") pull records"; }
+	jq -e --arg r "$ADDR/pc:latest" --argjson w "$sizes" '
+		[.layers[].bytes] as $b | (($b | add) - ($w | add)) as $x |
+		.image == $r and .complete and .manifest.unread == true and
+		.manifest.layers == null and .manifest.cached == null and
+		.manifest.cached_bytes == null and
+		all($w[]; . as $s | any($b[]; . == $s)) and
+		$x >= 0 and $x <= 16384' "$1" >/dev/null ||
+		{ show_output; fail "$3: $(jq -c . "$1")"; }
+	[ "$2" = 1 ] || fail "$3: coldtrace_pull_manifest_unread_total $2"
+	note "$3: pc named, its manifest unread, its $(jq length <<<"$sizes")" \
+		"layers among $(jq '.layers | length' "$1") blobs," \
+		"$(jq '[.layers[].bytes] | add' "$1") bytes"
+}
+
+# A pull whose image the engine's store named but whose manifest (or
+# config) it could not read: CT_TEST_STORE_UNREAD=1 makes the store
+# readers fail as such a read does.  Under `-- COMMAND`, then detached
+# (default arming, its hooks detached before the pull).
+unread_pull() {
+	local pre=
+	case $MODE in
+	ctr) pre=ctr: ;;
+	cri) pre=cri: ;;
+	podman) pre=pm: ;;
+	esac
+	forget_mode
+	mkdir -p "$T/unread"
+	CT_TEST_STORE_UNREAD=1 run_ct -j -o "$T/unread" -- \
+		"$T/at_once.sh" "$T" "$pre$ADDR/pc:latest"
+	[ "$CT_RC" -eq 0 ] || { show_output; fail "unread: coldtrace exited $CT_RC"; }
+	[ "$(cat "$T/rc.1")" = 0 ] || fail "unread: the pull of pc failed"
+	jq -c 'select(.type == "pull")' "$T/out" >"$T/pulls.unread"
+	check_unread "$T/pulls.unread" "$(awk -v e="$ENGINE" \
+		'$1 == "coldtrace_pull_manifest_unread_total{engine=\"" e "\"}" { print $2 }' \
+		"$T/unread/metrics.prom")" "-- COMMAND, manifest unread"
+	forget_mode
+	CT_TEST_STORE_UNREAD=1 dt_start
+	trap cleanup_apart EXIT
+	pull_bg "$ADDR/pc:latest"
+	wait $! || fail "unread: the pull of pc failed"
+	wait_pull "$ADDR/pc:latest"
+	jq -c 'select(.type == "pull")' "$T/out" >"$T/pulls.d.unread"
+	check_unread "$T/pulls.d.unread" "$(metric coldtrace_pull_manifest_unread_total)" \
+		"detached, manifest unread"
+	dt_stop
 }
 
 run_detached_mode() {	# SCENARIO...
@@ -502,14 +566,18 @@ case $MODE in
 command) run_command_mode ;;
 tls) SCENARIOS="three cached digest implicit" run_command_mode ;;
 ctr) SCENARIOS="ctr-three ctr-ten ctr-cached ctr-digest" run_command_mode
+     unread_pull
      run_detached_mode ctr-three ctr-cached ctr-digest
      ctr_forget_all ;;
 cri) SCENARIOS="cri-three cri-cached cri-digest" run_command_mode
+     unread_pull
      run_detached_mode cri-three cri-cached cri-digest
      cri_forget_all ;;
-detached) run_detached_mode three cached digest ;;
+detached) unread_pull
+	  run_detached_mode three cached digest ;;
 far) SCENARIOS="three ten cached" run_command_mode ;;
 podman) SCENARIOS="pm-three pm-ten pm-cached pm-digest pm-runs" run_command_mode
+	unread_pull
 	run_detached_mode pm-three pm-cached pm-digest
 	pm_forget_all ;;
 *) fail "usage: pull_apart.sh [command|detached|tls|ctr|cri|far|podman]" ;;
