@@ -460,6 +460,60 @@ static void check_unread_json(const struct ct_pull *p)
 	free(buf);
 }
 
+/* NAME's truth (NAME.layers.json), its text in *txt to free. */
+static struct tj *truth_of(const char *name, char **txt)
+{
+	char p[512], f[128];
+	struct tj *truth;
+	size_t len;
+
+	snprintf(f, sizeof(f), "%s.layers.json", name);
+	*txt = tj_slurp(fixture(f, p, sizeof(p)), &len);
+	truth = *txt ? tj_parse(*txt, len, NULL, 0) : NULL;
+	cr_assert_not_null(truth, "%s", p);
+	return truth;
+}
+
+/*
+ * NAME.ctrec replayed with the skip + 1st image record of ref unread:
+ * as many pulls as truth's steps asked, one of them unread and named
+ * ref, which is returned (*ep: the pulls, to free).
+ */
+static const struct ct_pull *one_unread(const char *name,
+					const struct tj *truth,
+					const char *ref, size_t skip,
+					struct ct_pulls **ep)
+{
+	const struct tj *steps = tj_get(truth, "steps");
+	const struct ct_pull *unread = NULL;
+	struct unread *u = calloc(1, sizeof(*u));
+	struct got g = { 0 };
+	char p[512], f[128];
+	size_t n = 0;
+
+	cr_assert_not_null(u);
+	for (size_t s = 0; s < steps->n; s++)
+		n += tj_get(steps->items[s], "pulls")->n;
+	u->ref = ref;
+	u->skip = skip;
+	snprintf(f, sizeof(f), "%s.ctrec", name);
+	*ep = replay_unread(fixture(f, p, sizeof(p)), &g, u);
+	free(u);
+	cr_assert_eq(ct_pulls_count(*ep), n, "%zu pulls, %zu asked",
+		     ct_pulls_count(*ep), n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ct_pull *pl = ct_pulls_get(*ep, i);
+
+		if (pl->manifest_src != CT_PULL_M_UNREAD)
+			continue;
+		cr_assert_null(unread, "%s: one pull unread", ref);
+		cr_assert_str_eq(pl->image, ref);
+		unread = pl;
+	}
+	cr_assert_not_null(unread, "%s: no pull unread", ref);
+	return unread;
+}
+
 /*
  * NAME.ctrec replayed with the manifest of step's pull unread: the same
  * pulls, that one still named and complete, its blobs its layers as
@@ -467,50 +521,26 @@ static void check_unread_json(const struct ct_pull *p)
  */
 static void check_step_unread(const char *name, size_t step)
 {
-	char p1[512], p2[512], f[128];
-	const struct tj *steps, *st, *ml;
+	const struct tj *steps, *st;
 	const struct ct_pull_totals *t;
-	const char *ref;
-	struct unread *u;
-	struct got g = { 0 };
+	const struct ct_pull *p;
 	struct ct_pulls *e;
 	struct tj *truth;
-	size_t len, n = 0, hits = 0;
+	const char *ref;
+	size_t skip = 0;
 	char *txt;
 
-	snprintf(f, sizeof(f), "%s.layers.json", name);
-	txt = tj_slurp(fixture(f, p2, sizeof(p2)), &len);
-	cr_assert_not_null(txt, "%s", p2);
-	truth = tj_parse(txt, len, NULL, 0);
-	cr_assert_not_null(truth);
+	truth = truth_of(name, &txt);
 	steps = tj_get(truth, "steps");
-	for (size_t s = 0; s < steps->n; s++)
-		n += tj_get(steps->items[s], "pulls")->n;
 	st = steps->items[step];
 	cr_assert_eq(tj_get(st, "pulls")->n, 1, "a pull alone in its step");
 	ref = tj_get(st, "pulls")->items[0]->text;
-	ml = truth_layers(tj_get(truth, "images"), ref);
-	u = calloc(1, sizeof(*u));
-	cr_assert_not_null(u);
-	u->ref = ref;
 	for (size_t s = 0; s < step; s++)	/* pulled before too */
-		u->skip += in_step(tj_get(steps->items[s], "pulls"), ref);
-	snprintf(f, sizeof(f), "%s.ctrec", name);
-	e = replay_unread(fixture(f, p1, sizeof(p1)), &g, u);
-	free(u);
-	cr_assert_eq(ct_pulls_count(e), n, "%zu pulls, %zu asked",
-		     ct_pulls_count(e), n);
-	for (size_t i = 0; i < ct_pulls_count(e); i++) {
-		const struct ct_pull *p = ct_pulls_get(e, i);
-
-		if (p->manifest_src != CT_PULL_M_UNREAD)
-			continue;
-		hits++;
-		cr_assert_str_eq(p->image, ref);
-		check_unread(p, ml, tj_get(st, "present_before"));
-		check_unread_json(p);
-	}
-	cr_assert_eq(hits, 1, "%s: one pull unread", ref);
+		skip += in_step(tj_get(steps->items[s], "pulls"), ref);
+	p = one_unread(name, truth, ref, skip, &e);
+	check_unread(p, truth_layers(tj_get(truth, "images"), ref),
+		     tj_get(st, "present_before"));
+	check_unread_json(p);
 	t = ct_pulls_totals(e, ct_engine_from_name(tj_str(truth, "engine")));
 	cr_assert_not_null(t);
 	cr_assert_eq(t->manifest_unread, 1);
@@ -527,59 +557,34 @@ static void check_step_unread(const char *name, size_t step)
  */
 static void check_conc_unread(const char *name, const char *ref)
 {
-	char p1[512], p2[512], f[128];
-	const struct tj *steps, *ml;
-	struct got g = { 0 };
+	const struct ct_pull *p;
+	const struct tj *ml;
 	struct ct_pulls *e;
-	struct unread *u;
 	struct tj *truth;
-	size_t len, n = 0, hits = 0;
 	char *txt;
 
-	snprintf(f, sizeof(f), "%s.layers.json", name);
-	txt = tj_slurp(fixture(f, p2, sizeof(p2)), &len);
-	truth = txt ? tj_parse(txt, len, NULL, 0) : NULL;
-	cr_assert_not_null(truth, "%s", p2);
-	steps = tj_get(truth, "steps");
-	for (size_t s = 0; s < steps->n; s++)
-		n += tj_get(steps->items[s], "pulls")->n;
-	cr_assert(in_step(tj_get(steps->items[0], "pulls"), ref));
+	truth = truth_of(name, &txt);
+	cr_assert(in_step(tj_get(tj_get(truth, "steps")->items[0], "pulls"),
+			  ref));
 	ml = truth_layers(tj_get(truth, "images"), ref);
-	u = calloc(1, sizeof(*u));
-	cr_assert_not_null(u);
-	u->ref = ref;
-	snprintf(f, sizeof(f), "%s.ctrec", name);
-	e = replay_unread(fixture(f, p1, sizeof(p1)), &g, u);
-	free(u);
-	cr_assert_eq(ct_pulls_count(e), n, "%zu pulls, %zu asked",
-		     ct_pulls_count(e), n);
-	for (size_t i = 0; i < ct_pulls_count(e); i++) {
-		const struct ct_pull *p = ct_pulls_get(e, i);
+	p = one_unread(name, truth, ref, 0, &e);
+	cr_assert(p->complete, "%s: its client's span", ref);
+	for (size_t j = 0; j < p->nlayers; j++) {
+		const struct ct_pull_layer *l = &p->layers[j];
+		bool mine = l->bytes <= 16384;
+		uint64_t size;
 
-		if (p->manifest_src != CT_PULL_M_UNREAD)
-			continue;
-		hits++;
-		cr_assert_str_eq(p->image, ref);
-		cr_assert(p->complete, "%s: its client's span", ref);
-		for (size_t j = 0; j < p->nlayers; j++) {
-			const struct ct_pull_layer *l = &p->layers[j];
-			bool mine = l->bytes <= 16384;
-			uint64_t size;
-
-			cr_assert_not(l->cached || l->fetched_by[0]);
-			for (size_t k = 0; k < ml->n; k++) {
-				cr_assert(tj_u64(ml->items[k], "size", &size));
-				mine = mine ||
-				       (l->digest[0] ?
+		cr_assert_not(l->cached || l->fetched_by[0]);
+		for (size_t k = 0; k < ml->n; k++) {
+			cr_assert(tj_u64(ml->items[k], "size", &size));
+			mine = mine || (l->digest[0] ?
 					!strcmp(l->digest, tj_str(ml->items[k],
 								  "digest")) :
 					l->bytes == size);
-			}
-			cr_assert(mine, "%s: a blob of %llu bytes not its own",
-				  ref, (unsigned long long)l->bytes);
 		}
+		cr_assert(mine, "%s: a blob of %llu bytes not its own", ref,
+			  (unsigned long long)l->bytes);
 	}
-	cr_assert_eq(hits, 1, "%s: one pull unread", ref);
 	tj_free(truth);
 	free(txt);
 	ct_pulls_free(e);
