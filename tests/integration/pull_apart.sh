@@ -36,7 +36,8 @@
 # middle: each an incomplete record with what came (interrupted_pull).
 # Before it (detached, ctr, cri and podman), under `-- COMMAND` and
 # detached, a pull whose manifest the engine's store could not read:
-# named, its blobs its layers (unread_pull).
+# named, its blobs its layers (unread_pull).  ctr mode also imports an
+# image (`ctr images import`): no pull (import_no_pull).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 # shellcheck source=tools/podman-env.sh
@@ -519,6 +520,46 @@ unread_pull() {
 	dt_stop
 }
 
+# An image containerd imports (`ctr images import`, as `kind load`
+# does) is stored as a pull's is, through its ingests: pc exported,
+# forgotten, imported under `-- COMMAND` then detached (its hooks
+# detached before), makes no pull record and none in /metrics.
+import_no_pull() {
+	local n p0
+	ctr_forget_all
+	ctr -n ctpa images pull --plain-http "$ADDR/pc:latest" >/dev/null ||
+		fail "import: ctr pull pc"
+	ctr -n ctpa images export "$T/pc.tar" "$ADDR/pc:latest" ||
+		fail "import: ctr export pc"
+	ctr_forget_all
+	mkdir -p "$T/import"
+	run_ct -j -o "$T/import" -- ctr -n ctpa images import "$T/pc.tar"
+	[ "$CT_RC" -eq 0 ] || { show_output; fail "import: coldtrace exited $CT_RC"; }
+	ctr -n ctpa images ls -q | grep -qx "$ADDR/pc:latest" ||
+		fail "import: pc not imported"
+	! grep -q '"type":"pull"' "$T/out" ||
+		{ show_output; fail "-- COMMAND, import: a pull record"; }
+	! grep -q '^coldtrace_pulls_total{engine="containerd"} [1-9]' \
+		"$T/import/metrics.prom" ||
+		fail "-- COMMAND, import: metrics.prom counts a pull"
+	ctr_forget_all
+	dt_start
+	trap cleanup_apart EXIT
+	n=$(grep -c '"type":"pull"' "$T/out" || true)
+	p0=$(metric coldtrace_pulls_total)
+	ctr -n ctpa images import "$T/pc.tar" >/dev/null ||
+		fail "import: ctr import pc"
+	# containerd's idle end (3 s) and the hooks' detach after it
+	sleep 4
+	dt_wait_idle
+	[ "$(grep -c '"type":"pull"' "$T/out" || true)" -eq "$n" ] ||
+		{ show_output; fail "detached, import: a pull record"; }
+	[ "$(metric coldtrace_pulls_total)" -eq "$p0" ] ||
+		fail "detached, import: /metrics counts a pull"
+	dt_stop
+	note "import: pc imported, no pull record, none counted (-- COMMAND, detached)"
+}
+
 run_detached_mode() {	# SCENARIO...
 	local s refs present n=0 want mark c0 b0
 	dt_start
@@ -567,6 +608,7 @@ command) run_command_mode ;;
 tls) SCENARIOS="three cached digest implicit" run_command_mode ;;
 ctr) SCENARIOS="ctr-three ctr-ten ctr-cached ctr-digest" run_command_mode
      unread_pull
+     import_no_pull
      run_detached_mode ctr-three ctr-cached ctr-digest
      ctr_forget_all ;;
 cri) SCENARIOS="cri-three cri-cached cri-digest" run_command_mode

@@ -1050,6 +1050,94 @@ Test(pull_synth, critical_path_of_an_unpack_bound_pull)
 }
 
 /* Two pulls back to back are two records. */
+/* containerd's files of one layer, digest all c's: its ingest written
+ * over [t, t + 20 ms], committed, then read back (its unpack). */
+#define CTRD_ROOT	"/var/lib/containerd/io.containerd.content.v1.content"
+
+static void ctrd_layer(struct seq *s, uint64_t t, char c)
+{
+	struct ct_pull_blob b = { 0 };
+	struct ct_pull_rename r = { 0 };
+	char hex[65];
+
+	memset(hex, c, 64);
+	hex[64] = '\0';
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), t + 21 * MS, "containerd");
+	b.open_ns = t;
+	b.first_write_ns = t + MS;
+	b.last_write_ns = t + 20 * MS;
+	b.bytes_written = 4096;
+	b.writes = 4;
+	b.kind = CT_PULL_F_CTRD_INGEST;
+	snprintf(b.path, sizeof(b.path), CTRD_ROOT "/ingest/%c/data", c);
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
+	hdr(&r.hdr, CT_EV_PULL_RENAME, sizeof(r), t + 22 * MS, "containerd");
+	r.kind = CT_PULL_R_CTRD_BLOB;
+	snprintf(r.oldpath, sizeof(r.oldpath), "%s", b.path);
+	snprintf(r.newpath, sizeof(r.newpath), CTRD_ROOT "/blobs/sha256/%s",
+		 hex);
+	cr_assert_eq(feed(s->e, &r, sizeof(r)), 0);
+	memset(&b, 0, sizeof(b));
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), t + 41 * MS, "containerd");
+	b.open_ns = t + 30 * MS;
+	b.first_read_ns = t + 30 * MS;
+	b.last_read_ns = t + 40 * MS;
+	b.bytes_read = 4096;
+	b.reads = 3;
+	b.kind = CT_PULL_F_CTRD_BLOB;
+	snprintf(b.path, sizeof(b.path), "%s", r.newpath);
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
+}
+
+/* containerd's store: image ref stored at ts, its one layer all c's. */
+static void ctrd_image(struct seq *s, uint64_t ts, const char *ref, char c)
+{
+	struct ct_pull_image *im = calloc(1, sizeof(*im));
+
+	cr_assert_not_null(im);
+	hdr(&im->hdr, CT_EV_PULL_IMAGE, sizeof(*im), ts, "containerd");
+	im->source = CT_PULL_M_CONTENT;
+	im->nlayers = im->layers_total = 1;
+	snprintf(im->ref, sizeof(im->ref), "%s", ref);
+	snprintf(im->layers[0].digest, sizeof(im->layers[0].digest),
+		 "sha256:%064d", 0);
+	memset(im->layers[0].digest + 7, c, 64);
+	im->layers[0].size = 4096;
+	cr_assert_eq(feed(s->e, im, sizeof(*im)), 0);
+	free(im);
+}
+
+/*
+ * What containerd imports (`ctr images import`; `kind load` runs it) it
+ * stores as it stores a pull, through its ingests: no pull while an
+ * importer ran and containerd connected to no registry.  The same files
+ * with no importer are a pull no client asked for (the CRI's).
+ */
+Test(pull_synth, an_import_is_not_a_pull)
+{
+	const char *argv[] = { "ctr", "-n", "k8s.io", "images", "import",
+			       "img.tar" };
+	struct seq s;
+
+	seq_init(&s);
+	feed_exec(&s, 5 * MS, 300, 6, argv);
+	ctrd_layer(&s, 10 * MS, 'a');
+	ctrd_image(&s, 60 * MS, "example.com/imported:1", 'a');
+	exit_of(&s, 70 * MS, 300);
+	ct_pulls_flush(s.e);
+	cr_assert_eq(ct_pulls_count(s.e), 0, "an import is no pull");
+	ct_pulls_free(s.e);
+
+	seq_init(&s);
+	ctrd_layer(&s, 10 * MS, 'a');
+	ctrd_image(&s, 60 * MS, "example.com/pulled:1", 'a');
+	ct_pulls_flush(s.e);
+	cr_assert_eq(ct_pulls_count(s.e), 1);
+	cr_assert_str_eq(ct_pulls_get(s.e, 0)->image, "example.com/pulled:1");
+	cr_assert_eq(ct_pulls_get(s.e, 0)->layers[0].bytes, 4096);
+	ct_pulls_free(s.e);
+}
+
 Test(pull_synth, two_pulls)
 {
 	struct seq s;

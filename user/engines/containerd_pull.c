@@ -330,13 +330,27 @@ static uint64_t waited_since(const struct ct_pulls *e, const struct ev *iv,
 	return first;
 }
 
+/* A connect of containerd's (a CRI pull's: the daemon fetches) within
+ * [from - 10 s, to] (monotonic). */
+static bool connect_near(const struct ev *ev, size_t n, uint64_t from,
+			 uint64_t to)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_CONNECT && ev[i].ts <= to &&
+		    ev[i].ts + 10 * CT_PULL_GRACE_NS >= from)
+			return true;
+	return false;
+}
+
 /*
  * iv's image's pull, named as containerd stored it.  An image of which
  * containerd fetched nothing, not even its manifest, and whose layers no
- * pull at once fetched (one all there, a tag added), makes none.  Its
- * client: one that asked for that reference, of any engine (dockerd
- * pulls through containerd with its containerd image store); the CRI's
- * pulls have none.
+ * pull at once fetched (one all there, a tag added), makes none; nor
+ * does one it imported (an importer ran, pl_importing(), no client
+ * asked for it and containerd connected to no registry).  Its client:
+ * one that asked for that reference, of any engine (dockerd pulls
+ * through containerd with its containerd image store); the CRI's pulls
+ * have none.
  */
 static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 		       const struct ev *iv)
@@ -372,6 +386,11 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 	ct_copy_str(p.manifest, sizeof(p.manifest), im->manifest,
 		    sizeof(im->manifest));
 	cts = pl_take_client_of(e, -1, im->ref, o.first);
+	if (!cts && pl_importing(e, o.first, o.end) &&
+	    !connect_near(ev, n, o.first, o.end)) {
+		free(p.layers);
+		return 0;
+	}
 	st = cts ? pl_pull_start(ev, n, CT_ENG_CONTAINERD, cts, o.first) :
 		   o.first;
 	p.start_ns = pl_wall(e, st);

@@ -172,19 +172,28 @@ static int add_connect(struct ct_pulls *e,
 	return 0;
 }
 
-/* The image of `docker ... pull [-a|-q|--platform P] REF` or `ctr ... pull`. */
-static const char *pull_ref(const char *args, size_t len)
+/* The verb of an engine client's argv: the first of the words below,
+ * or NULL. */
+static const char *client_verb(const struct ct_argv *v, int *at)
 {
-	struct ct_argv v;
-	const char *a;
-	bool after_pull = false;
+	static const char *const verbs[] = { "pull", "import", "load" };
 
-	ct_argv_split(args, len, &v);
-	for (int i = 1; i < v.argc && (a = v.argv[i])[0]; i++) {
-		if (!after_pull) {
-			after_pull = !strcmp(a, "pull");
-			continue;
-		}
+	for (int i = 1; i < v->argc && v->argv[i][0]; i++)
+		for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+			if (!strcmp(v->argv[i], verbs[k])) {
+				*at = i;
+				return verbs[k];
+			}
+	return NULL;
+}
+
+/* The image of `docker ... pull [-a|-q|--platform P] REF` or `ctr ...
+ * pull` (the words after the verb at), or NULL. */
+static const char *pull_ref(const struct ct_argv *v, int at)
+{
+	const char *a;
+
+	for (int i = at + 1; i < v->argc && (a = v->argv[i])[0]; i++) {
 		if (!strcmp(a, "--platform") || !strcmp(a, "--user") ||
 		    !strcmp(a, "-u")) {
 			i++;
@@ -196,13 +205,26 @@ static const char *pull_ref(const char *args, size_t len)
 	return NULL;
 }
 
+/* An engine client's exec: a pull's client, or an importer. */
 static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 		       int engine)
 {
 	size_t len = x->args_len < CT_ARGS_MAX ? x->args_len : CT_ARGS_MAX;
-	const char *ref = pull_ref(x->args, len);
+	const char *verb, *ref;
+	struct ct_argv v;
 	struct client *c;
+	int at = 0;
 
+	ct_argv_split(x->args, len, &v);
+	verb = client_verb(&v, &at);
+	if (verb && strcmp(verb, "pull")) {
+		ct_fifo_make_room(e->importers, &e->nimporters, PL_IMPORTERS,
+				  sizeof(e->importers[0]));
+		e->importers[e->nimporters].ts = x->hdr.ts_ns;
+		e->importers[e->nimporters++].pid = x->hdr.pid;
+		return;
+	}
+	ref = verb ? pull_ref(&v, at) : NULL;
 	if (!ref)
 		return;
 	ct_fifo_make_room(e->clients, &e->nclients, MAX_CLIENTS, sizeof(*c));
@@ -212,6 +234,18 @@ static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 	c->engine = engine;
 	ct_copy_str(c->image, sizeof(c->image), ref,
 		 len - (size_t)(ref - x->args));
+}
+
+bool pl_importing(const struct ct_pulls *e, uint64_t from, uint64_t to)
+{
+	for (size_t i = 0; i < e->nimporters; i++) {
+		const struct importer *m = &e->importers[i];
+		uint64_t end = pl_exit(e, m->pid, m->ts);
+
+		if (m->ts <= to && (!end || end >= from))
+			return true;
+	}
+	return false;
 }
 
 static int add_exec(struct ct_pulls *e, const struct ct_exec *x,

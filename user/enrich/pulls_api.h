@@ -56,6 +56,18 @@ struct client {
 #define MAX_CLIENTS	16
 
 /*
+ * An engine client that stores images without pulling them (`ctr images
+ * import`, `docker load`, `kind load`'s ctr import): containerd stores
+ * what it imports as it stores a pull, through its ingests.
+ */
+struct importer {
+	uint64_t ts;		/* its exec; its exit: pl_exit() */
+	uint32_t pid;
+};
+
+#define PL_IMPORTERS	8
+
+/*
  * The events of one daemon process: several dockerd (one per harness,
  * say) may run at once, and one's repositories.json must not end
  * another's pull.
@@ -162,6 +174,8 @@ struct ct_pulls {
 	uint64_t now;		/* latest event time */
 	struct client clients[MAX_CLIENTS];
 	size_t nclients;
+	struct importer importers[PL_IMPORTERS];	/* the last ones */
+	size_t nimporters;
 	struct ct_pull *pulls;
 	size_t npulls, pcap;
 	size_t keep;		/* 0: every pull; else the last `keep` */
@@ -197,6 +211,8 @@ uint16_t pl_pull_port(const struct ev *ev, size_t n, uint64_t first);
  * the list); its exec time in *client_ts, 0 if none fits. */
 void pl_take_client(struct ct_pulls *e, struct ct_pull *p, uint64_t first,
 		    uint64_t end, uint16_t port, uint64_t *client_ts);
+/* An importer ran during [from, to] (monotonic). */
+bool pl_importing(const struct ct_pulls *e, uint64_t from, uint64_t to);
 /* The latest client of engine's (enum ct_engine_kind; -1: any engine's:
  * a daemon pulling for another) started by first that asked for ref, as the daemon stores references (a missing tag
  * is ":latest"), taken from the list: its exec time, 0 if none. */
