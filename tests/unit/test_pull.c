@@ -53,33 +53,40 @@ static const char *fixture(const char *name, char *buf, size_t n)
 	return buf;
 }
 
-/* Which image record of a recording to make unread: the skip + 1st of
- * image ref's. */
+/* Which image records of a recording to make unread: the skip + 1st of
+ * image refs[0]'s, the first of refs[1]'s (NULL: none). */
 struct unread {
-	const char *ref;	/* NULL: none */
+	const char *refs[2];
 	size_t skip;
 	struct ct_pull_image buf;
 };
 
 /*
  * Record rec as the store would have written it had it not read the
- * layers of the image u names (CT_PULL_M_UNREAD): into u->buf, if it is
+ * layers of an image u names (CT_PULL_M_UNREAD): into u->buf, if it is
  * that image's record.
  */
 static const void *unread_of(const void *rec, size_t len, struct unread *u)
 {
 	const struct ct_hdr *h = rec;
 
-	if (!u->ref || h->type != CT_EV_PULL_IMAGE || len != sizeof(u->buf))
+	if (h->type != CT_EV_PULL_IMAGE || len != sizeof(u->buf))
 		return rec;
 	memcpy(&u->buf, rec, len);
-	if (strcmp(u->buf.ref, u->ref) || u->skip--)
-		return rec;
-	u->ref = NULL;
-	u->buf.source = CT_PULL_M_UNREAD;
-	u->buf.nlayers = u->buf.layers_total = 0;
-	memset(u->buf.layers, 0, sizeof(u->buf.layers));
-	return &u->buf;
+	for (int k = 0; k < 2; k++) {
+		if (!u->refs[k] || strcmp(u->buf.ref, u->refs[k]))
+			continue;
+		if (!k && u->skip) {
+			u->skip--;
+			return rec;
+		}
+		u->refs[k] = NULL;
+		u->buf.source = CT_PULL_M_UNREAD;
+		u->buf.nlayers = u->buf.layers_total = 0;
+		memset(u->buf.layers, 0, sizeof(u->buf.layers));
+		return &u->buf;
+	}
+	return rec;
 }
 
 /* Replay path, the image record u names unread (u->ref NULL: none). */
@@ -102,7 +109,8 @@ static struct ct_pulls *replay_unread(const char *path, struct got *g,
 	while ((rc = ct_rec_next(r, &rec, &len, err, sizeof(err))) > 0)
 		cr_assert_eq(feed(e, unread_of(rec, len, u), len), 0);
 	cr_assert_eq(rc, 0, "%s", err);
-	cr_assert_null(u->ref, "the image record to make unread");
+	cr_assert(!u->refs[0] && !u->refs[1], "the image records to make "
+		  "unread");
 	ct_pulls_flush(e);
 	ct_rec_reader_close(r);
 	return e;
@@ -110,7 +118,7 @@ static struct ct_pulls *replay_unread(const char *path, struct got *g,
 
 static struct ct_pulls *replay(const char *path, struct got *g)
 {
-	struct unread none = { .ref = NULL };
+	struct unread none = { .refs = { NULL, NULL } };
 
 	return replay_unread(path, g, &none);
 }
@@ -494,7 +502,7 @@ static const struct ct_pull *one_unread(const char *name,
 	cr_assert_not_null(u);
 	for (size_t s = 0; s < steps->n; s++)
 		n += tj_get(steps->items[s], "pulls")->n;
-	u->ref = ref;
+	u->refs[0] = ref;
 	u->skip = skip;
 	snprintf(f, sizeof(f), "%s.ctrec", name);
 	*ep = replay_unread(fixture(f, p, sizeof(p)), &g, u);
@@ -585,6 +593,61 @@ static void check_conc_unread(const char *name, const char *ref)
 		cr_assert(mine, "%s: a blob of %llu bytes not its own", ref,
 			  (unsigned long long)l->bytes);
 	}
+	tj_free(truth);
+	free(txt);
+	ct_pulls_free(e);
+}
+
+/*
+ * Two of containerd's pulls at once unread (ctr-pulls5's cta and ctc):
+ * which blob is whose is not known, so neither takes the other's by
+ * name: as many records as pulls, both unread, one named as its image
+ * record was and without layers, the other with the blobs the named
+ * pulls left and neither's name or manifest (ctr's clients gone to the
+ * named pulls).
+ */
+Test(pull_unread, two_at_once)
+{
+	const char *a = "127.0.0.1:5000/cta:latest";
+	const char *c = "127.0.0.1:5000/ctc:latest";
+	struct unread *u = calloc(1, sizeof(*u));
+	const struct ct_pull_totals *t;
+	size_t n = 0, bare = 0, with = 0;
+	struct got g = { 0 };
+	struct ct_pulls *e;
+	struct tj *truth;
+	char p[512], *txt;
+
+	cr_assert_not_null(u);
+	truth = truth_of("ctr-pulls5", &txt);
+	for (size_t s = 0; s < tj_get(truth, "steps")->n; s++)
+		n += tj_get(tj_get(truth, "steps")->items[s], "pulls")->n;
+	u->refs[0] = a;
+	u->refs[1] = c;
+	e = replay_unread(fixture("ctr-pulls5.ctrec", p, sizeof(p)), &g, u);
+	free(u);
+	cr_assert_eq(ct_pulls_count(e), n, "%zu pulls, %zu asked",
+		     ct_pulls_count(e), n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ct_pull *pl = ct_pulls_get(e, i);
+
+		if (pl->manifest_src != CT_PULL_M_UNREAD)
+			continue;
+		if (!pl->nlayers) {
+			bare++;
+			cr_assert(!strcmp(pl->image, a) || !strcmp(pl->image, c),
+				  "%s", pl->image);
+		} else {
+			with++;
+			cr_assert(strcmp(pl->image, a) && strcmp(pl->image, c),
+				  "%s: the blobs of two pulls", pl->image);
+			cr_assert_not(pl->manifest[0], "no manifest its own");
+		}
+	}
+	cr_assert_eq(bare, 1);
+	cr_assert_eq(with, 1);
+	t = ct_pulls_totals(e, CT_ENG_CONTAINERD);
+	cr_assert(t && t->manifest_unread == 2);
 	tj_free(truth);
 	free(txt);
 	ct_pulls_free(e);

@@ -66,6 +66,18 @@ static bool has_connect(const struct ev *ev, size_t n, uint64_t before)
 	return false;
 }
 
+/* A connect of containerd's (a CRI pull's: the daemon fetches) within
+ * [from - 10 s, to] (monotonic). */
+static bool connect_near(const struct ev *ev, size_t n, uint64_t from,
+			 uint64_t to)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == EV_CONNECT && ev[i].ts <= to &&
+		    ev[i].ts + 10 * CT_PULL_GRACE_NS >= from)
+			return true;
+	return false;
+}
+
 /*
  * The pull of every blob of ev[0, n), its layers in the order they were
  * fetched: named by unread, the store's record of its image if it came
@@ -135,8 +147,12 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n,
 	cts = pl_take_name(e, &p, unread, -1, first_open, end,
 			   pl_pull_port(ev, n, first_open));
 	/* `ctr images import` ingests and unpacks too, but connects to no
-	 * one (and commits all it ingests) */
-	if (p.complete && !cts && !has_connect(ev, n, first_open)) {
+	 * one (and commits all it ingests); with the store's record of the
+	 * image, as build_image() tells */
+	if (p.complete && !cts &&
+	    (unread ? pl_importing(e, first_open, end) &&
+		      !connect_near(ev, n, first_open, end) :
+		      !has_connect(ev, n, first_open))) {
 		free(p.layers);
 		return 0;
 	}
@@ -155,14 +171,22 @@ static bool is_ingest(const struct ev *v)
 	return v->kind == EV_BLOB && v->sub == CT_PULL_F_CTRD_INGEST;
 }
 
-/* The unused ingest file of a layer with digest d (its rename's). */
-static struct ev *own_ingest(struct ev *ev, size_t n, const char *d)
+/* The unused ingest file of a blob with digest d (its rename's) of an
+ * image stored at `stored`: the last one opened by then (pulls one
+ * after the other may be built together, each fetching it once the one
+ * before removed its image). */
+static struct ev *own_ingest(struct ev *ev, size_t n, const char *d,
+			     uint64_t stored)
 {
+	struct ev *b = NULL;
+
 	for (size_t i = 0; d[0] && i < n; i++)
 		if (is_ingest(&ev[i]) && !ev[i].used &&
+		    ev[i].open_ns <= stored &&
+		    (!b || ev[i].open_ns > b->open_ns) &&
 		    !strcmp(ingest_digest(ev, n, ev[i].path), d))
-			return &ev[i];
-	return NULL;
+			b = &ev[i];
+	return b;
 }
 
 /* What a pull did itself, in monotonic time. */
@@ -171,14 +195,15 @@ struct own {
 	uint64_t first, first_write, end;
 };
 
-/* p's layers from im, the ingests of its own fetches (used from now on). */
+/* p's layers from im, the ingests of its own fetches (used from now on);
+ * im stored at `stored`. */
 static void own_fetches(struct ct_pulls *e, struct ev *ev, size_t n,
-			const struct ct_pull_image *im, struct ct_pull *p,
-			struct own *o)
+			const struct ct_pull_image *im, uint64_t stored,
+			struct ct_pull *p, struct own *o)
 {
 	for (size_t i = 0; i < p->nlayers; i++) {
 		struct ct_pull_layer *l = &p->layers[i];
-		struct ev *b = own_ingest(ev, n, im->layers[i].digest);
+		struct ev *b = own_ingest(ev, n, im->layers[i].digest, stored);
 
 		memcpy(l->digest, im->layers[i].digest, sizeof(l->digest));
 		l->size = im->layers[i].size;
@@ -261,12 +286,12 @@ static struct ev *pick_unpack(struct ev *ev, size_t n, const char *d,
  * was not waited on.
  */
 static void own_meta(struct ev *ev, size_t n, const struct ct_pull_image *im,
-		     struct own *o)
+		     uint64_t stored, struct own *o)
 {
 	const char *digests[] = { im->manifest, im->image_id };
 
 	for (size_t i = 0; i < 2; i++) {
-		struct ev *b = own_ingest(ev, n, digests[i]);
+		struct ev *b = own_ingest(ev, n, digests[i], stored);
 
 		if (!b)
 			continue;
@@ -330,18 +355,6 @@ static uint64_t waited_since(const struct ct_pulls *e, const struct ev *iv,
 	return first;
 }
 
-/* A connect of containerd's (a CRI pull's: the daemon fetches) within
- * [from - 10 s, to] (monotonic). */
-static bool connect_near(const struct ev *ev, size_t n, uint64_t from,
-			 uint64_t to)
-{
-	for (size_t i = 0; i < n; i++)
-		if (ev[i].kind == EV_CONNECT && ev[i].ts <= to &&
-		    ev[i].ts + 10 * CT_PULL_GRACE_NS >= from)
-			return true;
-	return false;
-}
-
 /*
  * iv's image's pull, named as containerd stored it.  An image of which
  * containerd fetched nothing, not even its manifest, and whose layers no
@@ -369,9 +382,9 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 	p.layers = calloc(im->nlayers ? im->nlayers : 1, sizeof(*p.layers));
 	if (!p.layers)
 		return -ENOMEM;
-	own_fetches(e, ev, n, im, &p, &o);
+	own_fetches(e, ev, n, im, iv->ts, &p, &o);
 	own_unpacks(e, ev, n, &p, iv->ts, &o);
-	own_meta(ev, n, im, &o);
+	own_meta(ev, n, im, iv->ts, &o);
 	if (!o.n) {
 		uint64_t w = waited_since(e, iv, &p);
 
@@ -408,14 +421,47 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 }
 
 /*
+ * Pulls of two or more images at once whose manifests could not be read:
+ * which blobs are whose is not known.  Each but the first is a record of
+ * its own, named, without layers; the first's name is left out of the
+ * one that takes the blobs of all (named by a client if one asked), so
+ * that every pull is one record and none has another's layers.  That
+ * one's image record, unnamed, into *anon (malloc'd).  -ENOMEM.
+ */
+static int unread_apart(struct ct_pulls *e, struct ev *ev, size_t n,
+			struct ct_pull_image **anon)
+{
+	bool first = true;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!pl_is_unread(&ev[i]))
+			continue;
+		if (!first) {
+			rc = pl_emit_unread_bare(e, CT_ENG_CONTAINERD,
+						 ev[i].img, ev, n);
+			continue;
+		}
+		first = false;
+		*anon = malloc(sizeof(**anon));
+		if (!*anon)
+			return -ENOMEM;
+		**anon = *ev[i].img;
+		(*anon)->ref[0] = (*anon)->manifest[0] = '\0';
+	}
+	return rc;
+}
+
+/*
  * The pulls of the images named in ev[0, n), apart; then what no image
  * took as one pull of it, as without images, rather than lost: that of
  * the image whose manifest could not be read if there was one (named by
- * it; two such at once are one pull, unnamed), else one whose read was
+ * it; several such at once: unread_apart()), else one whose read was
  * missed.
  */
 static int build_images(struct ct_pulls *e, struct ev *ev, size_t n)
 {
+	struct ct_pull_image *anon = NULL;
 	const struct ct_pull_image *unread = NULL;
 	size_t m = 0, nunread = 0;
 	struct ev *rest;
@@ -429,14 +475,19 @@ static int build_images(struct ct_pulls *e, struct ev *ev, size_t n)
 			rc = build_image(e, ev, n, &ev[i]);
 		}
 	}
+	if (!rc && nunread > 1)
+		rc = unread_apart(e, ev, n, &anon);
 	rest = rc ? NULL : calloc(n ? n : 1, sizeof(*rest));
-	if (!rest)
+	if (!rest) {
+		free(anon);
 		return rc ? rc : -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (!ev[i].used && ev[i].kind != EV_IMAGE)
 			rest[m++] = ev[i];
-	rc = build_ctrd(e, rest, m, nunread == 1 ? unread : NULL);
+	rc = build_ctrd(e, rest, m, anon ? anon : unread);
 	free(rest);
+	free(anon);
 	return rc;
 }
 

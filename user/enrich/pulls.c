@@ -548,10 +548,10 @@ int pl_emit_unread_bare(struct ct_pulls *e, int engine,
 	struct ct_pull p = { .engine = ct_engine_name(engine) };
 	uint64_t end = unread->hdr.ts_ns, cts, st;
 
-	cts = pl_take_name(e, &p, unread, engine, end, end,
+	cts = pl_take_name(e, &p, unread, -1, end, end,
 			   pl_pull_port(ev, n, end));
 	st = cts ? pl_pull_start(ev, n, (uint32_t)engine, cts, end) : end;
-	p.complete = cts;
+	p.complete = cts != 0;
 	p.start_ns = pl_wall(e, st);
 	p.dur_ns = end > st ? end - st : 0;
 	return pl_emit(e, &p);

@@ -232,9 +232,10 @@ uint64_t pl_take_name(struct ct_pulls *e, struct ct_pull *p,
 /*
  * The pull of image record unread (CT_PULL_M_UNREAD) of which no blob
  * was left (its layers present, or fetched by pulls at once), out: no
- * layer, named (pl_take_name()); from its client's start (pl_pull_start()
- * in ev[0, n)) to the record's time, else, with no client, not complete
- * (its start unknown: kept out of the durations).
+ * layer, named (pl_take_name(), its client of any engine's); from its
+ * client's start (pl_pull_start() in ev[0, n)) to the record's time,
+ * else, with no client, not complete (its start unknown: kept out of
+ * the durations).
  */
 int pl_emit_unread_bare(struct ct_pulls *e, int engine,
 			const struct ct_pull_image *unread,
