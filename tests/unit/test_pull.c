@@ -40,7 +40,8 @@ static void on_pull(const struct ct_pull *p, void *ctx)
 
 	g->n++;
 	g->last = *p;
-	memcpy(g->layers, p->layers, n * sizeof(*p->layers));
+	if (n)	/* a pull of no layer may have none */
+		memcpy(g->layers, p->layers, n * sizeof(*p->layers));
 }
 
 /* ---- the recorded pull ---- */
@@ -1198,6 +1199,47 @@ Test(pull_synth, an_import_is_not_a_pull)
 	cr_assert_eq(ct_pulls_count(s.e), 1);
 	cr_assert_str_eq(ct_pulls_get(s.e, 0)->image, "example.com/pulled:1");
 	cr_assert_eq(ct_pulls_get(s.e, 0)->layers[0].bytes, 4096);
+	ct_pulls_free(s.e);
+}
+
+/* An ingest of containerd's never committed, its file followed whole
+ * (type CT_EV_PULL_BLOB) or not (CT_EV_PULL_UNTRACED). */
+static void ctrd_ingest_left(struct seq *s, uint64_t t, uint32_t type)
+{
+	struct ct_pull_blob b = { 0 };
+
+	hdr(&b.hdr, type, sizeof(b), t + 21 * MS, "containerd");
+	b.open_ns = t;
+	b.first_write_ns = t + MS;
+	b.last_write_ns = t + 20 * MS;
+	b.bytes_written = type == CT_EV_PULL_BLOB ? 4096 : 0;
+	b.kind = CT_PULL_F_CTRD_INGEST;
+	snprintf(b.path, sizeof(b.path), CTRD_ROOT "/ingest/x/data");
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
+}
+
+/*
+ * An ingest never committed is an interrupted pull only if its file was
+ * followed whole: one the hooks came late to (a clientless pull's
+ * connect attached them; dockerd cached its manifest in containerd's
+ * content store meanwhile) may have been committed unseen: no pull.
+ */
+Test(pull_synth, an_uncommitted_ingest_seen_whole_is_a_pull)
+{
+	struct seq s;
+
+	seq_init(&s);
+	ctrd_ingest_left(&s, 10 * MS, CT_EV_PULL_BLOB);
+	ct_pulls_flush(s.e);
+	cr_assert_eq(ct_pulls_count(s.e), 1);
+	cr_assert_not(ct_pulls_get(s.e, 0)->complete);
+	cr_assert_eq(ct_pulls_get(s.e, 0)->layers[0].bytes, 4096);
+	ct_pulls_free(s.e);
+
+	seq_init(&s);
+	ctrd_ingest_left(&s, 10 * MS, CT_EV_PULL_UNTRACED);
+	ct_pulls_flush(s.e);
+	cr_assert_eq(ct_pulls_count(s.e), 0, "a commit may have been missed");
 	ct_pulls_free(s.e);
 }
 

@@ -128,15 +128,19 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n,
 	/*
 	 * Manifests and configs are fetched too: keep what was unpacked,
 	 * and what was never committed (its pull interrupted: the client
-	 * killed, the registry gone; then the pull is not complete).
-	 * Nothing of either: dockerd caching a manifest in containerd's
-	 * content store, or `ctr content fetch`, not an image pull.
+	 * killed, the registry gone; then the pull is not complete), if
+	 * its file was followed whole: one the hooks came late to may
+	 * have been committed unseen.  Nothing of either: dockerd caching
+	 * a manifest in containerd's content store (seen in a guest whose
+	 * hooks a clientless pull's connect attached 1.4 s late), or `ctr
+	 * content fetch`, not an image pull.
 	 */
 	p.nlayers = 0;
 	for (size_t i = 0; i < k; i++) {
-		if (!p.layers[i].digest[0])
-			p.complete = false;
-		if (p.layers[i].unpack_start_ns || !p.layers[i].digest[0])
+		bool lost = !p.layers[i].digest[0] && !p.layers[i].untraced;
+
+		p.complete = p.complete && p.layers[i].digest[0];
+		if (p.layers[i].unpack_start_ns || lost)
 			p.layers[p.nlayers++] = p.layers[i];
 	}
 	if (!p.nlayers) {
