@@ -94,7 +94,7 @@ static void json_throughput(struct ct_json *w, const struct ct_pull *p)
 	ct_json_end_object(w);
 }
 
-/* A count that is not known (the image's manifest unread): null. */
+/* A count or size that is not known (listed false): null, never 0. */
 static void json_listed(struct ct_json *w, const char *key, bool listed,
 			uint64_t v)
 {
@@ -145,11 +145,7 @@ static void json_manifest(struct ct_json *w, const struct ct_pull *p)
 	ct_json_kv_u64(w, "fetched_by_other", shared);
 	json_listed(w, "cached", listed, cached);
 	ct_json_kv_u64(w, "fetched_bytes", bf);
-	ct_json_key(w, "cached_bytes");
-	if (known)
-		ct_json_u64(w, bc);
-	else
-		ct_json_null(w);
+	json_listed(w, "cached_bytes", known, bc);
 	ct_json_end_object(w);
 }
 
