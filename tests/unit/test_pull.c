@@ -1153,22 +1153,35 @@ static void ctrd_layer(struct seq *s, uint64_t t, char c)
 	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
 }
 
-/* containerd's store: image ref stored at ts, its one layer all c's. */
-static void ctrd_image(struct seq *s, uint64_t ts, const char *ref, char c)
+/* comm's store: image ref stored at ts, a layer for each of cs, its
+ * digest all that character, 4096 bytes compressed. */
+static void store_image(struct seq *s, uint64_t ts, const char *comm,
+			const char *ref, const char *cs)
 {
 	struct ct_pull_image *im = calloc(1, sizeof(*im));
 
 	cr_assert_not_null(im);
-	hdr(&im->hdr, CT_EV_PULL_IMAGE, sizeof(*im), ts, "containerd");
+	hdr(&im->hdr, CT_EV_PULL_IMAGE, sizeof(*im), ts, comm);
 	im->source = CT_PULL_M_CONTENT;
-	im->nlayers = im->layers_total = 1;
+	im->nlayers = im->layers_total = strlen(cs);
 	snprintf(im->ref, sizeof(im->ref), "%s", ref);
-	snprintf(im->layers[0].digest, sizeof(im->layers[0].digest),
-		 "sha256:%064d", 0);
-	memset(im->layers[0].digest + 7, c, 64);
-	im->layers[0].size = 4096;
+	for (uint32_t i = 0; i < im->nlayers; i++) {
+		struct ct_pull_image_layer *l = &im->layers[i];
+
+		snprintf(l->digest, sizeof(l->digest), "sha256:%064d", 0);
+		memset(l->digest + 7, cs[i], 64);
+		l->size = 4096;
+	}
 	cr_assert_eq(feed(s->e, im, sizeof(*im)), 0);
 	free(im);
+}
+
+/* containerd's store: image ref stored at ts, its one layer all c's. */
+static void ctrd_image(struct seq *s, uint64_t ts, const char *ref, char c)
+{
+	const char cs[2] = { c, '\0' };
+
+	store_image(s, ts, "containerd", ref, cs);
 }
 
 /*
@@ -1240,6 +1253,56 @@ Test(pull_synth, an_uncommitted_ingest_seen_whole_is_a_pull)
 	ctrd_ingest_left(&s, 10 * MS, CT_EV_PULL_UNTRACED);
 	ct_pulls_flush(s.e);
 	cr_assert_eq(ct_pulls_count(s.e), 0, "a commit may have been missed");
+	ct_pulls_free(s.e);
+}
+
+/*
+ * A pull no client asked for whose connect attached the hooks after
+ * dockerd opened its two blob files (as in a slow guest): both sent
+ * untraced at their open, no read-back seen, so no digest.  One pull,
+ * named by the store, its two layers untraced (neither fetch seen, and
+ * neither present before: not cached), its start at the connect; not a
+ * second pull of the two files.  Files sent at their open hold no hooks:
+ * a detach meanwhile does not end their pull.
+ */
+Test(pull_synth, blobs_the_hooks_came_late_to_are_the_one_image_s)
+{
+	struct ct_pull_blob b = { 0 };
+	struct seq s;
+
+	seq_init(&s);
+	connect_at(&s, 12 * MS);
+	arm_at(&s, 13 * MS, true, 12 * MS);
+	for (int i = 0; i < 2; i++) {
+		hdr(&b.hdr, CT_EV_PULL_UNTRACED, sizeof(b), (20 + i) * MS,
+		    "dockerd");
+		b.open_ns = (20 + i) * MS;
+		b.kind = CT_PULL_F_DOCKER_BLOB;
+		b.fd = 9 + i;
+		snprintf(b.path, sizeof(b.path),
+			 "/var/lib/docker/tmp/GetImageBlob%d", i);
+		cr_assert_eq(feed(s.e, &b, sizeof(b)), 0);
+	}
+	arm_at(&s, 100 * MS, false, 0);
+	ct_pulls_tick(s.e, 110 * MS);
+	cr_assert_eq(ct_pulls_count(s.e), 0, "its files may be open still");
+	arm_at(&s, 140 * MS, true, 0);
+	digest_ren(&s, 150 * MS, 'a');
+	digest_ren(&s, 250 * MS, 'b');
+	end_pull(&s, 260 * MS);
+	store_image(&s, 260 * MS, "dockerd", "reg:5000/app:1", "ab");
+	ct_pulls_flush(s.e);
+	cr_assert_eq(ct_pulls_count(s.e), 1);
+	cr_assert_str_eq(ct_pulls_get(s.e, 0)->image, "reg:5000/app:1");
+	cr_assert_eq(ct_pulls_get(s.e, 0)->nlayers, 2);
+	cr_assert_eq(ct_pulls_get(s.e, 0)->untraced_files, 2);
+	cr_assert_eq(ct_pulls_get(s.e, 0)->start_ns, M2R + 12 * MS);
+	for (int i = 0; i < 2; i++) {
+		const struct ct_pull_layer *l = &ct_pulls_get(s.e, 0)->layers[i];
+
+		cr_assert(l->untraced && !l->cached);
+		cr_assert_eq(l->digest[7], "ab"[i]);
+	}
 	ct_pulls_free(s.e);
 }
 

@@ -282,6 +282,49 @@ static uint64_t unasked_start(const struct stream *s, const struct ev *ev,
 	return first;
 }
 
+/* How many image records ev[0, n) holds. */
+static size_t images_in(const struct ev *ev, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += ev[i].kind == EV_IMAGE;
+	return k;
+}
+
+/*
+ * The blob files of iv's pull that the hooks came too late to follow
+ * (a clientless pull's connect attached them after dockerd opened its
+ * blobs): no read-back seen, so no digest, so no layer of its own.  With
+ * iv the one image the batch names they can be no other pull's: taken
+ * (used), and the layers no blob was found for are said untraced, not
+ * cached, since which of them these files were is not known.  Returns
+ * the first one's open, or UINT64_MAX.
+ */
+static uint64_t late_blobs(struct ev *ev, size_t n, const struct ev *iv,
+			   struct ct_pull *p)
+{
+	uint64_t first = UINT64_MAX;
+	size_t late = 0;
+
+	if (images_in(ev, n) != 1)
+		return first;
+	for (size_t i = 0; i < n; i++) {
+		struct ev *b = &ev[i];
+
+		if (is_blob(b) && b->untraced && !b->used && !b->digest[0] &&
+		    b->open_ns <= iv->ts) {
+			b->used = true;
+			late++;
+			first = b->open_ns < first ? b->open_ns : first;
+		}
+	}
+	for (size_t i = 0; late && i < p->nlayers; i++)
+		p->layers[i].untraced |= !p->layers[i].fetch_start_ns;
+	p->untraced_files += late;
+	return first;
+}
+
 /* iv's image's pull: its own blobs of ev[0, n) (used from now on). */
 static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 		       size_t n, struct ev *iv, bool complete)
@@ -294,7 +337,7 @@ static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 		.layers_total = im->layers_total,
 		.nlayers = im->nlayers,
 	};
-	uint64_t first = iv->ts, first_write = UINT64_MAX, cts, st;
+	uint64_t first = iv->ts, first_write = UINT64_MAX, first_late, cts, st;
 
 	p.layers = calloc(im->nlayers ? im->nlayers : 1, sizeof(*p.layers));
 	if (!p.layers)
@@ -316,6 +359,8 @@ static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 	}
 	for (size_t i = 0; i < p.nlayers; i++)
 		p.untraced_files += p.layers[i].untraced;
+	first_late = late_blobs(ev, n, iv, &p);
+	first = first_late < first ? first_late : first;
 	ct_copy_str(p.manifest, sizeof(p.manifest), im->manifest,
 		    sizeof(im->manifest));
 	cts = pl_take_client_of(e, CT_ENG_DOCKER, im->ref, first);

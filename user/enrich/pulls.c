@@ -936,20 +936,31 @@ static bool pending(const struct ct_pulls *e, const struct stream *s,
 	return e->b[k] && e->b[k]->pending && e->b[k]->pending(s);
 }
 
+/* A blob file sent at its open, the hooks on its writes off then
+ * (include/pull.h): it may still be open, holding nothing. */
+static bool sent_at_open(const struct ev *v)
+{
+	return v->kind == EV_BLOB && v->untraced && !v->fw && !v->fr;
+}
+
 /*
  * A pull whose end never came (its client killed, its registry gone) is
  * over once its daemon's pull files are all closed: the syscall hooks
  * were detached after s's last event (open blob files hold them,
- * user/kern/arm.h), or, with the hooks held otherwise, nothing of s
+ * user/kern/arm.h; not one sent at its open, which may be open still,
+ * its pull going on), or, with the hooks held otherwise, nothing of s
  * came for CT_PULL_ABANDON_NS.
  */
 static bool abandoned(const struct ct_pulls *e, const struct stream *s)
 {
 	uint64_t last = 0;
+	bool held = true;
 
-	for (size_t i = 0; i < s->nev; i++)
+	for (size_t i = 0; i < s->nev; i++) {
 		last = pl_max_u64(last, s->ev[i].ts);
-	for (size_t i = e->narms; i-- > 0 && e->arms[i].ts > last;)
+		held &= !sent_at_open(&s->ev[i]);
+	}
+	for (size_t i = e->narms; held && i-- > 0 && e->arms[i].ts > last;)
 		if (!e->arms[i].on)
 			return true;
 	return e->now > last + CT_PULL_ABANDON_NS;
