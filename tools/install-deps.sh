@@ -30,6 +30,15 @@ FORKY_PKGS=(docker.io docker-cli containerd runc crun podman conmon
 FORKY_EXTRA=(busybox-static iproute2 procps util-linux iptables ca-certificates)
 CT_FORKY_DIR=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}
 
+# The independent truth of Go symbolization (tests/integration/gosym.sh):
+# Debian 12's `go tool addr2line` (Go 1.19) cannot read the line tables
+# of Go 1.20 and later (trixie's and forky's engines), so the newest
+# golang-1.NN-go of forky (with its -src: Go 1.26 and later ship no
+# prebuilt addr2line) is unpacked with `dpkg -x` under $CT_GO_DIR,
+# fetched as the trixie set is, and its addr2line built once, as
+# $CT_GO_DIR/bin/addr2line (a static binary).
+CT_GO_DIR=${CT_GO_DIR:-/opt/coldtrace/versions/go}
+
 # `make ARCH=arm64` on x86-64: Debian 12's arm64 libraries coldtrace
 # links, with their headers and pkg-config files, unpacked with `dpkg -x`
 # into a sysroot (fetched as the trixie set is: a source list, lists and
@@ -144,6 +153,40 @@ install_trixie() {
 	echo "install-deps: trixie set: $(paste -sd ',' "$d/MANIFEST")"
 }
 
+# forky's newest Go toolchain under $CT_GO_DIR, unless one is there.
+install_go() {
+	local d=$CT_GO_DIR a=$CT_GO_DIR.apt pkg f
+	if [ -s "$d/MANIFEST" ] && [ -x "$d/bin/addr2line" ]; then
+		echo "install-deps: Go toolchain present in $d"
+		return 0
+	fi
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) forky main" \
+		>"$a/sources.list"
+	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list"
+		-o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$a/lists"
+		-o "Dir::Cache=$a/cache" -o "APT::Sandbox::User=root" -qq)
+	apt-get "${opts[@]}" update
+	pkg=$(apt-cache "${opts[@]}" pkgnames golang-1. |
+		grep -E '^golang-1\.[0-9]+-go$' | sort -V | tail -n 1)
+	[ -n "$pkg" ] || { echo "install-deps: no golang-1.NN-go in forky" >&2; return 1; }
+	echo "install-deps: fetching forky's $pkg into $d"
+	(cd "$a/debs" && apt-get "${opts[@]}" download "$pkg" "${pkg%-go}-src")
+	rm -rf "$d.tmp"
+	for f in "$a/debs/"*.deb; do
+		dpkg -x "$f" "$d.tmp"
+		dpkg-deb -W --showformat='${Package} ${Version}\n' "$f"
+	done >"$a/MANIFEST"
+	mv "$a/MANIFEST" "$d.tmp/MANIFEST"
+	GOROOT=$(echo "$d.tmp"/usr/lib/go-*) GOTOOLCHAIN=local GOFLAGS='' \
+		GOCACHE=$a/gocache CGO_ENABLED=0 \
+		"$(echo "$d.tmp"/usr/lib/go-*/bin/go)" build -o "$d.tmp/bin/addr2line" cmd/addr2line
+	rm -rf "$d"
+	mv "$d.tmp" "$d"
+	rm -rf "$a"
+	echo "install-deps: Go toolchain: $(paste -sd ',' "$d/MANIFEST")"
+}
+
 # The arm64 sysroot of a cross build, unless its manifest lists exactly
 # SYSROOT_PKGS (x86-64 hosts only: an arm64 host builds natively).
 install_sysroot() {
@@ -255,6 +298,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 	install_sysroot
 	install_trixie
 	install_forky
+	install_go
 	exit 0
 fi
 
@@ -275,3 +319,4 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}"
 install_sysroot
 install_trixie
 install_forky
+install_go
