@@ -230,6 +230,13 @@ fuzz-run: fuzz
 		$(wildcard $(CT_REPRO_DIR)) -- -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=$(FUZZ_MAX_LEN) $(FUZZ_ARGS)
 
+# tests/gosym/: user/lib/gosym.c as `go tool addr2line`, sanitized
+# (tests/integration/gosym.sh)
+$(OUTPUT)/gosym_addr2line: tests/gosym/addr2line.c user/lib/gosym.c user/lib/gosym.h | $(OUTPUT)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) tests/gosym/addr2line.c \
+		user/lib/gosym.c -o $@
+
 # tools/bench/scrape's renderer: /metrics of sessions of N label sets,
 # built from a replay by the session's own code, timed
 BENCH_SCRAPE	:= $(OUTPUT)/bench_scrape

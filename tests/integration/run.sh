@@ -68,6 +68,7 @@ TESTS=(
 	"ready-runc|ready.sh runc"
 	"ready-crun|ready.sh crun"
 	"ready-runsc|ready.sh runsc"
+	"gosym|gosym.sh"
 	"why|why.sh"
 	"why-waits|why_waits.sh"
 	"why-coverage|why_coverage.sh"

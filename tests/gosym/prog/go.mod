@@ -1,0 +1,3 @@
+module coldtrace.test/gosymprog
+
+go 1.18
