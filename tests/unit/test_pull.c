@@ -1306,6 +1306,46 @@ Test(pull_synth, blobs_the_hooks_came_late_to_are_the_one_image_s)
 	ct_pulls_free(s.e);
 }
 
+/*
+ * Two `docker create`s at once of images not present: dockerd pulls
+ * both, and may fetch the second over the first one's connection (no
+ * connect of its own).  No pull client: each pull begins at the first
+ * connect after its own create's exec, or at that exec; the second
+ * does not begin before its client did.
+ */
+Test(pull_synth, an_implicit_pull_begins_after_its_create)
+{
+	const char *pc[] = { "docker", "create", "reg:5000/pc" };
+	const char *pa[] = { "docker", "create", "--name", "x", "reg:5000/pa" };
+	struct seq s;
+
+	seq_init(&s);
+	feed_exec(&s, 10 * MS, 50, 3, pc);
+	connect_at(&s, 12 * MS);
+	feed_exec(&s, 20 * MS, 51, 5, pa);
+	blob(&s, "GetImageBlob1", 30 * MS, 31 * MS, 100 * MS, 120 * MS,
+	     140 * MS, 4096);
+	blob(&s, "GetImageBlob2", 40 * MS, 41 * MS, 150 * MS, 160 * MS,
+	     180 * MS, 4096);
+	digest_ren(&s, 145 * MS, 'a');
+	end_pull(&s, 150 * MS);
+	store_image(&s, 150 * MS, "dockerd", "reg:5000/pc:latest", "a");
+	digest_ren(&s, 185 * MS, 'b');
+	end_pull(&s, 190 * MS);
+	store_image(&s, 190 * MS, "dockerd", "reg:5000/pa:latest", "b");
+	ct_pulls_flush(s.e);
+	cr_assert_eq(ct_pulls_count(s.e), 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct ct_pull *p = ct_pulls_get(s.e, i);
+		bool is_pa = !strcmp(p->image, "reg:5000/pa:latest");
+
+		cr_assert(is_pa || !strcmp(p->image, "reg:5000/pc:latest"));
+		cr_assert_eq(p->start_ns, M2R + (is_pa ? 20 : 12) * MS,
+			     "%s", p->image);
+	}
+	ct_pulls_free(s.e);
+}
+
 Test(pull_synth, two_pulls)
 {
 	struct seq s;

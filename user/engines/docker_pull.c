@@ -364,6 +364,8 @@ static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 	ct_copy_str(p.manifest, sizeof(p.manifest), im->manifest,
 		    sizeof(im->manifest));
 	cts = pl_take_client_of(e, CT_ENG_DOCKER, im->ref, first);
+	if (!cts)	/* `docker run REF`'s implicit pull begins after it */
+		cts = pl_take_starter_of(e, CT_ENG_DOCKER, im->ref, first);
 	st = cts ? pl_pull_start(ev, n, CT_ENG_DOCKER, cts, first) :
 		   unasked_start(s, ev, n, first);
 	ct_copy_str(p.image, sizeof(p.image), im->ref, sizeof(im->ref));

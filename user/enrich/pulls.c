@@ -205,7 +205,31 @@ static const char *pull_ref(const struct ct_argv *v, int at)
 	return NULL;
 }
 
-/* An engine client's exec: a pull's client, or an importer. */
+/* The argv index of a client's `run` or `create`, or 0. */
+static int starter_verb(const struct ct_argv *v)
+{
+	for (int i = 1; i < v->argc && v->argv[i][0]; i++)
+		if (!strcmp(v->argv[i], "run") || !strcmp(v->argv[i], "create"))
+			return i;
+	return 0;
+}
+
+static void add_starter(struct ct_pulls *e, const struct ct_exec *x,
+			int engine, int verb, size_t len)
+{
+	struct starter *s;
+
+	ct_fifo_make_room(e->starters, &e->nstarters, PL_STARTERS,
+			  sizeof(*s));
+	s = &e->starters[e->nstarters++];
+	s->ts = x->hdr.ts_ns;
+	s->engine = engine;
+	s->verb = (uint32_t)verb;
+	s->len = len;
+	memcpy(s->args, x->args, len);
+}
+
+/* An engine client's exec: a pull's client, an importer or a starter. */
 static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 		       int engine)
 {
@@ -217,6 +241,10 @@ static void add_client(struct ct_pulls *e, const struct ct_exec *x,
 
 	ct_argv_split(x->args, len, &v);
 	verb = client_verb(&v, &at);
+	if (!verb && starter_verb(&v)) {
+		add_starter(e, x, engine, starter_verb(&v), len);
+		return;
+	}
 	if (verb && strcmp(verb, "pull")) {
 		ct_fifo_make_room(e->importers, &e->nimporters, PL_IMPORTERS,
 				  sizeof(e->importers[0]));
@@ -498,6 +526,39 @@ static bool same_ref(const char *asked, const char *stored)
 	if (strchr(asked, '@') || strchr(name, ':'))
 		return !strcmp(asked, stored);
 	return !strncmp(asked, stored, n) && !strcmp(stored + n, ":latest");
+}
+
+/* A word of s's argv after its verb names ref. */
+static bool starter_names(const struct starter *s, const char *ref)
+{
+	struct ct_argv v;
+
+	ct_argv_split(s->args, s->len, &v);
+	for (int i = (int)s->verb + 1; i < v.argc && v.argv[i][0]; i++)
+		if (v.argv[i][0] != '-' && same_ref(v.argv[i], ref))
+			return true;
+	return false;
+}
+
+uint64_t pl_take_starter_of(struct ct_pulls *e, int engine, const char *ref,
+			    uint64_t first)
+{
+	size_t best = e->nstarters;
+	uint64_t ts;
+
+	for (size_t i = 0; i < e->nstarters; i++) {
+		const struct starter *s = &e->starters[i];
+
+		if (s->engine == engine && s->ts <= first &&
+		    starter_names(s, ref) &&
+		    (best == e->nstarters || s->ts > e->starters[best].ts))
+			best = i;
+	}
+	if (best == e->nstarters)
+		return 0;
+	ts = e->starters[best].ts;
+	ct_fifo_take(e->starters, &e->nstarters, sizeof(e->starters[0]), best);
+	return ts;
 }
 
 uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,

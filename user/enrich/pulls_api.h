@@ -68,6 +68,22 @@ struct importer {
 #define PL_IMPORTERS	8
 
 /*
+ * `docker run ... REF` or `docker create ... REF`: whose implicit pull,
+ * if its daemon must pull REF, begins after it (the client waits for
+ * the container, not the pull: no end from it).  Its argv kept whole:
+ * which word is REF is told by the pull's image, not by parsing options.
+ */
+struct starter {
+	uint64_t ts;		/* its exec */
+	int engine;
+	uint32_t verb;		/* argv index of run or create */
+	size_t len;
+	char args[CT_ARGS_MAX];
+};
+
+#define PL_STARTERS	8
+
+/*
  * The events of one daemon process: several dockerd (one per harness,
  * say) may run at once, and one's repositories.json must not end
  * another's pull.
@@ -176,6 +192,8 @@ struct ct_pulls {
 	size_t nclients;
 	struct importer importers[PL_IMPORTERS];	/* the last ones */
 	size_t nimporters;
+	struct starter starters[PL_STARTERS];	/* the last ones */
+	size_t nstarters;
 	struct ct_pull *pulls;
 	size_t npulls, pcap;
 	size_t keep;		/* 0: every pull; else the last `keep` */
@@ -216,6 +234,14 @@ bool pl_importing(const struct ct_pulls *e, uint64_t from, uint64_t to);
 /* The latest client of engine's (enum ct_engine_kind; -1: any engine's:
  * a daemon pulling for another) started by first that asked for ref, as the daemon stores references (a missing tag
  * is ":latest"), taken from the list: its exec time, 0 if none. */
+/*
+ * The exec of the latest `run`/`create` client of engine that named ref
+ * (a word after its verb, as the daemon stores it) before first, taken
+ * from the starters; 0 if none: an implicit pull's start is after it.
+ */
+uint64_t pl_take_starter_of(struct ct_pulls *e, int engine, const char *ref,
+			    uint64_t first);
+
 uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
 			   uint64_t first);
 /*
