@@ -1346,6 +1346,109 @@ Test(pull_synth, an_implicit_pull_begins_after_its_create)
 	ct_pulls_free(s.e);
 }
 
+/* A podman process pid's blob file fetched (written) over [t, t + 40
+ * ms], then read back by its storage-untar over [t + 50, t + 60 ms]. */
+static void podman_layer(struct seq *s, uint32_t pid, uint64_t t)
+{
+	struct ct_pull_blob b = { 0 };
+
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), t + 41 * MS, "podman");
+	b.hdr.pid = b.hdr.tid = pid;
+	b.open_ns = t;
+	b.first_write_ns = t + MS;
+	b.last_write_ns = t + 40 * MS;
+	b.bytes_written = 4096;
+	b.writes = 4;
+	b.kind = CT_PULL_F_PODMAN_BLOB;
+	snprintf(b.path, sizeof(b.path), "/var/tmp/storage%u/1", pid);
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), t + 61 * MS, "podman");
+	b.hdr.pid = b.hdr.tid = pid;
+	b.open_ns = t + 50 * MS;
+	b.first_write_ns = b.last_write_ns = b.bytes_written = b.writes = 0;
+	b.first_read_ns = t + 50 * MS;
+	b.last_read_ns = t + 60 * MS;
+	b.bytes_read = 4096;
+	b.reads = 4;
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
+}
+
+/* Podman process pid's connect at t, and its image stored (the rename
+ * of its manifest) at end. */
+static void podman_pull(struct seq *s, uint32_t pid, uint64_t t,
+			uint64_t end)
+{
+	struct ct_pull_connect c = { 0 };
+	struct ct_pull_rename r = { 0 };
+
+	hdr(&c.hdr, CT_EV_PULL_CONNECT, sizeof(c), t, "podman");
+	c.hdr.pid = c.hdr.tid = pid;
+	c.family = 2;
+	c.port = 5000;
+	cr_assert_eq(feed(s->e, &c, sizeof(c)), 0);
+	podman_layer(s, pid, t + 5 * MS);
+	hdr(&r.hdr, CT_EV_PULL_RENAME, sizeof(r), end, "podman");
+	r.hdr.pid = r.hdr.tid = pid;
+	r.kind = CT_PULL_R_PODMAN_MANIFEST;
+	snprintf(r.newpath, sizeof(r.newpath),
+		 "/var/lib/containers/storage/overlay-images/%064u/manifest",
+		 pid);
+	snprintf(r.oldpath, sizeof(r.oldpath), "/var/lib/containers/tmp");
+	cr_assert_eq(feed(s->e, &r, sizeof(r)), 0);
+}
+
+/* The store's record of pid's image, stamped ts (its rename's). */
+static void podman_image(struct seq *s, uint32_t pid, uint64_t ts,
+			 const char *ref, const char *cs)
+{
+	struct ct_pull_image *im = calloc(1, sizeof(*im));
+
+	cr_assert_not_null(im);
+	hdr(&im->hdr, CT_EV_PULL_IMAGE, sizeof(*im), ts, "podman");
+	im->hdr.pid = im->hdr.tid = pid;
+	im->source = CT_PULL_M_CONTENT;
+	im->nlayers = im->layers_total = strlen(cs);
+	snprintf(im->ref, sizeof(im->ref), "%s", ref);
+	for (uint32_t i = 0; i < im->nlayers; i++) {
+		snprintf(im->layers[i].digest, sizeof(im->layers[i].digest),
+			 "sha256:%064d", 0);
+		memset(im->layers[i].digest + 7, cs[i], 64);
+		im->layers[i].size = 4096;
+	}
+	cr_assert_eq(feed(s->e, im, sizeof(*im)), 0);
+	free(im);
+}
+
+/*
+ * Two podman pulls at once: q2 fetches layer a, q5 finds it stored and
+ * fetches b.  q2's image is stored first, but the store reader's record
+ * of it comes after q5's was due: q5 waits for it (its group), and says
+ * a was fetched by q2, not cached.
+ */
+Test(pull_synth, a_podman_pull_waits_for_the_image_record_of_one_before)
+{
+	struct seq s;
+
+	seq_init(&s);
+	podman_pull(&s, 200, 5 * MS, 100 * MS);
+	podman_pull(&s, 300, 20 * MS, 200 * MS);
+	podman_image(&s, 300, 200 * MS, "reg:5000/q5:latest", "ab");
+	ct_pulls_tick(s.e, 200 * MS + CT_PULL_GRACE_NS + MS);
+	cr_assert_eq(ct_pulls_count(s.e), 0, "q2's record is awaited");
+	podman_image(&s, 200, 100 * MS, "reg:5000/q2:latest", "a");
+	ct_pulls_tick(s.e, 1500 * MS);
+	cr_assert_eq(ct_pulls_count(s.e), 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct ct_pull *p = ct_pulls_get(s.e, i);
+
+		if (strcmp(p->image, "reg:5000/q5:latest"))
+			continue;
+		cr_assert_str_eq(p->layers[0].fetched_by, "reg:5000/q2:latest");
+		cr_assert(!p->layers[0].cached);
+	}
+	ct_pulls_free(s.e);
+}
+
 Test(pull_synth, two_pulls)
 {
 	struct seq s;

@@ -352,20 +352,40 @@ static int build_blobs(struct ct_pulls *e, uint32_t pid, struct ev *ev,
 /* Pulls of podman processes built together (finish_group()). */
 #define GROUP	32
 
+/* Another podman process whose pull ended (its mark) and whose image
+ * record the store reader may still send. */
+static bool image_awaited(const struct ct_pulls *e, const struct stream *s)
+{
+	for (size_t i = 0; i < e->nst; i++) {
+		const struct stream *t = &e->st[i];
+		uint64_t end = t->mark[CT_ENG_PODMAN];
+
+		if (t != s && end && !e->flushing &&
+		    e->now <= end + IMAGE_WAIT_NS &&
+		    !pl_has_image(t->ev, t->nev))
+			return true;
+	}
+	return false;
+}
+
 /*
  * s's pull and those of every other podman process whose image is
  * stored too: a pull at once may have found stored a layer another
  * fetched, and that one's fetch must be known before it goes out (the
  * one that ended first is built first).  Each stream's events up to
- * its mark consumed.
+ * its mark consumed.  Unless a container waits for it (!wait), not
+ * while another one's image record is awaited: that pull belongs in
+ * the group (advance_stream() tries again).
  */
-static int finish_group(struct ct_pulls *e, struct stream *s)
+static int finish_group(struct ct_pulls *e, struct stream *s, bool wait)
 {
 	struct stream *g[GROUP];
 	size_t ng = 0, np = 0, nimg = 0, k[GROUP];
 	struct ct_pull *p;
 	int rc = 0;
 
+	if (wait && image_awaited(e, s))
+		return 0;
 	g[ng++] = s;
 	for (size_t i = 0; i < e->nst && ng < GROUP; i++)
 		if (&e->st[i] != s && e->st[i].mark[CT_ENG_PODMAN] &&
@@ -414,7 +434,7 @@ static int finish(struct ct_pulls *e, struct stream *s, bool complete)
 	int rc = 0;
 
 	if (complete && pl_has_image(s->ev, s->nev))
-		return finish_group(e, s);
+		return finish_group(e, s, true);
 	k = pl_split_at(s, end);
 	if (has_connect(s->ev, k))
 		rc = build_blobs(e, s->pid, s->ev, k, complete ? end : 0,
@@ -467,8 +487,8 @@ static bool holds(const struct stream *s)
 static int settle(struct ct_pulls *e, struct stream *s, uint64_t before)
 {
 	(void)before;
-	return ended(s) && pl_has_image(s->ev, s->nev) ? finish(e, s, true) :
-							 0;
+	return ended(s) && pl_has_image(s->ev, s->nev) ?
+	       finish_group(e, s, false) : 0;
 }
 
 const struct ct_pull_builder ct_podman_pull_builder = {

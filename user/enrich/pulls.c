@@ -1116,6 +1116,7 @@ void ct_pulls_flush(struct ct_pulls *e)
 {
 	if (!e)
 		return;
+	e->flushing = true;
 	for (size_t i = 0; i < e->nst; i++) {
 		struct stream *s = &e->st[i];
 

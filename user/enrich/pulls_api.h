@@ -188,6 +188,7 @@ struct ct_pulls {
 	struct stream *st;
 	size_t nst, stcap;
 	uint64_t now;		/* latest event time */
+	bool flushing;		/* the session's end: nothing more will come */
 	struct client clients[MAX_CLIENTS];
 	size_t nclients;
 	struct importer importers[PL_IMPORTERS];	/* the last ones */
