@@ -528,58 +528,79 @@ static bool same_ref(const char *asked, const char *stored)
 	return !strncmp(asked, stored, n) && !strcmp(stored + n, ":latest");
 }
 
-/* A word of s's argv after its verb names ref. */
-static bool starter_names(const struct starter *s, const char *ref)
+/* What a client or starter must have asked for to be a pull's. */
+struct asked {
+	int engine;		/* < 0: any */
+	const char *ref;
+	uint64_t first;		/* the pull's first act: asked by then */
+};
+
+static bool client_asked(const void *item, const struct asked *q)
 {
+	const struct client *c = item;
+
+	return (q->engine < 0 || c->engine == q->engine) &&
+	       c->ts <= q->first && same_ref(c->image, q->ref);
+}
+
+/* A word of a starter's argv after its verb names the reference. */
+static bool starter_asked(const void *item, const struct asked *q)
+{
+	const struct starter *s = item;
 	struct ct_argv v;
 
+	if (s->engine != q->engine || s->ts > q->first)
+		return false;
 	ct_argv_split(s->args, s->len, &v);
 	for (int i = (int)s->verb + 1; i < v.argc && v.argv[i][0]; i++)
-		if (v.argv[i][0] != '-' && same_ref(v.argv[i], ref))
+		if (v.argv[i][0] != '-' && same_ref(v.argv[i], q->ref))
 			return true;
 	return false;
+}
+
+_Static_assert(offsetof(struct client, ts) == 0 &&
+	       offsetof(struct starter, ts) == 0, "exec time first");
+
+/* The exec time of the latest of the *n items of sz bytes at a (their
+ * ts first) that asked q, taken out of them; 0 if none. */
+static uint64_t take_latest(void *a, size_t *n, size_t sz,
+			    bool (*asked)(const void *, const struct asked *),
+			    const struct asked *q)
+{
+	uint64_t ts, best_ts = 0;
+	size_t best = *n;
+
+	for (size_t i = 0; i < *n; i++) {
+		const char *item = (const char *)a + i * sz;
+
+		memcpy(&ts, item, sizeof(ts));
+		if (asked(item, q) && (best == *n || ts > best_ts)) {
+			best = i;
+			best_ts = ts;
+		}
+	}
+	if (best == *n)
+		return 0;
+	ct_fifo_take(a, n, sz, best);
+	return best_ts;
 }
 
 uint64_t pl_take_starter_of(struct ct_pulls *e, int engine, const char *ref,
 			    uint64_t first)
 {
-	size_t best = e->nstarters;
-	uint64_t ts;
+	const struct asked q = { engine, ref, first };
 
-	for (size_t i = 0; i < e->nstarters; i++) {
-		const struct starter *s = &e->starters[i];
-
-		if (s->engine == engine && s->ts <= first &&
-		    starter_names(s, ref) &&
-		    (best == e->nstarters || s->ts > e->starters[best].ts))
-			best = i;
-	}
-	if (best == e->nstarters)
-		return 0;
-	ts = e->starters[best].ts;
-	ct_fifo_take(e->starters, &e->nstarters, sizeof(e->starters[0]), best);
-	return ts;
+	return take_latest(e->starters, &e->nstarters, sizeof(e->starters[0]),
+			   starter_asked, &q);
 }
 
 uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
 			   uint64_t first)
 {
-	size_t best = e->nclients;
-	uint64_t ts;
+	const struct asked q = { engine, ref, first };
 
-	for (size_t i = 0; i < e->nclients; i++) {
-		const struct client *c = &e->clients[i];
-
-		if ((engine < 0 || c->engine == engine) && c->ts <= first &&
-		    same_ref(c->image, ref) &&
-		    (best == e->nclients || c->ts > e->clients[best].ts))
-			best = i;
-	}
-	if (best == e->nclients)
-		return 0;
-	ts = e->clients[best].ts;
-	ct_fifo_take(e->clients, &e->nclients, sizeof(e->clients[0]), best);
-	return ts;
+	return take_latest(e->clients, &e->nclients, sizeof(e->clients[0]),
+			   client_asked, &q);
 }
 
 uint64_t pl_take_name(struct ct_pulls *e, struct ct_pull *p,

@@ -120,6 +120,14 @@ static const Elf64_Ehdr *elf_header(const struct ct_gosym *g)
 	return eh;
 }
 
+/* The section headers (elf_header() checked them). */
+static const Elf64_Shdr *sections(const struct ct_gosym *g)
+{
+	const Elf64_Ehdr *eh = g->map;
+
+	return (const void *)((const uint8_t *)g->map + eh->e_shoff);
+}
+
 /* The file's bytes of section sh (empty if it has none in the file). */
 static struct span section_bytes(const struct ct_gosym *g,
 				 const Elf64_Shdr *sh)
@@ -138,8 +146,7 @@ static struct span section_bytes(const struct ct_gosym *g,
 static const Elf64_Shdr *section(const struct ct_gosym *g, const char *name)
 {
 	const Elf64_Ehdr *eh = g->map;
-	const Elf64_Shdr *sh = (const void *)((const uint8_t *)g->map +
-					      eh->e_shoff);
+	const Elf64_Shdr *sh = sections(g);
 	struct span names = section_bytes(g, &sh[eh->e_shstrndx]);
 
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
@@ -181,8 +188,7 @@ static bool relative_reloc(const struct ct_gosym *g, struct span relocs,
 static bool word_at(const struct ct_gosym *g, uint64_t vaddr, uint64_t *v)
 {
 	const Elf64_Ehdr *eh = g->map;
-	const Elf64_Shdr *sh = (const void *)((const uint8_t *)g->map +
-					      eh->e_shoff);
+	const Elf64_Shdr *sh = sections(g);
 	struct span relocs = dyn_relocs(g);
 	Elf64_Rela r;
 
@@ -228,8 +234,7 @@ static bool text_start(const struct ct_gosym *g, uint64_t vaddr,
 		       uint64_t names, uint64_t *text)
 {
 	const Elf64_Ehdr *eh = g->map;
-	const Elf64_Shdr *sh = (const void *)((const uint8_t *)g->map +
-					      eh->e_shoff);
+	const Elf64_Shdr *sh = sections(g);
 	struct span relocs = dyn_relocs(g);
 	Elf64_Rela r;
 
