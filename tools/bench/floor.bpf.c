@@ -107,3 +107,10 @@ int floor_switch(void *ctx)
 {
 	return 0;
 }
+
+/* a uprobe's floor (tools/bench/uprobe-cost): attached by floor -u */
+SEC("uprobe")
+int floor_uprobe(void *ctx)
+{
+	return 0;
+}

@@ -10,7 +10,11 @@
  * kernel's work is the tracepoints', whatever the programs do).  Used by
  * tools/bench/arm-cost.
  *
- * Usage: floor [-c COUNT [-g GAP_MS]] OBJ PROG [PROG...]
+ * With -u FILE:OFFSET its uprobe programs (SEC("uprobe")) are attached
+ * at that offset of FILE, in every process that runs it.  Used by
+ * tools/bench/uprobe-cost.
+ *
+ * Usage: floor [-c COUNT [-g GAP_MS]] [-u FILE:OFFSET] OBJ PROG [PROG...]
  */
 #include <errno.h>
 #include <signal.h>
@@ -49,7 +53,26 @@ static int select_progs(struct bpf_object *obj, int argc, char **argv)
 	return n;
 }
 
-static int attach_all(struct bpf_object *obj)
+/* -u FILE:OFFSET, where the uprobe programs go */
+struct upoint {
+	const char *file;
+	size_t offset;
+};
+
+/* A uprobe program at u, any other where its section says. */
+static struct bpf_link *attach_one(struct bpf_program *p,
+				   const struct upoint *u)
+{
+	if (strcmp(bpf_program__section_name(p), "uprobe"))
+		return bpf_program__attach(p);
+	if (!u->file) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return bpf_program__attach_uprobe(p, false, -1, u->file, u->offset);
+}
+
+static int attach_all(struct bpf_object *obj, const struct upoint *u)
 {
 	struct bpf_program *p;
 	int n = 0;
@@ -58,7 +81,7 @@ static int attach_all(struct bpf_object *obj)
 		if (!bpf_program__autoload(p))
 			continue;
 		/* the link lives until exit: the kernel detaches it then */
-		if (!bpf_program__attach(p)) {
+		if (!attach_one(p, u)) {
 			fprintf(stderr, "floor: cannot attach %s: %s\n",
 				bpf_program__name(p), strerror(errno));
 			return -1;
@@ -77,7 +100,8 @@ static uint64_t now_ns(void)
 }
 
 /* Attach every loaded program into links[]; their number or -1. */
-static int attach_links(struct bpf_object *obj, struct bpf_link **links)
+static int attach_links(struct bpf_object *obj, const struct upoint *u,
+			struct bpf_link **links)
 {
 	struct bpf_program *p;
 	int n = 0;
@@ -85,7 +109,7 @@ static int attach_links(struct bpf_object *obj, struct bpf_link **links)
 	bpf_object__for_each_program(p, obj) {
 		if (!bpf_program__autoload(p) || n == MAX_LINKS)
 			continue;
-		links[n] = bpf_program__attach(p);
+		links[n] = attach_one(p, u);
 		if (!links[n]) {
 			fprintf(stderr, "floor: cannot attach %s: %s\n",
 				bpf_program__name(p), strerror(errno));
@@ -97,7 +121,8 @@ static int attach_links(struct bpf_object *obj, struct bpf_link **links)
 }
 
 /* count attach + detach cycles, gap_ms apart, timed one by one. */
-static int cycle(struct bpf_object *obj, long count, long gap_ms)
+static int cycle(struct bpf_object *obj, const struct upoint *u, long count,
+		 long gap_ms)
 {
 	struct bpf_link *links[MAX_LINKS];
 	uint64_t t0, t1, t2;
@@ -105,7 +130,7 @@ static int cycle(struct bpf_object *obj, long count, long gap_ms)
 
 	for (; count > 0; count--) {
 		t0 = now_ns();
-		n = attach_links(obj, links);
+		n = attach_links(obj, u, links);
 		t1 = now_ns();
 		if (n < 0)
 			return 1;
@@ -136,22 +161,29 @@ static void wait_for_signal(void)
 
 int main(int argc, char **argv)
 {
+	struct upoint u = { NULL, 0 };
 	struct bpf_object *obj;
 	long count = 0, gap_ms = 100;
+	char *colon;
 	int n, opt;
 
-	while ((opt = getopt(argc, argv, "+c:g:")) != -1) {
-		if (opt == 'c')
+	while ((opt = getopt(argc, argv, "+c:g:u:")) != -1) {
+		if (opt == 'c') {
 			count = strtol(optarg, NULL, 10);
-		else if (opt == 'g')
+		} else if (opt == 'g') {
 			gap_ms = strtol(optarg, NULL, 10);
-		else
+		} else if (opt == 'u' && (colon = strrchr(optarg, ':'))) {
+			*colon = '\0';
+			u.file = optarg;
+			u.offset = strtoul(colon + 1, NULL, 0);
+		} else {
 			count = -1;
+		}
 	}
 	argc -= optind - 1;
 	argv += optind - 1;
 	if (argc < 3 || count < 0 || gap_ms < 0) {
-		fprintf(stderr, "usage: floor [-c COUNT [-g GAP_MS]] OBJ PROG [PROG...]\n");
+		fprintf(stderr, "usage: floor [-c COUNT [-g GAP_MS]] [-u FILE:OFFSET] OBJ PROG [PROG...]\n");
 		return 2;
 	}
 	obj = bpf_object__open_file(argv[1], NULL);
@@ -171,8 +203,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (count)
-		return cycle(obj, count, gap_ms);
-	n = attach_all(obj);
+		return cycle(obj, &u, count, gap_ms);
+	n = attach_all(obj, &u);
 	if (n < 0)
 		return 1;
 	printf("attached %d\n", n);

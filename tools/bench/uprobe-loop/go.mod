@@ -1,0 +1,3 @@
+module coldtrace.bench/uprobeloop
+
+go 1.18
