@@ -5,8 +5,8 @@
  * one a line on standard input, and each gives two lines, the function,
  * then file:line, as Go's prints them ("?" and "?:0" in no function; an
  * empty file and line -1 where the function's tables say nothing).
- * `-t`: runtime.text instead; `-f NAME`: the function's entry and end,
- * or "?".
+ * `-t`: runtime.text instead; `-f`: function names on standard input,
+ * each giving its entry and end, or "?".
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,16 +16,19 @@
 
 #include "gosym.h"
 
-static int by_name(const struct ct_gosym *g, const char *name)
+static void by_name(const struct ct_gosym *g)
 {
-	uint64_t entry, end;
+	char name[4096];
 
-	if (ct_gosym_func(g, name, &entry, &end)) {
-		puts("?");
-		return 1;
+	while (fgets(name, sizeof(name), stdin)) {
+		uint64_t entry, end;
+
+		name[strcspn(name, "\n")] = '\0';
+		if (ct_gosym_func(g, name, &entry, &end))
+			puts("?");
+		else
+			printf("0x%" PRIx64 " 0x%" PRIx64 "\n", entry, end);
 	}
-	printf("0x%" PRIx64 " 0x%" PRIx64 "\n", entry, end);
-	return 0;
 }
 
 static void by_pc(const struct ct_gosym *g)
@@ -47,11 +50,11 @@ static void by_pc(const struct ct_gosym *g)
 int main(int argc, char **argv)
 {
 	struct ct_gosym *g;
-	int rc = 0;
+	int rc;
 
-	if (argc < 2 || argc > 4 || (argc == 3 && strcmp(argv[2], "-t")) ||
-	    (argc == 4 && strcmp(argv[2], "-f"))) {
-		fprintf(stderr, "usage: %s ELF [-t | -f FUNCTION] <PCS\n",
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && strcmp(argv[2], "-t") && strcmp(argv[2], "-f"))) {
+		fprintf(stderr, "usage: %s ELF [-t | -f] <PCS_OR_FUNCTIONS\n",
 			argv[0]);
 		return 2;
 	}
@@ -60,13 +63,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", argv[1], strerror(-rc));
 		return 1;
 	}
-	if (argc == 4)
-		rc = by_name(g, argv[3]);
-	else if (argc == 3)
+	if (argc == 2)
+		by_pc(g);
+	else if (!strcmp(argv[2], "-f"))
+		by_name(g);
+	else
 		printf("0x%" PRIx64 " %s\n", ct_gosym_text(g),
 		       ct_gosym_layout(g));
-	else
-		by_pc(g);
 	ct_gosym_free(g);
 	return rc;
 }

@@ -56,8 +56,9 @@ def main():
     with open(dump, errors="replace") as f:
         fr = [x for x in frames(f.read()) if x[3] is not None]
     bad = lines = 0
-    for func, file, line, off, inl, top in fr:
-        entry = ours([a2l, elf, "-f", func])[0].split()
+    entries = ours([a2l, elf, "-f"], "".join(f"{x[0]}\n" for x in fr))
+    for (func, file, line, off, inl, top), entry in zip(fr, entries):
+        entry = entry.split()
         if len(entry) != 2:
             print(f"  {func}: not found by name", file=sys.stderr)
             bad += 1

@@ -63,7 +63,6 @@ build() {	# NAME GO ARCH cgo|static
 mkdir -p "$T/prog"
 build go119-amd64-cgo go amd64 cgo
 build go119-arm64 go arm64 static
-build new-amd64 "$GO_NEW" amd64 static
 build new-amd64-cgo "$GO_NEW" amd64 cgo
 build new-arm64-cgo "$GO_NEW" arm64 cgo
 if ! readelf -SW "$T/prog/new-amd64-cgo" | grep -q '\.gopclntab' ||
@@ -72,7 +71,7 @@ if ! readelf -SW "$T/prog/new-amd64-cgo" | grep -q '\.gopclntab' ||
 fi
 
 progs=()
-for p in go119-amd64-cgo go119-arm64 new-amd64 new-amd64-cgo new-arm64-cgo; do
+for p in go119-amd64-cgo go119-arm64 new-amd64-cgo new-arm64-cgo; do
 	progs+=("$T/prog/$p.s=$T/prog/$p")
 done
 engines=()
