@@ -79,6 +79,43 @@ Test(names, data_roots_from_argv)
 	cr_expect_eq(seen, 7);
 }
 
+/* containerd's root: --root, else its config's top-level root (not a
+ * table's), else the default; other programs' argv not read. */
+Test(names, containerd_roots_from_argv_and_config)
+{
+	char proc[128], conf[160], args[256], *roots[8];
+	int seen = 0, len;
+	size_t n;
+
+	PUTS("c1.toml", "version = 2\n  root = \"/r1\"\nstate = \"/s\"\n");
+	PUTS("c2.toml", "version = 2\n[plugins]\n  root = \"/no\"\n");
+	PUTS("proc/20/comm", "containerd\n");
+	PUTS("proc/20/cmdline", "containerd\0--root\0/r0\0--config\0/x\0");
+	PUTS("proc/23/comm", "containerd\n");
+	PUTS("proc/23/cmdline", "containerd\0--root=/r3\0");
+	PUTS("proc/24/comm", "dockerd\n");
+	PUTS("proc/24/cmdline", "dockerd\0--root=/no\0");
+	for (int i = 1; i <= 2; i++) {
+		snprintf(conf, sizeof(conf), "proc/2%d/comm", i);
+		put(conf, "containerd\n", 11);
+		len = snprintf(args, sizeof(args), "containerd%c%s%c%s/c%d.toml",
+			       0, i == 1 ? "--config" : "-c", 0, top, i);
+		snprintf(conf, sizeof(conf), "proc/2%d/cmdline", i);
+		put(conf, args, len + 1);
+	}
+	snprintf(proc, sizeof(proc), "%s/proc", top);
+	n = ct_containerd_roots(proc, roots, 8);
+	cr_assert_eq(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		seen |= !strcmp(roots[i], "/r0") << 0;
+		seen |= !strcmp(roots[i], "/r1") << 1;
+		seen |= !strcmp(roots[i], "/var/lib/containerd") << 2;
+		seen |= !strcmp(roots[i], "/r3") << 3;
+		free(roots[i]);
+	}
+	cr_expect_eq(seen, 15);
+}
+
 Test(names, name_from_config)
 {
 	char root[128], name[64];

@@ -38,7 +38,7 @@
 #include "util.h"
 #include "wallclock.h"
 
-#define CONTENT_DIR	"/io.containerd.content.v1.content/"
+#define CONTENT_DIR	CT_CONTENT_DIR "/"
 #define META_DB		"/io.containerd.metadata.v1.bolt/meta.db"
 #define ROOTS		8
 #define READ_EVERY_NS	50000000ull		/* 50 ms */

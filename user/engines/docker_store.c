@@ -505,6 +505,33 @@ static void keep_stores_of(struct dstore *d, const char *root)
 		closedir(dd);
 }
 
+/* A content root (…/io.containerd.content.v1.content) to look for
+ * dockerd's manifests in. */
+static void content_add(struct dstore *d, const char *root)
+{
+	for (size_t i = 0; i < d->ncontent && i < CONTENT_ROOTS; i++)
+		if (!strcmp(d->content[i], root))
+			return;
+	ct_copy_str(d->content[d->ncontent++ % CONTENT_ROOTS], CT_PATH_MAX,
+		    root, strlen(root) + 1);
+}
+
+/* The content roots of the containerds running: a manifest dockerd
+ * cached before the session (or before containerd's GC ran) is renamed
+ * into none of them again. */
+static void containerds_seen(struct dstore *d)
+{
+	char *roots[CT_DATA_ROOT_MAX], path[CT_PATH_MAX];
+	size_t n = ct_containerd_roots(d->proc_dir, roots, CT_DATA_ROOT_MAX);
+
+	for (size_t i = 0; i < n; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s%s", roots[i],
+				     CT_CONTENT_DIR) < sizeof(path))
+			content_add(d, path);
+		free(roots[i]);
+	}
+}
+
 static void seed(struct dstore *d)
 {
 	char *roots[CT_DATA_ROOT_MAX];
@@ -514,11 +541,12 @@ static void seed(struct dstore *d)
 		keep_stores_of(d, roots[i]);
 		free(roots[i]);
 	}
+	containerds_seen(d);
 	d->seeded = true;
 }
 
-/* A dockerd's registry connect: its stores are read before its pull
- * ends (once per daemon). */
+/* A dockerd's registry connect: its stores, and its containerd's, are
+ * read before its pull ends (once per daemon). */
 static void daemon_seen(struct dstore *d, uint32_t pid)
 {
 	char *root;
@@ -531,6 +559,7 @@ static void daemon_seen(struct dstore *d, uint32_t pid)
 	if (root)
 		keep_stores_of(d, root);
 	free(root);
+	containerds_seen(d);
 }
 
 /* containerd's rename of a blob into its content store: where dockerd's
@@ -545,11 +574,7 @@ static void content_seen(struct dstore *d, const char *newpath)
 	if (!cut)
 		return;
 	*cut = '\0';
-	for (size_t i = 0; i < d->ncontent && i < CONTENT_ROOTS; i++)
-		if (!strcmp(d->content[i], root))
-			return;
-	ct_copy_str(d->content[d->ncontent++ % CONTENT_ROOTS], CT_PATH_MAX,
-		    root, sizeof(root));
+	content_add(d, root);
 }
 
 static void store_feed(void *st, const void *rec, size_t len,

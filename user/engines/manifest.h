@@ -44,6 +44,9 @@ int ct_manifest_nlayers(const json_t *m);
  * CT_PULL_IMAGE_LAYERS; the rest of im untouched). */
 void ct_manifest_layers(const json_t *m, struct ct_pull_image *im);
 
+/* A containerd content store's root, under containerd's own root. */
+#define CT_CONTENT_DIR	"/io.containerd.content.v1.content"
+
 /* The JSON blob of digest in a content store's root (its blobs/sha256/
  * <hex>, as containerd keeps them), or NULL. */
 json_t *ct_content_blob(const char *root, const char *digest);

@@ -18,52 +18,126 @@
 #include "util.h"
 
 #define DEFAULT_DATA_ROOT	"/var/lib/docker"
+#define DEFAULT_CONTAINERD_ROOT	"/var/lib/containerd"
 #define CONFIG_MAX		(256 * 1024)
 
-/* argv of a dockerd (NUL separated, n bytes) -> its data root. */
-static char *data_root_of(const char *args, size_t n)
+/*
+ * The last value of option lng (as "lng VALUE" or "lng=VALUE") or of its
+ * short form shrt ("" for none) in an argv of n bytes (NUL separated),
+ * or NULL: a pointer into args.
+ */
+static const char *arg_value(const char *args, size_t n, const char *lng,
+			     const char *shrt)
 {
-	const char *root = DEFAULT_DATA_ROOT;
-	size_t i = 0;
+	const char *value = NULL;
+	size_t ll = strlen(lng), i = 0;
 
 	while (i < n) {
 		const char *a = args + i;
 		size_t l = strnlen(a, n - i);
 		const char *next = i + l + 1 < n ? a + l + 1 : NULL;
 
-		if (!strncmp(a, "--data-root=", 12))
-			root = a + 12;
-		else if ((!strcmp(a, "--data-root") || !strcmp(a, "-g")) &&
+		if (!strncmp(a, lng, ll) && a[ll] == '=')
+			value = a + ll + 1;
+		else if ((!strcmp(a, lng) || (*shrt && !strcmp(a, shrt))) &&
 			 next)
-			root = next;
+			value = next;
 		i += l + 1;
 	}
-	return strdup(root);
+	return value;
 }
 
-static bool is_dockerd(const char *proc_dir, const char *pid)
+/* argv of a dockerd (NUL separated, n bytes) -> its data root. */
+static char *data_root_of(const char *args, size_t n)
 {
-	char comm[32];
+	const char *root = arg_value(args, n, "--data-root", "-g");
 
-	return ct_proc_comm(proc_dir, pid, comm, sizeof(comm)) &&
-	       ct_prog_comm_is(comm, CT_PROG_DOCKERD);
+	return strdup(root ? root : DEFAULT_DATA_ROOT);
+}
+
+/* The argv of process pid (a name under proc_dir) if its comm is prog's,
+ * into args (max bytes): its length, else 0. */
+static size_t argv_of(const char *proc_dir, const char *pid,
+		      enum ct_prog prog, char *args, size_t max)
+{
+	char path[512], comm[32];
+	ssize_t len;
+
+	if (!ct_proc_comm(proc_dir, pid, comm, sizeof(comm)) ||
+	    !ct_prog_comm_is(comm, prog))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s/cmdline", proc_dir, pid);
+	len = ct_read_small(path, args, max);
+	return len > 0 ? (size_t)len : 0;
 }
 
 /* The data root of process pid (a name under proc_dir) if it is a
  * dockerd, malloc'd; else NULL. */
 static char *pid_data_root(const char *proc_dir, const char *pid)
 {
-	char path[512], args[4096];
-	ssize_t len;
+	char args[4096];
+	size_t len = argv_of(proc_dir, pid, CT_PROG_DOCKERD, args,
+			     sizeof(args));
 
-	if (!is_dockerd(proc_dir, pid))
-		return NULL;
-	snprintf(path, sizeof(path), "%s/%s/cmdline", proc_dir, pid);
-	len = ct_read_small(path, args, sizeof(args));
-	return len > 0 ? data_root_of(args, len) : NULL;
+	return len ? data_root_of(args, len) : NULL;
 }
 
-size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max)
+/*
+ * The top-level `root = "DIR"` of a containerd config (TOML: before its
+ * first table), malloc'd, or NULL.  Only a regular file of root's (or of
+ * the user coldtrace runs as), not a link: the path comes from an argv.
+ */
+static char *config_root(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char buf[16384], *line, *save = NULL, *root = NULL;
+	struct stat st;
+	ssize_t n = -1;
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    (!st.st_uid || st.st_uid == geteuid()))
+		n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (line = strtok_r(buf, "\n", &save); line && !root;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char val[CT_PATH_MAX];
+
+		line += strspn(line, " \t");
+		if (*line == '[')
+			break;
+		if (sscanf(line, "root = \"%255[^\"]\"", val) == 1)
+			root = strdup(val);
+	}
+	return root;
+}
+
+/* The root of process pid (a name under proc_dir) if it is a
+ * containerd, malloc'd; else NULL. */
+static char *pid_containerd_root(const char *proc_dir, const char *pid)
+{
+	char args[4096], *root = NULL;
+	size_t len = argv_of(proc_dir, pid, CT_PROG_CONTAINERD, args,
+			     sizeof(args));
+	const char *flag, *config;
+
+	if (!len)
+		return NULL;
+	flag = arg_value(args, len, "--root", "");
+	config = arg_value(args, len, "--config", "-c");
+	if (flag)
+		return strdup(flag);
+	if (config)
+		root = config_root(config);
+	return root ? root : strdup(DEFAULT_CONTAINERD_ROOT);
+}
+
+/* What fn says of each process under proc_dir, up to max of them. */
+static size_t each_pid(const char *proc_dir,
+		       char *(*fn)(const char *proc_dir, const char *pid),
+		       char **out, size_t max)
 {
 	DIR *d = opendir(proc_dir);
 	struct dirent *de;
@@ -74,12 +148,22 @@ size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max)
 	while (n < max && (de = readdir(d))) {
 		if (!ct_is_pid(de->d_name))
 			continue;
-		roots[n] = pid_data_root(proc_dir, de->d_name);
-		if (roots[n])
+		out[n] = fn(proc_dir, de->d_name);
+		if (out[n])
 			n++;
 	}
 	closedir(d);
 	return n;
+}
+
+size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max)
+{
+	return each_pid(proc_dir, pid_data_root, roots, max);
+}
+
+size_t ct_containerd_roots(const char *proc_dir, char **roots, size_t max)
+{
+	return each_pid(proc_dir, pid_containerd_root, roots, max);
 }
 
 char *ct_docker_data_root_of(const char *proc_dir, uint32_t pid)

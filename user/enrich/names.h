@@ -26,6 +26,12 @@ size_t ct_docker_data_roots(const char *proc_dir, char **roots, size_t max);
 /* The same of one process: its data root, malloc'd, or NULL if it is no
  * dockerd (or gone). */
 char *ct_docker_data_root_of(const char *proc_dir, uint32_t pid);
+/*
+ * Roots of the containerd processes under proc_dir: --root DIR, else the
+ * top-level root of its --config (-c) file, else /var/lib/containerd.
+ * Returns how many (at most max), each malloc'd: free with free().
+ */
+size_t ct_containerd_roots(const char *proc_dir, char **roots, size_t max);
 
 /*
  * An engine's JSON file, whole, parsed (jansson, a duplicate key
