@@ -122,6 +122,31 @@ fi
 # shellcheck source=tools/debian-mirror.sh
 . "$(dirname "$0")/debian-mirror.sh"
 
+# Debian's archive through a list of our own under DIR, never through
+# the system's apt configuration: SUITE's main (of ARCH's packages, if
+# given), its package lists fetched.
+private_apt() {	# DIR SUITE [ARCH]
+	local a=$1
+	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg${3:+ arch=$3}] $(debian_mirror) $2 main" \
+		>"$a/sources.list"
+	echo "${3:-}" >"$a/arch"
+	papt "$a" apt-get update
+}
+
+# apt-get or apt-cache (CMD) through DIR's list (private_apt).
+papt() {	# DIR CMD ARGS...
+	local a=$1 cmd=$2 arch
+	shift 2
+	arch=$(cat "$a/arch")
+	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list"
+		-o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$a/lists"
+		-o "Dir::Cache=$a/cache" -o "APT::Sandbox::User=root" -qq)
+	[ -z "$arch" ] ||
+		opts+=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch")
+	"$cmd" "${opts[@]}" "$@"
+}
+
 # Fetch and unpack the trixie set unless $CT_TRIXIE_DIR already holds
 # exactly the versions listed in its manifest.
 install_trixie() {
@@ -132,15 +157,9 @@ install_trixie() {
 		return 0
 	fi
 	echo "install-deps: fetching Debian 13 ${TRIXIE_PKGS[*]} into $d"
-	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) trixie main" \
-		>"$a/sources.list"
-	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list"
-		-o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$a/lists"
-		-o "Dir::Cache=$a/cache" -o "APT::Sandbox::User=root" -qq)
-	apt-get "${opts[@]}" update
+	private_apt "$a" trixie || return 1
 	rm -f "$a/debs/"*.deb
-	(cd "$a/debs" && apt-get "${opts[@]}" download "${TRIXIE_PKGS[@]}")
+	(cd "$a/debs" && papt "$a" apt-get download "${TRIXIE_PKGS[@]}")
 	local f
 	for f in "$a/debs/"*.deb; do
 		dpkg -x "$f" "$d"
@@ -160,18 +179,12 @@ install_go() {
 		echo "install-deps: Go toolchain present in $d"
 		return 0
 	fi
-	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) forky main" \
-		>"$a/sources.list"
-	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list"
-		-o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$a/lists"
-		-o "Dir::Cache=$a/cache" -o "APT::Sandbox::User=root" -qq)
-	apt-get "${opts[@]}" update
-	pkg=$(apt-cache "${opts[@]}" pkgnames golang-1. |
+	private_apt "$a" forky || return 1
+	pkg=$(papt "$a" apt-cache pkgnames golang-1. |
 		grep -E '^golang-1\.[0-9]+-go$' | sort -V | tail -n 1)
 	[ -n "$pkg" ] || { echo "install-deps: no golang-1.NN-go in forky" >&2; return 1; }
 	echo "install-deps: fetching forky's $pkg into $d"
-	(cd "$a/debs" && apt-get "${opts[@]}" download "$pkg" "${pkg%-go}-src")
+	(cd "$a/debs" && papt "$a" apt-get download "$pkg" "${pkg%-go}-src")
 	rm -rf "$d.tmp"
 	for f in "$a/debs/"*.deb; do
 		dpkg -x "$f" "$d.tmp"
@@ -198,16 +211,9 @@ install_sysroot() {
 		return 0
 	fi
 	echo "install-deps: fetching arm64 ${SYSROOT_PKGS[*]} into $d"
-	mkdir -p "$a/lists/partial" "$a/cache/archives/partial" "$a/debs"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=arm64] $(debian_mirror) bookworm main" \
-		>"$a/sources.list"
-	local opts=(-o "Dir::Etc::sourcelist=$a/sources.list"
-		-o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$a/lists"
-		-o "Dir::Cache=$a/cache" -o "APT::Sandbox::User=root"
-		-o "APT::Architecture=arm64" -o "APT::Architectures=arm64" -qq)
-	apt-get "${opts[@]}" update
+	private_apt "$a" bookworm arm64 || return 1
 	rm -f "$a/debs/"*.deb
-	(cd "$a/debs" && apt-get "${opts[@]}" download "${SYSROOT_PKGS[@]}")
+	(cd "$a/debs" && papt "$a" apt-get download "${SYSROOT_PKGS[@]}")
 	rm -rf "$d.tmp"
 	for f in "$a/debs/"*.deb; do
 		dpkg -x "$f" "$d.tmp"
