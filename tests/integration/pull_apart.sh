@@ -283,13 +283,27 @@ check_critical() {	# FILE WANT
 	note "$(jq -r '"\(.image): before fetch \(.critical.before_fetch_ns / 1e6 | floor) ms, fetch \(.critical.fetch_ns / 1e6 | floor) ms, unpack alone \(.critical.unpack_only_ns / 1e6 | floor) ms, \(.critical.fetch_bytes_per_s) B/s"' "$1" | head -n 3)"
 }
 
-# No pull fetched faster than lo's shaper lets it (40 Mbit/s: 5e6 B/s)
-# but for what TCP had buffered before a blob file was opened (a
-# fetch's span begins at the open; up to 30% of a layer of 1 MB here).
-check_rate() {	# FILE
-	jq -s -e 'map(.critical.fetch_bytes_per_s) |
+# No fetch faster than lo's shaper lets it (40 Mbit/s: 5e6 B/s) but for
+# what TCP had buffered before a blob file was opened (a fetch's span
+# begins at the open; up to 30% of a layer of 1 MB here).  Per pull, and
+# for ten at once over all of them: there a client starved of CPU (ten
+# of them on two cores) opens its file when the kernel has received
+# most of a small layer, so that one pull's rate may pass the link's
+# (seen: Podman's q0, 512 KB in 64 ms at the end), but the link bounds
+# all the bytes fetched, from the first fetch's start to the last one's
+# end.
+check_rate() {	# FILE SCENARIO
+	case $2 in
+	*ten) jq -s -e '[.[].layers[] | select(.fetch != null and
+			.cached == false and .fetched_by == null)] |
+		(map(.bytes) | add) / ((map(.fetch.start_ns + .fetch.dur_ns) |
+			max) - (map(.fetch.start_ns) | min)) * 1e9 > 6.5e6' \
+		"$1" >/dev/null &&
+		{ show_output; fail "fetches faster than the link: $(jq -s -c 'map([.image, .critical.fetch_bytes_per_s])' "$1")"; } ;;
+	*) jq -s -e 'map(.critical.fetch_bytes_per_s) |
 		map(select(. != null and . > 6.5e6)) | length > 0' "$1" >/dev/null &&
-		{ show_output; fail "a fetch faster than the link: $(jq -c '[.image, .critical]' "$1")"; }
+		{ show_output; fail "a fetch faster than the link: $(jq -c '[.image, .critical]' "$1")"; } ;;
+	esac
 	return 0
 }
 
@@ -342,7 +356,7 @@ run_command_mode() {
 		# 391 ms, seen in CI beside the guests)
 		three) [ "$MODE" != far ] || check_critical "$T/pulls.$s" fetch ;;
 		esac
-		[ "$s" = zeros ] || check_rate "$T/pulls.$s"
+		[ "$s" = zeros ] || check_rate "$T/pulls.$s" "$s"
 		[ "$MODE" != far ] || check_far "$T/pulls.$s"
 		[ "$s" != runs ] || check_runs
 		[ "$s" != pm-runs ] || check_runs podman
