@@ -14,14 +14,19 @@
 #   read (stripped PIEs, the table inside .data.rel.ro): a dockerd of
 #   ours, its containerd socket absent so that it waits, dumps its
 #   goroutines at SIGQUIT (tests/gosym/stacks.py);
+# - a live process's addresses (user/lib/ustack.c: its maps, the files
+#   they map, the line table) against its own traceback with absolute
+#   pcs (GOTRACEBACK=system at SIGQUIT): the PIE test programs, loaded
+#   where the kernel chose (tests/gosym/ustacks.py);
 # - damaged copies of a binary give answers or errors, never a crash
-#   (the driver is built with ASan and UBSan).
+#   (the drivers are built with ASan and UBSan).
 . "$(dirname "$0")/lib.sh"
 
 GO_DIR=${CT_GO_DIR:-/opt/coldtrace/versions/go}
 A2L_GO=$GO_DIR/bin/addr2line
 GO_NEW=$(echo "$GO_DIR"/usr/lib/go-*/bin/go)
 OURS=$TOP/.output/gosym_addr2line
+USTACK=$TOP/.output/gosym_ustack
 BOOKWORM=
 TRIXIE=${CT_TRIXIE_DIR:-/opt/coldtrace/versions/trixie}
 FORKY=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}
@@ -37,7 +42,8 @@ trap stop_it EXIT
 if ! [ -x "$A2L_GO" ] || ! [ -x "$GO_NEW" ]; then
 	fail "no Go toolchain in $GO_DIR (make deps)"
 fi
-make -s -C "$TOP" .output/gosym_addr2line >&2 || fail "cannot build $OURS"
+make -s -C "$TOP" .output/gosym_addr2line .output/gosym_ustack >&2 ||
+	fail "cannot build $OURS and $USTACK"
 
 # The test program by GO (1.19 or the new one) for ARCH, C code first
 # (external linking, a PIE) or not: $T/prog/NAME and NAME.s, stripped.
@@ -65,8 +71,9 @@ build go119-amd64-cgo go amd64 cgo
 build go119-arm64 go arm64 static
 build new-amd64-cgo "$GO_NEW" amd64 cgo
 build new-arm64-cgo "$GO_NEW" arm64 cgo
-if ! readelf -SW "$T/prog/new-amd64-cgo" | grep -q '\.gopclntab' ||
-	readelf -SW "$T/prog/go119-amd64-cgo.s" | grep -q '\.gopclntab'; then
+# (readelf's whole output first: `grep -q` may leave it a SIGPIPE)
+if [[ "$(readelf -SW "$T/prog/new-amd64-cgo")" != *.gopclntab* ]] ||
+	[[ "$(readelf -SW "$T/prog/go119-amd64-cgo.s")" == *.gopclntab* ]]; then
 	fail "the test programs lack the layouts they stand for"
 fi
 
@@ -131,6 +138,36 @@ for f in "$BOOKWORM/usr/sbin/dockerd" "$TRIXIE/usr/sbin/dockerd"; do
 	python3 "$TOP/tests/gosym/stacks.py" "$OURS" "$f" "$T/dump" \
 		>"$T/stacks" 2>&1 || { cat "$T/stacks" >&2; fail "unlike $f's own traceback"; }
 	sed 's/^/  /' "$T/stacks" >&2
+done
+
+# The test program waiting in its parked goroutines: its maps (and
+# map_files' links) copied to $T/proc while it runs, then its traceback.
+live_dump() {	# PROGRAM
+	local n=0 f
+	GOTRACEBACK=system "$1" wait >"$T/live.out" 2>"$T/live.dump" &
+	DPID=$!
+	until grep -q ready "$T/live.out" 2>/dev/null || [ $n -ge 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	grep -q ready "$T/live.out" || fail "$1 never got ready"
+	rm -rf "$T/proc"
+	mkdir -p "$T/proc/$DPID/map_files"
+	cp "/proc/$DPID/maps" "$T/proc/$DPID/maps"
+	for f in "/proc/$DPID/map_files"/*; do
+		ln -s "$(readlink "$f")" "$T/proc/$DPID/map_files/${f##*/}"
+	done
+	kill -QUIT "$DPID"
+	wait "$DPID" 2>/dev/null || true
+	LIVE_PID=$DPID
+	DPID=
+}
+for p in go119-amd64-cgo new-amd64-cgo; do
+	live_dump "$T/prog/$p.s"
+	python3 "$TOP/tests/gosym/ustacks.py" "$USTACK" "$T/proc" "$LIVE_PID" \
+		"$T/live.dump" >"$T/ustacks" 2>&1 ||
+		{ cat "$T/ustacks" "$T/live.dump" >&2; fail "$p: unlike its own traceback"; }
+	note "$p: $(cat "$T/ustacks")"
 done
 
 # Damaged copies: 40 bytes changed at random in the table each time.

@@ -424,6 +424,24 @@ uint64_t ct_gosym_text(const struct ct_gosym *g)
 	return g->text;
 }
 
+int ct_gosym_vaddr(const struct ct_gosym *g, uint64_t off, uint64_t *vaddr)
+{
+	const Elf64_Ehdr *eh = g->map;
+	const Elf64_Phdr *ph;
+
+	if (eh->e_phentsize != sizeof(*ph) || eh->e_phoff > g->size ||
+	    (g->size - eh->e_phoff) / sizeof(*ph) < eh->e_phnum)
+		return -ENOENT;
+	ph = (const Elf64_Phdr *)((const char *)g->map + eh->e_phoff);
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && off >= ph[i].p_offset &&
+		    off - ph[i].p_offset < ph[i].p_filesz) {
+			*vaddr = off - ph[i].p_offset + ph[i].p_vaddr;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 /* ---- lookups ---- */
 
 /* Function i's entry offset from the text start (i == nfunc: the end). */

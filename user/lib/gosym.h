@@ -47,6 +47,10 @@ const char *ct_gosym_layout(const struct ct_gosym *g);
 /* runtime.text: the address the table's pc offsets count from. */
 uint64_t ct_gosym_text(const struct ct_gosym *g);
 
+/* The virtual address of file offset off (a process's address mapped
+ * through /proc/PID/maps), by the file's LOAD segments: 0, or -ENOENT. */
+int ct_gosym_vaddr(const struct ct_gosym *g, uint64_t off, uint64_t *vaddr);
+
 /* Where pc is, into *out: 0, or -ENOENT (in no Go function). */
 int ct_gosym_pc(const struct ct_gosym *g, uint64_t pc,
 		struct ct_gosym_line *out);

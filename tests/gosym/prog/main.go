@@ -2,13 +2,16 @@
 
 // A Go program of the layouts the engines' binaries have (tests/gosym/):
 // goroutines, a generic function, closures, and with cgo C code linked
-// ahead of runtime.text.
+// ahead of runtime.text.  With the argument "wait" it then parks
+// goroutines on a channel and a mutex and sleeps, "ready" on its standard
+// output, until a signal ends it (SIGQUIT: the runtime's traceback).
 package main
 
 import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 )
 
 type pair[T any] struct{ a, b T }
@@ -38,4 +41,24 @@ func main() {
 		t += v
 	}
 	fmt.Fprintln(os.Stderr, twice(t), swap(pair[int]{1, 2}))
+	if len(os.Args) > 1 && os.Args[1] == "wait" {
+		park()
+	}
+}
+
+func onChannel(ch <-chan int) { <-ch }
+
+func onMutex(mu *sync.Mutex) { mu.Lock() }
+
+func park() {
+	ch := make(chan int)
+	var mu sync.Mutex
+	mu.Lock()
+	for i := 0; i < 2; i++ {
+		go onChannel(ch)
+		go onMutex(&mu)
+	}
+	time.Sleep(100 * time.Millisecond)
+	fmt.Println("ready")
+	time.Sleep(time.Hour)
 }

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * user/lib/ustack.c on processes laid out in a directory like /proc: what
+ * it says of addresses it cannot name (a C file, the vDSO, anonymous
+ * code, a process gone), and a frames buffer too short.  Naming Go
+ * functions is checked against the Go runtime's own traceback by
+ * tests/integration/gosym.sh.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "ustack.h"
+
+static char top[64];
+
+static void setup(void)
+{
+	char path[128];
+	FILE *f;
+
+	strcpy(top, "/tmp/ct-test-ustack.XXXXXX");
+	cr_assert_not_null(mkdtemp(top));
+	snprintf(path, sizeof(path), "%s/7", top);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/7/maps", top);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	/* /bin/sh's inode is not this one: the root's file is not taken */
+	fputs("00400000-00401000 r--p 00000000 08:01 1 /bin/sh\n"
+	      "00401000-00402000 r-xp 00001000 08:01 1 /bin/sh\n"
+	      "7f0000000000-7f0000001000 r-xp 00000000 00:00 0 \n"
+	      "7fff00000000-7fff00002000 r-xp 00000000 00:00 0 [vdso]\n", f);
+	fclose(f);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(ustack, .init = setup, .fini = teardown);
+
+/* The i-th of n names in frames. */
+static const char *nth(const char *frames, size_t i)
+{
+	while (i--)
+		frames += strlen(frames) + 1;
+	return frames;
+}
+
+Test(ustack, what_cannot_be_named_is_said)
+{
+	struct ct_ustack *u = ct_ustack_new(top);
+	uint64_t ips[] = { 0x401010, 0x400010, 0x7f0000000010,
+			   0x7fff00000100, 0x12345, 0 };
+	struct ct_ustack_stats st;
+	char frames[256];
+	uint16_t cut;
+
+	cr_assert_not_null(u);
+	cr_assert_eq(ct_ustack_name(u, 7, ips, 6, frames, sizeof(frames),
+				    &cut), 5, "named up to the first 0");
+	cr_expect_eq(cut, 0);
+	cr_expect_str_eq(nth(frames, 0), "[sh]", "a file without Go's table");
+	cr_expect_str_eq(nth(frames, 1), "?", "not code");
+	cr_expect_str_eq(nth(frames, 2), "?", "anonymous code");
+	cr_expect_str_eq(nth(frames, 3), "[vdso]");
+	cr_expect_str_eq(nth(frames, 4), "?", "in no mapping");
+	ct_ustack_stats(u, &st);
+	cr_expect_eq(st.named, 0);
+	cr_expect_eq(st.unnamed, 5);
+	cr_expect_eq(st.gone, 0);
+	ct_ustack_free(u);
+}
+
+Test(ustack, a_process_gone_and_a_short_buffer)
+{
+	struct ct_ustack *u = ct_ustack_new(top);
+	uint64_t ips[] = { 0x401010, 0x7fff00000100, 0x401020 };
+	struct ct_ustack_stats st;
+	char frames[12];
+	uint16_t cut;
+
+	cr_assert_eq(ct_ustack_name(u, 8, ips, 3, frames, sizeof(frames),
+				    &cut), 3);
+	cr_expect_str_eq(nth(frames, 2), "?", "no maps: nothing named");
+	/* "[sh]\0[vdso]\0" fills 12 bytes: the third is cut */
+	cr_assert_eq(ct_ustack_name(u, 7, ips, 3, frames, sizeof(frames),
+				    &cut), 2);
+	cr_expect_eq(cut, 1);
+	cr_expect_str_eq(nth(frames, 1), "[vdso]");
+	ct_ustack_stats(u, &st);
+	cr_expect_eq(st.gone, 1);
+	ct_ustack_free(u);
+}
+
+/* A process forgotten (it exec'd) has its maps read again. */
+Test(ustack, forget_reads_the_maps_again)
+{
+	struct ct_ustack *u = ct_ustack_new(top);
+	uint64_t ips[] = { 0x7fff00000100 };
+	char frames[64], path[128];
+	uint16_t cut;
+
+	cr_assert_eq(ct_ustack_name(u, 7, ips, 1, frames, sizeof(frames),
+				    &cut), 1);
+	cr_expect_str_eq(frames, "[vdso]");
+	snprintf(path, sizeof(path), "%s/7/maps", top);
+	cr_assert_eq(unlink(path), 0);
+	ct_ustack_name(u, 7, ips, 1, frames, sizeof(frames), &cut);
+	cr_expect_str_eq(frames, "[vdso]", "kept until forgotten");
+	ct_ustack_forget(u, 7);
+	ct_ustack_name(u, 7, ips, 1, frames, sizeof(frames), &cut);
+	cr_expect_str_eq(frames, "?");
+	ct_ustack_free(u);
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * A process's user-space addresses named: its executable mappings, the
+ * files behind them, their Go line tables (ustack.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "gosym.h"
+#include "ustack.h"
+
+#define MAPS_MAX	512	/* executable mappings kept of a process */
+#define NAME_LEN	64	/* a mapped file's base name */
+#define NO_FILE		UINT32_MAX
+
+/* One executable mapping of a process. */
+struct umap {
+	uint64_t start, end, off;
+	uint32_t file;		/* index in files[], or NO_FILE */
+	char name[NAME_LEN];	/* "[vdso]", the file's base name, or "" */
+};
+
+struct uproc {
+	uint32_t tgid;		/* 0: a slot unused */
+	bool gone;		/* its maps could not be read */
+	uint64_t used;		/* the clock of its last ask */
+	struct umap *m;
+	size_t n;
+};
+
+/* A Go program's file, its line table open. */
+struct ufile {
+	dev_t dev;
+	ino_t ino;		/* 0: a slot unused */
+	uint64_t used;
+	struct ct_gosym *g;
+};
+
+struct ct_ustack {
+	char proc_dir[256];
+	uint64_t clock;
+	struct uproc procs[CT_USTACK_PROCS];
+	struct ufile files[CT_USTACK_FILES];
+	struct ct_ustack_stats stats;
+};
+
+struct ct_ustack *ct_ustack_new(const char *proc_dir)
+{
+	struct ct_ustack *u = calloc(1, sizeof(*u));
+
+	if (u)
+		snprintf(u->proc_dir, sizeof(u->proc_dir), "%s", proc_dir);
+	return u;
+}
+
+static void proc_clear(struct uproc *p)
+{
+	free(p->m);
+	memset(p, 0, sizeof(*p));
+}
+
+static void file_clear(struct ct_ustack *u, uint32_t i)
+{
+	ct_gosym_free(u->files[i].g);
+	memset(&u->files[i], 0, sizeof(u->files[i]));
+	for (size_t k = 0; k < CT_USTACK_PROCS; k++)	/* theirs no more */
+		for (size_t j = 0; j < u->procs[k].n; j++)
+			if (u->procs[k].m[j].file == i)
+				u->procs[k].m[j].file = NO_FILE;
+}
+
+void ct_ustack_free(struct ct_ustack *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < CT_USTACK_PROCS; i++)
+		proc_clear(&u->procs[i]);
+	for (uint32_t i = 0; i < CT_USTACK_FILES; i++)
+		ct_gosym_free(u->files[i].g);
+	free(u);
+}
+
+/* ---- files ---- */
+
+/*
+ * The slot of the Go program open as fd at path (its table read if it
+ * is new), or NO_FILE: a C file takes none, its name says it.
+ */
+static uint32_t file_of(struct ct_ustack *u, int fd, const char *path)
+{
+	struct ct_gosym *g;
+	struct stat st;
+	uint32_t lru = 0;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return NO_FILE;
+	for (uint32_t i = 0; i < CT_USTACK_FILES; i++) {
+		struct ufile *f = &u->files[i];
+
+		if (f->ino == st.st_ino && f->dev == st.st_dev) {
+			f->used = u->clock;
+			return i;
+		}
+		if (f->used < u->files[lru].used)
+			lru = i;
+	}
+	if (ct_gosym_open(path, &g))
+		return NO_FILE;
+	file_clear(u, lru);
+	u->files[lru] = (struct ufile){ .dev = st.st_dev, .ino = st.st_ino,
+					.used = u->clock, .g = g };
+	return lru;
+}
+
+/*
+ * The file the process maps at m, as it maps it: map_files/START-END
+ * (the very file, even one replaced since), else the path under the
+ * process's root if its inode is the mapping's.
+ */
+static uint32_t open_mapped(struct ct_ustack *u, uint32_t tgid,
+			    const struct umap *m, const char *path,
+			    unsigned long ino)
+{
+	char p[4352];
+	uint32_t i = NO_FILE;
+	struct stat st;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%u/map_files/%" PRIx64 "-%" PRIx64,
+		 u->proc_dir, tgid, m->start, m->end);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(p, sizeof(p), "%s/%u/root%s", u->proc_dir, tgid, path);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && (fstat(fd, &st) || st.st_ino != ino)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd >= 0) {
+		i = file_of(u, fd, p);
+		close(fd);
+	}
+	return i;
+}
+
+/* ---- processes ---- */
+
+/* One line of maps into m if it maps code; false otherwise. */
+static bool parse_map(struct ct_ustack *u, uint32_t tgid, const char *line,
+		      struct umap *m)
+{
+	char perms[8], path[4096] = "";
+	unsigned long ino;
+	const char *base;
+
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %lu %4095[^\n]",
+		   &m->start, &m->end, perms, &m->off, &ino, path) < 5 ||
+	    perms[2] != 'x')
+		return false;
+	m->file = NO_FILE;
+	m->name[0] = '\0';
+	if (path[0] == '[') {
+		snprintf(m->name, sizeof(m->name), "%s", path);
+		return true;
+	}
+	if (path[0] != '/')
+		return true;	/* anonymous code: a JIT's */
+	base = strrchr(path, '/') + 1;
+	snprintf(m->name, sizeof(m->name), "[%.*s]", NAME_LEN - 3, base);
+	m->file = open_mapped(u, tgid, m, path, ino);
+	return true;
+}
+
+static void read_maps(struct ct_ustack *u, struct uproc *p)
+{
+	char path[300], line[4400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u/maps", u->proc_dir, p->tgid);
+	f = fopen(path, "re");
+	p->gone = !f;
+	p->m = f ? calloc(MAPS_MAX, sizeof(*p->m)) : NULL;
+	if (f && !p->m)
+		p->gone = true;
+	while (p->m && p->n < MAPS_MAX && fgets(line, sizeof(line), f))
+		if (parse_map(u, p->tgid, line, &p->m[p->n]))
+			p->n++;
+	if (f)
+		fclose(f);
+}
+
+/* tgid's maps, read at its first ask (its slot the least recent one's). */
+static struct uproc *proc_of(struct ct_ustack *u, uint32_t tgid)
+{
+	struct uproc *lru = &u->procs[0];
+
+	for (size_t i = 0; i < CT_USTACK_PROCS; i++) {
+		struct uproc *p = &u->procs[i];
+
+		if (p->tgid == tgid) {
+			p->used = u->clock;
+			return p;
+		}
+		if (p->used < lru->used)
+			lru = p;
+	}
+	proc_clear(lru);
+	lru->tgid = tgid;
+	lru->used = u->clock;
+	read_maps(u, lru);
+	return lru;
+}
+
+void ct_ustack_forget(struct ct_ustack *u, uint32_t tgid)
+{
+	for (size_t i = 0; i < CT_USTACK_PROCS; i++)
+		if (u->procs[i].tgid == tgid)
+			proc_clear(&u->procs[i]);
+}
+
+/* ---- names ---- */
+
+/* The name of address a (pc: a's own code, not a call before it). */
+static const char *name_of(struct ct_ustack *u, const struct uproc *p,
+			   uint64_t a, uint64_t pc)
+{
+	struct ct_gosym_line l;
+	uint64_t vaddr;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct umap *m = &p->m[i];
+		const struct ct_gosym *g;
+
+		if (a < m->start || a >= m->end)
+			continue;
+		g = m->file == NO_FILE ? NULL : u->files[m->file].g;
+		if (g && !ct_gosym_vaddr(g, pc - m->start + m->off, &vaddr) &&
+		    !ct_gosym_pc(g, vaddr, &l))
+			return l.func;
+		return m->name[0] ? m->name : "?";
+	}
+	return "?";
+}
+
+size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
+		      size_t n, char *frames, size_t len, uint16_t *cut)
+{
+	struct uproc *p;
+	size_t used = 0, k = 0;
+
+	u->clock++;
+	p = proc_of(u, tgid);
+	u->stats.gone += p->gone;
+	*cut = 0;
+	for (; k < n && ips[k]; k++) {
+		const char *s = name_of(u, p, ips[k], k ? ips[k] - 1 : ips[k]);
+		size_t l = strlen(s) + 1;
+
+		if (used + l > len)
+			break;
+		memcpy(frames + used, s, l);
+		used += l;
+		if (s[0] == '?' || s[0] == '[')
+			u->stats.unnamed++;
+		else
+			u->stats.named++;
+	}
+	for (size_t j = k; j < n && ips[j]; j++)
+		(*cut)++;
+	return k;
+}
+
+void ct_ustack_stats(const struct ct_ustack *u, struct ct_ustack_stats *out)
+{
+	*out = u->stats;
+}
