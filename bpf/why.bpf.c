@@ -100,7 +100,7 @@ int BPF_PROG(ct_why_exec, struct task_struct *p, pid_t old_pid,
 	    !is_cni_plugin(BPF_CORE_READ(bprm, filename)))
 		return 0;
 	mark(p);
-	why_emit(p, CT_TS_RUN, CT_STACK_NONE);
+	why_emit(p, CT_TS_RUN, CT_STACK_NONE, CT_STACK_NONE);
 	return 0;
 }
 
@@ -116,7 +116,7 @@ int BPF_PROG(ct_why_newtask, struct task_struct *child, u64 clone_flags)
 static __always_inline void woken(struct task_struct *p)
 {
 	if (why_tracked(p))
-		why_emit(p, CT_TS_RUNQ, CT_STACK_NONE);
+		why_emit(p, CT_TS_RUNQ, CT_STACK_NONE, CT_STACK_NONE);
 }
 
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
@@ -419,7 +419,7 @@ int BPF_PROG(ct_why_exit, struct task_struct *p)
 {
 	if (!why_tracked(p))
 		return 0;
-	why_emit(p, CT_TS_DEAD, CT_STACK_NONE);
+	why_emit(p, CT_TS_DEAD, CT_STACK_NONE, CT_STACK_NONE);
 	unmark(p);
 	return 0;
 }

@@ -64,6 +64,19 @@ struct {
 	__uint(value_size, CT_STACK_DEPTH * sizeof(__u64));
 } why_stacks SEC(".maps");
 
+/*
+ * The user stacks of the tracked tasks' waits (--why=user): frame-pointer
+ * walks (Go's code keeps frame pointers; C code built without them gives
+ * its leaf frames only).  Ids are per map, names per process: userspace
+ * names an id for each process that uses it (CT_EV_USTACK).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, CT_USTACKS_MAX);
+	__type(key, __u32);
+	__uint(value_size, CT_STACK_DEPTH * sizeof(__u64));
+} why_ustacks SEC(".maps");
+
 #define CT_EEXIST	17
 
 /*
@@ -72,6 +85,8 @@ struct {
  * sched_waking program unloaded, the stack map one entry).
  */
 const volatile bool why_stacks_on = true;
+/* --why=user: each wait's user stack too (userspace sets it). */
+const volatile bool why_ustacks_on = false;
 
 /*
  * The current task's kernel stack as a record says it (coldtrace.h).
@@ -90,6 +105,14 @@ static __always_inline __u32 why_stack(void *ctx)
 		id = bpf_get_stackid(ctx, &why_stacks, 1);
 	if (id == -CT_EEXIST)
 		id = bpf_get_stackid(ctx, &why_stacks, 2);
+	return id < 0 ? CT_STACK_LOST : (__u32)id + 1;
+}
+
+/* The current task's user stack as a record says it, as why_stack(). */
+static __always_inline __u32 why_ustack(void *ctx)
+{
+	long id = bpf_get_stackid(ctx, &why_ustacks, BPF_F_USER_STACK);
+
 	return id < 0 ? CT_STACK_LOST : (__u32)id + 1;
 }
 
@@ -118,11 +141,12 @@ static __always_inline bool why_tracked(struct task_struct *p)
 
 /*
  * A CT_EV_TSTATE record: @p is in scheduler state @state from now; @stack
- * its wait site when it goes to sleep (it is the current task then).
- * Its time, or 0 when the ring buffer had no room.
+ * its wait site when it goes to sleep (it is the current task then), and
+ * @ustack its user stack.  Its time, or 0 when the ring buffer had no
+ * room.
  */
 static __always_inline __u64 why_emit(struct task_struct *p, __u32 state,
-				      __u32 stack)
+				      __u32 stack, __u32 ustack)
 {
 	struct ct_tstate *r = reserve(sizeof(*r));
 	__u64 ts;
@@ -138,6 +162,7 @@ static __always_inline __u64 why_emit(struct task_struct *p, __u32 state,
 	r->hdr.cpu = bpf_get_smp_processor_id();
 	r->state = state;
 	r->stack = stack;
+	r->ustack = ustack;
 	ts = r->hdr.ts_ns;
 	submit(r);
 	return ts;
@@ -191,7 +216,7 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 				       struct task_struct *next,
 				       unsigned int prev_state)
 {
-	__u32 st, stack = CT_STACK_NONE;
+	__u32 st, stack = CT_STACK_NONE, ustack = CT_STACK_NONE;
 	struct why_task *t = why_task(prev);
 	__u64 ts;
 
@@ -203,14 +228,16 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 		if (why_stacks_on && !stack &&
 		    (st == CT_TS_IO || st == CT_TS_SLEEP))
 			stack = why_stack(ctx);
-		ts = why_emit(prev, st, stack);
+		if (why_ustacks_on && (st == CT_TS_IO || st == CT_TS_SLEEP))
+			ustack = why_ustack(ctx);
+		ts = why_emit(prev, st, stack, ustack);
 		t->slept_ns = st == CT_TS_IO || st == CT_TS_SLEEP ? ts : 0;
 	}
 	t = why_task(next);
 	if (t) {
 		t->site = 0;
 		t->slept_ns = 0;
-		why_emit(next, CT_TS_RUN, CT_STACK_NONE);
+		why_emit(next, CT_TS_RUN, CT_STACK_NONE, CT_STACK_NONE);
 	}
 }
 

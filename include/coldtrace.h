@@ -67,6 +67,7 @@ enum ct_ev_type {
 	CT_EV_FETCHED	= 112,	/* a lazy layer's bytes from its registry (user/enrich/layers.c) */
 	CT_EV_STACK	= 113,	/* --why: a kernel stack's frames, named (user/kern/stacks.c) */
 	CT_EV_PULL_IMAGE = 114,	/* the image a pull stored, from its daemon's store (include/pull.h) */
+	CT_EV_USTACK	= 115,	/* --why=user: a user stack's frames, named (user/kern/stacks.c) */
 };
 
 /* Common header.  ts_ns is bpf_ktime_get_ns() (CLOCK_MONOTONIC). */
@@ -226,10 +227,21 @@ enum ct_tstate_kind {
 #define CT_STACK_DEPTH	48	/* frames kept, from the innermost */
 #define CT_STACKS_MAX	8192	/* distinct stacks a session names */
 
+/*
+ * A user stack in a record (--why=user): its id in the why_ustacks map +
+ * 1, whose frames a CT_EV_USTACK record of the same id and process (its
+ * hdr.pid) names before the first record of that process that uses it;
+ * CT_STACK_NONE or CT_STACK_LOST as a kernel stack's.  A record of an
+ * older recording ends before ustack: none.
+ */
+#define CT_USTACKS_MAX	8192
+
 struct ct_tstate {
 	struct ct_hdr hdr;
 	__u32 state;		/* enum ct_tstate_kind */
 	__u32 stack;		/* the switch out's kernel stack (above) */
+	__u32 ustack;		/* ... and its user stack */
+	__u32 pad;
 };
 
 /*
@@ -263,7 +275,9 @@ struct ct_wake {
  * that a replay on another host or boot names the same sites.  frames:
  * n function names, each NUL-terminated, innermost first; cut: frames
  * left out at the outer end (frames[] full).  An address that no symbol
- * covers is "?".
+ * covers is "?".  CT_EV_USTACK is the same of a user stack of
+ * why_ustacks, named for process hdr.pid (user/lib/ustack.h: Go
+ * functions, "[file]", "[vdso]" or "?").
  */
 #define CT_STACK_TEXT	2048
 
@@ -502,7 +516,9 @@ _Static_assert(sizeof(struct ct_ident_rec) ==
 	       72 + 2 * 128 + 2 * 256 + 3 * 64 + 8, "ct_ident_rec ABI");
 _Static_assert(sizeof(struct ct_listen) == 72 + 32, "ct_listen ABI");
 _Static_assert(sizeof(struct ct_stdin) == 72 + 16, "ct_stdin ABI");
-_Static_assert(sizeof(struct ct_tstate) == 72 + 8, "ct_tstate ABI");
+_Static_assert(sizeof(struct ct_tstate) == 72 + 16, "ct_tstate ABI");
+/* the size of a CT_EV_TSTATE before user stacks: still read */
+#define CT_TSTATE_V1_SIZE	(72 + 8)
 _Static_assert(sizeof(struct ct_wake) == 72 + 16, "ct_wake ABI");
 _Static_assert(sizeof(struct ct_stack_rec) == 72 + 8 + CT_STACK_TEXT,
 	       "ct_stack_rec ABI");

@@ -71,6 +71,7 @@ TESTS=(
 	"gosym|gosym.sh"
 	"why|why.sh"
 	"why-waits|why_waits.sh"
+	"why-user|why_user.sh"
 	"why-coverage|why_coverage.sh"
 	"compare|compare.sh"
 	"prepare|prepare.sh"

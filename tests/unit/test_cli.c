@@ -156,7 +156,8 @@ Test(cli, flag_with_value)
 	cr_expect(strstr(err, "-j takes no value"), "%s", err);
 }
 
-/* --why[=sites|states]: the wait sites unless states; nothing else. */
+/* --why[=sites|states|user]: the wait sites unless states, their user
+ * stacks with user; nothing else. */
 Test(cli, why_sites_or_states)
 {
 	cr_assert_eq(PARSE("--why"), CT_CLI_OK);
@@ -165,9 +166,11 @@ Test(cli, why_sites_or_states)
 	cr_expect(cli.why && !cli.why_states);
 	cr_assert_eq(PARSE("--why=states"), CT_CLI_OK);
 	cr_expect(cli.why && cli.why_states);
+	cr_assert_eq(PARSE("--why=user"), CT_CLI_OK);
+	cr_expect(cli.why && !cli.why_states && cli.why_user);
 	cr_assert_eq(PARSE("--why=1"), CT_CLI_ERROR);
-	cr_expect(strstr(err, "--why: '1': expected sites or states"), "%s",
-		  err);
+	cr_expect(strstr(err, "--why: '1': expected sites, states or user"),
+		  "%s", err);
 }
 
 /* `--record --replay F` used to record into ./--replay. */
@@ -647,7 +650,7 @@ Test(cli, short_usage)
 	const char *want[] = { "Usage: coldtrace [-jTvhV]", "[-c PREFIX|NAME|NS/POD]",
 			       "[--engine=LIST]", "[-w SEC]", "[--dump]",
 			       "[--no-opens]", "[--no-pulls]", "[--paths[=N]]",
-			       "[--why[=sites|states]]", "[--ready=MARKER]",
+			       "[--why[=sites|states|user]]", "[--ready=MARKER]",
 			       "[--arm=auto|always]", "[-- COMMAND [ARG...]]" };
 
 	cr_assert_not_null(f);

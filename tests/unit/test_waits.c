@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "coldtrace.h"
 #include "container.h"
@@ -278,6 +279,76 @@ Test(stacks, each_id_named_once_before_its_record)
 	cr_assert_eq(ct_stacks_unread(st), 1);
 	ct_stacks_free(st);
 	unlink(path);
+}
+
+static int umade;
+
+static void count_umade(const void *rec, size_t len, void *ctx)
+{
+	const struct ct_stack_rec *r = rec;
+
+	(void)ctx;
+	cr_assert_eq(len, sizeof(*r));
+	if (r->hdr.type != CT_EV_USTACK)
+		return;
+	cr_assert_eq(r->hdr.pid, 80);
+	cr_assert_eq(r->id, 4);
+	cr_assert_str_eq(r->frames, "[vdso]");
+	umade++;
+}
+
+static int fake_uread(void *ctx, uint32_t key, uint64_t *ips)
+{
+	(void)ctx;
+	cr_assert_eq(key, 3);
+	memset(ips, 0, CT_STACK_DEPTH * sizeof(*ips));
+	ips[0] = 0x7fff00000100;	/* in the vDSO */
+	return 0;
+}
+
+/*
+ * --why=user: a user stack is named for its process (its maps, here a
+ * directory laid out as /proc), once, before the first record of it
+ * that uses it; again after the process exec'd (another image).
+ */
+Test(stacks, user_stacks_named_per_process)
+{
+	char *path = kallsyms_file(), dir[] = "/tmp/ct-test-ustacks.XXXXXX";
+	char maps[64], cmd[64];
+	struct reads rd = { .fail_key = -1 };
+	struct ct_stacks *st = ct_stacks_new(fake_read, &rd, path);
+	struct ct_tstate t = { .hdr = { .ts_ns = 5, .type = CT_EV_TSTATE,
+					.size = sizeof(t), .pid = 80,
+					.tid = 81 } };
+	struct ct_hdr x = { .ts_ns = 6, .type = CT_EV_EXEC,
+			    .size = sizeof(x), .pid = 80, .tid = 80 };
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(maps, sizeof(maps), "%s/80", dir);
+	cr_assert_eq(mkdir(maps, 0755), 0);
+	snprintf(maps, sizeof(maps), "%s/80/maps", dir);
+	f = fopen(maps, "w");
+	cr_assert_not_null(f);
+	fputs("7fff00000000-7fff00002000 r-xp 00000000 00:00 0 [vdso]\n", f);
+	fclose(f);
+	cr_assert_eq(ct_stacks_user(st, fake_uread, dir), 0);
+	umade = 0;
+	t.ustack = 4;
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	cr_assert_eq(umade, 1);
+	t.hdr.size = CT_TSTATE_V1_SIZE;	/* an older record: no user stack */
+	ct_stacks_feed(st, &t, CT_TSTATE_V1_SIZE, count_umade, NULL);
+	cr_assert_eq(umade, 1);
+	ct_stacks_feed(st, &x, sizeof(x), count_umade, NULL);
+	t.hdr.size = sizeof(t);
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	cr_assert_eq(umade, 2, "named again after the exec");
+	ct_stacks_free(st);
+	unlink(path);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
 }
 
 /* ---- a phase's waits ---- */
@@ -1138,6 +1209,75 @@ Test(why_waits, pprof_profile_is_gzip_of_profile_proto)
 	cr_assert_eq(samples, folded);
 	free(gz);
 	free(txt);
+	ct_agg_free(a);
+	ct_why_free(w);
+}
+
+/* A user stack (CT_EV_USTACK) of process pid, its frames innermost first. */
+static void ustack(struct ct_why *w, uint32_t pid, uint32_t id,
+		   const char *semi)
+{
+	struct ct_stack_rec r = { 0 };
+
+	r.hdr.type = CT_EV_USTACK;
+	r.hdr.size = sizeof(r);
+	r.hdr.pid = pid;
+	r.id = id;
+	r.n = (uint16_t)frames_of(semi, r.frames, sizeof(r.frames));
+	tw_feed(w, &r, sizeof(r));
+}
+
+/*
+ * --why=user: a wait's user stack goes below its kernel stack in
+ * waits.folded (the syscall's entry called from the program's frames),
+ * named for the process that took it: another process's id of the same
+ * number, or one taken before an exec, names nothing.
+ */
+Test(why_waits, folded_user_frames_below_the_kernel_s)
+{
+	struct ct_container c = { 0 };
+	struct ct_meta m = { 0 };
+	struct ct_agg *a = ct_agg_new();
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_tstate r = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	uint32_t waitid, exit_;
+
+	next_id = 600;
+	waitid = stack(w, S_WAITID);
+	exit_ = stack(w, W_EXIT);
+	ustack(w, 70, 7, "old.frame");
+	tw_exec(w, 100, 70, 5);		/* 70's ids named before are old */
+	ustack(w, 71, 7, "other.process");
+	ustack(w, 70, 7, "syscall.Syscall6;os.(*Process).wait;main.main;"
+			 "runtime.main");
+	tw_tstate(w, 100, 70, 70, CT_TS_RUN, 0);
+	r.hdr = (struct ct_hdr){ .ts_ns = 110 * MS, .type = CT_EV_TSTATE,
+				 .size = sizeof(r), .pid = 70, .tid = 70 };
+	r.state = CT_TS_SLEEP;
+	r.stack = waitid;
+	r.ustack = 7;
+	tw_feed(w, &r, sizeof(r));
+	wake(w, 300, 72, 72, "sleep", 70, 70, exit_);
+	tw_tstate(w, 300, 70, 70, CT_TS_RUN, 0);
+	tw_tstate(w, 305, 70, 70, CT_TS_DEAD, 0);
+	snprintf(c.id, sizeof(c.id), "0123456789abcdef");
+	tw_phase(&c, CT_PH_CREATE, 100, 305);
+	c.first_ns = 100 * MS;
+	ct_why_apply(w, &c);
+	cr_assert_eq(ct_agg_add(a, &c), 0);
+	m.why = w;
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(ct_folded_write(f, a, &m), 0);
+	fclose(f);
+	cr_assert(strstr(buf, "0123456789ab;create;runtime.main;main.main;"
+			      "os.(*Process).wait;syscall.Syscall6;"
+			      "entry_SYSCALL_64_after_hwframe;"), "%s", buf);
+	cr_assert(!strstr(buf, "other.process") && !strstr(buf, "old.frame"),
+		  "%s", buf);
+	free(buf);
 	ct_agg_free(a);
 	ct_why_free(w);
 }

@@ -102,6 +102,8 @@ STR(START_FILES_MAX) "), first touch\n"
 "                        children), and its off-CPU time into wait sites:\n"
 "                        the kernel function each wait waited in and the\n"
 "                        task that woke it; --why=states: the split only;\n"
+"                        --why=user: the sites with each wait's user stack\n"
+"                        (Go functions named from the binary's own table)\n"
 "                        prepare and disconnect have none, said so: the\n"
 "                        engine's threads (dockerd's) serve every request\n"
 "      --ready=MARKER    when a container is ready (end of the ready\n"
@@ -182,7 +184,7 @@ static const struct ct_opt opts[] = {
 	{ "paths",	OPT_PATHS,	CT_OPT_OPTIONAL,	"N" },
 	{ "start-files", OPT_START_FILES, CT_OPT_OPTIONAL,	"S" },
 	{ "ready",	OPT_READY,	CT_OPT_REQUIRED,	"a MARKER" },
-	{ "why",	OPT_WHY,	CT_OPT_OPTIONAL,	"sites or states" },
+	{ "why",	OPT_WHY,	CT_OPT_OPTIONAL,	"sites, states or user" },
 	{ "listen",	OPT_LISTEN,	CT_OPT_REQUIRED,	"ADDR:PORT" },
 	{ "metrics-labels", OPT_METRICS_LABELS, CT_OPT_REQUIRED, "a LIST" },
 	{ "otlp",	OPT_OTLP,	CT_OPT_REQUIRED,	"a URL" },
@@ -437,15 +439,18 @@ static int parse_whole(const char *opt, const char *s, long long min,
 	return 0;
 }
 
-/* --why[=sites|states]: the wait sites (docs/why.md) unless states. */
+/* --why[=sites|states|user]: the wait sites (docs/why.md) unless
+ * states; with user, their user stacks too. */
 static int parse_why(const char *s, struct ct_cli *cli, char *err,
 		     size_t errlen)
 {
 	cli->why = true;
 	cli->why_states = s && !strcmp(s, "states");
-	if (!s || !strcmp(s, "sites") || cli->why_states)
+	cli->why_user = s && !strcmp(s, "user");
+	if (!s || !strcmp(s, "sites") || cli->why_states || cli->why_user)
 		return 0;
-	snprintf(err, errlen, "--why: '%s': expected sites or states", s);
+	snprintf(err, errlen, "--why: '%s': expected sites, states or user",
+		 s);
 	return -1;
 }
 
@@ -571,14 +576,21 @@ static const char *value_word(const struct ct_opt *o)
 	return v;
 }
 
-/* The value as --usage writes it: "auto or always" reads auto|always. */
+/* The value as --usage writes it: "auto or always" reads auto|always,
+ * "a, b or c" a|b|c. */
 static const char *usage_value(const struct ct_opt *o, char *buf, size_t n)
 {
-	const char *v = value_word(o), *or = strstr(v, " or ");
+	const char *v = value_word(o);
+	size_t k = 0;
 
-	if (!or)
-		return v;
-	snprintf(buf, n, "%.*s|%s", (int)(or - v), v, or + 4);
+	while (*v && k + 1 < n) {
+		size_t skip = !strncmp(v, " or ", 4) ? 4 :
+			      !strncmp(v, ", ", 2) ? 2 : 0;
+
+		buf[k++] = skip ? '|' : *v;
+		v += skip ? skip : 1;
+	}
+	buf[k] = '\0';
 	return buf;
 }
 

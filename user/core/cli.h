@@ -38,6 +38,7 @@ struct ct_cli {
 	bool ready_set;			/* --ready given */
 	bool why;			/* --why: per-phase time split */
 	bool why_states;		/* --why=states: no wait sites */
+	bool why_user;			/* --why=user: their user stacks too */
 	char **cmd;			/* NULL-terminated COMMAND, or NULL */
 	int info;			/* 'h' or 'V': print that, exit */
 };

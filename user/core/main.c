@@ -536,13 +536,16 @@ static int start_tracers(struct live_state *ls)
 		return -1;
 	/* the scheduler tracer needs only the lifecycle's ring buffer */
 	if (cli->why && ct_why_bpf_start(&ls->why_bpf, ls->l, !cli->why_states,
-					 cli->verbose, err, sizeof(err))) {
+					 cli->why_user, cli->verbose, err,
+					 sizeof(err))) {
 		ct_report_err("%s", err);
 		return -1;
 	}
 	if (ls->why_bpf && !cli->why_states &&
-	    !(s->stacks = ct_stacks_new(ct_why_bpf_read_stack, ls->why_bpf,
-					"/proc/kallsyms"))) {
+	    (!(s->stacks = ct_stacks_new(ct_why_bpf_read_stack, ls->why_bpf,
+					 "/proc/kallsyms")) ||
+	     (cli->why_user && ct_stacks_user(s->stacks, ct_why_bpf_read_ustack,
+					      "/proc")))) {
 		ct_report_err("--why: out of memory");
 		return -1;
 	}

@@ -85,10 +85,11 @@ static size_t need(uint32_t type)
 {
 	switch (type) {
 	case CT_EV_TSTATE:
-		return sizeof(struct ct_tstate);
+		return CT_TSTATE_V1_SIZE;
 	case CT_EV_WAKE:
 		return sizeof(struct ct_wake);
 	case CT_EV_STACK:
+	case CT_EV_USTACK:
 		return sizeof(struct ct_stack_rec);
 	case CT_EV_FORK:
 		return sizeof(struct ct_fork);
@@ -118,6 +119,9 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
 		struct tev e = { .ts = t, .tid = h->tid, .state = s->state,
 				 .stack = s->stack };
 
+		if (h->size >= sizeof(*s))	/* --why=user's */
+			e.ustack = why_store_ustack(&w->st, h->pid, s->ustack);
+
 		w->st.stacks_seen |= s->stack != CT_STACK_NONE;
 		if (s->state >= CT_TS_RUN && s->state <= CT_TS_DEAD)
 			why_store_event(&w->st, h->pid, &e);
@@ -137,6 +141,12 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
 	case CT_EV_STACK:
 		why_store_stack(&w->st, rec);
 		break;
+	case CT_EV_USTACK:
+		why_store_ustack_rec(&w->st, rec);
+		break;
+	case CT_EV_EXEC:	/* its user stacks' ids are its old image's */
+		why_store_ustack_forget(&w->st, h->pid);
+		break;
 	case CT_EV_FORK: {
 		const struct ct_fork *f = rec;
 		struct wproc *c;
@@ -152,6 +162,8 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
 
 		if (p)
 			p->exited = t;
+		if (h->pid == h->tid)
+			why_store_ustack_forget(&w->st, h->pid);
 		break;
 	}
 	}
@@ -649,12 +661,27 @@ static size_t stack_frames(const struct ct_why *w, uint32_t stack,
 	return k;
 }
 
+/* A user stack's frames (--why=user) after the k in name[]; the count. */
+static size_t user_frames(const struct ct_why *w, uint32_t ustack,
+			  const char *name[CT_WHY_FRAMES], size_t k)
+{
+	size_t n;
+	const char *p = why_store_ustack_frames(&w->st, ustack, &n);
+
+	for (size_t i = 0; p && i < n && k < CT_WHY_FRAMES; i++) {
+		name[k++] = p;
+		p += strlen(p) + 1;
+	}
+	return k;
+}
+
 /*
- * A fold's frames: its stack's, or for a stack-less one (a followed
- * waker on a CPU, or preempted) a pseudo-frame; and its waker's.
+ * A fold's frames: its stack's, then its user stack's (the kernel's are
+ * inside the syscall the user code made), or for a stack-less one (a
+ * followed waker on a CPU, or preempted) a pseudo-frame; and its waker's.
  */
 static void fold_frames(const struct ct_why *w, const struct ct_why_fold *f,
-			const char *name[CT_STACK_DEPTH],
+			const char *name[CT_WHY_FRAMES],
 			const char *waker[CT_STACK_DEPTH],
 			struct ct_why_stack *s)
 {
@@ -668,6 +695,7 @@ static void fold_frames(const struct ct_why *w, const struct ct_why_fold *f,
 						: "[waker preempted]";
 		s->n = 1;
 	}
+	s->n = user_frames(w, f->ustack, name, s->n);
 	s->waker_n = stack_frames(w, f->waker_stack, waker);
 }
 
@@ -685,7 +713,7 @@ static void walk_pseudo(ct_why_walk_fn fn, void *ctx, int p,
 void ct_why_walk(const struct ct_why *w, const struct ct_container *c,
 		 ct_why_walk_fn fn, void *ctx)
 {
-	const char *name[CT_STACK_DEPTH], *waker[CT_STACK_DEPTH];
+	const char *name[CT_WHY_FRAMES], *waker[CT_STACK_DEPTH];
 	const struct ct_why_fold *f;
 	size_t nf = ct_why_folds(w, c, &f);
 	struct ct_why_stack s;

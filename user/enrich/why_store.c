@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* --why's store: why_store.h. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +93,148 @@ const struct wstack *why_store_wstack(const struct why_store *w, uint32_t id)
 	    id > CT_STACKS_MAX)
 		return NULL;
 	return w->stacks[id - 1];
+}
+
+/* ---- --why=user's stacks ---- */
+
+/* A pair forgotten (its process exec'd or exited): a tombstone, so that
+ * the pairs after it in a probe stay found; taken again by a new pair. */
+#define UPAIR_GONE	UINT32_MAX	/* tgid 0, id CT_STACK_LOST: none's */
+
+/* Pair k's slot in upair, or SIZE_MAX. */
+static size_t upair_find(const struct why_store *w, uint64_t k)
+{
+	size_t i = ct_fnv1a((const char *)&k, sizeof(k)) % WHY_UPAIRS;
+
+	for (size_t n = 0; w->upair[i] && n < WHY_UPAIRS; n++) {
+		if (w->upair[i] == k)
+			return i;
+		i = (i + 1) % WHY_UPAIRS;
+	}
+	return SIZE_MAX;
+}
+
+/* The slot a new pair k takes: the first tombstone or empty one. */
+static size_t upair_free(const struct why_store *w, uint64_t k)
+{
+	size_t i = ct_fnv1a((const char *)&k, sizeof(k)) % WHY_UPAIRS;
+
+	while (w->upair[i] && w->upair[i] != UPAIR_GONE)
+		i = (i + 1) % WHY_UPAIRS;
+	return i;
+}
+
+/* The table without its tombstones, when they fill it. */
+static void upair_rehash(struct why_store *w)
+{
+	uint64_t *k = w->upair;
+	uint32_t *to = w->upair_to;
+	uint64_t *nk = calloc(WHY_UPAIRS, sizeof(*nk));
+	uint32_t *nto = calloc(WHY_UPAIRS, sizeof(*nto));
+
+	if (!nk || !nto) {
+		free(nk);
+		free(nto);
+		return;
+	}
+	w->upair = nk;
+	w->upair_to = nto;
+	w->nupairs = 0;
+	for (size_t i = 0; i < WHY_UPAIRS; i++) {
+		size_t j;
+
+		if (!k[i] || k[i] == UPAIR_GONE)
+			continue;
+		j = upair_free(w, k[i]);
+		nk[j] = k[i];
+		nto[j] = to[i];
+		w->nupairs++;
+	}
+	free(k);
+	free(to);
+}
+
+/* The index + 1 of frames (len bytes, n names) in us, added if new. */
+static uint32_t ustk_of(struct why_store *w, const char *frames, size_t len,
+			uint16_t n)
+{
+	uint64_t h = ct_fnv1a(frames, len);
+
+	for (size_t i = 0; i < w->nus; i++)
+		if (w->us[i].hash == h && w->us[i].n == n &&
+		    !memcmp(w->us[i].frames, frames, len))
+			return (uint32_t)i + 1;
+	if (w->nus >= WHY_USTACKS || !(w->us[w->nus].frames = malloc(len)))
+		return 0;
+	memcpy(w->us[w->nus].frames, frames, len);
+	w->us[w->nus].hash = h;
+	w->us[w->nus].n = n;
+	return (uint32_t)++w->nus;
+}
+
+static int ustack_tables(struct why_store *w)
+{
+	if (w->upair)
+		return 0;
+	w->upair = calloc(WHY_UPAIRS, sizeof(*w->upair));
+	w->upair_to = calloc(WHY_UPAIRS, sizeof(*w->upair_to));
+	w->us = calloc(WHY_USTACKS, sizeof(*w->us));
+	return w->upair && w->upair_to && w->us ? 0 : -ENOMEM;
+}
+
+void why_store_ustack_rec(struct why_store *w, const struct ct_stack_rec *r)
+{
+	uint64_t k = (uint64_t)r->hdr.pid << 32 | r->id;
+	size_t len = 0, i;
+	uint32_t u;
+
+	for (uint32_t j = 0; j < r->n; j++)
+		len += strlen(r->frames + len) + 1;
+	if (ustack_tables(w) || !(u = ustk_of(w, r->frames, len, r->n))) {
+		w->dropped++;
+		return;
+	}
+	i = upair_find(w, k);
+	if (i == SIZE_MAX && w->nupairs >= WHY_UPAIRS / 2)
+		upair_rehash(w);
+	if (i == SIZE_MAX && w->nupairs >= WHY_UPAIRS / 2) {
+		w->dropped++;
+		return;
+	}
+	if (i == SIZE_MAX) {
+		i = upair_free(w, k);
+		w->nupairs += !w->upair[i];
+	}
+	w->upair[i] = k;
+	w->upair_to[i] = u;
+}
+
+uint32_t why_store_ustack(const struct why_store *w, uint32_t tgid,
+			  uint32_t id)
+{
+	size_t i;
+
+	if (!w->upair || id == CT_STACK_NONE || id == CT_STACK_LOST)
+		return 0;
+	i = upair_find(w, (uint64_t)tgid << 32 | id);
+	return i == SIZE_MAX ? 0 : w->upair_to[i];
+}
+
+const char *why_store_ustack_frames(const struct why_store *w, uint32_t u,
+				    size_t *n)
+{
+	*n = u && u <= w->nus ? w->us[u - 1].n : 0;
+	return *n ? w->us[u - 1].frames : NULL;
+}
+
+void why_store_ustack_forget(struct why_store *w, uint32_t tgid)
+{
+	for (size_t i = 0; w->upair && i < WHY_UPAIRS; i++)
+		if (w->upair[i] && w->upair[i] != UPAIR_GONE &&
+		    w->upair[i] >> 32 == tgid) {
+			w->upair[i] = UPAIR_GONE;
+			w->upair_to[i] = 0;
+		}
 }
 
 void why_store_event(struct why_store *w, uint32_t tgid, const struct tev *e)
@@ -282,4 +426,13 @@ void why_store_free(struct why_store *w)
 	}
 	free(w->stacks);
 	w->stacks = NULL;
+	for (size_t i = 0; i < w->nus; i++)
+		free(w->us[i].frames);
+	free(w->us);
+	free(w->upair);
+	free(w->upair_to);
+	w->us = NULL;
+	w->upair = NULL;
+	w->upair_to = NULL;
+	w->nus = w->nupairs = 0;
 }

@@ -21,6 +21,7 @@ struct tev {
 	uint32_t tid;
 	uint32_t state;		/* enum ct_tstate_kind */
 	uint32_t stack;		/* a sleep's wait site (coldtrace.h) */
+	uint32_t ustack;	/* its user stack: why_store_ustack(); 0 none */
 };
 
 /* A tracked thread being woken (CT_EV_WAKE), wall clock. */
@@ -45,6 +46,7 @@ struct wseg {
 	uint32_t tid;
 	uint32_t state;		/* CT_TS_IO, SLEEP or RUNQ */
 	uint32_t stack;
+	uint32_t ustack;	/* as tev's */
 	bool woken;		/* RUNQ after a wait, not a preemption */
 	uint64_t wait_s;	/* the wait's start (its own for a wait) */
 	uint32_t wait_state;	/* the wait's state (its own for a wait) */
@@ -84,6 +86,16 @@ struct wstack {
 };
 
 #define WHY_BUCKETS	4096
+/* --why=user's stacks: (process, id) pairs named, distinct stacks kept */
+#define WHY_UPAIRS	32768
+#define WHY_USTACKS	16384
+
+/* A user stack's frames (CT_EV_USTACK's), kept once for all processes. */
+struct ustk {
+	uint64_t hash;
+	uint16_t n;
+	char *frames;
+};
 
 struct why_store {
 	struct wproc *b[WHY_BUCKETS];
@@ -92,6 +104,11 @@ struct why_store {
 	size_t nevents;			/* state changes and wakeups kept */
 	struct wstack **stacks;		/* by map id, CT_STACKS_MAX */
 	bool stacks_seen;		/* the session took stacks */
+	uint64_t *upair;		/* tgid << 32 | id, WHY_UPAIRS */
+	uint32_t *upair_to;		/* ... its index in us + 1 */
+	size_t nupairs;
+	struct ustk *us;		/* WHY_USTACKS */
+	size_t nus;
 	uint64_t dropped;		/* records the bounds refused */
 	uint64_t now;			/* the latest record's time */
 	uint64_t last_purge;
@@ -116,6 +133,17 @@ void why_store_stack(struct why_store *s, const struct ct_stack_rec *r);
 
 /* The named stack of a record's id, or NULL. */
 const struct wstack *why_store_wstack(const struct why_store *s, uint32_t id);
+
+/* A named user stack (CT_EV_USTACK) of process r->hdr.pid. */
+void why_store_ustack_rec(struct why_store *s, const struct ct_stack_rec *r);
+/* What tgid's user stack id is kept as (tev's ustack), 0: not named. */
+uint32_t why_store_ustack(const struct why_store *s, uint32_t tgid,
+			  uint32_t id);
+/* Its frames (innermost first), n of them; NULL for 0. */
+const char *why_store_ustack_frames(const struct why_store *s, uint32_t u,
+				    size_t *n);
+/* tgid exec'd or exited: its pairs are old. */
+void why_store_ustack_forget(struct why_store *s, uint32_t tgid);
 
 /* A process's state from t on: the state of its busiest thread. */
 struct why_pt {

@@ -21,6 +21,9 @@
 
 /* Distinct sites a phase counts; more go to other_ns. */
 #define SITES_MAX	256
+/* Distinct stacks a phase's folds keep (--why=user's user stacks split a
+ * site's: runc's create has ~300); more are left out of waits.folded. */
+#define FOLDS_MAX	4096
 
 /* A wait, whichever of its segments (itself, its runnable time) is seen. */
 struct wait_id {
@@ -216,6 +219,7 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 
 	if (waiting(g.state)) {
 		g.stack = ev->stack;
+		g.ustack = ev->ustack;
 		g.wake = wake_in(p, g.tid, since, g.e);
 		if (!g.wake && next && next->state != CT_TS_DEAD &&
 		    g.state == CT_TS_SLEEP && CT_TIMER_SLEEP_SITE(g.stack))
@@ -223,6 +227,7 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 	} else if (prev && prev->tid == g.tid && prev->e == g.s &&
 		   waiting(prev->state)) {
 		g.stack = prev->stack;	/* runnable after that wait */
+		g.ustack = prev->ustack;
 		g.wake = prev->wake;
 		g.woken = true;
 		g.wait_s = prev->s;
@@ -514,9 +519,22 @@ static const char *stack_waker(const struct ct_wait *x)
 	return x->via == CT_VIA_FOLLOWED ? x->hop : x->waker;
 }
 
-static bool same_fold(const struct ct_why_fold *f, const struct ct_wait *x)
+/*
+ * The user stack a fold of x goes under: the wait's own; none for one
+ * followed to its waker's site (the carrier's frames are not where the
+ * waker waited: a Go thread's are its scheduler's and the goroutine it
+ * ran last, not the one that awaited the waker).
+ */
+static uint32_t fold_ustack(const struct ct_wait *x, const struct wseg *g)
 {
-	return f->stack == x->stack && f->state == x->state &&
+	return x->via == CT_VIA_FOLLOWED ? 0 : g->ustack;
+}
+
+static bool same_fold(const struct ct_why_fold *f, const struct ct_wait *x,
+		      const struct wseg *g)
+{
+	return f->stack == x->stack && f->ustack == fold_ustack(x, g) &&
+	       f->state == x->state &&
 	       f->waker_stack == x->waker_stack &&
 	       (!x->waker_stack ||
 		!memcmp(f->waker, stack_waker(x), CT_COMM_LEN));
@@ -528,13 +546,14 @@ static void fold(struct waits_acc *a, const struct ct_wait *x,
 	struct fold *f = NULL;
 
 	for (size_t i = 0; i < a->nf && !f; i++)
-		if (same_fold(&a->f[i].f, x))
+		if (same_fold(&a->f[i].f, x, g))
 			f = &a->f[i];
-	if (!f && a->nf < SITES_MAX &&
+	if (!f && a->nf < FOLDS_MAX &&
 	    (f = realloc(a->f, (a->nf + 1) * sizeof(*f)))) {
 		a->f = f;
 		f = &a->f[a->nf++];
 		*f = (struct fold){ .f = { .stack = x->stack,
+					   .ustack = fold_ustack(x, g),
 					   .state = x->state,
 					   .waker_stack = x->waker_stack } };
 		if (x->waker_stack)

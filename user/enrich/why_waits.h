@@ -50,6 +50,7 @@ void ct_waits_blame(struct why_store *st, struct waits_acc *a,
 struct ct_why_fold {
 	int phase;		/* enum ct_phase (why.c sets it) */
 	uint32_t stack;		/* as records carry it (coldtrace.h) */
+	uint32_t ustack;	/* its user stack (why_store.h's tev), 0 none */
 	uint32_t state;		/* CT_TS_IO or CT_TS_SLEEP */
 	uint32_t waker_stack;	/* CT_STACK_NONE: none */
 	char waker[CT_COMM_LEN];	/* with waker_stack */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stacks.h"
+#include "ustack.h"
 #include "util.h"
 
 /* ---- the kernel's symbols ---- */
@@ -180,12 +181,21 @@ void ct_stack_rec_fill(struct ct_stack_rec *r, uint32_t id,
 
 /* ---- a live session's namer ---- */
 
+/* (process, user stack id) pairs named: an open-addressing set, emptied
+ * when half full (a pair named again costs a record, not a wrong name) */
+#define USEEN		16384
+
 struct ct_stacks {
 	ct_stacks_read_fn read;
 	void *read_ctx;
 	struct ct_ksyms *ks;		/* NULL: no stack is named */
 	uint8_t named[CT_STACKS_MAX / 8];	/* by map id */
 	uint64_t unread;
+	/* --why=user: the user stacks, NULL without */
+	ct_stacks_read_fn uread;
+	struct ct_ustack *us;
+	uint64_t *useen;		/* tgid << 32 | id; 0: empty */
+	size_t nuseen;
 };
 
 struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
@@ -207,11 +217,24 @@ struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
 	return st;
 }
 
+int ct_stacks_user(struct ct_stacks *st, ct_stacks_read_fn read,
+		   const char *proc_dir)
+{
+	st->us = ct_ustack_new(proc_dir);
+	st->useen = calloc(USEEN, sizeof(*st->useen));
+	if (!st->us || !st->useen)
+		return -ENOMEM;
+	st->uread = read;
+	return 0;
+}
+
 void ct_stacks_free(struct ct_stacks *st)
 {
 	if (!st)
 		return;
 	ct_ksyms_free(st->ks);
+	ct_ustack_free(st->us);
+	free(st->useen);
 	free(st);
 }
 
@@ -241,14 +264,79 @@ static void name_one(struct ct_stacks *st, uint32_t id, uint64_t ts_ns,
 	made(&r, sizeof(r), ctx);
 }
 
+/* Whether process tgid's user stack id was named already; now it is. */
+static bool useen(struct ct_stacks *st, uint32_t tgid, uint32_t id)
+{
+	uint64_t k = (uint64_t)tgid << 32 | id;
+	size_t i = ct_fnv1a((const char *)&k, sizeof(k)) % USEEN;
+
+	while (st->useen[i] && st->useen[i] != k)
+		i = (i + 1) % USEEN;
+	if (st->useen[i])
+		return true;
+	if (st->nuseen >= USEEN / 2) {
+		memset(st->useen, 0, USEEN * sizeof(*st->useen));
+		st->nuseen = 0;
+		return useen(st, tgid, id);
+	}
+	st->useen[i] = k;
+	st->nuseen++;
+	return false;
+}
+
+/* tgid's user stack id named for it (CT_EV_USTACK), if not yet. */
+static void name_user(struct ct_stacks *st, uint32_t tgid, uint32_t id,
+		      uint64_t ts_ns, ct_stacks_made_fn made, void *ctx)
+{
+	uint64_t ips[CT_STACK_DEPTH] = { 0 };
+	struct ct_stack_rec r = { 0 };
+
+	if (!st->us || id == CT_STACK_NONE || id == CT_STACK_LOST ||
+	    id > CT_USTACKS_MAX || useen(st, tgid, id))
+		return;
+	if (st->uread(st->read_ctx, id - 1, ips)) {
+		st->unread++;
+		return;
+	}
+	r.hdr.type = CT_EV_USTACK;
+	r.hdr.size = sizeof(r);
+	r.hdr.ts_ns = ts_ns;
+	r.hdr.pid = tgid;
+	r.id = id;
+	r.n = ct_ustack_name(st->us, tgid, ips, CT_STACK_DEPTH, r.frames,
+			     sizeof(r.frames), &r.cut);
+	made(&r, sizeof(r), ctx);
+}
+
+/* A process that exec'd or exited: its maps and its ids named are old. */
+static void user_forget(struct ct_stacks *st, uint32_t tgid)
+{
+	if (!st->us)
+		return;
+	ct_ustack_forget(st->us, tgid);
+	for (size_t i = 0; i < USEEN; i++)
+		if (st->useen[i] >> 32 == tgid) {
+			st->useen[i] = 0;
+			st->nuseen--;
+		}
+}
+
 void ct_stacks_feed(struct ct_stacks *st, const void *rec, size_t len,
 		    ct_stacks_made_fn made, void *ctx)
 {
 	const struct ct_hdr *h = rec;
+	const struct ct_tstate *t = rec;
 
 	if (!st || len < sizeof(*h))
 		return;
-	if (h->type == CT_EV_TSTATE && len >= sizeof(struct ct_tstate))
+	if ((h->type == CT_EV_EXEC || (h->type == CT_EV_EXIT &&
+				       h->pid == h->tid)))
+		user_forget(st, h->pid);
+	if (h->type == CT_EV_EXEC && st->us)
+		ct_ustack_prime(st->us, h->pid);
+	if (h->type == CT_EV_TSTATE && len >= sizeof(*t))
+		name_user(st, h->pid, t->ustack, h->ts_ns, made, ctx);
+	if (h->type == CT_EV_TSTATE && len >= CT_TSTATE_V1_SIZE)
 		name_one(st, ((const struct ct_tstate *)rec)->stack, h->ts_ns,
 			 made, ctx);
 	else if (h->type == CT_EV_WAKE && len >= sizeof(struct ct_wake))

@@ -50,7 +50,17 @@ struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
 				const char *kallsyms);
 void ct_stacks_free(struct ct_stacks *st);
 
-/* Before rec goes on: made() gets a CT_EV_STACK for each new id of it. */
+/*
+ * --why=user: the records' user stacks too, read by read (live:
+ * ct_why_bpf_read_ustack()), each named for the process that took it
+ * (user/lib/ustack.h, processes under proc_dir) as a CT_EV_USTACK record
+ * before the first record of that process that uses it.  0 or -ENOMEM.
+ */
+int ct_stacks_user(struct ct_stacks *st, ct_stacks_read_fn read,
+		   const char *proc_dir);
+
+/* Before rec goes on: made() gets a CT_EV_STACK (or CT_EV_USTACK) for
+ * each new id of it. */
 void ct_stacks_feed(struct ct_stacks *st, const void *rec, size_t len,
 		    ct_stacks_made_fn made, void *ctx);
 

@@ -109,10 +109,13 @@ static int setup_switch(struct sys_bpf *skel, const struct ct_sys_features *f)
 
 	skel->rodata->why_on = f->why != NULL;
 	skel->rodata->why_stacks_on = ct_why_bpf_stacks(f->why);
+	skel->rodata->why_ustacks_on = ct_why_bpf_ustacks(f->why);
 	if (f->why)
 		return ct_why_share_maps(f->why, skel->obj);
-	/* preallocated: without --why its stack map holds nothing */
+	/* preallocated: without --why its stack maps hold nothing */
 	rc = bpf_map__set_max_entries(skel->maps.why_stacks, 1);
+	if (!rc)
+		rc = bpf_map__set_max_entries(skel->maps.why_ustacks, 1);
 	if (!rc && !skel->rodata->stubs_on)
 		rc = bpf_program__set_autoload(skel->progs.ct_sched_switch,
 					       false);

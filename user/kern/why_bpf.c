@@ -18,6 +18,7 @@
 
 struct ct_why_bpf {
 	struct why_bpf *skel;
+	bool ustacks;		/* --why=user: the waits' user stacks too */
 };
 
 /*
@@ -202,6 +203,13 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 		return -ENOENT;
 	}
 	w->skel->rodata->rq_to_preempt = ways->rq_to_preempt;
+	/* the sched_switch program (sys.bpf.c) takes them, in this map */
+	rc = w->ustacks ? 0 :
+	     bpf_map__set_max_entries(w->skel->maps.why_ustacks, 1);
+	if (rc) {
+		snprintf(err, errlen, "why: %s", strerror(-rc));
+		return rc;
+	}
 	rc = set_wake(w->skel, how);
 	if (rc) {
 		snprintf(err, errlen, "why: %s", strerror(-rc));
@@ -212,7 +220,8 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 }
 
 int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
-		     bool stacks, bool verbose, char *err, size_t errlen)
+		     bool stacks, bool ustacks, bool verbose, char *err,
+		     size_t errlen)
 {
 	enum wake_how how = stacks ? WAKE_COUNT : WAKE_NONE;
 	struct count_ways ways = { 0 };
@@ -225,6 +234,7 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		snprintf(err, errlen, "why: out of memory");
 		return -ENOMEM;
 	}
+	w->ustacks = stacks && ustacks;
 	if (stacks)
 		count_ways(&ways);
 	rc = load(w, l, how, &ways, err, errlen);
@@ -267,22 +277,36 @@ int ct_why_share_maps(const struct ct_why_bpf *w, struct bpf_object *obj)
 {
 	int rc = share(obj, "why_tasks", w->skel->maps.why_tasks);
 
-	return rc ? rc : share(obj, "why_stacks", w->skel->maps.why_stacks);
+	if (!rc)
+		rc = share(obj, "why_stacks", w->skel->maps.why_stacks);
+	return rc ? rc : share(obj, "why_ustacks", w->skel->maps.why_ustacks);
+}
+
+static int read_stack(const struct bpf_map *m, uint32_t key, uint64_t *ips)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(m), &key, ips) ? -errno : 0;
 }
 
 int ct_why_bpf_read_stack(void *ctx, uint32_t key, uint64_t *ips)
 {
-	const struct ct_why_bpf *w = ctx;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.why_stacks), &key,
-				ips))
-		return -errno;
-	return 0;
+	return read_stack(((const struct ct_why_bpf *)ctx)->skel->maps.why_stacks,
+			  key, ips);
 }
 
 bool ct_why_bpf_stacks(const struct ct_why_bpf *w)
 {
 	return w && w->skel->rodata->why_stacks_on;
+}
+
+int ct_why_bpf_read_ustack(void *ctx, uint32_t key, uint64_t *ips)
+{
+	return read_stack(((const struct ct_why_bpf *)ctx)->skel->maps.why_ustacks,
+			  key, ips);
+}
+
+bool ct_why_bpf_ustacks(const struct ct_why_bpf *w)
+{
+	return w && w->ustacks;
 }
 
 void ct_why_bpf_stop(struct ct_why_bpf *w)

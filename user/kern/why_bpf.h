@@ -17,17 +17,20 @@ struct ct_why_bpf;
 
 /*
  * Open, share the ring buffer of l, load, attach: with stacks, the wait
- * sites' stacks and wakers too (--why=states: without).  0 or -errno +
- * err.
+ * sites' stacks and wakers too (--why=states: without), and with ustacks
+ * their user stacks (--why=user).  0 or -errno + err.
  */
 int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
-		     bool stacks, bool verbose, char *err, size_t errlen);
+		     bool stacks, bool ustacks, bool verbose, char *err,
+		     size_t errlen);
 /* Whether it takes the wait sites' stacks (the sched_switch's flag). */
 bool ct_why_bpf_stacks(const struct ct_why_bpf *w);
+/* ... and their user stacks. */
+bool ct_why_bpf_ustacks(const struct ct_why_bpf *w);
 void ct_why_bpf_stop(struct ct_why_bpf *w);
 
 /*
- * Before obj's load: make obj's why_tasks and why_stacks (bpf/
+ * Before obj's load: make obj's why_tasks, why_stacks and why_ustacks (bpf/
  * why_sched.bpf.h) this tracer's own, by fd.  0 or -errno.
  */
 struct bpf_object;
@@ -39,5 +42,7 @@ int ct_why_share_maps(const struct ct_why_bpf *w, struct bpf_object *obj);
  * tracer.  0 or -errno.
  */
 int ct_why_bpf_read_stack(void *ctx, uint32_t key, uint64_t *ips);
+/* ... and in why_ustacks. */
+int ct_why_bpf_read_ustack(void *ctx, uint32_t key, uint64_t *ips);
 
 #endif /* __CT_WHY_BPF_H */

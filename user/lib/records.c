@@ -359,10 +359,12 @@ static const struct ct_rec_type types[] = {
 	{ CT_EV_TOUCH, "TOUCH", sizeof(struct ct_touch), false,
 	  NULL, clean_touch },
 	{ CT_EV_FUSE, "FUSE", sizeof(struct ct_fuse), true, NULL, clean_fuse },
-	{ CT_EV_TSTATE, "TSTATE", sizeof(struct ct_tstate), false,
+	{ CT_EV_TSTATE, "TSTATE", CT_TSTATE_V1_SIZE, false,
 	  tstate_valid, NULL },
 	{ CT_EV_WAKE, "WAKE", sizeof(struct ct_wake), true, wake_valid, NULL },
 	{ CT_EV_STACK, "STACK", sizeof(struct ct_stack_rec), true,
+	  stack_valid, clean_stack },
+	{ CT_EV_USTACK, "USTACK", sizeof(struct ct_stack_rec), true,
 	  stack_valid, clean_stack },
 	/* version 1's has the ring buffer's count only */
 	{ CT_EV_LOST, "LOST", CT_LOST_V1_SIZE, false, NULL, NULL },

@@ -179,22 +179,28 @@ static bool parse_map(struct ct_ustack *u, uint32_t tgid, const char *line,
 	return true;
 }
 
-static void read_maps(struct ct_ustack *u, struct uproc *p)
+/* p's maps read now; false (p as it was) if they could not be. */
+static bool read_maps(struct ct_ustack *u, struct uproc *p)
 {
 	char path[300], line[4400];
+	struct umap *m;
+	size_t n = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%u/maps", u->proc_dir, p->tgid);
 	f = fopen(path, "re");
-	p->gone = !f;
-	p->m = f ? calloc(MAPS_MAX, sizeof(*p->m)) : NULL;
-	if (f && !p->m)
-		p->gone = true;
-	while (p->m && p->n < MAPS_MAX && fgets(line, sizeof(line), f))
-		if (parse_map(u, p->tgid, line, &p->m[p->n]))
-			p->n++;
+	m = f ? calloc(MAPS_MAX, sizeof(*m)) : NULL;
+	while (m && n < MAPS_MAX && fgets(line, sizeof(line), f))
+		if (parse_map(u, p->tgid, line, &m[n]))
+			n++;
 	if (f)
 		fclose(f);
+	if (!m)
+		return false;
+	free(p->m);
+	p->m = m;
+	p->n = n;
+	return true;
 }
 
 /* tgid's maps, read at its first ask (its slot the least recent one's). */
@@ -215,8 +221,15 @@ static struct uproc *proc_of(struct ct_ustack *u, uint32_t tgid)
 	proc_clear(lru);
 	lru->tgid = tgid;
 	lru->used = u->clock;
-	read_maps(u, lru);
+	lru->gone = !read_maps(u, lru);
 	return lru;
+}
+
+void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid)
+{
+	ct_ustack_forget(u, tgid);
+	u->clock++;
+	proc_of(u, tgid);
 }
 
 void ct_ustack_forget(struct ct_ustack *u, uint32_t tgid)
@@ -228,7 +241,8 @@ void ct_ustack_forget(struct ct_ustack *u, uint32_t tgid)
 
 /* ---- names ---- */
 
-/* The name of address a (pc: a's own code, not a call before it). */
+/* The name of address a (pc: a's own code, not a call before it); NULL
+ * in no mapping of p's. */
 static const char *name_of(struct ct_ustack *u, const struct uproc *p,
 			   uint64_t a, uint64_t pc)
 {
@@ -247,7 +261,17 @@ static const char *name_of(struct ct_ustack *u, const struct uproc *p,
 			return l.func;
 		return m->name[0] ? m->name : "?";
 	}
-	return "?";
+	return NULL;
+}
+
+/* Whether one of the n addresses is in no mapping p knows. */
+static bool unmapped(struct ct_ustack *u, const struct uproc *p,
+		     const uint64_t *ips, size_t n)
+{
+	for (size_t k = 0; k < n && ips[k]; k++)
+		if (!name_of(u, p, ips[k], ips[k]))
+			return true;
+	return false;
 }
 
 size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
@@ -258,11 +282,18 @@ size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
 
 	u->clock++;
 	p = proc_of(u, tgid);
+	/* mapped since its maps were read (a C program's libraries, by its
+	 * loader after the exec): read again, kept if it is still there */
+	if (!p->gone && unmapped(u, p, ips, n))
+		read_maps(u, p);
 	u->stats.gone += p->gone;
 	*cut = 0;
 	for (; k < n && ips[k]; k++) {
 		const char *s = name_of(u, p, ips[k], k ? ips[k] - 1 : ips[k]);
-		size_t l = strlen(s) + 1;
+		size_t l;
+
+		s = s ? s : "?";
+		l = strlen(s) + 1;
 
 		if (used + l > len)
 			break;

@@ -41,6 +41,9 @@ size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
 
 /* tgid exited or exec'd: its maps are read again when next asked. */
 void ct_ustack_forget(struct ct_ustack *u, uint32_t tgid);
+/* tgid exec'd: its maps read now, while it runs (a runtime's command may
+ * last milliseconds; its stacks are named after), kept until asked. */
+void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid);
 
 struct ct_ustack_stats {
 	uint64_t named;		/* addresses given a function's name */

@@ -208,10 +208,11 @@ bool ct_dump_tstate(FILE *f, const void *rec, size_t len, int64_t m2r)
 					     "sleep", "dead" };
 	const struct ct_tstate *s = rec;
 
-	(void)len;
 	put_hdr(f, &s->hdr, "TSTATE", m2r);
 	fprintf(f, " %s", s->state <= CT_TS_DEAD ? names[s->state] : "?");
 	put_stack(f, s->stack);
+	if (len >= sizeof(*s) && s->ustack != CT_STACK_NONE)
+		fprintf(f, " ustack=%u", s->ustack);
 	fputc('\n', f);
 	return true;
 }
@@ -236,7 +237,8 @@ static bool dump_stack(FILE *f, const void *rec, size_t len, int64_t m2r)
 	const char *p = r->frames;
 
 	(void)len;
-	put_hdr(f, &r->hdr, "STACK", m2r);
+	put_hdr(f, &r->hdr, r->hdr.type == CT_EV_USTACK ? "USTACK" : "STACK",
+		m2r);
 	fprintf(f, " id=%u cut=%u", r->id, r->cut);
 	for (uint32_t i = 0; i < r->n; i++, p += strlen(p) + 1)
 		fprintf(f, "%s%s", i ? ";" : " ", p);
@@ -441,6 +443,7 @@ static const struct {
 	{ CT_EV_TSTATE, ct_dump_tstate },
 	{ CT_EV_WAKE, dump_wake },
 	{ CT_EV_STACK, dump_stack },
+	{ CT_EV_USTACK, dump_stack },
 	{ CT_EV_LOST, ct_dump_lost },
 	{ CT_EV_MAPFULL, ct_dump_mapfull },
 	{ CT_EV_ADOPT, ct_dump_exec },

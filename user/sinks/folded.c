@@ -10,6 +10,15 @@ struct folded {
 	const struct ct_container *c;
 };
 
+/* A frame, its ';' (a Go type's fields: "type..eq.struct { a int; b
+ * int }") written ',': ';' separates the frames. */
+static void frame(FILE *f, const char *s)
+{
+	fputc(';', f);
+	for (; *s; s++)
+		fputc(*s == ';' ? ',' : *s, f);
+}
+
 /*
  * One line: the container, the phase, the frames root first; where the
  * waker's stack was taken, "--", its frames innermost first and its
@@ -23,7 +32,7 @@ static void line(void *ctx, const struct ct_why_stack *s)
 
 	fprintf(x->f, "%.12s;%s", x->c->id, ct_phase_name(s->phase));
 	while (n--)
-		fprintf(x->f, ";%s", s->frame[n]);
+		frame(x->f, s->frame[n]);
 	if (s->waker_n) {
 		fputs(";--", x->f);
 		for (n = 0; n < s->waker_n; n++)

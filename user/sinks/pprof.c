@@ -138,10 +138,10 @@ static void label(struct prof *p, const char *key, const char *val)
 static void packed(struct ct_pb *b, uint32_t field, const uint64_t *v,
 		   size_t n)
 {
-	uint8_t buf[(CT_STACK_DEPTH + 2) * CT_PB_VARINT_MAX];
+	uint8_t buf[(CT_WHY_FRAMES + 2) * CT_PB_VARINT_MAX];
 	size_t len = 0;
 
-	for (size_t i = 0; i < n && i < CT_STACK_DEPTH + 2; i++)
+	for (size_t i = 0; i < n && i < CT_WHY_FRAMES + 2; i++)
 		len += ct_pb_put_varint(buf + len, v[i]);
 	ct_pb_bytes(b, field, buf, len);
 }
@@ -149,11 +149,11 @@ static void packed(struct ct_pb *b, uint32_t field, const uint64_t *v,
 static void sample(void *ctx, const struct ct_why_stack *s)
 {
 	struct prof *p = ctx;
-	uint64_t loc[CT_STACK_DEPTH], val[2] = { s->ns, s->count };
+	uint64_t loc[CT_WHY_FRAMES], val[2] = { s->ns, s->count };
 	char id[13];
 	size_t k;
 
-	for (k = 0; k < s->n && k < CT_STACK_DEPTH; k++)
+	for (k = 0; k < s->n && k < CT_WHY_FRAMES; k++)
 		loc[k] = func(p, s->frame[k]);	/* leaf first, as pprof wants */
 	snprintf(id, sizeof(id), "%.12s", p->c->id);
 	ct_pb_begin(&p->pb, 2);
