@@ -10,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "gosym.h"
 #include "ustack.h"
+
+#define RUNC	"/usr/sbin/runc"
 
 static char top[64];
 
@@ -119,5 +123,79 @@ Test(ustack, forget_reads_the_maps_again)
 	ct_ustack_forget(u, 7);
 	ct_ustack_name(u, 7, ips, 1, frames, sizeof(frames), &cut);
 	cr_expect_str_eq(frames, "?");
+	ct_ustack_free(u);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Process 9, child of 7, exec'd exe at exec_ns and gone: its first
+ * address's name. */
+static const char *first(struct ct_ustack *u, const char *exe,
+			 uint64_t exec_ns, const uint64_t *ips)
+{
+	static char frames[256];
+	uint16_t cut;
+
+	ct_ustack_prime(u, 9, 7, exe, exec_ns);
+	ct_ustack_name(u, 9, ips, 2, frames, sizeof(frames), &cut);
+	return frames;
+}
+
+/*
+ * A process gone before its exec record was read (its parent 7 still
+ * there): named through the exec's file under the parent's root, a
+ * non-PIE Go program (Debian's runc, a dependency) copied there, only
+ * if the copy was made before the exec; /proc/self/exe through the
+ * parent's exe; a memfd and a file not there name nothing.
+ */
+Test(ustack, a_process_gone_is_named_through_its_exec_s_file)
+{
+	struct ct_ustack *u = ct_ustack_new(top);
+	struct ct_ustack_stats st;
+	struct ct_gosym *g;
+	uint64_t ips[2], end, before = mono_ns(), after;
+	char frames[256], cmd[256];
+	uint16_t cut;
+
+	cr_assert_eq(ct_gosym_open(RUNC, &g), 0, "%s: a dependency", RUNC);
+	cr_assert_eq(ct_gosym_func(g, "main.main", &ips[0], &end), 0);
+	cr_assert_eq(ct_gosym_func(g, "runtime.main", &ips[1], &end), 0);
+	ips[0] += 1;
+	ips[1] += 5;		/* a return address into it */
+	ct_gosym_free(g);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/7/root/bin && cp %s "
+		 "%s/7/root/bin/prog", top, RUNC, top);
+	cr_assert_eq(system(cmd), 0);
+	after = mono_ns();
+
+	ct_ustack_prime(u, 9, 7, "/bin/prog", after);
+	cr_assert_eq(ct_ustack_name(u, 9, ips, 2, frames, sizeof(frames),
+				    &cut), 2);
+	cr_expect_str_eq(nth(frames, 0), "main.main");
+	cr_expect_str_eq(nth(frames, 1), "runtime.main");
+	ct_ustack_stats(u, &st);
+	cr_expect_eq(st.by_exe, 1);
+	cr_expect_eq(st.gone, 0);
+
+	cr_expect_str_eq(first(u, "/bin/prog", before, ips), "?",
+			 "a file changed after the exec");
+	cr_expect_str_eq(first(u, "/proc/self/exe", after, ips), "?",
+			 "the parent's exe: none");
+	snprintf(cmd, sizeof(cmd), "ln -s root/bin/prog %s/7/exe", top);
+	cr_assert_eq(system(cmd), 0);
+	cr_expect_str_eq(first(u, "/proc/self/exe", after, ips), "main.main",
+			 "the parent's exe");
+	cr_expect_str_eq(first(u, "/dev/fd/6", after, ips), "?",
+			 "a memfd: not known");
+	cr_expect_str_eq(first(u, "/bin/sh", after, ips), "?",
+			 "no such file in the root");
+	ct_ustack_stats(u, &st);
+	cr_expect_eq(st.gone, 4);
 	ct_ustack_free(u);
 }

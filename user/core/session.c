@@ -553,10 +553,7 @@ static void warn_dropped(const struct ct_session *s)
 		fprintf(stderr, "FUSE layers' fetched bytes not read: %" PRIu64
 			" times (their daemon did not answer within %u ms)\n",
 			s->layers.unsampled, CT_LAYER_WAIT_MS);
-	if (ct_stacks_unread(s->stacks))
-		fprintf(stderr, "--why: %" PRIu64 " kernel stacks not named "
-			"(their waits are unattributed)\n",
-			ct_stacks_unread(s->stacks));
+	ct_stacks_warn(s->stacks, stderr);
 }
 
 /* -c that kept nothing of what was seen: said, not an empty report. */

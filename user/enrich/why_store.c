@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pairs.h"
 #include "records.h"
 #include "syscalls.h"
 #include "util.h"
@@ -97,127 +98,60 @@ const struct wstack *why_store_wstack(const struct why_store *w, uint32_t id)
 
 /* ---- --why=user's stacks ---- */
 
-/* A pair forgotten (its process exec'd or exited): a tombstone, so that
- * the pairs after it in a probe stay found; taken again by a new pair. */
-#define UPAIR_GONE	UINT32_MAX	/* tgid 0, id CT_STACK_LOST: none's */
-
-/* Pair k's slot in upair, or SIZE_MAX. */
-static size_t upair_find(const struct why_store *w, uint64_t k)
-{
-	size_t i = ct_fnv1a((const char *)&k, sizeof(k)) % WHY_UPAIRS;
-
-	for (size_t n = 0; w->upair[i] && n < WHY_UPAIRS; n++) {
-		if (w->upair[i] == k)
-			return i;
-		i = (i + 1) % WHY_UPAIRS;
-	}
-	return SIZE_MAX;
-}
-
-/* The slot a new pair k takes: the first tombstone or empty one. */
-static size_t upair_free(const struct why_store *w, uint64_t k)
-{
-	size_t i = ct_fnv1a((const char *)&k, sizeof(k)) % WHY_UPAIRS;
-
-	while (w->upair[i] && w->upair[i] != UPAIR_GONE)
-		i = (i + 1) % WHY_UPAIRS;
-	return i;
-}
-
-/* The table without its tombstones, when they fill it. */
-static void upair_rehash(struct why_store *w)
-{
-	uint64_t *k = w->upair;
-	uint32_t *to = w->upair_to;
-	uint64_t *nk = calloc(WHY_UPAIRS, sizeof(*nk));
-	uint32_t *nto = calloc(WHY_UPAIRS, sizeof(*nto));
-
-	if (!nk || !nto) {
-		free(nk);
-		free(nto);
-		return;
-	}
-	w->upair = nk;
-	w->upair_to = nto;
-	w->nupairs = 0;
-	for (size_t i = 0; i < WHY_UPAIRS; i++) {
-		size_t j;
-
-		if (!k[i] || k[i] == UPAIR_GONE)
-			continue;
-		j = upair_free(w, k[i]);
-		nk[j] = k[i];
-		nto[j] = to[i];
-		w->nupairs++;
-	}
-	free(k);
-	free(to);
-}
-
-/* The index + 1 of frames (len bytes, n names) in us, added if new. */
+/* The index + 1 of frames (len bytes, n names) in us, added if new:
+ * found through usidx, open addressing by the frames' hash. */
 static uint32_t ustk_of(struct why_store *w, const char *frames, size_t len,
 			uint16_t n)
 {
 	uint64_t h = ct_fnv1a(frames, len);
+	size_t i = h % WHY_USIDX;
+	struct ustk *x;
 
-	for (size_t i = 0; i < w->nus; i++)
-		if (w->us[i].hash == h && w->us[i].n == n &&
-		    !memcmp(w->us[i].frames, frames, len))
-			return (uint32_t)i + 1;
+	for (; w->usidx[i]; i = (i + 1) % WHY_USIDX) {
+		x = &w->us[w->usidx[i] - 1];
+		if (x->hash == h && x->n == n && !memcmp(x->frames, frames, len))
+			return w->usidx[i];
+	}
 	if (w->nus >= WHY_USTACKS || !(w->us[w->nus].frames = malloc(len)))
 		return 0;
-	memcpy(w->us[w->nus].frames, frames, len);
-	w->us[w->nus].hash = h;
-	w->us[w->nus].n = n;
-	return (uint32_t)++w->nus;
+	x = &w->us[w->nus];
+	memcpy(x->frames, frames, len);
+	x->hash = h;
+	x->n = n;
+	w->usidx[i] = (uint32_t)++w->nus;
+	return w->usidx[i];
 }
 
 static int ustack_tables(struct why_store *w)
 {
-	if (w->upair)
+	if (w->upairs)
 		return 0;
-	w->upair = calloc(WHY_UPAIRS, sizeof(*w->upair));
-	w->upair_to = calloc(WHY_UPAIRS, sizeof(*w->upair_to));
+	w->upairs = ct_pairs_new(WHY_UPAIRS);
 	w->us = calloc(WHY_USTACKS, sizeof(*w->us));
-	return w->upair && w->upair_to && w->us ? 0 : -ENOMEM;
+	w->usidx = calloc(WHY_USIDX, sizeof(*w->usidx));
+	return w->upairs && w->us && w->usidx ? 0 : -ENOMEM;
 }
 
 void why_store_ustack_rec(struct why_store *w, const struct ct_stack_rec *r)
 {
-	uint64_t k = (uint64_t)r->hdr.pid << 32 | r->id;
-	size_t len = 0, i;
+	size_t len = 0;
 	uint32_t u;
 
 	for (uint32_t j = 0; j < r->n; j++)
 		len += strlen(r->frames + len) + 1;
-	if (ustack_tables(w) || !(u = ustk_of(w, r->frames, len, r->n))) {
+	if (ustack_tables(w) || !(u = ustk_of(w, r->frames, len, r->n)) ||
+	    ct_pairs_put(w->upairs, r->hdr.pid, r->id, u))
 		w->dropped++;
-		return;
-	}
-	i = upair_find(w, k);
-	if (i == SIZE_MAX && w->nupairs >= WHY_UPAIRS / 2)
-		upair_rehash(w);
-	if (i == SIZE_MAX && w->nupairs >= WHY_UPAIRS / 2) {
-		w->dropped++;
-		return;
-	}
-	if (i == SIZE_MAX) {
-		i = upair_free(w, k);
-		w->nupairs += !w->upair[i];
-	}
-	w->upair[i] = k;
-	w->upair_to[i] = u;
 }
 
 uint32_t why_store_ustack(const struct why_store *w, uint32_t tgid,
 			  uint32_t id)
 {
-	size_t i;
+	uint32_t u = 0;
 
-	if (!w->upair || id == CT_STACK_NONE || id == CT_STACK_LOST)
-		return 0;
-	i = upair_find(w, (uint64_t)tgid << 32 | id);
-	return i == SIZE_MAX ? 0 : w->upair_to[i];
+	if (w->upairs && id != CT_STACK_NONE && id != CT_STACK_LOST)
+		ct_pairs_get(w->upairs, tgid, id, &u);
+	return u;
 }
 
 const char *why_store_ustack_frames(const struct why_store *w, uint32_t u,
@@ -229,12 +163,8 @@ const char *why_store_ustack_frames(const struct why_store *w, uint32_t u,
 
 void why_store_ustack_forget(struct why_store *w, uint32_t tgid)
 {
-	for (size_t i = 0; w->upair && i < WHY_UPAIRS; i++)
-		if (w->upair[i] && w->upair[i] != UPAIR_GONE &&
-		    w->upair[i] >> 32 == tgid) {
-			w->upair[i] = UPAIR_GONE;
-			w->upair_to[i] = 0;
-		}
+	if (w->upairs)
+		ct_pairs_forget(w->upairs, tgid);
 }
 
 void why_store_event(struct why_store *w, uint32_t tgid, const struct tev *e)
@@ -429,10 +359,10 @@ void why_store_free(struct why_store *w)
 	for (size_t i = 0; i < w->nus; i++)
 		free(w->us[i].frames);
 	free(w->us);
-	free(w->upair);
-	free(w->upair_to);
+	free(w->usidx);
+	ct_pairs_free(w->upairs);
 	w->us = NULL;
-	w->upair = NULL;
-	w->upair_to = NULL;
-	w->nus = w->nupairs = 0;
+	w->usidx = NULL;
+	w->upairs = NULL;
+	w->nus = 0;
 }

@@ -15,6 +15,8 @@
 #include "coldtrace.h"
 #include "waitsite.h"
 
+struct ct_pairs;
+
 /* A thread's state change (CT_EV_TSTATE), wall clock. */
 struct tev {
 	uint64_t ts;
@@ -87,8 +89,9 @@ struct wstack {
 
 #define WHY_BUCKETS	4096
 /* --why=user's stacks: (process, id) pairs named, distinct stacks kept */
-#define WHY_UPAIRS	32768
+#define WHY_UPAIRS	16384
 #define WHY_USTACKS	16384
+#define WHY_USIDX	(2 * WHY_USTACKS)	/* never full: ustk_of() ends */
 
 /* A user stack's frames (CT_EV_USTACK's), kept once for all processes. */
 struct ustk {
@@ -104,10 +107,9 @@ struct why_store {
 	size_t nevents;			/* state changes and wakeups kept */
 	struct wstack **stacks;		/* by map id, CT_STACKS_MAX */
 	bool stacks_seen;		/* the session took stacks */
-	uint64_t *upair;		/* tgid << 32 | id, WHY_UPAIRS */
-	uint32_t *upair_to;		/* ... its index in us + 1 */
-	size_t nupairs;
+	struct ct_pairs *upairs;	/* (tgid, id) -> its index in us + 1 */
 	struct ustk *us;		/* WHY_USTACKS */
+	uint32_t *usidx;		/* us's index + 1 by hash, WHY_USIDX */
 	size_t nus;
 	uint64_t dropped;		/* records the bounds refused */
 	uint64_t now;			/* the latest record's time */

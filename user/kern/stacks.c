@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* --why's kernel stacks, named for the records: stacks.h. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "pairs.h"
 #include "stacks.h"
 #include "ustack.h"
 #include "util.h"
@@ -181,9 +183,9 @@ void ct_stack_rec_fill(struct ct_stack_rec *r, uint32_t id,
 
 /* ---- a live session's namer ---- */
 
-/* (process, user stack id) pairs named: an open-addressing set, emptied
- * when half full (a pair named again costs a record, not a wrong name) */
-#define USEEN		16384
+/* (process, user stack id) pairs named: emptied when full (a pair named
+ * again costs a record, not a wrong name) */
+#define USEEN		8192
 
 struct ct_stacks {
 	ct_stacks_read_fn read;
@@ -194,8 +196,7 @@ struct ct_stacks {
 	/* --why=user: the user stacks, NULL without */
 	ct_stacks_read_fn uread;
 	struct ct_ustack *us;
-	uint64_t *useen;		/* tgid << 32 | id; 0: empty */
-	size_t nuseen;
+	struct ct_pairs *useen;
 };
 
 struct ct_stacks *ct_stacks_new(ct_stacks_read_fn read, void *read_ctx,
@@ -221,7 +222,7 @@ int ct_stacks_user(struct ct_stacks *st, ct_stacks_read_fn read,
 		   const char *proc_dir)
 {
 	st->us = ct_ustack_new(proc_dir);
-	st->useen = calloc(USEEN, sizeof(*st->useen));
+	st->useen = ct_pairs_new(USEEN);
 	if (!st->us || !st->useen)
 		return -ENOMEM;
 	st->uread = read;
@@ -234,13 +235,31 @@ void ct_stacks_free(struct ct_stacks *st)
 		return;
 	ct_ksyms_free(st->ks);
 	ct_ustack_free(st->us);
-	free(st->useen);
+	ct_pairs_free(st->useen);
 	free(st);
 }
 
 uint64_t ct_stacks_unread(const struct ct_stacks *st)
 {
 	return st ? st->unread : 0;
+}
+
+void ct_stacks_warn(const struct ct_stacks *st, FILE *f)
+{
+	struct ct_ustack_stats u = { 0 };
+
+	if (st && st->unread)
+		fprintf(f, "--why: %" PRIu64 " stacks not read (their waits "
+			"are unattributed or have no user frames)\n",
+			st->unread);
+	if (st && st->us)
+		ct_ustack_stats(st->us, &u);
+	if (u.unnamed || u.gone)
+		fprintf(f, "--why=user: of %" PRIu64 " user addresses, %"
+			PRIu64 " not named ([file], [vdso] or ?); %" PRIu64
+			" stacks of processes gone before their maps were "
+			"read (all ?)\n", u.named + u.unnamed, u.unnamed,
+			u.gone);
 }
 
 /* Made at the time of the record that first used it, and fed before it. */
@@ -267,20 +286,12 @@ static void name_one(struct ct_stacks *st, uint32_t id, uint64_t ts_ns,
 /* Whether process tgid's user stack id was named already; now it is. */
 static bool useen(struct ct_stacks *st, uint32_t tgid, uint32_t id)
 {
-	uint64_t k = (uint64_t)tgid << 32 | id;
-	size_t i = ct_fnv1a((const char *)&k, sizeof(k)) % USEEN;
-
-	while (st->useen[i] && st->useen[i] != k)
-		i = (i + 1) % USEEN;
-	if (st->useen[i])
+	if (ct_pairs_get(st->useen, tgid, id, NULL))
 		return true;
-	if (st->nuseen >= USEEN / 2) {
-		memset(st->useen, 0, USEEN * sizeof(*st->useen));
-		st->nuseen = 0;
-		return useen(st, tgid, id);
+	if (ct_pairs_put(st->useen, tgid, id, 1) == -ENOSPC) {
+		ct_pairs_clear(st->useen);
+		ct_pairs_put(st->useen, tgid, id, 1);
 	}
-	st->useen[i] = k;
-	st->nuseen++;
 	return false;
 }
 
@@ -308,17 +319,16 @@ static void name_user(struct ct_stacks *st, uint32_t tgid, uint32_t id,
 	made(&r, sizeof(r), ctx);
 }
 
-/* A process that exec'd or exited: its maps and its ids named are old. */
-static void user_forget(struct ct_stacks *st, uint32_t tgid)
+/* An exec's process: its maps read now (ct_ustack_prime()). */
+static void prime(struct ct_stacks *st, const void *rec, size_t len)
 {
-	if (!st->us)
-		return;
-	ct_ustack_forget(st->us, tgid);
-	for (size_t i = 0; i < USEEN; i++)
-		if (st->useen[i] >> 32 == tgid) {
-			st->useen[i] = 0;
-			st->nuseen--;
-		}
+	const struct ct_exec *e = rec;
+	char exe[CT_FNAME_MAX] = "";
+
+	if (len >= offsetof(struct ct_exec, args))
+		snprintf(exe, sizeof(exe), "%.*s", CT_FNAME_MAX - 1,
+			 e->filename);
+	ct_ustack_prime(st->us, e->hdr.pid, e->hdr.ppid, exe, e->hdr.ts_ns);
 }
 
 void ct_stacks_feed(struct ct_stacks *st, const void *rec, size_t len,
@@ -329,11 +339,15 @@ void ct_stacks_feed(struct ct_stacks *st, const void *rec, size_t len,
 
 	if (!st || len < sizeof(*h))
 		return;
-	if ((h->type == CT_EV_EXEC || (h->type == CT_EV_EXIT &&
-				       h->pid == h->tid)))
-		user_forget(st, h->pid);
-	if (h->type == CT_EV_EXEC && st->us)
-		ct_ustack_prime(st->us, h->pid);
+	/* a process that exec'd or exited: its ids named and maps are old;
+	 * one that exec'd has its maps read now, while it runs */
+	if (st->us && h->type == CT_EV_EXEC) {
+		ct_pairs_forget(st->useen, h->pid);
+		prime(st, rec, len);
+	} else if (st->us && h->type == CT_EV_EXIT && h->pid == h->tid) {
+		ct_pairs_forget(st->useen, h->pid);
+		ct_ustack_forget(st->us, h->pid);
+	}
 	if (h->type == CT_EV_TSTATE && len >= sizeof(*t))
 		name_user(st, h->pid, t->ustack, h->ts_ns, made, ctx);
 	if (h->type == CT_EV_TSTATE && len >= CT_TSTATE_V1_SIZE)

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "coldtrace.h"
 
 /* ---- the kernel's symbols ---- */
@@ -66,5 +67,8 @@ void ct_stacks_feed(struct ct_stacks *st, const void *rec, size_t len,
 
 /* Ids whose frames could not be read (map or kallsyms): their sites unnamed. */
 uint64_t ct_stacks_unread(const struct ct_stacks *st);
+/* At the end, on f: the stacks not read, and --why=user's addresses
+ * named and not; nothing if all went well. */
+void ct_stacks_warn(const struct ct_stacks *st, FILE *f);
 
 #endif /* __CT_STACKS_H */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -30,6 +31,8 @@ struct umap {
 struct uproc {
 	uint32_t tgid;		/* 0: a slot unused */
 	bool gone;		/* its maps could not be read */
+	bool by_exe;		/* gone, named through exe (exe_of()) */
+	uint32_t exe;		/* ... its file's slot */
 	uint64_t used;		/* the clock of its last ask */
 	struct umap *m;
 	size_t n;
@@ -70,10 +73,13 @@ static void file_clear(struct ct_ustack *u, uint32_t i)
 {
 	ct_gosym_free(u->files[i].g);
 	memset(&u->files[i], 0, sizeof(u->files[i]));
-	for (size_t k = 0; k < CT_USTACK_PROCS; k++)	/* theirs no more */
+	for (size_t k = 0; k < CT_USTACK_PROCS; k++) {	/* theirs no more */
 		for (size_t j = 0; j < u->procs[k].n; j++)
 			if (u->procs[k].m[j].file == i)
 				u->procs[k].m[j].file = NO_FILE;
+		if (u->procs[k].by_exe && u->procs[k].exe == i)
+			u->procs[k].by_exe = false;
+	}
 }
 
 void ct_ustack_free(struct ct_ustack *u)
@@ -179,7 +185,8 @@ static bool parse_map(struct ct_ustack *u, uint32_t tgid, const char *line,
 	return true;
 }
 
-/* p's maps read now; false (p as it was) if they could not be. */
+/* p's maps read now; false (p as it was) if they could not be, or list
+ * no code: a zombie's maps are empty. */
 static bool read_maps(struct ct_ustack *u, struct uproc *p)
 {
 	char path[300], line[4400];
@@ -195,8 +202,10 @@ static bool read_maps(struct ct_ustack *u, struct uproc *p)
 			n++;
 	if (f)
 		fclose(f);
-	if (!m)
+	if (!n) {
+		free(m);
 		return false;
+	}
 	free(p->m);
 	p->m = m;
 	p->n = n;
@@ -225,11 +234,73 @@ static struct uproc *proc_of(struct ct_ustack *u, uint32_t tgid)
 	return lru;
 }
 
-void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid)
+/* Whether the ELF file open as fd is a non-PIE executable (ET_EXEC):
+ * its addresses are its file's in every process that runs it. */
+static bool fixed_exec(int fd)
 {
+	unsigned char h[18];
+
+	return pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	       !memcmp(h, "\177ELF", 4) && h[16] == 2 && h[17] == 0;
+}
+
+/* CLOCK_MONOTONIC's ns t on the wall clock (a file's ctime's). */
+static int64_t wall_of(uint64_t t)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (int64_t)r.tv_sec * 1000000000 + r.tv_nsec -
+	       ((int64_t)m.tv_sec * 1000000000 + m.tv_nsec - (int64_t)t);
+}
+
+/*
+ * A process gone before its maps were read (a runtime's command of a few
+ * milliseconds, whose exec record came after its exit): its exe is the
+ * file at the exec's absolute path under its parent's root (an exec
+ * keeps the mount namespace), or for /proc/self/exe (runc's init) the
+ * parent's own exe, if that is a non-PIE Go program not changed since
+ * the exec (its ctime; a file renamed into place gets a new one).  Other
+ * /proc and /dev paths (a memfd's /dev/fd/N) name nothing known: not used.
+ */
+static void exe_of(struct ct_ustack *u, struct uproc *p, uint32_t ppid,
+		   const char *exe, uint64_t exec_ns)
+{
+	char path[4352];
+	struct stat st;
+	int fd;
+
+	if (!strcmp(exe, "/proc/self/exe"))
+		snprintf(path, sizeof(path), "%s/%u/exe", u->proc_dir, ppid);
+	else if (exe[0] == '/' && strncmp(exe, "/proc/", 6) &&
+		 strncmp(exe, "/dev/", 5))
+		snprintf(path, sizeof(path), "%s/%u/root%s", u->proc_dir, ppid,
+			 exe);
+	else
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && fixed_exec(fd) &&
+	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec <=
+	    wall_of(exec_ns)) {
+		p->exe = file_of(u, fd, path);
+		p->by_exe = p->exe != NO_FILE;
+	}
+	close(fd);
+}
+
+void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid, uint32_t ppid,
+		     const char *exe, uint64_t exec_ns)
+{
+	struct uproc *p;
+
 	ct_ustack_forget(u, tgid);
 	u->clock++;
-	proc_of(u, tgid);
+	p = proc_of(u, tgid);
+	if (p->gone)
+		exe_of(u, p, ppid, exe, exec_ns);
 }
 
 void ct_ustack_forget(struct ct_ustack *u, uint32_t tgid)
@@ -249,6 +320,8 @@ static const char *name_of(struct ct_ustack *u, const struct uproc *p,
 	struct ct_gosym_line l;
 	uint64_t vaddr;
 
+	if (p->by_exe)		/* a non-PIE's addresses are its file's */
+		return ct_gosym_pc(u->files[p->exe].g, pc, &l) ? NULL : l.func;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct umap *m = &p->m[i];
 		const struct ct_gosym *g;
@@ -286,7 +359,8 @@ size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
 	 * loader after the exec): read again, kept if it is still there */
 	if (!p->gone && unmapped(u, p, ips, n))
 		read_maps(u, p);
-	u->stats.gone += p->gone;
+	u->stats.gone += p->gone && !p->by_exe;
+	u->stats.by_exe += p->by_exe;
 	*cut = 0;
 	for (; k < n && ips[k]; k++) {
 		const char *s = name_of(u, p, ips[k], k ? ips[k] - 1 : ips[k]);

@@ -41,14 +41,22 @@ size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
 
 /* tgid exited or exec'd: its maps are read again when next asked. */
 void ct_ustack_forget(struct ct_ustack *u, uint32_t tgid);
-/* tgid exec'd: its maps read now, while it runs (a runtime's command may
- * last milliseconds; its stacks are named after), kept until asked. */
-void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid);
+/*
+ * tgid, child of ppid, exec'd exe (the path execve got) at exec_ns
+ * (CLOCK_MONOTONIC): its maps read now, while it runs (a runtime's
+ * command may last milliseconds; its stacks are named after), kept until
+ * asked.  If it is gone already, a non-PIE Go program's addresses are
+ * named through the file at exe under ppid's root, if unchanged since the
+ * exec; else all are "?".
+ */
+void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid, uint32_t ppid,
+		     const char *exe, uint64_t exec_ns);
 
 struct ct_ustack_stats {
 	uint64_t named;		/* addresses given a function's name */
 	uint64_t unnamed;	/* "[file]", "[vdso]" or "?" */
 	uint64_t gone;		/* asks for a process whose maps were unreadable */
+	uint64_t by_exe;	/* ... named through its exec's file instead */
 };
 
 void ct_ustack_stats(const struct ct_ustack *u, struct ct_ustack_stats *out);
