@@ -14,6 +14,10 @@
 #  - the hook's 300 ms, followed from runc's wait to the hook's own
 #    site, carries none (the carrier's frames are not where the hook
 #    waited), within 5 % of 300 ms;
+#  - the records' wait sites name the program's own innermost function
+#    of their user stack ("code"): create has one in runc's own
+#    packages, each site's code is a frame of that phase's folded lines
+#    (the same stacks), the hook's followed site has none;
 #  - the lines add up to each phase's off-CPU time in the records, and
 #    the recording replays the same lines.
 . "$(dirname "$0")/lib.sh"
@@ -45,7 +49,29 @@ check_folded() {	# ID DIR
 		END { for (p in s) if (s[p] > 0) print p, s[p] }' "$f" | sort >"$T/got.$1"
 	grep -v ' 0$' "$T/want.$1" | cmp -s - "$T/got.$1" ||
 		fail "$1: folded sums $(paste -sd, "$T/got.$1") != the records' $(paste -sd, "$T/want.$1")"
+	check_code "$1" "$2"
 	note "$1: $n create waits under runc's frames; the hook's followed sleep $((hook / 1000000)) ms, no user frames; sums = records"
+}
+
+check_code() {	# ID DIR: the sites' code against the folded lines
+	local phase code n=0
+	jq -r --arg id "$1" 'select(.type == "container" and .id == $id)
+		| .phases | to_entries[] | .key as $p
+		| (.value.waits.sites // [])[] | select(.code)
+		| "\($p)\t\(.code)"' "$2/containers.jsonl" >"$T/code.$1"
+	grep -q $'^create\tgithub\.com/opencontainers/runc/' "$T/code.$1" ||
+		fail "$1: no create site in runc's own code: $(cat "$T/code.$1")"
+	while IFS=$'\t' read -r phase code; do
+		grep -qF "$1;$phase;" <(grep -F ";${code//;/,};" "$2/waits.folded") ||
+			fail "$1: $phase's site code $code is in no folded line of $phase"
+		n=$((n + 1))
+	done <"$T/code.$1"
+	jq -e --arg id "$1" 'select(.type == "container" and .id == $id)
+		| [.phases.create.waits.sites[] | select(.site == "do_nanosleep"
+		   and .via == "followed" and .code)] | length == 0' \
+		"$2/containers.jsonl" >/dev/null ||
+		fail "$1: the hook's followed sleep has a code"
+	note "$1: $n sites with code, each a frame of its phase's folded lines: $(cut -f2 "$T/code.$1" | sed 's|.*/||' | sort -u | paste -sd, | cut -c1-200)"
 }
 
 # ---- under -- COMMAND ----

@@ -130,6 +130,45 @@ Test(waitsite, names_what_was_awaited)
 	cr_assert_str_eq(ws.site, "");
 }
 
+static const char *code_of(const char *semi)
+{
+	static char code[CT_CODE_LEN];
+	char f[CT_STACK_TEXT];
+	size_t n = frames_of(semi, f, sizeof(f));
+
+	ct_waitsite_code(f, n, code, sizeof(code));
+	return code;
+}
+
+/* --why=user: the program's own innermost function, innermost first */
+Test(waitsite, code_is_the_program_s_own_innermost_frame)
+{
+	cr_assert_str_eq(code_of("runtime/internal/syscall.Syscall6;"
+				 "syscall.read;internal/poll.(*FD).Read;"
+				 "os.(*File).Read;encoding/json.(*Decoder).refill;"
+				 "github.com/opencontainers/runc/libcontainer.parseSync;"
+				 "main.main"),
+			 "github.com/opencontainers/runc/libcontainer.parseSync");
+	cr_assert_str_eq(code_of("golang.org/x/sys/unix.Syscall;"
+				 "k8s.io/klog.(*T).f;main.main"),
+			 "k8s.io/klog.(*T).f", "x/sys is a syscall wrapper");
+	cr_assert_str_eq(code_of("slices.SortFunc[github.com/a/b.T];"
+				 "sync/atomic.(*Pointer[a.b/c.T]).Load;main.run"),
+			 "main.run", "a type argument's path is not the function's");
+	cr_assert_str_eq(code_of("[libc.so.6];?;runtime.park_m;runtime.mcall"),
+			 "", "C code, ? and the runtime name no code");
+}
+
+Test(waitsite, label_says_the_code_without_its_path)
+{
+	struct ct_wait x = { .site = "pipe_read", .syscall = "read",
+			     .code = "github.com/a/b.(*T[x/y.Z]).f" };
+	char label[CT_WAIT_LABEL_LEN];
+
+	ct_wait_label(&x, label, sizeof(label));
+	cr_assert_str_eq(label, "pipe_read (read) in b.(*T[x/y.Z]).f");
+}
+
 Test(waitsite, interrupt_wakers)
 {
 	cr_assert(irq_of(W_TIMER));
@@ -1277,6 +1316,8 @@ Test(why_waits, folded_user_frames_below_the_kernel_s)
 			      "entry_SYSCALL_64_after_hwframe;"), "%s", buf);
 	cr_assert(!strstr(buf, "other.process") && !strstr(buf, "old.frame"),
 		  "%s", buf);
+	cr_assert_str_eq(c.split[CT_PH_CREATE].waits.top[0].code, "main.main",
+			 "the site's code: the program's own innermost frame");
 	free(buf);
 	ct_agg_free(a);
 	ct_why_free(w);

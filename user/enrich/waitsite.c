@@ -116,6 +116,32 @@ void ct_waitsite_of(const char *frames, size_t n, struct ct_waitsite *out)
 	}
 }
 
+/* Go function f is the program's own (ct_waitsite_code()): its import
+ * path is before any type argument or receiver ("slices.F[a.b/c.T]"). */
+static bool own_code(const char *f)
+{
+	size_t head = strcspn(f, "[(");
+	const char *slash = memchr(f, '/', head), *dot = memchr(f, '.', head);
+
+	if (!dot || f[0] == '[' || has_prefix(f, "golang.org/x/sys/"))
+		return false;
+	if (slash && slash < dot)	/* encoding/json.(*Decoder).Decode */
+		return false;
+	return slash || has_prefix(f, "main.");	/* github.com/... */
+}
+
+void ct_waitsite_code(const char *frames, size_t n, char *out, size_t len)
+{
+	const char *f;
+
+	out[0] = '\0';
+	for (size_t i = 0; (f = ct_frame(frames, n, i)); i++)
+		if (own_code(f)) {
+			snprintf(out, len, "%s", f);
+			return;
+		}
+}
+
 bool ct_waitsite_irq(const char *frames, size_t n)
 {
 	const char *f = frames;

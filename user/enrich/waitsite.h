@@ -26,6 +26,16 @@ struct ct_waitsite {
 
 void ct_waitsite_of(const char *frames, size_t n, struct ct_waitsite *out);
 
+/*
+ * Of a user stack (--why=user): the innermost frame of the program's own
+ * code into out ("" in none): a Go function outside the standard library
+ * and the runtime, whose import path begins with a domain
+ * (github.com/..., k8s.io/...) or is package main; golang.org/x/sys's
+ * syscall wrappers are passed like package syscall.  C frames ("[file]")
+ * and "?" are not code named.
+ */
+void ct_waitsite_code(const char *frames, size_t n, char *out, size_t len);
+
 /* A waker's stack ran in a hard or soft interrupt (not ksoftirqd). */
 bool ct_waitsite_irq(const char *frames, size_t n);
 

@@ -423,6 +423,17 @@ static const struct wseg *covering_from(struct why_store *w, struct wproc *p,
 
 /* ---- a wait's site and waker ---- */
 
+/* --why=user: where in the program's own code wait g was. */
+static void code_of(struct why_store *w, const struct wseg *g,
+		    struct ct_wait *x)
+{
+	size_t n;
+	const char *f = why_store_ustack_frames(w, g->ustack, &n);
+
+	if (f)
+		ct_waitsite_code(f, n, x->code, sizeof(x->code));
+}
+
 /* Site, syscall, state and waker of a wait; false: its stack names nothing. */
 static bool name_wait(struct why_store *w, const struct wseg *g,
 		      struct ct_wait *x)
@@ -436,6 +447,7 @@ static bool name_wait(struct why_store *w, const struct wseg *g,
 	snprintf(x->syscall, sizeof(x->syscall), "%s", ws->ws.syscall);
 	x->state = g->wait_state;
 	x->stack = g->stack;
+	code_of(w, g, x);
 	x->waker_pid = name_waker(w, g->wake, &x->waker_kind, x->waker);
 	if (x->waker_kind == CT_WAKER_OTHER || x->waker_kind == CT_WAKER_KTHREAD)
 		x->waker_stack = why_store_wstack(w, g->wake->stack) ?
@@ -480,6 +492,7 @@ static void followed_busy(const struct ct_wait *x, const char *site,
 	y->via = CT_VIA_FOLLOWED;
 	snprintf(y->site, sizeof(y->site), "%s", site);
 	y->syscall[0] = '\0';
+	y->code[0] = '\0';	/* the waker waited nowhere */
 	y->state = (uint8_t)st;
 	y->stack = CT_STACK_NONE;
 }
@@ -490,7 +503,7 @@ static bool same_site(const struct ct_wait *a, const struct ct_wait *b)
 	       a->waker_kind == b->waker_kind && a->hop_kind == b->hop_kind &&
 	       !strncmp(a->hop, b->hop, sizeof(a->hop)) &&
 	       !strcmp(a->site, b->site) && !strcmp(a->syscall, b->syscall) &&
-	       !strcmp(a->via_site, b->via_site) &&
+	       !strcmp(a->via_site, b->via_site) && !strcmp(a->code, b->code) &&
 	       !strncmp(a->waker, b->waker, sizeof(a->waker));
 }
 

@@ -119,12 +119,28 @@ const char *ct_wait_via_name(unsigned int v)
 	       v == CT_VIA_UNFOLLOWED ? "unfollowed" : "none";
 }
 
+/* A Go function's name without its package path's leading elements:
+ * github.com/a/b.(*T).f is b.(*T).f. */
+static const char *short_code(const char *f)
+{
+	size_t head = strcspn(f, "[(");
+	const char *s = f;
+
+	for (size_t i = 0; i < head; i++)
+		if (f[i] == '/')
+			s = f + i + 1;
+	return s;
+}
+
 void ct_wait_label(const struct ct_wait *w, char *buf, size_t n)
 {
 	int k = snprintf(buf, n, "%s", w->site);
 
 	if (w->syscall[0] && k >= 0 && (size_t)k < n)
 		k += snprintf(buf + k, n - (size_t)k, " (%s)", w->syscall);
+	if (w->code[0] && k >= 0 && (size_t)k < n)
+		k += snprintf(buf + k, n - (size_t)k, " in %s",
+			      short_code(w->code));
 	if (w->via == CT_VIA_FOLLOWED && k >= 0 && (size_t)k < n)
 		snprintf(buf + k, n - (size_t)k, " via %s", w->via_site);
 	else if (w->via == CT_VIA_UNFOLLOWED && k >= 0 && (size_t)k < n)

@@ -270,6 +270,7 @@ enum ct_split_none {
  */
 #define CT_SITE_LEN	40
 #define CT_SYSCALL_LEN	24
+#define CT_CODE_LEN	96	/* a Go function's full name, cut past it */
 #define CT_WAITS_TOP	4	/* sites a phase's record keeps */
 
 enum ct_waker_kind {
@@ -301,6 +302,9 @@ struct ct_wait {
 	char site[CT_SITE_LEN];
 	char syscall[CT_SYSCALL_LEN];	/* "" in none */
 	char via_site[CT_SITE_LEN];	/* followed: the wait's own site */
+	/* --why=user: the program's own innermost function in its user
+	 * stack (a followed one's: the waker's), "" none (waitsite.h) */
+	char code[CT_CODE_LEN];
 	char waker[CT_COMM_LEN];	/* comm of the task that ended it */
 	char hop[CT_COMM_LEN];		/* followed: who ended the waker's */
 	uint32_t waker_pid;		/* of the first wait counted */
@@ -556,8 +560,11 @@ const char *ct_waker_kind_name(unsigned int k);
 const char *ct_wait_state_name(unsigned int st);
 /* "followed", "unfollowed", "none" */
 const char *ct_wait_via_name(unsigned int v);
-/* A site as people read it: "do_wait (waitid)", "... via futex_wait". */
-#define CT_WAIT_LABEL_LEN	(2 * CT_SITE_LEN + CT_SYSCALL_LEN + 16)
+/* A site as people read it: "do_wait (waitid)", "... via futex_wait",
+ * "pipe_read (read) in libcontainer.parseSync" (the code's package path
+ * but its last element left out). */
+#define CT_WAIT_LABEL_LEN	(2 * CT_SITE_LEN + CT_SYSCALL_LEN + \
+				 CT_CODE_LEN + 20)
 void ct_wait_label(const struct ct_wait *w, char *buf, size_t n);
 
 /*

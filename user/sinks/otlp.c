@@ -378,6 +378,8 @@ static void wait_events(struct ct_otlp_enc *e, const struct ct_container *c,
 		attr_str(e, "coldtrace.wait.state", ct_wait_state_name(s->state));
 		if (s->syscall[0])
 			attr_str(e, "coldtrace.wait.syscall", s->syscall);
+		if (s->code[0])
+			attr_str(e, "coldtrace.wait.code", s->code);
 		attr_int(e, "coldtrace.wait.ns", (int64_t)s->ns);
 		attr_int(e, "coldtrace.wait.runq_ns", (int64_t)s->runq_ns);
 		attr_int(e, "coldtrace.wait.count", s->count);

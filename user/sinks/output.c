@@ -29,6 +29,8 @@ static void json_site(struct ct_json *w, const struct ct_wait *x)
 	ct_json_kv_string(w, "site", x->site);
 	ct_json_kv_string(w, "state", ct_wait_state_name(x->state));
 	ct_json_kv_string(w, "syscall", x->syscall);
+	if (x->code[0])		/* --why=user */
+		ct_json_kv_string(w, "code", x->code);
 	ct_json_kv_u64(w, "ns", x->ns);
 	ct_json_kv_u64(w, "runq_ns", x->runq_ns);
 	ct_json_kv_u64(w, "count", x->count);
