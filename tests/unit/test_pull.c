@@ -1224,6 +1224,69 @@ Test(pull_synth, an_import_is_not_a_pull)
 	ct_pulls_free(s.e);
 }
 
+/* containerd's read-back of layer c (all c's) over [fr, lr]: an unpack. */
+static void ctrd_readback(struct seq *s, uint64_t fr, uint64_t lr, char c)
+{
+	struct ct_pull_blob b = { 0 };
+	char hex[65];
+
+	memset(hex, c, 64);
+	hex[64] = '\0';
+	hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), lr + MS, "containerd");
+	b.open_ns = b.first_read_ns = fr;
+	b.last_read_ns = lr;
+	b.bytes_read = 4096;
+	b.reads = 3;
+	b.kind = CT_PULL_F_CTRD_BLOB;
+	snprintf(b.path, sizeof(b.path), CTRD_ROOT "/blobs/sha256/%s", hex);
+	cr_assert_eq(feed(s->e, &b, sizeof(b)), 0);
+}
+
+static const struct ct_pull *pull_of(struct seq *s, const char *image)
+{
+	for (size_t i = 0; i < ct_pulls_count(s->e); i++)
+		if (!strcmp(ct_pulls_get(s->e, i)->image, image))
+			return ct_pulls_get(s->e, i);
+	cr_assert_fail("no pull of %s", image);
+	return NULL;
+}
+
+/*
+ * Pulls at once that share a layer (trixie's ctr, ten at once): q1
+ * fetched and unpacked it, then stored its image; q0 stored its own
+ * before any read-back of its own (the layer was there), then a third
+ * pull's read-back of it began before q0's client exited and ended
+ * after.  That read-back is not q0's unpack: a client waits for its
+ * pull's unpack, so q0 ends by its client's exit.
+ */
+Test(pull_synth, an_unpack_ending_after_the_client_is_another_s)
+{
+	const char *q0[] = { "ctr", "images", "pull", "reg/q0:latest" };
+	const char *q1[] = { "ctr", "images", "pull", "reg/q1:latest" };
+	const struct ct_pull *p;
+	struct seq s;
+
+	seq_init(&s);
+	feed_exec(&s, 1 * MS, 60, 4, q0);
+	feed_exec(&s, 2 * MS, 61, 4, q1);
+	ctrd_layer(&s, 5 * MS, 'a');	/* q1's: read back 35-45 ms */
+	ctrd_image(&s, 50 * MS, "reg/q1:latest", 'a');
+	ctrd_image(&s, 52 * MS, "reg/q0:latest", 'a');
+	ctrd_readback(&s, 55 * MS, 80 * MS, 'a');
+	exit_of(&s, 60 * MS, 61);
+	exit_of(&s, 70 * MS, 60);
+	ct_pulls_flush(s.e);
+	p = pull_of(&s, "reg/q0:latest");
+	cr_assert_leq(p->start_ns + p->dur_ns, M2R + 70 * MS,
+		      "q0 ends %.1f ms after its client exited",
+		      (double)(p->start_ns + p->dur_ns - M2R) / MS - 70);
+	cr_assert_neq(p->layers[0].unpack_start_ns, M2R + 55 * MS,
+		      "the read-back past its client's exit is another's");
+	p = pull_of(&s, "reg/q1:latest");
+	cr_assert_eq(p->layers[0].unpack_start_ns, M2R + 35 * MS);
+	ct_pulls_free(s.e);
+}
+
 /* An ingest of containerd's never committed, its file followed whole
  * (type CT_EV_PULL_BLOB) or not (CT_EV_PULL_UNTRACED). */
 static void ctrd_ingest_left(struct seq *s, uint64_t t, uint32_t type)

@@ -265,17 +265,22 @@ static bool stored_unpacked(const struct ct_pulls *e, const struct ev *ev,
  * The unpack of layer d by a pull whose image was stored at `stored`:
  * each read-back is one unpack (pulls at once may each unpack a layer
  * they share; containerd keeps one).  Stored once unpacked: the last
- * ended by the store; else the first after it; NULL if none.
+ * ended by the store; else the first after it; NULL if none.  Never one
+ * that ended after `exit` (0: not known), the pull's client's exit: a
+ * client waits for its pull's unpack (1.6 and 1.7), so a read-back still
+ * going then is another pull's.
  */
 static struct ev *pick_unpack(struct ev *ev, size_t n, const char *d,
-			      uint64_t after, uint64_t stored, bool unpacked)
+			      uint64_t after, uint64_t stored, bool unpacked,
+			      uint64_t exit)
 {
 	struct ev *pick = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		struct ev *r = &ev[i];
 
-		if (!unpack_of(r, d, after) || (r->lr <= stored) != unpacked)
+		if (!unpack_of(r, d, after) || (r->lr <= stored) != unpacked ||
+		    (exit && r->lr > exit))
 			continue;
 		if (!pick || (unpacked ? r->lr > pick->lr : r->fr < pick->fr))
 			pick = r;
@@ -305,9 +310,10 @@ static void own_meta(struct ev *ev, size_t n, const struct ct_pull_image *im,
 	}
 }
 
-/* Its layers' unpacks (used from now on). */
+/* Its layers' unpacks (used from now on); exit: pick_unpack()'s. */
 static void own_unpacks(struct ct_pulls *e, struct ev *ev, size_t n,
-			struct ct_pull *p, uint64_t stored, struct own *o)
+			struct ct_pull *p, uint64_t stored, uint64_t exit,
+			struct own *o)
 {
 	bool unpacked = stored_unpacked(e, ev, n, p, stored);
 
@@ -315,7 +321,7 @@ static void own_unpacks(struct ct_pulls *e, struct ev *ev, size_t n,
 		struct ct_pull_layer *l = &p->layers[i];
 		struct ev *r = pick_unpack(ev, n, l->digest,
 					   unpack_after(e, l), stored,
-					   unpacked);
+					   unpacked, exit);
 
 		if (!r)
 			continue;
@@ -387,7 +393,10 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 	if (!p.layers)
 		return -ENOMEM;
 	own_fetches(e, ev, n, im, iv->ts, &p, &o);
-	own_unpacks(e, ev, n, &p, iv->ts, &o);
+	own_unpacks(e, ev, n, &p, iv->ts,
+		    pl_client_exit_of(e, -1, im->ref,
+				      o.first < iv->ts ? o.first : iv->ts),
+		    &o);
 	own_meta(ev, n, im, iv->ts, &o);
 	if (!o.n) {
 		uint64_t w = waited_since(e, iv, &p);

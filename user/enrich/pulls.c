@@ -603,6 +603,19 @@ uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
 			   client_asked, &q);
 }
 
+uint64_t pl_client_exit_of(const struct ct_pulls *e, int engine,
+			   const char *ref, uint64_t first)
+{
+	const struct asked q = { engine, ref, first };
+	const struct client *best = NULL;
+
+	for (size_t i = 0; i < e->nclients; i++)
+		if (client_asked(&e->clients[i], &q) &&
+		    (!best || e->clients[i].ts > best->ts))
+			best = &e->clients[i];
+	return best ? pl_exit(e, best->pid, best->ts) : 0;
+}
+
 uint64_t pl_take_name(struct ct_pulls *e, struct ct_pull *p,
 		      const struct ct_pull_image *unread, int engine,
 		      uint64_t first, uint64_t end, uint16_t port)

@@ -245,6 +245,10 @@ uint64_t pl_take_starter_of(struct ct_pulls *e, int engine, const char *ref,
 
 uint64_t pl_take_client_of(struct ct_pulls *e, int engine, const char *ref,
 			   uint64_t first);
+/* The exit of the client pl_take_client_of() would take, left in the
+ * list; 0 if none, or it has not exited. */
+uint64_t pl_client_exit_of(const struct ct_pulls *e, int engine,
+			   const char *ref, uint64_t first);
 /*
  * The name and client of p, a pull built of its blobs alone: the
  * store's record of its image if it came without its layers (unread:
