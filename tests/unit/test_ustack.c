@@ -195,7 +195,12 @@ Test(ustack, a_process_gone_is_named_through_its_exec_s_file)
 			 "a memfd: not known");
 	cr_expect_str_eq(first(u, "/bin/sh", after, ips), "?",
 			 "no such file in the root");
+	/* another copy (runc's init's memfd): its build id's table */
+	snprintf(cmd, sizeof(cmd), "cp %s %s/7/root/bin/copy", RUNC, top);
+	cr_assert_eq(system(cmd), 0);
+	cr_expect_str_eq(first(u, "/bin/copy", mono_ns(), ips), "main.main");
 	ct_ustack_stats(u, &st);
+	cr_expect_eq(st.files, 1, "a copy's table is read again");
 	cr_expect_eq(st.gone, 4);
 	ct_ustack_free(u);
 }

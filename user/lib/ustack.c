@@ -3,6 +3,7 @@
  * A process's user-space addresses named: its executable mappings, the
  * files behind them, their Go line tables (ustack.h).
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -38,10 +39,16 @@ struct uproc {
 	size_t n;
 };
 
-/* A Go program's file, its line table open. */
+#define ID_MAX		40	/* a build id's bytes kept */
+
+/* A file mapped as code: a Go program's, its line table open, or a C
+ * file's (g NULL), kept so that it is not read again at each ask. */
 struct ufile {
 	dev_t dev;
 	ino_t ino;		/* 0: a slot unused */
+	off_t size;
+	uint8_t id[ID_MAX];	/* its build id, idlen bytes */
+	size_t idlen;
 	uint64_t used;
 	struct ct_gosym *g;
 };
@@ -96,33 +103,98 @@ void ct_ustack_free(struct ct_ustack *u)
 /* ---- files ---- */
 
 /*
- * The slot of the Go program open as fd at path (its table read if it
- * is new), or NO_FILE: a C file takes none, its name says it.
+ * The build id of the ELF file open as fd into id (ID_MAX bytes), its
+ * length; 0 if none: the GNU one, else Go's (".note.go.buildid"), from
+ * the notes of its PT_NOTE segments.  Two files with the same id are the
+ * same program: runc's init runs from a memfd copy of runc (a new inode
+ * at each container) whose table is runc's.
+ */
+static size_t build_id(int fd, uint8_t *id)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uint8_t note[4096];
+	size_t got = 0;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phnum > 64)
+		return 0;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		ssize_t len;
+
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    (ssize_t)sizeof(ph) || ph.p_type != PT_NOTE)
+			continue;
+		len = pread(fd, note, ph.p_filesz < sizeof(note) ?
+			    ph.p_filesz : sizeof(note), ph.p_offset);
+		for (size_t o = 0; len > 0 && o + 12 <= (size_t)len;) {
+			Elf64_Nhdr n;
+			const size_t name = sizeof(n);
+			size_t desc;
+
+			memcpy(&n, note + o, sizeof(n));
+			desc = name + ((n.n_namesz + 3) & ~3u);
+			if (o + desc + n.n_descsz > (size_t)len)
+				break;
+			if ((n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
+			     !memcmp(note + o + name, "GNU", 4)) ||
+			    (n.n_type == 4 && n.n_namesz == 4 && !got &&
+			     !memcmp(note + o + name, "Go\0", 4))) {
+				got = n.n_descsz < ID_MAX ? n.n_descsz : ID_MAX;
+				memcpy(id, note + o + desc, got);
+				if (n.n_type == NT_GNU_BUILD_ID)
+					return got;
+			}
+			o += desc + ((n.n_descsz + 3) & ~3u);
+		}
+	}
+	return got;
+}
+
+static bool same_file(const struct ufile *f, const struct stat *st,
+		      const uint8_t *id, size_t idlen)
+{
+	return f->ino && ((f->ino == st->st_ino && f->dev == st->st_dev) ||
+			  (idlen && f->idlen == idlen && f->size == st->st_size &&
+			   !memcmp(f->id, id, idlen)));
+}
+
+/*
+ * The slot of the file open as fd at path, read if it is new (a Go
+ * program's table; a C file's nothing), or NO_FILE: a C file, its name
+ * says it.  The same inode, or the same build id and size, is the same.
  */
 static uint32_t file_of(struct ct_ustack *u, int fd, const char *path)
 {
-	struct ct_gosym *g;
+	struct ct_gosym *g = NULL;
+	uint8_t id[ID_MAX];
+	size_t idlen;
 	struct stat st;
 	uint32_t lru = 0;
 
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return NO_FILE;
+	idlen = build_id(fd, id);
 	for (uint32_t i = 0; i < CT_USTACK_FILES; i++) {
 		struct ufile *f = &u->files[i];
 
-		if (f->ino == st.st_ino && f->dev == st.st_dev) {
+		if (same_file(f, &st, id, idlen)) {
 			f->used = u->clock;
-			return i;
+			return f->g ? i : NO_FILE;
 		}
 		if (f->used < u->files[lru].used)
 			lru = i;
 	}
 	if (ct_gosym_open(path, &g))
-		return NO_FILE;
+		g = NULL;		/* a C file: kept as one */
+	u->stats.files++;
 	file_clear(u, lru);
 	u->files[lru] = (struct ufile){ .dev = st.st_dev, .ino = st.st_ino,
+					.size = st.st_size, .idlen = idlen,
 					.used = u->clock, .g = g };
-	return lru;
+	memcpy(u->files[lru].id, id, idlen);
+	return g ? lru : NO_FILE;
 }
 
 /*
@@ -163,10 +235,13 @@ static uint32_t open_mapped(struct ct_ustack *u, uint32_t tgid,
 static bool parse_map(struct ct_ustack *u, uint32_t tgid, const char *line,
 		      struct umap *m)
 {
+	const char *sp = strchr(line, ' ');
 	char perms[8], path[4096] = "";
 	unsigned long ino;
 	const char *base;
 
+	if (!sp || sp[1] == '\0' || sp[2] == '\0' || sp[3] != 'x')
+		return false;	/* "START-END rw-p": most lines; no scan */
 	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %lu %4095[^\n]",
 		   &m->start, &m->end, perms, &m->off, &ino, path) < 5 ||
 	    perms[2] != 'x')

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define CT_USTACK_PROCS	64
-#define CT_USTACK_FILES	16
+#define CT_USTACK_FILES	32
 
 struct ct_ustack;
 
@@ -57,6 +57,7 @@ struct ct_ustack_stats {
 	uint64_t unnamed;	/* "[file]", "[vdso]" or "?" */
 	uint64_t gone;		/* asks for a process whose maps were unreadable */
 	uint64_t by_exe;	/* ... named through its exec's file instead */
+	uint64_t files;		/* files read: Go tables opened, C files seen */
 };
 
 void ct_ustack_stats(const struct ct_ustack *u, struct ct_ustack_stats *out);
