@@ -453,6 +453,14 @@ image_store_json() {
 # (pull_apart.sh's interrupted pulls); with dockerd's default, 5, it
 # waits 50 s for its retries, and Docker 20.10 takes no new value from
 # a reload.
+# CT_DOCKERD_DEBUG=1: dockerd logs each API request it is handed
+# ("Calling POST /v1.41/containers/create", nanosecond times): tests
+# hold coldtrace's prepare steps to it.
+debug_json() {
+	[ -n "${CT_DOCKERD_DEBUG:-}" ] && printf '\n\t"debug": true,'
+	return 0
+}
+
 write_daemon_json() {
 	local store
 	store=$(image_store_json)
@@ -463,7 +471,7 @@ write_daemon_json() {
 		$(runsc_runtimes_json)$(runsc_nocg_json)
 	},
 	"exec-opts": ["native.cgroupdriver=cgroupfs"],$(cgroup_parent_json)
-	$store
+	$store$(debug_json)
 	"log-driver": "json-file",
 	"max-concurrent-downloads": 3,
 	"max-download-attempts": 1

@@ -507,3 +507,103 @@ Test(prepare, clientless_without_start_mark)
 		     "a creation 75 s back is not dropped unsaid");
 	ct_prepare_free(p);
 }
+
+/* ---- prepare's steps (docs/phases.md "prepare's steps") ---- */
+
+#define CID	"0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef"
+#define CID2	"fedcba9876543210fedcba9876543210" \
+		"fedcba9876543210fedcba9876543210"
+
+static void run_client(struct ct_container *c, uint64_t exec_ms,
+		       uint64_t connect_ms)
+{
+	static const char argv[] = "docker\0run\0img";
+
+	c->has_client = true;
+	c->client.exec_ns = exec_ms * MS;
+	c->client.request_ns = connect_ms * MS;
+	memcpy(c->client.args, argv, sizeof(argv));
+	c->client.args_len = sizeof(argv);
+}
+
+/*
+ * A docker run: the client's exec at 50 ms, its connect at 60, the
+ * -init mkdir at 100, containers/<id> at 120, the create's rootfs
+ * mkdir at 125 and the start's at 140, the FIFOs' directory at 160, the
+ * shim at 180: six steps covering prepare; another container's marks
+ * and a mark past the shim are not its.
+ */
+Test(prepare, docker_steps_of_a_run)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
+	static const uint64_t at[] = { 50, 60, 100, 120, 140, 160 };
+	static const char *const name[] = { "client", "request", "layer",
+					    "config", "setup", "task" };
+	struct ct_container c;
+
+	mkdir_ev(p, 100, "/d/overlay2/" MID_A "-init", 0);
+	mkdir_ev(p, 110, "/d/overlay2/" MID_A, 0);
+	mkdir_ev(p, 120, "/d/containers/" CID, 0);
+	mkdir_ev(p, 121, "/d/containers/" CID "/checkpoints", 0);
+	mkdir_ev(p, 125, "/d/overlay2/" MID_A "/merged", 0);
+	mkdir_ev(p, 130, "/d/containers/" CID2, 0);	/* another's */
+	mkdir_ev(p, 135, "/run/docker/containerd/" CID2, 0);
+	mkdir_ev(p, 140, "/d/overlay2/" MID_A "/merged", 0);
+	mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
+	mkdir_ev(p, 190, "/run/docker/containerd/" CID, -17);	/* failed */
+	mkdir_ev(p, 200, "/d/overlay2/" MID_A "/merged", 0);	/* later */
+	mountid_ev(p, CID, MID_A);
+	docker_container(&c, CID, 180);
+	run_client(&c, 50, 60);
+	ct_prepare_apply(p, &c);
+	cr_assert_eq(c.steps.n, 6, "%u steps", c.steps.n);
+	for (unsigned int i = 0; i < 6; i++) {
+		cr_expect_str_eq(ct_step_name(c.steps.step[i]), name[i]);
+		cr_expect_eq(c.steps.start_ns[i], at[i] * MS, "%s at %.1f ms",
+			     name[i], c.steps.start_ns[i] / 1e6);
+	}
+	cr_expect_eq(ct_step_end_ns(&c, 5), 180 * MS, "task ends at the shim");
+	cr_expect_eq(ct_steps_unattributed_ns(&c), 0);
+	ct_prepare_free(p);
+}
+
+/* Without a client: from the -init mkdir, no client or request step; a
+ * mark missing (no FIFO directory seen): setup runs on to the shim. */
+Test(prepare, docker_steps_without_client_or_a_mark)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
+	struct ct_container c;
+
+	mkdir_ev(p, 100, "/d/overlay2/" MID_A "-init", 0);
+	mkdir_ev(p, 120, "/d/containers/" CID, 0);
+	mkdir_ev(p, 140, "/d/overlay2/" MID_A "/merged", 0);
+	mountid_ev(p, CID, MID_A);
+	docker_container(&c, CID, 180);
+	ct_prepare_apply(p, &c);
+	cr_assert_eq(c.steps.n, 3);
+	cr_expect_eq(c.steps.step[0], CT_STEP_LAYER);
+	cr_expect_eq(c.steps.step[2], CT_STEP_SETUP);
+	cr_expect_eq(ct_step_end_ns(&c, 2) - c.steps.start_ns[2], 40 * MS);
+	ct_prepare_free(p);
+}
+
+/* A docker start of a created container: its prepare from the start's
+ * client; the creation's marks, before it, are no step of it. */
+Test(prepare, docker_steps_of_a_start)
+{
+	struct ct_prepare *p = created_then_started();
+	struct ct_container c;
+
+	started_at(&c, 20150);
+	start_client(&c, 20100);
+	c.client.request_ns = 20102 * MS;
+	ct_prepare_apply(p, &c);
+	cr_assert(c.has_created);
+	cr_assert_eq(c.steps.n, 3, "%u steps", c.steps.n);
+	cr_expect_eq(c.steps.step[0], CT_STEP_CLIENT);
+	cr_expect_eq(c.steps.step[1], CT_STEP_REQUEST);
+	cr_expect_eq(c.steps.step[2], CT_STEP_SETUP);
+	cr_expect_eq(c.steps.start_ns[2], 20105 * MS);
+	ct_prepare_free(p);
+}

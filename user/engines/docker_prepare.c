@@ -20,7 +20,30 @@ struct docker_prepare {
 	struct pr_ring layers;	/* key: mount id, ts: its -init mkdir */
 	struct pr_ring merged;	/* key: mount id, ts: a <mid>/merged mkdir */
 	struct pr_ring ids;	/* key: container id, val: its mount id */
+	struct pr_ring dirs;	/* key: container id: containers/<id> mkdir */
+	struct pr_ring fifos;	/* key: container id: its FIFOs' directory
+				 * <exec-root>/containerd/<id>, made right
+				 * before dockerd asks containerd for it */
 };
+
+#define DOCKER_ID_LEN	64	/* a container id: 64 hex digits */
+
+/* ".../<parent>/<container id>" -> the id; false otherwise. */
+static bool id_dir(const char *path, const char *parent, const char **id)
+{
+	size_t n = strlen(path), pl = strlen(parent);
+
+	if (n < DOCKER_ID_LEN + pl + 2)
+		return false;
+	*id = path + n - DOCKER_ID_LEN;
+	if ((*id)[-1] != '/' || strncmp(*id - 1 - pl, parent, pl) ||
+	    (*id)[-2 - (long)pl] != '/')
+		return false;
+	for (size_t i = 0; i < DOCKER_ID_LEN; i++)
+		if (!strchr("0123456789abcdef", (*id)[i]))
+			return false;
+	return true;
+}
 
 /* ".../overlay2/<mount id>-init" -> mount id; false otherwise. */
 static bool init_layer(const char *path, const char **id, size_t *len)
@@ -76,6 +99,10 @@ static void on_mkdir(struct docker_prepare *p, const struct ct_mkdir *m,
 		pr_put(&p->layers, mid, mlen, NULL, ts);
 	else if (rootfs_dir(buf, &mid, &mlen))
 		pr_put(&p->merged, mid, mlen, NULL, ts);
+	else if (id_dir(buf, "containers", &mid))
+		pr_put(&p->dirs, mid, DOCKER_ID_LEN, NULL, ts);
+	else if (id_dir(buf, "containerd", &mid))
+		pr_put(&p->fifos, mid, DOCKER_ID_LEN, NULL, ts);
 }
 
 static void on_mountid(struct docker_prepare *p, const struct ct_name_rec *r,
@@ -169,6 +196,51 @@ static uint64_t start(const void *es, const struct ct_container *c,
 	return made_at(es, c, first);
 }
 
+/* The newest mark of c's id in r before t, 0 if none. */
+static uint64_t id_mark(const struct pr_ring *r, const struct ct_container *c,
+			uint64_t t)
+{
+	const struct pr_mark *m = t ? pr_find(r, c->id, t - 1) : NULL;
+
+	return m ? m->ts : 0;
+}
+
+/*
+ * prepare's steps (docs/phases.md "prepare's steps"), by dockerd's own
+ * marks of the container: its client's exec and request (its connect to
+ * dockerd), the -init mkdir of its layer, its directory containers/<id>,
+ * the start's mkdir of its rootfs <mid>/merged (the last before the
+ * shim: the create mounts it too, before it), and the directory of its
+ * FIFOs, made right before dockerd asks containerd to create it.
+ */
+static void steps(const void *es, const struct ct_container *c,
+		  struct ct_steps *out)
+{
+	const struct docker_prepare *p = es;
+	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
+	const char *mid = mount_id(p, c);
+	uint64_t dir = id_mark(&p->dirs, c, pr->end_ns);
+	uint64_t layer = mid ? made_at(p, c, pr->end_ns) : 0;
+	uint64_t setup = mid ? rootfs_mkdir(p, mid, dir ? dir : pr->start_ns,
+					    pr->end_ns) : 0;
+	uint64_t task = id_mark(&p->fifos, c, pr->end_ns);
+	uint64_t req = c->has_client ? c->client.request_ns : 0;
+
+	/* none of dockerd's marks (a recording made before they were):
+	 * no steps, rather than one that runs on over all of prepare */
+	if (!(layer | dir | setup | task))
+		return;
+	if (c->has_client && ct_client_request_ns(&c->client) == pr->start_ns &&
+	    req > pr->start_ns && req < pr->end_ns) {
+		pr_step(out, c, CT_STEP_CLIENT, pr->start_ns);
+		pr_step(out, c, CT_STEP_REQUEST, req);
+	}
+	pr_step(out, c, CT_STEP_LAYER, layer);
+	pr_step(out, c, CT_STEP_CONFIG, dir);
+	pr_step(out, c, CT_STEP_SETUP, setup);
+	pr_step(out, c, CT_STEP_TASK, task);
+}
+
 static bool feed(void *es, const struct ct_prepare_env *env,
 		 const struct ct_hdr *h, uint64_t t)
 {
@@ -187,4 +259,5 @@ const struct ct_prepare_ops ct_docker_prepare = {
 	.feed = feed,
 	.start = start,
 	.apart = apart,
+	.steps = steps,
 };

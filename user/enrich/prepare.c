@@ -198,6 +198,30 @@ static bool apart(struct ct_prepare *p, struct ct_container *c)
 	return true;
 }
 
+void pr_step(struct ct_steps *out, const struct ct_container *c,
+	     enum ct_step st, uint64_t t)
+{
+	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
+
+	if (!t || t < pr->start_ns || t >= pr->end_ns ||
+	    out->n == CT_STEP_MAX ||
+	    (out->n && t <= out->start_ns[out->n - 1]))
+		return;
+	out->step[out->n] = (uint8_t)st;
+	out->start_ns[out->n++] = t;
+}
+
+/* c's prepare, just set, in its engine's steps. */
+static void steps(const struct ct_prepare *p, struct ct_container *c)
+{
+	const struct ct_prepare_ops *o = c->engine < CT_ENG_MAX ?
+					 p->ops[c->engine] : NULL;
+
+	memset(&c->steps, 0, sizeof(c->steps));
+	if (o && o->steps && ct_has_phase(c, CT_PH_PREPARE))
+		o->steps(p->es[c->engine], c, &c->steps);
+}
+
 void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 {
 	uint64_t first = c->first_ns, s;
@@ -214,5 +238,6 @@ void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 		else if (!s && client_only(p, c))
 			c->prepare_missing = CT_PREP_NO_CLIENT;
 	}
+	steps(p, c);
 	pr_put(&p->gens, c->id, strnlen(c->id, sizeof(c->id)), NULL, c->last_ns);
 }

@@ -62,9 +62,21 @@ struct ct_prepare_ops {
 	 */
 	uint64_t (*apart)(const void *es, const struct ct_container *c,
 			  uint64_t after, struct ct_created *cr);
+	/* NULL, or: c's prepare (set) split into its steps with
+	 * pr_step(), in time order */
+	void (*steps)(const void *es, const struct ct_container *c,
+		      struct ct_steps *out);
 	/* its prepare begins only at a client's exec: a start without one
 	 * was asked some other way (an API service), said so */
 	bool client_only;
 };
+
+/*
+ * Step st of c's prepare begins at t (wall; 0: its mark not seen): kept
+ * if t lies in prepare and after the step before it; a mark out of that
+ * order is not taken.
+ */
+void pr_step(struct ct_steps *out, const struct ct_container *c,
+	     enum ct_step st, uint64_t t);
 
 #endif /* __CT_PREPARE_API_H */

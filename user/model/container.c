@@ -183,6 +183,29 @@ const char *ct_prepare_missing_reason(uint8_t m)
 	return m < sizeof(why) / sizeof(why[0]) ? why[m] : NULL;
 }
 
+const char *ct_step_name(unsigned int s)
+{
+	static const char *const name[] = {
+		[CT_STEP_CLIENT] = "client", [CT_STEP_REQUEST] = "request",
+		[CT_STEP_LAYER] = "layer", [CT_STEP_CONFIG] = "config",
+		[CT_STEP_SETUP] = "setup", [CT_STEP_TASK] = "task",
+	};
+
+	return s < CT_STEP_MAX ? name[s] : "?";
+}
+
+uint64_t ct_step_end_ns(const struct ct_container *c, unsigned int i)
+{
+	return i + 1 < c->steps.n ? c->steps.start_ns[i + 1] :
+				    c->phases[CT_PH_PREPARE].end_ns;
+}
+
+uint64_t ct_steps_unattributed_ns(const struct ct_container *c)
+{
+	return c->steps.n ? c->steps.start_ns[0] -
+			    c->phases[CT_PH_PREPARE].start_ns : 0;
+}
+
 uint64_t ct_total_ns(const struct ct_container *c)
 {
 	if (!c->last_ns || c->last_ns <= c->first_ns)

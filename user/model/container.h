@@ -411,6 +411,31 @@ struct ct_created {
 };
 
 /*
+ * prepare's steps (docs/phases.md "prepare's steps"): the engine's own
+ * work for the container, each from its first mark (a record that names
+ * the container, or its client's) to the next step's, the last to
+ * prepare's end.  A step whose mark was not seen is not said: the one
+ * before it runs on.  What lies before the first is unattributed.
+ */
+enum ct_step {
+	CT_STEP_CLIENT,		/* the client's start-up, to its request */
+	CT_STEP_REQUEST,	/* the engine's handling, to its first work */
+	CT_STEP_LAYER,		/* the container's read-write layer */
+	CT_STEP_CONFIG,		/* its directory and files, the reply, the
+				 * client's start request */
+	CT_STEP_SETUP,		/* its rootfs mounted, mounts, the spec */
+	CT_STEP_TASK,		/* containerd's container and task, to the
+				 * shim's exec */
+	CT_STEP_MAX,
+};
+
+struct ct_steps {
+	uint8_t n;
+	uint8_t step[CT_STEP_MAX];	/* enum ct_step, in time order */
+	uint64_t start_ns[CT_STEP_MAX];
+};
+
+/*
  * Kubernetes' names of a CRI pod sandbox or app container (CT_EV_IDENT),
  * "" when not known.
  */
@@ -492,6 +517,7 @@ struct ct_container {
 	struct ct_interval creator;
 	bool has_created;
 	struct ct_created created;
+	struct ct_steps steps;		/* prepare's; n 0: none */
 	uint8_t prepare_missing;	/* enum ct_prepare_missing */
 	struct ct_start_files start_files;	/* --start-files */
 	struct ct_fuse_use fuse;	/* FUSE requests, filled at emission */
@@ -582,6 +608,12 @@ const char *ct_split_reason(const struct ct_container *c, enum ct_phase p);
 uint64_t ct_created_gap_ns(const struct ct_container *c);
 /* Why no prepare (enum ct_prepare_missing), in words; NULL for OK. */
 const char *ct_prepare_missing_reason(uint8_t m);
+/* "client", "request", "layer", "config", "setup", "task" */
+const char *ct_step_name(unsigned int s);
+/* Step i of c's prepare: its end (the next one's start, or prepare's
+ * end); the time before the first step (0 without steps). */
+uint64_t ct_step_end_ns(const struct ct_container *c, unsigned int i);
+uint64_t ct_steps_unattributed_ns(const struct ct_container *c);
 
 /* Kubernetes named it (a CRI pod or app container, CT_EV_IDENT). */
 static inline bool ct_k8s_known(const struct ct_container *c)

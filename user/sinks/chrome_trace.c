@@ -91,6 +91,34 @@ static void trace_why_totals(struct ct_json *w, const struct ct_agg *agg)
 	ct_json_kv_u64(w, "why_slices_dropped", n - kept);
 }
 
+static void trace_slice(struct ct_json *w, const char *name, const char *cat,
+			int pid, size_t tid, uint64_t start, uint64_t dur,
+			uint64_t base)
+{
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "name", name);
+	ct_json_kv_string(w, "cat", cat);
+	ct_json_kv_string(w, "ph", "X");
+	ct_json_kv_u64(w, "pid", pid);
+	ct_json_kv_u64(w, "tid", tid);
+	ct_json_key(w, "ts");
+	ct_json_decimal(w, start - base, 3);
+	ct_json_key(w, "dur");
+	ct_json_decimal(w, dur, 3);
+	ct_json_end_object(w);
+}
+
+/* prepare's steps (docs/phases.md "prepare's steps"): slices inside
+ * prepare's, on the container's track. */
+static void trace_steps(struct ct_json *w, const struct ct_container *c,
+			int pid, size_t tid, uint64_t base)
+{
+	for (unsigned int i = 0; i < c->steps.n; i++)
+		trace_slice(w, ct_step_name(c->steps.step[i]), "step", pid,
+			    tid, c->steps.start_ns[i],
+			    ct_step_end_ns(c, i) - c->steps.start_ns[i], base);
+}
+
 /* A creation apart (docs/phases.md "prepare"): a slice of its own on
  * the container's track, before its phases, no phase. */
 static void trace_created(struct ct_json *w, const struct ct_container *c,
@@ -157,24 +185,8 @@ static void trace_container(struct ct_json *w, const struct ct_container *c,
 		ct_json_end_object(w);
 		ct_json_end_object(w);
 	}
+	trace_steps(w, c, pid, tid, base);
 	trace_created(w, c, pid, tid, base);
-}
-
-static void trace_slice(struct ct_json *w, const char *name, const char *cat,
-			int pid, size_t tid, uint64_t start, uint64_t dur,
-			uint64_t base)
-{
-	ct_json_start_object(w);
-	ct_json_kv_string(w, "name", name);
-	ct_json_kv_string(w, "cat", cat);
-	ct_json_kv_string(w, "ph", "X");
-	ct_json_kv_u64(w, "pid", pid);
-	ct_json_kv_u64(w, "tid", tid);
-	ct_json_key(w, "ts");
-	ct_json_decimal(w, start - base, 3);
-	ct_json_key(w, "dur");
-	ct_json_decimal(w, dur, 3);
-	ct_json_end_object(w);
 }
 
 /*

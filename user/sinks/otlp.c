@@ -320,8 +320,10 @@ static void container_end(struct ct_otlp_enc *e, const struct ct_container *c)
 }
 
 /* Span k of a container: 0 its root, 1 + p its phase p, 1 + CT_PH_MAX
- * its creation when it was made apart (SPAN_CREATED). */
+ * its creation when it was made apart (SPAN_CREATED), SPAN_STEP + i
+ * prepare's step i, a child of prepare's span. */
 #define SPAN_CREATED	(1 + CT_PH_MAX)
+#define SPAN_STEP	(2 + CT_PH_MAX)
 
 /*
  * --why (docs/phases.md): where the phase's time went, its carrier's
@@ -411,6 +413,18 @@ static void container_spans(struct ct_otlp_enc *e,
 		attr_str(e, "coldtrace.phase", ct_phase_name(p));
 		why_attrs(e, c, p);
 		wait_events(e, c, p);
+		span_end(e, 0, NULL);
+	}
+	/* prepare's steps (docs/phases.md "prepare's steps") */
+	for (unsigned int i = 0; ct_agg_sample(c, CT_PH_PREPARE, &v) &&
+				 i < c->steps.n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "prepare.%s",
+			 ct_step_name(c->steps.step[i]));
+		span_at(e, seed, SPAN_STEP + (int)i, 1 + CT_PH_PREPARE, name,
+			c->steps.start_ns[i], ct_step_end_ns(c, i));
+		attr_str(e, "coldtrace.step", ct_step_name(c->steps.step[i]));
 		span_end(e, 0, NULL);
 	}
 	/* made by an earlier request: before the root, which begins at

@@ -104,6 +104,23 @@ static void fuse_note(FILE *f, const struct ct_fuse_use *u)
 		fprintf(f, "; %" PRIu64 " not kept", u->dropped);
 	fputc('\n', f);
 }
+/* prepare's steps, ms: "prepare: client 84.1, request 7.0, ... ms" */
+static void steps_note(FILE *f, const struct ct_container *c)
+{
+	uint64_t u = ct_steps_unattributed_ns(c);
+
+	if (!c->steps.n)
+		return;
+	fputs("  prepare:", f);
+	for (unsigned int i = 0; i < c->steps.n; i++)
+		fprintf(f, "%s %s %.1f", i ? "," : "",
+			ct_step_name(c->steps.step[i]),
+			(ct_step_end_ns(c, i) - c->steps.start_ns[i]) / 1e6);
+	if (u)
+		fprintf(f, ", unattributed %.1f", u / 1e6);
+	fputs(" ms\n", f);
+}
+
 
 static void table_notes(FILE *f, const struct ct_container *c)
 {
@@ -137,6 +154,7 @@ static void table_notes(FILE *f, const struct ct_container *c)
 	if (c->prepare_missing)
 		fprintf(f, "  no prepare: %s\n",
 			ct_prepare_missing_reason(c->prepare_missing));
+	steps_note(f, c);
 	start_files_note(f, &c->start_files);
 	fuse_note(f, &c->fuse);
 	restore_note(f, c);

@@ -77,7 +77,14 @@ function containerSpans(r) {
 	if (!ph.length)
 		return 0;
 	return 1 + ph.filter((p) => p.dur_ns !== null && p.dur_ns !== undefined)
-		.length + (r.created ? 1 : 0);
+		.length + (r.created ? 1 : 0) + stepsOf(r).length;
+}
+
+// prepare's steps: spans "prepare.STEP", children of prepare's span
+function stepsOf(r) {
+	const p = (r.phases || {}).prepare;
+	return p && p.dur_ns !== null && p.dur_ns !== undefined ?
+		p.steps || [] : [];
 }
 
 function pullSpans(p) {
@@ -248,12 +255,33 @@ function checkContainer(r, root, kids) {
 	}
 	if (got.size)
 		fail(`${id}: spans of phases not in the record: ${[...got.keys()]}`);
+	checkSteps(r, kids);
 	if (r.created) {
 		const c = kids.find((s) => s.name === 'created');
 		if (!c)
 			fail(`${id}: no created span`);
 		else
 			eq(`${id} created`, B(c.end) - B(c.start), r.created.dur_ns);
+	}
+}
+
+function checkSteps(r, kids) {
+	const id = r.id, want = stepsOf(r);
+	const got = kids.filter((s) => s.attrs['coldtrace.step']);
+	const prep = kids.find((s) => s.name === 'prepare' &&
+			       s.attrs['coldtrace.phase']);
+	if (got.length !== want.length)
+		fail(`${id}: ${got.length} step spans, the record has ${want.length}`);
+	for (const w of want) {
+		const s = got.find((x) => x.attrs['coldtrace.step'] === w.step);
+		if (!s) {
+			fail(`${id}: no span of prepare's step ${w.step}`);
+			continue;
+		}
+		eq(`${id} step ${w.step} name`, s.name, `prepare.${w.step}`);
+		eq(`${id} step ${w.step} parent`, s.parentSpanId, prep && prep.spanId);
+		eq(`${id} step ${w.step} start`, s.start, w.start_ns);
+		eq(`${id} step ${w.step} duration`, B(s.end) - B(s.start), w.dur_ns);
 	}
 }
 

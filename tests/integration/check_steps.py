@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+"""prepare's steps (docs/phases.md "prepare's steps") against dockerd's
+own debug log, which stamps each API request it is handed ("Calling POST
+/v1.41/containers/create"; Docker 28: "handling POST request" with its
+request-url), its time in nanoseconds:
+
+  - the steps cover prepare: their durations and unattributed_ns add up
+    to prepare's, each begins where the one before it ends;
+  - a docker run's create request falls in its request step (dockerd is
+    handed the request after the client's connect and before its first
+    work for the container, the -init mkdir of its layer);
+  - each container's start request (its id in the URL) falls in the step
+    before its setup step (config, or request for a docker start), not
+    later than the setup step's beginning;
+  - the steps a run must have: docker run: client, request, layer,
+    config, setup, task; docker start of a created one: client,
+    request, setup, task.
+
+Usage: check_steps.py RECORDS.jsonl DOCKERD.log RUN_IDS START_IDS
+(RUN_IDS, START_IDS: comma-separated ids of docker run and docker start
+containers).  Prints one line per container; exits 1 on a failure."""
+import datetime
+import json
+import re
+import sys
+
+# dockerd 20.10 and 26: msg="Calling POST /v1.41/containers/create";
+# 28: msg="handling POST request" ... request-url=/v1.51/containers/create
+CALL = re.compile(r'^time="([^"]+)" level=debug msg="(?:Calling POST |'
+                  r'handling POST request".* request-url="?)/v[0-9.]+'
+                  r'/containers/(create|([0-9a-f]{64})/start)')
+RUN_STEPS = ["client", "request", "layer", "config", "setup", "task"]
+START_STEPS = ["client", "request", "setup", "task"]
+
+
+def ns_of(stamp):
+    """dockerd's RFC 3339 time with nanoseconds -> Unix ns."""
+    m = re.match(r"(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", stamp)
+    base = datetime.datetime.fromisoformat(
+        m.group(1) + ("+00:00" if m.group(3) == "Z" else m.group(3)))
+    frac = (m.group(2) or "0").ljust(9, "0")[:9]
+    return int(base.timestamp()) * 10**9 + int(frac)
+
+
+def requests(log):
+    creates, starts = [], {}
+    with open(log, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = CALL.search(line)
+            if not m:
+                continue
+            t = ns_of(m.group(1))
+            if m.group(2) == "create":
+                creates.append(t)
+            else:
+                starts.setdefault(m.group(3), t)
+    return creates, starts
+
+
+def main():
+    recs, log, runs, starts_of = sys.argv[1:5]
+    runs = set(filter(None, runs.split(",")))
+    started = set(filter(None, starts_of.split(",")))
+    creates, starts = requests(log)
+    bad = 0
+    seen = set()
+    with open(recs, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("type") != "container" or r["id"] not in runs | started:
+                continue
+            seen.add(r["id"])
+            bad += check(r, r["id"] in runs, creates, starts)
+    for cid in sorted((runs | started) - seen):
+        print(f"FAIL {cid[:12]}: no record")
+        bad += 1
+    return 1 if bad else 0
+
+
+def check(r, is_run, creates, starts):
+    cid = r["id"][:12]
+    prep = r["phases"].get("prepare")
+    steps = (prep or {}).get("steps", [])
+    names = [s["step"] for s in steps]
+    want = RUN_STEPS if is_run else START_STEPS
+    if names != want:
+        print(f"FAIL {cid}: steps {names}, not {want}")
+        return 1
+    at = {s["step"]: s for s in steps}
+    end = prep["start_ns"] + prep["dur_ns"]
+    total = sum(s["dur_ns"] for s in steps) + prep["unattributed_ns"]
+    chained = all(a["start_ns"] + a["dur_ns"] == b["start_ns"]
+                  for a, b in zip(steps, steps[1:]))
+    if total != prep["dur_ns"] or not chained or \
+            steps[-1]["start_ns"] + steps[-1]["dur_ns"] != end:
+        print(f"FAIL {cid}: steps do not cover prepare: {steps} vs {prep}")
+        return 1
+    req = at["request"]
+    if is_run and not any(req["start_ns"] <= t < at["layer"]["start_ns"]
+                          for t in creates):
+        print(f"FAIL {cid}: no create request in its request step "
+              f"[{req['start_ns']}, {at['layer']['start_ns']})")
+        return 1
+    s = starts.get(r["id"])
+    before = at["config" if is_run else "request"]
+    if s is None or not before["start_ns"] <= s <= at["setup"]["start_ns"]:
+        print(f"FAIL {cid}: its start request at {s} not in "
+              f"[{before['start_ns']}, {at['setup']['start_ns']}]")
+        return 1
+    ms = ", ".join(f"{s['step']} {s['dur_ns'] / 1e6:.1f}" for s in steps)
+    print(f"ok {cid} ({'run' if is_run else 'start'}): {ms} ms; start "
+          f"request {(at['setup']['start_ns'] - s) / 1e6:.2f} ms before "
+          f"its setup step")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
