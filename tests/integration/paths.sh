@@ -102,10 +102,12 @@ if LC_ALL=C grep -q '[^[:print:]]' "$T/out"; then
 	fail "text output holds a non-printable byte"
 fi
 # Lines under our rows only: other people's containers may be traced too.
+# The row's notes ("  prepare: ...") come before its slow opens.
 for rt in runc runsc; do
 	id=$(cut -c1-12 "$T/cid.text.$rt")
 	n=$(awk -v id="$id" 'index($0, id) == 1 { on = 1; next }
-		on && /^    slow open / { n++; next } { on = 0 } END { print n + 0 }' "$T/out")
+		on && /^    slow open / { n++; next }
+		on && /^  [a-z]/ { next } { on = 0 } END { print n + 0 }' "$T/out")
 	[ "$n" -eq 5 ] || { show_output; fail "text $rt: $n slow-open lines, expected 5 (--paths default)"; }
 done
 note "text: $ODD_TEXT shown escaped"
