@@ -239,10 +239,12 @@ $(OUTPUT)/gosym_addr2line: tests/gosym/addr2line.c user/lib/gosym.c user/lib/gos
 
 # ... and user/lib/ustack.c naming a live process's addresses
 $(OUTPUT)/gosym_ustack: tests/gosym/ustack.c user/lib/ustack.c user/lib/ustack.h \
-		user/lib/gosym.c user/lib/gosym.h | $(OUTPUT)
+		user/lib/gosym.c user/lib/gosym.h user/lib/wallclock.c \
+		user/lib/util.c | $(OUTPUT)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) tests/gosym/ustack.c \
-		user/lib/ustack.c user/lib/gosym.c -o $@
+		user/lib/ustack.c user/lib/gosym.c user/lib/wallclock.c \
+		user/lib/util.c -o $@
 
 # tools/bench/scrape's renderer: /metrics of sessions of N label sets,
 # built from a replay by the session's own code, timed

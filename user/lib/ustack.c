@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "gosym.h"
 #include "ustack.h"
+#include "wallclock.h"
 
 #define MAPS_MAX	512	/* executable mappings kept of a process */
 #define NAME_LEN	64	/* a mapped file's base name */
@@ -313,21 +313,10 @@ static struct uproc *proc_of(struct ct_ustack *u, uint32_t tgid)
  * its addresses are its file's in every process that runs it. */
 static bool fixed_exec(int fd)
 {
-	unsigned char h[18];
+	Elf64_Ehdr eh;
 
-	return pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
-	       !memcmp(h, "\177ELF", 4) && h[16] == 2 && h[17] == 0;
-}
-
-/* CLOCK_MONOTONIC's ns t on the wall clock (a file's ctime's). */
-static int64_t wall_of(uint64_t t)
-{
-	struct timespec r, m;
-
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	return (int64_t)r.tv_sec * 1000000000 + r.tv_nsec -
-	       ((int64_t)m.tv_sec * 1000000000 + m.tv_nsec - (int64_t)t);
+	return pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+	       !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_type == ET_EXEC;
 }
 
 /*
@@ -359,7 +348,7 @@ static void exe_of(struct ct_ustack *u, struct uproc *p, uint32_t ppid,
 		return;
 	if (!fstat(fd, &st) && fixed_exec(fd) &&
 	    (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec <=
-	    wall_of(exec_ns)) {
+	    (int64_t)exec_ns + ct_wallclock_offset_ns()) {
 		p->exe = file_of(u, fd, path);
 		p->by_exe = p->exe != NO_FILE;
 	}
