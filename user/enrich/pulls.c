@@ -561,28 +561,40 @@ static bool starter_asked(const void *item, const struct asked *q)
 _Static_assert(offsetof(struct client, ts) == 0 &&
 	       offsetof(struct starter, ts) == 0, "exec time first");
 
-/* The exec time of the latest of the *n items of sz bytes at a (their
- * ts first) that asked q, taken out of them; 0 if none. */
-static uint64_t take_latest(void *a, size_t *n, size_t sz,
-			    bool (*asked)(const void *, const struct asked *),
-			    const struct asked *q)
+/* The index of the latest of the n items of sz bytes at a (their ts
+ * first) that asked q; n if none. */
+static size_t latest(const void *a, size_t n, size_t sz,
+		     bool (*asked)(const void *, const struct asked *),
+		     const struct asked *q)
 {
 	uint64_t ts, best_ts = 0;
-	size_t best = *n;
+	size_t best = n;
 
-	for (size_t i = 0; i < *n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const char *item = (const char *)a + i * sz;
 
 		memcpy(&ts, item, sizeof(ts));
-		if (asked(item, q) && (best == *n || ts > best_ts)) {
+		if (asked(item, q) && (best == n || ts > best_ts)) {
 			best = i;
 			best_ts = ts;
 		}
 	}
+	return best;
+}
+
+/* The exec time of latest()'s item, taken out of them; 0 if none. */
+static uint64_t take_latest(void *a, size_t *n, size_t sz,
+			    bool (*asked)(const void *, const struct asked *),
+			    const struct asked *q)
+{
+	size_t best = latest(a, *n, sz, asked, q);
+	uint64_t ts;
+
 	if (best == *n)
 		return 0;
+	memcpy(&ts, (const char *)a + best * sz, sizeof(ts));
 	ct_fifo_take(a, n, sz, best);
-	return best_ts;
+	return ts;
 }
 
 uint64_t pl_take_starter_of(struct ct_pulls *e, int engine, const char *ref,
@@ -607,13 +619,11 @@ uint64_t pl_client_exit_of(const struct ct_pulls *e, int engine,
 			   const char *ref, uint64_t first)
 {
 	const struct asked q = { engine, ref, first };
-	const struct client *best = NULL;
+	size_t i = latest(e->clients, e->nclients, sizeof(e->clients[0]),
+			  client_asked, &q);
 
-	for (size_t i = 0; i < e->nclients; i++)
-		if (client_asked(&e->clients[i], &q) &&
-		    (!best || e->clients[i].ts > best->ts))
-			best = &e->clients[i];
-	return best ? pl_exit(e, best->pid, best->ts) : 0;
+	return i < e->nclients ? pl_exit(e, e->clients[i].pid,
+					 e->clients[i].ts) : 0;
 }
 
 uint64_t pl_take_name(struct ct_pulls *e, struct ct_pull *p,

@@ -200,6 +200,11 @@ uint64_t ct_step_end_ns(const struct ct_container *c, unsigned int i)
 				    c->phases[CT_PH_PREPARE].end_ns;
 }
 
+uint64_t ct_step_dur_ns(const struct ct_container *c, unsigned int i)
+{
+	return ct_step_end_ns(c, i) - c->steps.start_ns[i];
+}
+
 uint64_t ct_steps_unattributed_ns(const struct ct_container *c)
 {
 	return c->steps.n ? c->steps.start_ns[0] -

@@ -613,6 +613,7 @@ const char *ct_step_name(unsigned int s);
 /* Step i of c's prepare: its end (the next one's start, or prepare's
  * end); the time before the first step (0 without steps). */
 uint64_t ct_step_end_ns(const struct ct_container *c, unsigned int i);
+uint64_t ct_step_dur_ns(const struct ct_container *c, unsigned int i);
 uint64_t ct_steps_unattributed_ns(const struct ct_container *c);
 
 /* Kubernetes named it (a CRI pod or app container, CT_EV_IDENT). */

@@ -115,8 +115,8 @@ static void trace_steps(struct ct_json *w, const struct ct_container *c,
 {
 	for (unsigned int i = 0; i < c->steps.n; i++)
 		trace_slice(w, ct_step_name(c->steps.step[i]), "step", pid,
-			    tid, c->steps.start_ns[i],
-			    ct_step_end_ns(c, i) - c->steps.start_ns[i], base);
+			    tid, c->steps.start_ns[i], ct_step_dur_ns(c, i),
+			    base);
 }
 
 /* A creation apart (docs/phases.md "prepare"): a slice of its own on

@@ -123,8 +123,7 @@ static void json_steps(struct ct_json *w, const struct ct_container *c)
 		ct_json_start_object(w);
 		ct_json_kv_string(w, "step", ct_step_name(c->steps.step[i]));
 		ct_json_kv_u64(w, "start_ns", c->steps.start_ns[i]);
-		ct_json_kv_u64(w, "dur_ns", ct_step_end_ns(c, i) -
-					    c->steps.start_ns[i]);
+		ct_json_kv_u64(w, "dur_ns", ct_step_dur_ns(c, i));
 		ct_json_end_object(w);
 	}
 	ct_json_end_array(w);

@@ -115,7 +115,7 @@ static void steps_note(FILE *f, const struct ct_container *c)
 	for (unsigned int i = 0; i < c->steps.n; i++)
 		fprintf(f, "%s %s %.1f", i ? "," : "",
 			ct_step_name(c->steps.step[i]),
-			(ct_step_end_ns(c, i) - c->steps.start_ns[i]) / 1e6);
+			ct_step_dur_ns(c, i) / 1e6);
 	if (u)
 		fprintf(f, ", unattributed %.1f", u / 1e6);
 	fputs(" ms\n", f);
