@@ -5,8 +5,16 @@
  * `<data-root>/overlay2/<mount id>-init`.  Every mkdirat(2) by dockerd that
  * succeeds becomes a CT_EV_MKDIR record in the lifecycle ring buffer (shared by
  * fd); userspace keeps the `-init` ones and attributes them through the layer's
- * mount-id file.  A mkdirat by any other process costs a comm read and compare;
- * mkdirat is rare.
+ * mount-id file.  containerd's succeeding mkdirat(2)s of mode 0700 become
+ * CT_EV_CMKDIR records, the same struct: its bundle directory of a task
+ * `<state>/io.containerd.runtime.v2.task/<namespace>/<id>`, made right
+ * before it execs the task's shim, names the container, and a new
+ * snapshot's `snapshots/new-N` (os.MkdirTemp's) marks a container's
+ * layer (prepare's steps, user/engines/containerd_prepare.c).  The mode
+ * keeps out containerd's unpacking of image layers, in its own process:
+ * a directory per directory of the image, of the image's modes (0755
+ * nearly all).  A mkdirat by any other process costs a comm read and
+ * compare; mkdirat is rare.
  *
  * The other end (destroy): dockerd's removal of a container ends with
  * the unlinkat(AT_REMOVEDIR) of `<data-root>/containers/<id>`, after
@@ -26,6 +34,7 @@
 struct mkdir_args {
 	__u64 start_ns;
 	const char *path;
+	__u32 type;	/* CT_EV_MKDIR (dockerd) or CT_EV_CMKDIR (containerd) */
 };
 
 /* tid -> arguments at enter; LRU: a killed task's entry must not leak */
@@ -41,13 +50,21 @@ static __always_inline bool is_dockerd(void)
 	return daemon_comm(ct_current()) == 1 + CT_DAEMON_DOCKERD;
 }
 
+#define CT_CTRD_MKDIR_MODE	0700	/* its bundles', os.MkdirTemp's */
+
 /* mkdirat(dfd, pathname, mode) */
-static __always_inline void mkdir_enter(const char *path)
+static __always_inline void mkdir_enter(const char *path, __u64 mode)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	int d = daemon_comm(ct_current());
 	struct mkdir_args a;
 
-	if (!is_dockerd())
+	if (d == 1 + CT_DAEMON_DOCKERD)
+		a.type = CT_EV_MKDIR;
+	else if (d == 1 + CT_DAEMON_CONTAINERD &&
+		 (mode & 07777) == CT_CTRD_MKDIR_MODE)
+		a.type = CT_EV_CMKDIR;
+	else
 		return;
 	a.start_ns = bpf_ktime_get_ns();
 	a.path = path;
@@ -64,7 +81,7 @@ static __always_inline void mkdir_exit(long ret)
 		return;
 	m = ret == 0 ? reserve(sizeof(*m)) : NULL;
 	if (m) {
-		ct_fill_hdr(&m->hdr, CT_EV_MKDIR, sizeof(*m));
+		ct_fill_hdr(&m->hdr, a->type, sizeof(*m));
 		m->start_ns = a->start_ns;
 		m->ret = ret;
 		m->path[0] = '\0';

@@ -234,7 +234,8 @@ static __always_inline void rename_enter(struct pt_regs *regs, long nr,
 static __always_inline void mkdirat_enter(struct pt_regs *regs, const bool fe)
 {
 	if (prepare_on && sys_native(regs, fe))
-		mkdir_enter((const char *)ct_sys_arg1(regs));
+		mkdir_enter((const char *)ct_sys_arg1(regs),
+			    ct_sys_arg2(regs));
 }
 
 static __always_inline void mkdirat_exit(struct pt_regs *regs, long ret,

@@ -51,6 +51,7 @@ enum ct_ev_type {
 	CT_EV_TOUCH	= 17,	/* --start-files: a container opened a file at its start */
 	CT_EV_FUSE	= 18,	/* a container's request to a FUSE daemon ended */
 	CT_EV_WAKE	= 19,	/* --why: a tracked thread is being woken */
+	CT_EV_CMKDIR	= 20,	/* mkdirat(2) by containerd (prepare's steps) */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -301,6 +302,12 @@ struct ct_stack_rec {
  * directory's fd when Go's os.RemoveAll removes a tree.  dockerd's
  * removal of a container ends with `<root>/containers/<id>` (destroy;
  * docs/phases.md).
+ *
+ * CT_EV_CMKDIR, the same struct: a mkdirat(2) of mode 0700 by containerd
+ * that returned 0, as CT_EV_MKDIR (its task's bundle directory
+ * `<state>/io.containerd.runtime.v2.task/<namespace>/<id>`, made right
+ * before the shim's exec, and a new snapshot's: docs/phases.md
+ * "prepare's steps").
  */
 struct ct_mkdir {
 	struct ct_hdr hdr;

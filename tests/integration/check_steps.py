@@ -14,8 +14,9 @@ request-url), its time in nanoseconds:
     before its setup step (config, or request for a docker start), not
     later than the setup step's beginning;
   - the steps a run must have: docker run: client, request, layer,
-    config, setup, task; docker start of a created one: client,
-    request, setup, task.
+    config, setup, task, bundle; docker start of a created one: client,
+    request, setup, task, bundle (containerd's side of it:
+    check_ctrd_steps.py).
 
 Usage: check_steps.py RECORDS.jsonl DOCKERD.log RUN_IDS START_IDS
 (RUN_IDS, START_IDS: comma-separated ids of docker run and docker start
@@ -30,8 +31,9 @@ import sys
 CALL = re.compile(r'^time="([^"]+)" level=debug msg="(?:Calling POST |'
                   r'handling POST request".* request-url="?)/v[0-9.]+'
                   r'/containers/(create|([0-9a-f]{64})/start)')
-RUN_STEPS = ["client", "request", "layer", "config", "setup", "task"]
-START_STEPS = ["client", "request", "setup", "task"]
+RUN_STEPS = ["client", "request", "layer", "config", "setup", "task",
+             "bundle"]
+START_STEPS = ["client", "request", "setup", "task", "bundle"]
 
 
 def ns_of(stamp):

@@ -4,8 +4,9 @@
 # prepare's steps for docker (docs/phases.md "prepare's steps"): the
 # client's start-up (client), dockerd's handling of the create request
 # (request), the read-write layer (layer), the container's directory and
-# files (config), the start's mounts and spec (setup) and containerd's
-# task (task), each from a record that names the container (or its
+# files (config), the start's mounts and spec (setup), the request to
+# containerd (task) and containerd's bundle (bundle; held to containerd's
+# own account in ctrd_steps.sh), each from a record that names it (or its
 # client's), held to dockerd's own debug log (each API request it is
 # handed, nanosecond times; switched on for this test by a reload of
 # daemon.json, SIGHUP, and off again after):

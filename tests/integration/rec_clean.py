@@ -25,6 +25,7 @@ STRINGS = {	# type: (offset, size) of each NUL-terminated field
 	10: [(104, 256)],			# CONNECT path
 	13: [(88, 256)],			# MKDIR path
 	15: [(88, 256)],			# RMDIR path
+	20: [(88, 256)],			# CMKDIR path
 	103: [(72, 128), (200, 128)],		# NAME id, name
 	105: [(72, 128), (200, 128)],		# MOUNTID
 }

@@ -928,6 +928,7 @@ static bool from_sys_hooks(uint32_t type)
 	case CT_EV_LISTEN:
 	case CT_EV_MKDIR:
 	case CT_EV_RMDIR:
+	case CT_EV_CMKDIR:
 	case CT_EV_STDIN:
 		return true;
 	default:

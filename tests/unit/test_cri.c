@@ -185,6 +185,7 @@ static bool from_sys_hooks(uint32_t type)
 	return type == CT_EV_MOUNT || type == CT_EV_UMOUNT ||
 	       type == CT_EV_CONNECT || type == CT_EV_LISTEN ||
 	       type == CT_EV_MKDIR || type == CT_EV_RMDIR ||
+	       type == CT_EV_CMKDIR ||
 	       type == CT_EV_STDIN;
 }
 

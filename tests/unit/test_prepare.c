@@ -19,19 +19,36 @@
 #define MID_A	"aaaa1111"
 #define MID_B	"bbbb2222"
 
-static void mkdir_ev(struct ct_prepare *p, uint64_t ms, const char *path,
-		     int64_t ret)
+/* A mkdir of dockerd's (CT_EV_MKDIR) or containerd's (CT_EV_CMKDIR). */
+static void dir_ev(struct ct_prepare *p, uint32_t type, uint64_t ms,
+		   const char *path, int64_t ret)
 {
 	struct ct_mkdir m = { 0 };
 
 	m.hdr.ts_ns = ms * MS + 10;
-	m.hdr.type = CT_EV_MKDIR;
+	m.hdr.type = type;
 	m.hdr.size = sizeof(m);
 	m.start_ns = ms * MS;
 	m.ret = ret;
 	snprintf(m.path, sizeof(m.path), "%s", path);
 	cr_assert_eq(ct_prepare_feed(p, &m, sizeof(m)), 0);
 }
+
+static void mkdir_ev(struct ct_prepare *p, uint64_t ms, const char *path,
+		     int64_t ret)
+{
+	dir_ev(p, CT_EV_MKDIR, ms, path, ret);
+}
+
+static void cmkdir_ev(struct ct_prepare *p, uint64_t ms, const char *path)
+{
+	dir_ev(p, CT_EV_CMKDIR, ms, path, 0);
+}
+
+#define TASKS	"/run/containerd/io.containerd.runtime.v2.task/"
+#define WORK	"/var/lib/containerd/io.containerd.runtime.v2.task/"
+#define SNAPS	"/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/" \
+		"snapshots/"
 
 static void mountid_ev(struct ct_prepare *p, const char *id, const char *mid)
 {
@@ -530,16 +547,18 @@ static void run_client(struct ct_container *c, uint64_t exec_ms,
 /*
  * A docker run: the client's exec at 50 ms, its connect at 60, the
  * -init mkdir at 100, containers/<id> at 120, the create's rootfs
- * mkdir at 125 and the start's at 140, the FIFOs' directory at 160, the
- * shim at 180: six steps covering prepare; another container's marks
- * and a mark past the shim are not its.
+ * mkdir at 125 and the start's at 140, the FIFOs' directory at 160,
+ * containerd's bundle at 170, the shim at 180: seven steps covering
+ * prepare; another container's marks and a mark past the shim are not
+ * its, nor containerd's directories of the namespace or in the bundle.
  */
 Test(prepare, docker_steps_of_a_run)
 {
 	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
-	static const uint64_t at[] = { 50, 60, 100, 120, 140, 160 };
+	static const uint64_t at[] = { 50, 60, 100, 120, 140, 160, 170 };
 	static const char *const name[] = { "client", "request", "layer",
-					    "config", "setup", "task" };
+					    "config", "setup", "task",
+					    "bundle" };
 	struct ct_container c;
 
 	mkdir_ev(p, 100, "/d/overlay2/" MID_A "-init", 0);
@@ -551,20 +570,99 @@ Test(prepare, docker_steps_of_a_run)
 	mkdir_ev(p, 135, "/run/docker/containerd/" CID2, 0);
 	mkdir_ev(p, 140, "/d/overlay2/" MID_A "/merged", 0);
 	mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
+	cmkdir_ev(p, 165, TASKS "moby/" CID2);		/* another's */
+	cmkdir_ev(p, 169, TASKS "moby");
+	cmkdir_ev(p, 170, TASKS "moby/" CID);
+	cmkdir_ev(p, 171, TASKS "moby/" CID "/rootfs");
+	cmkdir_ev(p, 172, WORK "moby/" CID);
 	mkdir_ev(p, 190, "/run/docker/containerd/" CID, -17);	/* failed */
 	mkdir_ev(p, 200, "/d/overlay2/" MID_A "/merged", 0);	/* later */
 	mountid_ev(p, CID, MID_A);
 	docker_container(&c, CID, 180);
 	run_client(&c, 50, 60);
 	ct_prepare_apply(p, &c);
-	cr_assert_eq(c.steps.n, 6, "%u steps", c.steps.n);
-	for (unsigned int i = 0; i < 6; i++) {
+	cr_assert_eq(c.steps.n, 7, "%u steps", c.steps.n);
+	for (unsigned int i = 0; i < 7; i++) {
 		cr_expect_str_eq(ct_step_name(c.steps.step[i]), name[i]);
 		cr_expect_eq(c.steps.start_ns[i], at[i] * MS, "%s at %.1f ms",
 			     name[i], c.steps.start_ns[i] / 1e6);
 	}
-	cr_expect_eq(ct_step_end_ns(&c, 5), 180 * MS, "task ends at the shim");
+	cr_expect_eq(ct_step_end_ns(&c, 6), 180 * MS, "bundle ends at the shim");
 	cr_expect_eq(ct_steps_unattributed_ns(&c), 0);
+	ct_prepare_free(p);
+}
+
+static const char ctr_c1[] = "ctr\0run\0--rm\0img\0c1\0true";
+
+/* ctr run c1: its exec at 50 ms (its connect at 55), the shim at 100. */
+static struct ct_prepare *ctr_run(struct ct_container *c)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+
+	exec_ev(p, 50, 700, 1, ctr_c1, sizeof(ctr_c1));
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "c1");
+	c->engine = CT_ENG_CONTAINERD;
+	c->phase_mask = 1u << CT_PH_ATTACH;
+	c->phases[CT_PH_ATTACH].start_ns = 100 * MS;
+	c->phases[CT_PH_ATTACH].end_ns = 110 * MS;
+	c->first_ns = 100 * MS;
+	c->has_client = true;
+	c->client.exec_ns = 50 * MS;
+	c->client.request_ns = 55 * MS;
+	return p;
+}
+
+/*
+ * A ctr run's steps: client, request, its snapshot's mkdir (the one
+ * made between the request and the bundle; its own directories are not
+ * new ones), containerd's bundle of c1 (not of c1 in another place).
+ */
+Test(prepare, ctr_steps_of_a_run)
+{
+	static const uint64_t at[] = { 50, 55, 70, 90 };
+	static const enum ct_step st[] = { CT_STEP_CLIENT, CT_STEP_REQUEST,
+					   CT_STEP_LAYER, CT_STEP_BUNDLE };
+	struct ct_container c;
+	struct ct_prepare *p = ctr_run(&c);
+
+	cmkdir_ev(p, 70, SNAPS "new-3568228765");
+	cmkdir_ev(p, 71, SNAPS "new-3568228765/fs");
+	cmkdir_ev(p, 85, "/elsewhere/default/c1");
+	cmkdir_ev(p, 90, TASKS "default/c1");
+	cmkdir_ev(p, 92, WORK "default/c1");
+	ct_prepare_apply(p, &c);
+	cr_assert_eq(c.steps.n, 4, "%u steps", c.steps.n);
+	for (unsigned int i = 0; i < 4; i++) {
+		cr_expect_eq(c.steps.step[i], st[i], "step %u", i);
+		cr_expect_eq(c.steps.start_ns[i], at[i] * MS, "%s at %.1f ms",
+			     ct_step_name(st[i]), c.steps.start_ns[i] / 1e6);
+	}
+	ct_prepare_free(p);
+}
+
+/* Two snapshots made meanwhile (another client's among them): no layer
+ * step, the request runs on to the bundle; no bundle: no steps. */
+Test(prepare, ctr_steps_two_snapshots_or_no_bundle)
+{
+	struct ct_container c;
+	struct ct_prepare *p = ctr_run(&c);
+
+	cmkdir_ev(p, 70, SNAPS "new-1");
+	cmkdir_ev(p, 75, SNAPS "new-2");
+	cmkdir_ev(p, 90, TASKS "default/c1");
+	ct_prepare_apply(p, &c);
+	cr_assert_eq(c.steps.n, 3, "%u steps", c.steps.n);
+	cr_expect_eq(c.steps.step[1], CT_STEP_REQUEST);
+	cr_expect_eq(c.steps.step[2], CT_STEP_BUNDLE);
+	ct_prepare_free(p);
+
+	p = ctr_run(&c);
+	cmkdir_ev(p, 70, SNAPS "new-1");
+	ct_prepare_apply(p, &c);
+	cr_expect(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.steps.n, 0, "%u steps", c.steps.n);
 	ct_prepare_free(p);
 }
 

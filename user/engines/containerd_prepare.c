@@ -2,7 +2,9 @@
 /*
  * containerd's prepare through `ctr run` (user/enrich/prepare.h): from
  * the client's exec, whose argv names the container (ctr [global flags]
- * run [flags] IMAGE ID ...).
+ * run [flags] IMAGE ID ...).  And containerd's own marks, for every
+ * engine on it (CT_EV_CMKDIR into the stage's struct pr_containerd): the
+ * bundles of its tasks and its new snapshots.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -98,6 +100,60 @@ struct ctr_prepare {
 	struct pr_ring ctr;
 };
 
+/* path's last n components (n <= 3) into c[], the last first. */
+static bool last_names(const char *path, const char **c, size_t *len, int n)
+{
+	const char *end = path + strlen(path);
+
+	for (int i = 0; i < n; i++) {
+		const char *s = end;
+
+		while (s > path && s[-1] != '/')
+			s--;
+		if (s == end || s == path)
+			return false;
+		c[i] = s;
+		len[i] = (size_t)(end - s);
+		end = s - 1;
+	}
+	return true;
+}
+
+static bool named(const char *c, size_t len, const char *name)
+{
+	return len == strlen(name) && !strncmp(c, name, len);
+}
+
+/*
+ * containerd's mkdirs that mark a container's steps: a task's bundle
+ * `<state or root>/io.containerd.runtime.v2.task/<namespace>/<id>` (its
+ * state directory first, then its work directory), and a new snapshot
+ * `<snapshotter root>/snapshots/new-XXXX` (renamed to its number once
+ * made: os.MkdirTemp's name).
+ */
+static void on_cmkdir(struct pr_containerd *cd, const struct ct_mkdir *m,
+		      int64_t m2r)
+{
+	uint64_t t = pr_mkdir_at(m, m2r);
+	char buf[CT_PATH_MAX], ns[CT_NAME_NAME_LEN];
+	const char *c[3];
+	size_t len[3];
+
+	memcpy(buf, m->path, sizeof(buf));
+	buf[sizeof(buf) - 1] = 0;
+	if (m->ret != 0 || !last_names(buf, c, len, 3))
+		return;
+	if (named(c[2], len[2], "io.containerd.runtime.v2.task") &&
+	    len[1] < sizeof(ns)) {
+		memcpy(ns, c[1], len[1]);
+		ns[len[1]] = 0;
+		pr_put(&cd->bundles, c[0], len[0], ns, t);
+	} else if (named(c[1], len[1], "snapshots") && len[0] > 4 &&
+		   !strncmp(c[0], "new-", 4)) {
+		pr_put(&cd->snaps, PR_SNAP, strlen(PR_SNAP), NULL, t);
+	}
+}
+
 static bool feed(void *es, const struct ct_prepare_env *env,
 		 const struct ct_hdr *h, uint64_t t)
 {
@@ -105,7 +161,10 @@ static bool feed(void *es, const struct ct_prepare_env *env,
 	struct ctr_prepare *p = es;
 	char id[CT_NAME_ID_LEN];
 
-	(void)env;
+	if (h->type == CT_EV_CMKDIR) {
+		on_cmkdir(env->ctrd, (const struct ct_mkdir *)h, env->m2r);
+		return true;
+	}
 	if (h->type != CT_EV_EXEC ||
 	    ct_ctr_run_id(x->args, x->args_len, id, sizeof(id)))
 		return false;
@@ -123,8 +182,32 @@ static uint64_t start(const void *es, const struct ct_container *c,
 	return m ? m->ts : 0;
 }
 
+/*
+ * ctr run's prepare in steps (docs/phases.md "prepare's steps"): the
+ * client's exec and request, containerd's snapshot of the container's
+ * layer (the one snapshot made between the request and the bundle: its
+ * name is not the container's), and its task's bundle.
+ */
+static void steps(const void *es, const struct ct_prepare_env *env,
+		  const struct ct_container *c, struct ct_steps *out)
+{
+	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
+	uint64_t bundle = pr_bundle(env, c->id, pr->start_ns, pr->end_ns);
+	uint64_t req = c->has_client ? c->client.request_ns : 0;
+
+	(void)es;
+	if (!bundle)	/* none of containerd's marks: no steps */
+		return;
+	pr_client_steps(out, c);
+	pr_step(out, c, CT_STEP_LAYER,
+		pr_snapshot(env, req > pr->start_ns ? req : pr->start_ns,
+			    bundle));
+	pr_step(out, c, CT_STEP_BUNDLE, bundle);
+}
+
 const struct ct_prepare_ops ct_containerd_prepare = {
 	.state_size = sizeof(struct ctr_prepare),
 	.feed = feed,
 	.start = start,
+	.steps = steps,
 };

@@ -86,7 +86,7 @@ static bool rootfs_dir(const char *path, const char **id, size_t *len)
 static void on_mkdir(struct docker_prepare *p, const struct ct_mkdir *m,
 		     int64_t m2r)
 {
-	uint64_t ts = (m->start_ns ? m->start_ns : m->hdr.ts_ns) + m2r;
+	uint64_t ts = pr_mkdir_at(m, m2r);
 	char buf[CT_PATH_MAX];
 	const char *mid;
 	size_t mlen;
@@ -210,11 +210,12 @@ static uint64_t id_mark(const struct pr_ring *r, const struct ct_container *c,
  * marks of the container: its client's exec and request (its connect to
  * dockerd), the -init mkdir of its layer, its directory containers/<id>,
  * the start's mkdir of its rootfs <mid>/merged (the last before the
- * shim: the create mounts it too, before it), and the directory of its
- * FIFOs, made right before dockerd asks containerd to create it.
+ * shim: the create mounts it too, before it), the directory of its
+ * FIFOs, made right before dockerd asks containerd to create it, and
+ * containerd's bundle of its task.
  */
-static void steps(const void *es, const struct ct_container *c,
-		  struct ct_steps *out)
+static void steps(const void *es, const struct ct_prepare_env *env,
+		  const struct ct_container *c, struct ct_steps *out)
 {
 	const struct docker_prepare *p = es;
 	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
@@ -224,21 +225,18 @@ static void steps(const void *es, const struct ct_container *c,
 	uint64_t setup = mid ? rootfs_mkdir(p, mid, dir ? dir : pr->start_ns,
 					    pr->end_ns) : 0;
 	uint64_t task = id_mark(&p->fifos, c, pr->end_ns);
-	uint64_t req = c->has_client ? c->client.request_ns : 0;
 
 	/* none of dockerd's marks (a recording made before they were):
 	 * no steps, rather than one that runs on over all of prepare */
 	if (!(layer | dir | setup | task))
 		return;
-	if (c->has_client && ct_client_request_ns(&c->client) == pr->start_ns &&
-	    req > pr->start_ns && req < pr->end_ns) {
-		pr_step(out, c, CT_STEP_CLIENT, pr->start_ns);
-		pr_step(out, c, CT_STEP_REQUEST, req);
-	}
+	pr_client_steps(out, c);
 	pr_step(out, c, CT_STEP_LAYER, layer);
 	pr_step(out, c, CT_STEP_CONFIG, dir);
 	pr_step(out, c, CT_STEP_SETUP, setup);
 	pr_step(out, c, CT_STEP_TASK, task);
+	pr_step(out, c, CT_STEP_BUNDLE,
+		pr_bundle(env, c->id, task ? task : pr->start_ns, pr->end_ns));
 }
 
 static bool feed(void *es, const struct ct_prepare_env *env,

@@ -19,6 +19,7 @@ struct ct_prepare {
 	const struct ct_prepare_ops *ops[CT_ENG_MAX];
 	void *es[CT_ENG_MAX];
 	struct pr_ring gens;	/* key: container id, ts: its record's end */
+	struct pr_containerd ctrd;
 };
 
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
@@ -32,6 +33,7 @@ struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
 		return NULL;
 	p->env.m2r = mono_to_real_ns;
 	p->env.model = model;
+	p->env.ctrd = &p->ctrd;
 	for (int k = 0; ops && k < CT_ENG_MAX; k++) {
 		p->ops[k] = ops[k];
 		if (!ops[k] || !ops[k]->state_size)
@@ -82,10 +84,55 @@ const struct pr_mark *pr_find(const struct pr_ring *r, const char *key,
 	return best;
 }
 
+const struct pr_mark *pr_first(const struct pr_ring *r, const char *key,
+			       uint64_t from, uint64_t before)
+{
+	const struct pr_mark *best = NULL;
+
+	for (size_t i = 0; i < PR_RING; i++) {
+		const struct pr_mark *m = &r->m[i];
+
+		if (!m->key[0] || m->ts < from || m->ts >= before ||
+		    strcmp(m->key, key))
+			continue;
+		if (!best || m->ts < best->ts)
+			best = m;
+	}
+	return best;
+}
+
+uint64_t pr_bundle(const struct ct_prepare_env *env, const char *id,
+		   uint64_t from, uint64_t before)
+{
+	const struct pr_mark *m = pr_first(&env->ctrd->bundles, id, from,
+					   before);
+
+	return m ? m->ts : 0;
+}
+
+uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
+		     uint64_t before)
+{
+	const struct pr_ring *r = &env->ctrd->snaps;
+	uint64_t at = 0;
+
+	for (size_t i = 0; i < PR_RING; i++) {
+		const struct pr_mark *m = &r->m[i];
+
+		if (!m->key[0] || m->ts < from || m->ts >= before)
+			continue;
+		if (at)
+			return 0;
+		at = m->ts;
+	}
+	return at;
+}
+
 static size_t need(uint32_t type)
 {
 	switch (type) {
 	case CT_EV_MKDIR:
+	case CT_EV_CMKDIR:
 		return sizeof(struct ct_mkdir);
 	case CT_EV_MOUNTID:
 		return sizeof(struct ct_name_rec);
@@ -211,6 +258,19 @@ void pr_step(struct ct_steps *out, const struct ct_container *c,
 	out->start_ns[out->n++] = t;
 }
 
+bool pr_client_steps(struct ct_steps *out, const struct ct_container *c)
+{
+	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
+	uint64_t req = c->has_client ? c->client.request_ns : 0;
+
+	if (!req || ct_client_request_ns(&c->client) != pr->start_ns ||
+	    req <= pr->start_ns || req >= pr->end_ns)
+		return false;
+	pr_step(out, c, CT_STEP_CLIENT, pr->start_ns);
+	pr_step(out, c, CT_STEP_REQUEST, req);
+	return true;
+}
+
 /* c's prepare, just set, in its engine's steps. */
 static void steps(const struct ct_prepare *p, struct ct_container *c)
 {
@@ -219,7 +279,7 @@ static void steps(const struct ct_prepare *p, struct ct_container *c)
 
 	memset(&c->steps, 0, sizeof(c->steps));
 	if (o && o->steps && ct_has_phase(c, CT_PH_PREPARE))
-		o->steps(p->es[c->engine], c, &c->steps);
+		o->steps(p->es[c->engine], &p->env, c, &c->steps);
 }
 
 void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)

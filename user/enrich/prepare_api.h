@@ -35,11 +35,44 @@ void pr_put(struct pr_ring *r, const char *key, size_t klen, const char *val,
 const struct pr_mark *pr_find(const struct pr_ring *r, const char *key,
 			      uint64_t ts);
 
+/* A mkdir's mark (CT_EV_MKDIR, CT_EV_CMKDIR): its enter, wall clock. */
+static inline uint64_t pr_mkdir_at(const struct ct_mkdir *m, int64_t m2r)
+{
+	return (m->start_ns ? m->start_ns : m->hdr.ts_ns) + m2r;
+}
+
+/* The oldest mark of key in [from, before), NULL if none. */
+const struct pr_mark *pr_first(const struct pr_ring *r, const char *key,
+			       uint64_t from, uint64_t before);
+
+/*
+ * containerd's own marks (CT_EV_CMKDIR), which every engine running on
+ * it may read: the directories of a task's bundle, made right before the
+ * shim's exec (by the task's id), and its new snapshots (a container's
+ * read-write layer, or a pulled layer's: they name no container).
+ */
+#define PR_SNAP	"snapshot"
+
+struct pr_containerd {
+	struct pr_ring bundles;	/* key: task id, val: its namespace */
+	struct pr_ring snaps;	/* key: PR_SNAP */
+};
+
 /* What every engine's prepare may read. */
 struct ct_prepare_env {
 	int64_t m2r;			/* monotonic -> wall clock */
 	const struct ct_procs *model;	/* which program a parent ran */
+	struct pr_containerd *ctrd;	/* containerd's feed fills it */
 };
+
+/* containerd's first mkdir of task id's bundle in [from, before), 0 if
+ * none. */
+uint64_t pr_bundle(const struct ct_prepare_env *env, const char *id,
+		   uint64_t from, uint64_t before);
+/* containerd's one new snapshot in [from, before); 0 if none, or more
+ * than one (another client's may be among them). */
+uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
+		     uint64_t before);
 
 /* One engine's prepare; its state: state_size bytes, zeroed, resident. */
 struct ct_prepare_ops {
@@ -64,8 +97,8 @@ struct ct_prepare_ops {
 			  uint64_t after, struct ct_created *cr);
 	/* NULL, or: c's prepare (set) split into its steps with
 	 * pr_step(), in time order */
-	void (*steps)(const void *es, const struct ct_container *c,
-		      struct ct_steps *out);
+	void (*steps)(const void *es, const struct ct_prepare_env *env,
+		      const struct ct_container *c, struct ct_steps *out);
 	/* its prepare begins only at a client's exec: a start without one
 	 * was asked some other way (an API service), said so */
 	bool client_only;
@@ -78,5 +111,11 @@ struct ct_prepare_ops {
  */
 void pr_step(struct ct_steps *out, const struct ct_container *c,
 	     enum ct_step st, uint64_t t);
+/*
+ * c's first steps when its prepare begins at its client's exec: the
+ * client's start-up to its request (its connect to the engine's socket),
+ * then the request.  True if taken.
+ */
+bool pr_client_steps(struct ct_steps *out, const struct ct_container *c);
 
 #endif /* __CT_PREPARE_API_H */

@@ -393,6 +393,8 @@ static const struct ct_rec_type types[] = {
 	  NULL, clean_mkdir },
 	{ CT_EV_RMDIR, "RMDIR", sizeof(struct ct_mkdir), false,
 	  NULL, clean_mkdir },
+	{ CT_EV_CMKDIR, "CMKDIR", sizeof(struct ct_mkdir), false,
+	  NULL, clean_mkdir },
 	{ CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
 	  paths_valid, clean_paths },
 };

@@ -189,6 +189,7 @@ const char *ct_step_name(unsigned int s)
 		[CT_STEP_CLIENT] = "client", [CT_STEP_REQUEST] = "request",
 		[CT_STEP_LAYER] = "layer", [CT_STEP_CONFIG] = "config",
 		[CT_STEP_SETUP] = "setup", [CT_STEP_TASK] = "task",
+		[CT_STEP_BUNDLE] = "bundle",
 	};
 
 	return s < CT_STEP_MAX ? name[s] : "?";

@@ -424,8 +424,11 @@ enum ct_step {
 	CT_STEP_CONFIG,		/* its directory and files, the reply, the
 				 * client's start request */
 	CT_STEP_SETUP,		/* its rootfs mounted, mounts, the spec */
-	CT_STEP_TASK,		/* containerd's container and task, to the
-				 * shim's exec */
+	CT_STEP_TASK,		/* the engine's asking containerd for the
+				 * container and its task */
+	CT_STEP_BUNDLE,		/* containerd's bundle of the task (its
+				 * directories, the spec), the shim's start,
+				 * to its exec */
 	CT_STEP_MAX,
 };
 

@@ -455,6 +455,7 @@ static const struct {
 	{ CT_EV_PULL_IMAGE, ct_dump_pull_image },
 	{ CT_EV_MKDIR, ct_dump_mkdir },
 	{ CT_EV_RMDIR, ct_dump_mkdir },
+	{ CT_EV_CMKDIR, ct_dump_mkdir },
 };
 
 /* Type's printer; NULL: "record type N (M bytes)". */
