@@ -42,6 +42,8 @@
 #                       path on both sides, so coldtrace on the host reads
 #                       names and layer ids.  $CT_DIR/bin holds docker, ctr
 #                       and podman as nsenter wrappers into that root.
+# CT_CONTAINERD_OTLP=PORT: containerd 2.x sends its own spans to an
+# OTLP/HTTP receiver on 127.0.0.1:PORT (otlp_env).
 # CT_CGROUP picks the cgroup view the daemons run in:
 #   v1 (default)        the host's: cgroup v1 controllers + empty v2 unified
 #   v2                  a cgroup-v2-only view: a private mount namespace
@@ -196,6 +198,21 @@ wait_for() {
 cri_plugins_line() {
 	[ "$CT_CRI" = 1 ] && return 0
 	echo 'disabled_plugins = ["io.containerd.grpc.v1.cri"]'
+}
+
+# CT_CONTAINERD_OTLP=PORT: containerd exports its own spans (one per gRPC
+# request it serves, and some of its steps) to an OTLP/HTTP receiver on
+# 127.0.0.1:PORT, every one sampled, through the OTEL_* environment that
+# containerd 2.x reads: tests hold coldtrace's prepare steps to them
+# (nothing listening: containerd drops them).  containerd 1.6 has no
+# tracing, and Debian 13's 1.7 no gRPC spans.
+otlp_env() {
+	[ -n "${CT_CONTAINERD_OTLP:-}" ] || return 0
+	echo "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$CT_CONTAINERD_OTLP"
+	echo "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"
+	echo "OTEL_EXPORTER_OTLP_INSECURE=true"
+	echo "OTEL_TRACES_SAMPLER=always_on"
+	echo "OTEL_SERVICE_NAME=containerd"
 }
 
 write_containerd_config() {
@@ -495,6 +512,7 @@ export CT_VERSIONS=$CT_VERSIONS
 export CT_CGROUP=$CT_CGROUP
 export CT_CRI=$CT_CRI
 export CT_DOCKER_STORE=${CT_DOCKER_STORE:-own}
+export CT_CONTAINERD_OTLP=${CT_CONTAINERD_OTLP:-}
 export CT_CRI_PAUSE_IMAGE=$CRI_PAUSE_IMAGE
 export CT_NSENTER="${NSENTER[*]}"
 case ":\$PATH:" in *":$d/bin:"*) ;; *) export PATH="$d/bin:\$PATH" ;; esac
@@ -504,7 +522,10 @@ EOF
 start_containerd() {
 	local d=$1
 	write_containerd_config "$d"
-	"${NSENTER[@]}" "${INROOT[@]}" setsid containerd --config "$d/containerd.toml" \
+	local otel
+	mapfile -t otel < <(otlp_env)
+	"${NSENTER[@]}" "${INROOT[@]}" env "${otel[@]}" \
+		setsid containerd --config "$d/containerd.toml" \
 		</dev/null >"$d/containerd.log" 2>&1 &
 	echo $! >"$d/containerd.pid"
 	wait_for containerd "$d/containerd.log" $! \

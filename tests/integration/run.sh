@@ -76,6 +76,7 @@ TESTS=(
 	"compare|compare.sh"
 	"prepare|prepare.sh"
 	"prepare-steps|prepare_steps.sh"
+	"ctrd-steps|ctrd_steps.sh"
 	"create-start|create_start.sh detached"
 	"create-start-command|create_start.sh command"
 	"compose|compose.sh"
@@ -116,6 +117,7 @@ TRIXIE_TESTS=(
 	"ctr-pull-apart|pull_apart.sh ctr"
 	"prepare|prepare.sh"
 	"prepare-steps|prepare_steps.sh"
+	"ctrd-steps|ctrd_steps.sh"
 	"daemonset|daemonset.sh"
 	"versions|versions.sh"
 	"why-coverage|why_coverage.sh"
@@ -136,6 +138,7 @@ FORKY_TESTS=(
 	"docker-runsc|docker_single.sh runsc"
 	"docker-concurrent-10|docker_concurrent.sh"
 	"prepare-steps|prepare_steps.sh"
+	"ctrd-steps|ctrd_steps.sh"
 	"docker-exit-3|docker_exit.sh"
 	"ctr-run|ctr_run.sh"
 	"runsc-run|direct_run.sh runsc"
@@ -246,6 +249,11 @@ start_harness() {
 	"$HARNESS" image || die "could not build the $1 test image"
 }
 
+# A loopback TCP port nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 pass=0 failed=0 failures=() flaky=()
 # Each test's output, to print again at the end when it failed: CI
 # shows only the tail of a long run, so the reason must be near the end.
@@ -329,7 +337,8 @@ if any_match trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"; then
 	"$HARNESS" stop >/dev/null
 fi
 if any_match forky/ "${1:-}" "${FORKY_TESTS[@]}"; then
-	CT_CRI=1 start_harness forky
+	# containerd 2.1 sends its spans there (ctrd_steps.sh listens)
+	CT_CONTAINERD_OTLP=$(free_port) CT_CRI=1 start_harness forky
 	run_tests forky/ "${1:-}" "${FORKY_TESTS[@]}"
 	"$HARNESS" stop >/dev/null
 fi

@@ -10,8 +10,8 @@
 //
 //   node otlp_receiver.js PORTFILE LOG MODE [ARG]
 //
-// Listens on 127.0.0.1, a port of the kernel's choosing written to
-// PORTFILE once listening; appends one JSON line per request to LOG
+// Listens on 127.0.0.1, a port of the kernel's choosing (or OTLP_PORT)
+// written to PORTFILE once listening; appends one JSON line per request to LOG
 // (time, path, content type, the answer, the spans decoded).  MODE:
 //   ok          200 to all
 //   503         503 with Retry-After: ARG (seconds) to the first, then 200
@@ -127,7 +127,9 @@ const server = http.createServer((req, res) => {
 	});
 });
 
-server.listen(0, '127.0.0.1', () => {
+// OTLP_PORT: a port chosen beforehand (a daemon started earlier exports
+// there, tools/harness.sh CT_CONTAINERD_OTLP); unset: the kernel's choice.
+server.listen(Number(process.env.OTLP_PORT || 0), '127.0.0.1', () => {
 	fs.writeFileSync(portFile + '.tmp', String(server.address().port));
 	fs.renameSync(portFile + '.tmp', portFile);
 });

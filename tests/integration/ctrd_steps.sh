@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+#
+# prepare's steps from containerd's own marks (docs/phases.md "prepare's
+# steps"): its mkdir of a task's bundle (a docker run's last step,
+# bundle, after dockerd's task) and of a new snapshot (a ctr run's
+# layer), held to containerd's account of the same requests
+# (tests/integration/check_ctrd_steps.py):
+#  - its events (`ctr events`, every version), each stamped as containerd
+#    publishes it;
+#  - its spans, where containerd makes them for these requests (2.x:
+#    tools/harness.sh CT_CONTAINERD_OTLP names the port; run.sh sets it
+#    for the forky set, and there they must come): each step's mark
+#    inside the request that does its work;
+#  - a docker run and a ctr run, under `-- COMMAND` and detached
+#    (continuous, default --arm=auto, idle verified first).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/detached_lib.sh"
+
+EV_PID='' RX_PID=''
+stop_bg() {
+	[ -z "$EV_PID" ] || kill "$EV_PID" 2>/dev/null || true
+	[ -z "$RX_PID" ] || kill "$RX_PID" 2>/dev/null || true
+	wait 2>/dev/null || true
+	EV_PID='' RX_PID=''
+}
+trap 'stop_bg; cleanup_test' EXIT
+
+if [ "${CT_VERSIONS:-bookworm}" = forky ] && [ -z "${CT_CONTAINERD_OTLP:-}" ]; then
+	fail "forky: containerd's spans are wanted (CT_CONTAINERD_OTLP, run.sh)"
+fi
+
+# containerd's events, and its spans when it sends them.
+watch_containerd() {	# TAG
+	ctr --address "$CONTAINERD_ADDRESS" events >"$T/events.$1" 2>&1 &
+	EV_PID=$!
+	SPANS=-
+	if [ -n "${CT_CONTAINERD_OTLP:-}" ]; then
+		SPANS=$T/spans.$1
+		: >"$SPANS"
+		OTLP_PORT=$CT_CONTAINERD_OTLP node \
+			"$TOP/tests/integration/node/otlp_receiver.js" \
+			"$T/rxport.$1" "$SPANS" ok 2>"$T/rx.err" &
+		RX_PID=$!
+		for _ in $(seq 100); do
+			[ -s "$T/rxport.$1" ] && break
+			sleep 0.1
+		done
+		[ -s "$T/rxport.$1" ] || fail "no OTLP receiver: $(cat "$T/rx.err")"
+	fi
+	sleep 0.5	# ctr events subscribed
+}
+
+# containerd sends its spans in batches, every 5 s: wait for the ctr
+# run's Tasks/Create (the scenario's last).
+wait_spans() {
+	[ "$SPANS" != - ] || return 0
+	for _ in $(seq 150); do
+		grep -q 'Tasks/Create' "$SPANS" &&
+			[ "$(grep -o 'Tasks/Create"' "$SPANS" | wc -l)" -ge 2 ] &&
+			return 0
+		sleep 0.1
+	done
+	fail "containerd sent no Tasks/Create spans to port $CT_CONTAINERD_OTLP"
+}
+
+check() {	# WHAT
+	local did
+	wait_spans
+	stop_bg
+	did=$(cat "$T/cid")
+	python3 "$TOP/tests/integration/check_ctrd_steps.py" "$T/out" \
+		"$T/events.$1" "$SPANS" "$did" "$CID" >"$T/steps" || {
+		cat "$T/steps" >&2
+		tail -n 20 "$T/events.$1" >&2
+		fail "$1: prepare's steps against containerd's own account"
+	}
+	sed "s/^/$1: /" "$T/steps" >&2
+	rm -f "$T/cid"
+}
+
+SCENARIO='set -e
+docker run --rm --network none --name "ct-cs-$3" --cidfile "$1/cid" "$2" true
+ctr --address "$CONTAINERD_ADDRESS" -n default run --rm "$4" "$3" true'
+
+# ---- under -- COMMAND ----
+CID=ct-cs-$$-cmd
+watch_containerd cmd
+run_ct -j -- sh -c "$SCENARIO" sh "$T" "$CT_IMAGE" "$CID" "$CT_CTR_IMAGE"
+[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace exited $CT_RC"; }
+check cmd
+
+# ---- detached: continuous, default arming ----
+CID=ct-cs-$$-dt
+dt_start
+trap 'dt_kill; stop_bg; cleanup_test' EXIT
+watch_containerd dt
+sh -c "$SCENARIO" sh "$T" "$CT_IMAGE" "$CID" "$CT_CTR_IMAGE" ||
+	fail "the scenario failed"
+dt_record "$(cat "$T/cid")" 60 >/dev/null
+dt_record "$CID" 60 >/dev/null
+dt_stop
+check dt
