@@ -274,6 +274,40 @@ Test(tracker_remove, late_removal_without_rm)
 	late_removal(false, 0);
 }
 
+/*
+ * `docker run --rm` on containerd's image store: no layer of dockerd's
+ * own, so no umount begins the removal; its rmdirs naming the id end it
+ * within the grace (not REMOVAL_MAX_NS, which held it 30 s).
+ */
+Test(tracker_remove, run_rm_without_a_layer)
+{
+	struct fx_ct c = { ID_A, CT_RT_RUNC, CT_ENG_DOCKER, 2000, 100, 0,
+			   false, 77 };
+	int64_t st[CT_PH_MAX], en[CT_PH_MAX];
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
+	struct ct_fx parts[2], f;
+	uint64_t end;
+
+	fx_init(&parts[0]);
+	fx_init(&parts[1]);
+	client_at(&parts[0], 50, (const char *const[]){ "docker", "run",
+		  "--rm", "img", NULL });
+	fx_container(&parts[1], &c, st, en);
+	end = c.t0_ms + (uint64_t)en[CT_PH_DESTROY];
+	fx_init(&f);
+	fx_merge(&f, parts, 2);
+	rmdir_at(&f, end + 10, "/run/docker/containerd/" ID_A);
+	rmdir_at(&f, end + 20, ID_A);		/* containers/<id> */
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	out_at(tk, end + 20 + 250);
+	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns,
+		     (end + 20) * FX_MS);
+	ct_tracker_free(tk);
+	for (int i = 0; i < 2; i++)
+		fx_free(&parts[i]);
+	fx_free(&f);
+}
+
 /* --dump names the record and prints the name as dockerd passed it */
 Test(tracker_remove, dump)
 {

@@ -96,8 +96,12 @@ static void on_rmdir(struct ct_tracker *tk, const struct ct_mkdir *m)
 		return;
 	tk_fire(tk, s, CT_TR_ID_RMDIR, tk_wall(tk, m->hdr.ts_ns));
 	/* layerdb/mounts/<id>: containers/<id> follows within the grace;
-	 * before the removal, <exec-root>/containerd/<id> ends nothing */
-	if (s->removing)
+	 * before the removal, <exec-root>/containerd/<id> ends nothing.
+	 * Without a layer of dockerd's own (containerd's image store, or
+	 * its mount id not read) no umount says the removal began: a
+	 * removal expected (--rm) is under way at the first, and its last
+	 * rmdir naming the id follows within the grace too. */
+	if (s->removing || (!s->mount_id[0] && s->hold_until > tk->now))
 		s->hold_until = tk->now + GRACE_NS;
 }
 
