@@ -194,6 +194,8 @@ CSTORE_TESTS=(
 	"docker-runc|docker_single.sh runc"
 	"docker-concurrent-10|docker_concurrent.sh"
 	"prepare|prepare.sh"
+	"prepare-steps|prepare_steps.sh"
+	"ctrd-steps|ctrd_steps.sh"
 	"docker-pull-apart|pull_apart.sh command"
 	"docker-pull-apart-detached|pull_apart.sh detached"
 )
@@ -236,9 +238,12 @@ trap 'exit 130' INT TERM
 # Start a harness of the version set $1 (cgroup view $2, default v1;
 # dockerd's image store $3, default its own) and snapshot the binary
 # into it.
+# start_harness VERSIONS [CGROUP [STORE [CRI [OTLP_PORT]]]]: every
+# setting given, none inherited from the env file of the set before.
 start_harness() {
 	local envf
 	envf=$(CT_VERSIONS=$1 CT_CGROUP=${2:-v1} CT_DOCKER_STORE=${3:-own} \
+		CT_CRI=${4:-0} CT_CONTAINERD_OTLP=${5:-} \
 		"$HARNESS" start) || die "$1 ${2:-v1} ${3:-own} harness did not start"
 	# shellcheck disable=SC1090
 	. "$envf"
@@ -338,13 +343,15 @@ if any_match trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"; then
 fi
 if any_match forky/ "${1:-}" "${FORKY_TESTS[@]}"; then
 	# containerd 2.1 sends its spans there (ctrd_steps.sh listens)
-	CT_CONTAINERD_OTLP=$(free_port) CT_CRI=1 start_harness forky
+	start_harness forky v1 own 1 "$(free_port)"
 	run_tests forky/ "${1:-}" "${FORKY_TESTS[@]}"
 	"$HARNESS" stop >/dev/null
 fi
 for set in trixie forky; do
 	any_match "cstore-$set/" "${1:-}" "${CSTORE_TESTS[@]}" || continue
-	start_harness "$set" v1 containerd
+	port=
+	[ "$set" = forky ] && port=$(free_port)
+	start_harness "$set" v1 containerd 0 "$port"
 	run_tests "cstore-$set/" "${1:-}" "${CSTORE_TESTS[@]}"
 	"$HARNESS" stop >/dev/null
 done
@@ -354,7 +361,7 @@ if any_match v2/ "${1:-}" "${V2_TESTS[@]}"; then
 	"$HARNESS" stop >/dev/null
 fi
 if any_match cri/ "${1:-}" "${CRI_TESTS[@]}"; then
-	CT_CRI=1 start_harness bookworm
+	start_harness bookworm v1 own 1
 	run_tests cri/ "${1:-}" "${CRI_TESTS[@]}"
 fi
 

@@ -592,6 +592,47 @@ Test(prepare, docker_steps_of_a_run)
 	ct_prepare_free(p);
 }
 
+/*
+ * Docker with containerd's image store: no overlay2 layer; its layer is
+ * containerd's first of the container's two snapshots (not told with a
+ * third, another client's, among them), its setup the start's mount
+ * point rootfs/<snapshotter>/<id> (the last, after containers/<id>).
+ */
+Test(prepare, docker_steps_cstore)
+{
+	static const uint64_t at[] = { 50, 60, 100, 120, 140, 160, 170 };
+	struct ct_prepare *p;
+	struct ct_container c;
+
+	for (int extra = 0; extra < 2; extra++) {
+		p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
+		cmkdir_ev(p, 100, SNAPS "new-1");
+		cmkdir_ev(p, 110, SNAPS "new-2");
+		if (extra)
+			cmkdir_ev(p, 115, SNAPS "new-3");
+		mkdir_ev(p, 120, "/d/containers/" CID, 0);
+		mkdir_ev(p, 125, "/d/rootfs/overlayfs/" CID, 0);
+		mkdir_ev(p, 130, "/d/rootfs/overlayfs/" CID2, 0);
+		mkdir_ev(p, 140, "/d/rootfs/overlayfs/" CID, 0);
+		mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
+		cmkdir_ev(p, 170, TASKS "moby/" CID);
+		docker_container(&c, CID, 180);
+		run_client(&c, 50, 60);
+		c.first_ns = 180 * MS;
+		ct_prepare_apply(p, &c);
+		cr_assert_eq(c.steps.n, 7 - extra, "%u steps", c.steps.n);
+		for (unsigned int i = 0, k = 0; i < 7; i++) {
+			if (extra && i == 2)
+				continue;	/* no layer */
+			cr_expect_eq(c.steps.start_ns[k], at[i] * MS,
+				     "step %u at %.1f ms", i,
+				     c.steps.start_ns[k] / 1e6);
+			k++;
+		}
+		ct_prepare_free(p);
+	}
+}
+
 static const char ctr_c1[] = "ctr\0run\0--rm\0img\0c1\0true";
 
 /* ctr run c1: its exec at 50 ms (its connect at 55), the shim at 100. */

@@ -13,6 +13,7 @@
 #include "containerd.h"
 #include "engine.h"
 #include "prepare_api.h"
+#include "util.h"
 
 /*
  * Every flag of ctr 1.6 to 2.1 that takes a value: the global ones, then
@@ -100,30 +101,6 @@ struct ctr_prepare {
 	struct pr_ring ctr;
 };
 
-/* path's last n components (n <= 3) into c[], the last first. */
-static bool last_names(const char *path, const char **c, size_t *len, int n)
-{
-	const char *end = path + strlen(path);
-
-	for (int i = 0; i < n; i++) {
-		const char *s = end;
-
-		while (s > path && s[-1] != '/')
-			s--;
-		if (s == end || s == path)
-			return false;
-		c[i] = s;
-		len[i] = (size_t)(end - s);
-		end = s - 1;
-	}
-	return true;
-}
-
-static bool named(const char *c, size_t len, const char *name)
-{
-	return len == strlen(name) && !strncmp(c, name, len);
-}
-
 /*
  * containerd's mkdirs that mark a container's steps: a task's bundle
  * `<state or root>/io.containerd.runtime.v2.task/<namespace>/<id>` (its
@@ -141,14 +118,14 @@ static void on_cmkdir(struct pr_containerd *cd, const struct ct_mkdir *m,
 
 	memcpy(buf, m->path, sizeof(buf));
 	buf[sizeof(buf) - 1] = 0;
-	if (m->ret != 0 || !last_names(buf, c, len, 3))
+	if (m->ret != 0 || !ct_path_last(buf, c, len, 3))
 		return;
-	if (named(c[2], len[2], "io.containerd.runtime.v2.task") &&
+	if (ct_name_is(c[2], len[2], "io.containerd.runtime.v2.task") &&
 	    len[1] < sizeof(ns)) {
 		memcpy(ns, c[1], len[1]);
 		ns[len[1]] = 0;
 		pr_put(&cd->bundles, c[0], len[0], ns, t);
-	} else if (named(c[1], len[1], "snapshots") && len[0] > 4 &&
+	} else if (ct_name_is(c[1], len[1], "snapshots") && len[0] > 4 &&
 		   !strncmp(c[0], "new-", 4)) {
 		pr_put(&cd->snaps, PR_SNAP, strlen(PR_SNAP), NULL, t);
 	}
@@ -201,7 +178,7 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	pr_client_steps(out, c);
 	pr_step(out, c, CT_STEP_LAYER,
 		pr_snapshot(env, req > pr->start_ns ? req : pr->start_ns,
-			    bundle));
+			    bundle, 1));
 	pr_step(out, c, CT_STEP_BUNDLE, bundle);
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "client_api.h"
+#include "docker.h"
 #include "engine.h"
 #include "comm_table.h"
 
@@ -133,19 +134,16 @@ static void other_exec(struct ct_clients *t, const struct ct_exec *x,
  */
 static void on_mkdir(struct ct_clients *t, const struct ct_mkdir *m)
 {
-	static const char dir[] = "/containers/";
-	const size_t dl = sizeof(dir) - 1;
 	char path[CT_PATH_MAX];
 	struct cl_engine_of *g;
-	const char *base;
+	const char *id;
 
 	ct_copy_str(path, sizeof(path), m->path, sizeof(m->path));
-	base = ct_basename(path);
-	if (m->ret != 0 || strlen(base) != 64 ||
-	    (size_t)(base - path) < dl || strncmp(base - dl, dir, dl))
+	id = ct_docker_id_in(path, "containers");
+	if (m->ret != 0 || !id)
 		return;
 	g = &t->engines[t->next_engine++ % NCLIENTS];
-	ct_copy_str(g->id, sizeof(g->id), base, strlen(base) + 1);
+	ct_copy_str(g->id, sizeof(g->id), id, strlen(id) + 1);
 	g->pid = m->hdr.pid;
 	g->ts = (m->start_ns ? m->start_ns : m->hdr.ts_ns) + t->m2r;
 }

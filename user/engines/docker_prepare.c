@@ -13,7 +13,9 @@
 #include <string.h>
 #include "client.h"
 #include "engine.h"
+#include "docker.h"
 #include "prepare_api.h"
+#include "util.h"
 
 /* dockerd's marks of its containers' layers. */
 struct docker_prepare {
@@ -24,25 +26,59 @@ struct docker_prepare {
 	struct pr_ring fifos;	/* key: container id: its FIFOs' directory
 				 * <exec-root>/containerd/<id>, made right
 				 * before dockerd asks containerd for it */
+	struct pr_ring rootfs;	/* key: container id: containerd's image
+				 * store, its rootfs' mount point
+				 * <data-root>/rootfs/<snapshotter>/<id> */
 };
 
+/* With containerd's image store, dockerd has containerd make two
+ * snapshots for a container: its init layer's and its own. */
+#define CSTORE_SNAPSHOTS	2
+
 #define DOCKER_ID_LEN	64	/* a container id: 64 hex digits */
+
+/* Whether [s, s + len) is a container id: 64 hex digits. */
+static bool is_id(const char *s, size_t len)
+{
+	if (len != DOCKER_ID_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return false;
+	return true;
+}
+
+/* ".../<dir>/<container id>", and <dir> `up` levels above the id is
+ * name (1: its parent) -> the id; NULL otherwise. */
+static const char *id_under(const char *path, const char *name, int up)
+{
+	const char *c[3];
+	size_t len[3];
+
+	if (up > 2 || !ct_path_last(path, c, len, up + 1) ||
+	    !is_id(c[0], len[0]) || !ct_name_is(c[up], len[up], name))
+		return NULL;
+	return c[0];
+}
+
+const char *ct_docker_id_in(const char *path, const char *parent)
+{
+	return id_under(path, parent, 1);
+}
 
 /* ".../<parent>/<container id>" -> the id; false otherwise. */
 static bool id_dir(const char *path, const char *parent, const char **id)
 {
-	size_t n = strlen(path), pl = strlen(parent);
+	*id = id_under(path, parent, 1);
+	return *id != NULL;
+}
 
-	if (n < DOCKER_ID_LEN + pl + 2)
-		return false;
-	*id = path + n - DOCKER_ID_LEN;
-	if ((*id)[-1] != '/' || strncmp(*id - 1 - pl, parent, pl) ||
-	    (*id)[-2 - (long)pl] != '/')
-		return false;
-	for (size_t i = 0; i < DOCKER_ID_LEN; i++)
-		if (!strchr("0123456789abcdef", (*id)[i]))
-			return false;
-	return true;
+/* ".../rootfs/<snapshotter>/<container id>" (containerd's image store:
+ * dockerd's mount point of the container's rootfs) -> the id. */
+static bool cstore_rootfs(const char *path, const char **id)
+{
+	*id = id_under(path, "rootfs", 2);
+	return *id != NULL;
 }
 
 /* ".../overlay2/<mount id>-init" -> mount id; false otherwise. */
@@ -103,6 +139,8 @@ static void on_mkdir(struct docker_prepare *p, const struct ct_mkdir *m,
 		pr_put(&p->dirs, mid, DOCKER_ID_LEN, NULL, ts);
 	else if (id_dir(buf, "containerd", &mid))
 		pr_put(&p->fifos, mid, DOCKER_ID_LEN, NULL, ts);
+	else if (cstore_rootfs(buf, &mid))
+		pr_put(&p->rootfs, mid, DOCKER_ID_LEN, NULL, ts);
 }
 
 static void on_mountid(struct docker_prepare *p, const struct ct_name_rec *r,
@@ -206,11 +244,40 @@ static uint64_t id_mark(const struct pr_ring *r, const struct ct_container *c,
 }
 
 /*
+ * With containerd's image store (no overlay2 layer of dockerd's own):
+ * the first of the container's two snapshots, made before its directory
+ * containers/<id> (none said if another client's are among them).
+ */
+static uint64_t cstore_layer(const struct ct_prepare_env *env,
+			     const struct ct_container *c, uint64_t dir)
+{
+	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
+	uint64_t req = c->has_client ? c->client.request_ns : 0;
+
+	return dir ? pr_snapshot(env, req > pr->start_ns ? req : pr->start_ns,
+				 dir, CSTORE_SNAPSHOTS) : 0;
+}
+
+/* The start's mount point of c's rootfs (the last before the shim, after
+ * from: the create makes one too), either store's. */
+static uint64_t setup_mark(const struct docker_prepare *p, const char *mid,
+			   const struct ct_container *c, uint64_t from)
+{
+	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
+	uint64_t t;
+
+	if (mid)
+		return rootfs_mkdir(p, mid, from, pr->end_ns);
+	t = id_mark(&p->rootfs, c, pr->end_ns);
+	return t >= from ? t : 0;
+}
+
+/*
  * prepare's steps (docs/phases.md "prepare's steps"), by dockerd's own
  * marks of the container: its client's exec and request (its connect to
- * dockerd), the -init mkdir of its layer, its directory containers/<id>,
- * the start's mkdir of its rootfs <mid>/merged (the last before the
- * shim: the create mounts it too, before it), the directory of its
+ * dockerd), the -init mkdir of its layer (or containerd's first snapshot
+ * of it), its directory containers/<id>, the start's mkdir of its rootfs
+ * (<mid>/merged, or rootfs/<snapshotter>/<id>), the directory of its
  * FIFOs, made right before dockerd asks containerd to create it, and
  * containerd's bundle of its task.
  */
@@ -221,9 +288,9 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
 	const char *mid = mount_id(p, c);
 	uint64_t dir = id_mark(&p->dirs, c, pr->end_ns);
-	uint64_t layer = mid ? made_at(p, c, pr->end_ns) : 0;
-	uint64_t setup = mid ? rootfs_mkdir(p, mid, dir ? dir : pr->start_ns,
-					    pr->end_ns) : 0;
+	uint64_t layer = mid ? made_at(p, c, pr->end_ns) :
+			       cstore_layer(env, c, dir);
+	uint64_t setup = setup_mark(p, mid, c, dir ? dir : pr->start_ns);
 	uint64_t task = id_mark(&p->fifos, c, pr->end_ns);
 
 	/* none of dockerd's marks (a recording made before they were):

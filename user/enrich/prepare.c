@@ -111,21 +111,22 @@ uint64_t pr_bundle(const struct ct_prepare_env *env, const char *id,
 }
 
 uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
-		     uint64_t before)
+		     uint64_t before, size_t n)
 {
 	const struct pr_ring *r = &env->ctrd->snaps;
-	uint64_t at = 0;
+	uint64_t first = 0;
+	size_t seen = 0;
 
 	for (size_t i = 0; i < PR_RING; i++) {
 		const struct pr_mark *m = &r->m[i];
 
 		if (!m->key[0] || m->ts < from || m->ts >= before)
 			continue;
-		if (at)
-			return 0;
-		at = m->ts;
+		if (!first || m->ts < first)
+			first = m->ts;
+		seen++;
 	}
-	return at;
+	return seen == n ? first : 0;
 }
 
 static size_t need(uint32_t type)

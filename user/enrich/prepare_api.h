@@ -69,10 +69,13 @@ struct ct_prepare_env {
  * none. */
 uint64_t pr_bundle(const struct ct_prepare_env *env, const char *id,
 		   uint64_t from, uint64_t before);
-/* containerd's one new snapshot in [from, before); 0 if none, or more
- * than one (another client's may be among them). */
+/*
+ * The first of containerd's new snapshots in [from, before) when there
+ * are exactly n of them (the engine makes n for a container); 0 if not
+ * (another client's may be among them).
+ */
 uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
-		     uint64_t before);
+		     uint64_t before, size_t n);
 
 /* One engine's prepare; its state: state_size bytes, zeroed, resident. */
 struct ct_prepare_ops {

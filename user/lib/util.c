@@ -194,6 +194,29 @@ const char *ct_basename(const char *path)
 	return s ? s + 1 : path;
 }
 
+bool ct_path_last(const char *path, const char **name, size_t *len, int n)
+{
+	const char *end = path + strlen(path);
+
+	for (int i = 0; i < n; i++) {
+		const char *s = end;
+
+		while (s > path && s[-1] != '/')
+			s--;
+		if (s == end || s == path)
+			return false;
+		name[i] = s;
+		len[i] = (size_t)(end - s);
+		end = s - 1;
+	}
+	return true;
+}
+
+bool ct_name_is(const char *name, size_t len, const char *want)
+{
+	return len == strlen(want) && !strncmp(name, want, len);
+}
+
 void ct_prom_family(FILE *f, const char *name, const char *type,
 		    const char *help)
 {

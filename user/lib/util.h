@@ -21,6 +21,14 @@ void ct_copy_str(char *dst, size_t n, const char *src, size_t srclen);
 const char *ct_basename(const char *path);
 
 /*
+ * path's last n components into name[] and len[], the last first: false
+ * if it has fewer below its first '/' (or an empty one among them).
+ */
+bool ct_path_last(const char *path, const char **name, size_t *len, int n);
+/* Whether the component [name, name + len) is want. */
+bool ct_name_is(const char *name, size_t len, const char *want);
+
+/*
  * calloc() for a fixed table that fills over hours (a ring): zeroed by
  * hand, so that its pages are resident from the start and memory stays
  * flat (continuous mode, README) rather than growing until it wraps.
