@@ -138,7 +138,6 @@ FORKY_TESTS=(
 	"docker-runsc|docker_single.sh runsc"
 	"docker-concurrent-10|docker_concurrent.sh"
 	"prepare-steps|prepare_steps.sh"
-	"ctrd-steps|ctrd_steps.sh"
 	"docker-exit-3|docker_exit.sh"
 	"ctr-run|ctr_run.sh"
 	"runsc-run|direct_run.sh runsc"
@@ -195,9 +194,17 @@ CSTORE_TESTS=(
 	"docker-concurrent-10|docker_concurrent.sh"
 	"prepare|prepare.sh"
 	"prepare-steps|prepare_steps.sh"
-	"ctrd-steps|ctrd_steps.sh"
 	"docker-pull-apart|pull_apart.sh command"
 	"docker-pull-apart-detached|pull_apart.sh detached"
+)
+
+# containerd 2.1's own spans (ctrd_steps.sh), on forky with dockerd's
+# image store and with containerd's: a harness of their own whose
+# containerd exports them over TCP, apart from the other tests (its
+# exporter's connects would be registry connects to their pulls:
+# docs/pull.md).  Named "otlp-forky-own/NAME", "otlp-forky-containerd/NAME".
+OTLP_TESTS=(
+	"ctrd-steps|ctrd_steps.sh"
 )
 
 # Kubernetes pods through containerd's CRI plugin, in a harness of their
@@ -342,17 +349,22 @@ if any_match trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"; then
 	"$HARNESS" stop >/dev/null
 fi
 if any_match forky/ "${1:-}" "${FORKY_TESTS[@]}"; then
-	# containerd 2.1 sends its spans there (ctrd_steps.sh listens)
-	start_harness forky v1 own 1 "$(free_port)"
+	start_harness forky v1 own 1
 	run_tests forky/ "${1:-}" "${FORKY_TESTS[@]}"
 	"$HARNESS" stop >/dev/null
 fi
 for set in trixie forky; do
 	any_match "cstore-$set/" "${1:-}" "${CSTORE_TESTS[@]}" || continue
-	port=
-	[ "$set" = forky ] && port=$(free_port)
-	start_harness "$set" v1 containerd 0 "$port"
+	start_harness "$set" v1 containerd
 	run_tests "cstore-$set/" "${1:-}" "${CSTORE_TESTS[@]}"
+	"$HARNESS" stop >/dev/null
+done
+for store in own containerd; do
+	prefix=otlp-forky-$store/
+	any_match "$prefix" "${1:-}" "${OTLP_TESTS[@]}" || continue
+	# containerd sends its spans there (ctrd_steps.sh listens)
+	start_harness forky v1 "$store" 0 "$(free_port)"
+	run_tests "$prefix" "${1:-}" "${OTLP_TESTS[@]}"
 	"$HARNESS" stop >/dev/null
 done
 if any_match v2/ "${1:-}" "${V2_TESTS[@]}"; then
