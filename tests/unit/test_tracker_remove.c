@@ -229,26 +229,42 @@ static void client_at(struct ct_fx *f, uint64_t ms, const char *const *argv)
  * host): the client's --rm holds the record from its last process on;
  * without --rm the grace alone does.
  */
-static void late_removal(bool rm, uint64_t want_end_after)
+/* A `docker` client of argv at 50 ms and its container (ID_A) merged
+ * into *f, its layer's mount id given with mount; returns the end of
+ * its destroy as the tracker sees it without a removal. */
+static uint64_t client_and_container(struct ct_fx *f, const char *const *argv,
+				    bool mount)
 {
 	struct fx_ct c = { ID_A, CT_RT_RUNC, CT_ENG_DOCKER, 2000, 100, 0,
 			   false, 77 };
 	int64_t st[CT_PH_MAX], en[CT_PH_MAX];
-	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
-	struct ct_fx parts[2], f;
+	struct ct_fx parts[2];
 	uint64_t end;
 
 	fx_init(&parts[0]);
 	fx_init(&parts[1]);
-	client_at(&parts[0], 50, rm ? (const char *const[]){ "docker", "run",
-		  "--rm", "--name", "a", "img", NULL } :
-		  (const char *const[]){ "docker", "run", "--name", "a", "img",
-		  NULL });
+	client_at(&parts[0], 50, argv);
 	fx_container(&parts[1], &c, st, en);
 	end = c.t0_ms + (uint64_t)en[CT_PH_DESTROY];
-	mount_id_at(&parts[1], end, ID_A, MOUNT_A);
-	fx_init(&f);
-	fx_merge(&f, parts, 2);
+	if (mount)
+		mount_id_at(&parts[1], end, ID_A, MOUNT_A);
+	fx_init(f);
+	fx_merge(f, parts, 2);
+	for (int i = 0; i < 2; i++)
+		fx_free(&parts[i]);
+	return end;
+}
+
+static void late_removal(bool rm, uint64_t want_end_after)
+{
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
+	struct ct_fx f;
+	uint64_t end = client_and_container(&f, rm ?
+		(const char *const[]){ "docker", "run", "--rm", "--name", "a",
+				       "img", NULL } :
+		(const char *const[]){ "docker", "run", "--name", "a", "img",
+				       NULL }, true);
+
 	fx_at(&f, end + 400);
 	fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A, -22);
 	rmdir_at(&f, end + 500, ID_A);
@@ -259,8 +275,6 @@ static void late_removal(bool rm, uint64_t want_end_after)
 	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns,
 		     (end + want_end_after) * FX_MS);
 	ct_tracker_free(tk);
-	for (int i = 0; i < 2; i++)
-		fx_free(&parts[i]);
 	fx_free(&f);
 }
 
@@ -281,21 +295,11 @@ Test(tracker_remove, late_removal_without_rm)
  */
 Test(tracker_remove, run_rm_without_a_layer)
 {
-	struct fx_ct c = { ID_A, CT_RT_RUNC, CT_ENG_DOCKER, 2000, 100, 0,
-			   false, 77 };
-	int64_t st[CT_PH_MAX], en[CT_PH_MAX];
 	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
-	struct ct_fx parts[2], f;
-	uint64_t end;
+	struct ct_fx f;
+	uint64_t end = client_and_container(&f, (const char *const[]){
+		"docker", "run", "--rm", "img", NULL }, false);
 
-	fx_init(&parts[0]);
-	fx_init(&parts[1]);
-	client_at(&parts[0], 50, (const char *const[]){ "docker", "run",
-		  "--rm", "img", NULL });
-	fx_container(&parts[1], &c, st, en);
-	end = c.t0_ms + (uint64_t)en[CT_PH_DESTROY];
-	fx_init(&f);
-	fx_merge(&f, parts, 2);
 	rmdir_at(&f, end + 10, "/run/docker/containerd/" ID_A);
 	rmdir_at(&f, end + 20, ID_A);		/* containers/<id> */
 	cr_assert_eq(fx_feed(&f, tk), 0);
@@ -303,8 +307,6 @@ Test(tracker_remove, run_rm_without_a_layer)
 	cr_expect_eq(sink.got[0].phases[CT_PH_DESTROY].end_ns,
 		     (end + 20) * FX_MS);
 	ct_tracker_free(tk);
-	for (int i = 0; i < 2; i++)
-		fx_free(&parts[i]);
 	fx_free(&f);
 }
 

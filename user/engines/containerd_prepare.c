@@ -170,15 +170,13 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 {
 	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
 	uint64_t bundle = pr_bundle(env, c->id, pr->start_ns, pr->end_ns);
-	uint64_t req = c->has_client ? c->client.request_ns : 0;
 
 	(void)es;
 	if (!bundle)	/* none of containerd's marks: no steps */
 		return;
 	pr_client_steps(out, c);
 	pr_step(out, c, CT_STEP_LAYER,
-		pr_snapshot(env, req > pr->start_ns ? req : pr->start_ns,
-			    bundle, 1));
+		pr_snapshot(env, pr_asked_at(c), bundle, 1));
 	pr_step(out, c, CT_STEP_BUNDLE, bundle);
 }
 

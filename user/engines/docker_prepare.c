@@ -251,11 +251,8 @@ static uint64_t id_mark(const struct pr_ring *r, const struct ct_container *c,
 static uint64_t cstore_layer(const struct ct_prepare_env *env,
 			     const struct ct_container *c, uint64_t dir)
 {
-	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
-	uint64_t req = c->has_client ? c->client.request_ns : 0;
-
-	return dir ? pr_snapshot(env, req > pr->start_ns ? req : pr->start_ns,
-				 dir, CSTORE_SNAPSHOTS) : 0;
+	return dir ? pr_snapshot(env, pr_asked_at(c), dir, CSTORE_SNAPSHOTS) :
+		     0;
 }
 
 /* The start's mount point of c's rootfs (the last before the shim, after

@@ -259,6 +259,14 @@ void pr_step(struct ct_steps *out, const struct ct_container *c,
 	out->start_ns[out->n++] = t;
 }
 
+uint64_t pr_asked_at(const struct ct_container *c)
+{
+	uint64_t s = c->phases[CT_PH_PREPARE].start_ns;
+	uint64_t req = c->has_client ? c->client.request_ns : 0;
+
+	return req > s ? req : s;
+}
+
 bool pr_client_steps(struct ct_steps *out, const struct ct_container *c)
 {
 	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];

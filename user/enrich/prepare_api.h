@@ -114,6 +114,9 @@ struct ct_prepare_ops {
  */
 void pr_step(struct ct_steps *out, const struct ct_container *c,
 	     enum ct_step st, uint64_t t);
+/* Where the engine was asked for c: its client's request (its connect)
+ * if after prepare's start, else prepare's start. */
+uint64_t pr_asked_at(const struct ct_container *c);
 /*
  * c's first steps when its prepare begins at its client's exec: the
  * client's start-up to its request (its connect to the engine's socket),
