@@ -159,6 +159,8 @@ static void mnt(struct ct_fx *f, uint32_t type, uint32_t pid, const char *src,
 
 	memset(&m, 0, sizeof(m));
 	hdr(f, &m.hdr, type, sizeof(m), pid);
+	if (pid == DOCKERD)	/* dockerd's acts are told by its name */
+		snprintf(m.hdr.comm, sizeof(m.hdr.comm), "dockerd");
 	m.start_ns = f->now >= FX_MS ? f->now - FX_MS : 0;
 	m.ret = ret;
 	snprintf(m.source, sizeof(m.source), "%s", src);

@@ -581,14 +581,14 @@ Test(prepare, docker_steps_of_a_run)
 	docker_container(&c, CID, 180);
 	run_client(&c, 50, 60);
 	ct_prepare_apply(p, &c);
-	cr_assert_eq(c.steps.n, 7, "%u steps", c.steps.n);
+	cr_assert_eq(c.steps[0].n, 7, "%u steps", c.steps[0].n);
 	for (unsigned int i = 0; i < 7; i++) {
-		cr_expect_str_eq(ct_step_name(c.steps.step[i]), name[i]);
-		cr_expect_eq(c.steps.start_ns[i], at[i] * MS, "%s at %.1f ms",
-			     name[i], c.steps.start_ns[i] / 1e6);
+		cr_expect_str_eq(ct_step_name(c.steps[0].step[i]), name[i]);
+		cr_expect_eq(c.steps[0].start_ns[i], at[i] * MS, "%s at %.1f ms",
+			     name[i], c.steps[0].start_ns[i] / 1e6);
 	}
-	cr_expect_eq(ct_step_end_ns(&c, 6), 180 * MS, "bundle ends at the shim");
-	cr_expect_eq(ct_steps_unattributed_ns(&c), 0);
+	cr_expect_eq(ct_step_end_ns(&c, CT_PH_PREPARE, 6), 180 * MS, "bundle ends at the shim");
+	cr_expect_eq(ct_steps_unattributed_ns(&c, CT_PH_PREPARE), 0);
 	ct_prepare_free(p);
 }
 
@@ -620,13 +620,13 @@ Test(prepare, docker_steps_cstore)
 		run_client(&c, 50, 60);
 		c.first_ns = 180 * MS;
 		ct_prepare_apply(p, &c);
-		cr_assert_eq(c.steps.n, 7 - extra, "%u steps", c.steps.n);
+		cr_assert_eq(c.steps[0].n, 7 - extra, "%u steps", c.steps[0].n);
 		for (unsigned int i = 0, k = 0; i < 7; i++) {
 			if (extra && i == 2)
 				continue;	/* no layer */
-			cr_expect_eq(c.steps.start_ns[k], at[i] * MS,
+			cr_expect_eq(c.steps[0].start_ns[k], at[i] * MS,
 				     "step %u at %.1f ms", i,
-				     c.steps.start_ns[k] / 1e6);
+				     c.steps[0].start_ns[k] / 1e6);
 			k++;
 		}
 		ct_prepare_free(p);
@@ -674,11 +674,11 @@ Test(prepare, ctr_steps_of_a_run)
 	cmkdir_ev(p, 90, TASKS "default/c1");
 	cmkdir_ev(p, 92, WORK "default/c1");
 	ct_prepare_apply(p, &c);
-	cr_assert_eq(c.steps.n, 4, "%u steps", c.steps.n);
+	cr_assert_eq(c.steps[0].n, 4, "%u steps", c.steps[0].n);
 	for (unsigned int i = 0; i < 4; i++) {
-		cr_expect_eq(c.steps.step[i], st[i], "step %u", i);
-		cr_expect_eq(c.steps.start_ns[i], at[i] * MS, "%s at %.1f ms",
-			     ct_step_name(st[i]), c.steps.start_ns[i] / 1e6);
+		cr_expect_eq(c.steps[0].step[i], st[i], "step %u", i);
+		cr_expect_eq(c.steps[0].start_ns[i], at[i] * MS, "%s at %.1f ms",
+			     ct_step_name(st[i]), c.steps[0].start_ns[i] / 1e6);
 	}
 	ct_prepare_free(p);
 }
@@ -694,16 +694,16 @@ Test(prepare, ctr_steps_two_snapshots_or_no_bundle)
 	cmkdir_ev(p, 75, SNAPS "new-2");
 	cmkdir_ev(p, 90, TASKS "default/c1");
 	ct_prepare_apply(p, &c);
-	cr_assert_eq(c.steps.n, 3, "%u steps", c.steps.n);
-	cr_expect_eq(c.steps.step[1], CT_STEP_REQUEST);
-	cr_expect_eq(c.steps.step[2], CT_STEP_BUNDLE);
+	cr_assert_eq(c.steps[0].n, 3, "%u steps", c.steps[0].n);
+	cr_expect_eq(c.steps[0].step[1], CT_STEP_REQUEST);
+	cr_expect_eq(c.steps[0].step[2], CT_STEP_BUNDLE);
 	ct_prepare_free(p);
 
 	p = ctr_run(&c);
 	cmkdir_ev(p, 70, SNAPS "new-1");
 	ct_prepare_apply(p, &c);
 	cr_expect(ct_has_phase(&c, CT_PH_PREPARE));
-	cr_expect_eq(c.steps.n, 0, "%u steps", c.steps.n);
+	cr_expect_eq(c.steps[0].n, 0, "%u steps", c.steps[0].n);
 	ct_prepare_free(p);
 }
 
@@ -720,10 +720,10 @@ Test(prepare, docker_steps_without_client_or_a_mark)
 	mountid_ev(p, CID, MID_A);
 	docker_container(&c, CID, 180);
 	ct_prepare_apply(p, &c);
-	cr_assert_eq(c.steps.n, 3);
-	cr_expect_eq(c.steps.step[0], CT_STEP_LAYER);
-	cr_expect_eq(c.steps.step[2], CT_STEP_SETUP);
-	cr_expect_eq(ct_step_end_ns(&c, 2) - c.steps.start_ns[2], 40 * MS);
+	cr_assert_eq(c.steps[0].n, 3);
+	cr_expect_eq(c.steps[0].step[0], CT_STEP_LAYER);
+	cr_expect_eq(c.steps[0].step[2], CT_STEP_SETUP);
+	cr_expect_eq(ct_step_end_ns(&c, CT_PH_PREPARE, 2) - c.steps[0].start_ns[2], 40 * MS);
 	ct_prepare_free(p);
 }
 
@@ -739,10 +739,10 @@ Test(prepare, docker_steps_of_a_start)
 	c.client.request_ns = 20102 * MS;
 	ct_prepare_apply(p, &c);
 	cr_assert(c.has_created);
-	cr_assert_eq(c.steps.n, 3, "%u steps", c.steps.n);
-	cr_expect_eq(c.steps.step[0], CT_STEP_CLIENT);
-	cr_expect_eq(c.steps.step[1], CT_STEP_REQUEST);
-	cr_expect_eq(c.steps.step[2], CT_STEP_SETUP);
-	cr_expect_eq(c.steps.start_ns[2], 20105 * MS);
+	cr_assert_eq(c.steps[0].n, 3, "%u steps", c.steps[0].n);
+	cr_expect_eq(c.steps[0].step[0], CT_STEP_CLIENT);
+	cr_expect_eq(c.steps[0].step[1], CT_STEP_REQUEST);
+	cr_expect_eq(c.steps[0].step[2], CT_STEP_SETUP);
+	cr_expect_eq(c.steps[0].start_ns[2], 20105 * MS);
 	ct_prepare_free(p);
 }

@@ -310,6 +310,110 @@ Test(tracker_remove, run_rm_without_a_layer)
 	fx_free(&f);
 }
 
+/* c's destroy step i: its name, its start and end (ms) */
+static void expect_step(const struct ct_container *c, unsigned int i,
+			const char *name, uint64_t start, uint64_t end)
+{
+	const struct ct_steps *s = ct_steps_of(c, CT_PH_DESTROY);
+
+	cr_assert_lt(i, s->n, "step %u of %u", i, s->n);
+	cr_expect_str_eq(ct_step_name(s->step[i]), name);
+	cr_expect_eq(s->start_ns[i], start, "%s begins at %.3f ms", name,
+		     s->start_ns[i] / 1e6);
+	cr_expect_eq(ct_step_end_ns(c, CT_PH_DESTROY, i), end,
+		     "%s ends at %.3f ms", name,
+		     ct_step_end_ns(c, CT_PH_DESTROY, i) / 1e6);
+}
+
+/*
+ * destroy's steps (docs/phases.md "destroy's steps"), by dockerd's acts:
+ * delete to its first (the netns' umount; the shim's and containerd's
+ * umounts of the bundle's rootfs, which name the id, are theirs), unmount
+ * to its layer's umount, layer to the removal's umount of containers/<id>
+ * (the exit's before it is not the removal's), config to the last rmdir
+ * naming the id.  Without a removal: delete and unmount.
+ */
+static void removal_steps(bool removed)
+{
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
+	struct ct_fx f;
+	uint64_t end = one_container(&f), last = end;
+	const struct ct_container *c;
+
+	if (removed) {
+		fx_at(&f, end + 50);
+		fx_umount(&f, DOCKERD, "/var/lib/docker/overlay2/" MOUNT_A,
+			  -22);
+		rmdir_at(&f, end + 60, ID_A);	/* layerdb/mounts/<id> */
+		fx_at(&f, end + 70);
+		fx_umount(&f, DOCKERD, "/var/lib/docker/containers/" ID_A,
+			  -22);
+		rmdir_at(&f, end + 80, ID_A);	/* containers/<id> */
+		last = end + 80;
+	} else {	/* 20.10: its FIFOs' directory after the exit's umount
+			 * of containers/<id>, as a bare name */
+		rmdir_at(&f, end + 5, ID_A);
+		last = end + 5;
+	}
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_flush(tk);
+	cr_assert_eq(sink.n, 1);
+	c = &sink.got[0];
+	cr_assert_eq(ct_steps_of(c, CT_PH_DESTROY)->n, removed ? 4 : 2);
+	cr_expect_eq(c->phases[CT_PH_DESTROY].end_ns, last * FX_MS);
+	expect_step(c, 0, "delete", c->phases[CT_PH_DESTROY].start_ns,
+		    c->phases[CT_PH_DISCONNECT].start_ns);
+	expect_step(c, 1, "unmount", c->phases[CT_PH_DISCONNECT].start_ns,
+		    removed ? (end + 49) * FX_MS : last * FX_MS);
+	if (removed) {	/* the umounts' enter: a ms before (fixture.c) */
+		expect_step(c, 2, "layer", (end + 49) * FX_MS,
+			    (end + 69) * FX_MS);
+		expect_step(c, 3, "config", (end + 69) * FX_MS, last * FX_MS);
+	}
+	cr_expect_eq(ct_steps_unattributed_ns(c, CT_PH_DESTROY), 0);
+	ct_tracker_free(tk);
+	fx_free(&f);
+}
+
+Test(tracker_remove, destroy_steps_of_a_removal)
+{
+	removal_steps(true);
+}
+
+Test(tracker_remove, destroy_steps_without_removal)
+{
+	removal_steps(false);
+}
+
+/*
+ * Containerd's image store: no layer of dockerd's own, so no layer step;
+ * the removal's umount of containers/<id> is config's start when an
+ * rmdir naming the id follows, and the exit's (the last act of a
+ * container not removed) is nothing.
+ */
+Test(tracker_remove, destroy_steps_without_a_layer)
+{
+	struct ct_tracker *tk = fx_tracker(&sink, NULL, 0);
+	struct ct_fx f;
+	uint64_t end = client_and_container(&f, (const char *const[]){
+		"docker", "run", "--rm", "img", NULL }, false);
+	const struct ct_container *c;
+
+	fx_at(&f, end + 15);
+	fx_umount(&f, DOCKERD, "/var/lib/docker/containers/" ID_A, -22);
+	rmdir_at(&f, end + 20, ID_A);		/* containers/<id> */
+	cr_assert_eq(fx_feed(&f, tk), 0);
+	ct_tracker_flush(tk);
+	cr_assert_eq(sink.n, 1);
+	c = &sink.got[0];
+	cr_assert_eq(ct_steps_of(c, CT_PH_DESTROY)->n, 3);
+	expect_step(c, 1, "unmount", c->phases[CT_PH_DISCONNECT].start_ns,
+		    (end + 14) * FX_MS);
+	expect_step(c, 2, "config", (end + 14) * FX_MS, (end + 20) * FX_MS);
+	ct_tracker_free(tk);
+	fx_free(&f);
+}
+
 /* --dump names the record and prints the name as dockerd passed it */
 Test(tracker_remove, dump)
 {

@@ -3,11 +3,14 @@
  * Docker: dockerd's removal of a container (--rm, docker rm), which
  * names the container only at its start (the umount of its layer's
  * mount id) and its end (the rmdir of directories named by its id):
- * the record is held until then.  Hooks: engine.h.
+ * the record is held until then; and destroy's steps, by the same
+ * marks.  Hooks: engine.h.
  */
 #include <string.h>
 
 #include "client.h"
+#include "comm_table.h"
+#include "docker.h"
 #include "engine.h"
 #include "tracker_api.h"
 #include "util.h"
@@ -29,6 +32,48 @@ static void removal_begins(struct ct_tracker *tk, struct cstate *s)
 {
 	s->removing = true;
 	s->hold_until = tk->now + REMOVAL_MAX_NS;
+}
+
+/*
+ * destroy's steps (docs/phases.md "destroy's steps"), marked as dockerd
+ * goes: delete from destroy's start (the runtime's delete, the shim's,
+ * containerd's) to dockerd's first act that names the container; unmount
+ * from there (its FIFOs' rmdir, its netns', mounts' and rootfs' umounts);
+ * layer from the umount of its layer itself (the removal began); config
+ * from the removal's last umount of `containers/<id>` (EnsureRemoveAll,
+ * then its files), taken when an rmdir naming the id follows: the exit
+ * unmounts it too, and without a removal nothing follows.
+ */
+static void first_act(struct cstate *s, uint64_t t)
+{
+	if (s->c.engine != CT_ENG_DOCKER)
+		return;
+	ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
+		      s->c.phases[CT_PH_DESTROY].start_ns);
+	ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_UNMOUNT, t);
+}
+
+/* An umount of containers/<id> in destroy: the exit's, or the
+ * removal's (EnsureRemoveAll's first act). */
+static void dir_umount(struct cstate *s, const char *target, uint64_t t)
+{
+	const char *id = ct_docker_id_in(target, "containers");
+
+	if (id && !strncmp(id, s->c.id, sizeof(s->c.id)) &&
+	    s->c.phases[CT_PH_DESTROY].start_ns)
+		s->dir_umount = t;
+}
+
+/* An rmdir naming the id follows the last umount of containers/<id>:
+ * that umount began the removal of its directory if the removal of its
+ * layer began before (it then comes after layer's start), or if it has
+ * no layer of dockerd's own (containerd's image store) -- 20.10 removes
+ * the FIFOs' directory after the exit's umount. */
+static void dir_removed(struct cstate *s)
+{
+	if (s->dir_umount && (s->removing || !s->mount_id[0]))
+		ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_CONFIG,
+			      s->dir_umount);
 }
 
 /* "--rm" or "--rm=true" among a client's arguments. */
@@ -88,13 +133,16 @@ static void on_mount_id(struct ct_tracker *tk, const struct ct_name_rec *r)
 static void on_rmdir(struct ct_tracker *tk, const struct ct_mkdir *m)
 {
 	char path[CT_PATH_MAX];
+	uint64_t t = tk_wall(tk, m->hdr.ts_ns);
 	struct cstate *s;
 
 	ct_copy_str(path, sizeof(path), m->path, CT_PATH_MAX);
 	s = tk_find(tk, ct_basename(path));
 	if (!s)
 		return;
-	tk_fire(tk, s, CT_TR_ID_RMDIR, tk_wall(tk, m->hdr.ts_ns));
+	tk_fire(tk, s, CT_TR_ID_RMDIR, t);
+	first_act(s, t);
+	dir_removed(s);
 	/* layerdb/mounts/<id>: containers/<id> follows within the grace;
 	 * before the removal, <exec-root>/containerd/<id> ends nothing.
 	 * Without a layer of dockerd's own (containerd's image store, or
@@ -117,13 +165,29 @@ static void docker_record(struct ct_tracker *tk, void *es,
 		on_rmdir(tk, (const struct ct_mkdir *)h);
 }
 
-/* Its layer's own umount: the removal began. */
+/* dockerd's umounts of s's: its layer's own begins the removal; each of
+ * them, and of its rootfs `<mount id>/merged`, is one of dockerd's acts
+ * (the shim's and containerd's umounts of the bundle's rootfs are
+ * theirs, in delete). */
 static void docker_umount(struct ct_tracker *tk, void *es, struct cstate *s,
-			  const char *target)
+			  const struct ct_mount *m, const char *target,
+			  bool ours)
 {
+	/* the act began at its enter */
+	uint64_t t = tk_wall(tk, m->start_ns && m->start_ns <= m->hdr.ts_ns ?
+				 m->start_ns : m->hdr.ts_ns);
+
 	(void)es;
-	if (s->mount_id[0] && !strcmp(ct_basename(target), s->mount_id))
+	if (!ct_prog_comm_is(m->hdr.comm, CT_PROG_DOCKERD))
+		return;
+	if (s->mount_id[0] && !strcmp(ct_basename(target), s->mount_id)) {
+		first_act(s, t);
 		removal_begins(tk, s);
+		ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_LAYER, t);
+	} else if (ours || (s->mount_id[0] && strstr(target, s->mount_id))) {
+		first_act(s, t);
+		dir_umount(s, target, t);
+	}
 }
 
 static void docker_done(struct ct_tracker *tk, void *es, struct cstate *s)

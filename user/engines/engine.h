@@ -58,9 +58,11 @@ struct ct_engine_ops {
 	/* a successful mount (source, target cut to CT_PATH_MAX) */
 	void (*mount)(struct ct_tracker *tk, void *es, const struct ct_mount *m,
 		      const char *src, const char *target);
-	/* an umount of target that is neither s's netns nor names s's id */
+	/* an umount m of target while s is followed; ours: the machine
+	 * took it as s's (its netns', or a path naming its id) */
 	void (*umount)(struct ct_tracker *tk, void *es, struct cstate *s,
-		       const char *target);
+		       const struct ct_mount *m, const char *target,
+		       bool ours);
 	/* s became done: destroyed, no process of it left */
 	void (*done)(struct ct_tracker *tk, void *es, struct cstate *s);
 };

@@ -285,10 +285,11 @@ static void steps(const struct ct_prepare *p, struct ct_container *c)
 {
 	const struct ct_prepare_ops *o = c->engine < CT_ENG_MAX ?
 					 p->ops[c->engine] : NULL;
+	struct ct_steps *out = ct_steps_mut(c, CT_PH_PREPARE);
 
-	memset(&c->steps, 0, sizeof(c->steps));
+	memset(out, 0, sizeof(*out));
 	if (o && o->steps && ct_has_phase(c, CT_PH_PREPARE))
-		o->steps(p->es[c->engine], &p->env, c, &c->steps);
+		o->steps(p->es[c->engine], &p->env, c, out);
 }
 
 void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)

@@ -189,27 +189,85 @@ const char *ct_step_name(unsigned int s)
 		[CT_STEP_CLIENT] = "client", [CT_STEP_REQUEST] = "request",
 		[CT_STEP_LAYER] = "layer", [CT_STEP_CONFIG] = "config",
 		[CT_STEP_SETUP] = "setup", [CT_STEP_TASK] = "task",
-		[CT_STEP_BUNDLE] = "bundle",
+		[CT_STEP_BUNDLE] = "bundle", [CT_STEP_DELETE] = "delete",
+		[CT_STEP_UNMOUNT] = "unmount",
 	};
 
 	return s < CT_STEP_MAX ? name[s] : "?";
 }
 
-uint64_t ct_step_end_ns(const struct ct_container *c, unsigned int i)
+/* The phases with steps: their slot in c->steps, plus one (0: none). */
+static unsigned int steps_slot(enum ct_phase p)
 {
-	return i + 1 < c->steps.n ? c->steps.start_ns[i + 1] :
-				    c->phases[CT_PH_PREPARE].end_ns;
+	static const unsigned char slot[CT_PH_MAX] = {
+		[CT_PH_PREPARE] = 1, [CT_PH_DESTROY] = 2,
+	};
+
+	_Static_assert(2 == CT_STEPS_PHASES, "a slot per phase with steps");
+	return (unsigned int)p < CT_PH_MAX ? slot[p] : 0;
 }
 
-uint64_t ct_step_dur_ns(const struct ct_container *c, unsigned int i)
+struct ct_steps *ct_steps_mut(struct ct_container *c, enum ct_phase p)
 {
-	return ct_step_end_ns(c, i) - c->steps.start_ns[i];
+	unsigned int k = steps_slot(p);
+
+	return k ? &c->steps[k - 1] : NULL;
 }
 
-uint64_t ct_steps_unattributed_ns(const struct ct_container *c)
+const struct ct_steps *ct_steps_of(const struct ct_container *c,
+				   enum ct_phase p)
 {
-	return c->steps.n ? c->steps.start_ns[0] -
-			    c->phases[CT_PH_PREPARE].start_ns : 0;
+	return ct_steps_mut((struct ct_container *)c, p);
+}
+
+uint64_t ct_step_end_ns(const struct ct_container *c, enum ct_phase p,
+			unsigned int i)
+{
+	const struct ct_steps *s = ct_steps_of(c, p);
+
+	if (!s)
+		return 0;
+	return i + 1 < s->n ? s->start_ns[i + 1] : c->phases[p].end_ns;
+}
+
+uint64_t ct_step_dur_ns(const struct ct_container *c, enum ct_phase p,
+			unsigned int i)
+{
+	return ct_step_end_ns(c, p, i) - ct_steps_of(c, p)->start_ns[i];
+}
+
+uint64_t ct_steps_unattributed_ns(const struct ct_container *c,
+				  enum ct_phase p)
+{
+	const struct ct_steps *s = ct_steps_of(c, p);
+
+	return s && s->n ? s->start_ns[0] - c->phases[p].start_ns : 0;
+}
+
+void ct_steps_mark(struct ct_container *c, enum ct_phase p, enum ct_step st,
+		   uint64_t t)
+{
+	struct ct_steps *s = ct_steps_mut(c, p);
+
+	if (!s || !t || !c->phases[p].start_ns || t < c->phases[p].start_ns ||
+	    s->n == CT_STEP_MAX || (s->n && t <= s->start_ns[s->n - 1]))
+		return;
+	for (unsigned int i = 0; i < s->n; i++)
+		if (s->step[i] == st)
+			return;
+	s->step[s->n] = (uint8_t)st;
+	s->start_ns[s->n++] = t;
+}
+
+void ct_steps_settle(struct ct_container *c)
+{
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		struct ct_steps *s = ct_steps_mut(c, p);
+
+		while (s && s->n && (!ct_has_phase(c, p) ||
+				     s->start_ns[s->n - 1] >= c->phases[p].end_ns))
+			s->n--;
+	}
 }
 
 uint64_t ct_total_ns(const struct ct_container *c)

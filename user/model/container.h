@@ -411,24 +411,33 @@ struct ct_created {
 };
 
 /*
- * prepare's steps (docs/phases.md "prepare's steps"): the engine's own
- * work for the container, each from its first mark (a record that names
- * the container, or its client's) to the next step's, the last to
- * prepare's end.  A step whose mark was not seen is not said: the one
- * before it runs on.  What lies before the first is unattributed.
+ * A phase's steps: the engine's own work for the container, each from
+ * its first mark (a record that names the container, or its client's)
+ * to the next step's, the last to the phase's end.  A step whose mark
+ * was not seen is not said: the one before it runs on.  What lies
+ * before the first is unattributed.  prepare's (docs/phases.md
+ * "prepare's steps") and destroy's (docs/phases.md "destroy's steps").
  */
 enum ct_step {
+	/* prepare's */
 	CT_STEP_CLIENT,		/* the client's start-up, to its request */
 	CT_STEP_REQUEST,	/* the engine's handling, to its first work */
-	CT_STEP_LAYER,		/* the container's read-write layer */
+	CT_STEP_LAYER,		/* the container's read-write layer (made;
+				 * in destroy: removed) */
 	CT_STEP_CONFIG,		/* its directory and files, the reply, the
-				 * client's start request */
+				 * client's start request (in destroy: its
+				 * directory removed) */
 	CT_STEP_SETUP,		/* its rootfs mounted, mounts, the spec */
 	CT_STEP_TASK,		/* the engine's asking containerd for the
 				 * container and its task */
 	CT_STEP_BUNDLE,		/* containerd's bundle of the task (its
 				 * directories, the spec), the shim's start,
 				 * to its exec */
+	/* destroy's */
+	CT_STEP_DELETE,		/* the runtime's and the shim's delete, the
+				 * engine told, to its first act */
+	CT_STEP_UNMOUNT,	/* the engine's cleanup: the netns, mounts
+				 * and rootfs unmounted, its FIFOs removed */
 	CT_STEP_MAX,
 };
 
@@ -437,6 +446,9 @@ struct ct_steps {
 	uint8_t step[CT_STEP_MAX];	/* enum ct_step, in time order */
 	uint64_t start_ns[CT_STEP_MAX];
 };
+
+/* The phases that have steps, a slot each in struct ct_container. */
+#define CT_STEPS_PHASES	2
 
 /*
  * Kubernetes' names of a CRI pod sandbox or app container (CT_EV_IDENT),
@@ -520,7 +532,8 @@ struct ct_container {
 	struct ct_interval creator;
 	bool has_created;
 	struct ct_created created;
-	struct ct_steps steps;		/* prepare's; n 0: none */
+	/* prepare's and destroy's (ct_steps_of()); n 0: none */
+	struct ct_steps steps[CT_STEPS_PHASES];
 	uint8_t prepare_missing;	/* enum ct_prepare_missing */
 	struct ct_start_files start_files;	/* --start-files */
 	struct ct_fuse_use fuse;	/* FUSE requests, filled at emission */
@@ -611,13 +624,29 @@ const char *ct_split_reason(const struct ct_container *c, enum ct_phase p);
 uint64_t ct_created_gap_ns(const struct ct_container *c);
 /* Why no prepare (enum ct_prepare_missing), in words; NULL for OK. */
 const char *ct_prepare_missing_reason(uint8_t m);
-/* "client", "request", "layer", "config", "setup", "task" */
+/* "client", "request", "layer", "config", ... (enum ct_step) */
 const char *ct_step_name(unsigned int s);
-/* Step i of c's prepare: its end (the next one's start, or prepare's
+/* Phase p's steps, NULL if p has none (then it never has). */
+const struct ct_steps *ct_steps_of(const struct ct_container *c,
+				   enum ct_phase p);
+struct ct_steps *ct_steps_mut(struct ct_container *c, enum ct_phase p);
+/* Step i of c's phase p: its end (the next one's start, or the phase's
  * end); the time before the first step (0 without steps). */
-uint64_t ct_step_end_ns(const struct ct_container *c, unsigned int i);
-uint64_t ct_step_dur_ns(const struct ct_container *c, unsigned int i);
-uint64_t ct_steps_unattributed_ns(const struct ct_container *c);
+uint64_t ct_step_end_ns(const struct ct_container *c, enum ct_phase p,
+			unsigned int i);
+uint64_t ct_step_dur_ns(const struct ct_container *c, enum ct_phase p,
+			unsigned int i);
+uint64_t ct_steps_unattributed_ns(const struct ct_container *c,
+				  enum ct_phase p);
+/*
+ * Step st of phase p begins at t (wall), marked as its engine goes:
+ * kept if it is the first of its kind, at or after the phase's start and
+ * the step before it.  ct_steps_settle(): those begun at or after their
+ * phase's end (marks of work that did not extend it) are dropped.
+ */
+void ct_steps_mark(struct ct_container *c, enum ct_phase p, enum ct_step st,
+		   uint64_t t);
+void ct_steps_settle(struct ct_container *c);
 
 /* Kubernetes named it (a CRI pod or app container, CT_EV_IDENT). */
 static inline bool ct_k8s_known(const struct ct_container *c)

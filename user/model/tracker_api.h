@@ -52,6 +52,8 @@ struct cstate {
 	uint32_t engine_pid;		/* CRI: the containerd that asked */
 	char mount_id[CT_NAME_NAME_LEN];	/* docker: its layer's */
 	uint64_t hold_until;		/* dockerd removing it: held till */
+	/* docker: its removal's last umount of containers/<id> (wall) */
+	uint64_t dir_umount;
 	bool removing;			/* dockerd's removal began */
 	uint32_t remover_pid;		/* Podman 5: the client that deleted it */
 	/* a runtime run by hand began while the syscall hooks were

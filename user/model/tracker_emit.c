@@ -82,6 +82,7 @@ static void finish_record(struct cstate *s, bool complete)
 	}
 	if (c->first_ns == UINT64_MAX)
 		c->first_ns = 0;
+	ct_steps_settle(c);
 }
 
 /*

@@ -94,8 +94,10 @@ static void on_umount(struct ct_tracker *tk, const struct ct_mount *m,
 		} else if (strstr(target, s->c.id)) {
 			tk_fire(tk, s, CT_TR_ID_UMOUNT, t);
 		} else {
-			engines_call(tk, umount, s, target);
+			engines_call(tk, umount, s, m, target, false);
+			continue;
 		}
+		engines_call(tk, umount, s, m, target, true);
 	}
 }
 

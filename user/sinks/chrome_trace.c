@@ -108,15 +108,19 @@ static void trace_slice(struct ct_json *w, const char *name, const char *cat,
 	ct_json_end_object(w);
 }
 
-/* prepare's steps (docs/phases.md "prepare's steps"): slices inside
- * prepare's, on the container's track. */
+/* The phases' steps (docs/phases.md "prepare's steps", "destroy's
+ * steps"): slices inside their phase's, on the container's track. */
 static void trace_steps(struct ct_json *w, const struct ct_container *c,
 			int pid, size_t tid, uint64_t base)
 {
-	for (unsigned int i = 0; i < c->steps.n; i++)
-		trace_slice(w, ct_step_name(c->steps.step[i]), "step", pid,
-			    tid, c->steps.start_ns[i], ct_step_dur_ns(c, i),
-			    base);
+	for (int p = 0; p < CT_PH_MAX; p++) {
+		const struct ct_steps *s = ct_steps_of(c, p);
+
+		for (unsigned int i = 0; s && i < s->n; i++)
+			trace_slice(w, ct_step_name(s->step[i]), "step", pid,
+				    tid, s->start_ns[i],
+				    ct_step_dur_ns(c, p, i), base);
+	}
 }
 
 /* A creation apart (docs/phases.md "prepare"): a slice of its own on

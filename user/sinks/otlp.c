@@ -320,8 +320,9 @@ static void container_end(struct ct_otlp_enc *e, const struct ct_container *c)
 }
 
 /* Span k of a container: 0 its root, 1 + p its phase p, 1 + CT_PH_MAX
- * its creation when it was made apart (SPAN_CREATED), SPAN_STEP + i
- * prepare's step i, a child of prepare's span. */
+ * its creation when it was made apart (SPAN_CREATED), SPAN_STEP +
+ * CT_STEP_MAX * k + i step i of the k-th phase with steps (prepare's,
+ * destroy's), a child of its phase's span. */
 #define SPAN_CREATED	(1 + CT_PH_MAX)
 #define SPAN_STEP	(2 + CT_PH_MAX)
 
@@ -395,6 +396,26 @@ static void wait_events(struct ct_otlp_enc *e, const struct ct_container *c,
 	}
 }
 
+/* Phase p's steps, spans k0 on, named "<phase>.<step>". */
+static void phase_step_spans(struct ct_otlp_enc *e, uint64_t seed,
+			     const struct ct_container *c, enum ct_phase p,
+			     int k0)
+{
+	const struct ct_steps *s = ct_steps_of(c, p);
+	uint64_t v;
+
+	for (unsigned int i = 0; ct_agg_sample(c, p, &v) && i < s->n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%s.%s", ct_phase_name(p),
+			 ct_step_name(s->step[i]));
+		span_at(e, seed, k0 + (int)i, 1 + p, name, s->start_ns[i],
+			ct_step_end_ns(c, p, i));
+		attr_str(e, "coldtrace.step", ct_step_name(s->step[i]));
+		span_end(e, 0, NULL);
+	}
+}
+
 static void container_spans(struct ct_otlp_enc *e,
 			    const struct ct_container *c)
 {
@@ -415,18 +436,12 @@ static void container_spans(struct ct_otlp_enc *e,
 		wait_events(e, c, p);
 		span_end(e, 0, NULL);
 	}
-	/* prepare's steps (docs/phases.md "prepare's steps") */
-	for (unsigned int i = 0; ct_agg_sample(c, CT_PH_PREPARE, &v) &&
-				 i < c->steps.n; i++) {
-		char name[32];
-
-		snprintf(name, sizeof(name), "prepare.%s",
-			 ct_step_name(c->steps.step[i]));
-		span_at(e, seed, SPAN_STEP + (int)i, 1 + CT_PH_PREPARE, name,
-			c->steps.start_ns[i], ct_step_end_ns(c, i));
-		attr_str(e, "coldtrace.step", ct_step_name(c->steps.step[i]));
-		span_end(e, 0, NULL);
-	}
+	/* the phases' steps (docs/phases.md "prepare's steps", "destroy's
+	 * steps"), children of their phase's span */
+	for (int p = 0, k = 0; p < CT_PH_MAX; p++)
+		if (ct_steps_of(c, p))
+			phase_step_spans(e, seed, c, p, SPAN_STEP +
+				   CT_STEP_MAX * k++);
 	/* made by an earlier request: before the root, which begins at
 	 * the start's request (docs/phases.md "prepare") */
 	if (c->has_created) {

@@ -112,22 +112,26 @@ static void json_why_slices(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
-/* prepare's steps (docs/phases.md "prepare's steps"), in time order */
-static void json_steps(struct ct_json *w, const struct ct_container *c)
+/* A phase's steps (docs/phases.md "prepare's steps", "destroy's
+ * steps"), in time order */
+static void json_steps(struct ct_json *w, const struct ct_container *c,
+		       enum ct_phase p)
 {
-	if (!c->steps.n)
+	const struct ct_steps *s = ct_steps_of(c, p);
+
+	if (!s || !s->n)
 		return;
 	ct_json_key(w, "steps");
 	ct_json_start_array(w);
-	for (unsigned int i = 0; i < c->steps.n; i++) {
+	for (unsigned int i = 0; i < s->n; i++) {
 		ct_json_start_object(w);
-		ct_json_kv_string(w, "step", ct_step_name(c->steps.step[i]));
-		ct_json_kv_u64(w, "start_ns", c->steps.start_ns[i]);
-		ct_json_kv_u64(w, "dur_ns", ct_step_dur_ns(c, i));
+		ct_json_kv_string(w, "step", ct_step_name(s->step[i]));
+		ct_json_kv_u64(w, "start_ns", s->start_ns[i]);
+		ct_json_kv_u64(w, "dur_ns", ct_step_dur_ns(c, p, i));
 		ct_json_end_object(w);
 	}
 	ct_json_end_array(w);
-	ct_json_kv_u64(w, "unattributed_ns", ct_steps_unattributed_ns(c));
+	ct_json_kv_u64(w, "unattributed_ns", ct_steps_unattributed_ns(c, p));
 }
 
 static void json_phases(struct ct_json *w, const struct ct_container *c)
@@ -150,8 +154,7 @@ static void json_phases(struct ct_json *w, const struct ct_container *c)
 			ct_json_u64(w, iv->end_ns - iv->start_ns);
 		else
 			ct_json_null(w);
-		if (p == CT_PH_PREPARE)
-			json_steps(w, c);
+		json_steps(w, c, p);
 		json_split(w, c, p);
 		ct_json_end_object(w);
 	}

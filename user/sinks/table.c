@@ -104,18 +104,20 @@ static void fuse_note(FILE *f, const struct ct_fuse_use *u)
 		fprintf(f, "; %" PRIu64 " not kept", u->dropped);
 	fputc('\n', f);
 }
-/* prepare's steps, ms: "prepare: client 84.1, request 7.0, ... ms" */
-static void steps_note(FILE *f, const struct ct_container *c)
+/* A phase's steps, ms: "prepare: client 84.1, request 7.0, ... ms" */
+static void steps_note(FILE *f, const struct ct_container *c,
+		       enum ct_phase p)
 {
-	uint64_t u = ct_steps_unattributed_ns(c);
+	const struct ct_steps *s = ct_steps_of(c, p);
+	uint64_t u = ct_steps_unattributed_ns(c, p);
 
-	if (!c->steps.n)
+	if (!s || !s->n)
 		return;
-	fputs("  prepare:", f);
-	for (unsigned int i = 0; i < c->steps.n; i++)
+	fprintf(f, "  %s:", ct_phase_name(p));
+	for (unsigned int i = 0; i < s->n; i++)
 		fprintf(f, "%s %s %.1f", i ? "," : "",
-			ct_step_name(c->steps.step[i]),
-			ct_step_dur_ns(c, i) / 1e6);
+			ct_step_name(s->step[i]),
+			ct_step_dur_ns(c, p, i) / 1e6);
 	if (u)
 		fprintf(f, ", unattributed %.1f", u / 1e6);
 	fputs(" ms\n", f);
@@ -154,7 +156,8 @@ static void table_notes(FILE *f, const struct ct_container *c)
 	if (c->prepare_missing)
 		fprintf(f, "  no prepare: %s\n",
 			ct_prepare_missing_reason(c->prepare_missing));
-	steps_note(f, c);
+	for (int p = 0; p < CT_PH_MAX; p++)
+		steps_note(f, c, p);
 	start_files_note(f, &c->start_files);
 	fuse_note(f, &c->fuse);
 	restore_note(f, c);

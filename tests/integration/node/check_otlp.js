@@ -80,11 +80,12 @@ function containerSpans(r) {
 		.length + (r.created ? 1 : 0) + stepsOf(r).length;
 }
 
-// prepare's steps: spans "prepare.STEP", children of prepare's span
+// every ended phase's steps (prepare's, destroy's): spans "PHASE.STEP",
+// children of the phase's span; each with its phase's name
 function stepsOf(r) {
-	const p = (r.phases || {}).prepare;
-	return p && p.dur_ns !== null && p.dur_ns !== undefined ?
-		p.steps || [] : [];
+	return Object.entries(r.phases || {}).flatMap(([ph, p]) =>
+		p.dur_ns !== null && p.dur_ns !== undefined ?
+			(p.steps || []).map((s) => ({ ...s, phase: ph })) : []);
 }
 
 function pullSpans(p) {
@@ -268,20 +269,21 @@ function checkContainer(r, root, kids) {
 function checkSteps(r, kids) {
 	const id = r.id, want = stepsOf(r);
 	const got = kids.filter((s) => s.attrs['coldtrace.step']);
-	const prep = kids.find((s) => s.name === 'prepare' &&
-			       s.attrs['coldtrace.phase']);
 	if (got.length !== want.length)
 		fail(`${id}: ${got.length} step spans, the record has ${want.length}`);
 	for (const w of want) {
-		const s = got.find((x) => x.attrs['coldtrace.step'] === w.step);
+		const name = `${w.phase}.${w.step}`;
+		const ph = kids.find((s) => s.name === w.phase &&
+				     s.attrs['coldtrace.phase']);
+		const s = got.find((x) => x.name === name);
 		if (!s) {
-			fail(`${id}: no span of prepare's step ${w.step}`);
+			fail(`${id}: no span of ${w.phase}'s step ${w.step}`);
 			continue;
 		}
-		eq(`${id} step ${w.step} name`, s.name, `prepare.${w.step}`);
-		eq(`${id} step ${w.step} parent`, s.parentSpanId, prep && prep.spanId);
-		eq(`${id} step ${w.step} start`, s.start, w.start_ns);
-		eq(`${id} step ${w.step} duration`, B(s.end) - B(s.start), w.dur_ns);
+		eq(`${id} ${name} step`, s.attrs['coldtrace.step'], w.step);
+		eq(`${id} ${name} parent`, s.parentSpanId, ph && ph.spanId);
+		eq(`${id} ${name} start`, s.start, w.start_ns);
+		eq(`${id} ${name} duration`, B(s.end) - B(s.start), w.dur_ns);
 	}
 }
 
