@@ -27,38 +27,14 @@ ctr run: client, request, layer, bundle.
 
 Usage: check_ctrd_steps.py RECORDS.jsonl EVENTS SPANS|- DOCKER_ID CTR_ID
 Prints one line per container; exits 1 on a failure."""
-import datetime
 import json
-import re
 import sys
+
+from steps_truth import containers, events, report, steps_of, within
 
 STEPS = {"docker": ["client", "request", "layer", "config", "setup", "task",
                     "bundle"],
          "ctr": ["client", "request", "layer", "bundle"]}
-# 2026-11-28 18:48:49.054088944 +0000 UTC moby /containers/create {...}
-EVENT = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d+))? "
-                   r"\+0000 UTC \S+ (/\S+) (\{.*\})\s*$")
-
-
-def ns_of(base, frac):
-    t = datetime.datetime.fromisoformat(base + "+00:00")
-    return int(t.timestamp()) * 10**9 + int((frac or "0").ljust(9, "0")[:9])
-
-
-def events(path):
-    """(topic, id) -> its first time."""
-    out = {}
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            m = EVENT.match(line)
-            if not m:
-                continue
-            body = json.loads(m.group(4))
-            key = body.get("id") or body.get("key") or body.get("container_id")
-            out.setdefault((m.group(3), key), ns_of(m.group(1), m.group(2)))
-    return out
-
-
 def spans(path):
     out = []
     with open(path, encoding="utf-8") as f:
@@ -72,33 +48,6 @@ def spans(path):
                                     "end": int(s["end"]),
                                     "attrs": s["attrs"]})
     return out
-
-
-def steps_of(rec, kind):
-    pr = rec["phases"].get("prepare")
-    if not pr or not pr.get("steps"):
-        raise ValueError("no prepare steps")
-    st = pr["steps"]
-    names = [s["step"] for s in st]
-    if names != STEPS[kind]:
-        raise ValueError(f"steps {names}, not {STEPS[kind]}")
-    t = pr["start_ns"] + pr["unattributed_ns"]
-    for s in st:
-        if s["start_ns"] != t:
-            raise ValueError(f"{s['step']} begins at {s['start_ns']}, not {t}")
-        t += s["dur_ns"]
-    if t != pr["start_ns"] + pr["dur_ns"]:
-        raise ValueError("the steps do not end where prepare does")
-    return {s["step"]: (s["start_ns"], s["start_ns"] + s["dur_ns"])
-            for s in st}, pr["start_ns"] + pr["dur_ns"]
-
-
-def within(what, t, lo, hi):
-    if t is None:
-        raise ValueError(f"{what}: not seen")
-    if not lo <= t < hi:
-        raise ValueError(f"{what} at {t}, not in [{lo}, {hi}) "
-                         f"({(t - lo) / 1e6:+.3f} ms from its start)")
 
 
 def span_at(sp, name, t):
@@ -123,7 +72,7 @@ def container_create(sp, cid):
 
 def check(rec, kind, ev, sp):
     cid = rec["id"]
-    st, end = steps_of(rec, kind)
+    st, end = steps_of(rec, "prepare", STEPS[kind])
     first = "task" if kind == "docker" else "layer"
     lo, hi = st[first][0], st["bundle"][0]
     notes = []
@@ -135,7 +84,7 @@ def check(rec, kind, ev, sp):
     if tc is None or tc < end:
         raise ValueError(f"/tasks/create at {tc}, before prepare's end {end}")
     if sp is None:
-        return "events"
+        return st, "events"
     task = span_at(sp, "Tasks/Create", st["bundle"][0])
     if task["end"] < end:
         raise ValueError("Tasks/Create ended before prepare did")
@@ -149,35 +98,18 @@ def check(rec, kind, ev, sp):
         snap = span_at(sp, "Snapshots/Prepare", st["layer"][0])
         notes.append(f"layer {(st['layer'][0] - snap['start']) / 1e6:.3f} "
                      "ms into Snapshots/Prepare")
-    return "events, spans: " + ", ".join(notes)
+    return st, "events, spans: " + ", ".join(notes)
 
 
 def main():
     if len(sys.argv) != 6:
         sys.exit(__doc__)
     recs, ev_path, sp_path, did, cid = sys.argv[1:]
-    by_id = {}
-    with open(recs, encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            if r.get("type") == "container":
-                by_id[r["id"]] = r
+    by_id = containers(recs)
     ev = events(ev_path)
     sp = spans(sp_path) if sp_path != "-" else None
-    bad = 0
-    for kind, i in (("docker", did), ("ctr", cid)):
-        try:
-            if i not in by_id:
-                raise ValueError("no record")
-            st, _ = steps_of(by_id[i], kind)
-            what = check(by_id[i], kind, ev, sp)
-            ms = ", ".join(f"{k} {(b - a) / 1e6:.1f}" for k, (a, b)
-                           in st.items())
-            print(f"ok {kind} {i[:12]}: {ms} ms; {what}")
-        except ValueError as e:
-            print(f"FAIL {kind} {i[:12]}: {e}")
-            bad += 1
-    sys.exit(1 if bad else 0)
+    sys.exit(report([(kind, i, lambda r, k=kind: check(r, k, ev, sp))
+                     for kind, i in (("docker", did), ("ctr", cid))], by_id))
 
 
 if __name__ == "__main__":
