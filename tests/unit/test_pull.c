@@ -1224,6 +1224,40 @@ Test(pull_synth, an_import_is_not_a_pull)
 	ct_pulls_free(s.e);
 }
 
+/*
+ * containerd's connects beside an import: one to its own spans'
+ * collector (OTLP/TCP, port 4318: it exports them every few seconds)
+ * is no registry's, and the import stays no pull; one to the port the
+ * image's reference names (443: none named) makes it a pull (the CRI's,
+ * beside an import).
+ */
+Test(pull_synth, an_exporters_connect_makes_no_pull)
+{
+	const char *argv[] = { "ctr", "-n", "k8s.io", "images", "import",
+			       "img.tar" };
+	static const uint16_t port[] = { 4318, 443 };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct ct_pull_connect c = { 0 };
+		struct seq s;
+
+		seq_init(&s);
+		hdr(&c.hdr, CT_EV_PULL_CONNECT, sizeof(c), 4 * MS,
+		    "containerd");
+		c.family = 2;
+		c.port = port[i];
+		cr_assert_eq(feed(s.e, &c, sizeof(c)), 0);
+		feed_exec(&s, 5 * MS, 300, 6, argv);
+		ctrd_layer(&s, 10 * MS, 'a');
+		ctrd_image(&s, 60 * MS, "example.com/imported:1", 'a');
+		exit_of(&s, 70 * MS, 300);
+		ct_pulls_flush(s.e);
+		cr_expect_eq(ct_pulls_count(s.e), i, "connect to %u",
+			     port[i]);
+		ct_pulls_free(s.e);
+	}
+}
+
 /* containerd's read-back of layer c (all c's) over [fr, lr]: an unpack. */
 static void ctrd_readback(struct seq *s, uint64_t fr, uint64_t lr, char c)
 {

@@ -66,14 +66,28 @@ static bool has_connect(const struct ev *ev, size_t n, uint64_t before)
 	return false;
 }
 
-/* A connect of containerd's (a CRI pull's: the daemon fetches) within
- * [from - 10 s, to] (monotonic). */
+/* Whether a connect to port may be to the registry reference ref names:
+ * its port, 443 or 80 when it names none, any when it cannot be read. */
+static bool registry_port(uint16_t port, const char *ref)
+{
+	uint16_t want = ct_pull_ref_port(ref);
+
+	return !want || port == want || (want == 443 && port == 80);
+}
+
+/*
+ * A connect of containerd's (a CRI pull's: the daemon fetches) within
+ * [from - 10 s, to] (monotonic), to the registry of the image's
+ * reference ref.  containerd connects to others too: its own spans'
+ * collector when it exports them over OTLP/TCP, every few seconds.
+ */
 static bool connect_near(const struct ev *ev, size_t n, uint64_t from,
-			 uint64_t to)
+			 uint64_t to, const char *ref)
 {
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == EV_CONNECT && ev[i].ts <= to &&
-		    ev[i].ts + 10 * CT_PULL_GRACE_NS >= from)
+		    ev[i].ts + 10 * CT_PULL_GRACE_NS >= from &&
+		    registry_port(ev[i].port, ref))
 			return true;
 	return false;
 }
@@ -151,11 +165,11 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n,
 	cts = pl_take_name(e, &p, unread, -1, first_open, end,
 			   pl_pull_port(ev, n, first_open));
 	/* `ctr images import` ingests and unpacks too, but connects to no
-	 * one (and commits all it ingests); with the store's record of the
-	 * image, as build_image() tells */
+	 * registry (and commits all it ingests); with the store's record of
+	 * the image, as build_image() tells */
 	if (p.complete && !cts &&
 	    (unread ? pl_importing(e, first_open, end) &&
-		      !connect_near(ev, n, first_open, end) :
+		      !connect_near(ev, n, first_open, end, unread->ref) :
 		      !has_connect(ev, n, first_open))) {
 		free(p.layers);
 		return 0;
@@ -413,7 +427,7 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 		    sizeof(im->manifest));
 	cts = pl_take_client_of(e, -1, im->ref, o.first);
 	if (!cts && pl_importing(e, o.first, o.end) &&
-	    !connect_near(ev, n, o.first, o.end)) {
+	    !connect_near(ev, n, o.first, o.end, im->ref)) {
 		free(p.layers);
 		return 0;
 	}
