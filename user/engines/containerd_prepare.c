@@ -104,7 +104,8 @@ struct ctr_prepare {
 /*
  * containerd's mkdirs that mark a container's steps: a task's bundle
  * `<state or root>/io.containerd.runtime.v2.task/<namespace>/<id>` (its
- * state directory first, then its work directory), and a new snapshot
+ * first mkdir of mode 0700, the only mode the kernel keeps of
+ * containerd's: bpf/prepare_sys.bpf.h), and a new snapshot
  * `<snapshotter root>/snapshots/new-XXXX` (renamed to its number once
  * made: os.MkdirTemp's name).
  */

@@ -76,6 +76,12 @@ static void dir_removed(struct cstate *s)
 			      s->dir_umount);
 }
 
+/* The record is held for a removal, begun or expected (--rm). */
+static bool removal_held(const struct ct_tracker *tk, const struct cstate *s)
+{
+	return s->hold_until > tk->now;
+}
+
 /* "--rm" or "--rm=true" among a client's arguments. */
 static bool asks_removal(const struct ct_client *cl)
 {
@@ -149,7 +155,7 @@ static void on_rmdir(struct ct_tracker *tk, const struct ct_mkdir *m)
 	 * its mount id not read) no umount says the removal began: a
 	 * removal expected (--rm) is under way at the first, and its last
 	 * rmdir naming the id follows within the grace too. */
-	if (s->removing || (!s->mount_id[0] && s->hold_until > tk->now))
+	if (s->removing || (!s->mount_id[0] && removal_held(tk, s)))
 		s->hold_until = tk->now + GRACE_NS;
 }
 

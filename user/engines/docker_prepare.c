@@ -66,20 +66,6 @@ const char *ct_docker_id_in(const char *path, const char *parent)
 	return id_under(path, parent, 1);
 }
 
-/* ".../<parent>/<container id>" -> the id; false otherwise. */
-static bool id_dir(const char *path, const char *parent, const char **id)
-{
-	*id = id_under(path, parent, 1);
-	return *id != NULL;
-}
-
-/* ".../rootfs/<snapshotter>/<container id>" (containerd's image store:
- * dockerd's mount point of the container's rootfs) -> the id. */
-static bool cstore_rootfs(const char *path, const char **id)
-{
-	*id = id_under(path, "rootfs", 2);
-	return *id != NULL;
-}
 
 /* ".../overlay2/<mount id>-init" -> mount id; false otherwise. */
 static bool init_layer(const char *path, const char **id, size_t *len)
@@ -135,11 +121,11 @@ static void on_mkdir(struct docker_prepare *p, const struct ct_mkdir *m,
 		pr_put(&p->layers, mid, mlen, NULL, ts);
 	else if (rootfs_dir(buf, &mid, &mlen))
 		pr_put(&p->merged, mid, mlen, NULL, ts);
-	else if (id_dir(buf, "containers", &mid))
+	else if ((mid = id_under(buf, "containers", 1)))
 		pr_put(&p->dirs, mid, DOCKER_ID_LEN, NULL, ts);
-	else if (id_dir(buf, "containerd", &mid))
+	else if ((mid = id_under(buf, "containerd", 1)))
 		pr_put(&p->fifos, mid, DOCKER_ID_LEN, NULL, ts);
-	else if (cstore_rootfs(buf, &mid))
+	else if ((mid = id_under(buf, "rootfs", 2)))	/* cstore's */
 		pr_put(&p->rootfs, mid, DOCKER_ID_LEN, NULL, ts);
 }
 
