@@ -337,7 +337,7 @@ run_command_mode() {
 		mark=$("$REGISTRY" gets mark)
 		slow_link "$s" 8mbit
 		# shellcheck disable=SC2086 # refs: one word each
-		run_ct -j -- "$T/at_once.sh" "$T" $refs
+		run_ct -j --record "$T/rec.$s" -- "$T/at_once.sh" "$T" $refs
 		slow_link "$s" 40mbit
 		[ "$CT_RC" -eq 0 ] || { show_output; fail "$s: coldtrace exited $CT_RC"; }
 		# shellcheck disable=SC2086
@@ -375,10 +375,19 @@ check_runs() {	# [podman]
 		records | jq -s -e --arg i "$ADDR/$r" "$sel"' |
 			length == 1 and .[0].pull.image == ($i + ":latest")' >/dev/null ||
 			fail "runs: the container of $r does not point to its pull:" \
-				"$(records | jq -c '{image, client: .client.argv[-2:], pull}')" \
-				"$(jq -c 'select(.type == "pull") | [.image, .start_ns + .dur_ns]' "$T/out")"
+				"$(records | jq -c '{id, image, client: .client.argv[-2:], pull}')" \
+				"$(jq -c 'select(.type == "pull") | [.image, .start_ns + .dur_ns]' "$T/out")" \
+				"$(runs_evidence)"
 	done
 	note "runs: each container points to its own pull"
+}
+
+# What the recording of the runs says of their containers (a flake: one
+# run's container missing, or without its image): the runtime's creates
+# and the engines' names for them.
+runs_evidence() {
+	"$COLDTRACE" --replay "$T/rec.runs" --dump 2>/dev/null |
+		grep -E ' IDENT |"(create|run)" .*--bundle' | cut -c1-300 | head -n 20
 }
 
 # /metrics' counter FAMILY{engine="$ENGINE"}, 0 if absent.
