@@ -330,16 +330,97 @@ Test(prepare, podman_pid_reused_is_not_the_client)
 	ct_prepare_free(p);
 }
 
-/* Podman: prepare ends where attach (conmon's exec) begins. */
+/* A mount by pid, as the kernel records it (comm: the program's). */
+static void mount_ev(struct ct_prepare *p, uint64_t ms, uint32_t pid,
+		     const char *comm, const char *target)
+{
+	struct ct_mount m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.ts_ns = ms * MS;
+	m.hdr.type = CT_EV_MOUNT;
+	m.hdr.size = sizeof(m);
+	m.hdr.pid = m.hdr.tid = pid;
+	snprintf(m.hdr.comm, sizeof(m.hdr.comm), "%s", comm);
+	snprintf(m.target, sizeof(m.target), "%s", target);
+	cr_assert_eq(ct_prepare_feed(p, &m, sizeof(m)), 0);
+}
+
+#define PM_ID	"be214247b4bef50be4f813902165a11d08e7cdeed5f0aa056e5f4b89e61876c0"
+#define PM_ROOT	"/var/lib/containers/storage"
+
+/* A podman client of argv (pid 50) at 100 ms: its storage's mount at
+ * 120, another podman's (pid 70: not a run's) at 121, its own second at
+ * 125, its container's shm at 150, its conmon at 165; applied with
+ * attach at 170. */
+static void podman_steps_of(const char *argv, size_t len,
+			    struct ct_container *c)
+{
+	static const char conmon[] = "/usr/bin/conmon\0--api-version\0" "1\0"
+				     "-c\0" PM_ID "\0-n\0web";
+	static const char cleanup[] = "podman\0container\0cleanup\0" PM_ID;
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+
+	exec_ev(p, 100, 50, 1, argv, len);
+	exec_ev(p, 101, 70, 1, cleanup, sizeof(cleanup));
+	mount_ev(p, 120, 50, "podman", PM_ROOT "/overlay");
+	mount_ev(p, 121, 70, "podman", PM_ROOT "/overlay");
+	mount_ev(p, 125, 50, "podman", PM_ROOT "/overlay");
+	mount_ev(p, 150, 50, "podman",
+		 PM_ROOT "/overlay-containers/" PM_ID "/userdata/shm");
+	exec_ev(p, 165, 52, 50, conmon, sizeof(conmon));
+	podman_applied(p, c, PM_ID, 170);
+	ct_prepare_free(p);
+}
+
+/*
+ * Podman's steps by the client's own mounts (docs/phases.md "prepare's
+ * steps"): its first ends its start-up (client), the shm mount naming
+ * its container begins the setup, conmon's exec ends it; between them a
+ * run's storage work (layer).  A start makes no layer: client, setup.
+ */
+Test(prepare, podman_steps)
+{
+	static const char start[] = "podman\0start\0web";
+	const struct ct_steps *s;
+	struct ct_container c;
+
+	podman_steps_of(podman_run, sizeof(podman_run), &c);
+	s = ct_steps_of(&c, CT_PH_PREPARE);
+	cr_assert_eq(s->n, 3, "%u steps", s->n);
+	cr_expect_eq(s->step[0], CT_STEP_CLIENT);
+	cr_expect_eq(s->start_ns[0], 100 * MS);
+	cr_expect_eq(s->step[1], CT_STEP_LAYER);
+	cr_expect_eq(s->start_ns[1], 120 * MS);
+	cr_expect_eq(s->step[2], CT_STEP_SETUP);
+	cr_expect_eq(s->start_ns[2], 150 * MS);
+	cr_expect_eq(ct_step_end_ns(&c, CT_PH_PREPARE, 2), 170 * MS);
+	podman_steps_of(start, sizeof(start), &c);
+	s = ct_steps_of(&c, CT_PH_PREPARE);
+	cr_assert_eq(s->n, 2, "%u steps", s->n);
+	cr_expect_eq(s->step[1], CT_STEP_SETUP);
+	cr_expect_eq(ct_step_dur_ns(&c, CT_PH_PREPARE, 0), 50 * MS);
+}
+
+/* Podman: prepare ends where attach (conmon's exec) begins, in the
+ * three steps of a run, from its client's exec on. */
 Test(prepare, recording_podman)
 {
 	static const char *const names[] = { "podman-runc", "podman-crun",
-					     "podman-exit3", "podman-detach" };
+					     "podman-exit3", "podman-detach",
+					     "podman5-crun" };
 	struct ts_result r;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct ct_steps *s;
+
 		prepare_to_attach(names[i], &r);
 		cr_expect_eq(r.c.first_ns, r.c.phases[CT_PH_PREPARE].start_ns);
+		s = ct_steps_of(&r.c, CT_PH_PREPARE);
+		cr_expect_eq(s->n, 3, "%s: %u steps", names[i], s->n);
+		cr_expect_eq(s->step[1], CT_STEP_LAYER, "%s", names[i]);
+		cr_expect_eq(ct_steps_unattributed_ns(&r.c, CT_PH_PREPARE), 0);
 		ts_free(&r);
 	}
 }

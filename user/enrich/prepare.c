@@ -137,6 +137,8 @@ static size_t need(uint32_t type)
 		return sizeof(struct ct_mkdir);
 	case CT_EV_MOUNTID:
 		return sizeof(struct ct_name_rec);
+	case CT_EV_MOUNT:
+		return sizeof(struct ct_mount);
 	case CT_EV_EXEC:
 		return offsetof(struct ct_exec, args);
 	default:

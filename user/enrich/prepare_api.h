@@ -81,9 +81,10 @@ uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
 struct ct_prepare_ops {
 	size_t state_size;
 	/*
-	 * A record the stage keeps (CT_EV_MKDIR, CT_EV_MOUNTID, CT_EV_EXEC,
-	 * checked; t: its wall time): true if it was this engine's (the
-	 * engines after it do not see it).
+	 * A record the stage keeps (CT_EV_MKDIR, CT_EV_CMKDIR,
+	 * CT_EV_MOUNTID, CT_EV_MOUNT, CT_EV_EXEC, checked; t: its wall
+	 * time): true if it was this engine's (the engines after it do not
+	 * see it).
 	 */
 	bool (*feed)(void *es, const struct ct_prepare_env *env,
 		     const struct ct_hdr *h, uint64_t t);
