@@ -12,7 +12,10 @@ nanoseconds, as it publishes it, once the work is done):
     /containers/create fall in its layer step (after its snapshot's
     mkdir, before the bundle's);
   - the /tasks/create of each comes after prepare's end (the shim's
-    exec: containerd publishes it once the shim made the task).
+    exec: containerd publishes it once the shim made the task);
+  - the ctr run --rm's /containers/delete and /snapshot/remove fall in
+    its destroy, which lasts until that client's exit (docs/phases.md
+    "destroy").
 Its spans (containerd 2.x through OTLP, when SPANS is given): the
 bundle step begins inside a Tasks/Create request whose span ends after
 prepare does; a ctr run's layer step begins inside a Snapshots/Prepare
@@ -70,6 +73,19 @@ def container_create(sp, cid):
     return up[0]
 
 
+def removed_in_destroy(rec, ev):
+    """ctr run --rm removes its container and snapshot before it exits,
+    where its destroy ends: containerd's events of both in destroy."""
+    d = rec["phases"]["destroy"]
+    lo, hi = d["start_ns"], d["start_ns"] + d["dur_ns"]
+    for topic in ("/containers/delete", "/snapshot/remove"):
+        within(f"{topic} (ctr run --rm)", ev.get((topic, rec["id"])),
+               lo, hi + 1)
+    return (f"/snapshot/remove "
+            f"{(hi - ev[('/snapshot/remove', rec['id'])]) / 1e6:.3f} ms "
+            "before destroy's end")
+
+
 def check(rec, kind, ev, sp):
     cid = rec["id"]
     st, end = steps_of(rec, "prepare", STEPS[kind])
@@ -83,8 +99,10 @@ def check(rec, kind, ev, sp):
     tc = ev.get(("/tasks/create", cid))
     if tc is None or tc < end:
         raise ValueError(f"/tasks/create at {tc}, before prepare's end {end}")
+    if kind == "ctr":
+        notes.append(removed_in_destroy(rec, ev))
     if sp is None:
-        return st, "events"
+        return st, "events" + "".join(": " + n for n in notes[:1])
     task = span_at(sp, "Tasks/Create", st["bundle"][0])
     if task["end"] < end:
         raise ValueError("Tasks/Create ended before prepare did")

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tracker.h"
+#include "engine.h"
 #include "fixture.h"
 #include "phases.h"
 #include "recfile.h"
@@ -100,6 +101,8 @@ static struct ct_tracker *new_engine(int64_t m2r, enum ct_cgroup_mode mode)
 		.cgroup_mode = mode,
 		.on_container = on_container,
 		.on_rule = on_rule,
+		/* the clients: ctr run --rm's exit ends its destroy */
+		.client_ops = fx_engines()->client,
 	};
 
 	nfired = 0;

@@ -67,12 +67,15 @@ static size_t split_args(const char *args, size_t len, const char **av,
 	return n;
 }
 
-int ct_ctr_run_id(const char *args, size_t len, char *id, size_t idlen)
+/* ct_ctr_run_id(), and whether run's flags (before its id) hold --rm. */
+static int ctr_run(const char *args, size_t len, char *id, size_t idlen,
+		   bool *rm)
 {
 	const char *av[64];
 	size_t n = split_args(args, len, av, 64), k;
 	int pos = 0;
 
+	*rm = false;
 	if (!n || !ct_prog_is(av[0], CT_PROG_CTR))
 		return -EINVAL;
 	for (k = 1; k < n && av[k][0] == '-'; k++)
@@ -83,6 +86,8 @@ int ct_ctr_run_id(const char *args, size_t len, char *id, size_t idlen)
 		if (!strcmp(av[k], "--"))
 			continue;
 		if (av[k][0] == '-') {
+			*rm = *rm || !strcmp(av[k], "--rm") ||
+			      !strcmp(av[k], "--rm=true");
 			k += takes_value(av[k]);
 			continue;
 		}
@@ -94,6 +99,21 @@ int ct_ctr_run_id(const char *args, size_t len, char *id, size_t idlen)
 		}
 	}
 	return -EINVAL;
+}
+
+int ct_ctr_run_id(const char *args, size_t len, char *id, size_t idlen)
+{
+	bool rm;
+
+	return ctr_run(args, len, id, idlen, &rm);
+}
+
+bool ct_ctr_run_removes(const char *args, size_t len)
+{
+	char id[CT_ID_LEN];
+	bool rm;
+
+	return !ctr_run(args, len, id, sizeof(id), &rm) && rm;
 }
 
 /* ctr run's exec by the container it names (key), at its exec (ts). */

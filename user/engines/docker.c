@@ -104,17 +104,11 @@ static bool asks_removal(const struct ct_client *cl)
  */
 static void removal_expected(struct ct_tracker *tk, struct cstate *s)
 {
-	uint64_t saved = s->c.first_ns;
 	struct ct_client cl;
-	bool rm;
 
 	if (s->c.engine != CT_ENG_DOCKER || s->removing)
 		return;
-	s->c.first_ns = tk_open_first_ns(&s->c);	/* what matching reads */
-	rm = ct_clients_match(tk->clients, &s->c, &cl) == CT_CLIENT_EXACT &&
-	     asks_removal(&cl);
-	s->c.first_ns = saved;
-	if (rm)
+	if (tk_exact_client(tk, s, &cl) && asks_removal(&cl))
 		s->hold_until = tk->now + REMOVAL_MAX_NS;
 }
 

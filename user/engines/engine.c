@@ -8,6 +8,7 @@ const struct ct_engine_ops *const ct_engines[CT_ENGINES] = {
 	&ct_engine_docker,
 	&ct_engine_podman,
 	&ct_engine_buildah,
+	&ct_engine_containerd,
 };
 
 static const ct_classify_rule docker_rules[] = {

@@ -71,8 +71,9 @@ extern const struct ct_engine_ops ct_engine_cri;
 extern const struct ct_engine_ops ct_engine_docker;
 extern const struct ct_engine_ops ct_engine_podman;
 extern const struct ct_engine_ops ct_engine_buildah;
+extern const struct ct_engine_ops ct_engine_containerd;
 
-#define CT_ENGINES	4
+#define CT_ENGINES	5
 
 /* In the order the tracker calls them. */
 extern const struct ct_engine_ops *const ct_engines[CT_ENGINES];

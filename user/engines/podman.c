@@ -33,7 +33,8 @@ const struct ct_phase_table ct_podman_phases = CT_PHASE_TABLE(podman_rules);
  * Podman 5's `podman run --rm` (and start) runs `<rt> delete` itself and
  * removes the container before it returns, while conmon's `podman
  * container cleanup` may still be running: that client's exit, not
- * conmon's, ends the container (remover_exit()).  A cleanup or an rm
+ * conmon's, ends the container (tk_remover_exit(): what conmon still
+ * runs for it, its cleanup command, no longer is the container's).  A cleanup or an rm
  * that is a process of the container is not such a client.
  */
 static void podman_deleted(struct ct_tracker *tk, void *es, struct cstate *s,
@@ -48,38 +49,8 @@ static void podman_deleted(struct ct_tracker *tk, void *es, struct cstate *s,
 		s->remover_pid = ppid;
 }
 
-/* The client that removed a container returned: destroy lasts until
- * then and the record ends there; what conmon still runs for it (its
- * cleanup command) no longer is the container's. */
-static void remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
-{
-	for (size_t i = 0; i < tk->n; i++) {
-		struct cstate *s = tk->cts[i];
-		uint32_t gen = s->gen;
-		bool held = s->live;
-
-		if (s->remover_pid != pid ||
-		    !ct_has_phase(&s->c, CT_PH_DESTROY))
-			continue;
-		tk_fire(tk, s, CT_TR_REMOVER_EXIT, t);
-		tk_emit_at(tk, i, true);
-		if (held)
-			ct_proc_sweep(tk->procs, tk_of_gen, &gen);
-		return;
-	}
-}
-
 /* --- the hooks (engine.h) ------------------------------------------------ */
-
-static void podman_exit_unowned(struct ct_tracker *tk, void *es,
-				const struct ct_proc *p, uint64_t t)
-{
-	(void)es;
-	if (p->role == CT_ROLE_ENGINE_CMD)
-		remover_exit(tk, p->pid, t);
-}
 
 const struct ct_engine_ops ct_engine_podman = {
 	.deleted = podman_deleted,
-	.exit_unowned = podman_exit_unowned,
 };

@@ -18,6 +18,9 @@
  * removes the container's layer, `layerdb/mounts/<id>` and, last,
  * `containers/<id>` before it answers; that removal is the engine
  * destroying the container, so destroy lasts until its last rmdir.
+ * `ctr run --rm` removes its container itself (the task, then the
+ * container and its snapshot) before it returns: destroy lasts until
+ * its exit (user/engines/containerd.c).
  * Docker 28 runs no network hook: its network is set up between the
  * runtime's create and start, which the netns bind mount tells (connect
  * from create's end to start's exec).
@@ -27,6 +30,7 @@ static const struct ct_phase_rule shim_rules[] = {
 	MONITORED_RUNTIME,
 	ENGINE_NETWORK,
 	R(ID_RMDIR, EXTEND, DESTROY),
+	R(REMOVER_EXIT, EXTEND, DESTROY),
 	R(NETNS_MOUNT, BEGIN, CONNECT),
 	R(RT_START, END, CONNECT),
 };

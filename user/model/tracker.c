@@ -641,8 +641,10 @@ static void on_exit_ev(struct ct_tracker *tk, const struct ct_exit *x)
 	struct cstate *s = tk_find_proc(tk, p);
 	uint8_t acct;
 
-	if (!p)
+	if (!p) {	/* a client's (ctr's): maybe a remover's */
+		tk_remover_exit(tk, x->hdr.pid, t);
 		return;
+	}
 	acct = p->acct;
 	tk_unaccount(tk, p);
 	if (s) {
@@ -651,6 +653,7 @@ static void on_exit_ev(struct ct_tracker *tk, const struct ct_exit *x)
 		exit_phases(tk, s, p, x->exit_code, x->hdr.ts_ns, t);
 		tk_check_done(tk, s);
 	} else {
+		tk_remover_exit(tk, x->hdr.pid, t);
 		engines_call(tk, exit_unowned, p, t);
 	}
 	ct_proc_del(tk->procs, x->hdr.pid);

@@ -202,6 +202,16 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete);
 bool tk_of_gen(struct ct_proc *p, void *ctx);
 /* Earliest phase start of c while it is followed; UINT64_MAX if none. */
 uint64_t tk_open_first_ns(const struct ct_container *c);
+/* s's exact client (matched as at emission) into *cl: false if none. */
+bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
+		     struct ct_client *cl);
+/*
+ * An exit of pid at t, of no container: if it is the client that
+ * removes a container itself (s->remover_pid, set by its engine: Podman
+ * 5's run, `ctr run --rm`), destroy lasts until then (CT_TR_REMOVER_EXIT)
+ * and the record goes out; what else still runs for it is no longer its.
+ */
+void tk_remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t);
 /* "/var/run/x" is "/run/x" (containerd mounts under the first,
  * unmounts the second). */
 const char *tk_run_path(const char *path);
