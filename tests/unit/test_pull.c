@@ -1286,6 +1286,34 @@ static const struct ct_pull *pull_of(struct seq *s, const char *image)
 }
 
 /*
+ * `ctr images import` of busybox while containerd exports its own spans
+ * (OTLP/TCP to port 4399, nobody listening, a batch every 0.5 s, ctr's
+ * requests beside the import making spans): containerd's connects to
+ * the exporter's port are no registry's, and the imported image is no
+ * pull (it was one before).  Its known limit (docs/pull.md): the blob the
+ * import ingests and never commits still comes out as an incomplete
+ * pull of no image.
+ */
+Test(pull_replay, an_import_beside_an_exporter)
+{
+	char p[512];
+	struct got g = { 0 };
+	struct ct_pulls *e;
+
+	e = replay(fixture("ctr-import-otlp.ctrec", p, sizeof(p)), &g);
+	for (size_t i = 0; i < ct_pulls_count(e); i++) {
+		const struct ct_pull *pl = ct_pulls_get(e, i);
+
+		cr_expect(!pl->image[0] || strcmp(pl->image,
+			  "docker.io/coldtrace/busybox:latest"),
+			  "the imported image is a pull");
+		cr_expect_not(pl->complete, "a complete pull of %s",
+			      pl->image);
+	}
+	ct_pulls_free(e);
+}
+
+/*
  * Pulls at once that share a layer (trixie's ctr, ten at once): q1
  * fetched and unpacked it, then stored its image; q0 stored its own
  * before any read-back of its own (the layer was there), then a third
