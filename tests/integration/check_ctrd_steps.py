@@ -14,8 +14,8 @@ nanoseconds, as it publishes it, once the work is done):
   - the /tasks/create of each comes after prepare's end (the shim's
     exec: containerd publishes it once the shim made the task);
   - the ctr run --rm's /containers/delete and /snapshot/remove fall in
-    its destroy, which lasts until that client's exit (docs/phases.md
-    "destroy").
+    its destroy's remove step (its last process to that client's exit,
+    where destroy ends: docs/phases.md "destroy's steps").
 Its spans (containerd 2.x through OTLP, when SPANS is given): the
 bundle step begins inside a Tasks/Create request whose span ends after
 prepare does; a ctr run's layer step begins inside a Snapshots/Prepare
@@ -75,15 +75,17 @@ def container_create(sp, cid):
 
 def removed_in_destroy(rec, ev):
     """ctr run --rm removes its container and snapshot before it exits,
-    where its destroy ends: containerd's events of both in destroy."""
-    d = rec["phases"]["destroy"]
-    lo, hi = d["start_ns"], d["start_ns"] + d["dur_ns"]
+    where its destroy ends: containerd's events of both in its remove
+    step (from its last process on)."""
+    st, end = steps_of(rec, "destroy", ["delete", "remove"])
     for topic in ("/containers/delete", "/snapshot/remove"):
         within(f"{topic} (ctr run --rm)", ev.get((topic, rec["id"])),
-               lo, hi + 1)
-    return (f"/snapshot/remove "
-            f"{(hi - ev[('/snapshot/remove', rec['id'])]) / 1e6:.3f} ms "
-            "before destroy's end")
+               st["remove"][0], end + 1)
+    return (f"destroy: delete {(st['delete'][1] - st['delete'][0]) / 1e6:.1f}"
+            f", remove {(end - st['remove'][0]) / 1e6:.1f} ms, "
+            f"/snapshot/remove "
+            f"{(end - ev[('/snapshot/remove', rec['id'])]) / 1e6:.3f} ms "
+            "before its end")
 
 
 def check(rec, kind, ev, sp):

@@ -543,8 +543,9 @@ Test(tracker_remove, ctr_run_rm_until_its_exit)
 					     "ctr-crun-binary" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct ts_all a;
 		const struct ct_container *c;
+		const struct ct_steps *s;
+		struct ts_all a;
 
 		ts_replay_all(names[i], &a);
 		cr_assert_eq(a.n, 1);
@@ -555,6 +556,13 @@ Test(tracker_remove, ctr_run_rm_until_its_exit)
 			     "%s: destroy ends at %llu", names[i],
 			     (unsigned long long)c->phases[CT_PH_DESTROY].end_ns);
 		cr_expect(c->complete, "%s", names[i]);
+		/* its steps: the delete, then the client's removal */
+		s = ct_steps_of(c, CT_PH_DESTROY);
+		cr_assert_eq(s->n, 2, "%s: %u steps", names[i], s->n);
+		cr_expect_eq(s->step[0], CT_STEP_DELETE);
+		cr_expect_eq(s->start_ns[0], c->phases[CT_PH_DESTROY].start_ns);
+		cr_expect_eq(s->step[1], CT_STEP_REMOVE);
+		cr_expect_gt(s->start_ns[1], s->start_ns[0]);
 		ts_all_free(&a);
 	}
 }

@@ -190,7 +190,7 @@ const char *ct_step_name(unsigned int s)
 		[CT_STEP_LAYER] = "layer", [CT_STEP_CONFIG] = "config",
 		[CT_STEP_SETUP] = "setup", [CT_STEP_TASK] = "task",
 		[CT_STEP_BUNDLE] = "bundle", [CT_STEP_DELETE] = "delete",
-		[CT_STEP_UNMOUNT] = "unmount",
+		[CT_STEP_UNMOUNT] = "unmount", [CT_STEP_REMOVE] = "remove",
 	};
 
 	return s < CT_STEP_MAX ? name[s] : "?";

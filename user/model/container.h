@@ -438,6 +438,8 @@ enum ct_step {
 				 * engine told, to its first act */
 	CT_STEP_UNMOUNT,	/* the engine's cleanup: the netns, mounts
 				 * and rootfs unmounted, its FIFOs removed */
+	CT_STEP_REMOVE,		/* its client's removal of it, after its
+				 * last process (ctr run --rm) */
 	CT_STEP_MAX,
 };
 
