@@ -209,7 +209,8 @@ bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
  * An exit of pid at t, of no container: if it is the client that
  * removes a container itself (s->remover_pid, set by its engine: Podman
  * 5's run, `ctr run --rm`), destroy lasts until then (CT_TR_REMOVER_EXIT)
- * and the record goes out; what else still runs for it is no longer its.
+ * and the record goes out (its last process gone: after the grace);
+ * what else still runs for it is no longer its.
  */
 void tk_remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t);
 /* "/var/run/x" is "/run/x" (containerd mounts under the first,

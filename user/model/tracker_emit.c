@@ -314,15 +314,19 @@ void tk_remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
 		if (s->remover_pid != pid ||
 		    !ct_has_phase(&s->c, CT_PH_DESTROY))
 			continue;
-		/* its last process gone before: the delete, then the
-		 * client's removal (docs/phases.md "destroy's steps") */
+		tk_fire(tk, s, CT_TR_REMOVER_EXIT, t);
+		/* its last process gone before (ctr run --rm): the delete,
+		 * then the client's removal (docs/phases.md "destroy's
+		 * steps"); out after the grace, as any record (its lazy
+		 * layers' fetched bytes want a sample after its reads) */
 		if (s->done_mono) {
 			ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
 				      s->c.phases[CT_PH_DESTROY].start_ns);
 			ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_REMOVE,
 				      tk_wall(tk, s->done_mono));
+			s->hold_until = tk->now + GRACE_NS;
+			return;
 		}
-		tk_fire(tk, s, CT_TR_REMOVER_EXIT, t);
 		tk_emit_at(tk, i, true);
 		if (held)
 			ct_proc_sweep(tk->procs, tk_of_gen, &gen);
