@@ -5,8 +5,10 @@ against the engines' own account of the same containers.
 
 containerd's events (`ctr events`; containerd stamps each, in
 nanoseconds, as it publishes it, once the work is done):
-  - its /tasks/delete of the container falls in the delete step (the
-    runtime's and the shim's delete, before dockerd's first act);
+  - its /tasks/delete of the container, when it publishes one (2.1
+    under load once did not, for a container not removed, while its
+    /containers/delete came), falls in the delete step (the runtime's
+    and the shim's delete, before dockerd's first act);
   - on containerd's image store (STORE "containerd"), its /snapshot/remove
     of the container's snapshots (keys <id> and <id>-init) fall in the
     unmount step, which runs on over the snapshots' removal there (no
@@ -57,7 +59,11 @@ def check(rec, removed, cstore, cev, dev):
     if rec["phases"]["destroy"]["unattributed_ns"]:
         raise ValueError("time before delete")
     notes = []
-    within("/tasks/delete", cev.get(("/tasks/delete", cid)), *st["delete"])
+    td = cev.get(("/tasks/delete", cid))
+    if td is None:  # containerd does not always publish it (CI, 2.1)
+        notes.append("no /tasks/delete published")
+    else:
+        within("/tasks/delete", td, *st["delete"])
     if cstore and removed:
         for key in (cid, cid + "-init"):
             within(f"/snapshot/remove {key[:12]}{key[64:]}",
