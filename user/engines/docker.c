@@ -173,9 +173,7 @@ static void docker_umount(struct ct_tracker *tk, void *es, struct cstate *s,
 			  const struct ct_mount *m, const char *target,
 			  bool ours)
 {
-	/* the act began at its enter */
-	uint64_t t = tk_wall(tk, m->start_ns && m->start_ns <= m->hdr.ts_ns ?
-				 m->start_ns : m->hdr.ts_ns);
+	uint64_t t = tk_umount_enter(tk, m);	/* the act began there */
 
 	(void)es;
 	if (!ct_prog_comm_is(m->hdr.comm, CT_PROG_DOCKERD))

@@ -117,6 +117,10 @@ struct ct_tracker {
 
 /* Event time (monotonic) on the wall clock. */
 uint64_t tk_wall(const struct ct_tracker *tk, uint64_t mono);
+/* An umount's enter on the wall clock (its exit if the enter is not
+ * known): where the act began. */
+uint64_t tk_umount_enter(const struct ct_tracker *tk,
+			 const struct ct_mount *m);
 /* The container of this id, or of p (same generation); NULL if none. */
 struct cstate *tk_find(struct ct_tracker *tk, const char *id);
 struct cstate *tk_find_proc(struct ct_tracker *tk, const struct ct_proc *p);

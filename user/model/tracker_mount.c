@@ -74,15 +74,21 @@ static void on_mount(struct ct_tracker *tk, const struct ct_mount *m,
 	engine_netns_mount(tk, s);
 }
 
+uint64_t tk_umount_enter(const struct ct_tracker *tk,
+			 const struct ct_mount *m)
+{
+	return tk_wall(tk, m->start_ns && m->start_ns <= m->hdr.ts_ns ?
+			   m->start_ns : m->hdr.ts_ns);
+}
+
 static void on_umount(struct ct_tracker *tk, const struct ct_mount *m,
 		      const char *target)
 {
-	uint64_t t = tk_wall(tk, m->hdr.ts_ns);
-	uint64_t t0 = m->start_ns && m->start_ns <= m->hdr.ts_ns ?
-			      tk_wall(tk, m->start_ns) : t;
+	uint64_t t = tk_wall(tk, m->hdr.ts_ns), t0 = tk_umount_enter(tk, m);
 
 	for (size_t i = 0; i < tk->n; i++) {
 		struct cstate *s = tk->cts[i];
+		bool ours = true;
 
 		if (s->netns_mounted && !s->netns_unmounted &&
 		    !strcmp(tk_run_path(target),
@@ -94,10 +100,9 @@ static void on_umount(struct ct_tracker *tk, const struct ct_mount *m,
 		} else if (strstr(target, s->c.id)) {
 			tk_fire(tk, s, CT_TR_ID_UMOUNT, t);
 		} else {
-			engines_call(tk, umount, s, m, target, false);
-			continue;
+			ours = false;
 		}
-		engines_call(tk, umount, s, m, target, true);
+		engines_call(tk, umount, s, m, target, ours);
 	}
 }
 
