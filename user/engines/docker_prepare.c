@@ -35,19 +35,6 @@ struct docker_prepare {
  * snapshots for a container: its init layer's and its own. */
 #define CSTORE_SNAPSHOTS	2
 
-#define DOCKER_ID_LEN	64	/* a container id: 64 hex digits */
-
-/* Whether [s, s + len) is a container id: 64 hex digits. */
-static bool is_id(const char *s, size_t len)
-{
-	if (len != DOCKER_ID_LEN)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!strchr("0123456789abcdef", s[i]))
-			return false;
-	return true;
-}
-
 /* ".../<dir>/<container id>", and <dir> `up` levels above the id is
  * name (1: its parent) -> the id; NULL otherwise. */
 static const char *id_under(const char *path, const char *name, int up)
@@ -56,7 +43,7 @@ static const char *id_under(const char *path, const char *name, int up)
 	size_t len[3];
 
 	if (up > 2 || !ct_path_last(path, c, len, up + 1) ||
-	    !is_id(c[0], len[0]) || !ct_name_is(c[up], len[up], name))
+	    !ct_name_is_id(c[0], len[0]) || !ct_name_is(c[up], len[up], name))
 		return NULL;
 	return c[0];
 }
@@ -122,11 +109,11 @@ static void on_mkdir(struct docker_prepare *p, const struct ct_mkdir *m,
 	else if (rootfs_dir(buf, &mid, &mlen))
 		pr_put(&p->merged, mid, mlen, NULL, ts);
 	else if ((mid = id_under(buf, "containers", 1)))
-		pr_put(&p->dirs, mid, DOCKER_ID_LEN, NULL, ts);
+		pr_put(&p->dirs, mid, CT_HEX_ID_LEN, NULL, ts);
 	else if ((mid = id_under(buf, "containerd", 1)))
-		pr_put(&p->fifos, mid, DOCKER_ID_LEN, NULL, ts);
+		pr_put(&p->fifos, mid, CT_HEX_ID_LEN, NULL, ts);
 	else if ((mid = id_under(buf, "rootfs", 2)))	/* cstore's */
-		pr_put(&p->rootfs, mid, DOCKER_ID_LEN, NULL, ts);
+		pr_put(&p->rootfs, mid, CT_HEX_ID_LEN, NULL, ts);
 }
 
 static void on_mountid(struct docker_prepare *p, const struct ct_name_rec *r,

@@ -34,8 +34,6 @@ struct podman_prepare {
 				 * its userdata/shm */
 };
 
-#define PODMAN_ID_LEN	64	/* a container id: 64 hex digits */
-
 /* A program's run as a ring key: its pid and its exec (monotonic). */
 static size_t run_key(char *buf, size_t len, uint32_t pid, uint64_t exec)
 {
@@ -50,7 +48,8 @@ static const char *shm_of(const char *path)
 	size_t len[4];
 
 	if (!ct_path_last(path, c, len, 4) || !ct_name_is(c[0], len[0], "shm") ||
-	    !ct_name_is(c[1], len[1], "userdata") || len[2] != PODMAN_ID_LEN ||
+	    !ct_name_is(c[1], len[1], "userdata") ||
+	    !ct_name_is_id(c[2], len[2]) ||
 	    !ct_name_is(c[3], len[3], "overlay-containers"))
 		return NULL;
 	return c[2];
@@ -70,7 +69,7 @@ static bool on_mount(struct podman_prepare *p, const struct ct_prepare_env *env,
 	ct_copy_str(target, sizeof(target), m->target, CT_PATH_MAX);
 	id = shm_of(target);
 	if (id) {
-		pr_put(&p->shm, id, PODMAN_ID_LEN, NULL, t);
+		pr_put(&p->shm, id, CT_HEX_ID_LEN, NULL, t);
 		return true;
 	}
 	run = ct_procs_exec_before(env->model, m->hdr.pid, m->hdr.ts_ns);

@@ -217,6 +217,17 @@ bool ct_name_is(const char *name, size_t len, const char *want)
 	return len == strlen(want) && !strncmp(name, want, len);
 }
 
+bool ct_name_is_id(const char *name, size_t len)
+{
+	if (len != CT_HEX_ID_LEN)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		      (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return true;
+}
+
 void ct_prom_family(FILE *f, const char *name, const char *type,
 		    const char *help)
 {

@@ -27,6 +27,10 @@ const char *ct_basename(const char *path);
 bool ct_path_last(const char *path, const char **name, size_t *len, int n);
 /* Whether the component [name, name + len) is want. */
 bool ct_name_is(const char *name, size_t len, const char *want);
+/* Whether it is an engine's container id: 64 lowercase hex digits
+ * (docker's, Podman's, the CRI's, a digest's hex). */
+#define CT_HEX_ID_LEN	64
+bool ct_name_is_id(const char *name, size_t len);
 
 /*
  * calloc() for a fixed table that fills over hours (a ring): zeroed by
