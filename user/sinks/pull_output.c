@@ -43,13 +43,16 @@ static void json_u64_or_null(struct ct_json *w, const char *key, uint64_t v)
 
 static uint64_t total_bytes(const struct ct_pull *p);
 
-/* Bytes a second over ns, null if either is 0. */
+/* Bytes a second over ns, null if either is 0 or the rate is past any
+ * u64 (a damaged recording's bytes over a nanosecond). */
 static void json_rate(struct ct_json *w, const char *key, uint64_t bytes,
 		      uint64_t ns)
 {
+	double r = ns ? (double)bytes * 1e9 / (double)ns : 0;
+
 	ct_json_key(w, key);
-	if (bytes && ns)
-		ct_json_u64(w, (uint64_t)((double)bytes * 1e9 / (double)ns));
+	if (bytes && ns && r < 18446744073709551615.0)
+		ct_json_u64(w, (uint64_t)r);
 	else
 		ct_json_null(w);
 }
