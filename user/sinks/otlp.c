@@ -321,10 +321,13 @@ static void container_end(struct ct_otlp_enc *e, const struct ct_container *c)
 
 /* Span k of a container: 0 its root, 1 + p its phase p, 1 + CT_PH_MAX
  * its creation when it was made apart (SPAN_CREATED), SPAN_STEP +
- * CT_STEP_MAX * k + i step i of the k-th phase with steps (prepare's,
- * destroy's), a child of its phase's span. */
+ * SPAN_STEPS * k + i step i of the k-th phase with steps (prepare's,
+ * destroy's), a child of its phase's span.  SPAN_STEPS leaves room for
+ * new steps: a span's id stays the same when one is added. */
 #define SPAN_CREATED	(1 + CT_PH_MAX)
 #define SPAN_STEP	(2 + CT_PH_MAX)
+#define SPAN_STEPS	16
+_Static_assert(CT_STEP_MAX <= SPAN_STEPS, "a phase's step spans overlap");
 
 /*
  * --why (docs/phases.md): where the phase's time went, its carrier's
@@ -441,7 +444,7 @@ static void container_spans(struct ct_otlp_enc *e,
 	for (int p = 0, k = 0; p < CT_PH_MAX; p++)
 		if (ct_steps_of(c, p))
 			phase_step_spans(e, seed, c, p, SPAN_STEP +
-				   CT_STEP_MAX * k++);
+				   SPAN_STEPS * k++);
 	/* made by an earlier request: before the root, which begins at
 	 * the start's request (docs/phases.md "prepare") */
 	if (c->has_created) {
