@@ -13,7 +13,12 @@
  * layer (prepare's steps, user/engines/containerd_prepare.c).  The mode
  * keeps out containerd's unpacking of image layers, in its own process:
  * a directory per directory of the image, of the image's modes (0755
- * nearly all).  A mkdirat by any other process costs a comm read and
+ * nearly all).  Of mode 0755 only a name of an id's length is kept: the
+ * CRI plugin's directories of a sandbox or a container,
+ * `<root or state>/io.containerd.grpc.v1.cri/{sandboxes,containers}/<id>`,
+ * the first acts of RunPodSandbox and CreateContainer that name it
+ * (user/engines/cri_prepare.c); an unpacked directory is read and
+ * dropped.  A mkdirat by any other process costs a comm read and
  * compare; mkdirat is rare.
  *
  * The other end (destroy): dockerd's removal of a container ends with
@@ -35,6 +40,7 @@ struct mkdir_args {
 	__u64 start_ns;
 	const char *path;
 	__u32 type;	/* CT_EV_MKDIR (dockerd) or CT_EV_CMKDIR (containerd) */
+	__u32 id_only;	/* kept only if its last name is an id's length */
 };
 
 /* tid -> arguments at enter; LRU: a killed task's entry must not leak */
@@ -51,6 +57,8 @@ static __always_inline bool is_dockerd(void)
 }
 
 #define CT_CTRD_MKDIR_MODE	0700	/* its bundles', os.MkdirTemp's */
+#define CT_CTRD_ID_DIR_MODE	0755	/* the CRI's sandbox, container dirs */
+#define CT_ID_NAME_LEN	64	/* a container id: 64 hex digits */
 
 /* mkdirat(dfd, pathname, mode) */
 static __always_inline void mkdir_enter(const char *path, __u64 mode)
@@ -62,13 +70,28 @@ static __always_inline void mkdir_enter(const char *path, __u64 mode)
 	if (d == 1 + CT_DAEMON_DOCKERD)
 		a.type = CT_EV_MKDIR;
 	else if (d == 1 + CT_DAEMON_CONTAINERD &&
-		 (mode & 07777) == CT_CTRD_MKDIR_MODE)
+		 ((mode & 07777) == CT_CTRD_MKDIR_MODE ||
+		  (mode & 07777) == CT_CTRD_ID_DIR_MODE))
 		a.type = CT_EV_CMKDIR;
 	else
 		return;
+	a.id_only = a.type == CT_EV_CMKDIR &&
+		    (mode & 07777) == CT_CTRD_ID_DIR_MODE;
 	a.start_ns = bpf_ktime_get_ns();
 	a.path = path;
 	bpf_map_update_elem(&mkdir_start, &tid, &a, BPF_ANY);
+}
+
+/*
+ * A path read whole (n: bpf_probe_read_user_str's count, its NUL in)
+ * whose last name is as long as an id: a '/' right before it.
+ */
+static __always_inline bool ends_in_id(const char *path, long n)
+{
+	long slash = n - 1 - CT_ID_NAME_LEN - 1;
+
+	return slash >= 0 && n <= CT_PATH_MAX &&
+	       path[slash & (CT_PATH_MAX - 1)] == '/';
 }
 
 static __always_inline void mkdir_exit(long ret)
@@ -76,6 +99,7 @@ static __always_inline void mkdir_exit(long ret)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct mkdir_args *a = bpf_map_lookup_elem(&mkdir_start, &tid);
 	struct ct_mkdir *m;
+	long n;
 
 	if (!a)
 		return;
@@ -85,8 +109,11 @@ static __always_inline void mkdir_exit(long ret)
 		m->start_ns = a->start_ns;
 		m->ret = ret;
 		m->path[0] = '\0';
-		bpf_probe_read_user_str(m->path, sizeof(m->path), a->path);
-		submit(m);
+		n = bpf_probe_read_user_str(m->path, sizeof(m->path), a->path);
+		if (a->id_only && !ends_in_id(m->path, n))
+			bpf_ringbuf_discard(m, 0);
+		else
+			submit(m);
 	}
 	bpf_map_delete_elem(&mkdir_start, &tid);
 }
@@ -101,7 +128,6 @@ static __always_inline void mkdir_exit(long ret)
  * removal would otherwise send one record per directory of the image.
  */
 #define CT_AT_REMOVEDIR	0x200	/* uapi/linux/fcntl.h */
-#define CT_ID_NAME_LEN	64	/* a docker container id: 64 hex digits */
 
 static __always_inline void rmdir_exit(struct pt_regs *regs)
 {

@@ -303,11 +303,13 @@ struct ct_stack_rec {
  * removal of a container ends with `<root>/containers/<id>` (destroy;
  * docs/phases.md).
  *
- * CT_EV_CMKDIR, the same struct: a mkdirat(2) of mode 0700 by containerd
- * that returned 0, as CT_EV_MKDIR (its task's bundle directory
+ * CT_EV_CMKDIR, the same struct: a mkdirat(2) by containerd that returned
+ * 0, as CT_EV_MKDIR, of mode 0700 (its task's bundle directory
  * `<state>/io.containerd.runtime.v2.task/<namespace>/<id>`, made right
- * before the shim's exec, and a new snapshot's: docs/phases.md
- * "prepare's steps").
+ * before the shim's exec, and a new snapshot's) or of mode 0755 whose
+ * last name is 64 bytes long (its CRI plugin's directory of a sandbox or
+ * a container, `.../io.containerd.grpc.v1.cri/sandboxes/<id>`): docs/
+ * phases.md "prepare's steps".
  */
 struct ct_mkdir {
 	struct ct_hdr hdr;

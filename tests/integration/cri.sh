@@ -26,6 +26,10 @@
 # holder by pid: docs/why.md);
 # each record named as the client named it (namespace, pod, uid, container,
 # image) and `-c NAMESPACE/POD` keeping that pod's records alone;
+# each pod's prepare inside its RunPodSandbox, to its connect, and each
+# app's from inside its CreateContainer to its attach, its bundle step
+# inside its StartContainer, the steps covering prepare (detached: the
+# first pod to act, begun before anything attached the hooks, said missing);
 # each app container's attach and create inside its StartContainer; its
 # start (and the pod's) begun inside the RPC and ended, at the program's
 # exec, before the stop returned (the exec may follow the RPC's return:
@@ -118,9 +122,14 @@ else
 fi
 "$COLDTRACE" --replay "$T/rec" --dump >"$T/dump" ||
 	fail "coldtrace --replay --dump of the session's recording failed"
+detached_arg=
+[ "$arm" = detached ] && detached_arg=--detached
+# containerd 2 makes a pod's netns before its directories (docs/phases.md)
+pod_steps=config,network
+[ "$CT_VERSIONS" = forky ] && pod_steps=network
 python3 "$TOP/tests/integration/cri/check_cri.py" --out "$T/out" \
 	--rpcs "$T/rpcs" --runtime "$rt" --pods "$pods" --containers 2 \
-	--dump "$T/dump" $ready_arg ||
+	--dump "$T/dump" --pod-steps "$pod_steps" $ready_arg $detached_arg ||
 	{ show_output; fail "cri $rt x$pods"; }
 # -c NAMESPACE/POD keeps the records of that pod alone: its sandbox and
 # its 2 app containers, by the ids the client was given

@@ -827,3 +827,254 @@ Test(prepare, docker_steps_of_a_start)
 	cr_expect_eq(c.steps[0].start_ns[2], 20105 * MS);
 	ct_prepare_free(p);
 }
+
+#define POD	"9ae2c6ee55f3e2684675a3c3e2edd09a7f7763b8f235cc1961fcc77f867ab9ba"
+#define APP	"d273fca5bab5b3d28f5e829eb11716d07ea7045b293b8ebc35392d42a52bf6f1"
+#define CRI_ROOT "/var/lib/containerd/io.containerd.grpc.v1.cri/"
+#define CRI_STATE "/run/containerd/io.containerd.grpc.v1.cri/"
+#define NETNS	"/var/run/netns/cni-b7aa7d45-0c3f-b97e-1107-d3fd93add1ce"
+
+/* containerd's bind mount of a netns to be (its src the thread's). */
+static void netns_ev(struct ct_prepare *p, uint64_t ms, const char *target)
+{
+	struct ct_mount m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.ts_ns = ms * MS;
+	m.hdr.type = CT_EV_MOUNT;
+	m.hdr.size = sizeof(m);
+	snprintf(m.hdr.comm, sizeof(m.hdr.comm), "containerd");
+	snprintf(m.source, sizeof(m.source), "/proc/17321/task/17767/ns/net");
+	snprintf(m.target, sizeof(m.target), "%s", target);
+	cr_assert_eq(ct_prepare_feed(p, &m, sizeof(m)), 0);
+}
+
+/* A CNI plugin's environment: its command, sandbox and netns. */
+static void cni_env_ev(struct ct_prepare *p, uint64_t ms, const char *cmd,
+		       const char *id, const char *netns)
+{
+	struct ct_cni_env e;
+	int n;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.ts_ns = ms * MS;
+	e.hdr.type = CT_EV_CNI_ENV;
+	e.hdr.size = sizeof(e);
+	n = snprintf(e.env, sizeof(e.env), "PATH=/bin%cCNI_COMMAND=%s%c"
+		     "CNI_CONTAINERID=%s%cCNI_NETNS=%s", 0, cmd, 0, id, 0,
+		     netns);
+	e.env_len = (uint32_t)n + 1;
+	cr_assert_eq(ct_prepare_feed(p, &e, sizeof(e)), 0);
+}
+
+static void arm_ev(struct ct_prepare *p, uint64_t ms, bool armed)
+{
+	struct ct_arm_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.ts_ns = ms * MS;
+	r.hdr.type = CT_EV_ARM;
+	r.hdr.size = sizeof(r);
+	r.armed = armed;
+	cr_assert_eq(ct_prepare_feed(p, &r, sizeof(r)), 0);
+}
+
+/* A CRI record of id whose first phase begins at first_ms. */
+static void cri_container(struct ct_container *c, const char *id,
+			  bool pod, uint64_t first_ms)
+{
+	docker_container(c, id, first_ms);
+	c->engine = CT_ENG_CRI;
+	c->is_pod = pod;
+}
+
+static void expect_steps(const struct ct_container *c, unsigned int n,
+			 const enum ct_step *st, const uint64_t *ms)
+{
+	const struct ct_steps *s = ct_steps_of(c, CT_PH_PREPARE);
+
+	cr_assert_eq(s->n, n, "%u steps", s->n);
+	for (unsigned int i = 0; i < n; i++) {
+		cr_expect_eq(s->step[i], st[i], "step %u", i);
+		cr_expect_eq(s->start_ns[i], ms[i] * MS, "%s at %.1f ms",
+			     ct_step_name(st[i]), s->start_ns[i] / 1e6);
+	}
+}
+
+/*
+ * A pod through containerd 1.6's CRI (docs/phases.md "prepare's steps"):
+ * RunPodSandbox's directories of the sandbox (root, then state), its shm
+ * mount, then the netns bind-mounted, which its ADD names; prepare ends
+ * at the ADD (connect).  Another pod's netns mount in between is not
+ * this one's.  A directory of another kind or not an id is no mark.
+ */
+Test(prepare, cri_pod_steps)
+{
+	static const enum ct_step st[] = { CT_STEP_CONFIG, CT_STEP_NETWORK };
+	static const uint64_t at[] = { 103, 106 };
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+	struct ct_container c;
+
+	cmkdir_ev(p, 101, CRI_ROOT "sandboxes/" POD "x");
+	cmkdir_ev(p, 102, CRI_ROOT "images/" POD);
+	cmkdir_ev(p, 103, CRI_ROOT "sandboxes/" POD);
+	cmkdir_ev(p, 104, CRI_STATE "sandboxes/" POD);
+	netns_ev(p, 105, "/var/run/netns/cni-0000");
+	netns_ev(p, 106, NETNS);
+	cni_env_ev(p, 108, "ADD", POD, NETNS);
+	cni_env_ev(p, 108, "ADD", POD, "/var/run/netns/cni-0000");
+	cri_container(&c, POD, true, 108);
+	ct_prepare_apply(p, &c);
+	cr_assert(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 103 * MS);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].end_ns, 108 * MS);
+	expect_steps(&c, 2, st, at);
+	cr_expect_eq(ct_steps_unattributed_ns(&c, CT_PH_PREPARE), 0);
+	ct_prepare_free(p);
+}
+
+/*
+ * containerd 2: the netns and its ADD come before the sandbox's
+ * directories and shm, which then are no step of its prepare; a
+ * recording made before the CRI's directories were kept: from the shm
+ * mount.
+ */
+Test(prepare, cri_pod_netns_first_or_shm_only)
+{
+	static const enum ct_step net[] = { CT_STEP_NETWORK };
+	static const enum ct_step cfg[] = { CT_STEP_CONFIG };
+	static const uint64_t at2[] = { 100 }, at1[] = { 104 };
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+	struct ct_container c;
+
+	netns_ev(p, 100, NETNS);
+	cni_env_ev(p, 102, "ADD", POD, NETNS);
+	mount_ev(p, 160, 1, "containerd",
+		 CRI_STATE "sandboxes/" POD "/shm");
+	cri_container(&c, POD, true, 102);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 100 * MS);
+	expect_steps(&c, 1, net, at2);
+	ct_prepare_free(p);
+
+	p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
+	mount_ev(p, 104, 1, "containerd", CRI_STATE "sandboxes/" POD "/shm");
+	mount_ev(p, 105, 9, "runc:[2:INIT]",
+		 CRI_STATE "sandboxes/" APP "/shm");
+	cri_container(&c, POD, true, 107);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 104 * MS);
+	expect_steps(&c, 1, cfg, at1);
+	cri_container(&c, APP, true, 107);
+	ct_prepare_apply(p, &c);
+	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	ct_prepare_free(p);
+}
+
+/*
+ * An app container: CreateContainer's directories, its snapshot (the one
+ * new snapshot between them and its bundle), StartContainer's bundle,
+ * the shim's start (attach).  Two snapshots meanwhile: no layer.
+ */
+Test(prepare, cri_container_steps)
+{
+	static const enum ct_step st[] = { CT_STEP_CONFIG, CT_STEP_LAYER,
+					   CT_STEP_BUNDLE };
+	static const uint64_t at[] = { 200, 203, 210 };
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+	struct ct_container c;
+
+	cmkdir_ev(p, 200, CRI_ROOT "containers/" APP);
+	cmkdir_ev(p, 201, CRI_STATE "containers/" APP);
+	cmkdir_ev(p, 203, SNAPS "new-3568228765");
+	cmkdir_ev(p, 210, TASKS "k8s.io/" APP);
+	cri_container(&c, APP, false, 215);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 200 * MS);
+	expect_steps(&c, 3, st, at);
+	cmkdir_ev(p, 204, SNAPS "new-1111111111");
+	cri_container(&c, APP, false, 215);
+	ct_prepare_apply(p, &c);
+	expect_steps(&c, 2, (const enum ct_step[]){ CT_STEP_CONFIG,
+		     CT_STEP_BUNDLE }, (const uint64_t[]){ 200, 210 });
+	ct_prepare_free(p);
+}
+
+/*
+ * A pod begun while the syscall hooks were detached (a detached session:
+ * the shim's exec attaches them, after RunPodSandbox's first acts): no
+ * prepare, said so.  Hooks on throughout: nothing said.  Without any
+ * record of the hooks (a recording of version 1): nothing said.
+ */
+Test(prepare, cri_pod_unarmed_is_said)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+	struct ct_container c;
+
+	cri_container(&c, POD, true, 100);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.prepare_missing, CT_PREP_OK);
+	arm_ev(p, 10, true);
+	arm_ev(p, 50, false);
+	arm_ev(p, 120, true);
+	cri_container(&c, POD, true, 100);
+	ct_prepare_apply(p, &c);
+	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.prepare_missing, CT_PREP_UNARMED);
+	cri_container(&c, APP, true, 200);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.prepare_missing, CT_PREP_UNARMED,
+		     "attached after a detach within the minute before");
+	cri_container(&c, APP, true, 61000 + 130);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.prepare_missing, CT_PREP_OK, "attached all along");
+	docker_container(&c, CID, 100);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.prepare_missing, CT_PREP_OK, "docker's: not said");
+	ct_prepare_free(p);
+}
+
+/*
+ * Pods at once in a detached session: the hooks attached (by the first
+ * pod's shim) between a pod's first act and its netns mount: what was
+ * seen is not its whole prepare, said so.  One whose sandbox directory
+ * was seen has its own.  Before the session's first attach nothing is
+ * known (its COMMAND came after): not said.
+ */
+Test(prepare, cri_pod_cut_by_an_attach_is_said)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+	struct ct_container c;
+
+	arm_ev(p, 10, true);
+	arm_ev(p, 50, false);
+	arm_ev(p, 2105, true);
+	netns_ev(p, 2106, NETNS);
+	cni_env_ev(p, 2108, "ADD", POD, NETNS);
+	cri_container(&c, POD, true, 2108);
+	ct_prepare_apply(p, &c);
+	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.prepare_missing, CT_PREP_UNARMED);
+	cmkdir_ev(p, 2107, CRI_ROOT "sandboxes/" APP);
+	netns_ev(p, 2109, "/var/run/netns/cni-0000");
+	cni_env_ev(p, 2110, "ADD", APP, "/var/run/netns/cni-0000");
+	cri_container(&c, APP, true, 2110);
+	ct_prepare_apply(p, &c);
+	cr_expect(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.prepare_missing, CT_PREP_OK);
+	ct_prepare_free(p);
+
+	p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
+	arm_ev(p, 1000, true);
+	netns_ev(p, 1200, NETNS);
+	cni_env_ev(p, 1202, "ADD", POD, NETNS);
+	cri_container(&c, POD, true, 1202);
+	ct_prepare_apply(p, &c);
+	cr_expect(ct_has_phase(&c, CT_PH_PREPARE), "attached from the start");
+	ct_prepare_free(p);
+}

@@ -124,12 +124,13 @@ struct ctr_prepare {
 /*
  * containerd's mkdirs that mark a container's steps: a task's bundle
  * `<state or root>/io.containerd.runtime.v2.task/<namespace>/<id>` (its
- * first mkdir of mode 0700, the only mode the kernel keeps of
- * containerd's: bpf/prepare_sys.bpf.h), and a new snapshot
- * `<snapshotter root>/snapshots/new-XXXX` (renamed to its number once
- * made: os.MkdirTemp's name).
+ * first mkdir: the kernel keeps containerd's of mode 0700, and of 0755
+ * whose name is an id's length: bpf/prepare_sys.bpf.h), and a new
+ * snapshot `<snapshotter root>/snapshots/new-XXXX` (renamed to its number
+ * once made: os.MkdirTemp's name).  The rest are left to the engines
+ * after it (the CRI's directories).
  */
-static void on_cmkdir(struct pr_containerd *cd, const struct ct_mkdir *m,
+static bool on_cmkdir(struct pr_containerd *cd, const struct ct_mkdir *m,
 		      int64_t m2r)
 {
 	uint64_t t = pr_mkdir_at(m, m2r);
@@ -140,16 +141,20 @@ static void on_cmkdir(struct pr_containerd *cd, const struct ct_mkdir *m,
 	memcpy(buf, m->path, sizeof(buf));
 	buf[sizeof(buf) - 1] = 0;
 	if (m->ret != 0 || !ct_path_last(buf, c, len, 3))
-		return;
+		return false;
 	if (ct_name_is(c[2], len[2], "io.containerd.runtime.v2.task") &&
 	    len[1] < sizeof(ns)) {
 		memcpy(ns, c[1], len[1]);
 		ns[len[1]] = 0;
 		pr_put(&cd->bundles, c[0], len[0], ns, t);
-	} else if (ct_name_is(c[1], len[1], "snapshots") && len[0] > 4 &&
-		   !strncmp(c[0], "new-", 4)) {
-		pr_put(&cd->snaps, PR_SNAP, strlen(PR_SNAP), NULL, t);
+		return true;
 	}
+	if (ct_name_is(c[1], len[1], "snapshots") && len[0] > 4 &&
+	    !strncmp(c[0], "new-", 4)) {
+		pr_put(&cd->snaps, PR_SNAP, strlen(PR_SNAP), NULL, t);
+		return true;
+	}
+	return false;
 }
 
 static bool feed(void *es, const struct ct_prepare_env *env,
@@ -159,10 +164,9 @@ static bool feed(void *es, const struct ct_prepare_env *env,
 	struct ctr_prepare *p = es;
 	char id[CT_NAME_ID_LEN];
 
-	if (h->type == CT_EV_CMKDIR) {
-		on_cmkdir(env->ctrd, (const struct ct_mkdir *)h, env->m2r);
-		return true;
-	}
+	if (h->type == CT_EV_CMKDIR)
+		return on_cmkdir(env->ctrd, (const struct ct_mkdir *)h,
+				 env->m2r);
 	if (h->type != CT_EV_EXEC ||
 	    ct_ctr_run_id(x->args, x->args_len, id, sizeof(id)))
 		return false;

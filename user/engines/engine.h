@@ -83,6 +83,7 @@ struct ct_prepare_ops;
 extern const struct ct_prepare_ops ct_docker_prepare;
 extern const struct ct_prepare_ops ct_containerd_prepare;
 extern const struct ct_prepare_ops ct_podman_prepare;
+extern const struct ct_prepare_ops ct_cri_prepare;
 
 /* ... and of the client stage (client_api.h). */
 struct ct_client_ops;

@@ -13,6 +13,14 @@
 /* a start further back than this is not this container's */
 #define MAX_PREPARE_NS	(60 * 1000000000ull)
 
+/* The syscall hooks' newest attaches and detaches (CT_EV_ARM). */
+#define ARMS	64
+
+struct arm_mark {
+	uint64_t ts;	/* wall clock */
+	bool armed;
+};
+
 struct ct_prepare {
 	struct ct_prepare_env env;
 	/* each engine's, by enum ct_engine_kind; NULL: it has no prepare */
@@ -20,6 +28,8 @@ struct ct_prepare {
 	void *es[CT_ENG_MAX];
 	struct pr_ring gens;	/* key: container id, ts: its record's end */
 	struct pr_containerd ctrd;
+	struct arm_mark arms[ARMS];
+	size_t narms;		/* 0: none seen, the hooks always on */
 };
 
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
@@ -141,6 +151,10 @@ static size_t need(uint32_t type)
 		return sizeof(struct ct_mount);
 	case CT_EV_EXEC:
 		return offsetof(struct ct_exec, args);
+	case CT_EV_CNI_ENV:
+		return offsetof(struct ct_cni_env, env);
+	case CT_EV_ARM:
+		return sizeof(struct ct_arm_rec);
 	default:
 		return 0;
 	}
@@ -159,6 +173,17 @@ int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len)
 	if (h->type == CT_EV_EXEC &&
 	    ((const struct ct_exec *)rec)->args_len > h->size - need(CT_EV_EXEC))
 		return -EINVAL;
+	if (h->type == CT_EV_CNI_ENV &&
+	    ((const struct ct_cni_env *)rec)->env_len >
+	    h->size - need(CT_EV_CNI_ENV))
+		return -EINVAL;
+	if (h->type == CT_EV_ARM) {
+		struct arm_mark *a = &p->arms[p->narms++ % ARMS];
+
+		a->ts = h->ts_ns + p->env.m2r;
+		a->armed = ((const struct ct_arm_rec *)rec)->armed;
+		return 0;
+	}
 	/* the engines in their order; the first that keeps it has it */
 	for (int k = 0; k < CT_ENG_MAX; k++)
 		if (p->ops[k] && p->ops[k]->feed &&
@@ -183,6 +208,55 @@ static bool client_only(const struct ct_prepare *p,
 {
 	return c->engine < CT_ENG_MAX && p->ops[c->engine] &&
 	       p->ops[c->engine]->client_only;
+}
+
+/*
+ * Whether the syscall hooks were detached at some time in [from, to]
+ * (wall), so that c's engine's marks of then may be missing: off at from
+ * or detached since.  Before the session's first attach, nothing is
+ * known of anything (under `-- COMMAND`, its client came after): not
+ * missed, unless the ring forgot the attaches since.  Never, without
+ * CT_EV_ARM records (a recording of version 1: always attached).
+ */
+static bool hooks_missed(const struct ct_prepare *p, uint64_t from,
+			 uint64_t to)
+{
+	size_t n = p->narms < ARMS ? p->narms : ARMS;
+	const struct arm_mark *at_from = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct arm_mark *a = &p->arms[i];
+
+		if (a->ts > to)
+			continue;
+		if (a->ts > from && !a->armed)
+			return true;
+		if (a->ts <= from && (!at_from || a->ts >= at_from->ts))
+			at_from = a;
+	}
+	return at_from ? !at_from->armed : p->narms > ARMS;
+}
+
+/*
+ * c's engine's prepare is seen only through the hooks, and its start s
+ * (0: none found) may not be its creation's: its first act not seen, and
+ * the hooks off at some time in the MAX_PREPARE_NS before its first
+ * phase (nothing found), or in the UNSEEN_GAP_NS before s (a later act
+ * found: its first one came that much before it at most).
+ */
+#define UNSEEN_GAP_NS	1000000000ull
+
+static bool unarmed(const struct ct_prepare *p, const struct ct_container *c,
+		    uint64_t s)
+{
+	const struct ct_prepare_ops *o = c->engine < CT_ENG_MAX ?
+					 p->ops[c->engine] : NULL;
+	uint64_t to = s ? s : c->first_ns;
+	uint64_t gap = s ? UNSEEN_GAP_NS : MAX_PREPARE_NS;
+
+	if (!o || !o->first_act || o->first_act(p->es[c->engine], c, s))
+		return false;
+	return hooks_missed(p, to > gap ? to - gap : 0, to);
 }
 
 /* The end of the record of c's id emitted before c (its previous
@@ -303,7 +377,9 @@ void ct_prepare_apply(struct ct_prepare *p, struct ct_container *c)
 	/* begun before the session: its start is not the adoption's */
 	if (!c->partial && !ct_has_phase(c, CT_PH_PREPARE) && !apart(p, c)) {
 		s = prepare_start(p, c);
-		if (s && s < first && first - s <= MAX_PREPARE_NS)
+		if (unarmed(p, c, s < first ? s : 0))	/* maybe cut: said */
+			c->prepare_missing = CT_PREP_UNARMED;
+		else if (s && s < first && first - s <= MAX_PREPARE_NS)
 			set_prepare(c, s);
 		else if (s && s < first)	/* never dropped unsaid */
 			c->prepare_missing = CT_PREP_NO_START;

@@ -106,6 +106,15 @@ struct ct_prepare_ops {
 	/* its prepare begins only at a client's exec: a start without one
 	 * was asked some other way (an API service), said so */
 	bool client_only;
+	/*
+	 * NULL, or: its prepare's marks all come from the syscall hooks
+	 * (the CRI's, asked over a socket), and whether the mark at s (0:
+	 * none) is c's creation's very first act; if not, a creation while
+	 * the hooks were detached may have begun unseen, and is said so
+	 * (prepare.c)
+	 */
+	bool (*first_act)(const void *es, const struct ct_container *c,
+			  uint64_t s);
 };
 
 /*

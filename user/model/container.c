@@ -178,6 +178,9 @@ const char *ct_prepare_missing_reason(uint8_t m)
 		[CT_PREP_NO_CLIENT] = "started by no client's command (its "
 				      "engine's API service, a restart "
 				      "policy): its request was not seen",
+		[CT_PREP_UNARMED] = "begun while the syscall hooks were "
+				    "detached: its engine's first acts were "
+				    "not seen",
 	};
 
 	return m < sizeof(why) / sizeof(why[0]) ? why[m] : NULL;
@@ -189,7 +192,8 @@ const char *ct_step_name(unsigned int s)
 		[CT_STEP_CLIENT] = "client", [CT_STEP_REQUEST] = "request",
 		[CT_STEP_LAYER] = "layer", [CT_STEP_CONFIG] = "config",
 		[CT_STEP_SETUP] = "setup", [CT_STEP_TASK] = "task",
-		[CT_STEP_BUNDLE] = "bundle", [CT_STEP_DELETE] = "delete",
+		[CT_STEP_BUNDLE] = "bundle", [CT_STEP_NETWORK] = "network",
+		[CT_STEP_DELETE] = "delete",
 		[CT_STEP_UNMOUNT] = "unmount", [CT_STEP_REMOVE] = "remove",
 	};
 

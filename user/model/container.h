@@ -393,6 +393,7 @@ enum ct_prepare_missing {
 	CT_PREP_OK,
 	CT_PREP_NO_START,	/* created long before, start request unseen */
 	CT_PREP_NO_CLIENT,	/* no client's exec began it (an API service) */
+	CT_PREP_UNARMED,	/* begun while the syscall hooks were detached */
 };
 
 /*
@@ -433,6 +434,8 @@ enum ct_step {
 	CT_STEP_BUNDLE,		/* containerd's bundle of the task (its
 				 * directories, the spec), the shim's start,
 				 * to its exec */
+	CT_STEP_NETWORK,	/* a pod's network namespace made and
+				 * mounted, to its CNI ADD */
 	/* destroy's */
 	CT_STEP_DELETE,		/* the runtime's and the shim's delete, the
 				 * engine told, to its first act */

@@ -24,6 +24,17 @@ pods against the client-side intervals of the RPCs that made them
 - every record named as the client named it: its pod's namespace, name
   and uid (RunPodSandbox's metadata), an app container's name and image
   (CreateContainer's), from the bundle's annotations;
+- prepare (docs/phases.md "prepare's steps"): a pod's inside its own
+  RunPodSandbox, in the steps config (the sandbox's directories) and
+  network (its netns mounted; containerd 2 makes the netns first, its
+  directories after the ADD: network alone), ending where connect (its
+  ADD) begins; an
+  app container's from inside its CreateContainer (config) to its
+  attach, its bundle step begun inside its StartContainer; the steps
+  cover prepare.  --detached (one detached session, idle before the
+  pods): the pod whose first act came first came before anything
+  attached the syscall hooks, so at least one pod's prepare must be said
+  missing for that reason, and any other be whole or said so;
 - app container: attach and create inside its StartContainer
   (containerd 1.6's CreateContainer only records the container and
   prepares its snapshot: `<rt> create` runs under StartContainer), start
@@ -42,6 +53,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 import check  # noqa: E402  (the shared assertions and their error list)
+import steps_truth  # noqa: E402  (steps_of: the steps cover their phase)
 
 
 def load_pods(path):
@@ -160,6 +172,76 @@ def app_end(rec, key):
     return p["start_ns"] + (p["dur_ns"] if key == "ready" else 0)
 
 
+UNARMED = "begun while the syscall hooks were detached"
+
+
+def prepare_steps(rec, want):
+    """rec's prepare steps, one of the lists in want, covering prepare:
+    ({step: (start, end)}, prepare's end), else None (an error)."""
+    tag = f"{rec['type']} {rec['id'][:12]}"
+    errs = []
+    for w in want:
+        try:
+            return steps_truth.steps_of(rec, "prepare", w)
+        except ValueError as e:
+            errs.append(str(e))
+    check.check(False, f"{tag}: prepare: {'; '.join(errs)}; "
+                f"prepare_missing {rec.get('prepare_missing')!r}")
+    return None
+
+
+def step_in(rec, st, step, r, what):
+    tag = f"{rec['type']} {rec['id'][:12]}"
+    s = st[step][0]
+    check.check(r["start_ns"] - check.SLACK_NS <= s <=
+                r["end_ns"] + check.SLACK_NS,
+                f"{tag}: {step} step begins at {s}, outside {what} "
+                f"[{r['start_ns']}, {r['end_ns']}]")
+    return (s - r["start_ns"]) / 1e6
+
+
+def check_pod_prepare(rec, run, unarmed_ok, want):
+    """A pod's prepare: inside its RunPodSandbox, in steps want (1.6:
+    config then network; 2.1 makes the netns first), to connect's start;
+    or, where allowed, said missing as unarmed."""
+    sid = rec["id"]
+    if unarmed_ok and UNARMED in (rec.get("prepare_missing") or ""):
+        print(f"check_cri: pod {sid[:12]}: prepare missing: "
+              f"{rec['prepare_missing']}")
+        return
+    got = prepare_steps(rec, [want])
+    if got is None:
+        return
+    st, end = got
+    inside(rec, "prepare", run, "RunPodSandbox")
+    check.check(end == check.phase(rec, "connect")["start_ns"],
+                f"pod {sid[:12]}: prepare ends at {end}, not at connect")
+    into = step_in(rec, st, want[0], run, "RunPodSandbox")
+    print(f"check_cri: pod {sid[:12]}: prepare "
+          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
+          + f" ms, begun {into:.2f} ms into RunPodSandbox")
+
+
+def check_app_prepare(rec, pod, oid):
+    """An app's prepare: config begun inside its CreateContainer, bundle
+    inside its StartContainer, to attach's start."""
+    got = prepare_steps(rec, [["config", "layer", "bundle"],
+                              ["config", "bundle"]])
+    if got is None:
+        return
+    st, end = got
+    create, start = rpc(pod, "CreateContainer", oid), rpc(pod,
+                                                         "StartContainer", oid)
+    a = step_in(rec, st, "config", create, "CreateContainer")
+    b = step_in(rec, st, "bundle", start, "StartContainer")
+    check.check(end == check.phase(rec, "attach")["start_ns"],
+                f"container {oid[:12]}: prepare ends at {end}, not at attach")
+    print(f"check_cri: container {oid[:12]}: prepare "
+          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
+          + f" ms; config {a:.2f} ms into CreateContainer, bundle {b:.2f} "
+          "ms into StartContainer")
+
+
 def check_pod_record(rec, pod, app_recs, ready, execs):
     sid = pod["sandbox_id"]
     run = rpc(pod, "RunPodSandbox", sid)
@@ -205,6 +287,7 @@ def check_pod_record(rec, pod, app_recs, ready, execs):
 
 def check_app_record(rec, pod, oid):
     sid = pod["sandbox_id"]
+    check_app_prepare(rec, pod, oid)
     check.check(rec["type"] == "container", f"{oid[:12]}: type {rec['type']}")
     check.check(rec.get("pod") == sid, f"{oid[:12]}: pod {rec.get('pod')}, "
                 f"want {sid[:12]}")
@@ -255,7 +338,7 @@ def check_names(rec, pod, container):
                     f"{tag}: image {rec.get('image')!r}, want {pod['image']}")
 
 
-def check_pod(pod, by_id, a, execs):
+def check_pod(pod, by_id, a, execs, unarmed_ok):
     sid = pod.get("sandbox_id")
     if not check.check(sid, f"pod {pod.get('name')}: no sandbox id"):
         return
@@ -272,7 +355,10 @@ def check_pod(pod, by_id, a, execs):
     rec = one_record(by_id, sid, a)
     if rec:
         check_pod_record(rec, pod, apps, a.ready, execs)
+        check_pod_prepare(rec, rpc(pod, "RunPodSandbox", sid), unarmed_ok,
+                          a.pod_steps.split(","))
         check_names(rec, pod, None)
+    return rec
 
 
 def main():
@@ -284,6 +370,11 @@ def main():
     ap.add_argument("--containers", type=int, default=2)
     ap.add_argument("--dump", help="coldtrace --dump of the session's "
                     "recording: check each pod's plugins by CNI_CONTAINERID")
+    ap.add_argument("--pod-steps", default="config,network",
+                    help="a pod's prepare steps (containerd 2: network)")
+    ap.add_argument("--detached", action="store_true",
+                    help="one detached session, idle before the pods: "
+                    "a pod's prepare is said unarmed")
     ap.add_argument("--ready", action="store_true",
                     help="the apps listen: the pod's cold start ends at "
                     "the last app's ready")
@@ -298,8 +389,17 @@ def main():
     if check.check(summary is not None, "no summary line"):
         check.check(summary.get("cni_unattributed") == 0,
                     f"cni_unattributed {summary.get('cni_unattributed')}")
+    unarmed = 0
     for pod in pods:
-        check_pod(pod, by_id, a, execs)
+        rec = check_pod(pod, by_id, a, execs, a.detached)
+        unarmed += bool(rec and UNARMED in (rec.get("prepare_missing") or ""))
+    # detached: the pod whose first act came first came before anything
+    # attached the hooks (a pod's shim, or its ADD, attaches them after
+    # its first acts); the others may have been seen whole
+    check.check(not a.detached or unarmed >= 1,
+                "detached: no pod's prepare said unarmed, though the "
+                "first one's first acts came before anything attached "
+                "the hooks")
     for e in check.errors:
         print("check_cri: " + e, file=sys.stderr)
     sys.exit(1 if check.errors else 0)

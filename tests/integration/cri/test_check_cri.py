@@ -31,6 +31,14 @@ def ph(a, b):
     return {"start_ns": at(a), "dur_ns": at(b) - at(a)}
 
 
+def prep(steps, end):
+    """A prepare phase of steps [(name, start ms)], to end ms."""
+    marks = [t for _, t in steps] + [end]
+    return dict(ph(steps[0][1], end), unattributed_ns=0, steps=[
+        dict(ph(t, marks[i + 1]), step=n) for i, (n, t) in
+        enumerate(steps)])
+
+
 def rpc(name, oid, a, b):
     return {"rpc": name, "id": oid, "start_ns": at(a), "end_ns": at(b)}
 
@@ -60,7 +68,10 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                      "name": "c%d" % i, "image": IMAGE, "k8s": dict(
                          K8S, container="c%d" % i),
                      "complete": True, "engine": "cri", "runtime": "runc",
-                     "phases": {"attach": ph(505 + o, 515 + o),
+                     "phases": {"prepare": prep(
+                                    [("config", 471 + o), ("layer", 472 + o),
+                                     ("bundle", 502 + o)], 505 + o),
+                                "attach": ph(505 + o, 515 + o),
                                 "create": ph(515 + o, 522 + o),
                                 "start": ph(s, e), "run": ph(e, max(1500, e + 1)),
                                 "die": ph(1500, 1510),
@@ -70,7 +81,9 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                "complete": True, "engine": "cri",
                "runtime": "runc", "start_ns": at(6),
                "cold_start_ns": last_exec - at(6),
-               "phases": {"connect": ph(6, 16), "attach": ph(20, 200),
+               "phases": {"prepare": prep([("config", 3),
+                                           ("network", 4.5)], 6),
+                          "connect": ph(6, 16), "attach": ph(20, 200),
                           "create": ph(200, 400),
                           "start": ph(*pod_start),
                           "run": ph(pod_start[1],
@@ -85,13 +98,14 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
     return pod, by_id
 
 
-def errors_of(edit=None, **kw):
+def errors_of(edit=None, unarmed_ok=False, **kw):
     pod, by_id = pod_and_records(**kw)
     if edit:
         edit(by_id)
     del check.errors[:]
     check_cri.check_pod(pod, by_id, SimpleNamespace(
-        runtime="runc", containers=2, ready=False), None)
+        runtime="runc", containers=2, ready=False,
+        pod_steps="config,network"), None, unarmed_ok)
     return list(check.errors)
 
 
@@ -118,6 +132,40 @@ class CheckCri(unittest.TestCase):
         e = errors_of(app_start=(524, 480))
         self.assertTrue(e, "an app's start ends before StartContainer")
 
+
+    def test_a_prepare_outside_its_rpcs_or_short_of_its_phase_is_an_error(
+            self):
+        def early(by_id):
+            # the pod's config before RunPodSandbox, an app's bundle
+            # before its StartContainer
+            # (by more than check.SLACK_NS, 20 ms)
+            st = by_id[SID][0]["phases"]["prepare"]
+            st["start_ns"] = st["steps"][0]["start_ns"] = at(-30)
+            st["dur_ns"] += 33 * MS
+            st["steps"][0]["dur_ns"] += 33 * MS
+            a = by_id[APPS[0]][0]["phases"]["prepare"]["steps"]
+            a[1]["dur_ns"] = 3 * MS
+            a[2]["start_ns"] = at(475)
+            a[2]["dur_ns"] = 30 * MS
+        e = errors_of(edit=early)
+        self.assertEqual(len(e), 3, e)
+        self.assertTrue(any("config step begins" in x for x in e), e)
+        self.assertTrue(any("bundle step begins" in x for x in e), e)
+
+        def ends_early(by_id):
+            by_id[APPS[1]][0]["phases"]["prepare"]["dur_ns"] -= MS
+        e = errors_of(edit=ends_early)
+        self.assertTrue(any("steps do not end" in x for x in e), e)
+
+    def test_a_missing_prepare_only_as_unarmed_and_where_allowed(self):
+        def missing(by_id):
+            del by_id[SID][0]["phases"]["prepare"]
+            by_id[SID][0]["prepare_missing"] = (
+                check_cri.UNARMED + ": its engine's first acts were not "
+                "seen")
+        self.assertEqual(errors_of(edit=missing, unarmed_ok=True), [])
+        e = errors_of(edit=missing)
+        self.assertTrue(any("no prepare steps" in x for x in e), e)
 
     def test_names_other_than_the_clients_are_errors(self):
         def rename(by_id):

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The CRI's prepare (user/enrich/prepare.h).  containerd's CRI plugin
+ * does a pod's and a container's work in its own threads, asked over its
+ * socket: no client's exec begins it.  What names them is the plugin's
+ * own acts: its directory of each,
+ * `<root or state>/io.containerd.grpc.v1.cri/sandboxes/<id>`
+ * (RunPodSandbox) and `.../containers/<id>` (CreateContainer), made
+ * first thing; its mount of a sandbox's `.../sandboxes/<id>/shm`; and
+ * the network namespace it bind-mounts for a pod (`.../netns/cni-<uuid>`,
+ * no id in it), named by the pod's CNI ADD (its CNI_NETNS).
+ *
+ * A pod's prepare runs from the first of these to its first phase (the
+ * ADD: connect); a container's from CreateContainer's directory through
+ * the kubelet's StartContainer to its shim's start (attach).  Steps
+ * (docs/phases.md "prepare's steps"): a pod's `config` (its directories,
+ * files and shm) and `network` (its netns made and mounted, to the ADD);
+ * a container's `config` (its directories, the spec, the kubelet's next
+ * request), `layer` (containerd's one new snapshot between that and the
+ * bundle) and `bundle` (its task's bundle, the shim's start).
+ */
+#include <string.h>
+#include "classify.h"
+#include "comm_table.h"
+#include "engine.h"
+#include "prepare_api.h"
+#include "util.h"
+
+#define CRI_DIR		"io.containerd.grpc.v1.cri"
+#define CRI_SANDBOX	"sandboxes"
+#define CRI_CONTAINER	"containers"
+
+struct cri_prepare {
+	struct pr_ring dirs;	/* key: sandbox or container id; val: the
+				 * directory it is in (CRI_SANDBOX,
+				 * CRI_CONTAINER) or "shm" (a sandbox's) */
+	struct pr_ring net;	/* key: a netns' name "cni-<uuid>", ts:
+				 * containerd's bind mount; key: a sandbox
+				 * id, val: its ADD's netns' name */
+};
+
+/* ".../io.containerd.grpc.v1.cri/{sandboxes,containers}/<id>" */
+static void on_cmkdir(struct cri_prepare *p, const struct ct_mkdir *m,
+		      uint64_t t)
+{
+	char buf[CT_PATH_MAX], kind[CT_NAME_NAME_LEN];
+	const char *c[3];
+	size_t len[3];
+
+	ct_copy_str(buf, sizeof(buf), m->path, sizeof(m->path));
+	if (m->ret != 0 || !ct_path_last(buf, c, len, 3) ||
+	    !ct_name_is_id(c[0], len[0]) ||
+	    !ct_name_is(c[2], len[2], CRI_DIR) ||
+	    (!ct_name_is(c[1], len[1], CRI_SANDBOX) &&
+	     !ct_name_is(c[1], len[1], CRI_CONTAINER)))
+		return;
+	ct_copy_str(kind, sizeof(kind), c[1], len[1]);
+	pr_put(&p->dirs, c[0], len[0], kind, t);
+}
+
+/* containerd's mounts: a sandbox's shm, a pod's netns to be. */
+static bool on_mount(struct cri_prepare *p, const struct ct_mount *m,
+		     uint64_t t)
+{
+	char src[CT_PATH_MAX], target[CT_PATH_MAX];
+	const char *c[4];
+	size_t len[4];
+
+	if (m->ret != 0 || !ct_prog_comm_is(m->hdr.comm, CT_PROG_CONTAINERD))
+		return false;
+	ct_copy_str(src, sizeof(src), m->source, CT_PATH_MAX);
+	ct_copy_str(target, sizeof(target), m->target, CT_PATH_MAX);
+	if (ct_path_last(target, c, len, 4) &&
+	    ct_name_is(c[0], len[0], "shm") && ct_name_is_id(c[1], len[1]) &&
+	    ct_name_is(c[2], len[2], CRI_SANDBOX) &&
+	    ct_name_is(c[3], len[3], CRI_DIR)) {
+		pr_put(&p->dirs, c[1], len[1], "shm", t);
+		return true;
+	}
+	if (strncmp(src, "/proc/", 6) || !strstr(src, "/ns/net") ||
+	    !strstr(target, "/netns/cni-"))
+		return false;
+	pr_put(&p->net, ct_basename(target), strlen(ct_basename(target)),
+	       NULL, t);
+	return true;
+}
+
+/* A CNI plugin's ADD names its sandbox's netns (the first one does). */
+static void on_cni_env(struct cri_prepare *p, const struct ct_cni_env *e,
+		       uint64_t t)
+{
+	struct ct_cni_vars v;
+
+	if (ct_cni_env_parse(e->env, e->env_len, e->env_cut, &v) !=
+	    CT_CNI_ADD || !v.netns[0] || pr_find(&p->net, v.id, 0))
+		return;
+	pr_put(&p->net, v.id, strlen(v.id), ct_basename(v.netns), t);
+}
+
+static bool feed(void *es, const struct ct_prepare_env *env,
+		 const struct ct_hdr *h, uint64_t t)
+{
+	switch (h->type) {
+	case CT_EV_CMKDIR:	/* those containerd's own feed left */
+		on_cmkdir(es, (const struct ct_mkdir *)h,
+			  pr_mkdir_at((const struct ct_mkdir *)h, env->m2r));
+		return true;
+	case CT_EV_MOUNT:
+		return on_mount(es, (const struct ct_mount *)h, t);
+	case CT_EV_CNI_ENV:
+		on_cni_env(es, (const struct ct_cni_env *)h, t);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* containerd's mount of pod c's netns (its ADD named it), 0 if unseen. */
+static uint64_t netns_at(const struct cri_prepare *p,
+			 const struct ct_container *c, uint64_t before)
+{
+	const struct pr_mark *add = pr_find(&p->net, c->id, 0);
+	const struct pr_mark *m = add ? pr_find(&p->net, add->val, before) :
+					NULL;
+
+	return m ? m->ts : 0;
+}
+
+/* The first of the plugin's acts naming c, before first (0: none). */
+static uint64_t first_mark(const struct cri_prepare *p,
+			   const struct ct_container *c, uint64_t first)
+{
+	const struct pr_mark *m = pr_first(&p->dirs, c->id, 0, first);
+	uint64_t net = c->is_pod ? netns_at(p, c, first) : 0;
+
+	if (m && (!net || m->ts < net))
+		return m->ts;
+	return net;
+}
+
+static uint64_t start(const void *es, const struct ct_container *c,
+		      uint64_t first)
+{
+	return first_mark(es, c, first);
+}
+
+/* RunPodSandbox's or CreateContainer's first act: the mkdir of c's own
+ * directory (containerd 2 makes a pod's netns before it: not one). */
+static bool first_act(const void *es, const struct ct_container *c,
+		      uint64_t s)
+{
+	const struct cri_prepare *p = es;
+	const struct pr_mark *m = s ? pr_first(&p->dirs, c->id, s, s + 1) :
+				      NULL;
+
+	return m && strcmp(m->val, "shm");
+}
+
+static void steps(const void *es, const struct ct_prepare_env *env,
+		  const struct ct_container *c, struct ct_steps *out)
+{
+	const struct cri_prepare *p = es;
+	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
+	const struct pr_mark *dir = pr_first(&p->dirs, c->id, pr->start_ns,
+					     pr->end_ns);
+	uint64_t bundle;
+
+	pr_step(out, c, CT_STEP_CONFIG, dir ? dir->ts : 0);
+	if (c->is_pod) {
+		pr_step(out, c, CT_STEP_NETWORK, netns_at(p, c, pr->end_ns));
+		return;
+	}
+	bundle = pr_bundle(env, c->id, pr->start_ns, pr->end_ns);
+	if (dir && bundle)
+		pr_step(out, c, CT_STEP_LAYER,
+			pr_snapshot(env, dir->ts, bundle, 1));
+	pr_step(out, c, CT_STEP_BUNDLE, bundle);
+}
+
+const struct ct_prepare_ops ct_cri_prepare = {
+	.state_size = sizeof(struct cri_prepare),
+	.feed = feed,
+	.start = start,
+	.steps = steps,
+	/* kubelet asks over a socket: in a detached session the first exec
+	 * that attaches the hooks is the shim's, after RunPodSandbox's first
+	 * acts (docs/phases.md "prepare") */
+	.first_act = first_act,
+};
