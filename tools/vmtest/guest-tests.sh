@@ -287,10 +287,13 @@ test_direct() {	# RUNTIME [PATH: fentry (the variant's), tp_btf]
 }
 
 # --why's wait sites on this kernel (docs/why.md): `runc run` of a bundle
-# whose createRuntime hook sleeps 0.3 s: create has a do_nanosleep site
-# (the hook's, named from this kernel's stacks: __x64_sys_* or
-# __arm64_sys_* entries) of 270 ms or more (90 %: emulation's latencies
-# move the edges), woken from an interrupt, no stack lost, at most 10 %
+# whose createRuntime hook sleeps 0.3 s: create has a site of the hook's
+# of 150 ms or more (runc under emulation beside other guests was seen
+# to block on it 115 ms after the hook began): its do_nanosleep (named
+# from this kernel's stacks: __x64_sys_* or __arm64_sys_* entries),
+# followed from runc's wait and woken from an interrupt, or runc's own
+# wait for the hook's exit (do_wait, woken by sleep: which of its
+# threads blocks is Go's scheduler's choice), no stack lost, at most 10 %
 # of create's off-CPU time unattributed, no site a frame of the tracing
 # itself (5.10 lists no JIT images: they fell to the nearest module
 # symbol, cleanup_module); and the wakers' interrupts told
@@ -317,9 +320,10 @@ test_why_waits() {
 		.waits.unattributed_ns <= 0.1 * .waits.offcpu_ns and
 		all(.waits.sites[]; .site |
 		    test("^(bpf_|__bpf_|__traceiter_|cleanup_module$|init_module$)") | not) and
-		any(.waits.sites[]; .site == "do_nanosleep" and
-		    .ns + .runq_ns >= 270000000 and
-		    (.hop.kind == "interrupt" or .waker.kind == "interrupt"))' \
+		any(.waits.sites[]; .ns + .runq_ns >= 150000000 and
+		    ((.site == "do_nanosleep" and
+		      (.hop.kind == "interrupt" or .waker.kind == "interrupt")) or
+		     (.site == "do_wait" and .waker.comm == "sleep")))' \
 		<<<"${c:-null}" >/dev/null; then
 		fail "why waits: create's sites $(jq -c '.waits' <<<"${c:-null}")"
 		show "$W/waits.err"
