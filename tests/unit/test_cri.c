@@ -148,6 +148,38 @@ Test(cri, concurrent_pods_exact)
 	ts_all_free(&a);
 }
 
+/*
+ * Each pod's prepare (docs/phases.md "prepare's steps"): recorded before
+ * the CRI's directories were kept, so from containerd's shm mount of
+ * its sandbox (config) and its netns bind mount, named by its own ADD
+ * (network), to its connect; inside its own RunPodSandbox, the three
+ * pods' RunPodSandbox at once.
+ */
+Test(cri, concurrent_pods_prepare)
+{
+	struct truth t[PODS] = { 0 };
+	struct ts_all a;
+
+	ts_replay_all(NAME, &a);
+	load_truth(a.sidecar, t);
+	for (size_t i = 0; i < PODS; i++) {
+		const struct ct_container *c = &a.c[i];
+		const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
+		const struct ct_steps *s = ct_steps_of(c, CT_PH_PREPARE);
+
+		cr_assert(ct_has_phase(c, CT_PH_PREPARE), "pod %.12s: no "
+			  "prepare", t[i].id);
+		cr_expect_eq(pr->end_ns, c->phases[CT_PH_CONNECT].start_ns);
+		expect_inside(pr->start_ns, t[i].run, t[i].id, "prepare start");
+		cr_assert_eq(s->n, 2, "pod %.12s: %u steps", t[i].id, s->n);
+		cr_expect_eq(s->step[0], CT_STEP_CONFIG);
+		cr_expect_eq(s->start_ns[0], pr->start_ns);
+		cr_expect_eq(s->step[1], CT_STEP_NETWORK);
+		expect_inside(s->start_ns[1], t[i].run, t[i].id, "network");
+	}
+	ts_all_free(&a);
+}
+
 /* --- the tracker alone, fed the recording with records left out ----- */
 
 struct feed {
