@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "cri.h"
 #include "engine.h"
 #include "phases_api.h"
 #include "tracker_api.h"
@@ -321,15 +322,19 @@ static void cri_claim_add(struct ct_tracker *tk, struct cri *cr,
 		fifo_take(cr->cni, &cr->ncni, sizeof(cr->cni[0]), idx[n]);
 }
 
-/* containerd's netns for a sandbox to come: "/proc/PID/task/TID/ns/net"
- * bind-mounted on .../netns/cni-<random> (no id in either). */
+bool ct_cri_netns_mount(const char *src, const char *target)
+{
+	return !strncmp(src, "/proc/", 6) && strstr(src, "/task/") &&
+	       strstr(src, "/ns/net") && strstr(target, "/netns/cni-");
+}
+
+/* containerd's netns for a sandbox to come (ct_cri_netns_mount()). */
 static void cri_netns_mount(struct cri *cr, const char *src,
 			    const char *target, uint32_t pid)
 {
 	struct cri_netns *n;
 
-	if (strncmp(src, "/proc/", 6) || !strstr(src, "/task/") ||
-	    !strstr(src, "/ns/net") || !strstr(target, "/netns/cni-"))
+	if (!ct_cri_netns_mount(src, target))
 		return;
 	fifo_make_room(cr->netns, &cr->nnetns, sizeof(cr->netns[0]));
 	n = &cr->netns[cr->nnetns++];

@@ -22,6 +22,7 @@
 #include <string.h>
 #include "classify.h"
 #include "comm_table.h"
+#include "cri.h"
 #include "engine.h"
 #include "prepare_api.h"
 #include "util.h"
@@ -77,8 +78,7 @@ static bool on_mount(struct cri_prepare *p, const struct ct_mount *m,
 		pr_put(&p->dirs, c[1], len[1], "shm", t);
 		return true;
 	}
-	if (strncmp(src, "/proc/", 6) || !strstr(src, "/ns/net") ||
-	    !strstr(target, "/netns/cni-"))
+	if (!ct_cri_netns_mount(src, target))
 		return false;
 	pr_put(&p->net, ct_basename(target), strlen(ct_basename(target)),
 	       NULL, t);
@@ -127,21 +127,16 @@ static uint64_t netns_at(const struct cri_prepare *p,
 }
 
 /* The first of the plugin's acts naming c, before first (0: none). */
-static uint64_t first_mark(const struct cri_prepare *p,
-			   const struct ct_container *c, uint64_t first)
+static uint64_t start(const void *es, const struct ct_container *c,
+		      uint64_t first)
 {
+	const struct cri_prepare *p = es;
 	const struct pr_mark *m = pr_first(&p->dirs, c->id, 0, first);
 	uint64_t net = c->is_pod ? netns_at(p, c, first) : 0;
 
 	if (m && (!net || m->ts < net))
 		return m->ts;
 	return net;
-}
-
-static uint64_t start(const void *es, const struct ct_container *c,
-		      uint64_t first)
-{
-	return first_mark(es, c, first);
 }
 
 /* RunPodSandbox's or CreateContainer's first act: the mkdir of c's own

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "armlog.h"
 #include "client.h"
 #include "coldtrace.h"
 #include "prepare.h"
@@ -13,14 +14,6 @@
 /* a start further back than this is not this container's */
 #define MAX_PREPARE_NS	(60 * 1000000000ull)
 
-/* The syscall hooks' newest attaches and detaches (CT_EV_ARM). */
-#define ARMS	64
-
-struct arm_mark {
-	uint64_t ts;	/* wall clock */
-	bool armed;
-};
-
 struct ct_prepare {
 	struct ct_prepare_env env;
 	/* each engine's, by enum ct_engine_kind; NULL: it has no prepare */
@@ -28,8 +21,7 @@ struct ct_prepare {
 	void *es[CT_ENG_MAX];
 	struct pr_ring gens;	/* key: container id, ts: its record's end */
 	struct pr_containerd ctrd;
-	struct arm_mark arms[ARMS];
-	size_t narms;		/* 0: none seen, the hooks always on */
+	struct ct_arm_log arms;	/* the syscall hooks' turns, wall clock */
 };
 
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
@@ -178,10 +170,8 @@ int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len)
 	    h->size - need(CT_EV_CNI_ENV))
 		return -EINVAL;
 	if (h->type == CT_EV_ARM) {
-		struct arm_mark *a = &p->arms[p->narms++ % ARMS];
-
-		a->ts = h->ts_ns + p->env.m2r;
-		a->armed = ((const struct ct_arm_rec *)rec)->armed;
+		ct_arm_log_add(&p->arms, h->ts_ns + p->env.m2r,
+			       ((const struct ct_arm_rec *)rec)->armed);
 		return 0;
 	}
 	/* the engines in their order; the first that keeps it has it */
@@ -221,20 +211,10 @@ static bool client_only(const struct ct_prepare *p,
 static bool hooks_missed(const struct ct_prepare *p, uint64_t from,
 			 uint64_t to)
 {
-	size_t n = p->narms < ARMS ? p->narms : ARMS;
-	const struct arm_mark *at_from = NULL;
+	enum ct_arm_state st = ct_arm_log_at(&p->arms, from);
+	uint64_t off = ct_arm_log_next(&p->arms, from, false);
 
-	for (size_t i = 0; i < n; i++) {
-		const struct arm_mark *a = &p->arms[i];
-
-		if (a->ts > to)
-			continue;
-		if (a->ts > from && !a->armed)
-			return true;
-		if (a->ts <= from && (!at_from || a->ts >= at_from->ts))
-			at_from = a;
-	}
-	return at_from ? !at_from->armed : p->narms > ARMS;
+	return st == CT_ARM_OFF || st == CT_ARM_FORGOTTEN || (off && off <= to);
 }
 
 /*

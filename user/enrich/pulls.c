@@ -706,16 +706,6 @@ static void drop_oldest(struct ct_pulls *e)
 }
 
 /* An attach or a detach of the syscall hooks, made by the live session. */
-static void add_arm(struct ct_pulls *e, const struct ct_arm_rec *r)
-{
-	if (e->narms == PL_ARMS) {
-		ct_fifo_take(e->arms, &e->narms, sizeof(*e->arms), 0);
-		e->arms_dropped = true;
-	}
-	e->arms[e->narms].ts = r->hdr.ts_ns;
-	e->arms[e->narms++].on = r->armed;
-}
-
 /*
  * When the hooks were attached (wall clock), if they were off when a pull
  * began at @start (wall clock): struct ct_pull's traced_from_ns.  A pull
@@ -724,16 +714,11 @@ static void add_arm(struct ct_pulls *e, const struct ct_arm_rec *r)
  */
 static uint64_t traced_from(const struct ct_pulls *e, uint64_t start)
 {
-	size_t i = 0;
+	enum ct_arm_state st = ct_arm_log_at(&e->arms, start);
 
-	while (i < e->narms && pl_wall(e, e->arms[i].ts) <= start)
-		i++;
-	if (i ? e->arms[i - 1].on : e->arms_dropped)
+	if (st == CT_ARM_ON || st == CT_ARM_FORGOTTEN)
 		return 0;
-	for (; i < e->narms; i++)
-		if (e->arms[i].on)
-			return pl_wall(e, e->arms[i].ts);
-	return 0;
+	return ct_arm_log_next(&e->arms, start, true);
 }
 
 /*
@@ -1065,9 +1050,8 @@ static bool abandoned(const struct ct_pulls *e, const struct stream *s)
 		last = pl_max_u64(last, s->ev[i].ts);
 		held &= !sent_at_open(&s->ev[i]);
 	}
-	for (size_t i = e->narms; held && i-- > 0 && e->arms[i].ts > last;)
-		if (!e->arms[i].on)
-			return true;
+	if (held && ct_arm_log_next(&e->arms, pl_wall(e, last), false))
+		return true;
 	return e->now > last + CT_PULL_ABANDON_NS;
 }
 
@@ -1137,7 +1121,8 @@ int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
 			rc = add_exec(e, rec, h->size);
 		break;
 	case CT_EV_ARM:
-		add_arm(e, rec);
+		ct_arm_log_add(&e->arms, pl_wall(e, h->ts_ns),
+			       ((const struct ct_arm_rec *)rec)->armed);
 		break;
 	case CT_EV_LOST:
 		add_lost(e, rec);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "armlog.h"
 #include "comm_table.h"
 #include "container.h"
 #include "pull.h"
@@ -155,14 +156,6 @@ struct ct_pull_store_ops {
 	void (*close)(void *st);
 };
 
-/* The last attaches and detaches of the syscall hooks (CT_EV_ARM). */
-#define PL_ARMS		32
-
-struct arm_turn {
-	uint64_t ts;		/* monotonic */
-	bool on;
-};
-
 /* Layers fetched lately, for the pulls that waited on another's fetch
  * of a layer they share (pl_recent_find()). */
 #define PL_RECENT	64
@@ -199,9 +192,7 @@ struct ct_pulls {
 	size_t npulls, pcap;
 	size_t keep;		/* 0: every pull; else the last `keep` */
 	struct ct_pull_totals totals[CT_ENG_MAX];	/* every pull's */
-	struct arm_turn arms[PL_ARMS];	/* in time order */
-	size_t narms;
-	bool arms_dropped;	/* older ones forgotten */
+	struct ct_arm_log arms;	/* the syscall hooks' turns, wall clock */
 	/* when the pull ring lost records (CT_EV_LOST's pull_lost grew):
 	 * somewhere in (from, to], monotonic, in time order */
 	struct pl_loss {
