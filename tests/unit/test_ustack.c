@@ -7,6 +7,7 @@
  * tests/integration/gosym.sh.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,40 @@ static const char *first(struct ct_ustack *u, const char *exe,
 	ct_ustack_prime(u, 9, 7, exe, exec_ns);
 	ct_ustack_name(u, 9, ips, 2, frames, sizeof(frames), &cut);
 	return frames;
+}
+
+/*
+ * What a uprobe is placed by (user/kern/ufn_bpf.c): functions by the end
+ * of their names (runc's main.main and runtime.main among ".main"'s,
+ * each one's entry as by its whole name), an entry's file offset, which
+ * the LOAD segments map back to it; nothing for no such name or an
+ * address in no segment.
+ */
+Test(ustack, functions_by_the_end_of_their_names_and_their_offsets)
+{
+	uint64_t e[64], main_entry, rt_entry, end, off, va;
+	struct ct_gosym *g;
+	bool main_seen = false, rt_seen = false;
+	size_t n;
+
+	cr_assert_eq(ct_gosym_open(RUNC, &g), 0, "%s: a dependency", RUNC);
+	cr_assert_eq(ct_gosym_func(g, "main.main", &main_entry, &end), 0);
+	cr_assert_eq(ct_gosym_func(g, "runtime.main", &rt_entry, &end), 0);
+	n = ct_gosym_funcs_ending(g, ".main", e, 64);
+	cr_assert(n >= 2 && n <= 64, "%zu functions end in .main", n);
+	for (size_t i = 0; i < n; i++) {
+		main_seen = main_seen || e[i] == main_entry;
+		rt_seen = rt_seen || e[i] == rt_entry;
+	}
+	cr_expect(main_seen && rt_seen);
+	cr_expect_eq(ct_gosym_funcs_ending(g, ".main", e, 1), n,
+		     "the count, past max");
+	cr_expect_eq(ct_gosym_funcs_ending(g, ".noSuchFunction", e, 64), 0);
+	cr_assert_eq(ct_gosym_offset(g, main_entry, &off), 0);
+	cr_assert_eq(ct_gosym_vaddr(g, off, &va), 0);
+	cr_expect_eq(va, main_entry);
+	cr_expect_eq(ct_gosym_offset(g, 0, &off), -ENOENT);
+	ct_gosym_free(g);
 }
 
 /*

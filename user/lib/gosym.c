@@ -442,6 +442,24 @@ int ct_gosym_vaddr(const struct ct_gosym *g, uint64_t off, uint64_t *vaddr)
 	return -ENOENT;
 }
 
+int ct_gosym_offset(const struct ct_gosym *g, uint64_t vaddr, uint64_t *off)
+{
+	const Elf64_Ehdr *eh = g->map;
+	const Elf64_Phdr *ph;
+
+	if (eh->e_phentsize != sizeof(*ph) || eh->e_phoff > g->size ||
+	    (g->size - eh->e_phoff) / sizeof(*ph) < eh->e_phnum)
+		return -ENOENT;
+	ph = (const Elf64_Phdr *)((const char *)g->map + eh->e_phoff);
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && vaddr >= ph[i].p_vaddr &&
+		    vaddr - ph[i].p_vaddr < ph[i].p_filesz) {
+			*off = vaddr - ph[i].p_vaddr + ph[i].p_offset;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 /* ---- lookups ---- */
 
 /* Function i's entry offset from the text start (i == nfunc: the end). */
@@ -554,6 +572,14 @@ int ct_gosym_pc(const struct ct_gosym *g, uint64_t pc,
 	return 0;
 }
 
+/* Whether name ends with suffix. */
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n >= k && !strcmp(name + n - k, suffix);
+}
+
 int ct_gosym_func(const struct ct_gosym *g, const char *name, uint64_t *entry,
 		  uint64_t *end)
 {
@@ -567,4 +593,66 @@ int ct_gosym_func(const struct ct_gosym *g, const char *name, uint64_t *entry,
 		}
 	}
 	return -ENOENT;
+}
+
+size_t ct_gosym_funcs_ending(const struct ct_gosym *g, const char *suffix,
+			     uint64_t *entries, size_t max)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < g->nfunc; i++) {
+		const char *name = func_name(g, i);
+
+		if (!name || !ends_with(name, suffix))
+			continue;
+		if (n < max)
+			entries[n] = g->text + entry_off(g, i);
+		n++;
+	}
+	return n;
+}
+
+/* ---- a file's build id ---- */
+
+size_t ct_elf_build_id(int fd, uint8_t *id, size_t max)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uint8_t note[4096];
+	size_t got = 0;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phnum > 64)
+		return 0;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		ssize_t len;
+
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    (ssize_t)sizeof(ph) || ph.p_type != PT_NOTE)
+			continue;
+		len = pread(fd, note, ph.p_filesz < sizeof(note) ?
+			    ph.p_filesz : sizeof(note), ph.p_offset);
+		for (size_t o = 0; len > 0 && o + 12 <= (size_t)len;) {
+			Elf64_Nhdr n;
+			const size_t name = sizeof(n);
+			size_t desc;
+
+			memcpy(&n, note + o, sizeof(n));
+			desc = name + ((n.n_namesz + 3) & ~3u);
+			if (o + desc + n.n_descsz > (size_t)len)
+				break;
+			if ((n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
+			     !memcmp(note + o + name, "GNU", 4)) ||
+			    (n.n_type == 4 && n.n_namesz == 4 && !got &&
+			     !memcmp(note + o + name, "Go\0", 4))) {
+				got = n.n_descsz < max ? n.n_descsz : max;
+				memcpy(id, note + o + desc, got);
+				if (n.n_type == NT_GNU_BUILD_ID)
+					return got;
+			}
+			o += desc + ((n.n_descsz + 3) & ~3u);
+		}
+	}
+	return got;
 }

@@ -20,6 +20,7 @@
 #ifndef __CT_GOSYM_H
 #define __CT_GOSYM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ct_gosym;
@@ -51,6 +52,10 @@ uint64_t ct_gosym_text(const struct ct_gosym *g);
  * through /proc/PID/maps), by the file's LOAD segments: 0, or -ENOENT. */
 int ct_gosym_vaddr(const struct ct_gosym *g, uint64_t off, uint64_t *vaddr);
 
+/* The file offset of virtual address vaddr (where a uprobe is placed),
+ * by the file's LOAD segments: 0, or -ENOENT. */
+int ct_gosym_offset(const struct ct_gosym *g, uint64_t vaddr, uint64_t *off);
+
 /* Where pc is, into *out: 0, or -ENOENT (in no Go function). */
 int ct_gosym_pc(const struct ct_gosym *g, uint64_t pc,
 		struct ct_gosym_line *out);
@@ -59,5 +64,23 @@ int ct_gosym_pc(const struct ct_gosym *g, uint64_t pc,
  * 0, or -ENOENT. */
 int ct_gosym_func(const struct ct_gosym *g, const char *name, uint64_t *entry,
 		  uint64_t *end);
+
+/*
+ * The entries of the functions whose names end with suffix (a method
+ * of any package's type: ".(*instrumentedService).StartContainer"),
+ * at most max into entries[], in the table's order; returns how many
+ * there are (more than max: the rest not written).
+ */
+size_t ct_gosym_funcs_ending(const struct ct_gosym *g, const char *suffix,
+			     uint64_t *entries, size_t max);
+
+/*
+ * The build id of the ELF file open as fd, at most max bytes into id;
+ * its length, 0 if none: the GNU one, else Go's (".note.go.buildid"),
+ * from the notes of its PT_NOTE segments.  Two files with the same id
+ * are the same program: runc's init runs from a memfd copy of runc (a
+ * new inode at each container) whose table is runc's.
+ */
+size_t ct_elf_build_id(int fd, uint8_t *id, size_t max);
 
 #endif /* __CT_GOSYM_H */

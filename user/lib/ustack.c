@@ -102,56 +102,6 @@ void ct_ustack_free(struct ct_ustack *u)
 
 /* ---- files ---- */
 
-/*
- * The build id of the ELF file open as fd into id (ID_MAX bytes), its
- * length; 0 if none: the GNU one, else Go's (".note.go.buildid"), from
- * the notes of its PT_NOTE segments.  Two files with the same id are the
- * same program: runc's init runs from a memfd copy of runc (a new inode
- * at each container) whose table is runc's.
- */
-static size_t build_id(int fd, uint8_t *id)
-{
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-	uint8_t note[4096];
-	size_t got = 0;
-
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phnum > 64)
-		return 0;
-	for (unsigned int i = 0; i < eh.e_phnum; i++) {
-		ssize_t len;
-
-		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
-		    (ssize_t)sizeof(ph) || ph.p_type != PT_NOTE)
-			continue;
-		len = pread(fd, note, ph.p_filesz < sizeof(note) ?
-			    ph.p_filesz : sizeof(note), ph.p_offset);
-		for (size_t o = 0; len > 0 && o + 12 <= (size_t)len;) {
-			Elf64_Nhdr n;
-			const size_t name = sizeof(n);
-			size_t desc;
-
-			memcpy(&n, note + o, sizeof(n));
-			desc = name + ((n.n_namesz + 3) & ~3u);
-			if (o + desc + n.n_descsz > (size_t)len)
-				break;
-			if ((n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
-			     !memcmp(note + o + name, "GNU", 4)) ||
-			    (n.n_type == 4 && n.n_namesz == 4 && !got &&
-			     !memcmp(note + o + name, "Go\0", 4))) {
-				got = n.n_descsz < ID_MAX ? n.n_descsz : ID_MAX;
-				memcpy(id, note + o + desc, got);
-				if (n.n_type == NT_GNU_BUILD_ID)
-					return got;
-			}
-			o += desc + ((n.n_descsz + 3) & ~3u);
-		}
-	}
-	return got;
-}
-
 static bool same_file(const struct ufile *f, const struct stat *st,
 		      const uint8_t *id, size_t idlen)
 {
@@ -175,7 +125,7 @@ static uint32_t file_of(struct ct_ustack *u, int fd, const char *path)
 
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return NO_FILE;
-	idlen = build_id(fd, id);
+	idlen = ct_elf_build_id(fd, id, ID_MAX);
 	for (uint32_t i = 0; i < CT_USTACK_FILES; i++) {
 		struct ufile *f = &u->files[i];
 
