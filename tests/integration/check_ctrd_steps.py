@@ -33,24 +33,11 @@ Prints one line per container; exits 1 on a failure."""
 import json
 import sys
 
-from steps_truth import containers, events, report, steps_of, within
+from steps_truth import containers, events, report, spans, steps_of, within
 
 STEPS = {"docker": ["client", "request", "layer", "config", "setup", "task",
                     "bundle"],
          "ctr": ["client", "request", "layer", "bundle"]}
-def spans(path):
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            for rs in json.loads(line).get("resourceSpans") or []:
-                for sc in rs["scopes"]:
-                    for s in sc["spans"]:
-                        out.append({"name": s["name"], "id": s["spanId"],
-                                    "parent": s["parentSpanId"],
-                                    "start": int(s["start"]),
-                                    "end": int(s["end"]),
-                                    "attrs": s["attrs"]})
-    return out
 
 
 def span_at(sp, name, t):

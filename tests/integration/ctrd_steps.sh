@@ -37,47 +37,16 @@ watch_containerd() {	# TAG
 	SPANS=-
 	if [ -n "${CT_CONTAINERD_OTLP:-}" ]; then
 		SPANS=$T/spans.$1
-		: >"$SPANS"
-		OTLP_PORT=$CT_CONTAINERD_OTLP node \
-			"$TOP/tests/integration/node/otlp_receiver.js" \
-			"$T/rxport.$1" "$SPANS" ok 2>"$T/rx.err" &
-		RX_PID=$!
-		for _ in $(seq 100); do
-			[ -s "$T/rxport.$1" ] && break
-			sleep 0.1
-		done
-		[ -s "$T/rxport.$1" ] || fail "no OTLP receiver: $(cat "$T/rx.err")"
+		otlp_rx_start "$SPANS" "$1"
 	fi
 	sleep 0.5	# ctr events subscribed
 	SCENE_NS=$(date +%s%N)
 }
 
-# How many Tasks/Create requests containerd took after $SCENE_NS (its
-# batches may still bring earlier tests' spans, held while nothing
-# listened).
-tasks_created() {
-	python3 - "$SPANS" "$SCENE_NS" <<'EOF'
-import json, sys
-n = 0
-for line in open(sys.argv[1], encoding="utf-8"):
-    for rs in json.loads(line).get("resourceSpans") or []:
-        for sc in rs["scopes"]:
-            n += sum(s["name"].endswith("Tasks/Create") and
-                     int(s["start"]) >= int(sys.argv[2])
-                     for s in sc["spans"])
-print(n)
-EOF
-}
-
-# containerd sends its spans in batches, every 5 s: wait for the
-# scenario's two Tasks/Create (the ctr run's is the last).
+# containerd sends its spans in batches: wait for the scenario's two
+# Tasks/Create (the ctr run's is the last).
 wait_spans() {
-	[ "$SPANS" != - ] || return 0
-	for _ in $(seq 75); do
-		[ "$(tasks_created)" -ge 2 ] && return 0
-		sleep 0.2
-	done
-	fail "containerd sent no Tasks/Create spans to port $CT_CONTAINERD_OTLP"
+	[ "$SPANS" = - ] || spans_wait "$SPANS" Tasks/Create "$SCENE_NS" 2
 }
 
 check() {	# WHAT

@@ -133,6 +133,62 @@ stream_events() {
 
 cleanup_test() {
 	[ -z "${EVENTS_PID:-}" ] || kill "$EVENTS_PID" 2>/dev/null || true
+	[ -z "${RX_PID:-}" ] || kill "$RX_PID" 2>/dev/null || true
 	rm -rf "$T"
 }
 trap cleanup_test EXIT
+
+# The tests' Node.js programs' packages (tests/integration/node, from the
+# npm registry by its lock file), installed once.
+NODE_DIR=$TOP/tests/integration/node
+node_deps() {
+	command -v node >/dev/null || fail "node missing (tools/install-deps.sh)"
+	command -v npm >/dev/null || fail "npm missing (tools/install-deps.sh)"
+	(cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) \
+		>"$T/npm" 2>&1 || fail "npm ci in $NODE_DIR: $(tail -n 5 "$T/npm")"
+}
+
+# containerd's own spans (a harness with CT_CONTAINERD_OTLP, tools/
+# harness.sh, sends them there) kept in FILE by the tests' OTLP receiver
+# (tests/integration/node/otlp_receiver.js), a JSON line per batch;
+# RX_PID its pid, to kill when done.
+otlp_rx_start() {	# FILE TAG
+	[ -d "$NODE_DIR/node_modules" ] || node_deps
+	: >"$1"
+	OTLP_PORT=$CT_CONTAINERD_OTLP node \
+		"$NODE_DIR/otlp_receiver.js" \
+		"$T/rxport.$2" "$1" ok 2>"$T/rx.err" &
+	RX_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$T/rxport.$2" ] && return 0
+		sleep 0.1
+	done
+	fail "no OTLP receiver: $(cat "$T/rx.err")"
+}
+
+# How many spans whose name ends with SUFFIX, begun at SINCE_NS or
+# later, FILE holds (containerd's batches may bring earlier tests'
+# spans, held while nothing listened).
+spans_named() {	# FILE SUFFIX SINCE_NS
+	python3 - "$@" <<'EOF2'
+import json, sys
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    for rs in json.loads(line).get("resourceSpans") or []:
+        for sc in rs["scopes"]:
+            n += sum(s["name"].endswith(sys.argv[2]) and
+                     int(s["start"]) >= int(sys.argv[3])
+                     for s in sc["spans"])
+print(n)
+EOF2
+}
+
+# containerd sends its spans in batches, every 5 s: wait up to 15 s for
+# COUNT spans named ...SUFFIX since SINCE_NS.
+spans_wait() {	# FILE SUFFIX SINCE_NS COUNT
+	for _ in $(seq 75); do
+		[ "$(spans_named "$1" "$2" "$3")" -ge "$4" ] && return 0
+		sleep 0.2
+	done
+	fail "containerd sent $(spans_named "$1" "$2" "$3") of $4 $2 spans to port $CT_CONTAINERD_OTLP"
+}

@@ -30,7 +30,6 @@ if [ -z "${CT_DIR:-}" ]; then	# alone: a scratch dir of its own
 fi
 . "$TOP/tests/integration/lib.sh"
 
-NODE_DIR=$TOP/tests/integration/node
 FIX=$TOP/tests/fixtures
 # the end's flush (otlp_push.h CT_OTLP_FLUSH_NS) and what a replay may
 # take beyond it on this shared 2-core host
@@ -45,10 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v node >/dev/null || fail "node missing (tools/install-deps.sh)"
-command -v npm >/dev/null || fail "npm missing (tools/install-deps.sh)"
-(cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm" 2>&1 ||
-	fail "npm ci in $NODE_DIR: $(tail -n 5 "$T/npm")"
+node_deps
 
 # A receiver in MODE (otlp_receiver.js) on a loopback port: RPORT, RLOG.
 start_receiver() {

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 """What the checkers of a phase's steps share (check_ctrd_steps.py,
-check_destroy_steps.py): containerd's events as `ctr events` prints
-them, each stamped in nanoseconds as containerd publishes it (once the
-work is done), and coldtrace's records and their steps."""
+check_destroy_steps.py, cri/check_cri.py): containerd's events as `ctr
+events` prints them, each stamped in nanoseconds as containerd publishes
+it (once the work is done), its spans as the tests' OTLP receiver keeps
+them, and coldtrace's records and their steps."""
 import datetime
 import json
 import re
@@ -30,6 +31,23 @@ def events(path):
             body = json.loads(m.group(4))
             key = body.get("id") or body.get("key") or body.get("container_id")
             out.setdefault((m.group(3), key), ns_of(m.group(1), m.group(2)))
+    return out
+
+
+def spans(path):
+    """containerd's spans, as tests/integration/node/otlp_receiver.js
+    keeps them (a JSON line per batch), in one list."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            for rs in json.loads(line).get("resourceSpans") or []:
+                for sc in rs["scopes"]:
+                    for s in sc["spans"]:
+                        out.append({"name": s["name"], "id": s["spanId"],
+                                    "parent": s["parentSpanId"],
+                                    "start": int(s["start"]),
+                                    "end": int(s["end"]),
+                                    "attrs": s["attrs"]})
     return out
 
 

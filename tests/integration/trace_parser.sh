@@ -11,11 +11,7 @@
 # phase with its exact start and duration, OTLP/JSON's hex ids.
 . "$(dirname "$0")/lib.sh"
 
-NODE_DIR=$TOP/tests/integration/node
-command -v node >/dev/null || fail "node missing (tools/install-deps.sh)"
-command -v npm >/dev/null || fail "npm missing (tools/install-deps.sh)"
-(cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm" 2>&1 ||
-	fail "npm ci in $NODE_DIR: $(tail -n 5 "$T/npm")"
+node_deps
 
 n=0
 for f in "$TOP"/tests/fixtures/*.ctrec; do

@@ -215,9 +215,7 @@ done
 
 # waits.folded and waits.pb.gz, as flame graph tools, pprof-format and
 # go tool pprof read them, against the records of the same DIR
-NODE_DIR=$TOP/tests/integration/node
-(cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm" 2>&1 ||
-	fail "npm ci in $NODE_DIR: $(tail -n 5 "$T/npm")"
+node_deps
 "$COLDTRACE" --replay "$T/rec.ctrec" --why -o "$T/o" >/dev/null 2>"$T/replay.err" ||
 	fail "replay -o failed: $(cat "$T/replay.err")"
 node "$NODE_DIR/check_waits.js" "$T/o" >"$T/pprof-sums" ||
