@@ -52,6 +52,7 @@ enum ct_ev_type {
 	CT_EV_FUSE	= 18,	/* a container's request to a FUSE daemon ended */
 	CT_EV_WAKE	= 19,	/* --why: a tracked thread is being woken */
 	CT_EV_CMKDIR	= 20,	/* mkdirat(2) by containerd (prepare's steps) */
+	CT_EV_UFN	= 21,	/* an engine's Go function entered (prepare's steps) */
 	/* userspace-only records, written to --record files */
 	CT_EV_LOST	= 100,	/* ring buffer reservation failures */
 	CT_EV_END	= 101,	/* end of a recording: clean stop */
@@ -319,6 +320,32 @@ struct ct_mkdir {
 };
 
 /*
+ * CT_EV_UFN (bpf/ufn.bpf.c): an engine's own Go function entered, one of
+ * the few a start needs, placed by user/kern/ufn_bpf.c through the
+ * binary's line table (docs/gosym.md) while the syscall hooks are
+ * attached; ts_ns is the entry.  fn says which (enum ct_ufn_fn), id is
+ * the id its request names (a Go string read from the request's struct:
+ * the register ABI's argument, its first field), id_len the string's
+ * length (longer than id holds: cut, never a match).  Go's stack growth
+ * may run a function's entry twice (runtime.morestack), the second on
+ * the same thread microseconds later: the reader keeps the first.
+ */
+enum ct_ufn_fn {
+	CT_UFN_CRI_CREATE = 1,	/* CRI CreateContainer; id: its sandbox */
+	CT_UFN_CRI_START = 2,	/* CRI StartContainer; id: the container */
+	CT_UFN_MAX,
+};
+
+#define CT_UFN_ID_LEN	72	/* an id of 64, its NUL, 8-aligned */
+
+struct ct_ufn {
+	struct ct_hdr hdr;
+	__u32 fn;		/* enum ct_ufn_fn */
+	__u32 id_len;		/* the string's length in the request */
+	char id[CT_UFN_ID_LEN];	/* NUL-terminated, cut to fit */
+};
+
+/*
  * CT_EV_TOUCH (bpf/opens_sys.bpf.h, --start-files): a successful open(2),
  * openat(2) or openat2(2) of a regular file for reading by a runc or crun
  * container's programs within the first touch_window_ns after its
@@ -531,6 +558,8 @@ _Static_assert(sizeof(struct ct_tstate) == 72 + 16, "ct_tstate ABI");
 _Static_assert(sizeof(struct ct_wake) == 72 + 16, "ct_wake ABI");
 _Static_assert(sizeof(struct ct_stack_rec) == 72 + 8 + CT_STACK_TEXT,
 	       "ct_stack_rec ABI");
+_Static_assert(sizeof(struct ct_ufn) == 72 + 8 + CT_UFN_ID_LEN,
+	       "ct_ufn ABI");
 _Static_assert(sizeof(struct ct_mkdir) == 72 + 16 + CT_PATH_MAX,
 	       "ct_mkdir ABI");
 _Static_assert(sizeof(struct ct_touch) == 72 + 16 + CT_PATH_MAX,

@@ -27,9 +27,12 @@
 # each record named as the client named it (namespace, pod, uid, container,
 # image) and `-c NAMESPACE/POD` keeping that pod's records alone;
 # each pod's prepare inside its RunPodSandbox, to its connect, and each
-# app's from inside its CreateContainer to its attach, its bundle step
-# inside its StartContainer, the steps covering prepare (detached: the
-# first pod to act, begun before anything attached the hooks, said missing);
+# app's from containerd's entry into its CreateContainer (request) to its
+# attach, its task step from the entry into its StartContainer, bundle
+# inside it, the steps covering prepare (detached: the first pod to act,
+# begun before anything attached the hooks, said missing); with
+# CT_CONTAINERD_OTLP (containerd 2 sends its spans), request and task
+# within 1 ms of containerd's own spans of those RPCs;
 # each app container's attach and create inside its StartContainer; its
 # start (and the pod's) begun inside the RPC and ended, at the program's
 # exec, before the stop returned (the exec may follow the RPC's return:
@@ -97,6 +100,14 @@ if [ "$cni" = slowcni ]; then
 	[ "$pods" = 1 ] || fail "slowcni is a scenario of one pod"
 	slow_cni
 fi
+# containerd 2's own spans of the same RPCs, where the harness has it
+# send them (run.sh's otlp-forky-own harness): the request and task
+# steps are held to them (check_cri.py --spans)
+spans_arg=()
+if [ -n "${CT_CONTAINERD_OTLP:-}" ]; then
+	otlp_rx_start "$T/spans" cri
+	SCENE_NS=$(date +%s%N)
+fi
 if [ "$arm" = detached ]; then
 	# As the DaemonSet runs it: one detached session, its syscall hooks
 	# verified detached before the pods (detached_lib.sh), so that
@@ -120,6 +131,14 @@ else
 	run_ct -j --arm=always --record "$T/rec" "${why[@]}" -- "${client[@]}"
 	[ "$CT_RC" -eq 0 ] || { show_output; fail "coldtrace or the CRI client exited $CT_RC"; }
 fi
+if [ -n "${CT_CONTAINERD_OTLP:-}" ]; then
+	spans_wait "$T/spans" RuntimeService/StartContainer "$SCENE_NS" \
+		$((pods * 2))
+	kill "$RX_PID" 2>/dev/null || true
+	wait "$RX_PID" 2>/dev/null || true
+	RX_PID=
+	spans_arg=(--spans "$T/spans")
+fi
 "$COLDTRACE" --replay "$T/rec" --dump >"$T/dump" ||
 	fail "coldtrace --replay --dump of the session's recording failed"
 detached_arg=
@@ -129,7 +148,8 @@ pod_steps=config,network
 [ "$CT_VERSIONS" = forky ] && pod_steps=network
 python3 "$TOP/tests/integration/cri/check_cri.py" --out "$T/out" \
 	--rpcs "$T/rpcs" --runtime "$rt" --pods "$pods" --containers 2 \
-	--dump "$T/dump" --pod-steps "$pod_steps" $ready_arg $detached_arg ||
+	--dump "$T/dump" --pod-steps "$pod_steps" $ready_arg $detached_arg \
+	"${spans_arg[@]}" ||
 	{ show_output; fail "cri $rt x$pods"; }
 # -c NAMESPACE/POD keeps the records of that pod alone: its sandbox and
 # its 2 app containers, by the ids the client was given

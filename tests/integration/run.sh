@@ -105,8 +105,9 @@ TESTS=(
 # The core lifecycle tests once more against the second version set
 # (CT_VERSIONS=trixie: Docker 26, containerd 1.7, runsc 20240729 whose
 # docker runtime "runsc" is systrap), in a harness of their own started
-# after the tests above.  Named "trixie/NAME".  versions.sh: exact open
-# counts of every engine and runtime the set runs.
+# after the tests above, with containerd 1.7's CRI plugin (a pod, its
+# prepare's steps from containerd's functions).  Named "trixie/NAME".
+# versions.sh: exact open counts of every engine and runtime the set runs.
 TRIXIE_TESTS=(
 	"docker-runc|docker_single.sh runc"
 	"docker-runsc|docker_single.sh runsc"
@@ -124,6 +125,7 @@ TRIXIE_TESTS=(
 	"daemonset|daemonset.sh"
 	"versions|versions.sh"
 	"why-coverage|why_coverage.sh"
+	"cri-runc|cri.sh runc"
 )
 
 # The core tests, Podman and CRI once more against the third version set
@@ -215,6 +217,11 @@ CSTORE_FORKY_TESTS=(
 # docs/pull.md).  Named "otlp-forky-own/NAME", "otlp-forky-containerd/NAME".
 OTLP_TESTS=(
 	"ctrd-steps|ctrd_steps.sh"
+)
+# ... and with its own store, its CRI plugin: a pod's request and task
+# steps against containerd's spans of CreateContainer and StartContainer.
+OTLP_OWN_TESTS=(
+	"cri-runc|cri.sh runc"
 )
 
 # Kubernetes pods through containerd's CRI plugin, in a harness of their
@@ -354,7 +361,7 @@ if any_match "" "${1:-}" "${TESTS[@]}"; then
 	"$HARNESS" stop >/dev/null
 fi
 if any_match trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"; then
-	start_harness trixie
+	start_harness trixie v1 own 1
 	run_tests trixie/ "${1:-}" "${TRIXIE_TESTS[@]}"
 	"$HARNESS" stop >/dev/null
 fi
@@ -373,10 +380,12 @@ for set in trixie forky; do
 done
 for store in own containerd; do
 	prefix=otlp-forky-$store/
-	any_match "$prefix" "${1:-}" "${OTLP_TESTS[@]}" || continue
-	# containerd sends its spans there (ctrd_steps.sh listens)
-	start_harness forky v1 "$store" 0 "$(free_port)"
-	run_tests "$prefix" "${1:-}" "${OTLP_TESTS[@]}"
+	tests=("${OTLP_TESTS[@]}") cri=0
+	[ "$store" = own ] && tests+=("${OTLP_OWN_TESTS[@]}") cri=1
+	any_match "$prefix" "${1:-}" "${tests[@]}" || continue
+	# containerd sends its spans there (ctrd_steps.sh, cri.sh listen)
+	start_harness forky v1 "$store" "$cri" "$(free_port)"
+	run_tests "$prefix" "${1:-}" "${tests[@]}"
 	"$HARNESS" stop >/dev/null
 done
 if any_match v2/ "${1:-}" "${V2_TESTS[@]}"; then

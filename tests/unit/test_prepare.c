@@ -1003,6 +1003,74 @@ Test(prepare, cri_container_steps)
 	ct_prepare_free(p);
 }
 
+/* containerd's entry into a CRI request naming id, at ns (CT_EV_UFN). */
+static void ufn_ev(struct ct_prepare *p, uint64_t ns, enum ct_ufn_fn fn,
+		   const char *id, uint32_t id_len)
+{
+	struct ct_ufn u;
+
+	memset(&u, 0, sizeof(u));
+	u.hdr.ts_ns = ns;
+	u.hdr.type = CT_EV_UFN;
+	u.hdr.size = sizeof(u);
+	snprintf(u.hdr.comm, sizeof(u.hdr.comm), "containerd");
+	u.fn = fn;
+	u.id_len = id_len;
+	snprintf(u.id, sizeof(u.id), "%s", id);
+	cr_assert_eq(ct_prepare_feed(p, &u, sizeof(u)), 0);
+}
+
+#define APP2 "e5f0a3b1c2d4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f"
+
+/*
+ * An app container with containerd's function probes: prepare from its
+ * CreateContainer's entry (which names its sandbox; its second entry
+ * microseconds later, Go's stack growth, is not its start), `request`
+ * to its directory, `task` from its StartContainer's entry (naming it)
+ * to the bundle.  The next container of the pod, its entry not seen
+ * (the hooks detached and attached since the newest one of its pod):
+ * that one is not its start, and its prepare is said unarmed.  An id
+ * cut to fit is no mark.
+ */
+Test(prepare, cri_container_request_and_task)
+{
+	static const enum ct_step st[] = { CT_STEP_REQUEST, CT_STEP_CONFIG,
+					   CT_STEP_LAYER, CT_STEP_TASK,
+					   CT_STEP_BUNDLE };
+	static const uint64_t at[] = { 198, 200, 203, 208, 210 };
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+	struct ct_container c;
+
+	arm_ev(p, 10, true);
+	ufn_ev(p, 198 * MS, CT_UFN_CRI_CREATE, POD, 64);
+	ufn_ev(p, 198 * MS + 5000, CT_UFN_CRI_CREATE, POD, 64);
+	ufn_ev(p, 199 * MS, CT_UFN_CRI_CREATE, POD, 80);
+	cmkdir_ev(p, 200, CRI_ROOT "containers/" APP);
+	cmkdir_ev(p, 201, CRI_STATE "containers/" APP);
+	cmkdir_ev(p, 203, SNAPS "new-3568228765");
+	ufn_ev(p, 208 * MS, CT_UFN_CRI_START, APP, 64);
+	cmkdir_ev(p, 210, TASKS "k8s.io/" APP);
+	cri_container(&c, APP, false, 215);
+	snprintf(c.pod, sizeof(c.pod), "%s", POD);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 198 * MS);
+	cr_expect_eq(c.prepare_missing, CT_PREP_OK);
+	expect_steps(&c, 5, st, at);
+	cr_expect_eq(ct_steps_unattributed_ns(&c, CT_PH_PREPARE), 0);
+
+	arm_ev(p, 300, false);
+	arm_ev(p, 350, true);
+	cmkdir_ev(p, 360, CRI_ROOT "containers/" APP2);
+	cmkdir_ev(p, 370, TASKS "k8s.io/" APP2);
+	cri_container(&c, APP2, false, 375);
+	snprintf(c.pod, sizeof(c.pod), "%s", POD);
+	ct_prepare_apply(p, &c);
+	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.prepare_missing, CT_PREP_UNARMED);
+	ct_prepare_free(p);
+}
+
 /*
  * A pod begun while the syscall hooks were detached (a detached session:
  * the shim's exec attaches them, after RunPodSandbox's first acts): no

@@ -34,6 +34,7 @@
 #include "tracker.h"
 #include "util.h"
 #include "stacks.h"
+#include "ufn_bpf.h"
 #include "why_bpf.h"
 
 /* 0, or the signal (SIGINT, SIGTERM) that ends the session */
@@ -86,6 +87,7 @@ struct live_state {
 	struct ct_opens_bpf *opens_bpf;	/* open-latency tracer */
 	struct ct_sys_bpf *sys_bpf;	/* syscall programs, of all tracers */
 	struct ct_why_bpf *why_bpf;	/* scheduler-state tracer */
+	struct ct_ufn_bpf *ufn_bpf;	/* the engines' function probes */
 	struct ct_cmd cmd;	/* -- COMMAND */
 	uint64_t child_wall_ns;	/* when it was started, wall clock */
 	bool timed_out;		/* -d ended the session */
@@ -127,6 +129,20 @@ static void arm_record(struct live_state *ls, bool armed)
 			CT_ARM_IDLE_NS / 1e9);
 }
 
+/* The engines' function probes come and go with the hooks (ufn_bpf.h). */
+static void ufn_arm(struct live_state *ls, bool on)
+{
+	uint64_t t0 = ct_mono_ns();
+	size_t n;
+
+	if (!ls->ufn_bpf)
+		return;
+	n = ct_ufn_bpf_arm(ls->ufn_bpf, on);
+	if (ls->s.cli->verbose && on)
+		fprintf(stderr, "ufn: %zu probes on the engines' functions attached in %.3f ms\n",
+			n, (ct_mono_ns() - t0) / 1e6);
+}
+
 static void arm_now(struct live_state *ls)
 {
 	char err[CT_REPORT_ERRLEN];
@@ -136,6 +152,7 @@ static void arm_now(struct live_state *ls)
 		ls->arm_failed = true;
 		return;
 	}
+	ufn_arm(ls, true);
 	ct_loader_set_hooks_off(ls->l, false);
 	arm_record(ls, true);
 }
@@ -168,6 +185,7 @@ static void disarm_now(struct live_state *ls)
 	ct_loader_set_hooks_off(ls->l, true);
 	arm_record(ls, false);
 	ct_sys_bpf_disarm_begin(ls->sys_bpf);
+	ufn_arm(ls, false);
 	while (!ls->arm.armed && !ls->arm_failed &&
 	       ct_sys_bpf_detach_one(ls->sys_bpf)) {
 		n++;
@@ -497,6 +515,12 @@ static int start_sys(struct live_state *ls)
 		ct_report_err("%s", err);
 		return -1;
 	}
+	/* what they add is a few steps: the rest is whole without them */
+	if (ct_ufn_bpf_start(&ls->ufn_bpf, ls->l, "/proc", cli->verbose, err,
+			     sizeof(err)))
+		fprintf(stderr, "coldtrace: the engines' functions are not probed: %s\n",
+			err);
+	ufn_arm(ls, true);
 	return 0;
 }
 
@@ -554,6 +578,7 @@ static int start_tracers(struct live_state *ls)
 
 static void stop_tracers(struct live_state *ls)
 {
+	ct_ufn_bpf_stop(ls->ufn_bpf);
 	ct_sys_bpf_stop(ls->sys_bpf);
 	ct_why_bpf_stop(ls->why_bpf);
 	if (ls->opens_bpf)

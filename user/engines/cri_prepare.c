@@ -10,14 +10,21 @@
  * the network namespace it bind-mounts for a pod (`.../netns/cni-<uuid>`,
  * no id in it), named by the pod's CNI ADD (its CNI_NETNS).
  *
+ * And, where its binary's line table gives them (user/kern/ufn_bpf.h,
+ * ct_cri_ufns below), containerd's entries into CreateContainer (naming
+ * the container's sandbox) and StartContainer (naming the container).
+ *
  * A pod's prepare runs from the first of these to its first phase (the
- * ADD: connect); a container's from CreateContainer's directory through
- * the kubelet's StartContainer to its shim's start (attach).  Steps
- * (docs/phases.md "prepare's steps"): a pod's `config` (its directories,
- * files and shm) and `network` (its netns made and mounted, to the ADD);
- * a container's `config` (its directories, the spec, the kubelet's next
- * request), `layer` (containerd's one new snapshot between that and the
- * bundle) and `bundle` (its task's bundle, the shim's start).
+ * ADD: connect); a container's from its CreateContainer's entry (else
+ * its directory) through the kubelet's StartContainer to its shim's
+ * start (attach).  Steps (docs/phases.md "prepare's steps"): a pod's
+ * `config` (its directories, files and shm) and `network` (its netns
+ * made and mounted, to the ADD); a container's `request` (the request's
+ * handling, the image looked up, to its directory), `config` (its
+ * directories, the spec, the kubelet's next request), `layer`
+ * (containerd's one new snapshot between that and the bundle), `task`
+ * (StartContainer's entry: the task asked for) and `bundle` (its task's
+ * bundle, the shim's start).
  */
 #include <string.h>
 #include "classify.h"
@@ -38,7 +45,56 @@ struct cri_prepare {
 	struct pr_ring net;	/* key: a netns' name "cni-<uuid>", ts:
 				 * containerd's bind mount; key: a sandbox
 				 * id, val: its ADD's netns' name */
+	struct pr_ring rpcs;	/* key: the id a request named (its
+				 * sandbox's for CreateContainer, the
+				 * container's for StartContainer), val:
+				 * RPC_CREATE or RPC_START, ts: containerd's
+				 * entry into it */
 };
+
+#define RPC_CREATE	"create"
+#define RPC_START	"start"
+
+/*
+ * containerd's functions that take the kubelet's requests, by the end of
+ * their names (pkg/cri/server in 1.6, pkg/cri/instrument in 1.7,
+ * internal/cri/instrument in 2.x; each wraps the CRI service's method of
+ * the same name): (ctx, r *Request), the id r's first field.  Placed only
+ * where the binary's CRI API is gogo protobuf's (its generated
+ * MarshalToSizedBuffer: fields as declared, the id first; Go's own
+ * protobuf would put its message state first).
+ */
+#define CRI_API		"/cri-api/pkg/apis/runtime/v1."
+const struct ct_ufn_spec ct_cri_ufns[] = {
+	{ "containerd", ".(*instrumentedService).CreateContainer",
+	  CRI_API "(*CreateContainerRequest).MarshalToSizedBuffer",
+	  CT_UFN_CRI_CREATE },
+	{ "containerd", ".(*instrumentedService).StartContainer",
+	  CRI_API "(*StartContainerRequest).MarshalToSizedBuffer",
+	  CT_UFN_CRI_START },
+	{ NULL, NULL, NULL, 0 },
+};
+
+/*
+ * Go's stack growth runs a function's entry again on the same thread
+ * microseconds later (runtime.morestack): the first is its entry.
+ */
+#define RPC_AGAIN_NS	1000000ull
+
+static void on_ufn(struct cri_prepare *p, const struct ct_ufn *u, uint64_t t)
+{
+	const char *what = u->fn == CT_UFN_CRI_CREATE ? RPC_CREATE :
+			   u->fn == CT_UFN_CRI_START ? RPC_START : NULL;
+	size_t len = strnlen(u->id, sizeof(u->id));
+	const struct pr_mark *m;
+
+	if (!what || len != u->id_len || !ct_name_is_id(u->id, len))
+		return;
+	m = pr_find(&p->rpcs, u->id, 0);
+	if (m && !strcmp(m->val, what) && t >= m->ts && t - m->ts < RPC_AGAIN_NS)
+		return;
+	pr_put(&p->rpcs, u->id, len, what, t);
+}
 
 /* ".../io.containerd.grpc.v1.cri/{sandboxes,containers}/<id>" */
 static void on_cmkdir(struct cri_prepare *p, const struct ct_mkdir *m,
@@ -110,6 +166,9 @@ static bool feed(void *es, const struct ct_prepare_env *env,
 	case CT_EV_CNI_ENV:
 		on_cni_env(es, (const struct ct_cni_env *)h, t);
 		return true;
+	case CT_EV_UFN:
+		on_ufn(es, (const struct ct_ufn *)h, t);
+		return true;
 	default:
 		return false;
 	}
@@ -126,29 +185,71 @@ static uint64_t netns_at(const struct cri_prepare *p,
 	return m ? m->ts : 0;
 }
 
+/*
+ * Container c's CreateContainer entry, before its directory made at dir
+ * (0: not seen): the newest of its sandbox's, if the probes were on from
+ * it to dir.  The kubelet creates a pod's containers one after another,
+ * so with the probes on throughout, c's own entry, which came in
+ * between, would be the newest; otherwise that one may be an earlier
+ * container's.
+ */
+static uint64_t create_at(const struct cri_prepare *p,
+			  const struct ct_prepare_env *env,
+			  const struct ct_container *c, uint64_t dir)
+{
+	const struct pr_mark *m = c->pod[0] ? pr_find(&p->rpcs, c->pod, dir) :
+					      NULL;
+
+	return m && !strcmp(m->val, RPC_CREATE) &&
+	       pr_hooks_on(env, m->ts, dir) ? m->ts : 0;
+}
+
 /* The first of the plugin's acts naming c, before first (0: none). */
-static uint64_t start(const void *es, const struct ct_container *c,
-		      uint64_t first)
+static uint64_t start(const void *es, const struct ct_prepare_env *env,
+		      const struct ct_container *c, uint64_t first)
 {
 	const struct cri_prepare *p = es;
 	const struct pr_mark *m = pr_first(&p->dirs, c->id, 0, first);
 	uint64_t net = c->is_pod ? netns_at(p, c, first) : 0;
+	uint64_t rq = m && !c->is_pod ? create_at(p, env, c, m->ts) : 0;
 
+	if (rq)
+		return rq;
 	if (m && (!net || m->ts < net))
 		return m->ts;
 	return net;
 }
 
-/* RunPodSandbox's or CreateContainer's first act: the mkdir of c's own
- * directory (containerd 2 makes a pod's netns before it: not one). */
+/*
+ * RunPodSandbox's first act: the mkdir of the pod's own directory
+ * (containerd 2 makes a pod's netns before it: not one); a container's,
+ * its CreateContainer's entry (its directory is not: the entry was not
+ * seen, or its binary is not probed, and the 1 s before it tell).
+ */
 static bool first_act(const void *es, const struct ct_container *c,
 		      uint64_t s)
 {
 	const struct cri_prepare *p = es;
-	const struct pr_mark *m = s ? pr_first(&p->dirs, c->id, s, s + 1) :
-				      NULL;
+	const struct pr_mark *m;
 
+	if (!s)
+		return false;
+	if (!c->is_pod) {
+		m = c->pod[0] ? pr_first(&p->rpcs, c->pod, s, s + 1) : NULL;
+		return m && !strcmp(m->val, RPC_CREATE);
+	}
+	m = pr_first(&p->dirs, c->id, s, s + 1);
 	return m && strcmp(m->val, "shm");
+}
+
+/* Container c's StartContainer entry in [from, before), 0 if none. */
+static uint64_t start_rpc_at(const struct cri_prepare *p,
+			     const struct ct_container *c, uint64_t from,
+			     uint64_t before)
+{
+	const struct pr_mark *m = pr_first(&p->rpcs, c->id, from, before);
+
+	return m && !strcmp(m->val, RPC_START) ? m->ts : 0;
 }
 
 static void steps(const void *es, const struct ct_prepare_env *env,
@@ -158,17 +259,21 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
 	const struct pr_mark *dir = pr_first(&p->dirs, c->id, pr->start_ns,
 					     pr->end_ns);
-	uint64_t bundle;
+	uint64_t bundle, task;
 
+	if (!c->is_pod && dir && dir->ts > pr->start_ns)
+		pr_step(out, c, CT_STEP_REQUEST, pr->start_ns);
 	pr_step(out, c, CT_STEP_CONFIG, dir ? dir->ts : 0);
 	if (c->is_pod) {
 		pr_step(out, c, CT_STEP_NETWORK, netns_at(p, c, pr->end_ns));
 		return;
 	}
 	bundle = pr_bundle(env, c->id, pr->start_ns, pr->end_ns);
+	task = dir && bundle ? start_rpc_at(p, c, dir->ts, bundle) : 0;
 	if (dir && bundle)
 		pr_step(out, c, CT_STEP_LAYER,
-			pr_snapshot(env, dir->ts, bundle, 1));
+			pr_snapshot(env, dir->ts, task ? task : bundle, 1));
+	pr_step(out, c, CT_STEP_TASK, task);
 	pr_step(out, c, CT_STEP_BUNDLE, bundle);
 }
 

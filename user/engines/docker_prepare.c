@@ -201,9 +201,10 @@ static uint64_t apart(const void *es, const struct ct_container *c,
 	return start;
 }
 
-static uint64_t start(const void *es, const struct ct_container *c,
-		      uint64_t first)
+static uint64_t start(const void *es, const struct ct_prepare_env *env,
+		      const struct ct_container *c, uint64_t first)
 {
+	(void)env;
 	return made_at(es, c, first);
 }
 

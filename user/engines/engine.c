@@ -75,6 +75,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 		.work = "containerd's threads serve every request",
 		.ctrd_ns = "k8s.io",
 		.prepare = &ct_cri_prepare,
+		.ufns = ct_cri_ufns,
 		.judged_at_exec = true,
 		.names_in_bundle = true,
 		.shim_not_adopted = true,

@@ -103,6 +103,25 @@ extern const struct ct_pull_store_ops ct_containerd_pull_store;
 extern const struct ct_pull_store_ops ct_podman_pull_store;
 
 /*
+ * ... and of the kernel side: its daemon's Go functions that its starts
+ * need, probed at their entries while the syscall hooks are attached
+ * (user/kern/ufn_bpf.c, bpf/ufn.bpf.c; docs/gosym.md), a list ended by
+ * a NULL daemon.  Each function is found through the line table of the
+ * binary that a process of comm daemon runs, by the end of its name
+ * (its package path changes between versions), and only if a function
+ * ending in layout is there too: one that says the request's struct
+ * is laid out as the program reads it.  fn names the program that reads
+ * the request and its records' fn.
+ */
+struct ct_ufn_spec {
+	const char *daemon;	/* its process's comm */
+	const char *suffix;	/* the function's name ends with it */
+	const char *layout;	/* ... and one ending in this is there */
+	enum ct_ufn_fn fn;
+};
+extern const struct ct_ufn_spec ct_cri_ufns[];
+
+/*
  * Every kind of enum ct_engine_kind, a row each (engine.c), by kind: what
  * the other floors ask of it, so that none names an engine (its word in
  * every output, its phase family, the rules below), and its plug-ins,
@@ -146,6 +165,7 @@ struct ct_engine {
 	const struct ct_prepare_ops *prepare;
 	const struct ct_client_ops *client;
 	const struct ct_pull_builder *pull;
+	const struct ct_ufn_spec *ufns;
 };
 
 extern const struct ct_engine ct_engine_table[CT_ENG_MAX];

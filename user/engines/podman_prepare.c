@@ -115,12 +115,13 @@ static bool feed(void *es, const struct ct_prepare_env *env,
 }
 
 /* The exec of the podman client whose conmon named c, at or before first. */
-static uint64_t start(const void *es, const struct ct_container *c,
-		      uint64_t first)
+static uint64_t start(const void *es, const struct ct_prepare_env *env,
+		      const struct ct_container *c, uint64_t first)
 {
 	const struct podman_prepare *p = es;
 	const struct pr_mark *m = pr_find(&p->conmon, c->id, first);
 
+	(void)env;
 	return m ? m->ts : 0;
 }
 

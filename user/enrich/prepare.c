@@ -36,6 +36,7 @@ struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
 	p->env.m2r = mono_to_real_ns;
 	p->env.model = model;
 	p->env.ctrd = &p->ctrd;
+	p->env.arms = &p->arms;
 	for (int k = 0; ops && k < CT_ENG_MAX; k++) {
 		p->ops[k] = ops[k];
 		if (!ops[k] || !ops[k]->state_size)
@@ -147,6 +148,8 @@ static size_t need(uint32_t type)
 		return offsetof(struct ct_cni_env, env);
 	case CT_EV_ARM:
 		return sizeof(struct ct_arm_rec);
+	case CT_EV_UFN:
+		return sizeof(struct ct_ufn);
 	default:
 		return 0;
 	}
@@ -189,7 +192,7 @@ static uint64_t engine_start(const struct ct_prepare *p,
 	const struct ct_prepare_ops *o = c->engine < CT_ENG_MAX ?
 					 p->ops[c->engine] : NULL;
 
-	return o && o->start ? o->start(p->es[c->engine], c, first) : 0;
+	return o && o->start ? o->start(p->es[c->engine], &p->env, c, first) : 0;
 }
 
 /* c's engine's prepare begins only at a client's exec (podman's). */
@@ -215,6 +218,15 @@ static bool hooks_missed(const struct ct_prepare *p, uint64_t from,
 	uint64_t off = ct_arm_log_next(&p->arms, from, false);
 
 	return st == CT_ARM_OFF || st == CT_ARM_FORGOTTEN || (off && off <= to);
+}
+
+bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
+		 uint64_t to)
+{
+	enum ct_arm_state st = ct_arm_log_at(env->arms, from);
+	uint64_t off = ct_arm_log_next(env->arms, from, false);
+
+	return (st == CT_ARM_ON || st == CT_ARM_BEFORE) && (!off || off > to);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "armlog.h"
 #include "coldtrace.h"
 #include "container.h"
 #include "procs.h"
@@ -63,7 +64,16 @@ struct ct_prepare_env {
 	int64_t m2r;			/* monotonic -> wall clock */
 	const struct ct_procs *model;	/* which program a parent ran */
 	struct pr_containerd *ctrd;	/* containerd's feed fills it */
+	const struct ct_arm_log *arms;	/* the hooks' turns, wall clock */
 };
+
+/*
+ * Whether the syscall hooks (and the engines' function probes, which
+ * come and go with them: user/kern/ufn_bpf.h) were attached throughout
+ * [from, to] (wall), so that every mark of then was seen.
+ */
+bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
+		 uint64_t to);
 
 /* containerd's first mkdir of task id's bundle in [from, before), 0 if
  * none. */
@@ -90,8 +100,8 @@ struct ct_prepare_ops {
 		     const struct ct_hdr *h, uint64_t t);
 	/* where c's creation began, at or before first (wall), 0 if not
 	 * seen */
-	uint64_t (*start)(const void *es, const struct ct_container *c,
-			  uint64_t first);
+	uint64_t (*start)(const void *es, const struct ct_prepare_env *env,
+			  const struct ct_container *c, uint64_t first);
 	/*
 	 * NULL, or: c made by an earlier request than the one that started
 	 * it, made after `after` (its previous generation's end): where its

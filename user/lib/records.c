@@ -170,6 +170,12 @@ static void clean_mkdir(void *rec, size_t len)
 	CLEAN_STR((struct ct_mkdir *)rec, path);
 }
 
+static void clean_ufn(void *rec, size_t len)
+{
+	(void)len;
+	CLEAN_STR((struct ct_ufn *)rec, id);
+}
+
 static void clean_touch(void *rec, size_t len)
 {
 	(void)len;
@@ -395,6 +401,7 @@ static const struct ct_rec_type types[] = {
 	  NULL, clean_mkdir },
 	{ CT_EV_CMKDIR, "CMKDIR", sizeof(struct ct_mkdir), false,
 	  NULL, clean_mkdir },
+	{ CT_EV_UFN, "UFN", sizeof(struct ct_ufn), false, NULL, clean_ufn },
 	{ CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
 	  paths_valid, clean_paths },
 };

@@ -258,6 +258,18 @@ bool ct_dump_mkdir(FILE *f, const void *rec, size_t len, int64_t m2r)
 	return true;
 }
 
+bool ct_dump_ufn(FILE *f, const void *rec, size_t len, int64_t m2r)
+{
+	const struct ct_ufn *u = rec;
+
+	(void)len;
+	put_hdr(f, &u->hdr, "UFN", m2r);
+	fprintf(f, " fn=%u id_len=%u id=\"", u->fn, u->id_len);
+	put_escaped(f, u->id, sizeof(u->id));
+	fputs("\"\n", f);
+	return true;
+}
+
 bool ct_dump_touch(FILE *f, const void *rec, size_t len, int64_t m2r)
 {
 	const struct ct_touch *t = rec;
@@ -456,6 +468,7 @@ static const struct {
 	{ CT_EV_MKDIR, ct_dump_mkdir },
 	{ CT_EV_RMDIR, ct_dump_mkdir },
 	{ CT_EV_CMKDIR, ct_dump_mkdir },
+	{ CT_EV_UFN, ct_dump_ufn },
 };
 
 /* Type's printer; NULL: "record type N (M bytes)". */

@@ -23,6 +23,7 @@ bool ct_dump_stdin(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_touch(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_fuse(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_mkdir(FILE *f, const void *rec, size_t len, int64_t m2r);
+bool ct_dump_ufn(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_tstate(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_arm(FILE *f, const void *rec, size_t len, int64_t m2r);
 bool ct_dump_mapfull(FILE *f, const void *rec, size_t len, int64_t m2r);

@@ -29,9 +29,12 @@ pods against the client-side intervals of the RPCs that made them
   network (its netns mounted; containerd 2 makes the netns first, its
   directories after the ADD: network alone), ending where connect (its
   ADD) begins; an
-  app container's from inside its CreateContainer (config) to its
-  attach, its bundle step begun inside its StartContainer; the steps
-  cover prepare.  --detached (one detached session, idle before the
+  app container's from containerd's entry into its CreateContainer
+  (request: its probe, docs/gosym.md) inside that RPC, to its attach:
+  config begun inside it, task at containerd's entry into its
+  StartContainer, bundle inside it; the steps cover prepare.  With
+  --spans (containerd 2's own OTLP spans of the same RPCs), request and
+  task begin within SPAN_MS of the span of their RPC;  --detached (one detached session, idle before the
   pods): the pod whose first act came first came before anything
   attached the syscall hooks, so at least one pod's prepare must be said
   missing for that reason, and any other be whole or said so;
@@ -222,24 +225,67 @@ def check_pod_prepare(rec, run, unarmed_ok, want):
           + f" ms, begun {into:.2f} ms into RunPodSandbox")
 
 
-def check_app_prepare(rec, pod, oid):
-    """An app's prepare: config begun inside its CreateContainer, bundle
-    inside its StartContainer, to attach's start."""
-    got = prepare_steps(rec, [["config", "layer", "bundle"],
-                              ["config", "bundle"]])
+# containerd's span of a CRI request begins in its gRPC interceptor,
+# right before the function whose entry coldtrace probes.
+SPAN_MS = 1.0
+
+
+def span_of(spans, r, what, t):
+    """containerd's span of the RPC the client timed as r: one named
+    .../RuntimeService/<what> inside r, the one beginning nearest t."""
+    inside_r = [s for s in spans if s["name"].endswith("RuntimeService/" +
+                                                       what) and
+                r["start_ns"] <= s["start"] and s["end"] <= r["end_ns"]]
+    return min(inside_r, key=lambda s: abs(s["start"] - t), default=None)
+
+
+def at_rpc_start(rec, st, step, r, what, spans):
+    """step begins at containerd's entry into r: inside the client's
+    interval, and within SPAN_MS of containerd's own span of it, if it
+    sent spans.  Returns (ms after the client's start, ms after the
+    span's or None)."""
+    tag = f"{rec['type']} {rec['id'][:12]}"
+    a = step_in(rec, st, step, r, what)
+    if spans is None:
+        return a, None
+    sp = span_of(spans, r, what, st[step][0])
+    check.check(sp is not None, f"{tag}: no span of its {what}")
+    if sp is None:
+        return a, None
+    d = (st[step][0] - sp["start"]) / 1e6
+    check.check(abs(d) <= SPAN_MS,
+                f"{tag}: {step} step begins {d:.3f} ms from containerd's "
+                f"span of {what}, not within {SPAN_MS} ms")
+    return a, d
+
+
+def check_app_prepare(rec, pod, oid, spans):
+    """An app's prepare: from containerd's entry into its CreateContainer
+    (request), config begun inside it, task at the entry into its
+    StartContainer, bundle inside that, to attach's start."""
+    got = prepare_steps(rec, [["request", "config", "layer", "task",
+                               "bundle"],
+                              ["request", "config", "task", "bundle"]])
     if got is None:
         return
     st, end = got
     create, start = rpc(pod, "CreateContainer", oid), rpc(pod,
                                                          "StartContainer", oid)
+    q, qs = at_rpc_start(rec, st, "request", create, "CreateContainer",
+                         spans)
     a = step_in(rec, st, "config", create, "CreateContainer")
+    t, ts = at_rpc_start(rec, st, "task", start, "StartContainer", spans)
     b = step_in(rec, st, "bundle", start, "StartContainer")
     check.check(end == check.phase(rec, "attach")["start_ns"],
                 f"container {oid[:12]}: prepare ends at {end}, not at attach")
     print(f"check_cri: container {oid[:12]}: prepare "
           + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
-          + f" ms; config {a:.2f} ms into CreateContainer, bundle {b:.2f} "
-          "ms into StartContainer")
+          + f" ms; request {q:.3f} ms and config {a:.2f} ms after "
+          f"CreateContainer's start, task {t:.3f} ms and bundle {b:.2f} ms "
+          "after StartContainer's"
+          + ("" if qs is None or ts is None else
+             f"; request {qs:+.3f} ms and task {ts:+.3f} ms from "
+             "containerd's spans"))
 
 
 def check_pod_record(rec, pod, app_recs, ready, execs):
@@ -285,9 +331,9 @@ def check_pod_record(rec, pod, app_recs, ready, execs):
                     "StartContainer's start to the last StopContainer's end")
 
 
-def check_app_record(rec, pod, oid):
+def check_app_record(rec, pod, oid, spans):
     sid = pod["sandbox_id"]
-    check_app_prepare(rec, pod, oid)
+    check_app_prepare(rec, pod, oid, spans)
     check.check(rec["type"] == "container", f"{oid[:12]}: type {rec['type']}")
     check.check(rec.get("pod") == sid, f"{oid[:12]}: pod {rec.get('pod')}, "
                 f"want {sid[:12]}")
@@ -349,7 +395,7 @@ def check_pod(pod, by_id, a, execs, unarmed_ok):
     for oid, cname in zip(cids, pod.get("container_names", [])):
         rec = one_record(by_id, oid, a)
         if rec:
-            check_app_record(rec, pod, oid)
+            check_app_record(rec, pod, oid, a.spans)
             check_names(rec, pod, cname)
             apps.append(rec)
     rec = one_record(by_id, sid, a)
@@ -378,7 +424,10 @@ def main():
     ap.add_argument("--ready", action="store_true",
                     help="the apps listen: the pod's cold start ends at "
                     "the last app's ready")
+    ap.add_argument("--spans", help="containerd's own spans (the tests' "
+                    "OTLP receiver's file): hold request and task to them")
     a = ap.parse_args()
+    a.spans = steps_truth.spans(a.spans) if a.spans else None
     pods = load_pods(a.rpcs)
     check.check(len(pods) == a.pods, f"{len(pods)} pods, want {a.pods}")
     by_id = {}

@@ -69,7 +69,9 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                          K8S, container="c%d" % i),
                      "complete": True, "engine": "cri", "runtime": "runc",
                      "phases": {"prepare": prep(
-                                    [("config", 471 + o), ("layer", 472 + o),
+                                    [("request", 470.3 + o),
+                                     ("config", 471 + o), ("layer", 472 + o),
+                                     ("task", 500.4 + o),
                                      ("bundle", 502 + o)], 505 + o),
                                 "attach": ph(505 + o, 515 + o),
                                 "create": ph(515 + o, 522 + o),
@@ -98,14 +100,14 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
     return pod, by_id
 
 
-def errors_of(edit=None, unarmed_ok=False, **kw):
+def errors_of(edit=None, unarmed_ok=False, spans=None, **kw):
     pod, by_id = pod_and_records(**kw)
     if edit:
         edit(by_id)
     del check.errors[:]
     check_cri.check_pod(pod, by_id, SimpleNamespace(
         runtime="runc", containers=2, ready=False,
-        pod_steps="config,network"), None, unarmed_ok)
+        pod_steps="config,network", spans=spans), None, unarmed_ok)
     return list(check.errors)
 
 
@@ -144,13 +146,38 @@ class CheckCri(unittest.TestCase):
             st["dur_ns"] += 33 * MS
             st["steps"][0]["dur_ns"] += 33 * MS
             a = by_id[APPS[0]][0]["phases"]["prepare"]["steps"]
-            a[1]["dur_ns"] = 3 * MS
-            a[2]["start_ns"] = at(475)
-            a[2]["dur_ns"] = 30 * MS
+            a[2]["dur_ns"] = 3 * MS
+            a[3]["start_ns"] = at(475)
+            a[3]["dur_ns"] = MS
+            a[4]["start_ns"] = at(476)
+            a[4]["dur_ns"] = 29 * MS
         e = errors_of(edit=early)
-        self.assertEqual(len(e), 3, e)
+        # the pod's config and prepare; the app's task and bundle
+        self.assertEqual(len(e), 4, e)
         self.assertTrue(any("config step begins" in x for x in e), e)
+        self.assertTrue(any("task step begins" in x for x in e), e)
         self.assertTrue(any("bundle step begins" in x for x in e), e)
+
+    def test_steps_away_from_containerds_spans_are_errors(self):
+        def span(name, a, b):
+            return {"name": "runtime.v1.RuntimeService/" + name,
+                    "start": at(a), "end": at(b)}
+        spans = []
+        for i in range(2):
+            o = 40 * i
+            spans += [span("CreateContainer", 470.2 + o, 473.9 + o),
+                      span("StartContainer", 500.3 + o, 529 + o)]
+        self.assertEqual(errors_of(spans=spans), [])
+        # containerd's own span of the second app's start 2 ms after
+        # its task step; none for the first app's create
+        spans[3] = span("StartContainer", 542.4, 569)
+        del spans[0]
+        e = errors_of(spans=spans)
+        self.assertEqual(len(e), 2, e)
+        self.assertTrue(any("task step begins -2.000 ms from containerd's "
+                            "span of StartContainer" in x for x in e), e)
+        self.assertTrue(any("no span of its CreateContainer" in x
+                            for x in e), e)
 
         def ends_early(by_id):
             by_id[APPS[1]][0]["phases"]["prepare"]["dur_ns"] -= MS
