@@ -3,9 +3,10 @@
  * The engines' own Go functions that a start needs (docs/gosym.md "Probes
  * on the engines' functions"): one uprobe program per function kind
  * (enum ct_ufn_fn), placed by user/kern/ufn_bpf.c at the entries it
- * finds through each binary's line table, attached only while the
- * syscall hooks are.  Each hit is a CT_EV_UFN record in the lifecycle
- * ring buffer (shared by fd) naming the id its request holds.
+ * finds through each binary's line table once the syscall hooks are
+ * attached, kept for the session.  Each hit is a CT_EV_UFN record in the
+ * lifecycle ring buffer (shared by fd) naming the id its request
+ * holds.
  *
  * Entry probes only: a uretprobe rewrites the return address on the
  * goroutine's stack, which Go moves when it grows (a crash).  Arguments
@@ -14,7 +15,9 @@
  * integer register, RDI on x86-64 and R3 on arm64; the id is a Go
  * string (pointer, length) at r's first field, as the CRI API's
  * generated structs (gogo protobuf) lay out CreateContainerRequest's
- * PodSandboxId and StartContainerRequest's ContainerId.  A hit costs a
+ * PodSandboxId and StartContainerRequest's ContainerId; for
+ * RunPodSandboxRequest, its Config (first field) -> Metadata (first
+ * field) -> Uid (second field, after the Name string).  A hit costs a
  * breakpoint trap and a single step (tools/bench/uprobe-cost).
  */
 #include "vmlinux.h"
@@ -50,9 +53,31 @@ static __always_inline void read_id(struct ct_ufn *r, __u64 req)
 		r->id_len = 0;
 }
 
+/* The pointer at p's first word (a struct's first field), 0 if none. */
+static __always_inline __u64 first_ptr(__u64 p)
+{
+	__u64 v = 0;
+
+	if (p)
+		bpf_probe_read_user(&v, sizeof(v), (const void *)p);
+	return v;
+}
+
+/* The id's string at the request r, as fn's request lays it out. */
+static __always_inline __u64 id_at(__u32 fn, __u64 r)
+{
+	__u64 md;
+
+	if (fn != CT_UFN_CRI_RUN)
+		return r;
+	md = first_ptr(first_ptr(r));	/* r.Config.Metadata */
+	return md ? md + 16 : 0;	/* .Uid, after .Name */
+}
+
 static __always_inline int hit(struct pt_regs *ctx, __u32 fn)
 {
 	struct ct_ufn *r = reserve(sizeof(*r));
+	__u64 at;
 
 	if (!r)
 		return 0;
@@ -60,7 +85,9 @@ static __always_inline int hit(struct pt_regs *ctx, __u32 fn)
 	ct_fill_hdr(&r->hdr, CT_EV_UFN, sizeof(*r));
 	r->fn = fn;
 	r->id_len = 0;
-	read_id(r, GO_ARG4(ctx));
+	at = id_at(fn, GO_ARG4(ctx));
+	if (at)
+		read_id(r, at);
 	submit(r);
 	return 0;
 }
@@ -75,4 +102,10 @@ SEC("uprobe")
 int ct_ufn_cri_start(struct pt_regs *ctx)
 {
 	return hit(ctx, CT_UFN_CRI_START);
+}
+
+SEC("uprobe")
+int ct_ufn_cri_run(struct pt_regs *ctx)
+{
+	return hit(ctx, CT_UFN_CRI_RUN);
 }

@@ -322,10 +322,11 @@ struct ct_mkdir {
 /*
  * CT_EV_UFN (bpf/ufn.bpf.c): an engine's own Go function entered, one of
  * the few a start needs, placed by user/kern/ufn_bpf.c through the
- * binary's line table (docs/gosym.md) while the syscall hooks are
+ * binary's line table (docs/gosym.md) once the syscall hooks are
  * attached; ts_ns is the entry.  fn says which (enum ct_ufn_fn), id is
  * the id its request names (a Go string read from the request's struct:
- * the register ABI's argument, its first field), id_len the string's
+ * the register ABI's argument, its first field, or for RunPodSandbox
+ * its config's metadata's uid), id_len the string's
  * length (longer than id holds: cut, never a match).  Go's stack growth
  * may run a function's entry twice (runtime.morestack), the second on
  * the same thread microseconds later: the reader keeps the first.
@@ -333,6 +334,8 @@ struct ct_mkdir {
 enum ct_ufn_fn {
 	CT_UFN_CRI_CREATE = 1,	/* CRI CreateContainer; id: its sandbox */
 	CT_UFN_CRI_START = 2,	/* CRI StartContainer; id: the container */
+	CT_UFN_CRI_RUN = 3,	/* CRI RunPodSandbox; id: the pod's uid
+				 * (its config's metadata) */
 	CT_UFN_MAX,
 };
 

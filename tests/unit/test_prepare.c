@@ -1072,6 +1072,51 @@ Test(prepare, cri_container_request_and_task)
 }
 
 /*
+ * A pod with containerd's function probes: its prepare from its
+ * RunPodSandbox's entry, which names its uid (the kubelet's; its names
+ * from the sandbox's bundle), `request` to its directory.  Another pod,
+ * its entry not seen and its directory made right after an attach: not
+ * its start, said unarmed; one whose uid is not known (no names) starts
+ * at its directory, as before the probes.
+ */
+Test(prepare, cri_pod_from_its_request)
+{
+	static const enum ct_step st[] = { CT_STEP_REQUEST, CT_STEP_CONFIG,
+					   CT_STEP_NETWORK };
+	static const uint64_t at[] = { 100, 103, 106 };
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+	struct ct_container c;
+
+	arm_ev(p, 10, true);
+	ufn_ev(p, 100 * MS, CT_UFN_CRI_RUN, "web-uid", 7);
+	cmkdir_ev(p, 103, CRI_ROOT "sandboxes/" POD);
+	netns_ev(p, 106, NETNS);
+	cni_env_ev(p, 108, "ADD", POD, NETNS);
+	cri_container(&c, POD, true, 108);
+	snprintf(c.k8s.pod_uid, sizeof(c.k8s.pod_uid), "web-uid");
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 100 * MS);
+	cr_expect_eq(c.prepare_missing, CT_PREP_OK);
+	expect_steps(&c, 3, st, at);
+
+	arm_ev(p, 200, false);
+	arm_ev(p, 300, true);
+	cmkdir_ev(p, 301, CRI_ROOT "sandboxes/" APP);
+	cni_env_ev(p, 305, "ADD", APP, "/var/run/netns/cni-0000");
+	cri_container(&c, APP, true, 305);
+	snprintf(c.k8s.pod_uid, sizeof(c.k8s.pod_uid), "web-uid");
+	ct_prepare_apply(p, &c);
+	cr_expect_not(ct_has_phase(&c, CT_PH_PREPARE));
+	cr_expect_eq(c.prepare_missing, CT_PREP_UNARMED);
+	cri_container(&c, APP, true, 305);
+	ct_prepare_apply(p, &c);
+	cr_expect_eq(c.phases[CT_PH_PREPARE].start_ns, 301 * MS,
+		     "no uid: from its directory");
+	ct_prepare_free(p);
+}
+
+/*
  * A pod begun while the syscall hooks were detached (a detached session:
  * the shim's exec attaches them, after RunPodSandbox's first acts): no
  * prepare, said so.  Hooks on throughout: nothing said.  Without any

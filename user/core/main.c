@@ -129,17 +129,17 @@ static void arm_record(struct live_state *ls, bool armed)
 			CT_ARM_IDLE_NS / 1e9);
 }
 
-/* The engines' function probes come and go with the hooks (ufn_bpf.h). */
-static void ufn_arm(struct live_state *ls, bool on)
+/* The engines' new daemons probed once the hooks are on (ufn_bpf.h). */
+static void ufn_attach(struct live_state *ls)
 {
 	uint64_t t0 = ct_mono_ns();
 	size_t n;
 
 	if (!ls->ufn_bpf)
 		return;
-	n = ct_ufn_bpf_arm(ls->ufn_bpf, on);
-	if (ls->s.cli->verbose && on)
-		fprintf(stderr, "ufn: %zu probes on the engines' functions attached in %.3f ms\n",
+	n = ct_ufn_bpf_attach(ls->ufn_bpf);
+	if (ls->s.cli->verbose)
+		fprintf(stderr, "ufn: %zu probes on the engines' functions, looked for in %.3f ms\n",
 			n, (ct_mono_ns() - t0) / 1e6);
 }
 
@@ -152,9 +152,9 @@ static void arm_now(struct live_state *ls)
 		ls->arm_failed = true;
 		return;
 	}
-	ufn_arm(ls, true);
 	ct_loader_set_hooks_off(ls->l, false);
 	arm_record(ls, true);
+	ufn_attach(ls);
 }
 
 static size_t busy_now(struct live_state *ls)
@@ -185,7 +185,6 @@ static void disarm_now(struct live_state *ls)
 	ct_loader_set_hooks_off(ls->l, true);
 	arm_record(ls, false);
 	ct_sys_bpf_disarm_begin(ls->sys_bpf);
-	ufn_arm(ls, false);
 	while (!ls->arm.armed && !ls->arm_failed &&
 	       ct_sys_bpf_detach_one(ls->sys_bpf)) {
 		n++;
@@ -520,7 +519,7 @@ static int start_sys(struct live_state *ls)
 			     sizeof(err)))
 		fprintf(stderr, "coldtrace: the engines' functions are not probed: %s\n",
 			err);
-	ufn_arm(ls, true);
+	ufn_attach(ls);
 	return 0;
 }
 

@@ -11,16 +11,19 @@
  * no id in it), named by the pod's CNI ADD (its CNI_NETNS).
  *
  * And, where its binary's line table gives them (user/kern/ufn_bpf.h,
- * ct_cri_ufns below), containerd's entries into CreateContainer (naming
- * the container's sandbox) and StartContainer (naming the container).
+ * ct_cri_ufns below), containerd's entries into RunPodSandbox (naming
+ * the pod's uid), CreateContainer (naming the container's sandbox) and
+ * StartContainer (naming the container).
  *
- * A pod's prepare runs from the first of these to its first phase (the
- * ADD: connect); a container's from its CreateContainer's entry (else
- * its directory) through the kubelet's StartContainer to its shim's
- * start (attach).  Steps (docs/phases.md "prepare's steps"): a pod's
- * `config` (its directories, files and shm) and `network` (its netns
- * made and mounted, to the ADD); a container's `request` (the request's
- * handling, the image looked up, to its directory), `config` (its
+ * A pod's prepare runs from its RunPodSandbox's entry (else the first of
+ * its acts) to its first phase (the ADD: connect); a container's from
+ * its CreateContainer's entry (else its directory) through the kubelet's
+ * StartContainer to its shim's start (attach).  Steps (docs/phases.md
+ * "prepare's steps"): a pod's `request` (the request's handling, the
+ * pause image looked up, its snapshot), `config` (its directories, files
+ * and shm) and `network` (its netns made and mounted, to the ADD); a
+ * container's `request` (the request's handling, the image looked up, to
+ * its directory), `config` (its
  * directories, the spec, the kubelet's next request), `layer`
  * (containerd's one new snapshot between that and the bundle), `task`
  * (StartContainer's entry: the task asked for) and `bundle` (its task's
@@ -45,13 +48,14 @@ struct cri_prepare {
 	struct pr_ring net;	/* key: a netns' name "cni-<uuid>", ts:
 				 * containerd's bind mount; key: a sandbox
 				 * id, val: its ADD's netns' name */
-	struct pr_ring rpcs;	/* key: the id a request named (its
-				 * sandbox's for CreateContainer, the
-				 * container's for StartContainer), val:
-				 * RPC_CREATE or RPC_START, ts: containerd's
-				 * entry into it */
+	struct pr_ring rpcs;	/* key: the id a request named (its pod's
+				 * uid for RunPodSandbox, its sandbox's for
+				 * CreateContainer, the container's for
+				 * StartContainer), val: RPC_*, ts:
+				 * containerd's entry into it */
 };
 
+#define RPC_RUN		"run"
 #define RPC_CREATE	"create"
 #define RPC_START	"start"
 
@@ -66,6 +70,9 @@ struct cri_prepare {
  */
 #define CRI_API		"/cri-api/pkg/apis/runtime/v1."
 const struct ct_ufn_spec ct_cri_ufns[] = {
+	{ "containerd", ".(*instrumentedService).RunPodSandbox",
+	  CRI_API "(*RunPodSandboxRequest).MarshalToSizedBuffer",
+	  CT_UFN_CRI_RUN },
 	{ "containerd", ".(*instrumentedService).CreateContainer",
 	  CRI_API "(*CreateContainerRequest).MarshalToSizedBuffer",
 	  CT_UFN_CRI_CREATE },
@@ -81,14 +88,29 @@ const struct ct_ufn_spec ct_cri_ufns[] = {
  */
 #define RPC_AGAIN_NS	1000000ull
 
+static const char *rpc_of(uint32_t fn)
+{
+	switch (fn) {
+	case CT_UFN_CRI_RUN:
+		return RPC_RUN;
+	case CT_UFN_CRI_CREATE:
+		return RPC_CREATE;
+	case CT_UFN_CRI_START:
+		return RPC_START;
+	default:
+		return NULL;
+	}
+}
+
 static void on_ufn(struct cri_prepare *p, const struct ct_ufn *u, uint64_t t)
 {
-	const char *what = u->fn == CT_UFN_CRI_CREATE ? RPC_CREATE :
-			   u->fn == CT_UFN_CRI_START ? RPC_START : NULL;
+	const char *what = rpc_of(u->fn);
 	size_t len = strnlen(u->id, sizeof(u->id));
 	const struct pr_mark *m;
 
-	if (!what || len != u->id_len || !ct_name_is_id(u->id, len))
+	/* an id, or a pod's uid (the kubelet's: a UUID; any name here) */
+	if (!what || !len || len != u->id_len ||
+	    (u->fn != CT_UFN_CRI_RUN && !ct_name_is_id(u->id, len)))
 		return;
 	m = pr_find(&p->rpcs, u->id, 0);
 	if (m && !strcmp(m->val, what) && t >= m->ts && t - m->ts < RPC_AGAIN_NS)
@@ -185,59 +207,74 @@ static uint64_t netns_at(const struct cri_prepare *p,
 	return m ? m->ts : 0;
 }
 
-/*
- * Container c's CreateContainer entry, before its directory made at dir
- * (0: not seen): the newest of its sandbox's, if the probes were on from
- * it to dir.  The kubelet creates a pod's containers one after another,
- * so with the probes on throughout, c's own entry, which came in
- * between, would be the newest; otherwise that one may be an earlier
- * container's.
- */
-static uint64_t create_at(const struct cri_prepare *p,
-			  const struct ct_prepare_env *env,
-			  const struct ct_container *c, uint64_t dir)
+/* The key of the request that begins c: its pod's uid, its sandbox. */
+static const char *request_key(const struct ct_container *c)
 {
-	const struct pr_mark *m = c->pod[0] ? pr_find(&p->rpcs, c->pod, dir) :
-					      NULL;
+	return c->is_pod ? c->k8s.pod_uid : c->pod;
+}
 
-	return m && !strcmp(m->val, RPC_CREATE) &&
-	       pr_hooks_on(env, m->ts, dir) ? m->ts : 0;
+/*
+ * The entry into the request that made c (RunPodSandbox, CreateContainer)
+ * before its first act at act (0: not seen): the newest of its key's, if
+ * the probes were on from it to act.  The kubelet asks for a pod's
+ * sandbox, then its containers, one after another, so with the probes
+ * on throughout, c's own entry, which came in between, would be the
+ * newest; otherwise that one may be an earlier attempt's or container's.
+ */
+static uint64_t request_at(const struct cri_prepare *p,
+			   const struct ct_prepare_env *env,
+			   const struct ct_container *c, uint64_t act)
+{
+	const char *key = request_key(c);
+	const struct pr_mark *m = key[0] ? pr_find(&p->rpcs, key, act) : NULL;
+
+	return m && !strcmp(m->val, c->is_pod ? RPC_RUN : RPC_CREATE) &&
+	       pr_hooks_on(env, m->ts, act) ? m->ts : 0;
 }
 
 /* The first of the plugin's acts naming c, before first (0: none). */
-static uint64_t start(const void *es, const struct ct_prepare_env *env,
-		      const struct ct_container *c, uint64_t first)
+static uint64_t first_act_at(const struct cri_prepare *p,
+			     const struct ct_container *c, uint64_t first)
 {
-	const struct cri_prepare *p = es;
 	const struct pr_mark *m = pr_first(&p->dirs, c->id, 0, first);
 	uint64_t net = c->is_pod ? netns_at(p, c, first) : 0;
-	uint64_t rq = m && !c->is_pod ? create_at(p, env, c, m->ts) : 0;
 
-	if (rq)
-		return rq;
 	if (m && (!net || m->ts < net))
 		return m->ts;
 	return net;
 }
 
+/* Its request's entry, else the first of its acts (0: none). */
+static uint64_t start(const void *es, const struct ct_prepare_env *env,
+		      const struct ct_container *c, uint64_t first)
+{
+	const struct cri_prepare *p = es;
+	uint64_t act = first_act_at(p, c, first);
+	uint64_t rq = act ? request_at(p, env, c, act) : 0;
+
+	return rq ? rq : act;
+}
+
 /*
- * RunPodSandbox's first act: the mkdir of the pod's own directory
- * (containerd 2 makes a pod's netns before it: not one); a container's,
- * its CreateContainer's entry (its directory is not: the entry was not
- * seen, or its binary is not probed, and the 1 s before it tell).
+ * Whether s is c's request's entry: its first act.  Its first act seen
+ * is not (the entry was not seen, or its binary is not probed: the 1 s
+ * before it tells whether the hooks were off), but for a pod whose
+ * uid is not known (no names read), its directory.
  */
 static bool first_act(const void *es, const struct ct_container *c,
 		      uint64_t s)
 {
 	const struct cri_prepare *p = es;
+	const char *key = request_key(c);
 	const struct pr_mark *m;
 
 	if (!s)
 		return false;
-	if (!c->is_pod) {
-		m = c->pod[0] ? pr_first(&p->rpcs, c->pod, s, s + 1) : NULL;
-		return m && !strcmp(m->val, RPC_CREATE);
-	}
+	m = key[0] ? pr_first(&p->rpcs, key, s, s + 1) : NULL;
+	if (m)
+		return !strcmp(m->val, c->is_pod ? RPC_RUN : RPC_CREATE);
+	if (!c->is_pod || key[0])
+		return false;
 	m = pr_first(&p->dirs, c->id, s, s + 1);
 	return m && strcmp(m->val, "shm");
 }
@@ -259,9 +296,9 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
 	const struct pr_mark *dir = pr_first(&p->dirs, c->id, pr->start_ns,
 					     pr->end_ns);
-	uint64_t bundle, task;
+	uint64_t act = first_act_at(p, c, pr->end_ns), bundle, task;
 
-	if (!c->is_pod && dir && dir->ts > pr->start_ns)
+	if (act > pr->start_ns)	/* begun at its request's entry */
 		pr_step(out, c, CT_STEP_REQUEST, pr->start_ns);
 	pr_step(out, c, CT_STEP_CONFIG, dir ? dir->ts : 0);
 	if (c->is_pod) {

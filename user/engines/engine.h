@@ -104,7 +104,7 @@ extern const struct ct_pull_store_ops ct_podman_pull_store;
 
 /*
  * ... and of the kernel side: its daemon's Go functions that its starts
- * need, probed at their entries while the syscall hooks are attached
+ * need, probed at their entries once the syscall hooks are attached
  * (user/kern/ufn_bpf.c, bpf/ufn.bpf.c; docs/gosym.md), a list ended by
  * a NULL daemon.  Each function is found through the line table of the
  * binary that a process of comm daemon runs, by the end of its name

@@ -68,9 +68,9 @@ struct ct_prepare_env {
 };
 
 /*
- * Whether the syscall hooks (and the engines' function probes, which
- * come and go with them: user/kern/ufn_bpf.h) were attached throughout
- * [from, to] (wall), so that every mark of then was seen.
+ * Whether the syscall hooks were attached throughout [from, to] (wall),
+ * so that every mark of then was seen (the engines' function probes,
+ * user/kern/ufn_bpf.h, are placed at an attach and stay).
  */
 bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
 		 uint64_t to);

@@ -20,7 +20,6 @@
 #define UFN_BINS	8	/* daemon binaries known at once */
 #define UFN_ENTRIES	4	/* entries of one spec in one binary */
 #define UFN_PROBES	32	/* probes of one binary */
-#define UFN_LINKS	(UFN_BINS * UFN_PROBES)
 #define BUILD_ID_MAX	40
 
 /* A daemon binary, read once: where each of its probes goes. */
@@ -30,7 +29,9 @@ struct ufn_bin {
 	uint64_t off[UFN_PROBES];	/* file offsets of the entries */
 	enum ct_ufn_fn fn[UFN_PROBES];
 	size_t n;
-	unsigned int gen;	/* the attach that last placed them */
+	bool placed;		/* its probes attached (or refused) */
+	struct bpf_link *links[UFN_PROBES];
+	size_t nlinks;
 };
 
 struct ct_ufn_bpf {
@@ -39,9 +40,6 @@ struct ct_ufn_bpf {
 	bool verbose;
 	struct ufn_bin bins[UFN_BINS];
 	size_t nbins;
-	struct bpf_link *links[UFN_LINKS];
-	size_t nlinks;
-	unsigned int gen;	/* attaches so far */
 };
 
 /* The program of a function kind. */
@@ -53,6 +51,8 @@ static struct bpf_program *prog_of(const struct ct_ufn_bpf *u,
 		return u->skel->progs.ct_ufn_cri_create;
 	case CT_UFN_CRI_START:
 		return u->skel->progs.ct_ufn_cri_start;
+	case CT_UFN_CRI_RUN:
+		return u->skel->progs.ct_ufn_cri_run;
 	default:
 		return NULL;
 	}
@@ -94,11 +94,18 @@ int ct_ufn_bpf_start(struct ct_ufn_bpf **out, struct ct_loader *l,
 	return 0;
 }
 
+static void bin_detach(struct ufn_bin *b)
+{
+	while (b->nlinks)
+		bpf_link__destroy(b->links[--b->nlinks]);
+}
+
 void ct_ufn_bpf_stop(struct ct_ufn_bpf *u)
 {
 	if (!u)
 		return;
-	ct_ufn_bpf_arm(u, false);
+	for (size_t i = 0; i < u->nbins; i++)
+		bin_detach(&u->bins[i]);
 	ufn_bpf__destroy(u->skel);
 	free(u);
 }
@@ -200,6 +207,7 @@ static struct ufn_bin *bin_of(struct ct_ufn_bpf *u, const char *exe,
 			return &u->bins[i];
 		}
 	if (u->nbins == UFN_BINS) {	/* a new one: forget the oldest */
+		bin_detach(&u->bins[0]);
 		memmove(u->bins, u->bins + 1, sizeof(u->bins[0]) * --u->nbins);
 	}
 	b = &u->bins[u->nbins++];
@@ -227,8 +235,8 @@ static bool probed_daemon(const char *comm)
 static void attach_bin(struct ct_ufn_bpf *u, struct ufn_bin *b,
 		       const char *exe)
 {
-	b->gen = u->gen;
-	for (size_t i = 0; i < b->n && u->nlinks < UFN_LINKS; i++) {
+	b->placed = true;
+	for (size_t i = 0; i < b->n; i++) {
 		struct bpf_link *k = bpf_program__attach_uprobe(
 			prog_of(u, b->fn[i]), false, -1, exe, b->off[i]);
 
@@ -238,7 +246,7 @@ static void attach_bin(struct ct_ufn_bpf *u, struct ufn_bin *b,
 				strerror(errno));
 			continue;
 		}
-		u->links[u->nlinks++] = k;
+		b->links[b->nlinks++] = k;
 	}
 }
 
@@ -270,7 +278,6 @@ static void attach_all(struct ct_ufn_bpf *u)
 
 	if (!dir)
 		return;
-	u->gen++;
 	while ((d = readdir(dir))) {
 		struct ufn_bin *b;
 
@@ -280,19 +287,20 @@ static void attach_all(struct ct_ufn_bpf *u)
 			continue;
 		snprintf(exe, sizeof(exe), "%s/%s/exe", u->proc_dir, d->d_name);
 		b = bin_of(u, exe, comm);
-		if (b && b->gen != u->gen)	/* not by another process */
+		if (b && !b->placed)	/* not by another process, earlier */
 			attach_bin(u, b, exe);
 	}
 	closedir(dir);
 }
 
-size_t ct_ufn_bpf_arm(struct ct_ufn_bpf *u, bool on)
+size_t ct_ufn_bpf_attach(struct ct_ufn_bpf *u)
 {
+	size_t n = 0;
+
 	if (!u)
 		return 0;
-	while (u->nlinks)
-		bpf_link__destroy(u->links[--u->nlinks]);
-	if (on)
-		attach_all(u);
-	return u->nlinks;
+	attach_all(u);
+	for (size_t i = 0; i < u->nbins; i++)
+		n += u->bins[i].nlinks;
+	return n;
 }

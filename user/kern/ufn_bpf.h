@@ -3,11 +3,16 @@
  * Uprobes on the engines' own Go functions that a start needs (each
  * engine's row lists them: struct ct_ufn_spec, user/engines/engine.h),
  * BPF side bpf/ufn.bpf.c, records CT_EV_UFN on the lifecycle ring
- * buffer.  Loaded at the session's start, attached with the syscall
- * hooks and detached with them (user/kern/arm.h): at each attach the
- * daemons alive are found by their comm under /proc, and each binary
- * they run is read once (its line table, user/lib/gosym.h) for the
- * entries of the functions its engine names.  A binary where one is not
+ * buffer.  Loaded at the session's start; at each attach of the
+ * syscall hooks (user/kern/arm.h) the daemons alive are found by their
+ * comm under /proc, and each binary they run, new to the session, is
+ * read once (its line table, user/lib/gosym.h) for the entries of the
+ * functions its engine names, and probed there.  The probes stay until
+ * the session ends: removing a uprobe waits for the kernel's grace
+ * period (the live loop stalled 225 ms on it, while a trigger came), and
+ * one that is not hit costs nothing; a hit while the hooks are detached
+ * is a record whose stage judges it as such (prepare_api.h
+ * pr_hooks_on()).  A binary where one is not
  * found (another layout, a function renamed or inlined away, no line
  * table) gets no probe of it, said once by path and build id; the
  * rest of the record is unchanged (docs/gosym.md "Probes on the
@@ -32,10 +37,10 @@ int ct_ufn_bpf_start(struct ct_ufn_bpf **out, struct ct_loader *l,
 void ct_ufn_bpf_stop(struct ct_ufn_bpf *u);
 
 /*
- * Attach the probes to the binaries of the daemons alive now (on), or
- * detach every one (off).  Returns how many are attached.  A probe that
- * cannot be attached is said once and left out.
+ * Probe the binaries of the daemons alive now that are not yet (the
+ * hooks were attached).  Returns how many probes are attached in all.
+ * A probe that cannot be attached is said once and left out.
  */
-size_t ct_ufn_bpf_arm(struct ct_ufn_bpf *u, bool on);
+size_t ct_ufn_bpf_attach(struct ct_ufn_bpf *u);
 
 #endif /* __CT_UFN_BPF_H */

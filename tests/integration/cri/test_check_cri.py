@@ -83,7 +83,8 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                "complete": True, "engine": "cri",
                "runtime": "runc", "start_ns": at(6),
                "cold_start_ns": last_exec - at(6),
-               "phases": {"prepare": prep([("config", 3),
+               "phases": {"prepare": prep([("request", 0.4),
+                                           ("config", 3),
                                            ("network", 4.5)], 6),
                           "connect": ph(6, 16), "attach": ph(20, 200),
                           "create": ph(200, 400),
@@ -105,6 +106,7 @@ def errors_of(edit=None, unarmed_ok=False, spans=None, **kw):
     if edit:
         edit(by_id)
     del check.errors[:]
+    del check_cri.SPAN_GAPS[:]
     check_cri.check_pod(pod, by_id, SimpleNamespace(
         runtime="runc", containers=2, ready=False,
         pod_steps="config,network", spans=spans), None, unarmed_ok)
@@ -143,8 +145,8 @@ class CheckCri(unittest.TestCase):
             # (by more than check.SLACK_NS, 20 ms)
             st = by_id[SID][0]["phases"]["prepare"]
             st["start_ns"] = st["steps"][0]["start_ns"] = at(-30)
-            st["dur_ns"] += 33 * MS
-            st["steps"][0]["dur_ns"] += 33 * MS
+            st["dur_ns"] += int(30.4 * MS)
+            st["steps"][0]["dur_ns"] += int(30.4 * MS)
             a = by_id[APPS[0]][0]["phases"]["prepare"]["steps"]
             a[2]["dur_ns"] = 3 * MS
             a[3]["start_ns"] = at(475)
@@ -152,9 +154,10 @@ class CheckCri(unittest.TestCase):
             a[4]["start_ns"] = at(476)
             a[4]["dur_ns"] = 29 * MS
         e = errors_of(edit=early)
-        # the pod's config and prepare; the app's task and bundle
+        # the pod's request and prepare; the app's task and bundle
         self.assertEqual(len(e), 4, e)
-        self.assertTrue(any("config step begins" in x for x in e), e)
+        self.assertTrue(any("pod aaaaaaaaaaaa: request step begins" in x
+                            for x in e), e)
         self.assertTrue(any("task step begins" in x for x in e), e)
         self.assertTrue(any("bundle step begins" in x for x in e), e)
 
@@ -162,7 +165,7 @@ class CheckCri(unittest.TestCase):
         def span(name, a, b):
             return {"name": "runtime.v1.RuntimeService/" + name,
                     "start": at(a), "end": at(b)}
-        spans = []
+        spans = [span("RunPodSandbox", 0.3, 463)]
         for i in range(2):
             o = 40 * i
             spans += [span("CreateContainer", 470.2 + o, 473.9 + o),
@@ -170,12 +173,13 @@ class CheckCri(unittest.TestCase):
         self.assertEqual(errors_of(spans=spans), [])
         # containerd's own span of the second app's start 2 ms after
         # its task step; none for the first app's create
-        spans[3] = span("StartContainer", 542.4, 569)
-        del spans[0]
+        spans[4] = span("StartContainer", 542.4, 569)
+        del spans[1]
         e = errors_of(spans=spans)
         self.assertEqual(len(e), 2, e)
         self.assertTrue(any("task step begins -2.000 ms from containerd's "
-                            "span of StartContainer" in x for x in e), e)
+                            "span of StartContainer, outside it" in x
+                            for x in e), e)
         self.assertTrue(any("no span of its CreateContainer" in x
                             for x in e), e)
 
