@@ -27,16 +27,25 @@ cell() {
 for c in $CONFIGS; do
 	grep -q "^| $c |" "$T/out.md" || fail "no row for $c"
 done
-# Empty programs cost something per run, and coldtrace's hooks at least
-# as much as the empty pair on the same tracepoints.
+# Empty programs cost something per run, and coldtrace's hooks ran on
+# the host's opens, for at least half the empty pair's time on the same
+# tracepoints: in the full bench coldtrace's is 1.14-1.19x the pair's
+# (docs/results/bench.md), but one quick round is one sample: the empty
+# pair alone measured 180 and 204 ns in CI beside its guests, and 124
+# and 190 ns in two runs alone on an idle host (2026-11-29), coldtrace's
+# 159-249: a ratio near 1 is the bench's to measure, over rounds; half
+# the pair, or none, is a tracer that did not run.
+half_floor() {	# NS
+	[[ "$1" =~ ^[0-9]+$ ]] && [ $(($1 * 2)) -ge "$floor" ]
+}
 OPEN="host open+close BPF ns"
 floor=$(cell floor-sys "$OPEN")
 ct=$(cell ct "$OPEN")
 note "host open+close BPF ns: floor-sys $floor, ct $ct, bpftrace $(cell bpftrace "$OPEN")"
 [[ "$floor" =~ ^[0-9]+$ ]] && [ "$floor" -gt 0 ] ||
 	fail "floor-sys host open+close BPF ns is '$floor'"
-[[ "$ct" =~ ^[0-9]+$ ]] && [ "$ct" -ge "$floor" ] ||
-	fail "ct host open+close BPF ns '$ct' below the empty pair's $floor"
+half_floor "$ct" ||
+	fail "ct host open+close BPF ns '$ct' below half the empty pair's $floor"
 SW="BPF ns per sched_switch"
 [ "$(cell ct-runc "$SW")" = - ] ||
 	fail "ct-runc has a sched_switch hook: $(cell ct-runc "$SW")"
@@ -60,8 +69,8 @@ idle=$(cell ct-idle "$OPEN")
 always=$(cell ct-always-idle "$OPEN")
 note "idle host open+close BPF ns: ct-idle $idle, ct-always-idle $always"
 [ "$idle" = - ] || fail "ct-idle host open+close BPF ns is '$idle', not '-'"
-[[ "$always" =~ ^[0-9]+$ ]] && [ "$always" -ge "$floor" ] ||
-	fail "ct-always-idle host open+close BPF ns '$always' below the empty pair's $floor"
+half_floor "$always" ||
+	fail "ct-always-idle host open+close BPF ns '$always' below half the empty pair's $floor"
 E2E="end to end: host open+close ns"
 [[ "$(cell ct-idle "$E2E")" =~ ^[0-9]+(†)?$ ]] ||
 	fail "ct-idle end-to-end host open+close is '$(cell ct-idle "$E2E")'"
