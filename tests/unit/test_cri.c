@@ -116,14 +116,20 @@ static void expect_inside(uint64_t t, const uint64_t iv[2], const char *id,
 		  (unsigned long)iv[0], (unsigned long)iv[1]);
 }
 
+/* The recording replayed as the session does, and its sidecar's truth. */
+static void replay_with_truth(struct ts_all *a, struct truth t[PODS])
+{
+	ts_replay_all(NAME, a);
+	load_truth(a->sidecar, t);
+}
+
 /* Replayed as the session does: every pod's network is its own. */
 Test(cri, concurrent_pods_exact)
 {
 	struct truth t[PODS] = { 0 };
 	struct ts_all a;
 
-	ts_replay_all(NAME, &a);
-	load_truth(a.sidecar, t);
+	replay_with_truth(&a, t);
 	for (size_t i = 0; i < PODS; i++) {
 		const struct ct_container *c = &a.c[i];
 		const struct ct_interval *con = &c->phases[CT_PH_CONNECT];
@@ -160,8 +166,7 @@ Test(cri, concurrent_pods_prepare)
 	struct truth t[PODS] = { 0 };
 	struct ts_all a;
 
-	ts_replay_all(NAME, &a);
-	load_truth(a.sidecar, t);
+	replay_with_truth(&a, t);
 	for (size_t i = 0; i < PODS; i++) {
 		const struct ct_container *c = &a.c[i];
 		const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];

@@ -424,40 +424,48 @@ uint64_t ct_gosym_text(const struct ct_gosym *g)
 	return g->text;
 }
 
-int ct_gosym_vaddr(const struct ct_gosym *g, uint64_t off, uint64_t *vaddr)
+/*
+ * The LOAD segment that holds x, a file offset (by_off) or a virtual
+ * address, in the file's own bytes; NULL if none.
+ */
+static const Elf64_Phdr *load_of(const struct ct_gosym *g, uint64_t x,
+				 bool by_off)
 {
 	const Elf64_Ehdr *eh = g->map;
 	const Elf64_Phdr *ph;
 
 	if (eh->e_phentsize != sizeof(*ph) || eh->e_phoff > g->size ||
 	    (g->size - eh->e_phoff) / sizeof(*ph) < eh->e_phnum)
-		return -ENOENT;
+		return NULL;
 	ph = (const Elf64_Phdr *)((const char *)g->map + eh->e_phoff);
-	for (unsigned i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && off >= ph[i].p_offset &&
-		    off - ph[i].p_offset < ph[i].p_filesz) {
-			*vaddr = off - ph[i].p_offset + ph[i].p_vaddr;
-			return 0;
-		}
-	return -ENOENT;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		uint64_t base = by_off ? ph[i].p_offset : ph[i].p_vaddr;
+
+		if (ph[i].p_type == PT_LOAD && x >= base &&
+		    x - base < ph[i].p_filesz)
+			return &ph[i];
+	}
+	return NULL;
+}
+
+int ct_gosym_vaddr(const struct ct_gosym *g, uint64_t off, uint64_t *vaddr)
+{
+	const Elf64_Phdr *ph = load_of(g, off, true);
+
+	if (!ph)
+		return -ENOENT;
+	*vaddr = off - ph->p_offset + ph->p_vaddr;
+	return 0;
 }
 
 int ct_gosym_offset(const struct ct_gosym *g, uint64_t vaddr, uint64_t *off)
 {
-	const Elf64_Ehdr *eh = g->map;
-	const Elf64_Phdr *ph;
+	const Elf64_Phdr *ph = load_of(g, vaddr, false);
 
-	if (eh->e_phentsize != sizeof(*ph) || eh->e_phoff > g->size ||
-	    (g->size - eh->e_phoff) / sizeof(*ph) < eh->e_phnum)
+	if (!ph)
 		return -ENOENT;
-	ph = (const Elf64_Phdr *)((const char *)g->map + eh->e_phoff);
-	for (unsigned i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && vaddr >= ph[i].p_vaddr &&
-		    vaddr - ph[i].p_vaddr < ph[i].p_filesz) {
-			*off = vaddr - ph[i].p_vaddr + ph[i].p_offset;
-			return 0;
-		}
-	return -ENOENT;
+	*off = vaddr - ph->p_vaddr + ph->p_offset;
+	return 0;
 }
 
 /* ---- lookups ---- */
