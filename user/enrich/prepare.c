@@ -204,22 +204,13 @@ static bool client_only(const struct ct_prepare *p,
 }
 
 /*
- * Whether the syscall hooks were detached at some time in [from, to]
- * (wall), so that c's engine's marks of then may be missing: off at from
- * or detached since.  Before the session's first attach, nothing is
- * known of anything (under `-- COMMAND`, its client came after): not
- * missed, unless the ring forgot the attaches since.  Never, without
- * CT_EV_ARM records (a recording of version 1: always attached).
+ * Attached throughout [from, to] (wall): not off at from, not detached
+ * since.  Before the session's first attach, nothing is known of
+ * anything (under `-- COMMAND`, its client came after): taken as on,
+ * unless the ring forgot the attaches since.  Always, without CT_EV_ARM
+ * records (a recording of version 1: always attached).  Its negation is
+ * the stage's own test of a prepare begun unseen (unarmed() below).
  */
-static bool hooks_missed(const struct ct_prepare *p, uint64_t from,
-			 uint64_t to)
-{
-	enum ct_arm_state st = ct_arm_log_at(&p->arms, from);
-	uint64_t off = ct_arm_log_next(&p->arms, from, false);
-
-	return st == CT_ARM_OFF || st == CT_ARM_FORGOTTEN || (off && off <= to);
-}
-
 bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
 		 uint64_t to)
 {
@@ -248,7 +239,7 @@ static bool unarmed(const struct ct_prepare *p, const struct ct_container *c,
 
 	if (!o || !o->first_act || o->first_act(p->es[c->engine], c, s))
 		return false;
-	return hooks_missed(p, to > gap ? to - gap : 0, to);
+	return !pr_hooks_on(&p->env, to > gap ? to - gap : 0, to);
 }
 
 /* The end of the record of c's id emitted before c (its previous
