@@ -170,16 +170,11 @@ otlp_rx_start() {	# FILE TAG
 # later, FILE holds (containerd's batches may bring earlier tests'
 # spans, held while nothing listened).
 spans_named() {	# FILE SUFFIX SINCE_NS
-	python3 - "$@" <<'EOF2'
-import json, sys
-n = 0
-for line in open(sys.argv[1], encoding="utf-8"):
-    for rs in json.loads(line).get("resourceSpans") or []:
-        for sc in rs["scopes"]:
-            n += sum(s["name"].endswith(sys.argv[2]) and
-                     int(s["start"]) >= int(sys.argv[3])
-                     for s in sc["spans"])
-print(n)
+	PYTHONPATH=$TOP/tests/integration python3 - "$@" <<'EOF2'
+import sys
+from steps_truth import spans
+print(sum(s["name"].endswith(sys.argv[2]) and s["start"] >= int(sys.argv[3])
+          for s in spans(sys.argv[1])))
 EOF2
 }
 
