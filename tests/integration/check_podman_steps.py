@@ -10,8 +10,13 @@ nanoseconds as podman writes it, once the work is done):
     configuration made) fall in the layer step (after the storage was
     opened, before the shm mount naming the container);
   - `container init` (the runtime's create done) comes after prepare's
-    end (conmon's exec).
-The steps are client, layer, setup and cover prepare.
+    end (conmon's exec);
+  - `container remove` (a --rm container's storage removed) falls in
+    destroy's unmount step (after podman's first umount naming the
+    container, before destroy's end: the exit of the podman that
+    removed it).
+The steps are client, layer, setup and cover prepare; delete, unmount
+and cover destroy.
 
 Usage: check_podman_steps.py RECORDS.jsonl EVENTS.LOG ID
 Prints one line; exits 1 on a failure."""
@@ -22,6 +27,7 @@ import sys
 from steps_truth import containers, ns_of, report, steps_of, within
 
 STEPS = ["client", "layer", "setup"]
+DESTROY_STEPS = ["delete", "unmount"]
 # 2026-11-28T22:57:05.379988815Z
 TIME = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.(\d+))?Z$")
 
@@ -57,7 +63,12 @@ def check(rec, ev):
         within("image lookup", max(lookup), *st["layer"])
         what.append(f"image lookup {(max(lookup) - lo) / 1e6:.3f} ms "
                     "into layer")
-    return st, ", ".join(what)
+    dst, _ = steps_of(rec, "destroy", DESTROY_STEPS)
+    remove = min(ev.get(("container", "remove"), [None]))
+    within("container remove", remove, *dst["unmount"])
+    what.append(f"remove {(remove - dst['unmount'][0]) / 1e6:.3f} ms into "
+                "unmount")
+    return {**st, **dst}, ", ".join(what)
 
 
 def main():

@@ -7,7 +7,9 @@
 # events log (the file backend, each event stamped in nanoseconds as
 # podman writes it, once the work is done) puts its image lookup (`image
 # pull`) and the container's creation (`container create`) in layer, and
-# its `container init` (the runtime's create done) after prepare's end.
+# its `container init` (the runtime's create done) after prepare's end;
+# destroy's steps, delete and unmount, by podman's umounts: its
+# `container remove` in unmount.
 # A `podman run --rm` under `-- COMMAND` and one detached (continuous,
 # default --arm=auto, idle verified first).
 . "$(dirname "$0")/lib.sh"

@@ -88,6 +88,32 @@ Test(forky, podman5_client_removes)
 }
 
 /*
+ * destroy's steps: delete, then unmount from the client's umount of the
+ * container's userdata/shm; podman's remove event (its storage removed)
+ * in unmount, which ends with destroy, at the client's exit.
+ */
+Test(forky, podman5_destroy_steps)
+{
+	const struct ct_steps *st;
+	struct ts_result r;
+	uint64_t rm;
+
+	ts_replay("podman5-crun", CT_READY_LISTEN, &r);
+	rm = ts_u64str(r.sidecar, "containers.0.remove_event_ns");
+	st = ct_steps_of(&r.c, CT_PH_DESTROY);
+	cr_assert_eq(st->n, 2, "%u steps", st->n);
+	cr_expect_eq(st->step[0], CT_STEP_DELETE);
+	cr_expect_eq(st->start_ns[0], r.c.phases[CT_PH_DESTROY].start_ns);
+	cr_expect_eq(st->step[1], CT_STEP_UNMOUNT);
+	cr_expect(st->start_ns[1] <= rm &&
+		  rm <= ct_step_end_ns(&r.c, CT_PH_DESTROY, 1),
+		  "podman's remove event outside unmount");
+	cr_expect_eq(ct_step_end_ns(&r.c, CT_PH_DESTROY, 1),
+		     r.c.phases[CT_PH_DESTROY].end_ns);
+	ts_free(&r);
+}
+
+/*
  * containerd 2.1 starts no shim for a pod's app container: the pod's shim
  * mounts the app's rootfs when StartContainer's task create reaches it,
  * then runs the app's runtime.  Each app is the pod's (engine cri, its

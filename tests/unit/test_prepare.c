@@ -425,6 +425,30 @@ Test(prepare, recording_podman)
 	}
 }
 
+/* Podman 4.3: destroy in two steps, delete (the runtime's delete) and
+ * unmount (conmon's cleanup podman, from its umount of userdata/shm),
+ * covering it. */
+Test(prepare, recording_podman_destroy)
+{
+	static const char *const names[] = { "podman-runc", "podman-crun",
+					     "podman-exit3", "podman-detach" };
+	struct ts_result r;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct ct_steps *s;
+
+		ts_replay(names[i], CT_READY_LISTEN, &r);
+		s = ct_steps_of(&r.c, CT_PH_DESTROY);
+		cr_assert_eq(s->n, 2, "%s: %u steps", names[i], s->n);
+		cr_expect_eq(s->step[0], CT_STEP_DELETE, "%s", names[i]);
+		cr_expect_eq(s->step[1], CT_STEP_UNMOUNT, "%s", names[i]);
+		cr_expect_eq(ct_steps_unattributed_ns(&r.c, CT_PH_DESTROY), 0);
+		cr_expect_eq(ct_step_end_ns(&r.c, CT_PH_DESTROY, 1),
+			     r.c.phases[CT_PH_DESTROY].end_ns, "%s", names[i]);
+		ts_free(&r);
+	}
+}
+
 /* ctr run, also with a value flag before the image (containerd 2.1's
  * ctr, --runc-binary X): prepare from the client's exec to attach. */
 Test(prepare, recording_ctr)

@@ -6,6 +6,7 @@
  * its hooks (engine.h).
  */
 #include "classify.h"
+#include "comm_table.h"
 #include "engine.h"
 #include "phases_api.h"
 #include "tracker_api.h"
@@ -49,8 +50,33 @@ static void podman_deleted(struct ct_tracker *tk, void *es, struct cstate *s,
 		s->remover_pid = ppid;
 }
 
+/*
+ * destroy's steps (docs/phases.md "destroy's steps"): delete from
+ * destroy's start (the runtime's delete) to podman's first umount that
+ * names the container (its `userdata/shm`, by conmon's cleanup command
+ * or, Podman 5, the client); unmount from there: its rootfs unmounted
+ * and, for a removal, its storage removed, to destroy's end.  conmon's
+ * and the runtime's own umounts are delete's.
+ */
+static void podman_umount(struct ct_tracker *tk, void *es, struct cstate *s,
+			  const struct ct_mount *m, const char *target,
+			  bool ours)
+{
+	uint64_t t = tk_umount_enter(tk, m);	/* the act began there */
+
+	(void)es;
+	(void)target;
+	if (s->c.engine != CT_ENG_PODMAN || !ours ||
+	    !ct_prog_comm_is(m->hdr.comm, CT_PROG_PODMAN))
+		return;
+	ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
+		      s->c.phases[CT_PH_DESTROY].start_ns);
+	ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_UNMOUNT, t);
+}
+
 /* --- the hooks (engine.h) ------------------------------------------------ */
 
 const struct ct_engine_ops ct_engine_podman = {
 	.deleted = podman_deleted,
+	.umount = podman_umount,
 };
