@@ -12,7 +12,9 @@
 # DEL -> netns umount) inside its own StopPodSandbox, both beginning at
 # the exec of the first plugin whose environment names the pod (the
 # session's --record, read back with --dump), no plugin unattributed,
-# destroy ending by the end of its RemovePodSandbox, cold start ending
+# destroy ending by the end of its RemovePodSandbox, in steps (delete
+# and network begun inside StopPodSandbox, remove inside
+# RemovePodSandbox: docs/phases.md "destroy's steps"), cold start ending
 # at the last app program's exec
 # (`cri.sh RT 1 listen`: the apps listen; at the last app's ready;
 # `cri.sh RT N "" detached` or `... listen detached`: under one detached

@@ -155,6 +155,40 @@ Test(cri, concurrent_pods_exact)
 }
 
 /*
+ * Each pod's destroy in steps (docs/phases.md "destroy's steps"): delete
+ * (the pause's delete) and network (its first DEL plugin, where its
+ * disconnect begins) inside its own StopPodSandbox, the three pods'
+ * StopPodSandbox at once; remove after that returned (RemovePodSandbox's
+ * first act); the steps cover destroy.
+ */
+Test(cri, concurrent_pods_destroy_steps)
+{
+	struct truth t[PODS] = { 0 };
+	struct ts_all a;
+
+	replay_with_truth(&a, t);
+	for (size_t i = 0; i < PODS; i++) {
+		const struct ct_container *c = &a.c[i];
+		const struct ct_steps *st = ct_steps_of(c, CT_PH_DESTROY);
+
+		cr_assert_eq(st->n, 3, "pod %.12s: %u steps", t[i].id, st->n);
+		cr_expect_eq(st->step[0], CT_STEP_DELETE);
+		cr_expect_eq(st->step[1], CT_STEP_NETWORK);
+		cr_expect_eq(st->step[2], CT_STEP_REMOVE);
+		cr_expect_eq(ct_steps_unattributed_ns(c, CT_PH_DESTROY), 0);
+		cr_expect_eq(st->start_ns[1], t[i].del_ns, "pod %.12s: network "
+			     "not at its first DEL plugin", t[i].id);
+		expect_inside(st->start_ns[0], t[i].stop, t[i].id,
+			      "delete's start");
+		expect_inside(st->start_ns[1], t[i].stop, t[i].id,
+			      "network's start");
+		cr_expect_gt(st->start_ns[2], t[i].stop[1], "pod %.12s: remove "
+			     "before its StopPodSandbox returned", t[i].id);
+	}
+	ts_all_free(&a);
+}
+
+/*
  * Each pod's prepare (docs/phases.md "prepare's steps"): recorded before
  * the CRI's directories were kept, so from containerd's shm mount of
  * its sandbox (config) and its netns bind mount, named by its own ADD

@@ -113,6 +113,21 @@ Test(forky, podman5_destroy_steps)
 	ts_free(&r);
 }
 
+/* A pod's destroy in steps: delete, network from its disconnect's start,
+ * remove after its end (RemovePodSandbox's DEL, containerd 2.1: its shm
+ * was unmounted before the first DEL). */
+static void pod_destroy_steps(const char *name, const struct ct_container *pod)
+{
+	const struct ct_steps *st = ct_steps_of(pod, CT_PH_DESTROY);
+
+	cr_assert_eq(st->n, 3, "%s: %u destroy steps", name, st->n);
+	cr_expect_eq(st->step[1], CT_STEP_NETWORK, "%s", name);
+	cr_expect_eq(st->start_ns[1], pod->phases[CT_PH_DISCONNECT].start_ns,
+		     "%s", name);
+	cr_expect_gt(st->start_ns[2], pod->phases[CT_PH_DISCONNECT].end_ns,
+		     "%s", name);
+}
+
 /*
  * containerd 2.1 starts no shim for a pod's app container: the pod's shim
  * mounts the app's rootfs when StartContainer's task create reaches it,
@@ -157,6 +172,7 @@ static void cri2_pod(const char *name)
 			last_run = c->phases[CT_PH_RUN].start_ns;
 	}
 	cr_assert(pod && last_run, "%s: no pod or no app ran", name);
+	pod_destroy_steps(name, pod);
 	cr_expect_eq(pod->first_ns + ct_cold_start_ns(pod), last_run,
 		     "%s: the pod's cold start ends at %llu, its last app "
 		     "ran at %llu", name,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "comm_table.h"
 #include "cri.h"
 #include "engine.h"
 #include "phases_api.h"
@@ -145,12 +146,37 @@ static struct cstate *cri_tearing_down(struct ct_tracker *tk, uint32_t ppid)
 	return again;
 }
 
+/*
+ * A pod's destroy in steps (docs/phases.md "destroy's steps"): delete
+ * from destroy's start (the pause's runtime delete, its shim's cleanup)
+ * to StopPodSandbox's DEL; network from there (the CNI DEL, the netns
+ * unmounted: the pod's disconnect); remove from RemovePodSandbox's first
+ * act that names the pod after that (the umount of its shm, or its DEL
+ * once more) to destroy's end.  An act at t, naming pod s.
+ */
+static void cri_pod_act(struct cstate *s, uint64_t t)
+{
+	const struct ct_interval *d = &s->c.phases[CT_PH_DISCONNECT];
+
+	if (!s->c.is_pod || !ct_has_phase(&s->c, CT_PH_DISCONNECT))
+		return;
+	if (!d->end_ns) {
+		ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
+			      s->c.phases[CT_PH_DESTROY].start_ns);
+		ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_NETWORK,
+			      d->start_ns);
+	} else if (t > d->end_ns) {
+		ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_REMOVE, t);
+	}
+}
+
 /* p, a CNI plugin, runs s's network teardown (a DEL). */
 static void cri_teardown(struct ct_tracker *tk, struct cstate *s,
 			 struct ct_proc *p, uint64_t t)
 {
 	cri_adopt(tk, s, p);
 	tk_fire(tk, s, CT_TR_NET_TEARDOWN, t);
+	cri_pod_act(s, t);
 	tk_check_done(tk, s);
 }
 
@@ -525,6 +551,17 @@ static void cri_mount(struct ct_tracker *tk, void *es, const struct ct_mount *m,
 	cri_app_rootfs(tk, m, target);
 }
 
+/* containerd's umount of a path naming pod s (its shm), or of its netns */
+static void cri_umount(struct ct_tracker *tk, void *es, struct cstate *s,
+		       const struct ct_mount *m, const char *target, bool ours)
+{
+	(void)es;
+	(void)target;
+	if (ours && s->c.engine == CT_ENG_CRI &&
+	    ct_prog_comm_is(m->hdr.comm, CT_PROG_CONTAINERD))
+		cri_pod_act(s, tk_umount_enter(tk, m));
+}
+
 const struct ct_engine_ops ct_engine_cri = {
 	.state_size = sizeof(struct cri),
 	.record = cri_record,
@@ -533,4 +570,5 @@ const struct ct_engine_ops ct_engine_cri = {
 	.program_began = cri_program_began,
 	.exec_unowned = cri_exec_unowned,
 	.mount = cri_mount,
+	.umount = cri_umount,
 };

@@ -435,14 +435,16 @@ enum ct_step {
 				 * directories, the spec), the shim's start,
 				 * to its exec */
 	CT_STEP_NETWORK,	/* a pod's network namespace made and
-				 * mounted, to its CNI ADD */
+				 * mounted, to its CNI ADD (in destroy:
+				 * its CNI DEL, the netns unmounted) */
 	/* destroy's */
 	CT_STEP_DELETE,		/* the runtime's and the shim's delete, the
 				 * engine told, to its first act */
 	CT_STEP_UNMOUNT,	/* the engine's cleanup: the netns, mounts
 				 * and rootfs unmounted, its FIFOs removed */
 	CT_STEP_REMOVE,		/* its client's removal of it, after its
-				 * last process (ctr run --rm) */
+				 * last process (ctr run --rm; a pod's
+				 * RemovePodSandbox) */
 	CT_STEP_MAX,
 };
 

@@ -14,7 +14,9 @@ pods against the client-side intervals of the RPCs that made them
   StopPodSandbox returned, not necessarily before RunPodSandbox
   returned (see START_ENDS below); disconnect (CNI DEL -> netns umount)
   inside its own StopPodSandbox; destroy from its StopPodSandbox to the
-  end of its RemovePodSandbox at the latest; cold_start_ns ends at the
+  end of its RemovePodSandbox at the latest, in steps (docs/phases.md
+  "destroy's steps"): delete and network begun inside StopPodSandbox,
+  remove inside RemovePodSandbox, covering it; cold_start_ns ends at the
   last app container's program exec (--ready: the apps listen, at the
   last app's ready);
 - with --dump (coldtrace --dump of the session's recording): connect
@@ -60,6 +62,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 import check  # noqa: E402  (the shared assertions and their error list)
 import steps_truth  # noqa: E402  (steps_of: the steps cover their phase)
+
+DESTROY_STEPS = ["delete", "network", "remove"]
 
 
 def load_pods(path):
@@ -304,6 +308,24 @@ def check_app_prepare(rec, pod, oid, spans):
              "containerd's spans"))
 
 
+def pod_destroy_steps(rec, stop, remove):
+    """A pod's destroy in steps: delete (the pause's delete) and network
+    (its CNI DEL, the netns unmounted) begun inside its StopPodSandbox,
+    remove inside its RemovePodSandbox; the steps cover destroy."""
+    tag = f"pod {rec['id'][:12]}"
+    try:
+        st, _ = steps_truth.steps_of(rec, "destroy", DESTROY_STEPS)
+    except ValueError as e:
+        check.check(False, f"{tag}: destroy: {e}")
+        return
+    step_in(rec, st, "delete", stop, "StopPodSandbox")
+    step_in(rec, st, "network", stop, "StopPodSandbox")
+    into = step_in(rec, st, "remove", remove, "RemovePodSandbox")
+    print(f"check_cri: pod {rec['id'][:12]}: destroy "
+          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
+          + f" ms, remove begun {into:.3f} ms into RemovePodSandbox")
+
+
 def check_pod_record(rec, pod, app_recs, ready, execs):
     sid = pod["sandbox_id"]
     run = rpc(pod, "RunPodSandbox", sid)
@@ -322,6 +344,7 @@ def check_pod_record(rec, pod, app_recs, ready, execs):
                    "StopPodSandbox")
     within(rec, "destroy", stop["start_ns"], remove["end_ns"],
            "StopPodSandbox .. RemovePodSandbox")
+    pod_destroy_steps(rec, stop, remove)
     # the apps' readiness: their program's exec, or with --ready their
     # first listen (each app listens, after its StartContainer returned)
     key = "ready" if ready else "run"

@@ -50,7 +50,7 @@ APPS = ["b" * 64, "c" * 64]
 
 
 def pod_and_records(pod_start=(424.389814, 489.094694),
-                    app_start=(524, 528)):
+                    app_start=(524, 528), pod_remove=1851):
     """One pod of two apps, times in ms after T0: RunPodSandbox [0,
     463.754], the apps' StartContainer at 500 and 540 (30 ms each)."""
     rpcs = [rpc("RunPodSandbox", SID, 0, 463.755023),
@@ -90,10 +90,13 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                           "create": ph(200, 400),
                           "start": ph(*pod_start),
                           "run": ph(pod_start[1],
-                                     max(1740, pod_start[1] + 1)),
-                          "die": ph(1740, 1750),
+                                     max(1702, pod_start[1] + 1)),
+                          "die": ph(1702, 1710),
                           "disconnect": ph(1720, 1790),
-                          "destroy": ph(1750, 1880)}}
+                          "destroy": prep([("delete", 1710),
+                                           ("network", 1720),
+                                           ("remove", pod_remove)],
+                                          1880)}}
     pod = {"sandbox_id": SID, "containers": APPS, "rpcs": rpcs,
            "name": "web", "namespace": "shop", "uid": "web-uid",
            "image": IMAGE, "container_names": ["c0", "c1"]}
@@ -131,6 +134,10 @@ class CheckCri(unittest.TestCase):
         self.assertTrue(any("start ends at" in x for x in e), e)
         e = errors_of(app_start=(524, 1575))
         self.assertTrue(any("start ends at" in x for x in e), e)
+
+    def test_a_pod_removal_outside_remove_pod_sandbox_is_an_error(self):
+        e = errors_of(pod_remove=1795)
+        self.assertTrue(any("remove step begins" in x for x in e), e)
 
     def test_a_start_ending_before_the_rpc_began_is_an_error(self):
         e = errors_of(app_start=(524, 480))
