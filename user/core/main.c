@@ -139,7 +139,7 @@ static void ufn_attach(struct live_state *ls)
 		return;
 	n = ct_ufn_bpf_attach(ls->ufn_bpf);
 	if (ls->s.cli->verbose)
-		fprintf(stderr, "ufn: %zu probes on the engines' functions, looked for in %.3f ms\n",
+		fprintf(stderr, "ufn: %zu probes on the engines' functions (%.3f ms)\n",
 			n, (ct_mono_ns() - t0) / 1e6);
 }
 

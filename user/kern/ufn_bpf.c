@@ -16,11 +16,20 @@
 #include "loader.h"
 #include "ufn_bpf.h"
 #include "ufn.skel.h"
+#include "util.h"
 
 #define UFN_BINS	8	/* daemon binaries known at once */
 #define UFN_ENTRIES	4	/* entries of one spec in one binary */
 #define UFN_PROBES	32	/* probes of one binary */
 #define BUILD_ID_MAX	40
+/*
+ * A look under /proc for the daemons costs ~3 us a process (6 ms on a
+ * node of 2,000), and the hooks attach at each start on an idle node: at
+ * most one look per this.  A probe is on the binary, not the process: a
+ * daemon restarted from the same file keeps its probes, and only a new
+ * binary (an upgrade) waits for the next look.
+ */
+#define UFN_LOOK_EVERY_NS	(60 * 1000000000ull)
 
 /* A daemon binary, read once: where each of its probes goes. */
 struct ufn_bin {
@@ -40,6 +49,7 @@ struct ct_ufn_bpf {
 	bool verbose;
 	struct ufn_bin bins[UFN_BINS];
 	size_t nbins;
+	uint64_t looked_ns;	/* CLOCK_MONOTONIC of the last look, 0: none */
 };
 
 /* The program of a function kind. */
@@ -297,9 +307,14 @@ size_t ct_ufn_bpf_attach(struct ct_ufn_bpf *u)
 {
 	size_t n = 0;
 
+	uint64_t now = ct_mono_ns();
+
 	if (!u)
 		return 0;
-	attach_all(u);
+	if (!u->looked_ns || now - u->looked_ns >= UFN_LOOK_EVERY_NS) {
+		u->looked_ns = now;
+		attach_all(u);
+	}
 	for (size_t i = 0; i < u->nbins; i++)
 		n += u->bins[i].nlinks;
 	return n;

@@ -3,9 +3,11 @@
  * Uprobes on the engines' own Go functions that a start needs (each
  * engine's row lists them: struct ct_ufn_spec, user/engines/engine.h),
  * BPF side bpf/ufn.bpf.c, records CT_EV_UFN on the lifecycle ring
- * buffer.  Loaded at the session's start; at each attach of the
- * syscall hooks (user/kern/arm.h) the daemons alive are found by their
- * comm under /proc, and each binary they run, new to the session, is
+ * buffer.  Loaded at the session's start; at an attach of the syscall
+ * hooks (user/kern/arm.h), the first and then at most one a minute, the
+ * daemons alive are found by their comm under /proc (a probe is on the
+ * binary: a daemon restarted from it keeps it), and each binary they
+ * run, new to the session, is
  * read once (its line table, user/lib/gosym.h) for the entries of the
  * functions its engine names, and probed there.  The probes stay until
  * the session ends: removing a uprobe waits for the kernel's grace
@@ -38,7 +40,8 @@ void ct_ufn_bpf_stop(struct ct_ufn_bpf *u);
 
 /*
  * Probe the binaries of the daemons alive now that are not yet (the
- * hooks were attached).  Returns how many probes are attached in all.
+ * hooks were attached), if the last look is a minute old or more.
+ * Returns how many probes are attached in all.
  * A probe that cannot be attached is said once and left out.
  */
 size_t ct_ufn_bpf_attach(struct ct_ufn_bpf *u);
