@@ -63,8 +63,8 @@ static const char *nth(const char *frames, size_t i)
 Test(ustack, what_cannot_be_named_is_said)
 {
 	struct ct_ustack *u = ct_ustack_new(top);
-	uint64_t ips[] = { 0x401010, 0x400010, 0x7f0000000010,
-			   0x7fff00000100, 0x12345, 0 };
+	uint64_t ips[] = { 0x400010, 0x7f0000000010, 0x7fff00000100,
+			   0x12345, 0x401010, 0 };
 	struct ct_ustack_stats st;
 	char frames[256];
 	uint16_t cut;
@@ -73,22 +73,44 @@ Test(ustack, what_cannot_be_named_is_said)
 	cr_assert_eq(ct_ustack_name(u, 7, ips, 6, frames, sizeof(frames),
 				    &cut), 5, "named up to the first 0");
 	cr_expect_eq(cut, 0);
-	cr_expect_str_eq(nth(frames, 0), "[sh]", "a file without Go's table");
-	cr_expect_str_eq(nth(frames, 1), "?", "not code");
-	cr_expect_str_eq(nth(frames, 2), "?", "anonymous code");
-	cr_expect_str_eq(nth(frames, 3), "[vdso]");
-	cr_expect_str_eq(nth(frames, 4), "?", "in no mapping");
+	cr_expect_str_eq(nth(frames, 0), "?", "not code");
+	cr_expect_str_eq(nth(frames, 1), "?", "anonymous code");
+	cr_expect_str_eq(nth(frames, 2), "[vdso]");
+	cr_expect_str_eq(nth(frames, 3), "?", "in no mapping");
+	cr_expect_str_eq(nth(frames, 4), "[sh]", "a file without Go's table");
 	ct_ustack_stats(u, &st);
 	cr_expect_eq(st.named, 0);
 	cr_expect_eq(st.unnamed, 5);
 	cr_expect_eq(st.gone, 0);
+	cr_expect_eq(st.past_c, 0);
+	ct_ustack_free(u);
+}
+
+/* C code keeps no frame pointer: its frame is the walk's last, the
+ * addresses beyond it are not its callers (crun's `?;[libc.so.6]`). */
+Test(ustack, a_frame_of_c_code_ends_the_walk)
+{
+	struct ct_ustack *u = ct_ustack_new(top);
+	uint64_t ips[] = { 0x7fff00000100, 0x401010, 0x12345, 0x401020, 0 };
+	struct ct_ustack_stats st;
+	char frames[256];
+	uint16_t cut;
+
+	cr_assert_eq(ct_ustack_name(u, 7, ips, 5, frames, sizeof(frames),
+				    &cut), 2, "the vdso's, then C code's");
+	cr_expect_eq(cut, 0);
+	cr_expect_str_eq(nth(frames, 0), "[vdso]", "the vdso ends nothing");
+	cr_expect_str_eq(nth(frames, 1), "[sh]");
+	ct_ustack_stats(u, &st);
+	cr_expect_eq(st.past_c, 2, "the two beyond it counted");
+	cr_expect_eq(st.named + st.unnamed, 2);
 	ct_ustack_free(u);
 }
 
 Test(ustack, a_process_gone_and_a_short_buffer)
 {
 	struct ct_ustack *u = ct_ustack_new(top);
-	uint64_t ips[] = { 0x401010, 0x7fff00000100, 0x401020 };
+	uint64_t ips[] = { 0x7fff00000100, 0x7f0000000010, 0x401020 };
 	struct ct_ustack_stats st;
 	char frames[12];
 	uint16_t cut;
@@ -96,11 +118,11 @@ Test(ustack, a_process_gone_and_a_short_buffer)
 	cr_assert_eq(ct_ustack_name(u, 8, ips, 3, frames, sizeof(frames),
 				    &cut), 3);
 	cr_expect_str_eq(nth(frames, 2), "?", "no maps: nothing named");
-	/* "[sh]\0[vdso]\0" fills 12 bytes: the third is cut */
+	/* "[vdso]\0?\0" leaves 3 of 12 bytes: "[sh]\0" is cut */
 	cr_assert_eq(ct_ustack_name(u, 7, ips, 3, frames, sizeof(frames),
 				    &cut), 2);
 	cr_expect_eq(cut, 1);
-	cr_expect_str_eq(nth(frames, 1), "[vdso]");
+	cr_expect_str_eq(nth(frames, 1), "?");
 	ct_ustack_stats(u, &st);
 	cr_expect_eq(st.gone, 1);
 	ct_ustack_free(u);

@@ -258,8 +258,9 @@ void ct_stacks_warn(const struct ct_stacks *st, FILE *f)
 		fprintf(f, "--why=user: of %" PRIu64 " user addresses, %"
 			PRIu64 " not named ([file], [vdso] or ?); %" PRIu64
 			" stacks of processes gone before their maps were "
-			"read (all ?)\n", u.named + u.unnamed, u.unnamed,
-			u.gone);
+			"read (all ?); %" PRIu64 " beyond a frame of C code "
+			"left out (no frame pointer)\n", u.named + u.unnamed,
+			u.unnamed, u.gone, u.past_c);
 }
 
 /* Made at the time of the record that first used it, and fed before it. */

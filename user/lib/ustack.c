@@ -361,6 +361,17 @@ static bool unmapped(struct ct_ustack *u, const struct uproc *p,
 	return false;
 }
 
+/*
+ * A frame of C code ends the walk: Debian builds its C programs and
+ * libraries without frame pointers, so the address the walk found next
+ * is not that frame's caller but what its code left in the register
+ * (seen: crun's stacks as `?;[libc.so.6]`).  Go's frames keep them.
+ */
+static bool ends_walk(const char *name)
+{
+	return name[0] == '[' && strcmp(name, "[vdso]");
+}
+
 size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
 		      size_t n, char *frames, size_t len, uint16_t *cut)
 {
@@ -391,6 +402,13 @@ size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
 			u->stats.unnamed++;
 		else
 			u->stats.named++;
+		if (ends_walk(s)) {
+			size_t written = k + 1;
+
+			for (k++; k < n && ips[k]; k++)
+				u->stats.past_c++;
+			return written;
+		}
 	}
 	for (size_t j = k; j < n && ips[j]; j++)
 		(*cut)++;

@@ -34,7 +34,9 @@ void ct_ustack_free(struct ct_ustack *u);
  * the others return addresses, named at the call, address - 1) named into
  * frames: each name NUL-terminated, back to back, at most len bytes (a
  * struct ct_stack_rec's frames).  Returns the names written; *cut: the
- * outer ones left out for want of room.
+ * outer ones left out for want of room.  A frame of C code ("[file]")
+ * is the last: C code here keeps no frame pointer, so the walk's next
+ * address is not its caller (counted in past_c).
  */
 size_t ct_ustack_name(struct ct_ustack *u, uint32_t tgid, const uint64_t *ips,
 		      size_t n, char *frames, size_t len, uint16_t *cut);
@@ -55,6 +57,8 @@ void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid, uint32_t ppid,
 struct ct_ustack_stats {
 	uint64_t named;		/* addresses given a function's name */
 	uint64_t unnamed;	/* "[file]", "[vdso]" or "?" */
+	uint64_t past_c;	/* left out beyond a frame of C code, which
+				 * keeps no frame pointer */
 	uint64_t gone;		/* asks for a process whose maps were unreadable */
 	uint64_t by_exe;	/* ... named through its exec's file instead */
 	uint64_t files;		/* files read: Go tables opened, C files seen */
