@@ -10,6 +10,11 @@
 # the daemons' mount namespace (their cgroup v2 view).
 
 set -euo pipefail
+# A command that ends a test under set -e says so: where, and what (a
+# flaky detached CRI run once exited 1 after its checks with no word).
+# -E: in functions and command substitutions too.
+set -E
+trap 'echo "$(basename "$0"): line $LINENO: exit $? of: $BASH_COMMAND" >&2' ERR
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COLDTRACE=${COLDTRACE:-$TOP/coldtrace}
