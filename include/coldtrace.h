@@ -326,7 +326,7 @@ struct ct_mkdir {
  * attached; ts_ns is the entry.  fn says which (enum ct_ufn_fn), id is
  * the id its request names (a Go string read from the request's struct:
  * the register ABI's argument, its first field, or for RunPodSandbox
- * its config's metadata's uid), id_len the string's
+ * its config's metadata's uid; none for dockerd's), id_len the string's
  * length (longer than id holds: cut, never a match).  Go's stack growth
  * may run a function's entry twice (runtime.morestack), the second on
  * the same thread microseconds later: the reader keeps the first.
@@ -336,6 +336,9 @@ enum ct_ufn_fn {
 	CT_UFN_CRI_START = 2,	/* CRI StartContainer; id: the container */
 	CT_UFN_CRI_RUN = 3,	/* CRI RunPodSandbox; id: the pod's uid
 				 * (its config's metadata) */
+	CT_UFN_DOCKER_CREATE = 4, /* dockerd's containerCreate; no id */
+	CT_UFN_PLACED = 5,	/* not a hit: coldtrace placed new probes
+				 * (ts: once they were attached) */
 	CT_UFN_MAX,
 };
 

@@ -25,7 +25,7 @@ line says how long after the request's start the step's mark came.
 
 Every container: the steps cover prepare (durations and unattributed_ns
 add up to prepare's, each begins where the one before ends) and are
-these: docker run: client, request, layer, config, setup, task, bundle;
+these: docker run: client, request, image, layer, config, setup, task, bundle;
 ctr run: client, request, layer, bundle.
 
 Usage: check_ctrd_steps.py RECORDS.jsonl EVENTS SPANS|- DOCKER_ID CTR_ID
@@ -35,8 +35,10 @@ import sys
 
 from steps_truth import containers, events, report, spans, steps_of, within
 
-STEPS = {"docker": ["client", "request", "layer", "config", "setup", "task",
-                    "bundle"],
+# a docker run's image step: dockerd's entry into containerCreate
+# (check_steps.py holds it to dockerd's log)
+STEPS = {"docker": ["client", "request", "image", "layer", "config",
+                    "setup", "task", "bundle"],
          "ctr": ["client", "request", "layer", "bundle"]}
 
 

@@ -9,13 +9,17 @@ request-url), its time in nanoseconds:
     to prepare's, each begins where the one before it ends;
   - a docker run's create request falls in its request step (dockerd is
     handed the request after the client's connect and before its first
-    work for the container, the -init mkdir of its layer);
+    work for the container: its entry into containerCreate, the image
+    step, seen by a uprobe, or the -init mkdir of its layer);
+  - a run alone (--alone IDS) has its image step: the only entry into
+    containerCreate between its request and its layer is its own (runs
+    at once may share that window, and have none);
   - each container's start request (its id in the URL) falls in the step
     before its setup step (config, or request for a docker start), not
     later than the setup step's beginning;
-  - the steps a run must have: docker run: client, request, layer,
-    config, setup, task, bundle; docker start of a created one: client,
-    request, setup, task, bundle (containerd's side of it:
+  - the steps a run must have: docker run: client, request, (image,)
+    layer, config, setup, task, bundle; docker start of a created one:
+    client, request, setup, task, bundle (containerd's side of it:
     check_ctrd_steps.py).
 
 With containerd's image store (--cstore) a run's layer step is its
@@ -23,8 +27,9 @@ first snapshot, told only when no other client's snapshot was made in
 its window: two runs at once may have none.
 
 Usage: check_steps.py RECORDS.jsonl DOCKERD.log RUN_IDS START_IDS [--cstore]
-(RUN_IDS, START_IDS: comma-separated ids of docker run and docker start
-containers).  Prints one line per container; exits 1 on a failure."""
+       [--alone IDS]
+(RUN_IDS, START_IDS, IDS: comma-separated ids of docker run and docker
+start containers, and of the runs made alone).  Prints one line per container; exits 1 on a failure."""
 import datetime
 import json
 import re
@@ -66,7 +71,11 @@ def requests(log):
 
 def main():
     recs, log, runs, starts_of = sys.argv[1:5]
-    cstore = sys.argv[5:] == ["--cstore"]
+    opts = sys.argv[5:]
+    cstore = "--cstore" in opts
+    alone = set()
+    if "--alone" in opts:
+        alone = set(filter(None, opts[opts.index("--alone") + 1].split(",")))
     runs = set(filter(None, runs.split(",")))
     started = set(filter(None, starts_of.split(",")))
     creates, starts = requests(log)
@@ -78,14 +87,15 @@ def main():
             if r.get("type") != "container" or r["id"] not in runs | started:
                 continue
             seen.add(r["id"])
-            bad += check(r, r["id"] in runs, creates, starts, cstore)
+            bad += check(r, r["id"] in runs, creates, starts, cstore,
+                         r["id"] in alone)
     for cid in sorted((runs | started) - seen):
         print(f"FAIL {cid[:12]}: no record")
         bad += 1
     return 1 if bad else 0
 
 
-def check(r, is_run, creates, starts, cstore):
+def check(r, is_run, creates, starts, cstore, alone):
     cid = r["id"][:12]
     prep = r["phases"].get("prepare")
     steps = (prep or {}).get("steps", [])
@@ -93,6 +103,8 @@ def check(r, is_run, creates, starts, cstore):
     want = RUN_STEPS if is_run else START_STEPS
     if cstore and is_run and "layer" not in names:
         want = [n for n in want if n != "layer"]
+    if is_run and (alone or "image" in names):
+        want = want[:2] + ["image"] + want[2:]
     if names != want:
         print(f"FAIL {cid}: steps {names}, not {want}")
         return 1
@@ -106,7 +118,7 @@ def check(r, is_run, creates, starts, cstore):
         print(f"FAIL {cid}: steps do not cover prepare: {steps} vs {prep}")
         return 1
     req = at["request"]
-    after = at.get("layer", at.get("config", req))["start_ns"]
+    after = at.get("image", at.get("layer", at.get("config", req)))["start_ns"]
     if is_run and not any(req["start_ns"] <= t < after for t in creates):
         print(f"FAIL {cid}: no create request in its request step "
               f"[{req['start_ns']}, {after})")

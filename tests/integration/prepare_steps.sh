@@ -10,9 +10,11 @@
 # client's), held to dockerd's own debug log (each API request it is
 # handed, nanosecond times; switched on for this test by a reload of
 # daemon.json, SIGHUP, and off again after):
-#  - two `docker run` at once and a `docker create` then `docker start`:
-#    the steps a run and a start must have, covering prepare; each run's
-#    create request inside its request step, each container's start
+#  - a `docker run` alone, two at once and a `docker create` then
+#    `docker start`: the steps a run and a start must have, covering
+#    prepare (the run alone its image step: dockerd's entry into
+#    containerCreate, by a uprobe); each run's
+#    create request inside its request step, before its image step; each container's start
 #    request (its id in the URL) before its setup step and after the
 #    step before it began (tests/integration/check_steps.py);
 #  - under `-- COMMAND` and detached (continuous, default --arm=auto,
@@ -50,11 +52,14 @@ jq '.debug = true' "$T/daemon.json.orig" >"$DJ"
 trap 'debug_off; cleanup_test' EXIT
 reload $((reloads + 1))
 
-# Two docker run at once, then a docker create and its docker start; each
-# run names its container (two unnamed runs at once are each other's
-# possible client: ambiguous, neither said, and prepare begins at
-# dockerd's own work, without the client's steps).
+# A docker run alone (its image step: dockerd's entry into
+# containerCreate, the only one in its window), two docker run at once,
+# then a docker create and its docker start; each run names its
+# container (two unnamed runs at once are each other's possible client:
+# ambiguous, neither said, and prepare begins at dockerd's own work,
+# without the client's steps).
 SCENARIO='set -e
+docker run --rm --network none --name "ct-steps-$$-d" --cidfile "$1/cid.d" "$2" true
 docker run --rm --network none --name "ct-steps-$$-a" --cidfile "$1/cid.a" "$2" true &
 docker run --rm --network none --name "ct-steps-$$-b" --cidfile "$1/cid.b" "$2" true &
 wait
@@ -65,11 +70,12 @@ docker rm "$(cat "$1/cid.c")" >/dev/null'
 
 check() {	# RECORDS LOG_FROM_LINE WHAT
 	local runs started
-	runs=$(cat "$T/cid.a"),$(cat "$T/cid.b")
+	runs=$(cat "$T/cid.a"),$(cat "$T/cid.b"),$(cat "$T/cid.d")
 	started=$(cat "$T/cid.c")
 	tail -n +"$2" "$CT_DIR/dockerd.log" >"$T/dockerd.log"
 	python3 "$TOP/tests/integration/check_steps.py" "$1" "$T/dockerd.log" \
-		"$runs" "$started" "${CSTORE[@]}" >"$T/steps" || {
+		"$runs" "$started" "${CSTORE[@]}" --alone "$(cat "$T/cid.d")" \
+		>"$T/steps" || {
 		cat "$T/steps" >&2
 		fail "$3: prepare's steps against dockerd's log"
 	}
@@ -88,7 +94,8 @@ dt_start
 trap 'dt_kill; debug_off; cleanup_test' EXIT
 from=$(($(wc -l <"$CT_DIR/dockerd.log") + 1))
 sh -c "$SCENARIO" sh "$T" "$CT_IMAGE" || fail "the scenario failed"
-for id in "$(cat "$T/cid.a")" "$(cat "$T/cid.b")" "$(cat "$T/cid.c")"; do
+for id in "$(cat "$T/cid.a")" "$(cat "$T/cid.b")" "$(cat "$T/cid.c")" \
+	"$(cat "$T/cid.d")"; do
 	dt_record "$id" 60 >/dev/null
 done
 dt_stop

@@ -697,6 +697,75 @@ Test(prepare, docker_steps_of_a_run)
 	ct_prepare_free(p);
 }
 
+/* dockerd's entry into containerCreate by thread tid at ns, or the
+ * session's placement of new probes (CT_UFN_PLACED). */
+static void dockerd_ufn(struct ct_prepare *p, uint64_t ns, enum ct_ufn_fn fn,
+			uint32_t tid)
+{
+	struct ct_ufn u;
+
+	memset(&u, 0, sizeof(u));
+	u.hdr.ts_ns = ns;
+	u.hdr.type = CT_EV_UFN;
+	u.hdr.size = sizeof(u);
+	u.hdr.tid = tid;
+	snprintf(u.hdr.comm, sizeof(u.hdr.comm), "dockerd");
+	u.fn = fn;
+	cr_assert_eq(ct_prepare_feed(p, &u, sizeof(u)), 0);
+}
+
+/* A docker run's image step, or 0: the client's connect at 60 ms, its
+ * -init mkdir at 100; the probes placed at placed_ms (0: never), the
+ * entries into containerCreate at ms[0..n) by threads tid[]. */
+static uint64_t image_step_of(uint64_t placed_ms, const uint64_t *ns,
+			      const uint32_t *tid, size_t n)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
+	struct ct_container c;
+	uint64_t t = 0;
+
+	if (placed_ms)
+		dockerd_ufn(p, placed_ms * MS, CT_UFN_PLACED, 1);
+	for (size_t i = 0; i < n; i++)
+		dockerd_ufn(p, ns[i], CT_UFN_DOCKER_CREATE, tid[i]);
+	mkdir_ev(p, 100, "/d/overlay2/" MID_A "-init", 0);
+	mkdir_ev(p, 120, "/d/containers/" CID, 0);
+	mountid_ev(p, CID, MID_A);
+	docker_container(&c, CID, 180);
+	run_client(&c, 50, 60);
+	ct_prepare_apply(p, &c);
+	for (unsigned int i = 0; i < c.steps[0].n; i++)
+		if (c.steps[0].step[i] == CT_STEP_IMAGE)
+			t = c.steps[0].start_ns[i];
+	if (t)
+		cr_expect_eq(c.steps[0].step[1], CT_STEP_REQUEST);
+	ct_prepare_free(p);
+	return t;
+}
+
+/*
+ * dockerd's entry into containerCreate names no container: a run's is
+ * the only one between its request and its layer (its second run on
+ * the same thread 10 us later is Go's stack growth, not another), with
+ * the probes placed before that window and not within it.
+ */
+Test(prepare, docker_image_step)
+{
+	const uint64_t one[] = { 80 * MS, 80 * MS + 10000 };
+	const uint32_t same[] = { 7, 7 }, other[] = { 7, 8 };
+	const uint64_t two[] = { 80 * MS, 90 * MS };
+
+	cr_expect_eq(image_step_of(10, one, same, 2), 80 * MS);
+	cr_expect_eq(image_step_of(10, one, other, 2), 0,
+		     "two threads: two requests, whose is which unknown");
+	cr_expect_eq(image_step_of(10, two, same, 2), 0,
+		     "the same thread 10 ms later: another request");
+	cr_expect_eq(image_step_of(70, one, same, 1), 0,
+		     "probes placed inside the window: one may be missing");
+	cr_expect_eq(image_step_of(0, one, same, 1), 0, "never placed");
+	cr_expect_eq(image_step_of(10, two + 1, same, 0), 0, "no entry");
+}
+
 /*
  * Docker with containerd's image store: no overlay2 layer; its layer is
  * containerd's first of the container's two snapshots (not told with a

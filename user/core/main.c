@@ -88,6 +88,7 @@ struct live_state {
 	struct ct_sys_bpf *sys_bpf;	/* syscall programs, of all tracers */
 	struct ct_why_bpf *why_bpf;	/* scheduler-state tracer */
 	struct ct_ufn_bpf *ufn_bpf;	/* the engines' function probes */
+	size_t ufn_probes;		/* ... attached, as last said */
 	struct ct_cmd cmd;	/* -- COMMAND */
 	uint64_t child_wall_ns;	/* when it was started, wall clock */
 	bool timed_out;		/* -d ended the session */
@@ -129,7 +130,11 @@ static void arm_record(struct live_state *ls, bool armed)
 			CT_ARM_IDLE_NS / 1e9);
 }
 
-/* The engines' new daemons probed once the hooks are on (ufn_bpf.h). */
+/*
+ * The engines' new daemons probed (ufn_bpf.h), at the start and once the
+ * hooks are on; new probes said by a record (CT_UFN_PLACED): a hit's
+ * absence means something only where the probes were there.
+ */
 static void ufn_attach(struct live_state *ls)
 {
 	uint64_t t0 = ct_mono_ns();
@@ -138,6 +143,17 @@ static void ufn_attach(struct live_state *ls)
 	if (!ls->ufn_bpf)
 		return;
 	n = ct_ufn_bpf_attach(ls->ufn_bpf);
+	if (n > ls->ufn_probes) {
+		struct ct_ufn r = {
+			.hdr = { .ts_ns = ct_mono_ns(), .type = CT_EV_UFN,
+				 .size = sizeof(r), .pid = (uint32_t)getpid(),
+				 .tid = (uint32_t)getpid(), .comm = "coldtrace" },
+			.fn = CT_UFN_PLACED,
+		};
+
+		ct_session_event(&ls->s, &r, sizeof(r));
+	}
+	ls->ufn_probes = n;
 	if (ls->s.cli->verbose)
 		fprintf(stderr, "ufn: %zu probes on the engines' functions (%.3f ms)\n",
 			n, (ct_mono_ns() - t0) / 1e6);
@@ -519,7 +535,6 @@ static int start_sys(struct live_state *ls)
 			     sizeof(err)))
 		fprintf(stderr, "coldtrace: the engines' functions are not probed: %s\n",
 			err);
-	ufn_attach(ls);
 	return 0;
 }
 
@@ -673,6 +688,8 @@ static int start_live(struct live_state *ls, const struct ct_cli *cli)
 	/* the session's own attach first (its ARM record), then the host */
 	arm_start(ls, attached_ns);
 	host_record(s);
+	/* probed from the start: its record needs the session */
+	ufn_attach(ls);
 	n = ct_adopt_scan("/proc", before, ct_mono_ns(), adopt_record, s);
 	if (cli->verbose && n)
 		fprintf(stderr, "adopted %zu processes of containers running "

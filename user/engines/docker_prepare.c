@@ -8,6 +8,8 @@
  * dockerd mounts its rootfs `overlay2/<mount id>/merged` once in the
  * create (to make the volumes' mount points, then unmounts it and
  * removes the directory) and again first thing in the start.
+ * dockerd's entry into its containerCreate (a uprobe: ct_docker_ufns)
+ * splits the request's handling from the container's creation.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -16,6 +18,25 @@
 #include "docker.h"
 #include "prepare_api.h"
 #include "util.h"
+
+/*
+ * dockerd's entries into its containerCreate (CT_EV_UFN), which name no
+ * container: a container's is the only one between its client's request
+ * and its layer.  A newer entry of the same thread within
+ * CREATE_AGAIN_NS is the same one run again (Go's stack growth).
+ */
+#define CREATES		256
+#define CREATE_AGAIN_NS	1000000ull
+
+#define PLACES		16
+
+struct docker_creates {
+	uint64_t ts[CREATES];	/* wall clock */
+	uint32_t tid[CREATES];
+	size_t next;
+	uint64_t placed[PLACES];	/* CT_UFN_PLACED: new probes */
+	size_t nplaced;
+};
 
 /* dockerd's marks of its containers' layers. */
 struct docker_prepare {
@@ -29,7 +50,75 @@ struct docker_prepare {
 	struct pr_ring rootfs;	/* key: container id: containerd's image
 				 * store, its rootfs' mount point
 				 * <data-root>/rootfs/<snapshotter>/<id> */
+	struct docker_creates creates;
 };
+
+/*
+ * dockerd's function that creates a container once its request is read
+ * (20.10, 26.1 and 28.5: daemon.(*Daemon).containerCreate, behind
+ * ContainerCreate and its variants): its image looked up, its settings
+ * checked, its name reserved, then its layer made.  Nothing of its
+ * arguments is read.
+ */
+const struct ct_ufn_spec ct_docker_ufns[] = {
+	{ "dockerd", ".(*Daemon).containerCreate", NULL,
+	  CT_UFN_DOCKER_CREATE },
+	{ NULL, NULL, NULL, 0 },
+};
+
+static void on_create(struct docker_creates *r, const struct ct_ufn *u,
+		      uint64_t t)
+{
+	size_t last = (r->next + CREATES - 1) % CREATES;
+
+	if (u->fn == CT_UFN_PLACED) {
+		r->placed[r->nplaced++ % PLACES] = t;
+		return;
+	}
+	if (r->next && r->tid[last] == u->hdr.tid && t >= r->ts[last] &&
+	    t - r->ts[last] < CREATE_AGAIN_NS)
+		return;
+	r->ts[r->next % CREATES] = t;
+	r->tid[r->next++ % CREATES] = u->hdr.tid;
+}
+
+/*
+ * Whether the probes were the same from `from` to `before`: placed
+ * before it, none placed since (a daemon's binary probed meanwhile:
+ * an entry before might be missing).
+ */
+static bool probed_throughout(const struct docker_creates *r, uint64_t from,
+			      uint64_t before)
+{
+	bool before_it = false;
+
+	for (size_t i = 0; i < PLACES && i < r->nplaced; i++) {
+		if (r->placed[i] >= from && r->placed[i] < before)
+			return false;
+		before_it |= r->placed[i] < from;
+	}
+	return before_it;
+}
+
+/* The one entry into containerCreate in [from, before), 0 if none or
+ * more than one (another request's, at the same time: whose is which is
+ * not known), or if the probes changed meanwhile. */
+static uint64_t create_in(const struct docker_creates *r, uint64_t from,
+			  uint64_t before)
+{
+	uint64_t found = 0;
+
+	if (!probed_throughout(r, from, before))
+		return 0;
+	for (size_t i = 0; i < CREATES && i < r->next; i++) {
+		if (r->ts[i] < from || r->ts[i] >= before)
+			continue;
+		if (found)
+			return 0;
+		found = r->ts[i];
+	}
+	return found;
+}
 
 /* With containerd's image store, dockerd has containerd make two
  * snapshots for a container: its init layer's and its own. */
@@ -246,7 +335,7 @@ static uint64_t setup_mark(const struct docker_prepare *p, const char *mid,
 /*
  * prepare's steps (docs/phases.md "prepare's steps"), by dockerd's own
  * marks of the container: its client's exec and request (its connect to
- * dockerd), the -init mkdir of its layer (or containerd's first snapshot
+ * dockerd), its entry into containerCreate, the -init mkdir of its layer (or containerd's first snapshot
  * of it), its directory containers/<id>, the start's mkdir of its rootfs
  * (<mid>/merged, or rootfs/<snapshotter>/<id>), the directory of its
  * FIFOs, made right before dockerd asks containerd to create it, and
@@ -264,11 +353,16 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	uint64_t setup = setup_mark(p, mid, c, dir ? dir : pr->start_ns);
 	uint64_t task = id_mark(&p->fifos, c, pr->end_ns);
 
+	uint64_t asked = pr_asked_at(c);
+
 	/* none of dockerd's marks (a recording made before they were):
 	 * no steps, rather than one that runs on over all of prepare */
 	if (!(layer | dir | setup | task))
 		return;
 	pr_client_steps(out, c);
+	if (layer > asked)
+		pr_step(out, c, CT_STEP_IMAGE,
+			create_in(&p->creates, asked, layer));
 	pr_step(out, c, CT_STEP_LAYER, layer);
 	pr_step(out, c, CT_STEP_CONFIG, dir);
 	pr_step(out, c, CT_STEP_SETUP, setup);
@@ -280,11 +374,16 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 static bool feed(void *es, const struct ct_prepare_env *env,
 		 const struct ct_hdr *h, uint64_t t)
 {
-	(void)t;
+	struct docker_prepare *p = es;
+
 	if (h->type == CT_EV_MKDIR)
-		on_mkdir(es, (const struct ct_mkdir *)h, env->m2r);
+		on_mkdir(p, (const struct ct_mkdir *)h, env->m2r);
 	else if (h->type == CT_EV_MOUNTID)
-		on_mountid(es, (const struct ct_name_rec *)h, env->m2r);
+		on_mountid(p, (const struct ct_name_rec *)h, env->m2r);
+	else if (h->type == CT_EV_UFN &&
+		 (((const struct ct_ufn *)h)->fn == CT_UFN_DOCKER_CREATE ||
+		  ((const struct ct_ufn *)h)->fn == CT_UFN_PLACED))
+		on_create(&p->creates, (const struct ct_ufn *)h, t);
 	else
 		return false;
 	return true;

@@ -36,6 +36,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 		.ctrd_ns = "moby",
 		.classify = docker_rules,
 		.prepare = &ct_docker_prepare,
+		.ufns = ct_docker_ufns,
 		.client = &ct_docker_client,
 		.pull = &ct_docker_pull_builder,
 	},

@@ -116,10 +116,12 @@ extern const struct ct_pull_store_ops ct_podman_pull_store;
 struct ct_ufn_spec {
 	const char *daemon;	/* its process's comm */
 	const char *suffix;	/* the function's name ends with it */
-	const char *layout;	/* ... and one ending in this is there */
+	const char *layout;	/* ... and one ending in this is there
+				 * (NULL: nothing of its request is read) */
 	enum ct_ufn_fn fn;
 };
 extern const struct ct_ufn_spec ct_cri_ufns[];
+extern const struct ct_ufn_spec ct_docker_ufns[];
 
 /*
  * Every kind of enum ct_engine_kind, a row each (engine.c), by kind: what

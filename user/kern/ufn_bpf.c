@@ -63,6 +63,8 @@ static struct bpf_program *prog_of(const struct ct_ufn_bpf *u,
 		return u->skel->progs.ct_ufn_cri_start;
 	case CT_UFN_CRI_RUN:
 		return u->skel->progs.ct_ufn_cri_run;
+	case CT_UFN_DOCKER_CREATE:
+		return u->skel->progs.ct_ufn_docker_create;
 	default:
 		return NULL;
 	}
@@ -148,7 +150,8 @@ static const char *add_spec(struct ufn_bin *b, const struct ct_gosym *g,
 	size_t n = ct_gosym_funcs_ending(g, spec->suffix, entry, UFN_ENTRIES);
 	const char *missing = spec->suffix;
 
-	if (n && !ct_gosym_funcs_ending(g, spec->layout, &off, 1))
+	if (n && spec->layout &&
+	    !ct_gosym_funcs_ending(g, spec->layout, &off, 1))
 		return spec->layout;
 
 	for (size_t i = 0; i < n && i < UFN_ENTRIES && b->n < UFN_PROBES; i++) {

@@ -3,9 +3,9 @@
  * Uprobes on the engines' own Go functions that a start needs (each
  * engine's row lists them: struct ct_ufn_spec, user/engines/engine.h),
  * BPF side bpf/ufn.bpf.c, records CT_EV_UFN on the lifecycle ring
- * buffer.  Loaded at the session's start; at an attach of the syscall
- * hooks (user/kern/arm.h), the first and then at most one a minute, the
- * daemons alive are found by their comm under /proc (a probe is on the
+ * buffer.  Loaded and placed at the session's start, looked for again
+ * at an attach of the syscall hooks (user/kern/arm.h) at most once a
+ * minute: the daemons alive are found by their comm under /proc (a probe is on the
  * binary: a daemon restarted from it keeps it), and each binary they
  * run, new to the session, is
  * read once (its line table, user/lib/gosym.h) for the entries of the

@@ -195,6 +195,7 @@ const char *ct_step_name(unsigned int s)
 		[CT_STEP_BUNDLE] = "bundle", [CT_STEP_NETWORK] = "network",
 		[CT_STEP_DELETE] = "delete",
 		[CT_STEP_UNMOUNT] = "unmount", [CT_STEP_REMOVE] = "remove",
+		[CT_STEP_IMAGE] = "image",
 	};
 
 	return s < CT_STEP_MAX ? name[s] : "?";

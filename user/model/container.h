@@ -445,6 +445,10 @@ enum ct_step {
 	CT_STEP_REMOVE,		/* its client's removal of it, after its
 				 * last process (ctr run --rm; a pod's
 				 * RemovePodSandbox) */
+	/* prepare's (dockerd) */
+	CT_STEP_IMAGE,		/* the engine's create: its image looked
+				 * up, its settings checked, its name
+				 * reserved, to its layer */
 	CT_STEP_MAX,
 };
 
