@@ -375,8 +375,8 @@ check_runs() {	# [podman]
 		records | jq -s -e --arg i "$ADDR/$r" "$sel"' |
 			length == 1 and .[0].pull.image == ($i + ":latest")' >/dev/null ||
 			fail "runs: the container of $r does not point to its pull:" \
-				"$(records | jq -c '{id, image, client: .client.argv[-2:], pull}')" \
-				"$(jq -c 'select(.type == "pull") | [.image, .start_ns + .dur_ns]' "$T/out")" \
+				"$(records | jq -c '{id, image, start_ns, client: .client.argv[-2:], pull, prepare: .phases.prepare.start_ns}')" \
+				"$(jq -c 'select(.type == "pull") | [.image, .start_ns, .start_ns + .dur_ns, .complete]' "$T/out")" \
 				"$(runs_evidence)"
 	done
 	note "runs: each container points to its own pull"
