@@ -136,6 +136,8 @@ fi
 if [ -n "${CT_CONTAINERD_OTLP:-}" ]; then
 	spans_wait "$T/spans" RuntimeService/StartContainer "$SCENE_NS" \
 		$((pods * 2))
+	# the pods' own, sent before, unless an export was retried
+	spans_wait "$T/spans" RuntimeService/RunPodSandbox "$SCENE_NS" "$pods"
 	kill "$RX_PID" 2>/dev/null || true
 	wait "$RX_PID" 2>/dev/null || true
 	RX_PID=

@@ -268,7 +268,14 @@ def at_rpc_start(rec, st, step, r, what, spans):
     if spans is None:
         return a, None
     sp = span_of(spans, r, what, st[step][0])
-    check.check(sp is not None, f"{tag}: no span of its {what}")
+    near = min((s for s in spans if s["name"].endswith(
+        "RuntimeService/" + what)), key=lambda s: abs(s["start"] -
+                                                      st[step][0]),
+        default=None)
+    check.check(sp is not None, f"{tag}: no span of its {what} inside the "
+                f"client's [{r['start_ns']}, {r['end_ns']}]; the nearest "
+                f"{what} span: " + (f"[{near['start']}, {near['end']}]"
+                                    if near else "none"))
     if sp is None:
         return a, None
     d = (st[step][0] - sp["start"]) / 1e6
