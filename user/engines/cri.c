@@ -160,14 +160,11 @@ static void cri_pod_act(struct cstate *s, uint64_t t)
 
 	if (!s->c.is_pod || !ct_has_phase(&s->c, CT_PH_DISCONNECT))
 		return;
-	if (!d->end_ns) {
-		ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
-			      s->c.phases[CT_PH_DESTROY].start_ns);
-		ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_NETWORK,
-			      d->start_ns);
-	} else if (t > d->end_ns) {
+	if (!d->end_ns)
+		ct_steps_first_act(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
+				   CT_STEP_NETWORK, d->start_ns);
+	else if (t > d->end_ns)
 		ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_REMOVE, t);
-	}
 }
 
 /* p, a CNI plugin, runs s's network teardown (a DEL). */

@@ -46,11 +46,9 @@ static void removal_begins(struct ct_tracker *tk, struct cstate *s)
  */
 static void first_act(struct cstate *s, uint64_t t)
 {
-	if (s->c.engine != CT_ENG_DOCKER)
-		return;
-	ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
-		      s->c.phases[CT_PH_DESTROY].start_ns);
-	ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_UNMOUNT, t);
+	if (s->c.engine == CT_ENG_DOCKER)
+		ct_steps_first_act(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
+				   CT_STEP_UNMOUNT, t);
 }
 
 /* An umount of containers/<id> in destroy: the exit's, or the

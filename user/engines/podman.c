@@ -69,9 +69,8 @@ static void podman_umount(struct ct_tracker *tk, void *es, struct cstate *s,
 	if (s->c.engine != CT_ENG_PODMAN || !ours ||
 	    !ct_prog_comm_is(m->hdr.comm, CT_PROG_PODMAN))
 		return;
-	ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
-		      s->c.phases[CT_PH_DESTROY].start_ns);
-	ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_UNMOUNT, t);
+	ct_steps_first_act(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
+			   CT_STEP_UNMOUNT, t);
 }
 
 /* --- the hooks (engine.h) ------------------------------------------------ */

@@ -264,6 +264,13 @@ void ct_steps_mark(struct ct_container *c, enum ct_phase p, enum ct_step st,
 	s->start_ns[s->n++] = t;
 }
 
+void ct_steps_first_act(struct ct_container *c, enum ct_phase p,
+			enum ct_step first, enum ct_step next, uint64_t t)
+{
+	ct_steps_mark(c, p, first, c->phases[p].start_ns);
+	ct_steps_mark(c, p, next, t);
+}
+
 void ct_steps_settle(struct ct_container *c)
 {
 	for (int p = 0; p < CT_PH_MAX; p++) {

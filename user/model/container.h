@@ -657,6 +657,13 @@ uint64_t ct_steps_unattributed_ns(const struct ct_container *c,
  */
 void ct_steps_mark(struct ct_container *c, enum ct_phase p, enum ct_step st,
 		   uint64_t t);
+/*
+ * The engine's first act in phase p, at t (wall): step first from the
+ * phase's start (what came before the act: the runtime's, the shim's),
+ * then step next from t.  Marks as ct_steps_mark() does.
+ */
+void ct_steps_first_act(struct ct_container *c, enum ct_phase p,
+			enum ct_step first, enum ct_step next, uint64_t t);
 void ct_steps_settle(struct ct_container *c);
 
 /* Kubernetes named it (a CRI pod or app container, CT_EV_IDENT). */
