@@ -28,14 +28,10 @@
 #define CREATES		256
 #define CREATE_AGAIN_NS	1000000ull
 
-#define PLACES		16
-
 struct docker_creates {
 	uint64_t ts[CREATES];	/* wall clock */
 	uint32_t tid[CREATES];
 	size_t next;
-	uint64_t placed[PLACES];	/* CT_UFN_PLACED: new probes */
-	size_t nplaced;
 };
 
 /* dockerd's marks of its containers' layers. */
@@ -71,10 +67,6 @@ static void on_create(struct docker_creates *r, const struct ct_ufn *u,
 {
 	size_t last = (r->next + CREATES - 1) % CREATES;
 
-	if (u->fn == CT_UFN_PLACED) {
-		r->placed[r->nplaced++ % PLACES] = t;
-		return;
-	}
 	if (r->next && r->tid[last] == u->hdr.tid && t >= r->ts[last] &&
 	    t - r->ts[last] < CREATE_AGAIN_NS)
 		return;
@@ -82,33 +74,16 @@ static void on_create(struct docker_creates *r, const struct ct_ufn *u,
 	r->tid[r->next++ % CREATES] = u->hdr.tid;
 }
 
-/*
- * Whether the probes were the same from `from` to `before`: placed
- * before it, none placed since (a daemon's binary probed meanwhile:
- * an entry before might be missing).
- */
-static bool probed_throughout(const struct docker_creates *r, uint64_t from,
-			      uint64_t before)
-{
-	bool before_it = false;
-
-	for (size_t i = 0; i < PLACES && i < r->nplaced; i++) {
-		if (r->placed[i] >= from && r->placed[i] < before)
-			return false;
-		before_it |= r->placed[i] < from;
-	}
-	return before_it;
-}
-
 /* The one entry into containerCreate in [from, before), 0 if none or
  * more than one (another request's, at the same time: whose is which is
  * not known), or if the probes changed meanwhile. */
-static uint64_t create_in(const struct docker_creates *r, uint64_t from,
+static uint64_t create_in(const struct docker_creates *r,
+			  const struct ct_prepare_env *env, uint64_t from,
 			  uint64_t before)
 {
 	uint64_t found = 0;
 
-	if (!probed_throughout(r, from, before))
+	if (!pr_probed_throughout(env, from, before))
 		return 0;
 	for (size_t i = 0; i < CREATES && i < r->next; i++) {
 		if (r->ts[i] < from || r->ts[i] >= before)
@@ -362,7 +337,7 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	pr_client_steps(out, c);
 	if (layer > asked)
 		pr_step(out, c, CT_STEP_IMAGE,
-			create_in(&p->creates, asked, layer));
+			create_in(&p->creates, env, asked, layer));
 	pr_step(out, c, CT_STEP_LAYER, layer);
 	pr_step(out, c, CT_STEP_CONFIG, dir);
 	pr_step(out, c, CT_STEP_SETUP, setup);
@@ -381,8 +356,7 @@ static bool feed(void *es, const struct ct_prepare_env *env,
 	else if (h->type == CT_EV_MOUNTID)
 		on_mountid(p, (const struct ct_name_rec *)h, env->m2r);
 	else if (h->type == CT_EV_UFN &&
-		 (((const struct ct_ufn *)h)->fn == CT_UFN_DOCKER_CREATE ||
-		  ((const struct ct_ufn *)h)->fn == CT_UFN_PLACED))
+		 ((const struct ct_ufn *)h)->fn == CT_UFN_DOCKER_CREATE)
 		on_create(&p->creates, (const struct ct_ufn *)h, t);
 	else
 		return false;

@@ -22,6 +22,7 @@ struct ct_prepare {
 	struct pr_ring gens;	/* key: container id, ts: its record's end */
 	struct pr_containerd ctrd;
 	struct ct_arm_log arms;	/* the syscall hooks' turns, wall clock */
+	struct ct_arm_log placed; /* new function probes (each turned on) */
 };
 
 struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
@@ -37,6 +38,7 @@ struct ct_prepare *ct_prepare_new(int64_t mono_to_real_ns,
 	p->env.model = model;
 	p->env.ctrd = &p->ctrd;
 	p->env.arms = &p->arms;
+	p->env.placed = &p->placed;
 	for (int k = 0; ops && k < CT_ENG_MAX; k++) {
 		p->ops[k] = ops[k];
 		if (!ops[k] || !ops[k]->state_size)
@@ -177,6 +179,11 @@ int ct_prepare_feed(struct ct_prepare *p, const void *rec, size_t len)
 			       ((const struct ct_arm_rec *)rec)->armed);
 		return 0;
 	}
+	if (h->type == CT_EV_UFN &&
+	    ((const struct ct_ufn *)rec)->fn == CT_UFN_PLACED) {
+		ct_arm_log_add(&p->placed, h->ts_ns + p->env.m2r, true);
+		return 0;
+	}
 	/* the engines in their order; the first that keeps it has it */
 	for (int k = 0; k < CT_ENG_MAX; k++)
 		if (p->ops[k] && p->ops[k]->feed &&
@@ -218,6 +225,15 @@ bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
 	uint64_t off = ct_arm_log_next(env->arms, from, false);
 
 	return (st == CT_ARM_ON || st == CT_ARM_BEFORE) && (!off || off > to);
+}
+
+bool pr_probed_throughout(const struct ct_prepare_env *env, uint64_t from,
+			  uint64_t before)
+{
+	uint64_t again = ct_arm_log_next(env->placed, from, true);
+
+	return ct_arm_log_at(env->placed, from) == CT_ARM_ON &&
+	       (!again || again >= before);
 }
 
 /*

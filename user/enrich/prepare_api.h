@@ -65,6 +65,8 @@ struct ct_prepare_env {
 	const struct ct_procs *model;	/* which program a parent ran */
 	struct pr_containerd *ctrd;	/* containerd's feed fills it */
 	const struct ct_arm_log *arms;	/* the hooks' turns, wall clock */
+	const struct ct_arm_log *placed; /* new function probes placed
+					  * (CT_UFN_PLACED), wall clock */
 };
 
 /*
@@ -74,6 +76,13 @@ struct ct_prepare_env {
  */
 bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
 		 uint64_t to);
+/*
+ * Whether the engines' function probes were the same throughout [from,
+ * before) (wall): placed before it, none placed since (a daemon's binary
+ * probed meanwhile: an entry of then might be missing).
+ */
+bool pr_probed_throughout(const struct ct_prepare_env *env, uint64_t from,
+			  uint64_t before);
 
 /* containerd's first mkdir of task id's bundle in [from, before), 0 if
  * none. */
