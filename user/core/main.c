@@ -144,13 +144,9 @@ static void ufn_attach(struct live_state *ls)
 		return;
 	n = ct_ufn_bpf_attach(ls->ufn_bpf);
 	if (n > ls->ufn_probes) {
-		struct ct_ufn r = {
-			.hdr = { .ts_ns = ct_mono_ns(), .type = CT_EV_UFN,
-				 .size = sizeof(r), .pid = (uint32_t)getpid(),
-				 .tid = (uint32_t)getpid(), .comm = "coldtrace" },
-			.fn = CT_UFN_PLACED,
-		};
+		struct ct_ufn r = { .fn = CT_UFN_PLACED };
 
+		ct_rec_self_hdr(&r.hdr, CT_EV_UFN, sizeof(r), ct_mono_ns());
 		ct_session_event(&ls->s, &r, sizeof(r));
 	}
 	ls->ufn_probes = n;

@@ -251,12 +251,7 @@ void ct_arm_set(struct ct_arm *a, bool armed, uint64_t now_ns,
 		struct ct_arm_rec *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->hdr.ts_ns = now_ns;
-	out->hdr.type = CT_EV_ARM;
-	out->hdr.size = sizeof(*out);
-	out->hdr.pid = (uint32_t)getpid();
-	out->hdr.tid = out->hdr.pid;
-	memcpy(out->hdr.comm, "coldtrace", sizeof("coldtrace"));
+	ct_rec_self_hdr(&out->hdr, CT_EV_ARM, sizeof(*out), now_ns);
 	out->armed = armed;
 	out->trigger_ns = armed ? a->trigger_ns : 0;
 	a->armed = armed;

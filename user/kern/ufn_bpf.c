@@ -308,9 +308,8 @@ static void attach_all(struct ct_ufn_bpf *u)
 
 size_t ct_ufn_bpf_attach(struct ct_ufn_bpf *u)
 {
-	size_t n = 0;
-
 	uint64_t now = ct_mono_ns();
+	size_t n = 0;
 
 	if (!u)
 		return 0;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include "coldtrace.h"
 #include "mapfull.h"
 #include "opens.h"
@@ -405,6 +406,18 @@ static const struct ct_rec_type types[] = {
 	{ CT_EV_PATHS, "PATHS", sizeof(struct ct_paths_rec), true,
 	  paths_valid, clean_paths },
 };
+
+void ct_rec_self_hdr(struct ct_hdr *h, uint32_t type, uint32_t size,
+		     uint64_t ts)
+{
+	memset(h, 0, sizeof(*h));
+	h->ts_ns = ts;
+	h->type = type;
+	h->size = size;
+	h->pid = (uint32_t)getpid();
+	h->tid = h->pid;
+	memcpy(h->comm, "coldtrace", sizeof("coldtrace"));
+}
 
 const struct ct_rec_type *ct_rec_type(uint32_t type)
 {

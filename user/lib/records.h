@@ -34,6 +34,15 @@ struct ct_rec_type {
 /* The row of a type; NULL for a type this version does not know. */
 const struct ct_rec_type *ct_rec_type(uint32_t type);
 
+struct ct_hdr;
+/*
+ * The header of a record coldtrace writes of its own acts (the hooks'
+ * turns, new function probes): at ts (CLOCK_MONOTONIC), its pid, its
+ * comm; the rest zero.
+ */
+void ct_rec_self_hdr(struct ct_hdr *h, uint32_t type, uint32_t size,
+		     uint64_t ts);
+
 /*
  * 0 if rec (len bytes available) is a whole record: a header, hdr.size
  * within len, and for a known type its size and contents as its row says.
