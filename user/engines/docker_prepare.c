@@ -327,7 +327,6 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 			       cstore_layer(env, c, dir);
 	uint64_t setup = setup_mark(p, mid, c, dir ? dir : pr->start_ns);
 	uint64_t task = id_mark(&p->fifos, c, pr->end_ns);
-
 	uint64_t asked = pr_asked_at(c);
 
 	/* none of dockerd's marks (a recording made before they were):
