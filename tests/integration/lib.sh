@@ -14,7 +14,7 @@ set -euo pipefail
 # flaky detached CRI run once exited 1 after its checks with no word).
 # -E: in functions and command substitutions too.
 set -E
-trap 'echo "$(basename "$0"): line $LINENO: exit $? of: $BASH_COMMAND" >&2' ERR
+trap 'CT_RC_ERR=$?; CT_FAILED=1; echo "$(basename "$0"): line $LINENO: exit $CT_RC_ERR of: $BASH_COMMAND" >&2' ERR
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 COLDTRACE=${COLDTRACE:-$TOP/coldtrace}
@@ -36,6 +36,7 @@ CT_TIMEOUT=${CT_TIMEOUT:-120}
 T=$(mktemp -d "$CT_DIR/test.XXXXXX")
 
 fail() {
+	CT_FAILED=1
 	echo "FAIL: $*" >&2
 	exit 1
 }
@@ -136,10 +137,19 @@ stream_events() {
 	sleep 0.3
 }
 
+# A failed test's files (outputs, recordings) are kept under
+# $CT_KEEP_FAILED when it is set, to replay what went wrong (CT_FAILED:
+# set by fail() and the ERR trap; the EXIT traps run other commands
+# before this one, so $? no longer says).
 cleanup_test() {
 	[ -z "${EVENTS_PID:-}" ] || kill "$EVENTS_PID" 2>/dev/null || true
 	[ -z "${RX_PID:-}" ] || kill "$RX_PID" 2>/dev/null || true
-	rm -rf "$T"
+	if [ -n "${CT_FAILED:-}" ] && [ -n "${CT_KEEP_FAILED:-}" ] &&
+		mkdir -p "$CT_KEEP_FAILED" && mv "$T" "$CT_KEEP_FAILED/"; then
+		echo "kept: $CT_KEEP_FAILED/$(basename "$T")" >&2
+	else
+		rm -rf "$T"
+	fi
 }
 trap cleanup_test EXIT
 

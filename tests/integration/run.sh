@@ -12,6 +12,9 @@
 #   tests/integration/run.sh PATTERN    tests whose name contains PATTERN
 #                                       (e.g. "trixie/": the second version set,
 #                                       "forky/": the third)
+#   CT_KEEP_FAILED=DIR tests/integration/run.sh ...
+#                                       a failed test's files (its outputs
+#                                       and recordings) kept under DIR
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
