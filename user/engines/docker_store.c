@@ -55,7 +55,8 @@
 /*
  * One image store's references as last read.  A rename's record comes
  * at its syscall's entry, and a read may come before the rename is done:
- * one that found nothing new is done again RECHECK_NS later (recheck).
+ * one that found nothing new, or left a record waiting for its tag, is
+ * done again RECHECK_NS later (recheck).
  */
 struct refs {
 	char dir[CT_PATH_MAX];	/* <data-root>/image/<driver> */
@@ -419,8 +420,23 @@ static size_t emit_repo(struct dstore *d, const char *dir, const char *repo,
 	return n;
 }
 
-/* Store dir read for h (a rename of its file): the records of what is
- * new in it; a read that found nothing new is done again later. */
+/* A record of store dir waits for its tag. */
+static bool pending_in(const struct dstore *d, const char *dir)
+{
+	for (size_t i = 0; i < PENDING; i++)
+		if (d->pend[i].im && !strcmp(d->pend[i].dir, dir))
+			return true;
+	return false;
+}
+
+/*
+ * Store dir read for h (a rename of its file): the records of what is
+ * new in it.  A read that found nothing new is done again later, and so
+ * is one that left a record waiting for its tag: the last pull's tag
+ * rename may have been under way at its read, and no rename comes after
+ * it to show the tag (its record waited PENDING_NS, and a container
+ * that started from it could go out before its pull was built).
+ */
 static void store_read(struct dstore *d, const char *dir,
 		       const struct ct_hdr *h, ct_pull_emit_cb emit, void *ctx)
 {
@@ -440,7 +456,7 @@ static void store_read(struct dstore *d, const char *dir,
 	keep_refs(d, dir, now);
 	was = refs_of(d, dir);
 	if (was) {
-		was->recheck = !n;
+		was->recheck = !n || pending_in(d, dir);
 		was->recheck_hdr = *h;
 	}
 }
