@@ -1225,6 +1225,50 @@ Test(pull_synth, an_import_is_not_a_pull)
 }
 
 /*
+ * An import of an image one of whose blobs containerd holds already
+ * (another namespace pulled it): containerd ingests it and drops the
+ * ingest uncommitted.  That blob is still the import's, not an
+ * interrupted pull of no image (seen in pull_apart.sh ctr, its images
+ * pushed once for several tests: docker had cached pc's manifest).  The
+ * same blob with no importer and no connect stays an incomplete pull.
+ */
+Test(pull_synth, an_import_of_a_blob_present_is_not_a_pull)
+{
+	const char *argv[] = { "ctr", "-n", "ctpa", "images", "import",
+			       "pc.tar" };
+
+	for (int imp = 1; imp >= 0; imp--) {
+		struct ct_pull_blob b = { 0 };
+		struct seq s;
+
+		seq_init(&s);
+		if (imp)
+			feed_exec(&s, 5 * MS, 300, 6, argv);
+		hdr(&b.hdr, CT_EV_PULL_BLOB, sizeof(b), 9 * MS, "containerd");
+		b.open_ns = 8 * MS;
+		b.first_write_ns = b.last_write_ns = 8 * MS + 500000;
+		b.bytes_written = 737;
+		b.writes = 1;
+		b.kind = CT_PULL_F_CTRD_INGEST;
+		snprintf(b.path, sizeof(b.path), CTRD_ROOT "/ingest/m/data");
+		cr_assert_eq(feed(s.e, &b, sizeof(b)), 0);
+		ctrd_layer(&s, 10 * MS, 'a');
+		ctrd_image(&s, 60 * MS, "example.com/imported:1", 'a');
+		if (imp)
+			exit_of(&s, 70 * MS, 300);
+		ct_pulls_flush(s.e);
+		if (imp) {
+			cr_expect_eq(ct_pulls_count(s.e), 0,
+				     "an import is no pull");
+		} else {
+			cr_assert_eq(ct_pulls_count(s.e), 2);
+			cr_expect_not(ct_pulls_get(s.e, 1)->complete);
+		}
+		ct_pulls_free(s.e);
+	}
+}
+
+/*
  * containerd's connects beside an import: one to its own spans'
  * collector (OTLP/TCP, port 4318: it exports them every few seconds)
  * is no registry's, and the import stays no pull; one to the port the

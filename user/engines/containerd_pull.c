@@ -107,6 +107,7 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n,
 	uint64_t first_open = UINT64_MAX, first_write = UINT64_MAX;
 	uint64_t end = 0, cts, st;
 	size_t ni = 0, k = 0;
+	bool importing;
 
 	for (size_t i = 0; i < n; i++) {
 		if (ev[i].kind == EV_BLOB && ev[i].sub == CT_PULL_F_CTRD_INGEST)
@@ -165,10 +166,13 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n,
 	cts = pl_take_name(e, &p, unread, -1, first_open, end,
 			   pl_pull_port(ev, n, first_open));
 	/* `ctr images import` ingests and unpacks too, but connects to no
-	 * registry (and commits all it ingests); with the store's record of
-	 * the image, as build_image() tells */
-	if (p.complete && !cts &&
-	    (unread ? pl_importing(e, first_open, end) &&
+	 * registry, and commits all it ingests but a blob the store had
+	 * already (an import of an image some of whose blobs another
+	 * namespace holds: its ingest is dropped uncommitted); with the
+	 * store's record of the image, as build_image() tells */
+	importing = pl_importing(e, first_open, end);
+	if (!cts && (p.complete || importing) &&
+	    (unread ? importing &&
 		      !connect_near(ev, n, first_open, end, unread->ref) :
 		      !has_connect(ev, n, first_open))) {
 		free(p.layers);
