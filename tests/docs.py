@@ -5,12 +5,15 @@
 Every relative link of a Markdown file and every docs/ path a file
 names exists; a section a file cites by name after a docs path
 (docs/bench.md "churn") is a heading, a bold lead or a table row's
-first cell of that page; docs/README.md links every page of docs/; and
-nothing points outside the repository: no issue or item numbers, no
+first cell of that page; docs/README.md links every page of docs/; every code path
+HACKING.md and the READMEs name (user/..., bpf/..., tools/..., with
+{a,b} and * as the shell reads them, NAME-like placeholders left out)
+exists; and nothing points outside the repository: no issue or item numbers, no
 paragraph signs, no goal, rule or target numbers but the cost targets
 docs/bench.md numbers ("Cost targets"), no paths of the machine the
 project was written on.
 """
+import fnmatch
 import os
 import re
 import subprocess
@@ -23,6 +26,9 @@ SKIP = re.compile(r"^(vmlinux/|tests/fixtures/.*\.(ctrec|gz)$)|\.png$")
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 DOCPATH = re.compile(r"(?<![\w./-])(docs/[\w./-]*\w)")
+CODEPATH = re.compile(r"(?<![\w./-])((?:user|bpf|include|tools|tests|deploy"
+                      r"|bash-completion)/[\w./{},*-]*[\w}*])(?![<\w/-])")
+PLACEHOLDER = re.compile(r"/[A-Z][A-Z_]+\b")
 CITED = re.compile(r"(?<![\w./-])(docs/[\w./-]*\.md),? \"([^\"]+)\"")
 OUTSIDE = [
     (re.compile(r"\b(issues?|items?)\s+#?[0-9]", re.I), "an issue or item number"),
@@ -71,6 +77,17 @@ def sections(path, cache={}):
     return cache[path]
 
 
+def code_paths(p):
+    """The paths p stands for: {a,b} expanded; [] for a placeholder."""
+    if PLACEHOLDER.search(p):
+        return []
+    m = re.match(r"(.*?)\{([^{}]*)\}(.*)", p)
+    if m:
+        return [q for x in m.group(2).split(",")
+                for q in code_paths(m.group(1) + x + m.group(3))]
+    return [p]
+
+
 def cost_targets():
     """The numbers docs/bench.md's "Cost targets" list defines."""
     body = text("docs/bench.md") or ""
@@ -88,6 +105,13 @@ def main():
         p = os.path.normpath(p)
         return p in known or any(k.startswith(p + "/") for k in known)
 
+    def code_exists(p):
+        """A file, a folder, a glob's match or a program's sources
+        (tools/bench/floor: floor.c)."""
+        if "*" in p:
+            return any(fnmatch.fnmatch(k, p) for k in known)
+        return exists(p) or any(k.startswith(p + ".") for k in known)
+
     for f in files:
         body = text(f)
         if body is None:
@@ -104,6 +128,11 @@ def main():
             for p in DOCPATH.findall(line):
                 if not exists(p):
                     bad.append(f"{where}: {p}: no such file")
+            if f == "HACKING.md" or f.endswith("README.md"):
+                for p in CODEPATH.findall(line):
+                    for q in code_paths(p):
+                        if not code_exists(q):
+                            bad.append(f"{where}: {q}: no such file")
             for p, name in CITED.findall(line):
                 if exists(p) and not any(name.lower() in s
                                          for s in sections(p)):
