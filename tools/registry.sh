@@ -24,6 +24,12 @@
 #                                         layers the two images then share;
 #                                         CT_REGISTRY_ZEROS=1: layers of zeros
 #                                         (a tiny fetch, a long unpack)
+#   tools/registry.sh save DIR            copy the storage (every image
+#                                         pushed so far) to DIR, a new
+#                                         directory; CT_REGISTRY_SEED=DIR
+#                                         start: a registry that begins
+#                                         with it (images pushed once for
+#                                         several tests)
 #   tools/registry.sh fatslim NAME        push NAME-fat (gcc's files + the
 #                                         program) and NAME-slim (the program
 #                                         only), both from one C program
@@ -206,6 +212,13 @@ cmd_start() {
 	d=$(mktemp -d /tmp/ctreg.XXXXXX)
 	echo "$d" >"$STATE_FILE"
 	mkdir -p "$d/storage"
+	if [ -n "${CT_REGISTRY_SEED:-}" ]; then
+		[ -f "$CT_REGISTRY_SEED/.complete" ] ||
+			{ cmd_stop; die "no saved storage in $CT_REGISTRY_SEED (tools/registry.sh save)"; }
+		cp -a "$CT_REGISTRY_SEED/." "$d/storage/" &&
+			rm -f "$d/storage/.complete" ||
+			{ cmd_stop; die "cannot copy $CT_REGISTRY_SEED"; }
+	fi
 	[ "${CT_REGISTRY_TLS:-0}" != 1 ] || make_cert "$d"
 	write_config "$d"
 	if [ -n "$RTT_MS" ]; then
@@ -235,6 +248,21 @@ cmd_start() {
 	[ -z "$RTT_MS" ] || [ -z "${CT_DIR:-}" ] || edit_daemon_json "$d" --arg a "$ADDR" \
 		'."insecure-registries" = ((."insecure-registries" // []) + [$a] | unique)'
 	echo "$d"
+}
+
+# save DIR: the storage as it is now (every image pushed), copied to DIR
+# for another registry to start from (CT_REGISTRY_SEED=DIR start);
+# DIR is written whole or not at all.
+cmd_save() {
+	local to=${1:?save DIR} d
+	need_env
+	d=$(cat "$STATE_FILE" 2>/dev/null) && [ -d "$d/storage" ] ||
+		die "no registry running (tools/registry.sh start)"
+	[ ! -e "$to" ] || die "$to exists"
+	rm -rf "$to.tmp"
+	cp -a "$d/storage" "$to.tmp" && touch "$to.tmp/.complete" &&
+		mv "$to.tmp" "$to" || { rm -rf "$to.tmp"; die "cannot save to $to"; }
+	log "storage saved to $to ($(du -sh "$to" | cut -f1))"
 }
 
 # Undo in reverse order of likelihood to fail; never abort half-way.
@@ -772,6 +800,7 @@ start) cmd_start ;;
 stop) cmd_stop ;;
 exec) shift; cmd_exec "$@" ;;
 push) shift; cmd_push "$@" ;;
+save) shift; cmd_save "$@" ;;
 fatslim) shift; cmd_fatslim "$@" ;;
 pyfatslim) shift; cmd_pyfatslim "$@" ;;
 addr) echo "$ADDR" ;;
@@ -786,5 +815,5 @@ log) shift; cmd_log "$@" ;;
 down) cmd_down ;;
 unblob) shift; cmd_unblob "$@" ;;
 digest) shift; cmd_digest "$@" ;;
-*) die "usage: $0 start|stop|exec|push|fatslim|pyfatslim|addr|layers|digest|forget|gets|log|unblob|down|check|check-traced|shape|concurrency (see the header)" ;;
+*) die "usage: $0 start|stop|exec|push|save|fatslim|pyfatslim|addr|layers|digest|forget|gets|log|unblob|down|check|check-traced|shape|concurrency (see the header)" ;;
 esac

@@ -80,35 +80,57 @@ fi
 # tls: the registry speaks HTTPS only (a self-signed certificate), so
 # nothing on the wire can be read: the names come from dockerd's store
 [ "$MODE" != tls ] || export CT_REGISTRY_TLS=1
-"$REGISTRY" start >/dev/null || fail "registry did not start"
+# The images, pushed once per harness: its first pull_apart.sh saves the
+# registry's storage, the later ones start theirs from it (each test its
+# own registry, its own access log).
+SEED=$CT_DIR/pull-apart.registry
+push_all() {
+	"$REGISTRY" push pa 1 2 || fail "push pa"
+	"$REGISTRY" push pb 0.5 1 pa || fail "push pb"
+	"$REGISTRY" push pc 1 2 || fail "push pc"
+	"$REGISTRY" push q0 0.5 2 || fail "push q0"
+	for i in 1 2 3 4 5 6 7 8 9; do
+		"$REGISTRY" push "q$i" 0.1 1 q0 || fail "push q$i"
+	done
+	# pulls that end badly (interrupted_pull): pk's client killed,
+	# pu's top layer deleted, pd's registry killed (detached modes)
+	"$REGISTRY" push pk 8 2 || fail "push pk"
+	"$REGISTRY" push pu 8 2 || fail "push pu"
+	"$REGISTRY" push pd 48 2 || fail "push pd"
+	# two images on busybox (bb: the harness's image, relabelled: an
+	# image of its own, whose layer the harness's keeps), for `docker
+	# run`s
+	printf 'FROM %s\nLABEL coldtrace.test=bb\n' "$CT_IMAGE" |
+		docker build -q -t "$ADDR/bb:latest" - >/dev/null &&
+		docker push -q "$ADDR/bb:latest" >/dev/null || fail "push bb"
+	"$REGISTRY" push r1 0.5 1 bb || fail "push r1"
+	"$REGISTRY" push r2 0.5 1 bb || fail "push r2"
+	# 96 MB of zeros: ~100 KB to fetch, 96 MB to write: held up by
+	# unpack
+	CT_REGISTRY_ZEROS=1 "$REGISTRY" push pz 96 1 || fail "push pz"
+	"$REGISTRY" save "$SEED" >/dev/null || fail "save the registry's storage"
+}
+# The images of an earlier test of this harness, under any registry's
+# address (a far registry's differs): their layers, the same digests
+# from the same storage, would be present for this one's pulls.
+forget_earlier() {
+	docker image ls --digests --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}' |
+		tr ' ' '\n' | grep -v -e ':<none>$' -e '@<none>$' |
+		grep -E '/(p[abcdkuz]|q[0-9]|r[12]|bb)[:@]' |
+		sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
+}
+if [ -f "$SEED/.complete" ]; then
+	forget_earlier
+	CT_REGISTRY_SEED=$SEED "$REGISTRY" start >/dev/null ||
+		fail "registry did not start"
+else
+	"$REGISTRY" start >/dev/null || fail "registry did not start"
+	push_all
+fi
 if [ "$MODE" = tls ]; then
 	curl -sf -o /dev/null "http://$ADDR/v2/" && fail "the registry answers plain HTTP"
 	curl -skf -o /dev/null "https://$ADDR/v2/" || fail "the registry does not answer HTTPS"
 fi
-"$REGISTRY" push pa 1 2 || fail "push pa"
-"$REGISTRY" push pb 0.5 1 pa || fail "push pb"
-"$REGISTRY" push pc 1 2 || fail "push pc"
-"$REGISTRY" push q0 0.5 2 || fail "push q0"
-for i in 1 2 3 4 5 6 7 8 9; do
-	"$REGISTRY" push "q$i" 0.1 1 q0 || fail "push q$i"
-done
-# pulls that end badly (interrupted_pull): pk's client killed, pu's top
-# layer deleted, pd's registry killed (detached modes only)
-"$REGISTRY" push pk 8 2 || fail "push pk"
-case $MODE in
-detached | ctr | cri | podman)
-	"$REGISTRY" push pu 8 2 || fail "push pu"
-	"$REGISTRY" push pd 48 2 || fail "push pd" ;;
-esac
-# two images on busybox (bb: the harness's image, relabelled: an image
-# of its own, whose layer the harness's keeps), for `docker run`s
-printf 'FROM %s\nLABEL coldtrace.test=bb\n' "$CT_IMAGE" |
-	docker build -q -t "$ADDR/bb:latest" - >/dev/null &&
-	docker push -q "$ADDR/bb:latest" >/dev/null || fail "push bb"
-"$REGISTRY" push r1 0.5 1 bb || fail "push r1"
-"$REGISTRY" push r2 0.5 1 bb || fail "push r2"
-# 96 MB of zeros: ~100 KB to fetch, 96 MB to write: held up by unpack
-CT_REGISTRY_ZEROS=1 "$REGISTRY" push pz 96 1 || fail "push pz"
 
 # layers long enough to overlap
 "$REGISTRY" shape 40mbit
@@ -560,7 +582,7 @@ import_no_pull() {
 		fail "import: ctr export pc"
 	ctr_forget_all
 	mkdir -p "$T/import"
-	run_ct -j -o "$T/import" -- ctr -n ctpa images import "$T/pc.tar"
+	run_ct -j -o "$T/import" --record "$T/rec.import" -- ctr -n ctpa images import "$T/pc.tar"
 	[ "$CT_RC" -eq 0 ] || { show_output; fail "import: coldtrace exited $CT_RC"; }
 	ctr -n ctpa images ls -q | grep -qx "$ADDR/pc:latest" ||
 		fail "import: pc not imported"
