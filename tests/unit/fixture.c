@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include "engine.h"
 #include "fixture.h"
 #include "procs.h"
@@ -821,4 +822,26 @@ struct ct_tracker *fx_tracker(struct fx_sink *sink, const char *prefix,
 
 	memset(sink, 0, sizeof(*sink));
 	return ct_tracker_new(&o);
+}
+
+bool fx_put(const char *top, const char *rel, const void *data, size_t len)
+{
+	char path[512];
+	size_t n = strlen(top) + 1;
+	FILE *f;
+	bool ok;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", top, rel) >=
+	    sizeof(path))
+		return false;
+	for (char *p = path + n; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fwrite(data, 1, len, f) == len;
+	return fclose(f) == 0 && ok;
 }

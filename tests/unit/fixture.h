@@ -56,6 +56,10 @@ void fx_connect(struct ct_fx *f, uint32_t pid, uint32_t tid,
 /* Append raw bytes as they are (malformed records). */
 void fx_raw(struct ct_fx *f, const void *rec, size_t len);
 
+/* File top/rel holds the len bytes of data, its folders made (a fake
+ * /proc, an engine's data root); false if it could not be written. */
+bool fx_put(const char *top, const char *rel, const void *data, size_t len);
+
 /*
  * The process model of this test (a test is a process of its own: one
  * model each, reachable to its end), for a stage built alone: feed it

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "engine.h"
+#include "fixture.h"
 #include "pull.h"
 #include "pulls_api.h"
 #include "util.h"
@@ -21,19 +22,7 @@ static char top[64];
 
 static void put(const char *rel, const void *data, size_t len)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	for (char *p = path + strlen(top) + 1; (p = strchr(p, '/')); p++) {
-		*p = 0;
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	cr_assert_not_null(f, "%s", path);
-	fwrite(data, 1, len, f);
-	fclose(f);
+	cr_assert(fx_put(top, rel, data, len), "%s/%s", top, rel);
 }
 
 #define PUTS(rel, s) put(rel, s, sizeof(s) - 1)
@@ -111,6 +100,27 @@ static void other(const struct ct_pull_store_ops *ops, void *st,
 }
 
 /*
+ * A store opened and read (empty), then dockerd's rename at t that
+ * stored reg/r1's digest reference and no tag yet.
+ */
+static void *digest_stored(const struct ct_pull_store_ops *ops, uint64_t t,
+			   struct got *g)
+{
+	char proc[128];
+	void *st;
+
+	PUTS(REPOS, "{\"Repositories\":{}}");
+	snprintf(proc, sizeof(proc), "%s/proc", top);
+	st = ops->open(proc);
+	cr_assert_not_null(st);
+	other(ops, st, t - 10 * MS, g);	/* the store read */
+	PUTS(REPOS, "{\"Repositories\":{\"reg/r1\":{"
+		    "\"reg/r1@" MANIFEST "\":\"" IMAGE_ID "\"}}}");
+	renamed(ops, st, t, g);
+	return st;
+}
+
+/*
  * The last pull's tag rename under way when its read ran: the read
  * found the digest reference alone.  No rename comes after it; the read
  * done again RECHECK_NS (50 ms) later finds the tag, and the record goes
@@ -120,19 +130,10 @@ static void other(const struct ct_pull_store_ops *ops, void *st,
 Test(docker_store, tag_written_after_the_last_read)
 {
 	const struct ct_pull_store_ops *ops = &ct_docker_pull_store;
-	char proc[128];
 	struct got g = { 0 };
 	const uint64_t t = 1000 * MS;
-	void *st;
+	void *st = digest_stored(ops, t, &g);
 
-	PUTS(REPOS, "{\"Repositories\":{}}");
-	snprintf(proc, sizeof(proc), "%s/proc", top);
-	st = ops->open(proc);
-	cr_assert_not_null(st);
-	other(ops, st, t - 10 * MS, &g);	/* the store read */
-	PUTS(REPOS, "{\"Repositories\":{\"reg/r1\":{"
-		    "\"reg/r1@" MANIFEST "\":\"" IMAGE_ID "\"}}}");
-	renamed(ops, st, t, &g);
 	cr_expect_eq(g.n, 0, "no tag yet: it waits");
 	PUTS(REPOS, "{\"Repositories\":{\"reg/r1\":{"
 		    "\"reg/r1@" MANIFEST "\":\"" IMAGE_ID "\","
@@ -153,19 +154,10 @@ Test(docker_store, tag_written_after_the_last_read)
 Test(docker_store, no_tag_waits_its_time)
 {
 	const struct ct_pull_store_ops *ops = &ct_docker_pull_store;
-	char proc[128];
 	struct got g = { 0 };
 	const uint64_t t = 1000 * MS;
-	void *st;
+	void *st = digest_stored(ops, t, &g);
 
-	PUTS(REPOS, "{\"Repositories\":{}}");
-	snprintf(proc, sizeof(proc), "%s/proc", top);
-	st = ops->open(proc);
-	cr_assert_not_null(st);
-	other(ops, st, t - 10 * MS, &g);
-	PUTS(REPOS, "{\"Repositories\":{\"reg/r1\":{"
-		    "\"reg/r1@" MANIFEST "\":\"" IMAGE_ID "\"}}}");
-	renamed(ops, st, t, &g);
 	ops->tick(st, t + 60 * MS, on_image, &g);
 	ops->tick(st, t + 400 * MS, on_image, &g);
 	cr_expect_eq(g.n, 0, "waits for a tag");

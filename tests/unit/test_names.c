@@ -17,19 +17,7 @@ static char top[64];
 
 static void put(const char *rel, const void *data, size_t len)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", top, rel);
-	for (char *p = path + strlen(top) + 1; (p = strchr(p, '/')); p++) {
-		*p = 0;
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	cr_assert_not_null(f, "%s", path);
-	fwrite(data, 1, len, f);
-	fclose(f);
+	cr_assert(fx_put(top, rel, data, len), "%s/%s", top, rel);
 }
 
 #define PUTS(rel, s) put(rel, s, sizeof(s) - 1)
