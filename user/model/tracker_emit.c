@@ -320,10 +320,9 @@ void tk_remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
 		 * steps"); out after the grace, as any record (its lazy
 		 * layers' fetched bytes want a sample after its reads) */
 		if (s->done_mono) {
-			ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
-				      s->c.phases[CT_PH_DESTROY].start_ns);
-			ct_steps_mark(&s->c, CT_PH_DESTROY, CT_STEP_REMOVE,
-				      tk_wall(tk, s->done_mono));
+			ct_steps_first_act(&s->c, CT_PH_DESTROY,
+					   CT_STEP_DELETE, CT_STEP_REMOVE,
+					   tk_wall(tk, s->done_mono));
 			s->hold_until = tk->now + GRACE_NS;
 			return;
 		}
