@@ -5,13 +5,13 @@
 Every relative link of a Markdown file and every docs/ path a file
 names exists; a section a file cites by name after a docs path
 (docs/bench.md "churn") is a heading, a bold lead or a table row's
-first cell of that page; docs/README.md links every page of docs/; every code path
-HACKING.md and the READMEs name (user/..., bpf/..., tools/..., with
-{a,b} and * as the shell reads them, NAME-like placeholders left out)
-exists; and nothing points outside the repository: no issue or item numbers, no
-paragraph signs, no goal, rule or target numbers but the cost targets
-docs/bench.md numbers ("Cost targets"), no paths of the machine the
-project was written on.
+first cell of that page; docs/README.md links every page of docs/;
+every code path HACKING.md and the READMEs name (user/..., bpf/...,
+tools/..., with {a,b} and * as the shell reads them, NAME-like
+placeholders left out) exists; and nothing points outside the
+repository: no issue or item numbers, no paragraph signs, no goal,
+rule or target numbers but the cost targets docs/bench.md numbers
+("Cost targets"), no paths of the machine the project was written on.
 """
 import fnmatch
 import os
