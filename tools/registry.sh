@@ -47,7 +47,10 @@
 #                                         from the registry's manifest
 #   tools/registry.sh digest NAME         that manifest's digest (a pull by
 #                                         digest: NAME@DIGEST)
-#   tools/registry.sh forget NAME         drop NAME and its layers locally
+#   tools/registry.sh forget [--any-address] NAME...
+#                                         drop each NAME and its layers
+#                                         locally (--any-address: under
+#                                         any registry's address)
 #   tools/registry.sh gets [FROM]         the access log's blob GETs answered
 #                                         200, "NAME DIGEST BYTES" each, from
 #                                         its line FROM on (0: all); `gets
@@ -684,17 +687,35 @@ cmd_unblob() {
 		die "$name's $digest is still served"
 }
 
-# Remove the image and every layer it had, so the next pull fetches all.
-cmd_forget() {
-	local name=${1:?forget NAME}
-	need_env
-	valid_name "$name"
-	# every reference of it, its tag and its digest (a pull by digest
-	# leaves the image under "NAME@sha256:..." alone); never by id,
-	# which would untag the same image's other names too
+# The local references of the images the reference filter REF names
+# (all without one), a line each: its tag and its digest (a pull by
+# digest leaves the image under "NAME@sha256:..." alone); never its id,
+# which would untag the same image's other names too.
+local_refs() {	# [REF]
 	docker image ls --digests --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}' \
-		"$ADDR/$name" | tr ' ' '\n' | grep -v -e ':<none>$' -e '@<none>$' |
-		sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
+		"$@" | tr ' ' '\n' | grep -v -e ':<none>$' -e '@<none>$'
+}
+
+# Remove the images and every layer they had, so the next pull fetches
+# all: NAME of this registry, or with --any-address NAME under any
+# registry's address (a far registry's differs, the layers are the
+# same).
+cmd_forget() {
+	local any='' name re
+	[ "${1:-}" != --any-address ] || { any=1; shift; }
+	[ $# -ge 1 ] || die "usage: forget [--any-address] NAME..."
+	need_env
+	for name; do
+		valid_name "$name"
+	done
+	if [ -n "$any" ]; then
+		re=$(IFS='|'; echo "$*")
+		local_refs | grep -E "/(${re//./\\.})[:@]"
+	else
+		for name; do
+			local_refs "$ADDR/$name"
+		done
+	fi | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
 }
 
 # ---- bandwidth and concurrency ----

@@ -110,17 +110,14 @@ push_all() {
 	CT_REGISTRY_ZEROS=1 "$REGISTRY" push pz 96 1 || fail "push pz"
 	"$REGISTRY" save "$SEED" >/dev/null || fail "save the registry's storage"
 }
-# The images of an earlier test of this harness, under any registry's
-# address (a far registry's differs): their layers, the same digests
-# from the same storage, would be present for this one's pulls.
-forget_earlier() {
-	docker image ls --digests --format '{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}' |
-		tr ' ' '\n' | grep -v -e ':<none>$' -e '@<none>$' |
-		grep -E '/(p[abcdkuz]|q[0-9]|r[12]|bb)[:@]' |
-		sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
-}
+# The images pulled, forgotten before each scenario (forget_all).
+IMAGES="pa pb pc pd pk pu pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9 r1 r2"
 if [ -f "$SEED/.complete" ]; then
-	forget_earlier
+	# an earlier test's, under any registry's address (a far
+	# registry's differs): their layers, the same digests from the same
+	# storage, would be present for this one's pulls
+	# shellcheck disable=SC2086 # one word per name
+	"$REGISTRY" forget --any-address bb $IMAGES
 	CT_REGISTRY_SEED=$SEED "$REGISTRY" start >/dev/null ||
 		fail "registry did not start"
 else
@@ -231,9 +228,8 @@ check() {	# WHAT PULLS [MARK]
 }
 
 forget_all() {
-	for n in pa pb pc pd pk pu pz q0 q1 q2 q3 q4 q5 q6 q7 q8 q9 r1 r2; do
-		"$REGISTRY" forget "$n"
-	done
+	# shellcheck disable=SC2086 # one word per name
+	"$REGISTRY" forget $IMAGES
 }
 
 # The scenarios, each checked: NAME PRESENT REF... after forget_all or not
