@@ -400,6 +400,18 @@ check_runs() {	# [podman]
 	note "runs: each container points to its own pull"
 }
 
+# Detached: until the runs' two containers are out (each once destroyed,
+# its grace over), 30 s at most; check_runs says what is missing.
+runs_out() {
+	for _ in $(seq 150); do
+		[ "$(records | jq -s --arg a "$ADDR/" \
+			'map(select(.image == $a + "r1" or .image == $a + "r2")) | length')" -ge 2 ] &&
+			return 0
+		dt_alive
+		sleep 0.2
+	done
+}
+
 # What the recording of the runs says of their containers (a flake: one
 # run's container missing, or without its image): the runtime's creates
 # and the engines' names for them.
@@ -614,6 +626,7 @@ run_detached_mode() {	# SCENARIO...
 		prepare "$s"
 		present=
 		[ "${s#*-}" != cached ] || present=pa
+		[ "$s" != runs ] || present=bb
 		refs=$(scenario_refs "$s")
 		# the pull of pa (prepare) goes out first
 		[ "${s#*-}" != cached ] || wait_pull "$ADDR/pa:latest"
@@ -642,6 +655,7 @@ run_detached_mode() {	# SCENARIO...
 				$((b0 + $("$REGISTRY" layers pa | awk '{ s += $2 } END { print s }'))) ] ||
 				fail "/metrics: cached bytes $(metric coldtrace_pull_cached_bytes_total), was $b0"
 		}
+		[ "$s" != runs ] || { runs_out; check_runs; }
 	done
 	interrupted_pull unblob pu
 	interrupted_pull down pd
@@ -661,7 +675,7 @@ cri) SCENARIOS="cri-three cri-cached cri-digest" run_command_mode
      run_detached_mode cri-three cri-cached cri-digest
      cri_forget_all ;;
 detached) unread_pull
-	  run_detached_mode three cached digest ;;
+	  run_detached_mode three cached digest runs ;;
 far) SCENARIOS="three ten cached" run_command_mode ;;
 podman) SCENARIOS="pm-three pm-ten pm-cached pm-digest pm-runs" run_command_mode
 	unread_pull
