@@ -507,6 +507,16 @@ test_steady_cut() {
 	pass "$name: the opens made by traced_until_ns, none of the detach's"
 }
 
+# A test's steps' times, said as "WHAT N s, ..." in LAPS: lap_start, then
+# lap WHAT after each step (where a group's time goes, docs/vmtest.md).
+lap_start() {
+	LAP=$SECONDS LAPS=
+}
+lap() {	# WHAT
+	LAPS+="${LAPS:+, }$1 $((SECONDS - LAP)) s"
+	LAP=$SECONDS
+}
+
 # Wait, up to 300 s, for a session's first detach, said in its -v ERR.
 wait_detached() {	# ERR
 	local i
@@ -771,21 +781,28 @@ pull_steady() {	# NAME O
 # milliseconds, checks every layer.  Stamps O.t0, O.t1.
 pull_clientless() {	# NAME O
 	local ref=127.0.0.1:5000/ctpull ct rc=0
+	lap_start
 	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$2.out" 2>"$2.err" &
 	ct=$!
 	wait_detached "$2.err" ||
 		{ fail_stop "$ct" "$2.err" "$1: the hooks never detached"; return 1; }
+	lap "first detach"
 	runc --version >/dev/null 2>&1
 	said_n "$2.err" 'sys: hooks detached' 2 ||
 		{ fail_stop "$ct" "$2.err" "$1: runc's attach never ended"; return 1; }
+	lap "runc's attach"
 	date +%s%N >"$2.t0"
 	timeout -k 5 600 curl -sf --unix-socket "${DOCKER_HOST#unix://}" -X POST \
 		"http://docker/images/create?fromImage=$ref&tag=latest" \
 		>/dev/null 2>>"$2.err" || rc=$?
 	date +%s%N >"$2.t1"
+	lap pull
 	said_n "$2.out" '"type":"pull"' 1
+	lap "its record"
 	ct_stop "$ct" "$1"
+	lap stop
 	echo "vmtest: $1: $(grep -m1 'sys: hooks attached .* registry connect' "$2.err" || echo 'no attach at the connect'); $(grep -m1 'sys: pull hooks attached' "$2.err" || echo 'no pull group said'); $(grep 'programs detached' "$2.err" | sed -n 2p)"
+	echo "vmtest: $1: took $LAPS"
 	return "$rc"
 }
 
@@ -853,13 +870,16 @@ stdin_hold_stop() {	# PID
 # start) and waited for it no longer than it had lived.
 test_stdin() {
 	local name="docker stdin" o=$W/stdin e=$W/stdin.err ct ev rc=0 t0 t1 got
+	lap_start
 	"$CT" -v -j --arm=auto -d 3600 </dev/null >"$o.out" 2>"$e" &
 	ct=$!
 	wait_detached "$e" ||
 		{ fail_stop "$ct" "$e" "$name: the hooks never detached"; return; }
+	lap "first detach"
 	runc --version >/dev/null 2>&1
 	said_n "$e" 'sys: hooks attached' 1 ||
 		{ fail_stop "$ct" "$e" "$name: runc's exec attached nothing"; return; }
+	lap "runc's attach"
 	# runc's exec came during the session's first detach, which it
 	# stops: no program of a group that is off may stay (pulls' and
 	# stdin's; the stub's sys_exit is not fentry)
@@ -877,6 +897,7 @@ test_stdin() {
 		fail_stop "$ct" "$e" "$name: read(2)'s hooks did not join at the client's exec"
 		return
 	fi
+	lap "the other client's"
 	rm -f "$W/cid.stdin"
 	t0=$(date +%s%N)
 	# shellcheck disable=SC2016 # the container's shell reads it
@@ -884,9 +905,14 @@ test_stdin() {
 		--network none --cidfile "$W/cid.stdin" "$CT_IMAGE" \
 		sh -c 'read x && [ "$x" = go ] && exit 3' 2>>"$e" || rc=$?
 	t1=$(date +%s%N)
+	lap "docker run -i"
 	stdin_hold_stop "$ev"
+	lap "the other's stop"
 	record_said "$o.out" "$(cat "$W/cid.stdin" 2>/dev/null)" >/dev/null
+	lap "its record"
 	ct_stop "$ct" "$name"
+	lap stop
+	echo "vmtest: $name: took $LAPS"
 	# "NS_AFTER_EXEC NS_WAITED", or empty: no record, or no data read
 	got=$(record_of "$o.out" "$(cat "$W/cid.stdin" 2>/dev/null)" |
 		jq -r '.client | select(.stdin_ns) |
@@ -1137,16 +1163,19 @@ test_bench() {
 # said with its first failure (run.sh's summary repeats it), and its
 # second run's lines count.
 run() {	# FUNCTION ARGS...
-	local f0=$failed p0=$passed why
+	local f0=$failed p0=$passed s0=$SECONDS why
 	echo "$*" >"$SHARE/out/current"
 	FIRST_FAIL=
 	"$@"
-	[ "$failed" -eq "$f0" ] && return
-	why=$FIRST_FAIL
-	failed=$f0 passed=$p0
-	echo "vmtest: RETRY $*, once more after: $why"
-	"$@"
-	[ "$failed" -eq "$f0" ] && echo "vmtest: FLAKY $*: passed once more after: $why"
+	if [ "$failed" -ne "$f0" ]; then
+		why=$FIRST_FAIL
+		failed=$f0 passed=$p0
+		echo "vmtest: RETRY $*, once more after: $why"
+		"$@"
+		[ "$failed" -eq "$f0" ] && echo "vmtest: FLAKY $*: passed once more after: $why"
+	fi
+	# each test's time, for where a group's goes (docs/vmtest.md)
+	echo "vmtest: $* took $((SECONDS - s0)) s"
 }
 
 echo "vmtest: coldtrace $("$CT" -V 2>&1 | head -n 1) on $(uname -r) ($(uname -m)), up $(cut -d' ' -f1 /proc/uptime) s"
