@@ -112,6 +112,33 @@ records() {
 	jq -c 'select(.type == "container")' "$T/out"
 }
 
+# The (runtime, engine) pairs this host can run, "RUNTIME ENGINE" a line,
+# as the filesystem says (docs/metrics.md "Which series"): a program of
+# the runtime's and of the engine's name in PATH's usual directories.
+installed_pairs() {
+	local r e
+	for r in runc:runc crun:crun runsc:runsc kata:containerd-shim-kata-v2; do
+		for e in docker:dockerd containerd:containerd podman:podman \
+			cri:kubelet buildah:buildah; do
+			if on_path "${r#*:}" && on_path "${e#*:}"; then
+				echo "${r%%:*} ${e%%:*}"
+			fi
+		done
+	done
+}
+on_path() {	# NAME
+	local d
+	for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+		[ -f "$d/$1" ] && [ -x "$d/$1" ] && return 0
+	done
+	return 1
+}
+
+# The pairs of a metrics text at 0 containers, "RUNTIME ENGINE" a line.
+pairs_at_zero() {	# FILE
+	sed -n 's/^coldtrace_containers_total{container_runtime="\([^"]*\)",engine="\([^"]*\)"} 0$/\1 \2/p' "$1"
+}
+
 show_output() {
 	echo "---- coldtrace stdout ----" >&2
 	head -c 4000 "$T/out" >&2 || true

@@ -120,6 +120,23 @@ for _ in $(seq 50); do
 	curl -sf "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break
 	sleep 0.2
 done
+# a fresh /metrics: every pair this host can run at 0, its counters and
+# cold-start histogram only; a pair at 0 is one of them
+curl -s "http://127.0.0.1:$((port + 1))/metrics" >"$T/fresh"
+installed_pairs >"$T/installed"
+[ -s "$T/installed" ] || fail "no runtime and engine installed: nothing to check"
+pairs_at_zero "$T/fresh" | sort >"$T/zero"
+sort "$T/installed" | cmp -s - "$T/zero" ||
+	fail "pairs at 0: $(tr '\n' ',' <"$T/zero"), installed: $(tr '\n' ',' <"$T/installed")"
+while read -r r e; do
+	l="container_runtime=\"$r\",engine=\"$e\""
+	grep -qx "coldtrace_cold_start_seconds_bucket{$l,le=\"+Inf\"} 0" "$T/fresh" ||
+		fail "fresh /metrics: no cold-start histogram at 0 for $r/$e"
+	! grep -q "^coldtrace_phase_duration_seconds_count{$l," "$T/fresh" ||
+		fail "fresh /metrics: phase series for $r/$e, not seen"
+done <"$T/installed"
+promtool check metrics <"$T/fresh" || fail "promtool check metrics (fresh)"
+note "fresh /metrics: $(wc -l <"$T/installed") installed pairs at 0, $(wc -l <"$T/fresh") lines"
 docker run --rm --network none --cidfile "$T/cidc" "$CT_IMAGE" true >/dev/null
 t0=$(date +%s%N)
 for _ in $(seq 50); do
@@ -142,3 +159,6 @@ kill -INT $ct
 wait $ct || fail "continuous coldtrace exited $?"
 [ "$(jq .final "$T/dir/summary.json")" = true ] ||
 	fail "summary.json at the end: want \"final\": true"
+# metrics.prom is the containers' alone: no pair at 0
+[ -z "$(pairs_at_zero "$T/dir/metrics.prom")" ] ||
+	fail "metrics.prom: pairs at 0: $(pairs_at_zero "$T/dir/metrics.prom" | tr '\n' ',')"

@@ -229,7 +229,14 @@ note "runsc cold start: Prometheus p99 $q99 s (bucket le=$bp)," \
 [ "$bp" = "$bc" ] || fail "runsc p99 buckets differ: Prometheus $bp, coldtrace $bc"
 
 # same writer: the last scrape is metrics.prom (no container came since)
-# but for the self-metrics, which only /metrics has
-grep -vE '^(# (HELP|TYPE) )?(process_|coldtrace_bpf_|coldtrace_wall_clock_|coldtrace_fuse_layers_unnamed_|coldtrace_fuse_layer_samples_missed_|coldtrace_start_files_loaders_unread_)' "$T/scrape" >"$T/scrape.c"
+# but for the self-metrics and the installed pairs not seen nor in the
+# --runtime scope, at 0, which only /metrics has
+pairs_at_zero "$T/scrape" | sort | comm -23 - <(pairs_at_zero "$T/dir/metrics.prom" | sort) >"$T/zero"
+installed_pairs | sort | comm -13 - "$T/zero" >"$T/zero.other"
+[ ! -s "$T/zero.other" ] ||
+	fail "/metrics: pairs at 0 not installed: $(tr '\n' ',' <"$T/zero.other")"
+note "/metrics: $(wc -l <"$T/zero") installed pairs at 0 that metrics.prom has not"
+grep -vE '^(# (HELP|TYPE) )?(process_|coldtrace_bpf_|coldtrace_wall_clock_|coldtrace_fuse_layers_unnamed_|coldtrace_fuse_layer_samples_missed_|coldtrace_start_files_loaders_unread_)' "$T/scrape" |
+	grep -vFf <(sed 's/\(.*\) \(.*\)/{container_runtime="\1",engine="\2"/' "$T/zero") >"$T/scrape.c"
 cmp -s "$T/scrape.c" "$T/dir/metrics.prom" ||
 	{ diff "$T/scrape.c" "$T/dir/metrics.prom" | head; fail "/metrics != metrics.prom"; }

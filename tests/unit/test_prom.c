@@ -159,6 +159,59 @@ Test(prom, scope_exported_at_zero)
 	ct_agg_free(a);
 }
 
+/*
+ * A live scrape's installed runtimes x engines (core/installed.h): each
+ * pair without a container is there at 0, its containers' counters and
+ * cold-start histogram only (~25 lines, not its ~200 of phases), in
+ * both modes; a pair with containers has every family as before; the
+ * pods' families stay away (container kind only); not with
+ * per-container labels, whose series are containers.
+ */
+#define RK	"container_runtime=runc;engine=cri;"
+Test(prom, installed_pairs_thin_at_zero)
+{
+	struct ct_agg *a[2] = { fixture(), ct_agg_new_continuous(4) };
+	struct ct_meta m = {
+		.version = "v", .kernel = "k",
+		.installed_runtimes = 1u << CT_RT_RUNC | 1u << CT_RT_RUNSC,
+		.installed_engines = 1u << CT_ENG_DOCKER | 1u << CT_ENG_CRI,
+	};
+	struct ct_container c;
+	struct prom *p;
+
+	tf_container(&c, "aaaa0001", "web", CT_RT_RUNC, 1000 * MS, 100);
+	cr_assert_eq(ct_agg_add(a[1], &c), 0);
+	for (int k = 0; k < 2; k++) {
+		p = scrape(a[k], &m, NULL);
+		/* runc, runsc x docker, cri, and the fixture's runc x
+		 * containerd (one-shot) */
+		cr_expect_eq(series(p, "coldtrace_containers_total"), 4 + !k);
+		cr_expect_eq(prom_get(p, "coldtrace_containers_total", RK), 0);
+		cr_expect_eq(prom_get(p, "coldtrace_containers_failed_total",
+				      RK), 0);
+		cr_expect_eq(prom_bucket(p, COLD "_bucket", RK, INFINITY), 0);
+		cr_expect_eq(prom_get(p, COLD "_count", RK), 0);
+		cr_expect(!prom_has(p, PHASE "_count", RK "phase=create;"));
+		cr_expect(!prom_has(p, "coldtrace_restart_duration_seconds_"
+				    "count", RK));
+		cr_expect(!prom_has(p, "coldtrace_fuse_containers_total", RK));
+		cr_expect(!prom_has(p, "coldtrace_pods_total",
+				    "container_runtime=runc;engine=cri;"));
+		/* seen: every family */
+		cr_expect(prom_has(p, PHASE "_count", RD "phase=create;"));
+		cr_expect_eq(prom_get(p, "coldtrace_containers_total", RD),
+			     k ? 1 : 3);
+		cr_expect(prom_has(p, "coldtrace_fuse_containers_total", RD));
+		free(p);
+	}
+	m.prom_labels = CT_PROM_LABEL_ID;	/* the fixture's 5 alone */
+	p = scrape(a[0], &m, NULL);
+	cr_expect_eq(series(p, "coldtrace_containers_total"), 5);
+	free(p);
+	ct_agg_free(a[0]);
+	ct_agg_free(a[1]);
+}
+
 /* cold_start_ns: first phase start to the program's exec, 14 ms here. */
 Test(prom, cold_start_histogram)
 {

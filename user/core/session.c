@@ -12,6 +12,7 @@
 #include "dump.h"
 #include "engine.h"
 #include "export.h"
+#include "installed.h"
 #include "outputs.h"
 #include "pipeline.h"
 #include "prom.h"
@@ -517,6 +518,10 @@ int ct_session_serve(const char *path, char **body, size_t *len,
 	if (!f)
 		return -1;
 	ct_session_meta(s, s->lost, &m);
+	/* each scrape: a node may get its runtime after coldtrace */
+	if (s->live)
+		ct_installed(ct_installed_root("/proc/1/root"),
+			     &m.installed_runtimes, &m.installed_engines);
 	ret = ct_export_prom(f, s->agg, &m);
 	/* what coldtrace costs: only here, metrics.prom is the containers' */
 	ct_self_metrics(f, "/proc", s->live ? &s->clock : NULL);

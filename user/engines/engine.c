@@ -30,6 +30,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_DOCKER] = {
 		.name = "docker",
+		.binary = "dockerd",
 		.otel_name = "docker",
 		.family = CT_FAM_SHIM,
 		.work = "dockerd's threads serve every request",
@@ -42,6 +43,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_CONTAINERD] = {
 		.name = "containerd",
+		.binary = "containerd",
 		.column = "ctrd",
 		.otel_name = "containerd",
 		.family = CT_FAM_SHIM,
@@ -60,6 +62,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_PODMAN] = {
 		.name = "podman",
+		.binary = "podman",
 		.otel_name = "podman",
 		.family = CT_FAM_PODMAN,
 		.work = "the podman client's threads are not followed",
@@ -71,6 +74,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_CRI] = {
 		.name = "cri",
+		.binary = "kubelet",
 		.otel_name = "containerd",
 		.family = CT_FAM_CRI,
 		.work = "containerd's threads serve every request",
@@ -84,6 +88,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_BUILDAH] = {
 		.name = "buildah",
+		.binary = "buildah",
 		.column = "build",
 		.otel_name = "buildah",
 		.family = CT_FAM_DIRECT,

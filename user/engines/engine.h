@@ -135,6 +135,9 @@ extern const struct ct_ufn_spec ct_docker_ufns[];
  */
 struct ct_engine {
 	const char *name;	/* in every output; --engine's word */
+	/* its program (a kubelet for CRI's pods): on the host's PATH, it
+	 * is installed (core/installed.h); NULL: never said installed */
+	const char *binary;
 	const char *column;	/* the table's 6-wide ENGINE column; NULL: name */
 	/* OpenTelemetry's container.runtime.name (what manages the
 	 * container); otel_by_runtime: its OCI runtime's; neither: none */

@@ -21,6 +21,12 @@ static const char *const runtime_names[CT_RT_MAX] = {
 	[CT_RT_KATA] = "kata",
 };
 
+/* each runtime's program, the one its engines exec (installed.h) */
+static const char *const runtime_binaries[CT_RT_MAX] = {
+	[CT_RT_RUNC] = "runc", [CT_RT_CRUN] = "crun", [CT_RT_RUNSC] = "runsc",
+	[CT_RT_KATA] = "containerd-shim-kata-v2",
+};
+
 const char *ct_phase_name(enum ct_phase p)
 {
 	return (unsigned)p < CT_PH_MAX ? phase_names[p] : "?";
@@ -29,6 +35,11 @@ const char *ct_phase_name(enum ct_phase p)
 const char *ct_runtime_name(enum ct_runtime r)
 {
 	return (unsigned)r < CT_RT_MAX ? runtime_names[r] : "?";
+}
+
+const char *ct_runtime_binary(enum ct_runtime r)
+{
+	return (unsigned)r < CT_RT_MAX ? runtime_binaries[r] : NULL;
 }
 
 const char *ct_engine_name(enum ct_engine_kind e)

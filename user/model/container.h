@@ -556,6 +556,8 @@ struct ct_container {
 
 const char *ct_phase_name(enum ct_phase p);
 const char *ct_runtime_name(enum ct_runtime r);
+/* Its program's name (kata: its containerd shim's); NULL: none. */
+const char *ct_runtime_binary(enum ct_runtime r);
 const char *ct_engine_name(enum ct_engine_kind e);
 /* "container", "pod", "restore" */
 const char *ct_kind_name(enum ct_kind k);

@@ -51,6 +51,11 @@ struct ct_meta {
 	 * engine) pairs /metrics exports at 0 before their first container */
 	uint32_t runtime_mask;
 	uint32_t engine_mask;
+	/* a live /metrics alone (core/installed.h): the runtimes and the
+	 * engines installed, whose pairs it exports at 0, their counters
+	 * and cold-start histogram only; 0: none */
+	uint32_t installed_runtimes;
+	uint32_t installed_engines;
 	/* the traced host (CT_EV_HOST); NULL: not known */
 	const char *host_name;
 	const char *host_id;

@@ -29,7 +29,9 @@
  * (folded[g]): the same series, in the same order, from the folds.
  * Every (runtime, engine) in scope that has no container yet is a group
  * too, with no member (folded[g] NULL): its series are 0 from the first
- * scrape, so that rate() and increase() see its first containers.
+ * scrape, so that rate() and increase() see its first containers.  A
+ * live scrape's installed pairs are such groups too, thin ones: their
+ * counters and cold-start histogram only (in_scope()).
  */
 /* What a group's series are labelled with. */
 struct prom_key {
@@ -39,6 +41,7 @@ struct prom_key {
 	 * empty group (no such labels) */
 	const struct ct_container *rep;
 	enum ct_kind kind;	/* which families: not a label */
+	bool thin;		/* an installed pair's empty group */
 };
 
 /* --metrics-labels: each label, the field of a container it says. */
@@ -282,24 +285,50 @@ static const struct ct_container *member(const struct prom_ctx *x, size_t k)
  * mask of 0 is all), pods under cri only, restores never.  The default
  * scope exports only the groups seen: all 20 pairs at 0 made every
  * node's scrape ~5,200 lines, ~5,000 series.  Not with per-container
- * labels, whose series are containers.
+ * labels, whose series are containers.  A live scrape adds the pairs
+ * of an installed runtime and engine (installed_*), their containers'
+ * counters and cold-start histogram only: ~25 lines a pair.
  */
-static bool in_scope(const struct prom_ctx *x, unsigned int rt,
-		     unsigned int e, enum ct_kind k)
+enum scope { OUT_OF_SCOPE, IN_SCOPE_THIN, IN_SCOPE };
+
+static enum scope in_scope(const struct prom_ctx *x, unsigned int rt,
+			   unsigned int e, enum ct_kind k)
 {
-	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
+	const struct ct_meta *m = x->meta;
+	uint32_t rm = m->runtime_mask, em = m->engine_mask;
 
 	if (x->labels || rt == CT_RT_UNKNOWN || e == CT_ENG_UNKNOWN ||
-	    (!rm && !em) || k == CT_KIND_RESTORE ||
+	    k == CT_KIND_RESTORE ||
 	    ct_agg_group_index(rt, e, k) >= CT_AGG_NGROUPS)
-		return false;
-	return (!rm || (rm & (1u << rt))) && (!em || (em & (1u << e)));
+		return OUT_OF_SCOPE;
+	if ((rm || em) && (!rm || (rm & (1u << rt))) &&
+	    (!em || (em & (1u << e))))
+		return IN_SCOPE;
+	return k == CT_KIND_CONTAINER && (m->installed_runtimes & (1u << rt)) &&
+	       (m->installed_engines & (1u << e)) ? IN_SCOPE_THIN : OUT_OF_SCOPE;
 }
 
 static void add_key(struct prom_ctx *x, struct prom_key k)
 {
 	x->keys[x->ngroups++] = k;
 	x->has_kind[k.kind] = true;
+}
+
+/* An empty group of (rt, e, k) if in scope. */
+static void add_empty(struct prom_ctx *x, unsigned int rt, unsigned int e,
+		      enum ct_kind k)
+{
+	enum scope s = in_scope(x, rt, e, k);
+
+	if (s != OUT_OF_SCOPE)
+		add_key(x, (struct prom_key){ rt, e, NULL, k,
+					      s == IN_SCOPE_THIN });
+}
+
+/* Whether group g is of kind k and has every family (not thin). */
+static bool full_group(const struct prom_ctx *x, size_t g, enum ct_kind k)
+{
+	return x->keys[g].kind == k && !x->keys[g].thin;
 }
 
 /* Continuous mode: the folded groups and the empty ones in scope, the
@@ -313,11 +342,12 @@ static void folded_groups(struct prom_ctx *x)
 			for (int k = 0; k < CT_KIND_MAX; k++) {
 				fg = ct_agg_group(x->agg,
 					ct_agg_group_index(rt, e, k));
-				if (!fg && !in_scope(x, rt, e, k))
+				if (!fg) {	/* folded[] NULL */
+					add_empty(x, rt, e, k);
 					continue;
+				}
 				x->folded[x->ngroups] = fg;
-				add_key(x, (struct prom_key){ rt, e, NULL,
-							      k });
+				add_key(x, (struct prom_key){ rt, e, NULL, k, false });
 			}
 }
 
@@ -342,13 +372,15 @@ static void member_pair(struct prom_ctx *x, size_t n, size_t *i,
 			break;
 		if (*i == first || key_cmp(x, x->order[*i - 1], x->order[*i]))
 			add_group(x, *i, (struct prom_key){
-				rt, e, c, ct_kind_of(c) });
+				rt, e, c, ct_kind_of(c), false });
 		x->group[x->order[*i]] = x->ngroups - 1;
 		any[ct_kind_of(c)] = true;
 	}
-	for (int k = 0; k < CT_KIND_MAX; k++)
-		if (!any[k] && in_scope(x, rt, e, k))
-			add_group(x, *i, (struct prom_key){ rt, e, NULL, k });
+	for (int k = 0; k < CT_KIND_MAX; k++) {
+		x->start[x->ngroups] = *i;	/* an empty group's, if any */
+		if (!any[k])
+			add_empty(x, rt, e, k);
+	}
 }
 
 /*
@@ -523,7 +555,7 @@ static void phase_hists(const struct prom_ctx *x, enum ct_kind k)
 
 	ct_prom_family(x->f, name, "histogram", kind_families[k].phase_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
-		if (x->keys[g].kind != k)
+		if (!full_group(x, g, k))
 			continue;
 		for (int p = 0; p < CT_PH_MAX; p++) {
 			group_samples(x, g, p, &h);
@@ -598,7 +630,7 @@ static void print_restart_hists(const struct prom_ctx *x, enum ct_kind k,
 
 	ct_prom_family(x->f, name, "histogram", kind_families[k].restart_help);
 	for (size_t g = 0; g < x->ngroups; g++)
-		if (x->keys[g].kind == k)
+		if (full_group(x, g, k))
 			print_hist(x, name, g, NULL, &h[g]);
 }
 
@@ -721,7 +753,7 @@ static void fuse_wait_family(const struct prom_ctx *x,
 		    "flight, before and after the end of ready (no_ready: "
 		    "those without a ready phase).");
 	for (size_t g = 0; g < x->ngroups; g++) {
-		if (x->keys[g].kind != CT_KIND_CONTAINER)
+		if (!full_group(x, g, CT_KIND_CONTAINER))
 			continue;
 		group_labels(x, g, NULL, &t);
 		for (size_t w = 0; w < N_FUSE_WAITS; w++)
@@ -752,7 +784,7 @@ static void fuse_families(const struct prom_ctx *x,
 		ct_prom_family(x->f, fuse_counters[i].name, "counter",
 			       fuse_counters[i].help);
 		for (size_t g = 0; g < x->ngroups; g++) {
-			if (x->keys[g].kind != CT_KIND_CONTAINER)
+			if (!full_group(x, g, CT_KIND_CONTAINER))
 				continue;
 			fprintf(x->f, "%s{%s} %" PRIu64 "\n",
 				fuse_counters[i].name,
