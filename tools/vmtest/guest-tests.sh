@@ -150,13 +150,8 @@ show() {	# FILE...: the end of each, for a failure's context
 # 60 s later, it hangs: a failure of NAME with where its threads wait,
 # then SIGKILL, so that a hang costs a minute and not the guest.
 ct_stop() {	# PID NAME
-	local i
 	kill -INT "$1" 2>/dev/null
-	for ((i = 0; i < 600; i++)); do
-		alive "$1" || break
-		sleep 0.1
-	done
-	if alive "$1"; then
+	if ! gone_within 60 "$1"; then
 		fail "$2: coldtrace still ran 60 s after SIGINT"
 		stacks "$1"
 		kill -KILL "$1" 2>/dev/null
@@ -517,24 +512,36 @@ lap() {	# WHAT
 	LAP=$SECONDS
 }
 
-# Wait, up to 300 s, for a session's first detach, said in its -v ERR.
-wait_detached() {	# ERR
-	local i
-	for ((i = 0; i < 3000; i++)); do
-		grep -q 'sys: hooks detached' "$1" && return 0
+# Run CMD every 0.1 s until it succeeds: true, or false after N s of
+# the wall clock.  Bounds are in seconds, not tries: under emulation a
+# try's fork and exec take ~0.4 s, and 600 tries of "60 s" took 289 s.
+# (Reading the file as it grows, tail -F into bash's read, was tried:
+# its waits took twice as long in the guest.)
+until_s() {	# N CMD...
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.1
 	done
-	return 1
+}
+
+# Wait, up to S s, for PID to end (tail's check every 0.2 s, no fork).
+gone_within() {	# S PID
+	timeout "$1" tail --pid="$2" -s 0.2 -f /dev/null
+}
+
+# Wait, up to 300 s, for a session's first detach, said in its -v ERR.
+wait_detached() {	# ERR
+	until_s 300 grep -q 'sys: hooks detached' "$1"
 }
 
 # Wait, up to 60 s, for the Nth line of ERR matching WORD; false if none.
 said_n() {	# ERR WORD N
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[ "$(grep -c "$2" "$1")" -ge "$3" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	until_s 60 said_now "$@"
+}
+said_now() {	# ERR WORD N
+	[ "$(grep -c "$2" "$1")" -ge "$3" ]
 }
 
 # Wait, up to 60 s, for coldtrace's record of container ID in OUT (each
@@ -797,7 +804,9 @@ pull_clientless() {	# NAME O
 		>/dev/null 2>>"$2.err" || rc=$?
 	date +%s%N >"$2.t1"
 	lap pull
-	said_n "$2.out" '"type":"pull"' 1
+	# a complete pull's record comes 1 s (event time) after its end; one
+	# whose hooks came after its blob files opened, at the stop alone
+	until_s 20 said_now "$2.out" '"type":"pull"' 1 || true
 	lap "its record"
 	ct_stop "$ct" "$1"
 	lap stop
@@ -843,12 +852,13 @@ clientless_checked() {	# NAME PULLS STATUS ERR
 
 # The names of the fentry and fexit programs attached (bpftool).
 fentry_progs() {
-	local id
-	for id in $(bpftool -j link show 2>/dev/null | jq '.[] |
-			select(.attach_type == "trace_fentry" or
-				.attach_type == "trace_fexit") | .prog_id'); do
-		bpftool -j prog show id "$id" 2>/dev/null | jq -r .name
-	done
+	# two bpftools and a jq: a bpftool and a jq for each program took
+	# a minute under emulation
+	bpftool -j link show 2>/dev/null | jq -r --slurpfile p \
+		<(bpftool -j prog show 2>/dev/null) '.[] |
+		select(.attach_type == "trace_fentry" or
+			.attach_type == "trace_fexit") | .prog_id as $id |
+		$p[0][] | select(.id == $id) | .name'
 }
 
 # test_stdin's other client (PID) and its container gone.
@@ -955,13 +965,10 @@ bench_floor() {	# PROGS...
 
 # Wait until BENCH_CT's output says WORD; false if it died or after 300 s.
 bench_said() {	# WORD
-	local i
-	for ((i = 0; i < 3000; i++)); do
-		grep -q "$1" "$W/bench.err" && return 0
-		alive "$BENCH_CT" || return 1
-		sleep 0.1
-	done
-	return 1
+	until_s 300 bench_now "$1" && grep -q "$1" "$W/bench.err"
+}
+bench_now() {	# WORD: said, or BENCH_CT gone
+	grep -q "$1" "$W/bench.err" || ! alive "$BENCH_CT"
 }
 
 bench_ct_stop() {
