@@ -314,15 +314,14 @@ static void add_key(struct prom_ctx *x, struct prom_key k)
 	x->has_kind[k.kind] = true;
 }
 
-/* An empty group of (rt, e, k) if in scope. */
-static void add_empty(struct prom_ctx *x, unsigned int rt, unsigned int e,
-		      enum ct_kind k)
+/* The key of (rt, e, k)'s empty group into *key; false if not in scope. */
+static bool empty_key(const struct prom_ctx *x, unsigned int rt,
+		      unsigned int e, enum ct_kind k, struct prom_key *key)
 {
 	enum scope s = in_scope(x, rt, e, k);
 
-	if (s != OUT_OF_SCOPE)
-		add_key(x, (struct prom_key){ rt, e, NULL, k,
-					      s == IN_SCOPE_THIN });
+	*key = (struct prom_key){ rt, e, NULL, k, s == IN_SCOPE_THIN };
+	return s != OUT_OF_SCOPE;
 }
 
 /* Whether group g is of kind k and has every family (not thin). */
@@ -336,18 +335,20 @@ static bool full_group(const struct prom_ctx *x, size_t g, enum ct_kind k)
 static void folded_groups(struct prom_ctx *x)
 {
 	const struct ct_agg_group *fg;
+	struct prom_key key;
 
 	for (unsigned int rt = 0; rt < CT_RT_MAX; rt++)
 		for (unsigned int e = 0; e < CT_ENG_MAX; e++)
 			for (int k = 0; k < CT_KIND_MAX; k++) {
 				fg = ct_agg_group(x->agg,
 					ct_agg_group_index(rt, e, k));
-				if (!fg) {	/* folded[] NULL */
-					add_empty(x, rt, e, k);
+				if (fg)
+					key = (struct prom_key){ rt, e, NULL,
+								 k, false };
+				else if (!empty_key(x, rt, e, k, &key))
 					continue;
-				}
 				x->folded[x->ngroups] = fg;
-				add_key(x, (struct prom_key){ rt, e, NULL, k, false });
+				add_key(x, key);
 			}
 }
 
@@ -364,6 +365,7 @@ static void member_pair(struct prom_ctx *x, size_t n, size_t *i,
 {
 	bool any[CT_KIND_MAX] = { false };
 	const struct ct_container *c;
+	struct prom_key key;
 	size_t first = *i;
 
 	for (; *i < n; (*i)++) {
@@ -376,11 +378,9 @@ static void member_pair(struct prom_ctx *x, size_t n, size_t *i,
 		x->group[x->order[*i]] = x->ngroups - 1;
 		any[ct_kind_of(c)] = true;
 	}
-	for (int k = 0; k < CT_KIND_MAX; k++) {
-		x->start[x->ngroups] = *i;	/* an empty group's, if any */
-		if (!any[k])
-			add_empty(x, rt, e, k);
-	}
+	for (int k = 0; k < CT_KIND_MAX; k++)
+		if (!any[k] && empty_key(x, rt, e, k, &key))
+			add_group(x, *i, key);
 }
 
 /*
