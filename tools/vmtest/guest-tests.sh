@@ -368,16 +368,13 @@ perf_events() {	# PID TP...
 # seconds later under emulation).  Prints how long it waited.
 wait_steady() {	# PID ERR N SECONDS
 	local t0=$SECONDS
-	while [ $((SECONDS - t0)) -lt "$4" ]; do
-		if [ "$(grep -c 'sys: hooks detached' "$2")" -gt "$3" ] &&
-			grep -E 'sys: hooks (attached|detached)' "$2" | tail -n 1 |
-			grep -q detached && [ "$(sys_hooks "$1")" = 0 ]; then
-			echo $((SECONDS - t0))
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+	until_s "$4" steady_now "$1" "$2" "$3" || return 1
+	echo $((SECONDS - t0))
+}
+steady_now() {	# PID ERR N
+	[ "$(grep -c 'sys: hooks detached' "$2")" -gt "$3" ] &&
+		grep -E 'sys: hooks (attached|detached)' "$2" | tail -n 1 |
+		grep -q detached && [ "$(sys_hooks "$1")" = 0 ]
 }
 
 # Start N services (busybox nc -l, its listen ends its ready phase) in the
