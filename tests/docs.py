@@ -14,8 +14,9 @@ project was written on.
 
 Code paths.  Every README.md and HACKING.md: a path under user/, bpf/,
 include/, tools/, tests/, deploy/ or bash-completion/ must exist.  The
-map pages (HACKING.md, user/*/README.md, bpf/README.md and
-tools/README.md: what a newcomer reads to find the code) must also
+map pages (HACKING.md, user/*/README.md, bpf/README.md,
+tools/README.md and docs/glossary.md: what a newcomer reads to find
+the code) must also
 name only files that exist, in these forms:
 - a backquoted word with a slash (`engines/engine.c`, `core/`,
   `tools/lazy/`) or ending in .c, .h, .py, .sh, .go, .proto or .md
@@ -56,8 +57,9 @@ QUOTED = re.compile(r"`([\w.{},*-]+(?:/[\w.{},*-]*)*)`")
 SOURCE = re.compile(r"\.(c|h|py|sh|go|proto|md)$")
 CFILE = re.compile(r"(?<![\w./{}<>*$-])([\w.-]*\w\.[ch])(?![\w/(-])")
 NOPATH = re.compile(r"(^|/)[A-Z][A-Z_0-9]*([./]|$)|^\.output")
-MAP_PAGES = re.compile(r"^(HACKING|user/\w+/README"
-                       r"|bpf/README|tools/README)\.md$")
+MAP_PAGES = re.compile(r"^(HACKING|user/\w+/README|bpf/README|tools/README)"
+                       r"\.md$")
+GLOSSARY = os.path.join("docs", "glossary.md")
 CITED = re.compile(r"(?<![\w./-])(docs/[\w./-]*\.md),? \"([^\"]+)\"")
 OUTSIDE = [
     (re.compile(r"\b(issues?|items?)\s+#?[0-9]", re.I), "an issue or item number"),
@@ -187,7 +189,7 @@ def main():
                     for q in code_paths(p):
                         if not code_exists(q):
                             bad.append(f"{where}: {q}: no such file")
-            if MAP_PAGES.match(f):
+            if MAP_PAGES.match(f) or f == GLOSSARY:
                 for q in map_paths(line):
                     checked.add((f, q))
                     if not named(q, f):
