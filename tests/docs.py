@@ -16,8 +16,7 @@ Code paths.  Every README.md and HACKING.md: a path under user/, bpf/,
 include/, tools/, tests/, deploy/ or bash-completion/ must exist.  The
 map pages (HACKING.md, user/*/README.md, bpf/README.md,
 tools/README.md and docs/glossary.md: what a newcomer reads to find
-the code) must also
-name only files that exist, in these forms:
+the code) must also name only files that exist, in these forms:
 - a backquoted word with a slash (`engines/engine.c`, `core/`,
   `tools/lazy/`) or ending in .c, .h, .py, .sh, .go, .proto or .md
   (`sink.h`);
@@ -29,7 +28,9 @@ program's sources (tools/bench/floor: floor.c), taken from the top of
 the repository, from the page's own folder (main.c in
 user/core/README.md), or from user/ (model/classify_api.h, as the
 Makefile's include path reads it); a word with no slash (tracker.c,
-chain.d/) may be any file or folder of that name in the tree.
+chain.d/) may be any file or folder of that name in the tree, but in
+the first cell of a row of a user/*/README.md's table, its file map,
+where it must be a file of that folder.
 Skipped as no path: a NAME-like placeholder component (X.bpf.c,
 DIR/hist), <...> (<engine>_client.c), a leading / or $ (/proc/PID/maps),
 and the build's .output*/ folders.  A stale path fails with its page,
@@ -60,6 +61,8 @@ NOPATH = re.compile(r"(^|/)[A-Z][A-Z_0-9]*([./]|$)|^\.output")
 MAP_PAGES = re.compile(r"^(HACKING|user/\w+/README|bpf/README|tools/README)"
                        r"\.md$")
 GLOSSARY = os.path.join("docs", "glossary.md")
+FOLDER_MAP = re.compile(r"^user/\w+/README\.md$")
+FILE_ROW = re.compile(r"^\|([^|]*)\|")
 CITED = re.compile(r"(?<![\w./-])(docs/[\w./-]*\.md),? \"([^\"]+)\"")
 OUTSIDE = [
     (re.compile(r"\b(issues?|items?)\s+#?[0-9]", re.I), "an issue or item number"),
@@ -155,10 +158,12 @@ def main():
     names = {os.path.basename(k) for k in known}
     folders = {os.path.basename(os.path.dirname(k)) for k in known}
 
-    def named(p, page):
+    def named(p, page, here=False):
         """p from the top, the page's folder or user/; a bare name
-        anywhere in the tree."""
+        anywhere in the tree, or only in the page's folder (here)."""
         q = p.rstrip("/")
+        if here and "/" not in q:
+            return code_exists(os.path.join(os.path.dirname(page), q))
         if any(code_exists(os.path.normpath(os.path.join(d, q)))
                for d in ("", os.path.dirname(page), "user")):
             return True
@@ -190,10 +195,14 @@ def main():
                         if not code_exists(q):
                             bad.append(f"{where}: {q}: no such file")
             if MAP_PAGES.match(f) or f == GLOSSARY:
+                # A folder's file map: its first cells name its own files.
+                first = FILE_ROW.match(line) if FOLDER_MAP.match(f) else None
                 for q in map_paths(line):
+                    here = bool(first) and q in map_paths(first.group(1))
                     checked.add((f, q))
-                    if not named(q, f):
-                        bad.append(f"{where}: {q}: no such file")
+                    if not named(q, f, here):
+                        bad.append(f"{where}: {q}: no such file"
+                                   + (" in this folder" if here else ""))
             for p, name in CITED.findall(line):
                 if exists(p) and not any(name.lower() in s
                                          for s in sections(p)):
