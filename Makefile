@@ -177,7 +177,7 @@ test: $(UNIT_TESTS)
 	$(Q)/usr/bin/python3 tests/compare_truth.py ./$(BIN)
 	$(Q)python3 tests/docs.py
 
-# ---- sanitizers and fuzzing (HACKING.md) ----
+# ---- sanitizers and fuzzing (tools/README.md) ----
 # Each build has an OUTPUT of its own: .output/ stays plain.
 SAN_OUTPUT	?= .output-san
 SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \

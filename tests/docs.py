@@ -6,12 +6,36 @@ Every relative link of a Markdown file and every docs/ path a file
 names exists; a section a file cites by name after a docs path
 (docs/bench.md "churn") is a heading, a bold lead or a table row's
 first cell of that page; docs/README.md links every page of docs/;
-every code path HACKING.md and the READMEs name (user/..., bpf/...,
-tools/..., with {a,b} and * as the shell reads them, NAME-like
-placeholders left out) exists; and nothing points outside the
-repository: no issue or item numbers, no paragraph signs, no goal,
-rule or target numbers but the cost targets docs/bench.md numbers
-("Cost targets"), no paths of the machine the project was written on.
+every code path HACKING.md and the READMEs name exists (below); and
+nothing points outside the repository: no issue or item numbers, no
+paragraph signs, no goal, rule or target numbers but the cost targets
+docs/bench.md numbers ("Cost targets"), no paths of the machine the
+project was written on.
+
+Code paths.  Every README.md and HACKING.md: a path under user/, bpf/,
+include/, tools/, tests/, deploy/ or bash-completion/ must exist.  The
+map pages (HACKING.md, user/*/README.md, bpf/README.md,
+tools/README.md and docs/glossary.md: what a newcomer reads to find
+the code) must also name only files that exist, in these forms:
+- a backquoted word with a slash (`engines/engine.c`, `core/`,
+  `tools/lazy/`) or ending in .c, .h, .py, .sh, .go, .proto or .md
+  (`sink.h`);
+- anywhere on a line, inside code blocks too, a word ending in .c or
+  .h (main.c, agg.c's).
+A path stands for every path {a,b} expands to and matches * as the
+shell would.  It exists if it names a tracked file or folder, or a
+program's sources (tools/bench/floor: floor.c), taken from the top of
+the repository, from the page's own folder (main.c in
+user/core/README.md), or from user/ (model/classify_api.h, as the
+Makefile's include path reads it); a word with no slash (tracker.c,
+chain.d/) may be any file or folder of that name in the tree, but in
+the first cell of a row of a user/*/README.md's table, its file map,
+where it must be a file of that folder.
+Skipped as no path: a NAME-like placeholder component (X.bpf.c,
+DIR/hist), <...> (<engine>_client.c), a leading / or $ (/proc/PID/maps),
+and the build's .output*/ folders.  A stale path fails with its page,
+line and path: "FAIL: docs: HACKING.md:187: user/enrich/client.c: no
+such file".
 """
 import fnmatch
 import os
@@ -29,6 +53,16 @@ DOCPATH = re.compile(r"(?<![\w./-])(docs/[\w./-]*\w)")
 CODEPATH = re.compile(r"(?<![\w./-])((?:user|bpf|include|tools|tests|deploy"
                       r"|bash-completion)/[\w./{},*-]*[\w}*])(?![<\w/-])")
 PLACEHOLDER = re.compile(r"/[A-Z][A-Z_]+\b")
+# The map pages' forms (docstring): backquoted words, and .c/.h words.
+QUOTED = re.compile(r"`([\w.{},*-]+(?:/[\w.{},*-]*)*)`")
+SOURCE = re.compile(r"\.(c|h|py|sh|go|proto|md)$")
+CFILE = re.compile(r"(?<![\w./{}<>*$-])([\w.-]*\w\.[ch])(?![\w/(-])")
+NOPATH = re.compile(r"(^|/)[A-Z][A-Z_0-9]*([./]|$)|^\.output")
+MAP_PAGES = re.compile(r"^(HACKING|user/\w+/README|bpf/README|tools/README)"
+                       r"\.md$")
+GLOSSARY = os.path.join("docs", "glossary.md")
+FOLDER_MAP = re.compile(r"^user/\w+/README\.md$")
+FILE_ROW = re.compile(r"^\|([^|]*)\|")
 CITED = re.compile(r"(?<![\w./-])(docs/[\w./-]*\.md),? \"([^\"]+)\"")
 OUTSIDE = [
     (re.compile(r"\b(issues?|items?)\s+#?[0-9]", re.I), "an issue or item number"),
@@ -88,6 +122,14 @@ def code_paths(p):
     return [p]
 
 
+def map_paths(line):
+    """The paths a line of a map page names (docstring), expanded."""
+    out = [q for p in QUOTED.findall(line) for q in code_paths(p)
+           if "/" in q or SOURCE.search(q)]
+    out += [q for p in CFILE.findall(line) for q in code_paths(p)]
+    return [q for q in dict.fromkeys(out) if not NOPATH.search(q)]
+
+
 def cost_targets():
     """The numbers docs/bench.md's "Cost targets" list defines."""
     body = text("docs/bench.md") or ""
@@ -100,6 +142,7 @@ def main():
     files = sorted(f for f in known if not SKIP.search(f))
     targets = cost_targets()
     bad = []
+    checked = set()
 
     def exists(p):
         p = os.path.normpath(p)
@@ -111,6 +154,24 @@ def main():
         if "*" in p:
             return any(fnmatch.fnmatch(k, p) for k in known)
         return exists(p) or any(k.startswith(p + ".") for k in known)
+
+    names = {os.path.basename(k) for k in known}
+    folders = {os.path.basename(os.path.dirname(k)) for k in known}
+
+    def named(p, page, here=False):
+        """p from the top, the page's folder or user/; a bare name
+        anywhere in the tree, or only in the page's folder (here)."""
+        q = p.rstrip("/")
+        if here and "/" not in q:
+            return code_exists(os.path.join(os.path.dirname(page), q))
+        if any(code_exists(os.path.normpath(os.path.join(d, q)))
+               for d in ("", os.path.dirname(page), "user")):
+            return True
+        if "/" in q:
+            return False
+        if p.endswith("/"):
+            return q in folders
+        return any(fnmatch.fnmatch(n, q) for n in names)
 
     for f in files:
         body = text(f)
@@ -133,6 +194,15 @@ def main():
                     for q in code_paths(p):
                         if not code_exists(q):
                             bad.append(f"{where}: {q}: no such file")
+            if MAP_PAGES.match(f) or f == GLOSSARY:
+                # A folder's file map: its first cells name its own files.
+                first = FILE_ROW.match(line) if FOLDER_MAP.match(f) else None
+                for q in map_paths(line):
+                    here = bool(first) and q in map_paths(first.group(1))
+                    checked.add((f, q))
+                    if not named(q, f, here):
+                        bad.append(f"{where}: {q}: no such file"
+                                   + (" in this folder" if here else ""))
             for p, name in CITED.findall(line):
                 if exists(p) and not any(name.lower() in s
                                          for s in sections(p)):
@@ -154,11 +224,13 @@ def main():
                 and (f.endswith(".md") or f.startswith("docs/man/"))
                 and f not in linked):
             bad.append(f"docs/README.md: {f} is not in the index")
+    bad = list(dict.fromkeys(bad))
     for b in bad:
         print(f"FAIL: docs: {b}")
     if bad:
         return 1
-    print(f"docs: ok ({len(files)} files, {len(targets)} cost targets)")
+    print(f"docs: ok ({len(files)} files, {len(checked)} paths of the map "
+          f"pages, {len(targets)} cost targets)")
     return 0
 
 

@@ -3,7 +3,7 @@
 #
 # Kernel-style commit messages, from the first commit that kept the rule
 # on: a subject of at most 72 characters, then an empty line before any
-# body.  The earlier commits are left as they are (HACKING.md
+# body.  The earlier commits are left as they are (tools/README.md
 # "Commits").  Run by .ci/run; needs the history since BASE (a shallow
 # clone does not have it: `git fetch --unshallow`).
 #

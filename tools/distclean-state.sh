@@ -3,7 +3,7 @@
 #
 # Remove what earlier runs of coldtrace's tests, demo, benchmarks and
 # experiments left on this host, so that the next `make check` starts as
-# it would on a new machine (`make distclean-state`, HACKING.md).
+# it would on a new machine (`make distclean-state`, tools/README.md).
 #
 # Usage (as root):
 #   tools/distclean-state.sh [-n]           everything of the project's

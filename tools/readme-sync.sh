@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 #
-# The README's example outputs are real: each block between
+# The example outputs of the README and of the docs pages that took
+# its longer examples (PAGES) are real: each block between
 #   <!-- generated: NAME -->  and  <!-- end generated -->
 # is what a command prints now (coldtrace's --usage, the replay of a
-# recorded session in tests/fixtures/), so that the README cannot go
-# stale.  Rewrite them, or check them (the `readme` integration test).
+# recorded session in tests/fixtures/), so that no page can go stale.
+# Rewrite them, or check them (the `readme` integration test).
 #   tools/readme-sync.sh [--check] [COLDTRACE]   (default ./coldtrace)
 set -euo pipefail
 
@@ -19,6 +20,7 @@ CT=${1:-$TOP/coldtrace}
 [ -x "$CT" ] || { echo "readme-sync: build first (make), or name the binary" >&2; exit 1; }
 command -v jq >/dev/null || { echo "readme-sync: needs jq" >&2; exit 1; }
 FIX=$TOP/tests/fixtures
+PAGES=(README.md docs/compare.md docs/why.md)
 
 # Each block: a fenced command's output, run from the top directory.
 block_usage() {
@@ -50,7 +52,7 @@ block_compare() {
 		"$FIX/compare/runsc-none.jsonl" | sed -n '4,10p'
 	echo "  ..."
 }
-# Print README.md with every generated block replaced.
+# Print page $1 with every generated block replaced.
 render() {
 	local line name out
 	while IFS= read -r line; do
@@ -70,18 +72,21 @@ render() {
 			;;
 		*) printf '%s\n' "$line" ;;
 		esac
-	done <"$TOP/README.md"
+	done <"$TOP/$1"
 }
 
 new=$(mktemp)
 trap 'rm -f "$new"' EXIT
-render >"$new"
-if [ $check = 1 ]; then
-	if ! diff -u "$TOP/README.md" "$new"; then
-		echo "readme-sync: README.md's generated blocks are stale: run tools/readme-sync.sh" >&2
-		exit 1
+stale=0
+for page in "${PAGES[@]}"; do
+	render "$page" >"$new"
+	if [ $check = 0 ]; then
+		cat "$new" >"$TOP/$page"
+	elif ! diff -u "$TOP/$page" "$new"; then
+		echo "readme-sync: $page's generated blocks are stale: run tools/readme-sync.sh" >&2
+		stale=1
 	fi
-	echo "readme-sync: README.md's generated blocks are current"
-else
-	cat "$new" >"$TOP/README.md"
-fi
+done
+[ $check = 1 ] || exit 0
+[ $stale = 0 ] || exit 1
+echo "readme-sync: the generated blocks of ${PAGES[*]} are current"

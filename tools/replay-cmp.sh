@@ -6,7 +6,7 @@
 # (the table with -T, --why and --paths; -j with them; --dump; --dump
 # -j; -o DIR with --why and the id and name labels), and the two trees
 # of outputs, stderr and exit codes compared.  A refactor that must be
-# byte-identical (HACKING.md "Layout") shows "identical" here.
+# byte-identical (HACKING.md "Rules") shows "identical" here.
 #
 # Usage: tools/replay-cmp.sh OLD_BINARY NEW_BINARY [OUTDIR]
 #   OUTDIR (default: a new /tmp/ct-replay-cmp.XXXXXX) keeps both trees.

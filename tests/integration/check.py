@@ -563,7 +563,7 @@ def prom(samples, name, **labels):
     return None
 
 
-# the labels of docker's runc containers (README, Metrics and labels)
+# the labels of docker's runc containers (docs/metrics.md, "Metrics and labels")
 RUNC_DOCKER = {"container_runtime": "runc", "engine": "docker"}
 
 

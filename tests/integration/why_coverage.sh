@@ -3,7 +3,7 @@
 #
 # --why's wait sites explain each phase's off-CPU time (docs/why.md,
 # "How a phase's off-CPU time is attributed") in every runtime x engine
-# cell of the harness's version set that README's engines table
+# cell of the harness's version set that docs/versions.md's engines table
 # validates, three starts each:
 # - bookworm: docker with runc, crun and runsc, `ctr run`, Podman with
 #   runc and crun, `runc run` and `runsc run`;
