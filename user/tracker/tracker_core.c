@@ -18,7 +18,7 @@
 #include "tracker_api.h"
 #include "util.h"
 
-/* --- containers ------------------------------------------------------- */
+/* --- containers ----------------------------------------------------------- */
 
 uint64_t tk_wall(const struct ct_tracker *tk, uint64_t mono)
 {
@@ -133,6 +133,8 @@ struct cstate *tk_new(struct ct_tracker *tk, const char *id)
 	return s;
 }
 
+/* --- phases --------------------------------------------------------------- */
+
 /* A transition happened to s at t: its family's table moves the phases. */
 void tk_fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
 	     uint64_t t)
@@ -145,6 +147,20 @@ bool tk_ph_open(const struct cstate *s, enum ct_phase p)
 {
 	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
 }
+
+/* Earliest phase start of a container still open (first_ns is set at
+ * emission only); UINT64_MAX if no phase began. */
+uint64_t tk_open_first_ns(const struct ct_container *c)
+{
+	uint64_t first = UINT64_MAX;
+
+	for (int p = 0; p < CT_PH_MAX; p++)
+		if (ct_has_phase(c, p) && c->phases[p].start_ns < first)
+			first = c->phases[p].start_ns;
+	return first;
+}
+
+/* --- the cgroup key ------------------------------------------------------- */
 
 uint64_t tk_key_of(const struct ct_tracker *tk, const struct ct_hdr *h)
 {
@@ -207,6 +223,8 @@ void tk_set_key(struct ct_tracker *tk, struct cstate *s,
 	check_key(tk, s);
 }
 
+/* --- process accounting --------------------------------------------------- */
+
 void tk_unaccount(struct ct_tracker *tk, struct ct_proc *p)
 {
 	struct cstate *s = tk_find_proc(tk, p);
@@ -250,6 +268,8 @@ void tk_become_user(struct ct_tracker *tk, struct ct_proc *p)
 	tk_account(tk, p);
 }
 
+/* --- what several parts decide -------------------------------------------- */
+
 /*
  * argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit.  True
  * if something was cut (trailing separators do not count).
@@ -283,16 +303,45 @@ void tk_user_begins(struct ct_tracker *tk, struct cstate *s, uint32_t pid,
 	engines_call(tk, program_began, s, t);
 }
 
-/* Earliest phase start of a container still open (first_ns is set at
- * emission only); UINT64_MAX if no phase began. */
-uint64_t tk_open_first_ns(const struct ct_container *c)
+/*
+ * Done: destroyed, no process left, and its netns (when the engine
+ * mounted one) unmounted.  A removal begun with the hooks detached
+ * (tk_judge_removal()) may have had that umount before they came back:
+ * it is waited for REMOVAL_WAIT_NS after the rest, then the record goes
+ * without its disconnect, instead of expiring 10 minutes later as if its
+ * processes had vanished unseen.
+ */
+void tk_check_done(struct ct_tracker *tk, struct cstate *s)
 {
-	uint64_t first = UINT64_MAX;
+	s->last_mono = tk->now;
+	bool umount_owed = s->netns_mounted && !s->netns_unmounted;
+	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
+		    (!umount_owed || s->c.removal_unarmed);
 
-	for (int p = 0; p < CT_PH_MAX; p++)
-		if (ct_has_phase(c, p) && c->phases[p].start_ns < first)
-			first = c->phases[p].start_ns;
-	return first;
+	if (!done) {
+		s->done_mono = 0;
+	} else if (!s->done_mono) {
+		s->done_mono = tk->now ? tk->now : 1;
+		engines_call(tk, done, s);
+	}
+}
+
+/* s began while the syscall hooks were detached (tracker_arm.c judges
+ * when; an engine may too): counted once. */
+void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s)
+{
+	if (s->c.unarmed)
+		return;
+	s->c.unarmed = true;
+	tk->st.unarmed++;
+}
+
+/* Its program began, or it is emitted: still pending is unarmed. */
+void tk_judge_final(struct ct_tracker *tk, struct cstate *s)
+{
+	if (s->unarmed_pending)
+		tk_mark_unarmed(tk, s);
+	s->unarmed_pending = false;
 }
 
 /*
@@ -323,43 +372,4 @@ bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
 bool tk_adopted_idle(const struct cstate *s)
 {
 	return s->c.partial && !(s->c.phase_mask & ~(1u << CT_PH_RUN));
-}
-
-/*
- * Done: destroyed, no process left, and its netns (when the engine
- * mounted one) unmounted.  A removal begun with the hooks detached
- * (tk_judge_removal()) may have had that umount before they came back:
- * it is waited for REMOVAL_WAIT_NS after the rest, then the record goes
- * without its disconnect, instead of expiring 10 minutes later as if its
- * processes had vanished unseen.
- */
-void tk_check_done(struct ct_tracker *tk, struct cstate *s)
-{
-	s->last_mono = tk->now;
-	bool umount_owed = s->netns_mounted && !s->netns_unmounted;
-	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
-		    (!umount_owed || s->c.removal_unarmed);
-
-	if (!done) {
-		s->done_mono = 0;
-	} else if (!s->done_mono) {
-		s->done_mono = tk->now ? tk->now : 1;
-		engines_call(tk, done, s);
-	}
-}
-
-void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s)
-{
-	if (s->c.unarmed)
-		return;
-	s->c.unarmed = true;
-	tk->st.unarmed++;
-}
-
-/* Its program began, or it is emitted: still pending is unarmed. */
-void tk_judge_final(struct ct_tracker *tk, struct cstate *s)
-{
-	if (s->unarmed_pending)
-		tk_mark_unarmed(tk, s);
-	s->unarmed_pending = false;
 }
