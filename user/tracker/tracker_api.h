@@ -158,6 +158,9 @@ bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
 bool tk_adopted_idle(const struct cstate *s);
 /* Earliest phase start of c while it is followed; UINT64_MAX if none. */
 uint64_t tk_open_first_ns(const struct ct_container *c);
+/* s's exact client (matched as at emission) into *cl: false if none. */
+bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
+		     struct ct_client *cl);
 /* argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit: true if
  * something was cut. */
 bool tk_join_args(char *out, size_t len, const char *args, size_t n);
@@ -176,9 +179,6 @@ const char *tk_run_path(const char *path);
 /* tracker_emit.c: the container of this id, a new one if it is not
  * followed (or done: the done one goes out first). */
 struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id);
-/* s's exact client (matched as at emission) into *cl: false if none. */
-bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
-		     struct ct_client *cl);
 /*
  * An exit of pid at t, of no container: if it is the client that
  * removes a container itself (s->remover_pid, set by its engine: Podman

@@ -5,7 +5,9 @@
  * process), transitions fired into their family's table, wall time,
  * the cgroup key, which processes count for a container, the filter,
  * and the few facts several parts decide on: a program's beginning, a
- * container done, its verdict of the syscall hooks.  The parts
+ * container done, its verdict of the syscall hooks; and its exact
+ * client, which the engines' done hooks ask, so that what the core
+ * calls through ct_engines[] needs the core only.  The parts
  * (tracker_{emit,mount,arm,adopt,restore}.c) use it only; tracker_feed.c
  * feeds them a record at a time.
  */
@@ -158,6 +160,20 @@ uint64_t tk_open_first_ns(const struct ct_container *c)
 		if (ct_has_phase(c, p) && c->phases[p].start_ns < first)
 			first = c->phases[p].start_ns;
 	return first;
+}
+
+/* Matched as at emission (tracker_emit.c), while s is followed: what an
+ * engine's done hook asks (who will remove it). */
+bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
+		     struct ct_client *cl)
+{
+	uint64_t saved = s->c.first_ns;
+	bool exact;
+
+	s->c.first_ns = tk_open_first_ns(&s->c);	/* what matching reads */
+	exact = ct_clients_match(tk->clients, &s->c, cl) == CT_CLIENT_EXACT;
+	s->c.first_ns = saved;
+	return exact;
 }
 
 /* --- the cgroup key ------------------------------------------------------- */

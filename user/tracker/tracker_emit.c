@@ -274,18 +274,6 @@ void tk_reap(struct ct_tracker *tk)
 	}
 }
 
-bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
-		     struct ct_client *cl)
-{
-	uint64_t saved = s->c.first_ns;
-	bool exact;
-
-	s->c.first_ns = tk_open_first_ns(&s->c);	/* what matching reads */
-	exact = ct_clients_match(tk->clients, &s->c, cl) == CT_CLIENT_EXACT;
-	s->c.first_ns = saved;
-	return exact;
-}
-
 void tk_remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
 {
 	for (size_t i = 0; i < tk->n; i++) {
