@@ -25,7 +25,7 @@
  * the unlinkat(AT_REMOVEDIR) of `<data-root>/containers/<id>`, after
  * its layer and `layerdb/mounts/<id>`; every unlinkat(AT_REMOVEDIR) by
  * dockerd that succeeds on a name as long as an id or longer becomes a
- * CT_EV_RMDIR record (user/model/tracker.c matches the name to a container).
+ * CT_EV_RMDIR record (user/tracker/ matches the name to a container).
  * Handlers of the one syscall object (bpf/sys.bpf.c), which owns
  * mkdir_start.
  */

@@ -17,7 +17,8 @@ import sys
 # Each folder of user/ and its floor: a folder may use only lower ones.
 FLOORS = {
     "lib": 1,       # util, errmsg, json, afile, the record table
-    "model": 2,     # processes, containers, classifier, phases, tracker
+    "model": 2,     # processes, containers, classifier, phases
+    "tracker": 3,   # the per-container state machine
     "stats": 3,     # histograms, aggregates
     "enrich": 4,    # what is added to a finished container
     "engines": 5,   # each engine's plug-ins of the stages below
@@ -35,8 +36,11 @@ DECLARED = {
     ("kern", "engines"): {"ct_engine"},
     ("stats", "engines"): {"ct_engine"},
     ("model", "engines"): {
-        "ct_engine", "ct_engine_table", "ct_engines",
+        "ct_engine", "ct_engine_table",
         "ct_cri_phases", "ct_podman_phases",
+    },
+    ("tracker", "engines"): {
+        "ct_engine", "ct_engine_table", "ct_engines",
     },
 }
 

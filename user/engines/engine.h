@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * What an engine adds to the tracker's generic state machine
- * (user/model/tracker.c), one file each in user/engines/: the evidence
+ * (user/tracker/), one file each in user/engines/: the evidence
  * only that engine leaves (CRI's CNI plugins and pod netns, dockerd's
  * removal of a layer, Podman 5's client removing its container) read at
  * fixed points of the machine.  Every hook may be NULL; the tracker

@@ -386,7 +386,7 @@ void ct_pull_concurrency(const struct ct_pull_layer *l, size_t n,
 }
 
 /*
- * Unsigned, as the tracker's clock (tracker.c): ts_ns and mono_to_real
+ * Unsigned, as the tracker's clock (tk_wall()): ts_ns and mono_to_real
  * come from a recording, untrusted, and their signed sum may overflow
  * (undefined); the sum modulo 2^64 is defined, exact whenever the wall
  * time fits, and the same number the tracker gives a container's phases,

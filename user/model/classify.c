@@ -579,7 +579,8 @@ static bool creates_container(const struct ct_class *cl,
 }
 
 /* A restore is modelled for runc and crun, whose CRIU clones the
- * restored pid 1 (tracker.c); runsc's and others' stay other commands. */
+ * restored pid 1 (tracker_restore.c); runsc's and others' stay other
+ * commands. */
 static void restore_runtimes(struct ct_class *out)
 {
 	if (!out->restore || out->runtime == CT_RT_RUNC ||

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * One record per container: what the state machine (tracker.c) produces
+ * One record per container: what the state machine (user/tracker/) produces
  * and what the aggregator and exporters consume.  Pure data, no BPF.
  */
 #ifndef __CT_CONTAINER_H

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "container.h"
 
-/* What the tracker saw happen to a container (user/model/tracker.c fires them). */
+/* What the tracker saw happen to a container (user/tracker/ fires them). */
 enum ct_transition {
 	CT_TR_SHIM_START,	/* containerd-shim-* ... start exec */
 	CT_TR_RT_CREATE,	/* <rt> create (or run) exec */

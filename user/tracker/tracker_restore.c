@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * A container restored from a checkpoint (`runc|crun restore`; struct
- * ct_restore): tracker.c runs its runtime's restore as a create; here,
+ * ct_restore): tracker_feed.c runs its runtime's restore as a create; here,
  * what has no exec to go by.  CRIU (a child of the runtime, or crun's
  * libcriu child) clones the restored pid 1 into a new pid namespace,
  * rebuilds the process tree and lets it go, then exits: that exit is
@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "tracker.h"
 #include "tracker_api.h"
+#include "tracker_parts.h"
 
 #define CT_CLONE_NEWPID	0x20000000u
 
@@ -74,7 +75,7 @@ void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
 
 /* After the resume: the first record of pid 1 or a process below it
  * gives the container's key (not the runtime's or its children's, which
- * may still run; tracker.c's check_key() judges it). */
+ * may still run; tracker_core.c's check_key() judges it). */
 void tk_restore_key(struct ct_tracker *tk, struct cstate *s,
 		    const struct ct_proc *p, const struct ct_hdr *h)
 {

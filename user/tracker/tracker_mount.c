@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Mounts and umounts (tracker.c has the machine): the bind mount of a
+ * Mounts and umounts (tracker_feed.c has the machine): the bind mount of a
  * container's netns (the engine connecting it, Docker 28), its umount
  * (disconnect), umounts naming an id (destroy), each engine's own.
  */
@@ -10,6 +10,7 @@
 #include "proc.h"
 #include "tracker.h"
 #include "tracker_api.h"
+#include "tracker_parts.h"
 #include "util.h"
 
 /* "/var/run/x" and "/run/x" are one path (containerd mounts under the

@@ -13,8 +13,16 @@
  * event time, absorbing those into destroy, then emitted exactly once.
  * dockerd's removal of a container (--rm, docker rm) may last longer
  * than that: once it began, the record is held until it ends
- * (user/engines/docker.c).  The end of a record, and the expiry of
- * those whose exits were lost: tracker_emit.c; mounts: tracker_mount.c.
+ * (user/engines/docker.c).
+ *
+ * This file is the hub: ct_tracker_feed() hands each record to the
+ * machine below (exec, fork, exit, connect) or to a part (mounts:
+ * tracker_mount.c; the hooks' arming: tracker_arm.c; adoption:
+ * tracker_adopt.c), and the machine calls the parts at fixed points (a
+ * restore: tracker_restore.c; the end of a record, and the expiry of
+ * those whose exits were lost: tracker_emit.c).  The parts use only
+ * the core (tracker_core.c: find, fire, wall time, accounting), never
+ * each other nor this file.
  *
  * What only one engine does (CRI's pods, dockerd's removal, Podman's
  * client) is in user/engines/, called at fixed points (engine.h).
@@ -31,253 +39,8 @@
 #include "proc.h"
 #include "records.h"
 #include "tracker_api.h"
+#include "tracker_parts.h"
 #include "util.h"
-
-/* --- containers ---------------------------------------------------------- */
-
-uint64_t tk_wall(const struct ct_tracker *tk, uint64_t mono)
-{
-	return mono + (uint64_t)tk->o.mono_to_real_ns;
-}
-
-/* FNV-1a */
-static size_t id_slot(const struct ct_tracker *tk, const char *id)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 1099511628211ull;
-	return (size_t)h & (tk->nbuckets - 1);
-}
-
-struct cstate *tk_find(struct ct_tracker *tk, const char *id)
-{
-	struct cstate *s;
-
-	if (!id[0])
-		return NULL;
-	for (s = tk->bucket[id_slot(tk, id)]; s; s = s->hnext)
-		if (!strcmp(s->c.id, id))
-			return s;
-	return NULL;
-}
-
-static void hash_add(struct ct_tracker *tk, struct cstate *s)
-{
-	size_t k = id_slot(tk, s->c.id);
-
-	s->hnext = tk->bucket[k];
-	tk->bucket[k] = s;
-}
-
-void tk_hash_del(struct ct_tracker *tk, struct cstate *s)
-{
-	struct cstate **pp = &tk->bucket[id_slot(tk, s->c.id)];
-
-	while (*pp && *pp != s)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = s->hnext;
-}
-
-/*
- * Room for one more live container: the array and the id hash double as
- * needed, up to opts.max_containers.  False if there is none.
- */
-static bool make_room(struct ct_tracker *tk)
-{
-	if (tk->n >= tk->o.max_containers)
-		return false;
-	if (tk->n == tk->cap) {
-		size_t cap = tk->cap * 2;
-		struct cstate **a = realloc(tk->cts, cap * sizeof(*a));
-
-		if (!a)
-			return false;
-		tk->cts = a;
-		tk->cap = cap;
-	}
-	if (tk->n >= tk->nbuckets) {
-		struct cstate **b = calloc(tk->nbuckets * 2, sizeof(*b));
-
-		if (!b)
-			return true;	/* longer chains, still correct */
-		free(tk->bucket);
-		tk->bucket = b;
-		tk->nbuckets *= 2;
-		for (size_t i = 0; i < tk->n; i++)
-			hash_add(tk, tk->cts[i]);
-	}
-	return true;
-}
-
-struct cstate *tk_find_proc(struct ct_tracker *tk, const struct ct_proc *p)
-{
-	struct cstate *s = p ? tk_find(tk, p->id) : NULL;
-
-	return s && s->gen == p->gen ? s : NULL;
-}
-
-
-struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id)
-{
-	struct cstate *s = tk_find(tk, id);
-
-	if (s && s->done_mono) {	/* a new container, same id */
-		for (size_t i = 0; i < tk->n; i++)
-			if (tk->cts[i] == s)
-				tk_emit_at(tk, i, true);
-		s = NULL;
-	}
-	if (s || !id[0])
-		return s;
-	s = make_room(tk) ? calloc(1, sizeof(*s)) : NULL;
-	if (!s) {
-		tk->st.dropped_containers++;
-		return NULL;
-	}
-	snprintf(s->c.id, sizeof(s->c.id), "%s", id);
-	s->gen = ++tk->next_gen;
-	s->lost_before = tk->st.lost_events;
-	tk->cts[tk->n++] = s;
-	hash_add(tk, s);
-	if (tk->o.on_new)
-		tk->o.on_new(&s->c, tk->o.ctx);
-	return s;
-}
-
-/* A transition happened to s at t: its family's table moves the phases. */
-void tk_fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
-	     uint64_t t)
-{
-	ct_phases_apply(&s->c, ct_family_of(s->c.engine, s->c.runtime), tr, t,
-			tk->o.on_rule, tk->o.ctx);
-}
-
-bool tk_ph_open(const struct cstate *s, enum ct_phase p)
-{
-	return ct_has_phase(&s->c, p) && !s->c.phases[p].end_ns;
-}
-
-static uint64_t key_of(const struct ct_tracker *tk, const struct ct_hdr *h)
-{
-	return tk->o.cgroup_mode == CT_CGROUP_V2 ? h->cgroup_id : h->memcg_id;
-}
-
-static void mark_bad_key(struct ct_tracker *tk, struct cstate *s,
-			 enum ct_key_problem why)
-{
-	if (s->c.bad_key)
-		return;
-	s->c.bad_key = why;
-	tk->st.bad_keys++;
-}
-
-/*
- * A runtime moves the container's program into a cgroup of its own before
- * the exec.  If coldtrace reads the other cgroup tree than the runtime
- * writes (v1 memory vs v2, docs/design.md "Attribution"), or the runtime
- * ignores cgroups (runsc --ignore-cgroups), the program keeps what it
- * inherited: the root, the runtime command's cgroup, or one shared with every
- * other container of that runtime.  Any of these would mix other processes'
- * opens into this container's: say so instead (at emission).
- */
-static void check_key(struct ct_tracker *tk, struct cstate *s)
-{
-	uint64_t k = s->c.cgroup_key;
-	size_t i;
-
-	/* Kata's guest is not keyed by a host cgroup (docs/design.md
-	 * "Attribution"). */
-	if (s->c.runtime == CT_RT_KATA || s->c.runtime == CT_RT_UNKNOWN)
-		return;
-	/* The kernel side never counts under the root (opens.bpf.c). */
-	if (k <= 1) {
-		mark_bad_key(tk, s, CT_KEY_ROOT);
-		return;
-	}
-	/* runc and crun always make the container a cgroup.  runsc may
-	 * leave its sandbox in the runtime's (runsc run of a bare bundle);
-	 * its opens are told apart by process (stub ptrace stops) there. */
-	if (s->c.runtime != CT_RT_RUNSC && s->rt_key && k == s->rt_key) {
-		mark_bad_key(tk, s, CT_KEY_RUNTIME);
-		return;
-	}
-	for (i = 0; i < tk->n; i++) {
-		struct cstate *o = tk->cts[i];
-
-		if (o == s || !o->user_seen || o->c.cgroup_key != k)
-			continue;
-		mark_bad_key(tk, o, CT_KEY_SHARED);
-		mark_bad_key(tk, s, CT_KEY_SHARED);
-	}
-}
-
-void tk_set_key(struct ct_tracker *tk, struct cstate *s,
-		const struct ct_hdr *h)
-{
-	s->c.cgroup_key = key_of(tk, h);
-	check_key(tk, s);
-}
-
-/* A raw wait status as a shell says it: the code, or 128 + signal. */
-static int status_code(int32_t status)
-{
-	if ((status & 0x7f) == 0)
-		return (status >> 8) & 0xff;
-	return 128 + (status & 0x7f);
-}
-
-static void set_exit_code(struct cstate *s, int32_t status)
-{
-	s->c.has_exit_code = true;
-	s->c.exit_code = status_code(status);
-}
-
-/* --- process accounting ---------------------------------------------- */
-
-void tk_unaccount(struct ct_tracker *tk, struct ct_proc *p)
-{
-	struct cstate *s = tk_find_proc(tk, p);
-
-	if (s) {
-		if ((p->acct & ACCT_LIVE) && s->live)
-			s->live--;
-		if ((p->acct & ACCT_CMD) && s->ncmd[p->cmd])
-			s->ncmd[p->cmd]--;
-		if ((p->acct & ACCT_HOOK) && s->nhook)
-			s->nhook--;
-	}
-	p->acct = 0;
-	p->gen = 0;
-}
-
-void tk_account(struct ct_tracker *tk, struct ct_proc *p)
-{
-	struct cstate *s = tk_find(tk, p->id);
-
-	if (!s)
-		return;
-	p->gen = s->gen;
-	p->acct = ACCT_LIVE;
-	s->live++;
-	if (p->own && p->role == CT_ROLE_RT_CMD) {
-		p->acct |= ACCT_CMD;
-		s->ncmd[p->cmd]++;
-	}
-	if (p->own && (p->role == CT_ROLE_HOOK_SETKEY ||
-		       p->role == CT_ROLE_CNI)) {
-		p->acct |= ACCT_HOOK;
-		s->nhook++;
-	}
-}
-
-void tk_become_user(struct ct_tracker *tk, struct ct_proc *p)
-{
-	tk_unaccount(tk, p);
-	p->role = CT_ROLE_USER;
-	tk_account(tk, p);
-}
 
 /* --- exec ---------------------------------------------------------------- */
 
@@ -354,7 +117,7 @@ static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
 		if (!s->host_mntns)
 			s->host_mntns = h->mntns;
 		if (!s->rt_key)
-			s->rt_key = key_of(tk, h);
+			s->rt_key = tk_key_of(tk, h);
 		tk_judge_create(tk, s, h->ts_ns);
 		if (cl->restore)
 			tk_restore_exec(tk, s);
@@ -380,39 +143,6 @@ static void on_rt_cmd(struct ct_tracker *tk, struct cstate *s,
 	default:
 		break;
 	}
-}
-
-/*
- * argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit.  True
- * if something was cut (trailing separators do not count).
- */
-bool tk_join_args(char *out, size_t len, const char *args, size_t n)
-{
-	size_t o = 0, i;
-
-	for (i = 0; i < n && o + 1 < len; i++)
-		out[o++] = args[i] ? args[i] : ' ';
-	while (i < n && !args[i])
-		i++;
-	while (o && out[o - 1] == ' ')
-		o--;
-	out[o] = 0;
-	return i < n;
-}
-
-/* The container's program begins: runc/crun pid 1's exec, the first
- * runsc stub, or a restored pid 1 let go by CRIU (no record of its own). */
-void tk_user_begins(struct ct_tracker *tk, struct cstate *s, uint32_t pid,
-		    const struct ct_hdr *h, uint64_t t)
-{
-	tk_judge_final(tk, s);
-	s->user_seen = true;
-	s->start_pending = false;
-	s->c.init_pid = pid;
-	if (h)
-		tk_set_key(tk, s, h);
-	tk_fire(tk, s, CT_TR_USER_EXEC, t);
-	engines_call(tk, program_began, s, t);
 }
 
 /* A process below runc init / crun create that execs something that is
@@ -568,6 +298,19 @@ static void on_fork(struct ct_tracker *tk, const struct ct_fork *f)
 	tk_check_done(tk, s);
 }
 
+/* A raw wait status as a shell says it: the code, or 128 + signal. */
+static int status_code(int32_t status)
+{
+	if ((status & 0x7f) == 0)
+		return (status >> 8) & 0xff;
+	return 128 + (status & 0x7f);
+}
+
+static void set_exit_code(struct cstate *s, int32_t status)
+{
+	s->c.has_exit_code = true;
+	s->c.exit_code = status_code(status);
+}
 
 /*
  * Kata: the hypervisor process exited.  A launcher that daemonized (qemu
@@ -750,15 +493,6 @@ void ct_tracker_free(struct ct_tracker *tk)
 	free(tk);
 }
 
-struct cstate *tk_find_named(struct ct_tracker *tk, const char *id,
-			     size_t cap)
-{
-	char buf[CT_NAME_ID_LEN];
-
-	ct_copy_str(buf, sizeof(buf), id, cap);
-	return tk_find(tk, buf);
-}
-
 static void take_max(uint64_t *have, uint64_t seen)
 {
 	if (seen > *have)
@@ -902,18 +636,6 @@ void ct_tracker_flush(struct ct_tracker *tk)
 		tk->st.partial_running += tk_adopted_idle(s);	/* kept */
 		tk_emit_at(tk, tk->n - 1, s->done_mono != 0);
 	}
-}
-
-/* Earliest phase start of a container still open (first_ns is set at
- * emission only); UINT64_MAX if no phase began. */
-uint64_t tk_open_first_ns(const struct ct_container *c)
-{
-	uint64_t first = UINT64_MAX;
-
-	for (int p = 0; p < CT_PH_MAX; p++)
-		if (ct_has_phase(c, p) && c->phases[p].start_ns < first)
-			first = c->phases[p].start_ns;
-	return first;
 }
 
 size_t ct_tracker_pending_since(const struct ct_tracker *tk, uint64_t since_ns)

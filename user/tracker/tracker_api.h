@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The tracker's state and the engines' hook API, shared by its files
- * (tracker.c, tracker_arm.c, tracker_adopt.c) and the engines' hooks
- * (user/engines/): the state of each container followed and of the
- * tracker, and the few operations they use.  Nothing else includes it.
+ * and the engines' hooks (user/engines/): the state of each container
+ * followed and of the tracker, the core's operations (tracker_core.c)
+ * and the few of the parts' the hooks use.  What only tracker_feed.c calls
+ * of the parts is tracker_parts.h.  Nothing else includes it.
  */
 #ifndef __CT_TRACKER_API_H
 #define __CT_TRACKER_API_H
@@ -115,12 +116,10 @@ struct ct_tracker {
 						     __VA_ARGS__);	\
 	} while (0)
 
-/* Event time (monotonic) on the wall clock. */
+/* tracker_core.c: what every part shares.  Event time (monotonic) on
+ * the wall clock; a record's cgroup key (the tracker's cgroup mode). */
 uint64_t tk_wall(const struct ct_tracker *tk, uint64_t mono);
-/* An umount's enter on the wall clock (its exit if the enter is not
- * known): where the act began. */
-uint64_t tk_umount_enter(const struct ct_tracker *tk,
-			 const struct ct_mount *m);
+uint64_t tk_key_of(const struct ct_tracker *tk, const struct ct_hdr *h);
 /* The container of this id, or of p (same generation); NULL if none. */
 struct cstate *tk_find(struct ct_tracker *tk, const char *id);
 struct cstate *tk_find_proc(struct ct_tracker *tk, const struct ct_proc *p);
@@ -128,87 +127,58 @@ struct cstate *tk_find_proc(struct ct_tracker *tk, const struct ct_proc *p);
  * CT_EV_MOUNTID, CT_EV_IDENT: made from files, maybe with no NUL). */
 struct cstate *tk_find_named(struct ct_tracker *tk, const char *id,
 			     size_t cap);
-/* The container of this id, a new one if it is not followed (or done). */
-struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id);
+/* A container of this id not followed yet, followed from now on; NULL
+ * if id is empty or the table is full (counted). */
+struct cstate *tk_new(struct ct_tracker *tk, const char *id);
+/* s leaves the id hash (tk_emit_at()). */
+void tk_hash_del(struct ct_tracker *tk, struct cstate *s);
 /* A transition happened to s at t (wall): its family's table applies. */
 void tk_fire(struct ct_tracker *tk, struct cstate *s, enum ct_transition tr,
 	     uint64_t t);
 /* Whether phase p of s has begun and not ended. */
 bool tk_ph_open(const struct cstate *s, enum ct_phase p);
-/* s leaves the id hash (tk_emit_at()). */
-void tk_hash_del(struct ct_tracker *tk, struct cstate *s);
-
-/* tracker_emit.c: the end of a record.  After anything that may end s:
- * done once destroyed and empty. */
-void tk_check_done(struct ct_tracker *tk, struct cstate *s);
-/* Before each record: the done ones out after their grace, the stale
- * ones expired. */
-void tk_reap(struct ct_tracker *tk);
 /* p counts for its container (p->id), or stops counting. */
 void tk_account(struct ct_tracker *tk, struct ct_proc *p);
 void tk_unaccount(struct ct_tracker *tk, struct ct_proc *p);
-/* Whether -c lets s out (every container is followed all the same). */
-bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
-		  bool unnamed_ok);
-/* Adopted at the start and nothing of it ended since: nothing seen. */
-bool tk_adopted_idle(const struct cstate *s);
-
-/* argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit: true if
- * something was cut. */
-bool tk_join_args(char *out, size_t len, const char *args, size_t n);
-/* tracker_mount.c: a CT_EV_MOUNT or CT_EV_UMOUNT record. */
-void tk_on_mount(struct ct_tracker *tk, const struct ct_mount *m);
-/* tracker_adopt.c: a process of a container begun before the session. */
-void tk_on_adopt(struct ct_tracker *tk, const struct ct_exec *x);
-/* s's program begins at t (wall): pid is its pid 1, h the record that
- * gives its cgroup key (NULL: none yet). */
-void tk_user_begins(struct ct_tracker *tk, struct cstate *s, uint32_t pid,
-		    const struct ct_hdr *h, uint64_t t);
 /* p is a process of its container's program from now on. */
 void tk_become_user(struct ct_tracker *tk, struct ct_proc *p);
 /* s's cgroup key is h's (the record of one of its programs). */
 void tk_set_key(struct ct_tracker *tk, struct cstate *s,
 		const struct ct_hdr *h);
-
-/* tracker_restore.c: a container restored from a checkpoint.  Its
- * runtime's restore exec (s is a restore from now on); an exec of file
- * fname by its process pid (at mono); a fork, a record (h) of its
- * process p, an exit of p in it; the end of the runtime's checkpoint of
- * s (p). */
-void tk_restore_exec(struct ct_tracker *tk, struct cstate *s);
-void tk_restore_criu(struct cstate *s, uint32_t pid, const char *fname,
-		     uint64_t mono);
-void tk_restore_fork(const struct ct_tracker *tk, struct cstate *s,
-		     const struct ct_fork *f);
-void tk_restore_key(struct ct_tracker *tk, struct cstate *s,
-		    const struct ct_proc *p, const struct ct_hdr *h);
-void tk_restore_exit(struct ct_tracker *tk, struct cstate *s,
-		     const struct ct_proc *p, int32_t status, uint64_t mono,
-		     uint64_t t);
-void tk_checkpoint_exit(struct ct_tracker *tk, struct cstate *s,
-			const struct ct_proc *p, uint64_t t);
-
-/* tracker_arm.c: what the syscall hooks saw (arm.h).  A CT_EV_ARM
- * record; s began while they were detached; at its runtime's create
- * (ts: monotonic), the runtime's next exec, and its program's start or
- * its emission, whichever first; its opens cut by a detach. */
-struct ct_arm_rec;
-void tk_on_arm(struct ct_tracker *tk, const struct ct_arm_rec *r);
-void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s);
-void tk_judge_create(struct ct_tracker *tk, struct cstate *s, uint64_t ts);
-void tk_judge_next_exec(struct ct_tracker *tk, struct cstate *s, uint64_t ts);
-void tk_judge_final(struct ct_tracker *tk, struct cstate *s);
-void tk_untraced_opens(struct ct_tracker *tk, struct cstate *s);
-void tk_judge_removal(struct ct_tracker *tk, struct cstate *s, uint64_t ts);
-/* Emit cts[i] (complete or not) and forget it. */
-void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete);
-/* ct_proc_sweep() callback: processes of generation *ctx. */
-bool tk_of_gen(struct ct_proc *p, void *ctx);
+/* s's program begins at t (wall): pid is its pid 1, h the record that
+ * gives its cgroup key (NULL: none yet). */
+void tk_user_begins(struct ct_tracker *tk, struct cstate *s, uint32_t pid,
+		    const struct ct_hdr *h, uint64_t t);
+/* After anything that may end s: done once destroyed and empty. */
+void tk_check_done(struct ct_tracker *tk, struct cstate *s);
+/* Whether -c lets s out (every container is followed all the same). */
+bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
+		  bool unnamed_ok);
+/* Adopted at the start and nothing of it ended since: nothing seen. */
+bool tk_adopted_idle(const struct cstate *s);
 /* Earliest phase start of c while it is followed; UINT64_MAX if none. */
 uint64_t tk_open_first_ns(const struct ct_container *c);
 /* s's exact client (matched as at emission) into *cl: false if none. */
 bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
 		     struct ct_client *cl);
+/* argv block (NUL separated) -> "a0 a1 ..." in out, cut to fit: true if
+ * something was cut. */
+bool tk_join_args(char *out, size_t len, const char *args, size_t n);
+/* s began while the syscall hooks were detached (arm.h); its program
+ * began, or it is emitted: a judgement still pending is that. */
+void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s);
+void tk_judge_final(struct ct_tracker *tk, struct cstate *s);
+
+/* The parts' operations the engines' hooks use too.  tracker_mount.c:
+ * an umount's enter on the wall clock (its exit if the enter is not
+ * known): where the act began; "/var/run/x" is "/run/x" (containerd
+ * mounts under the first, unmounts the second). */
+uint64_t tk_umount_enter(const struct ct_tracker *tk,
+			 const struct ct_mount *m);
+const char *tk_run_path(const char *path);
+/* tracker_emit.c: the container of this id, a new one if it is not
+ * followed (or done: the done one goes out first). */
+struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id);
 /*
  * An exit of pid at t, of no container: if it is the client that
  * removes a container itself (s->remover_pid, set by its engine: Podman
@@ -217,8 +187,5 @@ bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
  * what else still runs for it is no longer its.
  */
 void tk_remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t);
-/* "/var/run/x" is "/run/x" (containerd mounts under the first,
- * unmounts the second). */
-const char *tk_run_path(const char *path);
 
 #endif /* __CT_TRACKER_API_H */

@@ -7,6 +7,7 @@
  */
 #include "engine.h"
 #include "tracker_api.h"
+#include "tracker_parts.h"
 
 /* Every container followed now stops being traced whole at t. */
 static void mark_untraced(struct ct_tracker *tk, uint64_t t)
@@ -38,14 +39,6 @@ static bool hooks_saw(const struct ct_tracker *tk, uint64_t t)
 	return !tk->hooks_off && t >= tk->armed_since;
 }
 
-void tk_mark_unarmed(struct ct_tracker *tk, struct cstate *s)
-{
-	if (s->c.unarmed)
-		return;
-	s->c.unarmed = true;
-	tk->st.unarmed++;
-}
-
 /*
  * At its runtime's create: what an engine did before (dockerd's mounts
  * and mkdirs, a client's connect) needs the hooks on by then.  A runtime
@@ -72,33 +65,6 @@ void tk_judge_next_exec(struct ct_tracker *tk, struct cstate *s, uint64_t ts)
 {
 	if (s->unarmed_pending && hooks_saw(tk, ts))
 		s->unarmed_pending = false;
-}
-
-/* Its program began, or it is emitted: still pending is unarmed. */
-void tk_judge_final(struct ct_tracker *tk, struct cstate *s)
-{
-	if (s->unarmed_pending)
-		tk_mark_unarmed(tk, s);
-	s->unarmed_pending = false;
-}
-
-/*
- * Its opens were not all traced (mark_untraced()): the record says so.
- * A listen after that is still seen (TCP listens come from a hook that
- * is never detached: bpf/ready.bpf.h), but the open count it carries
- * stopped growing when the hooks left: no opens.before_ready then.
- */
-void tk_untraced_opens(struct ct_tracker *tk, struct cstate *s)
-{
-	struct ct_opens *o = &s->c.opens;
-
-	if (!s->untraced_mono || !o->valid)
-		return;
-	o->traced_until_ns = tk_wall(tk, s->untraced_mono);
-	if (ct_has_phase(&s->c, CT_PH_READY) &&
-	    s->c.phases[CT_PH_READY].end_ns > o->traced_until_ns)
-		o->has_before_ready = false;
-	tk->st.opens_cut++;
 }
 
 /*

@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "tracker_api.h"
+#include "tracker_parts.h"
 #include "util.h"
 
 /* Its program runs from the adoption on: seen from the middle. */
@@ -52,7 +53,7 @@ static struct cstate *adopted(struct ct_tracker *tk, const char *id)
 
 	if (s)
 		return s->c.partial ? s : NULL;
-	s = tk_get_or_create(tk, id);
+	s = tk_new(tk, id);
 	if (s) {
 		s->c.partial = true;
 		tk->st.adopted++;

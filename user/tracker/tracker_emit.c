@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The end of a container's record (tracker.c has the machine): when it
+ * The end of a container's record (tracker_feed.c has the machine): when it
  * is done, how it ended (complete, failed), whether the filter wants it,
  * its client, then out through the tracker's callbacks, once; and the
  * records whose exit events were lost, expired.
@@ -12,6 +12,7 @@
 #include "proc.h"
 #include "tracker.h"
 #include "tracker_api.h"
+#include "tracker_parts.h"
 
 /*
  * Nothing heard for this long and nothing alive, or stuck in a phase of
@@ -85,30 +86,6 @@ static void finish_record(struct cstate *s, bool complete)
 	ct_steps_settle(c);
 }
 
-/*
- * The id filter (-c) applies at emission only: every container is
- * followed, so that one left out cannot have its events attributed to
- * another.  It takes an id prefix, a whole name (what `docker ps` shows;
- * a name cut to fit compares as far as it goes), or NAMESPACE/POD (a
- * Kubernetes pod: its sandbox and app containers) or NAMESPACE/ (all of
- * a namespace's).  unnamed_ok: a container not named yet counts (its
- * name may come after its start).
- */
-bool tk_id_wanted(const struct ct_tracker *tk, const struct cstate *s,
-		  bool unnamed_ok)
-{
-	size_t plen = strlen(tk->prefix);
-
-	if (!plen || !strncmp(s->c.id, tk->prefix, plen))
-		return true;
-	if (strchr(tk->prefix, '/'))
-		return ct_k8s_known(&s->c) ? ct_k8s_pod_is(&s->c, tk->prefix) :
-		       unnamed_ok;
-	if (!s->c.name[0])
-		return unnamed_ok;
-	return ct_name_same(tk->prefix, sizeof(tk->prefix), s->c.name);
-}
-
 static bool wanted(const struct ct_tracker *tk, const struct cstate *s)
 {
 	uint32_t m = tk->o.filter.runtime_mask;
@@ -154,10 +131,24 @@ static void set_client(struct ct_tracker *tk, struct ct_container *c)
 		memset(&c->creator, 0, sizeof(c->creator));
 }
 
-/* Adopted at the start and nothing of it ended since: nothing seen. */
-bool tk_adopted_idle(const struct cstate *s)
+/*
+ * Its opens were not all traced (tracker_arm.c's mark_untraced()): the
+ * record says so.
+ * A listen after that is still seen (TCP listens come from a hook that
+ * is never detached: bpf/ready.bpf.h), but the open count it carries
+ * stopped growing when the hooks left: no opens.before_ready then.
+ */
+static void untraced_opens(struct ct_tracker *tk, struct cstate *s)
 {
-	return s->c.partial && !(s->c.phase_mask & ~(1u << CT_PH_RUN));
+	struct ct_opens *o = &s->c.opens;
+
+	if (!s->untraced_mono || !o->valid)
+		return;
+	o->traced_until_ns = tk_wall(tk, s->untraced_mono);
+	if (ct_has_phase(&s->c, CT_PH_READY) &&
+	    s->c.phases[CT_PH_READY].end_ns > o->traced_until_ns)
+		o->has_before_ready = false;
+	tk->st.opens_cut++;
 }
 
 /* Emit (if it passes the filter) and forget cts[i]. */
@@ -184,7 +175,7 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 		 * not the container's own is not the container's. */
 		if (s->c.bad_key || !ct_followed_in_kernel(&s->c))
 			unobservable_opens(&s->c);
-		tk_untraced_opens(tk, s);
+		untraced_opens(tk, s);
 		tk->st.prepare_missing += s->c.prepare_missing != CT_PREP_OK;
 		if (tk->o.on_container)
 			tk->o.on_container(&s->c, tk->o.ctx);
@@ -196,28 +187,19 @@ void tk_emit_at(struct ct_tracker *tk, size_t i, bool complete)
 	free(s);
 }
 
-
-/*
- * Done: destroyed, no process left, and its netns (when the engine
- * mounted one) unmounted.  A removal begun with the hooks detached
- * (tk_judge_removal()) may have had that umount before they came back:
- * it is waited for REMOVAL_WAIT_NS after the rest, then the record goes
- * without its disconnect, instead of expiring 10 minutes later as if its
- * processes had vanished unseen.
- */
-void tk_check_done(struct ct_tracker *tk, struct cstate *s)
+/* A done container whose id comes again (ctr run ... ctr1, twice) goes
+ * out now, before its grace: the new one is a record of its own. */
+struct cstate *tk_get_or_create(struct ct_tracker *tk, const char *id)
 {
-	s->last_mono = tk->now;
-	bool umount_owed = s->netns_mounted && !s->netns_unmounted;
-	bool done = ct_has_phase(&s->c, CT_PH_DESTROY) && !s->live &&
-		    (!umount_owed || s->c.removal_unarmed);
+	struct cstate *s = tk_find(tk, id);
 
-	if (!done) {
-		s->done_mono = 0;
-	} else if (!s->done_mono) {
-		s->done_mono = tk->now ? tk->now : 1;
-		engines_call(tk, done, s);
+	if (s && s->done_mono) {	/* a new container, same id */
+		for (size_t i = 0; i < tk->n; i++)
+			if (tk->cts[i] == s)
+				tk_emit_at(tk, i, true);
+		s = NULL;
 	}
+	return s ? s : tk_new(tk, id);
 }
 
 /* Done, and the netns umount seen or waited for long enough. */
@@ -238,7 +220,8 @@ static bool stale(const struct ct_tracker *tk, const struct cstate *s)
 	return !s->live || !tk_ph_open(s, CT_PH_RUN);
 }
 
-bool tk_of_gen(struct ct_proc *p, void *ctx)
+/* ct_proc_sweep() callback: processes of generation *ctx. */
+static bool of_gen(struct ct_proc *p, void *ctx)
 {
 	return p->gen == *(const uint32_t *)ctx;
 }
@@ -252,9 +235,8 @@ static void expire_at(struct ct_tracker *tk, size_t i)
 	tk->st.expired++;
 	tk_emit_at(tk, i, false);
 	if (held)
-		ct_proc_sweep(tk->procs, tk_of_gen, &gen);
+		ct_proc_sweep(tk->procs, of_gen, &gen);
 }
-
 
 /* ct_proc_sweep() callback: a process of a quiet container (or of none)
  * that no longer exists; its container is gone when it was the last. */
@@ -292,18 +274,6 @@ void tk_reap(struct ct_tracker *tk)
 	}
 }
 
-bool tk_exact_client(struct ct_tracker *tk, struct cstate *s,
-		     struct ct_client *cl)
-{
-	uint64_t saved = s->c.first_ns;
-	bool exact;
-
-	s->c.first_ns = tk_open_first_ns(&s->c);	/* what matching reads */
-	exact = ct_clients_match(tk->clients, &s->c, cl) == CT_CLIENT_EXACT;
-	s->c.first_ns = saved;
-	return exact;
-}
-
 void tk_remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
 {
 	for (size_t i = 0; i < tk->n; i++) {
@@ -328,7 +298,7 @@ void tk_remover_exit(struct ct_tracker *tk, uint32_t pid, uint64_t t)
 		}
 		tk_emit_at(tk, i, true);
 		if (held)
-			ct_proc_sweep(tk->procs, tk_of_gen, &gen);
+			ct_proc_sweep(tk->procs, of_gen, &gen);
 		return;
 	}
 }
