@@ -20,6 +20,22 @@ static const ct_classify_rule podman_rules[] = {
 	ct_podman_classify_conmon, ct_podman_classify_client, NULL,
 };
 
+/* Each engine's programs of include/comms.h's list. */
+static const enum ct_prog docker_progs[] = {
+	CT_PROG_DOCKER, CT_PROG_COMPOSE, CT_PROG_DOCKERD, CT_PROGS,
+};
+
+static const enum ct_prog containerd_progs[] = {
+	CT_PROG_CTR, CT_PROG_NERDCTL, CT_PROG_SHIM, CT_PROG_CONTAINERD,
+	CT_PROGS,
+};
+
+static const enum ct_prog podman_progs[] = {
+	CT_PROG_PODMAN, CT_PROG_CONMON, CT_PROGS,
+};
+
+static const enum ct_prog cri_progs[] = { CT_PROG_CRICTL, CT_PROGS };
+
 /* By kind; the model's own kinds (unknown, direct) have no plug-in. */
 static const struct ct_engine rows[CT_ENG_MAX] = {
 	[CT_ENG_UNKNOWN] = {
@@ -31,6 +47,7 @@ static const struct ct_engine rows[CT_ENG_MAX] = {
 	},
 	[CT_ENG_DOCKER] = {
 		.name = "docker",
+		.progs = docker_progs,
 		.binary = "dockerd",
 		.otel_name = "docker",
 		.family = CT_FAM_SHIM,
@@ -44,6 +61,7 @@ static const struct ct_engine rows[CT_ENG_MAX] = {
 	},
 	[CT_ENG_CONTAINERD] = {
 		.name = "containerd",
+		.progs = containerd_progs,
 		.binary = "containerd",
 		.column = "ctrd",
 		.otel_name = "containerd",
@@ -63,6 +81,7 @@ static const struct ct_engine rows[CT_ENG_MAX] = {
 	},
 	[CT_ENG_PODMAN] = {
 		.name = "podman",
+		.progs = podman_progs,
 		.binary = "podman",
 		.otel_name = "podman",
 		.phases = &ct_podman_phases,
@@ -75,6 +94,7 @@ static const struct ct_engine rows[CT_ENG_MAX] = {
 	},
 	[CT_ENG_CRI] = {
 		.name = "cri",
+		.progs = cri_progs,
 		.binary = "kubelet",
 		.otel_name = "containerd",
 		.phases = &ct_cri_phases,

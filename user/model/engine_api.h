@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "classify_api.h"
+#include "comms.h"
 #include "container.h"
 #include "phases.h"
 
@@ -98,6 +99,9 @@ struct ct_pull_builder;
  */
 struct ct_engine {
 	const char *name;	/* in every output; --engine's word */
+	/* its programs of include/comms.h's list (clients, daemons,
+	 * monitors), CT_PROGS ended; NULL: none of its own */
+	const enum ct_prog *progs;
 	/* its program (a kubelet for CRI's pods): on the host's PATH, it
 	 * is installed (core/installed.h); NULL: never said installed */
 	const char *binary;
