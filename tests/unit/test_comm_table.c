@@ -47,11 +47,10 @@ Test(comm_table, slots_are_the_lists)
 	int n = ct_comm_pats(CT_COMM_CLIENT, p, CT_CLIENT_PATS);
 
 	cr_assert_eq(n, CT_CLIENT_PATS);
-	cr_assert_eq(n, 3, "docker, podman, ctr");
 	cr_assert(matches("docker", &p[0]) && matches("podman", &p[1]) &&
-		  matches("ctr", &p[2]));
-	cr_assert_eq(ct_comm_pats(CT_COMM_TRIGGER, p, CT_ARM_PATS), 11);
-	cr_assert_eq(CT_ARM_PATS, 11);
+		  matches("ctr", &p[2]), "the list's first clients");
+	cr_assert_eq(ct_comm_pats(CT_COMM_TRIGGER, p, CT_ARM_PATS),
+		     CT_ARM_PATS);
 	cr_assert_eq(ct_comm_pats(CT_COMM_SHIM, p, 1), 1);
 	/* 15 bytes, the longest comm: its NUL is the 16th */
 	cr_assert(matches("containerd-shim", &p[0]));
@@ -59,7 +58,7 @@ Test(comm_table, slots_are_the_lists)
 	cr_assert_eq(ct_comm_pats(CT_COMM_ASKER, p, 2), -1, "too many");
 }
 
-/* --why's roots, once why.bpf.c's own names: the same five. */
+/* --why's roots: at least the five why.bpf.c once named itself. */
 Test(comm_table, why_roots)
 {
 	static const char *const roots[] = {
@@ -68,10 +67,15 @@ Test(comm_table, why_roots)
 	struct ct_comm_pat p[CT_WHY_PATS];
 	int n = ct_comm_pats(CT_COMM_ROOT, p, CT_WHY_PATS);
 
-	cr_assert_eq(n, 5);
-	cr_assert_eq(CT_WHY_PATS, 5);
+	cr_assert_eq(n, CT_WHY_PATS);
+	for (size_t r = 0; r < sizeof(roots) / sizeof(roots[0]); r++) {
+		bool found = false;
+
+		for (int i = 0; i < n; i++)
+			found |= matches(roots[r], &p[i]);
+		cr_assert(found, "%s", roots[r]);
+	}
 	for (int i = 0; i < n; i++) {
-		cr_assert(matches(roots[i], &p[i]), "%s", roots[i]);
 		cr_assert_not(matches("docker", &p[i]));
 		cr_assert_not(matches("containerd", &p[i]));
 	}
