@@ -176,6 +176,7 @@ test: $(UNIT_TESTS)
 	$(Q)tests/compare_cli.sh
 	$(Q)/usr/bin/python3 tests/compare_truth.py ./$(BIN)
 	$(Q)python3 tests/docs.py
+	$(Q)python3 tests/engines.py
 
 # ---- sanitizers and fuzzing (tools/README.md) ----
 # Each build has an OUTPUT of its own: .output/ stays plain.

@@ -82,7 +82,8 @@ const struct ct_opens_slow zero_slow;
 
 /* Globals, not static locals: clang 14 mislabels those in BTF. */
 const char comm_runc_init[CT_COMM_LEN] = "runc:[2:INIT]";
-const char comm_crun[CT_COMM_LEN] = "crun";
+/* crun's comm, from user space (include/comms.h's list) */
+const volatile struct ct_comm_pat crun_pat;
 
 _Static_assert((CT_HIST_SLOTS & (CT_HIST_SLOTS - 1)) == 0,
 	       "CT_HIST_SLOTS: a power of 2 (hist_time())");
@@ -266,13 +267,15 @@ static __always_inline void opens_execve(void)
 {
 	struct task_struct *t = ct_current();
 	char comm[CT_COMM_LEN];
+	__u64 c[2];
 
 	ct_current_comm(comm);
 	if (bytes_eq(comm, comm_runc_init, CT_COMM_LEN)) {
 		track(t, CT_OPENS_RT_RUNC);
 		return;
 	}
-	if (!bytes_eq(comm, comm_crun, CT_COMM_LEN))
+	__builtin_memcpy(c, comm, sizeof(c));
+	if (!ct_comm_is(c, &crun_pat))
 		return;
 	if (task_key(t) != task_key(ct_task_parent(t)))
 		track(t, CT_OPENS_RT_CRUN);

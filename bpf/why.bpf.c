@@ -7,7 +7,8 @@
  * carrier process.
  *
  * Which tasks: a thread is tracked when it execs a shim or a runtime
- * (comm "containerd-shim*", "runc", "crun", "runsc", "conmon") or a CNI
+ * (include/comms.h's CT_COMM_ROOT: containerd-shim*, runc, crun, runsc,
+ * conmon) or a CNI
  * plugin (a file in CT_CNI_DIRS: a pod's connect), and every
  * task it or its descendants create is tracked from its creation, so
  * runtime commands, runc init, hooks, sandboxes and the container's own
@@ -33,28 +34,19 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-const char comm_shim[] = "containerd-shim";
-const char comm_runc[] = "runc";
-const char comm_crun[] = "crun";
-const char comm_runsc[] = "runsc";
-const char comm_conmon[] = "conmon";
+/* The roots' comms (runtimes, shims, monitors), from user space
+ * (include/comms.h's list). */
+const volatile struct ct_comm_pat why_pats[CT_WHY_PATS];
 
-/* Whole name (with its NUL), or a prefix when n excludes the NUL. */
-static __always_inline bool starts(const char *comm, const char *name, int n)
+static __always_inline bool root_comm(struct task_struct *p)
 {
-	for (int i = 0; i < n; i++)
-		if (comm[i] != name[i])
-			return false;
-	return true;
-}
+	__u64 c[2];
 
-static __always_inline bool root_comm(const char *c)
-{
-	return starts(c, comm_shim, sizeof(comm_shim) - 1) ||
-	       starts(c, comm_runc, sizeof(comm_runc)) ||
-	       starts(c, comm_crun, sizeof(comm_crun)) ||
-	       starts(c, comm_runsc, sizeof(comm_runsc)) ||
-	       starts(c, comm_conmon, sizeof(comm_conmon));
+	ct_comm_words(p, c);
+	for (unsigned int i = 0; i < CT_WHY_PATS; i++)
+		if (ct_comm_is(c, &why_pats[i]))
+			return true;
+	return false;
 }
 
 static __always_inline void mark(struct task_struct *p)
@@ -91,12 +83,9 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ct_why_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	char comm[CT_COMM_LEN];
-
 	if (why_tracked(p))
 		return 0;
-	__builtin_memcpy(comm, p->comm, sizeof(comm));
-	if (!root_comm(comm) &&
+	if (!root_comm(p) &&
 	    !is_cni_plugin(BPF_CORE_READ(bprm, filename)))
 		return 0;
 	mark(p);

@@ -3,9 +3,10 @@
 """The floors of user/, checked on the objects the build made: every
 symbol an object takes from another folder's object (nm's undefined and
 defined symbols: calls and data, as the linker resolves them, whatever
-the headers say) must come from a lower floor, or be one of the declared
-plug-in tables below.  A new arrow up fails, naming file, symbol and
-floors.  HACKING.md "Layout" draws the same floors.
+the headers say) must come from a lower floor: a plug-in's rows are
+handed down at run time (user/model/engine_api.h), never named.  An
+arrow up fails, naming file, symbol and floors.  HACKING.md "Layout"
+draws the same floors.
 
   tools/layers.py [OUTPUT]     (default .output; after `make`)
 """
@@ -26,24 +27,6 @@ FLOORS = {
     "sinks": 6,     # every output
     "core": 7,      # main, options, the pipeline, the session
 }
-
-# The declared plug-in tables a lower floor reads an engine's rows from:
-# the engines' table by kind (engine.h ct_engine_table[], ct_engine():
-# names, family, rules, classifier rules, plug-ins), the tracker's
-# hooks (ct_engines[]), the phase tables of engines with a family of
-# their own (phases.c's families[]).  Nothing else may go up.
-DECLARED = {
-    ("kern", "engines"): {"ct_engine"},
-    ("stats", "engines"): {"ct_engine"},
-    ("model", "engines"): {
-        "ct_engine", "ct_engine_table",
-        "ct_cri_phases", "ct_podman_phases",
-    },
-    ("tracker", "engines"): {
-        "ct_engine", "ct_engine_table", "ct_engines",
-    },
-}
-
 
 def symbols(obj):
     """(defined, undefined) symbol names of an object."""
@@ -84,8 +67,6 @@ def main():
             arrows.add((folder, to))
             if FLOORS[to] < FLOORS[folder]:
                 continue
-            if s in DECLARED.get((folder, to), ()):
-                continue
             bad.append(f"  user/{folder}/{os.path.basename(o)[:-2]}.c -> "
                        f"user/{to}/{src}: {s} (floor {FLOORS[folder]} "
                        f"uses floor {FLOORS[to]})")
@@ -95,7 +76,7 @@ def main():
         print("\n".join(bad))
         sys.exit(1)
     print(f"layers: ok ({len(objs)} objects, {len(arrows)} folder arrows, "
-          "none up but the declared plug-in tables)")
+          "none up)")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "prom.h"
 #include "ready.h"
 #include "session.h"
@@ -86,6 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	int null = open("/dev/null", O_WRONLY);
 
+	ct_engines_use(&ct_builtin_engines);
 	in_fd = memfd_create("ctrec", 0);
 	/* the session prints on stdout (libFuzzer's -close_fd_mask=1 too) */
 	if (in_fd < 0 || null < 0 || dup2(null, STDOUT_FILENO) < 0 ||

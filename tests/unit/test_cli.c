@@ -343,7 +343,7 @@ Test(cli, engine_names_are_the_tables)
 	cr_assert_eq(PARSE("--engine", "lxd"), CT_CLI_ERROR);
 	snprintf(known, sizeof(known), "%s", err);
 	for (int k = CT_ENG_UNKNOWN + 1; k < CT_ENG_MAX; k++) {
-		const char *name = ct_engine_table[k].name;
+		const char *name = ct_engine(k)->name;
 
 		cr_assert_eq(PARSE("--engine", (char *)name), CT_CLI_OK,
 			     "%s: %s", name, err);

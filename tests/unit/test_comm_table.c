@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The comm table: the patterns BPF compares (include/comms.h) are the
- * names' bytes and NUL, little-endian, in the slots the programs have,
- * daemons in enum ct_daemon's order; the roles the arming asks.
+ * The list of comms (include/comms.h): the patterns BPF compares are the
+ * names' bytes and NUL, little-endian, in as many slots as the list has
+ * names of a role, daemons in enum ct_daemon's order; the roles the
+ * arming asks; the engines' rows name their programs.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 #include "coldtrace.h"
 #include "comm_table.h"
+#include "engine_api.h"
 
 /* What a BPF program does with comm words (task.bpf.h, ct_comm_is()). */
 static bool matches(const char *comm, const struct ct_comm_pat *p)
@@ -38,23 +40,61 @@ Test(comm_table, words_and_masks)
 	cr_assert_not(matches("dockerd2", &p[CT_DAEMON_DOCKERD]));
 }
 
-Test(comm_table, slots_fit_and_spare_ones_match_nothing)
+/* The BPF side's slots are counted from the list: none short, none spare. */
+Test(comm_table, slots_are_the_lists)
 {
-	struct ct_comm_pat p[CT_ARM_PATS];
+	struct ct_comm_pat p[CT_PROGS];
 	int n = ct_comm_pats(CT_COMM_CLIENT, p, CT_CLIENT_PATS);
 
-	cr_assert_eq(n, 3, "docker, podman, ctr");
+	cr_assert_eq(n, CT_CLIENT_PATS);
 	cr_assert(matches("docker", &p[0]) && matches("podman", &p[1]) &&
-		  matches("ctr", &p[2]));
-	for (int i = n; i < CT_CLIENT_PATS; i++)
-		cr_assert_not(matches("", &p[i]), "slot %d", i);
-	n = ct_comm_pats(CT_COMM_TRIGGER, p, CT_ARM_PATS);
-	cr_assert_eq(n, 11);
+		  matches("ctr", &p[2]), "the list's first clients");
+	cr_assert_eq(ct_comm_pats(CT_COMM_TRIGGER, p, CT_ARM_PATS),
+		     CT_ARM_PATS);
 	cr_assert_eq(ct_comm_pats(CT_COMM_SHIM, p, 1), 1);
 	/* 15 bytes, the longest comm: its NUL is the 16th */
 	cr_assert(matches("containerd-shim", &p[0]));
 	cr_assert_eq(p[0].m[1], ~0ull);
 	cr_assert_eq(ct_comm_pats(CT_COMM_ASKER, p, 2), -1, "too many");
+}
+
+/* --why's roots: at least the five why.bpf.c once named itself. */
+Test(comm_table, why_roots)
+{
+	static const char *const roots[] = {
+		"runc", "crun", "runsc", "containerd-shim", "conmon",
+	};
+	struct ct_comm_pat p[CT_WHY_PATS];
+	int n = ct_comm_pats(CT_COMM_ROOT, p, CT_WHY_PATS);
+
+	cr_assert_eq(n, CT_WHY_PATS);
+	for (size_t r = 0; r < sizeof(roots) / sizeof(roots[0]); r++) {
+		bool found = false;
+
+		for (int i = 0; i < n; i++)
+			found |= matches(roots[r], &p[i]);
+		cr_assert(found, "%s", roots[r]);
+	}
+	for (int i = 0; i < n; i++) {
+		cr_assert_not(matches("docker", &p[i]));
+		cr_assert_not(matches("containerd", &p[i]));
+	}
+}
+
+/* Each program but the runtimes is one engine's, named by its row. */
+Test(comm_table, engines_name_their_programs)
+{
+	int owners[CT_PROGS] = { 0 };
+	const enum ct_prog *g;
+
+	for (int k = 0; k < CT_ENG_MAX; k++)
+		for (g = ct_engine(k)->progs; g && *g < CT_PROGS; g++)
+			owners[*g]++;
+	for (int i = 0; i < CT_PROGS; i++)
+		cr_expect_eq(owners[i],
+			     ct_comm_has(ct_prog_name(i), CT_COMM_RUNTIME) ? 0 : 1,
+			     "%s: named by %d engines' rows", ct_prog_name(i),
+			     owners[i]);
 }
 
 Test(comm_table, roles)

@@ -318,9 +318,13 @@ Test(phases, docs_print_the_tables)
 	for (int fam = 0; fam < CT_FAM_MAX; fam++) {
 		char *want = NULL, head[64];
 		size_t wlen = 0;
-		FILE *f = open_memstream(&want, &wlen);
 		const char *at;
+		size_t rows;
+		FILE *f;
 
+		if (!ct_phase_rules(fam, &rows))
+			continue;	/* an engine without a family of its own */
+		f = open_memstream(&want, &wlen);
 		render(f, fam);
 		fclose(f);
 		snprintf(head, sizeof(head), "\n### %s table\n",

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "engine.h"
 #include "httpd.h"
 #include "prom.h"
 #include "session.h"
@@ -169,6 +170,7 @@ int main(int argc, char **argv)
 	double ms;
 	FILE *out, *res;
 
+	ct_engines_use(&ct_builtin_engines);
 	if (argc < 4 || (strcmp(argv[2], "fold") && strcmp(argv[2], "id") &&
 			  strcmp(argv[2], "scope"))) {
 		fprintf(stderr, "usage: %s FIXTURE fold|id|scope N "

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "command.h"
 #include "compare.h"
+#include "engine.h"
 #include "enrich.h"
 #include "fold.h"
 #include "host.h"
@@ -801,6 +802,8 @@ int main(int argc, char **argv)
 
 	if (ct_report_guard_std_fds())
 		return 2;
+	/* the engines' rows, for every floor below (engine_api.h) */
+	ct_engines_use(&ct_builtin_engines);
 	/* a command of its own: coldtrace's results in, no tracing */
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return ct_compare_main(argc - 1, argv + 1, "/proc/self/exe");

@@ -3,7 +3,8 @@
 #include <string.h>
 #include "engine.h"
 
-const struct ct_engine_ops *const ct_engines[CT_ENGINES] = {
+/* The tracker's hooks, in the order it calls them. */
+static const struct ct_engine_ops *const hooks[] = {
 	&ct_engine_cri,
 	&ct_engine_docker,
 	&ct_engine_podman,
@@ -19,8 +20,24 @@ static const ct_classify_rule podman_rules[] = {
 	ct_podman_classify_conmon, ct_podman_classify_client, NULL,
 };
 
+/* Each engine's programs of include/comms.h's list. */
+static const enum ct_prog docker_progs[] = {
+	CT_PROG_DOCKER, CT_PROG_COMPOSE, CT_PROG_DOCKERD, CT_PROGS,
+};
+
+static const enum ct_prog containerd_progs[] = {
+	CT_PROG_CTR, CT_PROG_NERDCTL, CT_PROG_SHIM, CT_PROG_CONTAINERD,
+	CT_PROGS,
+};
+
+static const enum ct_prog podman_progs[] = {
+	CT_PROG_PODMAN, CT_PROG_CONMON, CT_PROGS,
+};
+
+static const enum ct_prog cri_progs[] = { CT_PROG_CRICTL, CT_PROGS };
+
 /* By kind; the model's own kinds (unknown, direct) have no plug-in. */
-const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
+static const struct ct_engine rows[CT_ENG_MAX] = {
 	[CT_ENG_UNKNOWN] = {
 		.name = "unknown",
 		.column = "?",
@@ -30,6 +47,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_DOCKER] = {
 		.name = "docker",
+		.progs = docker_progs,
 		.binary = "dockerd",
 		.otel_name = "docker",
 		.family = CT_FAM_SHIM,
@@ -43,6 +61,7 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_CONTAINERD] = {
 		.name = "containerd",
+		.progs = containerd_progs,
 		.binary = "containerd",
 		.column = "ctrd",
 		.otel_name = "containerd",
@@ -62,9 +81,10 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_PODMAN] = {
 		.name = "podman",
+		.progs = podman_progs,
 		.binary = "podman",
 		.otel_name = "podman",
-		.family = CT_FAM_PODMAN,
+		.phases = &ct_podman_phases,
 		.work = "the podman client's threads are not followed",
 		.monitor = true,
 		.classify = podman_rules,
@@ -74,9 +94,10 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 	[CT_ENG_CRI] = {
 		.name = "cri",
+		.progs = cri_progs,
 		.binary = "kubelet",
 		.otel_name = "containerd",
-		.family = CT_FAM_CRI,
+		.phases = &ct_cri_phases,
 		.work = "containerd's threads serve every request",
 		.ctrd_ns = "k8s.io",
 		.prepare = &ct_cri_prepare,
@@ -97,17 +118,21 @@ const struct ct_engine ct_engine_table[CT_ENG_MAX] = {
 	},
 };
 
-const struct ct_engine *ct_engine(enum ct_engine_kind e)
-{
-	return &ct_engine_table[(unsigned)e < CT_ENG_MAX ? e : CT_ENG_UNKNOWN];
-}
+const struct ct_engine_set ct_builtin_engines = {
+	.rows = rows,
+	.hooks = hooks,
+	.n_hooks = sizeof(hooks) / sizeof(hooks[0]),
+};
+
+_Static_assert(sizeof(hooks) / sizeof(hooks[0]) <= CT_ENG_MAX,
+	       "an engine's hooks at most: the tracker's states");
 
 void ct_engine_columns(struct ct_engine_columns *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (int k = 0; k < CT_ENG_MAX; k++) {
-		out->prepare[k] = ct_engine_table[k].prepare;
-		out->client[k] = ct_engine_table[k].client;
-		out->pull[k] = ct_engine_table[k].pull;
+		out->prepare[k] = rows[k].prepare;
+		out->client[k] = rows[k].client;
+		out->pull[k] = rows[k].pull;
 	}
 }

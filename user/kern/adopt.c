@@ -8,7 +8,7 @@
 #include "adopt.h"
 #include "classify.h"
 #include "coldtrace.h"
-#include "engine.h"
+#include "engine_api.h"
 #include "util.h"
 
 enum kind {

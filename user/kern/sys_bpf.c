@@ -96,6 +96,7 @@ static int set_comms(struct sys_bpf *skel, char *err, size_t errlen)
 		return ct_fail(err, errlen, -E2BIG, "the comm table has more "
 			       "names of a kind than include/comms.h has room "
 			       "for");
+	ct_prog_pat(CT_PROG_CRUN, &r->crun_pat);
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "engine.h"
+#include "engine_api.h"
 #include "gosym.h"
 #include "loader.h"
 #include "ufn_bpf.h"

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "comm_table.h"
 #include "loader.h"
 #include "syscalls.h"
 #include "why_bpf.h"
@@ -203,6 +204,8 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 		return -ENOENT;
 	}
 	w->skel->rodata->rq_to_preempt = ways->rq_to_preempt;
+	/* the roots' names, from the one list (comm_table.h) */
+	ct_comm_pats(CT_COMM_ROOT, w->skel->rodata->why_pats, CT_WHY_PATS);
 	/* the sched_switch program (sys.bpf.c) takes them, in this map */
 	rc = w->ustacks ? 0 :
 	     bpf_map__set_max_entries(w->skel->maps.why_ustacks, 1);

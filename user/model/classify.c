@@ -41,7 +41,7 @@
 #include "classify.h"
 #include "classify_api.h"
 #include "comm_table.h"
-#include "engine.h"
+#include "engine_api.h"
 #include "util.h"
 
 bool ct_valid_id(const char *s)
@@ -288,7 +288,7 @@ static enum ct_engine_kind engine_of_namespace(const char *ns)
 	enum ct_engine_kind other = CT_ENG_UNKNOWN;
 
 	for (int k = 0; k < CT_ENG_MAX; k++) {
-		const struct ct_engine *e = &ct_engine_table[k];
+		const struct ct_engine *e = ct_engine(k);
 
 		if (e->ctrd_ns && !strcmp(ns, e->ctrd_ns))
 			return k;
@@ -625,7 +625,7 @@ static bool by_argv(const char *base, const struct ct_argv *v,
 	if (classify_shim(base, v, out))
 		return true;
 	for (int k = 0; k < CT_ENG_MAX; k++)
-		for (r = ct_engine_table[k].classify; r && *r; r++)
+		for (r = ct_engine(k)->classify; r && *r; r++)
 			if ((*r)(base, v, out))
 				return true;
 	return false;

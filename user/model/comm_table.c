@@ -1,43 +1,25 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The one table of process names: see comm_table.h. */
+/* The one list of process names (include/comms.h): see comm_table.h. */
 #include <string.h>
 #include "coldtrace.h"
 #include "comm_table.h"
 #include "util.h"
 
-#define CLIENT	CT_COMM_CLIENT
-#define ASKER	CT_COMM_ASKER
-#define KEEPER	CT_COMM_KEEPER
-#define SHIM	CT_COMM_SHIM
-#define DAEMON	CT_COMM_DAEMON
+#define CT_PROG_ROW(id, name, r, a)	\
+	[CT_PROG_##id] = { .comm = name, .roles = (r) },
 
 static const struct {
 	char comm[CT_COMM_LEN];
 	unsigned int roles;
 } comms[CT_PROGS] = {
-	/* engine clients: the first of a start, pull or removal to run */
-	[CT_PROG_DOCKER] = { "docker", CLIENT | ASKER },
-	/* and Podman's own pulls: first of enum ct_daemon's (comms.h) */
-	[CT_PROG_PODMAN] = { "podman", CLIENT | ASKER | DAEMON },
-	[CT_PROG_CTR] = { "ctr", CLIENT | ASKER },
-	[CT_PROG_CRICTL] = { "crictl", ASKER },
-	[CT_PROG_NERDCTL] = { "nerdctl", ASKER },
-	/* Compose creates and starts through dockerd's API, execing no
-	 * docker client: without it an idle host saw none of dockerd's
-	 * creation (Compose v1's script and v2's plugin share this comm) */
-	[CT_PROG_COMPOSE] = { "docker-compose", ASKER },
-	/* runtimes (runc run, or under a shim or conmon) */
-	[CT_PROG_RUNC] = { "runc", ASKER },
-	[CT_PROG_CRUN] = { "crun", ASKER },
-	[CT_PROG_RUNSC] = { "runsc", ASKER },
-	/* what keeps a running container (containerd-shim-*-v2: the comm
-	 * is cut to 15 bytes) */
-	[CT_PROG_SHIM] = { "containerd-shim", KEEPER | SHIM },
-	[CT_PROG_CONMON] = { "conmon", KEEPER },
-	/* after podman, in enum ct_daemon's order (include/comms.h) */
-	[CT_PROG_DOCKERD] = { "dockerd", DAEMON },
-	[CT_PROG_CONTAINERD] = { "containerd", DAEMON },
+	CT_PROG_LIST(CT_PROG_ROW, 0)
 };
+
+/* The BPF side's single slots are what the list has. */
+_Static_assert(CT_COMMS_WITH(CT_COMM_DAEMON) == CT_DAEMONS,
+	       "include/comms.h: a daemon's program is a value of ct_daemon");
+_Static_assert(CT_COMMS_WITH(CT_COMM_SHIM) == 1,
+	       "include/comms.h: the BPF side has one shim pattern");
 
 #define N_COMMS	(sizeof(comms) / sizeof(comms[0]))
 
@@ -75,6 +57,11 @@ int ct_comm_pats(unsigned int roles, struct ct_comm_pat *out, size_t max)
 		pat_of(comms[i].comm, &out[n++]);
 	}
 	return (int)n;
+}
+
+void ct_prog_pat(enum ct_prog id, struct ct_comm_pat *out)
+{
+	pat_of(ct_prog_name(id), out);
 }
 
 const char *ct_prog_name(enum ct_prog id)

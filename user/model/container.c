@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "container.h"
-#include "engine.h"
+#include "engine_api.h"
 
 _Static_assert(CT_RT_MAX == CT_OPENS_RT_END, "records name every runtime");
 
@@ -44,7 +44,7 @@ const char *ct_runtime_binary(enum ct_runtime r)
 
 const char *ct_engine_name(enum ct_engine_kind e)
 {
-	return (unsigned)e < CT_ENG_MAX ? ct_engine_table[e].name : "?";
+	return (unsigned)e < CT_ENG_MAX ? ct_engine(e)->name : "?";
 }
 
 const char *ct_kind_name(enum ct_kind k)
@@ -75,7 +75,7 @@ int ct_engine_from_name(const char *name)
 	if (!name)
 		return -1;
 	for (int k = CT_ENG_UNKNOWN + 1; k < CT_ENG_MAX; k++)
-		if (!strcmp(name, ct_engine_table[k].name))
+		if (!strcmp(name, ct_engine(k)->name))
 			return k;
 	return -1;
 }

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The phase tables of the runtimes' families (shim, direct, kata; an
- * engine with a family of its own has its table in its file,
- * user/engines/: podman.c, cri.c).  docs/phases.md prints the same
+ * engine with a family of its own has its table in its row, written in
+ * its file, user/engines/: podman.c, cri.c).  docs/phases.md prints the same
  * tables; a unit test (tests/unit/test_phases.c) replays the fixtures
  * and checks that every row fires and that each firing is where the
  * record says the phase begins or ends.
  */
-#include "engine.h"
+#include "engine_api.h"
 #include "phases.h"
 
 #include "phases_api.h"
@@ -67,33 +67,43 @@ static const struct ct_phase_table shim = CT_PHASE_TABLE(shim_rules);
 static const struct ct_phase_table direct = CT_PHASE_TABLE(direct_rules);
 static const struct ct_phase_table kata = CT_PHASE_TABLE(kata_rules);
 
-/* The runtimes' families here; an engine's own in its file. */
+/* The runtimes' families here; an engine's own in its row. */
 static const struct {
 	const char *name;
 	const struct ct_phase_table *t;
-} families[CT_FAM_MAX] = {
+} families[CT_FAM_ENGINE] = {
 	[CT_FAM_SHIM] = { "shim", &shim },
 	[CT_FAM_DIRECT] = { "direct", &direct },
 	[CT_FAM_KATA] = { "kata", &kata },
-	[CT_FAM_PODMAN] = { "podman", &ct_podman_phases },
-	[CT_FAM_CRI] = { "cri", &ct_cri_phases },
 };
 
 enum ct_family ct_family_of(enum ct_engine_kind engine, enum ct_runtime rt)
 {
+	const struct ct_engine *e = ct_engine(engine);
+
 	if (rt == CT_RT_KATA)
 		return CT_FAM_KATA;
-	return ct_engine(engine)->family;
+	/* a kind out of range has unknown's row: no family of its own */
+	return e->phases ? (enum ct_family)(CT_FAM_ENGINE + engine) : e->family;
+}
+
+/* The engine whose own family f is; NULL for a runtimes' family. */
+static const struct ct_engine *family_engine(enum ct_family f)
+{
+	if ((unsigned)f < CT_FAM_ENGINE || (unsigned)f >= CT_FAM_MAX)
+		return NULL;
+	return ct_engine(f - CT_FAM_ENGINE);
 }
 
 const struct ct_phase_rule *ct_phase_rules(enum ct_family f, size_t *n)
 {
-	if ((unsigned)f >= CT_FAM_MAX) {
-		*n = 0;
-		return NULL;
-	}
-	*n = families[f].t->n;
-	return families[f].t->rules;
+	const struct ct_engine *e = family_engine(f);
+	const struct ct_phase_table *t = e ? e->phases : NULL;
+
+	if ((unsigned)f < CT_FAM_ENGINE)
+		t = families[f].t;
+	*n = t ? t->n : 0;
+	return t ? t->rules : NULL;
 }
 
 static bool applies(const struct ct_container *c, const struct ct_phase_rule *r)
@@ -181,5 +191,9 @@ const char *ct_transition_name(enum ct_transition tr)
 
 const char *ct_family_name(enum ct_family f)
 {
-	return (unsigned)f < CT_FAM_MAX ? families[f].name : "?";
+	const struct ct_engine *e = family_engine(f);
+
+	if ((unsigned)f < CT_FAM_ENGINE)
+		return families[f].name;
+	return e && e->phases ? e->name : "?";
 }

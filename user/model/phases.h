@@ -44,14 +44,19 @@ enum ct_transition {
 	CT_TR_MAX,
 };
 
-/* Which table applies: by engine and runtime (ct_family_of()). */
+/*
+ * Which table applies: by engine and runtime (ct_family_of()).  The
+ * runtimes' families here (phases.c); an engine whose processes make a
+ * family of their own (Podman's conmon, CRI's pods) has its table in its
+ * row (engine_api.h), its family CT_FAM_ENGINE + its kind, named as the
+ * engine.
+ */
 enum ct_family {
 	CT_FAM_SHIM,		/* runc, crun, runsc under a shim */
 	CT_FAM_DIRECT,		/* a runtime run (or create) by hand */
 	CT_FAM_KATA,		/* containerd-shim-kata-v2 + a hypervisor */
-	CT_FAM_PODMAN,		/* runc, crun under Podman's conmon */
-	CT_FAM_CRI,		/* pods through containerd's CRI plugin */
-	CT_FAM_MAX,
+	CT_FAM_ENGINE,		/* + enum ct_engine_kind: an engine's own */
+	CT_FAM_MAX = CT_FAM_ENGINE + CT_ENG_MAX,
 };
 
 enum ct_phase_op {
@@ -71,9 +76,16 @@ struct ct_phase_rule {
 	int unless;	/* applies only if this phase has not begun */
 };
 
+/* A family's rows (phases_api.h writes them). */
+struct ct_phase_table {
+	const struct ct_phase_rule *rules;
+	size_t n;
+};
+
 enum ct_family ct_family_of(enum ct_engine_kind engine, enum ct_runtime rt);
 
-/* The table of a family, in the order its rows apply; *n its rows. */
+/* The table of a family, in the order its rows apply; *n its rows (0:
+ * no such family, as an engine's kind without a family of its own). */
 const struct ct_phase_rule *ct_phase_rules(enum ct_family f, size_t *n);
 
 /* Called for each row that changed the record: for tests and debugging. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * How a phase table is written (phases.h has the rule): the rows'
- * macros, the groups of rows every monitored runtime and every engine's
- * network share, and the tables an engine keeps in its own file.
- * Included by phases.c and by those engines' files only.
+ * macros and the groups of rows every monitored runtime and every
+ * engine's network share.  Included by phases.c and by the files of the
+ * engines with a family of their own (their row's phases).
  */
 #ifndef __CT_PHASES_API_H
 #define __CT_PHASES_API_H
@@ -43,15 +43,6 @@
 	R_NEED(RT_DELETE, BEGIN, DESTROY, CT_PH_ANY),			\
 	R(PROC_EXIT, EXTEND, DESTROY)
 
-struct ct_phase_table {
-	const struct ct_phase_rule *rules;
-	size_t n;
-};
-
 #define CT_PHASE_TABLE(rows)	{ rows, sizeof(rows) / sizeof((rows)[0]) }
-
-/* The engines' own families (user/engines/podman.c, cri.c). */
-extern const struct ct_phase_table ct_podman_phases;
-extern const struct ct_phase_table ct_cri_phases;
 
 #endif /* __CT_PHASES_API_H */

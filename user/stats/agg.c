@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
-#include "engine.h"
+#include "engine_api.h"
 #include "hist.h"
 #include "restart.h"
 #include "util.h"

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "client.h"
-#include "engine.h"
+#include "engine_api.h"
 #include "proc.h"
 #include "tracker.h"
 
@@ -97,7 +97,8 @@ struct ct_tracker {
 	uint64_t now;			/* latest event time (monotonic) */
 	uint64_t next_sweep;		/* opts.proc_alive: next check */
 	struct ct_tracker_stats st;
-	void *es[CT_ENGINES];		/* each engine's state (engine.h) */
+	void *es[CT_ENG_MAX];		/* each engine's state, in the order
+					 * of its hooks (engine_api.h) */
 	struct ct_clients *clients;	/* who asked for each container */
 	const struct ct_procs *model;	/* o.model, or own_model */
 	struct ct_procs *own_model;	/* without o.model: fed here first */
@@ -107,13 +108,14 @@ struct ct_tracker {
 	struct tk_checkpoint checkpoints[CT_TK_CHECKPOINTS];
 };
 
-/* Every engine's hook, if it has one, with its state (engine.h). */
+/* Every engine's hook, if it has one, with its state (engine_api.h). */
 #define engines_call(tk, hook, ...)					\
 	do {								\
-		for (size_t e_ = 0; e_ < CT_ENGINES; e_++)		\
-			if (ct_engines[e_]->hook)			\
-				ct_engines[e_]->hook((tk), (tk)->es[e_],	\
-						     __VA_ARGS__);	\
+		const struct ct_engine_set *s_ = ct_engines();		\
+		for (size_t e_ = 0; e_ < s_->n_hooks; e_++)		\
+			if (s_->hooks[e_]->hook)			\
+				s_->hooks[e_]->hook((tk), (tk)->es[e_],	\
+						    __VA_ARGS__);	\
 	} while (0)
 
 /* tracker_core.c: what every part shares.  Event time (monotonic) on

@@ -5,7 +5,7 @@
  * `opens.traced_until_ns`), and which containers need them now
  * (ct_tracker_busy(), asked by the arming policy).
  */
-#include "engine.h"
+#include "engine_api.h"
 #include "tracker_api.h"
 #include "tracker_parts.h"
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine.h"
+#include "engine_api.h"
 #include "phases.h"
 #include "proc.h"
 #include "tracker_api.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "client.h"
-#include "engine.h"
+#include "engine_api.h"
 #include "proc.h"
 #include "tracker.h"
 #include "tracker_api.h"

@@ -34,7 +34,7 @@
 #include "tracker.h"
 #include "classify.h"
 #include "client.h"
-#include "engine.h"
+#include "engine_api.h"
 #include "phases.h"
 #include "proc.h"
 #include "records.h"
@@ -85,7 +85,7 @@ static enum ct_engine_kind launcher_engine(const struct ct_class *cl,
 		return CT_ENG_UNKNOWN;	/* the shim's -namespace says */
 	case CT_ROLE_MONITOR:
 		for (int k = 0; k < CT_ENG_MAX; k++)
-			if (ct_engine_table[k].monitor)
+			if (ct_engine(k)->monitor)
 				return k;
 		return CT_ENG_UNKNOWN;
 	default:
@@ -432,8 +432,10 @@ static void on_connect(struct ct_tracker *tk, const struct ct_connect *c)
 /* Each engine's state, zeroed; -ENOMEM. */
 static int new_engine_states(struct ct_tracker *tk)
 {
-	for (size_t i = 0; i < CT_ENGINES; i++) {
-		size_t sz = ct_engines[i]->state_size;
+	const struct ct_engine_set *set = ct_engines();
+
+	for (size_t i = 0; i < set->n_hooks; i++) {
+		size_t sz = set->hooks[i]->state_size;
 
 		if (sz && !(tk->es[i] = calloc(1, sz)))
 			return -ENOMEM;
@@ -488,7 +490,7 @@ void ct_tracker_free(struct ct_tracker *tk)
 	ct_proc_table_free(tk->procs);
 	ct_clients_free(tk->clients);
 	ct_procs_free(tk->own_model);
-	for (size_t i = 0; i < CT_ENGINES; i++)
+	for (size_t i = 0; i < CT_ENG_MAX; i++)
 		free(tk->es[i]);
 	free(tk);
 }

@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "engine.h"
+#include "engine_api.h"
 #include "proc.h"
 #include "tracker.h"
 #include "tracker_api.h"
