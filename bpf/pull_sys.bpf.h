@@ -39,6 +39,7 @@
 #include "task.bpf.h"
 #include "daemons.bpf.h"
 #include "events.bpf.h"
+#include "gate.bpf.h"
 #include "mapfull.bpf.h"
 #include "sysargs.bpf.h"
 #include "pull.h"
@@ -96,22 +97,9 @@ __u64 nr_opening;
  * read, pread64 and close are off, a new value each time they are
  * attached.  A blob file opened while it is 0, or under an earlier value
  * (the hooks were detached since), has not been seen whole: it goes out
- * as CT_EV_PULL_UNTRACED instead of being counted as if it had.  A map,
- * as stub_gate (bpf/sys.bpf.c): the loader does not map .bss.
+ * as CT_EV_PULL_UNTRACED instead of being counted as if it had.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} pull_gate SEC(".maps");
-
-static __always_inline __u32 pull_gen(void)
-{
-	__u32 k = 0, *gen = bpf_map_lookup_elem(&pull_gate, &k);
-
-	return gen ? *gen : 0;
-}
+CT_GATE(pull_gate);
 
 /* Globals, not static locals: clang 14 mislabels those in BTF. */
 const char s_blob[] = "GetImageBlob";
@@ -326,7 +314,7 @@ static __always_inline int on_open(struct task_struct *t, const char *path,
 	__builtin_memset(st, 0, offsetof(struct ct_pull_blob_state, path));
 	st->open_ns = bpf_ktime_get_ns();
 	st->kind = kind;
-	st->gen = pull_gen();
+	st->gen = gate_value(&pull_gate);
 	if (!map_insert(&opening, &tid, st, BPF_ANY, CT_MAPFULL_OPENING))
 		__sync_fetch_and_add(&nr_opening, 1);
 	return 0;
@@ -376,7 +364,7 @@ static __always_inline int pull_open_exit(long ret)
 	st = bpf_map_lookup_elem(&opening, &tid);
 	if (!st)
 		return 0;
-	if (ret >= 0 && (!st->gen || st->gen != pull_gen())) {
+	if (ret >= 0 && (!st->gen || st->gen != gate_value(&pull_gate))) {
 		send_blob(st, (__u64)ret, CT_EV_PULL_UNTRACED);
 	} else if (ret >= 0) {
 		key = (pid_tgid & ~0xffffffffull) | (__u32)ret;
@@ -400,7 +388,7 @@ static __always_inline struct ct_pull_blob_state *lookup_fd(__u64 fd)
 		return NULL;
 	key = (bpf_get_current_pid_tgid() & ~0xffffffffull) | (__u32)fd;
 	st = bpf_map_lookup_elem(&fds, &key);
-	return st && st->gen == pull_gen() ? st : NULL;
+	return st && st->gen == gate_value(&pull_gate) ? st : NULL;
 }
 
 static __always_inline int on_write(__u64 fd, __u64 count)
@@ -448,8 +436,8 @@ static __always_inline int on_close(__u64 fd)
 	st = bpf_map_lookup_elem(&fds, &key);
 	if (!st)
 		return 0;
-	send_blob(st, fd, st->gen == pull_gen() ? CT_EV_PULL_BLOB :
-						CT_EV_PULL_UNTRACED);
+	send_blob(st, fd, st->gen == gate_value(&pull_gate) ?
+			  CT_EV_PULL_BLOB : CT_EV_PULL_UNTRACED);
 	if (!bpf_map_delete_elem(&fds, &key))
 		__sync_fetch_and_add(&nr_open, -1);
 	return 0;

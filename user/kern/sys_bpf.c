@@ -353,8 +353,7 @@ static const char *hooks_said(struct ct_sys_bpf *s, char *buf, size_t len)
 	return buf;
 }
 
-/* Whether the stub stops count (bpf/sys.bpf.c stub_gate). */
-/* v into the one-entry gate map m (stub_gate, pull_gate, opens_gate). */
+/* v into gate m (bpf/gate.bpf.h: stub_gate, pull_gate, opens_gate). */
 static int gate_set(struct bpf_map *m, const char *what, __u32 v, char *err,
 		    size_t errlen)
 {
