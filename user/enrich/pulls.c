@@ -106,6 +106,14 @@ uint64_t pl_max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
+uint64_t pl_fetch_dur(const struct ev *b)
+{
+	const struct ct_pull_blob_file *f = &b->blob;
+
+	return f->last_write_ns > f->open_ns ?
+	       f->last_write_ns - f->open_ns : 0;
+}
+
 int pl_emit_unread_bare(struct ct_pulls *e, int engine,
 			const struct ct_pull_image *unread,
 			struct ev *ev, size_t n)
@@ -421,7 +429,7 @@ size_t pl_split_at(struct stream *s, uint64_t end)
 	/* a blob closed after the end but opened before belongs here */
 	for (size_t i = 0; i < s->nev; i++) {
 		struct ev *v = &s->ev[i];
-		uint64_t t = v->kind == EV_BLOB ? v->open_ns : v->ts;
+		uint64_t t = v->kind == EV_BLOB ? v->blob.open_ns : v->ts;
 
 		if (t <= end) {
 			struct ev tmp = *v;
@@ -467,7 +475,8 @@ static bool pending(const struct ct_pulls *e, const struct stream *s,
  * (include/pull.h): it may still be open, holding nothing. */
 static bool sent_at_open(const struct ev *v)
 {
-	return v->kind == EV_BLOB && v->untraced && !v->fw && !v->fr;
+	return v->kind == EV_BLOB && v->untraced && !v->blob.first_write_ns &&
+	       !v->blob.first_read_ns;
 }
 
 /*

@@ -92,14 +92,8 @@ static int add_blob(struct ct_pulls *e, const struct ct_pull_blob *b)
 	v->sub = b->kind;
 	v->pid = b->hdr.pid;
 	v->ts = b->hdr.ts_ns;
-	v->open_ns = b->open_ns;
-	v->fw = b->first_write_ns;
-	v->lw = b->last_write_ns;
-	v->fr = b->first_read_ns;
-	v->lr = b->last_read_ns;
-	v->bw = b->bytes_written;
-	v->reads = b->reads;
-	ct_copy_str(v->path, sizeof(v->path), b->path, sizeof(b->path));
+	v->blob = b->file;
+	v->blob.path[sizeof(v->blob.path) - 1] = '\0';	/* untrusted */
 	note(e, s, v);
 	return 0;
 }
@@ -119,7 +113,8 @@ static int add_rename(struct ct_pulls *e,
 	v->kind = EV_RENAME;
 	v->sub = r->kind;
 	v->ts = r->hdr.ts_ns;
-	ct_copy_str(v->path, sizeof(v->path), r->oldpath, sizeof(r->oldpath));
+	ct_copy_str(v->oldpath, sizeof(v->oldpath), r->oldpath,
+		    sizeof(r->oldpath));
 	ct_copy_str(newpath, sizeof(newpath), r->newpath, sizeof(r->newpath));
 	pl_digest_of(v->digest, newpath);
 	note(e, s, v);
