@@ -525,7 +525,7 @@ static int advance_stream(struct ct_pulls *e, struct stream *s)
 	return rc;
 }
 
-static int advance(struct ct_pulls *e, uint64_t now)
+int pl_advance(struct ct_pulls *e, uint64_t now)
 {
 	int rc = 0;
 
@@ -540,23 +540,10 @@ static int advance(struct ct_pulls *e, uint64_t now)
 	return rc;
 }
 
-int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
-{
-	const struct ct_hdr *h = rec;
-	int rc;
-
-	if (!e || !rec || len < sizeof(*h) || h->size > len)
-		return -EINVAL;
-	rc = pl_add_record(e, h);
-	if (rc)
-		return rc;
-	return advance(e, h->ts_ns);
-}
-
 void ct_pulls_tick(struct ct_pulls *e, uint64_t now_mono_ns)
 {
 	if (e)
-		advance(e, now_mono_ns);
+		pl_advance(e, now_mono_ns);
 }
 
 void ct_pulls_flush(struct ct_pulls *e)

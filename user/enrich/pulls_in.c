@@ -314,7 +314,9 @@ static void add_lost(struct ct_pulls *e, const struct ct_hdr *h)
 	e->lost_ts = h->ts_ns;
 }
 
-int pl_add_record(struct ct_pulls *e, const struct ct_hdr *h)
+/* A record (its header checked against its length) into the stage's
+ * streams, clients or losses; 0 or -errno. */
+static int add_record(struct ct_pulls *e, const struct ct_hdr *h)
 {
 	const void *rec = h;
 	int rc = 0;
@@ -349,4 +351,17 @@ int pl_add_record(struct ct_pulls *e, const struct ct_hdr *h)
 		break;
 	}
 	return rc;
+}
+
+int ct_pulls_feed(struct ct_pulls *e, const void *rec, size_t len)
+{
+	const struct ct_hdr *h = rec;
+	int rc;
+
+	if (!e || !rec || len < sizeof(*h) || h->size > len)
+		return -EINVAL;
+	rc = add_record(e, h);
+	if (rc)
+		return rc;
+	return pl_advance(e, h->ts_ns);
 }
