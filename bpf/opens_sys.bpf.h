@@ -38,6 +38,7 @@
 
 #include "bits.bpf.h"
 #include "events.bpf.h"
+#include "gate.bpf.h"
 #include "opens_maps.bpf.h"
 #include "sysargs.bpf.h"
 #include "touch.bpf.h"
@@ -61,22 +62,9 @@ const volatile bool paths_enabled;	/* --paths */
  * whose entry came while they were off, would end on that old start
  * (minutes later, a "latency" of minutes).  Such an exit is not timed
  * (nor counted, but for a runsc guest's, counted at its stop): the
- * container's opens are cut there anyway (opens.traced_until_ns).  A map, as pull_gate: userspace writes it
- * while the programs run, and the loader does not map .bss.
+ * container's opens are cut there anyway (opens.traced_until_ns).
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} opens_gate SEC(".maps");
-
-static __always_inline __u32 opens_gen(void)
-{
-	__u32 k = 0, *gen = bpf_map_lookup_elem(&opens_gate, &k);
-
-	return gen ? *gen : 0;
-}
+CT_GATE(opens_gate);
 
 const struct ct_opens_slow zero_slow;
 
@@ -307,7 +295,7 @@ static __always_inline void opens_open_enter(struct task_struct *t,
 			return;
 		s.kind = CT_OPENS_GOFER;
 	}
-	s.gen = opens_gen();
+	s.gen = gate_value(&opens_gate);
 	if (!s.gen)
 		return;		/* being detached */
 	if ((paths_enabled || touch_window_ns) && s.kind == CT_OPENS_GUEST)
@@ -355,7 +343,8 @@ static __always_inline void opens_open_exit(struct task_struct *t,
 	s = inflight_get(t);
 	if (!s || !s->ts_ns)
 		return;
-	if (s->gen == opens_gen() && !stub_untimed_exit(s, regs, ret)) {
+	if (s->gen == gate_value(&opens_gate) &&
+	    !stub_untimed_exit(s, regs, ret)) {
 		now = bpf_ktime_get_ns();
 		account(s, now, ret);
 		note_slow(s, now - s->ts_ns, ret, regs, in_si);
@@ -403,7 +392,7 @@ static __always_inline void opens_stub_stop(struct task_struct *prev)
 	tr = bpf_map_lookup_elem(&tracked, &s.cgroup_key);
 	if (!tr || tr->runtime != CT_OPENS_RT_RUNSC)
 		return;
-	s.gen = opens_gen();
+	s.gen = gate_value(&opens_gate);
 	if (!s.gen)
 		return;		/* being detached */
 	__sync_fetch_and_add(&tr->stub_stops, 1);

@@ -39,6 +39,7 @@
 #include "task.bpf.h"
 #include "daemons.bpf.h"
 #include "events.bpf.h"
+#include "gate.bpf.h"
 #include "mapfull.bpf.h"
 #include "sysargs.bpf.h"
 #include "pull.h"
@@ -96,22 +97,9 @@ __u64 nr_opening;
  * read, pread64 and close are off, a new value each time they are
  * attached.  A blob file opened while it is 0, or under an earlier value
  * (the hooks were detached since), has not been seen whole: it goes out
- * as CT_EV_PULL_UNTRACED instead of being counted as if it had.  A map,
- * as stub_gate (bpf/sys.bpf.c): the loader does not map .bss.
+ * as CT_EV_PULL_UNTRACED instead of being counted as if it had.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} pull_gate SEC(".maps");
-
-static __always_inline __u32 pull_gen(void)
-{
-	__u32 k = 0, *gen = bpf_map_lookup_elem(&pull_gate, &k);
-
-	return gen ? *gen : 0;
-}
+CT_GATE(pull_gate);
 
 /* Globals, not static locals: clang 14 mislabels those in BTF. */
 const char s_blob[] = "GetImageBlob";
@@ -317,16 +305,18 @@ static __always_inline int on_open(struct task_struct *t, const char *path,
 	st = scratch_state();
 	if (!st)
 		return 0;
-	len = bpf_probe_read_user_str(st->path, CT_PATH_MAX, path);
+	len = bpf_probe_read_user_str(st->file.path, CT_PATH_MAX, path);
 	if (len <= 1)
 		return 0;
-	kind = file_kind(st->path, len - 1, who, flags & CT_O_ACCMODE, loop);
+	kind = file_kind(st->file.path, len - 1, who, flags & CT_O_ACCMODE,
+			 loop);
 	if (!kind)
 		return 0;
-	__builtin_memset(st, 0, offsetof(struct ct_pull_blob_state, path));
-	st->open_ns = bpf_ktime_get_ns();
-	st->kind = kind;
-	st->gen = pull_gen();
+	__builtin_memset(&st->file, 0,
+			 offsetof(struct ct_pull_blob_file, path));
+	st->file.open_ns = bpf_ktime_get_ns();
+	st->file.kind = kind;
+	st->gen = gate_value(&pull_gate);
 	if (!map_insert(&opening, &tid, st, BPF_ANY, CT_MAPFULL_OPENING))
 		__sync_fetch_and_add(&nr_opening, 1);
 	return 0;
@@ -344,18 +334,8 @@ static __always_inline void send_blob(const struct ct_pull_blob_state *st, __u64
 		return;
 	}
 	ct_fill_hdr(&r->hdr, type, sizeof(*r));
-	r->open_ns = st->open_ns;
-	r->first_write_ns = st->first_write_ns;
-	r->last_write_ns = st->last_write_ns;
-	r->first_read_ns = st->first_read_ns;
-	r->last_read_ns = st->last_read_ns;
-	r->bytes_written = st->bytes_written;
-	r->bytes_read = st->bytes_read;
-	r->writes = st->writes;
-	r->reads = st->reads;
-	r->kind = st->kind;
+	r->file = st->file;
 	r->fd = (__s32)fd;
-	__builtin_memcpy(r->path, st->path, CT_PATH_MAX);
 	bpf_ringbuf_submit(r, 0);
 }
 
@@ -376,7 +356,7 @@ static __always_inline int pull_open_exit(long ret)
 	st = bpf_map_lookup_elem(&opening, &tid);
 	if (!st)
 		return 0;
-	if (ret >= 0 && (!st->gen || st->gen != pull_gen())) {
+	if (ret >= 0 && (!st->gen || st->gen != gate_value(&pull_gate))) {
 		send_blob(st, (__u64)ret, CT_EV_PULL_UNTRACED);
 	} else if (ret >= 0) {
 		key = (pid_tgid & ~0xffffffffull) | (__u32)ret;
@@ -400,7 +380,7 @@ static __always_inline struct ct_pull_blob_state *lookup_fd(__u64 fd)
 		return NULL;
 	key = (bpf_get_current_pid_tgid() & ~0xffffffffull) | (__u32)fd;
 	st = bpf_map_lookup_elem(&fds, &key);
-	return st && st->gen == pull_gen() ? st : NULL;
+	return st && st->gen == gate_value(&pull_gate) ? st : NULL;
 }
 
 static __always_inline int on_write(__u64 fd, __u64 count)
@@ -411,11 +391,11 @@ static __always_inline int on_write(__u64 fd, __u64 count)
 	if (!st)
 		return 0;
 	now = bpf_ktime_get_ns();
-	if (!st->first_write_ns)
-		st->first_write_ns = now;
-	st->last_write_ns = now;
-	st->bytes_written += count;
-	st->writes++;
+	if (!st->file.first_write_ns)
+		st->file.first_write_ns = now;
+	st->file.last_write_ns = now;
+	st->file.bytes_written += count;
+	st->file.writes++;
 	return 0;
 }
 
@@ -427,11 +407,11 @@ static __always_inline int on_read(__u64 fd, __u64 count)
 	if (!st)
 		return 0;
 	now = bpf_ktime_get_ns();
-	if (!st->first_read_ns)
-		st->first_read_ns = now;
-	st->last_read_ns = now;
-	st->bytes_read += count;
-	st->reads++;
+	if (!st->file.first_read_ns)
+		st->file.first_read_ns = now;
+	st->file.last_read_ns = now;
+	st->file.bytes_read += count;
+	st->file.reads++;
 	return 0;
 }
 
@@ -448,8 +428,8 @@ static __always_inline int on_close(__u64 fd)
 	st = bpf_map_lookup_elem(&fds, &key);
 	if (!st)
 		return 0;
-	send_blob(st, fd, st->gen == pull_gen() ? CT_EV_PULL_BLOB :
-						CT_EV_PULL_UNTRACED);
+	send_blob(st, fd, st->gen == gate_value(&pull_gate) ?
+			  CT_EV_PULL_BLOB : CT_EV_PULL_UNTRACED);
 	if (!bpf_map_delete_elem(&fds, &key))
 		__sync_fetch_and_add(&nr_open, -1);
 	return 0;
@@ -475,8 +455,8 @@ static __always_inline int on_rename(const char *oldp, const char *newp,
 	st = scratch_state();
 	if (!st)
 		return 0;
-	len = bpf_probe_read_user_str(st->path, CT_PATH_MAX, newp);
-	kind = len > 1 ? rename_kind(st->path, len - 1, who, loop) : 0;
+	len = bpf_probe_read_user_str(st->file.path, CT_PATH_MAX, newp);
+	kind = len > 1 ? rename_kind(st->file.path, len - 1, who, loop) : 0;
 	if (!kind)
 		return 0;
 	r = bpf_ringbuf_reserve(&pull_events, sizeof(*r), 0);
@@ -487,7 +467,7 @@ static __always_inline int on_rename(const char *oldp, const char *newp,
 	ct_fill_hdr(&r->hdr, CT_EV_PULL_RENAME, sizeof(*r));
 	r->kind = kind;
 	r->_pad = 0;
-	__builtin_memcpy(r->newpath, st->path, CT_PATH_MAX);
+	__builtin_memcpy(r->newpath, st->file.path, CT_PATH_MAX);
 	if (bpf_probe_read_user_str(r->oldpath, CT_PATH_MAX, oldp) < 0)
 		r->oldpath[0] = '\0';
 	bpf_ringbuf_submit(r, 0);

@@ -40,6 +40,7 @@
 #include "coldtrace.h"
 #include "sysargs.bpf.h"
 #include "events.bpf.h"
+#include "gate.bpf.h"
 #include "lifecycle_sys.bpf.h"
 #include "opens_sys.bpf.h"
 #include "pull_sys.bpf.h"
@@ -61,22 +62,9 @@ const volatile bool why_on;	/* --why: why_tasks is why.bpf.c's by fd */
  * set by userspace with the stub's sys_exit on the fentry path
  * (ct_fx_stub, attached only while a runsc start needs it), always on
  * the tp_btf path.  A stop counted while its exit cannot be seen would
- * leave a count without a time.  A map, not a global: userspace writes
- * it while the programs run, and the loader does not map .bss.
+ * leave a count without a time.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} stub_gate SEC(".maps");
-
-static __always_inline bool stub_armed(void)
-{
-	__u32 k = 0, *on = bpf_map_lookup_elem(&stub_gate, &k);
-
-	return on && *on;
-}
+CT_GATE(stub_gate);
 
 /*
  * Each syscall's work, shared by the two paths (user/kern/kfeatures.c picks
@@ -516,7 +504,7 @@ int ct_sched_switch(__u64 *ctx)
 	 * opens of 1,000 in a 7.2 guest.
 	 */
 	if (stubs_on && !preempt && (prev_state & CT_TASK_TRACED) &&
-	    stub_armed())
+	    gate_value(&stub_gate))
 		opens_stub_stop(prev);
 	if (why_on)
 		why_switch(ctx, preempt, prev, next, prev_state);

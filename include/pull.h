@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Image pull records (CT_EV_PULL_FIRST..CT_EV_PULL_LAST), shared by
- * bpf/pull.bpf.c and user/enrich/pulls.c.
+ * bpf/pull_sys.bpf.h and user/enrich/pulls_in.c.
  *
  * The BPF side follows the blob files of dockerd, containerd and podman: per
  * file ONE record at close with the bytes written (fetch) and read back
@@ -48,49 +48,54 @@ enum ct_pull_rename_kind {
 };
 
 /*
+ * Members that are also a struct of their own, as the kernel's
+ * struct_group_tagged(): each named in place, and all of them together
+ * as @name, of type struct @tag (one assignment copies them).
+ */
+#define CT_STRUCT_GROUP(tag, name, ...)					\
+	union {								\
+		struct { __VA_ARGS__ };					\
+		struct tag { __VA_ARGS__ } name;			\
+	}
+
+/*
  * CT_EV_PULL_BLOB: a blob file followed from its open to its close.
  * CT_EV_PULL_UNTRACED, same layout: one whose writes and reads were not
  * all seen, because the hooks on them were off for part of its life
  * (user/kern/arm.h): sent at open (ts_ns = open_ns, counts 0) if they
  * were off then, or at close with what they counted since its open if
- * they were detached and attached again in between.
+ * they were detached and attached again in between.  Its file is what
+ * the kernel counted (struct ct_pull_blob_state), sent as it is.
  */
 struct ct_pull_blob {
 	struct ct_hdr hdr;	/* ts_ns: close(2) */
-	__u64 open_ns;
-	__u64 first_write_ns;	/* 0: never written */
-	__u64 last_write_ns;
-	__u64 first_read_ns;	/* 0: never read */
-	__u64 last_read_ns;
-	__u64 bytes_written;	/* sum of write(2) counts */
-	__u64 bytes_read;	/* sum of read(2)/pread64(2) counts asked */
-	__u32 writes;
-	__u32 reads;
-	__u32 kind;		/* enum ct_pull_file */
-	__s32 fd;
-	char path[CT_PATH_MAX];
+	CT_STRUCT_GROUP(ct_pull_blob_file, file,
+		__u64 open_ns;
+		__u64 first_write_ns;	/* 0: never written */
+		__u64 last_write_ns;
+		__u64 first_read_ns;	/* 0: never read */
+		__u64 last_read_ns;
+		__u64 bytes_written;	/* sum of write(2) counts */
+		__u64 bytes_read;	/* sum of read(2)/pread64(2) counts asked */
+		__u32 writes;
+		__u32 reads;
+		__u32 kind;		/* enum ct_pull_file */
+		__s32 fd;
+		char path[CT_PATH_MAX];
+	);
 };
 
 /*
  * A blob file being followed, the fds map's value (bpf/pull_sys.bpf.h:
- * (tgid << 32 | fd) -> counters).  One whose process ended without
- * close(2) (killed: its files closed by its exit) is read by user space
- * before it deletes it, and goes out as the CT_EV_PULL_BLOB its close
- * would have sent (ct_sys_bpf_sweep_files()).
+ * (tgid << 32 | fd) -> counters; file.fd is set when it goes out).  One
+ * whose process ended without close(2) (killed: its files closed by its
+ * exit) is read by user space before it deletes it, and goes out as the
+ * CT_EV_PULL_BLOB its close would have sent (ct_sys_bpf_sweep_files()).
  */
 struct ct_pull_blob_state {
-	__u64 open_ns;
-	__u64 first_write_ns;
-	__u64 last_write_ns;
-	__u64 first_read_ns;
-	__u64 last_read_ns;
-	__u64 bytes_written;
-	__u64 bytes_read;
-	__u32 writes;
-	__u32 reads;
-	__u32 kind;
-	__u32 gen;		/* pull_gen at open */
-	char path[CT_PATH_MAX];
+	struct ct_pull_blob_file file;
+	__u32 gen;		/* pull_gate's value at open */
+	__u32 _pad;
 };
 
 struct ct_pull_rename {
@@ -155,7 +160,10 @@ struct ct_pull_image {
 	struct ct_pull_image_layer layers[CT_PULL_IMAGE_LAYERS];
 };
 
-_Static_assert(sizeof(struct ct_pull_blob) == 72 + 72 + CT_PATH_MAX,
+_Static_assert(sizeof(struct ct_pull_blob) == 72 + 72 + CT_PATH_MAX &&
+	       __builtin_offsetof(struct ct_pull_blob, file) == 72 &&
+	       __builtin_offsetof(struct ct_pull_blob, fd) == 72 + 68 &&
+	       __builtin_offsetof(struct ct_pull_blob, path) == 72 + 72,
 	       "ct_pull_blob ABI");
 _Static_assert(sizeof(struct ct_pull_rename) == 72 + 8 + 2 * CT_PATH_MAX,
 	       "ct_pull_rename ABI");

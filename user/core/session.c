@@ -250,25 +250,15 @@ void ct_session_inject_blob(struct ct_session *s, uint32_t tgid, int fd,
 	r.hdr.type = whole ? CT_EV_PULL_BLOB : CT_EV_PULL_UNTRACED;
 	r.hdr.size = sizeof(r);
 	r.hdr.pid = r.hdr.tid = tgid;
-	r.hdr.ts_ns = st->open_ns;
-	if (st->last_write_ns > r.hdr.ts_ns)
-		r.hdr.ts_ns = st->last_write_ns;
-	if (st->last_read_ns > r.hdr.ts_ns)
-		r.hdr.ts_ns = st->last_read_ns;
-	ct_copy_str(r.hdr.comm, sizeof(r.hdr.comm),
-		    ct_prog_name(blob_owner(st->kind)), CT_COMM_LEN);
-	r.open_ns = st->open_ns;
-	r.first_write_ns = st->first_write_ns;
-	r.last_write_ns = st->last_write_ns;
-	r.first_read_ns = st->first_read_ns;
-	r.last_read_ns = st->last_read_ns;
-	r.bytes_written = st->bytes_written;
-	r.bytes_read = st->bytes_read;
-	r.writes = st->writes;
-	r.reads = st->reads;
-	r.kind = st->kind;
+	r.file = st->file;	/* the path's tail: zeroed as any record's */
 	r.fd = fd;
-	ct_copy_str(r.path, sizeof(r.path), st->path, sizeof(st->path));
+	r.hdr.ts_ns = r.open_ns;
+	if (r.last_write_ns > r.hdr.ts_ns)
+		r.hdr.ts_ns = r.last_write_ns;
+	if (r.last_read_ns > r.hdr.ts_ns)
+		r.hdr.ts_ns = r.last_read_ns;
+	ct_copy_str(r.hdr.comm, sizeof(r.hdr.comm),
+		    ct_prog_name(blob_owner(r.kind)), CT_COMM_LEN);
 	ct_session_event(s, &r, sizeof(r));
 }
 

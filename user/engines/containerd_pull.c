@@ -34,12 +34,13 @@ static void ctrd_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 		const struct ev *r = &ev[i];
 
 		if (r->kind != EV_BLOB || r->sub != CT_PULL_F_CTRD_BLOB ||
-		    !r->fr || r->fr < fetch_end || r->reads < 2 ||
+		    !r->blob.first_read_ns ||
+		    r->blob.first_read_ns < fetch_end || r->blob.reads < 2 ||
 		    strcmp(r->digest, digest))
 			continue;
-		if (!start || r->fr < start)
-			start = r->fr;
-		end = pl_max_u64(end, r->lr);
+		if (!start || r->blob.first_read_ns < start)
+			start = r->blob.first_read_ns;
+		end = pl_max_u64(end, r->blob.last_read_ns);
 	}
 	if (!start)
 		return;
@@ -53,7 +54,7 @@ static const char *ingest_digest(const struct ev *ev, size_t n,
 {
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == EV_RENAME && ev[i].sub == CT_PULL_R_CTRD_BLOB &&
-		    !strcmp(ev[i].path, path))
+		    !strcmp(ev[i].oldpath, path))
 			return ev[i].digest;
 	return "";
 }
@@ -113,7 +114,8 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n,
 		if (ev[i].kind == EV_BLOB && ev[i].sub == CT_PULL_F_CTRD_INGEST)
 			ni++;
 		if (ev[i].kind == EV_BLOB)
-			end = pl_max_u64(end, pl_max_u64(ev[i].ts, ev[i].lr));
+			end = pl_max_u64(end, pl_max_u64(ev[i].ts,
+						ev[i].blob.last_read_ns));
 	}
 	if (!ni)
 		return unread ? pl_emit_unread_bare(e, CT_ENG_CONTAINERD,
@@ -128,16 +130,18 @@ static int build_ctrd(struct ct_pulls *e, struct ev *ev, size_t n,
 		if (b->kind != EV_BLOB || b->sub != CT_PULL_F_CTRD_INGEST)
 			continue;
 		ct_copy_str(l->digest, sizeof(l->digest),
-			 ingest_digest(ev, n, b->path), CT_PULL_DIGEST_LEN);
+			    ingest_digest(ev, n, b->blob.path),
+			    CT_PULL_DIGEST_LEN);
 		l->untraced = b->untraced;
-		l->bytes = b->bw;
-		l->fetch_start_ns = pl_wall(e, b->open_ns);
-		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
-		ctrd_unpack(e, ev, n, l->digest, b->lw, l);
-		if (b->open_ns < first_open)
-			first_open = b->open_ns;
-		if (b->fw && b->fw < first_write)
-			first_write = b->fw;
+		l->bytes = b->blob.bytes_written;
+		l->fetch_start_ns = pl_wall(e, b->blob.open_ns);
+		l->fetch_dur_ns = pl_fetch_dur(b);
+		ctrd_unpack(e, ev, n, l->digest, b->blob.last_write_ns, l);
+		if (b->blob.open_ns < first_open)
+			first_open = b->blob.open_ns;
+		if (b->blob.first_write_ns &&
+		    b->blob.first_write_ns < first_write)
+			first_write = b->blob.first_write_ns;
 		k++;
 	}
 	/*
@@ -204,9 +208,9 @@ static struct ev *own_ingest(struct ev *ev, size_t n, const char *d,
 
 	for (size_t i = 0; d[0] && i < n; i++)
 		if (is_ingest(&ev[i]) && !ev[i].used &&
-		    ev[i].open_ns <= stored &&
-		    (!b || ev[i].open_ns > b->open_ns) &&
-		    !strcmp(ingest_digest(ev, n, ev[i].path), d))
+		    ev[i].blob.open_ns <= stored &&
+		    (!b || ev[i].blob.open_ns > b->blob.open_ns) &&
+		    !strcmp(ingest_digest(ev, n, ev[i].blob.path), d))
 			b = &ev[i];
 	return b;
 }
@@ -235,13 +239,14 @@ static void own_fetches(struct ct_pulls *e, struct ev *ev, size_t n,
 		b->used = true;
 		o->n++;
 		l->untraced = b->untraced;
-		l->bytes = b->bw;
-		l->fetch_start_ns = pl_wall(e, b->open_ns);
-		l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
-		if (b->open_ns < o->first)
-			o->first = b->open_ns;
-		if (b->fw && b->fw < o->first_write)
-			o->first_write = b->fw;
+		l->bytes = b->blob.bytes_written;
+		l->fetch_start_ns = pl_wall(e, b->blob.open_ns);
+		l->fetch_dur_ns = pl_fetch_dur(b);
+		if (b->blob.open_ns < o->first)
+			o->first = b->blob.open_ns;
+		if (b->blob.first_write_ns &&
+		    b->blob.first_write_ns < o->first_write)
+			o->first_write = b->blob.first_write_ns;
 		o->end = pl_max_u64(o->end, b->ts);
 	}
 }
@@ -251,7 +256,8 @@ static void own_fetches(struct ct_pulls *e, struct ev *ev, size_t n,
 static bool unpack_of(const struct ev *r, const char *d, uint64_t after)
 {
 	return r->kind == EV_BLOB && r->sub == CT_PULL_F_CTRD_BLOB &&
-	       !r->used && r->fr && r->fr >= after && r->reads >= 2 &&
+	       !r->used && r->blob.first_read_ns &&
+	       r->blob.first_read_ns >= after && r->blob.reads >= 2 &&
 	       !strcmp(r->digest, d);
 }
 
@@ -274,7 +280,7 @@ static bool stored_unpacked(const struct ct_pulls *e, const struct ev *ev,
 		for (size_t j = 0; j < n; j++)
 			if (unpack_of(&ev[j], p->layers[i].digest,
 				      unpack_after(e, &p->layers[i])) &&
-			    ev[j].lr <= stored)
+			    ev[j].blob.last_read_ns <= stored)
 				return true;
 	return false;
 }
@@ -297,10 +303,13 @@ static struct ev *pick_unpack(struct ev *ev, size_t n, const char *d,
 	for (size_t i = 0; i < n; i++) {
 		struct ev *r = &ev[i];
 
-		if (!unpack_of(r, d, after) || (r->lr <= stored) != unpacked ||
-		    (exit && r->lr > exit))
+		if (!unpack_of(r, d, after) ||
+		    (r->blob.last_read_ns <= stored) != unpacked ||
+		    (exit && r->blob.last_read_ns > exit))
 			continue;
-		if (!pick || (unpacked ? r->lr > pick->lr : r->fr < pick->fr))
+		if (!pick || (unpacked ?
+			      r->blob.last_read_ns > pick->blob.last_read_ns :
+			      r->blob.first_read_ns < pick->blob.first_read_ns))
 			pick = r;
 	}
 	return pick;
@@ -323,8 +332,8 @@ static void own_meta(struct ev *ev, size_t n, const struct ct_pull_image *im,
 		if (!b)
 			continue;
 		b->used = true;
-		if (b->open_ns < o->first)
-			o->first = b->open_ns;
+		if (b->blob.open_ns < o->first)
+			o->first = b->blob.open_ns;
 	}
 }
 
@@ -345,11 +354,11 @@ static void own_unpacks(struct ct_pulls *e, struct ev *ev, size_t n,
 			continue;
 		r->used = true;
 		o->n++;
-		l->unpack_start_ns = pl_wall(e, r->fr);
-		l->unpack_dur_ns = r->lr - r->fr;
-		if (r->fr < o->first)
-			o->first = r->fr;
-		o->end = pl_max_u64(o->end, r->lr);
+		l->unpack_start_ns = pl_wall(e, r->blob.first_read_ns);
+		l->unpack_dur_ns = r->blob.last_read_ns - r->blob.first_read_ns;
+		if (r->blob.first_read_ns < o->first)
+			o->first = r->blob.first_read_ns;
+		o->end = pl_max_u64(o->end, r->blob.last_read_ns);
 	}
 }
 
@@ -584,7 +593,7 @@ static int settle(struct ct_pulls *e, struct stream *s, uint64_t before)
 static void note(struct stream *s, struct ev *v)
 {
 	if (v->kind == EV_BLOB && v->sub == CT_PULL_F_CTRD_BLOB)
-		pl_digest_of(v->digest, v->path);
+		pl_digest_of(v->digest, v->blob.path);
 	if ((v->kind == EV_BLOB && (v->sub == CT_PULL_F_CTRD_INGEST ||
 				    v->sub == CT_PULL_F_CTRD_BLOB)) ||
 	    (v->kind == EV_RENAME && v->sub == CT_PULL_R_CTRD_BLOB))

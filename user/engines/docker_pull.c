@@ -27,8 +27,9 @@ static struct ev *find_untar(struct ev *ev, size_t n, const struct ev *b)
 	for (size_t i = 0; i < n; i++) {
 		struct ev *u = &ev[i];
 
-		if (u->kind == EV_HELPER && !u->used && u->ts >= b->fr &&
-		    u->ts <= b->lr)
+		if (u->kind == EV_HELPER && !u->used &&
+		    u->ts >= b->blob.first_read_ns &&
+		    u->ts <= b->blob.last_read_ns)
 			return u;
 	}
 	return NULL;
@@ -43,9 +44,9 @@ static void docker_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 			  struct ev *b, struct ct_pull_layer *l)
 {
 	struct ev *u;
-	uint64_t start = b->fr, end = b->lr;
+	uint64_t start = b->blob.first_read_ns, end = b->blob.last_read_ns;
 
-	if (!b->fr)
+	if (!b->blob.first_read_ns)
 		return;
 	u = find_untar(ev, n, b);
 	if (u) {
@@ -61,7 +62,7 @@ static void docker_unpack(struct ct_pulls *e, struct ev *ev, size_t n,
 /* Blob files open at once (a layer is fetched once at a time). */
 static bool overlap(const struct ev *a, const struct ev *b)
 {
-	return a->open_ns <= b->ts && b->open_ns <= a->ts;
+	return a->blob.open_ns <= b->ts && b->blob.open_ns <= a->ts;
 }
 
 /* Another of the nl blobs that overlaps b has digest d already. */
@@ -96,13 +97,14 @@ static void docker_digests(struct ev *ev, size_t n, struct ev **blobs,
 		    !ev[i].digest[0])
 			continue;
 		for (size_t j = 0; j < nl; j++) {
-			if (digests[j][0] || !blobs[j]->lr ||
-			    blobs[j]->lr > ev[i].ts ||
+			if (digests[j][0] || !blobs[j]->blob.last_read_ns ||
+			    blobs[j]->blob.last_read_ns > ev[i].ts ||
 			    (fits && (!fits(blobs[j], ev[i].digest, ev, n) ||
 				      taken(blobs, digests, nl, blobs[j],
 					    ev[i].digest))))
 				continue;
-			if (best == nl || blobs[j]->lr < blobs[best]->lr)
+			if (best == nl || blobs[j]->blob.last_read_ns <
+					  blobs[best]->blob.last_read_ns)
 				best = j;
 		}
 		if (best < nl)
@@ -115,9 +117,9 @@ static void fetched_layer(struct ct_pulls *e, struct ev *ev, size_t n,
 			  struct ev *b, struct ct_pull_layer *l)
 {
 	l->untraced = b->untraced;
-	l->bytes = b->bw;
-	l->fetch_start_ns = pl_wall(e, b->open_ns);
-	l->fetch_dur_ns = b->lw > b->open_ns ? b->lw - b->open_ns : 0;
+	l->bytes = b->blob.bytes_written;
+	l->fetch_start_ns = pl_wall(e, b->blob.open_ns);
+	l->fetch_dur_ns = pl_fetch_dur(b);
 	docker_unpack(e, ev, n, b, l);
 }
 
@@ -159,11 +161,13 @@ static int build_docker(struct ct_pulls *e, struct ev *ev, size_t n,
 			continue;
 		blobs[p.nlayers] = b;
 		fetched_layer(e, ev, n, b, &p.layers[p.nlayers++]);
-		if (b->open_ns < first_open)
-			first_open = b->open_ns;
-		if (b->fw && b->fw < first_write)
-			first_write = b->fw;
-		end = pl_max_u64(end, complete ? 0 : pl_max_u64(b->ts, b->lr));
+		if (b->blob.open_ns < first_open)
+			first_open = b->blob.open_ns;
+		if (b->blob.first_write_ns &&
+		    b->blob.first_write_ns < first_write)
+			first_write = b->blob.first_write_ns;
+		end = pl_max_u64(end, complete ? 0 :
+				 pl_max_u64(b->ts, b->blob.last_read_ns));
 	}
 	docker_digests(ev, n, blobs, digests, p.nlayers, NULL);
 	for (size_t j = 0; j < p.nlayers; j++)	/* blob_digests()' first */
@@ -209,7 +213,7 @@ static bool size_fits(const struct ev *b, const char *digest,
 			continue;
 		l = image_layer(ev[i].img, digest);
 		if (l && l->size)
-			return l->size == b->bw;
+			return l->size == b->blob.bytes_written;
 	}
 	return true;
 }
@@ -253,9 +257,10 @@ static struct ev *own_blob(struct ev *ev, size_t n, const char *digest,
 	struct ev *b = NULL;
 
 	for (size_t i = 0; digest[0] && i < n; i++)
-		if (is_blob(&ev[i]) && !ev[i].used && ev[i].open_ns <= end &&
+		if (is_blob(&ev[i]) && !ev[i].used &&
+		    ev[i].blob.open_ns <= end &&
 		    !strcmp(ev[i].digest, digest) &&
-		    (!b || ev[i].open_ns > b->open_ns))
+		    (!b || ev[i].blob.open_ns > b->blob.open_ns))
 			b = &ev[i];
 	return b;
 }
@@ -313,10 +318,11 @@ static uint64_t late_blobs(struct ev *ev, size_t n, const struct ev *iv,
 		struct ev *b = &ev[i];
 
 		if (is_blob(b) && b->untraced && !b->used && !b->digest[0] &&
-		    b->open_ns <= iv->ts) {
+		    b->blob.open_ns <= iv->ts) {
 			b->used = true;
 			late++;
-			first = b->open_ns < first ? b->open_ns : first;
+			first = b->blob.open_ns < first ? b->blob.open_ns :
+							  first;
 		}
 	}
 	for (size_t i = 0; late && i < p->nlayers; i++)
@@ -353,9 +359,10 @@ static int build_image(struct ct_pulls *e, struct stream *s, struct ev *ev,
 			continue;
 		b->used = true;
 		fetched_layer(e, ev, n, b, l);
-		first = b->open_ns < first ? b->open_ns : first;
-		if (b->fw && b->fw < first_write)
-			first_write = b->fw;
+		first = b->blob.open_ns < first ? b->blob.open_ns : first;
+		if (b->blob.first_write_ns &&
+		    b->blob.first_write_ns < first_write)
+			first_write = b->blob.first_write_ns;
 	}
 	for (size_t i = 0; i < p.nlayers; i++)
 		p.untraced_files += p.layers[i].untraced;
@@ -453,8 +460,9 @@ static int orphans(struct ct_pulls *e, struct ev *ev, size_t n, uint64_t end)
  * after), or opened by then and not followed whole. */
 static bool left_by(const struct ev *v, uint64_t t)
 {
-	return is_blob(v) && !v->used && v->open_ns <= t &&
-	       (v->untraced || (v->fr && v->lr <= t));
+	return is_blob(v) && !v->used && v->blob.open_ns <= t &&
+	       (v->untraced ||
+		(v->blob.first_read_ns && v->blob.last_read_ns <= t));
 }
 
 /*
@@ -515,8 +523,8 @@ static int finish_images(struct ct_pulls *e, struct stream *s, size_t k,
 		rc = orphans(e, ev, k, kp.end);
 	for (size_t i = 0; i < k; i++)
 		if (keep_ev(&ev[i], &kp) && is_blob(&ev[i]) &&
-		    ev[i].open_ns < kp.first_kept)
-			kp.first_kept = ev[i].open_ns;
+		    ev[i].blob.open_ns < kp.first_kept)
+			kp.first_kept = ev[i].blob.open_ns;
 	pl_consume_if(s, k, keep_ev, &kp);
 	return rc;
 }

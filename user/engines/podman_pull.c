@@ -40,7 +40,7 @@ static bool is_blob(const struct ev *v)
 /* Written (a fetch), not opened again to be read back. */
 static bool is_fetch(const struct ev *v)
 {
-	return is_blob(v) && !v->reads;
+	return is_blob(v) && !v->blob.reads;
 }
 
 /* A blob's fetch and, if it came, its read-back (opened after that
@@ -53,8 +53,9 @@ struct pair {
 static struct ev *read_back(struct ev *ev, size_t n, const struct ev *f)
 {
 	for (size_t i = 0; i < n; i++)
-		if (is_blob(&ev[i]) && ev[i].reads && ev[i].open_ns >= f->ts &&
-		    !strcmp(ev[i].path, f->path))
+		if (is_blob(&ev[i]) && ev[i].blob.reads &&
+		    ev[i].blob.open_ns >= f->ts &&
+		    !strcmp(ev[i].blob.path, f->blob.path))
 			return &ev[i];
 	return NULL;
 }
@@ -64,7 +65,8 @@ static struct ev *find_untar(struct ev *ev, size_t n, const struct ev *r)
 {
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == EV_HELPER && !ev[i].used &&
-		    ev[i].ts >= r->fr && ev[i].ts <= r->lr)
+		    ev[i].ts >= r->blob.first_read_ns &&
+		    ev[i].ts <= r->blob.last_read_ns)
 			return &ev[i];
 	return NULL;
 }
@@ -78,13 +80,13 @@ static void fetched_layer(struct ct_pulls *e, struct ev *ev, size_t n,
 	struct ev *u;
 
 	l->untraced = f->untraced || (r && r->untraced);
-	l->bytes = f->bw;
-	l->fetch_start_ns = pl_wall(e, f->open_ns);
-	l->fetch_dur_ns = f->lw > f->open_ns ? f->lw - f->open_ns : 0;
-	if (!r || !r->fr)
+	l->bytes = f->blob.bytes_written;
+	l->fetch_start_ns = pl_wall(e, f->blob.open_ns);
+	l->fetch_dur_ns = pl_fetch_dur(f);
+	if (!r || !r->blob.first_read_ns)
 		return;
-	start = r->fr;
-	end = r->lr;
+	start = r->blob.first_read_ns;
+	end = r->blob.last_read_ns;
 	u = find_untar(ev, n, r);
 	if (u) {
 		u->used = true;
@@ -97,12 +99,13 @@ static void fetched_layer(struct ct_pulls *e, struct ev *ev, size_t n,
 static int cmp_pair(const void *a, const void *b)
 {
 	const struct pair *x = a, *y = b;
-	uint64_t tx = x->r ? x->r->fr : UINT64_MAX;
-	uint64_t ty = y->r ? y->r->fr : UINT64_MAX;
+	uint64_t tx = x->r ? x->r->blob.first_read_ns : UINT64_MAX;
+	uint64_t ty = y->r ? y->r->blob.first_read_ns : UINT64_MAX;
 
 	if (tx != ty)
 		return tx < ty ? -1 : 1;
-	return x->f->open_ns < y->f->open_ns ? -1 : x->f->open_ns > y->f->open_ns;
+	return x->f->blob.open_ns < y->f->blob.open_ns ? -1 :
+	       x->f->blob.open_ns > y->f->blob.open_ns;
 }
 
 /* ev[0, n)'s fetches, in the order they were read back (the rest after,
@@ -165,7 +168,7 @@ static void assign(struct pair *p, size_t np, const struct ct_pull_image *im)
 
 		if (!p[i].r || p[i].f->untraced)
 			continue;
-		j = layer_fits(im, taken, cur, p[i].f->bw);
+		j = layer_fits(im, taken, cur, p[i].f->blob.bytes_written);
 		if (j < 0)
 			continue;
 		p[i].layer = j;
@@ -177,7 +180,8 @@ static void assign(struct pair *p, size_t np, const struct ct_pull_image *im)
 
 		if (p[i].r || p[i].f->untraced)
 			continue;
-		j = layer_fits(im, taken, im->nlayers, p[i].f->bw);
+		j = layer_fits(im, taken, im->nlayers,
+			       p[i].f->blob.bytes_written);
 		if (j >= 0) {
 			p[i].layer = j;
 			taken[j] = true;
@@ -214,8 +218,9 @@ static void pull_span(struct ct_pulls *e, struct ct_pull *p, struct ev *ev,
 	uint64_t fw = UINT64_MAX;
 
 	for (size_t i = 0; i < n; i++)
-		if (is_fetch(&ev[i]) && ev[i].used && ev[i].fw && ev[i].fw < fw)
-			fw = ev[i].fw;
+		if (is_fetch(&ev[i]) && ev[i].used &&
+		    ev[i].blob.first_write_ns && ev[i].blob.first_write_ns < fw)
+			fw = ev[i].blob.first_write_ns;
 	p->start_ns = pl_wall(e, st);
 	p->dur_ns = end > st ? end - st : 0;
 	p->ttfb_ns = fw != UINT64_MAX && fw > st ? fw - st : 0;
@@ -253,7 +258,8 @@ static int blobs_pull(struct ct_pulls *e, uint32_t pid, struct ev *ev,
 		pr[i].f->used = true;
 		if (pr[i].r)
 			pr[i].r->used = true;
-		first = pr[i].f->open_ns < first ? pr[i].f->open_ns : first;
+		first = pr[i].f->blob.open_ns < first ?
+			pr[i].f->blob.open_ns : first;
 		fetched_layer(e, ev, n, &pr[i], &p->layers[p->nlayers++]);
 		if (!complete)
 			end = pl_max_u64(end, pl_max_u64(pr[i].f->ts,
@@ -309,7 +315,8 @@ static int build_image(struct ct_pulls *e, struct ev *ev, size_t n,
 		pr[i].f->used = true;
 		if (pr[i].r)
 			pr[i].r->used = true;
-		first = pr[i].f->open_ns < first ? pr[i].f->open_ns : first;
+		first = pr[i].f->blob.open_ns < first ?
+			pr[i].f->blob.open_ns : first;
 		if (pr[i].layer >= 0)
 			fetched_layer(e, ev, n, &pr[i], &p->layers[pr[i].layer]);
 	}

@@ -34,14 +34,17 @@ struct ev {
 	 * none's) */
 	uint32_t sub;
 	uint32_t pid;
-	uint32_t reads;		/* read(2)/pread64(2) calls on a blob */
 	uint16_t port;		/* connect: destination port */
 	bool used;
 	bool untraced;		/* blob: CT_EV_PULL_UNTRACED */
 	uint64_t ts;		/* monotonic */
-	uint64_t open_ns, fw, lw, fr, lr, bw;
 	char digest[CT_PULL_DIGEST_LEN];	/* from a path, "" if none */
-	char path[CT_PATH_MAX];	/* blob path; rename: old path */
+	union {
+		/* blob: the record's file as the kernel counted it, its
+		 * path NUL-terminated */
+		struct ct_pull_blob_file blob;
+		char oldpath[CT_PATH_MAX];	/* rename: its old path */
+	};
 	/* image: the record, malloc'd, owned by the stream (pl_consume()) */
 	struct ct_pull_image *img;
 };
@@ -213,6 +216,8 @@ size_t pl_untraced(const struct ev *ev, size_t n);
 /* Event time (monotonic) on the wall clock; 0 stays 0. */
 uint64_t pl_wall(const struct ct_pulls *e, uint64_t mono);
 uint64_t pl_max_u64(uint64_t a, uint64_t b);
+/* A blob's fetch: from its open to its last write, 0 if never written. */
+uint64_t pl_fetch_dur(const struct ev *b);
 /* qsort() of events by time. */
 int pl_cmp_ev(const void *a, const void *b);
 /* The last connect before first (the registry of this pull), or 0. */

@@ -243,6 +243,28 @@ int ct_loader_load_obj(struct bpf_object *obj, char *err, size_t errlen)
 		    pr.last_warn[0] ? pr.last_warn : "no libbpf message");
 }
 
+int ct_loader_prep_obj(const struct ct_obj_prep *p, struct bpf_object *obj,
+		       char *err, size_t errlen)
+{
+	int rc;
+
+	if (!obj) {
+		rc = -errno;
+		return ct_fail(err, errlen, rc,
+			       "%s: opening BPF object failed: %s", p->who,
+			       strerror(-rc));
+	}
+	rc = p->events ? ct_loader_share_events(p->events, obj) : 0;
+	if (rc)
+		return ct_fail(err, errlen, rc,
+			       "%s: sharing the ring buffer failed: %s", p->who,
+			       strerror(-rc));
+	rc = p->setup ? p->setup(p->ctx, err, errlen) : 0;
+	if (!rc)
+		rc = ct_loader_check_progs(obj, err, errlen);
+	return rc ? rc : ct_loader_load_obj(obj, err, errlen);
+}
+
 static struct bpf_prog_skeleton *skel_prog(struct bpf_object_skeleton *s,
 					   int i)
 {
@@ -613,6 +635,11 @@ int ct_loader_share_events(struct ct_loader *l, struct bpf_object *obj)
 	if (!rc && cl)
 		rc = bpf_map__reuse_fd(cl, bpf_map__fd(l->skel->maps.clients));
 	return rc;
+}
+
+uint64_t ct_loader_wakeup_bytes(const struct ct_loader *l)
+{
+	return bpf_map__max_entries(l->skel->maps.events) / 8;
 }
 
 /*

@@ -94,6 +94,37 @@ int ct_loader_check_progs(struct bpf_object *obj, char *err, size_t errlen);
  */
 int ct_loader_load_obj(struct bpf_object *obj, char *err, size_t errlen);
 
+/*
+ * How each tracer's object goes from its skeleton's open to its load
+ * (user/kern/sys_bpf.c, why_bpf.c, opens_bpf.c, ufn_bpf.c), with the same
+ * words for each.
+ */
+struct ct_obj_prep {
+	const char *who;	/* the tracer: its messages begin with it */
+	/* the lifecycle whose ring buffer and loss counters it shares
+	 * (ct_loader_share_events()), first; NULL: none, or setup does */
+	struct ct_loader *events;
+	/* then its read-only data, maps' sizes, programs' autoload; NULL:
+	 * none; 0 or -errno and err */
+	int (*setup)(void *ctx, char *err, size_t errlen);
+	void *ctx;
+};
+
+/*
+ * @obj, the object of a skeleton just opened (NULL: the open failed,
+ * errno says why), shared and set up as @p says, its tracepoints checked
+ * (ct_loader_check_progs()) and loaded without the programs the kernel
+ * lacks (ct_loader_load_obj()): 0 or -errno and a one-line err.
+ */
+int ct_loader_prep_obj(const struct ct_obj_prep *p, struct bpf_object *obj,
+		       char *err, size_t errlen);
+
+/*
+ * The backlog at which a program on the lifecycle's ring buffer wakes
+ * the reader early: an eighth of the ring, as the lifecycle's own.
+ */
+uint64_t ct_loader_wakeup_bytes(const struct ct_loader *l);
+
 /* Attach every program of a skeleton, naming the one that fails. */
 int ct_loader_attach_skel(struct bpf_object_skeleton *s, char *err,
 			  size_t errlen);

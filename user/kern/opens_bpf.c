@@ -76,11 +76,19 @@ static bool fuse_traceable(void)
 	return has;
 }
 
-static int configure(struct opens_bpf *skel, struct ct_loader *l,
-		     const struct ct_opens_cfg *cfg, bool fuse, char *err,
-		     size_t errlen)
+/* What configure() sets the object up for. */
+struct opens_setup {
+	struct opens_bpf *skel;
+	struct ct_loader *l;
+	const struct ct_opens_cfg *cfg;
+	bool fuse;
+};
+
+static int configure(void *ctx, char *err, size_t errlen)
 {
-	int rc;
+	const struct opens_setup *os = ctx;
+	const struct ct_opens_cfg *cfg = os->cfg;
+	struct opens_bpf *skel = os->skel;
 
 	if (cfg->cgroup_mode != CT_CGROUP_V1_MEMORY &&
 	    cfg->cgroup_mode != CT_CGROUP_V2) {
@@ -102,20 +110,12 @@ static int configure(struct opens_bpf *skel, struct ct_loader *l,
 		bpf_program__set_autoload(skel->progs.ct_opens_sigsys, false);
 	if (!cfg->listens)
 		bpf_program__set_autoload(skel->progs.ct_opens_listen, false);
-	if (!fuse) {
+	if (!os->fuse) {
 		bpf_program__set_autoload(skel->progs.ct_opens_fuse_send, false);
 		bpf_program__set_autoload(skel->progs.ct_opens_fuse_end, false);
 		bpf_map__set_max_entries(skel->maps.fuse_inflight, 1);
 	}
-	/* the listens' records go to the lifecycle's ring buffer */
-	rc = ct_loader_share_events(l, skel->obj);
-	if (rc) {
-		snprintf(err, errlen, "opens: sharing the ring buffer failed: %s",
-			 strerror(-rc));
-		return rc;
-	}
-	/* same early wakeup as the lifecycle tracer: an eighth */
-	skel->rodata->wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 8;
+	skel->rodata->wakeup_bytes = ct_loader_wakeup_bytes(os->l);
 	if (test_tracked_max(skel)) {
 		snprintf(err, errlen, "opens: CT_TEST_TRACKED_MAX: not a "
 			 "number from 1 to %d", CT_OPENS_MAX_CONTAINERS);
@@ -129,20 +129,14 @@ static int open_load(struct ct_opens_bpf *o, struct ct_loader *l,
 		     const struct ct_opens_cfg *cfg, bool fuse, char *err,
 		     size_t errlen)
 {
+	struct opens_setup os = { NULL, l, cfg, fuse };
+	/* the listens' records go to the lifecycle's ring buffer */
+	const struct ct_obj_prep p = { "opens", l, configure, &os };
 	int rc;
 
-	o->skel = opens_bpf__open();
-	if (!o->skel) {
-		rc = -errno;
-		snprintf(err, errlen, "opens: opening BPF object failed: %s",
-			 strerror(-rc));
-		return rc;
-	}
-	rc = configure(o->skel, l, cfg, fuse, err, errlen);
-	if (!rc)
-		rc = ct_loader_check_progs(o->skel->obj, err, errlen);
-	if (!rc)
-		rc = ct_loader_load_obj(o->skel->obj, err, errlen);
+	o->skel = os.skel = opens_bpf__open();
+	rc = ct_loader_prep_obj(&p, o->skel ? o->skel->obj : NULL, err,
+				errlen);
 	if (!rc)
 		rc = ct_loader_attach_skel(o->skel->skeleton, err, errlen);
 	if (rc) {

@@ -276,9 +276,22 @@ static void setup_groups(struct ct_sys_bpf *s, unsigned int have)
 	}
 }
 
-static int configure(struct sys_bpf *skel, struct ct_loader *l,
-		     const struct ct_sys_features *f, char *err, size_t errlen)
+/* What configure() sets the object up for. */
+struct sys_setup {
+	struct sys_bpf *skel;
+	struct ct_loader *l;
+	const struct ct_sys_features *f;
+};
+
+/*
+ * The lifecycle's ring buffer is shared here, not by ct_loader_prep_obj():
+ * its failure is said with the maps' sharing and sizing below.
+ */
+static int configure(void *ctx, char *err, size_t errlen)
 {
+	const struct sys_setup *ss = ctx;
+	const struct ct_sys_features *f = ss->f;
+	struct sys_bpf *skel = ss->skel;
 	int rc;
 
 	if (f->ready && !f->opens) {
@@ -292,11 +305,9 @@ static int configure(struct sys_bpf *skel, struct ct_loader *l,
 	skel->rodata->ready_on = f->ready;
 	rc = set_comms(skel, err, errlen);
 	if (!rc)
-		rc = ct_loader_share_events(l, skel->obj);
-	/* same early wakeup as the lifecycle tracer: an eighth */
+		rc = ct_loader_share_events(ss->l, skel->obj);
 	if (!rc)
-		skel->rodata->wakeup_bytes =
-			bpf_map__max_entries(skel->maps.events) / 8;
+		skel->rodata->wakeup_bytes = ct_loader_wakeup_bytes(ss->l);
 	if (!rc)
 		rc = f->opens ? share_opens(skel, f->opens) :
 				shrink_opens(skel);
@@ -354,8 +365,7 @@ static const char *hooks_said(struct ct_sys_bpf *s, char *buf, size_t len)
 	return buf;
 }
 
-/* Whether the stub stops count (bpf/sys.bpf.c stub_gate). */
-/* v into the one-entry gate map m (stub_gate, pull_gate, opens_gate). */
+/* v into gate m (bpf/gate.bpf.h: stub_gate, pull_gate, opens_gate). */
 static int gate_set(struct bpf_map *m, const char *what, __u32 v, char *err,
 		    size_t errlen)
 {
@@ -417,6 +427,8 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		     const struct ct_sys_features *f, bool verbose, char *err,
 		     size_t errlen)
 {
+	struct sys_setup ss = { NULL, l, f };
+	const struct ct_obj_prep p = { "sys", NULL, configure, &ss };
 	char buf[128];
 	struct ct_sys_bpf *s;
 	int rc;
@@ -427,19 +439,9 @@ int ct_sys_bpf_start(struct ct_sys_bpf **out, struct ct_loader *l,
 		snprintf(err, errlen, "sys: out of memory");
 		return -ENOMEM;
 	}
-	s->skel = sys_bpf__open();
-	if (!s->skel) {
-		rc = -errno;
-		snprintf(err, errlen, "sys: opening BPF object failed: %s",
-			 strerror(-rc));
-		free(s);
-		return rc;
-	}
-	rc = configure(s->skel, l, f, err, errlen);
-	if (!rc)
-		rc = ct_loader_check_progs(s->skel->obj, err, errlen);
-	if (!rc)
-		rc = ct_loader_load_obj(s->skel->obj, err, errlen);
+	s->skel = ss.skel = sys_bpf__open();
+	rc = ct_loader_prep_obj(&p, s->skel ? s->skel->obj : NULL, err,
+				errlen);
 	/* the groups' programs are loaded on the fentry path only */
 	if (!rc)
 		setup_groups(s, features_had(s->skel, f));

@@ -74,6 +74,7 @@ int ct_ufn_bpf_start(struct ct_ufn_bpf **out, struct ct_loader *l,
 		     const char *proc_dir, bool verbose, char *err,
 		     size_t errlen)
 {
+	const struct ct_obj_prep p = { "ufn", l, NULL, NULL };
 	struct ct_ufn_bpf *u = calloc(1, sizeof(*u));
 	int rc;
 
@@ -85,19 +86,8 @@ int ct_ufn_bpf_start(struct ct_ufn_bpf **out, struct ct_loader *l,
 	u->proc_dir = proc_dir;
 	u->verbose = verbose;
 	u->skel = ufn_bpf__open();
-	if (!u->skel) {
-		rc = -errno;
-		snprintf(err, errlen, "ufn: opening BPF object failed: %s",
-			 strerror(-rc));
-		free(u);
-		return rc;
-	}
-	rc = ct_loader_share_events(l, u->skel->obj);
-	if (rc)
-		snprintf(err, errlen, "ufn: sharing the ring buffer failed: %s",
-			 strerror(-rc));
-	else
-		rc = ct_loader_load_obj(u->skel->obj, err, errlen);
+	rc = ct_loader_prep_obj(&p, u->skel ? u->skel->obj : NULL, err,
+				errlen);
 	if (rc) {
 		ct_ufn_bpf_stop(u);
 		return rc;

@@ -170,31 +170,24 @@ static int zero_depth(struct why_bpf *skel, char *err, size_t errlen)
 	return rc;
 }
 
-/*
- * The object opened, set up for how (ways: what BTF allows), and loaded;
- * 0 or -errno + err.
- */
-static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
-		const struct count_ways *ways, char *err, size_t errlen)
+/* What setup() sets the object up for. */
+struct why_setup {
+	struct ct_why_bpf *w;
+	struct ct_loader *l;
+	enum wake_how how;
+	const struct count_ways *ways;	/* what BTF allows */
+};
+
+/* After the open: set up for how; 0 or -errno + err. */
+static int setup(void *ctx, char *err, size_t errlen)
 {
+	const struct why_setup *ws = ctx;
+	const struct count_ways *ways = ws->ways;
+	struct ct_why_bpf *w = ws->w;
+	enum wake_how how = ws->how;
 	int rc;
 
-	w->skel = why_bpf__open();
-	if (!w->skel) {
-		rc = -errno;
-		snprintf(err, errlen, "why: opening BPF object failed: %s",
-			 strerror(-rc));
-		return rc;
-	}
-	rc = ct_loader_share_events(l, w->skel->obj);
-	if (rc) {
-		snprintf(err, errlen, "why: sharing the ring buffer failed: %s",
-			 strerror(-rc));
-		return rc;
-	}
-	/* same early wakeup as the lifecycle tracer: an eighth */
-	w->skel->rodata->wakeup_bytes =
-		bpf_map__max_entries(w->skel->maps.events) / 8;
+	w->skel->rodata->wakeup_bytes = ct_loader_wakeup_bytes(ws->l);
 	if (how == WAKE_COUNT && !ways->ksym) {
 		snprintf(err, errlen, "the kernel's BTF names no __preempt_count or pcpu_hot");
 		return -ENOENT;
@@ -214,12 +207,24 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 		return rc;
 	}
 	rc = set_wake(w->skel, how);
-	if (rc) {
+	if (rc)
 		snprintf(err, errlen, "why: %s", strerror(-rc));
-		return rc;
-	}
-	rc = ct_loader_check_progs(w->skel->obj, err, errlen);
-	return rc ? rc : ct_loader_load_obj(w->skel->obj, err, errlen);
+	return rc;
+}
+
+/*
+ * The object opened, set up for how (ways: what BTF allows), and loaded;
+ * 0 or -errno + err.
+ */
+static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
+		const struct count_ways *ways, char *err, size_t errlen)
+{
+	struct why_setup ws = { w, l, how, ways };
+	const struct ct_obj_prep p = { "why", l, setup, &ws };
+
+	w->skel = why_bpf__open();
+	return ct_loader_prep_obj(&p, w->skel ? w->skel->obj : NULL, err,
+				  errlen);
 }
 
 int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
