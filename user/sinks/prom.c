@@ -6,11 +6,11 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include "chain.h"
 #include "engine.h"
 #include "prom.h"
 #include "hist.h"
 #include "json.h"
+#include "losses.h"
 #include "pulls.h"
 #include "tracker.h"
 #include "util.h"
@@ -235,14 +235,6 @@ static void lt_label_n(struct prom_lt *t, const char *name, const char *v,
 static void lt_label(struct prom_lt *t, const char *name, const char *v)
 {
 	lt_label_n(t, name, v, SIZE_MAX);
-}
-
-/* A family of one unlabelled counter. */
-static void prom_counter(FILE *f, const char *name, const char *help,
-			 uint64_t v)
-{
-	ct_prom_family(f, name, "counter", help);
-	fprintf(f, "%s %" PRIu64 "\n", name, v);
 }
 
 /* ---- groups ---- */
@@ -964,96 +956,6 @@ static void kind_counters(const struct prom_ctx *x, enum ct_kind k)
 	container_counter(x, k, COUNT_FAILED, n->failed, n->failed_help);
 }
 
-/* map_full_inserts, by map. */
-static void map_full_counter(FILE *f, const struct ct_tracker_stats *st)
-{
-	const char *name = "coldtrace_map_full_inserts_total";
-
-	ct_prom_family(f, name, "counter", "Inserts refused by full BPF maps, "
-		    "by map: those containers' opens unobservable, blob "
-		    "files missing from pulls.");
-	for (int i = 0; i < CT_MAPFULL_NR; i++)
-		fprintf(f, "%s{map=\"%s\"} %" PRIu64 "\n", name,
-			ct_map_full_name(i), st->map_full[i]);
-}
-
-/* The summary's loss fields, one counter each, under the same names. */
-static void loss_counters(FILE *f, const struct ct_agg *agg,
-			  const struct ct_meta *meta)
-{
-	struct ct_tracker_stats st;
-	struct ct_chain_stats ch;
-
-	ct_tracker_get_stats(meta->tracker, &st);
-	prom_counter(f, "coldtrace_lost_events_total",
-		     "Events lost by the kernel ring buffer.",
-		     meta->lost_events);
-	prom_counter(f, "coldtrace_lost_pull_records_total",
-		     "Image pull records lost by the pull ring buffer "
-		     "(pulls may miss layers).", st.lost_pull_records);
-	prom_counter(f, "coldtrace_lost_why_threads_total",
-		     "--why: threads not marked (their scheduler states "
-		     "missing from the splits).", st.lost_why_threads);
-	prom_counter(f, "coldtrace_records_lost_containers_total",
-		     "Containers reported incomplete because the ring buffer "
-		     "lost records while they were followed.",
-		     st.records_lost);
-	prom_counter(f, "coldtrace_lost_opens_total",
-		     "Opens whose start was not stored (not timed, not in "
-		     "the open histograms).", st.lost_opens);
-	prom_counter(f, "coldtrace_dropped_containers_total",
-		     "Containers not followed: container table full.",
-		     st.dropped_containers);
-	prom_counter(f, "coldtrace_dropped_processes_total",
-		     "Processes not followed: process table full.",
-		     st.dropped_procs);
-	prom_counter(f, "coldtrace_expired_containers_total",
-		     "Containers whose processes vanished unseen (incomplete).",
-		     st.expired);
-	prom_counter(f, "coldtrace_malformed_records_total",
-		     "Records refused as malformed.", st.malformed);
-	prom_counter(f, "coldtrace_unkeyed_containers_total",
-		     "Containers whose cgroup key is not their own.",
-		     st.bad_keys);
-	map_full_counter(f, &st);
-	prom_counter(f, "coldtrace_cni_unattributed_total",
-		     "CRI: CNI plugins whose environment did not name their "
-		     "command and pod (not attributed).", st.cni_unattributed);
-	prom_counter(f, "coldtrace_unarmed_containers_total",
-		     "Containers begun while the syscall hooks were detached "
-		     "(idle host): opens, ready, mounts may be missing.",
-		     st.unarmed);
-	prom_counter(f, "coldtrace_opens_cut_containers_total",
-		     "Containers that ran on after the syscall hooks were "
-		     "detached: opens after opens.traced_until_ns not all "
-		     "counted.", st.opens_cut);
-	prom_counter(f, "coldtrace_prepare_missing_containers_total",
-		     "Containers whose prepare could not be told (created long "
-		     "before a start whose request was not seen).",
-		     st.prepare_missing);
-	prom_counter(f, "coldtrace_removal_unarmed_containers_total",
-		     "Containers whose removal began while the syscall hooks "
-		     "were detached: disconnect and destroy may miss the "
-		     "engine's umounts.", st.removal_unarmed);
-	prom_counter(f, "coldtrace_partial_containers_total",
-		     "Containers begun before the session, reported as they "
-		     "ended (partial, in no statistic).", st.partial);
-	prom_counter(f, "coldtrace_hooks_attached_total",
-		     "Times the syscall hooks were attached again after an "
-		     "idle spell.", st.arms);
-	prom_counter(f, "coldtrace_restart_keys_forgotten_total",
-		     "Services pushed out of the full restart-pairing table "
-		     "(continuous mode): their next restart is not counted.",
-		     ct_agg_restart_keys_forgotten(agg));
-	ct_chains_stats(meta->chains, &ch);
-	prom_counter(f, "coldtrace_chain_runners_dropped_total",
-		     "Workflow runners not followed: chain table full.",
-		     ch.dropped_runners);
-	prom_counter(f, "coldtrace_chains_not_kept_total",
-		     "Chains emitted, then pushed out of the kept ring "
-		     "(not in chains.jsonl).", ch.dropped_kept);
-}
-
 /* Started but not yet in the counters: they count once reported.  The
  * ones begun before the session are apart: they wait for nobody. */
 static void pending_gauges(FILE *f, const struct ct_meta *meta)
@@ -1243,7 +1145,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		build_info(f, meta);
 		kind_counters(&x, CT_KIND_CONTAINER);
 		pending_gauges(f, meta);
-		loss_counters(f, agg, meta);
+		ct_losses_prom(f, agg, meta);
 		ct_meta_reports_prom(f, meta);
 		phase_hists(&x, CT_KIND_CONTAINER);
 		cold_start_hists(&x, CT_KIND_CONTAINER);
