@@ -35,7 +35,10 @@ struct ct_counter_row {
 				 * coldtrace_<key>_total */
 	const char *unit;	/* what it counts */
 	const char *type;	/* "counter", or "max" (the largest seen) */
-	const char *help;	/* metrics.prom's HELP */
+	const char *help;	/* what it counts: metrics.prom's HELP */
+	/* metrics.prom's family of its own, outside the loss families;
+	 * NULL: none */
+	const char *prom_own;
 	/* the text summary's line, "<text><n><after>", only when n != 0 */
 	const char *text, *after;
 	const char *kept_out;	/* what it keeps them out of, NULL: none */
@@ -131,6 +134,8 @@ struct ct_counter_row {
 	/* docker: several clients could have asked */			\
 	X(ambiguous_clients, TRACKER,					\
 	  .key = "ambiguous_clients", .unit = "containers",		\
+	  .help = "Docker containers whose client is not known: "	\
+		  "several clients could have asked for them.",		\
 	  .text = "client not known: ",					\
 	  .after = " docker containers (several clients could have "	\
 		   "asked for them)",					\
@@ -208,11 +213,12 @@ struct ct_counter_row {
 	  .kept_out = "the statistics",					\
 	  .text_at = 18, .prom_at = 17)					\
 	/* ... and still running (now, or at the session's end after	\
-	 * ct_tracker_flush(): no record, nothing of them ended);	\
-	 * metrics.prom's is a gauge of its own				\
-	 * (coldtrace_containers_partial_running) */			\
+	 * ct_tracker_flush(): no record, nothing of them ended) */	\
 	X(partial_running, TRACKER,					\
 	  .key = "partial_running_containers", .unit = "containers",	\
+	  .help = "Containers begun before the session and still "	\
+		  "running (reported, partial, when they end).",	\
+	  .prom_own = "coldtrace_containers_partial_running",		\
 	  .text = "started before the session and still running: ",	\
 	  .after = " containers (no record: neither their start nor "	\
 		   "their end was seen)",				\
@@ -226,10 +232,16 @@ struct ct_counter_row {
 	/* the longest wait from the exec that asked to the attach	\
 	 * (ct_tracker_stats' arm_latency_max_ns) */			\
 	X(arm_latency_max, OTHER,					\
-	  .key = "arm_latency_max_us", .unit = "us", .type = "max")	\
-	/* the aggregator's (ct_agg_runtime_failed()) */		\
+	  .key = "arm_latency_max_us", .unit = "us", .type = "max",	\
+	  .help = "The longest wait from an exec that asked for the "	\
+		  "syscall hooks to their attach.")			\
+	/* the aggregator's (ct_agg_runtime_failed()); metrics.prom's	\
+	 * are labelled (and the pods' and the restores' apart) */	\
 	X(failed, OTHER,						\
 	  .key = "failed_containers", .unit = "containers",		\
+	  .help = "Containers, pods and restores that never ran their "	\
+		  "program.",						\
+	  .prom_own = "coldtrace_containers_failed_total",		\
 	  .text = "failed: ",						\
 	  .after = " containers never ran their program (left out of "	\
 		   "the statistics)",					\

@@ -12,6 +12,11 @@ static const struct ct_counter_row rows[CT_CTR_MAX] = {
 };
 #undef CT_COUNTER_ROW
 
+const struct ct_counter_row *ct_losses_row(enum ct_counter r)
+{
+	return &rows[r];
+}
+
 static uint64_t failed_total(const struct ct_agg *agg)
 {
 	uint64_t n = 0;

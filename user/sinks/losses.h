@@ -13,6 +13,9 @@
 #include "json.h"
 #include "output.h"
 
+/* Row r of the table. */
+const struct ct_counter_row *ct_losses_row(enum ct_counter r);
+
 /* Every row's value (enum ct_counter) into v. */
 void ct_losses_read(uint64_t v[CT_CTR_MAX], const struct ct_agg *agg,
 		    const struct ct_meta *meta);

@@ -814,6 +814,7 @@ static void kind_counters(const struct prom_ctx *x, enum ct_kind k)
  * ones begun before the session are apart: they wait for nobody. */
 static void pending_gauges(FILE *f, const struct ct_meta *meta)
 {
+	const struct ct_counter_row *r = ct_losses_row(CT_CTR_partial_running);
 	struct ct_tracker_stats st;
 
 	ct_prom_family(f, "coldtrace_containers_pending", "gauge",
@@ -821,11 +822,8 @@ static void pending_gauges(FILE *f, const struct ct_meta *meta)
 	fprintf(f, "coldtrace_containers_pending %zu\n",
 		ct_tracker_pending(meta->tracker));
 	ct_tracker_get_stats(meta->tracker, &st);
-	ct_prom_family(f, "coldtrace_containers_partial_running", "gauge",
-		    "Containers begun before the session and still running "
-		    "(reported, partial, when they end).");
-	fprintf(f, "coldtrace_containers_partial_running %" PRIu64 "\n",
-		st.partial_running);
+	ct_prom_family(f, r->prom_own, "gauge", r->help);
+	fprintf(f, "%s %" PRIu64 "\n", r->prom_own, st.partial_running);
 }
 
 static void build_info(FILE *f, const struct ct_meta *meta)
