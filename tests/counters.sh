@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # docs/output.md's table of the session's counters and losses is the one
 # tests/counters_doc.c prints from user/model/counters.h's rows (the
-# lines between its markers); --write puts it there.  Every row
-# metrics.prom says is in docs/metrics.md's table of families.
+# lines between its markers); --write puts it there.  Every row is in
+# a replay's summary.json, and every row metrics.prom says is in its
+# metrics.prom and in docs/metrics.md's table of families.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 page=docs/output.md
@@ -33,5 +34,14 @@ cmp -s "$t/page" "$page" ||
 awk -F' [|] ' 'NR > 2 { print $4 }' "$t/table" | grep -o 'coldtrace_[a-z_]*' >"$t/families"
 while read -r m; do
 	grep -qF -- "\`$m\`" docs/metrics.md || fail "$m is not in docs/metrics.md"
+done <"$t/families"
+./coldtrace --replay tests/fixtures/docker-runc.ctrec -o "$t/o" >/dev/null 2>&1
+awk -F' [|] ' 'NR > 2 { print $1 }' "$t/table" | tr -d '|` ' >"$t/keys"
+while read -r k; do
+	grep -qF -- "\"$k\":" "$t/o/summary.json" || fail "summary.json lacks $k"
+done <"$t/keys"
+while read -r m; do
+	grep -qx -- "# TYPE $m [a-z]*" "$t/o/metrics.prom" ||
+		fail "metrics.prom lacks $m"
 done <"$t/families"
 echo "counters: ok ($(($(wc -l <"$t/table") - 2)) rows)"

@@ -12,8 +12,8 @@
  * this row); OTHER, one of the cases of ct_counters_read()
  * (user/sinks/counters.c).  The rows are in summary.json's order
  * (every row is there, always, as "key": n); the text summary and
- * metrics.prom walk them in their own (text_at, prom_at: 1, 2, ...;
- * 0: not in that output).
+ * metrics.prom walk them in their own (text_at, prom_at: increasing,
+ * gaps allowed; 0: not in that output).
  */
 #ifndef __CT_COUNTERS_H
 #define __CT_COUNTERS_H
@@ -23,8 +23,8 @@
 enum ct_counter_flags {
 	/* text: said even at 0; its "after" only when not 0 */
 	CT_CTR_TEXT_ALWAYS = 1u << 0,
-	/* text: one line with the row at text_at + 1, said when either is
-	 * not 0 */
+	/* text: one line with the row after it in the text's order, said
+	 * when either is not 0 */
 	CT_CTR_TEXT_WITH_NEXT = 1u << 1,
 	/* by BPF map (mapfull.h): text and metrics.prom say each map's */
 	CT_CTR_BY_MAP = 1u << 2,

@@ -63,13 +63,31 @@ void ct_losses_read(uint64_t v[CT_CTR_MAX], const struct ct_agg *agg,
 	read_all(v, &st, agg, meta);
 }
 
-/* The row at place `at` of an output's order (text_at or prom_at). */
-static int row_at(unsigned int at, bool prom)
+/* An output's place of row i: its text_at or prom_at (0: not there). */
+static unsigned int place(int i, bool prom)
 {
-	for (int i = 0; i < CT_CTR_MAX; i++)
-		if ((prom ? rows[i].prom_at : rows[i].text_at) == at)
-			return i;
-	return -1;
+	return prom ? rows[i].prom_at : rows[i].text_at;
+}
+
+/*
+ * The rows an output says, in its order, into order[]; their number.
+ * Sorted, not looked up place by place, so that a row taken out leaves
+ * no gap that would end the walk.
+ */
+static int output_order(int order[CT_CTR_MAX], bool prom)
+{
+	int n = 0, j;
+
+	for (int i = 0; i < CT_CTR_MAX; i++) {
+		if (!place(i, prom))
+			continue;
+		for (j = n; j > 0 && place(order[j - 1], prom) > place(i, prom);
+		     j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+		n++;
+	}
+	return n;
 }
 
 /* Which maps refused inserts, and what it cost. */
@@ -90,28 +108,25 @@ static void map_full_line(FILE *f, const struct ct_tracker_stats *st,
 		"unobservable, blob files may be missing from pulls\n");
 }
 
-/* Row i's line (and its next's, CT_CTR_TEXT_WITH_NEXT); the rows it said. */
-static unsigned int text_row(FILE *f, int i, const uint64_t *v,
-			     const struct ct_tracker_stats *st)
+/* Row i's line, and row j's on it (CT_CTR_TEXT_WITH_NEXT; else -1). */
+static void text_row(FILE *f, int i, int j, const uint64_t *v,
+		     const struct ct_tracker_stats *st)
 {
 	const struct ct_counter_row *r = &rows[i];
 	bool quiet = (r->flags & CT_CTR_TEXT_ALWAYS) && !v[i];
-	int j = r->flags & CT_CTR_TEXT_WITH_NEXT ? row_at(r->text_at + 1,
-							  false) : -1;
 
 	if (r->flags & CT_CTR_BY_MAP) {
 		if (v[i])
 			map_full_line(f, st, v[i]);
-		return 1;
+		return;
 	}
 	if (!v[i] && !(r->flags & CT_CTR_TEXT_ALWAYS) && (j < 0 || !v[j]))
-		return j < 0 ? 1 : 2;
+		return;
 	fprintf(f, "%s%" PRIu64 "%s", r->text, v[i], quiet ? "" : r->after);
 	if (j >= 0)
 		fprintf(f, "%s%" PRIu64 "%s", rows[j].text, v[j],
 			rows[j].after);
 	fputc('\n', f);
-	return j < 0 ? 1 : 2;
 }
 
 void ct_losses_text(FILE *f, const struct ct_agg *agg,
@@ -119,12 +134,15 @@ void ct_losses_text(FILE *f, const struct ct_agg *agg,
 {
 	struct ct_tracker_stats st;
 	uint64_t v[CT_CTR_MAX];
-	unsigned int at = 1;
-	int i;
+	int order[CT_CTR_MAX], n = output_order(order, false), j;
 
 	read_all(v, &st, agg, meta);
-	while ((i = row_at(at, false)) >= 0)
-		at += text_row(f, i, v, &st);
+	for (int k = 0; k < n; k++) {
+		j = rows[order[k]].flags & CT_CTR_TEXT_WITH_NEXT && k + 1 < n ?
+			order[k + 1] : -1;
+		text_row(f, order[k], j, v, &st);
+		k += j >= 0;
+	}
 }
 
 void ct_losses_json(struct ct_json *w, const struct ct_agg *agg,
@@ -159,9 +177,9 @@ void ct_losses_prom(FILE *f, const struct ct_agg *agg,
 {
 	struct ct_tracker_stats st;
 	uint64_t v[CT_CTR_MAX];
-	int i;
+	int order[CT_CTR_MAX], n = output_order(order, true);
 
 	read_all(v, &st, agg, meta);
-	for (unsigned int at = 1; (i = row_at(at, true)) >= 0; at++)
-		prom_row(f, i, v, &st);
+	for (int k = 0; k < n; k++)
+		prom_row(f, order[k], v, &st);
 }
