@@ -35,62 +35,29 @@ int ct_jsonl_write_all(FILE *f, const struct ct_jsonl_kind *k,
 
 /* ---- the kinds: each writer and set, typed ---- */
 
-static void container_object(struct ct_json *w, const void *r)
-{
-	ct_json_container(w, r);
-}
+/* Kind k: its object's writer and its set's count and get, behind the
+ * void pointers of struct ct_jsonl_kind. */
+#define JSONL_KIND(k, obj_t, set_t, object_fn, count_fn, get_fn)	\
+static void k##_object(struct ct_json *w, const void *r)		\
+{									\
+	object_fn(w, (const obj_t *)r);					\
+}									\
+static size_t k##_count(const void *set)				\
+{									\
+	return count_fn((const set_t *)set);				\
+}									\
+static const void *k##_get(const void *set, size_t i)			\
+{									\
+	return get_fn((const set_t *)set, i);				\
+}									\
+const struct ct_jsonl_kind ct_jsonl_##k = { k##_object, k##_count, k##_get }
 
-static size_t containers_count(const void *set)
-{
-	return ct_agg_count(set);
-}
-
-static const void *containers_get(const void *set, size_t i)
-{
-	return ct_agg_get(set, i);
-}
-
-const struct ct_jsonl_kind ct_jsonl_container = {
-	container_object, containers_count, containers_get,
-};
-
-static void chain_object(struct ct_json *w, const void *r)
-{
-	ct_json_chain(w, r);
-}
-
-static size_t chains_count(const void *set)
-{
-	return ct_chains_count(set);
-}
-
-static const void *chains_get(const void *set, size_t i)
-{
-	return ct_chains_get(set, i);
-}
-
-const struct ct_jsonl_kind ct_jsonl_chain = {
-	chain_object, chains_count, chains_get,
-};
-
-static void pull_object(struct ct_json *w, const void *r)
-{
-	ct_json_pull(w, r);
-}
-
-static size_t pulls_count(const void *set)
-{
-	return ct_pulls_count(set);
-}
-
-static const void *pulls_get(const void *set, size_t i)
-{
-	return ct_pulls_get(set, i);
-}
-
-const struct ct_jsonl_kind ct_jsonl_pull = {
-	pull_object, pulls_count, pulls_get,
-};
+JSONL_KIND(container, struct ct_container, struct ct_agg, ct_json_container,
+	   ct_agg_count, ct_agg_get);
+JSONL_KIND(chain, struct ct_chain, struct ct_chains, ct_json_chain,
+	   ct_chains_count, ct_chains_get);
+JSONL_KIND(pull, struct ct_pull, struct ct_pulls, ct_json_pull,
+	   ct_pulls_count, ct_pulls_get);
 
 /* ---- -j ---- */
 
