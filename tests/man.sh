@@ -4,7 +4,7 @@
 # from the option table) is in --help and in the page, every option the
 # page documents exists, and every metric family of metrics.prom, of
 # the self-metrics (user/stats/selfstat.c) and of the live session's own
-# (user/sinks/prom.c) is in the page; the page renders
+# (user/sinks/prom*.c) is in the page; the page renders
 # without troff warnings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,7 +72,7 @@ grep -q '^# TYPE coldtrace_otlp_' "$t/p/metrics.prom" ||
 		"$t/cri/metrics.prom" "$t/pull/metrics.prom" "$t/p/metrics.prom"
 	grep -o '"\(process\|coldtrace_bpf\|coldtrace_wall\)_[a-z_]*' user/stats/selfstat.c | tr -d '"'
 	# and every one the writer names, a live session's only ones too
-	grep -o '"coldtrace_[a-z_]*' user/sinks/prom.c | tr -d '"'
+	grep -ho '"coldtrace_[a-z_]*' user/sinks/prom*.c | tr -d '"'
 } | sort -u >"$t/families"
 [ "$(wc -l <"$t/families")" -ge 25 ] || fail "only $(wc -l <"$t/families") metric families"
 while read -r m; do

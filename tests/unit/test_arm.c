@@ -20,6 +20,7 @@
 #include "records.h"
 #include "tracker.h"
 #include "tsession.h"
+#include "jsonl.h"
 
 #define SEC	1000000000ull
 
@@ -1094,7 +1095,7 @@ static char *text_of(void (*out)(FILE *f, void *ctx), void *ctx)
 
 static void container_json(FILE *f, void *ctx)
 {
-	ct_output_container_json(f, ctx);
+	ct_jsonl_write(f, &ct_jsonl_container, ctx);
 }
 
 static struct ct_agg *the_agg;

@@ -14,6 +14,7 @@
 #include "output.h"
 #include "tracker.h"
 #include "fixture.h"
+#include "jsonl.h"
 
 static struct fx_sink sink;
 
@@ -161,7 +162,7 @@ Test(cgroup_key, json)
 
 	cr_assert(agg && out);
 	cr_assert_eq(ct_agg_add(agg, &sink.got[0]), 0);
-	ct_output_container_json(out, &sink.got[0]);
+	ct_jsonl_write(out, &ct_jsonl_container, &sink.got[0]);
 	ct_output_summary_json(out, agg, &meta);
 	ct_output_summary(out, agg, &meta);
 	fclose(out);

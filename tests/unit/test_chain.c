@@ -19,6 +19,7 @@
 #include "tjson.h"
 #include "tracker.h"
 #include "tsession.h"
+#include "jsonl.h"
 
 #define RUNNER	4242
 
@@ -488,7 +489,7 @@ Test(chain, json)
 	for (int i = 0; i < 3; i++)
 		ct_chains_add(t, &c[i]);
 	ct_chains_flush(t);
-	cr_assert_eq(ct_output_chain_json(f, &g.ch[0]), 0);
+	cr_assert_eq(ct_jsonl_write(f, &ct_jsonl_chain, &g.ch[0]), 0);
 	fclose(f);
 	cr_assert_eq(buf[len - 1], '\n');
 	v = tj_parse(buf, len, err, sizeof(err));
@@ -871,7 +872,7 @@ Test(chain, runner_exec_unknown)
 		ct_chains_add(t, &c[i]);
 	ct_chains_flush(t);
 	cr_assert_eq(g.ch[0].runner_exec_ns, 0);
-	ct_output_chain_json(f, &g.ch[0]);
+	ct_jsonl_write(f, &ct_jsonl_chain, &g.ch[0]);
 	fclose(f);
 	v = tj_parse(buf, len, err, sizeof(err));
 	cr_assert(v, "%s", err);

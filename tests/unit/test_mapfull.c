@@ -23,6 +23,7 @@
 #include "session.h"
 #include "tjson.h"
 #include "tracker.h"
+#include "jsonl.h"
 
 #define FIXTURE	"tests/fixtures/docker-ready.ctrec"	/* one runc container */
 
@@ -182,7 +183,7 @@ Test(mapfull, reported_everywhere, .init = cr_redirect_stdout)
 	cr_assert_not_null(f);
 	ct_output_summary(f, s.agg, &m);
 	ct_output_summary_json(f, s.agg, &m);
-	ct_output_container_json(f, ct_agg_get(s.agg, 0));
+	ct_jsonl_write(f, &ct_jsonl_container, ct_agg_get(s.agg, 0));
 	fclose(f);
 	cr_expect(strstr(text, "BPF maps full: 4 inserts refused (tracked 3, "
 			 "fds 1)"), "%s", text);

@@ -7,6 +7,7 @@
 #include "output.h"
 #include "tfixture.h"
 #include "tjson.h"
+#include "jsonl.h"
 
 static const struct ct_meta meta = {
 	.version = "0.1.0", .kernel = "6.18.0-test", .lost_events = 0,
@@ -49,7 +50,7 @@ Test(output, container_json_fields)
 	c.opens.failed = 2;
 	c.opens.p50_ns = 2000;
 	c.opens.p99_ns = 9000;
-	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, &c));
 	v = parse_line(buf, len);
 	cr_assert_str_eq(tj_str(v, "type"), "container");
 	cr_assert_str_eq(tj_str(v, "id"), "0123456789abcdef");
@@ -84,7 +85,7 @@ Test(output, container_json_unknowns)
 	c.complete = false;
 	c.phases[CT_PH_DESTROY].end_ns = 0;
 	c.opens.unobservable = true;
-	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, &c));
 	v = parse_line(buf, len);
 	cr_assert(tj_is(v, "exit_code", TJ_NULL));
 	cr_assert_not(tj_get(v, "complete")->b);
@@ -95,7 +96,7 @@ Test(output, container_json_unknowns)
 	free(buf);
 
 	c.opens.unobservable = false;
-	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, &c));
 	v = parse_line(buf, len);
 	cr_assert_null(tj_get(v, "opens"), "no opens when not measured");
 	tj_free(v);
@@ -112,7 +113,7 @@ Test(output, container_json_nasty_strings)
 
 	tf_container(&c, "id\"\n", nasty, CT_RT_RUNC, 1000 * MS, 1);
 	memset(c.id, 'z', sizeof(c.id));	/* not NUL-terminated */
-	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, &c));
 	v = parse_line(buf, len);
 	cr_assert_str_eq(tj_str(v, "name"), "a\"b\\c\nd\x01\xef\xbf\xbd,e");
 	cr_assert_eq(strlen(tj_str(v, "id")), CT_ID_LEN);
@@ -307,13 +308,13 @@ Test(output, truncated_command_and_interim_summary)
 	size_t len;
 
 	tf_container(&c, "0123456789abcdef", "web", CT_RT_RUNC, 1000 * MS, 100);
-	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, &c));
 	v = parse_line(buf, len);
 	cr_assert_null(tj_get(v, "command_truncated"), "absent when whole");
 	tj_free(v);
 	free(buf);
 	c.cmd_truncated = true;
-	CAPTURE(buf, len, ct_output_container_json(f_, &c));
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, &c));
 	v = parse_line(buf, len);
 	cr_assert(tj_get(v, "command_truncated")->b);
 	tj_free(v);

@@ -14,6 +14,7 @@
 #include "pull_output.h"
 #include "recfile.h"
 #include "tjson.h"
+#include "jsonl.h"
 
 #define MS	1000000ull
 #define M2R	1000000000000ull	/* mono -> wall offset in the tests */
@@ -453,7 +454,7 @@ static void check_unread_json(const struct ct_pull *p)
 	FILE *f;
 
 	f = open_memstream(&buf, &len);
-	cr_assert_eq(ct_pull_output_json(f, p), 0);
+	cr_assert_eq(ct_jsonl_write(f, &ct_jsonl_pull, p), 0);
 	fclose(f);
 	v = tj_parse(buf, len, NULL, 0);
 	cr_assert_not_null(v, "%s", buf);
@@ -1691,7 +1692,7 @@ Test(pull_output, json_escapes_and_parses)
 
 	snprintf(p.image, sizeof(p.image), "evil\"\n\x01name");
 	f = open_memstream(&buf, &len);
-	cr_assert_eq(ct_pull_output_json(f, &p), 0);
+	cr_assert_eq(ct_jsonl_write(f, &ct_jsonl_pull, &p), 0);
 	fclose(f);
 	cr_assert_eq(strchr(buf, '\n'), buf + len - 1, "one line");
 	v = tj_parse(buf, len, NULL, 0);
@@ -2008,7 +2009,7 @@ static void replay_untrusted(const char *name)
 	}
 	ct_pulls_flush(e);
 	ct_pull_print_all(out, e);
-	cr_assert_eq(ct_pull_write_jsonl(out, e), 0);
+	cr_assert_eq(ct_jsonl_write_all(out, &ct_jsonl_pull, e), 0);
 	fclose(out);
 	ct_pulls_free(e);
 	ct_rec_reader_close(r);

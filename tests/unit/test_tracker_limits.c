@@ -13,6 +13,7 @@
 #include "tracker.h"
 #include "fixture.h"
 #include "output.h"
+#include "jsonl.h"
 
 static struct fx_sink sink;
 
@@ -270,7 +271,7 @@ Test(tracker_limits, failed_and_losses_reported)
 	ct_tracker_flush(eng);
 	cr_assert_eq(sink.n, 1);
 	cr_assert_eq(ct_agg_add(agg, &sink.got[0]), 0);
-	ct_output_container_json(out, &sink.got[0]);
+	ct_jsonl_write(out, &ct_jsonl_container, &sink.got[0]);
 	ct_output_summary_json(out, agg, &meta);
 	ct_output_summary(out, agg, &meta);
 	fclose(out);

@@ -17,6 +17,7 @@
 #include "tsession.h"
 #include "twhy.h"
 #include "why.h"
+#include "jsonl.h"
 
 #define MS	1000000ull
 
@@ -379,7 +380,7 @@ Test(why, recording_prepare_unattributable)
 
 	ts_replay("docker-why", CT_READY_LISTEN, &r);
 	f = open_memstream(&buf, &len);
-	ct_output_container_json(f, &r.c);
+	ct_jsonl_write(f, &ct_jsonl_container, &r.c);
 	fclose(f);
 	v = tj_parse(buf, len, err, sizeof(err));
 	cr_assert_not_null(v, "%s", err);

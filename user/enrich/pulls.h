@@ -161,7 +161,7 @@ struct ct_pull_builder;
  * model: the process model, fed each record before the pulls are;
  * builders: each daemon's by enum ct_engine_kind (pulls_api.h; NULL: no
  * pull is built).  on_pull may be NULL; pulls are also kept for
- * ct_pull_write_jsonl().
+ * pulls.jsonl (ct_jsonl_write_all(), jsonl.h).
  */
 struct ct_pulls *ct_pulls_new(int64_t mono_to_real_ns,
 			      const struct ct_procs *model,

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Cold-start chains: their JSON object and the text report's section
  * (output.h). */
-#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include "chain.h"
@@ -76,24 +75,6 @@ void ct_json_chain(struct ct_json *w, const struct ct_chain *ch)
 		json_chain_step(w, &ch->steps[i]);
 	ct_json_end_array(w);
 	ct_json_end_object(w);
-}
-
-int ct_output_chain_json(FILE *f, const struct ct_chain *ch)
-{
-	struct ct_json w;
-
-	ct_json_init(&w, f);
-	ct_json_chain(&w, ch);
-	fputc('\n', f);
-	return ct_json_error(&w) || ferror(f) ? -EIO : 0;
-}
-
-int ct_output_chains_jsonl(FILE *f, const struct ct_chains *t)
-{
-	for (size_t i = 0; i < ct_chains_count(t); i++)
-		if (ct_output_chain_json(f, ct_chains_get(t, i)))
-			return -EIO;
-	return 0;
 }
 
 static void chain_text(FILE *f, const struct ct_chain *ch)

@@ -13,6 +13,7 @@
 #include "hist.h"
 #include "chrome_trace.h"
 #include "csv.h"
+#include "jsonl.h"
 #include "otlp.h"
 #include "folded.h"
 #include "pprof.h"
@@ -118,12 +119,8 @@ static void meta_line(FILE *f, const struct ct_meta *m)
 
 static int write_containers(FILE *f, const struct export_ctx *x)
 {
-	size_t i, n = ct_agg_count(x->agg);
-
 	meta_line(f, x->meta);
-	for (i = 0; i < n; i++)
-		ct_output_container_json(f, ct_agg_get(x->agg, i));
-	return 0;
+	return ct_jsonl_write_all(f, &ct_jsonl_container, x->agg);
 }
 
 /* pulls.jsonl: the meta line, then one {"type":"pull"} per image pull. */
@@ -132,14 +129,14 @@ static int write_pulls(FILE *f, const struct export_ctx *x)
 	meta_line(f, x->meta);
 	if (!x->meta->pulls)
 		return 0;
-	return ct_pull_write_jsonl(f, x->meta->pulls);
+	return ct_jsonl_write_all(f, &ct_jsonl_pull, x->meta->pulls);
 }
 
 /* chains.jsonl: the meta line, then one {"type":"chain"} per chain. */
 static int write_chains(FILE *f, const struct export_ctx *x)
 {
 	meta_line(f, x->meta);
-	return ct_output_chains_jsonl(f, x->meta->chains);
+	return ct_jsonl_write_all(f, &ct_jsonl_chain, x->meta->chains);
 }
 
 static void restart_json(struct ct_json *w, const struct ct_agg *agg,

@@ -1,25 +1,79 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * -j: one JSON line per result as it is final (container, chain, pull),
- * and the summary's line at the end (and at every -i).
+ * The JSON-lines writer (jsonl.h), and -j: one JSON line per result as
+ * it is final (container, chain, pull), and the summary's line at the
+ * end (and at every -i).
  */
+#include <errno.h>
+#include "agg.h"
+#include "chain.h"
+#include "jsonl.h"
 #include "output.h"
 #include "pull_output.h"
 #include "sink.h"
 
+int ct_jsonl_write(FILE *f, const struct ct_jsonl_kind *k, const void *r)
+{
+	struct ct_json w;
+
+	ct_json_init(&w, f);
+	k->object(&w, r);
+	fputc('\n', f);
+	return ct_json_error(&w) || ferror(f) ? -EIO : 0;
+}
+
+int ct_jsonl_write_all(FILE *f, const struct ct_jsonl_kind *k,
+		       const void *set)
+{
+	size_t n = k->count(set);
+
+	for (size_t i = 0; i < n; i++)
+		if (ct_jsonl_write(f, k, k->get(set, i)))
+			return -EIO;
+	return 0;
+}
+
+/* ---- the kinds: each writer and set, typed ---- */
+
+/* Kind k: its object's writer and its set's count and get, behind the
+ * void pointers of struct ct_jsonl_kind. */
+#define JSONL_KIND(k, obj_t, set_t, object_fn, count_fn, get_fn)	\
+static void k##_object(struct ct_json *w, const void *r)		\
+{									\
+	object_fn(w, (const obj_t *)r);					\
+}									\
+static size_t k##_count(const void *set)				\
+{									\
+	return count_fn((const set_t *)set);				\
+}									\
+static const void *k##_get(const void *set, size_t i)			\
+{									\
+	return get_fn((const set_t *)set, i);				\
+}									\
+const struct ct_jsonl_kind ct_jsonl_##k = { k##_object, k##_count, k##_get }
+
+JSONL_KIND(container, struct ct_container, struct ct_agg, ct_json_container,
+	   ct_agg_count, ct_agg_get);
+JSONL_KIND(chain, struct ct_chain, struct ct_chains, ct_json_chain,
+	   ct_chains_count, ct_chains_get);
+JSONL_KIND(pull, struct ct_pull, struct ct_pulls, ct_json_pull,
+	   ct_pulls_count, ct_pulls_get);
+
+/* ---- -j ---- */
+
 static void jsonl_container(struct ct_sink_out *o, const struct ct_container *c)
 {
-	ct_output_container_json(o->f, c);
+	ct_jsonl_write(o->f, &ct_jsonl_container, c);
 }
 
 static void jsonl_chain(struct ct_sink_out *o, const struct ct_chain *ch)
 {
-	ct_output_chain_json(o->f, ch);
+	ct_jsonl_write(o->f, &ct_jsonl_chain, ch);
 }
 
 static void jsonl_pull(struct ct_sink_out *o, const struct ct_pull *p)
 {
-	ct_pull_output_json(o->f, p);
+	ct_jsonl_write(o->f, &ct_jsonl_pull, p);
 }
 
 static void jsonl_summary(struct ct_sink_out *o, const struct ct_agg *agg,

@@ -455,15 +455,6 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
-void ct_output_container_json(FILE *f, const struct ct_container *c)
-{
-	struct ct_json w;
-
-	ct_json_init(&w, f);
-	ct_json_container(&w, c);
-	fputc('\n', f);
-}
-
 /* ---- terminal table ---- */
 
 /* Milliseconds in at most 4 characters (wider only beyond 999 s). */

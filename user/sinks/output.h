@@ -73,18 +73,13 @@ void ct_meta_reports_text(FILE *f, const struct ct_meta *m);
 void ct_meta_reports_json(struct ct_json *w, const struct ct_meta *m);
 void ct_meta_reports_prom(FILE *f, const struct ct_meta *m);
 
-/* One line: {"type":"container",...}\n */
-void ct_output_container_json(FILE *f, const struct ct_container *c);
-/* The same object, into a writer (no newline). */
+/* {"type":"container",...} into a writer (no newline; a line of it:
+ * jsonl.h). */
 void ct_json_container(struct ct_json *w, const struct ct_container *c);
 
-/*
- * A cold-start chain (chain.h): {"type":"chain",...} into a writer, one
- * line of it, or every kept chain (DIR/chains.jsonl).  0 or -EIO.
- */
+/* A cold-start chain (chain.h): {"type":"chain",...} into a writer
+ * (a line of it, every kept chain's: jsonl.h). */
 void ct_json_chain(struct ct_json *w, const struct ct_chain *ch);
-int ct_output_chain_json(FILE *f, const struct ct_chain *ch);
-int ct_output_chains_jsonl(FILE *f, const struct ct_chains *t);
 /* The text report's "chains" section (nothing when there is none). */
 void ct_output_chains(FILE *f, const struct ct_chains *t);
 

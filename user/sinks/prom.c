@@ -6,11 +6,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include "chain.h"
 #include "engine.h"
 #include "prom.h"
+#include "prom_text.h"
 #include "hist.h"
 #include "json.h"
+#include "losses.h"
 #include "pulls.h"
 #include "tracker.h"
 #include "util.h"
@@ -150,100 +151,6 @@ struct prom_ctx {
 	bool folding;		/* continuous mode: */
 	const struct ct_agg_group *folded[CT_AGG_NGROUPS];	/* the groups */
 };
-
-/* Duration bucket upper bounds in ns: 100 us .. 60 s (the aggregator
- * keeps exact counts under the same bounds in continuous mode). */
-#define prom_le_ns	ct_agg_le_ns
-#define PROM_NB		CT_AGG_NLE
-
-struct prom_hist {
-	uint64_t le_ns[CT_HIST_SLOTS];	/* upper bounds, increasing */
-	uint64_t bucket[CT_HIST_SLOTS];	/* not cumulative: one per bound */
-	size_t nb;
-	uint64_t count;		/* +Inf: every observation */
-	uint64_t sum_ns;
-};
-
-/* Seconds, exact, without trailing zeros: 2500000 ns -> 0.0025 */
-static const char *seconds_text(char buf[32], uint64_t ns)
-{
-	int n = snprintf(buf, 32, "%" PRIu64 ".%09" PRIu64,
-			 ns / 1000000000, ns % 1000000000);
-
-	while (n > 0 && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	return buf;
-}
-
-/*
- * A series' labels as text, escaped once and written on each of its
- * lines (a histogram has 21 or 34): escaping every line again was most
- * of a scrape's time.  It holds any: the values of --metrics-labels
- * (id, name, namespace, pod), each byte at most 3 escaped, runtime,
- * engine, phase.
- */
-#define PROM_LABELS_LEN	2048
-_Static_assert(3 * (CT_ID_LEN + CT_NAME_LEN + CT_K8S_LABEL_LEN +
-		    CT_K8S_POD_LEN) + 256 <= PROM_LABELS_LEN, "label text room");
-
-struct prom_lt {
-	char s[PROM_LABELS_LEN];
-	size_t n;
-};
-
-static void lt_put(struct prom_lt *t, const void *s, size_t n)
-{
-	/* never cut, by the bound above; kept whole-or-nothing anyway */
-	if (n >= sizeof(t->s) - t->n)
-		return;
-	memcpy(t->s + t->n, s, n);
-	t->n += n;
-	t->s[t->n] = '\0';
-}
-
-/* name="v" (at most max bytes of v), after a comma unless first: \\,
- * \" and \n escaped; invalid UTF-8 -> U+FFFD. */
-static void lt_label_n(struct prom_lt *t, const char *name, const char *v,
-		       size_t max)
-{
-	const unsigned char *p = (const unsigned char *)(v ? v : "");
-	size_t n = strnlen((const char *)p, max), i = 0, sl;
-
-	if (t->n)
-		lt_put(t, ",", 1);
-	lt_put(t, name, strlen(name));
-	lt_put(t, "=\"", 2);
-	while (i < n) {
-		sl = ct_utf8_seq_len(p + i, n - i);
-		if (sl == 0)
-			lt_put(t, "\xef\xbf\xbd", 3);
-		else if (p[i] == '\\')
-			lt_put(t, "\\\\", 2);
-		else if (p[i] == '"')
-			lt_put(t, "\\\"", 2);
-		else if (p[i] == '\n')
-			lt_put(t, "\\n", 2);
-		else
-			lt_put(t, p + i, sl);
-		i += sl ? sl : 1;
-	}
-	lt_put(t, "\"", 1);
-}
-
-static void lt_label(struct prom_lt *t, const char *name, const char *v)
-{
-	lt_label_n(t, name, v, SIZE_MAX);
-}
-
-/* A family of one unlabelled counter. */
-static void prom_counter(FILE *f, const char *name, const char *help,
-			 uint64_t v)
-{
-	ct_prom_family(f, name, "counter", help);
-	fprintf(f, "%s %" PRIu64 "\n", name, v);
-}
 
 /* ---- groups ---- */
 
@@ -431,98 +338,37 @@ static void free_groups(struct prom_ctx *x)
 
 /* Group g's labels, then phase if any, into *t. */
 static const char *group_labels(const struct prom_ctx *x, size_t g,
-				const char *phase, struct prom_lt *t)
+				const char *phase, struct ct_prom_lt *t)
 {
 	struct prom_key k = x->keys[g];
 
 	t->n = 0;
 	t->s[0] = '\0';
-	lt_label(t, "container_runtime", ct_runtime_name(k.runtime));
-	lt_label(t, "engine", ct_engine_name(k.engine));
+	ct_prom_label(t, "container_runtime", ct_runtime_name(k.runtime));
+	ct_prom_label(t, "engine", ct_engine_name(k.engine));
 	for (size_t i = 0; i < N_PER_CONTAINER; i++)
 		if (x->labels & per_container[i].bit)
-			lt_label_n(t, per_container[i].label,
+			ct_prom_label_n(t, per_container[i].label,
 				   label_of(k.rep, i), per_container[i].len);
 	if (phase)
-		lt_label(t, "phase", phase);
+		ct_prom_label(t, "phase", phase);
 	return t->s;
 }
 
 /* ---- histograms ---- */
 
-static void hist_init(struct prom_hist *h)
-{
-	memset(h, 0, sizeof(*h));
-	memcpy(h->le_ns, prom_le_ns, sizeof(prom_le_ns));
-	h->nb = PROM_NB;
-}
-
-static void hist_observe(struct prom_hist *h, uint64_t ns)
-{
-	ct_le_count(h->bucket, h->le_ns, h->nb, ns);
-	h->count++;
-	h->sum_ns += ns;
-}
-
-/*
- * Slot k of a log2 histogram counts [2^k, 2^(k+1)) ns, so each is under
- * le = 2^(k+1) ns; the last slot also takes everything above, so it has
- * no bound of its own and counts in +Inf only.
- *
- * The kernel keeps counts, not a sum (one add per open less), so the
- * sum is what the slots tell exactly: each open counted at its slot's
- * middle, 1.5 * 2^k ns.  An open of [2^k, 2^(k+1)) is then counted
- * between 0.75 and 1.5 times itself, so the true sum of opens under
- * 2^31 ns (2.1 s, the last slot's start) lies in [2/3, 4/3) of it:
- * rate(_sum) / rate(_count) is a mean to within a third, and the sum
- * the many consumers that refuse a histogram without one need.
- */
-static void hist_from_log2(struct prom_hist *h, const uint64_t *slots)
-{
-	size_t k;
-
-	memset(h, 0, sizeof(*h));
-	h->nb = CT_HIST_SLOTS - 1;
-	for (k = 0; k < CT_HIST_SLOTS; k++) {
-		if (k < h->nb) {
-			h->le_ns[k] = 2ULL << k;
-			h->bucket[k] = slots[k];
-		}
-		h->count += slots[k];
-		h->sum_ns += slots[k] * ((3ULL << k) / 2);
-	}
-}
-
-/* A histogram's lines, its labels l as text (prom_lt). */
-static void print_hist_l(FILE *f, const char *name, const char *l,
-			 const struct prom_hist *h)
-{
-	uint64_t cum = 0;
-	char le[32];
-
-	for (size_t b = 0; b < h->nb; b++) {
-		cum += h->bucket[b];
-		fprintf(f, "%s_bucket{%s,le=\"%s\"} %" PRIu64 "\n", name, l,
-			seconds_text(le, h->le_ns[b]), cum);
-	}
-	fprintf(f, "%s_bucket{%s,le=\"+Inf\"} %" PRIu64 "\n", name, l,
-		h->count);
-	fprintf(f, "%s_sum{%s} %s\n", name, l, seconds_text(le, h->sum_ns));
-	fprintf(f, "%s_count{%s} %" PRIu64 "\n", name, l, h->count);
-}
-
 static void print_hist(const struct prom_ctx *x, const char *name, size_t g,
-		       const char *phase, const struct prom_hist *h)
+		       const char *phase, const struct ct_prom_hist *h)
 {
-	struct prom_lt t;
+	struct ct_prom_lt t;
 
-	print_hist_l(x->f, name, group_labels(x, g, phase, &t), h);
+	ct_prom_hist_print(x->f, name, group_labels(x, g, phase, &t), h);
 }
 
 /* A folded statistic: its exact bucket counts, count and sum. */
-static void hist_folded(struct prom_hist *h, const struct ct_agg_series *s)
+static void hist_folded(struct ct_prom_hist *h, const struct ct_agg_series *s)
 {
-	hist_init(h);
+	ct_prom_hist_init(h);
 	memcpy(h->bucket, s->le, sizeof(s->le));
 	h->count = s->fold.n;
 	h->sum_ns = s->fold.sum;
@@ -530,12 +376,12 @@ static void hist_folded(struct prom_hist *h, const struct ct_agg_series *s)
 
 /* What group g's containers contribute to ct_agg_stats(phase). */
 static void group_samples(const struct prom_ctx *x, size_t g, int phase,
-			  struct prom_hist *h)
+			  struct ct_prom_hist *h)
 {
 	const struct ct_container *c;
 	uint64_t v;
 
-	hist_init(h);
+	ct_prom_hist_init(h);
 	if (x->folding) {
 		if (x->folded[g])
 			hist_folded(h, &x->folded[g]->s[phase]);
@@ -544,14 +390,14 @@ static void group_samples(const struct prom_ctx *x, size_t g, int phase,
 	for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
 		c = member(x, k);
 		if (ct_agg_counts(c) && ct_agg_sample(c, phase, &v))
-			hist_observe(h, v);
+			ct_prom_hist_observe(h, v);
 	}
 }
 
 static void phase_hists(const struct prom_ctx *x, enum ct_kind k)
 {
 	const char *name = kind_families[k].phase;
-	struct prom_hist h;
+	struct ct_prom_hist h;
 
 	ct_prom_family(x->f, name, "histogram", kind_families[k].phase_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
@@ -567,7 +413,7 @@ static void phase_hists(const struct prom_ctx *x, enum ct_kind k)
 static void cold_start_hists(const struct prom_ctx *x, enum ct_kind k)
 {
 	const char *name = kind_families[k].cold;
-	struct prom_hist h;
+	struct ct_prom_hist h;
 
 	ct_prom_family(x->f, name, "histogram", kind_families[k].cold_help);
 	for (size_t g = 0; g < x->ngroups; g++) {
@@ -606,7 +452,7 @@ static void open_hists(const struct prom_ctx *x)
 {
 	const char *name = "coldtrace_open_latency_seconds";
 	struct ct_opens o;
-	struct prom_hist h;
+	struct ct_prom_hist h;
 	size_t g, n;
 
 	ct_prom_family(x->f, name, "histogram",
@@ -618,13 +464,13 @@ static void open_hists(const struct prom_ctx *x)
 			group_opens(x, n, &o);
 		if (!o.valid)
 			continue;
-		hist_from_log2(&h, o.slots);
+		ct_prom_hist_log2(&h, o.slots);
 		print_hist(x, name, g, NULL, &h);
 	}
 }
 
 static void print_restart_hists(const struct prom_ctx *x, enum ct_kind k,
-				const struct prom_hist *h)
+				const struct ct_prom_hist *h)
 {
 	const char *name = kind_families[k].restart;
 
@@ -639,16 +485,16 @@ static void print_restart_hists(const struct prom_ctx *x, enum ct_kind k,
  * restart is of one kind, agg.h); continuous mode folded them as they
  * were paired.  NULL: no memory.
  */
-static struct prom_hist *restart_hists(const struct prom_ctx *x)
+static struct ct_prom_hist *restart_hists(const struct prom_ctx *x)
 {
-	struct prom_hist *h = malloc((x->ngroups + 1) * sizeof(*h));
+	struct ct_prom_hist *h = malloc((x->ngroups + 1) * sizeof(*h));
 	struct ct_restart *rs;
 	ssize_t nr = 0;
 
 	if (!h)
 		return NULL;
 	for (size_t g = 0; g < x->ngroups; g++) {
-		hist_init(&h[g]);
+		ct_prom_hist_init(&h[g]);
 		if (x->folding && x->folded[g])
 			hist_folded(&h[g], &x->folded[g]->r[CT_AGG_TOTAL]);
 	}
@@ -659,7 +505,7 @@ static struct prom_hist *restart_hists(const struct prom_ctx *x)
 		return NULL;
 	}
 	for (ssize_t i = 0; i < nr; i++)
-		hist_observe(&h[x->group[rs[i].new_idx]],
+		ct_prom_hist_observe(&h[x->group[rs[i].new_idx]],
 			     rs[i].end_ns - rs[i].start_ns);
 	if (nr > 0)
 		free(rs);
@@ -745,7 +591,7 @@ static void fuse_wait_family(const struct prom_ctx *x,
 			     const struct ct_agg_fuse *sums)
 {
 	const char *name = "coldtrace_fuse_wait_seconds_total";
-	struct prom_lt t;
+	struct ct_prom_lt t;
 	char v[32];
 
 	ct_prom_family(x->f, name, "counter", "Time the containers of "
@@ -759,7 +605,7 @@ static void fuse_wait_family(const struct prom_ctx *x,
 		for (size_t w = 0; w < N_FUSE_WAITS; w++)
 			fprintf(x->f, "%s{%s,when=\"%s\"} %s\n", name, t.s,
 				fuse_waits[w].when,
-				seconds_text(v, fuse_field(&sums[g],
+				ct_prom_seconds(v, fuse_field(&sums[g],
 							   fuse_waits[w].off)));
 	}
 }
@@ -778,7 +624,7 @@ static struct ct_agg_fuse *fuse_sums(const struct prom_ctx *x)
 static void fuse_families(const struct prom_ctx *x,
 			  const struct ct_agg_fuse *sums)
 {
-	struct prom_lt t;
+	struct ct_prom_lt t;
 
 	for (size_t i = 0; i < N_FUSE_COUNTERS; i++) {
 		ct_prom_family(x->f, fuse_counters[i].name, "counter",
@@ -816,12 +662,12 @@ static void wait_series(const struct prom_ctx *x, size_t g, int p,
 			const char *site, uint64_t ns)
 {
 	const char *name = "coldtrace_phase_wait_seconds_total";
-	struct prom_lt t;
+	struct ct_prom_lt t;
 	char v[32];
 
 	group_labels(x, g, ct_phase_name(p), &t);
-	lt_label(&t, "site", site);
-	fprintf(x->f, "%s{%s} %s\n", name, t.s, seconds_text(v, ns));
+	ct_prom_label(&t, "site", site);
+	fprintf(x->f, "%s{%s} %s\n", name, t.s, ct_prom_seconds(v, ns));
 }
 
 /* A slot's site, unless an earlier slot of the same site said it. */
@@ -942,7 +788,7 @@ static void container_counter(const struct prom_ctx *x, enum ct_kind k,
 			      enum count_what w, const char *name,
 			      const char *help)
 {
-	struct prom_lt t;
+	struct ct_prom_lt t;
 
 	ct_prom_family(x->f, name, "counter", help);
 	for (size_t g = 0; g < x->ngroups; g++) {
@@ -964,100 +810,11 @@ static void kind_counters(const struct prom_ctx *x, enum ct_kind k)
 	container_counter(x, k, COUNT_FAILED, n->failed, n->failed_help);
 }
 
-/* map_full_inserts, by map. */
-static void map_full_counter(FILE *f, const struct ct_tracker_stats *st)
-{
-	const char *name = "coldtrace_map_full_inserts_total";
-
-	ct_prom_family(f, name, "counter", "Inserts refused by full BPF maps, "
-		    "by map: those containers' opens unobservable, blob "
-		    "files missing from pulls.");
-	for (int i = 0; i < CT_MAPFULL_NR; i++)
-		fprintf(f, "%s{map=\"%s\"} %" PRIu64 "\n", name,
-			ct_map_full_name(i), st->map_full[i]);
-}
-
-/* The summary's loss fields, one counter each, under the same names. */
-static void loss_counters(FILE *f, const struct ct_agg *agg,
-			  const struct ct_meta *meta)
-{
-	struct ct_tracker_stats st;
-	struct ct_chain_stats ch;
-
-	ct_tracker_get_stats(meta->tracker, &st);
-	prom_counter(f, "coldtrace_lost_events_total",
-		     "Events lost by the kernel ring buffer.",
-		     meta->lost_events);
-	prom_counter(f, "coldtrace_lost_pull_records_total",
-		     "Image pull records lost by the pull ring buffer "
-		     "(pulls may miss layers).", st.lost_pull_records);
-	prom_counter(f, "coldtrace_lost_why_threads_total",
-		     "--why: threads not marked (their scheduler states "
-		     "missing from the splits).", st.lost_why_threads);
-	prom_counter(f, "coldtrace_records_lost_containers_total",
-		     "Containers reported incomplete because the ring buffer "
-		     "lost records while they were followed.",
-		     st.records_lost);
-	prom_counter(f, "coldtrace_lost_opens_total",
-		     "Opens whose start was not stored (not timed, not in "
-		     "the open histograms).", st.lost_opens);
-	prom_counter(f, "coldtrace_dropped_containers_total",
-		     "Containers not followed: container table full.",
-		     st.dropped_containers);
-	prom_counter(f, "coldtrace_dropped_processes_total",
-		     "Processes not followed: process table full.",
-		     st.dropped_procs);
-	prom_counter(f, "coldtrace_expired_containers_total",
-		     "Containers whose processes vanished unseen (incomplete).",
-		     st.expired);
-	prom_counter(f, "coldtrace_malformed_records_total",
-		     "Records refused as malformed.", st.malformed);
-	prom_counter(f, "coldtrace_unkeyed_containers_total",
-		     "Containers whose cgroup key is not their own.",
-		     st.bad_keys);
-	map_full_counter(f, &st);
-	prom_counter(f, "coldtrace_cni_unattributed_total",
-		     "CRI: CNI plugins whose environment did not name their "
-		     "command and pod (not attributed).", st.cni_unattributed);
-	prom_counter(f, "coldtrace_unarmed_containers_total",
-		     "Containers begun while the syscall hooks were detached "
-		     "(idle host): opens, ready, mounts may be missing.",
-		     st.unarmed);
-	prom_counter(f, "coldtrace_opens_cut_containers_total",
-		     "Containers that ran on after the syscall hooks were "
-		     "detached: opens after opens.traced_until_ns not all "
-		     "counted.", st.opens_cut);
-	prom_counter(f, "coldtrace_prepare_missing_containers_total",
-		     "Containers whose prepare could not be told (created long "
-		     "before a start whose request was not seen).",
-		     st.prepare_missing);
-	prom_counter(f, "coldtrace_removal_unarmed_containers_total",
-		     "Containers whose removal began while the syscall hooks "
-		     "were detached: disconnect and destroy may miss the "
-		     "engine's umounts.", st.removal_unarmed);
-	prom_counter(f, "coldtrace_partial_containers_total",
-		     "Containers begun before the session, reported as they "
-		     "ended (partial, in no statistic).", st.partial);
-	prom_counter(f, "coldtrace_hooks_attached_total",
-		     "Times the syscall hooks were attached again after an "
-		     "idle spell.", st.arms);
-	prom_counter(f, "coldtrace_restart_keys_forgotten_total",
-		     "Services pushed out of the full restart-pairing table "
-		     "(continuous mode): their next restart is not counted.",
-		     ct_agg_restart_keys_forgotten(agg));
-	ct_chains_stats(meta->chains, &ch);
-	prom_counter(f, "coldtrace_chain_runners_dropped_total",
-		     "Workflow runners not followed: chain table full.",
-		     ch.dropped_runners);
-	prom_counter(f, "coldtrace_chains_not_kept_total",
-		     "Chains emitted, then pushed out of the kept ring "
-		     "(not in chains.jsonl).", ch.dropped_kept);
-}
-
 /* Started but not yet in the counters: they count once reported.  The
  * ones begun before the session are apart: they wait for nobody. */
 static void pending_gauges(FILE *f, const struct ct_meta *meta)
 {
+	const struct ct_counter_row *r = ct_losses_row(CT_CTR_partial_running);
 	struct ct_tracker_stats st;
 
 	ct_prom_family(f, "coldtrace_containers_pending", "gauge",
@@ -1065,145 +822,19 @@ static void pending_gauges(FILE *f, const struct ct_meta *meta)
 	fprintf(f, "coldtrace_containers_pending %zu\n",
 		ct_tracker_pending(meta->tracker));
 	ct_tracker_get_stats(meta->tracker, &st);
-	ct_prom_family(f, "coldtrace_containers_partial_running", "gauge",
-		    "Containers begun before the session and still running "
-		    "(reported, partial, when they end).");
-	fprintf(f, "coldtrace_containers_partial_running %" PRIu64 "\n",
-		st.partial_running);
+	ct_prom_family(f, r->prom_own, "gauge", r->help);
+	fprintf(f, "%s %" PRIu64 "\n", r->prom_own, st.partial_running);
 }
 
 static void build_info(FILE *f, const struct ct_meta *meta)
 {
-	struct prom_lt t = { .n = 0 };
+	struct ct_prom_lt t = { .n = 0 };
 
 	ct_prom_family(f, "coldtrace_build_info", "gauge",
 		    "coldtrace version and traced kernel.");
-	lt_label(&t, "version", meta->version);
-	lt_label(&t, "kernel", meta->kernel);
+	ct_prom_label(&t, "version", meta->version);
+	ct_prom_label(&t, "kernel", meta->kernel);
 	fprintf(f, "coldtrace_build_info{%s} 1\n", t.s);
-}
-
-/* ---- image pulls (pulls.h), labelled by engine only ---- */
-
-static const struct {
-	const char *name, *help;
-	size_t off;
-} pull_counters[] = {
-	{ "coldtrace_pulls_total", "Image pulls reported.",
-	  offsetof(struct ct_pull_totals, pulls) },
-	{ "coldtrace_pulls_complete_total", "Image pulls whose end was "
-	  "seen, no record lost.", offsetof(struct ct_pull_totals, complete) },
-	{ "coldtrace_pull_layers_total", "Layers fetched by image pulls.",
-	  offsetof(struct ct_pull_totals, layers) },
-	{ "coldtrace_pull_bytes_total", "Compressed layer bytes fetched by "
-	  "image pulls.", offsetof(struct ct_pull_totals, bytes) },
-	{ "coldtrace_pull_cached_layers_total", "Layers of pulled images "
-	  "already present: listed by the daemon's store, not fetched.",
-	  offsetof(struct ct_pull_totals, cached_layers) },
-	{ "coldtrace_pull_cached_bytes_total", "Compressed bytes of those "
-	  "layers, where the manifest gives them (not in the throughput).",
-	  offsetof(struct ct_pull_totals, cached_bytes) },
-	{ "coldtrace_pull_manifest_unread_total", "Image pulls whose image "
-	  "the daemon stored but whose manifest or config could not be read: "
-	  "their cached layers are unknown, in no count.",
-	  offsetof(struct ct_pull_totals, manifest_unread) },
-	{ "coldtrace_pull_untraced_files_total", "Blob files of image pulls "
-	  "not followed whole (the pull hooks were off for part of their "
-	  "life): bytes missing.",
-	  offsetof(struct ct_pull_totals, untraced_files) },
-};
-
-/*
- * An engine's pull series come with its first pull; in a scope the user
- * named (--runtime, --engine), the pulling engines of it (dockerd's,
- * containerd's) have them at 0 from the first scrape, as in_scope().
- */
-static bool pulls_of(const struct prom_ctx *x, int e,
-		     struct ct_pull_totals *t)
-{
-	const struct ct_pull_totals *have = ct_pulls_totals(x->meta->pulls, e);
-	uint32_t rm = x->meta->runtime_mask, em = x->meta->engine_mask;
-
-	memset(t, 0, sizeof(*t));
-	if (have)
-		*t = *have;
-	return have || (ct_engine(e)->pull && (rm || em) &&
-			(!em || (em & (1u << e))));
-}
-
-/* The member of t at off (pull_counters[], pull_histograms[]). */
-static const void *pull_field(const struct ct_pull_totals *t, size_t off)
-{
-	return (const char *)t + off;
-}
-
-static void pull_hist(struct prom_hist *h, const struct ct_pull_hist *p)
-{
-	memset(h, 0, sizeof(*h));
-	memcpy(h->le_ns, ct_pull_le_ns, sizeof(ct_pull_le_ns));
-	memcpy(h->bucket, p->le, sizeof(p->le));
-	h->nb = CT_PULL_NLE;
-	h->count = p->n;
-	h->sum_ns = p->sum_ns;
-}
-
-static const struct {
-	const char *name, *help;
-	size_t off;
-} pull_histograms[] = {
-	{ "coldtrace_pull_duration_seconds", "Complete image pulls, start "
-	  "to end.", offsetof(struct ct_pull_totals, dur) },
-	{ "coldtrace_pull_time_to_first_byte_seconds", "Image pull start to "
-	  "its first layer byte written.",
-	  offsetof(struct ct_pull_totals, ttfb) },
-};
-
-static void pull_hists(FILE *f, const struct ct_pull_totals *t,
-		       const bool *on, const struct prom_lt *l)
-{
-	struct prom_hist h;
-
-	for (size_t i = 0; i < sizeof(pull_histograms) /
-			       sizeof(pull_histograms[0]); i++) {
-		ct_prom_family(f, pull_histograms[i].name, "histogram",
-			    pull_histograms[i].help);
-		for (int e = 0; e < CT_ENG_MAX; e++) {
-			if (!on[e])
-				continue;
-			pull_hist(&h, pull_field(&t[e],
-						 pull_histograms[i].off));
-			print_hist_l(f, pull_histograms[i].name, l[e].s, &h);
-		}
-	}
-}
-
-/* Nothing when no engine pulled (or is in the scope named). */
-static void pull_families(const struct prom_ctx *x)
-{
-	struct ct_pull_totals t[CT_ENG_MAX];
-	struct prom_lt l[CT_ENG_MAX];
-	bool on[CT_ENG_MAX], any = false;
-
-	for (int e = 0; e < CT_ENG_MAX; e++) {
-		on[e] = pulls_of(x, e, &t[e]);
-		any |= on[e];
-		l[e].n = 0;
-		lt_label(&l[e], "engine", ct_engine_name(e));
-	}
-	if (!any)
-		return;
-	for (size_t i = 0; i < sizeof(pull_counters) /
-			       sizeof(pull_counters[0]); i++) {
-		ct_prom_family(x->f, pull_counters[i].name, "counter",
-			    pull_counters[i].help);
-		for (int e = 0; e < CT_ENG_MAX; e++)
-			if (on[e])
-				fprintf(x->f, "%s{%s} %" PRIu64 "\n",
-					pull_counters[i].name, l[e].s,
-					*(const uint64_t *)pull_field(&t[e],
-						pull_counters[i].off));
-	}
-	pull_hists(x->f, t, on, l);
 }
 
 /*
@@ -1211,7 +842,7 @@ static void pull_families(const struct prom_ctx *x)
  * without any has none of them, and the containers' families are as
  * they were.
  */
-static void other_kinds(const struct prom_ctx *x, const struct prom_hist *rh)
+static void other_kinds(const struct prom_ctx *x, const struct ct_prom_hist *rh)
 {
 	for (int k = CT_KIND_CONTAINER + 1; k < CT_KIND_MAX; k++) {
 		if (!x->has_kind[k])
@@ -1229,7 +860,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 	struct prom_ctx x = {
 		.f = f, .agg = agg, .meta = meta, .labels = meta->prom_labels,
 	};
-	struct prom_hist *rh = NULL;
+	struct ct_prom_hist *rh = NULL;
 	struct ct_agg_fuse *fz = NULL;
 	int ret = make_groups(&x);
 
@@ -1243,7 +874,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 		build_info(f, meta);
 		kind_counters(&x, CT_KIND_CONTAINER);
 		pending_gauges(f, meta);
-		loss_counters(f, agg, meta);
+		ct_losses_prom(f, agg, meta);
 		ct_meta_reports_prom(f, meta);
 		phase_hists(&x, CT_KIND_CONTAINER);
 		cold_start_hists(&x, CT_KIND_CONTAINER);
@@ -1254,7 +885,7 @@ int ct_export_prom(FILE *f, const struct ct_agg *agg,
 	}
 	if (!ret) {
 		other_kinds(&x, rh);
-		pull_families(&x);
+		ct_prom_pulls(f, meta);
 	}
 	free(rh);
 	free(fz);

@@ -10,12 +10,9 @@
  *   coldtrace_containers_complete_total               counter
  *   coldtrace_containers_failed_total                 counter
  *   coldtrace_containers_pending (tracker's, unlabelled) gauge
- *   coldtrace_lost_events_total and the summary's loss fields
- *   (dropped_containers, dropped_processes, expired_containers,
- *   malformed_records, unkeyed_containers) as coldtrace_<field>_total:
- *   unlabelled counters
- *   coldtrace_restart_keys_forgotten_total (ct_agg_restart_keys_forgotten())
- *                                                     counter
+ *   the session's counters and losses (model/counters.h's rows, the
+ *   summary's fields: lost_events, dropped_containers, ...) as
+ *   coldtrace_<key>_total: unlabelled counters (losses.c)
  *   coldtrace_phase_duration_seconds{...,phase}       histogram
  *   coldtrace_cold_start_seconds                      histogram
  *   coldtrace_open_latency_seconds                    histogram, log2

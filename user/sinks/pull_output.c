@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Image pull JSON, table and timeline: see pull_output.h. */
-#include <errno.h>
 #include <string.h>
 #include "pull_output.h"
 
@@ -181,24 +180,6 @@ void ct_json_pull(struct ct_json *w, const struct ct_pull *p)
 		json_layer(w, p, &p->layers[i]);
 	ct_json_end_array(w);
 	ct_json_end_object(w);
-}
-
-int ct_pull_output_json(FILE *f, const struct ct_pull *p)
-{
-	struct ct_json w;
-
-	ct_json_init(&w, f);
-	ct_json_pull(&w, p);
-	fputc('\n', f);
-	return ct_json_error(&w) || ferror(f) ? -EIO : 0;
-}
-
-int ct_pull_write_jsonl(FILE *f, const struct ct_pulls *e)
-{
-	for (size_t i = 0; i < ct_pulls_count(e); i++)
-		if (ct_pull_output_json(f, ct_pulls_get(e, i)))
-			return -EIO;
-	return 0;
 }
 
 /* ---- table and timeline ---- */

@@ -11,12 +11,9 @@
 #include "json.h"
 #include "pulls.h"
 
-/* {"type": "pull", ...} as in docs/design.md "Interface" (no newline). */
+/* {"type": "pull", ...} as in docs/design.md "Interface" (no newline;
+ * a line of it, every pull's: jsonl.h). */
 void ct_json_pull(struct ct_json *w, const struct ct_pull *p);
-/* One pull as a JSON line; 0 or -EIO. */
-int ct_pull_output_json(FILE *f, const struct ct_pull *p);
-/* Every pull emitted, one JSON line each; 0 or -EIO. */
-int ct_pull_write_jsonl(FILE *f, const struct ct_pulls *e);
 
 /* Width of the timeline bar in the terminal. */
 #define CT_PULL_BAR	60

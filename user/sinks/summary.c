@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tracker.h"
-#include "chain.h"
+#include "losses.h"
 #include "output.h"
 
 void ct_meta_reports_text(FILE *f, const struct ct_meta *m)
@@ -269,129 +269,6 @@ static void each_row(FILE *f, const struct ct_agg *agg, row_fn fn)
 				fn(f, agg, rt, k);
 }
 
-static size_t failed_total(const struct ct_agg *agg)
-{
-	size_t n = 0;
-
-	for (int rt = 0; rt < CT_RT_MAX; rt++)
-		for (int k = 0; k < CT_KIND_MAX; k++)
-			n += ct_agg_runtime_failed(agg, rt, k);
-	return n;
-}
-
-/* Which maps refused inserts, and what it cost. */
-static void map_full_line(FILE *f, const struct ct_tracker_stats *st)
-{
-	const char *sep = "";
-
-	if (!ct_tracker_map_full(st))
-		return;
-	fprintf(f, "BPF maps full: %" PRIu64 " inserts refused (",
-		ct_tracker_map_full(st));
-	for (int i = 0; i < CT_MAPFULL_NR; i++) {
-		if (!st->map_full[i])
-			continue;
-		fprintf(f, "%s%s %" PRIu64, sep, ct_map_full_name(i),
-			st->map_full[i]);
-		sep = ", ";
-	}
-	fprintf(f, "): the containers concerned say their opens "
-		"unobservable, blob files may be missing from pulls\n");
-}
-
-/* Said only when something was lost, dropped or failed. */
-static void summary_losses(FILE *f, const struct ct_agg *agg,
-			   const struct ct_meta *meta)
-{
-	struct ct_tracker_stats st;
-	size_t failed = failed_total(agg);
-
-	ct_tracker_get_stats(meta->tracker, &st);
-	if (st.dropped_containers || st.dropped_procs)
-		fprintf(f, "not followed: %" PRIu64 " containers, %" PRIu64
-			" processes (tables full: containers are missing)\n",
-			st.dropped_containers, st.dropped_procs);
-	if (st.expired)
-		fprintf(f, "expired: %" PRIu64 " containers whose processes "
-			"vanished unseen (reported incomplete)\n", st.expired);
-	if (st.malformed)
-		fprintf(f, "malformed records: %" PRIu64 " (ignored)\n",
-			st.malformed);
-	if (failed)
-		fprintf(f, "failed: %zu containers never ran their program "
-			"(left out of the statistics)\n", failed);
-	if (ct_agg_restart_keys_forgotten(agg))
-		fprintf(f, "restart pairing: %" PRIu64 " services pushed out of "
-			"its full table (their next restart not counted)\n",
-			ct_agg_restart_keys_forgotten(agg));
-	if (st.ambiguous_clients)
-		fprintf(f, "client not known: %" PRIu64 " docker containers "
-			"(several clients could have asked for them)\n",
-			st.ambiguous_clients);
-	if (st.cni_unattributed)
-		fprintf(f, "CNI plugins not attributed: %" PRIu64 " (their "
-			"environment did not name their command and pod)\n",
-			st.cni_unattributed);
-	if (st.unarmed)
-		fprintf(f, "syscall hooks attached late: %" PRIu64 " containers "
-			"began while the host was idle and the hooks detached "
-			"(opens, ready, mounts may be missing: left out of the "
-			"statistics; --arm=always keeps them attached)\n",
-			st.unarmed);
-	if (st.opens_cut)
-		fprintf(f, "opens traced only in part: %" PRIu64 " containers "
-			"ran on after the syscall hooks were detached (cold "
-			"start over; opens.traced_until_ns; --arm=always keeps "
-			"them attached)\n", st.opens_cut);
-	if (st.removal_unarmed)
-		fprintf(f, "removal begun while the syscall hooks were "
-			"detached: %" PRIu64 " containers (disconnect and "
-			"destroy may miss the engine's umounts: left out of "
-			"their statistics)\n", st.removal_unarmed);
-	if (st.prepare_missing)
-		fprintf(f, "prepare not told: %" PRIu64 " containers created "
-			"long before a start whose request was not seen (no "
-			"prepare: left out of the cold start and total "
-			"statistics)\n", st.prepare_missing);
-	if (st.partial)
-		fprintf(f, "started before the session: %" PRIu64 " containers "
-			"seen from the middle to their end (partial: left out "
-			"of the statistics)\n", st.partial);
-	if (st.partial_running)
-		fprintf(f, "started before the session and still running: "
-			"%" PRIu64 " containers (no record: neither their start "
-			"nor their end was seen)\n", st.partial_running);
-	if (st.bad_keys)
-		fprintf(f, "cgroup key not per-container: %" PRIu64
-			" containers (cgroup view differs from the runtime's: "
-			"opens unobservable)\n", st.bad_keys);
-	map_full_line(f, &st);
-}
-
-/* What the BPF programs could not keep beside the ring buffer's records. */
-static void bpf_losses(FILE *f, const struct ct_meta *meta)
-{
-	struct ct_tracker_stats st;
-
-	ct_tracker_get_stats(meta->tracker, &st);
-	if (st.lost_pull_records)
-		fprintf(f, "pull records lost: %" PRIu64 " (the pull ring "
-			"buffer was full: image pulls may miss layers)\n",
-			st.lost_pull_records);
-	if (st.lost_why_threads)
-		fprintf(f, "--why threads lost: %" PRIu64 " (not marked: their "
-			"scheduler states are missing from the splits)\n",
-			st.lost_why_threads);
-	if (st.records_lost)
-		fprintf(f, "records lost under containers: %" PRIu64 " (reported "
-			"incomplete, not failed: what is missing of them may "
-			"be in the lost events)\n", st.records_lost);
-	if (st.lost_opens)
-		fprintf(f, "opens lost: %" PRIu64 " (their start was not stored: "
-			"not timed, not in the open histograms)\n",
-			st.lost_opens);
-}
-
 void ct_output_summary(FILE *f, const struct ct_agg *agg,
 		       const struct ct_meta *meta)
 {
@@ -412,11 +289,7 @@ void ct_output_summary(FILE *f, const struct ct_agg *agg,
 			CT_FOLD_REL_ERR * 100, ct_agg_count(agg));
 	each_row(f, agg, restart_row);
 	each_row(f, agg, fuse_row);
-	fprintf(f, "lost events: %" PRIu64 "%s\n", meta->lost_events,
-		meta->lost_events ? " (containers may be missing or incomplete:"
-				    " try a larger --ringbuf)" : "");
-	bpf_losses(f, meta);
-	summary_losses(f, agg, meta);
+	ct_losses_text(f, agg, meta);
 	ct_meta_reports_text(f, meta);
 	each_row(f, agg, summary_look_at);
 }
@@ -570,42 +443,6 @@ static int json_kind(struct ct_json *w, const struct ct_agg *agg,
 	return err;
 }
 
-/* Every loss, always present so that a check can rely on it. */
-static void json_losses(struct ct_json *w, const struct ct_agg *agg,
-			const struct ct_meta *meta)
-{
-	struct ct_chain_stats ch;
-	struct ct_tracker_stats st;
-
-	ct_tracker_get_stats(meta->tracker, &st);
-	ct_json_kv_u64(w, "lost_pull_records", st.lost_pull_records);
-	ct_json_kv_u64(w, "lost_why_threads", st.lost_why_threads);
-	ct_json_kv_u64(w, "lost_opens", st.lost_opens);
-	ct_json_kv_u64(w, "records_lost_containers", st.records_lost);
-	ct_json_kv_u64(w, "dropped_containers", st.dropped_containers);
-	ct_json_kv_u64(w, "dropped_processes", st.dropped_procs);
-	ct_json_kv_u64(w, "expired_containers", st.expired);
-	ct_json_kv_u64(w, "malformed_records", st.malformed);
-	ct_json_kv_u64(w, "unkeyed_containers", st.bad_keys);
-	ct_json_kv_u64(w, "map_full_inserts", ct_tracker_map_full(&st));
-	ct_json_kv_u64(w, "ambiguous_clients", st.ambiguous_clients);
-	ct_json_kv_u64(w, "cni_unattributed", st.cni_unattributed);
-	ct_json_kv_u64(w, "unarmed_containers", st.unarmed);
-	ct_json_kv_u64(w, "opens_cut_containers", st.opens_cut);
-	ct_json_kv_u64(w, "removal_unarmed_containers", st.removal_unarmed);
-	ct_json_kv_u64(w, "prepare_missing_containers", st.prepare_missing);
-	ct_json_kv_u64(w, "partial_containers", st.partial);
-	ct_json_kv_u64(w, "partial_running_containers", st.partial_running);
-	ct_json_kv_u64(w, "hooks_attached", st.arms);
-	ct_json_kv_u64(w, "arm_latency_max_us", st.arm_latency_max_ns / 1000);
-	ct_json_kv_u64(w, "failed_containers", failed_total(agg));
-	ct_json_kv_u64(w, "restart_keys_forgotten",
-		       ct_agg_restart_keys_forgotten(agg));
-	ct_chains_stats(meta->chains, &ch);
-	ct_json_kv_u64(w, "chain_runners_dropped", ch.dropped_runners);
-	ct_json_kv_u64(w, "chains_not_kept", ch.dropped_kept);
-}
-
 /* "v1-memory" or "v2": what a container is (docs/design.md
  * "Attribution"), for a reader to check against the host's cgroup view. */
 const char *ct_cgroup_key_name(enum ct_cgroup_mode m)
@@ -642,8 +479,8 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 			ct_tracker_cgroup_mode(meta->tracker)));
 	for (int k = 0; k < CT_KIND_MAX && !err; k++)
 		err = json_kind(w, agg, k);
-	ct_json_kv_u64(w, "lost_events", meta->lost_events);
-	json_losses(w, agg, meta);
+	/* every loss, always present so that a check can rely on it */
+	ct_losses_json(w, agg, meta);
 	ct_meta_reports_json(w, meta);
 	return err;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "coldtrace.h"
 #include "container.h"
+#include "counters.h"
 #include "mapfull.h"
 #include "procs.h"
 #include "phases.h"
@@ -124,46 +125,14 @@ uint64_t ct_tracker_lost(const struct ct_tracker *tk);
 /* Every loss the tracker knows of: what a report must say. */
 struct ct_tracker_stats {
 	uint64_t lost_events;	/* kernel ring buffer (CT_EV_LOST) */
-	/* the other kinds of enum ct_loss (CT_EV_LOST): pull records the
-	 * pull_events ring had no room for, threads --why could not mark,
-	 * opens whose start could not be stored (not timed) */
-	uint64_t lost_pull_records;
-	uint64_t lost_why_threads;
-	uint64_t lost_opens;
-	/* containers reported incomplete: lost_events grew while they
-	 * were followed (ct_container's records_lost) */
-	uint64_t records_lost;
-	uint64_t dropped_containers;	/* not followed: table full */
-	uint64_t dropped_procs;	/* not followed: process table full */
-	uint64_t expired;	/* given up: exit events lost */
-	uint64_t malformed;	/* records their check refused */
-	uint64_t bad_keys;	/* containers whose cgroup key is not theirs */
-	uint64_t ambiguous_clients;	/* docker: several could have asked */
-	/* CRI: CNI plugins whose environment did not say their command and
-	 * sandbox (its record lost, the variables missing or invalid) */
-	uint64_t cni_unattributed;
-	/* idle-host arming (CT_EV_ARM, user/kern/arm.h): containers begun while
-	 * the syscall hooks were detached (or not yet attached at the
-	 * session's start), times they were attached again,
-	 * and the longest wait from the exec that asked to their attach */
-	uint64_t unarmed;
-	uint64_t arms;
+	/* the TRACKER rows of counters.h: every one said by the reports */
+	CT_COUNTERS(CT_COUNTER_FIELD)
+	/* idle-host arming (CT_EV_ARM, user/kern/arm.h): the longest wait
+	 * from the exec that asked to the attach (arm_latency_max_us) */
 	uint64_t arm_latency_max_ns;
-	/* records whose opens were not all traced: the hooks were
-	 * detached while they ran (opens.traced_until_ns) */
-	uint64_t opens_cut;
-	/* records whose removal began while the hooks were detached
-	 * (removal_unarmed) */
-	uint64_t removal_unarmed;
-	/* records whose prepare could not be told (prepare_missing) */
-	uint64_t prepare_missing;
-	/* containers begun before the session (CT_EV_ADOPT, adopt.h):
-	 * adopted at its start, reported (partial) as they ended, and
-	 * still running (now, or at the session's end after
-	 * ct_tracker_flush(): no record, nothing of them ended) */
+	/* containers begun before the session (CT_EV_ADOPT, adopt.h),
+	 * adopted at its start */
 	uint64_t adopted;
-	uint64_t partial;
-	uint64_t partial_running;
 	/* inserts refused by full BPF maps, per map (CT_EV_MAPFULL) */
 	uint64_t map_full[CT_MAPFULL_NR];
 };

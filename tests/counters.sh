@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# docs/output.md's table of the session's counters and losses is the one
+# tests/counters_doc.c prints from user/model/counters.h's rows (the
+# lines between its markers); --write puts it there.  Every row is in
+# a replay's summary.json, and every row metrics.prom says is in its
+# metrics.prom and in docs/metrics.md's table of families.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+page=docs/output.md
+begin='<!-- counters.h: begin (tests/counters.sh --write) -->'
+end='<!-- counters.h: end -->'
+fail() { echo "FAIL: counters: $*"; exit 1; }
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+
+"${CC:-cc}" -std=gnu11 -Wall -Werror -Iuser/model -o "$t/doc" \
+	tests/counters_doc.c
+"$t/doc" >"$t/table"
+grep -qxF -- "$begin" "$page" || fail "$page has no '$begin'"
+grep -qxF -- "$end" "$page" || fail "$page has no '$end'"
+# the page with the table between the markers replaced by the rows'
+awk -v b="$begin" -v e="$end" -v f="$t/table" '
+	$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+	$0 == e { skip = 0 }
+	!skip' "$page" >"$t/page"
+if [ "${1:-}" = --write ]; then
+	cp "$t/page" "$page"
+	exit 0
+fi
+cmp -s "$t/page" "$page" ||
+	fail "$page's table is not counters.h's: tests/counters.sh --write; $(diff "$page" "$t/page" | head -5)"
+# the rows' families, "`coldtrace_..._total`" in the table's 4th column
+awk -F' [|] ' 'NR > 2 { print $4 }' "$t/table" | grep -o 'coldtrace_[a-z_]*' >"$t/families"
+while read -r m; do
+	grep -qF -- "\`$m\`" docs/metrics.md || fail "$m is not in docs/metrics.md"
+done <"$t/families"
+./coldtrace --replay tests/fixtures/docker-runc.ctrec -o "$t/o" >/dev/null 2>&1
+awk -F' [|] ' 'NR > 2 { print $1 }' "$t/table" | tr -d '|` ' >"$t/keys"
+while read -r k; do
+	grep -qF -- "\"$k\":" "$t/o/summary.json" || fail "summary.json lacks $k"
+done <"$t/keys"
+while read -r m; do
+	grep -qx -- "# TYPE $m [a-z]*" "$t/o/metrics.prom" ||
+		fail "metrics.prom lacks $m"
+done <"$t/families"
+echo "counters: ok ($(($(wc -l <"$t/table") - 2)) rows)"
