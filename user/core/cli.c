@@ -383,8 +383,8 @@ static const struct ct_opt opts[] = {
 	{ "start-files", 0, CT_OPT_OPTIONAL, "S", .apply = opt_start_files,
 	  .help = "list the files each runc or crun container opens\n"
 		  "before it is ready, at most S seconds after its\n"
-		  "program's exec (default START_FILES_DEFAULT, at most "
-		  "START_FILES_MAX), first touch\n"
+		  "program's exec (default " STR(START_FILES_DEFAULT)
+		  ", at most " STR(START_FILES_MAX) "), first touch\n"
 		  "first, with sizes: into -o DIR's start-files.jsonl,\n"
 		  "which ctr-remote's --estargz-record-in reads, and\n"
 		  "per image into start-files-images.jsonl" },
