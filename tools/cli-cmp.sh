@@ -14,19 +14,18 @@ set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 F=$TOP/tests/fixtures/docker-runc.ctrec
 
-die() {
-	echo "cli-cmp: $*" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ] || [ ! -x "$1" ] || [ ! -x "$2" ]; then
+	echo "usage: $0 OLD_BINARY NEW_BINARY [OUTDIR] (executables)" >&2
 	exit 2
-}
-
-[ $# -ge 2 ] && [ $# -le 3 ] || die "usage: $0 OLD_BINARY NEW_BINARY [OUTDIR]"
-for b in "$1" "$2"; do
-	[ -x "$b" ] || die "$b: not an executable"
-done
-old=$(realpath "$1") && new=$(realpath "$2") || die "realpath failed"
-out=${3:-$(mktemp -d /tmp/ct-cli-cmp.XXXXXX)} || die "mktemp failed"
-mkdir -p "$out" || die "$out: cannot create"
-[ -z "$(ls -A "$out")" ] || die "$out: not empty"
+fi
+old=$(realpath "$1")
+new=$(realpath "$2")
+out=${3:-$(mktemp -d /tmp/ct-cli-cmp.XXXXXX)}
+# an OUTDIR of its own: what is there would be compared too
+if ! mkdir -p "$out" || [ -n "$(ls -A "$out")" ]; then
+	echo "cli-cmp: $out: cannot create, or not empty" >&2
+	exit 2
+fi
 
 # not root: a line that would trace fails instead of loading BPF
 AS=
