@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -704,6 +705,30 @@ Test(cli, paths_in_help)
 		     CT_CLI_EXIT_OK);
 	fclose(f);
 	cr_expect(strstr(buf, "--paths[=N]"), "%s", buf);
+}
+
+/*
+ * --help is made from the option rows: each line within 79 columns, and
+ * every number a macro gives spelt out (a row written before its macro
+ * is defined shows the macro's name, as --start-files' did).
+ */
+Test(cli, help_from_the_rows)
+{
+	char buf[16384] = { 0 };
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+	char *av[] = { "coldtrace", "--help", NULL };
+
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
+		     CT_CLI_EXIT_OK);
+	fclose(f);
+	for (const char *l = buf; *l; l += strcspn(l, "\n") + 1)
+		cr_expect_leq(strcspn(l, "\n"), 79, "%.100s", l);
+	for (const char *p = buf; *p; p++)
+		cr_expect(!(isupper((unsigned char)p[0]) && p[1] == '_' &&
+			    isupper((unsigned char)p[2])), "a macro's name: "
+			  "%.40s", p - (p - buf < 20 ? p - buf : 20));
+	cr_expect(strstr(buf, "(default 10, at most 300)"), "--start-files");
 }
 
 /* --help states continuous mode's rewrite period, CT_CLI_CONTINUOUS_REWRITE_S. */
