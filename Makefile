@@ -100,8 +100,8 @@ SKEL_USERS	:= $(patsubst %.c,$(OUTPUT)/%.o,\
 	$(shell grep -l '\.skel\.h' $(USER_SRCS) /dev/null 2>/dev/null))
 
 # The pipeline (records in, results out) is tested without BPF: leave
-# out the loader, the skeleton users and main().
-PIPELINE_SRCS	:= $(filter-out user/core/main.c user/kern/loader.c user/%_bpf.c,$(USER_SRCS))
+# out the loader, the skeleton users, main() and its live loop.
+PIPELINE_SRCS	:= $(filter-out user/core/main.c user/core/live%.c user/kern/loader.c user/%_bpf.c,$(USER_SRCS))
 PIPELINE_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(PIPELINE_SRCS))
 TEST_SRCS	:= $(wildcard tests/unit/*.c)
 TEST_OBJS	:= $(patsubst %.c,$(OUTPUT)/%.o,$(TEST_SRCS))

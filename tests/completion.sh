@@ -39,10 +39,19 @@ comp() {
 	set -eu
 }
 
-# --help's long options, as tests/man.sh reads them
+# --help's long options, as tests/man.sh reads them, each as the option
+# table's row takes its value: "--name=" (required), "--name" and
+# "--name=" (optional, "--paths[=N]"), "--name" (none)
 help=$(./coldtrace --help | grep -E '^  -[A-Za-z?], |^      --' |
-	sed -E 's/^ +(-[A-Za-z?], )*(--[a-z][a-z-]*).*/\2/' | sort -u)
-offered=$(comp coldtrace - | sed 's/=$//' | grep -vx -- -- | sort -u)
+	sed -E 's/^ +(-[A-Za-z?], )*(--[a-z][a-z-]*)(\[?=?)?.*/\2 \3/' |
+	while read -r name arg; do
+		case $arg in
+		=) echo "$name=" ;;
+		"[=") printf '%s\n' "$name" "$name=" ;;
+		*) echo "$name" ;;
+		esac
+	done | sort -u)
+offered=$(comp coldtrace - | grep -vx -- -- | sort -u)
 [ "$offered" = "$help" ] ||
 	fail "options: --help's and the completion's differ:
 $(diff <(echo "$help") <(echo "$offered") || true)"
@@ -63,6 +72,9 @@ for what in runtimes engines; do
 $(diff <(echo "$want") <(comp coldtrace "$opt" = '') || true)"
 done
 [ "$(comp coldtrace --arm al)" = "always" ] || fail "--arm al"
+[ "$(comp coldtrace --why = s | tr '\n' ' ')" = "sites states " ] ||
+	fail "--why=s: $(comp coldtrace --why = s)"
+comp coldtrace --why - | grep -qx -- --json || fail "--why -: no options"
 [ -z "$(comp coldtrace -d '')" ] || fail "-d completes a value of its own"
 comp coldtrace -j -- bas | grep -qx bash ||
 	fail "after --, no command completion"
@@ -76,4 +88,4 @@ coffered=$(comp coldtrace compare - | sed 's/=$//' | sort -u)
 $(diff <(echo "$chelp") <(echo "$coffered") || true)"
 [ "$(comp coldtrace compare --by r)" = "runtime" ] ||
 	fail "compare --by r: $(comp coldtrace compare --by r)"
-echo "completion: ok ($(echo "$help" | wc -l) options, compare's $(echo "$chelp" | wc -l))"
+echo "completion: ok ($(echo "$help" | wc -l) option words, compare's $(echo "$chelp" | wc -l))"

@@ -41,6 +41,29 @@ done <"$t/long"
 while read -r c; do
 	grep -qF -- "\\-$c \"" "$page" || fail "-$c is not in $page"
 done <"$t/short"
+# each option's tag in OPTIONS (the line after .TP) as its row takes it:
+# its letter beside it, "=VALUE" (required), "[=VALUE]" (optional) or
+# nothing (none), as --help's column shows them
+sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page" | sed -n '/^\.TP/{n;p}' >"$t/tags"
+./coldtrace --help | grep -E '^  -[A-Za-z], |^      --' |
+	sed -E 's/^  (-([A-Za-z]), )?(-\?, )?--([a-z][a-z-]*)(\[?=?)?.*/\2 \4 \5/;
+		s/^      --([a-z][a-z-]*)(\[?=?)?.*/- \1 \2/' >"$t/forms"
+while read -r letter name arg; do
+	esc=${name//-/\\-}
+	case $arg in
+	=) form="\\-\\-$esc =" ;;
+	"[=") form="\\-\\-$esc [=" ;;
+	*) form="\\-\\-$esc" ;;
+	esac
+	grep -qF -- "$form" "$t/tags" || fail "--$name: no tag '$form' in OPTIONS"
+	[ -n "$arg" ] || ! grep -qF -- "\\-\\-$esc =" "$t/tags" ||
+		fail "--$name takes no value, OPTIONS gives it one"
+	[ "$letter" = - ] || grep -F -- "\\-\\-$esc" "$t/tags" |
+		grep -qF -- "\\-$letter \", \"" ||
+		fail "--$name: its letter -$letter is not in its tag"
+done <"$t/forms"
+[ "$(wc -l <"$t/forms")" -eq "$n" ] || fail "--help's forms: $(wc -l <"$t/forms") of $n"
+
 # the page's own options (".B"/".BR" lines of OPTIONS) all exist
 sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$page" | grep -E '^\.BR? ' |
 	grep -o -- '\\-\\-[a-z][a-z\\-]*' | sed 's/\\//g' | sort -u >"$t/page"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,20 @@ static bool wants_words(char *const *words)
 
 /* ct_cli_wants_json() on a list of words as argv[1..]. */
 #define WANTS(...) wants_words((char *[]){ "coldtrace", __VA_ARGS__, NULL })
+
+/* What --help prints, into buf (len bytes, NUL-terminated). */
+static void help_into(char *buf, size_t len)
+{
+	char *av[] = { "coldtrace", "--help", NULL };
+	FILE *f;
+
+	memset(buf, 0, len);
+	f = fmemopen(buf, len - 1, "w");
+	cr_assert_not_null(f);
+	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
+		     CT_CLI_EXIT_OK);
+	fclose(f);
+}
 
 Test(cli, defaults)
 {
@@ -329,14 +344,9 @@ Test(cli, engine_list)
  */
 Test(cli, engine_names_are_the_tables)
 {
-	char help[16384] = { 0 }, known[256], *line;
-	FILE *f = fmemopen(help, sizeof(help) - 1, "w");
-	char *av[] = { "coldtrace", "--help", NULL };
+	char help[16384], known[256], *line;
 
-	cr_assert_not_null(f);
-	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
-		     CT_CLI_EXIT_OK);
-	fclose(f);
+	help_into(help, sizeof(help));
 	line = strstr(help, "--engine=LIST");
 	cr_assert_not_null(line);
 	*strchr(line, '\n') = '\0';
@@ -695,28 +705,37 @@ Test(cli, paths_bad_values)
 
 Test(cli, paths_in_help)
 {
-	char buf[4096] = { 0 };
-	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
-	char *av[] = { "coldtrace", "--help", NULL };
+	char buf[16384];
 
-	cr_assert_not_null(f);
-	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
-		     CT_CLI_EXIT_OK);
-	fclose(f);
+	help_into(buf, sizeof(buf));
 	cr_expect(strstr(buf, "--paths[=N]"), "%s", buf);
+}
+
+/*
+ * --help is made from the option rows: each line within 79 columns, and
+ * every number a macro gives spelt out (a row written before its macro
+ * is defined shows the macro's name, as --start-files' did).
+ */
+Test(cli, help_from_the_rows)
+{
+	char buf[16384];
+
+	help_into(buf, sizeof(buf));
+	for (const char *l = buf; *l; l += strcspn(l, "\n") + 1)
+		cr_expect_leq(strcspn(l, "\n"), 79, "%.100s", l);
+	for (const char *p = buf; *p; p++)
+		cr_expect(!(isupper((unsigned char)p[0]) && p[1] == '_' &&
+			    isupper((unsigned char)p[2])), "a macro's name: "
+			  "%.40s", p - (p - buf < 20 ? p - buf : 20));
+	cr_expect(strstr(buf, "(default 10, at most 300)"), "--start-files");
 }
 
 /* --help states continuous mode's rewrite period, CT_CLI_CONTINUOUS_REWRITE_S. */
 Test(cli, continuous_rewrite_in_help)
 {
-	char buf[8192] = { 0 }, want[128];
-	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
-	char *av[] = { "coldtrace", "--help", NULL };
+	char buf[16384], want[128];
 
-	cr_assert_not_null(f);
-	cr_assert_eq(ct_cli_parse(2, av, &cli, f, err, sizeof(err)),
-		     CT_CLI_EXIT_OK);
-	fclose(f);
+	help_into(buf, sizeof(buf));
 	snprintf(want, sizeof(want), "-o DIR rewritten every -i SEC\n"
 		 "                        (default %d s)",
 		 CT_CLI_CONTINUOUS_REWRITE_S);

@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Option parsing for coldtrace: the options, their values, their
- * combinations, --help; the words are read by optscan.c.  Kept free of
- * side effects (no exit(), no globals) so that tests/unit/test_cli.c can
- * run every case in-process.
+ * Option parsing for coldtrace: the options, a row each (opts[]: the
+ * scanner's entry, what it does, its --help lines; --usage, the man
+ * page's and the completion's checks follow from them), their
+ * combinations, --help; the words are read by optscan.c, the values by
+ * cli_values.c.  Kept free of side effects (no exit(), no globals) so
+ * that tests/unit/test_cli.c can run every case in-process.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <bpf/libbpf_version.h>
 
 #include "cli.h"
+#include "cli_values.h"
 #include "optscan.h"
 #include "container.h"
 #include "httpd.h"
@@ -29,92 +33,9 @@ static const char usage_head[] =
 "Explain container cold starts phase by phase: prepare, attach, create,\n"
 "connect, start, run (and ready, nested in it), die, disconnect, destroy,\n"
 "per container and per runtime.\n"
-"\n"
-"  -r, --runtime=LIST    runc,crun,runsc,kata or all (default all)\n";
+"\n";
 
-/* The engines' line is the table's (engine_names()); then the rest. */
 static const char usage_tail[] =
-"                        (default all): who asked for the container\n"
-"  -c, --container=PREFIX|NAME|NS/POD\n"
-"                        only containers whose id starts with PREFIX\n"
-"                        (such as docker ps's 12 hex digits), whose\n"
-"                        name is NAME, or of the Kubernetes pod NS/POD\n"
-"                        (its sandbox and containers) or namespace NS/\n"
-"  -d, --duration=SEC    stop after SEC seconds (default: until Ctrl-C,\n"
-"                        or until COMMAND exits)\n"
-"  -o, --output=DIR      write containers.jsonl, restarts.jsonl, phases.csv,\n"
-"                        summary.json, metrics.prom, trace.json,\n"
-"                        otlp-traces.jsonl, pulls.jsonl, chains.jsonl,\n"
-"                        start-files.jsonl, start-files-images.jsonl,\n"
-"                        waits.folded, waits.pb.gz, hist/ into DIR\n"
-"  -j, --json            JSON Lines on stdout, one object per container\n"
-"  -T, --timestamps      the table's first column: when each container\n"
-"                        began, local wall-clock time (HH:MM:SS.mmm)\n"
-"  -i, --interval=SEC    print a running summary every SEC seconds (and\n"
-"                        rewrite -o DIR's files)\n"
-"      --listen=ADDR:PORT serve Prometheus text on /metrics and /healthz\n"
-"                        (numeric IPv4: 127.0.0.1:9466 loopback only,\n"
-"                        0.0.0.0:9466 every interface; :9466 is refused);\n"
-"                        without -d and COMMAND:\n"
-"                        continuous mode, -o DIR rewritten every -i SEC\n"
-"                        (default " STR(CT_CLI_CONTINUOUS_REWRITE_S) " s)\n"
-"      --otlp=URL        also send each container, image pull and chain,\n"
-"                        as it ends, to an OpenTelemetry collector: OTLP\n"
-"                        over HTTP in protobuf, such as\n"
-"                        http://127.0.0.1:4318 (no path: /v1/traces;\n"
-"                        http only); a collector down or slow never holds\n"
-"                        tracing up, what it did not take is counted\n"
-"      --metrics-labels=LIST\n"
-"                        also label /metrics and metrics.prom per container\n"
-"                        by id, name, and a pod's namespace and pod (a\n"
-"                        series each: for small hosts only)\n"
-"  -w, --wait=SEC        with COMMAND: wait up to SEC seconds after it\n"
-"                        exits for its containers to be destroyed (10)\n"
-"      --record=FILE     also save the raw event stream into FILE\n"
-"      --replay=FILE     analyse a saved stream (no root needed)\n"
-"      --dump            print raw events as text (debugging)\n"
-"      --no-opens        do not trace file-open latency\n"
-"      --no-pulls        do not trace image pulls (spares every host\n"
-"                        process's read/write/close a BPF hook)\n"
-"      --arm=WHEN        when the syscall hooks are attached: auto (while\n"
-"                        a container starts, up to its ready, while it is\n"
-"                        removed or an image is pulled, in an engine\n"
-"                        client's or runtime's first 30 s, and while\n"
-"                        COMMAND runs; detached after 2 s idle, so running\n"
-"                        containers cost the host nothing; the default) or\n"
-"                        always (every open of a container's whole life)\n"
-"      --ringbuf=SIZE    event ring buffer: a power of two from " CT_RINGBUF_RANGE ",\n"
-"                        such as 512K or 8M (a plain number is MiB;\n"
-"                        default " STR(CT_RINGBUF_DEFAULT_MIB) "M); larger if events are lost\n"
-"      --paths[=N]       show the N slowest file opens per container with\n"
-"                        their paths (default 5, at most "
-STR(CT_OPENS_SLOW_K) ")\n"
-"      --start-files[=S] list the files each runc or crun container opens\n"
-"                        before it is ready, at most S seconds after its\n"
-"                        program's exec (default " STR(START_FILES_DEFAULT) ", at most "
-STR(START_FILES_MAX) "), first touch\n"
-"                        first, with sizes: into -o DIR's start-files.jsonl,\n"
-"                        which ctr-remote's --estargz-record-in reads, and\n"
-"                        per image into start-files-images.jsonl\n"
-"      --why[=sites]     split each phase into cpu / runq / io / sleep time\n"
-"                        of the process that carries it (loads a sched\n"
-"                        tracer for shims, runtimes, CNI plugins and their\n"
-"                        children), and its off-CPU time into wait sites:\n"
-"                        the kernel function each wait waited in and the\n"
-"                        task that woke it; --why=states: the split only;\n"
-"                        --why=user: the sites with each wait's user stack\n"
-"                        (Go functions named from the binary's own table)\n"
-"                        prepare and disconnect have none, said so: the\n"
-"                        engine's threads (dockerd's) serve every request\n"
-"      --ready=MARKER    when a container is ready (end of the ready\n"
-"                        phase and of cold_start_ns): listen (its first\n"
-"                        successful listen(2); the default), exec (its\n"
-"                        program's exec) or none; with --no-opens: exec\n"
-"  -v, --verbose         libbpf and attach diagnostics; at the end, the most\n"
-"                        bytes each ring buffer held\n"
-"  -h, -?, --help        this help\n"
-"      --usage           a short usage message\n"
-"  -V, --version         print the version\n"
 "\n"
 "Examples:\n"
 "  sudo coldtrace --runtime runsc              # trace until Ctrl-C\n"
@@ -138,24 +59,8 @@ STR(START_FILES_MAX) "), first touch\n"
 "--replay of a recording without its end mark (its session was killed)\n"
 "reports what it holds and exits with 3.\n";
 
-enum {
-	OPT_RECORD = 256,
-	OPT_REPLAY,
-	OPT_DUMP,
-	OPT_NO_OPENS,
-	OPT_NO_PULLS,
-	OPT_RINGBUF,
-	OPT_PATHS,
-	OPT_START_FILES,
-	OPT_READY,
-	OPT_WHY,
-	OPT_LISTEN,
-	OPT_METRICS_LABELS,
-	OPT_ENGINE,
-	OPT_ARM,
-	OPT_OTLP,
-	OPT_USAGE,
-};
+/* cli->info for --usage ('h' and 'V' are their letters) */
+#define INFO_USAGE	256
 
 #define PATHS_DEFAULT	5
 #define PATHS_MAX	CT_OPENS_SLOW_K	/* what the kernel keeps */
@@ -163,287 +68,138 @@ enum {
 #define START_FILES_DEFAULT	10
 #define START_FILES_MAX		300
 
-/* No short option has an optional value: the scanner relies on it. */
-static const struct ct_opt opts[] = {
-	{ "runtime",	'r',		CT_OPT_REQUIRED,	"a LIST" },
-	{ "engine",	OPT_ENGINE,	CT_OPT_REQUIRED,	"a LIST" },
-	{ "container",	'c',		CT_OPT_REQUIRED,	"a PREFIX|NAME|NS/POD" },
-	{ "duration",	'd',		CT_OPT_REQUIRED,	"SEC" },
-	{ "output",	'o',		CT_OPT_REQUIRED,	"a DIR" },
-	{ "json",	'j',		CT_OPT_NONE,		NULL },
-	{ "timestamps",	'T',		CT_OPT_NONE,		NULL },
-	{ "interval",	'i',		CT_OPT_REQUIRED,	"SEC" },
-	{ "wait",	'w',		CT_OPT_REQUIRED,	"SEC" },
-	{ "record",	OPT_RECORD,	CT_OPT_REQUIRED,	"a FILE" },
-	{ "replay",	OPT_REPLAY,	CT_OPT_REQUIRED,	"a FILE" },
-	{ "dump",	OPT_DUMP,	CT_OPT_NONE,		NULL },
-	{ "no-opens",	OPT_NO_OPENS,	CT_OPT_NONE,		NULL },
-	{ "no-pulls",	OPT_NO_PULLS,	CT_OPT_NONE,		NULL },
-	{ "arm",	OPT_ARM,	CT_OPT_REQUIRED,	"auto or always" },
-	{ "ringbuf",	OPT_RINGBUF,	CT_OPT_REQUIRED,	"a SIZE" },
-	{ "paths",	OPT_PATHS,	CT_OPT_OPTIONAL,	"N" },
-	{ "start-files", OPT_START_FILES, CT_OPT_OPTIONAL,	"S" },
-	{ "ready",	OPT_READY,	CT_OPT_REQUIRED,	"a MARKER" },
-	{ "why",	OPT_WHY,	CT_OPT_OPTIONAL,	"sites, states or user" },
-	{ "listen",	OPT_LISTEN,	CT_OPT_REQUIRED,	"ADDR:PORT" },
-	{ "metrics-labels", OPT_METRICS_LABELS, CT_OPT_REQUIRED, "a LIST" },
-	{ "otlp",	OPT_OTLP,	CT_OPT_REQUIRED,	"a URL" },
-	{ "verbose",	'v',		CT_OPT_NONE,		NULL },
-	{ "help",	'h',		CT_OPT_NONE,		NULL },
-	{ "usage",	OPT_USAGE,	CT_OPT_NONE,		NULL },
-	{ "version",	'V',		CT_OPT_NONE,		NULL },
-};
+/* ---- what each option does: its row's apply ---- */
 
-#define N_OPTS		(sizeof(opts) / sizeof(opts[0]))
-#define SCAN_INIT(c, v)	{ .opts = opts, .nopts = N_OPTS, .argc = (c), \
-			  .argv = (v), .next = 1 }
+#define FIELD(cli, o, type)	((type *)((char *)(cli) + (o)->off))
 
-#define RUNTIMES_KNOWN	"runc, crun, runsc, kata, all"
-
-/* Every engine's name, in enum ct_engine_kind's order, sep between. */
-static void engine_names(char *buf, size_t len, const char *sep)
+/* -j, -T, -v, --dump, --no-opens, --no-pulls */
+static int opt_flag(const struct ct_opt *o, const char *arg,
+		    struct ct_cli *cli, char *err, size_t errlen)
 {
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (int k = CT_ENG_UNKNOWN + 1; k < CT_ENG_MAX && n < len; k++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s",
-				      n ? sep : "", ct_engine_name(k));
-}
-
-typedef int (*item_fn)(const char *s, size_t len, void *ctx, char *err,
-		       size_t errlen);
-
-/*
- * fn on every comma-separated item of list, empty ones included
- * ("runc,,crun" is a typo, not "runc,crun"): 0, or -1 at the first
- * item fn refuses.
- */
-static int each_item(const char *list, item_fn fn, void *ctx, char *err,
-		     size_t errlen)
-{
-	const char *p = list;
-	size_t len;
-
-	for (;;) {
-		len = strcspn(p, ",");
-		if (fn(p, len, ctx, err, errlen))
-			return -1;
-		if (!p[len])
-			return 0;
-		p += len + 1;
-	}
-}
-
-/* A --runtime or --engine list: what it selects among, and the result. */
-struct name_list {
-	const char *opt;	/* "--runtime" */
-	const char *what;	/* "runtime" */
-	const char *known;	/* RUNTIMES_KNOWN */
-	const char *example;	/* "runc,crun" */
-	int (*from_name)(const char *name);	/* -1 if unknown */
-	uint32_t mask;
-};
-
-/*
- * One item: a bit of the mask.  "all" must stand alone: "all,runc" would
- * silently select everything while looking like a selection, so it is
- * refused rather than guessed at.
- */
-static int name_list_item(const char *s, size_t len, void *ctx, char *err,
-			  size_t errlen)
-{
-	struct name_list *l = ctx;
-	char name[16];
-	int v = -1;
-
-	if (len == 3 && !strncmp(s, "all", 3)) {
-		snprintf(err, errlen, "%s: 'all' means every %s: give it "
-			 "alone, not in a list", l->opt, l->what);
-		return -1;
-	}
-	if (!len) {
-		snprintf(err, errlen, "%s: empty item in the list "
-			 "(known: %s)", l->opt, l->known);
-		return -1;
-	}
-	if (len < sizeof(name)) {
-		memcpy(name, s, len);
-		name[len] = 0;
-		v = l->from_name(name);
-	}
-	if (v < 0) {
-		snprintf(err, errlen, "%s: unknown %s '%.*s' (known: %s)",
-			 l->opt, l->what, (int)(len < 32 ? len : 32), s,
-			 l->known);
-		return -1;
-	}
-	l->mask |= 1u << v;
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	*FIELD(cli, o, bool) = true;
 	return 0;
 }
 
-static int parse_name_list(struct name_list *l, const char *list,
-			   uint32_t *mask, char *err, size_t errlen)
+static int check_nonempty(const char *opt, const char *s, char *err,
+			  size_t errlen)
 {
-	if (!list[0]) {
-		snprintf(err, errlen, "%s: empty value, expected a list such "
-			 "as %s (known: %s)", l->opt, l->example, l->known);
-		return -1;
-	}
-	if (!strcmp(list, "all")) {
-		*mask = 0;
+	if (s[0])
 		return 0;
-	}
-	if (each_item(list, name_list_item, l, err, errlen))
-		return -1;
-	*mask = l->mask;
-	return 0;
-}
-
-int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
-			  size_t errlen)
-{
-	struct name_list l = { "--runtime", "runtime", RUNTIMES_KNOWN,
-			       "runc,crun", ct_runtime_from_name, 0 };
-
-	return parse_name_list(&l, list, mask, err, errlen);
-}
-
-int ct_cli_parse_engines(const char *list, uint32_t *mask, char *err,
-			 size_t errlen)
-{
-	char names[112], known[128];
-	struct name_list l = { "--engine", "engine", known, "cri,podman",
-			       ct_engine_from_name, 0 };
-
-	engine_names(names, sizeof(names), ", ");
-	snprintf(known, sizeof(known), "%s, all", names);
-	return parse_name_list(&l, list, mask, err, errlen);
-}
-
-#define LABELS_KNOWN	"id, name, namespace, pod"
-
-/* One item of --metrics-labels: its enum ct_prom_label bit. */
-static int label_item(const char *s, size_t len, void *ctx, char *err,
-		      size_t errlen)
-{
-	static const struct {
-		const char *name;
-		unsigned int bit;
-	} labels[] = {
-		{ "id", CT_PROM_LABEL_ID },
-		{ "name", CT_PROM_LABEL_NAME },
-		{ "namespace", CT_PROM_LABEL_NAMESPACE },
-		{ "pod", CT_PROM_LABEL_POD },
-	};
-	unsigned int *m = ctx;
-
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (len == strlen(labels[i].name) &&
-		    !strncmp(s, labels[i].name, len)) {
-			*m |= labels[i].bit;
-			return 0;
-		}
-	if (!len)
-		snprintf(err, errlen, "--metrics-labels: empty item in the "
-			 "list (known: " LABELS_KNOWN ")");
-	else
-		snprintf(err, errlen, "--metrics-labels: unknown label '%.*s' "
-			 "(known: " LABELS_KNOWN ")", (int)(len < 32 ? len : 32),
-			 s);
+	snprintf(err, errlen, "%s needs a non-empty argument", opt);
 	return -1;
 }
 
-static int parse_labels(const char *list, unsigned int *out, char *err,
-			size_t errlen)
+/* -o, --record, --replay: a path, kept as given */
+static int opt_path(const struct ct_opt *o, const char *arg,
+		    struct ct_cli *cli, char *err, size_t errlen)
 {
-	unsigned int m = 0;
+	char name[32];
 
-	if (each_item(list, label_item, &m, err, errlen))
-		return -1;
-	*out = m;
-	return 0;
+	*FIELD(cli, o, const char *) = arg;
+	snprintf(name, sizeof(name), "--%s", o->name);
+	return check_nonempty(name, arg, err, errlen);
 }
 
-#define DIGITS		"0123456789"
-#define SECONDS_MAX	1e7
-
-/*
- * Numbers are plain decimal: strtod() and strtoul() also take leading
- * blanks, '+', hex, "inf"/"nan", and strtoul() wraps a negative around
- * ("-18446744073709551615" is 1), none of which a user means.  A leading
- * '-' is let through so that "-1" gets a message about its sign.
- */
-static bool plain_decimal(const char *s, bool fraction)
+/* -d, -i, -w: seconds */
+static int opt_seconds(const struct ct_opt *o, const char *arg,
+		       struct ct_cli *cli, char *err, size_t errlen)
 {
-	const char *d = s + (s[0] == '-');
+	char name[32];
 
-	if (!isdigit((unsigned char)d[0]) && !(fraction && d[0] == '.'))
-		return false;
-	return !d[strspn(d, fraction ? DIGITS ".eE+-" : DIGITS)];
+	snprintf(name, sizeof(name), "--%s", o->name);
+	return ct_cli_parse_seconds(name, arg, FIELD(cli, o, double), err,
+				    errlen);
 }
 
-/* Seconds: a number above 0 and up to SECONDS_MAX (fractions allowed). */
-static int parse_seconds(const char *opt, const char *s, double *out,
-			 char *err, size_t errlen)
+static int opt_wait(const struct ct_opt *o, const char *arg,
+		    struct ct_cli *cli, char *err, size_t errlen)
 {
-	char *end = NULL;
-	double v = 0;
-
-	if (!s[0]) {
-		snprintf(err, errlen, "%s: empty value, expected a number "
-			 "of seconds", opt);
-		return -1;
-	}
-	if (plain_decimal(s, true))
-		v = strtod(s, &end);
-	if (!end || *end) {
-		snprintf(err, errlen, "%s: '%.32s' is not a number of seconds "
-			 "(such as 10 or 2.5)", opt, s);
-		return -1;
-	}
-	/* a range error lands here too: HUGE_VAL above, 0 below */
-	if (v <= 0 || v > SECONDS_MAX) {
-		snprintf(err, errlen, "%s: '%.32s' is out of range (more than "
-			 "0, at most %.0f seconds)", opt, s, SECONDS_MAX);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	cli->wait_set = true;
+	return opt_seconds(o, arg, cli, err, errlen);
 }
 
-/* A plain decimal whole number from min to max. */
-static int parse_whole(const char *opt, const char *s, long long min,
-		       long long max, long long *out, char *err, size_t errlen)
+static int opt_runtime(const struct ct_opt *o, const char *arg,
+		       struct ct_cli *cli, char *err, size_t errlen)
 {
-	long long v;
+	(void)o;
+	return ct_cli_parse_runtimes(arg, &cli->runtime_mask, err, errlen);
+}
 
-	if (!s[0]) {
-		snprintf(err, errlen, "%s: empty value, expected a number "
-			 "from %lld to %lld", opt, min, max);
+static int opt_engine(const struct ct_opt *o, const char *arg,
+		      struct ct_cli *cli, char *err, size_t errlen)
+{
+	(void)o;
+	return ct_cli_parse_engines(arg, &cli->engine_mask, err, errlen);
+}
+
+static int opt_labels(const struct ct_opt *o, const char *arg,
+		      struct ct_cli *cli, char *err, size_t errlen)
+{
+	(void)o;
+	return ct_cli_parse_labels(arg, &cli->metrics_labels, err, errlen);
+}
+
+static int opt_ringbuf(const struct ct_opt *o, const char *arg,
+		       struct ct_cli *cli, char *err, size_t errlen)
+{
+	(void)o;
+	return ct_cli_parse_ringbuf(arg, &cli->ringbuf_bytes, err, errlen);
+}
+
+static int opt_container(const struct ct_opt *o, const char *arg,
+			 struct ct_cli *cli, char *err, size_t errlen)
+{
+	(void)o;
+	cli->container = arg;
+	if (check_nonempty("--container", arg, err, errlen))
 		return -1;
-	}
-	if (!plain_decimal(s, false)) {
-		snprintf(err, errlen, "%s: '%.32s' is not a whole number from "
-			 "%lld to %lld", opt, s, min, max);
-		return -1;
-	}
-	/* out of range saturates at LLONG_MIN/MAX, beyond any min/max */
-	v = strtoll(s, NULL, 10);
-	if (v < min || v > max) {
-		snprintf(err, errlen, "%s: '%.32s' is out of range (%lld to "
-			 "%lld)", opt, s, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	if (strlen(arg) < CT_FILTER_MAX)
+		return 0;
+	snprintf(err, errlen, "--container: '%.40s...' is longer than any "
+		 "id, name or NAMESPACE/POD (%d bytes at most)", arg,
+		 CT_FILTER_MAX - 1);
+	return -1;
+}
+
+/* Here, not once the tracers are up: a typo must not cost a BPF load. */
+static int opt_listen(const struct ct_opt *o, const char *arg,
+		      struct ct_cli *cli, char *err, size_t errlen)
+{
+	struct sockaddr_in sa;
+	char why[160];
+
+	(void)o;
+	cli->listen = arg;
+	if (!httpd_parse_addr(arg, &sa, why, sizeof(why)))
+		return 0;
+	snprintf(err, errlen, "--listen: %s", why);
+	return -1;
+}
+
+/* Here too: a bad URL is refused before anything is loaded. */
+static int opt_otlp(const struct ct_opt *o, const char *arg,
+		    struct ct_cli *cli, char *err, size_t errlen)
+{
+	struct ct_otlp_url u;
+	char why[224];
+
+	(void)o;
+	cli->otlp_url = arg;
+	if (!ct_otlp_url_parse(arg, &u, why, sizeof(why)))
+		return 0;
+	snprintf(err, errlen, "--otlp: %s", why);
+	return -1;
 }
 
 /* --why[=sites|states|user]: the wait sites (docs/why.md) unless
  * states; with user, their user stacks too. */
-static int parse_why(const char *s, struct ct_cli *cli, char *err,
-		     size_t errlen)
+static int opt_why(const struct ct_opt *o, const char *s,
+		   struct ct_cli *cli, char *err, size_t errlen)
 {
+	(void)o;
 	cli->why = true;
 	cli->why_states = s && !strcmp(s, "states");
 	cli->why_user = s && !strcmp(s, "user");
@@ -455,92 +211,42 @@ static int parse_why(const char *s, struct ct_cli *cli, char *err,
 }
 
 /* --paths[=N]: N in 1..PATHS_MAX, PATHS_DEFAULT without N. */
-static int parse_paths(const char *s, unsigned int *out, char *err,
-		       size_t errlen)
+static int opt_paths(const struct ct_opt *o, const char *s,
+		     struct ct_cli *cli, char *err, size_t errlen)
 {
 	long long v;
 
+	(void)o;
 	if (!s) {
-		*out = PATHS_DEFAULT;
+		cli->paths = PATHS_DEFAULT;
 		return 0;
 	}
-	if (parse_whole("--paths", s, 1, PATHS_MAX, &v, err, errlen))
+	if (ct_cli_parse_whole("--paths", s, 1, PATHS_MAX, &v, err, errlen))
 		return -1;
-	*out = v;
+	cli->paths = v;
 	return 0;
 }
 
 /* --start-files[=S]: S in 1..START_FILES_MAX s, the default without S. */
-static int parse_start_files(const char *s, unsigned int *out, char *err,
-			     size_t errlen)
+static int opt_start_files(const struct ct_opt *o, const char *s,
+			   struct ct_cli *cli, char *err, size_t errlen)
 {
 	long long v = START_FILES_DEFAULT;
 
-	if (s && parse_whole("--start-files", s, 1, START_FILES_MAX, &v, err,
-			     errlen))
+	(void)o;
+	if (s && ct_cli_parse_whole("--start-files", s, 1, START_FILES_MAX,
+				    &v, err, errlen))
 		return -1;
-	*out = v;
+	cli->start_files_s = v;
 	return 0;
 }
 
-/* log2 of a --ringbuf unit; a plain number is MiB, as before units. */
-static int ringbuf_shift(const char *unit)
-{
-	if (!unit[0])
-		return 20;
-	if (unit[1])
-		return -1;
-	switch (toupper((unsigned char)unit[0])) {
-	case 'K':
-		return 10;
-	case 'M':
-		return 20;
-	case 'G':
-		return 30;
-	}
-	return -1;
-}
-
-#define RINGBUF_DIGITS	10	/* < 2^34: shifted by 30, still no wrap */
-
-/* --ringbuf=SIZE: a power of two (BPF needs one) in CT_RINGBUF_MIN..MAX. */
-static int parse_ringbuf(const char *s, size_t *out, char *err,
-			 size_t errlen)
-{
-	size_t n = strspn(s, DIGITS);
-	int shift = ringbuf_shift(s + n);
-	unsigned long long v;
-
-	if (!s[0]) {
-		snprintf(err, errlen, "--ringbuf: empty value, expected a "
-			 "size such as 4M");
-		return -1;
-	}
-	if (!n || n > RINGBUF_DIGITS || shift < 0) {
-		snprintf(err, errlen, "--ringbuf: '%.32s' is not a size (such "
-			 "as 512K, 8M or 1G; a plain number is MiB)", s);
-		return -1;
-	}
-	v = strtoull(s, NULL, 10) << shift;
-	if (v < CT_RINGBUF_MIN || v > CT_RINGBUF_MAX) {
-		snprintf(err, errlen, "--ringbuf: '%.32s' is out of range ("
-			 CT_RINGBUF_RANGE ")", s);
-		return -1;
-	}
-	if (v & (v - 1)) {
-		snprintf(err, errlen, "--ringbuf: '%.32s' is not a power of "
-			 "two (BPF ring buffers must be)", s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_ready(const char *s, struct ct_cli *cli, char *err,
-		       size_t errlen)
+static int opt_ready(const struct ct_opt *o, const char *s,
+		     struct ct_cli *cli, char *err, size_t errlen)
 {
 	int m = ct_ready_mode_from_name(s);
 
+	(void)o;
 	if (m < 0) {
 		snprintf(err, errlen, "--ready: unknown marker '%.32s' "
 			 "(known: listen, exec, none)", s);
@@ -551,9 +257,10 @@ static int parse_ready(const char *s, struct ct_cli *cli, char *err,
 	return 0;
 }
 
-static int parse_arm(const char *s, struct ct_cli *cli, char *err,
-		     size_t errlen)
+static int opt_arm(const struct ct_opt *o, const char *s,
+		   struct ct_cli *cli, char *err, size_t errlen)
 {
+	(void)o;
 	if (strcmp(s, "auto") && strcmp(s, "always")) {
 		snprintf(err, errlen, "--arm: unknown value '%.32s' (auto or "
 			 "always)", s);
@@ -563,6 +270,156 @@ static int parse_arm(const char *s, struct ct_cli *cli, char *err,
 	cli->arm_set = true;
 	return 0;
 }
+
+/* -h, --usage, -V: printed once the whole line has been read
+ * (print_info()) */
+static int opt_info(const struct ct_opt *o, const char *arg,
+		    struct ct_cli *cli, char *err, size_t errlen)
+{
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	cli->info = o->id ? o->id : INFO_USAGE;
+	return 0;
+}
+
+#define AT(field)	offsetof(struct ct_cli, field)
+
+/*
+ * The options, in --help's order (and --usage's, and the order
+ * ambiguous prefixes are listed in).  No short option has an optional
+ * value: the scanner relies on it.  --engine's first help line names
+ * the engines' table (print_help()).
+ */
+static const struct ct_opt opts[] = {
+	{ "runtime", 'r', CT_OPT_REQUIRED, "a LIST", .apply = opt_runtime,
+	  .help = "runc,crun,runsc,kata or all (default all)" },
+	{ "engine", 0, CT_OPT_REQUIRED, "a LIST", .apply = opt_engine,
+	  .help = "%s or all\n"
+		  "(default all): who asked for the container" },
+	{ "container", 'c', CT_OPT_REQUIRED, "a PREFIX|NAME|NS/POD",
+	  .apply = opt_container,
+	  .help = "only containers whose id starts with PREFIX\n"
+		  "(such as docker ps's 12 hex digits), whose\n"
+		  "name is NAME, or of the Kubernetes pod NS/POD\n"
+		  "(its sandbox and containers) or namespace NS/" },
+	{ "duration", 'd', CT_OPT_REQUIRED, "SEC", .apply = opt_seconds,
+	  .off = AT(duration_s),
+	  .help = "stop after SEC seconds (default: until Ctrl-C,\n"
+		  "or until COMMAND exits)" },
+	{ "output", 'o', CT_OPT_REQUIRED, "a DIR", .apply = opt_path,
+	  .off = AT(output_dir),
+	  .help = "write containers.jsonl, restarts.jsonl, phases.csv,\n"
+		  "summary.json, metrics.prom, trace.json,\n"
+		  "otlp-traces.jsonl, pulls.jsonl, chains.jsonl,\n"
+		  "start-files.jsonl, start-files-images.jsonl,\n"
+		  "waits.folded, waits.pb.gz, hist/ into DIR" },
+	{ "json", 'j', CT_OPT_NONE, NULL, .apply = opt_flag, .off = AT(json),
+	  .help = "JSON Lines on stdout, one object per container" },
+	{ "timestamps", 'T', CT_OPT_NONE, NULL, .apply = opt_flag,
+	  .off = AT(timestamps),
+	  .help = "the table's first column: when each container\n"
+		  "began, local wall-clock time (HH:MM:SS.mmm)" },
+	{ "interval", 'i', CT_OPT_REQUIRED, "SEC", .apply = opt_seconds,
+	  .off = AT(interval_s),
+	  .help = "print a running summary every SEC seconds (and\n"
+		  "rewrite -o DIR's files)" },
+	{ "listen", 0, CT_OPT_REQUIRED, "ADDR:PORT", .apply = opt_listen,
+	  .help = "serve Prometheus text on /metrics and /healthz\n"
+		  "(numeric IPv4: 127.0.0.1:9466 loopback only,\n"
+		  "0.0.0.0:9466 every interface; :9466 is refused);\n"
+		  "without -d and COMMAND:\n"
+		  "continuous mode, -o DIR rewritten every -i SEC\n"
+		  "(default " STR(CT_CLI_CONTINUOUS_REWRITE_S) " s)" },
+	{ "otlp", 0, CT_OPT_REQUIRED, "a URL", .apply = opt_otlp,
+	  .help = "also send each container, image pull and chain,\n"
+		  "as it ends, to an OpenTelemetry collector: OTLP\n"
+		  "over HTTP in protobuf, such as\n"
+		  "http://127.0.0.1:4318 (no path: /v1/traces;\n"
+		  "http only); a collector down or slow never holds\n"
+		  "tracing up, what it did not take is counted" },
+	{ "metrics-labels", 0, CT_OPT_REQUIRED, "a LIST", .apply = opt_labels,
+	  .help = "also label /metrics and metrics.prom per container\n"
+		  "by id, name, and a pod's namespace and pod (a\n"
+		  "series each: for small hosts only)" },
+	{ "wait", 'w', CT_OPT_REQUIRED, "SEC", .apply = opt_wait,
+	  .off = AT(wait_s),
+	  .help = "with COMMAND: wait up to SEC seconds after it\n"
+		  "exits for its containers to be destroyed (10)" },
+	{ "record", 0, CT_OPT_REQUIRED, "a FILE", .apply = opt_path,
+	  .off = AT(record_path),
+	  .help = "also save the raw event stream into FILE" },
+	{ "replay", 0, CT_OPT_REQUIRED, "a FILE", .apply = opt_path,
+	  .off = AT(replay_path),
+	  .help = "analyse a saved stream (no root needed)" },
+	{ "dump", 0, CT_OPT_NONE, NULL, .apply = opt_flag, .off = AT(dump),
+	  .help = "print raw events as text (debugging)" },
+	{ "no-opens", 0, CT_OPT_NONE, NULL, .apply = opt_flag,
+	  .off = AT(no_opens),
+	  .help = "do not trace file-open latency" },
+	{ "no-pulls", 0, CT_OPT_NONE, NULL, .apply = opt_flag,
+	  .off = AT(no_pulls),
+	  .help = "do not trace image pulls (spares every host\n"
+		  "process's read/write/close a BPF hook)" },
+	{ "arm", 0, CT_OPT_REQUIRED, "auto or always", .apply = opt_arm,
+	  .metavar = "WHEN",
+	  .help = "when the syscall hooks are attached: auto (while\n"
+		  "a container starts, up to its ready, while it is\n"
+		  "removed or an image is pulled, in an engine\n"
+		  "client's or runtime's first 30 s, and while\n"
+		  "COMMAND runs; detached after 2 s idle, so running\n"
+		  "containers cost the host nothing; the default) or\n"
+		  "always (every open of a container's whole life)" },
+	{ "ringbuf", 0, CT_OPT_REQUIRED, "a SIZE", .apply = opt_ringbuf,
+	  .help = "event ring buffer: a power of two from "
+		  CT_RINGBUF_RANGE ",\n"
+		  "such as 512K or 8M (a plain number is MiB;\n"
+		  "default " STR(CT_RINGBUF_DEFAULT_MIB) "M); larger if "
+		  "events are lost" },
+	{ "paths", 0, CT_OPT_OPTIONAL, "N", .apply = opt_paths,
+	  .help = "show the N slowest file opens per container with\n"
+		  "their paths (default 5, at most " STR(CT_OPENS_SLOW_K)
+		  ")" },
+	{ "start-files", 0, CT_OPT_OPTIONAL, "S", .apply = opt_start_files,
+	  .help = "list the files each runc or crun container opens\n"
+		  "before it is ready, at most S seconds after its\n"
+		  "program's exec (default " STR(START_FILES_DEFAULT)
+		  ", at most " STR(START_FILES_MAX) "), first touch\n"
+		  "first, with sizes: into -o DIR's start-files.jsonl,\n"
+		  "which ctr-remote's --estargz-record-in reads, and\n"
+		  "per image into start-files-images.jsonl" },
+	{ "why", 0, CT_OPT_OPTIONAL, "sites, states or user", .apply = opt_why,
+	  .metavar = "sites",
+	  .help = "split each phase into cpu / runq / io / sleep time\n"
+		  "of the process that carries it (loads a sched\n"
+		  "tracer for shims, runtimes, CNI plugins and their\n"
+		  "children), and its off-CPU time into wait sites:\n"
+		  "the kernel function each wait waited in and the\n"
+		  "task that woke it; --why=states: the split only;\n"
+		  "--why=user: the sites with each wait's user stack\n"
+		  "(Go functions named from the binary's own table)\n"
+		  "prepare and disconnect have none, said so: the\n"
+		  "engine's threads (dockerd's) serve every request" },
+	{ "ready", 0, CT_OPT_REQUIRED, "a MARKER", .apply = opt_ready,
+	  .help = "when a container is ready (end of the ready\n"
+		  "phase and of cold_start_ns): listen (its first\n"
+		  "successful listen(2); the default), exec (its\n"
+		  "program's exec) or none; with --no-opens: exec" },
+	{ "verbose", 'v', CT_OPT_NONE, NULL, .apply = opt_flag,
+	  .off = AT(verbose),
+	  .help = "libbpf and attach diagnostics; at the end, the most\n"
+		  "bytes each ring buffer held" },
+	{ "help", 'h', CT_OPT_NONE, NULL, .alias = '?', .apply = opt_info,
+	  .help = "this help" },
+	{ "usage", 0, CT_OPT_NONE, NULL, .apply = opt_info,
+	  .help = "a short usage message" },
+	{ "version", 'V', CT_OPT_NONE, NULL, .apply = opt_info,
+	  .help = "print the version" },
+};
+
+#define N_OPTS		(sizeof(opts) / sizeof(opts[0]))
+#define SCAN_INIT(c, v)	{ .opts = opts, .nopts = N_OPTS, .argc = (c), \
+			  .argv = (v), .next = 1 }
 
 /* An option's value as usage shows it: "a LIST" -> "LIST". */
 static const char *value_word(const struct ct_opt *o)
@@ -618,16 +475,16 @@ static void short_usage(FILE *out)
 
 	fputs("Usage: coldtrace", out);
 	for (size_t i = 0; i < N_OPTS; i++)
-		if (opts[i].id < 256 && opts[i].arg == CT_OPT_NONE)
+		if (opts[i].id && opts[i].arg == CT_OPT_NONE)
 			flags[nf++] = (char)opts[i].id;
 	flags[nf] = 0;
 	usage_item(out, flags, &col);
 	for (size_t i = 0; i < N_OPTS; i++) {
 		const struct ct_opt *o = &opts[i];
 
-		if (o->id < 256 && o->arg == CT_OPT_NONE)
+		if (o->id && o->arg == CT_OPT_NONE)
 			continue;
-		if (o->id < 256)
+		if (o->id)
 			snprintf(item, sizeof(item), "-%c %s", o->id,
 				 value_word(o));
 		else if (o->arg == CT_OPT_NONE)
@@ -642,133 +499,6 @@ static void short_usage(FILE *out)
 	}
 	usage_item(out, "-- COMMAND [ARG...]", &col);
 	fputc('\n', out);
-}
-
-static int check_nonempty(const char *opt, const char *s, char *err,
-			  size_t errlen)
-{
-	if (s[0])
-		return 0;
-	snprintf(err, errlen, "%s needs a non-empty argument", opt);
-	return -1;
-}
-
-static int check_container(const char *s, char *err, size_t errlen)
-{
-	if (check_nonempty("--container", s, err, errlen))
-		return -1;
-	if (strlen(s) < CT_FILTER_MAX)
-		return 0;
-	snprintf(err, errlen, "--container: '%.40s...' is longer than any "
-		 "id, name or NAMESPACE/POD (%d bytes at most)", s,
-		 CT_FILTER_MAX - 1);
-	return -1;
-}
-
-/* Here, not once the tracers are up: a typo must not cost a BPF load. */
-static int check_listen(const char *s, char *err, size_t errlen)
-{
-	struct sockaddr_in sa;
-	char why[160];
-
-	if (!httpd_parse_addr(s, &sa, why, sizeof(why)))
-		return 0;
-	snprintf(err, errlen, "--listen: %s", why);
-	return -1;
-}
-
-/* Here too: a bad URL is refused before anything is loaded. */
-static int check_otlp(const char *s, char *err, size_t errlen)
-{
-	struct ct_otlp_url u;
-	char why[224];
-
-	if (!ct_otlp_url_parse(s, &u, why, sizeof(why)))
-		return 0;
-	snprintf(err, errlen, "--otlp: %s", why);
-	return -1;
-}
-
-/* Applies one option; returns 0 or -1. */
-static int apply_opt(int c, const char *arg, struct ct_cli *cli, char *err,
-		     size_t errlen)
-{
-	switch (c) {
-	case 'r':
-		return ct_cli_parse_runtimes(arg, &cli->runtime_mask, err,
-					     errlen);
-	case OPT_ENGINE:
-		return ct_cli_parse_engines(arg, &cli->engine_mask, err,
-					    errlen);
-	case 'c':
-		cli->container = arg;
-		return check_container(arg, err, errlen);
-	case 'd':
-		return parse_seconds("--duration", arg, &cli->duration_s, err,
-				     errlen);
-	case 'i':
-		return parse_seconds("--interval", arg, &cli->interval_s, err,
-				     errlen);
-	case 'w':
-		cli->wait_set = true;
-		return parse_seconds("--wait", arg, &cli->wait_s, err, errlen);
-	case OPT_LISTEN:
-		cli->listen = arg;
-		return check_listen(arg, err, errlen);
-	case OPT_METRICS_LABELS:
-		return parse_labels(arg, &cli->metrics_labels, err, errlen);
-	case OPT_OTLP:
-		cli->otlp_url = arg;
-		return check_otlp(arg, err, errlen);
-	case 'o':
-		cli->output_dir = arg;
-		return check_nonempty("--output", arg, err, errlen);
-	case 'j':
-		cli->json = true;
-		return 0;
-	case 'T':
-		cli->timestamps = true;
-		return 0;
-	case 'v':
-		cli->verbose = true;
-		return 0;
-	case OPT_RECORD:
-		cli->record_path = arg;
-		return check_nonempty("--record", arg, err, errlen);
-	case OPT_REPLAY:
-		cli->replay_path = arg;
-		return check_nonempty("--replay", arg, err, errlen);
-	case OPT_DUMP:
-		cli->dump = true;
-		return 0;
-	case OPT_NO_OPENS:
-		cli->no_opens = true;
-		return 0;
-	case OPT_NO_PULLS:
-		cli->no_pulls = true;
-		return 0;
-	case OPT_ARM:
-		return parse_arm(arg, cli, err, errlen);
-	case OPT_RINGBUF:
-		return parse_ringbuf(arg, &cli->ringbuf_bytes, err, errlen);
-	case OPT_PATHS:
-		return parse_paths(arg, &cli->paths, err, errlen);
-	case OPT_START_FILES:
-		return parse_start_files(arg, &cli->start_files_s, err, errlen);
-	case OPT_READY:
-		return parse_ready(arg, cli, err, errlen);
-	case OPT_WHY:
-		return parse_why(arg, cli, err, errlen);
-	case 'h':
-	case OPT_USAGE:
-	case 'V':
-		/* printed once the whole line has been read (print_info()) */
-		cli->info = c;
-		return 0;
-	default:
-		snprintf(err, errlen, "option %d is not handled", c);
-		return -1;
-	}
 }
 
 bool ct_cli_continuous(const struct ct_cli *cli)
@@ -889,7 +619,7 @@ static int parse_options(struct ct_optscan *s, struct ct_cli *cli, char *err,
 
 	while ((ret = ct_optscan_next(s, &t, err, errlen)) ==
 	       CT_OPTSCAN_OPT) {
-		ret = apply_opt(t.def->id, t.arg, cli, err, errlen);
+		ret = t.def->apply(t.def, t.arg, cli, err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -941,19 +671,69 @@ static void print_version(FILE *out)
 	fputs("\nruntimes:", out);
 	for (int r = CT_RT_UNKNOWN + 1; r < CT_RT_MAX; r++)
 		fprintf(out, " %s", ct_runtime_name(r));
-	engine_names(names, sizeof(names), " ");
+	ct_cli_engine_names(names, sizeof(names), " ");
 	fprintf(out, "\nengines: %s", names);
 	fputs("\nfeatures: CO-RE, skeletons, syscall hooks fentry or tp_btf, "
 	      "recording format " STR(CT_REC_VERSION) "\n", out);
+}
+
+/* --help's left column: "  -r, --runtime=LIST", "      --paths[=N]". */
+static void help_name(FILE *out, const struct ct_opt *o)
+{
+	const char *v = o->metavar ? o->metavar : o->value ? value_word(o) : "";
+	char left[64];
+	size_t n = 0;
+
+	if (o->id)
+		n += snprintf(left + n, sizeof(left) - n, "  -%c, ", o->id);
+	else
+		n += snprintf(left + n, sizeof(left) - n, "      ");
+	if (o->alias)
+		n += snprintf(left + n, sizeof(left) - n, "-%c, ", o->alias);
+	snprintf(left + n, sizeof(left) - n, "--%s%s%s%s", o->name,
+		 o->arg == CT_OPT_OPTIONAL ? "[=" :
+		 o->arg == CT_OPT_REQUIRED ? "=" : "", v,
+		 o->arg == CT_OPT_OPTIONAL ? "]" : "");
+	/* the text at column 24, or on the next line if the name is longer */
+	if (strlen(left) <= 24)
+		fprintf(out, "%-23s ", left);
+	else
+		fprintf(out, "%s\n%24s", left, "");
+}
+
+/*
+ * An option's lines of --help: its name, then its help, each line after
+ * the first at column 24; --engine's "%s" is the engines' table.
+ */
+static void help_option(FILE *out, const struct ct_opt *o,
+			const char *names)
+{
+	const char *l = o->help;
+	size_t n;
+
+	help_name(out, o);
+	for (bool first = true; *l; first = false) {
+		n = strcspn(l, "\n");
+		if (!first)
+			fprintf(out, "%24s", "");
+		if (o->apply == opt_engine && first)
+			fprintf(out, "%s or all", names);
+		else
+			fwrite(l, 1, n, out);
+		fputc('\n', out);
+		l += n + (l[n] == '\n');
+	}
 }
 
 static void print_help(FILE *out)
 {
 	char names[128];
 
-	engine_names(names, sizeof(names), ",");
-	fprintf(out, "%s      --engine=LIST     %s or all\n%s", usage_head,
-		names, usage_tail);
+	ct_cli_engine_names(names, sizeof(names), ",");
+	fputs(usage_head, out);
+	for (size_t i = 0; i < N_OPTS; i++)
+		help_option(out, &opts[i], names);
+	fputs(usage_tail, out);
 }
 
 static int print_info(const struct ct_cli *cli, FILE *out, char *err,
@@ -961,13 +741,13 @@ static int print_info(const struct ct_cli *cli, FILE *out, char *err,
 {
 	if (cli->cmd) {
 		snprintf(err, errlen, "%s takes no COMMAND",
-			 cli->info == OPT_USAGE ? "--usage" :
+			 cli->info == INFO_USAGE ? "--usage" :
 			 cli->info == 'h' ? "-h" : "-V");
 		return -1;
 	}
 	if (cli->info == 'h')
 		print_help(out);
-	else if (cli->info == OPT_USAGE)
+	else if (cli->info == INFO_USAGE)
 		short_usage(out);
 	else
 		print_version(out);

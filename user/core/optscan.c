@@ -6,12 +6,11 @@
 #include <string.h>
 #include "optscan.h"
 
+/* A letter, or an alias (as argp's programs: -? is --help). */
 static const struct ct_opt *find_short(const struct ct_optscan *s, int c)
 {
-	if (c == '?')	/* as argp's programs: -? is --help */
-		c = 'h';
 	for (size_t i = 0; i < s->nopts; i++)
-		if (s->opts[i].id == c)
+		if (s->opts[i].id == c || s->opts[i].alias == c)
 			return &s->opts[i];
 	return NULL;
 }

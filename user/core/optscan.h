@@ -7,8 +7,11 @@
  * after a failed parse, word for word as the parse did.
  *
  * Long options by their name or a prefix of only one ("--dur=3"), short
- * ones in clusters ("-jvd5", "-rrunc"); -? is -h.  No short option may
- * have an optional value.  COMMAND starts after "--" only.
+ * ones in clusters ("-jvd5", "-rrunc"), or their alias (-? is -h).  No
+ * short option may have an optional value.  COMMAND starts after "--"
+ * only.  A row of the table is all there is of an option: the scanner
+ * reads the first fields, the caller the rest (cli.c: what it does, its
+ * --help).
  */
 #ifndef __CT_OPTSCAN_H
 #define __CT_OPTSCAN_H
@@ -17,11 +20,23 @@
 
 enum ct_opt_arg { CT_OPT_NONE, CT_OPT_REQUIRED, CT_OPT_OPTIONAL };
 
+struct ct_cli;
+
 struct ct_opt {
 	const char *name;	/* --name */
-	int id;			/* the -x letter, or an id for long-only */
+	int id;			/* the -x letter, 0 for long only */
 	enum ct_opt_arg arg;
 	const char *value;	/* for "--record needs a FILE" */
+	int alias;		/* another letter for it (-? is -h), or 0 */
+	/* the caller's: what the option does (at off in cli, if it sets a
+	 * field): 0, or -1 with err said */
+	int (*apply)(const struct ct_opt *o, const char *arg,
+		     struct ct_cli *cli, char *err, size_t errlen);
+	size_t off;
+	/* --help: the value's word (NULL: value's, "a LIST" as LIST), and
+	 * the lines that say what it does, '\n' between */
+	const char *metavar;
+	const char *help;
 };
 
 struct ct_opt_tok {

@@ -180,24 +180,33 @@ static int dir_open(struct ct_session *s, struct ct_session_sink *k)
 
 /* ---- the table ---- */
 
-const struct ct_output ct_outputs[] = {
-	{ "metrics", metrics_wanted, metrics_open, metrics_close },
-	{ "otlp", otlp_wanted, otlp_open, otlp_close },
-	{ "stdout", stdout_wanted, stdout_open, NULL },
-	{ "dir", dir_wanted, dir_open, NULL },
+const struct ct_output ct_outputs[CT_OUTPUTS] = {
+	[CT_OUT_METRICS] = { "metrics", metrics_wanted, metrics_open,
+			     metrics_close },
+	[CT_OUT_OTLP] = { "otlp", otlp_wanted, otlp_open, otlp_close },
+	[CT_OUT_STDOUT] = { "stdout", stdout_wanted, stdout_open, NULL },
+	[CT_OUT_DIR] = { "dir", dir_wanted, dir_open, NULL },
 };
 
-const size_t ct_outputs_count = sizeof(ct_outputs) / sizeof(ct_outputs[0]);
-
-_Static_assert(sizeof(ct_outputs) / sizeof(ct_outputs[0]) <=
-	       CT_SESSION_SINKS, "a row without a sink's place");
+/* Its sink's place, and its report's, in the session: what it opened. */
+static void opened(struct ct_session *s, struct ct_session_sink *k)
+{
+	k->out.session = s;
+	s->nsinks++;
+	if (!k->sink->report)
+		return;
+	s->reports[s->nreports++] = (struct ct_meta_report){
+		.ops = k->sink->report,
+		.priv = k->out.priv,
+	};
+}
 
 int ct_outputs_open(struct ct_session *s)
 {
 	struct ct_session_sink *k;
 	int ret;
 
-	for (size_t i = 0; i < ct_outputs_count; i++) {
+	for (size_t i = 0; i < CT_OUTPUTS; i++) {
 		if (!ct_outputs[i].wanted(s->cli))
 			continue;
 		k = &s->sinks[s->nsinks];
@@ -205,8 +214,7 @@ int ct_outputs_open(struct ct_session *s)
 		ret = ct_outputs[i].open(s, k);
 		if (ret)
 			return ret;
-		k->out.session = s;
-		s->nsinks++;
+		opened(s, k);
 	}
 	return 0;
 }
@@ -215,6 +223,7 @@ void ct_outputs_close(struct ct_session *s)
 {
 	struct ct_session_sink *k;
 
+	s->nreports = 0;
 	while (s->nsinks) {
 		k = &s->sinks[--s->nsinks];
 		if (k->row->close)

@@ -27,9 +27,6 @@
 #include "util.h"
 #include "version.h"
 
-/* every open sink's report has its place in the meta */
-_Static_assert(CT_META_REPORTS >= CT_SESSION_SINKS, "ct_meta's reports");
-
 /* ---- records in ---- */
 
 /*
@@ -453,15 +450,9 @@ void ct_session_meta(const struct ct_session *s, uint64_t lost,
 		.host_name = s->host.host_name[0] ? s->host.host_name : NULL,
 		.host_id = s->host.host_id[0] ? s->host.host_id : NULL,
 		.node_name = s->host.node_name[0] ? s->host.node_name : NULL,
+		.reports = s->reports,
+		.nreports = s->nreports,
 	};
-	for (size_t i = 0; i < s->nsinks; i++) {
-		const struct ct_session_sink *k = &s->sinks[i];
-
-		if (!k->sink->report)
-			continue;
-		m->reports[m->nreports].ops = k->sink->report;
-		m->reports[m->nreports++].priv = k->out.priv;
-	}
 }
 
 double ct_session_period(const struct ct_cli *cli)

@@ -23,12 +23,11 @@
 #include "names.h"
 #include "opens_source.h"
 #include "output.h"
+#include "outputs.h"
 #include "pipeline.h"
 #include "pull_store.h"
 #include "sink.h"
 #include "wallclock.h"
-
-struct ct_output;
 
 /* A sink (sink.h), what it is given, and the output row that opened it. */
 struct ct_session_sink {
@@ -37,15 +36,16 @@ struct ct_session_sink {
 	const struct ct_output *row;
 };
 
-/* The session's sinks: its outputs' (outputs.h), walked in their order. */
-#define CT_SESSION_SINKS	4
-
 struct ct_session {
 	const struct ct_cli *cli;
 	struct ct_pipeline pl;		/* the stages (pipeline.h) */
 	struct ct_agg *agg;
-	struct ct_session_sink sinks[CT_SESSION_SINKS];
+	/* its outputs' sinks (outputs.h), walked in their order */
+	struct ct_session_sink sinks[CT_OUTPUTS];
 	size_t nsinks;
+	/* the reports of those that have one, for ct_meta (output.h) */
+	struct ct_meta_report reports[CT_OUTPUTS];
+	size_t nreports;
 	struct ct_opens_source opens;	/* for enrich: live or replayed */
 	struct ct_rec_writer *rec;	/* --record */
 	int64_t mono_to_real;

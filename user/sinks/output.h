@@ -31,7 +31,11 @@ struct ct_output_report {
 	void (*prom)(FILE *f, const void *priv);
 };
 
-#define CT_META_REPORTS	4
+/* An open output's report and its state (the output's priv). */
+struct ct_meta_report {
+	const struct ct_output_report *ops;
+	const void *priv;
+};
 
 /* Run facts carried by every output that is kept (docs/design.md
  * "Interface"). */
@@ -60,11 +64,9 @@ struct ct_meta {
 	const char *host_name;
 	const char *host_id;
 	const char *node_name;
-	/* the open outputs' own counts, in the outputs' order */
-	struct {
-		const struct ct_output_report *ops;
-		const void *priv;
-	} reports[CT_META_REPORTS];
+	/* the open outputs' own counts, in the outputs' order: as many as
+	 * the session has (its array) */
+	const struct ct_meta_report *reports;
 	size_t nreports;
 };
 
