@@ -207,29 +207,18 @@ static void k8s_attrs(struct ct_otlp_enc *e, const struct ct_k8s *k)
 static void coldtrace_attrs(struct ct_otlp_enc *e,
 			    const struct ct_container *c)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} flags[] = {
-		{ "coldtrace.unarmed", offsetof(struct ct_container, unarmed) },
-		{ "coldtrace.removal_unarmed",
-		  offsetof(struct ct_container, removal_unarmed) },
-		{ "coldtrace.partial", offsetof(struct ct_container, partial) },
-		{ "coldtrace.records_lost",
-		  offsetof(struct ct_container, records_lost) },
-		{ "coldtrace.checkpointed",
-		  offsetof(struct ct_container, checkpointed) },
-		{ "coldtrace.restore", offsetof(struct ct_container, restore.is) },
-	};
+	enum ct_figure set[CT_FIG_MAX];
+	int n = ct_figures_set(c, CT_FIG_OTLP, 1, set);
 
 	attr_str(e, "coldtrace.runtime", ct_runtime_name(c->runtime));
 	attr_str(e, "coldtrace.engine", ct_engine_name(c->engine));
 	attr_bool(e, "coldtrace.complete", c->complete);
 	if (c->failed)
 		attr_str(e, "coldtrace.failed", ct_failure_name(c->failed));
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (*(const bool *)((const char *)c + flags[i].off))
-			attr_bool(e, flags[i].key, true);
+	for (int i = 0; i < n; i++)	/* the figures' flags (figures.h) */
+		attr_bool(e, ct_figure_row(set[i])->otlp, true);
+	if (c->restore.is)
+		attr_bool(e, "coldtrace.restore", true);
 	if (c->shim_lost)
 		attr_int(e, "coldtrace.shim_exit_code", c->shim_exit);
 	if (ct_cold_start_ns(c))
