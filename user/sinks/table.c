@@ -59,7 +59,7 @@ static void restore_note(FILE *f, const struct ct_container *c)
 {
 	const struct ct_restore *r = &c->restore;
 
-	figure_notes(f, c, 4);	/* checkpointed */
+	figure_notes(f, c, 4);	/* the figures said before a restore's */
 	if (!r->is)
 		return;
 	fputs("  restored from a checkpoint (no program exec: run from "
