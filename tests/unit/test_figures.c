@@ -21,6 +21,7 @@ static void all_set(struct ct_container *c)
 	c->partial = true;
 	c->checkpointed = true;
 	c->prepare_missing = CT_PREP_NO_CLIENT;
+	c->cmd_truncated = true;
 }
 
 Test(figures, json_in_their_places)
@@ -42,6 +43,9 @@ Test(figures, json_in_their_places)
 		"%s", buf);
 	cr_expect_not_null(strstr(buf, "\"prepare_missing\":\"started by "
 				  "no client's "), "%s", buf);
+	cr_expect_not_null(strstr(buf, "\"exit_code\":"), "%s", buf);
+	cr_expect_not_null(strstr(strstr(buf, "\"command\":"),
+				  ",\"command_truncated\":true,"), "%s", buf);
 	free(buf);
 }
 

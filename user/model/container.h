@@ -484,12 +484,11 @@ struct ct_container {
 	/* pid 1's argv, space separated, cut to fit; "" when the program
 	 * never runs on the host (runsc) */
 	char cmd[CT_CMD_LEN];
-	bool cmd_truncated;	/* argv was longer than cmd or the record */
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */
 	/* its figures said only when set: unarmed, partial, records_lost,
-	 * prepare_missing... (figures.h) */
+	 * cmd_truncated, prepare_missing... (figures.h) */
 	CT_FIGURES(CT_FIGURE_FIELD)
 	enum ct_failure failed;	/* never ran: not a cold start */
 	enum ct_key_problem bad_key;	/* cgroup_key not its own */

@@ -104,6 +104,11 @@ struct ct_figure_row {
 	  .note = "checkpointed by its runtime (CRIU)",			\
 	  .help = "its runtime checkpointed it",			\
 	  .json_at = 21, .otlp_at = 15, .note_at = 41)			\
+	/* pid 1's argv was longer than its cmd or the record */	\
+	X(cmd_truncated, FLAG,						\
+	  .json = "command_truncated",					\
+	  .help = "its command was cut to fit",				\
+	  .json_at = 31)						\
 	/* why it has no prepare although its creation was seen	\
 	 * (enum ct_prepare_missing) */					\
 	X(prepare_missing, REASON,					\

@@ -449,8 +449,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_string_n(w, c->cmd, sizeof(c->cmd));
 	else
 		ct_json_null(w);
-	if (c->cmd_truncated)	/* absent when whole */
-		ct_json_kv_bool(w, "command_truncated", true);
+	json_figures(w, c, 3);	/* command_truncated */
 	json_client(w, c);
 	json_phases(w, c);
 	json_why_slices(w, c);
