@@ -41,7 +41,9 @@ static void json_of(const struct ct_figure_row *r)
 		printf("—");
 		return;
 	}
-	if (r->kind == CT_FIG_REASON)
+	if (r->kind == CT_FIG_EXIT)
+		printf("`\"%s\": N`", r->json);
+	else if (r->kind == CT_FIG_REASON)
 		printf("`\"%s\": \"...\"`", r->json);
 	else if (r->json_text)
 		printf("`\"%s\": \"%s\"`", r->json, r->json_text);

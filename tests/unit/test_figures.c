@@ -22,6 +22,8 @@ static void all_set(struct ct_container *c)
 	c->checkpointed = true;
 	c->prepare_missing = CT_PREP_NO_CLIENT;
 	c->cmd_truncated = true;
+	c->shim_lost = true;
+	c->shim_exit = 137;
 }
 
 Test(figures, json_in_their_places)
@@ -43,7 +45,9 @@ Test(figures, json_in_their_places)
 		"%s", buf);
 	cr_expect_not_null(strstr(buf, "\"prepare_missing\":\"started by "
 				  "no client's "), "%s", buf);
-	cr_expect_not_null(strstr(buf, "\"exit_code\":"), "%s", buf);
+	cr_expect_not_null(strstr(strstr(buf, "\"prepare_missing\":"),
+				  "\",\"shim_exit_code\":137,\"exit_code\":"),
+			   "%s", buf);
 	cr_expect_not_null(strstr(strstr(buf, "\"command\":"),
 				  ",\"command_truncated\":true,"), "%s", buf);
 	free(buf);

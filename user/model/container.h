@@ -494,10 +494,7 @@ struct ct_container {
 	enum ct_key_problem bad_key;	/* cgroup_key not its own */
 	bool has_exit_code;
 	int exit_code;		/* exit status of pid 1 (128+sig if killed) */
-	/* the shim ended while the program ran (killed, crashed): the record
-	 * is incomplete, shim_exit its status (128+sig if killed) */
-	bool shim_lost;
-	int shim_exit;
+	int shim_exit;	/* its shim's exit status, when shim_lost */
 	uint64_t first_ns;	/* earliest phase start */
 	uint64_t last_ns;	/* latest phase end */
 	uint32_t init_pid;	/* host pid of the container's pid 1 */

@@ -22,6 +22,11 @@ uint8_t ct_figure_value(const struct ct_container *c, enum ct_figure f)
 	return *((const uint8_t *)c + rows[f].off);
 }
 
+int ct_figure_exit(const struct ct_container *c, enum ct_figure f)
+{
+	return *(const int *)((const char *)c + rows[f].value);
+}
+
 const char *ct_figure_words(const struct ct_container *c, enum ct_figure f)
 {
 	if (rows[f].kind != CT_FIG_REASON)

@@ -9,7 +9,8 @@
  *
  * A row: CT_FIGURE(field, kind, designated initializers of struct
  * ct_figure_row).  The kind is its type: FLAG, a bool; REASON, a
- * uint8_t said in words by the row's reason() (0: not set).  A figure
+ * uint8_t said in words by the row's reason() (0: not set); EXIT, a
+ * bool said as the int field at the row's value (an exit status).  A figure
  * is said only when set.  Each output writes its figures in groups at
  * the place it wrote them before the table (with other fields between
  * them): json_at, otlp_at and note_at are 10 * group + rank in it (0:
@@ -31,7 +32,8 @@ enum ct_figure_keep_out {
 	CT_FIG_OUT_REMOVAL = 1u << 3,	/* its disconnect and destroy */
 };
 
-enum ct_figure_kind { CT_FIG_FLAG, CT_FIG_REASON };
+/* EXIT: a bool said as the int at the row's value, an exit status */
+enum ct_figure_kind { CT_FIG_FLAG, CT_FIG_REASON, CT_FIG_EXIT };
 
 /* The outputs that say the figures, and the place of each. */
 enum ct_figure_out { CT_FIG_JSON, CT_FIG_OTLP, CT_FIG_NOTE, CT_FIG_OUTS };
@@ -42,6 +44,7 @@ struct ct_figure_row {
 	enum ct_figure_kind kind;
 	/* a REASON's words for its value */
 	const char *(*reason)(uint8_t v);
+	size_t value;		/* an EXIT's int, in struct ct_container */
 	const char *json;	/* the record's key */
 	/* a FLAG's value in the record, NULL: true */
 	const char *json_text;
@@ -116,10 +119,20 @@ struct ct_figure_row {
 	  .json = "prepare_missing", .note = "no prepare: ",		\
 	  .help = "why it has no prepare although its creation was seen",\
 	  .keep_out = CT_FIG_OUT_TOTAL | CT_FIG_OUT_COLD,		\
-	  .json_at = 22, .note_at = 31)
+	  .json_at = 22, .note_at = 31)					\
+	/* the shim ended while the program ran (killed, crashed): the	\
+	 * record is incomplete, shim_exit its status (128+sig if	\
+	 * killed) */							\
+	X(shim_lost, EXIT,						\
+	  .value = offsetof(struct ct_container, shim_exit),		\
+	  .json = "shim_exit_code", .otlp = "coldtrace.shim_exit_code",\
+	  .help = "its shim ended while its program ran: the shim's "	\
+		  "exit status",					\
+	  .json_at = 23, .otlp_at = 21)
 
 #define CT_FIGURE_TYPE_FLAG	bool
 #define CT_FIGURE_TYPE_REASON	uint8_t
+#define CT_FIGURE_TYPE_EXIT	bool
 /* Its field in struct ct_container. */
 #define CT_FIGURE_FIELD(field, kind, ...)	CT_FIGURE_TYPE_##kind field;
 
@@ -132,6 +145,8 @@ struct ct_container;
 const struct ct_figure_row *ct_figure_row(enum ct_figure f);
 /* Its value in c (0: not set). */
 uint8_t ct_figure_value(const struct ct_container *c, enum ct_figure f);
+/* An EXIT's status in c. */
+int ct_figure_exit(const struct ct_container *c, enum ct_figure f);
 /* A REASON's words for its value in c, NULL for a FLAG. */
 const char *ct_figure_words(const struct ct_container *c, enum ct_figure f);
 /*

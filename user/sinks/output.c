@@ -401,7 +401,9 @@ static void json_figures(struct ct_json *w, const struct ct_container *c,
 
 	for (int i = 0; i < n; i++) {
 		r = ct_figure_row(set[i]);
-		if (r->kind == CT_FIG_REASON)
+		if (r->kind == CT_FIG_EXIT)
+			ct_json_kv_s64(w, r->json, ct_figure_exit(c, set[i]));
+		else if (r->kind == CT_FIG_REASON)
 			ct_json_kv_string(w, r->json,
 					  ct_figure_words(c, set[i]));
 		else if (r->json_text)
@@ -434,8 +436,6 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	if (c->restore.is)	/* absent unless restored from a checkpoint */
 		json_restore(w, &c->restore);
 	json_figures(w, c, 2);	/* checkpointed, prepare_missing */
-	if (c->shim_lost)	/* absent unless the shim went first */
-		ct_json_kv_s64(w, "shim_exit_code", c->shim_exit);
 	ct_json_key(w, "exit_code");
 	if (c->has_exit_code)
 		ct_json_s64(w, c->exit_code);
