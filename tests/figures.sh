@@ -5,10 +5,11 @@
 # between its markers); --write puts it there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=tests/doc_table.sh
+. tests/doc_table.sh
 page=docs/output.md
 begin='<!-- figures.h: begin (tests/figures.sh --write) -->'
 end='<!-- figures.h: end -->'
-fail() { echo "FAIL: figures: $*"; exit 1; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
@@ -16,16 +17,5 @@ trap 'rm -rf "$t"' EXIT
 	-o "$t/doc" tests/figures_doc.c user/model/figures.c \
 	user/model/container.c user/model/engines.c
 "$t/doc" >"$t/table"
-grep -qxF -- "$begin" "$page" || fail "$page has no '$begin'"
-grep -qxF -- "$end" "$page" || fail "$page has no '$end'"
-awk -v b="$begin" -v e="$end" -v f="$t/table" '
-	$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-	$0 == e { skip = 0 }
-	!skip' "$page" >"$t/page"
-if [ "${1:-}" = --write ]; then
-	cp "$t/page" "$page"
-	exit 0
-fi
-cmp -s "$t/page" "$page" ||
-	fail "$page's table is not figures.h's: tests/figures.sh --write; $(diff "$page" "$t/page" | head -5)"
+doc_table figures "$page" "$begin" "$end" "$t/table" "${1:-}"
 echo "figures: ok ($(($(wc -l <"$t/table") - 2)) rows)"
