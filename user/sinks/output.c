@@ -435,7 +435,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	json_figures(w, c, 1);	/* unarmed, partial... */
 	if (c->restore.is)	/* absent unless restored from a checkpoint */
 		json_restore(w, &c->restore);
-	json_figures(w, c, 2);	/* checkpointed, prepare_missing */
+	json_figures(w, c, 2);	/* checkpointed, prepare_missing, shim */
 	ct_json_key(w, "exit_code");
 	if (c->has_exit_code)
 		ct_json_s64(w, c->exit_code);
