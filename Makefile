@@ -173,6 +173,7 @@ test: $(UNIT_TESTS)
 	$(Q)tests/plot.sh
 	$(Q)tests/man.sh
 	$(Q)tests/counters.sh
+	$(Q)tests/figures.sh
 	$(Q)tests/completion.sh
 	$(Q)tests/compare_cli.sh
 	$(Q)/usr/bin/python3 tests/compare_truth.py ./$(BIN)

@@ -7,6 +7,8 @@
 # metrics.prom and in docs/metrics.md's table of families.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=tests/doc_table.sh
+. tests/doc_table.sh
 page=docs/output.md
 begin='<!-- counters.h: begin (tests/counters.sh --write) -->'
 end='<!-- counters.h: end -->'
@@ -17,19 +19,7 @@ trap 'rm -rf "$t"' EXIT
 "${CC:-cc}" -std=gnu11 -Wall -Werror -Iuser/model -o "$t/doc" \
 	tests/counters_doc.c
 "$t/doc" >"$t/table"
-grep -qxF -- "$begin" "$page" || fail "$page has no '$begin'"
-grep -qxF -- "$end" "$page" || fail "$page has no '$end'"
-# the page with the table between the markers replaced by the rows'
-awk -v b="$begin" -v e="$end" -v f="$t/table" '
-	$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-	$0 == e { skip = 0 }
-	!skip' "$page" >"$t/page"
-if [ "${1:-}" = --write ]; then
-	cp "$t/page" "$page"
-	exit 0
-fi
-cmp -s "$t/page" "$page" ||
-	fail "$page's table is not counters.h's: tests/counters.sh --write; $(diff "$page" "$t/page" | head -5)"
+doc_table counters "$page" "$begin" "$end" "$t/table" "${1:-}"
 # the rows' families, "`coldtrace_..._total`" in the table's 4th column
 awk -F' [|] ' 'NR > 2 { print $4 }' "$t/table" | grep -o 'coldtrace_[a-z_]*' >"$t/families"
 while read -r m; do

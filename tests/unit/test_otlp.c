@@ -222,6 +222,35 @@ Test(otlp, failed_and_flags)
 	tj_free(r.v);
 }
 
+/* Every figure (figures.h) an attribute is made of, set. */
+Test(otlp, figures_when_set)
+{
+	static const char *const flags[] = {
+		"coldtrace.unarmed", "coldtrace.removal_unarmed",
+		"coldtrace.partial", "coldtrace.records_lost",
+		"coldtrace.checkpointed",
+	};
+	struct ct_container c;
+	struct req r;
+	const struct tj *root;
+
+	tf_container(&c, "dead0002", "", CT_RT_RUNC, 1000 * MS, 5);
+	c.unarmed = c.removal_unarmed = c.partial = true;
+	c.records_lost = c.checkpointed = true;
+	c.shim_lost = true;
+	c.shim_exit = 137;
+	c.prepare_missing = CT_PREP_NO_START;
+	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
+	root = span_named(&r, "container", 0);
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		cr_expect_eq(tj_get(attr_of(root, flags[i]), "boolValue")->b,
+			     true, "%s", flags[i]);
+	cr_expect_eq(int_attr(root, "coldtrace.shim_exit_code"), 137);
+	cr_expect_null(attr_of(root, "coldtrace.prepare_missing"));
+	cr_expect_null(attr_of(root, "coldtrace.restore"));
+	tj_free(r.v);
+}
+
 /* --why: the split on its phase's span, the reason where there is none. */
 Test(otlp, why_on_phase_spans)
 {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "coldtrace.h"	/* CT_K8S_*: the Kubernetes names' sizes */
+#include "figures.h"	/* its figures' fields */
 #include "opens.h"	/* CT_OPENS_SLOW_K: the slowest opens kept */
 
 /* Order is the order of docs/design.md "Phases"; names are the JSON keys. */
@@ -483,33 +484,17 @@ struct ct_container {
 	/* pid 1's argv, space separated, cut to fit; "" when the program
 	 * never runs on the host (runsc) */
 	char cmd[CT_CMD_LEN];
-	bool cmd_truncated;	/* argv was longer than cmd or the record */
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */
-	/* its runtime began while the syscall hooks were detached (user/
-	 * arm.h): opens, ready, mounts and removal may be missing */
-	bool unarmed;
-	/* its removal (pid 1's exit) began while the syscall hooks were
-	 * detached: its disconnect and destroy may miss the engine's
-	 * umounts and rmdirs, which came before the hooks; in no statistic
-	 * of those phases */
-	bool removal_unarmed;
-	/* begun before the session (adopted from /proc, user/kern/adopt.h): seen
-	 * from the middle, never complete, in no statistic */
-	bool partial;
+	/* its figures said only when set: unarmed, partial, records_lost,
+	 * cmd_truncated, prepare_missing... (figures.h) */
+	CT_FIGURES(CT_FIGURE_FIELD)
 	enum ct_failure failed;	/* never ran: not a cold start */
 	enum ct_key_problem bad_key;	/* cgroup_key not its own */
 	bool has_exit_code;
 	int exit_code;		/* exit status of pid 1 (128+sig if killed) */
-	/* the shim ended while the program ran (killed, crashed): the record
-	 * is incomplete, shim_exit its status (128+sig if killed) */
-	bool shim_lost;
-	int shim_exit;
-	/* the kernel's ring buffer lost records while it was followed
-	 * (CT_EV_LOST): incomplete, and what is missing of it (its
-	 * program's exec) does not make it failed */
-	bool records_lost;
+	int shim_exit;	/* its shim's exit status, when shim_lost */
 	uint64_t first_ns;	/* earliest phase start */
 	uint64_t last_ns;	/* latest phase end */
 	uint32_t init_pid;	/* host pid of the container's pid 1 */
@@ -530,10 +515,6 @@ struct ct_container {
 	/* pod: the latest program exec of its app containers (0: none) */
 	uint64_t pod_ready_ns;
 	struct ct_restore restore;
-	/* its runtime's checkpoint ran while it was followed: CRIU dumped
-	 * it (and, unless told to leave it running, killed it: then it has
-	 * no exit code, as its engine reports no exit) */
-	bool checkpointed;
 	bool has_client;
 	struct ct_client client;
 	/* several clients could have asked for it: none is said (client.h) */
@@ -545,7 +526,6 @@ struct ct_container {
 	struct ct_created created;
 	/* prepare's and destroy's (ct_steps_of()); n 0: none */
 	struct ct_steps steps[CT_STEPS_PHASES];
-	uint8_t prepare_missing;	/* enum ct_prepare_missing */
 	struct ct_start_files start_files;	/* --start-files */
 	struct ct_fuse_use fuse;	/* FUSE requests, filled at emission */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */

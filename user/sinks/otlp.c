@@ -203,35 +203,36 @@ static void k8s_attrs(struct ct_otlp_enc *e, const struct ct_k8s *k)
 	}
 }
 
+/* A group of its figures (figures.h), each only when set. */
+static void figure_attrs(struct ct_otlp_enc *e, const struct ct_container *c,
+			 unsigned int group)
+{
+	enum ct_figure set[CT_FIG_MAX];
+	int n = ct_figures_set(c, CT_FIG_OTLP, group, set);
+	const struct ct_figure_row *r;
+
+	for (int i = 0; i < n; i++) {
+		r = ct_figure_row(set[i]);
+		if (r->kind == CT_FIG_EXIT)
+			attr_int(e, r->otlp, ct_figure_exit(c, set[i]));
+		else
+			attr_bool(e, r->otlp, true);
+	}
+}
+
 /* What coldtrace alone says of a record: flags set only when true. */
 static void coldtrace_attrs(struct ct_otlp_enc *e,
 			    const struct ct_container *c)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} flags[] = {
-		{ "coldtrace.unarmed", offsetof(struct ct_container, unarmed) },
-		{ "coldtrace.removal_unarmed",
-		  offsetof(struct ct_container, removal_unarmed) },
-		{ "coldtrace.partial", offsetof(struct ct_container, partial) },
-		{ "coldtrace.records_lost",
-		  offsetof(struct ct_container, records_lost) },
-		{ "coldtrace.checkpointed",
-		  offsetof(struct ct_container, checkpointed) },
-		{ "coldtrace.restore", offsetof(struct ct_container, restore.is) },
-	};
-
 	attr_str(e, "coldtrace.runtime", ct_runtime_name(c->runtime));
 	attr_str(e, "coldtrace.engine", ct_engine_name(c->engine));
 	attr_bool(e, "coldtrace.complete", c->complete);
 	if (c->failed)
 		attr_str(e, "coldtrace.failed", ct_failure_name(c->failed));
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (*(const bool *)((const char *)c + flags[i].off))
-			attr_bool(e, flags[i].key, true);
-	if (c->shim_lost)
-		attr_int(e, "coldtrace.shim_exit_code", c->shim_exit);
+	figure_attrs(e, c, 1);	/* unarmed, partial... */
+	if (c->restore.is)
+		attr_bool(e, "coldtrace.restore", true);
+	figure_attrs(e, c, 2);	/* shim_exit_code */
 	if (ct_cold_start_ns(c))
 		attr_int(e, "coldtrace.cold_start_ns",
 			 (int64_t)ct_cold_start_ns(c));

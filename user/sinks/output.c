@@ -391,6 +391,28 @@ static void json_restore(struct ct_json *w, const struct ct_restore *r)
 	ct_json_end_object(w);
 }
 
+/* A group of its figures (figures.h), each absent unless set. */
+static void json_figures(struct ct_json *w, const struct ct_container *c,
+			 unsigned int group)
+{
+	enum ct_figure set[CT_FIG_MAX];
+	int n = ct_figures_set(c, CT_FIG_JSON, group, set);
+	const struct ct_figure_row *r;
+
+	for (int i = 0; i < n; i++) {
+		r = ct_figure_row(set[i]);
+		if (r->kind == CT_FIG_EXIT)
+			ct_json_kv_s64(w, r->json, ct_figure_exit(c, set[i]));
+		else if (r->kind == CT_FIG_REASON)
+			ct_json_kv_string(w, r->json,
+					  ct_figure_words(c, set[i]));
+		else if (r->json_text)
+			ct_json_kv_string(w, r->json, r->json_text);
+		else
+			ct_json_kv_bool(w, r->json, true);
+	}
+}
+
 void ct_json_container(struct ct_json *w, const struct ct_container *c)
 {
 	ct_json_start_object(w);
@@ -410,23 +432,10 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	ct_json_kv_bool(w, "complete", c->complete);
 	if (c->failed)	/* absent when the program ran */
 		ct_json_kv_string(w, "failed", ct_failure_name(c->failed));
-	if (c->unarmed)	/* absent when the syscall hooks saw it all */
-		ct_json_kv_bool(w, "unarmed", true);
-	if (c->removal_unarmed)	/* absent when they saw its removal begin */
-		ct_json_kv_bool(w, "removal_unarmed", true);
-	if (c->records_lost)	/* absent unless the ring buffer lost some */
-		ct_json_kv_bool(w, "records_lost", true);
-	if (c->partial)	/* absent when the session saw it begin */
-		ct_json_kv_string(w, "partial", "started before the session");
+	json_figures(w, c, 1);	/* unarmed, partial... */
 	if (c->restore.is)	/* absent unless restored from a checkpoint */
 		json_restore(w, &c->restore);
-	if (c->checkpointed)	/* absent unless its runtime checkpointed it */
-		ct_json_kv_bool(w, "checkpointed", true);
-	if (c->prepare_missing)	/* absent unless its creation was seen */
-		ct_json_kv_string(w, "prepare_missing",
-				  ct_prepare_missing_reason(c->prepare_missing));
-	if (c->shim_lost)	/* absent unless the shim went first */
-		ct_json_kv_s64(w, "shim_exit_code", c->shim_exit);
+	json_figures(w, c, 2);	/* checkpointed, prepare_missing, shim */
 	ct_json_key(w, "exit_code");
 	if (c->has_exit_code)
 		ct_json_s64(w, c->exit_code);
@@ -440,8 +449,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 		ct_json_string_n(w, c->cmd, sizeof(c->cmd));
 	else
 		ct_json_null(w);
-	if (c->cmd_truncated)	/* absent when whole */
-		ct_json_kv_bool(w, "command_truncated", true);
+	json_figures(w, c, 3);	/* command_truncated */
 	json_client(w, c);
 	json_phases(w, c);
 	json_why_slices(w, c);

@@ -39,13 +39,27 @@ static void table_k8s(FILE *f, const struct ct_container *c)
 	fputc('\n', f);
 }
 
+/* A group of its figures' notes (figures.h), each only when set. */
+static void figure_notes(FILE *f, const struct ct_container *c,
+			 unsigned int group)
+{
+	enum ct_figure set[CT_FIG_MAX];
+	int n = ct_figures_set(c, CT_FIG_NOTE, group, set);
+	const char *words;
+
+	for (int i = 0; i < n; i++) {
+		words = ct_figure_words(c, set[i]);
+		fprintf(f, "  %s%s\n", ct_figure_row(set[i])->note,
+			words ? words : "");
+	}
+}
+
 /* A restore: CRIU's part of create, and the checkpoint it came from */
 static void restore_note(FILE *f, const struct ct_container *c)
 {
 	const struct ct_restore *r = &c->restore;
 
-	if (c->checkpointed)
-		fputs("  checkpointed by its runtime (CRIU)\n", f);
+	figure_notes(f, c, 4);	/* the figures said before a restore's */
 	if (!r->is)
 		return;
 	fputs("  restored from a checkpoint (no program exec: run from "
@@ -130,22 +144,13 @@ static void table_notes(FILE *f, const struct ct_container *c)
 	if (c->opens.unobservable)
 		fprintf(f, "  file opens not observable: %s\n",
 			ct_opens_unobservable_reason(&c->opens));
-	if (c->unarmed)
-		fprintf(f, "  began while the syscall hooks were detached "
-			"(idle host): opens, ready and mounts may be "
-			"missing (in no statistic)\n");
-	if (c->removal_unarmed)
-		fprintf(f, "  its removal began while the syscall hooks were "
-			"detached: disconnect and destroy may miss the "
-			"engine's umounts (in no statistic of theirs)\n");
+	figure_notes(f, c, 1);	/* unarmed, removal_unarmed */
 	if (c->opens.traced_until_ns)
 		fprintf(f, "  opens traced until %.3f s after its start "
 			"(syscall hooks detached %s)\n",
 			(c->opens.traced_until_ns - c->first_ns) / 1e9,
 			ct_opens_cut_when(c));
-	if (c->partial)
-		fprintf(f, "  started before the session: seen from the "
-			"middle (no cold start, in no statistic)\n");
+	figure_notes(f, c, 2);	/* partial */
 	if (c->has_created)
 		fprintf(f, "  created %.3f s before its start (%.1f ms, %s); "
 			"the wait is in no phase\n",
@@ -153,9 +158,7 @@ static void table_notes(FILE *f, const struct ct_container *c)
 			(c->created.end_ns - c->created.start_ns) / 1e6,
 			c->created.from_client ? "its create client" :
 			"dockerd's, its requests not seen");
-	if (c->prepare_missing)
-		fprintf(f, "  no prepare: %s\n",
-			ct_prepare_missing_reason(c->prepare_missing));
+	figure_notes(f, c, 3);	/* prepare_missing */
 	for (int p = 0; p < CT_PH_MAX; p++)
 		steps_note(f, c, p);
 	start_files_note(f, &c->start_files);

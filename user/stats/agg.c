@@ -293,7 +293,7 @@ static bool valid_query(enum ct_runtime rt, enum ct_kind k, int phase)
 /* The phase happened and ended (an open phase has no duration yet). */
 bool ct_agg_counts(const struct ct_container *c)
 {
-	return !c->failed && !c->partial && !c->unarmed;
+	return !c->failed && !ct_figures_keep_out(c, CT_FIG_OUT_ALL);
 }
 
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
@@ -303,16 +303,16 @@ bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
 		return false;
 	if (phase == CT_AGG_TOTAL) {
 		*v = ct_total_ns(c);
-		return c->complete && !c->removal_unarmed &&
-		       !c->prepare_missing && *v > 0;
+		return c->complete &&
+		       !ct_figures_keep_out(c, CT_FIG_OUT_TOTAL) && *v > 0;
 	}
 	if (phase == CT_AGG_COLD) {
 		/* without its prepare it would begin too late */
 		*v = ct_cold_start_ns(c);
-		return !c->prepare_missing && *v > 0;
+		return !ct_figures_keep_out(c, CT_FIG_OUT_COLD) && *v > 0;
 	}
 	*v = ct_phase_dur(c, phase);
-	if (c->removal_unarmed &&
+	if (ct_figures_keep_out(c, CT_FIG_OUT_REMOVAL) &&
 	    (phase == CT_PH_DISCONNECT || phase == CT_PH_DESTROY))
 		return false;
 	return ct_phase_closed(c, phase);

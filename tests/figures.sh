@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# docs/output.md's table of the per-container figures is the one
+# tests/figures_doc.c prints from user/model/figures.h's rows (the lines
+# between its markers); --write puts it there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=tests/doc_table.sh
+. tests/doc_table.sh
+page=docs/output.md
+begin='<!-- figures.h: begin (tests/figures.sh --write) -->'
+end='<!-- figures.h: end -->'
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+
+"${CC:-cc}" -std=gnu11 -Wall -Werror -Iuser/model -Iinclude -Iuser/lib \
+	-o "$t/doc" tests/figures_doc.c user/model/figures.c \
+	user/model/container.c user/model/engines.c
+"$t/doc" >"$t/table"
+doc_table figures "$page" "$begin" "$end" "$t/table" "${1:-}"
+echo "figures: ok ($(($(wc -l <"$t/table") - 2)) rows)"

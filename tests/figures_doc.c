@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * docs/output.md's table of the per-container figures, printed from
+ * user/model/figures.h's rows (tests/figures.sh compares it with the
+ * page, or writes it there).
+ */
+#include <stdio.h>
+#include "container.h"
+
+static const char *const out_names[] = {
+	"every statistic", "total", "cold start",
+	"disconnect and destroy",
+};
+
+/* What statistics it keeps out of, in words: "—" for none. */
+static void keep_out_of(unsigned int m)
+{
+	const char *sep = "";
+
+	if (!m)
+		printf("—");
+	for (unsigned int b = 0; b < 4; b++) {
+		if (!(m & (1u << b)))
+			continue;
+		printf("%s%s", sep, out_names[b]);
+		sep = ", ";
+	}
+}
+
+static void code_or_none(const char *s)
+{
+	if (s)
+		printf("`%s`", s);
+	else
+		printf("—");
+}
+
+static void json_of(const struct ct_figure_row *r)
+{
+	if (!r->json_at) {
+		printf("—");
+		return;
+	}
+	if (r->kind == CT_FIG_EXIT)
+		printf("`\"%s\": N`", r->json);
+	else if (r->kind == CT_FIG_REASON)
+		printf("`\"%s\": \"...\"`", r->json);
+	else if (r->json_text)
+		printf("`\"%s\": \"%s\"`", r->json, r->json_text);
+	else
+		printf("`\"%s\": true`", r->json);
+}
+
+int main(void)
+{
+	const struct ct_figure_row *r;
+
+	printf("| figure | JSON record | OTLP attribute | table note | "
+	       "left out of | what |\n");
+	printf("| --- | --- | --- | --- | --- | --- |\n");
+	for (int f = 0; f < CT_FIG_MAX; f++) {
+		r = ct_figure_row(f);
+		printf("| `%s` | ", r->name);
+		json_of(r);
+		printf(" | ");
+		code_or_none(r->otlp_at ? r->otlp : NULL);
+		printf(" | %s%s | ", r->note_at ? r->note : "—",
+		       r->note_at && r->kind == CT_FIG_REASON ? "(why)" : "");
+		keep_out_of(r->keep_out);
+		printf(" | %s |\n", r->help);
+	}
+	return 0;
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The per-container figures, declared once: every row is a field of
+ * struct ct_container (made from the row, container.h) and what the
+ * JSON record, the OTLP root span's attributes and the table's notes
+ * say of it, and which statistics it keeps its container out of
+ * (user/stats/agg.c).  A new figure is a row here, the line that sets
+ * it and its test.
+ *
+ * A row: CT_FIGURE(field, kind, designated initializers of struct
+ * ct_figure_row).  The kind is its type: FLAG, a bool; REASON, a
+ * uint8_t said in words by the row's reason() (0: not set); EXIT, a
+ * bool said as the int field at the row's value (an exit status).  A figure
+ * is said only when set.  Each output writes its figures in groups at
+ * the place it wrote them before the table (with other fields between
+ * them): json_at, otlp_at and note_at are 10 * group + rank in it (0:
+ * not in that output), and a writer walks one group where it writes it
+ * (ct_figures_set()).
+ */
+#ifndef __CT_FIGURES_H
+#define __CT_FIGURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The statistics a figure keeps its container out of when set. */
+enum ct_figure_keep_out {
+	CT_FIG_OUT_ALL = 1u << 0,	/* every one: not counted at all */
+	CT_FIG_OUT_TOTAL = 1u << 1,	/* its total time */
+	CT_FIG_OUT_COLD = 1u << 2,	/* its cold start */
+	CT_FIG_OUT_REMOVAL = 1u << 3,	/* its disconnect and destroy */
+};
+
+/* EXIT: a bool said as the int at the row's value, an exit status */
+enum ct_figure_kind { CT_FIG_FLAG, CT_FIG_REASON, CT_FIG_EXIT };
+
+/* The outputs that say the figures, and the place of each. */
+enum ct_figure_out { CT_FIG_JSON, CT_FIG_OTLP, CT_FIG_NOTE, CT_FIG_OUTS };
+
+struct ct_figure_row {
+	const char *name;	/* its field's */
+	size_t off;		/* in struct ct_container */
+	enum ct_figure_kind kind;
+	/* a REASON's words for its value */
+	const char *(*reason)(uint8_t v);
+	size_t value;		/* an EXIT's int, in struct ct_container */
+	const char *json;	/* the record's key */
+	/* a FLAG's value in the record, NULL: true */
+	const char *json_text;
+	const char *otlp;	/* its attribute (a FLAG's: true) */
+	/* the table's note, its line without indent and newline; a
+	 * REASON's is followed by its words */
+	const char *note;
+	const char *help;	/* what it says, for docs/output.md */
+	unsigned int keep_out;	/* enum ct_figure_keep_out */
+	unsigned int json_at, otlp_at, note_at;
+};
+
+/* The table: CT_FIGURES(CT_FIGURE) expands it row by row. */
+#define CT_FIGURES(X)							\
+	/* its runtime began while the syscall hooks were detached	\
+	 * (user/arm.h): opens, ready, mounts and removal may be	\
+	 * missing */							\
+	X(unarmed, FLAG,						\
+	  .json = "unarmed", .otlp = "coldtrace.unarmed",		\
+	  .note = "began while the syscall hooks were detached (idle "	\
+		  "host): opens, ready and mounts may be missing (in no "\
+		  "statistic)",						\
+	  .help = "began while the syscall hooks were detached",	\
+	  .keep_out = CT_FIG_OUT_ALL,					\
+	  .json_at = 11, .otlp_at = 11, .note_at = 11)			\
+	/* its removal (pid 1's exit) began while the syscall hooks	\
+	 * were detached: its disconnect and destroy may miss the	\
+	 * engine's umounts and rmdirs, which came before the hooks */	\
+	X(removal_unarmed, FLAG,					\
+	  .json = "removal_unarmed", .otlp = "coldtrace.removal_unarmed",\
+	  .note = "its removal began while the syscall hooks were "	\
+		  "detached: disconnect and destroy may miss the "	\
+		  "engine's umounts (in no statistic of theirs)",	\
+	  .help = "its removal began while the syscall hooks were "	\
+		  "detached",						\
+	  .keep_out = CT_FIG_OUT_TOTAL | CT_FIG_OUT_REMOVAL,		\
+	  .json_at = 12, .otlp_at = 12, .note_at = 12)			\
+	/* the kernel's ring buffer lost records while it was followed	\
+	 * (CT_EV_LOST): incomplete, and what is missing of it (its	\
+	 * program's exec) does not make it failed */			\
+	X(records_lost, FLAG,						\
+	  .json = "records_lost", .otlp = "coldtrace.records_lost",	\
+	  .help = "the ring buffer lost records while it was followed",\
+	  .json_at = 13, .otlp_at = 14)					\
+	/* begun before the session (adopted from /proc, user/kern/	\
+	 * adopt.h): seen from the middle, never complete */		\
+	X(partial, FLAG,						\
+	  .json = "partial", .json_text = "started before the session",\
+	  .otlp = "coldtrace.partial",					\
+	  .note = "started before the session: seen from the middle "	\
+		  "(no cold start, in no statistic)",			\
+	  .help = "started before the session",				\
+	  .keep_out = CT_FIG_OUT_ALL,					\
+	  .json_at = 14, .otlp_at = 13, .note_at = 21)			\
+	/* its runtime's checkpoint ran while it was followed: CRIU	\
+	 * dumped it (and, unless told to leave it running, killed it:	\
+	 * then it has no exit code, as its engine reports no exit) */	\
+	X(checkpointed, FLAG,						\
+	  .json = "checkpointed", .otlp = "coldtrace.checkpointed",	\
+	  .note = "checkpointed by its runtime (CRIU)",			\
+	  .help = "its runtime checkpointed it",			\
+	  .json_at = 21, .otlp_at = 15, .note_at = 41)			\
+	/* pid 1's argv was longer than its cmd or the record */	\
+	X(cmd_truncated, FLAG,						\
+	  .json = "command_truncated",					\
+	  .help = "its command was cut to fit",				\
+	  .json_at = 31)						\
+	/* why it has no prepare although its creation was seen	\
+	 * (enum ct_prepare_missing) */					\
+	X(prepare_missing, REASON,					\
+	  .reason = ct_prepare_missing_reason,				\
+	  .json = "prepare_missing", .note = "no prepare: ",		\
+	  .help = "why it has no prepare although its creation was seen",\
+	  .keep_out = CT_FIG_OUT_TOTAL | CT_FIG_OUT_COLD,		\
+	  .json_at = 22, .note_at = 31)					\
+	/* the shim ended while the program ran (killed, crashed): the	\
+	 * record is incomplete, shim_exit its status (128+sig if	\
+	 * killed) */							\
+	X(shim_lost, EXIT,						\
+	  .value = offsetof(struct ct_container, shim_exit),		\
+	  .json = "shim_exit_code", .otlp = "coldtrace.shim_exit_code",\
+	  .help = "its shim ended while its program ran: the shim's "	\
+		  "exit status",					\
+	  .json_at = 23, .otlp_at = 21)
+
+#define CT_FIGURE_TYPE_FLAG	bool
+#define CT_FIGURE_TYPE_REASON	uint8_t
+#define CT_FIGURE_TYPE_EXIT	bool
+/* Its field in struct ct_container. */
+#define CT_FIGURE_FIELD(field, kind, ...)	CT_FIGURE_TYPE_##kind field;
+
+#define CT_FIGURE_ENUM(field, kind, ...)	CT_FIG_##field,
+enum ct_figure { CT_FIGURES(CT_FIGURE_ENUM) CT_FIG_MAX };
+#undef CT_FIGURE_ENUM
+
+struct ct_container;
+
+const struct ct_figure_row *ct_figure_row(enum ct_figure f);
+/* Its value in c (0: not set). */
+uint8_t ct_figure_value(const struct ct_container *c, enum ct_figure f);
+/* An EXIT's status in c. */
+int ct_figure_exit(const struct ct_container *c, enum ct_figure f);
+/* A REASON's words for its value in c, NULL for a FLAG. */
+const char *ct_figure_words(const struct ct_container *c, enum ct_figure f);
+/*
+ * The figures of group (1..9) of out set in c, in its order, into
+ * set[]; their number.
+ */
+int ct_figures_set(const struct ct_container *c, enum ct_figure_out out,
+		   unsigned int group, enum ct_figure set[CT_FIG_MAX]);
+/* Whether a figure set in c keeps it out of any of mask's statistics. */
+bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask);
+
+#endif /* __CT_FIGURES_H */
