@@ -431,8 +431,6 @@ static int start_lifecycle(struct ct_loader *l, const struct ct_loader_opts *o,
 	rc = ct_loader_check_progs(l->skel->obj, err, errlen);
 	if (rc)
 		return rc;
-	/* Wake the reader early once an eighth of the ring is pending. */
-	l->skel->rodata->wakeup_bytes = rb_size / 8;
 	if (ct_comm_pats(CT_COMM_CLIENT, l->skel->rodata->client_pats,
 			 CT_CLIENT_PATS) < 0 ||
 	    ct_comm_pats(CT_COMM_TRIGGER, l->skel->rodata->arm_pats,
@@ -448,6 +446,8 @@ static int start_lifecycle(struct ct_loader *l, const struct ct_loader_opts *o,
 	if (rc)
 		return ct_fail(err, errlen, rc, "sizing the ring buffer failed: %s",
 			    strerror(-rc));
+	/* the rule the other tracers' rings follow: sized first */
+	l->skel->rodata->wakeup_bytes = ct_loader_wakeup_bytes(l);
 	rc = ct_loader_load_obj(l->skel->obj, err, errlen);
 	if (rc)
 		return rc;

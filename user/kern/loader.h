@@ -121,7 +121,8 @@ int ct_loader_prep_obj(const struct ct_obj_prep *p, struct bpf_object *obj,
 
 /*
  * The backlog at which a program on the lifecycle's ring buffer wakes
- * the reader early: an eighth of the ring, as the lifecycle's own.
+ * the reader early: an eighth of the ring, for every tracer's ring (the
+ * lifecycle's too).
  */
 uint64_t ct_loader_wakeup_bytes(const struct ct_loader *l);
 
