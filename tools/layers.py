@@ -28,6 +28,9 @@ FLOORS = {
     "core": 7,      # main, options, the pipeline, the session
 }
 
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 def symbols(obj):
     """(defined, undefined) symbol names of an object."""
     out = subprocess.run(["nm", obj], capture_output=True, text=True,
@@ -44,7 +47,11 @@ def symbols(obj):
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else ".output"
-    objs = sorted(glob.glob(os.path.join(out, "user", "*", "*.o")))
+    # an object whose source is gone (a file moved to another folder)
+    # is what an older build left: not the tree's, so not checked
+    objs = sorted(o for o in glob.glob(os.path.join(out, "user", "*", "*.o"))
+                  if os.path.exists(os.path.join(
+                      TOP, os.path.relpath(o, out)[:-2] + ".c")))
     if not objs:
         sys.exit(f"layers: no objects under {out}/user (run make first)")
     owner, needs = {}, {}
