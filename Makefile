@@ -163,7 +163,15 @@ $(UNIT_TESTS): $(TEST_OBJS) $(PIPELINE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcriterion $(PIPELINE_LIBS) -o $@
 
-test: $(UNIT_TESTS)
+# the man page's OPTIONS and the completion's words from cli.c's rows
+# (tools/cli-doc.sh)
+CLI_DOC		:= $(OUTPUT)/cli_doc
+
+$(CLI_DOC): $(OUTPUT)/tests/cli_doc.o $(PIPELINE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PIPELINE_LIBS) -o $@
+
+test: $(UNIT_TESTS) $(CLI_DOC)
 	$(call msg,TEST,$<)
 	$(Q)$(abspath $(UNIT_TESTS))
 	$(Q)python3 tests/unit/test_check_podman.py
@@ -171,10 +179,10 @@ test: $(UNIT_TESTS)
 	$(Q)python3 tests/integration/cri/test_check_cri.py -q
 	$(Q)tests/install.sh
 	$(Q)tests/plot.sh
-	$(Q)tests/man.sh
+	$(Q)CLI_DOC=$(CLI_DOC) tests/man.sh
 	$(Q)tests/counters.sh
 	$(Q)tests/figures.sh
-	$(Q)tests/completion.sh
+	$(Q)CLI_DOC=$(CLI_DOC) tests/completion.sh
 	$(Q)tests/compare_cli.sh
 	$(Q)/usr/bin/python3 tests/compare_truth.py ./$(BIN)
 	$(Q)python3 tests/docs.py

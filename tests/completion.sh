@@ -1,13 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# bash-completion/coldtrace against the program: the options it offers
-# are --help's, every one; values complete as the options take them
-# (lists item by item); after "--" the COMMAND's own completion runs.
-# Driven as bash-completion drives it: COMP_WORDS as readline splits the
-# line (an '=' is a word of its own).
+# bash-completion/coldtrace against the program: its option words are
+# the ones tools/cli-doc.sh prints from the option table (the lines
+# between its markers; --write puts them there), and the options it
+# offers are --help's, every one; values complete as the options take
+# them (lists item by item); after "--" the COMMAND's own completion
+# runs.  Driven as bash-completion drives it: COMP_WORDS as readline
+# splits the line (an '=' is a word of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=tests/doc_table.sh
+. tests/doc_table.sh
 fail() { echo "FAIL: completion: $*"; exit 1; }
+words=$(mktemp)
+trap 'rm -f "$words"' EXIT
+tools/cli-doc.sh completion >"$words"
+doc_table completion bash-completion/coldtrace \
+	"# cli.c's rows: begin (tests/completion.sh --write)" \
+	"# cli.c's rows: end" "$words" "${1:-}"
 bc=/usr/share/bash-completion/bash_completion
 [ -r "$bc" ] || fail "$bc missing (Debian's bash-completion)"
 # shellcheck disable=SC1090

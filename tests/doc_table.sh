@@ -12,9 +12,15 @@ doc_table() {
 	grep -qxF -- "$b" "$page" || { echo "FAIL: $name: $page has no '$b'"; exit 1; }
 	grep -qxF -- "$e" "$page" || { echo "FAIL: $name: $page has no '$e'"; exit 1; }
 	# the page with the table between the markers replaced by the rows'
-	awk -v b="$b" -v e="$e" -v f="$table" '
-		$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-		$0 == e { skip = 0 }
+	# (through the environment: awk -v would read a roff marker's '\"')
+	DT_B=$b DT_E=$e DT_F=$table awk '
+		$0 == ENVIRON["DT_B"] {
+			print
+			while ((getline l < ENVIRON["DT_F"]) > 0) print l
+			skip = 1
+			next
+		}
+		$0 == ENVIRON["DT_E"] { skip = 0 }
 		!skip' "$page" >"$new"
 	if [ "${6:-}" = --write ]; then
 		cp "$new" "$page"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# docs/output.md's table of the per-container figures is the one
-# tests/figures_doc.c prints from user/model/figures.h's rows (the lines
-# between its markers); --write puts it there.
+# docs/output.md's table of the per-container figures, and its table of
+# their OTLP attributes, are the ones tests/figures_doc.c prints from
+# user/model/figures.h's rows (the lines between their markers); --write
+# puts them there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=tests/doc_table.sh
@@ -10,6 +11,8 @@ cd "$(dirname "$0")/.."
 page=docs/output.md
 begin='<!-- figures.h: begin (tests/figures.sh --write) -->'
 end='<!-- figures.h: end -->'
+obegin='<!-- figures.h otlp: begin (tests/figures.sh --write) -->'
+oend='<!-- figures.h otlp: end -->'
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 
@@ -17,5 +20,8 @@ trap 'rm -rf "$t"' EXIT
 	-o "$t/doc" tests/figures_doc.c user/model/figures.c \
 	user/model/container.c user/model/engines.c
 "$t/doc" >"$t/table"
+"$t/doc" otlp >"$t/otlp"
+# the table of their OTLP attributes (a subshell: --write goes on)
+(doc_table figures "$page" "$obegin" "$oend" "$t/otlp" "${1:-}")
 doc_table figures "$page" "$begin" "$end" "$t/table" "${1:-}"
 echo "figures: ok ($(($(wc -l <"$t/table") - 2)) rows)"

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * docs/output.md's table of the per-container figures, printed from
- * user/model/figures.h's rows (tests/figures.sh compares it with the
- * page, or writes it there).
+ * docs/output.md's table of the per-container figures, and (with `otlp`)
+ * its table of their OTLP attributes, printed from user/model/figures.h's
+ * rows (tests/figures.sh compares them with the page, or writes them
+ * there).
  */
 #include <stdio.h>
+#include <string.h>
 #include "container.h"
 
 static const char *const out_names[] = {
@@ -51,7 +53,30 @@ static void json_of(const struct ct_figure_row *r)
 		printf("`\"%s\": true`", r->json);
 }
 
-int main(void)
+/* The root span's attributes of the rows that have one, in its order. */
+static void otlp(void)
+{
+	const struct ct_figure_row *r;
+	unsigned int last = 0;
+
+	for (int f = 0; f < CT_FIG_MAX; f++)
+		if (ct_figure_row(f)->otlp_at > last)
+			last = ct_figure_row(f)->otlp_at;
+	printf("| attribute | value | JSON record | what |\n");
+	printf("| --- | --- | --- | --- |\n");
+	for (unsigned int at = 1; at <= last; at++)
+		for (int f = 0; f < CT_FIG_MAX; f++) {
+			r = ct_figure_row(f);
+			if (r->otlp_at != at)
+				continue;
+			printf("| `%s` | %s | ", r->otlp,
+			       r->kind == CT_FIG_EXIT ? "its status" : "true");
+			json_of(r);
+			printf(" | %s |\n", r->help);
+		}
+}
+
+static void table(void)
 {
 	const struct ct_figure_row *r;
 
@@ -69,5 +94,13 @@ int main(void)
 		keep_out_of(r->keep_out);
 		printf(" | %s |\n", r->help);
 	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "otlp"))
+		otlp();
+	else
+		table();
 	return 0;
 }

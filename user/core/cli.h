@@ -88,6 +88,16 @@ int ct_cli_parse_runtimes(const char *list, uint32_t *mask, char *err,
 int ct_cli_parse_engines(const char *list, uint32_t *mask, char *err,
 			 size_t errlen);
 
+struct ct_opt;
+
+/*
+ * The options' rows, in --help's order, and how many (tests/cli_doc.c
+ * prints the man page's OPTIONS and the completion's words from them).
+ */
+const struct ct_opt *ct_cli_options(size_t *n);
+/* A row's value as --help names it: its metavar, or "a LIST" as LIST. */
+const char *ct_cli_metavar(const struct ct_opt *o);
+
 /* --start-files' window in ns (0: off), for the kernel and userspace */
 static inline uint64_t ct_cli_start_files_ns(const struct ct_cli *cli)
 {

@@ -11,11 +11,12 @@
  * short option may have an optional value.  COMMAND starts after "--"
  * only.  A row of the table is all there is of an option: the scanner
  * reads the first fields, the caller the rest (cli.c: what it does, its
- * --help).
+ * --help; tools/cli-doc.sh: the man page's and the completion's).
  */
 #ifndef __CT_OPTSCAN_H
 #define __CT_OPTSCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum ct_opt_arg { CT_OPT_NONE, CT_OPT_REQUIRED, CT_OPT_OPTIONAL };
@@ -37,6 +38,13 @@ struct ct_opt {
 	 * the lines that say what it does, '\n' between */
 	const char *metavar;
 	const char *help;
+	/* the man page's OPTIONS (tools/cli-doc.sh): the value's word in
+	 * roff (NULL: --help's, in italics); what it does, roff (NULL: the
+	 * --help lines); its name joined to the row before's, whose text
+	 * says both */
+	const char *man_value;
+	const char *man;
+	bool man_joined;
 };
 
 struct ct_opt_tok {

@@ -414,41 +414,53 @@ static int new_reader(struct ct_loader *l, char *err, size_t errlen)
 	return 0;
 }
 
-static int start_lifecycle(struct ct_loader *l, const struct ct_loader_opts *o,
-			   char *err, size_t errlen)
+/* What ct_loader_prep_obj() sets on the lifecycle before its load. */
+struct lifecycle_setup {
+	struct ct_loader *l;
+	const struct ct_loader_opts *o;
+	__u32 rb_size;
+};
+
+static int setup_lifecycle(void *ctx, char *err, size_t errlen)
 {
-	__u32 rb_size = 0;
+	struct lifecycle_setup *ls = ctx;
+	struct lifecycle_bpf *skel = ls->l->skel;
 	int rc;
 
-	rc = ringbuf_size(o->ringbuf_bytes, &rb_size, err, errlen);
-	if (rc)
-		return rc;
-	l->skel = lifecycle_bpf__open();
-	if (!l->skel)
-		return ct_fail(err, errlen, -errno,
-			    "opening BPF object lifecycle failed: %s; run with -v for details",
-			    strerror(errno));
-	rc = ct_loader_check_progs(l->skel->obj, err, errlen);
-	if (rc)
-		return rc;
-	if (ct_comm_pats(CT_COMM_CLIENT, l->skel->rodata->client_pats,
+	if (ct_comm_pats(CT_COMM_CLIENT, skel->rodata->client_pats,
 			 CT_CLIENT_PATS) < 0 ||
-	    ct_comm_pats(CT_COMM_TRIGGER, l->skel->rodata->arm_pats,
+	    ct_comm_pats(CT_COMM_TRIGGER, skel->rodata->arm_pats,
 			 CT_ARM_PATS) < 0 ||
-	    ct_comm_pats(CT_COMM_DAEMON, l->skel->rodata->daemon_pats,
+	    ct_comm_pats(CT_COMM_DAEMON, skel->rodata->daemon_pats,
 			 CT_DAEMONS) < 0)
 		return ct_fail(err, errlen, -E2BIG, "the comm table has more "
 			       "names of a kind than include/comms.h has room "
 			       "for");
-	if (!o->pulls)
-		bpf_program__set_autoload(l->skel->progs.ct_tcp_connect, false);
-	rc = bpf_map__set_max_entries(l->skel->maps.events, rb_size);
+	if (!ls->o->pulls)
+		bpf_program__set_autoload(skel->progs.ct_tcp_connect, false);
+	rc = bpf_map__set_max_entries(skel->maps.events, ls->rb_size);
 	if (rc)
 		return ct_fail(err, errlen, rc, "sizing the ring buffer failed: %s",
 			    strerror(-rc));
 	/* the rule the other tracers' rings follow: sized first */
-	l->skel->rodata->wakeup_bytes = ct_loader_wakeup_bytes(l);
-	rc = ct_loader_load_obj(l->skel->obj, err, errlen);
+	skel->rodata->wakeup_bytes = ct_loader_wakeup_bytes(ls->l);
+	return 0;
+}
+
+static int start_lifecycle(struct ct_loader *l, const struct ct_loader_opts *o,
+			   char *err, size_t errlen)
+{
+	struct lifecycle_setup ls = { l, o, 0 };
+	const struct ct_obj_prep p = { "lifecycle", NULL, setup_lifecycle,
+				       &ls };
+	int rc;
+
+	rc = ringbuf_size(o->ringbuf_bytes, &ls.rb_size, err, errlen);
+	if (rc)
+		return rc;
+	l->skel = lifecycle_bpf__open();
+	rc = ct_loader_prep_obj(&p, l->skel ? l->skel->obj : NULL, err,
+				errlen);
 	if (rc)
 		return rc;
 	rc = ct_loader_attach_skel(l->skel->skeleton, err, errlen);

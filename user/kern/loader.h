@@ -96,8 +96,8 @@ int ct_loader_load_obj(struct bpf_object *obj, char *err, size_t errlen);
 
 /*
  * How each tracer's object goes from its skeleton's open to its load
- * (user/kern/sys_bpf.c, why_bpf.c, opens_bpf.c, ufn_bpf.c), with the same
- * words for each.
+ * (the lifecycle's here, user/kern/sys_bpf.c, why_bpf.c, opens_bpf.c,
+ * ufn_bpf.c), with the same words for each.
  */
 struct ct_obj_prep {
 	const char *who;	/* the tracer: its messages begin with it */
