@@ -53,6 +53,23 @@ static void json_of(const struct ct_figure_row *r)
 		printf("`\"%s\": true`", r->json);
 }
 
+/* The outputs of rows' csv_at and prom_at that say it: "—" for none. */
+static void csv_prom_of(enum ct_figure f)
+{
+	const char *const name[] = { [CT_FIG_CSV] = "phases.csv",
+				     [CT_FIG_PROM] = "/metrics" };
+	const char *sep = "";
+
+	for (int o = CT_FIG_CSV; o <= CT_FIG_PROM; o++) {
+		if (!ct_figure_place(f, o))
+			continue;
+		printf("%s%s", sep, name[o]);
+		sep = ", ";
+	}
+	if (!*sep)
+		printf("—");
+}
+
 /* The root span's attributes of the rows that have one, in its order. */
 static void otlp(void)
 {
@@ -81,8 +98,8 @@ static void table(void)
 	const struct ct_figure_row *r;
 
 	printf("| figure | JSON record | OTLP attribute | table note | "
-	       "left out of | what |\n");
-	printf("| --- | --- | --- | --- | --- | --- |\n");
+	       "phases.csv, /metrics | left out of | what |\n");
+	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
 	for (int f = 0; f < CT_FIG_MAX; f++) {
 		r = ct_figure_row(f);
 		printf("| `%s` | ", r->name);
@@ -91,6 +108,8 @@ static void table(void)
 		code_or_none(r->otlp_at ? r->otlp : NULL);
 		printf(" | %s%s | ", r->note_at ? r->note : "—",
 		       r->note_at && r->kind == CT_FIG_REASON ? "(why)" : "");
+		csv_prom_of(f);
+		printf(" | ");
 		keep_out_of(r->keep_out);
 		printf(" | %s |\n", r->help);
 	}

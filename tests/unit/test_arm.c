@@ -1102,7 +1102,7 @@ static struct ct_agg *the_agg;
 
 static void summaries(FILE *f, void *ctx)
 {
-	ct_output_summary_json(f, the_agg, ctx);
+	ct_jsonl_write_summary(f, the_agg, ctx);
 	ct_output_summary(f, the_agg, ctx);
 }
 

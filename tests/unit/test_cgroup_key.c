@@ -163,7 +163,7 @@ Test(cgroup_key, json)
 	cr_assert(agg && out);
 	cr_assert_eq(ct_agg_add(agg, &sink.got[0]), 0);
 	ct_jsonl_write(out, &ct_jsonl_container, &sink.got[0]);
-	ct_output_summary_json(out, agg, &meta);
+	ct_jsonl_write_summary(out, agg, &meta);
 	ct_output_summary(out, agg, &meta);
 	fclose(out);
 	cr_expect(strstr(buf, "\"opens\":{\"unobservable\":true,\"reason\":"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fold.h"
+#include "jsonl.h"
 #include "output.h"
 #include "prom.h"
 #include "session.h"
@@ -284,7 +285,7 @@ Test(fold, summary_says_continuous_and_bound)
 	FILE *o = open_memstream(&buf, &len);
 
 	fill(NULL, f, 100);
-	ct_output_summary_json(o, f, &m);
+	ct_jsonl_write_summary(o, f, &m);
 	fclose(o);
 	cr_expect(strstr(buf, "\"mode\":\"continuous\""), "%s", buf);
 	cr_expect(strstr(buf, "\"max_relative_error\":0.01"), "%s", buf);

@@ -182,7 +182,7 @@ Test(mapfull, reported_everywhere, .init = cr_redirect_stdout)
 	f = open_memstream(&text, &len);
 	cr_assert_not_null(f);
 	ct_output_summary(f, s.agg, &m);
-	ct_output_summary_json(f, s.agg, &m);
+	ct_jsonl_write_summary(f, s.agg, &m);
 	ct_jsonl_write(f, &ct_jsonl_container, ct_agg_get(s.agg, 0));
 	fclose(f);
 	cr_expect(strstr(text, "BPF maps full: 4 inserts refused (tracked 3, "

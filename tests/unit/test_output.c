@@ -255,7 +255,7 @@ Test(output, summary_json_line)
 	int p;
 
 	m.lost_events = 17;
-	CAPTURE(buf, len, ct_output_summary_json(f_, a, &m));
+	CAPTURE(buf, len, ct_jsonl_write_summary(f_, a, &m));
 	v = parse_line(buf, len);
 	cr_assert_str_eq(tj_str(v, "type"), "summary");
 	cr_assert_str_eq(tj_str(v, "version"), "0.1.0");
@@ -320,13 +320,13 @@ Test(output, truncated_command_and_interim_summary)
 	tj_free(v);
 	free(buf);
 
-	CAPTURE(buf, len, ct_output_summary_json(f_, a, &m));
+	CAPTURE(buf, len, ct_jsonl_write_summary(f_, a, &m));
 	v = parse_line(buf, len);
 	cr_assert(tj_get(v, "final")->b);
 	tj_free(v);
 	free(buf);
 	m.interim = true;
-	CAPTURE(buf, len, ct_output_summary_json(f_, a, &m));
+	CAPTURE(buf, len, ct_jsonl_write_summary(f_, a, &m));
 	v = parse_line(buf, len);
 	cr_assert_not(tj_get(v, "final")->b);
 	tj_free(v);

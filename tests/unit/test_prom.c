@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fixture.h"
+#include "jsonl.h"
 #include "prom.h"
 #include "session.h"
 #include "tfixture.h"
@@ -490,7 +491,7 @@ Test(prom, loss_counters_are_the_summary_fields)
 	cr_assert_eq(fx_feed(&fx, t), 0);
 	fx_enter(t, &bad, sizeof(bad));
 	ct_tracker_feed(t, &lost, sizeof(lost));
-	ct_output_summary_json(f, a, &m);
+	ct_jsonl_write_summary(f, a, &m);
 	fclose(f);
 	sum = tj_parse(buf, len, err, sizeof(err));
 	cr_assert_not_null(sum, "%s", err);
@@ -766,7 +767,7 @@ Test(prom, fuse_waits_per_group)
 		free(p);
 		free(text);
 
-		buf = summary_of(a[k], &m, ct_output_summary_json, &len);
+		buf = summary_of(a[k], &m, ct_jsonl_write_summary, &len);
 		sum = tj_parse(buf, len, err, sizeof(err));
 		cr_assert_not_null(sum, "%s", err);
 		cr_assert(tj_u64(sum, "runtimes.runc.fuse.containers", &u));

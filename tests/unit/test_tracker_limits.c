@@ -272,7 +272,7 @@ Test(tracker_limits, failed_and_losses_reported)
 	cr_assert_eq(sink.n, 1);
 	cr_assert_eq(ct_agg_add(agg, &sink.got[0]), 0);
 	ct_jsonl_write(out, &ct_jsonl_container, &sink.got[0]);
-	ct_output_summary_json(out, agg, &meta);
+	ct_jsonl_write_summary(out, agg, &meta);
 	ct_output_summary(out, agg, &meta);
 	fclose(out);
 	cr_expect(strstr(buf, "\"complete\":true,\"failed\":\"create\","),

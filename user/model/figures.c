@@ -34,13 +34,16 @@ const char *ct_figure_words(const struct ct_container *c, enum ct_figure f)
 	return rows[f].reason(ct_figure_value(c, f));
 }
 
-static unsigned int place(enum ct_figure f, enum ct_figure_out out)
+unsigned int ct_figure_place(enum ct_figure f, enum ct_figure_out out)
 {
 	const struct ct_figure_row *r = &rows[f];
+	const unsigned int at[CT_FIG_OUTS] = {
+		[CT_FIG_JSON] = r->json_at, [CT_FIG_OTLP] = r->otlp_at,
+		[CT_FIG_NOTE] = r->note_at, [CT_FIG_CSV] = r->csv_at,
+		[CT_FIG_PROM] = r->prom_at,
+	};
 
-	if (out == CT_FIG_JSON)
-		return r->json_at;
-	return out == CT_FIG_OTLP ? r->otlp_at : r->note_at;
+	return at[out];
 }
 
 /* Rank by rank, so that a row taken out leaves a gap, not an end. */
@@ -51,7 +54,8 @@ int ct_figures_set(const struct ct_container *c, enum ct_figure_out out,
 
 	for (unsigned int at = 10 * group; at < 10 * group + 10; at++)
 		for (int f = 0; f < CT_FIG_MAX; f++)
-			if (place(f, out) == at && ct_figure_value(c, f))
+			if (ct_figure_place(f, out) == at &&
+			    ct_figure_value(c, f))
 				set[n++] = f;
 	return n;
 }

@@ -13,9 +13,13 @@
  * bool said as the int field at the row's value (an exit status).  A figure
  * is said only when set.  Each output writes its figures in groups at
  * the place it wrote them before the table (with other fields between
- * them): json_at, otlp_at and note_at are 10 * group + rank in it (0:
- * not in that output), and a writer walks one group where it writes it
- * (ct_figures_set()).
+ * them): json_at, otlp_at, note_at, csv_at and prom_at are 10 * group +
+ * rank in it (0: not in that output), and a writer walks one group where
+ * it writes it (ct_figures_set()).  phases.csv and /metrics say no
+ * figure (csv_at and prom_at are 0 in every row: a place there needs its
+ * writer first); a figure reaches them only through keep_out, asked of
+ * agg.c (ct_agg_counts(), ct_agg_sample()): their empty cells and the
+ * containers their histograms leave out.
  */
 #ifndef __CT_FIGURES_H
 #define __CT_FIGURES_H
@@ -36,7 +40,10 @@ enum ct_figure_keep_out {
 enum ct_figure_kind { CT_FIG_FLAG, CT_FIG_REASON, CT_FIG_EXIT };
 
 /* The outputs that say the figures, and the place of each. */
-enum ct_figure_out { CT_FIG_JSON, CT_FIG_OTLP, CT_FIG_NOTE, CT_FIG_OUTS };
+enum ct_figure_out {
+	CT_FIG_JSON, CT_FIG_OTLP, CT_FIG_NOTE, CT_FIG_CSV, CT_FIG_PROM,
+	CT_FIG_OUTS
+};
 
 struct ct_figure_row {
 	const char *name;	/* its field's */
@@ -54,7 +61,7 @@ struct ct_figure_row {
 	const char *note;
 	const char *help;	/* what it says, for docs/output.md */
 	unsigned int keep_out;	/* enum ct_figure_keep_out */
-	unsigned int json_at, otlp_at, note_at;
+	unsigned int json_at, otlp_at, note_at, csv_at, prom_at;
 };
 
 /* The table: CT_FIGURES(CT_FIGURE) expands it row by row. */
@@ -155,6 +162,8 @@ const char *ct_figure_words(const struct ct_container *c, enum ct_figure f);
  */
 int ct_figures_set(const struct ct_container *c, enum ct_figure_out out,
 		   unsigned int group, enum ct_figure set[CT_FIG_MAX]);
+/* Its place in out (the row's *_at: 0, not in it). */
+unsigned int ct_figure_place(enum ct_figure f, enum ct_figure_out out);
 /* Whether a figure set in c keeps it out of any of mask's statistics. */
 bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask);
 

@@ -59,6 +59,31 @@ JSONL_KIND(chain, struct ct_chain, struct ct_chains, ct_json_chain,
 JSONL_KIND(pull, struct ct_pull, struct ct_pulls, ct_json_pull,
 	   ct_pulls_count, ct_pulls_get);
 
+/* A session has one summary: its set is itself. */
+static size_t summary_one(const struct ct_summary *s)
+{
+	(void)s;
+	return 1;
+}
+
+static const struct ct_summary *summary_itself(const struct ct_summary *s,
+					       size_t i)
+{
+	(void)i;
+	return s;
+}
+
+JSONL_KIND(summary, struct ct_summary, struct ct_summary, ct_json_summary,
+	   summary_one, summary_itself);
+
+void ct_jsonl_write_summary(FILE *f, const struct ct_agg *agg,
+			    const struct ct_meta *meta)
+{
+	const struct ct_summary s = { agg, meta };
+
+	ct_jsonl_write(f, &ct_jsonl_summary, &s);
+}
+
 /* ---- -j ---- */
 
 static void jsonl_container(struct ct_sink_out *o, const struct ct_container *c)
@@ -79,7 +104,7 @@ static void jsonl_pull(struct ct_sink_out *o, const struct ct_pull *p)
 static void jsonl_summary(struct ct_sink_out *o, const struct ct_agg *agg,
 			  const struct ct_meta *m)
 {
-	ct_output_summary_json(o->f, agg, m);
+	ct_jsonl_write_summary(o->f, agg, m);
 }
 
 const struct ct_sink ct_sink_jsonl = {

@@ -109,9 +109,14 @@ void ct_output_put_printable(FILE *f, const char *s, size_t max, int width);
 /* Text summary: one line per runtime seen, restarts, lost events. */
 void ct_output_summary(FILE *f, const struct ct_agg *agg,
 		       const struct ct_meta *meta);
-/* One line: {"type":"summary",<summary.json fields>}\n */
-void ct_output_summary_json(FILE *f, const struct ct_agg *agg,
-			    const struct ct_meta *meta);
+/* The summary as a result: the aggregate and the session's meta. */
+struct ct_summary {
+	const struct ct_agg *agg;
+	const struct ct_meta *meta;
+};
+/* {"type":"summary",<summary.json fields>} into a writer (no newline; a
+ * line of it: jsonl.h). */
+void ct_json_summary(struct ct_json *w, const struct ct_summary *s);
 /*
  * The summary.json fields (version, kernel, cgroup_key when a tracker is
  * given, runtimes, lost_events, the loss counters) into

@@ -779,7 +779,7 @@ static uint64_t group_count(const struct prom_ctx *x, size_t g,
 	for (size_t k = x->start[g]; k < x->start[g + 1]; k++) {
 		c = member(x, k);
 		n += w == COUNT_SEEN ? 1 : w == COUNT_COMPLETE ?
-			c->complete : c->failed != CT_FAIL_NONE;
+			c->complete : ct_agg_failed(c);
 	}
 	return n;
 }

@@ -485,16 +485,11 @@ int ct_json_summary_fields(struct ct_json *w, const struct ct_agg *agg,
 	return err;
 }
 
-void ct_output_summary_json(FILE *f, const struct ct_agg *agg,
-			    const struct ct_meta *meta)
+void ct_json_summary(struct ct_json *w, const struct ct_summary *s)
 {
-	struct ct_json w;
-
-	ct_json_init(&w, f);
-	ct_json_start_object(&w);
-	ct_json_kv_string(&w, "type", "summary");
-	if (ct_json_summary_fields(&w, agg, meta))
-		ct_json_kv_string(&w, "error", "out of memory");
-	ct_json_end_object(&w);
-	fputc('\n', f);
+	ct_json_start_object(w);
+	ct_json_kv_string(w, "type", "summary");
+	if (ct_json_summary_fields(w, s->agg, s->meta))
+		ct_json_kv_string(w, "error", "out of memory");
+	ct_json_end_object(w);
 }

@@ -280,7 +280,7 @@ size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt,
 		return n;
 	}
 	for (size_t i = 0; i < a->n; i++)
-		n += kept_of(a->kept[i], rt, k) && a->kept[i]->failed;
+		n += kept_of(a->kept[i], rt, k) && ct_agg_failed(a->kept[i]);
 	return n;
 }
 
@@ -290,10 +290,15 @@ static bool valid_query(enum ct_runtime rt, enum ct_kind k, int phase)
 	       phase >= 0 && phase <= CT_AGG_COLD;
 }
 
+bool ct_agg_failed(const struct ct_container *c)
+{
+	return c->failed != CT_FAIL_NONE;
+}
+
 /* The phase happened and ended (an open phase has no duration yet). */
 bool ct_agg_counts(const struct ct_container *c)
 {
-	return !c->failed && !ct_figures_keep_out(c, CT_FIG_OUT_ALL);
+	return !ct_agg_failed(c) && !ct_figures_keep_out(c, CT_FIG_OUT_ALL);
 }
 
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
@@ -742,7 +747,7 @@ static int fold_container(struct ct_agg *a, const struct ct_container *c)
 		return -EINVAL;
 	g->seen++;
 	g->complete += c->complete;
-	g->failed += c->failed != CT_FAIL_NONE;
+	g->failed += ct_agg_failed(c);
 	ct_opens_merge(&g->opens, &c->opens);
 	ct_agg_fuse_add(&g->fuse, c);
 	if (ct_agg_counts(c))

@@ -91,7 +91,8 @@ const struct ct_container *ct_agg_get(const struct ct_agg *a, size_t i);
  * complete ones. */
 size_t ct_agg_runtime_count(const struct ct_agg *a, enum ct_runtime rt,
 			    enum ct_kind k, size_t *complete);
-/* Records of a runtime and kind that never ran their program (c->failed). */
+/* Records of a runtime and kind that never ran their program
+ * (ct_agg_failed()). */
 size_t ct_agg_runtime_failed(const struct ct_agg *a, enum ct_runtime rt,
 			     enum ct_kind k);
 
@@ -130,6 +131,12 @@ bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v);
  * listen after the detach is still its ready.
  */
 bool ct_agg_counts(const struct ct_container *c);
+/*
+ * c never ran its program (c->failed: its create failed): counted apart,
+ * in no statistic; the one test of the summary's and /metrics' failed
+ * counts, one-shot and folded.
+ */
+bool ct_agg_failed(const struct ct_container *c);
 
 /*
  * File opens of every record of a runtime merged into one histogram,
