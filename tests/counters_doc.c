@@ -52,6 +52,10 @@ static void man_entry(const struct ct_counter_row *r)
 {
 	printf(".TP\n.B coldtrace_%s_total\n", r->key);
 	roff(r->help);
+	if (r->more) {
+		putchar(' ');
+		roff(r->more);
+	}
 	printf("\nThe summary's \\fB%s\\fR", r->key);
 	if (r->flags & CT_CTR_BY_MAP) {
 		fputs(", summed; here by \\fBmap\\fR label:", stdout);
@@ -83,8 +87,8 @@ static void table(void)
 		printf("| `%s` | %s%s | %s | ", r->key, r->unit,
 		       r->type ? " (the largest)" : "", text_of(r));
 		prom_of(r);
-		printf(" | %s | %s |\n", r->kept_out ? r->kept_out : "—",
-		       r->help);
+		printf(" | %s | %s%s%s |\n", r->kept_out ? r->kept_out : "—",
+		       r->help, r->more ? " " : "", r->more ? r->more : "");
 	}
 }
 

@@ -36,6 +36,9 @@ struct ct_counter_row {
 	const char *unit;	/* what it counts */
 	const char *type;	/* "counter", or "max" (the largest seen) */
 	const char *help;	/* what it counts: metrics.prom's HELP */
+	/* what the man page and docs/output.md say after help, NULL: none
+	 * (HELP stays one short line) */
+	const char *more;
 	/* metrics.prom's family of its own, outside the loss families;
 	 * NULL: none */
 	const char *prom_own;
@@ -50,6 +53,9 @@ struct ct_counter_row {
 	X(lost_events, OTHER,						\
 	  .key = "lost_events", .unit = "events",			\
 	  .help = "Events lost by the kernel ring buffer.",		\
+	  .more = "The lifecycle ring buffer's records only: pulls, "	\
+		  "opens and --why count theirs apart "			\
+		  "(lost_pull_records, lost_opens, lost_why_threads).",	\
 	  .text = "lost events: ",					\
 	  .after = " (containers may be missing or incomplete: try a "	\
 		   "larger --ringbuf)",					\
@@ -195,6 +201,10 @@ struct ct_counter_row {
 	  .key = "prepare_missing_containers", .unit = "containers",	\
 	  .help = "Containers whose prepare could not be told (created "\
 		  "long before a start whose request was not seen).",	\
+	  .more = "Also one started by no client's command (its "	\
+		  "engine's API service, a restart policy) or begun "	\
+		  "while the syscall hooks were detached: the record's "\
+		  "\"prepare_missing\" says which.",			\
 	  .text = "prepare not told: ",					\
 	  .after = " containers created long before a start whose "	\
 		   "request was not seen (no prepare: left out of the "	\
