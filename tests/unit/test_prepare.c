@@ -882,8 +882,55 @@ Test(prepare, docker_steps_cstore)
 			k++;
 		}
 		missing_of(&c, why, sizeof(why));
-		cr_expect_str_eq(why, extra ? "layer shared" :
+		cr_expect_str_eq(why, extra ? "layer shared,image unprobed" :
 				 "image unprobed", "%s", why);
+		ct_prepare_free(p);
+	}
+}
+
+/*
+ * On containerd's image store, a run whose window holds another's
+ * snapshots has no layer step: its image step, from its entry into
+ * containerCreate, runs on to its directory (config), containers/<id>,
+ * which containerCreate makes after its snapshots.  Another's entry in
+ * that window too: neither, the reason said.
+ */
+Test(prepare, docker_image_step_cstore_without_layer)
+{
+	const uint32_t tid[] = { 7, 8 };
+	struct ct_prepare *p;
+	struct ct_container c;
+	char why[64];
+
+	for (int shared = 0; shared < 2; shared++) {
+		p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
+		dockerd_ufn(p, 10 * MS, CT_UFN_PLACED, 1);
+		dockerd_ufn(p, 80 * MS, CT_UFN_DOCKER_CREATE, tid[0]);
+		if (shared)
+			dockerd_ufn(p, 90 * MS, CT_UFN_DOCKER_CREATE, tid[1]);
+		for (int i = 0; i < 4; i++)	/* two runs' snapshots */
+			cmkdir_ev(p, 100 + 3 * (uint64_t)i, i % 2 ?
+				  SNAPS "new-2" : SNAPS "new-1");
+		mkdir_ev(p, 120, "/d/containers/" CID, 0);
+		mkdir_ev(p, 140, "/d/rootfs/overlayfs/" CID, 0);
+		mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
+		cmkdir_ev(p, 170, TASKS "moby/" CID);
+		docker_container(&c, CID, 180);
+		run_client(&c, 50, 60);
+		c.first_ns = 180 * MS;
+		ct_prepare_apply(p, &c);
+		missing_of(&c, why, sizeof(why));
+		cr_assert_eq(c.steps[0].n, 7 - shared, "%u steps", c.steps[0].n);
+		cr_expect_eq(c.steps[0].step[2], shared ? CT_STEP_CONFIG :
+			     CT_STEP_IMAGE);
+		if (!shared) {
+			cr_expect_eq(c.steps[0].step[3], CT_STEP_CONFIG);
+			cr_expect_eq(c.steps[0].start_ns[2], 80 * MS);
+			cr_expect_eq(ct_step_end_ns(&c, CT_PH_PREPARE, 2), 120 * MS,
+				     "image runs on to config");
+		}
+		cr_expect_str_eq(why, shared ? "layer shared,image shared" :
+				 "layer shared", "%s", why);
 		ct_prepare_free(p);
 	}
 }

@@ -348,9 +348,10 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	if (!(layer.ts | dir | setup | task))
 		return;
 	pr_client_steps(out, c);
-	/* the creation's first mark, its layer, in prepare after the
+	/* the creation's first mark, its layer (else its directory: on
+	 * containerd's store, its snapshots shared), in prepare after the
 	 * request: containerCreate's entry lies between them */
-	made = layer.ts;
+	made = layer.ts ? layer.ts : dir;
 	if (made > asked)
 		pr_step_found(out, c, CT_STEP_IMAGE,
 			      create_in(&p->creates, env, asked, made));
