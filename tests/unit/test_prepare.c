@@ -844,6 +844,26 @@ static void missing_of(const struct ct_container *c, char *buf, size_t n)
 }
 
 /*
+ * Docker on containerd's image store, after its snapshots: containers/<id>
+ * at 120 ms, the create's and the start's rootfs mount points at 125 and
+ * 140 (another's at 130), the FIFOs' directory at 160, the bundle at
+ * 170; the run's client at 50 (its connect at 60), the shim at 180.
+ */
+static void cstore_run(struct ct_prepare *p, struct ct_container *c)
+{
+	mkdir_ev(p, 120, "/d/containers/" CID, 0);
+	mkdir_ev(p, 125, "/d/rootfs/overlayfs/" CID, 0);
+	mkdir_ev(p, 130, "/d/rootfs/overlayfs/" CID2, 0);
+	mkdir_ev(p, 140, "/d/rootfs/overlayfs/" CID, 0);
+	mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
+	cmkdir_ev(p, 170, TASKS "moby/" CID);
+	docker_container(c, CID, 180);
+	run_client(c, 50, 60);
+	c->first_ns = 180 * MS;
+	ct_prepare_apply(p, c);
+}
+
+/*
  * Docker with containerd's image store: no overlay2 layer; its layer is
  * containerd's first of the container's two snapshots (not told with a
  * third, another client's, among them), its setup the start's mount
@@ -862,16 +882,7 @@ Test(prepare, docker_steps_cstore)
 		cmkdir_ev(p, 110, SNAPS "new-2");
 		if (extra)
 			cmkdir_ev(p, 115, SNAPS "new-3");
-		mkdir_ev(p, 120, "/d/containers/" CID, 0);
-		mkdir_ev(p, 125, "/d/rootfs/overlayfs/" CID, 0);
-		mkdir_ev(p, 130, "/d/rootfs/overlayfs/" CID2, 0);
-		mkdir_ev(p, 140, "/d/rootfs/overlayfs/" CID, 0);
-		mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
-		cmkdir_ev(p, 170, TASKS "moby/" CID);
-		docker_container(&c, CID, 180);
-		run_client(&c, 50, 60);
-		c.first_ns = 180 * MS;
-		ct_prepare_apply(p, &c);
+		cstore_run(p, &c);
 		cr_assert_eq(c.steps[0].n, 7 - extra, "%u steps", c.steps[0].n);
 		for (unsigned int i = 0, k = 0; i < 7; i++) {
 			if (extra && i == 2)
@@ -911,14 +922,7 @@ Test(prepare, docker_image_step_cstore_without_layer)
 		for (int i = 0; i < 4; i++)	/* two runs' snapshots */
 			cmkdir_ev(p, 100 + 3 * (uint64_t)i, i % 2 ?
 				  SNAPS "new-2" : SNAPS "new-1");
-		mkdir_ev(p, 120, "/d/containers/" CID, 0);
-		mkdir_ev(p, 140, "/d/rootfs/overlayfs/" CID, 0);
-		mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
-		cmkdir_ev(p, 170, TASKS "moby/" CID);
-		docker_container(&c, CID, 180);
-		run_client(&c, 50, 60);
-		c.first_ns = 180 * MS;
-		ct_prepare_apply(p, &c);
+		cstore_run(p, &c);
 		missing_of(&c, why, sizeof(why));
 		cr_assert_eq(c.steps[0].n, 7 - shared, "%u steps", c.steps[0].n);
 		cr_expect_eq(c.steps[0].step[2], shared ? CT_STEP_CONFIG :
