@@ -20,11 +20,19 @@ request-url), its time in nanoseconds:
   - the steps a run must have: docker run: client, request, (image,)
     layer, config, setup, task, bundle; docker start of a created one:
     client, request, setup, task, bundle (containerd's side of it:
-    check_ctrd_steps.py).
+    check_ctrd_steps.py);
+  - a run without its image step says why (docs/phases.md "Missing
+    steps": phases.prepare.missing.image), and one said "shared" had
+    another run in its window: that run's create request came before
+    this window's end, and its own window (its request step to its
+    layer, or config) ended after this one began, so its entry into
+    containerCreate may have fallen in this window; a start says no
+    reason for image.
 
 With containerd's image store (--cstore) a run's layer step is its
 first snapshot, told only when no other client's snapshot was made in
-its window: two runs at once may have none.
+its window: two runs at once may have none, said "shared"; its image
+step then runs on to config.
 
 Usage: check_steps.py RECORDS.jsonl DOCKERD.log RUN_IDS START_IDS [--cstore]
        [--alone IDS]
@@ -42,6 +50,8 @@ CALL = re.compile(r'^time="([^"]+)" level=debug msg="(?:Calling POST |'
                   r'/containers/(create|([0-9a-f]{64})/start)')
 RUN_STEPS = ["client", "request", "layer", "config", "setup", "task",
              "bundle"]
+# why a step expected is not said (docs/phases.md "Missing steps")
+REASONS = {"shared", "reprobed", "unprobed", "unseen"}
 START_STEPS = ["client", "request", "setup", "task", "bundle"]
 
 
@@ -81,18 +91,67 @@ def main():
     creates, starts = requests(log)
     bad = 0
     seen = set()
+    mine = []
     with open(recs, encoding="utf-8") as f:
         for line in f:
             r = json.loads(line)
             if r.get("type") != "container" or r["id"] not in runs | started:
                 continue
             seen.add(r["id"])
-            bad += check(r, r["id"] in runs, creates, starts, cstore,
-                         r["id"] in alone)
+            mine.append(r)
+    wins = {r["id"]: window(r, creates) for r in mine if r["id"] in runs}
+    for r in mine:
+        bad += check(r, r["id"] in runs, creates, starts, cstore,
+                     r["id"] in alone)
+        bad += check_missing(r, r["id"] in runs, wins)
     for cid in sorted((runs | started) - seen):
         print(f"FAIL {cid[:12]}: no record")
         bad += 1
     return 1 if bad else 0
+
+
+def window(r, creates):
+    """A run's image window: its request step's start to its layer's (or
+    config's), and its create request's time in dockerd's log (None if
+    its steps do not say them)."""
+    at = {s["step"]: s["start_ns"]
+          for s in r["phases"].get("prepare", {}).get("steps", [])}
+    end = at.get("layer", at.get("config"))
+    if "request" not in at or end is None:
+        return None
+    mine = [t for t in creates if at["request"] <= t < end]
+    return at["request"], end, mine[0] if mine else None
+
+
+def check_missing(r, is_run, wins):
+    """A run's image said or its reason given; "shared" with another
+    run's window overlapping its own; a start says no reason."""
+    cid = r["id"][:12]
+    prep = r["phases"].get("prepare") or {}
+    names = [s["step"] for s in prep.get("steps", [])]
+    why = prep.get("missing", {})
+    bad = [k for k, v in why.items() if v not in REASONS]
+    if bad:
+        print(f"FAIL {cid}: unknown reasons {why}")
+        return 1
+    if not is_run:
+        if "image" in why:
+            print(f"FAIL {cid}: a start says why it has no image: {why}")
+            return 1
+        return 0
+    if ("image" in names) == ("image" in why):
+        print(f"FAIL {cid}: image step {'image' in names}, reason {why}")
+        return 1
+    if why.get("image") != "shared":
+        return 0
+    me = wins.get(r["id"])
+    others = [w for k, w in wins.items() if k != r["id"] and w and w[2]]
+    if not me or not any(w[2] < me[1] and w[1] > me[0] for w in others):
+        print(f"FAIL {cid}: image said shared, but no other run's create "
+              f"could fall in its window {me}")
+        return 1
+    print(f"ok {cid}: no image, shared with another run's window")
+    return 0
 
 
 def check(r, is_run, creates, starts, cstore, alone):
@@ -130,7 +189,9 @@ def check(r, is_run, creates, starts, cstore, alone):
               f"[{before['start_ns']}, {at['setup']['start_ns']}]")
         return 1
     ms = ", ".join(f"{s['step']} {s['dur_ns'] / 1e6:.1f}" for s in steps)
-    print(f"ok {cid} ({'run' if is_run else 'start'}): {ms} ms; start "
+    why = "".join(f"; no {k}: {v}" for k, v in prep.get("missing",
+                                                         {}).items())
+    print(f"ok {cid} ({'run' if is_run else 'start'}): {ms} ms{why}; start "
           f"request {(at['setup']['start_ns'] - s) / 1e6:.2f} ms before "
           f"its setup step")
     return 0

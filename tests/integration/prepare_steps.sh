@@ -16,7 +16,9 @@
 #    containerCreate, by a uprobe); each run's
 #    create request inside its request step, before its image step; each container's start
 #    request (its id in the URL) before its setup step and after the
-#    step before it began (tests/integration/check_steps.py);
+#    step before it began; a run without its image step says why, and
+#    one said "shared" had another run's window overlap its own
+#    (tests/integration/check_steps.py);
 #  - under `-- COMMAND` and detached (continuous, default --arm=auto,
 #    idle verified first).
 . "$(dirname "$0")/lib.sh"

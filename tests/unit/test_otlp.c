@@ -287,6 +287,32 @@ Test(otlp, why_on_phase_spans)
 	tj_free(r.v);
 }
 
+/* Steps its engine expected and could not place: why, on their phase's
+ * span (docs/phases.md "Missing steps"); none on the others. */
+Test(otlp, steps_missing_on_phase_spans)
+{
+	struct ct_container c;
+	struct req r;
+	const struct tj *s;
+
+	tf_container(&c, "aaaa0002", "", CT_RT_RUNC, 1000 * MS, 5);
+	tf_phase(&c, CT_PH_PREPARE, 980 * MS, 1000 * MS);
+	ct_steps_mark(&c, CT_PH_PREPARE, CT_STEP_CLIENT,
+		      c.phases[CT_PH_PREPARE].start_ns);
+	ct_steps_mut(&c, CT_PH_PREPARE)->missing[CT_STEP_IMAGE] =
+		CT_MISS_REPROBED;
+	req_of(&r, &(struct ct_otlp_rec){ .c = &c });
+	s = span_named(&r, "prepare", 0);
+	cr_assert_not_null(s);
+	cr_expect_str_eq(str_attr(s, "coldtrace.step_missing.image"),
+			 "reprobed");
+	cr_expect_null(attr_of(s, "coldtrace.step_missing.layer"));
+	cr_expect_null(attr_of(span_named(&r, "create", 0),
+			       "coldtrace.step_missing.image"));
+	cr_expect_not_null(span_named(&r, "prepare.client", 0));
+	tj_free(r.v);
+}
+
 /*
  * A pull: its root, a span per layer seen (from its first to its last
  * byte) with its fetch and unpack inside; a layer with neither has none.

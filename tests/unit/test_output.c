@@ -73,6 +73,40 @@ Test(output, container_json_fields)
 	free(buf);
 }
 
+/* Steps its engine expected and could not place, and why (docs/phases.md
+ * "Missing steps"): prepare's "missing" object, absent without any. */
+Test(output, container_json_steps_missing)
+{
+	struct ct_container c;
+	struct ct_steps *s;
+	struct tj *v;
+	char *buf;
+	size_t len;
+
+	tf_container(&c, "0123456789abcdef", "web", CT_RT_RUNC, 1000 * MS, 100);
+	tf_phase(&c, CT_PH_PREPARE, 980 * MS, 1000 * MS);
+	s = ct_steps_mut(&c, CT_PH_PREPARE);
+	ct_steps_mark(&c, CT_PH_PREPARE, CT_STEP_CLIENT,
+		      c.phases[CT_PH_PREPARE].start_ns);
+	s->missing[CT_STEP_IMAGE] = CT_MISS_SHARED;
+	s->missing[CT_STEP_LAYER] = CT_MISS_SHARED;
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, &c));
+	v = parse_line(buf, len);
+	cr_expect_str_eq(tj_str(v, "phases.prepare.steps.0.step"), "client");
+	cr_expect_str_eq(tj_str(v, "phases.prepare.missing.image"), "shared");
+	cr_expect_str_eq(tj_str(v, "phases.prepare.missing.layer"), "shared");
+	cr_expect_eq(tj_get(v, "phases.prepare.missing")->n, 2);
+	cr_expect_null(tj_get(v, "phases.destroy.missing"));
+	tj_free(v);
+	free(buf);
+	s->missing[CT_STEP_IMAGE] = s->missing[CT_STEP_LAYER] = CT_MISS_NONE;
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, &c));
+	v = parse_line(buf, len);
+	cr_expect_null(tj_get(v, "phases.prepare.missing"), "none: no key");
+	tj_free(v);
+	free(buf);
+}
+
 Test(output, container_json_unknowns)
 {
 	struct ct_container c;

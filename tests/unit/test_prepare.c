@@ -303,6 +303,53 @@ Test(prepare, recording_docker)
 	ts_free(&r);
 }
 
+/* c's prepare has step st */
+static bool has_step(const struct ct_container *c, enum ct_step st)
+{
+	const struct ct_steps *s = ct_steps_of(c, CT_PH_PREPARE);
+
+	for (unsigned int i = 0; i < s->n; i++)
+		if (s->step[i] == st)
+			return true;
+	return false;
+}
+
+/*
+ * Recordings made before dockerd's probes (docs/phases.md "Missing
+ * steps"): a run whose creation lies in its prepare after its request
+ * has no image step, said "unprobed"; a docker start (its creation
+ * before its prepare) expects none and says nothing; no other step is
+ * said missing.
+ */
+Test(prepare, recording_docker_image_unprobed)
+{
+	static const char *const names[] = { "docker-client", "docker-start" };
+	struct ts_all a;
+	int runs = 0, starts = 0;
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		ts_replay_all(names[k], &a);
+		for (size_t i = 0; i < a.n; i++) {
+			const struct ct_container *c = &a.c[i];
+			const struct ct_steps *s = ct_steps_of(c, CT_PH_PREPARE);
+			bool asked = has_step(c, CT_STEP_REQUEST);
+			bool run = asked && !c->client.is_start;
+
+			cr_expect(!has_step(c, CT_STEP_IMAGE));
+			cr_expect_eq(s->missing[CT_STEP_IMAGE],
+				     run ? CT_MISS_UNPROBED : CT_MISS_NONE,
+				     "%s %zu", names[k], i);
+			for (unsigned int st = 0; st < CT_STEP_MAX; st++)
+				cr_expect(st == CT_STEP_IMAGE || !s->missing[st]);
+			runs += run;
+			starts += asked && c->client.is_start;
+		}
+		ts_all_free(&a);
+	}
+	cr_expect_geq(runs, 2, "%d runs", runs);
+	cr_expect_geq(starts, 1, "%d starts", starts);
+}
+
 /* Replays name: a prepare phase that ends where attach begins. */
 static void prepare_to_attach(const char *name, struct ts_result *r)
 {
@@ -714,11 +761,12 @@ static void dockerd_ufn(struct ct_prepare *p, uint64_t ns, enum ct_ufn_fn fn,
 	cr_assert_eq(ct_prepare_feed(p, &u, sizeof(u)), 0);
 }
 
-/* A docker run's image step, or 0: the client's connect at 60 ms, its
- * -init mkdir at 100; the probes placed at placed_ms (0: never), the
- * entries into containerCreate at ms[0..n) by threads tid[]. */
+/* A docker run's image step, or 0 and why (*why: its name, NULL if
+ * none): the client's connect at 60 ms, its -init mkdir at 100; the
+ * probes placed at placed_ms (0: never), the entries into
+ * containerCreate at ms[0..n) by threads tid[]. */
 static uint64_t image_step_of(uint64_t placed_ms, const uint64_t *ns,
-			      const uint32_t *tid, size_t n)
+			      const uint32_t *tid, size_t n, const char **why)
 {
 	struct ct_prepare *p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
 	struct ct_container c;
@@ -739,6 +787,9 @@ static uint64_t image_step_of(uint64_t placed_ms, const uint64_t *ns,
 			t = c.steps[0].start_ns[i];
 	if (t)
 		cr_expect_eq(c.steps[0].step[1], CT_STEP_REQUEST);
+	*why = ct_step_missing_name(c.steps[0].missing[CT_STEP_IMAGE]);
+	cr_expect(!t || !*why, "a step said has no reason");
+	cr_expect_null(ct_step_missing_name(c.steps[0].missing[CT_STEP_LAYER]));
 	ct_prepare_free(p);
 	return t;
 }
@@ -747,23 +798,69 @@ static uint64_t image_step_of(uint64_t placed_ms, const uint64_t *ns,
  * dockerd's entry into containerCreate names no container: a run's is
  * the only one between its request and its layer (its second run on
  * the same thread 10 us later is Go's stack growth, not another), with
- * the probes placed before that window and not within it.
+ * the probes placed before that window and not within it.  Without it,
+ * the record says why (docs/phases.md "Missing steps").
  */
 Test(prepare, docker_image_step)
 {
 	const uint64_t one[] = { 80 * MS, 80 * MS + 10000 };
 	const uint32_t same[] = { 7, 7 }, other[] = { 7, 8 };
 	const uint64_t two[] = { 80 * MS, 90 * MS };
+	const char *why;
 
-	cr_expect_eq(image_step_of(10, one, same, 2), 80 * MS);
-	cr_expect_eq(image_step_of(10, one, other, 2), 0,
+	cr_expect_eq(image_step_of(10, one, same, 2, &why), 80 * MS);
+	cr_expect_null(why);
+	cr_expect_eq(image_step_of(10, one, other, 2, &why), 0,
 		     "two threads: two requests, whose is which unknown");
-	cr_expect_eq(image_step_of(10, two, same, 2), 0,
+	cr_expect_str_eq(why, "shared");
+	cr_expect_eq(image_step_of(10, two, same, 2, &why), 0,
 		     "the same thread 10 ms later: another request");
-	cr_expect_eq(image_step_of(70, one, same, 1), 0,
+	cr_expect_str_eq(why, "shared");
+	cr_expect_eq(image_step_of(70, two, same, 2, &why), 0,
+		     "two seen: shared, probes placed meanwhile or not");
+	cr_expect_str_eq(why, "shared");
+	cr_expect_eq(image_step_of(70, one, same, 1, &why), 0,
 		     "probes placed inside the window: one may be missing");
-	cr_expect_eq(image_step_of(0, one, same, 1), 0, "never placed");
-	cr_expect_eq(image_step_of(10, two + 1, same, 0), 0, "no entry");
+	cr_expect_str_eq(why, "reprobed");
+	cr_expect_eq(image_step_of(0, one, same, 1, &why), 0, "never placed");
+	cr_expect_str_eq(why, "unprobed");
+	cr_expect_eq(image_step_of(10, two + 1, same, 0, &why), 0, "no entry");
+	cr_expect_str_eq(why, "unseen");
+}
+
+/* The steps of c's prepare, and the names of those missing with their
+ * reasons ("image shared,layer shared"), into buf. */
+static void missing_of(const struct ct_container *c, char *buf, size_t n)
+{
+	const struct ct_steps *s = ct_steps_of(c, CT_PH_PREPARE);
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (unsigned int st = 0; st < CT_STEP_MAX && len < n; st++)
+		if (ct_step_missing_name(s->missing[st]))
+			len += (size_t)snprintf(buf + len, n - len, "%s%s %s",
+						len ? "," : "", ct_step_name(st),
+						ct_step_missing_name(s->missing[st]));
+}
+
+/*
+ * Docker on containerd's image store, after its snapshots: containers/<id>
+ * at 120 ms, the create's and the start's rootfs mount points at 125 and
+ * 140 (another's at 130), the FIFOs' directory at 160, the bundle at
+ * 170; the run's client at 50 (its connect at 60), the shim at 180.
+ */
+static void cstore_run(struct ct_prepare *p, struct ct_container *c)
+{
+	mkdir_ev(p, 120, "/d/containers/" CID, 0);
+	mkdir_ev(p, 125, "/d/rootfs/overlayfs/" CID, 0);
+	mkdir_ev(p, 130, "/d/rootfs/overlayfs/" CID2, 0);
+	mkdir_ev(p, 140, "/d/rootfs/overlayfs/" CID, 0);
+	mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
+	cmkdir_ev(p, 170, TASKS "moby/" CID);
+	docker_container(c, CID, 180);
+	run_client(c, 50, 60);
+	c->first_ns = 180 * MS;
+	ct_prepare_apply(p, c);
 }
 
 /*
@@ -777,6 +874,7 @@ Test(prepare, docker_steps_cstore)
 	static const uint64_t at[] = { 50, 60, 100, 120, 140, 160, 170 };
 	struct ct_prepare *p;
 	struct ct_container c;
+	char why[64];
 
 	for (int extra = 0; extra < 2; extra++) {
 		p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
@@ -784,16 +882,7 @@ Test(prepare, docker_steps_cstore)
 		cmkdir_ev(p, 110, SNAPS "new-2");
 		if (extra)
 			cmkdir_ev(p, 115, SNAPS "new-3");
-		mkdir_ev(p, 120, "/d/containers/" CID, 0);
-		mkdir_ev(p, 125, "/d/rootfs/overlayfs/" CID, 0);
-		mkdir_ev(p, 130, "/d/rootfs/overlayfs/" CID2, 0);
-		mkdir_ev(p, 140, "/d/rootfs/overlayfs/" CID, 0);
-		mkdir_ev(p, 160, "/run/docker/containerd/" CID, 0);
-		cmkdir_ev(p, 170, TASKS "moby/" CID);
-		docker_container(&c, CID, 180);
-		run_client(&c, 50, 60);
-		c.first_ns = 180 * MS;
-		ct_prepare_apply(p, &c);
+		cstore_run(p, &c);
 		cr_assert_eq(c.steps[0].n, 7 - extra, "%u steps", c.steps[0].n);
 		for (unsigned int i = 0, k = 0; i < 7; i++) {
 			if (extra && i == 2)
@@ -803,6 +892,49 @@ Test(prepare, docker_steps_cstore)
 				     c.steps[0].start_ns[k] / 1e6);
 			k++;
 		}
+		missing_of(&c, why, sizeof(why));
+		cr_expect_str_eq(why, extra ? "layer shared,image unprobed" :
+				 "image unprobed", "%s", why);
+		ct_prepare_free(p);
+	}
+}
+
+/*
+ * On containerd's image store, a run whose window holds another's
+ * snapshots has no layer step: its image step, from its entry into
+ * containerCreate, runs on to its directory (config), containers/<id>,
+ * which containerCreate makes after its snapshots.  Another's entry in
+ * that window too: neither, the reason said.
+ */
+Test(prepare, docker_image_step_cstore_without_layer)
+{
+	const uint32_t tid[] = { 7, 8 };
+	struct ct_prepare *p;
+	struct ct_container c;
+	char why[64];
+
+	for (int shared = 0; shared < 2; shared++) {
+		p = ct_prepare_new(0, fx_model(), fx_engines()->prepare);
+		dockerd_ufn(p, 10 * MS, CT_UFN_PLACED, 1);
+		dockerd_ufn(p, 80 * MS, CT_UFN_DOCKER_CREATE, tid[0]);
+		if (shared)
+			dockerd_ufn(p, 90 * MS, CT_UFN_DOCKER_CREATE, tid[1]);
+		for (int i = 0; i < 4; i++)	/* two runs' snapshots */
+			cmkdir_ev(p, 100 + 3 * (uint64_t)i, i % 2 ?
+				  SNAPS "new-2" : SNAPS "new-1");
+		cstore_run(p, &c);
+		missing_of(&c, why, sizeof(why));
+		cr_assert_eq(c.steps[0].n, 7 - shared, "%u steps", c.steps[0].n);
+		cr_expect_eq(c.steps[0].step[2], shared ? CT_STEP_CONFIG :
+			     CT_STEP_IMAGE);
+		if (!shared) {
+			cr_expect_eq(c.steps[0].step[3], CT_STEP_CONFIG);
+			cr_expect_eq(c.steps[0].start_ns[2], 80 * MS);
+			cr_expect_eq(ct_step_end_ns(&c, CT_PH_PREPARE, 2), 120 * MS,
+				     "image runs on to config");
+		}
+		cr_expect_str_eq(why, shared ? "layer shared,image shared" :
+				 "layer shared", "%s", why);
 		ct_prepare_free(p);
 	}
 }
@@ -858,7 +990,8 @@ Test(prepare, ctr_steps_of_a_run)
 }
 
 /* Two snapshots made meanwhile (another client's among them): no layer
- * step, the request runs on to the bundle; no bundle: no steps. */
+ * step, said shared, the request runs on to the bundle; no bundle: no
+ * steps. */
 Test(prepare, ctr_steps_two_snapshots_or_no_bundle)
 {
 	struct ct_container c;
@@ -871,6 +1004,8 @@ Test(prepare, ctr_steps_two_snapshots_or_no_bundle)
 	cr_assert_eq(c.steps[0].n, 3, "%u steps", c.steps[0].n);
 	cr_expect_eq(c.steps[0].step[1], CT_STEP_REQUEST);
 	cr_expect_eq(c.steps[0].step[2], CT_STEP_BUNDLE);
+	cr_expect_str_eq(ct_step_missing_name(c.steps[0].missing[CT_STEP_LAYER]),
+			 "shared");
 	ct_prepare_free(p);
 
 	p = ctr_run(&c);
@@ -898,6 +1033,8 @@ Test(prepare, docker_steps_without_client_or_a_mark)
 	cr_expect_eq(c.steps[0].step[0], CT_STEP_LAYER);
 	cr_expect_eq(c.steps[0].step[2], CT_STEP_SETUP);
 	cr_expect_eq(ct_step_end_ns(&c, CT_PH_PREPARE, 2) - c.steps[0].start_ns[2], 40 * MS);
+	cr_expect_eq(c.steps[0].missing[CT_STEP_IMAGE], CT_MISS_NONE,
+		     "begun at its layer: no image expected");
 	ct_prepare_free(p);
 }
 
@@ -918,6 +1055,9 @@ Test(prepare, docker_steps_of_a_start)
 	cr_expect_eq(c.steps[0].step[1], CT_STEP_REQUEST);
 	cr_expect_eq(c.steps[0].step[2], CT_STEP_SETUP);
 	cr_expect_eq(c.steps[0].start_ns[2], 20105 * MS);
+	for (unsigned int st = 0; st < CT_STEP_MAX; st++)
+		cr_expect_eq(c.steps[0].missing[st], CT_MISS_NONE,
+			     "its creation apart: no image, no reason");
 	ct_prepare_free(p);
 }
 

@@ -201,8 +201,8 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	if (!bundle)	/* none of containerd's marks: no steps */
 		return;
 	pr_client_steps(out, c);
-	pr_step(out, c, CT_STEP_LAYER,
-		pr_snapshot(env, pr_asked_at(c), bundle, 1));
+	pr_step_found(out, c, CT_STEP_LAYER,
+		      pr_snapshot_found(env, pr_asked_at(c), bundle, 1));
 	pr_step(out, c, CT_STEP_BUNDLE, bundle);
 }
 

@@ -74,25 +74,34 @@ static void on_create(struct docker_creates *r, const struct ct_ufn *u,
 	r->tid[r->next++ % CREATES] = u->hdr.tid;
 }
 
-/* The one entry into containerCreate in [from, before), 0 if none or
- * more than one (another request's, at the same time: whose is which is
- * not known), or if the probes changed meanwhile. */
-static uint64_t create_in(const struct docker_creates *r,
-			  const struct ct_prepare_env *env, uint64_t from,
-			  uint64_t before)
+/*
+ * The one entry into containerCreate in [from, before), or why none is
+ * said (docs/phases.md "Missing steps"): more than one (another request's,
+ * at the same time: whose is which is not known), the probes changed
+ * meanwhile or never placed, or none seen.
+ */
+static struct pr_found create_in(const struct docker_creates *r,
+				 const struct ct_prepare_env *env,
+				 uint64_t from, uint64_t before)
 {
-	uint64_t found = 0;
+	struct pr_found f = { 0, CT_MISS_NONE };
+	size_t n = 0;
 
-	if (!pr_probed_throughout(env, from, before))
-		return 0;
 	for (size_t i = 0; i < CREATES && i < r->next; i++) {
 		if (r->ts[i] < from || r->ts[i] >= before)
 			continue;
-		if (found)
-			return 0;
-		found = r->ts[i];
+		f.ts = r->ts[i];
+		n++;
 	}
-	return found;
+	if (n > 1)	/* two seen: shared, whatever the probes did */
+		f.why = CT_MISS_SHARED;
+	else
+		f.why = pr_probes_missing(env, from, before);
+	if (!f.why && !n)
+		f.why = CT_MISS_UNSEEN;
+	if (f.why)
+		f.ts = 0;
+	return f;
 }
 
 /* With containerd's image store, dockerd has containerd make two
@@ -286,11 +295,13 @@ static uint64_t id_mark(const struct pr_ring *r, const struct ct_container *c,
  * the first of the container's two snapshots, made before its directory
  * containers/<id> (none said if another client's are among them).
  */
-static uint64_t cstore_layer(const struct ct_prepare_env *env,
-			     const struct ct_container *c, uint64_t dir)
+static struct pr_found cstore_layer(const struct ct_prepare_env *env,
+				    const struct ct_container *c, uint64_t dir)
 {
-	return dir ? pr_snapshot(env, pr_asked_at(c), dir, CSTORE_SNAPSHOTS) :
-		     0;
+	struct pr_found none = { 0, CT_MISS_NONE };
+
+	return dir ? pr_snapshot_found(env, pr_asked_at(c), dir,
+				       CSTORE_SNAPSHOTS) : none;
 }
 
 /* The start's mount point of c's rootfs (the last before the shim, after
@@ -310,11 +321,12 @@ static uint64_t setup_mark(const struct docker_prepare *p, const char *mid,
 /*
  * prepare's steps (docs/phases.md "prepare's steps"), by dockerd's own
  * marks of the container: its client's exec and request (its connect to
- * dockerd), its entry into containerCreate, the -init mkdir of its layer (or containerd's first snapshot
- * of it), its directory containers/<id>, the start's mkdir of its rootfs
- * (<mid>/merged, or rootfs/<snapshotter>/<id>), the directory of its
- * FIFOs, made right before dockerd asks containerd to create it, and
- * containerd's bundle of its task.
+ * dockerd), its entry into containerCreate, the -init mkdir of its layer
+ * (or containerd's first snapshot of it), its directory containers/<id>,
+ * the start's mkdir of its rootfs (<mid>/merged, or
+ * rootfs/<snapshotter>/<id>), the directory of its FIFOs, made right
+ * before dockerd asks containerd to create it, and containerd's bundle
+ * of its task.
  */
 static void steps(const void *es, const struct ct_prepare_env *env,
 		  const struct ct_container *c, struct ct_steps *out)
@@ -323,21 +335,27 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
 	const char *mid = mount_id(p, c);
 	uint64_t dir = id_mark(&p->dirs, c, pr->end_ns);
-	uint64_t layer = mid ? made_at(p, c, pr->end_ns) :
-			       cstore_layer(env, c, dir);
+	struct pr_found layer = { mid ? made_at(p, c, pr->end_ns) : 0,
+				  CT_MISS_NONE };
 	uint64_t setup = setup_mark(p, mid, c, dir ? dir : pr->start_ns);
 	uint64_t task = id_mark(&p->fifos, c, pr->end_ns);
-	uint64_t asked = pr_asked_at(c);
+	uint64_t asked = pr_asked_at(c), made;
 
+	if (!mid)
+		layer = cstore_layer(env, c, dir);
 	/* none of dockerd's marks (a recording made before they were):
 	 * no steps, rather than one that runs on over all of prepare */
-	if (!(layer | dir | setup | task))
+	if (!(layer.ts | dir | setup | task))
 		return;
 	pr_client_steps(out, c);
-	if (layer > asked)
-		pr_step(out, c, CT_STEP_IMAGE,
-			create_in(&p->creates, env, asked, layer));
-	pr_step(out, c, CT_STEP_LAYER, layer);
+	/* the creation's first mark, its layer (else its directory: on
+	 * containerd's store, its snapshots shared), in prepare after the
+	 * request: containerCreate's entry lies between them */
+	made = layer.ts ? layer.ts : dir;
+	if (made > asked)
+		pr_step_found(out, c, CT_STEP_IMAGE,
+			      create_in(&p->creates, env, asked, made));
+	pr_step_found(out, c, CT_STEP_LAYER, layer);
 	pr_step(out, c, CT_STEP_CONFIG, dir);
 	pr_step(out, c, CT_STEP_SETUP, setup);
 	pr_step(out, c, CT_STEP_TASK, task);

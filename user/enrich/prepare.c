@@ -115,11 +115,11 @@ uint64_t pr_bundle(const struct ct_prepare_env *env, const char *id,
 	return m ? m->ts : 0;
 }
 
-uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
-		     uint64_t before, size_t n)
+struct pr_found pr_snapshot_found(const struct ct_prepare_env *env,
+				  uint64_t from, uint64_t before, size_t n)
 {
 	const struct pr_ring *r = &env->ctrd->snaps;
-	uint64_t first = 0;
+	struct pr_found f = { 0, CT_MISS_NONE };
 	size_t seen = 0;
 
 	for (size_t i = 0; i < PR_RING; i++) {
@@ -127,11 +127,21 @@ uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
 
 		if (!m->key[0] || m->ts < from || m->ts >= before)
 			continue;
-		if (!first || m->ts < first)
-			first = m->ts;
+		if (!f.ts || m->ts < f.ts)
+			f.ts = m->ts;
 		seen++;
 	}
-	return seen == n ? first : 0;
+	/* fewer: not made, or not seen; nothing sure to say */
+	if (seen != n)
+		f = (struct pr_found){ 0, seen > n ? CT_MISS_SHARED :
+						     CT_MISS_NONE };
+	return f;
+}
+
+uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
+		     uint64_t before, size_t n)
+{
+	return pr_snapshot_found(env, from, before, n).ts;
 }
 
 static size_t need(uint32_t type)
@@ -227,13 +237,15 @@ bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
 	return (st == CT_ARM_ON || st == CT_ARM_BEFORE) && (!off || off > to);
 }
 
-bool pr_probed_throughout(const struct ct_prepare_env *env, uint64_t from,
-			  uint64_t before)
+enum ct_step_missing pr_probes_missing(const struct ct_prepare_env *env,
+				       uint64_t from, uint64_t before)
 {
 	uint64_t again = ct_arm_log_next(env->placed, from, true);
 
-	return ct_arm_log_at(env->placed, from) == CT_ARM_ON &&
-	       (!again || again >= before);
+	if (again && again < before)
+		return CT_MISS_REPROBED;
+	return ct_arm_log_at(env->placed, from) == CT_ARM_ON ?
+	       CT_MISS_NONE : CT_MISS_UNPROBED;
 }
 
 /*
@@ -332,6 +344,15 @@ void pr_step(struct ct_steps *out, const struct ct_container *c,
 		return;
 	out->step[out->n] = (uint8_t)st;
 	out->start_ns[out->n++] = t;
+}
+
+void pr_step_found(struct ct_steps *out, const struct ct_container *c,
+		   enum ct_step st, struct pr_found f)
+{
+	if (f.ts)
+		pr_step(out, c, st, f.ts);
+	else if (f.why < CT_MISS_MAX)
+		out->missing[st] = f.why;
 }
 
 uint64_t pr_asked_at(const struct ct_container *c)

@@ -78,21 +78,32 @@ bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
 		 uint64_t to);
 /*
  * Whether the engines' function probes were the same throughout [from,
- * before) (wall): placed before it, none placed since (a daemon's binary
- * probed meanwhile: an entry of then might be missing).
+ * before) (wall): CT_MISS_NONE if placed before it and none since, else
+ * why an entry of then might be missing: CT_MISS_REPROBED (a daemon's
+ * binary probed meanwhile), CT_MISS_UNPROBED (none placed before).
  */
-bool pr_probed_throughout(const struct ct_prepare_env *env, uint64_t from,
-			  uint64_t before);
+enum ct_step_missing pr_probes_missing(const struct ct_prepare_env *env,
+				       uint64_t from, uint64_t before);
 
 /* containerd's first mkdir of task id's bundle in [from, before), 0 if
  * none. */
 uint64_t pr_bundle(const struct ct_prepare_env *env, const char *id,
 		   uint64_t from, uint64_t before);
+/* A step's mark (wall), or, when 0, why it has none (enum
+ * ct_step_missing; CT_MISS_NONE: not looked for, nothing said). */
+struct pr_found {
+	uint64_t ts;
+	uint8_t why;
+};
+
 /*
  * The first of containerd's new snapshots in [from, before) when there
  * are exactly n of them (the engine makes n for a container); 0 if not
- * (another client's may be among them).
+ * (another client's may be among them): pr_snapshot_found()'s why is
+ * CT_MISS_SHARED when there were more.
  */
+struct pr_found pr_snapshot_found(const struct ct_prepare_env *env,
+				  uint64_t from, uint64_t before, size_t n);
 uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
 		     uint64_t before, size_t n);
 
@@ -143,6 +154,10 @@ struct ct_prepare_ops {
  */
 void pr_step(struct ct_steps *out, const struct ct_container *c,
 	     enum ct_step st, uint64_t t);
+/* pr_step() of f's mark; without one, its why kept as st's reason
+ * (docs/phases.md "Missing steps") */
+void pr_step_found(struct ct_steps *out, const struct ct_container *c,
+		   enum ct_step st, struct pr_found f);
 /* Where the engine was asked for c: its client's request (its connect)
  * if after prepare's start, else prepare's start. */
 uint64_t pr_asked_at(const struct ct_container *c);

@@ -212,6 +212,16 @@ const char *ct_step_name(unsigned int s)
 	return s < CT_STEP_MAX ? name[s] : "?";
 }
 
+const char *ct_step_missing_name(unsigned int m)
+{
+	static const char *const name[] = {
+		[CT_MISS_SHARED] = "shared", [CT_MISS_REPROBED] = "reprobed",
+		[CT_MISS_UNPROBED] = "unprobed", [CT_MISS_UNSEEN] = "unseen",
+	};
+
+	return m < CT_MISS_MAX ? name[m] : NULL;
+}
+
 /* The phases with steps: their slot in c->steps, plus one (0: none). */
 static unsigned int steps_slot(enum ct_phase p)
 {

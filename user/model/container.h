@@ -453,10 +453,31 @@ enum ct_step {
 	CT_STEP_MAX,
 };
 
+/*
+ * Why a step its engine expected is not said (docs/phases.md "prepare's
+ * steps", "Missing steps"): the engine looked for its mark in a window
+ * and could not place it.  A step that is not on the engine's path for
+ * the container has none.
+ */
+enum ct_step_missing {
+	CT_MISS_NONE,
+	CT_MISS_SHARED,		/* more than one candidate in its window:
+				 * another run's at the same time */
+	CT_MISS_REPROBED,	/* the function probes placed within its
+				 * window: its mark may be missing */
+	CT_MISS_UNPROBED,	/* no function probe placed before it (a
+				 * recording made before them) */
+	CT_MISS_UNSEEN,		/* the probes on, no mark in its window (the
+				 * binary's function not found) */
+	CT_MISS_MAX,
+};
+
 struct ct_steps {
 	uint8_t n;
 	uint8_t step[CT_STEP_MAX];	/* enum ct_step, in time order */
 	uint64_t start_ns[CT_STEP_MAX];
+	/* by enum ct_step: why it is not said (enum ct_step_missing) */
+	uint8_t missing[CT_STEP_MAX];
 };
 
 /* The phases that have steps, a slot each in struct ct_container. */
@@ -619,6 +640,8 @@ uint64_t ct_created_gap_ns(const struct ct_container *c);
 const char *ct_prepare_missing_reason(uint8_t m);
 /* "client", "request", "layer", "config", ... (enum ct_step) */
 const char *ct_step_name(unsigned int s);
+/* "shared", "reprobed", ... (enum ct_step_missing); NULL for none */
+const char *ct_step_missing_name(unsigned int m);
 /* Phase p's steps, NULL if p has none (then it never has). */
 const struct ct_steps *ct_steps_of(const struct ct_container *c,
 				   enum ct_phase p);

@@ -112,6 +112,28 @@ static void json_why_slices(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
+/* Why steps its engine expected are not said, "missing": {"image":
+ * "shared"} (docs/phases.md "Missing steps"); nothing if none */
+static void json_steps_missing(struct ct_json *w, const struct ct_steps *s)
+{
+	bool any = false;
+
+	for (unsigned int st = 0; s && st < CT_STEP_MAX; st++) {
+		const char *why = ct_step_missing_name(s->missing[st]);
+
+		if (!why)
+			continue;
+		if (!any) {
+			ct_json_key(w, "missing");
+			ct_json_start_object(w);
+		}
+		any = true;
+		ct_json_kv_string(w, ct_step_name(st), why);
+	}
+	if (any)
+		ct_json_end_object(w);
+}
+
 /* A phase's steps (docs/phases.md "prepare's steps", "destroy's
  * steps"), in time order */
 static void json_steps(struct ct_json *w, const struct ct_container *c,
@@ -155,6 +177,7 @@ static void json_phases(struct ct_json *w, const struct ct_container *c)
 		else
 			ct_json_null(w);
 		json_steps(w, c, p);
+		json_steps_missing(w, ct_steps_of(c, p));
 		json_split(w, c, p);
 		ct_json_end_object(w);
 	}

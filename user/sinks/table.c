@@ -118,7 +118,8 @@ static void fuse_note(FILE *f, const struct ct_fuse_use *u)
 		fprintf(f, "; %" PRIu64 " not kept", u->dropped);
 	fputc('\n', f);
 }
-/* A phase's steps, ms: "prepare: client 84.1, request 7.0, ... ms" */
+/* A phase's steps, ms: "prepare: client 84.1, request 7.0, ... ms", and
+ * those missing: "; no image: shared" */
 static void steps_note(FILE *f, const struct ct_container *c,
 		       enum ct_phase p)
 {
@@ -134,7 +135,13 @@ static void steps_note(FILE *f, const struct ct_container *c,
 			ct_step_dur_ns(c, p, i) / 1e6);
 	if (u)
 		fprintf(f, ", unattributed %.1f", u / 1e6);
-	fputs(" ms\n", f);
+	fputs(" ms", f);
+	/* the steps expected and not said, and why ("; no image: shared") */
+	for (unsigned int st = 0; st < CT_STEP_MAX; st++)
+		if (ct_step_missing_name(s->missing[st]))
+			fprintf(f, "; no %s: %s", ct_step_name(st),
+				ct_step_missing_name(s->missing[st]));
+	fputc('\n', f);
 }
 
 

@@ -208,6 +208,16 @@ function eq(what, got, want) {
 		fail(`${what}: ${got}, expected ${want}`);
 }
 
+// Steps its engine looked for and could not place (docs/phases.md
+// "Missing steps"): the phase span says why as the record's "missing".
+function checkMissing(what, a, missing) {
+	const pre = 'coldtrace.step_missing.';
+	const got = Object.keys(a).filter((k) => k.startsWith(pre));
+	eq(`${what} missing steps`, got.length, Object.keys(missing).length);
+	for (const [step, why] of Object.entries(missing))
+		eq(`${what} ${pre}${step}`, a[pre + step], why);
+}
+
 function checkContainer(r, root, kids) {
 	const a = root.attrs, id = r.id;
 	const rt = r.engine === 'direct' ? r.runtime : managed[r.engine];
@@ -251,6 +261,7 @@ function checkContainer(r, root, kids) {
 		eq(`${id} ${p} start`, s.start, ph.start_ns);
 		eq(`${id} ${p} duration`, B(s.end) - B(s.start), ph.dur_ns);
 		checkWhy(`${id} ${p}`, s.attrs, ph);
+		checkMissing(`${id} ${p}`, s.attrs, ph.missing || {});
 		checkWaits(`${id} ${p}`, s, ph);
 		got.delete(p);
 	}
