@@ -104,7 +104,7 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
     return pod, by_id
 
 
-def errors_of(edit=None, unarmed_ok=False, spans=None, **kw):
+def errors_of(edit=None, unarmed_ok=False, spans=None, plugins=None, **kw):
     pod, by_id = pod_and_records(**kw)
     if edit:
         edit(by_id)
@@ -112,8 +112,39 @@ def errors_of(edit=None, unarmed_ok=False, spans=None, **kw):
     del check_cri.SPAN_GAPS[:]
     check_cri.check_pod(pod, by_id, SimpleNamespace(
         runtime="runc", containers=2, ready=False,
-        pod_steps="config,network", spans=spans), None, unarmed_ok)
+        pod_steps="config,network", spans=spans), None, plugins,
+        unarmed_ok)
     return list(check.errors)
+
+
+# The pod's plugins, ms: (name, cmd, exec, exit, where, parent's index)
+PLUGINS = [("loopback", "ADD", 6, 9, "connect", None),
+           ("bridge", "ADD", 6.5, 16, "connect", None),
+           ("host-local", "ADD", 10, 12, "connect", 1),
+           ("loopback", "DEL", 1720, 1722, "network", None),
+           ("bridge", "DEL", 1721, 1760, "network", None),
+           ("host-local", "DEL", 1740, 1745, "network", 4),
+           ("loopback", "DEL", 1851, 1853, "remove", None),
+           ("bridge", "DEL", 1852, 1870, "remove", None),
+           ("host-local", "DEL", 1860, 1862, "remove", 7)]
+
+
+def with_plugins(plugins=PLUGINS):
+    """An edit that says plugins as coldtrace does, nested under their
+    parent, else connect or their destroy step; and their truth."""
+    def edit(by_id):
+        rec = by_id[SID][0]["phases"]
+        where = {"connect": rec["connect"]}
+        where.update((st["step"], st) for st in rec["destroy"]["steps"])
+        made = []
+        for name, _, a, b, at_, up in plugins:
+            st = dict(ph(a, b), step="cni:" + name)
+            made.append(st)
+            parent = made[up] if up is not None else where[at_]
+            parent.setdefault("steps", []).append(st)
+    truth = {SID: [{"step": "cni:" + n, "cmd": c, "exec": at(a),
+                    "exit": at(b)} for n, c, a, b, _, _ in PLUGINS]}
+    return edit, truth
 
 
 class CheckCri(unittest.TestCase):
@@ -204,6 +235,27 @@ class CheckCri(unittest.TestCase):
         self.assertEqual(errors_of(edit=missing, unarmed_ok=True), [])
         e = errors_of(edit=missing)
         self.assertTrue(any("no prepare steps" in x for x in e), e)
+
+    def test_plugin_steps_at_their_execs_inside_their_rpcs(self):
+        edit, truth = with_plugins()
+        self.assertEqual(errors_of(edit=edit, plugins=truth), [])
+
+    def test_a_plugin_not_said_or_said_elsewhere_is_an_error(self):
+        edit, truth = with_plugins(PLUGINS[:-1])
+        e = errors_of(edit=edit, plugins=truth)
+        self.assertTrue(any("plugin steps" in x for x in e), e)
+        # StopPodSandbox's DEL said in remove: outside RemovePodSandbox
+        moved = [p[:4] + ("remove", None) if i == 3 else p
+                 for i, p in enumerate(PLUGINS)]
+        edit, truth = with_plugins(moved)
+        e = errors_of(edit=edit, plugins=truth)
+        self.assertTrue(any("outside RemovePodSandbox" in x for x in e), e)
+        # an ADD said in destroy
+        moved = [p[:4] + ("network", None) if i == 0 else p
+                 for i, p in enumerate(PLUGINS)]
+        edit, truth = with_plugins(moved)
+        e = errors_of(edit=edit, plugins=truth)
+        self.assertTrue(any("said in network" in x for x in e), e)
 
     def test_names_other_than_the_clients_are_errors(self):
         def rename(by_id):
