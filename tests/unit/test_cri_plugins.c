@@ -4,7 +4,7 @@
  * the recordings that carry the plugins' environment (cri-concurrent3:
  * three pods at once; cri2-runc, cri2-crun: containerd 2.1).  The truth
  * is read from the recording itself: each CT_EV_CNI_ENV naming a pod by
- * a whole string of this file's matcher (not the parser under test), its
+ * a whole string (ts_has_string(), not the parser under test), its
  * plugin's exec (the same time and pid) and that pid's exit, to the
  * nanosecond; and the sidecar's RunPodSandbox and StopPodSandbox.
  */
@@ -34,19 +34,6 @@ struct truth {
 	size_t n;
 };
 
-/* Whether env (len bytes) holds the whole string want. */
-static bool has_string(const char *env, size_t len, const char *want)
-{
-	for (size_t i = 0; i < len;) {
-		size_t l = strnlen(env + i, len - i);
-
-		if (i + l < len && !strcmp(env + i, want))
-			return true;
-		i += l + 1;
-	}
-	return false;
-}
-
 /* The pod of the first npods sandboxes that v names, else npods. */
 static size_t pod_of(const struct ts_all *a, size_t npods,
 		     const struct ct_cni_env *v)
@@ -55,7 +42,7 @@ static size_t pod_of(const struct ts_all *a, size_t npods,
 
 	for (size_t i = 0; i < npods; i++) {
 		snprintf(want, sizeof(want), "CNI_CONTAINERID=%s", a->c[i].id);
-		if (has_string(v->env, v->env_len, want))
+		if (ts_has_string(v->env, v->env_len, want))
 			return i;
 	}
 	return npods;
@@ -82,8 +69,9 @@ static void learn_env(struct truth *t, const struct ts_all *a, size_t npods,
 		return;
 	cr_assert_lt(t->n, EXECS);
 	memcpy(p->comm, v->hdr.comm, CT_COMM_LEN);
-	p->add = has_string(v->env, v->env_len, "CNI_COMMAND=ADD");
-	cr_assert(p->add || has_string(v->env, v->env_len, "CNI_COMMAND=DEL"));
+	p->add = ts_has_string(v->env, v->env_len, "CNI_COMMAND=ADD");
+	cr_assert(p->add ||
+		  ts_has_string(v->env, v->env_len, "CNI_COMMAND=DEL"));
 	p->pid = v->hdr.pid;
 	p->ppid = v->hdr.ppid;
 	p->pod = pod;
@@ -283,4 +271,28 @@ Test(cri_plugins, no_environment_no_plugin_steps)
 		cr_expect_eq(a.c[i].cni.n, 0, "%.12s: %u plugins", a.c[i].id,
 			     a.c[i].cni.n);
 	ts_all_free(&a);
+}
+
+/* A plugin is said only inside the plugin that ran it: a child whose
+ * parent's exit was not seen is not said either (no span, slice or
+ * object would hold it). */
+Test(cri_plugins, child_of_a_plugin_not_said_is_not_said)
+{
+	static struct ct_container c;
+
+	c.phase_mask = 1u << CT_PH_CONNECT;
+	c.phases[CT_PH_CONNECT].start_ns = 100;
+	c.phases[CT_PH_CONNECT].end_ns = 200;
+	c.cni.n = 2;
+	c.cni.x[0] = (struct ct_cni_exec){ .plugin = "bridge",
+		.phase = CT_PH_CONNECT, .start_ns = 100 };
+	c.cni.x[1] = (struct ct_cni_exec){ .plugin = "host-local",
+		.phase = CT_PH_CONNECT, .parent = 1, .start_ns = 120,
+		.end_ns = 150 };
+	cr_expect(!ct_cni_exec_said(&c, 1));
+	cr_expect_eq(ct_cni_execs_in(&c, CT_PH_CONNECT, -1, 0), 0);
+	c.cni.x[0].end_ns = 200;
+	cr_expect(ct_cni_exec_said(&c, 1));
+	cr_expect_eq(ct_cni_execs_in(&c, CT_PH_CONNECT, -1, 0), 1);
+	cr_expect_eq(ct_cni_execs_in(&c, CT_PH_CONNECT, -1, 1), 1);
 }

@@ -171,6 +171,18 @@ void ts_all_free(struct ts_all *a)
 	a->text = NULL;
 }
 
+bool ts_has_string(const char *block, size_t len, const char *want)
+{
+	for (size_t i = 0; i < len;) {
+		size_t l = strnlen(block + i, len - i);
+
+		if (i + l < len && !strcmp(block + i, want))
+			return true;
+		i += l + 1;
+	}
+	return false;
+}
+
 uint64_t ts_u64str(const struct tj *sidecar, const char *key)
 {
 	const char *s = tj_str(sidecar, key);

@@ -297,8 +297,10 @@ bool ct_cni_exec_said(const struct ct_container *c, unsigned int k)
 {
 	const struct ct_cni_exec *x = &c->cni.x[k];
 
+	/* a child is said inside its parent only (parent < k) */
 	return k < c->cni.n && x->end_ns && x->end_ns >= x->start_ns &&
-	       ct_has_phase(c, x->phase);
+	       ct_has_phase(c, x->phase) &&
+	       (!x->parent || ct_cni_exec_said(c, x->parent - 1u));
 }
 
 int ct_cni_exec_step(const struct ct_container *c, unsigned int k)

@@ -674,7 +674,8 @@ void ct_steps_first_act(struct ct_container *c, enum ct_phase p,
 			enum ct_step first, enum ct_step next, uint64_t t);
 void ct_steps_settle(struct ct_container *c);
 
-/* Whether c's CNI plugin k is said: its exit seen, its phase c's. */
+/* Whether c's CNI plugin k is said: its exit seen, its phase c's, the
+ * plugin that ran it said. */
 bool ct_cni_exec_said(const struct ct_container *c, unsigned int k);
 /* The step of its phase that plugin k's exec fell in (the first when
  * before it), -1 when the phase has none. */

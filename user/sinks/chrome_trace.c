@@ -322,7 +322,7 @@ static void trace_cni(struct ct_json *w, const struct ct_container *c,
 		      int pid, size_t tid, uint64_t base)
 {
 	uint64_t lane_end[CT_CNI_EXECS] = { 0 };
-	size_t lane[CT_CNI_EXECS], nlanes = 0, l;
+	size_t lane[CT_CNI_EXECS] = { 0 }, nlanes = 0, l;
 	char name[8 + CT_COMM_LEN], label[64];
 
 	for (unsigned int k = 0; k < c->cni.n; k++) {
@@ -330,9 +330,9 @@ static void trace_cni(struct ct_json *w, const struct ct_container *c,
 
 		if (!ct_cni_exec_said(c, k))
 			continue;
-		for (l = 0; !x->parent && l < nlanes && lane_end[l] > x->start_ns;)
+		l = x->parent ? lane[x->parent - 1] : 0;
+		while (!x->parent && l < nlanes && lane_end[l] > x->start_ns)
 			l++;
-		l = x->parent ? lane[x->parent - 1] : l;
 		lane[k] = l;
 		if (l == nlanes) {
 			snprintf(label, sizeof(label), "%.12s cni %zu", c->id,
