@@ -641,15 +641,34 @@ static void cri_mount(struct ct_tracker *tk, void *es, const struct ct_mount *m,
 	cri_app_rootfs(tk, m, target);
 }
 
-/* containerd's umount of a path naming pod s (its shm), or of its netns */
+/*
+ * An app container's destroy in steps (docs/phases.md "destroy's
+ * steps"): delete from destroy's start (the runtime's delete, run by
+ * the pod's shim) to the shim's first umount of its rootfs; unmount
+ * from there to destroy's end (containerd 1.6 and 1.7 then run the
+ * shim's own delete and unmount the rootfs once more).  An umount by
+ * a shim at t, naming app container s.
+ */
+static void cri_app_act(struct cstate *s, uint64_t t)
+{
+	if (!s->c.is_pod)
+		ct_steps_first_act(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
+				   CT_STEP_UNMOUNT, t);
+}
+
+/* containerd's umount of a path naming pod s (its shm), or of its
+ * netns; a shim's of a path naming app container s (its rootfs) */
 static void cri_umount(struct ct_tracker *tk, void *es, struct cstate *s,
 		       const struct ct_mount *m, const char *target, bool ours)
 {
 	(void)es;
 	(void)target;
-	if (ours && s->c.engine == CT_ENG_CRI &&
-	    ct_prog_comm_is(m->hdr.comm, CT_PROG_CONTAINERD))
+	if (!ours || s->c.engine != CT_ENG_CRI)
+		return;
+	if (ct_prog_comm_is(m->hdr.comm, CT_PROG_CONTAINERD))
 		cri_pod_act(s, tk_umount_enter(tk, m));
+	else if (ct_prog_comm_is(m->hdr.comm, CT_PROG_SHIM))
+		cri_app_act(s, tk_umount_enter(tk, m));
 }
 
 /* A pod destroyed, no process left: its plugins have exited. */
