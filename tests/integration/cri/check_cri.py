@@ -54,7 +54,9 @@ pods against the client-side intervals of the RPCs that made them
   StopContainer returned, die and destroy from its StopContainer to the
   end of its RemoveContainer (printed: how long before StopContainer
   returned and RemoveContainer began its destroy ended, docs/phases.md
-  "destroy's steps").
+  "destroy's steps"); destroy in steps, delete (the runtime's delete)
+  and unmount (the shim's umount of its rootfs) begun inside its
+  StopContainer, covering it.
 Several pods at once are held to the same: the plugins are attributed
 by their environment (docs/phases.md, cri table).
 """
@@ -71,6 +73,7 @@ import check  # noqa: E402  (the shared assertions and their error list)
 import steps_truth  # noqa: E402  (steps_of: the steps cover their phase)
 
 DESTROY_STEPS = ["delete", "network", "remove"]
+APP_DESTROY_STEPS = ["delete", "unmount"]
 
 
 def load_pods(path):
@@ -427,6 +430,24 @@ def pod_destroy_steps(rec, stop, remove):
           + f" ms, remove begun {into:.3f} ms into RemovePodSandbox")
 
 
+def app_destroy_steps(rec, stop):
+    """An app container's destroy in steps: delete (the runtime's delete)
+    and unmount (the shim's umount of its rootfs), both begun inside its
+    StopContainer; the steps cover destroy."""
+    tag = f"container {rec['id'][:12]}"
+    try:
+        st, _ = steps_truth.steps_of(rec, "destroy", APP_DESTROY_STEPS)
+    except ValueError as e:
+        check.check(False, f"{tag}: destroy: {e}")
+        return
+    into = [step_in(rec, st, k, stop, "StopContainer")
+            for k in APP_DESTROY_STEPS]
+    print(f"check_cri: {tag}: destroy "
+          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
+          + " ms, begun " + ", ".join(f"{t:.3f}" for t in into)
+          + " ms into StopContainer")
+
+
 def check_pod_record(rec, pod, app_recs, ready, execs, plugins):
     sid = pod["sandbox_id"]
     run = rpc(pod, "RunPodSandbox", sid)
@@ -492,6 +513,7 @@ def check_app_record(rec, pod, oid, spans):
     for ph in ("die", "destroy"):
         within(rec, ph, stop["start_ns"], remove["end_ns"],
                "StopContainer .. RemoveContainer")
+    app_destroy_steps(rec, stop)
     t = span(rec, "destroy")
     if t:  # why its record does not wait for RemoveContainer (printed)
         print(f"check_cri: container {oid[:12]}: destroy ends "

@@ -50,7 +50,8 @@ APPS = ["b" * 64, "c" * 64]
 
 
 def pod_and_records(pod_start=(424.389814, 489.094694),
-                    app_start=(524, 528), pod_remove=1851):
+                    app_start=(524, 528), pod_remove=1851,
+                    app_unmount=1530):
     """One pod of two apps, times in ms after T0: RunPodSandbox [0,
     463.754], the apps' StartContainer at 500 and 540 (30 ms each)."""
     rpcs = [rpc("RunPodSandbox", SID, 0, 463.755023),
@@ -77,7 +78,9 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                                 "create": ph(515 + o, 522 + o),
                                 "start": ph(s, e), "run": ph(e, max(1500, e + 1)),
                                 "die": ph(1500, 1510),
-                                "destroy": ph(1510, 1600)}})
+                                "destroy": prep([("delete", 1510),
+                                                 ("unmount", app_unmount)],
+                                                1600)}})
     last_exec = max(a["phases"]["run"]["start_ns"] for a in apps)
     pod_rec = {"type": "pod", "id": SID, "name": "web", "k8s": dict(K8S),
                "complete": True, "engine": "cri",
@@ -169,6 +172,18 @@ class CheckCri(unittest.TestCase):
     def test_a_pod_removal_outside_remove_pod_sandbox_is_an_error(self):
         e = errors_of(pod_remove=1795)
         self.assertTrue(any("remove step begins" in x for x in e), e)
+
+    def test_an_app_unmount_after_its_stop_container_is_an_error(self):
+        # StopContainer [1490, 1550] ms, check.SLACK_NS 20 ms
+        e = errors_of(app_unmount=1575)
+        self.assertTrue(any("unmount step begins" in x for x in e), e)
+
+    def test_app_destroy_steps_not_covering_it_are_an_error(self):
+        def gap(by_id):
+            d = by_id[APPS[0]][0]["phases"]["destroy"]
+            d["steps"][0]["dur_ns"] -= MS
+        e = errors_of(edit=gap)
+        self.assertTrue(any("destroy: unmount begins" in x for x in e), e)
 
     def test_a_start_ending_before_the_rpc_began_is_an_error(self):
         e = errors_of(app_start=(524, 480))
