@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "coldtrace.h"
-#include "recfile.h"
 #include "tracker.h"
 #include "tsession.h"
 
@@ -33,21 +32,27 @@ static bool names_rootfs(const struct ct_mount *m, const char *id)
 	return n >= strlen(want) && !strcmp(m->target + n - strlen(want), want);
 }
 
-static void learn(struct truth *t, const char *id, const struct ct_hdr *h,
-		  int64_t m2r)
+struct learning {
+	struct truth *t;
+	const char *id;
+};
+
+static void learn(const struct ct_hdr *h, int64_t m2r, void *ctx)
 {
+	struct learning *l = ctx;
+	struct truth *t = l->t;
 	uint64_t at = h->ts_ns + (uint64_t)m2r;
 
 	if (h->type == CT_EV_EXEC && !t->del_ns) {
 		const struct ct_exec *e = (const struct ct_exec *)h;
 
 		if (ts_has_string(e->args, e->args_len, "delete") &&
-		    ts_has_string(e->args, e->args_len, id))
+		    ts_has_string(e->args, e->args_len, l->id))
 			t->del_ns = at;
 	} else if (h->type == CT_EV_UMOUNT && t->del_ns) {
 		const struct ct_mount *m = (const struct ct_mount *)h;
 
-		if (!names_rootfs(m, id))
+		if (!names_rootfs(m, l->id))
 			return;
 		if (!t->umount_ns && !strcmp(h->comm, "containerd-shim"))
 			t->umount_ns = m->start_ns + (uint64_t)m2r;
@@ -57,18 +62,9 @@ static void learn(struct truth *t, const char *id, const struct ct_hdr *h,
 
 static void load_truth(const char *name, const char *id, struct truth *t)
 {
-	struct ct_rec_file_hdr fh;
-	struct ct_rec_reader *rd;
-	const void *rec;
-	char path[128], err[256];
-	size_t len;
+	struct learning l = { .t = t, .id = id };
 
-	snprintf(path, sizeof(path), "tests/fixtures/%s.ctrec", name);
-	cr_assert_eq(ct_rec_reader_open(&rd, path, &fh, err, sizeof(err)), 0,
-		     "%s", err);
-	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
-		learn(t, id, rec, fh.mono_to_real_ns);
-	ct_rec_reader_close(rd);
+	ts_each_record(name, learn, &l);
 }
 
 /* Each of recording name's apps app containers: its destroy's steps at

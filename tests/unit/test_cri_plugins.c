@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coldtrace.h"
-#include "recfile.h"
 #include "tracker.h"
 #include "tsession.h"
 
@@ -90,27 +89,28 @@ static void learn_exit(struct truth *t, const struct ct_hdr *h, int64_t m2r)
 			t->p[i].exit_ns = at;
 }
 
+struct learning {
+	struct truth *t;
+	const struct ts_all *a;
+	size_t npods;
+};
+
+static void learn(const struct ct_hdr *h, int64_t m2r, void *ctx)
+{
+	struct learning *l = ctx;
+
+	if (h->type == CT_EV_CNI_ENV)
+		learn_env(l->t, l->a, l->npods, (const void *)h, m2r);
+	else if (h->type == CT_EV_EXIT)
+		learn_exit(l->t, h, m2r);
+}
+
 static void load_truth(const char *name, const struct ts_all *a,
 		       size_t npods, struct truth *t)
 {
-	struct ct_rec_file_hdr fh;
-	struct ct_rec_reader *rd;
-	const void *rec;
-	char path[128], err[256];
-	size_t len;
+	struct learning l = { .t = t, .a = a, .npods = npods };
 
-	snprintf(path, sizeof(path), "tests/fixtures/%s.ctrec", name);
-	cr_assert_eq(ct_rec_reader_open(&rd, path, &fh, err, sizeof(err)), 0,
-		     "%s", err);
-	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0) {
-		const struct ct_hdr *h = rec;
-
-		if (h->type == CT_EV_CNI_ENV)
-			learn_env(t, a, npods, rec, fh.mono_to_real_ns);
-		else if (h->type == CT_EV_EXIT)
-			learn_exit(t, h, fh.mono_to_real_ns);
-	}
-	ct_rec_reader_close(rd);
+	ts_each_record(name, learn, &l);
 }
 
 /* Pod i's plugin k is truth's plugin x, to the nanosecond. */

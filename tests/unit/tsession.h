@@ -47,6 +47,12 @@ uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key);
  * holds the whole string want: the truth of the CRI tests, read apart
  * from the parser under test. */
 bool ts_has_string(const char *block, size_t len, const char *want);
+/* Each record of tests/fixtures/NAME.ctrec, in order, to fn with the
+ * recording's monotonic-to-wall offset: a test's truth, read from the
+ * records themselves. */
+void ts_each_record(const char *name,
+		    void (*fn)(const struct ct_hdr *h, int64_t m2r, void *ctx),
+		    void *ctx);
 void ts_free(struct ts_result *r);
 /* The client's argv is what the sidecar says was run (want: an array;
  * its first skip items are not the client's). */
