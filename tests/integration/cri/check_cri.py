@@ -412,40 +412,39 @@ def check_app_prepare(rec, pod, oid, spans):
              "containerd's spans"))
 
 
+def destroy_steps(rec, want, rpcs):
+    """rec's destroy steps, which must be want, cover destroy and each
+    begin inside its RPC (rpcs: step -> (interval, name)); printed with
+    how far into its RPC the last began."""
+    tag = f"{rec['type']} {rec['id'][:12]}"
+    try:
+        st, _ = steps_truth.steps_of(rec, "destroy", want)
+    except ValueError as e:
+        check.check(False, f"{tag}: destroy: {e}")
+        return
+    into = [step_in(rec, st, k, *rpcs[k]) for k in want]
+    print(f"check_cri: {tag}: destroy "
+          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
+          + f" ms, {want[-1]} begun {into[-1]:.3f} ms into "
+          f"{rpcs[want[-1]][1]}")
+
+
 def pod_destroy_steps(rec, stop, remove):
     """A pod's destroy in steps: delete (the pause's delete) and network
     (its CNI DEL, the netns unmounted) begun inside its StopPodSandbox,
     remove inside its RemovePodSandbox; the steps cover destroy."""
-    tag = f"pod {rec['id'][:12]}"
-    try:
-        st, _ = steps_truth.steps_of(rec, "destroy", DESTROY_STEPS)
-    except ValueError as e:
-        check.check(False, f"{tag}: destroy: {e}")
-        return
-    step_in(rec, st, "delete", stop, "StopPodSandbox")
-    step_in(rec, st, "network", stop, "StopPodSandbox")
-    into = step_in(rec, st, "remove", remove, "RemovePodSandbox")
-    print(f"check_cri: pod {rec['id'][:12]}: destroy "
-          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
-          + f" ms, remove begun {into:.3f} ms into RemovePodSandbox")
+    s = (stop, "StopPodSandbox")
+    destroy_steps(rec, DESTROY_STEPS, {"delete": s, "network": s,
+                                       "remove": (remove,
+                                                  "RemovePodSandbox")})
 
 
 def app_destroy_steps(rec, stop):
     """An app container's destroy in steps: delete (the runtime's delete)
     and unmount (the shim's umount of its rootfs), both begun inside its
     StopContainer; the steps cover destroy."""
-    tag = f"container {rec['id'][:12]}"
-    try:
-        st, _ = steps_truth.steps_of(rec, "destroy", APP_DESTROY_STEPS)
-    except ValueError as e:
-        check.check(False, f"{tag}: destroy: {e}")
-        return
-    into = [step_in(rec, st, k, stop, "StopContainer")
-            for k in APP_DESTROY_STEPS]
-    print(f"check_cri: {tag}: destroy "
-          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
-          + " ms, begun " + ", ".join(f"{t:.3f}" for t in into)
-          + " ms into StopContainer")
+    destroy_steps(rec, APP_DESTROY_STEPS,
+                  {k: (stop, "StopContainer") for k in APP_DESTROY_STEPS})
 
 
 def check_pod_record(rec, pod, app_recs, ready, execs, plugins):
