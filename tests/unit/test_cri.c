@@ -4,7 +4,7 @@
  * their CNI plugins side by side): each pod's connect and disconnect are
  * its own plugins', by the CNI_CONTAINERID of their environment.  The
  * truth is read from the recording's CT_EV_CNI_ENV records by a matcher
- * of whole strings of this file (not the parser under test) and from
+ * of whole strings (ts_has_string(), not the parser under test) and from
  * the sidecar's client-side RPC intervals.
  */
 #include <criterion/criterion.h>
@@ -26,19 +26,6 @@ struct truth {
 	uint64_t run[2], stop[2];	/* RunPodSandbox, StopPodSandbox */
 };
 
-/* Whether env (len bytes) holds the whole string want. */
-static bool has_string(const char *env, size_t len, const char *want)
-{
-	for (size_t i = 0; i < len;) {
-		size_t l = strnlen(env + i, len - i);
-
-		if (i + l < len && !strcmp(env + i, want))
-			return true;
-		i += l + 1;
-	}
-	return false;
-}
-
 static void first(uint64_t *slot, uint64_t t)
 {
 	if (!*slot || t < *slot)
@@ -51,11 +38,11 @@ static void learn(struct truth *p, const struct ct_cni_env *v, int64_t m2r)
 	uint64_t t = v->hdr.ts_ns + (uint64_t)m2r;
 
 	snprintf(want, sizeof(want), "CNI_CONTAINERID=%s", p->id);
-	if (!has_string(v->env, v->env_len, want))
+	if (!ts_has_string(v->env, v->env_len, want))
 		return;
-	if (has_string(v->env, v->env_len, "CNI_COMMAND=ADD"))
+	if (ts_has_string(v->env, v->env_len, "CNI_COMMAND=ADD"))
 		first(&p->add_ns, t);
-	if (has_string(v->env, v->env_len, "CNI_COMMAND=DEL"))
+	if (ts_has_string(v->env, v->env_len, "CNI_COMMAND=DEL"))
 		first(&p->del_ns, t);
 }
 

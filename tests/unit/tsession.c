@@ -171,6 +171,36 @@ void ts_all_free(struct ts_all *a)
 	a->text = NULL;
 }
 
+bool ts_has_string(const char *block, size_t len, const char *want)
+{
+	for (size_t i = 0; i < len;) {
+		size_t l = strnlen(block + i, len - i);
+
+		if (i + l < len && !strcmp(block + i, want))
+			return true;
+		i += l + 1;
+	}
+	return false;
+}
+
+void ts_each_record(const char *name,
+		    void (*fn)(const struct ct_hdr *h, int64_t m2r, void *ctx),
+		    void *ctx)
+{
+	struct ct_rec_file_hdr fh;
+	struct ct_rec_reader *rd;
+	const void *rec;
+	char path[128], err[256];
+	size_t len;
+
+	snprintf(path, sizeof(path), "tests/fixtures/%s.ctrec", name);
+	cr_assert_eq(ct_rec_reader_open(&rd, path, &fh, err, sizeof(err)), 0,
+		     "%s", err);
+	while (ct_rec_next(rd, &rec, &len, err, sizeof(err)) > 0)
+		fn(rec, fh.mono_to_real_ns, ctx);
+	ct_rec_reader_close(rd);
+}
+
 uint64_t ts_u64str(const struct tj *sidecar, const char *key)
 {
 	const char *s = tj_str(sidecar, key);

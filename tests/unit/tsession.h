@@ -43,6 +43,16 @@ void ts_replay(const char *name, enum ct_ready_mode mode,
  * key as tj_get() takes it ("containers.1.destroy_event_ns"). */
 uint64_t ts_u64str(const struct tj *sidecar, const char *key);
 uint64_t ts_sidecar_u64str(const struct ts_result *r, const char *key);
+/* Whether a NUL-separated block (a CNI plugin's environment, len bytes)
+ * holds the whole string want: the truth of the CRI tests, read apart
+ * from the parser under test. */
+bool ts_has_string(const char *block, size_t len, const char *want);
+/* Each record of tests/fixtures/NAME.ctrec, in order, to fn with the
+ * recording's monotonic-to-wall offset: a test's truth, read from the
+ * records themselves. */
+void ts_each_record(const char *name,
+		    void (*fn)(const struct ct_hdr *h, int64_t m2r, void *ctx),
+		    void *ctx);
 void ts_free(struct ts_result *r);
 /* The client's argv is what the sidecar says was run (want: an array;
  * its first skip items are not the client's). */

@@ -68,6 +68,14 @@ struct cni_env {
 	struct ct_cni_vars v;
 };
 
+/* A plugin's ADD for a sandbox to come, kept for the sandbox's record:
+ * its exec (docs/phases.md "cri table", a step per plugin). */
+struct cni_step {
+	char id[CT_ID_LEN];
+	uint32_t ppid;
+	struct ct_cni_exec x;
+};
+
 /* A network namespace containerd bind-mounted for a sandbox to come. */
 struct cri_netns {
 	uint32_t pid;
@@ -82,6 +90,8 @@ struct cri {
 	size_t nnetns;
 	struct cni_env envs[CNI_ENVS];	/* a ring of the latest */
 	size_t next_env;
+	struct cni_step adds[CRI_PENDING];	/* oldest first */
+	size_t nadds;
 	/* a CT_EV_CNI_ENV came: CNI plugins are attributed by their
 	 * environment only (else a recording made before it: by order) */
 	bool cni_env_seen;
@@ -197,7 +207,88 @@ static void cri_pend_add(struct cri *cr, const struct ct_proc *p,
 	}
 }
 
-static void cri_cni_env(struct cri *cr, const struct ct_cni_env *r)
+/*
+ * Pod c's plugin x, ran by ppid: inside the plugin of that pid in the
+ * same phase (the newest: a later round may reuse a pid), if any.  Past
+ * CT_CNI_EXECS (a conflist of many plugins, DEL retried) it is not said.
+ */
+static void cni_step_add(struct ct_container *c, const struct ct_cni_exec *x,
+			 uint32_t ppid)
+{
+	struct ct_cni_execs *e = &c->cni;
+	struct ct_cni_exec *y;
+
+	if (e->n == CT_CNI_EXECS)
+		return;
+	y = &e->x[e->n];
+	*y = *x;
+	y->parent = 0;
+	for (unsigned int j = e->n; j--;)
+		if (e->x[j].pid == ppid && e->x[j].phase == x->phase) {
+			y->parent = (uint8_t)(j + 1);
+			break;
+		}
+	e->n++;
+}
+
+/*
+ * A plugin's exec, as its environment named it: a DEL goes to its pod
+ * at once, an ADD waits for its sandbox (cri_steps_claim()).  Each is a
+ * step of its own (docs/phases.md "cri table").
+ */
+static void cri_cni_step(struct ct_tracker *tk, struct cri *cr,
+			 const struct ct_hdr *h, const struct ct_cni_vars *v)
+{
+	struct cni_step st = { .ppid = h->ppid };
+	struct cstate *s;
+
+	if (!v->id[0] || (v->cmd != CT_CNI_ADD && v->cmd != CT_CNI_DEL))
+		return;
+	ct_copy_str(st.x.plugin, sizeof(st.x.plugin), h->comm, CT_COMM_LEN);
+	st.x.pid = h->pid;
+	st.x.start_ns = tk_wall(tk, h->ts_ns);
+	st.x.phase = v->cmd == CT_CNI_ADD ? CT_PH_CONNECT : CT_PH_DESTROY;
+	if (v->cmd == CT_CNI_DEL) {
+		s = tk_find(tk, v->id);
+		if (s && s->c.is_pod)
+			cni_step_add(&s->c, &st.x, st.ppid);
+		return;
+	}
+	snprintf(st.id, sizeof(st.id), "%s", v->id);
+	fifo_make_room(cr->adds, &cr->nadds, sizeof(cr->adds[0]));
+	cr->adds[cr->nadds++] = st;
+}
+
+/* Sandbox s takes its ADD's plugins, in exec order. */
+static void cri_steps_claim(struct cri *cr, struct cstate *s)
+{
+	for (size_t i = 0; i < cr->nadds;) {
+		if (strcmp(cr->adds[i].id, s->c.id)) {
+			i++;
+			continue;
+		}
+		cni_step_add(&s->c, &cr->adds[i].x, cr->adds[i].ppid);
+		fifo_take(cr->adds, &cr->nadds, sizeof(cr->adds[0]), i);
+	}
+}
+
+/* The exits of pod s's plugins, from the process model, once seen. */
+static void cri_steps_end(const struct ct_tracker *tk, struct cstate *s)
+{
+	for (unsigned int k = 0; k < s->c.cni.n; k++) {
+		struct ct_cni_exec *x = &s->c.cni.x[k];
+		uint64_t e;
+
+		if (x->end_ns)
+			continue;
+		e = ct_procs_exit_after(tk->model, x->pid,
+					x->start_ns - tk->o.mono_to_real_ns);
+		x->end_ns = e ? tk_wall(tk, e) : 0;
+	}
+}
+
+static void cri_cni_env(struct ct_tracker *tk, struct cri *cr,
+			const struct ct_cni_env *r)
 {
 	struct cni_env *slot = &cr->envs[cr->next_env++ % CNI_ENVS];
 
@@ -205,6 +296,7 @@ static void cri_cni_env(struct cri *cr, const struct ct_cni_env *r)
 	slot->ts_ns = r->hdr.ts_ns;
 	ct_cni_env_parse(r->env, r->env_len, r->env_cut, &slot->v);
 	cr->cni_env_seen = true;
+	cri_cni_step(tk, cr, &r->hdr, &slot->v);
 }
 
 /* The environment of the exec h, if its record came. */
@@ -442,6 +534,8 @@ static void cri_created(struct ct_tracker *tk, void *es, struct cstate *s,
 	}
 	s->c.is_pod = true;
 	cri_claim_add(tk, cr, s, netns, sizeof(netns));
+	cri_steps_claim(cr, s);
+	cri_steps_end(tk, s);
 	cri_claim_netns(cr, s, netns);
 	if (!s->netns_mounted && tk->armed_since &&
 	    ts < tk->armed_since + CRI_NETNS_BEFORE_NS)
@@ -529,9 +623,8 @@ static void cri_program_began(struct ct_tracker *tk, void *es,
 
 static void cri_record(struct ct_tracker *tk, void *es, const struct ct_hdr *h)
 {
-	(void)tk;
 	if (h->type == CT_EV_CNI_ENV)
-		cri_cni_env(es, (const struct ct_cni_env *)h);
+		cri_cni_env(tk, es, (const struct ct_cni_env *)h);
 }
 
 static void cri_exec_unowned(struct ct_tracker *tk, void *es, struct ct_proc *p,
@@ -548,15 +641,42 @@ static void cri_mount(struct ct_tracker *tk, void *es, const struct ct_mount *m,
 	cri_app_rootfs(tk, m, target);
 }
 
-/* containerd's umount of a path naming pod s (its shm), or of its netns */
+/*
+ * An app container's destroy in steps (docs/phases.md "destroy's
+ * steps"): delete from destroy's start (the runtime's delete, run by
+ * the pod's shim) to the shim's first umount of its rootfs; unmount
+ * from there to destroy's end (containerd 1.6 and 1.7 then run the
+ * shim's own delete and unmount the rootfs once more).  An umount by
+ * a shim at t, naming app container s.
+ */
+static void cri_app_act(struct cstate *s, uint64_t t)
+{
+	if (!s->c.is_pod)
+		ct_steps_first_act(&s->c, CT_PH_DESTROY, CT_STEP_DELETE,
+				   CT_STEP_UNMOUNT, t);
+}
+
+/* containerd's umount of a path naming pod s (its shm), or of its
+ * netns; a shim's of a path naming app container s (its rootfs) */
 static void cri_umount(struct ct_tracker *tk, void *es, struct cstate *s,
 		       const struct ct_mount *m, const char *target, bool ours)
 {
 	(void)es;
 	(void)target;
-	if (ours && s->c.engine == CT_ENG_CRI &&
-	    ct_prog_comm_is(m->hdr.comm, CT_PROG_CONTAINERD))
+	if (!ours || s->c.engine != CT_ENG_CRI)
+		return;
+	if (ct_prog_comm_is(m->hdr.comm, CT_PROG_CONTAINERD))
 		cri_pod_act(s, tk_umount_enter(tk, m));
+	else if (ct_prog_comm_is(m->hdr.comm, CT_PROG_SHIM))
+		cri_app_act(s, tk_umount_enter(tk, m));
+}
+
+/* A pod destroyed, no process left: its plugins have exited. */
+static void cri_done(struct ct_tracker *tk, void *es, struct cstate *s)
+{
+	(void)es;
+	if (s->c.is_pod)
+		cri_steps_end(tk, s);
 }
 
 const struct ct_engine_ops ct_engine_cri = {
@@ -568,4 +688,5 @@ const struct ct_engine_ops ct_engine_cri = {
 	.exec_unowned = cri_exec_unowned,
 	.mount = cri_mount,
 	.umount = cri_umount,
+	.done = cri_done,
 };

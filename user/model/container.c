@@ -303,6 +303,54 @@ void ct_steps_settle(struct ct_container *c)
 	}
 }
 
+bool ct_cni_exec_said(const struct ct_container *c, unsigned int k)
+{
+	const struct ct_cni_exec *x = &c->cni.x[k];
+
+	/* a child is said inside its parent only (parent < k) */
+	return k < c->cni.n && x->end_ns && x->end_ns >= x->start_ns &&
+	       ct_has_phase(c, x->phase) &&
+	       (!x->parent || ct_cni_exec_said(c, x->parent - 1u));
+}
+
+int ct_cni_exec_step(const struct ct_container *c, unsigned int k)
+{
+	const struct ct_steps *s = ct_steps_of(c, c->cni.x[k].phase);
+	int i = s && s->n ? (int)s->n - 1 : -1;
+
+	while (i > 0 && s->start_ns[i] > c->cni.x[k].start_ns)
+		i--;
+	return i;
+}
+
+bool ct_cni_exec_in(const struct ct_container *c, unsigned int k,
+		    enum ct_phase p, int step, unsigned int parent)
+{
+	if (!ct_cni_exec_said(c, k) || c->cni.x[k].phase != p)
+		return false;
+	if (parent || c->cni.x[k].parent)
+		return c->cni.x[k].parent == parent;
+	return ct_cni_exec_step(c, k) == step;
+}
+
+unsigned int ct_cni_execs_in(const struct ct_container *c, enum ct_phase p,
+			     int step, unsigned int parent)
+{
+	unsigned int n = 0;
+
+	for (unsigned int k = 0; k < c->cni.n; k++)
+		n += ct_cni_exec_in(c, k, p, step, parent);
+	return n;
+}
+
+const char *ct_cni_exec_name(const struct ct_container *c, unsigned int k,
+			     char *buf, size_t len)
+{
+	snprintf(buf, len, "cni:%.*s", (int)sizeof(c->cni.x[k].plugin),
+		 c->cni.x[k].plugin);
+	return buf;
+}
+
 uint64_t ct_total_ns(const struct ct_container *c)
 {
 	if (!c->last_ns || c->last_ns <= c->first_ns)

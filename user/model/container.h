@@ -484,6 +484,31 @@ struct ct_steps {
 #define CT_STEPS_PHASES	2
 
 /*
+ * A CRI pod's CNI plugins, an exec each (docs/phases.md "cri table"),
+ * as their environment (CT_EV_CNI_ENV) named the pod: its ADD's in
+ * connect, its DEL's in destroy.  They run side by side, so they are
+ * intervals of their own, not steps in a row: each is said inside the
+ * plugin that ran it (an IPAM child, host-local under bridge), else the
+ * destroy step it began in, else its phase (connect has no steps).
+ */
+#define CT_CNI_EXECS	12
+
+struct ct_cni_exec {
+	char plugin[CT_COMM_LEN];	/* its comm: the file's name */
+	uint8_t phase;		/* CT_PH_CONNECT (ADD), CT_PH_DESTROY (DEL) */
+	uint8_t parent;		/* 1 + the index of the plugin that ran
+				 * it, 0: containerd's own */
+	uint32_t pid;
+	uint64_t start_ns;	/* its exec (wall) */
+	uint64_t end_ns;	/* its exit, 0: not seen (not said) */
+};
+
+struct ct_cni_execs {
+	uint8_t n;
+	struct ct_cni_exec x[CT_CNI_EXECS];	/* in exec order */
+};
+
+/*
  * Kubernetes' names of a CRI pod sandbox or app container (CT_EV_IDENT),
  * "" when not known.
  */
@@ -547,6 +572,7 @@ struct ct_container {
 	struct ct_created created;
 	/* prepare's and destroy's (ct_steps_of()); n 0: none */
 	struct ct_steps steps[CT_STEPS_PHASES];
+	struct ct_cni_execs cni;	/* a CRI pod's plugins */
 	struct ct_start_files start_files;	/* --start-files */
 	struct ct_fuse_use fuse;	/* FUSE requests, filled at emission */
 	uint32_t n_slow;	/* --paths: entries used in slow[] */
@@ -670,6 +696,25 @@ void ct_steps_mark(struct ct_container *c, enum ct_phase p, enum ct_step st,
 void ct_steps_first_act(struct ct_container *c, enum ct_phase p,
 			enum ct_step first, enum ct_step next, uint64_t t);
 void ct_steps_settle(struct ct_container *c);
+
+/* Whether c's CNI plugin k is said: its exit seen, its phase c's, the
+ * plugin that ran it said. */
+bool ct_cni_exec_said(const struct ct_container *c, unsigned int k);
+/* The step of its phase that plugin k's exec fell in (the first when
+ * before it), -1 when the phase has none. */
+int ct_cni_exec_step(const struct ct_container *c, unsigned int k);
+/*
+ * Whether plugin k is said in phase p's step (-1: the phase itself) or,
+ * parent > 0, in plugin parent - 1: each once, inside the plugin that
+ * ran it, else the step its exec fell in.  ct_cni_execs_in(): how many.
+ */
+bool ct_cni_exec_in(const struct ct_container *c, unsigned int k,
+		    enum ct_phase p, int step, unsigned int parent);
+unsigned int ct_cni_execs_in(const struct ct_container *c, enum ct_phase p,
+			     int step, unsigned int parent);
+/* "cni:<plugin>" of c's plugin k, in buf */
+const char *ct_cni_exec_name(const struct ct_container *c, unsigned int k,
+			     char *buf, size_t len);
 
 /* Kubernetes named it (a CRI pod or app container, CT_EV_IDENT). */
 static inline bool ct_k8s_known(const struct ct_container *c)

@@ -309,6 +309,45 @@ static void trace_states(struct ct_json *w, const struct ct_why *why,
 	((tid) + STATE_TID * (CT_PH_MAX + 1 + (size_t)(p) * WAIT_LANES + (lane)))
 #define WAKER_TID(tid)	((tid) + STATE_TID * (CT_PH_MAX + 1 + CT_PH_MAX * WAIT_LANES))
 
+/*
+ * A CRI pod's CNI plugins (docs/phases.md "cri table"): slices named
+ * "cni:<plugin>" on tracks of their own after the wakers', laid in lanes
+ * (plugins run side by side: one track would hold slices that overlap
+ * without nesting), each plugin's children on its own lane, inside it.
+ */
+#define CNI_TID(tid, lane)	\
+	((tid) + STATE_TID * (CT_PH_MAX + 2 + CT_PH_MAX * WAIT_LANES + (lane)))
+
+static void trace_cni(struct ct_json *w, const struct ct_container *c,
+		      int pid, size_t tid, uint64_t base)
+{
+	uint64_t lane_end[CT_CNI_EXECS] = { 0 };
+	size_t lane[CT_CNI_EXECS] = { 0 }, nlanes = 0, l;
+	char name[8 + CT_COMM_LEN], label[64];
+
+	for (unsigned int k = 0; k < c->cni.n; k++) {
+		const struct ct_cni_exec *x = &c->cni.x[k];
+
+		if (!ct_cni_exec_said(c, k))
+			continue;
+		l = x->parent ? lane[x->parent - 1] : 0;
+		while (!x->parent && l < nlanes && lane_end[l] > x->start_ns)
+			l++;
+		lane[k] = l;
+		if (l == nlanes) {
+			snprintf(label, sizeof(label), "%.12s cni %zu", c->id,
+				 ++nlanes);
+			trace_meta_event(w, "thread_name", pid, CNI_TID(tid, l),
+					 label, strlen(label));
+		}
+		if (!x->parent)
+			lane_end[l] = x->end_ns;
+		trace_slice(w, ct_cni_exec_name(c, k, name, sizeof(name)),
+			    "cni", pid, CNI_TID(tid, l), x->start_ns,
+			    x->end_ns - x->start_ns, base);
+	}
+}
+
 static void trace_flow(struct ct_json *w, const char *ph, uint64_t id,
 		       int pid, size_t tid, uint64_t ts, uint64_t base)
 {
@@ -552,6 +591,7 @@ int ct_chrome_trace_write(FILE *f, const struct ct_agg *agg,
 	}
 	for (i = 0; i < n; i++) {
 		trace_container(&w, ct_agg_get(agg, i), gpid[i], i + 1, base);
+		trace_cni(&w, ct_agg_get(agg, i), gpid[i], i + 1, base);
 		if (!meta->why)
 			continue;
 		trace_states(&w, meta->why, ct_agg_get(agg, i), gpid[i],

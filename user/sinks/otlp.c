@@ -329,6 +329,9 @@ static void container_end(struct ct_otlp_enc *e, const struct ct_container *c)
 #define SPAN_STEP	(2 + CT_PH_MAX)
 #define SPAN_STEPS	16
 _Static_assert(CT_STEP_MAX <= SPAN_STEPS, "a phase's step spans overlap");
+/* SPAN_CNI + k: a CRI pod's CNI plugin k, a child of the plugin that ran
+ * it, else of the step (the phase, connect) its exec fell in */
+#define SPAN_CNI	(SPAN_STEP + SPAN_STEPS * CT_STEPS_PHASES)
 
 /*
  * --why (docs/phases.md): where the phase's time went, its carrier's
@@ -435,6 +438,43 @@ static void phase_step_spans(struct ct_otlp_enc *e, uint64_t seed,
 	}
 }
 
+/* The span plugin k lies in (SPAN_CNI's comment), -1 if not said. */
+static int cni_parent_span(const struct ct_container *c, unsigned int k)
+{
+	const struct ct_cni_exec *x = &c->cni.x[k];
+	int step = ct_cni_exec_step(c, k), slot = 0;
+	uint64_t v;
+
+	if (!ct_cni_exec_said(c, k) || !ct_agg_sample(c, x->phase, &v))
+		return -1;
+	if (x->parent)
+		return SPAN_CNI + x->parent - 1;
+	if (step < 0)
+		return 1 + x->phase;
+	for (int p = 0; p < x->phase; p++)
+		slot += ct_steps_of(c, p) != NULL;
+	return SPAN_STEP + SPAN_STEPS * slot + step;
+}
+
+/* A CRI pod's CNI plugins (docs/phases.md "cri table"). */
+static void cni_spans(struct ct_otlp_enc *e, uint64_t seed,
+		      const struct ct_container *c)
+{
+	char name[8 + CT_COMM_LEN];
+
+	for (unsigned int k = 0; k < c->cni.n; k++) {
+		int parent = cni_parent_span(c, k);
+
+		if (parent < 0)
+			continue;
+		span_at(e, seed, SPAN_CNI + (int)k, parent,
+			ct_cni_exec_name(c, k, name, sizeof(name)),
+			c->cni.x[k].start_ns, c->cni.x[k].end_ns);
+		attr_str(e, "coldtrace.step", name);
+		span_end(e, 0, NULL);
+	}
+}
+
 static void container_spans(struct ct_otlp_enc *e,
 			    const struct ct_container *c)
 {
@@ -462,6 +502,7 @@ static void container_spans(struct ct_otlp_enc *e,
 		if (ct_steps_of(c, p))
 			phase_step_spans(e, seed, c, p, SPAN_STEP +
 				   SPAN_STEPS * k++);
+	cni_spans(e, seed, c);
 	/* made by an earlier request: before the root, which begins at
 	 * the start's request (docs/phases.md "prepare") */
 	if (c->has_created) {

@@ -134,6 +134,36 @@ static void json_steps_missing(struct ct_json *w, const struct ct_steps *s)
 		ct_json_end_object(w);
 }
 
+/*
+ * The CNI plugins said in phase p's step (-1: in the phase) or in
+ * plugin parent - 1 (docs/phases.md "cri table"): steps of their own,
+ * side by side, each with the plugins it ran.
+ */
+static void json_cni(struct ct_json *w, const struct ct_container *c,
+		     enum ct_phase p, int step, unsigned int parent)
+{
+	char name[8 + CT_COMM_LEN];
+
+	if (!ct_cni_execs_in(c, p, step, parent))
+		return;
+	ct_json_key(w, "steps");
+	ct_json_start_array(w);
+	for (unsigned int k = 0; k < c->cni.n; k++) {
+		const struct ct_cni_exec *x = &c->cni.x[k];
+
+		if (!ct_cni_exec_in(c, k, p, step, parent))
+			continue;
+		ct_json_start_object(w);
+		ct_json_kv_string(w, "step",
+				  ct_cni_exec_name(c, k, name, sizeof(name)));
+		ct_json_kv_u64(w, "start_ns", x->start_ns);
+		ct_json_kv_u64(w, "dur_ns", x->end_ns - x->start_ns);
+		json_cni(w, c, p, step, k + 1);
+		ct_json_end_object(w);
+	}
+	ct_json_end_array(w);
+}
+
 /* A phase's steps (docs/phases.md "prepare's steps", "destroy's
  * steps"), in time order */
 static void json_steps(struct ct_json *w, const struct ct_container *c,
@@ -141,8 +171,10 @@ static void json_steps(struct ct_json *w, const struct ct_container *c,
 {
 	const struct ct_steps *s = ct_steps_of(c, p);
 
-	if (!s || !s->n)
+	if (!s || !s->n) {
+		json_cni(w, c, p, -1, 0);	/* connect: its plugins */
 		return;
+	}
 	ct_json_key(w, "steps");
 	ct_json_start_array(w);
 	for (unsigned int i = 0; i < s->n; i++) {
@@ -150,6 +182,7 @@ static void json_steps(struct ct_json *w, const struct ct_container *c,
 		ct_json_kv_string(w, "step", ct_step_name(s->step[i]));
 		ct_json_kv_u64(w, "start_ns", s->start_ns[i]);
 		ct_json_kv_u64(w, "dur_ns", ct_step_dur_ns(c, p, i));
+		json_cni(w, c, p, (int)i, 0);
 		ct_json_end_object(w);
 	}
 	ct_json_end_array(w);

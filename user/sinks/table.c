@@ -118,21 +118,53 @@ static void fuse_note(FILE *f, const struct ct_fuse_use *u)
 		fprintf(f, "; %" PRIu64 " not kept", u->dropped);
 	fputc('\n', f);
 }
-/* A phase's steps, ms: "prepare: client 84.1, request 7.0, ... ms", and
- * those missing: "; no image: shared" */
+
+/* The CNI plugins said in phase p's step (-1: the phase) or in plugin
+ * parent - 1, ms: " (cni:loopback 1.2, cni:bridge 5.0 (cni:host-local
+ * 1.1))" */
+static void cni_note(FILE *f, const struct ct_container *c, enum ct_phase p,
+		     int step, unsigned int parent)
+{
+	char name[8 + CT_COMM_LEN];
+	const char *sep = " (";
+
+	if (!ct_cni_execs_in(c, p, step, parent))
+		return;
+	for (unsigned int k = 0; k < c->cni.n; k++) {
+		if (!ct_cni_exec_in(c, k, p, step, parent))
+			continue;
+		fprintf(f, "%s%s %.1f", sep,
+			ct_cni_exec_name(c, k, name, sizeof(name)),
+			(c->cni.x[k].end_ns - c->cni.x[k].start_ns) / 1e6);
+		sep = ", ";
+		cni_note(f, c, p, step, k + 1);
+	}
+	fputc(')', f);
+}
+
+/* A phase's steps, ms: "prepare: client 84.1, request 7.0, ... ms", a
+ * phase without (a pod's connect) its plugins: "connect: (cni:...) ms",
+ * and those missing: "; no image: shared" */
 static void steps_note(FILE *f, const struct ct_container *c,
 		       enum ct_phase p)
 {
 	const struct ct_steps *s = ct_steps_of(c, p);
 	uint64_t u = ct_steps_unattributed_ns(c, p);
 
+	if ((!s || !s->n) && ct_cni_execs_in(c, p, -1, 0)) {
+		fprintf(f, "  %s:", ct_phase_name(p));
+		cni_note(f, c, p, -1, 0);
+		fputs(" ms\n", f);
+	}
 	if (!s || !s->n)
 		return;
 	fprintf(f, "  %s:", ct_phase_name(p));
-	for (unsigned int i = 0; i < s->n; i++)
+	for (unsigned int i = 0; i < s->n; i++) {
 		fprintf(f, "%s %s %.1f", i ? "," : "",
 			ct_step_name(s->step[i]),
 			ct_step_dur_ns(c, p, i) / 1e6);
+		cni_note(f, c, p, (int)i, 0);
+	}
 	if (u)
 		fprintf(f, ", unattributed %.1f", u / 1e6);
 	fputs(" ms", f);
@@ -143,7 +175,6 @@ static void steps_note(FILE *f, const struct ct_container *c,
 				ct_step_missing_name(s->missing[st]));
 	fputc('\n', f);
 }
-
 
 static void table_notes(FILE *f, const struct ct_container *c)
 {

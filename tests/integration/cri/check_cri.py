@@ -22,7 +22,12 @@ pods against the client-side intervals of the RPCs that made them
 - with --dump (coldtrace --dump of the session's recording): connect
   begins at the first exec of a CNI plugin whose CNI_CONTAINERID is the
   pod's sandbox and CNI_COMMAND ADD, disconnect at the first such DEL,
-  to the nanosecond; the summary counts no unattributed plugin;
+  to the nanosecond; the summary counts no unattributed plugin; each
+  plugin exec that names the pod is a step of its own (`cni:PLUGIN`,
+  docs/phases.md "cri table"), at its exec and exit to the nanosecond:
+  an ADD's in connect inside RunPodSandbox, a DEL's in destroy's
+  network step inside StopPodSandbox or its remove step inside
+  RemovePodSandbox, a plugin's children inside it;
 - every record named as the client named it: its pod's namespace, name
   and uid (RunPodSandbox's metadata), an app container's name and image
   (CreateContainer's), from the bundle's annotations;
@@ -47,7 +52,11 @@ pods against the client-side intervals of the RPCs that made them
   prepares its snapshot: `<rt> create` runs under StartContainer), start
   beginning there and ending (its program's exec) before its
   StopContainer returned, die and destroy from its StopContainer to the
-  end of its RemoveContainer.
+  end of its RemoveContainer (printed: how long before StopContainer
+  returned and RemoveContainer began its destroy ended, docs/phases.md
+  "destroy's steps"); destroy in steps, delete (the runtime's delete)
+  and unmount (the shim's umount of its rootfs) begun inside its
+  StopContainer, covering it.
 Several pods at once are held to the same: the plugins are attributed
 by their environment (docs/phases.md, cri table).
 """
@@ -64,6 +73,7 @@ import check  # noqa: E402  (the shared assertions and their error list)
 import steps_truth  # noqa: E402  (steps_of: the steps cover their phase)
 
 DESTROY_STEPS = ["delete", "network", "remove"]
+APP_DESTROY_STEPS = ["delete", "unmount"]
 
 
 def load_pods(path):
@@ -163,6 +173,93 @@ def load_cni_execs(path):
                 t = int(m.group(1)) * 1000000000 + int(m.group(2))
                 execs.setdefault((m.group(4), m.group(3)), []).append(t)
     return execs
+
+
+DUMP_PROC = re.compile(r'^(\d+)\.(\d{9}) (CNIENV|EXIT) +pid=(\d+) .*?'
+                       r'comm="([^"]*)"(.*)$')
+CNIENV_ARGS = re.compile(r' cmd=(\S+) id="([^"]*)"')
+
+
+def load_plugins(path):
+    """{sandbox id: [{step, cmd, exec, exit}]}: each plugin exec that its
+    environment (CNIENV) named, ADD or DEL, to its pid's next exit, from
+    coldtrace --dump."""
+    plugins, running = {}, {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = DUMP_PROC.match(line)
+            if not m:
+                continue
+            t = int(m.group(1)) * 1000000000 + int(m.group(2))
+            pid = int(m.group(4))
+            if m.group(3) == "EXIT":
+                if pid in running:
+                    running.pop(pid)["exit"] = t
+                continue
+            a = CNIENV_ARGS.search(m.group(6))
+            if a and a.group(1) in ("ADD", "DEL"):
+                running[pid] = {"step": "cni:" + m.group(5),
+                                "cmd": a.group(1), "exec": t, "exit": None}
+                plugins.setdefault(a.group(2), []).append(running[pid])
+    return plugins
+
+
+def plugin_steps(rec):
+    """The pod's plugin steps: [(step, start, end, where, parent)], where
+    the phase (connect) or destroy's step they are said in, parent the
+    (start, end) of the plugin that ran it."""
+    out = []
+
+    def walk(steps, where, parent):
+        for st in steps:
+            iv = (st["start_ns"], st["start_ns"] + st["dur_ns"])
+            out.append((st["step"], iv[0], iv[1], where, parent))
+            walk(st.get("steps") or [], where, iv)
+
+    walk((check.phase(rec, "connect") or {}).get("steps") or [], "connect",
+         None)
+    for st in (check.phase(rec, "destroy") or {}).get("steps") or []:
+        walk(st.get("steps") or [], st["step"], None)
+    return out
+
+
+# Where a plugin step is said, and the RPC whose plugins run there.
+PLUGIN_RPCS = {"connect": ("ADD", "RunPodSandbox"),
+               "network": ("DEL", "StopPodSandbox"),
+               "remove": ("DEL", "RemovePodSandbox")}
+
+
+def check_plugin_steps(rec, pod, plugins):
+    """Each plugin exec of the pod a step of its own, to the nanosecond
+    of its exec and exit: an ADD's in connect, inside RunPodSandbox, a
+    DEL's in destroy's network step inside StopPodSandbox or its remove
+    step inside RemovePodSandbox; a plugin's children inside it."""
+    sid = rec["id"]
+    tag = f"pod {sid[:12]}"
+    got = plugin_steps(rec)
+    want = plugins.get(sid, [])
+    check.check(sorted(g[:3] for g in got) ==
+                sorted((w["step"], w["exec"], w["exit"]) for w in want),
+                f"{tag}: plugin steps {sorted(g[:3] for g in got)}, its "
+                f"plugins' execs and exits "
+                f"{sorted((w['step'], w['exec'], w['exit']) for w in want)}")
+    cmd_of = {(w["step"], w["exec"]): w["cmd"] for w in want}
+    for step, s, e, where, parent in got:
+        cmd, name = PLUGIN_RPCS.get(where, (None, where))
+        r = rpc(pod, name, sid)
+        if not check.check(r and cmd_of.get((step, s)) == cmd,
+                           f"{tag}: {step} at {s} ({cmd_of.get((step, s))})"
+                           f" said in {where}"):
+            continue
+        check.check(r["start_ns"] - check.SLACK_NS <= s and
+                    e <= r["end_ns"] + check.SLACK_NS,
+                    f"{tag}: {step} [{s}, {e}) outside {name} "
+                    f"[{r['start_ns']}, {r['end_ns']}]")
+        check.check(parent is None or parent[0] <= s <= e <= parent[1],
+                    f"{tag}: {step} [{s}, {e}) outside its parent {parent}")
+    print(f"check_cri: {tag}: plugin steps " + ", ".join(
+        f"{where} {step} {(e - s) / 1e6:.2f}"
+        for step, s, e, where, _ in sorted(got, key=lambda g: g[1])) + " ms")
 
 
 def starts_at_plugin(rec, phase, execs, cmd):
@@ -315,25 +412,42 @@ def check_app_prepare(rec, pod, oid, spans):
              "containerd's spans"))
 
 
+def destroy_steps(rec, want, rpcs):
+    """rec's destroy steps, which must be want, cover destroy and each
+    begin inside its RPC (rpcs: step -> (interval, name)); printed with
+    how far into its RPC the last began."""
+    tag = f"{rec['type']} {rec['id'][:12]}"
+    try:
+        st, _ = steps_truth.steps_of(rec, "destroy", want)
+    except ValueError as e:
+        check.check(False, f"{tag}: destroy: {e}")
+        return
+    into = [step_in(rec, st, k, *rpcs[k]) for k in want]
+    print(f"check_cri: {tag}: destroy "
+          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
+          + f" ms, {want[-1]} begun {into[-1]:.3f} ms into "
+          f"{rpcs[want[-1]][1]}")
+
+
 def pod_destroy_steps(rec, stop, remove):
     """A pod's destroy in steps: delete (the pause's delete) and network
     (its CNI DEL, the netns unmounted) begun inside its StopPodSandbox,
     remove inside its RemovePodSandbox; the steps cover destroy."""
-    tag = f"pod {rec['id'][:12]}"
-    try:
-        st, _ = steps_truth.steps_of(rec, "destroy", DESTROY_STEPS)
-    except ValueError as e:
-        check.check(False, f"{tag}: destroy: {e}")
-        return
-    step_in(rec, st, "delete", stop, "StopPodSandbox")
-    step_in(rec, st, "network", stop, "StopPodSandbox")
-    into = step_in(rec, st, "remove", remove, "RemovePodSandbox")
-    print(f"check_cri: pod {rec['id'][:12]}: destroy "
-          + ", ".join(f"{k} {(b - a) / 1e6:.2f}" for k, (a, b) in st.items())
-          + f" ms, remove begun {into:.3f} ms into RemovePodSandbox")
+    s = (stop, "StopPodSandbox")
+    destroy_steps(rec, DESTROY_STEPS, {"delete": s, "network": s,
+                                       "remove": (remove,
+                                                  "RemovePodSandbox")})
 
 
-def check_pod_record(rec, pod, app_recs, ready, execs):
+def app_destroy_steps(rec, stop):
+    """An app container's destroy in steps: delete (the runtime's delete)
+    and unmount (the shim's umount of its rootfs), both begun inside its
+    StopContainer; the steps cover destroy."""
+    destroy_steps(rec, APP_DESTROY_STEPS,
+                  {k: (stop, "StopContainer") for k in APP_DESTROY_STEPS})
+
+
+def check_pod_record(rec, pod, app_recs, ready, execs, plugins):
     sid = pod["sandbox_id"]
     run = rpc(pod, "RunPodSandbox", sid)
     stop = rpc(pod, "StopPodSandbox", sid)
@@ -346,6 +460,8 @@ def check_pod_record(rec, pod, app_recs, ready, execs):
     if execs is not None:
         starts_at_plugin(rec, "connect", execs, "ADD")
         starts_at_plugin(rec, "disconnect", execs, "DEL")
+    if plugins is not None:
+        check_plugin_steps(rec, pod, plugins)
     inside(rec, "create", run, "RunPodSandbox")
     started_inside(rec, "start", run, "RunPodSandbox", stop["end_ns"],
                    "StopPodSandbox")
@@ -396,6 +512,13 @@ def check_app_record(rec, pod, oid, spans):
     for ph in ("die", "destroy"):
         within(rec, ph, stop["start_ns"], remove["end_ns"],
                "StopContainer .. RemoveContainer")
+    app_destroy_steps(rec, stop)
+    t = span(rec, "destroy")
+    if t:  # why its record does not wait for RemoveContainer (printed)
+        print(f"check_cri: container {oid[:12]}: destroy ends "
+              f"{(stop['end_ns'] - t[2]) / 1e6:.2f} ms before StopContainer"
+              f" returned, {(remove['start_ns'] - t[2]) / 1e6:.2f} ms "
+              "before RemoveContainer began")
 
 
 def one_record(by_id, oid, a):
@@ -430,7 +553,7 @@ def check_names(rec, pod, container):
                     f"{tag}: image {rec.get('image')!r}, want {pod['image']}")
 
 
-def check_pod(pod, by_id, a, execs, unarmed_ok):
+def check_pod(pod, by_id, a, execs, plugins, unarmed_ok):
     sid = pod.get("sandbox_id")
     if not check.check(sid, f"pod {pod.get('name')}: no sandbox id"):
         return
@@ -446,7 +569,7 @@ def check_pod(pod, by_id, a, execs, unarmed_ok):
             apps.append(rec)
     rec = one_record(by_id, sid, a)
     if rec:
-        check_pod_record(rec, pod, apps, a.ready, execs)
+        check_pod_record(rec, pod, apps, a.ready, execs, plugins)
         check_pod_prepare(rec, rpc(pod, "RunPodSandbox", sid), unarmed_ok,
                           a.pod_steps.split(","), a.spans)
         check_names(rec, pod, None)
@@ -481,12 +604,13 @@ def main():
     for rec in recs:
         by_id.setdefault(rec.get("id"), []).append(rec)
     execs = load_cni_execs(a.dump) if a.dump else None
+    plugins = load_plugins(a.dump) if a.dump else None
     if check.check(summary is not None, "no summary line"):
         check.check(summary.get("cni_unattributed") == 0,
                     f"cni_unattributed {summary.get('cni_unattributed')}")
     unarmed = 0
     for pod in pods:
-        rec = check_pod(pod, by_id, a, execs, a.detached)
+        rec = check_pod(pod, by_id, a, execs, plugins, a.detached)
         unarmed += bool(rec and UNARMED in (rec.get("prepare_missing") or ""))
     # detached: the pod whose first act came first came before anything
     # attached the hooks (a pod's shim, or its ADD, attaches them after

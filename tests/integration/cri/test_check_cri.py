@@ -50,7 +50,8 @@ APPS = ["b" * 64, "c" * 64]
 
 
 def pod_and_records(pod_start=(424.389814, 489.094694),
-                    app_start=(524, 528), pod_remove=1851):
+                    app_start=(524, 528), pod_remove=1851,
+                    app_unmount=1530):
     """One pod of two apps, times in ms after T0: RunPodSandbox [0,
     463.754], the apps' StartContainer at 500 and 540 (30 ms each)."""
     rpcs = [rpc("RunPodSandbox", SID, 0, 463.755023),
@@ -77,7 +78,9 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
                                 "create": ph(515 + o, 522 + o),
                                 "start": ph(s, e), "run": ph(e, max(1500, e + 1)),
                                 "die": ph(1500, 1510),
-                                "destroy": ph(1510, 1600)}})
+                                "destroy": prep([("delete", 1510),
+                                                 ("unmount", app_unmount)],
+                                                1600)}})
     last_exec = max(a["phases"]["run"]["start_ns"] for a in apps)
     pod_rec = {"type": "pod", "id": SID, "name": "web", "k8s": dict(K8S),
                "complete": True, "engine": "cri",
@@ -104,7 +107,7 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
     return pod, by_id
 
 
-def errors_of(edit=None, unarmed_ok=False, spans=None, **kw):
+def errors_of(edit=None, unarmed_ok=False, spans=None, plugins=None, **kw):
     pod, by_id = pod_and_records(**kw)
     if edit:
         edit(by_id)
@@ -112,8 +115,39 @@ def errors_of(edit=None, unarmed_ok=False, spans=None, **kw):
     del check_cri.SPAN_GAPS[:]
     check_cri.check_pod(pod, by_id, SimpleNamespace(
         runtime="runc", containers=2, ready=False,
-        pod_steps="config,network", spans=spans), None, unarmed_ok)
+        pod_steps="config,network", spans=spans), None, plugins,
+        unarmed_ok)
     return list(check.errors)
+
+
+# The pod's plugins, ms: (name, cmd, exec, exit, where, parent's index)
+PLUGINS = [("loopback", "ADD", 6, 9, "connect", None),
+           ("bridge", "ADD", 6.5, 16, "connect", None),
+           ("host-local", "ADD", 10, 12, "connect", 1),
+           ("loopback", "DEL", 1720, 1722, "network", None),
+           ("bridge", "DEL", 1721, 1760, "network", None),
+           ("host-local", "DEL", 1740, 1745, "network", 4),
+           ("loopback", "DEL", 1851, 1853, "remove", None),
+           ("bridge", "DEL", 1852, 1870, "remove", None),
+           ("host-local", "DEL", 1860, 1862, "remove", 7)]
+
+
+def with_plugins(plugins=PLUGINS):
+    """An edit that says plugins as coldtrace does, nested under their
+    parent, else connect or their destroy step; and their truth."""
+    def edit(by_id):
+        rec = by_id[SID][0]["phases"]
+        where = {"connect": rec["connect"]}
+        where.update((st["step"], st) for st in rec["destroy"]["steps"])
+        made = []
+        for name, _, a, b, at_, up in plugins:
+            st = dict(ph(a, b), step="cni:" + name)
+            made.append(st)
+            parent = made[up] if up is not None else where[at_]
+            parent.setdefault("steps", []).append(st)
+    truth = {SID: [{"step": "cni:" + n, "cmd": c, "exec": at(a),
+                    "exit": at(b)} for n, c, a, b, _, _ in PLUGINS]}
+    return edit, truth
 
 
 class CheckCri(unittest.TestCase):
@@ -138,6 +172,18 @@ class CheckCri(unittest.TestCase):
     def test_a_pod_removal_outside_remove_pod_sandbox_is_an_error(self):
         e = errors_of(pod_remove=1795)
         self.assertTrue(any("remove step begins" in x for x in e), e)
+
+    def test_an_app_unmount_after_its_stop_container_is_an_error(self):
+        # StopContainer [1490, 1550] ms, check.SLACK_NS 20 ms
+        e = errors_of(app_unmount=1575)
+        self.assertTrue(any("unmount step begins" in x for x in e), e)
+
+    def test_app_destroy_steps_not_covering_it_are_an_error(self):
+        def gap(by_id):
+            d = by_id[APPS[0]][0]["phases"]["destroy"]
+            d["steps"][0]["dur_ns"] -= MS
+        e = errors_of(edit=gap)
+        self.assertTrue(any("destroy: unmount begins" in x for x in e), e)
 
     def test_a_start_ending_before_the_rpc_began_is_an_error(self):
         e = errors_of(app_start=(524, 480))
@@ -204,6 +250,27 @@ class CheckCri(unittest.TestCase):
         self.assertEqual(errors_of(edit=missing, unarmed_ok=True), [])
         e = errors_of(edit=missing)
         self.assertTrue(any("no prepare steps" in x for x in e), e)
+
+    def test_plugin_steps_at_their_execs_inside_their_rpcs(self):
+        edit, truth = with_plugins()
+        self.assertEqual(errors_of(edit=edit, plugins=truth), [])
+
+    def test_a_plugin_not_said_or_said_elsewhere_is_an_error(self):
+        edit, truth = with_plugins(PLUGINS[:-1])
+        e = errors_of(edit=edit, plugins=truth)
+        self.assertTrue(any("plugin steps" in x for x in e), e)
+        # StopPodSandbox's DEL said in remove: outside RemovePodSandbox
+        moved = [p[:4] + ("remove", None) if i == 3 else p
+                 for i, p in enumerate(PLUGINS)]
+        edit, truth = with_plugins(moved)
+        e = errors_of(edit=edit, plugins=truth)
+        self.assertTrue(any("outside RemovePodSandbox" in x for x in e), e)
+        # an ADD said in destroy
+        moved = [p[:4] + ("network", None) if i == 0 else p
+                 for i, p in enumerate(PLUGINS)]
+        edit, truth = with_plugins(moved)
+        e = errors_of(edit=edit, plugins=truth)
+        self.assertTrue(any("said in network" in x for x in e), e)
 
     def test_names_other_than_the_clients_are_errors(self):
         def rename(by_id):
