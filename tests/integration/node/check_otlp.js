@@ -81,11 +81,24 @@ function containerSpans(r) {
 }
 
 // every ended phase's steps (prepare's, destroy's): spans "PHASE.STEP",
-// children of the phase's span; each with its phase's name
+// children of the phase's span; a CRI pod's CNI plugins (docs/phases.md
+// "cri table"), nested in the step, plugin or phase that holds them:
+// spans named by the plugin, children of their holder's span
 function stepsOf(r) {
-	return Object.entries(r.phases || {}).flatMap(([ph, p]) =>
-		p.dur_ns !== null && p.dur_ns !== undefined ?
-			(p.steps || []).map((s) => ({ ...s, phase: ph })) : []);
+	const out = [];
+	const walk = (list, phase, holder) => {
+		for (const s of list || []) {
+			const name = s.step.startsWith('cni:') ? s.step :
+				`${phase}.${s.step}`;
+			const w = { ...s, phase, name, holder };
+			out.push(w);
+			walk(s.steps, phase, w);
+		}
+	};
+	for (const [ph, p] of Object.entries(r.phases || {}))
+		if (p.dur_ns !== null && p.dur_ns !== undefined)
+			walk(p.steps, ph, null);
+	return out;
 }
 
 function pullSpans(p) {
@@ -282,17 +295,21 @@ function checkSteps(r, kids) {
 	const got = kids.filter((s) => s.attrs['coldtrace.step']);
 	if (got.length !== want.length)
 		fail(`${id}: ${got.length} step spans, the record has ${want.length}`);
+	// a plugin's name may come twice (its ADD, its DEL): by its start too
+	const spanOf = (w) => got.find((x) => x.name === w.name &&
+				       String(x.start) === String(w.start_ns));
 	for (const w of want) {
-		const name = `${w.phase}.${w.step}`;
+		const name = w.name;
 		const ph = kids.find((s) => s.name === w.phase &&
 				     s.attrs['coldtrace.phase']);
-		const s = got.find((x) => x.name === name);
+		const holder = w.holder ? spanOf(w.holder) : ph;
+		const s = spanOf(w);
 		if (!s) {
 			fail(`${id}: no span of ${w.phase}'s step ${w.step}`);
 			continue;
 		}
 		eq(`${id} ${name} step`, s.attrs['coldtrace.step'], w.step);
-		eq(`${id} ${name} parent`, s.parentSpanId, ph && ph.spanId);
+		eq(`${id} ${name} parent`, s.parentSpanId, holder && holder.spanId);
 		eq(`${id} ${name} start`, s.start, w.start_ns);
 		eq(`${id} ${name} duration`, B(s.end) - B(s.start), w.dur_ns);
 	}
