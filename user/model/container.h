@@ -225,13 +225,9 @@ struct ct_fuse_use {
 	uint64_t wait_before_ready_ns;
 	uint64_t wait_after_ready_ns;
 	uint64_t last_ns;	/* the last request's end, after the exec */
-	/* the layers' fetched bytes (ct_fuse_layer's), of every one */
-	uint32_t fetched_layers;	/* CT_FETCHED_KNOWN */
-	uint32_t fetched_unknown;	/* CT_FETCHED_UNKNOWN */
-	bool fetched_shared;
-	uint64_t fetched_bytes;
-	uint64_t fetched_by_ready_bytes;
-	uint64_t fetched_after_ready_bytes;
+	/* the layers' fetched bytes (ct_fuse_layer's), summed over every
+	 * one, and their counts (figures.h) */
+	CT_FUSE_FIGURES(CT_FUSE_FIGURE_FIELD)
 	/* per connection, the longest waits first: CT_FUSE_LAYERS of
 	 * them, the others (up to CT_FUSE_CONNS) counted in layers_more */
 	uint32_t nlayers;

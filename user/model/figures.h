@@ -130,6 +130,85 @@ struct ct_figure_row {
 		  "exit status",					\
 	  .json_at = 23, .otlp_at = 21)
 
+/*
+ * The figures of a container's FUSE use (struct ct_fuse_use, its
+ * "fuse" in the record, coldtrace.fuse.* on its root span): the same
+ * kind of table, a row a field of struct ct_fuse_use made from the row.
+ * A row's kind is its type: COUNT, a uint64_t; LAYERS, a uint32_t;
+ * SHARED, a bool.  It is said when all of its when's conditions hold
+ * (enum ct_fuse_figure_when); json_at and otlp_at as above, in the
+ * groups json_fuse() and fetched_attrs() walk.
+ */
+enum ct_fuse_figure_kind { CT_FUSE_FIG_COUNT, CT_FUSE_FIG_LAYERS,
+			   CT_FUSE_FIG_SHARED };
+
+enum ct_fuse_figure_when {
+	/* a layer was sampled: its fetched bytes are known or unknown */
+	CT_FUSE_IF_FETCHED = 1u << 0,
+	CT_FUSE_IF_READY = 1u << 1,	/* its ready phase splits it */
+	CT_FUSE_IF_SET = 1u << 2,	/* not 0 */
+};
+
+struct ct_fuse_figure_row {
+	const char *name;	/* its field's */
+	size_t off;		/* in struct ct_fuse_use */
+	enum ct_fuse_figure_kind kind;
+	unsigned int when;	/* enum ct_fuse_figure_when */
+	const char *json;	/* the key in the record's "fuse" */
+	const char *otlp;	/* its attribute (a SHARED's: true) */
+	unsigned int json_at, otlp_at;
+};
+
+#define CT_FUSE_FIGURES(X)						\
+	/* the bytes its layers fetched from their registry while it	\
+	 * read (user/enrich/fuse.h), summed over the sampled ones */	\
+	X(fetched_bytes, COUNT, .when = CT_FUSE_IF_FETCHED,		\
+	  .json = "fetched_bytes",					\
+	  .otlp = "coldtrace.fuse.fetched_bytes",			\
+	  .json_at = 11, .otlp_at = 11)					\
+	/* of it, between samples where its reads (or, with none, its	\
+	 * requests) all began before the end of ready, and all after	\
+	 * it; the rest fell between samples around ready */		\
+	X(fetched_by_ready_bytes, COUNT,				\
+	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_READY,		\
+	  .json = "fetched_by_ready_bytes",				\
+	  .otlp = "coldtrace.fuse.fetched_by_ready_bytes",		\
+	  .json_at = 12, .otlp_at = 12)					\
+	X(fetched_after_ready_bytes, COUNT,				\
+	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_READY,		\
+	  .json = "fetched_after_ready_bytes",				\
+	  .otlp = "coldtrace.fuse.fetched_after_ready_bytes",		\
+	  .json_at = 13, .otlp_at = 13)					\
+	/* its layers whose fetched bytes are known (CT_FETCHED_KNOWN) */\
+	X(fetched_layers, LAYERS, .when = CT_FUSE_IF_FETCHED,		\
+	  .json = "fetched_layers",					\
+	  .otlp = "coldtrace.fuse.fetched_layers",			\
+	  .json_at = 14, .otlp_at = 14)					\
+	/* and unknown (CT_FETCHED_UNKNOWN) */				\
+	X(fetched_unknown, LAYERS,					\
+	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_SET,			\
+	  .json = "fetched_unknown_layers",				\
+	  .otlp = "coldtrace.fuse.fetched_unknown_layers",		\
+	  .json_at = 15, .otlp_at = 15)					\
+	/* another container's requests fell between the same samples	\
+	 * as some of its layers': the growth is theirs together */	\
+	X(fetched_shared, SHARED,					\
+	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_SET,			\
+	  .json = "fetched_shared",					\
+	  .otlp = "coldtrace.fuse.fetched_shared",			\
+	  .json_at = 16, .otlp_at = 16)
+
+#define CT_FUSE_FIGURE_TYPE_COUNT	uint64_t
+#define CT_FUSE_FIGURE_TYPE_LAYERS	uint32_t
+#define CT_FUSE_FIGURE_TYPE_SHARED	bool
+/* Its field in struct ct_fuse_use. */
+#define CT_FUSE_FIGURE_FIELD(field, kind, ...)				\
+	CT_FUSE_FIGURE_TYPE_##kind field;
+
+#define CT_FUSE_FIGURE_ENUM(field, kind, ...)	CT_FUSE_FIG_##field,
+enum ct_fuse_figure { CT_FUSE_FIGURES(CT_FUSE_FIGURE_ENUM) CT_FUSE_FIG_MAX };
+#undef CT_FUSE_FIGURE_ENUM
+
 #define CT_FIGURE_TYPE_FLAG	bool
 #define CT_FIGURE_TYPE_REASON	uint8_t
 #define CT_FIGURE_TYPE_EXIT	bool
@@ -157,5 +236,19 @@ int ct_figures_set(const struct ct_container *c, enum ct_figure_out out,
 		   unsigned int group, enum ct_figure set[CT_FIG_MAX]);
 /* Whether a figure set in c keeps it out of any of mask's statistics. */
 bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask);
+
+struct ct_fuse_use;
+
+const struct ct_fuse_figure_row *ct_fuse_figure_row(enum ct_fuse_figure f);
+/* Its value in u, widened. */
+uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
+			      enum ct_fuse_figure f);
+/*
+ * The figures of group (1..9) of out (CT_FIG_JSON or CT_FIG_OTLP) said
+ * of u, in its order, into set[]; their number.
+ */
+int ct_fuse_figures_said(const struct ct_fuse_use *u, enum ct_figure_out out,
+			 unsigned int group,
+			 enum ct_fuse_figure set[CT_FUSE_FIG_MAX]);
 
 #endif /* __CT_FIGURES_H */

@@ -242,24 +242,22 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 		attr_bool(e, "coldtrace.pod_sandbox", true);
 }
 
-/* what its lazy layers fetched, as the record's "fuse" says it */
+/* what its lazy layers fetched (figures.h), as the record's "fuse"
+ * says it */
 static void fetched_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
 {
-	if (!u->fetched_layers && !u->fetched_unknown)
-		return;
-	attr_int(e, "coldtrace.fuse.fetched_bytes", (int64_t)u->fetched_bytes);
-	if (u->has_ready) {
-		attr_int(e, "coldtrace.fuse.fetched_by_ready_bytes",
-			 (int64_t)u->fetched_by_ready_bytes);
-		attr_int(e, "coldtrace.fuse.fetched_after_ready_bytes",
-			 (int64_t)u->fetched_after_ready_bytes);
+	enum ct_fuse_figure set[CT_FUSE_FIG_MAX];
+	int n = ct_fuse_figures_said(u, CT_FIG_OTLP, 1, set);
+	const struct ct_fuse_figure_row *r;
+
+	for (int i = 0; i < n; i++) {
+		r = ct_fuse_figure_row(set[i]);
+		if (r->kind == CT_FUSE_FIG_SHARED)
+			attr_bool(e, r->otlp, true);
+		else
+			attr_int(e, r->otlp,
+				 (int64_t)ct_fuse_figure_value(u, set[i]));
 	}
-	attr_int(e, "coldtrace.fuse.fetched_layers", u->fetched_layers);
-	if (u->fetched_unknown)
-		attr_int(e, "coldtrace.fuse.fetched_unknown_layers",
-			 u->fetched_unknown);
-	if (u->fetched_shared)
-		attr_bool(e, "coldtrace.fuse.fetched_shared", true);
 }
 
 /*

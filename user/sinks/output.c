@@ -256,23 +256,22 @@ static void json_fetched(struct ct_json *w, const struct ct_fuse_layer *l,
 		ct_json_kv_bool(w, "fetched_shared", true);
 }
 
-/* the same, summed over its layers; absent when none has samples */
+/* the same, summed over its layers (figures.h); absent when none has
+ * samples */
 static void json_fetched_sums(struct ct_json *w, const struct ct_fuse_use *u)
 {
-	if (!u->fetched_layers && !u->fetched_unknown)
-		return;
-	ct_json_kv_u64(w, "fetched_bytes", u->fetched_bytes);
-	if (u->has_ready) {
-		ct_json_kv_u64(w, "fetched_by_ready_bytes",
-			       u->fetched_by_ready_bytes);
-		ct_json_kv_u64(w, "fetched_after_ready_bytes",
-			       u->fetched_after_ready_bytes);
+	enum ct_fuse_figure set[CT_FUSE_FIG_MAX];
+	int n = ct_fuse_figures_said(u, CT_FIG_JSON, 1, set);
+	const struct ct_fuse_figure_row *r;
+
+	for (int i = 0; i < n; i++) {
+		r = ct_fuse_figure_row(set[i]);
+		if (r->kind == CT_FUSE_FIG_SHARED)
+			ct_json_kv_bool(w, r->json, true);
+		else
+			ct_json_kv_u64(w, r->json,
+				       ct_fuse_figure_value(u, set[i]));
 	}
-	ct_json_kv_u64(w, "fetched_layers", u->fetched_layers);
-	if (u->fetched_unknown)
-		ct_json_kv_u64(w, "fetched_unknown_layers", u->fetched_unknown);
-	if (u->fetched_shared)
-		ct_json_kv_bool(w, "fetched_shared", true);
 }
 
 /* "layers": each connection's share, "MAJ:MIN" as mountinfo says it */
