@@ -225,3 +225,35 @@ Test(figures, fuse_fetched_otlp_in_their_places)
 	cr_expect_null(strstr(buf, "fetched"), "%s", buf);
 	free(buf);
 }
+
+/* The recordings' lazy pull has a ready phase: its FUSE counts and
+ * waits without one, in both outputs. */
+Test(figures, fuse_counts_without_ready_in_their_places)
+{
+	struct ct_container c;
+	char *buf;
+
+	fetched_set(&c);
+	c.fuse.has_ready = false;
+	c.fuse.wait_before_ready_ns = 1;
+	c.fuse.errors = 5;
+	buf = record_of(&c);
+	cr_expect_not_null(strstr(buf, "\"fuse\":{\"requests\":104,"
+		"\"reads\":76,\"read_bytes\":6975280,\"errors\":5,"
+		"\"connections\":2,\"wait_ns\":161708120,"
+		"\"last_ns\":652620849,\"fetched_bytes\":"), "%s", buf);
+	free(buf);
+	buf = otlp_of(&c);
+	cr_expect_not_null(strstr(buf, "{\"key\":\"coldtrace.fuse.requests\","
+		"\"value\":{\"intValue\":\"104\"}},"
+		"{\"key\":\"coldtrace.fuse.read_bytes\","
+		"\"value\":{\"intValue\":\"6975280\"}},"
+		"{\"key\":\"coldtrace.fuse.connections\","
+		"\"value\":{\"intValue\":\"2\"}},"
+		"{\"key\":\"coldtrace.fuse.wait_ns\","
+		"\"value\":{\"intValue\":\"161708120\"}},"
+		"{\"key\":\"coldtrace.fuse.last_ns\","
+		"\"value\":{\"intValue\":\"652620849\"}},"
+		"{\"key\":\"coldtrace.fuse.dropped\","), "%s", buf);
+	free(buf);
+}
