@@ -83,9 +83,9 @@ uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
 	const char *p = (const char *)u + fuse_rows[f].off;
 
 	switch (fuse_rows[f].kind) {
-	case CT_FUSE_FIG_COUNT:
+	case CT_FUSE_FIG_U64:
 		return *(const uint64_t *)p;
-	case CT_FUSE_FIG_LAYERS:
+	case CT_FUSE_FIG_U32:
 		return *(const uint32_t *)p;
 	default:
 		return *(const bool *)p;

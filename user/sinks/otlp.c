@@ -242,17 +242,17 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 		attr_bool(e, "coldtrace.pod_sandbox", true);
 }
 
-/* what its lazy layers fetched (figures.h), as the record's "fuse"
- * says it */
-static void fetched_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
+/* group of its FUSE use's figures (figures.h) said of u */
+static void fuse_figure_attrs(struct ct_otlp_enc *e,
+			      const struct ct_fuse_use *u, unsigned int group)
 {
 	enum ct_fuse_figure set[CT_FUSE_FIG_MAX];
-	int n = ct_fuse_figures_said(u, CT_FIG_OTLP, 1, set);
+	int n = ct_fuse_figures_said(u, CT_FIG_OTLP, group, set);
 	const struct ct_fuse_figure_row *r;
 
 	for (int i = 0; i < n; i++) {
 		r = ct_fuse_figure_row(set[i]);
-		if (r->kind == CT_FUSE_FIG_SHARED)
+		if (r->kind == CT_FUSE_FIG_FLAG)
 			attr_bool(e, r->otlp, true);
 		else
 			attr_int(e, r->otlp,
@@ -262,26 +262,15 @@ static void fetched_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
 
 /*
  * Its threads' FUSE requests (a lazily pulled image's files, docs/
- * lazy.md), as the record's "fuse" says them; only when it sent any.
+ * lazy.md), then what its lazy layers fetched, as the record's "fuse"
+ * says them; only when it sent any.
  */
 static void fuse_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
 {
 	if (!u->valid)
 		return;
-	attr_int(e, "coldtrace.fuse.requests", (int64_t)u->requests);
-	attr_int(e, "coldtrace.fuse.read_bytes", (int64_t)u->read_bytes);
-	attr_int(e, "coldtrace.fuse.connections", u->connections);
-	attr_int(e, "coldtrace.fuse.wait_ns", (int64_t)u->wait_ns);
-	if (u->has_ready) {
-		attr_int(e, "coldtrace.fuse.wait_before_ready_ns",
-			 (int64_t)u->wait_before_ready_ns);
-		attr_int(e, "coldtrace.fuse.wait_after_ready_ns",
-			 (int64_t)u->wait_after_ready_ns);
-	}
-	attr_int(e, "coldtrace.fuse.last_ns", (int64_t)u->last_ns);
-	if (u->dropped)
-		attr_int(e, "coldtrace.fuse.dropped", (int64_t)u->dropped);
-	fetched_attrs(e, u);
+	fuse_figure_attrs(e, u, 1);
+	fuse_figure_attrs(e, u, 2);
 }
 
 /*
