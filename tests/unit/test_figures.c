@@ -125,6 +125,21 @@ static void fetched_set(struct ct_container *c)
 	};
 }
 
+/* want in buf, which it frees */
+static void expect_in(char *buf, const char *want)
+{
+	cr_expect_not_null(strstr(buf, want), "%s", buf);
+	free(buf);
+}
+
+/* no ready phase, no unknown or shared layer */
+static void fewer_set(struct ct_container *c)
+{
+	c->fuse.has_ready = false;
+	c->fuse.fetched_unknown = 0;
+	c->fuse.fetched_shared = false;
+}
+
 static char *record_of(const struct ct_container *c)
 {
 	char *buf;
@@ -140,36 +155,25 @@ static char *record_of(const struct ct_container *c)
 Test(figures, fuse_fetched_json_in_their_places)
 {
 	struct ct_container c;
-	char *buf;
 
 	fetched_set(&c);
-	buf = record_of(&c);
-	cr_expect_not_null(strstr(buf, "\"last_ns\":652620849,"
+	expect_in(record_of(&c), "\"last_ns\":652620849,"
 		"\"fetched_bytes\":6400000,\"fetched_by_ready_bytes\":4250000,"
 		"\"fetched_after_ready_bytes\":2150000,\"fetched_layers\":2,"
 		"\"fetched_unknown_layers\":1,\"fetched_shared\":true,"
-		"\"layers\":[],\"dropped\":3}"), "%s", buf);
-	free(buf);
-	c.fuse.has_ready = false;
-	c.fuse.fetched_unknown = 0;
-	c.fuse.fetched_shared = false;
-	buf = record_of(&c);
-	cr_expect_not_null(strstr(buf, "\"last_ns\":652620849,"
+		"\"layers\":[],\"dropped\":3}");
+	fewer_set(&c);
+	expect_in(record_of(&c), "\"last_ns\":652620849,"
 		"\"fetched_bytes\":6400000,\"fetched_layers\":2,"
-		"\"layers\":[]"), "%s", buf);
-	free(buf);
+		"\"layers\":[]");
 	c.fuse.fetched_layers = 0;
 	c.fuse.fetched_unknown = 1;
-	buf = record_of(&c);
-	cr_expect_not_null(strstr(buf, "\"last_ns\":652620849,"
+	expect_in(record_of(&c), "\"last_ns\":652620849,"
 		"\"fetched_bytes\":6400000,\"fetched_layers\":0,"
-		"\"fetched_unknown_layers\":1,\"layers\":[]"), "%s", buf);
-	free(buf);
+		"\"fetched_unknown_layers\":1,\"layers\":[]");
 	c.fuse.fetched_unknown = 0;
-	buf = record_of(&c);
-	cr_expect_not_null(strstr(buf, "\"last_ns\":652620849,"
-				  "\"layers\":[]"), "%s", buf);
-	free(buf);
+	expect_in(record_of(&c), "\"last_ns\":652620849,"
+		"\"layers\":[]");
 }
 
 static char *otlp_of(const struct ct_container *c)
@@ -194,8 +198,7 @@ Test(figures, fuse_fetched_otlp_in_their_places)
 	char *buf;
 
 	fetched_set(&c);
-	buf = otlp_of(&c);
-	cr_expect_not_null(strstr(buf, "{\"key\":\"coldtrace.fuse.dropped\","
+	expect_in(otlp_of(&c), "{\"key\":\"coldtrace.fuse.dropped\","
 		"\"value\":{\"intValue\":\"3\"}},"
 		"{\"key\":\"coldtrace.fuse.fetched_bytes\","
 		"\"value\":{\"intValue\":\"6400000\"}},"
@@ -208,18 +211,13 @@ Test(figures, fuse_fetched_otlp_in_their_places)
 		"{\"key\":\"coldtrace.fuse.fetched_unknown_layers\","
 		"\"value\":{\"intValue\":\"1\"}},"
 		"{\"key\":\"coldtrace.fuse.fetched_shared\","
-		"\"value\":{\"boolValue\":true}}]"), "%s", buf);
-	free(buf);
-	c.fuse.has_ready = false;
-	c.fuse.fetched_unknown = 0;
-	c.fuse.fetched_shared = false;
-	buf = otlp_of(&c);
-	cr_expect_not_null(strstr(buf, "\"intValue\":\"3\"}},"
+		"\"value\":{\"boolValue\":true}}]");
+	fewer_set(&c);
+	expect_in(otlp_of(&c), "\"intValue\":\"3\"}},"
 		"{\"key\":\"coldtrace.fuse.fetched_bytes\","
 		"\"value\":{\"intValue\":\"6400000\"}},"
 		"{\"key\":\"coldtrace.fuse.fetched_layers\","
-		"\"value\":{\"intValue\":\"2\"}}]"), "%s", buf);
-	free(buf);
+		"\"value\":{\"intValue\":\"2\"}}]");
 	c.fuse.fetched_layers = 0;
 	buf = otlp_of(&c);
 	cr_expect_null(strstr(buf, "fetched"), "%s", buf);
@@ -231,20 +229,16 @@ Test(figures, fuse_fetched_otlp_in_their_places)
 Test(figures, fuse_counts_without_ready_in_their_places)
 {
 	struct ct_container c;
-	char *buf;
 
 	fetched_set(&c);
 	c.fuse.has_ready = false;
 	c.fuse.wait_before_ready_ns = 1;
 	c.fuse.errors = 5;
-	buf = record_of(&c);
-	cr_expect_not_null(strstr(buf, "\"fuse\":{\"requests\":104,"
+	expect_in(record_of(&c), "\"fuse\":{\"requests\":104,"
 		"\"reads\":76,\"read_bytes\":6975280,\"errors\":5,"
 		"\"connections\":2,\"wait_ns\":161708120,"
-		"\"last_ns\":652620849,\"fetched_bytes\":"), "%s", buf);
-	free(buf);
-	buf = otlp_of(&c);
-	cr_expect_not_null(strstr(buf, "{\"key\":\"coldtrace.fuse.requests\","
+		"\"last_ns\":652620849,\"fetched_bytes\":");
+	expect_in(otlp_of(&c), "{\"key\":\"coldtrace.fuse.requests\","
 		"\"value\":{\"intValue\":\"104\"}},"
 		"{\"key\":\"coldtrace.fuse.read_bytes\","
 		"\"value\":{\"intValue\":\"6975280\"}},"
@@ -254,6 +248,5 @@ Test(figures, fuse_counts_without_ready_in_their_places)
 		"\"value\":{\"intValue\":\"161708120\"}},"
 		"{\"key\":\"coldtrace.fuse.last_ns\","
 		"\"value\":{\"intValue\":\"652620849\"}},"
-		"{\"key\":\"coldtrace.fuse.dropped\","), "%s", buf);
-	free(buf);
+		"{\"key\":\"coldtrace.fuse.dropped\",");
 }
