@@ -9,6 +9,7 @@
 #include <string.h>
 #include "agg.h"
 #include "jsonl.h"
+#include "otlp.h"
 #include "sink.h"
 #include "tfixture.h"
 
@@ -106,4 +107,146 @@ Test(figures, kept_out_of_statistics)
 	c.partial = false;
 	c.unarmed = true;
 	cr_expect_not(ct_agg_counts(&c));
+}
+
+/* Every fetched-bytes figure of the FUSE use set (no recording has
+ * them: its sampled layers' registry bytes). */
+static void fetched_set(struct ct_container *c)
+{
+	tf_container(c, "0123456789abcdef", "web", CT_RT_RUNC, 1000 * MS, 100);
+	c->fuse = (struct ct_fuse_use){
+		.valid = true, .has_ready = true, .connections = 2,
+		.requests = 104, .reads = 76, .read_bytes = 6975280,
+		.wait_ns = 161708120, .last_ns = 652620849,
+		.fetched_layers = 2, .fetched_unknown = 1,
+		.fetched_shared = true, .fetched_bytes = 6400000,
+		.fetched_by_ready_bytes = 4250000,
+		.fetched_after_ready_bytes = 2150000, .dropped = 3,
+	};
+}
+
+/* want in buf, which it frees */
+static void expect_in(char *buf, const char *want)
+{
+	cr_expect_not_null(strstr(buf, want), "%s", buf);
+	free(buf);
+}
+
+/* no ready phase, no unknown or shared layer */
+static void fewer_set(struct ct_container *c)
+{
+	c->fuse.has_ready = false;
+	c->fuse.fetched_unknown = 0;
+	c->fuse.fetched_shared = false;
+}
+
+static char *record_of(const struct ct_container *c)
+{
+	char *buf;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	ct_jsonl_write(f, &ct_jsonl_container, c);
+	fclose(f);
+	return buf;
+}
+
+Test(figures, fuse_fetched_json_in_their_places)
+{
+	struct ct_container c;
+
+	fetched_set(&c);
+	expect_in(record_of(&c), "\"last_ns\":652620849,"
+		"\"fetched_bytes\":6400000,\"fetched_by_ready_bytes\":4250000,"
+		"\"fetched_after_ready_bytes\":2150000,\"fetched_layers\":2,"
+		"\"fetched_unknown_layers\":1,\"fetched_shared\":true,"
+		"\"layers\":[],\"dropped\":3}");
+	fewer_set(&c);
+	expect_in(record_of(&c), "\"last_ns\":652620849,"
+		"\"fetched_bytes\":6400000,\"fetched_layers\":2,"
+		"\"layers\":[]");
+	c.fuse.fetched_layers = 0;
+	c.fuse.fetched_unknown = 1;
+	expect_in(record_of(&c), "\"last_ns\":652620849,"
+		"\"fetched_bytes\":6400000,\"fetched_layers\":0,"
+		"\"fetched_unknown_layers\":1,\"layers\":[]");
+	c.fuse.fetched_unknown = 0;
+	expect_in(record_of(&c), "\"last_ns\":652620849,"
+		"\"layers\":[]");
+}
+
+static char *otlp_of(const struct ct_container *c)
+{
+	static const struct ct_otlp_res res = {
+		.version = "0.1.0", .kernel = "6.18.0", .host_name = "node-7",
+		.host_id = "",
+	};
+	char *buf;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_not_null(f);
+	ct_otlp_json(f, &res, &(struct ct_otlp_rec){ .c = c });
+	fclose(f);
+	return buf;
+}
+
+Test(figures, fuse_fetched_otlp_in_their_places)
+{
+	struct ct_container c;
+	char *buf;
+
+	fetched_set(&c);
+	expect_in(otlp_of(&c), "{\"key\":\"coldtrace.fuse.dropped\","
+		"\"value\":{\"intValue\":\"3\"}},"
+		"{\"key\":\"coldtrace.fuse.fetched_bytes\","
+		"\"value\":{\"intValue\":\"6400000\"}},"
+		"{\"key\":\"coldtrace.fuse.fetched_by_ready_bytes\","
+		"\"value\":{\"intValue\":\"4250000\"}},"
+		"{\"key\":\"coldtrace.fuse.fetched_after_ready_bytes\","
+		"\"value\":{\"intValue\":\"2150000\"}},"
+		"{\"key\":\"coldtrace.fuse.fetched_layers\","
+		"\"value\":{\"intValue\":\"2\"}},"
+		"{\"key\":\"coldtrace.fuse.fetched_unknown_layers\","
+		"\"value\":{\"intValue\":\"1\"}},"
+		"{\"key\":\"coldtrace.fuse.fetched_shared\","
+		"\"value\":{\"boolValue\":true}}]");
+	fewer_set(&c);
+	expect_in(otlp_of(&c), "\"intValue\":\"3\"}},"
+		"{\"key\":\"coldtrace.fuse.fetched_bytes\","
+		"\"value\":{\"intValue\":\"6400000\"}},"
+		"{\"key\":\"coldtrace.fuse.fetched_layers\","
+		"\"value\":{\"intValue\":\"2\"}}]");
+	c.fuse.fetched_layers = 0;
+	buf = otlp_of(&c);
+	cr_expect_null(strstr(buf, "fetched"), "%s", buf);
+	free(buf);
+}
+
+/* The recordings' lazy pull has a ready phase: its FUSE counts and
+ * waits without one, in both outputs. */
+Test(figures, fuse_counts_without_ready_in_their_places)
+{
+	struct ct_container c;
+
+	fetched_set(&c);
+	c.fuse.has_ready = false;
+	c.fuse.wait_before_ready_ns = 1;
+	c.fuse.errors = 5;
+	expect_in(record_of(&c), "\"fuse\":{\"requests\":104,"
+		"\"reads\":76,\"read_bytes\":6975280,\"errors\":5,"
+		"\"connections\":2,\"wait_ns\":161708120,"
+		"\"last_ns\":652620849,\"fetched_bytes\":");
+	expect_in(otlp_of(&c), "{\"key\":\"coldtrace.fuse.requests\","
+		"\"value\":{\"intValue\":\"104\"}},"
+		"{\"key\":\"coldtrace.fuse.read_bytes\","
+		"\"value\":{\"intValue\":\"6975280\"}},"
+		"{\"key\":\"coldtrace.fuse.connections\","
+		"\"value\":{\"intValue\":\"2\"}},"
+		"{\"key\":\"coldtrace.fuse.wait_ns\","
+		"\"value\":{\"intValue\":\"161708120\"}},"
+		"{\"key\":\"coldtrace.fuse.last_ns\","
+		"\"value\":{\"intValue\":\"652620849\"}},"
+		"{\"key\":\"coldtrace.fuse.dropped\",");
 }

@@ -212,26 +212,10 @@ struct ct_fuse_layer {
 
 struct ct_fuse_use {
 	bool valid;		/* at least one request */
-	bool has_ready;		/* the split below is set */
-	uint32_t connections;	/* FUSE mounts (a lazy image: its layers) */
-	uint64_t requests;
-	uint64_t reads;		/* FUSE_READ */
-	uint64_t read_bytes;
-	uint64_t errors;	/* replies with an error */
-	/* requests not kept (a full store here, or the kernel's full
-	 * in-flight map: CT_MAPFULL_FUSE): in no count or time */
-	uint64_t dropped;
-	uint64_t wait_ns;
-	uint64_t wait_before_ready_ns;
-	uint64_t wait_after_ready_ns;
-	uint64_t last_ns;	/* the last request's end, after the exec */
-	/* the layers' fetched bytes (ct_fuse_layer's), of every one */
-	uint32_t fetched_layers;	/* CT_FETCHED_KNOWN */
-	uint32_t fetched_unknown;	/* CT_FETCHED_UNKNOWN */
-	bool fetched_shared;
-	uint64_t fetched_bytes;
-	uint64_t fetched_by_ready_bytes;
-	uint64_t fetched_after_ready_bytes;
+	bool has_ready;		/* the split at ready is set */
+	/* its counts, times and the layers' fetched bytes (ct_fuse_layer's)
+	 * summed over every one (figures.h) */
+	CT_FUSE_FIGURES(CT_FUSE_FIGURE_FIELD)
 	/* per connection, the longest waits first: CT_FUSE_LAYERS of
 	 * them, the others (up to CT_FUSE_CONNS) counted in layers_more */
 	uint32_t nlayers;

@@ -63,3 +63,61 @@ bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask)
 			return true;
 	return false;
 }
+
+#define CT_FUSE_FIGURE_ROW(field, k, ...)				\
+	{ .name = #field, .off = offsetof(struct ct_fuse_use, field),	\
+	  .kind = CT_FUSE_FIG_##k, __VA_ARGS__ },
+static const struct ct_fuse_figure_row fuse_rows[CT_FUSE_FIG_MAX] = {
+	CT_FUSE_FIGURES(CT_FUSE_FIGURE_ROW)
+};
+#undef CT_FUSE_FIGURE_ROW
+
+const struct ct_fuse_figure_row *ct_fuse_figure_row(enum ct_fuse_figure f)
+{
+	return &fuse_rows[f];
+}
+
+uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
+			      enum ct_fuse_figure f)
+{
+	const char *p = (const char *)u + fuse_rows[f].off;
+
+	switch (fuse_rows[f].kind) {
+	case CT_FUSE_FIG_U64:
+		return *(const uint64_t *)p;
+	case CT_FUSE_FIG_U32:
+		return *(const uint32_t *)p;
+	default:
+		return *(const bool *)p;
+	}
+}
+
+static bool fuse_said(const struct ct_fuse_use *u, enum ct_fuse_figure f)
+{
+	unsigned int when = fuse_rows[f].when;
+
+	if ((when & CT_FUSE_IF_FETCHED) &&
+	    !u->fetched_layers && !u->fetched_unknown)
+		return false;
+	if ((when & CT_FUSE_IF_READY) && !u->has_ready)
+		return false;
+	return !(when & CT_FUSE_IF_SET) || ct_fuse_figure_value(u, f);
+}
+
+int ct_fuse_figures_said(const struct ct_fuse_use *u, enum ct_figure_out out,
+			 unsigned int group,
+			 enum ct_fuse_figure set[CT_FUSE_FIG_MAX])
+{
+	int n = 0;
+
+	for (unsigned int at = 10 * group; at < 10 * group + 10; at++)
+		for (int f = 0; f < CT_FUSE_FIG_MAX; f++) {
+			const struct ct_fuse_figure_row *r = &fuse_rows[f];
+			unsigned int p = out == CT_FIG_JSON ? r->json_at :
+					 out == CT_FIG_OTLP ? r->otlp_at : 0;
+
+			if (p == at && fuse_said(u, f))
+				set[n++] = f;
+		}
+	return n;
+}

@@ -130,6 +130,115 @@ struct ct_figure_row {
 		  "exit status",					\
 	  .json_at = 23, .otlp_at = 21)
 
+/*
+ * The figures of a container's FUSE use (struct ct_fuse_use, its
+ * "fuse" in the record, coldtrace.fuse.* on its root span): the same
+ * kind of table, a row a field of struct ct_fuse_use made from the row.
+ * A row's kind is its type: U64, a uint64_t; U32, a uint32_t; FLAG,
+ * a bool (said as true).  It is said when all of its when's conditions hold
+ * (enum ct_fuse_figure_when); json_at and otlp_at as above, in the
+ * groups json_fuse() and fuse_attrs() walk.
+ */
+enum ct_fuse_figure_kind { CT_FUSE_FIG_U64, CT_FUSE_FIG_U32,
+			   CT_FUSE_FIG_FLAG };
+
+enum ct_fuse_figure_when {
+	/* a layer was sampled: its fetched bytes are known or unknown */
+	CT_FUSE_IF_FETCHED = 1u << 0,
+	CT_FUSE_IF_READY = 1u << 1,	/* its ready phase splits it */
+	CT_FUSE_IF_SET = 1u << 2,	/* not 0 */
+};
+
+struct ct_fuse_figure_row {
+	const char *name;	/* its field's */
+	size_t off;		/* in struct ct_fuse_use */
+	enum ct_fuse_figure_kind kind;
+	unsigned int when;	/* enum ct_fuse_figure_when */
+	const char *json;	/* the key in the record's "fuse" */
+	const char *otlp;	/* its attribute */
+	unsigned int json_at, otlp_at;
+};
+
+#define CT_FUSE_FIGURES(X)						\
+	X(requests, U64, .json = "requests",				\
+	  .otlp = "coldtrace.fuse.requests", .json_at = 11, .otlp_at = 11)\
+	X(reads, U64, .json = "reads", .json_at = 12)	/* FUSE_READ */	\
+	X(read_bytes, U64, .json = "read_bytes",			\
+	  .otlp = "coldtrace.fuse.read_bytes", .json_at = 13, .otlp_at = 12)\
+	/* replies with an error */					\
+	X(errors, U64, .json = "errors", .json_at = 14)			\
+	/* FUSE mounts (a lazy image: its layers) */			\
+	X(connections, U32, .json = "connections",			\
+	  .otlp = "coldtrace.fuse.connections", .json_at = 15,		\
+	  .otlp_at = 13)						\
+	/* the union of its requests' intervals */			\
+	X(wait_ns, U64, .json = "wait_ns",				\
+	  .otlp = "coldtrace.fuse.wait_ns", .json_at = 16, .otlp_at = 14)\
+	/* of it, before the end of its ready phase and after */	\
+	X(wait_before_ready_ns, U64, .when = CT_FUSE_IF_READY,		\
+	  .json = "wait_before_ready_ns",				\
+	  .otlp = "coldtrace.fuse.wait_before_ready_ns",		\
+	  .json_at = 17, .otlp_at = 15)					\
+	X(wait_after_ready_ns, U64, .when = CT_FUSE_IF_READY,		\
+	  .json = "wait_after_ready_ns",				\
+	  .otlp = "coldtrace.fuse.wait_after_ready_ns",		\
+	  .json_at = 18, .otlp_at = 16)					\
+	/* the last request's end, after the exec */			\
+	X(last_ns, U64, .json = "last_ns",				\
+	  .otlp = "coldtrace.fuse.last_ns", .json_at = 19, .otlp_at = 17)\
+	/* requests not kept (a full store here, or the kernel's full	\
+	 * in-flight map: CT_MAPFULL_FUSE): in no count or time */	\
+	X(dropped, U64, .when = CT_FUSE_IF_SET, .json = "dropped",	\
+	  .otlp = "coldtrace.fuse.dropped", .json_at = 31, .otlp_at = 18)\
+	/* the bytes its layers fetched from their registry while it	\
+	 * read (user/enrich/fuse.h), summed over the sampled ones */	\
+	X(fetched_bytes, U64, .when = CT_FUSE_IF_FETCHED,		\
+	  .json = "fetched_bytes",					\
+	  .otlp = "coldtrace.fuse.fetched_bytes",			\
+	  .json_at = 21, .otlp_at = 21)					\
+	/* of it, between samples where its reads (or, with none, its	\
+	 * requests) all began before the end of ready, and all after	\
+	 * it; the rest fell between samples around ready */		\
+	X(fetched_by_ready_bytes, U64,					\
+	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_READY,		\
+	  .json = "fetched_by_ready_bytes",				\
+	  .otlp = "coldtrace.fuse.fetched_by_ready_bytes",		\
+	  .json_at = 22, .otlp_at = 22)					\
+	X(fetched_after_ready_bytes, U64,				\
+	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_READY,		\
+	  .json = "fetched_after_ready_bytes",				\
+	  .otlp = "coldtrace.fuse.fetched_after_ready_bytes",		\
+	  .json_at = 23, .otlp_at = 23)					\
+	/* its layers whose fetched bytes are known (CT_FETCHED_KNOWN) */\
+	X(fetched_layers, U32, .when = CT_FUSE_IF_FETCHED,		\
+	  .json = "fetched_layers",					\
+	  .otlp = "coldtrace.fuse.fetched_layers",			\
+	  .json_at = 24, .otlp_at = 24)					\
+	/* and unknown (CT_FETCHED_UNKNOWN) */				\
+	X(fetched_unknown, U32,						\
+	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_SET,			\
+	  .json = "fetched_unknown_layers",				\
+	  .otlp = "coldtrace.fuse.fetched_unknown_layers",		\
+	  .json_at = 25, .otlp_at = 25)					\
+	/* another container's requests fell between the same samples	\
+	 * as some of its layers': the growth is theirs together */	\
+	X(fetched_shared, FLAG,						\
+	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_SET,			\
+	  .json = "fetched_shared",					\
+	  .otlp = "coldtrace.fuse.fetched_shared",			\
+	  .json_at = 26, .otlp_at = 26)
+
+#define CT_FUSE_FIGURE_TYPE_U64	uint64_t
+#define CT_FUSE_FIGURE_TYPE_U32	uint32_t
+#define CT_FUSE_FIGURE_TYPE_FLAG	bool
+/* Its field in struct ct_fuse_use. */
+#define CT_FUSE_FIGURE_FIELD(field, kind, ...)				\
+	CT_FUSE_FIGURE_TYPE_##kind field;
+
+#define CT_FUSE_FIGURE_ENUM(field, kind, ...)	CT_FUSE_FIG_##field,
+enum ct_fuse_figure { CT_FUSE_FIGURES(CT_FUSE_FIGURE_ENUM) CT_FUSE_FIG_MAX };
+#undef CT_FUSE_FIGURE_ENUM
+
 #define CT_FIGURE_TYPE_FLAG	bool
 #define CT_FIGURE_TYPE_REASON	uint8_t
 #define CT_FIGURE_TYPE_EXIT	bool
@@ -157,5 +266,19 @@ int ct_figures_set(const struct ct_container *c, enum ct_figure_out out,
 		   unsigned int group, enum ct_figure set[CT_FIG_MAX]);
 /* Whether a figure set in c keeps it out of any of mask's statistics. */
 bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask);
+
+struct ct_fuse_use;
+
+const struct ct_fuse_figure_row *ct_fuse_figure_row(enum ct_fuse_figure f);
+/* Its value in u, widened. */
+uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
+			      enum ct_fuse_figure f);
+/*
+ * The figures of group (1..9) of out (CT_FIG_JSON or CT_FIG_OTLP) said
+ * of u, in its order, into set[]; their number.
+ */
+int ct_fuse_figures_said(const struct ct_fuse_use *u, enum ct_figure_out out,
+			 unsigned int group,
+			 enum ct_fuse_figure set[CT_FUSE_FIG_MAX]);
 
 #endif /* __CT_FIGURES_H */

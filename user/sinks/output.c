@@ -256,23 +256,22 @@ static void json_fetched(struct ct_json *w, const struct ct_fuse_layer *l,
 		ct_json_kv_bool(w, "fetched_shared", true);
 }
 
-/* the same, summed over its layers; absent when none has samples */
-static void json_fetched_sums(struct ct_json *w, const struct ct_fuse_use *u)
+/* group of its FUSE use's figures (figures.h) said of u */
+static void json_fuse_figures(struct ct_json *w, const struct ct_fuse_use *u,
+			      unsigned int group)
 {
-	if (!u->fetched_layers && !u->fetched_unknown)
-		return;
-	ct_json_kv_u64(w, "fetched_bytes", u->fetched_bytes);
-	if (u->has_ready) {
-		ct_json_kv_u64(w, "fetched_by_ready_bytes",
-			       u->fetched_by_ready_bytes);
-		ct_json_kv_u64(w, "fetched_after_ready_bytes",
-			       u->fetched_after_ready_bytes);
+	enum ct_fuse_figure set[CT_FUSE_FIG_MAX];
+	int n = ct_fuse_figures_said(u, CT_FIG_JSON, group, set);
+	const struct ct_fuse_figure_row *r;
+
+	for (int i = 0; i < n; i++) {
+		r = ct_fuse_figure_row(set[i]);
+		if (r->kind == CT_FUSE_FIG_FLAG)
+			ct_json_kv_bool(w, r->json, true);
+		else
+			ct_json_kv_u64(w, r->json,
+				       ct_fuse_figure_value(u, set[i]));
 	}
-	ct_json_kv_u64(w, "fetched_layers", u->fetched_layers);
-	if (u->fetched_unknown)
-		ct_json_kv_u64(w, "fetched_unknown_layers", u->fetched_unknown);
-	if (u->fetched_shared)
-		ct_json_kv_bool(w, "fetched_shared", true);
 }
 
 /* "layers": each connection's share, "MAJ:MIN" as mountinfo says it */
@@ -310,23 +309,10 @@ static void json_fuse(struct ct_json *w, const struct ct_fuse_use *u)
 		return;
 	ct_json_key(w, "fuse");
 	ct_json_start_object(w);
-	ct_json_kv_u64(w, "requests", u->requests);
-	ct_json_kv_u64(w, "reads", u->reads);
-	ct_json_kv_u64(w, "read_bytes", u->read_bytes);
-	ct_json_kv_u64(w, "errors", u->errors);
-	ct_json_kv_u64(w, "connections", u->connections);
-	ct_json_kv_u64(w, "wait_ns", u->wait_ns);
-	if (u->has_ready) {
-		ct_json_kv_u64(w, "wait_before_ready_ns",
-			       u->wait_before_ready_ns);
-		ct_json_kv_u64(w, "wait_after_ready_ns",
-			       u->wait_after_ready_ns);
-	}
-	ct_json_kv_u64(w, "last_ns", u->last_ns);
-	json_fetched_sums(w, u);
+	json_fuse_figures(w, u, 1);	/* its requests and waits */
+	json_fuse_figures(w, u, 2);	/* its layers' fetched sums */
 	json_fuse_layers(w, u);
-	if (u->dropped)
-		ct_json_kv_u64(w, "dropped", u->dropped);
+	json_fuse_figures(w, u, 3);	/* dropped */
 	ct_json_end_object(w);
 }
 
