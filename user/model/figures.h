@@ -5,7 +5,8 @@
  * JSON record, the OTLP root span's attributes and the table's notes
  * say of it, and which statistics it keeps its container out of
  * (user/stats/agg.c).  A new figure is a row here, the line that sets
- * it and its test.
+ * it and its test.  The figures of its FUSE use are a second table of
+ * the same kind, CT_FUSE_FIGURES, below the first's functions.
  *
  * A row: CT_FIGURE(field, kind, designated initializers of struct
  * ct_figure_row).  The kind is its type: FLAG, a bool; REASON, a
@@ -130,14 +131,44 @@ struct ct_figure_row {
 		  "exit status",					\
 	  .json_at = 23, .otlp_at = 21)
 
+#define CT_FIGURE_TYPE_FLAG	bool
+#define CT_FIGURE_TYPE_REASON	uint8_t
+#define CT_FIGURE_TYPE_EXIT	bool
+/* Its field in struct ct_container. */
+#define CT_FIGURE_FIELD(field, kind, ...)	CT_FIGURE_TYPE_##kind field;
+
+#define CT_FIGURE_ENUM(field, kind, ...)	CT_FIG_##field,
+enum ct_figure { CT_FIGURES(CT_FIGURE_ENUM) CT_FIG_MAX };
+#undef CT_FIGURE_ENUM
+
+struct ct_container;
+
+const struct ct_figure_row *ct_figure_row(enum ct_figure f);
+/* Its value in c (0: not set). */
+uint8_t ct_figure_value(const struct ct_container *c, enum ct_figure f);
+/* An EXIT's status in c. */
+int ct_figure_exit(const struct ct_container *c, enum ct_figure f);
+/* A REASON's words for its value in c, NULL for a FLAG. */
+const char *ct_figure_words(const struct ct_container *c, enum ct_figure f);
+/*
+ * The figures of group (1..9) of out set in c, in its order, into
+ * set[]; their number.
+ */
+int ct_figures_set(const struct ct_container *c, enum ct_figure_out out,
+		   unsigned int group, enum ct_figure set[CT_FIG_MAX]);
+/* Whether a figure set in c keeps it out of any of mask's statistics. */
+bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask);
+
 /*
  * The figures of a container's FUSE use (struct ct_fuse_use, its
- * "fuse" in the record, coldtrace.fuse.* on its root span): the same
- * kind of table, a row a field of struct ct_fuse_use made from the row.
- * A row's kind is its type: U64, a uint64_t; U32, a uint32_t; FLAG,
- * a bool (said as true).  It is said when all of its when's conditions hold
- * (enum ct_fuse_figure_when); json_at and otlp_at as above, in the
- * groups json_fuse() and fuse_attrs() walk.
+ * "fuse" in the record, coldtrace.fuse.* on its root span): a row is a
+ * field of struct ct_fuse_use, made from it.  Its kind is its type:
+ * U64, a uint64_t; U32, a uint32_t; FLAG, a bool (said as true).  Unlike
+ * a container's figure, a count is said when 0 too: a row is said when
+ * all of its when's conditions hold (enum ct_fuse_figure_when, none:
+ * always).  json_at and otlp_at as above, in the groups the record's
+ * "fuse" and the root span's attributes walk (user/sinks/output.c,
+ * otlp.c).
  */
 enum ct_fuse_figure_kind { CT_FUSE_FIG_U64, CT_FUSE_FIG_U32,
 			   CT_FUSE_FIG_FLAG };
@@ -238,34 +269,6 @@ struct ct_fuse_figure_row {
 #define CT_FUSE_FIGURE_ENUM(field, kind, ...)	CT_FUSE_FIG_##field,
 enum ct_fuse_figure { CT_FUSE_FIGURES(CT_FUSE_FIGURE_ENUM) CT_FUSE_FIG_MAX };
 #undef CT_FUSE_FIGURE_ENUM
-
-#define CT_FIGURE_TYPE_FLAG	bool
-#define CT_FIGURE_TYPE_REASON	uint8_t
-#define CT_FIGURE_TYPE_EXIT	bool
-/* Its field in struct ct_container. */
-#define CT_FIGURE_FIELD(field, kind, ...)	CT_FIGURE_TYPE_##kind field;
-
-#define CT_FIGURE_ENUM(field, kind, ...)	CT_FIG_##field,
-enum ct_figure { CT_FIGURES(CT_FIGURE_ENUM) CT_FIG_MAX };
-#undef CT_FIGURE_ENUM
-
-struct ct_container;
-
-const struct ct_figure_row *ct_figure_row(enum ct_figure f);
-/* Its value in c (0: not set). */
-uint8_t ct_figure_value(const struct ct_container *c, enum ct_figure f);
-/* An EXIT's status in c. */
-int ct_figure_exit(const struct ct_container *c, enum ct_figure f);
-/* A REASON's words for its value in c, NULL for a FLAG. */
-const char *ct_figure_words(const struct ct_container *c, enum ct_figure f);
-/*
- * The figures of group (1..9) of out set in c, in its order, into
- * set[]; their number.
- */
-int ct_figures_set(const struct ct_container *c, enum ct_figure_out out,
-		   unsigned int group, enum ct_figure set[CT_FIG_MAX]);
-/* Whether a figure set in c keeps it out of any of mask's statistics. */
-bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask);
 
 struct ct_fuse_use;
 
