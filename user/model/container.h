@@ -471,10 +471,9 @@ struct ct_container {
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */
-	/* its figures said only when set: unarmed, partial, records_lost,
-	 * cmd_truncated, prepare_missing... (figures.h) */
+	/* its figures said only when set: failed, unarmed, partial,
+	 * records_lost, cmd_truncated, prepare_missing... (figures.h) */
 	CT_FIGURES(CT_FIGURE_FIELD)
-	enum ct_failure failed;	/* never ran: not a cold start */
 	enum ct_key_problem bad_key;	/* cgroup_key not its own */
 	bool has_exit_code;
 	int exit_code;		/* exit status of pid 1 (128+sig if killed) */
@@ -526,7 +525,8 @@ const char *ct_engine_name(enum ct_engine_kind e);
 /* "container", "pod", "restore" */
 const char *ct_kind_name(enum ct_kind k);
 /* "create", "start"; NULL for CT_FAIL_NONE. */
-const char *ct_failure_name(enum ct_failure f);
+/* f: enum ct_failure (a figure's byte, figures.h) */
+const char *ct_failure_name(uint8_t f);
 /* Returns -1 if name is not a known runtime. */
 int ct_runtime_from_name(const char *name);
 /* Returns -1 if name is not a known engine ("unknown" is not one). */

@@ -60,6 +60,14 @@ struct ct_figure_row {
 
 /* The table: CT_FIGURES(CT_FIGURE) expands it row by row. */
 #define CT_FIGURES(X)							\
+	/* it never ran its program (enum ct_failure): not a cold	\
+	 * start; its OTLP span is an error too (user/sinks/otlp.c) */	\
+	X(failed, REASON,						\
+	  .reason = ct_failure_name,					\
+	  .json = "failed", .otlp = "coldtrace.failed",			\
+	  .help = "it never ran its program: the step that failed",	\
+	  .keep_out = CT_FIG_OUT_ALL,					\
+	  .json_at = 10, .otlp_at = 10)					\
 	/* its runtime began while the syscall hooks were detached	\
 	 * (user/arm.h): opens, ready, mounts and removal may be	\
 	 * missing */							\

@@ -215,6 +215,8 @@ static void figure_attrs(struct ct_otlp_enc *e, const struct ct_container *c,
 		r = ct_figure_row(set[i]);
 		if (r->kind == CT_FIG_EXIT)
 			attr_int(e, r->otlp, ct_figure_exit(c, set[i]));
+		else if (r->kind == CT_FIG_REASON)
+			attr_str(e, r->otlp, ct_figure_words(c, set[i]));
 		else
 			attr_bool(e, r->otlp, true);
 	}
@@ -227,9 +229,7 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 	attr_str(e, "coldtrace.runtime", ct_runtime_name(c->runtime));
 	attr_str(e, "coldtrace.engine", ct_engine_name(c->engine));
 	attr_bool(e, "coldtrace.complete", c->complete);
-	if (c->failed)
-		attr_str(e, "coldtrace.failed", ct_failure_name(c->failed));
-	figure_attrs(e, c, 1);	/* unarmed, partial... */
+	figure_attrs(e, c, 1);	/* failed, unarmed, partial... */
 	if (c->restore.is)
 		attr_bool(e, "coldtrace.restore", true);
 	figure_attrs(e, c, 2);	/* shim_exit_code */

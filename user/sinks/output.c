@@ -416,9 +416,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	ct_json_kv_string(w, "runtime", ct_runtime_name(c->runtime));
 	ct_json_kv_string(w, "engine", ct_engine_name(c->engine));
 	ct_json_kv_bool(w, "complete", c->complete);
-	if (c->failed)	/* absent when the program ran */
-		ct_json_kv_string(w, "failed", ct_failure_name(c->failed));
-	json_figures(w, c, 1);	/* unarmed, partial... */
+	json_figures(w, c, 1);	/* failed, unarmed, partial... */
 	if (c->restore.is)	/* absent unless restored from a checkpoint */
 		json_restore(w, &c->restore);
 	json_figures(w, c, 2);	/* checkpointed, prepare_missing, shim */

@@ -293,7 +293,7 @@ static bool valid_query(enum ct_runtime rt, enum ct_kind k, int phase)
 /* The phase happened and ended (an open phase has no duration yet). */
 bool ct_agg_counts(const struct ct_container *c)
 {
-	return !c->failed && !ct_figures_keep_out(c, CT_FIG_OUT_ALL);
+	return !ct_figures_keep_out(c, CT_FIG_OUT_ALL);	/* failed too */
 }
 
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
