@@ -107,6 +107,9 @@ Test(figures, kept_out_of_statistics)
 	c.partial = false;
 	c.unarmed = true;
 	cr_expect_not(ct_agg_counts(&c));
+	c.unarmed = false;
+	c.failed = CT_FAIL_CREATE;
+	cr_expect_not(ct_agg_counts(&c), "a failed one is in none");
 }
 
 /* Every fetched-bytes figure of the FUSE use set (no recording has
@@ -249,4 +252,24 @@ Test(figures, fuse_counts_without_ready_in_their_places)
 		"{\"key\":\"coldtrace.fuse.last_ns\","
 		"\"value\":{\"intValue\":\"652620849\"}},"
 		"{\"key\":\"coldtrace.fuse.dropped\",");
+}
+
+/* failed before the first group, restore after it, on the root span */
+Test(figures, failed_and_restore_otlp_in_their_places)
+{
+	struct ct_container c;
+
+	all_set(&c);
+	c.failed = CT_FAIL_START;
+	c.restore.is = true;
+	expect_in(otlp_of(&c), "{\"key\":\"coldtrace.failed\","
+		"\"value\":{\"stringValue\":\"start\"}},"
+		"{\"key\":\"coldtrace.unarmed\",");
+	expect_in(otlp_of(&c), "{\"key\":\"coldtrace.checkpointed\","
+		"\"value\":{\"boolValue\":true}},"
+		"{\"key\":\"coldtrace.restore\","
+		"\"value\":{\"boolValue\":true}},"
+		"{\"key\":\"coldtrace.shim_exit_code\",");
+	expect_in(record_of(&c), "\"complete\":true,\"failed\":\"start\","
+		"\"unarmed\":true,");
 }

@@ -16,10 +16,12 @@ const struct ct_figure_row *ct_figure_row(enum ct_figure f)
 	return &rows[f];
 }
 
-/* Both kinds are a byte: a bool or a uint8_t. */
+/* Every kind is a byte: a bool or a uint8_t; a PART's at its value. */
 uint8_t ct_figure_value(const struct ct_container *c, enum ct_figure f)
 {
-	return *((const uint8_t *)c + rows[f].off);
+	size_t at = rows[f].kind == CT_FIG_PART ? rows[f].value : rows[f].off;
+
+	return *((const uint8_t *)c + at);
 }
 
 int ct_figure_exit(const struct ct_container *c, enum ct_figure f)

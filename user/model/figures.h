@@ -11,8 +11,10 @@
  * A row: CT_FIGURE(field, kind, designated initializers of struct
  * ct_figure_row).  The kind is its type: FLAG, a bool; REASON, a
  * uint8_t said in words by the row's reason() (0: not set); EXIT, a
- * bool said as the int field at the row's value (an exit status).  A figure
- * is said only when set.  Each output writes its figures in groups at
+ * bool said as the int field at the row's value (an exit status); PART,
+ * a bool said as true that is a field of a part of its own (the row's
+ * field is that part, its value the bool's offset; the row makes no
+ * field).  A figure is said only when set.  Each output writes its figures in groups at
  * the place it wrote them before the table (with other fields between
  * them): json_at, otlp_at and note_at are 10 * group + rank in it (0:
  * not in that output), and a writer walks one group where it writes it
@@ -33,8 +35,10 @@ enum ct_figure_keep_out {
 	CT_FIG_OUT_REMOVAL = 1u << 3,	/* its disconnect and destroy */
 };
 
-/* EXIT: a bool said as the int at the row's value, an exit status */
-enum ct_figure_kind { CT_FIG_FLAG, CT_FIG_REASON, CT_FIG_EXIT };
+/* EXIT: a bool said as the int at the row's value, an exit status;
+ * PART: a bool at the row's value, in a part of the container */
+enum ct_figure_kind { CT_FIG_FLAG, CT_FIG_REASON, CT_FIG_EXIT,
+		      CT_FIG_PART };
 
 /* The outputs that say the figures, and the place of each. */
 enum ct_figure_out { CT_FIG_JSON, CT_FIG_OTLP, CT_FIG_NOTE, CT_FIG_OUTS };
@@ -45,7 +49,8 @@ struct ct_figure_row {
 	enum ct_figure_kind kind;
 	/* a REASON's words for its value */
 	const char *(*reason)(uint8_t v);
-	size_t value;		/* an EXIT's int, in struct ct_container */
+	/* an EXIT's int, a PART's bool, in struct ct_container */
+	size_t value;
 	const char *json;	/* the record's key */
 	/* a FLAG's value in the record, NULL: true */
 	const char *json_text;
@@ -116,6 +121,14 @@ struct ct_figure_row {
 	  .note = "checkpointed by its runtime (CRIU)",			\
 	  .help = "its runtime checkpointed it",			\
 	  .json_at = 21, .otlp_at = 15, .note_at = 41)			\
+	/* restored from a checkpoint (struct ct_restore): the record's	\
+	 * "restore" and the table's note say its parts by hand */	\
+	X(restore, PART,						\
+	  .value = offsetof(struct ct_container, restore.is),		\
+	  .otlp = "coldtrace.restore",					\
+	  .help = "restored from a checkpoint (the record's "		\
+		  "\"restore\" says CRIU's times)",			\
+	  .otlp_at = 16)						\
 	/* pid 1's argv was longer than its cmd or the record */	\
 	X(cmd_truncated, FLAG,						\
 	  .json = "command_truncated",					\
@@ -139,11 +152,12 @@ struct ct_figure_row {
 		  "exit status",					\
 	  .json_at = 23, .otlp_at = 21)
 
-#define CT_FIGURE_TYPE_FLAG	bool
-#define CT_FIGURE_TYPE_REASON	uint8_t
-#define CT_FIGURE_TYPE_EXIT	bool
+#define CT_FIGURE_FIELD_FLAG(field)	bool field;
+#define CT_FIGURE_FIELD_REASON(field)	uint8_t field;
+#define CT_FIGURE_FIELD_EXIT(field)	bool field;
+#define CT_FIGURE_FIELD_PART(field)	/* its part's */
 /* Its field in struct ct_container. */
-#define CT_FIGURE_FIELD(field, kind, ...)	CT_FIGURE_TYPE_##kind field;
+#define CT_FIGURE_FIELD(field, kind, ...)	CT_FIGURE_FIELD_##kind(field)
 
 #define CT_FIGURE_ENUM(field, kind, ...)	CT_FIG_##field,
 enum ct_figure { CT_FIGURES(CT_FIGURE_ENUM) CT_FIG_MAX };

@@ -229,9 +229,7 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 	attr_str(e, "coldtrace.runtime", ct_runtime_name(c->runtime));
 	attr_str(e, "coldtrace.engine", ct_engine_name(c->engine));
 	attr_bool(e, "coldtrace.complete", c->complete);
-	figure_attrs(e, c, 1);	/* failed, unarmed, partial... */
-	if (c->restore.is)
-		attr_bool(e, "coldtrace.restore", true);
+	figure_attrs(e, c, 1);	/* failed, unarmed, partial... restore */
 	figure_attrs(e, c, 2);	/* shim_exit_code */
 	if (ct_cold_start_ns(c))
 		attr_int(e, "coldtrace.cold_start_ns",
