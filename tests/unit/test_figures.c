@@ -54,18 +54,26 @@ Test(figures, json_in_their_places)
 	free(buf);
 }
 
+static char *table_of(const struct ct_container *c)
+{
+	struct ct_sink_out o = { .started = true };
+	char *buf;
+	size_t len;
+
+	o.f = open_memstream(&buf, &len);
+	cr_assert_not_null(o.f);
+	ct_sink_table.container(&o, c);
+	fclose(o.f);
+	return buf;
+}
+
 Test(figures, table_notes_in_their_places)
 {
 	struct ct_container c;
-	struct ct_sink_out o = { .started = true };
 	char *buf, *u, *r, *p, *n, *k;
-	size_t len;
 
 	all_set(&c);
-	o.f = open_memstream(&buf, &len);
-	cr_assert_not_null(o.f);
-	ct_sink_table.container(&o, &c);
-	fclose(o.f);
+	buf = table_of(&c);
 	u = strstr(buf, "\n  began while the syscall hooks were detached "
 		    "(idle host): opens, ready and mounts may be missing (in "
 		    "no statistic)\n  its removal began while the syscall "
@@ -272,4 +280,29 @@ Test(figures, failed_and_restore_otlp_in_their_places)
 		"{\"key\":\"coldtrace.shim_exit_code\",");
 	expect_in(record_of(&c), "\"complete\":true,\"failed\":\"start\","
 		"\"unarmed\":true,");
+}
+
+/* The table's FUSE note: every part, then without the split at ready,
+ * a known layer or a drop (its unknown layers still said). */
+Test(figures, fuse_note_in_its_places)
+{
+	struct ct_container c;
+
+	fetched_set(&c);
+	c.fuse.wait_after_ready_ns = 102147485;
+	c.fuse.nlayers = 2;
+	c.fuse.layers[0].dev = 41;
+	c.fuse.layers[0].wait_ns = 388000000;
+	expect_in(table_of(&c), "\n  FUSE: 104 requests (6811.8 KiB read) "
+		"in flight 161.7 ms (102.1 after ready), the last ended "
+		"652.6 ms after the exec; 2 connections, the longest 0:41 "
+		"388.0 ms; 6250.0 KiB fetched (shared); 1 layers' fetched "
+		"bytes unknown; 3 not kept\n");
+	c.fuse.has_ready = false;
+	c.fuse.nlayers = 1;
+	c.fuse.fetched_layers = 0;
+	c.fuse.dropped = 0;
+	expect_in(table_of(&c), "\n  FUSE: 104 requests (6811.8 KiB read) "
+		"in flight 161.7 ms, the last ended 652.6 ms after the exec; "
+		"1 layers' fetched bytes unknown\n");
 }
