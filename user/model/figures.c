@@ -94,16 +94,38 @@ uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
 	}
 }
 
-static bool fuse_said(const struct ct_fuse_use *u, enum ct_fuse_figure f)
+/* The conditions of enum ct_fuse_figure_when that hold for u but SET. */
+static unsigned int fuse_holds(const struct ct_fuse_use *u)
 {
-	unsigned int when = fuse_rows[f].when;
+	unsigned int h = 0;
 
-	if ((when & CT_FUSE_IF_FETCHED) &&
-	    !u->fetched_layers && !u->fetched_unknown)
-		return false;
-	if ((when & CT_FUSE_IF_READY) && !u->has_ready)
+	if (u->fetched_layers || u->fetched_unknown)
+		h |= CT_FUSE_IF_FETCHED;
+	if (u->fetched_layers)
+		h |= CT_FUSE_IF_KNOWN;
+	if (u->has_ready)
+		h |= CT_FUSE_IF_READY;
+	return h;
+}
+
+static bool fuse_said(const struct ct_fuse_use *u, enum ct_fuse_figure f,
+		      enum ct_figure_out out)
+{
+	const struct ct_fuse_figure_row *r = &fuse_rows[f];
+	unsigned int when = out == CT_FIG_NOTE ? r->note_when : r->when;
+
+	if (when & ~CT_FUSE_IF_SET & ~fuse_holds(u))
 		return false;
 	return !(when & CT_FUSE_IF_SET) || ct_fuse_figure_value(u, f);
+}
+
+static unsigned int fuse_place(enum ct_fuse_figure f, enum ct_figure_out out)
+{
+	const struct ct_fuse_figure_row *r = &fuse_rows[f];
+
+	if (out == CT_FIG_JSON)
+		return r->json_at;
+	return out == CT_FIG_OTLP ? r->otlp_at : r->note_at;
 }
 
 int ct_fuse_figures_said(const struct ct_fuse_use *u, enum ct_figure_out out,
@@ -113,13 +135,8 @@ int ct_fuse_figures_said(const struct ct_fuse_use *u, enum ct_figure_out out,
 	int n = 0;
 
 	for (unsigned int at = 10 * group; at < 10 * group + 10; at++)
-		for (int f = 0; f < CT_FUSE_FIG_MAX; f++) {
-			const struct ct_fuse_figure_row *r = &fuse_rows[f];
-			unsigned int p = out == CT_FIG_JSON ? r->json_at :
-					 out == CT_FIG_OTLP ? r->otlp_at : 0;
-
-			if (p == at && fuse_said(u, f))
+		for (int f = 0; f < CT_FUSE_FIG_MAX; f++)
+			if (fuse_place(f, out) == at && fuse_said(u, f, out))
 				set[n++] = f;
-		}
 	return n;
 }

@@ -183,14 +183,15 @@ bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask);
 
 /*
  * The figures of a container's FUSE use (struct ct_fuse_use, its
- * "fuse" in the record, coldtrace.fuse.* on its root span): a row is a
- * field of struct ct_fuse_use, made from it.  Its kind is its type:
- * U64, a uint64_t; U32, a uint32_t; FLAG, a bool (said as true).  Unlike
- * a container's figure, a count is said when 0 too: a row is said when
- * all of its when's conditions hold (enum ct_fuse_figure_when, none:
- * always).  json_at and otlp_at as above, in the groups the record's
- * "fuse" and the root span's attributes walk (user/sinks/output.c,
- * otlp.c).
+ * "fuse" in the record, coldtrace.fuse.* on its root span, the table's
+ * FUSE note): a row is a field of struct ct_fuse_use, made from it.
+ * Its kind is its type: U64, a uint64_t; U32, a uint32_t; FLAG, a bool
+ * (said as true, in the note as its text alone).  Unlike a container's
+ * figure, a count is said when 0 too: a row is said when all of its
+ * when's conditions hold (enum ct_fuse_figure_when, none: always), in
+ * the note when all of note_when's do.  json_at, otlp_at and note_at
+ * as above, in the groups the record's "fuse", the root span's
+ * attributes and the note walk (user/sinks/output.c, otlp.c, table.c).
  */
 enum ct_fuse_figure_kind { CT_FUSE_FIG_U64, CT_FUSE_FIG_U32,
 			   CT_FUSE_FIG_FLAG };
@@ -200,7 +201,12 @@ enum ct_fuse_figure_when {
 	CT_FUSE_IF_FETCHED = 1u << 0,
 	CT_FUSE_IF_READY = 1u << 1,	/* its ready phase splits it */
 	CT_FUSE_IF_SET = 1u << 2,	/* not 0 */
+	/* a layer's fetched bytes are known (CT_FETCHED_KNOWN) */
+	CT_FUSE_IF_KNOWN = 1u << 3,
 };
+
+/* How the note says a count: as it is, in KiB or in ms (%.1f). */
+enum ct_fuse_note_unit { CT_FUSE_NOTE_N, CT_FUSE_NOTE_KIB, CT_FUSE_NOTE_MS };
 
 struct ct_fuse_figure_row {
 	const char *name;	/* its field's */
@@ -209,15 +215,24 @@ struct ct_fuse_figure_row {
 	unsigned int when;	/* enum ct_fuse_figure_when */
 	const char *json;	/* the key in the record's "fuse" */
 	const char *otlp;	/* its attribute */
-	unsigned int json_at, otlp_at;
+	/* the note's words before its count (a FLAG's: all of them),
+	 * the count in note_unit, and the words after it */
+	const char *note, *note_end;
+	enum ct_fuse_note_unit note_unit;
+	unsigned int note_when;	/* enum ct_fuse_figure_when */
+	unsigned int json_at, otlp_at, note_at;
 };
 
 #define CT_FUSE_FIGURES(X)						\
 	X(requests, U64, .json = "requests",				\
-	  .otlp = "coldtrace.fuse.requests", .json_at = 11, .otlp_at = 11)\
+	  .otlp = "coldtrace.fuse.requests", .note_end = " requests",	\
+	  .json_at = 11, .otlp_at = 11, .note_at = 11)			\
 	X(reads, U64, .json = "reads", .json_at = 12)	/* FUSE_READ */	\
 	X(read_bytes, U64, .json = "read_bytes",			\
-	  .otlp = "coldtrace.fuse.read_bytes", .json_at = 13, .otlp_at = 12)\
+	  .otlp = "coldtrace.fuse.read_bytes",				\
+	  .note = " (", .note_unit = CT_FUSE_NOTE_KIB,			\
+	  .note_end = " KiB read)",					\
+	  .json_at = 13, .otlp_at = 12, .note_at = 12)			\
 	/* replies with an error */					\
 	X(errors, U64, .json = "errors", .json_at = 14)			\
 	/* FUSE mounts (a lazy image: its layers) */			\
@@ -226,7 +241,10 @@ struct ct_fuse_figure_row {
 	  .otlp_at = 13)						\
 	/* the union of its requests' intervals */			\
 	X(wait_ns, U64, .json = "wait_ns",				\
-	  .otlp = "coldtrace.fuse.wait_ns", .json_at = 16, .otlp_at = 14)\
+	  .otlp = "coldtrace.fuse.wait_ns",				\
+	  .note = " in flight ", .note_unit = CT_FUSE_NOTE_MS,		\
+	  .note_end = " ms",						\
+	  .json_at = 16, .otlp_at = 14, .note_at = 13)			\
 	/* of it, before the end of its ready phase and after */	\
 	X(wait_before_ready_ns, U64, .when = CT_FUSE_IF_READY,		\
 	  .json = "wait_before_ready_ns",				\
@@ -235,20 +253,30 @@ struct ct_fuse_figure_row {
 	X(wait_after_ready_ns, U64, .when = CT_FUSE_IF_READY,		\
 	  .json = "wait_after_ready_ns",				\
 	  .otlp = "coldtrace.fuse.wait_after_ready_ns",		\
-	  .json_at = 18, .otlp_at = 16)					\
+	  .note = " (", .note_unit = CT_FUSE_NOTE_MS,			\
+	  .note_end = " after ready)", .note_when = CT_FUSE_IF_READY,	\
+	  .json_at = 18, .otlp_at = 16, .note_at = 14)			\
 	/* the last request's end, after the exec */			\
 	X(last_ns, U64, .json = "last_ns",				\
-	  .otlp = "coldtrace.fuse.last_ns", .json_at = 19, .otlp_at = 17)\
+	  .otlp = "coldtrace.fuse.last_ns",				\
+	  .note = ", the last ended ", .note_unit = CT_FUSE_NOTE_MS,	\
+	  .note_end = " ms after the exec",				\
+	  .json_at = 19, .otlp_at = 17, .note_at = 15)			\
 	/* requests not kept (a full store here, or the kernel's full	\
 	 * in-flight map: CT_MAPFULL_FUSE): in no count or time */	\
 	X(dropped, U64, .when = CT_FUSE_IF_SET, .json = "dropped",	\
-	  .otlp = "coldtrace.fuse.dropped", .json_at = 31, .otlp_at = 18)\
+	  .otlp = "coldtrace.fuse.dropped",				\
+	  .note = "; ", .note_end = " not kept",			\
+	  .note_when = CT_FUSE_IF_SET,					\
+	  .json_at = 31, .otlp_at = 18, .note_at = 24)			\
 	/* the bytes its layers fetched from their registry while it	\
 	 * read (user/enrich/fuse.h), summed over the sampled ones */	\
 	X(fetched_bytes, U64, .when = CT_FUSE_IF_FETCHED,		\
 	  .json = "fetched_bytes",					\
 	  .otlp = "coldtrace.fuse.fetched_bytes",			\
-	  .json_at = 21, .otlp_at = 21)					\
+	  .note = "; ", .note_unit = CT_FUSE_NOTE_KIB,			\
+	  .note_end = " KiB fetched", .note_when = CT_FUSE_IF_KNOWN,	\
+	  .json_at = 21, .otlp_at = 21, .note_at = 21)			\
 	/* of it, between samples where its reads (or, with none, its	\
 	 * requests) all began before the end of ready, and all after	\
 	 * it; the rest fell between samples around ready */		\
@@ -272,14 +300,18 @@ struct ct_fuse_figure_row {
 	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_SET,			\
 	  .json = "fetched_unknown_layers",				\
 	  .otlp = "coldtrace.fuse.fetched_unknown_layers",		\
-	  .json_at = 25, .otlp_at = 25)					\
+	  .note = "; ", .note_end = " layers' fetched bytes unknown",	\
+	  .note_when = CT_FUSE_IF_SET,					\
+	  .json_at = 25, .otlp_at = 25, .note_at = 23)			\
 	/* another container's requests fell between the same samples	\
 	 * as some of its layers': the growth is theirs together */	\
 	X(fetched_shared, FLAG,						\
 	  .when = CT_FUSE_IF_FETCHED | CT_FUSE_IF_SET,			\
 	  .json = "fetched_shared",					\
 	  .otlp = "coldtrace.fuse.fetched_shared",			\
-	  .json_at = 26, .otlp_at = 26)
+	  .note = " (shared)",						\
+	  .note_when = CT_FUSE_IF_KNOWN | CT_FUSE_IF_SET,		\
+	  .json_at = 26, .otlp_at = 26, .note_at = 22)
 
 #define CT_FUSE_FIGURE_TYPE_U64	uint64_t
 #define CT_FUSE_FIGURE_TYPE_U32	uint32_t
@@ -299,8 +331,8 @@ const struct ct_fuse_figure_row *ct_fuse_figure_row(enum ct_fuse_figure f);
 uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
 			      enum ct_fuse_figure f);
 /*
- * The figures of group (1..9) of out (CT_FIG_JSON or CT_FIG_OTLP) said
- * of u, in its order, into set[]; their number.
+ * The figures of group (1..9) of out said of u, in its order, into
+ * set[]; their number.
  */
 int ct_fuse_figures_said(const struct ct_fuse_use *u, enum ct_figure_out out,
 			 unsigned int group,
