@@ -306,3 +306,37 @@ Test(figures, fuse_note_in_its_places)
 		"in flight 161.7 ms, the last ended 652.6 ms after the exec; "
 		"1 layers' fetched bytes unknown\n");
 }
+
+/* A layer's figures: sampled (shared, split at ready) and unknown. */
+Test(figures, fuse_layer_json_in_its_places)
+{
+	struct ct_container c;
+
+	fetched_set(&c);
+	c.fuse.nlayers = 2;
+	c.fuse.layers[0] = (struct ct_fuse_layer){
+		.dev = 41, .requests = 60, .reads = 50, .read_bytes = 5000000,
+		.wait_ns = 120000000, .fetched = CT_FETCHED_KNOWN,
+		.fetched_shared = true, .fetched_bytes = 6400000,
+		.fetched_by_ready_bytes = 4250000,
+		.fetched_after_ready_bytes = 2150000,
+	};
+	c.fuse.layers[1] = (struct ct_fuse_layer){
+		.dev = 42, .requests = 44, .reads = 26, .read_bytes = 1975280,
+		.wait_ns = 41708120, .fetched = CT_FETCHED_UNKNOWN,
+		.fetched_bytes = 1,
+	};
+	expect_in(record_of(&c), "\"layers\":[{\"dev\":\"0:41\","
+		"\"requests\":60,\"reads\":50,\"read_bytes\":5000000,"
+		"\"wait_ns\":120000000,\"fetched_bytes\":6400000,"
+		"\"fetched_by_ready_bytes\":4250000,"
+		"\"fetched_after_ready_bytes\":2150000,"
+		"\"fetched_shared\":true},{\"dev\":\"0:42\",\"requests\":44,"
+		"\"reads\":26,\"read_bytes\":1975280,\"wait_ns\":41708120,"
+		"\"fetched_unknown\":true}]");
+	c.fuse.has_ready = false;
+	c.fuse.layers[0].fetched_shared = false;
+	expect_in(record_of(&c), "\"layers\":[{\"dev\":\"0:41\","
+		"\"requests\":60,\"reads\":50,\"read_bytes\":5000000,"
+		"\"wait_ns\":120000000,\"fetched_bytes\":6400000},");
+}
