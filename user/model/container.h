@@ -194,20 +194,9 @@ enum ct_fetched_state {
 struct ct_fuse_layer {
 	uint32_t dev;		/* major << 20 | minor, as mountinfo's */
 	char digest[CT_LAYER_DIGEST_LEN];	/* its layer's; "" unknown */
-	uint64_t requests;
-	uint64_t reads;
-	uint64_t read_bytes;
-	uint64_t wait_ns;	/* the union of its requests' intervals */
 	enum ct_fetched_state fetched;
-	/* another container's requests fell between the same samples:
-	 * the growth is theirs together */
-	bool fetched_shared;
-	uint64_t fetched_bytes;
-	/* of it, between samples where its reads (or, with none, its
-	 * requests) all began before the end of ready, and all after it;
-	 * the rest fell between samples around ready (user/enrich/fuse.h) */
-	uint64_t fetched_by_ready_bytes;
-	uint64_t fetched_after_ready_bytes;
+	/* its counts, wait and fetched bytes (figures.h) */
+	CT_FUSE_LAYER_FIGURES(CT_FUSE_FIGURE_FIELD)
 };
 
 struct ct_fuse_use {

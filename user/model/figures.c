@@ -69,22 +69,36 @@ bool ct_figures_keep_out(const struct ct_container *c, unsigned int mask)
 #define CT_FUSE_FIGURE_ROW(field, k, ...)				\
 	{ .name = #field, .off = offsetof(struct ct_fuse_use, field),	\
 	  .kind = CT_FUSE_FIG_##k, __VA_ARGS__ },
-static const struct ct_fuse_figure_row fuse_rows[CT_FUSE_FIG_MAX] = {
+static const struct ct_fuse_figure_row use_rows[CT_FUSE_FIG_MAX] = {
 	CT_FUSE_FIGURES(CT_FUSE_FIGURE_ROW)
 };
 #undef CT_FUSE_FIGURE_ROW
 
-const struct ct_fuse_figure_row *ct_fuse_figure_row(enum ct_fuse_figure f)
-{
-	return &fuse_rows[f];
-}
+#define CT_FUSE_LAYER_ROW(field, k, ...)				\
+	{ .name = #field, .off = offsetof(struct ct_fuse_layer, field),	\
+	  .kind = CT_FUSE_FIG_##k, __VA_ARGS__ },
+static const struct ct_fuse_figure_row layer_rows[] = {
+	CT_FUSE_LAYER_FIGURES(CT_FUSE_LAYER_ROW)
+};
+#undef CT_FUSE_LAYER_ROW
 
-uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
-			      enum ct_fuse_figure f)
-{
-	const char *p = (const char *)u + fuse_rows[f].off;
+#define N_ROWS(a)	((int)(sizeof(a) / sizeof((a)[0])))
+/* a writer's set[] holds CT_FUSE_FIG_MAX rows of either table */
+_Static_assert(N_ROWS(layer_rows) <= CT_FUSE_FIG_MAX, "set[] too short");
 
-	switch (fuse_rows[f].kind) {
+const struct ct_fuse_figures ct_fuse_use_figures = {
+	.rows = use_rows, .n = N_ROWS(use_rows),
+};
+const struct ct_fuse_figures ct_fuse_layer_figures = {
+	.rows = layer_rows, .n = N_ROWS(layer_rows),
+};
+
+uint64_t ct_fuse_figure_value(const struct ct_fuse_figure_row *r,
+			      const void *base)
+{
+	const char *p = (const char *)base + r->off;
+
+	switch (r->kind) {
 	case CT_FUSE_FIG_U64:
 		return *(const uint64_t *)p;
 	case CT_FUSE_FIG_U32:
@@ -94,8 +108,7 @@ uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
 	}
 }
 
-/* The conditions of enum ct_fuse_figure_when that hold for u but SET. */
-static unsigned int fuse_holds(const struct ct_fuse_use *u)
+unsigned int ct_fuse_use_holds(const struct ct_fuse_use *u)
 {
 	unsigned int h = 0;
 
@@ -108,35 +121,49 @@ static unsigned int fuse_holds(const struct ct_fuse_use *u)
 	return h;
 }
 
-static bool fuse_said(const struct ct_fuse_use *u, enum ct_fuse_figure f,
-		      enum ct_figure_out out)
+/* A layer is sampled only when its bytes are known: FETCHED is KNOWN. */
+unsigned int ct_fuse_layer_holds(const struct ct_fuse_use *u,
+				 const struct ct_fuse_layer *l)
 {
-	const struct ct_fuse_figure_row *r = &fuse_rows[f];
-	unsigned int when = out == CT_FIG_NOTE ? r->note_when : r->when;
+	unsigned int h = 0;
 
-	if (when & ~CT_FUSE_IF_SET & ~fuse_holds(u))
-		return false;
-	return !(when & CT_FUSE_IF_SET) || ct_fuse_figure_value(u, f);
+	if (l->fetched == CT_FETCHED_KNOWN)
+		h |= CT_FUSE_IF_FETCHED | CT_FUSE_IF_KNOWN;
+	if (u->has_ready)
+		h |= CT_FUSE_IF_READY;
+	return h;
 }
 
-static unsigned int fuse_place(enum ct_fuse_figure f, enum ct_figure_out out)
+static bool fuse_said(const struct ct_fuse_figure_row *r, const void *base,
+		      unsigned int holds, enum ct_figure_out out)
 {
-	const struct ct_fuse_figure_row *r = &fuse_rows[f];
+	unsigned int when = out == CT_FIG_NOTE ? r->note_when : r->when;
 
+	if (when & ~CT_FUSE_IF_SET & ~holds)
+		return false;
+	return !(when & CT_FUSE_IF_SET) || ct_fuse_figure_value(r, base);
+}
+
+static unsigned int fuse_place(const struct ct_fuse_figure_row *r,
+			       enum ct_figure_out out)
+{
 	if (out == CT_FIG_JSON)
 		return r->json_at;
 	return out == CT_FIG_OTLP ? r->otlp_at : r->note_at;
 }
 
-int ct_fuse_figures_said(const struct ct_fuse_use *u, enum ct_figure_out out,
+int ct_fuse_figures_said(const struct ct_fuse_figures *t, const void *base,
+			 unsigned int holds, enum ct_figure_out out,
 			 unsigned int group,
-			 enum ct_fuse_figure set[CT_FUSE_FIG_MAX])
+			 const struct ct_fuse_figure_row *set[CT_FUSE_FIG_MAX])
 {
+	const struct ct_fuse_figure_row *r;
 	int n = 0;
 
 	for (unsigned int at = 10 * group; at < 10 * group + 10; at++)
-		for (int f = 0; f < CT_FUSE_FIG_MAX; f++)
-			if (fuse_place(f, out) == at && fuse_said(u, f, out))
-				set[n++] = f;
+		for (r = t->rows; r < t->rows + t->n; r++)
+			if (fuse_place(r, out) == at &&
+			    fuse_said(r, base, holds, out))
+				set[n++] = r;
 	return n;
 }

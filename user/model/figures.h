@@ -313,6 +313,36 @@ struct ct_fuse_figure_row {
 	  .note_when = CT_FUSE_IF_KNOWN | CT_FUSE_IF_SET,		\
 	  .json_at = 26, .otlp_at = 26, .note_at = 22)
 
+/*
+ * The figures of each of its layers (struct ct_fuse_layer, an object
+ * of the "fuse" record's "layers"): a table of the same rows, of that
+ * struct, whose conditions are the layer's (its fetched bytes known)
+ * and its use's (a ready phase).
+ */
+#define CT_FUSE_LAYER_FIGURES(X)					\
+	X(requests, U64, .json = "requests", .json_at = 11)		\
+	X(reads, U64, .json = "reads", .json_at = 12)			\
+	X(read_bytes, U64, .json = "read_bytes", .json_at = 13)	\
+	/* the union of its requests' intervals */			\
+	X(wait_ns, U64, .json = "wait_ns", .json_at = 14)		\
+	/* another container's requests fell between the same samples:	\
+	 * the growth is theirs together */				\
+	X(fetched_shared, FLAG, .when = CT_FUSE_IF_KNOWN | CT_FUSE_IF_SET,\
+	  .json = "fetched_shared", .json_at = 24)			\
+	/* what it fetched from its registry while it read */		\
+	X(fetched_bytes, U64, .when = CT_FUSE_IF_KNOWN,		\
+	  .json = "fetched_bytes", .json_at = 21)			\
+	/* of it, between samples where its reads (or, with none, its	\
+	 * requests) all began before the end of ready, and all after	\
+	 * it; the rest fell between samples around ready		\
+	 * (user/enrich/fuse.h) */					\
+	X(fetched_by_ready_bytes, U64,					\
+	  .when = CT_FUSE_IF_KNOWN | CT_FUSE_IF_READY,			\
+	  .json = "fetched_by_ready_bytes", .json_at = 22)		\
+	X(fetched_after_ready_bytes, U64,				\
+	  .when = CT_FUSE_IF_KNOWN | CT_FUSE_IF_READY,			\
+	  .json = "fetched_after_ready_bytes", .json_at = 23)
+
 #define CT_FUSE_FIGURE_TYPE_U64	uint64_t
 #define CT_FUSE_FIGURE_TYPE_U32	uint32_t
 #define CT_FUSE_FIGURE_TYPE_FLAG	bool
@@ -325,17 +355,34 @@ enum ct_fuse_figure { CT_FUSE_FIGURES(CT_FUSE_FIGURE_ENUM) CT_FUSE_FIG_MAX };
 #undef CT_FUSE_FIGURE_ENUM
 
 struct ct_fuse_use;
+struct ct_fuse_layer;
 
-const struct ct_fuse_figure_row *ct_fuse_figure_row(enum ct_fuse_figure f);
-/* Its value in u, widened. */
-uint64_t ct_fuse_figure_value(const struct ct_fuse_use *u,
-			      enum ct_fuse_figure f);
+/* A table of FUSE figures: its rows and their number. */
+struct ct_fuse_figures {
+	const struct ct_fuse_figure_row *rows;
+	int n;
+};
+
+/* CT_FUSE_FIGURES' rows (of struct ct_fuse_use) and
+ * CT_FUSE_LAYER_FIGURES' (of struct ct_fuse_layer) */
+extern const struct ct_fuse_figures ct_fuse_use_figures;
+extern const struct ct_fuse_figures ct_fuse_layer_figures;
+
+/* The conditions of enum ct_fuse_figure_when but SET that hold for u,
+ * and for its layer l. */
+unsigned int ct_fuse_use_holds(const struct ct_fuse_use *u);
+unsigned int ct_fuse_layer_holds(const struct ct_fuse_use *u,
+				 const struct ct_fuse_layer *l);
+/* r's value in base (the struct of r's table), widened. */
+uint64_t ct_fuse_figure_value(const struct ct_fuse_figure_row *r,
+			      const void *base);
 /*
- * The figures of group (1..9) of out said of u, in its order, into
- * set[]; their number.
+ * The rows of t in group (1..9) of out said of base, where holds hold
+ * (ct_fuse_*_holds()), in their order, into set[]; their number.
  */
-int ct_fuse_figures_said(const struct ct_fuse_use *u, enum ct_figure_out out,
+int ct_fuse_figures_said(const struct ct_fuse_figures *t, const void *base,
+			 unsigned int holds, enum ct_figure_out out,
 			 unsigned int group,
-			 enum ct_fuse_figure set[CT_FUSE_FIG_MAX]);
+			 const struct ct_fuse_figure_row *set[CT_FUSE_FIG_MAX]);
 
 #endif /* __CT_FIGURES_H */

@@ -244,17 +244,17 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 static void fuse_figure_attrs(struct ct_otlp_enc *e,
 			      const struct ct_fuse_use *u, unsigned int group)
 {
-	enum ct_fuse_figure set[CT_FUSE_FIG_MAX];
-	int n = ct_fuse_figures_said(u, CT_FIG_OTLP, group, set);
-	const struct ct_fuse_figure_row *r;
+	const struct ct_fuse_figure_row *set[CT_FUSE_FIG_MAX];
+	int n = ct_fuse_figures_said(&ct_fuse_use_figures, u,
+				     ct_fuse_use_holds(u), CT_FIG_OTLP, group,
+				     set);
 
 	for (int i = 0; i < n; i++) {
-		r = ct_fuse_figure_row(set[i]);
-		if (r->kind == CT_FUSE_FIG_FLAG)
-			attr_bool(e, r->otlp, true);
+		if (set[i]->kind == CT_FUSE_FIG_FLAG)
+			attr_bool(e, set[i]->otlp, true);
 		else
-			attr_int(e, r->otlp,
-				 (int64_t)ct_fuse_figure_value(u, set[i]));
+			attr_int(e, set[i]->otlp,
+				 (int64_t)ct_fuse_figure_value(set[i], u));
 	}
 }
 

@@ -95,14 +95,15 @@ static void start_files_note(FILE *f, const struct ct_start_files *s)
 static void fuse_figure_notes(FILE *f, const struct ct_fuse_use *u,
 			      unsigned int group)
 {
-	enum ct_fuse_figure set[CT_FUSE_FIG_MAX];
-	int n = ct_fuse_figures_said(u, CT_FIG_NOTE, group, set);
-	const struct ct_fuse_figure_row *r;
+	const struct ct_fuse_figure_row *set[CT_FUSE_FIG_MAX], *r;
+	int n = ct_fuse_figures_said(&ct_fuse_use_figures, u,
+				     ct_fuse_use_holds(u), CT_FIG_NOTE, group,
+				     set);
 	uint64_t v;
 
 	for (int i = 0; i < n; i++) {
-		r = ct_fuse_figure_row(set[i]);
-		v = ct_fuse_figure_value(u, set[i]);
+		r = set[i];
+		v = ct_fuse_figure_value(r, u);
 		fputs(r->note ? r->note : "", f);
 		if (r->kind == CT_FUSE_FIG_FLAG)
 			continue;
