@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# docs/output.md's table of the per-container figures is the one
-# tests/figures_doc.c prints from user/model/figures.h's rows (the lines
-# between its markers); --write puts it there.
+# docs/output.md's table of the per-container figures, and docs/lazy.md's
+# of the FUSE use's, are the ones tests/figures_doc.c prints from
+# user/model/figures.h's rows (the lines between their markers); --write
+# puts them there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=tests/doc_table.sh
@@ -17,5 +18,9 @@ trap 'rm -rf "$t"' EXIT
 	-o "$t/doc" tests/figures_doc.c user/model/figures.c \
 	user/model/container.c user/model/engines.c
 "$t/doc" >"$t/table"
-doc_table figures "$page" "$begin" "$end" "$t/table" "${1:-}"
-echo "figures: ok ($(($(wc -l <"$t/table") - 2)) rows)"
+"$t/doc" fuse >"$t/fuse"
+# doc_table exits after a --write: each in a subshell of its own
+(doc_table figures "$page" "$begin" "$end" "$t/table" "${1:-}")
+(doc_table figures docs/lazy.md '<!-- figures.h fuse: begin (tests/figures.sh --write) -->' \
+	'<!-- figures.h fuse: end -->' "$t/fuse" "${1:-}")
+echo "figures: ok ($(($(wc -l <"$t/table") - 2)) rows, FUSE $(($(wc -l <"$t/fuse") - 2)))"

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * docs/output.md's table of the per-container figures, printed from
- * user/model/figures.h's rows (tests/figures.sh compares it with the
- * page, or writes it there).
+ * user/model/figures.h's rows, and with "fuse" docs/lazy.md's of the
+ * FUSE use's and its layers' (tests/figures.sh compares them with the
+ * pages, or writes them there).
  */
 #include <stdio.h>
+#include <string.h>
 #include "container.h"
 
 static const char *const out_names[] = {
@@ -51,9 +53,95 @@ static void json_of(const struct ct_figure_row *r)
 		printf("`\"%s\": true`", r->json);
 }
 
-int main(void)
+/* A FUSE row's when, in words ("always" for none); a layer's KNOWN is
+ * its own bytes known. */
+static void when_of(unsigned int when, enum ct_fuse_figure_kind k,
+		    bool layer)
+{
+	const char *const words[] = {
+		"with a sampled layer", "with a ready phase", NULL,
+		layer ? "its bytes known" : "with a known layer",
+	};
+	const char *sep = "";
+
+	if (!when)
+		printf("always");
+	for (unsigned int b = 0; b < 4; b++) {
+		if (!(when & (1u << b)))
+			continue;
+		printf("%s%s", sep, words[b] ? words[b] :
+		       k == CT_FUSE_FIG_FLAG ? "when true" : "when not 0");
+		sep = ", ";
+	}
+}
+
+/* Its part of the table's FUSE note, its count as N (N.N: KiB, ms). */
+static void fuse_note_of(const struct ct_fuse_figure_row *r)
+{
+	char part[160];
+	const char *p = part;
+
+	if (!r->note_at) {
+		printf("—");
+		return;
+	}
+	snprintf(part, sizeof(part), "%s%s%s", r->note ? r->note : "",
+		 r->kind == CT_FUSE_FIG_FLAG ? "" :
+		 r->note_unit == CT_FUSE_NOTE_N ? "N" : "N.N",
+		 r->note_end ? r->note_end : "");
+	p += strspn(p, " ;,");
+	printf("`%s`", p);
+	if (r->note_when != r->when) {
+		printf(" (");
+		when_of(r->note_when, r->kind, false);
+		printf(")");
+	}
+}
+
+/* Whether its layers say it too (the layer row of its name), and when. */
+static void layer_of(const struct ct_fuse_figure_row *r)
+{
+	const struct ct_fuse_figures *t = &ct_fuse_layer_figures;
+
+	for (int i = 0; i < t->n; i++) {
+		if (strcmp(t->rows[i].name, r->name))
+			continue;
+		printf("`\"%s\"`, ", t->rows[i].json);
+		when_of(t->rows[i].when, t->rows[i].kind, true);
+		return;
+	}
+	printf("—");
+}
+
+static void fuse_table(void)
+{
+	const struct ct_fuse_figures *t = &ct_fuse_use_figures;
+	const struct ct_fuse_figure_row *r;
+
+	printf("| figure | `\"fuse\"` key | OTLP attribute | said | "
+	       "table note | each of `\"layers\"` |\n");
+	printf("| --- | --- | --- | --- | --- | --- |\n");
+	for (r = t->rows; r < t->rows + t->n; r++) {
+		printf("| `%s` | `\"%s\"` | ", r->name, r->json);
+		code_or_none(r->otlp_at ? r->otlp : NULL);
+		printf(" | ");
+		when_of(r->when, r->kind, false);
+		printf(" | ");
+		fuse_note_of(r);
+		printf(" | ");
+		layer_of(r);
+		printf(" |\n");
+	}
+}
+
+int main(int argc, char **argv)
 {
 	const struct ct_figure_row *r;
+
+	if (argc > 1 && !strcmp(argv[1], "fuse")) {
+		fuse_table();
+		return 0;
+	}
 
 	printf("| figure | JSON record | OTLP attribute | table note | "
 	       "left out of | what |\n");
