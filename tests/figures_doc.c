@@ -14,19 +14,26 @@ static const char *const out_names[] = {
 	"disconnect and destroy",
 };
 
-/* What statistics it keeps out of, in words: "—" for none. */
-static void keep_out_of(unsigned int m)
+/* The words of m's bits (of 4), none's when there is none. */
+static void bits_in_words(unsigned int m, const char *const words[4],
+			  const char *none)
 {
 	const char *sep = "";
 
 	if (!m)
-		printf("—");
+		printf("%s", none);
 	for (unsigned int b = 0; b < 4; b++) {
 		if (!(m & (1u << b)))
 			continue;
-		printf("%s%s", sep, out_names[b]);
+		printf("%s%s", sep, words[b]);
 		sep = ", ";
 	}
+}
+
+/* What statistics it keeps out of, in words: "—" for none. */
+static void keep_out_of(unsigned int m)
+{
+	bits_in_words(m, out_names, "—");
 }
 
 static void code_or_none(const char *s)
@@ -59,20 +66,12 @@ static void when_of(unsigned int when, enum ct_fuse_figure_kind k,
 		    bool layer)
 {
 	const char *const words[] = {
-		"with a sampled layer", "with a ready phase", NULL,
+		"with a sampled layer", "with a ready phase",
+		k == CT_FUSE_FIG_FLAG ? "when true" : "when not 0",
 		layer ? "its bytes known" : "with a known layer",
 	};
-	const char *sep = "";
 
-	if (!when)
-		printf("always");
-	for (unsigned int b = 0; b < 4; b++) {
-		if (!(when & (1u << b)))
-			continue;
-		printf("%s%s", sep, words[b] ? words[b] :
-		       k == CT_FUSE_FIG_FLAG ? "when true" : "when not 0");
-		sep = ", ";
-	}
+	bits_in_words(when, words, "always");
 }
 
 /* Its part of the table's FUSE note, its count as N (N.N: KiB, ms). */
