@@ -489,8 +489,6 @@ struct ct_container {
 	struct ct_restore restore;
 	bool has_client;
 	struct ct_client client;
-	/* several clients could have asked for it: none is said (client.h) */
-	bool client_ambiguous;
 	/* docker: the client that created it (docker create, run) alive at
 	 * dockerd's containers/<id> mkdir, exec and exit; 0 if not known */
 	struct ct_interval creator;

@@ -150,7 +150,12 @@ struct ct_figure_row {
 	  .json = "shim_exit_code", .otlp = "coldtrace.shim_exit_code",\
 	  .help = "its shim ended while its program ran: the shim's "	\
 		  "exit status",					\
-	  .json_at = 23, .otlp_at = 21)
+	  .json_at = 23, .otlp_at = 21)					\
+	/* several clients could have asked for it (client.h): none is	\
+	 * said, its "client" is absent (the summary counts it) */	\
+	X(client_ambiguous, FLAG,					\
+	  .help = "several clients could have asked for it: no output "	\
+		  "says one (counted in `ambiguous_clients`)")
 
 #define CT_FIGURE_FIELD_FLAG(field)	bool field;
 #define CT_FIGURE_FIELD_REASON(field)	uint8_t field;
