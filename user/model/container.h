@@ -511,8 +511,8 @@ const char *ct_runtime_binary(enum ct_runtime r);
 const char *ct_engine_name(enum ct_engine_kind e);
 /* "container", "pod", "restore" */
 const char *ct_kind_name(enum ct_kind k);
-/* "create", "start"; NULL for CT_FAIL_NONE. */
-/* f: enum ct_failure (a figure's byte, figures.h) */
+/* "create", "start"; NULL for CT_FAIL_NONE.  f: enum ct_failure, as
+ * the figure's byte (figures.h) keeps it. */
 const char *ct_failure_name(uint8_t f);
 /* Returns -1 if name is not a known runtime. */
 int ct_runtime_from_name(const char *name);
