@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# docs/output.md's table of the per-container figures, and its table of
-# their OTLP attributes, are the ones tests/figures_doc.c prints from
+# docs/output.md's table of the per-container figures and its table of
+# their OTLP attributes, and docs/lazy.md's of the FUSE use's, are the
+# ones tests/figures_doc.c prints from
 # user/model/figures.h's rows (the lines between their markers); --write
 # puts them there.
 set -euo pipefail
@@ -21,7 +22,10 @@ trap 'rm -rf "$t"' EXIT
 	user/model/container.c user/model/engines.c
 "$t/doc" >"$t/table"
 "$t/doc" otlp >"$t/otlp"
-# the table of their OTLP attributes (a subshell: --write goes on)
+"$t/doc" fuse >"$t/fuse"
+# doc_table exits after a --write: each in a subshell of its own
+(doc_table figures "$page" "$begin" "$end" "$t/table" "${1:-}")
 (doc_table figures "$page" "$obegin" "$oend" "$t/otlp" "${1:-}")
-doc_table figures "$page" "$begin" "$end" "$t/table" "${1:-}"
-echo "figures: ok ($(($(wc -l <"$t/table") - 2)) rows)"
+(doc_table figures docs/lazy.md '<!-- figures.h fuse: begin (tests/figures.sh --write) -->' \
+	'<!-- figures.h fuse: end -->' "$t/fuse" "${1:-}")
+echo "figures: ok ($(($(wc -l <"$t/table") - 2)) rows, FUSE $(($(wc -l <"$t/fuse") - 2)))"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * docs/output.md's table of the per-container figures, and (with `otlp`)
- * its table of their OTLP attributes, printed from user/model/figures.h's
- * rows (tests/figures.sh compares them with the page, or writes them
- * there).
+ * docs/output.md's table of the per-container figures and (with `otlp`)
+ * its table of their OTLP attributes, and (with `fuse`) docs/lazy.md's of
+ * the FUSE use's and its layers', printed from user/model/figures.h's rows
+ * (tests/figures.sh compares them with the pages, or writes them there).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,19 +14,26 @@ static const char *const out_names[] = {
 	"disconnect and destroy",
 };
 
-/* What statistics it keeps out of, in words: "—" for none. */
-static void keep_out_of(unsigned int m)
+/* The words of m's bits (of 4), none's when there is none. */
+static void bits_in_words(unsigned int m, const char *const words[4],
+			  const char *none)
 {
 	const char *sep = "";
 
 	if (!m)
-		printf("—");
+		printf("%s", none);
 	for (unsigned int b = 0; b < 4; b++) {
 		if (!(m & (1u << b)))
 			continue;
-		printf("%s%s", sep, out_names[b]);
+		printf("%s%s", sep, words[b]);
 		sep = ", ";
 	}
+}
+
+/* What statistics it keeps out of, in words: "—" for none. */
+static void keep_out_of(unsigned int m)
+{
+	bits_in_words(m, out_names, "—");
 }
 
 static void code_or_none(const char *s)
@@ -87,10 +94,84 @@ static void otlp(void)
 			if (r->otlp_at != at)
 				continue;
 			printf("| `%s` | %s | ", r->otlp,
-			       r->kind == CT_FIG_EXIT ? "its status" : "true");
+			       r->kind == CT_FIG_EXIT ? "its status" :
+			       r->kind == CT_FIG_REASON ? "its reason" : "true");
 			json_of(r);
 			printf(" | %s |\n", r->help);
 		}
+}
+
+/* A FUSE row's when, in words ("always" for none); a layer's KNOWN is
+ * its own bytes known. */
+static void when_of(unsigned int when, enum ct_fuse_figure_kind k,
+		    bool layer)
+{
+	const char *const words[] = {
+		"with a sampled layer", "with a ready phase",
+		k == CT_FUSE_FIG_FLAG ? "when true" : "when not 0",
+		layer ? "its bytes known" : "with a known layer",
+	};
+
+	bits_in_words(when, words, "always");
+}
+
+/* Its part of the table's FUSE note, its count as N (N.N: KiB, ms). */
+static void fuse_note_of(const struct ct_fuse_figure_row *r)
+{
+	char part[160];
+	const char *p = part;
+
+	if (!r->note_at) {
+		printf("—");
+		return;
+	}
+	snprintf(part, sizeof(part), "%s%s%s", r->note ? r->note : "",
+		 r->kind == CT_FUSE_FIG_FLAG ? "" :
+		 r->note_unit == CT_FUSE_NOTE_N ? "N" : "N.N",
+		 r->note_end ? r->note_end : "");
+	p += strspn(p, " ;,");
+	printf("`%s`", p);
+	if (r->note_when != r->when) {
+		printf(" (");
+		when_of(r->note_when, r->kind, false);
+		printf(")");
+	}
+}
+
+/* Whether its layers say it too (the layer row of its name), and when. */
+static void layer_of(const struct ct_fuse_figure_row *r)
+{
+	const struct ct_fuse_figures *t = &ct_fuse_layer_figures;
+
+	for (int i = 0; i < t->n; i++) {
+		if (strcmp(t->rows[i].name, r->name))
+			continue;
+		printf("`\"%s\"`, ", t->rows[i].json);
+		when_of(t->rows[i].when, t->rows[i].kind, true);
+		return;
+	}
+	printf("—");
+}
+
+static void fuse_table(void)
+{
+	const struct ct_fuse_figures *t = &ct_fuse_use_figures;
+	const struct ct_fuse_figure_row *r;
+
+	printf("| figure | `\"fuse\"` key | OTLP attribute | said | "
+	       "table note | each of `\"layers\"` |\n");
+	printf("| --- | --- | --- | --- | --- | --- |\n");
+	for (r = t->rows; r < t->rows + t->n; r++) {
+		printf("| `%s` | `\"%s\"` | ", r->name, r->json);
+		code_or_none(r->otlp_at ? r->otlp : NULL);
+		printf(" | ");
+		when_of(r->when, r->kind, false);
+		printf(" | ");
+		fuse_note_of(r);
+		printf(" | ");
+		layer_of(r);
+		printf(" |\n");
+	}
 }
 
 static void table(void)
@@ -119,6 +200,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "otlp"))
 		otlp();
+	else if (argc > 1 && !strcmp(argv[1], "fuse"))
+		fuse_table();
 	else
 		table();
 	return 0;

@@ -58,7 +58,7 @@ const char *ct_kind_name(enum ct_kind k)
 	return (unsigned)k < CT_KIND_MAX ? names[k] : "?";
 }
 
-const char *ct_failure_name(enum ct_failure f)
+const char *ct_failure_name(uint8_t f)
 {
 	switch (f) {
 	case CT_FAIL_CREATE:

@@ -194,44 +194,17 @@ enum ct_fetched_state {
 struct ct_fuse_layer {
 	uint32_t dev;		/* major << 20 | minor, as mountinfo's */
 	char digest[CT_LAYER_DIGEST_LEN];	/* its layer's; "" unknown */
-	uint64_t requests;
-	uint64_t reads;
-	uint64_t read_bytes;
-	uint64_t wait_ns;	/* the union of its requests' intervals */
 	enum ct_fetched_state fetched;
-	/* another container's requests fell between the same samples:
-	 * the growth is theirs together */
-	bool fetched_shared;
-	uint64_t fetched_bytes;
-	/* of it, between samples where its reads (or, with none, its
-	 * requests) all began before the end of ready, and all after it;
-	 * the rest fell between samples around ready (user/enrich/fuse.h) */
-	uint64_t fetched_by_ready_bytes;
-	uint64_t fetched_after_ready_bytes;
+	/* its counts, wait and fetched bytes (figures.h) */
+	CT_FUSE_LAYER_FIGURES(CT_FUSE_FIGURE_FIELD)
 };
 
 struct ct_fuse_use {
 	bool valid;		/* at least one request */
-	bool has_ready;		/* the split below is set */
-	uint32_t connections;	/* FUSE mounts (a lazy image: its layers) */
-	uint64_t requests;
-	uint64_t reads;		/* FUSE_READ */
-	uint64_t read_bytes;
-	uint64_t errors;	/* replies with an error */
-	/* requests not kept (a full store here, or the kernel's full
-	 * in-flight map: CT_MAPFULL_FUSE): in no count or time */
-	uint64_t dropped;
-	uint64_t wait_ns;
-	uint64_t wait_before_ready_ns;
-	uint64_t wait_after_ready_ns;
-	uint64_t last_ns;	/* the last request's end, after the exec */
-	/* the layers' fetched bytes (ct_fuse_layer's), of every one */
-	uint32_t fetched_layers;	/* CT_FETCHED_KNOWN */
-	uint32_t fetched_unknown;	/* CT_FETCHED_UNKNOWN */
-	bool fetched_shared;
-	uint64_t fetched_bytes;
-	uint64_t fetched_by_ready_bytes;
-	uint64_t fetched_after_ready_bytes;
+	bool has_ready;		/* the split at ready is set */
+	/* its counts, times and the layers' fetched bytes (ct_fuse_layer's)
+	 * summed over every one (figures.h) */
+	CT_FUSE_FIGURES(CT_FUSE_FIGURE_FIELD)
 	/* per connection, the longest waits first: CT_FUSE_LAYERS of
 	 * them, the others (up to CT_FUSE_CONNS) counted in layers_more */
 	uint32_t nlayers;
@@ -533,10 +506,9 @@ struct ct_container {
 	enum ct_runtime runtime;
 	enum ct_engine_kind engine;
 	bool complete;		/* destroy seen to its end */
-	/* its figures said only when set: unarmed, partial, records_lost,
-	 * cmd_truncated, prepare_missing... (figures.h) */
+	/* its figures said only when set: failed, unarmed, partial,
+	 * records_lost, cmd_truncated, prepare_missing... (figures.h) */
 	CT_FIGURES(CT_FIGURE_FIELD)
-	enum ct_failure failed;	/* never ran: not a cold start */
 	enum ct_key_problem bad_key;	/* cgroup_key not its own */
 	bool has_exit_code;
 	int exit_code;		/* exit status of pid 1 (128+sig if killed) */
@@ -563,8 +535,6 @@ struct ct_container {
 	struct ct_restore restore;
 	bool has_client;
 	struct ct_client client;
-	/* several clients could have asked for it: none is said (client.h) */
-	bool client_ambiguous;
 	/* docker: the client that created it (docker create, run) alive at
 	 * dockerd's containers/<id> mkdir, exec and exit; 0 if not known */
 	struct ct_interval creator;
@@ -588,8 +558,9 @@ const char *ct_runtime_binary(enum ct_runtime r);
 const char *ct_engine_name(enum ct_engine_kind e);
 /* "container", "pod", "restore" */
 const char *ct_kind_name(enum ct_kind k);
-/* "create", "start"; NULL for CT_FAIL_NONE. */
-const char *ct_failure_name(enum ct_failure f);
+/* "create", "start"; NULL for CT_FAIL_NONE.  f: enum ct_failure, as
+ * the figure's byte (figures.h) keeps it. */
+const char *ct_failure_name(uint8_t f);
 /* Returns -1 if name is not a known runtime. */
 int ct_runtime_from_name(const char *name);
 /* Returns -1 if name is not a known engine ("unknown" is not one). */

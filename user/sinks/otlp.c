@@ -215,6 +215,8 @@ static void figure_attrs(struct ct_otlp_enc *e, const struct ct_container *c,
 		r = ct_figure_row(set[i]);
 		if (r->kind == CT_FIG_EXIT)
 			attr_int(e, r->otlp, ct_figure_exit(c, set[i]));
+		else if (r->kind == CT_FIG_REASON)
+			attr_str(e, r->otlp, ct_figure_words(c, set[i]));
 		else
 			attr_bool(e, r->otlp, true);
 	}
@@ -227,11 +229,7 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 	attr_str(e, "coldtrace.runtime", ct_runtime_name(c->runtime));
 	attr_str(e, "coldtrace.engine", ct_engine_name(c->engine));
 	attr_bool(e, "coldtrace.complete", c->complete);
-	if (c->failed)
-		attr_str(e, "coldtrace.failed", ct_failure_name(c->failed));
-	figure_attrs(e, c, 1);	/* unarmed, partial... */
-	if (c->restore.is)
-		attr_bool(e, "coldtrace.restore", true);
+	figure_attrs(e, c, 1);	/* failed, unarmed, partial... restore */
 	figure_attrs(e, c, 2);	/* shim_exit_code */
 	if (ct_cold_start_ns(c))
 		attr_int(e, "coldtrace.cold_start_ns",
@@ -242,48 +240,35 @@ static void coldtrace_attrs(struct ct_otlp_enc *e,
 		attr_bool(e, "coldtrace.pod_sandbox", true);
 }
 
-/* what its lazy layers fetched, as the record's "fuse" says it */
-static void fetched_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
+/* group of its FUSE use's figures (figures.h) said of u */
+static void fuse_figure_attrs(struct ct_otlp_enc *e,
+			      const struct ct_fuse_use *u, unsigned int group)
 {
-	if (!u->fetched_layers && !u->fetched_unknown)
-		return;
-	attr_int(e, "coldtrace.fuse.fetched_bytes", (int64_t)u->fetched_bytes);
-	if (u->has_ready) {
-		attr_int(e, "coldtrace.fuse.fetched_by_ready_bytes",
-			 (int64_t)u->fetched_by_ready_bytes);
-		attr_int(e, "coldtrace.fuse.fetched_after_ready_bytes",
-			 (int64_t)u->fetched_after_ready_bytes);
+	const struct ct_fuse_figure_row *set[CT_FUSE_FIG_MAX];
+	int n = ct_fuse_figures_said(&ct_fuse_use_figures, u,
+				     ct_fuse_use_holds(u), CT_FIG_OTLP, group,
+				     set);
+
+	for (int i = 0; i < n; i++) {
+		if (set[i]->kind == CT_FUSE_FIG_FLAG)
+			attr_bool(e, set[i]->otlp, true);
+		else
+			attr_int(e, set[i]->otlp,
+				 (int64_t)ct_fuse_figure_value(set[i], u));
 	}
-	attr_int(e, "coldtrace.fuse.fetched_layers", u->fetched_layers);
-	if (u->fetched_unknown)
-		attr_int(e, "coldtrace.fuse.fetched_unknown_layers",
-			 u->fetched_unknown);
-	if (u->fetched_shared)
-		attr_bool(e, "coldtrace.fuse.fetched_shared", true);
 }
 
 /*
  * Its threads' FUSE requests (a lazily pulled image's files, docs/
- * lazy.md), as the record's "fuse" says them; only when it sent any.
+ * lazy.md), then what its lazy layers fetched, as the record's "fuse"
+ * says them; only when it sent any.
  */
 static void fuse_attrs(struct ct_otlp_enc *e, const struct ct_fuse_use *u)
 {
 	if (!u->valid)
 		return;
-	attr_int(e, "coldtrace.fuse.requests", (int64_t)u->requests);
-	attr_int(e, "coldtrace.fuse.read_bytes", (int64_t)u->read_bytes);
-	attr_int(e, "coldtrace.fuse.connections", u->connections);
-	attr_int(e, "coldtrace.fuse.wait_ns", (int64_t)u->wait_ns);
-	if (u->has_ready) {
-		attr_int(e, "coldtrace.fuse.wait_before_ready_ns",
-			 (int64_t)u->wait_before_ready_ns);
-		attr_int(e, "coldtrace.fuse.wait_after_ready_ns",
-			 (int64_t)u->wait_after_ready_ns);
-	}
-	attr_int(e, "coldtrace.fuse.last_ns", (int64_t)u->last_ns);
-	if (u->dropped)
-		attr_int(e, "coldtrace.fuse.dropped", (int64_t)u->dropped);
-	fetched_attrs(e, u);
+	fuse_figure_attrs(e, u, 1);
+	fuse_figure_attrs(e, u, 2);
 }
 
 /*

@@ -293,42 +293,22 @@ static void json_client(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
-/* what a lazy layer fetched from its registry while it read (fuse.h) */
-static void json_fetched(struct ct_json *w, const struct ct_fuse_layer *l,
-			 bool has_ready)
+/* group of a FUSE table's figures (figures.h) said of base */
+static void json_fuse_figures(struct ct_json *w,
+			      const struct ct_fuse_figures *t,
+			      const void *base, unsigned int holds,
+			      unsigned int group)
 {
-	if (l->fetched == CT_FETCHED_UNKNOWN)
-		ct_json_kv_bool(w, "fetched_unknown", true);
-	if (l->fetched != CT_FETCHED_KNOWN)
-		return;
-	ct_json_kv_u64(w, "fetched_bytes", l->fetched_bytes);
-	if (has_ready) {
-		ct_json_kv_u64(w, "fetched_by_ready_bytes",
-			       l->fetched_by_ready_bytes);
-		ct_json_kv_u64(w, "fetched_after_ready_bytes",
-			       l->fetched_after_ready_bytes);
-	}
-	if (l->fetched_shared)
-		ct_json_kv_bool(w, "fetched_shared", true);
-}
+	const struct ct_fuse_figure_row *set[CT_FUSE_FIG_MAX];
+	int n = ct_fuse_figures_said(t, base, holds, CT_FIG_JSON, group, set);
 
-/* the same, summed over its layers; absent when none has samples */
-static void json_fetched_sums(struct ct_json *w, const struct ct_fuse_use *u)
-{
-	if (!u->fetched_layers && !u->fetched_unknown)
-		return;
-	ct_json_kv_u64(w, "fetched_bytes", u->fetched_bytes);
-	if (u->has_ready) {
-		ct_json_kv_u64(w, "fetched_by_ready_bytes",
-			       u->fetched_by_ready_bytes);
-		ct_json_kv_u64(w, "fetched_after_ready_bytes",
-			       u->fetched_after_ready_bytes);
+	for (int i = 0; i < n; i++) {
+		if (set[i]->kind == CT_FUSE_FIG_FLAG)
+			ct_json_kv_bool(w, set[i]->json, true);
+		else
+			ct_json_kv_u64(w, set[i]->json,
+				       ct_fuse_figure_value(set[i], base));
 	}
-	ct_json_kv_u64(w, "fetched_layers", u->fetched_layers);
-	if (u->fetched_unknown)
-		ct_json_kv_u64(w, "fetched_unknown_layers", u->fetched_unknown);
-	if (u->fetched_shared)
-		ct_json_kv_bool(w, "fetched_shared", true);
 }
 
 /* "layers": each connection's share, "MAJ:MIN" as mountinfo says it */
@@ -340,6 +320,7 @@ static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
 	ct_json_start_array(w);
 	for (uint32_t i = 0; i < u->nlayers; i++) {
 		const struct ct_fuse_layer *l = &u->layers[i];
+		unsigned int h = ct_fuse_layer_holds(u, l);
 
 		snprintf(dev, sizeof(dev), "%u:%u", l->dev >> 20,
 			 l->dev & 0xfffff);
@@ -347,11 +328,11 @@ static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
 		ct_json_kv_string(w, "dev", dev);
 		if (l->digest[0])
 			ct_json_kv_string(w, "digest", l->digest);
-		ct_json_kv_u64(w, "requests", l->requests);
-		ct_json_kv_u64(w, "reads", l->reads);
-		ct_json_kv_u64(w, "read_bytes", l->read_bytes);
-		ct_json_kv_u64(w, "wait_ns", l->wait_ns);
-		json_fetched(w, l, u->has_ready);
+		/* its requests, then what it fetched from its registry */
+		json_fuse_figures(w, &ct_fuse_layer_figures, l, h, 1);
+		if (l->fetched == CT_FETCHED_UNKNOWN)
+			ct_json_kv_bool(w, "fetched_unknown", true);
+		json_fuse_figures(w, &ct_fuse_layer_figures, l, h, 2);
 		ct_json_end_object(w);
 	}
 	ct_json_end_array(w);
@@ -362,27 +343,17 @@ static void json_fuse_layers(struct ct_json *w, const struct ct_fuse_use *u)
 /* its FUSE requests (a lazy pull's fetches); absent without one */
 static void json_fuse(struct ct_json *w, const struct ct_fuse_use *u)
 {
+	const struct ct_fuse_figures *t = &ct_fuse_use_figures;
+	unsigned int h = ct_fuse_use_holds(u);
+
 	if (!u->valid)
 		return;
 	ct_json_key(w, "fuse");
 	ct_json_start_object(w);
-	ct_json_kv_u64(w, "requests", u->requests);
-	ct_json_kv_u64(w, "reads", u->reads);
-	ct_json_kv_u64(w, "read_bytes", u->read_bytes);
-	ct_json_kv_u64(w, "errors", u->errors);
-	ct_json_kv_u64(w, "connections", u->connections);
-	ct_json_kv_u64(w, "wait_ns", u->wait_ns);
-	if (u->has_ready) {
-		ct_json_kv_u64(w, "wait_before_ready_ns",
-			       u->wait_before_ready_ns);
-		ct_json_kv_u64(w, "wait_after_ready_ns",
-			       u->wait_after_ready_ns);
-	}
-	ct_json_kv_u64(w, "last_ns", u->last_ns);
-	json_fetched_sums(w, u);
+	json_fuse_figures(w, t, u, h, 1);	/* its requests and waits */
+	json_fuse_figures(w, t, u, h, 2);	/* its layers' fetched sums */
 	json_fuse_layers(w, u);
-	if (u->dropped)
-		ct_json_kv_u64(w, "dropped", u->dropped);
+	json_fuse_figures(w, t, u, h, 3);	/* dropped */
 	ct_json_end_object(w);
 }
 
@@ -486,9 +457,7 @@ void ct_json_container(struct ct_json *w, const struct ct_container *c)
 	ct_json_kv_string(w, "runtime", ct_runtime_name(c->runtime));
 	ct_json_kv_string(w, "engine", ct_engine_name(c->engine));
 	ct_json_kv_bool(w, "complete", c->complete);
-	if (c->failed)	/* absent when the program ran */
-		ct_json_kv_string(w, "failed", ct_failure_name(c->failed));
-	json_figures(w, c, 1);	/* unarmed, partial... */
+	json_figures(w, c, 1);	/* failed, unarmed, partial... */
 	if (c->restore.is)	/* absent unless restored from a checkpoint */
 		json_restore(w, &c->restore);
 	json_figures(w, c, 2);	/* checkpointed, prepare_missing, shim */

@@ -91,31 +91,44 @@ static void start_files_note(FILE *f, const struct ct_start_files *s)
 	fputc('\n', f);
 }
 
-/* What a row alone would not say of c. */
+/* A group of its FUSE use's figures' parts of the note (figures.h). */
+static void fuse_figure_notes(FILE *f, const struct ct_fuse_use *u,
+			      unsigned int group)
+{
+	const struct ct_fuse_figure_row *set[CT_FUSE_FIG_MAX], *r;
+	int n = ct_fuse_figures_said(&ct_fuse_use_figures, u,
+				     ct_fuse_use_holds(u), CT_FIG_NOTE, group,
+				     set);
+	uint64_t v;
+
+	for (int i = 0; i < n; i++) {
+		r = set[i];
+		v = ct_fuse_figure_value(r, u);
+		fputs(r->note ? r->note : "", f);
+		if (r->kind == CT_FUSE_FIG_FLAG)
+			continue;
+		if (r->note_unit == CT_FUSE_NOTE_KIB)
+			fprintf(f, "%.1f", v / 1024.0);
+		else if (r->note_unit == CT_FUSE_NOTE_MS)
+			fprintf(f, "%.1f", v / 1e6);
+		else
+			fprintf(f, "%" PRIu64, v);
+		fputs(r->note_end, f);
+	}
+}
+
 /* its FUSE requests: how long they kept it waiting, around ready */
 static void fuse_note(FILE *f, const struct ct_fuse_use *u)
 {
 	if (!u->valid)
 		return;
-	fprintf(f, "  FUSE: %" PRIu64 " requests (%.1f KiB read) in flight "
-		"%.1f ms", u->requests, u->read_bytes / 1024.0,
-		u->wait_ns / 1e6);
-	if (u->has_ready)
-		fprintf(f, " (%.1f after ready)",
-			u->wait_after_ready_ns / 1e6);
-	fprintf(f, ", the last ended %.1f ms after the exec", u->last_ns / 1e6);
+	fputs("  FUSE: ", f);
+	fuse_figure_notes(f, u, 1);	/* requests ... the last's end */
 	if (u->nlayers > 1)
 		fprintf(f, "; %u connections, the longest %u:%u %.1f ms",
 			u->connections, u->layers[0].dev >> 20,
 			u->layers[0].dev & 0xfffff, u->layers[0].wait_ns / 1e6);
-	if (u->fetched_layers)
-		fprintf(f, "; %.1f KiB fetched%s", u->fetched_bytes / 1024.0,
-			u->fetched_shared ? " (shared)" : "");
-	if (u->fetched_unknown)
-		fprintf(f, "; %u layers' fetched bytes unknown",
-			u->fetched_unknown);
-	if (u->dropped)
-		fprintf(f, "; %" PRIu64 " not kept", u->dropped);
+	fuse_figure_notes(f, u, 2);	/* fetched ... not kept */
 	fputc('\n', f);
 }
 
@@ -176,6 +189,7 @@ static void steps_note(FILE *f, const struct ct_container *c,
 	fputc('\n', f);
 }
 
+/* What a row alone would not say of c. */
 static void table_notes(FILE *f, const struct ct_container *c)
 {
 	table_k8s(f, c);

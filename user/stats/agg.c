@@ -298,7 +298,7 @@ bool ct_agg_failed(const struct ct_container *c)
 /* The phase happened and ended (an open phase has no duration yet). */
 bool ct_agg_counts(const struct ct_container *c)
 {
-	return !ct_agg_failed(c) && !ct_figures_keep_out(c, CT_FIG_OUT_ALL);
+	return !ct_figures_keep_out(c, CT_FIG_OUT_ALL);	/* failed too */
 }
 
 bool ct_agg_sample(const struct ct_container *c, int phase, uint64_t *v)
