@@ -79,14 +79,18 @@ static void man(void)
 static void table(void)
 {
 	printf("| `summary.json` | counts | text summary | `metrics.prom` "
-	       "| left out of | what |\n");
-	printf("| --- | --- | --- | --- | --- | --- |\n");
+	       "| OTLP resource | left out of | what |\n");
+	printf("| --- | --- | --- | --- | --- | --- | --- |\n");
 	for (int i = 0; i < CT_CTR_MAX; i++) {
 		const struct ct_counter_row *r = &rows[i];
 
 		printf("| `%s` | %s%s | %s | ", r->key, r->unit,
 		       r->type ? " (the largest)" : "", text_of(r));
 		prom_of(r);
+		if (r->otlp)
+			printf(" | `%s` (file only)", r->otlp);
+		else
+			printf(" | —");
 		printf(" | %s | %s%s%s |\n", r->kept_out ? r->kept_out : "—",
 		       r->help, r->more ? " " : "", r->more ? r->more : "");
 	}

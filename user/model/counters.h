@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The session's counters and losses, declared once: every row is what
- * the text summary, summary.json and metrics.prom (/metrics) say of one
- * of them, and the tracker's counters are fields of struct
+ * the text summary, summary.json, metrics.prom (/metrics) and OTLP's
+ * resource say of one of them, and the tracker's counters are fields of struct
  * ct_tracker_stats (tracker.h) made from their rows.  A new counter is
  * a row here, the line that counts it and its test.
  *
@@ -42,6 +42,9 @@ struct ct_counter_row {
 	/* metrics.prom's family of its own, outside the loss families;
 	 * NULL: none */
 	const char *prom_own;
+	/* the OTLP resource's attribute of it, in the file only (a pushed
+	 * request's would be a count still growing); NULL: none */
+	const char *otlp;
 	/* the text summary's line, "<text><n><after>", only when n != 0 */
 	const char *text, *after;
 	const char *kept_out;	/* what it keeps them out of, NULL: none */
@@ -53,6 +56,7 @@ struct ct_counter_row {
 	X(lost_events, OTHER,						\
 	  .key = "lost_events", .unit = "events",			\
 	  .help = "Events lost by the kernel ring buffer.",		\
+	  .otlp = "coldtrace.lost_events",				\
 	  .more = "The lifecycle ring buffer's records only: pulls, "	\
 		  "opens and --why count theirs apart "			\
 		  "(lost_pull_records, lost_opens, lost_why_threads).",	\

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "engine.h"
 #include "json.h"
+#include "losses.h"
 #include "otlp.h"
 #include "otlp_enc.h"
 #include "pb.h"
@@ -121,7 +122,8 @@ static void resource(struct ct_otlp_enc *e, const struct ct_otlp_res *r)
 	if (known(r->node_name))
 		attr_str(e, "k8s.node.name", r->node_name);
 	if (r->has_lost)
-		attr_int(e, "coldtrace.lost_events", (int64_t)r->lost_events);
+		attr_int(e, ct_losses_row(CT_CTR_lost_events)->otlp,
+			 (int64_t)r->lost_events);
 	e->ops->scope(e, "coldtrace", r->version);
 }
 
