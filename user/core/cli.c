@@ -805,9 +805,9 @@ static int print_info(const struct ct_cli *cli, FILE *out, char *err,
 		return -1;
 	}
 	if (cli->info == 'h')
-		ct_cli_print_help(out);
+		ct_cli_print_help(out, opts, N_OPTS);
 	else if (cli->info == INFO_USAGE)
-		ct_cli_print_usage(out);
+		ct_cli_print_usage(out, opts, N_OPTS);
 	else
 		print_version(out);
 	return CT_CLI_EXIT_OK;

@@ -98,8 +98,9 @@ const struct ct_opt *ct_cli_options(size_t *n);
 /* A row's value as --help names it: its metavar, or "a LIST" as LIST. */
 const char *ct_cli_metavar(const struct ct_opt *o);
 /* --help and --usage, from the rows (cli_help.c) */
-void ct_cli_print_help(FILE *out);
-void ct_cli_print_usage(FILE *out);
+void ct_cli_print_help(FILE *out, const struct ct_opt *opts, size_t n_opts);
+void ct_cli_print_usage(FILE *out, const struct ct_opt *opts,
+			size_t n_opts);
 
 /* --start-files' window in ns (0: off), for the kernel and userspace */
 static inline uint64_t ct_cli_start_files_ns(const struct ct_cli *cli)

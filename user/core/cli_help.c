@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * --help and --usage, made from the options' rows (cli.c's opts[],
- * read through ct_cli_options()): so that neither can miss an option
- * or say one otherwise than its row.
+ * handed in): so that neither can miss an option or say one otherwise
+ * than its row.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -90,10 +90,9 @@ static void usage_item(FILE *out, const char *item, size_t *col)
  * --usage: every option of the table, so that it cannot miss one; the
  * values' words as the errors name them ("--wait SEC").
  */
-void ct_cli_print_usage(FILE *out)
+void ct_cli_print_usage(FILE *out, const struct ct_opt *opts,
+			size_t n_opts)
 {
-	size_t n_opts;
-	const struct ct_opt *opts = ct_cli_options(&n_opts);
 	/* "-" and the letters of the flags: fewer than the rows */
 	char item[80], v[40], flags[128];
 	size_t col = 16, nf = 1;
@@ -184,10 +183,8 @@ static void help_option(FILE *out, const struct ct_opt *o,
 	}
 }
 
-void ct_cli_print_help(FILE *out)
+void ct_cli_print_help(FILE *out, const struct ct_opt *opts, size_t n_opts)
 {
-	size_t n_opts;
-	const struct ct_opt *opts = ct_cli_options(&n_opts);
 	char names[128];
 
 	ct_cli_engine_names(names, sizeof(names), ",");
