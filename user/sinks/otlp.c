@@ -405,11 +405,23 @@ static void missing_attrs(struct ct_otlp_enc *e, const struct ct_steps *s)
 	}
 }
 
-/* Phase p's steps, spans k0 on, named "<phase>.<step>". */
-static void phase_step_spans(struct ct_otlp_enc *e, uint64_t seed,
-			     const struct ct_container *c, enum ct_phase p,
-			     int k0)
+/* Step i of phase p's span (SPAN_STEP's comment): its phase's rank
+ * among the phases with steps gives its block. */
+static int step_span(const struct ct_container *c, enum ct_phase p, int i)
 {
+	int slot = 0;
+
+	for (int q = 0; q < (int)p; q++)
+		slot += ct_steps_of(c, q) != NULL;
+	return SPAN_STEP + SPAN_STEPS * slot + i;
+}
+
+/* Phase p's steps, spans step_span(c, p, 0) on, named "<phase>.<step>". */
+static void phase_step_spans(struct ct_otlp_enc *e, uint64_t seed,
+			     const struct ct_container *c, enum ct_phase p)
+{
+	int k0 = step_span(c, p, 0);
+
 	const struct ct_steps *s = ct_steps_of(c, p);
 	uint64_t v;
 
@@ -429,7 +441,7 @@ static void phase_step_spans(struct ct_otlp_enc *e, uint64_t seed,
 static int cni_parent_span(const struct ct_container *c, unsigned int k)
 {
 	const struct ct_cni_exec *x = &c->cni.x[k];
-	int step = ct_cni_exec_step(c, k), slot = 0;
+	int step = ct_cni_exec_step(c, k);
 	uint64_t v;
 
 	if (!ct_cni_exec_said(c, k) || !ct_agg_sample(c, x->phase, &v))
@@ -438,9 +450,7 @@ static int cni_parent_span(const struct ct_container *c, unsigned int k)
 		return SPAN_CNI + x->parent - 1;
 	if (step < 0)
 		return 1 + x->phase;
-	for (int p = 0; p < x->phase; p++)
-		slot += ct_steps_of(c, p) != NULL;
-	return SPAN_STEP + SPAN_STEPS * slot + step;
+	return step_span(c, x->phase, step);
 }
 
 /* A CRI pod's CNI plugins (docs/phases.md "cri table"). */
@@ -485,10 +495,9 @@ static void container_spans(struct ct_otlp_enc *e,
 	}
 	/* the phases' steps (docs/phases.md "prepare's steps", "destroy's
 	 * steps"), children of their phase's span */
-	for (int p = 0, k = 0; p < CT_PH_MAX; p++)
+	for (int p = 0; p < CT_PH_MAX; p++)
 		if (ct_steps_of(c, p))
-			phase_step_spans(e, seed, c, p, SPAN_STEP +
-				   SPAN_STEPS * k++);
+			phase_step_spans(e, seed, c, p);
 	cni_spans(e, seed, c);
 	/* made by an earlier request: before the root, which begins at
 	 * the start's request (docs/phases.md "prepare") */
