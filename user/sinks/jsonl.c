@@ -59,29 +59,21 @@ JSONL_KIND(chain, struct ct_chain, struct ct_chains, ct_json_chain,
 JSONL_KIND(pull, struct ct_pull, struct ct_pulls, ct_json_pull,
 	   ct_pulls_count, ct_pulls_get);
 
-/* A session has one summary: its set is itself. */
-static size_t summary_one(const struct ct_summary *s)
+static void summary_object(struct ct_json *w, const void *r)
 {
-	(void)s;
-	return 1;
+	ct_json_summary(w, r);
 }
 
-static const struct ct_summary *summary_itself(const struct ct_summary *s,
-					       size_t i)
-{
-	(void)i;
-	return s;
-}
-
-JSONL_KIND(summary, struct ct_summary, struct ct_summary, ct_json_summary,
-	   summary_one, summary_itself);
+/* The summary is kept in no set (a session has one): written alone, it
+ * needs no count or get. */
+static const struct ct_jsonl_kind summary_kind = { .object = summary_object };
 
 void ct_jsonl_write_summary(FILE *f, const struct ct_agg *agg,
 			    const struct ct_meta *meta)
 {
 	const struct ct_summary s = { agg, meta };
 
-	ct_jsonl_write(f, &ct_jsonl_summary, &s);
+	ct_jsonl_write(f, &summary_kind, &s);
 }
 
 /* ---- -j ---- */

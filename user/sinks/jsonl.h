@@ -21,12 +21,11 @@ struct ct_jsonl_kind {
 	const void *(*get)(const void *set, size_t i);
 };
 
-/* a container (the aggregator's records), a chain, an image pull, the
- * summary (struct ct_summary, output.h: a set of one, itself) */
+/* a container (the aggregator's records), a chain, an image pull; the
+ * summary's kind is ct_jsonl_write_summary()'s own */
 extern const struct ct_jsonl_kind ct_jsonl_container;
 extern const struct ct_jsonl_kind ct_jsonl_chain;
 extern const struct ct_jsonl_kind ct_jsonl_pull;
-extern const struct ct_jsonl_kind ct_jsonl_summary;
 
 /* Result r as one line.  0 or -EIO. */
 int ct_jsonl_write(FILE *f, const struct ct_jsonl_kind *k, const void *r);
