@@ -53,7 +53,7 @@ const struct ct_phase_table ct_cri_phases = CT_PHASE_TABLE(cri_rules);
 struct cni_exec {
 	uint32_t pid, ppid;
 	char exe[32];
-	uint64_t exec_ns;	/* wall clock; its exit: cni_exit() */
+	uint64_t exec_ns;	/* wall clock; its exit: exit_wall() */
 	char id[CT_ID_LEN];
 	char netns[CT_PATH_MAX];
 };
@@ -259,6 +259,20 @@ static void cri_cni_step(struct ct_tracker *tk, struct cri *cr,
 	cr->adds[cr->nadds++] = st;
 }
 
+/*
+ * When plugin pid, exec'd at exec_ns (wall clock), exited (wall clock),
+ * from the process model; 0: it runs.  The model keeps the records'
+ * own (monotonic) times.
+ */
+static uint64_t exit_wall(const struct ct_tracker *tk, uint32_t pid,
+			  uint64_t exec_ns)
+{
+	uint64_t e = ct_procs_exit_after(tk->model, pid,
+					 exec_ns - tk->o.mono_to_real_ns);
+
+	return e ? tk_wall(tk, e) : 0;
+}
+
 /* Sandbox s takes its ADD's plugins, in exec order. */
 static void cri_steps_claim(struct cri *cr, struct cstate *s)
 {
@@ -277,13 +291,9 @@ static void cri_steps_end(const struct ct_tracker *tk, struct cstate *s)
 {
 	for (unsigned int k = 0; k < s->c.cni.n; k++) {
 		struct ct_cni_exec *x = &s->c.cni.x[k];
-		uint64_t e;
 
-		if (x->end_ns)
-			continue;
-		e = ct_procs_exit_after(tk->model, x->pid,
-					x->start_ns - tk->o.mono_to_real_ns);
-		x->end_ns = e ? tk_wall(tk, e) : 0;
+		if (!x->end_ns)
+			x->end_ns = exit_wall(tk, x->pid, x->start_ns);
 	}
 }
 
@@ -363,15 +373,6 @@ static void cri_cni_exec(struct ct_tracker *tk, struct cri *cr,
 	}
 }
 
-/* When plugin x exited (wall clock), from the process model; 0: runs. */
-static uint64_t cni_exit(const struct ct_tracker *tk,
-			 const struct cni_exec *x)
-{
-	uint64_t e = ct_procs_exit_after(tk->model, x->pid,
-					 x->exec_ns - tk->o.mono_to_real_ns);
-
-	return e ? tk_wall(tk, e) : 0;
-}
 
 /* Whether a plugin of this name is in the round idx[0..n) already. */
 static bool cni_in_round(const struct cri *cr, const size_t *idx,
@@ -417,7 +418,7 @@ static void cri_claim_add(struct ct_tracker *tk, struct cri *cr,
 		if (!cni_add_of(cr, s, i, idx, n))
 			continue;
 		idx[n++] = i;
-		exit_ns = cni_exit(tk, x);
+		exit_ns = exit_wall(tk, x->pid, x->exec_ns);
 		first = x->exec_ns < first ? x->exec_ns : first;
 		last = exit_ns > last ? exit_ns : last;
 		if (x->netns[0])
