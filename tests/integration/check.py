@@ -428,7 +428,8 @@ def check_csv(path, recs):
 
 
 def check_trace(path, recs):
-    """One complete event per phase of every record."""
+    """One complete event per phase of every record, its args saying
+    the phase's missing steps as the record does."""
     trace = json.load(open(path))
     evs = trace["traceEvents"] if isinstance(trace, dict) else trace
     xs = [e for e in evs if e.get("ph") == "X" and e.get("cat") == "phase"]
@@ -447,6 +448,17 @@ def check_trace(path, recs):
            if g[:2] != w[:2] or abs(g[2] - w[2]) > 1 or abs(g[3] - w[3]) > 1]
     check(not bad,
           f"trace.json phases differ from containers.jsonl, e.g. {bad[:1]}")
+    # a phase's missing steps and why (docs/phases.md "Missing steps"):
+    # its slice's args say what the record says
+    said = sorted(((e["args"]["id"], e["name"],
+                    origin + round(e["ts"] * 1000), e["args"].get("missing"))
+                   for e in xs), key=lambda x: x[:3])
+    told = sorted(((r["id"], p, ph["start_ns"], ph.get("missing"))
+                   for r in recs for p, ph in r["phases"].items()
+                   if ph.get("dur_ns") is not None), key=lambda x: x[:3])
+    odd = [(g, w) for g, w in zip(said, told) if g[3] != w[3]]
+    check(not odd, f"trace.json's missing steps differ from "
+          f"containers.jsonl's, e.g. {odd[:1]}")
     # a creation apart: its own slice, on the same origin
     cs = sorted((e["args"]["id"], origin + round(e["ts"] * 1000),
                  round(e["dur"] * 1000))

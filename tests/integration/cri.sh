@@ -32,7 +32,8 @@
 # app's from containerd's entry into its CreateContainer (request) to its
 # attach, its task step from the entry into its StartContainer, bundle
 # inside it, the steps covering prepare (detached: the first pod to act,
-# begun before anything attached the hooks, said missing); with
+# begun before anything attached the hooks, said missing), a step
+# missing saying why as the recording's probes and snapshots do; with
 # CT_CONTAINERD_OTLP (containerd 2 sends its spans), request and task
 # within 1 ms of containerd's own spans of those RPCs;
 # each app container's attach and create inside its StartContainer; its

@@ -6,7 +6,8 @@
 # (installed from the npm registry by `npm ci` in tests/integration/node)
 # and checked against the same DIR's containers, chains and pulls
 # (node/check_trace.js: names of processes and tracks, one track per
-# container with its phases, nesting).  The same DIR's otlp-traces.jsonl
+# container with its phases, nesting, each phase's missing steps as its
+# record says them).  The same DIR's otlp-traces.jsonl
 # (check.py otlp): a trace per container and pod record, a span per
 # phase with its exact start and duration, OTLP/JSON's hex ids.
 . "$(dirname "$0")/lib.sh"

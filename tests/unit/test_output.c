@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "agg.h"
+#include "chrome_trace.h"
+#include "otlp.h"
 #include "output.h"
+#include "sink.h"
 #include "tfixture.h"
 #include "tjson.h"
 #include "jsonl.h"
@@ -369,4 +373,133 @@ Test(output, truncated_command_and_interim_summary)
 	cr_assert_not_null(strstr(buf, "interim"), "%s", buf);
 	free(buf);
 	ct_agg_free(a);
+}
+
+/* Every output of c: the -j line, the table's notes, the OTLP request,
+ * trace.json (each parsed back, the table as text). */
+struct all_out {
+	struct tj *json, *otlp, *trace;
+	char *table;
+};
+
+static struct tj *parse_all(char *buf, size_t len)
+{
+	char err[128];
+	struct tj *v = tj_parse(buf, len, err, sizeof(err));
+
+	cr_assert_not_null(v, "%s: %s", err, buf);
+	free(buf);
+	return v;
+}
+
+static void outputs_of(const struct ct_container *c, struct all_out *o)
+{
+	static const struct ct_otlp_res res = {
+		.version = "0.1.0", .kernel = "6.18.0", .host_name = "node-7",
+		.host_id = "",
+	};
+	struct ct_sink_out t = { .started = true };
+	struct ct_agg *a = ct_agg_new();
+	char *buf;
+	size_t len;
+
+	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, c));
+	o->json = parse_line(buf, len);
+	CAPTURE(buf, len, ct_otlp_json(f_, &res,
+				       &(struct ct_otlp_rec){ .c = c }));
+	o->otlp = parse_all(buf, len);
+	ct_agg_add(a, c);
+	CAPTURE(buf, len, ct_chrome_trace_write(f_, a, &meta));
+	o->trace = parse_all(buf, len);
+	ct_agg_free(a);
+	CAPTURE(o->table, len, (t.f = f_, ct_sink_table.container(&t, c)));
+}
+
+static void outputs_free(struct all_out *o)
+{
+	tj_free(o->json);
+	tj_free(o->otlp);
+	tj_free(o->trace);
+	free(o->table);
+}
+
+/* The event or span named name in list (its "name"), NULL if none. */
+static const struct tj *named(const struct tj *list, const char *name)
+{
+	for (size_t i = 0; list && i < list->n; i++)
+		if (!strcmp(tj_str(list->items[i], "name"), name))
+			return list->items[i];
+	return NULL;
+}
+
+/* What each output says of prepare's missing step st: the same reason,
+ * or nothing in any. */
+static void expect_said(const struct all_out *o, const char *st,
+			const char *why)
+{
+	const struct tj *span = named(tj_get(o->otlp,
+				      "resourceSpans.0.scopeSpans.0.spans"),
+				      "prepare");
+	const struct tj *ev = named(tj_get(o->trace, "traceEvents"),
+				    "prepare");
+	char key[64], line[96];
+
+	cr_assert(span && ev);
+	snprintf(key, sizeof(key), "phases.prepare.missing.%s", st);
+	cr_expect_str_eq(tj_str(o->json, key) ? tj_str(o->json, key) : "",
+			 why, "json %s", st);
+	snprintf(key, sizeof(key), "coldtrace.step_missing.%s", st);
+	span = tj_otlp_attr(span, key);
+	cr_expect_str_eq(span ? tj_str(span, "stringValue") : "", why,
+			 "otlp %s", st);
+	snprintf(key, sizeof(key), "args.missing.%s", st);
+	cr_expect_str_eq(tj_str(ev, key) ? tj_str(ev, key) : "", why,
+			 "trace.json %s", st);
+	snprintf(line, sizeof(line), "no %s: %s", st, why);
+	cr_expect_eq(strstr(o->table, line) != NULL, why[0] != 0, "%s",
+		     o->table);
+}
+
+/* c's outputs say request's and image's reasons ("": none) alike, and
+ * its table the line */
+static void said_alike(const struct ct_container *c, const char *request,
+		       const char *image, const char *line)
+{
+	struct all_out o;
+
+	outputs_of(c, &o);
+	expect_said(&o, "request", request);
+	expect_said(&o, "image", image);
+	cr_expect_not_null(strstr(o.table, line), "%s", o.table);
+	if (!request[0] && !image[0])
+		cr_expect_null(tj_get(named(tj_get(o.trace, "traceEvents"),
+					    "prepare"), "args.missing"));
+	outputs_free(&o);
+}
+
+/*
+ * One rule for the reasons of missing steps (docs/phases.md "Missing
+ * steps"): every output says them wherever it says the phase, with
+ * steps found or none: a reason alone is a fact worth saying.
+ */
+Test(output, steps_missing_said_alike)
+{
+	struct ct_container c;
+	struct ct_steps *s;
+
+	tf_container(&c, "0123456789abcdef", "web", CT_RT_RUNC, 1000 * MS, 100);
+	tf_phase(&c, CT_PH_PREPARE, 980 * MS, 1000 * MS);
+	s = ct_steps_mut(&c, CT_PH_PREPARE);
+	s->missing[CT_STEP_REQUEST] = CT_MISS_UNPROBED;
+	said_alike(&c, "unprobed", "", "\n  prepare: no request: unprobed\n");
+
+	ct_steps_mark(&c, CT_PH_PREPARE, CT_STEP_CONFIG, 990 * MS);
+	s->missing[CT_STEP_IMAGE] = CT_MISS_SHARED;
+	said_alike(&c, "unprobed", "shared", "\n  prepare: config 10.0, "
+		   "unattributed 10.0 ms; no request: unprobed; no image: "
+		   "shared\n");
+
+	memset(s->missing, 0, sizeof(s->missing));
+	said_alike(&c, "", "", "\n  prepare: config 10.0, unattributed "
+		   "10.0 ms\n");
 }

@@ -1424,3 +1424,162 @@ Test(prepare, cri_pod_cut_by_an_attach_is_said)
 	cr_expect(ct_has_phase(&c, CT_PH_PREPARE), "attached from the start");
 	ct_prepare_free(p);
 }
+
+/*
+ * The CRI's recordings, made before containerd's function probes (they
+ * hold no CT_EV_UFN record, --dump shows): a pod's prepare, begun at
+ * its first act, has no request step and says "unprobed", nothing else
+ * (config and network are the syscall hooks' marks); its apps, without a
+ * prepare there, say nothing.
+ */
+Test(prepare, recording_cri_request_unprobed)
+{
+	static const char *const names[] = { "cri-runc", "cri-crun",
+					     "cri-concurrent3", "cri2-runc",
+					     "cri2-crun" };
+	char why[64];
+	struct ts_all a;
+	int pods = 0;
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		ts_replay_all(names[k], &a);
+		for (size_t i = 0; i < a.n; i++) {
+			const struct ct_container *c = &a.c[i];
+			bool pr = ct_has_phase(c, CT_PH_PREPARE);
+
+			cr_expect_eq(c->engine, CT_ENG_CRI);
+			cr_expect_eq(pr, c->is_pod, "%s %zu", names[k], i);
+			missing_of(c, why, sizeof(why));
+			cr_expect_str_eq(why, pr ? "request unprobed" : "",
+					 "%s %zu: %s", names[k], i, why);
+			cr_expect(!pr || !has_step(c, CT_STEP_REQUEST));
+			pods += pr;
+		}
+		ts_all_free(&a);
+	}
+	cr_expect_eq(pods, 7, "%d pods", pods);
+}
+
+/*
+ * An app container of POD: containerd's probes placed at placed_ms (0:
+ * never; a second placement at again_ms if not 0), its CreateContainer
+ * entry at create_ms and StartContainer entry at start_ms (0: none),
+ * its directory at 2200 ms (the request's window from 1200), snapshots
+ * at 2203 (and 2204 if two), its bundle at 2210, the shim at 2215.  Its
+ * missing steps into why.
+ */
+struct cri_app_case {
+	uint64_t placed_ms, again_ms, create_ms, start_ms;
+	bool two_snaps;
+};
+
+static void cri_app_missing(const struct cri_app_case *k, char *why,
+			    size_t n)
+{
+	struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+					      fx_engines()->prepare);
+	struct ct_container c;
+
+	arm_ev(p, 10, true);
+	if (k->placed_ms)
+		dockerd_ufn(p, k->placed_ms * MS, CT_UFN_PLACED, 1);
+	if (k->again_ms)
+		dockerd_ufn(p, k->again_ms * MS, CT_UFN_PLACED, 1);
+	if (k->create_ms)
+		ufn_ev(p, k->create_ms * MS, CT_UFN_CRI_CREATE, POD, 64);
+	cmkdir_ev(p, 2200, CRI_ROOT "containers/" APP);
+	cmkdir_ev(p, 2203, SNAPS "new-3568228765");
+	if (k->two_snaps)
+		cmkdir_ev(p, 2204, SNAPS "new-1111111111");
+	if (k->start_ms)
+		ufn_ev(p, k->start_ms * MS, CT_UFN_CRI_START, APP, 64);
+	cmkdir_ev(p, 2210, TASKS "k8s.io/" APP);
+	cri_container(&c, APP, false, 2215);
+	snprintf(c.pod, sizeof(c.pod), "%s", POD);
+	ct_prepare_apply(p, &c);
+	cr_assert(ct_has_phase(&c, CT_PH_PREPARE));
+	missing_of(&c, why, n);
+	ct_prepare_free(p);
+}
+
+/*
+ * The CRI's own steps say why they are missing (docs/phases.md "Missing
+ * steps"), as docker's: request and task from containerd's function
+ * probes (unprobed: none placed before the window, the second before
+ * the act; reprobed: placed within it; unseen: on, no entry), layer
+ * from the snapshots (shared: two in its window).  All found: nothing.
+ */
+Test(prepare, cri_container_steps_missing)
+{
+	static const struct {
+		struct cri_app_case k;
+		const char *why;
+	} t[] = {
+		{ { 10, 0, 2198, 2208, false }, "" },
+		{ { 0, 0, 0, 0, false }, "request unprobed,task unprobed" },
+		{ { 10, 0, 0, 0, false }, "request unseen,task unseen" },
+		{ { 10, 0, 2198, 0, false }, "task unseen" },
+		{ { 10, 0, 0, 2208, false }, "request unseen" },
+		{ { 2205, 0, 0, 0, false }, "request unprobed,task reprobed" },
+		{ { 10, 2199, 0, 2208, false }, "request reprobed" },
+		{ { 10, 0, 2198, 2208, true }, "layer shared" },
+		{ { 0, 0, 0, 0, true }, "request unprobed,layer shared,"
+					"task unprobed" },
+	};
+	char why[96];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		cri_app_missing(&t[i].k, why, sizeof(why));
+		cr_expect_str_eq(why, t[i].why, "case %zu: %s", i, why);
+	}
+}
+
+/*
+ * A pod's request: its RunPodSandbox's entry names its uid.  Not seen
+ * with the probes on: unseen; never placed: unprobed, its uid known or
+ * not; placed again in the second before its first act: reprobed; its
+ * uid not known (no names) with the probes on: no entry could name it,
+ * nothing sure said.  Its entry seen: nothing missing.
+ */
+Test(prepare, cri_pod_request_missing)
+{
+	static const struct {
+		uint64_t placed_ms, run_ms;
+		const char *uid, *why;
+	} t[] = {
+		{ 10, 2100, "web-uid", "" },
+		{ 10, 0, "web-uid", "request unseen" },
+		{ 0, 0, "web-uid", "request unprobed" },
+		{ 0, 0, "", "request unprobed" },
+		{ 10, 0, "", "" },
+		{ 10, 2100, "other-uid", "request unseen" },
+		{ 1500, 0, "web-uid", "request reprobed" },
+	};
+	char why[64];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ct_prepare *p = ct_prepare_new(0, fx_model(),
+						      fx_engines()->prepare);
+		struct ct_container c;
+
+		arm_ev(p, 5, true);
+		if (t[i].placed_ms == 1500)	/* placed before too */
+			dockerd_ufn(p, 10 * MS, CT_UFN_PLACED, 1);
+		if (t[i].placed_ms)
+			dockerd_ufn(p, t[i].placed_ms * MS, CT_UFN_PLACED, 1);
+		if (t[i].run_ms)
+			ufn_ev(p, t[i].run_ms * MS, CT_UFN_CRI_RUN, "web-uid", 7);
+		cmkdir_ev(p, 2103, CRI_ROOT "sandboxes/" POD);
+		netns_ev(p, 2106, NETNS);
+		cni_env_ev(p, 2108, "ADD", POD, NETNS);
+		cri_container(&c, POD, true, 2108);
+		snprintf(c.k8s.pod_uid, sizeof(c.k8s.pod_uid), "%s", t[i].uid);
+		ct_prepare_apply(p, &c);
+		cr_assert(ct_has_phase(&c, CT_PH_PREPARE), "case %zu", i);
+		missing_of(&c, why, sizeof(why));
+		cr_expect_str_eq(why, t[i].why, "case %zu: %s", i, why);
+		cr_expect_eq(has_step(&c, CT_STEP_REQUEST), !t[i].why[0] &&
+			     t[i].uid[0], "case %zu", i);
+		ct_prepare_free(p);
+	}
+}

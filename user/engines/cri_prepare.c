@@ -279,14 +279,44 @@ static bool first_act(const void *es, const struct ct_container *c,
 	return m && strcmp(m->val, "shm");
 }
 
-/* Container c's StartContainer entry in [from, before), 0 if none. */
-static uint64_t start_rpc_at(const struct cri_prepare *p,
-			     const struct ct_container *c, uint64_t from,
-			     uint64_t before)
+/*
+ * Container c's StartContainer entry in [from, before), or why none
+ * (docs/phases.md "Missing steps"; the entry names c alone).
+ */
+static struct pr_found task_found(const struct cri_prepare *p,
+				  const struct ct_prepare_env *env,
+				  const struct ct_container *c, uint64_t from,
+				  uint64_t before)
 {
 	const struct pr_mark *m = pr_first(&p->rpcs, c->id, from, before);
 
-	return m && !strcmp(m->val, RPC_START) ? m->ts : 0;
+	return pr_entry_found(env, m && !strcmp(m->val, RPC_START) ? m->ts : 0,
+			      from, before, false);
+}
+
+/*
+ * c's request step, from its entry, where prepare began when found
+ * before its first act at act; else why not, looked for in the
+ * PR_ENTRY_GAP_NS before act.  An entry of its key there not taken (the
+ * hooks off since) or a pod of unknown uid (no entry names it): no
+ * reason sure but the probes'.  A prepare begun elsewhere: none looked
+ * for.
+ */
+static struct pr_found request_found(const struct cri_prepare *p,
+				     const struct ct_prepare_env *env,
+				     const struct ct_container *c, uint64_t act)
+{
+	uint64_t s = c->phases[CT_PH_PREPARE].start_ns;
+	uint64_t from = act > PR_ENTRY_GAP_NS ? act - PR_ENTRY_GAP_NS : 0;
+	const char *key = request_key(c);
+	struct pr_found none = { 0, CT_MISS_NONE };
+
+	if (act > s)	/* begun at its request's entry */
+		return (struct pr_found){ s, CT_MISS_NONE };
+	if (act != s)
+		return none;
+	return pr_entry_found(env, 0, from, act, !key[0] ||
+			      pr_first(&p->rpcs, key, from, act + 1));
 }
 
 static void steps(const void *es, const struct ct_prepare_env *env,
@@ -296,21 +326,26 @@ static void steps(const void *es, const struct ct_prepare_env *env,
 	const struct ct_interval *pr = &c->phases[CT_PH_PREPARE];
 	const struct pr_mark *dir = pr_first(&p->dirs, c->id, pr->start_ns,
 					     pr->end_ns);
-	uint64_t act = first_act_at(p, c, pr->end_ns), bundle, task;
+	uint64_t act = first_act_at(p, c, pr->end_ns), bundle;
+	struct pr_found task;
 
-	if (act > pr->start_ns)	/* begun at its request's entry */
-		pr_step(out, c, CT_STEP_REQUEST, pr->start_ns);
+	pr_step_found(out, c, CT_STEP_REQUEST, request_found(p, env, c, act));
 	pr_step(out, c, CT_STEP_CONFIG, dir ? dir->ts : 0);
 	if (c->is_pod) {
 		pr_step(out, c, CT_STEP_NETWORK, netns_at(p, c, pr->end_ns));
 		return;
 	}
 	bundle = pr_bundle(env, c->id, pr->start_ns, pr->end_ns);
-	task = dir && bundle ? start_rpc_at(p, c, dir->ts, bundle) : 0;
-	if (dir && bundle)
-		pr_step(out, c, CT_STEP_LAYER,
-			pr_snapshot(env, dir->ts, task ? task : bundle, 1));
-	pr_step(out, c, CT_STEP_TASK, task);
+	/* both looked for between its directory and its bundle */
+	if (!dir || !bundle) {
+		pr_step(out, c, CT_STEP_BUNDLE, bundle);
+		return;
+	}
+	task = task_found(p, env, c, dir->ts, bundle);
+	pr_step_found(out, c, CT_STEP_LAYER,
+		      pr_snapshot_found(env, dir->ts,
+					task.ts ? task.ts : bundle, 1));
+	pr_step_found(out, c, CT_STEP_TASK, task);
 	pr_step(out, c, CT_STEP_BUNDLE, bundle);
 }
 

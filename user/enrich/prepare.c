@@ -138,10 +138,17 @@ struct pr_found pr_snapshot_found(const struct ct_prepare_env *env,
 	return f;
 }
 
-uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
-		     uint64_t before, size_t n)
+struct pr_found pr_entry_found(const struct ct_prepare_env *env, uint64_t ts,
+			       uint64_t from, uint64_t before, bool untaken)
 {
-	return pr_snapshot_found(env, from, before, n).ts;
+	struct pr_found f = { ts, CT_MISS_NONE };
+
+	if (ts)
+		return f;
+	f.why = pr_probes_missing(env, from, before);
+	if (!f.why && !untaken)
+		f.why = CT_MISS_UNSEEN;
+	return f;
 }
 
 static size_t need(uint32_t type)
@@ -252,18 +259,16 @@ enum ct_step_missing pr_probes_missing(const struct ct_prepare_env *env,
  * c's engine's prepare is seen only through the hooks, and its start s
  * (0: none found) may not be its creation's: its first act not seen, and
  * the hooks off at some time in the MAX_PREPARE_NS before its first
- * phase (nothing found), or in the UNSEEN_GAP_NS before s (a later act
+ * phase (nothing found), or in the PR_ENTRY_GAP_NS before s (a later act
  * found: its first one came that much before it at most).
  */
-#define UNSEEN_GAP_NS	1000000000ull
-
 static bool unarmed(const struct ct_prepare *p, const struct ct_container *c,
 		    uint64_t s)
 {
 	const struct ct_prepare_ops *o = c->engine < CT_ENG_MAX ?
 					 p->ops[c->engine] : NULL;
 	uint64_t to = s ? s : c->first_ns;
-	uint64_t gap = s ? UNSEEN_GAP_NS : MAX_PREPARE_NS;
+	uint64_t gap = s ? PR_ENTRY_GAP_NS : MAX_PREPARE_NS;
 
 	if (!o || !o->first_act || o->first_act(p->es[c->engine], c, s))
 		return false;

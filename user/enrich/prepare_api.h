@@ -85,6 +85,14 @@ bool pr_hooks_on(const struct ct_prepare_env *env, uint64_t from,
 enum ct_step_missing pr_probes_missing(const struct ct_prepare_env *env,
 				       uint64_t from, uint64_t before);
 
+/*
+ * A creation's acts come at most this after its first one (its
+ * request's entry, a function probe's): the window before an act in
+ * which an entry not found is looked for, and in which prepare.c asks
+ * whether a start was cut.
+ */
+#define PR_ENTRY_GAP_NS	1000000000ull
+
 /* containerd's first mkdir of task id's bundle in [from, before), 0 if
  * none. */
 uint64_t pr_bundle(const struct ct_prepare_env *env, const char *id,
@@ -97,15 +105,21 @@ struct pr_found {
 };
 
 /*
+ * An entry a function probe marks, looked for in [from, before): ts if
+ * found, else why not (docs/phases.md "Missing steps"): the probes
+ * placed within it or never before it, else CT_MISS_UNSEEN unless one
+ * came there and was not taken (untaken: nothing sure to say).
+ */
+struct pr_found pr_entry_found(const struct ct_prepare_env *env, uint64_t ts,
+			       uint64_t from, uint64_t before, bool untaken);
+/*
  * The first of containerd's new snapshots in [from, before) when there
  * are exactly n of them (the engine makes n for a container); 0 if not
- * (another client's may be among them): pr_snapshot_found()'s why is
- * CT_MISS_SHARED when there were more.
+ * (another client's may be among them), its why CT_MISS_SHARED when
+ * there were more.
  */
 struct pr_found pr_snapshot_found(const struct ct_prepare_env *env,
 				  uint64_t from, uint64_t before, size_t n);
-uint64_t pr_snapshot(const struct ct_prepare_env *env, uint64_t from,
-		     uint64_t before, size_t n);
 
 /* One engine's prepare; its state: state_size bytes, zeroed, resident. */
 struct ct_prepare_ops {

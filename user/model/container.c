@@ -246,6 +246,20 @@ const struct ct_steps *ct_steps_of(const struct ct_container *c,
 	return ct_steps_mut((struct ct_container *)c, p);
 }
 
+unsigned int ct_steps_missing(const struct ct_container *c, enum ct_phase p,
+			      const char *why[CT_STEP_MAX])
+{
+	const struct ct_steps *s = ct_has_phase(c, p) ? ct_steps_of(c, p) :
+				   NULL;
+	unsigned int n = 0;
+
+	for (unsigned int st = 0; st < CT_STEP_MAX; st++) {
+		why[st] = s ? ct_step_missing_name(s->missing[st]) : NULL;
+		n += why[st] != NULL;
+	}
+	return n;
+}
+
 uint64_t ct_step_end_ns(const struct ct_container *c, enum ct_phase p,
 			unsigned int i)
 {

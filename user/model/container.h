@@ -639,6 +639,15 @@ const char *ct_prepare_missing_reason(uint8_t m);
 const char *ct_step_name(unsigned int s);
 /* "shared", "reprobed", ... (enum ct_step_missing); NULL for none */
 const char *ct_step_missing_name(unsigned int m);
+/*
+ * Phase p's steps its engine looked for and could not place, and why
+ * (docs/phases.md "Missing steps"): why[st] the reason's name, else
+ * NULL; the count.  Every output says them from here, with or without
+ * a step found, wherever it says the phase: a reason is a fact of its
+ * own.
+ */
+unsigned int ct_steps_missing(const struct ct_container *c, enum ct_phase p,
+			      const char *why[CT_STEP_MAX]);
 /* Phase p's steps, NULL if p has none (then it never has). */
 const struct ct_steps *ct_steps_of(const struct ct_container *c,
 				   enum ct_phase p);

@@ -6,6 +6,7 @@
 #include "chain.h"
 #include "chrome_trace.h"
 #include "json.h"
+#include "output.h"
 #include "pulls.h"
 #include "why.h"
 
@@ -186,6 +187,7 @@ static void trace_container(struct ct_json *w, const struct ct_container *c,
 		ct_json_key(w, "id");
 		ct_json_string_n(w, c->id, sizeof(c->id));
 		trace_why_args(w, c, p);
+		ct_json_steps_missing(w, c, p);
 		ct_json_end_object(w);
 		ct_json_end_object(w);
 	}

@@ -392,16 +392,20 @@ static void wait_events(struct ct_otlp_enc *e, const struct ct_container *c,
 
 /* Why steps its engine expected are not said: on the phase's span,
  * coldtrace.step_missing.<step> (docs/phases.md "Missing steps") */
-static void missing_attrs(struct ct_otlp_enc *e, const struct ct_steps *s)
+static void missing_attrs(struct ct_otlp_enc *e, const struct ct_container *c,
+			  enum ct_phase p)
 {
-	for (unsigned int st = 0; s && st < CT_STEP_MAX; st++) {
+	const char *why[CT_STEP_MAX];
+
+	ct_steps_missing(c, p, why);
+	for (unsigned int st = 0; st < CT_STEP_MAX; st++) {
 		char key[48];
 
-		if (!ct_step_missing_name(s->missing[st]))
+		if (!why[st])
 			continue;
 		snprintf(key, sizeof(key), "coldtrace.step_missing.%s",
 			 ct_step_name(st));
-		attr_str(e, key, ct_step_missing_name(s->missing[st]));
+		attr_str(e, key, why[st]);
 	}
 }
 
@@ -488,7 +492,7 @@ static void container_spans(struct ct_otlp_enc *e,
 		span_at(e, seed, 1 + p, 0, ct_phase_name(p),
 			c->phases[p].start_ns, c->phases[p].start_ns + v);
 		attr_str(e, "coldtrace.phase", ct_phase_name(p));
-		missing_attrs(e, ct_steps_of(c, p));
+		missing_attrs(e, c, p);
 		why_attrs(e, c, p);
 		wait_events(e, c, p);
 		span_end(e, 0, NULL);

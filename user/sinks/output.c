@@ -112,26 +112,19 @@ static void json_why_slices(struct ct_json *w, const struct ct_container *c)
 	ct_json_end_object(w);
 }
 
-/* Why steps its engine expected are not said, "missing": {"image":
- * "shared"} (docs/phases.md "Missing steps"); nothing if none */
-static void json_steps_missing(struct ct_json *w, const struct ct_steps *s)
+void ct_json_steps_missing(struct ct_json *w, const struct ct_container *c,
+			   enum ct_phase p)
 {
-	bool any = false;
+	const char *why[CT_STEP_MAX];
 
-	for (unsigned int st = 0; s && st < CT_STEP_MAX; st++) {
-		const char *why = ct_step_missing_name(s->missing[st]);
-
-		if (!why)
-			continue;
-		if (!any) {
-			ct_json_key(w, "missing");
-			ct_json_start_object(w);
-		}
-		any = true;
-		ct_json_kv_string(w, ct_step_name(st), why);
-	}
-	if (any)
-		ct_json_end_object(w);
+	if (!ct_steps_missing(c, p, why))
+		return;
+	ct_json_key(w, "missing");
+	ct_json_start_object(w);
+	for (unsigned int st = 0; st < CT_STEP_MAX; st++)
+		if (why[st])
+			ct_json_kv_string(w, ct_step_name(st), why[st]);
+	ct_json_end_object(w);
 }
 
 /*
@@ -210,7 +203,7 @@ static void json_phases(struct ct_json *w, const struct ct_container *c)
 		else
 			ct_json_null(w);
 		json_steps(w, c, p);
-		json_steps_missing(w, ct_steps_of(c, p));
+		ct_json_steps_missing(w, c, p);
 		json_split(w, c, p);
 		ct_json_end_object(w);
 	}

@@ -78,6 +78,11 @@ void ct_meta_reports_prom(FILE *f, const struct ct_meta *m);
 /* {"type":"container",...} into a writer (no newline; a line of it:
  * jsonl.h). */
 void ct_json_container(struct ct_json *w, const struct ct_container *c);
+/* Why steps phase p's engine expected are not said, "missing":
+ * {"image": "shared"} (docs/phases.md "Missing steps"); nothing if
+ * none.  The record's and trace.json's phase. */
+void ct_json_steps_missing(struct ct_json *w, const struct ct_container *c,
+			   enum ct_phase p);
 
 /* A cold-start chain (chain.h): {"type":"chain",...} into a writer
  * (a line of it, every kept chain's: jsonl.h). */

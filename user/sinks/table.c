@@ -155,23 +155,12 @@ static void cni_note(FILE *f, const struct ct_container *c, enum ct_phase p,
 	fputc(')', f);
 }
 
-/* A phase's steps, ms: "prepare: client 84.1, request 7.0, ... ms", a
- * phase without (a pod's connect) its plugins: "connect: (cni:...) ms",
- * and those missing: "; no image: shared" */
-static void steps_note(FILE *f, const struct ct_container *c,
-		       enum ct_phase p)
+/* A phase's steps found, ms: "client 84.1, request 7.0, ... ms". */
+static void steps_found(FILE *f, const struct ct_container *c,
+			enum ct_phase p, const struct ct_steps *s)
 {
-	const struct ct_steps *s = ct_steps_of(c, p);
 	uint64_t u = ct_steps_unattributed_ns(c, p);
 
-	if ((!s || !s->n) && ct_cni_execs_in(c, p, -1, 0)) {
-		fprintf(f, "  %s:", ct_phase_name(p));
-		cni_note(f, c, p, -1, 0);
-		fputs(" ms\n", f);
-	}
-	if (!s || !s->n)
-		return;
-	fprintf(f, "  %s:", ct_phase_name(p));
 	for (unsigned int i = 0; i < s->n; i++) {
 		fprintf(f, "%s %s %.1f", i ? "," : "",
 			ct_step_name(s->step[i]),
@@ -181,11 +170,38 @@ static void steps_note(FILE *f, const struct ct_container *c,
 	if (u)
 		fprintf(f, ", unattributed %.1f", u / 1e6);
 	fputs(" ms", f);
-	/* the steps expected and not said, and why ("; no image: shared") */
-	for (unsigned int st = 0; st < CT_STEP_MAX; st++)
-		if (ct_step_missing_name(s->missing[st]))
-			fprintf(f, "; no %s: %s", ct_step_name(st),
-				ct_step_missing_name(s->missing[st]));
+}
+
+/*
+ * A phase's steps: "prepare: client 84.1, request 7.0, ... ms", a phase
+ * without (a pod's connect) its plugins: "connect: (cni:...) ms", and
+ * those missing, with steps found or not: "...ms; no image: shared",
+ * "prepare: no request: unprobed"
+ */
+static void steps_note(FILE *f, const struct ct_container *c,
+		       enum ct_phase p)
+{
+	const struct ct_steps *s = ct_steps_of(c, p);
+	const char *why[CT_STEP_MAX];
+	unsigned int n = s ? s->n : 0;
+	const char *sep = n ? "; " : " ";
+
+	if (!n && ct_cni_execs_in(c, p, -1, 0)) {
+		fprintf(f, "  %s:", ct_phase_name(p));
+		cni_note(f, c, p, -1, 0);
+		fputs(" ms\n", f);
+	}
+	if (!ct_steps_missing(c, p, why) && !n)
+		return;
+	fprintf(f, "  %s:", ct_phase_name(p));
+	if (n)
+		steps_found(f, c, p, s);
+	for (unsigned int st = 0; st < CT_STEP_MAX; st++) {
+		if (!why[st])
+			continue;
+		fprintf(f, "%sno %s: %s", sep, ct_step_name(st), why[st]);
+		sep = "; ";
+	}
 	fputc('\n', f);
 }
 

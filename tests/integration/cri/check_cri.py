@@ -40,7 +40,13 @@ pods against the client-side intervals of the RPCs that made them
   app container's from containerd's entry into its CreateContainer
   (request: its probe, docs/gosym.md) inside that RPC, to its attach:
   config begun inside it, task at containerd's entry into its
-  StartContainer, bundle inside it; the steps cover prepare.  With
+  StartContainer, bundle inside it; the steps cover prepare.  A step
+  missing says why (docs/phases.md "Missing steps"), held with --dump
+  to the session's recording: unprobed only where no probe was placed
+  before its window, reprobed where one was placed within it, unseen
+  where they were on and no entry of its kind came in it, a layer said
+  shared only with more than one snapshot in its window, not said with
+  none; a step found says nothing.  With
   --spans (containerd 2's own OTLP spans of the same RPCs), request and
   task begin inside the span of their RPC, at a median within SPAN_MS
   of its start;  --detached (one detached session, idle before the
@@ -86,6 +92,86 @@ def rpc(pod, name, oid):
         if r["rpc"] == name and r["id"] == oid:
             return r
     return None
+
+
+# containerd's function probes and its snapshots in the recording
+# (--dump), by what the missing steps' reasons are held to
+UFN = re.compile(r'^(\d+)\.(\d{9}) UFN +.* fn=(\d+) id_len=\d+ id="([^"]*)"')
+SNAP = re.compile(r'^(\d+)\.(\d{9}) CMKDIR .* ret=0 path="[^"]*/snapshots/'
+                  r'new-[^/"]*"$')
+UFN_PLACED = 5
+UFN_OF = {"create": 1, "start": 2, "run": 3}
+# the window before a first act in which its request's entry is looked
+# for (user/enrich/prepare_api.h: PR_ENTRY_GAP_NS)
+ENTRY_GAP_NS = 1000000000
+
+
+def load_marks(path):
+    """{"placed": [ns], "entries": [(ns, fn, id)], "snaps": [ns]}."""
+    out = {"placed": [], "entries": [], "snaps": []}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = UFN.match(line)
+            if m:
+                t = int(m.group(1)) * 10**9 + int(m.group(2))
+                if int(m.group(3)) == UFN_PLACED:
+                    out["placed"].append(t)
+                else:
+                    out["entries"].append((t, int(m.group(3)), m.group(4)))
+                continue
+            m = SNAP.match(line)
+            if m:
+                out["snaps"].append(int(m.group(1)) * 10**9 + int(m.group(2)))
+    return out
+
+
+def probes_truth(marks, lo, hi, fn, key):
+    """What the recording says of an entry of fn naming key in [lo, hi):
+    the reason its absence deserves, as docs/phases.md "Missing steps"
+    defines them, or None if one came."""
+    if any(lo <= t < hi for t in marks["placed"]):
+        return "reprobed"
+    if not any(t < lo for t in marks["placed"]):
+        return "unprobed"
+    if any(lo <= t < hi and f == fn and i == key
+           for t, f, i in marks["entries"]):
+        return None
+    return "unseen"
+
+
+def check_missing(rec, marks):
+    """rec's prepare's missing steps, each reason held to the recording;
+    layer, when not found, said shared iff its window held more than one
+    snapshot.  Returns the reasons."""
+    tag = f"{rec['type']} {rec['id'][:12]}"
+    ph = check.phase(rec, "prepare") or {}
+    missing = ph.get("missing") or {}
+    found = {s["step"]: s["start_ns"] for s in ph.get("steps") or []}
+    for st in missing:
+        check.check(st not in found, f"{tag}: {st} found and said missing")
+    if marks is None or not ph:
+        return missing
+    pod = rec["type"] == "pod"
+    if "request" in missing:
+        act = ph["start_ns"]
+        key = (rec.get("k8s") or {}).get("pod_uid") if pod else rec["pod"]
+        want = probes_truth(marks, act - ENTRY_GAP_NS, act,
+                            UFN_OF["run" if pod else "create"], key)
+        check.check(missing["request"] == want, f"{tag}: request said "
+                    f"{missing['request']}, the recording says {want}")
+    if pod or "config" not in found or "bundle" not in found:
+        return missing
+    lo, hi = found["config"], found["bundle"]
+    if "task" in missing:
+        want = probes_truth(marks, lo, hi, UFN_OF["start"], rec["id"])
+        check.check(missing["task"] == want, f"{tag}: task said "
+                    f"{missing['task']}, the recording says {want}")
+    if "layer" not in found:
+        n = sum(lo <= t < found.get("task", hi) for t in marks["snaps"])
+        check.check((missing.get("layer") == "shared") == (n > 1),
+                    f"{tag}: layer said {missing.get('layer')!r}, "
+                    f"{n} snapshots in its window")
+    return missing
 
 
 def load_records(path):
@@ -307,12 +393,13 @@ def step_in(rec, st, step, r, what):
     return (s - r["start_ns"]) / 1e6
 
 
-def check_pod_prepare(rec, run, unarmed_ok, want, spans):
+def check_pod_prepare(rec, run, unarmed_ok, want, spans, marks):
     """A pod's prepare: from containerd's entry into its RunPodSandbox
     (request), then steps want (1.6: config then network; 2.1 makes the
     netns first), to connect's start; or, where allowed, said missing as
     unarmed."""
     sid = rec["id"]
+    check_missing(rec, marks)
     if unarmed_ok and UNARMED in (rec.get("prepare_missing") or ""):
         print(f"check_cri: pod {sid[:12]}: prepare missing: "
               f"{rec['prepare_missing']}")
@@ -383,10 +470,14 @@ def at_rpc_start(rec, st, step, r, what, spans):
     return a, d
 
 
-def check_app_prepare(rec, pod, oid, spans):
+def check_app_prepare(rec, pod, oid, spans, marks):
     """An app's prepare: from containerd's entry into its CreateContainer
     (request), config begun inside it, task at the entry into its
     StartContainer, bundle inside that, to attach's start."""
+    missing = check_missing(rec, marks)
+    if missing:
+        print(f"check_cri: container {oid[:12]}: missing " +
+              ", ".join(f"{k}: {v}" for k, v in missing.items()))
     got = prepare_steps(rec, [["request", "config", "layer", "task",
                                "bundle"],
                               ["request", "config", "task", "bundle"]])
@@ -493,9 +584,9 @@ def check_pod_record(rec, pod, app_recs, ready, execs, plugins):
                     "StartContainer's start to the last StopContainer's end")
 
 
-def check_app_record(rec, pod, oid, spans):
+def check_app_record(rec, pod, oid, spans, marks):
     sid = pod["sandbox_id"]
-    check_app_prepare(rec, pod, oid, spans)
+    check_app_prepare(rec, pod, oid, spans, marks)
     check.check(rec["type"] == "container", f"{oid[:12]}: type {rec['type']}")
     check.check(rec.get("pod") == sid, f"{oid[:12]}: pod {rec.get('pod')}, "
                 f"want {sid[:12]}")
@@ -564,14 +655,14 @@ def check_pod(pod, by_id, a, execs, plugins, unarmed_ok):
     for oid, cname in zip(cids, pod.get("container_names", [])):
         rec = one_record(by_id, oid, a)
         if rec:
-            check_app_record(rec, pod, oid, a.spans)
+            check_app_record(rec, pod, oid, a.spans, a.marks)
             check_names(rec, pod, cname)
             apps.append(rec)
     rec = one_record(by_id, sid, a)
     if rec:
         check_pod_record(rec, pod, apps, a.ready, execs, plugins)
         check_pod_prepare(rec, rpc(pod, "RunPodSandbox", sid), unarmed_ok,
-                          a.pod_steps.split(","), a.spans)
+                          a.pod_steps.split(","), a.spans, a.marks)
         check_names(rec, pod, None)
     return rec
 
@@ -604,6 +695,7 @@ def main():
     for rec in recs:
         by_id.setdefault(rec.get("id"), []).append(rec)
     execs = load_cni_execs(a.dump) if a.dump else None
+    a.marks = load_marks(a.dump) if a.dump else None
     plugins = load_plugins(a.dump) if a.dump else None
     if check.check(summary is not None, "no summary line"):
         check.check(summary.get("cni_unattributed") == 0,

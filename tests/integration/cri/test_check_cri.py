@@ -107,7 +107,8 @@ def pod_and_records(pod_start=(424.389814, 489.094694),
     return pod, by_id
 
 
-def errors_of(edit=None, unarmed_ok=False, spans=None, plugins=None, **kw):
+def errors_of(edit=None, unarmed_ok=False, spans=None, plugins=None,
+              marks=None, **kw):
     pod, by_id = pod_and_records(**kw)
     if edit:
         edit(by_id)
@@ -115,7 +116,8 @@ def errors_of(edit=None, unarmed_ok=False, spans=None, plugins=None, **kw):
     del check_cri.SPAN_GAPS[:]
     check_cri.check_pod(pod, by_id, SimpleNamespace(
         runtime="runc", containers=2, ready=False,
-        pod_steps="config,network", spans=spans), None, plugins,
+        pod_steps="config,network", spans=spans, marks=marks), None,
+        plugins,
         unarmed_ok)
     return list(check.errors)
 
@@ -150,7 +152,70 @@ def with_plugins(plugins=PLUGINS):
     return edit, truth
 
 
+def marks_of(placed=(), entries=(), snaps=()):
+    """The recording's probes and snapshots (check_cri.load_marks()),
+    times in ms after T0."""
+    return {"placed": [at(t) for t in placed],
+            "entries": [(at(t), fn, key) for t, fn, key in entries],
+            "snaps": [at(t) for t in snaps]}
+
+
+def without_layer(missing):
+    """An edit: app c0's prepare without its layer, said missing so."""
+    def edit(by_id):
+        pr = by_id[APPS[0]][0]["phases"]["prepare"]
+        pr["steps"] = [st for st in pr["steps"] if st["step"] != "layer"]
+        pr["steps"][1]["dur_ns"] = pr["steps"][2]["start_ns"] - \
+            pr["steps"][1]["start_ns"]
+        if missing:
+            pr["missing"] = missing
+    return edit
+
+
+def reasons_errors(missing, marks, pod=False):
+    """check_missing()'s errors on a record whose prepare began at its
+    first act, 470 ms (its request not found), config 471 to bundle
+    502, with missing."""
+    rec = {"type": "pod" if pod else "container", "id": APPS[0],
+           "pod": SID, "k8s": dict(K8S), "phases": {"prepare": prep(
+               [("config", 470), ("task", 490), ("bundle", 502)], 505)}}
+    rec["phases"]["prepare"]["missing"] = missing
+    del check.errors[:]
+    check_cri.check_missing(rec, marks)
+    return list(check.errors)
+
+
 class CheckCri(unittest.TestCase):
+    def test_missing_reasons_are_held_to_the_recording(self):
+        before = marks_of(placed=[-5000])
+        self.assertEqual(reasons_errors({"request": "unseen"}, before), [])
+        self.assertEqual(reasons_errors({"request": "unprobed"},
+                                        marks_of()), [])
+        self.assertEqual(reasons_errors({"request": "reprobed"}, marks_of(
+            placed=[-5000, 100])), [])
+        self.assertTrue(reasons_errors({"request": "unseen"}, marks_of(
+            placed=[-5000], entries=[(460, 3, "web-uid")]), pod=True)
+            [0].endswith("request said unseen, the recording says None"))
+        for why in ("unprobed", "reprobed"):
+            self.assertTrue(reasons_errors({"request": why}, before), why)
+        self.assertTrue(reasons_errors({"task": "unseen"}, marks_of(
+            placed=[-5000, 480])))
+        self.assertTrue(reasons_errors({"config": "unseen"}, before),
+                        "a step found said missing")
+
+    def test_a_layer_said_shared_only_with_two_snapshots(self):
+        two = marks_of(placed=[-5000], snaps=[471.5, 472])
+        self.assertEqual(errors_of(without_layer({"layer": "shared"}),
+                                   marks=two), [])
+        self.assertEqual(errors_of(without_layer(None),
+                                   marks=marks_of(placed=[-5000])), [])
+        self.assertTrue(errors_of(without_layer(None), marks=two))
+        self.assertTrue(errors_of(without_layer({"layer": "shared"}),
+                                  marks=marks_of(placed=[-5000],
+                                                 snaps=[471.5])))
+        self.assertEqual(errors_of(marks=marks_of(placed=[-5000])), [],
+                         "every step found: nothing said, none wanted")
+
     def test_the_pause_exec_after_the_rpc_returned_is_no_error(self):
         # the failing run's numbers: start [424.4, 489.1) ms, the RPC
         # returned at 463.8 ms (check.SLACK_NS is 20 ms)

@@ -4,7 +4,8 @@
 // (@tracerbench/trace-model, the model DevTools-like tools build) and
 // checks it against the same DIR's containers.jsonl and chains.jsonl:
 // every process and every track has a name, one track per container with
-// its phases, one process per chain with a track per step, and the
+// its phases (their slices' missing steps as the records say them), one
+// process per chain with a track per step, and the
 // slices of a track nest (a slice that overlaps another one contains it
 // or lies inside it, so viewers draw them as a stack).
 //
@@ -102,6 +103,27 @@ for (const [id12, recs] of generations) {
 		if (c.name && !ts[i].name.includes(c.name))
 			fail(`container ${id12}: track "${ts[i].name}" lacks its name ${c.name}`);
 	});
+}
+
+// A phase's missing steps and why (docs/phases.md "Missing steps"): its
+// slice's args say what its record says, pods' and containers' alike
+// (generations of an id in time order).
+const said = new Map(), told = new Map();
+const push = (m, k, v) => m.set(k, (m.get(k) || []).concat([v]));
+for (const ev of trace.traceEvents)
+	if (ev.ph === 'X' && ev.cat === 'phase')
+		push(said, `${ev.args.id} ${ev.name}`,
+			[ev.ts, JSON.stringify(ev.args.missing || {})]);
+for (const r of jsonl('containers.jsonl'))
+	for (const [p, ph] of Object.entries(r.phases || {}))
+		if (ph.dur_ns !== null)
+			push(told, `${r.id} ${p}`,
+				[ph.start_ns, JSON.stringify(ph.missing || {})]);
+for (const [k, want] of told) {
+	const got = (said.get(k) || []).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+	want.sort((a, b) => a[0] - b[0]);
+	if (got.join() !== want.map((x) => x[1]).join())
+		fail(`${k.slice(0, 12)}${k.slice(64)}: missing ${got} in trace.json, ${want.map((x) => x[1])} in its record`);
 }
 
 // --why's waits: each wait slice inside its container's phase (its
