@@ -7,9 +7,10 @@
 # and checked against the same DIR's containers, chains and pulls
 # (node/check_trace.js: names of processes and tracks, one track per
 # container with its phases, nesting, each phase's missing steps as its
-# record says them).  The same DIR's otlp-traces.jsonl
-# (check.py otlp): a trace per container and pod record, a span per
-# phase with its exact start and duration, OTLP/JSON's hex ids.
+# record says them).  The same DIR's phases.csv, trace.json and
+# otlp-traces.jsonl (check.py files): a row per record with its phases'
+# durations; a trace per container and pod record, a span per phase with
+# its exact start and duration, OTLP/JSON's hex ids.
 . "$(dirname "$0")/lib.sh"
 
 node_deps
@@ -26,7 +27,7 @@ for f in "$TOP"/tests/fixtures/*.ctrec; do
 		fail "$name: replay status $CT_RC: $(head -n 3 "$T/err")"
 	node "$NODE_DIR/check_trace.js" "$T/o" >"$T/check" 2>&1 ||
 		fail "$name: $(cat "$T/check")"
-	$CHECK otlp --dir "$T/o" >>"$T/check" 2>&1 ||
+	$CHECK files --dir "$T/o" >>"$T/check" 2>&1 ||
 		fail "$name: $(cat "$T/check")"
 	note "$name: $(tr '\n' ' ' <"$T/check")"
 	n=$((n + 1))
