@@ -75,6 +75,7 @@ TESTS=(
 	"why|why.sh"
 	"why-waits|why_waits.sh"
 	"why-user|why_user.sh"
+	"why-gopark|why_gopark.sh"
 	"why-coverage|why_coverage.sh"
 	"compare|compare.sh"
 	"prepare|prepare.sh"
