@@ -28,6 +28,9 @@ import subprocess
 import sys
 
 
+LOST = str(0xffffffff)     # CT_STACK_LOST
+
+
 def dump_gstacks(path):
     """[(pid, goroutine's names, thread's names)] of the sleeps that carry
     a gstack, and the count of sleeps."""
@@ -43,6 +46,8 @@ def dump_gstacks(path):
             sleeps += 1
             g = re.search(r" gstack=(\d+)", line)
             u = re.search(r" ustack=(\d+)", line)
+            if g and g[1] == LOST:
+                continue    # the stack map refused it: none carried
             if g:
                 gn = names.get((pid[1], g[1]))
                 if gn is None:

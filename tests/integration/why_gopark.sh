@@ -18,12 +18,21 @@
 # (ensureSigM, gcenable's, bgsweep); docs/why.md.
 # under `-- COMMAND`, then detached (continuous, default --arm=auto, the
 # probe verified placed and the hooks idle before the `docker run`).
+# forky/why-gopark: the forky set's runc (Go 1.26), in the daemons'
+# own root, found there by the session at its start; its mcall clears
+# the frame pointer, so its threads' own frames end at runtime.mcall.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/detached_lib.sh"
 
-RUNC=$(command -v runc) || fail "no runc on PATH"
 A2L=$TOP/.output/gosym_addr2line
-GO_A2L=$(go env GOTOOLDIR)/addr2line
+if [ "${CT_VERSIONS:-}" = forky ]; then
+	# the daemons' root's runc (Go 1.26), named by the newest Go's tool
+	RUNC=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}/usr/sbin/runc
+	GO_A2L=${CT_GO_DIR:-/opt/coldtrace/versions/go}/bin/addr2line
+else
+	RUNC=$(command -v runc) || fail "no runc on PATH"
+	GO_A2L=$(go env GOTOOLDIR)/addr2line
+fi
 make -s -C "$TOP" .output/gosym_addr2line >/dev/null ||
 	fail "cannot build the Go symbolizer"
 [ -x "$GO_A2L" ] || fail "no go tool addr2line (golang-go)"

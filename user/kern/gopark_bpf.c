@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* --why=user's probe on runc's runtime.gopark: see gopark_bpf.h. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -124,9 +126,12 @@ out:
 		close(fd);
 }
 
-/* Each directory of dirs (":"-separated) that has an executable name. */
-static void place_in(struct ct_gopark *g, const char *name,
-		     const char *dirs)
+/*
+ * Each directory of dirs (":"-separated) that has an executable name,
+ * under root ("": the session's own).
+ */
+static void place_in(struct ct_gopark *g, const char *root,
+		     const char *name, const char *dirs)
 {
 	char file[PATH_MAX];
 
@@ -135,8 +140,8 @@ static void place_in(struct ct_gopark *g, const char *name,
 
 		/* "" or relative: the session's cwd, not the engines' */
 		if (len && dirs[0] == '/') {
-			snprintf(file, sizeof(file), "%.*s/%s", (int)len, dirs,
-				 name);
+			snprintf(file, sizeof(file), "%s%.*s/%s", root,
+				 (int)len, dirs, name);
 			if (!access(file, X_OK))
 				ct_gopark_place(g, file);
 		}
@@ -144,11 +149,52 @@ static void place_in(struct ct_gopark *g, const char *name,
 	}
 }
 
-void ct_gopark_place_named(struct ct_gopark *g, const char *name,
-			       const char *path_env)
+/* Whether process pid (a /proc entry) is a daemon that runs runc. */
+static bool engine_daemon(const char *proc_dir, const char *pid)
 {
-	place_in(g, name, path_env);
-	place_in(g, name, GP_DIRS);
+	char p[PATH_MAX], comm[16] = "";
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s/comm", proc_dir, pid);
+	f = fopen(p, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return !strcmp(comm, "containerd") || !strcmp(comm, "dockerd");
+}
+
+/*
+ * name in the usual directories of the root of each containerd and
+ * dockerd alive (/proc/PID/root): an engine in a mount namespace of its
+ * own runs the runc of its own root.
+ */
+static void place_in_roots(struct ct_gopark *g, const char *proc_dir,
+			   const char *name)
+{
+	DIR *dir = opendir(proc_dir);
+	char root[PATH_MAX];
+	struct dirent *d;
+
+	while (dir && (d = readdir(dir))) {
+		if (!isdigit((unsigned char)d->d_name[0]) ||
+		    !engine_daemon(proc_dir, d->d_name))
+			continue;
+		snprintf(root, sizeof(root), "%s/%s/root", proc_dir, d->d_name);
+		place_in(g, root, name, GP_DIRS);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+void ct_gopark_place_named(struct ct_gopark *g, const char *name,
+			   const char *path_env, const char *proc_dir)
+{
+	place_in(g, "", name, path_env);
+	place_in(g, "", name, GP_DIRS);
+	place_in_roots(g, proc_dir, name);
 }
 
 size_t ct_gopark_probes(const struct ct_gopark *g)

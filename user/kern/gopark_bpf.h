@@ -2,8 +2,9 @@
 /*
  * --why=user's probe on runtime.gopark (bpf/why.bpf.c's ct_why_gopark),
  * placed on runc's binary only (docs/why.md "A parked goroutine's
- * frames"): on the runc the session finds on PATH at its start, so that
- * the first container's runc is probed, and on the binary of each runc
+ * frames"): on the runc the session finds on PATH, in the usual places
+ * and in the roots of the engines alive at its start, so that the first
+ * container's runc is probed, and on the binary of each runc
  * whose exec the session sees, when new (a runc elsewhere: its first
  * command's parks before the probe are missed).  A probe is on the
  * file: every process that runs it, alive or to come, except runc's
@@ -33,10 +34,13 @@ void ct_gopark_free(struct ct_gopark *g);
 void ct_gopark_place(struct ct_gopark *g, const char *path);
 /*
  * Every file named name in the directories of path_env (PATH, NULL:
- * none) and the usual ones (the engines' PATH may not be the session's).
+ * none) and the usual ones (the engines' PATH may not be the session's),
+ * and in the usual ones under the root of each containerd and dockerd
+ * alive under proc_dir ("/proc": an engine in a mount namespace of its
+ * own runs its root's runc).
  */
 void ct_gopark_place_named(struct ct_gopark *g, const char *name,
-			       const char *path_env);
+			   const char *path_env, const char *proc_dir);
 /* Probes attached now. */
 size_t ct_gopark_probes(const struct ct_gopark *g);
 

@@ -236,7 +236,8 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 
 /*
  * --why=user: runc's runtime.gopark probed from now (gopark_bpf.h): the
- * runc binaries on PATH and in the usual places, before any start.
+ * runc binaries on PATH, in the usual places and in the engines' roots,
+ * before any start.
  */
 static int start_gopark(struct ct_why_bpf *w, bool verbose, char *err,
 			size_t errlen)
@@ -246,7 +247,7 @@ static int start_gopark(struct ct_why_bpf *w, bool verbose, char *err,
 		snprintf(err, errlen, "why: out of memory");
 		return -ENOMEM;
 	}
-	ct_gopark_place_named(w->gopark, "runc", getenv("PATH"));
+	ct_gopark_place_named(w->gopark, "runc", getenv("PATH"), "/proc");
 	return 0;
 }
 
