@@ -346,6 +346,7 @@ Test(stacks, each_id_named_once_before_its_record)
 }
 
 static int umade;
+static uint32_t umade_ids;	/* bit i: user stack id i named */
 
 static void count_umade(const void *rec, size_t len, void *ctx)
 {
@@ -356,18 +357,49 @@ static void count_umade(const void *rec, size_t len, void *ctx)
 	if (r->hdr.type != CT_EV_USTACK)
 		return;
 	cr_assert_eq(r->hdr.pid, 80);
-	cr_assert_eq(r->id, 4);
 	cr_assert_str_eq(r->frames, "[vdso]");
 	umade++;
+	umade_ids |= 1u << (r->id & 31);
+}
+
+/* A user stack of one address, in the vDSO of vdso_proc()'s process. */
+static int any_uread(void *ctx, uint32_t key, uint64_t *ips)
+{
+	(void)ctx;
+	(void)key;
+	memset(ips, 0, CT_STACK_DEPTH * sizeof(*ips));
+	ips[0] = 0x7fff00000100;
+	return 0;
 }
 
 static int fake_uread(void *ctx, uint32_t key, uint64_t *ips)
 {
-	(void)ctx;
 	cr_assert_eq(key, 3);
-	memset(ips, 0, CT_STACK_DEPTH * sizeof(*ips));
-	ips[0] = 0x7fff00000100;	/* in the vDSO */
-	return 0;
+	return any_uread(ctx, key, ips);
+}
+
+/* dir (a mkdtemp() template) made a /proc of process 80: the vDSO only. */
+static void vdso_proc(char *dir)
+{
+	char maps[64];
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(maps, sizeof(maps), "%s/80", dir);
+	cr_assert_eq(mkdir(maps, 0755), 0);
+	snprintf(maps, sizeof(maps), "%s/80/maps", dir);
+	f = fopen(maps, "w");
+	cr_assert_not_null(f);
+	fputs("7fff00000000-7fff00002000 r-xp 00000000 00:00 0 [vdso]\n", f);
+	fclose(f);
+}
+
+static void rm_dir(const char *dir)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
 }
 
 /*
@@ -378,7 +410,6 @@ static int fake_uread(void *ctx, uint32_t key, uint64_t *ips)
 Test(stacks, user_stacks_named_per_process)
 {
 	char *path = kallsyms_file(), dir[] = "/tmp/ct-test-ustacks.XXXXXX";
-	char maps[64], cmd[64];
 	struct reads rd = { .fail_key = -1 };
 	struct ct_stacks *st = ct_stacks_new(fake_read, &rd, path);
 	struct ct_tstate t = { .hdr = { .ts_ns = 5, .type = CT_EV_TSTATE,
@@ -386,22 +417,16 @@ Test(stacks, user_stacks_named_per_process)
 					.tid = 81 } };
 	struct ct_hdr x = { .ts_ns = 6, .type = CT_EV_EXEC,
 			    .size = sizeof(x), .pid = 80, .tid = 80 };
-	FILE *f;
 
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(maps, sizeof(maps), "%s/80", dir);
-	cr_assert_eq(mkdir(maps, 0755), 0);
-	snprintf(maps, sizeof(maps), "%s/80/maps", dir);
-	f = fopen(maps, "w");
-	cr_assert_not_null(f);
-	fputs("7fff00000000-7fff00002000 r-xp 00000000 00:00 0 [vdso]\n", f);
-	fclose(f);
+	vdso_proc(dir);
 	cr_assert_eq(ct_stacks_user(st, fake_uread, dir), 0);
 	umade = 0;
+	umade_ids = 0;
 	t.ustack = 4;
 	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
 	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
 	cr_assert_eq(umade, 1);
+	cr_assert_eq(umade_ids, 1u << 4);
 	t.hdr.size = CT_TSTATE_V1_SIZE;	/* an older record: no user stack */
 	ct_stacks_feed(st, &t, CT_TSTATE_V1_SIZE, count_umade, NULL);
 	cr_assert_eq(umade, 1);
@@ -411,32 +436,7 @@ Test(stacks, user_stacks_named_per_process)
 	cr_assert_eq(umade, 2, "named again after the exec");
 	ct_stacks_free(st);
 	unlink(path);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
-}
-
-static uint32_t gmade_ids;	/* bit i: user stack id i named */
-
-static void note_gmade(const void *rec, size_t len, void *ctx)
-{
-	const struct ct_stack_rec *r = rec;
-
-	(void)ctx;
-	cr_assert_eq(len, sizeof(*r));
-	if (r->hdr.type != CT_EV_USTACK)
-		return;
-	cr_assert_eq(r->hdr.pid, 80);
-	cr_assert_str_eq(r->frames, "[vdso]");
-	gmade_ids |= 1u << r->id;
-}
-
-static int any_uread(void *ctx, uint32_t key, uint64_t *ips)
-{
-	(void)ctx;
-	(void)key;
-	memset(ips, 0, CT_STACK_DEPTH * sizeof(*ips));
-	ips[0] = 0x7fff00000100;	/* in the vDSO */
-	return 0;
+	rm_dir(dir);
 }
 
 /*
@@ -447,35 +447,25 @@ static int any_uread(void *ctx, uint32_t key, uint64_t *ips)
 Test(stacks, goroutine_stacks_named_as_user_stacks)
 {
 	char *path = kallsyms_file(), dir[] = "/tmp/ct-test-gstacks.XXXXXX";
-	char maps[64], cmd[64];
 	struct reads rd = { .fail_key = -1 };
 	struct ct_stacks *st = ct_stacks_new(fake_read, &rd, path);
 	struct ct_tstate t = { .hdr = { .ts_ns = 5, .type = CT_EV_TSTATE,
 					.size = sizeof(t), .pid = 80,
 					.tid = 81 },
 			       .state = CT_TS_SLEEP, .ustack = 4 };
-	FILE *f;
 
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(maps, sizeof(maps), "%s/80", dir);
-	cr_assert_eq(mkdir(maps, 0755), 0);
-	snprintf(maps, sizeof(maps), "%s/80/maps", dir);
-	f = fopen(maps, "w");
-	cr_assert_not_null(f);
-	fputs("7fff00000000-7fff00002000 r-xp 00000000 00:00 0 [vdso]\n", f);
-	fclose(f);
+	vdso_proc(dir);
 	cr_assert_eq(ct_stacks_user(st, any_uread, dir), 0);
-	gmade_ids = 0;
-	ct_stacks_feed(st, &t, sizeof(t), note_gmade, NULL);
-	cr_assert_eq(gmade_ids, 1u << 4, "no gstack: the ustack only");
+	umade_ids = 0;
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	cr_assert_eq(umade_ids, 1u << 4, "no gstack: the ustack only");
 	t.gstack = 9;
-	ct_stacks_feed(st, &t, sizeof(t), note_gmade, NULL);
-	ct_stacks_feed(st, &t, sizeof(t), note_gmade, NULL);
-	cr_assert_eq(gmade_ids, 1u << 4 | 1u << 9, "gstack 9 named");
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	cr_assert_eq(umade_ids, 1u << 4 | 1u << 9, "gstack 9 named");
 	ct_stacks_free(st);
 	unlink(path);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
+	rm_dir(dir);
 }
 
 /* ---- a phase's waits ---- */
@@ -1355,6 +1345,40 @@ static void ustack(struct ct_why *w, uint32_t pid, uint32_t id,
 }
 
 /*
+ * Process 70's sleep r (its stacks set: the rest is set here) at 110 ms,
+ * woken at 300 by another process (its stack waker), in a container's
+ * create [100, 305), applied: its folded lines.
+ */
+static char *sleep_folded(struct ct_why *w, struct ct_container *c,
+			  struct ct_tstate *r, uint32_t waker)
+{
+	struct ct_meta m = { .why = w };
+	struct ct_agg *a = ct_agg_new();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	tw_tstate(w, 100, 70, 70, CT_TS_RUN, 0);
+	r->hdr = (struct ct_hdr){ .ts_ns = 110 * MS, .type = CT_EV_TSTATE,
+				  .size = sizeof(*r), .pid = 70, .tid = 70 };
+	r->state = CT_TS_SLEEP;
+	tw_feed(w, r, sizeof(*r));
+	wake(w, 300, 72, 72, "sleep", 70, 70, waker);
+	tw_tstate(w, 300, 70, 70, CT_TS_RUN, 0);
+	tw_tstate(w, 305, 70, 70, CT_TS_DEAD, 0);
+	snprintf(c->id, sizeof(c->id), "0123456789abcdef");
+	tw_phase(c, CT_PH_CREATE, 100, 305);
+	c->first_ns = 100 * MS;
+	ct_why_apply(w, c);
+	cr_assert_eq(ct_agg_add(a, c), 0);
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(ct_folded_write(f, a, &m), 0);
+	fclose(f);
+	ct_agg_free(a);
+	return buf;
+}
+
+/*
  * --why=user: a wait's user stack goes below its kernel stack in
  * waits.folded (the syscall's entry called from the program's frames),
  * named for the process that took it: another process's id of the same
@@ -1363,42 +1387,21 @@ static void ustack(struct ct_why *w, uint32_t pid, uint32_t id,
 Test(why_waits, folded_user_frames_below_the_kernel_s)
 {
 	struct ct_container c = { 0 };
-	struct ct_meta m = { 0 };
-	struct ct_agg *a = ct_agg_new();
 	struct ct_why *w = ct_why_new(0, fx_model());
 	struct ct_tstate r = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	uint32_t waitid, exit_;
+	char *buf;
+	uint32_t exit_;
 
 	next_id = 600;
-	waitid = stack(w, S_WAITID);
+	r.stack = stack(w, S_WAITID);
 	exit_ = stack(w, W_EXIT);
 	ustack(w, 70, 7, "old.frame");
 	tw_exec(w, 100, 70, 5);		/* 70's ids named before are old */
 	ustack(w, 71, 7, "other.process");
 	ustack(w, 70, 7, "syscall.Syscall6;os.(*Process).wait;main.main;"
 			 "runtime.main");
-	tw_tstate(w, 100, 70, 70, CT_TS_RUN, 0);
-	r.hdr = (struct ct_hdr){ .ts_ns = 110 * MS, .type = CT_EV_TSTATE,
-				 .size = sizeof(r), .pid = 70, .tid = 70 };
-	r.state = CT_TS_SLEEP;
-	r.stack = waitid;
 	r.ustack = 7;
-	tw_feed(w, &r, sizeof(r));
-	wake(w, 300, 72, 72, "sleep", 70, 70, exit_);
-	tw_tstate(w, 300, 70, 70, CT_TS_RUN, 0);
-	tw_tstate(w, 305, 70, 70, CT_TS_DEAD, 0);
-	snprintf(c.id, sizeof(c.id), "0123456789abcdef");
-	tw_phase(&c, CT_PH_CREATE, 100, 305);
-	c.first_ns = 100 * MS;
-	ct_why_apply(w, &c);
-	cr_assert_eq(ct_agg_add(a, &c), 0);
-	m.why = w;
-	f = open_memstream(&buf, &len);
-	cr_assert_eq(ct_folded_write(f, a, &m), 0);
-	fclose(f);
+	buf = sleep_folded(w, &c, &r, exit_);
 	cr_assert(strstr(buf, "0123456789ab;create;runtime.main;main.main;"
 			      "os.(*Process).wait;syscall.Syscall6;"
 			      "entry_SYSCALL_64_after_hwframe;"), "%s", buf);
@@ -1407,7 +1410,6 @@ Test(why_waits, folded_user_frames_below_the_kernel_s)
 	cr_assert_str_eq(c.split[CT_PH_CREATE].waits.top[0].code, "main.main",
 			 "the site's code: the program's own innermost frame");
 	free(buf);
-	ct_agg_free(a);
 	ct_why_free(w);
 }
 
@@ -1419,51 +1421,22 @@ Test(why_waits, folded_user_frames_below_the_kernel_s)
 	"main.main;runtime.main;runtime.goexit"
 #define U_READ "syscall.read;os.(*File).Read;main.readSync;main.main"
 
-/* pid 70 sleeps in a futex at ms 110 (thread frames u, goroutine's g),
- * woken at 300 by another process; the container's folded lines. */
-static char *gstack_folded(struct ct_container *c, uint32_t u, uint32_t g,
-			   size_t size)
+/* process 70's futex sleep, its thread's frames u, its goroutine's g */
+static char *gstack_folded(struct ct_container *c, uint32_t u, uint32_t g)
 {
-	struct ct_meta m = { 0 };
-	struct ct_agg *a = ct_agg_new();
 	struct ct_why *w = ct_why_new(0, fx_model());
-	struct ct_tstate r = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	uint32_t futex, exit_;
+	struct ct_tstate r = { .ustack = u, .gstack = g };
+	uint32_t exit_;
+	char *buf;
 
 	next_id = 700;
-	futex = stack(w, S_FUTEX);
+	r.stack = stack(w, S_FUTEX);
 	exit_ = stack(w, W_EXIT);
+	tw_exec(w, 100, 70, 5);
 	ustack(w, 70, 7, U_IDLE);
 	ustack(w, 70, 8, G_CHAN);
 	ustack(w, 70, 9, U_READ);
-	tw_exec(w, 100, 70, 5);
-	ustack(w, 70, 7, U_IDLE);	/* named again after the exec */
-	ustack(w, 70, 8, G_CHAN);
-	ustack(w, 70, 9, U_READ);
-	tw_tstate(w, 100, 70, 70, CT_TS_RUN, 0);
-	r.hdr = (struct ct_hdr){ .ts_ns = 110 * MS, .type = CT_EV_TSTATE,
-				 .size = (uint32_t)size, .pid = 70, .tid = 70 };
-	r.state = CT_TS_SLEEP;
-	r.stack = futex;
-	r.ustack = u;
-	r.gstack = g;
-	tw_feed(w, &r, size);
-	wake(w, 300, 72, 72, "sleep", 70, 70, exit_);
-	tw_tstate(w, 300, 70, 70, CT_TS_RUN, 0);
-	tw_tstate(w, 305, 70, 70, CT_TS_DEAD, 0);
-	snprintf(c->id, sizeof(c->id), "0123456789abcdef");
-	tw_phase(c, CT_PH_CREATE, 100, 305);
-	c->first_ns = 100 * MS;
-	ct_why_apply(w, c);
-	cr_assert_eq(ct_agg_add(a, c), 0);
-	m.why = w;
-	f = open_memstream(&buf, &len);
-	cr_assert_eq(ct_folded_write(f, a, &m), 0);
-	fclose(f);
-	ct_agg_free(a);
+	buf = sleep_folded(w, c, &r, exit_);
 	ct_why_free(w);
 	return buf;
 }
@@ -1478,7 +1451,7 @@ static char *gstack_folded(struct ct_container *c, uint32_t u, uint32_t g,
 Test(why_waits, folded_goroutine_frames_of_an_idle_thread)
 {
 	struct ct_container c = { 0 };
-	char *buf = gstack_folded(&c, 7, 8, sizeof(struct ct_tstate));
+	char *buf = gstack_folded(&c, 7, 8);
 
 	cr_assert(strstr(buf, "0123456789ab;create;runtime.goexit;runtime.main;"
 			      "main.main;github.com/opencontainers/runc/"
@@ -1502,8 +1475,8 @@ Test(why_waits, folded_goroutine_frames_of_an_idle_thread)
 Test(why_waits, goroutine_frames_only_under_the_scheduler_s)
 {
 	struct ct_container c = { 0 }, o = { 0 };
-	char *buf = gstack_folded(&c, 9, 8, sizeof(struct ct_tstate));
-	char *old = gstack_folded(&o, 7, 0, sizeof(struct ct_tstate));
+	char *buf = gstack_folded(&c, 9, 8);
+	char *old = gstack_folded(&o, 7, 0);
 
 	cr_assert(!strstr(buf, "[goroutine]") && !strstr(buf, "chanrecv1"),
 		  "%s", buf);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "gosym.h"
+#include "util.h"
 #include "gopark_bpf.h"
 
 #define GP_BINS		8	/* runc binaries known at once */
@@ -152,18 +153,10 @@ static void place_in(struct ct_gopark *g, const char *root,
 /* Whether process pid (a /proc entry) is a daemon that runs runc. */
 static bool engine_daemon(const char *proc_dir, const char *pid)
 {
-	char p[PATH_MAX], comm[16] = "";
-	FILE *f;
+	char comm[16];
 
-	snprintf(p, sizeof(p), "%s/%s/comm", proc_dir, pid);
-	f = fopen(p, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-	return !strcmp(comm, "containerd") || !strcmp(comm, "dockerd");
+	return ct_proc_comm(proc_dir, pid, comm, sizeof(comm)) &&
+	       (!strcmp(comm, "containerd") || !strcmp(comm, "dockerd"));
 }
 
 /*
