@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 """--why=user's parked goroutines' stacks against bpftrace's (why_gopark.sh).
 
-    check_gopark.py DUMP BPFTRACE ADDR2LINE BINARY GAP FOLDED MIN
+    check_gopark.py DUMP BPFTRACE ADDR2LINE BINARY GAP FOLDED MIN OWN
 
 DUMP: `coldtrace --replay REC --dump` of the session; BPFTRACE: what
 bpftrace printed at the same runtime.gopark entry of BINARY ("S PID"
@@ -14,7 +14,8 @@ runtime's traceback names them.  Checks that every goroutine stack a
 record carries (TSTATE's gstack, named by a USTACK of its process) is
 one bpftrace saw in that process, named alike ("?", a process gone
 before its maps were read, matches any name); and that at least MIN of
-FOLDED's lines (waits.folded) have goroutine frames ("[goroutine]").
+FOLDED's lines (waits.folded) have goroutine frames ("[goroutine]"),
+and at least OWN of them a function of runc's own there.
 Prints what it found: how many of the goroutine stacks the thread's
 own frames hold already above runtime.mcall (Go before 1.21 keeps the
 goroutine's frame pointer there), how many are used (the thread's
@@ -110,9 +111,9 @@ RUNTIME = re.compile(r"^(runtime[./]|internal/runtime/|\[|\?$)")
 
 
 def main():
-    if len(sys.argv) != 8:
+    if len(sys.argv) != 9:
         sys.exit(__doc__)
-    dump, bt, a2l, binary, gap, folded, least = sys.argv[1:]
+    dump, bt, a2l, binary, gap, folded, least, least_own = sys.argv[1:]
     used, sleeps = dump_gstacks(dump)
     hits = bpftrace_stacks(bt)
     truth = name_all(a2l, binary, int(gap, 0), hits)
@@ -146,6 +147,9 @@ def main():
     if n < int(least):
         sys.exit(f"FAIL: {n} folded lines with goroutine frames, fewer "
                  f"than {least}")
+    if own < int(least_own):
+        sys.exit(f"FAIL: {own} folded lines with runc's own code in their "
+                 f"goroutine frames, fewer than {least_own}")
 
 
 if __name__ == "__main__":

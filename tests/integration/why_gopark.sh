@@ -10,7 +10,8 @@
 #  - every goroutine stack a wait's record carries (its gstack, named
 #    by a USTACK record of its process) is one bpftrace saw in that
 #    process (tests/integration/check_gopark.py);
-#  - waits.folded has waits with goroutine frames ("[goroutine]").
+#  - waits.folded has waits with goroutine frames ("[goroutine]"), on
+#    forky's runc at least one with a function of runc's own there.
 # What it prints says how far they go on this runc (Go 1.19): its mcall
 # keeps the goroutine's frame pointer, so a thread's own frames already
 # hold the parked goroutine's above runtime.mcall (but gopark's caller),
@@ -29,9 +30,11 @@ if [ "${CT_VERSIONS:-}" = forky ]; then
 	# the daemons' root's runc (Go 1.26), named by the newest Go's tool
 	RUNC=${CT_FORKY_DIR:-/opt/coldtrace/versions/forky}/usr/sbin/runc
 	GO_A2L=${CT_GO_DIR:-/opt/coldtrace/versions/go}/bin/addr2line
+	OWN=1	# its threads' frames end at mcall: the park names runc's
 else
 	RUNC=$(command -v runc) || fail "no runc on PATH"
 	GO_A2L=$(go env GOTOOLDIR)/addr2line
+	OWN=0	# its threads' frames hold the goroutine's already
 fi
 make -s -C "$TOP" .output/gosym_addr2line >/dev/null ||
 	fail "cannot build the Go symbolizer"
@@ -70,7 +73,7 @@ check() {	# NAME DIR REC: coldtrace's gstacks against bpftrace's
 	"$COLDTRACE" --replay "$3" --dump >"$T/dump.$1" 2>/dev/null ||
 		fail "$1: --dump of $3"
 	python3 "$TOP/tests/integration/check_gopark.py" "$T/dump.$1" \
-		"$T/bt.$1" "$GO_A2L" "$RUNC" "$gap" "$2/waits.folded" 1 \
+		"$T/bt.$1" "$GO_A2L" "$RUNC" "$gap" "$2/waits.folded" 1 "$OWN" \
 		>"$T/check.$1" || { cat "$T/check.$1" >&2; fail "$1: unlike bpftrace"; }
 	note "$1: $(cat "$T/check.$1")"
 }
