@@ -89,7 +89,7 @@ int BPF_PROG(ct_why_exec, struct task_struct *p, pid_t old_pid,
 	    !is_cni_plugin(BPF_CORE_READ(bprm, filename)))
 		return 0;
 	mark(p);
-	why_emit(p, CT_TS_RUN, CT_STACK_NONE, CT_STACK_NONE);
+	why_emit(p, CT_TS_RUN, CT_STACK_NONE, CT_STACK_NONE, CT_STACK_NONE);
 	return 0;
 }
 
@@ -105,7 +105,8 @@ int BPF_PROG(ct_why_newtask, struct task_struct *child, u64 clone_flags)
 static __always_inline void woken(struct task_struct *p)
 {
 	if (why_tracked(p))
-		why_emit(p, CT_TS_RUNQ, CT_STACK_NONE, CT_STACK_NONE);
+		why_emit(p, CT_TS_RUNQ, CT_STACK_NONE, CT_STACK_NONE,
+			 CT_STACK_NONE);
 }
 
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
@@ -408,7 +409,30 @@ int BPF_PROG(ct_why_exit, struct task_struct *p)
 {
 	if (!why_tracked(p))
 		return 0;
-	why_emit(p, CT_TS_DEAD, CT_STACK_NONE, CT_STACK_NONE);
+	why_emit(p, CT_TS_DEAD, CT_STACK_NONE, CT_STACK_NONE, CT_STACK_NONE);
 	unmark(p);
+	return 0;
+}
+
+/*
+ * --why=user, at runtime.gopark's entry in runc's binary (user/kern/
+ * gopark_bpf.c places it, only there: docs/why.md "A parked goroutine's
+ * frames"): a goroutine parks on a channel, a lock, a timer or the
+ * netpoller.  The uprobe fires on the goroutine's own stack, before
+ * gopark's mcall moves to the thread's scheduler stack, so the walk is
+ * the goroutine's: gopark, then its callers up to the program's own
+ * function.  The walk starts from the entry's frame pointer, which is
+ * still the caller's: gopark's direct caller (chanrecv, netpollblock,
+ * time.Sleep) is not in it, its caller is.  Kept in the thread's mark
+ * until its next switch: a sleep then carries it (why_switch()), a
+ * switch in forgets it.
+ */
+SEC("uprobe")
+int ct_why_gopark(struct pt_regs *ctx)
+{
+	struct why_task *t = why_task(ct_current());
+
+	if (t)
+		t->gstack = why_ustack(ctx);
 	return 0;
 }

@@ -41,6 +41,13 @@
 struct why_task {
 	__u64 slept_ns;
 	__u32 site;
+	/*
+	 * --why=user: the user stack of the goroutine that parked on this
+	 * thread since it last ran (why.bpf.c's ct_why_gopark), 0: none;
+	 * cleared when the thread is switched in, so that a park before
+	 * the thread's last run is never another wait's.
+	 */
+	__u32 gstack;
 };
 
 struct {
@@ -142,11 +149,11 @@ static __always_inline bool why_tracked(struct task_struct *p)
 /*
  * A CT_EV_TSTATE record: @p is in scheduler state @state from now; @stack
  * its wait site when it goes to sleep (it is the current task then), and
- * @ustack its user stack.  Its time, or 0 when the ring buffer had no
- * room.
+ * @ustack its user stack, @gstack the parked goroutine's (why_switch()).
+ * Its time, or 0 when the ring buffer had no room.
  */
 static __always_inline __u64 why_emit(struct task_struct *p, __u32 state,
-				      __u32 stack, __u32 ustack)
+				      __u32 stack, __u32 ustack, __u32 gstack)
 {
 	struct ct_tstate *r = reserve(sizeof(*r));
 	__u64 ts;
@@ -163,6 +170,7 @@ static __always_inline __u64 why_emit(struct task_struct *p, __u32 state,
 	r->state = state;
 	r->stack = stack;
 	r->ustack = ustack;
+	r->gstack = gstack;
 	ts = r->hdr.ts_ns;
 	submit(r);
 	return ts;
@@ -210,6 +218,14 @@ static __always_inline __u32 why_out_state(bool preempt, unsigned int st)
  * gone already (why.bpf.c's exit, which also said so).  At the
  * tracepoint @prev is still the current task: a sleep's stack is its
  * wait site.  A preemption or a runnable switch out waits on nothing.
+ * A sleep also carries the stack of the goroutine that parked on the
+ * thread since it was switched in (t->gstack, runc only: why.bpf.c's
+ * ct_why_gopark): a Go thread sleeps in the runtime's futex once it
+ * finds no other goroutine to run, so the last one parked is what it
+ * waits for.  Not so when another goroutine ran between the park and
+ * the sleep and did not park (it exited, or it is the one whose
+ * blocking syscall sleeps now: then the thread's own frames name the
+ * program, and userspace keeps those).
  */
 static __always_inline void why_switch(void *ctx, bool preempt,
 				       struct task_struct *prev,
@@ -217,6 +233,7 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 				       unsigned int prev_state)
 {
 	__u32 st, stack = CT_STACK_NONE, ustack = CT_STACK_NONE;
+	__u32 gstack = CT_STACK_NONE;
 	struct why_task *t = why_task(prev);
 	__u64 ts;
 
@@ -228,16 +245,21 @@ static __always_inline void why_switch(void *ctx, bool preempt,
 		if (why_stacks_on && !stack &&
 		    (st == CT_TS_IO || st == CT_TS_SLEEP))
 			stack = why_stack(ctx);
-		if (why_ustacks_on && (st == CT_TS_IO || st == CT_TS_SLEEP))
+		if (why_ustacks_on && (st == CT_TS_IO || st == CT_TS_SLEEP)) {
 			ustack = why_ustack(ctx);
-		ts = why_emit(prev, st, stack, ustack);
+			gstack = t->gstack;
+			t->gstack = CT_STACK_NONE;
+		}
+		ts = why_emit(prev, st, stack, ustack, gstack);
 		t->slept_ns = st == CT_TS_IO || st == CT_TS_SLEEP ? ts : 0;
 	}
 	t = why_task(next);
 	if (t) {
 		t->site = 0;
 		t->slept_ns = 0;
-		why_emit(next, CT_TS_RUN, CT_STACK_NONE, CT_STACK_NONE);
+		t->gstack = CT_STACK_NONE;
+		why_emit(next, CT_TS_RUN, CT_STACK_NONE, CT_STACK_NONE,
+			 CT_STACK_NONE);
 	}
 }
 

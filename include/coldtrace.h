@@ -243,7 +243,13 @@ struct ct_tstate {
 	__u32 state;		/* enum ct_tstate_kind */
 	__u32 stack;		/* the switch out's kernel stack (above) */
 	__u32 ustack;		/* ... and its user stack */
-	__u32 pad;
+	/*
+	 * --why=user, runc: the user stack of the goroutine that parked on
+	 * this thread just before it slept (at runtime.gopark's entry), as
+	 * ustack's (same map, named by the same CT_EV_USTACK records); 0 in
+	 * older recordings: none.
+	 */
+	__u32 gstack;
 };
 
 /*

@@ -75,6 +75,7 @@ TESTS=(
 	"why|why.sh"
 	"why-waits|why_waits.sh"
 	"why-user|why_user.sh"
+	"why-gopark|why_gopark.sh"
 	"why-coverage|why_coverage.sh"
 	"compare|compare.sh"
 	"prepare|prepare.sh"
@@ -174,6 +175,7 @@ FORKY_TESTS=(
 	"cri-concurrent-3|cri.sh runc 3"
 	"cri-ready|cri.sh runc 1 listen"
 	"why-coverage|why_coverage.sh"
+	"why-gopark|why_gopark.sh"
 )
 
 # The core tests in a cgroup-v2-only view (CT_CGROUP=v2: a private mount

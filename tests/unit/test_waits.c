@@ -159,6 +159,31 @@ Test(waitsite, code_is_the_program_s_own_innermost_frame)
 			 "", "C code, ? and the runtime name no code");
 }
 
+static bool runtime_only(const char *semi)
+{
+	char f[CT_STACK_TEXT];
+	size_t n = frames_of(semi, f, sizeof(f));
+
+	return ct_waitsite_runtime_only(f, semi[0] ? n : 0);
+}
+
+/* --why=user: a Go thread idle in its scheduler names no program */
+Test(waitsite, runtime_only_is_the_scheduler_s_idle_thread)
+{
+	cr_assert(runtime_only("runtime.futex;runtime.notesleep;runtime.stopm;"
+			       "runtime.findRunnable;runtime.schedule;"
+			       "runtime.park_m;runtime.mcall"));
+	cr_assert(runtime_only("internal/runtime/syscall.Syscall6;"
+			       "runtime.futex;runtime.mstart;[libc.so.6]"));
+	cr_assert(runtime_only("?;[vdso]"));
+	cr_assert(runtime_only(""), "no frames: nothing names the program");
+	cr_assert(!runtime_only("runtime/internal/syscall.Syscall6;"
+				"syscall.read;os.(*File).Read;main.main"),
+		  "a syscall of a goroutine names it");
+	cr_assert(!runtime_only("runtime.futex;encoding/json.Unmarshal"),
+		  "the standard library is not the runtime");
+}
+
 Test(waitsite, label_says_the_code_without_its_path)
 {
 	struct ct_wait x = { .site = "pipe_read", .syscall = "read",
@@ -321,6 +346,7 @@ Test(stacks, each_id_named_once_before_its_record)
 }
 
 static int umade;
+static uint32_t umade_ids;	/* bit i: user stack id i named */
 
 static void count_umade(const void *rec, size_t len, void *ctx)
 {
@@ -331,36 +357,31 @@ static void count_umade(const void *rec, size_t len, void *ctx)
 	if (r->hdr.type != CT_EV_USTACK)
 		return;
 	cr_assert_eq(r->hdr.pid, 80);
-	cr_assert_eq(r->id, 4);
 	cr_assert_str_eq(r->frames, "[vdso]");
 	umade++;
+	umade_ids |= 1u << (r->id & 31);
+}
+
+/* A user stack of one address, in the vDSO of vdso_proc()'s process. */
+static int any_uread(void *ctx, uint32_t key, uint64_t *ips)
+{
+	(void)ctx;
+	(void)key;
+	memset(ips, 0, CT_STACK_DEPTH * sizeof(*ips));
+	ips[0] = 0x7fff00000100;
+	return 0;
 }
 
 static int fake_uread(void *ctx, uint32_t key, uint64_t *ips)
 {
-	(void)ctx;
 	cr_assert_eq(key, 3);
-	memset(ips, 0, CT_STACK_DEPTH * sizeof(*ips));
-	ips[0] = 0x7fff00000100;	/* in the vDSO */
-	return 0;
+	return any_uread(ctx, key, ips);
 }
 
-/*
- * --why=user: a user stack is named for its process (its maps, here a
- * directory laid out as /proc), once, before the first record of it
- * that uses it; again after the process exec'd (another image).
- */
-Test(stacks, user_stacks_named_per_process)
+/* dir (a mkdtemp() template) made a /proc of process 80: the vDSO only. */
+static void vdso_proc(char *dir)
 {
-	char *path = kallsyms_file(), dir[] = "/tmp/ct-test-ustacks.XXXXXX";
-	char maps[64], cmd[64];
-	struct reads rd = { .fail_key = -1 };
-	struct ct_stacks *st = ct_stacks_new(fake_read, &rd, path);
-	struct ct_tstate t = { .hdr = { .ts_ns = 5, .type = CT_EV_TSTATE,
-					.size = sizeof(t), .pid = 80,
-					.tid = 81 } };
-	struct ct_hdr x = { .ts_ns = 6, .type = CT_EV_EXEC,
-			    .size = sizeof(x), .pid = 80, .tid = 80 };
+	char maps[64];
 	FILE *f;
 
 	cr_assert_not_null(mkdtemp(dir));
@@ -371,12 +392,41 @@ Test(stacks, user_stacks_named_per_process)
 	cr_assert_not_null(f);
 	fputs("7fff00000000-7fff00002000 r-xp 00000000 00:00 0 [vdso]\n", f);
 	fclose(f);
+}
+
+static void rm_dir(const char *dir)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+}
+
+/*
+ * --why=user: a user stack is named for its process (its maps, here a
+ * directory laid out as /proc), once, before the first record of it
+ * that uses it; again after the process exec'd (another image).
+ */
+Test(stacks, user_stacks_named_per_process)
+{
+	char *path = kallsyms_file(), dir[] = "/tmp/ct-test-ustacks.XXXXXX";
+	struct reads rd = { .fail_key = -1 };
+	struct ct_stacks *st = ct_stacks_new(fake_read, &rd, path);
+	struct ct_tstate t = { .hdr = { .ts_ns = 5, .type = CT_EV_TSTATE,
+					.size = sizeof(t), .pid = 80,
+					.tid = 81 } };
+	struct ct_hdr x = { .ts_ns = 6, .type = CT_EV_EXEC,
+			    .size = sizeof(x), .pid = 80, .tid = 80 };
+
+	vdso_proc(dir);
 	cr_assert_eq(ct_stacks_user(st, fake_uread, dir), 0);
 	umade = 0;
+	umade_ids = 0;
 	t.ustack = 4;
 	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
 	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
 	cr_assert_eq(umade, 1);
+	cr_assert_eq(umade_ids, 1u << 4);
 	t.hdr.size = CT_TSTATE_V1_SIZE;	/* an older record: no user stack */
 	ct_stacks_feed(st, &t, CT_TSTATE_V1_SIZE, count_umade, NULL);
 	cr_assert_eq(umade, 1);
@@ -386,8 +436,36 @@ Test(stacks, user_stacks_named_per_process)
 	cr_assert_eq(umade, 2, "named again after the exec");
 	ct_stacks_free(st);
 	unlink(path);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
+	rm_dir(dir);
+}
+
+/*
+ * --why=user: a record's parked goroutine's stack (gstack) is named as
+ * its user stack is, for its process, once; a record without one names
+ * only its ustack.
+ */
+Test(stacks, goroutine_stacks_named_as_user_stacks)
+{
+	char *path = kallsyms_file(), dir[] = "/tmp/ct-test-gstacks.XXXXXX";
+	struct reads rd = { .fail_key = -1 };
+	struct ct_stacks *st = ct_stacks_new(fake_read, &rd, path);
+	struct ct_tstate t = { .hdr = { .ts_ns = 5, .type = CT_EV_TSTATE,
+					.size = sizeof(t), .pid = 80,
+					.tid = 81 },
+			       .state = CT_TS_SLEEP, .ustack = 4 };
+
+	vdso_proc(dir);
+	cr_assert_eq(ct_stacks_user(st, any_uread, dir), 0);
+	umade_ids = 0;
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	cr_assert_eq(umade_ids, 1u << 4, "no gstack: the ustack only");
+	t.gstack = 9;
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	ct_stacks_feed(st, &t, sizeof(t), count_umade, NULL);
+	cr_assert_eq(umade_ids, 1u << 4 | 1u << 9, "gstack 9 named");
+	ct_stacks_free(st);
+	unlink(path);
+	rm_dir(dir);
 }
 
 /* ---- a phase's waits ---- */
@@ -1267,6 +1345,40 @@ static void ustack(struct ct_why *w, uint32_t pid, uint32_t id,
 }
 
 /*
+ * Process 70's sleep r (its stacks set: the rest is set here) at 110 ms,
+ * woken at 300 by another process (its stack waker), in a container's
+ * create [100, 305), applied: its folded lines.
+ */
+static char *sleep_folded(struct ct_why *w, struct ct_container *c,
+			  struct ct_tstate *r, uint32_t waker)
+{
+	struct ct_meta m = { .why = w };
+	struct ct_agg *a = ct_agg_new();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	tw_tstate(w, 100, 70, 70, CT_TS_RUN, 0);
+	r->hdr = (struct ct_hdr){ .ts_ns = 110 * MS, .type = CT_EV_TSTATE,
+				  .size = sizeof(*r), .pid = 70, .tid = 70 };
+	r->state = CT_TS_SLEEP;
+	tw_feed(w, r, sizeof(*r));
+	wake(w, 300, 72, 72, "sleep", 70, 70, waker);
+	tw_tstate(w, 300, 70, 70, CT_TS_RUN, 0);
+	tw_tstate(w, 305, 70, 70, CT_TS_DEAD, 0);
+	snprintf(c->id, sizeof(c->id), "0123456789abcdef");
+	tw_phase(c, CT_PH_CREATE, 100, 305);
+	c->first_ns = 100 * MS;
+	ct_why_apply(w, c);
+	cr_assert_eq(ct_agg_add(a, c), 0);
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(ct_folded_write(f, a, &m), 0);
+	fclose(f);
+	ct_agg_free(a);
+	return buf;
+}
+
+/*
  * --why=user: a wait's user stack goes below its kernel stack in
  * waits.folded (the syscall's entry called from the program's frames),
  * named for the process that took it: another process's id of the same
@@ -1275,42 +1387,21 @@ static void ustack(struct ct_why *w, uint32_t pid, uint32_t id,
 Test(why_waits, folded_user_frames_below_the_kernel_s)
 {
 	struct ct_container c = { 0 };
-	struct ct_meta m = { 0 };
-	struct ct_agg *a = ct_agg_new();
 	struct ct_why *w = ct_why_new(0, fx_model());
 	struct ct_tstate r = { 0 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	uint32_t waitid, exit_;
+	char *buf;
+	uint32_t exit_;
 
 	next_id = 600;
-	waitid = stack(w, S_WAITID);
+	r.stack = stack(w, S_WAITID);
 	exit_ = stack(w, W_EXIT);
 	ustack(w, 70, 7, "old.frame");
 	tw_exec(w, 100, 70, 5);		/* 70's ids named before are old */
 	ustack(w, 71, 7, "other.process");
 	ustack(w, 70, 7, "syscall.Syscall6;os.(*Process).wait;main.main;"
 			 "runtime.main");
-	tw_tstate(w, 100, 70, 70, CT_TS_RUN, 0);
-	r.hdr = (struct ct_hdr){ .ts_ns = 110 * MS, .type = CT_EV_TSTATE,
-				 .size = sizeof(r), .pid = 70, .tid = 70 };
-	r.state = CT_TS_SLEEP;
-	r.stack = waitid;
 	r.ustack = 7;
-	tw_feed(w, &r, sizeof(r));
-	wake(w, 300, 72, 72, "sleep", 70, 70, exit_);
-	tw_tstate(w, 300, 70, 70, CT_TS_RUN, 0);
-	tw_tstate(w, 305, 70, 70, CT_TS_DEAD, 0);
-	snprintf(c.id, sizeof(c.id), "0123456789abcdef");
-	tw_phase(&c, CT_PH_CREATE, 100, 305);
-	c.first_ns = 100 * MS;
-	ct_why_apply(w, &c);
-	cr_assert_eq(ct_agg_add(a, &c), 0);
-	m.why = w;
-	f = open_memstream(&buf, &len);
-	cr_assert_eq(ct_folded_write(f, a, &m), 0);
-	fclose(f);
+	buf = sleep_folded(w, &c, &r, exit_);
 	cr_assert(strstr(buf, "0123456789ab;create;runtime.main;main.main;"
 			      "os.(*Process).wait;syscall.Syscall6;"
 			      "entry_SYSCALL_64_after_hwframe;"), "%s", buf);
@@ -1319,6 +1410,84 @@ Test(why_waits, folded_user_frames_below_the_kernel_s)
 	cr_assert_str_eq(c.split[CT_PH_CREATE].waits.top[0].code, "main.main",
 			 "the site's code: the program's own innermost frame");
 	free(buf);
-	ct_agg_free(a);
 	ct_why_free(w);
+}
+
+/* runc's idle thread in its scheduler, and goroutines' parks */
+#define U_IDLE "runtime.futex;runtime.notesleep;runtime.stopm;" \
+	"runtime.findRunnable;runtime.schedule;runtime.park_m;runtime.mcall"
+#define G_CHAN "runtime.gopark;runtime.chanrecv1;" \
+	"github.com/opencontainers/runc/libcontainer.(*initProcess).start;" \
+	"main.main;runtime.main;runtime.goexit"
+#define U_READ "syscall.read;os.(*File).Read;main.readSync;main.main"
+
+/* process 70's futex sleep, its thread's frames u, its goroutine's g */
+static char *gstack_folded(struct ct_container *c, uint32_t u, uint32_t g)
+{
+	struct ct_why *w = ct_why_new(0, fx_model());
+	struct ct_tstate r = { .ustack = u, .gstack = g };
+	uint32_t exit_;
+	char *buf;
+
+	next_id = 700;
+	r.stack = stack(w, S_FUTEX);
+	exit_ = stack(w, W_EXIT);
+	tw_exec(w, 100, 70, 5);
+	ustack(w, 70, 7, U_IDLE);
+	ustack(w, 70, 8, G_CHAN);
+	ustack(w, 70, 9, U_READ);
+	buf = sleep_folded(w, c, &r, exit_);
+	ct_why_free(w);
+	return buf;
+}
+
+/*
+ * --why=user, runc: a thread that sleeps in the runtime's futex after a
+ * goroutine parked on it carries that goroutine's frames: in
+ * waits.folded, from the goroutine's root down to its gopark, then
+ * "[goroutine]", then the thread's scheduler frames and the kernel's;
+ * the site's code is the goroutine's own innermost function.
+ */
+Test(why_waits, folded_goroutine_frames_of_an_idle_thread)
+{
+	struct ct_container c = { 0 };
+	char *buf = gstack_folded(&c, 7, 8);
+
+	cr_assert(strstr(buf, "0123456789ab;create;runtime.goexit;runtime.main;"
+			      "main.main;github.com/opencontainers/runc/"
+			      "libcontainer.(*initProcess).start;"
+			      "runtime.chanrecv1;runtime.gopark;[goroutine];"
+			      "runtime.mcall;runtime.park_m;runtime.schedule;"
+			      "runtime.findRunnable;runtime.stopm;"
+			      "runtime.notesleep;runtime.futex;"
+			      "entry_SYSCALL_64_after_hwframe;"), "%s", buf);
+	cr_assert_str_eq(c.split[CT_PH_CREATE].waits.top[0].code,
+			 "github.com/opencontainers/runc/libcontainer."
+			 "(*initProcess).start", "the goroutine's own code");
+	free(buf);
+}
+
+/*
+ * Not so where the thread's own frames name the program (a goroutine's
+ * blocking syscall: not the one that parked), nor in a record of an
+ * older recording (no gstack): the thread's frames only, as before.
+ */
+Test(why_waits, goroutine_frames_only_under_the_scheduler_s)
+{
+	struct ct_container c = { 0 }, o = { 0 };
+	char *buf = gstack_folded(&c, 9, 8);
+	char *old = gstack_folded(&o, 7, 0);
+
+	cr_assert(!strstr(buf, "[goroutine]") && !strstr(buf, "chanrecv1"),
+		  "%s", buf);
+	cr_assert(strstr(buf, ";main.main;main.readSync;os.(*File).Read;"
+			      "syscall.read;entry_SYSCALL_64"), "%s", buf);
+	cr_assert_str_eq(c.split[CT_PH_CREATE].waits.top[0].code,
+			 "main.readSync");
+	cr_assert(!strstr(old, "[goroutine]"), "%s", old);
+	cr_assert(strstr(old, "create;runtime.mcall;runtime.park_m;"), "%s",
+		  old);
+	cr_assert_str_eq(o.split[CT_PH_CREATE].waits.top[0].code, "");
+	free(buf);
+	free(old);
 }

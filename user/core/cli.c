@@ -577,7 +577,11 @@ static const struct ct_opt opts[] = {
 		 ".B \\-\\-why=user\n"
 		 "takes each wait's user stack too, its Go functions named\n"
 		 "from the binary's own line table (docs/gosym.md), below\n"
-		 "the kernel's frames in waits.folded and waits.pb.gz.\n" },
+		 "the kernel's frames in waits.folded and waits.pb.gz; in\n"
+		 "runc, a wait whose thread shows only the Go runtime's\n"
+		 "frames gets, above \"[goroutine]\", those of the goroutine\n"
+		 "that parked on it (a uprobe on runc's runtime.gopark:\n"
+		 "docs/why.md).\n" },
 	{ "ready", 0, CT_OPT_REQUIRED, "a MARKER", .apply = opt_ready,
 	  .help = "when a container is ready (end of the ready\n"
 		  "phase and of cold_start_ns): listen (its first\n"

@@ -13,6 +13,7 @@
 #include "sys_bpf.h"
 #include "ufn_bpf.h"
 #include "util.h"
+#include "why_bpf.h"
 
 /* Made here, fed to the session like any record (--record keeps it). */
 static void arm_record(struct ct_live *ls, bool armed)
@@ -168,6 +169,8 @@ int ct_live_event(void *ctx, const void *rec, size_t len)
 		if (ls->arm.armed && ct_arm_groups_wanted(&ls->arm))
 			groups_now(ls);
 	}
+	if (!check)
+		ct_why_bpf_exec(ls->why_bpf, rec, len);
 	return ct_session_event_checked(&ls->s, rec, len, check);
 }
 

@@ -142,6 +142,23 @@ void ct_waitsite_code(const char *frames, size_t n, char *out, size_t len)
 		}
 }
 
+/* f is the Go runtime's code, or names no Go function ("[file]", "?") */
+static bool runtime_frame(const char *f)
+{
+	return f[0] == '[' || !strcmp(f, "?") || has_prefix(f, "runtime.") ||
+	       has_prefix(f, "runtime/") || has_prefix(f, "internal/runtime/");
+}
+
+bool ct_waitsite_runtime_only(const char *frames, size_t n)
+{
+	const char *f;
+
+	for (size_t i = 0; (f = ct_frame(frames, n, i)); i++)
+		if (!runtime_frame(f))
+			return false;
+	return true;
+}
+
 bool ct_waitsite_irq(const char *frames, size_t n)
 {
 	const char *f = frames;

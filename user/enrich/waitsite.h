@@ -36,6 +36,13 @@ void ct_waitsite_of(const char *frames, size_t n, struct ct_waitsite *out);
  */
 void ct_waitsite_code(const char *frames, size_t n, char *out, size_t len);
 
+/*
+ * Of a user stack: no frame names a Go function outside the runtime (a
+ * Go thread idle in its scheduler: runtime.futex <- notesleep <- stopm
+ * ... <- park_m; C frames and "?" name none); true for none at all.
+ */
+bool ct_waitsite_runtime_only(const char *frames, size_t n);
+
 /* A waker's stack ran in a hard or soft interrupt (not ksoftirqd). */
 bool ct_waitsite_irq(const char *frames, size_t n);
 

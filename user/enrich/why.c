@@ -119,8 +119,11 @@ int ct_why_feed(struct ct_why *w, const void *rec, size_t len)
 		struct tev e = { .ts = t, .tid = h->tid, .state = s->state,
 				 .stack = s->stack };
 
-		if (h->size >= sizeof(*s))	/* --why=user's */
+		if (h->size >= sizeof(*s)) {	/* --why=user's */
 			e.ustack = why_store_ustack(&w->st, h->pid, s->ustack);
+			e.gstack = why_store_gstack(&w->st, e.ustack,
+				why_store_ustack(&w->st, h->pid, s->gstack));
+		}
 
 		w->st.stacks_seen |= s->stack != CT_STACK_NONE;
 		if (s->state >= CT_TS_RUN && s->state <= CT_TS_DEAD)
@@ -678,7 +681,10 @@ static size_t user_frames(const struct ct_why *w, uint32_t ustack,
 /*
  * A fold's frames: its stack's, then its user stack's (the kernel's are
  * inside the syscall the user code made), or for a stack-less one (a
- * followed waker on a CPU, or preempted) a pseudo-frame; and its waker's.
+ * followed waker on a CPU, or preempted) a pseudo-frame; then, where a
+ * goroutine parked on the thread before it slept in the runtime,
+ * "[goroutine]" and that goroutine's frames (its gopark called the
+ * scheduler that sleeps); and its waker's.
  */
 static void fold_frames(const struct ct_why *w, const struct ct_why_fold *f,
 			const char *name[CT_WHY_FRAMES],
@@ -696,6 +702,10 @@ static void fold_frames(const struct ct_why *w, const struct ct_why_fold *f,
 		s->n = 1;
 	}
 	s->n = user_frames(w, f->ustack, name, s->n);
+	if (f->gstack && s->n < CT_WHY_FRAMES) {
+		name[s->n++] = "[goroutine]";
+		s->n = user_frames(w, f->gstack, name, s->n);
+	}
 	s->waker_n = stack_frames(w, f->waker_stack, waker);
 }
 

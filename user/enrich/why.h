@@ -87,8 +87,11 @@ const char *ct_why_frames(const struct ct_why *w, uint32_t stack, size_t *n);
  * the start and its stack was taken, its frames (innermost first) and
  * comm; else no waker frames.
  */
-/* A wait's frames at most: its kernel stack's, then its user stack's. */
-#define CT_WHY_FRAMES	(2 * CT_STACK_DEPTH)
+/*
+ * A wait's frames at most: its kernel stack's, then its user stack's,
+ * then "[goroutine]" and the parked goroutine's (--why=user, runc).
+ */
+#define CT_WHY_FRAMES	(3 * CT_STACK_DEPTH + 1)
 
 struct ct_why_stack {
 	int phase;

@@ -118,6 +118,7 @@ static uint32_t ustk_of(struct why_store *w, const char *frames, size_t len,
 	memcpy(x->frames, frames, len);
 	x->hash = h;
 	x->n = n;
+	x->runtime_only = ct_waitsite_runtime_only(frames, n);
 	w->usidx[i] = (uint32_t)++w->nus;
 	return w->usidx[i];
 }
@@ -152,6 +153,13 @@ uint32_t why_store_ustack(const struct why_store *w, uint32_t tgid,
 	if (w->upairs && id != CT_STACK_NONE && id != CT_STACK_LOST)
 		ct_pairs_get(w->upairs, tgid, id, &u);
 	return u;
+}
+
+uint32_t why_store_gstack(const struct why_store *w, uint32_t u, uint32_t g)
+{
+	if (!g || g > w->nus)
+		return 0;
+	return !u || u > w->nus || w->us[u - 1].runtime_only ? g : 0;
 }
 
 const char *why_store_ustack_frames(const struct why_store *w, uint32_t u,

@@ -24,6 +24,7 @@ struct tev {
 	uint32_t state;		/* enum ct_tstate_kind */
 	uint32_t stack;		/* a sleep's wait site (coldtrace.h) */
 	uint32_t ustack;	/* its user stack: why_store_ustack(); 0 none */
+	uint32_t gstack;	/* the parked goroutine's: why_store_gstack() */
 };
 
 /* A tracked thread being woken (CT_EV_WAKE), wall clock. */
@@ -49,6 +50,7 @@ struct wseg {
 	uint32_t state;		/* CT_TS_IO, SLEEP or RUNQ */
 	uint32_t stack;
 	uint32_t ustack;	/* as tev's */
+	uint32_t gstack;	/* as tev's */
 	bool woken;		/* RUNQ after a wait, not a preemption */
 	uint64_t wait_s;	/* the wait's start (its own for a wait) */
 	uint32_t wait_state;	/* the wait's state (its own for a wait) */
@@ -97,6 +99,7 @@ struct wstack {
 struct ustk {
 	uint64_t hash;
 	uint16_t n;
+	bool runtime_only;	/* ct_waitsite_runtime_only() */
 	char *frames;
 };
 
@@ -141,6 +144,14 @@ void why_store_ustack_rec(struct why_store *s, const struct ct_stack_rec *r);
 /* What tgid's user stack id is kept as (tev's ustack), 0: not named. */
 uint32_t why_store_ustack(const struct why_store *s, uint32_t tgid,
 			  uint32_t id);
+/*
+ * The parked goroutine's stack g (kept as why_store_ustack()'s) of a wait
+ * whose thread's user stack is u: g where u names only the Go runtime's
+ * frames (or none), else 0: the thread's frames name the program
+ * already (another goroutine's blocking syscall, not the one that
+ * parked).
+ */
+uint32_t why_store_gstack(const struct why_store *s, uint32_t u, uint32_t g);
 /* Its frames (innermost first), n of them; NULL for 0. */
 const char *why_store_ustack_frames(const struct why_store *s, uint32_t u,
 				    size_t *n);

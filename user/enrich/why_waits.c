@@ -220,6 +220,7 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 	if (waiting(g.state)) {
 		g.stack = ev->stack;
 		g.ustack = ev->ustack;
+		g.gstack = ev->gstack;
 		g.wake = wake_in(p, g.tid, since, g.e);
 		if (!g.wake && next && next->state != CT_TS_DEAD &&
 		    g.state == CT_TS_SLEEP && CT_TIMER_SLEEP_SITE(g.stack))
@@ -228,6 +229,7 @@ static struct wseg seg_of(const struct wproc *p, const struct tev *ev,
 		   waiting(prev->state)) {
 		g.stack = prev->stack;	/* runnable after that wait */
 		g.ustack = prev->ustack;
+		g.gstack = prev->gstack;
 		g.wake = prev->wake;
 		g.woken = true;
 		g.wait_s = prev->s;
@@ -423,12 +425,17 @@ static const struct wseg *covering_from(struct why_store *w, struct wproc *p,
 
 /* ---- a wait's site and waker ---- */
 
-/* --why=user: where in the program's own code wait g was. */
+/*
+ * --why=user: where in the program's own code wait g was: in its
+ * thread's frames, or where a goroutine parked on it (its thread's are
+ * then the runtime's only: why_store_gstack()), in the goroutine's.
+ */
 static void code_of(struct why_store *w, const struct wseg *g,
 		    struct ct_wait *x)
 {
 	size_t n;
-	const char *f = why_store_ustack_frames(w, g->ustack, &n);
+	const char *f = why_store_ustack_frames(w, g->gstack ? g->gstack :
+						g->ustack, &n);
 
 	if (f)
 		ct_waitsite_code(f, n, x->code, sizeof(x->code));
@@ -543,10 +550,17 @@ static uint32_t fold_ustack(const struct ct_wait *x, const struct wseg *g)
 	return x->via == CT_VIA_FOLLOWED ? 0 : g->ustack;
 }
 
+/* ... and its parked goroutine's, likewise. */
+static uint32_t fold_gstack(const struct ct_wait *x, const struct wseg *g)
+{
+	return x->via == CT_VIA_FOLLOWED ? 0 : g->gstack;
+}
+
 static bool same_fold(const struct ct_why_fold *f, const struct ct_wait *x,
 		      const struct wseg *g)
 {
 	return f->stack == x->stack && f->ustack == fold_ustack(x, g) &&
+	       f->gstack == fold_gstack(x, g) &&
 	       f->state == x->state &&
 	       f->waker_stack == x->waker_stack &&
 	       (!x->waker_stack ||
@@ -567,6 +581,7 @@ static void fold(struct waits_acc *a, const struct ct_wait *x,
 		f = &a->f[a->nf++];
 		*f = (struct fold){ .f = { .stack = x->stack,
 					   .ustack = fold_ustack(x, g),
+					   .gstack = fold_gstack(x, g),
 					   .state = x->state,
 					   .waker_stack = x->waker_stack } };
 		if (x->waker_stack)

@@ -51,6 +51,7 @@ struct ct_why_fold {
 	int phase;		/* enum ct_phase (why.c sets it) */
 	uint32_t stack;		/* as records carry it (coldtrace.h) */
 	uint32_t ustack;	/* its user stack (why_store.h's tev), 0 none */
+	uint32_t gstack;	/* the goroutine parked before it, as ustack */
 	uint32_t state;		/* CT_TS_IO or CT_TS_SLEEP */
 	uint32_t waker_stack;	/* CT_STACK_NONE: none */
 	char waker[CT_COMM_LEN];	/* with waker_stack */

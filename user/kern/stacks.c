@@ -349,8 +349,11 @@ void ct_stacks_feed(struct ct_stacks *st, const void *rec, size_t len,
 		ct_pairs_forget(st->useen, h->pid);
 		ct_ustack_forget(st->us, h->pid);
 	}
-	if (h->type == CT_EV_TSTATE && len >= sizeof(*t))
+	if (h->type == CT_EV_TSTATE && len >= sizeof(*t)) {
 		name_user(st, h->pid, t->ustack, h->ts_ns, made, ctx);
+		/* the parked goroutine's: same map, same naming */
+		name_user(st, h->pid, t->gstack, h->ts_ns, made, ctx);
+	}
 	if (h->type == CT_EV_TSTATE && len >= CT_TSTATE_V1_SIZE)
 		name_one(st, ((const struct ct_tstate *)rec)->stack, h->ts_ns,
 			 made, ctx);

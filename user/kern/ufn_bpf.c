@@ -21,7 +21,6 @@
 #define UFN_BINS	8	/* daemon binaries known at once */
 #define UFN_ENTRIES	4	/* entries of one spec in one binary */
 #define UFN_PROBES	32	/* probes of one binary */
-#define BUILD_ID_MAX	40
 /*
  * A look under /proc for the daemons costs ~3 us a process (6 ms on a
  * node of 2,000), and the hooks attach at each start on an idle node: at
@@ -114,21 +113,6 @@ void ct_ufn_bpf_stop(struct ct_ufn_bpf *u)
 
 /* ---- the binaries ---- */
 
-/* "path (build id HEX)" of the file open as fd, for what is said. */
-static void describe(int fd, const char *exe, char *out, size_t len)
-{
-	uint8_t id[BUILD_ID_MAX];
-	size_t n = ct_elf_build_id(fd, id, sizeof(id));
-	char hex[2 * BUILD_ID_MAX + 1] = "none";
-	char path[PATH_MAX];
-	ssize_t pl = readlink(exe, path, sizeof(path) - 1);
-
-	path[pl > 0 ? pl : 0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	snprintf(out, len, "%s (build id %s)", pl > 0 ? path : exe, hex);
-}
-
 /*
  * spec's entries in g, as file offsets, added to b; NULL, or what is
  * missing: the function, or the one that says its request's layout.
@@ -167,7 +151,7 @@ static void read_bin(struct ufn_bin *b, int fd, const char *exe,
 	int rc = ct_gosym_open(exe, &g);
 
 	if (rc) {
-		describe(fd, exe, what, sizeof(what));
+		ct_elf_describe(fd, exe, what, sizeof(what));
 		fprintf(stderr, "coldtrace: %s %s: no Go line table (%s): its functions are not probed\n",
 			comm, what, strerror(-rc));
 		return;
@@ -181,7 +165,7 @@ static void read_bin(struct ufn_bin *b, int fd, const char *exe,
 			if (strcmp(s->daemon, comm) ||
 			    !(missing = add_spec(b, g, s)))
 				continue;
-			describe(fd, exe, what, sizeof(what));
+			ct_elf_describe(fd, exe, what, sizeof(what));
 			fprintf(stderr, "coldtrace: %s %s: no function ending in %s (%s table): %s not probed, its steps are not timed\n",
 				comm, what, missing, ct_gosym_layout(g),
 				s->suffix + 1);

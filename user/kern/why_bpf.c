@@ -14,12 +14,14 @@
 #include "comm_table.h"
 #include "loader.h"
 #include "syscalls.h"
+#include "gopark_bpf.h"
 #include "why_bpf.h"
 #include "why.skel.h"
 
 struct ct_why_bpf {
 	struct why_bpf *skel;
 	bool ustacks;		/* --why=user: the waits' user stacks too */
+	struct ct_gopark *gopark;	/* --why=user: runc's parks */
 };
 
 /*
@@ -207,6 +209,11 @@ static int setup(void *ctx, char *err, size_t errlen)
 		return rc;
 	}
 	rc = set_wake(w->skel, how);
+	/* runc's parks (--why=user): placed by gopark_bpf.c, not here */
+	if (!rc)
+		rc = bpf_program__set_autoload(w->skel->progs.ct_why_gopark,
+					       w->ustacks);
+	bpf_program__set_autoattach(w->skel->progs.ct_why_gopark, false);
 	if (rc)
 		snprintf(err, errlen, "why: %s", strerror(-rc));
 	return rc;
@@ -225,6 +232,23 @@ static int load(struct ct_why_bpf *w, struct ct_loader *l, enum wake_how how,
 	w->skel = why_bpf__open();
 	return ct_loader_prep_obj(&p, w->skel ? w->skel->obj : NULL, err,
 				  errlen);
+}
+
+/*
+ * --why=user: runc's runtime.gopark probed from now (gopark_bpf.h): the
+ * runc binaries on PATH, in the usual places and in the engines' roots,
+ * before any start.
+ */
+static int start_gopark(struct ct_why_bpf *w, bool verbose, char *err,
+			size_t errlen)
+{
+	w->gopark = ct_gopark_new(w->skel->progs.ct_why_gopark, verbose);
+	if (!w->gopark) {
+		snprintf(err, errlen, "why: out of memory");
+		return -ENOMEM;
+	}
+	ct_gopark_place_named(w->gopark, "runc", getenv("PATH"), "/proc");
+	return 0;
 }
 
 int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
@@ -260,6 +284,8 @@ int ct_why_bpf_start(struct ct_why_bpf **out, struct ct_loader *l,
 		rc = ct_loader_attach_skel(w->skel->skeleton, err, errlen);
 	if (!rc && how == WAKE_DEPTH)
 		rc = zero_depth(w->skel, err, errlen);
+	if (!rc && w->ustacks)
+		rc = start_gopark(w, verbose, err, errlen);
 	if (rc) {
 		ct_why_bpf_stop(w);
 		return rc;
@@ -317,10 +343,29 @@ bool ct_why_bpf_ustacks(const struct ct_why_bpf *w)
 	return w && w->ustacks;
 }
 
+/*
+ * A runc's exec: its binary probed if new (a runc outside PATH: the
+ * parks of its first command before this are missed).  Its comm is
+ * the file's name; runc's init ("runc:[2:INIT]") runs from a memfd
+ * copy of runc made for each container, never probed (gopark_bpf.h).
+ */
+void ct_why_bpf_exec(struct ct_why_bpf *w, const void *rec, size_t len)
+{
+	const struct ct_hdr *h = rec;
+	char exe[64];
+
+	if (!w || !w->gopark || len < sizeof(*h) || h->type != CT_EV_EXEC ||
+	    strncmp(h->comm, "runc", sizeof(h->comm)))
+		return;
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", h->pid);
+	ct_gopark_place(w->gopark, exe);
+}
+
 void ct_why_bpf_stop(struct ct_why_bpf *w)
 {
 	if (!w)
 		return;
+	ct_gopark_free(w->gopark);
 	why_bpf__destroy(w->skel);
 	free(w);
 }

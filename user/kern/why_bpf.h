@@ -28,6 +28,11 @@ bool ct_why_bpf_stacks(const struct ct_why_bpf *w);
 /* ... and their user stacks. */
 bool ct_why_bpf_ustacks(const struct ct_why_bpf *w);
 void ct_why_bpf_stop(struct ct_why_bpf *w);
+/*
+ * Each record as it comes (the live session's): a runc's exec has its
+ * binary's runtime.gopark probed, if new (--why=user; why_gopark.h).
+ */
+void ct_why_bpf_exec(struct ct_why_bpf *w, const void *rec, size_t len);
 
 /*
  * Before obj's load: make obj's why_tasks, why_stacks and why_ustacks (bpf/

@@ -20,7 +20,9 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -663,4 +665,18 @@ size_t ct_elf_build_id(int fd, uint8_t *id, size_t max)
 		}
 	}
 	return got;
+}
+
+void ct_elf_describe(int fd, const char *path, char *out, size_t len)
+{
+	uint8_t id[CT_BUILD_ID_MAX];
+	size_t n = ct_elf_build_id(fd, id, sizeof(id));
+	char hex[2 * CT_BUILD_ID_MAX + 1] = "none";
+	char real[PATH_MAX];
+	ssize_t pl = readlink(path, real, sizeof(real) - 1);
+
+	real[pl > 0 ? pl : 0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	snprintf(out, len, "%s (build id %s)", pl > 0 ? real : path, hex);
 }

@@ -82,5 +82,13 @@ size_t ct_gosym_funcs_ending(const struct ct_gosym *g, const char *suffix,
  * new inode at each container) whose table is runc's.
  */
 size_t ct_elf_build_id(int fd, uint8_t *id, size_t max);
+#define CT_BUILD_ID_MAX	40	/* bytes: GNU's 20, Go's longer */
+
+/*
+ * "PATH (build id HEX)" of the file open as fd, into out, for what is
+ * said of a binary: PATH is where path links to (/proc/PID/exe), else
+ * path itself; HEX "none" without an id.
+ */
+void ct_elf_describe(int fd, const char *path, char *out, size_t len);
 
 #endif /* __CT_GOSYM_H */

@@ -213,6 +213,8 @@ bool ct_dump_tstate(FILE *f, const void *rec, size_t len, int64_t m2r)
 	put_stack(f, s->stack);
 	if (len >= sizeof(*s) && s->ustack != CT_STACK_NONE)
 		fprintf(f, " ustack=%u", s->ustack);
+	if (len >= sizeof(*s) && s->gstack != CT_STACK_NONE)
+		fprintf(f, " gstack=%u", s->gstack);
 	fputc('\n', f);
 	return true;
 }
