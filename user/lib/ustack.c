@@ -33,6 +33,7 @@ struct uproc {
 	uint32_t tgid;		/* 0: a slot unused */
 	bool gone;		/* its maps could not be read */
 	bool by_exe;		/* gone, named through exe (exe_of()) */
+	bool primed;		/* its slot made at an exec (ct_ustack_prime()) */
 	uint32_t exe;		/* ... its file's slot */
 	uint64_t used;		/* the clock of its last ask */
 	struct umap *m;
@@ -237,21 +238,28 @@ static bool read_maps(struct ct_ustack *u, struct uproc *p)
 	return true;
 }
 
+/* tgid's slot, NULL if none. */
+static struct uproc *proc_find(struct ct_ustack *u, uint32_t tgid)
+{
+	for (size_t i = 0; i < CT_USTACK_PROCS; i++)
+		if (u->procs[i].tgid == tgid)
+			return &u->procs[i];
+	return NULL;
+}
+
 /* tgid's maps, read at its first ask (its slot the least recent one's). */
 static struct uproc *proc_of(struct ct_ustack *u, uint32_t tgid)
 {
-	struct uproc *lru = &u->procs[0];
+	struct uproc *lru = proc_find(u, tgid);
 
-	for (size_t i = 0; i < CT_USTACK_PROCS; i++) {
-		struct uproc *p = &u->procs[i];
-
-		if (p->tgid == tgid) {
-			p->used = u->clock;
-			return p;
-		}
-		if (p->used < lru->used)
-			lru = p;
+	if (lru) {
+		lru->used = u->clock;
+		return lru;
 	}
+	lru = &u->procs[0];
+	for (size_t i = 1; i < CT_USTACK_PROCS; i++)
+		if (u->procs[i].used < lru->used)
+			lru = &u->procs[i];
 	proc_clear(lru);
 	lru->tgid = tgid;
 	lru->used = u->clock;
@@ -305,15 +313,23 @@ static void exe_of(struct ct_ustack *u, struct uproc *p, uint32_t ppid,
 	close(fd);
 }
 
+/*
+ * A process that exec'd before in the session may have changed its root
+ * between the two (chroot(1) runs chroot(2), then execs the command):
+ * its parent's root says nothing of its file then, and it is not named
+ * through it.
+ */
 void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid, uint32_t ppid,
 		     const char *exe, uint64_t exec_ns)
 {
-	struct uproc *p;
+	struct uproc *p = proc_find(u, tgid);
+	bool again = p && p->primed;
 
 	ct_ustack_forget(u, tgid);
 	u->clock++;
 	p = proc_of(u, tgid);
-	if (p->gone)
+	p->primed = true;
+	if (p->gone && !again)
 		exe_of(u, p, ppid, exe, exec_ns);
 }
 

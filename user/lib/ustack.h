@@ -49,7 +49,8 @@ void ct_ustack_forget(struct ct_ustack *u, uint32_t tgid);
  * command may last milliseconds; its stacks are named after), kept until
  * asked.  If it is gone already, a non-PIE Go program's addresses are
  * named through the file at exe under ppid's root, if unchanged since the
- * exec; else all are "?".
+ * exec and if this is tgid's first exec seen (after another, its root may
+ * be its own: chroot(1)); else all are "?".
  */
 void ct_ustack_prime(struct ct_ustack *u, uint32_t tgid, uint32_t ppid,
 		     const char *exe, uint64_t exec_ns);
