@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "gosym.h"
 #include "util.h"
+#include "engine_api.h"
 #include "gopark_bpf.h"
 
 #define GP_BINS		8	/* runc binaries known at once */
@@ -150,19 +151,20 @@ static void place_in(struct ct_gopark *g, const char *root,
 	}
 }
 
-/* Whether process pid (a /proc entry) is a daemon that runs runc. */
+/* Whether process pid (a /proc entry) is an engine's daemon, which
+ * runs the runtimes (containerd, dockerd: their rows say). */
 static bool engine_daemon(const char *proc_dir, const char *pid)
 {
 	char comm[16];
 
 	return ct_proc_comm(proc_dir, pid, comm, sizeof(comm)) &&
-	       (!strcmp(comm, "containerd") || !strcmp(comm, "dockerd"));
+	       ct_engines_daemon(comm);
 }
 
 /*
- * name in the usual directories of the root of each containerd and
- * dockerd alive (/proc/PID/root): an engine in a mount namespace of its
- * own runs the runc of its own root.
+ * name in the usual directories of the root of each engine daemon alive
+ * (/proc/PID/root): an engine in a mount namespace of its own runs the
+ * runc of its own root.
  */
 static void place_in_roots(struct ct_gopark *g, const char *proc_dir,
 			   const char *name)

@@ -24,6 +24,9 @@
 struct bpf_program;
 struct ct_gopark;
 
+/* The one program probed (its file's name and its processes' comm). */
+#define CT_GOPARK_PROGRAM	"runc"
+
 /* The probe's placements of prog; NULL: no memory. */
 struct ct_gopark *ct_gopark_new(struct bpf_program *prog,
 					bool verbose);

@@ -208,17 +208,6 @@ static struct ufn_bin *bin_of(struct ct_ufn_bpf *u, const char *exe,
 
 /* ---- attaching ---- */
 
-/* Whether comm is a daemon some engine probes. */
-static bool probed_daemon(const char *comm)
-{
-	for (enum ct_engine_kind e = 0; e < CT_ENG_MAX; e++)
-		for (const struct ct_ufn_spec *s = ct_engine(e)->ufns;
-		     s && s->daemon; s++)
-			if (!strcmp(s->daemon, comm))
-				return true;
-	return false;
-}
-
 static void attach_bin(struct ct_ufn_bpf *u, struct ufn_bin *b,
 		       const char *exe)
 {
@@ -237,26 +226,6 @@ static void attach_bin(struct ct_ufn_bpf *u, struct ufn_bin *b,
 	}
 }
 
-/* pid's comm under proc_dir into comm (16 bytes); false if unreadable. */
-static bool read_comm(const char *proc_dir, const char *pid, char *comm)
-{
-	char p[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	snprintf(p, sizeof(p), "%s/%s/comm", proc_dir, pid);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, comm, 15);
-	close(fd);
-	if (n <= 0)
-		return false;
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-	return true;
-}
-
 static void attach_all(struct ct_ufn_bpf *u)
 {
 	struct dirent *d;
@@ -269,8 +238,8 @@ static void attach_all(struct ct_ufn_bpf *u)
 		struct ufn_bin *b;
 
 		if (!isdigit((unsigned char)d->d_name[0]) ||
-		    !read_comm(u->proc_dir, d->d_name, comm) ||
-		    !probed_daemon(comm))
+		    !ct_proc_comm(u->proc_dir, d->d_name, comm, sizeof(comm)) ||
+		    !ct_engines_daemon(comm))
 			continue;
 		snprintf(exe, sizeof(exe), "%s/%s/exe", u->proc_dir, d->d_name);
 		b = bin_of(u, exe, comm);

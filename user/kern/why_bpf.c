@@ -247,7 +247,8 @@ static int start_gopark(struct ct_why_bpf *w, bool verbose, char *err,
 		snprintf(err, errlen, "why: out of memory");
 		return -ENOMEM;
 	}
-	ct_gopark_place_named(w->gopark, "runc", getenv("PATH"), "/proc");
+	ct_gopark_place_named(w->gopark, CT_GOPARK_PROGRAM, getenv("PATH"),
+			      "/proc");
 	return 0;
 }
 
@@ -355,7 +356,7 @@ void ct_why_bpf_exec(struct ct_why_bpf *w, const void *rec, size_t len)
 	char exe[64];
 
 	if (!w || !w->gopark || len < sizeof(*h) || h->type != CT_EV_EXEC ||
-	    strncmp(h->comm, "runc", sizeof(h->comm)))
+	    strncmp(h->comm, CT_GOPARK_PROGRAM, sizeof(h->comm)))
 		return;
 	snprintf(exe, sizeof(exe), "/proc/%u/exe", h->pid);
 	ct_gopark_place(w->gopark, exe);

@@ -157,5 +157,8 @@ void ct_engines_use(const struct ct_engine_set *set);
 const struct ct_engine_set *ct_engines(void);
 /* Its row; "unknown"'s for a kind out of range. */
 const struct ct_engine *ct_engine(enum ct_engine_kind e);
+/* Whether comm is a daemon whose Go functions some engine probes (its
+ * row's ufns): the daemons that run the runtimes. */
+bool ct_engines_daemon(const char *comm);
 
 #endif /* __CT_ENGINE_API_H */
