@@ -405,6 +405,7 @@ static void outputs_of(const struct ct_container *c, struct all_out *o)
 
 	CAPTURE(buf, len, ct_jsonl_write(f_, &ct_jsonl_container, c));
 	o->json = parse_line(buf, len);
+	free(buf);
 	CAPTURE(buf, len, ct_otlp_json(f_, &res,
 				       &(struct ct_otlp_rec){ .c = c }));
 	o->otlp = parse_all(buf, len);
